@@ -1,0 +1,308 @@
+r"""User macros: read their definitions, expand them in math, keep the origin map.
+
+Definitions understood: ``\newcommand``, ``\renewcommand``, ``\providecommand``
+(each also starred, with ``[n]`` arguments and an optional first-argument
+default), ``\def`` with simple ``#1#2`` parameters, ``\let\a\b`` and
+``\DeclareMathOperator`` (starred: limits go below, as for ``\max``).
+
+Expansion keeps the map from every produced character back to the source: the
+body of a macro maps to the whole call (``\norm{Ax}``), while the characters of
+its arguments keep their own positions, so a diagnostic on ``Ax`` lands on
+``Ax``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from texgrad.reading.source import MappedText
+
+if TYPE_CHECKING:
+    from texgrad.reading.regions import ReadProblem
+
+
+@dataclass(frozen=True, slots=True)
+class Macro:
+    name: str  # without the backslash
+    nargs: int
+    default: str | None  # default of an optional first argument
+    body: str
+    kind: str  # "newcommand", "renewcommand", "providecommand", "def", "let", "operator"
+    start: int  # the definition's source range (in the file that defines it)
+    end: int
+    path: str = ""
+
+
+MacroTable = dict[str, Macro]
+
+_DEF_START = re.compile(
+    r"\\(newcommand|renewcommand|providecommand|DeclareMathOperator|DeclareRobustCommand|def|gdef|let)(?![A-Za-z@])(\*?)"
+)
+_CS = re.compile(r"\\(?:[A-Za-z@]+|.)")
+
+
+def _skip_space(text: str, pos: int) -> int:
+    n = len(text)
+    while pos < n and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
+
+
+def balanced_group(text: str, pos: int, open_: str = "{", close: str = "}") -> int | None:
+    """Given text[pos] == open_, the offset just after its matching close, or None."""
+    depth = 0
+    i = pos
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "%":
+            nl = text.find("\n", i)
+            i = n if nl < 0 else nl + 1
+            continue
+        if c == open_:
+            depth += 1
+        elif c == close:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return None
+
+
+def parse_definition(text: str, pos: int, path: str = "") -> tuple[Macro | None, int]:
+    """Read a definition starting at ``pos``; return it (or None) and where reading stopped."""
+    m = _DEF_START.match(text, pos)
+    if m is None:
+        return None, pos + 1
+    kind, star = m.group(1), m.group(2)
+    i = _skip_space(text, m.end())
+    # the control sequence being defined: {\name} or \name
+    if i < len(text) and text[i] == "{":
+        close = balanced_group(text, i)
+        if close is None:
+            return None, m.end()
+        inner = text[i + 1 : close - 1].strip()
+        cs = _CS.fullmatch(inner)
+        i = close
+    else:
+        cs = _CS.match(text, i)
+        if cs is not None:
+            i = cs.end()
+    if cs is None:
+        return None, m.end()
+    name = cs.group(0)[1:]
+
+    if kind == "let":
+        i = _skip_space(text, i)
+        if i < len(text) and text[i] == "=":
+            i = _skip_space(text, i + 1)
+        target = _CS.match(text, i)
+        if target is None:
+            return None, i
+        return Macro(name, 0, None, target.group(0), "let", pos, target.end(), path), target.end()
+
+    if kind in ("def", "gdef"):
+        params = re.compile(r"(?:#\d)*").match(text, i)
+        nargs = len(params.group(0)) // 2 if params else 0
+        i = params.end() if params else i
+        i = _skip_space(text, i)
+        if i >= len(text) or text[i] != "{":
+            return None, i
+        close = balanced_group(text, i)
+        if close is None:
+            return None, i
+        return Macro(name, nargs, None, text[i + 1 : close - 1], "def", pos, close, path), close
+
+    if kind == "DeclareMathOperator":
+        i = _skip_space(text, i)
+        if i >= len(text) or text[i] != "{":
+            return None, i
+        close = balanced_group(text, i)
+        if close is None:
+            return None, i
+        op = text[i + 1 : close - 1]
+        body = "\\operatorname" + star + "{" + op + "}"
+        return Macro(name, 0, None, body, "operator", pos, close, path), close
+
+    # \newcommand family: [n] [default] {body}
+    nargs = 0
+    default = None
+    i = _skip_space(text, i)
+    if i < len(text) and text[i] == "[":
+        close = text.find("]", i)
+        if close < 0:
+            return None, i
+        try:
+            nargs = int(text[i + 1 : close].strip())
+        except ValueError:
+            return None, close
+        i = _skip_space(text, close + 1)
+        if i < len(text) and text[i] == "[":
+            close = balanced_group(text, i, "[", "]")
+            if close is None:
+                return None, i
+            default = text[i + 1 : close - 1]
+            i = _skip_space(text, close)
+    if i >= len(text) or text[i] != "{":
+        return None, i
+    close = balanced_group(text, i)
+    if close is None:
+        return None, i
+    if kind == "DeclareRobustCommand":
+        kind = "newcommand"
+    return Macro(name, nargs, default, text[i + 1 : close - 1], kind, pos, close, path), close
+
+
+def merge(tables: Iterable[Iterable[Macro]]) -> MacroTable:
+    """One table from definitions in reading order: later (re)definitions win,
+    ``\\providecommand`` only fills a gap."""
+    table: MacroTable = {}
+    for defs in tables:
+        for d in defs:
+            if d.kind == "providecommand" and d.name in table:
+                continue
+            table[d.name] = d
+    return table
+
+
+# -- expansion ---------------------------------------------------------------
+
+MAX_DEPTH = 24  # nested expansions before we call it a loop
+MAX_GROWTH = 200_000  # characters an expansion may produce
+
+
+class _Budget:
+    def __init__(self) -> None:
+        self.produced = 0
+        self.exceeded: tuple[str, int, int] | None = None
+
+
+_CALL = re.compile(r"\\([A-Za-z@]+)|\\.")
+_PARAM = re.compile(r"#(\d)")
+
+
+def expand(text: MappedText, table: MacroTable) -> tuple[MappedText, list[ReadProblem]]:
+    """Expand every user macro in ``text``; report loops or runaway growth as problems."""
+    from texgrad.reading.regions import ReadProblem
+
+    if not table or "\\" not in text.text:
+        return text, []
+    budget = _Budget()
+    out = _expand(text, table, 0, budget)
+    problems = []
+    if budget.exceeded is not None:
+        name, a, b = budget.exceeded
+        problems.append(
+            ReadProblem(
+                f"macro \\{name} expands without end (recursive definition?); left unexpanded",
+                a,
+                b,
+                "warning",
+                "macro-loop",
+            )
+        )
+    return out, problems
+
+
+def _expand(text: MappedText, table: MacroTable, depth: int, budget: _Budget) -> MappedText:
+    s = text.text
+    parts: list[MappedText] = []
+    last = 0
+    pos = 0
+    while True:
+        m = _CALL.search(s, pos)
+        if m is None:
+            break
+        name = m.group(1)
+        macro = table.get(name) if name else None
+        if macro is None:
+            pos = m.end()
+            continue
+        call_end, args = _read_args(s, m.end(), macro)
+        if args is None:
+            pos = m.end()
+            continue
+        src_a, src_b = text.source_range(m.start(), call_end)
+        if depth >= MAX_DEPTH or budget.produced > MAX_GROWTH:
+            if budget.exceeded is None:
+                budget.exceeded = (name, src_a, src_b)
+            pos = m.end()
+            continue
+        replacement = _substitute(macro, [text.slice(a, b) for a, b in args], src_a, src_b)
+        budget.produced += len(replacement.text)
+        replacement = _expand(replacement, table, depth + 1, budget)
+        parts.append(text.slice(last, m.start()))
+        # A control word in the body must stay separate from letters that follow the call.
+        if macro.body and re.search(r"\\[A-Za-z@]+\s*$", macro.body) and call_end < len(s):
+            if s[call_end].isalpha():
+                replacement = MappedText.concat([replacement, MappedText.synthetic(" ", src_a, src_b)])
+        parts.append(replacement)
+        last = pos = call_end
+    if not parts:
+        return text
+    parts.append(text.slice(last, len(s)))
+    return MappedText.concat(parts)
+
+
+def _read_args(s: str, pos: int, macro: Macro) -> tuple[int, list[tuple[int, int]] | None]:
+    """Arguments of a call as (start, end) spans of their contents."""
+    args: list[tuple[int, int]] = []
+    i = pos
+    n = len(s)
+    nargs = macro.nargs
+    if macro.default is not None and nargs > 0:
+        j = _skip_space(s, i)
+        if j < n and s[j] == "[":
+            close = balanced_group(s, j, "[", "]")
+            if close is None:
+                return pos, None
+            args.append((j + 1, close - 1))
+            i = close
+        else:
+            args.append((-1, -1))  # the default
+        nargs -= 1
+    for _ in range(nargs):
+        i = _skip_space(s, i)
+        if i >= n:
+            return pos, None
+        if s[i] == "{":
+            close = balanced_group(s, i)
+            if close is None:
+                return pos, None
+            args.append((i + 1, close - 1))
+            i = close
+        elif s[i] == "\\":
+            cs = _CS.match(s, i)
+            assert cs is not None
+            args.append((i, cs.end()))
+            i = cs.end()
+        elif s[i] in "}":
+            return pos, None
+        else:
+            args.append((i, i + 1))
+            i += 1
+    return i, args
+
+
+def _substitute(macro: Macro, args: list[MappedText], src_a: int, src_b: int) -> MappedText:
+    body = macro.body
+    parts: list[MappedText] = []
+    last = 0
+    for m in _PARAM.finditer(body):
+        k = int(m.group(1)) - 1
+        parts.append(MappedText.synthetic(body[last : m.start()], src_a, src_b))
+        if 0 <= k < len(args):
+            arg = args[k]
+            if arg.text == "" and macro.default is not None and k == 0 and not arg.segments:
+                parts.append(MappedText.synthetic(macro.default, src_a, src_b))
+            else:
+                parts.append(arg)
+        last = m.end()
+    parts.append(MappedText.synthetic(body[last:], src_a, src_b))
+    return MappedText.concat(parts)

@@ -1,0 +1,192 @@
+"""Math regions and their rows: the values the reading layer hands to analysis.
+
+A *raw* region is where a scanner found math (source offsets only).  Building
+it expands macros, undoes format escapes and splits multi-line environments
+into rows, each a :class:`MappedText` that the parser reads and whose every
+character maps back to the source file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from texgrad.reading.macros import Macro, MacroTable, expand
+from texgrad.reading.source import MappedText
+
+Severity = Literal["error", "warning", "information"]
+
+# Environments that lay an equation out over several rows; in them `\\` ends a
+# row and `&` is an alignment point.  At the top level of a row they are
+# transparent (the lexer skips their \begin/\end).
+ROW_ENVIRONMENTS = frozenset(
+    {
+        "align", "align*", "alignat", "alignat*", "flalign", "flalign*", "gather",
+        "gather*", "multline", "multline*", "eqnarray", "eqnarray*", "aligned",
+        "alignedat", "split", "gathered", "multlined",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ReadProblem:
+    """Something the reader could not read as written (an error is local to one region)."""
+
+    message: str
+    start: int
+    end: int
+    severity: Severity = "error"
+    code: str = "read-error"
+
+
+@dataclass(frozen=True, slots=True)
+class RawRegion:
+    """Where a scanner found math, before expansion: plain source offsets."""
+
+    kind: str  # "inline", "display", or the environment / fence name ("align*", "math")
+    delimiter: str  # what opened it: "$", "$$", "\\(", "\\[", "\\begin", "```math", ...
+    start: int  # the whole region, delimiters included
+    end: int
+    body_start: int  # the math between the delimiters
+    body_end: int
+    display: bool
+    # Source spans inside the body that are not math (comments, fence option lines).
+    excluded: tuple[tuple[int, int], ...] = ()
+    # Markdown: undo backslash escapes such as \_ and \* inside the body.
+    markdown_escapes: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One equation of a region: the text the parser reads, mapped to the source."""
+
+    text: MappedText
+    start: int  # source range of the row (without surrounding white space)
+    end: int
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class MathRegion:
+    kind: str
+    delimiter: str
+    start: int
+    end: int
+    body_start: int
+    body_end: int
+    display: bool
+    rows: tuple[Row, ...]
+    problems: tuple[ReadProblem, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Include:
+    r"""A reference to another file: ``\input{chapters/a}``, ``\import{dir/}{file}``."""
+
+    command: str
+    target: str  # the path as written; directory and file joined for \import
+    start: int  # source range of the whole command
+    end: int
+
+
+@dataclass(slots=True)
+class ScanResult:
+    """What one pass over a file found (LaTeX or Markdown): plain source offsets."""
+
+    regions: list[RawRegion] = field(default_factory=list)
+    definitions: list[Macro] = field(default_factory=list)
+    includes: list[Include] = field(default_factory=list)
+    problems: list[ReadProblem] = field(default_factory=list)
+    magic_root: str | None = None  # % !TEX root = …
+    has_documentclass: bool = False
+
+
+_MD_ESCAPE = re.compile(r"\\([_*#`~<>|])")
+_ROW_BREAK = re.compile(r"\\\\\*?(?:\s*\[[^\]\n]{0,40}\])?")
+_EMPTY_ROW = re.compile(
+    r"^(?:\s|\\(?:begin|end)\{(?:" + "|".join(re.escape(e) for e in ROW_ENVIRONMENTS) + r")\}"
+    r"(?:\{[^}]*\})?|\\(?:nonumber|notag|hline|noalign\{[^}]*\}|label\{[^}]*\}|tag\*?\{[^}]*\})|&)*$"
+)
+
+
+def body_text(source: str, raw: RawRegion) -> MappedText:
+    """The region's body as mapped text, with excluded spans cut out."""
+    parts = []
+    pos = raw.body_start
+    for a, b in sorted(raw.excluded):
+        if a > pos:
+            parts.append(MappedText.identity(source[pos:a], pos))
+        pos = max(pos, b)
+    if raw.body_end > pos:
+        parts.append(MappedText.identity(source[pos : raw.body_end], pos))
+    text = MappedText.concat(parts)
+    if raw.markdown_escapes:
+        text = text.substitute(_MD_ESCAPE, lambda m: m.group(1))
+    return text
+
+
+def build_region(source: str, raw: RawRegion, macros: MacroTable | None = None) -> MathRegion:
+    """Expand, split into rows and map a raw region."""
+    text = body_text(source, raw)
+    problems: list[ReadProblem] = []
+    if macros:
+        text, expansion_problems = expand(text, macros)
+        problems.extend(expansion_problems)
+    rows = tuple(split_rows(text))
+    return MathRegion(
+        kind=raw.kind,
+        delimiter=raw.delimiter,
+        start=raw.start,
+        end=raw.end,
+        body_start=raw.body_start,
+        body_end=raw.body_end,
+        display=raw.display,
+        rows=rows,
+        problems=tuple(problems),
+    )
+
+
+def split_rows(text: MappedText) -> list[Row]:
+    r"""Split on top-level ``\\``: outside braces, ``\left…\right`` and non-row environments."""
+    cuts = _row_cuts(text.text)
+    rows: list[Row] = []
+    pos = 0
+    for a, b in [*cuts, (len(text.text), len(text.text))]:
+        piece = text.slice(pos, a)
+        pos = b
+        if _EMPTY_ROW.match(piece.text):
+            continue
+        s, e = piece.strip_range()
+        src_start, src_end = piece.source_range(s, e)
+        rows.append(Row(piece, src_start, src_end, len(rows)))
+    if not rows:
+        s, e = text.strip_range()
+        src = text.source_range(s, e) if text.segments else (0, 0)
+        rows.append(Row(text, src[0], src[1], 0))
+    return rows
+
+
+_SPLIT_TOKENS = re.compile(
+    r"\\\\\*?(?:\s*\[[^\]\n]{0,40}\])?|\\(?:begin|end)\s*\{([^{}]*)\}|\\left\b|\\right\b|\\[A-Za-z]+|\\.|[{}]"
+)
+
+
+def _row_cuts(text: str) -> list[tuple[int, int]]:
+    cuts: list[tuple[int, int]] = []
+    depth = 0  # braces, \left…\right and non-row environments
+    for m in _SPLIT_TOKENS.finditer(text):
+        tok = m.group(0)
+        if tok.startswith("\\\\"):
+            if depth == 0:
+                cuts.append((m.start(), m.end()))
+        elif tok in ("{", "\\left"):
+            depth += 1
+        elif tok in ("}", "\\right"):
+            depth = max(0, depth - 1)
+        elif m.group(1) is not None:
+            env = m.group(1).strip()
+            if env in ROW_ENVIRONMENTS:
+                continue
+            depth = depth + 1 if tok.startswith("\\begin") else max(0, depth - 1)
+    return cuts

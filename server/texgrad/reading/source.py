@@ -1,0 +1,212 @@
+"""Text with an origin map: every character knows the source range it came from.
+
+Math is parsed from text that is not always what the user typed: macros are
+expanded, Markdown escapes undone, rows cut out of environments.  A
+:class:`MappedText` carries that text together with a compact map back to the
+original file, so a diagnostic computed on the parsed text lands on what the
+user wrote.
+
+The map is a list of :class:`Segment` runs rather than one entry per character:
+most math is copied verbatim, and a verbatim run maps pointwise.  A run that
+came from a macro body (or an escape) maps every one of its characters to the
+whole source range of the call.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One run of mapped text: text[start:end] came from source[src_start:src_end].
+
+    ``verbatim`` runs have equal lengths and map character by character;
+    other runs (macro bodies, escapes) map every character to the whole
+    source range.
+    """
+
+    start: int
+    end: int
+    src_start: int
+    src_end: int
+    verbatim: bool
+
+
+class MappedText:
+    """An immutable string plus the map from its offsets to source offsets."""
+
+    __slots__ = ("text", "segments", "_starts")
+
+    def __init__(self, text: str, segments: Iterable[Segment]):
+        self.text = text
+        self.segments: tuple[Segment, ...] = tuple(segments)
+        self._starts = [s.start for s in self.segments]
+
+    # -- construction -------------------------------------------------------
+    @classmethod
+    def identity(cls, text: str, offset: int = 0) -> MappedText:
+        """``text`` taken verbatim from the source at ``offset``."""
+        if not text:
+            return cls("", ())
+        return cls(text, (Segment(0, len(text), offset, offset + len(text), True),))
+
+    @classmethod
+    def concat(cls, parts: Iterable[MappedText]) -> MappedText:
+        texts: list[str] = []
+        segs: list[Segment] = []
+        pos = 0
+        for part in parts:
+            for s in part.segments:
+                seg = Segment(s.start + pos, s.end + pos, s.src_start, s.src_end, s.verbatim)
+                prev = segs[-1] if segs else None
+                if (
+                    prev is not None
+                    and prev.verbatim
+                    and seg.verbatim
+                    and prev.end == seg.start
+                    and prev.src_end == seg.src_start
+                ):
+                    segs[-1] = Segment(prev.start, seg.end, prev.src_start, seg.src_end, True)
+                else:
+                    segs.append(seg)
+            texts.append(part.text)
+            pos += len(part.text)
+        return cls("".join(texts), segs)
+
+    @classmethod
+    def synthetic(cls, text: str, src_start: int, src_end: int) -> MappedText:
+        """``text`` that stands for source[src_start:src_end] as a whole (a macro body)."""
+        if not text:
+            return cls("", ())
+        return cls(text, (Segment(0, len(text), src_start, src_end, False),))
+
+    # -- queries ------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def __repr__(self) -> str:
+        return f"MappedText({self.text!r})"
+
+    def _segment_at(self, offset: int) -> Segment:
+        i = bisect.bisect_right(self._starts, offset) - 1
+        return self.segments[max(i, 0)]
+
+    def source_offset(self, offset: int) -> int:
+        """Source offset of the character at ``offset`` (its start)."""
+        if not self.segments:
+            return 0
+        if offset >= len(self.text):
+            return self.segments[-1].src_end
+        s = self._segment_at(offset)
+        return s.src_start + (offset - s.start) if s.verbatim else s.src_start
+
+    def source_end(self, offset: int) -> int:
+        """Source offset just after the character at ``offset - 1``."""
+        if not self.segments:
+            return 0
+        if offset <= 0:
+            return self.segments[0].src_start
+        s = self._segment_at(offset - 1)
+        return s.src_start + (offset - s.start) if s.verbatim else s.src_end
+
+    def source_range(self, start: int, end: int) -> tuple[int, int]:
+        """The source range that text[start:end] came from."""
+        if end <= start:
+            off = self.source_offset(start)
+            return off, off
+        return self.source_offset(start), self.source_end(end)
+
+    def is_verbatim(self, start: int, end: int) -> bool:
+        """True when text[start:end] is exactly source[source_range(start, end)]."""
+        if end <= start:
+            return True
+        i = bisect.bisect_right(self._starts, start) - 1
+        if i < 0:
+            return False
+        expected_src = None
+        pos = start
+        while pos < end:
+            if i >= len(self.segments):
+                return False
+            s = self.segments[i]
+            if not s.verbatim:
+                return False
+            src = s.src_start + (pos - s.start)
+            if expected_src is not None and src != expected_src:
+                return False
+            step_end = min(end, s.end)
+            expected_src = s.src_start + (step_end - s.start)
+            pos = step_end
+            i += 1
+        return True
+
+    # -- derivation ---------------------------------------------------------
+    def slice(self, start: int, end: int) -> MappedText:
+        """The sub-text text[start:end] with its map."""
+        start = max(0, start)
+        end = min(len(self.text), end)
+        if end <= start:
+            return MappedText("", ())
+        segs: list[Segment] = []
+        i = max(bisect.bisect_right(self._starts, start) - 1, 0)
+        while i < len(self.segments) and self.segments[i].start < end:
+            s = self.segments[i]
+            a, b = max(s.start, start), min(s.end, end)
+            if a < b:
+                if s.verbatim:
+                    segs.append(
+                        Segment(
+                            a - start,
+                            b - start,
+                            s.src_start + (a - s.start),
+                            s.src_start + (b - s.start),
+                            True,
+                        )
+                    )
+                else:
+                    segs.append(Segment(a - start, b - start, s.src_start, s.src_end, False))
+            i += 1
+        return MappedText(self.text[start:end], segs)
+
+    def substitute(
+        self, pattern: re.Pattern[str], replacement: Callable[[re.Match[str]], str]
+    ) -> MappedText:
+        """Replace every match; each replacement maps to the source range of its match."""
+        parts: list[MappedText] = []
+        last = 0
+        for m in pattern.finditer(self.text):
+            if m.start() < last:
+                continue
+            parts.append(self.slice(last, m.start()))
+            a, b = self.source_range(m.start(), m.end())
+            parts.append(MappedText.synthetic(replacement(m), a, b))
+            last = m.end()
+        if not parts:
+            return self
+        parts.append(self.slice(last, len(self.text)))
+        return MappedText.concat(parts)
+
+    def strip_range(self) -> tuple[int, int]:
+        """Offsets of the text without leading and trailing white space."""
+        t = self.text
+        a = len(t) - len(t.lstrip())
+        b = len(t.rstrip())
+        return (a, b) if a < b else (a, a)
+
+
+def line_starts(text: str) -> list[int]:
+    """Offsets at which each line of ``text`` begins (line 0 at offset 0)."""
+    starts = [0]
+    for m in re.finditer(r"\r\n|\r|\n", text):
+        starts.append(m.end())
+    return starts
+
+
+def line_col(starts: list[int], offset: int) -> tuple[int, int]:
+    """Zero-based (line, column in code points) of ``offset``."""
+    line = bisect.bisect_right(starts, offset) - 1
+    return line, offset - starts[line]

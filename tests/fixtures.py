@@ -1,0 +1,87 @@
+r"""The fixture language of texgrad's tests, in the style of texlab's.
+
+Several files in one string, each introduced by a line ``%! name.tex``
+(a fixture without such a line is one file, ``main.tex``).  Inside a file:
+
+- a line holding only white space and ``^`` characters marks the range of
+  the line above it that the test expects (the line itself is removed);
+- with ``cursor=True``, one ``|`` marks the cursor and is removed (use
+  ``\vert`` for bars in such fixtures).
+
+>>> f = parse_fixture('''
+... %! main.tex
+... $Ax = b$
+...  ^^
+... ''')
+>>> f.files["main.tex"]
+'$Ax = b$\n'
+>>> f.ranges["main.tex"]
+[(1, 3)]
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_FILE_LINE = re.compile(r"^%! (\S+)\s*$")
+_MARK_LINE = re.compile(r"^\s*\^+\s*$")
+
+
+@dataclass
+class Fixture:
+    files: dict[str, str] = field(default_factory=dict)
+    ranges: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    cursor: tuple[str, int] | None = None  # (file name, offset)
+
+    def write(self, folder: Path) -> dict[str, Path]:
+        """Write the files below ``folder``; return their paths by name."""
+        paths = {}
+        for name, text in self.files.items():
+            p = folder / name
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text(text, encoding="utf-8")
+            paths[name] = p
+        return paths
+
+    @property
+    def main(self) -> str:
+        return next(iter(self.files))
+
+
+def parse_fixture(text: str, *, cursor: bool = False) -> Fixture:
+    text = textwrap.dedent(text).lstrip("\n")
+    fx = Fixture()
+    name = "main.tex"
+    lines: list[str] = []
+    chunks: list[tuple[str, list[str]]] = []
+    for line in text.splitlines(keepends=True):
+        m = _FILE_LINE.match(line)
+        if m:
+            if lines or chunks:
+                chunks.append((name, lines))
+            name, lines = m.group(1), []
+        else:
+            lines.append(line)
+    chunks.append((name, lines))
+    for fname, flines in chunks:
+        out = ""
+        ranges: list[tuple[int, int]] = []
+        prev_start = 0
+        for line in flines:
+            if _MARK_LINE.match(line) and out:
+                col = line.index("^")
+                width = len(line.rstrip("\r\n").rstrip()) - col
+                ranges.append((prev_start + col, prev_start + col + width))
+                continue
+            if cursor and "|" in line and fx.cursor is None:
+                col = line.index("|")
+                fx.cursor = (fname, len(out) + col)
+                line = line[:col] + line[col + 1 :]
+            prev_start = len(out)
+            out += line
+        fx.files[fname] = out
+        fx.ranges[fname] = ranges
+    return fx
