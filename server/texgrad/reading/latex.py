@@ -48,7 +48,7 @@ _TEXT_EVENTS = re.compile(r"%|\\(?:[A-Za-z@]+\*?|.)|\$\$?|\n", re.S)
 _MAGIC_ROOT = re.compile(r"%\s*!\s*tex\s+root\s*=\s*(.+?)\s*$", re.I | re.M)
 _PAR = re.compile(r"\n[ \t]*(?:\r?\n)")
 _ENV_NAME = re.compile(r"\s*\{([^{}\n]*)\}")
-_MATH_EVENTS = re.compile(r"%|\\(?:[A-Za-z@]+\*?|.)|\$\$?|\n[ \t]*\r?\n", re.S)
+_MATH_EVENTS = re.compile(r"%|\\(?:[A-Za-z@]+\*?|.)|\$\$?|\n[ \t]*\r?\n|[{}]", re.S)
 
 
 def scan(text: str, extra_environments: frozenset[str] = frozenset(), path: str = "") -> ScanResult:
@@ -112,6 +112,8 @@ def scan(text: str, extra_environments: frozenset[str] = frozenset(), path: str 
             out.has_documentclass = True
         elif tok[1:] in INCLUDE_COMMANDS:
             pos = _include(text, out, start, pos, tok[1:])
+        elif tok in ("\\usepackage", "\\RequirePackage"):
+            pos = _usepackage(text, out, start, pos)
         elif tok == "\\ensuremath":
             j = pos
             while j < n and text[j] in " \t":
@@ -134,6 +136,8 @@ def _math(
     n = len(text)
     excluded: list[tuple[int, int]] = []
     is_env = opener == "\\begin"
+    depth = 0  # braces opened inside the math
+    nested_close: tuple[tuple[int, int], int] | None = None  # a closer met inside braces
     while pos < n:
         m = _MATH_EVENTS.search(text, pos)
         if m is None:
@@ -147,16 +151,36 @@ def _math(
             continue
         if tok.startswith("\n"):
             break  # a blank line: math cannot go on
+        if tok == "{":
+            depth += 1
+            pos = m.end()
+            continue
+        if tok == "}":
+            depth = max(0, depth - 1)
+            pos = m.end()
+            continue
+        close_at: tuple[int, int] | None = None
         if tok in ("$", "$$"):
             if closer == "$" and tok == "$$":
                 # `$a$$b$`: the first $ closes, the second opens new math
-                return _close(out, kind, opener, start, body, m.start(), m.start() + 1, display, excluded)
-            if tok == closer:
-                return _close(out, kind, opener, start, body, m.start(), m.end(), display, excluded)
+                close_at = (m.start(), m.start() + 1)
+            elif tok == closer:
+                close_at = (m.start(), m.end())
+        elif tok in ("\\)", "\\]") and tok == closer:
+            close_at = (m.start(), m.end())
+        if close_at is not None:
+            if depth == 0:
+                return _close(out, kind, opener, start, body, close_at[0], close_at[1], display, excluded)
+            # Inside a group the closer cannot end the math (TeX would stop with
+            # an error): it belongs to text in the group, e.g. a tikz node's
+            # {$x$}.  Should the group never close, this is where math ends.
+            if nested_close is None:
+                nested_close = (close_at, len(excluded))
             pos = m.end()
             continue
-        if tok in ("\\)", "\\]") and tok == closer:
-            return _close(out, kind, opener, start, body, m.start(), m.end(), display, excluded)
+        if tok in ("$", "$$", "\\)", "\\]"):
+            pos = m.end()
+            continue
         if is_env and tok == "\\end":
             em = _ENV_NAME.match(text, m.end())
             if em and "\\end{" + em.group(1).strip() + "}" == closer:
@@ -174,6 +198,9 @@ def _math(
                     pos = close
                     continue
         pos = m.end()
+    if nested_close is not None:  # unbalanced braces: end at the first closer after all
+        (a, b), n_excluded = nested_close
+        return _close(out, kind, opener, start, body, a, b, display, excluded[:n_excluded])
     # unclosed: report on the opener, resume right after it
     what = {"\\begin": f"\\begin{{{kind}}}"}.get(opener, opener)
     out.problems.append(
@@ -230,6 +257,41 @@ def _include(text: str, out: ScanResult, start: int, pos: int, command: str) -> 
             i = m.end()
     if len(args) != want:
         return pos
-    target = args[0] if want == 1 else args[0].rstrip("/") + "/" + args[1]
+    if want == 1:
+        target = args[0]
+    else:  # \import{dir/}{file}; an empty directory means the file alone
+        directory = args[0].rstrip("/")
+        target = directory + "/" + args[1] if directory else args[1]
     out.includes.append(Include(command, target, start, i))
+    return i
+
+
+def _usepackage(text: str, out: ScanResult, start: int, pos: int) -> int:
+    r"""``\usepackage[opts]{a,b}``: an include of ``a.sty`` and ``b.sty``.
+
+    A project reads the ones that exist in its folder (local macro packages);
+    the others are system packages and are not reported.
+    """
+    i = _skip_blank(text, pos)
+    if i < len(text) and text[i] == "[":
+        close = balanced_group(text, i, "[", "]")
+        if close is None:
+            return pos
+        i = _skip_blank(text, close)
+    if i >= len(text) or text[i] != "{":
+        return pos
+    close = balanced_group(text, i)
+    if close is None:
+        return pos
+    inner = re.sub(r"%[^\n]*", "", text[i + 1 : close - 1])
+    for name in inner.split(","):
+        name = name.strip()
+        if name and re.fullmatch(r"[\w./-]+", name):
+            out.includes.append(Include("usepackage", name + ".sty", start, close))
+    return close
+
+
+def _skip_blank(text: str, i: int) -> int:
+    while i < len(text) and text[i] in " \t\r\n":
+        i += 1
     return i

@@ -180,6 +180,7 @@ MAX_GROWTH = 200_000  # characters an expansion may produce
 class _Budget:
     def __init__(self) -> None:
         self.produced = 0
+        self.loops = 0  # expansions cut off so far
         self.exceeded: tuple[str, int, int] | None = None
 
 
@@ -232,11 +233,19 @@ def _expand(text: MappedText, table: MacroTable, depth: int, budget: _Budget) ->
         if depth >= MAX_DEPTH or budget.produced > MAX_GROWTH:
             if budget.exceeded is None:
                 budget.exceeded = (name, src_a, src_b)
+            budget.loops += 1
             pos = m.end()
             continue
-        replacement = _substitute(macro, [text.slice(a, b) for a, b in args], src_a, src_b)
+        replacement = _substitute(
+            macro, [None if a < 0 else text.slice(a, b) for a, b in args], src_a, src_b
+        )
         budget.produced += len(replacement.text)
+        loops_before = budget.loops
         replacement = _expand(replacement, table, depth + 1, budget)
+        if depth == 0 and budget.loops != loops_before:
+            # the call expands without end: leave it as written
+            pos = call_end
+            continue
         parts.append(text.slice(last, m.start()))
         # A control word in the body must stay separate from letters that follow the call.
         if macro.body and re.search(r"\\[A-Za-z@]+\s*$", macro.body) and call_end < len(s):
@@ -279,7 +288,8 @@ def _read_args(s: str, pos: int, macro: Macro) -> tuple[int, list[tuple[int, int
             i = close
         elif s[i] == "\\":
             cs = _CS.match(s, i)
-            assert cs is not None
+            if cs is None:  # a backslash at the end of the text
+                return pos, None
             args.append((i, cs.end()))
             i = cs.end()
         elif s[i] in "}":
@@ -290,7 +300,10 @@ def _read_args(s: str, pos: int, macro: Macro) -> tuple[int, list[tuple[int, int
     return i, args
 
 
-def _substitute(macro: Macro, args: list[MappedText], src_a: int, src_b: int) -> MappedText:
+def _substitute(
+    macro: Macro, args: list[MappedText | None], src_a: int, src_b: int
+) -> MappedText:
+    """The body with its parameters replaced; ``None`` stands for an omitted optional argument."""
     body = macro.body
     parts: list[MappedText] = []
     last = 0
@@ -299,8 +312,8 @@ def _substitute(macro: Macro, args: list[MappedText], src_a: int, src_b: int) ->
         parts.append(MappedText.synthetic(body[last : m.start()], src_a, src_b))
         if 0 <= k < len(args):
             arg = args[k]
-            if arg.text == "" and macro.default is not None and k == 0 and not arg.segments:
-                parts.append(MappedText.synthetic(macro.default, src_a, src_b))
+            if arg is None:
+                parts.append(MappedText.synthetic(macro.default or "", src_a, src_b))
             else:
                 parts.append(arg)
         last = m.end()

@@ -1,0 +1,142 @@
+r"""The reading layer's entry point: a document in, its math regions out.
+
+:func:`read_document` reads a file of a project (LaTeX or Markdown), expands
+the project's macros in each math region, splits the regions into rows and
+collects every problem met on the way.  :func:`read_text` does the same for a
+plain string, with no file and no project.
+
+Reading never raises on what a user may write or store: unreadable, binary or
+huge files, unclosed math and runaway macros all become :class:`ReadProblem`\ s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from texgrad.reading.macros import MacroTable, merge
+from texgrad.reading.project import (
+    LATEX_SUFFIXES,
+    MARKDOWN_SUFFIXES,
+    Project,
+    load_project,
+    normalize,
+    read_file,
+    scan_text,
+)
+from texgrad.reading.regions import MathRegion, ReadProblem, ScanResult, build_region
+
+Format = Literal["latex", "markdown"]
+
+_LATEX_IDS = frozenset({"latex", "tex", "plaintex", "context", "latex-expl3", "bibtex-style"})
+_MARKDOWN_IDS = frozenset({"markdown", "pandoc", "quarto", "rmd", "mdx", "rmarkdown", "myst"})
+
+
+def detect_format(path: str, language_id: str | None = None) -> Format:
+    """The format of a document: from the editor's language id, else from the file name."""
+    if language_id:
+        lid = language_id.strip().lower()
+        if lid in _LATEX_IDS:
+            return "latex"
+        if lid in _MARKDOWN_IDS:
+            return "markdown"
+    suffix = Path(path).suffix.lower() if path else ""
+    if suffix in MARKDOWN_SUFFIXES:
+        return "markdown"
+    if suffix in LATEX_SUFFIXES:
+        return "latex"
+    return "latex"
+
+
+@dataclass(frozen=True)
+class DocumentRead:
+    """What reading one document gave: its math and the problems met."""
+
+    path: str
+    text: str
+    format: str
+    regions: tuple[MathRegion, ...]
+    # scan problems, macro expansion problems of the regions and the project's
+    # problems reported in this file, in that order
+    problems: tuple[ReadProblem, ...]
+
+
+def read_text(
+    text: str,
+    format: Format = "latex",
+    macros: MacroTable | None = None,
+    *,
+    extra_environments: Iterable[str] = frozenset(),
+    path: str = "",
+) -> DocumentRead:
+    """Read a plain string: ``macros`` first, then the string's own definitions."""
+    scan = scan_text(text, format, frozenset(extra_environments), path)
+    table = merge([(macros or {}).values(), scan.definitions])
+    return _assemble(path, text, format, scan, table, ())
+
+
+def read_document(
+    path: str | Path,
+    *,
+    project: Project | None = None,
+    text: str | None = None,
+    language_id: str | None = None,
+    folder: str | Path | None = None,
+    extra_environments: Iterable[str] = frozenset(),
+    overrides: Mapping[str, str] | None = None,
+) -> DocumentRead:
+    """Read the document at ``path`` with the macros of its project.
+
+    ``text`` is the document's current text (an editor buffer); without it the
+    file is read from ``project`` or the disk.  Without ``project`` one is
+    loaded (bounded by ``folder``, with ``overrides`` for other open buffers).
+    """
+    key = normalize(path)
+    fmt = detect_format(str(path), language_id)
+    extra = frozenset(extra_environments)
+    if project is None:
+        buffers = dict(overrides or {})
+        if text is not None:
+            buffers[key] = text
+        project = load_project(
+            key, folder=folder, overrides=buffers, extra_environments=extra, format=fmt
+        )
+
+    read_problems: list[ReadProblem] = []
+    entry = project.file(key)
+    if text is None:
+        if entry is not None:
+            text = entry.text
+        else:
+            text, read_problems = read_file(key)
+    if entry is not None and entry.text == text and entry.format == fmt:
+        scan = entry.scan
+        macros = project.macros
+    else:
+        # a newer buffer than the project's, or a file the project does not hold:
+        # its own definitions replace the ones the project read from it
+        scan = scan_text(text, fmt, extra, key)
+        kept = [m for m in project.macros.values() if m.path != key]
+        macros = merge([kept, scan.definitions])
+    own = [p for p in project.problems_for(key) if p not in read_problems]
+    return _assemble(key, text, fmt, scan, macros, (*read_problems, *own))
+
+
+def _assemble(
+    path: str,
+    text: str,
+    format: str,
+    scan: ScanResult,
+    macros: MacroTable,
+    extra_problems: Iterable[ReadProblem],
+) -> DocumentRead:
+    regions = []
+    problems: list[ReadProblem] = list(scan.problems)
+    for raw in scan.regions:
+        region = build_region(text, raw, macros)
+        regions.append(region)
+        problems.extend(region.problems)
+    problems.extend(extra_problems)
+    return DocumentRead(path, text, format, tuple(regions), tuple(problems))

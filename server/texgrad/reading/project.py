@@ -1,0 +1,460 @@
+r"""LaTeX projects: the root document, the files it includes and their macros.
+
+A chapter file rarely defines its own notation: ``\vx`` and ``\R`` come from a
+``macros.tex`` that the root document ``\input``\ s.  To read a chapter the way
+LaTeX does we find the root (a ``% !TEX root`` magic comment, the file itself
+when it has ``\documentclass``, or a file in the project folder whose include
+graph reaches it), follow the includes from there, and merge every file's
+macro definitions in reading order.
+
+Only files inside the project folder are ever read.  A reference that leaves
+it (``\input{../../etc/passwd}``) is reported, not followed; so is an include
+whose file does not exist.  Reading never raises: a file that cannot be read,
+is not text or is too large becomes a :class:`ReadProblem`.
+
+Markdown files (``.md``, ``.qmd``, ...) are single-file projects.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from texgrad.reading.macros import Macro, MacroTable, merge
+from texgrad.reading.regions import Include, ReadProblem, ScanResult
+
+Format = Literal["latex", "markdown"]
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are not read
+MAX_SEARCH_FILES = 500  # .tex files looked at when searching for a root
+MAX_PROJECT_FILES = 2000  # files followed from one root
+
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".qmd", ".rmd", ".mdx"})
+LATEX_SUFFIXES = frozenset({".tex", ".ltx", ".latex", ".sty", ".cls"})
+
+# \input-like commands resolve against the root's directory (LaTeX's working
+# directory), \subfile and the \sub… forms of the import package against the
+# including file, \import and \…from against the directory they name.
+_ROOT_RELATIVE = frozenset({"input", "include"})
+_FILE_RELATIVE = frozenset({"subfile", "subimport", "subincludefrom", "subinputfrom"})
+_DIR_IMPORT = frozenset({"import", "includefrom", "inputfrom"})
+_INCLUDE_HINTS = ("\\input", "\\include", "\\subfile", "\\import", "\\subimport", "\\subinclude", "\\subinput")
+
+
+@dataclass(slots=True)
+class ProjectFile:
+    """One file of a project: its text (editor buffer or disk) and what a scan found."""
+
+    path: str  # absolute, symlinks resolved
+    text: str
+    scan: ScanResult
+    format: Format = "latex"
+
+
+@dataclass(slots=True)
+class Project:
+    """A root document, the files read from it in reading order, and their merged macros."""
+
+    folder: str  # the project folder; nothing outside it is read
+    root: str  # absolute path of the root document
+    files: dict[str, ProjectFile] = field(default_factory=dict)  # reading order
+    macros: MacroTable = field(default_factory=dict)
+    # Problems found while assembling the project (missing or outside includes,
+    # unreadable files), by the path of the file they are reported in.  Scan
+    # problems stay in each file's ScanResult.
+    problems: dict[str, list[ReadProblem]] = field(default_factory=dict)
+
+    def file(self, path: str | Path) -> ProjectFile | None:
+        """The project's file at ``path`` (any spelling of it), or None."""
+        return self.files.get(normalize(path))
+
+    def problems_for(self, path: str | Path) -> list[ReadProblem]:
+        return list(self.problems.get(normalize(path), ()))
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, (str, Path)) and normalize(path) in self.files
+
+    @property
+    def paths(self) -> list[str]:
+        return list(self.files)
+
+
+def normalize(path: str | Path) -> str:
+    """Absolute path with symlinks and ``..`` resolved (the key of every file table)."""
+    return str(Path(path).expanduser().resolve())
+
+
+def format_of(path: str | Path) -> Format:
+    return "markdown" if Path(path).suffix.lower() in MARKDOWN_SUFFIXES else "latex"
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+    except ValueError:
+        return False
+    return True
+
+
+# -- reading files -------------------------------------------------------------
+
+
+def read_file(path: str | Path) -> tuple[str, list[ReadProblem]]:
+    """A file's text as UTF-8 (undecodable bytes replaced); problems instead of exceptions.
+
+    A byte-order mark is dropped, as editors do, so offsets match their buffers.
+    A file that is not text (it holds NUL bytes), is larger than 20 MB or cannot
+    be read gives an empty text and one problem at offset 0.
+    """
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            mb = size / (1024 * 1024)
+            return "", [
+                ReadProblem(
+                    f"{p.name} is not read: it is {mb:.0f} MB (the limit is {MAX_FILE_BYTES // (1024 * 1024)} MB)",
+                    0, 0, "warning", "file-too-large",
+                )
+            ]  # fmt: skip
+        data = p.read_bytes()
+    except OSError as e:
+        return "", [ReadProblem(f"cannot read {p.name}: {e.strerror or e}", 0, 0, "error", "read-failed")]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a byte-order mark
+        return data.decode("utf-16", errors="replace"), []
+    if b"\x00" in data:
+        return "", [
+            ReadProblem(f"{p.name} is not read: it is not a text file", 0, 0, "warning", "not-text")
+        ]
+    return data.decode("utf-8-sig", errors="replace"), []
+
+
+def scan_text(
+    text: str, format: Format, extra_environments: frozenset[str] = frozenset(), path: str = ""
+) -> ScanResult:
+    """Scan ``text`` with the scanner of its format."""
+    if format == "markdown":
+        from texgrad.reading import markdown
+
+        return markdown.scan(text, extra_environments, path=path)
+    from texgrad.reading import latex
+
+    return latex.scan(text, extra_environments, path=path)
+
+
+class _Reader:
+    """Reads and scans files once, overrides first, and never outside the folder."""
+
+    def __init__(
+        self,
+        folder: Path,
+        overrides: Mapping[str, str] | None,
+        extra_environments: frozenset[str],
+    ) -> None:
+        self.folder = folder
+        self.overrides = {normalize(k): v for k, v in (overrides or {}).items()}
+        self.extra_environments = frozenset(extra_environments)
+        self._texts: dict[str, tuple[str, list[ReadProblem]]] = {}
+        self._scans: dict[str, ScanResult] = {}
+
+    def exists(self, path: Path) -> bool:
+        return str(path) in self.overrides or path.is_file()
+
+    def text(self, path: str) -> tuple[str, list[ReadProblem]]:
+        if path not in self._texts:
+            if path in self.overrides:
+                self._texts[path] = (self.overrides[path], [])
+            else:
+                self._texts[path] = read_file(path)
+        return self._texts[path]
+
+    def scan(self, path: str, format: Format = "latex") -> ScanResult:
+        if path not in self._scans:
+            self._scans[path] = scan_text(self.text(path)[0], format, self.extra_environments, path)
+        return self._scans[path]
+
+
+# -- include resolution --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Resolved:
+    path: Path | None  # the file, when one was found inside the folder
+    outside: Path | None  # a candidate that exists outside the folder
+    base: Path | None  # directory that \input resolves against inside the included file
+
+
+def _candidates(target: str) -> list[str]:
+    """File names LaTeX tries for ``target``: ``.tex`` is added when needed."""
+    if Path(target).suffix:
+        return [target, target + ".tex"]
+    return [target + ".tex", target]
+
+
+def _resolve(include: Include, including: Path, root_dir: Path, base: Path | None, reader: _Reader) -> _Resolved:
+    target = include.target.strip().strip('"')
+    if not target:
+        return _Resolved(None, None, None)
+    if target.startswith("~"):
+        target = os.path.expanduser(target)
+    cmd = include.command
+    here = including.parent
+    dirs: list[Path]
+    if cmd in _FILE_RELATIVE:
+        dirs = [here]
+    elif cmd in _DIR_IMPORT or cmd == "usepackage":
+        dirs = [root_dir, here]
+    else:  # \input, \include
+        dirs = [d for d in (base, root_dir, here) if d is not None]
+    dirs = list(dict.fromkeys(dirs))
+    names = [target] if cmd == "usepackage" else _candidates(target)
+    outside: Path | None = None  # where LaTeX would look first, if that is outside
+    outside_file: Path | None = None  # an existing file outside the folder
+    for i, d in enumerate(dirs):
+        for name in names:
+            try:
+                resolved = Path(os.path.normpath(d / name)).resolve()
+            except (OSError, RuntimeError):
+                continue
+            if not _inside(resolved, reader.folder):
+                if i == 0 and outside is None:
+                    outside = resolved
+                if outside_file is None and resolved.is_file():
+                    outside_file = resolved
+                continue
+            if reader.exists(resolved):
+                if cmd in _DIR_IMPORT or cmd in ("subimport", "subincludefrom", "subinputfrom"):
+                    # inside an imported file, \input is relative to that file
+                    new_base: Path | None = resolved.parent
+                elif cmd in _FILE_RELATIVE:
+                    new_base = None
+                else:
+                    new_base = base
+                return _Resolved(resolved, None, new_base)
+    return _Resolved(None, outside_file or outside, None)
+
+
+# -- walking a project ---------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Walk:
+    order: list[str] = field(default_factory=list)
+    problems: dict[str, list[ReadProblem]] = field(default_factory=dict)
+    # definitions in reading order: a file's own definitions interleaved with
+    # those of the files it includes, at the place of the include
+    definitions: list[Macro] = field(default_factory=list)
+    reported: set[tuple[str, str]] = field(default_factory=set)  # (file, target) already reported
+
+    def problem(self, path: str, problem: ReadProblem) -> None:
+        bucket = self.problems.setdefault(path, [])
+        if problem not in bucket:
+            bucket.append(problem)
+
+
+def _walk(root: Path, reader: _Reader, walk: _Walk | None = None, root_dir: Path | None = None) -> _Walk:
+    """Follow includes depth first from ``root``, in the order LaTeX reads them."""
+    walk = walk if walk is not None else _Walk()
+    root_dir = root_dir if root_dir is not None else root.parent
+    visited = set(walk.order)
+
+    def visit(path: Path, base: Path | None) -> None:
+        key = str(path)
+        if key in visited or len(visited) >= MAX_PROJECT_FILES:
+            return
+        visited.add(key)
+        walk.order.append(key)
+        text, read_problems = reader.text(key)
+        for p in read_problems:
+            walk.problem(key, p)
+        result = reader.scan(key)
+        events: list[tuple[int, int, Macro | Include]] = [
+            (d.start, 0, d) for d in result.definitions
+        ] + [(inc.start, 1, inc) for inc in result.includes]
+        events.sort(key=lambda e: (e[0], e[1]))
+        for _, _, item in events:
+            if isinstance(item, Macro):
+                walk.definitions.append(item)
+                continue
+            inc = item
+            res = _resolve(inc, path, root_dir, base, reader)
+            if res.path is not None:
+                visit(res.path, res.base)
+                continue
+            if (key, inc.target) in walk.reported or inc.command == "usepackage":
+                continue
+            walk.reported.add((key, inc.target))
+            if res.outside is not None:
+                walk.problem(
+                    key,
+                    ReadProblem(
+                        f"\\{inc.command}{{{inc.target}}} is not read: it is outside the project folder {reader.folder}",
+                        inc.start, inc.end, "information", "outside-project",
+                    ),
+                )  # fmt: skip
+            elif inc.target.strip():
+                walk.problem(
+                    key,
+                    ReadProblem(
+                        f"file {inc.target} not found (\\{inc.command}); its macros are not known",
+                        inc.start, inc.end, "information", "missing-file",
+                    ),
+                )  # fmt: skip
+
+    visit(root, None)
+    return walk
+
+
+# -- finding the root ----------------------------------------------------------
+
+
+def _search_files(folder: Path, limit: int = MAX_SEARCH_FILES) -> Iterator[Path]:
+    """LaTeX files below ``folder``, shallow ones first; hidden dirs and node_modules skipped."""
+    count = 0
+    queue: deque[Path] = deque([folder])
+    while queue:
+        d = queue.popleft()
+        try:
+            entries = sorted(os.scandir(d), key=lambda e: e.name)
+        except OSError:
+            continue
+        for e in entries:
+            if e.name.startswith("."):
+                continue
+            try:
+                if e.is_dir(follow_symlinks=False):
+                    if e.name not in ("node_modules", "__pycache__"):
+                        queue.append(Path(e.path))
+                elif e.is_file() and e.name.lower().endswith((".tex", ".ltx")):
+                    count += 1
+                    if count > limit:
+                        return
+                    yield Path(e.path)
+            except OSError:
+                continue
+
+
+def _search_root(path: Path, reader: _Reader) -> Path | None:
+    """A file in the folder whose include graph reaches ``path``."""
+    target = str(path)
+    candidates: list[tuple[bool, int, str, Path]] = []
+    for f in _search_files(reader.folder):
+        try:
+            resolved = f.resolve()
+        except OSError:
+            continue
+        if str(resolved) == target or not _inside(resolved, reader.folder):
+            continue
+        text = reader.text(str(resolved))[0]
+        if not any(h in text for h in _INCLUDE_HINTS):
+            continue
+        scan = reader.scan(str(resolved))
+        if not scan.includes:
+            continue
+        depth = len(resolved.relative_to(reader.folder).parts)
+        candidates.append((not scan.has_documentclass, depth, str(resolved), resolved))
+    candidates.sort()
+    reachers: list[tuple[Path, set[str]]] = []
+    for _, _, _, cand in candidates:
+        files = set(_walk(cand, reader).order)
+        if target in files:
+            reachers.append((cand, files))
+    if not reachers:
+        return None
+    # prefer a reacher that no other reacher includes (the top of the graph);
+    # the sort above already put \documentclass files and shallow files first
+    for cand, _ in reachers:
+        if not any(str(cand) in files for other, files in reachers if other != cand):
+            return cand
+    return reachers[0][0]
+
+
+def find_root(path: Path, reader: _Reader, problems: _Walk) -> Path:
+    key = str(path)
+    scan = reader.scan(key)
+    if scan.magic_root:
+        magic = scan.magic_root.strip().strip('"')
+        candidate = Path(os.path.normpath(path.parent / os.path.expanduser(magic)))
+        resolved = candidate.resolve()
+        where = _magic_range(reader.text(key)[0])
+        if not _inside(resolved, reader.folder):
+            problems.problem(
+                key,
+                ReadProblem(
+                    f"the root {magic} named by % !TEX root is outside the project folder {reader.folder}; it is not read",
+                    *where, "information", "outside-project",
+                ),
+            )  # fmt: skip
+        elif reader.exists(resolved):
+            return resolved
+        else:
+            problems.problem(
+                key,
+                ReadProblem(
+                    f"file {magic} named by % !TEX root not found", *where, "information", "missing-file"
+                ),
+            )
+    if scan.has_documentclass:
+        return path
+    found = _search_root(path, reader)
+    return found if found is not None else path
+
+
+def _magic_range(text: str) -> tuple[int, int]:
+    import re
+
+    m = re.search(r"%\s*!\s*tex\s+root\s*=.*$", text[:4000], re.I | re.M)
+    return (m.start(), m.end()) if m else (0, 0)
+
+
+# -- the entry point -------------------------------------------------------------
+
+
+def load_project(
+    path: str | Path,
+    *,
+    folder: str | Path | None = None,
+    overrides: Mapping[str, str] | None = None,
+    extra_environments: Iterable[str] = frozenset(),
+    format: Format | None = None,
+) -> Project:
+    """The project that ``path`` belongs to.
+
+    ``folder`` bounds what is read (default: the file's directory; a file
+    outside the given folder makes its own directory the folder).  ``overrides``
+    maps absolute paths to editor buffers that take precedence over the disk.
+    ``format`` overrides the format guessed from the file name.
+    """
+    file = Path(normalize(path))
+    base = Path(normalize(folder)) if folder is not None else file.parent
+    if not _inside(file, base):
+        base = file.parent
+    reader = _Reader(base, overrides, frozenset(extra_environments))
+    fmt: Format = format or format_of(file)
+    key = str(file)
+
+    if fmt == "markdown":
+        text, read_problems = reader.text(key)
+        result = reader.scan(key, "markdown")
+        project = Project(str(base), key)
+        project.files[key] = ProjectFile(key, text, result, "markdown")
+        project.macros = merge([result.definitions])
+        if read_problems:
+            project.problems[key] = list(read_problems)
+        return project
+
+    walk = _Walk()
+    root = find_root(file, reader, walk)
+    _walk(root, reader, walk)
+    if key not in walk.order:  # the root does not include the file: read it after
+        _walk(file, reader, walk, root_dir=root.parent)
+    project = Project(str(base), str(root))
+    for p in walk.order:
+        project.files[p] = ProjectFile(p, reader.text(p)[0], reader.scan(p), "latex")
+    project.macros = merge([walk.definitions])
+    project.problems = walk.problems
+    return project

@@ -1,0 +1,389 @@
+r"""The typed syntax tree of one row of math: a frozen dataclass per construct.
+
+Every node knows the source range it was parsed from (``start``/``end``,
+offsets in the original file, through macro expansion and Markdown escapes)
+and whether that range is the literal text of the node (``from_macro`` is
+False) or the call of a macro that produced it.  ``span`` is the node's
+range in the parsed row text; analysis layers should use ``start``/``end``.
+
+Syntax only: ``A^T`` is a :class:`Transpose` because that is how it is
+written, and ``f(x)`` an :class:`Apply` when ``f`` is conventionally a
+function; the shapes layer decides what they mean in a given document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Node:
+    start: int = 0
+    end: int = 0
+    from_macro: bool = False
+    span: tuple[int, int] = field(default=(0, 0), repr=False, compare=False)
+
+    @property
+    def kind(self) -> str:
+        return type(self).__name__
+
+    def children(self) -> Iterator[Node]:
+        """Child nodes in source order."""
+        for f in fields(self):
+            if f.name in ("start", "end", "from_macro", "span"):
+                continue
+            v = getattr(self, f.name)
+            if isinstance(v, Node):
+                yield v
+            elif isinstance(v, tuple):
+                for item in v:
+                    if isinstance(item, Node):
+                        yield item
+                    elif isinstance(item, tuple):
+                        yield from (x for x in item if isinstance(x, Node))
+
+    def walk(self) -> Iterator[Node]:
+        """This node and all its descendants, depth first, in source order."""
+        stack: list[Node] = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(list(node.children())))
+
+
+# -- leaves --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol(Node):
+    r"""A variable: ``x``, ``\alpha``, ``\mathbf{x}`` (font "mathbf"), ``\hat{x}`` (accents ("hat",))."""
+
+    name: str
+    font: str | None = None
+    accents: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Number(Node):
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Dots(Node):
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Text(Node):
+    r"""``\text{…}``; ``math`` holds the trees of nested ``$…$`` inside it."""
+
+    text: str
+    math: tuple[Node, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Opaque(Node):
+    """A construct texgrad does not read (its shape is unknown), kept with its range."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Empty(Node):
+    """An empty group ``{}``."""
+
+
+# -- structure -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Sequence(Node):
+    """Statements separated by ``;`` or a full stop."""
+
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Chain(Node):
+    r"""A relation chain ``a = b \le c``; a missing side (an align row ``&= c``) is None."""
+
+    items: tuple[Node | None, ...]
+    relations: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class List(Node):
+    """A comma list: ``x, y`` in ``x, y \\in S``; arguments of a call."""
+
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Add(Node):
+    """``a + b - c``: ``signs[i]`` is the sign before ``terms[i]`` ("" for none)."""
+
+    terms: tuple[Node, ...]
+    signs: tuple[str, ...]
+    open_end: bool = False  # a row ending in an operator, continued on the next row
+
+
+@dataclass(frozen=True, slots=True)
+class Neg(Node):
+    operand: Node
+    sign: str = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class Product(Node):
+    """Implicit multiplication (juxtaposition): ``Ax``, ``2x``, ``x^\\top A x``."""
+
+    factors: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BinOp(Node):
+    r"""An explicit operator: ``\cdot \times \odot \circ \otimes \oslash / *`` …"""
+
+    op: str
+    left: Node
+    right: Node | None  # None when a row ends with the operator
+
+
+@dataclass(frozen=True, slots=True)
+class Frac(Node):
+    num: Node
+    den: Node
+    command: str = "frac"
+
+
+@dataclass(frozen=True, slots=True)
+class Binom(Node):
+    top: Node
+    bottom: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Sqrt(Node):
+    body: Node
+    index: Node | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Power(Node):
+    base: Node
+    exponent: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Transpose(Node):
+    r"""``A^T``, ``A^\top``, ``A^{\mathsf T}``, ``A^\intercal``; ``A^H``, ``A^*``, ``A^\dagger`` (conjugate)."""
+
+    base: Node
+    mark: str
+    conjugate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class InverseTranspose(Node):
+    r"""``A^{-T}``, ``A^{-\top}``."""
+
+    base: Node
+    mark: str
+
+
+@dataclass(frozen=True, slots=True)
+class Prime(Node):
+    """``A'`` or ``f''``: a transpose in some documents, a derivative in others."""
+
+    base: Node
+    count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Sub(Node):
+    """A subscript: ``x_i``, ``W_1``, ``A_{ij}``."""
+
+    base: Node
+    index: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Tagged(Node):
+    """A superscript label: ``W^{(l)}``, ``a^{[l]}``."""
+
+    base: Node
+    tag: Node
+    bracket: str = "("
+
+
+@dataclass(frozen=True, slots=True)
+class Factorial(Node):
+    base: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Paren(Node):
+    """A bracketed group: ``(…)``, ``[…]``, ``\\{…\\}``, intervals ``[0, 1)``."""
+
+    body: Node | None
+    open: str
+    close: str
+
+
+@dataclass(frozen=True, slots=True)
+class Abs(Node):
+    """``|x|``: absolute value, determinant or cardinality."""
+
+    body: Node | None
+
+
+@dataclass(frozen=True, slots=True)
+class Norm(Node):
+    r"""``\|x\|``, ``\lVert x \rVert``, with its subscript: ``\|x\|_2`` has ``p`` 2, ``\|X\|_F`` F."""
+
+    body: Node | None
+    p: Node | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Angle(Node):
+    r"""``\langle a, b \rangle``: ``items`` (two for an inner product)."""
+
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Delimited(Node):
+    r"""Other delimiter pairs: ``\lfloor x \rfloor``, ``\lceil x \rceil``, ``\left. … \right|``."""
+
+    body: Node | None
+    open: str
+    close: str
+
+
+# -- functions and operators ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Func(Node):
+    r"""A named operator: ``\log``, ``\max_x``, ``\operatorname{tr}``, ``\mathrm{diag}``, ``\arg\min``."""
+
+    name: str
+    sub: Node | None = None
+    sup: Node | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Apply(Node):
+    r"""Function application: ``f(x)``, ``\sigma(Wx + b)``, ``\log x``, ``\operatorname{tr}(A)``."""
+
+    func: Node
+    args: tuple[Node, ...]
+    parens: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class BigOp(Node):
+    r"""``\sum_{i=1}^n body``, ``\prod``, ``\int_a^b``."""
+
+    op: str
+    lower: Node | None
+    upper: Node | None
+    body: Node | None
+
+
+@dataclass(frozen=True, slots=True)
+class Nabla(Node):
+    r"""``\nabla f``, ``\nabla_x f``, ``\nabla^2 f``."""
+
+    body: Node | None
+    wrt: Node | None = None
+    order: Node | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Partial(Node):
+    r"""``\partial f``, ``\partial_x f``, ``\partial^2 f`` outside a fraction."""
+
+    body: Node | None
+    wrt: Node | None = None
+    order: Node | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Derivative(Node):
+    r"""``\frac{\partial f}{\partial x}``, ``\frac{d}{dx} g``, ``\frac{\partial^2 f}{\partial x \partial y}``."""
+
+    body: Node | None
+    wrt: tuple[Node, ...]
+    partial: bool = True
+    order: Node | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Differential(Node):
+    r"""``\mathrm{d}x``, ``\mathrm{d}X``."""
+
+    body: Node | None
+
+
+@dataclass(frozen=True, slots=True)
+class Space(Node):
+    r"""``\mathbb{R}^{m \times n}``, ``\mathbb R^n``, ``\mathbb{S}^n_{++}``: a field and dimensions."""
+
+    field: str  # "R", "C", "S", "N", "Z", "Q"
+    dims: tuple[Node, ...] = ()
+    sub: Node | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Font(Node):
+    r"""A font applied to something that is not a single symbol (``\mathbf{\Sigma}^{-1}`` is a Symbol)."""
+
+    font: str
+    body: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Accent(Node):
+    r"""An accent over an expression: ``\overline{x + y}``, ``\underbrace{…}``."""
+
+    accent: str
+    body: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Overset(Node):
+    r"""``\overset{top}{base}``, ``\underset{bottom}{base}``."""
+
+    command: str
+    annotation: Node
+    base: Node
+
+
+# -- environments ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Matrix(Node):
+    r"""``bmatrix``, ``pmatrix``, ``array`` …: rows of cells (None for an empty cell)."""
+
+    env: str
+    rows: tuple[tuple[Node | None, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Cases(Node):
+    """``cases``: rows of (value, condition)."""
+
+    env: str
+    rows: tuple[tuple[Node | None, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Aligned(Node):
+    """A row environment nested inside a delimiter: ``\\left\\{ \\begin{aligned} … \\end{aligned} \\right.``."""
+
+    env: str
+    rows: tuple[tuple[Node | None, ...], ...]
