@@ -91,7 +91,7 @@ def scan(text: str, extra_environments: frozenset[str] = frozenset(), path: str 
                     arg = re.compile(r"\s*\{[^{}]*\}").match(text, body_start)
                     if arg:
                         body_start = arg.end()
-                pos = _math(text, out, start, "\\begin", "\\end{" + env + "}", display=env not in ("math",), kind=env, body_start=body_start)
+                pos = _math(text, out, start, "\\begin", "\\end{" + env + "}", display=env not in ("math", "math*"), kind=env, body_start=body_start)
             else:
                 pos = em.end()
         elif tok in ("\\verb", "\\verb*"):

@@ -133,7 +133,10 @@ def build_region(source: str, raw: RawRegion, macros: MacroTable | None = None) 
     if macros:
         text, expansion_problems = expand(text, macros)
         problems.extend(expansion_problems)
-    rows = tuple(split_rows(text))
+    if text.segments:
+        rows = tuple(split_rows(text))
+    else:  # empty math (`\[\]`, or only a comment): one empty row where the body is
+        rows = (Row(text, raw.body_start, raw.body_start, 0),)
     return MathRegion(
         kind=raw.kind,
         delimiter=raw.delimiter,

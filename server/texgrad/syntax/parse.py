@@ -25,6 +25,7 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.lexer import Lexer as LarkLexer
 
+from texgrad.reading.regions import MathRegion
 from texgrad.reading.source import MappedText
 from texgrad.syntax import tree as t
 from texgrad.syntax.lexer import Lexer, LexError
@@ -34,8 +35,10 @@ CONVENTIONAL_FUNCTIONS = frozenset(
     r"f g h F G H \sigma \phi \varphi \psi \ell L J p q \mathcal{L} \Phi \Psi \pi".split()
 )
 SPACE_FIELDS = frozenset("RCSNZQ")
+# Superscripts that spell a transpose.  ``*`` and ``\\star`` are left as powers: ``x^*``
+# is an optimum as often as ``A^*`` is an adjoint, which only the shapes can tell.
 TRANSPOSE_MARKS = {"T": False, "\\top": False, "\\intercal": False, "\\mathsf{T}": False, "\\mathrm{T}": False,
-                   "\\mathsf T": False, "H": True, "*": True, "\\ast": True, "\\dagger": True, "\\star": True}  # fmt: skip
+                   "H": True, "\\dagger": True}  # fmt: skip
 MAX_ROW_LENGTH = 20_000  # characters; longer rows are reported, not parsed
 MAX_TEXT_NESTING = 3
 
@@ -620,3 +623,8 @@ def _derivative(num: t.Node, den: t.Node) -> tuple[t.Node | None, tuple[t.Node, 
 
 def _is_d(node: t.Node) -> bool:
     return isinstance(node, t.Symbol) and node.name == "d" and node.font in (None, "mathrm") and not node.accents
+
+
+def parse_region(region: MathRegion, functions: frozenset[str] = frozenset()) -> tuple[ParsedRow, ...]:
+    """Parse every row of a math region."""
+    return tuple(parse_row(row.text, functions) for row in region.rows)
