@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.fixtures import parse_fixture
 from texgrad.reading.document import read_text
 from texgrad.reading.latex import scan
-from tests.fixtures import parse_fixture
 
 
 def regions(src: str):
@@ -170,7 +170,9 @@ def test_nested_row_environments_are_split(inner, open_, close):
     assert second == f"c &= d \\end{{{inner}}}"
 
 
-@pytest.mark.parametrize("inner", ["cases", "bmatrix", "pmatrix", "matrix", "vmatrix", "smallmatrix"])
+@pytest.mark.parametrize(
+    "inner", ["cases", "bmatrix", "pmatrix", "matrix", "vmatrix", "smallmatrix"]
+)
 def test_matrix_like_environments_stay_in_one_row(inner):
     body = f"A = \\begin{{{inner}}} 1 & 2 \\\\ 3 & 4 \\end{{{inner}}}"
     src = f"\\[ {body} \\]"
@@ -213,7 +215,9 @@ def test_comments_are_not_math_but_escaped_percent_is_text():
 
 
 def test_comment_lines_inside_align_are_removed_from_rows():
-    src = "\\begin{align}\n  a &= b \\\\ % first row\n  % c &= d \\\\\n  e &= f % last\n\\end{align}"
+    src = (
+        "\\begin{align}\n  a &= b \\\\ % first row\n  % c &= d \\\\\n  e &= f % last\n\\end{align}"
+    )
     (reg,) = regions(src)
     assert [src[r.start : r.end] for r in reg.rows] == ["a &= b", "e &= f"]
     assert all("%" not in r.text.text for r in reg.rows)
@@ -254,7 +258,9 @@ def test_verb_is_skipped():
     ],
 )
 def test_verbatim_like_environments_are_skipped(open_, close):
-    src = f"{open_}\ncost = $5 $$x$$ \\[y\\] \\begin{{equation}}z\\end{{equation}}\n{close}\nthen $w$"
+    src = (
+        f"{open_}\ncost = $5 $$x$$ \\[y\\] \\begin{{equation}}z\\end{{equation}}\n{close}\nthen $w$"
+    )
     assert [src[r.start : r.end] for r in regions(src)] == ["$w$"]
     assert read_text(src).problems == ()
 

@@ -300,9 +300,7 @@ def _read_args(s: str, pos: int, macro: Macro) -> tuple[int, list[tuple[int, int
     return i, args
 
 
-def _substitute(
-    macro: Macro, args: list[MappedText | None], src_a: int, src_b: int
-) -> MappedText:
+def _substitute(macro: Macro, args: list[MappedText | None], src_a: int, src_b: int) -> MappedText:
     """The body with its parameters replaced; ``None`` stands for an omitted optional argument."""
     body = macro.body
     parts: list[MappedText] = []

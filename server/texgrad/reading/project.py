@@ -42,7 +42,15 @@ LATEX_SUFFIXES = frozenset({".tex", ".ltx", ".latex", ".sty", ".cls"})
 _ROOT_RELATIVE = frozenset({"input", "include"})
 _FILE_RELATIVE = frozenset({"subfile", "subimport", "subincludefrom", "subinputfrom"})
 _DIR_IMPORT = frozenset({"import", "includefrom", "inputfrom"})
-_INCLUDE_HINTS = ("\\input", "\\include", "\\subfile", "\\import", "\\subimport", "\\subinclude", "\\subinput")
+_INCLUDE_HINTS = (
+    "\\input",
+    "\\include",
+    "\\subfile",
+    "\\import",
+    "\\subimport",
+    "\\subinclude",
+    "\\subinput",
+)
 
 
 @dataclass(slots=True)
@@ -123,7 +131,9 @@ def read_file(path: str | Path) -> tuple[str, list[ReadProblem]]:
             ]  # fmt: skip
         data = p.read_bytes()
     except OSError as e:
-        return "", [ReadProblem(f"cannot read {p.name}: {e.strerror or e}", 0, 0, "error", "read-failed")]
+        return "", [
+            ReadProblem(f"cannot read {p.name}: {e.strerror or e}", 0, 0, "error", "read-failed")
+        ]
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a byte-order mark
         return data.decode("utf-16", errors="replace"), []
     if b"\x00" in data:
@@ -195,7 +205,9 @@ def _candidates(target: str) -> list[str]:
     return [target + ".tex", target]
 
 
-def _resolve(include: Include, including: Path, root_dir: Path, base: Path | None, reader: _Reader) -> _Resolved:
+def _resolve(
+    include: Include, including: Path, root_dir: Path, base: Path | None, reader: _Reader
+) -> _Resolved:
     target = include.target.strip().strip('"')
     if not target:
         return _Resolved(None, None, None)
@@ -256,7 +268,9 @@ class _Walk:
             bucket.append(problem)
 
 
-def _walk(root: Path, reader: _Reader, walk: _Walk | None = None, root_dir: Path | None = None) -> _Walk:
+def _walk(
+    root: Path, reader: _Reader, walk: _Walk | None = None, root_dir: Path | None = None
+) -> _Walk:
     """Follow includes depth first from ``root``, in the order LaTeX reads them."""
     walk = walk if walk is not None else _Walk()
     root_dir = root_dir if root_dir is not None else root.parent
@@ -395,7 +409,10 @@ def find_root(path: Path, reader: _Reader, problems: _Walk) -> Path:
             problems.problem(
                 key,
                 ReadProblem(
-                    f"file {magic} named by % !TEX root not found", *where, "information", "missing-file"
+                    f"file {magic} named by % !TEX root not found",
+                    *where,
+                    "information",
+                    "missing-file",
                 ),
             )
     if scan.has_documentclass:

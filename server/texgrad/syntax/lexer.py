@@ -90,7 +90,7 @@ SKIP = frozenset(
     notag hline hfill enspace thinspace medspace thickspace negthinspace negmedspace
     negthickspace allowbreak mathstrut strut noindent relax cr hfil displaybreak centering
     protect boldmath unboldmath bf rm it sf cal tt normalsize small footnotesize scriptsize
-    large Large LARGE huge Huge tiny null label nobreak medskip bigskip smallskip vfill newline
+    large Large LARGE huge Huge tiny null nobreak medskip bigskip smallskip vfill newline
     middle middlebar""".split()
 )
 # Dropped together with their braced argument(s): name -> how many.
@@ -197,7 +197,7 @@ class Lexer:
             type_ = "SYMBOL"  # an operator named, not applied: \phi(\cdot), a^{\otimes 3}
         elif type_ in _NO_RIGHT_OPERAND and prev_type == "MULOP" and prev is not None:
             self.tokens[-1] = _tok("SYMBOL", str(prev.value), prev.start_pos or 0, prev.end_pos or 0)
-        elif type_ in ("SUB", "SUP") and prev_type in _NO_LEFT_OPERAND:
+        elif type_ in ("SUB", "SUP") and prev_type in _NO_LEFT_OPERAND and prev_type not in ("SUB", "SUP"):
             self.tokens.append(_tok("OPAQUE", "", start, start))  # a script with nothing to attach to: {}_a, $_0$
         self.tokens.append(_tok(type_, value, start, end))
 
@@ -330,7 +330,8 @@ class Lexer:
         elif c == "!":
             self._emit("BANG", "!", start, end)
         elif c == "&":
-            if any(k == "env" for k, _, _ in self.stack):
+            env = next((v for k, v, _ in reversed(self.stack) if k == "env"), None)
+            if env is not None and env not in ROW_ENVIRONMENTS:  # in aligned, & is only alignment
                 self._emit("AMP", "&", start, end)
         elif c in _UNICODE:
             t, v = _UNICODE[c]

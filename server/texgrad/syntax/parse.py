@@ -141,8 +141,8 @@ def _unexpected(text: MappedText, e: UnexpectedInput) -> ParseError:
         tok = e.token
         a, b = tok.start_pos or 0, tok.end_pos or (tok.start_pos or 0) + 1
         shown = str(tok.value)
-        if tok.type in ("SUB", "SUP") and e.expected and "SUB" not in e.expected:
-            msg = f"double {shown}: a script needs braces (x^{{a}}_{{b}} or {{x^a}}^b)"
+        if tok.type in ("SUB", "SUP"):
+            msg = f"unexpected {shown!r}: a sub- or superscript needs an argument (x^{{2}}, x_{{i}})"
         else:
             msg = f"unexpected {shown!r}"
         return ParseError(msg, *text.source_range(a, max(b, a + 1)))
@@ -274,22 +274,23 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         terms: list[t.Node] = []
         signs: list[str] = []
         sign = ""
+        raw = ""
         for x in c:
             if isinstance(x, Token) and x.type == "ADDOP":
                 sign = _combine_signs(sign, str(x.value))
+                raw += str(x.value)
             else:
                 terms.append(self.node(x))
                 signs.append(sign)
                 sign = ""
-        open_end = bool(sign)
         loc = self._over(*c)
-        if len(terms) == 1 and not open_end:
+        if len(terms) == 1 and not sign:
             if signs[0] in ("-", "\\pm", "\\mp"):
                 return t.Neg(terms[0], signs[0], **loc)
             return terms[0] if not signs[0] else replace(terms[0], **loc)
         if not terms:
-            return t.Symbol(sign, **loc)
-        return t.Add(tuple(terms), tuple(signs), open_end, **loc)
+            return t.Symbol(raw, **loc)  # signs alone: \mathbb{R}_{++}, x^{+}
+        return t.Add(tuple(terms), tuple(signs), sign, **loc)
 
     def mul(self, c: list[Any]) -> t.Node:
         left = self.node(c[0])
@@ -436,9 +437,9 @@ class _Builder(Transformer):  # type: ignore[type-arg]
             return replace(base, wrt=sub, order=sup, **loc)
         if isinstance(base, t.Partial) and base.body is None:
             return replace(base, wrt=sub, order=sup, **loc)
-        if isinstance(base, t.Symbol) and base.font == "mathbb" and base.name in SPACE_FIELDS and not primes:
+        if isinstance(base, t.Space) and not base.dims and base.sub is None and not primes:
             dims = _dims(sup) if sup is not None else ()
-            return t.Space(base.name, dims, sub, **loc)
+            return replace(base, dims=dims, sub=sub, **loc)
         node = base
         if sub is not None:
             if isinstance(node, t.Norm) and node.p is None:
@@ -456,6 +457,8 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         out: list[t.Node] = []
         for f in reversed(factors):
             if isinstance(f, t.BigOp) and f.body is None and out:
+                if f.op in ("\\int", "\\iint", "\\iiint", "\\oint") and len(out) >= 2 and _is_d(out[-2]):
+                    out[-2:] = [t.Differential(out[-1], **self._over(out[-2], out[-1]))]  # \int f(t)\,dt
                 body = out[0] if len(out) == 1 else t.Product(tuple(out), **self._over(*out))
                 out = [replace(f, body=body, **self._over(f, body))]
                 continue
@@ -543,6 +546,8 @@ def _rebase(outer: t.Node, base: t.Node, loc: dict[str, Any]) -> t.Node:
 
 def _with_font(node: t.Node, font: str, loc: dict[str, Any]) -> t.Node:
     if isinstance(node, t.Symbol):
+        if font == "mathbb" and node.name in SPACE_FIELDS and not node.accents:
+            return t.Space(node.name, **loc)  # \mathbb{R}; its exponent comes with the scripts
         return replace(node, font=font, **loc)
     if isinstance(node, t.Number) and font in ("mathbf", "bm", "boldsymbol", "mathbb", "mathds", "bbold", "pmb"):
         return t.Symbol(node.text, font, **loc)  # \mathbf{1}, \mathbb{1}

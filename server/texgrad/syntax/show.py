@@ -38,6 +38,8 @@ def show(node: t.Node | None) -> str:
     elif isinstance(node, t.Add):
         for sign, term in zip(node.signs, node.terms):
             parts.append((sign + " " if sign else "") + show(term))
+        if node.trailing:
+            parts.append(node.trailing)
     else:
         parts.extend(show(c) for c in _children_with_none(node))
     return "(" + " ".join(parts) + ")"

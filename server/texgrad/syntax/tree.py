@@ -125,7 +125,7 @@ class Add(Node):
 
     terms: tuple[Node, ...]
     signs: tuple[str, ...]
-    open_end: bool = False  # a row ending in an operator, continued on the next row
+    trailing: str = ""  # the sign a row ends with when the sum goes on in the next row
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,260 @@
+r"""User macros: definitions, merging, and expansion with its origin map."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from texgrad.reading.document import read_text
+from texgrad.reading.latex import scan
+from texgrad.reading.macros import Macro, merge, parse_definition
+
+CORPUS = Path("/work/shared/corpus")
+
+
+def definitions(src: str) -> dict[str, Macro]:
+    return {d.name: d for d in scan(src).definitions}
+
+
+def expanded(src: str) -> list[str]:
+    """The text of every row of every region, stripped, after expansion."""
+    return [row.text.text.strip() for reg in read_text(src).regions for row in reg.rows]
+
+
+# -- reading definitions -----------------------------------------------------------
+
+
+def test_newcommand_with_arguments():
+    src = r"\newcommand{\ip}[2]{\langle #1, #2 \rangle}"
+    d = definitions(src)["ip"]
+    assert (d.name, d.nargs, d.default, d.body, d.kind) == (
+        "ip", 2, None, r"\langle #1, #2 \rangle", "newcommand",
+    )  # fmt: skip
+    assert (d.start, d.end) == (0, len(src))
+
+
+def test_newcommand_forms():
+    src = (
+        r"\newcommand\va{\mathbf{a}}"
+        r"\newcommand*{\vb}{\mathbf{b}}"
+        "\\newcommand{\\vc}\n  [1]\n  {\\mathbf{#1}}"
+        r"\DeclareRobustCommand{\vd}{\mathbf{d}}"
+    )
+    d = definitions(src)
+    assert {k: (m.nargs, m.body) for k, m in d.items()} == {
+        "va": (0, r"\mathbf{a}"),
+        "vb": (0, r"\mathbf{b}"),
+        "vc": (1, r"\mathbf{#1}"),
+        "vd": (0, r"\mathbf{d}"),
+    }
+    assert expanded(src + r"$\va + \vb + \vc{x} + \vd$") == [
+        r"\mathbf{a} + \mathbf{b} + \mathbf{x} + \mathbf{d}"
+    ]
+
+
+def test_optional_argument_default():
+    src = r"\newcommand{\E}[2][x]{\mathbb{E}_{#1}[#2]}"
+    d = definitions(src)["E"]
+    assert (d.nargs, d.default) == (2, "x")
+    assert expanded(src + r" $\E{f} = \E[y]{g} = \E[]{h}$") == [
+        r"\mathbb{E}_{x}[f] = \mathbb{E}_{y}[g] = \mathbb{E}_{}[h]"
+    ]
+
+
+def test_renewcommand_replaces_and_providecommand_does_not():
+    src = (
+        r"\newcommand{\A}{1}\renewcommand{\A}{2}"
+        r"\newcommand{\B}{3}\providecommand{\B}{4}"
+        r"\providecommand{\C}{5}"
+    )
+    table = merge([scan(src).definitions])
+    assert {k: (m.body, m.kind) for k, m in table.items()} == {
+        "A": ("2", "renewcommand"),
+        "B": ("3", "newcommand"),
+        "C": ("5", "providecommand"),
+    }
+    assert expanded(src + r"$\A\B\C$") == ["235"]
+
+
+def test_def_with_doubled_braces():
+    src = r"\def\vx{{\bm{x}}}"
+    d = definitions(src)["vx"]
+    assert (d.nargs, d.body, d.kind) == (0, r"{\bm{x}}", "def")
+    assert expanded(src + r"$\vx^\top \vx$") == [r"{\bm{x}}^\top {\bm{x}}"]
+
+
+def test_def_with_parameters():
+    src = r"\def\pd#1#2{\frac{\partial #1}{\partial #2}}"
+    d = definitions(src)["pd"]
+    assert (d.nargs, d.body) == (2, r"\frac{\partial #1}{\partial #2}")
+    assert expanded(src + r"$\pd{f}{x} + \pd gy + \pd\ell\theta$") == [
+        r"\frac{\partial f}{\partial x} + \frac{\partial g}{\partial y}"
+        r" + \frac{\partial \ell}{\partial \theta}"
+    ]
+
+
+def test_declare_math_operator_and_starred():
+    src = r"\DeclareMathOperator{\tr}{tr}\DeclareMathOperator*{\argmin}{arg\,min}"
+    d = definitions(src)
+    assert (d["tr"].kind, d["tr"].body) == ("operator", r"\operatorname{tr}")
+    assert (d["argmin"].kind, d["argmin"].body) == ("operator", r"\operatorname*{arg\,min}")
+    assert expanded(src + r"$\tr(A) + \argmin_x f$") == [
+        r"\operatorname{tr}(A) + \operatorname*{arg\,min}_x f"
+    ]
+
+
+def test_let_with_and_without_equals():
+    src = r"\let\eps\varepsilon \let\ph = \varphi"
+    d = definitions(src)
+    assert (d["eps"].kind, d["eps"].body) == ("let", r"\varepsilon")
+    assert (d["ph"].kind, d["ph"].body) == ("let", r"\varphi")
+    assert expanded(src + r" $\eps\ph$") == [r"\varepsilon\varphi"]
+
+
+def test_definitions_inside_comments_are_ignored():
+    src = "% \\newcommand{\\R}{\\mathbb{R}}\n%\\def\\vx{x}\n$\\R \\vx$"
+    assert scan(src).definitions == []
+    assert expanded(src) == [r"\R \vx"]
+
+
+def test_definitions_in_verbatim_are_ignored():
+    src = "\\begin{verbatim}\\newcommand{\\R}{X}\\end{verbatim} $\\R$"
+    assert expanded(src) == [r"\R"]
+
+
+def test_parse_definition_reports_where_it_stopped():
+    src = r"xx\newcommand{\a}[1]{#1!} rest"
+    macro, end = parse_definition(src, 2, "f.tex")
+    assert macro is not None
+    assert (macro.name, macro.path, src[macro.start : macro.end]) == (
+        "a", "f.tex", r"\newcommand{\a}[1]{#1!}",
+    )  # fmt: skip
+    assert src[end:] == " rest"
+    assert parse_definition(r"\newcommand{\b}[x]{y}", 0)[0] is None
+    assert parse_definition(r"\newcommand{\c}{unclosed", 0)[0] is None
+
+
+# -- expansion and its origin map -------------------------------------------------------
+
+
+def test_norm_argument_maps_to_itself_and_body_to_the_call():
+    src = "\\newcommand{\\norm}[1]{\\left\\|#1\\right\\|}\nWe bound $\\norm{Ax} \\le 1$."
+    (reg,) = read_text(src).regions
+    (row,) = reg.rows
+    t = row.text
+    assert t.text == r"\left\|Ax\right\| \le 1"
+    i = t.text.index("Ax")
+    a, b = t.source_range(i, i + 2)
+    assert src[a:b] == "Ax"
+    assert (a, b) == (src.index("Ax"), src.index("Ax") + 2)
+    assert t.is_verbatim(i, i + 2)
+    call = (src.index(r"\norm{Ax}"), src.index(r"\norm{Ax}") + len(r"\norm{Ax}"))
+    assert t.source_range(0, len(r"\left\|")) == call
+    assert not t.is_verbatim(0, len(r"\left\|"))
+    j = t.text.index(r"\right")
+    assert t.source_range(j, j + len(r"\right\|")) == call
+    k = t.text.index(r" \le") + 1
+    assert t.source_range(k, k + 3) == (src.index(r" \le") + 1, src.index(r" \le") + 4)
+    # the row as a whole still spans what the user wrote
+    assert src[row.start : row.end] == r"\norm{Ax} \le 1"
+
+
+def test_nested_macros_map_to_the_outer_call():
+    src = "\\newcommand{\\bbR}{\\mathbb R}\n\\newcommand{\\R}{\\bbR}\n$x \\in \\R^{n}$"
+    (reg,) = read_text(src).regions
+    t = reg.rows[0].text
+    assert t.text == r"x \in \mathbb R^{n}"
+    i = t.text.index(r"\mathbb")
+    assert src[slice(*t.source_range(i, i + len(r"\mathbb R")))] == r"\R"
+    j = t.text.index("^{n}")
+    assert src[slice(*t.source_range(j, j + 4))] == "^{n}"
+    assert t.is_verbatim(j, j + 4)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus /work/shared/corpus is absent")
+def test_nested_macros_from_cs229m_macros_file():
+    macros_tex = (CORPUS / "cs229m-notes" / "macros.tex").read_text(encoding="utf-8")
+    table = merge([scan(macros_tex).definitions])
+    assert table["R"].body == r"\bbR"
+    assert table["bbR"].body == r"\mathbb R"
+    doc = read_text(r"Let $w \in \R^d$ and $\E[x]$.", macros=table)
+    assert doc.regions[0].rows[0].text.text == r"w \in \mathbb R^d"
+    assert doc.problems == ()
+
+
+def test_argument_that_is_a_macro_is_expanded_too():
+    src = r"\def\vx{{\bm{x}}}\newcommand{\norm}[1]{\|#1\|}$\norm{\vx}$"
+    assert expanded(src) == [r"\|{\bm{x}}\|"]
+
+
+def test_control_word_at_the_end_of_a_body_stays_apart_from_letters():
+    src = r"\newcommand{\dotp}[1]{#1\cdot}$\dotp{a}b$"
+    assert expanded(src) == [r"a\cdot b"]
+
+
+def test_macros_from_a_table_and_the_text_itself():
+    table = merge([scan(r"\newcommand{\R}{\mathbb{R}}\newcommand{\vx}{\mathbf{x}}").definitions])
+    doc = read_text(r"\renewcommand{\vx}{\bm{x}} $\vx \in \R^n$", macros=table)
+    assert doc.regions[0].rows[0].text.text == r"\bm{x} \in \mathbb{R}^n"
+
+
+def test_expansion_happens_before_rows_are_split():
+    src = (
+        r"\newcommand{\R}{\mathbb{R}}"
+        "\\begin{align}\n  x &\\in \\R^n \\\\\n  y &\\in \\R^m\n\\end{align}"
+    )
+    (reg,) = read_text(src).regions
+    assert [r.text.text.strip() for r in reg.rows] == [
+        r"x &\in \mathbb{R}^n",
+        r"y &\in \mathbb{R}^m",
+    ]
+    assert [src[r.start : r.end] for r in reg.rows] == [r"x &\in \R^n", r"y &\in \R^m"]
+
+
+def test_unknown_macros_and_missing_arguments_are_left_alone():
+    src = r"\newcommand{\f}[2]{#1#2}$\g{x} + \f{a}$"
+    assert expanded(src) == [r"\g{x} + \f{a}"]
+
+
+def test_backslash_at_the_end_of_an_argument_list_does_not_crash():
+    src = "\\def\\f#1{(#1)}\\[\\f\\\n x\\]"
+    doc = read_text(src)
+    assert len(doc.regions) == 1
+
+
+# -- runaway definitions ------------------------------------------------------------------
+
+
+def test_recursive_def_terminates_with_a_macro_loop_problem():
+    src = r"\def\a{\a x}$\a + y$"
+    doc = read_text(src)
+    (reg,) = doc.regions
+    assert reg.rows[0].text.text == r"\a + y"  # left as written
+    (p,) = doc.problems
+    assert (p.code, p.severity) == ("macro-loop", "warning")
+    assert src[p.start : p.end] == r"\a"
+    assert r"\a" in p.message
+
+
+def test_mutual_recursion_terminates():
+    src = r"\def\a{\b}\def\b{(\a)}$\a$ and $z$"
+    doc = read_text(src)
+    assert [p.code for p in doc.problems] == ["macro-loop"]
+    assert [r.rows[0].text.text for r in doc.regions] == [r"\a", "z"]
+
+
+def test_exponential_definition_terminates_quickly():
+    src = r"\def\a{\a\a}$\a$"
+    t0 = time.perf_counter()
+    doc = read_text(src)
+    assert time.perf_counter() - t0 < 5
+    assert [p.code for p in doc.problems] == ["macro-loop"]
+    assert doc.regions[0].rows[0].text.text == r"\a"
+
+
+def test_deep_but_finite_nesting_expands():
+    defs = "".join(f"\\newcommand{{\\m{chr(97 + i)}}}{{\\m{chr(98 + i)}}}" for i in range(10))
+    src = defs + r"\newcommand{\mk}{K}$\ma$"
+    assert expanded(src) == ["K"]
