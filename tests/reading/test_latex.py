@@ -3,6 +3,8 @@ r"""Reading math out of LaTeX: delimiters, environments, rows, comments and verb
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.fixtures import parse_fixture
 from texgrad.reading.document import read_text
@@ -415,3 +417,31 @@ def test_empty_math_has_one_empty_row_at_the_body():
     (row,) = reg.rows
     assert row.text.text == ""
     assert (row.start, row.end) == (reg.body_start, reg.body_start)
+
+
+# -- robustness ------------------------------------------------------------------------
+
+_PIECES = [
+    "$", "$$", "\\(", "\\)", "\\[", "\\]", "{", "}", "\\\\", "&", "%", "\n", "\n\n", " ", "x",
+    "é", "\\$", "\\%", "\\begin{align}", "\\end{align}", "\\begin{aligned}", "\\end{aligned}",
+    "\\begin{equation}", "\\end{equation}", "\\begin{verbatim}", "\\end{verbatim}",
+    "\\text{", "\\verb|", "|", "\\left(", "\\right)", "\\newcommand{\\R}{\\mathbb{R}}",
+    "\\def\\a{\\a}", "\\R", "\\a", "\\input{", "[2pt]", "\\\\*", "\\iffalse", "\\fi",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40))
+def test_any_input_reads_without_exceptions_and_rows_stay_in_their_region(pieces):
+    src = "".join(pieces)
+    doc = read_text(src)
+    for reg in doc.regions:
+        assert 0 <= reg.start <= reg.body_start <= reg.body_end <= reg.end <= len(src)
+        assert reg.rows
+        for row in reg.rows:
+            assert reg.body_start <= row.start <= row.end <= reg.body_end
+    for p in doc.problems:
+        assert 0 <= p.start <= p.end <= len(src)
+    starts = [r.start for r in doc.regions]
+    assert starts == sorted(starts)
+    assert all(a.end <= b.start for a, b in zip(doc.regions, doc.regions[1:], strict=False))

@@ -89,6 +89,26 @@ def test_missing_magic_root_is_reported_and_the_file_read_alone(tmp_path):
     assert "nowhere.tex" in p.message
 
 
+def test_subfiles_documentclass_names_the_root(tmp_path):
+    paths = write(
+        tmp_path,
+        r"""
+        %! main.tex
+        \documentclass{book}
+        \newcommand{\R}{\mathbb{R}}
+        \subfile{parts/p1}
+        %! parts/p1.tex
+        \documentclass[../main]{subfiles}
+        \begin{document}
+        $\R$
+        \end{document}
+        """,
+    )
+    project = load_project(paths["parts/p1.tex"], folder=tmp_path)
+    assert Path(project.root) == paths["main.tex"].resolve()
+    assert rows(read_document(paths["parts/p1.tex"], project=project)) == [r"\mathbb{R}"]
+
+
 def test_root_by_documentclass_is_the_file_itself(tmp_path):
     paths = write(
         tmp_path,
@@ -380,6 +400,12 @@ def test_missing_file_is_reported_once_as_information(tmp_path):
     assert [p.code for p in doc.problems] == ["missing-file", "missing-file"]
 
 
+def test_include_computed_by_a_macro_is_reported_not_followed(tmp_path):
+    paths = write(tmp_path, "%! main.tex\n\\documentclass{book}\n\\input{\\chapdir/one}\n")
+    (p,) = load_project(paths["main.tex"]).problems_for(paths["main.tex"])
+    assert (p.code, p.severity) == ("unresolved-include", "information")
+
+
 def test_paths_escaping_the_folder_are_not_read(tmp_path):
     outside = tmp_path / "secret.tex"
     outside.write_text("\\newcommand{\\S}{SECRET}\n", encoding="utf-8")
@@ -664,3 +690,14 @@ def test_every_corpus_file_reads_without_errors(path):
     for reg in doc.regions:
         for row in reg.rows:
             assert reg.start <= row.start <= row.end <= reg.end
+
+
+def test_a_long_include_chain_is_cut_without_recursion_errors(tmp_path):
+    n = 200
+    (tmp_path / "main.tex").write_text("\\documentclass{article}\\input{f0}")
+    for i in range(n):
+        (tmp_path / f"f{i}.tex").write_text(f"\\newcommand{{\\m{i}}}{{}}\\input{{f{i + 1}}}")
+    project = load_project(tmp_path / "main.tex")
+    assert 60 < len(project.files) < 70
+    problems = [p for ps in project.problems.values() for p in ps]
+    assert [p.code for p in problems] == ["include-depth"]

@@ -18,6 +18,7 @@ Markdown files (``.md``, ``.qmd``, ...) are single-file projects.
 from __future__ import annotations
 
 import os
+import re
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -31,7 +32,11 @@ Format = Literal["latex", "markdown"]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are not read
 MAX_SEARCH_FILES = 500  # .tex files looked at when searching for a root
+MAX_SEARCH_DIRS = 2000  # directories walked when searching for a root
+MAX_ROOT_BYTES = 2 * 1024 * 1024  # larger files are not considered as roots
+_SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "venv", "site-packages"})
 MAX_PROJECT_FILES = 2000  # files followed from one root
+MAX_INCLUDE_DEPTH = 64  # nested includes followed (TeX itself allows 15 open files)
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".qmd", ".rmd", ".mdx"})
 LATEX_SUFFIXES = frozenset({".tex", ".ltx", ".latex", ".sty", ".cls"})
@@ -276,9 +281,9 @@ def _walk(
     root_dir = root_dir if root_dir is not None else root.parent
     visited = set(walk.order)
 
-    def visit(path: Path, base: Path | None) -> None:
+    def visit(path: Path, base: Path | None, depth: int) -> None:
         key = str(path)
-        if key in visited or len(visited) >= MAX_PROJECT_FILES:
+        if key in visited or len(visited) >= MAX_PROJECT_FILES or depth > MAX_INCLUDE_DEPTH:
             return
         visited.add(key)
         walk.order.append(key)
@@ -297,7 +302,13 @@ def _walk(
             inc = item
             res = _resolve(inc, path, root_dir, base, reader)
             if res.path is not None:
-                visit(res.path, res.base)
+                if depth == MAX_INCLUDE_DEPTH and str(res.path) not in visited:
+                    message = f"\\{inc.command}{{{inc.target}}} is not read: includes are nested more than {MAX_INCLUDE_DEPTH} deep"
+                    walk.problem(
+                        key,
+                        ReadProblem(message, inc.start, inc.end, "information", "include-depth"),
+                    )
+                visit(res.path, res.base, depth + 1)
                 continue
             if (key, inc.target) in walk.reported or inc.command == "usepackage":
                 continue
@@ -310,6 +321,14 @@ def _walk(
                         inc.start, inc.end, "information", "outside-project",
                     ),
                 )  # fmt: skip
+            elif "\\" in inc.target or "#" in inc.target:
+                walk.problem(
+                    key,
+                    ReadProblem(
+                        f"\\{inc.command}{{{inc.target}}} is not followed: its path is computed by macros",
+                        inc.start, inc.end, "information", "unresolved-include",
+                    ),
+                )  # fmt: skip
             elif inc.target.strip():
                 walk.problem(
                     key,
@@ -319,7 +338,7 @@ def _walk(
                     ),
                 )  # fmt: skip
 
-    visit(root, None)
+    visit(root, None, 0)
     return walk
 
 
@@ -329,9 +348,13 @@ def _walk(
 def _search_files(folder: Path, limit: int = MAX_SEARCH_FILES) -> Iterator[Path]:
     """LaTeX files below ``folder``, shallow ones first; hidden dirs and node_modules skipped."""
     count = 0
+    dirs = 0
     queue: deque[Path] = deque([folder])
     while queue:
         d = queue.popleft()
+        dirs += 1
+        if dirs > MAX_SEARCH_DIRS:
+            return
         try:
             entries = sorted(os.scandir(d), key=lambda e: e.name)
         except OSError:
@@ -341,7 +364,7 @@ def _search_files(folder: Path, limit: int = MAX_SEARCH_FILES) -> Iterator[Path]
                 continue
             try:
                 if e.is_dir(follow_symlinks=False):
-                    if e.name not in ("node_modules", "__pycache__"):
+                    if e.name not in _SKIPPED_DIRS:
                         queue.append(Path(e.path))
                 elif e.is_file() and e.name.lower().endswith((".tex", ".ltx")):
                     count += 1
@@ -362,6 +385,11 @@ def _search_root(path: Path, reader: _Reader) -> Path | None:
         except OSError:
             continue
         if str(resolved) == target or not _inside(resolved, reader.folder):
+            continue
+        try:
+            if str(resolved) not in reader.overrides and resolved.stat().st_size > MAX_ROOT_BYTES:
+                continue
+        except OSError:
             continue
         text = reader.text(str(resolved))[0]
         if not any(h in text for h in _INCLUDE_HINTS):
@@ -387,45 +415,43 @@ def _search_root(path: Path, reader: _Reader) -> Path | None:
     return reachers[0][0]
 
 
+_SUBFILES_CLASS = re.compile(r"\\documentclass\s*\[([^\]{}]*)\]\s*\{subfiles\}")
+_MAGIC_LINE = re.compile(r"%\s*!\s*tex\s+root\s*=.*$", re.I | re.M)
+
+
 def find_root(path: Path, reader: _Reader, problems: _Walk) -> Path:
+    """The root document of ``path`` (see :func:`load_project`)."""
     key = str(path)
     scan = reader.scan(key)
+    text = reader.text(key)[0]
+    named: list[tuple[str, str, tuple[int, int]]] = []  # (path as written, by what, where)
     if scan.magic_root:
-        magic = scan.magic_root.strip().strip('"')
-        candidate = Path(os.path.normpath(path.parent / os.path.expanduser(magic)))
-        resolved = candidate.resolve()
-        where = _magic_range(reader.text(key)[0])
-        if not _inside(resolved, reader.folder):
-            problems.problem(
-                key,
-                ReadProblem(
-                    f"the root {magic} named by % !TEX root is outside the project folder {reader.folder}; it is not read",
-                    *where, "information", "outside-project",
-                ),
-            )  # fmt: skip
-        elif reader.exists(resolved):
-            return resolved
+        m = _MAGIC_LINE.search(text, 0, 4000)
+        named.append((scan.magic_root, "% !TEX root", (m.start(), m.end()) if m else (0, 0)))
+    if scan.has_documentclass:
+        # \documentclass[main.tex]{subfiles}: a part of the document main.tex
+        m = _SUBFILES_CLASS.search(text)
+        if m and m.group(1).strip():
+            named.append((m.group(1), "\\documentclass{subfiles}", (m.start(), m.end())))
+    for written, by, where in named:
+        name = written.strip().strip('"')
+        outside = False
+        for candidate in _candidates(os.path.expanduser(name)):
+            resolved = Path(os.path.normpath(path.parent / candidate)).resolve()
+            if not _inside(resolved, reader.folder):
+                outside = True
+            elif reader.exists(resolved):
+                return resolved
+        if outside:
+            message = f"the root {name} named by {by} is outside the project folder {reader.folder}; it is not read"
+            problems.problem(key, ReadProblem(message, *where, "information", "outside-project"))
         else:
-            problems.problem(
-                key,
-                ReadProblem(
-                    f"file {magic} named by % !TEX root not found",
-                    *where,
-                    "information",
-                    "missing-file",
-                ),
-            )
+            message = f"the root {name} named by {by} is not found"
+            problems.problem(key, ReadProblem(message, *where, "information", "missing-file"))
     if scan.has_documentclass:
         return path
     found = _search_root(path, reader)
     return found if found is not None else path
-
-
-def _magic_range(text: str) -> tuple[int, int]:
-    import re
-
-    m = re.search(r"%\s*!\s*tex\s+root\s*=.*$", text[:4000], re.I | re.M)
-    return (m.start(), m.end()) if m else (0, 0)
 
 
 # -- the entry point -------------------------------------------------------------
@@ -439,12 +465,20 @@ def load_project(
     extra_environments: Iterable[str] = frozenset(),
     format: Format | None = None,
 ) -> Project:
-    """The project that ``path`` belongs to.
+    r"""The project that ``path`` belongs to.
 
     ``folder`` bounds what is read (default: the file's directory; a file
     outside the given folder makes its own directory the folder).  ``overrides``
     maps absolute paths to editor buffers that take precedence over the disk.
     ``format`` overrides the format guessed from the file name.
+
+    The root is the file named by ``% !TEX root`` (or by
+    ``\documentclass[main]{subfiles}``), else the file itself when it has a
+    ``\documentclass``, else a LaTeX file of the folder whose includes reach it
+    (``\documentclass`` files and the top of the include graph first), else the
+    file itself.  Includes are followed depth first from the root; a file the
+    root does not reach is read after it.  Macros are merged in reading order:
+    a file's definitions before an include come before the included file's.
     """
     file = Path(normalize(path))
     base = Path(normalize(folder)) if folder is not None else file.parent

@@ -1,0 +1,98 @@
+"""The command line: `texgrad inspect` on the shipped examples and on fixtures."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures import parse_fixture
+from texgrad import cli
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    real = sys.stdout
+    sys.stdout = out
+    try:
+        code = cli.main(list(argv))
+    finally:
+        sys.stdout = real
+    return code, out.getvalue()
+
+
+def test_inspect_prints_regions_rows_and_trees(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fx = parse_fixture(
+        r"""
+        %! main.tex
+        \documentclass{article}
+        \newcommand{\R}{\mathbb{R}}
+        \begin{document}
+        Ünï $A \in \R^{m \times n}$ and \input{part}
+        \end{document}
+        %! part.tex
+        \begin{align}
+          y &= Ax \\
+          z &= {x
+        \end{align}
+        """
+    )
+    fx.write(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    code, out = run("inspect", "part.tex")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "part.tex (latex): 1 regions, 2 rows"
+    assert lines[2] == "    row 1 2:3-2:10 (Chain y = (Product A x))"
+    assert lines[3] == "    row 2 3:3-3:10 error at 3:8: unclosed brace {"
+    code, out = run("inspect", "main.tex")
+    assert "    row 1 4:6-4:27 (Chain A \\in (Space:R m n))" in out.splitlines()
+
+
+def test_inspect_json_and_stats(tmp_path: Path) -> None:
+    doc = tmp_path / "notes.md"
+    doc.write_text("Text `$code$` and $x^\\top y$.\n\n```python\n$no$\n```\n\n$$\n\\|x\\|_2\n$$\n", encoding="utf-8")
+    code, out = run("inspect", "--format", "json", str(doc))
+    assert code == 0
+    (report,) = json.loads(out)
+    assert report["format"] == "markdown"
+    assert [r["kind"] for r in report["regions"]] == ["inline", "display"]
+    first = report["regions"][0]
+    assert first["start"] == {"line": 1, "column": 19, "offset": 18}
+    assert first["rows"][0]["tree"] == "(Product (Transpose:\\top x) y)"
+    assert report["regions"][1]["rows"][0]["tree"] == "(Norm x 2)"
+
+    code, out = run("inspect", "--stats", str(tmp_path))
+    assert code == 0
+    table = out.splitlines()
+    assert table[0].split() == ["file", "regions", "parsed", "share", "rows", "failed", "time"]
+    assert table[-1].split()[:6] == ["total", "2", "2", "100.0%", "2", "0"]
+
+
+def test_inspect_examples() -> None:
+    code, out = run("inspect", "--stats", str(EXAMPLES))
+    assert code == 0
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[1:]}
+    total = rows["total"]
+    assert int(total[1]) >= 15 and total[3] == "100.0%"
+
+
+def test_missing_path_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _ = run("inspect", str(tmp_path / "nope.tex"))
+    assert code == 1
+    assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_console_script_runs() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "texgrad", "inspect", "--stats", str(EXAMPLES / "least-squares.tex")],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "least-squares.tex" in proc.stdout

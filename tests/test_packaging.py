@@ -1,0 +1,40 @@
+"""A regular (non-editable) install ships the grammar and parses."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_regular_install_finds_the_grammar(tmp_path: Path) -> None:
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(REPO)],
+        check=True, timeout=300, capture_output=True,
+    )  # fmt: skip
+    (wheel,) = wheels.glob("texgrad-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "texgrad/grammar/math.lark" in names
+    assert "texgrad/syntax/parse.py" in names
+
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        check=True, timeout=300, capture_output=True,
+    )  # fmt: skip
+    code = (
+        "import texgrad, texgrad.syntax.parse as p, texgrad.reading.source as s, texgrad.syntax.show as sh;"
+        "print(texgrad.__file__);"
+        "print(sh.show(p.parse_row(s.MappedText.identity(r'x^\\top A x')).tree))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    where, tree = proc.stdout.splitlines()
+    assert where.startswith(str(target))  # the installed copy, not the checkout
+    assert tree == "(Product (Transpose:\\top x) A x)"
