@@ -128,6 +128,9 @@ CASES = [
     (r"\frac{\mathrm{d} y}{\mathrm{d} x}", "(Derivative y x)"),
     (r"\mathrm{d}x + \mathrm{d}X", "(Add (Differential x) + (Differential X))"),
     (r"\frac{d}{2}", "(Frac d 2)"),
+    (r"\frac{\partial \mathbf{x}^T\mathbf{a}}{\partial \mathbf{x}}", "(Derivative (Product (Transpose:T x[mathbf]) a[mathbf]) x[mathbf])"),
+    (r"\partial f/\partial x", "(Derivative f x)"),
+    (r"\frac{\mathrm{d} x^T A x}{\mathrm{d}x}", "(Derivative (Product (Transpose:T x) A x) x)"),
     # spaces, expectations
     (r"\mathbb{R}^{n \times m}", "(Space:R n m)"),
     (r"\mathbb R^n", "(Space:R n)"),

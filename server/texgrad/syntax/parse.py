@@ -308,7 +308,12 @@ class _Builder(Transformer):  # type: ignore[type-arg]
                 if negate is not None:
                     right = t.Neg(right, str(negate.value), **self._over(negate, c[i]))
                 i += 1
-            left = t.BinOp(op, left, right, **self._over(left, *(x for x in (right,) if x is not None), c[i - 1]))
+            loc = self._over(left, *(x for x in (right,) if x is not None), c[i - 1])
+            deriv = _derivative(left, right) if op == "/" and right is not None else None
+            if deriv is not None:  # \partial f / \partial x
+                left = t.Derivative(deriv[0], deriv[1], deriv[2], deriv[3], **loc)
+            else:
+                left = t.BinOp(op, left, right, **loc)
         return left
 
     def jux(self, c: list[Any]) -> t.Node:
@@ -599,6 +604,14 @@ def _superscript(base: t.Node, sup: t.Node, loc: dict[str, Any]) -> t.Node:
 def _derivative(num: t.Node, den: t.Node) -> tuple[t.Node | None, tuple[t.Node, ...], bool, t.Node | None] | None:
     r"""``\frac{\partial f}{\partial x}`` and ``\frac{d}{dx}`` forms → (body, wrt, partial, order)."""
     den_factors = den.factors if isinstance(den, t.Product) else (den,)
+    # \partial takes the whole numerator: \frac{\partial x^T a}{\partial x}
+    if isinstance(num, t.Product) and isinstance(num.factors[0], (t.Partial, t.Differential)):
+        head, rest = num.factors[0], num.factors[1:]
+        if head.body is not None:
+            parts = (head.body, *rest)
+            body = t.Product(parts, start=parts[0].start, end=parts[-1].end,
+                             from_macro=any(x.from_macro for x in parts), span=(parts[0].span[0], parts[-1].span[1]))  # fmt: skip
+            num = replace(head, body=body)
     # ∂ form: every factor of the denominator is \partial x
     if all(isinstance(f, t.Partial) and f.body is not None for f in den_factors):
         if isinstance(num, t.Partial):
