@@ -3,8 +3,9 @@ r"""The fixture language of texgrad's tests, in the style of texlab's.
 Several files in one string, each introduced by a line ``%! name.tex``
 (a fixture without such a line is one file, ``main.tex``).  Inside a file:
 
-- a line holding only white space and ``^`` characters marks the range of
-  the line above it that the test expects (the line itself is removed);
+- a line holding only white space and ``^`` characters marks the ranges of
+  the line above it that the test expects, one per group of carets (the line
+  itself is removed);
 - with ``cursor=True``, one ``|`` marks the cursor and is removed (use
   ``\vert`` for bars in such fixtures).
 
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 _FILE_LINE = re.compile(r"^%! (\S+)\s*$")
-_MARK_LINE = re.compile(r"^\s*\^+\s*$")
+_MARK_LINE = re.compile(r"^[\s^]*\^[\s^]*$")
 
 
 @dataclass
@@ -72,9 +73,8 @@ def parse_fixture(text: str, *, cursor: bool = False) -> Fixture:
         prev_start = 0
         for line in flines:
             if _MARK_LINE.match(line) and out:
-                col = line.index("^")
-                width = len(line.rstrip("\r\n").rstrip()) - col
-                ranges.append((prev_start + col, prev_start + col + width))
+                for m in re.finditer(r"\^+", line):  # one range per group of carets
+                    ranges.append((prev_start + m.start(), prev_start + m.end()))
                 continue
             if cursor and "|" in line and fx.cursor is None:
                 col = line.index("|")

@@ -228,8 +228,11 @@ class _Builder(Transformer):  # type: ignore[type-arg]
             return ()
         out = []
         saved = (self.text, self.functions, self.depth)
+        row = saved[0].text
         for m in re.finditer(r"(?<!\\)\$([^$]+)\$", raw):
-            sub = saved[0].slice(offset + m.start(1), offset + m.end(1))
+            a, b = offset + m.start(1), offset + m.end(1)
+            # Blank out the rest of the row so the nested math keeps the row's offsets and map.
+            sub = MappedText(" " * a + row[a:b] + " " * (len(row) - b), saved[0].segments)
             parsed = parse_row(sub, saved[1] - CONVENTIONAL_FUNCTIONS, saved[2] + 1)
             # parse_row reset the (shared, per-thread) builder: restore this row's state
             self.reset(*saved)
