@@ -12,10 +12,12 @@ the pieces it cannot give us are scanned by hand:
   inline math with our own scanner over the raw source of each paragraph and
   heading, which skips code spans, inline HTML and link destinations the way
   CommonMark does.
-* Math that Markdown would otherwise break apart is claimed at block level:
-  ``$$`` blocks (mdit-py-plugins' dollarmath rule), and ``\begin{align}`` /
-  ``\\[`` blocks (our rule below, in the spirit of the amsmath plugin), so a
-  row starting with ``- x`` is not read as a list item.
+* Display math on lines of its own is claimed at block level by our rule
+  below, so that Markdown does not break it apart (a row starting with
+  ``- x`` would start a list): ``$$`` blocks (blank lines allowed, as in
+  mdit-py-plugins' dollarmath, but ``$$$$`` closes and reopens as in TeX,
+  which dollarmath gets wrong), ``\begin{align}`` blocks (as the amsmath
+  plugin) and ``\\[`` blocks (no blank lines).
 * Fences: ```` ```math ```` and MyST ```` ```{math} ```` are math (MyST option
   lines such as ``:label:`` are excluded); MyST directives whose body is
   Markdown (``{note}``, ``{exercise}`` …) are read as Markdown; every other
@@ -30,7 +32,6 @@ Offsets are Python ``str`` indices into the text as given (``\r\n`` and all).
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
 from dataclasses import dataclass, field, replace
@@ -38,7 +39,6 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
-from mdit_py_plugins.dollarmath.index import math_block_dollar
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from texgrad.reading.latex import MATH_ENVIRONMENTS, TEXT_COMMANDS
@@ -105,7 +105,7 @@ _DIRECTIVE = re.compile(r"\{([A-Za-z][\w:.+-]*)\}")
 _OPTION_LINE = re.compile(r"[ \t>]*:[\w-]+:")
 _YAML_MARK = re.compile(r"[ \t>]*---[ \t]*")
 _QUOTE_PREFIX = re.compile(r"[ \t>]*")
-_DOLLAR_LABEL_END = re.compile(r"\$\$\s*\([^)$\r\n]+?\)\s*$")
+_DOLLAR_LABEL = re.compile(r"[ \t]*\([^)$\r\n]+\)[ \t]*")  # $$ x $$ (eq1), as dollarmath
 
 # Backslash openers found in text mode: closer, kind, display.
 _BACKSLASH_OPENERS = {
@@ -154,7 +154,7 @@ class _ParseState:
     def __init__(self, envs: frozenset[str]):
         self.envs = envs
         self._finds: dict[str, tuple[int, int]] = {}
-        self._dollar_lines: list[int] | None = None
+        self._closers: dict[str, tuple[int, int, tuple[int, int] | None]] = {}
 
     def find(self, src: str, needle: str, start: int) -> int:
         """``src.find(needle, start)``, remembered so that repeated misses stay linear."""
@@ -165,47 +165,27 @@ class _ParseState:
         self._finds[needle] = (start, found)
         return found
 
-    def dollar_close_between(self, src: str, first: int, last: int) -> bool:
-        """Is there a line in (first, last) that can close a ``$$`` block?"""
-        if self._dollar_lines is None:
-            self._dollar_lines = [
-                i
-                for i, line in enumerate(src.split("\n"))
-                if "$$" in line and (line.rstrip().endswith("$$") or _DOLLAR_LABEL_END.search(line))
-            ]
-        j = bisect.bisect_right(self._dollar_lines, first)
-        return j < len(self._dollar_lines) and self._dollar_lines[j] < last
+    def closer(self, src: str, closer: str, start: int, limit: int) -> tuple[int, int] | None:
+        """:func:`_find_closer` over a whole container, remembered like :meth:`find`."""
+        hit = self._closers.get(closer)
+        if hit is not None and hit[0] <= start and hit[1] == limit and (hit[2] is None or hit[2][0] >= start):
+            return hit[2]
+        found = _find_closer(src, start, limit, closer)
+        self._closers[closer] = (start, limit, found)
+        return found
 
 
 # -- block structure (markdown-it) ---------------------------------------------
 
-_dollar_block_rule = math_block_dollar(allow_labels=True, allow_blank_lines=True)
-
-
-def _guarded_dollar_block(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
-    """dollarmath's ``$$`` block rule, skipped when no later line can close the block.
-
-    Without the guard every unclosed ``$$`` line would scan to the end of the
-    document (blank lines are allowed inside), which is quadratic.
-    """
-    pos = state.bMarks[startLine] + state.tShift[startLine]
-    if not state.src.startswith("$$", pos):
-        return False
-    first = state.src[pos : state.eMarks[startLine]].strip()
-    closes_itself = len(first) > 3 and (first.endswith("$$") or _DOLLAR_LABEL_END.search(first))
-    settings = state.env.get(_ENV_KEY)
-    if not closes_itself and isinstance(settings, _ParseState):
-        if not settings.dollar_close_between(state.src, startLine, endLine):
-            return False
-    return _dollar_block_rule(state, startLine, endLine, silent)
-
 
 def _display_block_rule(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
-    r"""A ``\begin{env}…\end{env}`` or ``\\[…\\]`` block on lines of its own.
+    r"""A ``$$…$$``, ``\begin{env}…\end{env}`` or ``\\[…\\]`` block on lines of its own.
 
     Claimed as a block so that Markdown does not reinterpret its rows (a row
-    starting with ``- `` or ``+ `` would otherwise start a list).  Like the
-    amsmath plugin, environments may hold blank lines; ``\\[`` may not.
+    starting with ``- `` or ``+ `` would otherwise start a list).  ``$$`` and
+    environments may hold blank lines; ``\\[`` may not.  The closer must end
+    its line (``$$`` may be followed by a label ``(eq1)``); otherwise the lines
+    stay a paragraph and the inline scanner reads them.
     """
     if state.is_code_block(startLine):
         return False
@@ -215,9 +195,15 @@ def _display_block_rule(state: StateBlock, startLine: int, endLine: int, silent:
     src = state.src
     pos = state.bMarks[startLine] + state.tShift[startLine]
     line_end = state.eMarks[startLine]
-    if pos + 2 > line_end or src[pos] != "\\":
+    if pos + 2 > line_end or src[pos] not in "\\$":
         return False
-    if src.startswith("\\\\[", pos):
+    if src.startswith("$$", pos):
+        # `silent` means markdown-it asks whether this line interrupts a paragraph
+        # (or list, quote): `$$` never does, as in dollarmath.
+        if silent or src.startswith("$$$", pos):
+            return False
+        kind, delimiter, closer, body = "display", "$$", "$$", pos + 2
+    elif src.startswith("\\\\[", pos):
         if _ROW_BREAK_ARG.match(src, pos, line_end):
             return False
         kind, delimiter, closer, body = "display", "\\\\[", "\\\\]", pos + 3
@@ -231,7 +217,9 @@ def _display_block_rule(state: StateBlock, startLine: int, endLine: int, silent:
         delimiter, closer = "\\begin", "\\end{" + kind + "}"
 
     limit = state.eMarks[endLine - 1] if endLine > startLine else line_end
-    if kind == "display":
+    if delimiter == "$$":
+        close = settings.closer(src, closer, body, limit)
+    elif kind == "display":
         for line in range(startLine + 1, endLine):
             if state.isEmpty(line):
                 limit = state.bMarks[line]
@@ -246,7 +234,10 @@ def _display_block_rule(state: StateBlock, startLine: int, endLine: int, silent:
     last = startLine  # the line holding the closer, which must end that line
     while last < endLine and state.eMarks[last] < end:
         last += 1
-    if last >= endLine or src[end : state.eMarks[last]].strip():
+    if last >= endLine:
+        return False
+    rest = src[end : state.eMarks[last]]
+    if rest.strip() and not (delimiter == "$$" and _DOLLAR_LABEL.fullmatch(rest)):
         return False
     for line in range(startLine + 1, last + 1):
         if not state.isEmpty(line) and state.sCount[line] < state.blkIndent:
@@ -275,7 +266,6 @@ def _display_block_rule(state: StateBlock, startLine: int, endLine: int, silent:
 @functools.cache
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark").use(front_matter_plugin)
-    md.block.ruler.before("fence", "math_block", _guarded_dollar_block, {"alt": []})
     md.block.ruler.before(
         "blockquote", "tex_display", _display_block_rule,
         {"alt": ["paragraph", "reference", "blockquote", "list"]},
@@ -321,8 +311,6 @@ def _scan_blocks(doc: _Doc, first: int, last: int, depth: int) -> None:
             _scan_inline(doc, doc.starts[a], doc.ends[b - 1], prefixes)
         elif kind == "fence":
             _fence(doc, tok.markup, tok.info, tok.content, a, b, quotes > 0, depth)
-        elif kind in ("math_block", "math_block_label"):
-            _dollar_block(doc, tok.content, a, b, quotes > 0)
         elif kind == "tex_display":
             _display_block(doc, tok.meta, tok.content, a, b, quotes > 0)
         elif kind == "html_block" and not _RAW_HTML.match(tok.content):
@@ -407,25 +395,6 @@ def _skip_options(doc: _Doc, c0: int, c1: int) -> int:
     return line
 
 
-def _dollar_block(doc: _Doc, content: str, a: int, b: int, quoted: bool) -> None:
-    """A ``$$`` block found by the dollarmath rule: locate its two ``$$`` in the source."""
-    opener = doc.line(a).find("$$")
-    last = doc.line(b - 1)
-    closer = last.rfind("$$")
-    if opener < 0 or closer < 0 or (b - 1 == a and closer < opener + 2):
-        return
-    start = doc.starts[a] + opener
-    close = doc.starts[b - 1] + closer
-    excluded: tuple[tuple[int, int], ...] = ()
-    if quoted:
-        lines = content.split("\n")
-        pairs = list(zip(range(a + 1, b), lines[1:]))
-        if pairs:  # the last content line stops at the closing $$
-            pairs[-1] = (pairs[-1][0], pairs[-1][1] + last[closer:])
-        excluded = _quote_prefixes(doc, pairs)
-    _add(doc, "display", "$$", start, close + 2, start + 2, close, True, False, excluded)
-
-
 def _display_block(doc: _Doc, meta: dict[str, Any], content: str, a: int, b: int, quoted: bool) -> None:
     """A block from :func:`_display_block_rule`; its meta holds columns on the first/last line."""
     first, last = doc.starts[a], doc.starts[b - 1]
@@ -436,7 +405,7 @@ def _display_block(doc: _Doc, meta: dict[str, Any], content: str, a: int, b: int
     _add(
         doc, kind, meta["delimiter"], first + meta["open"], last + meta["end"],
         first + meta["body"], last + meta["close"], kind != "math",
-        meta["delimiter"] != "\\begin", excluded,
+        meta["delimiter"] in ("\\\\[", "\\["), excluded,
     )  # fmt: skip
 
 

@@ -39,6 +39,7 @@ SPACE_FIELDS = frozenset("RCSNZQ")
 # is an optimum as often as ``A^*`` is an adjoint, which only the shapes can tell.
 TRANSPOSE_MARKS = {"T": False, "\\top": False, "\\intercal": False, "\\mathsf{T}": False, "\\mathrm{T}": False,
                    "H": True, "\\dagger": True}  # fmt: skip
+_BARS = re.compile(r"\||\\[vV]ert")
 MAX_ROW_LENGTH = 20_000  # characters; longer rows are reported, not parsed
 MAX_TEXT_NESTING = 3
 
@@ -108,7 +109,7 @@ def parse_row(text: MappedText, functions: frozenset[str] = frozenset(), _depth:
     parser, builder = _parser()
     first_error: ParseError | None = None
     for bars_as_relations in (False, True):
-        if bars_as_relations and "|" not in text.text:
+        if bars_as_relations and not _BARS.search(text.text):
             break
         builder.reset(text, functions | CONVENTIONAL_FUNCTIONS, _depth)
         _ctx.bars_as_relations = bars_as_relations
@@ -181,15 +182,28 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         self.text = text
         self.functions = functions
         self.depth = depth
+        segs = text.segments
+        # Most rows are one verbatim run of the source: offsets then just shift.
+        self.shift = segs[0].src_start - segs[0].start if len(segs) == 1 and segs[0].verbatim else None
 
     # -- locations ------------------------------------------------------------------
     def _loc(self, a: int, b: int) -> dict[str, Any]:
+        if self.shift is not None:
+            return {"start": a + self.shift, "end": b + self.shift, "from_macro": False, "span": (a, b)}
         s, e = self.text.source_range(a, b)
         return {"start": s, "end": e, "from_macro": not self.text.is_verbatim(a, b), "span": (a, b)}
 
     def _over(self, *items: Any) -> dict[str, Any]:
-        spans = [_span(i) for i in items if i is not None]
-        return self._loc(min(s[0] for s in spans), max(s[1] for s in spans))
+        """The location covering ``items``, given in source order (None skipped)."""
+        first = last = None
+        for i in items:
+            if i is not None:
+                if first is None:
+                    first = i
+                last = i
+        a0, b0 = _span(first)
+        a1, b1 = _span(last)
+        return self._loc(min(a0, a1), max(b0, b1))
 
     # -- tokens -----------------------------------------------------------------------
     def node(self, x: Any) -> t.Node:
@@ -254,15 +268,21 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         items: list[t.Node | None] = []
         rels: list[str] = []
         expect_operand = True
+        prev_rel = False
         for x in c:
             if isinstance(x, Token) and x.type == "REL":
+                if prev_rel:  # `::`, `<=` typed as two relations: one relation
+                    rels[-1] += str(x.value)
+                    continue
                 if expect_operand:
                     items.append(None)
                 rels.append(str(x.value))
                 expect_operand = True
-            else:
-                items.append(self.node(x))
-                expect_operand = False
+                prev_rel = True
+                continue
+            prev_rel = False
+            items.append(self.node(x))
+            expect_operand = False
         if expect_operand:
             items.append(None)
         return t.Chain(tuple(items), tuple(rels), **self._over(*c))
