@@ -28,7 +28,9 @@ LARGE = "matrix-cookbook-md/main.md"
 
 
 def documents(corpus: Path) -> list[Path]:
-    return sorted(p for p in corpus.rglob("*") if p.suffix in (".tex", ".md") and p.name != "SOURCES.md")
+    return sorted(
+        p for p in corpus.rglob("*") if p.suffix in (".tex", ".md") and p.name != "SOURCES.md"
+    )
 
 
 def read_and_parse(path: Path, folder: Path) -> tuple[float, float, int, int, int, list[str]]:
@@ -44,14 +46,18 @@ def read_and_parse(path: Path, folder: Path) -> tuple[float, float, int, int, in
         bad = [p.error for p in parsed if p.error is not None]
         if bad:
             failed_regions += 1
-            errors.extend(f"{e.message}  «{doc.text[max(0, e.start - 25):e.end + 25]!r}»" for e in bad)
+            errors.extend(
+                f"{e.message}  «{doc.text[max(0, e.start - 25) : e.end + 25]!r}»" for e in bad
+            )
     t2 = time.perf_counter()
     return t1 - t0, t2 - t1, len(doc.regions), rows, failed_regions, errors
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=5, help="runs of the large document (best is shown)")
+    ap.add_argument(
+        "--repeat", type=int, default=5, help="runs of the large document (best is shown)"
+    )
     ap.add_argument("--errors", type=int, default=12, help="how many error kinds to list")
     args = ap.parse_args()
     if not CORPUS.is_dir():
@@ -59,7 +65,9 @@ def main() -> int:
         return 1
 
     print(f"corpus: {CORPUS}")
-    print(f"{'document':<48} {'regions':>7} {'parsed':>7} {'share':>7} {'rows':>6} {'read':>8} {'parse':>8}")
+    print(
+        f"{'document':<48} {'regions':>7} {'parsed':>7} {'share':>7} {'rows':>6} {'read':>8} {'parse':>8}"
+    )
     totals = collections.Counter()
     kinds: collections.Counter[str] = collections.Counter()
     examples: dict[str, str] = {}
@@ -69,7 +77,9 @@ def main() -> int:
         name = str(path.relative_to(CORPUS))
         ok = regions - failed
         share = 100.0 * ok / regions if regions else 100.0
-        print(f"{name:<48} {regions:>7} {ok:>7} {share:>6.1f}% {rows:>6} {read_s * 1000:>6.1f}ms {parse_s * 1000:>6.1f}ms")
+        print(
+            f"{name:<48} {regions:>7} {ok:>7} {share:>6.1f}% {rows:>6} {read_s * 1000:>6.1f}ms {parse_s * 1000:>6.1f}ms"
+        )
         totals.update(regions=regions, ok=ok, rows=rows)
         totals["read_us"] += int(read_s * 1e6)
         totals["parse_us"] += int(parse_s * 1e6)
@@ -95,7 +105,9 @@ def main() -> int:
         read_and_parse(large, large.parent)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        print(f"\n{LARGE} ({lines} lines): read + parse best of {args.repeat}: {best:.3f} s; peak memory {peak / 2**20:.1f} MiB")
+        print(
+            f"\n{LARGE} ({lines} lines): read + parse best of {args.repeat}: {best:.3f} s; peak memory {peak / 2**20:.1f} MiB"
+        )
     return 0
 
 

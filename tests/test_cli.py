@@ -27,7 +27,9 @@ def run(*argv: str) -> tuple[int, str]:
     return code, out.getvalue()
 
 
-def test_inspect_prints_regions_rows_and_trees(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_inspect_prints_regions_rows_and_trees(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fx = parse_fixture(
         r"""
         %! main.tex
@@ -57,7 +59,10 @@ def test_inspect_prints_regions_rows_and_trees(tmp_path: Path, monkeypatch: pyte
 
 def test_inspect_json_and_stats(tmp_path: Path) -> None:
     doc = tmp_path / "notes.md"
-    doc.write_text("Text `$code$` and $x^\\top y$.\n\n```python\n$no$\n```\n\n$$\n\\|x\\|_2\n$$\n", encoding="utf-8")
+    doc.write_text(
+        "Text `$code$` and $x^\\top y$.\n\n```python\n$no$\n```\n\n$$\n\\|x\\|_2\n$$\n",
+        encoding="utf-8",
+    )
     code, out = run("inspect", "--format", "json", str(doc))
     assert code == 0
     (report,) = json.loads(out)

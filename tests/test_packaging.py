@@ -33,7 +33,14 @@ def test_regular_install_finds_the_grammar(tmp_path: Path) -> None:
         "print(sh.show(p.parse_row(s.MappedText.identity(r'x^\\top A x')).tree))"
     )
     env = {**os.environ, "PYTHONPATH": str(target)}
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     where, tree = proc.stdout.splitlines()
     assert where.startswith(str(target))  # the installed copy, not the checkout

@@ -55,8 +55,16 @@ def test_random_unicode(text: str) -> None:
 def _corpus_texts() -> list[str]:
     if not CORPUS.is_dir():
         # without the corpus, mutate a document of our own
-        return [(Path(__file__).resolve().parents[1] / "examples" / "least-squares.tex").read_text(encoding="utf-8")]
-    return [p.read_text(encoding="utf-8") for p in sorted(CORPUS.rglob("*")) if p.suffix in (".tex", ".md")]
+        return [
+            (Path(__file__).resolve().parents[1] / "examples" / "least-squares.tex").read_text(
+                encoding="utf-8"
+            )
+        ]
+    return [
+        p.read_text(encoding="utf-8")
+        for p in sorted(CORPUS.rglob("*"))
+        if p.suffix in (".tex", ".md")
+    ]
 
 
 TEXTS = _corpus_texts()
@@ -67,9 +75,13 @@ TEXTS = _corpus_texts()
     st.integers(0, len(TEXTS) - 1),
     st.integers(0, 10**9),
     st.integers(200, 6000),
-    st.lists(st.tuples(st.integers(0, 10**9), st.integers(0, 3), st.sampled_from(FRAGMENTS)), max_size=12),
+    st.lists(
+        st.tuples(st.integers(0, 10**9), st.integers(0, 3), st.sampled_from(FRAGMENTS)), max_size=12
+    ),
 )
-def test_truncated_and_mutated_documents(which: int, at: int, length: int, edits: list[tuple[int, int, str]]) -> None:
+def test_truncated_and_mutated_documents(
+    which: int, at: int, length: int, edits: list[tuple[int, int, str]]
+) -> None:
     text = TEXTS[which]
     start = at % max(1, len(text))
     piece = text[start : start + length]

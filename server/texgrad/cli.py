@@ -55,8 +55,14 @@ def _parser() -> argparse.ArgumentParser:
         "the macros of their whole project.",
     )
     ins.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-    ins.add_argument("--stats", action="store_true", help="print only totals per file (regions, rows, parse share, time)")
-    ins.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    ins.add_argument(
+        "--stats",
+        action="store_true",
+        help="print only totals per file (regions, rows, parse share, time)",
+    )
+    ins.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
     ins.set_defaults(run=_inspect)
     return p
 
@@ -169,11 +175,15 @@ def _print_report(r: _FileReport, out: TextIO) -> None:
     for i, pr in r.rows:
         rows_by_region.setdefault(i, []).append(pr)
     for i, region in enumerate(doc.regions):
-        out.write(f"  {pos(region.start)}-{pos(region.end)} {region.kind} {_snippet(doc.text[region.start:region.end])}\n")
-        for row, pr in zip(region.rows, rows_by_region.get(i, [])):
+        out.write(
+            f"  {pos(region.start)}-{pos(region.end)} {region.kind} {_snippet(doc.text[region.start : region.end])}\n"
+        )
+        for row, pr in zip(region.rows, rows_by_region.get(i, []), strict=True):
             where = f"{pos(row.start)}-{pos(row.end)}"
             if pr.error is not None:
-                out.write(f"    row {row.index + 1} {where} error at {pos(pr.error.start)}: {pr.error.message}\n")
+                out.write(
+                    f"    row {row.index + 1} {where} error at {pos(pr.error.start)}: {pr.error.message}\n"
+                )
             else:
                 out.write(f"    row {row.index + 1} {where} {show(pr.tree)}\n")
 
@@ -236,7 +246,11 @@ def _json_report(r: _FileReport, stats_only: bool) -> dict[str, object]:
                     "tree": show(pr.tree) if pr.error is None else None,
                     "error": None
                     if pr.error is None
-                    else {"message": pr.error.message, "start": at(pr.error.start), "end": at(pr.error.end)},
+                    else {
+                        "message": pr.error.message,
+                        "start": at(pr.error.start),
+                        "end": at(pr.error.end),
+                    },
                 }
             )
         regions.append({"kind": region.kind, "delimiter": region.delimiter, "display": region.display,
@@ -245,7 +259,13 @@ def _json_report(r: _FileReport, stats_only: bool) -> dict[str, object]:
         "path": _display(doc.path),
         "format": doc.format,
         "problems": [
-            {"severity": p.severity, "code": p.code, "message": p.message, "start": at(p.start), "end": at(p.end)}
+            {
+                "severity": p.severity,
+                "code": p.code,
+                "message": p.message,
+                "start": at(p.start),
+                "end": at(p.end),
+            }
             for p in doc.problems
         ],
         "regions": regions,

@@ -10,7 +10,9 @@ from texgrad.syntax.parse import parse_region
 
 
 def _documents(corpus: Path) -> list[Path]:
-    return sorted(p for p in corpus.rglob("*") if p.suffix in (".tex", ".md") and p.name != "SOURCES.md")
+    return sorted(
+        p for p in corpus.rglob("*") if p.suffix in (".tex", ".md") and p.name != "SOURCES.md"
+    )
 
 
 def _read(path: Path, corpus: Path):
@@ -60,7 +62,7 @@ def test_verbatim_nodes_point_at_their_source(corpus: Path) -> None:
     for path in _documents(corpus):
         doc = _read(path, corpus)
         for region in doc.regions:
-            for row, parsed in zip(region.rows, parse_region(region)):
+            for row, parsed in zip(region.rows, parse_region(region), strict=True):
                 if parsed.tree is None:
                     continue
                 for node in parsed.tree.walk():

@@ -24,7 +24,10 @@ def tree_of(latex: str) -> str:
 
 CASES = [
     # relation chains
-    (r"a = b \neq c \approx d < e \le f \leq g \ge h", r"(Chain a = b \neq c \approx d < e \le f \leq g \ge h)"),
+    (
+        r"a = b \neq c \approx d < e \le f \leq g \ge h",
+        r"(Chain a = b \neq c \approx d < e \le f \leq g \ge h)",
+    ),
     (r"a \equiv b \propto c", r"(Chain a \equiv b \propto c)"),
     (r"x := 1", "(Chain x := 1)"),
     (r"x \coloneqq y \triangleq z", r"(Chain x \coloneqq y \triangleq z)"),
@@ -47,7 +50,10 @@ CASES = [
     ("a / b", "(BinOp:/ a b)"),
     (r"a \cdot -b", r"(BinOp:\cdot a (Neg b))"),
     # fractions
-    (r"\frac{a}{b} + \dfrac{c}{d} + \tfrac12", "(Add (Frac a b) + (Frac:dfrac c d) + (Frac:tfrac 1 2))"),
+    (
+        r"\frac{a}{b} + \dfrac{c}{d} + \tfrac12",
+        "(Add (Frac a b) + (Frac:dfrac c d) + (Frac:tfrac 1 2))",
+    ),
     # scripts
     (r"x_i + x_{ij} + W_1", "(Add (Sub x i) + (Sub x (Product i j)) + (Sub W 1))"),
     ("x^23", "(Product (Power x 2) 3)"),
@@ -84,9 +90,15 @@ CASES = [
     (r"\langle a, b \rangle", "(Angle a b)"),
     (r"\left\langle A, B \right\rangle_F", "(Sub (Angle A B) F)"),
     (r"p(x | y)", r"(Apply p (Chain x \mid y))"),
-    (r"\left.\frac{\partial f}{\partial x}\right|_{x=0}", r"(Sub (Delimited:\left.\right| (Derivative f x)) (Chain x = 0))"),
+    (
+        r"\left.\frac{\partial f}{\partial x}\right|_{x=0}",
+        r"(Sub (Delimited:\left.\right| (Derivative f x)) (Chain x = 0))",
+    ),
     # functions
-    (r"\log x + \ln x + \exp x", "(Add (Apply (Func:log) x) + (Apply (Func:ln) x) + (Apply (Func:exp) x))"),
+    (
+        r"\log x + \ln x + \exp x",
+        "(Add (Apply (Func:log) x) + (Apply (Func:ln) x) + (Apply (Func:exp) x))",
+    ),
     (r"\sin x \cos y", "(Product (Apply (Func:sin) x) (Apply (Func:cos) y))"),
     (r"\tan x + \tanh(x)", "(Add (Apply (Func:tan) x) + (Apply (Func:tanh) x))"),
     (r"\log \det X", "(Apply (Func:log) (Apply (Func:det) X))"),
@@ -109,7 +121,10 @@ CASES = [
     ("x(y + z)", "(Product x (Paren:() (Add y + z)))"),
     ("f (x)", "(Product f (Paren:() x))"),
     # big operators
-    (r"\sum_{i=1}^n w_i x_i + b", "(Add (BigOp:\\sum (Chain i = 1) n (Product (Sub w i) (Sub x i))) + b)"),
+    (
+        r"\sum_{i=1}^n w_i x_i + b",
+        "(Add (BigOp:\\sum (Chain i = 1) n (Product (Sub w i) (Sub x i))) + b)",
+    ),
     (r"\frac{1}{N}\sum_i x_i", r"(Product (Frac 1 N) (BigOp:\sum i _ (Sub x i)))"),
     (r"\prod_{j} y_j", r"(BigOp:\prod j _ (Sub y j))"),
     (r"\int_0^1 f(t) \, dt", r"(BigOp:\int 0 1 (Product (Apply f t) (Differential t)))"),
@@ -128,7 +143,10 @@ CASES = [
     (r"\frac{\mathrm{d} y}{\mathrm{d} x}", "(Derivative y x)"),
     (r"\mathrm{d}x + \mathrm{d}X", "(Add (Differential x) + (Differential X))"),
     (r"\frac{d}{2}", "(Frac d 2)"),
-    (r"\frac{\partial \mathbf{x}^T\mathbf{a}}{\partial \mathbf{x}}", "(Derivative (Product (Transpose:T x[mathbf]) a[mathbf]) x[mathbf])"),
+    (
+        r"\frac{\partial \mathbf{x}^T\mathbf{a}}{\partial \mathbf{x}}",
+        "(Derivative (Product (Transpose:T x[mathbf]) a[mathbf]) x[mathbf])",
+    ),
     (r"\partial f/\partial x", "(Derivative f x)"),
     (r"\frac{\mathrm{d} x^T A x}{\mathrm{d}x}", "(Derivative (Product (Transpose:T x) A x) x)"),
     # spaces, expectations
@@ -142,10 +160,16 @@ CASES = [
     (r"\mathbb{E}[X]", "(Product E[mathbb] (Paren:[] X))"),
     # fonts and accents
     (r"\mathbf{x} + \boldsymbol{\theta} + \bm{W}", r"(Add x[mathbf] + \theta[boldsymbol] + W[bm])"),
-    (r"\mathit{x} + \mathrm{e} + \mathsf{X} + \mathcal{L}", "(Add x[mathit] + e[mathrm] + X[mathsf] + L[mathcal])"),
+    (
+        r"\mathit{x} + \mathrm{e} + \mathsf{X} + \mathcal{L}",
+        "(Add x[mathit] + e[mathrm] + X[mathsf] + L[mathcal])",
+    ),
     (r"\mathbf{1}^\top x", r"(Product (Transpose:\top 1[mathbf]) x)"),
     (r"{\bm{x}}", "x[bm]"),
-    (r"\vec{v} + \hat{x} + \tilde{y} + \bar{z} + \dot{w}", "(Add v[vec] + x[hat] + y[tilde] + z[bar] + w[dot])"),
+    (
+        r"\vec{v} + \hat{x} + \tilde{y} + \bar{z} + \dot{w}",
+        "(Add v[vec] + x[hat] + y[tilde] + z[bar] + w[dot])",
+    ),
     (r"\hat{\mathbf{x}}", "x[mathbf,hat]"),
     (r"\overline{x + y}", "(Accent:overline (Add x + y))"),
     # Greek, numbers, dots
@@ -157,19 +181,28 @@ CASES = [
     (r"\begin{bmatrix} a & b \\ c & d \end{bmatrix}", "(Matrix:bmatrix [a & b] [c & d])"),
     (r"\begin{pmatrix} 1 \\ 2 \\ \end{pmatrix}", "(Matrix:pmatrix [1] [2])"),
     (r"\begin{array}{cc} a & b \end{array}", "(Matrix:array [a & b])"),
-    (r"\begin{bmatrix} A & 0 \\ 0 & B \end{bmatrix} x", "(Product (Matrix:bmatrix [A & 0] [0 & B]) x)"),
+    (
+        r"\begin{bmatrix} A & 0 \\ 0 & B \end{bmatrix} x",
+        "(Product (Matrix:bmatrix [A & 0] [0 & B]) x)",
+    ),
     (r"\begin{bmatrix} a & \\ & d \end{bmatrix}", "(Matrix:bmatrix [a & _] [_ & d])"),
     (
         r"f(x) = \begin{cases} x & x > 0 \\ 0 & \text{otherwise} \end{cases}",
         r"(Chain (Apply f x) = (Cases:cases [x & (Chain x > 0)] [0 & (Text '\\text{otherwise}')]))",
     ),
-    (r"\left\{ \begin{aligned} a &= b \\ c &= d \end{aligned} \right.", r"(Paren:\left\{\right. (Aligned:aligned [(Chain a = b)] [(Chain c = d)]))"),
+    (
+        r"\left\{ \begin{aligned} a &= b \\ c &= d \end{aligned} \right.",
+        r"(Paren:\left\{\right. (Aligned:aligned [(Chain a = b)] [(Chain c = d)]))",
+    ),
     # ignored: spacing, labels
     (r"a \, b \; c \: d \! e \quad f \qquad g ~ h", "(Product a b c d e f g h)"),
     (r"x = 1 \label{eq:1} \tag{2} \nonumber", "(Chain x = 1)"),
     (r"\displaystyle \sum_i x_i", r"(BigOp:\sum i _ (Sub x i))"),
     # text inside math, with nested math
-    (r"x \in \mathbb{R}^n \text{ for all } n", r"(Chain x \in (Product (Space:R n) (Text '\\text{ for all }') n))"),
+    (
+        r"x \in \mathbb{R}^n \text{ for all } n",
+        r"(Chain x \in (Product (Space:R n) (Text '\\text{ for all }') n))",
+    ),
     (r"a \text{ if $x > 0$}", r"(Product a (Text '\\text{ if $x > 0$}' (Chain x > 0)))"),
     # align rows start or end with a relation or an operator
     ("&= c", "(Chain _ = c)"),
@@ -282,7 +315,7 @@ Let $A \in \mathbb{R}^{m \times n}$ and
     doc = read_text(source)
     checked = macro_nodes = 0
     for region in doc.regions:
-        for row, parsed in zip(region.rows, parse_region(region)):
+        for row, parsed in zip(region.rows, parse_region(region), strict=True):
             assert parsed.error is None
             for node in _nodes(parsed.tree):
                 a, b = node.span

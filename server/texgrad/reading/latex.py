@@ -41,7 +41,17 @@ TEXT_COMMANDS = frozenset(
     }
 )  # fmt: skip
 
-INCLUDE_COMMANDS = ("input", "include", "subfile", "import", "subimport", "includefrom", "subincludefrom", "inputfrom", "subinputfrom")
+INCLUDE_COMMANDS = (
+    "input",
+    "include",
+    "subfile",
+    "import",
+    "subimport",
+    "includefrom",
+    "subincludefrom",
+    "inputfrom",
+    "subinputfrom",
+)
 
 
 _TEXT_EVENTS = re.compile(r"%|\\(?:[A-Za-z@]+\*?|.)|\$\$?|\n", re.S)
@@ -73,7 +83,15 @@ def scan(text: str, extra_environments: frozenset[str] = frozenset(), path: str 
         elif tok == "\n":
             continue
         elif tok in ("$", "$$"):
-            pos = _math(text, out, start, tok, tok, display=tok == "$$", kind="display" if tok == "$$" else "inline")
+            pos = _math(
+                text,
+                out,
+                start,
+                tok,
+                tok,
+                display=tok == "$$",
+                kind="display" if tok == "$$" else "inline",
+            )
         elif tok == "\\(":
             pos = _math(text, out, start, tok, "\\)", display=False, kind="inline")
         elif tok == "\\[":
@@ -91,7 +109,16 @@ def scan(text: str, extra_environments: frozenset[str] = frozenset(), path: str 
                     arg = re.compile(r"\s*\{[^{}]*\}").match(text, body_start)
                     if arg:
                         body_start = arg.end()
-                pos = _math(text, out, start, "\\begin", "\\end{" + env + "}", display=env not in ("math", "math*"), kind=env, body_start=body_start)
+                pos = _math(
+                    text,
+                    out,
+                    start,
+                    "\\begin",
+                    "\\end{" + env + "}",
+                    display=env not in ("math", "math*"),
+                    kind=env,
+                    body_start=body_start,
+                )
             else:
                 pos = em.end()
         elif tok in ("\\verb", "\\verb*"):
@@ -103,7 +130,16 @@ def scan(text: str, extra_environments: frozenset[str] = frozenset(), path: str 
         elif tok in ("\\iffalse",):
             fi = re.compile(r"\\fi(?![A-Za-z@])").search(text, pos)
             pos = n if fi is None else fi.end()
-        elif tok.rstrip("*")[1:] in ("newcommand", "renewcommand", "providecommand", "DeclareMathOperator", "DeclareRobustCommand", "def", "gdef", "let"):
+        elif tok.rstrip("*")[1:] in (
+            "newcommand",
+            "renewcommand",
+            "providecommand",
+            "DeclareMathOperator",
+            "DeclareRobustCommand",
+            "def",
+            "gdef",
+            "let",
+        ):
             macro, end = parse_definition(text, start, path)
             if macro is not None:
                 out.definitions.append(macro)
@@ -121,13 +157,22 @@ def scan(text: str, extra_environments: frozenset[str] = frozenset(), path: str 
             if j < n and text[j] == "{":
                 close = balanced_group(text, j)
                 if close is not None:
-                    out.regions.append(RawRegion("inline", "\\ensuremath", start, close, j + 1, close - 1, False))
+                    out.regions.append(
+                        RawRegion("inline", "\\ensuremath", start, close, j + 1, close - 1, False)
+                    )
                     pos = close
     return out
 
 
 def _math(
-    text: str, out: ScanResult, start: int, opener: str, closer: str, *, display: bool, kind: str,
+    text: str,
+    out: ScanResult,
+    start: int,
+    opener: str,
+    closer: str,
+    *,
+    display: bool,
+    kind: str,
     body_start: int | None = None,
 ) -> int:
     """Read math from after the opener to its closer; record a region or a problem."""
@@ -170,7 +215,9 @@ def _math(
             close_at = (m.start(), m.end())
         if close_at is not None:
             if depth == 0:
-                return _close(out, kind, opener, start, body, close_at[0], close_at[1], display, excluded)
+                return _close(
+                    out, kind, opener, start, body, close_at[0], close_at[1], display, excluded
+                )
             # Inside a group the closer cannot end the math (TeX would stop with
             # an error): it belongs to text in the group, e.g. a tikz node's
             # {$x$}.  Should the group never close, this is where math ends.
@@ -184,7 +231,9 @@ def _math(
         if is_env and tok == "\\end":
             em = _ENV_NAME.match(text, m.end())
             if em and "\\end{" + em.group(1).strip() + "}" == closer:
-                return _close(out, kind, opener, start, body, m.start(), em.end(), display, excluded)
+                return _close(
+                    out, kind, opener, start, body, m.start(), em.end(), display, excluded
+                )
             pos = m.end()
             continue
         name = tok[1:]
@@ -216,10 +265,19 @@ def _math(
 
 
 def _close(
-    out: ScanResult, kind: str, opener: str, start: int, body: int, body_end: int, end: int,
-    display: bool, excluded: list[tuple[int, int]],
+    out: ScanResult,
+    kind: str,
+    opener: str,
+    start: int,
+    body: int,
+    body_end: int,
+    end: int,
+    display: bool,
+    excluded: list[tuple[int, int]],
 ) -> int:
-    out.regions.append(RawRegion(kind, opener, start, end, body, body_end, display, tuple(excluded)))
+    out.regions.append(
+        RawRegion(kind, opener, start, end, body, body_end, display, tuple(excluded))
+    )
     return end
 
 
@@ -228,7 +286,13 @@ def _skip_environment(text: str, out: ScanResult, start: int, pos: int, env: str
     close = text.find(end_marker, pos)
     if close < 0:
         out.problems.append(
-            ReadProblem(f"\\begin{{{env}}} is not closed; the rest of the file is read as {env}", start, pos, "warning", "unclosed-environment")
+            ReadProblem(
+                f"\\begin{{{env}}} is not closed; the rest of the file is read as {env}",
+                start,
+                pos,
+                "warning",
+                "unclosed-environment",
+            )
         )
         return len(text)
     return close + len(end_marker)
@@ -236,7 +300,12 @@ def _skip_environment(text: str, out: ScanResult, start: int, pos: int, env: str
 
 def _include(text: str, out: ScanResult, start: int, pos: int, command: str) -> int:
     args: list[str] = []
-    want = 2 if command in ("import", "subimport", "includefrom", "subincludefrom", "inputfrom", "subinputfrom") else 1
+    want = (
+        2
+        if command
+        in ("import", "subimport", "includefrom", "subincludefrom", "inputfrom", "subinputfrom")
+        else 1
+    )
     i = pos
     n = len(text)
     for _ in range(want):

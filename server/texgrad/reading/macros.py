@@ -250,7 +250,9 @@ def _expand(text: MappedText, table: MacroTable, depth: int, budget: _Budget) ->
         # A control word in the body must stay separate from letters that follow the call.
         if macro.body and re.search(r"\\[A-Za-z@]+\s*$", macro.body) and call_end < len(s):
             if s[call_end].isalpha():
-                replacement = MappedText.concat([replacement, MappedText.synthetic(" ", src_a, src_b)])
+                replacement = MappedText.concat(
+                    [replacement, MappedText.synthetic(" ", src_a, src_b)]
+                )
         parts.append(replacement)
         last = pos = call_end
     if not parts:

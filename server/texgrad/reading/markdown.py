@@ -4,20 +4,20 @@ Markdown hides math behind a second syntax.  ``$x$`` in a paragraph is math,
 but the same characters in a fenced code block, an indented code block, an
 inline code span or an HTML block are not, and telling them apart needs the
 real CommonMark block rules (fence lengths, list indentation, lazy
-continuation lines).  So the block structure comes from markdown-it-py; only
-the pieces it cannot give us are scanned by hand:
+continuation lines).  So the block structure comes from markdown-it-py, and
+only what it cannot give us is done by hand:
 
 * markdown-it tokens carry line ranges, not offsets, and inline math tokens
   carry none at all.  We convert line ranges to offsets ourselves and find
   inline math with our own scanner over the raw source of each paragraph and
-  heading, which skips code spans, inline HTML and link destinations the way
+  heading, which skips code spans, inline HTML and link destinations as
   CommonMark does.
 * Display math on lines of its own is claimed at block level by our rule
-  below, so that Markdown does not break it apart (a row starting with
-  ``- x`` would start a list): ``$$`` blocks (blank lines allowed, as in
-  mdit-py-plugins' dollarmath, but ``$$$$`` closes and reopens as in TeX,
-  which dollarmath gets wrong), ``\begin{align}`` blocks (as the amsmath
-  plugin) and ``\\[`` blocks (no blank lines).
+  below, so that Markdown does not take it apart (a row starting with ``- x``
+  would start a list): ``$$`` blocks (blank lines allowed, as in
+  mdit-py-plugins' dollarmath, but a ``$$$$`` line closes and reopens as in
+  TeX, which dollarmath reads as one block), ``\begin{align}`` blocks (as the
+  amsmath plugin) and ``\\[`` blocks (no blank lines).
 * Fences: ```` ```math ```` and MyST ```` ```{math} ```` are math (MyST option
   lines such as ``:label:`` are excluded); MyST directives whose body is
   Markdown (``{note}``, ``{exercise}`` …) are read as Markdown; every other
@@ -27,11 +27,15 @@ Unlike TeX, an unclosed ``$`` is not an error (GitHub and pandoc read it as a
 dollar sign); an unclosed display (``$$``, ``\\[``, ``\begin{…}``) is reported
 on its opener and reading goes on.  Inline math never leaves its paragraph.
 
-Offsets are Python ``str`` indices into the text as given (``\r\n`` and all).
+Delimiters recorded: ``$``, ``$$``, ``$``` `` (GitHub), ``{math}``` `` (MyST
+role), ``\\[``/``\\(`` (doubled, as Markdown escaping makes them), ``\[``/``\(``,
+``\begin``, and ```` ```math ```` / ```` ```{math} ```` for fences of either
+fence character.  Offsets are Python ``str`` indices into the text as given.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass, field, replace
@@ -51,26 +55,28 @@ NON_MARKDOWN_DIRECTIVES = frozenset(
         "code-cell", "code", "code-block", "sourcecode", "literalinclude", "raw", "eval-rst",
         "eval-md", "index", "include", "toctree", "contents", "bibliography", "mermaid",
         "graphviz", "jupyter-execute", "ipython", "testcode", "testoutput", "doctest",
-        "csv-table", "tikz", "parsed-literal", "highlight", "glossary", "autodoc",
-        "automodule", "autoclass", "autofunction", "py:function", "py:class",
+        "csv-table", "tikz", "parsed-literal", "highlight", "glossary",
     }
 )  # fmt: skip
 
 _MAX_DIRECTIVE_DEPTH = 16
-_ENV_KEY = "texgrad"
+_MAX_DEFINITION = 10_000  # longest \newcommand read, in characters
+_ENV_KEY = "texgrad"  # our entry in markdown-it's per-parse `env`
+_SPAN = tuple[int, int]
 
-_NEWLINE = re.compile(r"\r\n|\r|\n")  # the line breaks markdown-it normalises
+_NEWLINE = re.compile(r"\r\n|\r|\n")  # the line breaks markdown-it normalises to \n
+_BLANK_LINE = re.compile(r"^[ \t]*$", re.M)
 
-# Text mode (paragraph source).  Order matters: `\\[` before the escape `\\.`.
+# Text mode (paragraph source).  `\\[` must be tried before the escape `\\.`.
 _TEXT_EVENT = re.compile(r"\\\\[\[(]|\\(?:begin(?![A-Za-z])|.)|\$+|`+|<|\]\(|\{math\}`", re.S)
-# Math mode: what can end math or hide a closer (a \text{…} group may hold $…$).
+# Math mode: what may close the math, and \text{…}, which may hide a nested $…$.
 _MATH_EVENT = re.compile(
     r"\\(?:(?:"
     + "|".join(sorted(TEXT_COMMANDS | {"end"}, key=len, reverse=True))
     + r")(?![A-Za-z])|.)|\$\$?",
     re.S,
 )
-_BRACE_EVENT = re.compile(r"\\.|[{}]", re.S)
+_BRACE_EVENT = re.compile(r"\\[\\{}]|[{}]")
 _COMMENT_EVENT = re.compile(r"\\.|%", re.S)
 _BACKTICKS = re.compile(r"`+")
 _ENV_OPEN = re.compile(r"\\begin[ \t]*\{([^{}\r\n]*)\}")
@@ -81,33 +87,32 @@ _DEF_START = re.compile(
     r"\\(?:newcommand|renewcommand|providecommand|DeclareMathOperator|DeclareRobustCommand"
     r"|def|gdef|let)(?![A-Za-z@])"
 )
-# `\\[2pt]`, `\\[\dimexpr…]`: a LaTeX row break with a length (bookish raw LaTeX), not `\\[` math.
+# `\\[2pt]`, `\\[\dimexpr…]`: a LaTeX row break with a length (bookish raw LaTeX), not math.
 _ROW_BREAK_ARG = re.compile(
     r"\\\\\[[ \t]*(?:[-+]?[ \t]*(?:\d+(?:\.\d*)?|\.\d+)[ \t]*(?:pt|em|ex|mm|cm|in|bp|pc|dd|cc|sp|mu)"
     r"|\\dimexpr|\\(?:normal)?baselineskip|\\jot)[^\]\r\n]{0,60}(?<!\\)\]"
 )
-# CommonMark inline HTML (open/close tag, comment) and autolinks: never math.
+# CommonMark inline HTML tags and autolinks (comments are found separately): never math.
 _HTML_INLINE = re.compile(
-    r"</?[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s\"'=<>`]+|'[^']*'|\"[^\"]*\"))?)*\s*/?>"
-    r"|<!--.*?-->"
+    r"</?[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][\w.:-]*"
+    r"(?:\s*=\s*(?:[^\s\"'=<>`]+|'[^']{0,1000}'|\"[^\"]{0,1000}\"))?)*\s*/?>"
     r"|<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\x00-\x20]*>"
-    r"|<[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9][\w.-]*>",
-    re.S,
+    r"|<[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9][\w.-]*>"
 )
 # A link destination and title after `](`: a `$` in a URL is not math.
 _LINK_DEST = re.compile(
     r"\]\((?:<[^<>\r\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)"
-    r"(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?\s*\)"
+    r"(?:\s+(?:\"[^\"]{0,1000}\"|'[^']{0,1000}'|\([^()]{0,1000}\)))?\s*\)"
 )
-# HTML blocks holding no Markdown-level text at all (`<script>`, `<pre>`, comments …).
+# HTML blocks with no text MathJax would read (`<script>`, `<pre>`, comments …).
 _RAW_HTML = re.compile(r"\s*<(?:(?:script|pre|style|textarea)(?![A-Za-z0-9-])|[!?])", re.I)
 _DIRECTIVE = re.compile(r"\{([A-Za-z][\w:.+-]*)\}")
 _OPTION_LINE = re.compile(r"[ \t>]*:[\w-]+:")
 _YAML_MARK = re.compile(r"[ \t>]*---[ \t]*")
 _QUOTE_PREFIX = re.compile(r"[ \t>]*")
-_DOLLAR_LABEL = re.compile(r"[ \t]*\([^)$\r\n]+\)[ \t]*")  # $$ x $$ (eq1), as dollarmath
+_DOLLAR_LABEL = re.compile(r"[ \t]*\([^)$\r\n]+\)[ \t]*")  # `$$ x $$ (eq1)`, as dollarmath
 
-# Backslash openers found in text mode: closer, kind, display.
+# Backslash openers of text mode: closer, kind, display.
 _BACKSLASH_OPENERS = {
     "\\\\[": ("\\\\]", "display", True),
     "\\\\(": ("\\\\)", "inline", False),
@@ -125,7 +130,7 @@ def scan(text: str, extra_environments: frozenset[str] = frozenset(), path: str 
     return doc.out
 
 
-# -- documents and lines ------------------------------------------------------
+# -- shared state ------------------------------------------------------------------
 
 
 @dataclass
@@ -149,15 +154,22 @@ class _Doc:
 
 
 class _ParseState:
-    """Per-parse settings and caches our block rules find in markdown-it's ``state.env``."""
+    """What our block rule needs during one markdown-it parse (kept in ``state.env``).
+
+    The caches keep a pathological document (hundreds of unclosed ``$$`` or
+    ``\\begin{align}`` lines) linear: a closer missing after one opener is
+    missing after every later opener too.
+    """
 
     def __init__(self, envs: frozenset[str]):
         self.envs = envs
+        self._groups: dict[int, dict[str, int]] = {}  # limit -> misses, see _skip_group
         self._finds: dict[str, tuple[int, int]] = {}
-        self._closers: dict[str, tuple[int, int, tuple[int, int] | None]] = {}
+        self._closers: dict[str, tuple[int, int, _SPAN | None]] = {}
+        self._blanks: list[int] | None = None
 
     def find(self, src: str, needle: str, start: int) -> int:
-        """``src.find(needle, start)``, remembered so that repeated misses stay linear."""
+        """``src.find(needle, start)``, remembered."""
         hit = self._finds.get(needle)
         if hit is not None and hit[0] <= start and (hit[1] < 0 or hit[1] >= start):
             return hit[1]
@@ -165,82 +177,84 @@ class _ParseState:
         self._finds[needle] = (start, found)
         return found
 
-    def closer(self, src: str, closer: str, start: int, limit: int) -> tuple[int, int] | None:
-        """:func:`_find_closer` over a whole container, remembered like :meth:`find`."""
+    def closer(self, src: str, closer: str, start: int, limit: int) -> _SPAN | None:
+        """:func:`_find_closer`, remembered."""
         hit = self._closers.get(closer)
-        if hit is not None and hit[0] <= start and hit[1] == limit and (hit[2] is None or hit[2][0] >= start):
+        if (
+            hit is not None
+            and hit[0] <= start
+            and hit[1] == limit
+            and (hit[2] is None or hit[2][0] >= start)
+        ):
             return hit[2]
-        found = _find_closer(src, start, limit, closer)
+        found = _find_closer(src, start, limit, closer, self._groups.setdefault(limit, {}))
         self._closers[closer] = (start, limit, found)
         return found
 
+    def blank_after(self, src: str, pos: int) -> int:
+        """Offset of the first blank line after ``pos`` (or the end of ``src``)."""
+        if self._blanks is None:
+            self._blanks = [m.start() for m in _BLANK_LINE.finditer(src)]
+        i = bisect.bisect_right(self._blanks, pos)
+        return self._blanks[i] if i < len(self._blanks) else len(src)
 
-# -- block structure (markdown-it) ---------------------------------------------
+
+# -- block structure (markdown-it) -------------------------------------------------
 
 
 def _display_block_rule(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
     r"""A ``$$…$$``, ``\begin{env}…\end{env}`` or ``\\[…\\]`` block on lines of its own.
 
-    Claimed as a block so that Markdown does not reinterpret its rows (a row
-    starting with ``- `` or ``+ `` would otherwise start a list).  ``$$`` and
-    environments may hold blank lines; ``\\[`` may not.  The closer must end
-    its line (``$$`` may be followed by a label ``(eq1)``); otherwise the lines
-    stay a paragraph and the inline scanner reads them.
+    ``$$`` and environments may hold blank lines; ``\\[`` may not.  The closer
+    must end its line (``$$`` may be followed by a label ``(eq1)``); otherwise
+    the lines stay a paragraph and the inline scanner reads them.
     """
-    if state.is_code_block(startLine):
-        return False
     settings = state.env.get(_ENV_KEY)
-    if not isinstance(settings, _ParseState):
+    if not isinstance(settings, _ParseState) or state.is_code_block(startLine):
         return False
     src = state.src
     pos = state.bMarks[startLine] + state.tShift[startLine]
     line_end = state.eMarks[startLine]
     if pos + 2 > line_end or src[pos] not in "\\$":
         return False
+    limit = state.eMarks[endLine - 1]
     if src.startswith("$$", pos):
-        # `silent` means markdown-it asks whether this line interrupts a paragraph
-        # (or list, quote): `$$` never does, as in dollarmath.
+        # `silent` is markdown-it asking whether this line may interrupt a
+        # paragraph (or list, quote): `$$` never does, as in dollarmath.
         if silent or src.startswith("$$$", pos):
             return False
-        kind, delimiter, closer, body = "display", "$$", "$$", pos + 2
-    elif src.startswith("\\\\[", pos):
+        kind, delimiter, body = "display", "$$", pos + 2
+        close = settings.closer(src, "$$", body, limit)
+    elif src.startswith(("\\\\[", "\\["), pos):
         if _ROW_BREAK_ARG.match(src, pos, line_end):
             return False
-        kind, delimiter, closer, body = "display", "\\\\[", "\\\\]", pos + 3
-    elif src.startswith("\\[", pos):
-        kind, delimiter, closer, body = "display", "\\[", "\\]", pos + 2
+        kind, delimiter = "display", src[pos : src.index("[", pos) + 1]
+        body = pos + len(delimiter)
+        close = settings.closer(
+            src, _BACKSLASH_OPENERS[delimiter][0], body, min(limit, settings.blank_after(src, pos))
+        )
     else:
         env = _open_env(src, pos, line_end, settings.envs)
         if env is None:
             return False
         kind, body = env
         delimiter, closer = "\\begin", "\\end{" + kind + "}"
-
-    limit = state.eMarks[endLine - 1] if endLine > startLine else line_end
-    if delimiter == "$$":
-        close = settings.closer(src, closer, body, limit)
-    elif kind == "display":
-        for line in range(startLine + 1, endLine):
-            if state.isEmpty(line):
-                limit = state.bMarks[line]
-                break
-        close = _find_closer(src, body, limit, closer)
-    else:
-        at = settings.find(src, closer, body)
+        at = settings.find(src, closer, body)  # amsmath too ends the body at the text \end{…}
         close = (at, at + len(closer)) if 0 <= at and at + len(closer) <= limit else None
     if close is None:
         return False
     body_end, end = close
-    last = startLine  # the line holding the closer, which must end that line
-    while last < endLine and state.eMarks[last] < end:
-        last += 1
+    last = bisect.bisect_left(state.eMarks, end, startLine, endLine)  # the closer's line
     if last >= endLine:
         return False
     rest = src[end : state.eMarks[last]]
     if rest.strip() and not (delimiter == "$$" and _DOLLAR_LABEL.fullmatch(rest)):
         return False
     for line in range(startLine + 1, last + 1):
-        if not state.isEmpty(line) and state.sCount[line] < state.blkIndent:
+        if state.isEmpty(line):
+            if delimiter != "$$" and kind == "display":
+                return False  # a blank line inside a blockquote
+        elif state.sCount[line] < state.blkIndent:
             return False  # a less indented line ends the enclosing list item
     if silent:
         return True
@@ -277,9 +291,8 @@ def _markdown() -> MarkdownIt:
 def _scan_blocks(doc: _Doc, first: int, last: int, depth: int) -> None:
     """Parse lines [first, last) as Markdown and read the math in its blocks."""
     src = doc.text[doc.starts[first] : doc.ends[last - 1]]
-    env: dict[str, Any] = {_ENV_KEY: _ParseState(doc.envs)}
     try:
-        tokens = _markdown().parse(src, env)
+        tokens = _markdown().parse(src, {_ENV_KEY: _ParseState(doc.envs)})
     except Exception as exc:  # a third-party parser must not take the reader down
         doc.out.problems.append(
             ReadProblem(
@@ -295,26 +308,24 @@ def _scan_blocks(doc: _Doc, first: int, last: int, depth: int) -> None:
         kind = tok.type
         if kind == "blockquote_open":
             quotes += 1
-            continue
-        if kind == "blockquote_close":
+        elif kind == "blockquote_close":
             quotes -= 1
-            continue
         if tok.map is None:
             continue
         a, b = first + tok.map[0], min(first + tok.map[1], last)
         if a >= b:
             continue
         if kind in ("paragraph_open", "heading_open"):
-            prefixes: tuple[tuple[int, int], ...] = ()
+            prefixes: tuple[_SPAN, ...] = ()
             if quotes and i + 1 < len(tokens):
-                prefixes = _quote_prefixes(doc, zip(range(a, b), tokens[i + 1].content.split("\n")))
+                prefixes = _quote_prefixes(doc, a, b, tokens[i + 1].content)
             _scan_inline(doc, doc.starts[a], doc.ends[b - 1], prefixes)
         elif kind == "fence":
             _fence(doc, tok.markup, tok.info, tok.content, a, b, quotes > 0, depth)
         elif kind == "tex_display":
             _display_block(doc, tok.meta, tok.content, a, b, quotes > 0)
         elif kind == "html_block" and not _RAW_HTML.match(tok.content):
-            # Not math, but MathJax still reads definitions hidden in a <div>.
+            # Never math, but MathJax reads definitions hidden in e.g. a <div hidden>.
             _scan_inline(doc, doc.starts[a], doc.ends[b - 1], record=False)
 
 
@@ -330,15 +341,15 @@ def _scan_plain(doc: _Doc, first: int, last: int) -> None:
             start = i
 
 
-def _quote_prefixes(doc: _Doc, lines: Any) -> tuple[tuple[int, int], ...]:
-    """Source spans of the ``>`` container prefixes, from (line, content as markdown-it saw it)."""
+def _quote_prefixes(doc: _Doc, a: int, b: int, content: str) -> tuple[_SPAN, ...]:
+    """Source spans of the ``>`` prefixes of lines [a, b), whose text markdown-it saw as ``content``."""
     spans = []
-    for line, content in lines:
+    for line, seen in zip(range(a, b), content.split("\n"), strict=False):
         source = doc.line(line).rstrip()
-        content = content.rstrip()
-        if not source.endswith(content):
-            continue  # tabs expanded by markdown-it: leave the line as it is
-        cut = len(source) - len(content)
+        seen = seen.rstrip()
+        if not source.endswith(seen):
+            continue  # markdown-it expanded a tab: leave the line as it is
+        cut = len(source) - len(seen)
         if cut and _QUOTE_PREFIX.fullmatch(source, 0, cut):
             spans.append((doc.starts[line], doc.starts[line] + cut))
     return tuple(spans)
@@ -353,16 +364,15 @@ def _fence(
     directive = _DIRECTIVE.fullmatch(word)
     name = directive.group(1) if directive else None
     if word != "math" and name is None:
-        return  # code, including d2l's {.python .input}
+        return  # code, d2l's {.python .input} included
     closing = doc.line(b - 1).lstrip(" \t>").rstrip()
     closed = b - 1 > a and len(closing) >= len(markup) and closing == markup[0] * len(closing)
-    c0, c1 = a + 1, (b - 1 if closed else b)  # content lines
+    c0, c1 = a + 1, (b - 1 if closed else b)  # the content lines
     if name is not None and name != "math":
-        column = doc.line(a).find(markup)
-        if name in NON_MARKDOWN_DIRECTIVES or quoted or column != 0 or depth >= _MAX_DIRECTIVE_DEPTH:
-            return
+        if name in NON_MARKDOWN_DIRECTIVES or quoted or doc.line(a).find(markup) != 0:
+            return  # code, or a directive whose indented body we would misread
         body = _skip_options(doc, c0, c1)
-        if body < c1:
+        if body < c1 and depth < _MAX_DIRECTIVE_DEPTH:
             _scan_blocks(doc, body, c1, depth + 1)
         return
     start = doc.starts[a] + max(doc.line(a).find(markup), 0)
@@ -371,143 +381,152 @@ def _fence(
     else:
         body_start = body_end = doc.starts[c0] if closed else doc.ends[a]
     end = doc.starts[b - 1] + len(doc.line(b - 1).rstrip()) if closed else body_end
-    excluded: list[tuple[int, int]] = []
+    excluded: list[_SPAN] = []
     if quoted:
-        excluded.extend(_quote_prefixes(doc, zip(range(c0, c1), content.split("\n"))))
+        excluded.extend(_quote_prefixes(doc, c0, c1, content))
     if name == "math":
         options_end = _skip_options(doc, c0, c1)
         if options_end > c0:
-            excluded.append((doc.starts[c0], doc.starts[options_end] if options_end < c1 else body_end))
+            excluded.append(
+                (doc.starts[c0], doc.starts[options_end] if options_end < c1 else body_end)
+            )
     delimiter = "```{math}" if name == "math" else "```math"
     _add(doc, "math", delimiter, start, end, body_start, body_end, True, False, excluded)
 
 
 def _skip_options(doc: _Doc, c0: int, c1: int) -> int:
-    """First line after a MyST directive's options (``:key: value`` lines or a ``---`` block)."""
+    """The first line after a MyST directive's options (``:key: value`` lines or a ``---`` block)."""
+    if c0 < c1 and _YAML_MARK.fullmatch(doc.line(c0)):
+        for line in range(c0 + 1, c1):
+            if _YAML_MARK.fullmatch(doc.line(line)):
+                return line + 1
+        return c0
     line = c0
-    if line < c1 and _YAML_MARK.fullmatch(doc.line(line)):
-        for j in range(line + 1, c1):
-            if _YAML_MARK.fullmatch(doc.line(j)):
-                return j + 1
-        return line
     while line < c1 and _OPTION_LINE.match(doc.line(line)):
         line += 1
     return line
 
 
-def _display_block(doc: _Doc, meta: dict[str, Any], content: str, a: int, b: int, quoted: bool) -> None:
-    """A block from :func:`_display_block_rule`; its meta holds columns on the first/last line."""
+def _display_block(
+    doc: _Doc, meta: dict[str, Any], content: str, a: int, b: int, quoted: bool
+) -> None:
+    """A block from :func:`_display_block_rule`; ``meta`` holds columns on its first and last line."""
     first, last = doc.starts[a], doc.starts[b - 1]
-    kind = meta["kind"]
-    excluded: tuple[tuple[int, int], ...] = ()
-    if quoted:
-        excluded = _quote_prefixes(doc, zip(range(a, b), content.split("\n")))
+    kind, delimiter = meta["kind"], meta["delimiter"]
+    excluded = _quote_prefixes(doc, a, b, content) if quoted else ()
     _add(
-        doc, kind, meta["delimiter"], first + meta["open"], last + meta["end"],
+        doc, kind, delimiter, first + meta["open"], last + meta["end"],
         first + meta["body"], last + meta["close"], kind != "math",
-        meta["delimiter"] in ("\\\\[", "\\["), excluded,
+        # `\\[` exists because Markdown escapes run over it; $$ and environment blocks are raw
+        delimiter in ("\\\\[", "\\["), excluded,
     )  # fmt: skip
 
 
-# -- inline math (our own scanner over a paragraph's source) --------------------
+# -- inline math: our own scanner over a paragraph's source ---------------------------
 
 
 def _scan_inline(
-    doc: _Doc, lo: int, hi: int, prefixes: tuple[tuple[int, int], ...] = (), record: bool = True
+    doc: _Doc, lo: int, hi: int, prefixes: tuple[_SPAN, ...] = (), record: bool = True
 ) -> None:
-    """Find the math in text[lo:hi], one paragraph or heading (or HTML block, if not ``record``)."""
+    """Find the math in text[lo:hi], a paragraph or heading (an HTML block if not ``record``)."""
     text = doc.text
-    failed: dict[str, int] = {}  # closer -> a position from which it was not found
+    failed: dict[str, int] = {}  # closer -> a position after which it does not occur
+
+    def close(pos: int, closer: str) -> _SPAN | None:
+        if failed.get(closer, hi + 1) <= pos:
+            return None
+        found = _find_closer(text, pos, hi, closer, failed)
+        if found is None:
+            failed[closer] = pos
+        return found
+
+    def region(
+        kind: str, delimiter: str, start: int, span: _SPAN, body: int, escapes: bool = True
+    ) -> int:
+        display = delimiter in ("$$", "\\\\[", "\\[") or (delimiter == "\\begin" and kind != "math")
+        _add(
+            doc, kind, delimiter, start, span[1], body, span[0], display, escapes, prefixes, record
+        )
+        return span[1]
+
     pos = lo
-    while True:
-        m = _TEXT_EVENT.search(text, pos, hi)
-        if m is None:
-            return
+    while m := _TEXT_EVENT.search(text, pos, hi):
         tok = m.group()
         s = m.start()
         pos = m.end()
         c = tok[0]
-        if c == "\\":
-            if tok in _BACKSLASH_OPENERS:
-                if tok == "\\\\[" and (row_break := _ROW_BREAK_ARG.match(text, s, hi)):
-                    pos = row_break.end()
-                    continue
-                closer, kind, display = _BACKSLASH_OPENERS[tok]
-                found = _close(text, pos, hi, closer, failed)
-                if found is None:
-                    # `\[`, `\(` and `\\(` are common Markdown escapes: only `\\[` is surely math.
-                    if tok == "\\\\[" and record:
-                        _unclosed(doc, tok, closer, s, pos)
-                    continue
-                _add(doc, kind, tok, s, found[1], pos, found[0], display, True, prefixes, record)
-                pos = found[1]
-            elif tok == "\\begin":
-                env = _open_env(text, s, hi, doc.envs)
-                if env is None:
-                    continue
-                name, body = env
-                closer = "\\end{" + name + "}"
-                found = _close(text, body, hi, closer, failed)
-                if found is None:
-                    if record:
-                        _unclosed(doc, f"\\begin{{{name}}}", closer, s, body)
-                    pos = body
-                    continue
-                _add(doc, name, "\\begin", s, found[1], body, found[0], name != "math", True, prefixes, record)
-                pos = found[1]
-            # any other backslash pair is an escape (`\$`, `\``) and is skipped whole
-        elif c == "$":
-            if len(tok) == 2:
-                found = _close(text, pos, hi, "$$", failed)
-                if found is None:
-                    if record:
-                        _unclosed(doc, "$$", "$$", s, pos)
-                    continue
-                _add(doc, "display", "$$", s, found[1], pos, found[0], True, True, prefixes, record)
-                pos = found[1]
-            elif len(tok) == 1:
-                nxt = text[pos] if pos < hi else ""
-                if nxt == "`":  # GitHub's $`…`$
-                    run = _BACKTICKS.match(text, pos, hi)
-                    assert run is not None
-                    n = run.end() - run.start()
-                    close = _backtick_run(text, run.end(), hi, n, failed)
-                    if close < 0:
-                        pos = run.end()
-                    elif close + n < hi and text[close + n] == "$":
-                        _add(doc, "inline", "$`", s, close + n + 1, run.end(), close, False, False, (), record)
-                        pos = close + n + 1
-                    else:
-                        pos = close + n  # a code span after a plain dollar sign
-                elif nxt and not nxt.isspace():
-                    found = _close(text, pos, hi, "$", failed)
-                    if found is not None:
-                        _add(doc, "inline", "$", s, found[1], pos, found[0], False, True, prefixes, record)
-                        pos = found[1]
-            # three or more dollars open nothing
+        if tok in _BACKSLASH_OPENERS:
+            if tok == "\\\\[" and (row_break := _ROW_BREAK_ARG.match(text, s, hi)):
+                pos = row_break.end()
+                continue
+            closer, kind, _ = _BACKSLASH_OPENERS[tok]
+            found = close(pos, closer)
+            if found is not None:
+                pos = region(kind, tok, s, found, pos)
+            elif tok == "\\\\[" and record:
+                # `\[`, `\(` and `\\(` are also plain Markdown escapes: only `\\[` is surely math
+                _unclosed(doc, tok, closer, s, pos)
+        elif tok == "\\begin":
+            env = _open_env(text, s, hi, doc.envs)
+            if env is None:
+                continue
+            name, body = env
+            found = close(body, "\\end{" + name + "}")
+            if found is not None:
+                pos = region(name, "\\begin", s, found, body)
+            else:
+                if record:
+                    _unclosed(doc, f"\\begin{{{name}}}", f"\\end{{{name}}}", s, body)
+                pos = body
+        elif c == "\\":
+            pass  # an escape such as `\$` or `\``, skipped whole
+        elif tok == "$$":
+            found = close(pos, "$$")
+            if found is not None:
+                pos = region("display", "$$", s, found, pos)
+            elif record:
+                _unclosed(doc, "$$", "$$", s, pos)
+        elif tok == "$":
+            nxt = text[pos] if pos < hi else ""
+            if nxt == "`":  # GitHub's $`…`$
+                ticks = _BACKTICKS.match(text, pos, hi)
+                n = ticks.end() - pos if ticks else 1
+                end = _backtick_run(text, pos + n, hi, n, failed)
+                if end < 0:
+                    pos += n
+                elif end + n < hi and text[end + n] == "$":
+                    pos = region("inline", "$`", s, (end, end + n + 1), pos + n, escapes=False)
+                else:
+                    pos = end + n  # a plain dollar sign before a code span
+            elif nxt and not nxt.isspace():
+                found = close(pos, "$")
+                if found is not None:
+                    pos = region("inline", "$", s, found, pos)
         elif c == "`":
-            n = len(tok)
-            close = _backtick_run(text, pos, hi, n, failed)
-            if close >= 0:
-                pos = close + n  # a code span: never math
+            end = _backtick_run(text, pos, hi, len(tok), failed)
+            if end >= 0:
+                pos = end + len(tok)  # a code span: never math
         elif c == "<":
-            html = _HTML_INLINE.match(text, s, hi)
-            if html:
+            if text.startswith("<!--", s):
+                end = -1 if failed.get("-->", hi + 1) <= s else text.find("-->", s + 4, hi)
+                if end < 0:
+                    failed["-->"] = s
+                else:
+                    pos = end + 3
+            elif html := _HTML_INLINE.match(text, s, hi):
                 pos = html.end()
         elif c == "]":
-            link = _LINK_DEST.match(text, s, hi)
-            if link:
+            if link := _LINK_DEST.match(text, s, hi):
                 pos = link.end()
-        else:  # MyST role {math}`…`
-            run = _BACKTICKS.match(text, s + 6, hi)
-            assert run is not None
-            n = run.end() - run.start()
-            close = _backtick_run(text, run.end(), hi, n, failed)
-            if close >= 0:
-                _add(doc, "inline", "{math}`", s, close + n, run.end(), close, False, False, (), record)
-                pos = close + n
+        elif tok == "{math}`":  # MyST role {math}`…`
+            ticks = _BACKTICKS.match(text, s + 6, hi)
+            n = ticks.end() - (s + 6) if ticks else 1
+            end = _backtick_run(text, s + 6 + n, hi, n, failed)
+            if end >= 0:
+                pos = region("inline", "{math}`", s, (end, end + n), s + 6 + n, escapes=False)
             else:
-                pos = run.end()
+                pos = s + 6 + n
+        # three or more dollars open nothing
 
 
 def _open_env(text: str, pos: int, hi: int, envs: frozenset[str]) -> tuple[str, int] | None:
@@ -526,30 +545,16 @@ def _open_env(text: str, pos: int, hi: int, envs: frozenset[str]) -> tuple[str, 
     return name, body
 
 
-def _close(text: str, pos: int, hi: int, closer: str, failed: dict[str, int]) -> tuple[int, int] | None:
-    """:func:`_find_closer`, remembering misses: once a closer is missing after p, it is
-    missing after any later opener too (keeps a paragraph of stray ``$`` linear)."""
-    if failed.get(closer, hi + 1) <= pos:
-        return None
-    found = _find_closer(text, pos, hi, closer)
-    if found is None:
-        failed[closer] = pos
-    return found
-
-
-def _find_closer(text: str, pos: int, hi: int, closer: str) -> tuple[int, int] | None:
-    """Scan math from ``pos``; return (body end, region end) at ``closer``, or None."""
+def _find_closer(text: str, pos: int, hi: int, closer: str, failed: dict[str, int]) -> _SPAN | None:
+    """Read math from ``pos``; return (body end, region end) at ``closer``, or None."""
     env = closer[5:-1] if closer.startswith("\\end{") else None
-    while True:
-        m = _MATH_EVENT.search(text, pos, hi)
-        if m is None:
-            return None
+    while m := _MATH_EVENT.search(text, pos, hi):
         tok = m.group()
         s = m.start()
         pos = m.end()
         if tok[0] == "$":
             if closer == "$":
-                # GitHub/pandoc: no space before the closing $, no digit after it
+                # GitHub and pandoc: no space before the closing $, no digit after it
                 if text[s - 1].isspace() or "0" <= text[s + 1 : s + 2] <= "9":
                     pos = s + 1
                     continue
@@ -561,31 +566,38 @@ def _find_closer(text: str, pos: int, hi: int, closer: str) -> tuple[int, int] |
         elif tok == "\\\\" and len(closer) == 3 and text.startswith(closer, s) and s + 3 <= hi:
             return s, s + 3  # \\] or \\)
         elif tok == "\\end":
-            if env is not None:
-                em = _ENV_NAME.match(text, pos, hi)
-                if em and em.group(1).strip() == env:
-                    return s, em.end()
+            if (
+                env is not None
+                and (em := _ENV_NAME.match(text, pos, hi))
+                and em.group(1).strip() == env
+            ):
+                return s, em.end()
         elif tok[1:] in TEXT_COMMANDS:
-            group_end = _skip_group(text, pos, hi)
+            group_end = _skip_group(text, pos, hi, failed)
             if group_end is not None:
                 pos = group_end
+    return None
 
 
-def _skip_group(text: str, pos: int, hi: int) -> int | None:
-    """After ``\\text``: the end of its braced argument, or None."""
+def _skip_group(text: str, pos: int, hi: int, failed: dict[str, int]) -> int | None:
+    """After ``\\text``: the end of its braced argument, or None.
+
+    Once a group is found unclosed, later groups in text[:hi] are not skipped
+    either, which keeps a paragraph of unclosed ``\\text{`` linear.
+    """
     while pos < hi and text[pos] in " \t":
         pos += 1
-    if pos >= hi or text[pos] != "{":
+    if pos >= hi or text[pos] != "{" or failed.get("{", hi + 1) <= pos:
         return None
     depth = 0
     for m in _BRACE_EVENT.finditer(text, pos, hi):
-        t = m.group()
-        if t == "{":
+        if m.group() == "{":
             depth += 1
-        elif t == "}":
+        elif m.group() == "}":
             depth -= 1
             if depth == 0:
                 return m.end()
+    failed["{"] = pos
     return None
 
 
@@ -601,7 +613,7 @@ def _backtick_run(text: str, pos: int, hi: int, n: int, failed: dict[str, int]) 
     return -1
 
 
-# -- recording -------------------------------------------------------------------
+# -- recording ----------------------------------------------------------------------
 
 
 def _unclosed(doc: _Doc, what: str, closer: str, start: int, end: int) -> None:
@@ -635,40 +647,36 @@ def _add(
         doc.out.regions.append(region)
 
 
-def _comments(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+def _comments(text: str, lo: int, hi: int) -> list[_SPAN]:
     """``%`` comments in math (MathJax and KaTeX read them as TeX does)."""
     spans = []
     pos = lo
-    while True:
-        m = _COMMENT_EVENT.search(text, pos, hi)
-        if m is None:
-            return spans
+    while m := _COMMENT_EVENT.search(text, pos, hi):
         pos = m.end()
         if m.group() == "%":
             eol = _EOL.search(text, pos, hi)
             pos = eol.start() if eol else hi
             spans.append((m.start(), pos))
+    return spans
 
 
-def _definitions(doc: _Doc, lo: int, hi: int) -> list[tuple[int, int]]:
+def _definitions(doc: _Doc, lo: int, hi: int) -> list[_SPAN]:
     r"""Collect ``\newcommand`` & co. written inside math (MathJax style); return their spans."""
     spans = []
     pos = lo
-    while True:
-        m = _DEF_START.search(doc.text, pos, hi)
-        if m is None:
-            return spans
+    while m := _DEF_START.search(doc.text, pos, hi):
         at = m.start()
-        macro, stop = parse_definition(doc.text[at:hi], 0, doc.path)
+        macro, stop = parse_definition(doc.text[at : min(hi, at + _MAX_DEFINITION)], 0, doc.path)
         if macro is None:
             pos = m.end()
             continue
         doc.out.definitions.append(replace(macro, start=at + macro.start, end=at + macro.end))
         spans.append((at, at + macro.end))
         pos = at + max(stop, macro.end, 1)
+    return spans
 
 
-def _only_blank(text: str, lo: int, hi: int, spans: list[tuple[int, int]]) -> bool:
+def _only_blank(text: str, lo: int, hi: int, spans: list[_SPAN]) -> bool:
     pos = lo
     for a, b in sorted(spans):
         if text[pos:a].strip():

@@ -173,17 +173,23 @@ class MappedText:
         return MappedText(self.text[start:end], segs)
 
     def substitute(
-        self, pattern: re.Pattern[str], replacement: Callable[[re.Match[str]], str]
+        self, pattern: re.Pattern[str], replacement: Callable[[re.Match[str]], str | None]
     ) -> MappedText:
-        """Replace every match; each replacement maps to the source range of its match."""
+        """Replace every match; each replacement maps to the source range of its match.
+
+        A replacement of None keeps the match as it is (and verbatim).
+        """
         parts: list[MappedText] = []
         last = 0
         for m in pattern.finditer(self.text):
             if m.start() < last:
                 continue
+            new = replacement(m)
+            if new is None:
+                continue
             parts.append(self.slice(last, m.start()))
             a, b = self.source_range(m.start(), m.end())
-            parts.append(MappedText.synthetic(replacement(m), a, b))
+            parts.append(MappedText.synthetic(new, a, b))
             last = m.end()
         if not parts:
             return self

@@ -111,12 +111,43 @@ OPERATOR_NAMES_IN_TEXT = FUNCTIONS | frozenset(
 )
 
 # After these, an operator has no left operand (so it is named, not applied).
-_NO_LEFT_OPERAND = frozenset({None, "OPEN", "LBRACE", "COMMA", "REL", "MULOP", "SUB", "SUP", "AMP", "ROWSEP", "SEP", "OPTOPEN", "BEGIN"})
-_NO_RIGHT_OPERAND = frozenset({"CLOSE", "RBRACE", "COMMA", "REL", "AMP", "ROWSEP", "END", "OPTCLOSE", "SEP"})
+_NO_LEFT_OPERAND = frozenset(
+    {
+        None,
+        "OPEN",
+        "LBRACE",
+        "COMMA",
+        "REL",
+        "MULOP",
+        "SUB",
+        "SUP",
+        "AMP",
+        "ROWSEP",
+        "SEP",
+        "OPTOPEN",
+        "BEGIN",
+    }
+)
+_NO_RIGHT_OPERAND = frozenset(
+    {"CLOSE", "RBRACE", "COMMA", "REL", "AMP", "ROWSEP", "END", "OPTCLOSE", "SEP"}
+)
 
 # Operand-ending token types: after one of these a bare bar closes.
 _ENDS_OPERAND = frozenset(
-    {"LETTER", "NUMBER", "SYMBOL", "RBRACE", "CLOSE", "PRIME", "BANG", "DOTS", "TEXT", "OPAQUE", "END", "OPTCLOSE"}
+    {
+        "LETTER",
+        "NUMBER",
+        "SYMBOL",
+        "RBRACE",
+        "CLOSE",
+        "PRIME",
+        "BANG",
+        "DOTS",
+        "TEXT",
+        "OPAQUE",
+        "END",
+        "OPTCLOSE",
+    }
 )
 
 _MAIN = re.compile(
@@ -131,8 +162,26 @@ _MAIN = re.compile(
 _SPACE = re.compile(r"[ \t\r\n~]*")
 _ENV = re.compile(r"\s*\{([^{}]*)\}")
 _DELIM_AFTER_LEFT = re.compile(r"\s*(\\[A-Za-z]+|\\[{}|.]|\\\||[()\[\]|./<>])")
-_OPEN_CS = {"{": "\\{", "lbrace": "\\{", "langle": "\\langle", "lVert": "\\|", "lvert": "|", "lfloor": "\\lfloor", "lceil": "\\lceil", "lgroup": "("}
-_CLOSE_CS = {"}": "\\}", "rbrace": "\\}", "rangle": "\\rangle", "rVert": "\\|", "rvert": "|", "rfloor": "\\rfloor", "rceil": "\\rceil", "rgroup": ")"}
+_OPEN_CS = {
+    "{": "\\{",
+    "lbrace": "\\{",
+    "langle": "\\langle",
+    "lVert": "\\|",
+    "lvert": "|",
+    "lfloor": "\\lfloor",
+    "lceil": "\\lceil",
+    "lgroup": "(",
+}
+_CLOSE_CS = {
+    "}": "\\}",
+    "rbrace": "\\}",
+    "rangle": "\\rangle",
+    "rVert": "\\|",
+    "rvert": "|",
+    "rfloor": "\\rfloor",
+    "rceil": "\\rceil",
+    "rgroup": ")",
+}
 _UNICODE = {
     "×": ("MULOP", "\\times"), "·": ("MULOP", "\\cdot"), "⋅": ("MULOP", "\\cdot"), "−": ("ADDOP", "-"),
     "≤": ("REL", "\\le"), "≥": ("REL", "\\ge"), "≠": ("REL", "\\neq"), "≈": ("REL", "\\approx"),
@@ -206,9 +255,17 @@ class Lexer:
         if type_ == "MULOP" and prev_type in _NO_LEFT_OPERAND:
             type_ = "SYMBOL"  # an operator named, not applied: \phi(\cdot), a^{\otimes 3}
         elif type_ in _NO_RIGHT_OPERAND and prev_type == "MULOP" and prev is not None:
-            self.tokens[-1] = _tok("SYMBOL", str(prev.value), prev.start_pos or 0, prev.end_pos or 0)
-        elif type_ in ("SUB", "SUP") and prev_type in _NO_LEFT_OPERAND and prev_type not in ("SUB", "SUP"):
-            self.tokens.append(_tok("OPAQUE", "", start, start))  # a script with nothing to attach to: {}_a, $_0$
+            self.tokens[-1] = _tok(
+                "SYMBOL", str(prev.value), prev.start_pos or 0, prev.end_pos or 0
+            )
+        elif (
+            type_ in ("SUB", "SUP")
+            and prev_type in _NO_LEFT_OPERAND
+            and prev_type not in ("SUB", "SUP")
+        ):
+            self.tokens.append(
+                _tok("OPAQUE", "", start, start)
+            )  # a script with nothing to attach to: {}_a, $_0$
         self.tokens.append(_tok(type_, value, start, end))
 
     def _prev_type(self) -> str | None:
@@ -264,9 +321,15 @@ class Lexer:
             self._emit("REL", "\\mid" if kind == "bar" else "\\parallel", start, end)
             return
         prev = self._prev_type()
-        if prev in ("ADDOP", "MULOP") and len(self.tokens) > 1 and self.tokens[-2].type in ("SUB", "SUP"):
+        if (
+            prev in ("ADDOP", "MULOP")
+            and len(self.tokens) > 1
+            and self.tokens[-2].type in ("SUB", "SUP")
+        ):
             prev = "SYMBOL"  # a script argument such as the + of \Phi^+
-        closing = side == "r" or (side != "l" and bool(self.stack) and self.stack[-1][0] == kind and prev in _ENDS_OPERAND)
+        closing = side == "r" or (
+            side != "l" and bool(self.stack) and self.stack[-1][0] == kind and prev in _ENDS_OPERAND
+        )
         if closing:
             self._close((kind,), value, start, end)
         else:
@@ -276,9 +339,17 @@ class Lexer:
         """A delimiter after \\big… (side l/r/m/'') or bare."""
         name = tok[1:] if tok.startswith("\\") and len(tok) > 2 else tok
         if tok in ("|", "\\vert") or name in ("vert", "lvert", "rvert"):
-            self._bar("bar", "|", start, end, "l" if name == "lvert" else "r" if name == "rvert" else side)
+            self._bar(
+                "bar", "|", start, end, "l" if name == "lvert" else "r" if name == "rvert" else side
+            )
         elif tok in ("\\|", "\\Vert") or name in ("Vert", "lVert", "rVert"):
-            self._bar("norm", "\\|", start, end, "l" if name == "lVert" else "r" if name == "rVert" else side)
+            self._bar(
+                "norm",
+                "\\|",
+                start,
+                end,
+                "l" if name == "lVert" else "r" if name == "rVert" else side,
+            )
         elif tok in ("(", "["):
             self._open("bare", tok, start, end)
         elif tok in (")", "]"):
@@ -302,7 +373,11 @@ class Lexer:
             if not self.stack or self.stack[-1][0] != "{":
                 if self.stack and self.stack[-1][0] in ("left", "env"):
                     k, v, at = self.stack[-1]
-                    raise LexError(f"unclosed {v}" if k == "left" else f"unclosed \\begin{{{v}}}", at, at + len(v))
+                    raise LexError(
+                        f"unclosed {v}" if k == "left" else f"unclosed \\begin{{{v}}}",
+                        at,
+                        at + len(v),
+                    )
                 raise LexError("unbalanced closing brace }", start, end)
             self.stack.pop()
             self._emit("RBRACE", "}", start, end)
@@ -402,7 +477,11 @@ class Lexer:
             else:
                 self._delimiter(m.group(1), start, m.end(), side)
             return m.end()
-        if name in ("vert", "Vert", "lvert", "rvert", "lVert", "rVert") or name in _OPEN_CS or name in _CLOSE_CS:
+        if (
+            name in ("vert", "Vert", "lvert", "rvert", "lVert", "rVert")
+            or name in _OPEN_CS
+            or name in _CLOSE_CS
+        ):
             self._delimiter(tok, start, end, "")
             return end
         if name in ("begin", "end"):
@@ -418,7 +497,11 @@ class Lexer:
             else:
                 self._emit("TEXT", text[start : b[2]], start, b[2])
             return b[2]
-        if name in ("operatorname", "operatorname*", "mathop", "mathrm", "textrm", "mathit", "mathsf") and name not in TEXT_COMMANDS:
+        if (
+            name
+            in ("operatorname", "operatorname*", "mathop", "mathrm", "textrm", "mathit", "mathsf")
+            and name not in TEXT_COMMANDS
+        ):
             b = self._braced(end)
             if b is not None:
                 content = re.sub(r"\\[,;:! ]|\s", "", text[b[0] + 1 : b[1]])
@@ -434,7 +517,15 @@ class Lexer:
                 if name == "mathrm" and len(content) > 1 and content.isalpha():
                     self._emit("FUNC", content, start, b[2])
                     return b[2]
-        if name in ("mathbin", "mathrel", "mathord", "mathpunct", "mathopen", "mathclose", "mathinner"):
+        if name in (
+            "mathbin",
+            "mathrel",
+            "mathord",
+            "mathpunct",
+            "mathopen",
+            "mathclose",
+            "mathinner",
+        ):
             b = self._braced(end)
             if b is not None and name in ("mathbin", "mathrel"):
                 self._emit("MULOP" if name == "mathbin" else "REL", text[start : b[2]], start, b[2])
@@ -475,7 +566,9 @@ class Lexer:
             b2 = self._braced(b1[2]) if b1 else None
             if b1 and b2:
                 inner = text[b2[0] + 1 : b2[1]].strip()
-                if inner in ("=", "<", ">", ":=") or (inner.startswith("\\") and inner[1:] in RELATIONS):
+                if inner in ("=", "<", ">", ":=") or (
+                    inner.startswith("\\") and inner[1:] in RELATIONS
+                ):
                     self._emit("REL", text[start : b2[2]], start, b2[2])
                     return b2[2]
             self._emit("OVERSET", name, start, end)
@@ -587,7 +680,9 @@ class Lexer:
             return stop
         if self.stack and self.stack[-1][0] != "env":
             k, v, at = self.stack[-1]
-            raise LexError(f"unclosed {'brace {' if k == '{' else v} before \\end{{{env}}}", at, at + len(v))
+            raise LexError(
+                f"unclosed {'brace {' if k == '{' else v} before \\end{{{env}}}", at, at + len(v)
+            )
         raise LexError(f"\\end{{{env}}} without a matching \\begin", start, stop)
 
 

@@ -22,7 +22,13 @@ from importlib import resources
 from typing import Any
 
 from lark import Lark, Token, Transformer
-from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import (
+    LarkError,
+    UnexpectedCharacters,
+    UnexpectedEOF,
+    UnexpectedInput,
+    UnexpectedToken,
+)
 from lark.lexer import Lexer as LarkLexer
 
 from texgrad.reading.regions import MathRegion
@@ -92,18 +98,28 @@ def _parser() -> tuple[Lark, _Builder]:
     if _ctx.parser is None or _ctx.builder is None:
         builder = _Builder()
         _ctx.builder = builder
-        _ctx.parser = Lark(_grammar(), parser="lalr", lexer=_TokenFeed, transformer=builder, maybe_placeholders=False)
+        _ctx.parser = Lark(
+            _grammar(),
+            parser="lalr",
+            lexer=_TokenFeed,
+            transformer=builder,
+            maybe_placeholders=False,
+        )
     return _ctx.parser, _ctx.builder
 
 
 # -- the public entry point ---------------------------------------------------------------
 
 
-def parse_row(text: MappedText, functions: frozenset[str] = frozenset(), _depth: int = 0) -> ParsedRow:
+def parse_row(
+    text: MappedText, functions: frozenset[str] = frozenset(), _depth: int = 0
+) -> ParsedRow:
     """Parse one row of math (already macro-expanded) into a typed tree, never raising."""
     if len(text.text) > MAX_ROW_LENGTH:
         a, b = text.source_range(0, len(text.text))
-        return ParsedRow(None, ParseError(f"row of {len(text.text)} characters is too long to read", a, b), text)
+        return ParsedRow(
+            None, ParseError(f"row of {len(text.text)} characters is too long to read", a, b), text
+        )
     if not text.text.strip():
         return ParsedRow(None, None, text)
     parser, builder = _parser()
@@ -120,7 +136,9 @@ def parse_row(text: MappedText, functions: frozenset[str] = frozenset(), _depth:
         except UnexpectedInput as e:
             err = _unexpected(text, e)
         except (LarkError, RecursionError) as e:  # a bug, but never a crash
-            err = ParseError(f"cannot read this math ({type(e).__name__})", *text.source_range(0, len(text.text)))
+            err = ParseError(
+                f"cannot read this math ({type(e).__name__})", *text.source_range(0, len(text.text))
+            )
         else:
             return ParsedRow(builder.node(node) if node is not None else None, None, text)
         finally:
@@ -143,7 +161,9 @@ def _unexpected(text: MappedText, e: UnexpectedInput) -> ParseError:
         a, b = tok.start_pos or 0, tok.end_pos or (tok.start_pos or 0) + 1
         shown = str(tok.value)
         if tok.type in ("SUB", "SUP"):
-            msg = f"unexpected {shown!r}: a sub- or superscript needs an argument (x^{{2}}, x_{{i}})"
+            msg = (
+                f"unexpected {shown!r}: a sub- or superscript needs an argument (x^{{2}}, x_{{i}})"
+            )
         else:
             msg = f"unexpected {shown!r}"
         return ParseError(msg, *text.source_range(a, max(b, a + 1)))
@@ -153,10 +173,15 @@ def _unexpected(text: MappedText, e: UnexpectedInput) -> ParseError:
         at = max(len(stripped) - 1, 0)
         expected = sorted(getattr(e, "expected", ()) or ())
         want = ", ".join(_TOKEN_NAMES.get(x, x.lower()) for x in expected[:4])
-        return ParseError(f"math ends too early{' (expected ' + want + ')' if want else ''}", *text.source_range(at, max(last, at + 1)))
+        return ParseError(
+            f"math ends too early{' (expected ' + want + ')' if want else ''}",
+            *text.source_range(at, max(last, at + 1)),
+        )
     if isinstance(e, UnexpectedCharacters):
         a = e.pos_in_stream or 0
-        return ParseError(f"unexpected character {text.text[a:a + 1]!r}", *text.source_range(a, a + 1))
+        return ParseError(
+            f"unexpected character {text.text[a : a + 1]!r}", *text.source_range(a, a + 1)
+        )
     return ParseError("cannot read this math", *text.source_range(0, n))
 
 
@@ -184,12 +209,19 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         self.depth = depth
         segs = text.segments
         # Most rows are one verbatim run of the source: offsets then just shift.
-        self.shift = segs[0].src_start - segs[0].start if len(segs) == 1 and segs[0].verbatim else None
+        self.shift = (
+            segs[0].src_start - segs[0].start if len(segs) == 1 and segs[0].verbatim else None
+        )
 
     # -- locations ------------------------------------------------------------------
     def _loc(self, a: int, b: int) -> dict[str, Any]:
         if self.shift is not None:
-            return {"start": a + self.shift, "end": b + self.shift, "from_macro": False, "span": (a, b)}
+            return {
+                "start": a + self.shift,
+                "end": b + self.shift,
+                "from_macro": False,
+                "span": (a, b),
+            }
         s, e = self.text.source_range(a, b)
         return {"start": s, "end": e, "from_macro": not self.text.is_verbatim(a, b), "span": (a, b)}
 
@@ -360,7 +392,9 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         if o == "\\|" and cl == "\\|":
             return t.Norm(body, **loc)
         if o == "\\langle":
-            items = body.items if isinstance(body, t.List) else ((body,) if body is not None else ())
+            items = (
+                body.items if isinstance(body, t.List) else ((body,) if body is not None else ())
+            )
             return t.Angle(tuple(items), **loc)
         if o in ("(", "[", "\\{", ".") and cl in (")", "]", "\\}", "."):
             return t.Paren(body, open_, close, **loc)
@@ -402,7 +436,9 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         base = env.rstrip("*")
         if base in ("cases", "dcases", "rcases", "numcases", "subnumcases"):
             return t.Cases(env, rows, **loc)
-        if base in ("aligned", "alignedat", "split", "gathered", "multlined") or base.startswith("align"):
+        if base in ("aligned", "alignedat", "split", "gathered", "multlined") or base.startswith(
+            "align"
+        ):
             return t.Aligned(env, rows, **loc)
         return t.Matrix(env, rows, **loc)
 
@@ -452,10 +488,18 @@ class _Builder(Transformer):  # type: ignore[type-arg]
             elif kind == "prime":
                 node = t.Prime(node, 1, **loc)
             else:
-                node = self._scripted(node, self.node(val) if kind == "sub" else None, self.node(val) if kind == "sup" else None, 0, loc)
+                node = self._scripted(
+                    node,
+                    self.node(val) if kind == "sub" else None,
+                    self.node(val) if kind == "sup" else None,
+                    0,
+                    loc,
+                )
         return node
 
-    def _scripted(self, base: t.Node, sub: t.Node | None, sup: t.Node | None, primes: int, loc: dict[str, Any]) -> t.Node:
+    def _scripted(
+        self, base: t.Node, sub: t.Node | None, sup: t.Node | None, primes: int, loc: dict[str, Any]
+    ) -> t.Node:
         if isinstance(base, t.Func) and base.sub is None and base.sup is None:
             node: t.Node = replace(base, sub=sub, sup=sup, **loc)
             return t.Prime(node, primes, **loc) if primes else node
@@ -485,8 +529,14 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         out: list[t.Node] = []
         for f in reversed(factors):
             if isinstance(f, t.BigOp) and f.body is None and out:
-                if f.op in ("\\int", "\\iint", "\\iiint", "\\oint") and len(out) >= 2 and _is_d(out[-2]):
-                    out[-2:] = [t.Differential(out[-1], **self._over(out[-2], out[-1]))]  # \int f(t)\,dt
+                if (
+                    f.op in ("\\int", "\\iint", "\\iiint", "\\oint")
+                    and len(out) >= 2
+                    and _is_d(out[-2])
+                ):
+                    out[-2:] = [
+                        t.Differential(out[-1], **self._over(out[-2], out[-1]))
+                    ]  # \int f(t)\,dt
                 body = out[0] if len(out) == 1 else t.Product(tuple(out), **self._over(*out))
                 out = [replace(f, body=body, **self._over(f, body))]
                 continue
@@ -507,7 +557,11 @@ class _Builder(Transformer):  # type: ignore[type-arg]
             base = base.base
         if not isinstance(base, t.Symbol):
             return False
-        name = base.name if base.font in (None, "mathit", "mathrm") else f"\\{base.font}{{{base.name}}}"
+        name = (
+            base.name
+            if base.font in (None, "mathit", "mathrm")
+            else f"\\{base.font}{{{base.name}}}"
+        )
         return name in self.functions or base.name in self.functions and base.font is None
 
     def _apply(self, f: t.Node, arg: t.Node) -> t.Node:
@@ -528,7 +582,9 @@ class _Builder(Transformer):  # type: ignore[type-arg]
             return replace(f, body=arg, **loc)
         if isinstance(arg, t.Paren) and arg.open in ("(", "\\left(", "[", "\\left["):
             body = arg.body
-            args: tuple[t.Node, ...] = body.items if isinstance(body, t.List) else ((body,) if body is not None else ())
+            args: tuple[t.Node, ...] = (
+                body.items if isinstance(body, t.List) else ((body,) if body is not None else ())
+            )
             return t.Apply(f, args, True, **loc)
         return t.Apply(f, (arg,), False, **loc)
 
@@ -562,7 +618,9 @@ def _is_round(node: t.Node, f: t.Node) -> bool:
 
 def _round_base(node: t.Node) -> tuple[t.Node, t.Paren] | None:
     """For ``(x)^2`` or ``(x)^\\top``: the scripted node and its parenthesised base."""
-    if isinstance(node, (t.Power, t.Transpose, t.InverseTranspose, t.Prime, t.Sub)) and isinstance(node.base, t.Paren):
+    if isinstance(node, (t.Power, t.Transpose, t.InverseTranspose, t.Prime, t.Sub)) and isinstance(
+        node.base, t.Paren
+    ):
         if node.base.open in ("(", "\\left("):
             return node, node.base
     return None
@@ -577,7 +635,15 @@ def _with_font(node: t.Node, font: str, loc: dict[str, Any]) -> t.Node:
         if font == "mathbb" and node.name in SPACE_FIELDS and not node.accents:
             return t.Space(node.name, **loc)  # \mathbb{R}; its exponent comes with the scripts
         return replace(node, font=font, **loc)
-    if isinstance(node, t.Number) and font in ("mathbf", "bm", "boldsymbol", "mathbb", "mathds", "bbold", "pmb"):
+    if isinstance(node, t.Number) and font in (
+        "mathbf",
+        "bm",
+        "boldsymbol",
+        "mathbb",
+        "mathds",
+        "bbold",
+        "pmb",
+    ):
         return t.Symbol(node.text, font, **loc)  # \mathbf{1}, \mathbb{1}
     if isinstance(node, t.Product) and all(isinstance(f, t.Symbol) for f in node.factors):
         return replace(node, factors=tuple(replace(f, font=font) for f in node.factors), **loc)  # type: ignore[arg-type]
@@ -617,14 +683,25 @@ def _superscript(base: t.Node, sup: t.Node, loc: dict[str, Any]) -> t.Node:
         return t.Transpose(base, mark, TRANSPOSE_MARKS[mark], **loc)  # type: ignore[index]
     if mark == "\\prime":
         return t.Prime(base, 1, **loc)
-    if isinstance(sup, t.Neg) and (m := _mark(sup.operand)) in TRANSPOSE_MARKS and not TRANSPOSE_MARKS[m]:  # type: ignore[index]
+    if (
+        isinstance(sup, t.Neg)
+        and (m := _mark(sup.operand)) in TRANSPOSE_MARKS
+        and not TRANSPOSE_MARKS[m]
+    ):  # type: ignore[index]
         return t.InverseTranspose(base, m, **loc)  # type: ignore[arg-type]
-    if isinstance(sup, t.Paren) and sup.open in ("(", "[") and sup.body is not None and not isinstance(sup.body, t.Add | t.Neg):
+    if (
+        isinstance(sup, t.Paren)
+        and sup.open in ("(", "[")
+        and sup.body is not None
+        and not isinstance(sup.body, t.Add | t.Neg)
+    ):
         return t.Tagged(base, sup.body, sup.open, **loc)
     return t.Power(base, sup, **loc)
 
 
-def _derivative(num: t.Node, den: t.Node) -> tuple[t.Node | None, tuple[t.Node, ...], bool, t.Node | None] | None:
+def _derivative(
+    num: t.Node, den: t.Node
+) -> tuple[t.Node | None, tuple[t.Node, ...], bool, t.Node | None] | None:
     r"""``\frac{\partial f}{\partial x}`` and ``\frac{d}{dx}`` forms → (body, wrt, partial, order)."""
     den_factors = den.factors if isinstance(den, t.Product) else (den,)
     # \partial takes the whole numerator: \frac{\partial x^T a}{\partial x}
@@ -655,7 +732,17 @@ def _derivative(num: t.Node, den: t.Node) -> tuple[t.Node | None, tuple[t.Node, 
             return None, (wrt_node,), False, None
         if isinstance(num, t.Product) and _is_d(num.factors[0]):
             rest = num.factors[1:]
-            body = rest[0] if len(rest) == 1 else t.Product(rest, start=rest[0].start, end=rest[-1].end, from_macro=any(r.from_macro for r in rest), span=(rest[0].span[0], rest[-1].span[1]))
+            body = (
+                rest[0]
+                if len(rest) == 1
+                else t.Product(
+                    rest,
+                    start=rest[0].start,
+                    end=rest[-1].end,
+                    from_macro=any(r.from_macro for r in rest),
+                    span=(rest[0].span[0], rest[-1].span[1]),
+                )
+            )
             return body, (wrt_node,), False, None
         if isinstance(num, t.Power) and _is_d(num.base):
             return None, (wrt_node,), False, num.exponent
@@ -663,9 +750,16 @@ def _derivative(num: t.Node, den: t.Node) -> tuple[t.Node | None, tuple[t.Node, 
 
 
 def _is_d(node: t.Node) -> bool:
-    return isinstance(node, t.Symbol) and node.name == "d" and node.font in (None, "mathrm") and not node.accents
+    return (
+        isinstance(node, t.Symbol)
+        and node.name == "d"
+        and node.font in (None, "mathrm")
+        and not node.accents
+    )
 
 
-def parse_region(region: MathRegion, functions: frozenset[str] = frozenset()) -> tuple[ParsedRow, ...]:
+def parse_region(
+    region: MathRegion, functions: frozenset[str] = frozenset()
+) -> tuple[ParsedRow, ...]:
     """Parse every row of a math region."""
     return tuple(parse_row(row.text, functions) for row in region.rows)

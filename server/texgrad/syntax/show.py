@@ -36,7 +36,7 @@ def show(node: t.Node | None) -> str:
             if i < len(node.relations):
                 parts.append(node.relations[i])
     elif isinstance(node, t.Add):
-        for sign, term in zip(node.signs, node.terms):
+        for sign, term in zip(node.signs, node.terms, strict=True):
             parts.append((sign + " " if sign else "") + show(term))
         if node.trailing:
             parts.append(node.trailing)
@@ -48,7 +48,12 @@ def show(node: t.Node | None) -> str:
 def _attribute(node: t.Node) -> str:
     for name in ("op", "name", "mark", "field", "env", "font", "accent", "command", "sign"):
         v = getattr(node, name, None)
-        if isinstance(v, str) and v and not (name == "command" and v == "frac") and not (name == "sign" and v == "-"):
+        if (
+            isinstance(v, str)
+            and v
+            and not (name == "command" and v == "frac")
+            and not (name == "sign" and v == "-")
+        ):
             return v
     if isinstance(node, (t.Paren, t.Delimited)):
         return node.open + node.close
@@ -64,7 +69,9 @@ def _children_with_none(node: t.Node) -> list[t.Node | None]:
     if isinstance(node, t.Norm):
         return [node.body] + ([node.p] if node.p is not None else [])
     if isinstance(node, (t.Nabla, t.Partial)):
-        return [node.wrt, node.order, node.body] if node.order is not None else [node.wrt, node.body]
+        return (
+            [node.wrt, node.order, node.body] if node.order is not None else [node.wrt, node.body]
+        )
     if isinstance(node, t.Derivative):
         return [node.body, *node.wrt]
     if isinstance(node, t.Func):
