@@ -123,10 +123,10 @@ def scan(text: str, extra_environments: frozenset[str] = frozenset(), path: str 
                 pos = em.end()
         elif tok in ("\\verb", "\\verb*"):
             if pos < n:
-                close = text.find(text[pos], pos + 1)
+                verb_close = text.find(text[pos], pos + 1)
                 nl = text.find("\n", pos)
-                if close >= 0 and (nl < 0 or close < nl):
-                    pos = close + 1
+                if verb_close >= 0 and (nl < 0 or verb_close < nl):
+                    pos = verb_close + 1
         elif tok in ("\\iffalse",):
             fi = re.compile(r"\\fi(?![A-Za-z@])").search(text, pos)
             pos = n if fi is None else fi.end()

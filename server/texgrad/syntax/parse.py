@@ -646,7 +646,8 @@ def _with_font(node: t.Node, font: str, loc: dict[str, Any]) -> t.Node:
     ):
         return t.Symbol(node.text, font, **loc)  # \mathbf{1}, \mathbb{1}
     if isinstance(node, t.Product) and all(isinstance(f, t.Symbol) for f in node.factors):
-        return replace(node, factors=tuple(replace(f, font=font) for f in node.factors), **loc)  # type: ignore[arg-type]
+        symbols = tuple(replace(f, font=font) for f in node.factors if isinstance(f, t.Symbol))
+        return replace(node, factors=symbols, **loc)
     if isinstance(node, (t.Sub, t.Power, t.Transpose)) and isinstance(node.base, t.Symbol):
         return replace(node, base=replace(node.base, font=font), **loc)  # type: ignore[call-arg]
     return t.Font(font, node, **loc)
@@ -705,25 +706,21 @@ def _derivative(
     r"""``\frac{\partial f}{\partial x}`` and ``\frac{d}{dx}`` forms → (body, wrt, partial, order)."""
     den_factors = den.factors if isinstance(den, t.Product) else (den,)
     # \partial takes the whole numerator: \frac{\partial x^T a}{\partial x}
-    if isinstance(num, t.Product) and isinstance(num.factors[0], (t.Partial, t.Differential)):
-        head, rest = num.factors[0], num.factors[1:]
-        if head.body is not None:
-            parts = (head.body, *rest)
-            body = t.Product(parts, start=parts[0].start, end=parts[-1].end,
-                             from_macro=any(x.from_macro for x in parts), span=(parts[0].span[0], parts[-1].span[1]))  # fmt: skip
-            num = replace(head, body=body)
+    if isinstance(num, t.Product):
+        head = num.factors[0]
+        if isinstance(head, (t.Partial, t.Differential)) and head.body is not None:
+            num = replace(head, body=_product((head.body, *num.factors[1:])))
     # ∂ form: every factor of the denominator is \partial x
-    if all(isinstance(f, t.Partial) and f.body is not None for f in den_factors):
-        if isinstance(num, t.Partial):
-            wrt = tuple(f.body for f in den_factors)  # type: ignore[misc]
-            return num.body, wrt, True, num.order
-        return None
+    wrt = _bodies(den_factors, t.Partial)
+    if wrt is not None:
+        return (num.body, wrt, True, num.order) if isinstance(num, t.Partial) else None
     # \mathrm{d} form
-    if all(isinstance(f, t.Differential) and f.body is not None for f in den_factors):
+    wrt = _bodies(den_factors, t.Differential)
+    if wrt is not None:
         if isinstance(num, t.Differential):
-            return num.body, tuple(f.body for f in den_factors), False, None  # type: ignore[misc]
+            return num.body, wrt, False, None
         if isinstance(num, t.Power) and isinstance(num.base, t.Differential):
-            return num.base.body, tuple(f.body for f in den_factors), False, num.exponent
+            return num.base.body, wrt, False, num.exponent
         return None
     # plain-d form: \frac{d}{dx}, \frac{df}{dx}, \frac{d^2 y}{dx^2}
     if isinstance(den, t.Product) and len(den.factors) == 2 and _is_d(den.factors[0]):
@@ -731,22 +728,35 @@ def _derivative(
         if _is_d(num):
             return None, (wrt_node,), False, None
         if isinstance(num, t.Product) and _is_d(num.factors[0]):
-            rest = num.factors[1:]
-            body = (
-                rest[0]
-                if len(rest) == 1
-                else t.Product(
-                    rest,
-                    start=rest[0].start,
-                    end=rest[-1].end,
-                    from_macro=any(r.from_macro for r in rest),
-                    span=(rest[0].span[0], rest[-1].span[1]),
-                )
-            )
-            return body, (wrt_node,), False, None
+            return _product(num.factors[1:]), (wrt_node,), False, None
         if isinstance(num, t.Power) and _is_d(num.base):
             return None, (wrt_node,), False, num.exponent
     return None
+
+
+def _bodies(
+    factors: tuple[t.Node, ...], kind: type[t.Partial] | type[t.Differential]
+) -> tuple[t.Node, ...] | None:
+    r"""The operands when every factor is ``kind`` with one (``\partial x \partial y``)."""
+    out = []
+    for f in factors:
+        if not isinstance(f, kind) or f.body is None:
+            return None
+        out.append(f.body)
+    return tuple(out)
+
+
+def _product(parts: tuple[t.Node, ...]) -> t.Node:
+    """One node for a run of factors, located over them."""
+    if len(parts) == 1:
+        return parts[0]
+    return t.Product(
+        parts,
+        start=parts[0].start,
+        end=parts[-1].end,
+        from_macro=any(x.from_macro for x in parts),
+        span=(parts[0].span[0], parts[-1].span[1]),
+    )
 
 
 def _is_d(node: t.Node) -> bool:
