@@ -174,12 +174,14 @@ def merge(tables: Iterable[Iterable[Macro]]) -> MacroTable:
 # -- expansion ---------------------------------------------------------------
 
 MAX_DEPTH = 24  # nested expansions before we call it a loop
-MAX_GROWTH = 200_000  # characters an expansion may produce
+MAX_GROWTH = 100_000  # characters an expansion may produce
+MAX_EXPANSIONS = 2_000  # macro calls expanded in one region (\def\a{\a\a} doubles each time)
 
 
 class _Budget:
     def __init__(self) -> None:
         self.produced = 0
+        self.calls = 0
         self.loops = 0  # expansions cut off so far
         self.exceeded: tuple[str, int, int] | None = None
 
@@ -230,7 +232,8 @@ def _expand(text: MappedText, table: MacroTable, depth: int, budget: _Budget) ->
             pos = m.end()
             continue
         src_a, src_b = text.source_range(m.start(), call_end)
-        if depth >= MAX_DEPTH or budget.produced > MAX_GROWTH:
+        budget.calls += 1
+        if depth >= MAX_DEPTH or budget.produced > MAX_GROWTH or budget.calls > MAX_EXPANSIONS:
             if budget.exceeded is None:
                 budget.exceeded = (name, src_a, src_b)
             budget.loops += 1

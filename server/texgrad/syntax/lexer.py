@@ -160,6 +160,10 @@ _MAIN = re.compile(
     re.X | re.S,
 )
 _SPACE = re.compile(r"[ \t\r\n~]*")
+_SINGLE_ARGUMENT = re.compile(
+    r"\s*\{\s*([A-Za-z0-9]|\\[A-Za-z]+)\s*\}|[ \t]*([A-Za-z])(?![A-Za-z])"
+)
+_BRACED_SINGLE = re.compile(r"[ \t]*\{\s*([A-Za-z0-9])\s*\}")
 _ENV = re.compile(r"\s*\{([^{}]*)\}")
 _DELIM_AFTER_LEFT = re.compile(r"\s*(\\[A-Za-z]+|\\[{}|.]|\\\||[()\[\]|./<>])")
 _OPEN_CS = {
@@ -293,6 +297,15 @@ class Lexer:
             else:
                 pos += 1
 
+    def _single_argument(self, pos: int) -> int:
+        """``x_{i}``, ``A^{T}``: a braced single letter or digit is one token (with its braces)."""
+        m = _BRACED_SINGLE.match(self.text, pos)
+        if m is None:
+            return pos
+        c = m.group(1)
+        self._emit("NUMBER" if c.isdigit() else "LETTER", c, self.text.index("{", pos), m.end())
+        return m.end()
+
     def _braced(self, pos: int) -> tuple[int, int, int] | None:
         """A braced argument after optional spaces: (open, content_end, after)."""
         p = _SPACE.match(self.text, pos).end()  # type: ignore[union-attr]
@@ -404,12 +417,10 @@ class Lexer:
             self._emit("COMMA", ",", start, end)
         elif c in ";.":
             self._emit("SEP", c, start, end)
-        elif c == "^":
+        elif c in "^_":
             self._mark_args(end, 1)
-            self._emit("SUP", "^", start, end)
-        elif c == "_":
-            self._mark_args(end, 1)
-            self._emit("SUB", "_", start, end)
+            self._emit("SUP" if c == "^" else "SUB", c, start, end)
+            return self._single_argument(end)
         elif c == "'":
             self._emit("PRIME", "'", start, end)
         elif c == "!":
@@ -537,6 +548,12 @@ class Lexer:
                 self._emit("FUNC", "arg" + m.group(1), start, m.end())
                 return m.end()
         if name in FONTS:
+            m = _SINGLE_ARGUMENT.match(text, end)
+            inner = m.group(1) or m.group(2) if m else None
+            if m and inner and (not inner.startswith("\\") or inner[1:] in SYMBOLS):
+                # \mathbf{A}, \mathbb R: one token, the commonest thing in papers
+                self._emit("FSYMBOL", name + ":" + inner, start, m.end())
+                return m.end()
             self._mark_args(end, 1)
             self._emit("FONT", name, start, end)
             return end

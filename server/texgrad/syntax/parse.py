@@ -249,6 +249,10 @@ class _Builder(Transformer):  # type: ignore[type-arg]
             return t.Symbol(v, **loc)
         if ty == "NUMBER":
             return t.Number(v, **loc)
+        if ty == "FSYMBOL":  # \mathbf{A}: "mathbf:A"
+            font, _, name = v.partition(":")
+            inner = t.Number(name) if name.isdigit() else t.Symbol(name)
+            return _with_font(inner, font, loc)
         if ty == "DOTS":
             return t.Dots(v, **loc)
         if ty == "TEXT":
