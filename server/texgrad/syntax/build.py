@@ -1,0 +1,618 @@
+r"""Build the typed tree while Lark parses: rule callbacks and what neighbours mean.
+
+:class:`Builder` turns each grammar rule into a node of :mod:`texgrad.syntax.tree`,
+computing every node's source range through the row's :class:`MappedText`.  It
+also decides what a flat run of factors means, which a context-free grammar
+cannot: ``\log \det X`` applies right to left, ``\sum_i`` takes the rest of the
+product as its body, ``f(x)`` is an application when ``f`` is conventionally (or
+by declaration) a function, ``\frac{\partial f}{\partial x}`` is a derivative,
+``A^\top`` a transpose and ``\mathbb{R}^{m \times n}`` a space.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from lark import Token, Transformer
+
+from texgrad.reading.source import MappedText
+from texgrad.syntax import tree as t
+
+# Names that read as functions when followed directly by parentheses.
+CONVENTIONAL_FUNCTIONS = frozenset(
+    r"f g h F G H \sigma \phi \varphi \psi \ell L J p q \mathcal{L} \Phi \Psi \pi".split()
+)
+SPACE_FIELDS = frozenset("RCSNZQ")
+# Superscripts that spell a transpose.  ``*`` and ``\\star`` are left as powers: ``x^*``
+# is an optimum as often as ``A^*`` is an adjoint, which only the shapes can tell.
+TRANSPOSE_MARKS = {"T": False, "\\top": False, "\\intercal": False, "\\mathsf{T}": False, "\\mathrm{T}": False,
+                   "H": True, "\\dagger": True}  # fmt: skip
+MAX_TEXT_NESTING = 3  # \text{… $…\text{… $…$}$ …}: levels of nested math read
+
+
+def _span(x: Any) -> tuple[int, int]:
+    if isinstance(x, Token):
+        return x.start_pos or 0, x.end_pos or 0
+    return x.span
+
+
+class Builder(Transformer):  # type: ignore[type-arg]
+    """Lark rule callbacks → typed nodes (see module docstring)."""
+
+    def __init__(self) -> None:
+        super().__init__(visit_tokens=False)
+        self.text = MappedText("", ())
+        self.functions: frozenset[str] = CONVENTIONAL_FUNCTIONS
+        self.depth = 0
+
+    def reset(self, text: MappedText, functions: frozenset[str], depth: int) -> None:
+        self.text = text
+        self.functions = functions
+        self.depth = depth
+        segs = text.segments
+        # Most rows are one verbatim run of the source: offsets then just shift.
+        self.shift = (
+            segs[0].src_start - segs[0].start if len(segs) == 1 and segs[0].verbatim else None
+        )
+
+    # -- locations ------------------------------------------------------------------
+    def _loc(self, a: int, b: int) -> dict[str, Any]:
+        if self.shift is not None:
+            return {
+                "start": a + self.shift,
+                "end": b + self.shift,
+                "from_macro": False,
+                "span": (a, b),
+            }
+        s, e = self.text.source_range(a, b)
+        return {"start": s, "end": e, "from_macro": not self.text.is_verbatim(a, b), "span": (a, b)}
+
+    def _over(self, *items: Any) -> dict[str, Any]:
+        """The location covering ``items``, given in source order (None skipped)."""
+        first = last = None
+        for i in items:
+            if i is not None:
+                if first is None:
+                    first = i
+                last = i
+        a0, b0 = _span(first)
+        a1, b1 = _span(last)
+        return self._loc(min(a0, a1), max(b0, b1))
+
+    # -- tokens -----------------------------------------------------------------------
+    def node(self, x: Any) -> t.Node:
+        if not isinstance(x, Token):
+            return x  # type: ignore[no-any-return]
+        a, b = _span(x)
+        loc = self._loc(a, b)
+        v = str(x.value)
+        ty = x.type
+        if ty in ("LETTER", "SYMBOL"):
+            return t.Symbol(v, **loc)
+        if ty == "NUMBER":
+            return t.Number(v, **loc)
+        if ty == "FSYMBOL":  # \mathbf{A}: "mathbf:A"
+            font, _, name = v.partition(":")
+            inner = t.Number(name) if name.isdigit() else t.Symbol(name)
+            return _with_font(inner, font, loc)
+        if ty == "DOTS":
+            return t.Dots(v, **loc)
+        if ty == "TEXT":
+            return t.Text(v, self._nested_math(v, a), **loc)
+        if ty == "FUNC":
+            return t.Func(v, **loc)
+        if ty == "BIGOP":
+            return t.BigOp(v, None, None, None, **loc)
+        if ty == "NABLA":
+            return t.Nabla(None, **loc)
+        if ty == "PARTIAL":
+            return t.Partial(None, **loc)
+        if ty == "DIFF":
+            return t.Differential(None, **loc)
+        if ty == "REL":
+            return t.Chain((None, None), (v,), **loc)
+        if ty in ("ADDOP", "MULOP", "COMMA", "PRIME"):
+            return t.Symbol(v, **loc)
+        return t.Opaque(v, **loc)
+
+    def _nested_math(self, raw: str, offset: int) -> tuple[t.Node, ...]:
+        if "$" not in raw or self.depth >= MAX_TEXT_NESTING:
+            return ()
+        out = []
+        saved = (self.text, self.functions, self.depth)
+        row = saved[0].text
+        for m in re.finditer(r"(?<!\\)\$([^$]+)\$", raw):
+            a, b = offset + m.start(1), offset + m.end(1)
+            # Blank out the rest of the row so the nested math keeps the row's offsets and map.
+            sub = MappedText(" " * a + row[a:b] + " " * (len(row) - b), saved[0].segments)
+            from texgrad.syntax.parse import parse_row  # the same parser, for nested math
+
+            parsed = parse_row(sub, saved[1] - CONVENTIONAL_FUNCTIONS, saved[2] + 1)
+            # parse_row reset the (shared, per-thread) builder: restore this row's state
+            self.reset(*saved)
+            if parsed.tree is not None:
+                out.append(parsed.tree)
+        return tuple(out)
+
+    # -- rules ------------------------------------------------------------------------
+    def start(self, c: list[Any]) -> t.Node | None:
+        return self.node(c[0]) if c else None
+
+    def seq(self, c: list[Any]) -> t.Node:
+        items = [self.node(x) for x in c if not (isinstance(x, Token) and x.type == "SEP")]
+        if len(items) == 1:
+            return items[0]
+        return t.Sequence(tuple(items), **self._over(*c))
+
+    def chain(self, c: list[Any]) -> t.Node:
+        items: list[t.Node | None] = []
+        rels: list[str] = []
+        expect_operand = True
+        prev_rel = False
+        for x in c:
+            if isinstance(x, Token) and x.type == "REL":
+                if prev_rel:  # `::`, `<=` typed as two relations: one relation
+                    rels[-1] += str(x.value)
+                    continue
+                if expect_operand:
+                    items.append(None)
+                rels.append(str(x.value))
+                expect_operand = True
+                prev_rel = True
+                continue
+            prev_rel = False
+            items.append(self.node(x))
+            expect_operand = False
+        if expect_operand:
+            items.append(None)
+        return t.Chain(tuple(items), tuple(rels), **self._over(*c))
+
+    def operand(self, c: list[Any]) -> t.Node:
+        items = [self.node(x) for x in c if not (isinstance(x, Token) and x.type == "COMMA")]
+        if len(items) == 1:
+            return items[0]
+        return t.List(tuple(items), **self._over(*c))
+
+    def add(self, c: list[Any]) -> t.Node:
+        terms: list[t.Node] = []
+        signs: list[str] = []
+        sign = ""
+        raw = ""
+        for x in c:
+            if isinstance(x, Token) and x.type == "ADDOP":
+                sign = _combine_signs(sign, str(x.value))
+                raw += str(x.value)
+            else:
+                terms.append(self.node(x))
+                signs.append(sign)
+                sign = ""
+        loc = self._over(*c)
+        if len(terms) == 1 and not sign:
+            if signs[0] in ("-", "\\pm", "\\mp"):
+                return t.Neg(terms[0], signs[0], **loc)
+            return terms[0] if not signs[0] else replace(terms[0], **loc)
+        if not terms:
+            return t.Symbol(raw, **loc)  # signs alone: \mathbb{R}_{++}, x^{+}
+        return t.Add(tuple(terms), tuple(signs), sign, **loc)
+
+    def mul(self, c: list[Any]) -> t.Node:
+        left = self.node(c[0])
+        i = 1
+        while i < len(c):
+            op = str(c[i].value)
+            i += 1
+            negate = None
+            if i < len(c) and isinstance(c[i], Token) and c[i].type == "ADDOP":
+                negate = c[i]
+                i += 1
+            right: t.Node | None = None
+            if i < len(c):
+                right = self.node(c[i])
+                if negate is not None:
+                    right = t.Neg(right, str(negate.value), **self._over(negate, c[i]))
+                i += 1
+            loc = self._over(left, *(x for x in (right,) if x is not None), c[i - 1])
+            deriv = _derivative(left, right) if op == "/" and right is not None else None
+            if deriv is not None:  # \partial f / \partial x
+                left = t.Derivative(deriv[0], deriv[1], deriv[2], deriv[3], **loc)
+            else:
+                left = t.BinOp(op, left, right, **loc)
+        return left
+
+    def jux(self, c: list[Any]) -> t.Node:
+        return self._juxtapose([self.node(x) for x in c])
+
+    def group(self, c: list[Any]) -> t.Node:
+        loc = self._over(*c)
+        if len(c) == 2:
+            return t.Empty(**loc)
+        inner = self.node(c[1])
+        return inner  # braces only group
+
+    def delimited(self, c: list[Any]) -> t.Node:
+        open_, close = str(c[0].value), str(c[-1].value)
+        body = self.node(c[1]) if len(c) == 3 else None
+        loc = self._over(*c)
+        o = open_.removeprefix("\\left")
+        cl = close.removeprefix("\\right")
+        if o == "|" and cl == "|":
+            return t.Abs(body, **loc)
+        if o == "\\|" and cl == "\\|":
+            return t.Norm(body, **loc)
+        if o == "\\langle":
+            items = (
+                body.items if isinstance(body, t.List) else ((body,) if body is not None else ())
+            )
+            return t.Angle(tuple(items), **loc)
+        if o in ("(", "[", "\\{", ".") and cl in (")", "]", "\\}", "."):
+            return t.Paren(body, open_, close, **loc)
+        return t.Delimited(body, open_, close, **loc)
+
+    def frac(self, c: list[Any]) -> t.Node:
+        num, den = self.node(c[1]), self.node(c[2])
+        loc = self._over(*c)
+        deriv = _derivative(num, den)
+        if deriv is not None:
+            body, wrt, partial, order = deriv
+            return t.Derivative(body, wrt, partial, order, **loc)
+        return t.Frac(num, den, str(c[0].value), **loc)
+
+    def binom(self, c: list[Any]) -> t.Node:
+        return t.Binom(self.node(c[1]), self.node(c[2]), **self._over(*c))
+
+    def sqrt(self, c: list[Any]) -> t.Node:
+        index = self.node(c[2]) if len(c) == 5 else None
+        return t.Sqrt(self.node(c[-1]), index, **self._over(*c))
+
+    def font(self, c: list[Any]) -> t.Node:
+        return _with_font(self.node(c[1]), str(c[0].value), self._over(*c))
+
+    def accent(self, c: list[Any]) -> t.Node:
+        body = self.node(c[1])
+        loc = self._over(*c)
+        if isinstance(body, t.Symbol):
+            return replace(body, accents=(*body.accents, str(c[0].value)), **loc)
+        return t.Accent(str(c[0].value), body, **loc)
+
+    def overset(self, c: list[Any]) -> t.Node:
+        return t.Overset(str(c[0].value), self.node(c[1]), self.node(c[2]), **self._over(*c))
+
+    def environment(self, c: list[Any]) -> t.Node:
+        env = str(c[0].value)
+        rows = c[1]
+        loc = self._over(c[0], c[2])
+        base = env.rstrip("*")
+        if base in ("cases", "dcases", "rcases", "numcases", "subnumcases"):
+            return t.Cases(env, rows, **loc)
+        if base in ("aligned", "alignedat", "split", "gathered", "multlined") or base.startswith(
+            "align"
+        ):
+            return t.Aligned(env, rows, **loc)
+        return t.Matrix(env, rows, **loc)
+
+    def cells(self, c: list[Any]) -> tuple[tuple[t.Node | None, ...], ...]:
+        rows = [r for r in c if not isinstance(r, Token)]
+        if rows and all(x is None for x in rows[-1]):
+            rows.pop()  # a trailing \\ before \end
+        return tuple(rows)
+
+    def cellrow(self, c: list[Any]) -> tuple[t.Node | None, ...]:
+        return tuple(x for x in c if not isinstance(x, Token) or x.type != "AMP")
+
+    def cell(self, c: list[Any]) -> t.Node | None:
+        return self.node(c[0]) if c else None
+
+    def script(self, c: list[Any]) -> tuple[str, Any]:
+        ty = c[0].type
+        if ty == "PRIME":
+            return ("prime", c[0])
+        if ty == "BANG":
+            return ("bang", c[0])
+        return ("sub" if ty == "SUB" else "sup", c[1])
+
+    def postfix(self, c: list[Any]) -> t.Node:
+        base = self.node(c[0])
+        scripts: list[tuple[str, Any]] = c[1:]
+        sub = sup = None
+        primes = 0
+        last: Any = c[0]
+        extra: list[tuple[str, Any]] = []
+        for kind, val in scripts:
+            last = val
+            if kind == "sub" and sub is None:
+                sub = self.node(val)
+            elif kind == "sup" and sup is None:
+                sup = self.node(val)
+            elif kind == "prime" and sup is None:
+                primes += 1
+            else:
+                extra.append((kind, val))
+        loc = self._over(c[0], last)
+        node = self._scripted(base, sub, sup, primes, loc)
+        for kind, val in extra:
+            loc = self._over(node, val)
+            if kind == "bang":
+                node = t.Factorial(node, **loc)
+            elif kind == "prime":
+                node = t.Prime(node, 1, **loc)
+            else:
+                node = self._scripted(
+                    node,
+                    self.node(val) if kind == "sub" else None,
+                    self.node(val) if kind == "sup" else None,
+                    0,
+                    loc,
+                )
+        return node
+
+    def _scripted(
+        self, base: t.Node, sub: t.Node | None, sup: t.Node | None, primes: int, loc: dict[str, Any]
+    ) -> t.Node:
+        if isinstance(base, t.Func) and base.sub is None and base.sup is None:
+            node: t.Node = replace(base, sub=sub, sup=sup, **loc)
+            return t.Prime(node, primes, **loc) if primes else node
+        if isinstance(base, t.BigOp) and base.body is None:
+            return replace(base, lower=sub, upper=sup, **loc)
+        if isinstance(base, t.Nabla) and base.body is None:
+            return replace(base, wrt=sub, order=sup, **loc)
+        if isinstance(base, t.Partial) and base.body is None:
+            return replace(base, wrt=sub, order=sup, **loc)
+        if isinstance(base, t.Space) and not base.dims and base.sub is None and not primes:
+            dims = _dims(sup) if sup is not None else ()
+            return replace(base, dims=dims, sub=sub, **loc)
+        node = base
+        if sub is not None:
+            if isinstance(node, t.Norm) and node.p is None:
+                node = replace(node, p=sub, **self._over(node, sub))
+            else:
+                node = t.Sub(node, sub, **self._over(node, sub))
+        if primes:
+            node = t.Prime(node, primes, **loc)
+        if sup is not None:
+            node = _superscript(node, sup, loc)
+        return node
+
+    # -- juxtaposition: applications and operator bodies -----------------------------------
+    def _juxtapose(self, factors: list[t.Node]) -> t.Node:
+        out: list[t.Node] = []
+        for f in reversed(factors):
+            if isinstance(f, t.BigOp) and f.body is None and out:
+                if (
+                    f.op in ("\\int", "\\iint", "\\iiint", "\\oint")
+                    and len(out) >= 2
+                    and _is_d(out[-2])
+                ):
+                    out[-2:] = [
+                        t.Differential(out[-1], **self._over(out[-2], out[-1]))
+                    ]  # \int f(t)\,dt
+                body = out[0] if len(out) == 1 else t.Product(tuple(out), **self._over(*out))
+                out = [replace(f, body=body, **self._over(f, body))]
+                continue
+            if _takes_argument(f) and out:
+                out[0] = self._apply(f, out[0])
+                continue
+            if out and self._is_function(f) and _is_round(out[0], f):
+                out[0] = self._apply(f, out[0])
+                continue
+            out.insert(0, f)
+        if len(out) == 1:
+            return out[0]
+        return t.Product(tuple(out), **self._over(*out))
+
+    def _is_function(self, f: t.Node) -> bool:
+        base = f
+        while isinstance(base, (t.Sub, t.Tagged, t.Prime)):
+            base = base.base
+        if not isinstance(base, t.Symbol):
+            return False
+        name = (
+            base.name
+            if base.font in (None, "mathit", "mathrm")
+            else f"\\{base.font}{{{base.name}}}"
+        )
+        return name in self.functions or base.name in self.functions and base.font is None
+
+    def _apply(self, f: t.Node, arg: t.Node) -> t.Node:
+        """Apply an operator or function to the next factor; ``\\det(X)^{-1}`` scripts the result."""
+        wrapped = _round_base(arg)
+        if wrapped is not None and not isinstance(f, (t.Derivative, t.Partial)):
+            outer, paren = wrapped
+            applied = self._apply(f, paren)
+            return _rebase(outer, applied, self._over(f, outer))
+        loc = self._over(f, arg)
+        if isinstance(f, t.Nabla):
+            return replace(f, body=arg, **loc)
+        if isinstance(f, t.Partial):
+            return replace(f, body=arg, **loc)
+        if isinstance(f, t.Derivative):
+            return replace(f, body=arg, **loc)
+        if isinstance(f, t.Differential):
+            return replace(f, body=arg, **loc)
+        if isinstance(arg, t.Paren) and arg.open in ("(", "\\left(", "[", "\\left["):
+            body = arg.body
+            args: tuple[t.Node, ...] = (
+                body.items if isinstance(body, t.List) else ((body,) if body is not None else ())
+            )
+            return t.Apply(f, args, True, **loc)
+        return t.Apply(f, (arg,), False, **loc)
+
+
+def _combine_signs(a: str, b: str) -> str:
+    """``a - -b``: consecutive signs multiply (± and ∓ win)."""
+    if not a:
+        return b
+    if a in ("\\pm", "\\mp") or b in ("\\pm", "\\mp"):
+        return b if b in ("\\pm", "\\mp") else a
+    return "+" if (a == "-") == (b == "-") else "-"
+
+
+def _takes_argument(f: t.Node) -> bool:
+    if isinstance(f, t.Func):
+        return True
+    if isinstance(f, (t.Nabla, t.Partial, t.Derivative, t.Differential)):
+        return f.body is None
+    return False
+
+
+def _is_round(node: t.Node, f: t.Node) -> bool:
+    target = _round_base(node)
+    paren = target[1] if target else node
+    return (
+        isinstance(paren, t.Paren)
+        and paren.open in ("(", "\\left(")
+        and paren.span[0] == f.span[1]  # written directly after the name: f(x), not f (x)
+    )
+
+
+def _round_base(node: t.Node) -> tuple[t.Node, t.Paren] | None:
+    """For ``(x)^2`` or ``(x)^\\top``: the scripted node and its parenthesised base."""
+    if isinstance(node, (t.Power, t.Transpose, t.InverseTranspose, t.Prime, t.Sub)) and isinstance(
+        node.base, t.Paren
+    ):
+        if node.base.open in ("(", "\\left("):
+            return node, node.base
+    return None
+
+
+def _rebase(outer: t.Node, base: t.Node, loc: dict[str, Any]) -> t.Node:
+    return replace(outer, base=base, **loc)  # type: ignore[call-arg]
+
+
+def _with_font(node: t.Node, font: str, loc: dict[str, Any]) -> t.Node:
+    if isinstance(node, t.Symbol):
+        if font == "mathbb" and node.name in SPACE_FIELDS and not node.accents:
+            return t.Space(node.name, **loc)  # \mathbb{R}; its exponent comes with the scripts
+        return replace(node, font=font, **loc)
+    if isinstance(node, t.Number) and font in (
+        "mathbf",
+        "bm",
+        "boldsymbol",
+        "mathbb",
+        "mathds",
+        "bbold",
+        "pmb",
+    ):
+        return t.Symbol(node.text, font, **loc)  # \mathbf{1}, \mathbb{1}
+    if isinstance(node, t.Product) and all(isinstance(f, t.Symbol) for f in node.factors):
+        symbols = tuple(replace(f, font=font) for f in node.factors if isinstance(f, t.Symbol))
+        return replace(node, factors=symbols, **loc)
+    if isinstance(node, (t.Sub, t.Power, t.Transpose)) and isinstance(node.base, t.Symbol):
+        return replace(node, base=replace(node.base, font=font), **loc)  # type: ignore[call-arg]
+    return t.Font(font, node, **loc)
+
+
+def _dims(sup: t.Node) -> tuple[t.Node, ...]:
+    r"""``n \times m`` → (n, m); ``n`` → (n,)."""
+    out: list[t.Node] = []
+
+    def walk(x: t.Node) -> None:
+        if isinstance(x, t.BinOp) and x.op in ("\\times", "x", "*") and x.right is not None:
+            walk(x.left)
+            walk(x.right)
+        else:
+            out.append(x)
+
+    walk(sup)
+    return tuple(out)
+
+
+def _mark(node: t.Node) -> str | None:
+    """The transpose mark a superscript spells, if any."""
+    if isinstance(node, t.Symbol):
+        if node.font in ("mathsf", "mathrm") and node.name == "T":
+            return f"\\{node.font}{{T}}"
+        if node.font is None and not node.accents:
+            return node.name
+    return None
+
+
+def _superscript(base: t.Node, sup: t.Node, loc: dict[str, Any]) -> t.Node:
+    mark = _mark(sup)
+    if mark in TRANSPOSE_MARKS:
+        return t.Transpose(base, mark, TRANSPOSE_MARKS[mark], **loc)  # type: ignore[index]
+    if mark == "\\prime":
+        return t.Prime(base, 1, **loc)
+    if (
+        isinstance(sup, t.Neg)
+        and (m := _mark(sup.operand)) in TRANSPOSE_MARKS
+        and not TRANSPOSE_MARKS[m]
+    ):  # type: ignore[index]
+        return t.InverseTranspose(base, m, **loc)  # type: ignore[arg-type]
+    if (
+        isinstance(sup, t.Paren)
+        and sup.open in ("(", "[")
+        and sup.body is not None
+        and not isinstance(sup.body, t.Add | t.Neg)
+    ):
+        return t.Tagged(base, sup.body, sup.open, **loc)
+    return t.Power(base, sup, **loc)
+
+
+def _derivative(
+    num: t.Node, den: t.Node
+) -> tuple[t.Node | None, tuple[t.Node, ...], bool, t.Node | None] | None:
+    r"""``\frac{\partial f}{\partial x}`` and ``\frac{d}{dx}`` forms → (body, wrt, partial, order)."""
+    den_factors = den.factors if isinstance(den, t.Product) else (den,)
+    # \partial takes the whole numerator: \frac{\partial x^T a}{\partial x}
+    if isinstance(num, t.Product):
+        head = num.factors[0]
+        if isinstance(head, (t.Partial, t.Differential)) and head.body is not None:
+            num = replace(head, body=_product((head.body, *num.factors[1:])))
+    # ∂ form: every factor of the denominator is \partial x
+    wrt = _bodies(den_factors, t.Partial)
+    if wrt is not None:
+        return (num.body, wrt, True, num.order) if isinstance(num, t.Partial) else None
+    # \mathrm{d} form
+    wrt = _bodies(den_factors, t.Differential)
+    if wrt is not None:
+        if isinstance(num, t.Differential):
+            return num.body, wrt, False, None
+        if isinstance(num, t.Power) and isinstance(num.base, t.Differential):
+            return num.base.body, wrt, False, num.exponent
+        return None
+    # plain-d form: \frac{d}{dx}, \frac{df}{dx}, \frac{d^2 y}{dx^2}
+    if isinstance(den, t.Product) and len(den.factors) == 2 and _is_d(den.factors[0]):
+        wrt_node = den.factors[1]
+        if _is_d(num):
+            return None, (wrt_node,), False, None
+        if isinstance(num, t.Product) and _is_d(num.factors[0]):
+            return _product(num.factors[1:]), (wrt_node,), False, None
+        if isinstance(num, t.Power) and _is_d(num.base):
+            return None, (wrt_node,), False, num.exponent
+    return None
+
+
+def _bodies(
+    factors: tuple[t.Node, ...], kind: type[t.Partial] | type[t.Differential]
+) -> tuple[t.Node, ...] | None:
+    r"""The operands when every factor is ``kind`` with one (``\partial x \partial y``)."""
+    out = []
+    for f in factors:
+        if not isinstance(f, kind) or f.body is None:
+            return None
+        out.append(f.body)
+    return tuple(out)
+
+
+def _product(parts: tuple[t.Node, ...]) -> t.Node:
+    """One node for a run of factors, located over them."""
+    if len(parts) == 1:
+        return parts[0]
+    return t.Product(
+        parts,
+        start=parts[0].start,
+        end=parts[-1].end,
+        from_macro=any(x.from_macro for x in parts),
+        span=(parts[0].span[0], parts[-1].span[1]),
+    )
+
+
+def _is_d(node: t.Node) -> bool:
+    return (
+        isinstance(node, t.Symbol)
+        and node.name == "d"
+        and node.font in (None, "mathrm")
+        and not node.accents
+    )
