@@ -3,15 +3,13 @@ r"""User macros: definitions, merging, and expansion with its origin map."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
+from tests.conftest import CORPUS
 from texgrad.reading.document import read_text
 from texgrad.reading.latex import scan
 from texgrad.reading.macros import Macro, merge, parse_definition
-
-CORPUS = Path("/work/shared/corpus")
 
 
 def definitions(src: str) -> dict[str, Macro]:
@@ -173,7 +171,7 @@ def test_nested_macros_map_to_the_outer_call():
     assert t.is_verbatim(j, j + 4)
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus /work/shared/corpus is absent")
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the shared corpus is not at {CORPUS}")
 def test_nested_macros_from_cs229m_macros_file():
     macros_tex = (CORPUS / "cs229m-notes" / "macros.tex").read_text(encoding="utf-8")
     table = merge([scan(macros_tex).definitions])
@@ -258,3 +256,10 @@ def test_deep_but_finite_nesting_expands():
     defs = "".join(f"\\newcommand{{\\m{chr(97 + i)}}}{{\\m{chr(98 + i)}}}" for i in range(10))
     src = defs + r"\newcommand{\mk}{K}$\ma$"
     assert expanded(src) == ["K"]
+
+
+def test_comments_in_a_body_are_dropped():
+    src = "\\newcommand{\\nrm}[1]{% a norm\n  \\left\\| #1 \\right\\|% end\n}\n\\def\\pct{50\\%}\n"
+    d = definitions(src)
+    assert d["nrm"].body == r"\left\| #1 \right\|"
+    assert d["pct"].body == r"50\%"

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import CORPUS
 from tests.fixtures import parse_fixture
 from texgrad.reading.document import DocumentRead, detect_format, read_document, read_text
 from texgrad.reading.project import load_project, read_file
 
-CORPUS = Path("/work/shared/corpus")
 needs_corpus = pytest.mark.skipif(
-    not CORPUS.is_dir(), reason="the shared corpus /work/shared/corpus is absent"
+    not CORPUS.is_dir(), reason=f"the shared corpus is not at {CORPUS}"
 )
 
 

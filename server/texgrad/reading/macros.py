@@ -117,7 +117,7 @@ def parse_definition(text: str, pos: int, path: str = "") -> tuple[Macro | None,
         close = balanced_group(text, i)
         if close is None:
             return None, i
-        return Macro(name, nargs, None, text[i + 1 : close - 1], "def", pos, close, path), close
+        return Macro(name, nargs, None, _body(text, i, close), "def", pos, close, path), close
 
     if kind == "DeclareMathOperator":
         i = _skip_space(text, i)
@@ -156,7 +156,15 @@ def parse_definition(text: str, pos: int, path: str = "") -> tuple[Macro | None,
         return None, i
     if kind == "DeclareRobustCommand":
         kind = "newcommand"
-    return Macro(name, nargs, default, text[i + 1 : close - 1], kind, pos, close, path), close
+    return Macro(name, nargs, default, _body(text, i, close), kind, pos, close, path), close
+
+
+_COMMENT = re.compile(r"(?<!\\)%[^\n]*\n?[ \t]*")
+
+
+def _body(text: str, open_: int, close: int) -> str:
+    """A definition's body between its braces, without its ``%`` comments (TeX drops them)."""
+    return _COMMENT.sub("", text[open_ + 1 : close - 1])
 
 
 def merge(tables: Iterable[Iterable[Macro]]) -> MacroTable:
