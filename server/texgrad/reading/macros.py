@@ -75,6 +75,15 @@ def balanced_group(text: str, pos: int, open_: str = "{", close: str = "}") -> i
     return None
 
 
+def _group_at(text: str, pos: int) -> tuple[int, int] | None:
+    """A braced group after optional spaces: (offset of its ``{``, offset after its ``}``)."""
+    i = _skip_space(text, pos)
+    if i >= len(text) or text[i] != "{":
+        return None
+    close = balanced_group(text, i)
+    return None if close is None else (i, close)
+
+
 def parse_definition(text: str, pos: int, path: str = "") -> tuple[Macro | None, int]:
     """Read a definition starting at ``pos``; return it (or None) and where reading stopped."""
     m = _DEF_START.match(text, pos)
@@ -111,21 +120,17 @@ def parse_definition(text: str, pos: int, path: str = "") -> tuple[Macro | None,
         params = re.compile(r"(?:#\d)*").match(text, i)
         nargs = len(params.group(0)) // 2 if params else 0
         i = params.end() if params else i
-        i = _skip_space(text, i)
-        if i >= len(text) or text[i] != "{":
+        group = _group_at(text, i)
+        if group is None:
             return None, i
-        close = balanced_group(text, i)
-        if close is None:
-            return None, i
+        i, close = group
         return Macro(name, nargs, None, _body(text, i, close), "def", pos, close, path), close
 
     if kind == "DeclareMathOperator":
-        i = _skip_space(text, i)
-        if i >= len(text) or text[i] != "{":
+        group = _group_at(text, i)
+        if group is None:
             return None, i
-        close = balanced_group(text, i)
-        if close is None:
-            return None, i
+        i, close = group
         op = text[i + 1 : close - 1]
         body = "\\operatorname" + star + "{" + op + "}"
         return Macro(name, 0, None, body, "operator", pos, close, path), close
@@ -149,11 +154,10 @@ def parse_definition(text: str, pos: int, path: str = "") -> tuple[Macro | None,
                 return None, i
             default = text[i + 1 : close - 1]
             i = _skip_space(text, close)
-    if i >= len(text) or text[i] != "{":
+    group = _group_at(text, i)
+    if group is None:
         return None, i
-    close = balanced_group(text, i)
-    if close is None:
-        return None, i
+    i, close = group
     if kind == "DeclareRobustCommand":
         kind = "newcommand"
     return Macro(name, nargs, default, _body(text, i, close), kind, pos, close, path), close
