@@ -117,6 +117,30 @@ class Builder(Transformer):  # type: ignore[type-arg]
             return t.Symbol(v, **loc)
         return t.Opaque(v, **loc)
 
+    def finish(self, tree: t.Node | None, trailing: list[Token]) -> t.Node | None:
+        """Attach a row's dangling end (``a = b +``, ``f(x) =``) to its tree."""
+        for tok in trailing:
+            if tok.type == "ADDOP":
+                tree = self._trail_sign(tree, str(tok.value), tok)
+            elif tok.type == "REL":
+                loc = self._over(tree, tok) if tree is not None else self._over(tok)
+                if isinstance(tree, t.Chain):
+                    tree = t.Chain((*tree.items, None), (*tree.relations, str(tok.value)), **loc)
+                else:
+                    tree = t.Chain((tree, None), (str(tok.value),), **loc)
+        return tree
+
+    def _trail_sign(self, tree: t.Node | None, sign: str, tok: Token) -> t.Node | None:
+        if tree is None:
+            return t.Symbol(sign, **self._over(tok))
+        if isinstance(tree, t.Chain) and tree.items and tree.items[-1] is not None:
+            last = self._trail_sign(tree.items[-1], sign, tok)
+            return replace(tree, items=(*tree.items[:-1], last), **self._over(tree, tok))
+        loc = self._over(tree, tok)
+        if isinstance(tree, t.Add) and not tree.trailing:
+            return replace(tree, trailing=sign, **loc)
+        return t.Add((tree,), ("",), sign, **loc)
+
     def _nested_math(self, raw: str, offset: int) -> tuple[t.Node, ...]:
         if "$" not in raw or self.depth >= MAX_TEXT_NESTING:
             return ()
@@ -150,19 +174,13 @@ class Builder(Transformer):  # type: ignore[type-arg]
         items: list[t.Node | None] = []
         rels: list[str] = []
         expect_operand = True
-        prev_rel = False
         for x in c:
             if isinstance(x, Token) and x.type == "REL":
-                if prev_rel:  # `::`, `<=` typed as two relations: one relation
-                    rels[-1] += str(x.value)
-                    continue
                 if expect_operand:
                     items.append(None)
                 rels.append(str(x.value))
                 expect_operand = True
-                prev_rel = True
                 continue
-            prev_rel = False
             items.append(self.node(x))
             expect_operand = False
         if expect_operand:
@@ -181,9 +199,9 @@ class Builder(Transformer):  # type: ignore[type-arg]
         sign = ""
         raw = ""
         for x in c:
-            if isinstance(x, Token) and x.type == "ADDOP":
-                sign = _combine_signs(sign, str(x.value))
-                raw += str(x.value)
+            if isinstance(x, Token) and x.type in ("ADDOP", "TRAIL"):
+                raw = str(x.value)
+                sign = _sign_of(raw)
             else:
                 terms.append(self.node(x))
                 signs.append(sign)
@@ -439,13 +457,13 @@ class Builder(Transformer):  # type: ignore[type-arg]
         return t.Apply(f, (arg,), False, **loc)
 
 
-def _combine_signs(a: str, b: str) -> str:
-    """``a - -b``: consecutive signs multiply (± and ∓ win)."""
-    if not a:
-        return b
-    if a in ("\\pm", "\\mp") or b in ("\\pm", "\\mp"):
-        return b if b in ("\\pm", "\\mp") else a
-    return "+" if (a == "-") == (b == "-") else "-"
+def _sign_of(run: str) -> str:
+    """The sign a run of signs amounts to: ``--`` is ``+``; ``\\pm`` or ``\\mp`` wins."""
+    signs = re.findall(r"\\pm|\\mp|[+-]", run)
+    plus_minus = [x for x in signs if x.startswith("\\")]
+    if plus_minus:
+        return plus_minus[-1]
+    return "-" if signs.count("-") % 2 else "+"
 
 
 def _takes_argument(f: t.Node) -> bool:

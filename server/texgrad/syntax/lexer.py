@@ -132,12 +132,17 @@ _NO_RIGHT_OPERAND = frozenset(
     {"CLOSE", "RBRACE", "COMMA", "REL", "AMP", "ROWSEP", "END", "OPTCLOSE", "SEP"}
 )
 
+_MERGED = frozenset({"REL", "ADDOP", "SEP"})
+_CLOSERS = frozenset({"CLOSE", "RBRACE", "END", "AMP", "ROWSEP", "OPTCLOSE"})
+_DANGLING = frozenset({"REL", "ADDOP", "MULOP", "COMMA", "SEP"})
+
 # Operand-ending token types: after one of these a bare bar closes.
 _ENDS_OPERAND = frozenset(
     {
         "LETTER",
         "NUMBER",
         "SYMBOL",
+        "FSYMBOL",
         "RBRACE",
         "CLOSE",
         "PRIME",
@@ -219,6 +224,7 @@ class Lexer:
         # open delimiters: (kind, token value, start) — kinds: "{", "left", "bare", "bar", "norm", "opt", "env"
         self.stack: list[tuple[str, str, int]] = []
         self.single_digit_at: set[int] = set()
+        self.trailing: list[Token] = []  # a row's dangling end: `a = b +`, `x = 1,`
 
     # -- public ---------------------------------------------------------------
     def tokenize(self) -> list[Token]:
@@ -250,7 +256,61 @@ class Lexer:
             kind, value, at = self.stack[-1]
             what = {"{": "brace {", "env": f"\\begin{{{value}}}", "opt": "["}.get(kind, value)
             raise LexError(f"unclosed {what}", at, at + max(1, len(value) if kind != "env" else 7))
+        self.tokens = self._normalized(self.tokens)
         return self.tokens
+
+    def _normalized(self, tokens: list[Token]) -> list[Token]:
+        """Merge and trim operator runs so the grammar needs no optional ends.
+
+        Runs of relations (``::``, ``<=``) and of signs (``a - -b``) become one
+        token; punctuation before a closer (``(a, b,)``) and leading full
+        stops are dropped; a row's dangling end (``a = b +`` continued on the
+        next row, ``x = 1,``) is moved to :attr:`trailing` for the builder.
+        """
+        out: list[Token] = []
+
+        def is_argument(i: int) -> bool:  # the + of x^+ is an argument, not an operator
+            return i > 0 and out[i - 1].type in ("SUB", "SUP")
+
+        for tok in tokens:
+            prev = out[-1] if out else None
+            ty = tok.type
+            if (
+                prev is not None
+                and ty == prev.type
+                and ty in _MERGED
+                and not is_argument(len(out) - 1)
+            ):
+                out[-1] = _tok(
+                    ty, str(prev.value) + str(tok.value), prev.start_pos or 0, tok.end_pos or 0
+                )
+                continue
+            if ty in _CLOSERS and prev is not None and prev.type in _DANGLING:
+                if prev.type in ("COMMA", "SEP"):
+                    out.pop()  # (a, b,)
+                elif prev.type == "ADDOP" and len(out) > 1 and out[-2].type not in _NO_LEFT_OPERAND:
+                    out[-1] = _tok(
+                        "TRAIL", str(prev.value), prev.start_pos or 0, prev.end_pos or 0
+                    )  # \left(a + \right.
+                elif prev.type != "ADDOP":
+                    out[-1] = _tok(
+                        "SYMBOL", str(prev.value), prev.start_pos or 0, prev.end_pos or 0
+                    )  # x_{i,:}
+            if (
+                ty == "COMMA"
+                and prev is not None
+                and prev.type == "REL"
+                and (len(out) < 2 or out[-2].type in _NO_LEFT_OPERAND)
+            ):
+                out[-1] = _tok(
+                    "SYMBOL", str(prev.value), prev.start_pos or 0, prev.end_pos or 0
+                )  # A_{:, i}
+            if ty == "SEP" and (prev is None or prev.type in _NO_LEFT_OPERAND):
+                continue
+            out.append(tok)
+        while out and out[-1].type in _DANGLING and not is_argument(len(out) - 1):
+            self.trailing.insert(0, out.pop())
+        return out
 
     # -- helpers --------------------------------------------------------------
     def _emit(self, type_: str, value: str, start: int, end: int) -> None:

@@ -59,6 +59,7 @@ class _Context(threading.local):
         self.parser: Lark | None = None
         self.builder: Builder | None = None
         self.bars_as_relations = False
+        self.lexers: list[Lexer] = []  # this row's first, then those of math nested in \text
 
 
 _ctx = _Context()
@@ -72,7 +73,9 @@ class _TokenFeed(LarkLexer):
 
     def lex(self, text: Any):  # type: ignore[override]
         text = getattr(text, "text", text)  # Lark ≥1.2 may wrap it in a TextSlice
-        return iter(Lexer(text, bars_as_relations=_ctx.bars_as_relations).tokenize())
+        lexer = Lexer(text, bars_as_relations=_ctx.bars_as_relations)
+        _ctx.lexers.append(lexer)
+        return iter(lexer.tokenize())
 
 
 def _grammar() -> str:
@@ -114,6 +117,7 @@ def parse_row(
             break
         builder.reset(text, functions | CONVENTIONAL_FUNCTIONS, _depth)
         _ctx.bars_as_relations = bars_as_relations
+        lexers_before = len(_ctx.lexers)
         try:
             node = parser.parse(text.text)
         except LexError as e:
@@ -125,9 +129,11 @@ def parse_row(
                 f"cannot read this math ({type(e).__name__})", *text.source_range(0, len(text.text))
             )
         else:
-            return ParsedRow(builder.node(node) if node is not None else None, None, text)
+            tree = builder.node(node) if node is not None else None
+            return ParsedRow(builder.finish(tree, _ctx.lexers[lexers_before].trailing), None, text)
         finally:
             _ctx.bars_as_relations = False
+            del _ctx.lexers[lexers_before:]
         first_error = first_error or err
     return ParsedRow(None, first_error, text)
 
