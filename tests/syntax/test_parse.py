@@ -209,6 +209,14 @@ CASES = [
     ("a + b +", "(Add a + b +)"),
     ("x = 1,", "(Chain x = 1)"),
     ("x = 1 .", "(Chain x = 1)"),
+    ("f(x) =", "(Chain (Apply f x) = _)"),
+    ("=", "(Chain _ = _)"),
+    ("(a, b,)", "(Paren:() (List a b))"),
+    (r"\left( a + \right.", r"(Paren:\left(\right. (Add a +))"),
+    ("x^{(1)+}", "(Power x (Add (Paren:() 1) +))"),
+    ("A_{:, i}", "(Sub A (List : i))"),
+    ("m_{:: 1}", "(Sub m (Chain _ :: 1))"),
+    ("A^+ + B", "(Add (Power A +) + B)"),
     # operators named rather than applied
     (r"\phi(\cdot)", r"(Apply \phi \cdot)"),
     (r"a^{\otimes 3}", r"(Power a (Product \otimes 3))"),
@@ -226,6 +234,28 @@ CASES = [
 @pytest.mark.parametrize(("latex", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_construct(latex: str, expected: str) -> None:
     assert tree_of(latex) == expected
+
+
+def test_grammar_is_free_of_conflicts() -> None:
+    """LALR(1) with no shift/reduce choices: every reading is the grammar's, not a tie-break."""
+    import io
+    import logging
+
+    from lark import Lark, logger
+
+    from texgrad.syntax.parse import _grammar, _TokenFeed
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    try:
+        Lark(_grammar(), parser="lalr", lexer=_TokenFeed)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert "conflict" not in stream.getvalue().lower()
 
 
 def test_declared_functions_apply() -> None:
