@@ -20,6 +20,8 @@ from texgrad import __version__
 from texgrad.reading.document import DocumentRead, detect_format, read_document
 from texgrad.reading.project import Project, load_project, normalize
 from texgrad.reading.source import line_col, line_starts
+from texgrad.shapes.check import Checker
+from texgrad.shapes.diagnostics import Diagnostic
 from texgrad.syntax.parse import ParsedRow, parse_region
 from texgrad.syntax.show import show
 
@@ -64,7 +66,104 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
     ins.set_defaults(run=_inspect)
+
+    chk = sub.add_parser(
+        "check",
+        help="check the shapes of every expression and report dimension mismatches",
+        description="Check documents like a compiler: every symbol's shape is learnt from the "
+        "documents (\\in declarations, signatures, prose, `% texgrad:` comments, definitions) and "
+        "every product, sum, equation and function call is checked. LaTeX files are checked "
+        "with the declarations of their whole project. Exit status: 0 without errors, 1 with "
+        "errors, 2 on bad usage or unreadable input.",
+    )
+    chk.add_argument(
+        "paths", nargs="+", metavar="PATH", help="files or folders (.tex, .md, .markdown)"
+    )
+    chk.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    chk.set_defaults(run=_check)
     return p
+
+
+# -- check -------------------------------------------------------------------------------
+
+
+def _check(args: argparse.Namespace, out: TextIO) -> int:
+    checker = Checker()
+    found: list[tuple[Path, Path]] = []
+    bad = False
+    for path, folder in _documents(args.paths):
+        if path is None:
+            print(f"texgrad: {folder}: no such file or folder", file=sys.stderr)
+            bad = True
+        else:
+            found.append((path, folder))
+    records: list[dict[str, object]] = []
+    errors = 0
+    for path, folder in found:
+        key = normalize(path)
+        project = _project_of(key, folder)
+        result = checker.check(key, project, folder)
+        unreadable = [
+            p
+            for p in result.doc.problems
+            if p.code in ("not-text", "read-failed", "file-too-large")
+        ]
+        if unreadable:
+            print(f"texgrad: {_display(key)}: {unreadable[0].message}", file=sys.stderr)
+            bad = True
+            continue
+        texts = {result.path: result.doc.text}
+        for d in result.diagnostics:
+            errors += d.severity == "error"
+            records.append(_diagnostic_record(d, texts))
+    if args.format == "json":
+        json.dump(records, out, indent=1, ensure_ascii=False)
+        out.write("\n")
+    else:
+        for r in records:
+            out.write(
+                f"{r['path']}:{r['line']}:{r['column']}: {r['severity']}: {r['message']} [{r['code']}]\n"
+            )
+            for rel in r["related"]:  # type: ignore[attr-defined]
+                out.write(f"{rel['path']}:{rel['line']}:{rel['column']}: note: {rel['message']}\n")
+    if bad:
+        return 2
+    return 1 if errors else 0
+
+
+def _project_of(key: str, folder: Path) -> Project | None:
+    project = next((p for p in _projects.values() if key in p), None)
+    if project is None and detect_format(key) == "latex":
+        project = load_project(key, folder=folder)
+        _projects[project.root] = project
+    return project
+
+
+def _text_of(path: str, texts: dict[str, str]) -> str:
+    if path not in texts:
+        try:
+            texts[path] = Path(path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            texts[path] = ""
+    return texts[path]
+
+
+def _diagnostic_record(d: Diagnostic, texts: dict[str, str]) -> dict[str, object]:
+    starts = line_starts(_text_of(d.path, texts))
+    line, col = line_col(starts, d.start)
+    end_line, end_col = line_col(starts, d.end)
+    related = []
+    for r in d.related:
+        rl, rc = line_col(line_starts(_text_of(r.path, texts)), r.start)
+        related.append(
+            {"path": _display(r.path), "line": rl + 1, "column": rc + 1, "message": r.message}
+        )
+    return {
+        "path": _display(d.path), "line": line + 1, "column": col + 1, "end_line": end_line + 1,
+        "end_column": end_col + 1, "severity": d.severity, "code": d.code, "message": d.message, "related": related,
+    }  # fmt: skip
 
 
 # -- inspect ----------------------------------------------------------------------------
@@ -109,10 +208,7 @@ _projects: dict[str, Project] = {}
 def _inspect_file(path: Path, folder: Path) -> _FileReport:
     key = normalize(path)
     t0 = time.perf_counter()
-    project = next((p for p in _projects.values() if key in p), None)
-    if project is None and detect_format(key) == "latex":
-        project = load_project(key, folder=folder)
-        _projects[project.root] = project
+    project = _project_of(key, folder)
     doc = read_document(key, project=project, folder=folder)
     rows = [(i, pr) for i, region in enumerate(doc.regions) for pr in parse_region(region)]
     return _FileReport(doc, rows, time.perf_counter() - t0)

@@ -49,6 +49,7 @@ class Builder(Transformer):  # type: ignore[type-arg]
 
     def reset(self, text: MappedText, functions: frozenset[str], depth: int) -> None:
         self.text = text
+        self.braced: dict[int, tuple[int, int]] = {}  # id(node) -> span with its braces
         self.functions = functions
         self.depth = depth
         segs = text.segments
@@ -77,8 +78,8 @@ class Builder(Transformer):  # type: ignore[type-arg]
                 if first is None:
                     first = i
                 last = i
-        a0, b0 = _span(first)
-        a1, b1 = _span(last)
+        a0, b0 = self.braced.get(id(first)) or _span(first)
+        a1, b1 = self.braced.get(id(last)) or _span(last)
         return self._loc(min(a0, a1), max(b0, b1))
 
     # -- tokens -----------------------------------------------------------------------
@@ -247,7 +248,10 @@ class Builder(Transformer):  # type: ignore[type-arg]
         if len(c) == 2:
             return t.Empty(**loc)
         inner = self.node(c[1])
-        return inner  # braces only group
+        # Braces only group: the node keeps its own range, but what contains it
+        # (A^{-1}) must reach the closing brace.
+        self.braced[id(inner)] = (_span(c[0])[0], _span(c[-1])[1])
+        return inner
 
     def delimited(self, c: list[Any]) -> t.Node:
         open_, close = str(c[0].value), str(c[-1].value)
@@ -380,6 +384,15 @@ class Builder(Transformer):  # type: ignore[type-arg]
         if isinstance(base, t.Space) and not base.dims and base.sub is None and not primes:
             dims = _dims(sup) if sup is not None else ()
             return replace(base, dims=dims, sub=sub, **loc)
+        if isinstance(base, t.Product) and all(
+            isinstance(f, t.Symbol) and f.font for f in base.factors
+        ):
+            # \mathbf{A A}^{T}: TeX sets the script after the last letter, and that is what is meant
+            last = base.factors[-1]
+            scripted = self._scripted(
+                last, sub, sup, primes, self._over(last, *(x for x in (sub, sup) if x is not None))
+            )
+            return replace(base, factors=(*base.factors[:-1], scripted), **loc)
         node = base
         if sub is not None:
             if isinstance(node, t.Norm) and node.p is None:

@@ -1,0 +1,1 @@
+"""Shapes: declarations, inference and dimension diagnostics."""

@@ -1,0 +1,402 @@
+r"""Where shapes come from: the symbol table of a document or project.
+
+Read from, in this order of trust:
+
+- ``\in`` a space: ``A \in \mathbb{R}^{m \times n}``, ``x, y \in \mathbb R^n``,
+  ``S \in \mathbb{S}^n_{++}`` (symmetric, positive definite);
+- signatures: ``f : \mathbb{R}^n \to \mathbb{R}^m``;
+- prose, as papers write it: "Let $W$ be an $m \times n$ matrix", "an
+  $n \times n$ matrix $A$", "a vector $x$ of length $n$", "$v$ is an
+  $n$-dimensional vector", "$X$ of size $N \times D$", "a scalar $\lambda$";
+- comments for documents that declare nothing: ``% texgrad: A n×m, x m,
+  lambda scalar`` (LaTeX) or ``<!-- texgrad: … -->`` (Markdown).
+
+A symbol is its name after macro expansion; a font alone does not make a new
+symbol (``\mathbf{x}`` is ``x``) unless the document declares both.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same, shape_of_space
+from texgrad.syntax import tree as t
+from texgrad.syntax.show import show
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    key: str  # the symbol's identity: "A", "\hat{x}", "W_{1}", "W^{(l)}"
+    font: str | None
+    shape: Shape
+    path: str
+    start: int  # where the declaration is written
+    end: int
+    how: str  # "in", "prose", "comment", "definition"
+    symmetric: bool = False
+    positive_definite: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    key: str
+    domain: Shape
+    codomain: Shape
+    path: str
+    start: int
+    end: int
+
+
+@dataclass
+class SymbolTable:
+    declarations: dict[str, list[Declaration]] = field(default_factory=dict)
+    signatures: dict[str, list[Signature]] = field(default_factory=dict)
+    boundaries: dict[str, Boundaries] = field(default_factory=dict)  # per path
+    texts: dict[str, str] = field(default_factory=dict)  # per path
+    # f(x) = … : where each function is (re)defined; a definition ends the signature before it
+    function_definitions: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+    def add(self, d: Declaration) -> None:
+        self.declarations.setdefault(d.key, []).append(d)
+
+    def lookup(
+        self, key: str, font: str | None, path: str = "", offset: int = -1
+    ) -> Declaration | None:
+        """The declaration in force for a symbol written with ``font`` at ``path``/``offset``.
+
+        A font alone does not make a new symbol (``\\mathbf{x}`` is ``x``) unless the
+        document declares both.  Papers re-use letters from section to section, so:
+        a declaration just after the use in the same paragraph wins ("…, where
+        $x \\in \\mathbb{R}^n$"); else the nearest one before it in the same section;
+        a symbol declared only in other files of the project (a notation chapter)
+        takes theirs.
+        """
+        decls = self.declarations.get(key)
+        if not decls:
+            return None
+        same_font = [d for d in decls if d.font == font]
+        if not same_font:
+            if len({d.font for d in decls}) > 1:
+                return None  # x and \mathbf{x} both declared, and this is neither
+            same_font = decls
+        return self.in_force(same_font, path, offset)
+
+    def signature(self, key: str, path: str = "", offset: int = -1) -> Signature | None:
+        sigs = self.signatures.get(key)
+        sig = self.in_force(sigs, path, offset) if sigs else None
+        if sig is not None and sig.path == path:
+            # f(x) = … after the signature defines f anew (problem sets reuse f)
+            for def_path, at in self.function_definitions.get(key, ()):
+                if def_path == path and sig.start < at <= offset:
+                    return None
+        return sig
+
+    def in_force(self, decls: list[Any], path: str, offset: int) -> Any:
+        here = [d for d in decls if d.path == path]
+        if not here:
+            return decls[0]
+        if offset < 0:
+            return here[0]
+        bounds = self.boundaries.get(path) or Boundaries([], [])
+        after = [d for d in here if d.start > offset]
+        text = self.texts.get(path, "")
+        if after:
+            d = min(after, key=lambda d: d.start)
+            if d.start - offset <= WHERE_DISTANCE and not SENTENCE_BREAK.search(
+                text, offset, d.start
+            ):
+                return d
+        before = [d for d in here if d.start <= offset]
+        if before:
+            d = max(before, key=lambda d: d.start)
+            if not bounds.section_between(d.start, offset):
+                return d
+        elsewhere = [d for d in decls if d.path != path]
+        return elsewhere[0] if elsewhere else None
+
+
+# How far after a use a declaration may come and still be the one meant (", where …").
+WHERE_DISTANCE = 300
+# Between a use and a declaration: the end of a sentence, paragraph or list item.
+SENTENCE_BREAK = re.compile(
+    r"\n[ \t]*\n|\\item\b|\\\\(?![\[\]()])|\\textbf\{\(|\n[ \t]*(?:[-*+]|\d+[.)])[ \t]|[.!?](?:\s|\$|\\\]|$)"
+)
+
+
+_HEADING = re.compile(
+    r"^[ \t]*(?:\\(?:part|chapter|section|subsection|subsubsection)\*?\s*[\[{]|#{1,6}[ \t])", re.M
+)
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+
+
+@dataclass
+class Boundaries:
+    """Where a text's sections and paragraphs begin: the edges of declarations' scopes."""
+
+    sections: list[int]
+    paragraphs: list[int]
+
+    @classmethod
+    def of(cls, text: str) -> Boundaries:
+        return cls(
+            [m.start() for m in _HEADING.finditer(text)],
+            [m.start() for m in _PARAGRAPH.finditer(text)],
+        )
+
+    def section_between(self, a: int, b: int) -> bool:
+        i = bisect.bisect_right(self.sections, a)
+        return i < len(self.sections) and self.sections[i] < b
+
+    def paragraph_between(self, a: int, b: int) -> bool:
+        i = bisect.bisect_right(self.paragraphs, a)
+        return i < len(self.paragraphs) and self.paragraphs[i] < b
+
+
+# -- symbols ------------------------------------------------------------------------
+
+
+def symbol_key(node: t.Node) -> tuple[str, str | None] | None:
+    """The identity of a symbol node (key, font), or None if the node is not a symbol."""
+    if isinstance(node, t.Symbol):
+        if not (node.name[:1].isalpha() or node.name.startswith("\\")) or node.name.isdigit():
+            return None
+        key = node.name
+        for accent in node.accents:
+            key = f"\\{accent}{{{key}}}"
+        return key, node.font
+    if isinstance(node, t.Sub):
+        base = symbol_key(node.base)
+        if base is None:
+            return None
+        return f"{base[0]}_{{{show(node.index)}}}", base[1]
+    if isinstance(node, t.Tagged):
+        base = symbol_key(node.base)
+        if base is None:
+            return None
+        close = ")" if node.bracket == "(" else "]"
+        return f"{base[0]}^{{{node.bracket}{show(node.tag)}{close}}}", base[1]
+    return None
+
+
+# -- reading declarations from trees -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One parsed row of a document, as declarations need it."""
+
+    path: str
+    start: int
+    end: int
+    tree: t.Node | None
+
+
+def collect(
+    rows: Iterable[Row], texts: dict[str, str], table: SymbolTable | None = None
+) -> SymbolTable:
+    """Declarations from every row (``\\in``, signatures) and the prose and comments of each text."""
+    table = table or SymbolTable()
+    by_path: dict[str, list[Row]] = {}
+    for row in rows:
+        by_path.setdefault(row.path, []).append(row)
+        if row.tree is not None:
+            for chain in _chains(row.tree):
+                _from_chain(chain, row.path, table)
+                head = (
+                    chain.items[0]
+                    if chain.relations and chain.relations[0] in ("=", ":=", "\\coloneqq")
+                    else None
+                )
+                if isinstance(head, t.Apply) and (key := symbol_key(head.func)) is not None:
+                    table.function_definitions.setdefault(key[0], []).append((row.path, head.start))
+    for path, text in texts.items():
+        table.boundaries[path] = Boundaries.of(text)
+        table.texts[path] = text
+        path_rows = sorted(by_path.get(path, []), key=lambda r: r.start)
+        _from_prose(text, path, path_rows, table)
+        _from_comments(text, path, table)
+    return table
+
+
+def _chains(node: t.Node) -> Iterator[t.Chain]:
+    """Relation chains at statement level: the row itself, items of lists and sequences,
+    math nested in text, and set-builder braces (``\\{x \\in \\mathbb{R}^n : …\\}``)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, t.Chain):
+            yield n
+            stack.extend(i for i in n.items if isinstance(i, (t.Paren, t.Text)))
+        elif isinstance(n, (t.Sequence, t.List)):
+            stack.extend(n.items)
+        elif isinstance(n, t.Text):
+            stack.extend(n.math)
+        elif isinstance(n, t.Paren) and n.body is not None:
+            stack.append(n.body)
+        elif isinstance(n, t.Product):
+            # "x \in R^n \text{ and } y \in R^m": statements joined by text
+            stack.extend(f for f in n.factors if isinstance(f, (t.Text, t.Chain)))
+
+
+def _space(node: t.Node | None) -> tuple[Shape, t.Space] | None:
+    if isinstance(node, t.Product) and node.factors:  # \mathbb{R}^n \text{ for all } n
+        node = node.factors[0]
+    if isinstance(node, t.Space):
+        shape = shape_of_space(node)
+        return (shape, node) if shape is not None else None
+    return None
+
+
+def _from_chain(chain: t.Chain, path: str, table: SymbolTable) -> None:
+    items, rels = chain.items, chain.relations
+    for i, rel in enumerate(rels):
+        left, right = items[i], items[i + 1]
+        if rel in ("\\in", "∈") and left is not None:
+            if isinstance(right, t.List):  # A \in R^{m×n}, B \in …: the space ends at the comma
+                right = right.items[0]
+            if isinstance(left, t.List):  # … R^{m×n}, B \in …: the symbols after the last space
+                spaces = [j for j, item in enumerate(left.items) if _space(item) is not None]
+                left = t.List(left.items[spaces[-1] + 1 :]) if spaces else left
+            found = _space(right)
+            if found is None:
+                continue
+            shape, space = found
+            symmetric = space.field == "S"
+            pd = symmetric and space.sub is not None and show(space.sub) == "++"
+            for sym in left.items if isinstance(left, t.List) else (left,):
+                key = symbol_key(sym)
+                if key is not None:
+                    table.add(
+                        Declaration(
+                            key[0], key[1], shape, path, sym.start, sym.end, "in", symmetric, pd
+                        )
+                    )
+        elif (
+            rel in (":", "\\colon")
+            and i + 2 < len(items)
+            and rels[i + 1] in ("\\to", "\\rightarrow")
+        ):
+            key = symbol_key(left) if left is not None else None
+            dom, cod = _space(items[i + 1]), _space(items[i + 2])
+            if key is not None and dom is not None and cod is not None and left is not None:
+                sig = Signature(key[0], dom[0], cod[0], path, left.start, left.end)
+                table.signatures.setdefault(key[0], []).append(sig)
+
+
+# -- prose -------------------------------------------------------------------------
+
+_M = r"\$(?P<{}>[^$]{{1,80}})\$"
+_ART = r"(?:an?|the|one|some)"
+_KIND = r"(?P<kind>(?:real |complex |symmetric |positive[- ]definite |square |random |column |row |weight |data |design |input |output |feature )*(?:matrix|matrices|vector|vectors))"
+_PROSE = [
+    # "Let $W$ be an $m \times n$ matrix", "$v$ is an $n$-dimensional vector"
+    re.compile(_M.format("sym") + r"\s+(?:be|is|denotes?)\s+" + _ART + r"\s+" + _M.format("dims")
+               + r"(?:[- ]dimensional)?\s+" + _KIND),
+    # "an $n \times n$ matrix $A$", "a $k \times 1$ vector $y_t$", "$n$-dimensional vector $v$"
+    re.compile(_M.format("dims") + r"(?:[- ]dimensional)?\s+" + _KIND + r"\s+(?:called\s+|denoted\s+(?:by\s+)?)?" + _M.format("sym")),
+    # "a vector $x$ of length $n$", "$X$ of size $N \times D$"
+    re.compile(_M.format("sym") + r",?\s+(?:of|with)\s+(?:length|size|shape|dimensions?|order)\s+" + _M.format("dims")),
+    # "a scalar $\lambda$", "$\lambda$ is a scalar"
+    re.compile(r"\b(?P<kind>scalar)s?\s+" + _M.format("sym")),
+    re.compile(_M.format("sym") + r"\s+(?:is|be)\s+a\s+(?:real\s+)?(?P<kind>scalar)\b"),
+]  # fmt: skip
+
+
+def _row_at(rows: list[Row], offset: int) -> Row | None:
+    starts = [r.start for r in rows]
+    i = bisect.bisect_right(starts, offset) - 1
+    if i >= 0 and rows[i].start <= offset <= rows[i].end:
+        return rows[i]
+    return None
+
+
+def _dims_shape(node: t.Node | None, kind: str) -> Shape | None:
+    """``m \\times n`` → m×n; ``n`` with "vector" → n; ``n`` with "matrix" → n×n (an n×n … is common)."""
+    if node is None:
+        return None
+    if isinstance(node, t.BinOp) and node.op in ("\\times", "x", "*") and node.right is not None:
+        r, c = dim_of(node.left), dim_of(node.right)
+        if r is None or c is None:
+            return None
+        if "row" in kind and not same(r, ONE):
+            return None
+        return Shape(r, c)
+    if isinstance(node, t.Product) and len(node.factors) == 3 and show(node.factors[1]) == "x":
+        r, c = dim_of(node.factors[0]), dim_of(node.factors[2])  # "n x m" typed with a letter x
+        return Shape(r, c) if r is not None and c is not None else None
+    d = dim_of(node)
+    if d is None:
+        return None
+    if "vector" in kind:
+        return Shape(ONE, d) if kind.startswith("row") else Shape(d, ONE)
+    if "square" in kind or "symmetric" in kind:
+        return Shape(d, d)
+    return None  # "an $n$ matrix" says too little
+
+
+def _from_prose(text: str, path: str, rows: list[Row], table: SymbolTable) -> None:
+    if "$" not in text:
+        return
+    for pattern in _PROSE:
+        for m in pattern.finditer(text):
+            kind = (m.groupdict().get("kind") or "").lower()
+            sym_row = _row_at(rows, m.start("sym"))
+            if sym_row is None or sym_row.tree is None:
+                continue
+            if kind == "scalar":
+                shape: Shape | None = SCALAR
+            else:
+                dims_row = _row_at(rows, m.start("dims"))
+                shape = _dims_shape(dims_row.tree if dims_row else None, kind)
+            key = symbol_key(sym_row.tree)
+            if shape is None or key is None:
+                continue
+            table.add(Declaration(key[0], key[1], shape, path, sym_row.tree.start, sym_row.tree.end, "prose",
+                                  symmetric="symmetric" in kind, positive_definite="definite" in kind))  # fmt: skip
+
+
+# -- texgrad comments ----------------------------------------------------------------
+
+_COMMENT = re.compile(
+    r"^[ \t]*%+[ \t]*texgrad:(?P<body>.*)$|<!--\s*texgrad:(?P<mbody>.*?)-->", re.M | re.S
+)
+_ENTRY = re.compile(
+    r"(?P<name>\\?[A-Za-z]+(?:_\{?\w+\}?)?)\s+(?P<dims>scalar|[\w+]+(?:\s*(?:×|x|\\times)\s*[\w+]+)?)"
+)
+_GREEK_NAMES = frozenset(
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi rho "
+    "sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega".split()
+)
+
+
+def _from_comments(text: str, path: str, table: SymbolTable) -> None:
+    if "texgrad:" not in text:
+        return
+    from texgrad.reading.source import MappedText
+    from texgrad.syntax.parse import parse_row
+
+    for m in _COMMENT.finditer(text):
+        group = "body" if m.group("body") is not None else "mbody"
+        body, offset = m.group(group), m.start(group)
+        for e in _ENTRY.finditer(body):
+            name = e.group("name")
+            if name in _GREEK_NAMES:
+                name = "\\" + name
+            dims = e.group("dims")
+            if dims == "scalar":
+                shape: Shape | None = SCALAR
+            else:
+                parsed = parse_row(
+                    MappedText.identity(dims.replace("×", " \\times ").replace(" x ", " \\times "))
+                )
+                shape = _dims_shape(parsed.tree, "vector")
+            if shape is None:
+                continue
+            start = offset + e.start("name")
+            table.add(
+                Declaration(name, None, shape, path, start, start + len(e.group("name")), "comment")
+            )

@@ -1,0 +1,50 @@
+"""Diagnostics: stable codes, messages that name both shapes, ranges, related places, fixes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning", "information", "hint"]
+
+# code -> what it means (the codes are stable: editors and users filter on them)
+CODES = {
+    "matmul-mismatch": "the inner dimensions of a matrix product differ",
+    "add-mismatch": "terms of a sum have different shapes",
+    "not-square": "an operation that needs a square matrix (inverse, power, trace, determinant)",
+    "equation-mismatch": "the two sides of an equation have different shapes",
+    "elementwise-mismatch": "operands of an elementwise operation have different shapes",
+    "argument-mismatch": "a function's argument does not have the shape of its domain",
+    "redeclared": "a symbol is declared again with another shape",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    path: str
+    start: int
+    end: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """An edit that would make the expression agree: replace source[start:end] by ``text``."""
+
+    title: str
+    path: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    severity: Severity
+    message: str
+    path: str
+    start: int
+    end: int
+    related: tuple[Related, ...] = ()
+    fixes: tuple[Fix, ...] = field(default=())

@@ -1,0 +1,644 @@
+r"""One rule per node kind: the shape of every subexpression, and the mismatches.
+
+Precision first: a rule reports a mismatch only when both shapes are known and
+certainly disagree; anything involving an unknown shape is unknown (None),
+and after a mismatch the result is unknown so one mistake gives one message.
+Scalars act as scalars wherever they stand (a 1×1 ``x^\top y`` scales a
+matrix), and adding a scalar to a matrix is not flagged (papers broadcast).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from texgrad.shapes.declarations import Declaration, SymbolTable, symbol_key
+from texgrad.shapes.diagnostics import Diagnostic, Fix, Related, Severity
+from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_text, same
+from texgrad.syntax import tree as t
+from texgrad.syntax.show import show
+
+ELEMENTWISE = frozenset(
+    "log ln exp sin cos tan tanh sinh cosh sigmoid relu softplus sqrt abs sign sgn erf".split()
+)
+EQUALITIES = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv", "\\defeq", "\\eqdef"})
+_SQUARE_FUNCS = {"tr": "trace", "Tr": "trace", "trace": "trace", "det": "determinant"}
+
+
+class Inference:
+    """Infers shapes over the rows of one document; collects diagnostics."""
+
+    def __init__(self, table: SymbolTable, path: str, source: str, *, report: bool = True):
+        self.table = table
+        self.path = path
+        self.source = source
+        self.report = report
+        self.diagnostics: list[Diagnostic] = []
+        self.shapes: dict[int, Shape] = {}  # id(node) -> shape, for hover
+        # y = Ax gives an undeclared y its shape where it is written (scoped like a declaration)
+        self.defined: dict[str, list[Declaration]] = {}
+        self._rules: dict[type, Callable[[Any], Shape | None]] = {
+            t.Symbol: self._symbol, t.Number: lambda n: SCALAR, t.Sub: self._sub, t.Tagged: self._symbolic,
+            t.Product: self._product, t.Add: self._add, t.Neg: lambda n: self.infer(n.operand),
+            t.BinOp: self._binop, t.Frac: self._frac, t.Power: self._power, t.Transpose: self._transpose,
+            t.InverseTranspose: self._inverse_transpose, t.Prime: self._prime, t.Paren: self._paren,
+            t.Norm: self._scalar_of, t.Abs: self._scalar_of, t.Angle: self._angle, t.Apply: self._apply,
+            t.Chain: self._chain, t.List: self._each, t.Sequence: self._each, t.BigOp: self._bigop,
+            t.Derivative: self._derivative, t.Nabla: self._nabla, t.Differential: lambda n: self.infer(n.body),
+            t.Matrix: self._matrix, t.Font: lambda n: self.infer(n.body), t.Accent: lambda n: self.infer(n.body),
+            t.Overset: lambda n: self.infer(n.base), t.Sqrt: self._sqrt, t.Factorial: lambda n: SCALAR,
+            t.Aligned: self._cells, t.Cases: self._cells, t.Text: self._text,
+        }  # fmt: skip
+
+    # -- driver ---------------------------------------------------------------------------
+    def infer(self, node: t.Node | None) -> Shape | None:
+        if node is None:
+            return None
+        rule = self._rules.get(type(node))
+        shape = rule(node) if rule is not None else None
+        if shape is not None:
+            self.shapes[id(node)] = shape
+        return shape
+
+    def _each(self, node: t.List | t.Sequence) -> None:
+        for item in node.items:
+            self.infer(item)
+        return None
+
+    # -- messages -------------------------------------------------------------------------
+    def _quote(self, node: t.Node) -> str:
+        text = " ".join(self.source[node.start : node.end].split())
+        return text if len(text) <= 40 else text[:39] + "…"
+
+    def _described(self, node: t.Node, shape: Shape) -> str:
+        """ "`A` is m×n", "`y` ∈ ℝ^m", "`c` is a scalar"."""
+        q = f"`{self._quote(node)}`"
+        if shape.is_scalar:
+            return f"{q} is a scalar"
+        if shape.is_vector:
+            return f"{q} ∈ {_space(dim_text(shape.rows))}"
+        return f"{q} is {shape.short()}"
+
+    def _related(self, *nodes: t.Node) -> tuple[Related, ...]:
+        out = []
+        for node in nodes:
+            decl = self._declaration(node)
+            if decl is not None:
+                out.append(
+                    Related(
+                        decl.path,
+                        decl.start,
+                        decl.end,
+                        f"`{decl.key}` declared {decl.shape.unicode()} here",
+                    )
+                )
+                continue
+            key = symbol_key(_unwrapped(node))
+            defined = self._definition(key[0], node.start) if key else None
+            if key and defined:
+                out.append(Related(defined.path, defined.start, defined.end,
+                                   f"`{key[0]}` is {defined.shape.unicode()} by its definition here"))  # fmt: skip
+        return tuple(out)
+
+    def _declaration(self, node: t.Node) -> Declaration | None:
+        node = _unwrapped(node)
+        key = symbol_key(node)
+        return self.table.lookup(key[0], key[1], self.path, node.start) if key is not None else None
+
+    def _emit(self, code: str, message: str, start: int, end: int, related: tuple[Related, ...] = (),
+              fixes: tuple[Fix, ...] = (), severity: Severity = "error") -> None:  # fmt: skip
+        if self.report:
+            self.diagnostics.append(
+                Diagnostic(code, severity, message, self.path, start, end, related, fixes)
+            )  # type: ignore[arg-type]
+
+    def _hint(self, fixes: tuple[Fix, ...] | list[Fix]) -> str:
+        if not fixes:
+            return ""
+        said = [
+            f.title.replace("Transpose ", "transposing ", 1).replace(
+                "Remove the transpose", "removing the transpose", 1
+            )
+            for f in fixes
+        ]
+        return "; " + " or ".join(said) + " would make it agree"
+
+    def _transpose_fix(self, node: t.Node) -> Fix:
+        text = self.source[node.start : node.end]
+        if isinstance(node, t.Transpose):  # drop an existing transpose
+            base = node.base
+            return Fix(f"Remove the transpose of `{self._quote(base)}`", self.path, node.start, node.end,
+                       self.source[base.start : base.end])  # fmt: skip
+        simple = isinstance(node, (t.Symbol, t.Sub, t.Paren)) or (isinstance(node, t.Tagged))
+        new = f"{text}^\\top" if simple else f"({text})^\\top"
+        return Fix(f"Transpose `{self._quote(node)}`", self.path, node.start, node.end, new)
+
+    # -- symbols --------------------------------------------------------------------------
+    def _symbolic(self, node: t.Node) -> Shape | None:
+        key = symbol_key(node)
+        if key is None:
+            return None
+        decl = self.table.lookup(key[0], key[1], self.path, node.start)
+        if decl is not None:
+            return decl.shape
+        if self.table.signature(key[0], self.path, node.start) is not None:
+            return None  # a function named alone
+        defined = self._definition(key[0], node.start)
+        return defined.shape if defined else None
+
+    def _definition(self, key: str, offset: int) -> Declaration | None:
+        found = self.defined.get(key)
+        return self.table.in_force(found, self.path, offset) if found else None
+
+    def _symbol(self, node: t.Symbol) -> Shape | None:
+        return self._symbolic(node)
+
+    def _sub(self, node: t.Sub) -> Shape | None:
+        own = self._symbolic(node)
+        if own is not None:
+            return own
+        key = symbol_key(node)
+        if key is not None and (
+            key[0] in self.table.declarations or self._definition(key[0], node.start)
+        ):
+            return None
+        base = self.infer(node.base)
+        if base is None or base.is_scalar:
+            return base
+        # an element of a declared vector or matrix: x_i, A_{ij}, A_{i,j}
+        if base.is_vector or base.rows == ONE:
+            return SCALAR
+        index = node.index
+        pair = (isinstance(index, t.List) and len(index.items) == 2) or (
+            isinstance(index, t.Product) and len(index.factors) == 2
+        )
+        return SCALAR if pair else None
+
+    # -- products and sums ------------------------------------------------------------------
+    def _product(self, node: t.Product) -> Shape | None:
+        factors = self._applications(list(node.factors))
+        if len(factors) == 1:
+            return self.infer(factors[0])
+        node = t.Product(
+            tuple(factors),
+            start=node.start,
+            end=node.end,
+            from_macro=node.from_macro,
+            span=node.span,
+        )
+        shapes = [self._factor(f, i + 1 < len(factors)) for i, f in enumerate(factors)]
+        acc = shapes[0]
+        for i in range(1, len(node.factors)):
+            s = shapes[i]
+            if acc is None or s is None:
+                return None
+            # the left operand is everything multiplied so far: `A B` in `A B x`
+            left = node.factors[0] if i == 1 else _span_node(node.factors[0], node.factors[i - 1])
+            acc = self._matmul(acc, s, left, node.factors[i], i == 1)
+        return acc
+
+    def _applications(self, factors: list[t.Node]) -> list[t.Node]:
+        """``u (x)`` for a symbol with a signature (``u : \\mathbb{R}^n \\to \\mathbb{R}^m``) is a call."""
+        out: list[t.Node] = []
+        i = 0
+        while i < len(factors):
+            f = factors[i]
+            key = symbol_key(f)
+            nxt = factors[i + 1] if i + 1 < len(factors) else None
+            if (
+                key
+                and isinstance(nxt, t.Paren)
+                and nxt.open in ("(", "\\left(")
+                and self.table.signature(key[0], self.path, f.start)
+            ):
+                args = (
+                    nxt.body.items
+                    if isinstance(nxt.body, t.List)
+                    else ((nxt.body,) if nxt.body is not None else ())
+                )
+                out.append(
+                    t.Apply(
+                        f,
+                        tuple(args),
+                        True,
+                        start=f.start,
+                        end=nxt.end,
+                        from_macro=f.from_macro,
+                        span=(f.span[0], nxt.span[1]),
+                    )
+                )
+                i += 2
+                continue
+            out.append(f)
+            i += 1
+        return out
+
+    def _factor(self, node: t.Node, followed: bool) -> Shape | None:
+        """A factor of a product; ``x'`` before another factor is a transpose (``x' A x``)."""
+        if isinstance(node, t.Prime) and followed and node.count == 1:
+            s = self.infer(node.base)
+            if s is not None and not s.is_scalar:
+                shape = s.transposed()
+                self.shapes[id(node)] = shape
+                return shape
+            return None
+        return self.infer(node)
+
+    def _matmul(
+        self, a: Shape, b: Shape, left: t.Node, right: t.Node, left_is_factor: bool = True
+    ) -> Shape | None:
+        if a.is_scalar:
+            return b
+        if b.is_scalar:
+            return a
+        if same(a.cols, b.rows):
+            return Shape(a.rows, b.cols)
+        fixes: list[Fix] = []
+        if same(a.rows, b.rows) and left_is_factor:
+            fixes.append(self._transpose_fix(left))
+        if same(a.cols, b.cols):
+            fixes.append(self._transpose_fix(right))
+        hint = self._hint(fixes)
+        self._emit(
+            "matmul-mismatch",
+            f"{self._described(left, a)} but {self._described(right, b)}: inner dimensions "
+            f"{dim_text(a.cols)} and {dim_text(b.rows)} differ{hint}",
+            left.start, right.end, self._related(left, right), tuple(fixes),
+        )  # fmt: skip
+        return None
+
+    def _add(self, node: t.Add) -> Shape | None:
+        shapes = [self.infer(term) for term in node.terms]
+        known = [
+            (term, s)
+            for term, s in zip(node.terms, shapes, strict=True)
+            if s is not None and not s.is_scalar
+        ]
+        for term, s in known[1:]:
+            first, fs = known[0]
+            if not (same(s.rows, fs.rows) and same(s.cols, fs.cols)):
+                fixes = (
+                    (self._transpose_fix(term),)
+                    if same(s.rows, fs.cols) and same(s.cols, fs.rows)
+                    else ()
+                )
+                self._emit("add-mismatch",
+                           f"cannot add {self._described(first, fs)} and {self._described(term, s)}{self._hint(fixes)}",
+                           node.start, node.end, self._related(first, term), fixes)  # fmt: skip
+                return None
+        if any(s is None for s in shapes):
+            return None
+        non_scalar = [s for s in shapes if s is not None and not s.is_scalar]
+        if non_scalar and len(non_scalar) < len(shapes):
+            return None  # scalar + matrix: broadcasting, not checked
+        return non_scalar[0] if non_scalar else SCALAR
+
+    def _binop(self, node: t.BinOp) -> Shape | None:
+        a = self.infer(node.left)
+        b = self.infer(node.right)
+        if a is None or b is None or node.right is None:
+            return None
+        op = node.op
+        if op in ("\\odot", "\\oslash"):
+            if a.is_scalar:
+                return b
+            if b.is_scalar:
+                return a
+            if same(a.rows, b.rows) and same(a.cols, b.cols):
+                return a
+            name = "a Hadamard product" if op == "\\odot" else "an elementwise division"
+            self._emit("elementwise-mismatch",
+                       f"{name} needs equal shapes, but {self._described(node.left, a)} and {self._described(node.right, b)}",
+                       node.start, node.end, self._related(node.left, node.right))  # fmt: skip
+            return None
+        if op == "\\otimes":
+            return Shape(a.rows * b.rows, a.cols * b.cols)
+        if op == "\\cdot":
+            if a.is_scalar:
+                return b
+            if b.is_scalar:
+                return a
+            if a.cols == ONE and b.cols == ONE and same(a.rows, b.rows):
+                return SCALAR  # a dot product of two vectors
+            return self._matmul(a, b, node.left, node.right)
+        if op in ("\\times", "*", "\\ast"):
+            if a.is_scalar:
+                return b
+            if b.is_scalar:
+                return a
+            return None  # cross products, convolutions: not checked
+        if op == "/":
+            return a if b.is_scalar else None
+        return None
+
+    def _frac(self, node: t.Frac) -> Shape | None:
+        num = self.infer(node.num)
+        den = self.infer(node.den)
+        return num if den is not None and den.is_scalar else None
+
+    # -- powers and transposes -----------------------------------------------------------------
+    def _power(self, node: t.Power) -> Shape | None:
+        base = self.infer(node.base)
+        self.infer(node.exponent)
+        if base is None:
+            return None
+        if base.is_scalar:
+            return SCALAR
+        exp = show(node.exponent)
+        matrix_power = exp in (
+            "(Neg 1)",
+            "2",
+            "3",
+            "k",
+            "n",
+            "p",
+            "(BinOp:/ 1 2)",
+            "(Frac 1 2)",
+            "(Neg (Frac 1 2))",
+            "(Neg (BinOp:/ 1 2))",
+        )
+        if not matrix_power or base.cols == ONE or base.rows == ONE:
+            return None  # x^2 of a vector is elementwise in many papers
+        if not same(base.rows, base.cols):
+            what = "inverse" if exp == "(Neg 1)" else "power"
+            self._emit("not-square", f"the {what} needs a square matrix, but {self._described(node.base, base)}",
+                       node.start, node.end, self._related(node.base))  # fmt: skip
+            return None
+        return base
+
+    def _transpose(self, node: t.Transpose) -> Shape | None:
+        s = self.infer(node.base)
+        return s.transposed() if s is not None else None
+
+    def _inverse_transpose(self, node: t.InverseTranspose) -> Shape | None:
+        s = self.infer(node.base)
+        if s is None or s.is_scalar:
+            return s
+        if not same(s.rows, s.cols):
+            self._emit("not-square", f"the inverse needs a square matrix, but {self._described(node.base, s)}",
+                       node.start, node.end, self._related(node.base))  # fmt: skip
+            return None
+        return s.transposed()
+
+    def _prime(self, node: t.Prime) -> Shape | None:
+        # Alone, x' is as often another variable (x and x') or a derivative (f') as a
+        # transpose; only inside a product (x' A x, see _factor) is it read as one.
+        self.infer(node.base)
+        return None
+
+    # -- grouping and functions ------------------------------------------------------------------
+    def _paren(self, node: t.Paren) -> Shape | None:
+        if node.open.removeprefix("\\left") in ("(", "["):
+            return self.infer(node.body)
+        self.infer(node.body)
+        return None
+
+    def _scalar_of(self, node: t.Norm | t.Abs) -> Shape | None:
+        self.infer(node.body)
+        return SCALAR
+
+    def _angle(self, node: t.Angle) -> Shape | None:
+        for item in node.items:
+            self.infer(item)
+        return SCALAR if len(node.items) == 2 else None
+
+    def _sqrt(self, node: t.Sqrt) -> Shape | None:
+        s = self.infer(node.body)
+        return SCALAR if s is not None and s.is_scalar else None
+
+    def _text(self, node: t.Text) -> None:
+        for m in node.math:
+            self.infer(m)
+        return None
+
+    def _cells(self, node: t.Aligned | t.Cases) -> None:
+        for row in node.rows:
+            for cell in row:
+                self.infer(cell)
+        return None
+
+    def _apply(self, node: t.Apply) -> Shape | None:
+        args = [self.infer(a) for a in node.args]
+        func = node.func
+        if isinstance(func, t.Func):
+            return self._named(func.name, func, node, args)
+        if (
+            isinstance(func, t.Symbol)
+            and func.name in ("\\sigma",)
+            and len(args) == 1
+            and "\\sigma" not in self.table.declarations
+        ):
+            return args[0]  # the logistic function, elementwise
+        key = symbol_key(func)
+        sig = self.table.signature(key[0], self.path, func.start) if key else None
+        if sig is None or len(args) != 1:
+            return None
+        arg = args[0]
+        if (
+            arg is not None
+            and _comparable(arg, sig.domain)
+            and not (same(arg.rows, sig.domain.rows) and same(arg.cols, sig.domain.cols))
+        ):
+            self._emit("argument-mismatch",
+                       f"`{self._quote(func)}` takes {sig.domain.unicode()} but {self._described(node.args[0], arg)}",
+                       node.args[0].start, node.args[0].end,
+                       (Related(sig.path, sig.start, sig.end, f"`{sig.key}` : {sig.domain.unicode()} → {sig.codomain.unicode()}"),))  # fmt: skip
+            return None
+        if arg is None or not (same(arg.rows, sig.domain.rows) and same(arg.cols, sig.domain.cols)):
+            return None  # applied elementwise or to a batch: the result's shape is not the codomain
+        return sig.codomain
+
+    def _named(
+        self, name: str, func: t.Func, node: t.Apply, args: list[Shape | None]
+    ) -> Shape | None:
+        arg = args[0] if len(args) == 1 else None
+        if name in _SQUARE_FUNCS:
+            if arg is not None and not arg.is_scalar and not same(arg.rows, arg.cols):
+                self._emit("not-square", f"the {_SQUARE_FUNCS[name]} needs a square matrix, but {self._described(node.args[0], arg)}",
+                           node.start, node.end, self._related(node.args[0]))  # fmt: skip
+                return None
+            return SCALAR if arg is not None or len(args) == 1 else None
+        if name in ELEMENTWISE or name == "softmax":
+            return arg
+        if name == "diag" and arg is not None:
+            if arg.cols == ONE:
+                return Shape(arg.rows, arg.rows)
+            if same(arg.rows, arg.cols):
+                return Shape(arg.rows, ONE)
+            return None
+        if name == "vec" and arg is not None:
+            return Shape(arg.rows * arg.cols, ONE)
+        if name in ("rank", "dim", "logsumexp"):
+            return SCALAR
+        if name in ("max", "min") and len(args) == 2 and func.sub is None:
+            known = [a for a in args if a is not None and not a.is_scalar]
+            return known[0] if known else (SCALAR if all(a is not None for a in args) else None)
+        if (
+            name in ("max", "min", "sup", "inf", "argmax", "argmin", "lim")
+            and arg is not None
+            and arg.is_scalar
+        ):
+            return SCALAR if name not in ("argmax", "argmin") else None
+        return None
+
+    def _bigop(self, node: t.BigOp) -> Shape | None:
+        body = self.infer(node.body)
+        if node.op in ("\\sum", "\\int"):
+            return body
+        return body if body is not None and body.is_scalar else None
+
+    def _derivative(self, node: t.Derivative) -> Shape | None:
+        f = self.infer(node.body)
+        shapes = [self.infer(w) for w in node.wrt]
+        if f is not None and f.is_scalar and len(shapes) == 1 and node.order is None:
+            return shapes[0]
+        return None
+
+    def _nabla(self, node: t.Nabla) -> Shape | None:
+        f = self.infer(node.body)
+        x = self.infer(node.wrt) if node.wrt is not None else None
+        if f is not None and f.is_scalar and x is not None and node.order is None:
+            return x
+        return None
+
+    def _matrix(self, node: t.Matrix) -> Shape | None:
+        grid = [[self.infer(c) for c in row] for row in node.rows]
+        if not grid or any(s is None for row in grid for s in row):
+            return None
+        widths = [len(row) for row in grid]
+        if len(set(widths)) != 1:
+            return None
+        heights = []
+        for row in grid:
+            h = row[0].rows  # type: ignore[union-attr]
+            if not all(same(s.rows, h) for s in row):  # type: ignore[union-attr]
+                return None
+            heights.append(h)
+        cols = []
+        for j in range(widths[0]):
+            w = grid[0][j].cols  # type: ignore[union-attr]
+            if not all(same(row[j].cols, w) for row in grid):  # type: ignore[union-attr]
+                return None
+            cols.append(w)
+        return Shape(sum(heights[1:], heights[0]), sum(cols[1:], cols[0]))
+
+    # -- relations ---------------------------------------------------------------------------------
+    def _chain(self, node: t.Chain) -> Shape | None:
+        shapes = [
+            None
+            if i is None or _is_space(i) or (k == 0 and self._is_definition_head(node, i))
+            else self.infer(i)
+            for k, i in enumerate(node.items)
+        ]
+        for i, rel in enumerate(node.relations):
+            if rel not in EQUALITIES:
+                continue
+            left, right = node.items[i], node.items[i + 1]
+            a, b = shapes[i], shapes[i + 1]
+            if left is None or right is None:
+                continue
+            if b is not None and self._defines(left):
+                self._define(
+                    left, b
+                )  # y = Ax gives an undeclared y its shape (again, if redefined)
+                continue
+            if a is None or b is None or (same(a.rows, b.rows) and same(a.cols, b.cols)):
+                continue
+            if _transposes(left, right):
+                continue  # A = A^\top states a property (symmetry), for a square A
+            if a.is_scalar != b.is_scalar and (_is_literal(left) or _is_literal(right)):
+                continue  # x = 0 for a vector: a zero vector
+            fixes = (
+                (self._transpose_fix(right),)
+                if same(a.rows, b.cols) and same(a.cols, b.rows)
+                else ()
+            )
+            self._emit("equation-mismatch",
+                       f"the sides of `{rel}` differ: {self._described(left, a)} but {self._described(right, b)}{self._hint(fixes)}",
+                       left.start, right.end, self._related(left, right), fixes)  # fmt: skip
+        return None
+
+    def _is_definition_head(self, chain: t.Chain, head: t.Node) -> bool:
+        """``f(x) = …`` defines f: its left side is not a call to check."""
+        return (
+            isinstance(head, t.Apply) and chain.relations[0] in EQUALITIES
+            and all(symbol_key(a) is not None for a in head.args)
+        )  # fmt: skip
+
+    def _defines(self, node: t.Node) -> bool:
+        """Is ``node`` an undeclared symbol, so that ``node = …`` defines its shape?"""
+        key = symbol_key(node)
+        return key is not None and key[0] not in self.table.declarations
+
+    def _define(self, node: t.Node, shape: Shape) -> None:
+        key = symbol_key(node)
+        if key is None:
+            return
+        found = self.defined.setdefault(key[0], [])
+        if not any(d.path == self.path and d.start == node.start for d in found):
+            found.append(
+                Declaration(key[0], key[1], shape, self.path, node.start, node.end, "definition")
+            )
+
+
+_SUPERSCRIPTS = str.maketrans(
+    "0123456789+-=()nmkdpqrstijlNMKDT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿᵐᵏᵈᵖ\ufffdʳˢᵗⁱʲˡᴺᴹᴷᴰᵀ"
+)
+
+
+def _space(dim: str) -> str:
+    """ℝᵐ for a dimension that has superscript letters, the way papers print it; ℝ^{d_k} otherwise."""
+    sup = dim.translate(_SUPERSCRIPTS)
+    return (
+        "ℝ" + sup
+        if "\ufffd" not in sup and all(c not in sup for c in dim if c.isalnum())
+        else f"ℝ^{{{dim}}}"
+    )
+
+
+def _unwrapped(node: t.Node) -> t.Node:
+    """The symbol under transposes and parentheses: `A` of `(A^\top)`."""
+    while isinstance(node, (t.Transpose, t.Paren)):
+        inner = node.base if isinstance(node, t.Transpose) else node.body
+        if inner is None:
+            return node
+        node = inner
+    return node
+
+
+def _span_node(first: t.Node, last: t.Node) -> t.Node:
+    """A stand-in covering first..last, to quote and locate a run of factors."""
+    return t.Opaque("", start=first.start, end=last.end, from_macro=first.from_macro or last.from_macro,
+                    span=(first.span[0], last.span[1]))  # fmt: skip
+
+
+def _comparable(arg: Shape, domain: Shape) -> bool:
+    """Only a vector for a vector or a matrix for a matrix is checked: a scalar function
+    applied to a vector, or a vector function to a batch (a matrix), applies elementwise."""
+    if domain.is_scalar or arg.is_scalar:
+        return False
+    return arg.is_vector == domain.is_vector
+
+
+def _transposes(a: t.Node, b: t.Node) -> bool:
+    """Is one side the transpose of the other (``A = A^\\top``, ``A^H = A``)?"""
+    for x, y in ((a, b), (b, a)):
+        if isinstance(x, t.Transpose) and show(x.base) == show(y):
+            return True
+    return False
+
+
+def _is_space(node: t.Node) -> bool:
+    return isinstance(node, t.Space) or (
+        isinstance(node, t.Product) and isinstance(node.factors[0], t.Space)
+    )
+
+
+def _is_literal(node: t.Node) -> bool:
+    if isinstance(node, t.Neg):
+        node = node.operand
+    return isinstance(node, t.Number) or (
+        isinstance(node, t.Symbol)
+        and node.font in ("mathbf", "bm", "boldsymbol")
+        and node.name in ("0", "1")
+    )
