@@ -101,3 +101,86 @@ def test_console_script_runs() -> None:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert "least-squares.tex" in proc.stdout
+
+
+# -- check ------------------------------------------------------------------------------
+
+
+def test_check_reports_like_a_compiler(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fx = parse_fixture(
+        r"""
+        %! paper.tex
+        \documentclass{article}
+        \begin{document}
+        Ünï: let $A \in \mathbb{R}^{m \times n}$ and $y \in \mathbb{R}^m$. Then $A y$ is wrong.
+                                                                                 ^^^
+        \end{document}
+        """
+    )
+    fx.write(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    code, out = run("check", "paper.tex")
+    assert code == 1
+    assert out.splitlines() == [
+        "paper.tex:3:74: error: `A` is m×n but `y` ∈ ℝᵐ: inner dimensions n and m differ; "
+        "transposing `A` would make it agree [matmul-mismatch]",
+        "paper.tex:3:11: note: `A` declared ℝ^{m×n} here",
+        "paper.tex:3:47: note: `y` declared ℝ^{m} here",
+    ]
+    (start, end) = fx.ranges["paper.tex"][0]
+    text = fx.files["paper.tex"]
+    assert text[start:end] == "A y"
+
+    code, out = run("check", "--format", "json", "paper.tex")
+    assert code == 1
+    (record,) = json.loads(out)
+    assert set(record) == {
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "severity",
+        "code",
+        "message",
+        "related",
+    }
+    assert (record["line"], record["column"], record["end_line"], record["end_column"]) == (
+        3,
+        74,
+        3,
+        77,
+    )
+    assert record["code"] == "matmul-mismatch" and record["severity"] == "error"
+    assert record["related"][0] == {
+        "path": "paper.tex",
+        "line": 3,
+        "column": 11,
+        "message": "`A` declared ℝ^{m×n} here",
+    }
+
+
+def test_check_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "good.md"
+    good.write_text(
+        "Let $A \\in \\mathbb{R}^{m \\times n}$ and $x \\in \\mathbb{R}^n$; then $Ax$.\n",
+        encoding="utf-8",
+    )
+    assert run("check", str(good)) == (0, "")
+    assert run("check", str(tmp_path / "missing.tex"))[0] == 2
+    assert "no such file or folder" in capsys.readouterr().err
+    binary = tmp_path / "junk.tex"
+    binary.write_bytes(b"\x00\x01\x02$x$")
+    assert run("check", str(binary))[0] == 2
+    assert "junk.tex" in capsys.readouterr().err
+
+
+def test_check_examples_finds_the_planted_mistake() -> None:
+    code, out = run("check", str(EXAMPLES))
+    assert code == 1
+    errors = [line for line in out.splitlines() if ": error:" in line]
+    assert (
+        len(errors) == 1
+        and "[matmul-mismatch]" in errors[0]
+        and "least-squares.tex:27:55" in errors[0]
+    )

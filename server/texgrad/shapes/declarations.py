@@ -352,10 +352,13 @@ def _from_prose(text: str, path: str, rows: list[Row], table: SymbolTable) -> No
             else:
                 dims_row = _row_at(rows, m.start("dims"))
                 shape = _dims_shape(dims_row.tree if dims_row else None, kind)
-            key = symbol_key(sym_row.tree)
+            sym = sym_row.tree
+            if isinstance(sym, t.Chain) and sym.items[0] is not None:
+                sym = sym.items[0]  # "let $\\lambda > 0$ be a scalar"
+            key = symbol_key(sym)
             if shape is None or key is None:
                 continue
-            table.add(Declaration(key[0], key[1], shape, path, sym_row.tree.start, sym_row.tree.end, "prose",
+            table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "prose",
                                   symmetric="symmetric" in kind, positive_definite="definite" in kind))  # fmt: skip
 
 

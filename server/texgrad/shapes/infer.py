@@ -286,12 +286,30 @@ class Inference:
                            f"cannot add {self._described(first, fs)} and {self._described(term, s)}{self._hint(fixes)}",
                            node.start, node.end, self._related(first, term), fixes)  # fmt: skip
                 return None
-        if any(s is None for s in shapes):
+        # an undeclared identity (\lambda I) takes the shape of what it is added to
+        shapes = [None if s is None and self._identity(term) else s for term, s in zip(node.terms, shapes, strict=True)]
+        adapted = [s is None and self._identity(term) for term, s in zip(node.terms, shapes, strict=True)]
+        if any(s is None and not a for s, a in zip(shapes, adapted, strict=True)):
+            return None
+        shapes = [s for s in shapes if s is not None]
+        if any(adapted) and not any(not s.is_scalar for s in shapes):
             return None
         non_scalar = [s for s in shapes if s is not None and not s.is_scalar]
         if non_scalar and len(non_scalar) < len(shapes):
             return None  # scalar + matrix: broadcasting, not checked
         return non_scalar[0] if non_scalar else SCALAR
+
+    def _identity(self, node: t.Node) -> bool:
+        """An undeclared identity matrix, possibly scaled: ``I``, ``\\mathbf{I}``, ``\\lambda I``, ``-2I``."""
+        if isinstance(node, t.Neg):
+            return self._identity(node.operand)
+        if isinstance(node, t.Product):
+            others = [f for f in node.factors if not self._identity(f)]
+            return len(others) == len(node.factors) - 1 and all(
+                (s := self.infer(f)) is not None and s.is_scalar for f in others
+            )
+        key = symbol_key(node)
+        return key is not None and key[0] == "I" and key[0] not in self.table.declarations
 
     def _binop(self, node: t.BinOp) -> Shape | None:
         a = self.infer(node.left)
