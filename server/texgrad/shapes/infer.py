@@ -287,15 +287,14 @@ class Inference:
                            node.start, node.end, self._related(first, term), fixes)  # fmt: skip
                 return None
         # an undeclared identity (\lambda I) takes the shape of what it is added to
-        shapes = [None if s is None and self._identity(term) else s for term, s in zip(node.terms, shapes, strict=True)]
         adapted = [s is None and self._identity(term) for term, s in zip(node.terms, shapes, strict=True)]
         if any(s is None and not a for s, a in zip(shapes, adapted, strict=True)):
             return None
-        shapes = [s for s in shapes if s is not None]
-        if any(adapted) and not any(not s.is_scalar for s in shapes):
+        known = [s for s in shapes if s is not None]
+        non_scalar = [s for s in known if not s.is_scalar]
+        if any(adapted) and not non_scalar:
             return None
-        non_scalar = [s for s in shapes if s is not None and not s.is_scalar]
-        if non_scalar and len(non_scalar) < len(shapes):
+        if non_scalar and len(non_scalar) < len(known):
             return None  # scalar + matrix: broadcasting, not checked
         return non_scalar[0] if non_scalar else SCALAR
 
