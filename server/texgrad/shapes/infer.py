@@ -269,13 +269,13 @@ class Inference:
 
     def _add(self, node: t.Add) -> Shape | None:
         shapes = [self.infer(term) for term in node.terms]
-        known = [
+        matrices = [
             (term, s)
             for term, s in zip(node.terms, shapes, strict=True)
             if s is not None and not s.is_scalar
         ]
-        for term, s in known[1:]:
-            first, fs = known[0]
+        for term, s in matrices[1:]:
+            first, fs = matrices[0]
             if not (same(s.rows, fs.rows) and same(s.cols, fs.cols)):
                 fixes = (
                     (self._transpose_fix(term),)
