@@ -1,9 +1,10 @@
-"""Reading and parsing figures over the shared corpus (prints figures; not a test).
+"""Reading, parsing and checking figures over the shared corpus (prints figures; not a test).
 
 For every document of ``../shared/corpus`` (or $TEXGRAD_CORPUS): its math regions, the
 share that parse to a tree, rows, and the time to read (find regions, expand macros, split
-rows) and to parse; then the commonest parse errors, and the time to read and parse the
-largest document, best of several runs.
+rows) and to parse; then the commonest parse errors; the time to read and parse the
+largest document, best of several runs; and the time to check the whole corpus, the
+largest document, and the largest document again after an edit to one region.
 
     .venv/bin/python benchmarks/reading.py [--repeat 5]
 """
@@ -111,7 +112,43 @@ def main() -> int:
             f"\n{LARGE} ({lines} lines): read + parse best of {args.repeat}: {best:.3f} s; "
             f"document and trees held: {held / 2**20:.1f} MiB (peak {peak / 2**20:.1f} MiB)"
         )
+    check_figures(args.repeat)
     return 0
+
+
+def check_figures(repeat: int) -> None:
+    from texgrad.shapes.check import Checker
+
+    start = time.perf_counter()
+    checker = Checker()
+    count = 0
+    for path in documents(CORPUS):
+        folder = CORPUS / path.relative_to(CORPUS).parts[0]
+        project = load_project(path, folder=folder) if path.suffix == ".tex" else None
+        count += len(checker.check(str(path), project, folder).diagnostics)
+    print(f"\ncheck the whole corpus: {time.perf_counter() - start:.2f} s, {count} diagnostics")
+
+    large = CORPUS / LARGE
+    if not large.is_file():
+        return
+    text = large.read_text(encoding="utf-8")
+    cold = min(
+        _timed(lambda: Checker().check(str(large), None, large.parent, text)) for _ in range(repeat)
+    )
+    print(f"check {LARGE}: {cold:.3f} s (best of {repeat})")
+    at = text.index("$$", len(text) // 2)
+    edits = []
+    for i in range(repeat):  # a new display in the middle, different each time
+        warm = Checker()
+        warm.check(str(large), None, large.parent, text)
+        edited = text[:at] + f"$$\nx_{i} + y\n$$\n\n" + text[at:]
+        t0 = time.perf_counter()
+        warm.check(str(large), None, large.parent, edited)
+        edits.append(time.perf_counter() - t0)
+    print(
+        f"re-check {LARGE} after adding one region in the middle: {min(edits):.3f} s (best of {repeat}; "
+        "rows the edit did not touch are reused, declarations and inference run again)"
+    )
 
 
 if __name__ == "__main__":

@@ -14,12 +14,13 @@ from pathlib import Path
 
 from texgrad.reading.document import DocumentRead, read_document
 from texgrad.reading.project import Project
+from texgrad.reading.source import MappedText
 from texgrad.shapes.declarations import SENTENCE_BREAK, Row, SymbolTable, collect
 from texgrad.shapes.diagnostics import Diagnostic, Related
 from texgrad.shapes.dims import Shape
 from texgrad.shapes.infer import Inference
 from texgrad.syntax import tree as t
-from texgrad.syntax.parse import parse_region
+from texgrad.syntax.parse import parse_row
 
 
 @dataclass
@@ -42,26 +43,49 @@ class Checker:
 
     def __init__(self) -> None:
         self._parsed: dict[str, ParsedDocument] = {}
+        # per path: row text and map (relative to the row) -> (tree, where it was parsed)
+        self._trees: dict[str, dict[tuple[object, ...], tuple[t.Node | None, int]]] = {}
 
     def parsed(
-        self, path: str, project: Project | None, folder: str | Path | None = None
+        self,
+        path: str,
+        project: Project | None,
+        folder: str | Path | None = None,
+        text: str | None = None,
     ) -> ParsedDocument:
-        doc = read_document(path, project=project, folder=folder)
+        """A document's parsed rows.  After an edit, only rows whose text changed are parsed
+        again; the others are reused, moved by what the edit inserted before them."""
+        doc = read_document(path, project=project, folder=folder, text=text)
         cached = self._parsed.get(doc.path)
         if cached is not None and cached.doc.text == doc.text:
             return cached
+        old = self._trees.get(doc.path, {})
+        trees: dict[tuple[object, ...], tuple[t.Node | None, int]] = {}
         rows = []
         for region in doc.regions:
-            for row, parsed in zip(region.rows, parse_region(region), strict=True):
-                rows.append(Row(doc.path, row.start, row.end, parsed.tree))
+            for row in region.rows:
+                key = _row_key(row.text, row.start)
+                hit = old.get(key)
+                if hit is not None:
+                    tree = t.shifted(hit[0], row.start - hit[1]) if hit[0] is not None else None
+                else:
+                    tree = parse_row(row.text).tree
+                trees[key] = (tree, row.start)
+                rows.append(Row(doc.path, row.start, row.end, tree))
+        self._trees[doc.path] = trees
         result = ParsedDocument(doc, rows)
         self._parsed[doc.path] = result
         return result
 
     def check(
-        self, path: str, project: Project | None = None, folder: str | Path | None = None
+        self,
+        path: str,
+        project: Project | None = None,
+        folder: str | Path | None = None,
+        text: str | None = None,
     ) -> CheckResult:
-        target = self.parsed(path, project, folder)
+        """Check one document (``text``: its current text, e.g. an editor buffer)."""
+        target = self.parsed(path, project, folder, text)
         others = [
             self.parsed(p, project, folder)
             for p in (project.paths if project else [])
@@ -113,6 +137,14 @@ def _redeclarations(table: SymbolTable, path: str, text: str) -> list[Diagnostic
                 )
             )  # fmt: skip
     return out
+
+
+def _row_key(text: MappedText, base: int) -> tuple[object, ...]:
+    """What a row's tree depends on: its text and its map, relative to where it starts."""
+    segs = tuple(
+        (g.start, g.end, g.src_start - base, g.src_end - base, g.verbatim) for g in text.segments
+    )
+    return (text.text, segs)
 
 
 def shape_at(result: CheckResult, tree: t.Node) -> Shape | None:

@@ -61,6 +61,7 @@ class Shape:
 SCALAR = Shape(ONE, ONE)
 
 
+@lru_cache(maxsize=8192)
 def same(a: Dim, b: Dim) -> bool:
     """Do two dimensions agree?  Distinct names are distinct dimensions, but a number
     may be an instance of a name (a 3×3 example of an m×m matrix)."""
@@ -68,7 +69,7 @@ def same(a: Dim, b: Dim) -> bool:
         return True
     if (a.is_Symbol and b.is_Number and b > 1) or (b.is_Symbol and a.is_Number and a > 1):
         return True
-    return bool(sympy.simplify(a - b) == 0)
+    return bool(sympy.expand(a - b) == 0)  # dimensions are polynomials: expanding decides
 
 
 def dim_text(d: Dim) -> str:

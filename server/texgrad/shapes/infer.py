@@ -287,7 +287,9 @@ class Inference:
                            node.start, node.end, self._related(first, term), fixes)  # fmt: skip
                 return None
         # an undeclared identity (\lambda I) takes the shape of what it is added to
-        adapted = [s is None and self._identity(term) for term, s in zip(node.terms, shapes, strict=True)]
+        adapted = [
+            s is None and self._identity(term) for term, s in zip(node.terms, shapes, strict=True)
+        ]
         if any(s is None and not a for s, a in zip(shapes, adapted, strict=True)):
             return None
         known = [s for s in shapes if s is not None]

@@ -14,7 +14,7 @@ function; the shapes layer decides what they mean in a given document.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -387,3 +387,28 @@ class Aligned(Node):
 
     env: str
     rows: tuple[tuple[Node | None, ...], ...]
+
+
+def shifted(node: Node, delta: int) -> Node:
+    """The same tree ``delta`` characters later in the source (text was inserted before it).
+
+    Lets an edited document reuse the trees of the rows the edit did not touch.
+    ``span`` (the range in the row text) does not move.
+    """
+    if delta == 0:
+        return node
+    changes: dict[str, object] = {"start": node.start + delta, "end": node.end + delta}
+    for f in fields(node):
+        if f.name in ("start", "end", "from_macro", "span"):
+            continue
+        v = getattr(node, f.name)
+        if isinstance(v, Node):
+            changes[f.name] = shifted(v, delta)
+        elif isinstance(v, tuple) and v:
+            changes[f.name] = tuple(
+                shifted(x, delta) if isinstance(x, Node)
+                else tuple(shifted(y, delta) if isinstance(y, Node) else y for y in x) if isinstance(x, tuple)
+                else x
+                for x in v
+            )  # fmt: skip
+    return replace(node, **changes)  # type: ignore[arg-type]
