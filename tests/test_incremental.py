@@ -43,8 +43,12 @@ def test_edit_reuses_untouched_rows_and_matches_a_fresh_check(tmp_path: Path) ->
 
     # the rows after the edit were moved, not parsed again: same trees, new places
     row = r"(Chain g = (Product (Transpose:\top A) r))"
-    before = {show(r.tree): r.tree for r in Checker().parsed(str(path), project, tmp_path, DOC).rows}[row]
-    after = {show(r.tree): r.tree for r in checker.parsed(str(path), project, tmp_path, edited).rows}[row]
+    before = {
+        show(r.tree): r.tree for r in Checker().parsed(str(path), project, tmp_path, DOC).rows
+    }[row]
+    after = {
+        show(r.tree): r.tree for r in checker.parsed(str(path), project, tmp_path, edited).rows
+    }[row]
     shift = len("Ünï: $x + y$.\n")
     assert (after.start, after.end) == (before.start + shift, before.end + shift)
     assert edited[after.start : after.end] == r"g &= A^\top r"

@@ -295,11 +295,14 @@ _KIND = r"(?P<kind>(?:real |complex |symmetric |positive[- ]definite |square |ra
 _PROSE = [
     # "Let $W$ be an $m \times n$ matrix", "$v$ is an $n$-dimensional vector"
     re.compile(_M.format("sym") + r"\s+(?:be|is|denotes?)\s+" + _ART + r"\s+" + _M.format("dims")
-               + r"(?:[- ]dimensional)?\s+" + _KIND),
-    # "an $n \times n$ matrix $A$", "a $k \times 1$ vector $y_t$", "$n$-dimensional vector $v$"
-    re.compile(_M.format("dims") + r"(?:[- ]dimensional)?\s+" + _KIND + r"\s+(?:called\s+|denoted\s+(?:by\s+)?)?" + _M.format("sym")),
+               + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND),
+    # "an $n \times n$ matrix $A$", "a $k \times 1$ vector $y_t$", "$n$-dimensional vector $v$", "an $m$-vector $y$"
+    re.compile(_M.format("dims") + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND + r"\s+(?:called\s+|denoted\s+(?:by\s+)?)?" + _M.format("sym")),
     # "a vector $x$ of length $n$", "$X$ of size $N \times D$"
     re.compile(_M.format("sym") + r",?\s+(?:of|with)\s+(?:length|size|shape|dimensions?|order)\s+" + _M.format("dims")),
+    # "Let $A$ be $m \times n$", "where $X$ is of size $N \times D$" (not "If $A$ is …": a hypothesis)
+    re.compile(r"(?:\b[Ll]et|\b[Ss]uppose|\b[Aa]ssume|\bwhere)\s+" + _M.format("sym") + r"\s+(?:is|be)\s+(?:of\s+(?:size|shape|dimensions?)\s+)?" + r"\$(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$"
+               + r"(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
     # "a scalar $\lambda$", "$\lambda$ is a scalar"
     re.compile(r"\b(?P<kind>scalar)s?\s+" + _M.format("sym")),
     re.compile(_M.format("sym") + r"\s+(?:is|be)\s+a\s+(?:real\s+)?(?P<kind>scalar)\b"),

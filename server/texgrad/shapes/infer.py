@@ -565,6 +565,12 @@ class Inference:
                 continue
             if _transposes(left, right):
                 continue  # A = A^\top states a property (symmetry), for a square A
+            if (
+                (_is_derivative(left) or _is_derivative(right))
+                and same(a.rows, b.cols)
+                and same(a.cols, b.rows)
+            ):
+                continue  # a gradient written in the other layout (a row, numerator layout)
             if a.is_scalar != b.is_scalar and (_is_literal(left) or _is_literal(right)):
                 continue  # x = 0 for a vector: a zero vector
             fixes = (
@@ -645,6 +651,15 @@ def _transposes(a: t.Node, b: t.Node) -> bool:
         if isinstance(x, t.Transpose) and show(x.base) == show(y):
             return True
     return False
+
+
+def _is_derivative(node: t.Node) -> bool:
+    while isinstance(node, (t.Transpose, t.Paren)):
+        inner = node.base if isinstance(node, t.Transpose) else node.body
+        if inner is None:
+            return False
+        node = inner
+    return isinstance(node, (t.Derivative, t.Nabla))
 
 
 def _is_space(node: t.Node) -> bool:
