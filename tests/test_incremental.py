@@ -52,3 +52,14 @@ def test_edit_reuses_untouched_rows_and_matches_a_fresh_check(tmp_path: Path) ->
     shift = len("Ünï: $x + y$.\n")
     assert (after.start, after.end) == (before.start + shift, before.end + shift)
     assert edited[after.start : after.end] == r"g &= A^\top r"
+
+
+def test_use_is_evidence_for_undeclared_symbols(tmp_path: Path) -> None:
+    import sympy
+
+    doc = tmp_path / "notes.md"
+    doc.write_text("Let $A \\in \\mathbb{R}^{m \\times n}$. Then $Ax$ and $u^\\top A$ and $A B$.\n", encoding="utf-8")
+    result = Checker().check(str(doc), None, tmp_path)
+    m, n = (sympy.Symbol(s, positive=True, integer=True) for s in "mn")
+    assert result.inferred == {"x": (n, None), "u": (m, None), "B": (n, None)}
+    assert result.diagnostics == []

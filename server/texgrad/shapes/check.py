@@ -17,7 +17,7 @@ from texgrad.reading.project import Project
 from texgrad.reading.source import MappedText
 from texgrad.shapes.declarations import SENTENCE_BREAK, Row, SymbolTable, collect
 from texgrad.shapes.diagnostics import Diagnostic, Related
-from texgrad.shapes.dims import Shape
+from texgrad.shapes.dims import Dim, Shape
 from texgrad.shapes.infer import Inference
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
@@ -36,6 +36,8 @@ class CheckResult:
     diagnostics: list[Diagnostic]
     shapes: dict[int, Shape] = field(default_factory=dict)
     table: SymbolTable = field(default_factory=SymbolTable)
+    # shapes of undeclared symbols as their use suggests them (rows, columns; None: unknown)
+    inferred: dict[str, tuple[Dim | None, Dim | None]] = field(default_factory=dict)
 
 
 class Checker:
@@ -109,7 +111,9 @@ class Checker:
             _redeclarations(table, target.doc.path, target.doc.text) + inference.diagnostics
         )
         diagnostics.sort(key=lambda d: (d.start, d.end))
-        return CheckResult(target.doc.path, target.doc, diagnostics, inference.shapes, table)
+        return CheckResult(
+            target.doc.path, target.doc, diagnostics, inference.shapes, table, inference.evidence
+        )
 
 
 def _redeclarations(table: SymbolTable, path: str, text: str) -> list[Diagnostic]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from texgrad.shapes.declarations import Declaration, SymbolTable, symbol_key
 from texgrad.shapes.diagnostics import Diagnostic, Fix, Related, Severity
-from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_text, same
+from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_text, same
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
 
@@ -37,6 +37,8 @@ class Inference:
         self.shapes: dict[int, Shape] = {}  # id(node) -> shape, for hover
         # y = Ax gives an undeclared y its shape where it is written (scoped like a declaration)
         self.defined: dict[str, list[Declaration]] = {}
+        # what use tells about undeclared symbols: key -> (rows, columns), either may be unknown
+        self.evidence: dict[str, tuple[Dim | None, Dim | None]] = {}
         self._rules: dict[type, Callable[[Any], Shape | None]] = {
             t.Symbol: self._symbol, t.Number: lambda n: SCALAR, t.Sub: self._sub, t.Tagged: self._symbolic,
             t.Product: self._product, t.Add: self._add, t.Neg: lambda n: self.infer(n.operand),
@@ -187,6 +189,7 @@ class Inference:
             span=node.span,
         )
         shapes = [self._factor(f, i + 1 < len(factors)) for i, f in enumerate(factors)]
+        self._gather_evidence(factors, shapes)
         acc = shapes[0]
         for i in range(1, len(node.factors)):
             s = shapes[i]
@@ -196,6 +199,28 @@ class Inference:
             left = node.factors[0] if i == 1 else _span_node(node.factors[0], node.factors[i - 1])
             acc = self._matmul(acc, s, left, node.factors[i], i == 1)
         return acc
+
+    def _gather_evidence(self, factors: list[t.Node], shapes: list[Shape | None]) -> None:
+        """``Ax`` with A m×n tells that an undeclared x has n rows: shown as inferred, never
+        used to report (a guess must not make a squiggle)."""
+        for i in range(len(factors) - 1):
+            left, right = shapes[i], shapes[i + 1]
+            if left is not None and right is None and not left.is_scalar:
+                self._note(factors[i + 1], left.cols, None)
+            elif left is None and right is not None and not right.is_scalar:
+                self._note(factors[i], None, right.rows)
+
+    def _note(self, node: t.Node, rows: Dim | None, cols: Dim | None) -> None:
+        if isinstance(node, t.Transpose):  # u^\top A: what is said of u^\top, transposed
+            node, rows, cols = node.base, cols, rows
+        key = symbol_key(node)
+        if key is None or key[0] in self.table.declarations or self._definition(key[0], node.start):
+            return
+        old_rows, old_cols = self.evidence.get(key[0], (None, None))
+        self.evidence[key[0]] = (
+            old_rows if rows is None else rows,
+            old_cols if cols is None else cols,
+        )
 
     def _applications(self, factors: list[t.Node]) -> list[t.Node]:
         """``u (x)`` for a symbol with a signature (``u : \\mathbb{R}^n \\to \\mathbb{R}^m``) is a call."""
