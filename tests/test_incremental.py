@@ -58,7 +58,10 @@ def test_use_is_evidence_for_undeclared_symbols(tmp_path: Path) -> None:
     import sympy
 
     doc = tmp_path / "notes.md"
-    doc.write_text("Let $A \\in \\mathbb{R}^{m \\times n}$. Then $Ax$ and $u^\\top A$ and $A B$.\n", encoding="utf-8")
+    doc.write_text(
+        "Let $A \\in \\mathbb{R}^{m \\times n}$. Then $Ax$ and $u^\\top A$ and $A B$.\n",
+        encoding="utf-8",
+    )
     result = Checker().check(str(doc), None, tmp_path)
     m, n = (sympy.Symbol(s, positive=True, integer=True) for s in "mn")
     assert result.inferred == {"x": (n, None), "u": (m, None), "B": (n, None)}

@@ -89,3 +89,46 @@ def test_truncated_and_mutated_documents(
         p = pos % (len(piece) + 1)
         piece = piece[:p] + insert + piece[p + delete :]
     _read_and_parse_everything(piece)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                *FRAGMENTS,
+                "A \\in \\mathbb{R}^{m \\times n}",
+                "x \\in \\mathbb{R}^n",
+                " = ",
+                "A x",
+                "x^\\top A",
+                "\\operatorname{tr}(A)",
+                "A^{-1}",
+                "Let $W$ be an $m \\times n$ matrix. ",
+                "% texgrad: A n×m\n",
+                "f : \\mathbb{R}^n \\to \\mathbb{R}",
+                "f(x)",
+                "\\odot",
+                "\\otimes",
+                "\\nabla_x f",
+            ]
+        ),
+        max_size=60,
+    ).map("".join)
+)
+def test_checking_never_raises(tmp_path_factory, text: str) -> None:  # type: ignore[no-untyped-def]
+    from texgrad.shapes.check import Checker
+
+    folder = tmp_path_factory.mktemp("doc")
+    for name in ("doc.tex", "doc.md"):
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        start = time.perf_counter()
+        result = Checker().check(str(path), None, folder)
+        assert time.perf_counter() - start < 2.0
+        for d in result.diagnostics:
+            assert 0 <= d.start <= d.end <= len(text)
