@@ -86,7 +86,7 @@ MULTIPLICATIONS = frozenset(
 DOTS = frozenset("cdots ldots dots vdots ddots dotsc dotsb dotsm dotsi dotso iddots".split())
 # Commands that only change spacing, size or numbering: dropped.
 SKIP = frozenset(
-    """quad qquad displaystyle textstyle scriptstyle scriptscriptstyle limits nolimits nonumber
+    """displaystyle textstyle scriptstyle scriptscriptstyle limits nolimits nonumber
     notag hline hfill enspace thinspace medspace thickspace negthinspace negmedspace
     negthickspace allowbreak mathstrut strut noindent relax cr hfil displaybreak centering
     protect boldmath unboldmath bf rm it sf cal tt normalsize small footnotesize scriptsize
@@ -133,6 +133,7 @@ _NO_RIGHT_OPERAND = frozenset(
 )
 
 _MERGED = frozenset({"REL", "ADDOP", "SEP"})
+_WIDE_SPACES = frozenset({"\\quad", "\\qquad"})
 _CLOSERS = frozenset({"CLOSE", "RBRACE", "END", "AMP", "ROWSEP", "OPTCLOSE"})
 _DANGLING = frozenset({"REL", "ADDOP", "MULOP", "COMMA", "SEP"})
 
@@ -307,6 +308,8 @@ class Lexer:
                 )  # A_{:, i}
             if ty == "SEP" and (prev is None or prev.type in _NO_LEFT_OPERAND):
                 continue
+            if ty in ("ADDOP", "MULOP", "REL") and prev is not None and prev.type == "SEP" and str(prev.value) in _WIDE_SPACES:
+                out.pop()  # `a \quad + b`: the space only aligns a continued line
             out.append(tok)
         while out and out[-1].type in _DANGLING and not is_argument(len(out) - 1):
             self.trailing.insert(0, out.pop())
@@ -504,6 +507,11 @@ class Lexer:
         name = tok[1:]
         if len(name) == 1 and not name.isalpha():
             return self._control_symbol(name, start, end)
+        if name in ("quad", "qquad"):
+            # a wide space after an operand separates statements: A = [...] \qquad C = [...]
+            if self._prev_type() in _ENDS_OPERAND:
+                self._emit("SEP", tok, start, end)
+            return end
         if name in SKIP:
             return end
         if name in SKIP_WITH_ARGS:
