@@ -198,7 +198,10 @@ CASES = [
     (r"a \, b \; c \: d \! e ~ h", "(Product a b c d e h)"),
     # a wide space after an operand separates statements, not before an operator
     (r"A = B \qquad C = D", "(Sequence (Chain A = B) (Chain C = D))"),
-    (r"f(x) = 0 \quad \text{for } x > 0", r"(Sequence (Chain (Apply f x) = 0) (Chain (Product (Text '\\text{for }') x) > 0))"),
+    (
+        r"f(x) = 0 \quad \text{for } x > 0",
+        r"(Sequence (Chain (Apply f x) = 0) (Chain (Product (Text '\\text{for }') x) > 0))",
+    ),
     (r"a \quad + b", "(Add a + b)"),
     (r"x = 1 \label{eq:1} \tag{2} \nonumber", "(Chain x = 1)"),
     (r"\displaystyle \sum_i x_i", r"(BigOp:\sum i _ (Sub x i))"),

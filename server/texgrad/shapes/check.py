@@ -122,7 +122,7 @@ def _redeclarations(table: SymbolTable, path: str, text: str) -> list[Diagnostic
     purpose (each declaration then holds until the next), so only a conflict
     within one statement is reported."""
     out = []
-    for key, decls in table.declarations.items():
+    for decls in table.declarations.values():
         here = sorted((d for d in decls if d.path == path), key=lambda d: d.start)
         for first, d in pairwise(here):
             if d.font != first.font or (d.shape.rows, d.shape.cols) == (
@@ -135,9 +135,9 @@ def _redeclarations(table: SymbolTable, path: str, text: str) -> list[Diagnostic
             out.append(
                 Diagnostic(
                     "redeclared", "warning",
-                    f"`{key}` is declared {d.shape.unicode()} here but {first.shape.unicode()} just before",
+                    f"`{table.written(d)}` is declared {d.shape.unicode()} here but {first.shape.unicode()} just before",
                     d.path, d.start, d.end,
-                    (Related(first.path, first.start, first.end, f"`{key}` declared {first.shape.unicode()} here"),),
+                    (Related(first.path, first.start, first.end, f"`{table.written(first)}` declared {first.shape.unicode()} here"),),
                 )
             )  # fmt: skip
     return out

@@ -85,6 +85,11 @@ class SymbolTable:
             same_font = decls
         return self.in_force(same_font, path, offset)
 
+    def written(self, d: Declaration | Signature) -> str:
+        """A declared symbol as the document writes it (``\\mA``, not its expansion)."""
+        text = self.texts.get(d.path, "")[d.start : d.end]
+        return " ".join(text.split()) or d.key
+
     def signature(self, key: str, path: str = "", offset: int = -1) -> Signature | None:
         sigs = self.signatures.get(key)
         sig = self.in_force(sigs, path, offset) if sigs else None
@@ -131,6 +136,7 @@ _HEADING = re.compile(
     r"^[ \t]*(?:\\(?:part|chapter|section|subsection|subsubsection)\*?\s*[\[{]|#{1,6}[ \t])", re.M
 )
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
+_FENCE = re.compile(r"^[ \t]*(```+|~~~+)[^\n]*\n.*?^[ \t]*\1[ \t]*$", re.M | re.S)
 
 
 @dataclass
@@ -142,6 +148,9 @@ class Boundaries:
 
     @classmethod
     def of(cls, text: str) -> Boundaries:
+        # a `# comment` in a fenced code block is no heading: blank the fences out first
+        if "```" in text or "~~~" in text:
+            text = _FENCE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
         return cls(
             [m.start() for m in _HEADING.finditer(text)],
             [m.start() for m in _PARAGRAPH.finditer(text)],

@@ -91,7 +91,7 @@ class Inference:
                         decl.path,
                         decl.start,
                         decl.end,
-                        f"`{decl.key}` declared {decl.shape.unicode()} here",
+                        f"`{self.table.written(decl)}` declared {decl.shape.unicode()} here",
                     )
                 )
                 continue

@@ -308,7 +308,12 @@ class Lexer:
                 )  # A_{:, i}
             if ty == "SEP" and (prev is None or prev.type in _NO_LEFT_OPERAND):
                 continue
-            if ty in ("ADDOP", "MULOP", "REL") and prev is not None and prev.type == "SEP" and str(prev.value) in _WIDE_SPACES:
+            if (
+                ty in ("ADDOP", "MULOP", "REL")
+                and prev is not None
+                and prev.type == "SEP"
+                and str(prev.value) in _WIDE_SPACES
+            ):
                 out.pop()  # `a \quad + b`: the space only aligns a continued line
             out.append(tok)
         while out and out[-1].type in _DANGLING and not is_argument(len(out) - 1):
