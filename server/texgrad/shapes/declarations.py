@@ -305,6 +305,9 @@ _PROSE = [
     # "Let $W$ be an $m \times n$ matrix", "$v$ is an $n$-dimensional vector"
     re.compile(_M.format("sym") + r"\s+(?:be|is|denotes?)\s+" + _ART + r"\s+" + _M.format("dims")
                + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND),
+    # "Let $A$ be …, $C$ an $n \times m$ matrix and $w$ a vector of …": apposition in a list
+    re.compile(r"(?:,|\band)\s+" + _M.format("sym") + r"\s+an?\s+" + _M.format("dims")
+               + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND),
     # "an $n \times n$ matrix $A$", "a $k \times 1$ vector $y_t$", "$n$-dimensional vector $v$", "an $m$-vector $y$"
     re.compile(_M.format("dims") + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND + r"\s+(?:called\s+|denoted\s+(?:by\s+)?)?" + _M.format("sym")),
     # "a vector $x$ of length $n$", "$X$ of size $N \times D$"

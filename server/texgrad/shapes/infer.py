@@ -21,6 +21,8 @@ from texgrad.syntax.show import show
 ELEMENTWISE = frozenset(
     "log ln exp sin cos tan tanh sinh cosh sigmoid relu softplus sqrt abs sign sgn erf".split()
 )
+# letters that index entries (x_i, x_j); t, s, k-as-time … make a new vector (x_t)
+_ELEMENT_INDICES = frozenset("i j k l m n p q r".split())
 EQUALITIES = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv", "\\defeq", "\\eqdef"})
 _SQUARE_FUNCS = {"tr": "trace", "Tr": "trace", "trace": "trace", "det": "determinant"}
 
@@ -127,7 +129,7 @@ class Inference:
 
     def _transpose_fix(self, node: t.Node) -> Fix:
         text = self.source[node.start : node.end]
-        if isinstance(node, t.Transpose):  # drop an existing transpose
+        if isinstance(node, (t.Transpose, t.Prime)):  # drop an existing transpose (A^\top, A')
             base = node.base
             return Fix(f"Remove the transpose of `{self._quote(base)}`", self.path, node.start, node.end,
                        self.source[base.start : base.end])  # fmt: skip
@@ -167,10 +169,21 @@ class Inference:
         base = self.infer(node.base)
         if base is None or base.is_scalar:
             return base
-        # an element of a declared vector or matrix: x_i, A_{ij}, A_{i,j}
-        if base.is_vector or base.rows == ONE:
-            return SCALAR
+        # an element of a declared vector or matrix: x_i, A_{ij}, A_{i,j} — but x_t, w_{t+1}
+        # (a time index) and a bold \mathbf{x}_i (the i-th sample) are vectors of their own
         index = node.index
+        if base.is_vector or base.rows == ONE:
+            bold = isinstance(node.base, t.Symbol) and node.base.font in (
+                "mathbf",
+                "bm",
+                "boldsymbol",
+                "pmb",
+                "vb",
+            )
+            element_index = (
+                isinstance(index, t.Symbol) and index.name in _ELEMENT_INDICES
+            ) or isinstance(index, t.Number)
+            return SCALAR if element_index and not bold else None
         pair = (isinstance(index, t.List) and len(index.items) == 2) or (
             isinstance(index, t.Product) and len(index.factors) == 2
         )
