@@ -315,6 +315,8 @@ class Inference:
         for term, s in matrices[1:]:
             first, fs = matrices[0]
             if not (same(s.rows, fs.rows) and same(s.cols, fs.cols)):
+                if _broadcasts(s, fs) or _broadcasts(fs, s):
+                    return None  # XW + b with b a row: broadcasting, as ML papers write it
                 fixes = (
                     (self._transpose_fix(term),)
                     if same(s.rows, fs.cols) and same(s.cols, fs.rows)
@@ -673,6 +675,13 @@ def _span_node(first: t.Node, last: t.Node) -> t.Node:
     """A stand-in covering first..last, to quote and locate a run of factors."""
     return t.Opaque("", start=first.start, end=last.end, from_macro=first.from_macro or last.from_macro,
                     span=(first.span[0], last.span[1]))  # fmt: skip
+
+
+def _broadcasts(small: Shape, big: Shape) -> bool:
+    """A row (1×q) or column (n×1) added along the rows or columns of an n×q matrix."""
+    if small.rows == ONE and same(small.cols, big.cols) and big.rows != ONE:
+        return True
+    return small.cols == ONE and same(small.rows, big.rows) and big.cols != ONE
 
 
 def _comparable(arg: Shape, domain: Shape) -> bool:
