@@ -720,8 +720,13 @@ class Lexer:
         return end
 
     def _opaque(self, tok: str, start: int, end: int) -> int:
-        """An unknown command: one opaque token with its braced arguments (up to three)."""
+        """An unknown command: one opaque token with an optional ``[…]`` written right after
+        it (``\\draw[->]``) and its braced arguments (up to three)."""
         pos = end
+        if self.text.startswith("[", pos):
+            close = balanced_group(self.text, pos, "[", "]")
+            if close is not None and close - pos <= 200:
+                pos = close
         for _ in range(3):
             b = self._braced(pos)
             if b is None:
