@@ -311,7 +311,7 @@ _PROSE = [
     # "an $n \times n$ matrix $A$", "a $k \times 1$ vector $y_t$", "$n$-dimensional vector $v$", "an $m$-vector $y$"
     re.compile(_M.format("dims") + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND + r"\s+(?:called\s+|denoted\s+(?:by\s+)?)?" + _M.format("sym")),
     # "a vector $x$ of length $n$", "$X$ of size $N \times D$"
-    re.compile(_M.format("sym") + r",?\s+(?:of|with)\s+(?:length|size|shape|dimensions?|order)\s+" + _M.format("dims")),
+    re.compile(_M.format("sym") + r",?\s+(?:of|with)\s+(?P<kind>length|size|shape|dimensions?|order)\s+" + _M.format("dims")),
     # "Let $A$ be $m \times n$", "where $X$ is of size $N \times D$" (not "If $A$ is …": a hypothesis)
     re.compile(r"(?:\b[Ll]et|\b[Ss]uppose|\b[Aa]ssume|\bwhere)\s+" + _M.format("sym") + r"\s+(?:is|be)\s+(?:of\s+(?:size|shape|dimensions?)\s+)?" + r"\$(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$"
                + r"(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
@@ -359,6 +359,9 @@ def _from_prose(text: str, path: str, rows: list[Row], table: SymbolTable) -> No
     for pattern in _PROSE:
         for m in pattern.finditer(text):
             kind = (m.groupdict().get("kind") or "").lower()
+            # "of length $n$" is a vector, "of order $n$" a square matrix
+            kind = {"length": "vector", "size": "vector", "dimension": "vector", "dimensions": "vector",
+                    "shape": "vector", "order": "square matrix"}.get(kind, kind)  # fmt: skip
             sym_row = _row_at(rows, m.start("sym"))
             if sym_row is None or sym_row.tree is None:
                 continue

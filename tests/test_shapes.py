@@ -1,0 +1,323 @@
+r"""Shapes: declarations, symbols, inference and diagnostics, in the fixture format.
+
+Each fixture marks with ``^^^`` exactly where a diagnostic must be; a fixture with no
+marks must produce no diagnostic at all (precision matters more than recall).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sympy
+
+from tests.fixtures import Fixture, parse_fixture
+from texgrad.reading.project import load_project
+from texgrad.shapes.check import Checker, CheckResult
+from texgrad.shapes.dims import Shape
+
+
+def check(tmp_path: Path, text: str, name: str | None = None) -> tuple[Fixture, CheckResult]:
+    fx = parse_fixture(text)
+    paths = fx.write(tmp_path)
+    target = name or fx.main
+    path = paths[target]
+    project = load_project(path, folder=tmp_path) if path.suffix == ".tex" else None
+    return fx, Checker().check(str(path), project, tmp_path)
+
+
+def found(result: CheckResult) -> list[tuple[int, int]]:
+    return [(d.start, d.end) for d in result.diagnostics]
+
+
+def codes(result: CheckResult) -> list[str]:
+    return [d.code for d in result.diagnostics]
+
+
+def dims(text: str) -> tuple[sympy.Expr, ...]:
+    return tuple(sympy.Symbol(s, positive=True, integer=True) for s in text.split())
+
+
+def declared(result: CheckResult, key: str) -> Shape:
+    decl = result.table.lookup(key, None, result.path, len(result.doc.text))
+    assert decl is not None, key
+    return decl.shape
+
+
+# -- declarations --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("declaration", "key", "shape"),
+    [
+        (r"$A \in \mathbb{R}^{m \times n}$", "A", ("m", "n")),
+        (r"$x \in \mathbb{R}^n$", "x", ("n", 1)),
+        (r"$x \in \mathbb R^n$", "x", ("n", 1)),
+        (r"$x \in \mathbb R ^n$", "x", ("n", 1)),
+        (r"$c \in \mathbb{R}$", "c", (1, 1)),
+        (r"$Z \in \mathbb{C}^{n\times n}$", "Z", ("n", "n")),
+        (r"$u \in \mathbb{R}^{n}_{+}$", "u", ("n", 1)),
+        (r"$S \in \mathbb{S}^n$", "S", ("n", "n")),
+        (r"$h \in \mathbb{R}^{d_k}$", "h", ("d_k", 1)),
+        (r"Let $W$ be an $m \times n$ matrix.", "W", ("m", "n")),
+        (r"Take an $n \times n$ matrix $A$.", "A", ("n", "n")),
+        (r"Take a vector $x$ of length $n$.", "x", ("n", 1)),
+        (r"Here $v$ is an $n$-dimensional vector.", "v", ("n", 1)),
+        (r"The data $X$ of size $N \times D$.", "X", ("N", "D")),
+        (r"Fix a scalar $\lambda$.", "\\lambda", (1, 1)),
+        (r"Let $y$ be an $m$-vector.", "y", ("m", 1)),
+        ("% texgrad: A n×m, x m, lambda scalar\n", "A", ("n", "m")),
+        ("% texgrad: A n×m, x m, lambda scalar\n", "x", ("m", 1)),
+        ("% texgrad: A n×m, x m, lambda scalar\n", "\\lambda", (1, 1)),
+    ],
+)
+def test_declaration_forms(
+    tmp_path: Path, declaration: str, key: str, shape: tuple[object, object]
+) -> None:
+    _, result = check(tmp_path, f"%! doc.tex\n{declaration}\n")
+    want = tuple(
+        sympy.Symbol(d, positive=True, integer=True) if isinstance(d, str) else sympy.Integer(d)
+        for d in shape
+    )
+    got = declared(result, key)
+    assert (got.rows, got.cols) == want
+
+
+def test_symmetric_and_positive_definite_sets(tmp_path: Path) -> None:
+    _, result = check(
+        tmp_path, "%! doc.tex\n$S \\in \\mathbb{S}^n_{++}$ and $T \\in \\mathbb{S}^n$\n"
+    )
+    s = result.table.lookup("S", None, result.path, 99)
+    t = result.table.lookup("T", None, result.path, 99)
+    assert s is not None and s.symmetric and s.positive_definite
+    assert t is not None and t.symmetric and not t.positive_definite
+
+
+def test_lists_macros_and_markdown_comment(tmp_path: Path) -> None:
+    _, result = check(
+        tmp_path,
+        "%! doc.md\n<!-- texgrad: A nxm, b n -->\n$$\\newcommand{\\R}{\\mathbb{R}}$$\n\nLet $x, y \\in \\R^{d}$.\n",
+    )
+    assert (declared(result, "x").rows, declared(result, "y").rows) == dims("d") * 2
+    assert (declared(result, "A").rows, declared(result, "A").cols) == dims("n m")
+    assert declared(result, "b").rows == dims("n")[0]
+
+
+# -- diagnostics, each code with its exact range ---------------------------------------
+
+
+def test_matmul_mismatch_with_message_related_and_fix(tmp_path: Path) -> None:
+    fx, result = check(
+        tmp_path,
+        r"""
+        %! doc.tex
+        Let $A \in \mathbb{R}^{m \times n}$ and $y \in \mathbb{R}^m$. Then $A y$.
+                                                                            ^^^
+        """,
+    )
+    assert found(result) == fx.ranges["doc.tex"]
+    (d,) = result.diagnostics
+    assert d.code == "matmul-mismatch" and d.severity == "error"
+    assert (
+        d.message
+        == "`A` is m×n but `y` ∈ ℝᵐ: inner dimensions n and m differ; transposing `A` would make it agree"
+    )
+    text = fx.files["doc.tex"]
+    assert [text[r.start : r.end] for r in d.related] == ["A", "y"]
+    assert [(f.text, text[f.start : f.end]) for f in d.fixes] == [("A^\\top", "A")]
+
+
+@pytest.mark.parametrize(
+    ("doc", "code"),
+    [
+        (
+            r"""
+            %! doc.tex
+            Let $x \in \mathbb{R}^n$, $y \in \mathbb{R}^m$; then $x + y$.
+                                                                  ^^^^^
+            """,
+            "add-mismatch",
+        ),
+        (
+            r"""
+            %! doc.tex
+            Let $A \in \mathbb{R}^{m \times n}$; then $A^{-1}$ and $\operatorname{tr}(A)$ and $\det(A)$.
+                                                       ^^^^^^       ^^^^^^^^^^^^^^^^^^^^       ^^^^^^^
+            """,
+            "not-square",
+        ),
+        (
+            r"""
+            %! doc.tex
+            Let $A \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$ and $y \in \mathbb{R}^n$, and $y = Ax$.
+                                                                                                     ^^^^^^
+            """,
+            "equation-mismatch",
+        ),
+        (
+            r"""
+            %! doc.tex
+            Let $x \in \mathbb{R}^n$ and $y \in \mathbb{R}^m$; $x \odot y$.
+                                                                ^^^^^^^^^
+            """,
+            "elementwise-mismatch",
+        ),
+        (
+            r"""
+            %! doc.tex
+            Let $f : \mathbb{R}^n \to \mathbb{R}$ and $x \in \mathbb{R}^m$; then $f(x)$.
+                                                                                    ^
+            """,
+            "argument-mismatch",
+        ),
+        (
+            r"""
+            %! doc.tex
+            Let $A \in \mathbb{R}^{m \times n}$ and $A \in \mathbb{R}^{n \times n}$ here.
+                                                     ^
+            """,
+            "redeclared",
+        ),
+    ],
+)
+def test_each_code(tmp_path: Path, doc: str, code: str) -> None:
+    fx, result = check(tmp_path, doc)
+    assert found(result) == fx.ranges["doc.tex"]
+    assert set(codes(result)) == {code}
+
+
+def test_redeclared_points_at_both_places(tmp_path: Path) -> None:
+    fx, result = check(
+        tmp_path,
+        "%! doc.tex\n$A \\in \\mathbb{R}^{m \\times n}$, $A \\in \\mathbb{R}^{n \\times n}$\n",
+    )
+    (d,) = result.diagnostics
+    assert d.severity == "warning"
+    assert (d.related[0].start, d.related[0].end) == (1, 2)
+
+
+# -- symbols and inference rules that must stay quiet ------------------------------------
+
+
+QUIET = [
+    # fonts: \mathbf{x}, \boldsymbol{x}, \bm{x} are x
+    r"Let $\mathbf{A} \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$: $A \boldsymbol{x}$, $\mathbf{A} \bm{x}$.",
+    # accents make new (undeclared) symbols; elements of a vector are scalars
+    r"Let $A \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$: $A \hat{x}$, $x_i A$, $A_{ij} x$.",
+    # a 1x1 product scales; sums of a matrix and a scaled identity
+    r"Let $A \in \mathbb{R}^{n \times n}$, $x, y \in \mathbb{R}^n$: $x^\top y A$, $A + \lambda I$, $(x^\top A x) y$.",
+    # norms, fractions, diag, elementwise functions, sums with an index
+    r"Let $A \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$: $\frac{A x}{\|x\|_2}$, $\operatorname{diag}(x) x$, $\exp(Ax)$, $\sum_{i=1}^n x_i$.",
+    # Kronecker and block matrices, gradients in either layout
+    r"Let $A \in \mathbb{R}^{m \times n}$, $B \in \mathbb{R}^{p \times q}$, $x \in \mathbb{R}^n$: $(A \otimes B)^\top$, $\begin{bmatrix} A & A \end{bmatrix}$, $\nabla_x \|Ax\|^2 = 2 A^\top A x$, $\frac{\partial x^\top x}{\partial x} = 2 x^\top$.",
+    # \sum_{t=1}^T is no transpose, x = 0 is a zero vector, A = A^T a property
+    r"Let $x_t \in \mathbb{R}^n$, $A \in \mathbb{R}^{n \times n}$: $\sum_{t=1}^T x_t = 0$, $A = A^\top$.",
+    # primes as derivatives, sets, probabilities, escaped dollars
+    r"For $f(x) = x^2$, $f'(x) = 2x$; costs \$5 and \$6; the set $\{x \in \mathbb{R}^n : Ax = b\}$; $p(x \mid y)$.",
+    # undeclared symbols are unknown, never errors
+    r"Then $U V W$ and $u + v$ and $Q^{-1}$.",
+    # a re-declaration in a later section is a new scope
+    "Let $A \\in \\mathbb{R}^{m \\times n}$, $x \\in \\mathbb{R}^n$: $Ax$.\n\\section{Next}\nLet $A \\in \\mathbb{R}^{n \\times n}$: $A^{-1} x$.",
+    # a declaration just after the use, in the same sentence
+    r"We minimise $\|Ax - b\|^2$, where $A \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$ and $b \in \mathbb{R}^m$.",
+    # hypotheses are not declarations
+    r"If $A$ is $n \times k$ and $B$ is $j \times m$, then $A B$ needs $k = j$.",
+]
+
+
+@pytest.mark.parametrize("body", QUIET)
+def test_correct_math_is_not_flagged(tmp_path: Path, body: str) -> None:
+    _, result = check(tmp_path, "%! doc.tex\n" + body + "\n")
+    assert result.diagnostics == []
+
+
+def test_definitions_give_shapes(tmp_path: Path) -> None:
+    fx, result = check(
+        tmp_path,
+        r"""
+        %! doc.tex
+        Let $A \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$; set $z = Ax$; then $z + x$.
+                                                                                       ^^^^^
+        """,
+    )
+    assert found(result) == fx.ranges["doc.tex"]
+    assert [r.message for r in result.diagnostics[0].related][
+        0
+    ] == "`z` is ℝ^{m} by its definition here"
+
+
+# -- planted errors where real documents hide them --------------------------------------------
+
+
+def test_error_inside_a_macro_lands_on_the_call(tmp_path: Path) -> None:
+    fx, result = check(
+        tmp_path,
+        r"""
+        %! doc.tex
+        \newcommand{\mA}{\mathbf{A}}
+        \newcommand{\vy}{\mathbf{y}}
+        Let $\mA \in \mathbb{R}^{m \times n}$ and $\vy \in \mathbb{R}^m$, so $\mA\vy$.
+                                                                              ^^^^^^
+        """,
+    )
+    assert found(result) == fx.ranges["doc.tex"]
+
+
+def test_error_across_project_files(tmp_path: Path) -> None:
+    fx, result = check(
+        tmp_path,
+        r"""
+        %! main.tex
+        \documentclass{book}
+        \input{notation}
+        \input{chapter}
+        %! notation.tex
+        Throughout, $W \in \mathbb{R}^{d \times k}$ and $v \in \mathbb{R}^d$.
+        %! chapter.tex
+        \begin{align}
+          g &= W^\top v \\
+          e &= W v
+               ^^^
+        \end{align}
+        """,
+        name="chapter.tex",
+    )
+    assert found(result) == fx.ranges["chapter.tex"]
+    assert result.diagnostics[0].related[0].path.endswith("notation.tex")
+
+
+def test_errors_in_markdown_blocks_and_inline_math(tmp_path: Path) -> None:
+    fx, result = check(
+        tmp_path,
+        r"""
+        %! notes.md
+        # Notes
+
+        Let $X \in \mathbb{R}^{N \times D}$, $w \in \mathbb{R}^D$ and $y \in \mathbb{R}^N$.
+
+        ```python
+        # $X^\top w$ in code is not math
+        ```
+
+        $$
+        \nabla_w \|Xw - y\|^2 = 2 X^\top (Xw - y)
+        $$
+
+        Planted: $$X^\top w$$ and $y + w$.
+                   ^^^^^^^^        ^^^^^
+        """,
+    )
+    assert found(result) == fx.ranges["notes.md"]
+
+
+def test_prose_declared_symbols_and_prime_transposes(tmp_path: Path) -> None:
+    fx, result = check(
+        tmp_path,
+        r"""
+        %! qe.md
+        Let $A$ be an $n \times n$ matrix, $C$ an $n \times m$ matrix and $w$ an $m \times 1$ vector.
+        Then $x_{t+1} = A x_t + C w_{t+1}$ and $x' A x$ are fine, but $A C' x$ is not.
+                                                                       ^^^^
+        """,
+    )
+    assert found(result) == fx.ranges["qe.md"]
