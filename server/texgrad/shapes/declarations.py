@@ -302,6 +302,9 @@ _M = r"\$(?P<{}>[^$]{{1,80}})\$"
 _ART = r"(?:an?|the|one|some)"
 _KIND = r"(?P<kind>(?:real |complex |symmetric |positive[- ]definite |square |random |column |row |weight |data |design |input |output |feature )*(?:matrix|matrices|vector|vectors))"
 _PROSE = [
+    # "$A$ and $B$ are $n \times n$ matrices", "$x$, $y$ and $z$ are $n$-dimensional vectors"
+    re.compile(_M.format("sym") + r"(?:,\s*" + _M.format("sym2") + r")?,?\s+and\s+" + _M.format("sym3")
+               + r"\s+are\s+(?:both\s+|all\s+)?" + _M.format("dims") + r"(?:[- ]dimensional)?\s+" + _KIND),
     # "Let $W$ be an $m \times n$ matrix", "$v$ is an $n$-dimensional vector"
     re.compile(_M.format("sym") + r"\s+(?:be|is|denotes?)\s+" + _ART + r"\s+" + _M.format("dims")
                + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND),
@@ -362,22 +365,26 @@ def _from_prose(text: str, path: str, rows: list[Row], table: SymbolTable) -> No
             # "of length $n$" is a vector, "of order $n$" a square matrix
             kind = {"length": "vector", "size": "vector", "dimension": "vector", "dimensions": "vector",
                     "shape": "vector", "order": "square matrix"}.get(kind, kind)  # fmt: skip
-            sym_row = _row_at(rows, m.start("sym"))
-            if sym_row is None or sym_row.tree is None:
-                continue
             if kind == "scalar":
                 shape: Shape | None = SCALAR
             else:
                 dims_row = _row_at(rows, m.start("dims"))
                 shape = _dims_shape(dims_row.tree if dims_row else None, kind)
-            sym = sym_row.tree
-            if isinstance(sym, t.Chain) and sym.items[0] is not None:
-                sym = sym.items[0]  # "let $\\lambda > 0$ be a scalar"
-            key = symbol_key(sym)
-            if shape is None or key is None:
+            if shape is None:
                 continue
-            table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "prose",
-                                  symmetric="symmetric" in kind, positive_definite="definite" in kind))  # fmt: skip
+            for group in ("sym", "sym2", "sym3"):
+                if m.groupdict().get(group) is None:
+                    continue
+                sym_row = _row_at(rows, m.start(group))
+                if sym_row is None or sym_row.tree is None:
+                    continue
+                sym = sym_row.tree
+                if isinstance(sym, t.Chain) and sym.items[0] is not None:
+                    sym = sym.items[0]  # "let $\\lambda > 0$ be a scalar"
+                key = symbol_key(sym)
+                if key is not None:
+                    table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "prose",
+                                          symmetric="symmetric" in kind, positive_definite="definite" in kind))  # fmt: skip
 
 
 # -- texgrad comments ----------------------------------------------------------------
