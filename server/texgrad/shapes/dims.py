@@ -43,6 +43,10 @@ class Shape:
     def transposed(self) -> Shape:
         return Shape(self.cols, self.rows)
 
+    def agrees(self, other: Shape) -> bool:
+        """The same shape (dimension by dimension, see :func:`same`)."""
+        return same(self.rows, other.rows) and same(self.cols, other.cols)
+
     def unicode(self) -> str:
         """``ℝ^{m×n}``, ``ℝ^{n}``, ``scalar`` — how hovers and messages say it."""
         if self.is_scalar:

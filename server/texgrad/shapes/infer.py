@@ -314,14 +314,10 @@ class Inference:
         ]
         for term, s in matrices[1:]:
             first, fs = matrices[0]
-            if not (same(s.rows, fs.rows) and same(s.cols, fs.cols)):
+            if not s.agrees(fs):
                 if _broadcasts(s, fs) or _broadcasts(fs, s):
                     return None  # XW + b with b a row: broadcasting, as ML papers write it
-                fixes = (
-                    (self._transpose_fix(term),)
-                    if same(s.rows, fs.cols) and same(s.cols, fs.rows)
-                    else ()
-                )
+                fixes = (self._transpose_fix(term),) if s.agrees(fs.transposed()) else ()
                 self._emit("add-mismatch",
                            f"cannot add {self._described(first, fs)} and {self._described(term, s)}{self._hint(fixes)}",
                            node.start, node.end, self._related(first, term), fixes)  # fmt: skip
@@ -363,7 +359,7 @@ class Inference:
                 return b
             if b.is_scalar:
                 return a
-            if same(a.rows, b.rows) and same(a.cols, b.cols):
+            if a.agrees(b):
                 return a
             name = "a Hadamard product" if op == "\\odot" else "an elementwise division"
             self._emit("elementwise-mismatch",
@@ -493,17 +489,13 @@ class Inference:
         if sig is None or len(args) != 1:
             return None
         arg = args[0]
-        if (
-            arg is not None
-            and _comparable(arg, sig.domain)
-            and not (same(arg.rows, sig.domain.rows) and same(arg.cols, sig.domain.cols))
-        ):
+        if arg is not None and _comparable(arg, sig.domain) and not arg.agrees(sig.domain):
             self._emit("argument-mismatch",
                        f"`{self._quote(func)}` takes {sig.domain.unicode()} but {self._described(node.args[0], arg)}",
                        node.args[0].start, node.args[0].end,
                        (Related(sig.path, sig.start, sig.end, f"`{sig.key}` : {sig.domain.unicode()} → {sig.codomain.unicode()}"),))  # fmt: skip
             return None
-        if arg is None or not (same(arg.rows, sig.domain.rows) and same(arg.cols, sig.domain.cols)):
+        if arg is None or not arg.agrees(sig.domain):
             return None  # applied elementwise or to a batch: the result's shape is not the codomain
         return sig.codomain
 
@@ -601,23 +593,15 @@ class Inference:
                     left, b
                 )  # y = Ax gives an undeclared y its shape (again, if redefined)
                 continue
-            if a is None or b is None or (same(a.rows, b.rows) and same(a.cols, b.cols)):
+            if a is None or b is None or a.agrees(b):
                 continue
             if _transposes(left, right):
                 continue  # A = A^\top states a property (symmetry), for a square A
-            if (
-                (_is_derivative(left) or _is_derivative(right))
-                and same(a.rows, b.cols)
-                and same(a.cols, b.rows)
-            ):
+            if (_is_derivative(left) or _is_derivative(right)) and a.agrees(b.transposed()):
                 continue  # a gradient written in the other layout (a row, numerator layout)
             if a.is_scalar != b.is_scalar and (_is_literal(left) or _is_literal(right)):
                 continue  # x = 0 for a vector: a zero vector
-            fixes = (
-                (self._transpose_fix(right),)
-                if same(a.rows, b.cols) and same(a.cols, b.rows)
-                else ()
-            )
+            fixes = (self._transpose_fix(right),) if a.agrees(b.transposed()) else ()
             self._emit("equation-mismatch",
                        f"the sides of `{rel}` differ: {self._described(left, a)} but {self._described(right, b)}{self._hint(fixes)}",
                        left.start, right.end, self._related(left, right), fixes)  # fmt: skip
