@@ -66,3 +66,9 @@ def test_use_is_evidence_for_undeclared_symbols(tmp_path: Path) -> None:
     m, n = (sympy.Symbol(s, positive=True, integer=True) for s in "mn")
     assert result.inferred == {"x": (n, None), "u": (m, None), "B": (n, None)}
     assert result.diagnostics == []
+
+    # uses that disagree tell nothing
+    doc.write_text(
+        "Let $A \\in \\mathbb{R}^{m \\times n}$. Then $Ax$ and $x^\\top A$.\n", encoding="utf-8"
+    )
+    assert Checker().check(str(doc), None, tmp_path).inferred == {}

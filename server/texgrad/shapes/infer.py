@@ -41,6 +41,7 @@ class Inference:
         self.defined: dict[str, list[Declaration]] = {}
         # what use tells about undeclared symbols: key -> (rows, columns), either may be unknown
         self.evidence: dict[str, tuple[Dim | None, Dim | None]] = {}
+        self.conflicting: set[str] = set()
         self._rules: dict[type, Callable[[Any], Shape | None]] = {
             t.Symbol: self._symbol, t.Number: lambda n: SCALAR, t.Sub: self._sub, t.Tagged: self._symbolic,
             t.Product: self._product, t.Add: self._add, t.Neg: lambda n: self.infer(n.operand),
@@ -229,7 +230,16 @@ class Inference:
         key = symbol_key(node)
         if key is None or key[0] in self.table.declarations or self._definition(key[0], node.start):
             return
+        if key[0] in self.conflicting:
+            return
         old_rows, old_cols = self.evidence.get(key[0], (None, None))
+        if (rows is not None and old_rows is not None and not same(rows, old_rows)) or (
+            cols is not None and old_cols is not None and not same(cols, old_cols)
+        ):
+            # uses disagree: the letter means different things in different places
+            self.conflicting.add(key[0])
+            self.evidence.pop(key[0], None)
+            return
         self.evidence[key[0]] = (
             old_rows if rows is None else rows,
             old_cols if cols is None else cols,
