@@ -324,3 +324,18 @@ def test_prose_declared_symbols_and_prime_transposes(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == fx.ranges["qe.md"]
+
+
+def test_members_of_a_chain_of_equalities_are_declared(tmp_path: Path) -> None:
+    fx, result = check(
+        tmp_path,
+        r"""
+        %! doc.tex
+        \newcommand{\R}{\mathbb{R}}
+        \[ \Phi = \begin{bmatrix} a & b \end{bmatrix} \in \R^{n \times p} \]
+        where $\vec{y} = [y_1, \dots, y_n]^\top \in \R^n$: $\Phi^\top \vec{y}$ but $\Phi \vec{y}$.
+                                                                                    ^^^^^^^^^^^^
+        Also $\sigma = 1$ and $\sigma_{\min} (\Phi)$ stay quiet.
+        """,
+    )
+    assert found(result) == fx.ranges["doc.tex"]

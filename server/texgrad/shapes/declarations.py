@@ -276,7 +276,16 @@ def _from_chain(chain: t.Chain, path: str, table: SymbolTable) -> None:
             shape, space = found
             symmetric = space.field == "S"
             pd = symmetric and space.sub is not None and show(space.sub) == "++"
-            for sym in left.items if isinstance(left, t.List) else (left,):
+            symbols = list(left.items if isinstance(left, t.List) else (left,))
+            j = i  # \Phi = [ … ] \in \R^{n×p}: what is equal to the member is a member too
+            while (
+                j > 0
+                and rels[j - 1] in ("=", ":=", "\\coloneqq", "\\triangleq", "\\equiv")
+                and items[j - 1] is not None
+            ):
+                symbols.append(items[j - 1])  # type: ignore[arg-type]
+                j -= 1
+            for sym in symbols:
                 key = symbol_key(sym)
                 if key is not None:
                     table.add(

@@ -169,7 +169,7 @@ class Inference:
             return None
         base = self.infer(node.base)
         if base is None or base.is_scalar:
-            return base
+            return None  # \sigma_{\min} is a symbol of its own, not the scalar \sigma
         # an element of a declared vector or matrix: x_i, A_{ij}, A_{i,j} — but x_t, w_{t+1}
         # (a time index) and a bold \mathbf{x}_i (the i-th sample) are vectors of their own
         index = node.index
