@@ -339,3 +339,31 @@ def test_members_of_a_chain_of_equalities_are_declared(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == fx.ranges["doc.tex"]
+
+
+def test_shape_under_the_cursor(tmp_path: Path) -> None:
+    from texgrad.shapes.query import shape_info
+
+    fx = parse_fixture(
+        r"""
+        %! doc.md
+        Let $A \in \mathbb{R}^{m \times n}$ and $x \in \mathbb{R}^n$; set $z = A |x$ and use $A u$.
+        """,
+        cursor=True,
+    )
+    fx.write(tmp_path)
+    result = Checker().check(str(tmp_path / "doc.md"), None, tmp_path)
+    text = fx.files["doc.md"]
+    assert fx.cursor is not None
+    at = fx.cursor[1]
+    info = shape_info(result, at)
+    assert info is not None and info.text == "x" and info.source == "declared"
+    assert info.describe() == "ℝ^{n} (declared)"
+    product = shape_info(
+        result, text.index("A x") + 1
+    )  # the space inside `A x` belongs to the product
+    assert product is not None and product.describe() == "ℝ^{m} (computed)"
+    z = shape_info(result, text.index("z ="))
+    assert z is not None and z.describe() == "ℝ^{m} (defined)"
+    u = shape_info(result, text.index("u$"))
+    assert u is not None and u.describe() == "n rows (inferred from use)"

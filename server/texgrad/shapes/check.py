@@ -38,6 +38,7 @@ class CheckResult:
     table: SymbolTable = field(default_factory=SymbolTable)
     # shapes of undeclared symbols as their use suggests them (rows, columns; None: unknown)
     inferred: dict[str, tuple[Dim | None, Dim | None]] = field(default_factory=dict)
+    rows: list[Row] = field(default_factory=list)  # the document's parsed rows
 
 
 class Checker:
@@ -112,7 +113,13 @@ class Checker:
         )
         diagnostics.sort(key=lambda d: (d.start, d.end))
         return CheckResult(
-            target.doc.path, target.doc, diagnostics, inference.shapes, table, inference.evidence
+            target.doc.path,
+            target.doc,
+            diagnostics,
+            inference.shapes,
+            table,
+            inference.evidence,
+            target.rows,
         )
 
 
@@ -149,8 +156,3 @@ def _row_key(text: MappedText, base: int) -> tuple[object, ...]:
         (g.start, g.end, g.src_start - base, g.src_end - base, g.verbatim) for g in text.segments
     )
     return (text.text, segs)
-
-
-def shape_at(result: CheckResult, tree: t.Node) -> Shape | None:
-    """The inferred shape of a node of a checked document (for hovers and tests)."""
-    return result.shapes.get(id(tree))

@@ -1,0 +1,85 @@
+"""Questions about a checked document at an offset: what is here, and what shape has it?
+
+Plain values for the fronts (a hover in the language server, ``texgrad`` tools): the
+smallest subexpression under the offset, its shape, and where that shape comes from —
+declared (with the declaration), defined (``y = Ax``), inferred from use (shown, never
+reported on), or computed from its parts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from texgrad.shapes.check import CheckResult
+from texgrad.shapes.declarations import Declaration, symbol_key
+from texgrad.shapes.dims import Dim, Shape, dim_text
+from texgrad.syntax import tree as t
+
+Source = Literal["declared", "defined", "inferred", "computed", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class ShapeInfo:
+    start: int  # the subexpression's source range
+    end: int
+    text: str  # as written
+    shape: Shape | None
+    source: Source
+    declaration: Declaration | None = None
+    inferred: tuple[Dim | None, Dim | None] | None = None  # rows, columns suggested by use
+
+    def describe(self) -> str:
+        """``ℝ^{m×n} (declared)``, ``n rows (inferred from use)``, ``unknown``."""
+        if self.shape is not None:
+            return f"{self.shape.unicode()} ({self.source})"
+        if self.inferred is not None:
+            rows, cols = self.inferred
+            if rows is not None and cols is not None:
+                return f"{Shape(rows, cols).unicode()} (inferred from use)"
+            said = f"{dim_text(rows)} rows" if rows is not None else f"{dim_text(cols)} columns"  # type: ignore[arg-type]
+            return f"{said} (inferred from use)"
+        return "unknown"
+
+
+def node_at(result: CheckResult, offset: int) -> t.Node | None:
+    """The smallest node whose source range holds ``offset`` (ranges from macros included)."""
+    best: t.Node | None = None
+    for row in result.rows:
+        if row.tree is None or not (row.start <= offset <= row.end):
+            continue
+        for node in row.tree.walk():
+            if node.start <= offset < max(node.end, node.start + 1) and not isinstance(
+                node, t.Opaque
+            ):
+                if best is None or (node.end - node.start) <= (best.end - best.start):
+                    best = node
+    return best
+
+
+def shape_info(result: CheckResult, offset: int) -> ShapeInfo | None:
+    node = node_at(result, offset)
+    if node is None:
+        return None
+    text = result.doc.text[node.start : node.end]
+    shape = result.shapes.get(id(node))
+    key = symbol_key(node)
+    if key is not None:
+        decl = result.table.lookup(key[0], key[1], result.path, node.start)
+        if decl is not None and shape is not None:
+            return ShapeInfo(
+                node.start,
+                node.end,
+                text,
+                shape,
+                "declared" if decl.how != "definition" else "defined",
+                decl,
+            )
+        if shape is not None:
+            return ShapeInfo(node.start, node.end, text, shape, "defined")
+        evidence = result.inferred.get(key[0])
+        if evidence is not None:
+            return ShapeInfo(node.start, node.end, text, None, "inferred", inferred=evidence)
+    if shape is not None:
+        return ShapeInfo(node.start, node.end, text, shape, "computed")
+    return ShapeInfo(node.start, node.end, text, None, "unknown")
