@@ -67,6 +67,13 @@ def test_use_is_evidence_for_undeclared_symbols(tmp_path: Path) -> None:
     assert result.inferred == {"x": (n, None), "u": (m, None), "B": (n, None)}
     assert result.diagnostics == []
 
+    # a term of a sum has the shape of the others
+    doc.write_text(
+        "Let $A \\in \\mathbb{R}^{m \\times n}$, $x \\in \\mathbb{R}^n$. Then $Ax + r$.\n",
+        encoding="utf-8",
+    )
+    assert Checker().check(str(doc), None, tmp_path).inferred == {"r": (m, sympy.Integer(1))}
+
     # uses that disagree tell nothing
     doc.write_text(
         "Let $A \\in \\mathbb{R}^{m \\times n}$. Then $Ax$ and $x^\\top A$.\n", encoding="utf-8"
