@@ -333,8 +333,8 @@ class Inference:
                            node.start, node.end, self._related(first, term), fixes)  # fmt: skip
                 return None
         if matrices:  # x + Ay: an undeclared term has the shape of the others (shown, not used)
-            for term, s in zip(node.terms, shapes, strict=True):
-                if s is None and not self._identity(term):
+            for term, shape in zip(node.terms, shapes, strict=True):
+                if shape is None and not self._identity(term):
                     self._note(term, matrices[0][1].rows, matrices[0][1].cols)
         # an undeclared identity (\lambda I) takes the shape of what it is added to
         adapted = [
