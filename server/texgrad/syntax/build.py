@@ -166,10 +166,16 @@ class Builder(Transformer):  # type: ignore[type-arg]
         return self.node(c[0]) if c else None
 
     def seq(self, c: list[Any]) -> t.Node:
-        items = [self.node(x) for x in c if not (isinstance(x, Token) and x.type == "SEP")]
+        return self._separated(c, "SEP", t.Sequence)
+
+    def _separated(
+        self, c: list[Any], separator: str, kind: type[t.Sequence] | type[t.List]
+    ) -> t.Node:
+        """Items between separators (`;` / `.`, or commas); one item stands for itself."""
+        items = [self.node(x) for x in c if not (isinstance(x, Token) and x.type == separator)]
         if len(items) == 1:
             return items[0]
-        return t.Sequence(tuple(items), **self._over(*c))
+        return kind(tuple(items), **self._over(*c))
 
     def chain(self, c: list[Any]) -> t.Node:
         items: list[t.Node | None] = []
@@ -189,10 +195,7 @@ class Builder(Transformer):  # type: ignore[type-arg]
         return t.Chain(tuple(items), tuple(rels), **self._over(*c))
 
     def operand(self, c: list[Any]) -> t.Node:
-        items = [self.node(x) for x in c if not (isinstance(x, Token) and x.type == "COMMA")]
-        if len(items) == 1:
-            return items[0]
-        return t.List(tuple(items), **self._over(*c))
+        return self._separated(c, "COMMA", t.List)
 
     def add(self, c: list[Any]) -> t.Node:
         terms: list[t.Node] = []
