@@ -367,3 +367,18 @@ def test_shape_under_the_cursor(tmp_path: Path) -> None:
     assert z is not None and z.describe() == "ℝ^{m} (defined)"
     u = shape_info(result, text.index("u$"))
     assert u is not None and u.describe() == "n rows (inferred from use)"
+
+
+def test_a_function_definition_is_a_signature(tmp_path: Path) -> None:
+    fx, result = check(
+        tmp_path,
+        r"""
+        %! doc.md
+        Let $A \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$ and $y \in \mathbb{R}^m$.
+        Define $f(x) = Ax$. Then $f(x) + y$ is fine but $f(y)$ is not.
+                                                           ^
+        """,
+    )
+    assert found(result) == fx.ranges["doc.md"]
+    (d,) = result.diagnostics
+    assert d.code == "argument-mismatch" and d.related[0].message == "`f` : ℝ^{n} → ℝ^{m}"

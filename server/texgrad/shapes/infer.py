@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from texgrad.shapes.declarations import Declaration, SymbolTable, symbol_key
+from texgrad.shapes.declarations import Declaration, Signature, SymbolTable, symbol_key
 from texgrad.shapes.diagnostics import Diagnostic, Fix, Related, Severity
 from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_text, same
 from texgrad.syntax import tree as t
@@ -595,6 +595,9 @@ class Inference:
             else self.infer(i)
             for k, i in enumerate(node.items)
         ]
+        head = node.items[0]
+        if head is not None and len(shapes) > 1 and self._is_definition_head(node, head):
+            self._define_function(head, shapes[1])  # type: ignore[arg-type]
         for i, rel in enumerate(node.relations):
             if rel not in EQUALITIES:
                 continue
@@ -620,6 +623,19 @@ class Inference:
                        f"the sides of `{rel}` differ: {self._described(left, a)} but {self._described(right, b)}{self._hint(fixes)}",
                        left.start, right.end, self._related(left, right), fixes)  # fmt: skip
         return None
+
+    def _define_function(self, head: t.Apply, value: Shape | None) -> None:
+        """``f(x) = Ax`` with x ∈ ℝⁿ: from here on f maps ℝⁿ to what the right side is."""
+        key = symbol_key(head.func)
+        if key is None or value is None or len(head.args) != 1:
+            return
+        arg = self.infer(head.args[0])
+        if arg is None:
+            return
+        sigs = self.table.signatures.setdefault(key[0], [])
+        if not any(s.path == self.path and s.start == head.start for s in sigs):
+            sigs.append(Signature(key[0], arg, value, self.path, head.start, head.end))
+            sigs.sort(key=lambda s: (s.path, s.start))
 
     def _is_definition_head(self, chain: t.Chain, head: t.Node) -> bool:
         """``f(x) = …`` defines f: its left side is not a call to check."""
