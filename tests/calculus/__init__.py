@@ -1,0 +1,1 @@
+"""Calculus: numeric evaluation, sampling and finite differences."""

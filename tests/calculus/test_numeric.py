@@ -1,0 +1,368 @@
+r"""Numeric evaluation of parsed LaTeX, input sampling and finite differences.
+
+Each expression is parsed from real LaTeX and compared with numpy computed by hand.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy
+
+from texgrad.calculus.numeric import (
+    EvaluationError,
+    Unsupported,
+    evaluate,
+    evaluate_scalar,
+    expm,
+    finite_difference_gradient,
+    finite_difference_jacobian,
+    sample_inputs,
+)
+from texgrad.reading.source import MappedText
+from texgrad.shapes.dims import Shape
+from texgrad.syntax import tree as t
+from texgrad.syntax.parse import parse_row
+
+
+def tree(latex: str) -> t.Node:
+    row = parse_row(MappedText.identity(latex))
+    assert row.error is None and row.tree is not None, (latex, row.error)
+    return row.tree
+
+
+def ev(latex: str, values: dict) -> np.ndarray:
+    return evaluate(tree(latex), values)
+
+
+def n_(name: str) -> sympy.Symbol:
+    return sympy.Symbol(name, positive=True, integer=True)
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(12345)
+
+
+@pytest.fixture
+def point(rng: np.random.Generator) -> dict[str, np.ndarray | float]:
+    return {
+        "A": rng.standard_normal((3, 4)),
+        "B": rng.standard_normal((3, 4)),
+        "S": rng.standard_normal((4, 4)),
+        "x": rng.standard_normal((4, 1)),
+        "y": rng.standard_normal((4, 1)),
+        "b": rng.standard_normal((3, 1)),
+        "w": rng.standard_normal((4, 1)),
+        "a": 1.7,
+        "c": -0.4,
+    }
+
+
+def pd(rng: np.random.Generator, n: int) -> np.ndarray:
+    m = rng.standard_normal((n, n))
+    return m @ m.T + n * np.eye(n)
+
+
+# -- evaluation against numpy -----------------------------------------------------------------
+
+
+def test_quadratic_form(point: dict) -> None:
+    x, s = point["x"], point["S"]
+    got = ev(r"x^\top S x", point)
+    assert got.shape == (1, 1)
+    assert got[0, 0] == pytest.approx((x.T @ s @ x).item())
+
+
+def test_squared_residual_norm(point: dict) -> None:
+    a, x, b = point["A"], point["x"], point["b"]
+    want = float(np.sum((a @ x - b) ** 2))
+    assert ev(r"\|Ax - b\|_2^2", point)[0, 0] == pytest.approx(want)
+
+
+def test_trace_of_product(point: dict) -> None:
+    want = np.trace(point["A"].T @ point["B"])
+    assert ev(r"\operatorname{tr}(A^\top B)", point)[0, 0] == pytest.approx(want)
+    assert ev(r"\mathrm{Tr}(A^T B)", point)[0, 0] == pytest.approx(want)
+    assert ev(r"\langle A, B \rangle", point)[0, 0] == pytest.approx(want)
+
+
+def test_log_det_of_positive_definite(rng: np.random.Generator) -> None:
+    x = pd(rng, 5)
+    want = np.log(np.linalg.det(x))
+    assert ev(r"\log\det X", {"X": x})[0, 0] == pytest.approx(want)
+    assert ev(r"\operatorname{logdet}(X)", {"X": x})[0, 0] == pytest.approx(want)
+    assert ev(r"\ln|\det X|", {"X": -x})[0, 0] == pytest.approx(want)  # odd size: det < 0
+
+
+def test_inverse_times_vector(rng: np.random.Generator) -> None:
+    a, b = pd(rng, 4), rng.standard_normal((4, 1))
+    np.testing.assert_allclose(ev(r"A^{-1}b", {"A": a, "b": b}), np.linalg.solve(a, b))
+    np.testing.assert_allclose(
+        ev(r"A^{-T}", {"A": a + np.triu(a)}), np.linalg.inv(a + np.triu(a)).T
+    )
+
+
+def test_logistic_of_inner_product(point: dict) -> None:
+    z = (point["w"].T @ point["x"]).item()
+    assert ev(r"\sigma(w^\top x)", point)[0, 0] == pytest.approx(1 / (1 + np.exp(-z)))
+
+
+def test_softmax_and_logsumexp(point: dict) -> None:
+    x = point["x"]
+    got = ev(r"\operatorname{softmax}(x)", point)
+    np.testing.assert_allclose(got, np.exp(x) / np.exp(x).sum())
+    assert got.shape == (4, 1)
+    assert ev(r"\operatorname{logsumexp}(x)", point)[0, 0] == pytest.approx(np.log(np.exp(x).sum()))
+
+
+def test_half_squared_norm(point: dict) -> None:
+    x = point["x"]
+    assert ev(r"\frac{1}{2}\|x\|^2", point)[0, 0] == pytest.approx(0.5 * (x.T @ x).item())
+
+
+def test_hadamard_and_elementwise_division(point: dict) -> None:
+    x, y = point["x"], point["y"]
+    np.testing.assert_allclose(ev(r"x \odot y", point), x * y)
+    np.testing.assert_allclose(ev(r"x \oslash y", point), x / y)
+
+
+def test_kronecker_shape(point: dict) -> None:
+    got = ev(r"A \otimes S", point)
+    assert got.shape == (12, 16)
+    np.testing.assert_allclose(got, np.kron(point["A"], point["S"]))
+
+
+def test_bold_and_plain_symbols_share_a_key(point: dict) -> None:
+    bold = ev(r"\mathbf{x}^\top \mathbf{y}", point)
+    plain = ev(r"x^\top y", point)
+    assert bold[0, 0] == pytest.approx(plain[0, 0])
+    assert plain[0, 0] == pytest.approx((point["x"].T @ point["y"]).item())
+    assert ev(r"x \cdot y", point)[0, 0] == pytest.approx(plain[0, 0])
+
+
+def test_scalar_factors_scale_in_products_and_sums(point: dict) -> None:
+    x, y, a = point["x"], point["y"], point["a"]
+    # (xᵀy) is 1×1 and scales the vector after it
+    np.testing.assert_allclose(ev(r"x^\top y\, x", point), (x.T @ y).item() * x)
+    np.testing.assert_allclose(ev(r"2 a x - c y", point), 2 * a * x - point["c"] * y)
+    np.testing.assert_allclose(ev(r"x / a", point), x / a)
+    np.testing.assert_allclose(ev(r"\frac{x}{x^\top y}", point), x / (x.T @ y).item())
+    np.testing.assert_allclose(ev(r"(Ax)^\top", point), (point["A"] @ x).T)
+
+
+def test_matrix_powers(rng: np.random.Generator) -> None:
+    x = pd(rng, 3)
+    np.testing.assert_allclose(ev(r"X^2", {"X": x}), x @ x)
+    np.testing.assert_allclose(ev(r"X^{-2}", {"X": x}), np.linalg.inv(x @ x))
+    root = ev(r"X^{1/2}", {"X": x})
+    np.testing.assert_allclose(root @ root, x)
+    np.testing.assert_allclose(root, root.T)
+    np.testing.assert_allclose(ev(r"X^{\frac{1}{2}}", {"X": x}), root)
+    assert ev(r"a^{2}", {"a": 3.0})[0, 0] == pytest.approx(9.0)
+
+
+def test_norms(point: dict, rng: np.random.Generator) -> None:
+    x, a = point["x"], point["A"]
+    assert ev(r"\|x\|_1", point)[0, 0] == pytest.approx(np.abs(x).sum())
+    assert ev(r"\|x\|_\infty", point)[0, 0] == pytest.approx(np.abs(x).max())
+    assert ev(r"\|A\|_F", point)[0, 0] == pytest.approx(np.linalg.norm(a, "fro"))
+    assert ev(r"\|A\|", point)[0, 0] == pytest.approx(np.linalg.norm(a, "fro"))
+    assert ev(r"\|A\|_2", point)[0, 0] == pytest.approx(np.linalg.norm(a, 2))
+    with pytest.raises(Unsupported):
+        ev(r"\|A\|_1", point)
+
+
+def test_functions(point: dict, rng: np.random.Generator) -> None:
+    x, y = point["x"], point["y"]
+    np.testing.assert_allclose(ev(r"\max(0, x)", point), np.maximum(0, x))
+    np.testing.assert_allclose(ev(r"\min(x, y)", point), np.minimum(x, y))
+    np.testing.assert_allclose(ev(r"\operatorname{relu}(x)", point), np.maximum(0, x))
+    np.testing.assert_allclose(ev(r"\tanh(x)", point), np.tanh(x))
+    np.testing.assert_allclose(ev(r"\exp(-x)", point), np.exp(-x))
+    np.testing.assert_allclose(ev(r"\operatorname{diag}(x)", point), np.diag(x.ravel()))
+    np.testing.assert_allclose(
+        ev(r"\operatorname{diag}(S)", point), np.diag(point["S"]).reshape(-1, 1)
+    )
+    assert ev(r"\log a", point)[0, 0] == pytest.approx(np.log(1.7))
+    assert ev(r"e^{a}", point)[0, 0] == pytest.approx(np.exp(1.7))
+    assert ev(r"|c|", point)[0, 0] == pytest.approx(0.4)
+
+
+def test_matrix_functions_of_a_square_matrix(rng: np.random.Generator) -> None:
+    x = pd(rng, 3)
+    w, v = np.linalg.eigh(x)
+    assert ev(r"\operatorname{tr}\log X", {"X": x})[0, 0] == pytest.approx(np.log(w).sum())
+    np.testing.assert_allclose(ev(r"\exp(X)", {"X": x / 10}), (v * np.exp(w / 10)) @ v.T)
+    m = rng.standard_normal((4, 4))
+    e = expm(m)
+    np.testing.assert_allclose(e @ expm(-m), np.eye(4), atol=1e-10)
+    with pytest.raises(Unsupported, match="non-symmetric"):
+        ev(r"\log X", {"X": m})
+
+
+def test_values_may_be_numbers_and_one_dimensional_arrays() -> None:
+    got = ev(r"a x", {"a": 2, "x": np.array([1.0, 2.0])})
+    np.testing.assert_allclose(got, [[2.0], [4.0]])
+    assert evaluate_scalar(tree(r"x^\top x"), {"x": [1.0, 2.0]}) == pytest.approx(5.0)
+
+
+# -- errors --------------------------------------------------------------------------------------
+
+
+def test_unknown_macro_is_unsupported(point: dict) -> None:
+    with pytest.raises(Unsupported, match=r"cannot evaluate `\\foo\{x\}`"):
+        ev(r"\foo{x}", point)
+
+
+def test_integral_is_unsupported(point: dict) -> None:
+    with pytest.raises(Unsupported, match=r"cannot evaluate `\\int`"):
+        ev(r"\int_0^1 x", point)
+
+
+@pytest.mark.parametrize(
+    "latex",
+    [r"|S|", r"f(x)", r"\log_2 a", r"A'", r"x^2", r"\|S\|_1", r"x \times y"],
+)
+def test_ambiguous_or_unknown_constructs_are_unsupported(latex: str, point: dict) -> None:
+    with pytest.raises(Unsupported):
+        ev(latex, point)
+
+
+@pytest.mark.parametrize(
+    ("latex", "message"),
+    [
+        (r"A x + x", "cannot add 3×1 and 4×1"),
+        (r"x A", "cannot multiply 4×1 by 3×4"),
+        (r"\log c", "non-positive"),
+        (r"z + x", "no value for `z`"),
+        (r"\operatorname{tr}(A)", "trace of a 3×4"),
+    ],
+)
+def test_evaluation_errors(latex: str, message: str, point: dict) -> None:
+    with pytest.raises(EvaluationError, match=message):
+        ev(latex, point)
+
+
+def test_scalar_times_is_a_product(point: dict) -> None:
+    np.testing.assert_allclose(ev(r"a \times b", point), 1.7 * point["b"])
+
+
+def test_singular_inverse_is_an_error() -> None:
+    with pytest.raises(EvaluationError, match="singular"):
+        ev(r"X^{-1}", {"X": np.ones((3, 3))})
+
+
+# -- sampling ----------------------------------------------------------------------------------
+
+
+def test_sample_inputs_gives_distinct_sizes_to_distinct_dimensions(
+    rng: np.random.Generator,
+) -> None:
+    m, n, k = n_("m"), n_("n"), n_("k")
+    shapes = {
+        "A": Shape(m, n),
+        "B": Shape(n, k),
+        "x": Shape(n, sympy.Integer(1)),
+        "a": Shape(sympy.Integer(1), sympy.Integer(1)),
+        "C": Shape(sympy.Integer(3), n + 1),
+    }
+    values, sizes = sample_inputs(shapes, rng=rng)
+    assert set(sizes) == {"m", "n", "k"}
+    assert len(set(sizes.values())) == 3
+    assert all(2 <= s <= 7 for s in sizes.values())
+    assert values["A"].shape == (sizes["m"], sizes["n"])
+    assert values["B"].shape == (sizes["n"], sizes["k"])
+    assert values["x"].shape == (sizes["n"], 1)
+    assert values["a"].shape == (1, 1)
+    assert values["C"].shape == (3, sizes["n"] + 1)
+    assert values["A"].shape[0] != values["A"].shape[1]  # a missing transpose cannot hide
+
+
+def test_sample_inputs_domains(rng: np.random.Generator) -> None:
+    n = n_("n")
+    shapes = {"X": Shape(n, n), "p": Shape(n, sympy.Integer(1)), "S": Shape(n, n)}
+    values, _ = sample_inputs(
+        shapes, positive_definite={"X"}, positive={"p"}, symmetric={"S"}, rng=rng
+    )
+    assert np.all(np.linalg.eigvalsh(values["X"]) > 0)
+    np.testing.assert_allclose(values["X"], values["X"].T)
+    assert np.all(values["p"] > 0)
+    np.testing.assert_allclose(values["S"], values["S"].T)
+    with pytest.raises(ValueError, match="cannot be positive definite"):
+        sample_inputs({"A": Shape(n, n_("m"))}, positive_definite={"A"}, rng=rng)
+    with pytest.raises(ValueError, match="no shape"):
+        sample_inputs(shapes, positive={"q"}, rng=rng)
+
+
+def test_many_dimensions_still_get_distinct_sizes(rng: np.random.Generator) -> None:
+    shapes = {f"x{i}": Shape(n_(f"d_{i}"), sympy.Integer(1)) for i in range(9)}
+    _, sizes = sample_inputs(shapes, rng=rng)
+    assert len(set(sizes.values())) == 9
+
+
+# -- finite differences ------------------------------------------------------------------------
+
+
+def test_gradient_of_quadratic_form(rng: np.random.Generator) -> None:
+    n = n_("n")
+    values, _ = sample_inputs({"A": Shape(n, n), "x": Shape(n, sympy.Integer(1))}, rng=rng)
+    f = tree(r"x^\top A x")
+    grad = finite_difference_gradient(lambda v: evaluate_scalar(f, v), values, "x")
+    a, x = values["A"], values["x"]
+    assert grad.shape == x.shape
+    np.testing.assert_allclose(grad, (a + a.T) @ x, atol=1e-5)
+
+
+def test_gradient_of_log_det(rng: np.random.Generator) -> None:
+    n = n_("n")
+    values, _ = sample_inputs({"X": Shape(n, n)}, positive_definite={"X"}, rng=rng)
+    values["X"] = values["X"] + np.triu(values["X"], 1)  # not symmetric, still det > 0
+    f = tree(r"\log\det X")
+    grad = finite_difference_gradient(lambda v: evaluate_scalar(f, v), values, "X")
+    np.testing.assert_allclose(grad, np.linalg.inv(values["X"]).T, atol=1e-5)
+
+
+def test_gradient_of_residual_norm_is_two_at_r(rng: np.random.Generator) -> None:
+    m, n = n_("m"), n_("n")
+    values, _ = sample_inputs(
+        {"A": Shape(m, n), "x": Shape(n, sympy.Integer(1)), "b": Shape(m, sympy.Integer(1))},
+        rng=rng,
+    )
+    f = tree(r"\|Ax - b\|_2^2")
+    grad = finite_difference_gradient(lambda v: evaluate_scalar(f, v), values, "x")
+    a, x, b = values["A"], values["x"], values["b"]
+    np.testing.assert_allclose(grad, 2 * a.T @ (a @ x - b), atol=1e-5)
+
+
+def test_jacobian_of_linear_map(rng: np.random.Generator) -> None:
+    m, n = n_("m"), n_("n")
+    values, sizes = sample_inputs({"A": Shape(m, n), "x": Shape(n, sympy.Integer(1))}, rng=rng)
+    f = tree(r"Ax")
+    jac = finite_difference_jacobian(lambda v: evaluate(f, v), values, "x")
+    assert jac.shape == (sizes["m"], sizes["n"])  # numerator layout
+    np.testing.assert_allclose(jac, values["A"], atol=1e-6)
+
+
+def test_jacobian_of_softmax(rng: np.random.Generator) -> None:
+    x = rng.standard_normal((5, 1))
+    f = tree(r"\operatorname{softmax}(x)")
+    jac = finite_difference_jacobian(lambda v: evaluate(f, v), {"x": x}, "x")
+    s = np.exp(x) / np.exp(x).sum()
+    np.testing.assert_allclose(jac, np.diag(s.ravel()) - s @ s.T, atol=1e-8)
+
+
+def test_jacobian_wrt_a_matrix_uses_vec(rng: np.random.Generator) -> None:
+    # d vec(X b) / d vec(X)ᵀ = bᵀ ⊗ I
+    x, b = rng.standard_normal((3, 2)), rng.standard_normal((2, 1))
+    f = tree(r"X b")
+    jac = finite_difference_jacobian(lambda v: evaluate(f, v), {"X": x, "b": b}, "X")
+    np.testing.assert_allclose(jac, np.kron(b.T, np.eye(3)), atol=1e-8)
+
+
+def test_gradient_does_not_change_the_input(rng: np.random.Generator) -> None:
+    x = rng.standard_normal((3, 1))
+    before = x.copy()
+    values = {"x": x}
+    finite_difference_gradient(lambda v: evaluate_scalar(tree(r"x^\top x"), v), values, "x")
+    np.testing.assert_array_equal(values["x"], before)
