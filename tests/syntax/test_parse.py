@@ -232,6 +232,11 @@ CASES = [
     (r"\binom{n}{k}", "(Binom n k)"),
     (r"\overset{\text{def}}{=}", r"(Chain _ \overset{\text{def}}{=} _)"),
     ("n!", "(Factorial n)"),
+    # \tr and \det without brackets take the whole product after them
+    (r"\operatorname{tr} A^\top B", r"(Apply (Func:tr) (Product (Transpose:\top A) B))"),
+    (r"\det A \det B", "(Product (Apply (Func:det) A) (Apply (Func:det) B))"),
+    (r"\operatorname{tr}(A) B", "(Product (Apply (Func:tr) A) B)"),
+    (r"\log x y", "(Product (Apply (Func:log) x) y)"),
     # unknown commands are opaque, not errors
     (r"\foo{a}{b} + x", r"(Add (Opaque '\\foo{a}{b}') + x)"),
     (r"\vx^\top \mA", r"(Product (Transpose:\top (Opaque '\\vx')) (Opaque '\\mA'))"),
@@ -337,6 +342,17 @@ def test_node_ranges_are_exact_after_non_ascii_text() -> None:
     adds = [n for n in _nodes(row.tree) if isinstance(n, t.Add)]
     assert [(a.start, a.end) for a in adds] == fx.ranges["main.tex"]
     assert text[adds[0].start : adds[0].end] == "A x - b"
+
+
+def test_ranges_after_a_braced_derivative_are_exact() -> None:
+    # A node built inside braces and then dropped must not lend its braced range
+    # to a later node (this once made `2 P z` start inside `{\partial X}`).
+    line = r"\frac{\partial L}{\partial X} = 2 P z"
+    parsed = parse_row(MappedText.identity(line))
+    assert parsed.tree is not None
+    for node in parsed.tree.walk():
+        if isinstance(node, (t.Product, t.Chain)):
+            assert line[node.start : node.end] in ("2 P z", line)
 
 
 def test_every_verbatim_node_range_is_its_source_text() -> None:

@@ -49,7 +49,9 @@ class Builder(Transformer):  # type: ignore[type-arg]
 
     def reset(self, text: MappedText, functions: frozenset[str], depth: int) -> None:
         self.text = text
-        self.braced: dict[int, tuple[int, int]] = {}  # id(node) -> span with its braces
+        # id(node) -> (node, span with its braces).  The node is kept so that its id
+        # cannot be reused by a later node while the row is being built.
+        self.braced: dict[int, tuple[t.Node, tuple[int, int]]] = {}
         self.functions = functions
         self.depth = depth
         segs = text.segments
@@ -78,9 +80,13 @@ class Builder(Transformer):  # type: ignore[type-arg]
                 if first is None:
                     first = i
                 last = i
-        a0, b0 = self.braced.get(id(first)) or _span(first)
-        a1, b1 = self.braced.get(id(last)) or _span(last)
+        a0, b0 = self._braced_span(first)
+        a1, b1 = self._braced_span(last)
         return self._loc(min(a0, a1), max(b0, b1))
+
+    def _braced_span(self, x: Any) -> tuple[int, int]:
+        hit = self.braced.get(id(x))
+        return hit[1] if hit is not None and hit[0] is x else _span(x)
 
     # -- tokens -----------------------------------------------------------------------
     def node(self, x: Any) -> t.Node:
@@ -253,7 +259,7 @@ class Builder(Transformer):  # type: ignore[type-arg]
         inner = self.node(c[1])
         # Braces only group: the node keeps its own range, but what contains it
         # (A^{-1}) must reach the closing brace.
-        self.braced[id(inner)] = (_span(c[0])[0], _span(c[-1])[1])
+        self.braced[id(inner)] = (inner, (_span(c[0])[0], _span(c[-1])[1]))
         return inner
 
     def delimited(self, c: list[Any]) -> t.Node:
@@ -425,7 +431,9 @@ class Builder(Transformer):  # type: ignore[type-arg]
                 out = [replace(f, body=body, **self._over(f, body))]
                 continue
             if _takes_argument(f) and out:
-                out[0] = self._apply(f, out[0])
+                n = _operand_run(f, out)
+                arg = out[0] if n == 1 else t.Product(tuple(out[:n]), **self._over(*out[:n]))
+                out[:n] = [self._apply(f, arg)]
                 continue
             if out and self._is_function(f) and _is_round(out[0], f):
                 out[0] = self._apply(f, out[0])
@@ -480,6 +488,29 @@ def _sign_of(run: str) -> str:
     if plus_minus:
         return plus_minus[-1]
     return "-" if signs.count("-") % 2 else "+"
+
+
+# Operators whose unbracketed argument is the whole product after them, as
+# documents write them: ``\tr XY = \tr YX``, ``\det AB = \det A \det B``.
+WHOLE_PRODUCT_OPERATORS = frozenset({"tr", "Tr", "trace", "Trace", "det"})
+
+
+def _operand_run(f: t.Node, following: list[t.Node]) -> int:
+    r"""How many of the ``following`` factors an operator ``f`` takes: one, or for
+    ``\tr``/``\det`` without brackets the run up to the next operator or big operator."""
+    if not (isinstance(f, t.Func) and f.name in WHOLE_PRODUCT_OPERATORS and f.sub is None):
+        return 1
+    first = following[0]
+    if _round_base(first) is not None or (
+        isinstance(first, t.Paren) and first.open in ("(", "\\left(", "[", "\\left[")
+    ):
+        return 1  # \tr(A) B: the brackets delimit the argument
+    n = 1
+    while n < len(following) and not isinstance(
+        following[n], (t.Apply, t.BigOp, t.Func, t.Nabla, t.Partial, t.Derivative)
+    ):
+        n += 1
+    return n
 
 
 def _takes_argument(f: t.Node) -> bool:
