@@ -399,7 +399,8 @@ def _from_prose(text: str, path: str, rows: list[Row], table: SymbolTable) -> No
 # -- texgrad comments ----------------------------------------------------------------
 
 _COMMENT = re.compile(
-    r"^[ \t]*%+[ \t]*texgrad:(?P<body>.*)$|<!--\s*texgrad:(?P<mbody>.*?)-->", re.M | re.S
+    # a LaTeX comment ends at the end of its line; a Markdown one may span lines
+    r"^[ \t]*%+[ \t]*texgrad:(?P<body>[^\n]*)$|<!--\s*texgrad:(?P<mbody>.*?)-->", re.M | re.S
 )
 _ENTRY = re.compile(
     r"(?P<name>\\?[A-Za-z]+(?:_\{?\w+\}?)?)\s+(?P<dims>scalar|[\w+]+(?:\s*(?:×|x|\\times)\s*[\w+]+)?)"
