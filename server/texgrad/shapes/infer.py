@@ -21,8 +21,10 @@ from texgrad.syntax.show import show
 ELEMENTWISE = frozenset(
     "log ln exp sin cos tan tanh sinh cosh sigmoid relu softplus sqrt abs sign sgn erf".split()
 )
-# letters that index entries (x_i, x_j); t, s, k-as-time … make a new vector (x_t)
-_ELEMENT_INDICES = frozenset("i j k l m n p q r".split())
+# letters that index entries (x_i, x_j); t, s, k … make a new vector (x_t, the iterate x_k)
+_ELEMENT_INDICES = frozenset("i j l m n p q r".split())
+# what stands for "all rows" or "all columns" in a slice: A_{i,:}, A_{:,j}, A_{i,\cdot}
+_SLICE_MARKS = frozenset({":", "\\cdot", "*", "\\ast", "\\bullet"})
 EQUALITIES = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv", "\\defeq", "\\eqdef"})
 _SQUARE_FUNCS = {"tr": "trace", "Tr": "trace", "trace": "trace", "det": "determinant"}
 
@@ -185,10 +187,23 @@ class Inference:
                 isinstance(index, t.Symbol) and index.name in _ELEMENT_INDICES
             ) or isinstance(index, t.Number)
             return SCALAR if element_index and not bold else None
-        pair = (isinstance(index, t.List) and len(index.items) == 2) or (
-            isinstance(index, t.Product) and len(index.factors) == 2
+        parts = (
+            index.items
+            if isinstance(index, t.List)
+            else index.factors
+            if isinstance(index, t.Product)
+            else ()
         )
-        return SCALAR if pair else None
+        if len(parts) != 2:
+            return None
+        slices = [isinstance(p, t.Symbol) and p.name in _SLICE_MARKS for p in parts]
+        if slices == [False, True]:
+            return Shape(ONE, base.cols)  # A_{i,:}: the i-th row
+        if slices == [True, False]:
+            return Shape(base.rows, ONE)  # A_{:,j}: the j-th column
+        if slices == [True, True]:
+            return base
+        return SCALAR  # A_{ij}, A_{i,j}: an entry
 
     # -- products and sums ------------------------------------------------------------------
     def _product(self, node: t.Product) -> Shape | None:
