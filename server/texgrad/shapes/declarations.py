@@ -59,9 +59,15 @@ class SymbolTable:
     texts: dict[str, str] = field(default_factory=dict)  # per path
     # f(x) = … : where each function is (re)defined; a definition ends the signature before it
     function_definitions: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    # variables bound by a set, \{x \in \mathbb{R}^n : …\}: they hold inside its braces only
+    # (declaration, where the braces open, where they close)
+    bound: dict[str, list[tuple[Declaration, int, int]]] = field(default_factory=dict)
 
     def add(self, d: Declaration) -> None:
         self.declarations.setdefault(d.key, []).append(d)
+
+    def add_bound(self, d: Declaration, start: int, end: int) -> None:
+        self.bound.setdefault(d.key, []).append((d, start, end))
 
     def lookup(
         self, key: str, font: str | None, path: str = "", offset: int = -1
@@ -75,6 +81,13 @@ class SymbolTable:
         a symbol declared only in other files of the project (a notation chapter)
         takes theirs.
         """
+        inner = [
+            (d, s, e)
+            for d, s, e in self.bound.get(key, ())
+            if d.path == path and s <= offset < e and d.font == font
+        ]
+        if inner:  # the x of \{x \in \mathbb{R}^n : Ax = b\}, inside the braces
+            return max(inner, key=lambda b: b[1])[0]
         decls = self.declarations.get(key)
         if not decls:
             return None
@@ -213,8 +226,8 @@ def collect(
     for row in rows:
         by_path.setdefault(row.path, []).append(row)
         if row.tree is not None:
-            for chain in _chains(row.tree):
-                _from_chain(chain, row.path, table)
+            for chain, scope in _chains(row.tree):
+                _from_chain(chain, row.path, table, scope)
                 head = (
                     chain.items[0]
                     if chain.relations and chain.relations[0] in ("=", ":=", "\\coloneqq")
@@ -231,24 +244,41 @@ def collect(
     return table
 
 
-def _chains(node: t.Node) -> Iterator[t.Chain]:
+def _chains(node: t.Node) -> Iterator[tuple[t.Chain, tuple[int, int] | None]]:
     """Relation chains at statement level: the row itself, items of lists and sequences,
-    math nested in text, and set-builder braces (``\\{x \\in \\mathbb{R}^n : …\\}``)."""
-    stack = [node]
+    math nested in text, and braces (``\\{x_i \\in \\mathbb{R}^d\\}``); each with the range
+    of the set-builder braces that bind its variables (``\\{x \\in \\mathbb{R}^n : Ax = b\\}``),
+    or None for a statement about the document."""
+    stack: list[tuple[t.Node, tuple[int, int] | None]] = [(node, None)]
     while stack:
-        n = stack.pop()
+        n, scope = stack.pop()
         if isinstance(n, t.Chain):
-            yield n
-            stack.extend(i for i in n.items if isinstance(i, (t.Paren, t.Text)))
+            yield n, scope
+            stack.extend((i, scope) for i in n.items if isinstance(i, (t.Paren, t.Text)))
         elif isinstance(n, (t.Sequence, t.List)):
-            stack.extend(n.items)
+            stack.extend((i, scope) for i in n.items)
         elif isinstance(n, t.Text):
-            stack.extend(n.math)
+            stack.extend((m, scope) for m in n.math)
         elif isinstance(n, t.Paren) and n.body is not None:
-            stack.append(n.body)
+            builder = _is_set_builder(n)
+            stack.append((n.body, (n.start, n.end) if builder else scope))
         elif isinstance(n, t.Product):
             # "x \in R^n \text{ and } y \in R^m": statements joined by text
-            stack.extend(f for f in n.factors if isinstance(f, (t.Text, t.Chain)))
+            stack.extend((f, scope) for f in n.factors if isinstance(f, (t.Text, t.Chain)))
+
+
+_SET_OPEN = frozenset({"\\{", "\\left\\{", "\\lbrace", "\\left\\lbrace"})
+_SUCH_THAT = frozenset({":", "\\colon", "\\mid", "|", "\\vert"})
+
+
+def _is_set_builder(paren: t.Paren) -> bool:
+    """``\\{x \\in \\mathbb{R}^n : …\\}``, ``\\{f(x) \\mid x \\in C\\}``: braces with a "such that"."""
+    body = paren.body
+    return (
+        paren.open in _SET_OPEN
+        and isinstance(body, t.Chain)
+        and any(rel in _SUCH_THAT for rel in body.relations)
+    )
 
 
 def _space(node: t.Node | None) -> tuple[Shape, t.Space] | None:
@@ -260,7 +290,9 @@ def _space(node: t.Node | None) -> tuple[Shape, t.Space] | None:
     return None
 
 
-def _from_chain(chain: t.Chain, path: str, table: SymbolTable) -> None:
+def _from_chain(
+    chain: t.Chain, path: str, table: SymbolTable, scope: tuple[int, int] | None = None
+) -> None:
     items, rels = chain.items, chain.relations
     for i, rel in enumerate(rels):
         left, right = items[i], items[i + 1]
@@ -287,12 +319,14 @@ def _from_chain(chain: t.Chain, path: str, table: SymbolTable) -> None:
                 j -= 1
             for sym in symbols:
                 key = symbol_key(sym)
-                if key is not None:
-                    table.add(
-                        Declaration(
-                            key[0], key[1], shape, path, sym.start, sym.end, "in", symmetric, pd
-                        )
-                    )
+                if key is None:
+                    continue
+                how = "in" if scope is None else "bound"
+                d = Declaration(key[0], key[1], shape, path, sym.start, sym.end, how, symmetric, pd)
+                if scope is None:
+                    table.add(d)
+                else:
+                    table.add_bound(d, *scope)
         elif (
             rel in (":", "\\colon")
             and i + 2 < len(items)
@@ -400,7 +434,8 @@ def _from_prose(text: str, path: str, rows: list[Row], table: SymbolTable) -> No
 
 _COMMENT = re.compile(
     # a LaTeX comment ends at the end of its line; a Markdown one may span lines
-    r"^[ \t]*%+[ \t]*texgrad:(?P<body>[^\n]*)$|<!--\s*texgrad:(?P<mbody>.*?)-->", re.M | re.S
+    r"^[ \t]*%+[ \t]*texgrad:(?P<body>[^\n]*)$|<!--\s*texgrad:(?P<mbody>.*?)-->",
+    re.M | re.S,
 )
 _ENTRY = re.compile(
     r"(?P<name>\\?[A-Za-z]+(?:_\{?\w+\}?)?)\s+(?P<dims>scalar|[\w+]+(?:\s*(?:×|x|\\times)\s*[\w+]+)?)"
