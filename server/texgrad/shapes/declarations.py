@@ -77,9 +77,12 @@ class SymbolTable:
         A font alone does not make a new symbol (``\\mathbf{x}`` is ``x``) unless the
         document declares both.  Papers re-use letters from section to section, so:
         a declaration just after the use in the same paragraph wins ("…, where
-        $x \\in \\mathbb{R}^n$"); else the nearest one before it in the same section;
-        a symbol declared only in other files of the project (a notation chapter)
-        takes theirs.
+        $x \\in \\mathbb{R}^n$"); else the nearest one before it in the same section.
+        A symbol the document declares with one shape only also holds before its
+        declaration in the same paragraph (papers declare after use), and everywhere in
+        the document when it is declared as notation ("Throughout, …", a Notation or
+        Preliminaries section).  A symbol declared only in other files of the project
+        (a notation chapter) takes theirs.
         """
         inner = [
             (d, s, e)
@@ -96,7 +99,38 @@ class SymbolTable:
             if len({d.font for d in decls}) > 1:
                 return None  # x and \mathbf{x} both declared, and this is neither
             same_font = decls
-        return self.in_force(same_font, path, offset)
+        found = self.in_force(same_font, path, offset)
+        if found is not None or offset < 0:
+            return found
+        here = sorted((d for d in same_font if d.path == path), key=lambda d: d.start)
+        if not here or not all(d.shape.agrees(here[0].shape) for d in here[1:]):
+            return None  # declared with several shapes: only the nearest scope counts
+        bounds = self.boundaries.get(path) or Boundaries([], [])
+        after = [d for d in here if d.start > offset]
+        if after and not bounds.paragraph_between(offset, after[0].start):
+            return after[0]  # used first, declared later in the paragraph
+        if any(self.is_notation(d) for d in here):
+            before = [d for d in here if d.start <= offset]
+            return before[-1] if before else here[0]
+        return None
+
+    def is_notation(self, d: Declaration) -> bool:
+        """Is a declaration made as notation for the whole document: in a sentence that
+        says "throughout" or in a section named Notation, Preliminaries, Setup …?"""
+        text = self.texts.get(d.path, "")
+        if not text:
+            return False
+        begin = max(0, d.start - 400)
+        breaks = [m.end() for m in SENTENCE_BREAK.finditer(text, begin, d.start)]
+        if _NOTATION_SENTENCE.search(text, breaks[-1] if breaks else begin, d.start):
+            return True
+        sections = (self.boundaries.get(d.path) or Boundaries([], [])).sections
+        i = bisect.bisect_right(sections, d.start) - 1
+        if i < 0:
+            return False
+        line_end = text.find("\n", sections[i])
+        heading = text[sections[i] : line_end if line_end >= 0 else len(text)]
+        return bool(_NOTATION_HEADING.search(heading))
 
     def written(self, d: Declaration | Signature) -> str:
         """A declared symbol as the document writes it (``\\mA``, not its expansion)."""
@@ -145,6 +179,13 @@ SENTENCE_BREAK = re.compile(
 )
 
 
+# a sentence or a section that sets notation for the whole document
+_NOTATION_SENTENCE = re.compile(
+    r"\b[Tt]hroughout\b|\b(?:[Ii]n|[Ff]or) the rest of (?:this|the) (?:paper|document|article|note|chapter|book)"
+)
+_NOTATION_HEADING = re.compile(
+    r"\b(?:[Nn]otations?|[Pp]reliminar(?:y|ies)|[Ss]et-?up|[Cc]onventions)\b|\b[Pp]roblem (?:[Ss]etting|[Ff]ormulation|[Ss]tatement)\b"
+)
 _HEADING = re.compile(
     r"^[ \t]*(?:\\(?:part|chapter|section|subsection|subsubsection)\*?\s*[\[{]|#{1,6}[ \t])", re.M
 )
