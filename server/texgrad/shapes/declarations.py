@@ -397,6 +397,9 @@ _PROSE = [
                + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND),
     # "an $n \times n$ matrix $A$", "a $k \times 1$ vector $y_t$", "$n$-dimensional vector $v$", "an $m$-vector $y$"
     re.compile(_M.format("dims") + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND + r"\s+(?:called\s+|denoted\s+(?:by\s+)?)?" + _M.format("sym")),
+    # "Let $v$ be a vector of length $n$", "$W$ is a matrix of size $m \times n$"
+    re.compile(_M.format("sym") + r"\s+(?:be|is|denotes?)\s+" + _ART + r"\s+" + _KIND
+               + r",?\s+(?:of|with)\s+(?:length|size|shape|dimensions?)\s+" + _M.format("dims")),
     # "a vector $x$ of length $n$", "$X$ of size $N \times D$"
     re.compile(_M.format("sym") + r",?\s+(?:of|with)\s+(?P<kind>length|size|shape|dimensions?|order)\s+" + _M.format("dims")),
     # "Let $A$ be $m \times n$", "where $X$ is of size $N \times D$" (not "If $A$ is …": a hypothesis)
