@@ -87,10 +87,12 @@ class Inference:
         return f"{q} is {shape.short()}"
 
     def _related(self, *nodes: t.Node) -> tuple[Related, ...]:
-        out = []
+        out: list[Related] = []
         for node in nodes:
             decl = self._declaration(node)
             if decl is not None:
+                if any((r.path, r.start) == (decl.path, decl.start) for r in out):
+                    continue  # `x^\top x`: one note for x
                 out.append(
                     Related(
                         decl.path,
@@ -219,15 +221,30 @@ class Inference:
         )
         shapes = [self._factor(f, i + 1 < len(factors)) for i, f in enumerate(factors)]
         self._gather_evidence(factors, shapes)
-        acc = shapes[0]
-        for i in range(1, len(node.factors)):
-            s = shapes[i]
-            if acc is None or s is None:
-                return None
-            # the left operand is everything multiplied so far: `A B` in `A B x`
-            left = node.factors[0] if i == 1 else _span_node(node.factors[0], node.factors[i - 1])
-            acc = self._matmul(acc, s, left, node.factors[i], i == 1)
-        return acc
+        # Each run of factors of known shape is multiplied out: however the product is
+        # bracketed, its neighbours must agree (`A y` in `u^\top A y`, whatever u is).  A factor
+        # of unknown shape is never part of a message, and makes the whole product unknown.
+        result: Shape | None = None
+        first = 0  # where the current run of known factors starts
+        acc: Shape | None = None
+        failed = False
+        for i, s in enumerate(shapes):
+            if s is None or (i == first and i > 0 and _arguments(factors[i])):
+                # `A(x) x` with A unknown: the brackets may be A's arguments
+                acc, first = None, i + 1
+                continue
+            if i == first:
+                acc = s
+                continue
+            if acc is None:
+                continue  # the run failed already: one message per run
+            # the left operand is the run multiplied so far: `A B` in `A B x`
+            left = factors[first] if i == first + 1 else _span_node(factors[first], factors[i - 1])
+            acc = self._matmul(acc, s, left, factors[i], i == first + 1, factors[first:i])
+            failed = failed or acc is None
+        if first == 0 and not failed:
+            result = acc
+        return result
 
     def _gather_evidence(self, factors: list[t.Node], shapes: list[Shape | None]) -> None:
         """``Ax`` with A m×n tells that an undeclared x has n rows: shown as inferred, never
@@ -308,7 +325,13 @@ class Inference:
         return self.infer(node)
 
     def _matmul(
-        self, a: Shape, b: Shape, left: t.Node, right: t.Node, left_is_factor: bool = True
+        self,
+        a: Shape,
+        b: Shape,
+        left: t.Node,
+        right: t.Node,
+        left_is_factor: bool = True,
+        left_factors: list[t.Node] | None = None,
     ) -> Shape | None:
         if a.is_scalar:
             return b
@@ -326,7 +349,7 @@ class Inference:
             "matmul-mismatch",
             f"{self._described(left, a)} but {self._described(right, b)}: inner dimensions "
             f"{dim_text(a.cols)} and {dim_text(b.rows)} differ{hint}",
-            left.start, right.end, self._related(left, right), tuple(fixes),
+            left.start, right.end, self._related(*(left_factors or [left]), right), tuple(fixes),
         )  # fmt: skip
         return None
 
@@ -698,6 +721,11 @@ def _unwrapped(node: t.Node) -> t.Node:
             return node
         node = inner
     return node
+
+
+def _arguments(node: t.Node) -> bool:
+    """Could this factor be the arguments of the one before it (``(x)`` in ``A(x) x``)?"""
+    return isinstance(node, t.Paren) and node.open in ("(", "\\left(")
 
 
 def _span_node(first: t.Node, last: t.Node) -> t.Node:
