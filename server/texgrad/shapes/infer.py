@@ -591,18 +591,35 @@ class Inference:
         return body if body is not None and body.is_scalar else None
 
     def _derivative(self, node: t.Derivative) -> Shape | None:
-        f = self.infer(node.body)
+        scalar = self._scalar_valued(node.body)
         shapes = [self.infer(w) for w in node.wrt]
-        if f is not None and f.is_scalar and len(shapes) == 1 and node.order is None:
+        if scalar and len(shapes) == 1 and node.order is None:
             return shapes[0]
         return None
 
     def _nabla(self, node: t.Nabla) -> Shape | None:
-        f = self.infer(node.body)
-        x = self.infer(node.wrt) if node.wrt is not None else None
-        if f is not None and f.is_scalar and x is not None and node.order is None:
+        scalar = self._scalar_valued(node.body)
+        if node.wrt is not None:
+            x = self.infer(node.wrt)
+        elif isinstance(node.body, t.Apply) and len(node.body.args) == 1:
+            x = self.shapes.get(id(node.body.args[0]))  # \nabla f(x): with respect to x
+        else:
+            x = None
+        if scalar and x is not None and node.order is None:
             return x
         return None
+
+    def _scalar_valued(self, body: t.Node | None) -> bool:
+        """Is what is differentiated a scalar: a scalar expression, or a function named
+        alone whose signature ends in a scalar (``f`` of ``f : \\mathbb{R}^{m×n} → \\mathbb{R}``)?"""
+        if body is None:
+            return False
+        f = self.infer(body)
+        if f is not None:
+            return f.is_scalar
+        key = symbol_key(body)
+        sig = self.table.signature(key[0], self.path, body.start) if key is not None else None
+        return sig is not None and sig.codomain.is_scalar
 
     def _matrix(self, node: t.Matrix) -> Shape | None:
         grid = [[self.infer(c) for c in row] for row in node.rows]
