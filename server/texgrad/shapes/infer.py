@@ -14,7 +14,7 @@ from typing import Any
 
 from texgrad.shapes.declarations import Declaration, Signature, SymbolTable, symbol_key
 from texgrad.shapes.diagnostics import Diagnostic, Fix, Related, Severity
-from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_text, same
+from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_of, dim_text, same
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
 
@@ -44,6 +44,8 @@ class Inference:
         # what use tells about undeclared symbols: key -> (rows, columns), either may be unknown
         self.evidence: dict[str, tuple[Dim | None, Dim | None]] = {}
         self.conflicting: set[str] = set()
+        # N of \mathbb{R}^{N \times D}: a number wherever it is written undeclared (\frac{1}{N})
+        self.dimension_names = _dimension_names(table)
         self._rules: dict[type, Callable[[Any], Shape | None]] = {
             t.Symbol: self._symbol, t.Number: lambda n: SCALAR, t.Sub: self._sub, t.Tagged: self._symbolic,
             t.Product: self._product, t.Add: self._add, t.Neg: lambda n: self.infer(n.operand),
@@ -153,7 +155,21 @@ class Inference:
         if self.table.signature(key[0], self.path, node.start) is not None:
             return None  # a function named alone
         defined = self._definition(key[0], node.start)
-        return defined.shape if defined else None
+        if defined:
+            return defined.shape
+        return SCALAR if self._is_dimension(node) else None
+
+    def _is_dimension(self, node: t.Node) -> bool:
+        """An undeclared ``N``, ``d_k`` that is a dimension of some declared shape."""
+        plain = isinstance(node, t.Symbol) and node.font is None and not node.accents
+        if isinstance(node, t.Sub):
+            base = node.base
+            plain = isinstance(base, t.Symbol) and base.font is None and not base.accents
+        key = symbol_key(node)
+        if not plain or key is None or key[0] in self.table.declarations:
+            return False  # declared somewhere (out of scope here): not a number
+        d = dim_of(node)
+        return d is not None and d.is_Symbol and d in self.dimension_names
 
     def _definition(self, key: str, offset: int) -> Declaration | None:
         found = self.defined.get(key)
@@ -738,6 +754,18 @@ def _unwrapped(node: t.Node) -> t.Node:
             return node
         node = inner
     return node
+
+
+def _dimension_names(table: SymbolTable) -> frozenset[Any]:
+    """The names that stand for dimensions in the declared shapes and signatures."""
+    shapes = [d.shape for decls in table.declarations.values() for d in decls]
+    shapes += [d.shape for bound in table.bound.values() for d, _, _ in bound]
+    shapes += [
+        s for sigs in table.signatures.values() for sig in sigs for s in (sig.domain, sig.codomain)
+    ]
+    return frozenset(
+        sym for shape in shapes for dim in (shape.rows, shape.cols) for sym in dim.free_symbols
+    )
 
 
 def _arguments(node: t.Node) -> bool:
