@@ -381,4 +381,4 @@ def test_a_function_definition_is_a_signature(tmp_path: Path) -> None:
     )
     assert found(result) == fx.ranges["doc.md"]
     (d,) = result.diagnostics
-    assert d.code == "argument-mismatch" and d.related[0].message == "`f` : ℝ^{n} → ℝ^{m}"
+    assert d.code == "argument-mismatch" and d.related[0].message == "`f` : ℝⁿ → ℝᵐ"

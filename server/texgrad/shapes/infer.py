@@ -559,9 +559,9 @@ class Inference:
         arg = args[0]
         if arg is not None and _comparable(arg, sig.domain) and not arg.agrees(sig.domain):
             self._emit("argument-mismatch",
-                       f"`{self._quote(func)}` takes {sig.domain.unicode()} but {self._described(node.args[0], arg)}",
+                       f"`{self._quote(func)}` takes {_set_text(sig.domain)} but {self._described(node.args[0], arg)}",
                        node.args[0].start, node.args[0].end,
-                       (Related(sig.path, sig.start, sig.end, f"`{sig.key}` : {sig.domain.unicode()} → {sig.codomain.unicode()}"),))  # fmt: skip
+                       (Related(sig.path, sig.start, sig.end, f"`{sig.key}` : {_set_text(sig.domain)} → {_set_text(sig.codomain)}"),))  # fmt: skip
             return None
         if arg is None or not arg.agrees(sig.domain):
             return None  # applied elementwise or to a batch: the result's shape is not the codomain
@@ -744,6 +744,15 @@ def _space(dim: str) -> str:
         if "\ufffd" not in sup and all(c not in sup for c in dim if c.isalnum())
         else f"ℝ^{{{dim}}}"
     )
+
+
+def _set_text(shape: Shape) -> str:
+    """A shape as the set its members belong to, as messages write members: ℝ, ℝⁿ, ℝ^{m×n}."""
+    if shape.is_scalar:
+        return "ℝ"
+    if shape.is_vector:
+        return _space(dim_text(shape.rows))
+    return f"ℝ^{{{shape.short()}}}"
 
 
 def _unwrapped(node: t.Node) -> t.Node:
