@@ -1,0 +1,270 @@
+r"""Numbers for the problem set: parse, sample a point, differentiate by central differences,
+evaluate a differential, compare.
+
+Shared by ``test_problem_table.py`` (the textbook answers against finite differences),
+``test_problems.py`` (the engine against the textbook answers) and
+``benchmarks/calculus.py``.  Everything is evaluated with
+:mod:`texgrad.calculus.numeric`; nothing here reads LaTeX any other way.
+
+A differential (``A \,\mathrm{d}X\, B``) is evaluated in a direction E: every
+``\mathrm{d}(body)`` becomes the directional derivative of ``body`` along E
+(central differences, exact up to rounding when the body is linear, as
+``\mathrm{d}X`` and ``\mathrm{d}X^\top`` are), then the tree is evaluated as usual.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
+from functools import lru_cache
+
+import numpy as np
+
+from tests.calculus.problems import Problem
+from texgrad.calculus.numeric import (
+    Array,
+    as_matrix,
+    evaluate,
+    evaluate_scalar,
+    finite_difference_gradient,
+    finite_difference_jacobian,
+    sample_inputs,
+)
+from texgrad.reading.source import MappedText
+from texgrad.shapes.declarations import Row, collect, symbol_key
+from texgrad.shapes.dims import Shape
+from texgrad.syntax import tree as t
+from texgrad.syntax.parse import parse_row
+from texgrad.syntax.show import show
+
+FD_RTOL = 1e-4  # a textbook answer against central differences
+EXACT_RTOL = 1e-6  # two closed forms at the same point
+
+
+@lru_cache(maxsize=4096)
+def tree(latex: str) -> t.Node:
+    row = parse_row(MappedText.identity(latex))
+    if row.error is not None or row.tree is None:
+        raise ValueError(f"cannot parse {latex!r}: {row.error}")
+    return row.tree
+
+
+def key_of(latex: str) -> str:
+    r"""The value key of a symbol written in LaTeX (``\mathbf{x}`` → ``x``, ``W_2`` → ``W_{2}``)."""
+    key = symbol_key(tree(latex))
+    if key is None:
+        raise ValueError(f"{latex!r} is not a symbol")
+    return key[0]
+
+
+@dataclass(frozen=True)
+class Domain:
+    shapes: dict[str, Shape]
+    positive_definite: frozenset[str]
+    symmetric: frozenset[str]
+    positive: frozenset[str]
+
+
+@lru_cache(maxsize=1024)
+def domain(where: str) -> Domain:
+    r"""Shapes and sampling domains of the declarations in ``where`` (``;``-separated)."""
+    rows: list[Row] = []
+    positive: set[str] = set()
+    for part in where.split(";"):
+        node = tree(part.strip())
+        rows.append(Row("", 0, 0, node))
+        if isinstance(node, t.Chain) and node.relations == ("\\in",):
+            left, space = node.items
+            if isinstance(space, t.Space) and space.field == "R" and space.sub is not None:
+                if show(space.sub) in ("+", "++"):
+                    symbols = left.items if isinstance(left, t.List) else (left,)
+                    positive.update(key_of_node(s) for s in symbols if s is not None)
+    table = collect(rows, {})
+    shapes: dict[str, Shape] = {}
+    pd: set[str] = set()
+    sym: set[str] = set()
+    for key, decls in table.declarations.items():
+        d = decls[-1]
+        shapes[key] = d.shape
+        if d.positive_definite:
+            pd.add(key)
+        elif d.symmetric:
+            sym.add(key)
+    missing = positive - set(shapes)
+    if missing:
+        raise ValueError(f"positive symbols without a shape: {missing}")
+    return Domain(shapes, frozenset(pd), frozenset(sym), frozenset(positive))
+
+
+def key_of_node(node: t.Node) -> str:
+    key = symbol_key(node)
+    if key is None:
+        raise ValueError(f"{show(node)} is not a symbol")
+    return key[0]
+
+
+def rng_for(problem: Problem, k: int) -> np.random.Generator:
+    return np.random.default_rng(zlib.crc32(problem.id.encode()) * 100 + k)
+
+
+def sample(problem: Problem, rng: np.random.Generator) -> dict[str, Array]:
+    """A random point in the problem's domain, with its constants and abbreviations."""
+    dom = domain(problem.where)
+    values, sizes = sample_inputs(
+        dom.shapes,
+        positive_definite=set(dom.positive_definite),
+        positive=set(dom.positive),
+        symmetric=set(dom.symmetric),
+        rng=rng,
+    )
+    for name in problem.simplex:
+        if name not in dom.positive:
+            raise ValueError(f"{problem.id}: simplex {name} must be declared positive")
+        values[name] = values[name] / values[name].sum()
+    for name, dim in problem.constants.items():
+        size = sizes[dim]
+        if name == "I":
+            values["I"] = np.eye(size)
+        elif name == "1":
+            values["1"] = np.ones((size, 1))
+        else:
+            raise ValueError(f"{problem.id}: unknown constant {name}")
+    for name, latex in problem.defs:
+        if name in dom.shapes:
+            raise ValueError(f"{problem.id}: the abbreviation {name} is a declared symbol")
+        values[name] = evaluate(tree(latex), values)
+    return values
+
+
+def expr_tree(problem: Problem) -> t.Node:
+    return tree(problem.check_expr or problem.expr)
+
+
+def answer_tree(problem: Problem) -> t.Node:
+    return tree(problem.check_answer or problem.answer)
+
+
+def function(problem: Problem) -> Callable[[dict[str, Array]], Array]:
+    node = expr_tree(problem)
+    return lambda v: evaluate(node, v)
+
+
+def finite_difference(problem: Problem, values: dict[str, Array]) -> Array:
+    """The derivative of the problem's expression by central differences, in the form of its
+    answer (gradient: the variable's shape; Jacobian: numerator layout; derivative w.r.t. a
+    scalar: the function's shape).  Not for kind "matrix" (see :func:`directional_difference`)."""
+    wrt = key_of(problem.wrt)
+    node = expr_tree(problem)
+    if problem.kind == "gradient":
+        return finite_difference_gradient(lambda v: evaluate_scalar(node, v), values, wrt)
+    if problem.kind == "jacobian":
+        return finite_difference_jacobian(lambda v: evaluate(node, v), values, wrt)
+    if problem.kind == "derivative":
+        return directional_difference(lambda v: evaluate(node, v), values, wrt, np.ones((1, 1)))
+    raise ValueError(f"{problem.id}: no finite difference of kind {problem.kind}")
+
+
+def directional_difference(
+    f: Callable[[dict[str, Array]], Array],
+    values: dict[str, Array],
+    wrt: str,
+    direction: Array,
+    h: float = 1e-6,
+) -> Array:
+    """(f(x + hE) − f(x − hE)) / 2h with x = values[wrt]."""
+    x = as_matrix(values[wrt])
+    up = dict(values)
+    up[wrt] = x + h * direction
+    down = dict(values)
+    down[wrt] = x - h * direction
+    return (as_matrix(f(up)) - as_matrix(f(down))) / (2 * h)
+
+
+def random_direction(values: dict[str, Array], wrt: str, rng: np.random.Generator) -> Array:
+    return rng.standard_normal(as_matrix(values[wrt]).shape)
+
+
+_DIFFERENTIAL_KEY = "\\texgradDifferential{}"
+
+
+def has_differential(node: t.Node) -> bool:
+    return any(isinstance(n, t.Differential) for n in node.walk())
+
+
+def evaluate_differential(
+    node: t.Node, values: dict[str, Array], wrt: str, direction: Array
+) -> Array:
+    r"""The value of a differential ``dF`` (a tree with ``\mathrm{d}…`` in it) when the
+    variable ``wrt`` moves in ``direction``."""
+    extra: dict[str, Array] = {}
+
+    def swap(n: t.Node) -> t.Node | None:
+        if not isinstance(n, t.Differential):
+            return None
+        if n.body is None:
+            raise ValueError("a differential without a body")
+        body = n.body
+        name = _DIFFERENTIAL_KEY.format(len(extra))
+        extra[name] = directional_difference(
+            lambda v: evaluate(body, v), values, wrt, direction, h=1e-5
+        )
+        return t.Symbol(name=name, font=None, accents=())
+
+    substituted = _substitute(node, swap)
+    return evaluate(substituted, {**values, **extra})
+
+
+def _substitute(node: t.Node, fn: Callable[[t.Node], t.Node | None]) -> t.Node:
+    new = fn(node)
+    if new is not None:
+        return new
+    changes: dict[str, object] = {}
+    for f in fields(node):
+        if f.name in ("start", "end", "from_macro", "span"):
+            continue
+        v = getattr(node, f.name)
+        if isinstance(v, t.Node):
+            nv: object = _substitute(v, fn)
+        elif isinstance(v, tuple):
+            nv = tuple(_substitute_item(x, fn) for x in v)
+        else:
+            continue
+        if nv != v:
+            changes[f.name] = nv
+    return replace(node, **changes) if changes else node  # type: ignore[arg-type]
+
+
+def _substitute_item(x: object, fn: Callable[[t.Node], t.Node | None]) -> object:
+    if isinstance(x, t.Node):
+        return _substitute(x, fn)
+    if isinstance(x, tuple):
+        return tuple(_substitute_item(y, fn) for y in x)
+    return x
+
+
+def close(got: Array, want: Array, rtol: float) -> tuple[bool, str]:
+    """Agree entrywise within ``rtol`` of the larger magnitude; and a message if not."""
+    got, want = as_matrix(got), as_matrix(want)
+    if got.shape != want.shape:
+        return False, f"shape {got.shape} where {want.shape} was expected"
+    scale = max(float(np.abs(want).max(initial=0.0)), float(np.abs(got).max(initial=0.0)), 1e-12)
+    ok = bool(np.allclose(got, want, rtol=rtol, atol=rtol * scale))
+    if ok:
+        return True, ""
+    err = float(np.abs(got - want).max()) / scale
+    return False, f"relative error {err:.2e} (scale {scale:.3g})\ngot\n{got}\nwant\n{want}"
+
+
+_SPACING = re.compile(r"\s+|\\[,;:! ]")
+
+
+def length(latex: str) -> int:
+    r"""Characters of LaTeX, whitespace and spacing commands (``\,`` ``\;`` ``\!``) removed."""
+    return len(_SPACING.sub("", latex))
+
+
+def answer_length(problem: Problem) -> int:
+    """The textbook answer's length, its abbreviations ("where y = Px") included."""
+    return length(problem.answer) + sum(length(d) for _, d in problem.defs)
