@@ -1,0 +1,874 @@
+r"""Where shapes come from, and what a symbol is.
+
+Every declaration form of the issue is checked twice: the symbol table holds the
+declared shape, and the declared shape is used (a correct use stays quiet, a
+wrong one is flagged at exactly the marked range).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.shapes.helpers import (
+    SCALAR,
+    check_fixture,
+    declaration,
+    expected,
+    found,
+    same_shape,
+    shape,
+)
+
+# -- the table: each form gives its symbol the right shape --------------------------------
+
+FORMS = [
+    # \in a real or complex space
+    (r"Let $A \in \mathbb{R}^{m \times n}$.", "A", shape("m", "n")),
+    (r"Let $x \in \mathbb{R}^n$.", "x", shape("n")),
+    (r"Let $x \in \mathbb{R}^{n}$.", "x", shape("n")),
+    (r"Let $x \in \mathbb R^n$.", "x", shape("n")),
+    (r"Let $x \in \mathbb R ^n$.", "x", shape("n")),
+    (r"Let $x \in \mathbb R ^{n}$.", "x", shape("n")),
+    (r"Let $B \in \mathbb R^{p\times q}$.", "B", shape("p", "q")),
+    (r"Let $c \in \mathbb{R}$.", "c", SCALAR),
+    (r"Let $Z \in \mathbb{C}^{n\times n}$.", "Z", shape("n", "n")),
+    (r"Let $z \in \mathbb{C}^{k}$.", "z", shape("k")),
+    (r"Let $u \in \mathbb{R}^{n}_{+}$.", "u", shape("n")),
+    (r"Let $u \in \mathbb{R}_{+}^{n}$.", "u", shape("n")),
+    (r"Let $S \in \mathbb{S}^n$.", "S", shape("n", "n")),
+    (r"Let $P \in \mathbb{S}^n_{++}$.", "P", shape("n", "n")),
+    (r"Let $h \in \mathbb{R}^{d_k}$.", "h", shape("d_k")),
+    (r"Let $z \in \mathbb{R}^{n+1}$.", "z", shape("n + 1")),
+    (r"Let $z \in \mathbb{R}^{2n}$.", "z", shape("2*n")),
+    (r"Let $\theta \in \mathbb{R}^{d}$.", "\\theta", shape("d")),
+    (r"Let $W_1 \in \mathbb{R}^{h \times d}$.", "W_{1}", shape("h", "d")),
+    # prose, as papers write it
+    (r"Let $W$ be an $m \times n$ matrix.", "W", shape("m", "n")),
+    (r"Consider an $n \times n$ matrix $A$.", "A", shape("n", "n")),
+    (r"Take a vector $x$ of length $n$.", "x", shape("n")),
+    (r"Suppose $v$ is an $n$-dimensional vector.", "v", shape("n")),
+    (r"Stack the samples in $X$ of size $N \times D$.", "X", shape("N", "D")),
+    (r"Fix a scalar $\lambda$.", "\\lambda", SCALAR),
+    # comments for documents that declare nothing
+    ("% texgrad: A n×m, x m, lambda scalar\n$A x$", "A", shape("n", "m")),
+    ("% texgrad: A n×m, x m, lambda scalar\n$A x$", "x", shape("m")),
+    ("% texgrad: A n×m, x m, lambda scalar\n$A x$", "\\lambda", SCALAR),
+    ("% texgrad: A n x m\n$A$", "A", shape("n", "m")),
+]
+
+
+@pytest.mark.parametrize(("source", "key", "want"), FORMS)
+def test_declaration_form_gives_shape(tmp_path: Path, source: str, key: str, want: object) -> None:
+    fx, result = check_fixture(tmp_path, source + "\n")
+    decl = declaration(result, key)
+    assert decl is not None, f"{key} not declared by {source!r}"
+    assert same_shape(decl.shape, want), (decl.shape, want)  # type: ignore[arg-type]
+    assert found(result) == set()
+
+
+def test_declaration_records_where_the_symbol_is_written(tmp_path: Path) -> None:
+    fx, result = check_fixture(tmp_path, "Let $A \\in \\mathbb{R}^{m \\times n}$.\n")
+    decl = declaration(result, "A")
+    assert decl is not None
+    assert fx.files["main.tex"][decl.start : decl.end] == "A"
+    assert decl.how == "in"
+    assert not decl.symmetric and not decl.positive_definite
+
+
+def test_markdown_comment_declares(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        <!-- texgrad: A nxm, x m -->
+
+        The model is $y = A x$ and its adjoint is $A^\top y$; but $x A$ is wrong.
+                                                                   ^^^
+        """,
+    )
+    a = declaration(result, "A")
+    x = declaration(result, "x")
+    assert a is not None and same_shape(a.shape, shape("n", "m")) and a.how == "comment"
+    assert x is not None and same_shape(x.shape, shape("m"))
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_latex_comment_declares_and_is_used(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        % texgrad: A n×m, x m, lambda scalar
+        We form $\lambda A x$ and $A x + \lambda A x$, but not $A^\top x$.
+                                                                ^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+# -- each form is used: correct uses are quiet, wrong uses flagged -------------------------
+
+
+def test_in_matrix_and_vector_spaces_are_used(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$ and $y \in \mathbb{R}^m$.
+        Then $Ax$ and $A^\top y$ and $y^\top A x$ are fine, but $A y$ is not.
+                                                                 ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+@pytest.mark.parametrize(
+    "space",
+    [r"\mathbb{R}^n", r"\mathbb{R}^{n}", r"\mathbb R^n", r"\mathbb R ^n", r"\mathbb R ^{n}"],
+)
+def test_vector_space_spellings_are_used(tmp_path: Path, space: str) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        rf"""
+        Let $A \in \mathbb{{R}}^{{n \times n}}$, $B \in \mathbb{{R}}^{{m \times m}}$ and $x \in {space}$.
+        Then $A x$ is fine but $B x$ is not.
+                                ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_real_line_declares_a_scalar(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $c \in \mathbb{R}$, $A \in \mathbb{R}^{m \times n}$ and $x \in \mathbb{R}^n$.
+        Then $c A x$, $A c x$, $\frac{A x}{c}$, $x c$ and $c^{-1} A$ are all fine.
+        """,
+    )
+    assert found(result) == set()
+
+
+def test_complex_space_is_used(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $Z \in \mathbb{C}^{n\times n}$, $z \in \mathbb{C}^n$ and $w \in \mathbb{C}^m$.
+        Then $Z^{-1} z$ and $Z^H Z$ are fine, but $Z w$ is not.
+                                                   ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [r"\newcommand{\R}{\mathbb{R}}", r"\newcommand\R{\mathbb{R}}", r"\def\R{\mathbb{R}}"],
+)
+def test_space_through_a_macro(tmp_path: Path, definition: str) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        rf"""
+        {definition}
+        Let $W \in \R^{{d \times k}}$, $h \in \R^{{d}}$ and $v \in \R^k$.
+        Then $W v$ and $W^\top h$ are fine, but $W h$ is not.
+                                                 ^^^
+        """,
+    )
+    w = declaration(result, "W")
+    assert w is not None and same_shape(w.shape, shape("d", "k"))
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_blackboard_macro_without_exponent_in_macro(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \newcommand{\bbR}{\mathbb{R}}
+        \newcommand{\RR}{\mathbb{R}}
+        Let $x \in \bbR^n$, $y \in \RR^m$ and $A \in \bbR^{m \times n}$: $Ax + y$ but $x + y$.
+                                                                                       ^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_nonnegative_orthant_is_a_vector_space(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $u \in \mathbb{R}^{n}_{+}$, $A \in \mathbb{R}^{m \times n}$ and $b \in \mathbb{R}^m$.
+        Then $Au - b$ is fine but $u + b$ is not.
+                                   ^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_symmetric_and_positive_definite_sets(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $S \in \mathbb{S}^n$, $P \in \mathbb{S}^n_{++}$, $Q \in \mathbb{S}_{++}^{n}$ and $x \in \mathbb{R}^n$.
+        """,
+    )
+    s, p, q = (declaration(result, k) for k in "SPQ")
+    assert s is not None and s.symmetric and not s.positive_definite
+    assert same_shape(s.shape, shape("n", "n"))
+    assert p is not None and p.symmetric and p.positive_definite
+    assert same_shape(p.shape, shape("n", "n"))
+    assert q is not None and q.symmetric and q.positive_definite
+    assert found(result) == set()
+
+
+def test_symmetric_set_is_square_and_used(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $P \in \mathbb{S}^n_{++}$, $x \in \mathbb{R}^n$ and $y \in \mathbb{R}^m$.
+        Then $P^{-1}$, $P^{1/2}$, $\log\det P$, $x^\top P x$ and $P = P^\top$ are fine; $P y$ is not.
+                                                                                         ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_list_declares_every_symbol(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x, y \in \mathbb{R}^n$ and $u, v, w \in \mathbb{R}^m$.
+        Then $x + y$ and $u - v + w$ are fine, but $y + w$ is not.
+                                                    ^^^^^
+        """,
+    )
+    for key, want in (("x", "n"), ("y", "n"), ("u", "m"), ("v", "m"), ("w", "m")):
+        decl = declaration(result, key)
+        assert decl is not None and same_shape(decl.shape, shape(want)), key
+    assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_list_of_declarations_in_one_formula(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}, B \in \mathbb{R}^{n \times p}$; then $AB$ is fine and $BA$ is not.
+                                                                                                   ^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+# -- function signatures ---------------------------------------------------------------------
+
+
+def test_signature_argument_of_the_wrong_length_is_flagged(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $f : \mathbb{R}^n \to \mathbb{R}^m$, $x \in \mathbb{R}^m$ and $z \in \mathbb{R}^n$.
+        Then $f(z)$ is fine but $f(x)$ is not.
+                                   ^
+        """,
+    )
+    assert found(result) == expected(fx, "argument-mismatch")
+    sig = result.table.signature("f", result.path, len(result.doc.text))
+    assert sig is not None
+    assert same_shape(sig.domain, shape("n")) and same_shape(sig.codomain, shape("m"))
+
+
+def test_signature_argument_of_the_right_length_is_fine(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $f : \mathbb{R}^n \to \mathbb{R}^m$ and $x \in \mathbb{R}^n$; consider $f(x)$.
+        """,
+    )
+    assert found(result) == set()
+
+
+def test_signature_codomain_is_the_shape_of_a_call(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $f : \mathbb{R}^n \to \mathbb{R}^m$, $x \in \mathbb{R}^n$, $b \in \mathbb{R}^m$ and $c \in \mathbb{R}^n$.
+        Then $f(x) + b$ is fine but $f(x) + c$ is not.
+                                     ^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_signature_with_matrix_domain(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $g: \mathbb{R}^{m\times n} \to \mathbb{R}$, $X \in \mathbb{R}^{m \times n}$ and $Y \in \mathbb{R}^{n \times m}$.
+        Then $g(X) + 1$ is fine but $g(Y)$ is not.
+                                       ^
+        """,
+    )
+    assert found(result) == expected(fx, "argument-mismatch")
+
+
+# -- prose -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        r"Let $W$ be an $m \times n$ matrix",
+        r"Take an $m \times n$ matrix $W$",
+        r"Consider $W$ of size $m \times n$",
+    ],
+)
+def test_prose_matrix_is_used(tmp_path: Path, prose: str) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        rf"""
+        {prose} and let $x \in \mathbb{{R}}^n$, $y \in \mathbb{{R}}^m$.
+        Then $W x$ is fine and $W^\top y$ too, but $W y$ is not.
+                                                    ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        r"Take a vector $v$ of length $n$.",
+        r"Suppose $v$ is an $n$-dimensional vector.",
+        r"Take an $n$-dimensional vector $v$.",
+    ],
+)
+def test_prose_vector_is_used(tmp_path: Path, prose: str) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        rf"""
+        {prose} Let $A \in \mathbb{{R}}^{{m \times n}}$ and $B \in \mathbb{{R}}^{{n \times m}}$.
+        Then $A v$ and $v^\top B$ are fine, but $B v$ is not.
+                                                 ^^^
+        """,
+    )
+    v = declaration(result, "v")
+    assert v is not None and same_shape(v.shape, shape("n")) and v.how == "prose"
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_prose_vector_of_length_after_be(tmp_path: Path) -> None:
+    """The same declaration with the symbol before "be": "Let $v$ be a vector of length $n$"."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $v$ be a vector of length $n$ and $B \in \mathbb{R}^{n \times m}$.
+        Then $v^\top B$ is fine, but $B v$ is not.
+                                      ^^^
+        """,
+    )
+    v = declaration(result, "v")
+    assert v is not None and same_shape(v.shape, shape("n"))
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_prose_square_matrix_before_the_symbol(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Given an $n \times n$ matrix $A$ and a vector $x$ of length $m$,
+        the power $A^k$ is defined but $A x$ is not.
+                                        ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_prose_size_of_data_matrix(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        We stack the inputs in $X$ of size $N \times D$ and the weights in $w \in \mathbb{R}^D$.
+        Predictions are $X w$; the expression $w^\top X$ is wrong.
+                                               ^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_prose_scalar(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Fix a scalar $\lambda$ and let $A \in \mathbb{R}^{m \times n}$.
+        Then $\lambda A$, $A \lambda$ and $\lambda^2 A^\top A$ are fine.
+        """,
+    )
+    lam = declaration(result, "\\lambda")
+    assert lam is not None and lam.shape == SCALAR
+    assert found(result) == set()
+
+
+# -- definitions -------------------------------------------------------------------------------
+
+
+def test_definition_gives_an_undeclared_symbol_its_shape(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$ and $x \in \mathbb{R}^n$.
+        Define $y = Ax$. Then $Ay$ is wrong, and so is $y + x$.
+                               ^^                       ^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", "add-mismatch")
+
+
+def test_definition_does_not_override_a_declaration(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$ and $y \in \mathbb{R}^m$.
+        Then $y = Ax$ and $y + Ax$ are fine.
+        """,
+    )
+    assert found(result) == set()
+
+
+def test_definition_in_display_math(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $W \in \mathbb{R}^{k \times d}$ and $x \in \mathbb{R}^d$.
+        \begin{equation}
+          h = \tanh(W x)
+        \end{equation}
+        so $W^\top h$ has length $d$, while $W h$ has no meaning.
+                                             ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+# -- projects: declarations in one file serve the others -----------------------------------------
+
+
+def test_notation_file_serves_a_chapter(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! chapter.tex
+        \section{Method}
+        The update is $\theta - \eta G \theta$, and the residual $A\theta - b$.
+        The expression $A b$ is wrong.
+                        ^^^
+        %! main.tex
+        \documentclass{article}
+        \begin{document}
+        \input{notation}
+        \input{chapter}
+        \end{document}
+        %! notation.tex
+        \section{Notation}
+        Let $A \in \mathbb{R}^{m \times n}$, $b \in \mathbb{R}^m$, $G \in \mathbb{R}^{n \times n}$,
+        $\theta \in \mathbb{R}^n$ and $\eta \in \mathbb{R}$.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    related = result.diagnostics[0].related
+    assert {Path(r.path).name for r in related} == {"notation.tex"}
+    notation = fx.files["notation.tex"]
+    assert sorted(notation[r.start : r.end] for r in related) == ["A", "b"]
+
+
+def test_macros_of_the_root_serve_a_chapter(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! chapter.tex
+        Let $\mW \in \R^{d \times k}$ and $\vx \in \R^{d}$: then $\mW^\top \vx$, not $\mW \vx$.
+                                                                                      ^^^^^^^
+        %! main.tex
+        \documentclass{article}
+        \newcommand{\R}{\mathbb{R}}
+        \newcommand{\mW}{\mathbf{W}}
+        \newcommand{\vx}{\mathbf{x}}
+        \begin{document}
+        \input{chapter}
+        \end{document}
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+# -- declaration after use, scope, re-declaration ---------------------------------------------
+
+
+def test_declaration_after_use_in_the_same_sentence(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        We compute $Ax$, where $A \in \mathbb{R}^{m \times n}$ and $x \in \mathbb{R}^m$.
+                    ^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_declaration_after_use_correct(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        We minimise $\|Ax - b\|_2^2$, where $A \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$
+        and $b \in \mathbb{R}^m$.
+        """,
+    )
+    assert found(result) == set()
+
+
+def test_declaration_after_use_in_a_display(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        The estimator is
+        \[
+          \hat\beta = (X^\top X)^{-1} X y,
+                      ^^^^^^^^^^^^^^^^^
+        \]
+        where $X \in \mathbb{R}^{N \times p}$ and $y \in \mathbb{R}^N$.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_declaration_holds_for_the_whole_document(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \section{Preliminaries}
+        Throughout, $A \in \mathbb{R}^{m \times n}$ and $x \in \mathbb{R}^n$.
+
+        \section{Method}
+        We first compute $Ax$; the product $x A$ is a mistake.
+                                            ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_redeclaration_in_a_later_section_is_a_new_scope(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \section{Least squares}
+        Let $A \in \mathbb{R}^{m \times n}$ and $x \in \mathbb{R}^n$; the residual is $Ax$.
+
+        \section{Linear systems}
+        Now let $A \in \mathbb{R}^{n \times n}$ be invertible, $y \in \mathbb{R}^m$.
+        Then $A^{-1} x$ and $\det(A)$ are fine, but $A y$ is not.
+                                                     ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    text = fx.files["main.tex"]
+    a = declaration(result, "A", at="A^{-1}")
+    assert a is not None and same_shape(a.shape, shape("n", "n"))
+    assert a.start > text.index("Linear systems")
+
+
+def test_a_local_declaration_does_not_reach_other_sections(tmp_path: Path) -> None:
+    """A reference or a problem set declares a letter for one section and uses it otherwise
+    in the next (the Matrix Cookbook's X is m×n in one example, square elsewhere): only a
+    declaration made as notation ("Throughout", a Notation section) holds everywhere."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \section{Determinants}
+        Then $\det(X^{-1}) = \det(X)^{-1}$ and $\det(X^2) = \det(X)^2$.
+
+        \section{A complex example}
+        We differentiate $\det(X^H X)$ with respect to $X \in \mathbb{C}^{m \times n}$.
+
+        \section{Powers}
+        Then $\operatorname{tr}(X^k) = \sum_i \lambda_i^k$.
+        """,
+    )
+    assert found(result) == set()
+
+
+def test_a_declaration_after_use_in_the_same_paragraph_holds(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        We solve $A x = b$ by least squares. Here the data are $A \in \mathbb{R}^{m \times n}$,
+        $x \in \mathbb{R}^m$ and $b \in \mathbb{R}^m$.
+        """,
+    )
+    assert {code for _, _, code in found(result)} == {"matmul-mismatch"}
+
+
+def test_old_declaration_still_holds_before_the_later_section(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \section{One}
+        Let $A \in \mathbb{R}^{m \times n}$. The inverse $A^{-1}$ does not exist.
+                                                          ^^^^^^
+        \section{Two}
+        Let $A \in \mathbb{R}^{n \times n}$. The inverse $A^{-1}$ exists.
+        """,
+    )
+    assert found(result) == expected(fx, "not-square")
+
+
+def test_conflicting_redeclaration_in_one_sentence_is_a_warning(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$ and $A \in \mathbb{R}^{n \times n}$.
+                                                 ^
+        """,
+    )
+    assert found(result) == expected(fx, "redeclared")
+    (d,) = result.diagnostics
+    assert d.severity == "warning"
+    text = fx.files["main.tex"]
+    (rel,) = d.related
+    assert (rel.start, rel.end) == (text.index("A"), text.index("A") + 1)
+    assert Path(rel.path).name == "main.tex"
+
+
+def test_same_shape_twice_is_not_a_redeclaration(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$, that is, $A \in \mathbb{R}^{m \times n}$ again.
+        """,
+    )
+    assert found(result) == set()
+
+
+def test_problem_set_items_redeclare_freely(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \begin{enumerate}
+          \item Let $x \in \mathbb{R}^n$ and $A \in \mathbb{R}^{n \times n}$. Show $x^\top A x \ge 0$.
+          \item Let $x \in \mathbb{R}^m$ and $B \in \mathbb{R}^{m \times m}$. Compute $B x$.
+        \end{enumerate}
+        """,
+    )
+    assert found(result) == set()
+
+
+# -- symbols -----------------------------------------------------------------------------------
+
+
+def test_font_commands_name_one_symbol(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\mathbf{x} \in \mathbb{R}^n$ and $A \in \mathbb{R}^{m \times n}$.
+        Then $A \mathbf{x}$, $A \boldsymbol{x}$, $A \bm{x}$ and $A x$ are fine;
+        but $\mathbf{x} A$, $\boldsymbol{x} A$ and $\bm{x} A$ are not.
+             ^^^^^^^^^^^^    ^^^^^^^^^^^^^^^^       ^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_bold_declaration_serves_plain_use(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\boldsymbol{\theta} \in \mathbb{R}^d$ and $X \in \mathbb{R}^{N \times d}$.
+        Then $X \theta$ is fine, $\theta X$ is not.
+                                  ^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_declaring_plain_and_bold_makes_two_symbols(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x \in \mathbb{R}^n$, $\mathbf{x} \in \mathbb{R}^m$ and $A \in \mathbb{R}^{m \times n}$.
+        Then $A x$ and $A^\top \mathbf{x}$ are fine, but $A \mathbf{x}$ and $A^\top x$ are not.
+                                                          ^^^^^^^^^^^^       ^^^^^^^^
+        """,
+    )
+    plain = declaration(result, "x", None)
+    bold = declaration(result, "x", "mathbf")
+    assert plain is not None and same_shape(plain.shape, shape("n"))
+    assert bold is not None and same_shape(bold.shape, shape("m"))
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+@pytest.mark.parametrize("accented", [r"\hat x", r"\hat{x}", r"\tilde{x}", r"\bar{x}"])
+def test_accent_makes_a_new_undeclared_symbol(tmp_path: Path, accented: str) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        rf"""
+        Let $x \in \mathbb{{R}}^m$ and $A \in \mathbb{{R}}^{{m \times n}}$; the estimate is $A {accented}$.
+        """,
+    )
+    assert found(result) == set()
+
+
+def test_accented_symbol_declared_on_its_own(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x \in \mathbb{R}^m$, $\hat{x} \in \mathbb{R}^n$ and $A \in \mathbb{R}^{m \times n}$.
+        Then $A \hat x$ is fine and $A x$ is not.
+                                     ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_elements_of_a_declared_vector_are_scalars(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x \in \mathbb{R}^n$, $A \in \mathbb{R}^{m \times n}$ and $b \in \mathbb{R}^m$.
+        Then $x_i A$, $A x_j$, $b_i + x_j$, $A_{ij} x$, $A_{i,j} b$ and $x_1 b$ are all fine.
+        """,
+    )
+    assert found(result) == set()
+
+
+def test_subscripted_symbol_declared_on_its_own(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $W \in \mathbb{R}^{k \times k}$, $W_1 \in \mathbb{R}^{h \times d}$,
+        $x \in \mathbb{R}^d$ and $z \in \mathbb{R}^h$.
+        Then $W_1 x$ and $W_1^\top z$ are fine, but $W_1 z$ is not.
+                                                     ^^^^^
+        """,
+    )
+    w1 = declaration(result, "W_{1}")
+    assert w1 is not None and same_shape(w1.shape, shape("h", "d"))
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_declared_x0_is_its_own_symbol(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x \in \mathbb{R}^n$, $x_0 \in \mathbb{R}^m$ and $B \in \mathbb{R}^{m \times m}$.
+        Then $B x_0$ is fine and $B x$ is not.
+                                  ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_time_indexed_vectors_are_vectors(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x_t \in \mathbb{R}^n$ and $A \in \mathbb{R}^{n \times n}$, $C \in \mathbb{R}^{p \times m}$.
+        Then $x_{t+1} = A x_t$ is fine, but $C x_t$ is not.
+                                             ^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_row_slice_is_not_an_element(tmp_path: Path) -> None:
+    """``A_{i,:}`` is the i-th row of A (1×n), not the entry ``A_{ij}``."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$ and $b \in \mathbb{R}^m$.
+        Each constraint reads $A_{i,:} x = b_i$, that is $a_i^\top x = b_i$.
+        """,
+    )
+    assert found(result) == set()
+
+
+def test_iterates_x_k_are_vectors_not_elements(tmp_path: Path) -> None:
+    """In optimisation papers ``x_k`` is the k-th iterate, a vector like ``x``."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{n \times n}$ and $x, b \in \mathbb{R}^n$. Gradient descent produces
+        iterates $x_k$ with $x_{k+1} = x_k - \alpha (A x_k - b)$, and at convergence $A x_k = b$.
+        """,
+    )
+    assert found(result) == set()
+
+
+def test_set_builder_variables_are_bound(tmp_path: Path) -> None:
+    """The x of ``\\{x \\in \\mathbb{R}^n : …\\}`` is bound by the set: two sets are no re-declaration."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        The balls $B_n = \{x \in \mathbb{R}^n : \|x\| \le 1\}$ and $B_m = \{x \in \mathbb{R}^m : \|x\| \le 1\}$ differ.
+        """,
+    )
+    assert found(result) == set()
+
+
+def test_function_definition_gives_calls_a_shape(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$ and $b \in \mathbb{R}^m$.
+        Define $g(x) = A x$. Then $g(x) - b$ is fine but $g(x) + x$ is wrong.
+                                                          ^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_function_redefined_in_a_later_problem_drops_its_signature(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \begin{enumerate}
+          \item Let $f : \mathbb{R}^n \to \mathbb{R}^m$ and $x \in \mathbb{R}^n$. Compute $f(x)$.
+          \item Let $f(z) = z^\top z$ for $z \in \mathbb{R}^k$. Compute $f(z)$ and $\nabla f(z)$.
+        \end{enumerate}
+        """,
+    )
+    assert found(result) == set()
+
+
+def test_set_builder_variable_holds_inside_its_braces(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times p}$. The set $\{x \in \mathbb{R}^n : A x = 0\}$ is wrong.
+                                                                             ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert declaration(result, "x") is None
+
+
+def test_a_set_of_declared_elements_declares(tmp_path: Path) -> None:
+    r"""``\{x_i \in \mathbb{R}^d\}_{i=1}^N`` has no "such that": its members are not bound."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Given samples $\{x \in \mathbb{R}^d\}$ and $W \in \mathbb{R}^{k \times d}$, $W x$ is fine.
+        """,
+    )
+    x = declaration(result, "x")
+    assert x is not None and same_shape(x.shape, shape("d"))
+    assert found(result) == set()
+
+
+def test_column_slice_is_a_column(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$ and $y \in \mathbb{R}^n$.
+        Then $A_{:,j}^\top A_{:,j}$ is a number and $A_{i,:} y$ too, but $A_{:,j} + y$ is wrong.
+                                                                          ^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")

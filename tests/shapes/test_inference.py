@@ -1,0 +1,503 @@
+r"""Inference: the shape of every subexpression, rule by rule.
+
+Shapes are read from ``CheckResult.shapes`` for the expression written last in
+the document; rules that can go wrong are also exercised through the
+diagnostics they must (or must not) give.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.shapes.helpers import (
+    SCALAR,
+    check_fixture,
+    dim,
+    expected,
+    found,
+    same_shape,
+    shape,
+    shape_at,
+)
+from texgrad.shapes.dims import Shape
+
+PREAMBLE = (
+    r"Let $A \in \mathbb{R}^{m \times n}$, $B \in \mathbb{R}^{n \times p}$, "
+    r"$C \in \mathbb{R}^{m \times m}$, $D \in \mathbb{R}^{q \times r}$, $x \in \mathbb{R}^n$, "
+    r"$y \in \mathbb{R}^m$, $z \in \mathbb{R}^p$, $w_t \in \mathbb{R}^d$, $X \in \mathbb{R}^{m \times n}$"
+    r" and $c \in \mathbb{R}$. Let $L = \|A x - y\|_2^2$."
+)
+
+
+def infer_last(tmp_path: Path, expr: str) -> tuple[Shape | None, set[tuple[int, int, str]]]:
+    """The shape of ``expr`` written after the preamble, and all diagnostics."""
+    _, result = check_fixture(tmp_path, PREAMBLE + "\n\nThen $" + expr + "$.\n")
+    at = result.doc.text.rindex("$" + expr + "$") + 1
+    return shape_at(result, at, at + len(expr)), found(result)
+
+
+SHAPES = [
+    # products, with scalars scaling from either side
+    (r"A B", shape("m", "p")),
+    (r"A x", shape("m")),
+    (r"A B z", shape("m")),
+    (r"C A x", shape("m")),
+    (r"c A", shape("m", "n")),
+    (r"A c", shape("m", "n")),
+    (r"A x c", shape("m")),
+    (r"2 A x", shape("m")),
+    (r"x^\top x", SCALAR),
+    (r"y^\top A x", SCALAR),
+    (r"x^\top x A", shape("m", "n")),  # a 1×1 product acts as a scalar
+    (r"A (x^\top x)", shape("m", "n")),
+    (r"(y^\top A x) C", shape("m", "m")),
+    (r"x x^\top", shape("n", "n")),
+    (r"y x^\top", shape("m", "n")),
+    (r"A \cdot B", shape("m", "p")),
+    (r"x \cdot x", SCALAR),
+    # sums and negation
+    (r"A x + y", shape("m")),
+    (r"A x - y", shape("m")),
+    (r"-A x", shape("m")),
+    (r"A + X", shape("m", "n")),
+    (r"C + c C - C^\top", shape("m", "m")),
+    # transposes
+    (r"A^\top", shape("n", "m")),
+    (r"A^T", shape("n", "m")),
+    (r"A^{\top}", shape("n", "m")),
+    (r"A^\mathsf{T}", shape("n", "m")),
+    (r"A^H", shape("n", "m")),
+    (r"(A B)^\top", shape("p", "m")),
+    (r"A^\top y", shape("n")),
+    (r"x^\top", shape(1, "n")),
+    # inverses and powers of square matrices
+    (r"C^{-1}", shape("m", "m")),
+    (r"C^{-1} y", shape("m")),
+    (r"C^2", shape("m", "m")),
+    (r"C^{-\top}", shape("m", "m")),
+    (r"(A^\top A)^{-1}", shape("n", "n")),
+    (r"(A^\top A)^{-1} A^\top y", shape("n")),
+    (r"(A A^\top)^{1/2}", shape("m", "m")),
+    # trace and determinant are scalars
+    (r"\operatorname{tr}(C)", SCALAR),
+    (r"\mathrm{tr}(A^\top A)", SCALAR),
+    (r"\det(C)", SCALAR),
+    (r"\det(C) A", shape("m", "n")),
+    (r"\operatorname{tr}(U)", SCALAR),  # a trace is a scalar whatever U is
+    # Hadamard and Kronecker products
+    (r"A \odot X", shape("m", "n")),
+    (r"x \odot x", shape("n")),
+    (r"A \otimes B", shape("m*n", "n*p")),
+    (r"A \otimes D", shape("m*q", "n*r")),
+    # norms are scalars
+    (r"\|x\|", SCALAR),
+    (r"\|x\|_2", SCALAR),
+    (r"\|x\|_2^2", SCALAR),
+    (r"\|A\|_F", SCALAR),
+    (r"\|A x - y\|_2^2", SCALAR),
+    (r"\left\| A x \right\|", SCALAR),
+    (r"|c|", SCALAR),
+    (r"\|x\| A", shape("m", "n")),
+    # fractions
+    (r"\frac{A x}{\|x\|}", shape("m")),
+    (r"\frac{y}{c}", shape("m")),
+    (r"\frac{1}{2} x^\top x", SCALAR),
+    (r"\frac{1}{c} A", shape("m", "n")),
+    # diag
+    (r"\operatorname{diag}(x)", shape("n", "n")),
+    (r"\operatorname{diag}(C)", shape("m")),
+    (r"\operatorname{diag}(x) x", shape("n")),
+    (r"A \operatorname{diag}(x)", shape("m", "n")),
+    # elementwise functions keep the shape
+    (r"\exp(A x)", shape("m")),
+    (r"\log(y)", shape("m")),
+    (r"\tanh(A x)", shape("m")),
+    (r"\sigma(A x)", shape("m")),
+    (r"\exp(A)", shape("m", "n")),
+    # sums over an index have the shape of their body
+    (r"\sum_{i=1}^n x_i", SCALAR),
+    (r"\sum_{t=1}^T w_t", shape("d")),
+    (r"\sum_{t=1}^T w_t w_t^\top", shape("d", "d")),
+    # block matrices
+    (r"\begin{bmatrix} A & C \end{bmatrix}", shape("m", "n + m")),
+    (r"\begin{bmatrix} A \\ B^\top \end{bmatrix}", shape("m + p", "n")),
+    (r"\begin{bmatrix} x \\ z \end{bmatrix}", shape("n + p")),
+    (r"\begin{pmatrix} C & A \\ A^\top & B B^\top \end{pmatrix}", shape("m + n", "m + n")),
+    (r"\begin{bmatrix} A & C \end{bmatrix} \begin{bmatrix} x \\ y \end{bmatrix}", shape("m")),
+    # gradients and partial derivatives of a scalar have the shape of the variable
+    (r"\nabla_x L", shape("n")),
+    (r"\nabla_A L", shape("m", "n")),
+    (r"\nabla_x \|A x - y\|_2^2", shape("n")),
+    (r"\frac{\partial L}{\partial A}", shape("m", "n")),
+    (r"\frac{\partial L}{\partial x}", shape("n")),
+]
+
+
+@pytest.mark.parametrize(("expr", "want"), SHAPES)
+def test_shape_of(tmp_path: Path, expr: str, want: Shape) -> None:
+    got, diagnostics = infer_last(tmp_path, expr)
+    assert diagnostics == set()
+    assert got is not None, f"no shape inferred for {expr}"
+    assert same_shape(got, want), (got, want)
+
+
+UNKNOWN = [
+    r"A u",  # u is undeclared
+    r"u^\top A x",
+    r"(A + U) x",
+    r"U^{-1}",
+    r"U \odot A",
+    r"\frac{A x}{y}",  # dividing by a vector: not a shape we claim
+]
+
+
+@pytest.mark.parametrize("expr", UNKNOWN)
+def test_anything_touching_an_unknown_symbol_is_unknown(tmp_path: Path, expr: str) -> None:
+    got, diagnostics = infer_last(tmp_path, expr)
+    assert got is None
+    assert diagnostics == set()
+
+
+def test_use_is_evidence_but_never_an_error(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$ and $C \in \mathbb{R}^{k \times k}$.
+        Then $A u$ tells that $u$ has $n$ rows; $v^\top A$ that $v$ has $m$ rows.
+        """,
+    )
+    assert found(result) == set()
+    assert result.inferred["u"][0] == dim("n")
+    assert result.inferred["v"][0] == dim("m")
+
+
+def test_conflicting_evidence_is_not_reported(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$ and $C \in \mathbb{R}^{k \times k}$.
+        Then $A u$ and $C u$ are both written.
+        """,
+    )
+    assert found(result) == set()
+
+
+# -- rules through their diagnostics -------------------------------------------------------------
+
+
+def test_products(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$, $B \in \mathbb{R}^{n \times p}$, $x \in \mathbb{R}^n$.
+        Fine: $A B$, $B^\top A^\top$, $x^\top B$, $A x x^\top B$. Wrong: $B A$ and $A B x$.
+                                                                          ^^^       ^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_one_by_one_products_act_as_scalars(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$, $x, y \in \mathbb{R}^n$ and $u \in \mathbb{R}^m$.
+        Then $x^\top y A$, $A (x^\top y)$, $(x^\top y) A$, $u^\top A x \, u$ and $x y^\top x$ are fine.
+        """,
+    )
+    assert found(result) == set()
+
+
+def test_sums(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$ and $b \in \mathbb{R}^m$.
+        Fine: $Ax + b$, $Ax - b$, $b - Ax$. Wrong: $Ax + x$ and $A + A^\top$.
+                                                    ^^^^^^       ^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_scalar_plus_matrix_is_not_flagged(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$, $C \in \mathbb{R}^{n \times n}$ and $c \in \mathbb{R}$.
+        Then $A + c$, $C + \lambda I$ and $C - 2I$ are fine.
+        """,
+    )
+    assert found(result) == set()
+
+
+def test_transposes(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$ and $y \in \mathbb{R}^m$.
+        Fine: $A^\top y$, $A^T y$, $y^\top A$, $(y^\top A)^\top$. Wrong: $A^\top A^\top$.
+                                                                          ^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_inverse_and_powers_need_square_matrices(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$ and $C \in \mathbb{R}^{n \times n}$.
+        Fine: $C^{-1}$, $C^2$, $(A^\top A)^{-1}$, $C^{-\top}$, $C^k$. Wrong: $A^{-1}$, $A^2$, $A^{-\top}$.
+                                                                              ^^^^^^    ^^^    ^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "not-square")
+
+
+def test_trace_and_determinant_need_square_matrices(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$ and $C \in \mathbb{R}^{n \times n}$.
+        Fine: $\operatorname{tr}(C)$, $\det(C)$, $\operatorname{tr}(A^\top A)$.
+        Wrong: $\operatorname{tr}(A)$ and $\det(A)$ and $\mathrm{tr}(A C)$.
+                ^^^^^^^^^^^^^^^^^^^^       ^^^^^^^       ^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "not-square")
+
+
+def test_hadamard_of_different_shapes(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$ and $y \in \mathbb{R}^m$.
+        Fine: $x \odot x$, $A \odot A$, $(Ax) \odot y$. Wrong: $x \odot y$ and $A \odot A^\top$.
+                                                                ^^^^^^^^^       ^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "elementwise-mismatch")
+
+
+def test_kronecker_with_vec(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$, $B \in \mathbb{R}^{p \times q}$,
+        $X \in \mathbb{R}^{q \times n}$ and $Y \in \mathbb{R}^{n \times q}$.
+        Fine: $(A \otimes B) \operatorname{vec}(X)$. Wrong: $(A \otimes B) \operatorname{vec}(A)$.
+                                                             ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_norms_are_scalars(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$ and $y \in \mathbb{R}^m$.
+        Then $\|x\| A$, $\|Ax - y\|^2 x$, $\|A\|_F y$ and $\frac{x}{\|x\|_2}$ are fine.
+        """,
+    )
+    assert found(result) == set()
+
+
+def test_fractions(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$ and $y \in \mathbb{R}^m$.
+        Fine: $\frac{Ax}{\|x\|} + y$, $\frac{1}{2} A x$. Wrong: $\frac{Ax}{\|x\|} + x$.
+                                                                 ^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_diag(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$ and $y \in \mathbb{R}^m$.
+        Fine: $A \operatorname{diag}(x)$, $\operatorname{diag}(y) A$. Wrong: $\operatorname{diag}(x) A$.
+                                                                              ^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_elementwise_functions(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $W \in \mathbb{R}^{k \times d}$, $x \in \mathbb{R}^d$ and $b \in \mathbb{R}^k$.
+        Fine: $\tanh(Wx + b)$, $\exp(x) \odot x$. Wrong: $\exp(Wx) + x$ and $\log(x) \odot b$.
+                                                          ^^^^^^^^^^^^       ^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch", "elementwise-mismatch")
+
+
+def test_sum_with_index(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $w_t \in \mathbb{R}^d$, $x \in \mathbb{R}^n$ and $W \in \mathbb{R}^{n \times d}$.
+        Fine: $\sum_{t=1}^T W w_t + x$, $\sum_{i=1}^n x_i$. Wrong: $\sum_{t=1}^T w_t + x$.
+                                                                    ^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_block_matrices(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$, $B \in \mathbb{R}^{m \times p}$, $x \in \mathbb{R}^n$,
+        $z \in \mathbb{R}^p$ and $y \in \mathbb{R}^m$.
+        Fine: $\begin{bmatrix} A & B \end{bmatrix} \begin{bmatrix} x \\ z \end{bmatrix} = y$.
+        Wrong: $\begin{bmatrix} A & B \end{bmatrix} x$.
+                ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_relation_chains(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$, $y \in \mathbb{R}^m$ and
+        $C \in \mathbb{R}^{m \times m}$.
+        Fine: $y = Ax = C y$ and $y^\top y \le \|A\|^2 \|x\|^2$. Wrong: $y = Ax = x$.
+                                                                             ^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch")
+
+
+def test_relation_chain_in_display(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$ and $y \in \mathbb{R}^m$.
+        \begin{equation}
+          \|Ax - y\|^2 = (Ax - y)^\top (Ax - y) = x^\top A^\top A x - 2 y^\top A x + y^\top y
+        \end{equation}
+        \begin{equation}
+          A^\top y = A x
+          ^^^^^^^^^^^^^^
+        \end{equation}
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch")
+
+
+def test_gradient_has_the_shape_of_the_variable(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$, $B \in \mathbb{R}^{m \times m}$
+        and $L = \|X x\|_2^2$.
+        Fine: $\nabla_x L = 2 X^\top X x$, $\frac{\partial L}{\partial X} = 2 X x x^\top$.
+        Wrong: $\nabla_X L = B$ and $\frac{\partial L}{\partial X} = B$.
+                ^^^^^^^^^^^^^^       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch")
+
+
+def test_gradient_of_a_scalar_declared_in_prose(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\ell$ be a scalar, $\eta \in \mathbb{R}$, $W \in \mathbb{R}^{k \times d}$ and $w \in \mathbb{R}^d$.
+        Fine: $\nabla_W \ell \in \mathbb{R}^{k \times d}$, $W - \eta \nabla_W \ell$.
+        Wrong: $W - \eta \nabla_w \ell$.
+                ^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_gradient_of_a_declared_scalar_function(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $f : \mathbb{R}^{m \times n} \to \mathbb{R}$, $X \in \mathbb{R}^{m \times n}$ and
+        $B \in \mathbb{R}^{m \times m}$. Then $\nabla_X f = B$ is wrong, and so is
+                                               ^^^^^^^^^^^^^^
+        $\frac{\partial f}{\partial X} = B$.
+         ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch")
+
+
+def test_gradient_of_a_call(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $f : \mathbb{R}^n \to \mathbb{R}$, $x \in \mathbb{R}^n$ and $y \in \mathbb{R}^m$.
+        Fine: $\nabla f(x) + x$. Wrong: $\nabla f(x) + y$.
+                                         ^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_gradient_in_numerator_layout_is_accepted(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{n \times n}$, $x \in \mathbb{R}^n$.
+        Then $\frac{\partial x^\top A x}{\partial x} = x^\top (A + A^\top)$ in numerator layout.
+        """,
+    )
+    assert found(result) == set()
+
+
+def test_dimension_names_are_scalars(tmp_path: Path) -> None:
+    r"""``N`` in ``\frac{1}{N}`` is the dimension of ``\mathbb{R}^{N \times D}``: a number, so
+    the average gradient has a known shape and a planted error in it is found."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{N \times D}$, $w \in \mathbb{R}^D$ and $y \in \mathbb{R}^N$.
+        Fine: $w - \frac{1}{N} X^\top (X w - y)$. Wrong: $\frac{1}{N} X^\top (X w - y) + y$.
+                                                          ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_a_declared_letter_is_no_dimension(tmp_path: Path) -> None:
+    r"""``K`` declared as a matrix in one section is not the number K of ``\mathbb{R}^{N \times K}``
+    elsewhere: out of its scope it is unknown."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \section{One}
+        Let $K \in \mathbb{R}^{n \times n}$ and $Y \in \mathbb{R}^{N \times K}$.
+
+        \section{Two}
+        Let $Z \in \mathbb{R}^{p \times q}$. Then $K Z$ is unknown.
+        """,
+    )
+    assert found(result) == set()
+
+
+def test_dimension_name_in_a_square_root(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $Q, K \in \mathbb{R}^{N \times d_k}$. Then $\frac{Q K^\top}{\sqrt{d_k}} + Q$ is wrong.
+                                                        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
