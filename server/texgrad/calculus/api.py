@@ -1,0 +1,369 @@
+r"""Differentiate, as the command line and the language server ask for it.
+
+:func:`diff_latex` takes an expression and declarations as LaTeX strings;
+:func:`diff_in_document` takes a row of a document and uses the document's own
+declarations, definitions and notation.  Both return a :class:`DiffOutcome`:
+the result in the document's notation, the differential, the derivation, and
+whether the result was verified numerically (:mod:`texgrad.calculus.verify`).
+
+Pipeline: lower (syntax tree → :mod:`expr`) → :func:`differential` → read off
+(gradient, Jacobian, derivative or dF) → :func:`simplify` → print → verify.
+Each request has a time budget; running over it is a clear error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from texgrad.calculus import expr as e
+from texgrad.calculus.differential import Budget, BudgetExceeded, differential
+from texgrad.calculus.expr import ONE, CalculusError, Expr
+from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo
+from texgrad.calculus.printing import Style, latex
+from texgrad.calculus.readout import by_scalar, gradient, jacobian, vec_form
+from texgrad.calculus.simplify import simplify
+from texgrad.calculus.verify import verify
+from texgrad.reading.source import MappedText
+from texgrad.shapes.check import Checker, CheckResult
+from texgrad.shapes.declarations import Row, symbol_key
+from texgrad.syntax import tree as t
+from texgrad.syntax.parse import parse_row
+
+KINDS = ("gradient", "jacobian", "derivative", "matrix", "hessian")
+
+
+@dataclass
+class DiffOutcome:
+    kind: str = ""
+    result: str = ""
+    differential: str = ""
+    shape: str = ""
+    layout: str = ""
+    verified: bool = False
+    steps: list[str] = field(default_factory=list)
+    error: str | None = None
+    note: str = ""  # how it was verified, or why not
+    wrt: str = ""  # the variable as the document writes it
+    function: str = ""  # the differentiated expression as printed
+
+    def to_json(self) -> dict[str, object]:
+        if self.error is not None:
+            return {"error": self.error}
+        d = asdict(self)
+        for k in ("error", "note", "wrt", "function"):
+            d.pop(k)
+        return d
+
+
+# -- context: what the document says ---------------------------------------------------
+
+
+@dataclass
+class Context:
+    env: Env
+    style: Style
+
+
+def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context:
+    """Symbols, definitions and notation in force at ``offset`` of a checked document."""
+    env = Env()
+    table = result.table
+    for key in table.declarations:
+        decl = table.lookup(key, None, result.path, offset)
+        if decl is None:
+            decl = table.declarations[key][0]
+        env.vars[key] = VarInfo(key, decl.shape, key, decl.symmetric, decl.positive_definite, False)
+    for key, (rows, cols) in result.inferred.items():
+        if key not in env.vars and rows is not None and cols is not None:
+            from texgrad.shapes.dims import Shape
+
+            env.vars[key] = VarInfo(key, Shape(rows, cols), key)
+    for row in result.rows:
+        if row.tree is None or row.start > offset:
+            continue
+        _definitions(row.tree, env, set(table.declarations))
+    style = Style()
+    text = result.doc.text
+    _learn_style(style, [r.tree for r in result.rows if r.tree is not None], text)
+    _learn_style(style, trees, text, override=True)
+    for key, info in env.vars.items():
+        info.latex = style.symbols.get(key, key)
+    return Context(env, style)
+
+
+def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:
+    """``f(x) = …`` and ``y = …`` (for an undeclared y) as definitions to substitute."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (t.Sequence, t.List)):
+            stack.extend(node.items)
+            continue
+        if not isinstance(node, t.Chain) or len(node.items) < 2:
+            continue
+        if node.relations[0] not in ("=", ":=", "\\coloneqq", "\\triangleq", "\\equiv"):
+            continue
+        head, body = node.items[0], node.items[1]
+        if head is None or body is None:
+            continue
+        if isinstance(head, t.Apply):
+            key = symbol_key(head.func)
+            if key is not None and key[0] in declared:
+                continue
+            params = [symbol_key(a) for a in head.args]
+            if key is not None and all(p is not None for p in params):
+                env.functions[key[0]] = FunctionDef(
+                    key[0], tuple(p[0] for p in params if p is not None), body
+                )
+        else:
+            key = symbol_key(head)
+            if key is not None and key[0] not in declared:
+                env.functions.setdefault(key[0], FunctionDef(key[0], (), body))
+
+
+_MARKS = {"T": "^T", "\\top": "^\\top", "\\intercal": "^\\intercal", "\\mathsf{T}": "^{\\mathsf{T}}",
+          "\\mathrm{T}": "^{\\mathrm{T}}", "\\mathsf T": "^{\\mathsf{T}}"}  # fmt: skip
+
+
+def _learn_style(style: Style, trees: list[t.Node], text: str, override: bool = False) -> None:
+    seen_mark = False
+    for tree in trees:
+        for node in tree.walk():
+            if isinstance(node, t.Transpose) and not node.conjugate and not seen_mark:
+                mark = _MARKS.get(node.mark)
+                if mark is not None:
+                    style.transpose = mark
+                    seen_mark = True
+            elif isinstance(node, t.Prime) and not seen_mark:
+                style.transpose = "'"
+                seen_mark = True
+            elif isinstance(node, t.Func):
+                spelled = text[node.start : node.end] if node.end <= len(text) else ""
+                name = {"Tr": "tr", "trace": "tr", "Trace": "tr", "ln": "log"}.get(
+                    node.name, node.name
+                )
+                if spelled and (override or name not in style.names) and node.sub is None:
+                    if name == "log" and node.name == "ln":
+                        spelled = spelled if spelled.startswith("\\") else "\\ln"
+                    style.names[name] = spelled.strip()
+            elif isinstance(node, t.Symbol):
+                k = symbol_key(node)
+                if k is not None and (override or k[0] not in style.symbols):
+                    spelled = text[node.start : node.end] if node.end <= len(text) else ""
+                    if spelled and len(spelled) < 40:
+                        style.symbols[k[0]] = spelled
+
+
+# -- entry points -------------------------------------------------------------------------
+
+
+def diff_latex(
+    expr: str,
+    wrt: str,
+    where: str = "",
+    layout: str = "numerator",
+    budget: float = 5.0,
+    hessian: bool = False,
+) -> DiffOutcome:
+    """Differentiate the LaTeX ``expr`` with respect to ``wrt``; ``where`` holds
+    declarations and definitions separated by ``;``."""
+    decls = [d.strip() for d in where.split(";") if d.strip()]
+    parts = [f"${d}$" for d in decls]
+    text = "\n\n".join([*parts, f"${expr}$"]) + "\n"
+    offset = text.rindex(f"${expr}$") + 1
+    return _diff_text(text, "expression.tex", offset, wrt, layout, budget, hessian)
+
+
+def diff_in_document(
+    path: str | Path,
+    line: int,
+    wrt: str,
+    layout: str = "numerator",
+    budget: float = 5.0,
+    hessian: bool = False,
+    text: str | None = None,
+) -> DiffOutcome:
+    """Differentiate the math on ``line`` (1-based) of a document."""
+    src = Path(path).read_text(encoding="utf-8", errors="replace") if text is None else text
+    lines = src.split("\n")
+    if not 1 <= line <= len(lines):
+        return DiffOutcome(error=f"line {line} is outside the document (1–{len(lines)})")
+    start = sum(len(x) + 1 for x in lines[: line - 1])
+    end = start + len(lines[line - 1])
+    return _diff_text(src, str(path), start, wrt, layout, budget, hessian, end)
+
+
+def _diff_text(
+    text: str,
+    path: str,
+    offset: int,
+    wrt: str,
+    layout: str,
+    seconds: float,
+    hessian: bool,
+    end: int | None = None,
+) -> DiffOutcome:
+    if layout not in ("numerator", "denominator"):
+        return DiffOutcome(error=f"unknown layout `{layout}` (numerator or denominator)")
+    try:
+        result = Checker().check(path, text=text)
+    except (OSError, ValueError) as exc:
+        return DiffOutcome(error=f"cannot read {path}: {exc}")
+    row = _row_at(result, offset, end if end is not None else offset + 1)
+    if row is None or row.tree is None:
+        return DiffOutcome(error="no math to differentiate there (or it does not parse)")
+    ctx = context_of(result, row.start, [row.tree])
+    wrt_tree = parse_row(MappedText.identity(wrt)).tree
+    key = symbol_key(wrt_tree) if wrt_tree is not None else None
+    if key is None:
+        return DiffOutcome(error=f"`{wrt}` is not a symbol to differentiate with respect to")
+    if key[0] not in ctx.env.vars:
+        return DiffOutcome(
+            error=f"the shape of `{wrt}` is unknown: declare it (e.g. `{wrt} \\in \\mathbb{{R}}^n`)"
+        )
+    ctx.style.symbols.setdefault(key[0], wrt)
+    return differentiate(row.tree, key[0], ctx, layout, Budget(seconds), hessian)
+
+
+def _row_at(result: CheckResult, start: int, end: int) -> Row | None:
+    """The first parsed row overlapping [start, end)."""
+    for row in result.rows:
+        if row.start < end and row.end >= start and row.tree is not None:
+            return row
+    return None
+
+
+# -- the engine ---------------------------------------------------------------------------
+
+
+def differentiate(
+    tree: t.Node, wrt: str, ctx: Context, layout: str, budget: Budget, hessian: bool = False
+) -> DiffOutcome:
+    try:
+        return _differentiate(tree, wrt, ctx, layout, budget, hessian)
+    except BudgetExceeded as exc:
+        return DiffOutcome(error=str(exc))
+    except CalculusError as exc:
+        return DiffOutcome(error=str(exc))
+    except RecursionError:
+        return DiffOutcome(error="the expression is nested too deeply")
+
+
+def _differentiate(
+    tree: t.Node, wrt: str, ctx: Context, layout: str, budget: Budget, hessian: bool
+) -> DiffOutcome:
+    env, style = ctx.env, ctx.style
+    info = env.vars[wrt]
+    # definitions that do not involve the variable stay symbols
+    env = _relevant(env, wrt)
+    f = Lowerer(env).lower(tree)
+    v = e.var(wrt, info.shape, info.symmetric)
+    if not e.depends(f, v):
+        pass  # the derivative is zero; still reported, and verified
+    df_raw = differential(f, v, budget)
+    df = simplify(df_raw, style, budget)
+    w = style.symbols.get(wrt, wrt)
+    dvar = f"{style.differential}{w}"
+    steps = [f"f = {latex(f, style)}", f"{style.differential}f = {latex(df_raw, style)}"]
+    if latex(df, style) != latex(df_raw, style):
+        steps.append(f"\\phantom{{{style.differential}f}} = {latex(df, style)}")
+    if hessian:
+        if not (f.is_scalar and v.cols == ONE and not v.is_scalar):
+            raise CalculusError("a Hessian needs a scalar function of a vector")
+        g = simplify(gradient(df), style, budget)
+        dg = differential(g, v, budget)
+        h = simplify(jacobian(simplify(dg, style, budget), v.rows), style, budget)
+        kind, result = "hessian", h
+        steps.append(f"\\nabla_{{{w}}} f = {latex(g, style)}")
+        steps.append(
+            f"{style.differential}(\\nabla_{{{w}}} f) = {latex(simplify(dg, style, budget), style)}"
+        )
+        steps.append(f"\\nabla^2_{{{w}}} f = {latex(h, style)}")
+        shown_layout = ""
+    elif f.is_scalar and v.is_scalar:
+        kind, result = "derivative", simplify(by_scalar(df, v), style, budget)
+        steps.append(f"\\frac{{{style.differential}f}}{{{dvar}}} = {latex(result, style)}")
+        shown_layout = ""
+    elif f.is_scalar:
+        kind = "gradient"
+        result = simplify(gradient(df), style, budget)
+        form = (
+            f"({latex(result, style)}){style.transpose} {dvar}"
+            if v.cols == ONE
+            else f"{style.op('tr')}(({latex(result, style)}){style.transpose} {dvar})"
+        )
+        steps.append(f"\\phantom{{{style.differential}f}} = {form}")
+        steps.append(f"\\nabla_{{{w}}} f = {latex(result, style)}")
+        shown_layout = ""
+    elif v.is_scalar:
+        kind, result = "derivative", simplify(by_scalar(df, v), style, budget)
+        steps.append(f"\\frac{{{style.differential}f}}{{{dvar}}} = {latex(result, style)}")
+        shown_layout = ""
+    elif f.cols == ONE and v.cols == ONE:
+        kind = "jacobian"
+        j = simplify(jacobian(df, v.rows), style, budget)
+        result = j if layout == "numerator" else simplify(e.transpose(j), style, budget)
+        steps.append(f"\\phantom{{{style.differential}f}} = {latex(j, style)}\\, {dvar}")
+        name = "\\frac{\\partial f}{\\partial " + w + "}"
+        steps.append(
+            f"{name} = {latex(result, style)}"
+            + (" \\quad\\text{(numerator layout)}" if layout == "numerator" else
+               " \\quad\\text{(denominator layout)}")
+        )  # fmt: skip
+        shown_layout = layout
+    else:
+        kind, result = "matrix", df
+        vec = vec_form(df, v)
+        if vec is not None:
+            steps.append(_vec_line(vec, w, style))
+        shown_layout = ""
+    check = verify(f, result, df, v, kind, layout, env, style, budget)
+    out = DiffOutcome(
+        kind=kind if kind != "hessian" else "hessian",
+        result=latex(result, style),
+        differential=latex(df, style),
+        shape=result.shape.unicode() if kind != "matrix" else f.shape.unicode(),
+        layout=shown_layout,
+        verified=check.ok,
+        steps=steps,
+        note=check.note,
+        wrt=w,
+        function=latex(f, style),
+    )
+    return out
+
+
+def _relevant(env: Env, wrt: str) -> Env:
+    """Only definitions that (transitively) involve ``wrt`` are substituted."""
+    deps: dict[str, set[str]] = {}
+    for key, fdef in env.functions.items():
+        names = set()
+        for node in fdef.body.walk():
+            k = symbol_key(node)
+            if k is not None:
+                names.add(k[0])
+        deps[key] = names
+    involved: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for key, names in deps.items():
+            if key not in involved and (wrt in names or names & involved):
+                involved.add(key)
+                changed = True
+    functions = {k: f for k, f in env.functions.items() if f.params or k in involved and k != wrt}
+    return Env(dict(env.vars), functions)
+
+
+def _vec_line(vec: list[tuple[Expr, bool]], w: str, style: Style) -> str:
+    parts = []
+    for coef, transposed in vec:
+        txt = latex(coef, style)
+        txt = f"({txt})" if " " in txt and not txt.startswith("(") else txt
+        parts.append(txt + (" K" if transposed else ""))
+    return (
+        f"{style.op('vec')}({style.differential}f) = ("
+        + " + ".join(parts)
+        + f")\\, {style.op('vec')}({style.differential}{w})"
+    )

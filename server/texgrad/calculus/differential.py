@@ -1,0 +1,234 @@
+r"""Matrix differentials (Magnus–Neudecker): ``differential(f, X)`` is df, linear in dX.
+
+Each rule is the textbook one, named in :data:`RULES` so a derivation can say
+which it used:
+
+    d(A + B) = dA + dB            d(AB) = dA B + A dB          d(Aᵀ) = (dA)ᵀ
+    d(X⁻¹) = −X⁻¹ dX X⁻¹          d tr X = tr dX               d det X = det X tr(X⁻¹ dX)
+    d ln det X = tr(X⁻¹ dX)       d f(x) = f′(x) ⊙ dx          d tr f(X) = tr(f′(X) dX)
+    d Xᵏ = Σ Xʲ dX Xᵏ⁻¹⁻ʲ         d eˣ = ∫₀¹ eˢˣ dX e⁽¹⁻ˢ⁾ˣ ds …
+
+Work is bounded: a :class:`Budget` is checked at every node, so a pathological
+input ends with :class:`BudgetExceeded` instead of running on.
+"""
+
+from __future__ import annotations
+
+import time
+
+import sympy
+
+from texgrad.calculus import expr as e
+from texgrad.calculus.expr import CalculusError, Expr
+
+
+class BudgetExceeded(CalculusError):
+    pass
+
+
+class Budget:
+    """A deadline shared by every step of one request."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise BudgetExceeded(f"gave up after {self.seconds:g} s (the time budget)")
+
+
+UNLIMITED = Budget(1e9)
+
+
+def derivative_of(fn: str, x: Expr) -> Expr:
+    """f′(x) for an elementwise function, as an expression (elementwise)."""
+    half = sympy.Rational(1, 2)
+    match fn:
+        case "exp":
+            return e.elem("exp", x)
+        case "log":
+            return e.hpow(x, -1)
+        case "sin":
+            return e.elem("cos", x)
+        case "cos":
+            return e.neg(e.elem("sin", x))
+        case "tan":
+            return e.add(_ones_like(x), e.hpow(e.elem("tan", x), 2))
+        case "tanh":
+            return e.sub(_ones_like(x), e.hpow(e.elem("tanh", x), 2))
+        case "sinh":
+            return e.elem("cosh", x)
+        case "cosh":
+            return e.elem("sinh", x)
+        case "arctan":
+            return e.hpow(e.add(_ones_like(x), e.hpow(x, 2)), -1)
+        case "sigma":
+            s = e.elem("sigma", x)
+            return e.had(s, e.sub(_ones_like(x), s))
+        case "softplus":
+            return e.elem("sigma", x)
+        case "relu":
+            return e.elem("step", x)
+        case "abs":
+            return e.elem("sign", x)
+        case "sqrt":
+            return e.mul(e.num(half), e.hpow(e.elem("sqrt", x), -1))
+        case "sign" | "step":
+            return e.zero(x.rows, x.cols) if not x.is_scalar else e.num(0)
+    raise CalculusError(f"cannot differentiate the function `{fn}`")
+
+
+def _ones_like(x: Expr) -> Expr:
+    return e.num(1) if x.is_scalar else e.ones(x.rows, x.cols)
+
+
+def _matrix_function_derivative(fn: str, x: Expr) -> Expr:
+    """f′(X) as a matrix function, for d tr f(X) = tr(f′(X) dX)."""
+    match fn:
+        case "exp":
+            return e.matfn("exp", x)
+        case "log":
+            return e.inv(x)
+        case "sin":
+            return e.matfn("cos", x)
+        case "cos":
+            return e.neg(e.matfn("sin", x))
+    raise CalculusError(f"cannot differentiate the matrix function `{fn}`")
+
+
+def differential(f: Expr, v: e.Var, budget: Budget = UNLIMITED) -> Expr:
+    """df with respect to the variable ``v``: an expression linear in ``d(v)``."""
+    return _Differ(v, budget).d(f)
+
+
+class _Differ:
+    def __init__(self, v: e.Var, budget: Budget) -> None:
+        self.v = v
+        self.budget = budget
+        self.memo: dict[Expr, Expr] = {}
+
+    def zero(self, f: Expr) -> Expr:
+        return e.num(0) if f.is_scalar else e.zero(f.rows, f.cols)
+
+    def d(self, f: Expr) -> Expr:
+        self.budget.check()
+        if not e.depends(f, self.v):
+            return self.zero(f)
+        hit = self.memo.get(f)
+        if hit is None:
+            hit = self.memo[f] = self._d(f)
+        return hit
+
+    def _d(self, f: Expr) -> Expr:  # noqa: C901 - one rule per construct reads best as a list
+        v = self.v
+        if isinstance(f, e.Var):
+            return e.d(v)
+        if isinstance(f, e.Add):
+            return e.add(*(self.d(t) for t in f.terms))
+        if isinstance(f, e.Mul):
+            terms = []
+            for i, factor in enumerate(f.factors):
+                if e.depends(factor, v):
+                    terms.append(e.mul(*f.factors[:i], self.d(factor), *f.factors[i + 1 :]))
+            return e.add(*terms)
+        if isinstance(f, e.T):
+            return e.transpose(self.d(f.arg))
+        if isinstance(f, e.Inv):
+            return e.mul(e.num(-1), f, self.d(f.arg), f)
+        if isinstance(f, e.Tr):
+            return self._trace(f.arg)
+        if isinstance(f, e.Det):
+            return e.mul(f, e.tr(e.mul(e.inv(f.arg), self.d(f.arg))))
+        if isinstance(f, e.Pow):
+            return self._power(f)
+        if isinstance(f, e.Elem):
+            return self._elementwise(f)
+        if isinstance(f, e.Had):
+            terms = []
+            for i, a in enumerate(f.args):
+                if e.depends(a, v):
+                    terms.append(e.had(*f.args[:i], self.d(a), *f.args[i + 1 :]))
+            return e.add(*terms)
+        if isinstance(f, e.HPow):
+            if e.depends(f.arg, v):
+                p = f.exp
+                return e.mul(e.num(p), e.had(e.hpow(f.arg, p - 1), self.d(f.arg)))
+        if isinstance(f, e.Kron):
+            return e.add(e.kron(self.d(f.left), f.right), e.kron(f.left, self.d(f.right)))
+        if isinstance(f, e.DiagM):
+            return e.diag_matrix(self.d(f.arg))
+        if isinstance(f, e.DiagV):
+            return e.diag_vector(self.d(f.arg))
+        if isinstance(f, e.MatFn):
+            if f.fn == "exp":
+                return e.ExpFrechet(f.arg, self.d(f.arg), rows=f.rows, cols=f.cols)
+            raise CalculusError(
+                f"cannot differentiate the matrix function `{f.fn}` outside a trace "
+                f"(its differential has no closed form; tr {f.fn}(X) works)"
+            )
+        if isinstance(f, e.Softmax):
+            s = f
+            dz = self.d(f.arg)
+            return e.sub(e.had(s, dz), e.mul(s, e.transpose(s), dz))
+        if isinstance(f, e.LSE):
+            return e.mul(e.transpose(e.softmax(f.arg)), self.d(f.arg))
+        if isinstance(f, e.Norm):
+            return self._norm(f)
+        raise CalculusError(f"cannot differentiate `{type(f).__name__}`")
+
+    def _trace(self, x: Expr) -> Expr:
+        """d tr F: tr f(Y) and tr Yᵏ by the matrix-function rule, else tr dF."""
+        if isinstance(x, e.MatFn):
+            deriv = _matrix_function_derivative(x.fn, x.arg)
+            return e.tr(e.mul(deriv, self.d(x.arg)))
+        if isinstance(x, e.Pow) and not x.is_scalar:
+            p = x.exp
+            return e.tr(e.mul(e.num(p), e.power(x.arg, p - 1), self.d(x.arg)))
+        return e.tr(self.d(x))
+
+    def _power(self, f: e.Pow) -> Expr:
+        p = f.exp
+        x = f.arg
+        if f.is_scalar:
+            if isinstance(x, e.Det):  # d det(X)^p = p det(X)^p tr(X⁻¹ dX)
+                return e.mul(e.num(p), f, e.tr(e.mul(e.inv(x.arg), self.d(x.arg))))
+            return e.mul(e.num(p), e.power(x, p - 1), self.d(x))
+        if p.is_integer and p > 0:
+            k = int(p)
+            if k > 64:
+                raise CalculusError(f"the matrix power {k} is too large to expand")
+            dx = self.d(x)
+            return e.add(*(e.mul(e.power(x, j), dx, e.power(x, k - 1 - j)) for j in range(k)))
+        if p.is_integer and p < 0:
+            return self.d(e.power(e.inv(x), -p))
+        raise CalculusError(
+            f"cannot differentiate the matrix power {p} outside a trace "
+            "(its differential solves a Sylvester equation; tr(X^p) works)"
+        )
+
+    def _elementwise(self, f: e.Elem) -> Expr:
+        x = f.arg
+        if f.fn == "log" and isinstance(x, e.Det):  # d ln det X = tr(X⁻¹ dX)
+            return e.tr(e.mul(e.inv(x.arg), self.d(x.arg)))
+        if f.fn == "log" and isinstance(x, e.Elem) and x.fn == "abs" and isinstance(x.arg, e.Det):
+            return e.tr(e.mul(e.inv(x.arg.arg), self.d(x.arg.arg)))
+        dx = self.d(x)
+        deriv = derivative_of(f.fn, x)
+        if x.is_scalar:
+            return e.mul(deriv, dx)
+        return e.had(deriv, dx)
+
+    def _norm(self, f: e.Norm) -> Expr:
+        x = f.arg
+        dx = self.d(x)
+        if f.p == "1":
+            return (
+                self.d(e.mul(e.transpose(e.ones(x.rows, x.cols)), e.elem("abs", x)))
+                if (x.cols == e.ONE)
+                else self.d(e.tr(e.mul(e.transpose(e.ones(x.rows, x.cols)), e.elem("abs", x))))
+            )
+        if f.p == "2" and x.cols != e.ONE:
+            raise CalculusError("cannot differentiate the spectral norm ‖X‖₂ of a matrix")
+        # d‖x‖ = ⟨x, dx⟩ / ‖x‖
+        return e.mul(e.inner(x, dx), e.power(f, -1))

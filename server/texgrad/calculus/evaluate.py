@@ -1,0 +1,181 @@
+"""Numbers for the engine's algebra: evaluate an expression with numpy.
+
+Used to verify results (:mod:`texgrad.calculus.verify`).  Dimensions are
+concrete through ``sizes`` (dimension name → int); a free symbol in an
+exponent (``X^k``) takes its value from ``sizes`` too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import scipy.linalg
+import sympy
+
+from texgrad.calculus import expr as e
+from texgrad.calculus.expr import Expr
+from texgrad.calculus.numeric import Array, EvaluationError, expm
+
+
+def _dim(d: sympy.Expr, sizes: Mapping[str, int]) -> int:
+    v = d.subs({sympy.Symbol(k, positive=True, integer=True): n for k, n in sizes.items()})
+    v = v.subs({s: sizes[s.name] for s in v.free_symbols if s.name in sizes})
+    if not v.is_number:
+        raise EvaluationError(None, f"no size for the dimension {d}")
+    return int(v)
+
+
+def _number(x: sympy.Expr, sizes: Mapping[str, int]) -> float:
+    v = x.subs({s: sizes[s.name] for s in x.free_symbols if s.name in sizes})
+    if not v.is_number:
+        raise EvaluationError(None, f"no value for {x}")
+    return float(v)
+
+
+def _sigmoid(x: Array) -> Array:
+    return np.asarray(0.5 * (1 + np.tanh(0.5 * x)))
+
+
+_ELEM: dict[str, object] = {
+    "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "tan": np.tan,
+    "tanh": np.tanh, "sinh": np.sinh, "cosh": np.cosh, "arctan": np.arctan,
+    "sigma": _sigmoid, "relu": lambda x: np.maximum(x, 0.0), "abs": np.abs,
+    "sqrt": np.sqrt, "softplus": lambda x: np.logaddexp(0.0, x), "sign": np.sign,
+    "step": lambda x: (x > 0).astype(float),
+}  # fmt: skip
+
+
+def evaluate(x: Expr, values: Mapping[str, Array], sizes: Mapping[str, int]) -> Array:
+    """The value of ``x`` (a 2-D array); ``values`` by variable name, ``"d:X"`` for dX."""
+    return _Eval(values, sizes).ev(x)
+
+
+class _Eval:
+    def __init__(self, values: Mapping[str, Array], sizes: Mapping[str, int]) -> None:
+        self.values = values
+        self.sizes = sizes
+        self.memo: dict[int, tuple[Expr, Array]] = {}
+
+    def shape(self, x: Expr) -> tuple[int, int]:
+        return _dim(x.rows, self.sizes), _dim(x.cols, self.sizes)
+
+    def ev(self, x: Expr) -> Array:
+        hit = self.memo.get(id(x))
+        if hit is not None and hit[0] is x:
+            return hit[1]
+        v = np.asarray(self._ev(x), dtype=float)
+        if v.ndim == 0:
+            v = v.reshape(1, 1)
+        self.memo[id(x)] = (x, v)
+        return v
+
+    def _ev(self, x: Expr) -> Array:  # noqa: C901
+        if isinstance(x, e.Var):
+            if x.name not in self.values:
+                raise EvaluationError(None, f"no value for {x.name}")
+            return self.values[x.name]
+        if isinstance(x, e.D):
+            return self.values["d:" + x.var.name]
+        if isinstance(x, e.Num):
+            return np.array([[_number(x.value, self.sizes)]])
+        if isinstance(x, e.Identity):
+            return np.eye(self.shape(x)[0])
+        if isinstance(x, e.Ones):
+            return np.ones(self.shape(x))
+        if isinstance(x, e.Zero):
+            return np.zeros(self.shape(x))
+        if isinstance(x, e.Add):
+            total = self.ev(x.terms[0])
+            for t in x.terms[1:]:
+                total = total + self.ev(t)
+            return total
+        if isinstance(x, e.Mul):
+            scale = 1.0
+            acc: Array | None = None
+            for f in x.factors:
+                v = self.ev(f)
+                if v.shape == (1, 1):
+                    scale *= float(v[0, 0])
+                elif acc is None or acc.shape == (1, 1) and v.shape[0] != 1:
+                    if acc is not None:
+                        scale *= float(acc[0, 0])
+                    acc = v
+                else:
+                    acc = acc @ v
+            return scale * acc if acc is not None else np.array([[scale]])
+        if isinstance(x, e.T):
+            return self.ev(x.arg).T
+        if isinstance(x, e.Inv):
+            a = self.ev(x.arg)
+            if np.linalg.cond(a) > 1e12:
+                raise EvaluationError(None, "singular matrix")
+            return np.asarray(np.linalg.inv(a), dtype=float)
+        if isinstance(x, e.Tr):
+            return np.array([[np.trace(self.ev(x.arg))]])
+        if isinstance(x, e.Det):
+            return np.array([[np.linalg.det(self.ev(x.arg))]])
+        if isinstance(x, e.Pow):
+            a = self.ev(x.arg)
+            p = _number(x.exp, self.sizes)
+            if a.shape == (1, 1):
+                if a[0, 0] <= 0 and not float(p).is_integer():
+                    raise EvaluationError(None, "a fractional power of a non-positive number")
+                if a[0, 0] == 0 and p < 0:
+                    raise EvaluationError(None, "division by zero")
+                return a**p
+            if float(p).is_integer():
+                return np.linalg.matrix_power(a, int(p))
+            w, v = np.linalg.eigh((a + a.T) / 2)
+            if not np.allclose(a, a.T) or w.min() <= 0:
+                raise EvaluationError(None, "a fractional power of a matrix that is not SPD")
+            return (v * w**p) @ v.T
+        if isinstance(x, e.Elem):
+            a = self.ev(x.arg)
+            if x.fn in ("log", "sqrt") and a.min() <= 0:
+                raise EvaluationError(None, f"{x.fn} of a non-positive number")
+            return np.asarray(_ELEM[x.fn](a), dtype=np.float64)  # type: ignore[operator]
+        if isinstance(x, e.Had):
+            out = self.ev(x.args[0])
+            for arg in x.args[1:]:
+                out = out * self.ev(arg)
+            return out
+        if isinstance(x, e.HPow):
+            a = self.ev(x.arg)
+            p = _number(x.exp, self.sizes)
+            if (p < 0 and np.any(a == 0)) or (not float(p).is_integer() and a.min() <= 0):
+                raise EvaluationError(None, "elementwise power out of its domain")
+            return np.asarray(a**p, dtype=np.float64)
+        if isinstance(x, e.Kron):
+            return np.asarray(np.kron(self.ev(x.left), self.ev(x.right)), dtype=np.float64)
+        if isinstance(x, e.DiagM):
+            return np.diag(self.ev(x.arg)[:, 0])
+        if isinstance(x, e.DiagV):
+            return np.diag(self.ev(x.arg)).reshape(-1, 1)
+        if isinstance(x, e.MatFn):
+            a = self.ev(x.arg)
+            if x.fn == "exp":
+                return expm(a)
+            if x.fn == "log":
+                return np.real(scipy.linalg.logm(a))
+            if x.fn == "sin":
+                return np.real(scipy.linalg.sinm(a))
+            if x.fn == "cos":
+                return np.real(scipy.linalg.cosm(a))
+        if isinstance(x, e.ExpFrechet):
+            a = self.ev(x.arg)
+            direction = self.ev(x.direction)
+            return scipy.linalg.expm_frechet(a, direction, compute_expm=False)
+        if isinstance(x, e.Softmax):
+            z = self.ev(x.arg)
+            w = np.exp(z - z.max())
+            return w / w.sum()
+        if isinstance(x, e.LSE):
+            z = self.ev(x.arg)
+            return np.array([[z.max() + np.log(np.exp(z - z.max()).sum())]])
+        if isinstance(x, e.Norm):
+            a = self.ev(x.arg)
+            if x.p == "1":
+                return np.array([[np.abs(a).sum()]])
+            return np.array([[np.sqrt((a * a).sum())]])
+        raise EvaluationError(None, f"cannot evaluate {type(x).__name__}")

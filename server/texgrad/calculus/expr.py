@@ -1,0 +1,695 @@
+r"""The calculus engine's own algebra: typed matrix expressions with known shapes.
+
+The syntax tree says how a formula is *written*; this module says what it *means*:
+every node has a shape (sympy dimensions), and the constructors (:func:`add`,
+:func:`mul`, :func:`tr` …) keep expressions in a light canonical form so that
+equal things compare equal — products flattened with the number in front,
+transposes pushed down to symbols, zeros dropped, ``(A^\top)^\top = A``,
+``A^\top = A`` for a symmetric ``A``.  Deeper rewriting (expanding, collecting
+like terms, factoring) lives in :mod:`texgrad.calculus.simplify`.
+
+A 1×1 value is a scalar wherever it stands: in a :class:`Mul` every 1×1 factor
+scales, and the other factors form one conformable matrix chain, so
+``x^\top y\, z`` (a scalar times ``z``) and ``A x`` (a chain) are both products.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
+
+import sympy
+
+from texgrad.shapes.dims import Dim, Shape, same
+
+ONE = sympy.Integer(1)
+ZERO_N = sympy.Integer(0)
+
+
+class CalculusError(Exception):
+    """A construct the engine cannot handle, with a message for the user."""
+
+
+class ShapeError(CalculusError):
+    """Operands whose shapes do not fit (the expression itself is ill-formed)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Expr:
+    rows: Dim = field(default=ONE)
+    cols: Dim = field(default=ONE)
+
+    @property
+    def shape(self) -> Shape:
+        return Shape(self.rows, self.cols)
+
+    @property
+    def is_scalar(self) -> bool:
+        return self.rows == ONE and self.cols == ONE
+
+    @property
+    def is_vector(self) -> bool:
+        return self.cols == ONE and self.rows != ONE
+
+    def children(self) -> Iterator[Expr]:
+        for f in fields(self):
+            if f.name in ("rows", "cols"):
+                continue
+            v = getattr(self, f.name)
+            if isinstance(v, Expr):
+                yield v
+            elif isinstance(v, tuple):
+                yield from (x for x in v if isinstance(x, Expr))
+
+    def walk(self) -> Iterator[Expr]:
+        yield self
+        for c in self.children():
+            yield from c.walk()
+
+
+# -- leaves ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Var(Expr):
+    """A symbol of the document, by its key (``x`` for ``\\mathbf{x}``)."""
+
+    name: str
+    symmetric: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Num(Expr):
+    value: sympy.Expr  # a rational (or e, π)
+
+
+@dataclass(frozen=True, slots=True)
+class Identity(Expr):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Ones(Expr):
+    """The all-ones vector ``\\mathbf{1}`` (or matrix)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Zero(Expr):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class D(Expr):
+    """The differential ``\\mathrm{d}X`` of a variable."""
+
+    var: Var
+
+
+# -- operations -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Add(Expr):
+    terms: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Mul(Expr):
+    factors: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class T(Expr):
+    """Transpose."""
+
+    arg: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Inv(Expr):
+    arg: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Tr(Expr):
+    arg: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Det(Expr):
+    arg: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Pow(Expr):
+    """A power: of a scalar, or a matrix power of a square matrix (integer or rational)."""
+
+    arg: Expr
+    exp: sympy.Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Elem(Expr):
+    """An elementwise function (of a scalar, a vector or a matrix)."""
+
+    fn: str
+    arg: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Had(Expr):
+    """Hadamard (elementwise) product."""
+
+    args: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HPow(Expr):
+    """Elementwise power; ``HPow(x, -1)`` is the elementwise reciprocal."""
+
+    arg: Expr
+    exp: sympy.Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Kron(Expr):
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class DiagM(Expr):
+    """``\\operatorname{diag}(v)``: the diagonal matrix of a vector."""
+
+    arg: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class DiagV(Expr):
+    """``\\operatorname{diag}(X)``: the vector of a matrix's diagonal."""
+
+    arg: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class MatFn(Expr):
+    """A matrix function of a square matrix: exp, log, sin, cos, sqrt."""
+
+    fn: str
+    arg: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class ExpFrechet(Expr):
+    r"""``\int_0^1 e^{sX} E e^{(1-s)X} ds``: the differential of ``e^X`` in direction E."""
+
+    arg: Expr
+    direction: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Softmax(Expr):
+    arg: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class LSE(Expr):
+    """log-sum-exp of a vector."""
+
+    arg: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Norm(Expr):
+    """``\\|x\\|_2`` of a vector, ``\\|X\\|_F`` of a matrix, ``\\|x\\|_1``."""
+
+    arg: Expr
+    p: str  # "2", "F", "1"
+
+
+ELEMENTWISE = frozenset(
+    {"exp", "log", "sin", "cos", "tanh", "sigma", "relu", "abs", "sqrt", "softplus",
+     "sign", "step", "tan", "sinh", "cosh", "arctan"}
+)  # fmt: skip
+MATRIX_FUNCTIONS = frozenset({"exp", "log", "sin", "cos", "sqrt"})
+
+
+# -- constructors: shapes checked, light canonical form --------------------------------
+
+
+def num(value: object) -> Num:
+    return Num(sympy.nsimplify(value) if isinstance(value, float) else sympy.sympify(value))
+
+
+def var(name: str, shape: Shape, symmetric: bool = False) -> Var:
+    return Var(name, symmetric, rows=shape.rows, cols=shape.cols)
+
+
+def identity(n: Dim) -> Identity:
+    return Identity(rows=n, cols=n)
+
+
+def ones(rows: Dim, cols: Dim = ONE) -> Ones:
+    return Ones(rows=rows, cols=cols)
+
+
+def zero(rows: Dim, cols: Dim) -> Zero:
+    return Zero(rows=rows, cols=cols)
+
+
+def d(v: Var) -> D:
+    return D(v, rows=v.rows, cols=v.cols)
+
+
+def is_zero(e: Expr) -> bool:
+    return isinstance(e, Zero) or (isinstance(e, Num) and e.value == 0)
+
+
+def is_one(e: Expr) -> bool:
+    return isinstance(e, Num) and e.value == 1
+
+
+def _shape_text(e: Expr) -> str:
+    return e.shape.short()
+
+
+def add(*terms: Expr) -> Expr:
+    """A sum; nested sums flattened, zeros dropped, numbers added up."""
+    flat: list[Expr] = []
+    for x in terms:
+        flat.extend(x.terms if isinstance(x, Add) else (x,))
+    rows = cols = None
+    for x in flat:
+        if rows is None:
+            rows, cols = x.rows, x.cols
+        elif not (same(rows, x.rows) and same(cols, x.cols)):  # type: ignore[arg-type]
+            raise ShapeError(f"cannot add a {rows}×{cols} and a {_shape_text(x)}")
+    if rows is None:
+        return num(0)
+    total = sympy.Integer(0)
+    kept: list[Expr] = []
+    for x in flat:
+        if isinstance(x, Num):
+            total += x.value
+        elif not is_zero(x):
+            kept.append(x)
+    if total != 0:
+        kept.insert(0, num(total))
+    if not kept:
+        return num(0) if rows == ONE and cols == ONE else zero(rows, cols)  # type: ignore[arg-type]
+    if len(kept) == 1:
+        return kept[0]
+    return Add(tuple(kept), rows=rows, cols=cols)  # type: ignore[arg-type]
+
+
+def neg(e: Expr) -> Expr:
+    return mul(num(-1), e)
+
+
+def sub(a: Expr, b: Expr) -> Expr:
+    return add(a, neg(b))
+
+
+def chain_shape(factors: list[Expr] | tuple[Expr, ...]) -> tuple[Dim, Dim]:
+    """The shape of a product: 1×1 factors scale, the rest multiply as matrices.
+
+    A chain whose running product becomes 1×1 (``x^\\top y``) is a scalar from
+    there on, so ``x^\\top y\\, z`` is a scalar times ``z``.
+    """
+    acc: tuple[Dim, Dim] | None = None
+    for f in factors:
+        if f.is_scalar:
+            continue
+        if acc is None or acc == (ONE, ONE):
+            acc = (f.rows, f.cols)
+        elif same(acc[1], f.rows):
+            acc = (acc[0], f.cols)
+        else:
+            raise ShapeError(
+                f"cannot multiply a {acc[0]}×{acc[1]} by a {_shape_text(f)}: "
+                f"inner dimensions {acc[1]} and {f.rows} differ"
+            )
+    return acc or (ONE, ONE)
+
+
+def mul(*factors: Expr) -> Expr:
+    """A product; nested products flattened, numbers multiplied into one leading
+    :class:`Num`, identities dropped, zero absorbing."""
+    flat: list[Expr] = []
+    for x in factors:
+        if isinstance(x, Mul) and not _scalar_group_breaks(x):
+            flat.extend(x.factors)
+        else:
+            flat.append(x)
+    rows, cols = chain_shape(flat)
+    coef = sympy.Integer(1)
+    kept: list[Expr] = []
+    for x in flat:
+        if isinstance(x, Num):
+            coef *= x.value
+        elif is_zero(x):
+            return num(0) if rows == ONE and cols == ONE else zero(rows, cols)
+        elif isinstance(x, Identity):
+            continue
+        else:
+            kept.append(x)
+    if coef == 0:
+        return num(0) if rows == ONE and cols == ONE else zero(rows, cols)
+    if not kept:
+        if rows == ONE and cols == ONE:
+            return num(coef)
+        base: Expr = identity(rows)
+        return base if coef == 1 else Mul((num(coef), base), rows=rows, cols=cols)
+    # what is left must still have the product's shape (I dropped from I·x^T y)
+    if chain_shape(kept) != (rows, cols):
+        kept.append(identity(rows))
+    if coef != 1:
+        kept.insert(0, num(coef))
+    if len(kept) == 1:
+        return kept[0]
+    return Mul(tuple(kept), rows=rows, cols=cols)
+
+
+def _scalar_group_breaks(m: Mul) -> bool:
+    """Whether flattening a nested product would change its meaning: never, since
+    1×1 factors and 1×1 running products both scale (see :func:`chain_shape`)."""
+    return False
+
+
+def transpose(e: Expr) -> Expr:
+    """``e^\\top``, pushed down to symbols: ``(AB)^\\top = B^\\top A^\\top``."""
+    if e.is_scalar and not isinstance(e, (Mul,)):
+        return e
+    if isinstance(e, Var):
+        return e if e.symmetric else T(e, rows=e.cols, cols=e.rows)
+    if isinstance(e, T):
+        return e.arg
+    if isinstance(e, (Identity, Zero, Ones)):
+        return type(e)(rows=e.cols, cols=e.rows)
+    if isinstance(e, Add):
+        return add(*(transpose(x) for x in e.terms))
+    if isinstance(e, Mul):
+        if e.is_scalar and all(f.is_scalar for f in e.factors):
+            return e
+        return mul(*(transpose(x) for x in _transpose_order(e.factors)))
+    if isinstance(e, Inv):
+        return inv(transpose(e.arg))
+    if isinstance(e, (Had,)):
+        return had(*(transpose(x) for x in e.args))
+    if isinstance(e, (Elem, HPow)):
+        return _same_op(e, transpose(e.arg))
+    if isinstance(e, Pow):
+        return power(transpose(e.arg), e.exp)
+    if isinstance(e, MatFn):
+        return matfn(e.fn, transpose(e.arg))
+    if isinstance(e, DiagM):
+        return e
+    if isinstance(e, Kron):
+        return kron(transpose(e.left), transpose(e.right))
+    if isinstance(e, D):
+        return T(e, rows=e.cols, cols=e.rows)
+    return T(e, rows=e.cols, cols=e.rows)
+
+
+def _transpose_order(factors: tuple[Expr, ...]) -> list[Expr]:
+    """The factors of a transposed product: scalars stay in front, the chain reverses."""
+    scalars = [f for f in factors if f.is_scalar]
+    chain = [f for f in factors if not f.is_scalar]
+    return scalars + list(reversed(chain))
+
+
+def _same_op(e: Elem | HPow, arg: Expr) -> Expr:
+    if isinstance(e, Elem):
+        return elem(e.fn, arg)
+    return hpow(arg, e.exp)
+
+
+def _square(e: Expr, what: str) -> None:
+    if not same(e.rows, e.cols):
+        raise ShapeError(f"{what} needs a square matrix, not a {_shape_text(e)}")
+
+
+def inv(e: Expr) -> Expr:
+    _square(e, "an inverse")
+    if e.is_scalar:
+        return power(e, -1)
+    if isinstance(e, Inv):
+        return e.arg
+    if isinstance(e, Identity):
+        return e
+    if isinstance(e, Mul) and isinstance(e.factors[0], Num) and len(e.factors) == 2:
+        return mul(num(1 / e.factors[0].value), inv(e.factors[1]))
+    return Inv(e, rows=e.rows, cols=e.cols)
+
+
+def tr(e: Expr) -> Expr:
+    _square(e, "a trace")
+    if e.is_scalar:
+        return e
+    if isinstance(e, Add):
+        return add(*(tr(x) for x in e.terms))
+    if isinstance(e, Mul):
+        scalars = [f for f in e.factors if f.is_scalar]
+        chain = [f for f in e.factors if not f.is_scalar]
+        if scalars and chain:
+            return mul(*scalars, tr(mul(*chain)))
+        if len(chain) >= 2 and chain_shape(chain[1:] + chain[:1]) == (ONE, ONE):
+            # tr(x y^T) = y^T x
+            return mul(*(chain[1:] + chain[:1]))
+    if isinstance(e, T):
+        return tr(e.arg)
+    if isinstance(e, Zero):
+        return num(0)
+    if isinstance(e, Identity):
+        return Tr(e, rows=ONE, cols=ONE) if not e.rows.is_number else num(e.rows)
+    return Tr(e, rows=ONE, cols=ONE)
+
+
+def det(e: Expr) -> Expr:
+    _square(e, "a determinant")
+    if e.is_scalar:
+        return e
+    if isinstance(e, T):
+        return det(e.arg)
+    return Det(e, rows=ONE, cols=ONE)
+
+
+def power(e: Expr, p: object) -> Expr:
+    """A power: scalar, or matrix power of a square matrix."""
+    exp = sympy.nsimplify(p) if isinstance(p, float) else sympy.sympify(p)
+    if exp == 1:
+        return e
+    if not e.is_scalar:
+        _square(e, "a matrix power")
+        if exp == 0:
+            return identity(e.rows)
+        if exp == -1:
+            return inv(e)
+    elif exp == 0:
+        return num(1)
+    if isinstance(e, Num):
+        value = e.value**exp
+        if value.is_Rational or value in (sympy.E, sympy.pi):
+            return num(value)
+    if isinstance(e, Pow) and (e.is_scalar or (exp.is_integer and e.exp.is_integer)):
+        return power(e.arg, e.exp * exp)
+    if e.is_scalar and isinstance(e, Mul) and isinstance(e.factors[0], Num):
+        c = e.factors[0].value
+        if c > 0:
+            return mul(power(e.factors[0], exp), power(mul(*e.factors[1:]), exp))
+    return Pow(e, exp, rows=e.rows, cols=e.cols)
+
+
+def elem(fn: str, e: Expr) -> Expr:
+    if fn not in ELEMENTWISE:
+        raise CalculusError(f"unknown elementwise function `{fn}`")
+    if isinstance(e, Num) and fn in ("exp", "log") and e.value in (0, 1, sympy.E):
+        if fn == "exp" and e.value == 0:
+            return num(1)
+        if fn == "log" and e.value == 1:
+            return num(0)
+        if fn == "log" and e.value == sympy.E:
+            return num(1)
+    if fn == "log" and isinstance(e, Elem) and e.fn == "exp":
+        return e.arg
+    if (
+        fn == "log"
+        and isinstance(e, Mul)
+        and len(e.factors) == 2
+        and isinstance(e.factors[0], Ones)
+        and isinstance(e.factors[1], Elem)
+        and e.factors[1].fn == "exp"
+        and e.factors[1].cols == ONE
+    ):
+        return lse(e.factors[1].arg)  # log 1ᵀ exp(z): log-sum-exp
+    return Elem(fn, e, rows=e.rows, cols=e.cols)
+
+
+def had(*args: Expr) -> Expr:
+    """Hadamard product; a scalar operand scales."""
+    flat: list[Expr] = []
+    scalars: list[Expr] = []
+    for x in args:
+        if isinstance(x, Mul) and [f for f in x.factors if not f.is_scalar] == [
+            ones(x.rows, x.cols)
+        ]:
+            scalars.extend(f for f in x.factors if f.is_scalar)  # (c 1) ⊙ y = c y
+            flat.append(ones(x.rows, x.cols))
+        elif isinstance(x, Had):
+            flat.extend(x.args)
+        elif x.is_scalar:
+            scalars.append(x)
+        else:
+            flat.append(x)
+    if not flat:
+        return mul(*scalars)
+    for x in flat[1:]:
+        if not (same(x.rows, flat[0].rows) and same(x.cols, flat[0].cols)):
+            raise ShapeError(
+                f"elementwise operands differ: {_shape_text(flat[0])} and {_shape_text(x)}"
+            )
+    if any(is_zero(x) for x in flat):
+        return zero(flat[0].rows, flat[0].cols)
+    kept = [x for x in flat if not isinstance(x, Ones)] or [flat[0]]
+    core = kept[0] if len(kept) == 1 else Had(tuple(kept), rows=flat[0].rows, cols=flat[0].cols)
+    return mul(*scalars, core) if scalars else core
+
+
+def hpow(e: Expr, p: object) -> Expr:
+    exp = sympy.sympify(p)
+    if exp == 1:
+        return e
+    if e.is_scalar:
+        return power(e, exp)
+    if isinstance(e, HPow):
+        return hpow(e.arg, e.exp * exp)
+    return HPow(e, exp, rows=e.rows, cols=e.cols)
+
+
+def kron(a: Expr, b: Expr) -> Expr:
+    if a.is_scalar or b.is_scalar:
+        return mul(a, b)
+    return Kron(a, b, rows=a.rows * b.rows, cols=a.cols * b.cols)
+
+
+def diag_matrix(v: Expr) -> Expr:
+    if v.is_scalar:
+        return v
+    if v.cols != ONE:
+        raise ShapeError(f"diag of a vector, not a {_shape_text(v)}")
+    if isinstance(v, Ones):
+        return identity(v.rows)
+    return DiagM(v, rows=v.rows, cols=v.rows)
+
+
+def diag_vector(m: Expr) -> Expr:
+    _square(m, "the diagonal of a matrix")
+    if m.is_scalar:
+        return m
+    if isinstance(m, DiagM):
+        return m.arg
+    return DiagV(m, rows=m.rows, cols=ONE)
+
+
+def matfn(fn: str, e: Expr) -> Expr:
+    _square(e, f"the matrix function {fn}")
+    if e.is_scalar:
+        return elem(fn, e)
+    if fn == "sqrt":
+        return power(e, sympy.Rational(1, 2))
+    return MatFn(fn, e, rows=e.rows, cols=e.cols)
+
+
+def softmax(e: Expr) -> Expr:
+    if e.cols != ONE:
+        raise ShapeError(f"softmax of a vector, not a {_shape_text(e)}")
+    return Softmax(e, rows=e.rows, cols=ONE)
+
+
+def lse(e: Expr) -> Expr:
+    if e.cols != ONE:
+        raise ShapeError(f"log-sum-exp of a vector, not a {_shape_text(e)}")
+    return LSE(e, rows=ONE, cols=ONE)
+
+
+def norm(e: Expr, p: str) -> Expr:
+    if e.is_scalar:
+        return elem("abs", e)
+    return Norm(e, p, rows=ONE, cols=ONE)
+
+
+def inner(a: Expr, b: Expr) -> Expr:
+    """⟨a, b⟩ = tr(aᵀb): ``a^\\top b`` for vectors."""
+    if not (same(a.rows, b.rows) and same(a.cols, b.cols)):
+        raise ShapeError(f"inner product of a {_shape_text(a)} and a {_shape_text(b)}")
+    if a.is_scalar:
+        return mul(a, b)
+    if a.cols == ONE:
+        return mul(transpose(a), b)
+    return tr(mul(transpose(a), b))
+
+
+# -- queries -----------------------------------------------------------------------------
+
+
+def depends(e: Expr, v: Var) -> bool:
+    """Whether ``e`` involves the variable ``v`` (or its differential)."""
+    return any((isinstance(x, Var) and x.name == v.name) for x in e.walk())
+
+
+def has_d(e: Expr) -> bool:
+    return any(isinstance(x, D) for x in e.walk())
+
+
+def substitute(e: Expr, mapping: dict[str, Expr]) -> Expr:
+    """Replace variables by expressions (rebuilding through the constructors)."""
+    if isinstance(e, Var):
+        return mapping.get(e.name, e)
+    if isinstance(e, D):
+        key = "d:" + e.var.name
+        return mapping.get(key, e)
+    return rebuild(e, [substitute(c, mapping) for c in e.children()])
+
+
+def rebuild(e: Expr, kids: list[Expr]) -> Expr:
+    """``e`` with new children, through the canonicalising constructors."""
+    if isinstance(e, (Var, Num, Identity, Ones, Zero, D)):
+        return e
+    if isinstance(e, Add):
+        return add(*kids)
+    if isinstance(e, Mul):
+        return mul(*kids)
+    if isinstance(e, Had):
+        return had(*kids)
+    (a, *rest) = kids
+    if isinstance(e, T):
+        return transpose(a)
+    if isinstance(e, Inv):
+        return inv(a)
+    if isinstance(e, Tr):
+        return tr(a)
+    if isinstance(e, Det):
+        return det(a)
+    if isinstance(e, Pow):
+        return power(a, e.exp)
+    if isinstance(e, Elem):
+        return elem(e.fn, a)
+    if isinstance(e, HPow):
+        return hpow(a, e.exp)
+    if isinstance(e, Kron):
+        return kron(a, rest[0])
+    if isinstance(e, DiagM):
+        return diag_matrix(a)
+    if isinstance(e, DiagV):
+        return diag_vector(a)
+    if isinstance(e, MatFn):
+        return matfn(e.fn, a)
+    if isinstance(e, ExpFrechet):
+        return ExpFrechet(a, rest[0], rows=e.rows, cols=e.cols)
+    if isinstance(e, Softmax):
+        return softmax(a)
+    if isinstance(e, LSE):
+        return lse(a)
+    if isinstance(e, Norm):
+        return norm(a, e.p)
+    raise CalculusError(f"cannot rebuild {type(e).__name__}")

@@ -1,0 +1,651 @@
+r"""From the syntax tree to the engine's algebra: what a written formula means.
+
+:class:`Lowerer` reads a parsed row with the document's knowledge (an
+:class:`Env`: each symbol's shape and properties, the functions it defines) and
+builds an :mod:`~texgrad.calculus.expr` expression, or raises
+:class:`~texgrad.calculus.expr.CalculusError` naming the construct it cannot
+read — never a guess.  Conventions, as real documents write them:
+
+- ``x'`` of a vector or matrix is its transpose (``x'Ax``); ``|X|`` of a square
+  matrix is its determinant (the Matrix Cookbook's notation).
+- ``\exp``, ``\log``, ``\sin``, ``\cos``, ``\sqrt`` of a square matrix, and
+  ``e^X``, are matrix functions; of a vector they act elementwise.
+- ``\|x\|_2^2`` is ``x^\top x`` and ``\|X\|_F^2`` is ``\operatorname{tr}(X^\top X)``.
+- ``\max(0, x)`` is ReLU; ``\sum_{i=1}^n g(x_i)`` over the entries of declared
+  vectors is ``\mathbf{1}^\top g(x)``.
+- ``I`` and ``\mathbf{1}`` take their size from where they stand (``A + \lambda I``,
+  ``\mathbf{1}^\top x``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import sympy
+
+from texgrad.calculus import expr as e
+from texgrad.calculus.expr import CalculusError, Expr, ShapeError
+from texgrad.shapes.declarations import symbol_key
+from texgrad.shapes.dims import Dim, Shape, same
+from texgrad.syntax import tree as t
+from texgrad.syntax.show import show
+
+ONE = sympy.Integer(1)
+
+
+@dataclass
+class VarInfo:
+    key: str
+    shape: Shape
+    latex: str  # as the document writes it: "\mathbf{x}", "\mA"
+    symmetric: bool = False
+    positive_definite: bool = False
+    positive: bool = False
+
+
+@dataclass
+class FunctionDef:
+    key: str
+    params: tuple[str, ...]  # symbol keys
+    body: t.Node
+
+
+@dataclass
+class Env:
+    """What the document says about its symbols."""
+
+    vars: dict[str, VarInfo] = field(default_factory=dict)
+    functions: dict[str, FunctionDef] = field(default_factory=dict)
+
+
+# Names of elementwise functions as documents spell them.
+FUNCTION_NAMES = {
+    "exp": "exp", "log": "log", "ln": "log", "sin": "sin", "cos": "cos", "tan": "tan",
+    "tanh": "tanh", "sinh": "sinh", "cosh": "cosh", "arctan": "arctan",
+    "\\sigma": "sigma", "sigmoid": "sigma", "sigm": "sigma", "relu": "relu", "ReLU": "relu",
+    "softplus": "softplus", "abs": "abs", "sign": "sign", "sgn": "sign", "sqrt": "sqrt",
+}  # fmt: skip
+TRACE_NAMES = {"tr", "Tr", "trace", "Trace", "TR"}
+MATRIX_FUNCTION_NAMES = {"exp", "log", "ln", "sin", "cos", "sqrt"}
+SUM_ONLY_INDEX = ("i", "j", "k", "t", "n", "l")
+
+
+class _Pending:
+    """``I`` or ``\\mathbf{1}`` whose size comes from its neighbours: ``build(rows, cols)``."""
+
+    def __init__(
+        self, build: Callable[[Dim, Dim], Expr], rows: Dim | None, cols: Dim | None, what: str
+    ) -> None:
+        self.build = build
+        self.rows = rows
+        self.cols = cols
+        self.what = what
+
+    def resolve(self, rows: Dim | None, cols: Dim | None) -> Expr:
+        r = self.rows if self.rows is not None else rows
+        c = self.cols if self.cols is not None else cols
+        if r is None or c is None:
+            raise CalculusError(f"cannot tell the size of `{self.what}` here")
+        return self.build(r, c)
+
+    def transposed(self) -> _Pending:
+        build = self.build
+        return _Pending(lambda r, c: e.transpose(build(c, r)), self.cols, self.rows, self.what)
+
+    def scaled(self, factors: list[Expr]) -> _Pending:
+        build = self.build
+        return _Pending(lambda r, c: e.mul(*factors, build(r, c)), self.rows, self.cols, self.what)
+
+
+Lowered = Expr | _Pending
+
+
+def _identity(r: Dim, c: Dim) -> Expr:
+    if not same(r, c):
+        raise ShapeError(f"an identity matrix cannot be {r}×{c}")
+    return e.identity(r)
+
+
+def _ones(r: Dim, c: Dim) -> Expr:
+    return e.ones(r, c)
+
+
+class Lowerer:
+    def __init__(self, env: Env) -> None:
+        self.env = env
+        self.depth = 0
+        self.bound: dict[str, Expr] = {}  # function parameters being substituted
+        self.index: str | None = None  # inside \sum_i: x_i means the vector x, entrywise
+
+    # -- entry --------------------------------------------------------------------------
+    def lower(self, node: t.Node | None) -> Expr:
+        x = self._lower(node)
+        if isinstance(x, _Pending):
+            if x.rows == ONE and x.cols == ONE:
+                return x.build(ONE, ONE)
+            raise CalculusError(f"cannot tell the size of `{x.what}`")
+        return x
+
+    def _lower(self, node: t.Node | None) -> Lowered:  # noqa: C901
+        if node is None:
+            raise CalculusError("an operand is missing")
+        self.depth += 1
+        try:
+            if self.depth > 200:
+                raise CalculusError("the expression is nested too deeply")
+            return self._node(node)
+        finally:
+            self.depth -= 1
+
+    def _node(self, node: t.Node) -> Lowered:  # noqa: C901 - one case per construct
+        if isinstance(node, t.Chain):
+            items = [i for i in node.items if i is not None]
+            if not items:
+                raise CalculusError("nothing to differentiate")
+            return self._lower(items[-1])  # f(x) = …: the right-hand side
+        if isinstance(node, (t.Symbol, t.Sub, t.Tagged)):
+            return self._symbol(node)
+        if isinstance(node, t.Number):
+            return e.num(sympy.Rational(node.text))
+        if isinstance(node, t.Paren):
+            if node.open not in ("(", "\\left(", "[", "\\left[", "\\bigl(", "\\Bigl(", "\\big(",
+                                 "\\Big(", "\\bigg(", "\\Bigg(") and not node.open.endswith(("(", "[")):  # fmt: skip
+                raise CalculusError(f"cannot read the brackets `{node.open} … {node.close}`")
+            return self._lower(node.body)
+        if isinstance(node, t.Add):
+            return self._add(node)
+        if isinstance(node, t.Neg):
+            x = self._lower(node.operand)
+            if node.sign == "+":
+                return x
+            if node.sign != "-":
+                raise CalculusError(f"cannot differentiate `{node.sign}`")
+            return x.scaled([e.num(-1)]) if isinstance(x, _Pending) else e.neg(x)
+        if isinstance(node, t.Product):
+            return self._product(list(node.factors))
+        if isinstance(node, t.BinOp):
+            return self._binop(node)
+        if isinstance(node, t.Frac):
+            num = self._lower(node.num)
+            den = self.lower(node.den)
+            if not den.is_scalar:
+                raise ShapeError(f"cannot divide by the {den.shape.short()} `{show(node.den)}`")
+            inv = e.power(den, -1)
+            return num.scaled([inv]) if isinstance(num, _Pending) else e.mul(num, inv)
+        if isinstance(node, t.Power):
+            return self._power(node)
+        if isinstance(node, t.Transpose):
+            x = self._lower(node.base)
+            return x.transposed() if isinstance(x, _Pending) else e.transpose(x)
+        if isinstance(node, t.InverseTranspose):
+            return e.inv(e.transpose(self.lower(node.base)))
+        if isinstance(node, t.Prime):
+            x = self.lower(node.base)
+            if x.is_scalar:
+                raise CalculusError(f"cannot read the prime in `{show(node)}` (a derivative?)")
+            return x if node.count % 2 == 0 else e.transpose(x)
+        if isinstance(node, t.Abs):
+            x = self.lower(node.body)
+            if not x.is_scalar and same(x.rows, x.cols) and x.cols != ONE:
+                return e.det(x)  # |X|: the determinant, as the Matrix Cookbook writes it
+            return e.elem("abs", x)
+        if isinstance(node, t.Norm):
+            return self._norm(node, None)
+        if isinstance(node, t.Angle):
+            if len(node.items) != 2:
+                raise CalculusError("an inner product ⟨a, b⟩ has two operands")
+            return e.inner(self.lower(node.items[0]), self.lower(node.items[1]))
+        if isinstance(node, t.Sqrt):
+            if node.index is not None:
+                k = self._exponent(node.index)
+                return self._pow_value(self.lower(node.body), 1 / k, node)
+            return self._pow_value(self.lower(node.body), sympy.Rational(1, 2), node)
+        if isinstance(node, t.Apply):
+            return self._apply(node)
+        if isinstance(node, t.BigOp):
+            return self._bigop(node)
+        if isinstance(node, t.Font):
+            return self._lower(node.body)
+        if isinstance(node, t.Delimited) and node.open in ("\\lvert", "\\left\\lvert", "\\vert"):
+            return e.elem("abs", self.lower(node.body))
+        if isinstance(node, t.Differential):
+            inner = self.lower(node.body)
+            return self._differential(inner, node)
+        if isinstance(node, (t.Nabla, t.Derivative, t.Partial)):
+            raise CalculusError(f"`{show(node)}` is already a derivative")
+        raise CalculusError(f"cannot differentiate `{_describe(node)}`")
+
+    # -- symbols --------------------------------------------------------------------------
+    def _symbol(self, node: t.Node) -> Lowered:
+        key = symbol_key(node)
+        if key is not None:
+            name = key[0]
+            if name in self.bound:
+                return self.bound[name]
+            info = self.env.vars.get(name)
+            if info is not None:
+                return e.var(name, info.shape, info.symmetric)
+        if isinstance(node, t.Symbol):
+            if node.name == "I" and key is not None and key[0] not in self.env.vars:
+                return _Pending(_identity, None, None, "I")
+            if node.name == "1" or (node.name in ("1", "\\mathbb{1}") and node.font):
+                return _Pending(_ones, None, ONE, "\\mathbf{1}")
+            if node.name == "e":
+                return e.num(sympy.E)
+            if node.name == "\\pi":
+                return e.num(sympy.pi)
+            if node.name in ("\\mathbb{1}", "\\one", "\\mathbbm{1}"):
+                return _Pending(_ones, None, ONE, "\\mathbf{1}")
+        if isinstance(node, t.Number) or (isinstance(node, t.Symbol) and node.name.isdigit()):
+            if node.font:  # type: ignore[union-attr]
+                return _Pending(_ones, None, ONE, "\\mathbf{1}")
+        if isinstance(node, t.Sub):
+            base_key = symbol_key(node.base)
+            if base_key is not None and self.index is not None and show(node.index) == self.index:
+                info = self.env.vars.get(base_key[0])
+                if info is not None and info.shape.cols == ONE:
+                    return e.var(base_key[0], info.shape, info.symmetric)
+            if base_key is not None and base_key[0] in self.env.vars:
+                raise CalculusError(
+                    f"cannot differentiate the entry `{show(node)}` of "
+                    f"`{self.env.vars[base_key[0]].latex}`: write it in matrix form"
+                )
+        written = show(node)
+        raise CalculusError(
+            f"the shape of `{written}` is unknown: declare it (e.g. `{written} \\in \\mathbb{{R}}^n`)"
+        )
+
+    # -- sums and products ---------------------------------------------------------------
+    def _add(self, node: t.Add) -> Lowered:
+        parts: list[Lowered] = []
+        for sign, term in zip(node.signs, node.terms, strict=True):
+            x = self._lower(term)
+            if sign == "-":
+                x = x.scaled([e.num(-1)]) if isinstance(x, _Pending) else e.neg(x)
+            elif sign not in ("", "+"):
+                raise CalculusError(f"cannot differentiate `{sign}`")
+            parts.append(x)
+        known = [p for p in parts if isinstance(p, Expr)]
+        if not known:
+            return parts[0] if len(parts) == 1 else _sum_pending(parts)  # type: ignore[arg-type]
+        shape = next((k for k in known if not k.is_scalar), known[0])
+        resolved = [
+            p.resolve(shape.rows, shape.cols) if isinstance(p, _Pending) else p for p in parts
+        ]
+        return e.add(*resolved)
+
+    def _differential(self, inner: Expr, node: t.Node) -> Expr:
+        """``\\mathrm{d}X`` (or ``\\mathrm{d}X^\\top``): the differential of a variable."""
+        if isinstance(inner, e.Var):
+            return e.d(inner)
+        if isinstance(inner, e.T) and isinstance(inner.arg, e.Var):
+            return e.transpose(e.d(inner.arg))
+        raise CalculusError(f"cannot read the differential `{show(node)}`")
+
+    def _product(self, factors: list[t.Node]) -> Lowered:
+        parts: list[Lowered] = [
+            e.elem("step", self.lower(f.body)) if isinstance(f, _Indicator) else self._lower(f)
+            for f in _indicators(factors)
+        ]
+        if all(isinstance(p, _Pending) or p.is_scalar for p in parts):
+            pend = [p for p in parts if isinstance(p, _Pending)]
+            if len(pend) == 1:
+                return pend[0].scaled([p for p in parts if isinstance(p, Expr)])
+        out: list[Expr] = []
+        for i, p in enumerate(parts):
+            if isinstance(p, _Pending):
+                left = next((q for q in reversed(out) if not q.is_scalar), None)
+                right = next(
+                    (q for q in parts[i + 1 :] if isinstance(q, Expr) and not q.is_scalar), None
+                )
+                rows = left.cols if left is not None else None
+                cols = right.rows if right is not None else None
+                if rows is None and p.rows is None and p.cols is not None and right is not None:
+                    rows = right.rows if p.cols == ONE else None
+                if cols is None and p.cols is None and left is not None:
+                    cols = left.cols  # I after A: square
+                if rows is None and p.rows is None and right is not None and p.cols is None:
+                    rows = right.rows
+                out.append(p.resolve(rows, cols))
+            else:
+                out.append(p)
+        return e.mul(*out)
+
+    def _binop(self, node: t.BinOp) -> Lowered:
+        op = node.op
+        a = self.lower(node.left)
+        b = self.lower(node.right)
+        if op in ("\\cdot", "*", "\\times", "\\,"):
+            if op == "\\cdot" and not a.is_scalar and not b.is_scalar and a.cols == ONE == b.cols:
+                return e.inner(a, b)  # x · y: the dot product of two vectors
+            if op == "\\times" and not (a.is_scalar or b.is_scalar):
+                raise CalculusError("cannot differentiate `\\times` between two arrays")
+            return e.mul(a, b)
+        if op in ("\\odot", "\\circ"):
+            return e.had(a, b)
+        if op == "\\otimes":
+            return e.kron(a, b)
+        if op in ("\\oslash",):
+            return e.had(a, e.hpow(b, -1))
+        if op in ("/", "\\div"):
+            if b.is_scalar:
+                return e.mul(a, e.power(b, -1))
+            raise ShapeError(f"cannot divide by the {b.shape.short()} `{show(node.right)}`")
+        raise CalculusError(f"cannot differentiate the operator `{op}`")
+
+    # -- powers ------------------------------------------------------------------------------
+    def _exponent(self, node: t.Node) -> sympy.Expr:
+        """A power's exponent: a number, a fraction of numbers, or a dimension-like symbol."""
+        if isinstance(node, t.Number):
+            return sympy.Rational(node.text)
+        if isinstance(node, t.Neg) and node.sign == "-":
+            return -self._exponent(node.operand)
+        if isinstance(node, t.Frac):
+            return self._exponent(node.num) / self._exponent(node.den)
+        if isinstance(node, t.BinOp) and node.op == "/" and node.right is not None:
+            return self._exponent(node.left) / self._exponent(node.right)
+        if isinstance(node, t.Paren) and node.body is not None:
+            return self._exponent(node.body)
+        if isinstance(node, t.Add):
+            total = sympy.Integer(0)
+            for sign, term in zip(node.signs, node.terms, strict=True):
+                v = self._exponent(term)
+                total += -v if sign == "-" else v
+            return total
+        if isinstance(node, t.Symbol) and node.font is None and node.name.isalpha():
+            if node.name in self.env.vars:
+                raise CalculusError(
+                    f"cannot differentiate with the variable exponent `{node.name}`"
+                )
+            return sympy.Symbol(node.name, integer=True, positive=True)
+        raise CalculusError(f"cannot read the exponent `{show(node)}`")
+
+    def _power(self, node: t.Power) -> Lowered:
+        base = node.base
+        if isinstance(base, t.Symbol) and base.name == "e" and "e" not in self.env.vars:
+            x = self.lower(node.exponent)
+            if x.is_scalar or x.cols == ONE or not same(x.rows, x.cols):
+                return e.elem("exp", x)
+            return e.matfn("exp", x)
+        if isinstance(base, t.Norm):
+            p = self._exponent(node.exponent)
+            return self._norm(base, p)
+        if isinstance(base, t.Apply) and base.parens is not False and _is_named(base.func):
+            pass
+        x = self.lower(base)
+        ex = node.exponent
+        if isinstance(ex, t.Product) and len(ex.factors) == 2 and _is_circ(ex.factors[0]):
+            return e.hpow(x, self._exponent(ex.factors[1]))  # x^{\circ 2}: elementwise
+        p = self._exponent(ex)
+        return self._pow_value(x, p, node)
+
+    def _pow_value(self, x: Expr, p: sympy.Expr, node: t.Node) -> Expr:
+        if x.is_scalar:
+            return e.power(x, p)
+        if x.cols == ONE or not same(x.rows, x.cols):
+            if p == sympy.Rational(1, 2):
+                return e.elem("sqrt", x)
+            raise CalculusError(
+                f"`{show(node)}` raises a {x.shape.short()} array to a power: write "
+                "`x \\odot x` or `x^{\\circ 2}` for an elementwise power"
+            )
+        return e.power(x, p)
+
+    def _norm(self, node: t.Norm, exponent: sympy.Expr | None) -> Expr:
+        x = self.lower(node.body)
+        p = show(node.p) if node.p is not None else None
+        if p in (
+            "2",
+            None,
+            "F",
+            "\\mathrm{F}",
+            "\\text{F}",
+            "\\mathrm{Fro}",
+            "Fro",
+            "\\mathrm{fro}",
+        ):
+            if x.cols != ONE and p in ("2",):
+                raise CalculusError("cannot differentiate the spectral norm ‖X‖₂ of a matrix")
+            if x.cols != ONE and p is None and not x.is_scalar:
+                raise CalculusError("write ‖X‖_F (Frobenius) or ‖X‖_2 (spectral) for a matrix")
+            kind = "2" if x.cols == ONE else "F"
+            if exponent == 2:
+                return e.inner(x, x)
+            n = e.norm(x, kind)
+            return n if exponent is None else e.power(n, exponent)
+        if p == "1":
+            n = e.norm(x, "1")
+            return n if exponent is None else e.power(n, exponent)
+        raise CalculusError(f"cannot differentiate the norm ‖·‖_{p}")
+
+    # -- functions ---------------------------------------------------------------------------
+    def _apply(self, node: t.Apply) -> Lowered:
+        f = node.func
+        name = _function_name(f)
+        if isinstance(f, t.Func) and (f.sub is not None or f.sup is not None):
+            if f.name in ("max", "min", "arg") or f.sub is not None:
+                raise CalculusError(f"cannot differentiate `\\{f.name}` with a subscript")
+            if f.sup is not None:  # \log^2 x
+                inner = self._apply(t.Apply(t.Func(f.name), node.args, node.parens))
+                if isinstance(inner, _Pending):
+                    raise CalculusError("cannot tell the size here")
+                return self._pow_value(inner, self._exponent(f.sup), node)
+        # a function the document defines: substitute its body
+        key = symbol_key(f) if not isinstance(f, t.Func) else None
+        if key is not None and key[0] in self.env.functions:
+            return self._call(self.env.functions[key[0]], node)
+        if key is not None and key[0] in self.env.vars:
+            info = self.env.vars[key[0]]
+            if info.shape.rows == ONE and info.shape.cols == ONE:  # λ(x + y): a product
+                return self._product([f, *(_paren(a) for a in node.args)])
+        args = [self.lower(a) for a in node.args]
+        if name == "max" or name == "min":
+            if len(args) == 2 and any(_is_zero_literal(a) for a in node.args):
+                other = args[1] if _is_zero_literal(node.args[0]) else args[0]
+                if name == "max":
+                    return e.elem("relu", other)
+                return e.neg(e.elem("relu", e.neg(other)))
+            raise CalculusError(f"cannot differentiate `\\{name}` except max(0, x)")
+        if len(args) != 1:
+            raise CalculusError(f"`{show(f)}` takes one argument here, not {len(args)}")
+        (x,) = args
+        if name in TRACE_NAMES:
+            return e.tr(x)
+        if name == "det":
+            return e.det(x)
+        if name in ("logdet", "log\\det", "ldet"):
+            return e.elem("log", e.det(x))
+        if name == "diag" or name == "Diag":
+            return e.diag_matrix(x) if x.cols == ONE else e.diag_vector(x)
+        if name == "softmax":
+            return e.softmax(x)
+        if name in ("logsumexp", "LSE", "lse"):
+            return e.lse(x)
+        if name in ("sum",):
+            return (
+                e.mul(e.transpose(e.ones(x.rows, ONE)), x)
+                if x.cols == ONE
+                else e.tr(e.mul(e.transpose(e.ones(x.rows, ONE)), x, e.ones(x.cols, ONE)))
+            )
+        if name in ("expm",):
+            return e.matfn("exp", x)
+        if name in ("logm",):
+            return e.matfn("log", x)
+        if name in ("sqrtm",):
+            return e.power(x, sympy.Rational(1, 2))
+        if name is not None and name in FUNCTION_NAMES:
+            fn = FUNCTION_NAMES[name]
+            if (
+                name in MATRIX_FUNCTION_NAMES
+                and not x.is_scalar
+                and x.cols != ONE
+                and same(x.rows, x.cols)
+            ):
+                return e.matfn(fn if fn != "log" else "log", x)
+            if fn == "log" and isinstance(x, e.Det):
+                return e.elem("log", x)
+            return e.elem(fn, x)
+        raise CalculusError(f"cannot differentiate the function `{show(f)}`")
+
+    def _call(self, fdef: FunctionDef, node: t.Apply) -> Lowered:
+        if len(node.args) != len(fdef.params):
+            raise CalculusError(
+                f"`{fdef.key}` takes {len(fdef.params)} argument(s), given {len(node.args)}"
+            )
+        if self.depth > 150:
+            raise CalculusError(f"the definition of `{fdef.key}` refers to itself")
+        values = {p: self.lower(a) for p, a in zip(fdef.params, node.args, strict=True)}
+        saved = self.bound
+        self.bound = {**saved, **values}
+        try:
+            return self._lower(fdef.body)
+        finally:
+            self.bound = saved
+
+    def _bigop(self, node: t.BigOp) -> Lowered:
+        if node.op != "\\sum":
+            raise CalculusError(f"cannot differentiate `{node.op}`")
+        index = _sum_index(node.lower)
+        if index is None:
+            raise CalculusError("cannot read the index of this sum (write `\\sum_{i=1}^n`)")
+        saved = self.index
+        self.index = index
+        try:
+            body = self._entrywise(node.body)
+        finally:
+            self.index = saved
+        if body.is_scalar:
+            raise CalculusError(
+                f"the summand does not involve the entries `·_{index}` of a declared vector"
+            )
+        return e.mul(e.transpose(e.ones(body.rows, ONE)), body)
+
+    def _entrywise(self, node: t.Node | None) -> Expr:
+        """A summand over entries ``x_i`` as a vector expression (products are entrywise)."""
+        if node is None:
+            raise CalculusError("the sum has no summand")
+        if isinstance(node, t.Product):
+            parts = [self._entrywise(f) for f in node.factors]
+            vecs = [p for p in parts if not p.is_scalar]
+            scal = [p for p in parts if p.is_scalar]
+            return e.mul(*scal, e.had(*vecs)) if vecs else e.mul(*scal)
+        if isinstance(node, t.Add):
+            terms = []
+            for sign, term in zip(node.signs, node.terms, strict=True):
+                x = self._entrywise(term)
+                terms.append(e.neg(x) if sign == "-" else x)
+            vec = next((x for x in terms if not x.is_scalar), None)
+            if vec is not None:
+                terms = [e.mul(x, e.ones(vec.rows, ONE)) if x.is_scalar else x for x in terms]
+            return e.add(*terms)
+        if isinstance(node, t.Paren) and node.body is not None:
+            return self._entrywise(node.body)
+        if isinstance(node, t.Neg) and node.sign == "-":
+            return e.neg(self._entrywise(node.operand))
+        if isinstance(node, t.Power) and not (
+            isinstance(node.base, t.Symbol) and node.base.name == "e"
+        ):
+            base = self._entrywise(node.base)
+            p = self._exponent(node.exponent)
+            return e.hpow(base, p)
+        if isinstance(node, t.Frac):
+            num = self._entrywise(node.num)
+            den = self._entrywise(node.den)
+            if den.is_scalar:
+                return e.mul(num, e.power(den, -1))
+            return e.had(num, e.hpow(den, -1))
+        if (
+            isinstance(node, t.Apply)
+            and _function_name(node.func) in FUNCTION_NAMES
+            and len(node.args) == 1
+        ):
+            return e.elem(
+                FUNCTION_NAMES[_function_name(node.func) or ""], self._entrywise(node.args[0])
+            )
+        x = self.lower(node)
+        if not x.is_scalar and x.cols != ONE:
+            raise CalculusError(f"cannot sum the {x.shape.short()} `{show(node)}` entrywise")
+        return x
+
+
+@dataclass(frozen=True)
+class _Indicator:
+    """``\\mathbb{1}[z > 0]`` found in a product: the step function of ``body``."""
+
+    body: t.Node
+
+
+def _indicators(factors: list[t.Node]) -> list[t.Node | _Indicator]:
+    out: list[t.Node | _Indicator] = []
+    i = 0
+    while i < len(factors):
+        f = factors[i]
+        nxt = factors[i + 1] if i + 1 < len(factors) else None
+        if (
+            isinstance(f, (t.Symbol, t.Number))
+            and getattr(f, "name", getattr(f, "text", "")) == "1"
+            and isinstance(nxt, t.Paren)
+            and nxt.open in ("[", "\\left[", "(")
+            and isinstance(nxt.body, t.Chain)
+            and nxt.body.relations in ((">",), ("\\gt",))
+            and isinstance(nxt.body.items[1], t.Number)
+            and nxt.body.items[0] is not None
+        ):
+            out.append(_Indicator(nxt.body.items[0]))
+            i += 2
+            continue
+        out.append(f)
+        i += 1
+    return out
+
+
+def _sum_pending(parts: list[_Pending]) -> _Pending:
+    def build(r: Dim, c: Dim) -> Expr:
+        return e.add(*(p.resolve(r, c) for p in parts))
+
+    return _Pending(build, parts[0].rows, parts[0].cols, parts[0].what)
+
+
+def _function_name(f: t.Node) -> str | None:
+    if isinstance(f, t.Func):
+        return f.name
+    if isinstance(f, t.Symbol):
+        return f.name
+    if isinstance(f, t.Opaque):
+        return f.text.lstrip("\\")
+    return None
+
+
+def _is_circ(node: t.Node) -> bool:
+    return isinstance(node, (t.Symbol, t.Opaque)) and getattr(
+        node, "name", getattr(node, "text", "")
+    ) in ("\\circ", "\\odot")
+
+
+def _is_named(f: t.Node) -> bool:
+    return isinstance(f, t.Func)
+
+
+def _is_zero_literal(node: t.Node) -> bool:
+    return isinstance(node, t.Number) and sympy.Rational(node.text) == 0
+
+
+def _paren(node: t.Node) -> t.Node:
+    return t.Paren(node, "(", ")", start=node.start, end=node.end)
+
+
+def _sum_index(lower: t.Node | None) -> str | None:
+    if isinstance(lower, t.Chain) and lower.items and isinstance(lower.items[0], t.Symbol):
+        return lower.items[0].name
+    if isinstance(lower, t.Symbol):
+        return lower.name
+    return None
+
+
+def _describe(node: t.Node) -> str:
+    if isinstance(node, t.Opaque):
+        return node.text
+    if isinstance(node, t.Func):
+        return "\\" + node.name
+    return show(node)

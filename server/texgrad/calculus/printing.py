@@ -1,0 +1,277 @@
+r"""LaTeX for the engine's expressions, in the document's own notation.
+
+A :class:`Style` says how the document writes things: its transpose marker
+(``^\top``, ``^T``, ``'``), its spelling of trace and friends
+(``\operatorname{tr}``, ``\mathrm{Tr}``, a user's ``\tr``), each symbol as written
+(``\mathbf{x}``, ``\mA``), and ``\ln`` or ``\log``.  The printer adds only the
+parentheses precedence needs, writes scalars in front, negative powers of
+scalars as a fraction (``\frac{2A^\top A x}{\|Ax\|_2^2}``) and ``x^\top x`` as
+``\|x\|_2^2``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy
+
+from texgrad.calculus import expr as e
+from texgrad.calculus.expr import Expr
+from texgrad.calculus.readout import segments
+
+
+@dataclass
+class Style:
+    transpose: str = "^\\top"  # or "^T", "^{\\mathsf{T}}", "'"
+    names: dict[str, str] = field(default_factory=dict)  # "tr" -> "\operatorname{tr}"
+    symbols: dict[str, str] = field(default_factory=dict)  # key -> LaTeX as written
+    differential: str = "\\mathrm{d}"
+
+    def op(self, name: str) -> str:
+        if name in self.names:
+            return self.names[name]
+        return DEFAULT_NAMES.get(name, f"\\operatorname{{{name}}}")
+
+    @property
+    def mark(self) -> str:
+        """The transpose marker inside an exponent: ``\\top`` of ``^\\top``."""
+        m = self.transpose
+        return m[1:].strip("{}") if m.startswith("^") else "\\top"
+
+
+DEFAULT_NAMES = {
+    "tr": "\\operatorname{tr}", "det": "\\det", "log": "\\log", "exp": "\\exp", "sin": "\\sin",
+    "cos": "\\cos", "tan": "\\tan", "tanh": "\\tanh", "sinh": "\\sinh", "cosh": "\\cosh",
+    "arctan": "\\arctan", "sigma": "\\sigma", "diag": "\\operatorname{diag}",
+    "softmax": "\\operatorname{softmax}", "relu": "\\operatorname{relu}",
+    "softplus": "\\operatorname{softplus}", "sign": "\\operatorname{sign}",
+    "logsumexp": "\\operatorname{logsumexp}", "vec": "\\operatorname{vec}",
+}  # fmt: skip
+
+# precedence: what an operand needs to be printed without parentheses
+SUM, PRODUCT, POSTFIX, ATOM = 1, 2, 3, 4
+
+
+def latex(x: Expr, style: Style | None = None) -> str:
+    return _Printer(style or Style()).text(x)
+
+
+def _number(v: sympy.Expr) -> str:
+    if v == sympy.E:
+        return "e"
+    if v == sympy.pi:
+        return "\\pi"
+    if isinstance(v, sympy.Rational) and v.q != 1:
+        sign = "-" if v < 0 else ""
+        return f"{sign}\\frac{{{abs(v.p)}}}{{{v.q}}}"
+    return sympy.latex(v)
+
+
+class _Printer:
+    def __init__(self, style: Style) -> None:
+        self.s = style
+
+    def text(self, x: Expr) -> str:
+        return self.p(x)[0]
+
+    def wrap(self, x: Expr, need: int) -> str:
+        s, prec = self.p(x)
+        return (
+            f"\\left({s}\\right)" if prec < need and _tall(s) else (f"({s})" if prec < need else s)
+        )
+
+    def sym(self, name: str) -> str:
+        return self.s.symbols.get(name, name)
+
+    def p(self, x: Expr) -> tuple[str, int]:  # noqa: C901 - one case per construct
+        s = self.s
+        if isinstance(x, e.Var):
+            return self.sym(x.name), ATOM
+        if isinstance(x, e.Num):
+            txt = _number(x.value)
+            return txt, (ATOM if not txt.startswith("-") else SUM)
+        if isinstance(x, e.Identity):
+            return "I", ATOM
+        if isinstance(x, e.Ones):
+            if x.rows == 1 and x.cols != 1:
+                return f"\\mathbf{{1}}{s.transpose}", POSTFIX
+            return "\\mathbf{1}", ATOM
+        if isinstance(x, e.Zero):
+            return "0", ATOM
+        if isinstance(x, e.D):
+            return f"{s.differential}{self.sym(x.var.name)}", POSTFIX
+        if isinstance(x, e.Add):
+            return self.add(x), SUM
+        if isinstance(x, e.Mul):
+            return self.mul(x)
+        if isinstance(x, e.T):
+            if isinstance(x.arg, e.D):
+                mark = "'" if s.transpose == "'" else s.transpose
+                return f"{s.differential}{self.sym(x.arg.var.name)}{mark}", POSTFIX
+            if isinstance(x.arg, e.Inv):
+                return f"{self.wrap(x.arg.arg, ATOM)}^{{-{s.mark}}}", POSTFIX
+            if s.transpose == "'":
+                return f"{self.wrap(x.arg, ATOM)}'", POSTFIX
+            return f"{self.wrap(x.arg, ATOM)}{s.transpose}", POSTFIX
+        if isinstance(x, e.Inv):
+            if isinstance(x.arg, e.T):
+                return f"{self.wrap(x.arg.arg, ATOM)}^{{-{s.mark}}}", POSTFIX
+            return f"{self.wrap(x.arg, ATOM)}^{{-1}}", POSTFIX
+        if isinstance(x, e.Tr):
+            if isinstance(x.arg, e.Mul) and _is_gram(x.arg.factors):
+                half = x.arg.factors[len(x.arg.factors) // 2 :]
+                return f"\\|{self.text(e.mul(*half))}\\|_F^2", POSTFIX
+            return f"{s.op('tr')}({self.text(x.arg)})", ATOM
+        if isinstance(x, e.Det):
+            return f"{s.op('det')}({self.text(x.arg)})", ATOM
+        if isinstance(x, e.Pow):
+            return self.power(x)
+        if isinstance(x, e.Elem):
+            return self.elem(x)
+        if isinstance(x, e.Had):
+            parts = [self.wrap(a, POSTFIX) for a in x.args]
+            return " \\odot ".join(parts), PRODUCT
+        if isinstance(x, e.HPow):
+            return f"{self.wrap(x.arg, ATOM)}^{{\\circ {_number(x.exp)}}}", POSTFIX
+        if isinstance(x, e.Kron):
+            return f"{self.wrap(x.left, POSTFIX)} \\otimes {self.wrap(x.right, POSTFIX)}", PRODUCT
+        if isinstance(x, (e.DiagM, e.DiagV)):
+            return f"{s.op('diag')}({self.text(x.arg)})", ATOM
+        if isinstance(x, e.MatFn):
+            if x.fn == "exp":
+                return f"e^{{{self.text(x.arg)}}}", POSTFIX
+            return f"{s.op(x.fn)}({self.text(x.arg)})", ATOM
+        if isinstance(x, e.ExpFrechet):
+            a = self.text(x.arg)
+            return (f"\\int_0^1 e^{{s{self.wrap(x.arg, ATOM)}}}\\, {self.text(x.direction)}"
+                    f"\\, e^{{(1-s){self.wrap(x.arg, ATOM)}}} \\,\\mathrm{{d}}s", SUM) if a else ("", SUM)  # fmt: skip
+        if isinstance(x, e.Softmax):
+            return f"{s.op('softmax')}({self.text(x.arg)})", ATOM
+        if isinstance(x, e.LSE):
+            return (
+                f"{s.op('log')} \\mathbf{{1}}^{s.mark if s.transpose != chr(39) else chr(39)} {s.op('exp')}({self.text(x.arg)})",
+                PRODUCT,
+            )
+        if isinstance(x, e.Norm):
+            sub = {"2": "2", "F": "F", "1": "1"}[x.p]
+            return f"\\|{self.text(x.arg)}\\|_{sub}", ATOM
+        raise ValueError(f"cannot print {type(x).__name__}")
+
+    # -- sums ---------------------------------------------------------------------------------
+    def add(self, x: e.Add) -> str:
+        out: list[str] = []
+        for i, term in enumerate(x.terms):
+            negative, body = _split_sign(term)
+            txt, prec = self.p(body)
+            if prec < PRODUCT and isinstance(body, e.Add):
+                txt = f"({txt})"
+            if i == 0:
+                out.append(f"-{txt}" if negative else txt)
+            else:
+                out.append(f" - {txt}" if negative else f" + {txt}")
+        return "".join(out)
+
+    # -- products -----------------------------------------------------------------------------
+    def mul(self, x: e.Mul) -> tuple[str, int]:
+        factors = list(x.factors)
+        coef = sympy.Integer(1)
+        if factors and isinstance(factors[0], e.Num) and factors[0].value.is_Rational:
+            coef = factors[0].value
+            factors = factors[1:]
+        dens: list[Expr] = []
+        nums: list[Expr] = []
+        for f in factors:
+            if isinstance(f, e.Pow) and f.is_scalar and f.exp.is_negative:
+                dens.append(e.power(f.arg, -f.exp))
+            else:
+                nums.append(f)
+        sign = "-" if coef < 0 else ""
+        coef = abs(coef)
+        if dens:
+            top = self.chain(nums, coef.p, alone=True)
+            bottom = self.chain(dens, coef.q, alone=True)
+            return f"{sign}\\frac{{{top}}}{{{bottom}}}", (ATOM if not sign else SUM)
+        body = self.chain(nums, 1)
+        if coef != 1:
+            c = _number(coef)
+            body = f"{c} {body}" if body else c
+        return (f"{sign}{body}", SUM if sign else PRODUCT)
+
+    def chain(self, factors: list[Expr], coef: int, alone: bool = False) -> str:
+        """Factors in print order: number, scalar groups, then the matrix chain."""
+        if not factors:
+            return str(coef)
+        groups = segments(tuple(factors))
+        scalars = [g for g in groups if e.mul(*g).is_scalar]
+        matrix = [g for g in groups if not e.mul(*g).is_scalar]
+        parts: list[str] = [str(coef)] if coef != 1 else []
+        ordered = scalars + matrix
+        for gi, g in enumerate(ordered):
+            last = gi == len(ordered) - 1
+            if len(g) > 1 and g in scalars and _is_gram(tuple(g)):
+                half = g[len(g) // 2 :]
+                parts.append(f"\\|{self.text(e.mul(*half))}\\|_2^2")
+                continue
+            need = POSTFIX if len(g) > 1 or len(ordered) > 1 else (SUM if alone else PRODUCT)
+            txt = " ".join(self.wrap(f, need) for f in g)
+            if len(g) > 1 and not last and g in scalars:
+                txt = f"({txt})"
+            parts.append(txt)
+        return " ".join(parts)
+
+    # -- powers and functions -------------------------------------------------------------
+    def power(self, x: e.Pow) -> tuple[str, int]:
+        p = x.exp
+        if x.is_scalar:
+            if p.is_negative:
+                return f"\\frac{{1}}{{{self.text(e.power(x.arg, -p))}}}", ATOM
+            if p == sympy.Rational(1, 2):
+                return f"\\sqrt{{{self.text(x.arg)}}}", ATOM
+            if isinstance(x.arg, e.Norm):
+                base = self.text(x.arg)
+                return f"{base}^{{{sympy.latex(p)}}}", POSTFIX
+        exp_txt = (
+            sympy.latex(p)
+            if p.is_Integer or p.is_Symbol
+            else (f"{p.p}/{p.q}" if isinstance(p, sympy.Rational) else sympy.latex(p))
+        )
+        return f"{self.wrap(x.arg, ATOM)}^{{{exp_txt}}}", POSTFIX
+
+    def elem(self, x: e.Elem) -> tuple[str, int]:
+        s = self.s
+        fn = x.fn
+        arg = self.text(x.arg)
+        if fn == "abs":
+            return f"|{arg}|", ATOM
+        if fn == "sqrt":
+            return f"\\sqrt{{{arg}}}", ATOM
+        if fn == "step":
+            return f"\\mathbb{{1}}[{arg} > 0]", ATOM
+        if fn == "exp" and x.is_scalar and len(arg) < 24:
+            return f"e^{{{arg}}}", POSTFIX
+        return f"{s.op(fn)}({arg})", ATOM
+
+
+def _tall(s: str) -> bool:
+    return "\\frac" in s or "\\sum" in s
+
+
+def _split_sign(x: Expr) -> tuple[bool, Expr]:
+    """A term's sign and its magnitude (``-2x`` → (True, 2x))."""
+    if isinstance(x, e.Num) and x.value < 0:
+        return True, e.num(-x.value)
+    if isinstance(x, e.Mul) and isinstance(x.factors[0], e.Num) and x.factors[0].value < 0:
+        return True, e.mul(e.num(-x.factors[0].value), *x.factors[1:])
+    return False, x
+
+
+def _is_gram(factors: tuple[Expr, ...]) -> bool:
+    """``Pᵀ P`` written out (``x^\\top A^\\top A x``): the first half is the transposed
+    reverse of the second."""
+    n = len(factors)
+    if n < 2 or n % 2:
+        return False
+    first, second = factors[: n // 2], factors[n // 2 :]
+    if any(f.is_scalar for f in factors):
+        return False
+    return all(e.transpose(a) == b for a, b in zip(reversed(first), second, strict=True))

@@ -1,0 +1,373 @@
+r"""Textbook form: expand, collect like terms, factor — as the Matrix Cookbook writes.
+
+:func:`simplify` expands products of sums into monomials (a number, scalar
+factors, a matrix chain), merges like terms (a 1×1 factor and its transpose are
+one scalar: ``x^\top A b = b^\top A^\top x``; powers of one scalar add up, so
+``\|x\| \cdot \|x\|^{-1}`` cancels), then factors greedily: a common number,
+common scalars, a common left or right end of the chains (``(A + A^\top)x``,
+``2A^\top(Ax - b)``), and, when no end is common to all, groups of terms that
+share one (``D(Xb + c) + D^\top(Xb + c) = (D + D^\top)(Xb + c)``).  Every
+rewrite is an identity, and results are verified numerically afterwards anyway.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import gcd
+
+import sympy
+
+from texgrad.calculus import expr as e
+from texgrad.calculus.differential import UNLIMITED, Budget
+from texgrad.calculus.expr import Expr
+from texgrad.calculus.printing import Style, latex
+from texgrad.calculus.readout import segments
+
+MAX_TERMS = 256  # expansion beyond this keeps the product unexpanded
+
+
+@dataclass(frozen=True)
+class Monomial:
+    coef: sympy.Rational
+    scalars: tuple[Expr, ...]  # sorted, canonical orientation
+    chain: tuple[Expr, ...]  # the matrix factors, in order
+
+    def expr(self) -> Expr:
+        return e.mul(e.num(self.coef), *self.scalars, *self.chain)
+
+    def key(self) -> tuple[tuple[Expr, ...], tuple[Expr, ...]]:
+        return self.scalars, self.chain
+
+
+def simplify(x: Expr, style: Style | None = None, budget: Budget = UNLIMITED) -> Expr:
+    return _Simplifier(style or Style(), budget).run(x)
+
+
+class _Simplifier:
+    def __init__(self, style: Style, budget: Budget) -> None:
+        self.style = style
+        self.budget = budget
+        self.memo: dict[Expr, Expr] = {}
+
+    def size(self, x: Expr) -> int:
+        return len(latex(x, self.style))
+
+    def run(self, x: Expr) -> Expr:
+        hit = self.memo.get(x)
+        if hit is None:
+            hit = self.memo[x] = self._run(x)
+        return hit
+
+    def _run(self, x: Expr) -> Expr:
+        self.budget.check()
+        inner = e.rebuild(x, [self.run(c) for c in x.children()])
+        if isinstance(inner, e.Mul):
+            inner = merge_powers(inner)
+        if isinstance(inner, (e.Add, e.Mul)):
+            monos = self.monomials(inner)
+            if monos is None:
+                return inner
+            return self.factor(self.collect(monos))
+        return inner
+
+    # -- expansion -----------------------------------------------------------------------
+    def monomials(self, x: Expr) -> list[Monomial] | None:
+        """``x`` as a list of monomials, or None when expanding would blow up."""
+        if isinstance(x, e.Add):
+            out: list[Monomial] = []
+            for t in x.terms:
+                m = self.monomials(t)
+                if m is None:
+                    return None
+                out.extend(m)
+                if len(out) > MAX_TERMS:
+                    return None
+            return out
+        if isinstance(x, e.Mul):
+            acc: list[Monomial] = [Monomial(sympy.Integer(1), (), ())]
+            groups = segments(x.factors)
+            for g in groups:
+                value = e.mul(*g)
+                if value.is_scalar:
+                    # a scalar chain: expand inside, then each part is one scalar factor
+                    parts = self.monomials_of_chain(g)
+                    if parts is None:
+                        return None
+                    acc = [_times_scalar(a, p) for a in acc for p in parts]
+                else:
+                    for f in g:
+                        parts = self.monomials(f) if isinstance(f, e.Add) else [_atom(f)]
+                        if parts is None:
+                            return None
+                        acc = [_times(a, p) for a in acc for p in parts]
+                if len(acc) > MAX_TERMS:
+                    return None
+            return acc
+        return [_atom(x)]
+
+    def monomials_of_chain(self, g: list[Expr]) -> list[Monomial] | None:
+        acc: list[Monomial] = [Monomial(sympy.Integer(1), (), ())]
+        for f in g:
+            parts = self.monomials(f) if isinstance(f, e.Add) else [_atom(f)]
+            if parts is None:
+                return None
+            acc = [_times(a, p) for a in acc for p in parts]
+            if len(acc) > MAX_TERMS:
+                return None
+        return acc
+
+    # -- like terms ----------------------------------------------------------------------
+    def collect(self, monos: list[Monomial]) -> list[Monomial]:
+        merged: dict[tuple[tuple[Expr, ...], tuple[Expr, ...]], sympy.Rational] = {}
+        order: list[tuple[tuple[Expr, ...], tuple[Expr, ...]]] = []
+        for m in monos:
+            m = _normal(m, self.style)
+            k = m.key()
+            if k not in merged:
+                merged[k] = sympy.Integer(0)
+                order.append(k)
+            merged[k] += m.coef
+        out = [Monomial(merged[k], k[0], k[1]) for k in order if merged[k] != 0]
+        return out
+
+    # -- factoring -------------------------------------------------------------------------
+    def factor(self, monos: list[Monomial]) -> Expr:
+        self.budget.check()
+        if not monos:
+            return e.num(0)
+        if len(monos) == 1:
+            return monos[0].expr()
+        best = self.factor_common(monos)
+        if best is not None:
+            return best
+        candidates = [_plain_sum(monos)]
+        for by_end in ("first", "last"):
+            grouped = self.group_by(monos, by_end)
+            if grouped is not None:
+                candidates.append(grouped)
+        return min(candidates, key=self.size)
+
+    def factor_common(self, monos: list[Monomial]) -> Expr | None:
+        """Pull out what every term shares; None if nothing is shared."""
+        coefs = [m.coef for m in monos]
+        c = _rational_gcd(coefs)
+        if all(k < 0 for k in coefs):
+            c = -c
+        common_s = list(monos[0].scalars)
+        for m in monos[1:]:
+            common_s = _multiset_common(common_s, list(m.scalars))
+        prefix = _common_prefix([m.chain for m in monos])
+        suffix = _common_suffix([m.chain[len(prefix) :] for m in monos])
+        if c == 1 and not common_s and not prefix and not suffix:
+            return None
+        inner: list[Monomial] = []
+        for m in monos:
+            s = list(m.scalars)
+            for f in common_s:
+                s.remove(f)
+            chain = m.chain[len(prefix) : len(m.chain) - len(suffix)]
+            inner.append(Monomial(m.coef / c, tuple(s), chain))
+        if prefix or suffix:
+            # what is left of each chain must still be conformable on its own
+            for m in inner:
+                if not m.chain and prefix and suffix:
+                    pass
+        body = (
+            self.factor(self.collect(inner))
+            if (prefix or suffix or common_s)
+            else (_plain_sum(inner))
+        )
+        if not prefix and not suffix and not common_s:
+            body = _plain_sum(inner)
+        try:
+            body = _fit(body, prefix, suffix)
+            return e.mul(e.num(c), *common_s, *prefix, body, *suffix)
+        except e.ShapeError:
+            return None
+
+    def group_by(self, monos: list[Monomial], end: str) -> Expr | None:
+        groups: dict[Expr | None, list[Monomial]] = {}
+        for m in monos:
+            k = (m.chain[0] if end == "first" else m.chain[-1]) if m.chain else None
+            groups.setdefault(k, []).append(m)
+        if len(groups) == len(monos) or len(groups) == 1:
+            return None
+        parts = [self.factor(g) if len(g) > 1 else g[0].expr() for g in groups.values()]
+        regrouped = [m for p in parts for m in (_as_monomials(p))]
+        again = self.factor_common(regrouped) if len(regrouped) > 1 else None
+        return again if again is not None else e.add(*parts)
+
+
+def merge_powers(m: e.Mul) -> Expr:
+    """Scalar factors with one base multiply by adding exponents, before anything is
+    expanded: ``\\sigma^{-1} \\sigma (1 - \\sigma) = 1 - \\sigma``."""
+    powers: dict[Expr, sympy.Expr] = {}
+    others: list[Expr] = []
+    for f in m.factors:
+        if f.is_scalar and not isinstance(f, e.Num):
+            base, p = (f.arg, f.exp) if isinstance(f, e.Pow) else (f, sympy.Integer(1))
+            powers[base] = powers.get(base, sympy.Integer(0)) + p
+        else:
+            others.append(f)
+    if len(powers) == sum(1 for f in m.factors if f.is_scalar and not isinstance(f, e.Num)):
+        return m
+    scalars = [e.power(b, p) for b, p in powers.items() if p != 0]
+    return e.mul(*[f for f in others if f.is_scalar], *scalars,
+                 *[f for f in others if not f.is_scalar])  # fmt: skip
+
+
+def _fit(body: Expr, prefix: tuple[Expr, ...], suffix: tuple[Expr, ...]) -> Expr:
+    """A factored-out inner sum that is only a number or scalar gets the identity's
+    shape when it sits between matrix ends (``A(2I + …)``)."""
+    if body.is_scalar and prefix and suffix:
+        left = e.mul(*prefix)
+        right = e.mul(*suffix)
+        if left.cols != 1 and left.cols == right.rows and left.cols != e.ONE:
+            return e.mul(body, e.identity(left.cols))
+    return body
+
+
+def _as_monomials(x: Expr) -> list[Monomial]:
+    """A factored term as a single monomial (its factors kept whole)."""
+    if isinstance(x, e.Add):
+        return [m for t in x.terms for m in _as_monomials(t)]
+    if isinstance(x, e.Mul):
+        coef = sympy.Integer(1)
+        scal: list[Expr] = []
+        chain: list[Expr] = []
+        for f in x.factors:
+            if isinstance(f, e.Num) and f.value.is_Rational:
+                coef *= f.value
+            elif f.is_scalar:
+                scal.append(f)
+            else:
+                chain.append(f)
+        return [Monomial(coef, tuple(scal), tuple(chain))]
+    return [_atom(x)]
+
+
+def _plain_sum(monos: list[Monomial]) -> Expr:
+    ordered = sorted(monos, key=lambda m: bool(m.coef < 0))  # positive terms first
+    return e.add(*(m.expr() for m in ordered))
+
+
+def _atom(f: Expr) -> Monomial:
+    if isinstance(f, e.Num) and f.value.is_Rational:
+        return Monomial(f.value, (), ())
+    if f.is_scalar:
+        return Monomial(sympy.Integer(1), (f,), ())
+    return Monomial(sympy.Integer(1), (), (f,))
+
+
+def _times(a: Monomial, b: Monomial) -> Monomial:
+    return Monomial(a.coef * b.coef, a.scalars + b.scalars, a.chain + b.chain)
+
+
+def _times_scalar(a: Monomial, b: Monomial) -> Monomial:
+    """``a`` times the scalar value of ``b`` (a monomial of a 1×1 chain)."""
+    scal = b.scalars + ((e.mul(*b.chain),) if b.chain else ())
+    return Monomial(a.coef * b.coef, a.scalars + scal, a.chain)
+
+
+def _normal(m: Monomial, style: Style) -> Monomial:
+    """Canonical scalars: each in its preferred orientation, powers of one base added,
+    sorted; a chain with X⁻¹X cancelled."""
+    powers: dict[Expr, sympy.Expr] = {}
+    order: list[Expr] = []
+    coef = m.coef
+    for s in m.scalars:
+        s = _orient(s, style)
+        base, p = (s.arg, s.exp) if isinstance(s, e.Pow) and s.is_scalar else (s, sympy.Integer(1))
+        if isinstance(base, e.Num) and base.value.is_Rational and p.is_Integer:
+            coef *= base.value**p
+            continue
+        if base not in powers:
+            powers[base] = sympy.Integer(0)
+            order.append(base)
+        powers[base] += p
+    scalars = []
+    for b in order:
+        p = powers[b]
+        if p == 0:
+            continue
+        x = e.power(b, p)
+        if isinstance(x, e.Num) and x.value.is_Rational:
+            coef *= x.value
+            continue
+        if (
+            isinstance(x, e.Mul)
+            and x != b
+            and isinstance(x.factors[0], e.Num)
+            and x.factors[0].value.is_Rational
+        ):  # power() split off a number: (2a)^p = 2^p a^p
+            coef *= x.factors[0].value
+            x = e.mul(*x.factors[1:])
+        scalars.append(x)
+    scalars.sort(key=lambda s: latex(s, style))
+    chain = _cancel(list(m.chain))
+    return Monomial(coef, tuple(scalars), tuple(chain))
+
+
+def _orient(s: Expr, style: Style) -> Expr:
+    """A 1×1 product and its transpose are the same number: pick one spelling."""
+    if isinstance(s, e.Mul) and any(not f.is_scalar for f in s.factors):
+        other = e.transpose(s)
+        a, b = latex(s, style), latex(other, style)
+        ta, tb = a.count(style.transpose), b.count(style.transpose)
+        return s if (ta, len(a), a) <= (tb, len(b), b) else other
+    return s
+
+
+def _cancel(chain: list[Expr]) -> list[Expr]:
+    out: list[Expr] = []
+    for f in chain:
+        if out and (
+            (isinstance(out[-1], e.Inv) and out[-1].arg == f)
+            or (isinstance(f, e.Inv) and f.arg == out[-1])
+        ):
+            out.pop()
+            continue
+        out.append(f)
+    if not out and chain:
+        return [e.identity(chain[0].rows)]
+    return out
+
+
+def _rational_gcd(values: list[sympy.Rational]) -> sympy.Rational:
+    nums = [abs(int(sympy.Rational(v).p)) for v in values]
+    dens = [int(sympy.Rational(v).q) for v in values]
+    g = 0
+    for n in nums:
+        g = gcd(g, n)
+    lcm_den = 1
+    for d in dens:
+        lcm_den = lcm_den * d // gcd(lcm_den, d)
+    common = sympy.Rational(g, 1)
+    # only pull out a fraction when every term has it (½(a + b))
+    if all(d == dens[0] for d in dens):
+        common = sympy.Rational(g, dens[0])
+    return common if common != 0 else sympy.Integer(1)
+
+
+def _multiset_common(a: list[Expr], b: list[Expr]) -> list[Expr]:
+    out = []
+    rest = list(b)
+    for x in a:
+        if x in rest:
+            rest.remove(x)
+            out.append(x)
+    return out
+
+
+def _common_prefix(chains: list[tuple[Expr, ...]]) -> tuple[Expr, ...]:
+    n = min(len(c) for c in chains)
+    k = 0
+    while k < n and all(c[k] == chains[0][k] for c in chains):
+        k += 1
+    return chains[0][:k]
+
+
+def _common_suffix(chains: list[tuple[Expr, ...]]) -> tuple[Expr, ...]:
+    rev = [tuple(reversed(c)) for c in chains]
+    p = _common_prefix(rev)
+    return tuple(reversed(p))

@@ -1,0 +1,256 @@
+r"""Never silently wrong: check a result against finite differences of the original.
+
+At random points — distinct sizes for distinct dimensions, so a missing
+transpose cannot hide; positive-definite matrices where log det, inverses, square
+roots or matrix logarithms need them; positive entries under ``\log`` and
+``\sqrt`` — the result is compared with central differences of the original
+function, and the differential with a directional difference.  Three more
+checks guard the ends of the pipeline: the original formula is also evaluated
+straight from its syntax tree (by :mod:`texgrad.calculus.numeric`, which shares
+no code with the engine), so a misreading shows; and the *printed* result is
+parsed back and evaluated, so a printing slip shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import sympy
+
+from texgrad.calculus import expr as e
+from texgrad.calculus.differential import Budget
+from texgrad.calculus.evaluate import evaluate
+from texgrad.calculus.expr import CalculusError, Expr
+from texgrad.calculus.lower import Env, Lowerer
+from texgrad.calculus.numeric import Array, EvaluationError, sample_inputs
+from texgrad.calculus.printing import Style, latex
+from texgrad.reading.source import MappedText
+from texgrad.shapes.dims import Shape
+from texgrad.syntax.parse import parse_row
+
+POINTS = 2  # random points every result must pass
+TRIES = 6  # points tried to find them (some fall outside the domain)
+RTOL = 1e-4
+
+
+@dataclass
+class Check:
+    ok: bool
+    note: str
+
+
+def _domain(f: Expr, env: Env) -> tuple[set[str], set[str], set[str]]:
+    """Which variables must be sampled positive definite, positive, symmetric."""
+    pd: set[str] = set()
+    pos: set[str] = set()
+    sym: set[str] = set()
+
+    def var_of(x: Expr) -> e.Var | None:
+        while isinstance(x, e.T):
+            x = x.arg
+        return x if isinstance(x, e.Var) else None
+
+    for x in f.walk():
+        if isinstance(x, (e.Det, e.MatFn)) or (
+            isinstance(x, e.Pow) and not x.is_scalar and not x.exp.is_integer
+        ):
+            v = var_of(x.arg)
+            if v is not None and not v.is_scalar:
+                pd.add(v.name)
+        if (
+            isinstance(x, e.Elem)
+            and x.fn in ("log", "sqrt")
+            or (isinstance(x, (e.HPow, e.Pow)) and not x.exp.is_integer)
+        ):
+            v = var_of(x.arg)
+            if v is not None and v.name not in pd:
+                pos.add(v.name)
+    for name in {x.name for x in f.walk() if isinstance(x, e.Var)}:
+        info = env.vars.get(name)
+        if info is not None:
+            if info.positive_definite:
+                pd.add(name)
+            elif info.symmetric:
+                sym.add(name)
+            if info.positive:
+                pos.add(name)
+    pos -= pd
+    sym -= pd
+    return pd, pos, sym
+
+
+def _close(a: Array, b: Array) -> bool:
+    if a.shape != b.shape:
+        return False
+    scale = max(1.0, float(np.abs(b).max(initial=0.0)), float(np.abs(a).max(initial=0.0)))
+    return bool(np.allclose(a, b, rtol=RTOL, atol=RTOL * scale))
+
+
+def verify(
+    f: Expr,
+    result: Expr,
+    df: Expr,
+    v: e.Var,
+    kind: str,
+    layout: str,
+    env: Env,
+    style: Style,
+    budget: Budget,
+    original: object = None,
+) -> Check:
+    """Whether ``result`` (and ``df``) agree with finite differences of ``f``."""
+    shapes: dict[str, Shape] = {}
+    for x in (*f.walk(), *result.walk(), *df.walk(), v):
+        if isinstance(x, e.Var):
+            shapes[x.name] = x.shape
+    pd, pos, sym = _domain(f, env)
+    exponents = {
+        s.name
+        for x in (*f.walk(), *result.walk())
+        if isinstance(x, (e.Pow, e.HPow))
+        for s in x.exp.free_symbols
+    }
+    reread, reread_note = _reread(result, env, style)
+    passed = 0
+    problems: list[str] = []
+    for attempt in range(TRIES):
+        budget.check()
+        rng = np.random.default_rng(1000 + attempt)
+        try:
+            values, sizes = sample_inputs(
+                shapes, positive_definite=pd, positive=pos, symmetric=sym, rng=rng
+            )
+        except ValueError as exc:
+            return Check(False, f"not verified: {exc}")
+        for name in exponents:
+            sizes.setdefault(name, 3)
+        try:
+            ok, why = _check_at(f, result, df, v, kind, layout, values, sizes, reread)
+        except (EvaluationError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError,
+                OverflowError, ValueError):  # fmt: skip
+            continue  # outside the domain here; try another point
+        if not ok:
+            problems.append(why)
+            break
+        passed += 1
+        if passed == POINTS:
+            break
+    if problems:
+        return Check(False, f"NOT verified: {problems[0]}")
+    if passed == 0:
+        return Check(False, "not verified: no random point inside the function's domain")
+    note = f"verified at {passed} random point(s) by central differences"
+    if reread is None:
+        note += f"; {reread_note}"
+    return Check(True, note)
+
+
+def _reread(result: Expr, env: Env, style: Style) -> tuple[Expr | None, str]:
+    """The printed result, parsed and read back (None if it cannot be)."""
+    for st in (style, Style(transpose=style.transpose)):
+        text = latex(result, st)
+        row = parse_row(MappedText.identity(text))
+        if row.tree is None:
+            continue
+        try:
+            return Lowerer(env).lower(row.tree), ""
+        except CalculusError:
+            continue
+    return None, "the printed form was not read back (it uses notation the reader lacks)"
+
+
+def _fd(fn: object, x0: Array, h: float) -> list[Array]:
+    """Central differences of ``fn`` along each entry of ``x0`` (column-major)."""
+    out = []
+    flat = x0.reshape(-1, order="F")
+    for j in range(flat.size):
+        step = np.zeros_like(flat)
+        step[j] = h
+        delta = step.reshape(x0.shape, order="F")
+        out.append((fn(x0 + delta) - fn(x0 - delta)) / (2 * h))  # type: ignore[operator]
+    return out
+
+
+def _check_at(
+    f: Expr,
+    result: Expr,
+    df: Expr,
+    v: e.Var,
+    kind: str,
+    layout: str,
+    values: dict[str, Array],
+    sizes: dict[str, int],
+    reread: Expr | None,
+) -> tuple[bool, str]:
+    with np.errstate(all="raise"):
+        x0 = values[v.name]
+
+        def fn(x: Array) -> Array:
+            return evaluate(f, {**values, v.name: x}, sizes)
+
+        fn(x0)
+        h = 1e-6 * max(1.0, float(np.abs(x0).max()))
+        # the differential along a random direction
+        direction = np.random.default_rng(7).standard_normal(x0.shape)
+        if v.symmetric:
+            direction = (direction + direction.T) / 2
+        dvals = {**values, "d:" + v.name: direction}
+        got = evaluate(result, dvals, sizes)
+        d_got = evaluate(df, dvals, sizes)
+        d_fd = (fn(x0 + h * direction) - fn(x0 - h * direction)) / (2 * h)
+        if not _close(d_got, d_fd):
+            return False, "the differential disagrees with finite differences"
+        if kind == "gradient":
+            cols = _fd(fn, x0, h)
+            want = np.array([float(c[0, 0]) for c in cols]).reshape(x0.shape, order="F")
+        elif kind == "derivative":
+            want = _fd(fn, x0, h)[0]
+        elif kind == "jacobian":
+            cols = _fd(fn, x0, h)
+            want = np.hstack([c.reshape(-1, 1, order="F") for c in cols])
+            if layout == "denominator":
+                want = want.T
+        elif kind == "hessian":
+            want = _hessian_fd(fn, x0)
+        else:  # matrix: the differential is the result
+            want = d_fd
+            got = d_got
+        tol_ok = (
+            _close(got, want)
+            if kind != "hessian"
+            else bool(
+                np.allclose(got, want, rtol=1e-3, atol=1e-3 * max(1.0, float(np.abs(want).max())))
+            )
+        )
+        if not tol_ok:
+            return False, f"the {kind} disagrees with finite differences"
+        if reread is not None:
+            again = evaluate(reread, dvals, sizes)
+            if not _close(again, got if kind != "matrix" else d_got):
+                return False, "the printed result does not mean what was computed"
+        return True, ""
+
+
+def _hessian_fd(fn: object, x0: Array) -> Array:
+    n = x0.size
+    h = 1e-4 * max(1.0, float(np.abs(x0).max()))
+    out = np.zeros((n, n))
+    for i in range(n):
+        for j in range(n):
+            ei = np.zeros_like(x0)
+            ej = np.zeros_like(x0)
+            ei.flat[i] = h
+            ej.flat[j] = h
+            f = fn  # type: ignore[assignment]
+            out[i, j] = float(
+                (f(x0 + ei + ej) - f(x0 + ei - ej) - f(x0 - ei + ej) + f(x0 - ei - ej))[0, 0]  # type: ignore[operator]
+            ) / (4 * h * h)
+    return out
+
+
+def symbols_of(x: Expr) -> set[str]:
+    return {y.name for y in x.walk() if isinstance(y, e.Var)}
+
+
+__all__ = ["Check", "verify", "symbols_of", "sympy"]
