@@ -271,9 +271,9 @@ def _differentiate(
     if hessian:
         if not (f.is_scalar and v.cols == ONE and not v.is_scalar):
             raise CalculusError("a Hessian needs a scalar function of a vector")
-        g = simplify(gradient(df), style, budget)
+        g = simplify(gradient(df_raw), style, budget)
         dg = differential(g, v, budget)
-        h = simplify(jacobian(simplify(dg, style, budget), v.rows), style, budget)
+        h = simplify(jacobian(dg, v.rows), style, budget)
         kind, result = "hessian", h
         steps.append(f"\\nabla_{{{w}}} f = {latex(g, style)}")
         steps.append(
@@ -282,12 +282,12 @@ def _differentiate(
         steps.append(f"\\nabla^2_{{{w}}} f = {latex(h, style)}")
         shown_layout = ""
     elif f.is_scalar and v.is_scalar:
-        kind, result = "derivative", simplify(by_scalar(df, v), style, budget)
+        kind, result = "derivative", simplify(by_scalar(df_raw, v), style, budget)
         steps.append(f"\\frac{{{style.differential}f}}{{{dvar}}} = {latex(result, style)}")
         shown_layout = ""
     elif f.is_scalar:
         kind = "gradient"
-        result = simplify(gradient(df), style, budget)
+        result = simplify(gradient(df_raw), style, budget)
         form = (
             f"({latex(result, style)}){style.transpose} {dvar}"
             if v.cols == ONE
@@ -297,12 +297,12 @@ def _differentiate(
         steps.append(f"\\nabla_{{{w}}} f = {latex(result, style)}")
         shown_layout = ""
     elif v.is_scalar:
-        kind, result = "derivative", simplify(by_scalar(df, v), style, budget)
+        kind, result = "derivative", simplify(by_scalar(df_raw, v), style, budget)
         steps.append(f"\\frac{{{style.differential}f}}{{{dvar}}} = {latex(result, style)}")
         shown_layout = ""
     elif f.cols == ONE and v.cols == ONE:
         kind = "jacobian"
-        j = simplify(jacobian(df, v.rows), style, budget)
+        j = simplify(jacobian(df_raw, v.rows), style, budget)
         result = j if layout == "numerator" else simplify(e.transpose(j), style, budget)
         steps.append(f"\\phantom{{{style.differential}f}} = {latex(j, style)}\\, {dvar}")
         name = "\\frac{\\partial f}{\\partial " + w + "}"

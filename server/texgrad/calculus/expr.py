@@ -22,6 +22,8 @@ import sympy
 
 from texgrad.shapes.dims import Dim, Shape, same
 
+__all__ = ["same"]
+
 ONE = sympy.Integer(1)
 ZERO_N = sympy.Integer(0)
 

@@ -271,7 +271,13 @@ class Lowerer:
             return parts[0] if len(parts) == 1 else _sum_pending(parts)  # type: ignore[arg-type]
         shape = next((k for k in known if not k.is_scalar), known[0])
         resolved = [
-            p.resolve(shape.rows, shape.cols) if isinstance(p, _Pending) else p for p in parts
+            p.resolve(shape.rows, shape.cols)
+            if isinstance(p, _Pending)
+            # 1 + \exp(x): a number added to an array is added to every entry
+            else e.mul(p, e.ones(shape.rows, shape.cols))
+            if isinstance(p, e.Num) and not shape.is_scalar
+            else p
+            for p in parts
         ]
         return e.add(*resolved)
 

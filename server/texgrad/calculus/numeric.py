@@ -25,6 +25,7 @@ from typing import TypeAlias
 
 import numpy as np
 import numpy.typing as npt
+import scipy.linalg
 import sympy
 
 from texgrad.shapes.declarations import symbol_key
@@ -155,7 +156,12 @@ def _inverse(node: t.Node, a: Array) -> Array:
 def _symmetric_function(node: t.Node, a: Array, f: Callable[[Array], Array], name: str) -> Array:
     """f of a symmetric matrix through its eigendecomposition V f(Λ) Vᵀ."""
     if not _is_symmetric(a):
-        raise _unsupported(node, f"cannot evaluate `{name}` of a non-symmetric matrix")
+        general = {"\\sin": scipy.linalg.sinm, "\\cos": scipy.linalg.cosm, "\\tan": scipy.linalg.tanm,
+                   "\\sinh": scipy.linalg.sinhm, "\\cosh": scipy.linalg.coshm,
+                   "\\tanh": scipy.linalg.tanhm}.get(name)  # fmt: skip
+        if general is None:
+            raise _unsupported(node, f"cannot evaluate `{name}` of a non-symmetric matrix")
+        return _checked(node, np.asarray(np.real(general(a)), dtype=np.float64))
     w, v = np.linalg.eigh((a + a.T) / 2)
     fw = _checked(node, f(w))
     return np.asarray((v * fw) @ v.T, dtype=np.float64)

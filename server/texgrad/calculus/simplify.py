@@ -88,8 +88,13 @@ class _Simplifier:
             groups = segments(x.factors)
             for g in groups:
                 value = e.mul(*g)
-                if value.is_scalar:
-                    # a scalar chain: expand inside, then each part is one scalar factor
+                if value.is_scalar and len(g) > 1 and not any(e.has_d(f) for f in g):
+                    # a scalar chain without dX ((x - a)^T (x - a)) stays whole: expanding
+                    # it helps nothing and loses the textbook form
+                    parts = [Monomial(sympy.Integer(1), (value,), ())]
+                    acc = [_times_scalar(a, p) for a in acc for p in parts]
+                elif value.is_scalar:
+                    # a scalar with dX (dx^T A x + x^T A dx): expand, to collect like terms
                     parts = self.monomials_of_chain(g)
                     if parts is None:
                         return None
@@ -167,11 +172,14 @@ class _Simplifier:
                 s.remove(f)
             chain = m.chain[len(prefix) : len(m.chain) - len(suffix)]
             inner.append(Monomial(m.coef / c, tuple(s), chain))
-        if prefix or suffix:
-            # what is left of each chain must still be conformable on its own
-            for m in inner:
-                if not m.chain and prefix and suffix:
-                    pass
+        shaped = [m for m in inner if m.chain]
+        if shaped and len(shaped) < len(inner):
+            # A x + x = (A + I) x: a term left without matrix factors becomes I
+            rows, cols = e.chain_shape(shaped[0].chain)
+            if not e.same(rows, cols) or (rows == e.ONE and cols == e.ONE):
+                return None
+            ident = (e.identity(rows),)
+            inner = [m if m.chain else Monomial(m.coef, m.scalars, ident) for m in inner]
         body = (
             self.factor(self.collect(inner))
             if (prefix or suffix or common_s)
