@@ -91,14 +91,14 @@ class _Simplifier:
                 if value.is_scalar and len(g) > 1 and not any(e.has_d(f) for f in g):
                     # a scalar chain without dX ((x - a)^T (x - a)) stays whole: expanding
                     # it helps nothing and loses the textbook form
-                    parts = [Monomial(sympy.Integer(1), (value,), ())]
-                    acc = [_times_scalar(a, p) for a in acc for p in parts]
+                    whole = Monomial(sympy.Integer(1), (value,), ())
+                    acc = [_times_scalar(a, whole) for a in acc]
                 elif value.is_scalar:
                     # a scalar with dX (dx^T A x + x^T A dx): expand, to collect like terms
-                    parts = self.monomials_of_chain(g)
-                    if parts is None:
+                    expanded = self.monomials_of_chain(g)
+                    if expanded is None:
                         return None
-                    acc = [_times_scalar(a, p) for a in acc for p in parts]
+                    acc = [_times_scalar(a, p) for a in acc for p in expanded]
                 else:
                     for f in g:
                         parts = self.monomials(f) if isinstance(f, e.Add) else [_atom(f)]
