@@ -61,6 +61,8 @@ class _Simplifier:
     def _run(self, x: Expr) -> Expr:
         self.budget.check()
         inner = e.rebuild(x, [self.run(c) for c in x.children()])
+        if isinstance(inner, e.Tr):
+            inner = _orient(inner, self.style)
         if isinstance(inner, e.Mul):
             inner = merge_powers(inner)
         if isinstance(inner, (e.Add, e.Mul)):
@@ -320,10 +322,18 @@ def _orient(s: Expr, style: Style) -> Expr:
     """A 1×1 product and its transpose are the same number: pick one spelling."""
     if isinstance(s, e.Mul) and any(not f.is_scalar for f in s.factors):
         other = e.transpose(s)
-        a, b = latex(s, style), latex(other, style)
-        ta, tb = a.count(style.transpose), b.count(style.transpose)
-        return s if (ta, len(a), a) <= (tb, len(b), b) else other
-    return s
+    elif isinstance(s, e.Tr) and isinstance(s.arg, e.Mul):
+        other = e.tr(e.transpose(s.arg))
+    else:
+        return s
+
+    def score(x: Expr) -> tuple[int, int, int, str]:
+        # dX untransposed and last reads best (x^T A dx, tr(A^T dX)); then fewer transposes
+        text = latex(x, style)
+        d_transposed = any(isinstance(y, e.T) and isinstance(y.arg, e.D) for y in x.walk())
+        return int(d_transposed), text.count(style.transpose), len(text), text
+
+    return s if score(s) <= score(other) else other
 
 
 def _cancel(chain: list[Expr]) -> list[Expr]:

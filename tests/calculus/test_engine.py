@@ -1,0 +1,194 @@
+r"""The differentiation engine end to end: textbook results, notation kept, never a
+wrong result claimed verified, clear errors, and the ``texgrad diff`` command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from texgrad.calculus import expr as e
+from texgrad.calculus.api import diff_in_document, diff_latex
+from texgrad.calculus.differential import UNLIMITED
+from texgrad.calculus.lower import Env, VarInfo
+from texgrad.calculus.printing import Style
+from texgrad.calculus.verify import verify
+from texgrad.cli import main
+from texgrad.shapes.dims import Shape
+
+N, M = Shape(*map(__import__("sympy").Symbol, ("n", "m"))), None
+R_NN = r"\mathbb{R}^{n \times n}"
+
+# (expression, variable, declarations, the textbook result exactly as printed)
+TEXTBOOK = [
+    (r"\ln(\|Ax\|_2^2)", "x", rf"A \in {R_NN}; x \in \mathbb{{R}}^n",
+     r"\frac{2 A^\top A x}{\|A x\|_2^2}"),
+    (r"\|Ax - b\|_2^2", "x", r"A \in \mathbb{R}^{m \times n}; x \in \mathbb{R}^n; b \in \mathbb{R}^m",
+     r"2 A^\top (A x - b)"),
+    (r"x^\top B x", "x", rf"B \in {R_NN}; x \in \mathbb{{R}}^n", r"(B + B^\top) x"),
+    (r"x^T B x", "x", r"B \in \mathbb{S}^n; x \in \mathbb{R}^n", r"2 B x"),
+    (r"\log\det X", "X", rf"X \in {R_NN}", r"X^{-\top}"),
+    (r"\log\det X", "X", r"X \in \mathbb{S}^n_{++}", r"X^{-1}"),
+    (r"\det X", "X", rf"X \in {R_NN}", r"\det(X) X^{-\top}"),
+    (r"a^T X^{-1} b", "X", r"X \in \mathbb{R}^{n \times n}; a, b \in \mathbb{R}^n",
+     r"-X^{-T} a b^T X^{-T}"),
+    (r"b^T X^T X c", "X", r"X \in \mathbb{R}^{m \times n}; b, c \in \mathbb{R}^n",
+     r"X (c b^T + b c^T)"),
+    (r"\operatorname{tr}(AXB)", "X",
+     r"A \in \mathbb{R}^{p \times m}; X \in \mathbb{R}^{m \times n}; B \in \mathbb{R}^{n \times p}",
+     r"A^\top B^\top"),
+    (r"\operatorname{tr}(X^\top X)", "X", r"X \in \mathbb{R}^{m \times n}", r"2 X"),
+    (r"\|X\|_F^2", "X", r"X \in \mathbb{R}^{m \times n}", r"2 X"),
+    (r"(Xb+c)^T D (Xb+c)", "X",
+     r"X \in \mathbb{R}^{m \times n}; b \in \mathbb{R}^n; c \in \mathbb{R}^m; D \in \mathbb{R}^{m \times m}",
+     r"(D + D^T) (X b + c) b^T"),
+    (r"\mathbf{1}^\top \operatorname{relu}(Ax)", "x",
+     r"A \in \mathbb{R}^{m \times n}; x \in \mathbb{R}^n", r"A^\top \mathbb{1}[A x > 0]"),
+    (r"\log \sum_{i=1}^n e^{x_i}", "x", r"x \in \mathbb{R}^n", r"\operatorname{softmax}(x)"),
+    (r"-y \log \sigma(w^\top x) - (1-y)\log(1 - \sigma(w^\top x))", "w",
+     r"w, x \in \mathbb{R}^n; y \in \mathbb{R}", r"(\sigma(w^\top x) - y) x"),
+    (r"\mathbf{x}^\top \mathbf{a}", r"\mathbf{x}", r"\mathbf{x}, \mathbf{a} \in \mathbb{R}^n",
+     r"\mathbf{a}"),
+    (r"a_0 + a^T B", "B", r"a, B \in \mathbb{R}^k; a_0 \in \mathbb{R}", "a"),
+    (r"\operatorname{tr}(AB)", "A", r"A \in \mathbb{R}^{m \times n}; B \in \mathbb{R}^{n \times m}",
+     r"B^\top"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("expr", "wrt", "where", "want"), TEXTBOOK, ids=[t[0] for t in TEXTBOOK])
+def test_textbook_result(expr: str, wrt: str, where: str, want: str) -> None:
+    out = diff_latex(expr, wrt, where)
+    assert out.error is None, out.error
+    assert out.kind == "gradient"
+    assert out.verified, out.note
+    assert out.result == want
+
+
+def test_jacobian_layouts() -> None:
+    where = r"W \in \mathbb{R}^{m \times n}; x \in \mathbb{R}^n"
+    num = diff_latex(r"\sigma(Wx)", "x", where)
+    den = diff_latex(r"\sigma(Wx)", "x", where, layout="denominator")
+    assert num.kind == den.kind == "jacobian"
+    assert num.verified and den.verified
+    assert num.shape == "ℝ^{m×n}" and den.shape == "ℝ^{n×m}"
+    assert (num.layout, den.layout) == ("numerator", "denominator")
+
+
+def test_max_zero_is_a_diagonal_jacobian() -> None:
+    out = diff_latex(r"\max(0, x)", "x", r"x \in \mathbb{R}^n")
+    assert out.kind == "jacobian" and out.verified
+    assert out.result == r"\operatorname{diag}(\mathbb{1}[x > 0])"
+
+
+def test_derivative_with_respect_to_a_scalar() -> None:
+    out = diff_latex(
+        r"\operatorname{tr}(A + tB)^2", "t", r"A, B \in \mathbb{R}^{n \times n}; t \in \mathbb{R}"
+    )
+    assert out.kind == "derivative" and out.verified, out.note
+
+
+def test_matrix_valued_gives_the_differential_and_vec_form() -> None:
+    out = diff_latex(r"X^{-1}", "X", r"X \in \mathbb{R}^{n \times n}")
+    assert out.kind == "matrix" and out.verified
+    assert out.result == r"-X^{-1} \mathrm{d}X X^{-1}"
+    assert any(r"\otimes" in s and r"\operatorname{vec}" in s for s in out.steps)
+
+
+def test_hessian_of_a_quadratic() -> None:
+    out = diff_latex(
+        r"x^\top A x", "x", r"A \in \mathbb{R}^{n \times n}; x \in \mathbb{R}^n", hessian=True
+    )
+    assert out.kind == "hessian" and out.verified
+    assert out.result == r"A + A^\top"
+
+
+def test_chain_rule_through_a_defined_function() -> None:
+    where = r"A \in \mathbb{R}^{m \times n}; x \in \mathbb{R}^n; f(x) = Ax; g(u) = \|u\|_2^2"
+    out = diff_latex(r"g(f(x))", "x", where)
+    assert out.verified and out.result == r"2 A^\top A x"
+
+
+def test_the_document_notation_is_kept() -> None:
+    out = diff_latex(r"\mathbf{x}^T \mathbf{A} \mathbf{x}", r"\mathbf{x}",
+                     r"\mathbf{A} \in \mathbb{R}^{n \times n}; \mathbf{x} \in \mathbb{R}^n")  # fmt: skip
+    assert out.result == r"(\mathbf{A} + \mathbf{A}^T) \mathbf{x}"
+    out = diff_latex(r"\mathrm{Tr}(X^\top A)", "X", r"A, X \in \mathbb{R}^{m \times n}")
+    assert out.result == "A"
+    assert out.differential == r"\mathrm{Tr}(A^\top \mathrm{d}X)"
+
+
+def test_a_wrong_result_is_never_verified() -> None:
+    n, m = (__import__("sympy").Symbol(s, positive=True, integer=True) for s in "nm")
+    a = e.var("a", Shape(m, e.ONE))
+    b = e.var("b", Shape(n, e.ONE))
+    x = e.var("X", Shape(m, n))
+    f = e.mul(e.transpose(a), x, b)
+    df = e.mul(e.transpose(a), e.d(x), b)
+    env = Env({k: VarInfo(k, v.shape, k) for k, v in (("a", a), ("b", b), ("X", x))})
+    right = e.mul(a, e.transpose(b))
+    assert verify(f, right, df, x, "gradient", "", env, Style(), UNLIMITED).ok
+    wrong = e.mul(e.num(2), a, e.transpose(b))
+    check = verify(f, wrong, df, x, "gradient", "", env, Style(), UNLIMITED)
+    assert not check.ok and "NOT verified" in check.note
+
+
+@pytest.mark.parametrize(
+    ("expr", "where", "message"),
+    [
+        (r"\foo(x)", r"x \in \mathbb{R}^n", "cannot differentiate"),
+        (r"y^\top x", r"x \in \mathbb{R}^n", "the shape of `y` is unknown"),
+        (r"\int_0^1 x", r"x \in \mathbb{R}^n", "cannot differentiate"),
+        (r"x_i^2", r"x \in \mathbb{R}^n", "entry"),
+        (r"\|X\|", r"X \in \mathbb{R}^{m \times n}", "Frobenius"),
+    ],
+)
+def test_what_cannot_be_done_says_so(expr: str, where: str, message: str) -> None:
+    wrt = "X" if "X" in where else "x"
+    out = diff_latex(expr, wrt, where)
+    assert out.error is not None and message in out.error, out.error
+    assert not out.verified
+
+
+def test_work_is_bounded_by_the_budget() -> None:
+    out = diff_latex(
+        r"\operatorname{tr}(X^{60})", "X", r"X \in \mathbb{R}^{n \times n}", budget=0.0
+    )
+    assert out.error is not None and "budget" in out.error
+
+
+def test_cli_json_has_exactly_the_documented_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["diff", r"\|Ax - b\|_2^2", "--wrt", "x", "--where",
+               r"A \in \mathbb{R}^{m \times n}; x \in \mathbb{R}^n; b \in \mathbb{R}^m",
+               "--format", "json"])  # fmt: skip
+    data = json.loads(capsys.readouterr().out)
+    assert rc == 0
+    assert set(data) == {"kind", "result", "differential", "shape", "layout", "verified", "steps"}
+    assert data["result"] == r"2 A^\top (A x - b)" and data["verified"] is True
+
+
+def test_cli_latex_prints_the_result_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["diff", r"x^\top x", "--wrt", "x", "--where", r"x \in \mathbb{R}^n"])
+    assert rc == 0
+    assert capsys.readouterr().out == "2 x\n"
+
+
+def test_cli_failure_is_an_error_object(capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(
+        ["diff", r"\foo x", "--wrt", "x", "--where", r"x \in \mathbb{R}^n", "--format", "json"]
+    )
+    assert rc == 1
+    assert set(json.loads(capsys.readouterr().out)) == {"error"}
+
+
+def test_diff_in_a_document_uses_its_declarations(tmp_path: Path) -> None:
+    doc = tmp_path / "notes.tex"
+    doc.write_text(
+        "Soit $W \\in \\mathbb{R}^{m \\times n}$ — données, et $\\mathbf{x} \\in \\mathbb{R}^n$.\n"
+        "\\[ L = \\|W\\mathbf{x}\\|^2 \\]\n",
+        encoding="utf-8",
+    )
+    out = diff_in_document(doc, 2, r"\mathbf{x}")
+    assert out.error is None and out.verified
+    assert out.result == r"2 W^\top W \mathbf{x}"
+    assert main(["diff", "--file", str(doc), "--line", "2", "--wrt", "W"]) == 0
