@@ -25,6 +25,8 @@ import numpy as np
 from tests.calculus.problems import Problem
 from texgrad.calculus.numeric import (
     Array,
+    EvaluationError,
+    Unsupported,
     as_matrix,
     evaluate,
     evaluate_scalar,
@@ -111,6 +113,13 @@ def rng_for(problem: Problem, k: int) -> np.random.Generator:
 
 def sample(problem: Problem, rng: np.random.Generator) -> dict[str, Array]:
     """A random point in the problem's domain, with its constants and abbreviations."""
+    return sample_with_sizes(problem, rng)[0]
+
+
+def sample_with_sizes(
+    problem: Problem, rng: np.random.Generator
+) -> tuple[dict[str, Array], dict[str, int]]:
+    """:func:`sample` and the size chosen for each dimension name."""
     dom = domain(problem.where)
     values, sizes = sample_inputs(
         dom.shapes,
@@ -135,7 +144,88 @@ def sample(problem: Problem, rng: np.random.Generator) -> dict[str, Array]:
         if name in dom.shapes:
             raise ValueError(f"{problem.id}: the abbreviation {name} is a declared symbol")
         values[name] = evaluate(tree(latex), values)
-    return values
+    return values, sizes
+
+
+def engine_values(
+    problem: Problem, values: dict[str, Array], sizes: dict[str, int]
+) -> dict[str, Array]:
+    r"""The values to evaluate an engine's result with: the problem's symbols and constants
+    (not the answer's abbreviations), plus ``I_{n}`` and ``1_{n}`` for every dimension n,
+    and ``I`` and ``\mathbf{1}`` when the problem has one dimension only."""
+    out = {k: v for k, v in values.items() if k not in {name for name, _ in problem.defs}}
+    for dim, size in sizes.items():
+        out.setdefault(f"I_{{{dim}}}", np.eye(size))
+        out.setdefault(f"1_{{{dim}}}", np.ones((size, 1)))
+    if len(sizes) == 1:
+        (size,) = sizes.values()
+        out.setdefault("I", np.eye(size))
+        out.setdefault("1", np.ones((size, 1)))
+    return out
+
+
+_MISSING_CONSTANT = re.compile(r"no value for `(1|I)`")
+
+
+def evaluate_engine(
+    node: t.Node,
+    problem: Problem,
+    values: dict[str, Array],
+    sizes: dict[str, int],
+    direction: Array | None = None,
+) -> Array:
+    r"""An engine's result (or, with ``direction``, its differential) at a point.
+
+    The engine may write ``\mathbf{1}`` and ``I`` whose size only the context tells
+    (``\mathbf{1} - \sigma(Wx)``): when one has no value here, each size the problem's
+    dimensions allow is tried, and the value is taken if every size that evaluates
+    gives the same one."""
+    wrt = key_of(problem.wrt)
+
+    def run(vals: dict[str, Array]) -> Array:
+        if direction is None:
+            return evaluate(node, vals)
+        return evaluate_differential(node, vals, wrt, direction)
+
+    errors: list[EvaluationError] = []
+
+    def attempt(vals: dict[str, Array], depth: int) -> list[Array]:
+        try:
+            return [run(vals)]
+        except EvaluationError as e:
+            missing = _MISSING_CONSTANT.search(e.message)
+            if missing is None or depth > 2:
+                if depth == 0:
+                    raise
+                errors.append(e)
+                return []
+        name = missing.group(1)
+        dims = sorted(set(sizes.values()))
+        if name == "I":
+            shapes = [(k, k) for k in dims]
+        else:
+            shapes = [(r, c) for r in dims for c in [1, *dims]]
+        found: list[Array] = []
+        for shape in shapes:
+            value = np.eye(shape[0]) if name == "I" else np.ones(shape)
+            found.extend(attempt({**vals, name: value}, depth + 1))
+        return found
+
+    results = attempt(engine_values(problem, values, sizes), 0)
+    if not results:
+        other = [e for e in errors if isinstance(e, Unsupported) or "no value" in e.message]
+        if other:  # not a size that does not fit: something numeric.py cannot evaluate
+            raise other[0]
+        raise EvaluationError(None, "no size of `\\mathbf{1}` or `I` fits the result")
+    first = results[0]
+    if any(r.shape != first.shape or not np.allclose(r, first) for r in results[1:]):
+        raise EvaluationError(None, "the size of `\\mathbf{1}` or `I` in the result is ambiguous")
+    return first
+
+
+def answer_value(problem: Problem, values: dict[str, Array]) -> Array:
+    """The textbook answer at a point (kinds other than "matrix")."""
+    return evaluate(answer_tree(problem), values)
 
 
 def expr_tree(problem: Problem) -> t.Node:
@@ -257,12 +347,19 @@ def close(got: Array, want: Array, rtol: float) -> tuple[bool, str]:
     return False, f"relative error {err:.2e} (scale {scale:.3g})\ngot\n{got}\nwant\n{want}"
 
 
-_SPACING = re.compile(r"\s+|\\[,;:! ]")
+_SPACING = re.compile(r"\s+|\\[,;:! ]|\\(?:left|right|big|Big|bigg|Bigg)(?![a-zA-Z])")
+_TRANSPOSE = re.compile(r"\^\{?\\(?:top|intercal)\}?|\^\{T\}")
+_INVERSE_TRANSPOSE = re.compile(r"\^\{-\\(?:top|intercal)\}")
 
 
 def length(latex: str) -> int:
-    r"""Characters of LaTeX, whitespace and spacing commands (``\,`` ``\;`` ``\!``) removed."""
-    return len(_SPACING.sub("", latex))
+    r"""Characters of LaTeX with whitespace, spacing commands (``\,`` ``\;`` ``\!``) and
+    delimiter sizing (``\left`` ``\right`` ``\big``) removed and every transposition mark
+    counted as ``^T`` (``^\top``, ``^{\top}``, ``^\intercal``; ``^{-\top}`` as ``^{-T}``):
+    a measure of the form of a result, not of its notation."""
+    text = _SPACING.sub("", latex)
+    text = _INVERSE_TRANSPOSE.sub("^{-T}", text)
+    return len(_TRANSPOSE.sub("^T", text))
 
 
 def answer_length(problem: Problem) -> int:

@@ -13,9 +13,6 @@ the written form and is an expected failure while ``numeric.py`` cannot read it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import numpy as np
 import pytest
 
 from tests.calculus.problem_numerics import (
@@ -37,50 +34,21 @@ from tests.calculus.problem_numerics import (
     tree,
 )
 from tests.calculus.problems import BY_ID, KINDS, PROBLEMS, Problem
-from texgrad.calculus.numeric import (
-    Array,
-    EvaluationError,
-    evaluate,
-    expm,
-    finite_difference_gradient,
-)
+from texgrad.calculus.numeric import EvaluationError, evaluate
 
 POINTS = 3  # random points per problem
 
 ids = [p.id for p in PROBLEMS]
 
 
-# numpy stand-ins for problems whose functions numeric.py cannot evaluate at all
-
-
-def _sin_cos(x: Array) -> tuple[Array, Array]:
-    """sin X and cos X of any square X: exp([[0, −X], [X, 0]]) = [[cos X, −sin X], [sin X, cos X]]."""
-    n = x.shape[0]
-    z = np.zeros((n, n))
-    e = expm(np.block([[z, -x], [x, z]]))
-    return e[n:, :n], e[:n, :n]
-
-
-NUMPY_CHECKS: dict[str, tuple[Callable[[dict[str, Array]], Array], Callable[[dict], Array]]] = {
-    "trace_sin": (
-        lambda v: np.array([[np.trace(_sin_cos(v["X"])[0])]]),
-        lambda v: _sin_cos(v["X"])[1].T,
-    ),
-}
-
-
 @pytest.mark.parametrize("problem", PROBLEMS, ids=ids)
 def test_answer_agrees_with_finite_differences(problem: Problem) -> None:
     wrt = key_of(problem.wrt)
     assert wrt in domain(problem.where).shapes, f"{problem.wrt} is not declared"
-    numpy_f, numpy_answer = NUMPY_CHECKS.get(problem.numpy_check or "", (None, None))
     for k in range(POINTS):
         rng = rng_for(problem, k)
         values = sample(problem, rng)
-        if numpy_f is not None and numpy_answer is not None:
-            want = finite_difference_gradient(lambda v: float(numpy_f(v)[0, 0]), values, wrt)
-            got = numpy_answer(values)
-        elif problem.kind == "matrix":
+        if problem.kind == "matrix":
             e = random_direction(values, wrt, rng)
             want = directional_difference(function(problem), values, wrt, e)
             got = evaluate_differential(answer_tree(problem), values, wrt, e)
@@ -102,8 +70,6 @@ def test_problem_is_well_formed(problem: Problem) -> None:
         "the answer of a matrix-valued problem is its differential, and only then"
     )
     values = sample(problem, rng_for(problem, 0))
-    if problem.numpy_check is not None:
-        return
     f = evaluate(expr_tree(problem), values)
     x = values[key_of(problem.wrt)]
     if problem.kind == "gradient":
@@ -117,12 +83,12 @@ def test_problem_is_well_formed(problem: Problem) -> None:
         assert f.shape[0] > 1 and f.shape[1] > 1, "a matrix-valued function"
 
 
-WRITTEN_FORMS = [p for p in PROBLEMS if p.check_expr or p.check_answer or p.numpy_check]
+WRITTEN_FORMS = [p for p in PROBLEMS if p.check_expr or p.check_answer]
 
 
 @pytest.mark.parametrize("problem", WRITTEN_FORMS, ids=[p.id for p in WRITTEN_FORMS])
 def test_written_form_is_evaluable(problem: Problem) -> None:
-    """The expression and answer as written, once numeric.py reads them (x', 1[x > 0], sin X)."""
+    """The expression and answer as written, once numeric.py reads them (x', 1[x > 0])."""
     values = sample(problem, rng_for(problem, 0))
     try:
         f = evaluate(tree(problem.expr), values)

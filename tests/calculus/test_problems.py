@@ -1,0 +1,169 @@
+r"""The engine against the problem table: every problem through ``diff_latex``.
+
+For each problem: no error, ``verified``, the expected ``kind``, and the result equal to
+the textbook answer at random points (for a matrix-valued function, its differential in
+a random direction; a result in vec/Kronecker form is checked against central
+differences).  The differential ``df`` is checked against the answer too.  Finally at
+least 90% of the results are at most 1.5 times as long as the textbook answer
+(whitespace and ``\,``-style spacing removed; the answer's "where y = …" abbreviations
+counted in).
+
+Skipped as a whole only while ``texgrad.calculus.api`` does not exist.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import time
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tests.calculus.problem_numerics import (
+    EXACT_RTOL,
+    FD_RTOL,
+    answer_length,
+    answer_tree,
+    answer_value,
+    close,
+    directional_difference,
+    evaluate_differential,
+    evaluate_engine,
+    function,
+    has_differential,
+    key_of,
+    length,
+    random_direction,
+    rng_for,
+    sample_with_sizes,
+    tree,
+)
+from tests.calculus.problems import PROBLEMS, Problem
+from texgrad.calculus.numeric import finite_difference_jacobian
+
+if importlib.util.find_spec("texgrad.calculus.api") is None:
+    pytest.skip("engine not built yet", allow_module_level=True)
+
+from texgrad.calculus.api import diff_latex  # noqa: E402
+
+POINTS = 2
+MAX_RATIO = 1.5
+SHARE = 0.9
+
+ids = [p.id for p in PROBLEMS]
+
+
+@dataclass(frozen=True)
+class Run:
+    out: Any
+    seconds: float
+    exception: BaseException | None
+
+
+@cache
+def run(problem_id: str) -> Run:
+    problem = next(p for p in PROBLEMS if p.id == problem_id)
+    start = time.perf_counter()
+    try:
+        out = diff_latex(problem.expr, problem.wrt, where=problem.where)
+    except Exception as e:  # reported by the test of this problem
+        return Run(None, time.perf_counter() - start, e)
+    return Run(out, time.perf_counter() - start, None)
+
+
+def result(problem: Problem) -> Any:
+    r = run(problem.id)
+    if r.exception is not None:
+        raise r.exception
+    out = r.out
+    assert out.error is None, f"{problem.id}: {out.error}"
+    return out
+
+
+def ratio(problem: Problem) -> float:
+    """len(result) / len(answer): for a matrix-valued function its differential."""
+    r = run(problem.id)
+    if r.exception is not None or r.out is None or r.out.error is not None:
+        return math.inf
+    text = r.out.differential if problem.kind == "matrix" else r.out.result
+    return length(text) / answer_length(problem) if text else math.inf
+
+
+@pytest.mark.parametrize("problem", PROBLEMS, ids=ids)
+def test_engine_solves_problem(problem: Problem, record_property: Any) -> None:
+    out = result(problem)
+    record_property("length_ratio", round(ratio(problem), 3))
+    record_property("seconds", round(run(problem.id).seconds, 4))
+    assert out.kind == problem.kind, f"kind {out.kind!r}, expected {problem.kind!r}"
+    assert out.verified is True, f"not verified: {out.result}"
+    assert out.result, "an empty result"
+    got_tree = tree(out.result)
+    wrt = key_of(problem.wrt)
+    for k in range(POINTS):
+        rng = rng_for(problem, 100 + k)
+        values, sizes = sample_with_sizes(problem, rng)
+        if problem.kind != "matrix":
+            got = evaluate_engine(got_tree, problem, values, sizes)
+            ok, why = close(got, answer_value(problem, values), EXACT_RTOL)
+        elif has_differential(got_tree):
+            e = random_direction(values, wrt, rng)
+            got = evaluate_engine(got_tree, problem, values, sizes, direction=e)
+            ok, why = close(got, evaluate_differential(answer_tree(problem), values, wrt, e), 1e-6)
+        else:  # ∂vec F / ∂vec Xᵀ (a Kronecker form)
+            want = finite_difference_jacobian(function(problem), values, wrt)
+            ok, why = close(evaluate_engine(got_tree, problem, values, sizes), want, FD_RTOL)
+        assert ok, f"{problem.id}: result {out.result!r} at point {k}: {why}"
+
+
+@pytest.mark.parametrize("problem", PROBLEMS, ids=ids)
+def test_engine_differential(problem: Problem) -> None:
+    r"""``df`` in a random direction E equals ⟨G, E⟩, J E, f′·e or the answer's dF."""
+    out = result(problem)
+    assert out.differential, "an empty differential"
+    d_tree = tree(out.differential)
+    wrt = key_of(problem.wrt)
+    for k in range(POINTS):
+        rng = rng_for(problem, 200 + k)
+        values, sizes = sample_with_sizes(problem, rng)
+        e = random_direction(values, wrt, rng)
+        got = evaluate_engine(d_tree, problem, values, sizes, direction=e)
+        if problem.kind == "matrix":
+            want = evaluate_differential(answer_tree(problem), values, wrt, e)
+        else:
+            answer = answer_value(problem, values)
+            if problem.kind == "gradient":
+                want = np.array([[float(np.sum(answer * e))]])
+            elif problem.kind == "jacobian":
+                want = answer @ e
+            else:
+                want = answer * float(e[0, 0])
+        ok, why = close(got, want, 1e-6)
+        assert ok, f"{problem.id}: differential {out.differential!r} at point {k}: {why}"
+
+
+def test_engine_differential_of_a_gradient_matches_its_function() -> None:
+    """One end-to-end check that needs no textbook answer: df against central differences."""
+    problem = next(p for p in PROBLEMS if p.id == "least-squares")
+    out = result(problem)
+    rng = rng_for(problem, 300)
+    values, sizes = sample_with_sizes(problem, rng)
+    e = random_direction(values, "x", rng)
+    got = evaluate_engine(tree(out.differential), problem, values, sizes, direction=e)
+    want = directional_difference(function(problem), values, "x", e)
+    ok, why = close(got, want, FD_RTOL)
+    assert ok, why
+
+
+def test_results_are_about_as_short_as_the_textbook() -> None:
+    ratios = {p.id: ratio(p) for p in PROBLEMS}
+    short = sum(r <= MAX_RATIO for r in ratios.values())
+    long = sorted(((r, i) for i, r in ratios.items() if r > MAX_RATIO), reverse=True)
+    report = "\n".join(f"  {r:6.2f}  {i}" for r, i in long)
+    assert short >= SHARE * len(PROBLEMS), (
+        f"{short}/{len(PROBLEMS)} results within {MAX_RATIO}× the textbook length "
+        f"(need {SHARE:.0%}); longer ones:\n{report}"
+    )
