@@ -118,7 +118,28 @@ def _parser() -> argparse.ArgumentParser:
         "--budget", type=float, default=5.0, metavar="SECONDS", help="time budget (default: 5)"
     )
     dif.set_defaults(run=_diff)
+
+    st = sub.add_parser(
+        "settings",
+        help="print the settings schema (names, types, defaults, descriptions)",
+        description="Print the settings the language server reads, as VS Code "
+        "contributes.configuration properties (--json) or as a table.",
+    )
+    st.add_argument("--json", action="store_true", help="JSON, as VS Code manifests write it")
+    st.set_defaults(run=_settings)
     return p
+
+
+def _settings(args: argparse.Namespace, out: TextIO) -> int:
+    from texgrad.settings import SETTINGS, configuration_properties
+
+    if args.json:
+        print(json.dumps(configuration_properties(), ensure_ascii=False, indent=2), file=out)
+        return 0
+    for s in SETTINGS:
+        print(f"texgrad.{s.name} ({s.type}, default {json.dumps(s.default)}): {s.description}",
+              file=out)  # fmt: skip
+    return 0
 
 
 # -- diff --------------------------------------------------------------------------------
