@@ -194,6 +194,79 @@ def diff_in_document(
     return _diff_text(src, str(path), start, wrt, layout, budget, hessian, end)
 
 
+def diff_at(
+    path: str,
+    text: str,
+    offset: int,
+    wrt: str,
+    layout: str = "numerator",
+    budget: float = 5.0,
+    hessian: bool = False,
+) -> DiffOutcome:
+    """Differentiate the math row at ``offset`` of a document's ``text`` (an editor buffer)."""
+    return _diff_text(text, path, offset, wrt, layout, budget, hessian, offset + 1)
+
+
+@dataclass(frozen=True)
+class DiffPlan:
+    """One differentiation a front can offer at a place, before doing it."""
+
+    wrt: str  # the variable as the document writes it (pass it back as ``wrt``)
+    kind: str  # gradient, jacobian, derivative, matrix
+    function: str  # "f" for a row `f(x) = …`, else ""
+    hessian_available: bool  # scalar function of a vector
+    row_start: int  # the math row's source range
+    row_end: int
+
+
+def plans_at(path: str, text: str, offset: int) -> list[DiffPlan]:
+    """What can be differentiated at ``offset``: one plan per variable of the row's
+    expression (in order of appearance), with the kind of result it will be."""
+    try:
+        result = Checker().check(path, text=text)
+    except (OSError, ValueError):
+        return []
+    row = _row_at(result, offset, offset + 1)
+    if row is None or row.tree is None:
+        return []
+    ctx = context_of(result, row.start, [row.tree])
+    try:
+        f = Lowerer(ctx.env).lower(row.tree)
+    except CalculusError:
+        return []
+    function = ""
+    tree = row.tree
+    if isinstance(tree, t.Chain) and isinstance(tree.items[0], t.Apply):
+        k = symbol_key(tree.items[0].func)
+        function = ctx.style.symbols.get(k[0], k[0]) if k is not None else ""
+    plans: list[DiffPlan] = []
+    seen: set[str] = set()
+    for x in f.walk():
+        if isinstance(x, e.Var) and x.name not in seen and x.name in ctx.env.vars:
+            seen.add(x.name)
+            plans.append(
+                DiffPlan(
+                    ctx.style.symbols.get(x.name, x.name),
+                    _kind_of(f, x),
+                    function,
+                    f.is_scalar and x.cols == ONE and not x.is_scalar,
+                    row.start,
+                    row.end,
+                )
+            )
+    return plans
+
+
+def _kind_of(f: Expr, v: e.Var) -> str:
+    if v.is_scalar:
+        return "derivative"
+    if f.is_scalar:
+        return "gradient"
+    if f.cols == ONE and v.cols == ONE:
+        return "jacobian"
+    return "matrix"
+
+
 def _diff_text(
     text: str,
     path: str,
