@@ -151,6 +151,8 @@ def _learn_style(style: Style, trees: list[t.Node], text: str, override: bool = 
                 k = symbol_key(node)
                 if k is not None and (override or k[0] not in style.symbols):
                     spelled = text[node.start : node.end] if node.end <= len(text) else ""
+                    while spelled.startswith("{") and spelled.endswith("}"):
+                        spelled = spelled[1:-1].strip()
                     if spelled and len(spelled) < 40:
                         style.symbols[k[0]] = spelled
 

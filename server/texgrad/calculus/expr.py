@@ -401,7 +401,9 @@ def transpose(e: Expr) -> Expr:
     if isinstance(e, (Elem, HPow)):
         return _same_op(e, transpose(e.arg))
     if isinstance(e, Pow):
-        return power(transpose(e.arg), e.exp)
+        if e.is_scalar or transpose(e.arg) == e.arg:
+            return e  # a power of a symmetric matrix ((X^T X)^{1/2}) is symmetric
+        return T(e, rows=e.cols, cols=e.rows)
     if isinstance(e, MatFn):
         return matfn(e.fn, transpose(e.arg))
     if isinstance(e, DiagM):
@@ -524,20 +526,28 @@ def elem(fn: str, e: Expr) -> Expr:
         and e.factors[1].cols == ONE
     ):
         return lse(e.factors[1].arg)  # log 1ᵀ exp(z): log-sum-exp
+    if fn == "log" and isinstance(e, Add) and len(e.terms) == 2:
+        one, other = e.terms
+        if (
+            isinstance(one, (Num, Ones, Mul))
+            and _is_ones_like(one)
+            and isinstance(other, Elem)
+            and other.fn == "exp"
+        ):
+            return elem("softplus", other.arg)  # log(1 + e^z): softplus
     return Elem(fn, e, rows=e.rows, cols=e.cols)
 
 
 def had(*args: Expr) -> Expr:
-    """Hadamard product; a scalar operand scales."""
+    """Hadamard product: scalar operands and factors scale; powers of one base add up
+    (``s \\odot s^{\\circ -1}`` cancels)."""
     flat: list[Expr] = []
     scalars: list[Expr] = []
     for x in args:
-        if isinstance(x, Mul) and [f for f in x.factors if not f.is_scalar] == [
-            ones(x.rows, x.cols)
-        ]:
-            scalars.extend(f for f in x.factors if f.is_scalar)  # (c 1) ⊙ y = c y
-            flat.append(ones(x.rows, x.cols))
-        elif isinstance(x, Had):
+        if isinstance(x, Mul) and any(f.is_scalar for f in x.factors) and not x.is_scalar:
+            scalars.extend(f for f in x.factors if f.is_scalar)  # (c A) ⊙ B = c (A ⊙ B)
+            x = mul(*(f for f in x.factors if not f.is_scalar))
+        if isinstance(x, Had):
             flat.extend(x.args)
         elif x.is_scalar:
             scalars.append(x)
@@ -550,11 +560,32 @@ def had(*args: Expr) -> Expr:
             raise ShapeError(
                 f"elementwise operands differ: {_shape_text(flat[0])} and {_shape_text(x)}"
             )
+    rows, cols = flat[0].rows, flat[0].cols
     if any(is_zero(x) for x in flat):
-        return zero(flat[0].rows, flat[0].cols)
-    kept = [x for x in flat if not isinstance(x, Ones)] or [flat[0]]
-    core = kept[0] if len(kept) == 1 else Had(tuple(kept), rows=flat[0].rows, cols=flat[0].cols)
+        return zero(rows, cols)
+    powers: dict[Expr, sympy.Expr] = {}
+    for x in flat:
+        if isinstance(x, Ones):
+            continue
+        base, p = (x.arg, x.exp) if isinstance(x, HPow) else (x, sympy.Integer(1))
+        powers[base] = powers.get(base, sympy.Integer(0)) + p
+    kept = [hpow(b, p) for b, p in powers.items() if p != 0]
+    if not kept:
+        core: Expr = ones(rows, cols)
+    elif len(kept) == 1:
+        core = kept[0]
+    else:
+        core = Had(tuple(kept), rows=rows, cols=cols)
     return mul(*scalars, core) if scalars else core
+
+
+def _is_ones_like(x: Expr) -> bool:
+    """1, or the all-ones array (``1 + e^z`` of a vector is 𝟏 + e^z)."""
+    if isinstance(x, Num):
+        return bool(x.value == 1)
+    if isinstance(x, Ones):
+        return True
+    return False
 
 
 def hpow(e: Expr, p: object) -> Expr:

@@ -65,11 +65,16 @@ class _Simplifier:
             inner = _orient(inner, self.style)
         if isinstance(inner, e.Mul):
             inner = merge_powers(inner)
+        if isinstance(inner, e.Mul):
+            inner = absorb_into_hadamard(inner)
         if isinstance(inner, (e.Add, e.Mul)):
             monos = self.monomials(inner)
             if monos is None:
                 return inner
-            return self.factor(self.collect(monos))
+            factored = self.factor(self.collect(monos))
+            # expanding can lengthen what was compact ((I - a 1 1^T) x inside a norm):
+            # keep whichever reads shorter
+            return factored if self.size(factored) <= self.size(inner) else inner
         return inner
 
     # -- expansion -----------------------------------------------------------------------
@@ -144,10 +149,21 @@ class _Simplifier:
             return e.num(0)
         if len(monos) == 1:
             return monos[0].expr()
+        plain = _plain_sum(monos)
         best = self.factor_common(monos)
         if best is not None:
-            return best
-        candidates = [_plain_sum(monos)]
+            inserted_identity = any(isinstance(x, e.Identity) for x in best.walk()) and not any(
+                isinstance(x, e.Identity) for m in monos for f in m.chain for x in f.walk()
+            )
+            # (s 1^T - I) y is no clearer than s 1^T y - y: an I must pay for itself
+            if not inserted_identity or self.size(best) < self.size(plain):
+                return best
+        candidates = [plain]
+        chained = _scalar_chains(monos)
+        if chained is not None:
+            alt = self.factor_common(chained)
+            if alt is not None:
+                candidates.append(alt)
         for by_end in ("first", "last"):
             grouped = self.group_by(monos, by_end)
             if grouped is not None:
@@ -182,18 +198,15 @@ class _Simplifier:
                 return None
             ident = (e.identity(rows),)
             inner = [m if m.chain else Monomial(m.coef, m.scalars, ident) for m in inner]
-        body = (
-            self.factor(self.collect(inner))
-            if (prefix or suffix or common_s)
-            else (_plain_sum(inner))
-        )
-        if not prefix and not suffix and not common_s:
-            body = _plain_sum(inner)
         try:
+            if prefix or suffix or common_s:
+                body = self.factor(self.collect(inner))
+            else:
+                body = _plain_sum(inner)
             body = _fit(body, prefix, suffix)
             return e.mul(e.num(c), *common_s, *prefix, body, *suffix)
         except e.ShapeError:
-            return None
+            return None  # what is left of the terms does not fit together
 
     def group_by(self, monos: list[Monomial], end: str) -> Expr | None:
         groups: dict[Expr | None, list[Monomial]] = {}
@@ -206,6 +219,21 @@ class _Simplifier:
         regrouped = [m for p in parts for m in (_as_monomials(p))]
         again = self.factor_common(regrouped) if len(regrouped) > 1 else None
         return again if again is not None else e.add(*parts)
+
+
+def absorb_into_hadamard(m: e.Mul) -> Expr:
+    """``a^\\top (b \\odot c) = \\mathbf{1}^\\top (a \\odot b \\odot c)`` when that cancels
+    something (``s^\\top (y \\odot s^{\\circ -1}) = \\mathbf{1}^\\top y``)."""
+    fs = list(m.factors)
+    for i in range(len(fs) - 1):
+        a, h = fs[i], fs[i + 1]
+        if isinstance(a, e.T) and a.rows == e.ONE and isinstance(h, e.Had) and h.cols == e.ONE:
+            merged = e.had(a.arg, *h.args)
+            if not isinstance(merged, e.Had) or len(merged.args) < len(h.args) + 1:
+                ones_row = e.transpose(e.ones(a.arg.rows, e.ONE))
+                fs[i : i + 2] = [ones_row, merged]
+                return e.mul(*fs)
+    return m
 
 
 def merge_powers(m: e.Mul) -> Expr:
@@ -224,6 +252,41 @@ def merge_powers(m: e.Mul) -> Expr:
     scalars = [e.power(b, p) for b, p in powers.items() if p != 0]
     return e.mul(*[f for f in others if f.is_scalar], *scalars,
                  *[f for f in others if not f.is_scalar])  # fmt: skip
+
+
+def _scalar_chains(monos: list[Monomial]) -> list[Monomial] | None:
+    """Terms that are each one scalar product (``v^\\top A w``) as chains, each turned
+    the way that shares an end with the first term, so that
+    ``v^\\top A w + w^\\top A v = v^\\top (A + A^\\top) w`` can be factored."""
+    out: list[Monomial] = []
+    first: tuple[Expr, ...] | None = None
+    for m in monos:
+        if m.chain:
+            return None
+        products = [s for s in m.scalars if isinstance(s, e.Mul) and not all(
+            f.is_scalar for f in s.factors)]  # fmt: skip
+        if len(products) != 1:
+            return None
+        p = products[0]
+        if len(segments(p.factors)) != 1:
+            return None  # (x^T y)(z^T w): two products, not one chain
+        rest = tuple(s for s in m.scalars if s is not p)
+        chain = p.factors
+        if first is None:
+            first = chain
+        else:
+            flipped = e.transpose(p)
+            alt = flipped.factors if isinstance(flipped, e.Mul) else (flipped,)
+            if _shared_ends(alt, first) > _shared_ends(chain, first):
+                chain = alt
+        out.append(Monomial(m.coef, rest, tuple(f for f in chain if not f.is_scalar)))
+        if any(f.is_scalar for f in chain):
+            return None
+    return out
+
+
+def _shared_ends(a: tuple[Expr, ...], b: tuple[Expr, ...]) -> int:
+    return len(_common_prefix([a, b])) + len(_common_suffix([a, b]))
 
 
 def _fit(body: Expr, prefix: tuple[Expr, ...], suffix: tuple[Expr, ...]) -> Expr:
