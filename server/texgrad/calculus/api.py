@@ -363,11 +363,8 @@ def _differentiate(
     elif f.is_scalar:
         kind = "gradient"
         result = simplify(gradient(df_raw), style, budget)
-        form = (
-            f"({latex(result, style)}){style.transpose} {dvar}"
-            if v.cols == ONE
-            else f"{style.op('tr')}(({latex(result, style)}){style.transpose} {dvar})"
-        )
+        pairing = simplify(e.mul(e.transpose(result), e.d(v)), style, budget)
+        form = latex(pairing if v.cols == ONE else e.Tr(pairing, rows=ONE, cols=ONE), style)
         steps.append(f"\\phantom{{{style.differential}f}} = {form}")
         steps.append(f"\\nabla_{{{w}}} f = {latex(result, style)}")
         shown_layout = ""
@@ -391,7 +388,7 @@ def _differentiate(
         kind, result = "matrix", df
         vec = vec_form(df, v)
         if vec is not None:
-            steps.append(_vec_line(vec, w, style))
+            steps.append(_vec_line(vec, w, style, v))
         shown_layout = ""
     check = verify(f, result, df, v, kind, layout, env, style, budget)
     out = DiffOutcome(
@@ -431,12 +428,19 @@ def _relevant(env: Env, wrt: str) -> Env:
     return Env(dict(env.vars), functions)
 
 
-def _vec_line(vec: list[tuple[Expr, bool]], w: str, style: Style) -> str:
+def _vec_line(vec: list[tuple[Expr, bool]], w: str, style: Style, v: e.Var) -> str:
+    """``vec dF = (Σ Bᵢᵀ ⊗ Aᵢ [K]) vec dX``; K is the commutation matrix (vec Xᵀ = K vec X)."""
+    k = (
+        f"K_{{{v.rows}{v.cols}}}"
+        if len(str(v.rows) + str(v.cols)) == 2
+        else (f"K_{{{v.rows},{v.cols}}}")
+    )
     parts = []
     for coef, transposed in vec:
         txt = latex(coef, style)
-        txt = f"({txt})" if " " in txt and not txt.startswith("(") else txt
-        parts.append(txt + (" K" if transposed else ""))
+        if transposed:
+            txt = f"({txt}) {k}" if " " in txt else f"{txt} {k}"
+        parts.append(txt)
     return (
         f"{style.op('vec')}({style.differential}f) = ("
         + " + ".join(parts)

@@ -602,6 +602,8 @@ def hpow(e: Expr, p: object) -> Expr:
 def kron(a: Expr, b: Expr) -> Expr:
     if a.is_scalar or b.is_scalar:
         return mul(a, b)
+    if is_zero(a) or is_zero(b):
+        return zero(a.rows * b.rows, a.cols * b.cols)
     return Kron(a, b, rows=a.rows * b.rows, cols=a.cols * b.cols)
 
 

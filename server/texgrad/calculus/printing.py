@@ -100,6 +100,12 @@ class _Printer:
             return "0", ATOM
         if isinstance(x, e.D):
             return f"{s.differential}{self.sym(x.var.name)}", POSTFIX
+        if isinstance(x, e.Add) and x.rows == e.ONE and x.cols != e.ONE:
+            column = e.transpose(x)
+            if isinstance(column, e.Add):  # x^T - a^T reads better as (x - a)^T
+                inner = self.add(column)
+                brackets = ("\\left(", "\\right)") if _tall(inner) else ("(", ")")
+                return f"{brackets[0]}{inner}{brackets[1]}{self.s.transpose}", POSTFIX
         if isinstance(x, e.Add):
             return self.add(x), SUM
         if isinstance(x, e.Mul):
@@ -240,6 +246,11 @@ class _Printer:
     def elem(self, x: e.Elem) -> tuple[str, int]:
         s = self.s
         fn = x.fn
+        if isinstance(x.arg, e.T) and x.rows == e.ONE and x.cols != e.ONE:
+            inner = self.text(e.elem(fn, x.arg.arg))
+            return f"{inner}{s.transpose}" if fn not in ("abs", "step") else (
+                f"({inner}){s.transpose}"
+            ), POSTFIX
         arg = self.text(x.arg)
         if fn == "abs":
             return f"|{arg}|", ATOM
