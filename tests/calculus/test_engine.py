@@ -192,3 +192,26 @@ def test_diff_in_a_document_uses_its_declarations(tmp_path: Path) -> None:
     assert out.error is None and out.verified
     assert out.result == r"2 W^\top W \mathbf{x}"
     assert main(["diff", "--file", str(doc), "--line", "2", "--wrt", "W"]) == 0
+
+
+def test_a_document_macros_are_printed_and_accepted_as_the_variable(tmp_path: Path) -> None:
+    doc = tmp_path / "doc.tex"
+    doc.write_text(
+        "\\documentclass{article}\n"
+        "\\newcommand{\\mA}{\\mathbf{A}}\n\\newcommand{\\vx}{\\mathbf{x}}\n"
+        "\\newcommand{\\vb}{\\mathbf{b}}\n\\DeclareMathOperator{\\tr}{tr}\n"
+        "\\begin{document}\n"
+        "Let $\\mA \\in \\mathbb{R}^{m \\times n}$, $\\vx \\in \\mathbb{R}^n$, "
+        "$\\vb \\in \\mathbb{R}^m$, $X \\in \\mathbb{R}^{n \\times n}$.\n"
+        "\\begin{equation}\n"
+        "  f(\\vx) = \\|\\mA\\vx - \\vb\\|_2^2 + \\tr(X^T \\mA^T \\mA X)\n"
+        "\\end{equation}\n\\end{document}\n",
+        encoding="utf-8",
+    )
+    out = diff_in_document(doc, 9, r"\vx")
+    assert out.verified, out.note
+    assert out.result == r"2 \mA^T (\mA \vx - \vb)"
+    assert out.differential == r"2 (\mA \vx - \vb)^T \mA \mathrm{d}\vx"
+    out = diff_in_document(doc, 9, "X")
+    assert out.verified and out.result == r"2 \mA^T \mA X"
+    assert out.differential == r"2 \tr(X^T \mA^T \mA \mathrm{d}X)"

@@ -289,8 +289,10 @@ def _diff_text(
     if row is None or row.tree is None:
         return DiffOutcome(error="no math to differentiate there (or it does not parse)")
     ctx = context_of(result, row.start, [row.tree])
-    wrt_tree = parse_row(MappedText.identity(wrt)).tree
-    key = symbol_key(wrt_tree) if wrt_tree is not None else None
+    key = _written_symbol(row.tree, text, wrt)  # \vx as the document writes it
+    if key is None:
+        wrt_tree = parse_row(MappedText.identity(wrt)).tree
+        key = symbol_key(wrt_tree) if wrt_tree is not None else None
     if key is None:
         return DiffOutcome(error=f"`{wrt}` is not a symbol to differentiate with respect to")
     if key[0] not in ctx.env.vars:
@@ -299,6 +301,15 @@ def _diff_text(
         )
     ctx.style.symbols.setdefault(key[0], wrt)
     return differentiate(row.tree, key[0], ctx, layout, Budget(seconds), hessian)
+
+
+def _written_symbol(tree: t.Node, text: str, wrt: str) -> tuple[str, str | None] | None:
+    """The symbol of the row written exactly as ``wrt`` (a macro such as ``\\vx`` included)."""
+    for node in tree.walk():
+        k = symbol_key(node)
+        if k is not None and text[node.start : node.end].strip() == wrt.strip():
+            return k
+    return None
 
 
 def _row_at(result: CheckResult, start: int, end: int) -> Row | None:

@@ -151,6 +151,10 @@ class _Simplifier:
             return monos[0].expr()
         plain = _plain_sum(monos)
         best = self.factor_common(monos)
+        chained = _scalar_chains(monos)
+        alt = self.factor_common(chained) if chained is not None else None
+        if alt is not None and (best is None or self.size(alt) < self.size(best)):
+            best = alt  # x^T A dx - b^T A dx = (x^T - b^T) A dx
         if best is not None:
             inserted_identity = any(isinstance(x, e.Identity) for x in best.walk()) and not any(
                 isinstance(x, e.Identity) for m in monos for f in m.chain for x in f.walk()
@@ -159,11 +163,6 @@ class _Simplifier:
             if not inserted_identity or self.size(best) < self.size(plain):
                 return best
         candidates = [plain]
-        chained = _scalar_chains(monos)
-        if chained is not None:
-            alt = self.factor_common(chained)
-            if alt is not None:
-                candidates.append(alt)
         for by_end in ("first", "last"):
             grouped = self.group_by(monos, by_end)
             if grouped is not None:
