@@ -347,11 +347,14 @@ def _differentiate(
     v = e.var(wrt, info.shape, info.symmetric)
     if not e.depends(f, v):
         pass  # the derivative is zero; still reported, and verified
-    df_raw = differential(f, v, budget)
+    rules: list[str] = []
+    df_raw = differential(f, v, budget, rules)
     df = simplify(df_raw, style, budget)
     w = style.symbols.get(wrt, wrt)
     dvar = f"{style.differential}{w}"
-    steps = [f"f = {latex(f, style)}", f"{style.differential}f = {latex(df_raw, style)}"]
+    named = [f"${r}$" if "\\" in r or "(" in r else r for r in rules]
+    used = f" \\quad \\text{{({'; '.join(named)})}}" if rules else ""
+    steps = [f"f = {latex(f, style)}", f"{style.differential}f = {latex(df_raw, style)}{used}"]
     if latex(df, style) != latex(df_raw, style):
         steps.append(f"\\phantom{{{style.differential}f}} = {latex(df, style)}")
     if hessian:
@@ -376,7 +379,8 @@ def _differentiate(
         result = simplify(gradient(df_raw), style, budget)
         pairing = simplify(e.mul(e.transpose(result), e.d(v)), style, budget)
         form = latex(pairing if v.cols == ONE else e.Tr(pairing, rows=ONE, cols=ONE), style)
-        steps.append(f"\\phantom{{{style.differential}f}} = {form}")
+        if not steps[-1].endswith(f"= {form}"):
+            steps.append(f"\\phantom{{{style.differential}f}} = {form}")
         steps.append(f"\\nabla_{{{w}}} f = {latex(result, style)}")
         shown_layout = ""
     elif v.is_scalar:

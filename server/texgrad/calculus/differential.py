@@ -97,9 +97,28 @@ def _matrix_function_derivative(fn: str, x: Expr) -> Expr:
     raise CalculusError(f"cannot differentiate the matrix function `{fn}`")
 
 
-def differential(f: Expr, v: e.Var, budget: Budget = UNLIMITED) -> Expr:
-    """df with respect to the variable ``v``: an expression linear in ``d(v)``."""
-    return _Differ(v, budget).d(f)
+def differential(
+    f: Expr, v: e.Var, budget: Budget = UNLIMITED, rules: list[str] | None = None
+) -> Expr:
+    """df with respect to the variable ``v``: an expression linear in ``d(v)``.
+
+    ``rules``, if given, receives the names of the rules used, in order, for a derivation."""
+    differ = _Differ(v, budget)
+    out = differ.d(f)
+    if rules is not None:
+        rules.extend(differ.used)
+    return out
+
+
+RULE_NAMES = {
+    e.Add: "d(A + B) = dA + dB", e.Mul: "product rule", e.T: "d(A^\\top) = (dA)^\\top",
+    e.Inv: "d(X^{-1}) = -X^{-1}\\,dX\\,X^{-1}", e.Tr: "d\\operatorname{tr} = \\operatorname{tr} d",
+    e.Det: "d\\det X = \\det X \\operatorname{tr}(X^{-1} dX)", e.Pow: "power rule",
+    e.Elem: "d f(x) = f'(x) \\odot dx", e.Had: "d(A \\odot B) = dA \\odot B + A \\odot dB",
+    e.HPow: "elementwise power rule", e.Kron: "d(A \\otimes B) = dA \\otimes B + A \\otimes dB",
+    e.Softmax: "d\\,\\mathrm{softmax}", e.LSE: "d\\log\\mathbf{1}^\\top e^{x} = \\mathrm{softmax}(x)^\\top dx",
+    e.Norm: "d\\|x\\| = \\langle x, dx\\rangle / \\|x\\|", e.MatFn: "matrix function rule",
+}  # fmt: skip
 
 
 class _Differ:
@@ -107,6 +126,7 @@ class _Differ:
         self.v = v
         self.budget = budget
         self.memo: dict[Expr, Expr] = {}
+        self.used: list[str] = []
 
     def zero(self, f: Expr) -> Expr:
         return e.num(0) if f.is_scalar else e.zero(f.rows, f.cols)
@@ -117,6 +137,11 @@ class _Differ:
             return self.zero(f)
         hit = self.memo.get(f)
         if hit is None:
+            name = (
+                "chain rule" if isinstance(f, e.Elem) and f.is_scalar else RULE_NAMES.get(type(f))
+            )
+            if name is not None and name not in self.used and not isinstance(f, e.Add):
+                self.used.append(name)
             hit = self.memo[f] = self._d(f)
         return hit
 
