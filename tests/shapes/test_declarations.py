@@ -371,6 +371,21 @@ def test_prose_vector_of_length_after_be(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "matmul-mismatch")
 
 
+def test_prose_apposition_with_of_length(tmp_path: Path) -> None:
+    """A second clause without a verb: "Let $P$ be an … matrix and $v$ a vector of length $m$"."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $P$ be an $n \times n$ matrix and $v$ a vector of length $m$.
+        Then $v^\top v$ is fine, but $P v$ is not.
+                                      ^^^
+        """,
+    )
+    v = declaration(result, "v")
+    assert v is not None and same_shape(v.shape, shape("m"))
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
 def test_prose_square_matrix_before_the_symbol(tmp_path: Path) -> None:
     fx, result = check_fixture(
         tmp_path,

@@ -400,6 +400,9 @@ _PROSE = [
     # "Let $v$ be a vector of length $n$", "$W$ is a matrix of size $m \times n$"
     re.compile(_M.format("sym") + r"\s+(?:be|is|denotes?)\s+" + _ART + r"\s+" + _KIND
                + r",?\s+(?:of|with)\s+(?:length|size|shape|dimensions?)\s+" + _M.format("dims")),
+    # "…, $P$ an $n \times n$ matrix and $v$ a vector of length $m$": apposition in a list
+    re.compile(r"(?:,|\band)\s+" + _M.format("sym") + r"\s+an?\s+" + _KIND
+               + r",?\s+(?:of|with)\s+(?:length|size|shape|dimensions?)\s+" + _M.format("dims")),
     # "a vector $x$ of length $n$", "$X$ of size $N \times D$"
     re.compile(_M.format("sym") + r",?\s+(?:of|with)\s+(?P<kind>length|size|shape|dimensions?|order)\s+" + _M.format("dims")),
     # "Let $A$ be $m \times n$", "where $X$ is of size $N \times D$" (not "If $A$ is …": a hypothesis)
