@@ -251,7 +251,7 @@ class Lowerer:
                     f"cannot differentiate the entry `{show(node)}` of "
                     f"`{self.env.vars[base_key[0]].latex}`: write it in matrix form"
                 )
-        written = show(node)
+        written = written_latex(node)
         raise CalculusError(
             f"the shape of `{written}` is unknown: declare it (e.g. `{written} \\in \\mathbb{{R}}^n`)"
         )
@@ -604,6 +604,20 @@ def _indicators(factors: list[t.Node]) -> list[t.Node | _Indicator]:
         out.append(f)
         i += 1
     return out
+
+
+def written_latex(node: t.Node) -> str:
+    """A symbol as LaTeX for a message (``x_{i}``, ``\\hat{x}``), not as a tree."""
+    if isinstance(node, t.Sub):
+        return f"{written_latex(node.base)}_{{{written_latex(node.index)}}}"
+    if isinstance(node, t.Symbol):
+        name = node.name
+        for accent in node.accents:
+            name = f"\\{accent}{{{name}}}"
+        return f"\\{node.font}{{{name}}}" if node.font else name
+    if isinstance(node, t.Number):
+        return node.text
+    return show(node)
 
 
 def _sum_pending(parts: list[_Pending]) -> _Pending:

@@ -74,7 +74,14 @@ class _Simplifier:
             factored = self.factor(self.collect(monos))
             # expanding can lengthen what was compact ((I - a 1 1^T) x inside a norm):
             # keep whichever reads shorter
-            return factored if self.size(factored) <= self.size(inner) else inner
+            # fewer terms read better when not much longer: (B + B^T) x, σ(z)(1 - σ(z))
+            a, b = self.size(factored), self.size(inner)
+            ta, tb = _term_count(factored), _term_count(inner)
+            if ta < tb and a <= 1.15 * b:
+                return factored
+            if tb < ta and b <= 1.15 * a:
+                return inner
+            return factored if a <= b else inner
         return inner
 
     # -- expansion -----------------------------------------------------------------------
@@ -218,6 +225,10 @@ class _Simplifier:
         regrouped = [m for p in parts for m in (_as_monomials(p))]
         again = self.factor_common(regrouped) if len(regrouped) > 1 else None
         return again if again is not None else e.add(*parts)
+
+
+def _term_count(x: Expr) -> int:
+    return len(x.terms) if isinstance(x, e.Add) else 1
 
 
 def absorb_into_hadamard(m: e.Mul) -> Expr:
