@@ -344,6 +344,12 @@ def mul(*factors: Expr) -> Expr:
         else:
             flat.append(x)
     rows, cols = chain_shape(flat)
+    i = 0
+    while i < len(flat) - 1:  # 1^T 1 = n
+        a, b = flat[i], flat[i + 1]
+        if isinstance(a, Ones) and isinstance(b, Ones) and a.rows == ONE and b.cols == ONE:
+            flat[i : i + 2] = [num(a.cols)]
+        i += 1
     coef = sympy.Integer(1)
     kept: list[Expr] = []
     for x in flat:
