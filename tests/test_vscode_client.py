@@ -1,0 +1,77 @@
+"""The VS Code extension in client-vscode/: `npm ci`, `npm test` and `npm run package`.
+
+`npm test` type-checks, lints and runs the extension's unit tests, among them the check that
+its package.json contributes exactly the settings of `texgrad settings --json` (run with this
+interpreter through TEXGRAD_PYTHON). Skipped, saying so, where npm is not installed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CLIENT = REPO / "client-vscode"
+
+
+def _npm() -> str:
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip("npm is not on PATH: the VS Code extension needs Node 20 and npm to build")
+    return npm
+
+
+def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TEXGRAD_PYTHON": sys.executable, "NO_COLOR": "1"}
+    return subprocess.run(
+        args, cwd=CLIENT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def _tail(proc: subprocess.CompletedProcess[str], lines: int = 80) -> str:
+    out = (proc.stdout + "\n" + proc.stderr).strip().splitlines()
+    return "\n".join(out[-lines:])
+
+
+@pytest.fixture(scope="module")
+def npm_installed() -> str:
+    """`npm ci` once for this module: the exact dependencies of package-lock.json."""
+    npm = _npm()
+    proc = _run([npm, "ci", "--no-audit", "--no-fund"], timeout=600)
+    assert proc.returncode == 0, f"npm ci failed:\n{_tail(proc)}"
+    return npm
+
+
+def test_npm_test(npm_installed: str) -> None:
+    proc = _run([npm_installed, "test"], timeout=600)
+    assert proc.returncode == 0, f"npm test failed:\n{_tail(proc)}"
+    assert "fail 0" in proc.stdout, _tail(proc)
+
+
+def test_npm_run_package(npm_installed: str) -> None:
+    version = json.loads((CLIENT / "package.json").read_text(encoding="utf-8"))["version"]
+    vsix = CLIENT / f"texgrad-{version}.vsix"
+    vsix.unlink(missing_ok=True)
+    proc = _run([npm_installed, "run", "package"], timeout=600)
+    assert proc.returncode == 0, f"npm run package failed:\n{_tail(proc)}"
+    assert vsix.is_file(), f"no {vsix.name}:\n{_tail(proc)}"
+
+    with zipfile.ZipFile(vsix) as z:
+        names = z.namelist()
+        manifest = json.loads(z.read("extension/package.json"))
+        bundle = z.read("extension/dist/extension.js").decode("utf-8")
+    lower = {n.lower() for n in names}
+    assert "extension/readme.md" in lower, names
+    assert manifest["main"] == "./dist/extension.js"
+    assert not [n for n in names if "node_modules" in n], names
+    assert not [n for n in names if n.startswith("extension/src/") or n.endswith(".ts")], names
+    # The language client is bundled in, and `vscode` is left to the editor.
+    assert "vscode-languageclient" in bundle or "LanguageClient" in bundle
+    assert 'require("vscode")' in bundle
