@@ -2,7 +2,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "out/", "node_modules/"] },
+  { ignores: ["dist/", "out/", "node_modules/", "test/fixtures/"] },
   ...tseslint.configs.recommended,
   {
     rules: {
