@@ -4,12 +4,16 @@
 
 import * as vscode from "vscode";
 import {
+  CloseAction,
   CodeActionRequest,
   CodeActionResolveRequest,
   CodeActionTriggerKind,
+  ErrorAction,
+  ErrorHandler,
   LanguageClient,
   LanguageClientOptions,
   ServerOptions,
+  RevealOutputChannelOn,
   State,
   TransportKind,
 } from "vscode-languageclient/node";
@@ -103,6 +107,13 @@ async function doStart(): Promise<void> {
   const clientOptions: LanguageClientOptions = {
     documentSelector: documentSelector(config.get("documentSelector")) as DocumentSelector,
     outputChannel: output,
+    revealOutputChannelOn: RevealOutputChannelOn.Never,
+    errorHandler: errorHandler(),
+    // Logged only: the failed start() below shows one message that says what was tried.
+    initializationFailedHandler: (error) => {
+      output.appendLine(`[texgrad] initialization failed: ${error instanceof Error ? error.message : String(error)}`);
+      return false;
+    },
     initializationOptions: settingsFor(undefined),
     synchronize: { configurationSection: "texgrad" },
     middleware: {
@@ -139,8 +150,39 @@ async function doStart(): Promise<void> {
     await started.start();
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
-    failed(notFoundMessage(resolution.tried, reason));
+    // A server that exits at once (texgrad without `lsp`, a wrong interpreter) surfaces as a
+    // broken pipe: say that, its own words are in the output.
+    const exited = /stream was destroyed|connection got disposed|Connection closed|EPIPE/i.test(reason);
+    failed(notFoundMessage(resolution.tried, exited ? "it exited while starting; its output is in the texgrad output" : reason));
   }
+}
+
+/** One message per failure, not the client's stack of them: a server that never ran is not
+ * restarted (start() fails and says what was tried); one that ran is restarted up to 4 times
+ * in 3 minutes, then reported. */
+function errorHandler(): ErrorHandler {
+  let ran = false;
+  const restarts: number[] = [];
+  return {
+    error: () => ({ action: ErrorAction.Continue, handled: true }),
+    closed: () => {
+      ran ||= client?.state === State.Running || restarts.length > 0;
+      if (!ran) {
+        return { action: CloseAction.DoNotRestart, handled: true };
+      }
+      const now = Date.now();
+      restarts.push(now);
+      while (restarts.length > 0 && restarts[0] < now - 3 * 60 * 1000) {
+        restarts.shift();
+      }
+      if (restarts.length <= 4) {
+        output.appendLine("[texgrad] the server stopped; restarting it");
+        return { action: CloseAction.Restart, handled: true };
+      }
+      failed("texgrad: the language server stopped 5 times in 3 minutes and is not restarted. See the texgrad output; texgrad: Restart Server starts it again.");
+      return { action: CloseAction.DoNotRestart, handled: true };
+    },
+  };
 }
 
 function failed(message: string): void {
