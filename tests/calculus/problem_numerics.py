@@ -152,9 +152,11 @@ def engine_values(
 ) -> dict[str, Array]:
     r"""The values to evaluate an engine's result with: the problem's symbols and constants
     (not the answer's abbreviations), plus ``I_{n}`` and ``1_{n}`` for every dimension n,
-    and ``I`` and ``\mathbf{1}`` when the problem has one dimension only."""
+    the dimension n itself as a number (the engine writes ``n`` for ``\mathbf{1}^\top
+    \mathbf{1}``), and ``I`` and ``\mathbf{1}`` when the problem has one dimension only."""
     out = {k: v for k, v in values.items() if k not in {name for name, _ in problem.defs}}
     for dim, size in sizes.items():
+        out.setdefault(dim, np.array([[float(size)]]))
         out.setdefault(f"I_{{{dim}}}", np.eye(size))
         out.setdefault(f"1_{{{dim}}}", np.ones((size, 1)))
     if len(sizes) == 1:
@@ -177,15 +179,25 @@ def evaluate_engine(
     r"""An engine's result (or, with ``direction``, its differential) at a point.
 
     The engine may write ``\mathbf{1}`` and ``I`` whose size only the context tells
-    (``\mathbf{1} - \sigma(Wx)``): when one has no value here, each size the problem's
-    dimensions allow is tried, and the value is taken if every size that evaluates
-    gives the same one."""
+    (``\mathbf{1} - \sigma(Wx)``): numeric.py sizes them from their context.  Where the
+    context does not tell (a result that is ``\mathbf{1}`` alone), the problem's constants
+    (or, with one dimension, its ``I`` and ``\mathbf{1}``) are used, and failing those each
+    size the problem's dimensions allow is tried, and the value is taken if every size
+    that evaluates gives the same one."""
     wrt = key_of(problem.wrt)
 
     def run(vals: dict[str, Array]) -> Array:
         if direction is None:
             return evaluate(node, vals)
         return evaluate_differential(node, vals, wrt, direction)
+
+    preset = engine_values(problem, values, sizes)
+    constants = {"1", "I"} - set(domain(problem.where).shapes)  # not declared variables
+    try:  # no value for `1` or `I`: numeric.py sizes them by their context
+        return run({k: v for k, v in preset.items() if k not in constants})
+    except EvaluationError as e:
+        if _MISSING_CONSTANT.search(e.message) is None:
+            raise
 
     errors: list[EvaluationError] = []
 
@@ -211,7 +223,7 @@ def evaluate_engine(
             found.extend(attempt({**vals, name: value}, depth + 1))
         return found
 
-    results = attempt(engine_values(problem, values, sizes), 0)
+    results = attempt(preset, 0)
     if not results:
         other = [e for e in errors if isinstance(e, Unsupported) or "no value" in e.message]
         if other:  # not a size that does not fit: something numeric.py cannot evaluate

@@ -12,6 +12,7 @@ import sympy
 from texgrad.calculus.numeric import (
     EvaluationError,
     Unsupported,
+    differential_key,
     evaluate,
     evaluate_scalar,
     expm,
@@ -207,6 +208,152 @@ def test_values_may_be_numbers_and_one_dimensional_arrays() -> None:
     assert evaluate_scalar(tree(r"x^\top x"), {"x": [1.0, 2.0]}) == pytest.approx(5.0)
 
 
+# -- notation the engine prints: Hadamard powers, indicators, 1 and I, primes, e^X, dX -------
+
+
+def test_hadamard_powers(point: dict, rng: np.random.Generator) -> None:
+    x = point["x"]
+    p = np.exp(rng.standard_normal((3, 4)))
+    np.testing.assert_allclose(ev(r"x^{\circ 2}", point), x**2)  # (Power x (Product \circ 2))
+    np.testing.assert_allclose(ev(r"x^{\circ -1}", point), 1 / x)  # (Power x (Add \circ - 1))
+    np.testing.assert_allclose(ev(r"x^{\circ (-1)}", point), 1 / x)
+    np.testing.assert_allclose(ev(r"P^{\circ 1/2}", {"P": p}), np.sqrt(p))
+    np.testing.assert_allclose(ev(r"P^{\circ \frac{1}{2}}", {"P": p}), np.sqrt(p))
+    np.testing.assert_allclose(ev(r"P^{\circ -1/2}", {"P": p}), 1 / np.sqrt(p))
+    np.testing.assert_allclose(ev(r"P^{\odot 3}", {"P": p}), p**3)
+    np.testing.assert_allclose(ev(r"S^{\circ 2}", point), point["S"] ** 2)  # not S S
+    np.testing.assert_allclose(ev(r"\tanh(x)^{\circ 2}", point), np.tanh(x) ** 2)
+    with pytest.raises(EvaluationError, match="negative entry"):
+        ev(r"x^{\circ 1/2}", point)
+    with pytest.raises(EvaluationError, match="zero entry"):
+        ev(r"x^{\circ -1}", {"x": np.array([1.0, 0.0])})
+
+
+def test_indicator(point: dict) -> None:
+    x, y = point["x"], point["y"]
+    a = point["A"]
+    np.testing.assert_array_equal(ev(r"\mathbb{1}[x > 0]", point), (x > 0).astype(float))
+    np.testing.assert_array_equal(ev(r"\mathbb{1}[x \geq 0]", point), (x >= 0).astype(float))
+    np.testing.assert_array_equal(ev(r"\mathbb{1}[x < 0]", point), (x < 0).astype(float))
+    np.testing.assert_array_equal(ev(r"\mathbb{1}[x > y]", point), (x > y).astype(float))
+    np.testing.assert_array_equal(ev(r"\mathbb{1}_{x > 0}", point), (x > 0).astype(float))
+    np.testing.assert_array_equal(ev(r"\mathbbm{1}[x > 0]", point), (x > 0).astype(float))
+    np.testing.assert_array_equal(
+        ev(r"\mathbb{1}[0 < x < 1]", point), ((x > 0) & (x < 1)).astype(float)
+    )
+    np.testing.assert_allclose(ev(r"\mathbb{1}[x > 0] \odot y", point), (x > 0) * y)
+    np.testing.assert_allclose(
+        ev(r"A^\top \mathbb{1}[A x > 0]", point), a.T @ (a @ x > 0).astype(float)
+    )
+    np.testing.assert_allclose(
+        ev(r"\operatorname{diag}(\mathbb{1}[x > 0])", point), np.diag((x > 0).ravel() * 1.0)
+    )
+    # with a value for the ones vector, \mathbb{1}[…] is still the indicator …
+    ones = {**point, "1": np.ones((4, 1))}
+    np.testing.assert_array_equal(ev(r"\mathbb{1}[x > 0]", ones), (x > 0).astype(float))
+    # … and \mathbf{1}[…] is not one: \mathbf{1} is the ones vector, a comparison no value
+    with pytest.raises(Unsupported, match="relation"):
+        ev(r"\mathbf{1}[x > 0]", ones)
+
+
+def test_ones_and_identity_take_their_size_from_the_context(point: dict) -> None:
+    a, s, x, y = point["A"], point["S"], point["x"], point["y"]
+
+    def sigmoid(z: np.ndarray) -> np.ndarray:
+        return 1 / (1 + np.exp(-z))
+
+    np.testing.assert_allclose(ev(r"\mathbf{1} - \sigma(Ax)", point), 1 - sigmoid(a @ x))
+    np.testing.assert_allclose(ev(r"\mathbf{1} - \sigma(A)", point), 1 - sigmoid(a))  # all ones
+    np.testing.assert_allclose(ev(r"S + a I", point), s + 1.7 * np.eye(4))
+    np.testing.assert_allclose(ev(r"\frac{I}{2} - S", point), np.eye(4) / 2 - s)
+    np.testing.assert_allclose(ev(r"I - x x^\top", point), np.eye(4) - x @ x.T)
+    assert ev(r"\mathbf{1}^\top x", point)[0, 0] == pytest.approx(x.sum())
+    assert ev(r"\mathbf{1} \cdot x", point)[0, 0] == pytest.approx(x.sum())
+    np.testing.assert_allclose(ev(r"\mathbf{1}^\top A", point), a.sum(axis=0, keepdims=True))
+    np.testing.assert_allclose(ev(r"A \mathbf{1}", point), a.sum(axis=1, keepdims=True))
+    np.testing.assert_allclose(ev(r"A I", point), a)
+    np.testing.assert_allclose(ev(r"I A", point), a)
+    assert ev(r"x^\top \mathbf{1} \mathbf{1}^\top y", point)[0, 0] == pytest.approx(
+        x.sum() * y.sum()
+    )
+    np.testing.assert_allclose(
+        ev(r"(I - a \mathbf{1}\mathbf{1}^\top) x", point), x - 1.7 * np.ones((4, 4)) @ x
+    )
+    np.testing.assert_allclose(
+        ev(r"x - \mathbf{1}^\top x\, \mathbf{1} / 4", point), x - x.sum() / 4
+    )
+    np.testing.assert_allclose(
+        ev(r"(\operatorname{softmax}(x) \mathbf{1}^\top - I) y", point),
+        np.exp(x) / np.exp(x).sum() * y.sum() - y,
+    )
+    np.testing.assert_allclose(
+        ev(r"\operatorname{diag}(\mathbf{1} - x^{\circ 2}) S", point),
+        np.diag(1 - x.ravel() ** 2) @ s,
+    )
+    np.testing.assert_allclose(ev(r"\max(0, \mathbf{1} - x)", point), np.maximum(0, 1 - x))
+    # two sizes in one expression: 1 ∈ ℝ³ on the left, ∈ ℝ⁴ on the right
+    assert ev(r"\mathbf{1}^\top A \mathbf{1}", point)[0, 0] == pytest.approx(a.sum())
+    # a value given for them is used as given
+    with pytest.raises(EvaluationError, match="cannot add 4×4 and 2×2"):
+        ev(r"S + I", {**point, "I": np.eye(2)})
+
+
+@pytest.mark.parametrize("latex", [r"\mathbf{1}", r"\mathbf{1}^\top \mathbf{1}", r"2 I"])
+def test_ones_or_identity_without_a_context_has_no_value(latex: str, point: dict) -> None:
+    with pytest.raises(EvaluationError, match=r"no value for `(1|I)`"):
+        ev(latex, point)
+
+
+def test_identity_cannot_be_rectangular(point: dict) -> None:
+    with pytest.raises(EvaluationError, match="`I` where a 3×4 value belongs"):
+        ev(r"A + a I", point)
+
+
+def test_prime_of_a_vector_or_matrix_is_its_transpose(point: dict) -> None:
+    x, s, a = point["x"], point["S"], point["A"]
+    assert ev(r"x'Sx", point)[0, 0] == pytest.approx((x.T @ s @ x).item())
+    np.testing.assert_allclose(ev(r"A'", point), a.T)
+    np.testing.assert_allclose(ev(r"(S + S') x", point), (s + s.T) @ x)
+    with pytest.raises(Unsupported, match="of a scalar"):
+        ev(r"a'", point)  # a derivative?
+    with pytest.raises(Unsupported, match="2 primes"):
+        ev(r"A''", point)
+
+
+def test_e_to_a_square_matrix_is_the_matrix_exponential(point: dict) -> None:
+    s = point["S"]
+    np.testing.assert_allclose(ev(r"e^{S}", point), expm(s))
+    np.testing.assert_allclose(ev(r"e^{S^\top}", point), expm(s.T))
+    np.testing.assert_allclose(ev(r"e^{a S}", point), expm(1.7 * s))
+    np.testing.assert_allclose(ev(r"\exp(S)", point), expm(s))
+    assert ev(r"\operatorname{tr}(e^{S})", point)[0, 0] == pytest.approx(np.trace(expm(s)))
+    with pytest.raises(Unsupported, match="vector"):
+        ev(r"e^{x}", point)  # elementwise?
+    with pytest.raises(EvaluationError, match="3×4"):
+        ev(r"e^{A}", point)
+    with pytest.raises(EvaluationError, match="exponent must be a scalar"):
+        ev(r"e^{S}", {**point, "e": 2.0})  # e is a variable here
+    with pytest.raises(EvaluationError, match="exponent must be a scalar"):
+        ev(r"a^{S}", point)
+
+
+def test_differentials_take_values_under_d_keys(point: dict, rng: np.random.Generator) -> None:
+    dx, ds = rng.standard_normal((4, 1)), rng.standard_normal((4, 4))
+    values = {**point, "d:x": dx, "d:S": ds, "d:a": 0.5}
+    assert differential_key(tree(r"\mathbf{x}")) == "d:x"
+    assert differential_key(tree(r"W_2")) == "d:W_{2}"
+    s, x = point["S"], point["x"]
+    np.testing.assert_allclose(ev(r"S \,\mathrm{d}x", values), s @ dx)
+    np.testing.assert_allclose(ev(r"\mathrm{d}\mathbf{x}^\top S x", values), dx.T @ s @ x)
+    np.testing.assert_allclose(ev(r"\mathrm{d}S^\top", values), ds.T)
+    np.testing.assert_allclose(ev(r"\mathrm{d}(S)", values), ds)
+    assert ev(r"\mathrm{d}a \operatorname{tr}(S)", values)[0, 0] == pytest.approx(0.5 * np.trace(s))
+    with pytest.raises(EvaluationError, match=r"no value for `\\mathrm\{d\}y`"):
+        ev(r"\mathrm{d}y", values)
+    with pytest.raises(Unsupported, match="differential"):
+        ev(r"\mathrm{d}(2S)", values)
+
+
 # -- errors --------------------------------------------------------------------------------------
 
 
@@ -222,7 +369,7 @@ def test_integral_is_unsupported(point: dict) -> None:
 
 @pytest.mark.parametrize(
     "latex",
-    [r"|S|", r"f(x)", r"\log_2 a", r"A'", r"x^2", r"\|S\|_1", r"x \times y"],
+    [r"|S|", r"f(x)", r"\log_2 a", r"a'", r"x^2", r"\|S\|_1", r"x \times y"],
 )
 def test_ambiguous_or_unknown_constructs_are_unsupported(latex: str, point: dict) -> None:
     with pytest.raises(Unsupported):

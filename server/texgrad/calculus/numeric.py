@@ -3,7 +3,15 @@ r"""Numbers for the calculus: evaluate a typed tree with numpy, sample inputs, f
 Every value is a 2-D float array: a scalar is 1×1, a vector n×1, a matrix m×n.
 Matrix products are ``@``; a 1×1 factor scales (so ``x^\top y\, z`` works).
 Values are keyed by :func:`texgrad.shapes.declarations.symbol_key` (``\mathbf{x}``
-and ``x`` are both ``"x"``).
+and ``x`` are both ``"x"``); a differential ``\mathrm{d}X`` by ``"d:X"``.
+
+The ones vector ``\mathbf{1}`` (key ``"1"``) and the identity ``I`` take their size
+from their context when no value is given for them: from the other terms of a sum
+(``\mathbf{1} - \sigma(Wx)``, ``A + \lambda I``) or the neighbouring factors of a
+product (``\mathbf{1}^\top x``, ``I - x x^\top``).  ``\mathbb{1}[z > 0]`` is the
+indicator (1 where the condition holds, else 0, entrywise), ``x^{\circ p}`` the
+Hadamard power, ``A'`` the transpose of a vector or matrix, ``e^{X}`` of a square
+matrix the matrix exponential.
 
 Nothing is guessed: a construct this module does not read, or one whose meaning
 is ambiguous for the values given (``|X|`` of a matrix, ``\log X`` of a
@@ -20,7 +28,8 @@ distinct dimensions, so a missing transpose cannot hide.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import TypeAlias
 
 import numpy as np
@@ -35,6 +44,9 @@ from texgrad.syntax.show import show
 
 Array: TypeAlias = npt.NDArray[np.float64]
 Value: TypeAlias = "npt.ArrayLike | float"
+# What the context tells about the shape of a value: (rows, cols), None where it does not.
+Hint: TypeAlias = tuple[int | None, int | None]
+_NO_HINT: Hint = (None, None)
 
 # -- errors -------------------------------------------------------------------------
 
@@ -50,6 +62,10 @@ class EvaluationError(Exception):
 
 class Unsupported(EvaluationError):
     r"""A construct this module does not evaluate (``\int``, ``\foo``, an ambiguous ``|X|``)."""
+
+
+class _NeedsSize(EvaluationError):
+    r"""A ``\mathbf{1}`` or ``I`` with no value whose size its context has not told (yet)."""
 
 
 def _describe(node: t.Node) -> str:
@@ -275,16 +291,92 @@ def _logsumexp(x: Array) -> Array:
     return np.array([[m + math.log(float(np.exp(x - m).sum()))]])
 
 
+# -- notation read by shape: constants, indicators, Hadamard powers ------------------------
+
+
+def _constant(node: t.Node) -> str | None:
+    r"""``"1"`` for a ones vector (``\mathbf{1}``, ``\mathbb{1}``), ``"I"`` for an identity
+    (``I``, ``\mathbf{I}``), else None: the constants whose size a context may tell."""
+    if not isinstance(node, t.Symbol) or node.accents:
+        return None
+    if node.name == "1" and node.font is not None:
+        return "1"
+    if node.name == "I" and node.font in (None, "mathrm", "mathbf", "mathit", "boldsymbol"):
+        return "I"
+    return None
+
+
+_INDICATOR_OPAQUE = ("\\mathbbm{1}", "\\mathds{1}", "\\mathbb{1}", "\\one")
+
+
+def _is_indicator_mark(node: t.Node) -> bool:
+    r"""``\mathbb{1}`` (or ``\mathbbm{1}``, ``\mathds{1}``), the mark of an indicator; not
+    ``\mathbf{1}``, the ones vector."""
+    if isinstance(node, t.Symbol):
+        return node.name == "1" and node.font == "mathbb" and not node.accents
+    return isinstance(node, t.Opaque) and node.text.replace(" ", "") in _INDICATOR_OPAQUE
+
+
+def _indicator_condition(mark: t.Node, bracket: t.Node | None) -> t.Chain | None:
+    r"""The condition of ``\mathbb{1}[z > 0]`` (also ``(…)``, ``\{…\}``): a mark then a
+    bracketed comparison."""
+    if not _is_indicator_mark(mark) or not isinstance(bracket, t.Paren):
+        return None
+    if not bracket.open.endswith(("[", "(", "\\{")) or not isinstance(bracket.body, t.Chain):
+        return None
+    return bracket.body
+
+
+_RELATIONS: dict[str, Callable[[Array, Array], npt.NDArray[np.bool_]]] = {
+    ">": np.greater, "\\gt": np.greater,
+    "<": np.less, "\\lt": np.less,
+    "\\geq": np.greater_equal, "\\ge": np.greater_equal, "\\geqslant": np.greater_equal,
+    "\\leq": np.less_equal, "\\le": np.less_equal, "\\leqslant": np.less_equal,
+    "=": np.equal, "\\neq": np.not_equal, "\\ne": np.not_equal,
+}  # fmt: skip
+
+_HADAMARD_MARKS = ("\\circ", "\\odot")
+
+
+def _is_hadamard_mark(node: t.Node) -> bool:
+    return isinstance(node, t.Symbol) and node.name in _HADAMARD_MARKS and not node.accents
+
+
+def _hadamard_exponent(node: t.Node) -> t.Node | None:
+    r"""The power p of a Hadamard power ``x^{\circ p}``: the exponent without its leading
+    ``\circ``, whichever way it parsed (``\circ 2`` a product, ``\circ -1`` a difference,
+    ``\circ 1/2`` a quotient whose numerator starts with it); None if it has none."""
+    if isinstance(node, t.Product) and _is_hadamard_mark(node.factors[0]):
+        rest = node.factors[1:]
+        if not rest:
+            return None
+        return rest[0] if len(rest) == 1 else replace(node, factors=rest)
+    if isinstance(node, t.Add) and _is_hadamard_mark(node.terms[0]) and len(node.terms) > 1:
+        if len(node.terms) == 2:
+            sign = node.signs[1]
+            return t.Neg(operand=node.terms[1], sign=sign) if sign == "-" else node.terms[1]
+        return replace(node, terms=node.terms[1:], signs=node.signs[1:])
+    if isinstance(node, t.BinOp) and node.op in ("/", "\\div"):
+        left = _hadamard_exponent(node.left)
+        return None if left is None else replace(node, left=left)
+    return None
+
+
 # -- evaluation ----------------------------------------------------------------------------
 
 
 def evaluate(node: t.Node, values: Mapping[str, Value]) -> Array:
     r"""The value of a typed tree at ``values`` (keyed by :func:`symbol_key`), as a 2-D array.
 
-    Raises :class:`Unsupported` for a construct it does not read and
-    :class:`EvaluationError` when the values are out of the expression's domain.
+    A differential ``\mathrm{d}X`` takes the value under ``"d:X"``.  Raises
+    :class:`Unsupported` for a construct it does not read and :class:`EvaluationError`
+    when the values are out of the expression's domain (or a ``\mathbf{1}`` or ``I``
+    with no value has no size its context tells: "no value for `1`").
     """
-    return _Evaluator(values).eval(node)
+    try:
+        return _Evaluator(values).eval(node)
+    except _NeedsSize as e:
+        raise EvaluationError(e.node, e.message) from None
 
 
 def evaluate_scalar(node: t.Node, values: Mapping[str, Value]) -> float:
@@ -292,10 +384,27 @@ def evaluate_scalar(node: t.Node, values: Mapping[str, Value]) -> float:
     return _scalar(node, evaluate(node, values), "the expression")
 
 
+def differential_key(node: t.Node) -> str | None:
+    r"""The value key of ``\mathrm{d}X`` for the symbol X (``"d:X"``), None if not a symbol."""
+    key = symbol_key(node)
+    return None if key is None else "d:" + key[0]
+
+
+@dataclass(frozen=True)
+class _Indicator:
+    r"""``\mathbb{1}[condition]`` found in a product."""
+
+    condition: t.Chain
+
+
 class _Evaluator:
+    """Evaluates a tree; ``hint`` is what the context tells about the shape of the node
+    being evaluated (only the ones vector and the identity need it)."""
+
     def __init__(self, values: Mapping[str, Value]) -> None:
         self.values = values
         self.cache: dict[str, Array] = {}
+        self.hint: Hint = _NO_HINT
 
     def lookup(self, node: t.Node) -> Array:
         key = symbol_key(node)
@@ -305,6 +414,8 @@ class _Evaluator:
         if name not in self.cache:
             if name in self.values:
                 self.cache[name] = as_matrix(self.values[name])
+            elif _constant(node) is not None:
+                return self.sized_constant(node, name)
             elif name == "e" and isinstance(node, t.Symbol) and not node.accents:
                 return np.array([[math.e]])
             elif name == "\\pi":
@@ -313,14 +424,58 @@ class _Evaluator:
                 raise EvaluationError(node, f"no value for `{name}`")
         return self.cache[name]
 
-    def eval(self, node: t.Node | None) -> Array:
+    def sized_constant(self, node: t.Node, name: str) -> Array:
+        r"""``\mathbf{1}`` (its rows from the context, and its columns: a column unless the
+        context is a matrix, as in ``\mathbf{1} - \sigma(XW)``, where it is all ones) or ``I``
+        (square: its rows or its columns from the context)."""
+        rows, cols = self.hint
+        if name == "1" and rows is not None:
+            return np.ones((rows, 1 if cols is None else cols))
+        if name == "I" and (rows is not None or cols is not None):
+            if rows is not None and cols is not None and rows != cols:
+                raise EvaluationError(node, f"`I` where a {rows}×{cols} value belongs")
+            size = rows if rows is not None else cols
+            assert size is not None
+            return np.eye(size)
+        written = "\\mathbf{1}" if name == "1" else "I"
+        raise _NeedsSize(
+            node, f"no value for `{name}`: the size of `{written}` is not clear from its context"
+        )
+
+    def eval(self, node: t.Node | None, hint: Hint = _NO_HINT) -> Array:
         if node is None:
             raise EvaluationError(None, "an expression is missing")
         method = getattr(self, "_" + node.kind, None)
         if method is None:
             raise _unsupported(node)
-        result: Array = method(node)
+        saved, self.hint = self.hint, hint
+        try:
+            result: Array = method(node)
+        finally:
+            self.hint = saved
         return result
+
+    def same_shape(self, nodes: tuple[t.Node, ...]) -> list[Array]:
+        r"""Values of terms that have one shape (a sum, ``\odot``): a ``\mathbf{1}`` or ``I``
+        in one term takes its size from the others (or from the context of them all)."""
+        hint = self.hint
+        out: list[Array | None] = []
+        first: _NeedsSize | None = None
+        for term in nodes:
+            try:
+                out.append(self.eval(term, hint))
+            except _NeedsSize as e:
+                out.append(None)
+                first = first or e
+        if first is not None:
+            known = [v for v in out if v is not None and not _is_scalar(v)]
+            shape: Hint = (int(known[0].shape[0]), int(known[0].shape[1])) if known else hint
+            if shape == hint:
+                raise first
+            out = [
+                v if v is not None else self.eval(n, shape) for v, n in zip(out, nodes, strict=True)
+            ]
+        return [v for v in out if v is not None]
 
     # leaves
 
@@ -328,6 +483,8 @@ class _Evaluator:
         return self.lookup(node)
 
     def _Sub(self, node: t.Sub) -> Array:
+        if _is_indicator_mark(node.base) and isinstance(node.index, t.Chain):
+            return self.indicator(node.index)  # \mathbb{1}_{z > 0}
         return self.lookup(node)
 
     def _Tagged(self, node: t.Tagged) -> Array:
@@ -339,16 +496,51 @@ class _Evaluator:
         except ValueError:
             raise _unsupported(node, f"cannot read the number `{node.text}`") from None
 
+    def _Differential(self, node: t.Differential) -> Array:
+        body = node.body
+        if body is None:
+            raise EvaluationError(node, "a differential without a body")
+        if isinstance(body, t.Transpose):  # \mathrm{d}X^\top = (\mathrm{d}X)^\top
+            return self.eval(t.Differential(body=body.base), _swap(self.hint)).T
+        if isinstance(body, t.Paren) and body.open.endswith("(") and body.body is not None:
+            return self.eval(t.Differential(body=body.body), self.hint)
+        key = differential_key(body)
+        if key is None:
+            raise _unsupported(node, f"cannot evaluate the differential `{show(node)}`")
+        if key not in self.values:
+            raise EvaluationError(node, f"no value for `\\mathrm{{d}}{key[2:]}` (key {key!r})")
+        return as_matrix(self.values[key])
+
+    def _Chain(self, node: t.Chain) -> Array:
+        raise _unsupported(node, f"cannot evaluate the relation `{show(node)}` as a value")
+
+    def indicator(self, condition: t.Chain) -> Array:
+        r"""``\mathbb{1}[a > b]``: 1.0 entrywise where every relation holds, else 0.0."""
+        if any(item is None for item in condition.items) or len(condition.items) < 2:
+            raise _unsupported(condition, f"cannot evaluate the condition `{show(condition)}`")
+        values = self.same_shape(tuple(item for item in condition.items if item is not None))
+        held: npt.NDArray[np.bool_] | None = None
+        for rel, a, b in zip(condition.relations, values, values[1:], strict=False):
+            compare = _RELATIONS.get(rel)
+            if compare is None:
+                raise _unsupported(condition, f"cannot evaluate the relation `{rel}`")
+            if a.shape != b.shape and not (_is_scalar(a) or _is_scalar(b)):
+                raise EvaluationError(condition, f"`{rel}` of {_size(a)} and {_size(b)}")
+            now = compare(a, b)
+            held = now if held is None else held & now
+        assert held is not None
+        return np.asarray(held, dtype=np.float64)
+
     # sums and products
 
     def _Add(self, node: t.Add) -> Array:
         if node.trailing:
             raise _unsupported(node, "cannot evaluate a sum that goes on in the next row")
-        total: Array | None = None
-        for sign, term in zip(node.signs, node.terms, strict=True):
+        for sign in node.signs:
             if sign not in ("", "+", "-"):
                 raise _unsupported(node, f"cannot evaluate the sign `{sign}`")
-            v = self.eval(term)
+        total: Array | None = None
+        for sign, v in zip(node.signs, self.same_shape(node.terms), strict=True):
             v = -v if sign == "-" else v
             if total is None:
                 total = v
@@ -363,14 +555,61 @@ class _Evaluator:
     def _Neg(self, node: t.Neg) -> Array:
         if node.sign not in ("-", "+"):
             raise _unsupported(node, f"cannot evaluate the sign `{node.sign}`")
-        v = self.eval(node.operand)
+        v = self.eval(node.operand, self.hint)
         return -v if node.sign == "-" else v
 
     def _Product(self, node: t.Product) -> Array:
-        result = self.eval(node.factors[0])
-        for f in node.factors[1:]:
-            result = _times(node, result, self.eval(f))
+        hint = self.hint
+        factors: list[t.Node | _Indicator] = []
+        i = 0
+        while i < len(node.factors):
+            nxt = node.factors[i + 1] if i + 1 < len(node.factors) else None
+            condition = _indicator_condition(node.factors[i], nxt)
+            if condition is not None:
+                factors.append(_Indicator(condition))
+                i += 2
+            else:
+                factors.append(node.factors[i])
+                i += 1
+        values: list[Array | None] = []
+        pending: dict[int, _NeedsSize] = {}
+        for k, f in enumerate(factors):
+            try:
+                values.append(self.factor(f, _NO_HINT))
+            except _NeedsSize as e:
+                values.append(None)
+                pending[k] = e
+        while pending:  # size a \mathbf{1} or I from the factors beside it
+            progressed = False
+            for k in list(pending):
+                rows = _beside(node, values[:k][::-1], hint[0], left=True)
+                cols = _beside(node, values[k + 1 :], hint[1], left=False)
+                if rows is None and cols is None:
+                    continue
+                try:
+                    values[k] = self.factor(factors[k], (rows, cols))
+                except _NeedsSize as e:
+                    pending[k] = e
+                    continue
+                del pending[k]
+                progressed = True
+            if not progressed:
+                raise next(iter(pending.values()))
+        result: Array | None = None
+        for v in values:
+            assert v is not None
+            result = v if result is None else _times(node, result, v)
+        assert result is not None
         return result
+
+    def factor(self, f: t.Node | _Indicator, hint: Hint) -> Array:
+        if not isinstance(f, _Indicator):
+            return self.eval(f, hint)
+        saved, self.hint = self.hint, hint
+        try:
+            return self.indicator(f.condition)
+        finally:
+            self.hint = saved
 
     def _BinOp(self, node: t.BinOp) -> Array:
         op = node.op
@@ -382,24 +621,31 @@ class _Evaluator:
                 if _is_scalar(a) or _is_scalar(b):
                     return a * b
             raise _unsupported(node, f"cannot evaluate the operator `{op}` here")
-        a, b = self.eval(node.left), self.eval(node.right)
+        if op in ("\\odot", "\\circ", "\\oslash"):
+            a, b = self.same_shape((node.left, node.right))
+            return _elementwise(node, a, b, "/" if op == "\\oslash" else op)
+        if op in ("/", "\\div"):  # by a scalar
+            a, b = self.eval(node.left, self.hint), self.eval(node.right)
+            return a / _nonzero(node, np.array([[_scalar(node, b, "a divisor")]]))
+        try:
+            a, b = self.eval(node.left), self.eval(node.right)
+        except _NeedsSize:
+            if op != "\\cdot":
+                raise
+            try:  # \mathbf{1} \cdot x: the dot product with a vector of the same size
+                a, b = self.same_shape((node.left, node.right))
+            except _NeedsSize:  # a \cdot I: as in a product
+                return self.eval(t.Product(factors=(node.left, node.right)), self.hint)
         if op == "\\cdot":
             if a.shape == b.shape and a.shape[1] == 1 and not _is_scalar(a):
                 return a.T @ b  # the dot product of two vectors
             return _times(node, a, b)
-        if op in ("\\odot", "\\circ"):
-            return _elementwise(node, a, b, op)
-        if op == "\\oslash":
-            return _elementwise(node, a, b, "/")
-        if op == "\\otimes":
-            return np.asarray(np.kron(a, b), dtype=np.float64)
-        # / and \div: by a scalar
-        return a / _nonzero(node, np.array([[_scalar(node, b, "a divisor")]]))
+        return np.asarray(np.kron(a, b), dtype=np.float64)  # \otimes
 
     def _Frac(self, node: t.Frac) -> Array:
         if node.command not in ("frac", "dfrac", "tfrac", "cfrac"):
             raise _unsupported(node, f"cannot evaluate `\\{node.command}`")
-        num, den = self.eval(node.num), self.eval(node.den)
+        num, den = self.eval(node.num, self.hint), self.eval(node.den)
         d = _scalar(node, den, "a denominator")
         if d == 0:
             raise EvaluationError(node, "division by zero")
@@ -417,8 +663,14 @@ class _Evaluator:
         return np.power(_nonnegative(node, v, "\\sqrt"), 1.0 / k)
 
     def _Power(self, node: t.Power) -> Array:
-        base = self.eval(node.base)
-        p = _scalar(node, self.eval(node.exponent), "an exponent")
+        hadamard = _hadamard_exponent(node.exponent)
+        if hadamard is not None:
+            return self.hadamard_power(node, self.eval(node.base, self.hint), hadamard)
+        exponent = self.eval(node.exponent)
+        if not _is_scalar(exponent):
+            return self.exponential(node, exponent)
+        p = float(exponent[0, 0])
+        base = self.eval(node.base, self.hint)
         if _is_scalar(base):
             b = float(base[0, 0])
             if b < 0 and p != round(p):
@@ -432,22 +684,59 @@ class _Evaluator:
             )
         return _matrix_power(node, base, p)
 
+    def hadamard_power(self, node: t.Power, base: Array, exponent: t.Node) -> Array:
+        r"""``x^{\circ p}``: every entry to the power p."""
+        p = _scalar(node, self.eval(exponent), "a Hadamard exponent")
+        if p != round(p) and np.any(base < 0):
+            raise EvaluationError(node, f"a non-integer power {p:g} of a negative entry")
+        if p < 0 and np.any(base == 0):
+            raise EvaluationError(node, f"a negative power {p:g} of a zero entry")
+        return _checked(node, np.power(base, p))
+
+    def exponential(self, node: t.Power, exponent: Array) -> Array:
+        r"""``e^{X}`` of a square matrix X: the matrix exponential."""
+        base = node.base
+        euler = (
+            isinstance(base, t.Symbol) and base.name == "e" and not base.accents
+            and "e" not in self.values
+        )  # fmt: skip
+        if not euler:
+            raise EvaluationError(node, f"an exponent must be a scalar, not {_size(exponent)}")
+        if _is_vector(exponent):
+            raise _unsupported(
+                node, f"cannot evaluate `e` to a {_size(exponent)} vector (elementwise?)"
+            )
+        if not _is_square(exponent):
+            raise EvaluationError(node, f"`e` to a {_size(exponent)} matrix")
+        return _checked(node, expm(exponent))
+
     def _Transpose(self, node: t.Transpose) -> Array:
-        v = self.eval(node.base)
+        v = self.eval(node.base, _swap(self.hint))
         return np.conj(v).T if node.conjugate else v.T
 
     def _InverseTranspose(self, node: t.InverseTranspose) -> Array:
-        return _inverse(node, self.eval(node.base)).T
+        return _inverse(node, self.eval(node.base, _swap(self.hint))).T
+
+    def _Prime(self, node: t.Prime) -> Array:
+        r"""``A'`` of a vector or matrix is its transpose (``x'Ax``); of a scalar it could be a
+        derivative, so it is not evaluated."""
+        v = self.eval(node.base, _swap(self.hint))
+        if _is_scalar(v):
+            written = _describe(node.base) + "'" * node.count
+            raise _unsupported(node, f"cannot evaluate `{written}` of a scalar (a derivative?)")
+        if node.count != 1:
+            raise _unsupported(node, f"cannot evaluate {node.count} primes")
+        return v.T
 
     def _Paren(self, node: t.Paren) -> Array:
         if node.body is None or isinstance(node.body, t.List):
             raise _unsupported(node)
         if not (node.open.endswith(("(", "[")) and node.close.endswith((")", "]"))):
             raise _unsupported(node, f"cannot evaluate the brackets `{node.open} {node.close}`")
-        return self.eval(node.body)
+        return self.eval(node.body, self.hint)
 
     def _Font(self, node: t.Font) -> Array:
-        return self.eval(node.body)
+        return self.eval(node.body, self.hint)
 
     def _Norm(self, node: t.Norm) -> Array:
         v = self.eval(node.body)
@@ -506,7 +795,7 @@ class _Evaluator:
         if len(args) == 1 and isinstance(args[0], t.List):
             args = args[0].items
         if isinstance(func, t.Symbol) and func.name == "\\sigma" and not func.accents:
-            return _logistic(self.one(node, args))
+            return _logistic(self.one(node, args, self.hint))
         if not isinstance(func, t.Func):
             raise _unsupported(node, f"cannot evaluate the function `{_describe(func)}`")
         name = func.name.lstrip("\\")
@@ -515,11 +804,12 @@ class _Evaluator:
         if name in ("max", "min"):
             if len(args) != 2:
                 raise _unsupported(node, f"cannot evaluate `\\{name}` of {len(args)} arguments")
-            a, b = self.eval(args[0]), self.eval(args[1])
+            a, b = self.same_shape((args[0], args[1]))
             if a.shape != b.shape and not (_is_scalar(a) or _is_scalar(b)):
                 raise EvaluationError(node, f"`\\{name}` of {_size(a)} and {_size(b)}")
             return np.maximum(a, b) if name == "max" else np.minimum(a, b)
-        x = self.one(node, args)
+        entrywise = name in _ELEMENTWISE or name in _MATRIX_FUNCTIONS
+        x = self.one(node, args, self.hint if entrywise else _NO_HINT)
         if name in ("tr", "Tr", "trace"):
             if not _is_square(x):
                 raise EvaluationError(node, f"the trace of a {_size(x)} matrix")
@@ -555,12 +845,37 @@ class _Evaluator:
             return _apply_matrix_function(node, name, x)
         raise _unsupported(node, f"cannot evaluate the function `\\{name}`")
 
-    def one(self, node: t.Apply, args: tuple[t.Node, ...]) -> Array:
+    def one(self, node: t.Apply, args: tuple[t.Node, ...], hint: Hint = _NO_HINT) -> Array:
         if len(args) != 1:
             raise _unsupported(
                 node, f"cannot evaluate `{_describe(node.func)}` of {len(args)} arguments"
             )
-        return self.eval(args[0])
+        return self.eval(args[0], hint)
+
+
+def _swap(hint: Hint) -> Hint:
+    return hint[1], hint[0]
+
+
+def _beside(
+    node: t.Node, values: Sequence[Array | None], outer: int | None, *, left: bool
+) -> int | None:
+    """The size a factor of a product must have where it meets its neighbours: ``values`` are
+    the factors on one side, nearest first (None: not evaluated yet).  On the left, the
+    columns of their product; on the right, its rows; where they are all scalars (or
+    none), the product's own rows or columns (``outer``)."""
+    block: Array | None = None
+    for v in values:
+        if v is None:
+            return None if block is None or _is_scalar(block) else _edge(block, left)
+        block = v if block is None else (_times(node, v, block) if left else _times(node, block, v))
+    if block is None or _is_scalar(block):
+        return outer
+    return _edge(block, left)
+
+
+def _edge(block: Array, left: bool) -> int:
+    return int(block.shape[1] if left else block.shape[0])
 
 
 # -- sampling -------------------------------------------------------------------------------
