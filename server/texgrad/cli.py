@@ -119,6 +119,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     dif.set_defaults(run=_diff)
 
+    lsp = sub.add_parser(
+        "lsp",
+        help="run the language server (on stdin/stdout)",
+        description="Run the texgrad language server for LaTeX and Markdown documents: "
+        "diagnostics, hovers, inlay hints, navigation and differentiation code actions. "
+        "It speaks LSP on stdin/stdout (or on a TCP port with --tcp, for debugging) and "
+        "logs to stderr.",
+    )
+    lsp.add_argument(
+        "--tcp", metavar="HOST:PORT", help="listen on a TCP port instead of stdio (debugging)"
+    )
+    lsp.add_argument("--stdio", action="store_true", help="use stdin/stdout (the default)")
+    lsp.set_defaults(run=_lsp)
+
     st = sub.add_parser(
         "settings",
         help="print the settings schema (names, types, defaults, descriptions)",
@@ -128,6 +142,12 @@ def _parser() -> argparse.ArgumentParser:
     st.add_argument("--json", action="store_true", help="JSON, as VS Code manifests write it")
     st.set_defaults(run=_settings)
     return p
+
+
+def _lsp(args: argparse.Namespace, out: TextIO) -> int:
+    from texgrad.protocol.server import main as serve
+
+    return serve(tcp=args.tcp)
 
 
 def _settings(args: argparse.Namespace, out: TextIO) -> int:

@@ -1,0 +1,97 @@
+"""Offsets (code points into a text) ↔ LSP positions, in the negotiated encoding.
+
+Analysis speaks in offsets; the protocol speaks in (line, character) where the
+character counts code units of the encoding agreed at initialization (UTF-16 for
+VS Code, UTF-8 for Neovim 0.11, UTF-32 for Emacs). The unit counting is pygls's
+:class:`~pygls.workspace.position_codec.PositionCodec` (the document's codec);
+lines are split as LSP splits them (``\\n``, ``\\r\\n``, ``\\r`` only), once per
+text, so a conversion costs a bisection and one line's worth of counting — not a
+pass over the document as :meth:`TextDocument.offset_at_position` makes.
+
+Positions out of range are clamped (a line past the end is the end of the text;
+a character past the end of its line is the end of that line), never an error.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import OrderedDict
+
+from lsprotocol import types
+from pygls.workspace.position_codec import PositionCodec
+
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class Positions:
+    """Conversions for one text."""
+
+    __slots__ = ("text", "codec", "starts", "_ascii")
+
+    def __init__(self, text: str, codec: PositionCodec):
+        self.text = text
+        self.codec = codec
+        self.starts = [0] + [m.end() for m in _BREAK.finditer(text)]
+        self._ascii = text.isascii()
+
+    def _line_end(self, line: int) -> int:
+        """End of ``line``'s content (before its line break)."""
+        if line + 1 < len(self.starts):
+            end = self.starts[line + 1]
+            if self.text.startswith("\r\n", end - 2):
+                return end - 2
+            return end - 1
+        return len(self.text)
+
+    def position(self, offset: int) -> types.Position:
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect.bisect_right(self.starts, offset) - 1
+        start = self.starts[line]
+        offset = min(offset, self._line_end(line))  # never inside a \r\n
+        if self._ascii:
+            return types.Position(line=line, character=offset - start)
+        units = self.codec.client_num_units(self.text[start:offset])
+        return types.Position(line=line, character=units)
+
+    def range(self, start: int, end: int) -> types.Range:
+        return types.Range(start=self.position(start), end=self.position(max(start, end)))
+
+    def offset(self, position: types.Position) -> int:
+        line = position.line
+        if line < 0:
+            return 0
+        if line >= len(self.starts):
+            return len(self.text)
+        start, end = self.starts[line], self._line_end(line)
+        want = max(0, position.character)
+        if self._ascii:
+            return min(start + want, end)
+        counter = self.codec.impl
+        units = 0
+        i = start
+        while i < end and units < want:
+            units += counter.code_units_for_char(self.text[i])
+            i += 1
+        return i
+
+
+class PositionCache:
+    """:class:`Positions` of recently used texts (documents and their project files)."""
+
+    def __init__(self, codec: PositionCodec, size: int = 64):
+        self.codec = codec
+        self.size = size
+        self._items: OrderedDict[tuple[str, int], Positions] = OrderedDict()
+
+    def of(self, key: str, text: str) -> Positions:
+        k = (key, hash(text))
+        hit = self._items.get(k)
+        if hit is not None and hit.text is text or (hit is not None and hit.text == text):
+            self._items.move_to_end(k)
+            return hit
+        p = Positions(text, self.codec)
+        self._items[k] = p
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+        return p

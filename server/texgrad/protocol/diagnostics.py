@@ -1,0 +1,137 @@
+"""Diagnostics, pushed per document: shape mismatches with their codes, related
+declarations and the transpose fix (as ``data``), reading problems, and a message
+for a document texgrad does not analyse."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lsprotocol import types
+
+from texgrad.protocol.server import Document, TexgradServer
+from texgrad.reading.document import detect_format
+from texgrad.reading.regions import ReadProblem
+from texgrad.shapes.diagnostics import Diagnostic
+from texgrad.workspace import Analysis
+
+SOURCE = "texgrad"
+
+_SEVERITY = {
+    "error": types.DiagnosticSeverity.Error,
+    "warning": types.DiagnosticSeverity.Warning,
+    "information": types.DiagnosticSeverity.Information,
+    "hint": types.DiagnosticSeverity.Hint,
+}
+
+
+def to_lsp(server: TexgradServer, d: Diagnostic, texts: dict[str, str]) -> types.Diagnostic:
+    pos = server.positions_of(d.path, texts.get(d.path, ""))
+    related = []
+    for r in d.related:
+        text = texts.get(r.path)
+        if text is None:
+            continue
+        rpos = server.positions_of(r.path, text)
+        related.append(
+            types.DiagnosticRelatedInformation(
+                location=types.Location(
+                    uri=server.uri_of(r.path), range=rpos.range(r.start, r.end)
+                ),
+                message=r.message,
+            )
+        )
+    data: dict[str, Any] | None = None
+    if d.fixes:
+        fixes = []
+        for f in d.fixes:
+            fr = server.positions_of(f.path, texts.get(f.path, "")).range(f.start, f.end)
+            fixes.append(
+                {
+                    "title": f.title,
+                    "uri": server.uri_of(f.path),
+                    "range": {
+                        "start": {"line": fr.start.line, "character": fr.start.character},
+                        "end": {"line": fr.end.line, "character": fr.end.character},
+                    },
+                    "newText": f.text,
+                }
+            )
+        data = {"fixes": fixes}
+    return types.Diagnostic(
+        range=pos.range(d.start, d.end),
+        severity=_SEVERITY.get(d.severity, types.DiagnosticSeverity.Error),
+        code=d.code,
+        source=SOURCE,
+        message=d.message,
+        related_information=related or None,
+        data=data,
+    )
+
+
+def _problem(server: TexgradServer, path: str, text: str, p: ReadProblem) -> types.Diagnostic:
+    pos = server.positions_of(path, text)
+    return types.Diagnostic(
+        range=pos.range(p.start, p.end),
+        severity=_SEVERITY.get(p.severity, types.DiagnosticSeverity.Warning),
+        code=p.code,
+        source=SOURCE,
+        message=p.message,
+    )
+
+
+def diagnostics_of(server: TexgradServer, analysis: Analysis) -> list[types.Diagnostic]:
+    out: list[types.Diagnostic] = []
+    if analysis.note:
+        out.append(
+            types.Diagnostic(
+                range=types.Range(start=types.Position(0, 0), end=types.Position(0, 0)),
+                severity=types.DiagnosticSeverity.Information,
+                source=SOURCE,
+                code="not-analysed",
+                message=analysis.note,
+            )
+        )
+    result = analysis.result
+    if result is None:
+        return out
+    texts = dict(result.table.texts)
+    texts[result.path] = analysis.text
+    out.extend(_problem(server, result.path, analysis.text, p) for p in analysis.problems)
+    out.extend(to_lsp(server, d, texts) for d in result.diagnostics)
+    return out
+
+
+def publish(server: TexgradServer, doc: Document, analysis: Analysis) -> None:
+    server.text_document_publish_diagnostics(
+        types.PublishDiagnosticsParams(
+            uri=doc.uri, diagnostics=diagnostics_of(server, analysis), version=doc.version
+        )
+    )
+
+
+async def publish_project_files(server: TexgradServer, doc: Document, analysis: Analysis) -> None:
+    """Diagnostics of the files of the document's project that are not open."""
+    open_paths = {d.path for d in server.docs.values()}
+    buffers = server.buffers()
+    inputs = (
+        server.ws.generation,
+        tuple(sorted((p, hash(buffers[p])) for p in analysis.project if p in buffers)),
+    )
+    for path in analysis.project:
+        if path in open_paths or server._published_files.get(path) == inputs:
+            continue
+        server._published_files[path] = inputs
+        other = await server.run_analysis(path, None, detect_format(path))
+        if doc.closed:
+            return
+        if path in {d.path for d in server.docs.values()}:
+            continue  # opened meanwhile: its own analysis publishes
+        server.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(
+                uri=server.uri_of(path), diagnostics=diagnostics_of(server, other)
+            )
+        )
+
+
+def register(server: TexgradServer) -> None:
+    """Diagnostics are pushed after analysis (see :meth:`TexgradServer.schedule`)."""

@@ -1,0 +1,81 @@
+"""Hover: the shape of the smallest subexpression under the cursor, where it comes from,
+the declaration of a symbol (with a link to it), and whether a result texgrad inserted
+was verified."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from texgrad.protocol.server import TexgradServer
+from texgrad.shapes.query import shape_info
+from texgrad.workspace import Analysis
+
+
+def _snippet(text: str, limit: int = 60) -> str:
+    one = " ".join(text.split())
+    return one if len(one) <= limit else one[: limit - 1] + "…"
+
+
+def _code(text: str) -> str:
+    tick = "``" if "`" in text else "`"
+    pad = " " if "`" in text else ""
+    return f"{tick}{pad}{text}{pad}{tick}"
+
+
+def hover_text(
+    server: TexgradServer, analysis: Analysis, offset: int
+) -> tuple[int, int, str] | None:
+    result = analysis.result
+    if result is None:
+        return None
+    info = shape_info(result, offset)
+    if info is None:
+        return None
+    lines = [f"{_code(_snippet(info.text))} : **{info.describe()}**"]
+    decl = info.declaration
+    if decl is not None:
+        text = result.table.texts.get(decl.path, "")
+        pos = server.positions_of(decl.path, text).position(decl.start)
+        a = text.rfind("\n", 0, decl.start) + 1
+        b = text.find("\n", decl.end)
+        line = _snippet(text[a : b if b >= 0 else len(text)], 90)
+        uri = server.uri_of(decl.path)
+        where = decl.path.rsplit("/", 1)[-1]
+        lines.append(
+            f"{decl.how if decl.how != 'in' else 'declared'}: {_code(line)} "
+            f"([{where}:{pos.line + 1}]({uri}#L{pos.line + 1}))"
+        )
+    row = next((r for r in result.rows if r.start <= offset <= r.end), None)
+    if row is not None:
+        ins = server.ws.inserted_in(result.path, result.doc.text[row.start : row.end])
+        if ins is not None:
+            state = "verified numerically" if ins.verified else "**not verified**"
+            lines.append(f"inserted by texgrad: {state} ({ins.note})")
+    return info.start, info.end, "\n\n".join(lines)
+
+
+def register(server: TexgradServer) -> None:
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    async def hover(ls: TexgradServer, params: types.HoverParams) -> types.Hover | None:
+        got = await ls.analysed(params.text_document.uri)
+        if got is None:
+            return None
+        doc, analysis = got
+        pos = ls.positions_of(doc.path, analysis.text)
+        found = hover_text(ls, analysis, pos.offset(params.position))
+        if found is None:
+            return None
+        start, end, text = found
+        formats = getattr(
+            getattr(getattr(ls.client_capabilities, "text_document", None), "hover", None),
+            "content_format",
+            None,
+        )
+        kind = (
+            types.MarkupKind.Markdown
+            if not formats or types.MarkupKind.Markdown in formats
+            else types.MarkupKind.PlainText
+        )
+        return types.Hover(
+            contents=types.MarkupContent(kind=kind, value=text), range=pos.range(start, end)
+        )

@@ -1,0 +1,36 @@
+"""Inlay hints: inferred shapes after symbols, the shape of defined functions
+(``texgrad.inlayHints.enabled``)."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from texgrad.protocol.server import TexgradServer
+from texgrad.shapes.hints import hints
+
+
+def register(server: TexgradServer) -> None:
+    @server.feature(types.TEXT_DOCUMENT_INLAY_HINT, types.InlayHintOptions(resolve_provider=False))
+    async def inlay_hint(
+        ls: TexgradServer, params: types.InlayHintParams
+    ) -> list[types.InlayHint] | None:
+        if not ls.ws.settings.get("inlayHints.enabled", True):
+            return []
+        got = await ls.analysed(params.text_document.uri)
+        if got is None:
+            return None
+        doc, analysis = got
+        if analysis.result is None:
+            return []
+        pos = ls.positions_of(doc.path, analysis.text)
+        start, end = pos.offset(params.range.start), pos.offset(params.range.end)
+        return [
+            types.InlayHint(
+                position=pos.position(h.offset),
+                label=h.label,
+                kind=types.InlayHintKind.Type,
+                tooltip=h.tooltip,
+                padding_left=False,
+            )
+            for h in hints(analysis.result, start, end)
+        ]

@@ -1,0 +1,71 @@
+"""Initialization, settings (``texgrad.*`` from initialization options and
+``workspace/configuration``) and workspace folders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lsprotocol import types
+from pygls.uris import to_fs_path
+
+from texgrad.protocol.server import TexgradServer
+from texgrad.reading.project import normalize
+
+
+def _section(options: Any) -> dict[str, Any]:
+    """Settings as clients send them: ``{"texgrad": {...}}`` or the section itself."""
+    if not isinstance(options, dict):
+        return {}
+    inner = options.get("texgrad")
+    return inner if isinstance(inner, dict) else options
+
+
+def register(server: TexgradServer) -> None:
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: TexgradServer, params: types.InitializeParams) -> None:
+        folders = [f.uri for f in params.workspace_folders or []]
+        if not folders and params.root_uri:
+            folders = [params.root_uri]
+        paths = [p for p in (to_fs_path(u) for u in folders if u.startswith("file:")) if p]
+        ls.ws.folders = [normalize(p) for p in paths]
+        ls.init_settings = _section(params.initialization_options)
+        ls.ws.configure(ls.init_settings)
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: TexgradServer, params: types.InitializedParams) -> None:
+        ls.log_client(f"texgrad {ls.version} started ({ls.workspace.position_encoding})")
+        await ls.pull_configuration()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(
+        ls: TexgradServer, params: types.DidChangeConfigurationParams
+    ) -> None:
+        settings = params.settings
+        if isinstance(settings, dict) and isinstance(settings.get("texgrad"), dict):
+            await ls.configure(settings["texgrad"])
+        else:
+            await ls.pull_configuration()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    def did_change_folders(
+        ls: TexgradServer, params: types.DidChangeWorkspaceFoldersParams
+    ) -> None:
+        removed = {normalize(to_fs_path(f.uri) or "") for f in params.event.removed}
+        added = [normalize(to_fs_path(f.uri) or "") for f in params.event.added]
+        ls.ws.folders = [f for f in ls.ws.folders if f not in removed] + added
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: TexgradServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.open(params.text_document)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: TexgradServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.change(params)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: TexgradServer, params: types.DidCloseTextDocumentParams) -> None:
+        ls.close(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: TexgradServer, params: types.DidSaveTextDocumentParams) -> None:
+        ls.saved(params.text_document.uri)

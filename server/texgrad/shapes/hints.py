@@ -1,0 +1,80 @@
+r"""Inlay hints: shapes worth showing where nothing in the text says them.
+
+After a symbol nobody declared whose shape was defined (``y = Ax``) or inferred from
+use, its shape (once per math region); after a function definition ``f(x) = …``,
+the shape of its value.  Plain values: an offset and a label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from texgrad.shapes.check import CheckResult
+from texgrad.shapes.dims import Dim, Shape, dim_text
+from texgrad.shapes.navigation import symbols
+from texgrad.syntax import tree as t
+
+
+@dataclass(frozen=True, slots=True)
+class Hint:
+    offset: int  # shown after the character before this offset
+    label: str
+    tooltip: str
+    kind: str  # "symbol" or "function"
+
+
+def shape_label(shape: Shape) -> str:
+    """``ℝ`` for a scalar, else ``ℝ^{m×n}``."""
+    return "ℝ" if shape.is_scalar else shape.unicode()
+
+
+def _partial(rows: Dim | None, cols: Dim | None) -> str:
+    r = dim_text(rows) if rows is not None else "?"
+    c = dim_text(cols) if cols is not None else "?"
+    return f"ℝ^{{{r}×{c}}}"
+
+
+def hints(result: CheckResult, start: int, end: int) -> list[Hint]:
+    out: list[Hint] = []
+    regions = [(r.start, r.end) for r in result.doc.regions]
+    seen: set[tuple[int, str]] = set()
+    table = result.table
+    for row in result.rows:
+        if row.tree is None or row.end < start or row.start > end:
+            continue
+        region = next((i for i, (a, b) in enumerate(regions) if a <= row.start <= b), -1)
+        for node, (key, font) in symbols(row.tree):
+            if not (start <= node.end <= end) or node.from_macro or (region, key) in seen:
+                continue
+            if table.lookup(key, font, result.path, node.start) is not None:
+                continue
+            shape = result.shapes.get(id(node))
+            if isinstance(shape, Shape):
+                label, how = shape_label(shape), "defined"
+            elif key in result.inferred:
+                label, how = _partial(*result.inferred[key]), "inferred from use"
+            else:
+                continue
+            seen.add((region, key))
+            out.append(Hint(node.end, f": {label}", f"{key}: {label} ({how})", "symbol"))
+        out.extend(_function_hints(result, row.tree, start, end))
+    out.sort(key=lambda h: h.offset)
+    return out
+
+
+def _function_hints(result: CheckResult, tree: t.Node, start: int, end: int) -> list[Hint]:
+    items = tree.items if isinstance(tree, (t.Sequence, t.List)) else (tree,)
+    out = []
+    for chain in items:
+        if not isinstance(chain, t.Chain) or len(chain.items) < 2 or not chain.relations:
+            continue
+        head, body = chain.items[0], chain.items[1]
+        if not isinstance(head, t.Apply) or body is None or chain.relations[0] not in ("=", ":="):
+            continue
+        shape = result.shapes.get(id(body))
+        if not isinstance(shape, Shape) or not (start <= body.end <= end):
+            continue
+        name = result.doc.text[head.start : head.end]
+        label = shape_label(shape)
+        out.append(Hint(body.end, f" : {label}", f"{name} ∈ {label}", "function"))
+    return out

@@ -1,0 +1,292 @@
+r"""The documents an editor has open, their projects, and analysis cached across edits.
+
+The language server's state that is not protocol: editor buffers by path, the
+settings, one :class:`~texgrad.shapes.check.Checker` (it keeps the parsed rows of
+every file, so re-checking after an edit parses only the rows whose text
+changed), and the LaTeX projects of the open files.  Everything here takes and
+returns plain values (paths, texts, offsets); nothing knows a URI or a position.
+
+Not thread-safe: the server calls :meth:`Workspace.analyse` from one analysis
+thread, with snapshots of the buffers it holds on its event loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from texgrad.calculus import api
+from texgrad.calculus import expr as e
+from texgrad.calculus.api import DiffOutcome, DiffPlan, context_of, differentiate
+from texgrad.calculus.differential import Budget
+from texgrad.calculus.expr import ONE, CalculusError
+from texgrad.calculus.lower import Lowerer
+from texgrad.reading.document import Format, detect_format
+from texgrad.reading.macros import Macro, merge
+from texgrad.reading.project import Project, ProjectFile, load_project, normalize, scan_text
+from texgrad.reading.regions import ReadProblem
+from texgrad.reading.source import MappedText
+from texgrad.settings import resolve
+from texgrad.shapes.check import Checker, CheckResult
+from texgrad.shapes.declarations import Row, symbol_key
+from texgrad.syntax import tree as t
+from texgrad.syntax.parse import parse_row
+
+log = logging.getLogger(__name__)
+
+# Larger buffers are not analysed (a 1 MB document takes seconds to check; a 10 MB
+# one would hold the analysis thread for a minute): they get one message instead.
+MAX_ANALYSED_CHARS = 1_000_000
+
+# Lines that decide a LaTeX project's shape: when one of them changes, the project
+# (its root and included files) is found again.
+_STRUCTURE = re.compile(
+    r"\\(?:input|include|subfile|import|subimport|includefrom|inputfrom|subincludefrom|"
+    r"subinputfrom|documentclass)\b[^\n]*|%\s*!\s*[Tt][Ee][Xx]\s+root[^\n]*"
+)
+
+
+def structure(text: str) -> tuple[str, ...]:
+    return tuple(_STRUCTURE.findall(text))
+
+
+@dataclass
+class Analysis:
+    """What checking one document gave, and what it depended on."""
+
+    path: str
+    text: str
+    result: CheckResult | None
+    project: tuple[str, ...] = ()  # the paths of its project's files (itself included)
+    problems: tuple[ReadProblem, ...] = ()  # reading problems to report
+    note: str | None = None  # why it was not analysed
+
+
+@dataclass
+class Inserted:
+    """A differentiation result texgrad inserted in a document (for hovers)."""
+
+    path: str
+    rhs: str  # the equation inserted, "lhs = rhs"
+    verified: bool
+    note: str
+
+
+@dataclass
+class _CachedProject:
+    project: Project
+    structures: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    generation: int = 0
+
+
+class Workspace:
+    def __init__(self, folders: Iterable[str] = ()) -> None:
+        self.folders = [normalize(f) for f in folders]
+        self.settings: dict[str, Any] = resolve(None)
+        self.checker = Checker()
+        self._projects: dict[str, _CachedProject] = {}
+        self._settings_macros: list[Macro] = []
+        self.generation = 0  # bumped when settings change: every cached project is stale
+        self.inserted: list[Inserted] = []
+
+    # -- settings ---------------------------------------------------------------------
+
+    def configure(self, raw: Mapping[str, Any] | None) -> bool:
+        """Apply settings from the client; True when analysis results may change."""
+        new = resolve(raw)
+        changed = any(new[k] != self.settings.get(k) for k in ("math.environments", "macros"))
+        self.settings = new
+        if changed:
+            source = "\n".join(new["macros"])
+            defs = scan_text(source, "latex", frozenset(), "<settings>").definitions
+            self._settings_macros = list(defs)
+            self._projects.clear()
+            self.checker = Checker()  # macros and environments change how every row reads
+            self.generation += 1
+        return changed
+
+    @property
+    def extra_environments(self) -> frozenset[str]:
+        return frozenset(self.settings.get("math.environments", ()))
+
+    def folder_of(self, path: str) -> str:
+        """The workspace folder holding ``path`` (the innermost), else its directory."""
+        best = ""
+        for f in self.folders:
+            if (path == f or path.startswith(f.rstrip(os.sep) + os.sep)) and len(f) > len(best):
+                best = f
+        return best or str(Path(path).parent)
+
+    # -- projects ---------------------------------------------------------------------
+
+    def forget(self, path: str) -> None:
+        """``path`` changed on disk or was closed: projects holding it are read again."""
+        key = normalize(path)
+        for k in [k for k, c in self._projects.items() if key in c.project.files]:
+            del self._projects[k]
+
+    def project(self, path: str, fmt: Format, buffers: Mapping[str, str]) -> Project:
+        extra = self.extra_environments
+        folder = self.folder_of(path)
+        if fmt == "markdown":
+            project = load_project(
+                path,
+                folder=folder,
+                overrides={path: buffers.get(path, "")},
+                extra_environments=extra,
+                format="markdown",
+            )
+            return self._with_settings_macros(project)
+        cached = self._projects.get(path)
+        if cached is not None and cached.generation == self.generation:
+            stale = any(
+                structure(buffers[p]) != cached.structures.get(p)
+                for p in cached.project.files
+                if p in buffers and buffers[p] != cached.project.files[p].text
+            )
+            if not stale:
+                return self._patched(cached.project, buffers)
+        project = load_project(
+            path, folder=folder, overrides=dict(buffers), extra_environments=extra, format="latex"
+        )
+        project = self._with_settings_macros(project)
+        structures = {p: structure(f.text) for p, f in project.files.items()}
+        self._projects[path] = _CachedProject(project, structures, self.generation)
+        return project
+
+    def _with_settings_macros(self, project: Project) -> Project:
+        if not self._settings_macros:
+            return project
+        return Project(
+            project.folder,
+            project.root,
+            project.files,
+            merge([self._settings_macros, project.macros.values()]),
+            project.problems,
+        )
+
+    def _patched(self, project: Project, buffers: Mapping[str, str]) -> Project:
+        """The project with the current text of its open files (rescanned)."""
+        changed: dict[str, ProjectFile] = {}
+        for p, f in project.files.items():
+            text = buffers.get(p)
+            if text is not None and text != f.text:
+                scan = scan_text(text, f.format, self.extra_environments, p)
+                changed[p] = ProjectFile(p, text, scan, f.format)
+        if not changed:
+            return project
+        files = {p: changed.get(p, f) for p, f in project.files.items()}
+        kept = [m for m in project.macros.values() if m.path not in changed]
+        macros = merge([kept, *(f.scan.definitions for f in changed.values())])
+        return Project(project.folder, project.root, files, macros, project.problems)
+
+    # -- analysis ---------------------------------------------------------------------
+
+    def analyse(
+        self, path: str, text: str | None, buffers: Mapping[str, str], fmt: Format | None = None
+    ) -> Analysis:
+        """Check the document at ``path`` (its buffer ``text``; None: the file on disk)."""
+        fmt = fmt or detect_format(path)
+        if text is not None and len(text) > MAX_ANALYSED_CHARS:
+            return Analysis(
+                path,
+                text,
+                None,
+                (path,),
+                note=f"texgrad does not analyse documents longer than "
+                f"{MAX_ANALYSED_CHARS // 1_000_000} million characters "
+                f"(this one has {len(text):,}).",
+            )
+        own = dict(buffers)
+        if text is not None:
+            own[path] = text
+        project = self.project(path, fmt, own)
+        result = self.checker.check(path, project, self.folder_of(path), text)
+        problems = tuple(p for p in result.doc.problems if p.severity != "information")
+        return Analysis(path, result.doc.text, result, tuple(project.paths), problems)
+
+    # -- differentiation ----------------------------------------------------------------
+
+    def plans(self, result: CheckResult, offset: int) -> list[DiffPlan]:
+        """:func:`texgrad.calculus.api.plans_at` on an already checked document."""
+        row = _row_at(result, offset)
+        if row is None or row.tree is None:
+            return []
+        ctx = context_of(result, row.start, [row.tree])
+        try:
+            f = Lowerer(ctx.env).lower(row.tree)
+        except (CalculusError, RecursionError):
+            return []
+        function = ""
+        tree = row.tree
+        if isinstance(tree, t.Chain) and isinstance(tree.items[0], t.Apply):
+            k = symbol_key(tree.items[0].func)
+            function = ctx.style.symbols.get(k[0], k[0]) if k is not None else ""
+        out: list[DiffPlan] = []
+        seen: set[str] = set()
+        for x in f.walk():
+            if isinstance(x, e.Var) and x.name not in seen and x.name in ctx.env.vars:
+                seen.add(x.name)
+                out.append(
+                    DiffPlan(
+                        ctx.style.symbols.get(x.name, x.name),
+                        api._kind_of(f, x),
+                        function,
+                        f.is_scalar and x.cols == ONE and not x.is_scalar,
+                        row.start,
+                        row.end,
+                    )
+                )
+        return out
+
+    def differentiate(
+        self, result: CheckResult, offset: int, wrt: str, hessian: bool = False
+    ) -> DiffOutcome:
+        """:func:`texgrad.calculus.api.diff_at` on an already checked document."""
+        row = _row_at(result, offset)
+        if row is None or row.tree is None:
+            return DiffOutcome(error="no math to differentiate there (or it does not parse)")
+        try:
+            ctx = context_of(result, row.start, [row.tree])
+            key = api._written_symbol(row.tree, result.doc.text, wrt)
+            if key is None:
+                wrt_tree = parse_row(MappedText.identity(wrt)).tree
+                key = symbol_key(wrt_tree) if wrt_tree is not None else None
+            if key is None:
+                return DiffOutcome(
+                    error=f"`{wrt}` is not a symbol to differentiate with respect to"
+                )
+            if key[0] not in ctx.env.vars:
+                return DiffOutcome(error=f"the shape of `{wrt}` is unknown")
+            ctx.style.symbols.setdefault(key[0], wrt)
+            budget = Budget(float(self.settings["differentiation.timeBudget"]))
+            return differentiate(row.tree, key[0], ctx, self.settings["layout"], budget, hessian)
+        except Exception as exc:  # a bug in the engine must not take the server down
+            log.exception("differentiation failed")
+            return DiffOutcome(error=f"texgrad could not differentiate this: {exc}")
+
+    # -- inserted results -----------------------------------------------------------------
+
+    def remember(self, inserted: Inserted) -> None:
+        self.inserted = [i for i in self.inserted[-199:] if i.rhs != inserted.rhs] + [inserted]
+
+    def inserted_in(self, path: str, text: str) -> Inserted | None:
+        """A result texgrad inserted that ``text`` (a row of the document at ``path``) holds."""
+        flat = "".join(text.split()).replace("&", "")
+        for ins in reversed(self.inserted):
+            if ins.path == path and "".join(ins.rhs.split()).replace("&", "") in flat:
+                return ins
+        return None
+
+
+def _row_at(result: CheckResult, offset: int) -> Row | None:
+    """The parsed row holding ``offset`` (its end included), else the first after it."""
+    for row in result.rows:
+        if row.tree is not None and row.start <= offset <= row.end:
+            return row
+    return None
