@@ -169,7 +169,7 @@ class TexgradServer(LanguageServer):
         self._published_files.clear()
         for other in self.docs.values():
             if other.analysis is not None and doc.path in other.analysis.project:
-                self.schedule(other)
+                self.invalidate(other)
 
     def saved(self, uri: str) -> None:
         doc = self.docs.get(uri)
@@ -199,7 +199,13 @@ class TexgradServer(LanguageServer):
                 and other.analysis is not None
                 and doc.path in other.analysis.project
             ):
-                self.schedule(other)
+                self.invalidate(other)
+
+    def invalidate(self, doc: Document, delay: float | None = None) -> None:
+        """Analyse ``doc`` again: a file it depends on or a setting changed, not its text."""
+        doc.analysis = None
+        doc.inflight = None
+        self.schedule(doc, delay)
 
     async def _analyse_later(self, doc: Document, delay: float) -> None:
         from texgrad.protocol.diagnostics import publish, publish_project_files
@@ -277,8 +283,7 @@ class TexgradServer(LanguageServer):
         if changed:
             self._published_files.clear()
             for doc in self.docs.values():
-                doc.analysis = None
-                self.schedule(doc, 0.0)
+                self.invalidate(doc, 0.0)
         if (changed or hints_changed) and _supports(
             self.client_capabilities, "workspace", "inlay_hint", "refresh_support"
         ):

@@ -1,0 +1,124 @@
+"""Multi-file LaTeX projects and settings, end to end."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from tests.lsp.conftest import Doc, wait_for_diagnostics
+
+pytestmark = pytest.mark.asyncio
+
+MAIN = r"""\documentclass{article}
+\begin{document}
+\input{notation}
+\input{chapter}
+\end{document}
+"""
+NOTATION = r"""\section{Notation}
+Throughout, $A \in \mathbb{R}^{m \times n}$ and $x \in \mathbb{R}^m$ (é 😀).
+"""
+CHAPTER = r"""\section{Results}
+Café 😀: then $A x$ is computed.
+"""
+
+
+async def test_a_declaration_in_notation_serves_the_chapter(
+    client: LanguageClient, open_doc: Callable[..., Doc]
+) -> None:
+    root = client.root  # type: ignore[attr-defined]
+    (root / "main.tex").write_text(MAIN, encoding="utf-8")
+    (root / "notation.tex").write_text(NOTATION, encoding="utf-8")
+    chapter = open_doc("chapter.tex", CHAPTER)
+    diags = await chapter.diagnostics()
+    assert [d.code for d in diags] == ["matmul-mismatch"]
+    assert chapter.span(diags[0].range) == "A x"
+    notation_uri = (root / "notation.tex").as_uri()
+    assert diags[0].related_information
+    assert {r.location.uri for r in diags[0].related_information} == {notation_uri}
+    # the project's other files get their diagnostics too
+    assert await wait_for_diagnostics(client, notation_uri) == []
+    assert await wait_for_diagnostics(client, (root / "main.tex").as_uri()) == []
+    # go to the declaration in the other file
+    locs = await client.text_document_definition_async(
+        types.DefinitionParams(text_document=chapter.ident(), position=chapter.pos("A x"))
+    )
+    assert isinstance(locs, list) and locs[0].uri == notation_uri
+    notation = Doc(client, root / "notation.tex", NOTATION, "latex")
+    assert notation.span(locs[0].range) == "A"
+    assert locs[0].range.start == notation.pos("A \\in")
+    # references across files
+    refs = await client.text_document_references_async(
+        types.ReferenceParams(
+            text_document=chapter.ident(),
+            position=chapter.pos("A x"),
+            context=types.ReferenceContext(include_declaration=True),
+        )
+    )
+    assert refs is not None and {r.uri for r in refs} == {chapter.uri, notation_uri}
+
+    # editing the notation re-checks the chapter
+    notation = open_doc("notation.tex", NOTATION, write=False)
+    await notation.diagnostics()
+    notation.change(NOTATION.replace("\\mathbb{R}^m$", "\\mathbb{R}^n$"))
+    for _ in range(200):
+        if await wait_for_diagnostics(client, chapter.uri) == []:
+            break
+        await asyncio.sleep(0.05)
+    assert await wait_for_diagnostics(client, chapter.uri) == []
+
+
+async def test_settings_from_configuration(
+    client: LanguageClient, open_doc: Callable[..., Doc]
+) -> None:
+    text = "Let $x \\in \\R^n$ and $y \\in \\R^m$ and $z = y$. Then $x + y$.\n"
+    doc = open_doc("macros.tex", text)
+    assert await doc.diagnostics() == []  # \R is unknown: nothing is declared
+    client.set_configuration(
+        {"macros": ["\\newcommand{\\R}{\\mathbb{R}}"], "inlayHints": {"enabled": False}},
+        section="texgrad",
+    )
+    del client.published[doc.uri]  # type: ignore[attr-defined]
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    diags = await doc.diagnostics()
+    assert [d.code for d in diags] == ["add-mismatch"]
+    hints = await client.text_document_inlay_hint_async(
+        types.InlayHintParams(
+            text_document=doc.ident(),
+            range=types.Range(start=types.Position(0, 0), end=types.Position(1, 0)),
+        )
+    )
+    assert not hints
+    client.set_configuration(
+        {"macros": ["\\newcommand{\\R}{\\mathbb{R}}"], "inlayHints": {"enabled": True}},
+        section="texgrad",
+    )
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    for _ in range(100):
+        hints = await client.text_document_inlay_hint_async(
+            types.InlayHintParams(
+                text_document=doc.ident(),
+                range=types.Range(start=types.Position(0, 0), end=types.Position(1, 0)),
+            )
+        )
+        if hints:
+            break
+        await asyncio.sleep(0.05)
+    assert hints and hints[0].label == ": ℝ^{m}"
+
+
+async def test_neovim_plaintex_and_quarto_language_ids(
+    client: LanguageClient, open_doc: Callable[..., Doc]
+) -> None:
+    tex = open_doc("note.tex", "Let $A \\in \\mathbb{R}^{2 \\times 3}$. Then $A A$.\n", "plaintex")
+    assert [d.code for d in await tex.diagnostics()] == ["matmul-mismatch"]
+    qmd = open_doc("note.qmd", "Let $A \\in \\mathbb{R}^{2 \\times 3}$.\n\n$$\nA A\n$$\n", "quarto")
+    assert [d.code for d in await qmd.diagnostics()] == ["matmul-mismatch"]
+    txt = open_doc(
+        "scratch.txt", "Let $A \\in \\mathbb{R}^{2 \\times 3}$. Then $A A$.\n", "markdown"
+    )
+    assert [d.code for d in await txt.diagnostics()] == ["matmul-mismatch"]
