@@ -18,14 +18,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from texgrad.calculus import api
-from texgrad.calculus import expr as e
-from texgrad.calculus.api import DiffOutcome, DiffPlan, context_of, differentiate
-from texgrad.calculus.differential import Budget
-from texgrad.calculus.expr import ONE, CalculusError
-from texgrad.calculus.lower import Lowerer
 from texgrad.reading.document import Format, detect_format
 from texgrad.reading.macros import Macro, merge
 from texgrad.reading.project import Project, ProjectFile, load_project, normalize, scan_text
@@ -36,6 +30,9 @@ from texgrad.shapes.check import Checker, CheckResult
 from texgrad.shapes.declarations import Row, symbol_key
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
+
+if TYPE_CHECKING:  # the engine (numpy, scipy) is imported on first use: a faster start
+    from texgrad.calculus.api import DiffOutcome, DiffPlan
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +211,12 @@ class Workspace:
 
     def plans(self, result: CheckResult, offset: int) -> list[DiffPlan]:
         """:func:`texgrad.calculus.api.plans_at` on an already checked document."""
+        from texgrad.calculus import api
+        from texgrad.calculus import expr as e
+        from texgrad.calculus.api import DiffPlan, context_of
+        from texgrad.calculus.expr import ONE, CalculusError
+        from texgrad.calculus.lower import Lowerer
+
         row = _row_at(result, offset)
         if row is None or row.tree is None:
             return []
@@ -248,6 +251,10 @@ class Workspace:
         self, result: CheckResult, offset: int, wrt: str, hessian: bool = False
     ) -> DiffOutcome:
         """:func:`texgrad.calculus.api.diff_at` on an already checked document."""
+        from texgrad.calculus import api
+        from texgrad.calculus.api import DiffOutcome, context_of, differentiate
+        from texgrad.calculus.differential import Budget
+
         row = _row_at(result, offset)
         if row is None or row.tree is None:
             return DiffOutcome(error="no math to differentiate there (or it does not parse)")

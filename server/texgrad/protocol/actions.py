@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from texgrad.calculus.api import DiffOutcome, DiffPlan
 from texgrad.calculus.insertion import (
     derivation_insertion,
     function_label,
@@ -31,6 +30,9 @@ from texgrad.reading.regions import MathRegion
 from texgrad.shapes.declarations import symbol_key
 from texgrad.syntax import tree as t
 from texgrad.workspace import Analysis, Inserted
+
+if TYPE_CHECKING:
+    from texgrad.calculus.api import DiffOutcome, DiffPlan
 
 LIST_DEADLINE = 2.0  # seconds a listing waits for results before titling them "not verified"
 KIND_NAMES = {

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from lsprotocol import types
@@ -34,6 +35,7 @@ def register(server: TexgradServer) -> None:
     @server.feature(types.INITIALIZED)
     async def initialized(ls: TexgradServer, params: types.InitializedParams) -> None:
         ls.log_client(f"texgrad {ls.version} started ({ls.workspace.position_encoding})")
+        ls.diff_pool.submit(importlib.import_module, "texgrad.calculus.api")  # warm up
         await ls.pull_configuration()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
