@@ -24,12 +24,8 @@ from texgrad.reading.document import Format, detect_format
 from texgrad.reading.macros import Macro, merge
 from texgrad.reading.project import Project, ProjectFile, load_project, normalize, scan_text
 from texgrad.reading.regions import ReadProblem
-from texgrad.reading.source import MappedText
 from texgrad.settings import resolve
 from texgrad.shapes.check import Checker, CheckResult
-from texgrad.shapes.declarations import Row, symbol_key
-from texgrad.syntax import tree as t
-from texgrad.syntax.parse import parse_row
 
 if TYPE_CHECKING:  # the engine (numpy, scipy) is imported on first use: a faster start
     from texgrad.calculus.api import DiffOutcome, DiffPlan
@@ -212,70 +208,29 @@ class Workspace:
     def plans(self, result: CheckResult, offset: int) -> list[DiffPlan]:
         """:func:`texgrad.calculus.api.plans_at` on an already checked document."""
         from texgrad.calculus import api
-        from texgrad.calculus import expr as e
-        from texgrad.calculus.api import DiffPlan, context_of
-        from texgrad.calculus.expr import ONE, CalculusError
-        from texgrad.calculus.lower import Lowerer
 
-        row = _row_at(result, offset)
-        if row is None or row.tree is None:
-            return []
-        ctx = context_of(result, row.start, [row.tree])
-        try:
-            f = Lowerer(ctx.env).lower(row.tree)
-        except (CalculusError, RecursionError):
-            return []
-        function = ""
-        tree = row.tree
-        if isinstance(tree, t.Chain) and isinstance(tree.items[0], t.Apply):
-            k = symbol_key(tree.items[0].func)
-            function = ctx.style.symbols.get(k[0], k[0]) if k is not None else ""
-        out: list[DiffPlan] = []
-        seen: set[str] = set()
-        for x in f.walk():
-            if isinstance(x, e.Var) and x.name not in seen and x.name in ctx.env.vars:
-                seen.add(x.name)
-                out.append(
-                    DiffPlan(
-                        ctx.style.symbols.get(x.name, x.name),
-                        api._kind_of(f, x),
-                        function,
-                        f.is_scalar and x.cols == ONE and not x.is_scalar,
-                        row.start,
-                        row.end,
-                    )
-                )
-        return out
+        return api.plans_at(result.path, result.doc.text, offset, result=result)
 
     def differentiate(
         self, result: CheckResult, offset: int, wrt: str, hessian: bool = False
     ) -> DiffOutcome:
         """:func:`texgrad.calculus.api.diff_at` on an already checked document."""
         from texgrad.calculus import api
-        from texgrad.calculus.api import DiffOutcome, context_of, differentiate
-        from texgrad.calculus.differential import Budget
 
-        row = _row_at(result, offset)
-        if row is None or row.tree is None:
-            return DiffOutcome(error="no math to differentiate there (or it does not parse)")
         try:
-            ctx = context_of(result, row.start, [row.tree])
-            key = api._written_symbol(row.tree, result.doc.text, wrt)
-            if key is None:
-                wrt_tree = parse_row(MappedText.identity(wrt)).tree
-                key = symbol_key(wrt_tree) if wrt_tree is not None else None
-            if key is None:
-                return DiffOutcome(
-                    error=f"`{wrt}` is not a symbol to differentiate with respect to"
-                )
-            if key[0] not in ctx.env.vars:
-                return DiffOutcome(error=f"the shape of `{wrt}` is unknown")
-            ctx.style.symbols.setdefault(key[0], wrt)
-            budget = Budget(float(self.settings["differentiation.timeBudget"]))
-            return differentiate(row.tree, key[0], ctx, self.settings["layout"], budget, hessian)
+            return api.diff_at(
+                result.path,
+                result.doc.text,
+                offset,
+                wrt,
+                self.settings["layout"],
+                float(self.settings["differentiation.timeBudget"]),
+                hessian,
+                result=result,
+            )
         except Exception as exc:  # a bug in the engine must not take the server down
             log.exception("differentiation failed")
-            return DiffOutcome(error=f"texgrad could not differentiate this: {exc}")
+            return api.DiffOutcome(error=f"texgrad could not differentiate this: {exc}")
 
     # -- inserted results -----------------------------------------------------------------
 
@@ -289,11 +244,3 @@ class Workspace:
             if ins.path == path and "".join(ins.rhs.split()).replace("&", "") in flat:
                 return ins
         return None
-
-
-def _row_at(result: CheckResult, offset: int) -> Row | None:
-    """The parsed row holding ``offset`` (its end included), else the first after it."""
-    for row in result.rows:
-        if row.tree is not None and row.start <= offset <= row.end:
-            return row
-    return None

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from texgrad.calculus import api
 from texgrad.calculus import expr as e
 from texgrad.calculus.api import diff_in_document, diff_latex
 from texgrad.calculus.differential import UNLIMITED
@@ -15,6 +16,7 @@ from texgrad.calculus.lower import Env, VarInfo
 from texgrad.calculus.printing import Style
 from texgrad.calculus.verify import verify
 from texgrad.cli import main
+from texgrad.shapes.check import Checker
 from texgrad.shapes.dims import Shape
 
 N, M = Shape(*map(__import__("sympy").Symbol, ("n", "m"))), None
@@ -192,6 +194,32 @@ def test_diff_in_a_document_uses_its_declarations(tmp_path: Path) -> None:
     assert out.error is None and out.verified
     assert out.result == r"2 W^\top W \mathbf{x}"
     assert main(["diff", "--file", str(doc), "--line", "2", "--wrt", "W"]) == 0
+
+
+def test_plans_and_diff_at_take_an_already_checked_document(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = (
+        "Let $A \\in \\mathbb{R}^{m \\times n}$ and $x \\in \\mathbb{R}^n$.\n\n"
+        "$$ f(x) = \\|A x\\|^2 $$\n"
+    )
+    at = text.index("f(x)")
+    fresh = api.diff_at("doc.md", text, at, "x")
+    result = Checker().check("doc.md", text=text)
+
+    def no_second_check(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the document was checked again")
+
+    monkeypatch.setattr(api.Checker, "check", no_second_check)
+    plans = api.plans_at("doc.md", text, at, result=result)
+    assert [(p.wrt, p.kind, p.function) for p in plans] == [
+        ("x", "gradient", "f"),
+        ("A", "gradient", "f"),
+    ]
+    out = api.diff_at("doc.md", text, at, "x", result=result)
+    assert out == fresh and out.verified and out.result == r"2 A^\top A x"
+    assert api.plans_at("doc.md", text, 0, result=result) == []  # prose: nothing to offer
+    assert "no math" in str(api.diff_at("doc.md", text, 0, "x", result=result).error)
 
 
 def test_a_document_macros_are_printed_and_accepted_as_the_variable(tmp_path: Path) -> None:

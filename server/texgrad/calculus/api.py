@@ -204,9 +204,15 @@ def diff_at(
     layout: str = "numerator",
     budget: float = 5.0,
     hessian: bool = False,
+    *,
+    result: CheckResult | None = None,
 ) -> DiffOutcome:
-    """Differentiate the math row at ``offset`` of a document's ``text`` (an editor buffer)."""
-    return _diff_text(text, path, offset, wrt, layout, budget, hessian, offset + 1)
+    """Differentiate the math row at ``offset`` of a document's ``text`` (an editor buffer).
+
+    ``result``: the document already checked (a front that keeps one, such as the
+    language server); it is then neither read nor checked again.
+    """
+    return _diff_text(text, path, offset, wrt, layout, budget, hessian, offset + 1, result)
 
 
 @dataclass(frozen=True)
@@ -221,20 +227,26 @@ class DiffPlan:
     row_end: int
 
 
-def plans_at(path: str, text: str, offset: int) -> list[DiffPlan]:
+def plans_at(
+    path: str, text: str, offset: int, *, result: CheckResult | None = None
+) -> list[DiffPlan]:
     """What can be differentiated at ``offset``: one plan per variable of the row's
-    expression (in order of appearance), with the kind of result it will be."""
-    try:
-        result = Checker().check(path, text=text)
-    except (OSError, ValueError):
-        return []
+    expression (in order of appearance), with the kind of result it will be.
+
+    ``result``: the document already checked (then it is not checked again).
+    """
+    if result is None:
+        try:
+            result = Checker().check(path, text=text)
+        except (OSError, ValueError):
+            return []
     row = _row_at(result, offset, offset + 1)
     if row is None or row.tree is None:
         return []
     ctx = context_of(result, row.start, [row.tree])
     try:
         f = Lowerer(ctx.env).lower(row.tree)
-    except CalculusError:
+    except (CalculusError, RecursionError):
         return []
     function = ""
     tree = row.tree
@@ -278,13 +290,15 @@ def _diff_text(
     seconds: float,
     hessian: bool,
     end: int | None = None,
+    result: CheckResult | None = None,
 ) -> DiffOutcome:
     if layout not in ("numerator", "denominator"):
         return DiffOutcome(error=f"unknown layout `{layout}` (numerator or denominator)")
-    try:
-        result = Checker().check(path, text=text)
-    except (OSError, ValueError) as exc:
-        return DiffOutcome(error=f"cannot read {path}: {exc}")
+    if result is None:
+        try:
+            result = Checker().check(path, text=text)
+        except (OSError, ValueError) as exc:
+            return DiffOutcome(error=f"cannot read {path}: {exc}")
     row = _row_at(result, offset, end if end is not None else offset + 1)
     if row is None or row.tree is None:
         return DiffOutcome(error="no math to differentiate there (or it does not parse)")
