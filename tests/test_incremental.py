@@ -79,3 +79,105 @@ def test_use_is_evidence_for_undeclared_symbols(tmp_path: Path) -> None:
         "Let $A \\in \\mathbb{R}^{m \\times n}$. Then $Ax$ and $x^\\top A$.\n", encoding="utf-8"
     )
     assert Checker().check(str(doc), None, tmp_path).inferred == {}
+
+
+# -- inference after an edit redoes only the rows the edit affects -----------------------------
+
+
+def _everything(result):
+    """All a check tells: diagnostics (with related places and fixes), inferred shapes of
+    undeclared symbols, and the shape of every node."""
+    shapes = sorted(
+        (n.start, n.end, type(n).__name__, str(s.rows), str(s.cols))
+        for row in result.rows
+        if row.tree is not None
+        for n in row.tree.walk()
+        if (s := result.shapes.get(n)) is not None
+    )
+    diagnostics = [
+        (d.start, d.end, d.code, d.message, d.related, d.fixes) for d in result.diagnostics
+    ]
+    return diagnostics, sorted(result.inferred.items(), key=str), shapes
+
+
+PAPER = r"""\documentclass{article}
+\begin{document}
+\section{Setup}
+Let $A \in \mathbb{R}^{m \times n}$ and $x \in \mathbb{R}^n$.
+Then $y = Ax$ and $z = y + b$.
+\section{Results}
+We have $A^\top y$ and $x^\top x$ and $u^\top A$.
+Also $B x$, where $B \in \mathbb{R}^{n \times n}$.
+$f(x) = \|Ax\|^2$ gives $f(x) + 1$.
+\end{document}
+"""
+
+
+def test_an_edit_inside_one_row_infers_only_that_row(tmp_path: Path) -> None:
+    path = tmp_path / "paper.tex"
+    checker = Checker()
+    first = checker.check(str(path), None, tmp_path, PAPER)
+    rows = len(first.rows)
+    edited = PAPER.replace("$x^\\top x$", "$x^\\top A$", 1)
+    second = checker.check(str(path), None, tmp_path, edited)
+    assert second.stats["inferred"] == 2  # the edited row, once per pass
+    assert second.stats["reused"] == 2 * rows - 2
+    assert _everything(second) == _everything(Checker().check(str(path), None, tmp_path, edited))
+    assert [d.code for d in second.diagnostics] == ["matmul-mismatch"]
+
+
+def test_a_changed_declaration_infers_again_the_rows_that_use_it(tmp_path: Path) -> None:
+    path = tmp_path / "paper.tex"
+    checker = Checker()
+    checker.check(str(path), None, tmp_path, PAPER)
+    # x becomes m-dimensional: A x, y = Ax, x^T x, f(x) … change; u^T A does not read x
+    edited = PAPER.replace("$x \\in \\mathbb{R}^n$", "$x \\in \\mathbb{R}^m$", 1)
+    second = checker.check(str(path), None, tmp_path, edited)
+    fresh = Checker().check(str(path), None, tmp_path, edited)
+    assert _everything(second) == _everything(fresh)
+    assert 0 < second.stats["reused"] < second.stats["inferred"] + second.stats["reused"]
+    assert "matmul-mismatch" in [d.code for d in second.diagnostics]
+    # and back: the first answer again
+    third = checker.check(str(path), None, tmp_path, PAPER)
+    assert _everything(third) == _everything(Checker().check(str(path), None, tmp_path, PAPER))
+
+
+def test_a_definition_edited_away_reaches_every_use(tmp_path: Path) -> None:
+    path = tmp_path / "paper.tex"
+    checker = Checker()
+    checker.check(str(path), None, tmp_path, PAPER)
+    for edited in (
+        PAPER.replace("$y = Ax$", "$y = x$", 1),  # y's definition changes shape
+        PAPER.replace("$y = Ax$", "$w = Ax$", 1),  # y is no longer defined
+        PAPER.replace("Then", "Then $b = x$ and", 1),  # b gets defined before its use
+        PAPER.replace(", where $B", ". Where $B", 1),  # a sentence now ends before the "where"
+    ):
+        got = checker.check(str(path), None, tmp_path, edited)
+        assert _everything(got) == _everything(Checker().check(str(path), None, tmp_path, edited))
+
+
+def test_random_edits_to_corpus_documents_give_what_a_fresh_check_gives(corpus: Path) -> None:
+    import random
+
+    rng = random.Random(7)
+    snippets = [" ", "x", "+ y", "A^\\top", "\\in \\mathbb{R}^{n}", "Ax", ". ", "\\mathbf{x}",
+                ", where $z \\in \\mathbb{R}^{k}$", "$y = Ax$", "\n\n"]  # fmt: skip
+    for name in ("mit-matrixcalc/pset1sol.tex", "parr-howard-matrix-calculus/matrix-calculus.md"):
+        path = corpus / name
+        text = path.read_text(encoding="utf-8")
+        checker = Checker()
+        checker.check(str(path), None, path.parent, text)
+        for _ in range(6):
+            rows = checker.parsed(str(path), None, path.parent, text).rows
+            if rows and rng.random() < 0.7:
+                row = rng.choice(rows)
+                at = rng.randint(row.start, row.end)
+            else:
+                at = rng.randint(0, len(text))
+            if rng.random() < 0.3:
+                text = text[:at] + text[at + rng.randint(1, 6) :]
+            else:
+                text = text[:at] + rng.choice(snippets) + text[at:]
+            got = checker.check(str(path), None, path.parent, text)
+            fresh = Checker().check(str(path), None, path.parent, text)
+            assert _everything(got) == _everything(fresh), f"{name}: edit at {at}"

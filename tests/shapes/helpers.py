@@ -87,8 +87,8 @@ def shape_at(result: CheckResult, start: int, end: int) -> Shape | None:
         if row.tree is None or not (row.start <= start and end <= row.end):
             continue
         for node in row.tree.walk():
-            if (node.start, node.end) == (start, end) and id(node) in result.shapes:
-                best = best or result.shapes[id(node)]
+            if (node.start, node.end) == (start, end) and node in result.shapes:
+                best = best or result.shapes.get(node)
     return best
 
 

@@ -8,17 +8,27 @@ two passes: the first learns, the second reports.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import bisect
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
 
 from texgrad.reading.document import DocumentRead, read_document
 from texgrad.reading.project import Project
 from texgrad.reading.source import MappedText
-from texgrad.shapes.declarations import SENTENCE_BREAK, Row, SymbolTable, collect
+from texgrad.shapes.declarations import (
+    NOTATION_SENTENCE,
+    SENTENCE_BREAK,
+    Boundaries,
+    Declaration,
+    Row,
+    Signature,
+    SymbolTable,
+    collect,
+)
 from texgrad.shapes.diagnostics import Diagnostic, Related
 from texgrad.shapes.dims import Dim, Shape
-from texgrad.shapes.infer import Inference
+from texgrad.shapes.infer import Inference, dimension_names, merge_evidence
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
 
@@ -27,6 +37,31 @@ from texgrad.syntax.parse import parse_row
 class ParsedDocument:
     doc: DocumentRead
     rows: list[Row]
+    keys: list[tuple[object, ...]] = field(default_factory=list)  # each row's text and map
+
+
+class Shapes:
+    """The shapes of a document's subexpressions, found by node (for hovers and hints).
+
+    Kept per row, relative to where the row starts, so the rows an edit did not touch keep
+    theirs without being inferred again.
+    """
+
+    def __init__(self, rows: list[tuple[int, int, dict[_Span, Shape]]]) -> None:
+        self._rows = rows  # (row start, row end, shapes by span relative to the start), sorted
+        self._starts = [r[0] for r in rows]
+
+    def get(self, node: t.Node) -> Shape | None:
+        i = bisect.bisect_right(self._starts, node.start) - 1
+        while i >= 0 and self._rows[i][0] <= node.start:
+            start, end, shapes = self._rows[i]
+            if node.end <= end:
+                return shapes.get((node.start - start, node.end - start, type(node)))
+            i -= 1
+        return None
+
+    def __contains__(self, node: t.Node) -> bool:
+        return self.get(node) is not None
 
 
 @dataclass
@@ -34,20 +69,104 @@ class CheckResult:
     path: str
     doc: DocumentRead
     diagnostics: list[Diagnostic]
-    shapes: dict[int, Shape] = field(default_factory=dict)
+    shapes: Shapes = field(default_factory=lambda: Shapes([]))
     table: SymbolTable = field(default_factory=SymbolTable)
     # shapes of undeclared symbols as their use suggests them (rows, columns; None: unknown)
     inferred: dict[str, tuple[Dim | None, Dim | None]] = field(default_factory=dict)
     rows: list[Row] = field(default_factory=list)  # the document's parsed rows
+    stats: dict[str, int] = field(default_factory=dict)  # rows inferred again / reused
+
+
+_Span = tuple[int, int, type]
+
+
+@dataclass(frozen=True, slots=True)
+class _RowRun:
+    """What inferring one row read and produced; positions relative to the row's start,
+    except the related locations of diagnostics, which are where they were then."""
+
+    reads: frozenset[str]
+    writes: tuple[Declaration | Signature, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    shapes: dict[_Span, Shape]
+    notes: tuple[tuple[str, Dim | None, Dim | None], ...]
+
+
+_RunKey = tuple[str, int, tuple[object, ...]]  # path, row start, row key
+
+
+@dataclass
+class _History:
+    """The last check of a document: what an edit to it can be compared against."""
+
+    texts: dict[str, str]
+    knowledge: dict[str, tuple[object, ...]]  # per symbol: its collected declarations
+    boundaries: tuple[list[int], list[int]]
+    names: tuple[frozenset[object], frozenset[object]]  # dimension names of the two passes
+    first: dict[_RunKey, _RowRun]
+    second: dict[_RunKey, _RowRun]
+
+
+@dataclass(frozen=True, slots=True)
+class _Edit:
+    """One replaced span: old text[start:old_end] became new text[start:new_end]."""
+
+    start: int
+    old_end: int
+    new_end: int
+
+    @property
+    def delta(self) -> int:
+        return self.new_end - self.old_end
+
+    @classmethod
+    def between(cls, old: str, new: str) -> _Edit:
+        n = min(len(old), len(new))
+        lo, hi = 0, n  # the common prefix, by halving (slices compare in C)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if old[:mid] == new[:mid]:
+                lo = mid
+            else:
+                hi = mid - 1
+        prefix = lo
+        lo, hi = 0, n - prefix
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if old[len(old) - mid :] == new[len(new) - mid :]:
+                lo = mid
+            else:
+                hi = mid - 1
+        return cls(prefix, len(old) - lo, len(new) - lo)
+
+    def moved(self, offset: int) -> int | None:
+        """Where an old offset is now; None inside the replaced span."""
+        if offset <= self.start:
+            return offset
+        if offset >= self.old_end:
+            return offset + self.delta
+        return None
+
+
+# How far after an edit the scope of a declaration may depend on the edited text: a use
+# takes a declaration up to WHERE_DISTANCE after it, notation is told 400 characters back.
+_REACH = 450
 
 
 class Checker:
-    """Checks documents; remembers what it has read and parsed, per path and text."""
+    """Checks documents; remembers what it has read, parsed and inferred, per path and text.
+
+    After an edit, rows whose text did not change are not parsed again, and are not
+    inferred again unless they use a symbol whose knowledge changed: one whose
+    declarations, definitions (``y = Ax``) or signatures differ, or lie near the edit
+    (where the text around a declaration decides its scope).
+    """
 
     def __init__(self) -> None:
         self._parsed: dict[str, ParsedDocument] = {}
         # per path: row text and map (relative to the row) -> (tree, where it was parsed)
         self._trees: dict[str, dict[tuple[object, ...], tuple[t.Node | None, int]]] = {}
+        self._history: dict[str, _History] = {}
 
     def parsed(
         self,
@@ -64,7 +183,7 @@ class Checker:
             return cached
         old = self._trees.get(doc.path, {})
         trees: dict[tuple[object, ...], tuple[t.Node | None, int]] = {}
-        rows = []
+        rows, keys = [], []
         for region in doc.regions:
             for row in region.rows:
                 key = _row_key(row.text, row.start)
@@ -75,8 +194,9 @@ class Checker:
                     tree = parse_row(row.text).tree
                 trees[key] = (tree, row.start)
                 rows.append(Row(doc.path, row.start, row.end, tree))
+                keys.append(key)
         self._trees[doc.path] = trees
-        result = ParsedDocument(doc, rows)
+        result = ParsedDocument(doc, rows, keys)
         self._parsed[doc.path] = result
         return result
 
@@ -95,32 +215,252 @@ class Checker:
             if p != target.doc.path
         ]
         docs = [*others, target]
-        table = collect((r for d in docs for r in d.rows), {d.doc.path: d.doc.text for d in docs})
+        texts = {d.doc.path: d.doc.text for d in docs}
+        table = collect((r for d in docs for r in d.rows), texts)
+        knowledge = _knowledge(table)
+        bounds = table.boundaries.get(target.doc.path) or Boundaries([], [])
+        names1 = dimension_names(table)
+
+        # what of the last check still holds: the edit, and the symbols it may have changed
+        old = self._history.get(target.doc.path)
+        edit: _Edit | None = None
+        dirty: set[str] = set()
+        if old is not None and old.names[0] == names1:
+            edit = _comparable(old, texts, target.doc.path, bounds)
+        if old is not None and edit is not None:
+            reach = _reach(old.texts[target.doc.path], target.doc.text, edit)
+            dirty = _changed_knowledge(old, knowledge, edit, target.doc.path, reach)
+            for (p, start, _), run in [*old.first.items(), *old.second.items()]:
+                for w in run.writes:  # definitions near the edit: their scope may have moved
+                    if p == target.doc.path and (
+                        edit.start - 1 <= start + w.start <= edit.old_end + reach
+                        or edit.start - 1 <= start + w.end <= edit.old_end + reach
+                    ):
+                        dirty.add(w.key)
+
+        def earlier(path: str, start: int, key: tuple[object, ...], pass_: int) -> _RowRun | None:
+            if old is None or edit is None:
+                return None
+            runs = old.first if pass_ == 1 else old.second
+            if path != target.doc.path:
+                return runs.get((path, start, key))
+            for was in {start, start - edit.delta}:  # where the row was before the edit
+                if edit.moved(was) == start:
+                    found = runs.get((path, was, key))
+                    if found is not None:
+                        return found
+            return None
+
+        stats = {"inferred": 0, "reused": 0}
+        if old is not None and edit is not None:  # rows gone: what they defined has changed
+            now = {
+                (d.doc.path, r.start, k) for d in docs for r, k in zip(d.rows, d.keys, strict=True)
+            }
+            for (p, start, k), run in [*old.first.items(), *old.second.items()]:
+                moved = start if p != target.doc.path else edit.moved(start)
+                if (p, moved, k) not in now:
+                    dirty.update(w.key for w in run.writes)
 
         # pass 1: definitions anywhere in the project (y = Ax) give shapes to undeclared symbols
         learner = Inference(table, "", "", report=False)
+        first: dict[_RunKey, _RowRun] = {}
         for d in docs:
             learner.path, learner.source = d.doc.path, d.doc.text
-            for row in d.rows:
-                learner.infer(row.tree)
+            for row, key in zip(d.rows, d.keys, strict=True):
+                prior = earlier(d.doc.path, row.start, key, 1)
+                run = self._infer_row(learner, row, prior, dirty, stats)
+                first[(d.doc.path, row.start, key)] = run
+
         # pass 2: report on the target
         inference = Inference(table, target.doc.path, target.doc.text)
         inference.defined = learner.defined
-        for row in target.rows:
-            inference.infer(row.tree)
-        diagnostics = (
-            _redeclarations(table, target.doc.path, target.doc.text) + inference.diagnostics
-        )
+        names2 = inference.dimension_names
+        if old is not None and old.names[1] != names2:
+            edit = None  # other names are dimensions now: infer every row again
+        second: dict[_RunKey, _RowRun] = {}
+        diagnostics = _redeclarations(table, target.doc.path, target.doc.text)
+        evidence: dict[str, tuple[Dim | None, Dim | None]] = {}
+        conflicting: set[str] = set()
+        shapes = []
+        for row, key in zip(target.rows, target.keys, strict=True):
+            prior = earlier(target.doc.path, row.start, key, 2)
+            run = self._infer_row(inference, row, prior, dirty, stats, edit, target.doc.path)
+            second[(target.doc.path, row.start, key)] = run
+            diagnostics += [_placed(g, row.start) for g in run.diagnostics]
+            for note in run.notes:
+                merge_evidence(evidence, conflicting, *note)
+            shapes.append((row.start, row.end, run.shapes))
         diagnostics.sort(key=lambda d: (d.start, d.end))
+
+        self._history[target.doc.path] = _History(
+            texts, knowledge, (bounds.sections, bounds.paragraphs), (names1, names2), first, second
+        )
         return CheckResult(
             target.doc.path,
             target.doc,
             diagnostics,
-            inference.shapes,
+            Shapes(sorted(shapes, key=lambda s: s[0])),
             table,
-            inference.evidence,
+            evidence,
             target.rows,
+            stats,
         )
+
+    def _infer_row(
+        self,
+        inference: Inference,
+        row: Row,
+        prior: _RowRun | None,
+        dirty: set[str],
+        stats: dict[str, int],
+        edit: _Edit | None = None,
+        path: str = "",
+    ) -> _RowRun:
+        """Infer one row, or redo what it did last time if nothing it read has changed."""
+        if prior is not None and prior.reads.isdisjoint(dirty):
+            for w in prior.writes:
+                inference.apply(replace(w, start=w.start + row.start, end=w.end + row.start))
+            stats["reused"] += 1
+            if edit is not None and any(g.related for g in prior.diagnostics):
+                prior = replace(
+                    prior,
+                    diagnostics=tuple(_related_moved(g, edit, path) for g in prior.diagnostics),
+                )
+            return prior
+        stats["inferred"] += 1
+        inference.reads, inference.writes, inference.notes = set(), [], []
+        inference.diagnostics, inference.shapes = [], {}
+        inference.infer(row.tree)
+        base = row.start
+        run = _RowRun(
+            frozenset(inference.reads),
+            tuple(replace(w, start=w.start - base, end=w.end - base) for w in inference.writes),
+            tuple(_placed(g, -base) for g in inference.diagnostics),
+            {(s - base, e - base, k): shape for (s, e, k), shape in inference.shapes.items()},
+            tuple(inference.notes),
+        )
+        if prior is not None and run.writes != prior.writes:
+            dirty.update(w.key for w in (*run.writes, *prior.writes))
+        elif prior is None:
+            dirty.update(w.key for w in run.writes)
+        return run
+
+
+def _comparable(
+    old: _History, texts: dict[str, str], path: str, bounds: Boundaries
+) -> _Edit | None:
+    """The edit from the last check of ``path`` to this one, if the rest of the project is as
+    it was and the edit moved no section or paragraph boundary; None otherwise."""
+    if texts.keys() != old.texts.keys() or any(
+        texts[p] != old.texts[p] for p in texts if p != path
+    ):
+        return None
+    edit = _Edit.between(old.texts[path], texts[path])
+    for was, now in zip(old.boundaries, (bounds.sections, bounds.paragraphs), strict=True):
+        if len(was) != len(now) or any(edit.moved(a) != b for a, b in zip(was, now, strict=True)):
+            return None
+    new = texts[path]
+    line_start = new.rfind("\n", 0, edit.start) + 1
+    if any(line_start <= s <= edit.new_end for s in bounds.sections):
+        return None  # a heading was edited: whether it names a Notation section may differ
+    return edit
+
+
+def _knowledge(table: SymbolTable) -> dict[str, tuple[object, ...]]:
+    """Per symbol, what the document declares of it (before inference adds definitions)."""
+    out: dict[str, list[object]] = {}
+    for key, decls in table.declarations.items():
+        out.setdefault(key, []).extend(decls)
+    for key, sigs in table.signatures.items():
+        out.setdefault(key, []).extend(sigs)
+    for key, defs in table.function_definitions.items():
+        out.setdefault(key, []).extend(("function", p, at) for p, at in defs)
+    for key, bound in table.bound.items():
+        out.setdefault(key, []).extend(("bound", d, s, e) for d, s, e in bound)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _reach(old: str, new: str, edit: _Edit) -> int:
+    """How far after an edit the scopes of declarations may have changed: where a use takes
+    a declaration made after it, or a declaration is notation, depends on where sentences
+    end in between (SENTENCE_BREAK, "Throughout, …"); an edit that changes neither changes
+    only what it overlaps."""
+    lo = max(0, edit.start - 40)
+
+    def marks(text: str, end: int, delta: int) -> list[tuple[int, str]]:
+        hi = min(len(text), end + 40)
+        found = [(m.start(), m.group()) for m in SENTENCE_BREAK.finditer(text, lo, hi)]
+        found += [(m.start(), m.group()) for m in NOTATION_SENTENCE.finditer(text, lo, hi)]
+        return [(a if a < edit.start else a - delta, g) for a, g in found]
+
+    if marks(old, edit.old_end, 0) == marks(new, edit.new_end, edit.delta):
+        return 1
+    return _REACH
+
+
+def _changed_knowledge(
+    old: _History, now: dict[str, tuple[object, ...]], edit: _Edit, path: str, reach: int
+) -> set[str]:
+    """Symbols whose declarations differ beyond the move an edit made, or lie near it."""
+    lo, hi = edit.start - 1, edit.new_end + reach
+
+    def places(item: object) -> list[int]:
+        if isinstance(item, (Declaration, Signature)):
+            return [item.start, item.end] if item.path == path else []
+        assert isinstance(item, tuple)
+        if item[0] == "function":
+            return [item[2]] if item[1] == path else []
+        d, s, e = item[1], item[2], item[3]
+        return [d.start, d.end, s, e] if d.path == path else []
+
+    def at(offset: int) -> int:
+        where = edit.moved(offset)
+        return -1 if where is None else where  # in the replaced text: differs from anything
+
+    def moved(item: object) -> object:
+        if isinstance(item, (Declaration, Signature)):
+            if item.path != path:
+                return item
+            return replace(item, start=at(item.start), end=at(item.end))
+        assert isinstance(item, tuple)
+        if item[0] == "function":
+            return item if item[1] != path else ("function", path, at(item[2]))
+        d, s, e = item[1], item[2], item[3]
+        if d.path != path:
+            return item
+        return ("bound", replace(d, start=at(d.start), end=at(d.end)), at(s), at(e))
+
+    dirty = set()
+    for key in now.keys() | old.knowledge.keys():
+        items = now.get(key, ())
+        if any(lo <= x <= hi for item in items for x in places(item)):
+            dirty.add(key)
+        elif tuple(moved(i) for i in old.knowledge.get(key, ())) != items:
+            dirty.add(key)
+    return dirty
+
+
+def _placed(g: Diagnostic, delta: int) -> Diagnostic:
+    """A row's diagnostic moved with its row (its related locations stay where they are)."""
+    if delta == 0:
+        return g
+    return replace(
+        g,
+        start=g.start + delta,
+        end=g.end + delta,
+        fixes=tuple(replace(f, start=f.start + delta, end=f.end + delta) for f in g.fixes),
+    )
+
+
+def _related_moved(g: Diagnostic, edit: _Edit, path: str) -> Diagnostic:
+    related = []
+    for r in g.related:
+        if r.path == path:
+            start, end = edit.moved(r.start), edit.moved(r.end)
+            r = replace(r, start=start if start is not None else r.start,
+                        end=end if end is not None else r.end)  # fmt: skip
+        related.append(r)
+    return replace(g, related=tuple(related))
 
 
 def _redeclarations(table: SymbolTable, path: str, text: str) -> list[Diagnostic]:

@@ -122,7 +122,7 @@ class SymbolTable:
             return False
         begin = max(0, d.start - 400)
         breaks = [m.end() for m in SENTENCE_BREAK.finditer(text, begin, d.start)]
-        if _NOTATION_SENTENCE.search(text, breaks[-1] if breaks else begin, d.start):
+        if NOTATION_SENTENCE.search(text, breaks[-1] if breaks else begin, d.start):
             return True
         sections = (self.boundaries.get(d.path) or Boundaries([], [])).sections
         i = bisect.bisect_right(sections, d.start) - 1
@@ -180,7 +180,7 @@ SENTENCE_BREAK = re.compile(
 
 
 # a sentence or a section that sets notation for the whole document
-_NOTATION_SENTENCE = re.compile(
+NOTATION_SENTENCE = re.compile(
     r"\b[Tt]hroughout\b|\b(?:[Ii]n|[Ff]or) the rest of (?:this|the) (?:paper|document|article|note|chapter|book)"
 )
 _NOTATION_HEADING = re.compile(

@@ -48,7 +48,7 @@ def hints(result: CheckResult, start: int, end: int) -> list[Hint]:
                 continue
             if table.lookup(key, font, result.path, node.start) is not None:
                 continue
-            shape = result.shapes.get(id(node))
+            shape = result.shapes.get(node)
             if isinstance(shape, Shape):
                 label, how = shape_label(shape), "defined"
             elif key in result.inferred:
@@ -71,7 +71,7 @@ def _function_hints(result: CheckResult, tree: t.Node, start: int, end: int) -> 
         head, body = chain.items[0], chain.items[1]
         if not isinstance(head, t.Apply) or body is None or chain.relations[0] not in ("=", ":="):
             continue
-        shape = result.shapes.get(id(body))
+        shape = result.shapes.get(body)
         if not isinstance(shape, Shape) or not (start <= body.end <= end):
             continue
         name = result.doc.text[head.start : head.end]

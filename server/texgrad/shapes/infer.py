@@ -38,14 +38,21 @@ class Inference:
         self.source = source
         self.report = report
         self.diagnostics: list[Diagnostic] = []
-        self.shapes: dict[int, Shape] = {}  # id(node) -> shape, for hover
+        # (start, end, node type) -> shape, for hovers and hints
+        self.shapes: dict[tuple[int, int, type], Shape] = {}
         # y = Ax gives an undeclared y its shape where it is written (scoped like a declaration)
         self.defined: dict[str, list[Declaration]] = {}
         # what use tells about undeclared symbols: key -> (rows, columns), either may be unknown
         self.evidence: dict[str, tuple[Dim | None, Dim | None]] = {}
         self.conflicting: set[str] = set()
+        # What inferring the current row read and changed, so that a re-check can tell which
+        # rows an edit affects (see shapes/check.py): the symbols whose knowledge it used,
+        # the definitions it added (y = Ax, f(x) = …) and what it noted about undeclared ones.
+        self.reads: set[str] = set()
+        self.writes: list[Declaration | Signature] = []
+        self.notes: list[tuple[str, Dim | None, Dim | None]] = []
         # N of \mathbb{R}^{N \times D}: a number wherever it is written undeclared (\frac{1}{N})
-        self.dimension_names = _dimension_names(table)
+        self.dimension_names = dimension_names(table)
         self._rules: dict[type, Callable[[Any], Shape | None]] = {
             t.Symbol: self._symbol, t.Number: lambda n: SCALAR, t.Sub: self._sub, t.Tagged: self._symbolic,
             t.Product: self._product, t.Add: self._add, t.Neg: lambda n: self.infer(n.operand),
@@ -66,8 +73,34 @@ class Inference:
         rule = self._rules.get(type(node))
         shape = rule(node) if rule is not None else None
         if shape is not None:
-            self.shapes[id(node)] = shape
+            self.shapes[_span(node)] = shape
         return shape
+
+    # -- what a row reads of the symbol table and the definitions (recorded) ---------------
+    def _lookup(self, key: tuple[str, str | None], offset: int) -> Declaration | None:
+        self.reads.add(key[0])
+        return self.table.lookup(key[0], key[1], self.path, offset)
+
+    def _signature(self, key: str, offset: int) -> Signature | None:
+        self.reads.add(key)
+        return self.table.signature(key, self.path, offset)
+
+    def _declared(self, key: str) -> bool:
+        """Is ``key`` declared anywhere (in scope here or not)?"""
+        self.reads.add(key)
+        return key in self.table.declarations
+
+    def apply(self, write: Declaration | Signature) -> None:
+        """Redo a definition a row made when it was last inferred (its text unchanged)."""
+        if isinstance(write, Signature):
+            sigs = self.table.signatures.setdefault(write.key, [])
+            if not any(s.path == write.path and s.start == write.start for s in sigs):
+                sigs.append(write)
+                sigs.sort(key=lambda s: (s.path, s.start))
+        else:
+            found = self.defined.setdefault(write.key, [])
+            if not any(d.path == write.path and d.start == write.start for d in found):
+                found.append(write)
 
     def _each(self, node: t.List | t.Sequence) -> None:
         for item in node.items:
@@ -114,7 +147,7 @@ class Inference:
     def _declaration(self, node: t.Node) -> Declaration | None:
         node = _unwrapped(node)
         key = symbol_key(node)
-        return self.table.lookup(key[0], key[1], self.path, node.start) if key is not None else None
+        return self._lookup(key, node.start) if key is not None else None
 
     def _emit(self, code: str, message: str, start: int, end: int, related: tuple[Related, ...] = (),
               fixes: tuple[Fix, ...] = (), severity: Severity = "error") -> None:  # fmt: skip
@@ -149,10 +182,10 @@ class Inference:
         key = symbol_key(node)
         if key is None:
             return None
-        decl = self.table.lookup(key[0], key[1], self.path, node.start)
+        decl = self._lookup(key, node.start)
         if decl is not None:
             return decl.shape
-        if self.table.signature(key[0], self.path, node.start) is not None:
+        if self._signature(key[0], node.start) is not None:
             return None  # a function named alone
         defined = self._definition(key[0], node.start)
         if defined:
@@ -166,12 +199,13 @@ class Inference:
             base = node.base
             plain = isinstance(base, t.Symbol) and base.font is None and not base.accents
         key = symbol_key(node)
-        if not plain or key is None or key[0] in self.table.declarations:
+        if not plain or key is None or self._declared(key[0]):
             return False  # declared somewhere (out of scope here): not a number
         d = dim_of(node)
         return d is not None and d.is_Symbol and d in self.dimension_names
 
     def _definition(self, key: str, offset: int) -> Declaration | None:
+        self.reads.add(key)
         found = self.defined.get(key)
         return self.table.in_force(found, self.path, offset) if found else None
 
@@ -183,9 +217,7 @@ class Inference:
         if own is not None:
             return own
         key = symbol_key(node)
-        if key is not None and (
-            key[0] in self.table.declarations or self._definition(key[0], node.start)
-        ):
+        if key is not None and (self._declared(key[0]) or self._definition(key[0], node.start)):
             return None
         base = self.infer(node.base)
         if base is None or base.is_scalar:
@@ -276,22 +308,10 @@ class Inference:
         if isinstance(node, t.Transpose):  # u^\top A: what is said of u^\top, transposed
             node, rows, cols = node.base, cols, rows
         key = symbol_key(node)
-        if key is None or key[0] in self.table.declarations or self._definition(key[0], node.start):
+        if key is None or self._declared(key[0]) or self._definition(key[0], node.start):
             return
-        if key[0] in self.conflicting:
-            return
-        old_rows, old_cols = self.evidence.get(key[0], (None, None))
-        if (rows is not None and old_rows is not None and not same(rows, old_rows)) or (
-            cols is not None and old_cols is not None and not same(cols, old_cols)
-        ):
-            # uses disagree: the letter means different things in different places
-            self.conflicting.add(key[0])
-            self.evidence.pop(key[0], None)
-            return
-        self.evidence[key[0]] = (
-            old_rows if rows is None else rows,
-            old_cols if cols is None else cols,
-        )
+        self.notes.append((key[0], rows, cols))
+        merge_evidence(self.evidence, self.conflicting, key[0], rows, cols)
 
     def _applications(self, factors: list[t.Node]) -> list[t.Node]:
         """``u (x)`` for a symbol with a signature (``u : \\mathbb{R}^n \\to \\mathbb{R}^m``) is a call."""
@@ -305,7 +325,7 @@ class Inference:
                 key
                 and isinstance(nxt, t.Paren)
                 and nxt.open in ("(", "\\left(")
-                and self.table.signature(key[0], self.path, f.start)
+                and self._signature(key[0], f.start)
             ):
                 args = (
                     nxt.body.items
@@ -335,7 +355,7 @@ class Inference:
             s = self.infer(node.base)
             if s is not None and not s.is_scalar:
                 shape = s.transposed()
-                self.shapes[id(node)] = shape
+                self.shapes[_span(node)] = shape
                 return shape
             return None
         return self.infer(node)
@@ -414,7 +434,7 @@ class Inference:
                 (s := self.infer(f)) is not None and s.is_scalar for f in others
             )
         key = symbol_key(node)
-        return key is not None and key[0] == "I" and key[0] not in self.table.declarations
+        return key is not None and key[0] == "I" and not self._declared(key[0])
 
     def _binop(self, node: t.BinOp) -> Shape | None:
         a = self.infer(node.left)
@@ -549,11 +569,11 @@ class Inference:
             isinstance(func, t.Symbol)
             and func.name in ("\\sigma",)
             and len(args) == 1
-            and "\\sigma" not in self.table.declarations
+            and not self._declared("\\sigma")
         ):
             return args[0]  # the logistic function, elementwise
         key = symbol_key(func)
-        sig = self.table.signature(key[0], self.path, func.start) if key else None
+        sig = self._signature(key[0], func.start) if key else None
         if sig is None or len(args) != 1:
             return None
         arg = args[0]
@@ -618,7 +638,7 @@ class Inference:
         if node.wrt is not None:
             x = self.infer(node.wrt)
         elif isinstance(node.body, t.Apply) and len(node.body.args) == 1:
-            x = self.shapes.get(id(node.body.args[0]))  # \nabla f(x): with respect to x
+            x = self.shapes.get(_span(node.body.args[0]))  # \nabla f(x): with respect to x
         else:
             x = None
         if scalar and x is not None and node.order is None:
@@ -634,7 +654,7 @@ class Inference:
         if f is not None:
             return f.is_scalar
         key = symbol_key(body)
-        sig = self.table.signature(key[0], self.path, body.start) if key is not None else None
+        sig = self._signature(key[0], body.start) if key is not None else None
         return sig is not None and sig.codomain.is_scalar
 
     def _matrix(self, node: t.Matrix) -> Shape | None:
@@ -703,9 +723,12 @@ class Inference:
         arg = self.infer(head.args[0])
         if arg is None:
             return
+        self.reads.add(key[0])
         sigs = self.table.signatures.setdefault(key[0], [])
         if not any(s.path == self.path and s.start == head.start for s in sigs):
-            sigs.append(Signature(key[0], arg, value, self.path, head.start, head.end))
+            sig = Signature(key[0], arg, value, self.path, head.start, head.end)
+            self.writes.append(sig)
+            sigs.append(sig)
             sigs.sort(key=lambda s: (s.path, s.start))
 
     def _is_definition_head(self, chain: t.Chain, head: t.Node) -> bool:
@@ -718,17 +741,18 @@ class Inference:
     def _defines(self, node: t.Node) -> bool:
         """Is ``node`` an undeclared symbol, so that ``node = …`` defines its shape?"""
         key = symbol_key(node)
-        return key is not None and key[0] not in self.table.declarations
+        return key is not None and not self._declared(key[0])
 
     def _define(self, node: t.Node, shape: Shape) -> None:
         key = symbol_key(node)
         if key is None:
             return
+        self.reads.add(key[0])
         found = self.defined.setdefault(key[0], [])
         if not any(d.path == self.path and d.start == node.start for d in found):
-            found.append(
-                Declaration(key[0], key[1], shape, self.path, node.start, node.end, "definition")
-            )
+            d = Declaration(key[0], key[1], shape, self.path, node.start, node.end, "definition")
+            self.writes.append(d)
+            found.append(d)
 
 
 _SUPERSCRIPTS = str.maketrans(
@@ -765,7 +789,33 @@ def _unwrapped(node: t.Node) -> t.Node:
     return node
 
 
-def _dimension_names(table: SymbolTable) -> frozenset[Any]:
+def merge_evidence(
+    evidence: dict[str, tuple[Dim | None, Dim | None]],
+    conflicting: set[str],
+    key: str,
+    rows: Dim | None,
+    cols: Dim | None,
+) -> None:
+    """Add what one use says of an undeclared symbol to what earlier uses said."""
+    if key in conflicting:
+        return
+    old_rows, old_cols = evidence.get(key, (None, None))
+    if (rows is not None and old_rows is not None and not same(rows, old_rows)) or (
+        cols is not None and old_cols is not None and not same(cols, old_cols)
+    ):
+        # uses disagree: the letter means different things in different places
+        conflicting.add(key)
+        evidence.pop(key, None)
+        return
+    evidence[key] = (old_rows if rows is None else rows, old_cols if cols is None else cols)
+
+
+def _span(node: t.Node) -> tuple[int, int, type]:
+    """What identifies a node among the nodes of its document: its range and its kind."""
+    return (node.start, node.end, type(node))
+
+
+def dimension_names(table: SymbolTable) -> frozenset[Any]:
     """The names that stand for dimensions in the declared shapes and signatures."""
     shapes = [d.shape for decls in table.declarations.values() for d in decls]
     shapes += [d.shape for bound in table.bound.values() for d, _, _ in bound]

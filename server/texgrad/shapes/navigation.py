@@ -177,7 +177,7 @@ def outline(result: CheckResult) -> list[OutlineItem]:
                 and symbol_key(head.func) is not None
             ):
                 body = chain.items[1] if len(chain.items) > 1 else None
-                shape = result.shapes.get(id(body)) if body is not None else None
+                shape = result.shapes.get(body) if body is not None else None
                 items.append(
                     OutlineItem(
                         text[head.start : head.end],

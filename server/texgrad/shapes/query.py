@@ -62,7 +62,7 @@ def shape_info(result: CheckResult, offset: int) -> ShapeInfo | None:
     if node is None:
         return None
     text = result.doc.text[node.start : node.end]
-    shape = result.shapes.get(id(node))
+    shape = result.shapes.get(node)
     key = symbol_key(node)
     if key is not None:
         decl = result.table.lookup(key[0], key[1], result.path, node.start)
