@@ -222,6 +222,45 @@ def test_plans_and_diff_at_take_an_already_checked_document(
     assert "no math" in str(api.diff_at("doc.md", text, 0, "x", result=result).error)
 
 
+def test_what_a_checked_document_teaches_is_learnt_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = (
+        "Let $A \\in \\mathbb{R}^{m \\times n}$, $\\mathbf{x} \\in \\mathbb{R}^n$, "
+        "$\\mathbf{b} \\in \\mathbb{R}^m$; $\\operatorname{Tr}(A^T A)$.\n\n"
+        "$$ f(\\mathbf{x}) = \\|A \\mathbf{x} - \\mathbf{b}\\|^2 $$\n"
+    )
+    at = text.index("f(")
+    result = Checker().check("doc.md", text=text)
+    fresh = {
+        p.wrt: api.diff_at("doc.md", text, at, p.wrt) for p in api.plans_at("doc.md", text, at)
+    }
+    walks: list[int] = []
+    learn = api._learn_style
+    monkeypatch.setattr(
+        api, "_learn_style", lambda *a, **k: walks.append(len(a[1])) or learn(*a, **k)
+    )
+    plans = api.plans_at("doc.md", text, at, result=result)
+    outs = {p.wrt: api.diff_at("doc.md", text, at, p.wrt, result=result) for p in plans}
+    again = {p.wrt: api.diff_at("doc.md", text, at, p.wrt, result=result) for p in plans}
+    assert outs == fresh == again  # the engine's additions to its copy do not leak
+    assert outs[r"\mathbf{x}"].result == r"2 A^T (A \mathbf{x} - \mathbf{b})"
+    assert all(o.verified for o in outs.values())
+    assert len(walks) == 2  # the whole document once, its row once
+    row = next(r for r in result.rows if r.start <= at <= r.end)
+    assert row.tree is not None
+    one, two = api._context_at(result, row), api._context_at(result, row)
+    assert one is not two and one.style == two.style and one.env == two.env
+    one.style.symbols["x"] = "changed"
+    one.env.vars["x"].latex = "changed"
+    three = api._context_at(result, row)
+    assert three.style.symbols["x"] == three.env.vars["x"].latex == r"\mathbf{x}"
+    assert len(walks) == 2
+    other = Checker().check("doc.md", text=text + " ")  # another check: learnt afresh
+    api.plans_at("doc.md", text, at, result=other)
+    assert len(walks) == 4
+
+
 def test_a_document_macros_are_printed_and_accepted_as_the_variable(tmp_path: Path) -> None:
     doc = tmp_path / "doc.tex"
     doc.write_text(

@@ -13,7 +13,8 @@ Each request has a time budget; running over it is a clear error.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import weakref
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from texgrad.calculus import expr as e
@@ -83,13 +84,75 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
         if row.tree is None or row.start > offset:
             continue
         _definitions(row.tree, env, set(table.declarations))
-    style = Style()
-    text = result.doc.text
-    _learn_style(style, [r.tree for r in result.rows if r.tree is not None], text)
-    _learn_style(style, trees, text, override=True)
+    style = _copy_style(_document_style(result))
+    _learn_style(style, trees, result.doc.text, override=True)
     for key, info in env.vars.items():
         info.latex = style.symbols.get(key, key)
     return Context(env, style)
+
+
+# What is learnt from a checked document is kept as long as the document's
+# CheckResult lives (a language server plans, differentiates several variables and
+# resolves on one result): the notation of the whole document, and the context of
+# each row asked about.  Callers get copies, since the engine adds to them.
+
+
+@dataclass
+class _Learnt:
+    style: Style | None = None
+    contexts: dict[int, tuple[t.Node, Context]] = field(default_factory=dict)
+
+
+_learnt: dict[int, tuple[weakref.ref[CheckResult], _Learnt]] = {}
+
+
+def _learnt_of(result: CheckResult) -> _Learnt:
+    key = id(result)
+    hit = _learnt.get(key)
+    if hit is not None and hit[0]() is result:
+        return hit[1]
+    learnt = _Learnt()
+
+    def forget(ref: weakref.ref[CheckResult]) -> None:
+        current = _learnt.get(key)
+        if current is not None and current[0] is ref:
+            del _learnt[key]
+
+    try:
+        _learnt[key] = (weakref.ref(result, forget), learnt)
+    except TypeError:  # not weakly referable: nothing kept
+        pass
+    return learnt
+
+
+def _document_style(result: CheckResult) -> Style:
+    """The notation of the whole document (do not change it: it is shared)."""
+    learnt = _learnt_of(result)
+    if learnt.style is None:
+        style = Style()
+        _learn_style(style, [r.tree for r in result.rows if r.tree is not None], result.doc.text)
+        learnt.style = style
+    return learnt.style
+
+
+def _context_at(result: CheckResult, row: Row) -> Context:
+    """:func:`context_of` for the row, learnt once per checked document; a copy."""
+    assert row.tree is not None
+    learnt = _learnt_of(result)
+    hit = learnt.contexts.get(row.start)
+    if hit is not None and hit[0] is row.tree:
+        ctx = hit[1]
+    else:
+        ctx = context_of(result, row.start, [row.tree])
+        learnt.contexts[row.start] = (row.tree, ctx)
+    return Context(
+        Env({k: replace(v) for k, v in ctx.env.vars.items()}, dict(ctx.env.functions)),
+        _copy_style(ctx.style),
+    )
+
+
+def _copy_style(style: Style) -> Style:
+    return replace(style, names=dict(style.names), symbols=dict(style.symbols))
 
 
 def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:
@@ -243,7 +306,7 @@ def plans_at(
     row = _row_at(result, offset, offset + 1)
     if row is None or row.tree is None:
         return []
-    ctx = context_of(result, row.start, [row.tree])
+    ctx = _context_at(result, row)
     try:
         f = Lowerer(ctx.env).lower(row.tree)
     except (CalculusError, RecursionError):
@@ -302,7 +365,7 @@ def _diff_text(
     row = _row_at(result, offset, end if end is not None else offset + 1)
     if row is None or row.tree is None:
         return DiffOutcome(error="no math to differentiate there (or it does not parse)")
-    ctx = context_of(result, row.start, [row.tree])
+    ctx = _context_at(result, row)
     key = _written_symbol(row.tree, text, wrt)  # \vx as the document writes it
     if key is None:
         wrt_tree = parse_row(MappedText.identity(wrt)).tree
