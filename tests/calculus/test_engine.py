@@ -135,6 +135,37 @@ def test_a_wrong_result_is_never_verified() -> None:
     assert not check.ok and "NOT verified" in check.note
 
 
+def test_a_wrong_hessian_is_never_verified() -> None:
+    n = __import__("sympy").Symbol("n", positive=True, integer=True)
+    a = e.var("A", Shape(n, n))
+    x = e.var("x", Shape(n, e.ONE))
+    f = e.mul(e.transpose(x), a, x)
+    df = e.add(e.mul(e.transpose(e.d(x)), a, x), e.mul(e.transpose(x), a, e.d(x)))
+    env = Env({k: VarInfo(k, v.shape, k) for k, v in (("A", a), ("x", x))})
+    right = e.add(a, e.transpose(a))
+    assert verify(f, right, df, x, "hessian", "", env, Style(), UNLIMITED).ok
+    for wrong in (a, e.mul(e.num(2), a), e.add(right, e.identity(n))):
+        check = verify(f, wrong, df, x, "hessian", "", env, Style(), UNLIMITED)
+        assert not check.ok and "NOT verified" in check.note
+
+
+def test_the_finite_difference_hessian_evaluates_each_pair_once() -> None:
+    import numpy as np
+
+    from texgrad.calculus.verify import _hessian_fd
+
+    a = np.arange(16.0).reshape(4, 4)
+    calls: list[int] = []
+
+    def f(x: np.ndarray) -> np.ndarray:
+        calls.append(1)
+        return x.T @ a @ x
+
+    h = _hessian_fd(f, np.linspace(-1, 1, 4).reshape(4, 1))
+    assert np.allclose(h, a + a.T, atol=1e-4)
+    assert len(calls) == 4 * (4 * 5 // 2)  # four points per pair i <= j
+
+
 @pytest.mark.parametrize(
     ("expr", "where", "message"),
     [

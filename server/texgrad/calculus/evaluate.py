@@ -19,6 +19,8 @@ from texgrad.calculus.numeric import Array, EvaluationError, expm
 
 
 def _dim(d: sympy.Expr, sizes: Mapping[str, int]) -> int:
+    if d.is_Integer:
+        return int(d)
     v = d.subs({sympy.Symbol(k, positive=True, integer=True): n for k, n in sizes.items()})
     v = v.subs({s: sizes[s.name] for s in v.free_symbols if s.name in sizes})
     if not v.is_number:
@@ -27,6 +29,8 @@ def _dim(d: sympy.Expr, sizes: Mapping[str, int]) -> int:
 
 
 def _number(x: sympy.Expr, sizes: Mapping[str, int]) -> float:
+    if x.is_Number:
+        return float(x)
     v = x.subs({s: sizes[s.name] for s in x.free_symbols if s.name in sizes})
     if not v.is_number:
         raise EvaluationError(None, f"no value for {x}")
@@ -56,9 +60,23 @@ class _Eval:
         self.values = values
         self.sizes = sizes
         self.memo: dict[int, tuple[Expr, Array]] = {}
+        self.dims: dict[sympy.Expr, int] = {}
+        self.numbers: dict[sympy.Expr, float] = {}
 
     def shape(self, x: Expr) -> tuple[int, int]:
-        return _dim(x.rows, self.sizes), _dim(x.cols, self.sizes)
+        return self.dim(x.rows), self.dim(x.cols)
+
+    def dim(self, d: sympy.Expr) -> int:
+        n = self.dims.get(d)
+        if n is None:
+            n = self.dims[d] = _dim(d, self.sizes)
+        return n
+
+    def number(self, x: sympy.Expr) -> float:
+        v = self.numbers.get(x)
+        if v is None:
+            v = self.numbers[x] = _number(x, self.sizes)
+        return v
 
     def ev(self, x: Expr) -> Array:
         hit = self.memo.get(id(x))
@@ -78,7 +96,7 @@ class _Eval:
         if isinstance(x, e.D):
             return self.values["d:" + x.var.name]
         if isinstance(x, e.Num):
-            return np.array([[_number(x.value, self.sizes)]])
+            return np.array([[self.number(x.value)]])
         if isinstance(x, e.Identity):
             return np.eye(self.shape(x)[0])
         if isinstance(x, e.Ones):
@@ -117,7 +135,7 @@ class _Eval:
             return np.array([[np.linalg.det(self.ev(x.arg))]])
         if isinstance(x, e.Pow):
             a = self.ev(x.arg)
-            p = _number(x.exp, self.sizes)
+            p = self.number(x.exp)
             if a.shape == (1, 1):
                 if a[0, 0] <= 0 and not float(p).is_integer():
                     raise EvaluationError(None, "a fractional power of a non-positive number")
@@ -142,7 +160,7 @@ class _Eval:
             return out
         if isinstance(x, e.HPow):
             a = self.ev(x.arg)
-            p = _number(x.exp, self.sizes)
+            p = self.number(x.exp)
             if (p < 0 and np.any(a == 0)) or (not float(p).is_integer() and a.min() <= 0):
                 raise EvaluationError(None, "elementwise power out of its domain")
             return np.asarray(a**p, dtype=np.float64)

@@ -233,17 +233,19 @@ def _check_at(
 
 
 def _hessian_fd(fn: object, x0: Array) -> Array:
+    """Central differences of second order; the formula is symmetric in i and j (the
+    steps are along distinct entries, or the same one), so each pair is done once."""
     n = x0.size
     h = 1e-4 * max(1.0, float(np.abs(x0).max()))
     out = np.zeros((n, n))
     for i in range(n):
-        for j in range(n):
+        for j in range(i, n):
             ei = np.zeros_like(x0)
             ej = np.zeros_like(x0)
             ei.flat[i] = h
             ej.flat[j] = h
             f = fn  # type: ignore[assignment]
-            out[i, j] = float(
+            out[i, j] = out[j, i] = float(
                 (f(x0 + ei + ej) - f(x0 + ei - ej) - f(x0 - ei + ej) + f(x0 - ei - ej))[0, 0]  # type: ignore[operator]
             ) / (4 * h * h)
     return out
