@@ -1,6 +1,7 @@
 """Hover: the shape of the smallest subexpression under the cursor, where it comes from,
 the declaration of a symbol (with a link to it), and whether a result texgrad inserted
-was verified."""
+was verified.  Markdown for clients that render it, plain text (no backticks, stars or
+link syntax) for those that announce plain text only (eglot without markdown-mode)."""
 
 from __future__ import annotations
 
@@ -22,8 +23,12 @@ def _code(text: str) -> str:
     return f"{tick}{pad}{text}{pad}{tick}"
 
 
+def _plain(text: str) -> str:
+    return text
+
+
 def hover_text(
-    server: TexgradServer, analysis: Analysis, offset: int
+    server: TexgradServer, analysis: Analysis, offset: int, markdown: bool = True
 ) -> tuple[int, int, str] | None:
     result = analysis.result
     if result is None:
@@ -31,7 +36,11 @@ def hover_text(
     info = shape_info(result, offset)
     if info is None:
         return None
-    lines = [f"{_code(_snippet(info.text))} : **{info.describe()}**"]
+    code = _code if markdown else _plain
+    lines = [
+        f"{code(_snippet(info.text))} : "
+        + (f"**{info.describe()}**" if markdown else info.describe())
+    ]
     decl = info.declaration
     if decl is not None:
         text = result.table.texts.get(decl.path, "")
@@ -41,15 +50,21 @@ def hover_text(
         line = _snippet(text[a : b if b >= 0 else len(text)], 90)
         uri = server.uri_of(decl.path)
         where = decl.path.rsplit("/", 1)[-1]
-        lines.append(
-            f"{decl.how if decl.how != 'in' else 'declared'}: {_code(line)} "
-            f"([{where}:{pos.line + 1}]({uri}#L{pos.line + 1}))"
+        link = (
+            f"[{where}:{pos.line + 1}]({uri}#L{pos.line + 1})"
+            if markdown
+            else f"{where}:{pos.line + 1}"
         )
+        lines.append(f"{decl.how if decl.how != 'in' else 'declared'}: {code(line)} ({link})")
     row = next((r for r in result.rows if r.start <= offset <= r.end), None)
     if row is not None:
         ins = server.ws.inserted_in(result.path, result.doc.text[row.start : row.end])
         if ins is not None:
-            state = "verified numerically" if ins.verified else "**not verified**"
+            state = (
+                "verified numerically"
+                if ins.verified
+                else ("**not verified**" if markdown else "not verified")
+            )
             lines.append(f"inserted by texgrad: {state} ({ins.note})")
     return info.start, info.end, "\n\n".join(lines)
 
@@ -62,10 +77,6 @@ def register(server: TexgradServer) -> None:
             return None
         doc, analysis = got
         pos = ls.positions_of(doc.path, analysis.text)
-        found = hover_text(ls, analysis, pos.offset(params.position))
-        if found is None:
-            return None
-        start, end, text = found
         formats = getattr(
             getattr(getattr(ls.client_capabilities, "text_document", None), "hover", None),
             "content_format",
@@ -76,6 +87,12 @@ def register(server: TexgradServer) -> None:
             if not formats or types.MarkupKind.Markdown in formats
             else types.MarkupKind.PlainText
         )
+        found = hover_text(
+            ls, analysis, pos.offset(params.position), kind == types.MarkupKind.Markdown
+        )
+        if found is None:
+            return None
+        start, end, text = found
         return types.Hover(
             contents=types.MarkupContent(kind=kind, value=text), range=pos.range(start, end)
         )
