@@ -28,7 +28,7 @@ from pygls.workspace.position_codec import PositionCodec
 
 from texgrad import __version__
 from texgrad.reading.document import Format, detect_format
-from texgrad.reading.project import normalize
+from texgrad.reading.project import LATEX_SUFFIXES, MARKDOWN_SUFFIXES, normalize
 from texgrad.workspace import Analysis, Workspace
 
 from .convert import PositionCache, Positions
@@ -128,7 +128,7 @@ class TexgradServer(LanguageServer):
     # -- documents ----------------------------------------------------------------------
 
     def open(self, item: types.TextDocumentItem) -> Document:
-        fmt = detect_format(item.uri, item.language_id)
+        fmt = _format_of(item.uri, item.language_id)
         path = _path_of(item.uri, fmt)
         doc = Document(item.uri, path, fmt, item.version, item.text)
         old = self.docs.get(item.uri)
@@ -316,6 +316,23 @@ def _supports(caps: Any, *path: str) -> bool:
         if node is None:
             return False
     return bool(node)
+
+
+def _format_of(uri: str, language_id: str | None) -> Format:
+    """The format of an opened document: its language id's, unless its file name is
+    LaTeX's or Markdown's and the language id names the other.  Then the name wins:
+    eglot before 1.10 (Emacs 28) starts one server for all the modes of an
+    ``eglot-server-programs`` entry and sends the language id of the first buffer
+    opened for every buffer (a ``.md`` file arrives as ``latex``)."""
+    by_id = detect_format(uri, language_id)
+    name = uri.split("?", 1)[0].split("#", 1)[0]
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix in LATEX_SUFFIXES or suffix in MARKDOWN_SUFFIXES:
+        by_name = detect_format(name)
+        if by_name != by_id:
+            log.info("%s opened as %s: read as %s, as its name says", uri, language_id, by_name)
+            return by_name
+    return by_id
 
 
 def _path_of(uri: str, fmt: Format) -> str:
