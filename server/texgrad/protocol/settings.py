@@ -34,7 +34,8 @@ def register(server: TexgradServer) -> None:
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: TexgradServer, params: types.InitializedParams) -> None:
-        ls.log_client(f"texgrad {ls.version} started ({ls.workspace.position_encoding})")
+        encoding = ls.workspace.position_encoding
+        ls.log_client(f"texgrad {ls.version} started ({getattr(encoding, 'value', encoding)})")
         ls.diff_pool.submit(importlib.import_module, "texgrad.calculus.api")  # warm up
         await ls.pull_configuration()
 
