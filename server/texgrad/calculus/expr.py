@@ -28,6 +28,12 @@ ONE = sympy.Integer(1)
 ZERO_N = sympy.Integer(0)
 
 
+def _is_one(d: object) -> bool:
+    """``d == 1`` for a dimension, without sympy's comparison in the common cases (1 is
+    a singleton; a symbol is never 1): the engine asks this very often."""
+    return d is ONE or (not isinstance(d, sympy.Symbol) and d == ONE)
+
+
 class CalculusError(Exception):
     """A construct the engine cannot handle, with a message for the user."""
 
@@ -47,11 +53,11 @@ class Expr:
 
     @property
     def is_scalar(self) -> bool:
-        return self.rows == ONE and self.cols == ONE
+        return _is_one(self.rows) and _is_one(self.cols)
 
     @property
     def is_vector(self) -> bool:
-        return self.cols == ONE and self.rows != ONE
+        return _is_one(self.cols) and not _is_one(self.rows)
 
     def children(self) -> Iterator[Expr]:
         for f in fields(self):
@@ -322,9 +328,9 @@ def chain_shape(factors: list[Expr] | tuple[Expr, ...]) -> tuple[Dim, Dim]:
     for f in factors:
         if f.is_scalar:
             continue
-        if acc is None or acc == (ONE, ONE):
+        if acc is None or (_is_one(acc[0]) and _is_one(acc[1])):
             acc = (f.rows, f.cols)
-        elif same(acc[1], f.rows):
+        elif acc[1] is f.rows or same(acc[1], f.rows):
             acc = (acc[0], f.cols)
         else:
             raise ShapeError(
@@ -422,10 +428,26 @@ def transpose(e: Expr) -> Expr:
 
 
 def _transpose_order(factors: tuple[Expr, ...]) -> list[Expr]:
-    """The factors of a transposed product: scalars stay in front, the chain reverses."""
+    r"""The factors of a transposed product, each to be transposed: scalars stay in front,
+    the chain reverses.  A run of the chain that is 1×1 before the product ends
+    (``w^\top x`` in ``w^\top x\, \mathbf{1}``) scales: it reverses within itself
+    and stays in front."""
     scalars = [f for f in factors if f.is_scalar]
     chain = [f for f in factors if not f.is_scalar]
-    return scalars + list(reversed(chain))
+    groups: list[list[Expr]] = []
+    run: list[Expr] = []
+    for f in chain:
+        run.append(f)
+        if chain_shape(run) == (ONE, ONE):
+            groups.append(run)
+            run = []
+    rest = run
+    if not rest or not groups:  # x^T y (all of it scalar), or A x: the whole chain reverses
+        return scalars + list(reversed(chain))
+    out = list(scalars)
+    for g in groups:
+        out.extend(reversed(g))
+    return out + list(reversed(rest))
 
 
 def _same_op(e: Elem | HPow, arg: Expr) -> Expr:
@@ -499,7 +521,7 @@ def power(e: Expr, p: object) -> Expr:
         return num(1)
     if isinstance(e, Num):
         value = e.value**exp
-        if value.is_Rational or value in (sympy.E, sympy.pi):
+        if value.is_Rational or value in (sympy.E, sympy.pi) or _dimension_number(value, exp):
             return num(value)
     if isinstance(e, Pow) and (e.is_scalar or (exp.is_integer and e.exp.is_integer)):
         return power(e.arg, e.exp * exp)
@@ -508,6 +530,15 @@ def power(e: Expr, p: object) -> Expr:
         if c > 0:
             return mul(power(e.factors[0], exp), power(mul(*e.factors[1:]), exp))
     return Pow(e, exp, rows=e.rows, cols=e.cols)
+
+
+def _dimension_number(value: sympy.Expr, exp: sympy.Expr) -> bool:
+    """``1/(2n)``: an integer power of a number made of dimensions (positive symbols)."""
+    return bool(
+        exp.is_integer
+        and value.free_symbols
+        and all(getattr(x, "is_positive", False) for x in value.free_symbols)
+    )
 
 
 def elem(fn: str, e: Expr) -> Expr:

@@ -11,6 +11,7 @@ scalars as a fraction (``\frac{2A^\top A x}{\|Ax\|_2^2}``) and ``x^\top x`` as
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sympy
@@ -56,6 +57,13 @@ def latex(x: Expr, style: Style | None = None) -> str:
     return _Printer(style or Style()).text(x)
 
 
+def printer(style: Style) -> Callable[[Expr], str]:
+    """:func:`latex` in ``style``, remembering every subexpression it printed: for many
+    calls on expressions that share parts (the simplifier compares the lengths of
+    candidate forms).  The style must not change while it is used."""
+    return _Printer(style).text
+
+
 def _number(v: sympy.Expr) -> str:
     if v == sympy.E:
         return "e"
@@ -70,9 +78,18 @@ def _number(v: sympy.Expr) -> str:
 class _Printer:
     def __init__(self, style: Style) -> None:
         self.s = style
+        self.memo: dict[int, tuple[Expr, tuple[str, int]]] = {}
 
     def text(self, x: Expr) -> str:
         return self.p(x)[0]
+
+    def p(self, x: Expr) -> tuple[str, int]:
+        hit = self.memo.get(id(x))
+        if hit is not None and hit[0] is x:
+            return hit[1]
+        out = self._p(x)
+        self.memo[id(x)] = (x, out)
+        return out
 
     def wrap(self, x: Expr, need: int) -> str:
         s, prec = self.p(x)
@@ -83,7 +100,7 @@ class _Printer:
     def sym(self, name: str) -> str:
         return self.s.symbols.get(name, name)
 
-    def p(self, x: Expr) -> tuple[str, int]:  # noqa: C901 - one case per construct
+    def _p(self, x: Expr) -> tuple[str, int]:  # noqa: C901 - one case per construct
         s = self.s
         if isinstance(x, e.Var):
             return self.sym(x.name), ATOM
@@ -181,11 +198,20 @@ class _Printer:
     def mul(self, x: e.Mul) -> tuple[str, int]:
         factors = list(x.factors)
         coef = sympy.Integer(1)
+        dens: list[Expr] = []
+        nums: list[Expr] = []
         if factors and isinstance(factors[0], e.Num) and factors[0].value.is_Rational:
             coef = factors[0].value
             factors = factors[1:]
-        dens: list[Expr] = []
-        nums: list[Expr] = []
+        elif factors and isinstance(factors[0], e.Num) and factors[0].value.free_symbols:
+            # -1/N: a rational coefficient, the dimension above or below the line
+            coef, rest = factors[0].value.as_coeff_Mul()
+            top, bottom = sympy.fraction(rest)
+            factors = factors[1:]
+            if top != 1:
+                nums.append(e.num(top))
+            if bottom != 1:
+                dens.append(e.num(bottom))
         for f in factors:
             if isinstance(f, e.Pow) and f.is_scalar and f.exp.is_negative:
                 dens.append(e.power(f.arg, -f.exp))
@@ -208,8 +234,9 @@ class _Printer:
         if not factors:
             return str(coef)
         groups = segments(tuple(factors))
-        scalars = [g for g in groups if e.mul(*g).is_scalar]
-        matrix = [g for g in groups if not e.mul(*g).is_scalar]
+        scalar = [e.chain_shape(g) == (e.ONE, e.ONE) for g in groups]  # e.mul(*g).is_scalar
+        scalars = [g for g, s in zip(groups, scalar, strict=True) if s]
+        matrix = [g for g, s in zip(groups, scalar, strict=True) if not s]
         parts: list[str] = [str(coef)] if coef != 1 else []
         ordered = scalars + matrix
         for gi, g in enumerate(ordered):
@@ -218,7 +245,11 @@ class _Printer:
                 half = g[len(g) // 2 :]
                 parts.append(f"\\|{self.text(e.mul(*half))}\\|_2^2")
                 continue
-            need = POSTFIX if len(g) > 1 or len(ordered) > 1 else (SUM if alone else PRODUCT)
+            need = (
+                POSTFIX
+                if len(g) > 1 or len(ordered) > 1
+                else (SUM if alone and coef == 1 else PRODUCT)
+            )
             txt = " ".join(self.wrap(f, need) for f in g)
             if len(g) > 1 and not last and g in scalars:
                 txt = f"({txt})"

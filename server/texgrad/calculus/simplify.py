@@ -12,6 +12,7 @@ rewrite is an identity, and results are verified numerically afterwards anyway.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from math import gcd
 
@@ -20,7 +21,7 @@ import sympy
 from texgrad.calculus import expr as e
 from texgrad.calculus.differential import UNLIMITED, Budget
 from texgrad.calculus.expr import Expr
-from texgrad.calculus.printing import Style, latex
+from texgrad.calculus.printing import Style, printer
 from texgrad.calculus.readout import segments
 
 MAX_TERMS = 256  # expansion beyond this keeps the product unexpanded
@@ -48,9 +49,10 @@ class _Simplifier:
         self.style = style
         self.budget = budget
         self.memo: dict[Expr, Expr] = {}
+        self.text = printer(style)
 
     def size(self, x: Expr) -> int:
-        return len(latex(x, self.style))
+        return len(self.text(x))
 
     def run(self, x: Expr) -> Expr:
         hit = self.memo.get(x)
@@ -62,7 +64,7 @@ class _Simplifier:
         self.budget.check()
         inner = e.rebuild(x, [self.run(c) for c in x.children()])
         if isinstance(inner, e.Tr):
-            inner = _orient(inner, self.style)
+            inner = _orient(inner, self.style, self.text)
         if isinstance(inner, e.Mul):
             inner = merge_powers(inner)
         if isinstance(inner, e.Mul):
@@ -140,7 +142,7 @@ class _Simplifier:
         merged: dict[tuple[tuple[Expr, ...], tuple[Expr, ...]], sympy.Rational] = {}
         order: list[tuple[tuple[Expr, ...], tuple[Expr, ...]]] = []
         for m in monos:
-            m = _normal(m, self.style)
+            m = _normal(m, self.style, self.text)
             k = m.key()
             if k not in merged:
                 merged[k] = sympy.Integer(0)
@@ -352,14 +354,14 @@ def _times_scalar(a: Monomial, b: Monomial) -> Monomial:
     return Monomial(a.coef * b.coef, a.scalars + scal, a.chain)
 
 
-def _normal(m: Monomial, style: Style) -> Monomial:
+def _normal(m: Monomial, style: Style, text: Callable[[Expr], str]) -> Monomial:
     """Canonical scalars: each in its preferred orientation, powers of one base added,
     sorted; a chain with X⁻¹X cancelled."""
     powers: dict[Expr, sympy.Expr] = {}
     order: list[Expr] = []
     coef = m.coef
     for s in m.scalars:
-        s = _orient(s, style)
+        s = _orient(s, style, text)
         base, p = (s.arg, s.exp) if isinstance(s, e.Pow) and s.is_scalar else (s, sympy.Integer(1))
         if isinstance(base, e.Num) and base.value.is_Rational and p.is_Integer:
             coef *= base.value**p
@@ -386,12 +388,12 @@ def _normal(m: Monomial, style: Style) -> Monomial:
             coef *= x.factors[0].value
             x = e.mul(*x.factors[1:])
         scalars.append(x)
-    scalars.sort(key=lambda s: latex(s, style))
+    scalars.sort(key=text)
     chain = _cancel(list(m.chain))
     return Monomial(coef, tuple(scalars), tuple(chain))
 
 
-def _orient(s: Expr, style: Style) -> Expr:
+def _orient(s: Expr, style: Style, print_: Callable[[Expr], str]) -> Expr:
     """A 1×1 product and its transpose are the same number: pick one spelling."""
     if isinstance(s, e.Mul) and any(not f.is_scalar for f in s.factors):
         other = e.transpose(s)
@@ -402,7 +404,7 @@ def _orient(s: Expr, style: Style) -> Expr:
 
     def score(x: Expr) -> tuple[int, int, int, str]:
         # dX untransposed and last reads best (x^T A dx, tr(A^T dX)); then fewer transposes
-        text = latex(x, style)
+        text = print_(x)
         d_transposed = any(isinstance(y, e.T) and isinstance(y.arg, e.D) for y in x.walk())
         return int(d_transposed), text.count(style.transpose), len(text), text
 
