@@ -61,13 +61,17 @@ _ENV_NAME = re.compile(r"\s*\{([^{}\n]*)\}")
 _MATH_EVENTS = re.compile(r"%|\\(?:[A-Za-z@]+\*?|.)|\$\$?|\n[ \t]*\r?\n|[{}]", re.S)
 
 
+def magic_root(text: str) -> str | None:
+    """The root named by a ``% !TEX root = …`` line near the top."""
+    m = _MAGIC_ROOT.search(text[:4000])
+    return m.group(1) if m else None
+
+
 def scan(text: str, extra_environments: frozenset[str] = frozenset(), path: str = "") -> ScanResult:
     """Scan a LaTeX file (or a fragment of one, e.g. a Markdown paragraph)."""
     envs = MATH_ENVIRONMENTS | extra_environments
     out = ScanResult()
-    m_root = _MAGIC_ROOT.search(text[:4000])
-    if m_root:
-        out.magic_root = m_root.group(1)
+    out.magic_root = magic_root(text)
     pos = 0
     n = len(text)
     while pos < n:

@@ -27,6 +27,7 @@ from typing import Literal
 
 from texgrad.reading.macros import Macro, MacroTable, merge
 from texgrad.reading.regions import Include, ReadProblem, ScanResult
+from texgrad.reading.rescan import ScanMemo
 
 Format = Literal["latex", "markdown"]
 
@@ -151,14 +152,30 @@ def read_file(path: str | Path) -> tuple[str, list[ReadProblem]]:
 def scan_text(
     text: str, format: Format, extra_environments: frozenset[str] = frozenset(), path: str = ""
 ) -> ScanResult:
-    """Scan ``text`` with the scanner of its format."""
+    """Scan ``text`` with the scanner of its format.
+
+    The last scan of each path is remembered: the same text is not scanned twice, and
+    after an edit inside one math region only that region is read again (rescan.py).
+    """
+    key = (path, format, extra_environments)
+    if path:
+        found = SCANS.get(key, text)
+        if found is not None:
+            return found
     if format == "markdown":
         from texgrad.reading import markdown
 
-        return markdown.scan(text, extra_environments, path=path)
-    from texgrad.reading import latex
+        scan = markdown.scan(text, extra_environments, path=path)
+    else:
+        from texgrad.reading import latex
 
-    return latex.scan(text, extra_environments, path=path)
+        scan = latex.scan(text, extra_environments, path=path)
+    if path:
+        SCANS.put(key, text, scan)
+    return scan
+
+
+SCANS = ScanMemo()
 
 
 class _Reader:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from texgrad.reading.document import DocumentRead, read_document
 from texgrad.reading.project import Project
+from texgrad.reading.rescan import TextEdit
 from texgrad.reading.source import MappedText
 from texgrad.shapes.declarations import (
     NOTATION_SENTENCE,
@@ -107,47 +108,6 @@ class _History:
     second: dict[_RunKey, _RowRun]
 
 
-@dataclass(frozen=True, slots=True)
-class _Edit:
-    """One replaced span: old text[start:old_end] became new text[start:new_end]."""
-
-    start: int
-    old_end: int
-    new_end: int
-
-    @property
-    def delta(self) -> int:
-        return self.new_end - self.old_end
-
-    @classmethod
-    def between(cls, old: str, new: str) -> _Edit:
-        n = min(len(old), len(new))
-        lo, hi = 0, n  # the common prefix, by halving (slices compare in C)
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if old[:mid] == new[:mid]:
-                lo = mid
-            else:
-                hi = mid - 1
-        prefix = lo
-        lo, hi = 0, n - prefix
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if old[len(old) - mid :] == new[len(new) - mid :]:
-                lo = mid
-            else:
-                hi = mid - 1
-        return cls(prefix, len(old) - lo, len(new) - lo)
-
-    def moved(self, offset: int) -> int | None:
-        """Where an old offset is now; None inside the replaced span."""
-        if offset <= self.start:
-            return offset
-        if offset >= self.old_end:
-            return offset + self.delta
-        return None
-
-
 # How far after an edit the scope of a declaration may depend on the edited text: a use
 # takes a declaration up to WHERE_DISTANCE after it, notation is told 400 characters back.
 _REACH = 450
@@ -223,7 +183,7 @@ class Checker:
 
         # what of the last check still holds: the edit, and the symbols it may have changed
         old = self._history.get(target.doc.path)
-        edit: _Edit | None = None
+        edit: TextEdit | None = None
         dirty: set[str] = set()
         if old is not None and old.names[0] == names1:
             edit = _comparable(old, texts, target.doc.path, bounds)
@@ -313,7 +273,7 @@ class Checker:
         prior: _RowRun | None,
         dirty: set[str],
         stats: dict[str, int],
-        edit: _Edit | None = None,
+        edit: TextEdit | None = None,
         path: str = "",
     ) -> _RowRun:
         """Infer one row, or redo what it did last time if nothing it read has changed."""
@@ -348,14 +308,14 @@ class Checker:
 
 def _comparable(
     old: _History, texts: dict[str, str], path: str, bounds: Boundaries
-) -> _Edit | None:
+) -> TextEdit | None:
     """The edit from the last check of ``path`` to this one, if the rest of the project is as
     it was and the edit moved no section or paragraph boundary; None otherwise."""
     if texts.keys() != old.texts.keys() or any(
         texts[p] != old.texts[p] for p in texts if p != path
     ):
         return None
-    edit = _Edit.between(old.texts[path], texts[path])
+    edit = TextEdit.between(old.texts[path], texts[path])
     for was, now in zip(old.boundaries, (bounds.sections, bounds.paragraphs), strict=True):
         if len(was) != len(now) or any(edit.moved(a) != b for a, b in zip(was, now, strict=True)):
             return None
@@ -380,7 +340,7 @@ def _knowledge(table: SymbolTable) -> dict[str, tuple[object, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def _reach(old: str, new: str, edit: _Edit) -> int:
+def _reach(old: str, new: str, edit: TextEdit) -> int:
     """How far after an edit the scopes of declarations may have changed: where a use takes
     a declaration made after it, or a declaration is notation, depends on where sentences
     end in between (SENTENCE_BREAK, "Throughout, …"); an edit that changes neither changes
@@ -399,7 +359,7 @@ def _reach(old: str, new: str, edit: _Edit) -> int:
 
 
 def _changed_knowledge(
-    old: _History, now: dict[str, tuple[object, ...]], edit: _Edit, path: str, reach: int
+    old: _History, now: dict[str, tuple[object, ...]], edit: TextEdit, path: str, reach: int
 ) -> set[str]:
     """Symbols whose declarations differ beyond the move an edit made, or lie near it."""
     lo, hi = edit.start - 1, edit.new_end + reach
@@ -452,7 +412,7 @@ def _placed(g: Diagnostic, delta: int) -> Diagnostic:
     )
 
 
-def _related_moved(g: Diagnostic, edit: _Edit, path: str) -> Diagnostic:
+def _related_moved(g: Diagnostic, edit: TextEdit, path: str) -> Diagnostic:
     related = []
     for r in g.related:
         if r.path == path:

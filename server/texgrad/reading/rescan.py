@@ -1,0 +1,310 @@
+r"""Reading a document again after an edit that stayed inside one math region.
+
+Typing happens inside math.  Scanning a whole document again for every key costs
+tens of milliseconds (markdown-it's block pass alone), so when an edit replaces
+text strictly inside the body of one region and cannot have changed what is math
+and what is not, the last scan is reused: that region is read again by the
+scanner's own routine on the new text, and the regions after it are moved.
+
+"Cannot have changed" is decided conservatively; whenever in doubt the caller
+scans the whole text.  The edit must not add or remove a character that opens,
+closes or hides math (``$``, a backquote, ``%``; in Markdown also line breaks,
+``|``, ``<``) nor a macro definition or a ``\text{…}`` group (whose braces the
+scanners skip with memory of earlier failures), and, in Markdown, must leave the
+line's start (block structure: lists, quotes, headings, indentation) alone.  The
+region's closer is then found again by the same function the scanner used, on
+the new text, and must be the old closer, moved.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+
+from texgrad.reading.regions import Include, RawRegion, ReadProblem, ScanResult
+
+
+@dataclass(frozen=True, slots=True)
+class TextEdit:
+    """One replaced span: old text[start:old_end] became new text[start:new_end]."""
+
+    start: int
+    old_end: int
+    new_end: int
+
+    @property
+    def delta(self) -> int:
+        return self.new_end - self.old_end
+
+    @classmethod
+    def between(cls, old: str, new: str) -> TextEdit:
+        """The smallest single replacement that turns ``old`` into ``new``."""
+        n = min(len(old), len(new))
+        lo, hi = 0, n  # the common prefix, by halving (slices compare in C)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if old[:mid] == new[:mid]:
+                lo = mid
+            else:
+                hi = mid - 1
+        prefix = lo
+        lo, hi = 0, n - prefix
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if old[len(old) - mid :] == new[len(new) - mid :]:
+                lo = mid
+            else:
+                hi = mid - 1
+        return cls(prefix, len(old) - lo, len(new) - lo)
+
+    def moved(self, offset: int) -> int | None:
+        """Where an old offset is now; None inside the replaced span."""
+        if offset <= self.start:
+            return offset
+        if offset >= self.old_end:
+            return offset + self.delta
+        return None
+
+
+_DEFINITION = re.compile(
+    r"\\(?:newcommand|renewcommand|providecommand|DeclareMathOperator|DeclareRobustCommand|"
+    r"def|gdef|let|newenvironment)(?![A-Za-z@])"
+)
+_TEXT_GROUP = re.compile(
+    r"\\(?:text|mbox|textrm|textbf|textit|textsf|texttt|textup|textnormal|hbox|intertext|"
+    r"shortintertext|makebox|fbox|framebox|parbox|textsc|emph)(?![A-Za-z@])"
+)
+_LATEX_CLOSERS = {"$": "$", "$$": "$$", "\\(": "\\)", "\\[": "\\]"}
+_MARKDOWN_CLOSERS = {**_LATEX_CLOSERS, "\\\\(": "\\\\)", "\\\\[": "\\\\]"}
+# a line that could be a setext underline, a thematic break or a list/quote/heading marker
+_STRUCTURAL_LINE = re.compile(r"[ \t]*[-=*_+#>]*[ \t]*")
+
+
+def rescan(old_text: str, old: ScanResult, new_text: str, format: str) -> ScanResult | None:
+    """The scan of ``new_text`` from the scan of ``old_text``, or None when it must be
+    scanned whole (see the module's docstring)."""
+    edit = TextEdit.between(old_text, new_text)
+    region = _region_holding(old.regions, edit)
+    if region is None:
+        return None
+    index, raw = region
+    changed = old_text[edit.start : edit.old_end] + new_text[edit.start : edit.new_end]
+    forbidden = "$%`\n|<" if format == "markdown" else "$%`"
+    if any(c in changed for c in forbidden):
+        return None
+    d = edit.delta
+    old_body = old_text[raw.body_start : raw.body_end]
+    new_body = new_text[raw.body_start : raw.body_end + d]
+    for body in (old_body, new_body):
+        if _DEFINITION.search(body) or (format == "markdown" and _TEXT_GROUP.search(body)):
+            return None
+    moved = _moved(raw, d, edit.start)
+    found = (
+        _closer_markdown(new_text, raw, moved, edit, old.regions, index)
+        if format == "markdown"
+        else _closer_latex(old_text, new_text, raw, moved, edit, old.regions, index)
+    )
+    if not found:
+        return None
+    regions = [
+        *old.regions[:index],
+        moved,
+        *(_moved(r, d, edit.start) for r in old.regions[index + 1 :]),
+    ]
+    out = ScanResult(
+        regions,
+        [m if m.start < edit.start else replace(m, start=m.start + d, end=m.end + d) for m in old.definitions],
+        [i if i.start < edit.start else Include(i.command, i.target, i.start + d, i.end + d) for i in old.includes],
+        [_moved_problem(p, edit) for p in old.problems],
+        old.magic_root,
+        old.has_documentclass,
+    )  # fmt: skip
+    if format != "markdown" and edit.start < 4000:
+        from texgrad.reading.latex import magic_root
+
+        out.magic_root = magic_root(new_text)
+    return out
+
+
+def _region_holding(regions: list[RawRegion], edit: TextEdit) -> tuple[int, RawRegion] | None:
+    lo, hi = 0, len(regions)
+    while lo < hi:  # the last region starting before the edit
+        mid = (lo + hi) // 2
+        if regions[mid].start < edit.start:
+            lo = mid + 1
+        else:
+            hi = mid
+    i = lo - 1
+    if i < 0:
+        return None
+    raw = regions[i]
+    if not (raw.body_start < edit.start and edit.old_end <= raw.body_end):
+        return None
+    if any(a < edit.old_end and edit.start < b for a, b in raw.excluded):
+        return None  # the edit touches a comment or a quote prefix inside the math
+    return i, raw
+
+
+def _moved(raw: RawRegion, d: int, after: int) -> RawRegion:
+    """``raw`` as it is after ``d`` characters were inserted at ``after`` (in or before it)."""
+    if d == 0:
+        return raw
+    if raw.start >= after:  # wholly after the edit
+        return RawRegion(
+            raw.kind, raw.delimiter, raw.start + d, raw.end + d, raw.body_start + d,
+            raw.body_end + d, raw.display, tuple((a + d, b + d) for a, b in raw.excluded),
+            raw.markdown_escapes,
+        )  # fmt: skip
+    # the edited region: its end moves, and what of it lies after the edit
+    return RawRegion(
+        raw.kind, raw.delimiter, raw.start, raw.end + d, raw.body_start, raw.body_end + d,
+        raw.display, tuple((a + d, b + d) if a >= after else (a, b) for a, b in raw.excluded),
+        raw.markdown_escapes,
+    )  # fmt: skip
+
+
+def _moved_problem(p: ReadProblem, edit: TextEdit) -> ReadProblem:
+    if p.start < edit.start:
+        return p
+    return replace(p, start=p.start + edit.delta, end=p.end + edit.delta)
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
+# text-mode commands whose argument or closer a scanner may look for far ahead
+_READS_AHEAD = re.compile(
+    r"\\(?:verb|ensuremath|input|include|subfile|import|subimport|includefrom|inputfrom|"
+    r"subincludefrom|usepackage|RequirePackage|newcommand|renewcommand|providecommand|"
+    r"DeclareMathOperator|DeclareRobustCommand|def|gdef|let|iffalse)(?![A-Za-z@])"
+)
+_ENDS = re.compile(r"\\(?:end\s*\{[^{}]*\}|fi(?![A-Za-z@]))")
+
+
+def _paragraph_before(
+    text: str, raw: RawRegion, regions: list[RawRegion], index: int
+) -> tuple[int, list[RawRegion]] | None:
+    """Where the paragraph holding ``raw`` starts, and the regions before it there; None
+    when something there is not plainly text and math (a ``$`` outside math, which the
+    scanner pairs as far as it can)."""
+    starts = [m.end() for m in _BLANK_LINE.finditer(text, max(0, raw.start - 20_000), raw.start)]
+    par = starts[-1] if starts else (0 if raw.start <= 20_000 else -1)
+    if par < 0:
+        return None
+    earlier = []
+    i = index - 1
+    while i >= 0 and regions[i].start >= par:
+        earlier.append(regions[i])
+        i -= 1
+    if i >= 0 and regions[i].end > par:
+        return None  # a region reaching into this paragraph from before
+    earlier.reverse()
+    pos = par
+    for r in [*earlier, raw]:
+        gap = text[pos : r.start].replace("\\\\", "").replace("\\$", "")
+        if "$" in gap:
+            return None
+        pos = r.end
+    return par, earlier
+
+
+def _closer_latex(
+    old_text: str, text: str, raw: RawRegion, expected: RawRegion, edit: TextEdit,
+    regions: list[RawRegion], index: int,
+) -> bool:  # fmt: skip
+    """Does the LaTeX scanner, reading this region's math again from its opener on the new
+    text, close it where expected — and do the regions before it in its paragraph, whose
+    scan may look ahead for a closer when their braces do not balance, end as before?"""
+    from texgrad.reading import latex
+
+    window = (max(0, edit.start - 40), 40)
+    if [m.group() for m in _ENDS.finditer(old_text, window[0], edit.old_end + window[1])] != [
+        m.group() for m in _ENDS.finditer(text, window[0], edit.new_end + window[1])
+    ]:
+        return False  # an \end{…} or \fi an earlier unclosed environment may now find
+    found = _paragraph_before(text, raw, regions, index)
+    if found is None:
+        return False
+    par, earlier = found
+    if _READS_AHEAD.search(text, par, raw.start):
+        return False
+    for r, want in [*((r, r) for r in earlier), (raw, expected)]:
+        if r.delimiter == "\\begin":
+            opener, closer = "\\begin", "\\end{" + r.kind + "}"
+        elif r.delimiter in _LATEX_CLOSERS:
+            opener, closer = r.delimiter, _LATEX_CLOSERS[r.delimiter]
+        else:
+            return False
+        out = ScanResult()
+        end = latex._math(
+            text, out, r.start, opener, closer, display=r.display, kind=r.kind,
+            body_start=r.body_start if opener == "\\begin" else None,
+        )  # fmt: skip
+        if end != want.end or out.regions != [want] or out.problems:
+            return False
+    return True
+
+
+def _closer_markdown(
+    text: str, raw: RawRegion, expected: RawRegion, edit: TextEdit,
+    regions: list[RawRegion], index: int,
+) -> bool:  # fmt: skip
+    """Markdown: the same, with the edited line's start (its block structure) unchanged and
+    nothing before it in its paragraph that looks ahead (HTML, links, ``\\[``, ``\\text{``)."""
+    from texgrad.reading import markdown
+
+    line = text.rfind("\n", 0, edit.start) + 1
+    line_end = text.find("\n", edit.new_end)
+    whole = text[line : line_end if line_end >= 0 else len(text)]
+    if not text[line : edit.start].strip() or _STRUCTURAL_LINE.fullmatch(whole):
+        return False  # the edit is at the line's start, or leaves a line of markers only
+    if whole.lstrip().startswith("["):
+        return False  # could be a link reference definition
+    found = _paragraph_before(text, raw, regions, index)
+    if found is None:
+        return False
+    before = text[found[0] : raw.start]
+    if "<" in before or "](" in before or _TEXT_GROUP.search(before):
+        return False
+    if "\\[" in before or "\\(" in before or "\\begin" in before:
+        return False  # an opener that found no closer may find one in the edited text
+    if raw.delimiter == "\\begin":
+        closer = "\\end{" + raw.kind + "}"
+    elif raw.delimiter in _MARKDOWN_CLOSERS:
+        closer = _MARKDOWN_CLOSERS[raw.delimiter]
+    else:
+        return False
+    hit = markdown._find_closer(text, raw.body_start, len(text), closer, {})
+    return hit == (expected.body_end, expected.end)
+
+
+class ScanMemo:
+    """The last scan of each path, to scan again after an edit (bounded, thread-safe)."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._size = size
+        self._last: OrderedDict[tuple[str, str, frozenset[str]], tuple[str, ScanResult]] = (
+            OrderedDict()
+        )
+        self._lock = threading.Lock()
+        self.reused = 0  # scans answered without scanning the whole text (for tests)
+
+    def get(self, key: tuple[str, str, frozenset[str]], text: str) -> ScanResult | None:
+        with self._lock:
+            last = self._last.get(key)
+        if last is None:
+            return None
+        if last[0] == text:
+            return last[1]
+        found = rescan(last[0], last[1], text, key[1])
+        if found is not None:
+            self.reused += 1
+            self.put(key, text, found)
+        return found
+
+    def put(self, key: tuple[str, str, frozenset[str]], text: str, scan: ScanResult) -> None:
+        with self._lock:
+            self._last[key] = (text, scan)
+            self._last.move_to_end(key)
+            while len(self._last) > self._size:
+                self._last.popitem(last=False)

@@ -1,0 +1,111 @@
+"""Scanning again after an edit inside one math region gives what a whole scan gives."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from texgrad.reading import latex, markdown
+from texgrad.reading.project import scan_text
+from texgrad.reading.rescan import ScanMemo, TextEdit, rescan
+
+
+def _full(text: str, fmt: str):
+    return (markdown.scan if fmt == "markdown" else latex.scan)(text, frozenset(), path="")
+
+
+def test_text_edit_between_two_texts() -> None:
+    assert TextEdit.between("abcdef", "abXYef") == TextEdit(2, 4, 4)
+    assert TextEdit.between("aaa", "aaaa") == TextEdit(3, 3, 4)
+    edit = TextEdit.between("x = 1;", "x = 12;")
+    assert (edit.moved(0), edit.moved(6), edit.delta) == (0, 7, 1)
+    assert edit.moved(5) == 5  # the insertion point itself stays (an end before it)
+    assert TextEdit.between("abcdef", "abef").moved(3) is None  # inside what was removed
+
+
+@pytest.mark.parametrize(
+    ("fmt", "old", "new", "reused"),
+    [
+        ("latex", r"Let $x + y$ and $A x$.", r"Let $x + yz$ and $A x$.", True),
+        ("markdown", "Let $x + y$ and $A x$.\n", "Let $x + y^\\top$ and $A x$.\n", True),
+        (
+            "latex",
+            "\\begin{align}\n a &= b \\\\\n c &= d\n\\end{align}\n",
+            "\\begin{align}\n a &= b \\\\\n c &= d + e\n\\end{align}\n",
+            True,
+        ),
+        # a dollar sign, a comment, a line break in Markdown: the whole text again
+        ("latex", r"Let $x + y$ and $A x$.", r"Let $x $+ y$ and $A x$.", False),
+        ("latex", r"Let $x + y$ and $A x$.", r"Let $x %+ y$ and $A x$.", False),
+        ("markdown", "Let $x + y$ and $A x$.\n", "Let $x +\n y$ and $A x$.\n", False),
+        # the closer moves: `\)` typed inside \( … \)
+        ("latex", r"Let \(x + y\) be.", r"Let \(x \) + y\) be.", False),
+        # an earlier region with an open brace looks ahead for a closer at depth 0
+        ("latex", "$a{b$ and $c + d$ end.", "$a{b$ and $c} + d$ end.", False),
+        # Markdown: the start of a line decides block structure
+        ("markdown", "$$\nx\n+ y\n$$\n", "$$\nx\n- + y\n$$\n", False),
+    ],
+)
+def test_rescan_only_when_the_edit_cannot_change_what_is_math(fmt, old, new, reused) -> None:
+    got = rescan(old, _full(old, fmt), new, fmt)
+    assert (got is not None) == reused
+    if got is not None:
+        assert got == _full(new, fmt)
+
+
+def test_scan_text_remembers_and_rescans(tmp_path: Path) -> None:
+    from texgrad.reading import project
+
+    path = str(tmp_path / "a.tex")
+    text = "Let $x + y$ and $A x$ and $B$.\n\nMore $C$.\n"
+    before = project.SCANS.reused
+    first = scan_text(text, "latex", frozenset(), path)
+    assert scan_text(text, "latex", frozenset(), path) is first
+    edited = text.replace("x + y", "x + y + z")
+    again = scan_text(edited, "latex", frozenset(), path)
+    assert project.SCANS.reused == before + 1
+    assert again == _full(edited, "latex")
+    assert (
+        again.regions[0] is not first.regions[0]
+        and again.regions[-1].start == first.regions[-1].start + 4
+    )
+
+
+def test_memo_is_bounded() -> None:
+    memo = ScanMemo(size=2)
+    for i in range(5):
+        memo.put((f"p{i}", "latex", frozenset()), "", _full("", "latex"))
+    assert len(memo._last) == 2
+
+
+def test_random_edits_to_corpus_documents(corpus: Path) -> None:
+    rng = random.Random(11)
+    snippets = [" ", "x", "+ y", "A^\\top", "\\frac{a}{b}", "}", "{", "\\", "\\end{align}", "\\]",
+                "\\)", "\\text{a}", "a\\\\b", "_", "(", "$", "%", "\n", "\\fi", "\\end{verbatim}",
+                "\\verb+", "<a ", "](x"]  # fmt: skip
+    names = ["matrix-cookbook-md/main.md", "mit-matrixcalc/pset1sol.tex",
+             "tensor-cookbook/cookbook.tex", "parr-howard-matrix-calculus/matrix-calculus.md"]  # fmt: skip
+    reused = 0
+    for name in names:
+        fmt = "markdown" if name.endswith(".md") else "latex"
+        text = (corpus / name).read_text(encoding="utf-8")
+        scan = _full(text, fmt)
+        for _ in range(40):
+            if scan.regions and rng.random() < 0.85:
+                r = rng.choice(scan.regions)
+                at = rng.randint(r.body_start, r.body_end)
+            else:
+                at = rng.randint(0, len(text))
+            if rng.random() < 0.3:
+                new = text[:at] + text[at + rng.randint(1, 4) :]
+            else:
+                new = text[:at] + rng.choice(snippets) + text[at:]
+            fast = rescan(text, scan, new, fmt)
+            full = _full(new, fmt)
+            if fast is not None:
+                reused += 1
+                assert fast == full, f"{name}: edit at {at}"
+            text, scan = new, full
+    assert reused > 40  # most edits inside math are read again region by region
