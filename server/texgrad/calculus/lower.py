@@ -237,6 +237,9 @@ class Lowerer:
                 return e.num(sympy.pi)
             if node.name in ("\\mathbb{1}", "\\one", "\\mathbbm{1}"):
                 return _Pending(_ones, None, ONE, "\\mathbf{1}")
+            dim = self._dimension(node)
+            if dim is not None:
+                return e.num(dim)  # \frac{1}{N} with x ∈ ℝ^N: the number N
         if isinstance(node, t.Number) or (isinstance(node, t.Symbol) and node.name.isdigit()):
             if node.font:  # type: ignore[union-attr]
                 return _Pending(_ones, None, ONE, "\\mathbf{1}")
@@ -255,6 +258,17 @@ class Lowerer:
         raise CalculusError(
             f"the shape of `{written}` is unknown: declare it (e.g. `{written} \\in \\mathbb{{R}}^n`)"
         )
+
+    def _dimension(self, node: t.Symbol) -> sympy.Symbol | None:
+        """An undeclared plain symbol that names a dimension of a declared shape."""
+        if node.font is not None or node.accents or not node.name.isalpha():
+            return None
+        for info in self.env.vars.values():
+            for d in (info.shape.rows, info.shape.cols):
+                for s in d.free_symbols:
+                    if isinstance(s, sympy.Symbol) and s.name == node.name:
+                        return s
+        return None
 
     # -- sums and products ---------------------------------------------------------------
     def _add(self, node: t.Add) -> Lowered:
@@ -527,10 +541,15 @@ class Lowerer:
             )
         return e.mul(e.transpose(e.ones(body.rows, ONE)), body)
 
+    def _mentions_index(self, node: t.Node) -> bool:
+        return any(isinstance(n, t.Sub) and show(n.index) == self.index for n in node.walk())
+
     def _entrywise(self, node: t.Node | None) -> Expr:
         """A summand over entries ``x_i`` as a vector expression (products are entrywise)."""
         if node is None:
             raise CalculusError("the sum has no summand")
+        if not self._mentions_index(node):
+            return self.lower(node)  # w^T x in (y_i - w^T x)^2: not entrywise
         if isinstance(node, t.Product):
             parts = [self._entrywise(f) for f in node.factors]
             vecs = [p for p in parts if not p.is_scalar]

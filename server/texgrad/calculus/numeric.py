@@ -244,6 +244,10 @@ _ELEMENTWISE: dict[str, Callable[[Array], Array]] = {
     "softplus": lambda x: np.logaddexp(0.0, x),
     "sinh": np.sinh,
     "cosh": np.cosh,
+    "sign": np.sign,
+    "sgn": np.sign,
+    "arctan": np.arctan,
+    "abs": np.abs,
 }
 
 # Elementwise on scalars and vectors (and non-square matrices); the matrix function
@@ -336,6 +340,21 @@ _RELATIONS: dict[str, Callable[[Array, Array], npt.NDArray[np.bool_]]] = {
 }  # fmt: skip
 
 _HADAMARD_MARKS = ("\\circ", "\\odot")
+
+
+def _norm_name(p: t.Node | None) -> str | None:
+    r"""A norm's subscript as a name: ``2``, ``F`` (also ``\mathrm{F}``, ``\text{Fro}``), ``\infty``."""
+    if p is None:
+        return None
+    if isinstance(p, t.Symbol) and not p.accents:
+        name = p.name
+    elif isinstance(p, t.Text):
+        name = p.text.removeprefix("\\text{").removesuffix("}").strip()
+    elif isinstance(p, t.Func):
+        name = p.name
+    else:
+        name = show(p)
+    return "F" if name in ("F", "Fro", "fro", "Frob") else name
 
 
 def _is_hadamard_mark(node: t.Node) -> bool:
@@ -741,7 +760,7 @@ class _Evaluator:
     def _Norm(self, node: t.Norm) -> Array:
         v = self.eval(node.body)
         p = node.p
-        pname = None if p is None else show(p)
+        pname = _norm_name(p)
         if _is_scalar(v) and pname in (None, "1", "2", "F", "\\infty"):
             return np.abs(v)
         if pname is None or pname == "F":
