@@ -293,18 +293,23 @@ class TexgradServer(LanguageServer):
                 pass
 
     async def pull_configuration(self) -> None:
-        if not _supports(self.client_capabilities, "workspace", "configuration"):
-            await self.configure(None)
-            return
+        # Asked even of a client that does not announce workspace/configuration, briefly:
+        # Neovim 0.7's client answers it from its ``settings`` but does not announce it
+        # (and sends no didChangeConfiguration); a client without it answers an error.
+        announced = _supports(self.client_capabilities, "workspace", "configuration")
         try:
             items = await asyncio.wait_for(
                 self.workspace_configuration_async(
                     types.ConfigurationParams(items=[types.ConfigurationItem(section="texgrad")])
                 ),
-                timeout=10,
+                timeout=10 if announced else 2,
             )
         except Exception as exc:  # noqa: BLE001 - a client that cannot answer
-            log.warning("workspace/configuration failed: %s", exc)
+            log.log(
+                logging.WARNING if announced else logging.INFO,
+                "workspace/configuration failed: %s",
+                exc,
+            )
             items = None
         await self.configure(items[0] if items else None)
 
