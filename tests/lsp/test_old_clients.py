@@ -148,6 +148,8 @@ async def test_markdown_opened_with_the_latex_language_id(client: LanguageClient
     not math; the result goes in a $$ block)."""
     doc = _open(client, "notes.md", MD, "latex")
     assert await doc.diagnostics() == []
-    actions = [a for a in await doc.actions("f(x)") if a.title.startswith("Differentiate f w.r.t. x")]
+    actions = [
+        a for a in await doc.actions("f(x)") if a.title.startswith("Differentiate f w.r.t. x")
+    ]
     new = await doc.apply_action(actions[0])
     assert new.endswith("$$\n\n$$\n\\frac{\\partial f}{\\partial x} = (A + A^\\top) x\n$$\n"), new
