@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
@@ -142,3 +143,25 @@ def test_workspace_plans_and_differentiation(tmp_path: Path) -> None:
     assert out.error is None and out.verified and out.result == r"2 A^\top A x"
     big = ws.analyse(str(path), "x" * 1_100_000, {})
     assert big.result is None and big.note
+
+
+def test_every_differentiation_thread_is_warmed_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+    from types import SimpleNamespace
+
+    from texgrad.calculus import api
+    from texgrad.protocol.actions import warm_up
+
+    threads: list[int] = []
+    monkeypatch.setattr(api, "warm_up", lambda: threads.append(threading.get_ident()))
+    pool = ThreadPoolExecutor(2)
+    warm_up(SimpleNamespace(diff_pool=pool))  # type: ignore[arg-type]
+    pool.shutdown(wait=True)
+    assert len(threads) == len(set(threads)) == 2
+
+
+def test_the_engine_warm_up_differentiates() -> None:
+    from texgrad.calculus import api
+
+    assert api.warm_up()

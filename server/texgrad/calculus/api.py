@@ -278,6 +278,18 @@ def diff_at(
     return _diff_text(text, path, offset, wrt, layout, budget, hessian, offset + 1, result)
 
 
+def warm_up() -> bool:
+    """Two small differentiations, verified: pay the first-use costs of the calling
+    thread (its parser tables, numpy's and scipy's paths, sympy's caches) before a
+    request has to wait for them (the first differentiation otherwise takes 3–4 times
+    as long).  True when both were verified."""
+    where = r"A \in \mathbb{R}^{m \times n}; b \in \mathbb{R}^m; x \in \mathbb{R}^n"
+    f = r"\frac{1}{2}\|A x - b\|_2^2 + \log(1 + x^\top x)"
+    hessian = diff_latex(f, "x", where, hessian=True)
+    gradient = diff_latex(f, "A", where)
+    return hessian.verified and gradient.verified
+
+
 @dataclass(frozen=True)
 class DiffPlan:
     """One differentiation a front can offer at a place, before doing it."""

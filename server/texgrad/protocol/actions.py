@@ -12,6 +12,8 @@ that is not texgrad's to resolve.
 from __future__ import annotations
 
 import asyncio
+import logging
+import threading
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +35,8 @@ from texgrad.workspace import Analysis, Inserted
 
 if TYPE_CHECKING:
     from texgrad.calculus.api import DiffOutcome, DiffPlan
+
+log = logging.getLogger("texgrad.lsp")
 
 LIST_DEADLINE = 2.0  # seconds a listing waits for results before titling them "not verified"
 KIND_NAMES = {
@@ -67,6 +71,28 @@ def _outcome(
             _cache.popitem(last=False)
     _cache.move_to_end(key)
     return fut
+
+
+def warm_up(ls: TexgradServer) -> None:
+    """Import the engine and differentiate once on every thread of the differentiation
+    pool, in the background (each thread has its own parser; first uses are slow)."""
+    workers = int(getattr(ls.diff_pool, "_max_workers", 1))
+    together = threading.Barrier(workers)
+
+    def run() -> None:
+        try:
+            together.wait(timeout=30)  # one task per thread: each holds its thread
+        except threading.BrokenBarrierError:
+            pass
+        try:
+            from texgrad.calculus.api import warm_up
+
+            warm_up()
+        except Exception:  # noqa: BLE001 - only a warm-up
+            log.exception("warming up the differentiation engine failed")
+
+    for _ in range(workers):
+        ls.diff_pool.submit(run)
 
 
 def _head(analysis: Analysis, row_start: int) -> str:

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
+from texgrad.protocol.actions import warm_up
 from texgrad.protocol.server import TexgradServer
 from texgrad.reading.project import normalize
 
@@ -36,7 +36,7 @@ def register(server: TexgradServer) -> None:
     async def initialized(ls: TexgradServer, params: types.InitializedParams) -> None:
         encoding = ls.workspace.position_encoding
         ls.log_client(f"texgrad {ls.version} started ({getattr(encoding, 'value', encoding)})")
-        ls.diff_pool.submit(importlib.import_module, "texgrad.calculus.api")  # warm up
+        warm_up(ls)
         await ls.pull_configuration()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
