@@ -83,6 +83,20 @@ def _ones_like(x: Expr) -> Expr:
     return e.num(1) if x.is_scalar else e.ones(x.rows, x.cols)
 
 
+def _matrix_part(x: Expr) -> Expr:
+    r"""``x`` without its 1×1 factors (``tA`` → ``A``; ``A\,\mathrm{d}t`` → ``A``)."""
+    if isinstance(x, e.Mul):
+        return e.mul(*(f for f in x.factors if not f.is_scalar))
+    return x
+
+
+def _commute(a: Expr, b: Expr) -> bool:
+    """Whether the square matrices ``a`` and ``b`` surely commute: one is a scalar multiple
+    of the other, or of the identity."""
+    pa, pb = _matrix_part(a), _matrix_part(b)
+    return pa == pb or isinstance(pa, e.Identity) or isinstance(pb, e.Identity)
+
+
 def _matrix_function_derivative(fn: str, x: Expr) -> Expr:
     """f′(X) as a matrix function, for d tr f(X) = tr(f′(X) dX)."""
     match fn:
@@ -187,7 +201,10 @@ class _Differ:
             return e.diag_vector(self.d(f.arg))
         if isinstance(f, e.MatFn):
             if f.fn == "exp":
-                return e.ExpFrechet(f.arg, self.d(f.arg), rows=f.rows, cols=f.cols)
+                dx = self.d(f.arg)
+                if _commute(f.arg, dx):  # d e^{tA} = A e^{tA} dt
+                    return e.mul(dx, f)
+                return e.ExpFrechet(f.arg, dx, rows=f.rows, cols=f.cols)
             raise CalculusError(
                 f"cannot differentiate the matrix function `{f.fn}` outside a trace "
                 f"(its differential has no closed form; tr {f.fn}(X) works)"

@@ -490,6 +490,8 @@ def tr(e: Expr) -> Expr:
             return mul(*(chain[1:] + chain[:1]))
     if isinstance(e, T):
         return tr(e.arg)
+    if isinstance(e, Kron) and same(e.left.rows, e.left.cols):
+        return mul(tr(e.left), tr(e.right))  # tr(A ⊗ B) = tr A tr B
     if isinstance(e, Zero):
         return num(0)
     if isinstance(e, Identity):

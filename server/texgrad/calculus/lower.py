@@ -414,17 +414,8 @@ class Lowerer:
 
     def _norm(self, node: t.Norm, exponent: sympy.Expr | None) -> Expr:
         x = self.lower(node.body)
-        p = show(node.p) if node.p is not None else None
-        if p in (
-            "2",
-            None,
-            "F",
-            "\\mathrm{F}",
-            "\\text{F}",
-            "\\mathrm{Fro}",
-            "Fro",
-            "\\mathrm{fro}",
-        ):
+        p = _norm_subscript(node.p)
+        if p in ("2", None, "F"):
             if x.cols != ONE and p in ("2",):
                 raise CalculusError("cannot differentiate the spectral norm ‖X‖₂ of a matrix")
             if x.cols != ONE and p is None and not x.is_scalar:
@@ -644,6 +635,21 @@ def _sum_pending(parts: list[_Pending]) -> _Pending:
         return e.add(*(p.resolve(r, c) for p in parts))
 
     return _Pending(build, parts[0].rows, parts[0].cols, parts[0].what)
+
+
+def _norm_subscript(p: t.Node | None) -> str | None:
+    r"""``2``, ``1``, ``F`` for ``_F``, ``_{\mathrm{F}}``, ``_\text{F}``, ``_{\mathrm{Fro}}``."""
+    if p is None:
+        return None
+    if isinstance(p, t.Symbol) and not p.accents:
+        name = p.name
+    elif isinstance(p, t.Text):
+        name = p.text.removeprefix("\\text{").removesuffix("}").strip()
+    elif isinstance(p, t.Func):
+        name = p.name
+    else:
+        name = show(p)
+    return "F" if name in ("F", "Fro", "fro", "Frob") else name
 
 
 def _function_name(f: t.Node) -> str | None:

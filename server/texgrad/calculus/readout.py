@@ -100,6 +100,8 @@ def _adjoint_product(m: e.Mul, seed: Expr) -> Expr:
 
 def gradient(df: Expr) -> Expr:
     """∇f from df of a scalar f."""
+    if not e.has_d(df):
+        raise CalculusError("the expression does not involve the variable: its derivative is 0")
     return adjoint(df, e.num(1))
 
 

@@ -412,17 +412,70 @@ def _orient(s: Expr, style: Style, print_: Callable[[Expr], str]) -> Expr:
 
 
 def _cancel(chain: list[Expr]) -> list[Expr]:
-    out: list[Expr] = []
-    for f in chain:
-        if out and (
-            (isinstance(out[-1], e.Inv) and out[-1].arg == f)
-            or (isinstance(f, e.Inv) and f.arg == out[-1])
-        ):
-            out.pop()
-            continue
-        out.append(f)
+    """A chain with identities dropped, powers of one matrix that cancel merged
+    (``X^{-3} X^2 = X^{-1}``, ``X^\top X^{-\top} = I``) and an inverse of a product of
+    square matrices split when that cancels something (``A^\top (B^\top X^\top A^\top)^{-1}
+    B^\top = X^{-\top}``)."""
+    out = _merge_powers_in_chain(
+        [f for f in chain if not (isinstance(f, e.Identity) and len(chain) > 1)]
+    )
+    changed = True
+    while changed:
+        changed = False
+        for i, f in enumerate(out):
+            if not (isinstance(f, e.Inv) and isinstance(f.arg, e.Mul)):
+                continue
+            parts = f.arg.factors
+            if any(p.is_scalar or not e.same(p.rows, p.cols) for p in parts):
+                continue  # (AB)^{-1} = B^{-1} A^{-1} needs square factors
+            split = _merge_powers_in_chain(
+                [*out[:i], *(e.inv(p) for p in reversed(parts)), *out[i + 1 :]]
+            )
+            if len(split) < len(out):
+                out, changed = split, True
+                break
     if not out and chain:
         return [e.identity(chain[0].rows)]
+    return out
+
+
+def _base_power(f: Expr) -> tuple[Expr, sympy.Expr] | None:
+    """A square chain factor as a power of a base: ``X^{-3}`` → (X, −3), ``X^{-\top}`` →
+    (Xᵀ, −1), ``(X^2)^\top`` → (Xᵀ, 2); None for what is not square or holds dX."""
+    if f.is_scalar or not e.same(f.rows, f.cols) or e.has_d(f):
+        return None
+    if isinstance(f, e.Inv):
+        inner = _base_power(f.arg)
+        return (inner[0], -inner[1]) if inner is not None else None
+    if isinstance(f, e.Pow):
+        inner = _base_power(f.arg)
+        return (inner[0], inner[1] * f.exp) if inner is not None else None
+    if isinstance(f, e.T) and isinstance(f.arg, (e.Pow, e.Inv)):
+        inner = _base_power(f.arg)
+        return (e.transpose(inner[0]), inner[1]) if inner is not None else None
+    return f, sympy.Integer(1)
+
+
+def _from_base_power(base: Expr, k: sympy.Expr) -> Expr:
+    if isinstance(base, e.T):
+        return e.transpose(e.power(base.arg, k))
+    return e.power(base, k)
+
+
+def _merge_powers_in_chain(chain: list[Expr]) -> list[Expr]:
+    """Neighbours that are powers of one base and cancel (one exponent negative, the other
+    positive) multiply by adding exponents; ``X X`` stays as it is."""
+    out: list[Expr] = []
+    for f in chain:
+        out.append(f)
+        while len(out) >= 2:
+            a, b = _base_power(out[-2]), _base_power(out[-1])
+            if a is None or b is None or a[0] != b[0] or not (a[1] * b[1]).is_negative:
+                break
+            k = a[1] + b[1]
+            del out[-2:]
+            if k != 0:
+                out.append(_from_base_power(a[0], k))
     return out
 
 
