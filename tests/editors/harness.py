@@ -1,0 +1,143 @@
+"""Runs real editors headless against ``texgrad lsp`` and reads what they saw.
+
+Each editor is driven by a script of its own language (``nvim_driver.lua``,
+``eglot_driver.el``) that does what a user does through the editor's own LSP client —
+open a document, wait for diagnostics, hover, go to a definition, pick a code action
+from the editor's menu, save — and writes a JSON report; the tests judge the report
+against positions computed here from the documents' text, independently of the server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HERE = Path(__file__).parent
+TIMEOUT = 60  # seconds for a whole editor run (a run takes about 2 s)
+
+# Non-ASCII text (é, an emoji: two UTF-16 units, four UTF-8 bytes) before the math on
+# every line that matters, a real dimension mismatch, and a quadratic form to differentiate.
+TEX = r"""\documentclass{article}
+\begin{document}
+\section{Shapes}
+Café déjà vu 🎉: let $A \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$ and $y \in \mathbb{R}^m$.
+Then 🎉 é $z = A y$ is wrong.
+
+\section{A quadratic form}
+Ça 🎉 donne, with $A \in \mathbb{R}^{n\times n}$ and $x \in \mathbb{R}^n$: $f(x) = x^\top A x$ is a form.
+\end{document}
+"""
+# The code span would be a second mismatch if the file were read as LaTeX.
+MD = r"""# Café 🎉
+
+Héllo 🎉 é: let $A \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$ and $y \in \mathbb{R}^m$.
+Then 🎉 é $z = A y$ is wrong; in code, `$A A$` is not math.
+
+## A quadratic form 🎉
+
+Ça donne, with $A \in \mathbb{R}^{n\times n}$ and $x \in \mathbb{R}^n$:
+
+$$
+f(x) = x^\top A x
+$$
+"""
+MISMATCH = (5, "A y")  # (1-based line, text) in TEX; line 4 in MD
+DECLARATION = (4, "A \\in")  # where A ∈ ℝ^{m×n} is declared in TEX; line 3 in MD
+
+
+@dataclass(frozen=True)
+class Place:
+    line: int  # 0-based
+    char: int  # code points from the start of the line
+    byte: int  # UTF-8 bytes from the start of the line (Neovim's columns)
+    utf16: int  # UTF-16 units (LSP's characters for these clients)
+
+
+def place(text: str, line: int, needle: str) -> Place:
+    """Where ``needle`` starts on 1-based ``line`` of ``text``."""
+    row = text.split("\n")[line - 1]
+    i = row.index(needle)
+    before = row[:i]
+    return Place(line - 1, i, len(before.encode("utf-8")), len(before.encode("utf-16-le")) // 2)
+
+
+def server_command() -> list[str]:
+    """``texgrad lsp`` of this environment, its stderr appended to $TEXGRAD_STDERR."""
+    script = Path(sys.executable).with_name("texgrad")
+    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "texgrad"]
+    return ["sh", "-c", 'exec "$0" "$@" 2>>"$TEXGRAD_STDERR"', *cmd, "lsp"]
+
+
+def which_or_skip(program: str, install: str) -> str:
+    path = shutil.which(program)
+    if path is None:
+        pytest.skip(f"{program} not installed: apt-get install {install}")
+    return path
+
+
+@dataclass
+class Run:
+    report: dict[str, Any]
+    stderr: str  # the server's
+    doc: Path
+
+    @property
+    def text(self) -> str:
+        return self.doc.read_text(encoding="utf-8")
+
+
+def run_editor(
+    argv: list[str], tmp_path: Path, doc: Path, spec: dict[str, Any], env: dict[str, str]
+) -> Run:
+    stderr_log = tmp_path / "server-stderr.log"
+    report_path = tmp_path / "report.json"
+    spec = {
+        "cmd": server_command(),
+        "env": {"TEXGRAD_STDERR": str(stderr_log), "TEXGRAD_LSP_DEBOUNCE": "0.05"},
+        "doc": str(doc),
+        "report": str(report_path),
+        "timeout": 15000,
+        **spec,
+    }
+    spec_path = tmp_path / "spec.json"
+    spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+    full_env = {
+        **os.environ,
+        "TEXGRAD_SPEC": str(spec_path),
+        "TEXGRAD_STDERR": str(stderr_log),
+        **env,
+    }
+    proc = subprocess.run(
+        argv,
+        cwd=tmp_path,
+        env=full_env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=TIMEOUT,
+    )
+    if not report_path.exists():
+        raise AssertionError(
+            f"{argv[0]} wrote no report (exit {proc.returncode}):\n"
+            f"{proc.stdout.decode(errors='replace')}\n{proc.stderr.decode(errors='replace')}"
+        )
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    stderr = stderr_log.read_text(encoding="utf-8") if stderr_log.exists() else ""
+    return Run(report, stderr, doc)
+
+
+def assert_clean_server_log(run: Run) -> None:
+    """Nothing but the start line in the server's stderr: no error, no warning."""
+    bad = [
+        line
+        for line in run.stderr.splitlines()
+        if line.strip() and ("Traceback" in line or " ERROR " in line or " WARNING " in line)
+    ]
+    assert not bad, run.stderr

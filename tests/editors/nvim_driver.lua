@@ -1,0 +1,199 @@
+-- Drives texgrad lsp from Neovim's built-in LSP client (written for and verified with
+-- Neovim 0.7.2, which speaks UTF-16 only; meant to run on later versions too).  Headless:
+--
+--   TEXGRAD_SPEC=spec.json nvim --headless -u NONE -i NONE -n -c 'luafile nvim_driver.lua'
+--
+-- spec.json: {"cmd": [...], "env": {...}, "settings"/"init_options": {...}, "doc": path,
+--             "report": path, "timeout": ms,
+--             "hover": [line, needle], "definition": [line, needle],
+--             "fix": [line, needle, title-pattern], "action": [line, needle, title-pattern]}
+-- Lines are 1-based; a needle is the text the cursor is put on (its first byte on that
+-- line).  Every step is recorded in the report (JSON), which the Python test judges:
+-- the driver only does what a user would, through Neovim's own functions.
+
+local spec = vim.json.decode(table.concat(vim.fn.readfile(os.getenv("TEXGRAD_SPEC")), "\n"))
+local report = { steps = {}, messages = {}, errors = {} }
+local timeout = spec.timeout or 15000
+
+local function save()
+  vim.fn.writefile({ vim.json.encode(report) }, spec.report)
+end
+
+local function fail(msg)
+  table.insert(report.errors, msg)
+end
+
+local function cursor_on(line, needle)
+  local text = vim.api.nvim_buf_get_lines(0, line - 1, line, true)[1]
+  local col = text:find(needle, 1, true)
+  if not col then
+    fail(("needle %q not on line %d"):format(needle, line))
+    return false
+  end
+  vim.api.nvim_win_set_cursor(0, { line, col - 1 })
+  return true
+end
+
+local function first_result(responses)
+  for _, r in pairs(responses or {}) do
+    if r.error then
+      fail("error answer: " .. vim.inspect(r.error))
+    end
+    return r.result
+  end
+end
+
+local ok, err = pcall(function()
+  vim.cmd("filetype on")
+  vim.cmd("edit " .. vim.fn.fnameescape(spec.doc))
+  local buf = vim.api.nvim_get_current_buf()
+  report.filetype = vim.bo.filetype
+  report.nvim = tostring(vim.version().major) .. "." .. vim.version().minor .. "." .. vim.version().patch
+
+  local exited = nil
+  local published = 0
+  local default_publish = vim.lsp.handlers["textDocument/publishDiagnostics"]
+  local client_id = vim.lsp.start_client({
+    name = "texgrad",
+    cmd = spec.cmd,
+    root_dir = vim.fn.fnamemodify(spec.doc, ":h"),
+    cmd_env = spec.env,
+    settings = spec.settings,
+    init_options = spec.init_options,
+    handlers = {
+      ["textDocument/publishDiagnostics"] = function(e, result, ctx, config)
+        if result and result.uri == vim.uri_from_bufnr(buf) then
+          published = published + 1
+        end
+        return default_publish(e, result, ctx, config)
+      end,
+      ["window/logMessage"] = function(_, result)
+        table.insert(report.messages, result)
+      end,
+      ["window/showMessage"] = function(_, result)
+        table.insert(report.messages, result)
+      end,
+    },
+    on_exit = function(code, signal)
+      exited = { code = code, signal = signal }
+    end,
+  })
+  vim.lsp.buf_attach_client(buf, client_id)
+  local client = vim.lsp.get_client_by_id(client_id)
+  vim.wait(timeout, function()
+    return client.initialized or exited ~= nil
+  end, 20)
+  report.offset_encoding = client.offset_encoding
+
+  -- diagnostics, as Neovim stores them (0-based lines, byte columns)
+  vim.wait(timeout, function()
+    return #vim.diagnostic.get(buf) > 0
+  end, 20)
+  report.diagnostics = {}
+  for _, d in ipairs(vim.diagnostic.get(buf)) do
+    table.insert(report.diagnostics, {
+      lnum = d.lnum, col = d.col, end_lnum = d.end_lnum, end_col = d.end_col,
+      message = d.message, code = d.code or (d.user_data and d.user_data.lsp.code),
+      severity = d.severity, source = d.source,
+    })
+  end
+
+  -- hover
+  if spec.hover and cursor_on(spec.hover[1], spec.hover[2]) then
+    local params = vim.lsp.util.make_position_params(0, client.offset_encoding)
+    local result = first_result(vim.lsp.buf_request_sync(buf, "textDocument/hover", params, timeout))
+    report.hover = { sent = params.position, result = result }
+  end
+
+  -- go to definition: the location, and where Neovim's own jump puts the cursor
+  if spec.definition and cursor_on(spec.definition[1], spec.definition[2]) then
+    local params = vim.lsp.util.make_position_params(0, client.offset_encoding)
+    local result = first_result(vim.lsp.buf_request_sync(buf, "textDocument/definition", params, timeout))
+    report.definition = { sent = params.position, result = result }
+    if result and result[1] then
+      vim.lsp.util.jump_to_location(result[1], client.offset_encoding)
+      local pos = vim.api.nvim_win_get_cursor(0)
+      report.definition.jumped = { file = vim.api.nvim_buf_get_name(0), line = pos[1], col = pos[2] }
+      vim.cmd("buffer " .. buf)
+    end
+  end
+
+  -- code actions through Neovim's own vim.lsp.buf.code_action (it resolves an action
+  -- without an edit by codeAction/resolve, then applies the edit), the choice made by
+  -- a replaced vim.ui.select
+  local function run_action(step, name)
+    if not (step and cursor_on(step[1], step[2])) then
+      return
+    end
+    local rec = { titles = {} }
+    report[name] = rec
+    local params = vim.lsp.util.make_range_params(0, client.offset_encoding)
+    local line_diagnostics = vim.lsp.diagnostic.get_line_diagnostics
+    params.context = { diagnostics = line_diagnostics and line_diagnostics(buf) or {} }
+    local listed = first_result(vim.lsp.buf_request_sync(buf, "textDocument/codeAction", params, timeout))
+    for _, a in ipairs(listed or {}) do
+      table.insert(rec.titles, a.title)
+    end
+    local before = vim.api.nvim_buf_get_changedtick(buf)
+    local seen = published
+    local chosen = nil
+    local select = vim.ui.select
+    vim.ui.select = function(items, opts, on_choice)
+      for _, item in ipairs(items) do
+        if item[2].title:match(step[3]) then
+          chosen = item[2].title
+          rec.had_edit = item[2].edit ~= nil
+          return on_choice(item, nil)
+        end
+      end
+      return on_choice(nil, nil)
+    end
+    local notify = vim.notify
+    vim.notify = function(msg, level)
+      table.insert(report.messages, { message = msg, level = level })
+    end
+    if vim.fn.has("nvim-0.8") == 1 then
+      vim.lsp.buf.code_action({ context = params.context })
+    else
+      vim.lsp.buf.code_action(params.context)  -- 0.7: the argument is the context
+    end
+    vim.wait(timeout, function()
+      return vim.api.nvim_buf_get_changedtick(buf) ~= before
+    end, 20)
+    vim.ui.select = select
+    vim.notify = notify
+    rec.chosen = chosen
+    rec.applied = vim.api.nvim_buf_get_changedtick(buf) ~= before
+    vim.cmd("silent write")
+    rec.text = table.concat(vim.fn.readfile(spec.doc), "\n")
+    -- the server must have followed the edit (incremental didChange in UTF-16): its
+    -- diagnostics of the new text arrive
+    vim.wait(timeout, function() return published > seen end, 20)
+    rec.republished = published > seen
+    rec.diagnostics_after = {}
+    for _, d in ipairs(vim.diagnostic.get(buf)) do
+      table.insert(rec.diagnostics_after, { lnum = d.lnum, col = d.col, message = d.message })
+    end
+  end
+
+  run_action(spec.fix, "fix")
+  run_action(spec.action, "action")
+
+  -- hover on the inserted result
+  if spec.hover_after and cursor_on(spec.hover_after[1], spec.hover_after[2]) then
+    local params = vim.lsp.util.make_position_params(0, client.offset_encoding)
+    local result = first_result(vim.lsp.buf_request_sync(buf, "textDocument/hover", params, timeout))
+    report.hover_after = { sent = params.position, result = result }
+  end
+
+  client.stop()
+  vim.wait(timeout, function()
+    return exited ~= nil
+  end, 20)
+  report.exit = exited
+end)
+if not ok then
+  fail("driver: " .. tostring(err))
+end
+save()
+vim.cmd("qa!")

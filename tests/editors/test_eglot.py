@@ -1,0 +1,124 @@
+"""texgrad lsp in Emacs's eglot (verified with Debian 12's Emacs 28.2 and eglot 1.9,
+which count columns in UTF-16 and take every code-action edit at once): diagnostics
+through flymake, hover through eldoc, go to definition through xref (M-.), the
+transpose quick fix and Differentiate… through M-x eglot-code-actions, saved.
+Skipped when emacs or eglot is not installed."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.editors.harness import (
+    DECLARATION,
+    MD,
+    MISMATCH,
+    TEX,
+    Run,
+    assert_clean_server_log,
+    place,
+    run_editor,
+    which_or_skip,
+)
+
+DRIVER = Path(__file__).with_name("eglot_driver.el")
+
+
+def emacs_with_eglot() -> str:
+    emacs = which_or_skip("emacs", "emacs-nox elpa-eglot")
+    probe = subprocess.run(
+        [emacs, "--batch", "--eval", "(require 'eglot)"], capture_output=True, timeout=30
+    )
+    if probe.returncode != 0:
+        pytest.skip("eglot not installed: apt-get install elpa-eglot")
+    return emacs
+
+
+def run_emacs(tmp_path: Path, name: str, text: str, **spec: object) -> Run:
+    emacs = emacs_with_eglot()
+    doc = tmp_path / name
+    doc.write_text(text, encoding="utf-8")
+    return run_editor(
+        [emacs, "--batch", "-l", str(DRIVER)], tmp_path, doc, dict(spec), {"HOME": str(tmp_path)}
+    )
+
+
+def check_common(run: Run, text: str, mismatch_line: int, decl_line: int) -> None:
+    r = run.report
+    assert not r.get("errors"), r["errors"]
+    # flymake's diagnostic, in characters: the emoji and é before it counted right
+    a = place(text, mismatch_line, "A y")
+    (d,) = r["diagnostics"]
+    assert d["type"] == "eglot-error"
+    assert d["text"].startswith("texgrad [matmul-mismatch]: `A` is m×n but `y` ∈ ℝᵐ")
+    assert (d["line"], d["col"], d["end_col"]) == (a.line + 1, a.char, a.char + 3)
+    # M-. lands on the declaration's A
+    decl = place(text, decl_line, "A \\in")
+    assert Path(r["definition"]["file"]) == run.doc
+    assert (r["definition"]["line"], r["definition"]["col"]) == (decl.line + 1, decl.char)
+    # the transpose quick fix, applied and saved; the server follows the edit
+    fix = r["fix"]
+    assert fix["titles"] == ["Transpose `A`"] and fix["chosen"] == "Transpose `A`"
+    assert fix["applied"] and "$z = A^\\top y$" in fix["text"]
+    assert fix["republished"] and not fix["diagnostics_after"]
+    # Differentiate…: eglot resolves nothing, so the listed action carries its edit
+    action = r["action"]
+    assert action["chosen"] in action["titles"] and "Hessian of f w.r.t. x" in action["titles"]
+    assert action["applied"] and action["republished"] and not action["diagnostics_after"]
+    assert "inserted by texgrad: verified numerically" in r["hover_after"]
+    assert_clean_server_log(run)
+
+
+def test_latex_plain_text_hover(tmp_path: Path) -> None:
+    """As with emacs-nox and elpa-eglot alone: no markdown-mode, so eglot asks for
+    plain-text hovers."""
+    run = run_emacs(
+        tmp_path,
+        "doc.tex",
+        TEX,
+        no_markdown_mode=True,
+        hover=[MISMATCH[0], "A y"],
+        definition=[MISMATCH[0], "A y"],
+        fix=[MISMATCH[0], "A y", "^Transpose"],
+        action=[8, "f(x)", "^Differentiate f w\\.r\\.t\\. x "],
+        hover_after=[8, "\\nabla"],
+    )
+    r = run.report
+    assert (r["mode"], r["hover_formats"]) == ("latex-mode", "plaintext")
+    check_common(run, TEX, MISMATCH[0], DECLARATION[0])
+    assert r["hover"].startswith("A : ℝ^{m×n} (declared)\n\ndeclared: Café déjà vu 🎉: let $A")
+    assert r["hover"].endswith("(doc.tex:4)")
+    assert (
+        "Ça 🎉 donne, with $A \\in \\mathbb{R}^{n\\times n}$ and $x \\in \\mathbb{R}^n$: "
+        "$f(x) = x^\\top A x$ $\\nabla_x f = (A + A^\\top) x$ is a form."
+    ) in run.text.splitlines()
+
+
+def test_markdown_after_latex_with_settings(tmp_path: Path) -> None:
+    """A .md file opened after a .tex file of the same project: eglot 1.9 shares the
+    server and says ``latex`` for the Markdown buffer too; it is still read as
+    Markdown.  Settings come from eglot-workspace-configuration."""
+    (tmp_path / "doc.tex").write_text(TEX, encoding="utf-8")
+    run = run_emacs(
+        tmp_path,
+        "doc.md",
+        MD,
+        open_first=str(tmp_path / "doc.tex"),
+        settings={"texgrad": {"gradientNotation": "partial"}},
+        hover=[4, "A y"],
+        definition=[4, "A y"],
+        fix=[4, "A y", "^Transpose"],
+        action=[11, "f(x)", "^Differentiate f w\\.r\\.t\\. x "],
+        hover_after=[15, "\\frac"],
+    )
+    r = run.report
+    assert r["mode"] == "markdown-mode"
+    if r["eglot"] == "1.9":  # later versions send each buffer's own language id
+        assert f':uri "{run.doc.as_uri()}" :version 0 :languageId "latex"' in r["events"]
+    check_common(run, MD, 4, 3)
+    assert "ℝ^{m×n} (declared)" in r["hover"]
+    assert run.text.endswith(
+        "$$\nf(x) = x^\\top A x\n$$\n\n$$\n\\frac{\\partial f}{\\partial x} = (A + A^\\top) x\n$$\n"
+    ), run.text

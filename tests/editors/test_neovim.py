@@ -1,0 +1,116 @@
+"""texgrad lsp in Neovim's built-in LSP client (verified with Debian 12's Neovim 0.7.2,
+which speaks UTF-16 only): diagnostics, hover, go to definition, the transpose quick fix
+and Differentiate… picked from ``vim.lsp.buf.code_action()`` (resolved by Neovim through
+codeAction/resolve, applied, saved).  Skipped when nvim is not installed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.editors.harness import (
+    DECLARATION,
+    MD,
+    MISMATCH,
+    TEX,
+    Run,
+    assert_clean_server_log,
+    place,
+    run_editor,
+    which_or_skip,
+)
+
+DRIVER = Path(__file__).with_name("nvim_driver.lua")
+
+
+def run_nvim(tmp_path: Path, name: str, text: str, **spec: object) -> Run:
+    nvim = which_or_skip("nvim", "neovim")
+    doc = tmp_path / name
+    doc.write_text(text, encoding="utf-8")
+    argv = [nvim, "--headless", "-u", "NONE", "-i", "NONE", "-n", "-c", f"luafile {DRIVER}"]
+    env = {f"XDG_{d}_HOME": str(tmp_path / d.lower()) for d in ("CACHE", "STATE", "DATA")}
+    return run_editor(argv, tmp_path, doc, dict(spec), env)
+
+
+def check_common(run: Run, text: str, mismatch_line: int, decl_line: int) -> None:
+    r = run.report
+    assert r["errors"] == [], r["errors"]
+    assert r["offset_encoding"] == "utf-16"
+    # the diagnostic, in Neovim's byte columns: the emoji and é before it counted right
+    a = place(text, mismatch_line, "A y")
+    (d,) = r["diagnostics"]
+    assert d["code"] == "matmul-mismatch" and d["source"] == "texgrad" and d["severity"] == 1
+    assert (d["lnum"], d["col"], d["end_lnum"], d["end_col"]) == (
+        a.line,
+        a.byte,
+        a.line,
+        a.byte + 3,
+    )
+    # hover on A: what was sent is UTF-16, the range comes back on A
+    hover = r["hover"]
+    assert hover["sent"] == {"line": a.line, "character": a.utf16}
+    assert "ℝ^{m×n} (declared)" in hover["result"]["contents"]["value"]
+    rng = hover["result"]["range"]
+    assert rng["start"] == {"line": a.line, "character": a.utf16}
+    assert rng["end"] == {"line": a.line, "character": a.utf16 + 1}
+    # go to definition: Neovim's own jump lands on the declaration's A
+    decl = place(text, decl_line, "A \\in")
+    jumped = r["definition"]["jumped"]
+    assert Path(jumped["file"]) == run.doc
+    assert (jumped["line"], jumped["col"]) == (decl.line + 1, decl.byte)
+    # the transpose quick fix, applied and saved; the server follows the edit
+    fix = r["fix"]
+    assert fix["titles"] == ["Transpose `A`"] and fix["chosen"] == "Transpose `A`"
+    assert fix["applied"] and fix["had_edit"]
+    assert "$z = A^\\top y$" in fix["text"]
+    assert fix["republished"] and fix["diagnostics_after"] == []
+    # Differentiate…: listed without an edit, resolved by Neovim, applied
+    action = r["action"]
+    assert action["chosen"] in action["titles"]
+    assert "Hessian of f w.r.t. x" in action["titles"]
+    assert action["applied"] and not action["had_edit"]
+    assert "verified numerically" in r["hover_after"]["result"]["contents"]["value"]
+    assert r["exit"] == {"code": 0, "signal": 0}
+    assert not [m for m in r["messages"] if m.get("type") == 1 or m.get("level") == 4]
+    assert_clean_server_log(run)
+
+
+def test_latex(tmp_path: Path) -> None:
+    run = run_nvim(
+        tmp_path,
+        "doc.tex",
+        TEX,
+        hover=[MISMATCH[0], "A y"],
+        definition=[MISMATCH[0], "A y"],
+        fix=[MISMATCH[0], "A y", "^Transpose"],
+        action=[8, "f(x)", "^Differentiate f w%.r%.t%. x "],
+        hover_after=[8, "\\nabla"],
+    )
+    assert run.report["filetype"] == "tex"
+    check_common(run, TEX, MISMATCH[0], DECLARATION[0])
+    assert run.report["action"]["chosen"] == "Differentiate f w.r.t. x (gradient)"
+    # the result follows the inline math, on a line with an emoji before it
+    assert (
+        "Ça 🎉 donne, with $A \\in \\mathbb{R}^{n\\times n}$ and $x \\in \\mathbb{R}^n$: "
+        "$f(x) = x^\\top A x$ $\\nabla_x f = (A + A^\\top) x$ is a form."
+    ) in run.text.splitlines()
+
+
+def test_markdown_with_settings(tmp_path: Path) -> None:
+    """Markdown, and ``settings`` given to start_client: Neovim 0.7 does not announce
+    workspace/configuration, the server asks all the same (∂f/∂x, not ∇ₓf)."""
+    run = run_nvim(
+        tmp_path,
+        "doc.md",
+        MD,
+        settings={"texgrad": {"gradientNotation": "partial"}},
+        hover=[4, "A y"],
+        definition=[4, "A y"],
+        fix=[4, "A y", "^Transpose"],
+        action=[11, "f(x)", "^Differentiate f w%.r%.t%. x "],
+        hover_after=[15, "\\frac"],
+    )
+    assert run.report["filetype"] == "markdown"
+    check_common(run, MD, 4, 3)
+    assert run.text.endswith(
+        "$$\nf(x) = x^\\top A x\n$$\n\n$$\n\\frac{\\partial f}{\\partial x} = (A + A^\\top) x\n$$\n"
+    ), run.text
