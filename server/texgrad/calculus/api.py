@@ -21,9 +21,9 @@ from texgrad.calculus import expr as e
 from texgrad.calculus.differential import Budget, BudgetExceeded, differential
 from texgrad.calculus.expr import ONE, CalculusError, Expr
 from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo
-from texgrad.calculus.printing import Style, latex
+from texgrad.calculus.printing import Style, latex, printer
 from texgrad.calculus.readout import by_scalar, gradient, jacobian, vec_form
-from texgrad.calculus.simplify import simplify
+from texgrad.calculus.simplify import simplifier
 from texgrad.calculus.verify import verify
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker, CheckResult
@@ -438,52 +438,52 @@ def _differentiate(
         pass  # the derivative is zero; still reported, and verified
     rules: list[str] = []
     df_raw = differential(f, v, budget, rules)
-    df = simplify(df_raw, style, budget)
+    simplify = simplifier(style, budget)  # one for all: the results share their parts
+    show = printer(style)
+    df = simplify(df_raw)
     w = style.symbols.get(wrt, wrt)
     dvar = f"{style.differential}{w}"
     named = [f"${r}$" if "\\" in r or "(" in r else r for r in rules]
     used = f" \\quad \\text{{({'; '.join(named)})}}" if rules else ""
-    steps = [f"f = {latex(f, style)}", f"{style.differential}f = {latex(df_raw, style)}{used}"]
-    if latex(df, style) != latex(df_raw, style):
-        steps.append(f"\\phantom{{{style.differential}f}} = {latex(df, style)}")
+    steps = [f"f = {show(f)}", f"{style.differential}f = {show(df_raw)}{used}"]
+    if show(df) != show(df_raw):
+        steps.append(f"\\phantom{{{style.differential}f}} = {show(df)}")
     if hessian:
         if not (f.is_scalar and v.cols == ONE and not v.is_scalar):
             raise CalculusError("a Hessian needs a scalar function of a vector")
-        g = simplify(gradient(df_raw), style, budget)
+        g = simplify(gradient(df_raw))
         dg = differential(g, v, budget)
-        h = simplify(jacobian(dg, v.rows), style, budget)
+        h = simplify(jacobian(dg, v.rows))
         kind, result = "hessian", h
-        steps.append(f"\\nabla_{{{w}}} f = {latex(g, style)}")
-        steps.append(
-            f"{style.differential}(\\nabla_{{{w}}} f) = {latex(simplify(dg, style, budget), style)}"
-        )
-        steps.append(f"\\nabla^2_{{{w}}} f = {latex(h, style)}")
+        steps.append(f"\\nabla_{{{w}}} f = {show(g)}")
+        steps.append(f"{style.differential}(\\nabla_{{{w}}} f) = {show(simplify(dg))}")
+        steps.append(f"\\nabla^2_{{{w}}} f = {show(h)}")
         shown_layout = ""
     elif f.is_scalar and v.is_scalar:
-        kind, result = "derivative", simplify(by_scalar(df_raw, v), style, budget)
-        steps.append(f"\\frac{{{style.differential}f}}{{{dvar}}} = {latex(result, style)}")
+        kind, result = "derivative", simplify(by_scalar(df_raw, v))
+        steps.append(f"\\frac{{{style.differential}f}}{{{dvar}}} = {show(result)}")
         shown_layout = ""
     elif f.is_scalar:
         kind = "gradient"
-        result = simplify(gradient(df_raw), style, budget)
-        pairing = simplify(e.mul(e.transpose(result), e.d(v)), style, budget)
-        form = latex(pairing if v.cols == ONE else e.Tr(pairing, rows=ONE, cols=ONE), style)
+        result = simplify(gradient(df_raw))
+        pairing = simplify(e.mul(e.transpose(result), e.d(v)))
+        form = show(pairing if v.cols == ONE else e.Tr(pairing, rows=ONE, cols=ONE))
         if not steps[-1].endswith(f"= {form}"):
             steps.append(f"\\phantom{{{style.differential}f}} = {form}")
-        steps.append(f"\\nabla_{{{w}}} f = {latex(result, style)}")
+        steps.append(f"\\nabla_{{{w}}} f = {show(result)}")
         shown_layout = ""
     elif v.is_scalar:
-        kind, result = "derivative", simplify(by_scalar(df_raw, v), style, budget)
-        steps.append(f"\\frac{{{style.differential}f}}{{{dvar}}} = {latex(result, style)}")
+        kind, result = "derivative", simplify(by_scalar(df_raw, v))
+        steps.append(f"\\frac{{{style.differential}f}}{{{dvar}}} = {show(result)}")
         shown_layout = ""
     elif f.cols == ONE and v.cols == ONE:
         kind = "jacobian"
-        j = simplify(jacobian(df_raw, v.rows), style, budget)
-        result = j if layout == "numerator" else simplify(e.transpose(j), style, budget)
-        steps.append(f"\\phantom{{{style.differential}f}} = {latex(j, style)}\\, {dvar}")
+        j = simplify(jacobian(df_raw, v.rows))
+        result = j if layout == "numerator" else simplify(e.transpose(j))
+        steps.append(f"\\phantom{{{style.differential}f}} = {show(j)}\\, {dvar}")
         name = "\\frac{\\partial f}{\\partial " + w + "}"
         steps.append(
-            f"{name} = {latex(result, style)}"
+            f"{name} = {show(result)}"
             + (" \\quad\\text{(numerator layout)}" if layout == "numerator" else
                " \\quad\\text{(denominator layout)}")
         )  # fmt: skip
@@ -497,15 +497,15 @@ def _differentiate(
     check = verify(f, result, df, v, kind, layout, env, style, budget)
     out = DiffOutcome(
         kind=kind if kind != "hessian" else "hessian",
-        result=latex(result, style),
-        differential=latex(df, style),
+        result=show(result),
+        differential=show(df),
         shape=result.shape.unicode() if kind != "matrix" else f.shape.unicode(),
         layout=shown_layout,
         verified=check.ok,
         steps=steps,
         note=check.note,
         wrt=w,
-        function=latex(f, style),
+        function=show(f),
     )
     return out
 

@@ -608,6 +608,7 @@ def had(*args: Expr) -> Expr:
             continue
         base, p = (x.arg, x.exp) if isinstance(x, HPow) else (x, sympy.Integer(1))
         powers[base] = powers.get(base, sympy.Integer(0)) + p
+    fold_quotients(powers)  # sinh(u) ⊙ cosh(u)^{∘-1} = tanh(u)
     kept = [hpow(b, p) for b, p in powers.items() if p != 0]
     if not kept:
         core: Expr = ones(rows, cols)
@@ -616,6 +617,23 @@ def had(*args: Expr) -> Expr:
     else:
         core = Had(tuple(kept), rows=rows, cols=cols)
     return mul(*scalars, core) if scalars else core
+
+
+_QUOTIENTS = (("sinh", "cosh", "tanh"), ("sin", "cos", "tan"))
+
+
+def fold_quotients(powers: dict[Expr, sympy.Expr]) -> None:
+    """In a product of powers (by base), sinh(u)^k cosh(u)^{-k} → tanh(u)^k and
+    sin(u)^k cos(u)^{-k} → tan(u)^k."""
+    for num_fn, den_fn, quotient in _QUOTIENTS:
+        for base in list(powers):
+            if isinstance(base, Elem) and base.fn == num_fn and base in powers:
+                other = Elem(den_fn, base.arg, rows=base.rows, cols=base.cols)
+                k = powers[base]
+                if k > 0 and powers.get(other, 0) == -k:
+                    del powers[base], powers[other]
+                    q = Elem(quotient, base.arg, rows=base.rows, cols=base.cols)
+                    powers[q] = powers.get(q, sympy.Integer(0)) + k
 
 
 def _is_ones_like(x: Expr) -> bool:
@@ -662,6 +680,13 @@ def diag_vector(m: Expr) -> Expr:
         return m
     if isinstance(m, DiagM):
         return m.arg
+    if isinstance(m, Mul):
+        chain = [f for f in m.factors if not f.is_scalar]
+        if len(chain) == 2 and chain[0].cols == ONE and chain[1].rows == ONE:
+            # diag(a b^T) = a ⊙ b
+            return mul(*(f for f in m.factors if f.is_scalar), had(chain[0], transpose(chain[1])))
+    if isinstance(m, Add):
+        return add(*(diag_vector(t) for t in m.terms))
     return DiagV(m, rows=m.rows, cols=ONE)
 
 

@@ -44,12 +44,20 @@ def simplify(x: Expr, style: Style | None = None, budget: Budget = UNLIMITED) ->
     return _Simplifier(style or Style(), budget).run(x)
 
 
+def simplifier(style: Style | None = None, budget: Budget = UNLIMITED) -> Callable[[Expr], Expr]:
+    """:func:`simplify` for several expressions in one style, remembering what it did:
+    the parts they share (a differential, the gradient read off it) are simplified
+    once.  The style must not change while it is used."""
+    return _Simplifier(style or Style(), budget).run
+
+
 class _Simplifier:
     def __init__(self, style: Style, budget: Budget) -> None:
         self.style = style
         self.budget = budget
         self.memo: dict[Expr, Expr] = {}
         self.text = printer(style)
+        self.distributing = False  # expanding Hadamard products of sums too
 
     def size(self, x: Expr) -> int:
         return len(self.text(x))
@@ -69,11 +77,24 @@ class _Simplifier:
             inner = merge_powers(inner)
         if isinstance(inner, e.Mul):
             inner = absorb_into_hadamard(inner)
+        if isinstance(inner, e.Mul):
+            inner = diag_times_vector(inner)
         if isinstance(inner, (e.Add, e.Mul)):
             monos = self.monomials(inner)
             if monos is None:
                 return inner
             factored = self.factor(self.collect(monos))
+            if _has_distributable(inner):
+                # (1 - y) ⊙ s - y ⊙ (1 - s) = s - y, but h ⊙ (1 - h) stays: whichever is shorter
+                self.distributing = True
+                try:
+                    spread = self.monomials(inner)
+                finally:
+                    self.distributing = False
+                if spread is not None:
+                    other = self.factor(self.collect(spread))
+                    if self.size(other) < self.size(factored):
+                        factored = other
             # expanding can lengthen what was compact ((I - a 1 1^T) x inside a norm):
             # keep whichever reads shorter
             # fewer terms read better when not much longer: (B + B^T) x, σ(z)(1 - σ(z))
@@ -117,14 +138,45 @@ class _Simplifier:
                     acc = [_times_scalar(a, p) for a in acc for p in expanded]
                 else:
                     for f in g:
-                        parts = self.monomials(f) if isinstance(f, e.Add) else [_atom(f)]
+                        parts = (
+                            self.monomials(f)
+                            if isinstance(f, e.Add) or self.distributable(f)
+                            else [_atom(f)]
+                        )
                         if parts is None:
                             return None
                         acc = [_times(a, p) for a in acc for p in parts]
                 if len(acc) > MAX_TERMS:
                     return None
             return acc
+        if self.distributable(x):
+            return self.monomials(self.distribute(x))  # type: ignore[arg-type]
         return [_atom(x)]
+
+    def distributable(self, x: Expr) -> bool:
+        return self.distributing and _distributable(x)
+
+    def ordered(self, x: Expr) -> Expr:
+        """A Hadamard product (or a multiple of one) with its operands in printed order."""
+        if isinstance(x, e.Had):
+            return e.had(*sorted(x.args, key=self.text))
+        if isinstance(x, e.Mul):
+            return e.mul(*(self.ordered(f) for f in x.factors))
+        return x
+
+    def distribute(self, h: e.Had) -> Expr:
+        """(a + b) ⊙ c = a ⊙ c + b ⊙ c, each product's operands in one order so that like
+        terms meet (``(1 - y) ⊙ s - y ⊙ (1 - s) = s - y``)."""
+        combos: list[list[Expr]] = [[]]
+        for a in h.args:
+            terms = a.terms if isinstance(a, e.Add) else (a,)
+            combos = [c + [t] for c in combos for t in terms]
+            if len(combos) > MAX_TERMS:
+                return h
+        out = []
+        for c in combos:
+            out.append(self.ordered(e.had(*c)))
+        return e.add(*out)
 
     def monomials_of_chain(self, g: list[Expr]) -> list[Monomial] | None:
         acc: list[Monomial] = [Monomial(sympy.Integer(1), (), ())]
@@ -229,6 +281,20 @@ class _Simplifier:
         return again if again is not None else e.add(*parts)
 
 
+def _has_distributable(x: Expr) -> bool:
+    """Whether expanding ``x`` into monomials meets a Hadamard product of a sum."""
+    if isinstance(x, e.Add):
+        return any(_has_distributable(t) for t in x.terms)
+    if isinstance(x, e.Mul):
+        return any(_has_distributable(f) for f in x.factors)
+    return _distributable(x)
+
+
+def _distributable(x: Expr) -> bool:
+    """A Hadamard product with a sum among its operands."""
+    return isinstance(x, e.Had) and any(isinstance(a, e.Add) for a in x.args)
+
+
 def _term_count(x: Expr) -> int:
     return len(x.terms) if isinstance(x, e.Add) else 1
 
@@ -248,6 +314,29 @@ def absorb_into_hadamard(m: e.Mul) -> Expr:
     return m
 
 
+def diag_times_vector(m: e.Mul) -> Expr:
+    r"""``\operatorname{diag}(v) u = v \odot u`` and ``u^\top \operatorname{diag}(v) =
+    (u \odot v)^\top`` for vectors u (not around dX, whose form the differential keeps)."""
+    fs = list(m.factors)
+    for i, f in enumerate(fs):
+        if not isinstance(f, e.DiagM) or e.has_d(f):
+            continue
+        nxt = fs[i + 1] if i + 1 < len(fs) else None
+        prv = fs[i - 1] if i > 0 else None
+        if nxt is not None and nxt.cols == e.ONE and not nxt.is_scalar and not e.has_d(nxt):
+            fs[i : i + 2] = [e.had(f.arg, nxt)]
+            return diag_times_vector_again(fs)
+        if prv is not None and prv.rows == e.ONE and not prv.is_scalar and not e.has_d(prv):
+            fs[i - 1 : i + 1] = [e.transpose(e.had(e.transpose(prv), f.arg))]
+            return diag_times_vector_again(fs)
+    return m
+
+
+def diag_times_vector_again(fs: list[Expr]) -> Expr:
+    out = e.mul(*fs)
+    return diag_times_vector(out) if isinstance(out, e.Mul) else out
+
+
 def merge_powers(m: e.Mul) -> Expr:
     """Scalar factors with one base multiply by adding exponents, before anything is
     expanded: ``\\sigma^{-1} \\sigma (1 - \\sigma) = 1 - \\sigma``."""
@@ -259,7 +348,13 @@ def merge_powers(m: e.Mul) -> Expr:
             powers[base] = powers.get(base, sympy.Integer(0)) + p
         else:
             others.append(f)
-    if len(powers) == sum(1 for f in m.factors if f.is_scalar and not isinstance(f, e.Num)):
+    count = len(powers)
+    e.fold_quotients(powers)
+    if (
+        count
+        == len(powers)
+        == sum(1 for f in m.factors if f.is_scalar and not isinstance(f, e.Num))
+    ):
         return m
     scalars = [e.power(b, p) for b, p in powers.items() if p != 0]
     return e.mul(*[f for f in others if f.is_scalar], *scalars,
