@@ -41,14 +41,14 @@ class Monomial:
 
 
 def simplify(x: Expr, style: Style | None = None, budget: Budget = UNLIMITED) -> Expr:
-    return _Simplifier(style or Style(), budget).run(x)
+    return _Simplifier(style or Style(), budget).top(x)
 
 
 def simplifier(style: Style | None = None, budget: Budget = UNLIMITED) -> Callable[[Expr], Expr]:
     """:func:`simplify` for several expressions in one style, remembering what it did:
     the parts they share (a differential, the gradient read off it) are simplified
     once.  The style must not change while it is used."""
-    return _Simplifier(style or Style(), budget).run
+    return _Simplifier(style or Style(), budget).top
 
 
 class _Simplifier:
@@ -61,6 +61,18 @@ class _Simplifier:
 
     def size(self, x: Expr) -> int:
         return len(self.text(x))
+
+    def top(self, x: Expr) -> Expr:
+        """:meth:`run`, and a sum whose every term is transposed written as the transpose of
+        one sum when that is shorter: ``A^\top (X^2)^\top + X^\top A^\top X^\top +
+        (X^2)^\top A^\top = (X^2 A + X A X + A X^2)^\top`` (the Cookbook's (122))."""
+        out = self.run(x)
+        if isinstance(out, e.Add) and out.cols != e.ONE and out.rows != e.ONE:
+            if not e.has_d(out):
+                whole = e.T(self.run(e.transpose(out)), rows=out.rows, cols=out.cols)
+                if self.size(whole) < self.size(out):
+                    return whole
+        return out
 
     def run(self, x: Expr) -> Expr:
         hit = self.memo.get(x)
