@@ -7,7 +7,7 @@ exponent (``X^k``) takes its value from ``sizes`` too.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import scipy.linalg
@@ -53,6 +53,49 @@ _ELEM: dict[str, object] = {
 def evaluate(x: Expr, values: Mapping[str, Array], sizes: Mapping[str, int]) -> Array:
     """The value of ``x`` (a 2-D array); ``values`` by variable name, ``"d:X"`` for dX."""
     return _Eval(values, sizes).ev(x)
+
+
+def function_of(
+    x: Expr, wrt: str, values: Mapping[str, Array], sizes: Mapping[str, int]
+) -> Callable[[Array], Array]:
+    """``x`` as a function of the value of ``wrt``, the other values fixed: the same
+    numbers as :func:`evaluate` with ``{**values, wrt: value}``, but the parts that do
+    not involve ``wrt`` are evaluated once, here (finite differences evaluate ``x``
+    many times; a value out of those parts' domain raises here)."""
+    varying = _involving(x, wrt)
+    base = _Eval(values, sizes)
+    for node in x.walk():
+        if id(node) not in varying:
+            base.ev(node)
+    fixed = dict(base.memo)
+
+    def at(value: Array) -> Array:
+        ev = _Eval({**values, wrt: value}, sizes)
+        ev.memo = dict(fixed)
+        ev.dims, ev.numbers = base.dims, base.numbers
+        return ev.ev(x)
+
+    return at
+
+
+def _involving(x: Expr, name: str) -> set[int]:
+    """The ids of the parts of ``x`` that involve the variable ``name`` (or its dX)."""
+    out: set[int] = set()
+    seen: set[int] = set()
+
+    def visit(y: Expr) -> bool:
+        if id(y) in seen:
+            return id(y) in out
+        seen.add(id(y))
+        hit = isinstance(y, e.Var) and y.name == name
+        for c in y.children():
+            hit = visit(c) or hit  # every part visited, so every part is marked
+        if hit:
+            out.add(id(y))
+        return hit
+
+    visit(x)
+    return out
 
 
 class _Eval:

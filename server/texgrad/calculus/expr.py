@@ -60,19 +60,39 @@ class Expr:
         return _is_one(self.cols) and not _is_one(self.rows)
 
     def children(self) -> Iterator[Expr]:
-        for f in fields(self):
-            if f.name in ("rows", "cols"):
-                continue
-            v = getattr(self, f.name)
+        return iter(self._children())
+
+    def _children(self) -> list[Expr]:
+        out: list[Expr] = []
+        for name in _child_fields(type(self)):
+            v = getattr(self, name)
             if isinstance(v, Expr):
-                yield v
+                out.append(v)
             elif isinstance(v, tuple):
-                yield from (x for x in v if isinstance(x, Expr))
+                out.extend(x for x in v if isinstance(x, Expr))
+        return out
 
     def walk(self) -> Iterator[Expr]:
-        yield self
-        for c in self.children():
-            yield from c.walk()
+        """This expression and all its parts, depth first, in order."""
+        stack: list[Expr] = [self]
+        while stack:
+            x = stack.pop()
+            yield x
+            kids = x._children()
+            kids.reverse()
+            stack.extend(kids)
+
+
+# The fields of each class that may hold parts (``dataclasses.fields`` per node is slow).
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    names = _CHILD_FIELDS.get(cls)
+    if names is None:
+        names = tuple(f.name for f in fields(cls) if f.name not in ("rows", "cols"))
+        _CHILD_FIELDS[cls] = names
+    return names
 
 
 # -- leaves ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ import sympy
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.differential import Budget
-from texgrad.calculus.evaluate import evaluate
+from texgrad.calculus.evaluate import evaluate, function_of
 from texgrad.calculus.expr import CalculusError, Expr
 from texgrad.calculus.lower import Env, Lowerer
 from texgrad.calculus.numeric import Array, EvaluationError, sample_inputs
@@ -185,10 +185,7 @@ def _check_at(
 ) -> tuple[bool, str]:
     with np.errstate(all="raise"):
         x0 = values[v.name]
-
-        def fn(x: Array) -> Array:
-            return evaluate(f, {**values, v.name: x}, sizes)
-
+        fn = function_of(f, v.name, values, sizes)  # f(x): evaluate(f, {…, v: x}, sizes)
         fn(x0)
         h = 1e-6 * max(1.0, float(np.abs(x0).max()))
         # the differential along a random direction
