@@ -66,6 +66,7 @@ FUNCTION_NAMES = {
     "\\sigma": "sigma", "sigmoid": "sigma", "sigm": "sigma", "relu": "relu", "ReLU": "relu",
     "softplus": "softplus", "abs": "abs", "sign": "sign", "sgn": "sign", "sqrt": "sqrt",
 }  # fmt: skip
+TEXT_OPERATORS = {"softmax", "diag", "tr", "Tr", "trace", "det", "logdet", "logsumexp", "LSE"}
 TRACE_NAMES = {"tr", "Tr", "trace", "Trace", "TR"}
 MATRIX_FUNCTION_NAMES = {"exp", "log", "ln", "sin", "cos", "sqrt"}
 SUM_ONLY_INDEX = ("i", "j", "k", "t", "n", "l")
@@ -150,7 +151,7 @@ class Lowerer:
             return e.num(sympy.Rational(node.text))
         if isinstance(node, t.Paren):
             if node.open not in ("(", "\\left(", "[", "\\left[", "\\bigl(", "\\Bigl(", "\\big(",
-                                 "\\Big(", "\\bigg(", "\\Bigg(") and not node.open.endswith(("(", "[")):  # fmt: skip
+                                 "\\Big(", "\\bigg(", "\\Bigg(") and not node.open.endswith(("(", "[", "\\{")):  # fmt: skip
                 raise CalculusError(f"cannot read the brackets `{node.open} … {node.close}`")
             return self._lower(node.body)
         if isinstance(node, t.Add):
@@ -244,6 +245,9 @@ class Lowerer:
             if node.font:  # type: ignore[union-attr]
                 return _Pending(_ones, None, ONE, "\\mathbf{1}")
         if isinstance(node, t.Sub):
+            sized = self._sized_constant(node)
+            if sized is not None:
+                return sized
             base_key = symbol_key(node.base)
             if base_key is not None and self.index is not None and show(node.index) == self.index:
                 info = self.env.vars.get(base_key[0])
@@ -258,6 +262,30 @@ class Lowerer:
         raise CalculusError(
             f"the shape of `{written}` is unknown: declare it (e.g. `{written} \\in \\mathbb{{R}}^n`)"
         )
+
+    def _sized_constant(self, node: t.Sub) -> Lowered | None:
+        r"""``I_n``, ``\mathbf{I}_n``, ``\mathbf{1}_n``: the identity and the ones vector
+        of a size that is a number or a declared dimension."""
+        base = node.base
+        if not isinstance(base, t.Symbol) or base.accents:
+            return None
+        if base.name == "I":
+            build: Callable[[Dim, Dim], Expr] = _identity
+        elif base.name in ("1", "\\mathbb{1}", "\\mathbbm{1}", "\\one"):
+            build = _ones
+        else:
+            return None
+        size: Dim | None = None
+        index = node.index
+        if isinstance(index, t.Number) and index.text.isdigit():
+            size = sympy.Integer(int(index.text))
+        elif isinstance(index, t.Symbol):
+            size = self._dimension(index)
+        if size is None:
+            return None
+        if build is _identity:
+            return e.identity(size)
+        return _Pending(_ones, size, ONE, "\\mathbf{1}")
 
     def _dimension(self, node: t.Symbol) -> sympy.Symbol | None:
         """An undeclared plain symbol that names a dimension of a declared shape."""
@@ -304,6 +332,7 @@ class Lowerer:
         raise CalculusError(f"cannot read the differential `{show(node)}`")
 
     def _product(self, factors: list[t.Node]) -> Lowered:
+        factors = _text_functions(factors)
         parts: list[Lowered] = [
             e.elem("step", self.lower(f.body)) if isinstance(f, _Indicator) else self._lower(f)
             for f in _indicators(factors)
@@ -450,14 +479,21 @@ class Lowerer:
             info = self.env.vars[key[0]]
             if info.shape.rows == ONE and info.shape.cols == ONE:  # λ(x + y): a product
                 return self._product([f, *(_paren(a) for a in node.args)])
-        args = [self.lower(a) for a in node.args]
         if name == "max" or name == "min":
-            if len(args) == 2 and any(_is_zero_literal(a) for a in node.args):
-                other = args[1] if _is_zero_literal(node.args[0]) else args[0]
+            written = list(node.args)
+            if (  # \max\{0, x\}
+                len(written) == 1
+                and isinstance(written[0], t.Paren)
+                and isinstance(written[0].body, t.List)
+            ):
+                written = [a for a in written[0].body.items if a is not None]
+            if len(written) == 2 and any(_is_zero_literal(a) for a in written):
+                other = self.lower(written[1] if _is_zero_literal(written[0]) else written[0])
                 if name == "max":
                     return e.elem("relu", other)
                 return e.neg(e.elem("relu", e.neg(other)))
             raise CalculusError(f"cannot differentiate `\\{name}` except max(0, x)")
+        args = [self.lower(a) for a in node.args]
         if len(args) != 1:
             raise CalculusError(f"`{show(f)}` takes one argument here, not {len(args)}")
         (x,) = args
@@ -565,6 +601,8 @@ class Lowerer:
             base = self._entrywise(node.base)
             p = self._exponent(node.exponent)
             return e.hpow(base, p)
+        if isinstance(node, t.Power) and "e" not in self.env.vars:  # e^{-y_i z_i}
+            return e.elem("exp", self._entrywise(node.exponent))
         if isinstance(node, t.Frac):
             num = self._entrywise(node.num)
             den = self._entrywise(node.den)
@@ -611,6 +649,25 @@ def _indicators(factors: list[t.Node]) -> list[t.Node | _Indicator]:
             out.append(_Indicator(nxt.body.items[0]))
             i += 2
             continue
+        out.append(f)
+        i += 1
+    return out
+
+
+def _text_functions(factors: list[t.Node]) -> list[t.Node]:
+    """``\text{ReLU}(x)`` (a function named in text, read as a product): the application."""
+    out: list[t.Node] = []
+    i = 0
+    while i < len(factors):
+        f = factors[i]
+        nxt = factors[i + 1] if i + 1 < len(factors) else None
+        if isinstance(f, t.Text) and isinstance(nxt, t.Paren) and nxt.body is not None:
+            name = f.text.removeprefix("\\text{").removesuffix("}").strip()
+            if name in FUNCTION_NAMES or name in TEXT_OPERATORS:
+                func = t.Func(name, start=f.start, end=f.end)
+                out.append(t.Apply(func, (nxt.body,), True, start=f.start, end=nxt.end))
+                i += 2
+                continue
         out.append(f)
         i += 1
     return out
@@ -673,6 +730,9 @@ def _is_named(f: t.Node) -> bool:
 
 
 def _is_zero_literal(node: t.Node) -> bool:
+    r"""``0``, or the zero vector ``\mathbf{0}``."""
+    if isinstance(node, t.Symbol):
+        return node.name == "0" and not node.accents
     return isinstance(node, t.Number) and sympy.Rational(node.text) == 0
 
 
