@@ -20,7 +20,7 @@ from pathlib import Path
 from texgrad.calculus import expr as e
 from texgrad.calculus.differential import Budget, BudgetExceeded, differential
 from texgrad.calculus.expr import ONE, CalculusError, Expr
-from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo
+from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo, as_application
 from texgrad.calculus.printing import Style, latex, printer
 from texgrad.calculus.readout import by_scalar, gradient, jacobian, vec_form
 from texgrad.calculus.simplify import simplifier
@@ -170,6 +170,7 @@ def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:
         head, body = node.items[0], node.items[1]
         if head is None or body is None:
             continue
+        head = as_application(head)  # \mu(x) = …, read as a product
         if isinstance(head, t.Apply):
             key = symbol_key(head.func)
             if key is not None and key[0] in declared:

@@ -236,6 +236,11 @@ class _Differ:
             if isinstance(x, e.Det):  # d det(X)^p = p det(X)^p tr(X⁻¹ dX)
                 return e.mul(e.num(p), f, e.tr(e.mul(e.inv(x.arg), self.d(x.arg))))
             return e.mul(e.num(p), e.power(x, p - 1), self.d(x))
+        if not p.is_number:
+            raise CalculusError(
+                f"cannot differentiate the matrix power {p} of symbolic order outside a trace "
+                f"(d X^{p} is a sum of {p} terms; tr(X^{p}) works)"
+            )
         if p.is_integer and p > 0:
             k = int(p)
             if k > 64:

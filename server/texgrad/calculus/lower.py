@@ -177,6 +177,9 @@ class Lowerer:
         if isinstance(node, t.Power):
             return self._power(node)
         if isinstance(node, t.Transpose):
+            if isinstance(node.base, t.Number) and node.base.text == "1":
+                # 1^T x: a transposed 1 is the ones vector (the number needs no transpose)
+                return _Pending(_ones, None, ONE, "\\mathbf{1}").transposed()
             x = self._lower(node.base)
             return x.transposed() if isinstance(x, _Pending) else e.transpose(x)
         if isinstance(node, t.InverseTranspose):
@@ -315,13 +318,32 @@ class Lowerer:
         resolved = [
             p.resolve(shape.rows, shape.cols)
             if isinstance(p, _Pending)
-            # 1 + \exp(x): a number added to an array is added to every entry
+            # 1 + \exp(x): a number added to an array is added to every entry, and so
+            # is a scalar added to a vector (x - \mu)
             else e.mul(p, e.ones(shape.rows, shape.cols))
-            if isinstance(p, e.Num) and not shape.is_scalar
+            if p.is_scalar and not shape.is_scalar and (isinstance(p, e.Num) or shape.cols == ONE)
             else p
             for p in parts
         ]
         return e.add(*resolved)
+
+    def _calls(self, factors: list[t.Node]) -> list[t.Node]:
+        """A symbol the document defines as a function, followed by a bracket: a call."""
+        out: list[t.Node] = []
+        i = 0
+        while i < len(factors):
+            f = factors[i]
+            key = symbol_key(f) if isinstance(f, t.Symbol) else None
+            fdef = self.env.functions.get(key[0]) if key is not None else None
+            if fdef is not None and fdef.params and i + 1 < len(factors):
+                call = as_application(t.Product((f, factors[i + 1]), start=f.start))
+                if isinstance(call, t.Apply):
+                    out.append(call)
+                    i += 2
+                    continue
+            out.append(f)
+            i += 1
+        return out
 
     def _differential(self, inner: Expr, node: t.Node) -> Expr:
         """``\\mathrm{d}X`` (or ``\\mathrm{d}X^\\top``): the differential of a variable."""
@@ -332,7 +354,7 @@ class Lowerer:
         raise CalculusError(f"cannot read the differential `{show(node)}`")
 
     def _product(self, factors: list[t.Node]) -> Lowered:
-        factors = _text_functions(factors)
+        factors = self._calls(_text_functions(factors))
         parts: list[Lowered] = [
             e.elem("step", self.lower(f.body)) if isinstance(f, _Indicator) else self._lower(f)
             for f in _indicators(factors)
@@ -652,6 +674,25 @@ def _indicators(factors: list[t.Node]) -> list[t.Node | _Indicator]:
         out.append(f)
         i += 1
     return out
+
+
+def as_application(node: t.Node) -> t.Node:
+    r"""``\mu(x)``, which the parser reads as a product of a Greek letter and a bracket, as
+    the application it is where a function is being defined or is known to be one."""
+    if (
+        isinstance(node, t.Product)
+        and len(node.factors) == 2
+        and isinstance(node.factors[0], t.Symbol)
+        and isinstance(node.factors[1], t.Paren)
+        and node.factors[1].open in ("(", "\\left(")
+        and node.factors[1].body is not None
+    ):
+        body = node.factors[1].body
+        args = (
+            tuple(a for a in body.items if a is not None) if isinstance(body, t.List) else (body,)
+        )
+        return t.Apply(node.factors[0], args, True, start=node.start, end=node.end)
+    return node
 
 
 def _text_functions(factors: list[t.Node]) -> list[t.Node]:
