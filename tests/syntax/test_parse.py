@@ -75,6 +75,8 @@ CASES = [
     ("x_i^2", "(Power (Sub x i) 2)"),
     ("x^2_i", "(Power (Sub x i) 2)"),
     (r"\mathbf{x}_i^\top", r"(Transpose:\top (Sub x[mathbf] i))"),
+    (r"\textbf{a}^T\textbf{B}", r"(Product (Transpose:T a[mathbf]) B[mathbf])"),
+    (r"\textbf{ReLU}", r"(Text '\\textbf{ReLU}')"),
     # delimiters
     (r"\left( x \right)", r"(Paren:\left(\right) x)"),
     (r"\big( y \big) \Big[ z \Big]", "(Product (Paren:() y) (Paren:[] z))"),

@@ -19,6 +19,7 @@ read — never a guess.  Conventions, as real documents write them:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -703,7 +704,7 @@ def _text_functions(factors: list[t.Node]) -> list[t.Node]:
         f = factors[i]
         nxt = factors[i + 1] if i + 1 < len(factors) else None
         if isinstance(f, t.Text) and isinstance(nxt, t.Paren) and nxt.body is not None:
-            name = f.text.removeprefix("\\text{").removesuffix("}").strip()
+            name = re.sub(r"^\\[A-Za-z]+\{(.*)\}$", r"\1", f.text).strip()
             if name in FUNCTION_NAMES or name in TEXT_OPERATORS:
                 func = t.Func(name, start=f.start, end=f.end)
                 out.append(t.Apply(func, (nxt.body,), True, start=f.start, end=nxt.end))

@@ -69,6 +69,8 @@ TEXT_COMMANDS = frozenset(
     """text mbox textrm textbf textit textsf texttt textup textnormal hbox intertext
     shortintertext textsc emph fbox""".split()
 )
+# Text fonts that some documents use for symbols in math (\textbf{x}), as the math font.
+_TEXT_FONTS = {"textbf": "mathbf", "textit": "mathit", "textrm": "mathrm", "textsf": "mathsf"}
 RELATIONS = frozenset(
     """neq ne approx le leq ge geq leqslant geqslant ll gg lesssim gtrsim prec succ preceq succeq
     preccurlyeq succcurlyeq in notin ni subset subseteq supset supseteq subsetneq supsetneq
@@ -578,6 +580,9 @@ class Lexer:
             content = text[b[0] + 1 : b[1]].strip()
             if content in OPERATOR_NAMES_IN_TEXT and content.isalpha() and len(content) > 1:
                 self._emit("FUNC", content, start, b[2])
+            elif name in _TEXT_FONTS and len(content) == 1 and content.isalpha():
+                # \textbf{a}^T\textbf{B}: a bold letter, as \mathbf{a} would be
+                self._emit("FSYMBOL", _TEXT_FONTS[name] + ":" + content, start, b[2])
             else:
                 self._emit("TEXT", text[start : b[2]], start, b[2])
             return b[2]
