@@ -211,7 +211,9 @@ def test_the_finite_difference_hessian_evaluates_each_pair_once() -> None:
         (r"y^\top x", r"x \in \mathbb{R}^n", "the shape of `y` is unknown"),
         (r"\int_0^1 x", r"x \in \mathbb{R}^n", "cannot differentiate"),
         (r"x_i^2", r"x \in \mathbb{R}^n", "entry"),
-        (r"\|X\|", r"X \in \mathbb{R}^{m \times n}", "Frobenius"),
+        (r"\|X\|_2", r"X \in \mathbb{R}^{m \times n}", "spectral"),
+        (r"\|x\|_\infty", r"x \in \mathbb{R}^n", "cannot differentiate the norm"),
+        (r"\operatorname{tr}(A X^k)", r"A, X \in \mathbb{R}^{n \times n}", "symbolic order"),
     ],
 )
 def test_what_cannot_be_done_says_so(expr: str, where: str, message: str) -> None:
@@ -219,6 +221,13 @@ def test_what_cannot_be_done_says_so(expr: str, where: str, message: str) -> Non
     out = diff_latex(expr, wrt, where)
     assert out.error is not None and message in out.error, out.error
     assert not out.verified
+
+
+def test_an_unsubscripted_norm_of_a_matrix_is_frobenius() -> None:
+    out = diff_latex(r"\|Y - XW\|^2", "W", r"Y \in \mathbb{R}^{N \times k}; "
+                     r"X \in \mathbb{R}^{N \times d}; W \in \mathbb{R}^{d \times k}")  # fmt: skip
+    assert out.verified, out.error
+    assert out.result == r"2 X^\top (X W - Y)"
 
 
 def test_work_is_bounded_by_the_budget() -> None:

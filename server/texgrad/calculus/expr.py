@@ -454,6 +454,8 @@ def _transpose_order(factors: tuple[Expr, ...]) -> list[Expr]:
     and stays in front."""
     scalars = [f for f in factors if f.is_scalar]
     chain = [f for f in factors if not f.is_scalar]
+    if _reversible(chain):  # A x, x^T y, x^T 1 1^T: the whole chain reverses
+        return scalars + list(reversed(chain))
     groups: list[list[Expr]] = []
     run: list[Expr] = []
     for f in chain:
@@ -468,6 +470,22 @@ def _transpose_order(factors: tuple[Expr, ...]) -> list[Expr]:
     for g in groups:
         out.extend(reversed(g))
     return out + list(reversed(rest))
+
+
+def _reversible(chain: list[Expr]) -> bool:
+    r"""Whether the transposes of the chain's factors, in reverse order, still multiply
+    (they do unless a 1×1 run inside the chain only scales, as ``w^\top x`` in
+    ``w^\top x\, \mathbf{1}``)."""
+    acc: tuple[Dim, Dim] | None = None
+    for f in reversed(chain):
+        rows, cols = f.cols, f.rows
+        if acc is None or (_is_one(acc[0]) and _is_one(acc[1])):
+            acc = (rows, cols)
+        elif acc[1] is rows or same(acc[1], rows):
+            acc = (acc[0], cols)
+        else:
+            return False
+    return True
 
 
 def _same_op(e: Elem | HPow, arg: Expr) -> Expr:
@@ -541,6 +559,10 @@ def power(e: Expr, p: object) -> Expr:
             return inv(e)
     elif exp == 0:
         return num(1)
+    elif not exp.is_integer:
+        base = gram_base(e)
+        if base is not None:  # (x^T x)^{1/2} = ‖x‖₂, tr(X^T X)^{-1/2} = ‖X‖_F^{-1}
+            return power(norm(base, "2" if base.cols == ONE else "F"), 2 * exp)
     if isinstance(e, Num):
         value = e.value**exp
         if value.is_Rational or value in (sympy.E, sympy.pi) or _dimension_number(value, exp):
@@ -552,6 +574,21 @@ def power(e: Expr, p: object) -> Expr:
         if c > 0:
             return mul(power(e.factors[0], exp), power(mul(*e.factors[1:]), exp))
     return Pow(e, exp, rows=e.rows, cols=e.cols)
+
+
+def gram_base(x: Expr) -> Expr | None:
+    """a for aᵀa (a vector) and A for tr(AᵀA); None otherwise."""
+    if isinstance(x, Tr):
+        x = x.arg
+    elif not x.is_scalar:
+        return None  # x xᵀ is not a squared norm
+    if not isinstance(x, Mul) or any(f.is_scalar for f in x.factors):
+        return None
+    n = len(x.factors)
+    if n % 2:
+        return None
+    first, second = mul(*x.factors[: n // 2]), mul(*x.factors[n // 2 :])
+    return second if transpose(first) == second else None
 
 
 def _dimension_number(value: sympy.Expr, exp: sympy.Expr) -> bool:

@@ -470,8 +470,8 @@ class Lowerer:
         if p in ("2", None, "F"):
             if x.cols != ONE and p in ("2",):
                 raise CalculusError("cannot differentiate the spectral norm ‖X‖₂ of a matrix")
-            if x.cols != ONE and p is None and not x.is_scalar:
-                raise CalculusError("write ‖X‖_F (Frobenius) or ‖X‖_2 (spectral) for a matrix")
+            # ‖W‖ of a matrix, unsubscripted: the Frobenius norm, as losses write it
+            # (‖Y - XW‖², λ‖W‖²); the spectral norm is written ‖W‖_2
             kind = "2" if x.cols == ONE else "F"
             if exponent == 2:
                 return e.inner(x, x)
@@ -479,6 +479,10 @@ class Lowerer:
             return n if exponent is None else e.power(n, exponent)
         if p == "1":
             n = e.norm(x, "1")
+            return n if exponent is None else e.power(n, exponent)
+        if p in ("*", "\\ast", "nuc", "tr") and x.cols != ONE:
+            # the nuclear norm tr((XᵀX)^{1/2}), differentiable where X has full column rank
+            n = e.tr(e.power(e.mul(e.transpose(x), x), sympy.Rational(1, 2)))
             return n if exponent is None else e.power(n, exponent)
         raise CalculusError(f"cannot differentiate the norm ‖·‖_{p}")
 

@@ -68,7 +68,7 @@ class _Simplifier:
         (X^2)^\top A^\top = (X^2 A + X A X + A X^2)^\top`` (the Cookbook's (122))."""
         out = self.run(x)
         if isinstance(out, e.Add) and out.cols != e.ONE and out.rows != e.ONE:
-            if not e.has_d(out):
+            if not e.has_d(out) and all(_all_transposed(t) for t in out.terms):
                 whole = e.T(self.run(e.transpose(out)), rows=out.rows, cols=out.cols)
                 if self.size(whole) < self.size(out):
                     return whole
@@ -82,11 +82,21 @@ class _Simplifier:
 
     def _run(self, x: Expr) -> Expr:
         self.budget.check()
-        inner = e.rebuild(x, [self.run(c) for c in x.children()])
+        base = None
+        if isinstance(x, e.Mul) and x.is_scalar:
+            scalars = [f for f in x.factors if f.is_scalar]
+            base = e.gram_base(e.mul(*(f for f in x.factors if not f.is_scalar)))
+        if base is not None:  # c aᵀa stays a squared norm: its two halves simplify alike
+            b = self.run(base)
+            inner = e.mul(*(self.run(f) for f in scalars), e.transpose(b), b)
+        else:
+            inner = e.rebuild(x, [self.run(c) for c in x.children()])
         if isinstance(inner, e.Tr):
             inner = _orient(inner, self.style, self.text)
         if isinstance(inner, e.Mul):
             inner = merge_powers(inner)
+        if isinstance(inner, e.Mul):
+            inner = sum_of_squares(inner)
         if isinstance(inner, e.Mul):
             inner = absorb_into_hadamard(inner)
         if isinstance(inner, e.Mul):
@@ -293,6 +303,15 @@ class _Simplifier:
         return again if again is not None else e.add(*parts)
 
 
+def _all_transposed(term: Expr) -> bool:
+    """Every matrix factor of the term is a transpose (``A^\top (X^2)^\top``)."""
+    factors = term.factors if isinstance(term, e.Mul) else (term,)
+    chain = [f for f in factors if not f.is_scalar]
+    return bool(chain) and all(
+        isinstance(f, e.T) or (isinstance(f, e.Inv) and isinstance(f.arg, e.T)) for f in chain
+    )
+
+
 def _has_distributable(x: Expr) -> bool:
     """Whether expanding ``x`` into monomials meets a Hadamard product of a sum."""
     if isinstance(x, e.Add):
@@ -309,6 +328,24 @@ def _distributable(x: Expr) -> bool:
 
 def _term_count(x: Expr) -> int:
     return len(x.terms) if isinstance(x, e.Add) else 1
+
+
+def sum_of_squares(m: e.Mul) -> Expr:
+    r"""``\mathbf{1}^\top (v^{\circ 2}) = v^\top v`` (a sum of squares is a squared norm)."""
+    fs = list(m.factors)
+    for i in range(len(fs) - 1):
+        a, h = fs[i], fs[i + 1]
+        if (
+            isinstance(a, e.Ones)
+            and a.rows == e.ONE
+            and isinstance(h, e.HPow)
+            and h.exp == 2
+            and h.cols == e.ONE
+            and not e.has_d(h)
+        ):
+            fs[i : i + 2] = [e.mul(e.transpose(h.arg), h.arg)]
+            return e.mul(*fs)
+    return m
 
 
 def absorb_into_hadamard(m: e.Mul) -> Expr:
