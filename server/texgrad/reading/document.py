@@ -11,6 +11,8 @@ huge files, unclosed math and runaway macros all become :class:`ReadProblem`\ s.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +28,14 @@ from texgrad.reading.project import (
     read_file,
     scan_text,
 )
-from texgrad.reading.regions import MathRegion, ReadProblem, ScanResult, build_region
+from texgrad.reading.regions import (
+    MathRegion,
+    RawRegion,
+    ReadProblem,
+    ScanResult,
+    build_region,
+    shifted_region,
+)
 
 Format = Literal["latex", "markdown"]
 
@@ -132,11 +141,72 @@ def _assemble(
     macros: MacroTable,
     extra_problems: Iterable[ReadProblem],
 ) -> DocumentRead:
-    regions = []
+    regions = _ASSEMBLED.regions(path, text, scan.regions, macros)
     problems: list[ReadProblem] = list(scan.problems)
-    for raw in scan.regions:
-        region = build_region(text, raw, macros)
-        regions.append(region)
+    for region in regions:
         problems.extend(region.problems)
     problems.extend(extra_problems)
     return DocumentRead(path, text, format, tuple(regions), tuple(problems))
+
+
+class _Assembled:
+    """The regions last built for each path, so that after an edit only the regions whose
+    text changed are built again (macros expanded, rows split) and the others are reused
+    or moved.  Bounded and thread-safe."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._size = size
+        self._last: OrderedDict[str, tuple[str, list[RawRegion], tuple[object, ...], list[MathRegion]]] = (
+            OrderedDict()
+        )  # fmt: skip
+        self._lock = threading.Lock()
+
+    def regions(
+        self, path: str, text: str, raws: list[RawRegion], macros: MacroTable
+    ) -> list[MathRegion]:
+        defined = tuple(
+            sorted((m.name, m.nargs, m.default, m.body, m.kind) for m in macros.values())
+        )
+        with self._lock:
+            last = self._last.get(path) if path else None
+        out = []
+        if last is not None and last[2] == defined and len(last[1]) == len(raws):
+            old_text, old_raws, _, old_regions = last
+            for raw, was, region in zip(raws, old_raws, old_regions, strict=True):
+                d = raw.start - was.start
+                if (raw is was or _moved_by(raw, was, d)) and (
+                    text[raw.start : raw.end] == old_text[was.start : was.end]
+                ):
+                    out.append(shifted_region(region, d))
+                else:
+                    out.append(build_region(text, raw, macros))
+        else:
+            out = [build_region(text, raw, macros) for raw in raws]
+        if path:
+            with self._lock:
+                self._last[path] = (text, list(raws), defined, out)
+                self._last.move_to_end(path)
+                while len(self._last) > self._size:
+                    self._last.popitem(last=False)
+        return out
+
+
+def _moved_by(raw: RawRegion, was: RawRegion, d: int) -> bool:
+    """Is ``raw`` the region ``was``, ``d`` characters later?"""
+    return (
+        raw.end - was.end == d
+        and raw.body_start - was.body_start == d
+        and raw.body_end - was.body_end == d
+        and raw.kind == was.kind
+        and raw.delimiter == was.delimiter
+        and raw.display == was.display
+        and raw.markdown_escapes == was.markdown_escapes
+        and len(raw.excluded) == len(was.excluded)
+        and all(
+            a - c == d and b - e == d
+            for (a, b), (c, e) in zip(raw.excluded, was.excluded, strict=True)
+        )
+    )
+
+
+_ASSEMBLED = _Assembled()

@@ -80,6 +80,19 @@ class MathRegion:
     problems: tuple[ReadProblem, ...] = field(default=())
 
 
+def shifted_region(region: MathRegion, delta: int) -> MathRegion:
+    """The same region ``delta`` characters later in the source (text was inserted before it)."""
+    if delta == 0:
+        return region
+    d = delta
+    return MathRegion(
+        region.kind, region.delimiter, region.start + d, region.end + d, region.body_start + d,
+        region.body_end + d, region.display,
+        tuple(Row(r.text.shifted(d), r.start + d, r.end + d, r.index) for r in region.rows),
+        tuple(ReadProblem(p.message, p.start + d, p.end + d, p.severity, p.code) for p in region.problems),
+    )  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class Include:
     r"""A reference to another file: ``\input{chapters/a}``, ``\import{dir/}{file}``."""

@@ -88,12 +88,15 @@ def rescan(old_text: str, old: ScanResult, new_text: str, format: str) -> ScanRe
     edit = TextEdit.between(old_text, new_text)
     region = _region_holding(old.regions, edit)
     if region is None:
-        return None
+        return _prose_edit(old_text, old, new_text, format, edit)
     index, raw = region
     changed = old_text[edit.start : edit.old_end] + new_text[edit.start : edit.new_end]
     forbidden = "$%`\n|<" if format == "markdown" else "$%`"
     if any(c in changed for c in forbidden):
         return None
+    removed, inserted = old_text[edit.start : edit.old_end], new_text[edit.start : edit.new_end]
+    if not (_balanced(removed) and _balanced(inserted)):
+        return None  # a definition or group far before may look for its closing brace here
     d = edit.delta
     old_body = old_text[raw.body_start : raw.body_end]
     new_body = new_text[raw.body_start : raw.body_end + d]
@@ -128,6 +131,82 @@ def rescan(old_text: str, old: ScanResult, new_text: str, format: str) -> ScanRe
     return out
 
 
+def _prose_edit(
+    old_text: str, old: ScanResult, new_text: str, format: str, edit: TextEdit
+) -> ScanResult | None:
+    """An edit to text outside math that leaves every scanner event (a command, a dollar
+    sign, a comment, a backquote, a bracket, an HTML tag…) and every line's start as they
+    were: the same regions, moved."""
+    if edit.start == edit.old_end == edit.new_end:
+        return old
+    changed = old_text[edit.start : edit.old_end] + new_text[edit.start : edit.new_end]
+    if any(c in changed for c in "\\$%`<>[]{}|\n"):
+        return None
+    for r in old.regions:  # (few regions start after the edit's line; bisect is not needed)
+        if r.start < edit.old_end and edit.start < r.end:
+            return None
+    for span in (
+        *((m.start, m.end) for m in old.definitions),
+        *((i.start, i.end) for i in old.includes),
+    ):
+        if span[0] < edit.old_end and edit.start < span[1]:
+            return None
+    for text, end in ((old_text, edit.old_end), (new_text, edit.new_end)):
+        lo, hi = max(0, edit.start - 2), min(len(text), end + 2)
+        for pattern in _EVENTS[format]:
+            for m in pattern.finditer(text, max(0, lo - 40), hi):
+                if m.start() < hi and lo < m.end():
+                    return None  # an event next to the edit: its meaning may have changed
+    line = new_text.rfind("\n", 0, edit.start) + 1
+    line_end = new_text.find("\n", edit.new_end)
+    whole = new_text[line : line_end if line_end >= 0 else len(new_text)]
+    command = new_text[line : edit.start]
+    command = command[command.rfind("\\") :] if "\\" in command else ""
+    if command.count("{") > command.count("}") or command.count("[") > command.count("]"):
+        return None  # in an argument: \begin{align}, \input{…} mean something else now
+    if format == "markdown":
+        if not new_text[line : edit.start].strip() or _STRUCTURAL_LINE.fullmatch(whole):
+            return None
+        blanks = [
+            m.end() for m in _BLANK_LINE.finditer(new_text, max(0, edit.start - 20_000), edit.start)
+        ]
+        before = new_text[blanks[-1] if blanks else max(0, edit.start - 20_000) : edit.start]
+        if "<" in before or "](" in before:
+            return None
+    elif "\\verb" in new_text[line : edit.start]:
+        return None
+    d = edit.delta
+    out = ScanResult(
+        [r if r.start < edit.start else _moved(r, d, edit.start) for r in old.regions],
+        [m if m.start < edit.start else replace(m, start=m.start + d, end=m.end + d) for m in old.definitions],
+        [i if i.start < edit.start else Include(i.command, i.target, i.start + d, i.end + d) for i in old.includes],
+        [_moved_problem(p, edit) for p in old.problems],
+        old.magic_root,
+        old.has_documentclass,
+    )  # fmt: skip
+    if format != "markdown" and edit.start < 4000:
+        from texgrad.reading.latex import magic_root
+
+        out.magic_root = magic_root(new_text)
+    return out
+
+
+def _balanced(text: str) -> bool:
+    """Are the braces of ``text`` balanced, whether ``\\{`` counts as a brace or not?"""
+    for counted in (text, text.replace("\\\\", "").replace("\\{", "").replace("\\}", "")):
+        depth = 0
+        for c in counted:
+            if c == "{":
+                depth += 1
+            elif c == "}":
+                depth -= 1
+                if depth < 0:
+                    return False
+        if depth:
+            return False
+    return True
+
+
 def _region_holding(regions: list[RawRegion], edit: TextEdit) -> tuple[int, RawRegion] | None:
     lo, hi = 0, len(regions)
     while lo < hi:  # the last region starting before the edit
@@ -142,7 +221,7 @@ def _region_holding(regions: list[RawRegion], edit: TextEdit) -> tuple[int, RawR
     raw = regions[i]
     if not (raw.body_start < edit.start and edit.old_end <= raw.body_end):
         return None
-    if any(a < edit.old_end and edit.start < b for a, b in raw.excluded):
+    if any(a <= edit.old_end and edit.start <= b for a, b in raw.excluded):
         return None  # the edit touches a comment or a quote prefix inside the math
     return i, raw
 
@@ -166,12 +245,32 @@ def _moved(raw: RawRegion, d: int, after: int) -> RawRegion:
 
 
 def _moved_problem(p: ReadProblem, edit: TextEdit) -> ReadProblem:
-    if p.start < edit.start:
+    if p.end <= edit.start:
         return p
+    if p.start < edit.start:
+        return replace(p, end=p.end + edit.delta)
     return replace(p, start=p.start + edit.delta, end=p.end + edit.delta)
 
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
+
+
+def _events() -> dict[str, tuple[re.Pattern[str], ...]]:
+    from texgrad.reading import latex, markdown
+
+    return {
+        "latex": (latex._TEXT_EVENTS, latex._MATH_EVENTS),
+        "markdown": (markdown._TEXT_EVENT, markdown._MATH_EVENT),
+    }
+
+
+class _LazyEvents(dict[str, tuple[re.Pattern[str], ...]]):
+    def __missing__(self, key: str) -> tuple[re.Pattern[str], ...]:
+        self.update(_events())
+        return self[key]
+
+
+_EVENTS = _LazyEvents()
 # text-mode commands whose argument or closer a scanner may look for far ahead
 _READS_AHEAD = re.compile(
     r"\\(?:verb|ensuremath|input|include|subfile|import|subimport|includefrom|inputfrom|"

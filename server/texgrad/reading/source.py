@@ -84,6 +84,16 @@ class MappedText:
             return cls("", ())
         return cls(text, (Segment(0, len(text), src_start, src_end, False),))
 
+    def shifted(self, delta: int) -> MappedText:
+        """The same text taken from ``delta`` characters later in the source."""
+        if delta == 0:
+            return self
+        return MappedText(
+            self.text,
+            [Segment(g.start, g.end, g.src_start + delta, g.src_end + delta, g.verbatim)
+             for g in self.segments],
+        )  # fmt: skip
+
     # -- queries ------------------------------------------------------------
     def __len__(self) -> int:
         return len(self.text)

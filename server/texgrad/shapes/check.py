@@ -21,6 +21,7 @@ from texgrad.shapes.declarations import (
     NOTATION_SENTENCE,
     SENTENCE_BREAK,
     Boundaries,
+    CollectMemo,
     Declaration,
     Row,
     Signature,
@@ -127,6 +128,7 @@ class Checker:
         # per path: row text and map (relative to the row) -> (tree, where it was parsed)
         self._trees: dict[str, dict[tuple[object, ...], tuple[t.Node | None, int]]] = {}
         self._history: dict[str, _History] = {}
+        self._collected: dict[str, CollectMemo] = {}  # per checked document
 
     def parsed(
         self,
@@ -148,12 +150,10 @@ class Checker:
             for row in region.rows:
                 key = _row_key(row.text, row.start)
                 hit = old.get(key)
-                if hit is not None:
-                    tree = t.shifted(hit[0], row.start - hit[1]) if hit[0] is not None else None
-                else:
-                    tree = parse_row(row.text).tree
-                trees[key] = (tree, row.start)
-                rows.append(Row(doc.path, row.start, row.end, tree))
+                if hit is None:
+                    hit = (parse_row(row.text).tree, row.start)
+                trees[key] = hit  # the tree as parsed, and where: moved when asked for
+                rows.append(Row(doc.path, row.start, row.end, hit[0], key, row.start - hit[1]))
                 keys.append(key)
         self._trees[doc.path] = trees
         result = ParsedDocument(doc, rows, keys)
@@ -176,7 +176,8 @@ class Checker:
         ]
         docs = [*others, target]
         texts = {d.doc.path: d.doc.text for d in docs}
-        table = collect((r for d in docs for r in d.rows), texts)
+        memo = self._collected.setdefault(target.doc.path, CollectMemo())
+        table = collect((r for d in docs for r in d.rows), texts, memo=memo)
         knowledge = _knowledge(table)
         bounds = table.boundaries.get(target.doc.path) or Boundaries([], [])
         names1 = dimension_names(table)

@@ -20,7 +20,8 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from typing import Any
 
 from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same, shape_of_space
@@ -248,41 +249,164 @@ def symbol_key(node: t.Node) -> tuple[str, str | None] | None:
 # -- reading declarations from trees -----------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
 class Row:
-    """One parsed row of a document, as declarations need it."""
+    """One parsed row of a document, as declarations need it.
 
-    path: str
-    start: int
-    end: int
-    tree: t.Node | None
+    A row an edit moved keeps the tree it was parsed into and moves it only when the tree
+    is asked for (most never are: their inference is reused); ``key`` names its text and
+    map (see shapes/check.py), so that what was learnt from a row can be reused too.
+    """
+
+    __slots__ = ("path", "start", "end", "key", "_tree")
+
+    def __init__(
+        self,
+        path: str,
+        start: int,
+        end: int,
+        tree: t.Node | None,
+        key: tuple[object, ...] | None = None,
+        shift: int = 0,
+    ) -> None:
+        self.path, self.start, self.end, self.key = path, start, end, key
+        self._tree = (tree, shift)
+
+    @property
+    def tree(self) -> t.Node | None:
+        tree, shift = self._tree  # one read and one write: threads may share rows
+        if shift and tree is not None:
+            tree = t.shifted(tree, shift)
+            self._tree = (tree, 0)
+        return tree
+
+    def __repr__(self) -> str:
+        return f"Row({self.path!r}, {self.start}, {self.end})"
+
+
+class CollectMemo:
+    """What ``collect`` learnt from each row (by its key) and each paragraph of prose (by
+    its text and rows), relative to where they start, for the next collect after an edit."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[object, ...], list[tuple[object, ...]]] = {}
+        self.prose: dict[tuple[object, ...], list[Declaration]] = {}
 
 
 def collect(
-    rows: Iterable[Row], texts: dict[str, str], table: SymbolTable | None = None
+    rows: Iterable[Row],
+    texts: dict[str, str],
+    table: SymbolTable | None = None,
+    memo: CollectMemo | None = None,
 ) -> SymbolTable:
     """Declarations from every row (``\\in``, signatures) and the prose and comments of each text."""
     table = table or SymbolTable()
+    fresh = CollectMemo()
     by_path: dict[str, list[Row]] = {}
     for row in rows:
         by_path.setdefault(row.path, []).append(row)
-        if row.tree is not None:
-            for chain, scope in _chains(row.tree):
-                _from_chain(chain, row.path, table, scope)
-                head = (
-                    chain.items[0]
-                    if chain.relations and chain.relations[0] in ("=", ":=", "\\coloneqq")
-                    else None
-                )
-                if isinstance(head, t.Apply) and (key := symbol_key(head.func)) is not None:
-                    table.function_definitions.setdefault(key[0], []).append((row.path, head.start))
+        items = memo.rows.get(row.key) if memo is not None and row.key is not None else None
+        if items is None:
+            items = _row_items(row)
+        if row.key is not None:
+            fresh.rows[row.key] = items
+        _add_items(table, items, row.path, row.start)
     for path, text in texts.items():
         table.boundaries[path] = Boundaries.of(text)
         table.texts[path] = text
         path_rows = sorted(by_path.get(path, []), key=lambda r: r.start)
-        _from_prose(text, path, path_rows, table)
+        _prose_by_paragraph(text, path, path_rows, table, memo, fresh)
         _from_comments(text, path, table)
+    if memo is not None:
+        memo.rows, memo.prose = fresh.rows, fresh.prose
     return table
+
+
+def _row_items(row: Row) -> list[tuple[object, ...]]:
+    """What one row declares, relative to its start."""
+    if row.tree is None:
+        return []
+    scratch = SymbolTable()
+    functions: list[tuple[str, int]] = []
+    for chain, scope in _chains(row.tree):
+        _from_chain(chain, row.path, scratch, scope)
+        head = (
+            chain.items[0]
+            if chain.relations and chain.relations[0] in ("=", ":=", "\\coloneqq")
+            else None
+        )
+        if isinstance(head, t.Apply) and (key := symbol_key(head.func)) is not None:
+            functions.append((key[0], head.start))
+    base = row.start
+    items: list[tuple[object, ...]] = []
+    for decls in scratch.declarations.values():
+        items += [("in", replace(d, start=d.start - base, end=d.end - base)) for d in decls]
+    for bound in scratch.bound.values():
+        items += [("bound", replace(d, start=d.start - base, end=d.end - base), s - base, e - base)
+                  for d, s, e in bound]  # fmt: skip
+    for sigs in scratch.signatures.values():
+        items += [("signature", replace(g, start=g.start - base, end=g.end - base)) for g in sigs]
+    items += [("function", key, at - base) for key, at in functions]
+    return items
+
+
+def _add_items(table: SymbolTable, items: list[tuple[object, ...]], path: str, base: int) -> None:
+    for item in items:
+        kind = item[0]
+        if kind == "in":
+            d = item[1]
+            assert isinstance(d, Declaration)
+            table.add(replace(d, path=path, start=d.start + base, end=d.end + base))
+        elif kind == "bound":
+            d, s, e = item[1], item[2], item[3]
+            assert isinstance(d, Declaration) and isinstance(s, int) and isinstance(e, int)
+            table.add_bound(replace(d, path=path, start=d.start + base, end=d.end + base),
+                            s + base, e + base)  # fmt: skip
+        elif kind == "signature":
+            g = item[1]
+            assert isinstance(g, Signature)
+            table.signatures.setdefault(g.key, []).append(
+                replace(g, path=path, start=g.start + base, end=g.end + base)
+            )
+        else:
+            key, at = item[1], item[2]
+            assert isinstance(key, str) and isinstance(at, int)
+            table.function_definitions.setdefault(key, []).append((path, at + base))
+
+
+def _prose_by_paragraph(
+    text: str,
+    path: str,
+    rows: list[Row],
+    table: SymbolTable,
+    memo: CollectMemo | None,
+    fresh: CollectMemo,
+) -> None:
+    """Prose declarations, one paragraph at a time (none spans a blank line), each
+    remembered by its text and the keys of its rows."""
+    if "$" not in text:
+        return
+    cuts = [0, *(m.start() for m in _PARAGRAPH.finditer(text)), len(text)]
+    i = 0
+    for a, b in pairwise(cuts):
+        while i < len(rows) and rows[i].start < a:
+            i += 1
+        j = i
+        while j < len(rows) and rows[j].start < b:
+            j += 1
+        if "$" not in text[a:b]:
+            continue
+        mine = rows[i:j]
+        key = (text[a:b], tuple(r.key for r in mine))
+        found = memo.prose.get(key) if memo is not None and None not in key[1] else None
+        if found is None:
+            scratch = SymbolTable()
+            _from_prose(text, path, mine, scratch, a, b)
+            found = [replace(d, start=d.start - a, end=d.end - a)
+                     for decls in scratch.declarations.values() for d in decls]  # fmt: skip
+        if None not in key[1]:
+            fresh.prose[key] = found
+        for d in found:
+            table.add(replace(d, path=path, start=d.start + a, end=d.end + a))
 
 
 def _chains(node: t.Node) -> Iterator[tuple[t.Chain, tuple[int, int] | None]]:
@@ -446,11 +570,13 @@ def _dims_shape(node: t.Node | None, kind: str) -> Shape | None:
     return None  # "an $n$ matrix" says too little
 
 
-def _from_prose(text: str, path: str, rows: list[Row], table: SymbolTable) -> None:
+def _from_prose(
+    text: str, path: str, rows: list[Row], table: SymbolTable, lo: int = 0, hi: int | None = None
+) -> None:
     if "$" not in text:
         return
     for pattern in _PROSE:
-        for m in pattern.finditer(text):
+        for m in pattern.finditer(text, lo, len(text) if hi is None else hi):
             kind = (m.groupdict().get("kind") or "").lower()
             # "of length $n$" is a vector, "of order $n$" a square matrix
             kind = {"length": "vector", "size": "vector", "dimension": "vector", "dimensions": "vector",
