@@ -417,3 +417,23 @@ def test_every_rule_is_verified_numerically(rule: str, expr: str, wrt: str) -> N
     out = diff_latex(expr, wrt, V)
     assert out.error is None, f"{rule}: {out.error}"
     assert out.verified, f"{rule}: {out.note}"
+
+
+def test_a_formula_read_otherwise_than_written_is_not_verified() -> None:
+    """The engine's reading of the formula is checked against numeric.py's evaluation of
+    the formula as written: a misreading (here: 3 x^T x read as x^T x) cannot be verified
+    even though the derivative of what was read is right."""
+    from texgrad.reading.source import MappedText
+    from texgrad.syntax.parse import parse_row
+
+    n = Shape(__import__("sympy").Symbol("n", positive=True, integer=True), e.ONE)
+    x = e.var("x", n)
+    f = e.mul(e.transpose(x), x)
+    g = e.mul(e.num(2), x)
+    df = e.mul(e.num(2), e.transpose(x), e.d(x))
+    env = Env({"x": VarInfo("x", n, "x")})
+    written = parse_row(MappedText.identity(r"3 x^\top x")).tree
+    check = verify(f, g, df, x, "gradient", "numerator", env, Style(), UNLIMITED, original=written)
+    assert not check.ok and "as written" in check.note
+    same = parse_row(MappedText.identity(r"x^\top x")).tree
+    assert verify(f, g, df, x, "gradient", "numerator", env, Style(), UNLIMITED, original=same).ok

@@ -495,7 +495,7 @@ def _differentiate(
         if vec is not None:
             steps.append(_vec_line(vec, w, style, v))
         shown_layout = ""
-    check = verify(f, result, df, v, kind, layout, env, style, budget)
+    check = verify(f, result, df, v, kind, layout, env, style, budget, original=tree)
     out = DiffOutcome(
         kind=kind if kind != "hessian" else "hessian",
         result=show(result),

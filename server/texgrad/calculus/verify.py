@@ -24,9 +24,11 @@ from texgrad.calculus.evaluate import evaluate, function_of
 from texgrad.calculus.expr import CalculusError, Expr
 from texgrad.calculus.lower import Env, Lowerer
 from texgrad.calculus.numeric import Array, EvaluationError, sample_inputs
+from texgrad.calculus.numeric import evaluate as numeric_evaluate
 from texgrad.calculus.printing import Style, latex
 from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import Shape
+from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
 
 POINTS = 2  # random points every result must pass
@@ -97,7 +99,7 @@ def verify(
     env: Env,
     style: Style,
     budget: Budget,
-    original: object = None,
+    original: t.Node | None = None,
 ) -> Check:
     """Whether ``result`` (and ``df``) agree with finite differences of ``f``."""
     shapes: dict[str, Shape] = {}
@@ -114,6 +116,7 @@ def verify(
     reread, reread_note = _reread(result, env, style)
     passed = 0
     problems: list[str] = []
+    unread = original is None
     for attempt in range(TRIES):
         budget.check()
         rng = np.random.default_rng(1000 + attempt)
@@ -130,6 +133,12 @@ def verify(
         except (EvaluationError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError,
                 OverflowError, ValueError):  # fmt: skip
             continue  # outside the domain here; try another point
+        if ok and original is not None:
+            agrees = _as_written(f, original, values, sizes)
+            if agrees is None:
+                unread = True
+            elif not agrees:
+                ok, why = False, "the formula as written evaluates differently from how it was read"
         if not ok:
             problems.append(why)
             break
@@ -143,7 +152,30 @@ def verify(
     note = f"verified at {passed} random point(s) by central differences"
     if reread is None:
         note += f"; {reread_note}"
+    if unread and original is not None:
+        note += "; the formula as written was not evaluated independently"
     return Check(True, note)
+
+
+def _as_written(
+    f: Expr, original: t.Node, values: dict[str, Array], sizes: dict[str, int]
+) -> bool | None:
+    """Whether the formula as written, evaluated by :mod:`numeric` (which shares no code
+    with the engine), has the value of what the engine read; None if it cannot say."""
+    node = original
+    if isinstance(node, t.Chain) and node.items and node.items[-1] is not None:
+        node = node.items[-1]  # f(x) = …: the right-hand side
+    written = dict(values)
+    for name, size in sizes.items():
+        written.setdefault(name, np.array([[float(size)]]))
+    try:
+        with np.errstate(all="raise"):
+            want = numeric_evaluate(node, written)
+            got = evaluate(f, values, sizes)
+    except (EvaluationError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError,
+            OverflowError, ValueError, KeyError):  # fmt: skip
+        return None
+    return _close(np.asarray(got, dtype=float), np.asarray(want, dtype=float))
 
 
 def _reread(result: Expr, env: Env, style: Style) -> tuple[Expr | None, str]:
