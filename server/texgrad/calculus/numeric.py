@@ -424,6 +424,7 @@ class _Evaluator:
         self.values = values
         self.cache: dict[str, Array] = {}
         self.hint: Hint = _NO_HINT
+        self.index: tuple[str, int] | None = None  # inside \sum_i: i and its value
 
     def lookup(self, node: t.Node) -> Array:
         key = symbol_key(node)
@@ -504,7 +505,52 @@ class _Evaluator:
     def _Sub(self, node: t.Sub) -> Array:
         if _is_indicator_mark(node.base) and isinstance(node.index, t.Chain):
             return self.indicator(node.index)  # \mathbb{1}_{z > 0}
+        if self.index is not None and show(node.index) == self.index[0]:
+            v = self.lookup(node.base)  # x_i inside \sum_i: an entry of the vector x
+            if not _is_vector(v) or self.index[1] >= v.shape[0]:
+                raise _unsupported(node, f"cannot take the entry `{show(node)}`")
+            return v[self.index[1] : self.index[1] + 1, :]
         return self.lookup(node)
+
+    def _BigOp(self, node: t.BigOp) -> Array:
+        r"""``\sum_{i=1}^{n}`` (or ``\sum_i``) over the entries ``x_i`` of vectors."""
+        if node.op != "\\sum" or self.index is not None:
+            raise _unsupported(node)
+        low = node.lower
+        start = 1
+        if isinstance(low, t.Chain) and len(low.items) == 2 and low.relations == ("=",):
+            name_node, first = low.items
+            if not isinstance(first, t.Number):
+                raise _unsupported(node, "cannot evaluate a sum from a symbolic start")
+            start = int(first.text)
+        else:
+            name_node = low
+        if not isinstance(name_node, t.Symbol):
+            raise _unsupported(node, "cannot read the index of this sum")
+        name = name_node.name
+        sizes = {
+            self.lookup(n.base).shape[0]
+            for n in (node.body.walk() if node.body is not None else ())
+            if isinstance(n, t.Sub) and show(n.index) == name
+        }
+        if len(sizes) != 1:
+            raise _unsupported(node, "cannot tell the range of this sum")
+        (size,) = sizes
+        stop = size if node.upper is None else int(_scalar(node, self.eval(node.upper), "bound"))
+        if start != 1 or stop != size:
+            raise _unsupported(node, "cannot evaluate a sum over part of the entries")
+        total: Array | None = None
+        for k in range(size):
+            self.index = (name, k)
+            self.cache = {}
+            try:
+                term = self.eval(node.body)
+            finally:
+                self.index = None
+                self.cache = {}
+            total = term if total is None else total + term
+        assert total is not None
+        return total
 
     def _Tagged(self, node: t.Tagged) -> Array:
         return self.lookup(node)
