@@ -170,8 +170,25 @@ def test_norms(point: dict, rng: np.random.Generator) -> None:
     assert ev(r"\|A\|_F", point)[0, 0] == pytest.approx(np.linalg.norm(a, "fro"))
     assert ev(r"\|A\|", point)[0, 0] == pytest.approx(np.linalg.norm(a, "fro"))
     assert ev(r"\|A\|_2", point)[0, 0] == pytest.approx(np.linalg.norm(a, 2))
+    for frobenius in (r"\|A\|_{\mathrm{F}}", r"\|A\|_\text{F}", r"\|A\|_{\mathrm{Fro}}"):
+        assert ev(frobenius, point)[0, 0] == pytest.approx(np.linalg.norm(a, "fro"))
     with pytest.raises(Unsupported):
         ev(r"\|A\|_1", point)
+
+
+def test_sums_over_entries(point: dict) -> None:
+    x, y = point["x"], point["y"]
+    n = {"n": 4.0, "N": 4.0}
+    assert ev(r"\sum_{i=1}^n x_i^2", {**point, **n})[0, 0] == pytest.approx((x**2).sum())
+    got = ev(r"\frac{1}{N}\sum_{i=1}^{N} (x_i - y_i)^2", {**point, **n})[0, 0]
+    assert got == pytest.approx(((x - y) ** 2).mean())
+    got = ev(r"\sum_i \log(1 + e^{-y_i x_i})", point)[0, 0]
+    assert got == pytest.approx(np.log1p(np.exp(-y * x)).sum())
+    got = ev(r"\sum_{i=1}^{n} (x_i - w^\top y)^2", {**point, **n})[0, 0]
+    assert got == pytest.approx(((x - float(point["w"].T @ y)) ** 2).sum())
+    with pytest.raises(Unsupported):
+        ev(r"\sum_{i=2}^n x_i", {**point, **n})  # part of the entries
+    assert ev(r"\operatorname{sign}(x)", point) == pytest.approx(np.sign(x))
 
 
 def test_functions(point: dict, rng: np.random.Generator) -> None:
