@@ -84,7 +84,7 @@ def test_random_edits_to_corpus_documents(corpus: Path) -> None:
     rng = random.Random(11)
     snippets = [" ", "x", "+ y", "A^\\top", "\\frac{a}{b}", "}", "{", "\\", "\\end{align}", "\\]",
                 "\\)", "\\text{a}", "a\\\\b", "_", "(", "$", "%", "\n", "\\fi", "\\end{verbatim}",
-                "\\verb+", "<a ", "](x", "word", " and ", ".", "-", "=", "#", "* ", "~~~", "  "]  # fmt: skip
+                "\\verb+", "<a ", "](x", "1", "word", " and ", ".", "-", "=", "#", "* ", "~~~", "  "]  # fmt: skip
     names = ["matrix-cookbook-md/main.md", "mit-matrixcalc/pset1sol.tex",
              "tensor-cookbook/cookbook.tex", "parr-howard-matrix-calculus/matrix-calculus.md"]  # fmt: skip
     reused = 0
@@ -93,9 +93,13 @@ def test_random_edits_to_corpus_documents(corpus: Path) -> None:
         text = (corpus / name).read_text(encoding="utf-8")
         scan = _full(text, fmt)
         for _ in range(40):
-            if scan.regions and rng.random() < 0.6:
+            u = rng.random()
+            if scan.regions and u < 0.45:
                 r = rng.choice(scan.regions)
                 at = rng.randint(r.body_start, r.body_end)
+            elif scan.regions and u < 0.7:  # right before or after a region
+                r = rng.choice(scan.regions)
+                at = rng.choice([r.start, r.end])
             else:
                 at = rng.randint(0, len(text))
             if rng.random() < 0.3:

@@ -151,12 +151,24 @@ def _prose_edit(
     ):
         if span[0] < edit.old_end and edit.start < span[1]:
             return None
-    for text, end in ((old_text, edit.old_end), (new_text, edit.new_end)):
+    # regions right next to the edit: their own delimiters are events that keep their meaning
+    # (a closing $ only needs no digit after it), except a Markdown display's closing line
+    beside = [r for r in old.regions if r.end == edit.start or r.start == edit.old_end]
+    for r in beside:
+        if format == "markdown" and (r.display or r.delimiter != "$"):
+            return None
+        if r.end == edit.start and new_text[edit.start : edit.start + 1].isdigit():
+            return None
+    for text, end, shift in ((old_text, edit.old_end, 0), (new_text, edit.new_end, edit.delta)):
         lo, hi = max(0, edit.start - 2), min(len(text), end + 2)
         for pattern in _EVENTS[format]:
             for m in pattern.finditer(text, max(0, lo - 40), hi):
-                if m.start() < hi and lo < m.end():
-                    return None  # an event next to the edit: its meaning may have changed
+                if not (m.start() < hi and lo < m.end()):
+                    continue
+                a = m.start() if m.start() < edit.start else m.start() - shift
+                if any(r.start <= a and a + len(m.group()) <= r.end for r in beside):
+                    continue
+                return None  # an event next to the edit: its meaning may have changed
     line = new_text.rfind("\n", 0, edit.start) + 1
     line_end = new_text.find("\n", edit.new_end)
     whole = new_text[line : line_end if line_end >= 0 else len(new_text)]

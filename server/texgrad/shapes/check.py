@@ -18,12 +18,14 @@ from texgrad.reading.project import Project
 from texgrad.reading.rescan import TextEdit
 from texgrad.reading.source import MappedText
 from texgrad.shapes.declarations import (
+    NOTATION_HEADING,
     NOTATION_SENTENCE,
     SENTENCE_BREAK,
     Boundaries,
     CollectMemo,
     Declaration,
     Row,
+    RowKey,
     Signature,
     SymbolTable,
     collect,
@@ -39,7 +41,7 @@ from texgrad.syntax.parse import parse_row
 class ParsedDocument:
     doc: DocumentRead
     rows: list[Row]
-    keys: list[tuple[object, ...]] = field(default_factory=list)  # each row's text and map
+    keys: list[RowKey] = field(default_factory=list)  # each row's text and map
 
 
 class Shapes:
@@ -94,7 +96,7 @@ class _RowRun:
     notes: tuple[tuple[str, Dim | None, Dim | None], ...]
 
 
-_RunKey = tuple[str, int, tuple[object, ...]]  # path, row start, row key
+_RunKey = tuple[str, int, RowKey]  # path, row start, row key
 
 
 @dataclass
@@ -126,7 +128,7 @@ class Checker:
     def __init__(self) -> None:
         self._parsed: dict[str, ParsedDocument] = {}
         # per path: row text and map (relative to the row) -> (tree, where it was parsed)
-        self._trees: dict[str, dict[tuple[object, ...], tuple[t.Node | None, int]]] = {}
+        self._trees: dict[str, dict[RowKey, tuple[t.Node | None, int]]] = {}
         self._history: dict[str, _History] = {}
         self._collected: dict[str, CollectMemo] = {}  # per checked document
 
@@ -144,7 +146,7 @@ class Checker:
         if cached is not None and cached.doc.text == doc.text:
             return cached
         old = self._trees.get(doc.path, {})
-        trees: dict[tuple[object, ...], tuple[t.Node | None, int]] = {}
+        trees: dict[RowKey, tuple[t.Node | None, int]] = {}
         rows, keys = [], []
         for region in doc.regions:
             for row in region.rows:
@@ -199,18 +201,14 @@ class Checker:
                     ):
                         dirty.add(w.key)
 
-        def earlier(path: str, start: int, key: tuple[object, ...], pass_: int) -> _RowRun | None:
+        def earlier(path: str, start: int, key: RowKey, pass_: int) -> _RowRun | None:
             if old is None or edit is None:
                 return None
             runs = old.first if pass_ == 1 else old.second
             if path != target.doc.path:
                 return runs.get((path, start, key))
-            for was in {start, start - edit.delta}:  # where the row was before the edit
-                if edit.moved(was) == start:
-                    found = runs.get((path, was, key))
-                    if found is not None:
-                        return found
-            return None
+            was = start if start <= edit.start else start - edit.delta  # before the edit
+            return runs.get((path, was, key)) if edit.moved(was) == start else None
 
         stats = {"inferred": 0, "reused": 0}
         if old is not None and edit is not None:  # rows gone: what they defined has changed
@@ -317,13 +315,18 @@ def _comparable(
     ):
         return None
     edit = TextEdit.between(old.texts[path], texts[path])
-    for was, now in zip(old.boundaries, (bounds.sections, bounds.paragraphs), strict=True):
-        if len(was) != len(now) or any(edit.moved(a) != b for a, b in zip(was, now, strict=True)):
+    for cuts, now in zip(old.boundaries, (bounds.sections, bounds.paragraphs), strict=True):
+        if len(cuts) != len(now) or any(edit.moved(a) != b for a, b in zip(cuts, now, strict=True)):
             return None
-    new = texts[path]
+    new, was = texts[path], old.texts[path]
     line_start = new.rfind("\n", 0, edit.start) + 1
     if any(line_start <= s <= edit.new_end for s in bounds.sections):
-        return None  # a heading was edited: whether it names a Notation section may differ
+        # a heading was edited: does it still (or now) name a Notation section?
+        new_end, old_end = new.find("\n", edit.new_end), was.find("\n", edit.old_end)
+        heading = new[line_start : new_end if new_end >= 0 else len(new)]
+        before = was[line_start : old_end if old_end >= 0 else len(was)]
+        if bool(NOTATION_HEADING.search(heading)) != bool(NOTATION_HEADING.search(before)):
+            return None
     return edit
 
 
@@ -451,9 +454,18 @@ def _redeclarations(table: SymbolTable, path: str, text: str) -> list[Diagnostic
     return out
 
 
-def _row_key(text: MappedText, base: int) -> tuple[object, ...]:
-    """What a row's tree depends on: its text and its map, relative to where it starts."""
-    segs = tuple(
-        (g.start, g.end, g.src_start - base, g.src_end - base, g.verbatim) for g in text.segments
+def _row_key(text: MappedText, base: int) -> RowKey:
+    """What a row's tree depends on: its text and its map, relative to where it starts.
+
+    Most rows are source text taken as it is (one verbatim run): their key is the text
+    itself, a string, whose hash Python keeps; others add their map.
+    """
+    segs = text.segments
+    if len(segs) == 1:
+        g = segs[0]
+        if g.verbatim and g.start == 0 and g.src_start == base and g.end == len(text.text):
+            return text.text
+    return (
+        text.text,
+        tuple((g.start, g.end, g.src_start - base, g.src_end - base, g.verbatim) for g in segs),
     )
-    return (text.text, segs)

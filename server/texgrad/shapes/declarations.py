@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any
@@ -131,7 +131,7 @@ class SymbolTable:
             return False
         line_end = text.find("\n", sections[i])
         heading = text[sections[i] : line_end if line_end >= 0 else len(text)]
-        return bool(_NOTATION_HEADING.search(heading))
+        return bool(NOTATION_HEADING.search(heading))
 
     def written(self, d: Declaration | Signature) -> str:
         """A declared symbol as the document writes it (``\\mA``, not its expansion)."""
@@ -184,7 +184,7 @@ SENTENCE_BREAK = re.compile(
 NOTATION_SENTENCE = re.compile(
     r"\b[Tt]hroughout\b|\b(?:[Ii]n|[Ff]or) the rest of (?:this|the) (?:paper|document|article|note|chapter|book)"
 )
-_NOTATION_HEADING = re.compile(
+NOTATION_HEADING = re.compile(
     r"\b(?:[Nn]otations?|[Pp]reliminar(?:y|ies)|[Ss]et-?up|[Cc]onventions)\b|\b[Pp]roblem (?:[Ss]etting|[Ff]ormulation|[Ss]tatement)\b"
 )
 _HEADING = re.compile(
@@ -249,6 +249,9 @@ def symbol_key(node: t.Node) -> tuple[str, str | None] | None:
 # -- reading declarations from trees -----------------------------------------------------
 
 
+RowKey = Hashable  # a row's text and map (shapes/check.py)
+
+
 class Row:
     """One parsed row of a document, as declarations need it.
 
@@ -265,7 +268,7 @@ class Row:
         start: int,
         end: int,
         tree: t.Node | None,
-        key: tuple[object, ...] | None = None,
+        key: RowKey | None = None,
         shift: int = 0,
     ) -> None:
         self.path, self.start, self.end, self.key = path, start, end, key
@@ -288,7 +291,7 @@ class CollectMemo:
     its text and rows), relative to where they start, for the next collect after an edit."""
 
     def __init__(self) -> None:
-        self.rows: dict[tuple[object, ...], list[tuple[object, ...]]] = {}
+        self.rows: dict[RowKey, list[tuple[object, ...]]] = {}
         self.prose: dict[tuple[object, ...], list[Declaration]] = {}
 
 
