@@ -559,9 +559,9 @@ def power(e: Expr, p: object) -> Expr:
             return inv(e)
     elif exp == 0:
         return num(1)
-    elif not exp.is_integer:
+    else:
         base = gram_base(e)
-        if base is not None:  # (x^T x)^{1/2} = ‖x‖₂, tr(X^T X)^{-1/2} = ‖X‖_F^{-1}
+        if base is not None:  # (x^T x)^{1/2} = ‖x‖₂, tr(X^T X)^{-2} = ‖X‖_F^{-4}
             return power(norm(base, "2" if base.cols == ONE else "F"), 2 * exp)
     if isinstance(e, Num):
         value = e.value**exp
@@ -661,8 +661,8 @@ def had(*args: Expr) -> Expr:
         return zero(rows, cols)
     powers: dict[Expr, sympy.Expr] = {}
     for x in flat:
-        if isinstance(x, Ones):
-            continue
+        if isinstance(x, Ones) or _all_ones(x):
+            continue  # 1 1^T ⊙ A = A
         base, p = (x.arg, x.exp) if isinstance(x, HPow) else (x, sympy.Integer(1))
         powers[base] = powers.get(base, sympy.Integer(0)) + p
     fold_quotients(powers)  # sinh(u) ⊙ cosh(u)^{∘-1} = tanh(u)
@@ -691,6 +691,11 @@ def fold_quotients(powers: dict[Expr, sympy.Expr]) -> None:
                     del powers[base], powers[other]
                     q = Elem(quotient, base.arg, rows=base.rows, cols=base.cols)
                     powers[q] = powers.get(q, sympy.Integer(0)) + k
+
+
+def _all_ones(x: Expr) -> bool:
+    """The all-ones matrix written as an outer product of ones vectors (``\\mathbf{1}\\mathbf{1}^\top``)."""
+    return isinstance(x, Mul) and all(isinstance(f, Ones) for f in x.factors)
 
 
 def _is_ones_like(x: Expr) -> bool:
@@ -737,6 +742,8 @@ def diag_vector(m: Expr) -> Expr:
         return m
     if isinstance(m, DiagM):
         return m.arg
+    if isinstance(m, T):
+        return diag_vector(m.arg)  # diag(Aᵀ) = diag(A)
     if isinstance(m, Mul):
         chain = [f for f in m.factors if not f.is_scalar]
         if len(chain) == 2 and chain[0].cols == ONE and chain[1].rows == ONE:

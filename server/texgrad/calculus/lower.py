@@ -118,7 +118,8 @@ class Lowerer:
         self.env = env
         self.depth = 0
         self.bound: dict[str, Expr] = {}  # function parameters being substituted
-        self.index: str | None = None  # inside \sum_i: x_i means the vector x, entrywise
+        # inside \sum_i: x_i means the vector x, entrywise; inside \sum_{i,j}: X_{ij} is X
+        self.index: tuple[str, ...] | None = None
 
     # -- entry --------------------------------------------------------------------------
     def lower(self, node: t.Node | None) -> Expr:
@@ -253,10 +254,18 @@ class Lowerer:
             if sized is not None:
                 return sized
             base_key = symbol_key(node.base)
-            if base_key is not None and self.index is not None and show(node.index) == self.index:
+            if base_key is not None and self.index is not None:
                 info = self.env.vars.get(base_key[0])
-                if info is not None and info.shape.cols == ONE:
-                    return e.var(base_key[0], info.shape, info.symmetric)
+                entry = _index_names(node.index)
+                if info is not None and len(self.index) == 1 and entry == self.index:
+                    if info.shape.cols == ONE:
+                        return e.var(base_key[0], info.shape, info.symmetric)
+                if info is not None and len(self.index) == 2 and entry is not None:
+                    x = e.var(base_key[0], info.shape, info.symmetric)
+                    if entry == self.index and info.shape.cols != ONE:
+                        return x  # X_{ij} in \sum_{i,j}
+                    if entry == self.index[::-1] and info.shape.cols != ONE:
+                        return e.transpose(x)  # X_{ji}
             if base_key is not None and base_key[0] in self.env.vars:
                 raise CalculusError(
                     f"cannot differentiate the entry `{show(node)}` of "
@@ -507,13 +516,7 @@ class Lowerer:
             if info.shape.rows == ONE and info.shape.cols == ONE:  # λ(x + y): a product
                 return self._product([f, *(_paren(a) for a in node.args)])
         if name == "max" or name == "min":
-            written = list(node.args)
-            if (  # \max\{0, x\}
-                len(written) == 1
-                and isinstance(written[0], t.Paren)
-                and isinstance(written[0].body, t.List)
-            ):
-                written = [a for a in written[0].body.items if a is not None]
+            written = _max_arguments(node)
             if len(written) == 2 and any(_is_zero_literal(a) for a in written):
                 other = self.lower(written[1] if _is_zero_literal(written[0]) else written[0])
                 if name == "max":
@@ -581,22 +584,35 @@ class Lowerer:
         if node.op != "\\sum":
             raise CalculusError(f"cannot differentiate `{node.op}`")
         index = _sum_index(node.lower)
-        if index is None:
+        summand = node.body
+        while index is not None and isinstance(summand, t.BigOp) and summand.op == "\\sum":
+            inner = _sum_index(summand.lower)  # \sum_i \sum_j: one sum over (i, j)
+            if inner is None:
+                break
+            index, summand = index + inner, summand.body
+        if index is None or len(index) > 2 or self.index is not None:
             raise CalculusError("cannot read the index of this sum (write `\\sum_{i=1}^n`)")
         saved = self.index
         self.index = index
         try:
-            body = self._entrywise(node.body)
+            body = self._entrywise(summand)
         finally:
             self.index = saved
         if body.is_scalar:
+            written = ",".join(index)
             raise CalculusError(
-                f"the summand does not involve the entries `·_{index}` of a declared vector"
+                f"the summand does not involve the entries `·_{{{written}}}` of a declared "
+                + ("vector" if len(index) == 1 else "matrix")
             )
+        if body.cols != ONE:  # \sum_{i,j} over the entries of a matrix
+            return e.mul(e.transpose(e.ones(body.rows, ONE)), body, e.ones(body.cols, ONE))
         return e.mul(e.transpose(e.ones(body.rows, ONE)), body)
 
     def _mentions_index(self, node: t.Node) -> bool:
-        return any(isinstance(n, t.Sub) and show(n.index) == self.index for n in node.walk())
+        names = set(self.index or ())
+        return any(
+            isinstance(n, t.Sub) and names & set(_index_names(n.index) or ()) for n in node.walk()
+        )
 
     def _entrywise(self, node: t.Node | None) -> Expr:
         """A summand over entries ``x_i`` as a vector expression (products are entrywise)."""
@@ -616,7 +632,7 @@ class Lowerer:
                 terms.append(e.neg(x) if sign == "-" else x)
             vec = next((x for x in terms if not x.is_scalar), None)
             if vec is not None:
-                terms = [e.mul(x, e.ones(vec.rows, ONE)) if x.is_scalar else x for x in terms]
+                terms = [e.mul(x, e.ones(vec.rows, vec.cols)) if x.is_scalar else x for x in terms]
             return e.add(*terms)
         if isinstance(node, t.Paren) and node.body is not None:
             return self._entrywise(node.body)
@@ -644,8 +660,15 @@ class Lowerer:
             return e.elem(
                 FUNCTION_NAMES[_function_name(node.func) or ""], self._entrywise(node.args[0])
             )
+        if isinstance(node, t.Apply) and _function_name(node.func) in ("max", "min"):
+            written = _max_arguments(node)
+            if len(written) == 2 and any(_is_zero_literal(a) for a in written):
+                other = self._entrywise(written[1] if _is_zero_literal(written[0]) else written[0])
+                if _function_name(node.func) == "max":  # \sum_i \max(0, 1 - y_i z_i)
+                    return e.elem("relu", other)
+                return e.neg(e.elem("relu", e.neg(other)))
         x = self.lower(node)
-        if not x.is_scalar and x.cols != ONE:
+        if not x.is_scalar and x.cols != ONE and len(self.index or ()) < 2:
             raise CalculusError(f"cannot sum the {x.shape.short()} `{show(node)}` entrywise")
         return x
 
@@ -698,6 +721,18 @@ def as_application(node: t.Node) -> t.Node:
         )
         return t.Apply(node.factors[0], args, True, start=node.start, end=node.end)
     return node
+
+
+def _max_arguments(node: t.Apply) -> list[t.Node]:
+    r"""The arguments of ``\max(0, x)`` or ``\max\{0, x\}``."""
+    written = list(node.args)
+    if (
+        len(written) == 1
+        and isinstance(written[0], t.Paren)
+        and isinstance(written[0].body, t.List)
+    ):
+        written = [a for a in written[0].body.items if a is not None]
+    return written
 
 
 def _text_functions(factors: list[t.Node]) -> list[t.Node]:
@@ -786,11 +821,24 @@ def _paren(node: t.Node) -> t.Node:
     return t.Paren(node, "(", ")", start=node.start, end=node.end)
 
 
-def _sum_index(lower: t.Node | None) -> str | None:
+def _sum_index(lower: t.Node | None) -> tuple[str, ...] | None:
+    r"""``i`` of ``\sum_{i=1}^n`` or ``\sum_i``; ``(i, j)`` of ``\sum_{i,j}``."""
     if isinstance(lower, t.Chain) and lower.items and isinstance(lower.items[0], t.Symbol):
-        return lower.items[0].name
+        return (lower.items[0].name,)
     if isinstance(lower, t.Symbol):
-        return lower.name
+        return (lower.name,)
+    return _index_names(lower) if isinstance(lower, t.List) else None
+
+
+def _index_names(index: t.Node | None) -> tuple[str, ...] | None:
+    """The index names of an entry: ``i`` → (i,), ``ij`` / ``i,j`` / ``i j`` → (i, j)."""
+    if isinstance(index, t.Symbol) and not index.font and not index.accents:
+        return (index.name,)
+    if isinstance(index, (t.Product, t.List)):
+        items = index.factors if isinstance(index, t.Product) else index.items
+        names = [i.name for i in items if isinstance(i, t.Symbol) and not i.font]
+        if len(names) == len(items):
+            return tuple(names)
     return None
 
 

@@ -27,6 +27,7 @@ distinct dimensions, so a missing transpose cannot hide.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -357,6 +358,18 @@ def _norm_name(p: t.Node | None) -> str | None:
     return "F" if name in ("F", "Fro", "fro", "Frob") else name
 
 
+def _entry_names(index: t.Node | None) -> tuple[str, ...] | None:
+    """The index names of an entry or a sum: ``i`` → (i,), ``ij`` / ``i,j`` → (i, j)."""
+    if isinstance(index, t.Symbol) and not index.font and not index.accents:
+        return (index.name,)
+    if isinstance(index, (t.Product, t.List)):
+        items = index.factors if isinstance(index, t.Product) else index.items
+        names = [i.name for i in items if isinstance(i, t.Symbol) and not i.font]
+        if len(names) == len(items) and len(names) == 2:
+            return tuple(names)
+    return None
+
+
 def _is_hadamard_mark(node: t.Node) -> bool:
     return isinstance(node, t.Symbol) and node.name in _HADAMARD_MARKS and not node.accents
 
@@ -424,7 +437,7 @@ class _Evaluator:
         self.values = values
         self.cache: dict[str, Array] = {}
         self.hint: Hint = _NO_HINT
-        self.index: tuple[str, int] | None = None  # inside \sum_i: i and its value
+        self.index: dict[str, int] = {}  # inside \sum_i: i and its value
 
     def lookup(self, node: t.Node) -> Array:
         key = symbol_key(node)
@@ -505,16 +518,21 @@ class _Evaluator:
     def _Sub(self, node: t.Sub) -> Array:
         if _is_indicator_mark(node.base) and isinstance(node.index, t.Chain):
             return self.indicator(node.index)  # \mathbb{1}_{z > 0}
-        if self.index is not None and show(node.index) == self.index[0]:
-            v = self.lookup(node.base)  # x_i inside \sum_i: an entry of the vector x
-            if not _is_vector(v) or self.index[1] >= v.shape[0]:
-                raise _unsupported(node, f"cannot take the entry `{show(node)}`")
-            return v[self.index[1] : self.index[1] + 1, :]
+        entry = _entry_names(node.index) if self.index else None
+        if entry is not None and all(name in self.index for name in entry):
+            v = self.lookup(node.base)  # x_i inside \sum_i, X_{ij} inside \sum_{i,j}
+            at = [self.index[name] for name in entry]
+            if len(at) == 1 and _is_vector(v) and at[0] < v.shape[0]:
+                return v[at[0] : at[0] + 1, :]
+            if len(at) == 2 and at[0] < v.shape[0] and at[1] < v.shape[1]:
+                return v[at[0] : at[0] + 1, at[1] : at[1] + 1]
+            raise _unsupported(node, f"cannot take the entry `{show(node)}`")
         return self.lookup(node)
 
     def _BigOp(self, node: t.BigOp) -> Array:
-        r"""``\sum_{i=1}^{n}`` (or ``\sum_i``) over the entries ``x_i`` of vectors."""
-        if node.op != "\\sum" or self.index is not None:
+        r"""``\sum_{i=1}^{n}`` (or ``\sum_i``) over the entries ``x_i`` of vectors, and
+        ``\sum_{i,j}`` (or ``\sum_i \sum_j``) over the entries ``X_{ij}`` of matrices."""
+        if node.op != "\\sum":
             raise _unsupported(node)
         low = node.lower
         start = 1
@@ -525,32 +543,42 @@ class _Evaluator:
             start = int(first.text)
         else:
             name_node = low
-        if not isinstance(name_node, t.Symbol):
+        names = _entry_names(name_node)
+        if names is None or set(names) & set(self.index):
             raise _unsupported(node, "cannot read the index of this sum")
-        name = name_node.name
-        sizes = {
-            self.lookup(n.base).shape[0]
-            for n in (node.body.walk() if node.body is not None else ())
-            if isinstance(n, t.Sub) and show(n.index) == name
-        }
-        if len(sizes) != 1:
-            raise _unsupported(node, "cannot tell the range of this sum")
-        (size,) = sizes
-        stop = size if node.upper is None else int(_scalar(node, self.eval(node.upper), "bound"))
-        if start != 1 or stop != size:
+        ranges = [self.index_range(node, name) for name in names]
+        if node.upper is not None:
+            if len(names) != 1:
+                raise _unsupported(node, "cannot evaluate a sum over part of the entries")
+            stop = int(_scalar(node, self.eval(node.upper), "bound"))
+            if stop != ranges[0]:
+                raise _unsupported(node, "cannot evaluate a sum over part of the entries")
+        if start != 1:
             raise _unsupported(node, "cannot evaluate a sum over part of the entries")
         total: Array | None = None
-        for k in range(size):
-            self.index = (name, k)
-            self.cache = {}
+        for point in itertools.product(*(range(r) for r in ranges)):
+            self.index.update(zip(names, point, strict=True))
             try:
                 term = self.eval(node.body)
             finally:
-                self.index = None
-                self.cache = {}
+                for name in names:
+                    self.index.pop(name, None)
             total = term if total is None else total + term
-        assert total is not None
+        if total is None:
+            raise _unsupported(node, "an empty sum")
         return total
+
+    def index_range(self, node: t.BigOp, name: str) -> int:
+        """How many values the index ``name`` takes: the size of what it indexes."""
+        sizes = set()
+        for n in node.body.walk() if node.body is not None else ():
+            entry = _entry_names(n.index) if isinstance(n, t.Sub) else None
+            if entry is not None and name in entry:
+                v = self.lookup(n.base)
+                sizes.add(v.shape[entry.index(name)] if len(entry) == 2 else v.shape[0])
+        if len(sizes) != 1:
+            raise _unsupported(node, "cannot tell the range of this sum")
+        return sizes.pop()
 
     def _Tagged(self, node: t.Tagged) -> Array:
         return self.lookup(node)

@@ -266,7 +266,8 @@ class _Printer:
                 return f"\\sqrt{{{self.text(x.arg)}}}", ATOM
             if isinstance(x.arg, e.Norm):
                 base = self.text(x.arg)
-                return f"{base}^{{{sympy.latex(p)}}}", POSTFIX
+                power = sympy.latex(p)
+                return (f"{base}^{power}" if len(power) == 1 else f"{base}^{{{power}}}"), POSTFIX
         exp_txt = (
             sympy.latex(p)
             if p.is_Integer or p.is_Symbol

@@ -115,6 +115,12 @@ def jacobian(df: Expr, n: object) -> Expr:
         return jacobian(df.arg, n)
     if isinstance(df, e.Add):
         return e.add(*(jacobian(t, n) for t in df.terms if e.has_d(t)))
+    if isinstance(df, e.Kron) and df.cols == ONE:
+        # (J da) ⊗ b = (J ⊗ b) da and a ⊗ (J db) = (a ⊗ J) db, for vectors a and b
+        if e.has_d(df.left) and not e.has_d(df.right):
+            return e.kron(jacobian(df.left, n), df.right)
+        if e.has_d(df.right) and not e.has_d(df.left):
+            return e.kron(df.left, jacobian(df.right, n))
     if isinstance(df, e.Had) and df.cols == ONE:
         holder = next(a for a in df.args if e.has_d(a))
         others = [a for a in df.args if a is not holder]
