@@ -324,7 +324,8 @@ def test_what_a_checked_document_teaches_is_learnt_once(
     assert outs == fresh == again  # the engine's additions to its copy do not leak
     assert outs[r"\mathbf{x}"].result == r"2 A^T (A \mathbf{x} - \mathbf{b})"
     assert all(o.verified for o in outs.values())
-    assert len(walks) == 2  # the whole document once, its row once
+    rows = sum(1 for r in result.rows if r.tree is not None)
+    assert len(walks) == rows + 1  # each row of the document once, its row once more
     row = next(r for r in result.rows if r.start <= at <= r.end)
     assert row.tree is not None
     one, two = api._context_at(result, row), api._context_at(result, row)
@@ -333,10 +334,49 @@ def test_what_a_checked_document_teaches_is_learnt_once(
     one.env.vars["x"].latex = "changed"
     three = api._context_at(result, row)
     assert three.style.symbols["x"] == three.env.vars["x"].latex == r"\mathbf{x}"
-    assert len(walks) == 2
+    assert len(walks) == rows + 1
     other = Checker().check("doc.md", text=text + " ")  # another check: learnt afresh
     api.plans_at("doc.md", text, at, result=other)
-    assert len(walks) == 4
+    assert len(walks) == 2 * (rows + 1)
+
+
+def test_a_document_notation_after_edits_is_what_a_whole_walk_learns(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import random
+
+    rng = random.Random(5)
+    walked: list[int] = []
+    taught_by = api._taught_by
+    monkeypatch.setattr(api, "_taught_by", lambda *a: walked.append(1) or taught_by(*a))
+    edits = [
+        "",
+        " ",
+        "\n\n$x^T y$ and $\\operatorname{Tr}(B)$\n",
+        "$z'$",
+        "\\alpha",
+        "$\\mathbf{A}",
+    ]
+    for name in ("matrix-cookbook-md/main.md", "dlbook-notation/notation.tex"):
+        path = corpus / name
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        checker = Checker()
+        kept: set[int] = set()
+        for step in range(10):
+            if step:
+                at = rng.choice([0, len(text) // 3, len(text) // 2, len(text)])
+                text = text[:at] + rng.choice(edits) + text[at:]
+            walked.clear()
+            result = checker.check(str(path), text=text)
+            whole = Style()
+            trees = [r.tree for r in result.rows if r.tree is not None]
+            api._learn_style(whole, trees, result.doc.text)
+            assert api._document_style(result) == whole, (name, step)
+            new = [tr for tr in trees if id(tr) not in kept]
+            assert len(walked) == (len(new) if step else len(trees)), (name, step)
+            kept = {id(tr) for tr in trees}  # a tree the next check keeps is not walked again
 
 
 def test_a_document_macros_are_printed_and_accepted_as_the_variable(tmp_path: Path) -> None:

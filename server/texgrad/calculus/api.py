@@ -126,13 +126,70 @@ def _learnt_of(result: CheckResult) -> _Learnt:
 
 
 def _document_style(result: CheckResult) -> Style:
-    """The notation of the whole document (do not change it: it is shared)."""
+    """The notation of the whole document (do not change it: it is shared).
+
+    The same as one :func:`_learn_style` over every row, in order, but each row's part
+    is kept (by its tree, with the text it read) for the next check of the document:
+    after an edit, only rows whose tree or text changed are walked again."""
     learnt = _learnt_of(result)
-    if learnt.style is None:
-        style = Style()
-        _learn_style(style, [r.tree for r in result.rows if r.tree is not None], result.doc.text)
-        learnt.style = style
-    return learnt.style
+    if learnt.style is not None:
+        return learnt.style
+    text = result.doc.text
+    before = _taught.pop(result.path, {})
+    now: dict[int, tuple[t.Node, _Taught]] = {}
+    style = Style()
+    seen_mark = False
+    for row in result.rows:
+        tree = row.tree
+        if tree is None:
+            continue
+        hit = before.get(id(tree))
+        if hit is not None and hit[0] is tree and hit[1].still(text):
+            taught = hit[1]
+        else:
+            taught = _taught_by(tree, text)
+        if taught.start >= 0:
+            now[id(tree)] = (tree, taught)
+        if taught.transpose is not None and not seen_mark:
+            style.transpose = taught.transpose
+            seen_mark = True
+        for name, spelled in taught.names.items():
+            style.names.setdefault(name, spelled)
+        for key, spelled in taught.symbols.items():
+            style.symbols.setdefault(key, spelled)
+    _taught[result.path] = now
+    while len(_taught) > 16:
+        del _taught[next(iter(_taught))]
+    learnt.style = style
+    return style
+
+
+@dataclass(frozen=True)
+class _Taught:
+    """What one row teaches about notation (the first mark and spellings in it), and the
+    source text its spellings were read from (``start`` < 0: not to be kept)."""
+
+    transpose: str | None
+    names: dict[str, str]
+    symbols: dict[str, str]
+    start: int
+    read: str
+
+    def still(self, text: str) -> bool:
+        return text[self.start : self.start + len(self.read)] == self.read
+
+
+# per document path: what each row's tree taught at the last check (by the tree's id)
+_taught: dict[str, dict[int, tuple[t.Node, _Taught]]] = {}
+
+
+def _taught_by(tree: t.Node, text: str) -> _Taught:
+    probe = Style(transpose="")
+    span = [len(text), 0, 0]
+    _learn_style(probe, [tree], text, span=span)
+    lo, hi, outside = span
+    start, read = (-1, "") if outside else (min(lo, hi), text[min(lo, hi) : hi])
+    return _Taught(probe.transpose or None, probe.names, probe.symbols, start, read)
 
 
 def _context_at(result: CheckResult, row: Row) -> Context:
@@ -190,7 +247,16 @@ _MARKS = {"T": "^T", "\\top": "^\\top", "\\intercal": "^\\intercal", "\\mathsf{T
           "\\mathrm{T}": "^{\\mathrm{T}}", "\\mathsf T": "^{\\mathsf{T}}"}  # fmt: skip
 
 
-def _learn_style(style: Style, trees: list[t.Node], text: str, override: bool = False) -> None:
+def _learn_style(
+    style: Style,
+    trees: list[t.Node],
+    text: str,
+    override: bool = False,
+    span: list[int] | None = None,
+) -> None:
+    """The notation the trees use: the first transpose mark, the first spelling of each
+    function and symbol (or the last ones, with ``override``).  ``span`` (lowest start,
+    highest end, 1 if a range fell outside the text) is widened to what was read."""
     seen_mark = False
     for tree in trees:
         for node in tree.walk():
@@ -204,6 +270,8 @@ def _learn_style(style: Style, trees: list[t.Node], text: str, override: bool = 
                 seen_mark = True
             elif isinstance(node, t.Func):
                 spelled = text[node.start : node.end] if node.end <= len(text) else ""
+                if span is not None:
+                    _widen(span, node, text)
                 name = {"Tr": "tr", "trace": "tr", "Trace": "tr", "ln": "log"}.get(
                     node.name, node.name
                 )
@@ -215,10 +283,19 @@ def _learn_style(style: Style, trees: list[t.Node], text: str, override: bool = 
                 k = symbol_key(node)
                 if k is not None and (override or k[0] not in style.symbols):
                     spelled = text[node.start : node.end] if node.end <= len(text) else ""
+                    if span is not None:
+                        _widen(span, node, text)
                     while spelled.startswith("{") and spelled.endswith("}"):
                         spelled = spelled[1:-1].strip()
                     if spelled and len(spelled) < 40:
                         style.symbols[k[0]] = spelled
+
+
+def _widen(span: list[int], node: t.Node, text: str) -> None:
+    span[0] = min(span[0], node.start)
+    span[1] = max(span[1], node.end)
+    if node.end > len(text) or node.start < 0:
+        span[2] = 1
 
 
 # -- entry points -------------------------------------------------------------------------
