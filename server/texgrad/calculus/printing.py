@@ -152,8 +152,18 @@ class _Printer:
         if isinstance(x, e.Elem):
             return self.elem(x)
         if isinstance(x, e.Had):
-            parts = [self.wrap(a, POSTFIX) for a in x.args]
-            return " \\odot ".join(parts), PRODUCT
+            # a ⊙ b^{∘-1} reads a ⊘ b
+            tops = [a for a in x.args if not (isinstance(a, e.HPow) and a.exp == -1)]
+            bottoms = [a.arg for a in x.args if isinstance(a, e.HPow) and a.exp == -1]
+            parts = [self.wrap(a, POSTFIX) for a in (tops if tops and bottoms else x.args)]
+            odot = " \\odot "
+            text = odot.join(parts)
+            if tops and bottoms:
+                below = [self.wrap(b, POSTFIX) for b in bottoms]
+                den = below[0] if len(below) == 1 else "(" + odot.join(below) + ")"
+                top = "(" + text + ")" if len(tops) > 1 else text
+                text = top + " \\oslash " + den
+            return text, PRODUCT
         if isinstance(x, e.HPow):
             return f"{self.wrap(x.arg, ATOM)}^{{\\circ {_number(x.exp)}}}", POSTFIX
         if isinstance(x, e.Kron):
