@@ -715,6 +715,10 @@ def hpow(e: Expr, p: object) -> Expr:
         return power(e, exp)
     if isinstance(e, HPow):
         return hpow(e.arg, e.exp * exp)
+    if isinstance(e, Had):  # (a ⊙ b)^{∘k} = a^{∘k} ⊙ b^{∘k}, so that p ⊘ (p ⊘ q) = q
+        return had(*(hpow(a, exp) for a in e.args))
+    if isinstance(e, Ones):
+        return e
     return HPow(e, exp, rows=e.rows, cols=e.cols)
 
 

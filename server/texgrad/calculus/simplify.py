@@ -250,7 +250,10 @@ class _Simplifier:
             grouped = self.group_by(monos, by_end)
             if grouped is not None:
                 candidates.append(grouped)
-        return min(candidates, key=self.size)
+        # the shortest, or one with fewer terms when not much longer: (A + A^T) x + b
+        shortest = min(self.size(c) for c in candidates)
+        near = [c for c in candidates if self.size(c) <= 1.15 * shortest]
+        return min(near, key=lambda c: (_term_count(c), self.size(c)))
 
     def factor_common(self, monos: list[Monomial]) -> Expr | None:
         """Pull out what every term shares; None if nothing is shared."""
