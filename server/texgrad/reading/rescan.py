@@ -155,12 +155,12 @@ def _prose_edit(
     # (a closing $ only needs no digit after it), except a Markdown display's closing line
     beside = [r for r in old.regions if r.end == edit.start or r.start == edit.old_end]
     for r in beside:
-        if format == "markdown" and (r.display or r.delimiter != "$"):
-            return None
+        if format == "markdown" and (r.display or r.delimiter != "$") and changed.strip(" \t"):
+            return None  # only blanks may follow a display's closer on its line
         if r.end == edit.start and new_text[edit.start : edit.start + 1].isdigit():
             return None
     for text, end, shift in ((old_text, edit.old_end, 0), (new_text, edit.new_end, edit.delta)):
-        lo, hi = max(0, edit.start - 2), min(len(text), end + 2)
+        lo, hi = max(0, edit.start - 1), min(len(text), end + 1)
         for pattern in _EVENTS[format]:
             for m in pattern.finditer(text, max(0, lo - 40), hi):
                 if not (m.start() < hi and lo < m.end()):
@@ -231,7 +231,11 @@ def _region_holding(regions: list[RawRegion], edit: TextEdit) -> tuple[int, RawR
     if i < 0:
         return None
     raw = regions[i]
-    if not (raw.body_start < edit.start and edit.old_end <= raw.body_end):
+    # (right after a `$` opener a blank would end Markdown math; after `$$`, `\[` … it would not)
+    first = raw.body_start < edit.start or (
+        raw.body_start == edit.start and raw.delimiter in ("$$", "\\[", "\\(")
+    )
+    if not (first and edit.old_end <= raw.body_end):
         return None
     if any(a <= edit.old_end and edit.start <= b for a, b in raw.excluded):
         return None  # the edit touches a comment or a quote prefix inside the math

@@ -316,7 +316,10 @@ def _comparable(
         return None
     edit = TextEdit.between(old.texts[path], texts[path])
     for cuts, now in zip(old.boundaries, (bounds.sections, bounds.paragraphs), strict=True):
-        if len(cuts) != len(now) or any(edit.moved(a) != b for a, b in zip(cuts, now, strict=True)):
+        if len(cuts) != len(now) or any(
+            b not in (edit.moved(a), a + edit.delta if a == edit.start else None)
+            for a, b in zip(cuts, now, strict=True)
+        ):  # (a boundary at the edit may be before or after what was inserted there)
             return None
     new, was = texts[path], old.texts[path]
     line_start = new.rfind("\n", 0, edit.start) + 1
