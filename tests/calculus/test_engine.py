@@ -477,3 +477,12 @@ def test_a_formula_read_otherwise_than_written_is_not_verified() -> None:
     assert not check.ok and "as written" in check.note
     same = parse_row(MappedText.identity(r"x^\top x")).tree
     assert verify(f, g, df, x, "gradient", "numerator", env, Style(), UNLIMITED, original=same).ok
+
+
+def test_a_gradient_that_cancels_is_a_verified_zero() -> None:
+    """For square X, tr((XᵀCX)⁻¹ XᵀBX) = tr(C⁻¹B) does not change: its gradient is 0 (a
+    zero matrix, printed 0), verified even where XᵀCX is ill-conditioned."""
+    out = diff_latex(
+        r"\operatorname{Tr}((X^T C X)^{-1} (X^T B X))", "X", r"B, X, C \in \mathbb{R}^{k \times k}"
+    )
+    assert (out.result, out.verified) == ("0", True), out.note

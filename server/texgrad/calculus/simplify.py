@@ -105,7 +105,10 @@ class _Simplifier:
             monos = self.monomials(inner)
             if monos is None:
                 return inner
-            factored = self.factor(self.collect(monos))
+            collected = self.collect(monos)
+            if not collected:  # everything cancelled: a zero of the right shape
+                return e.num(0) if inner.is_scalar else e.zero(inner.rows, inner.cols)
+            factored = self.factor(collected)
             if _has_distributable(inner):
                 # (1 - y) ⊙ s - y ⊙ (1 - s) = s - y, but h ⊙ (1 - h) stays: whichever is shorter
                 self.distributing = True
