@@ -456,8 +456,9 @@ class Lowerer:
             pass
         x = self.lower(base)
         ex = node.exponent
-        if isinstance(ex, t.Product) and len(ex.factors) == 2 and _is_circ(ex.factors[0]):
-            return e.hpow(x, self._exponent(ex.factors[1]))  # x^{\circ 2}: elementwise
+        elementwise = _without_circ(ex)
+        if elementwise is not None:  # x^{\circ 2}, x^{\circ 1/2}, x^{\odot -1}: elementwise
+            return e.hpow(x, self._exponent(elementwise))
         p = self._exponent(ex)
         return self._pow_value(x, p, node)
 
@@ -797,6 +798,21 @@ def _function_name(f: t.Node) -> str | None:
         return f.name
     if isinstance(f, t.Opaque):
         return f.text.lstrip("\\")
+    return None
+
+
+def _without_circ(ex: t.Node) -> t.Node | None:
+    r"""The exponent of ``x^{\circ k}`` without its ``\circ`` (None if it has none)."""
+    if isinstance(ex, t.Product) and len(ex.factors) >= 2 and _is_circ(ex.factors[0]):
+        rest = ex.factors[1:]
+        return rest[0] if len(rest) == 1 else t.Product(tuple(rest), start=rest[0].start)
+    if isinstance(ex, t.Add) and len(ex.terms) >= 2 and _is_circ(ex.terms[0]):
+        # x^{\circ -1}, read as "\circ minus 1"
+        return t.Add(ex.terms[1:], ex.signs[1:], start=ex.terms[1].start, end=ex.end)
+    if isinstance(ex, t.BinOp) and ex.op == "/" and ex.left is not None:
+        left = _without_circ(ex.left)  # x^{\circ 1/2}
+        if left is not None:
+            return t.BinOp(ex.op, left, ex.right, start=ex.start, end=ex.end)
     return None
 
 
