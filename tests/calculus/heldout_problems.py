@@ -523,6 +523,21 @@ HELDOUT: tuple[Problem, ...] = (
     P("h-n-log-cosh-scalar", r"\log\cosh(y - \mathbf{w}^\top\mathbf{x})", r"\mathbf{w}",
       r"\mathbf{w}, \mathbf{x} \in \mathbb{R}^d; y \in \mathbb{R}", "gradient",
       r"-\tanh(y - \mathbf{w}^\top\mathbf{x})\mathbf{x}", "log-cosh regression loss"),
+    P("h-n-huber-scalar",
+      r"\begin{cases} \frac{1}{2}r^2 & |r| \le \delta \\ \delta(|r| - \frac{1}{2}\delta) & \text{otherwise}"
+      r" \end{cases}",
+      "r", r"r \in \mathbb{R}; \delta \in \mathbb{R}_{++}", "derivative",
+      r"\begin{cases} r & |r| \le \delta \\ \delta \operatorname{sign}(r) & \text{otherwise} \end{cases}",
+      "Huber loss (where defined)"),
+    P("h-n-huber-regression",
+      r"\begin{cases} \frac{1}{2}(y - \mathbf{w}^\top\mathbf{x})^2, & \text{if } |y - \mathbf{w}^\top\mathbf{x}|"
+      r" \leq \delta, \\ \delta |y - \mathbf{w}^\top\mathbf{x}| - \frac{1}{2}\delta^2, & \text{otherwise.}"
+      r" \end{cases}",
+      r"\mathbf{w}", r"\mathbf{w}, \mathbf{x} \in \mathbb{R}^d; y \in \mathbb{R}; \delta \in \mathbb{R}_{++}",
+      "gradient",
+      r"\begin{cases} -(y - \mathbf{w}^\top\mathbf{x})\mathbf{x} & |y - \mathbf{w}^\top\mathbf{x}| \le \delta \\"
+      r" -\delta \operatorname{sign}(y - \mathbf{w}^\top\mathbf{x})\mathbf{x} & \text{otherwise} \end{cases}",
+      "Huber regression loss (where defined)"),
 )  # fmt: skip
 
 

@@ -132,6 +132,7 @@ RULE_NAMES = {
     e.HPow: "elementwise power rule", e.Kron: "d(A \\otimes B) = dA \\otimes B + A \\otimes dB",
     e.Softmax: "d\\,\\mathrm{softmax}", e.LSE: "d\\log\\mathbf{1}^\\top e^{x} = \\mathrm{softmax}(x)^\\top dx",
     e.Norm: "d\\|x\\| = \\langle x, dx\\rangle / \\|x\\|", e.MatFn: "matrix function rule",
+    e.Piecewise: "case by case",
 }  # fmt: skip
 
 
@@ -209,6 +210,8 @@ class _Differ:
                 f"cannot differentiate the matrix function `{f.fn}` outside a trace "
                 f"(its differential has no closed form; tr {f.fn}(X) works)"
             )
+        if isinstance(f, e.Piecewise):  # case by case; the conditions stay
+            return e.piecewise(tuple(self.d(x) for x in f.values), f.lefts, f.rights, f.ops)
         if isinstance(f, e.Softmax):
             s = f
             dz = self.d(f.arg)

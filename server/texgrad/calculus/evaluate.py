@@ -98,6 +98,12 @@ def _involving(x: Expr, name: str) -> set[int]:
     return out
 
 
+def _holds(a: float, op: str, b: float) -> bool:
+    if abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b)):
+        raise EvaluationError(None, "on the boundary between two cases")
+    return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
+
+
 class _Eval:
     def __init__(self, values: Mapping[str, Array], sizes: Mapping[str, int]) -> None:
         self.values = values
@@ -239,4 +245,9 @@ class _Eval:
             if x.p == "1":
                 return np.array([[np.abs(a).sum()]])
             return np.array([[np.sqrt((a * a).sum())]])
+        if isinstance(x, e.Piecewise):
+            for value, left, right, op in zip(x.values, x.lefts, x.rights, x.ops, strict=True):
+                if op == "" or _holds(float(self.ev(left)[0, 0]), op, float(self.ev(right)[0, 0])):
+                    return self.ev(value)
+            raise EvaluationError(None, "no case applies")
         raise EvaluationError(None, f"cannot evaluate {type(x).__name__}")

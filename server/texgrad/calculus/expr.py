@@ -255,6 +255,21 @@ class Norm(Expr):
     p: str  # "2", "F", "1"
 
 
+@dataclass(frozen=True, slots=True)
+class Piecewise(Expr):
+    r"""``\begin{cases} v_1 & a_1 \le b_1 \\ v_2 & \text{otherwise} \end{cases}``: the value
+    of the first row whose condition ``lefts[i] ops[i] rights[i]`` holds (1×1 sides; the
+    op ``""`` always holds: otherwise)."""
+
+    values: tuple[Expr, ...]
+    lefts: tuple[Expr, ...]
+    rights: tuple[Expr, ...]
+    ops: tuple[str, ...]  # "<", "<=", ">", ">=", or "" for otherwise
+
+
+RELATIONS = ("<", "<=", ">", ">=", "")
+
+
 ELEMENTWISE = frozenset(
     {"exp", "log", "sin", "cos", "tanh", "sigma", "relu", "abs", "sqrt", "softplus",
      "sign", "step", "tan", "sinh", "cosh", "arctan"}
@@ -440,6 +455,8 @@ def transpose(e: Expr) -> Expr:
         return matfn(e.fn, transpose(e.arg))
     if isinstance(e, DiagM):
         return e
+    if isinstance(e, Piecewise):
+        return piecewise(tuple(transpose(v) for v in e.values), e.lefts, e.rights, e.ops)
     if isinstance(e, Kron):
         return kron(transpose(e.left), transpose(e.right))
     if isinstance(e, D):
@@ -818,10 +835,35 @@ def substitute(e: Expr, mapping: dict[str, Expr]) -> Expr:
     return rebuild(e, [substitute(c, mapping) for c in e.children()])
 
 
+def piecewise(
+    values: tuple[Expr, ...],
+    lefts: tuple[Expr, ...],
+    rights: tuple[Expr, ...],
+    ops: tuple[str, ...],
+) -> Expr:
+    """A function defined by cases (rows in order; see :class:`Piecewise`)."""
+    if not values or not len(values) == len(lefts) == len(rights) == len(ops):
+        raise CalculusError("cases need a value and a condition in every row")
+    first = values[0]
+    for v in values[1:]:
+        if not (same(v.rows, first.rows) and same(v.cols, first.cols)):
+            raise ShapeError(f"the cases are a {_shape_text(first)} and a {_shape_text(v)}")
+    if any(not (a.is_scalar and b.is_scalar) for a, b in zip(lefts, rights, strict=True)):
+        raise CalculusError("a condition of the cases compares arrays, not numbers")
+    if any(op not in RELATIONS for op in ops):
+        raise CalculusError("cannot read a condition of the cases")
+    if all(v == first for v in values):
+        return first
+    return Piecewise(values, lefts, rights, ops, rows=first.rows, cols=first.cols)
+
+
 def rebuild(e: Expr, kids: list[Expr]) -> Expr:
     """``e`` with new children, through the canonicalising constructors."""
     if isinstance(e, (Var, Num, Identity, Ones, Zero, D)):
         return e
+    if isinstance(e, Piecewise):
+        n = len(e.ops)
+        return piecewise(tuple(kids[:n]), tuple(kids[n : 2 * n]), tuple(kids[2 * n :]), e.ops)
     if isinstance(e, Add):
         return add(*kids)
     if isinstance(e, Mul):

@@ -218,9 +218,39 @@ class Lowerer:
         if isinstance(node, t.Differential):
             inner = self.lower(node.body)
             return self._differential(inner, node)
+        if isinstance(node, t.Cases):
+            return self._cases(node)
         if isinstance(node, (t.Nabla, t.Derivative, t.Partial)):
             raise CalculusError(f"`{show(node)}` is already a derivative")
         raise CalculusError(f"cannot differentiate `{_describe(node)}`")
+
+    def _cases(self, node: t.Cases) -> Expr:
+        r"""``\begin{cases} v & |r| \le \delta \\ w & \text{otherwise} \end{cases}``."""
+        values: list[Expr] = []
+        lefts: list[Expr] = []
+        rights: list[Expr] = []
+        ops: list[str] = []
+        for row in node.rows:
+            cells = [c for c in row if c is not None]
+            if len(cells) != 2:
+                raise CalculusError("each case needs a value and a condition")
+            value, cond = cells
+            values.append(self.lower(value))
+            if _is_otherwise(cond):
+                lefts.append(e.num(0))
+                rights.append(e.num(0))
+                ops.append("")
+                continue
+            if not (isinstance(cond, t.Chain) and len(cond.relations) == 1):
+                raise CalculusError(f"cannot read the condition `{show(cond)}` of the cases")
+            op = _CASE_RELATIONS.get(cond.relations[0])
+            left, right = cond.items
+            if op is None or left is None or right is None:
+                raise CalculusError(f"cannot read the condition `{show(cond)}` of the cases")
+            lefts.append(self.lower(_without_words(left)))
+            rights.append(self.lower(right))
+            ops.append(op)
+        return e.piecewise(tuple(values), tuple(lefts), tuple(rights), tuple(ops))
 
     # -- symbols --------------------------------------------------------------------------
     def _symbol(self, node: t.Node) -> Lowered:
@@ -721,6 +751,26 @@ def as_application(node: t.Node) -> t.Node:
             tuple(a for a in body.items if a is not None) if isinstance(body, t.List) else (body,)
         )
         return t.Apply(node.factors[0], args, True, start=node.start, end=node.end)
+    return node
+
+
+_CASE_RELATIONS = {
+    "<": "<", "\\lt": "<", "\\le": "<=", "\\leq": "<=", "\\leqslant": "<=",
+    ">": ">", "\\gt": ">", "\\ge": ">=", "\\geq": ">=", "\\geqslant": ">=",
+}  # fmt: skip
+
+
+def _is_otherwise(cond: t.Node) -> bool:
+    words = cond.text if isinstance(cond, t.Text) else ""
+    return any(w in words for w in ("otherwise", "else", "elsewhere"))
+
+
+def _without_words(node: t.Node) -> t.Node:
+    """``\text{if } |r|``: the math without the words before it."""
+    if isinstance(node, t.Product):
+        rest = [f for f in node.factors if not isinstance(f, t.Text)]
+        if rest and len(rest) < len(node.factors):
+            return rest[0] if len(rest) == 1 else t.Product(tuple(rest), start=rest[0].start)
     return node
 
 

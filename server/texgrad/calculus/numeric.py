@@ -370,6 +370,15 @@ def _entry_names(index: t.Node | None) -> tuple[str, ...] | None:
     return None
 
 
+def _drop_words(node: t.Node) -> t.Node:
+    """``\text{if } |r|``: the math without the words."""
+    if isinstance(node, t.Product):
+        rest = [f for f in node.factors if not isinstance(f, t.Text)]
+        if rest and len(rest) < len(node.factors):
+            return rest[0] if len(rest) == 1 else t.Product(tuple(rest), start=rest[0].start)
+    return node
+
+
 def _is_hadamard_mark(node: t.Node) -> bool:
     return isinstance(node, t.Symbol) and node.name in _HADAMARD_MARKS and not node.accents
 
@@ -572,7 +581,9 @@ class _Evaluator:
         """How many values the index ``name`` takes: the size of what it indexes."""
         sizes = set()
         for n in node.body.walk() if node.body is not None else ():
-            entry = _entry_names(n.index) if isinstance(n, t.Sub) else None
+            if not isinstance(n, t.Sub):
+                continue
+            entry = _entry_names(n.index)
             if entry is not None and name in entry:
                 v = self.lookup(n.base)
                 sizes.add(v.shape[entry.index(name)] if len(entry) == 2 else v.shape[0])
@@ -623,6 +634,29 @@ class _Evaluator:
             held = now if held is None else held & now
         assert held is not None
         return np.asarray(held, dtype=np.float64)
+
+    def _Cases(self, node: t.Cases) -> Array:
+        r"""``\begin{cases} v & a \le b \\ w & \text{otherwise} \end{cases}``: the first row
+        whose (1×1) condition holds; a condition with words before it (``\text{if } a < b``)
+        is read without them."""
+        for row in node.rows:
+            cells = [c for c in row if c is not None]
+            if len(cells) != 2:
+                raise _unsupported(node, "a case without a value and a condition")
+            value, cond = cells
+            if isinstance(cond, t.Text) and any(
+                w in cond.text for w in ("otherwise", "else", "elsewhere")
+            ):
+                return self.eval(value, self.hint)
+            if not isinstance(cond, t.Chain):
+                raise _unsupported(cond, f"cannot evaluate the condition `{show(cond)}`")
+            items = tuple(_drop_words(i) if i is not None else None for i in cond.items)
+            held = self.indicator(t.Chain(items, cond.relations, start=cond.start, end=cond.end))
+            if held.shape != (1, 1):
+                raise _unsupported(cond, "a condition of the cases on an array")
+            if held[0, 0]:
+                return self.eval(value, self.hint)
+        raise EvaluationError(node, "no case applies")
 
     # sums and products
 

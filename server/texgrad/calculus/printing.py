@@ -75,6 +75,9 @@ def _number(v: sympy.Expr) -> str:
     return sympy.latex(v)
 
 
+_RELATION = {"<": "<", "<=": "\\le", ">": ">", ">=": "\\ge"}
+
+
 class _Printer:
     def __init__(self, style: Style) -> None:
         self.s = style
@@ -185,6 +188,16 @@ class _Printer:
                 f"{s.op('log')} \\mathbf{{1}}^{s.mark if s.transpose != chr(39) else chr(39)} {s.op('exp')}({self.text(x.arg)})",
                 PRODUCT,
             )
+        if isinstance(x, e.Piecewise):
+            rows = []
+            for value, left, right, op in zip(x.values, x.lefts, x.rights, x.ops, strict=True):
+                cond = (
+                    "\\text{otherwise}"
+                    if op == ""
+                    else f"{self.text(left)} {_RELATION[op]} {self.text(right)}"
+                )
+                rows.append(f"{self.text(value)} & {cond}")
+            return "\\begin{cases} " + " \\\\ ".join(rows) + " \\end{cases}", ATOM
         if isinstance(x, e.Norm):
             sub = {"2": "2", "F": "F", "1": "1"}[x.p]
             return f"\\|{self.text(x.arg)}\\|_{sub}", ATOM

@@ -12,6 +12,8 @@ r"""Reading derivatives off a differential df (linear in dX).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from texgrad.calculus import expr as e
 from texgrad.calculus.expr import ONE, CalculusError, Expr
 
@@ -77,6 +79,8 @@ def adjoint(x: Expr, seed: Expr) -> Expr:
     if isinstance(x, e.ExpFrechet):
         return adjoint(x.direction, e.ExpFrechet(e.transpose(x.arg), seed, rows=seed.rows,
                                                  cols=seed.cols))  # fmt: skip
+    if isinstance(x, e.Piecewise):
+        return _by_cases(x, lambda v: adjoint(v, seed))
     if isinstance(x, e.Kron):
         raise CalculusError("cannot read a gradient through a Kronecker product")
     raise CalculusError(f"cannot read a gradient through `{type(x).__name__}`")
@@ -96,6 +100,15 @@ def _adjoint_product(m: e.Mul, seed: Expr) -> Expr:
     new_seed = e.mul(*(e.transpose(f) for f in reversed(left)), s,
                      *(e.transpose(f) for f in reversed(right)))  # fmt: skip
     return adjoint(holder, new_seed)
+
+
+def _by_cases(x: e.Piecewise, read: Callable[[Expr], Expr]) -> Expr:
+    """A derivative read off each case (0 where the case does not involve dX)."""
+    read_off = [read(v) if e.has_d(v) else None for v in x.values]
+    some = next(r for r in read_off if r is not None)
+    zero = e.num(0) if some.is_scalar else e.zero(some.rows, some.cols)
+    values = tuple(r if r is not None else zero for r in read_off)
+    return e.piecewise(values, x.lefts, x.rights, x.ops)
 
 
 def gradient(df: Expr) -> Expr:
@@ -145,6 +158,8 @@ def jacobian(df: Expr, n: object) -> Expr:
             return e.mul(rest, lmat, e.transpose(r), jacobian(holder, n))
         return e.mul(rest, e.kron(e.transpose(r), lmat if left else e.identity(holder.rows)),
                      jacobian(holder, n))  # fmt: skip
+    if isinstance(df, e.Piecewise):
+        return _by_cases(df, lambda v: jacobian(v, n))
     raise CalculusError(f"cannot read a Jacobian through `{type(df).__name__}`")
 
 

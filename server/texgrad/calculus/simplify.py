@@ -87,8 +87,8 @@ class _Simplifier:
             scalars = [f for f in x.factors if f.is_scalar]
             base = e.gram_base(e.mul(*(f for f in x.factors if not f.is_scalar)))
         if base is not None:  # c aᵀa stays a squared norm: its two halves simplify alike
-            b = self.run(base)
-            inner = e.mul(*(self.run(f) for f in scalars), e.transpose(b), b)
+            half = self.run(base)
+            inner = e.mul(*(self.run(f) for f in scalars), e.transpose(half), half)
         else:
             inner = e.rebuild(x, [self.run(c) for c in x.children()])
         if isinstance(inner, e.Tr):
