@@ -46,6 +46,12 @@ def test_text_edit_between_two_texts() -> None:
         ("latex", "$a{b$ and $c + d$ end.", "$a{b$ and $c} + d$ end.", False),
         # Markdown: the start of a line decides block structure
         ("markdown", "$$\nx\n+ y\n$$\n", "$$\nx\n- + y\n$$\n", False),
+        # …and the start of a list item's content (a fence may open there)
+        ("markdown", "Then\n\n1. $a$\n1. $b$\n", "Then\n\n1. $a$\n1. ~~~$b$\n", False),
+        # prose: plain words are a move; typing in a command's argument is not
+        ("latex", "Some text and $x$.", "Some fine text and $x$.", True),
+        ("latex", "\\begin{align} a \\end{align}", "\\begin{alig} a \\end{align}", False),
+        ("markdown", "See [3. And $x$ here.\n", "See [3.  And $x$ here.\n", True),
     ],
 )
 def test_rescan_only_when_the_edit_cannot_change_what_is_math(fmt, old, new, reused) -> None:

@@ -78,6 +78,8 @@ _TEXT_GROUP = re.compile(
 )
 _LATEX_CLOSERS = {"$": "$", "$$": "$$", "\\(": "\\)", "\\[": "\\]"}
 _MARKDOWN_CLOSERS = {**_LATEX_CLOSERS, "\\\\(": "\\\\)", "\\\\[": "\\\\]"}
+# blanks, list markers and quote marks at a line's start: block content begins after them
+_LINE_PREFIX = re.compile(r"(?:[ \t]*(?:(?:[-*+]|\d{1,9}[.)])(?=[ \t]|$)|>))*[ \t]*", re.M)
 # a line that could be a setext underline, a thematic break or a list/quote/heading marker
 _STRUCTURAL_LINE = re.compile(r"[ \t]*[-=*_+#>]*[ \t]*")
 
@@ -172,12 +174,12 @@ def _prose_edit(
     line = new_text.rfind("\n", 0, edit.start) + 1
     line_end = new_text.find("\n", edit.new_end)
     whole = new_text[line : line_end if line_end >= 0 else len(new_text)]
-    command = new_text[line : edit.start]
-    command = command[command.rfind("\\") :] if "\\" in command else ""
-    if command.count("{") > command.count("}") or command.count("[") > command.count("]"):
+    if _IN_ARGUMENT.search(new_text, line, edit.start):
         return None  # in an argument: \begin{align}, \input{…} mean something else now
     if format == "markdown":
-        if not new_text[line : edit.start].strip() or _STRUCTURAL_LINE.fullmatch(whole):
+        if _LINE_PREFIX.match(new_text, line).end() >= edit.start or _STRUCTURAL_LINE.fullmatch(
+            whole
+        ):
             return None
         blanks = [
             m.end() for m in _BLANK_LINE.finditer(new_text, max(0, edit.start - 20_000), edit.start)
@@ -293,6 +295,8 @@ _READS_AHEAD = re.compile(
     r"subincludefrom|usepackage|RequirePackage|newcommand|renewcommand|providecommand|"
     r"DeclareMathOperator|DeclareRobustCommand|def|gdef|let|iffalse)(?![A-Za-z@])"
 )
+# the edit is inside an unclosed argument of the command before it on its line
+_IN_ARGUMENT = re.compile(r"\\[A-Za-z@]+\*?(?:\s*(?:\[[^\[\]]*\]|\{[^{}]*\}))*\s*[\[{][^\[\]{}]*\Z")
 _ENDS = re.compile(r"\\(?:end\s*\{[^{}]*\}|fi(?![A-Za-z@]))")
 
 
@@ -371,7 +375,7 @@ def _closer_markdown(
     line = text.rfind("\n", 0, edit.start) + 1
     line_end = text.find("\n", edit.new_end)
     whole = text[line : line_end if line_end >= 0 else len(text)]
-    if not text[line : edit.start].strip() or _STRUCTURAL_LINE.fullmatch(whole):
+    if _LINE_PREFIX.match(text, line).end() >= edit.start or _STRUCTURAL_LINE.fullmatch(whole):
         return False  # the edit is at the line's start, or leaves a line of markers only
     if whole.lstrip().startswith("["):
         return False  # could be a link reference definition

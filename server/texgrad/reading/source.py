@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
 
@@ -39,12 +39,51 @@ class Segment:
 class MappedText:
     """An immutable string plus the map from its offsets to source offsets."""
 
-    __slots__ = ("text", "segments", "_starts")
+    __slots__ = ("text", "_state", "_starts", "_key")
 
     def __init__(self, text: str, segments: Iterable[Segment]):
         self.text = text
-        self.segments: tuple[Segment, ...] = tuple(segments)
-        self._starts = [s.start for s in self.segments]
+        segs = tuple(segments)
+        # the segments, and how far their source offsets are behind (see shifted): one
+        # value, read and written whole, so that threads sharing a text never move it twice
+        self._state: tuple[tuple[Segment, ...], int] = (segs, 0)
+        self._starts = [s.start for s in segs]
+        self._key: tuple[int, Hashable] | None = None
+
+    @property
+    def segments(self) -> tuple[Segment, ...]:
+        segs, d = self._state
+        if d:  # moved: the segments are made when first asked for
+            segs = tuple(
+                Segment(g.start, g.end, g.src_start + d, g.src_end + d, g.verbatim) for g in segs
+            )
+            self._state = (segs, 0)
+        return segs
+
+    def key(self, base: int) -> Hashable:
+        """The text and its map relative to the source offset ``base``: equal keys, equal
+        trees once parsed.  Text taken verbatim is its own key (a string keeps its hash)."""
+        if self._key is not None and self._key[0] == base:
+            return self._key[1]
+        segs = self.segments
+        key: Hashable
+        if (
+            len(segs) == 1
+            and segs[0].verbatim
+            and segs[0].start == 0
+            and segs[0].src_start == base
+            and segs[0].end == len(self.text)
+        ):
+            key = self.text
+        else:
+            key = (
+                self.text,
+                tuple(
+                    (g.start, g.end, g.src_start - base, g.src_end - base, g.verbatim) for g in segs
+                ),
+            )
+        self._key = (base, key)
+        return key
 
     # -- construction -------------------------------------------------------
     @classmethod
@@ -85,14 +124,14 @@ class MappedText:
         return cls(text, (Segment(0, len(text), src_start, src_end, False),))
 
     def shifted(self, delta: int) -> MappedText:
-        """The same text taken from ``delta`` characters later in the source."""
+        """The same text taken from ``delta`` characters later in the source (lazily moved)."""
         if delta == 0:
             return self
-        return MappedText(
-            self.text,
-            [Segment(g.start, g.end, g.src_start + delta, g.src_end + delta, g.verbatim)
-             for g in self.segments],
-        )  # fmt: skip
+        out = MappedText.__new__(MappedText)
+        segs, d = self._state
+        out.text, out._state, out._starts = self.text, (segs, d + delta), self._starts
+        out._key = None if self._key is None else (self._key[0] + delta, self._key[1])
+        return out
 
     # -- queries ------------------------------------------------------------
     def __len__(self) -> int:

@@ -16,7 +16,6 @@ from pathlib import Path
 from texgrad.reading.document import DocumentRead, read_document
 from texgrad.reading.project import Project
 from texgrad.reading.rescan import TextEdit
-from texgrad.reading.source import MappedText
 from texgrad.shapes.declarations import (
     NOTATION_HEADING,
     NOTATION_SENTENCE,
@@ -109,6 +108,12 @@ class _History:
     names: tuple[frozenset[object], frozenset[object]]  # dimension names of the two passes
     first: dict[_RunKey, _RowRun]
     second: dict[_RunKey, _RowRun]
+    writers: list[tuple[_RunKey, _RowRun]] = field(default_factory=list)  # runs that defined
+
+    def __post_init__(self) -> None:
+        self.writers = [
+            (k, run) for runs in (self.first, self.second) for k, run in runs.items() if run.writes
+        ]
 
 
 # How far after an edit the scope of a declaration may depend on the edited text: a use
@@ -150,7 +155,7 @@ class Checker:
         rows, keys = [], []
         for region in doc.regions:
             for row in region.rows:
-                key = _row_key(row.text, row.start)
+                key = row.text.key(row.start)
                 hit = old.get(key)
                 if hit is None:
                     hit = (parse_row(row.text).tree, row.start)
@@ -193,7 +198,7 @@ class Checker:
         if old is not None and edit is not None:
             reach = _reach(old.texts[target.doc.path], target.doc.text, edit)
             dirty = _changed_knowledge(old, knowledge, edit, target.doc.path, reach)
-            for (p, start, _), run in [*old.first.items(), *old.second.items()]:
+            for (p, start, _), run in old.writers:
                 for w in run.writes:  # definitions near the edit: their scope may have moved
                     if p == target.doc.path and (
                         edit.start - 1 <= start + w.start <= edit.old_end + reach
@@ -214,8 +219,8 @@ class Checker:
         if old is not None and edit is not None:  # rows gone: what they defined has changed
             now = {
                 (d.doc.path, r.start, k) for d in docs for r, k in zip(d.rows, d.keys, strict=True)
-            }
-            for (p, start, k), run in [*old.first.items(), *old.second.items()]:
+            }  # (only rows that defined something matter)
+            for (p, start, k), run in old.writers:
                 moved = start if p != target.doc.path else edit.moved(start)
                 if (p, moved, k) not in now:
                     dirty.update(w.key for w in run.writes)
@@ -455,20 +460,3 @@ def _redeclarations(table: SymbolTable, path: str, text: str) -> list[Diagnostic
                 )
             )  # fmt: skip
     return out
-
-
-def _row_key(text: MappedText, base: int) -> RowKey:
-    """What a row's tree depends on: its text and its map, relative to where it starts.
-
-    Most rows are source text taken as it is (one verbatim run): their key is the text
-    itself, a string, whose hash Python keeps; others add their map.
-    """
-    segs = text.segments
-    if len(segs) == 1:
-        g = segs[0]
-        if g.verbatim and g.start == 0 and g.src_start == base and g.end == len(text.text):
-            return text.text
-    return (
-        text.text,
-        tuple((g.start, g.end, g.src_start - base, g.src_end - base, g.verbatim) for g in segs),
-    )
