@@ -44,6 +44,9 @@ def test_text_edit_between_two_texts() -> None:
         ("latex", r"Let \(x + y\) be.", r"Let \(x \) + y\) be.", False),
         # an earlier region with an open brace looks ahead for a closer at depth 0
         ("latex", "$a{b$ and $c + d$ end.", "$a{b$ and $c} + d$ end.", False),
+        # a character typed after a backslash changes what it escapes: \} is no brace, \1} is
+        ("markdown", "Let $\\{x_t\\}$ be.\n", "Let $\\{x_t\\1}$ be.\n", False),
+        ("latex", "Let $\\frac{a}{b}$ be.", "Let $\\frac{a}{b + c}$ be.", True),
         # Markdown: the start of a line decides block structure
         ("markdown", "$$\nx\n+ y\n$$\n", "$$\nx\n- + y\n$$\n", False),
         # …and the start of a list item's content (a fence may open there)

@@ -97,13 +97,19 @@ def rescan(old_text: str, old: ScanResult, new_text: str, format: str) -> ScanRe
     if any(c in changed for c in forbidden):
         return None
     removed, inserted = old_text[edit.start : edit.old_end], new_text[edit.start : edit.new_end]
+    if (
+        old_text[edit.start - 1 : edit.start] == "\\"
+        or removed.endswith("\\")
+        or inserted.endswith("\\")
+    ):
+        return None  # what a backslash escapes (\}, \$) changes
     if not (_balanced(removed) and _balanced(inserted)):
         return None  # a definition or group far before may look for its closing brace here
     d = edit.delta
     old_body = old_text[raw.body_start : raw.body_end]
     new_body = new_text[raw.body_start : raw.body_end + d]
     for body in (old_body, new_body):
-        if _DEFINITION.search(body) or (format == "markdown" and _TEXT_GROUP.search(body)):
+        if _DEFINITION.search(body):
             return None
     moved = _moved(raw, d, edit.start)
     found = (
@@ -177,9 +183,7 @@ def _prose_edit(
     if _IN_ARGUMENT.search(new_text, line, edit.start):
         return None  # in an argument: \begin{align}, \input{…} mean something else now
     if format == "markdown":
-        if _LINE_PREFIX.match(new_text, line).end() >= edit.start or _STRUCTURAL_LINE.fullmatch(
-            whole
-        ):
+        if _content_start(new_text, line) >= edit.start or _STRUCTURAL_LINE.fullmatch(whole):
             return None
         blanks = [
             m.end() for m in _BLANK_LINE.finditer(new_text, max(0, edit.start - 20_000), edit.start)
@@ -203,6 +207,12 @@ def _prose_edit(
 
         out.magic_root = magic_root(new_text)
     return out
+
+
+def _content_start(text: str, line: int) -> int:
+    """Where a Markdown line's block content starts (after list markers and quote marks)."""
+    m = _LINE_PREFIX.match(text, line)
+    return m.end() if m else line
 
 
 def _balanced(text: str) -> bool:
@@ -375,7 +385,7 @@ def _closer_markdown(
     line = text.rfind("\n", 0, edit.start) + 1
     line_end = text.find("\n", edit.new_end)
     whole = text[line : line_end if line_end >= 0 else len(text)]
-    if _LINE_PREFIX.match(text, line).end() >= edit.start or _STRUCTURAL_LINE.fullmatch(whole):
+    if _content_start(text, line) >= edit.start or _STRUCTURAL_LINE.fullmatch(whole):
         return False  # the edit is at the line's start, or leaves a line of markers only
     if whole.lstrip().startswith("["):
         return False  # could be a link reference definition
@@ -393,8 +403,13 @@ def _closer_markdown(
         closer = _MARKDOWN_CLOSERS[raw.delimiter]
     else:
         return False
-    hit = markdown._find_closer(text, raw.body_start, len(text), closer, {})
-    return hit == (expected.body_end, expected.end)
+    # \text{…} groups are skipped unless an unclosed one came earlier (the scanner remembers
+    # that): the closer must be the same either way
+    want = (expected.body_end, expected.end)
+    return all(
+        markdown._find_closer(text, raw.body_start, len(text), closer, failed) == want
+        for failed in ({}, {"{": 0})
+    )
 
 
 class ScanMemo:
