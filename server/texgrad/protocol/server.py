@@ -11,6 +11,7 @@ cancels them on ``$/cancelRequest``.  Nothing is ever printed to stdout.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import sys
@@ -36,6 +37,11 @@ from .convert import PositionCache, Positions
 log = logging.getLogger("texgrad.lsp")
 
 DEBOUNCE = 0.2  # seconds between the last keystroke and re-analysis
+# Seconds without edits before a full garbage collection.  Python's own full collections
+# walk every tree of every open document (50-100 ms) at random moments while the user
+# types; instead the server collects when idle and freezes what survives, so automatic
+# collections only look at objects made since.
+IDLE_COLLECT = 2.0
 REQUEST_FAILED = -32803
 
 
@@ -92,6 +98,7 @@ class TexgradServer(LanguageServer):
         self._positions: PositionCache | None = None
         self._published_files: dict[str, object] = {}  # project files not open -> inputs
         self.init_settings: dict[str, Any] = {}
+        self._collect_task: asyncio.Future[None] | None = None
 
     # -- positions --------------------------------------------------------------------
 
@@ -157,6 +164,20 @@ class TexgradServer(LanguageServer):
         self.schedule(doc)
         self.schedule_dependents(doc)
 
+    def collect_when_idle(self) -> None:
+        gc.freeze()  # what the analysis keeps is long-lived: out of automatic collections
+        if self._collect_task is not None:
+            self._collect_task.cancel()
+        self._collect_task = asyncio.ensure_future(self._collect_later())
+
+    async def _collect_later(self) -> None:
+        await asyncio.sleep(IDLE_COLLECT)
+        if any(d.task is not None and not d.task.done() for d in self.docs.values()):
+            return  # an analysis is pending: it will ask again when it is done
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+
     def close(self, uri: str) -> None:
         doc = self.docs.pop(uri, None)
         if doc is None:
@@ -218,6 +239,7 @@ class TexgradServer(LanguageServer):
                 return  # a newer version is on its way
             publish(self, doc, analysis)
             await publish_project_files(self, doc, analysis)
+            self.collect_when_idle()
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - keep serving
