@@ -151,6 +151,8 @@ def test_a_definition_edited_away_reaches_every_use(tmp_path: Path) -> None:
         PAPER.replace("$y = Ax$", "$w = Ax$", 1),  # y is no longer defined
         PAPER.replace("Then", "Then $b = x$ and", 1),  # b gets defined before its use
         PAPER.replace(", where $B", ". Where $B", 1),  # a sentence now ends before the "where"
+        PAPER.replace("We have", "\n\nWe have", 1),  # a paragraph split
+        PAPER.replace("\\section{Setup}", "\\section{Notation}", 1),  # now notation
     ):
         got = checker.check(str(path), None, tmp_path, edited)
         assert _everything(got) == _everything(Checker().check(str(path), None, tmp_path, edited))

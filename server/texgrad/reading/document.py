@@ -161,6 +161,10 @@ class _Assembled:
         )  # fmt: skip
         self._lock = threading.Lock()
 
+    def clear(self) -> None:
+        with self._lock:
+            self._last.clear()
+
     def regions(
         self, path: str, text: str, raws: list[RawRegion], macros: MacroTable
     ) -> list[MathRegion]:
@@ -210,3 +214,11 @@ def _moved_by(raw: RawRegion, was: RawRegion, d: int) -> bool:
 
 
 _ASSEMBLED = _Assembled()
+
+
+def clear_caches() -> None:
+    """Forget the scans and regions remembered per path (for measurements and tests)."""
+    from texgrad.reading.project import SCANS
+
+    SCANS.clear()
+    _ASSEMBLED.clear()

@@ -436,6 +436,10 @@ class ScanMemo:
             self.put(key, text, found)
         return found
 
+    def clear(self) -> None:
+        with self._lock:
+            self._last.clear()
+
     def put(self, key: tuple[str, str, frozenset[str]], text: str, scan: ScanResult) -> None:
         with self._lock:
             self._last[key] = (text, scan)

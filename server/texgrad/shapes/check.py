@@ -193,21 +193,24 @@ class Checker:
         old = self._history.get(target.doc.path)
         edit: TextEdit | None = None
         dirty: set[str] = set()
-        if old is not None and old.names[0] == names1:
-            edit = _comparable(old, texts, target.doc.path, bounds)
-        if old is not None and edit is not None:
-            reach = _reach(old.texts[target.doc.path], target.doc.text, edit)
-            dirty = _changed_knowledge(old, knowledge, edit, target.doc.path, reach)
+        found = (
+            _comparable(old, texts, target.doc.path, bounds)
+            if old is not None and old.names[0] == names1
+            else None
+        )
+        if old is not None and found is not None:
+            edit, lo, hi = found  # symbols declared in lo..hi may now be scoped otherwise
+            dirty = _changed_knowledge(old, knowledge, edit, target.doc.path, lo, hi)
             for (p, start, _), run in old.writers:
                 for w in run.writes:  # definitions near the edit: their scope may have moved
                     if p == target.doc.path and (
-                        edit.start - 1 <= start + w.start <= edit.old_end + reach
-                        or edit.start - 1 <= start + w.end <= edit.old_end + reach
+                        lo <= start + w.start <= hi - edit.delta
+                        or lo <= start + w.end <= hi - edit.delta
                     ):
                         dirty.add(w.key)
 
         def earlier(path: str, start: int, key: RowKey, pass_: int) -> _RowRun | None:
-            if old is None or edit is None:
+            if old is None or found is None or edit is None:
                 return None
             runs = old.first if pass_ == 1 else old.second
             if path != target.doc.path:
@@ -312,21 +315,33 @@ class Checker:
 
 def _comparable(
     old: _History, texts: dict[str, str], path: str, bounds: Boundaries
-) -> TextEdit | None:
-    """The edit from the last check of ``path`` to this one, if the rest of the project is as
-    it was and the edit moved no section or paragraph boundary; None otherwise."""
+) -> tuple[TextEdit, int, int] | None:
+    """The edit from the last check of ``path`` to this one, and the span (in the new text)
+    where declarations may be scoped otherwise now — if the rest of the project is as it
+    was and the edit moved no section boundary; None otherwise.
+
+    Scopes depend on the text between a use and a declaration (sentence ends, "where"),
+    up to _REACH after the edit, and on paragraph ends: a paragraph the edit split or
+    joined is wholly in the span."""
     if texts.keys() != old.texts.keys() or any(
         texts[p] != old.texts[p] for p in texts if p != path
     ):
         return None
     edit = TextEdit.between(old.texts[path], texts[path])
-    for cuts, now in zip(old.boundaries, (bounds.sections, bounds.paragraphs), strict=True):
-        if len(cuts) != len(now) or any(
-            b not in (edit.moved(a), a + edit.delta if a == edit.start else None)
-            for a, b in zip(cuts, now, strict=True)
-        ):  # (a boundary at the edit may be before or after what was inserted there)
-            return None
+    if not _same_cuts(old.boundaries[0], bounds.sections, edit):
+        return None
     new, was = texts[path], old.texts[path]
+    lo, hi = edit.start - 1, edit.new_end + _reach(was, new, edit)
+    if not _same_cuts(old.boundaries[1], bounds.paragraphs, edit):
+        # paragraphs split or joined by the edit: the same elsewhere?
+        outside = [a for a in old.boundaries[1] if a < edit.start or a >= edit.old_end]
+        now = [b for b in bounds.paragraphs if b < edit.start or b >= edit.new_end]
+        if not _same_cuts(outside, now, edit):
+            return None
+        earlier = [b for b in now if b < edit.start]
+        later = [b for b in now if b >= edit.new_end]
+        lo = min(lo, earlier[-1] if earlier else 0)
+        hi = max(hi, (later[0] if later else len(new)) + _REACH)
     line_start = new.rfind("\n", 0, edit.start) + 1
     if any(line_start <= s <= edit.new_end for s in bounds.sections):
         # a heading was edited: does it still (or now) name a Notation section?
@@ -335,7 +350,16 @@ def _comparable(
         before = was[line_start : old_end if old_end >= 0 else len(was)]
         if bool(NOTATION_HEADING.search(heading)) != bool(NOTATION_HEADING.search(before)):
             return None
-    return edit
+    return edit, lo, hi
+
+
+def _same_cuts(old: list[int], new: list[int], edit: TextEdit) -> bool:
+    """Are ``new`` boundaries the ``old`` ones moved by the edit?  (One at the edit itself
+    may be before or after what was inserted there.)"""
+    return len(old) == len(new) and all(
+        b in (edit.moved(a), a + edit.delta if a == edit.start else None)
+        for a, b in zip(old, new, strict=True)
+    )
 
 
 def _knowledge(table: SymbolTable) -> dict[str, tuple[object, ...]]:
@@ -371,10 +395,9 @@ def _reach(old: str, new: str, edit: TextEdit) -> int:
 
 
 def _changed_knowledge(
-    old: _History, now: dict[str, tuple[object, ...]], edit: TextEdit, path: str, reach: int
+    old: _History, now: dict[str, tuple[object, ...]], edit: TextEdit, path: str, lo: int, hi: int
 ) -> set[str]:
-    """Symbols whose declarations differ beyond the move an edit made, or lie near it."""
-    lo, hi = edit.start - 1, edit.new_end + reach
+    """Symbols whose declarations differ beyond the move an edit made, or lie in lo..hi."""
 
     def places(item: object) -> list[int]:
         if isinstance(item, (Declaration, Signature)):
