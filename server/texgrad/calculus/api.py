@@ -279,7 +279,7 @@ def _learn_style(
                     if name == "log" and node.name == "ln":
                         spelled = spelled if spelled.startswith("\\") else "\\ln"
                     style.names[name] = spelled.strip()
-            elif isinstance(node, t.Symbol):
+            elif isinstance(node, (t.Symbol, t.Sub, t.Tagged)):  # W_{hh} as written too
                 k = symbol_key(node)
                 if k is not None and (override or k[0] not in style.symbols):
                     spelled = text[node.start : node.end] if node.end <= len(text) else ""
