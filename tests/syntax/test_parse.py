@@ -239,6 +239,11 @@ CASES = [
     (r"\det A \det B", "(Product (Apply (Func:det) A) (Apply (Func:det) B))"),
     (r"\operatorname{tr}(A) B", "(Product (Apply (Func:tr) A) B)"),
     (r"\log x y", "(Product (Apply (Func:log) x) y)"),
+    (r"\log x^\top y", r"(Apply (Func:log) (Product (Transpose:\top x) y))"),
+    (
+        r"\log \mathbf{1}^\top \exp(z) - y",
+        r"(Add (Apply (Func:log) (Product (Transpose:\top 1[mathbf]) (Apply (Func:exp) z))) - y)",
+    ),
     # unknown commands are opaque, not errors
     (r"\foo{a}{b} + x", r"(Add (Opaque '\\foo{a}{b}') + x)"),
     (r"\vx^\top \mA", r"(Product (Transpose:\top (Opaque '\\vx')) (Opaque '\\mA'))"),

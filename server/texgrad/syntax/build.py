@@ -492,12 +492,16 @@ def _sign_of(run: str) -> str:
 
 # Operators whose unbracketed argument is the whole product after them, as
 # documents write them: ``\tr XY = \tr YX``, ``\det AB = \det A \det B``.
-WHOLE_PRODUCT_OPERATORS = frozenset({"tr", "Tr", "trace", "Trace", "det"})
+WHOLE_PRODUCT_OPERATORS = frozenset({"tr", "Tr", "trace", "Trace", "det", "log", "ln"})
+# ``\log \mathbf{1}^\top \exp(z)``, ``\log x^\top y``: the logarithm of the product when it
+# starts with a row (whose logarithm alone would be no scalar), applications included.
+_LOGARITHMS = frozenset({"log", "ln"})
 
 
 def _operand_run(f: t.Node, following: list[t.Node]) -> int:
     r"""How many of the ``following`` factors an operator ``f`` takes: one, or for
-    ``\tr``/``\det`` without brackets the run up to the next operator or big operator."""
+    ``\tr``/``\det``/``\log`` without brackets the run up to the next operator or big
+    operator (for ``\log``, applications such as ``\exp(z)`` belong to the run)."""
     if not (isinstance(f, t.Func) and f.name in WHOLE_PRODUCT_OPERATORS and f.sub is None):
         return 1
     first = following[0]
@@ -505,10 +509,13 @@ def _operand_run(f: t.Node, following: list[t.Node]) -> int:
         isinstance(first, t.Paren) and first.open in ("(", "\\left(", "[", "\\left[")
     ):
         return 1  # \tr(A) B: the brackets delimit the argument
+    stops: tuple[type[t.Node], ...] = (t.BigOp, t.Func, t.Nabla, t.Partial, t.Derivative)
+    if f.name in _LOGARITHMS and not isinstance(first, (t.Transpose, t.Prime)):
+        return 1  # \log x y is (\log x) y; \log x^\top y is \log(x^\top y)
+    if f.name not in _LOGARITHMS:
+        stops = (t.Apply, *stops)
     n = 1
-    while n < len(following) and not isinstance(
-        following[n], (t.Apply, t.BigOp, t.Func, t.Nabla, t.Partial, t.Derivative)
-    ):
+    while n < len(following) and not isinstance(following[n], stops):
         n += 1
     return n
 
