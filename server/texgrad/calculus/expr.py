@@ -524,6 +524,8 @@ def inv(e: Expr) -> Expr:
         return e.arg
     if isinstance(e, Identity):
         return e
+    if isinstance(e, DiagM):
+        return diag_matrix(hpow(e.arg, -1))  # diag(v)^{-1} = diag(v^{∘-1})
     if isinstance(e, Mul) and isinstance(e.factors[0], Num) and len(e.factors) == 2:
         return mul(num(1 / e.factors[0].value), inv(e.factors[1]))
     return Inv(e, rows=e.rows, cols=e.cols)
@@ -590,6 +592,14 @@ def power(e: Expr, p: object) -> Expr:
         c = e.factors[0].value
         if c > 0:
             return mul(power(e.factors[0], exp), power(mul(*e.factors[1:]), exp))
+    if (
+        e.is_scalar
+        and isinstance(e, Mul)
+        and exp.is_integer
+        and all(f.is_scalar for f in e.factors)
+        and any(isinstance(f, Pow) for f in e.factors)
+    ):  # (a b^{-1})^{-1} = a^{-1} b, so that quotients cancel
+        return mul(*(power(f, exp) for f in e.factors))
     return Pow(e, exp, rows=e.rows, cols=e.cols)
 
 

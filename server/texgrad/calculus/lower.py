@@ -403,6 +403,23 @@ class Lowerer:
             pend = [p for p in parts if isinstance(p, _Pending)]
             if len(pend) == 1:
                 return pend[0].scaled([p for p in parts if isinstance(p, Expr)])
+        pend = [p for p in parts if isinstance(p, _Pending)]
+        if len(pend) == 1 and pend[0].rows is None and pend[0].cols == ONE:
+            # \mathbf{1} \mathbf{b}^\top: a column of ones times a row; its length comes
+            # from the sum it stands in (X W + \mathbf{1}\mathbf{b}^\top)
+            i = parts.index(pend[0])
+            before = [p for p in parts[:i] if isinstance(p, Expr)]
+            after = [p for p in parts[i + 1 :] if isinstance(p, Expr)]
+            if all(p.is_scalar for p in before) and after and e.mul(*after).rows == ONE:
+                row = e.mul(*after)
+                if not row.is_scalar:
+                    one = pend[0]
+                    return _Pending(
+                        lambda r, c: e.mul(*before, one.resolve(r, ONE), row),
+                        None,
+                        row.cols,
+                        one.what,
+                    )
         out: list[Expr] = []
         for i, p in enumerate(parts):
             if isinstance(p, _Pending):
@@ -582,6 +599,12 @@ class Lowerer:
             return e.matfn("log", x)
         if name in ("sqrtm",):
             return e.power(x, sympy.Rational(1, 2))
+        if name in ("log", "ln") and x.is_scalar and len(node.args) == 1:
+            quotient = _quotient(node.args[0])
+            if quotient is not None:  # \log\frac{a}{b} = \log a - \log b (a, b > 0)
+                a, b = (self.lower(q) for q in quotient)
+                if a.is_scalar and b.is_scalar:
+                    return e.sub(e.elem("log", a), e.elem("log", b))
         if name is not None and name in FUNCTION_NAMES:
             fn = FUNCTION_NAMES[name]
             if (
@@ -772,6 +795,17 @@ def _without_words(node: t.Node) -> t.Node:
         if rest and len(rest) < len(node.factors):
             return rest[0] if len(rest) == 1 else t.Product(tuple(rest), start=rest[0].start)
     return node
+
+
+def _quotient(node: t.Node) -> tuple[t.Node, t.Node] | None:
+    """The numerator and denominator of ``\frac{a}{b}`` or ``a / b`` (brackets allowed)."""
+    while isinstance(node, t.Paren) and node.body is not None:
+        node = node.body
+    if isinstance(node, t.Frac) and node.num is not None and node.den is not None:
+        return node.num, node.den
+    if isinstance(node, t.BinOp) and node.op == "/" and node.right is not None:
+        return node.left, node.right
+    return None
 
 
 def _max_arguments(node: t.Apply) -> list[t.Node]:

@@ -156,8 +156,10 @@ class _Printer:
             return self.elem(x)
         if isinstance(x, e.Had):
             # a ⊙ b^{∘-1} reads a ⊘ b
-            tops = [a for a in x.args if not (isinstance(a, e.HPow) and a.exp == -1)]
-            bottoms = [a.arg for a in x.args if isinstance(a, e.HPow) and a.exp == -1]
+            tops = [a for a in x.args if not (isinstance(a, e.HPow) and a.exp.is_negative)]
+            bottoms = [
+                e.hpow(a.arg, -a.exp) for a in x.args if isinstance(a, e.HPow) and a.exp.is_negative
+            ]
             parts = [self.wrap(a, POSTFIX) for a in (tops if tops and bottoms else x.args)]
             odot = " \\odot "
             text = odot.join(parts)

@@ -377,6 +377,9 @@ def diag_times_vector(m: e.Mul) -> Expr:
         if not isinstance(f, e.DiagM) or e.has_d(f):
             continue
         nxt = fs[i + 1] if i + 1 < len(fs) else None
+        if isinstance(nxt, e.DiagM) and not e.has_d(nxt):  # diag(a) diag(b) = diag(a ⊙ b)
+            fs[i : i + 2] = [e.diag_matrix(e.had(f.arg, nxt.arg))]
+            return diag_times_vector_again(fs)
         prv = fs[i - 1] if i > 0 else None
         if nxt is not None and nxt.cols == e.ONE and not nxt.is_scalar and not e.has_d(nxt):
             fs[i : i + 2] = [e.had(f.arg, nxt)]
