@@ -240,6 +240,8 @@ CASES = [
     (r"\operatorname{tr}(A) B", "(Product (Apply (Func:tr) A) B)"),
     (r"\log x y", "(Product (Apply (Func:log) x) y)"),
     (r"\log x^\top y", r"(Apply (Func:log) (Product (Transpose:\top x) y))"),
+    ("1/2 x^T A x", "(Product (BinOp:/ 1 2) (Transpose:T x) A x)"),
+    (r"x^2/2\sigma^2", r"(BinOp:/ (Power x 2) (Product 2 (Power \sigma 2)))"),
     (
         r"\log \mathbf{1}^\top \exp(z) - y",
         r"(Add (Apply (Func:log) (Product (Transpose:\top 1[mathbf]) (Apply (Func:exp) z))) - y)",

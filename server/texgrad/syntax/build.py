@@ -245,6 +245,18 @@ class Builder(Transformer):  # type: ignore[type-arg]
             deriv = _derivative(left, right) if op == "/" and right is not None else None
             if deriv is not None:  # \partial f / \partial x
                 left = t.Derivative(deriv[0], deriv[1], deriv[2], deriv[3], **loc)
+            elif (
+                op == "/"
+                and isinstance(left, t.Number)
+                and isinstance(right, t.Product)
+                and isinstance(right.factors[0], t.Number)
+            ):
+                # 1/2 x^T A x: a number over a number is a coefficient, the rest its factor
+                # (x^2/2\sigma^2 keeps its whole denominator)
+                first = right.factors[0]
+                half = t.BinOp(op, left, first, **self._over(left, first))
+                rest = right.factors[1:]
+                left = t.Product((half, *rest), **loc)
             else:
                 left = t.BinOp(op, left, right, **loc)
         return left
