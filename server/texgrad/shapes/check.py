@@ -210,13 +210,16 @@ class Checker:
                         dirty.add(w.key)
 
         def earlier(path: str, start: int, key: RowKey, pass_: int) -> _RowRun | None:
+            """The run of this row (same key) in the last check, where it was then."""
             if old is None or found is None or edit is None:
                 return None
             runs = old.first if pass_ == 1 else old.second
             if path != target.doc.path:
                 return runs.get((path, start, key))
             was = start if start <= edit.start else start - edit.delta  # before the edit
-            return runs.get((path, was, key)) if edit.moved(was) == start else None
+            if edit.start < was < edit.old_end:
+                return None  # it starts in what the edit replaced
+            return runs.get((path, was, key))
 
         stats = {"inferred": 0, "reused": 0}
         if old is not None and edit is not None:  # rows gone: what they defined has changed
@@ -235,6 +238,10 @@ class Checker:
             learner.path, learner.source = d.doc.path, d.doc.text
             for row, key in zip(d.rows, d.keys, strict=True):
                 prior = earlier(d.doc.path, row.start, key, 1)
+                if prior is not None and not prior.writes and prior.reads.isdisjoint(dirty):
+                    stats["reused"] += 1  # (most rows: the loop's fast path)
+                    first[(d.doc.path, row.start, key)] = prior
+                    continue
                 run = self._infer_row(learner, row, prior, dirty, stats)
                 first[(d.doc.path, row.start, key)] = run
 
@@ -251,6 +258,15 @@ class Checker:
         shapes = []
         for row, key in zip(target.rows, target.keys, strict=True):
             prior = earlier(target.doc.path, row.start, key, 2)
+            if (
+                prior is not None
+                and not (prior.writes or prior.diagnostics or prior.notes)
+                and prior.reads.isdisjoint(dirty)
+            ):
+                stats["reused"] += 1  # (most rows: the loop's fast path)
+                second[(target.doc.path, row.start, key)] = prior
+                shapes.append((row.start, row.end, prior.shapes))
+                continue
             run = self._infer_row(inference, row, prior, dirty, stats, edit, target.doc.path)
             second[(target.doc.path, row.start, key)] = run
             diagnostics += [_placed(g, row.start) for g in run.diagnostics]

@@ -396,10 +396,10 @@ def _prose_by_paragraph(
         j = i
         while j < len(rows) and rows[j].start < b:
             j += 1
-        if "$" not in text[a:b]:
+        if text.find("$", a, b) < 0:
             continue
         mine = rows[i:j]
-        key = (text[a:b], tuple(r.key for r in mine))
+        key = (text[a:b], tuple([r.key for r in mine]))
         found = memo.prose.get(key) if memo is not None and None not in key[1] else None
         if found is None:
             scratch = SymbolTable()
