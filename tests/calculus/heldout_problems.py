@@ -571,6 +571,16 @@ HELDOUT: tuple[Problem, ...] = (
     P("h-n-hadamard-sqrt", r"\mathbf{x}^{\circ 1/2}", r"\mathbf{x}", r"\mathbf{x} \in \mathbb{R}^k_{+}",
       "jacobian", r"\frac{1}{2}\operatorname{diag}(\mathbf{x}^{\circ -1/2})",
       "SymPy test_derivatives_of_hadamard_expressions (hadamard_power(x, 1/2))"),
+    P("h-n-residual-definition", r"\frac{1}{2}\|\mathbf{r}\|^2", r"\mathbf{w}",
+      r"\mathbf{w} \in \mathbb{R}^d; \mathbf{X} \in \mathbb{R}^{n \times d}; \mathbf{y} \in \mathbb{R}^n; "
+      r"\mathbf{r} = \mathbf{y} - \mathbf{X}\mathbf{w}",
+      "gradient", r"\mathbf{X}^\top(\mathbf{X}\mathbf{w} - \mathbf{y})",
+      "least squares through a named residual r = y - Xw",
+      check_expr=r"\frac{1}{2}\|\mathbf{y} - \mathbf{X}\mathbf{w}\|^2"),
+    P("h-n-softmax-entries", r"-\sum_{k=1}^K y_k \log \operatorname{softmax}(\mathbf{z})_k", r"\mathbf{z}",
+      r"\mathbf{z} \in \mathbb{R}^K; y \in \mathbb{R}^K_{+}", "gradient",
+      r"\operatorname{softmax}(\mathbf{z}) - y", "cross-entropy over the entries of a softmax",
+      simplex=("y",), check_expr=r"-y^\top \log \operatorname{softmax}(\mathbf{z})"),
 )  # fmt: skip
 
 

@@ -118,6 +118,7 @@ class Lowerer:
         self.env = env
         self.depth = 0
         self.bound: dict[str, Expr] = {}  # function parameters being substituted
+        self.expanding: set[str] = set()  # definitions being substituted (r = y - Xw)
         # inside \sum_i: x_i means the vector x, entrywise; inside \sum_{i,j}: X_{ij} is X
         self.index: tuple[str, ...] | None = None
 
@@ -259,6 +260,9 @@ class Lowerer:
             name = key[0]
             if name in self.bound:
                 return self.bound[name]
+            defined = self.env.functions.get(name)
+            if defined is not None and not defined.params:  # r = y - Xw: what r stands for
+                return self._defined(defined)
             info = self.env.vars.get(name)
             if info is not None:
                 return e.var(name, info.shape, info.symmetric)
@@ -284,6 +288,17 @@ class Lowerer:
             if sized is not None:
                 return sized
             base_key = symbol_key(node.base)
+            defined = self.env.functions.get(base_key[0]) if base_key is not None else None
+            if (
+                (base_key is None or (defined is not None and not defined.params))
+                and self.index is not None
+                and _index_names(node.index) == self.index
+                and len(self.index) == 1
+            ):
+                # p_k inside \sum_k with p = softmax(z), or softmax(z)_k itself
+                vector = self.lower(node.base)
+                if vector.cols == ONE and not vector.is_scalar:
+                    return vector
             if base_key is not None and self.index is not None:
                 info = self.env.vars.get(base_key[0])
                 entry = _index_names(node.index)
@@ -618,6 +633,17 @@ class Lowerer:
                 return e.elem("log", x)
             return e.elem(fn, x)
         raise CalculusError(f"cannot differentiate the function `{show(f)}`")
+
+    def _defined(self, fdef: FunctionDef) -> Lowered:
+        if self.depth > 150 or fdef.key in self.expanding:
+            raise CalculusError(f"the definition of `{fdef.key}` refers to itself")
+        self.expanding.add(fdef.key)
+        saved, self.index = self.index, None  # the definition is read on its own
+        try:
+            return self._lower(fdef.body)
+        finally:
+            self.index = saved
+            self.expanding.discard(fdef.key)
 
     def _call(self, fdef: FunctionDef, node: t.Apply) -> Lowered:
         if len(node.args) != len(fdef.params):
