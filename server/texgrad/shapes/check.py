@@ -282,7 +282,7 @@ class Checker:
             target.doc.path,
             target.doc,
             diagnostics,
-            Shapes(sorted(shapes, key=lambda s: s[0])),
+            Shapes(shapes),  # (rows come in document order)
             table,
             evidence,
             target.rows,
