@@ -51,9 +51,14 @@ def test_text_edit_between_two_texts() -> None:
         ("markdown", "$$\nx\n+ y\n$$\n", "$$\nx\n- + y\n$$\n", False),
         # …and the start of a list item's content (a fence may open there)
         ("markdown", "Then\n\n1. $a$\n1. $b$\n", "Then\n\n1. $a$\n1. ~~~$b$\n", False),
+        # a fence's info string decides whether its lines are read (MyST directives are)
+        ("markdown", "```{note}\nSee $x$.\n```\n", "```{nyote}\nSee $x$.\n```\n", False),
+        # a package list earlier in the paragraph may read on
+        ("latex", "\\usepackage[a,\nb=1]{c}\nText $x$.", "\\usepackage[a,\nb1]{c}\nText $x$.", False),
         # prose: plain words are a move; typing in a command's argument is not
         ("latex", "Some text and $x$.", "Some fine text and $x$.", True),
         ("latex", "\\begin{align} a \\end{align}", "\\begin{alig} a \\end{align}", False),
+        ("latex", "\\section{The Kronecker product}\nText $x$.", "\\section{The Kronecker products}\nText $x$.", True),
         ("markdown", "See [3. And $x$ here.\n", "See [3.  And $x$ here.\n", True),
     ],
 )

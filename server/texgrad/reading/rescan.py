@@ -191,8 +191,15 @@ def _prose_edit(
         before = new_text[blanks[-1] if blanks else max(0, edit.start - 20_000) : edit.start]
         if "<" in before or "](" in before:
             return None
-    elif "\\verb" in new_text[line : edit.start]:
-        return None
+    else:
+        # a package list, an \\input or a definition earlier in the paragraph may read on
+        blanks = [
+            m.end() for m in _BLANK_LINE.finditer(new_text, max(0, edit.start - 20_000), edit.start)
+        ]
+        if _READS_AHEAD.search(
+            new_text, blanks[-1] if blanks else max(0, edit.start - 20_000), edit.start
+        ):
+            return None
     d = edit.delta
     out = ScanResult(
         [r if r.start < edit.start else _moved(r, d, edit.start) for r in old.regions],
@@ -210,9 +217,14 @@ def _prose_edit(
 
 
 def _content_start(text: str, line: int) -> int:
-    """Where a Markdown line's block content starts (after list markers and quote marks)."""
+    """Where a Markdown line's block content starts (after list markers and quote marks);
+    a fence line (```, ~~~, MyST's :::) is structure to its end: returns its end."""
     m = _LINE_PREFIX.match(text, line)
-    return m.end() if m else line
+    start = m.end() if m else line
+    if text.startswith(("```", "~~~", ":::"), start):
+        end = text.find("\n", start)
+        return len(text) if end < 0 else end
+    return start
 
 
 def _balanced(text: str) -> bool:
@@ -305,8 +317,14 @@ _READS_AHEAD = re.compile(
     r"subincludefrom|usepackage|RequirePackage|newcommand|renewcommand|providecommand|"
     r"DeclareMathOperator|DeclareRobustCommand|def|gdef|let|iffalse)(?![A-Za-z@])"
 )
-# the edit is inside an unclosed argument of the command before it on its line
-_IN_ARGUMENT = re.compile(r"\\[A-Za-z@]+\*?(?:\s*(?:\[[^\[\]]*\]|\{[^{}]*\}))*\s*[\[{][^\[\]{}]*\Z")
+# the edit is inside an unclosed argument of a command whose argument the scanners read
+# (an environment's name, a file to include, a definition); a heading's or \\emph's is text
+_IN_ARGUMENT = re.compile(
+    r"\\(?:begin|end|input|include|subfile|import|subimport|includefrom|inputfrom|"
+    r"subincludefrom|usepackage|RequirePackage|documentclass|newcommand|renewcommand|"
+    r"providecommand|DeclareMathOperator|DeclareRobustCommand|def|gdef|let|ensuremath|verb)"
+    r"(?![A-Za-z@])\*?(?:\s*(?:\[[^\[\]]*\]|\{[^{}]*\}))*\s*[\[{][^\[\]{}]*\Z"
+)
 _ENDS = re.compile(r"\\(?:end\s*\{[^{}]*\}|fi(?![A-Za-z@]))")
 
 
