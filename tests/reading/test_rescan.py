@@ -58,7 +58,7 @@ def test_text_edit_between_two_texts() -> None:
         # prose: plain words are a move; typing in a command's argument is not
         ("latex", "Some text and $x$.", "Some fine text and $x$.", True),
         ("latex", "\\begin{align} a \\end{align}", "\\begin{alig} a \\end{align}", False),
-        ("latex", "\\section{The Kronecker product}\nText $x$.", "\\section{The Kronecker products}\nText $x$.", True),
+        ("latex", "\\section{The Kronecker product}\nText $x$.", "\\section{The big Kronecker product}\nText $x$.", True),
         ("markdown", "See [3. And $x$ here.\n", "See [3.  And $x$ here.\n", True),
     ],
 )
