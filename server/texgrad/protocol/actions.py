@@ -12,6 +12,7 @@ that is not texgrad's to resolve.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import threading
 from collections import OrderedDict
@@ -90,6 +91,9 @@ def warm_up(ls: TexgradServer) -> None:
             warm_up()
         except Exception:  # noqa: BLE001 - only a warm-up
             log.exception("warming up the differentiation engine failed")
+        # numpy's, scipy's and the engine's modules live as long as the server: out of
+        # automatic garbage collection, which would otherwise walk them all at a keystroke
+        gc.freeze()
 
     for _ in range(workers):
         ls.diff_pool.submit(run)

@@ -99,6 +99,7 @@ class TexgradServer(LanguageServer):
         self._published_files: dict[str, object] = {}  # project files not open -> inputs
         self.init_settings: dict[str, Any] = {}
         self._collect_task: asyncio.Future[None] | None = None
+        self._engine_imported = False
 
     # -- positions --------------------------------------------------------------------
 
@@ -153,7 +154,7 @@ class TexgradServer(LanguageServer):
         text = doc.text
         for change in params.content_changes:
             if isinstance(change, types.TextDocumentContentChangePartial):
-                pos = Positions(text, self.positions.codec)
+                pos = self.positions_of(doc.path, text)  # (the last publish made it)
                 a = pos.offset(change.range.start)
                 b = max(a, pos.offset(change.range.end))
                 text = text[:a] + change.text + text[b:]
@@ -275,6 +276,14 @@ class TexgradServer(LanguageServer):
         self, path: str, text: str | None, buffers: dict[str, str], fmt: Format
     ) -> Analysis:
         try:
+            if not self._engine_imported:
+                # The differentiation engine (numpy, scipy) is imported once, by whichever
+                # thread comes first; the warm-up starts at initialization.  Waiting for it
+                # here, before the first analysis, keeps that import (half a second of
+                # CPU) from slowing the first keystrokes' analyses instead.
+                import texgrad.calculus.api  # noqa: F401
+
+                self._engine_imported = True
             return self.ws.analyse(path, text, buffers, fmt)
         except Exception as exc:  # noqa: BLE001 - a bug must not stop the server
             log.exception("checking %s failed", path)
