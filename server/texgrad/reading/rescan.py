@@ -124,6 +124,14 @@ def rescan(old_text: str, old: ScanResult, new_text: str, format: str) -> ScanRe
         moved,
         *(_moved(r, d, edit.start) for r in old.regions[index + 1 :]),
     ]
+    return _moved_scan(old, regions, new_text, format, edit)
+
+
+def _moved_scan(
+    old: ScanResult, regions: list[RawRegion], new_text: str, format: str, edit: TextEdit
+) -> ScanResult:
+    """The old scan with these regions and everything else after the edit moved."""
+    d = edit.delta
     out = ScanResult(
         regions,
         [m if m.start < edit.start else replace(m, start=m.start + d, end=m.end + d) for m in old.definitions],
@@ -200,20 +208,10 @@ def _prose_edit(
             new_text, blanks[-1] if blanks else max(0, edit.start - 20_000), edit.start
         ):
             return None
-    d = edit.delta
-    out = ScanResult(
-        [r if r.start < edit.start else _moved(r, d, edit.start) for r in old.regions],
-        [m if m.start < edit.start else replace(m, start=m.start + d, end=m.end + d) for m in old.definitions],
-        [i if i.start < edit.start else Include(i.command, i.target, i.start + d, i.end + d) for i in old.includes],
-        [_moved_problem(p, edit) for p in old.problems],
-        old.magic_root,
-        old.has_documentclass,
-    )  # fmt: skip
-    if format != "markdown" and edit.start < 4000:
-        from texgrad.reading.latex import magic_root
-
-        out.magic_root = magic_root(new_text)
-    return out
+    regions = [
+        r if r.start < edit.start else _moved(r, edit.delta, edit.start) for r in old.regions
+    ]
+    return _moved_scan(old, regions, new_text, format, edit)
 
 
 def _content_start(text: str, line: int) -> int:
