@@ -887,3 +887,31 @@ def test_column_slice_is_a_column(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_definition_in_the_sentence_of_its_signature_keeps_it(tmp_path: Path) -> None:
+    """``f : \\mathbb{R}^d \\to \\mathbb{R}^d``, ``f(x) = …`` in one sentence is one f: its
+    definition (of an undeclared x) does not drop the signature."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        The network $f : \mathbb{R}^d \to \mathbb{R}^d$, $f(x) = W_2 \max(0, W_1 x)$, is applied
+        to every row. Let $h \in \mathbb{R}^k$; then $f(h)$ is wrong.
+                                                        ^
+        """,
+    )
+    assert found(result) == expected(fx, "argument-mismatch")
+
+
+def test_an_expansion_of_f_at_a_point_does_not_define_f(tmp_path: Path) -> None:
+    """``f(x + p) = f(x) + …`` (Taylor) states something of f; only ``f(x) = …`` of plain
+    arguments defines it anew."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $f : \mathbb{R}^n \to \mathbb{R}$, $x, p \in \mathbb{R}^n$ and $A \in \mathbb{R}^{m \times n}$.
+        By Taylor's theorem $f(x + p) = f(x) + \nabla f(x)^\top p + O(\|p\|^2)$, but $f(A x)$ is wrong.
+                                                                                        ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "argument-mismatch")

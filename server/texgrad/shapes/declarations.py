@@ -142,9 +142,13 @@ class SymbolTable:
         sigs = self.signatures.get(key)
         sig = self.in_force(sigs, path, offset) if sigs else None
         if sig is not None and sig.path == path:
-            # f(x) = … after the signature defines f anew (problem sets reuse f)
+            # f(x) = … after the signature defines f anew (problem sets reuse f), unless it
+            # defines the same f in the same sentence ("f : R^n → R, f(x) = …")
+            text = self.texts.get(path, "")
             for def_path, at in self.function_definitions.get(key, ()):
-                if def_path == path and sig.start < at <= offset:
+                if def_path == path and sig.start < at <= offset and (
+                    at - sig.end > WHERE_DISTANCE or SENTENCE_BREAK.search(text, sig.end, at)
+                ):
                     return None
         return sig
 
@@ -337,7 +341,11 @@ def _row_items(row: Row) -> list[tuple[object, ...]]:
             if chain.relations and chain.relations[0] in ("=", ":=", "\\coloneqq")
             else None
         )
-        if isinstance(head, t.Apply) and (key := symbol_key(head.func)) is not None:
+        if (
+            isinstance(head, t.Apply)
+            and (key := symbol_key(head.func)) is not None
+            and all(symbol_key(a) is not None for a in head.args)
+        ):  # f(x) = … defines f; f(x + p) = f(x) + … (Taylor) states something of it
             functions.append((key[0], head.start))
     base = row.start
     items: list[tuple[object, ...]] = []
