@@ -478,11 +478,12 @@ def test_dimension_names_are_scalars(tmp_path: Path) -> None:
 
 def test_a_declared_letter_is_no_dimension(tmp_path: Path) -> None:
     r"""``K`` declared as a matrix in one section is not the number K of ``\mathbb{R}^{N \times K}``
-    elsewhere: out of its scope it is unknown."""
+    elsewhere: out of its scope (a subsection of another section) it is unknown."""
     fx, result = check_fixture(
         tmp_path,
         r"""
         \section{One}
+        \subsection{Data}
         Let $K \in \mathbb{R}^{n \times n}$ and $Y \in \mathbb{R}^{N \times K}$.
 
         \section{Two}
@@ -501,3 +502,17 @@ def test_dimension_name_in_a_square_root(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_a_matrix_written_out_may_give_a_dimension_the_value_one(tmp_path: Path) -> None:
+    """``C = [0; 0; 0]`` for ``C ∈ ℝ^{n×m}`` is an example with n = 3 and m = 1; a row written
+    for a declared column is still wrong."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $C \in \mathbb{R}^{n \times m}$ and $x \in \mathbb{R}^n$. For example
+        $C = \begin{bmatrix} 0 \\ 1 \\ 0 \end{bmatrix}$, but $x = \begin{bmatrix} 1 & 0 \end{bmatrix}$.
+                                                              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch")

@@ -709,6 +709,8 @@ class Inference:
                 continue  # a gradient written in the other layout (a row, numerator layout)
             if a.is_scalar != b.is_scalar and (_is_literal(left) or _is_literal(right)):
                 continue  # x = 0 for a vector: a zero vector
+            if (_is_explicit(left) or _is_explicit(right)) and _instance(a, b):
+                continue  # C = [0; 0; 0] for C ∈ ℝ^{n×m}: an example with n = 3, m = 1
             fixes = (self._transpose_fix(right),) if a.agrees(b.transposed()) else ()
             self._emit("equation-mismatch",
                        f"the sides of `{rel}` differ: {self._described(left, a)} but {self._described(right, b)}{self._hint(fixes)}",
@@ -873,6 +875,23 @@ def _is_derivative(node: t.Node) -> bool:
 def _is_space(node: t.Node) -> bool:
     return isinstance(node, t.Space) or (
         isinstance(node, t.Product) and isinstance(node.factors[0], t.Space)
+    )
+
+
+def _is_explicit(node: t.Node) -> bool:
+    """A matrix written out entry by entry: its dimensions are numbers."""
+    while isinstance(node, (t.Neg, t.Paren)):
+        inner = node.operand if isinstance(node, t.Neg) else node.body
+        if inner is None:
+            return False
+        node = inner
+    return isinstance(node, t.Matrix)
+
+
+def _instance(a: Shape, b: Shape) -> bool:
+    """Could one shape be the other with its dimension names given numbers (1 included)?"""
+    return all(
+        same(x, y) or x.is_Number != y.is_Number for x, y in ((a.rows, b.rows), (a.cols, b.cols))
     )
 
 
