@@ -158,6 +158,37 @@ def test_a_definition_edited_away_reaches_every_use(tmp_path: Path) -> None:
         assert _everything(got) == _everything(Checker().check(str(path), None, tmp_path, edited))
 
 
+SECTIONS = r"""\documentclass{article}
+\begin{document}
+\section{Model}
+\subsection{Data}
+Let $A \in \mathbb{R}^{m \times n}$.
+\subsection{Fit}
+Then $A^{-1}$.
+\section{More}
+Again $A^{-1}$.
+\end{document}
+"""
+
+
+def test_an_edited_heading_changes_how_far_declarations_hold(tmp_path: Path) -> None:
+    """A heading's level, and whether it names a problem or an example, decide which later
+    sections a declaration reaches: editing it in place re-checks what it changes."""
+    path = tmp_path / "paper.tex"
+    checker = Checker()
+    first = checker.check(str(path), None, tmp_path, SECTIONS)
+    assert [d.code for d in first.diagnostics] == ["not-square"]  # the Fit subsection only
+    for edited in (
+        SECTIONS.replace("\\subsection{Data}", "\\subsubsection{Data}", 1),
+        SECTIONS.replace("\\section{More}", "\\subsection{More}", 1),
+        SECTIONS.replace("\\subsection{Data}", "\\subsection{Example 1}", 1),
+        SECTIONS.replace("\\section{Model}", "\\section{Problem 1}", 1),
+        SECTIONS,
+    ):
+        got = checker.check(str(path), None, tmp_path, edited)
+        assert _everything(got) == _everything(Checker().check(str(path), None, tmp_path, edited))
+
+
 def test_random_edits_to_corpus_documents_give_what_a_fresh_check_gives(corpus: Path) -> None:
     import random
 

@@ -915,3 +915,100 @@ def test_an_expansion_of_f_at_a_point_does_not_define_f(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "argument-mismatch")
+
+
+def test_a_declaration_holds_in_the_sections_that_follow(tmp_path: Path) -> None:
+    """Lecture notes declare a letter once and use it in the sections after (Markdown: the
+    `##` sections under the title)."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        # Principal component analysis
+
+        ## Overview
+
+        We start from a centred data matrix $X \in \mathbb{R}^{n \times p}$.
+
+        ## The covariance matrix
+
+        The covariance is $S = \frac{1}{n} X^\top X$, not $\frac{1}{n} X X^\top + S$.
+                                                           ^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_a_subsection_s_declaration_holds_in_its_siblings_not_in_the_next_section(
+    tmp_path: Path,
+) -> None:
+    """What 2.1 declares holds in 2.2, not in section 3: a reference declares a letter for a
+    part of it (the Matrix Cookbook's x of its Statistics section)."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \section{Statistics}
+        \subsection{Moments}
+        Assume $x \in \mathbb{R}^n$ is a random vector and $A \in \mathbb{R}^{m \times n}$.
+        \subsection{Linear forms}
+        Then $E[A x] = A E[x]$, but $E[x A]$ is wrong.
+                                       ^^^
+        \section{Special matrices}
+        For a square $A$, $A^{-1}$ and $\det(A)$.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_what_a_problem_declares_ends_with_it(tmp_path: Path) -> None:
+    """A problem (with its solution under it) declares its own letters; the next problem
+    reuses them otherwise."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \subsection*{Problem 1}
+        Let $B$ be a $2 \times 3$ matrix and $C \in \mathbb{R}^{3 \times 3}$.
+        \subsubsection*{Solution}
+        $\operatorname{tr}(B C B^\top)$ is defined and $\operatorname{tr}(B^\top C B)$ is not.
+                                                                          ^^^^^^^^
+        \subsection*{Problem 2}
+        Show that $\det(B) \det(C) = \det(C B)$ for square $B$ and $C$.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_each_example_under_examples_declares_its_own_letters(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! models.md
+        # Linear models
+
+        ### Examples
+
+        #### A scalar process
+
+        Here $A \in \mathbb{R}^{1 \times 1}$ and $x_0 \in \mathbb{R}$.
+
+        #### A vector process
+
+        Now $A x_0$ with $x_0 \in \mathbb{R}^3$ is fine.
+        """,
+    )
+    assert found(result) == set()
+
+
+def test_a_signature_and_a_definition_hold_in_the_sections_that_follow(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \section{Model}
+        Let $f : \mathbb{R}^n \to \mathbb{R}$, $A \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$
+        and $r = A x$.
+        \section{Analysis}
+        Then $f(A x)$ is wrong, and so is $r + x$.
+                ^^^                        ^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "argument-mismatch", "add-mismatch")

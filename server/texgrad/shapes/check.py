@@ -17,7 +17,6 @@ from texgrad.reading.document import DocumentRead, read_document
 from texgrad.reading.project import Project
 from texgrad.reading.rescan import TextEdit
 from texgrad.shapes.declarations import (
-    NOTATION_HEADING,
     NOTATION_SENTENCE,
     SENTENCE_BREAK,
     Boundaries,
@@ -28,6 +27,7 @@ from texgrad.shapes.declarations import (
     Signature,
     SymbolTable,
     collect,
+    heading_kind,
 )
 from texgrad.shapes.diagnostics import Diagnostic, Related
 from texgrad.shapes.dims import Dim, Shape
@@ -360,11 +360,12 @@ def _comparable(
         hi = max(hi, (later[0] if later else len(new)) + _REACH)
     line_start = new.rfind("\n", 0, edit.start) + 1
     if any(line_start <= s <= edit.new_end for s in bounds.sections):
-        # a heading was edited: does it still (or now) name a Notation section?
+        # a heading was edited: is it still of its level, and does it still (or now) name a
+        # Notation section, a problem or an example (which decide how far declarations hold)?
         new_end, old_end = new.find("\n", edit.new_end), was.find("\n", edit.old_end)
         heading = new[line_start : new_end if new_end >= 0 else len(new)]
         before = was[line_start : old_end if old_end >= 0 else len(was)]
-        if bool(NOTATION_HEADING.search(heading)) != bool(NOTATION_HEADING.search(before)):
+        if heading_kind(heading) != heading_kind(before):
             return None
     return edit, lo, hi
 

@@ -146,8 +146,10 @@ class SymbolTable:
             # defines the same f in the same sentence ("f : R^n → R, f(x) = …")
             text = self.texts.get(path, "")
             for def_path, at in self.function_definitions.get(key, ()):
-                if def_path == path and sig.start < at <= offset and (
-                    at - sig.end > WHERE_DISTANCE or SENTENCE_BREAK.search(text, sig.end, at)
+                if (
+                    def_path == path
+                    and sig.start < at <= offset
+                    and (at - sig.end > WHERE_DISTANCE or SENTENCE_BREAK.search(text, sig.end, at))
                 ):
                     return None
         return sig
@@ -172,8 +174,20 @@ class SymbolTable:
             d = max(before, key=lambda d: d.start)
             if not bounds.section_between(d.start, offset):
                 return d
+            if _one_meaning(here) and bounds.reaches(d.start, offset):
+                return d  # declared once for the sections that follow
         elsewhere = [d for d in decls if d.path != path]
         return elsewhere[0] if elsewhere else None
+
+
+def _one_meaning(items: list[Any]) -> bool:
+    """Do all these declarations (or signatures) of one symbol give it the same shape?"""
+    first = items[0]
+    if isinstance(first, Signature):
+        return all(
+            s.domain.agrees(first.domain) and s.codomain.agrees(first.codomain) for s in items[1:]
+        )
+    return all(d.shape.agrees(first.shape) for d in items[1:])
 
 
 # How far after a use a declaration may come and still be the one meant (", where …").
@@ -192,8 +206,29 @@ NOTATION_HEADING = re.compile(
     r"\b(?:[Nn]otations?|[Pp]reliminar(?:y|ies)|[Ss]et-?up|[Cc]onventions)\b|\b[Pp]roblem (?:[Ss]etting|[Ff]ormulation|[Ss]tatement)\b"
 )
 _HEADING = re.compile(
-    r"^[ \t]*(?:\\(?:part|chapter|section|subsection|subsubsection)\*?\s*[\[{]|#{1,6}[ \t])", re.M
+    r"^[ \t]*(?:\\(?P<command>part|chapter|section|subsection|subsubsection)\*?\s*[\[{]|(?P<hashes>#{1,6})[ \t])",
+    re.M,
 )
+_LEVELS = {"part": 0, "chapter": 1, "section": 2, "subsection": 3, "subsubsection": 4}
+# a heading that makes its section a unit of its own: a problem, an exercise, an example
+# (whose letters are its own); the sections under "Examples" or "Exercises" are such units
+UNIT_HEADING = re.compile(
+    r"\b(?:[Pp]roblem|[Ee]xercise|[Ee]xample|[Qq]uestion|[Hh]omework)(?P<plural>s)?\b"
+)
+
+
+def heading_kind(line: str) -> tuple[int, bool, bool, bool]:
+    """A heading line's level (``\\section`` 2, ``##`` 2), whether it names a Notation section,
+    whether it names a unit (a problem, an example) and whether a plural one (Examples)."""
+    m = _HEADING.match(line)
+    if m is None:
+        return (-1, False, False, False)
+    level = _LEVELS[m.group("command")] if m.group("command") else len(m.group("hashes"))
+    notation = bool(NOTATION_HEADING.search(line))
+    unit = None if notation else UNIT_HEADING.search(line, m.end())
+    return (level, notation, unit is not None, bool(unit and unit.group("plural")))
+
+
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 _FENCE = re.compile(r"^[ \t]*(```+|~~~+)[^\n]*\n.*?^[ \t]*\1[ \t]*$", re.M | re.S)
 
@@ -204,20 +239,52 @@ class Boundaries:
 
     sections: list[int]
     paragraphs: list[int]
+    # per section: its heading's level, and the level of the headings that end what is
+    # declared in it (that of the problem or example it is part of; -1: none ends it)
+    levels: list[int] = field(default_factory=list)
+    limits: list[int] = field(default_factory=list)
 
     @classmethod
     def of(cls, text: str) -> Boundaries:
         # a `# comment` in a fenced code block is no heading: blank the fences out first
         if "```" in text or "~~~" in text:
             text = _FENCE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
-        return cls(
-            [m.start() for m in _HEADING.finditer(text)],
-            [m.start() for m in _PARAGRAPH.finditer(text)],
-        )
+        sections, levels, limits = [], [], []
+        ancestors: list[tuple[int, bool, bool, bool]] = []  # the headings a section is under
+        for m in _HEADING.finditer(text):
+            end = text.find("\n", m.start())
+            kind = heading_kind(text[m.start() : end if end >= 0 else len(text)])
+            while ancestors and ancestors[-1][0] >= kind[0]:
+                ancestors.pop()
+            ancestors.append(kind)
+            # what is declared here holds in the sections that follow under the same heading
+            # (2.2 after 2.1, not 3), and within the innermost problem or example it is part of
+            limit = kind[0] - 1
+            for i in range(len(ancestors) - 1, -1, -1):
+                level, _, unit, plural = ancestors[i]
+                if unit:
+                    unit_level = ancestors[i + 1][0] if plural and i + 1 < len(ancestors) else level
+                    limit = max(limit, unit_level)
+                    break
+            sections.append(m.start())
+            levels.append(kind[0])
+            limits.append(limit)
+        return cls(sections, [m.start() for m in _PARAGRAPH.finditer(text)], levels, limits)
 
     def section_between(self, a: int, b: int) -> bool:
         i = bisect.bisect_right(self.sections, a)
         return i < len(self.sections) and self.sections[i] < b
+
+    def reaches(self, a: int, b: int) -> bool:
+        """Does what is declared at ``a`` hold at ``b``, in a later section?  Papers declare a
+        letter once and use it in the sections that follow; what a problem, an exercise or
+        an example declares ends with it (the next one reuses the letters)."""
+        i = bisect.bisect_right(self.sections, a) - 1
+        limit = self.limits[i] if 0 <= i < len(self.limits) else -1
+        if limit < 0:
+            return True
+        j = bisect.bisect_right(self.sections, b)
+        return all(level > limit for level in self.levels[i + 1 : j])
 
     def paragraph_between(self, a: int, b: int) -> bool:
         i = bisect.bisect_right(self.paragraphs, a)
