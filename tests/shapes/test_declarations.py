@@ -19,6 +19,7 @@ from tests.shapes.helpers import (
     found,
     same_shape,
     shape,
+    shape_of,
 )
 
 # -- the table: each form gives its symbol the right shape --------------------------------
@@ -1012,3 +1013,17 @@ def test_a_signature_and_a_definition_hold_in_the_sections_that_follow(tmp_path:
         """,
     )
     assert found(result) == expected(fx, "argument-mismatch", "add-mismatch")
+
+
+def test_a_letter_with_no_shape_defined_as_a_function(tmp_path: Path) -> None:
+    """``m(p) = …`` with m a dimension (``A ∈ ℝ^{m×n}``) is the quadratic model m being
+    defined, not the number m times p; the call ``m(p)`` then has the right side's shape."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$, $H \in \mathbb{R}^{n \times n}$ and $g, p \in \mathbb{R}^n$.
+        The model is $m(p) = g^\top p + \frac{1}{2} p^\top H p$, and $m(p) + p$ is a scalar plus a vector.
+        """,
+    )
+    assert found(result) == set()
+    assert same_shape(shape_of(result, "m(p)", 1), SCALAR)

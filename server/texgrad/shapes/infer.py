@@ -680,6 +680,12 @@ class Inference:
 
     # -- relations ---------------------------------------------------------------------------------
     def _chain(self, node: t.Chain) -> Shape | None:
+        head = node.items[0]
+        if isinstance(head, t.Product) and node.relations[0] in EQUALITIES:
+            call = self._call_head(head)
+            if call is not None:  # k(x) = … defines a function k (k a dimension elsewhere)
+                node = t.Chain((call, *node.items[1:]), node.relations, start=node.start,
+                               end=node.end, from_macro=node.from_macro, span=node.span)  # fmt: skip
         shapes = [
             None
             if i is None or _is_space(i) or (k == 0 and self._is_definition_head(node, i))
@@ -732,6 +738,23 @@ class Inference:
             self.writes.append(sig)
             sigs.append(sig)
             sigs.sort(key=lambda s: (s.path, s.start))
+
+    def _call_head(self, head: t.Product) -> t.Apply | None:
+        """``k(x)`` read as a product, for a letter with no shape here (declared nowhere,
+        not defined): in ``k(x) = …`` it is a function being defined."""
+        if len(head.factors) != 2:
+            return None
+        name, paren = head.factors
+        key = symbol_key(name)
+        if key is None or not isinstance(paren, t.Paren) or paren.open not in ("(", "\\left("):
+            return None
+        args = paren.body.items if isinstance(paren.body, t.List) else (paren.body,)
+        if any(a is None or symbol_key(a) is None for a in args):
+            return None
+        if self._declared(key[0]) or self._definition(key[0], name.start) is not None:
+            return None
+        return t.Apply(name, tuple(args), True, start=head.start, end=head.end,  # type: ignore[arg-type]
+                       from_macro=head.from_macro, span=head.span)  # fmt: skip
 
     def _is_definition_head(self, chain: t.Chain, head: t.Node) -> bool:
         """``f(x) = …`` defines f: its left side is not a call to check."""
