@@ -516,3 +516,27 @@ def test_a_matrix_written_out_may_give_a_dimension_the_value_one(tmp_path: Path)
         """,
     )
     assert found(result) == expected(fx, "equation-mismatch")
+
+
+COEFFICIENTS = [
+    # undeclared lowercase Greek letters leading a product scale it
+    (r"w - \eta (X w - y)", "add-mismatch"),
+    (r"(X^\top X + \lambda I)^{-1} y", "matmul-mismatch"),
+    (r"(X X^\top + \sigma_n^2 I)^{-1} X w", None),
+    (r"2 \lambda_1 w + X^\top y", None),
+    (r"X^\top X w + \eta_t y", "add-mismatch"),
+    # not after the vector (\Sigma^{-1} \mu), not a letter used for vectors, not declared ones
+    (r"X \mu + w", None),
+    (r"\theta (X w - y) + w", None),
+    (r"\gamma (X w - y) + w", None),
+]
+
+
+@pytest.mark.parametrize(("expr", "code"), COEFFICIENTS)
+def test_greek_coefficients(tmp_path: Path, expr: str, code: str | None) -> None:
+    _, result = check_fixture(
+        tmp_path,
+        r"Let $X \in \mathbb{R}^{N \times D}$, $w \in \mathbb{R}^D$, $y \in \mathbb{R}^N$ and "
+        r"$\gamma \in \mathbb{R}^{D \times N}$." + "\n\nThen $" + expr + "$.\n",
+    )
+    assert [c for _, _, c in found(result)] == ([code] if code else [])

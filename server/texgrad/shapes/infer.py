@@ -21,6 +21,13 @@ from texgrad.syntax.show import show
 ELEMENTWISE = frozenset(
     "log ln exp sin cos tan tanh sinh cosh sigmoid relu softplus sqrt abs sign sgn erf".split()
 )
+# lowercase Greek letters that, undeclared, scale what follows them (\lambda I, \eta g);
+# not those papers use for vectors of parameters or for maps (\theta, \phi, \psi)
+_GREEK_COEFFICIENTS = frozenset(
+    "\\" + g
+    for g in "alpha beta gamma delta epsilon varepsilon zeta eta iota kappa lambda mu nu xi "
+    "pi rho varrho sigma tau upsilon chi omega".split()
+)
 # letters that index entries (x_i, x_j); t, s, k … make a new vector (x_t, the iterate x_k)
 _ELEMENT_INDICES = frozenset("i j l m n p q r".split())
 # what stands for "all rows" or "all columns" in a slice: A_{i,:}, A_{:,j}, A_{i,\cdot}
@@ -268,6 +275,7 @@ class Inference:
             span=node.span,
         )
         shapes = [self._factor(f, i + 1 < len(factors)) for i, f in enumerate(factors)]
+        self._coefficients(factors, shapes)
         self._gather_evidence(factors, shapes)
         # Each run of factors of known shape is multiplied out: however the product is
         # bracketed, its neighbours must agree (`A y` in `u^\top A y`, whatever u is).  A factor
@@ -293,6 +301,37 @@ class Inference:
         if first == 0 and not failed:
             result = acc
         return result
+
+    def _coefficients(self, factors: list[t.Node], shapes: list[Shape | None]) -> None:
+        """``\\eta \\nabla f``, ``2 \\lambda w``, ``\\sigma_n^2 x``: undeclared lowercase Greek letters
+        leading a product, before a vector or matrix, are its scalar coefficients."""
+        for i, f in enumerate(factors):
+            if shapes[i] is not None:
+                if shapes[i].is_scalar:  # type: ignore[union-attr]
+                    continue
+                return  # past the first vector or matrix
+            if not self._coefficient(f):
+                return
+            if any(s is not None and not s.is_scalar for s in shapes[i + 1 :]):
+                shapes[i] = SCALAR
+
+    def _coefficient(self, node: t.Node) -> bool:
+        """Is ``node`` a lowercase Greek letter (``\\lambda``, ``\\eta_t``, ``\\sigma_n^2``) that
+        nothing declares or defines: a coefficient when it scales a vector or a matrix."""
+        if isinstance(node, t.Power) and isinstance(node.exponent, t.Number):
+            node = node.base
+        base = node.base if isinstance(node, t.Sub) else node
+        if not (
+            isinstance(base, t.Symbol) and base.font is None and not base.accents
+            and base.name in _GREEK_COEFFICIENTS
+        ):  # fmt: skip
+            return False
+        for key in {symbol_key(node), symbol_key(base)}:
+            if key is None or self._declared(key[0]) or self._definition(key[0], node.start):
+                return False
+            if self._signature(key[0], node.start) is not None:
+                return False
+        return True
 
     def _gather_evidence(self, factors: list[t.Node], shapes: list[Shape | None]) -> None:
         """``Ax`` with A m×n tells that an undeclared x has n rows: shown as inferred, never
@@ -431,7 +470,8 @@ class Inference:
         if isinstance(node, t.Product):
             others = [f for f in node.factors if not self._identity(f)]
             return len(others) == len(node.factors) - 1 and all(
-                (s := self.infer(f)) is not None and s.is_scalar for f in others
+                ((s := self.infer(f)) is not None and s.is_scalar) or self._coefficient(f)
+                for f in others
             )
         key = symbol_key(node)
         return key is not None and key[0] == "I" and not self._declared(key[0])
