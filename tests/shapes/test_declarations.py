@@ -1027,3 +1027,18 @@ def test_a_letter_with_no_shape_defined_as_a_function(tmp_path: Path) -> None:
     )
     assert found(result) == set()
     assert same_shape(shape_of(result, "m(p)", 1), SCALAR)
+
+
+def test_a_symbol_declared_two_ways_in_one_sentence_is_unknown(tmp_path: Path) -> None:
+    """The warning says which declarations conflict; the uses after it are not checked
+    against either (which one the writer meant is unknown)."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        For $u \in \mathbb{R}^3$ and $v \in \mathbb{R}^3$, and $M$ acting on $v \in \mathbb{R}^2$,
+                                                                              ^
+        compute $u^\top v$ and $M v$ where $M \in \mathbb{R}^{2 \times 3}$.
+        """,
+    )
+    assert found(result) == expected(fx, "redeclared")
+    assert declaration(result, "v") is None

@@ -101,6 +101,8 @@ class SymbolTable:
                 return None  # x and \mathbf{x} both declared, and this is neither
             same_font = decls
         found = self.in_force(same_font, path, offset)
+        if found is not None and self._contested(found, same_font):
+            return None  # "y ∈ ℝⁿ … and y ∈ ℝᵐ" in one sentence: which is meant is unknown
         if found is not None or offset < 0:
             return found
         here = sorted((d for d in same_font if d.path == path), key=lambda d: d.start)
@@ -114,6 +116,19 @@ class SymbolTable:
             before = [d for d in here if d.start <= offset]
             return before[-1] if before else here[0]
         return None
+
+    def _contested(self, d: Declaration, decls: list[Declaration]) -> bool:
+        """Is ``d`` contradicted in its own sentence (a ``redeclared`` warning)?"""
+        text = self.texts.get(d.path, "")
+        for e in decls:
+            if e.path != d.path or e is d or e.font != d.font or e.shape.agrees(d.shape):
+                continue
+            a, b = (e, d) if e.start < d.start else (d, e)
+            if b.start - a.end <= WHERE_DISTANCE and not SENTENCE_BREAK.search(
+                text, a.end, b.start
+            ):
+                return True
+        return False
 
     def is_notation(self, d: Declaration) -> bool:
         """Is a declaration made as notation for the whole document: in a sentence that
