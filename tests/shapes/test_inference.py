@@ -540,3 +540,17 @@ def test_greek_coefficients(tmp_path: Path, expr: str, code: str | None) -> None
         r"$\gamma \in \mathbb{R}^{D \times N}$." + "\n\nThen $" + expr + "$.\n",
     )
     assert [c for _, _, c in found(result)] == ([code] if code else [])
+
+
+def test_two_equations_in_one_row_separated_by_a_comma(tmp_path: Path) -> None:
+    r"""``Z = X V, \qquad \hat{X} = Z V^\top`` is two equations (the parser reads one chain
+    through the list ``X V, \hat{X}``): the second defines ``\hat{X}`` and each is checked."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{n \times p}$, $V \in \mathbb{R}^{p \times k}$ and $Z \in \mathbb{R}^{n \times k}$.
+        Then $Z = X V, \qquad \hat{X} = Z V^\top$ and $W = Z, \quad Z = V^\top X^\top$, but $\hat{X} + Z$.
+                                                                    ^^^^^^^^^^^^^^^^^        ^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch", "add-mismatch")

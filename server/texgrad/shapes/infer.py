@@ -735,11 +735,20 @@ class Inference:
         head = node.items[0]
         if head is not None and len(shapes) > 1 and self._is_definition_head(node, head):
             self._define_function(head, shapes[1])  # type: ignore[arg-type]
+        last = len(node.items) - 1
         for i, rel in enumerate(node.relations):
             if rel not in EQUALITIES:
                 continue
             left, right = node.items[i], node.items[i + 1]
             a, b = shapes[i], shapes[i + 1]
+            # "Z = X V, \qquad Y = Z V^\top" reads as Z = (X V, Y) = Z V^\top: a list between
+            # two relations ends one statement and starts the next
+            if isinstance(left, t.List) and i > 0 and left.items:
+                left = left.items[-1]
+                a = self.shapes.get(_span(left)) if left is not None else None
+            if isinstance(right, t.List) and i + 1 < last and right.items:
+                right = right.items[0]
+                b = self.shapes.get(_span(right)) if right is not None else None
             if left is None or right is None:
                 continue
             if b is not None and self._defines(left):
