@@ -554,3 +554,35 @@ def test_two_equations_in_one_row_separated_by_a_comma(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "equation-mismatch", "add-mismatch")
+
+
+def test_a_gradient_is_of_a_scalar_unless_known_otherwise(tmp_path: Path) -> None:
+    r"""``\nabla_W L`` of a loss nobody declares has W's shape; ``\nabla_\theta f \big(x\big)``
+    applies f to x (the brackets are no factor); a bold ``\nabla_x \mathbf{f}`` is a
+    Jacobian, and a function known to be vector-valued too."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $W \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$, $\theta \in \mathbb{R}^p$,
+        $g : \mathbb{R}^n \to \mathbb{R}^m$ and $h \in \mathbb{R}^m$.
+        Then $\nabla_W L = h x^\top$ but $\nabla_W L = h h^\top$, and $\nabla_\theta f \big(x\big) + \theta$.
+                                          ^^^^^^^^^^^^^^^^^^^^^
+        Also $\nabla_x \mathbf{f} = W$ and $\nabla_x g = W$.
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch")
+
+
+def test_members_of_a_labelled_family_share_its_shape(tmp_path: Path) -> None:
+    r"""``h^{(t-1)}``, ``h^{(t)\top}`` of ``h^{(t)} \in \mathbb{R}^{n}``; but ``W^{(l+1)}`` of
+    ``W^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}`` has a shape of its own (unknown)."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $h^{(t)} \in \mathbb{R}^{n}$, $x^{(t)} \in \mathbb{R}^{d}$, $U \in \mathbb{R}^{n \times d}$ and
+        $W^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}$. Then $U x^{(t)} + h^{(t-1)}$ and $h^{(t)\top} U x^{(1)}$,
+        and $W^{(l+1)} W^{(l)}$, but $U h^{(t-1)}$ and $h^{(t)} x^{(t)\top} + U^\top$ are wrong.
+                                      ^^^^^^^^^^^       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", "add-mismatch")

@@ -9,6 +9,7 @@ matrix), and adding a scalar to a matrix is not flagged (papers broadcast).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,7 @@ from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_of, dim_text, same
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
 
+_BOLD = frozenset({"mathbf", "bm", "boldsymbol", "pmb", "vb", "mathbfit"})
 ELEMENTWISE = frozenset(
     "log ln exp sin cos tan tanh sinh cosh sigmoid relu softplus sqrt abs sign sgn erf".split()
 )
@@ -28,6 +30,8 @@ _GREEK_COEFFICIENTS = frozenset(
     for g in "alpha beta gamma delta epsilon varepsilon zeta eta iota kappa lambda mu nu xi "
     "pi rho varrho sigma tau upsilon chi omega".split()
 )
+# letters that label the members of a family declared as h^{(t)}, x^{(i)}, a^{[l]}
+_FAMILY_LABELS = ("t", "i", "j", "k", "l", "s", "n", "\\ell", "\\tau")
 # letters that index entries (x_i, x_j); t, s, k … make a new vector (x_t, the iterate x_k)
 _ELEMENT_INDICES = frozenset("i j l m n p q r".split())
 # what stands for "all rows" or "all columns" in a slice: A_{i,:}, A_{:,j}, A_{i,\cdot}
@@ -197,7 +201,29 @@ class Inference:
         defined = self._definition(key[0], node.start)
         if defined:
             return defined.shape
+        if isinstance(node, t.Tagged):
+            return self._member(node)
         return SCALAR if self._is_dimension(node) else None
+
+    def _member(self, node: t.Tagged) -> Shape | None:
+        """``h^{(t-1)}``, ``h^{(\\tau)}`` of a family declared as ``h^{(t)} \\in \\mathbb{R}^{n}``: every
+        member has its shape — unless the shape depends on the label (``W^{(l)}`` is
+        ``n_l \\times n_{l-1}``), or several families could be meant."""
+        base = symbol_key(node.base)
+        if base is None:
+            return None
+        close = ")" if node.bracket == "(" else "]"
+        found = []
+        for v in _FAMILY_LABELS:
+            decl = self._lookup((f"{base[0]}^{{{node.bracket}{v}{close}}}", base[1]), node.start)
+            if decl is not None:
+                found.append((v, decl.shape))
+        if len(found) != 1:
+            return None
+        v, shape = found[0]
+        label = re.compile(rf"(?<![A-Za-z\\]){re.escape(v)}(?![A-Za-z])")
+        names = [str(x) for d in (shape.rows, shape.cols) for x in d.free_symbols]
+        return None if any(label.search(n) for n in names) else shape
 
     def _is_dimension(self, node: t.Node) -> bool:
         """An undeclared ``N``, ``d_k`` that is a dimension of some declared shape."""
@@ -285,6 +311,8 @@ class Inference:
         acc: Shape | None = None
         failed = False
         for i, s in enumerate(shapes):
+            if i > first and isinstance(factors[i - 1], t.Nabla) and _arguments(factors[i]):
+                continue  # \nabla_\theta f \big(x\big): the brackets are f's arguments
             if s is None or (i == first and i > 0 and _arguments(factors[i])):
                 # `A(x) x` with A unknown: the brackets may be A's arguments
                 acc, first = None, i + 1
@@ -521,6 +549,13 @@ class Inference:
 
     # -- powers and transposes -----------------------------------------------------------------
     def _power(self, node: t.Power) -> Shape | None:
+        tagged = _tagged_transpose(node)
+        if tagged is not None:  # \vh^{(t)\top}: the transpose of h^{(t)}
+            s = self.infer(tagged)
+            return s.transposed() if s is not None else None
+        label = _label(node)
+        if label is not None:  # \vh^{(t-1)}: a member of the family h^{(t)}
+            return self.infer(label)
         base = self.infer(node.base)
         self.infer(node.exponent)
         if base is None:
@@ -674,7 +709,7 @@ class Inference:
         return None
 
     def _nabla(self, node: t.Nabla) -> Shape | None:
-        scalar = self._scalar_valued(node.body)
+        scalar = self._scalar_valued(node.body, gradient=True)
         if node.wrt is not None:
             x = self.infer(node.wrt)
         elif isinstance(node.body, t.Apply) and len(node.body.args) == 1:
@@ -685,9 +720,11 @@ class Inference:
             return x
         return None
 
-    def _scalar_valued(self, body: t.Node | None) -> bool:
+    def _scalar_valued(self, body: t.Node | None, gradient: bool = False) -> bool:
         """Is what is differentiated a scalar: a scalar expression, or a function named
-        alone whose signature ends in a scalar (``f`` of ``f : \\mathbb{R}^{m×n} → \\mathbb{R}``)?"""
+        alone whose signature ends in a scalar (``f`` of ``f : \\mathbb{R}^{m×n} → \\mathbb{R}``)?
+        A ``gradient`` (``\\nabla_W L``, ``\\nabla f(x)``) is of a scalar unless its letter is
+        known otherwise: the loss or objective a paper differentiates is often never declared."""
         if body is None:
             return False
         f = self.infer(body)
@@ -695,7 +732,18 @@ class Inference:
             return f.is_scalar
         key = symbol_key(body)
         sig = self._signature(key[0], body.start) if key is not None else None
-        return sig is not None and sig.codomain.is_scalar
+        if sig is not None or not gradient:
+            return sig is not None and sig.codomain.is_scalar
+        name = body.func if isinstance(body, t.Apply) else body
+        if isinstance(name, (t.Sub, t.Tagged)):
+            name = name.base
+        if not isinstance(name, t.Symbol) or name.font in _BOLD:
+            return False  # \nabla \mathbf{f}: a vector field's Jacobian
+        return all(
+            k is not None and not self._declared(k[0]) and self._definition(k[0], body.start) is None
+            and self._signature(k[0], body.start) is None
+            for k in {symbol_key(name), key if not isinstance(body, t.Apply) else None} - {None}
+        )  # fmt: skip
 
     def _matrix(self, node: t.Matrix) -> Shape | None:
         grid = [[self.infer(c) for c in row] for row in node.rows]
@@ -899,6 +947,34 @@ def dimension_names(table: SymbolTable) -> frozenset[Any]:
     return frozenset(
         sym for shape in shapes for dim in (shape.rows, shape.cols) for sym in dim.free_symbols
     )
+
+
+def _tagged_transpose(node: t.Power) -> t.Tagged | None:
+    """``h^{(t)\\top}`` (a label and a transpose in one superscript): the labelled ``h^{(t)}``."""
+    exp = node.exponent
+    if not (isinstance(exp, t.Product) and len(exp.factors) == 2):
+        return None
+    label, mark = exp.factors
+    if not (
+        isinstance(label, t.Paren) and label.open in ("(", "[") and label.body is not None
+        and isinstance(mark, t.Symbol) and mark.name in ("T", "\\top", "\\intercal")
+        and symbol_key(node.base) is not None
+    ):  # fmt: skip
+        return None
+    return t.Tagged(node.base, label.body, label.open, start=node.start, end=label.end,
+                    from_macro=node.from_macro, span=(node.span[0], label.span[1]))  # fmt: skip
+
+
+def _label(node: t.Power) -> t.Tagged | None:
+    """``h^{(t-1)}``, read as a power: a label in brackets, as ``h^{(t)}`` is."""
+    paren = node.exponent
+    if not (
+        isinstance(paren, t.Paren) and paren.open in ("(", "[") and paren.body is not None
+        and symbol_key(node.base) is not None
+    ):  # fmt: skip
+        return None
+    return t.Tagged(node.base, paren.body, paren.open, start=node.start, end=node.end,
+                    from_macro=node.from_macro, span=node.span)  # fmt: skip
 
 
 def _arguments(node: t.Node) -> bool:
