@@ -505,12 +505,13 @@ def test_dimension_name_in_a_square_root(tmp_path: Path) -> None:
 
 
 def test_a_matrix_written_out_may_give_a_dimension_the_value_one(tmp_path: Path) -> None:
-    """``C = [0; 0; 0]`` for ``C ∈ ℝ^{n×m}`` is an example with n = 3 and m = 1; a row written
-    for a declared column is still wrong."""
+    """``C = [0; 0; 0]`` for ``C ∈ ℝ^{n×m}`` is an example with n = 3 and m = 1, and
+    ``x = [1; y]`` one with a scalar y; a row written for a declared column is still wrong."""
     fx, result = check_fixture(
         tmp_path,
         r"""
-        Let $C \in \mathbb{R}^{n \times m}$ and $x \in \mathbb{R}^n$. For example
+        Let $C \in \mathbb{R}^{n \times m}$, $x \in \mathbb{R}^n$ and $y \in \mathbb{R}^k$. For example
+        $x = \begin{bmatrix} 1 \\ y \end{bmatrix}$ and
         $C = \begin{bmatrix} 0 \\ 1 \\ 0 \end{bmatrix}$, but $x = \begin{bmatrix} 1 & 0 \end{bmatrix}$.
                                                               ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
         """,

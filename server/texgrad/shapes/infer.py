@@ -1037,9 +1037,12 @@ def _is_explicit(node: t.Node) -> bool:
 
 
 def _instance(a: Shape, b: Shape) -> bool:
-    """Could one shape be the other with its dimension names given numbers (1 included)?"""
+    """Could one shape be the other with its dimension names given numbers (1 included)?  A
+    matrix written out is an example: its entries may be special cases too (``x_t = [1; y_t]``
+    with a scalar ``y_t`` where ``y_t ∈ ℝ^k`` in general), so only numbers must agree."""
     return all(
-        same(x, y) or x.is_Number != y.is_Number for x, y in ((a.rows, b.rows), (a.cols, b.cols))
+        same(x, y) or not (x.is_Number and y.is_Number)
+        for x, y in ((a.rows, b.rows), (a.cols, b.cols))
     )
 
 
