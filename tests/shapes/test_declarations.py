@@ -1042,3 +1042,25 @@ def test_a_symbol_declared_two_ways_in_one_sentence_is_unknown(tmp_path: Path) -
     )
     assert found(result) == expected(fx, "redeclared")
     assert declaration(result, "v") is None
+
+
+def test_a_list_of_sizes_after_where_declares_each(tmp_path: Path) -> None:
+    """The sizes in "where $x_t$ is an $n \\times 1$ vector, $A$ is $n \\times n$, $C$ is $n \\times m$ and $G$
+    is $k \\times n$", and bulleted "* $w_t$ is $m \\times 1$"; not after "if"."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! lss.md
+        Here $x_{t+1} = A x_t + C w_{t+1}$, where $x_t$ is an $n \times 1$ vector, $A$ is $n \times n$,
+        $C$ is $n \times m$ and $G$ is $k \times n$.
+
+        * $w_t$ is $m \times 1$
+
+        If $B$ is $n \times m$, $D$ is $m \times m$ then $B D$ is $n \times m$.
+
+        So $G x_t$ and $C w_t$ are fine, but $C G$ and $x_t + w_t$ are not, and $D B$ is unknown.
+                                              ^^^       ^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", "add-mismatch", name="lss.md")
+    assert declaration(result, "D") is None

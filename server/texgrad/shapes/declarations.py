@@ -623,7 +623,9 @@ _PROSE = [
     # "a vector $x$ of length $n$", "$X$ of size $N \times D$"
     re.compile(_M.format("sym") + r",?\s+(?:of|with)\s+(?P<kind>length|size|shape|dimensions?|order)\s+" + _M.format("dims")),
     # "Let $A$ be $m \times n$", "where $X$ is of size $N \times D$" (not "If $A$ is …": a hypothesis)
-    re.compile(r"(?:\b[Ll]et|\b[Ss]uppose|\b[Aa]ssume|\bwhere)\s+" + _M.format("sym") + r"\s+(?:is|be)\s+(?:of\s+(?:size|shape|dimensions?)\s+)?" + r"\$(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$"
+    # and the items of such a list ("…, $C$ is $n \times m$ and $G$ is $k \times n$"), or of a
+    # bulleted one ("* $w_t$ is $k \times 1$")
+    re.compile(r"(?P<lead>\b[Ll]et|\b[Ss]uppose|\b[Aa]ssume|\bwhere|(?m:^)[ \t]*(?:[-*+]|\d+[.)]|\\item)|,|\band)\s+" + _M.format("sym") + r"\s+(?:is|be)\s+(?:of\s+(?:size|shape|dimensions?)\s+)?" + r"\$(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$"
                + r"(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
     # "a scalar $\lambda$", "$\lambda$ is a scalar"
     re.compile(r"\b(?P<kind>scalar)s?\s+" + _M.format("sym")),
@@ -663,6 +665,17 @@ def _dims_shape(node: t.Node | None, kind: str) -> Shape | None:
     return None  # "an $n$ matrix" says too little
 
 
+_DECLARING = re.compile(r"\b(?:[Ww]here|[Ll]et|[Ss]uppose|[Aa]ssume|[Gg]iven)\b")
+_HYPOTHESIS = re.compile(r"\b(?:[Ii]f|[Ww]hen|[Ww]henever|[Uu]nless)\b")
+
+
+def _declaring(text: str, lo: int, at: int) -> bool:
+    """Does the sentence up to ``at`` declare ("where $x$ is …, $A$ is …"), not suppose?"""
+    breaks = [m.end() for m in SENTENCE_BREAK.finditer(text, lo, at)]
+    sentence = text[breaks[-1] if breaks else lo : at]
+    return bool(_DECLARING.search(sentence)) and not _HYPOTHESIS.search(sentence)
+
+
 def _from_prose(
     text: str, path: str, rows: list[Row], table: SymbolTable, lo: int = 0, hi: int | None = None
 ) -> None:
@@ -670,6 +683,8 @@ def _from_prose(
         return
     for pattern in _PROSE:
         for m in pattern.finditer(text, lo, len(text) if hi is None else hi):
+            if m.groupdict().get("lead") in (",", "and") and not _declaring(text, lo, m.start()):
+                continue  # "If $A$ is $m \times n$, $B$ is …": a hypothesis
             kind = (m.groupdict().get("kind") or "").lower()
             # "of length $n$" is a vector, "of order $n$" a square matrix
             kind = {"length": "vector", "size": "vector", "dimension": "vector", "dimensions": "vector",
