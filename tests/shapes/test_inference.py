@@ -587,3 +587,19 @@ def test_members_of_a_labelled_family_share_its_shape(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch", "add-mismatch")
+
+
+def test_a_product_with_an_unknown_middle_has_the_outer_rows_and_columns(tmp_path: Path) -> None:
+    r"""``A \Sigma A'`` is n×n whatever \Sigma is (a scalar or a matrix that fits); a trailing
+    prime of a matrix in a product is its transpose (``C C'``), of a vector it may be a new point
+    (``W x'``); text between factors joins statements, not factors."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{n \times n}$, $C \in \mathbb{R}^{n \times m}$, $W \in \mathbb{R}^{k \times n}$
+        and $x \in \mathbb{R}^n$. Then $A \Sigma A' + C C'$ and $W x'$ and $W \phi(x) + W x$ are fine,
+        $A \text{ for all } x$ too, but $A \Sigma A' + C' C$ is not.
+                                         ^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")

@@ -19,6 +19,9 @@ from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_of, dim_text, same
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
 
+# what a factor of unknown shape may be for its product still to have a shape (A \Sigma A^\top)
+_OPERANDS = (t.Symbol, t.Sub, t.Tagged, t.Apply, t.Paren, t.Transpose, t.Power, t.Accent, t.Font,
+             t.InverseTranspose, t.Prime)  # fmt: skip
 _BOLD = frozenset({"mathbf", "bm", "boldsymbol", "pmb", "vb", "mathbfit"})
 ELEMENTWISE = frozenset(
     "log ln exp sin cos tan tanh sinh cosh sigmoid relu softplus sqrt abs sign sgn erf".split()
@@ -300,21 +303,27 @@ class Inference:
             from_macro=node.from_macro,
             span=node.span,
         )
-        shapes = [self._factor(f, i + 1 < len(factors)) for i, f in enumerate(factors)]
+        shapes = [self._factor(f, i + 1 < len(factors), i > 0) for i, f in enumerate(factors)]
         self._coefficients(factors, shapes)
         self._gather_evidence(factors, shapes)
         # Each run of factors of known shape is multiplied out: however the product is
         # bracketed, its neighbours must agree (`A y` in `u^\top A y`, whatever u is).  A factor
-        # of unknown shape is never part of a message, and makes the whole product unknown.
+        # of unknown shape is never part of a message; the product has the rows of its first
+        # factor and the columns of its last (`A \Sigma A^\top`, whatever \Sigma is), if known.
         result: Shape | None = None
         first = 0  # where the current run of known factors starts
         acc: Shape | None = None
         failed = False
+        head: Shape | None = None  # the product of the first run, when it ended
+        operands = True  # are the factors of unknown shape symbols, calls, brackets?
         for i, s in enumerate(shapes):
             if i > first and isinstance(factors[i - 1], t.Nabla) and _arguments(factors[i]):
                 continue  # \nabla_\theta f \big(x\big): the brackets are f's arguments
             if s is None or (i == first and i > 0 and _arguments(factors[i])):
                 # `A(x) x` with A unknown: the brackets may be A's arguments
+                if first == 0 and i > 0:
+                    head = acc
+                operands = operands and s is None and isinstance(factors[i], _OPERANDS)
                 acc, first = None, i + 1
                 continue
             if i == first:
@@ -328,6 +337,11 @@ class Inference:
             failed = failed or acc is None
         if first == 0 and not failed:
             result = acc
+        elif (
+            not failed and operands and first < len(factors) and head is not None
+            and acc is not None and not head.is_scalar and not acc.is_scalar
+        ):  # fmt: skip
+            result = Shape(head.rows, acc.cols)
         return result
 
     def _coefficients(self, factors: list[t.Node], shapes: list[Shape | None]) -> None:
@@ -416,11 +430,12 @@ class Inference:
             i += 1
         return out
 
-    def _factor(self, node: t.Node, followed: bool) -> Shape | None:
-        """A factor of a product; ``x'`` before another factor is a transpose (``x' A x``)."""
-        if isinstance(node, t.Prime) and followed and node.count == 1:
+    def _factor(self, node: t.Node, followed: bool, preceded: bool = False) -> Shape | None:
+        """A factor of a product; ``x'`` before another factor is a transpose (``x' A x``), and
+        so is a matrix's ``A'`` after one (``C C'``, ``A \\Sigma A'``)."""
+        if isinstance(node, t.Prime) and (followed or preceded) and node.count == 1:
             s = self.infer(node.base)
-            if s is not None and not s.is_scalar:
+            if s is not None and not s.is_scalar and (followed or ONE not in (s.rows, s.cols)):
                 shape = s.transposed()
                 self.shapes[_span(node)] = shape
                 return shape
