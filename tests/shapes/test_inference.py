@@ -603,3 +603,18 @@ def test_a_product_with_an_unknown_middle_has_the_outer_rows_and_columns(tmp_pat
         """,
     )
     assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_a_conditional_probability_is_a_scalar(tmp_path: Path) -> None:
+    r"""``p(z = j \mid x; \phi)``, ``q(z \mid x)``, ``\Pr(A \mid B)`` are numbers: what is set to
+    one is a scalar weight (a responsibility), and a matrix of such weights is wrong."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x \in \mathbb{R}^d$, $\mu \in \mathbb{R}^d$ and $\Sigma \in \mathbb{R}^{d \times d}$. Set
+        $w = p(z = j \mid x; \phi)$. Then $\Sigma = w (x - \mu)(x - \mu)^\top$ is fine, and
+        $\Pr(A \mid B) \, x + \mu$ too, but $\Sigma = w (x - \mu)^\top (x - \mu)$ is not.
+                                             ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch")

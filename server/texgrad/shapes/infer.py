@@ -26,6 +26,8 @@ _BOLD = frozenset({"mathbf", "bm", "boldsymbol", "pmb", "vb", "mathbfit"})
 ELEMENTWISE = frozenset(
     "log ln exp sin cos tan tanh sinh cosh sigmoid relu softplus sqrt abs sign sgn erf".split()
 )
+# letters that name a probability or a density when applied as p(z \mid x) or p(x; \theta)
+_DENSITIES = frozenset({"p", "q"})
 # lowercase Greek letters that, undeclared, scale what follows them (\lambda I, \eta g);
 # not those papers use for vectors of parameters or for maps (\theta, \phi, \psi)
 _GREEK_COEFFICIENTS = frozenset(
@@ -664,6 +666,9 @@ class Inference:
             return args[0]  # the logistic function, elementwise
         key = symbol_key(func)
         sig = self._signature(key[0], func.start) if key else None
+        if sig is None and key is not None and key[0] in _DENSITIES and _conditional(node.args):
+            if not self._declared(key[0]) and self._definition(key[0], func.start) is None:
+                return SCALAR  # p(z = j \mid x; \phi), q(z \mid x): a probability or a density
         if sig is None or len(args) != 1:
             return None
         arg = args[0]
@@ -697,7 +702,7 @@ class Inference:
             return None
         if name == "vec" and arg is not None:
             return Shape(arg.rows * arg.cols, ONE)
-        if name in ("rank", "dim", "logsumexp"):
+        if name in ("rank", "dim", "logsumexp", "Pr"):
             return SCALAR
         if name in ("max", "min") and len(args) == 2 and func.sub is None:
             known = [a for a in args if a is not None and not a.is_scalar]
@@ -990,6 +995,15 @@ def _label(node: t.Power) -> t.Tagged | None:
         return None
     return t.Tagged(node.base, paren.body, paren.open, start=node.start, end=node.end,
                     from_macro=node.from_macro, span=node.span)  # fmt: skip
+
+
+def _conditional(args: tuple[t.Node, ...]) -> bool:
+    """Arguments as a distribution takes them: ``z \\mid x``, or parameters after ``;``."""
+    return any(
+        isinstance(a, t.Sequence)
+        or (isinstance(a, t.Chain) and any(r in ("\\mid", "|", "\\vert") for r in a.relations))
+        for a in args
+    )
 
 
 def _arguments(node: t.Node) -> bool:
