@@ -1064,3 +1064,23 @@ def test_a_list_of_sizes_after_where_declares_each(tmp_path: Path) -> None:
     )
     assert found(result) == expected(fx, "matmul-mismatch", "add-mismatch", name="lss.md")
     assert declaration(result, "D") is None
+
+
+def test_an_equation_in_a_later_section_may_give_a_letter_a_new_meaning(tmp_path: Path) -> None:
+    r"""``\beta \in \mathbb{R}^d`` of the linear section, set to a sum of features in the kernel
+    section: the equation defines the letter anew there, it does not contradict it; in the
+    declaring section (and its subsections) it does."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \section{Linear models}
+        Let $X \in \mathbb{R}^{n \times d}$, $\beta \in \mathbb{R}^d$, $\Phi \in \mathbb{R}^{n \times p}$,
+        $y \in \mathbb{R}^n$ and $\alpha \in \mathbb{R}^n$.
+        \subsection{Fit}
+        Then $\beta = \Phi^\top y$ is wrong.
+              ^^^^^^^^^^^^^^^^^^^
+        \section{Kernels}
+        By the representer theorem $\beta = \Phi^\top \alpha$, and $X \beta$ is still fine.
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch")

@@ -117,6 +117,15 @@ class SymbolTable:
             return before[-1] if before else here[0]
         return None
 
+    def carried(self, d: Declaration, path: str, offset: int) -> bool:
+        """Is ``d`` in force at ``offset`` only because it was declared in an earlier section
+        (not as notation) and holds in the ones that follow?"""
+        bounds = self.boundaries.get(path) or Boundaries([], [])
+        return (
+            d.path == path and d.start <= offset and bounds.left_section(d.start, offset)
+            and not self.is_notation(d)
+        )  # fmt: skip
+
     def _contested(self, d: Declaration, decls: list[Declaration]) -> bool:
         """Is ``d`` contradicted in its own sentence (a ``redeclared`` warning)?"""
         text = self.texts.get(d.path, "")
@@ -289,6 +298,14 @@ class Boundaries:
     def section_between(self, a: int, b: int) -> bool:
         i = bisect.bisect_right(self.sections, a)
         return i < len(self.sections) and self.sections[i] < b
+
+    def left_section(self, a: int, b: int) -> bool:
+        """Does a heading between ``a`` and ``b`` end the section ``a`` is in (not a subsection
+        of it)?"""
+        i = bisect.bisect_right(self.sections, a) - 1
+        level = self.levels[i] if 0 <= i < len(self.levels) else -1
+        j = bisect.bisect_right(self.sections, b)
+        return any(h <= level for h in self.levels[i + 1 : j])
 
     def reaches(self, a: int, b: int) -> bool:
         """Does what is declared at ``a`` hold at ``b``, in a later section?  Papers declare a

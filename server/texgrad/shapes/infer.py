@@ -826,6 +826,8 @@ class Inference:
                 continue
             if a is None or b is None or a.agrees(b):
                 continue
+            if self._redefines(left):
+                continue  # \beta = \sum_i \alpha_i \phi(x_i) in a later section: \beta anew
             if _transposes(left, right):
                 continue  # A = A^\top states a property (symmetry), for a square A
             if (_is_derivative(left) or _is_derivative(right)) and a.agrees(b.transposed()):
@@ -879,6 +881,13 @@ class Inference:
             isinstance(head, t.Apply) and chain.relations[0] in EQUALITIES
             and all(symbol_key(a) is not None for a in head.args)
         )  # fmt: skip
+
+    def _redefines(self, node: t.Node) -> bool:
+        """Is ``node`` a symbol declared in an earlier section, so that ``node = …`` here may
+        give the letter a new meaning (papers reuse letters), rather than contradict it?"""
+        key = symbol_key(node)
+        decl = self._lookup(key, node.start) if key is not None else None
+        return decl is not None and self.table.carried(decl, self.path, node.start)
 
     def _defines(self, node: t.Node) -> bool:
         """Is ``node`` an undeclared symbol, so that ``node = …`` defines its shape?"""
