@@ -189,6 +189,34 @@ def test_an_edited_heading_changes_how_far_declarations_hold(tmp_path: Path) -> 
         assert _everything(got) == _everything(Checker().check(str(path), None, tmp_path, edited))
 
 
+SUPPOSED = r"""\documentclass{article}
+\begin{document}
+\section{Basics}
+Here we work with a long sentence that goes on and on about the setting, and then we say: assume
+$A \in \mathbb{R}^{m \times n}$.
+\section{Inverses}
+Then $A^{-1}$.
+\end{document}
+"""
+
+
+def test_an_edit_to_what_a_sentence_supposes_re_checks_its_declarations(tmp_path: Path) -> None:
+    """Whether a declaration holds in the sections after it depends on its sentence ("assume"):
+    an edit there, far before the declaration, re-checks what it declares."""
+    path = tmp_path / "paper.tex"
+    checker = Checker()
+    assert checker.check(str(path), None, tmp_path, SUPPOSED).diagnostics == []
+    for edited in (
+        SUPPOSED.replace("then we say: assume", "then we say: let", 1),
+        SUPPOSED.replace("Here we work", "If we work", 1),
+        SUPPOSED,
+    ):
+        got = checker.check(str(path), None, tmp_path, edited)
+        assert _everything(got) == _everything(Checker().check(str(path), None, tmp_path, edited))
+    let = checker.check(str(path), None, tmp_path, SUPPOSED.replace("assume", "let", 1))
+    assert [d.code for d in let.diagnostics] == ["not-square"]
+
+
 def test_random_edits_to_corpus_documents_give_what_a_fresh_check_gives(corpus: Path) -> None:
     import random
 

@@ -1084,3 +1084,29 @@ def test_an_equation_in_a_later_section_may_give_a_letter_a_new_meaning(tmp_path
         """,
     )
     assert found(result) == expected(fx, "equation-mismatch")
+
+
+def test_what_a_sentence_assumes_holds_in_its_section_only(tmp_path: Path) -> None:
+    """A reference states each identity's hypotheses ("Assume $A \\in …$", "For any $x \\in …$"):
+    they hold in that section and its subsections, not in the sections after it."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! identities.md
+        # Identities
+
+        ## Basics
+
+        Assume $A \in \mathbb{R}^{m \times n}$. For any $x \in \mathbb{R}^n$, $\|A x\|^2 = x^\top A^\top A x$.
+
+        ### Products
+
+        Then $x^\top A$ is wrong.
+              ^^^^^^^^
+
+        ## Inverses
+
+        $(A B)^{-1} = B^{-1} A^{-1}$ and $(A + x x^\top)^{-1}$ for square $A$.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", name="identities.md")

@@ -19,6 +19,7 @@ from texgrad.reading.rescan import TextEdit
 from texgrad.shapes.declarations import (
     NOTATION_SENTENCE,
     SENTENCE_BREAK,
+    SUPPOSING,
     Boundaries,
     CollectMemo,
     Declaration,
@@ -404,6 +405,7 @@ def _reach(old: str, new: str, edit: TextEdit) -> int:
         hi = min(len(text), end + 40)
         found = [(m.start(), m.group()) for m in SENTENCE_BREAK.finditer(text, lo, hi)]
         found += [(m.start(), m.group()) for m in NOTATION_SENTENCE.finditer(text, lo, hi)]
+        found += [(m.start(), m.group()) for m in SUPPOSING.finditer(text, lo, hi)]
         return [(a if a < edit.start else a - delta, g) for a, g in found]
 
     if marks(old, edit.old_end, 0) == marks(new, edit.new_end, edit.delta):

@@ -139,6 +139,19 @@ class SymbolTable:
                 return True
         return False
 
+    def supposed(self, d: Declaration | Signature) -> bool:
+        """Is a declaration made in a sentence that supposes ("Assume $A \\in …$", "If …",
+        "For any …"), as references state each identity's hypotheses: for that part only?"""
+        text = self.texts.get(d.path, "")
+        begin = max(0, d.start - 400)
+        breaks = [m.end() for m in SENTENCE_BREAK.finditer(text, begin, d.start)]
+        start = breaks[-1] if breaks else begin
+        return any(
+            m.group().lower().startswith(("assum", "suppos", "if", "when"))
+            or m.end() >= d.start - 12
+            for m in SUPPOSING.finditer(text, start, d.start)
+        )  # "for any" / "for all" only right before what it declares: "For any $x \in …$"
+
     def is_notation(self, d: Declaration) -> bool:
         """Is a declaration made as notation for the whole document: in a sentence that
         says "throughout" or in a section named Notation, Preliminaries, Setup …?"""
@@ -198,8 +211,11 @@ class SymbolTable:
             d = max(before, key=lambda d: d.start)
             if not bounds.section_between(d.start, offset):
                 return d
-            if _one_meaning(here) and bounds.reaches(d.start, offset):
-                return d  # declared once for the sections that follow
+            if (
+                _one_meaning(here) and bounds.reaches(d.start, offset)
+                and not (bounds.left_section(d.start, offset) and self.supposed(d))
+            ):  # fmt: skip
+                return d  # declared once for its subsections and the sections that follow
         elsewhere = [d for d in decls if d.path != path]
         return elsewhere[0] if elsewhere else None
 
@@ -225,6 +241,10 @@ SENTENCE_BREAK = re.compile(
 # a sentence or a section that sets notation for the whole document
 NOTATION_SENTENCE = re.compile(
     r"\b[Tt]hroughout\b|\b(?:[Ii]n|[Ff]or) the rest of (?:this|the) (?:paper|document|article|note|chapter|book)"
+)
+# a sentence that supposes, for the identity or example at hand
+SUPPOSING = re.compile(
+    r"\b(?:[Aa]ssum(?:e|ing)|[Ss]uppos(?:e|ing)|[Ii]f|[Ww]hen(?:ever)?|[Ff]or (?:any|all|every|each|some))\b"
 )
 NOTATION_HEADING = re.compile(
     r"\b(?:[Nn]otations?|[Pp]reliminar(?:y|ies)|[Ss]et-?up|[Cc]onventions)\b|\b[Pp]roblem (?:[Ss]etting|[Ff]ormulation|[Ss]tatement)\b"
