@@ -950,7 +950,7 @@ def test_a_subsection_s_declaration_holds_in_its_siblings_not_in_the_next_sectio
         r"""
         \section{Statistics}
         \subsection{Moments}
-        Assume $x \in \mathbb{R}^n$ is a random vector and $A \in \mathbb{R}^{m \times n}$.
+        Let $x \in \mathbb{R}^n$ be a random vector and $A \in \mathbb{R}^{m \times n}$.
         \subsection{Linear forms}
         Then $E[A x] = A E[x]$, but $E[x A]$ is wrong.
                                        ^^^
