@@ -1080,7 +1080,9 @@ def test_an_equation_in_a_later_section_may_give_a_letter_a_new_meaning(tmp_path
         Then $\beta = \Phi^\top y$ is wrong.
               ^^^^^^^^^^^^^^^^^^^
         \section{Kernels}
-        By the representer theorem $\beta = \Phi^\top \alpha$, and $X \beta$ is still fine.
+        By the representer theorem $\beta = \Phi^\top \alpha$, and $X \beta$ is still fine;
+        a side off by a transpose is a mistake all the same: $\Phi = \Phi^\top \Phi \Phi^\top$.
+                                                              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
         """,
     )
     assert found(result) == expected(fx, "equation-mismatch")

@@ -826,7 +826,7 @@ class Inference:
                 continue
             if a is None or b is None or a.agrees(b):
                 continue
-            if self._redefines(left):
+            if self._redefines(left) and not a.agrees(b.transposed()):
                 continue  # \beta = \sum_i \alpha_i \phi(x_i) in a later section: \beta anew
             if _transposes(left, right):
                 continue  # A = A^\top states a property (symmetry), for a square A
