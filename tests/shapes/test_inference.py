@@ -530,6 +530,9 @@ COEFFICIENTS = [
     (r"X \mu + w", None),
     (r"\theta (X w - y) + w", None),
     (r"\gamma (X w - y) + w", None),
+    # \mu(y) applies a function; 1^\top is the vector of ones, not the number
+    (r"\mu(y) + w", None),
+    (r"1^\top w + y", None),
 ]
 
 

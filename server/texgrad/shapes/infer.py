@@ -356,6 +356,8 @@ class Inference:
                 return  # past the first vector or matrix
             if not self._coefficient(f):
                 return
+            if i + 1 < len(factors) and _arguments(factors[i + 1]) and _plain(factors[i + 1]):
+                return  # \mu(x), \phi(x, y): a function's arguments, not a factor
             if any(s is not None and not s.is_scalar for s in shapes[i + 1 :]):
                 shapes[i] = SCALAR
 
@@ -602,6 +604,8 @@ class Inference:
         return base
 
     def _transpose(self, node: t.Transpose) -> Shape | None:
+        if isinstance(node.base, t.Number):
+            return None  # 1^\top: the vector of ones, written as the number
         s = self.infer(node.base)
         return s.transposed() if s is not None else None
 
@@ -1013,6 +1017,13 @@ def _conditional(args: tuple[t.Node, ...]) -> bool:
         or (isinstance(a, t.Chain) and any(r in ("\\mid", "|", "\\vert") for r in a.relations))
         for a in args
     )
+
+
+def _plain(paren: t.Node) -> bool:
+    """Brackets around symbols only, as arguments are: ``(x)``, ``(x, y)``."""
+    body = paren.body if isinstance(paren, t.Paren) else None
+    items = body.items if isinstance(body, (t.List, t.Sequence)) else (body,)
+    return all(i is not None and symbol_key(i) is not None for i in items)
 
 
 def _arguments(node: t.Node) -> bool:
