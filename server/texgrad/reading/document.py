@@ -11,14 +11,13 @@ huge files, unclosed math and runaway macros all become :class:`ReadProblem`\ s.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from texgrad.reading.macros import MacroTable, merge
+from texgrad.reading.memo import Recent
 from texgrad.reading.project import (
     LATEX_SUFFIXES,
     MARKDOWN_SUFFIXES,
@@ -155,15 +154,11 @@ class _Assembled:
     or moved.  Bounded and thread-safe."""
 
     def __init__(self, size: int = 64) -> None:
-        self._size = size
-        self._last: OrderedDict[str, tuple[str, list[RawRegion], tuple[object, ...], list[MathRegion]]] = (
-            OrderedDict()
-        )  # fmt: skip
-        self._lock = threading.Lock()
+        self._last: Recent[str, tuple[str, list[RawRegion], tuple[object, ...], list[MathRegion]]]
+        self._last = Recent(size)
 
     def clear(self) -> None:
-        with self._lock:
-            self._last.clear()
+        self._last.clear()
 
     def regions(
         self, path: str, text: str, raws: list[RawRegion], macros: MacroTable
@@ -171,8 +166,7 @@ class _Assembled:
         defined = tuple(
             sorted((m.name, m.nargs, m.default, m.body, m.kind) for m in macros.values())
         )
-        with self._lock:
-            last = self._last.get(path) if path else None
+        last = self._last.get(path) if path else None
         out = []
         if last is not None and last[2] == defined and len(last[1]) == len(raws):
             old_text, old_raws, _, old_regions = last
@@ -187,11 +181,7 @@ class _Assembled:
         else:
             out = [build_region(text, raw, macros) for raw in raws]
         if path:
-            with self._lock:
-                self._last[path] = (text, list(raws), defined, out)
-                self._last.move_to_end(path)
-                while len(self._last) > self._size:
-                    self._last.popitem(last=False)
+            self._last.put(path, (text, list(raws), defined, out))
         return out
 
 

@@ -18,11 +18,11 @@ the new text, and must be the old closer, moved.
 
 from __future__ import annotations
 
+import functools
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 
+from texgrad.reading.memo import Recent
 from texgrad.reading.regions import Include, RawRegion, ReadProblem, ScanResult
 
 
@@ -92,11 +92,10 @@ def rescan(old_text: str, old: ScanResult, new_text: str, format: str) -> ScanRe
     if region is None:
         return _prose_edit(old_text, old, new_text, format, edit)
     index, raw = region
-    changed = old_text[edit.start : edit.old_end] + new_text[edit.start : edit.new_end]
-    forbidden = "$%`\n|<" if format == "markdown" else "$%`"
-    if any(c in changed for c in forbidden):
-        return None
     removed, inserted = old_text[edit.start : edit.old_end], new_text[edit.start : edit.new_end]
+    forbidden = "$%`\n|<" if format == "markdown" else "$%`"
+    if any(c in removed or c in inserted for c in forbidden):
+        return None
     if (
         old_text[edit.start - 1 : edit.start] == "\\"
         or removed.endswith("\\")
@@ -177,7 +176,7 @@ def _prose_edit(
             return None
     for text, end, shift in ((old_text, edit.old_end, 0), (new_text, edit.new_end, edit.delta)):
         lo, hi = max(0, edit.start - 1), min(len(text), end + 1)
-        for pattern in _EVENTS[format]:
+        for pattern in _events(format):
             for m in pattern.finditer(text, max(0, lo - 40), hi):
                 if not (m.start() < hi and lo < m.end()):
                     continue
@@ -186,32 +185,37 @@ def _prose_edit(
                     continue
                 return None  # an event next to the edit: its meaning may have changed
     line = new_text.rfind("\n", 0, edit.start) + 1
-    line_end = new_text.find("\n", edit.new_end)
-    whole = new_text[line : line_end if line_end >= 0 else len(new_text)]
     if _IN_ARGUMENT.search(new_text, line, edit.start):
         return None  # in an argument: \begin{align}, \input{…} mean something else now
+    par = _paragraph_start(new_text, edit.start)
+    if par is None:
+        return None
     if format == "markdown":
-        if _content_start(new_text, line) >= edit.start or _STRUCTURAL_LINE.fullmatch(whole):
+        if not _block_structure_kept(new_text, edit):
             return None
-        blanks = [
-            m.end() for m in _BLANK_LINE.finditer(new_text, max(0, edit.start - 20_000), edit.start)
-        ]
-        before = new_text[blanks[-1] if blanks else max(0, edit.start - 20_000) : edit.start]
+        before = new_text[par : edit.start]
         if "<" in before or "](" in before:
             return None
-    else:
-        # a package list, an \\input or a definition earlier in the paragraph may read on
-        blanks = [
-            m.end() for m in _BLANK_LINE.finditer(new_text, max(0, edit.start - 20_000), edit.start)
-        ]
-        if _READS_AHEAD.search(
-            new_text, blanks[-1] if blanks else max(0, edit.start - 20_000), edit.start
-        ):
-            return None
+    elif _READS_AHEAD.search(new_text, par, edit.start):
+        return None  # a package list, an \input or a definition before it may read on
     regions = [
         r if r.start < edit.start else _moved(r, edit.delta, edit.start) for r in old.regions
     ]
     return _moved_scan(old, regions, new_text, format, edit)
+
+
+def _block_structure_kept(text: str, edit: TextEdit) -> bool:
+    """Markdown decides block structure at a line's start: is the edit past the line's list
+    markers, quote marks and fence, leaving neither a line of markers only (a rule, a
+    setext underline) nor one starting a link reference definition?"""
+    line = text.rfind("\n", 0, edit.start) + 1
+    line_end = text.find("\n", edit.new_end)
+    whole = text[line : line_end if line_end >= 0 else len(text)]
+    return not (
+        _content_start(text, line) >= edit.start
+        or _STRUCTURAL_LINE.fullmatch(whole)
+        or whole.lstrip().startswith("[")
+    )
 
 
 def _content_start(text: str, line: int) -> int:
@@ -293,37 +297,39 @@ def _moved_problem(p: ReadProblem, edit: TextEdit) -> ReadProblem:
 _BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
 
 
-def _events() -> dict[str, tuple[re.Pattern[str], ...]]:
+@functools.cache
+def _events(format: str) -> tuple[re.Pattern[str], ...]:
+    """The scanner's events in text and in math (imported late: the scanners import us)."""
     from texgrad.reading import latex, markdown
 
-    return {
-        "latex": (latex._TEXT_EVENTS, latex._MATH_EVENTS),
-        "markdown": (markdown._TEXT_EVENT, markdown._MATH_EVENT),
-    }
+    if format == "markdown":
+        return (markdown._TEXT_EVENT, markdown._MATH_EVENT)
+    return (latex._TEXT_EVENTS, latex._MATH_EVENTS)
 
 
-class _LazyEvents(dict[str, tuple[re.Pattern[str], ...]]):
-    def __missing__(self, key: str) -> tuple[re.Pattern[str], ...]:
-        self.update(_events())
-        return self[key]
-
-
-_EVENTS = _LazyEvents()
-# text-mode commands whose argument or closer a scanner may look for far ahead
-_READS_AHEAD = re.compile(
-    r"\\(?:verb|ensuremath|input|include|subfile|import|subimport|includefrom|inputfrom|"
-    r"subincludefrom|usepackage|RequirePackage|newcommand|renewcommand|providecommand|"
-    r"DeclareMathOperator|DeclareRobustCommand|def|gdef|let|iffalse)(?![A-Za-z@])"
+# text-mode commands whose argument or closer a scanner looks for, possibly far ahead
+_SCANNED = (
+    "input|include|subfile|import|subimport|includefrom|inputfrom|subincludefrom|usepackage|"
+    "RequirePackage|newcommand|renewcommand|providecommand|DeclareMathOperator|"
+    "DeclareRobustCommand|def|gdef|let|ensuremath|verb"
 )
-# the edit is inside an unclosed argument of a command whose argument the scanners read
-# (an environment's name, a file to include, a definition); a heading's or \\emph's is text
+_READS_AHEAD = re.compile(r"\\(?:" + _SCANNED + r"|iffalse)(?![A-Za-z@])")
+# the edit is inside an unclosed argument of such a command, or of \begin, \end,
+# \documentclass (an environment's name …); a heading's or \emph's argument is text
 _IN_ARGUMENT = re.compile(
-    r"\\(?:begin|end|input|include|subfile|import|subimport|includefrom|inputfrom|"
-    r"subincludefrom|usepackage|RequirePackage|documentclass|newcommand|renewcommand|"
-    r"providecommand|DeclareMathOperator|DeclareRobustCommand|def|gdef|let|ensuremath|verb)"
+    r"\\(?:" + _SCANNED + r"|begin|end|documentclass)"
     r"(?![A-Za-z@])\*?(?:\s*(?:\[[^\[\]]*\]|\{[^{}]*\}))*\s*[\[{][^\[\]{}]*\Z"
 )
 _ENDS = re.compile(r"\\(?:end\s*\{[^{}]*\}|fi(?![A-Za-z@]))")
+
+
+def _paragraph_start(text: str, pos: int) -> int | None:
+    """Where the paragraph holding ``pos`` starts (after the last blank line before it);
+    None when there is none in the 20,000 characters before it (looking no further)."""
+    starts = [m.end() for m in _BLANK_LINE.finditer(text, max(0, pos - 20_000), pos)]
+    if starts:
+        return starts[-1]
+    return 0 if pos <= 20_000 else None
 
 
 def _paragraph_before(
@@ -332,9 +338,8 @@ def _paragraph_before(
     """Where the paragraph holding ``raw`` starts, and the regions before it there; None
     when something there is not plainly text and math (a ``$`` outside math, which the
     scanner pairs as far as it can)."""
-    starts = [m.end() for m in _BLANK_LINE.finditer(text, max(0, raw.start - 20_000), raw.start)]
-    par = starts[-1] if starts else (0 if raw.start <= 20_000 else -1)
-    if par < 0:
+    par = _paragraph_start(text, raw.start)
+    if par is None:
         return None
     earlier = []
     i = index - 1
@@ -398,13 +403,8 @@ def _closer_markdown(
     nothing before it in its paragraph that looks ahead (HTML, links, ``\\[``, ``\\text{``)."""
     from texgrad.reading import markdown
 
-    line = text.rfind("\n", 0, edit.start) + 1
-    line_end = text.find("\n", edit.new_end)
-    whole = text[line : line_end if line_end >= 0 else len(text)]
-    if _content_start(text, line) >= edit.start or _STRUCTURAL_LINE.fullmatch(whole):
-        return False  # the edit is at the line's start, or leaves a line of markers only
-    if whole.lstrip().startswith("["):
-        return False  # could be a link reference definition
+    if not _block_structure_kept(text, edit):
+        return False
     found = _paragraph_before(text, raw, regions, index)
     if found is None:
         return False
@@ -432,16 +432,11 @@ class ScanMemo:
     """The last scan of each path, to scan again after an edit (bounded, thread-safe)."""
 
     def __init__(self, size: int = 64) -> None:
-        self._size = size
-        self._last: OrderedDict[tuple[str, str, frozenset[str]], tuple[str, ScanResult]] = (
-            OrderedDict()
-        )
-        self._lock = threading.Lock()
+        self._last: Recent[tuple[str, str, frozenset[str]], tuple[str, ScanResult]] = Recent(size)
         self.reused = 0  # scans answered without scanning the whole text (for tests)
 
     def get(self, key: tuple[str, str, frozenset[str]], text: str) -> ScanResult | None:
-        with self._lock:
-            last = self._last.get(key)
+        last = self._last.get(key)
         if last is None:
             return None
         if last[0] == text:
@@ -453,12 +448,7 @@ class ScanMemo:
         return found
 
     def clear(self) -> None:
-        with self._lock:
-            self._last.clear()
+        self._last.clear()
 
     def put(self, key: tuple[str, str, frozenset[str]], text: str, scan: ScanResult) -> None:
-        with self._lock:
-            self._last[key] = (text, scan)
-            self._last.move_to_end(key)
-            while len(self._last) > self._size:
-                self._last.popitem(last=False)
+        self._last.put(key, (text, scan))
