@@ -14,6 +14,7 @@ Each request has a time budget; running over it is a clear error.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Hashable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -80,10 +81,12 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
             from texgrad.shapes.dims import Shape
 
             env.vars[key] = VarInfo(key, Shape(rows, cols), key)
+    declared = set(table.declarations)
     for row in result.rows:
-        if row.tree is None or row.start > offset:
+        tree = row.tree_as_parsed  # (definitions are read for their structure only)
+        if tree is None or row.start > offset:
             continue
-        _definitions(row.tree, env, set(table.declarations))
+        _definitions(tree, env, declared)
     style = _copy_style(_document_style(result))
     _learn_style(style, trees, result.doc.text, override=True)
     for key, info in env.vars.items():
@@ -129,27 +132,28 @@ def _document_style(result: CheckResult) -> Style:
     """The notation of the whole document (do not change it: it is shared).
 
     The same as one :func:`_learn_style` over every row, in order, but each row's part
-    is kept (by its tree, with the text it read) for the next check of the document:
-    after an edit, only rows whose tree or text changed are walked again."""
+    is kept (by the row's key, relative to where it starts, with the text it read) for
+    the next check of the document: after an edit, only rows whose text changed are
+    walked again, and the others' trees are not even moved to where they now are."""
     learnt = _learnt_of(result)
     if learnt.style is not None:
         return learnt.style
     text = result.doc.text
     before = _taught.pop(result.path, {})
-    now: dict[int, tuple[t.Node, _Taught]] = {}
+    now: dict[Hashable, _Taught] = {}
     style = Style()
     seen_mark = False
     for row in result.rows:
-        tree = row.tree
-        if tree is None:
+        if not row.parsed:
             continue
-        hit = before.get(id(tree))
-        if hit is not None and hit[0] is tree and hit[1].still(text):
-            taught = hit[1]
+        hit = before.get(row.key) if row.key is not None else None
+        if hit is not None and hit.still(text, row.start):
+            taught = hit
         else:
-            taught = _taught_by(tree, text)
-        if taught.start >= 0:
-            now[id(tree)] = (tree, taught)
+            assert row.tree is not None
+            taught = _taught_by(row.tree, text, row.start)
+        if taught.start is not None and row.key is not None:
+            now[row.key] = taught
         if taught.transpose is not None and not seen_mark:
             style.transpose = taught.transpose
             seen_mark = True
@@ -167,28 +171,33 @@ def _document_style(result: CheckResult) -> Style:
 @dataclass(frozen=True)
 class _Taught:
     """What one row teaches about notation (the first mark and spellings in it), and the
-    source text its spellings were read from (``start`` < 0: not to be kept)."""
+    source text its spellings were read from, relative to the row's start (``start``
+    None: read outside the text, not to be kept)."""
 
     transpose: str | None
     names: dict[str, str]
     symbols: dict[str, str]
-    start: int
+    start: int | None
     read: str
 
-    def still(self, text: str) -> bool:
-        return text[self.start : self.start + len(self.read)] == self.read
+    def still(self, text: str, base: int) -> bool:
+        if self.start is None:
+            return False
+        at = base + self.start
+        return text[at : at + len(self.read)] == self.read
 
 
-# per document path: what each row's tree taught at the last check (by the tree's id)
-_taught: dict[str, dict[int, tuple[t.Node, _Taught]]] = {}
+# per document path: what each row taught at the last check (by the row's key)
+_taught: dict[str, dict[Hashable, _Taught]] = {}
 
 
-def _taught_by(tree: t.Node, text: str) -> _Taught:
+def _taught_by(tree: t.Node, text: str, base: int) -> _Taught:
     probe = Style(transpose="")
     span = [len(text), 0, 0]
     _learn_style(probe, [tree], text, span=span)
     lo, hi, outside = span
-    start, read = (-1, "") if outside else (min(lo, hi), text[min(lo, hi) : hi])
+    lo = min(lo, hi)
+    start, read = (None, "") if outside else (lo - base, text[lo:hi])
     return _Taught(probe.transpose or None, probe.names, probe.symbols, start, read)
 
 

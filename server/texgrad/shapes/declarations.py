@@ -398,6 +398,17 @@ class Row:
         self._tree = (tree, shift)
 
     @property
+    def parsed(self) -> bool:
+        """Did the row parse (without moving its tree)?"""
+        return self._tree[0] is not None
+
+    @property
+    def tree_as_parsed(self) -> t.Node | None:
+        """The tree without moving it: its ranges may be where the row was when parsed.
+        For readers that use only its structure (the calculus engine's definitions)."""
+        return self._tree[0]
+
+    @property
     def tree(self) -> t.Node | None:
         tree, shift = self._tree  # one read and one write: threads may share rows
         if shift and tree is not None:
