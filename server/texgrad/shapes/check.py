@@ -109,7 +109,7 @@ class _History:
     names: tuple[frozenset[object], frozenset[object]]  # dimension names of the two passes
     first: dict[_RunKey, _RowRun]
     second: dict[_RunKey, _RowRun]
-    writers: list[tuple[_RunKey, _RowRun]] = field(default_factory=list)  # runs that defined
+    writers: list[tuple[_RunKey, _RowRun]] = field(init=False)  # the runs that defined
 
     def __post_init__(self) -> None:
         self.writers = [
