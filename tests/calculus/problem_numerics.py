@@ -346,6 +346,32 @@ def _substitute_item(x: object, fn: Callable[[t.Node], t.Node | None]) -> object
     return x
 
 
+def expected_differential(problem: Problem, values: dict[str, Array], wrt: str, e: Array) -> Array:
+    """What the textbook answer says df is in the direction ``e`` at ``values``."""
+    if problem.kind == "matrix":
+        return evaluate_differential(answer_tree(problem), values, wrt, e)
+    answer = answer_value(problem, values)
+    if problem.kind == "gradient":
+        return np.array([[float(np.sum(answer * e))]])
+    if problem.kind == "jacobian":
+        return answer @ e
+    return answer * float(e[0, 0])
+
+
+def written_forms_agree(problem: Problem, values: dict[str, Array], rtol: float) -> None:
+    """The expression and answer as written, evaluated by numeric.py, equal the forms the
+    problem checks them against (raises EvaluationError where numeric.py cannot read them,
+    AssertionError where they differ)."""
+    f = evaluate(tree(problem.expr), values)
+    answer = evaluate(tree(problem.answer), values)
+    if problem.check_expr is not None:
+        ok, why = close(f, evaluate(tree(problem.check_expr), values), rtol)
+        assert ok, why
+    if problem.check_answer is not None:
+        ok, why = close(answer, evaluate(tree(problem.check_answer), values), rtol)
+        assert ok, why
+
+
 def close(got: Array, want: Array, rtol: float) -> tuple[bool, str]:
     """Agree entrywise within ``rtol`` of the larger magnitude; and a message if not."""
     got, want = as_matrix(got), as_matrix(want)

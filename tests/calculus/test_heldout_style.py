@@ -31,6 +31,7 @@ from tests.calculus.problem_numerics import (
     domain,
     evaluate_differential,
     evaluate_engine,
+    expected_differential,
     expr_tree,
     finite_difference,
     finite_difference_jacobian,
@@ -42,6 +43,7 @@ from tests.calculus.problem_numerics import (
     rng_for,
     sample_with_sizes,
     tree,
+    written_forms_agree,
 )
 from tests.calculus.problems import BY_ID as TABLE
 from tests.calculus.problems import Problem
@@ -112,16 +114,9 @@ WRITTEN = [p for p in HELDOUT if p.check_expr or p.check_answer]
 def test_written_form_is_evaluable(problem: Problem) -> None:
     values = points(problem, 0, 1)[0][0]
     try:
-        f = evaluate(tree(problem.expr), values)
-        answer = evaluate(tree(problem.answer), values)
+        written_forms_agree(problem, values, EXACT_RTOL)
     except EvaluationError as e:
         pytest.xfail(f"numeric.py: {e.message}")
-    if problem.check_expr is not None:
-        ok, why = close(f, evaluate(tree(problem.check_expr), values), EXACT_RTOL)
-        assert ok, why
-    if problem.check_answer is not None:
-        ok, why = close(answer, evaluate(tree(problem.check_answer), values), EXACT_RTOL)
-        assert ok, why
 
 
 @dataclass(frozen=True)
@@ -188,16 +183,7 @@ def test_engine_differential(problem: Problem) -> None:
     for k, (values, sizes, rng) in enumerate(points(problem, 200, POINTS)):
         e = random_direction(values, wrt, rng)
         got = evaluate_engine(d_tree, problem, values, sizes, direction=e)
-        if problem.kind == "matrix":
-            want = evaluate_differential(answer_tree(problem), values, wrt, e)
-        else:
-            answer = answer_value(problem, values)
-            if problem.kind == "gradient":
-                want = np.array([[float(np.sum(answer * e))]])
-            elif problem.kind == "jacobian":
-                want = answer @ e
-            else:
-                want = answer * float(e[0, 0])
+        want = expected_differential(problem, values, wrt, e)
         ok, why = close(got, want, 1e-6)
         assert ok, f"{problem.id}: differential {out.differential!r} at point {k}: {why}"
 

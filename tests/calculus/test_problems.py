@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import numpy as np
 import pytest
 
 from tests.calculus.problem_numerics import (
@@ -33,6 +32,7 @@ from tests.calculus.problem_numerics import (
     directional_difference,
     evaluate_differential,
     evaluate_engine,
+    expected_differential,
     function,
     has_differential,
     key_of,
@@ -131,16 +131,7 @@ def test_engine_differential(problem: Problem) -> None:
         values, sizes = sample_with_sizes(problem, rng)
         e = random_direction(values, wrt, rng)
         got = evaluate_engine(d_tree, problem, values, sizes, direction=e)
-        if problem.kind == "matrix":
-            want = evaluate_differential(answer_tree(problem), values, wrt, e)
-        else:
-            answer = answer_value(problem, values)
-            if problem.kind == "gradient":
-                want = np.array([[float(np.sum(answer * e))]])
-            elif problem.kind == "jacobian":
-                want = answer @ e
-            else:
-                want = answer * float(e[0, 0])
+        want = expected_differential(problem, values, wrt, e)
         ok, why = close(got, want, 1e-6)
         assert ok, f"{problem.id}: differential {out.differential!r} at point {k}: {why}"
 
