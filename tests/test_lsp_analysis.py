@@ -2,11 +2,14 @@ r"""The pure modules behind the language server: insertion, navigation, hints, p
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
@@ -131,6 +134,17 @@ def test_positions_in_every_encoding() -> None:
         assert pos.offset(types.Position(99, 0)) == len(text)
         assert pos.offset(types.Position(0, 999)) == 3  # the end of the line
         assert pos.position(10_000) == types.Position(3, 0)
+
+
+@given(st.text(alphabet="ab\n\r é😀", max_size=40))
+def test_line_starts_as_lsp_splits_lines(text: str) -> None:
+    # the fast path (no \r) and the matching path agree with LSP's line breaks
+    want = [0, *(m.end() for m in re.finditer(r"\r\n|\r|\n", text))]
+    assert Positions(text, PositionCodec()).starts == want
+    assert Positions(text.replace("\r", ""), PositionCodec()).starts == [
+        0,
+        *(m.end() for m in re.finditer("\n", text.replace("\r", ""))),
+    ]
 
 
 def test_workspace_plans_and_differentiation(tmp_path: Path) -> None:
