@@ -96,9 +96,6 @@ class _RowRun:
     notes: tuple[tuple[str, Dim | None, Dim | None], ...]
 
 
-_RunKey = tuple[str, int, RowKey]  # path, row start, row key
-
-
 @dataclass
 class _History:
     """The last check of a document: what an edit to it can be compared against."""
@@ -107,14 +104,20 @@ class _History:
     knowledge: dict[str, tuple[object, ...]]  # per symbol: its collected declarations
     boundaries: tuple[list[int], list[int]]
     names: tuple[frozenset[object], frozenset[object]]  # dimension names of the two passes
-    first: dict[_RunKey, _RowRun]
-    second: dict[_RunKey, _RowRun]
-    writers: list[tuple[_RunKey, _RowRun]] = field(init=False)  # the runs that defined
+    rows: dict[str, tuple[list[int], list[RowKey]]]  # per path: its rows' starts and keys
+    first: dict[str, list[_RowRun]]  # per path, one run per row
+    second: list[_RowRun]  # the target's rows
+    # the runs that defined something: (path, the row's index, run)
+    writers: list[tuple[str, int, _RowRun]] = field(init=False)
 
     def __post_init__(self) -> None:
+        target = next(reversed(self.rows))  # (the target is checked last)
         self.writers = [
-            (k, run) for runs in (self.first, self.second) for k, run in runs.items() if run.writes
-        ]
+            (p, j, run)
+            for p, runs in self.first.items()
+            for j, run in enumerate(runs)
+            if run.writes
+        ] + [(target, j, run) for j, run in enumerate(self.second) if run.writes]
 
 
 # How far after an edit the scope of a declaration may depend on the edited text: a use
@@ -194,6 +197,7 @@ class Checker:
         old = self._history.get(target.doc.path)
         edit: TextEdit | None = None
         dirty: set[str] = set()
+        stats = {"inferred": 0, "reused": 0}
         found = (
             _comparable(old, texts, target.doc.path, bounds)
             if old is not None and old.names[0] == names1
@@ -202,7 +206,8 @@ class Checker:
         if old is not None and found is not None:
             edit, lo, hi = found  # symbols declared in lo..hi may now be scoped otherwise
             dirty = _changed_knowledge(old, knowledge, edit, target.doc.path, lo, hi)
-            for (p, start, _), run in old.writers:
+            for p, j, run in old.writers:
+                start = old.rows[p][0][j]
                 for w in run.writes:  # definitions near the edit: their scope may have moved
                     if p == target.doc.path and (
                         lo <= start + w.start <= hi - edit.delta
@@ -210,74 +215,76 @@ class Checker:
                     ):
                         dirty.add(w.key)
 
-        def earlier(path: str, start: int, key: RowKey, pass_: int) -> _RowRun | None:
-            """The run of this row (same key) in the last check, where it was then."""
-            if old is None or found is None or edit is None:
-                return None
-            runs = old.first if pass_ == 1 else old.second
-            if path != target.doc.path:
-                return runs.get((path, start, key))
-            was = start if start <= edit.start else start - edit.delta  # before the edit
-            if edit.start < was < edit.old_end:
-                return None  # it starts in what the edit replaced
-            return runs.get((path, was, key))
-
-        stats = {"inferred": 0, "reused": 0}
+        # each row's run in the last check, if it had the same text and map, where it was
+        aligned = {
+            d.doc.path: _aligned(
+                old.rows.get(d.doc.path) if old is not None and found is not None else None,
+                [r.start for r in d.rows],
+                d.keys,
+                edit if d is target else None,
+            )
+            for d in docs
+        }
         if old is not None and edit is not None:  # rows gone: what they defined has changed
-            now = {
-                (d.doc.path, r.start, k) for d in docs for r, k in zip(d.rows, d.keys, strict=True)
-            }  # (only rows that defined something matter)
-            for (p, start, k), run in old.writers:
-                moved = start if p != target.doc.path else edit.moved(start)
-                if (p, moved, k) not in now:
-                    dirty.update(w.key for w in run.writes)
+            _gone(old, aligned, dirty)
 
+        reused = 0
         # pass 1: definitions anywhere in the project (y = Ax) give shapes to undeclared symbols
         learner = Inference(table, "", "", report=False)
-        first: dict[_RunKey, _RowRun] = {}
+        first: dict[str, list[_RowRun]] = {}
         for d in docs:
             learner.path, learner.source = d.doc.path, d.doc.text
-            for row, key in zip(d.rows, d.keys, strict=True):
-                prior = earlier(d.doc.path, row.start, key, 1)
+            olds = old.first.get(d.doc.path, []) if old is not None else []
+            runs: list[_RowRun] = []
+            for row, j in zip(d.rows, aligned[d.doc.path], strict=True):
+                prior = olds[j] if j >= 0 else None
                 if prior is not None and not prior.writes and prior.reads.isdisjoint(dirty):
-                    stats["reused"] += 1  # (most rows: the loop's fast path)
-                    first[(d.doc.path, row.start, key)] = prior
+                    reused += 1  # (most rows: the loop's fast path)
+                    runs.append(prior)
                     continue
-                run = self._infer_row(learner, row, prior, dirty, stats)
-                first[(d.doc.path, row.start, key)] = run
+                runs.append(self._infer_row(learner, row, prior, dirty, stats))
+            first[d.doc.path] = runs
 
         # pass 2: report on the target
         inference = Inference(table, target.doc.path, target.doc.text)
         inference.defined = learner.defined
         names2 = inference.dimension_names
-        if old is not None and old.names[1] != names2:
+        olds = old.second if old is not None and old.names[1] == names2 else []
+        if not olds:
             edit = None  # other names are dimensions now: infer every row again
-        second: dict[_RunKey, _RowRun] = {}
+        second: list[_RowRun] = []
         diagnostics = _redeclarations(table, target.doc.path, target.doc.text)
         evidence: dict[str, tuple[Dim | None, Dim | None]] = {}
         conflicting: set[str] = set()
         shapes = []
-        for row, key in zip(target.rows, target.keys, strict=True):
-            prior = earlier(target.doc.path, row.start, key, 2)
+        for row, j in zip(target.rows, aligned[target.doc.path], strict=True):
+            prior = olds[j] if j >= 0 and olds else None
             if (
                 prior is not None
                 and not (prior.writes or prior.diagnostics or prior.notes)
                 and prior.reads.isdisjoint(dirty)
             ):
-                stats["reused"] += 1  # (most rows: the loop's fast path)
-                second[(target.doc.path, row.start, key)] = prior
+                reused += 1  # (most rows: the loop's fast path)
+                second.append(prior)
                 shapes.append((row.start, row.end, prior.shapes))
                 continue
             run = self._infer_row(inference, row, prior, dirty, stats, edit, target.doc.path)
-            second[(target.doc.path, row.start, key)] = run
+            second.append(run)
             diagnostics += [_placed(g, row.start) for g in run.diagnostics]
             for note in run.notes:
                 merge_evidence(evidence, conflicting, *note)
             shapes.append((row.start, row.end, run.shapes))
         diagnostics.sort(key=lambda d: (d.start, d.end))
+        stats["reused"] += reused
 
         self._history[target.doc.path] = _History(
-            texts, knowledge, (bounds.sections, bounds.paragraphs), (names1, names2), first, second
+            texts,
+            knowledge,
+            (bounds.sections, bounds.paragraphs),
+            (names1, names2),
+            {d.doc.path: ([r.start for r in d.rows], d.keys) for d in docs},
+            first,
+            second,
         )
         return CheckResult(
             target.doc.path,
@@ -328,6 +335,48 @@ class Checker:
         elif prior is None:
             dirty.update(w.key for w in run.writes)
         return run
+
+
+def _aligned(
+    old: tuple[list[int], list[RowKey]] | None,
+    starts: list[int],
+    keys: list[RowKey],
+    edit: TextEdit | None,
+) -> list[int]:
+    """Per row, the index of the same row (same text and map) in the last check, or -1.
+
+    Rows before an edit are where they were; rows after it were ``edit.delta`` earlier
+    and are as many from the end; rows that start in what the edit inserted are new.
+    (Without an edit: the file did not change, each row is where it was.)"""
+    if old is None:
+        return [-1] * len(starts)
+    old_starts, old_keys = old
+    m = len(old_starts)
+    if edit is None:
+        return [
+            i if i < m and old_starts[i] == s and old_keys[i] == k else -1
+            for i, (s, k) in enumerate(zip(starts, keys, strict=True))
+        ]
+    p = bisect.bisect_left(starts, edit.start)  # rows before the edit
+    q = max(p, bisect.bisect_left(starts, edit.new_end))  # rows after it
+    off, d = m - len(starts), edit.delta
+    return [
+        *(i if i < m and old_starts[i] == starts[i] and old_keys[i] == keys[i] else -1
+          for i in range(p)),
+        *([-1] * (q - p)),
+        *(i + off if 0 <= i + off < m and old_starts[i + off] == starts[i] - d
+          and old_keys[i + off] == keys[i] else -1
+          for i in range(q, len(starts))),
+    ]  # fmt: skip
+
+
+def _gone(old: _History, aligned: dict[str, list[int]], dirty: set[str]) -> None:
+    """Rows of the last check that defined something and have no row here now (the same,
+    where the edit moved it): what they defined has changed."""
+    matched = {p: set(js) for p, js in aligned.items()}
+    for p, j, run in old.writers:
+        if j not in matched.get(p, ()):
+            dirty.update(w.key for w in run.writes)
 
 
 def _comparable(
