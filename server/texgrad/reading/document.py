@@ -12,7 +12,7 @@ huge files, unclosed math and runaway macros all become :class:`ReadProblem`\ s.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -32,11 +32,13 @@ from texgrad.reading.regions import (
     RawRegion,
     ReadProblem,
     ScanResult,
+    Splice,
     build_region,
     shifted_region,
 )
 
 Format = Literal["latex", "markdown"]
+Regions = tuple[MathRegion, ...]
 
 _LATEX_IDS = frozenset({"latex", "tex", "plaintex", "context", "latex-expl3", "bibtex-style"})
 _MARKDOWN_IDS = frozenset({"markdown", "pandoc", "quarto", "rmd", "mdx", "rmarkdown", "myst"})
@@ -69,6 +71,8 @@ class DocumentRead:
     # scan problems, macro expansion problems of the regions and the project's
     # problems reported in this file, in that order
     problems: tuple[ReadProblem, ...]
+    # regions made from the last read of this path after an edit: how (see Splice)
+    splice: Splice | None = field(default=None, compare=False, repr=False)
 
 
 def read_text(
@@ -140,12 +144,13 @@ def _assemble(
     macros: MacroTable,
     extra_problems: Iterable[ReadProblem],
 ) -> DocumentRead:
-    regions = _ASSEMBLED.regions(path, text, scan.regions, macros)
+    regions, splice = _ASSEMBLED.regions(path, text, scan, macros)
     problems: list[ReadProblem] = list(scan.problems)
     for region in regions:
-        problems.extend(region.problems)
+        if region.problems:
+            problems.extend(region.problems)
     problems.extend(extra_problems)
-    return DocumentRead(path, text, format, tuple(regions), tuple(problems))
+    return DocumentRead(path, text, format, regions, tuple(problems), splice)
 
 
 class _Assembled:
@@ -154,35 +159,53 @@ class _Assembled:
     or moved.  Bounded and thread-safe."""
 
     def __init__(self, size: int = 64) -> None:
-        self._last: Recent[str, tuple[str, list[RawRegion], tuple[object, ...], list[MathRegion]]]
+        self._last: Recent[str, tuple[str, list[RawRegion], tuple[object, ...], Regions]]
         self._last = Recent(size)
 
     def clear(self) -> None:
         self._last.clear()
 
     def regions(
-        self, path: str, text: str, raws: list[RawRegion], macros: MacroTable
-    ) -> list[MathRegion]:
+        self, path: str, text: str, scan: ScanResult, macros: MacroTable
+    ) -> tuple[Regions, Splice | None]:
+        """The regions of ``scan``, and how they were made from the last ones (if so)."""
+        raws = scan.regions
         defined = tuple(
             sorted((m.name, m.nargs, m.default, m.body, m.kind) for m in macros.values())
         )
         last = self._last.get(path) if path else None
-        out = []
-        if last is not None and last[2] == defined and len(last[1]) == len(raws):
+        splice = None
+        if last is None or last[2] != defined:
+            out = tuple(build_region(text, raw, macros) for raw in raws)
+        elif last[1] is raws and last[0] == text:
+            return last[3], None
+        elif scan.origin is not None and scan.origin.previous is last[1]:
+            # the scan moved the last one's regions (rescan.py): so do we
+            origin, old = scan.origin, last[3]
+            kept, moved, d = origin.kept, origin.moved, origin.delta
+            out = (
+                *old[:kept],
+                *(build_region(text, raw, macros) for raw in raws[kept : len(raws) - moved]),
+                *(shifted_region(r, d) for r in old[len(old) - moved :]),
+            )
+            splice = Splice(old, kept, moved, d)
+        elif len(last[1]) == len(raws):
             old_text, old_raws, _, old_regions = last
+            built = []
             for raw, was, region in zip(raws, old_raws, old_regions, strict=True):
                 d = raw.start - was.start
                 if (raw is was or _moved_by(raw, was, d)) and (
                     text[raw.start : raw.end] == old_text[was.start : was.end]
                 ):
-                    out.append(shifted_region(region, d))
+                    built.append(shifted_region(region, d))
                 else:
-                    out.append(build_region(text, raw, macros))
+                    built.append(build_region(text, raw, macros))
+            out = tuple(built)
         else:
-            out = [build_region(text, raw, macros) for raw in raws]
+            out = tuple(build_region(text, raw, macros) for raw in raws)
         if path:
-            self._last.put(path, (text, list(raws), defined, out))
-        return out
+            self._last.put(path, (text, raws, defined, out))
+        return out, splice
 
 
 def _moved_by(raw: RawRegion, was: RawRegion, d: int) -> bool:

@@ -9,6 +9,7 @@ character maps back to the source file.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -103,6 +104,19 @@ class Include:
     end: int
 
 
+@dataclass(frozen=True, slots=True)
+class Splice:
+    """How a sequence was made from the one before an edit: its first ``kept`` items are
+    ``previous``'s first (the same objects), its last ``moved`` items ``previous``'s last
+    moved by ``delta``; only those between are new.  Lets the next stage do the same:
+    reuse what it made from the kept items, move what it made from the moved ones."""
+
+    previous: Sequence[object]
+    kept: int
+    moved: int
+    delta: int
+
+
 @dataclass(slots=True)
 class ScanResult:
     """What one pass over a file found (LaTeX or Markdown): plain source offsets."""
@@ -113,6 +127,8 @@ class ScanResult:
     problems: list[ReadProblem] = field(default_factory=list)
     magic_root: str | None = None  # % !TEX root = …
     has_documentclass: bool = False
+    # made by moving an earlier scan's regions after an edit (rescan.py): how
+    origin: Splice | None = field(default=None, compare=False, repr=False)
 
 
 # Markdown escapes that authors add to keep emphasis out of math (a\_i, a\*b).

@@ -18,12 +18,13 @@ the new text, and must be the old closer, moved.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass, replace
 
 from texgrad.reading.memo import Recent
-from texgrad.reading.regions import Include, RawRegion, ReadProblem, ScanResult
+from texgrad.reading.regions import Include, RawRegion, ReadProblem, ScanResult, Splice
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,11 +124,17 @@ def rescan(old_text: str, old: ScanResult, new_text: str, format: str) -> ScanRe
         moved,
         *(_moved(r, d, edit.start) for r in old.regions[index + 1 :]),
     ]
-    return _moved_scan(old, regions, new_text, format, edit)
+    splice = Splice(old.regions, index, len(regions) - index - 1, d)
+    return _moved_scan(old, regions, new_text, format, edit, splice)
 
 
 def _moved_scan(
-    old: ScanResult, regions: list[RawRegion], new_text: str, format: str, edit: TextEdit
+    old: ScanResult,
+    regions: list[RawRegion],
+    new_text: str,
+    format: str,
+    edit: TextEdit,
+    splice: Splice,
 ) -> ScanResult:
     """The old scan with these regions and everything else after the edit moved."""
     d = edit.delta
@@ -138,6 +145,7 @@ def _moved_scan(
         [_moved_problem(p, edit) for p in old.problems],
         old.magic_root,
         old.has_documentclass,
+        splice,
     )  # fmt: skip
     if format != "markdown" and edit.start < 4000:
         from texgrad.reading.latex import magic_root
@@ -198,10 +206,13 @@ def _prose_edit(
             return None
     elif _READS_AHEAD.search(new_text, par, edit.start):
         return None  # a package list, an \input or a definition before it may read on
+    kept = bisect.bisect_left(old.regions, edit.start, key=lambda r: r.start)
     regions = [
-        r if r.start < edit.start else _moved(r, edit.delta, edit.start) for r in old.regions
+        *old.regions[:kept],
+        *(_moved(r, edit.delta, edit.start) for r in old.regions[kept:]),
     ]
-    return _moved_scan(old, regions, new_text, format, edit)
+    splice = Splice(old.regions, kept, len(regions) - kept, edit.delta)
+    return _moved_scan(old, regions, new_text, format, edit, splice)
 
 
 def _block_structure_kept(text: str, edit: TextEdit) -> bool:

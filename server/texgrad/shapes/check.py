@@ -9,12 +9,14 @@ two passes: the first learns, the second reports.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from pathlib import Path
 
 from texgrad.reading.document import DocumentRead, read_document
 from texgrad.reading.project import Project
+from texgrad.reading.regions import MathRegion
 from texgrad.reading.rescan import TextEdit
 from texgrad.shapes.declarations import (
     NOTATION_SENTENCE,
@@ -42,6 +44,7 @@ class ParsedDocument:
     doc: DocumentRead
     rows: list[Row]
     keys: list[RowKey] = field(default_factory=list)  # each row's text and map
+    ends: list[int] = field(default_factory=list)  # per region: where its rows end in rows
 
 
 class Shapes:
@@ -155,21 +158,62 @@ class Checker:
         if cached is not None and cached.doc.text == doc.text:
             return cached
         old = self._trees.get(doc.path, {})
+        splice = doc.splice
+        if cached is not None and splice is not None and splice.previous is cached.doc.regions:
+            # regions kept or moved by the edit: their rows were parsed last time
+            kept, moved, d = splice.kept, splice.moved, splice.delta
+            n_old = len(cached.doc.regions)
+            head = cached.ends[kept - 1] if kept else 0  # rows of the kept regions
+            tail = cached.ends[n_old - moved - 1] if n_old - moved else 0
+            new = self._rows(doc.path, doc.regions[kept : len(doc.regions) - moved], old)
+            trees = old if len(old) < 2 * len(cached.rows) + 64 else None
+            mid_ends = list(
+                accumulate(len(r.rows) for r in doc.regions[kept : len(doc.regions) - moved])
+            )
+            shift = head + len(new[0]) - tail
+            result = ParsedDocument(
+                doc,
+                [*cached.rows[:head], *new[0], *(r.moved(d) for r in cached.rows[tail:])],
+                [*cached.keys[:head], *new[1], *cached.keys[tail:]],
+                [*cached.ends[:kept], *(head + e for e in mid_ends),
+                 *(e + shift for e in cached.ends[n_old - moved :])],
+            )  # fmt: skip
+            if trees is not None:  # (the trees of rows gone stay until the next full parse)
+                trees.update(new[2])
+            else:
+                self._trees[doc.path] = self._trees_of(result)
+        else:
+            rows, keys, trees = self._rows(doc.path, doc.regions, old)
+            ends = list(accumulate(len(r.rows) for r in doc.regions))
+            result = ParsedDocument(doc, rows, keys, ends)
+            self._trees[doc.path] = trees
+        self._parsed[doc.path] = result
+        return result
+
+    @staticmethod
+    def _rows(
+        path: str, regions: Sequence[MathRegion], old: dict[RowKey, tuple[t.Node | None, int]]
+    ) -> tuple[list[Row], list[RowKey], dict[RowKey, tuple[t.Node | None, int]]]:
+        """The rows of these regions, parsed unless ``old`` has the tree of their key."""
         trees: dict[RowKey, tuple[t.Node | None, int]] = {}
         rows, keys = [], []
-        for region in doc.regions:
+        for region in regions:
             for row in region.rows:
                 key = row.text.key(row.start)
                 hit = old.get(key)
                 if hit is None:
                     hit = (parse_row(row.text).tree, row.start)
                 trees[key] = hit  # the tree as parsed, and where: moved when asked for
-                rows.append(Row(doc.path, row.start, row.end, hit[0], key, row.start - hit[1]))
+                rows.append(Row(path, row.start, row.end, hit[0], key, row.start - hit[1]))
                 keys.append(key)
-        self._trees[doc.path] = trees
-        result = ParsedDocument(doc, rows, keys)
-        self._parsed[doc.path] = result
-        return result
+        return rows, keys, trees
+
+    @staticmethod
+    def _trees_of(parsed: ParsedDocument) -> dict[RowKey, tuple[t.Node | None, int]]:
+        return {
+            key: (row.tree_as_parsed, row.start - row.shift)
+            for row, key in zip(parsed.rows, parsed.keys, strict=True)
+        }
 
     def check(
         self,

@@ -403,6 +403,16 @@ class Row:
         return self._tree[0] is not None
 
     @property
+    def shift(self) -> int:
+        """How far the row is from where its tree was parsed (0 once moved there)."""
+        return self._tree[1]
+
+    def moved(self, delta: int) -> Row:
+        """The same row ``delta`` characters later (its tree moved when asked for)."""
+        tree, shift = self._tree
+        return Row(self.path, self.start + delta, self.end + delta, tree, self.key, shift + delta)
+
+    @property
     def tree_as_parsed(self) -> t.Node | None:
         """The tree without moving it: its ranges may be where the row was when parsed.
         For readers that use only its structure (the calculus engine's definitions)."""
