@@ -242,3 +242,31 @@ def test_random_edits_to_corpus_documents_give_what_a_fresh_check_gives(corpus: 
             got = checker.check(str(path), None, path.parent, text)
             fresh = Checker().check(str(path), None, path.parent, text)
             assert _everything(got) == _everything(fresh), f"{name}: edit at {at}"
+
+
+def test_boundaries_after_an_edit_are_those_of_the_new_text(corpus: Path) -> None:
+    import random
+
+    from texgrad.shapes.declarations import Boundaries
+
+    rng = random.Random(3)
+    snippets = [" ", "x", "word", "#", "# ", "\n", "\n\n", "```", "~~~", "\\section{", "{", "\t",
+                "\\subsection*{Examples}", "Notation", " \n"]  # fmt: skip
+    moved = 0
+    for name in ("matrix-cookbook-md/main.md", "tensor-cookbook/chapters/functions.tex",
+                 "d2l-en/backprop.md"):  # fmt: skip
+        text = (corpus / name).read_text(encoding="utf-8")
+        bounds = Boundaries.of(text)
+        for _ in range(60):
+            at = rng.randint(0, len(text))
+            if bounds.sections and rng.random() < 0.3:  # near a heading
+                at = min(len(text), rng.choice(bounds.sections) + rng.randint(-3, 12))
+            if rng.random() < 0.3:
+                new = text[:at] + text[at + rng.randint(1, 4) :]
+            else:
+                new = text[:at] + rng.choice(snippets) + text[at:]
+            got = Boundaries.after(text, bounds, new)
+            assert got == Boundaries.of(new), f"{name}: edit at {at}"
+            moved += got.levels is bounds.levels
+            text, bounds = new, got
+    assert moved > 60  # most edits move the boundaries instead of finding them again

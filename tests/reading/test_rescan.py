@@ -54,11 +54,21 @@ def test_text_edit_between_two_texts() -> None:
         # a fence's info string decides whether its lines are read (MyST directives are)
         ("markdown", "```{note}\nSee $x$.\n```\n", "```{nyote}\nSee $x$.\n```\n", False),
         # a package list earlier in the paragraph may read on
-        ("latex", "\\usepackage[a,\nb=1]{c}\nText $x$.", "\\usepackage[a,\nb1]{c}\nText $x$.", False),
+        (
+            "latex",
+            "\\usepackage[a,\nb=1]{c}\nText $x$.",
+            "\\usepackage[a,\nb1]{c}\nText $x$.",
+            False,
+        ),
         # prose: plain words are a move; typing in a command's argument is not
         ("latex", "Some text and $x$.", "Some fine text and $x$.", True),
         ("latex", "\\begin{align} a \\end{align}", "\\begin{alig} a \\end{align}", False),
-        ("latex", "\\section{The Kronecker product}\nText $x$.", "\\section{The big Kronecker product}\nText $x$.", True),
+        (
+            "latex",
+            "\\section{The Kronecker product}\nText $x$.",
+            "\\section{The big Kronecker product}\nText $x$.",
+            True,
+        ),
         ("markdown", "See [3. And $x$ here.\n", "See [3.  And $x$ here.\n", True),
     ],
 )
@@ -127,3 +137,42 @@ def test_random_edits_to_corpus_documents(corpus: Path) -> None:
                 assert fast == full, f"{name}: edit at {at}"
             text, scan = new, full
     assert reused > 40  # most edits inside math are read again region by region
+
+
+def _read_facts(doc):
+    regions = [
+        (r.kind, r.delimiter, r.start, r.end, r.body_start, r.body_end, r.display, r.problems,
+         [(w.text.text, w.text.segments, w.start, w.end, w.index) for w in r.rows])
+        for r in doc.regions
+    ]  # fmt: skip
+    return regions, doc.problems
+
+
+def test_reading_after_edits_splices_what_a_fresh_read_gives(corpus: Path) -> None:
+    # regions kept and moved by an edit (moved lazily) are those a fresh read builds
+    from texgrad.reading.document import clear_caches, read_document
+
+    rng = random.Random(5)
+    snippets = ["Q", " ", "x", "+ y", "A^\\top", "}", "{", "\\", "_", "$", "\n", "\\R"]
+    spliced = 0
+    for name in ("matrix-cookbook-md/main.md", "mit-matrixcalc/pset1sol.tex"):
+        path = str(corpus / name)
+        text = (corpus / name).read_text(encoding="utf-8")
+        read_document(path, text=text)
+        for _ in range(25):
+            doc = read_document(path, text=text)
+            if rng.random() < 0.7:
+                r = rng.choice(doc.regions)
+                at = rng.randint(r.body_start, r.body_end)
+            else:
+                at = rng.randint(0, len(text))
+            if rng.random() < 0.3:
+                text = text[:at] + text[at + rng.randint(1, 4) :]
+            else:
+                text = text[:at] + rng.choice(snippets) + text[at:]
+            got = read_document(path, text=text)
+            spliced += got.splice is not None
+            got_facts = _read_facts(got)
+            clear_caches()
+            assert got_facts == _read_facts(read_document(path, text=text)), f"{name}: at {at}"
+    assert spliced > 15

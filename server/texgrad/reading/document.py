@@ -147,8 +147,7 @@ def _assemble(
     regions, splice = _ASSEMBLED.regions(path, text, scan, macros)
     problems: list[ReadProblem] = list(scan.problems)
     for region in regions:
-        if region.problems:
-            problems.extend(region.problems)
+        problems.extend(region.problems)  # (without any, a moved region's rows stay put)
     problems.extend(extra_problems)
     return DocumentRead(path, text, format, regions, tuple(problems), splice)
 

@@ -68,30 +68,86 @@ class Row:
     index: int
 
 
-@dataclass(frozen=True, slots=True)
 class MathRegion:
-    kind: str
-    delimiter: str
-    start: int
-    end: int
-    body_start: int
-    body_end: int
-    display: bool
-    rows: tuple[Row, ...]
-    problems: tuple[ReadProblem, ...] = field(default=())
+    """A built region: where it is, and its rows.  Immutable.
+
+    A region an edit moved is made in O(1): its rows (and problems) are moved only when
+    first asked for, as most are never asked for before the next edit."""
+
+    __slots__ = ("kind", "delimiter", "start", "end", "body_start", "body_end", "display", "_moved")
+
+    def __init__(
+        self,
+        kind: str,
+        delimiter: str,
+        start: int,
+        end: int,
+        body_start: int,
+        body_end: int,
+        display: bool,
+        rows: tuple[Row, ...],
+        problems: tuple[ReadProblem, ...] = (),
+    ) -> None:
+        self.kind, self.delimiter, self.display = kind, delimiter, display
+        self.start, self.end, self.body_start, self.body_end = start, end, body_start, body_end
+        # rows and problems, and how far they are behind (one value: threads may share it)
+        self._moved: tuple[tuple[Row, ...], tuple[ReadProblem, ...], int] = (rows, problems, 0)
+
+    @property
+    def rows(self) -> tuple[Row, ...]:
+        return self._settled()[0]
+
+    @property
+    def problems(self) -> tuple[ReadProblem, ...]:
+        return self._settled()[1] if self._moved[1] else ()
+
+    def _settled(self) -> tuple[tuple[Row, ...], tuple[ReadProblem, ...], int]:
+        state = self._moved
+        rows, problems, d = state
+        if d:
+            rows = tuple(Row(r.text.shifted(d), r.start + d, r.end + d, r.index) for r in rows)
+            problems = tuple(
+                ReadProblem(p.message, p.start + d, p.end + d, p.severity, p.code) for p in problems
+            )
+            state = (rows, problems, 0)
+            self._moved = state
+        return state
+
+    def moved(self, delta: int) -> MathRegion:
+        """The same region ``delta`` characters later in the source (text inserted before it)."""
+        if delta == 0:
+            return self
+        out = MathRegion.__new__(MathRegion)
+        out.kind, out.delimiter, out.display = self.kind, self.delimiter, self.display
+        out.start, out.end = self.start + delta, self.end + delta
+        out.body_start, out.body_end = self.body_start + delta, self.body_end + delta
+        rows, problems, d = self._moved
+        out._moved = (rows, problems, d + delta)
+        return out
+
+    def _fields(self) -> tuple[object, ...]:
+        return (self.kind, self.delimiter, self.start, self.end, self.body_start,
+                self.body_end, self.display, self.rows, self.problems)  # fmt: skip
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, MathRegion):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return (
+            f"MathRegion(kind={self.kind!r}, delimiter={self.delimiter!r}, start={self.start}, "
+            f"end={self.end}, body_start={self.body_start}, body_end={self.body_end}, "
+            f"display={self.display}, rows={self.rows!r}, problems={self.problems!r})"
+        )
 
 
 def shifted_region(region: MathRegion, delta: int) -> MathRegion:
     """The same region ``delta`` characters later in the source (text was inserted before it)."""
-    if delta == 0:
-        return region
-    d = delta
-    return MathRegion(
-        region.kind, region.delimiter, region.start + d, region.end + d, region.body_start + d,
-        region.body_end + d, region.display,
-        tuple(Row(r.text.shifted(d), r.start + d, r.end + d, r.index) for r in region.rows),
-        tuple(ReadProblem(p.message, p.start + d, p.end + d, p.severity, p.code) for p in region.problems),
-    )  # fmt: skip
+    return region.moved(delta)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any
 
+from texgrad.reading.rescan import TextEdit
 from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same, shape_of_space
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
@@ -315,6 +316,38 @@ class Boundaries:
             limits.append(limit)
         return cls(sections, [m.start() for m in _PARAGRAPH.finditer(text)], levels, limits)
 
+    @classmethod
+    def after(cls, old_text: str, old: Boundaries, text: str) -> Boundaries:
+        """The boundaries of ``text``, from those of ``old_text`` when one edit inside a line
+        changed neither a heading nor a blank line nor a code fence (they move with it)."""
+        if text == old_text:
+            return old
+        edit = TextEdit.between(old_text, text)
+        start, old_end, new_end = edit.start, edit.old_end, edit.new_end
+        changed = old_text[start:old_end] + text[start:new_end]
+        if any(c in changed for c in "\n\r\\#`~"):
+            return cls.of(text)
+        for src, end in ((old_text, old_end), (text, new_end)):
+            # the edited line and those around it: no heading (\section may end on the next
+            # line), no fence, and the edited line not blank (where paragraphs end)
+            line = src.rfind("\n", 0, start) + 1
+            line_end = src.find("\n", end)
+            line_end = len(src) if line_end < 0 else line_end
+            if not src[line:line_end].strip():
+                return cls.of(text)
+            lo = src.rfind("\n", 0, max(0, line - 1)) + 1
+            hi = src.find("\n", line_end + 1)
+            window = src[lo : len(src) if hi < 0 else hi]
+            if _HEADING.search(window) or "```" in window or "~~~" in window:
+                return cls.of(text)
+        d = new_end - old_end
+        return cls(
+            [b if b < start else b + d for b in old.sections],
+            [b if b < start else b + d for b in old.paragraphs],
+            old.levels,
+            old.limits,
+        )
+
     def section_between(self, a: int, b: int) -> bool:
         i = bisect.bisect_right(self.sections, a)
         return i < len(self.sections) and self.sections[i] < b
@@ -437,6 +470,7 @@ class CollectMemo:
     def __init__(self) -> None:
         self.rows: dict[RowKey, list[tuple[object, ...]]] = {}
         self.prose: dict[tuple[object, ...], list[Declaration]] = {}
+        self.boundaries: dict[str, tuple[str, Boundaries]] = {}  # per path: its last text's
 
 
 def collect(
@@ -458,13 +492,16 @@ def collect(
             fresh.rows[row.key] = items
         _add_items(table, items, row.path, row.start)
     for path, text in texts.items():
-        table.boundaries[path] = Boundaries.of(text)
+        last = memo.boundaries.get(path) if memo is not None else None
+        bounds = Boundaries.of(text) if last is None else Boundaries.after(last[0], last[1], text)
+        fresh.boundaries[path] = (text, bounds)
+        table.boundaries[path] = bounds
         table.texts[path] = text
         path_rows = sorted(by_path.get(path, []), key=lambda r: r.start)
         _prose_by_paragraph(text, path, path_rows, table, memo, fresh)
         _from_comments(text, path, table)
     if memo is not None:
-        memo.rows, memo.prose = fresh.rows, fresh.prose
+        memo.rows, memo.prose, memo.boundaries = fresh.rows, fresh.prose, fresh.boundaries
     return table
 
 
@@ -537,24 +574,23 @@ def _prose_by_paragraph(
     if "$" not in text:
         return
     cuts = [0, *(m.start() for m in _PARAGRAPH.finditer(text)), len(text)]
+    starts = [r.start for r in rows]
+    keys = [r.key for r in rows]
+    keyed = None not in keys  # (rows without a key: nothing is remembered)
     i = 0
     for a, b in pairwise(cuts):
-        while i < len(rows) and rows[i].start < a:
-            i += 1
-        j = i
-        while j < len(rows) and rows[j].start < b:
-            j += 1
         if text.find("$", a, b) < 0:
             continue
-        mine = rows[i:j]
-        key = (text[a:b], tuple([r.key for r in mine]))
-        found = memo.prose.get(key) if memo is not None and None not in key[1] else None
+        i = bisect.bisect_left(starts, a, i)
+        j = bisect.bisect_left(starts, b, i)
+        key = (text[a:b], tuple(keys[i:j]))
+        found = memo.prose.get(key) if memo is not None and keyed else None
         if found is None:
             scratch = SymbolTable()
-            _from_prose(text, path, mine, scratch, a, b)
+            _from_prose(text, path, rows[i:j], scratch, a, b)
             found = [replace(d, start=d.start - a, end=d.end - a)
                      for decls in scratch.declarations.values() for d in decls]  # fmt: skip
-        if None not in key[1]:
+        if keyed:
             fresh.prose[key] = found
         for d in found:
             table.add(replace(d, path=path, start=d.start + a, end=d.end + a))
