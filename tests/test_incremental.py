@@ -189,6 +189,27 @@ def test_an_edited_heading_changes_how_far_declarations_hold(tmp_path: Path) -> 
         assert _everything(got) == _everything(Checker().check(str(path), None, tmp_path, edited))
 
 
+def test_a_heading_typed_late_in_a_document_re_infers_only_what_follows(tmp_path: Path) -> None:
+    """A heading that appears (or goes, or changes kind) changes scopes from its section
+    on: the rows well before it keep what they inferred; the result is a fresh check's."""
+    early = "".join(f"Row $B_{{{i}}} = A x$ here.\n\n" for i in range(40))
+    doc = SECTIONS.replace("\\subsection{Fit}", early + "\\subsection{Fit}", 1)
+    path = tmp_path / "paper.tex"
+    checker = Checker()
+    checker.check(str(path), None, tmp_path, doc)
+    total = len(checker.parsed(str(path), None, tmp_path, doc).rows)
+    for edited in (
+        doc.replace("\\section{More}", "\\section{Notation}", 1),  # now notation
+        doc.replace("\\section{More}", "\\sectio{More}", 1),  # no heading
+        doc.replace("Again", "\\subsection{Example}\nAgain", 1),  # a new one
+        doc,
+    ):
+        got = checker.check(str(path), None, tmp_path, edited)
+        assert _everything(got) == _everything(Checker().check(str(path), None, tmp_path, edited))
+        if "Notation" not in edited:
+            assert 0 < got.stats["inferred"] < total  # (of 2 × total: one per row and pass)
+
+
 SUPPOSED = r"""\documentclass{article}
 \begin{document}
 \section{Basics}

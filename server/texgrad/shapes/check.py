@@ -240,6 +240,7 @@ class Checker:
         # what of the last check still holds: the edit, and the symbols it may have changed
         old = self._history.get(target.doc.path)
         edit: TextEdit | None = None
+        redo: int | None = None
         dirty: set[str] = set()
         stats = {"inferred": 0, "reused": 0}
         found = (
@@ -248,7 +249,7 @@ class Checker:
             else None
         )
         if old is not None and found is not None:
-            edit, lo, hi = found  # symbols declared in lo..hi may now be scoped otherwise
+            edit, lo, hi, redo = found  # symbols declared in lo..hi may be scoped otherwise
             dirty = _changed_knowledge(old, knowledge, edit, target.doc.path, lo, hi)
             for p, j, run in old.writers:
                 start = old.rows[p][0][j]
@@ -271,6 +272,10 @@ class Checker:
         }
         if old is not None and edit is not None:  # rows gone: what they defined has changed
             _gone(old, aligned, dirty)
+        # rows from here on are inferred again, whatever they read (sections changed)
+        forced = len(target.rows)
+        if redo is not None:
+            forced = bisect.bisect_left(target.rows, redo, key=lambda r: r.start)
 
         reused = 0
         # pass 1: definitions anywhere in the project (y = Ax) give shapes to undeclared symbols
@@ -280,13 +285,15 @@ class Checker:
             learner.path, learner.source = d.doc.path, d.doc.text
             olds = old.first.get(d.doc.path, []) if old is not None else []
             runs: list[_RowRun] = []
-            for row, j in zip(d.rows, aligned[d.doc.path], strict=True):
+            for i, (row, j) in enumerate(zip(d.rows, aligned[d.doc.path], strict=True)):
                 prior = olds[j] if j >= 0 else None
                 if prior is not None and not prior.writes and prior.reads.isdisjoint(dirty):
-                    reused += 1  # (most rows: the loop's fast path)
-                    runs.append(prior)
-                    continue
-                runs.append(self._infer_row(learner, row, prior, dirty, stats))
+                    if d is not target or i < forced:
+                        reused += 1  # (most rows: the loop's fast path)
+                        runs.append(prior)
+                        continue
+                force = d is target and i >= forced
+                runs.append(self._infer_row(learner, row, prior, dirty, stats, force=force))
             first[d.doc.path] = runs
 
         # pass 2: report on the target
@@ -301,10 +308,11 @@ class Checker:
         evidence: dict[str, tuple[Dim | None, Dim | None]] = {}
         conflicting: set[str] = set()
         shapes = []
-        for row, j in zip(target.rows, aligned[target.doc.path], strict=True):
+        for i, (row, j) in enumerate(zip(target.rows, aligned[target.doc.path], strict=True)):
             prior = olds[j] if j >= 0 and olds else None
             if (
                 prior is not None
+                and i < forced
                 and not (prior.writes or prior.diagnostics or prior.notes)
                 and prior.reads.isdisjoint(dirty)
             ):
@@ -312,7 +320,9 @@ class Checker:
                 second.append(prior)
                 shapes.append((row.start, row.end, prior.shapes))
                 continue
-            run = self._infer_row(inference, row, prior, dirty, stats, edit, target.doc.path)
+            run = self._infer_row(
+                inference, row, prior, dirty, stats, edit, target.doc.path, force=i >= forced
+            )
             second.append(run)
             diagnostics += [_placed(g, row.start) for g in run.diagnostics]
             for note in run.notes:
@@ -350,9 +360,11 @@ class Checker:
         stats: dict[str, int],
         edit: TextEdit | None = None,
         path: str = "",
+        force: bool = False,
     ) -> _RowRun:
-        """Infer one row, or redo what it did last time if nothing it read has changed."""
-        if prior is not None and prior.reads.isdisjoint(dirty):
+        """Infer one row, or redo what it did last time if nothing it read has changed
+        (unless forced)."""
+        if prior is not None and not force and prior.reads.isdisjoint(dirty):
             for w in prior.writes:
                 inference.apply(replace(w, start=w.start + row.start, end=w.end + row.start))
             stats["reused"] += 1
@@ -425,23 +437,29 @@ def _gone(old: _History, aligned: dict[str, list[int]], dirty: set[str]) -> None
 
 def _comparable(
     old: _History, texts: dict[str, str], path: str, bounds: Boundaries
-) -> tuple[TextEdit, int, int] | None:
-    """The edit from the last check of ``path`` to this one, and the span (in the new text)
-    where declarations may be scoped otherwise now — if the rest of the project is as it
-    was and the edit moved no section boundary; None otherwise.
+) -> tuple[TextEdit, int, int, int | None] | None:
+    """The edit from the last check of ``path`` to this one, the span (in the new text)
+    where declarations may be scoped otherwise now, and where rows must be inferred again
+    from (None: nowhere) — if the rest of the project is as it was; None otherwise.
 
     Scopes depend on the text between a use and a declaration (sentence ends, "where"),
     up to _REACH after the edit, and on paragraph ends: a paragraph the edit split or
-    joined is wholly in the span."""
+    joined is wholly in the span.  They depend on sections too: when a heading appeared,
+    went or changed kind, the sections around it are in the span (whether what is declared
+    there is notation), and every row from _REACH before them on is inferred again (which
+    declarations a use there takes; uses before them take the same)."""
     if texts.keys() != old.texts.keys() or any(
         texts[p] != old.texts[p] for p in texts if p != path
     ):
         return None
-    edit = TextEdit.between(old.texts[path], texts[path])
-    if not _same_cuts(old.boundaries[0], bounds.sections, edit):
-        return None
     new, was = texts[path], old.texts[path]
+    edit = TextEdit.between(was, new)
     lo, hi = edit.start - 1, edit.new_end + _reach(was, new, edit)
+    redo = None
+    changed = _sections_changed(old.boundaries[0], bounds.sections, edit, was, new)
+    if changed is not None:
+        lo, hi = min(lo, changed[0]), max(hi, changed[1])
+        redo = max(0, changed[0] - _REACH)
     if not _same_cuts(old.boundaries[1], bounds.paragraphs, edit):
         # paragraphs split or joined by the edit: the same elsewhere?
         outside = [a for a in old.boundaries[1] if a < edit.start or a >= edit.old_end]
@@ -452,16 +470,46 @@ def _comparable(
         later = [b for b in now if b >= edit.new_end]
         lo = min(lo, earlier[-1] if earlier else 0)
         hi = max(hi, (later[0] if later else len(new)) + _REACH)
-    line_start = new.rfind("\n", 0, edit.start) + 1
-    if any(line_start <= s <= edit.new_end for s in bounds.sections):
-        # a heading was edited: is it still of its level, and does it still (or now) name a
-        # Notation section, a problem or an example (which decide how far declarations hold)?
-        new_end, old_end = new.find("\n", edit.new_end), was.find("\n", edit.old_end)
-        heading = new[line_start : new_end if new_end >= 0 else len(new)]
-        before = was[line_start : old_end if old_end >= 0 else len(was)]
-        if heading_kind(heading) != heading_kind(before):
-            return None
-    return edit, lo, hi
+    return edit, lo, hi, redo
+
+
+def _sections_changed(
+    old: list[int], new: list[int], edit: TextEdit, was: str, text: str
+) -> tuple[int, int] | None:
+    """Where sections differ after an edit: from the start of the last section before the
+    first heading that appeared, went or changed kind (its level; whether it names a
+    Notation section, a problem or an example) to the start of the first section after the
+    last one; None when they are the old ones, moved."""
+
+    def same(a: int, b: int) -> bool:
+        return b == edit.moved(a) or (a == edit.start and b == a + edit.delta)
+
+    n = min(len(old), len(new))
+    i = 0  # headings the same from the start …
+    while i < n and same(old[i], new[i]):
+        i += 1
+    k = 0  # … and from the end
+    while k < n - i and same(old[-1 - k], new[-1 - k]):
+        k += 1
+    differ: list[int] = []  # new indices of headings that differ
+    if not (i == len(old) == len(new)):
+        differ += [i, len(new) - k]  # (the span between holds what appeared or went)
+    line_start = text.rfind("\n", 0, edit.start) + 1
+    for j in [*range(i), *range(len(new) - k, len(new))]:
+        if line_start <= new[j] <= edit.new_end:  # a heading on the edited line: of its kind?
+            a = old[j] if j < i else old[len(old) - (len(new) - j)]
+            end, was_end = text.find("\n", new[j]), was.find("\n", a)
+            heading = text[new[j] : end if end >= 0 else len(text)]
+            before = was[a : was_end if was_end >= 0 else len(was)]
+            if heading_kind(heading) != heading_kind(before):
+                differ += [j, j + 1]
+    if not differ:
+        return None
+    first, last = min(differ), max(differ)
+    return (
+        new[first - 1] if first > 0 else 0,
+        new[last] if last < len(new) else len(text),
+    )
 
 
 def _same_cuts(old: list[int], new: list[int], edit: TextEdit) -> bool:
