@@ -176,3 +176,31 @@ def test_reading_after_edits_splices_what_a_fresh_read_gives(corpus: Path) -> No
             clear_caches()
             assert got_facts == _read_facts(read_document(path, text=text)), f"{name}: at {at}"
     assert spliced > 15
+
+
+def test_typing_commands_in_math_key_by_key(corpus: Path) -> None:
+    # a backslash that starts a command name is read again region by region; one that
+    # escapes a brace or a dollar, or a command scanners act on (\end, \text), is not
+    rng = random.Random(2)
+    words = ["\\alpha", "\\mathbf{x}", "\\end{align}", "\\text{ if }", "\\}", "\\$", "\\\\", "\\frac"]
+    reused = 0
+    for name in ("matrix-cookbook-md/main.md", "mit-matrixcalc/pset1sol.tex"):
+        fmt = "markdown" if name.endswith(".md") else "latex"
+        text = (corpus / name).read_text(encoding="utf-8")
+        scan = _full(text, fmt)
+        for _ in range(12):
+            r = rng.choice(scan.regions)
+            at = rng.randint(r.body_start, r.body_end)
+            for c in rng.choice(words):
+                new = text[:at] + c + text[at:]
+                fast = rescan(text, scan, new, fmt)
+                full = _full(new, fmt)
+                if fast is not None:
+                    reused += 1
+                    assert fast == full, f"{name}: {c!r} at {at}"
+                text, scan, at = new, full, at + 1
+    assert reused > 60
+    old = "Let $a + b$ be."
+    assert rescan(old, _full(old, "latex"), "Let $a + \\alpha b$ be.", "latex") is not None
+    for new in ("Let $a + \\}b$ be.", "Let $a + \\text b$ be.", "Let $a + \\end b$ be."):
+        assert rescan(old, _full(old, "latex"), new, "latex") is None

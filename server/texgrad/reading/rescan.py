@@ -97,12 +97,8 @@ def rescan(old_text: str, old: ScanResult, new_text: str, format: str) -> ScanRe
     forbidden = "$%`\n|<" if format == "markdown" else "$%`"
     if any(c in removed or c in inserted for c in forbidden):
         return None
-    if (
-        old_text[edit.start - 1 : edit.start] == "\\"
-        or removed.endswith("\\")
-        or inserted.endswith("\\")
-    ):
-        return None  # what a backslash escapes (\}, \$) changes
+    if not _escapes_kept(old_text, new_text, edit):
+        return None  # what a backslash escapes (\}, \$) changes, or a command that matters
     if not (_balanced(removed) and _balanced(inserted)):
         return None  # a definition or group far before may look for its closing brace here
     d = edit.delta
@@ -238,6 +234,48 @@ def _content_start(text: str, line: int) -> int:
         end = text.find("\n", start)
         return len(text) if end < 0 else end
     return start
+
+
+_COMMAND = re.compile(r"\\[A-Za-z@]+")
+# commands a scanner acts on, besides text groups and definitions: environments' ends and
+# what reads ahead (\verb, conditionals)
+_ACTED_ON = frozenset({"begin", "end", "verb", "fi", "else", "or", "ensuremath", "item"})
+
+
+def _escapes_kept(old_text: str, new_text: str, edit: TextEdit) -> bool:
+    r"""Does every backslash in or right before the edit start a command name (escape a
+    letter) in both texts — not escape a brace, a dollar or a backslash — and is every
+    command the edit touches one the scanners pass over (typing ``\alpha`` is; ``\end``,
+    ``\text`` or ``\}`` are not)?"""
+    from texgrad.reading.latex import TEXT_COMMANDS
+
+    lo = max(0, edit.start - 1)
+    if "\\" not in old_text[lo : edit.old_end] and "\\" not in new_text[lo : edit.new_end]:
+        return True
+    for text, end in ((old_text, edit.old_end), (new_text, edit.new_end)):
+        i = text.find("\\", lo, end)
+        while i >= 0:
+            run = 0  # backslashes right before it
+            while i - run > 0 and text[i - run - 1] == "\\":
+                run += 1
+            after = text[i + 1 : i + 2]
+            if run % 2 == 0 and not (after.isascii() and after.isalpha()):
+                return False  # it escapes something that is not a letter
+            i = text.find("\\", i + 1, end)
+        for m in _COMMAND.finditer(text, max(0, edit.start - 40), end + 40):
+            if m.end() < edit.start or m.start() > end:
+                continue
+            name = m.group()[1:]
+            if (
+                name in TEXT_COMMANDS
+                or name in _ACTED_ON
+                or name.startswith("if")
+                or _DEFINITION.match(m.group())
+                or _READS_AHEAD.match(m.group())
+                or _TEXT_GROUP.match(m.group())
+            ):
+                return False
+    return True
 
 
 def _balanced(text: str) -> bool:

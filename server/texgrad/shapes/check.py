@@ -34,7 +34,7 @@ from texgrad.shapes.declarations import (
 )
 from texgrad.shapes.diagnostics import Diagnostic, Related
 from texgrad.shapes.dims import Dim, Shape
-from texgrad.shapes.infer import Inference, dimension_names, merge_evidence
+from texgrad.shapes.infer import Inference, dimension_key, dimension_names, merge_evidence
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
 
@@ -106,7 +106,7 @@ class _History:
     texts: dict[str, str]
     knowledge: dict[str, tuple[object, ...]]  # per symbol: its collected declarations
     boundaries: tuple[list[int], list[int]]
-    names: tuple[frozenset[object], frozenset[object]]  # dimension names of the two passes
+    names: frozenset[object]  # dimension names
     rows: dict[str, tuple[list[int], list[RowKey]]]  # per path: its rows' starts and keys
     first: dict[str, list[_RowRun]]  # per path, one run per row
     second: list[_RowRun]  # the target's rows
@@ -235,7 +235,7 @@ class Checker:
         table = collect((r for d in docs for r in d.rows), texts, memo=memo)
         knowledge = _knowledge(table)
         bounds = table.boundaries.get(target.doc.path) or Boundaries([], [])
-        names1 = dimension_names(table)
+        names = dimension_names(table)
 
         # what of the last check still holds: the edit, and the symbols it may have changed
         old = self._history.get(target.doc.path)
@@ -243,14 +243,12 @@ class Checker:
         redo: int | None = None
         dirty: set[str] = set()
         stats = {"inferred": 0, "reused": 0}
-        found = (
-            _comparable(old, texts, target.doc.path, bounds)
-            if old is not None and old.names[0] == names1
-            else None
-        )
+        found = _comparable(old, texts, target.doc.path, bounds) if old is not None else None
         if old is not None and found is not None:
             edit, lo, hi, redo = found  # symbols declared in lo..hi may be scoped otherwise
             dirty = _changed_knowledge(old, knowledge, edit, target.doc.path, lo, hi)
+            # names that became or stopped being dimensions' (N of ℝ^{N×D}): rows asked
+            dirty.update(dimension_key(x) for x in old.names ^ names)
             for p, j, run in old.writers:
                 start = old.rows[p][0][j]
                 for w in run.writes:  # definitions near the edit: their scope may have moved
@@ -279,7 +277,7 @@ class Checker:
 
         reused = 0
         # pass 1: definitions anywhere in the project (y = Ax) give shapes to undeclared symbols
-        learner = Inference(table, "", "", report=False)
+        learner = Inference(table, "", "", report=False, names=names)
         first: dict[str, list[_RowRun]] = {}
         for d in docs:
             learner.path, learner.source = d.doc.path, d.doc.text
@@ -297,12 +295,9 @@ class Checker:
             first[d.doc.path] = runs
 
         # pass 2: report on the target
-        inference = Inference(table, target.doc.path, target.doc.text)
+        inference = Inference(table, target.doc.path, target.doc.text, names=names)
         inference.defined = learner.defined
-        names2 = inference.dimension_names
-        olds = old.second if old is not None and old.names[1] == names2 else []
-        if not olds:
-            edit = None  # other names are dimensions now: infer every row again
+        olds = old.second if old is not None else []
         second: list[_RowRun] = []
         diagnostics = _redeclarations(table, target.doc.path, target.doc.text)
         evidence: dict[str, tuple[Dim | None, Dim | None]] = {}
@@ -335,7 +330,7 @@ class Checker:
             texts,
             knowledge,
             (bounds.sections, bounds.paragraphs),
-            (names1, names2),
+            names,
             {d.doc.path: ([r.start for r in d.rows], d.keys) for d in docs},
             first,
             second,

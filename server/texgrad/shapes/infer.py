@@ -48,7 +48,15 @@ _SQUARE_FUNCS = {"tr": "trace", "Tr": "trace", "trace": "trace", "det": "determi
 class Inference:
     """Infers shapes over the rows of one document; collects diagnostics."""
 
-    def __init__(self, table: SymbolTable, path: str, source: str, *, report: bool = True):
+    def __init__(
+        self,
+        table: SymbolTable,
+        path: str,
+        source: str,
+        *,
+        report: bool = True,
+        names: frozenset[Any] | None = None,  # the table's dimension names, if known
+    ):
         self.table = table
         self.path = path
         self.source = source
@@ -68,7 +76,7 @@ class Inference:
         self.writes: list[Declaration | Signature] = []
         self.notes: list[tuple[str, Dim | None, Dim | None]] = []
         # N of \mathbb{R}^{N \times D}: a number wherever it is written undeclared (\frac{1}{N})
-        self.dimension_names = dimension_names(table)
+        self.dimension_names = dimension_names(table) if names is None else names
         self._rules: dict[type, Callable[[Any], Shape | None]] = {
             t.Symbol: self._symbol, t.Number: lambda n: SCALAR, t.Sub: self._sub, t.Tagged: self._symbolic,
             t.Product: self._product, t.Add: self._add, t.Neg: lambda n: self.infer(n.operand),
@@ -240,7 +248,10 @@ class Inference:
         if not plain or key is None or self._declared(key[0]):
             return False  # declared somewhere (out of scope here): not a number
         d = dim_of(node)
-        return d is not None and d.is_Symbol and d in self.dimension_names
+        if d is None or not d.is_Symbol:
+            return False
+        self.reads.add(dimension_key(d))  # (a re-check asks: is it still a dimension's name?)
+        return d in self.dimension_names
 
     def _definition(self, key: str, offset: int) -> Declaration | None:
         self.reads.add(key)
@@ -968,6 +979,12 @@ def merge_evidence(
 def _span(node: t.Node) -> tuple[int, int, type]:
     """What identifies a node among the nodes of its document: its range and its kind."""
     return (node.start, node.end, type(node))
+
+
+def dimension_key(name: Any) -> str:
+    """What a row reads when it asks whether ``name`` names a dimension (never a symbol's
+    key, which holds no NUL)."""
+    return f"\0dimension {name}"
 
 
 def dimension_names(table: SymbolTable) -> frozenset[Any]:
