@@ -210,6 +210,27 @@ def test_a_heading_typed_late_in_a_document_re_infers_only_what_follows(tmp_path
             assert 0 < got.stats["inferred"] < total  # (of 2 × total: one per row and pass)
 
 
+def test_rows_whose_questions_get_the_same_answers_are_not_inferred_again(tmp_path: Path) -> None:
+    """Editing a declaration of a letter used everywhere re-infers only the rows whose
+    lookups now find something else; the others ask again and get the same answers."""
+    rows = "".join(f"Use $B_{{{i}}} = A x$ here.\n\n" for i in range(40))
+    doc = (
+        "\\section{One}\nLet $A \\in \\mathbb{R}^{m \\times n}$, $x \\in \\mathbb{R}^n$.\n\n"
+        "Then $y = A x$.\n\n\\section{Two}\nLet $A \\in \\mathbb{R}^{p \\times n}$.\n\n" + rows
+    )
+    path = tmp_path / "paper.tex"
+    checker = Checker()
+    checker.check(str(path), None, tmp_path, doc)
+    for edited in (
+        doc.replace("m \\times n", "n \\times n", 1),  # A in section One only
+        doc.replace("m \\times n", "k \\times n", 1),  # and a new dimension name
+        doc,
+    ):
+        got = checker.check(str(path), None, tmp_path, edited)
+        assert _everything(got) == _everything(Checker().check(str(path), None, tmp_path, edited))
+        assert got.stats["inferred"] <= 6  # y = A x and its neighbours, not the 40 uses
+
+
 SUPPOSED = r"""\documentclass{article}
 \begin{document}
 \section{Basics}

@@ -34,7 +34,14 @@ from texgrad.shapes.declarations import (
 )
 from texgrad.shapes.diagnostics import Diagnostic, Related
 from texgrad.shapes.dims import Dim, Shape
-from texgrad.shapes.infer import Inference, dimension_key, dimension_names, merge_evidence
+from texgrad.shapes.infer import (
+    Inference,
+    Question,
+    answer_of,
+    dimension_key,
+    dimension_names,
+    merge_evidence,
+)
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
 
@@ -93,6 +100,7 @@ class _RowRun:
     except the related locations of diagnostics, which are where they were then."""
 
     reads: frozenset[str]
+    asked: tuple[Question, ...]  # (offsets relative to the row)
     writes: tuple[Declaration | Signature, ...]
     diagnostics: tuple[Diagnostic, ...]
     shapes: dict[_Span, Shape]
@@ -358,8 +366,11 @@ class Checker:
         force: bool = False,
     ) -> _RowRun:
         """Infer one row, or redo what it did last time if nothing it read has changed
-        (unless forced)."""
-        if prior is not None and not force and prior.reads.isdisjoint(dirty):
+        (unless forced), or if what it asked of what did change has the same answers."""
+        if prior is not None and (
+            (not force and prior.reads.isdisjoint(dirty))
+            or (not prior.diagnostics and _same_answers(inference, prior, row.start, dirty, force))
+        ):
             for w in prior.writes:
                 inference.apply(replace(w, start=w.start + row.start, end=w.end + row.start))
             stats["reused"] += 1
@@ -371,11 +382,15 @@ class Checker:
             return prior
         stats["inferred"] += 1
         inference.reads, inference.writes, inference.notes = set(), [], []
-        inference.diagnostics, inference.shapes = [], {}
+        inference.diagnostics, inference.shapes, inference.asked = [], {}, []
         inference.infer(row.tree)
         base = row.start
         run = _RowRun(
             frozenset(inference.reads),
+            tuple(
+                (k, key, f, None if at is None else at - base, a)
+                for k, key, f, at, a in inference.asked
+            ),  # fmt: skip
             tuple(replace(w, start=w.start - base, end=w.end - base) for w in inference.writes),
             tuple(_placed(g, -base) for g in inference.diagnostics),
             {(s - base, e - base, k): shape for (s, e, k), shape in inference.shapes.items()},
@@ -386,6 +401,39 @@ class Checker:
         elif prior is None:
             dirty.update(w.key for w in run.writes)
         return run
+
+
+def _same_answers(
+    inference: Inference, run: _RowRun, start: int, dirty: set[str], every: bool
+) -> bool:
+    """Would the row's questions about symbols whose knowledge changed (``every``: all its
+    questions) be answered as last time?  Then inferring it gives what it gave.
+
+    A declaration found is compared without its place (inference uses its shape, font and
+    kind; only a diagnostic's related location uses its place, and runs with diagnostics
+    are not asked again)."""
+    table, defined, names, path = (
+        inference.table, inference.defined, inference.dimension_names, inference.path
+    )  # fmt: skip
+    for kind, key, font, at, was in run.asked:
+        if not every and key not in dirty:
+            continue
+        now = answer_of(table, defined, names, path, kind, key, font,
+                        None if at is None else at + start)  # fmt: skip
+        if now is was or now == was:
+            continue
+        if isinstance(now, Declaration) and isinstance(was, Declaration):
+            if (now.key, now.font, now.shape, now.path, now.how, now.symmetric,
+                    now.positive_definite) == (was.key, was.font, was.shape, was.path, was.how,
+                                               was.symmetric, was.positive_definite):  # fmt: skip
+                continue
+        elif isinstance(now, Signature) and isinstance(was, Signature):
+            if (now.key, now.domain, now.codomain, now.path) == (
+                was.key, was.domain, was.codomain, was.path
+            ):  # fmt: skip
+                continue
+        return False
+    return True
 
 
 def _aligned(

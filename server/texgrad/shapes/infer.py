@@ -73,6 +73,9 @@ class Inference:
         # rows an edit affects (see shapes/check.py): the symbols whose knowledge it used,
         # the definitions it added (y = Ax, f(x) = …) and what it noted about undeclared ones.
         self.reads: set[str] = set()
+        # … and each question it asked of them with the answer (kind, key, font or name,
+        # offset, answer), so that a re-check can ask again instead of inferring the row
+        self.asked: list[Question] = []
         self.writes: list[Declaration | Signature] = []
         self.notes: list[tuple[str, Dim | None, Dim | None]] = []
         # N of \mathbb{R}^{N \times D}: a number wherever it is written undeclared (\frac{1}{N})
@@ -102,17 +105,21 @@ class Inference:
 
     # -- what a row reads of the symbol table and the definitions (recorded) ---------------
     def _lookup(self, key: tuple[str, str | None], offset: int) -> Declaration | None:
-        self.reads.add(key[0])
-        return self.table.lookup(key[0], key[1], self.path, offset)
+        return self._ask("lookup", key[0], key[1], offset)
 
     def _signature(self, key: str, offset: int) -> Signature | None:
-        self.reads.add(key)
-        return self.table.signature(key, self.path, offset)
+        return self._ask("signature", key, None, offset)
 
     def _declared(self, key: str) -> bool:
         """Is ``key`` declared anywhere (in scope here or not)?"""
+        return self._ask("declared", key, None, None)
+
+    def _ask(self, kind: str, key: str, font: Any, offset: int | None) -> Any:
         self.reads.add(key)
-        return key in self.table.declarations
+        answer = answer_of(self.table, self.defined, self.dimension_names, self.path,
+                           kind, key, font, offset)  # fmt: skip
+        self.asked.append((kind, key, font, offset, answer))
+        return answer
 
     def apply(self, write: Declaration | Signature) -> None:
         """Redo a definition a row made when it was last inferred (its text unchanged)."""
@@ -250,13 +257,10 @@ class Inference:
         d = dim_of(node)
         if d is None or not d.is_Symbol:
             return False
-        self.reads.add(dimension_key(d))  # (a re-check asks: is it still a dimension's name?)
-        return d in self.dimension_names
+        return self._ask("dimension", dimension_key(d), d, None)
 
     def _definition(self, key: str, offset: int) -> Declaration | None:
-        self.reads.add(key)
-        found = self.defined.get(key)
-        return self.table.in_force(found, self.path, offset) if found else None
+        return self._ask("definition", key, None, offset)
 
     def _symbol(self, node: t.Symbol) -> Shape | None:
         return self._symbolic(node)
@@ -901,8 +905,7 @@ class Inference:
         """Is ``node`` a symbol declared in an earlier section, so that ``node = …`` here may
         give the letter a new meaning (papers reuse letters), rather than contradict it?"""
         key = symbol_key(node)
-        decl = self._lookup(key, node.start) if key is not None else None
-        return decl is not None and self.table.carried(decl, self.path, node.start)
+        return key is not None and self._ask("redefines", key[0], key[1], node.start)
 
     def _defines(self, node: t.Node) -> bool:
         """Is ``node`` an undeclared symbol, so that ``node = …`` defines its shape?"""
@@ -979,6 +982,41 @@ def merge_evidence(
 def _span(node: t.Node) -> tuple[int, int, type]:
     """What identifies a node among the nodes of its document: its range and its kind."""
     return (node.start, node.end, type(node))
+
+
+# A question inference asked of the symbol table or the definitions, and its answer:
+# (kind, symbol key, font (or the dimension's name), offset, answer)
+Question = tuple[str, str, Any, "int | None", Any]
+
+
+def answer_of(
+    table: SymbolTable,
+    defined: dict[str, list[Declaration]],
+    names: frozenset[Any],
+    path: str,
+    kind: str,
+    key: str,
+    font: Any,
+    offset: int | None,
+) -> Any:
+    """The answer to a question about a symbol, asked at ``offset`` in ``path`` (the only
+    way inference reads what the document declares and defines)."""
+    at = -1 if offset is None else offset
+    if kind == "lookup":
+        return table.lookup(key, font, path, at)
+    if kind == "signature":
+        return table.signature(key, path, at)
+    if kind == "declared":
+        return key in table.declarations
+    if kind == "definition":
+        found = defined.get(key)
+        return table.in_force(found, path, at) if found else None
+    if kind == "dimension":
+        return font in names
+    if kind == "redefines":  # declared in an earlier section, so that `key = …` may redefine it
+        decl = table.lookup(key, font, path, at)
+        return decl is not None and table.carried(decl, path, at)
+    raise ValueError(kind)
 
 
 def dimension_key(name: Any) -> str:
