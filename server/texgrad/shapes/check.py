@@ -403,6 +403,10 @@ class Checker:
         return run
 
 
+# questions whose answers do not depend on where they are asked (nor on sections)
+_UNSCOPED = frozenset({"declared", "dimension"})
+
+
 def _same_answers(
     inference: Inference, run: _RowRun, start: int, dirty: set[str], every: bool
 ) -> bool:
@@ -416,7 +420,7 @@ def _same_answers(
         inference.table, inference.defined, inference.dimension_names, inference.path
     )  # fmt: skip
     for kind, key, font, at, was in run.asked:
-        if not every and key not in dirty:
+        if key not in dirty and (not every or kind in _UNSCOPED):
             continue
         now = answer_of(table, defined, names, path, kind, key, font,
                         None if at is None else at + start)  # fmt: skip

@@ -64,6 +64,8 @@ class SymbolTable:
     # variables bound by a set, \{x \in \mathbb{R}^n : …\}: they hold inside its braces only
     # (declaration, where the braces open, where they close)
     bound: dict[str, list[tuple[Declaration, int, int]]] = field(default_factory=dict)
+    # is_notation's answers (texts and boundaries do not change once collected)
+    _notation: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, d: Declaration) -> None:
         self.declarations.setdefault(d.key, []).append(d)
@@ -156,6 +158,12 @@ class SymbolTable:
     def is_notation(self, d: Declaration) -> bool:
         """Is a declaration made as notation for the whole document: in a sentence that
         says "throughout" or in a section named Notation, Preliminaries, Setup …?"""
+        known = self._notation.get((d.path, d.start))
+        if known is None:
+            known = self._notation[(d.path, d.start)] = self._is_notation(d)
+        return known
+
+    def _is_notation(self, d: Declaration) -> bool:
         text = self.texts.get(d.path, "")
         if not text:
             return False
