@@ -449,7 +449,9 @@ def _closer_markdown(
     regions: list[RawRegion], index: int,
 ) -> bool:  # fmt: skip
     """Markdown: the same, with the edited line's start (its block structure) unchanged and
-    nothing before it in its paragraph that looks ahead (HTML, links, ``\\[``, ``\\text{``)."""
+    nothing in the text before it in its paragraph that looks ahead (HTML, links, ``\\[``,
+    ``\\begin``); the math before it in its paragraph, whose ``\\text{…}`` groups may read
+    on, is read again too."""
     from texgrad.reading import markdown
 
     if not _block_structure_kept(text, edit):
@@ -457,24 +459,32 @@ def _closer_markdown(
     found = _paragraph_before(text, raw, regions, index)
     if found is None:
         return False
-    before = text[found[0] : raw.start]
-    if "<" in before or "](" in before or _TEXT_GROUP.search(before):
+    par, earlier = found
+    gaps, pos = [], par  # the text between the math
+    for r in [*earlier, raw]:
+        gaps.append(text[pos : r.start])
+        pos = r.end
+    gap = "\n".join(gaps)
+    if "<" in gap or "](" in gap or _TEXT_GROUP.search(gap):
         return False
-    if "\\[" in before or "\\(" in before or "\\begin" in before:
+    if "\\[" in gap or "\\(" in gap or "\\begin" in gap:
         return False  # an opener that found no closer may find one in the edited text
-    if raw.delimiter == "\\begin":
-        closer = "\\end{" + raw.kind + "}"
-    elif raw.delimiter in _MARKDOWN_CLOSERS:
-        closer = _MARKDOWN_CLOSERS[raw.delimiter]
-    else:
-        return False
-    # \text{…} groups are skipped unless an unclosed one came earlier (the scanner remembers
-    # that): the closer must be the same either way
-    want = (expected.body_end, expected.end)
-    return all(
-        markdown._find_closer(text, raw.body_start, len(text), closer, failed) == want
-        for failed in ({}, {"{": 0})
-    )
+    for r, want in [*((r, r) for r in earlier), (raw, expected)]:
+        if r.delimiter == "\\begin":
+            closer = "\\end{" + r.kind + "}"
+        elif r.delimiter in _MARKDOWN_CLOSERS:
+            closer = _MARKDOWN_CLOSERS[r.delimiter]
+        else:
+            return False
+        # \text{…} groups are skipped unless an unclosed one came earlier (the scanner
+        # remembers that): the closer must be the same either way
+        if not all(
+            markdown._find_closer(text, r.body_start, len(text), closer, failed)
+            == (want.body_end, want.end)
+            for failed in ({}, {"{": 0})
+        ):
+            return False
+    return True
 
 
 class ScanMemo:
