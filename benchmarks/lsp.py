@@ -1,7 +1,8 @@
 """Language server figures: `texgrad lsp` driven by a real LSP client (pygls) over stdio.
 
 Prints: start to initialized; didChange → publishDiagnostics on the Matrix Cookbook
-(3,398 lines; the server runs with no debounce, so the figure is the analysis alone);
+(3,398 lines; the server runs with no debounce, so the figure is the analysis alone), for
+a one-line edit (a blank at the end of a line) and for a letter typed in math;
 hover; differentiate (codeAction listing + codeAction/resolve, on a freshly edited
 document so nothing is cached); resident memory with every corpus file open.
 
@@ -15,6 +16,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
+import re
 import sys
 import time
 from pathlib import Path
@@ -169,6 +172,22 @@ async def bench(corpus: Path, repeat: int) -> None:
         await client.diagnostics(uri, version)
         edits.append((time.perf_counter() - t) * 1000)
     line("didChange → publishDiagnostics (cookbook)", edits, TARGETS["edit"])
+
+    # typing inside math: a letter after a bold symbol (\mathbf{A}x) at random rows, which
+    # changes what the row says (a declaration's row, sometimes)
+    rng = random.Random(1)
+    spots = [(i, m.end()) for i, ln in enumerate(lines) for m in re.finditer(r"\\mathbf\{\w\}", ln)]
+    typed = []
+    for _ in range(repeat):
+        i, col = rng.choice(spots)
+        version += 1
+        t = time.perf_counter()
+        change(client, uri, version, i, col, "x")
+        lines[i] = lines[i][:col] + "x" + lines[i][col:]
+        spots = [(j, c + 1 if j == i and c >= col else c) for j, c in spots]
+        await client.diagnostics(uri, version)
+        typed.append((time.perf_counter() - t) * 1000)
+    line("  … typing a letter in math (cookbook)", typed, TARGETS["edit"])
 
     # hovers on symbols in math
     text = "\n".join(lines)
