@@ -22,6 +22,7 @@ Several files in one string, each introduced by a line ``%! name.tex``
 
 from __future__ import annotations
 
+import random
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -85,3 +86,11 @@ def parse_fixture(text: str, *, cursor: bool = False) -> Fixture:
         fx.files[fname] = out
         fx.ranges[fname] = ranges
     return fx
+
+
+def random_edit(rng: random.Random, text: str, at: int, snippets: list[str], most: int = 4) -> str:
+    """``text`` edited at ``at`` as a random-edit test does it: 1 to ``most`` characters
+    deleted (three times in ten) or one of ``snippets`` inserted."""
+    if rng.random() < 0.3:
+        return text[:at] + text[at + rng.randint(1, most) :]
+    return text[:at] + rng.choice(snippets) + text[at:]

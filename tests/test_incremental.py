@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.fixtures import random_edit
 from texgrad.reading.project import load_project
 from texgrad.shapes.check import Checker
 from texgrad.syntax.show import show
@@ -277,10 +278,7 @@ def test_random_edits_to_corpus_documents_give_what_a_fresh_check_gives(corpus: 
                 at = rng.randint(row.start, row.end)
             else:
                 at = rng.randint(0, len(text))
-            if rng.random() < 0.3:
-                text = text[:at] + text[at + rng.randint(1, 6) :]
-            else:
-                text = text[:at] + rng.choice(snippets) + text[at:]
+            text = random_edit(rng, text, at, snippets, most=6)
             got = checker.check(str(path), None, path.parent, text)
             fresh = Checker().check(str(path), None, path.parent, text)
             assert _everything(got) == _everything(fresh), f"{name}: edit at {at}"
@@ -303,10 +301,7 @@ def test_boundaries_after_an_edit_are_those_of_the_new_text(corpus: Path) -> Non
             at = rng.randint(0, len(text))
             if bounds.sections and rng.random() < 0.3:  # near a heading
                 at = min(len(text), rng.choice(bounds.sections) + rng.randint(-3, 12))
-            if rng.random() < 0.3:
-                new = text[:at] + text[at + rng.randint(1, 4) :]
-            else:
-                new = text[:at] + rng.choice(snippets) + text[at:]
+            new = random_edit(rng, text, at, snippets)
             got = Boundaries.after(text, bounds, new)
             assert got == Boundaries.of(new), f"{name}: edit at {at}"
             moved += got.levels is bounds.levels

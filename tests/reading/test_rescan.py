@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures import random_edit
 from texgrad.reading import latex, markdown
 from texgrad.reading.project import scan_text
 from texgrad.reading.rescan import ScanMemo, TextEdit, rescan
@@ -126,10 +127,7 @@ def test_random_edits_to_corpus_documents(corpus: Path) -> None:
                 at = rng.choice([r.start, r.end])
             else:
                 at = rng.randint(0, len(text))
-            if rng.random() < 0.3:
-                new = text[:at] + text[at + rng.randint(1, 4) :]
-            else:
-                new = text[:at] + rng.choice(snippets) + text[at:]
+            new = random_edit(rng, text, at, snippets)
             fast = rescan(text, scan, new, fmt)
             full = _full(new, fmt)
             if fast is not None:
@@ -166,10 +164,7 @@ def test_reading_after_edits_splices_what_a_fresh_read_gives(corpus: Path) -> No
                 at = rng.randint(r.body_start, r.body_end)
             else:
                 at = rng.randint(0, len(text))
-            if rng.random() < 0.3:
-                text = text[:at] + text[at + rng.randint(1, 4) :]
-            else:
-                text = text[:at] + rng.choice(snippets) + text[at:]
+            text = random_edit(rng, text, at, snippets)
             got = read_document(path, text=text)
             spliced += got.splice is not None
             got_facts = _read_facts(got)
@@ -182,7 +177,16 @@ def test_typing_commands_in_math_key_by_key(corpus: Path) -> None:
     # a backslash that starts a command name is read again region by region; one that
     # escapes a brace or a dollar, or a command scanners act on (\end, \text), is not
     rng = random.Random(2)
-    words = ["\\alpha", "\\mathbf{x}", "\\end{align}", "\\text{ if }", "\\}", "\\$", "\\\\", "\\frac"]
+    words = [
+        "\\alpha",
+        "\\mathbf{x}",
+        "\\end{align}",
+        "\\text{ if }",
+        "\\}",
+        "\\$",
+        "\\\\",
+        "\\frac",
+    ]
     reused = 0
     for name in ("matrix-cookbook-md/main.md", "mit-matrixcalc/pset1sol.tex"):
         fmt = "markdown" if name.endswith(".md") else "latex"
