@@ -34,7 +34,6 @@ from texgrad.reading.regions import (
     ScanResult,
     Splice,
     build_region,
-    shifted_region,
 )
 
 Format = Literal["latex", "markdown"]
@@ -185,7 +184,7 @@ class _Assembled:
             out = (
                 *old[:kept],
                 *(build_region(text, raw, macros) for raw in raws[kept : len(raws) - moved]),
-                *(shifted_region(r, d) for r in old[len(old) - moved :]),
+                *(r.moved(d) for r in old[len(old) - moved :]),
             )
             splice = Splice(old, kept, moved, d)
         elif len(last[1]) == len(raws):
@@ -196,7 +195,7 @@ class _Assembled:
                 if (raw is was or _moved_by(raw, was, d)) and (
                     text[raw.start : raw.end] == old_text[was.start : was.end]
                 ):
-                    built.append(shifted_region(region, d))
+                    built.append(region.moved(d))
                 else:
                     built.append(build_region(text, raw, macros))
             out = tuple(built)

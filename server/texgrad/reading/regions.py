@@ -145,11 +145,6 @@ class MathRegion:
         )
 
 
-def shifted_region(region: MathRegion, delta: int) -> MathRegion:
-    """The same region ``delta`` characters later in the source (text was inserted before it)."""
-    return region.moved(delta)
-
-
 @dataclass(frozen=True, slots=True)
 class Include:
     r"""A reference to another file: ``\input{chapters/a}``, ``\import{dir/}{file}``."""
