@@ -9,10 +9,12 @@ two passes: the first learns, the second reports.
 from __future__ import annotations
 
 import bisect
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from itertools import accumulate, pairwise
 from pathlib import Path
+from typing import cast
 
 from texgrad.reading.document import DocumentRead, read_document
 from texgrad.reading.project import Project
@@ -100,7 +102,7 @@ class _RowRun:
     except the related locations of diagnostics, which are where they were then."""
 
     reads: frozenset[str]
-    asked: tuple[Question, ...]  # (offsets relative to the row)
+    asked: tuple[object, ...]  # questions and answers, flat (see _asked)
     writes: tuple[Declaration | Signature, ...]
     diagnostics: tuple[Diagnostic, ...]
     shapes: dict[_Span, Shape]
@@ -387,10 +389,7 @@ class Checker:
         base = row.start
         run = _RowRun(
             frozenset(inference.reads),
-            tuple(
-                (k, key, f, None if at is None else at - base, a)
-                for k, key, f, at, a in inference.asked
-            ),  # fmt: skip
+            _asked(inference.asked, base),
             tuple(replace(w, start=w.start - base, end=w.end - base) for w in inference.writes),
             tuple(_placed(g, -base) for g in inference.diagnostics),
             {(s - base, e - base, k): shape for (s, e, k), shape in inference.shapes.items()},
@@ -401,6 +400,21 @@ class Checker:
         elif prior is None:
             dirty.update(w.key for w in run.writes)
         return run
+
+
+def _asked(questions: list[Question], base: int) -> tuple[object, ...]:
+    """A row's questions and answers as a run keeps them: each once, offsets relative to
+    the row, in one flat tuple (kind, key, font, offset, answer, kind, …): there are about
+    ten per row, kept for every row of every open document."""
+    seen: set[tuple[object, ...]] = set()
+    out: list[object] = []
+    for kind, key, font, at, answer in questions:
+        q = (kind, key, font, at, id(answer))
+        if q in seen:
+            continue
+        seen.add(q)
+        out += (kind, sys.intern(key), font, None if at is None else at - base, answer)
+    return tuple(out)
 
 
 # questions whose answers do not depend on where they are asked (nor on sections)
@@ -419,7 +433,9 @@ def _same_answers(
     table, defined, names, path = (
         inference.table, inference.defined, inference.dimension_names, inference.path
     )  # fmt: skip
-    for kind, key, font, at, was in run.asked:
+    asked = run.asked
+    for i in range(0, len(asked), 5):
+        kind, key, font, at, was = cast(Question, asked[i : i + 5])
         if key not in dirty and (not every or kind in _UNSCOPED):
             continue
         now = answer_of(table, defined, names, path, kind, key, font,
