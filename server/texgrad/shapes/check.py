@@ -9,7 +9,6 @@ two passes: the first learns, the second reports.
 from __future__ import annotations
 
 import bisect
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from itertools import accumulate, pairwise
@@ -406,14 +405,9 @@ def _asked(questions: list[Question], base: int) -> tuple[object, ...]:
     """A row's questions and answers as a run keeps them: each once, offsets relative to
     the row, in one flat tuple (kind, key, font, offset, answer, kind, …): there are about
     ten per row, kept for every row of every open document."""
-    seen: set[tuple[object, ...]] = set()
     out: list[object] = []
-    for kind, key, font, at, answer in questions:
-        q = (kind, key, font, at, id(answer))
-        if q in seen:
-            continue
-        seen.add(q)
-        out += (kind, sys.intern(key), font, None if at is None else at - base, answer)
+    for q in dict.fromkeys(questions):  # (answers are the table's own objects: hashable)
+        out += (q[0], q[1], q[2], None if q[3] is None else q[3] - base, q[4])
     return tuple(out)
 
 

@@ -1022,7 +1022,7 @@ def answer_of(
 def dimension_key(name: Any) -> str:
     """What a row reads when it asks whether ``name`` names a dimension (never a symbol's
     key, which holds no NUL)."""
-    return f"\0dimension {name}"
+    return "\0dimension " + getattr(name, "name", str(name))  # (a sympy Symbol's name: fast)
 
 
 def dimension_names(table: SymbolTable) -> frozenset[Any]:
