@@ -141,9 +141,10 @@ class Checker:
     """Checks documents; remembers what it has read, parsed and inferred, per path and text.
 
     After an edit, rows whose text did not change are not parsed again, and are not
-    inferred again unless they use a symbol whose knowledge changed: one whose
+    inferred again unless they use a symbol whose knowledge changed — one whose
     declarations, definitions (``y = Ax``) or signatures differ, or lie near the edit
-    (where the text around a declaration decides its scope).
+    (where the text around a declaration decides its scope) — and the questions they
+    asked about it (``Inference.asked``) now get other answers.
     """
 
     def __init__(self) -> None:
