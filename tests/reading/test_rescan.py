@@ -61,6 +61,11 @@ def test_text_edit_between_two_texts() -> None:
             "\\usepackage[a,\nb1]{c}\nText $x$.",
             False,
         ),
+        # Markdown: \text before the edit in its paragraph, a \begin that is not math
+        ("markdown", "$a \\text{b}$ and $c$.\n", "$a \\text{b}$ and $cd$.\n", True),
+        ("markdown", "\\begin{tabular} $a$ & $b$\n", "\\begin{tabular} $a$ & $bc$\n", True),
+        # … but an unclosed \begin{align} before it may find a closer: the whole text again
+        ("markdown", "\\begin{align} $a$ & $b$\n", "\\begin{align} $a$ & $bc$\n", False),
         # prose: plain words are a move; typing in a command's argument is not
         ("latex", "Some text and $x$.", "Some fine text and $x$.", True),
         ("latex", "\\begin{align} a \\end{align}", "\\begin{alig} a \\end{align}", False),

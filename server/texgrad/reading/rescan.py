@@ -85,7 +85,13 @@ _LINE_PREFIX = re.compile(r"(?:[ \t]*(?:(?:[-*+]|\d{1,9}[.)])(?=[ \t]|$)|>))*[ \
 _STRUCTURAL_LINE = re.compile(r"[ \t]*[-=*_+#>]*[ \t]*")
 
 
-def rescan(old_text: str, old: ScanResult, new_text: str, format: str) -> ScanResult | None:
+def rescan(
+    old_text: str,
+    old: ScanResult,
+    new_text: str,
+    format: str,
+    extra_environments: frozenset[str] = frozenset(),
+) -> ScanResult | None:
     """The scan of ``new_text`` from the scan of ``old_text``, or None when it must be
     scanned whole (see the module's docstring)."""
     edit = TextEdit.between(old_text, new_text)
@@ -109,7 +115,7 @@ def rescan(old_text: str, old: ScanResult, new_text: str, format: str) -> ScanRe
             return None
     moved = _moved(raw, d, edit.start)
     found = (
-        _closer_markdown(new_text, raw, moved, edit, old.regions, index)
+        _closer_markdown(new_text, raw, moved, edit, old.regions, index, extra_environments)
         if format == "markdown"
         else _closer_latex(old_text, new_text, raw, moved, edit, old.regions, index)
     )
@@ -369,6 +375,8 @@ _IN_ARGUMENT = re.compile(
     r"\\(?:" + _SCANNED + r"|begin|end|documentclass)"
     r"(?![A-Za-z@])\*?(?:\s*(?:\[[^\[\]]*\]|\{[^{}]*\}))*\s*[\[{][^\[\]{}]*\Z"
 )
+_BEGIN = re.compile(r"\\begin(?![A-Za-z@])")
+_ENV_NAME = re.compile(r"[ \t]*\{[^{}\r\n]*\}")
 _ENDS = re.compile(r"\\(?:end\s*\{[^{}]*\}|fi(?![A-Za-z@]))")
 
 
@@ -446,13 +454,13 @@ def _closer_latex(
 
 def _closer_markdown(
     text: str, raw: RawRegion, expected: RawRegion, edit: TextEdit,
-    regions: list[RawRegion], index: int,
+    regions: list[RawRegion], index: int, extra_environments: frozenset[str] = frozenset(),
 ) -> bool:  # fmt: skip
     """Markdown: the same, with the edited line's start (its block structure) unchanged and
     nothing in the text before it in its paragraph that looks ahead (HTML, links, ``\\[``,
     ``\\begin``); the math before it in its paragraph, whose ``\\text{…}`` groups may read
     on, is read again too."""
-    from texgrad.reading import markdown
+    from texgrad.reading import latex, markdown
 
     if not _block_structure_kept(text, edit):
         return False
@@ -460,15 +468,22 @@ def _closer_markdown(
     if found is None:
         return False
     par, earlier = found
-    gaps, pos = [], par  # the text between the math
+    gaps, pos = [], par  # the text between the math: (start, end)
     for r in [*earlier, raw]:
-        gaps.append(text[pos : r.start])
+        gaps.append((pos, r.start))
         pos = r.end
-    gap = "\n".join(gaps)
+    gap = "\n".join(text[a:b] for a, b in gaps)
     if "<" in gap or "](" in gap or _TEXT_GROUP.search(gap):
         return False
-    if "\\[" in gap or "\\(" in gap or "\\begin" in gap:
+    if "\\[" in gap or "\\(" in gap:
         return False  # an opener that found no closer may find one in the edited text
+    envs = latex.MATH_ENVIRONMENTS | extra_environments
+    for a, b in gaps:  # \begin{align} that found no closer, too (\begin{tabular} is text)
+        for m in _BEGIN.finditer(text, a, b):
+            if markdown._open_env(text, m.start(), b, envs) is not None or not _ENV_NAME.match(
+                text, m.end(), b
+            ):
+                return False
     for r, want in [*((r, r) for r in earlier), (raw, expected)]:
         if r.delimiter == "\\begin":
             closer = "\\end{" + r.kind + "}"
@@ -500,7 +515,7 @@ class ScanMemo:
             return None
         if last[0] == text:
             return last[1]
-        found = rescan(last[0], last[1], text, key[1])
+        found = rescan(last[0], last[1], text, key[1], key[2])
         if found is not None:
             self.reused += 1
             self.put(key, text, found)
