@@ -66,9 +66,14 @@ class SymbolTable:
     bound: dict[str, list[tuple[Declaration, int, int]]] = field(default_factory=dict)
     # is_notation's answers (texts and boundaries do not change once collected)
     _notation: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
+    # lookup's view of each symbol's declarations per file (see _Placed)
+    _placed: dict[tuple[str, str | None, str], _Placed | None] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def add(self, d: Declaration) -> None:
         self.declarations.setdefault(d.key, []).append(d)
+        self._placed.clear()
 
     def add_bound(self, d: Declaration, start: int, end: int) -> None:
         self.bound.setdefault(d.key, []).append((d, start, end))
@@ -95,30 +100,67 @@ class SymbolTable:
         ]
         if inner:  # the x of \{x \in \mathbb{R}^n : Ax = b\}, inside the braces
             return max(inner, key=lambda b: b[1])[0]
-        decls = self.declarations.get(key)
-        if not decls:
-            return None
-        same_font = [d for d in decls if d.font == font]
-        if not same_font:
-            if len({d.font for d in decls}) > 1:
-                return None  # x and \mathbf{x} both declared, and this is neither
-            same_font = decls
-        found = self.in_force(same_font, path, offset)
-        if found is not None and self._contested(found, same_font):
+        placed = self._placed_for(key, font, path)
+        if placed is None:
+            return None  # undeclared, or x and \mathbf{x} both declared and this is neither
+        found = self._in_force_placed(placed, path, offset)
+        if found is not None and placed.contested(self, found):
             return None  # "y ∈ ℝⁿ … and y ∈ ℝᵐ" in one sentence: which is meant is unknown
         if found is not None or offset < 0:
             return found
-        here = sorted((d for d in same_font if d.path == path), key=lambda d: d.start)
-        if not here or not all(d.shape.agrees(here[0].shape) for d in here[1:]):
+        here, starts = placed.by_start, placed.starts
+        if not here or not placed.agree:
             return None  # declared with several shapes: only the nearest scope counts
         bounds = self.boundaries.get(path) or Boundaries([], [])
-        after = [d for d in here if d.start > offset]
-        if after and not bounds.paragraph_between(offset, after[0].start):
-            return after[0]  # used first, declared later in the paragraph
+        j = bisect.bisect_right(starts, offset)  # here[j:] come after the use
+        if j < len(here) and not bounds.paragraph_between(offset, here[j].start):
+            return here[j]  # used first, declared later in the paragraph
         if any(self.is_notation(d) for d in here):
-            before = [d for d in here if d.start <= offset]
-            return before[-1] if before else here[0]
+            return here[j - 1] if j else here[0]
         return None
+
+    def _placed_for(self, key: str, font: str | None, path: str) -> _Placed | None:
+        """A symbol's declarations (of one font) as ``lookup`` reads them in ``path``."""
+        k = (key, font, path)
+        if k in self._placed:
+            return self._placed[k]
+        placed = None
+        decls = self.declarations.get(key)
+        if decls:
+            same_font = [d for d in decls if d.font == font]
+            if not same_font and len({d.font for d in decls}) <= 1:
+                same_font = decls
+            if same_font:
+                placed = _Placed(same_font, path)
+        self._placed[k] = placed
+        return placed
+
+    def _in_force_placed(self, p: _Placed, path: str, offset: int) -> Declaration | None:
+        """:meth:`in_force` over ``p.decls``, with what depends only on them computed once."""
+        here = p.here
+        if not here:
+            return p.decls[0]
+        if offset < 0:
+            return here[0]
+        bounds = self.boundaries.get(path) or Boundaries([], [])
+        starts, order = p.starts, p.order
+        j = bisect.bisect_right(starts, offset)
+        if j < len(starts):  # the first after the use (of equal ones, the first listed)
+            d = here[order[j]]
+            if d.start - offset <= WHERE_DISTANCE and not SENTENCE_BREAK.search(
+                self.texts.get(path, ""), offset, d.start
+            ):
+                return d
+        if j:  # the last before it (of equal ones, the first listed)
+            d = here[order[bisect.bisect_left(starts, starts[j - 1])]]
+            if not bounds.section_between(d.start, offset):
+                return d
+            if (
+                p.one_meaning and bounds.reaches(d.start, offset)
+                and not (bounds.left_section(d.start, offset) and self.supposed(d))
+            ):  # fmt: skip
+                return d  # declared once for its subsections and the sections that follow
+        return p.elsewhere
 
     def carried(self, d: Declaration, path: str, offset: int) -> bool:
         """Is ``d`` in force at ``offset`` only because it was declared in an earlier section
@@ -227,6 +269,32 @@ class SymbolTable:
                 return d  # declared once for its subsections and the sections that follow
         elsewhere = [d for d in decls if d.path != path]
         return elsewhere[0] if elsewhere else None
+
+
+class _Placed:
+    """What ``lookup`` needs of one symbol's declarations (of one font) in one file, computed
+    once per table: ~10 µs a lookup otherwise, and a row asks several, for every row."""
+
+    def __init__(self, decls: list[Declaration], path: str) -> None:
+        self.decls = decls
+        self.here = [d for d in decls if d.path == path]  # (in their order)
+        # indices into here by start, of equal starts the first listed first
+        self.order = sorted(range(len(self.here)), key=lambda i: (self.here[i].start, i))
+        self.starts = [self.here[i].start for i in self.order]
+        self.by_start = [self.here[i] for i in self.order]
+        self.one_meaning = bool(self.here) and _one_meaning(self.here)
+        first = self.by_start[0] if self.by_start else None
+        self.agree = first is not None and all(
+            d.shape.agrees(first.shape) for d in self.by_start[1:]
+        )
+        self.elsewhere = next((d for d in decls if d.path != path), None)
+        self._contested: dict[int, bool] = {}
+
+    def contested(self, table: SymbolTable, d: Declaration) -> bool:
+        known = self._contested.get(id(d))
+        if known is None:
+            known = self._contested[id(d)] = table._contested(d, self.decls)
+        return known
 
 
 def _one_meaning(items: list[Any]) -> bool:
