@@ -51,7 +51,6 @@ from texgrad.syntax.parse import parse_row
 class ParsedDocument:
     doc: DocumentRead
     rows: list[Row]
-    keys: list[RowKey] = field(default_factory=list)  # each row's text and map
     ends: list[int] = field(default_factory=list)  # per region: where its rows end in rows
 
 
@@ -167,63 +166,54 @@ class Checker:
         cached = self._parsed.get(doc.path)
         if cached is not None and cached.doc.text == doc.text:
             return cached
-        old = self._trees.get(doc.path, {})
+        known = self._trees.get(doc.path, {})
         splice = doc.splice
         if cached is not None and splice is not None and splice.previous is cached.doc.regions:
             # regions kept or moved by the edit: their rows were parsed last time
             kept, moved, d = splice.kept, splice.moved, splice.delta
             n_old = len(cached.doc.regions)
             head = cached.ends[kept - 1] if kept else 0  # rows of the kept regions
-            tail = cached.ends[n_old - moved - 1] if n_old - moved else 0
-            new = self._rows(doc.path, doc.regions[kept : len(doc.regions) - moved], old)
-            trees = old if len(old) < 2 * len(cached.rows) + 64 else None
-            mid_ends = list(
-                accumulate(len(r.rows) for r in doc.regions[kept : len(doc.regions) - moved])
-            )
-            shift = head + len(new[0]) - tail
+            tail = cached.ends[n_old - moved - 1] if n_old - moved else 0  # … and before moved
+            mid = doc.regions[kept : len(doc.regions) - moved]
+            mid_rows = self._rows(doc.path, mid, known, known)
+            shift = head + len(mid_rows) - tail
             result = ParsedDocument(
                 doc,
-                [*cached.rows[:head], *new[0], *(r.moved(d) for r in cached.rows[tail:])],
-                [*cached.keys[:head], *new[1], *cached.keys[tail:]],
-                [*cached.ends[:kept], *(head + e for e in mid_ends),
+                [*cached.rows[:head], *mid_rows, *(r.moved(d) for r in cached.rows[tail:])],
+                [*cached.ends[:kept], *(head + e for e in accumulate(len(r.rows) for r in mid)),
                  *(e + shift for e in cached.ends[n_old - moved :])],
             )  # fmt: skip
-            if trees is not None:  # (the trees of rows gone stay until the next full parse)
-                trees.update(new[2])
-            else:
-                self._trees[doc.path] = self._trees_of(result)
+            if len(known) > 2 * len(result.rows) + 64:  # trees of rows gone: forget them
+                self._trees[doc.path] = {
+                    r.key: (r.tree_as_parsed, r.start - r.shift) for r in result.rows
+                }
         else:
-            rows, keys, trees = self._rows(doc.path, doc.regions, old)
-            ends = list(accumulate(len(r.rows) for r in doc.regions))
-            result = ParsedDocument(doc, rows, keys, ends)
+            trees: dict[RowKey, tuple[t.Node | None, int]] = {}
+            rows = self._rows(doc.path, doc.regions, known, trees)
+            result = ParsedDocument(doc, rows, list(accumulate(len(r.rows) for r in doc.regions)))
             self._trees[doc.path] = trees
         self._parsed[doc.path] = result
         return result
 
     @staticmethod
     def _rows(
-        path: str, regions: Sequence[MathRegion], old: dict[RowKey, tuple[t.Node | None, int]]
-    ) -> tuple[list[Row], list[RowKey], dict[RowKey, tuple[t.Node | None, int]]]:
-        """The rows of these regions, parsed unless ``old`` has the tree of their key."""
-        trees: dict[RowKey, tuple[t.Node | None, int]] = {}
-        rows, keys = [], []
+        path: str,
+        regions: Sequence[MathRegion],
+        known: dict[RowKey, tuple[t.Node | None, int]],
+        into: dict[RowKey, tuple[t.Node | None, int]],
+    ) -> list[Row]:
+        """The rows of these regions, parsed unless ``known`` has the tree of their key; the
+        trees, and where they were parsed, go ``into`` the next parse's ``known``."""
+        rows = []
         for region in regions:
             for row in region.rows:
                 key = row.text.key(row.start)
-                hit = old.get(key)
+                hit = known.get(key)
                 if hit is None:
                     hit = (parse_row(row.text).tree, row.start)
-                trees[key] = hit  # the tree as parsed, and where: moved when asked for
+                into[key] = hit  # the tree as parsed, and where: moved when asked for
                 rows.append(Row(path, row.start, row.end, hit[0], key, row.start - hit[1]))
-                keys.append(key)
-        return rows, keys, trees
-
-    @staticmethod
-    def _trees_of(parsed: ParsedDocument) -> dict[RowKey, tuple[t.Node | None, int]]:
-        return {
-            key: (row.tree_as_parsed, row.start - row.shift)
-            for row, key in zip(parsed.rows, parsed.keys, strict=True)
-        }
+        return rows
 
     def check(
         self,
@@ -269,11 +259,11 @@ class Checker:
                         dirty.add(w.key)
 
         # each row's run in the last check, if it had the same text and map, where it was
+        placed = {d.doc.path: ([r.start for r in d.rows], [r.key for r in d.rows]) for d in docs}
         aligned = {
             d.doc.path: _aligned(
                 old.rows.get(d.doc.path) if old is not None and found is not None else None,
-                [r.start for r in d.rows],
-                d.keys,
+                *placed[d.doc.path],
                 edit if d is target else None,
             )
             for d in docs
@@ -341,7 +331,7 @@ class Checker:
             knowledge,
             (bounds.sections, bounds.paragraphs),
             names,
-            {d.doc.path: ([r.start for r in d.rows], d.keys) for d in docs},
+            placed,
             first,
             second,
         )
