@@ -18,6 +18,7 @@ symbol (``\mathbf{x}`` is ``x``) unless the document declares both.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -103,7 +104,7 @@ class SymbolTable:
         placed = self._placed_for(key, font, path)
         if placed is None:
             return None  # undeclared, or x and \mathbf{x} both declared and this is neither
-        found = self._in_force_placed(placed, path, offset)
+        found = self._in_force(placed, path, offset)
         if found is not None and placed.contested(self, found):
             return None  # "y ∈ ℝⁿ … and y ∈ ℝᵐ" in one sentence: which is meant is unknown
         if found is not None or offset < 0:
@@ -135,8 +136,10 @@ class SymbolTable:
         self._placed[k] = placed
         return placed
 
-    def _in_force_placed(self, p: _Placed, path: str, offset: int) -> Declaration | None:
-        """:meth:`in_force` over ``p.decls``, with what depends only on them computed once."""
+    def _in_force(self, p: _Placed, path: str, offset: int) -> Any:
+        """:meth:`in_force` over ``p.decls``, with what depends only on them computed once:
+        a declaration just after the use in its sentence, else the nearest before it in its
+        section or one it reaches, else the first in another file."""
         here = p.here
         if not here:
             return p.decls[0]
@@ -243,52 +246,35 @@ class SymbolTable:
         return sig
 
     def in_force(self, decls: list[Any], path: str, offset: int) -> Any:
-        here = [d for d in decls if d.path == path]
-        if not here:
-            return decls[0]
-        if offset < 0:
-            return here[0]
-        bounds = self.boundaries.get(path) or Boundaries([], [])
-        after = [d for d in here if d.start > offset]
-        text = self.texts.get(path, "")
-        if after:
-            d = min(after, key=lambda d: d.start)
-            if d.start - offset <= WHERE_DISTANCE and not SENTENCE_BREAK.search(
-                text, offset, d.start
-            ):
-                return d
-        before = [d for d in here if d.start <= offset]
-        if before:
-            d = max(before, key=lambda d: d.start)
-            if not bounds.section_between(d.start, offset):
-                return d
-            if (
-                _one_meaning(here) and bounds.reaches(d.start, offset)
-                and not (bounds.left_section(d.start, offset) and self.supposed(d))
-            ):  # fmt: skip
-                return d  # declared once for its subsections and the sections that follow
-        elsewhere = [d for d in decls if d.path != path]
-        return elsewhere[0] if elsewhere else None
+        """Which of a symbol's declarations (or signatures, or definitions) holds at
+        ``path``/``offset``; see :meth:`lookup`."""
+        return self._in_force(_Placed(decls, path), path, offset)
 
 
 class _Placed:
-    """What ``lookup`` needs of one symbol's declarations (of one font) in one file, computed
-    once per table: ~10 µs a lookup otherwise, and a row asks several, for every row."""
+    """A symbol's declarations (or signatures, or definitions) as seen from one file, in
+    the orders ``in_force`` and ``lookup`` read them.  ``lookup`` keeps one per symbol, font
+    and file for a table: ~10 µs a lookup otherwise, and a row asks several."""
 
-    def __init__(self, decls: list[Declaration], path: str) -> None:
+    def __init__(self, decls: list[Any], path: str) -> None:
         self.decls = decls
         self.here = [d for d in decls if d.path == path]  # (in their order)
         # indices into here by start, of equal starts the first listed first
         self.order = sorted(range(len(self.here)), key=lambda i: (self.here[i].start, i))
         self.starts = [self.here[i].start for i in self.order]
         self.by_start = [self.here[i] for i in self.order]
-        self.one_meaning = bool(self.here) and _one_meaning(self.here)
-        first = self.by_start[0] if self.by_start else None
-        self.agree = first is not None and all(
-            d.shape.agrees(first.shape) for d in self.by_start[1:]
-        )
         self.elsewhere = next((d for d in decls if d.path != path), None)
         self._contested: dict[int, bool] = {}
+
+    @functools.cached_property
+    def one_meaning(self) -> bool:
+        return bool(self.here) and _one_meaning(self.here)
+
+    @functools.cached_property
+    def agree(self) -> bool:
+        """Do the declarations here all agree with the first (by start)?"""
+        first = self.by_start[0] if self.by_start else None
+        return first is not None and all(d.shape.agrees(first.shape) for d in self.by_start[1:])
 
     def contested(self, table: SymbolTable, d: Declaration) -> bool:
         known = self._contested.get(id(d))
