@@ -191,9 +191,7 @@ class SymbolTable:
         """Is a declaration made in a sentence that supposes ("Assume $A \\in …$", "If …",
         "For any …"), as references state each identity's hypotheses: for that part only?"""
         text = self.texts.get(d.path, "")
-        begin = max(0, d.start - 400)
-        breaks = [m.end() for m in SENTENCE_BREAK.finditer(text, begin, d.start)]
-        start = breaks[-1] if breaks else begin
+        start = sentence_start(text, max(0, d.start - 400), d.start)
         return any(
             m.group().lower().startswith(("assum", "suppos", "if", "when"))
             or m.end() >= d.start - 12
@@ -212,9 +210,9 @@ class SymbolTable:
         text = self.texts.get(d.path, "")
         if not text:
             return False
-        begin = max(0, d.start - 400)
-        breaks = [m.end() for m in SENTENCE_BREAK.finditer(text, begin, d.start)]
-        if NOTATION_SENTENCE.search(text, breaks[-1] if breaks else begin, d.start):
+        if NOTATION_SENTENCE.search(
+            text, sentence_start(text, max(0, d.start - 400), d.start), d.start
+        ):
             return True
         sections = (self.boundaries.get(d.path) or Boundaries([], [])).sections
         i = bisect.bisect_right(sections, d.start) - 1
@@ -305,6 +303,14 @@ SENTENCE_BREAK = re.compile(
 NOTATION_SENTENCE = re.compile(
     r"\b[Tt]hroughout\b|\b(?:[Ii]n|[Ff]or) the rest of (?:this|the) (?:paper|document|article|note|chapter|book)"
 )
+
+
+def sentence_start(text: str, lo: int, at: int) -> int:
+    """Where the sentence holding ``at`` starts, looking no further back than ``lo``."""
+    breaks = [m.end() for m in SENTENCE_BREAK.finditer(text, lo, at)]
+    return breaks[-1] if breaks else lo
+
+
 # a sentence that supposes, for the identity or example at hand
 SUPPOSING = re.compile(
     r"\b(?:[Aa]ssum(?:e|ing)|[Ss]uppos(?:e|ing)|[Ii]f|[Ww]hen(?:ever)?|[Ff]or (?:any|all|every|each|some))\b"
@@ -827,8 +833,7 @@ _HYPOTHESIS = re.compile(r"\b(?:[Ii]f|[Ww]hen|[Ww]henever|[Uu]nless)\b")
 
 def _declaring(text: str, lo: int, at: int) -> bool:
     """Does the sentence up to ``at`` declare ("where $x$ is …, $A$ is …"), not suppose?"""
-    breaks = [m.end() for m in SENTENCE_BREAK.finditer(text, lo, at)]
-    sentence = text[breaks[-1] if breaks else lo : at]
+    sentence = text[sentence_start(text, lo, at) : at]
     return bool(_DECLARING.search(sentence)) and not _HYPOTHESIS.search(sentence)
 
 
