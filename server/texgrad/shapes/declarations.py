@@ -447,6 +447,12 @@ class Boundaries:
 # -- symbols ------------------------------------------------------------------------
 
 
+def tagged_key(base: str, bracket: str, label: str) -> str:
+    """The key of a labelled member of a family: ``h^{(t)}``, ``a^{[l]}``."""
+    close = ")" if bracket == "(" else "]"
+    return f"{base}^{{{bracket}{label}{close}}}"
+
+
 def symbol_key(node: t.Node) -> tuple[str, str | None] | None:
     """The identity of a symbol node (key, font), or None if the node is not a symbol."""
     if isinstance(node, t.Symbol):
@@ -465,8 +471,7 @@ def symbol_key(node: t.Node) -> tuple[str, str | None] | None:
         base = symbol_key(node.base)
         if base is None:
             return None
-        close = ")" if node.bracket == "(" else "]"
-        return f"{base[0]}^{{{node.bracket}{show(node.tag)}{close}}}", base[1]
+        return tagged_key(base[0], node.bracket, show(node.tag)), base[1]
     return None
 
 

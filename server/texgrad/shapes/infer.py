@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from texgrad.shapes.declarations import Declaration, Signature, SymbolTable, symbol_key
+from texgrad.shapes.declarations import Declaration, Signature, SymbolTable, symbol_key, tagged_key
 from texgrad.shapes.diagnostics import Diagnostic, Fix, Related, Severity
 from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_of, dim_text, same
 from texgrad.syntax import tree as t
@@ -232,10 +232,9 @@ class Inference:
         base = symbol_key(node.base)
         if base is None:
             return None
-        close = ")" if node.bracket == "(" else "]"
         found = []
         for v in _FAMILY_LABELS:
-            decl = self._lookup((f"{base[0]}^{{{node.bracket}{v}{close}}}", base[1]), node.start)
+            decl = self._lookup((tagged_key(base[0], node.bracket, v), base[1]), node.start)
             if decl is not None:
                 found.append((v, decl.shape))
         if len(found) != 1:
@@ -259,6 +258,14 @@ class Inference:
             return False
         return self._ask("dimension", dimension_key(d), d, None)
 
+    def _known(self, key: str, offset: int) -> bool:
+        """Does the document declare ``key`` (anywhere) or define it (in force here)?"""
+        return self._declared(key) or self._definition(key, offset) is not None
+
+    def _unknown(self, key: str, offset: int) -> bool:
+        """Does nothing declare, define or sign ``key`` (a letter a paper never introduces)?"""
+        return not self._known(key, offset) and self._signature(key, offset) is None
+
     def _definition(self, key: str, offset: int) -> Declaration | None:
         return self._ask("definition", key, None, offset)
 
@@ -270,7 +277,7 @@ class Inference:
         if own is not None:
             return own
         key = symbol_key(node)
-        if key is not None and (self._declared(key[0]) or self._definition(key[0], node.start)):
+        if key is not None and self._known(key[0], node.start):
             return None
         base = self.infer(node.base)
         if base is None or base.is_scalar:
@@ -388,9 +395,7 @@ class Inference:
         ):  # fmt: skip
             return False
         for key in {symbol_key(node), symbol_key(base)}:
-            if key is None or self._declared(key[0]) or self._definition(key[0], node.start):
-                return False
-            if self._signature(key[0], node.start) is not None:
+            if key is None or not self._unknown(key[0], node.start):
                 return False
         return True
 
@@ -408,7 +413,7 @@ class Inference:
         if isinstance(node, t.Transpose):  # u^\top A: what is said of u^\top, transposed
             node, rows, cols = node.base, cols, rows
         key = symbol_key(node)
-        if key is None or self._declared(key[0]) or self._definition(key[0], node.start):
+        if key is None or self._known(key[0], node.start):
             return
         self.notes.append((key[0], rows, cols))
         merge_evidence(self.evidence, self.conflicting, key[0], rows, cols)
@@ -686,7 +691,7 @@ class Inference:
         key = symbol_key(func)
         sig = self._signature(key[0], func.start) if key else None
         if sig is None and key is not None and key[0] in _DENSITIES and _conditional(node.args):
-            if not self._declared(key[0]) and self._definition(key[0], func.start) is None:
+            if not self._known(key[0], func.start):
                 return SCALAR  # p(z = j \mid x; \phi), q(z \mid x): a probability or a density
         if sig is None or len(args) != 1:
             return None
@@ -779,8 +784,7 @@ class Inference:
         if not isinstance(name, t.Symbol) or name.font in _BOLD:
             return False  # \nabla \mathbf{f}: a vector field's Jacobian
         return all(
-            k is not None and not self._declared(k[0]) and self._definition(k[0], body.start) is None
-            and self._signature(k[0], body.start) is None
+            k is not None and self._unknown(k[0], body.start)
             for k in {symbol_key(name), key if not isinstance(body, t.Apply) else None} - {None}
         )  # fmt: skip
 
@@ -889,7 +893,7 @@ class Inference:
         args = paren.body.items if isinstance(paren.body, t.List) else (paren.body,)
         if any(a is None or symbol_key(a) is None for a in args):
             return None
-        if self._declared(key[0]) or self._definition(key[0], name.start) is not None:
+        if self._known(key[0], name.start):
             return None
         return t.Apply(name, tuple(args), True, start=head.start, end=head.end,  # type: ignore[arg-type]
                        from_macro=head.from_macro, span=head.span)  # fmt: skip
@@ -948,10 +952,18 @@ def _set_text(shape: Shape) -> str:
     return f"ℝ^{{{shape.short()}}}"
 
 
-def _unwrapped(node: t.Node) -> t.Node:
-    """The symbol under transposes and parentheses: `A` of `(A^\top)`."""
-    while isinstance(node, (t.Transpose, t.Paren)):
-        inner = node.base if isinstance(node, t.Transpose) else node.body
+def _unwrapped(node: t.Node, through: tuple[type, ...] = (t.Transpose, t.Paren)) -> t.Node:
+    """What is under transposes and parentheses (or other wrappers): `A` of `(A^\top)`."""
+    while isinstance(node, through):
+        inner: t.Node | None
+        if isinstance(node, t.Transpose):
+            inner = node.base
+        elif isinstance(node, t.Neg):
+            inner = node.operand
+        elif isinstance(node, t.Paren):
+            inner = node.body
+        else:
+            return node
         if inner is None:
             return node
         node = inner
@@ -1116,12 +1128,7 @@ def _transposes(a: t.Node, b: t.Node) -> bool:
 
 
 def _is_derivative(node: t.Node) -> bool:
-    while isinstance(node, (t.Transpose, t.Paren)):
-        inner = node.base if isinstance(node, t.Transpose) else node.body
-        if inner is None:
-            return False
-        node = inner
-    return isinstance(node, (t.Derivative, t.Nabla))
+    return isinstance(_unwrapped(node), (t.Derivative, t.Nabla))
 
 
 def _is_space(node: t.Node) -> bool:
@@ -1132,12 +1139,7 @@ def _is_space(node: t.Node) -> bool:
 
 def _is_explicit(node: t.Node) -> bool:
     """A matrix written out entry by entry: its dimensions are numbers."""
-    while isinstance(node, (t.Neg, t.Paren)):
-        inner = node.operand if isinstance(node, t.Neg) else node.body
-        if inner is None:
-            return False
-        node = inner
-    return isinstance(node, t.Matrix)
+    return isinstance(_unwrapped(node, (t.Neg, t.Paren)), t.Matrix)
 
 
 def _instance(a: Shape, b: Shape) -> bool:
