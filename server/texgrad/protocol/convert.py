@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections import OrderedDict
 from itertools import accumulate
 
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
+
+from texgrad.reading.memo import Recent
 
 _BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -90,17 +91,12 @@ class PositionCache:
 
     def __init__(self, codec: PositionCodec, size: int = 64):
         self.codec = codec
-        self.size = size
-        self._items: OrderedDict[tuple[str, int], Positions] = OrderedDict()
+        self._recent: Recent[tuple[str, int], Positions] = Recent(size)
 
     def of(self, key: str, text: str) -> Positions:
         k = (key, hash(text))
-        hit = self._items.get(k)
-        if hit is not None and hit.text is text or (hit is not None and hit.text == text):
-            self._items.move_to_end(k)
-            return hit
-        p = Positions(text, self.codec)
-        self._items[k] = p
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
-        return p
+        hit = self._recent.get(k)
+        if hit is None or (hit.text is not text and hit.text != text):
+            hit = Positions(text, self.codec)
+        self._recent.put(k, hit)  # (most recently used: kept longest)
+        return hit
