@@ -376,7 +376,6 @@ _IN_ARGUMENT = re.compile(
     r"(?![A-Za-z@])\*?(?:\s*(?:\[[^\[\]]*\]|\{[^{}]*\}))*\s*[\[{][^\[\]{}]*\Z"
 )
 _BEGIN = re.compile(r"\\begin(?![A-Za-z@])")
-_ENV_NAME = re.compile(r"[ \t]*\{[^{}\r\n]*\}")
 _ENDS = re.compile(r"\\(?:end\s*\{[^{}]*\}|fi(?![A-Za-z@]))")
 
 
@@ -480,9 +479,8 @@ def _closer_markdown(
     envs = latex.MATH_ENVIRONMENTS | extra_environments
     for a, b in gaps:  # \begin{align} that found no closer, too (\begin{tabular} is text)
         for m in _BEGIN.finditer(text, a, b):
-            if markdown._open_env(text, m.start(), b, envs) is not None or not _ENV_NAME.match(
-                text, m.end(), b
-            ):
+            named = markdown._ENV_OPEN.match(text, m.start(), b)
+            if named is None or markdown._open_env(text, m.start(), b, envs) is not None:
                 return False
     for r, want in [*((r, r) for r in earlier), (raw, expected)]:
         if r.delimiter == "\\begin":
