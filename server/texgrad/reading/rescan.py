@@ -414,6 +414,13 @@ def _paragraph_before(
     return par, earlier
 
 
+def _closer_of(r: RawRegion, closers: dict[str, str]) -> str | None:
+    """What closes a region opened by its delimiter (``\\end{align}`` for ``\\begin``)."""
+    if r.delimiter == "\\begin":
+        return "\\end{" + r.kind + "}"
+    return closers.get(r.delimiter)
+
+
 def _closer_latex(
     old_text: str, text: str, raw: RawRegion, expected: RawRegion, edit: TextEdit,
     regions: list[RawRegion], index: int,
@@ -435,11 +442,8 @@ def _closer_latex(
     if _READS_AHEAD.search(text, par, raw.start):
         return False
     for r, want in [*((r, r) for r in earlier), (raw, expected)]:
-        if r.delimiter == "\\begin":
-            opener, closer = "\\begin", "\\end{" + r.kind + "}"
-        elif r.delimiter in _LATEX_CLOSERS:
-            opener, closer = r.delimiter, _LATEX_CLOSERS[r.delimiter]
-        else:
+        opener, closer = r.delimiter, _closer_of(r, _LATEX_CLOSERS)
+        if closer is None:
             return False
         out = ScanResult()
         end = latex._math(
@@ -483,11 +487,8 @@ def _closer_markdown(
             if named is None or markdown._open_env(text, m.start(), b, envs) is not None:
                 return False
     for r, want in [*((r, r) for r in earlier), (raw, expected)]:
-        if r.delimiter == "\\begin":
-            closer = "\\end{" + r.kind + "}"
-        elif r.delimiter in _MARKDOWN_CLOSERS:
-            closer = _MARKDOWN_CLOSERS[r.delimiter]
-        else:
+        closer = _closer_of(r, _MARKDOWN_CLOSERS)
+        if closer is None:
             return False
         # \text{…} groups are skipped unless an unclosed one came earlier (the scanner
         # remembers that): the closer must be the same either way
