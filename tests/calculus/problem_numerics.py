@@ -35,11 +35,12 @@ from texgrad.calculus.numeric import (
     sample_inputs,
 )
 from texgrad.reading.source import MappedText
-from texgrad.shapes.declarations import Row, collect, symbol_key
+from texgrad.shapes.declarations import Row, collect
 from texgrad.shapes.dims import Shape
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
 from texgrad.syntax.show import show
+from texgrad.syntax.symbols import symbol_key
 
 FD_RTOL = 1e-4  # a textbook answer against central differences
 EXACT_RTOL = 1e-6  # two closed forms at the same point

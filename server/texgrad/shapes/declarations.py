@@ -29,6 +29,7 @@ from texgrad.reading.rescan import TextEdit
 from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same, shape_of_space
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
+from texgrad.syntax.symbols import symbol_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,37 +443,6 @@ class Boundaries:
     def paragraph_between(self, a: int, b: int) -> bool:
         i = bisect.bisect_right(self.paragraphs, a)
         return i < len(self.paragraphs) and self.paragraphs[i] < b
-
-
-# -- symbols ------------------------------------------------------------------------
-
-
-def tagged_key(base: str, bracket: str, label: str) -> str:
-    """The key of a labelled member of a family: ``h^{(t)}``, ``a^{[l]}``."""
-    close = ")" if bracket == "(" else "]"
-    return f"{base}^{{{bracket}{label}{close}}}"
-
-
-def symbol_key(node: t.Node) -> tuple[str, str | None] | None:
-    """The identity of a symbol node (key, font), or None if the node is not a symbol."""
-    if isinstance(node, t.Symbol):
-        if not (node.name[:1].isalpha() or node.name.startswith("\\")) or node.name.isdigit():
-            return None
-        key = node.name
-        for accent in node.accents:
-            key = f"\\{accent}{{{key}}}"
-        return key, node.font
-    if isinstance(node, t.Sub):
-        base = symbol_key(node.base)
-        if base is None:
-            return None
-        return f"{base[0]}_{{{show(node.index)}}}", base[1]
-    if isinstance(node, t.Tagged):
-        base = symbol_key(node.base)
-        if base is None:
-            return None
-        return tagged_key(base[0], node.bracket, show(node.tag)), base[1]
-    return None
 
 
 # -- reading declarations from trees -----------------------------------------------------

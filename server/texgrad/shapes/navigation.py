@@ -12,9 +12,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from texgrad.shapes.check import CheckResult
-from texgrad.shapes.declarations import Row, symbol_key
+from texgrad.shapes.declarations import Row
 from texgrad.shapes.dims import Shape
 from texgrad.syntax import tree as t
+from texgrad.syntax.symbols import symbol_key
 
 _DEFINING = ("=", ":=", "\\coloneqq", "\\triangleq", "\\equiv", "\\doteq")
 
