@@ -35,8 +35,9 @@ from texgrad.calculus.numeric import (
     sample_inputs,
 )
 from texgrad.reading.source import MappedText
-from texgrad.shapes.declarations import Row, collect
+from texgrad.shapes.declarations import collect
 from texgrad.shapes.dims import Shape
+from texgrad.shapes.rows import Row
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
 from texgrad.syntax.show import show

@@ -28,7 +28,7 @@ from texgrad.calculus.simplify import simplifier
 from texgrad.calculus.verify import verify
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker, CheckResult
-from texgrad.shapes.declarations import Row
+from texgrad.shapes.rows import Row
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
 from texgrad.syntax.symbols import symbol_key

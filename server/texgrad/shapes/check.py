@@ -19,20 +19,7 @@ from texgrad.reading.document import DocumentRead, read_document
 from texgrad.reading.project import Project
 from texgrad.reading.regions import MathRegion
 from texgrad.reading.rescan import TextEdit
-from texgrad.shapes.declarations import (
-    NOTATION_SENTENCE,
-    SENTENCE_BREAK,
-    SUPPOSING,
-    Boundaries,
-    CollectMemo,
-    Declaration,
-    Row,
-    RowKey,
-    Signature,
-    SymbolTable,
-    collect,
-    heading_kind,
-)
+from texgrad.shapes.declarations import CollectMemo, collect
 from texgrad.shapes.diagnostics import Diagnostic, Related
 from texgrad.shapes.dims import Dim, Shape
 from texgrad.shapes.infer import (
@@ -43,6 +30,15 @@ from texgrad.shapes.infer import (
     dimension_names,
     merge_evidence,
 )
+from texgrad.shapes.rows import Row, RowKey
+from texgrad.shapes.sections import (
+    NOTATION_SENTENCE,
+    SENTENCE_BREAK,
+    SUPPOSING,
+    Boundaries,
+    heading_kind,
+)
+from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
 

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from texgrad.shapes.check import CheckResult
-from texgrad.shapes.declarations import Row
 from texgrad.shapes.dims import Shape
+from texgrad.shapes.rows import Row
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
 

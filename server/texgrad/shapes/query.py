@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from texgrad.shapes.check import CheckResult
-from texgrad.shapes.declarations import Declaration
 from texgrad.shapes.dims import Dim, Shape, dim_text
+from texgrad.shapes.table import Declaration
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
 
