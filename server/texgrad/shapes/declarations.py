@@ -24,7 +24,7 @@ from itertools import pairwise
 
 from texgrad.shapes.formulas import from_formula
 from texgrad.shapes.prose import from_comments, from_prose
-from texgrad.shapes.rows import Row, RowKey
+from texgrad.shapes.rows import PlacedRow, RowKey
 from texgrad.shapes.sections import PARAGRAPH_BREAK, Boundaries
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
 
@@ -40,7 +40,7 @@ class CollectMemo:
 
 
 def collect(
-    rows: Iterable[Row],
+    rows: Iterable[PlacedRow],
     texts: dict[str, str],
     table: SymbolTable | None = None,
     memo: CollectMemo | None = None,
@@ -48,7 +48,7 @@ def collect(
     """Declarations from every row (``\\in``, signatures) and the prose and comments of each text."""
     table = table or SymbolTable()
     fresh = CollectMemo()
-    by_path: dict[str, list[Row]] = {}
+    by_path: dict[str, list[PlacedRow]] = {}
     for row in rows:
         by_path.setdefault(row.path, []).append(row)
         items = memo.rows.get(row.key) if memo is not None and row.key is not None else None
@@ -71,7 +71,7 @@ def collect(
     return table
 
 
-def _row_items(row: Row) -> list[tuple[object, ...]]:
+def _row_items(row: PlacedRow) -> list[tuple[object, ...]]:
     """What one row declares, relative to its start (what the memo keeps of it)."""
     if row.tree is None:
         return []
@@ -117,7 +117,7 @@ def _add_items(table: SymbolTable, items: list[tuple[object, ...]], path: str, b
 def _prose_by_paragraph(
     text: str,
     path: str,
-    rows: list[Row],
+    rows: list[PlacedRow],
     table: SymbolTable,
     memo: CollectMemo | None,
     fresh: CollectMemo,

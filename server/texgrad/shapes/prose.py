@@ -8,7 +8,7 @@ import re
 
 from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same
-from texgrad.shapes.rows import Row
+from texgrad.shapes.rows import PlacedRow
 from texgrad.shapes.sections import sentence_start
 from texgrad.shapes.table import Declaration, SymbolTable
 from texgrad.syntax import tree as t
@@ -50,7 +50,7 @@ _PROSE = [
 ]  # fmt: skip
 
 
-def _row_at(rows: list[Row], offset: int) -> Row | None:
+def _row_at(rows: list[PlacedRow], offset: int) -> PlacedRow | None:
     starts = [r.start for r in rows]
     i = bisect.bisect_right(starts, offset) - 1
     if i >= 0 and rows[i].start <= offset <= rows[i].end:
@@ -93,7 +93,12 @@ def _declaring(text: str, lo: int, at: int) -> bool:
 
 
 def from_prose(
-    text: str, path: str, rows: list[Row], table: SymbolTable, lo: int = 0, hi: int | None = None
+    text: str,
+    path: str,
+    rows: list[PlacedRow],
+    table: SymbolTable,
+    lo: int = 0,
+    hi: int | None = None,
 ) -> None:
     if "$" not in text:
         return

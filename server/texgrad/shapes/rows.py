@@ -9,8 +9,9 @@ from texgrad.syntax import tree as t
 RowKey = Hashable  # a row's text and map (shapes/check.py)
 
 
-class Row:
-    """One parsed row of a document, as declarations need it.
+class PlacedRow:
+    """A parsed row placed in a document: its path, source range and tree, as declarations
+    and inference read it (the parser's own result, with its error, is ``ParsedRow``).
 
     A row an edit moved keeps the tree it was parsed into and moves it only when the tree
     is asked for (most never are: their inference is reused); ``key`` names its text and
@@ -41,10 +42,12 @@ class Row:
         """How far the row is from where its tree was parsed (0 once moved there)."""
         return self._tree[1]
 
-    def moved(self, delta: int) -> Row:
+    def moved(self, delta: int) -> PlacedRow:
         """The same row ``delta`` characters later (its tree moved when asked for)."""
         tree, shift = self._tree
-        return Row(self.path, self.start + delta, self.end + delta, tree, self.key, shift + delta)
+        return PlacedRow(
+            self.path, self.start + delta, self.end + delta, tree, self.key, shift + delta
+        )
 
     @property
     def tree_as_parsed(self) -> t.Node | None:
@@ -61,4 +64,4 @@ class Row:
         return tree
 
     def __repr__(self) -> str:
-        return f"Row({self.path!r}, {self.start}, {self.end})"
+        return f"PlacedRow({self.path!r}, {self.start}, {self.end})"
