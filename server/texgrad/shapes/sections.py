@@ -16,6 +16,10 @@ from texgrad.reading.rescan import TextEdit
 
 # How far after a use a declaration may come and still be the one meant (", where …").
 WHERE_DISTANCE = 300
+# How far back from a declaration the start of its sentence is looked for, to read what the
+# sentence says of it ("Throughout, …" notation, "Assume …" a hypothesis): an edit further
+# back cannot change that (shapes/check.py's _REACH builds on this and WHERE_DISTANCE).
+SENTENCE_LOOKBACK = 400
 # Between a use and a declaration: the end of a sentence, paragraph or list item.
 SENTENCE_BREAK = re.compile(
     r"\n[ \t]*\n|\\item\b|\\\\(?![\[\]()])|\\textbf\{\(|\n[ \t]*(?:[-*+]|\d+[.)])[ \t]|[.!?](?:\s|\$|\\\]|$)"

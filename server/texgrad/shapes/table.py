@@ -17,6 +17,7 @@ from texgrad.shapes.sections import (
     NOTATION_HEADING,
     NOTATION_SENTENCE,
     SENTENCE_BREAK,
+    SENTENCE_LOOKBACK,
     SUPPOSING,
     WHERE_DISTANCE,
     Boundaries,
@@ -190,7 +191,7 @@ class SymbolTable:
         """Is a declaration made in a sentence that supposes ("Assume $A \\in …$", "If …",
         "For any …"), as references state each identity's hypotheses: for that part only?"""
         text = self.texts.get(d.path, "")
-        start = sentence_start(text, max(0, d.start - 400), d.start)
+        start = sentence_start(text, max(0, d.start - SENTENCE_LOOKBACK), d.start)
         return any(
             m.group().lower().startswith(("assum", "suppos", "if", "when"))
             or m.end() >= d.start - 12
@@ -210,7 +211,7 @@ class SymbolTable:
         if not text:
             return False
         if NOTATION_SENTENCE.search(
-            text, sentence_start(text, max(0, d.start - 400), d.start), d.start
+            text, sentence_start(text, max(0, d.start - SENTENCE_LOOKBACK), d.start), d.start
         ):
             return True
         sections = (self.boundaries.get(d.path) or Boundaries([], [])).sections
