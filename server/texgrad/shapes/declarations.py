@@ -21,6 +21,7 @@ import bisect
 from collections.abc import Iterable
 from dataclasses import replace
 from itertools import pairwise
+from typing import NamedTuple
 
 from texgrad.shapes.formulas import from_formula
 from texgrad.shapes.prose import from_comments, from_prose
@@ -29,12 +30,24 @@ from texgrad.shapes.sections import PARAGRAPH_BREAK, Boundaries
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
 
 
+class _RowDeclares(NamedTuple):
+    """What one row declares, relative to its start: what the memo keeps of a row."""
+
+    declarations: tuple[Declaration, ...]  # x \in R^n
+    bound: tuple[tuple[Declaration, int, int], ...]  # (x, the set-builder braces binding it)
+    signatures: tuple[Signature, ...]  # f : R^n \to R
+    functions: tuple[tuple[str, int], ...]  # f(x) = …: (f's key, where)
+
+
+_NOTHING = _RowDeclares((), (), (), ())
+
+
 class CollectMemo:
     """What ``collect`` learnt from each row (by its key) and each paragraph of prose (by
     its text and rows), relative to where they start, for the next collect after an edit."""
 
     def __init__(self) -> None:
-        self.rows: dict[RowKey, list[tuple[object, ...]]] = {}
+        self.rows: dict[RowKey, _RowDeclares] = {}
         self.prose: dict[tuple[object, ...], list[Declaration]] = {}
         self.boundaries: dict[str, tuple[str, Boundaries]] = {}  # per path: its last text's
 
@@ -45,73 +58,86 @@ def collect(
     table: SymbolTable | None = None,
     memo: CollectMemo | None = None,
 ) -> SymbolTable:
-    """Declarations from every row (``\\in``, signatures) and the prose and comments of each text."""
+    """Declarations from every row (``\\in``, signatures) and the prose and comments of each text.
+
+    With ``memo``, what a row or a paragraph of prose declared at the last collect is reused
+    if its key (its text, and for prose its rows' keys) is unchanged, and the memo is
+    replaced by what this collect learnt."""
     table = table or SymbolTable()
     fresh = CollectMemo()
-    by_path: dict[str, list[PlacedRow]] = {}
-    for row in rows:
-        by_path.setdefault(row.path, []).append(row)
-        items = memo.rows.get(row.key) if memo is not None and row.key is not None else None
-        if items is None:
-            items = _row_items(row)
-        if row.key is not None:
-            fresh.rows[row.key] = items
-        _add_items(table, items, row.path, row.start)
+    by_path = _from_rows(rows, table, memo, fresh)
     for path, text in texts.items():
-        last = memo.boundaries.get(path) if memo is not None else None
-        bounds = Boundaries.of(text) if last is None else Boundaries.after(last[0], last[1], text)
-        fresh.boundaries[path] = (text, bounds)
-        table.boundaries[path] = bounds
-        table.texts[path] = text
         path_rows = sorted(by_path.get(path, []), key=lambda r: r.start)
-        _prose_by_paragraph(text, path, path_rows, table, memo, fresh)
-        from_comments(text, path, table)
+        _from_text(text, path, path_rows, table, memo, fresh)
     if memo is not None:
         memo.rows, memo.prose, memo.boundaries = fresh.rows, fresh.prose, fresh.boundaries
     return table
 
 
-def _row_items(row: PlacedRow) -> list[tuple[object, ...]]:
-    """What one row declares, relative to its start (what the memo keeps of it)."""
+def _from_rows(
+    rows: Iterable[PlacedRow], table: SymbolTable, memo: CollectMemo | None, fresh: CollectMemo
+) -> dict[str, list[PlacedRow]]:
+    """Add what each row declares to ``table``; the rows by path."""
+    by_path: dict[str, list[PlacedRow]] = {}
+    for row in rows:
+        by_path.setdefault(row.path, []).append(row)
+        declares = memo.rows.get(row.key) if memo is not None and row.key is not None else None
+        if declares is None:
+            declares = _row_declares(row)
+        if row.key is not None:
+            fresh.rows[row.key] = declares
+        _replay(table, declares, row.path, row.start)
+    return by_path
+
+
+def _from_text(
+    text: str,
+    path: str,
+    rows: list[PlacedRow],
+    table: SymbolTable,
+    memo: CollectMemo | None,
+    fresh: CollectMemo,
+) -> None:
+    """A text's boundaries (moved with the edit when they can be), prose and comments."""
+    last = memo.boundaries.get(path) if memo is not None else None
+    bounds = Boundaries.of(text) if last is None else Boundaries.after(last[0], last[1], text)
+    fresh.boundaries[path] = (text, bounds)
+    table.boundaries[path] = bounds
+    table.texts[path] = text
+    _prose_by_paragraph(text, path, rows, table, memo, fresh)
+    from_comments(text, path, table)
+
+
+def _row_declares(row: PlacedRow) -> _RowDeclares:
+    """What one row declares, relative to its start."""
     if row.tree is None:
-        return []
+        return _NOTHING
     scratch = SymbolTable()
     from_formula(row.tree, row.path, scratch)
     base = row.start
-    items: list[tuple[object, ...]] = []
-    for decls in scratch.declarations.values():
-        items += [("in", replace(d, start=d.start - base, end=d.end - base)) for d in decls]
-    for bound in scratch.bound.values():
-        items += [("bound", replace(d, start=d.start - base, end=d.end - base), s - base, e - base)
-                  for d, s, e in bound]  # fmt: skip
-    for sigs in scratch.signatures.values():
-        items += [("signature", replace(g, start=g.start - base, end=g.end - base)) for g in sigs]
-    for key, defs in scratch.function_definitions.items():
-        items += [("function", key, at - base) for _, at in defs]
-    return items
+    return _RowDeclares(
+        tuple(replace(d, start=d.start - base, end=d.end - base)
+              for decls in scratch.declarations.values() for d in decls),
+        tuple((replace(d, start=d.start - base, end=d.end - base), s - base, e - base)
+              for bound in scratch.bound.values() for d, s, e in bound),
+        tuple(replace(g, start=g.start - base, end=g.end - base)
+              for sigs in scratch.signatures.values() for g in sigs),
+        tuple((key, at - base)
+              for key, defs in scratch.function_definitions.items() for _, at in defs),
+    )  # fmt: skip
 
 
-def _add_items(table: SymbolTable, items: list[tuple[object, ...]], path: str, base: int) -> None:
-    """Add a row's items (see ``_row_items``) to ``table``, the row being at ``path``/``base``."""
-    for item in items:
-        kind = item[0]
-        if kind == "in":
-            d = item[1]
-            assert isinstance(d, Declaration)
-            table.add(replace(d, path=path, start=d.start + base, end=d.end + base))
-        elif kind == "bound":
-            d, s, e = item[1], item[2], item[3]
-            assert isinstance(d, Declaration) and isinstance(s, int) and isinstance(e, int)
-            table.add_bound(replace(d, path=path, start=d.start + base, end=d.end + base),
-                            s + base, e + base)  # fmt: skip
-        elif kind == "signature":
-            g = item[1]
-            assert isinstance(g, Signature)
-            table.add_signature(replace(g, path=path, start=g.start + base, end=g.end + base))
-        else:
-            key, at = item[1], item[2]
-            assert isinstance(key, str) and isinstance(at, int)
-            table.add_function_definition(key, path, at + base)
+def _replay(table: SymbolTable, declares: _RowDeclares, path: str, base: int) -> None:
+    """Add what a row declares to ``table``, the row being at ``path``/``base``."""
+    for d in declares.declarations:
+        table.add(replace(d, path=path, start=d.start + base, end=d.end + base))
+    for d, s, e in declares.bound:
+        table.add_bound(replace(d, path=path, start=d.start + base, end=d.end + base),
+                        s + base, e + base)  # fmt: skip
+    for g in declares.signatures:
+        table.add_signature(replace(g, path=path, start=g.start + base, end=g.end + base))
+    for key, at in declares.functions:
+        table.add_function_definition(key, path, at + base)
 
 
 def _prose_by_paragraph(
