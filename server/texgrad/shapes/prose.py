@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 
 from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same
@@ -51,6 +52,7 @@ _PROSE = [
 
 
 def _row_at(rows: list[PlacedRow], offset: int) -> PlacedRow | None:
+    """The row (of ``rows``, by start) whose range holds ``offset``: the math at a match."""
     starts = [r.start for r in rows]
     i = bisect.bisect_right(starts, offset) - 1
     if i >= 0 and rows[i].start <= offset <= rows[i].end:
@@ -92,6 +94,11 @@ def _declaring(text: str, lo: int, at: int) -> bool:
     return bool(_DECLARING.search(sentence)) and not _HYPOTHESIS.search(sentence)
 
 
+# "of length $n$" is a vector, "of order $n$" a square matrix
+_KIND_OF = {"length": "vector", "size": "vector", "dimension": "vector", "dimensions": "vector",
+            "shape": "vector", "order": "square matrix"}  # fmt: skip
+
+
 def from_prose(
     text: str,
     path: str,
@@ -100,6 +107,8 @@ def from_prose(
     lo: int = 0,
     hi: int | None = None,
 ) -> None:
+    """Add to ``table`` what the prose of ``text[lo:hi]`` declares, reading its math from
+    ``rows`` (its parsed rows, by start)."""
     if "$" not in text:
         return
     for pattern in _PROSE:
@@ -107,29 +116,37 @@ def from_prose(
             if m.groupdict().get("lead") in (",", "and") and not _declaring(text, lo, m.start()):
                 continue  # "If $A$ is $m \times n$, $B$ is …": a hypothesis
             kind = (m.groupdict().get("kind") or "").lower()
-            # "of length $n$" is a vector, "of order $n$" a square matrix
-            kind = {"length": "vector", "size": "vector", "dimension": "vector", "dimensions": "vector",
-                    "shape": "vector", "order": "square matrix"}.get(kind, kind)  # fmt: skip
-            if kind == "scalar":
-                shape: Shape | None = SCALAR
-            else:
-                dims_row = _row_at(rows, m.start("dims"))
-                shape = _dims_shape(dims_row.tree if dims_row else None, kind)
+            kind = _KIND_OF.get(kind, kind)
+            shape = _prose_shape(m, kind, rows)
             if shape is None:
                 continue
-            for group in ("sym", "sym2", "sym3"):
-                if m.groupdict().get(group) is None:
-                    continue
-                sym_row = _row_at(rows, m.start(group))
-                if sym_row is None or sym_row.tree is None:
-                    continue
-                sym = sym_row.tree
-                if isinstance(sym, t.Chain) and sym.items[0] is not None:
-                    sym = sym.items[0]  # "let $\\lambda > 0$ be a scalar"
+            for sym in _prose_symbols(m, rows):
                 key = symbol_key(sym)
                 if key is not None:
                     table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "prose",
                                           symmetric="symmetric" in kind, positive_definite="definite" in kind))  # fmt: skip
+
+
+def _prose_shape(m: re.Match[str], kind: str, rows: list[PlacedRow]) -> Shape | None:
+    """The shape a prose pattern's match gives: a scalar, or its ``dims`` math read as ``kind``."""
+    if kind == "scalar":
+        return SCALAR
+    dims_row = _row_at(rows, m.start("dims"))
+    return _dims_shape(dims_row.tree if dims_row else None, kind)
+
+
+def _prose_symbols(m: re.Match[str], rows: list[PlacedRow]) -> Iterator[t.Node]:
+    """The symbols a prose pattern's match declares (the trees of its ``sym`` groups)."""
+    for group in ("sym", "sym2", "sym3"):
+        if m.groupdict().get(group) is None:
+            continue
+        sym_row = _row_at(rows, m.start(group))
+        if sym_row is None or sym_row.tree is None:
+            continue
+        sym = sym_row.tree
+        if isinstance(sym, t.Chain) and sym.items[0] is not None:
+            sym = sym.items[0]  # "let $\\lambda > 0$ be a scalar"
+        yield sym
 
 
 # -- texgrad comments ----------------------------------------------------------------

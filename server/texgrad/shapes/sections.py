@@ -97,18 +97,9 @@ class Boundaries:
             while ancestors and ancestors[-1][0] >= kind[0]:
                 ancestors.pop()
             ancestors.append(kind)
-            # what is declared here holds in the sections that follow under the same heading
-            # (2.2 after 2.1, not 3), and within the innermost problem or example it is part of
-            limit = kind[0] - 1
-            for i in range(len(ancestors) - 1, -1, -1):
-                level, _, unit, plural = ancestors[i]
-                if unit:
-                    unit_level = ancestors[i + 1][0] if plural and i + 1 < len(ancestors) else level
-                    limit = max(limit, unit_level)
-                    break
             sections.append(m.start())
             levels.append(kind[0])
-            limits.append(limit)
+            limits.append(_limit(ancestors))
         return cls(sections, [m.start() for m in PARAGRAPH_BREAK.finditer(text)], levels, limits)
 
     @classmethod
@@ -122,19 +113,8 @@ class Boundaries:
         changed = old_text[start:old_end] + text[start:new_end]
         if any(c in changed for c in "\n\r\\#`~"):
             return cls.of(text)
-        for src, end in ((old_text, old_end), (text, new_end)):
-            # the edited line and those around it: no heading (\section may end on the next
-            # line), no fence, and the edited line not blank (where paragraphs end)
-            line = src.rfind("\n", 0, start) + 1
-            line_end = src.find("\n", end)
-            line_end = len(src) if line_end < 0 else line_end
-            if not src[line:line_end].strip():
-                return cls.of(text)
-            lo = src.rfind("\n", 0, max(0, line - 1)) + 1
-            hi = src.find("\n", line_end + 1)
-            window = src[lo : len(src) if hi < 0 else hi]
-            if _HEADING.search(window) or "```" in window or "~~~" in window:
-                return cls.of(text)
+        if _near_structure(old_text, start, old_end) or _near_structure(text, start, new_end):
+            return cls.of(text)
         d = new_end - old_end
         return cls(
             [b if b < start else b + d for b in old.sections],
@@ -169,3 +149,31 @@ class Boundaries:
     def paragraph_between(self, a: int, b: int) -> bool:
         i = bisect.bisect_right(self.paragraphs, a)
         return i < len(self.paragraphs) and self.paragraphs[i] < b
+
+
+def _limit(ancestors: list[tuple[int, bool, bool, bool]]) -> int:
+    """The level of the headings that end what is declared in the section of the last of
+    ``ancestors`` (the heading kinds it is under, itself last): what is declared there holds
+    in the sections that follow under the same heading (2.2 after 2.1, not 3), and within
+    the innermost problem or example it is part of."""
+    limit = ancestors[-1][0] - 1
+    for i in range(len(ancestors) - 1, -1, -1):
+        level, _, unit, plural = ancestors[i]
+        if unit:
+            unit_level = ancestors[i + 1][0] if plural and i + 1 < len(ancestors) else level
+            return max(limit, unit_level)
+    return limit
+
+
+def _near_structure(src: str, start: int, end: int) -> bool:
+    """Is the line edited at ``src[start:end]`` blank (where paragraphs end), or is there a
+    heading (``\\section`` may end on the next line) or a fence on it or the lines beside it?"""
+    line = src.rfind("\n", 0, start) + 1
+    line_end = src.find("\n", end)
+    line_end = len(src) if line_end < 0 else line_end
+    if not src[line:line_end].strip():
+        return True
+    lo = src.rfind("\n", 0, max(0, line - 1)) + 1
+    hi = src.find("\n", line_end + 1)
+    window = src[lo : len(src) if hi < 0 else hi]
+    return bool(_HEADING.search(window)) or "```" in window or "~~~" in window
