@@ -2,7 +2,8 @@ r"""The symbol table: what a project declares, and which declaration holds where
 
 ``SymbolTable.lookup`` answers "which declaration of this symbol is in force here" the way
 papers use letters (see its docstring); the edges of those scopes (sections, paragraphs,
-sentences) are :mod:`texgrad.shapes.sections`'.  How a table is filled: ``declarations.collect``.
+sentences) are found by :mod:`texgrad.shapes.sections`.  A table is filled by
+``declarations.collect``.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ class Declaration:
     path: str
     start: int  # where the declaration is written
     end: int
-    how: str  # "in", "prose", "comment", "definition"
+    how: str  # "in", "bound", "prose", "comment", "definition"
     symmetric: bool = False
     positive_definite: bool = False
 
@@ -61,14 +62,14 @@ class SymbolTable:
     bound: dict[str, list[tuple[Declaration, int, int]]] = field(default_factory=dict)
     # is_notation's answers (texts and boundaries do not change once collected)
     _notation: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
-    # lookup's view of each symbol's declarations per file (see _Placed)
-    _placed: dict[tuple[str, str | None, str], _Placed | None] = field(
+    # lookup's view of each symbol's declarations per file (see _FileView)
+    _views: dict[tuple[str, str | None, str], _FileView | None] = field(
         default_factory=dict, repr=False, compare=False
     )
 
     def add(self, d: Declaration) -> None:
         self.declarations.setdefault(d.key, []).append(d)
-        self._placed.clear()
+        self._views.clear()
 
     def add_bound(self, d: Declaration, start: int, end: int) -> None:
         self.bound.setdefault(d.key, []).append((d, start, end))
@@ -101,16 +102,16 @@ class SymbolTable:
         ]
         if inner:  # the x of \{x \in \mathbb{R}^n : Ax = b\}, inside the braces
             return max(inner, key=lambda b: b[1])[0]
-        placed = self._placed_for(key, font, path)
-        if placed is None:
+        view = self._view_of(key, font, path)
+        if view is None:
             return None  # undeclared, or x and \mathbf{x} both declared and this is neither
-        found = self._in_force(placed, path, offset)
-        if found is not None and placed.contested(self, found):
+        found = self._in_force(view, path, offset)
+        if found is not None and view.contested(self, found):
             return None  # "y ∈ ℝⁿ … and y ∈ ℝᵐ" in one sentence: which is meant is unknown
         if found is not None or offset < 0:
             return found
-        here, starts = placed.by_start, placed.starts
-        if not here or not placed.agree:
+        here, starts = view.by_start, view.starts
+        if not here or not view.agree:
             return None  # declared with several shapes: only the nearest scope counts
         bounds = self.boundaries.get(path) or Boundaries([], [])
         j = bisect.bisect_right(starts, offset)  # here[j:] come after the use
@@ -120,23 +121,23 @@ class SymbolTable:
             return here[j - 1] if j else here[0]
         return None
 
-    def _placed_for(self, key: str, font: str | None, path: str) -> _Placed | None:
+    def _view_of(self, key: str, font: str | None, path: str) -> _FileView | None:
         """A symbol's declarations (of one font) as ``lookup`` reads them in ``path``."""
         k = (key, font, path)
-        if k in self._placed:
-            return self._placed[k]
-        placed = None
+        if k in self._views:
+            return self._views[k]
+        view = None
         decls = self.declarations.get(key)
         if decls:
             same_font = [d for d in decls if d.font == font]
             if not same_font and len({d.font for d in decls}) <= 1:
                 same_font = decls
             if same_font:
-                placed = _Placed(same_font, path)
-        self._placed[k] = placed
-        return placed
+                view = _FileView(same_font, path)
+        self._views[k] = view
+        return view
 
-    def _in_force(self, p: _Placed, path: str, offset: int) -> Any:
+    def _in_force(self, p: _FileView, path: str, offset: int) -> Any:
         """:meth:`in_force` over ``p.decls``, with what depends only on them computed once:
         a declaration just after the use in its sentence, else the nearest before it in its
         section or one it reaches, else the first in another file."""
@@ -246,10 +247,10 @@ class SymbolTable:
     def in_force(self, decls: list[Any], path: str, offset: int) -> Any:
         """Which of a symbol's declarations (or signatures, or definitions) holds at
         ``path``/``offset``; see :meth:`lookup`."""
-        return self._in_force(_Placed(decls, path), path, offset)
+        return self._in_force(_FileView(decls, path), path, offset)
 
 
-class _Placed:
+class _FileView:
     """A symbol's declarations (or signatures, or definitions) as seen from one file, in
     the orders ``in_force`` and ``lookup`` read them.  ``lookup`` keeps one per symbol, font
     and file for a table: ~10 µs a lookup otherwise, and a row asks several."""
