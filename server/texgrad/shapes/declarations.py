@@ -86,7 +86,8 @@ def _from_rows(
             declares = _row_declares(row)
         if row.key is not None:
             fresh.rows[row.key] = declares
-        _replay(table, declares, row.path, row.start)
+        if declares is not _NOTHING:  # (most rows declare nothing)
+            _replay(table, declares, row.path, row.start)
     return by_path
 
 
@@ -114,6 +115,9 @@ def _row_declares(row: PlacedRow) -> _RowDeclares:
         return _NOTHING
     scratch = SymbolTable()
     from_formula(row.tree, row.path, scratch)
+    if not (scratch.declarations or scratch.bound or scratch.signatures
+            or scratch.function_definitions):  # fmt: skip
+        return _NOTHING
     base = row.start
     return _RowDeclares(
         tuple(replace(d, start=d.start - base, end=d.end - base)
