@@ -1,6 +1,7 @@
-r"""Where shapes come from: the symbol table of a document or project.
+r"""Where shapes come from: ``collect`` fills the symbol table of a document or project.
 
-Read from, in this order of trust:
+Declarations are read (by :mod:`~texgrad.shapes.formulas` and :mod:`~texgrad.shapes.prose`)
+from, in this order of trust:
 
 - ``\in`` a space: ``A \in \mathbb{R}^{m \times n}``, ``x, y \in \mathbb R^n``,
   ``S \in \mathbb{S}^n_{++}`` (symmetric, positive definite);
@@ -11,8 +12,10 @@ Read from, in this order of trust:
 - comments for documents that declare nothing: ``% texgrad: A n×m, x m,
   lambda scalar`` (LaTeX) or ``<!-- texgrad: … -->`` (Markdown).
 
-A symbol is its name after macro expansion; a font alone does not make a new
-symbol (``\mathbf{x}`` is ``x``) unless the document declares both.
+A symbol is its name after macro expansion (``syntax.symbols.symbol_key``); a font alone
+does not make a new symbol (``\mathbf{x}`` is ``x``) unless the document declares both.
+Which declaration holds where is the table's to say (:mod:`~texgrad.shapes.table`); what
+each row and paragraph declared is remembered (``CollectMemo``) for the next collect.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Sections, paragraphs and sentences: the edges of declarations' scopes.
 
 A declaration holds to the end of its section (and in the sections a heading's level lets
-it reach), before its use in the same paragraph, or just before it in the same sentence
-("…, where $x \\in …$").  ``Boundaries`` are where a text's sections and paragraphs begin;
+it reach), for the uses before it in its paragraph, and for a use just before it in its
+sentence ("…, where $x \\in …$").  ``Boundaries`` are where a text's sections and paragraphs begin;
 the patterns say what a sentence or a heading means for what is declared in it.
 """
 
