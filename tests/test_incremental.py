@@ -287,7 +287,7 @@ def test_random_edits_to_corpus_documents_give_what_a_fresh_check_gives(corpus: 
 def test_boundaries_after_an_edit_are_those_of_the_new_text(corpus: Path) -> None:
     import random
 
-    from texgrad.shapes.declarations import Boundaries
+    from texgrad.shapes.sections import Boundaries
 
     rng = random.Random(3)
     snippets = [" ", "x", "word", "#", "# ", "\n", "\n\n", "```", "~~~", "\\section{", "{", "\t",

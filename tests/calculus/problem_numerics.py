@@ -35,11 +35,13 @@ from texgrad.calculus.numeric import (
     sample_inputs,
 )
 from texgrad.reading.source import MappedText
-from texgrad.shapes.declarations import Row, collect, symbol_key
+from texgrad.shapes.declarations import collect
 from texgrad.shapes.dims import Shape
+from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
 from texgrad.syntax.show import show
+from texgrad.syntax.symbols import symbol_key
 
 FD_RTOL = 1e-4  # a textbook answer against central differences
 EXACT_RTOL = 1e-6  # two closed forms at the same point
@@ -72,11 +74,11 @@ class Domain:
 @lru_cache(maxsize=1024)
 def domain(where: str) -> Domain:
     r"""Shapes and sampling domains of the declarations in ``where`` (``;``-separated)."""
-    rows: list[Row] = []
+    rows: list[PlacedRow] = []
     positive: set[str] = set()
     for part in where.split(";"):
         node = tree(part.strip())
-        rows.append(Row("", 0, 0, node))
+        rows.append(PlacedRow("", 0, 0, node))
         if isinstance(node, t.Chain) and node.relations == ("\\in",):
             left, space = node.items
             if isinstance(space, t.Space) and space.field == "R" and space.sub is not None:

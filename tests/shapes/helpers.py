@@ -15,8 +15,8 @@ import sympy
 from tests.fixtures import Fixture, parse_fixture
 from texgrad.reading.project import load_project
 from texgrad.shapes.check import Checker, CheckResult
-from texgrad.shapes.declarations import Declaration
 from texgrad.shapes.dims import Shape
+from texgrad.shapes.table import Declaration
 
 Found = set[tuple[int, int, str]]
 

@@ -8,6 +8,7 @@ wrong one is flagged at exactly the marked range).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,8 @@ from tests.shapes.helpers import (
     shape,
     shape_of,
 )
+from texgrad.shapes.sections import SENTENCE_LOOKBACK, Boundaries
+from texgrad.shapes.table import Declaration, SymbolTable
 
 # -- the table: each form gives its symbol the right shape --------------------------------
 
@@ -1112,3 +1115,25 @@ def test_what_a_sentence_assumes_holds_in_its_section_only(tmp_path: Path) -> No
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch", name="identities.md")
+
+
+# -- the incremental contract: how far back a sentence is read ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lead", "says"),
+    [("Throughout, ", SymbolTable.is_notation), ("Assume ", SymbolTable.supposed)],
+)
+def test_a_sentence_is_read_no_further_back_than_sentence_lookback(lead: str, says: Any) -> None:
+    """What a sentence says of a declaration (notation, a hypothesis) is read at most
+    SENTENCE_LOOKBACK characters back: how far an edit reaches (shapes/check.py) relies on it."""
+
+    def said(filler: int) -> bool:
+        words = lead + "x" * filler + " "  # one long sentence, no break in it
+        text = words + "$A$"
+        table = SymbolTable(texts={"p": text}, boundaries={"p": Boundaries.of(text)})
+        start = len(words) + 1
+        return bool(says(table, Declaration("A", None, SCALAR, "p", start, start + 1, "in")))
+
+    assert said(SENTENCE_LOOKBACK - len(lead) - 2)
+    assert not said(SENTENCE_LOOKBACK)

@@ -28,9 +28,10 @@ from texgrad.calculus.simplify import simplifier
 from texgrad.calculus.verify import verify
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker, CheckResult
-from texgrad.shapes.declarations import Row, symbol_key
+from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
+from texgrad.syntax.symbols import symbol_key
 
 KINDS = ("gradient", "jacobian", "derivative", "matrix", "hessian")
 
@@ -201,7 +202,7 @@ def _taught_by(tree: t.Node, text: str, base: int) -> _Taught:
     return _Taught(probe.transpose or None, probe.names, probe.symbols, start, read)
 
 
-def _context_at(result: CheckResult, row: Row) -> Context:
+def _context_at(result: CheckResult, row: PlacedRow) -> Context:
     """:func:`context_of` for the row, learnt once per checked document; a copy."""
     assert row.tree is not None
     learnt = _learnt_of(result)
@@ -488,7 +489,7 @@ def _written_symbol(tree: t.Node, text: str, wrt: str) -> tuple[str, str | None]
     return None
 
 
-def _row_at(result: CheckResult, start: int, end: int) -> Row | None:
+def _row_at(result: CheckResult, start: int, end: int) -> PlacedRow | None:
     """The first parsed row overlapping [start, end)."""
     for row in result.rows:
         if row.start < end and row.end >= start and row.tree is not None:

@@ -27,10 +27,10 @@ import sympy
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.expr import CalculusError, Expr, ShapeError
-from texgrad.shapes.declarations import symbol_key
 from texgrad.shapes.dims import Dim, Shape, same
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
+from texgrad.syntax.symbols import symbol_key
 
 ONE = sympy.Integer(1)
 

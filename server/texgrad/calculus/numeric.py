@@ -2,7 +2,7 @@ r"""Numbers for the calculus: evaluate a typed tree with numpy, sample inputs, f
 
 Every value is a 2-D float array: a scalar is 1×1, a vector n×1, a matrix m×n.
 Matrix products are ``@``; a 1×1 factor scales (so ``x^\top y\, z`` works).
-Values are keyed by :func:`texgrad.shapes.declarations.symbol_key` (``\mathbf{x}``
+Values are keyed by :func:`texgrad.syntax.symbols.symbol_key` (``\mathbf{x}``
 and ``x`` are both ``"x"``); a differential ``\mathrm{d}X`` by ``"d:X"``.
 
 The ones vector ``\mathbf{1}`` (key ``"1"``) and the identity ``I`` take their size
@@ -38,10 +38,10 @@ import numpy.typing as npt
 import scipy.linalg
 import sympy
 
-from texgrad.shapes.declarations import symbol_key
 from texgrad.shapes.dims import Shape
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
+from texgrad.syntax.symbols import symbol_key
 
 Array: TypeAlias = npt.NDArray[np.float64]
 Value: TypeAlias = "npt.ArrayLike | float"

@@ -30,8 +30,8 @@ from texgrad.calculus.insertion import (
 from texgrad.protocol.diagnostics import to_lsp
 from texgrad.protocol.server import Document, RequestFailed, TexgradServer
 from texgrad.reading.regions import MathRegion
-from texgrad.shapes.declarations import symbol_key
 from texgrad.syntax import tree as t
+from texgrad.syntax.symbols import symbol_key
 from texgrad.workspace import Analysis, Inserted
 
 if TYPE_CHECKING:

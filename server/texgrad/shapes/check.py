@@ -19,20 +19,7 @@ from texgrad.reading.document import DocumentRead, read_document
 from texgrad.reading.project import Project
 from texgrad.reading.regions import MathRegion
 from texgrad.reading.rescan import TextEdit
-from texgrad.shapes.declarations import (
-    NOTATION_SENTENCE,
-    SENTENCE_BREAK,
-    SUPPOSING,
-    Boundaries,
-    CollectMemo,
-    Declaration,
-    Row,
-    RowKey,
-    Signature,
-    SymbolTable,
-    collect,
-    heading_kind,
-)
+from texgrad.shapes.declarations import CollectMemo, collect
 from texgrad.shapes.diagnostics import Diagnostic, Related
 from texgrad.shapes.dims import Dim, Shape
 from texgrad.shapes.infer import (
@@ -43,6 +30,15 @@ from texgrad.shapes.infer import (
     dimension_names,
     merge_evidence,
 )
+from texgrad.shapes.rows import PlacedRow, RowKey
+from texgrad.shapes.sections import (
+    NOTATION_SENTENCE,
+    SENTENCE_BREAK,
+    SUPPOSING,
+    Boundaries,
+    heading_kind,
+)
+from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
 
@@ -50,7 +46,7 @@ from texgrad.syntax.parse import parse_row
 @dataclass
 class ParsedDocument:
     doc: DocumentRead
-    rows: list[Row]
+    rows: list[PlacedRow]
     ends: list[int] = field(default_factory=list)  # per region: where its rows end in rows
 
 
@@ -87,7 +83,7 @@ class CheckResult:
     table: SymbolTable = field(default_factory=SymbolTable)
     # shapes of undeclared symbols as their use suggests them (rows, columns; None: unknown)
     inferred: dict[str, tuple[Dim | None, Dim | None]] = field(default_factory=dict)
-    rows: list[Row] = field(default_factory=list)  # the document's parsed rows
+    rows: list[PlacedRow] = field(default_factory=list)  # the document's parsed rows
     stats: dict[str, int] = field(default_factory=dict)  # rows inferred again / reused
 
 
@@ -201,7 +197,7 @@ class Checker:
         regions: Sequence[MathRegion],
         known: dict[RowKey, tuple[t.Node | None, int]],
         into: dict[RowKey, tuple[t.Node | None, int]],
-    ) -> list[Row]:
+    ) -> list[PlacedRow]:
         """The rows of these regions, parsed unless ``known`` has the tree of their key; the
         trees, and where they were parsed, go ``into`` the next parse's ``known``."""
         rows = []
@@ -212,7 +208,7 @@ class Checker:
                 if hit is None:
                     hit = (parse_row(row.text).tree, row.start)
                 into[key] = hit  # the tree as parsed, and where: moved when asked for
-                rows.append(Row(path, row.start, row.end, hit[0], key, row.start - hit[1]))
+                rows.append(PlacedRow(path, row.start, row.end, hit[0], key, row.start - hit[1]))
         return rows
 
     def check(
@@ -349,7 +345,7 @@ class Checker:
     def _infer_row(
         self,
         inference: Inference,
-        row: Row,
+        row: PlacedRow,
         prior: _RowRun | None,
         dirty: set[str],
         stats: dict[str, int],

@@ -13,11 +13,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from texgrad.shapes.declarations import Declaration, Signature, SymbolTable, symbol_key, tagged_key
 from texgrad.shapes.diagnostics import Diagnostic, Fix, Related, Severity
 from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_of, dim_text, same
+from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
+from texgrad.syntax.symbols import symbol_key, tagged_key
 
 # what a factor of unknown shape may be for its product still to have a shape (A \Sigma A^\top)
 _OPERANDS = (t.Symbol, t.Sub, t.Tagged, t.Apply, t.Paren, t.Transpose, t.Power, t.Accent, t.Font,

@@ -12,9 +12,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from texgrad.shapes.check import CheckResult
-from texgrad.shapes.declarations import Row, symbol_key
 from texgrad.shapes.dims import Shape
+from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
+from texgrad.syntax.symbols import symbol_key
 
 _DEFINING = ("=", ":=", "\\coloneqq", "\\triangleq", "\\equiv", "\\doteq")
 
@@ -77,7 +78,7 @@ def symbol_at(result: CheckResult, offset: int) -> SymbolAt | None:
     return best or touching
 
 
-def _rows_near(rows: list[Row], offset: int) -> Iterator[Row]:
+def _rows_near(rows: list[PlacedRow], offset: int) -> Iterator[PlacedRow]:
     for row in rows:
         if row.tree is not None and row.start <= offset <= row.end:
             yield row

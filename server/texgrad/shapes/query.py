@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from texgrad.shapes.check import CheckResult
-from texgrad.shapes.declarations import Declaration, symbol_key
 from texgrad.shapes.dims import Dim, Shape, dim_text
+from texgrad.shapes.table import Declaration
 from texgrad.syntax import tree as t
+from texgrad.syntax.symbols import symbol_key
 
 Source = Literal["declared", "defined", "inferred", "computed", "unknown"]
 

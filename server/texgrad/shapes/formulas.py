@@ -1,0 +1,157 @@
+r"""What formulas declare: ``x \in \mathbb{R}^n``, ``f : \mathbb{R}^n \to \mathbb{R}``,
+the variables a set binds (``\{x \in \mathbb{R}^n : Ax = b\}``) and ``f(x) = …``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from texgrad.shapes.dims import Shape, shape_of_space
+from texgrad.shapes.table import Declaration, Signature, SymbolTable
+from texgrad.syntax import tree as t
+from texgrad.syntax.show import show
+from texgrad.syntax.symbols import symbol_key
+
+
+def from_formula(tree: t.Node, path: str, table: SymbolTable) -> None:
+    """Add to ``table`` what one row's tree declares, defines or binds."""
+    for chain, scope in _chains(tree):
+        _from_chain(chain, path, table, scope)
+        defined = _defined_function(chain)
+        if defined is not None:
+            table.add_function_definition(defined[0], path, defined[1])
+
+
+def _chains(node: t.Node) -> Iterator[tuple[t.Chain, tuple[int, int] | None]]:
+    """Relation chains at statement level: the row itself, items of lists and sequences,
+    math nested in text, and braces (``\\{x_i \\in \\mathbb{R}^d\\}``); each with the range
+    of the set-builder braces that bind its variables (``\\{x \\in \\mathbb{R}^n : Ax = b\\}``),
+    or None for a statement about the document."""
+    stack: list[tuple[t.Node, tuple[int, int] | None]] = [(node, None)]
+    while stack:
+        n, scope = stack.pop()
+        if isinstance(n, t.Chain):
+            yield n, scope
+            stack.extend((i, scope) for i in n.items if isinstance(i, (t.Paren, t.Text)))
+        elif isinstance(n, (t.Sequence, t.List)):
+            stack.extend((i, scope) for i in n.items)
+        elif isinstance(n, t.Text):
+            stack.extend((m, scope) for m in n.math)
+        elif isinstance(n, t.Paren) and n.body is not None:
+            builder = _is_set_builder(n)
+            stack.append((n.body, (n.start, n.end) if builder else scope))
+        elif isinstance(n, t.Product):
+            # "x \in R^n \text{ and } y \in R^m": statements joined by text
+            stack.extend((f, scope) for f in n.factors if isinstance(f, (t.Text, t.Chain)))
+
+
+_SET_OPEN = frozenset({"\\{", "\\left\\{", "\\lbrace", "\\left\\lbrace"})
+_SUCH_THAT = frozenset({":", "\\colon", "\\mid", "|", "\\vert"})
+
+
+def _is_set_builder(paren: t.Paren) -> bool:
+    """``\\{x \\in \\mathbb{R}^n : …\\}``, ``\\{f(x) \\mid x \\in C\\}``: braces with a "such that"."""
+    body = paren.body
+    return (
+        paren.open in _SET_OPEN
+        and isinstance(body, t.Chain)
+        and any(rel in _SUCH_THAT for rel in body.relations)
+    )
+
+
+def _space(node: t.Node | None) -> tuple[Shape, t.Space] | None:
+    if isinstance(node, t.Product) and node.factors:  # \mathbb{R}^n \text{ for all } n
+        node = node.factors[0]
+    if isinstance(node, t.Space):
+        shape = shape_of_space(node)
+        return (shape, node) if shape is not None else None
+    return None
+
+
+def _from_chain(
+    chain: t.Chain, path: str, table: SymbolTable, scope: tuple[int, int] | None = None
+) -> None:
+    """What one relation chain declares: memberships (``x \\in …``) and signatures."""
+    items, rels = chain.items, chain.relations
+    for i, rel in enumerate(rels):
+        if rel in ("\\in", "∈"):
+            _from_membership(chain, i, path, table, scope)
+        elif (
+            rel in (":", "\\colon")
+            and i + 2 < len(items)
+            and rels[i + 1] in ("\\to", "\\rightarrow")
+        ):
+            _from_signature(chain, i, path, table)
+
+
+def _from_membership(
+    chain: t.Chain, i: int, path: str, table: SymbolTable, scope: tuple[int, int] | None
+) -> None:
+    """``A \\in \\mathbb{R}^{m \\times n}`` (relation ``i`` of the chain): its symbols' shape,
+    for the document, or for the set-builder braces at ``scope`` that bind them."""
+    left, right = chain.items[i], chain.items[i + 1]
+    if left is None:
+        return
+    if isinstance(right, t.List):  # A \in R^{m×n}, B \in …: the space ends at the comma
+        right = right.items[0]
+    if isinstance(left, t.List):  # … R^{m×n}, B \in …: the symbols after the last space
+        spaces = [j for j, item in enumerate(left.items) if _space(item) is not None]
+        left = t.List(left.items[spaces[-1] + 1 :]) if spaces else left
+    found = _space(right)
+    if found is None:
+        return
+    shape, space = found
+    symmetric = space.field == "S"
+    pd = symmetric and space.sub is not None and show(space.sub) == "++"
+    symbols = list(left.items if isinstance(left, t.List) else (left,))
+    symbols += _equal_before(chain, i)
+    for sym in symbols:
+        key = symbol_key(sym)
+        if key is None:
+            continue
+        how = "in" if scope is None else "bound"
+        d = Declaration(key[0], key[1], shape, path, sym.start, sym.end, how, symmetric, pd)
+        if scope is None:
+            table.add(d)
+        else:
+            table.add_bound(d, *scope)
+
+
+def _equal_before(chain: t.Chain, i: int) -> list[t.Node]:
+    """``\\Phi = [ … ] \\in \\R^{n×p}``: what is equal to the member is a member too."""
+    items, rels = chain.items, chain.relations
+    found: list[t.Node] = []
+    j = i
+    while (
+        j > 0
+        and rels[j - 1] in ("=", ":=", "\\coloneqq", "\\triangleq", "\\equiv")
+        and items[j - 1] is not None
+    ):
+        found.append(items[j - 1])  # type: ignore[arg-type]
+        j -= 1
+    return found
+
+
+def _from_signature(chain: t.Chain, i: int, path: str, table: SymbolTable) -> None:
+    """``f : \\mathbb{R}^n \\to \\mathbb{R}^m`` (relations ``i`` and ``i + 1`` of the chain)."""
+    left = chain.items[i]
+    key = symbol_key(left) if left is not None else None
+    dom, cod = _space(chain.items[i + 1]), _space(chain.items[i + 2])
+    if key is not None and dom is not None and cod is not None and left is not None:
+        table.add_signature(Signature(key[0], dom[0], cod[0], path, left.start, left.end))
+
+
+def _defined_function(chain: t.Chain) -> tuple[str, int] | None:
+    """``f(x) = …`` defines f (its key, where it is written); ``f(x + p) = f(x) + …``
+    (Taylor) states something of it."""
+    head = (
+        chain.items[0]
+        if chain.relations and chain.relations[0] in ("=", ":=", "\\coloneqq")
+        else None
+    )
+    if (
+        isinstance(head, t.Apply)
+        and (key := symbol_key(head.func)) is not None
+        and all(symbol_key(a) is not None for a in head.args)
+    ):
+        return key[0], head.start
+    return None

@@ -1,0 +1,191 @@
+r"""Declarations in words: prose as papers write it ("Let $W$ be an $m \times n$ matrix",
+"a vector $x$ of length $n$") and ``texgrad:`` comments (``% texgrad: A n×m, x m``)."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+
+from texgrad.reading.source import MappedText
+from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same
+from texgrad.shapes.rows import PlacedRow
+from texgrad.shapes.sections import sentence_start
+from texgrad.shapes.table import Declaration, SymbolTable
+from texgrad.syntax import tree as t
+from texgrad.syntax.parse import parse_row
+from texgrad.syntax.show import show
+from texgrad.syntax.symbols import symbol_key
+
+_M = r"\$(?P<{}>[^$]{{1,80}})\$"
+_ART = r"(?:an?|the|one|some)"
+_KIND = r"(?P<kind>(?:real |complex |symmetric |positive[- ]definite |square |random |column |row |weight |data |design |input |output |feature )*(?:matrix|matrices|vector|vectors))"
+_PROSE = [
+    # "$A$ and $B$ are $n \times n$ matrices", "$x$, $y$ and $z$ are $n$-dimensional vectors"
+    re.compile(_M.format("sym") + r"(?:,\s*" + _M.format("sym2") + r")?,?\s+and\s+" + _M.format("sym3")
+               + r"\s+are\s+(?:both\s+|all\s+)?" + _M.format("dims") + r"(?:[- ]dimensional)?\s+" + _KIND),
+    # "Let $W$ be an $m \times n$ matrix", "$v$ is an $n$-dimensional vector"
+    re.compile(_M.format("sym") + r"\s+(?:be|is|denotes?)\s+" + _ART + r"\s+" + _M.format("dims")
+               + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND),
+    # "Let $A$ be …, $C$ an $n \times m$ matrix and $w$ a vector of …": apposition in a list
+    re.compile(r"(?:,|\band)\s+" + _M.format("sym") + r"\s+an?\s+" + _M.format("dims")
+               + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND),
+    # "an $n \times n$ matrix $A$", "a $k \times 1$ vector $y_t$", "$n$-dimensional vector $v$", "an $m$-vector $y$"
+    re.compile(_M.format("dims") + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND + r"\s+(?:called\s+|denoted\s+(?:by\s+)?)?" + _M.format("sym")),
+    # "Let $v$ be a vector of length $n$", "$W$ is a matrix of size $m \times n$"
+    re.compile(_M.format("sym") + r"\s+(?:be|is|denotes?)\s+" + _ART + r"\s+" + _KIND
+               + r",?\s+(?:of|with)\s+(?:length|size|shape|dimensions?)\s+" + _M.format("dims")),
+    # "…, $P$ an $n \times n$ matrix and $v$ a vector of length $m$": apposition in a list
+    re.compile(r"(?:,|\band)\s+" + _M.format("sym") + r"\s+an?\s+" + _KIND
+               + r",?\s+(?:of|with)\s+(?:length|size|shape|dimensions?)\s+" + _M.format("dims")),
+    # "a vector $x$ of length $n$", "$X$ of size $N \times D$"
+    re.compile(_M.format("sym") + r",?\s+(?:of|with)\s+(?P<kind>length|size|shape|dimensions?|order)\s+" + _M.format("dims")),
+    # "Let $A$ be $m \times n$", "where $X$ is of size $N \times D$" (not "If $A$ is …": a hypothesis)
+    # and the items of such a list ("…, $C$ is $n \times m$ and $G$ is $k \times n$"), or of a
+    # bulleted one ("* $w_t$ is $k \times 1$")
+    re.compile(r"(?P<lead>\b[Ll]et|\b[Ss]uppose|\b[Aa]ssume|\bwhere|(?m:^)[ \t]*(?:[-*+]|\d+[.)]|\\item)|,|\band)\s+" + _M.format("sym") + r"\s+(?:is|be)\s+(?:of\s+(?:size|shape|dimensions?)\s+)?" + r"\$(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$"
+               + r"(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
+    # "a scalar $\lambda$", "$\lambda$ is a scalar"
+    re.compile(r"\b(?P<kind>scalar)s?\s+" + _M.format("sym")),
+    re.compile(_M.format("sym") + r"\s+(?:is|be)\s+a\s+(?:real\s+)?(?P<kind>scalar)\b"),
+]  # fmt: skip
+
+
+def _row_at(rows: list[PlacedRow], offset: int) -> PlacedRow | None:
+    """The row (of ``rows``, by start) whose range holds ``offset``: the math at a match."""
+    starts = [r.start for r in rows]
+    i = bisect.bisect_right(starts, offset) - 1
+    if i >= 0 and rows[i].start <= offset <= rows[i].end:
+        return rows[i]
+    return None
+
+
+def _dims_shape(node: t.Node | None, kind: str) -> Shape | None:
+    """``m \\times n`` → m×n; ``n`` with "vector" → n; ``n`` with "matrix" → n×n (an n×n … is common)."""
+    if node is None:
+        return None
+    if isinstance(node, t.BinOp) and node.op in ("\\times", "x", "*") and node.right is not None:
+        r, c = dim_of(node.left), dim_of(node.right)
+        if r is None or c is None:
+            return None
+        if "row" in kind and not same(r, ONE):
+            return None
+        return Shape(r, c)
+    if isinstance(node, t.Product) and len(node.factors) == 3 and show(node.factors[1]) == "x":
+        r, c = dim_of(node.factors[0]), dim_of(node.factors[2])  # "n x m" typed with a letter x
+        return Shape(r, c) if r is not None and c is not None else None
+    d = dim_of(node)
+    if d is None:
+        return None
+    if "vector" in kind:
+        return Shape(ONE, d) if kind.startswith("row") else Shape(d, ONE)
+    if "square" in kind or "symmetric" in kind:
+        return Shape(d, d)
+    return None  # "an $n$ matrix" says too little
+
+
+_DECLARING = re.compile(r"\b(?:[Ww]here|[Ll]et|[Ss]uppose|[Aa]ssume|[Gg]iven)\b")
+_HYPOTHESIS = re.compile(r"\b(?:[Ii]f|[Ww]hen|[Ww]henever|[Uu]nless)\b")
+
+
+def _declaring(text: str, lo: int, at: int) -> bool:
+    """Does the sentence up to ``at`` declare ("where $x$ is …, $A$ is …"), not suppose?"""
+    sentence = text[sentence_start(text, lo, at) : at]
+    return bool(_DECLARING.search(sentence)) and not _HYPOTHESIS.search(sentence)
+
+
+# "of length $n$" is a vector, "of order $n$" a square matrix
+_KIND_OF = {"length": "vector", "size": "vector", "dimension": "vector", "dimensions": "vector",
+            "shape": "vector", "order": "square matrix"}  # fmt: skip
+
+
+def from_prose(
+    text: str,
+    path: str,
+    rows: list[PlacedRow],
+    table: SymbolTable,
+    lo: int = 0,
+    hi: int | None = None,
+) -> None:
+    """Add to ``table`` what the prose of ``text[lo:hi]`` declares, reading its math from
+    ``rows`` (its parsed rows, by start)."""
+    if "$" not in text:
+        return
+    for pattern in _PROSE:
+        for m in pattern.finditer(text, lo, len(text) if hi is None else hi):
+            if m.groupdict().get("lead") in (",", "and") and not _declaring(text, lo, m.start()):
+                continue  # "If $A$ is $m \times n$, $B$ is …": a hypothesis
+            kind = (m.groupdict().get("kind") or "").lower()
+            kind = _KIND_OF.get(kind, kind)
+            shape = _prose_shape(m, kind, rows)
+            if shape is None:
+                continue
+            for sym in _prose_symbols(m, rows):
+                key = symbol_key(sym)
+                if key is not None:
+                    table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "prose",
+                                          symmetric="symmetric" in kind, positive_definite="definite" in kind))  # fmt: skip
+
+
+def _prose_shape(m: re.Match[str], kind: str, rows: list[PlacedRow]) -> Shape | None:
+    """The shape a prose pattern's match gives: a scalar, or its ``dims`` math read as ``kind``."""
+    if kind == "scalar":
+        return SCALAR
+    dims_row = _row_at(rows, m.start("dims"))
+    return _dims_shape(dims_row.tree if dims_row else None, kind)
+
+
+def _prose_symbols(m: re.Match[str], rows: list[PlacedRow]) -> Iterator[t.Node]:
+    """The symbols a prose pattern's match declares (the trees of its ``sym`` groups)."""
+    for group in ("sym", "sym2", "sym3"):
+        if m.groupdict().get(group) is None:
+            continue
+        sym_row = _row_at(rows, m.start(group))
+        if sym_row is None or sym_row.tree is None:
+            continue
+        sym = sym_row.tree
+        if isinstance(sym, t.Chain) and sym.items[0] is not None:
+            sym = sym.items[0]  # "let $\\lambda > 0$ be a scalar"
+        yield sym
+
+
+# -- texgrad comments ----------------------------------------------------------------
+
+_COMMENT = re.compile(
+    # a LaTeX comment ends at the end of its line; a Markdown one may span lines
+    r"^[ \t]*%+[ \t]*texgrad:(?P<body>[^\n]*)$|<!--\s*texgrad:(?P<mbody>.*?)-->",
+    re.M | re.S,
+)
+_ENTRY = re.compile(
+    r"(?P<name>\\?[A-Za-z]+(?:_\{?\w+\}?)?)\s+(?P<dims>scalar|[\w+]+(?:\s*(?:×|x|\\times)\s*[\w+]+)?)"
+)
+_GREEK_NAMES = frozenset(
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi rho "
+    "sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega".split()
+)
+
+
+def from_comments(text: str, path: str, table: SymbolTable) -> None:
+    if "texgrad:" not in text:
+        return
+    for m in _COMMENT.finditer(text):
+        group = "body" if m.group("body") is not None else "mbody"
+        body, offset = m.group(group), m.start(group)
+        for e in _ENTRY.finditer(body):
+            name = e.group("name")
+            if name in _GREEK_NAMES:
+                name = "\\" + name
+            dims = e.group("dims")
+            if dims == "scalar":
+                shape: Shape | None = SCALAR
+            else:
+                parsed = parse_row(
+                    MappedText.identity(dims.replace("×", " \\times ").replace(" x ", " \\times "))
+                )
+                shape = _dims_shape(parsed.tree, "vector")
+            if shape is None:
+                continue
+            start = offset + e.start("name")
+            table.add(
+                Declaration(name, None, shape, path, start, start + len(e.group("name")), "comment")
+            )

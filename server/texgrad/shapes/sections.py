@@ -1,0 +1,179 @@
+"""Sections, paragraphs and sentences: the edges of declarations' scopes.
+
+A declaration holds to the end of its section (and in the sections a heading's level lets
+it reach), for the uses before it in its paragraph, and for a use just before it in its
+sentence ("…, where $x \\in …$").  ``Boundaries`` are where a text's sections and paragraphs begin;
+the patterns say what a sentence or a heading means for what is declared in it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from texgrad.reading.rescan import TextEdit
+
+# How far after a use a declaration may come and still be the one meant (", where …").
+WHERE_DISTANCE = 300
+# How far back from a declaration the start of its sentence is looked for, to read what the
+# sentence says of it ("Throughout, …" notation, "Assume …" a hypothesis): an edit further
+# back cannot change that (shapes/check.py's _REACH builds on this and WHERE_DISTANCE).
+SENTENCE_LOOKBACK = 400
+# Between a use and a declaration: the end of a sentence, paragraph or list item.
+SENTENCE_BREAK = re.compile(
+    r"\n[ \t]*\n|\\item\b|\\\\(?![\[\]()])|\\textbf\{\(|\n[ \t]*(?:[-*+]|\d+[.)])[ \t]|[.!?](?:\s|\$|\\\]|$)"
+)
+
+
+# a sentence or a section that sets notation for the whole document
+NOTATION_SENTENCE = re.compile(
+    r"\b[Tt]hroughout\b|\b(?:[Ii]n|[Ff]or) the rest of (?:this|the) (?:paper|document|article|note|chapter|book)"
+)
+
+
+def sentence_start(text: str, lo: int, at: int) -> int:
+    """Where the sentence holding ``at`` starts, looking no further back than ``lo``."""
+    breaks = [m.end() for m in SENTENCE_BREAK.finditer(text, lo, at)]
+    return breaks[-1] if breaks else lo
+
+
+# a sentence that supposes, for the identity or example at hand
+SUPPOSING = re.compile(
+    r"\b(?:[Aa]ssum(?:e|ing)|[Ss]uppos(?:e|ing)|[Ii]f|[Ww]hen(?:ever)?|[Ff]or (?:any|all|every|each|some))\b"
+)
+NOTATION_HEADING = re.compile(
+    r"\b(?:[Nn]otations?|[Pp]reliminar(?:y|ies)|[Ss]et-?up|[Cc]onventions)\b|\b[Pp]roblem (?:[Ss]etting|[Ff]ormulation|[Ss]tatement)\b"
+)
+_HEADING = re.compile(
+    r"^[ \t]*(?:\\(?P<command>part|chapter|section|subsection|subsubsection)\*?\s*[\[{]|(?P<hashes>#{1,6})[ \t])",
+    re.M,
+)
+_LEVELS = {"part": 0, "chapter": 1, "section": 2, "subsection": 3, "subsubsection": 4}
+# a heading that makes its section a unit of its own: a problem, an exercise, an example
+# (whose letters are its own); the sections under "Examples" or "Exercises" are such units
+UNIT_HEADING = re.compile(
+    r"\b(?:[Pp]roblem|[Ee]xercise|[Ee]xample|[Qq]uestion|[Hh]omework)(?P<plural>s)?\b"
+)
+
+
+def heading_kind(line: str) -> tuple[int, bool, bool, bool]:
+    """A heading line's level (``\\section`` 2, ``##`` 2), whether it names a Notation section,
+    whether it names a unit (a problem, an example) and whether a plural one (Examples)."""
+    m = _HEADING.match(line)
+    if m is None:
+        return (-1, False, False, False)
+    level = _LEVELS[m.group("command")] if m.group("command") else len(m.group("hashes"))
+    notation = bool(NOTATION_HEADING.search(line))
+    unit = None if notation else UNIT_HEADING.search(line, m.end())
+    return (level, notation, unit is not None, bool(unit and unit.group("plural")))
+
+
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_FENCE = re.compile(r"^[ \t]*(```+|~~~+)[^\n]*\n.*?^[ \t]*\1[ \t]*$", re.M | re.S)
+
+
+@dataclass
+class Boundaries:
+    """Where a text's sections and paragraphs begin: the edges of declarations' scopes."""
+
+    sections: list[int]
+    paragraphs: list[int]
+    # per section: its heading's level, and the level of the headings that end what is
+    # declared in it (that of the problem or example it is part of; -1: none ends it)
+    levels: list[int] = field(default_factory=list)
+    limits: list[int] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, text: str) -> Boundaries:
+        # a `# comment` in a fenced code block is no heading: blank the fences out first
+        if "```" in text or "~~~" in text:
+            text = _FENCE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+        sections, levels, limits = [], [], []
+        ancestors: list[tuple[int, bool, bool, bool]] = []  # the headings a section is under
+        for m in _HEADING.finditer(text):
+            end = text.find("\n", m.start())
+            kind = heading_kind(text[m.start() : end if end >= 0 else len(text)])
+            while ancestors and ancestors[-1][0] >= kind[0]:
+                ancestors.pop()
+            ancestors.append(kind)
+            sections.append(m.start())
+            levels.append(kind[0])
+            limits.append(_limit(ancestors))
+        return cls(sections, [m.start() for m in PARAGRAPH_BREAK.finditer(text)], levels, limits)
+
+    @classmethod
+    def after(cls, old_text: str, old: Boundaries, text: str) -> Boundaries:
+        """The boundaries of ``text``, from those of ``old_text`` when one edit inside a line
+        changed neither a heading nor a blank line nor a code fence (they move with it)."""
+        if text == old_text:
+            return old
+        edit = TextEdit.between(old_text, text)
+        start, old_end, new_end = edit.start, edit.old_end, edit.new_end
+        changed = old_text[start:old_end] + text[start:new_end]
+        if any(c in changed for c in "\n\r\\#`~"):
+            return cls.of(text)
+        if _near_structure(old_text, start, old_end) or _near_structure(text, start, new_end):
+            return cls.of(text)
+        d = new_end - old_end
+        return cls(
+            [b if b < start else b + d for b in old.sections],
+            [b if b < start else b + d for b in old.paragraphs],
+            old.levels,
+            old.limits,
+        )
+
+    def section_between(self, a: int, b: int) -> bool:
+        i = bisect.bisect_right(self.sections, a)
+        return i < len(self.sections) and self.sections[i] < b
+
+    def left_section(self, a: int, b: int) -> bool:
+        """Does a heading between ``a`` and ``b`` end the section ``a`` is in (not a subsection
+        of it)?"""
+        i = bisect.bisect_right(self.sections, a) - 1
+        level = self.levels[i] if 0 <= i < len(self.levels) else -1
+        j = bisect.bisect_right(self.sections, b)
+        return any(h <= level for h in self.levels[i + 1 : j])
+
+    def reaches(self, a: int, b: int) -> bool:
+        """Does what is declared at ``a`` hold at ``b``, in a later section?  Papers declare a
+        letter once and use it in the sections that follow; what a problem, an exercise or
+        an example declares ends with it (the next one reuses the letters)."""
+        i = bisect.bisect_right(self.sections, a) - 1
+        limit = self.limits[i] if 0 <= i < len(self.limits) else -1
+        if limit < 0:
+            return True
+        j = bisect.bisect_right(self.sections, b)
+        return all(level > limit for level in self.levels[i + 1 : j])
+
+    def paragraph_between(self, a: int, b: int) -> bool:
+        i = bisect.bisect_right(self.paragraphs, a)
+        return i < len(self.paragraphs) and self.paragraphs[i] < b
+
+
+def _limit(ancestors: list[tuple[int, bool, bool, bool]]) -> int:
+    """The level of the headings that end what is declared in the section of the last of
+    ``ancestors`` (the heading kinds it is under, itself last): what is declared there holds
+    in the sections that follow under the same heading (2.2 after 2.1, not 3), and within
+    the innermost problem or example it is part of."""
+    limit = ancestors[-1][0] - 1
+    for i in range(len(ancestors) - 1, -1, -1):
+        level, _, unit, plural = ancestors[i]
+        if unit:
+            unit_level = ancestors[i + 1][0] if plural and i + 1 < len(ancestors) else level
+            return max(limit, unit_level)
+    return limit
+
+
+def _near_structure(src: str, start: int, end: int) -> bool:
+    """Is the line edited at ``src[start:end]`` blank (where paragraphs end), or is there a
+    heading (``\\section`` may end on the next line) or a fence on it or the lines beside it?"""
+    line = src.rfind("\n", 0, start) + 1
+    line_end = src.find("\n", end)
+    line_end = len(src) if line_end < 0 else line_end
+    if not src[line:line_end].strip():
+        return True
+    lo = src.rfind("\n", 0, max(0, line - 1)) + 1
+    hi = src.find("\n", line_end + 1)
+    window = src[lo : len(src) if hi < 0 else hi]
+    return bool(_HEADING.search(window)) or "```" in window or "~~~" in window

@@ -1,0 +1,292 @@
+r"""The symbol table: what a project declares, and which declaration holds where.
+
+``SymbolTable.lookup`` answers "which declaration of this symbol is in force here" the way
+papers use letters (see its docstring); the edges of those scopes (sections, paragraphs,
+sentences) are found by :mod:`texgrad.shapes.sections`.  A table is filled by
+``declarations.collect``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+from dataclasses import dataclass, field
+from typing import Any
+
+from texgrad.shapes.dims import Shape
+from texgrad.shapes.sections import (
+    NOTATION_HEADING,
+    NOTATION_SENTENCE,
+    SENTENCE_BREAK,
+    SENTENCE_LOOKBACK,
+    SUPPOSING,
+    WHERE_DISTANCE,
+    Boundaries,
+    sentence_start,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    key: str  # the symbol's identity: "A", "\hat{x}", "W_{1}", "W^{(l)}"
+    font: str | None
+    shape: Shape
+    path: str
+    start: int  # where the declaration is written
+    end: int
+    how: str  # "in", "bound", "prose", "comment", "definition"
+    symmetric: bool = False
+    positive_definite: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    key: str
+    domain: Shape
+    codomain: Shape
+    path: str
+    start: int
+    end: int
+
+
+@dataclass
+class SymbolTable:
+    declarations: dict[str, list[Declaration]] = field(default_factory=dict)
+    signatures: dict[str, list[Signature]] = field(default_factory=dict)
+    boundaries: dict[str, Boundaries] = field(default_factory=dict)  # per path
+    texts: dict[str, str] = field(default_factory=dict)  # per path
+    # f(x) = … : where each function is (re)defined; a definition ends the signature before it
+    function_definitions: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    # variables bound by a set, \{x \in \mathbb{R}^n : …\}: they hold inside its braces only
+    # (declaration, where the braces open, where they close)
+    bound: dict[str, list[tuple[Declaration, int, int]]] = field(default_factory=dict)
+    # is_notation's answers (texts and boundaries do not change once collected)
+    _notation: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
+    # lookup's view of each symbol's declarations per file (see _FileView)
+    _views: dict[tuple[str, str | None, str], _FileView | None] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def add(self, d: Declaration) -> None:
+        self.declarations.setdefault(d.key, []).append(d)
+        self._views.clear()
+
+    def add_bound(self, d: Declaration, start: int, end: int) -> None:
+        self.bound.setdefault(d.key, []).append((d, start, end))
+
+    def add_signature(self, sig: Signature) -> None:
+        self.signatures.setdefault(sig.key, []).append(sig)
+
+    def add_function_definition(self, key: str, path: str, at: int) -> None:
+        self.function_definitions.setdefault(key, []).append((path, at))
+
+    def lookup(
+        self, key: str, font: str | None, path: str = "", offset: int = -1
+    ) -> Declaration | None:
+        """The declaration in force for a symbol written with ``font`` at ``path``/``offset``.
+
+        A font alone does not make a new symbol (``\\mathbf{x}`` is ``x``) unless the
+        document declares both.  Papers re-use letters from section to section, so:
+        a declaration just after the use in the same paragraph wins ("…, where
+        $x \\in \\mathbb{R}^n$"); else the nearest one before it in the same section.
+        A symbol the document declares with one shape only also holds before its
+        declaration in the same paragraph (papers declare after use), and everywhere in
+        the document when it is declared as notation ("Throughout, …", a Notation or
+        Preliminaries section).  A symbol declared only in other files of the project
+        (a notation chapter) takes theirs.
+        """
+        inner = [
+            (d, s, e)
+            for d, s, e in self.bound.get(key, ())
+            if d.path == path and s <= offset < e and d.font == font
+        ]
+        if inner:  # the x of \{x \in \mathbb{R}^n : Ax = b\}, inside the braces
+            return max(inner, key=lambda b: b[1])[0]
+        view = self._view_of(key, font, path)
+        if view is None:
+            return None  # undeclared, or x and \mathbf{x} both declared and this is neither
+        found = self._in_force(view, path, offset)
+        if found is not None and view.contested(self, found):
+            return None  # "y ∈ ℝⁿ … and y ∈ ℝᵐ" in one sentence: which is meant is unknown
+        if found is not None or offset < 0:
+            return found
+        here, starts = view.by_start, view.starts
+        if not here or not view.agree:
+            return None  # declared with several shapes: only the nearest scope counts
+        bounds = self.boundaries.get(path) or Boundaries([], [])
+        j = bisect.bisect_right(starts, offset)  # here[j:] come after the use
+        if j < len(here) and not bounds.paragraph_between(offset, here[j].start):
+            return here[j]  # used first, declared later in the paragraph
+        if any(self.is_notation(d) for d in here):
+            return here[j - 1] if j else here[0]
+        return None
+
+    def _view_of(self, key: str, font: str | None, path: str) -> _FileView | None:
+        """A symbol's declarations (of one font) as ``lookup`` reads them in ``path``."""
+        k = (key, font, path)
+        if k in self._views:
+            return self._views[k]
+        view = None
+        decls = self.declarations.get(key)
+        if decls:
+            same_font = [d for d in decls if d.font == font]
+            if not same_font and len({d.font for d in decls}) <= 1:
+                same_font = decls
+            if same_font:
+                view = _FileView(same_font, path)
+        self._views[k] = view
+        return view
+
+    def _in_force(self, p: _FileView, path: str, offset: int) -> Any:
+        """:meth:`in_force` over ``p.decls``, with what depends only on them computed once:
+        a declaration just after the use in its sentence, else the nearest before it in its
+        section or one it reaches, else the first in another file."""
+        here = p.here
+        if not here:
+            return p.decls[0]
+        if offset < 0:
+            return here[0]
+        bounds = self.boundaries.get(path) or Boundaries([], [])
+        starts, order = p.starts, p.order
+        j = bisect.bisect_right(starts, offset)
+        if j < len(starts):  # the first after the use (of equal ones, the first listed)
+            d = here[order[j]]
+            if d.start - offset <= WHERE_DISTANCE and not SENTENCE_BREAK.search(
+                self.texts.get(path, ""), offset, d.start
+            ):
+                return d
+        if j:  # the last before it (of equal ones, the first listed)
+            d = here[order[bisect.bisect_left(starts, starts[j - 1])]]
+            if not bounds.section_between(d.start, offset):
+                return d
+            if (
+                p.one_meaning and bounds.reaches(d.start, offset)
+                and not (bounds.left_section(d.start, offset) and self.supposed(d))
+            ):  # fmt: skip
+                return d  # declared once for its subsections and the sections that follow
+        return p.elsewhere
+
+    def carried(self, d: Declaration, path: str, offset: int) -> bool:
+        """Is ``d`` in force at ``offset`` only because it was declared in an earlier section
+        (not as notation) and holds in the ones that follow?"""
+        bounds = self.boundaries.get(path) or Boundaries([], [])
+        return (
+            d.path == path and d.start <= offset and bounds.left_section(d.start, offset)
+            and not self.is_notation(d)
+        )  # fmt: skip
+
+    def _contested(self, d: Declaration, decls: list[Declaration]) -> bool:
+        """Is ``d`` contradicted in its own sentence (a ``redeclared`` warning)?"""
+        text = self.texts.get(d.path, "")
+        for e in decls:
+            if e.path != d.path or e is d or e.font != d.font or e.shape.agrees(d.shape):
+                continue
+            a, b = (e, d) if e.start < d.start else (d, e)
+            if b.start - a.end <= WHERE_DISTANCE and not SENTENCE_BREAK.search(
+                text, a.end, b.start
+            ):
+                return True
+        return False
+
+    def supposed(self, d: Declaration | Signature) -> bool:
+        """Is a declaration made in a sentence that supposes ("Assume $A \\in …$", "If …",
+        "For any …"), as references state each identity's hypotheses: for that part only?"""
+        text = self.texts.get(d.path, "")
+        start = sentence_start(text, max(0, d.start - SENTENCE_LOOKBACK), d.start)
+        return any(
+            m.group().lower().startswith(("assum", "suppos", "if", "when"))
+            or m.end() >= d.start - 12
+            for m in SUPPOSING.finditer(text, start, d.start)
+        )  # "for any" / "for all" only right before what it declares: "For any $x \in …$"
+
+    def is_notation(self, d: Declaration) -> bool:
+        """Is a declaration made as notation for the whole document: in a sentence that
+        says "throughout" or in a section named Notation, Preliminaries, Setup …?"""
+        known = self._notation.get((d.path, d.start))
+        if known is None:
+            known = self._notation[(d.path, d.start)] = self._is_notation(d)
+        return known
+
+    def _is_notation(self, d: Declaration) -> bool:
+        text = self.texts.get(d.path, "")
+        if not text:
+            return False
+        if NOTATION_SENTENCE.search(
+            text, sentence_start(text, max(0, d.start - SENTENCE_LOOKBACK), d.start), d.start
+        ):
+            return True
+        sections = (self.boundaries.get(d.path) or Boundaries([], [])).sections
+        i = bisect.bisect_right(sections, d.start) - 1
+        if i < 0:
+            return False
+        line_end = text.find("\n", sections[i])
+        heading = text[sections[i] : line_end if line_end >= 0 else len(text)]
+        return bool(NOTATION_HEADING.search(heading))
+
+    def written(self, d: Declaration | Signature) -> str:
+        """A declared symbol as the document writes it (``\\mA``, not its expansion)."""
+        text = self.texts.get(d.path, "")[d.start : d.end]
+        return " ".join(text.split()) or d.key
+
+    def signature(self, key: str, path: str = "", offset: int = -1) -> Signature | None:
+        sigs = self.signatures.get(key)
+        sig = self.in_force(sigs, path, offset) if sigs else None
+        if sig is not None and sig.path == path:
+            # f(x) = … after the signature defines f anew (problem sets reuse f), unless it
+            # defines the same f in the same sentence ("f : R^n → R, f(x) = …")
+            text = self.texts.get(path, "")
+            for def_path, at in self.function_definitions.get(key, ()):
+                if (
+                    def_path == path
+                    and sig.start < at <= offset
+                    and (at - sig.end > WHERE_DISTANCE or SENTENCE_BREAK.search(text, sig.end, at))
+                ):
+                    return None
+        return sig
+
+    def in_force(self, decls: list[Any], path: str, offset: int) -> Any:
+        """Which of a symbol's declarations (or signatures, or definitions) holds at
+        ``path``/``offset``; see :meth:`lookup`."""
+        return self._in_force(_FileView(decls, path), path, offset)
+
+
+class _FileView:
+    """A symbol's declarations (or signatures, or definitions) as seen from one file, in
+    the orders ``in_force`` and ``lookup`` read them.  ``lookup`` keeps one per symbol, font
+    and file for a table: ~10 µs a lookup otherwise, and a row asks several."""
+
+    def __init__(self, decls: list[Any], path: str) -> None:
+        self.decls = decls
+        self.here = [d for d in decls if d.path == path]  # (in their order)
+        # indices into here by start, of equal starts the first listed first
+        self.order = sorted(range(len(self.here)), key=lambda i: (self.here[i].start, i))
+        self.starts = [self.here[i].start for i in self.order]
+        self.by_start = [self.here[i] for i in self.order]
+        self.elsewhere = next((d for d in decls if d.path != path), None)
+        self._contested: dict[int, bool] = {}
+
+    @functools.cached_property
+    def one_meaning(self) -> bool:
+        return bool(self.here) and _one_meaning(self.here)
+
+    @functools.cached_property
+    def agree(self) -> bool:
+        """Do the declarations here all agree with the first (by start)?"""
+        first = self.by_start[0] if self.by_start else None
+        return first is not None and all(d.shape.agrees(first.shape) for d in self.by_start[1:])
+
+    def contested(self, table: SymbolTable, d: Declaration) -> bool:
+        known = self._contested.get(id(d))
+        if known is None:
+            known = self._contested[id(d)] = table._contested(d, self.decls)
+        return known
+
+
+def _one_meaning(items: list[Any]) -> bool:
+    """Do all these declarations (or signatures) of one symbol give it the same shape?"""
+    first = items[0]
+    if isinstance(first, Signature):
+        return all(
+            s.domain.agrees(first.domain) and s.codomain.agrees(first.codomain) for s in items[1:]
+        )
+    return all(d.shape.agrees(first.shape) for d in items[1:])
