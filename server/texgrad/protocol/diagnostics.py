@@ -1,6 +1,8 @@
 """Diagnostics, pushed per document: shape mismatches with their codes, related
 declarations and the transpose fix (as ``data``), reading problems, and a message
-for a document texgrad does not analyse."""
+for a document texgrad does not analyse.  Published each time the server has
+analysed a document (the callback :func:`register` gives the server), with those
+of the project's files that are not open."""
 
 from __future__ import annotations
 
@@ -118,9 +120,9 @@ async def publish_project_files(server: TexgradServer, doc: Document, analysis: 
         tuple(sorted((p, hash(buffers[p])) for p in analysis.project if p in buffers)),
     )
     for path in analysis.project:
-        if path in open_paths or server._published_files.get(path) == inputs:
+        if path in open_paths or server.published_files.get(path) == inputs:
             continue
-        server._published_files[path] = inputs
+        server.published_files[path] = inputs
         other = await server.run_analysis(path, None, detect_format(path))
         if doc.closed:
             return
@@ -134,4 +136,8 @@ async def publish_project_files(server: TexgradServer, doc: Document, analysis: 
 
 
 def register(server: TexgradServer) -> None:
-    """Diagnostics are pushed after analysis (see :meth:`TexgradServer.schedule`)."""
+    async def analysed(doc: Document, analysis: Analysis) -> None:
+        publish(server, doc, analysis)
+        await publish_project_files(server, doc, analysis)
+
+    server.on_analysed(analysed)

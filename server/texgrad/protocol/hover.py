@@ -72,27 +72,15 @@ def hover_text(
 def register(server: TexgradServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls: TexgradServer, params: types.HoverParams) -> types.Hover | None:
-        got = await ls.analysed(params.text_document.uri)
-        if got is None:
+        snap = await ls.snapshot(params.text_document.uri)
+        if snap is None:
             return None
-        doc, analysis = got
-        pos = ls.positions_of(doc.path, analysis.text)
-        formats = getattr(
-            getattr(getattr(ls.client_capabilities, "text_document", None), "hover", None),
-            "content_format",
-            None,
-        )
-        kind = (
-            types.MarkupKind.Markdown
-            if not formats or types.MarkupKind.Markdown in formats
-            else types.MarkupKind.PlainText
-        )
-        found = hover_text(
-            ls, analysis, pos.offset(params.position), kind == types.MarkupKind.Markdown
-        )
+        markdown = ls.client.markdown_hover
+        found = hover_text(ls, snap.analysis, snap.offset(params.position), markdown)
         if found is None:
             return None
         start, end, text = found
+        kind = types.MarkupKind.Markdown if markdown else types.MarkupKind.PlainText
         return types.Hover(
-            contents=types.MarkupContent(kind=kind, value=text), range=pos.range(start, end)
+            contents=types.MarkupContent(kind=kind, value=text), range=snap.range(start, end)
         )
