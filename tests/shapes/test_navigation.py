@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from texgrad.shapes.check import Checker, CheckResult
-from texgrad.shapes.navigation import definition, occurrences, outline, symbol_at
+from texgrad.shapes.navigation import definition, occurrences, outline, references, symbol_at
 
 DOC = r"""Let $A \in \mathbb{R}^{m \times n}$ and $x \in \mathbb{R}^n$.
 \[ f(x) = \|A x\|^2 \label{eq:f} \]
@@ -35,3 +35,16 @@ def test_navigation(tmp_path: Path) -> None:
     assert occurrences([result], "W") == []
     names = [(i.name, i.kind) for i in outline(result)]
     assert names == [("A", "symbol"), ("x", "symbol"), ("eq:f", "equation"), ("f(x)", "function")]
+
+
+def test_references_across_files_with_or_without_declarations(tmp_path: Path) -> None:
+    main, other = tmp_path / "main.tex", tmp_path / "other.tex"
+    text = "% texgrad: A n×m, x m\nThen $A x$ and $y = A x$.\n"
+    main.write_text(text, encoding="utf-8")
+    other.write_text("Also $A^\\top A$.\n", encoding="utf-8")
+    result, elsewhere = Checker().check(str(main)), Checker().check(str(other))
+    uses = [(p.path, p.start) for p in references(result, [elsewhere], "A", False)]
+    assert uses == [(str(main), 28), (str(main), 42), (str(other), 6), (str(other), 13)]
+    declared = references(result, [elsewhere], "A", True)
+    assert [(p.path, p.start) for p in declared] == [(str(main), text.index("A n"))] + uses
+    assert references(result, [], "W", True) == []
