@@ -23,7 +23,7 @@ import os
 import types as pytypes
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from lsprotocol import types
@@ -68,7 +68,6 @@ class Document:
     inflight: tuple[str, asyncio.Future[Analysis]] | None = None
     task: asyncio.Task[None] | None = None
     closed: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
