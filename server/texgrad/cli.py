@@ -145,7 +145,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _lsp(args: argparse.Namespace, out: TextIO) -> int:
-    from texgrad.protocol.server import main as serve
+    from texgrad.protocol.app import main as serve
 
     return serve(tcp=args.tcp)
 

@@ -207,7 +207,7 @@ class Workspace:
 
     def plans(self, result: CheckResult, offset: int) -> list[DiffPlan]:
         """:func:`texgrad.calculus.api.plans_at` on an already checked document."""
-        from texgrad.calculus import api
+        from texgrad.calculus import api  # (downward, on first use: a faster start)
 
         return api.plans_at(result.path, result.doc.text, offset, result=result)
 
@@ -215,7 +215,7 @@ class Workspace:
         self, result: CheckResult, offset: int, wrt: str, hessian: bool = False
     ) -> DiffOutcome:
         """:func:`texgrad.calculus.api.diff_at` on an already checked document."""
-        from texgrad.calculus import api
+        from texgrad.calculus import api  # (downward, on first use: a faster start)
 
         try:
             return api.diff_at(

@@ -3,7 +3,8 @@ of ∇ₓf", and the quick fixes of diagnostics (insert a transpose).
 
 Differentiation runs when the actions are listed (in the differentiation pool, bounded
 by a deadline) so that a title never claims a result is verified when it is not: an
-unverified result says "(not verified)", an error is not offered.  Edits are built in
+unverified result says "(not verified)", an error is not offered (the titles and what
+an action writes are :mod:`texgrad.calculus.actions`').  Edits are built in
 ``codeAction/resolve`` when the client resolves edits, else at once.  Every action is a
 ``CodeAction`` (never a bare ``Command``), and resolve hands back unchanged any action
 that is not texgrad's to resolve.
@@ -20,19 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from texgrad.calculus.insertion import (
-    derivation_insertion,
-    function_label,
-    left_side,
-    notation_of,
-    result_insertion,
-)
+from texgrad.calculus.actions import Offer, offers, writing
 from texgrad.protocol.diagnostics import to_lsp
-from texgrad.protocol.server import Document, RequestFailed, TexgradServer
-from texgrad.reading.regions import MathRegion
-from texgrad.syntax import tree as t
-from texgrad.syntax.symbols import symbol_key
-from texgrad.workspace import Analysis, Inserted
+from texgrad.protocol.server import RequestFailed, Snapshot, TexgradServer
+from texgrad.workspace import Inserted
 
 if TYPE_CHECKING:
     from texgrad.calculus.api import DiffOutcome, DiffPlan
@@ -40,32 +32,26 @@ if TYPE_CHECKING:
 log = logging.getLogger("texgrad.lsp")
 
 LIST_DEADLINE = 2.0  # seconds a listing waits for results before titling them "not verified"
-KIND_NAMES = {
-    "gradient": "gradient",
-    "jacobian": "Jacobian",
-    "derivative": "derivative",
-    "matrix": "differential",
-    "hessian": "Hessian",
-}
-_SUBSCRIPTS = dict(zip("aehijklmnoprstuvx0123456789", "ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ₀₁₂₃₄₅₆₇₈₉", strict=True))
 
 _cache: OrderedDict[tuple[Any, ...], asyncio.Future[DiffOutcome]] = OrderedDict()
 
 
 def _outcome(
-    ls: TexgradServer, doc: Document, analysis: Analysis, row: int, wrt: str, hessian: bool
+    ls: TexgradServer, snap: Snapshot, row: int, wrt: str, hessian: bool
 ) -> asyncio.Future[DiffOutcome]:
+    """The differentiation at ``row``, started in the pool unless listing or resolving
+    an action on the same text and settings already started it."""
     s = ls.ws.settings
     key = (
-        doc.path, hash(analysis.text), ls.ws.generation, row, wrt, hessian,
+        snap.path, hash(snap.text), ls.ws.generation, row, wrt, hessian,
         s["layout"], s["differentiation.timeBudget"],
     )  # fmt: skip
-    assert analysis.result is not None
+    assert snap.result is not None
     fut = _cache.get(key)
     if fut is None or fut.cancelled():
         loop = asyncio.get_running_loop()
         fut = loop.run_in_executor(
-            ls.diff_pool, ls.ws.differentiate, analysis.result, row, wrt, hessian
+            ls.diff_pool, ls.ws.differentiate, snap.result, row, wrt, hessian
         )
         _cache[key] = fut
         while len(_cache) > 128:
@@ -86,6 +72,7 @@ def warm_up(ls: TexgradServer) -> None:
         except threading.BrokenBarrierError:
             pass
         try:
+            # (imported here, downward: the engine's import is what is warmed up)
             from texgrad.calculus.api import warm_up
 
             warm_up()
@@ -99,73 +86,25 @@ def warm_up(ls: TexgradServer) -> None:
         ls.diff_pool.submit(run)
 
 
-def _head(analysis: Analysis, row_start: int) -> str:
-    """``L`` for a row ``L = …`` (not a function definition)."""
-    result = analysis.result
-    if result is None:
-        return ""
-    row = next((r for r in result.rows if r.start == row_start), None)
-    tree = row.tree if row is not None else None
-    if isinstance(tree, t.Chain) and tree.relations and tree.relations[0] in ("=", ":="):
-        head = tree.items[0]
-        if head is not None and not isinstance(head, t.Apply) and symbol_key(head) is not None:
-            return analysis.text[head.start : head.end].strip()
-    return ""
-
-
-def _region_of(analysis: Analysis, offset: int) -> MathRegion | None:
-    assert analysis.result is not None
-    for region in analysis.result.doc.regions:
-        if region.start <= offset <= region.end:
-            return region
-    return None
-
-
-def _short(latex: str, limit: int = 24) -> str:
-    one = " ".join(latex.split())
-    return one if len(one) <= limit else "the expression"
-
-
-def _symbol(kind: str, f: str, wrt: str) -> str:
-    if kind == "gradient":
-        sub = _SUBSCRIPTS.get(wrt) if len(wrt) == 1 else None
-        return f"∇{sub}{f}" if sub else f"∇_{wrt} {f}"
-    if kind in ("jacobian", "derivative"):
-        return f"∂{f}/∂{wrt}"
-    return f"d{f}"
-
-
-def _workspace_edit(
-    ls: TexgradServer, doc: Document, edits: list[types.TextEdit]
-) -> types.WorkspaceEdit:
-    caps = ls.client_capabilities
-    we = getattr(getattr(caps, "workspace", None), "workspace_edit", None)
-    if we is not None and we.document_changes:
+def _workspace_edit(ls: TexgradServer, snap: Snapshot, edit: types.TextEdit) -> types.WorkspaceEdit:
+    if ls.client.document_changes:
         return types.WorkspaceEdit(
             document_changes=[
                 types.TextDocumentEdit(
                     text_document=types.OptionalVersionedTextDocumentIdentifier(
-                        uri=doc.uri, version=doc.version
+                        uri=snap.uri, version=snap.version
                     ),
-                    edits=list(edits),
+                    edits=[edit],
                 )
             ]
         )
-    return types.WorkspaceEdit(changes={doc.uri: list(edits)})
+    return types.WorkspaceEdit(changes={snap.uri: [edit]})
 
 
-def _lazy(ls: TexgradServer) -> bool:
-    ca = getattr(getattr(ls.client_capabilities, "text_document", None), "code_action", None)
-    rs = getattr(ca, "resolve_support", None)
-    return rs is not None and "edit" in (rs.properties or [])
-
-
-def _quick_fixes(
-    ls: TexgradServer, doc: Document, analysis: Analysis, start: int, end: int
-) -> list[types.CodeAction]:
-    result = analysis.result
+def _quick_fixes(ls: TexgradServer, snap: Snapshot, start: int, end: int) -> list[types.CodeAction]:
+    result = snap.result
     assert result is not None
-    texts = {**result.table.texts, result.path: analysis.text}
+    texts = {**result.table.texts, result.path: snap.text}
     out = []
     for d in result.diagnostics:
         if not d.fixes or d.start > end or d.end < start:
@@ -174,15 +113,14 @@ def _quick_fixes(
         for fix in d.fixes:
             if fix.path != result.path:
                 continue
-            pos = ls.positions_of(doc.path, analysis.text)
-            edit = types.TextEdit(range=pos.range(fix.start, fix.end), new_text=fix.text)
+            edit = types.TextEdit(range=snap.range(fix.start, fix.end), new_text=fix.text)
             out.append(
                 types.CodeAction(
                     title=fix.title,
                     kind=types.CodeActionKind.QuickFix,
                     diagnostics=[lsp_d],
                     is_preferred=True,
-                    edit=_workspace_edit(ls, doc, [edit]),
+                    edit=_workspace_edit(ls, snap, edit),
                 )
             )
     return out
@@ -200,82 +138,62 @@ def _wants(only: Any, kind: str) -> bool:
 async def code_actions(
     ls: TexgradServer, params: types.CodeActionParams
 ) -> list[types.CodeAction] | None:
-    got = await ls.analysed(params.text_document.uri)
-    if got is None or got[1].result is None:
+    snap = await ls.snapshot(params.text_document.uri)
+    if snap is None or snap.result is None:
         return None
-    doc, analysis = got
-    result = analysis.result
-    assert result is not None
-    pos = ls.positions_of(doc.path, analysis.text)
-    start, end = pos.offset(params.range.start), pos.offset(params.range.end)
+    start, end = snap.offset(params.range.start), snap.offset(params.range.end)
     only = params.context.only if params.context else None
     actions: list[types.CodeAction] = []
     if _wants(only, "quickfix"):
-        actions.extend(_quick_fixes(ls, doc, analysis, start, end))
-    if not _wants(only, "refactor.rewrite"):
-        return actions
-    plans: list[DiffPlan] = await ls.run_in(ls.diff_pool, ls.ws.plans, result, start)
-    if not plans and end != start:
-        plans = await ls.run_in(ls.diff_pool, ls.ws.plans, result, end)
-    if not plans:
-        return actions
-    jobs: list[tuple[DiffPlan, str, asyncio.Future[DiffOutcome]]] = []
-    for plan in plans:
-        jobs.append((plan, "result", _outcome(ls, doc, analysis, plan.row_start, plan.wrt, False)))
-        if plan.hessian_available:
-            jobs.append(
-                (plan, "hessian", _outcome(ls, doc, analysis, plan.row_start, plan.wrt, True))
-            )
-    lazy = _lazy(ls)
-    futures = [j[2] for j in jobs]
-    if lazy:
-        await asyncio.wait([asyncio.shield(f) for f in futures], timeout=LIST_DEADLINE)
-    else:
-        await asyncio.wait([asyncio.shield(f) for f in futures])
-    derivations: list[types.CodeAction] = []
-    for plan, mode, fut in jobs:
-        outcome = fut.result() if fut.done() and not fut.cancelled() else None
-        if outcome is not None and outcome.error is not None:
-            continue
-        verified = outcome is not None and outcome.verified
-        head = plan.function or _head(analysis, plan.row_start)
-        row_text = analysis.text[plan.row_start : plan.row_end]
-        label = head or _short(row_text)
-        kind = "hessian" if mode == "hessian" else plan.kind
-        suffix = "" if verified else ", not verified"
-        if mode == "hessian":
-            title = f"Hessian of {label} w.r.t. {plan.wrt}" + (
-                "" if verified else " (not verified)"
-            )
-        else:
-            title = f"Differentiate {label} w.r.t. {plan.wrt} ({KIND_NAMES[kind]}{suffix})"
-        data = {
-            "texgrad": "differentiate", "uri": doc.uri, "version": doc.version,
-            "row": plan.row_start, "rowText": row_text, "wrt": plan.wrt, "mode": mode,
-            "head": head,
-        }  # fmt: skip
-        actions.append(
-            types.CodeAction(title=title, kind=types.CodeActionKind.RefactorRewrite, data=data)
-        )
-        if mode == "result":
-            sym = _symbol(plan.kind, head or "f", plan.wrt)
-            derivations.append(
-                types.CodeAction(
-                    title=f"Show derivation of {sym}" + ("" if verified else " (not verified)"),
-                    kind=types.CodeActionKind.RefactorRewrite,
-                    data={**data, "mode": "derivation"},
-                )
-            )
-    actions.extend(derivations)
-    if not lazy:
-        for action in actions:
-            if action.edit is None:
-                try:
-                    await resolve(ls, action)
-                except RequestFailed:
-                    pass  # not offered
-        actions = [a for a in actions if a.edit is not None]
+        actions.extend(_quick_fixes(ls, snap, start, end))
+    if _wants(only, "refactor.rewrite"):
+        actions.extend(await _differentiations(ls, snap, start, end))
     return actions
+
+
+async def _differentiations(
+    ls: TexgradServer, snap: Snapshot, start: int, end: int
+) -> list[types.CodeAction]:
+    """The differentiations of the row at ``start`` (else ``end``), differentiated now:
+    for a client resolving edits within the deadline, else fully and with their edits."""
+    plans: list[DiffPlan] = await ls.run_in(ls.diff_pool, ls.ws.plans, snap.result, start)
+    if not plans and end != start:
+        plans = await ls.run_in(ls.diff_pool, ls.ws.plans, snap.result, end)
+    jobs = [
+        (plan, mode, _outcome(ls, snap, plan.row_start, plan.wrt, mode == "hessian"))
+        for plan in plans
+        for mode in (("result", "hessian") if plan.hessian_available else ("result",))
+    ]
+    if not jobs:
+        return []
+    lazy = ls.client.resolves_edits
+    waiting = [asyncio.shield(fut) for _, _, fut in jobs]
+    await asyncio.wait(waiting, timeout=LIST_DEADLINE if lazy else None)
+    done = [(plan, mode, _done(fut)) for plan, mode, fut in jobs]
+    assert snap.result is not None
+    actions = [_action(snap, offer) for offer in offers(snap.result, done)]
+    if lazy:
+        return actions
+    for action in actions:
+        try:
+            await resolve(ls, action)
+        except RequestFailed:
+            pass  # not offered
+    return [a for a in actions if a.edit is not None]
+
+
+def _done(fut: asyncio.Future[DiffOutcome]) -> DiffOutcome | None:
+    return fut.result() if fut.done() and not fut.cancelled() else None
+
+
+def _action(snap: Snapshot, offer: Offer) -> types.CodeAction:
+    """An offer as a code action, its edit left to resolve (``data`` says what to do)."""
+    data = {
+        "texgrad": "differentiate", "uri": snap.uri, "version": snap.version,
+        "row": offer.row_start, "rowText": offer.row_text, "wrt": offer.wrt,
+        "mode": offer.mode, "head": offer.head,
+    }  # fmt: skip
+    return types.CodeAction(title=offer.title, kind=types.CodeActionKind.RefactorRewrite, data=data)
 
 
 async def resolve(ls: TexgradServer, action: types.CodeAction) -> types.CodeAction:
@@ -286,43 +204,47 @@ async def resolve(ls: TexgradServer, action: types.CodeAction) -> types.CodeActi
         or data.get("texgrad") != "differentiate"
     ):
         return action
-    doc = ls.docs.get(str(data.get("uri")))
-    if doc is None:
-        raise RequestFailed("texgrad: the document is not open any more")
-    analysis = await ls.current(doc)
-    result = analysis.result
-    row, row_text = data.get("row"), data.get("rowText")
-    if (
-        result is None
-        or not isinstance(row, int)
-        or not isinstance(row_text, str)
-        or analysis.text[row : row + len(row_text)] != row_text
-    ):
-        raise RequestFailed("texgrad: the document changed since this action was offered")
-    mode, wrt = data.get("mode"), str(data.get("wrt"))
-    outcome = await asyncio.shield(_outcome(ls, doc, analysis, row, wrt, mode == "hessian"))
+    snap, offer = await _offered(ls, action.title, data)
+    hessian = offer.mode == "hessian"
+    outcome = await asyncio.shield(_outcome(ls, snap, offer.row_start, offer.wrt, hessian))
     if outcome.error is not None:
         raise RequestFailed(f"texgrad: {outcome.error}")
-    region = _region_of(analysis, row)
-    if region is None:
+    assert snap.result is not None
+    notation = ls.ws.settings["gradientNotation"]
+    written = writing(offer, outcome, snap.result, snap.fmt, notation)
+    if written is None:
         raise RequestFailed("texgrad: no math there any more")
-    text = analysis.text
-    if mode == "derivation":
-        ins = derivation_insertion(text, doc.fmt, region, outcome.steps)
-    else:
-        kind = "hessian" if mode == "hessian" else outcome.kind
-        label = function_label("", str(data.get("head") or ""), outcome.function)
-        notation = notation_of(text, ls.ws.settings["gradientNotation"])
-        line = f"{left_side(kind, label, outcome.wrt or wrt, notation, outcome.result)} = {outcome.result}"
-        ins = result_insertion(text, doc.fmt, region, row, row + len(row_text), line)
-        ls.ws.remember(Inserted(doc.path, line, outcome.verified, outcome.note))
-    pos = ls.positions_of(doc.path, text)
-    edit = types.TextEdit(range=pos.range(ins.offset, ins.offset), new_text=ins.text)
-    action.edit = _workspace_edit(ls, doc, [edit])
+    if written.equation is not None:
+        ls.ws.remember(Inserted(snap.path, written.equation, outcome.verified, outcome.note))
+    at = written.insertion.offset
+    edit = types.TextEdit(range=snap.range(at, at), new_text=written.insertion.text)
+    action.edit = _workspace_edit(ls, snap, edit)
     return action
 
 
+async def _offered(ls: TexgradServer, title: str, data: dict[str, Any]) -> tuple[Snapshot, Offer]:
+    """The document an action was offered on, as it is now, and the offer its ``data``
+    describes; an error when the document is closed or its row is not as it was."""
+    uri = str(data.get("uri"))
+    if uri not in ls.docs:
+        raise RequestFailed("texgrad: the document is not open any more")
+    snap = await ls.snapshot(uri)
+    row, row_text = data.get("row"), data.get("rowText")
+    if (
+        snap is None
+        or snap.result is None
+        or not isinstance(row, int)
+        or not isinstance(row_text, str)
+        or snap.text[row : row + len(row_text)] != row_text
+    ):
+        raise RequestFailed("texgrad: the document changed since this action was offered")
+    mode, wrt, head = str(data.get("mode")), str(data.get("wrt")), str(data.get("head") or "")
+    return snap, Offer(title, mode, wrt, row, row_text, head)
+
+
 def register(server: TexgradServer) -> None:
+    server.on_initialized(lambda: warm_up(server))
+
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(

@@ -1,6 +1,8 @@
 """Diagnostics, pushed per document: shape mismatches with their codes, related
 declarations and the transpose fix (as ``data``), reading problems, and a message
-for a document texgrad does not analyse."""
+for a document texgrad does not analyse.  Published each time the server has
+analysed a document (the callback :func:`register` gives the server), with those
+of the project's files that are not open."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from lsprotocol import types
 from texgrad.protocol.server import Document, TexgradServer
 from texgrad.reading.document import detect_format
 from texgrad.reading.regions import ReadProblem
-from texgrad.shapes.diagnostics import Diagnostic
+from texgrad.shapes.diagnostics import Diagnostic, Fix
 from texgrad.workspace import Analysis
 
 SOURCE = "texgrad"
@@ -25,38 +27,19 @@ _SEVERITY = {
 
 
 def to_lsp(server: TexgradServer, d: Diagnostic, texts: dict[str, str]) -> types.Diagnostic:
+    """A diagnostic in LSP's terms; ``texts``: the text of every file it may point into."""
     pos = server.positions_of(d.path, texts.get(d.path, ""))
-    related = []
-    for r in d.related:
-        text = texts.get(r.path)
-        if text is None:
-            continue
-        rpos = server.positions_of(r.path, text)
-        related.append(
-            types.DiagnosticRelatedInformation(
-                location=types.Location(
-                    uri=server.uri_of(r.path), range=rpos.range(r.start, r.end)
-                ),
-                message=r.message,
-            )
+    related = [
+        types.DiagnosticRelatedInformation(
+            location=types.Location(
+                uri=server.uri_of(r.path),
+                range=server.positions_of(r.path, texts[r.path]).range(r.start, r.end),
+            ),
+            message=r.message,
         )
-    data: dict[str, Any] | None = None
-    if d.fixes:
-        fixes = []
-        for f in d.fixes:
-            fr = server.positions_of(f.path, texts.get(f.path, "")).range(f.start, f.end)
-            fixes.append(
-                {
-                    "title": f.title,
-                    "uri": server.uri_of(f.path),
-                    "range": {
-                        "start": {"line": fr.start.line, "character": fr.start.character},
-                        "end": {"line": fr.end.line, "character": fr.end.character},
-                    },
-                    "newText": f.text,
-                }
-            )
-        data = {"fixes": fixes}
+        for r in d.related
+        if r.path in texts
+    ]
     return types.Diagnostic(
         range=pos.range(d.start, d.end),
         severity=_SEVERITY.get(d.severity, types.DiagnosticSeverity.Error),
@@ -64,8 +47,22 @@ def to_lsp(server: TexgradServer, d: Diagnostic, texts: dict[str, str]) -> types
         source=SOURCE,
         message=d.message,
         related_information=related or None,
-        data=data,
+        data={"fixes": [_fix(server, f, texts) for f in d.fixes]} if d.fixes else None,
     )
+
+
+def _fix(server: TexgradServer, f: Fix, texts: dict[str, str]) -> dict[str, Any]:
+    """A fix as the diagnostic's ``data`` carries it (plain JSON, ranges included)."""
+    fr = server.positions_of(f.path, texts.get(f.path, "")).range(f.start, f.end)
+    return {
+        "title": f.title,
+        "uri": server.uri_of(f.path),
+        "range": {
+            "start": {"line": fr.start.line, "character": fr.start.character},
+            "end": {"line": fr.end.line, "character": fr.end.character},
+        },
+        "newText": f.text,
+    }
 
 
 def _problem(server: TexgradServer, path: str, text: str, p: ReadProblem) -> types.Diagnostic:
@@ -118,9 +115,9 @@ async def publish_project_files(server: TexgradServer, doc: Document, analysis: 
         tuple(sorted((p, hash(buffers[p])) for p in analysis.project if p in buffers)),
     )
     for path in analysis.project:
-        if path in open_paths or server._published_files.get(path) == inputs:
+        if path in open_paths or server.published_files.get(path) == inputs:
             continue
-        server._published_files[path] = inputs
+        server.published_files[path] = inputs
         other = await server.run_analysis(path, None, detect_format(path))
         if doc.closed:
             return
@@ -134,4 +131,8 @@ async def publish_project_files(server: TexgradServer, doc: Document, analysis: 
 
 
 def register(server: TexgradServer) -> None:
-    """Diagnostics are pushed after analysis (see :meth:`TexgradServer.schedule`)."""
+    async def analysed(doc: Document, analysis: Analysis) -> None:
+        publish(server, doc, analysis)
+        await publish_project_files(server, doc, analysis)
+
+    server.on_analysed(analysed)

@@ -8,7 +8,9 @@ from __future__ import annotations
 from lsprotocol import types
 
 from texgrad.protocol.server import TexgradServer
+from texgrad.shapes.check import CheckResult
 from texgrad.shapes.query import shape_info
+from texgrad.shapes.table import Declaration
 from texgrad.workspace import Analysis
 
 
@@ -41,21 +43,8 @@ def hover_text(
         f"{code(_snippet(info.text))} : "
         + (f"**{info.describe()}**" if markdown else info.describe())
     ]
-    decl = info.declaration
-    if decl is not None:
-        text = result.table.texts.get(decl.path, "")
-        pos = server.positions_of(decl.path, text).position(decl.start)
-        a = text.rfind("\n", 0, decl.start) + 1
-        b = text.find("\n", decl.end)
-        line = _snippet(text[a : b if b >= 0 else len(text)], 90)
-        uri = server.uri_of(decl.path)
-        where = decl.path.rsplit("/", 1)[-1]
-        link = (
-            f"[{where}:{pos.line + 1}]({uri}#L{pos.line + 1})"
-            if markdown
-            else f"{where}:{pos.line + 1}"
-        )
-        lines.append(f"{decl.how if decl.how != 'in' else 'declared'}: {code(line)} ({link})")
+    if info.declaration is not None:
+        lines.append(_declared(server, result, info.declaration, markdown))
     row = next((r for r in result.rows if r.start <= offset <= r.end), None)
     if row is not None:
         ins = server.ws.inserted_in(result.path, result.doc.text[row.start : row.end])
@@ -69,30 +58,36 @@ def hover_text(
     return info.start, info.end, "\n\n".join(lines)
 
 
+def _declared(server: TexgradServer, result: CheckResult, decl: Declaration, markdown: bool) -> str:
+    """The line of the declaration, with a link to it (where it is, in plain text)."""
+    code = _code if markdown else _plain
+    text = result.table.texts.get(decl.path, "")
+    pos = server.positions_of(decl.path, text).position(decl.start)
+    a = text.rfind("\n", 0, decl.start) + 1
+    b = text.find("\n", decl.end)
+    line = _snippet(text[a : b if b >= 0 else len(text)], 90)
+    uri = server.uri_of(decl.path)
+    where = decl.path.rsplit("/", 1)[-1]
+    link = (
+        f"[{where}:{pos.line + 1}]({uri}#L{pos.line + 1})"
+        if markdown
+        else f"{where}:{pos.line + 1}"
+    )
+    return f"{decl.how if decl.how != 'in' else 'declared'}: {code(line)} ({link})"
+
+
 def register(server: TexgradServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls: TexgradServer, params: types.HoverParams) -> types.Hover | None:
-        got = await ls.analysed(params.text_document.uri)
-        if got is None:
+        snap = await ls.snapshot(params.text_document.uri)
+        if snap is None:
             return None
-        doc, analysis = got
-        pos = ls.positions_of(doc.path, analysis.text)
-        formats = getattr(
-            getattr(getattr(ls.client_capabilities, "text_document", None), "hover", None),
-            "content_format",
-            None,
-        )
-        kind = (
-            types.MarkupKind.Markdown
-            if not formats or types.MarkupKind.Markdown in formats
-            else types.MarkupKind.PlainText
-        )
-        found = hover_text(
-            ls, analysis, pos.offset(params.position), kind == types.MarkupKind.Markdown
-        )
+        markdown = ls.client.markdown_hover
+        found = hover_text(ls, snap.analysis, snap.offset(params.position), markdown)
         if found is None:
             return None
         start, end, text = found
+        kind = types.MarkupKind.Markdown if markdown else types.MarkupKind.PlainText
         return types.Hover(
-            contents=types.MarkupContent(kind=kind, value=text), range=pos.range(start, end)
+            contents=types.MarkupContent(kind=kind, value=text), range=snap.range(start, end)
         )

@@ -16,21 +16,19 @@ def register(server: TexgradServer) -> None:
     ) -> list[types.InlayHint] | None:
         if not ls.ws.settings.get("inlayHints.enabled", True):
             return []
-        got = await ls.analysed(params.text_document.uri)
-        if got is None:
+        snap = await ls.snapshot(params.text_document.uri)
+        if snap is None:
             return None
-        doc, analysis = got
-        if analysis.result is None:
+        if snap.result is None:
             return []
-        pos = ls.positions_of(doc.path, analysis.text)
-        start, end = pos.offset(params.range.start), pos.offset(params.range.end)
+        start, end = snap.offset(params.range.start), snap.offset(params.range.end)
         return [
             types.InlayHint(
-                position=pos.position(h.offset),
+                position=snap.position(h.offset),
                 label=h.label,
                 kind=types.InlayHintKind.Type,
                 tooltip=h.tooltip,
                 padding_left=False,
             )
-            for h in hints(analysis.result, start, end)
+            for h in hints(snap.result, start, end)
         ]

@@ -1,11 +1,17 @@
-"""The language server: pygls wiring, open documents, scheduling of analysis.
+"""The language server: open documents, scheduling of analysis, snapshots for requests.
 
 State changes only in notification handlers on the event loop (didOpen, didChange,
 didClose, configuration); analysis runs in one background thread (the workspace's
 Checker is not thread-safe), debounced per document and keyed by the text it was
 run on, so a stale result is dropped rather than published over a newer one.
-Differentiation runs in its own small pool.  Request handlers are ``async``: pygls
-cancels them on ``$/cancelRequest``.  Nothing is ever printed to stdout.
+Requests read a :class:`Snapshot` (a document's text as analysed, its analysis and
+the conversions for that text) that nothing changes under them.  Differentiation
+runs in its own small pool.  Request handlers are ``async``: pygls cancels them on
+``$/cancelRequest``.  Nothing is ever printed to stdout.
+
+This module imports no feature: the features (one module each) register their
+handlers, and their callbacks for the server's events (a document analysed, the
+client initialized), on a server that :mod:`texgrad.protocol.app` builds.
 """
 
 from __future__ import annotations
@@ -14,10 +20,10 @@ import asyncio
 import gc
 import logging
 import os
-import sys
 import types as pytypes
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from lsprotocol import types
@@ -30,8 +36,10 @@ from pygls.workspace.position_codec import PositionCodec
 from texgrad import __version__
 from texgrad.reading.document import Format, detect_format
 from texgrad.reading.project import LATEX_SUFFIXES, MARKDOWN_SUFFIXES, normalize
+from texgrad.shapes.check import CheckResult
 from texgrad.workspace import Analysis, Workspace
 
+from .capabilities import ClientSupport
 from .convert import PositionCache, Positions
 
 log = logging.getLogger("texgrad.lsp")
@@ -60,7 +68,40 @@ class Document:
     inflight: tuple[str, asyncio.Future[Analysis]] | None = None
     task: asyncio.Task[None] | None = None
     closed: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What a request reads of an open document: the text its analysis was made on (with
+    the version that text had) and the conversions for that text.  Immutable: an edit
+    arriving while the request waits changes the :class:`Document`, not this."""
+
+    uri: str
+    path: str
+    fmt: Format
+    version: int
+    analysis: Analysis
+    positions: Positions
+
+    @property
+    def text(self) -> str:
+        return self.analysis.text
+
+    @property
+    def result(self) -> CheckResult | None:
+        return self.analysis.result
+
+    def offset(self, position: types.Position) -> int:
+        return self.positions.offset(position)
+
+    def position(self, offset: int) -> types.Position:
+        return self.positions.position(offset)
+
+    def range(self, start: int, end: int) -> types.Range:
+        return self.positions.range(start, end)
+
+
+AnalysedHook = Callable[[Document, Analysis], Awaitable[None]]
 
 
 class TexgradProtocol(LanguageServerProtocol):
@@ -96,10 +137,41 @@ class TexgradServer(LanguageServer):
         self.diff_pool = ThreadPoolExecutor(2, thread_name_prefix="texgrad-diff")
         self.debounce = float(os.environ.get("TEXGRAD_LSP_DEBOUNCE", DEBOUNCE))
         self._positions: PositionCache | None = None
-        self._published_files: dict[str, object] = {}  # project files not open -> inputs
+        self._client: tuple[types.ClientCapabilities, ClientSupport] | None = None
+        self.published_files: dict[str, object] = {}  # project files not open -> inputs
         self.init_settings: dict[str, Any] = {}
         self._collect_task: asyncio.Future[None] | None = None
         self._engine_imported = False
+        # What features do when a document's analysis is ready (publish diagnostics) and
+        # when the client is initialized (warm up the engine): registered by the features.
+        self._analysed_hooks: list[AnalysedHook] = []
+        self._initialized_hooks: list[Callable[[], None]] = []
+
+    # -- events features register for ---------------------------------------------------
+
+    def on_analysed(self, hook: AnalysedHook) -> None:
+        """Call ``hook`` with a document and the analysis of its current text, each time
+        one is made (not for a stale one: a newer text is on its way)."""
+        self._analysed_hooks.append(hook)
+
+    def on_initialized(self, hook: Callable[[], None]) -> None:
+        self._initialized_hooks.append(hook)
+
+    def initialized(self) -> None:
+        """The client is initialized: run what features asked for then."""
+        for hook in self._initialized_hooks:
+            hook()
+
+    # -- the client ---------------------------------------------------------------------
+
+    @property
+    def client(self) -> ClientSupport:
+        """What the client supports, read from its capabilities once per connection (when
+        initialize replaces pygls's empty ones), not at every request."""
+        caps = self.client_capabilities
+        if self._client is None or self._client[0] is not caps:
+            self._client = (caps, ClientSupport.of(caps))
+        return self._client[1]
 
     # -- positions --------------------------------------------------------------------
 
@@ -188,7 +260,7 @@ class TexgradServer(LanguageServer):
             types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
         )
         self.analysis_pool.submit(self.ws.forget, doc.path)
-        self._published_files.clear()
+        self.published_files.clear()
         for other in self.docs.values():
             if other.analysis is not None and doc.path in other.analysis.project:
                 self.invalidate(other)
@@ -230,16 +302,14 @@ class TexgradServer(LanguageServer):
         self.schedule(doc, delay)
 
     async def _analyse_later(self, doc: Document, delay: float) -> None:
-        from texgrad.protocol.diagnostics import publish, publish_project_files
-
         try:
             if delay > 0:
                 await asyncio.sleep(delay)
             analysis = await self.current(doc)
             if doc.closed or analysis.text is not doc.text:
                 return  # a newer version is on its way
-            publish(self, doc, analysis)
-            await publish_project_files(self, doc, analysis)
+            for hook in self._analysed_hooks:
+                await hook(doc, analysis)
             self.collect_when_idle()
         except asyncio.CancelledError:
             raise
@@ -292,15 +362,17 @@ class TexgradServer(LanguageServer):
     async def run_in(self, pool: ThreadPoolExecutor, fn: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
 
-    async def analysed(self, uri: str) -> tuple[Document, Analysis] | None:
-        """The open document at ``uri`` and the analysis of its current text."""
+    async def snapshot(self, uri: str) -> Snapshot | None:
+        """The open document at ``uri`` as analysed now (None: not open, or its text
+        kept changing while it was analysed)."""
         doc = self.docs.get(uri)
         if doc is None:
             return None
         analysis = await self.current(doc)
         if analysis.text is not doc.text:
             return None
-        return doc, analysis
+        positions = self.positions_of(doc.path, analysis.text)
+        return Snapshot(doc.uri, doc.path, doc.fmt, doc.version, analysis, positions)
 
     # -- settings -----------------------------------------------------------------------
 
@@ -312,12 +384,10 @@ class TexgradServer(LanguageServer):
         changed = await self.run_in(self.analysis_pool, self.ws.configure, merged)
         hints_changed = self.ws.settings.get("inlayHints.enabled") != hints_before
         if changed:
-            self._published_files.clear()
+            self.published_files.clear()
             for doc in self.docs.values():
                 self.invalidate(doc, 0.0)
-        if (changed or hints_changed) and _supports(
-            self.client_capabilities, "workspace", "inlay_hint", "refresh_support"
-        ):
+        if (changed or hints_changed) and self.client.inlay_hint_refresh:
             try:
                 self.workspace_inlay_hint_refresh(None)
             except Exception:  # noqa: BLE001
@@ -327,7 +397,7 @@ class TexgradServer(LanguageServer):
         # Asked even of a client that does not announce workspace/configuration, briefly:
         # Neovim 0.7's client answers it from its ``settings`` but does not announce it
         # (and sends no didChangeConfiguration); a client without it answers an error.
-        announced = _supports(self.client_capabilities, "workspace", "configuration")
+        announced = self.client.configuration
         try:
             items = await asyncio.wait_for(
                 self.workspace_configuration_async(
@@ -343,15 +413,6 @@ class TexgradServer(LanguageServer):
             )
             items = None
         await self.configure(items[0] if items else None)
-
-
-def _supports(caps: Any, *path: str) -> bool:
-    node = caps
-    for name in path:
-        node = getattr(node, name, None)
-        if node is None:
-            return False
-    return bool(node)
 
 
 def _format_of(uri: str, language_id: str | None) -> Format:
@@ -382,32 +443,3 @@ def _path_of(uri: str, fmt: Format) -> str:
     if detect_format(path) != fmt:
         path += ".md" if fmt == "markdown" else ".tex"
     return path
-
-
-def create_server() -> TexgradServer:
-    from texgrad.protocol import actions, diagnostics, hover, inlay, navigation, settings
-
-    server = TexgradServer()
-    settings.register(server)
-    diagnostics.register(server)
-    hover.register(server)
-    inlay.register(server)
-    navigation.register(server)
-    actions.register(server)
-    return server
-
-
-def main(tcp: str | None = None) -> int:
-    logging.basicConfig(
-        stream=sys.stderr,
-        level=os.environ.get("TEXGRAD_LOG", "WARNING").upper(),
-        format="texgrad %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("pygls").setLevel(logging.WARNING)
-    server = create_server()
-    if tcp:
-        host, _, port = tcp.rpartition(":")
-        server.start_tcp(host or "127.0.0.1", int(port))
-    else:
-        server.start_io()
-    return 0

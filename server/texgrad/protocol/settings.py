@@ -8,7 +8,6 @@ from typing import Any
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
-from texgrad.protocol.actions import warm_up
 from texgrad.protocol.server import TexgradServer
 from texgrad.reading.project import normalize
 
@@ -36,7 +35,7 @@ def register(server: TexgradServer) -> None:
     async def initialized(ls: TexgradServer, params: types.InitializedParams) -> None:
         encoding = ls.workspace.position_encoding
         ls.log_client(f"texgrad {ls.version} started ({getattr(encoding, 'value', encoding)})")
-        warm_up(ls)
+        ls.initialized()  # (the code actions warm the engine up)
         await ls.pull_configuration()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)

@@ -97,6 +97,23 @@ def occurrences(results: Iterable[CheckResult], key: str) -> list[Place]:
     return sorted(set(out), key=lambda p: (p.path, p.start))
 
 
+def references(
+    result: CheckResult, others: Iterable[CheckResult], key: str, include_declaration: bool
+) -> list[Place]:
+    """Every use of the symbol ``key`` in a document (``result``) and the other files of
+    its project (``others``, checked on their own), in order; with
+    ``include_declaration``, also where the document's table declares it in those files
+    (a definition ``y = Ax`` is a use already)."""
+    results = [result, *others]
+    paths = {r.path for r in results}
+    places = occurrences(results, key)
+    if include_declaration:
+        for d in result.table.declarations.get(key, ()):
+            if d.path in paths and d.how != "definition":
+                places.append(Place(d.path, d.start, d.end))
+    return sorted(set(places), key=lambda p: (p.path, p.start))
+
+
 def definition(result: CheckResult, offset: int) -> list[Place]:
     """Where the symbol under ``offset`` is declared (the declaration in force there), or
     defined (``f(x) = …``, ``y = Ax``) for a symbol nobody declared."""

@@ -1,0 +1,137 @@
+r"""The differentiation actions a front offers at a place, and what taking one writes.
+
+For each planned differentiation (:class:`~texgrad.calculus.api.DiffPlan`) and its
+outcome, an :class:`Offer` titled as an editor shows it — "Differentiate f w.r.t. x
+(gradient)", "Hessian of f w.r.t. x", "Show derivation of ∇ₓf" — saying "not verified"
+unless the result was verified (an outcome not ready in time is not); a failed one is not
+offered.  :func:`writing` turns a taken offer and its outcome into the text to insert
+(:mod:`texgrad.calculus.insertion`).
+
+Plain values: texts, offsets and the engine's outcomes; no protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from texgrad.calculus.insertion import (
+    Insertion,
+    derivation_insertion,
+    function_label,
+    left_side,
+    notation_of,
+    result_insertion,
+)
+from texgrad.shapes.check import CheckResult
+from texgrad.syntax import tree as t
+from texgrad.syntax.symbols import symbol_key
+
+if TYPE_CHECKING:  # the engine (numpy, scipy) is imported on first use: a faster start
+    from texgrad.calculus.api import DiffOutcome, DiffPlan
+
+KIND_NAMES = {
+    "gradient": "gradient",
+    "jacobian": "Jacobian",
+    "derivative": "derivative",
+    "matrix": "differential",
+    "hessian": "Hessian",
+}
+_SUBSCRIPTS = dict(zip("aehijklmnoprstuvx0123456789", "ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ₀₁₂₃₄₅₆₇₈₉", strict=True))
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """One action offered: its title and what taking it needs."""
+
+    title: str
+    mode: str  # "result", "hessian" or "derivation"
+    wrt: str  # the variable as the document writes it
+    row_start: int
+    row_text: str  # the row when offered: taken on another text, it is refused
+    head: str  # what is differentiated: "f" of ``f(x) = …``, "L" of ``L = …``, else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Writing:
+    insertion: Insertion
+    equation: str | None  # the result equation written (None for a derivation)
+
+
+def offers(
+    result: CheckResult, done: Iterable[tuple[DiffPlan, str, DiffOutcome | None]]
+) -> list[Offer]:
+    """The offers for planned differentiations in a checked document, each given with its
+    mode ("result" or "hessian") and outcome (None: not ready); the derivations come
+    after the results."""
+    text = result.doc.text
+    found: list[Offer] = []
+    derivations: list[Offer] = []
+    for plan, mode, outcome in done:
+        if outcome is not None and outcome.error is not None:
+            continue
+        verified = outcome is not None and outcome.verified
+        head = plan.function or defined_head(result, plan.row_start)
+        row_text = text[plan.row_start : plan.row_end]
+        label = head or _short(row_text)
+        if mode == "hessian":
+            title = f"Hessian of {label} w.r.t. {plan.wrt}" + (
+                "" if verified else " (not verified)"
+            )
+        else:
+            suffix = "" if verified else ", not verified"
+            title = f"Differentiate {label} w.r.t. {plan.wrt} ({KIND_NAMES[plan.kind]}{suffix})"
+        found.append(Offer(title, mode, plan.wrt, plan.row_start, row_text, head))
+        if mode == "result":
+            sym = _symbol(plan.kind, head or "f", plan.wrt)
+            title = f"Show derivation of {sym}" + ("" if verified else " (not verified)")
+            derivations.append(Offer(title, "derivation", plan.wrt, plan.row_start, row_text, head))
+    return found + derivations
+
+
+def writing(
+    offer: Offer, outcome: DiffOutcome, result: CheckResult, fmt: str, notation: str
+) -> Writing | None:
+    """What taking ``offer`` writes into the checked document, after the math its row is
+    in (None: no math there any more); ``notation`` is the gradient notation setting."""
+    region = next((r for r in result.doc.regions if r.start <= offer.row_start <= r.end), None)
+    if region is None:
+        return None
+    text = result.doc.text
+    if offer.mode == "derivation":
+        return Writing(derivation_insertion(text, fmt, region, outcome.steps), None)
+    kind = "hessian" if offer.mode == "hessian" else outcome.kind
+    label = function_label("", offer.head, outcome.function)
+    lhs = left_side(
+        kind, label, outcome.wrt or offer.wrt, notation_of(text, notation), outcome.result
+    )
+    line = f"{lhs} = {outcome.result}"
+    row_end = offer.row_start + len(offer.row_text)
+    return Writing(result_insertion(text, fmt, region, offer.row_start, row_end, line), line)
+
+
+def defined_head(result: CheckResult, row_start: int) -> str:
+    """``L`` for a row ``L = …`` (not a function definition), else ""."""
+    text = result.doc.text
+    row = next((r for r in result.rows if r.start == row_start), None)
+    tree = row.tree if row is not None else None
+    if isinstance(tree, t.Chain) and tree.relations and tree.relations[0] in ("=", ":="):
+        head = tree.items[0]
+        if head is not None and not isinstance(head, t.Apply) and symbol_key(head) is not None:
+            return text[head.start : head.end].strip()
+    return ""
+
+
+def _short(latex: str, limit: int = 24) -> str:
+    one = " ".join(latex.split())
+    return one if len(one) <= limit else "the expression"
+
+
+def _symbol(kind: str, f: str, wrt: str) -> str:
+    if kind == "gradient":
+        sub = _SUBSCRIPTS.get(wrt) if len(wrt) == 1 else None
+        return f"∇{sub}{f}" if sub else f"∇_{wrt} {f}"
+    if kind in ("jacobian", "derivative"):
+        return f"∂{f}/∂{wrt}"
+    return f"d{f}"

@@ -1,0 +1,40 @@
+"""The one place the language server is put together: the server and every feature.
+
+Each feature module has a ``register(server)`` that adds its LSP handlers and, where it
+needs them, its callbacks for the server's events; :mod:`texgrad.protocol.server`
+imports none of them, so a new capability is one new module and one line below.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from texgrad.protocol import actions, diagnostics, hover, inlay, navigation, settings
+from texgrad.protocol.server import TexgradServer
+
+FEATURES = (settings, diagnostics, hover, inlay, navigation, actions)
+
+
+def create_server() -> TexgradServer:
+    server = TexgradServer()
+    for feature in FEATURES:
+        feature.register(server)
+    return server
+
+
+def main(tcp: str | None = None) -> int:
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=os.environ.get("TEXGRAD_LOG", "WARNING").upper(),
+        format="texgrad %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("pygls").setLevel(logging.WARNING)
+    server = create_server()
+    if tcp:
+        host, _, port = tcp.rpartition(":")
+        server.start_tcp(host or "127.0.0.1", int(port))
+    else:
+        server.start_io()
+    return 0

@@ -1,0 +1,47 @@
+r"""The differentiation actions offered at a row: their titles and what taking one writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from texgrad.calculus.actions import Offer, offers, writing
+from texgrad.calculus.api import DiffOutcome, DiffPlan
+from texgrad.shapes.check import Checker, CheckResult
+
+TEXT = "Let $x \\in \\mathbb{R}^n$.\n\\[ L = x^\\top x \\]\n"
+
+
+def _checked(tmp_path: Path) -> CheckResult:
+    path = tmp_path / "doc.tex"
+    path.write_text(TEXT, encoding="utf-8")
+    return Checker().check(str(path))
+
+
+def _plan() -> DiffPlan:
+    start = TEXT.index("L =")
+    return DiffPlan("x", "gradient", "", True, start, TEXT.index(" \\]", start))
+
+
+def test_titles_say_what_is_not_verified(tmp_path: Path) -> None:
+    result, plan = _checked(tmp_path), _plan()
+    verified = DiffOutcome(kind="gradient", result="2 x", verified=True)
+    got = offers(result, [(plan, "result", verified), (plan, "hessian", None)])
+    assert [(o.title, o.mode, o.head) for o in got] == [
+        ("Differentiate L w.r.t. x (gradient)", "result", "L"),
+        ("Hessian of L w.r.t. x (not verified)", "hessian", "L"),
+        ("Show derivation of ∇ₓL", "derivation", "L"),
+    ]
+    assert offers(result, [(plan, "result", DiffOutcome(error="no"))]) == []
+
+
+def test_a_taken_offer_writes_its_equation_after_the_math(tmp_path: Path) -> None:
+    result, plan = _checked(tmp_path), _plan()
+    row_text = TEXT[plan.row_start : plan.row_end]
+    offer = Offer("", "result", "x", plan.row_start, row_text, "L")
+    outcome = DiffOutcome(kind="gradient", result="2 x", verified=True, wrt="x")
+    written = writing(offer, outcome, result, "latex", "auto")
+    assert written is not None and written.equation == "\\nabla_x L = 2 x"
+    ins = written.insertion
+    assert TEXT[: ins.offset] + ins.text == TEXT[:-1] + "\n\\[\n  \\nabla_x L = 2 x\n\\]"
+    moved = Offer("", "result", "x", len(TEXT), "", "L")
+    assert writing(moved, outcome, result, "latex", "auto") is None

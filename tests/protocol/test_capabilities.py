@@ -1,0 +1,38 @@
+r"""What texgrad reads of a client's capabilities, once per connection."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+from pytest_lsp import client_capabilities
+
+from texgrad.protocol.capabilities import ClientSupport
+
+
+def test_a_client_announcing_nothing_gets_the_defaults() -> None:
+    assert ClientSupport.of(types.ClientCapabilities()) == ClientSupport(
+        markdown_hover=True,
+        resolves_edits=False,
+        document_changes=False,
+        inlay_hint_refresh=False,
+        configuration=False,
+    )
+
+
+def test_vs_code_and_neovim() -> None:
+    code = ClientSupport.of(client_capabilities("visual-studio-code"))
+    assert code == ClientSupport(True, True, True, False, True)
+    nvim = ClientSupport.of(client_capabilities("neovim"))
+    assert nvim == ClientSupport(True, True, False, True, True)  # no documentChanges
+
+
+def test_plain_text_hovers_and_eager_edits() -> None:
+    caps = types.ClientCapabilities(
+        text_document=types.TextDocumentClientCapabilities(
+            hover=types.HoverClientCapabilities(content_format=[types.MarkupKind.PlainText]),
+            code_action=types.CodeActionClientCapabilities(
+                resolve_support=types.ClientCodeActionResolveOptions(properties=["command"])
+            ),
+        )
+    )
+    support = ClientSupport.of(caps)
+    assert not support.markdown_hover and not support.resolves_edits

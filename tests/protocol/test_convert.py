@@ -1,0 +1,38 @@
+r"""Offsets to LSP positions and back, in every encoding and with every line break."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+from lsprotocol import types
+from pygls.workspace.position_codec import PositionCodec
+
+from texgrad.protocol.convert import Positions
+
+
+def test_positions_in_every_encoding() -> None:
+    text = "é😀x\r\nab\rc\n"
+    for enc, col in (("utf-16", 4), ("utf-8", 7), ("utf-32", 3)):
+        pos = Positions(text, PositionCodec(types.PositionEncodingKind(enc)))
+        assert pos.position(3) == types.Position(0, col)
+        assert pos.offset(types.Position(0, col)) == 3
+        assert pos.position(4) == types.Position(0, col)  # inside \r\n: the end of the line
+        assert pos.position(5) == types.Position(1, 0)
+        assert pos.offset(types.Position(1, 1)) == 6
+        assert pos.offset(types.Position(2, 0)) == 8
+        assert pos.offset(types.Position(99, 0)) == len(text)
+        assert pos.offset(types.Position(0, 999)) == 3  # the end of the line
+        assert pos.position(10_000) == types.Position(3, 0)
+
+
+@given(st.text(alphabet="ab\n\r é😀", max_size=40))
+def test_line_starts_as_lsp_splits_lines(text: str) -> None:
+    # the fast path (no \r) and the matching path agree with LSP's line breaks
+    want = [0, *(m.end() for m in re.finditer(r"\r\n|\r|\n", text))]
+    assert Positions(text, PositionCodec()).starts == want
+    assert Positions(text.replace("\r", ""), PositionCodec()).starts == [
+        0,
+        *(m.end() for m in re.finditer("\n", text.replace("\r", ""))),
+    ]
