@@ -57,7 +57,8 @@ from tests.calculus.problem_numerics import (  # noqa: E402
 )
 from tests.calculus.problems import BY_ID, Problem  # noqa: E402
 
-from texgrad.calculus.numeric import EvaluationError, finite_difference_jacobian  # noqa: E402
+from texgrad.calculus.arrays import EvaluationError  # noqa: E402
+from texgrad.calculus.sampling import finite_difference_jacobian  # noqa: E402
 
 S = dict[str, Any]  # value key -> SymPy MatrixSymbol (or Symbol for a scalar)
 

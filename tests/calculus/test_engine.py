@@ -151,7 +151,8 @@ def test_the_remembering_printer_prints_as_latex() -> None:
 def test_a_function_of_one_variable_gives_the_numbers_of_evaluate() -> None:
     import numpy as np
 
-    from texgrad.calculus.evaluate import EvaluationError, evaluate, function_of
+    from texgrad.calculus.arrays import EvaluationError
+    from texgrad.calculus.evaluate_expr import evaluate, function_of
 
     n, m = (__import__("sympy").Symbol(s, positive=True, integer=True) for s in "nm")
     a, b = e.var("A", Shape(m, n)), e.var("b", Shape(m, e.ONE))
@@ -462,7 +463,7 @@ def test_every_rule_is_verified_numerically(rule: str, expr: str, wrt: str) -> N
 
 
 def test_a_formula_read_otherwise_than_written_is_not_verified() -> None:
-    """The engine's reading of the formula is checked against numeric.py's evaluation of
+    """The engine's reading of the formula is checked against evaluate_tree.py's evaluation of
     the formula as written: a misreading (here: 3 x^T x read as x^T x) cannot be verified
     even though the derivative of what was read is right."""
     from texgrad.reading.source import MappedText

@@ -9,13 +9,9 @@ import numpy as np
 import pytest
 import sympy
 
-from texgrad.calculus.numeric import (
-    EvaluationError,
-    Unsupported,
-    differential_key,
-    evaluate,
-    evaluate_scalar,
-    expm,
+from texgrad.calculus.arrays import EvaluationError, Unsupported, expm
+from texgrad.calculus.evaluate_tree import differential_key, evaluate, evaluate_scalar
+from texgrad.calculus.sampling import (
     finite_difference_gradient,
     finite_difference_jacobian,
     sample_inputs,

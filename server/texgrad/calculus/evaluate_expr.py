@@ -1,4 +1,4 @@
-"""Numbers for the engine's algebra: evaluate an expression with numpy.
+"""Evaluate the engine's expressions (:mod:`~texgrad.calculus.expr`) with numpy.
 
 Used to verify results (:mod:`texgrad.calculus.verify`).  Dimensions are
 concrete through ``sizes`` (dimension name → int); a free symbol in an
@@ -14,8 +14,8 @@ import scipy.linalg
 import sympy
 
 from texgrad.calculus import expr as e
+from texgrad.calculus.arrays import Array, EvaluationError, expm
 from texgrad.calculus.expr import Expr
-from texgrad.calculus.numeric import Array, EvaluationError, expm
 
 
 def _dim(d: sympy.Expr, sizes: Mapping[str, int]) -> int:
