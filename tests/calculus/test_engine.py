@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from texgrad.calculus import api
+from texgrad.calculus import api, context, notation
 from texgrad.calculus import expr as e
 from texgrad.calculus.api import diff_in_document, diff_latex
 from texgrad.calculus.differential import UNLIMITED
@@ -314,11 +314,11 @@ def test_what_a_checked_document_teaches_is_learnt_once(
     fresh = {
         p.wrt: api.diff_at("doc.md", text, at, p.wrt) for p in api.plans_at("doc.md", text, at)
     }
-    api._taught.clear()  # (what rows taught is kept per path and row text across checks)
+    notation._taught.clear()  # (what rows taught is kept per path and row text across checks)
     walks: list[int] = []
-    learn = api._learn_style
+    learn = notation.learn_style
     monkeypatch.setattr(
-        api, "_learn_style", lambda *a, **k: walks.append(len(a[1])) or learn(*a, **k)
+        notation, "learn_style", lambda *a, **k: walks.append(len(a[1])) or learn(*a, **k)
     )
     plans = api.plans_at("doc.md", text, at, result=result)
     outs = {p.wrt: api.diff_at("doc.md", text, at, p.wrt, result=result) for p in plans}
@@ -330,11 +330,11 @@ def test_what_a_checked_document_teaches_is_learnt_once(
     assert len(walks) == rows + 1  # each row of the document once, its row once more
     row = next(r for r in result.rows if r.start <= at <= r.end)
     assert row.tree is not None
-    one, two = api._context_at(result, row), api._context_at(result, row)
+    one, two = context.context_at(result, row), context.context_at(result, row)
     assert one is not two and one.style == two.style and one.env == two.env
     one.style.symbols["x"] = "changed"
     one.env.vars["x"].latex = "changed"
-    three = api._context_at(result, row)
+    three = context.context_at(result, row)
     assert three.style.symbols["x"] == three.env.vars["x"].latex == r"\mathbf{x}"
     assert len(walks) == rows + 1
     other = Checker().check("doc.md", text=text + " ")  # another check: learnt afresh,
@@ -349,8 +349,8 @@ def test_a_document_notation_after_edits_is_what_a_whole_walk_learns(
 
     rng = random.Random(5)
     walked: list[int] = []
-    taught_by = api._taught_by
-    monkeypatch.setattr(api, "_taught_by", lambda *a: walked.append(1) or taught_by(*a))
+    taught_by = notation.taught_by
+    monkeypatch.setattr(notation, "taught_by", lambda *a: walked.append(1) or taught_by(*a))
     edits = [
         "",
         " ",
@@ -374,8 +374,8 @@ def test_a_document_notation_after_edits_is_what_a_whole_walk_learns(
             result = checker.check(str(path), text=text)
             whole = Style()
             trees = [r.tree for r in result.rows if r.tree is not None]
-            api._learn_style(whole, trees, result.doc.text)
-            assert api._document_style(result) == whole, (name, step)
+            notation.learn_style(whole, trees, result.doc.text)
+            assert context.document_style(result) == whole, (name, step)
             rows = [r for r in result.rows if r.parsed]
             new = [r for r in rows if r.key not in kept]
             assert len(walked) == (len(new) if step else len(trees)), (name, step)
