@@ -12,8 +12,9 @@ import weakref
 from dataclasses import dataclass, field, replace
 
 from texgrad.calculus import notation
-from texgrad.calculus.lower import Env, FunctionDef, VarInfo, as_application
+from texgrad.calculus.lower import Env, FunctionDef, VarInfo
 from texgrad.calculus.printing import Style
+from texgrad.calculus.written import as_application
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.declarations import Row, symbol_key
 from texgrad.shapes.dims import Shape

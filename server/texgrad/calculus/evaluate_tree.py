@@ -26,6 +26,11 @@ reads (:mod:`~texgrad.calculus.tree_notation`) share no code with the engine's r
 :mod:`~texgrad.calculus.lower`, so that a misreading cannot hide in both.  Values are 2-D
 arrays (:mod:`~texgrad.calculus.arrays`); random points and finite differences are in
 :mod:`~texgrad.calculus.sampling`.
+
+The evaluator is one class in one file although it is long: it is one recursive reader,
+each construct's method evaluates its operands through ``eval`` with the shape its
+context tells (``hint``, which sizes a ``\mathbf{1}`` or ``I``), and the sums share the
+indices in force.
 """
 
 from __future__ import annotations
