@@ -159,14 +159,12 @@ class _Differ:
             )
             if name is not None and name not in self.used and not isinstance(f, e.Add):
                 self.used.append(name)
-            hit = self.memo[f] = self._d(f)
+            rule = _DIFFERENTIATE.get(type(f), _Differ._unknown)  # no subclasses: type is the key
+            hit = self.memo[f] = rule(self, f)
         return hit
 
-    def _d(self, f: Expr) -> Expr:
-        rule = _DIFFERENTIATE.get(type(f))  # the expression classes have no subclasses
-        if rule is None:
-            raise CalculusError(f"cannot differentiate `{type(f).__name__}`")
-        return rule(self, f)
+    def _unknown(self, f: Expr) -> Expr:
+        raise CalculusError(f"cannot differentiate `{type(f).__name__}`")
 
     # -- one rule per construct (see _DIFFERENTIATE) ----------------------------------------
     def _var(self, f: e.Var) -> Expr:

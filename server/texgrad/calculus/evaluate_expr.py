@@ -132,17 +132,15 @@ class _Eval:
         hit = self.memo.get(id(x))
         if hit is not None and hit[0] is x:
             return hit[1]
-        v = np.asarray(self._ev(x), dtype=float)
+        how = _EVALUATE.get(type(x), _Eval._unknown)  # expression classes have no subclasses
+        v = np.asarray(how(self, x), dtype=float)
         if v.ndim == 0:
             v = v.reshape(1, 1)
         self.memo[id(x)] = (x, v)
         return v
 
-    def _ev(self, x: Expr) -> Array:
-        how = _EVALUATE.get(type(x))  # the expression classes have no subclasses
-        if how is None:
-            raise EvaluationError(None, f"cannot evaluate {type(x).__name__}")
-        return how(self, x)
+    def _unknown(self, x: Expr) -> Array:
+        raise EvaluationError(None, f"cannot evaluate {type(x).__name__}")
 
     # -- leaves ---------------------------------------------------------------------------
     def _var(self, x: e.Var) -> Array:

@@ -118,15 +118,13 @@ class Lowerer:
         try:
             if self.depth > 200:
                 raise CalculusError("the expression is nested too deeply")
-            return self._node(node)
+            # the tree's node classes have no subclasses: the type is the key
+            return _READERS.get(type(node), Lowerer._unreadable)(self, node)
         finally:
             self.depth -= 1
 
-    def _node(self, node: t.Node) -> Lowered:
-        read = _READERS.get(type(node))  # the tree's node classes have no subclasses
-        if read is None:
-            raise CalculusError(f"cannot differentiate `{describe(node)}`")
-        return read(self, node)
+    def _unreadable(self, node: t.Node) -> Lowered:
+        raise CalculusError(f"cannot differentiate `{describe(node)}`")
 
     # -- one reader per construct (see _READERS) --------------------------------------------
     def _chain(self, node: t.Chain) -> Lowered:

@@ -91,7 +91,7 @@ class _Printer:
         hit = self.memo.get(id(x))
         if hit is not None and hit[0] is x:
             return hit[1]
-        out = self._p(x)
+        out = _PRINT.get(type(x), _Printer._unknown)(self, x)  # no subclasses: the type is the key
         self.memo[id(x)] = (x, out)
         return out
 
@@ -104,11 +104,8 @@ class _Printer:
     def sym(self, name: str) -> str:
         return self.s.symbols.get(name, name)
 
-    def _p(self, x: Expr) -> tuple[str, int]:
-        how = _PRINT.get(type(x))  # the expression classes have no subclasses
-        if how is None:
-            raise ValueError(f"cannot print {type(x).__name__}")
-        return how(self, x)
+    def _unknown(self, x: Expr) -> tuple[str, int]:
+        raise ValueError(f"cannot print {type(x).__name__}")
 
     # -- leaves ---------------------------------------------------------------------------------
     def _var(self, x: e.Var) -> tuple[str, int]:
