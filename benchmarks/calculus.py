@@ -12,7 +12,7 @@ first: a Jacobian comes out transposed, a matrix-by-matrix result as
 Printed: per-problem times (texgrad: the whole ``diff_latex`` call, verification
 included; SymPy: ``.diff`` alone, its cache cleared before each run), both medians over
 the problems both answered and their ratio, and how many results each got right, wrong,
-or failed to give (texgrad's "unchecked": ``numeric.py`` cannot read the notation of
+or failed to give (texgrad's "unchecked": ``evaluate_tree.py`` cannot read the notation of
 its result).  Offline.
 
     .venv/bin/python benchmarks/calculus.py [--repeat 3] [--only ID ...]
@@ -57,7 +57,8 @@ from tests.calculus.problem_numerics import (  # noqa: E402
 )
 from tests.calculus.problems import BY_ID, Problem  # noqa: E402
 
-from texgrad.calculus.numeric import EvaluationError, finite_difference_jacobian  # noqa: E402
+from texgrad.calculus.arrays import EvaluationError  # noqa: E402
+from texgrad.calculus.sampling import finite_difference_jacobian  # noqa: E402
 
 S = dict[str, Any]  # value key -> SymPy MatrixSymbol (or Symbol for a scalar)
 
@@ -261,8 +262,8 @@ def texgrad_verdict(problem: Problem, out: Any) -> tuple[str, str]:
         else:
             want = finite_difference_jacobian(function(problem), values, wrt)
             ok, why = close(evaluate_engine(got_tree, problem, values, sizes), want, FD_RTOL)
-    except EvaluationError as e:  # numeric.py does not read the result's notation
-        return "unchecked", f"numeric.py: {e.message}"[:70]
+    except EvaluationError as e:  # evaluate_tree.py does not read the result's notation
+        return "unchecked", f"evaluate_tree.py: {e.message}"[:70]
     return ("right", "") if ok else ("wrong", why.splitlines()[0])
 
 
@@ -348,7 +349,7 @@ def main() -> int:
         t = tally["texgrad"]
         print(
             f"texgrad: {t['right']} right, {t['wrong']} wrong, {t['failed']} failed, "
-            f"{t['unchecked']} unchecked (numeric.py cannot read the result) of {len(ids)}"
+            f"{t['unchecked']} unchecked (evaluate_tree.py cannot read the result) of {len(ids)}"
         )
         both = [i for i in ids if i in tex_times and i in sym_times]
         if both:

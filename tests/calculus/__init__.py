@@ -1,1 +1,1 @@
-"""Calculus: numeric evaluation, sampling and finite differences."""
+"""Calculus: one test file per engine module, and the problem sets that judge the engine."""

@@ -4,7 +4,7 @@ evaluate a differential, compare.
 Shared by ``test_problem_table.py`` (the textbook answers against finite differences),
 ``test_problems.py`` (the engine against the textbook answers) and
 ``benchmarks/calculus.py``.  Everything is evaluated with
-:mod:`texgrad.calculus.numeric`; nothing here reads LaTeX any other way.
+:mod:`texgrad.calculus.evaluate_tree`; nothing here reads LaTeX any other way.
 
 A differential (``A \,\mathrm{d}X\, B``) is evaluated in a direction E: every
 ``\mathrm{d}(body)`` becomes the directional derivative of ``body`` along E
@@ -23,13 +23,9 @@ from functools import lru_cache
 import numpy as np
 
 from tests.calculus.problems import Problem
-from texgrad.calculus.numeric import (
-    Array,
-    EvaluationError,
-    Unsupported,
-    as_matrix,
-    evaluate,
-    evaluate_scalar,
+from texgrad.calculus.arrays import Array, EvaluationError, Unsupported, as_matrix
+from texgrad.calculus.evaluate_tree import evaluate, evaluate_scalar
+from texgrad.calculus.sampling import (
     finite_difference_gradient,
     finite_difference_jacobian,
     sample_inputs,
@@ -181,7 +177,7 @@ def evaluate_engine(
     r"""An engine's result (or, with ``direction``, its differential) at a point.
 
     The engine may write ``\mathbf{1}`` and ``I`` whose size only the context tells
-    (``\mathbf{1} - \sigma(Wx)``): numeric.py sizes them from their context.  Where the
+    (``\mathbf{1} - \sigma(Wx)``): evaluate_tree.py sizes them from their context.  Where the
     context does not tell (a result that is ``\mathbf{1}`` alone), the problem's constants
     (or, with one dimension, its ``I`` and ``\mathbf{1}``) are used, and failing those each
     size the problem's dimensions allow is tried, and the value is taken if every size
@@ -195,7 +191,7 @@ def evaluate_engine(
 
     preset = engine_values(problem, values, sizes)
     constants = {"1", "I"} - set(domain(problem.where).shapes)  # not declared variables
-    try:  # no value for `1` or `I`: numeric.py sizes them by their context
+    try:  # no value for `1` or `I`: evaluate_tree.py sizes them by their context
         return run({k: v for k, v in preset.items() if k not in constants})
     except EvaluationError as e:
         if _MISSING_CONSTANT.search(e.message) is None:
@@ -228,7 +224,7 @@ def evaluate_engine(
     results = attempt(preset, 0)
     if not results:
         other = [e for e in errors if isinstance(e, Unsupported) or "no value" in e.message]
-        if other:  # not a size that does not fit: something numeric.py cannot evaluate
+        if other:  # not a size that does not fit: something evaluate_tree.py cannot evaluate
             raise other[0]
         raise EvaluationError(None, "no size of `\\mathbf{1}` or `I` fits the result")
     first = results[0]
@@ -361,8 +357,8 @@ def expected_differential(problem: Problem, values: dict[str, Array], wrt: str, 
 
 
 def written_forms_agree(problem: Problem, values: dict[str, Array], rtol: float) -> None:
-    """The expression and answer as written, evaluated by numeric.py, equal the forms the
-    problem checks them against (raises EvaluationError where numeric.py cannot read them,
+    """The expression and answer as written, evaluated by evaluate_tree.py, equal the forms the
+    problem checks them against (raises EvaluationError where evaluate_tree.py cannot read them,
     AssertionError where they differ)."""
     f = evaluate(tree(problem.expr), values)
     answer = evaluate(tree(problem.answer), values)

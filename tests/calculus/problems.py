@@ -20,7 +20,7 @@ probability vector: the textbook softmax cross-entropy gradient assumes it).
 
 ``defs`` are the abbreviations a textbook answer uses ("where y = Px"), each
 ``(name, LaTeX)``, evaluated in order.  ``check_expr`` / ``check_answer`` are
-equivalent forms that ``texgrad.calculus.numeric`` can evaluate today, used
+equivalent forms that ``texgrad.calculus.evaluate_tree`` can evaluate today, used
 for the numeric check when the written form has a construct it does not read
 (``x'``, an indicator ``\mathbb{1}[x > 0]``).
 """

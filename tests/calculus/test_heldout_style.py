@@ -48,7 +48,8 @@ from tests.calculus.problem_numerics import (
 from tests.calculus.problems import BY_ID as TABLE
 from tests.calculus.problems import Problem
 from texgrad.calculus.api import diff_latex
-from texgrad.calculus.numeric import EvaluationError, Unsupported, evaluate
+from texgrad.calculus.arrays import EvaluationError, Unsupported
+from texgrad.calculus.evaluate_tree import evaluate
 
 POINTS = 2
 MAX_RATIO = 1.5
@@ -116,7 +117,7 @@ def test_written_form_is_evaluable(problem: Problem) -> None:
     try:
         written_forms_agree(problem, values, EXACT_RTOL)
     except EvaluationError as e:
-        pytest.xfail(f"numeric.py: {e.message}")
+        pytest.xfail(f"evaluate_tree.py: {e.message}")
 
 
 @dataclass(frozen=True)
@@ -208,7 +209,7 @@ def test_never_wrong_while_verified(problem: Problem) -> None:
             got = evaluate_engine(got_tree, problem, values, sizes)
             want = answer_value(problem, values)
     except Unsupported as e:  # not wrong, just not evaluable here (test_engine_solves_problem)
-        pytest.skip(f"numeric.py: {e.message}")
+        pytest.skip(f"evaluate_tree.py: {e.message}")
     ok, why = close(got, want, 1e-6)
     assert ok, f"{problem.id}: WRONG but verified: {r.out.result!r}: {why}"
 

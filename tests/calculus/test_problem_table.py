@@ -6,9 +6,9 @@ respected), so the table can judge the engine.
 - matrix: the answer differential ``dF`` in a random direction E against
   (F(X + hE) − F(X − hE)) / 2h.
 
-Where a written form has a construct ``numeric.py`` does not read, the problem carries an
+Where a written form has a construct ``evaluate_tree.py`` does not read, the problem carries an
 equivalent ``check_expr`` / ``check_answer``; ``test_written_answer_is_evaluable`` tries
-the written form and is an expected failure while ``numeric.py`` cannot read it.
+the written form and is an expected failure while ``evaluate_tree.py`` cannot read it.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ from tests.calculus.problem_numerics import (
     written_forms_agree,
 )
 from tests.calculus.problems import BY_ID, KINDS, PROBLEMS, Problem
-from texgrad.calculus.numeric import EvaluationError, evaluate
+from texgrad.calculus.arrays import EvaluationError
+from texgrad.calculus.evaluate_tree import evaluate
 
 POINTS = 3  # random points per problem
 
@@ -89,12 +90,12 @@ WRITTEN_FORMS = [p for p in PROBLEMS if p.check_expr or p.check_answer]
 
 @pytest.mark.parametrize("problem", WRITTEN_FORMS, ids=[p.id for p in WRITTEN_FORMS])
 def test_written_form_is_evaluable(problem: Problem) -> None:
-    """The expression and answer as written, once numeric.py reads them (x', 1[x > 0])."""
+    """The expression and answer as written, once evaluate_tree.py reads them (x', 1[x > 0])."""
     values = sample(problem, rng_for(problem, 0))
     try:
         written_forms_agree(problem, values, EXACT_RTOL)
     except EvaluationError as e:
-        pytest.xfail(f"numeric.py: {e.message}")
+        pytest.xfail(f"evaluate_tree.py: {e.message}")
 
 
 def test_table_size_and_kinds() -> None:

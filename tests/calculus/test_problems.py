@@ -43,7 +43,7 @@ from tests.calculus.problem_numerics import (
     tree,
 )
 from tests.calculus.problems import PROBLEMS, Problem
-from texgrad.calculus.numeric import finite_difference_jacobian
+from texgrad.calculus.sampling import finite_difference_jacobian
 
 if importlib.util.find_spec("texgrad.calculus.api") is None:
     pytest.skip("engine not built yet", allow_module_level=True)

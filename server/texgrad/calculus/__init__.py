@@ -1,1 +1,1 @@
-"""Calculus: derivatives of typed trees, verified numerically (see :mod:`texgrad.calculus.numeric`)."""
+"""Calculus: derivatives of typed trees, verified numerically (see :mod:`texgrad.calculus.verify`)."""

@@ -15,6 +15,8 @@ input ends with :class:`BudgetExceeded` instead of running on.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 import sympy
 
@@ -157,70 +159,81 @@ class _Differ:
             )
             if name is not None and name not in self.used and not isinstance(f, e.Add):
                 self.used.append(name)
-            hit = self.memo[f] = self._d(f)
+            rule = _DIFFERENTIATE.get(type(f), _Differ._unknown)  # no subclasses: type is the key
+            hit = self.memo[f] = rule(self, f)
         return hit
 
-    def _d(self, f: Expr) -> Expr:  # noqa: C901 - one rule per construct reads best as a list
-        v = self.v
-        if isinstance(f, e.Var):
-            return e.d(v)
-        if isinstance(f, e.Add):
-            return e.add(*(self.d(t) for t in f.terms))
-        if isinstance(f, e.Mul):
-            terms = []
-            for i, factor in enumerate(f.factors):
-                if e.depends(factor, v):
-                    terms.append(e.mul(*f.factors[:i], self.d(factor), *f.factors[i + 1 :]))
-            return e.add(*terms)
-        if isinstance(f, e.T):
-            return e.transpose(self.d(f.arg))
-        if isinstance(f, e.Inv):
-            return e.mul(e.num(-1), f, self.d(f.arg), f)
-        if isinstance(f, e.Tr):
-            return self._trace(f.arg)
-        if isinstance(f, e.Det):
-            return e.mul(f, e.tr(e.mul(e.inv(f.arg), self.d(f.arg))))
-        if isinstance(f, e.Pow):
-            return self._power(f)
-        if isinstance(f, e.Elem):
-            return self._elementwise(f)
-        if isinstance(f, e.Had):
-            terms = []
-            for i, a in enumerate(f.args):
-                if e.depends(a, v):
-                    terms.append(e.had(*f.args[:i], self.d(a), *f.args[i + 1 :]))
-            return e.add(*terms)
-        if isinstance(f, e.HPow):
-            if e.depends(f.arg, v):
-                p = f.exp
-                return e.mul(e.num(p), e.had(e.hpow(f.arg, p - 1), self.d(f.arg)))
-        if isinstance(f, e.Kron):
-            return e.add(e.kron(self.d(f.left), f.right), e.kron(f.left, self.d(f.right)))
-        if isinstance(f, e.DiagM):
-            return e.diag_matrix(self.d(f.arg))
-        if isinstance(f, e.DiagV):
-            return e.diag_vector(self.d(f.arg))
-        if isinstance(f, e.MatFn):
-            if f.fn == "exp":
-                dx = self.d(f.arg)
-                if _commute(f.arg, dx):  # d e^{tA} = A e^{tA} dt
-                    return e.mul(dx, f)
-                return e.ExpFrechet(f.arg, dx, rows=f.rows, cols=f.cols)
-            raise CalculusError(
-                f"cannot differentiate the matrix function `{f.fn}` outside a trace "
-                f"(its differential has no closed form; tr {f.fn}(X) works)"
-            )
-        if isinstance(f, e.Piecewise):  # case by case; the conditions stay
-            return e.piecewise(tuple(self.d(x) for x in f.values), f.lefts, f.rights, f.ops)
-        if isinstance(f, e.Softmax):
-            s = f
-            dz = self.d(f.arg)
-            return e.sub(e.had(s, dz), e.mul(s, e.transpose(s), dz))
-        if isinstance(f, e.LSE):
-            return e.mul(e.transpose(e.softmax(f.arg)), self.d(f.arg))
-        if isinstance(f, e.Norm):
-            return self._norm(f)
+    def _unknown(self, f: Expr) -> Expr:
         raise CalculusError(f"cannot differentiate `{type(f).__name__}`")
+
+    # -- one rule per construct (see _DIFFERENTIATE) ----------------------------------------
+    def _var(self, f: e.Var) -> Expr:
+        return e.d(self.v)
+
+    def _add(self, f: e.Add) -> Expr:
+        return e.add(*(self.d(t) for t in f.terms))
+
+    def _mul(self, f: e.Mul) -> Expr:
+        terms = []
+        for i, factor in enumerate(f.factors):
+            if e.depends(factor, self.v):
+                terms.append(e.mul(*f.factors[:i], self.d(factor), *f.factors[i + 1 :]))
+        return e.add(*terms)
+
+    def _transpose(self, f: e.T) -> Expr:
+        return e.transpose(self.d(f.arg))
+
+    def _inverse(self, f: e.Inv) -> Expr:
+        return e.mul(e.num(-1), f, self.d(f.arg), f)
+
+    def _tr(self, f: e.Tr) -> Expr:
+        return self._trace(f.arg)
+
+    def _det(self, f: e.Det) -> Expr:
+        return e.mul(f, e.tr(e.mul(e.inv(f.arg), self.d(f.arg))))
+
+    def _hadamard(self, f: e.Had) -> Expr:
+        terms = []
+        for i, a in enumerate(f.args):
+            if e.depends(a, self.v):
+                terms.append(e.had(*f.args[:i], self.d(a), *f.args[i + 1 :]))
+        return e.add(*terms)
+
+    def _hadamard_power(self, f: e.HPow) -> Expr:
+        if not e.depends(f.arg, self.v):
+            raise CalculusError(f"cannot differentiate `{type(f).__name__}`")
+        p = f.exp
+        return e.mul(e.num(p), e.had(e.hpow(f.arg, p - 1), self.d(f.arg)))
+
+    def _kron(self, f: e.Kron) -> Expr:
+        return e.add(e.kron(self.d(f.left), f.right), e.kron(f.left, self.d(f.right)))
+
+    def _diag_matrix(self, f: e.DiagM) -> Expr:
+        return e.diag_matrix(self.d(f.arg))
+
+    def _diag_vector(self, f: e.DiagV) -> Expr:
+        return e.diag_vector(self.d(f.arg))
+
+    def _matrix_function(self, f: e.MatFn) -> Expr:
+        if f.fn == "exp":
+            dx = self.d(f.arg)
+            if _commute(f.arg, dx):  # d e^{tA} = A e^{tA} dt
+                return e.mul(dx, f)
+            return e.ExpFrechet(f.arg, dx, rows=f.rows, cols=f.cols)
+        raise CalculusError(
+            f"cannot differentiate the matrix function `{f.fn}` outside a trace "
+            f"(its differential has no closed form; tr {f.fn}(X) works)"
+        )
+
+    def _piecewise(self, f: e.Piecewise) -> Expr:  # case by case; the conditions stay
+        return e.piecewise(tuple(self.d(x) for x in f.values), f.lefts, f.rights, f.ops)
+
+    def _softmax(self, f: e.Softmax) -> Expr:
+        dz = self.d(f.arg)
+        return e.sub(e.had(f, dz), e.mul(f, e.transpose(f), dz))
+
+    def _lse(self, f: e.LSE) -> Expr:
+        return e.mul(e.transpose(e.softmax(f.arg)), self.d(f.arg))
 
     def _trace(self, x: Expr) -> Expr:
         """d tr F: tr f(Y) and tr Yᵏ by the matrix-function rule, else tr dF."""
@@ -282,3 +295,15 @@ class _Differ:
             raise CalculusError("cannot differentiate the spectral norm ‖X‖₂ of a matrix")
         # d‖x‖ = ⟨x, dx⟩ / ‖x‖
         return e.mul(e.inner(x, dx), e.power(f, -1))
+
+
+# The rule for each kind of expression: a table built once, so that finding it is one
+# lookup (every node of every differentiated expression goes through it).
+_DIFFERENTIATE: dict[type[Expr], Callable[[_Differ, Any], Expr]] = {
+    e.Var: _Differ._var, e.Add: _Differ._add, e.Mul: _Differ._mul, e.T: _Differ._transpose,
+    e.Inv: _Differ._inverse, e.Tr: _Differ._tr, e.Det: _Differ._det, e.Pow: _Differ._power,
+    e.Elem: _Differ._elementwise, e.Had: _Differ._hadamard, e.HPow: _Differ._hadamard_power,
+    e.Kron: _Differ._kron, e.DiagM: _Differ._diag_matrix, e.DiagV: _Differ._diag_vector,
+    e.MatFn: _Differ._matrix_function, e.Piecewise: _Differ._piecewise,
+    e.Softmax: _Differ._softmax, e.LSE: _Differ._lse, e.Norm: _Differ._norm,
+}  # fmt: skip

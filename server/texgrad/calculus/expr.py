@@ -11,6 +11,12 @@ like terms, factoring) lives in :mod:`texgrad.calculus.simplify`.
 A 1×1 value is a scalar wherever it stands: in a :class:`Mul` every 1×1 factor
 scales, and the other factors form one conformable matrix chain, so
 ``x^\top y\, z`` (a scalar times ``z``) and ``A x`` (a chain) are both products.
+
+The node classes and their constructors stay in one file although it is long: they are
+one algebra, every engine module reads them as ``e.Mul`` / ``e.mul``, and the constructors
+call each other to keep the canonical form (a transpose of a product is a product of
+transposes, a power of a Gram product a norm, an inverse of a scaled matrix a scaled
+inverse).
 """
 
 from __future__ import annotations

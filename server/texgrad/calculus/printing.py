@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import sympy
 
@@ -90,7 +91,7 @@ class _Printer:
         hit = self.memo.get(id(x))
         if hit is not None and hit[0] is x:
             return hit[1]
-        out = self._p(x)
+        out = _PRINT.get(type(x), _Printer._unknown)(self, x)  # no subclasses: the type is the key
         self.memo[id(x)] = (x, out)
         return out
 
@@ -103,107 +104,126 @@ class _Printer:
     def sym(self, name: str) -> str:
         return self.s.symbols.get(name, name)
 
-    def _p(self, x: Expr) -> tuple[str, int]:  # noqa: C901 - one case per construct
-        s = self.s
-        if isinstance(x, e.Var):
-            return self.sym(x.name), ATOM
-        if isinstance(x, e.Num):
-            txt = _number(x.value)
-            return txt, (ATOM if not txt.startswith("-") else SUM)
-        if isinstance(x, e.Identity):
-            return "I", ATOM
-        if isinstance(x, e.Ones):
-            if x.rows == 1 and x.cols != 1:
-                return f"\\mathbf{{1}}{s.transpose}", POSTFIX
-            return "\\mathbf{1}", ATOM
-        if isinstance(x, e.Zero):
-            return "0", ATOM
-        if isinstance(x, e.D):
-            return f"{s.differential}{self.sym(x.var.name)}", POSTFIX
-        if isinstance(x, e.Add) and x.rows == e.ONE and x.cols != e.ONE:
+    def _unknown(self, x: Expr) -> tuple[str, int]:
+        raise ValueError(f"cannot print {type(x).__name__}")
+
+    # -- leaves ---------------------------------------------------------------------------------
+    def _var(self, x: e.Var) -> tuple[str, int]:
+        return self.sym(x.name), ATOM
+
+    def _num(self, x: e.Num) -> tuple[str, int]:
+        txt = _number(x.value)
+        return txt, (ATOM if not txt.startswith("-") else SUM)
+
+    def _identity(self, x: e.Identity) -> tuple[str, int]:
+        return "I", ATOM
+
+    def _ones(self, x: e.Ones) -> tuple[str, int]:
+        if x.rows == 1 and x.cols != 1:
+            return f"\\mathbf{{1}}{self.s.transpose}", POSTFIX
+        return "\\mathbf{1}", ATOM
+
+    def _zero(self, x: e.Zero) -> tuple[str, int]:
+        return "0", ATOM
+
+    def _d(self, x: e.D) -> tuple[str, int]:
+        return f"{self.s.differential}{self.sym(x.var.name)}", POSTFIX
+
+    def _sum(self, x: e.Add) -> tuple[str, int]:
+        if x.rows == e.ONE and x.cols != e.ONE:
             column = e.transpose(x)
             if isinstance(column, e.Add):  # x^T - a^T reads better as (x - a)^T
                 inner = self.add(column)
                 brackets = ("\\left(", "\\right)") if _tall(inner) else ("(", ")")
                 return f"{brackets[0]}{inner}{brackets[1]}{self.s.transpose}", POSTFIX
-        if isinstance(x, e.Add):
-            return self.add(x), SUM
-        if isinstance(x, e.Mul):
-            return self.mul(x)
-        if isinstance(x, e.T):
-            if isinstance(x.arg, e.D):
-                mark = "'" if s.transpose == "'" else s.transpose
-                return f"{s.differential}{self.sym(x.arg.var.name)}{mark}", POSTFIX
-            if isinstance(x.arg, e.Inv):
-                return f"{self.wrap(x.arg.arg, ATOM)}^{{-{s.mark}}}", POSTFIX
-            if s.transpose == "'":
-                return f"{self.wrap(x.arg, ATOM)}'", POSTFIX
-            return f"{self.wrap(x.arg, ATOM)}{s.transpose}", POSTFIX
-        if isinstance(x, e.Inv):
-            if isinstance(x.arg, e.T):
-                return f"{self.wrap(x.arg.arg, ATOM)}^{{-{s.mark}}}", POSTFIX
-            return f"{self.wrap(x.arg, ATOM)}^{{-1}}", POSTFIX
-        if isinstance(x, e.Tr):
-            if isinstance(x.arg, e.Mul) and _is_gram(x.arg.factors):
-                half = x.arg.factors[len(x.arg.factors) // 2 :]
-                return f"\\|{self.text(e.mul(*half))}\\|_F^2", POSTFIX
-            return f"{s.op('tr')}({self.text(x.arg)})", ATOM
-        if isinstance(x, e.Det):
-            return f"{s.op('det')}({self.text(x.arg)})", ATOM
-        if isinstance(x, e.Pow):
-            return self.power(x)
-        if isinstance(x, e.Elem):
-            return self.elem(x)
-        if isinstance(x, e.Had):
-            # a ⊙ b^{∘-1} reads a ⊘ b
-            tops = [a for a in x.args if not (isinstance(a, e.HPow) and a.exp.is_negative)]
-            bottoms = [
-                e.hpow(a.arg, -a.exp) for a in x.args if isinstance(a, e.HPow) and a.exp.is_negative
-            ]
-            parts = [self.wrap(a, POSTFIX) for a in (tops if tops and bottoms else x.args)]
-            odot = " \\odot "
-            text = odot.join(parts)
-            if tops and bottoms:
-                below = [self.wrap(b, POSTFIX) for b in bottoms]
-                den = below[0] if len(below) == 1 else "(" + odot.join(below) + ")"
-                top = "(" + text + ")" if len(tops) > 1 else text
-                text = top + " \\oslash " + den
-            return text, PRODUCT
-        if isinstance(x, e.HPow):
-            return f"{self.wrap(x.arg, ATOM)}^{{\\circ {_number(x.exp)}}}", POSTFIX
-        if isinstance(x, e.Kron):
-            return f"{self.wrap(x.left, POSTFIX)} \\otimes {self.wrap(x.right, POSTFIX)}", PRODUCT
-        if isinstance(x, (e.DiagM, e.DiagV)):
-            return f"{s.op('diag')}({self.text(x.arg)})", ATOM
-        if isinstance(x, e.MatFn):
-            if x.fn == "exp":
-                return f"e^{{{self.text(x.arg)}}}", POSTFIX
-            return f"{s.op(x.fn)}({self.text(x.arg)})", ATOM
-        if isinstance(x, e.ExpFrechet):
-            a = self.text(x.arg)
-            return (f"\\int_0^1 e^{{s{self.wrap(x.arg, ATOM)}}}\\, {self.text(x.direction)}"
-                    f"\\, e^{{(1-s){self.wrap(x.arg, ATOM)}}} \\,\\mathrm{{d}}s", SUM) if a else ("", SUM)  # fmt: skip
-        if isinstance(x, e.Softmax):
-            return f"{s.op('softmax')}({self.text(x.arg)})", ATOM
-        if isinstance(x, e.LSE):
-            return (
-                f"{s.op('log')} \\mathbf{{1}}^{s.mark if s.transpose != chr(39) else chr(39)} {s.op('exp')}({self.text(x.arg)})",
-                PRODUCT,
+        return self.add(x), SUM
+
+    # -- matrix operations ------------------------------------------------------------------------
+    def _t(self, x: e.T) -> tuple[str, int]:
+        s = self.s
+        if isinstance(x.arg, e.D):
+            mark = "'" if s.transpose == "'" else s.transpose
+            return f"{s.differential}{self.sym(x.arg.var.name)}{mark}", POSTFIX
+        if isinstance(x.arg, e.Inv):
+            return f"{self.wrap(x.arg.arg, ATOM)}^{{-{s.mark}}}", POSTFIX
+        if s.transpose == "'":
+            return f"{self.wrap(x.arg, ATOM)}'", POSTFIX
+        return f"{self.wrap(x.arg, ATOM)}{s.transpose}", POSTFIX
+
+    def _inv(self, x: e.Inv) -> tuple[str, int]:
+        if isinstance(x.arg, e.T):
+            return f"{self.wrap(x.arg.arg, ATOM)}^{{-{self.s.mark}}}", POSTFIX
+        return f"{self.wrap(x.arg, ATOM)}^{{-1}}", POSTFIX
+
+    def _tr(self, x: e.Tr) -> tuple[str, int]:
+        if isinstance(x.arg, e.Mul) and _is_gram(x.arg.factors):
+            half = x.arg.factors[len(x.arg.factors) // 2 :]
+            return f"\\|{self.text(e.mul(*half))}\\|_F^2", POSTFIX
+        return f"{self.s.op('tr')}({self.text(x.arg)})", ATOM
+
+    def _det(self, x: e.Det) -> tuple[str, int]:
+        return f"{self.s.op('det')}({self.text(x.arg)})", ATOM
+
+    def _kron(self, x: e.Kron) -> tuple[str, int]:
+        return f"{self.wrap(x.left, POSTFIX)} \\otimes {self.wrap(x.right, POSTFIX)}", PRODUCT
+
+    def _diag(self, x: e.DiagM | e.DiagV) -> tuple[str, int]:
+        return f"{self.s.op('diag')}({self.text(x.arg)})", ATOM
+
+    def _matrix_function(self, x: e.MatFn) -> tuple[str, int]:
+        if x.fn == "exp":
+            return f"e^{{{self.text(x.arg)}}}", POSTFIX
+        return f"{self.s.op(x.fn)}({self.text(x.arg)})", ATOM
+
+    def _exp_frechet(self, x: e.ExpFrechet) -> tuple[str, int]:
+        a = self.text(x.arg)
+        return (f"\\int_0^1 e^{{s{self.wrap(x.arg, ATOM)}}}\\, {self.text(x.direction)}"
+                f"\\, e^{{(1-s){self.wrap(x.arg, ATOM)}}} \\,\\mathrm{{d}}s", SUM) if a else ("", SUM)  # fmt: skip
+
+    # -- elementwise and the rest ---------------------------------------------------------------
+    def _had(self, x: e.Had) -> tuple[str, int]:
+        # a ⊙ b^{∘-1} reads a ⊘ b
+        tops = [a for a in x.args if not (isinstance(a, e.HPow) and a.exp.is_negative)]
+        bottoms = [
+            e.hpow(a.arg, -a.exp) for a in x.args if isinstance(a, e.HPow) and a.exp.is_negative
+        ]
+        parts = [self.wrap(a, POSTFIX) for a in (tops if tops and bottoms else x.args)]
+        odot = " \\odot "
+        text = odot.join(parts)
+        if tops and bottoms:
+            below = [self.wrap(b, POSTFIX) for b in bottoms]
+            den = below[0] if len(below) == 1 else "(" + odot.join(below) + ")"
+            top = "(" + text + ")" if len(tops) > 1 else text
+            text = top + " \\oslash " + den
+        return text, PRODUCT
+
+    def _hpow(self, x: e.HPow) -> tuple[str, int]:
+        return f"{self.wrap(x.arg, ATOM)}^{{\\circ {_number(x.exp)}}}", POSTFIX
+
+    def _softmax(self, x: e.Softmax) -> tuple[str, int]:
+        return f"{self.s.op('softmax')}({self.text(x.arg)})", ATOM
+
+    def _lse(self, x: e.LSE) -> tuple[str, int]:
+        s = self.s
+        return (
+            f"{s.op('log')} \\mathbf{{1}}^{s.mark if s.transpose != chr(39) else chr(39)} {s.op('exp')}({self.text(x.arg)})",
+            PRODUCT,
+        )
+
+    def _piecewise(self, x: e.Piecewise) -> tuple[str, int]:
+        rows = []
+        for value, left, right, op in zip(x.values, x.lefts, x.rights, x.ops, strict=True):
+            cond = (
+                "\\text{otherwise}"
+                if op == ""
+                else f"{self.text(left)} {_RELATION[op]} {self.text(right)}"
             )
-        if isinstance(x, e.Piecewise):
-            rows = []
-            for value, left, right, op in zip(x.values, x.lefts, x.rights, x.ops, strict=True):
-                cond = (
-                    "\\text{otherwise}"
-                    if op == ""
-                    else f"{self.text(left)} {_RELATION[op]} {self.text(right)}"
-                )
-                rows.append(f"{self.text(value)} & {cond}")
-            return "\\begin{cases} " + " \\\\ ".join(rows) + " \\end{cases}", ATOM
-        if isinstance(x, e.Norm):
-            sub = {"2": "2", "F": "F", "1": "1"}[x.p]
-            return f"\\|{self.text(x.arg)}\\|_{sub}", ATOM
-        raise ValueError(f"cannot print {type(x).__name__}")
+            rows.append(f"{self.text(value)} & {cond}")
+        return "\\begin{cases} " + " \\\\ ".join(rows) + " \\end{cases}", ATOM
+
+    def _norm(self, x: e.Norm) -> tuple[str, int]:
+        sub = {"2": "2", "F": "F", "1": "1"}[x.p]
+        return f"\\|{self.text(x.arg)}\\|_{sub}", ATOM
 
     # -- sums ---------------------------------------------------------------------------------
     def add(self, x: e.Add) -> str:
@@ -343,3 +363,17 @@ def _is_gram(factors: tuple[Expr, ...]) -> bool:
     if any(f.is_scalar for f in factors):
         return False
     return all(e.transpose(a) == b for a, b in zip(reversed(first), second, strict=True))
+
+
+# How each kind of expression is printed: a table built once, so that printing a node is
+# one lookup (the simplifier prints every candidate form to compare their lengths).
+_PRINT: dict[type[Expr], Callable[[_Printer, Any], tuple[str, int]]] = {
+    e.Var: _Printer._var, e.Num: _Printer._num, e.Identity: _Printer._identity,
+    e.Ones: _Printer._ones, e.Zero: _Printer._zero, e.D: _Printer._d, e.Add: _Printer._sum,
+    e.Mul: _Printer.mul, e.T: _Printer._t, e.Inv: _Printer._inv, e.Tr: _Printer._tr,
+    e.Det: _Printer._det, e.Pow: _Printer.power, e.Elem: _Printer.elem, e.Had: _Printer._had,
+    e.HPow: _Printer._hpow, e.Kron: _Printer._kron, e.DiagM: _Printer._diag,
+    e.DiagV: _Printer._diag, e.MatFn: _Printer._matrix_function,
+    e.ExpFrechet: _Printer._exp_frechet, e.Softmax: _Printer._softmax, e.LSE: _Printer._lse,
+    e.Piecewise: _Printer._piecewise, e.Norm: _Printer._norm,
+}  # fmt: skip

@@ -8,6 +8,8 @@ common scalars, a common left or right end of the chains (``(A + A^\top)x``,
 ``2A^\top(Ax - b)``), and, when no end is common to all, groups of terms that
 share one (``D(Xb + c) + D^\top(Xb + c) = (D + D^\top)(Xb + c)``).  Every
 rewrite is an identity, and results are verified numerically afterwards anyway.
+The local identities applied to each product before expanding are in
+:mod:`~texgrad.calculus.rewrite`.
 """
 
 from __future__ import annotations
@@ -23,6 +25,13 @@ from texgrad.calculus.differential import UNLIMITED, Budget
 from texgrad.calculus.expr import Expr
 from texgrad.calculus.printing import Style, printer
 from texgrad.calculus.readout import segments
+from texgrad.calculus.rewrite import (
+    absorb_into_hadamard,
+    cancel,
+    diag_times_vector,
+    merge_powers,
+    sum_of_squares,
+)
 
 MAX_TERMS = 256  # expansion beyond this keeps the product unexpanded
 
@@ -336,89 +345,6 @@ def _term_count(x: Expr) -> int:
     return len(x.terms) if isinstance(x, e.Add) else 1
 
 
-def sum_of_squares(m: e.Mul) -> Expr:
-    r"""``\mathbf{1}^\top (v^{\circ 2}) = v^\top v`` (a sum of squares is a squared norm)."""
-    fs = list(m.factors)
-    for i in range(len(fs) - 1):
-        a, h = fs[i], fs[i + 1]
-        if (
-            isinstance(a, e.Ones)
-            and a.rows == e.ONE
-            and isinstance(h, e.HPow)
-            and h.exp == 2
-            and h.cols == e.ONE
-            and not e.has_d(h)
-        ):
-            fs[i : i + 2] = [e.mul(e.transpose(h.arg), h.arg)]
-            return e.mul(*fs)
-    return m
-
-
-def absorb_into_hadamard(m: e.Mul) -> Expr:
-    """``a^\\top (b \\odot c) = \\mathbf{1}^\\top (a \\odot b \\odot c)`` when that cancels
-    something (``s^\\top (y \\odot s^{\\circ -1}) = \\mathbf{1}^\\top y``)."""
-    fs = list(m.factors)
-    for i in range(len(fs) - 1):
-        a, h = fs[i], fs[i + 1]
-        if isinstance(a, e.T) and a.rows == e.ONE and isinstance(h, e.Had) and h.cols == e.ONE:
-            merged = e.had(a.arg, *h.args)
-            if not isinstance(merged, e.Had) or len(merged.args) < len(h.args) + 1:
-                ones_row = e.transpose(e.ones(a.arg.rows, e.ONE))
-                fs[i : i + 2] = [ones_row, merged]
-                return e.mul(*fs)
-    return m
-
-
-def diag_times_vector(m: e.Mul) -> Expr:
-    r"""``\operatorname{diag}(v) u = v \odot u`` and ``u^\top \operatorname{diag}(v) =
-    (u \odot v)^\top`` for vectors u (not around dX, whose form the differential keeps)."""
-    fs = list(m.factors)
-    for i, f in enumerate(fs):
-        if not isinstance(f, e.DiagM) or e.has_d(f):
-            continue
-        nxt = fs[i + 1] if i + 1 < len(fs) else None
-        if isinstance(nxt, e.DiagM) and not e.has_d(nxt):  # diag(a) diag(b) = diag(a ⊙ b)
-            fs[i : i + 2] = [e.diag_matrix(e.had(f.arg, nxt.arg))]
-            return diag_times_vector_again(fs)
-        prv = fs[i - 1] if i > 0 else None
-        if nxt is not None and nxt.cols == e.ONE and not nxt.is_scalar and not e.has_d(nxt):
-            fs[i : i + 2] = [e.had(f.arg, nxt)]
-            return diag_times_vector_again(fs)
-        if prv is not None and prv.rows == e.ONE and not prv.is_scalar and not e.has_d(prv):
-            fs[i - 1 : i + 1] = [e.transpose(e.had(e.transpose(prv), f.arg))]
-            return diag_times_vector_again(fs)
-    return m
-
-
-def diag_times_vector_again(fs: list[Expr]) -> Expr:
-    out = e.mul(*fs)
-    return diag_times_vector(out) if isinstance(out, e.Mul) else out
-
-
-def merge_powers(m: e.Mul) -> Expr:
-    """Scalar factors with one base multiply by adding exponents, before anything is
-    expanded: ``\\sigma^{-1} \\sigma (1 - \\sigma) = 1 - \\sigma``."""
-    powers: dict[Expr, sympy.Expr] = {}
-    others: list[Expr] = []
-    for f in m.factors:
-        if f.is_scalar and not isinstance(f, e.Num):
-            base, p = (f.arg, f.exp) if isinstance(f, e.Pow) else (f, sympy.Integer(1))
-            powers[base] = powers.get(base, sympy.Integer(0)) + p
-        else:
-            others.append(f)
-    count = len(powers)
-    e.fold_quotients(powers)
-    if (
-        count
-        == len(powers)
-        == sum(1 for f in m.factors if f.is_scalar and not isinstance(f, e.Num))
-    ):
-        return m
-    scalars = [e.power(b, p) for b, p in powers.items() if p != 0]
-    return e.mul(*[f for f in others if f.is_scalar], *scalars,
-                 *[f for f in others if not f.is_scalar])  # fmt: skip
-
-
 def _scalar_chains(monos: list[Monomial]) -> list[Monomial] | None:
     """Terms that are each one scalar product (``v^\\top A w``) as chains, each turned
     the way that shares an end with the first term, so that
@@ -542,7 +468,7 @@ def _normal(m: Monomial, style: Style, text: Callable[[Expr], str]) -> Monomial:
             x = e.mul(*x.factors[1:])
         scalars.append(x)
     scalars.sort(key=text)
-    chain = _cancel(list(m.chain))
+    chain = cancel(list(m.chain))
     return Monomial(coef, tuple(scalars), tuple(chain))
 
 
@@ -562,74 +488,6 @@ def _orient(s: Expr, style: Style, print_: Callable[[Expr], str]) -> Expr:
         return int(d_transposed), text.count(style.transpose), len(text), text
 
     return s if score(s) <= score(other) else other
-
-
-def _cancel(chain: list[Expr]) -> list[Expr]:
-    """A chain with identities dropped, powers of one matrix that cancel merged
-    (``X^{-3} X^2 = X^{-1}``, ``X^\top X^{-\top} = I``) and an inverse of a product of
-    square matrices split when that cancels something (``A^\top (B^\top X^\top A^\top)^{-1}
-    B^\top = X^{-\top}``)."""
-    out = _merge_powers_in_chain(
-        [f for f in chain if not (isinstance(f, e.Identity) and len(chain) > 1)]
-    )
-    changed = True
-    while changed:
-        changed = False
-        for i, f in enumerate(out):
-            if not (isinstance(f, e.Inv) and isinstance(f.arg, e.Mul)):
-                continue
-            parts = f.arg.factors
-            if any(p.is_scalar or not e.same(p.rows, p.cols) for p in parts):
-                continue  # (AB)^{-1} = B^{-1} A^{-1} needs square factors
-            split = _merge_powers_in_chain(
-                [*out[:i], *(e.inv(p) for p in reversed(parts)), *out[i + 1 :]]
-            )
-            if len(split) < len(out):
-                out, changed = split, True
-                break
-    if not out and chain:
-        return [e.identity(chain[0].rows)]
-    return out
-
-
-def _base_power(f: Expr) -> tuple[Expr, sympy.Expr] | None:
-    """A square chain factor as a power of a base: ``X^{-3}`` → (X, −3), ``X^{-\top}`` →
-    (Xᵀ, −1), ``(X^2)^\top`` → (Xᵀ, 2); None for what is not square or holds dX."""
-    if f.is_scalar or not e.same(f.rows, f.cols) or e.has_d(f):
-        return None
-    if isinstance(f, e.Inv):
-        inner = _base_power(f.arg)
-        return (inner[0], -inner[1]) if inner is not None else None
-    if isinstance(f, e.Pow):
-        inner = _base_power(f.arg)
-        return (inner[0], inner[1] * f.exp) if inner is not None else None
-    if isinstance(f, e.T) and isinstance(f.arg, (e.Pow, e.Inv)):
-        inner = _base_power(f.arg)
-        return (e.transpose(inner[0]), inner[1]) if inner is not None else None
-    return f, sympy.Integer(1)
-
-
-def _from_base_power(base: Expr, k: sympy.Expr) -> Expr:
-    if isinstance(base, e.T):
-        return e.transpose(e.power(base.arg, k))
-    return e.power(base, k)
-
-
-def _merge_powers_in_chain(chain: list[Expr]) -> list[Expr]:
-    """Neighbours that are powers of one base and cancel (one exponent negative, the other
-    positive) multiply by adding exponents; ``X X`` stays as it is."""
-    out: list[Expr] = []
-    for f in chain:
-        out.append(f)
-        while len(out) >= 2:
-            a, b = _base_power(out[-2]), _base_power(out[-1])
-            if a is None or b is None or a[0] != b[0] or not (a[1] * b[1]).is_negative:
-                break
-            k = a[1] + b[1]
-            del out[-2:]
-            if k != 0:
-                out.append(_from_base_power(a[0], k))
-    return out
 
 
 def _rational_gcd(values: list[sympy.Rational]) -> sympy.Rational:

@@ -6,7 +6,7 @@ roots or matrix logarithms need them; positive entries under ``\log`` and
 ``\sqrt`` — the result is compared with central differences of the original
 function, and the differential with a directional difference.  Three more
 checks guard the ends of the pipeline: the original formula is also evaluated
-straight from its syntax tree (by :mod:`texgrad.calculus.numeric`, which shares
+straight from its syntax tree (by :mod:`texgrad.calculus.evaluate_tree`, which shares
 no code with the engine), so a misreading shows; and the *printed* result is
 parsed back and evaluated, so a printing slip shows.
 """
@@ -19,13 +19,14 @@ import numpy as np
 import sympy
 
 from texgrad.calculus import expr as e
+from texgrad.calculus.arrays import Array, EvaluationError
 from texgrad.calculus.differential import Budget
-from texgrad.calculus.evaluate import evaluate, function_of
+from texgrad.calculus.evaluate_expr import evaluate, function_of
+from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr
 from texgrad.calculus.lower import Env, Lowerer
-from texgrad.calculus.numeric import Array, EvaluationError, sample_inputs
-from texgrad.calculus.numeric import evaluate as numeric_evaluate
 from texgrad.calculus.printing import Style, latex
+from texgrad.calculus.sampling import sample_inputs
 from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import Shape
 from texgrad.syntax import tree as t
@@ -160,7 +161,7 @@ def verify(
 def _as_written(
     f: Expr, original: t.Node, values: dict[str, Array], sizes: dict[str, int]
 ) -> bool | None:
-    """Whether the formula as written, evaluated by :mod:`numeric` (which shares no code
+    """Whether the formula as written, evaluated by :mod:`evaluate_tree` (which shares no code
     with the engine), has the value of what the engine read; None if it cannot say."""
     node = original
     if isinstance(node, t.Chain) and node.items and node.items[-1] is not None:
@@ -170,7 +171,7 @@ def _as_written(
         written.setdefault(name, np.array([[float(size)]]))
     try:
         with np.errstate(all="raise"):
-            want = numeric_evaluate(node, written)
+            want = evaluate_tree(node, written)
             got = evaluate(f, values, sizes)
     except (EvaluationError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError,
             OverflowError, ValueError, KeyError):  # fmt: skip

@@ -1,0 +1,151 @@
+"""What a checked document says at a place: its symbols' shapes, its definitions, its notation.
+
+:func:`context_of` reads them from a :class:`~texgrad.shapes.check.CheckResult`;
+:func:`context_at` learns them once per checked document (a language server plans,
+differentiates several variables and resolves on one result) and hands out copies,
+since the engine adds to them.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field, replace
+
+from texgrad.calculus import notation
+from texgrad.calculus.lower import Env, FunctionDef, VarInfo
+from texgrad.calculus.printing import Style
+from texgrad.calculus.written import as_application
+from texgrad.shapes.check import CheckResult
+from texgrad.shapes.dims import Shape
+from texgrad.shapes.rows import PlacedRow
+from texgrad.syntax import tree as t
+from texgrad.syntax.symbols import symbol_key
+
+
+@dataclass
+class Context:
+    env: Env
+    style: Style
+
+
+def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context:
+    """Symbols, definitions and notation in force at ``offset`` of a checked document."""
+    env = Env()
+    table = result.table
+    for key in table.declarations:
+        decl = table.lookup(key, None, result.path, offset)
+        if decl is None:
+            decl = table.declarations[key][0]
+        env.vars[key] = VarInfo(key, decl.shape, key, decl.symmetric, decl.positive_definite, False)
+    for key, (rows, cols) in result.inferred.items():
+        if key not in env.vars and rows is not None and cols is not None:
+            env.vars[key] = VarInfo(key, Shape(rows, cols), key)
+    declared = set(table.declarations)
+    for row in result.rows:
+        tree = row.tree_as_parsed  # (definitions are read for their structure only)
+        if tree is None or row.start > offset:
+            continue
+        _definitions(tree, env, declared)
+    style = notation.copy_style(document_style(result))
+    notation.learn_style(style, trees, result.doc.text, override=True)
+    for key, info in env.vars.items():
+        info.latex = style.symbols.get(key, key)
+    return Context(env, style)
+
+
+# What is learnt from a checked document is kept as long as the document's
+# CheckResult lives (a language server plans, differentiates several variables and
+# resolves on one result): the notation of the whole document, and the context of
+# each row asked about.  Callers get copies, since the engine adds to them.
+
+
+@dataclass
+class _Learnt:
+    style: Style | None = None
+    contexts: dict[int, tuple[t.Node, Context]] = field(default_factory=dict)
+
+
+_learnt: dict[int, tuple[weakref.ref[CheckResult], _Learnt]] = {}
+
+
+def _learnt_of(result: CheckResult) -> _Learnt:
+    key = id(result)
+    hit = _learnt.get(key)
+    if hit is not None and hit[0]() is result:
+        return hit[1]
+    learnt = _Learnt()
+
+    def forget(ref: weakref.ref[CheckResult]) -> None:
+        current = _learnt.get(key)
+        if current is not None and current[0] is ref:
+            del _learnt[key]
+
+    try:
+        _learnt[key] = (weakref.ref(result, forget), learnt)
+    except TypeError:  # not weakly referable: nothing kept
+        pass
+    return learnt
+
+
+def document_style(result: CheckResult) -> Style:
+    """:func:`~texgrad.calculus.notation.document_style`, learnt once per checked document
+    (do not change it: it is shared)."""
+    learnt = _learnt_of(result)
+    if learnt.style is None:
+        learnt.style = notation.document_style(result)
+    return learnt.style
+
+
+def context_at(result: CheckResult, row: PlacedRow) -> Context:
+    """:func:`context_of` for the row, learnt once per checked document; a copy."""
+    assert row.tree is not None
+    learnt = _learnt_of(result)
+    hit = learnt.contexts.get(row.start)
+    if hit is not None and hit[0] is row.tree:
+        ctx = hit[1]
+    else:
+        ctx = context_of(result, row.start, [row.tree])
+        learnt.contexts[row.start] = (row.tree, ctx)
+    return Context(
+        Env({k: replace(v) for k, v in ctx.env.vars.items()}, dict(ctx.env.functions)),
+        notation.copy_style(ctx.style),
+    )
+
+
+def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:
+    """``f(x) = …`` and ``y = …`` (for an undeclared y) as definitions to substitute."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (t.Sequence, t.List)):
+            stack.extend(node.items)
+            continue
+        if not isinstance(node, t.Chain) or len(node.items) < 2:
+            continue
+        if node.relations[0] not in ("=", ":=", "\\coloneqq", "\\triangleq", "\\equiv"):
+            continue
+        head, body = node.items[0], node.items[1]
+        if head is None or body is None:
+            continue
+        head = as_application(head)  # \mu(x) = …, read as a product
+        if isinstance(head, t.Apply):
+            key = symbol_key(head.func)
+            if key is not None and key[0] in declared:
+                continue
+            params = [symbol_key(a) for a in head.args]
+            if key is not None and all(p is not None for p in params):
+                env.functions[key[0]] = FunctionDef(
+                    key[0], tuple(p[0] for p in params if p is not None), body
+                )
+        else:
+            key = symbol_key(head)
+            if key is not None and key[0] not in declared:
+                env.functions.setdefault(key[0], FunctionDef(key[0], (), body))
+
+
+def row_at(result: CheckResult, start: int, end: int) -> PlacedRow | None:
+    """The first parsed row overlapping [start, end)."""
+    for row in result.rows:
+        if row.start < end and row.end >= start and row.tree is not None:
+            return row
+    return None

@@ -1,0 +1,237 @@
+r"""The engine's pipeline for one variable: lower → differential → read off → simplify →
+print → verify, with the derivation a front shows.
+
+The syntax tree is lowered (:mod:`~texgrad.calculus.lower`), its differential taken
+(:func:`~texgrad.calculus.differential.differential`), the result read off it by kind
+(gradient, Jacobian, derivative, Hessian, or the differential itself for a matrix-valued
+function: :mod:`~texgrad.calculus.readout`), simplified, printed in the document's
+notation and verified numerically (:mod:`~texgrad.calculus.verify`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+from texgrad.calculus import expr as e
+from texgrad.calculus.context import Context
+from texgrad.calculus.differential import Budget, BudgetExceeded, differential
+from texgrad.calculus.expr import ONE, CalculusError, Expr
+from texgrad.calculus.lower import Env, Lowerer
+from texgrad.calculus.printing import Style, latex, printer
+from texgrad.calculus.readout import by_scalar, gradient, jacobian, vec_form
+from texgrad.calculus.simplify import simplifier
+from texgrad.calculus.verify import verify
+from texgrad.syntax import tree as t
+from texgrad.syntax.symbols import symbol_key
+
+KINDS = ("gradient", "jacobian", "derivative", "matrix", "hessian")
+
+
+@dataclass
+class DiffOutcome:
+    kind: str = ""
+    result: str = ""
+    differential: str = ""
+    shape: str = ""
+    layout: str = ""
+    verified: bool = False
+    steps: list[str] = field(default_factory=list)
+    error: str | None = None
+    note: str = ""  # how it was verified, or why not
+    wrt: str = ""  # the variable as the document writes it
+    function: str = ""  # the differentiated expression as printed
+
+    def to_json(self) -> dict[str, object]:
+        if self.error is not None:
+            return {"error": self.error}
+        d = asdict(self)
+        for k in ("error", "note", "wrt", "function"):
+            d.pop(k)
+        return d
+
+
+def differentiate(
+    tree: t.Node, wrt: str, ctx: Context, layout: str, budget: Budget, hessian: bool = False
+) -> DiffOutcome:
+    try:
+        return _differentiate(tree, wrt, ctx, layout, budget, hessian)
+    except BudgetExceeded as exc:
+        return DiffOutcome(error=str(exc))
+    except CalculusError as exc:
+        return DiffOutcome(error=str(exc))
+    except RecursionError:
+        return DiffOutcome(error="the expression is nested too deeply")
+
+
+@dataclass
+class _Work:
+    """One differentiation under way: what each kind of result is read off from, and the
+    derivation's lines so far."""
+
+    f: Expr
+    v: e.Var
+    df_raw: Expr  # the differential as the rules give it
+    df: Expr  # simplified
+    simplify: Callable[[Expr], Expr]
+    show: Callable[[Expr], str]
+    style: Style
+    w: str  # the variable as the document writes it
+    steps: list[str]
+    budget: Budget
+
+    @property
+    def d(self) -> str:
+        return self.style.differential
+
+
+def _differentiate(
+    tree: t.Node, wrt: str, ctx: Context, layout: str, budget: Budget, hessian: bool
+) -> DiffOutcome:
+    info = ctx.env.vars[wrt]
+    env = _relevant(ctx.env, wrt)  # definitions that do not involve the variable stay symbols
+    f = Lowerer(env).lower(tree)
+    v = e.var(wrt, info.shape, info.symmetric)
+    work = _start(f, v, ctx.style, budget)
+    if hessian:
+        kind, result, shown_layout = _hessian(work)
+    elif v.is_scalar:
+        kind, result, shown_layout = _derivative(work)
+    elif f.is_scalar:
+        kind, result, shown_layout = _gradient(work)
+    elif f.cols == ONE and v.cols == ONE:
+        kind, result, shown_layout = _jacobian(work, layout)
+    else:
+        kind, result, shown_layout = _matrix(work)
+    check = verify(f, result, work.df, v, kind, layout, env, ctx.style, budget, original=tree)
+    show = work.show
+    return DiffOutcome(
+        kind=kind,
+        result=show(result),
+        differential=show(work.df),
+        shape=result.shape.unicode() if kind != "matrix" else f.shape.unicode(),
+        layout=shown_layout,
+        verified=check.ok,
+        steps=work.steps,
+        note=check.note,
+        wrt=work.w,
+        function=show(f),
+    )
+
+
+def _start(f: Expr, v: e.Var, style: Style, budget: Budget) -> _Work:
+    """The differential of ``f``, simplified, and the derivation's first lines: f, df by
+    the rules named, and df simplified where that changes it."""
+    rules: list[str] = []
+    df_raw = differential(f, v, budget, rules)
+    simplify = simplifier(style, budget)  # one for all: the results share their parts
+    show = printer(style)
+    df = simplify(df_raw)
+    w = style.symbols.get(v.name, v.name)
+    named = [f"${r}$" if "\\" in r or "(" in r else r for r in rules]
+    used = f" \\quad \\text{{({'; '.join(named)})}}" if rules else ""
+    steps = [f"f = {show(f)}", f"{style.differential}f = {show(df_raw)}{used}"]
+    if show(df) != show(df_raw):
+        steps.append(f"\\phantom{{{style.differential}f}} = {show(df)}")
+    return _Work(f, v, df_raw, df, simplify, show, style, w, steps, budget)
+
+
+# Each reader returns the kind, the result and the layout to report ("" where either
+# layout gives the same), and adds its lines to the derivation.
+
+
+def _hessian(work: _Work) -> tuple[str, Expr, str]:
+    f, v, simplify, show, w = work.f, work.v, work.simplify, work.show, work.w
+    if not (f.is_scalar and v.cols == ONE and not v.is_scalar):
+        raise CalculusError("a Hessian needs a scalar function of a vector")
+    g = simplify(gradient(work.df_raw))
+    dg = differential(g, v, work.budget)
+    h = simplify(jacobian(dg, v.rows))
+    work.steps.append(f"\\nabla_{{{w}}} f = {show(g)}")
+    work.steps.append(f"{work.d}(\\nabla_{{{w}}} f) = {show(simplify(dg))}")
+    work.steps.append(f"\\nabla^2_{{{w}}} f = {show(h)}")
+    return "hessian", h, ""
+
+
+def _derivative(work: _Work) -> tuple[str, Expr, str]:
+    """By a scalar (of a function of any shape)."""
+    result = work.simplify(by_scalar(work.df_raw, work.v))
+    work.steps.append(f"\\frac{{{work.d}f}}{{{work.d}{work.w}}} = {work.show(result)}")
+    return "derivative", result, ""
+
+
+def _gradient(work: _Work) -> tuple[str, Expr, str]:
+    """Of a scalar function; the differential is shown as the pairing ⟨∇f, dX⟩."""
+    v, simplify, show = work.v, work.simplify, work.show
+    result = simplify(gradient(work.df_raw))
+    pairing = simplify(e.mul(e.transpose(result), e.d(v)))
+    form = show(pairing if v.cols == ONE else e.Tr(pairing, rows=ONE, cols=ONE))
+    if not work.steps[-1].endswith(f"= {form}"):
+        work.steps.append(f"\\phantom{{{work.d}f}} = {form}")
+    work.steps.append(f"\\nabla_{{{work.w}}} f = {show(result)}")
+    return "gradient", result, ""
+
+
+def _jacobian(work: _Work, layout: str) -> tuple[str, Expr, str]:
+    """Of a vector function of a vector, in the layout asked for."""
+    simplify, show = work.simplify, work.show
+    j = simplify(jacobian(work.df_raw, work.v.rows))
+    result = j if layout == "numerator" else simplify(e.transpose(j))
+    work.steps.append(f"\\phantom{{{work.d}f}} = {show(j)}\\, {work.d}{work.w}")
+    name = "\\frac{\\partial f}{\\partial " + work.w + "}"
+    work.steps.append(
+        f"{name} = {show(result)}"
+        + (" \\quad\\text{(numerator layout)}" if layout == "numerator" else
+           " \\quad\\text{(denominator layout)}")
+    )  # fmt: skip
+    return "jacobian", result, layout
+
+
+def _matrix(work: _Work) -> tuple[str, Expr, str]:
+    """Of a matrix-valued function: the differential itself, and its vec form if any."""
+    vec = vec_form(work.df, work.v)
+    if vec is not None:
+        work.steps.append(_vec_line(vec, work.w, work.style, work.v))
+    return "matrix", work.df, ""
+
+
+def _relevant(env: Env, wrt: str) -> Env:
+    """Only definitions that (transitively) involve ``wrt`` are substituted."""
+    deps: dict[str, set[str]] = {}
+    for key, fdef in env.functions.items():
+        names = set()
+        for node in fdef.body.walk():
+            k = symbol_key(node)
+            if k is not None:
+                names.add(k[0])
+        deps[key] = names
+    involved: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for key, names in deps.items():
+            if key not in involved and (wrt in names or names & involved):
+                involved.add(key)
+                changed = True
+    functions = {k: f for k, f in env.functions.items() if f.params or k in involved and k != wrt}
+    return Env(dict(env.vars), functions)
+
+
+def _vec_line(vec: list[tuple[Expr, bool]], w: str, style: Style, v: e.Var) -> str:
+    """``vec dF = (Σ Bᵢᵀ ⊗ Aᵢ [K]) vec dX``; K is the commutation matrix (vec Xᵀ = K vec X)."""
+    k = (
+        f"K_{{{v.rows}{v.cols}}}"
+        if len(str(v.rows) + str(v.cols)) == 2
+        else (f"K_{{{v.rows},{v.cols}}}")
+    )
+    parts = []
+    for coef, transposed in vec:
+        txt = latex(coef, style)
+        if transposed:
+            txt = f"({txt}) {k}" if " " in txt else f"{txt} {k}"
+        parts.append(txt)
+    return (
+        f"{style.op('vec')}({style.differential}f) = ("
+        + " + ".join(parts)
+        + f")\\, {style.op('vec')}({style.differential}{w})"
+    )

@@ -1,0 +1,695 @@
+r"""Evaluate a syntax tree with numpy: the formula as written, independently of the engine.
+
+Every value is a 2-D float array: a scalar is 1×1, a vector n×1, a matrix m×n.
+Matrix products are ``@``; a 1×1 factor scales (so ``x^\top y\, z`` works).
+Values are keyed by :func:`texgrad.syntax.symbols.symbol_key` (``\mathbf{x}``
+and ``x`` are both ``"x"``); a differential ``\mathrm{d}X`` by ``"d:X"``.
+
+The ones vector ``\mathbf{1}`` (key ``"1"``) and the identity ``I`` take their size
+from their context when no value is given for them: from the other terms of a sum
+(``\mathbf{1} - \sigma(Wx)``, ``A + \lambda I``) or the neighbouring factors of a
+product (``\mathbf{1}^\top x``, ``I - x x^\top``).  ``\mathbb{1}[z > 0]`` is the
+indicator (1 where the condition holds, else 0, entrywise), ``x^{\circ p}`` the
+Hadamard power, ``A'`` the transpose of a vector or matrix, ``e^{X}`` of a square
+matrix the matrix exponential.
+
+Nothing is guessed: a construct this module does not read, or one whose meaning
+is ambiguous for the values given (``|X|`` of a matrix, ``\log X`` of a
+non-symmetric matrix), raises :class:`Unsupported` naming it; a value that is
+out of the function's domain (``\log`` of a negative number, a singular
+inverse, a shape mismatch) raises :class:`EvaluationError`.  ``e`` and ``\pi``
+are the constants unless a value is given for them.
+
+The engine verifies that it read a formula as written by comparing its own reading
+with this evaluation (:mod:`texgrad.calculus.verify`): this module and the notation it
+reads (:mod:`~texgrad.calculus.tree_notation`) share no code with the engine's reader,
+:mod:`~texgrad.calculus.lower`, so that a misreading cannot hide in both.  Values are 2-D
+arrays (:mod:`~texgrad.calculus.arrays`); random points and finite differences are in
+:mod:`~texgrad.calculus.sampling`.
+
+The evaluator is one class in one file although it is long: it is one recursive reader,
+each construct's method evaluates its operands through ``eval`` with the shape its
+context tells (``hint``, which sizes a ``\mathbf{1}`` or ``I``), and the sums share the
+indices in force.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+
+from texgrad.calculus.arrays import (
+    ELEMENTWISE,
+    MATRIX_FUNCTIONS,
+    Array,
+    EvaluationError,
+    Value,
+    as_matrix,
+    describe,
+    elementwise,
+    expm,
+    finite,
+    inverse,
+    is_scalar,
+    is_square,
+    is_vector,
+    logistic,
+    logsumexp,
+    matrix_function,
+    matrix_power,
+    nonnegative,
+    nonzero,
+    scalar_of,
+    size_text,
+    softmax,
+    times,
+    unsupported,
+)
+from texgrad.calculus.tree_notation import (
+    RELATIONS,
+    constant,
+    drop_words,
+    entry_names,
+    hadamard_exponent,
+    indicator_condition,
+    is_indicator_mark,
+    norm_name,
+)
+from texgrad.syntax import tree as t
+from texgrad.syntax.show import show
+from texgrad.syntax.symbols import symbol_key
+
+# What the context tells about the shape of a value: (rows, cols), None where it does not.
+Hint: TypeAlias = tuple[int | None, int | None]
+_NO_HINT: Hint = (None, None)
+
+
+class _NeedsSize(EvaluationError):
+    r"""A ``\mathbf{1}`` or ``I`` with no value whose size its context has not told (yet)."""
+
+
+def evaluate(node: t.Node, values: Mapping[str, Value]) -> Array:
+    r"""The value of a typed tree at ``values`` (keyed by :func:`symbol_key`), as a 2-D array.
+
+    A differential ``\mathrm{d}X`` takes the value under ``"d:X"``.  Raises
+    :class:`Unsupported` for a construct it does not read and :class:`EvaluationError`
+    when the values are out of the expression's domain (or a ``\mathbf{1}`` or ``I``
+    with no value has no size its context tells: "no value for `1`").
+    """
+    try:
+        return _Evaluator(values).eval(node)
+    except _NeedsSize as e:
+        raise EvaluationError(e.node, e.message) from None
+
+
+def evaluate_scalar(node: t.Node, values: Mapping[str, Value]) -> float:
+    """The value of a scalar-valued tree as a float (EvaluationError if it is not 1×1)."""
+    return scalar_of(node, evaluate(node, values), "the expression")
+
+
+def differential_key(node: t.Node) -> str | None:
+    r"""The value key of ``\mathrm{d}X`` for the symbol X (``"d:X"``), None if not a symbol."""
+    key = symbol_key(node)
+    return None if key is None else "d:" + key[0]
+
+
+@dataclass(frozen=True)
+class _Indicator:
+    r"""``\mathbb{1}[condition]`` found in a product."""
+
+    condition: t.Chain
+
+
+class _Evaluator:
+    """Evaluates a tree; ``hint`` is what the context tells about the shape of the node
+    being evaluated (only the ones vector and the identity need it)."""
+
+    def __init__(self, values: Mapping[str, Value]) -> None:
+        self.values = values
+        self.cache: dict[str, Array] = {}
+        self.hint: Hint = _NO_HINT
+        self.index: dict[str, int] = {}  # inside \sum_i: i and its value
+
+    def lookup(self, node: t.Node) -> Array:
+        key = symbol_key(node)
+        name = key[0] if key is not None else (node.name if isinstance(node, t.Symbol) else None)
+        if name is None:
+            raise unsupported(node)
+        if name not in self.cache:
+            if name in self.values:
+                self.cache[name] = as_matrix(self.values[name])
+            elif constant(node) is not None:
+                return self.sized_constant(node, name)
+            elif name == "e" and isinstance(node, t.Symbol) and not node.accents:
+                return np.array([[math.e]])
+            elif name == "\\pi":
+                return np.array([[math.pi]])
+            else:
+                raise EvaluationError(node, f"no value for `{name}`")
+        return self.cache[name]
+
+    def sized_constant(self, node: t.Node, name: str) -> Array:
+        r"""``\mathbf{1}`` (its rows from the context, and its columns: a column unless the
+        context is a matrix, as in ``\mathbf{1} - \sigma(XW)``, where it is all ones) or ``I``
+        (square: its rows or its columns from the context)."""
+        rows, cols = self.hint
+        if name == "1" and rows is not None:
+            return np.ones((rows, 1 if cols is None else cols))
+        if name == "I" and (rows is not None or cols is not None):
+            if rows is not None and cols is not None and rows != cols:
+                raise EvaluationError(node, f"`I` where a {rows}×{cols} value belongs")
+            size = rows if rows is not None else cols
+            assert size is not None
+            return np.eye(size)
+        written = "\\mathbf{1}" if name == "1" else "I"
+        raise _NeedsSize(
+            node, f"no value for `{name}`: the size of `{written}` is not clear from its context"
+        )
+
+    def eval(self, node: t.Node | None, hint: Hint = _NO_HINT) -> Array:
+        if node is None:
+            raise EvaluationError(None, "an expression is missing")
+        method = getattr(self, "_" + node.kind, None)
+        if method is None:
+            raise unsupported(node)
+        saved, self.hint = self.hint, hint
+        try:
+            result: Array = method(node)
+        finally:
+            self.hint = saved
+        return result
+
+    def same_shape(self, nodes: tuple[t.Node, ...]) -> list[Array]:
+        r"""Values of terms that have one shape (a sum, ``\odot``): a ``\mathbf{1}`` or ``I``
+        in one term takes its size from the others (or from the context of them all)."""
+        hint = self.hint
+        out: list[Array | None] = []
+        first: _NeedsSize | None = None
+        for term in nodes:
+            try:
+                out.append(self.eval(term, hint))
+            except _NeedsSize as e:
+                out.append(None)
+                first = first or e
+        if first is not None:
+            known = [v for v in out if v is not None and not is_scalar(v)]
+            shape: Hint = (int(known[0].shape[0]), int(known[0].shape[1])) if known else hint
+            if shape == hint:
+                raise first
+            out = [
+                v if v is not None else self.eval(n, shape) for v, n in zip(out, nodes, strict=True)
+            ]
+        return [v for v in out if v is not None]
+
+    # leaves
+
+    def _Symbol(self, node: t.Symbol) -> Array:
+        return self.lookup(node)
+
+    def _Sub(self, node: t.Sub) -> Array:
+        if is_indicator_mark(node.base) and isinstance(node.index, t.Chain):
+            return self.indicator(node.index)  # \mathbb{1}_{z > 0}
+        entry = entry_names(node.index) if self.index else None
+        if entry is not None and all(name in self.index for name in entry):
+            v = self.lookup(node.base)  # x_i inside \sum_i, X_{ij} inside \sum_{i,j}
+            at = [self.index[name] for name in entry]
+            if len(at) == 1 and is_vector(v) and at[0] < v.shape[0]:
+                return v[at[0] : at[0] + 1, :]
+            if len(at) == 2 and at[0] < v.shape[0] and at[1] < v.shape[1]:
+                return v[at[0] : at[0] + 1, at[1] : at[1] + 1]
+            raise unsupported(node, f"cannot take the entry `{show(node)}`")
+        return self.lookup(node)
+
+    def _BigOp(self, node: t.BigOp) -> Array:
+        r"""``\sum_{i=1}^{n}`` (or ``\sum_i``) over the entries ``x_i`` of vectors, and
+        ``\sum_{i,j}`` (or ``\sum_i \sum_j``) over the entries ``X_{ij}`` of matrices."""
+        if node.op != "\\sum":
+            raise unsupported(node)
+        low = node.lower
+        start = 1
+        if isinstance(low, t.Chain) and len(low.items) == 2 and low.relations == ("=",):
+            name_node, first = low.items
+            if not isinstance(first, t.Number):
+                raise unsupported(node, "cannot evaluate a sum from a symbolic start")
+            start = int(first.text)
+        else:
+            name_node = low
+        names = entry_names(name_node)
+        if names is None or set(names) & set(self.index):
+            raise unsupported(node, "cannot read the index of this sum")
+        ranges = [self.index_range(node, name) for name in names]
+        if node.upper is not None:
+            if len(names) != 1:
+                raise unsupported(node, "cannot evaluate a sum over part of the entries")
+            stop = int(scalar_of(node, self.eval(node.upper), "bound"))
+            if stop != ranges[0]:
+                raise unsupported(node, "cannot evaluate a sum over part of the entries")
+        if start != 1:
+            raise unsupported(node, "cannot evaluate a sum over part of the entries")
+        total: Array | None = None
+        for point in itertools.product(*(range(r) for r in ranges)):
+            self.index.update(zip(names, point, strict=True))
+            try:
+                term = self.eval(node.body)
+            finally:
+                for name in names:
+                    self.index.pop(name, None)
+            total = term if total is None else total + term
+        if total is None:
+            raise unsupported(node, "an empty sum")
+        return total
+
+    def index_range(self, node: t.BigOp, name: str) -> int:
+        """How many values the index ``name`` takes: the size of what it indexes."""
+        sizes = set()
+        for n in node.body.walk() if node.body is not None else ():
+            if not isinstance(n, t.Sub):
+                continue
+            entry = entry_names(n.index)
+            if entry is not None and name in entry:
+                v = self.lookup(n.base)
+                sizes.add(v.shape[entry.index(name)] if len(entry) == 2 else v.shape[0])
+        if len(sizes) != 1:
+            raise unsupported(node, "cannot tell the range of this sum")
+        return sizes.pop()
+
+    def _Tagged(self, node: t.Tagged) -> Array:
+        return self.lookup(node)
+
+    def _Number(self, node: t.Number) -> Array:
+        try:
+            return np.array([[float(node.text)]])
+        except ValueError:
+            raise unsupported(node, f"cannot read the number `{node.text}`") from None
+
+    def _Differential(self, node: t.Differential) -> Array:
+        body = node.body
+        if body is None:
+            raise EvaluationError(node, "a differential without a body")
+        if isinstance(body, t.Transpose):  # \mathrm{d}X^\top = (\mathrm{d}X)^\top
+            return self.eval(t.Differential(body=body.base), _swap(self.hint)).T
+        if isinstance(body, t.Paren) and body.open.endswith("(") and body.body is not None:
+            return self.eval(t.Differential(body=body.body), self.hint)
+        key = differential_key(body)
+        if key is None:
+            raise unsupported(node, f"cannot evaluate the differential `{show(node)}`")
+        if key not in self.values:
+            raise EvaluationError(node, f"no value for `\\mathrm{{d}}{key[2:]}` (key {key!r})")
+        return as_matrix(self.values[key])
+
+    def _Chain(self, node: t.Chain) -> Array:
+        raise unsupported(node, f"cannot evaluate the relation `{show(node)}` as a value")
+
+    def indicator(self, condition: t.Chain) -> Array:
+        r"""``\mathbb{1}[a > b]``: 1.0 entrywise where every relation holds, else 0.0."""
+        if any(item is None for item in condition.items) or len(condition.items) < 2:
+            raise unsupported(condition, f"cannot evaluate the condition `{show(condition)}`")
+        values = self.same_shape(tuple(item for item in condition.items if item is not None))
+        held: npt.NDArray[np.bool_] | None = None
+        for rel, a, b in zip(condition.relations, values, values[1:], strict=False):
+            compare = RELATIONS.get(rel)
+            if compare is None:
+                raise unsupported(condition, f"cannot evaluate the relation `{rel}`")
+            if a.shape != b.shape and not (is_scalar(a) or is_scalar(b)):
+                raise EvaluationError(condition, f"`{rel}` of {size_text(a)} and {size_text(b)}")
+            now = compare(a, b)
+            held = now if held is None else held & now
+        assert held is not None
+        return np.asarray(held, dtype=np.float64)
+
+    def _Cases(self, node: t.Cases) -> Array:
+        r"""``\begin{cases} v & a \le b \\ w & \text{otherwise} \end{cases}``: the first row
+        whose (1×1) condition holds; a condition with words before it (``\text{if } a < b``)
+        is read without them."""
+        for row in node.rows:
+            cells = [c for c in row if c is not None]
+            if len(cells) != 2:
+                raise unsupported(node, "a case without a value and a condition")
+            value, cond = cells
+            if isinstance(cond, t.Text) and any(
+                w in cond.text for w in ("otherwise", "else", "elsewhere")
+            ):
+                return self.eval(value, self.hint)
+            if not isinstance(cond, t.Chain):
+                raise unsupported(cond, f"cannot evaluate the condition `{show(cond)}`")
+            items = tuple(drop_words(i) if i is not None else None for i in cond.items)
+            held = self.indicator(t.Chain(items, cond.relations, start=cond.start, end=cond.end))
+            if held.shape != (1, 1):
+                raise unsupported(cond, "a condition of the cases on an array")
+            if held[0, 0]:
+                return self.eval(value, self.hint)
+        raise EvaluationError(node, "no case applies")
+
+    # sums and products
+
+    def _Add(self, node: t.Add) -> Array:
+        if node.trailing:
+            raise unsupported(node, "cannot evaluate a sum that goes on in the next row")
+        for sign in node.signs:
+            if sign not in ("", "+", "-"):
+                raise unsupported(node, f"cannot evaluate the sign `{sign}`")
+        total: Array | None = None
+        for sign, v in zip(node.signs, self.same_shape(node.terms), strict=True):
+            v = -v if sign == "-" else v
+            if total is None:
+                total = v
+            elif total.shape != v.shape and not (is_scalar(total) or is_scalar(v)):
+                raise EvaluationError(node, f"cannot add {size_text(total)} and {size_text(v)}")
+            else:
+                total = total + v
+        if total is None:
+            raise EvaluationError(node, "an empty sum")
+        return total
+
+    def _Neg(self, node: t.Neg) -> Array:
+        if node.sign not in ("-", "+"):
+            raise unsupported(node, f"cannot evaluate the sign `{node.sign}`")
+        v = self.eval(node.operand, self.hint)
+        return -v if node.sign == "-" else v
+
+    def _Product(self, node: t.Product) -> Array:
+        hint = self.hint
+        factors: list[t.Node | _Indicator] = []
+        i = 0
+        while i < len(node.factors):
+            nxt = node.factors[i + 1] if i + 1 < len(node.factors) else None
+            condition = indicator_condition(node.factors[i], nxt)
+            if condition is not None:
+                factors.append(_Indicator(condition))
+                i += 2
+            else:
+                factors.append(node.factors[i])
+                i += 1
+        values: list[Array | None] = []
+        pending: dict[int, _NeedsSize] = {}
+        for k, f in enumerate(factors):
+            try:
+                values.append(self.factor(f, _NO_HINT))
+            except _NeedsSize as e:
+                values.append(None)
+                pending[k] = e
+        while pending:  # size a \mathbf{1} or I from the factors beside it
+            progressed = False
+            for k in list(pending):
+                rows = _beside(node, values[:k][::-1], hint[0], left=True)
+                cols = _beside(node, values[k + 1 :], hint[1], left=False)
+                if rows is None and cols is None:
+                    continue
+                try:
+                    values[k] = self.factor(factors[k], (rows, cols))
+                except _NeedsSize as e:
+                    pending[k] = e
+                    continue
+                del pending[k]
+                progressed = True
+            if not progressed:
+                raise next(iter(pending.values()))
+        result: Array | None = None
+        for v in values:
+            assert v is not None
+            result = v if result is None else times(node, result, v)
+        assert result is not None
+        return result
+
+    def factor(self, f: t.Node | _Indicator, hint: Hint) -> Array:
+        if not isinstance(f, _Indicator):
+            return self.eval(f, hint)
+        saved, self.hint = self.hint, hint
+        try:
+            return self.indicator(f.condition)
+        finally:
+            self.hint = saved
+
+    def _BinOp(self, node: t.BinOp) -> Array:
+        op = node.op
+        if node.right is None:
+            raise unsupported(node, f"`{op}` has no right operand")
+        if op not in ("\\cdot", "\\odot", "\\circ", "\\oslash", "\\otimes", "/", "\\div"):
+            if op in ("\\times", "*") or op.endswith("\\times"):
+                a, b = self.eval(node.left), self.eval(node.right)
+                if is_scalar(a) or is_scalar(b):
+                    return a * b
+            raise unsupported(node, f"cannot evaluate the operator `{op}` here")
+        if op in ("\\odot", "\\circ", "\\oslash"):
+            a, b = self.same_shape((node.left, node.right))
+            return elementwise(node, a, b, "/" if op == "\\oslash" else op)
+        if op in ("/", "\\div"):  # by a scalar
+            a, b = self.eval(node.left, self.hint), self.eval(node.right)
+            return a / nonzero(node, np.array([[scalar_of(node, b, "a divisor")]]))
+        try:
+            a, b = self.eval(node.left), self.eval(node.right)
+        except _NeedsSize:
+            if op != "\\cdot":
+                raise
+            try:  # \mathbf{1} \cdot x: the dot product with a vector of the same size
+                a, b = self.same_shape((node.left, node.right))
+            except _NeedsSize:  # a \cdot I: as in a product
+                return self.eval(t.Product(factors=(node.left, node.right)), self.hint)
+        if op == "\\cdot":
+            if a.shape == b.shape and a.shape[1] == 1 and not is_scalar(a):
+                return a.T @ b  # the dot product of two vectors
+            return times(node, a, b)
+        return np.asarray(np.kron(a, b), dtype=np.float64)  # \otimes
+
+    def _Frac(self, node: t.Frac) -> Array:
+        if node.command not in ("frac", "dfrac", "tfrac", "cfrac"):
+            raise unsupported(node, f"cannot evaluate `\\{node.command}`")
+        num, den = self.eval(node.num, self.hint), self.eval(node.den)
+        d = scalar_of(node, den, "a denominator")
+        if d == 0:
+            raise EvaluationError(node, "division by zero")
+        return num / d
+
+    def _Sqrt(self, node: t.Sqrt) -> Array:
+        v = self.eval(node.body)
+        if not is_vector(v):
+            raise unsupported(
+                node, "cannot evaluate `\\sqrt` of a matrix (elementwise or matrix root?)"
+            )
+        if node.index is None:
+            return np.sqrt(nonnegative(node, v, "\\sqrt"))
+        k = scalar_of(node, self.eval(node.index), "a root index")
+        return np.power(nonnegative(node, v, "\\sqrt"), 1.0 / k)
+
+    def _Power(self, node: t.Power) -> Array:
+        hadamard = hadamard_exponent(node.exponent)
+        if hadamard is not None:
+            return self.hadamard_power(node, self.eval(node.base, self.hint), hadamard)
+        exponent = self.eval(node.exponent)
+        if not is_scalar(exponent):
+            return self.exponential(node, exponent)
+        p = float(exponent[0, 0])
+        base = self.eval(node.base, self.hint)
+        if is_scalar(base):
+            b = float(base[0, 0])
+            if b < 0 and p != round(p):
+                raise EvaluationError(node, f"a non-integer power of a negative number ({b:g})")
+            if b == 0 and p < 0:
+                raise EvaluationError(node, "a negative power of zero")
+            return np.array([[b**p]])
+        if is_vector(base):
+            raise unsupported(
+                node, f"cannot evaluate a power of a {size_text(base)} vector (elementwise?)"
+            )
+        return matrix_power(node, base, p)
+
+    def hadamard_power(self, node: t.Power, base: Array, exponent: t.Node) -> Array:
+        r"""``x^{\circ p}``: every entry to the power p."""
+        p = scalar_of(node, self.eval(exponent), "a Hadamard exponent")
+        if p != round(p) and np.any(base < 0):
+            raise EvaluationError(node, f"a non-integer power {p:g} of a negative entry")
+        if p < 0 and np.any(base == 0):
+            raise EvaluationError(node, f"a negative power {p:g} of a zero entry")
+        return finite(node, np.power(base, p))
+
+    def exponential(self, node: t.Power, exponent: Array) -> Array:
+        r"""``e^{X}`` of a square matrix X: the matrix exponential."""
+        base = node.base
+        euler = (
+            isinstance(base, t.Symbol) and base.name == "e" and not base.accents
+            and "e" not in self.values
+        )  # fmt: skip
+        if not euler:
+            raise EvaluationError(node, f"an exponent must be a scalar, not {size_text(exponent)}")
+        if is_vector(exponent):
+            raise unsupported(
+                node, f"cannot evaluate `e` to a {size_text(exponent)} vector (elementwise?)"
+            )
+        if not is_square(exponent):
+            raise EvaluationError(node, f"`e` to a {size_text(exponent)} matrix")
+        return finite(node, expm(exponent))
+
+    def _Transpose(self, node: t.Transpose) -> Array:
+        v = self.eval(node.base, _swap(self.hint))
+        return np.conj(v).T if node.conjugate else v.T
+
+    def _InverseTranspose(self, node: t.InverseTranspose) -> Array:
+        return inverse(node, self.eval(node.base, _swap(self.hint))).T
+
+    def _Prime(self, node: t.Prime) -> Array:
+        r"""``A'`` of a vector or matrix is its transpose (``x'Ax``); of a scalar it could be a
+        derivative, so it is not evaluated."""
+        v = self.eval(node.base, _swap(self.hint))
+        if is_scalar(v):
+            written = describe(node.base) + "'" * node.count
+            raise unsupported(node, f"cannot evaluate `{written}` of a scalar (a derivative?)")
+        if node.count != 1:
+            raise unsupported(node, f"cannot evaluate {node.count} primes")
+        return v.T
+
+    def _Paren(self, node: t.Paren) -> Array:
+        if node.body is None or isinstance(node.body, t.List):
+            raise unsupported(node)
+        if not (node.open.endswith(("(", "[")) and node.close.endswith((")", "]"))):
+            raise unsupported(node, f"cannot evaluate the brackets `{node.open} {node.close}`")
+        return self.eval(node.body, self.hint)
+
+    def _Font(self, node: t.Font) -> Array:
+        return self.eval(node.body, self.hint)
+
+    def _Norm(self, node: t.Norm) -> Array:
+        v = self.eval(node.body)
+        p = node.p
+        pname = norm_name(p)
+        if is_scalar(v) and pname in (None, "1", "2", "F", "\\infty"):
+            return np.abs(v)
+        if pname is None or pname == "F":
+            return np.array([[float(np.linalg.norm(v))]])  # Euclidean / Frobenius
+        if is_vector(v):
+            if pname == "\\infty":
+                return np.array([[float(np.abs(v).max())]])
+            try:
+                k = float(pname)
+            except ValueError:
+                raise unsupported(
+                    node, f"cannot evaluate the norm `_{pname}` of a vector"
+                ) from None
+            if k < 1:
+                raise unsupported(node, f"`_{pname}` is not a norm")
+            return np.array([[float((np.abs(v) ** k).sum() ** (1.0 / k))]])
+        if pname == "2":
+            return np.array([[float(np.linalg.norm(v, 2))]])  # spectral
+        if pname == "*":
+            return np.array([[float(np.linalg.norm(v, "nuc"))]])
+        raise unsupported(node, f"cannot evaluate the matrix norm `_{pname}` (which one is meant?)")
+
+    def _Abs(self, node: t.Abs) -> Array:
+        v = self.eval(node.body)
+        if not is_scalar(v):
+            raise unsupported(
+                node,
+                f"cannot evaluate `|…|` of a {size_text(v)} value (determinant or elementwise?)",
+            )
+        return np.abs(v)
+
+    def _Angle(self, node: t.Angle) -> Array:
+        items = node.items
+        if len(items) == 1 and isinstance(items[0], t.List):
+            items = items[0].items
+        if len(items) != 2:
+            raise unsupported(node, "cannot evaluate `\\langle … \\rangle` of other than two items")
+        a, b = self.eval(items[0]), self.eval(items[1])
+        if a.shape != b.shape:
+            raise EvaluationError(node, f"inner product of {size_text(a)} and {size_text(b)}")
+        return np.array([[float(np.sum(a * b))]])  # tr(aᵀb)
+
+    # functions
+
+    def _Apply(self, node: t.Apply) -> Array:
+        func = node.func
+        args = node.args
+        if len(args) == 1 and isinstance(args[0], t.List):
+            args = args[0].items
+        if isinstance(func, t.Symbol) and func.name == "\\sigma" and not func.accents:
+            return logistic(self.one(node, args, self.hint))
+        if not isinstance(func, t.Func):
+            raise unsupported(node, f"cannot evaluate the function `{describe(func)}`")
+        name = func.name.lstrip("\\")
+        if func.sub is not None or func.sup is not None:
+            raise unsupported(node, f"cannot evaluate `{show(func)}` (with a sub- or superscript)")
+        if name in ("max", "min"):
+            if len(args) != 2:
+                raise unsupported(node, f"cannot evaluate `\\{name}` of {len(args)} arguments")
+            a, b = self.same_shape((args[0], args[1]))
+            if a.shape != b.shape and not (is_scalar(a) or is_scalar(b)):
+                raise EvaluationError(node, f"`\\{name}` of {size_text(a)} and {size_text(b)}")
+            return np.maximum(a, b) if name == "max" else np.minimum(a, b)
+        entrywise = name in ELEMENTWISE or name in MATRIX_FUNCTIONS
+        x = self.one(node, args, self.hint if entrywise else _NO_HINT)
+        if name in ("tr", "Tr", "trace"):
+            if not is_square(x):
+                raise EvaluationError(node, f"the trace of a {size_text(x)} matrix")
+            return np.array([[float(np.trace(x))]])
+        if name == "det":
+            if not is_square(x):
+                raise EvaluationError(node, f"the determinant of a {size_text(x)} matrix")
+            return np.array([[float(np.linalg.det(x))]])
+        if name == "logdet":
+            if not is_square(x):
+                raise EvaluationError(node, f"the determinant of a {size_text(x)} matrix")
+            sign, logabs = np.linalg.slogdet(x)
+            if sign <= 0:
+                raise EvaluationError(node, "`logdet` of a matrix with non-positive determinant")
+            return np.array([[float(logabs)]])
+        if name == "diag":
+            if is_vector(x):
+                return np.asarray(np.diag(x.ravel()), dtype=np.float64)
+            if is_square(x):
+                return np.asarray(np.diag(x), dtype=np.float64).reshape(-1, 1)
+            raise EvaluationError(node, f"`\\diag` of a {size_text(x)} matrix")
+        if name == "softmax":
+            if not is_vector(x):
+                raise unsupported(node, f"cannot evaluate `softmax` of a {size_text(x)} matrix")
+            return softmax(x)
+        if name in ("logsumexp", "LSE", "lse"):
+            if not is_vector(x):
+                raise unsupported(node, f"cannot evaluate `{name}` of a {size_text(x)} matrix")
+            return logsumexp(x)
+        if name in ELEMENTWISE:
+            return finite(node, np.asarray(ELEMENTWISE[name](x), dtype=np.float64))
+        if name in MATRIX_FUNCTIONS:
+            return matrix_function(node, name, x)
+        raise unsupported(node, f"cannot evaluate the function `\\{name}`")
+
+    def one(self, node: t.Apply, args: tuple[t.Node, ...], hint: Hint = _NO_HINT) -> Array:
+        if len(args) != 1:
+            raise unsupported(
+                node, f"cannot evaluate `{describe(node.func)}` of {len(args)} arguments"
+            )
+        return self.eval(args[0], hint)
+
+
+def _swap(hint: Hint) -> Hint:
+    return hint[1], hint[0]
+
+
+def _beside(
+    node: t.Node, values: Sequence[Array | None], outer: int | None, *, left: bool
+) -> int | None:
+    """The size a factor of a product must have where it meets its neighbours: ``values`` are
+    the factors on one side, nearest first (None: not evaluated yet).  On the left, the
+    columns of their product; on the right, its rows; where they are all scalars (or
+    none), the product's own rows or columns (``outer``)."""
+    block: Array | None = None
+    for v in values:
+        if v is None:
+            return None if block is None or is_scalar(block) else _edge(block, left)
+        block = v if block is None else (times(node, v, block) if left else times(node, block, v))
+    if block is None or is_scalar(block):
+        return outer
+    return _edge(block, left)
+
+
+def _edge(block: Array, left: bool) -> int:
+    return int(block.shape[1] if left else block.shape[0])
+
+
+def function_of(node: t.Node) -> Callable[[dict[str, Value]], Array]:
+    """The tree as a function of its values (for the finite-difference tools)."""
+    return lambda values: evaluate(node, values)

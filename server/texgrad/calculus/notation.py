@@ -1,0 +1,147 @@
+r"""The document's notation, learnt from its trees: what the engine prints in.
+
+A :class:`~texgrad.calculus.printing.Style` is learnt from the rows of a checked
+document: its first transpose mark (``^\top``, ``^T``, ``'``), its spelling of each
+function (``\operatorname{Tr}``, a macro ``\tr``) and of each symbol (``\mathbf{x}``,
+``\vx``).  What each row taught is kept by the row's key, relative to where it starts,
+with the text it read: after an edit, only rows whose text changed are walked again.
+(:mod:`~texgrad.calculus.context` keeps the learnt style once per checked document.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, replace
+
+from texgrad.calculus.printing import Style
+from texgrad.shapes.check import CheckResult
+from texgrad.syntax import tree as t
+from texgrad.syntax.symbols import symbol_key
+
+
+def document_style(result: CheckResult) -> Style:
+    """The notation of the whole document, walking only rows not kept from the last check.
+
+    The same as one :func:`learn_style` over every row, in order, but each row's part
+    is kept (by the row's key, relative to where it starts, with the text it read) for
+    the next check of the document: after an edit, only rows whose text changed are
+    walked again, and the others' trees are not even moved to where they now are."""
+    text = result.doc.text
+    before = _taught.pop(result.path, {})
+    now: dict[Hashable, _Taught] = {}
+    style = Style()
+    seen_mark = False
+    for row in result.rows:
+        if not row.parsed:
+            continue
+        hit = before.get(row.key) if row.key is not None else None
+        if hit is not None and hit.still(text, row.start):
+            taught = hit
+        else:
+            assert row.tree is not None
+            taught = taught_by(row.tree, text, row.start)
+        if taught.start is not None and row.key is not None:
+            now[row.key] = taught
+        if taught.transpose is not None and not seen_mark:
+            style.transpose = taught.transpose
+            seen_mark = True
+        for name, spelled in taught.names.items():
+            style.names.setdefault(name, spelled)
+        for key, spelled in taught.symbols.items():
+            style.symbols.setdefault(key, spelled)
+    _taught[result.path] = now
+    while len(_taught) > 16:
+        del _taught[next(iter(_taught))]
+    return style
+
+
+@dataclass(frozen=True)
+class _Taught:
+    """What one row teaches about notation (the first mark and spellings in it), and the
+    source text its spellings were read from, relative to the row's start (``start``
+    None: read outside the text, not to be kept)."""
+
+    transpose: str | None
+    names: dict[str, str]
+    symbols: dict[str, str]
+    start: int | None
+    read: str
+
+    def still(self, text: str, base: int) -> bool:
+        if self.start is None:
+            return False
+        at = base + self.start
+        return text[at : at + len(self.read)] == self.read
+
+
+# per document path: what each row taught at the last check (by the row's key)
+_taught: dict[str, dict[Hashable, _Taught]] = {}
+
+
+def taught_by(tree: t.Node, text: str, base: int) -> _Taught:
+    probe = Style(transpose="")
+    span = [len(text), 0, 0]
+    learn_style(probe, [tree], text, span=span)
+    lo, hi, outside = span
+    lo = min(lo, hi)
+    start, read = (None, "") if outside else (lo - base, text[lo:hi])
+    return _Taught(probe.transpose or None, probe.names, probe.symbols, start, read)
+
+
+def copy_style(style: Style) -> Style:
+    return replace(style, names=dict(style.names), symbols=dict(style.symbols))
+
+
+_MARKS = {"T": "^T", "\\top": "^\\top", "\\intercal": "^\\intercal", "\\mathsf{T}": "^{\\mathsf{T}}",
+          "\\mathrm{T}": "^{\\mathrm{T}}", "\\mathsf T": "^{\\mathsf{T}}"}  # fmt: skip
+
+
+def learn_style(
+    style: Style,
+    trees: list[t.Node],
+    text: str,
+    override: bool = False,
+    span: list[int] | None = None,
+) -> None:
+    """The notation the trees use: the first transpose mark, the first spelling of each
+    function and symbol (or the last ones, with ``override``).  ``span`` (lowest start,
+    highest end, 1 if a range fell outside the text) is widened to what was read."""
+    seen_mark = False
+    for tree in trees:
+        for node in tree.walk():
+            if isinstance(node, t.Transpose) and not node.conjugate and not seen_mark:
+                mark = _MARKS.get(node.mark)
+                if mark is not None:
+                    style.transpose = mark
+                    seen_mark = True
+            elif isinstance(node, t.Prime) and not seen_mark:
+                style.transpose = "'"
+                seen_mark = True
+            elif isinstance(node, t.Func):
+                spelled = text[node.start : node.end] if node.end <= len(text) else ""
+                if span is not None:
+                    _widen(span, node, text)
+                name = {"Tr": "tr", "trace": "tr", "Trace": "tr", "ln": "log"}.get(
+                    node.name, node.name
+                )
+                if spelled and (override or name not in style.names) and node.sub is None:
+                    if name == "log" and node.name == "ln":
+                        spelled = spelled if spelled.startswith("\\") else "\\ln"
+                    style.names[name] = spelled.strip()
+            elif isinstance(node, (t.Symbol, t.Sub, t.Tagged)):  # W_{hh} as written too
+                k = symbol_key(node)
+                if k is not None and (override or k[0] not in style.symbols):
+                    spelled = text[node.start : node.end] if node.end <= len(text) else ""
+                    if span is not None:
+                        _widen(span, node, text)
+                    while spelled.startswith("{") and spelled.endswith("}"):
+                        spelled = spelled[1:-1].strip()
+                    if spelled and len(spelled) < 40:
+                        style.symbols[k[0]] = spelled
+
+
+def _widen(span: list[int], node: t.Node, text: str) -> None:
+    span[0] = min(span[0], node.start)
+    span[1] = max(span[1], node.end)
+    if node.end > len(text) or node.start < 0:
+        span[2] = 1

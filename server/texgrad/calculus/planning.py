@@ -1,0 +1,66 @@
+"""What can be differentiated in a row, before doing it: one plan per variable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from texgrad.calculus import expr as e
+from texgrad.calculus.context import Context
+from texgrad.calculus.expr import ONE, CalculusError, Expr
+from texgrad.calculus.lower import Lowerer
+from texgrad.shapes.rows import PlacedRow
+from texgrad.syntax import tree as t
+from texgrad.syntax.symbols import symbol_key
+
+
+@dataclass(frozen=True)
+class DiffPlan:
+    """One differentiation a front can offer at a place, before doing it."""
+
+    wrt: str  # the variable as the document writes it (pass it back as ``wrt``)
+    kind: str  # gradient, jacobian, derivative, matrix
+    function: str  # "f" for a row `f(x) = …`, else ""
+    hessian_available: bool  # scalar function of a vector
+    row_start: int  # the math row's source range
+    row_end: int
+
+
+def plans_of(row: PlacedRow, ctx: Context) -> list[DiffPlan]:
+    """One plan per variable of the row's expression (in order of appearance), with the
+    kind of result it will be; none if the row cannot be read."""
+    assert row.tree is not None
+    try:
+        f = Lowerer(ctx.env).lower(row.tree)
+    except (CalculusError, RecursionError):
+        return []
+    function = ""
+    tree = row.tree
+    if isinstance(tree, t.Chain) and isinstance(tree.items[0], t.Apply):
+        k = symbol_key(tree.items[0].func)
+        function = ctx.style.symbols.get(k[0], k[0]) if k is not None else ""
+    plans: list[DiffPlan] = []
+    seen: set[str] = set()
+    for x in f.walk():
+        if isinstance(x, e.Var) and x.name not in seen and x.name in ctx.env.vars:
+            seen.add(x.name)
+            plans.append(
+                DiffPlan(
+                    ctx.style.symbols.get(x.name, x.name),
+                    _kind_of(f, x),
+                    function,
+                    f.is_scalar and x.cols == ONE and not x.is_scalar,
+                    row.start,
+                    row.end,
+                )
+            )
+    return plans
+
+
+def _kind_of(f: Expr, v: e.Var) -> str:
+    if v.is_scalar:
+        return "derivative"
+    if f.is_scalar:
+        return "gradient"
+    if f.cols == ONE and v.cols == ONE:
+        return "jacobian"
+    return "matrix"

@@ -1,0 +1,150 @@
+"""Random points and central differences: what the engine verifies its results with.
+
+:func:`sample_inputs` gives distinct sizes to distinct dimensions, so a missing transpose
+cannot hide, and values in each symbol's domain (positive definite, positive, symmetric);
+the finite differences work on any function of such values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+import numpy.typing as npt
+import sympy
+
+from texgrad.calculus.arrays import Array, Value
+from texgrad.shapes.dims import Shape
+
+
+def concrete(dim: sympy.Expr, sizes: Mapping[str, int]) -> int:
+    """A dimension (``n``, ``n + 1``, ``3``) at the chosen sizes of its symbols."""
+    value = dim.subs({s: sizes[s.name] for s in dim.free_symbols if isinstance(s, sympy.Symbol)})
+    if not value.is_Integer or int(value) < 1:
+        raise ValueError(f"the dimension {dim} is {value} at sizes {dict(sizes)}")
+    return int(value)
+
+
+def concrete_shape(shape: Shape, sizes: Mapping[str, int]) -> tuple[int, int]:
+    return concrete(shape.rows, sizes), concrete(shape.cols, sizes)
+
+
+def sample_inputs(
+    shapes: Mapping[str, Shape],
+    *,
+    positive_definite: set[str] | frozenset[str] = frozenset(),
+    positive: set[str] | frozenset[str] = frozenset(),
+    symmetric: set[str] | frozenset[str] = frozenset(),
+    rng: np.random.Generator,
+) -> tuple[dict[str, Array], dict[str, int]]:
+    """Random values for every symbol, and the size chosen for each dimension symbol.
+
+    Distinct dimension symbols get distinct sizes (from 2 up, at least 2..7), the
+    same symbol always the same size, numbers as written.  ``positive_definite``
+    symbols are A Aᵀ + n·I, ``positive`` ones exp(normal) entrywise, ``symmetric``
+    ones (B + Bᵀ)/2; the rest standard normal.
+    """
+    for label, names in (
+        ("positive_definite", positive_definite),
+        ("positive", positive),
+        ("symmetric", symmetric),
+    ):
+        unknown = sorted(set(names) - set(shapes))
+        if unknown:
+            raise ValueError(f"{label} names symbols with no shape: {', '.join(unknown)}")
+    dim_symbols = sorted(
+        {s.name for shape in shapes.values() for d in (shape.rows, shape.cols) for s in d.free_symbols
+         if isinstance(s, sympy.Symbol)}
+    )  # fmt: skip
+    pool = np.arange(2, max(8, 2 + len(dim_symbols)))
+    chosen = rng.permutation(pool)[: len(dim_symbols)]
+    sizes = {name: int(k) for name, k in zip(dim_symbols, chosen, strict=True)}
+    values: dict[str, Array] = {}
+    for name in sorted(shapes):
+        r, c = concrete_shape(shapes[name], sizes)
+        if name in positive_definite:
+            if r != c:
+                raise ValueError(f"{name} is {r}×{c}, so it cannot be positive definite")
+            a = rng.standard_normal((r, r))
+            values[name] = a @ a.T + r * np.eye(r)
+        elif name in positive:
+            values[name] = np.exp(rng.standard_normal((r, c)))
+        elif name in symmetric:
+            if r != c:
+                raise ValueError(f"{name} is {r}×{c}, so it cannot be symmetric")
+            b = rng.standard_normal((r, r))
+            values[name] = (b + b.T) / 2
+        else:
+            values[name] = rng.standard_normal((r, c))
+    return values, sizes
+
+
+# -- finite differences -----------------------------------------------------------------------
+
+
+def _perturbed(
+    values: Mapping[str, Value], wrt: str
+) -> tuple[dict[str, Value], npt.NDArray[np.float64]]:
+    if wrt not in values:
+        raise KeyError(f"no value for `{wrt}`")
+    out = dict(values)
+    x = np.array(values[wrt], dtype=np.float64)
+    return out, x
+
+
+def finite_difference_gradient(
+    f: Callable[[dict[str, Value]], float | Array],
+    values: Mapping[str, Value],
+    wrt: str,
+    eps: float = 1e-6,
+) -> Array:
+    """The gradient of a scalar function of ``values`` w.r.t. ``values[wrt]`` by central
+    differences: an array of the same shape as ``values[wrt]``."""
+    point, x = _perturbed(values, wrt)
+    flat = x.reshape(-1)
+    grad = np.empty(flat.size)
+    for i in range(flat.size):
+        saved = flat[i]
+        flat[i] = saved + eps
+        point[wrt] = x.copy()
+        up = _as_float(f(point))
+        flat[i] = saved - eps
+        point[wrt] = x.copy()
+        down = _as_float(f(point))
+        flat[i] = saved
+        grad[i] = (up - down) / (2 * eps)
+    return grad.reshape(x.shape)
+
+
+def finite_difference_jacobian(
+    f: Callable[[dict[str, Value]], npt.ArrayLike],
+    values: Mapping[str, Value],
+    wrt: str,
+    eps: float = 1e-6,
+) -> Array:
+    """The Jacobian of a vector function in numerator layout, m×n for f ∈ ℝᵐ and
+    ``values[wrt]`` ∈ ℝⁿ by central differences.
+
+    A matrix output or variable is taken as vec(·) (columns stacked, column-major),
+    so the result is ∂vec(F)/∂vec(X)ᵀ.
+    """
+    point, x = _perturbed(values, wrt)
+    n = x.size
+    columns: list[Array] = []
+    for j in range(n):
+        step = np.zeros(n)
+        step[j] = eps
+        delta = step.reshape(x.shape, order="F")
+        point[wrt] = x + delta
+        up = np.asarray(f(point), dtype=np.float64).reshape(-1, order="F")
+        point[wrt] = x - delta
+        down = np.asarray(f(point), dtype=np.float64).reshape(-1, order="F")
+        columns.append((up - down) / (2 * eps))
+    return np.stack(columns, axis=1)
+
+
+def _as_float(v: float | Array) -> float:
+    a = np.asarray(v, dtype=np.float64)
+    if a.size != 1:
+        raise ValueError(f"the function is not scalar-valued (its value has shape {a.shape})")
+    return float(a.reshape(()))

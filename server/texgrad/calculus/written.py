@@ -1,0 +1,251 @@
+r"""How written notation is read for the engine: patterns of the syntax tree that
+:class:`~texgrad.calculus.lower.Lowerer` recognises before it builds an expression.
+
+Function names as documents spell them, ``\mathbb{1}[z > 0]`` in a product, ``\mu(x)``
+read as an application, ``\text{ReLU}(x)``, the arguments of ``\max\{0, x\}``, a
+norm's subscript, the index of a sum or an entry, the exponent of ``x^{\circ k}``, the
+conditions of ``cases``.  :mod:`~texgrad.calculus.tree_notation` reads some of the same
+notation for the independent evaluator; the two are kept apart on purpose (verification
+compares their readings, so they must not share a mistake).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sympy
+
+from texgrad.syntax import tree as t
+from texgrad.syntax.show import show
+
+# Names of elementwise functions as documents spell them.
+FUNCTION_NAMES = {
+    "exp": "exp", "log": "log", "ln": "log", "sin": "sin", "cos": "cos", "tan": "tan",
+    "tanh": "tanh", "sinh": "sinh", "cosh": "cosh", "arctan": "arctan",
+    "\\sigma": "sigma", "sigmoid": "sigma", "sigm": "sigma", "relu": "relu", "ReLU": "relu",
+    "softplus": "softplus", "abs": "abs", "sign": "sign", "sgn": "sign", "sqrt": "sqrt",
+}  # fmt: skip
+TEXT_OPERATORS = {"softmax", "diag", "tr", "Tr", "trace", "det", "logdet", "logsumexp", "LSE"}
+TRACE_NAMES = {"tr", "Tr", "trace", "Trace", "TR"}
+MATRIX_FUNCTION_NAMES = {"exp", "log", "ln", "sin", "cos", "sqrt"}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """``\\mathbb{1}[z > 0]`` found in a product: the step function of ``body``."""
+
+    body: t.Node
+
+
+def indicators(factors: list[t.Node]) -> list[t.Node | Indicator]:
+    out: list[t.Node | Indicator] = []
+    i = 0
+    while i < len(factors):
+        f = factors[i]
+        nxt = factors[i + 1] if i + 1 < len(factors) else None
+        if (
+            isinstance(f, (t.Symbol, t.Number))
+            and getattr(f, "name", getattr(f, "text", "")) == "1"
+            and isinstance(nxt, t.Paren)
+            and nxt.open in ("[", "\\left[", "(")
+            and isinstance(nxt.body, t.Chain)
+            and nxt.body.relations in ((">",), ("\\gt",))
+            and isinstance(nxt.body.items[1], t.Number)
+            and nxt.body.items[0] is not None
+        ):
+            out.append(Indicator(nxt.body.items[0]))
+            i += 2
+            continue
+        out.append(f)
+        i += 1
+    return out
+
+
+def as_application(node: t.Node) -> t.Node:
+    r"""``\mu(x)``, which the parser reads as a product of a Greek letter and a bracket, as
+    the application it is where a function is being defined or is known to be one."""
+    if (
+        isinstance(node, t.Product)
+        and len(node.factors) == 2
+        and isinstance(node.factors[0], t.Symbol)
+        and isinstance(node.factors[1], t.Paren)
+        and node.factors[1].open in ("(", "\\left(")
+        and node.factors[1].body is not None
+    ):
+        body = node.factors[1].body
+        args = (
+            tuple(a for a in body.items if a is not None) if isinstance(body, t.List) else (body,)
+        )
+        return t.Apply(node.factors[0], args, True, start=node.start, end=node.end)
+    return node
+
+
+CASE_RELATIONS = {
+    "<": "<", "\\lt": "<", "\\le": "<=", "\\leq": "<=", "\\leqslant": "<=",
+    ">": ">", "\\gt": ">", "\\ge": ">=", "\\geq": ">=", "\\geqslant": ">=",
+}  # fmt: skip
+
+
+def is_otherwise(cond: t.Node) -> bool:
+    words = cond.text if isinstance(cond, t.Text) else ""
+    return any(w in words for w in ("otherwise", "else", "elsewhere"))
+
+
+def without_words(node: t.Node) -> t.Node:
+    """``\text{if } |r|``: the math without the words before it."""
+    if isinstance(node, t.Product):
+        rest = [f for f in node.factors if not isinstance(f, t.Text)]
+        if rest and len(rest) < len(node.factors):
+            return rest[0] if len(rest) == 1 else t.Product(tuple(rest), start=rest[0].start)
+    return node
+
+
+def quotient_of(node: t.Node) -> tuple[t.Node, t.Node] | None:
+    """The numerator and denominator of ``\frac{a}{b}`` or ``a / b`` (brackets allowed)."""
+    while isinstance(node, t.Paren) and node.body is not None:
+        node = node.body
+    if isinstance(node, t.Frac) and node.num is not None and node.den is not None:
+        return node.num, node.den
+    if isinstance(node, t.BinOp) and node.op == "/" and node.right is not None:
+        return node.left, node.right
+    return None
+
+
+def max_arguments(node: t.Apply) -> list[t.Node]:
+    r"""The arguments of ``\max(0, x)`` or ``\max\{0, x\}``."""
+    written = list(node.args)
+    if (
+        len(written) == 1
+        and isinstance(written[0], t.Paren)
+        and isinstance(written[0].body, t.List)
+    ):
+        written = [a for a in written[0].body.items if a is not None]
+    return written
+
+
+def text_functions(factors: list[t.Node]) -> list[t.Node]:
+    """``\text{ReLU}(x)`` (a function named in text, read as a product): the application."""
+    out: list[t.Node] = []
+    i = 0
+    while i < len(factors):
+        f = factors[i]
+        nxt = factors[i + 1] if i + 1 < len(factors) else None
+        if isinstance(f, t.Text) and isinstance(nxt, t.Paren) and nxt.body is not None:
+            name = re.sub(r"^\\[A-Za-z]+\{(.*)\}$", r"\1", f.text).strip()
+            if name in FUNCTION_NAMES or name in TEXT_OPERATORS:
+                func = t.Func(name, start=f.start, end=f.end)
+                out.append(t.Apply(func, (nxt.body,), True, start=f.start, end=nxt.end))
+                i += 2
+                continue
+        out.append(f)
+        i += 1
+    return out
+
+
+def written_latex(node: t.Node) -> str:
+    """A symbol as LaTeX for a message (``x_{i}``, ``\\hat{x}``), not as a tree."""
+    if isinstance(node, t.Sub):
+        return f"{written_latex(node.base)}_{{{written_latex(node.index)}}}"
+    if isinstance(node, t.Symbol):
+        name = node.name
+        for accent in node.accents:
+            name = f"\\{accent}{{{name}}}"
+        return f"\\{node.font}{{{name}}}" if node.font else name
+    if isinstance(node, t.Number):
+        return node.text
+    return show(node)
+
+
+def norm_subscript(p: t.Node | None) -> str | None:
+    r"""``2``, ``1``, ``F`` for ``_F``, ``_{\mathrm{F}}``, ``_\text{F}``, ``_{\mathrm{Fro}}``.
+
+    :func:`texgrad.calculus.tree_notation.norm_name` reads the same subscripts for the
+    independent evaluator, written twice on purpose: verification compares the two
+    readings, so they must not share a mistake."""
+    if p is None:
+        return None
+    if isinstance(p, t.Symbol) and not p.accents:
+        name = p.name
+    elif isinstance(p, t.Text):
+        name = p.text.removeprefix("\\text{").removesuffix("}").strip()
+    elif isinstance(p, t.Func):
+        name = p.name
+    else:
+        name = show(p)
+    return "F" if name in ("F", "Fro", "fro", "Frob") else name
+
+
+def function_name(f: t.Node) -> str | None:
+    if isinstance(f, t.Func):
+        return f.name
+    if isinstance(f, t.Symbol):
+        return f.name
+    if isinstance(f, t.Opaque):
+        return f.text.lstrip("\\")
+    return None
+
+
+def without_circ(ex: t.Node) -> t.Node | None:
+    r"""The exponent of ``x^{\circ k}`` without its ``\circ`` (None if it has none)."""
+    if isinstance(ex, t.Product) and len(ex.factors) >= 2 and is_circ(ex.factors[0]):
+        rest = ex.factors[1:]
+        return rest[0] if len(rest) == 1 else t.Product(tuple(rest), start=rest[0].start)
+    if isinstance(ex, t.Add) and len(ex.terms) >= 2 and is_circ(ex.terms[0]):
+        # x^{\circ -1}, read as "\circ minus 1"
+        return t.Add(ex.terms[1:], ex.signs[1:], start=ex.terms[1].start, end=ex.end)
+    if isinstance(ex, t.BinOp) and ex.op == "/" and ex.left is not None:
+        left = without_circ(ex.left)  # x^{\circ 1/2}
+        if left is not None:
+            return t.BinOp(ex.op, left, ex.right, start=ex.start, end=ex.end)
+    return None
+
+
+def is_circ(node: t.Node) -> bool:
+    return isinstance(node, (t.Symbol, t.Opaque)) and getattr(
+        node, "name", getattr(node, "text", "")
+    ) in ("\\circ", "\\odot")
+
+
+def is_named(f: t.Node) -> bool:
+    return isinstance(f, t.Func)
+
+
+def is_zero_literal(node: t.Node) -> bool:
+    r"""``0``, or the zero vector ``\mathbf{0}``."""
+    if isinstance(node, t.Symbol):
+        return node.name == "0" and not node.accents
+    return isinstance(node, t.Number) and sympy.Rational(node.text) == 0
+
+
+def in_parens(node: t.Node) -> t.Node:
+    return t.Paren(node, "(", ")", start=node.start, end=node.end)
+
+
+def sum_index(lower: t.Node | None) -> tuple[str, ...] | None:
+    r"""``i`` of ``\sum_{i=1}^n`` or ``\sum_i``; ``(i, j)`` of ``\sum_{i,j}``."""
+    if isinstance(lower, t.Chain) and lower.items and isinstance(lower.items[0], t.Symbol):
+        return (lower.items[0].name,)
+    if isinstance(lower, t.Symbol):
+        return (lower.name,)
+    return index_names(lower) if isinstance(lower, t.List) else None
+
+
+def index_names(index: t.Node | None) -> tuple[str, ...] | None:
+    """The index names of an entry: ``i`` → (i,), ``ij`` / ``i,j`` / ``i j`` → (i, j)."""
+    if isinstance(index, t.Symbol) and not index.font and not index.accents:
+        return (index.name,)
+    if isinstance(index, (t.Product, t.List)):
+        items = index.factors if isinstance(index, t.Product) else index.items
+        names = [i.name for i in items if isinstance(i, t.Symbol) and not i.font]
+        if len(names) == len(items):
+            return tuple(names)
+    return None
+
+
+def describe(node: t.Node) -> str:
+    if isinstance(node, t.Opaque):
+        return node.text
+    if isinstance(node, t.Func):
+        return "\\" + node.name
+    return show(node)

@@ -1,0 +1,77 @@
+r"""The entry points (:mod:`texgrad.calculus.api`): a document's row, an editor buffer
+already checked, and the ``texgrad diff`` command that calls them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from texgrad.calculus import api
+from texgrad.calculus.api import diff_in_document
+from texgrad.cli import main
+from texgrad.shapes.check import Checker
+
+
+def test_diff_in_a_document_uses_its_declarations(tmp_path: Path) -> None:
+    doc = tmp_path / "notes.tex"
+    doc.write_text(
+        "Soit $W \\in \\mathbb{R}^{m \\times n}$ — données, et $\\mathbf{x} \\in \\mathbb{R}^n$.\n"
+        "\\[ L = \\|W\\mathbf{x}\\|^2 \\]\n",
+        encoding="utf-8",
+    )
+    out = diff_in_document(doc, 2, r"\mathbf{x}")
+    assert out.error is None and out.verified
+    assert out.result == r"2 W^\top W \mathbf{x}"
+    assert main(["diff", "--file", str(doc), "--line", "2", "--wrt", "W"]) == 0
+
+
+def test_plans_and_diff_at_take_an_already_checked_document(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = (
+        "Let $A \\in \\mathbb{R}^{m \\times n}$ and $x \\in \\mathbb{R}^n$.\n\n"
+        "$$ f(x) = \\|A x\\|^2 $$\n"
+    )
+    at = text.index("f(x)")
+    fresh = api.diff_at("doc.md", text, at, "x")
+    result = Checker().check("doc.md", text=text)
+
+    def no_second_check(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the document was checked again")
+
+    monkeypatch.setattr(api.Checker, "check", no_second_check)
+    plans = api.plans_at("doc.md", text, at, result=result)
+    assert [(p.wrt, p.kind, p.function) for p in plans] == [
+        ("x", "gradient", "f"),
+        ("A", "gradient", "f"),
+    ]
+    out = api.diff_at("doc.md", text, at, "x", result=result)
+    assert out == fresh and out.verified and out.result == r"2 A^\top A x"
+    assert api.plans_at("doc.md", text, 0, result=result) == []  # prose: nothing to offer
+    assert "no math" in str(api.diff_at("doc.md", text, 0, "x", result=result).error)
+
+
+def test_cli_json_has_exactly_the_documented_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["diff", r"\|Ax - b\|_2^2", "--wrt", "x", "--where",
+               r"A \in \mathbb{R}^{m \times n}; x \in \mathbb{R}^n; b \in \mathbb{R}^m",
+               "--format", "json"])  # fmt: skip
+    data = json.loads(capsys.readouterr().out)
+    assert rc == 0
+    assert set(data) == {"kind", "result", "differential", "shape", "layout", "verified", "steps"}
+    assert data["result"] == r"2 A^\top (A x - b)" and data["verified"] is True
+
+
+def test_cli_latex_prints_the_result_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["diff", r"x^\top x", "--wrt", "x", "--where", r"x \in \mathbb{R}^n"])
+    assert rc == 0
+    assert capsys.readouterr().out == "2 x\n"
+
+
+def test_cli_failure_is_an_error_object(capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(
+        ["diff", r"\foo x", "--wrt", "x", "--where", r"x \in \mathbb{R}^n", "--format", "json"]
+    )
+    assert rc == 1
+    assert set(json.loads(capsys.readouterr().out)) == {"error"}

@@ -1,0 +1,50 @@
+r"""What a checked document says at a place (:mod:`texgrad.calculus.context`), learnt once
+per checked document."""
+
+from __future__ import annotations
+
+import pytest
+
+from texgrad.calculus import api, context, notation
+from texgrad.shapes.check import Checker
+
+
+def test_what_a_checked_document_teaches_is_learnt_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = (
+        "Let $A \\in \\mathbb{R}^{m \\times n}$, $\\mathbf{x} \\in \\mathbb{R}^n$, "
+        "$\\mathbf{b} \\in \\mathbb{R}^m$; $\\operatorname{Tr}(A^T A)$.\n\n"
+        "$$ f(\\mathbf{x}) = \\|A \\mathbf{x} - \\mathbf{b}\\|^2 $$\n"
+    )
+    at = text.index("f(")
+    result = Checker().check("doc.md", text=text)
+    fresh = {
+        p.wrt: api.diff_at("doc.md", text, at, p.wrt) for p in api.plans_at("doc.md", text, at)
+    }
+    notation._taught.clear()  # (what rows taught is kept per path and row text across checks)
+    walks: list[int] = []
+    learn = notation.learn_style
+    monkeypatch.setattr(
+        notation, "learn_style", lambda *a, **k: walks.append(len(a[1])) or learn(*a, **k)
+    )
+    plans = api.plans_at("doc.md", text, at, result=result)
+    outs = {p.wrt: api.diff_at("doc.md", text, at, p.wrt, result=result) for p in plans}
+    again = {p.wrt: api.diff_at("doc.md", text, at, p.wrt, result=result) for p in plans}
+    assert outs == fresh == again  # the engine's additions to its copy do not leak
+    assert outs[r"\mathbf{x}"].result == r"2 A^T (A \mathbf{x} - \mathbf{b})"
+    assert all(o.verified for o in outs.values())
+    rows = sum(1 for r in result.rows if r.tree is not None)
+    assert len(walks) == rows + 1  # each row of the document once, its row once more
+    row = next(r for r in result.rows if r.start <= at <= r.end)
+    assert row.tree is not None
+    one, two = context.context_at(result, row), context.context_at(result, row)
+    assert one is not two and one.style == two.style and one.env == two.env
+    one.style.symbols["x"] = "changed"
+    one.env.vars["x"].latex = "changed"
+    three = context.context_at(result, row)
+    assert three.style.symbols["x"] == three.env.vars["x"].latex == r"\mathbf{x}"
+    assert len(walks) == rows + 1
+    other = Checker().check("doc.md", text=text + " ")  # another check: learnt afresh,
+    api.plans_at("doc.md", text, at, result=other)  # but rows whose text is unchanged
+    assert len(walks) == rows + 2  # teach what they taught (by their key): its row only

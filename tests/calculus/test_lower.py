@@ -1,0 +1,24 @@
+r"""Reading written notation into the engine's algebra (:mod:`texgrad.calculus.lower`)."""
+
+from __future__ import annotations
+
+from texgrad.calculus.api import diff_latex
+
+
+def test_max_zero_is_a_diagonal_jacobian() -> None:
+    out = diff_latex(r"\max(0, x)", "x", r"x \in \mathbb{R}^n")
+    assert out.kind == "jacobian" and out.verified
+    assert out.result == r"\operatorname{diag}(\mathbb{1}[x > 0])"
+
+
+def test_chain_rule_through_a_defined_function() -> None:
+    where = r"A \in \mathbb{R}^{m \times n}; x \in \mathbb{R}^n; f(x) = Ax; g(u) = \|u\|_2^2"
+    out = diff_latex(r"g(f(x))", "x", where)
+    assert out.verified and out.result == r"2 A^\top A x"
+
+
+def test_an_unsubscripted_norm_of_a_matrix_is_frobenius() -> None:
+    out = diff_latex(r"\|Y - XW\|^2", "W", r"Y \in \mathbb{R}^{N \times k}; "
+                     r"X \in \mathbb{R}^{N \times d}; W \in \mathbb{R}^{d \times k}")  # fmt: skip
+    assert out.verified, out.error
+    assert out.result == r"2 X^\top (X W - Y)"

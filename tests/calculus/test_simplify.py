@@ -1,0 +1,55 @@
+r"""Textbook form (:mod:`texgrad.calculus.simplify`): results exactly as the textbooks
+print them."""
+
+from __future__ import annotations
+
+import pytest
+
+from texgrad.calculus.api import diff_latex
+
+R_NN = r"\mathbb{R}^{n \times n}"
+
+
+# (expression, variable, declarations, the textbook result exactly as printed)
+TEXTBOOK = [
+    (r"\ln(\|Ax\|_2^2)", "x", rf"A \in {R_NN}; x \in \mathbb{{R}}^n",
+     r"\frac{2 A^\top A x}{\|A x\|_2^2}"),
+    (r"\|Ax - b\|_2^2", "x", r"A \in \mathbb{R}^{m \times n}; x \in \mathbb{R}^n; b \in \mathbb{R}^m",
+     r"2 A^\top (A x - b)"),
+    (r"x^\top B x", "x", rf"B \in {R_NN}; x \in \mathbb{{R}}^n", r"(B + B^\top) x"),
+    (r"x^T B x", "x", r"B \in \mathbb{S}^n; x \in \mathbb{R}^n", r"2 B x"),
+    (r"\log\det X", "X", rf"X \in {R_NN}", r"X^{-\top}"),
+    (r"\log\det X", "X", r"X \in \mathbb{S}^n_{++}", r"X^{-1}"),
+    (r"\det X", "X", rf"X \in {R_NN}", r"\det(X) X^{-\top}"),
+    (r"a^T X^{-1} b", "X", r"X \in \mathbb{R}^{n \times n}; a, b \in \mathbb{R}^n",
+     r"-X^{-T} a b^T X^{-T}"),
+    (r"b^T X^T X c", "X", r"X \in \mathbb{R}^{m \times n}; b, c \in \mathbb{R}^n",
+     r"X (c b^T + b c^T)"),
+    (r"\operatorname{tr}(AXB)", "X",
+     r"A \in \mathbb{R}^{p \times m}; X \in \mathbb{R}^{m \times n}; B \in \mathbb{R}^{n \times p}",
+     r"A^\top B^\top"),
+    (r"\operatorname{tr}(X^\top X)", "X", r"X \in \mathbb{R}^{m \times n}", r"2 X"),
+    (r"\|X\|_F^2", "X", r"X \in \mathbb{R}^{m \times n}", r"2 X"),
+    (r"(Xb+c)^T D (Xb+c)", "X",
+     r"X \in \mathbb{R}^{m \times n}; b \in \mathbb{R}^n; c \in \mathbb{R}^m; D \in \mathbb{R}^{m \times m}",
+     r"(D + D^T) (X b + c) b^T"),
+    (r"\mathbf{1}^\top \operatorname{relu}(Ax)", "x",
+     r"A \in \mathbb{R}^{m \times n}; x \in \mathbb{R}^n", r"A^\top \mathbb{1}[A x > 0]"),
+    (r"\log \sum_{i=1}^n e^{x_i}", "x", r"x \in \mathbb{R}^n", r"\operatorname{softmax}(x)"),
+    (r"-y \log \sigma(w^\top x) - (1-y)\log(1 - \sigma(w^\top x))", "w",
+     r"w, x \in \mathbb{R}^n; y \in \mathbb{R}", r"(\sigma(w^\top x) - y) x"),
+    (r"\mathbf{x}^\top \mathbf{a}", r"\mathbf{x}", r"\mathbf{x}, \mathbf{a} \in \mathbb{R}^n",
+     r"\mathbf{a}"),
+    (r"a_0 + a^T B", "B", r"a, B \in \mathbb{R}^k; a_0 \in \mathbb{R}", "a"),
+    (r"\operatorname{tr}(AB)", "A", r"A \in \mathbb{R}^{m \times n}; B \in \mathbb{R}^{n \times m}",
+     r"B^\top"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("expr", "wrt", "where", "want"), TEXTBOOK, ids=[t[0] for t in TEXTBOOK])
+def test_textbook_result(expr: str, wrt: str, where: str, want: str) -> None:
+    out = diff_latex(expr, wrt, where)
+    assert out.error is None, out.error
+    assert out.kind == "gradient"
+    assert out.verified, out.note
+    assert out.result == want
