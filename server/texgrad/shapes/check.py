@@ -22,7 +22,9 @@ from texgrad.reading.rescan import TextEdit
 from texgrad.shapes.declarations import (
     NOTATION_SENTENCE,
     SENTENCE_BREAK,
+    SENTENCE_LOOKBACK,
     SUPPOSING,
+    WHERE_DISTANCE,
     Boundaries,
     CollectMemo,
     Declaration,
@@ -131,9 +133,16 @@ class _History:
         ] + [(target, j, run) for j, run in enumerate(self.second) if run.writes]
 
 
+# How far around an edit _reach compares sentence marks (a mark that starts before the
+# edited text, or ends after it, may change with it: "Throughout" when typing "Through").
+_MARKS_AROUND = 40
 # How far after an edit the scope of a declaration may depend on the edited text: a use
-# takes a declaration up to WHERE_DISTANCE after it, notation is told 400 characters back.
-_REACH = 450
+# takes a declaration up to WHERE_DISTANCE after it, and whether a declaration is notation
+# or supposed is told from the start of its sentence, looked for up to SENTENCE_LOOKBACK
+# before it — counted from a mark that may lie _MARKS_AROUND after the edit.  So _REACH is
+# at least the larger distance plus _MARKS_AROUND; 10 more to spare.  (450: the tests that
+# count the rows inferred again after an edit rely on it.)
+_REACH = max(WHERE_DISTANCE, SENTENCE_LOOKBACK) + _MARKS_AROUND + 10
 
 
 class Checker:
@@ -428,9 +437,7 @@ def _same_answers(
         if now is was or now == was:
             continue
         if isinstance(now, Declaration) and isinstance(was, Declaration):
-            if (now.key, now.font, now.shape, now.path, now.how, now.symmetric,
-                    now.positive_definite) == (was.key, was.font, was.shape, was.path, was.how,
-                                               was.symmetric, was.positive_definite):  # fmt: skip
+            if now.means_same_as(was):
                 continue
         elif isinstance(now, Signature) and isinstance(was, Signature):
             if (now.key, now.domain, now.codomain, now.path) == (
@@ -588,10 +595,10 @@ def _reach(old: str, new: str, edit: TextEdit) -> int:
     a declaration made after it, or a declaration is notation, depends on where sentences
     end in between (SENTENCE_BREAK, "Throughout, …"); an edit that changes neither changes
     only what it overlaps."""
-    lo = max(0, edit.start - 40)
+    lo = max(0, edit.start - _MARKS_AROUND)
 
     def marks(text: str, end: int, delta: int) -> list[tuple[int, str]]:
-        hi = min(len(text), end + 40)
+        hi = min(len(text), end + _MARKS_AROUND)
         found = [(m.start(), m.group()) for m in SENTENCE_BREAK.finditer(text, lo, hi)]
         found += [(m.start(), m.group()) for m in NOTATION_SENTENCE.finditer(text, lo, hi)]
         found += [(m.start(), m.group()) for m in SUPPOSING.finditer(text, lo, hi)]

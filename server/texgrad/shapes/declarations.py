@@ -43,6 +43,14 @@ class Declaration:
     symmetric: bool = False
     positive_definite: bool = False
 
+    def means_same_as(self, other: Declaration) -> bool:
+        """Does ``other`` say the same of the same symbol, wherever it is written in its file?
+        (What inference uses of a declaration; only a diagnostic's related location uses
+        its place.)"""
+        mine = (self.key, self.font, self.shape, self.path, self.how, self.symmetric)
+        theirs = (other.key, other.font, other.shape, other.path, other.how, other.symmetric)
+        return mine == theirs and self.positive_definite == other.positive_definite
+
 
 @dataclass(frozen=True, slots=True)
 class Signature:
@@ -191,7 +199,7 @@ class SymbolTable:
         """Is a declaration made in a sentence that supposes ("Assume $A \\in …$", "If …",
         "For any …"), as references state each identity's hypotheses: for that part only?"""
         text = self.texts.get(d.path, "")
-        start = sentence_start(text, max(0, d.start - 400), d.start)
+        start = sentence_start(text, max(0, d.start - SENTENCE_LOOKBACK), d.start)
         return any(
             m.group().lower().startswith(("assum", "suppos", "if", "when"))
             or m.end() >= d.start - 12
@@ -211,7 +219,7 @@ class SymbolTable:
         if not text:
             return False
         if NOTATION_SENTENCE.search(
-            text, sentence_start(text, max(0, d.start - 400), d.start), d.start
+            text, sentence_start(text, max(0, d.start - SENTENCE_LOOKBACK), d.start), d.start
         ):
             return True
         sections = (self.boundaries.get(d.path) or Boundaries([], [])).sections
@@ -293,6 +301,9 @@ def _one_meaning(items: list[Any]) -> bool:
 
 # How far after a use a declaration may come and still be the one meant (", where …").
 WHERE_DISTANCE = 300
+# How far back from a declaration the start of its sentence is looked for ("Throughout, …",
+# "Assume …": whether it is notation, or supposed).
+SENTENCE_LOOKBACK = 400
 # Between a use and a declaration: the end of a sentence, paragraph or list item.
 SENTENCE_BREAK = re.compile(
     r"\n[ \t]*\n|\\item\b|\\\\(?![\[\]()])|\\textbf\{\(|\n[ \t]*(?:[-*+]|\d+[.)])[ \t]|[.!?](?:\s|\$|\\\]|$)"
