@@ -19,6 +19,7 @@ from texgrad.reading.document import DocumentRead, read_document
 from texgrad.reading.project import Project
 from texgrad.reading.regions import MathRegion
 from texgrad.reading.rescan import TextEdit
+from texgrad.shapes import messages
 from texgrad.shapes.declarations import (
     NOTATION_SENTENCE,
     SENTENCE_BREAK,
@@ -37,14 +38,15 @@ from texgrad.shapes.declarations import (
 )
 from texgrad.shapes.diagnostics import Diagnostic, Related
 from texgrad.shapes.dims import Dim, Shape
-from texgrad.shapes.infer import (
-    Inference,
+from texgrad.shapes.infer import Inference
+from texgrad.shapes.questions import (
+    UNSCOPED,
     Question,
     answer_of,
     dimension_key,
     dimension_names,
-    merge_evidence,
 )
+from texgrad.shapes.rules.base import merge_evidence
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
 
@@ -406,13 +408,9 @@ def _asked(questions: list[Question], base: int) -> tuple[object, ...]:
     the row, in one flat tuple (kind, key, font, offset, answer, kind, …): there are about
     ten per row, kept for every row of every open document."""
     out: list[object] = []
-    for q in dict.fromkeys(questions):  # (answers are the table's own objects: hashable)
-        out += (q[0], q[1], q[2], None if q[3] is None else q[3] - base, q[4])
+    for kind, key, font, offset, answer in dict.fromkeys(questions):  # (answers: hashable)
+        out += (kind, key, font, None if offset is None else offset - base, answer)
     return tuple(out)
-
-
-# questions whose answers do not depend on where they are asked (nor on sections)
-_UNSCOPED = frozenset({"declared", "dimension"})
 
 
 def _same_answers(
@@ -430,7 +428,7 @@ def _same_answers(
     asked = run.asked
     for i in range(0, len(asked), 5):
         kind, key, font, at, was = cast(Question, asked[i : i + 5])
-        if key not in dirty and (not every or kind in _UNSCOPED):
+        if key not in dirty and (not every or kind in UNSCOPED):
             continue
         now = answer_of(table, defined, names, path, kind, key, font,
                         None if at is None else at + start)  # fmt: skip
@@ -689,12 +687,10 @@ def _redeclarations(table: SymbolTable, path: str, text: str) -> list[Diagnostic
                 continue
             if SENTENCE_BREAK.search(text, first.end, d.start):
                 continue  # each item of a problem set may declare x afresh
+            message = messages.redeclared(table.written(d), d.shape, first.shape)
+            before = messages.declared_here(table.written(first), first.shape)
+            related = (Related(first.path, first.start, first.end, before),)
             out.append(
-                Diagnostic(
-                    "redeclared", "warning",
-                    f"`{table.written(d)}` is declared {d.shape.unicode()} here but {first.shape.unicode()} just before",
-                    d.path, d.start, d.end,
-                    (Related(first.path, first.start, first.end, f"`{table.written(first)}` declared {first.shape.unicode()} here"),),
-                )
-            )  # fmt: skip
+                Diagnostic("redeclared", "warning", message, d.path, d.start, d.end, related)
+            )
     return out
