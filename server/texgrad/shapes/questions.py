@@ -2,7 +2,7 @@
 
 Every read goes through :func:`answer_of`, and inference records each question with its
 answer (``Inference.asked``), so that after an edit a re-check can ask a row's questions
-again instead of inferring the row: the same answers, the same result (see check.py).
+again instead of inferring the row: the same answers, the same result (see incremental.py).
 """
 
 from __future__ import annotations

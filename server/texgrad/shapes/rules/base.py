@@ -51,7 +51,7 @@ class RuleBase:
         self.evidence: dict[str, tuple[Dim | None, Dim | None]] = {}
         self.conflicting: set[str] = set()
         # What inferring the current row read and changed, so that a re-check can tell which
-        # rows an edit affects (see shapes/check.py): the symbols whose knowledge it used,
+        # rows an edit affects (see shapes/incremental.py): the symbols whose knowledge it used,
         # the definitions it added (y = Ax, f(x) = …) and what it noted about undeclared ones.
         self.reads: set[str] = set()
         # … and each question it asked of them with the answer, so that a re-check can ask
