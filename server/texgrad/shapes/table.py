@@ -38,6 +38,14 @@ class Declaration:
     symmetric: bool = False
     positive_definite: bool = False
 
+    def means_same_as(self, other: Declaration) -> bool:
+        """Does ``other`` say the same of the same symbol, wherever it is written in its file?
+        (What inference uses of a declaration; only a diagnostic's related location uses
+        its place.)"""
+        mine = (self.key, self.font, self.shape, self.path, self.how, self.symmetric)
+        theirs = (other.key, other.font, other.shape, other.path, other.how, other.symmetric)
+        return mine == theirs and self.positive_definite == other.positive_definite
+
 
 @dataclass(frozen=True, slots=True)
 class Signature:

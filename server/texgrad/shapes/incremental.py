@@ -1,0 +1,416 @@
+"""What one check of a document leaves for the next, and what an edit changed since.
+
+The incremental contract of inference (docs/architecture.md, "After an edit"): a row's
+run (``RowRun``) is reused when its text and map are unchanged and nothing it read
+changed; a row that read a symbol whose knowledge changed asks its questions about it
+again (``same_answers``) and is reused when they get the same answers.  ``what_changed``
+finds the edit, the symbols whose knowledge changed (declared, defined or signed
+otherwise, or near the edit, where the text decides a declaration's scope), and which
+rows are the same.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field, replace
+from typing import cast
+
+from texgrad.reading.rescan import TextEdit
+from texgrad.shapes.diagnostics import Diagnostic
+from texgrad.shapes.dims import Dim, Shape
+from texgrad.shapes.infer import Inference
+from texgrad.shapes.questions import UNSCOPED, Question, answer_of, dimension_key
+from texgrad.shapes.rows import RowKey
+from texgrad.shapes.sections import (
+    NOTATION_SENTENCE,
+    SENTENCE_BREAK,
+    SENTENCE_LOOKBACK,
+    SUPPOSING,
+    WHERE_DISTANCE,
+    Boundaries,
+    heading_kind,
+)
+from texgrad.shapes.table import Declaration, Signature, SymbolTable
+
+
+@dataclass(frozen=True, slots=True)
+class RowRun:
+    """What inferring one row read and produced; positions relative to the row's start,
+    except the related locations of diagnostics, which are where they were then."""
+
+    reads: frozenset[str]
+    asked: tuple[object, ...]  # questions and answers, flat (see flat_questions)
+    writes: tuple[Declaration | Signature, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    shapes: dict[tuple[int, int, type], Shape]  # relative to the row
+    notes: tuple[tuple[str, Dim | None, Dim | None], ...]
+
+
+@dataclass
+class History:
+    """The last check of a document: what an edit to it can be compared against."""
+
+    texts: dict[str, str]
+    knowledge: dict[str, tuple[object, ...]]  # per symbol: its collected declarations
+    boundaries: tuple[list[int], list[int]]
+    names: frozenset[object]  # dimension names
+    rows: dict[str, tuple[list[int], list[RowKey]]]  # per path: its rows' starts and keys
+    first: dict[str, list[RowRun]]  # per path, one run per row
+    second: list[RowRun]  # the target's rows
+    # the runs that defined something: (path, the row's index, run)
+    writers: list[tuple[str, int, RowRun]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        target = next(reversed(self.rows))  # (the target is checked last)
+        self.writers = [
+            (p, j, run)
+            for p, runs in self.first.items()
+            for j, run in enumerate(runs)
+            if run.writes
+        ] + [(target, j, run) for j, run in enumerate(self.second) if run.writes]
+
+
+# How far around an edit _reach compares sentence marks (a mark that starts before the
+# edited text, or ends after it, may change with it: "Throughout" when typing "Through").
+_MARKS_AROUND = 40
+# How far after an edit the scope of a declaration may depend on the edited text: a use
+# takes a declaration up to WHERE_DISTANCE after it, and whether a declaration is notation
+# or supposed is told from the start of its sentence, looked for up to SENTENCE_LOOKBACK
+# before it — counted from a mark that may lie _MARKS_AROUND after the edit.  So _REACH is
+# at least the larger distance plus _MARKS_AROUND; 10 more to spare.  (450: the tests that
+# count the rows inferred again after an edit rely on it.)
+_REACH = max(WHERE_DISTANCE, SENTENCE_LOOKBACK) + _MARKS_AROUND + 10
+
+
+@dataclass(slots=True)
+class Change:
+    """What changed since the last check of a document, as the two passes use it."""
+
+    edit: TextEdit | None  # None: a first check, or other files changed too (nothing reused)
+    # symbols (and dimension_keys) whose knowledge changed: the rows that read one ask their
+    # questions about it again; grows during the passes as rows' definitions change
+    dirty: set[str]
+    # per path, per row: the index of the same row (same text and map) last time, or -1
+    aligned: dict[str, list[int]]
+    # the target's rows from this index on are inferred again, whatever they read
+    forced_from: int
+
+
+def what_changed(
+    old: History | None,
+    texts: dict[str, str],
+    path: str,
+    placed: dict[str, tuple[list[int], list[RowKey]]],
+    knowledge: dict[str, tuple[object, ...]],
+    bounds: Boundaries,
+    names: frozenset[object],
+) -> Change:
+    """Compare a check of ``path`` (its project's ``texts``, rows ``placed``, ``knowledge``,
+    section and paragraph ``bounds``, dimension ``names``) with the ``old`` one."""
+    affected = _edit_since(old, texts, path, bounds) if old is not None else None
+    edit: TextEdit | None = None
+    reinfer_from: int | None = None  # (an offset)
+    dirty: set[str] = set()
+    if old is not None and affected is not None:
+        edit, scope_lo, scope_hi, reinfer_from = affected
+        # symbols declared in scope_lo..scope_hi may be scoped otherwise
+        dirty = _changed_knowledge(old, knowledge, edit, path, scope_lo, scope_hi)
+        # names that became or stopped being dimensions' (N of ℝ^{N×D}): rows asked
+        dirty.update(dimension_key(x) for x in old.names ^ names)
+        dirty.update(_definitions_near(old, path, scope_lo, scope_hi - edit.delta))
+    aligned = {
+        p: _aligned(
+            old.rows.get(p) if old is not None and affected is not None else None,
+            starts,
+            keys,
+            edit if p == path else None,
+        )
+        for p, (starts, keys) in placed.items()
+    }
+    if old is not None and edit is not None:  # rows gone: what they defined has changed
+        _gone(old, aligned, dirty)
+    starts = placed[path][0]
+    forced_from = len(starts) if reinfer_from is None else bisect.bisect_left(starts, reinfer_from)
+    return Change(edit, dirty, aligned, forced_from)
+
+
+def _definitions_near(old: History, path: str, lo: int, hi: int) -> set[str]:
+    """What rows of ``path`` defined in lo..hi (old offsets) last time: the scope of those
+    definitions may have moved."""
+    near = set()
+    for p, j, run in old.writers:
+        if p != path:
+            continue
+        start = old.rows[p][0][j]
+        for w in run.writes:
+            if lo <= start + w.start <= hi or lo <= start + w.end <= hi:
+                near.add(w.key)
+    return near
+
+
+def _aligned(
+    old: tuple[list[int], list[RowKey]] | None,
+    starts: list[int],
+    keys: list[RowKey],
+    edit: TextEdit | None,
+) -> list[int]:
+    """Per row, the index of the same row (same text and map) in the last check, or -1.
+
+    Rows before an edit are where they were; rows after it were ``edit.delta`` earlier
+    and are as many from the end; rows that start in what the edit inserted are new.
+    (Without an edit: the file did not change, each row is where it was.)"""
+    if old is None:
+        return [-1] * len(starts)
+    old_starts, old_keys = old
+    m = len(old_starts)
+    if edit is None:
+        return [
+            i if i < m and old_starts[i] == s and old_keys[i] == k else -1
+            for i, (s, k) in enumerate(zip(starts, keys, strict=True))
+        ]
+    p = bisect.bisect_left(starts, edit.start)  # rows before the edit
+    q = max(p, bisect.bisect_left(starts, edit.new_end))  # rows after it
+    off, d = m - len(starts), edit.delta
+    return [
+        *(i if i < m and old_starts[i] == starts[i] and old_keys[i] == keys[i] else -1
+          for i in range(p)),
+        *([-1] * (q - p)),
+        *(i + off if 0 <= i + off < m and old_starts[i + off] == starts[i] - d
+          and old_keys[i + off] == keys[i] else -1
+          for i in range(q, len(starts))),
+    ]  # fmt: skip
+
+
+def _gone(old: History, aligned: dict[str, list[int]], dirty: set[str]) -> None:
+    """Rows of the last check that defined something and have no row here now (the same,
+    where the edit moved it): what they defined has changed."""
+    matched = {p: set(js) for p, js in aligned.items()}
+    for p, j, run in old.writers:
+        if j not in matched.get(p, ()):
+            dirty.update(w.key for w in run.writes)
+
+
+def _edit_since(
+    old: History, texts: dict[str, str], path: str, bounds: Boundaries
+) -> tuple[TextEdit, int, int, int | None] | None:
+    """The edit from the last check of ``path`` to this one, the span (in the new text)
+    where declarations may be scoped otherwise now, and where rows must be inferred again
+    from (None: nowhere) — if the rest of the project is as it was; None otherwise.
+
+    Scopes depend on the text between a use and a declaration (sentence ends, "where"),
+    up to _REACH after the edit, and on paragraph ends: a paragraph the edit split or
+    joined is wholly in the span.  They depend on sections too: when a heading appeared,
+    went or changed kind, the sections around it are in the span (whether what is declared
+    there is notation), and every row from _REACH before them on is inferred again (which
+    declarations a use there takes; uses before them take the same)."""
+    if texts.keys() != old.texts.keys() or any(
+        texts[p] != old.texts[p] for p in texts if p != path
+    ):
+        return None
+    new, was = texts[path], old.texts[path]
+    edit = TextEdit.between(was, new)
+    lo, hi = edit.start - 1, edit.new_end + _reach(was, new, edit)
+    redo = None
+    changed = _sections_changed(old.boundaries[0], bounds.sections, edit, was, new)
+    if changed is not None:
+        lo, hi = min(lo, changed[0]), max(hi, changed[1])
+        redo = max(0, changed[0] - _REACH)
+    if not _same_cuts(old.boundaries[1], bounds.paragraphs, edit):
+        # paragraphs split or joined by the edit: the same elsewhere?
+        outside = [a for a in old.boundaries[1] if a < edit.start or a >= edit.old_end]
+        now = [b for b in bounds.paragraphs if b < edit.start or b >= edit.new_end]
+        if not _same_cuts(outside, now, edit):
+            return None
+        earlier = [b for b in now if b < edit.start]
+        later = [b for b in now if b >= edit.new_end]
+        lo = min(lo, earlier[-1] if earlier else 0)
+        hi = max(hi, (later[0] if later else len(new)) + _REACH)
+    return edit, lo, hi, redo
+
+
+def _sections_changed(
+    old: list[int], new: list[int], edit: TextEdit, was: str, text: str
+) -> tuple[int, int] | None:
+    """Where sections differ after an edit: from the start of the last section before the
+    first heading that appeared, went or changed kind (its level; whether it names a
+    Notation section, a problem or an example) to the start of the first section after the
+    last one; None when they are the old ones, moved."""
+
+    def same(a: int, b: int) -> bool:
+        return b == edit.moved(a) or (a == edit.start and b == a + edit.delta)
+
+    n = min(len(old), len(new))
+    i = 0  # headings the same from the start …
+    while i < n and same(old[i], new[i]):
+        i += 1
+    k = 0  # … and from the end
+    while k < n - i and same(old[-1 - k], new[-1 - k]):
+        k += 1
+    differ: list[int] = []  # new indices of headings that differ
+    if not (i == len(old) == len(new)):
+        differ += [i, len(new) - k]  # (the span between holds what appeared or went)
+    line_start = text.rfind("\n", 0, edit.start) + 1
+    for j in [*range(i), *range(len(new) - k, len(new))]:
+        if line_start <= new[j] <= edit.new_end:  # a heading on the edited line: of its kind?
+            a = old[j] if j < i else old[len(old) - (len(new) - j)]
+            end, was_end = text.find("\n", new[j]), was.find("\n", a)
+            heading = text[new[j] : end if end >= 0 else len(text)]
+            before = was[a : was_end if was_end >= 0 else len(was)]
+            if heading_kind(heading) != heading_kind(before):
+                differ += [j, j + 1]
+    if not differ:
+        return None
+    first, last = min(differ), max(differ)
+    return (
+        new[first - 1] if first > 0 else 0,
+        new[last] if last < len(new) else len(text),
+    )
+
+
+def _same_cuts(old: list[int], new: list[int], edit: TextEdit) -> bool:
+    """Are ``new`` boundaries the ``old`` ones moved by the edit?  (One at the edit itself
+    may be before or after what was inserted there.)"""
+    return len(old) == len(new) and all(
+        b in (edit.moved(a), a + edit.delta if a == edit.start else None)
+        for a, b in zip(old, new, strict=True)
+    )
+
+
+def _reach(old: str, new: str, edit: TextEdit) -> int:
+    """How far after an edit the scopes of declarations may have changed: where a use takes
+    a declaration made after it, or a declaration is notation, depends on where sentences
+    end in between (SENTENCE_BREAK, "Throughout, …"); an edit that changes neither changes
+    only what it overlaps."""
+    lo = max(0, edit.start - _MARKS_AROUND)
+
+    def marks(text: str, end: int, delta: int) -> list[tuple[int, str]]:
+        hi = min(len(text), end + _MARKS_AROUND)
+        found = [(m.start(), m.group()) for m in SENTENCE_BREAK.finditer(text, lo, hi)]
+        found += [(m.start(), m.group()) for m in NOTATION_SENTENCE.finditer(text, lo, hi)]
+        found += [(m.start(), m.group()) for m in SUPPOSING.finditer(text, lo, hi)]
+        return [(a if a < edit.start else a - delta, g) for a, g in found]
+
+    if marks(old, edit.old_end, 0) == marks(new, edit.new_end, edit.delta):
+        return 1
+    return _REACH
+
+
+def knowledge_of(table: SymbolTable) -> dict[str, tuple[object, ...]]:
+    """Per symbol, what the document declares of it (before inference adds definitions)."""
+    out: dict[str, list[object]] = {}
+    for key, decls in table.declarations.items():
+        out.setdefault(key, []).extend(decls)
+    for key, sigs in table.signatures.items():
+        out.setdefault(key, []).extend(sigs)
+    for key, defs in table.function_definitions.items():
+        out.setdefault(key, []).extend(("function", p, at) for p, at in defs)
+    for key, bound in table.bound.items():
+        out.setdefault(key, []).extend(("bound", d, s, e) for d, s, e in bound)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _changed_knowledge(
+    old: History, now: dict[str, tuple[object, ...]], edit: TextEdit, path: str, lo: int, hi: int
+) -> set[str]:
+    """Symbols whose declarations differ beyond the move an edit made, or lie in lo..hi."""
+
+    def places(item: object) -> list[int]:
+        if isinstance(item, (Declaration, Signature)):
+            return [item.start, item.end] if item.path == path else []
+        assert isinstance(item, tuple)
+        if item[0] == "function":
+            return [item[2]] if item[1] == path else []
+        d, s, e = item[1], item[2], item[3]
+        return [d.start, d.end, s, e] if d.path == path else []
+
+    def at(offset: int) -> int:
+        where = edit.moved(offset)
+        return -1 if where is None else where  # in the replaced text: differs from anything
+
+    def moved(item: object) -> object:
+        if isinstance(item, (Declaration, Signature)):
+            if item.path != path:
+                return item
+            return replace(item, start=at(item.start), end=at(item.end))
+        assert isinstance(item, tuple)
+        if item[0] == "function":
+            return item if item[1] != path else ("function", path, at(item[2]))
+        d, s, e = item[1], item[2], item[3]
+        if d.path != path:
+            return item
+        return ("bound", replace(d, start=at(d.start), end=at(d.end)), at(s), at(e))
+
+    dirty = set()
+    for key in now.keys() | old.knowledge.keys():
+        items = now.get(key, ())
+        if any(lo <= x <= hi for item in items for x in places(item)):
+            dirty.add(key)
+        elif tuple(moved(i) for i in old.knowledge.get(key, ())) != items:
+            dirty.add(key)
+    return dirty
+
+
+def flat_questions(questions: list[Question], base: int) -> tuple[object, ...]:
+    """A row's questions and answers as a run keeps them: each once, offsets relative to
+    the row, in one flat tuple (kind, key, font, offset, answer, kind, …): there are about
+    ten per row, kept for every row of every open document."""
+    out: list[object] = []
+    for kind, key, font, offset, answer in dict.fromkeys(questions):  # (answers: hashable)
+        out += (kind, key, font, None if offset is None else offset - base, answer)
+    return tuple(out)
+
+
+def same_answers(
+    inference: Inference, run: RowRun, start: int, dirty: set[str], every: bool
+) -> bool:
+    """Would the row's questions about symbols whose knowledge changed (``every``: all its
+    questions) be answered as last time?  Then inferring it gives what it gave.
+
+    A declaration found is compared without its place (inference uses its shape, font and
+    kind; only a diagnostic's related location uses its place, and runs with diagnostics
+    are not asked again)."""
+    table, defined, names, path = (
+        inference.table, inference.defined, inference.dimension_names, inference.path
+    )  # fmt: skip
+    asked = run.asked
+    for i in range(0, len(asked), 5):
+        kind, key, font, at, was = cast(Question, asked[i : i + 5])
+        if key not in dirty and (not every or kind in UNSCOPED):
+            continue
+        now = answer_of(table, defined, names, path, kind, key, font,
+                        None if at is None else at + start)  # fmt: skip
+        if now is was or now == was:
+            continue
+        if isinstance(now, Declaration) and isinstance(was, Declaration):
+            if now.means_same_as(was):
+                continue
+        elif isinstance(now, Signature) and isinstance(was, Signature):
+            if (now.key, now.domain, now.codomain, now.path) == (
+                was.key, was.domain, was.codomain, was.path
+            ):  # fmt: skip
+                continue
+        return False
+    return True
+
+
+def diagnostic_moved(g: Diagnostic, delta: int) -> Diagnostic:
+    """A row's diagnostic moved with its row (its related locations stay where they are)."""
+    if delta == 0:
+        return g
+    return replace(
+        g,
+        start=g.start + delta,
+        end=g.end + delta,
+        fixes=tuple(replace(f, start=f.start + delta, end=f.end + delta) for f in g.fixes),
+    )
+
+
+def related_moved(g: Diagnostic, edit: TextEdit, path: str) -> Diagnostic:
+    related = []
+    for r in g.related:
+        if r.path == path:
+            start, end = edit.moved(r.start), edit.moved(r.end)
+            r = replace(r, start=start if start is not None else r.start,
+                        end=end if end is not None else r.end)  # fmt: skip
+        related.append(r)
+    return replace(g, related=tuple(related))

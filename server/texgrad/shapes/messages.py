@@ -1,0 +1,112 @@
+"""What diagnostics say: every message, related note and fix title of shape checking.
+
+Messages name both shapes, the way papers write them ("`A` is m×n", "`y` ∈ ℝᵐ"); the parts
+quoted are the document's own text (quoted by the caller, see ``RuleBase._quote``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from texgrad.shapes.dims import Dim, Shape, dim_text
+
+_SUPERSCRIPTS = str.maketrans(
+    "0123456789+-=()nmkdpqrstijlNMKDT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿᵐᵏᵈᵖ\ufffdʳˢᵗⁱʲˡᴺᴹᴷᴰᵀ"
+)
+
+
+def space(dim: str) -> str:
+    """ℝᵐ for a dimension that has superscript letters, the way papers print it; ℝ^{d_k} otherwise."""
+    sup = dim.translate(_SUPERSCRIPTS)
+    return (
+        "ℝ" + sup
+        if "\ufffd" not in sup and all(c not in sup for c in dim if c.isalnum())
+        else f"ℝ^{{{dim}}}"
+    )
+
+
+def set_text(shape: Shape) -> str:
+    """A shape as the set its members belong to, as messages write members: ℝ, ℝⁿ, ℝ^{m×n}."""
+    if shape.is_scalar:
+        return "ℝ"
+    if shape.is_vector:
+        return space(dim_text(shape.rows))
+    return f"ℝ^{{{shape.short()}}}"
+
+
+def described(quoted: str, shape: Shape) -> str:
+    """ "`A` is m×n", "`y` ∈ ℝ^m", "`c` is a scalar"."""
+    q = f"`{quoted}`"
+    if shape.is_scalar:
+        return f"{q} is a scalar"
+    if shape.is_vector:
+        return f"{q} ∈ {space(dim_text(shape.rows))}"
+    return f"{q} is {shape.short()}"
+
+
+# -- related locations -----------------------------------------------------------------------
+def declared_here(written: str, shape: Shape) -> str:
+    return f"`{written}` declared {shape.unicode()} here"
+
+
+def defined_here(key: str, shape: Shape) -> str:
+    return f"`{key}` is {shape.unicode()} by its definition here"
+
+
+def signature_text(key: str, domain: Shape, codomain: Shape) -> str:
+    return f"`{key}` : {set_text(domain)} → {set_text(codomain)}"
+
+
+# -- fixes, and the hint that mentions them ----------------------------------------------------
+def transpose_title(quoted: str) -> str:
+    return f"Transpose `{quoted}`"
+
+
+def remove_transpose_title(quoted: str) -> str:
+    return f"Remove the transpose of `{quoted}`"
+
+
+def agreement_hint(titles: Iterable[str]) -> str:
+    """ "; transposing `x` or removing the transpose of `A` would make it agree" (or "")."""
+    said = [
+        title.replace("Transpose ", "transposing ", 1).replace(
+            "Remove the transpose", "removing the transpose", 1
+        )
+        for title in titles
+    ]
+    return "; " + " or ".join(said) + " would make it agree" if said else ""
+
+
+# -- mismatches, by code -----------------------------------------------------------------------
+def matmul_mismatch(left: str, right: str, inner: tuple[Dim, Dim], hint: str) -> str:
+    """``left`` and ``right``: the operands :func:`described`."""
+    return (
+        f"{left} but {right}: inner dimensions {dim_text(inner[0])} and {dim_text(inner[1])} "
+        f"differ{hint}"
+    )
+
+
+def add_mismatch(first: str, term: str, hint: str) -> str:
+    return f"cannot add {first} and {term}{hint}"
+
+
+def elementwise_mismatch(op: str, left: str, right: str) -> str:
+    name = "a Hadamard product" if op == "\\odot" else "an elementwise division"
+    return f"{name} needs equal shapes, but {left} and {right}"
+
+
+def not_square(operation: str, operand: str) -> str:
+    """``operation``: inverse, power, trace, determinant."""
+    return f"the {operation} needs a square matrix, but {operand}"
+
+
+def argument_mismatch(function: str, domain: Shape, argument: str) -> str:
+    return f"`{function}` takes {set_text(domain)} but {argument}"
+
+
+def equation_mismatch(relation: str, left: str, right: str, hint: str) -> str:
+    return f"the sides of `{relation}` differ: {left} but {right}{hint}"
+
+
+def redeclared(written: str, shape: Shape, before: Shape) -> str:
+    return f"`{written}` is declared {shape.unicode()} here but {before.unicode()} just before"

@@ -1,0 +1,98 @@
+"""What inference reads of the symbol table and the definitions, asked as questions.
+
+Every read goes through :func:`answer_of`, and inference records each question with its
+answer (``Inference.asked``), so that after an edit a re-check can ask a row's questions
+again instead of inferring the row: the same answers, the same result (see incremental.py).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, TypeAlias
+
+from texgrad.shapes.table import Declaration, SymbolTable
+
+
+class Ask(Enum):
+    """What a question asks about a symbol (see :func:`answer_of`)."""
+
+    LOOKUP = "lookup"  # the declaration in force at the offset, by key and font
+    SIGNATURE = "signature"  # the signature in force at the offset
+    DECLARED = "declared"  # is the key declared anywhere (in scope at the offset or not)?
+    DEFINITION = "definition"  # the definition (y = Ax) in force at the offset
+    DIMENSION = "dimension"  # is the name (asked as the font) a dimension's (N of ℝ^{N×D})?
+    REDEFINES = "redefines"  # declared in an earlier section, so that `key = …` may redefine it
+
+    # Members are singletons, equal only to themselves: hashed as objects, in C, not by
+    # Enum's __hash__ (a Python call), since every question recorded is hashed once.
+    __hash__ = object.__hash__
+
+
+# The members as plain names for the hot path: inference asks ~50,000 questions of a long
+# document, and Python 3.11 reads ``Ask.LOOKUP`` through EnumType.__getattr__ (~10× slower).
+LOOKUP = Ask.LOOKUP
+SIGNATURE = Ask.SIGNATURE
+DECLARED = Ask.DECLARED
+DEFINITION = Ask.DEFINITION
+DIMENSION = Ask.DIMENSION
+REDEFINES = Ask.REDEFINES
+
+# questions whose answers depend neither on where they are asked nor on sections
+UNSCOPED = frozenset({DECLARED, DIMENSION})
+
+
+# A question inference asked of the symbol table or the definitions, with its answer:
+# (kind, key, font, offset, answer) — the key is a symbol's key or a dimension_key; the font
+# is the one looked up, or for Ask.DIMENSION the dimension's name (a sympy Symbol); the
+# offset is where it was asked (None: anywhere); the answer is a Declaration, a Signature,
+# a bool or None (the table's own objects: hashable).  A plain tuple, not a NamedTuple:
+# making one of those costs ~0.3 µs more, 5–10% of inference's time (every row asks ~10).
+Question: TypeAlias = "tuple[Ask, str, Any, int | None, Any]"
+
+
+def answer_of(
+    table: SymbolTable,
+    defined: dict[str, list[Declaration]],
+    names: frozenset[Any],
+    path: str,
+    kind: Ask,
+    key: str,
+    font: Any,
+    offset: int | None,
+) -> Any:
+    """The answer to a question about a symbol, asked at ``offset`` in ``path`` (the only
+    way inference reads what the document declares and defines)."""
+    at = -1 if offset is None else offset
+    if kind is LOOKUP:
+        return table.lookup(key, font, path, at)
+    if kind is SIGNATURE:
+        return table.signature(key, path, at)
+    if kind is DECLARED:
+        return key in table.declarations
+    if kind is DEFINITION:
+        found = defined.get(key)
+        return table.in_force(found, path, at) if found else None
+    if kind is DIMENSION:
+        return font in names
+    if kind is REDEFINES:  # declared in an earlier section, so that `key = …` may redefine it
+        decl = table.lookup(key, font, path, at)
+        return decl is not None and table.carried(decl, path, at)
+    raise ValueError(kind)
+
+
+def dimension_key(name: Any) -> str:
+    """What a row reads when it asks whether ``name`` names a dimension (never a symbol's
+    key, which holds no NUL)."""
+    return "\0dimension " + getattr(name, "name", str(name))  # (a sympy Symbol's name: fast)
+
+
+def dimension_names(table: SymbolTable) -> frozenset[Any]:
+    """The names that stand for dimensions in the declared shapes and signatures."""
+    shapes = [d.shape for decls in table.declarations.values() for d in decls]
+    shapes += [d.shape for bound in table.bound.values() for d, _, _ in bound]
+    shapes += [
+        s for sigs in table.signatures.values() for sig in sigs for s in (sig.domain, sig.codomain)
+    ]
+    return frozenset(
+        sym for shape in shapes for dim in (shape.rows, shape.cols) for sym in dim.free_symbols
+    )

@@ -1,0 +1,237 @@
+"""What every rule uses: an inference's state, the driver, the questions it records, and how
+it reports a mismatch (see ``shapes/infer.py`` for the rules put together)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from texgrad.shapes import messages
+from texgrad.shapes.diagnostics import Diagnostic, Fix, Related, Severity
+from texgrad.shapes.dims import Dim, Shape, same
+from texgrad.shapes.questions import (
+    DECLARED,
+    DEFINITION,
+    LOOKUP,
+    SIGNATURE,
+    Ask,
+    Question,
+    answer_of,
+    dimension_names,
+)
+from texgrad.shapes.table import Declaration, Signature, SymbolTable
+from texgrad.syntax import tree as t
+from texgrad.syntax.symbols import symbol_key
+
+
+class RuleBase:
+    """Infers shapes over the rows of one document; collects diagnostics.
+
+    The rules (one per node kind) live in the subclasses of this one, by family; ``infer``
+    dispatches a node to its rule through ``_rules`` (filled by ``Inference``)."""
+
+    def __init__(
+        self,
+        table: SymbolTable,
+        path: str,
+        source: str,
+        *,
+        report: bool = True,
+        names: frozenset[Any] | None = None,  # the table's dimension names, if known
+    ):
+        self.table = table
+        self.path = path
+        self.source = source
+        self.report = report
+        self.diagnostics: list[Diagnostic] = []
+        # (start, end, node type) -> shape, for hovers and hints
+        self.shapes: dict[tuple[int, int, type], Shape] = {}
+        # y = Ax gives an undeclared y its shape where it is written (scoped like a declaration)
+        self.defined: dict[str, list[Declaration]] = {}
+        # what use tells about undeclared symbols: key -> (rows, columns), either may be unknown
+        self.evidence: dict[str, tuple[Dim | None, Dim | None]] = {}
+        self.conflicting: set[str] = set()
+        # What inferring the current row read and changed, so that a re-check can tell which
+        # rows an edit affects (see shapes/incremental.py): the symbols whose knowledge it used,
+        # the definitions it added (y = Ax, f(x) = …) and what it noted about undeclared ones.
+        self.reads: set[str] = set()
+        # … and each question it asked of them with the answer, so that a re-check can ask
+        # again instead of inferring the row
+        self.asked: list[Question] = []
+        self.writes: list[Declaration | Signature] = []
+        self.notes: list[tuple[str, Dim | None, Dim | None]] = []
+        # N of \mathbb{R}^{N \times D}: a number wherever it is written undeclared (\frac{1}{N})
+        self.dimension_names = dimension_names(table) if names is None else names
+        self._rules: dict[type, Callable[[Any], Shape | None]] = {}
+
+    # -- driver -------------------------------------------------------------------------------
+    def infer(self, node: t.Node | None) -> Shape | None:
+        if node is None:
+            return None
+        rule = self._rules.get(type(node))
+        shape = rule(node) if rule is not None else None
+        if shape is not None:
+            self.shapes[span_key(node)] = shape
+        return shape
+
+    def apply(self, write: Declaration | Signature) -> None:
+        """Redo a definition a row made when it was last inferred (its text unchanged)."""
+        if isinstance(write, Signature):
+            sigs = self.table.signatures.setdefault(write.key, [])
+            if not any(s.path == write.path and s.start == write.start for s in sigs):
+                sigs.append(write)
+                sigs.sort(key=lambda s: (s.path, s.start))
+        else:
+            found = self.defined.setdefault(write.key, [])
+            if not any(d.path == write.path and d.start == write.start for d in found):
+                found.append(write)
+
+    # -- what a row reads of the symbol table and the definitions (recorded) ------------------
+    def _ask(self, kind: Ask, key: str, font: Any, offset: int | None) -> Any:
+        self.reads.add(key)
+        answer = answer_of(
+            self.table, self.defined, self.dimension_names, self.path, kind, key, font, offset
+        )
+        self.asked.append((kind, key, font, offset, answer))
+        return answer
+
+    def _lookup(self, key: tuple[str, str | None], offset: int) -> Declaration | None:
+        return self._ask(LOOKUP, key[0], key[1], offset)
+
+    def _signature(self, key: str, offset: int) -> Signature | None:
+        return self._ask(SIGNATURE, key, None, offset)
+
+    def _declared(self, key: str) -> bool:
+        """Is ``key`` declared anywhere (in scope here or not)?"""
+        return self._ask(DECLARED, key, None, None)
+
+    def _definition(self, key: str, offset: int) -> Declaration | None:
+        return self._ask(DEFINITION, key, None, offset)
+
+    def _known(self, key: str, offset: int) -> bool:
+        """Does the document declare ``key`` (anywhere) or define it (in force here)?"""
+        return self._declared(key) or self._definition(key, offset) is not None
+
+    def _unknown(self, key: str, offset: int) -> bool:
+        """Does nothing declare, define or sign ``key`` (a letter a paper never introduces)?"""
+        return not self._known(key, offset) and self._signature(key, offset) is None
+
+    def _note(self, node: t.Node, rows: Dim | None, cols: Dim | None) -> None:
+        """What a use tells of an undeclared symbol (shown as inferred, never reported)."""
+        if isinstance(node, t.Transpose):  # u^\top A: what is said of u^\top, transposed
+            node, rows, cols = node.base, cols, rows
+        key = symbol_key(node)
+        if key is None or self._known(key[0], node.start):
+            return
+        self.notes.append((key[0], rows, cols))
+        merge_evidence(self.evidence, self.conflicting, key[0], rows, cols)
+
+    # -- reporting a mismatch -----------------------------------------------------------------
+    def _emit(
+        self,
+        code: str,
+        message: str,
+        start: int,
+        end: int,
+        related: tuple[Related, ...] = (),
+        fixes: tuple[Fix, ...] = (),
+        severity: Severity = "error",
+    ) -> None:
+        if self.report:
+            self.diagnostics.append(
+                Diagnostic(code, severity, message, self.path, start, end, related, fixes)
+            )  # type: ignore[arg-type]
+
+    def _not_square(self, operation: str, operand: t.Node, shape: Shape, node: t.Node) -> None:
+        """``operation`` (inverse, power, trace, determinant) of a matrix not square."""
+        message = messages.not_square(operation, self._described(operand, shape))
+        self._emit("not-square", message, node.start, node.end, self._related(operand))
+
+    def _quote(self, node: t.Node) -> str:
+        text = " ".join(self.source[node.start : node.end].split())
+        return text if len(text) <= 40 else text[:39] + "…"
+
+    def _described(self, node: t.Node, shape: Shape) -> str:
+        return messages.described(self._quote(node), shape)
+
+    def _related(self, *nodes: t.Node) -> tuple[Related, ...]:
+        """Where the shapes of these operands come from: their declarations or definitions."""
+        out: list[Related] = []
+        for node in nodes:
+            decl = self._declaration(node)
+            if decl is not None:
+                if any((r.path, r.start) == (decl.path, decl.start) for r in out):
+                    continue  # `x^\top x`: one note for x
+                text = messages.declared_here(self.table.written(decl), decl.shape)
+                out.append(Related(decl.path, decl.start, decl.end, text))
+                continue
+            key = symbol_key(unwrapped(node))
+            defined = self._definition(key[0], node.start) if key else None
+            if key and defined:
+                text = messages.defined_here(key[0], defined.shape)
+                out.append(Related(defined.path, defined.start, defined.end, text))
+        return tuple(out)
+
+    def _declaration(self, node: t.Node) -> Declaration | None:
+        node = unwrapped(node)
+        key = symbol_key(node)
+        return self._lookup(key, node.start) if key is not None else None
+
+    def _hint(self, fixes: Iterable[Fix]) -> str:
+        return messages.agreement_hint(f.title for f in fixes)
+
+    def _transpose_fix(self, node: t.Node) -> Fix:
+        text = self.source[node.start : node.end]
+        if isinstance(node, (t.Transpose, t.Prime)):  # drop an existing transpose (A^\top, A')
+            base = node.base
+            title = messages.remove_transpose_title(self._quote(base))
+            return Fix(title, self.path, node.start, node.end, self.source[base.start : base.end])
+        simple = isinstance(node, (t.Symbol, t.Sub, t.Paren)) or (isinstance(node, t.Tagged))
+        new = f"{text}^\\top" if simple else f"({text})^\\top"
+        return Fix(
+            messages.transpose_title(self._quote(node)), self.path, node.start, node.end, new
+        )
+
+
+def span_key(node: t.Node) -> tuple[int, int, type]:
+    """What identifies a node among the nodes of its document: its range and its kind."""
+    return (node.start, node.end, type(node))
+
+
+def unwrapped(node: t.Node, through: tuple[type, ...] = (t.Transpose, t.Paren)) -> t.Node:
+    r"""What is under transposes and parentheses (or other wrappers): `A` of `(A^\top)`."""
+    while isinstance(node, through):
+        inner: t.Node | None
+        if isinstance(node, t.Transpose):
+            inner = node.base
+        elif isinstance(node, t.Neg):
+            inner = node.operand
+        elif isinstance(node, t.Paren):
+            inner = node.body
+        else:
+            return node
+        if inner is None:
+            return node
+        node = inner
+    return node
+
+
+def merge_evidence(
+    evidence: dict[str, tuple[Dim | None, Dim | None]],
+    conflicting: set[str],
+    key: str,
+    rows: Dim | None,
+    cols: Dim | None,
+) -> None:
+    """Add what one use says of an undeclared symbol to what earlier uses said."""
+    if key in conflicting:
+        return
+    old_rows, old_cols = evidence.get(key, (None, None))
+    if (rows is not None and old_rows is not None and not same(rows, old_rows)) or (
+        cols is not None and old_cols is not None and not same(cols, old_cols)
+    ):
+        # uses disagree: the letter means different things in different places
+        conflicting.add(key)
+        evidence.pop(key, None)
+        return
+    evidence[key] = (old_rows if rows is None else rows, old_cols if cols is None else cols)

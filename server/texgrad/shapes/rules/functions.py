@@ -1,0 +1,158 @@
+r"""Rules for functions: applications of named functions (``\operatorname{tr}``, ``\log``,
+``\operatorname{diag}``), of declared signatures (``f : \mathbb{R}^n \to \mathbb{R}``) and
+densities (``p(z \mid x)``); big operators (``\sum``); derivatives and gradients."""
+
+from __future__ import annotations
+
+from texgrad.shapes import messages
+from texgrad.shapes.diagnostics import Related
+from texgrad.shapes.dims import ONE, SCALAR, Shape, same
+from texgrad.shapes.rules.base import RuleBase, span_key
+from texgrad.syntax import tree as t
+from texgrad.syntax.symbols import symbol_key
+
+# fonts that make a letter a vector or a matrix (\nabla \mathbf{f}: a Jacobian)
+_BOLD = frozenset({"mathbf", "bm", "boldsymbol", "pmb", "vb", "mathbfit"})
+# functions applied entry by entry
+ELEMENTWISE = frozenset(
+    "log ln exp sin cos tan tanh sinh cosh sigmoid relu softplus sqrt abs sign sgn erf".split()
+)
+# letters that name a probability or a density when applied as p(z \mid x) or p(x; \theta)
+_DENSITIES = frozenset({"p", "q"})
+# functions of a square matrix, by what messages call them
+_SQUARE_FUNCS = {"tr": "trace", "Tr": "trace", "trace": "trace", "det": "determinant"}
+
+
+class FunctionRules(RuleBase):
+    """Applications, big operators, derivatives and gradients."""
+
+    def _apply(self, node: t.Apply) -> Shape | None:
+        args = [self.infer(a) for a in node.args]
+        func = node.func
+        if isinstance(func, t.Func):
+            return self._named(func.name, func, node, args)
+        if (
+            isinstance(func, t.Symbol)
+            and func.name in ("\\sigma",)
+            and len(args) == 1
+            and not self._declared("\\sigma")
+        ):
+            return args[0]  # the logistic function, elementwise
+        key = symbol_key(func)
+        sig = self._signature(key[0], func.start) if key else None
+        if sig is None and key is not None and key[0] in _DENSITIES and _conditional(node.args):
+            if not self._known(key[0], func.start):
+                return SCALAR  # p(z = j \mid x; \phi), q(z \mid x): a probability or a density
+        if sig is None or len(args) != 1:
+            return None
+        arg = args[0]
+        if arg is not None and _comparable(arg, sig.domain) and not arg.agrees(sig.domain):
+            given = node.args[0]
+            message = messages.argument_mismatch(
+                self._quote(func), sig.domain, self._described(given, arg)
+            )
+            said = messages.signature_text(sig.key, sig.domain, sig.codomain)
+            related = (Related(sig.path, sig.start, sig.end, said),)
+            self._emit("argument-mismatch", message, given.start, given.end, related)
+            return None
+        if arg is None or not arg.agrees(sig.domain):
+            return None  # applied elementwise or to a batch: the result's shape is not the codomain
+        return sig.codomain
+
+    def _named(
+        self, name: str, func: t.Func, node: t.Apply, args: list[Shape | None]
+    ) -> Shape | None:
+        arg = args[0] if len(args) == 1 else None
+        if name in _SQUARE_FUNCS:
+            if arg is not None and not arg.is_scalar and not same(arg.rows, arg.cols):
+                self._not_square(_SQUARE_FUNCS[name], node.args[0], arg, node)
+                return None
+            return SCALAR if arg is not None or len(args) == 1 else None
+        if name in ELEMENTWISE or name == "softmax":
+            return arg
+        if name == "diag" and arg is not None:
+            if arg.cols == ONE:
+                return Shape(arg.rows, arg.rows)
+            if same(arg.rows, arg.cols):
+                return Shape(arg.rows, ONE)
+            return None
+        if name == "vec" and arg is not None:
+            return Shape(arg.rows * arg.cols, ONE)
+        if name in ("rank", "dim", "logsumexp", "Pr"):
+            return SCALAR
+        if name in ("max", "min") and len(args) == 2 and func.sub is None:
+            known = [a for a in args if a is not None and not a.is_scalar]
+            return known[0] if known else (SCALAR if all(a is not None for a in args) else None)
+        if (
+            name in ("max", "min", "sup", "inf", "argmax", "argmin", "lim")
+            and arg is not None
+            and arg.is_scalar
+        ):
+            return SCALAR if name not in ("argmax", "argmin") else None
+        return None
+
+    def _bigop(self, node: t.BigOp) -> Shape | None:
+        body = self.infer(node.body)
+        if node.op in ("\\sum", "\\int"):
+            return body
+        return body if body is not None and body.is_scalar else None
+
+    def _derivative(self, node: t.Derivative) -> Shape | None:
+        scalar = self._scalar_valued(node.body)
+        shapes = [self.infer(w) for w in node.wrt]
+        if scalar and len(shapes) == 1 and node.order is None:
+            return shapes[0]
+        return None
+
+    def _nabla(self, node: t.Nabla) -> Shape | None:
+        scalar = self._scalar_valued(node.body, gradient=True)
+        if node.wrt is not None:
+            x = self.infer(node.wrt)
+        elif isinstance(node.body, t.Apply) and len(node.body.args) == 1:
+            x = self.shapes.get(span_key(node.body.args[0]))  # \nabla f(x): with respect to x
+        else:
+            x = None
+        if scalar and x is not None and node.order is None:
+            return x
+        return None
+
+    def _scalar_valued(self, body: t.Node | None, gradient: bool = False) -> bool:
+        """Is what is differentiated a scalar: a scalar expression, or a function named
+        alone whose signature ends in a scalar (``f`` of ``f : \\mathbb{R}^{m×n} → \\mathbb{R}``)?
+        A ``gradient`` (``\\nabla_W L``, ``\\nabla f(x)``) is of a scalar unless its letter is
+        known otherwise: the loss or objective a paper differentiates is often never declared."""
+        if body is None:
+            return False
+        f = self.infer(body)
+        if f is not None:
+            return f.is_scalar
+        key = symbol_key(body)
+        sig = self._signature(key[0], body.start) if key is not None else None
+        if sig is not None or not gradient:
+            return sig is not None and sig.codomain.is_scalar
+        name = body.func if isinstance(body, t.Apply) else body
+        if isinstance(name, (t.Sub, t.Tagged)):
+            name = name.base
+        if not isinstance(name, t.Symbol) or name.font in _BOLD:
+            return False  # \nabla \mathbf{f}: a vector field's Jacobian
+        return all(
+            k is not None and self._unknown(k[0], body.start)
+            for k in {symbol_key(name), key if not isinstance(body, t.Apply) else None} - {None}
+        )  # fmt: skip
+
+
+def _conditional(args: tuple[t.Node, ...]) -> bool:
+    """Arguments as a distribution takes them: ``z \\mid x``, or parameters after ``;``."""
+    return any(
+        isinstance(a, t.Sequence)
+        or (isinstance(a, t.Chain) and any(r in ("\\mid", "|", "\\vert") for r in a.relations))
+        for a in args
+    )
+
+
+def _comparable(arg: Shape, domain: Shape) -> bool:
+    """Only a vector for a vector or a matrix for a matrix is checked: a scalar function
+    applied to a vector, or a vector function to a batch (a matrix), applies elementwise."""
+    if domain.is_scalar or arg.is_scalar:
+        return False
+    return arg.is_vector == domain.is_vector

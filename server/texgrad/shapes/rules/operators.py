@@ -1,0 +1,115 @@
+r"""Rules for operators on one operand: powers and inverses (``A^{-1}``, ``A^2``, a family
+member's ``h^{(t)\top}``), transposes (``A^\top``, ``A^{-\top}``, ``x'``), norms and absolute
+values, inner products written ``\langle x, y \rangle``, square roots."""
+
+from __future__ import annotations
+
+from texgrad.shapes.dims import ONE, SCALAR, Shape, same
+from texgrad.shapes.rules.base import RuleBase
+from texgrad.syntax import tree as t
+from texgrad.syntax.show import show
+from texgrad.syntax.symbols import symbol_key
+
+# exponents that make a matrix power (of a square matrix), as show() writes them
+_MATRIX_EXPONENTS = (
+    "(Neg 1)",
+    "2",
+    "3",
+    "k",
+    "n",
+    "p",
+    "(BinOp:/ 1 2)",
+    "(Frac 1 2)",
+    "(Neg (Frac 1 2))",
+    "(Neg (BinOp:/ 1 2))",
+)
+
+
+class OperatorRules(RuleBase):
+    """Powers, transposes, norms, inner products, square roots."""
+
+    def _power(self, node: t.Power) -> Shape | None:
+        tagged = _tagged_transpose(node)
+        if tagged is not None:  # \vh^{(t)\top}: the transpose of h^{(t)}
+            s = self.infer(tagged)
+            return s.transposed() if s is not None else None
+        label = _label(node)
+        if label is not None:  # \vh^{(t-1)}: a member of the family h^{(t)}
+            return self.infer(label)
+        base = self.infer(node.base)
+        self.infer(node.exponent)
+        if base is None:
+            return None
+        if base.is_scalar:
+            return SCALAR
+        exp = show(node.exponent)
+        matrix_power = exp in _MATRIX_EXPONENTS
+        if not matrix_power or base.cols == ONE or base.rows == ONE:
+            return None  # x^2 of a vector is elementwise in many papers
+        if not same(base.rows, base.cols):
+            what = "inverse" if exp == "(Neg 1)" else "power"
+            self._not_square(what, node.base, base, node)
+            return None
+        return base
+
+    def _transpose(self, node: t.Transpose) -> Shape | None:
+        if isinstance(node.base, t.Number):
+            return None  # 1^\top: the vector of ones, written as the number
+        s = self.infer(node.base)
+        return s.transposed() if s is not None else None
+
+    def _inverse_transpose(self, node: t.InverseTranspose) -> Shape | None:
+        s = self.infer(node.base)
+        if s is None or s.is_scalar:
+            return s
+        if not same(s.rows, s.cols):
+            self._not_square("inverse", node.base, s, node)
+            return None
+        return s.transposed()
+
+    def _prime(self, node: t.Prime) -> Shape | None:
+        # Alone, x' is as often another variable (x and x') or a derivative (f') as a
+        # transpose; only inside a product (x' A x, see _factor) is it read as one.
+        self.infer(node.base)
+        return None
+
+    def _scalar_of(self, node: t.Norm | t.Abs) -> Shape | None:
+        self.infer(node.body)
+        return SCALAR
+
+    def _angle(self, node: t.Angle) -> Shape | None:
+        for item in node.items:
+            self.infer(item)
+        return SCALAR if len(node.items) == 2 else None
+
+    def _sqrt(self, node: t.Sqrt) -> Shape | None:
+        s = self.infer(node.body)
+        return SCALAR if s is not None and s.is_scalar else None
+
+
+def _tagged_transpose(node: t.Power) -> t.Tagged | None:
+    """``h^{(t)\\top}`` (a label and a transpose in one superscript): the labelled ``h^{(t)}``."""
+    exp = node.exponent
+    if not (isinstance(exp, t.Product) and len(exp.factors) == 2):
+        return None
+    label, mark = exp.factors
+    if not (
+        isinstance(label, t.Paren) and label.open in ("(", "[") and label.body is not None
+        and isinstance(mark, t.Symbol) and mark.name in ("T", "\\top", "\\intercal")
+        and symbol_key(node.base) is not None
+    ):  # fmt: skip
+        return None
+    return t.Tagged(node.base, label.body, label.open, start=node.start, end=label.end,
+                    from_macro=node.from_macro, span=(node.span[0], label.span[1]))  # fmt: skip
+
+
+def _label(node: t.Power) -> t.Tagged | None:
+    """``h^{(t-1)}``, read as a power: a label in brackets, as ``h^{(t)}`` is."""
+    paren = node.exponent
+    if not (
+        isinstance(paren, t.Paren) and paren.open in ("(", "[") and paren.body is not None
+        and symbol_key(node.base) is not None
+    ):  # fmt: skip
+        return None
+    return t.Tagged(node.base, paren.body, paren.open, start=node.start, end=node.end,
+                    from_macro=node.from_macro, span=node.span)  # fmt: skip

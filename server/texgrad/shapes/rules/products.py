@@ -1,0 +1,316 @@
+r"""Rules for products and sums: matrix products (``x^\top A y``, ``A \Sigma A^\top``), scalar
+coefficients (``\eta \nabla f``), calls written as products (``u (x)``), sums with
+broadcasting and identities (``\lambda I``), binary operators (``\odot``, ``\otimes``,
+``\cdot``) and fractions; and what a product tells of an undeclared factor's shape."""
+
+from __future__ import annotations
+
+from texgrad.shapes import messages
+from texgrad.shapes.diagnostics import Fix
+from texgrad.shapes.dims import ONE, SCALAR, Shape, same
+from texgrad.shapes.rules.base import RuleBase, span_key
+from texgrad.syntax import tree as t
+from texgrad.syntax.symbols import symbol_key
+
+# what a factor of unknown shape may be for its product still to have a shape (A \Sigma A^\top)
+_OPERANDS = (t.Symbol, t.Sub, t.Tagged, t.Apply, t.Paren, t.Transpose, t.Power, t.Accent, t.Font,
+             t.InverseTranspose, t.Prime)  # fmt: skip
+
+
+# lowercase Greek letters that, undeclared, scale what follows them (\lambda I, \eta g);
+# not those papers use for vectors of parameters or for maps (\theta, \phi, \psi)
+_GREEK_COEFFICIENTS = frozenset(
+    "\\" + g
+    for g in "alpha beta gamma delta epsilon varepsilon zeta eta iota kappa lambda mu nu xi "
+    "pi rho varrho sigma tau upsilon chi omega".split()
+)
+
+
+class ProductRules(RuleBase):
+    """Products, sums, binary operators and fractions."""
+
+    def _product(self, node: t.Product) -> Shape | None:
+        factors = self._applications(list(node.factors))
+        if len(factors) == 1:
+            return self.infer(factors[0])
+        node = t.Product(
+            tuple(factors),
+            start=node.start,
+            end=node.end,
+            from_macro=node.from_macro,
+            span=node.span,
+        )
+        shapes = [self._factor(f, i + 1 < len(factors), i > 0) for i, f in enumerate(factors)]
+        self._coefficients(factors, shapes)
+        self._gather_evidence(factors, shapes)
+        # Each run of factors of known shape is multiplied out: however the product is
+        # bracketed, its neighbours must agree (`A y` in `u^\top A y`, whatever u is).  A factor
+        # of unknown shape is never part of a message; the product has the rows of its first
+        # factor and the columns of its last (`A \Sigma A^\top`, whatever \Sigma is), if known.
+        result: Shape | None = None
+        first = 0  # where the current run of known factors starts
+        acc: Shape | None = None
+        failed = False
+        head: Shape | None = None  # the product of the first run, when it ended
+        operands = True  # are the factors of unknown shape symbols, calls, brackets?
+        for i, s in enumerate(shapes):
+            if i > first and isinstance(factors[i - 1], t.Nabla) and _arguments(factors[i]):
+                continue  # \nabla_\theta f \big(x\big): the brackets are f's arguments
+            if s is None or (i == first and i > 0 and _arguments(factors[i])):
+                # `A(x) x` with A unknown: the brackets may be A's arguments
+                if first == 0 and i > 0:
+                    head = acc
+                operands = operands and s is None and isinstance(factors[i], _OPERANDS)
+                acc, first = None, i + 1
+                continue
+            if i == first:
+                acc = s
+                continue
+            if acc is None:
+                continue  # the run failed already: one message per run
+            # the left operand is the run multiplied so far: `A B` in `A B x`
+            left = factors[first] if i == first + 1 else _span_node(factors[first], factors[i - 1])
+            acc = self._matmul(acc, s, left, factors[i], i == first + 1, factors[first:i])
+            failed = failed or acc is None
+        if first == 0 and not failed:
+            result = acc
+        elif (
+            not failed and operands and first < len(factors) and head is not None
+            and acc is not None and not head.is_scalar and not acc.is_scalar
+        ):  # fmt: skip
+            result = Shape(head.rows, acc.cols)
+        return result
+
+    def _coefficients(self, factors: list[t.Node], shapes: list[Shape | None]) -> None:
+        """``\\eta \\nabla f``, ``2 \\lambda w``, ``\\sigma_n^2 x``: undeclared lowercase Greek letters
+        leading a product, before a vector or matrix, are its scalar coefficients."""
+        for i, f in enumerate(factors):
+            if shapes[i] is not None:
+                if shapes[i].is_scalar:  # type: ignore[union-attr]
+                    continue
+                return  # past the first vector or matrix
+            if not self._coefficient(f):
+                return
+            if i + 1 < len(factors) and _arguments(factors[i + 1]) and _plain(factors[i + 1]):
+                return  # \mu(x), \phi(x, y): a function's arguments, not a factor
+            if any(s is not None and not s.is_scalar for s in shapes[i + 1 :]):
+                shapes[i] = SCALAR
+
+    def _coefficient(self, node: t.Node) -> bool:
+        """Is ``node`` a lowercase Greek letter (``\\lambda``, ``\\eta_t``, ``\\sigma_n^2``) that
+        nothing declares or defines: a coefficient when it scales a vector or a matrix."""
+        if isinstance(node, t.Power) and isinstance(node.exponent, t.Number):
+            node = node.base
+        base = node.base if isinstance(node, t.Sub) else node
+        if not (
+            isinstance(base, t.Symbol) and base.font is None and not base.accents
+            and base.name in _GREEK_COEFFICIENTS
+        ):  # fmt: skip
+            return False
+        for key in {symbol_key(node), symbol_key(base)}:
+            if key is None or not self._unknown(key[0], node.start):
+                return False
+        return True
+
+    def _gather_evidence(self, factors: list[t.Node], shapes: list[Shape | None]) -> None:
+        """``Ax`` with A m×n tells that an undeclared x has n rows: shown as inferred, never
+        used to report (a guess must not make a squiggle)."""
+        for i in range(len(factors) - 1):
+            left, right = shapes[i], shapes[i + 1]
+            if left is not None and right is None and not left.is_scalar:
+                self._note(factors[i + 1], left.cols, None)
+            elif left is None and right is not None and not right.is_scalar:
+                self._note(factors[i], None, right.rows)
+
+    def _applications(self, factors: list[t.Node]) -> list[t.Node]:
+        """``u (x)`` for a symbol with a signature (``u : \\mathbb{R}^n \\to \\mathbb{R}^m``) is a call."""
+        out: list[t.Node] = []
+        i = 0
+        while i < len(factors):
+            f = factors[i]
+            key = symbol_key(f)
+            nxt = factors[i + 1] if i + 1 < len(factors) else None
+            if (
+                key
+                and isinstance(nxt, t.Paren)
+                and nxt.open in ("(", "\\left(")
+                and self._signature(key[0], f.start)
+            ):
+                args = (
+                    nxt.body.items
+                    if isinstance(nxt.body, t.List)
+                    else ((nxt.body,) if nxt.body is not None else ())
+                )
+                out.append(
+                    t.Apply(
+                        f,
+                        tuple(args),
+                        True,
+                        start=f.start,
+                        end=nxt.end,
+                        from_macro=f.from_macro,
+                        span=(f.span[0], nxt.span[1]),
+                    )
+                )
+                i += 2
+                continue
+            out.append(f)
+            i += 1
+        return out
+
+    def _factor(self, node: t.Node, followed: bool, preceded: bool = False) -> Shape | None:
+        """A factor of a product; ``x'`` before another factor is a transpose (``x' A x``), and
+        so is a matrix's ``A'`` after one (``C C'``, ``A \\Sigma A'``)."""
+        if isinstance(node, t.Prime) and (followed or preceded) and node.count == 1:
+            s = self.infer(node.base)
+            if s is not None and not s.is_scalar and (followed or ONE not in (s.rows, s.cols)):
+                shape = s.transposed()
+                self.shapes[span_key(node)] = shape
+                return shape
+            return None
+        return self.infer(node)
+
+    def _matmul(
+        self,
+        a: Shape,
+        b: Shape,
+        left: t.Node,
+        right: t.Node,
+        left_is_factor: bool = True,
+        left_factors: list[t.Node] | None = None,
+    ) -> Shape | None:
+        if a.is_scalar:
+            return b
+        if b.is_scalar:
+            return a
+        if same(a.cols, b.rows):
+            return Shape(a.rows, b.cols)
+        fixes: list[Fix] = []
+        if same(a.rows, b.rows) and left_is_factor:
+            fixes.append(self._transpose_fix(left))
+        if same(a.cols, b.cols):
+            fixes.append(self._transpose_fix(right))
+        operands = self._described(left, a), self._described(right, b)
+        message = messages.matmul_mismatch(*operands, (a.cols, b.rows), self._hint(fixes))
+        related = self._related(*(left_factors or [left]), right)
+        self._emit("matmul-mismatch", message, left.start, right.end, related, tuple(fixes))
+        return None
+
+    def _add(self, node: t.Add) -> Shape | None:
+        shapes = [self.infer(term) for term in node.terms]
+        matrices = [
+            (term, s)
+            for term, s in zip(node.terms, shapes, strict=True)
+            if s is not None and not s.is_scalar
+        ]
+        for term, s in matrices[1:]:
+            first, fs = matrices[0]
+            if not s.agrees(fs):
+                if _broadcasts(s, fs) or _broadcasts(fs, s):
+                    return None  # XW + b with b a row: broadcasting, as ML papers write it
+                fixes = (self._transpose_fix(term),) if s.agrees(fs.transposed()) else ()
+                message = messages.add_mismatch(
+                    self._described(first, fs), self._described(term, s), self._hint(fixes)
+                )
+                related = self._related(first, term)
+                self._emit("add-mismatch", message, node.start, node.end, related, fixes)
+                return None
+        if matrices:  # x + Ay: an undeclared term has the shape of the others (shown, not used)
+            for term, shape in zip(node.terms, shapes, strict=True):
+                if shape is None and not self._identity(term):
+                    self._note(term, matrices[0][1].rows, matrices[0][1].cols)
+        # an undeclared identity (\lambda I) takes the shape of what it is added to
+        adapted = [
+            s is None and self._identity(term) for term, s in zip(node.terms, shapes, strict=True)
+        ]
+        if any(s is None and not a for s, a in zip(shapes, adapted, strict=True)):
+            return None
+        known = [s for s in shapes if s is not None]
+        non_scalar = [s for s in known if not s.is_scalar]
+        if any(adapted) and not non_scalar:
+            return None
+        if non_scalar and len(non_scalar) < len(known):
+            return None  # scalar + matrix: broadcasting, not checked
+        return non_scalar[0] if non_scalar else SCALAR
+
+    def _identity(self, node: t.Node) -> bool:
+        """An undeclared identity matrix, possibly scaled: ``I``, ``\\mathbf{I}``, ``\\lambda I``, ``-2I``."""
+        if isinstance(node, t.Neg):
+            return self._identity(node.operand)
+        if isinstance(node, t.Product):
+            others = [f for f in node.factors if not self._identity(f)]
+            return len(others) == len(node.factors) - 1 and all(
+                ((s := self.infer(f)) is not None and s.is_scalar) or self._coefficient(f)
+                for f in others
+            )
+        key = symbol_key(node)
+        return key is not None and key[0] == "I" and not self._declared(key[0])
+
+    def _binop(self, node: t.BinOp) -> Shape | None:
+        a = self.infer(node.left)
+        b = self.infer(node.right)
+        if a is None or b is None or node.right is None:
+            return None
+        op = node.op
+        if op in ("\\odot", "\\oslash"):
+            if a.is_scalar:
+                return b
+            if b.is_scalar:
+                return a
+            if a.agrees(b):
+                return a
+            message = messages.elementwise_mismatch(
+                op, self._described(node.left, a), self._described(node.right, b)
+            )
+            related = self._related(node.left, node.right)
+            self._emit("elementwise-mismatch", message, node.start, node.end, related)
+            return None
+        if op == "\\otimes":
+            return Shape(a.rows * b.rows, a.cols * b.cols)
+        if op == "\\cdot":
+            if a.is_scalar:
+                return b
+            if b.is_scalar:
+                return a
+            if a.cols == ONE and b.cols == ONE and same(a.rows, b.rows):
+                return SCALAR  # a dot product of two vectors
+            return self._matmul(a, b, node.left, node.right)
+        if op in ("\\times", "*", "\\ast"):
+            if a.is_scalar:
+                return b
+            if b.is_scalar:
+                return a
+            return None  # cross products, convolutions: not checked
+        if op == "/":
+            return a if b.is_scalar else None
+        return None
+
+    def _frac(self, node: t.Frac) -> Shape | None:
+        num = self.infer(node.num)
+        den = self.infer(node.den)
+        return num if den is not None and den.is_scalar else None
+
+
+def _arguments(node: t.Node) -> bool:
+    """Could this factor be the arguments of the one before it (``(x)`` in ``A(x) x``)?"""
+    return isinstance(node, t.Paren) and node.open in ("(", "\\left(")
+
+
+def _plain(paren: t.Node) -> bool:
+    """Brackets around symbols only, as arguments are: ``(x)``, ``(x, y)``."""
+    body = paren.body if isinstance(paren, t.Paren) else None
+    items = body.items if isinstance(body, (t.List, t.Sequence)) else (body,)
+    return all(i is not None and symbol_key(i) is not None for i in items)
+
+
+def _span_node(first: t.Node, last: t.Node) -> t.Node:
+    """A stand-in covering first..last, to quote and locate a run of factors."""
+    return t.Opaque("", start=first.start, end=last.end, from_macro=first.from_macro or last.from_macro,
+                    span=(first.span[0], last.span[1]))  # fmt: skip
+
+
+def _broadcasts(small: Shape, big: Shape) -> bool:
+    """A row (1×q) or column (n×1) added along the rows or columns of an n×q matrix."""
+    if small.rows == ONE and same(small.cols, big.cols) and big.rows != ONE:
+        return True
+    return small.cols == ONE and same(small.rows, big.rows) and big.cols != ONE

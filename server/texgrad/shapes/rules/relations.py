@@ -1,0 +1,186 @@
+r"""Rules for relations: chains of ``=``, ``\le``, ``\in`` …; an equality whose sides differ
+is reported unless papers write it so on purpose, and an equality may define: ``y = Ax`` gives
+an undeclared ``y`` its shape, ``f(x) = Ax`` makes ``f`` a function from here on."""
+
+from __future__ import annotations
+
+from texgrad.shapes import messages
+from texgrad.shapes.dims import Shape, same
+from texgrad.shapes.questions import REDEFINES
+from texgrad.shapes.rules.base import RuleBase, span_key, unwrapped
+from texgrad.shapes.table import Declaration, Signature
+from texgrad.syntax import tree as t
+from texgrad.syntax.show import show
+from texgrad.syntax.symbols import symbol_key
+
+EQUALITIES = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv", "\\defeq", "\\eqdef"})
+
+
+class RelationRules(RuleBase):
+    """Chains of relations, equations, and the definitions they make."""
+
+    def _chain(self, node: t.Chain) -> Shape | None:
+        head = node.items[0]
+        if isinstance(head, t.Product) and node.relations[0] in EQUALITIES:
+            call = self._call_head(head)
+            if call is not None:  # k(x) = … defines a function k (k a dimension elsewhere)
+                node = t.Chain((call, *node.items[1:]), node.relations, start=node.start,
+                               end=node.end, from_macro=node.from_macro, span=node.span)  # fmt: skip
+        shapes = [
+            None
+            if i is None or _is_space(i) or (k == 0 and self._is_definition_head(node, i))
+            else self.infer(i)
+            for k, i in enumerate(node.items)
+        ]
+        head = node.items[0]
+        if head is not None and len(shapes) > 1 and self._is_definition_head(node, head):
+            self._define_function(head, shapes[1])  # type: ignore[arg-type]
+        last = len(node.items) - 1
+        for i, rel in enumerate(node.relations):
+            if rel not in EQUALITIES:
+                continue
+            left, right = node.items[i], node.items[i + 1]
+            a, b = shapes[i], shapes[i + 1]
+            # "Z = X V, \qquad Y = Z V^\top" reads as Z = (X V, Y) = Z V^\top: a list between
+            # two relations ends one statement and starts the next
+            if isinstance(left, t.List) and i > 0 and left.items:
+                left = left.items[-1]
+                a = self.shapes.get(span_key(left)) if left is not None else None
+            if isinstance(right, t.List) and i + 1 < last and right.items:
+                right = right.items[0]
+                b = self.shapes.get(span_key(right)) if right is not None else None
+            if left is not None and right is not None:
+                self._equation(rel, left, right, a, b)
+        return None
+
+    def _equation(
+        self, rel: str, left: t.Node, right: t.Node, a: Shape | None, b: Shape | None
+    ) -> None:
+        """``left rel right`` for an equality: a definition (``y = Ax``), a mismatch, or one
+        of the equations papers write with sides that differ on purpose."""
+        if b is not None and self._defines(left):
+            self._define(left, b)  # y = Ax gives an undeclared y its shape (again, if redefined)
+            return
+        if a is None or b is None or a.agrees(b):
+            return
+        if self._redefines(left) and not a.agrees(b.transposed()):
+            return  # \beta = \sum_i \alpha_i \phi(x_i) in a later section: \beta anew
+        if _transposes(left, right):
+            return  # A = A^\top states a property (symmetry), for a square A
+        if (_is_derivative(left) or _is_derivative(right)) and a.agrees(b.transposed()):
+            return  # a gradient written in the other layout (a row, numerator layout)
+        if a.is_scalar != b.is_scalar and (_is_literal(left) or _is_literal(right)):
+            return  # x = 0 for a vector: a zero vector
+        if (_is_explicit(left) or _is_explicit(right)) and _instance(a, b):
+            return  # C = [0; 0; 0] for C ∈ ℝ^{n×m}: an example with n = 3, m = 1
+        fixes = (self._transpose_fix(right),) if a.agrees(b.transposed()) else ()
+        message = messages.equation_mismatch(
+            rel, self._described(left, a), self._described(right, b), self._hint(fixes)
+        )
+        related = self._related(left, right)
+        self._emit("equation-mismatch", message, left.start, right.end, related, fixes)
+
+    def _define_function(self, head: t.Apply, value: Shape | None) -> None:
+        """``f(x) = Ax`` with x ∈ ℝⁿ: from here on f maps ℝⁿ to what the right side is."""
+        key = symbol_key(head.func)
+        if key is None or value is None or len(head.args) != 1:
+            return
+        arg = self.infer(head.args[0])
+        if arg is None:
+            return
+        self.reads.add(key[0])
+        sigs = self.table.signatures.setdefault(key[0], [])
+        if not any(s.path == self.path and s.start == head.start for s in sigs):
+            sig = Signature(key[0], arg, value, self.path, head.start, head.end)
+            self.writes.append(sig)
+            sigs.append(sig)
+            sigs.sort(key=lambda s: (s.path, s.start))
+
+    def _call_head(self, head: t.Product) -> t.Apply | None:
+        """``k(x)`` read as a product, for a letter with no shape here (declared nowhere,
+        not defined): in ``k(x) = …`` it is a function being defined."""
+        if len(head.factors) != 2:
+            return None
+        name, paren = head.factors
+        key = symbol_key(name)
+        if key is None or not isinstance(paren, t.Paren) or paren.open not in ("(", "\\left("):
+            return None
+        args = paren.body.items if isinstance(paren.body, t.List) else (paren.body,)
+        if any(a is None or symbol_key(a) is None for a in args):
+            return None
+        if self._known(key[0], name.start):
+            return None
+        return t.Apply(name, tuple(args), True, start=head.start, end=head.end,  # type: ignore[arg-type]
+                       from_macro=head.from_macro, span=head.span)  # fmt: skip
+
+    def _is_definition_head(self, chain: t.Chain, head: t.Node) -> bool:
+        """``f(x) = …`` defines f: its left side is not a call to check."""
+        return (
+            isinstance(head, t.Apply) and chain.relations[0] in EQUALITIES
+            and all(symbol_key(a) is not None for a in head.args)
+        )  # fmt: skip
+
+    def _redefines(self, node: t.Node) -> bool:
+        """Is ``node`` a symbol declared in an earlier section, so that ``node = …`` here may
+        give the letter a new meaning (papers reuse letters), rather than contradict it?"""
+        key = symbol_key(node)
+        return key is not None and self._ask(REDEFINES, key[0], key[1], node.start)
+
+    def _defines(self, node: t.Node) -> bool:
+        """Is ``node`` an undeclared symbol, so that ``node = …`` defines its shape?"""
+        key = symbol_key(node)
+        return key is not None and not self._declared(key[0])
+
+    def _define(self, node: t.Node, shape: Shape) -> None:
+        key = symbol_key(node)
+        if key is None:
+            return
+        self.reads.add(key[0])
+        found = self.defined.setdefault(key[0], [])
+        if not any(d.path == self.path and d.start == node.start for d in found):
+            d = Declaration(key[0], key[1], shape, self.path, node.start, node.end, "definition")
+            self.writes.append(d)
+            found.append(d)
+
+
+def _transposes(a: t.Node, b: t.Node) -> bool:
+    """Is one side the transpose of the other (``A = A^\\top``, ``A^H = A``)?"""
+    for x, y in ((a, b), (b, a)):
+        if isinstance(x, t.Transpose) and show(x.base) == show(y):
+            return True
+    return False
+
+
+def _is_derivative(node: t.Node) -> bool:
+    return isinstance(unwrapped(node), (t.Derivative, t.Nabla))
+
+
+def _is_space(node: t.Node) -> bool:
+    return isinstance(node, t.Space) or (
+        isinstance(node, t.Product) and isinstance(node.factors[0], t.Space)
+    )
+
+
+def _is_explicit(node: t.Node) -> bool:
+    """A matrix written out entry by entry: its dimensions are numbers."""
+    return isinstance(unwrapped(node, (t.Neg, t.Paren)), t.Matrix)
+
+
+def _instance(a: Shape, b: Shape) -> bool:
+    """Could one shape be the other with its dimension names given numbers (1 included)?  A
+    matrix written out is an example: its entries may be special cases too (``x_t = [1; y_t]``
+    with a scalar ``y_t`` where ``y_t ∈ ℝ^k`` in general), so only numbers must agree."""
+    return all(
+        same(x, y) or not (x.is_Number and y.is_Number)
+        for x, y in ((a.rows, b.rows), (a.cols, b.cols))
+    )
+
+
+def _is_literal(node: t.Node) -> bool:
+    if isinstance(node, t.Neg):
+        node = node.operand
+    return isinstance(node, t.Number) or (
+        isinstance(node, t.Symbol)
+        and node.font in ("mathbf", "bm", "boldsymbol")
+        and node.name in ("0", "1")
+    )

@@ -1,0 +1,118 @@
+r"""Rules for symbols: a letter's declaration, definition or signature; a member of a family
+(``h^{(t-1)}`` of ``h^{(t)}``); an undeclared dimension name as a number; and subscripts,
+which make an element (``x_i``, ``A_{ij}``), a row or column (``A_{i,:}``) or a symbol of
+their own (``x_t``, ``\sigma_{\min}``)."""
+
+from __future__ import annotations
+
+import re
+
+from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of
+from texgrad.shapes.questions import DIMENSION, dimension_key
+from texgrad.shapes.rules.base import RuleBase
+from texgrad.syntax import tree as t
+from texgrad.syntax.symbols import symbol_key, tagged_key
+
+# letters that label the members of a family declared as h^{(t)}, x^{(i)}, a^{[l]}
+_FAMILY_LABELS = ("t", "i", "j", "k", "l", "s", "n", "\\ell", "\\tau")
+# letters that index entries (x_i, x_j); t, s, k … make a new vector (x_t, the iterate x_k)
+_ELEMENT_INDICES = frozenset("i j l m n p q r".split())
+# what stands for "all rows" or "all columns" in a slice: A_{i,:}, A_{:,j}, A_{i,\cdot}
+_SLICE_MARKS = frozenset({":", "\\cdot", "*", "\\ast", "\\bullet"})
+
+
+class SymbolRules(RuleBase):
+    def _symbol(self, node: t.Symbol) -> Shape | None:
+        return self._symbolic(node)
+
+    def _symbolic(self, node: t.Node) -> Shape | None:
+        key = symbol_key(node)
+        if key is None:
+            return None
+        decl = self._lookup(key, node.start)
+        if decl is not None:
+            return decl.shape
+        if self._signature(key[0], node.start) is not None:
+            return None  # a function named alone
+        defined = self._definition(key[0], node.start)
+        if defined:
+            return defined.shape
+        if isinstance(node, t.Tagged):
+            return self._member(node)
+        return SCALAR if self._is_dimension(node) else None
+
+    def _member(self, node: t.Tagged) -> Shape | None:
+        """``h^{(t-1)}``, ``h^{(\\tau)}`` of a family declared as ``h^{(t)} \\in \\mathbb{R}^{n}``: every
+        member has its shape — unless the shape depends on the label (``W^{(l)}`` is
+        ``n_l \\times n_{l-1}``), or several families could be meant."""
+        base = symbol_key(node.base)
+        if base is None:
+            return None
+        found = []
+        for v in _FAMILY_LABELS:
+            decl = self._lookup((tagged_key(base[0], node.bracket, v), base[1]), node.start)
+            if decl is not None:
+                found.append((v, decl.shape))
+        if len(found) != 1:
+            return None
+        v, shape = found[0]
+        label = re.compile(rf"(?<![A-Za-z\\]){re.escape(v)}(?![A-Za-z])")
+        names = [str(x) for d in (shape.rows, shape.cols) for x in d.free_symbols]
+        return None if any(label.search(n) for n in names) else shape
+
+    def _is_dimension(self, node: t.Node) -> bool:
+        """An undeclared ``N``, ``d_k`` that is a dimension of some declared shape."""
+        plain = isinstance(node, t.Symbol) and node.font is None and not node.accents
+        if isinstance(node, t.Sub):
+            base = node.base
+            plain = isinstance(base, t.Symbol) and base.font is None and not base.accents
+        key = symbol_key(node)
+        if not plain or key is None or self._declared(key[0]):
+            return False  # declared somewhere (out of scope here): not a number
+        d = dim_of(node)
+        if d is None or not d.is_Symbol:
+            return False
+        return self._ask(DIMENSION, dimension_key(d), d, None)
+
+    def _sub(self, node: t.Sub) -> Shape | None:
+        own = self._symbolic(node)
+        if own is not None:
+            return own
+        key = symbol_key(node)
+        if key is not None and self._known(key[0], node.start):
+            return None
+        base = self.infer(node.base)
+        if base is None or base.is_scalar:
+            return None  # \sigma_{\min} is a symbol of its own, not the scalar \sigma
+        # an element of a declared vector or matrix: x_i, A_{ij}, A_{i,j} — but x_t, w_{t+1}
+        # (a time index) and a bold \mathbf{x}_i (the i-th sample) are vectors of their own
+        index = node.index
+        if base.is_vector or base.rows == ONE:
+            bold = isinstance(node.base, t.Symbol) and node.base.font in (
+                "mathbf",
+                "bm",
+                "boldsymbol",
+                "pmb",
+                "vb",
+            )
+            element_index = (
+                isinstance(index, t.Symbol) and index.name in _ELEMENT_INDICES
+            ) or isinstance(index, t.Number)
+            return SCALAR if element_index and not bold else None
+        parts = (
+            index.items
+            if isinstance(index, t.List)
+            else index.factors
+            if isinstance(index, t.Product)
+            else ()
+        )
+        if len(parts) != 2:
+            return None
+        slices = [isinstance(p, t.Symbol) and p.name in _SLICE_MARKS for p in parts]
+        if slices == [False, True]:
+            return Shape(ONE, base.cols)  # A_{i,:}: the i-th row
+        if slices == [True, False]:
+            return Shape(base.rows, ONE)  # A_{:,j}: the j-th column
+        if slices == [True, True]:
+            return base
+        return SCALAR  # A_{ij}, A_{i,j}: an entry
