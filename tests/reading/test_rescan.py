@@ -9,8 +9,9 @@ import pytest
 
 from tests.fixtures import random_edit
 from texgrad.reading import latex, markdown
+from texgrad.reading.edits import TextEdit
 from texgrad.reading.project import scan_text
-from texgrad.reading.rescan import ScanMemo, TextEdit, rescan
+from texgrad.reading.rescan import ScanMemo, rescan
 
 
 def _full(text: str, fmt: str):

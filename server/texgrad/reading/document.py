@@ -16,11 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from texgrad.reading.edits import Splice
 from texgrad.reading.macros import MacroTable, merge
 from texgrad.reading.memo import Recent
+from texgrad.reading.problems import ReadProblem
 from texgrad.reading.project import (
     LATEX_SUFFIXES,
     MARKDOWN_SUFFIXES,
+    SCANS,
     Project,
     load_project,
     normalize,
@@ -30,9 +33,7 @@ from texgrad.reading.project import (
 from texgrad.reading.regions import (
     MathRegion,
     RawRegion,
-    ReadProblem,
     ScanResult,
-    Splice,
     build_region,
 )
 
@@ -229,7 +230,5 @@ _ASSEMBLED = _Assembled()
 
 def clear_caches() -> None:
     """Forget the scans and regions remembered per path (for measurements and tests)."""
-    from texgrad.reading.project import SCANS
-
     SCANS.clear()
     _ASSEMBLED.clear()

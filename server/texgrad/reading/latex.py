@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 
 from texgrad.reading.macros import balanced_group, parse_definition
-from texgrad.reading.regions import Include, RawRegion, ReadProblem, ScanResult
+from texgrad.reading.problems import ReadProblem
+from texgrad.reading.regions import Include, RawRegion, ScanResult
 
 MATH_ENVIRONMENTS = frozenset(
     name + star

@@ -16,12 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from texgrad.reading.problems import ReadProblem
 from texgrad.reading.source import MappedText
-
-if TYPE_CHECKING:
-    from texgrad.reading.regions import ReadProblem
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,8 +201,6 @@ _PARAM = re.compile(r"#(\d)")
 
 def expand(text: MappedText, table: MacroTable) -> tuple[MappedText, list[ReadProblem]]:
     """Expand every user macro in ``text``; report loops or runaway growth as problems."""
-    from texgrad.reading.regions import ReadProblem
-
     if not table or "\\" not in text.text:
         return text, []
     budget = _Budget()

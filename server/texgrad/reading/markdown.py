@@ -39,15 +39,16 @@ import bisect
 import functools
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any
-
-from markdown_it import MarkdownIt
-from markdown_it.rules_block import StateBlock
-from mdit_py_plugins.front_matter import front_matter_plugin
+from typing import TYPE_CHECKING, Any
 
 from texgrad.reading.latex import MATH_ENVIRONMENTS, TEXT_COMMANDS
 from texgrad.reading.macros import parse_definition
-from texgrad.reading.regions import RawRegion, ReadProblem, ScanResult
+from texgrad.reading.problems import ReadProblem
+from texgrad.reading.regions import RawRegion, ScanResult
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_block import StateBlock
 
 # MyST directives whose body is not Markdown; any other ```{name} fence is read as Markdown.
 NON_MARKDOWN_DIRECTIVES = frozenset(
@@ -279,6 +280,10 @@ def _display_block_rule(state: StateBlock, startLine: int, endLine: int, silent:
 
 @functools.cache
 def _markdown() -> MarkdownIt:
+    # imported on first use: markdown-it adds tens of ms to every start; LaTeX never needs it
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.front_matter import front_matter_plugin
+
     md = MarkdownIt("commonmark").use(front_matter_plugin)
     md.block.ruler.before(
         "blockquote", "tex_display", _display_block_rule,

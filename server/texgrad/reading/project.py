@@ -25,8 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from texgrad.reading import latex, markdown
 from texgrad.reading.macros import Macro, MacroTable, merge
-from texgrad.reading.regions import Include, ReadProblem, ScanResult
+from texgrad.reading.problems import ReadProblem
+from texgrad.reading.regions import Include, ScanResult
 from texgrad.reading.rescan import ScanMemo
 
 Format = Literal["latex", "markdown"]
@@ -163,12 +165,8 @@ def scan_text(
         if found is not None:
             return found
     if format == "markdown":
-        from texgrad.reading import markdown
-
         scan = markdown.scan(text, extra_environments, path=path)
     else:
-        from texgrad.reading import latex
-
         scan = latex.scan(text, extra_environments, path=path)
     if path:
         SCANS.put(key, text, scan)

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import cast
 
 from texgrad.reading.document import DocumentRead, read_document
+from texgrad.reading.edits import TextEdit
 from texgrad.reading.project import Project
 from texgrad.reading.regions import MathRegion
-from texgrad.reading.rescan import TextEdit
 from texgrad.shapes.declarations import (
     NOTATION_SENTENCE,
     SENTENCE_BREAK,

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any
 
-from texgrad.reading.rescan import TextEdit
+from texgrad.reading.edits import TextEdit
 from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same, shape_of_space
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
