@@ -311,7 +311,7 @@ def _events(format: str) -> tuple[re.Pattern[str], ...]:
     """The scanner's events in text and in math."""
     if format == "markdown":
         return (markdown._TEXT_EVENT, markdown._MATH_EVENT)
-    return (latex._TEXT_EVENTS, latex._MATH_EVENTS)
+    return (latex.TEXT_EVENTS, latex.MATH_EVENTS)
 
 
 # text-mode commands whose argument or closer a scanner looks for, possibly far ahead
@@ -396,7 +396,7 @@ def _closer_latex(
         if closer is None:
             return False
         out = ScanResult()
-        end = latex._math(
+        end = latex.read_math(
             text, out, r.start, opener, closer, display=r.display, kind=r.kind,
             body_start=r.body_start if opener == "\\begin" else None,
         )  # fmt: skip
