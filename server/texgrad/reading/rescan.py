@@ -22,7 +22,7 @@ import bisect
 import re
 from dataclasses import replace
 
-from texgrad.reading import latex, markdown
+from texgrad.reading import latex, markdown_inline
 from texgrad.reading.edits import Splice, TextEdit
 from texgrad.reading.memo import Recent
 from texgrad.reading.problems import ReadProblem
@@ -310,7 +310,7 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
 def _events(format: str) -> tuple[re.Pattern[str], ...]:
     """The scanner's events in text and in math."""
     if format == "markdown":
-        return (markdown._TEXT_EVENT, markdown._MATH_EVENT)
+        return (markdown_inline.TEXT_EVENT, markdown_inline.MATH_EVENT)
     return (latex.TEXT_EVENTS, latex.MATH_EVENTS)
 
 
@@ -431,8 +431,8 @@ def _closer_markdown(
     envs = latex.MATH_ENVIRONMENTS | extra_environments
     for a, b in gaps:  # \begin{align} that found no closer, too (\begin{tabular} is text)
         for m in _BEGIN.finditer(text, a, b):
-            named = markdown._ENV_OPEN.match(text, m.start(), b)
-            if named is None or markdown._open_env(text, m.start(), b, envs) is not None:
+            named = markdown_inline.ENV_OPEN.match(text, m.start(), b)
+            if named is None or markdown_inline.open_env(text, m.start(), b, envs) is not None:
                 return False
     for r, want in [*((r, r) for r in earlier), (raw, expected)]:
         closer = _closer_of(r, _MARKDOWN_CLOSERS)
@@ -441,7 +441,7 @@ def _closer_markdown(
         # \text{…} groups are skipped unless an unclosed one came earlier (the scanner
         # remembers that): the closer must be the same either way
         if not all(
-            markdown._find_closer(text, r.body_start, len(text), closer, failed)
+            markdown_inline.find_closer(text, r.body_start, len(text), closer, failed)
             == (want.body_end, want.end)
             for failed in ({}, {"{": 0})
         ):
