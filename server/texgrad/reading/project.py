@@ -47,7 +47,6 @@ LATEX_SUFFIXES = frozenset({".tex", ".ltx", ".latex", ".sty", ".cls"})
 # \input-like commands resolve against the root's directory (LaTeX's working
 # directory), \subfile and the \sub… forms of the import package against the
 # including file, \import and \…from against the directory they name.
-_ROOT_RELATIVE = frozenset({"input", "include"})
 _FILE_RELATIVE = frozenset({"subfile", "subimport", "subincludefrom", "subinputfrom"})
 _DIR_IMPORT = frozenset({"import", "includefrom", "inputfrom"})
 _INCLUDE_HINTS = (

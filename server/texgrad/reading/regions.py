@@ -159,7 +159,6 @@ class ScanResult:
 # Markdown escapes that authors add to keep emphasis out of math (a\_i, a\*b).
 # A doubled backslash (a row break) and TeX's own \| \> \# are left alone.
 _MD_ESCAPE = re.compile(r"\\\\|\\([_*])")
-_ROW_BREAK = re.compile(r"\\\\\*?(?:\s*\[[^\]\n]{0,40}\])?")
 _EMPTY_ROW = re.compile(
     r"^(?:\s|\\(?:begin|end)\{(?:" + "|".join(re.escape(e) for e in ROW_ENVIRONMENTS) + r")\}"
     r"(?:\{[^}]*\})?|\\(?:nonumber|notag|hline|noalign\{[^}]*\}|label\{[^}]*\}|tag\*?\{[^}]*\})|&)*$"
