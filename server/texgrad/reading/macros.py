@@ -169,11 +169,11 @@ def _newcommand(
             return None, close
         i = _skip_space(text, close + 1)
         if i < len(text) and text[i] == "[":
-            close = balanced_group(text, i, "[", "]")
-            if close is None:
+            default_end = balanced_group(text, i, "[", "]")
+            if default_end is None:
                 return None, i
-            default = text[i + 1 : close - 1]
-            i = _skip_space(text, close)
+            default = text[i + 1 : default_end - 1]
+            i = _skip_space(text, default_end)
     group = _group_at(text, i)
     if group is None:
         return None, i
