@@ -149,50 +149,14 @@ def _display_block_rule(state: StateBlock, startLine: int, endLine: int, silent:
     settings = state.env.get(_ENV_KEY)
     if not isinstance(settings, _ParseState) or state.is_code_block(startLine):
         return False
-    src = state.src
     pos = state.bMarks[startLine] + state.tShift[startLine]
-    line_end = state.eMarks[startLine]
-    if pos + 2 > line_end or src[pos] not in "\\$":
+    found = _display_at(state, settings, pos, startLine, endLine, silent)
+    if found is None:
         return False
-    limit = state.eMarks[endLine - 1]
-    if src.startswith("$$", pos):
-        # `silent` is markdown-it asking whether this line may interrupt a
-        # paragraph (or list, quote): `$$` never does, as in dollarmath.
-        if silent or src.startswith("$$$", pos):
-            return False
-        kind, delimiter, body = "display", "$$", pos + 2
-        close = settings.closer(src, "$$", body, limit)
-    elif src.startswith(("\\\\[", "\\["), pos):
-        if ROW_BREAK_ARG.match(src, pos, line_end):
-            return False
-        kind, delimiter = "display", src[pos : src.index("[", pos) + 1]
-        body = pos + len(delimiter)
-        close = settings.closer(
-            src, BACKSLASH_OPENERS[delimiter][0], body, min(limit, settings.blank_after(src, pos))
-        )
-    else:
-        env = open_env(src, pos, line_end, settings.envs)
-        if env is None:
-            return False
-        kind, body = env
-        delimiter, closer = "\\begin", "\\end{" + kind + "}"
-        at = settings.find(src, closer, body)  # amsmath too ends the body at the text \end{…}
-        close = (at, at + len(closer)) if 0 <= at and at + len(closer) <= limit else None
-    if close is None:
-        return False
-    body_end, end = close
+    kind, delimiter, body, (body_end, end) = found
     last = bisect.bisect_left(state.eMarks, end, startLine, endLine)  # the closer's line
-    if last >= endLine:
+    if last >= endLine or not _lines_fit(state, startLine, last, end, kind, delimiter):
         return False
-    rest = src[end : state.eMarks[last]]
-    if rest.strip() and not (delimiter == "$$" and _DOLLAR_LABEL.fullmatch(rest)):
-        return False
-    for line in range(startLine + 1, last + 1):
-        if state.isEmpty(line):
-            if delimiter != "$$" and kind == "display":
-                return False  # a blank line inside a blockquote
-        elif state.sCount[line] < state.blkIndent:
-            return False  # a less indented line ends the enclosing list item
     if silent:
         return True
     token = state.push("tex_display", "math", 0)
@@ -200,8 +164,8 @@ def _display_block_rule(state: StateBlock, startLine: int, endLine: int, silent:
     token.map = [startLine, last + 1]
     token.content = state.getLines(startLine, last + 1, state.blkIndent, False)
     # Columns, not offsets: markdown-it normalised the line breaks of its copy.
-    row0 = src.rfind("\n", 0, pos) + 1
-    row1 = src.rfind("\n", 0, body_end) + 1
+    row0 = state.src.rfind("\n", 0, pos) + 1
+    row1 = state.src.rfind("\n", 0, body_end) + 1
     token.meta = {
         "kind": kind,
         "delimiter": delimiter,
@@ -211,6 +175,60 @@ def _display_block_rule(state: StateBlock, startLine: int, endLine: int, silent:
         "end": end - row1,
     }
     state.line = last + 1
+    return True
+
+
+def _display_at(
+    state: StateBlock, settings: _ParseState, pos: int, line: int, endLine: int, silent: bool
+) -> tuple[str, str, int, Span] | None:
+    """The display math opened at ``pos`` (the start of ``line``'s text) and where it
+    closes: (kind, delimiter, body start, (body end, end)); None if there is none."""
+    src = state.src
+    line_end = state.eMarks[line]
+    if pos + 2 > line_end or src[pos] not in "\\$":
+        return None
+    limit = state.eMarks[endLine - 1]
+    if src.startswith("$$", pos):
+        # `silent` is markdown-it asking whether this line may interrupt a
+        # paragraph (or list, quote): `$$` never does, as in dollarmath.
+        if silent or src.startswith("$$$", pos):
+            return None
+        kind, delimiter, body = "display", "$$", pos + 2
+        close = settings.closer(src, "$$", body, limit)
+    elif src.startswith(("\\\\[", "\\["), pos):
+        if ROW_BREAK_ARG.match(src, pos, line_end):
+            return None
+        kind, delimiter = "display", src[pos : src.index("[", pos) + 1]
+        body = pos + len(delimiter)
+        close = settings.closer(
+            src, BACKSLASH_OPENERS[delimiter][0], body, min(limit, settings.blank_after(src, pos))
+        )
+    else:
+        env = open_env(src, pos, line_end, settings.envs)
+        if env is None:
+            return None
+        kind, body = env
+        delimiter, closer = "\\begin", "\\end{" + kind + "}"
+        at = settings.find(src, closer, body)  # amsmath too ends the body at the text \end{…}
+        close = (at, at + len(closer)) if 0 <= at and at + len(closer) <= limit else None
+    return None if close is None else (kind, delimiter, body, close)
+
+
+def _lines_fit(
+    state: StateBlock, first: int, last: int, end: int, kind: str, delimiter: str
+) -> bool:
+    """May lines [first, last] be one display block closed at ``end``: nothing but a label
+    after the closer, and no line that ends the container (a blank line in a quote, a
+    less indented line in a list item)?"""
+    rest = state.src[end : state.eMarks[last]]
+    if rest.strip() and not (delimiter == "$$" and _DOLLAR_LABEL.fullmatch(rest)):
+        return False
+    for line in range(first + 1, last + 1):
+        if state.isEmpty(line):
+            if delimiter != "$$" and kind == "display":
+                return False  # a blank line inside a blockquote
+        elif state.sCount[line] < state.blkIndent:
+            return False  # a less indented line ends the enclosing list item
     return True
 
 
