@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from texgrad.reading.edits import Splice
 from texgrad.reading.macros import MacroTable, merge
@@ -24,6 +23,7 @@ from texgrad.reading.project import (
     LATEX_SUFFIXES,
     MARKDOWN_SUFFIXES,
     SCANS,
+    Format,
     Project,
     load_project,
     normalize,
@@ -37,7 +37,6 @@ from texgrad.reading.regions import (
     build_region,
 )
 
-Format = Literal["latex", "markdown"]
 Regions = tuple[MathRegion, ...]
 
 _LATEX_IDS = frozenset({"latex", "tex", "plaintex", "context", "latex-expl3", "bibtex-style"})
