@@ -324,36 +324,42 @@ def _walk(
                     )
                 visit(res.path, res.base, depth + 1)
                 continue
-            if (key, inc.target) in walk.reported or inc.command == "usepackage":
-                continue
-            walk.reported.add((key, inc.target))
-            if res.outside is not None:
-                walk.problem(
-                    key,
-                    ReadProblem(
-                        f"\\{inc.command}{{{inc.target}}} is not read: it is outside the project folder {reader.folder}",
-                        inc.start, inc.end, "information", "outside-project",
-                    ),
-                )  # fmt: skip
-            elif "\\" in inc.target or "#" in inc.target:
-                walk.problem(
-                    key,
-                    ReadProblem(
-                        f"\\{inc.command}{{{inc.target}}} is not followed: its path is computed by macros",
-                        inc.start, inc.end, "information", "unresolved-include",
-                    ),
-                )  # fmt: skip
-            elif inc.target.strip():
-                walk.problem(
-                    key,
-                    ReadProblem(
-                        f"file {inc.target} not found (\\{inc.command}); its macros are not known",
-                        inc.start, inc.end, "information", "missing-file",
-                    ),
-                )  # fmt: skip
+            _report_unfollowed(walk, key, inc, res, reader.folder)
 
     visit(root, None, 0)
     return walk
+
+
+def _report_unfollowed(walk: _Walk, key: str, inc: Include, res: _Resolved, folder: Path) -> None:
+    """Say, once per file and target, why an include is not followed; a ``\\usepackage``
+    not followed names a system package and is not reported."""
+    if (key, inc.target) in walk.reported or inc.command == "usepackage":
+        return
+    walk.reported.add((key, inc.target))
+    if res.outside is not None:
+        walk.problem(
+            key,
+            ReadProblem(
+                f"\\{inc.command}{{{inc.target}}} is not read: it is outside the project folder {folder}",
+                inc.start, inc.end, "information", "outside-project",
+            ),
+        )  # fmt: skip
+    elif "\\" in inc.target or "#" in inc.target:
+        walk.problem(
+            key,
+            ReadProblem(
+                f"\\{inc.command}{{{inc.target}}} is not followed: its path is computed by macros",
+                inc.start, inc.end, "information", "unresolved-include",
+            ),
+        )  # fmt: skip
+    elif inc.target.strip():
+        walk.problem(
+            key,
+            ReadProblem(
+                f"file {inc.target} not found (\\{inc.command}); its macros are not known",
+                inc.start, inc.end, "information", "missing-file",
+            ),
+        )  # fmt: skip
 
 
 # -- finding the root ----------------------------------------------------------
