@@ -134,8 +134,8 @@ class _Paragraph:
     def region(
         self, kind: str, delimiter: str, start: int, span: Span, body: int, escapes: bool = True
     ) -> int:
-        """Record math from ``start`` whose body starts at ``body`` and ends at ``span``;
-        return where reading goes on."""
+        """Record math from ``start`` to ``span[1]``, its body from ``body`` to ``span[0]``;
+        return where reading goes on (the math's end)."""
         display = delimiter in ("$$", "\\\\[", "\\[") or (delimiter == "\\begin" and kind != "math")
         add_region(
             self.doc, kind, delimiter, start, span[1], body, span[0], display, escapes,
