@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from texgrad.reading.macros import balanced_group, parse_definition
+from texgrad.reading.macros import DEFINITION_COMMANDS, balanced_group, parse_definition
 from texgrad.reading.problems import ReadProblem
 from texgrad.reading.regions import Include, RawRegion, ScanResult
 
@@ -65,10 +65,6 @@ _ALIGNAT_ARG = re.compile(r"\s*\{[^{}]*\}")
 _FI = re.compile(r"\\fi(?![A-Za-z@])")
 _INPUT_FILE = re.compile(r"[ \t]+([^\s{}%\\]+)")  # \input file, without braces
 
-DEFINITION_COMMANDS = (
-    "newcommand", "renewcommand", "providecommand", "DeclareMathOperator",
-    "DeclareRobustCommand", "def", "gdef", "let",
-)  # fmt: skip
 # \import{dir/}{file} and its kin name a directory, then a file
 _TWO_ARGUMENTS = frozenset(
     {"import", "subimport", "includefrom", "subincludefrom", "inputfrom", "subinputfrom"}

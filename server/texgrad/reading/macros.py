@@ -35,9 +35,12 @@ class Macro:
 
 MacroTable = dict[str, Macro]
 
-_DEF_START = re.compile(
-    r"\\(newcommand|renewcommand|providecommand|DeclareMathOperator|DeclareRobustCommand|def|gdef|let)(?![A-Za-z@])(\*?)"
-)
+# The commands that define a macro, each also starred (the scanners look for them too).
+DEFINITION_COMMANDS = (
+    "newcommand", "renewcommand", "providecommand", "DeclareMathOperator",
+    "DeclareRobustCommand", "def", "gdef", "let",
+)  # fmt: skip
+_DEF_START = re.compile(r"\\(" + "|".join(DEFINITION_COMMANDS) + r")(?![A-Za-z@])(\*?)")
 _CS = re.compile(r"\\(?:[A-Za-z@]+|.)")
 _PARAMS = re.compile(r"(?:#\d)*")
 

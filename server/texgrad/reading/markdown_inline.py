@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from texgrad.reading.latex import TEXT_COMMANDS
-from texgrad.reading.macros import parse_definition
+from texgrad.reading.macros import DEFINITION_COMMANDS, parse_definition
 from texgrad.reading.problems import ReadProblem
 from texgrad.reading.regions import RawRegion, ScanResult
 
@@ -40,10 +40,7 @@ ENV_OPEN = re.compile(r"\\begin[ \t]*\{([^{}\r\n]*)\}")
 _ENV_NAME = re.compile(r"[ \t]*\{([^{}\r\n]*)\}")
 _ALIGNAT_ARG = re.compile(r"[ \t]*\{[^{}\r\n]*\}")
 _EOL = re.compile(r"[\r\n]")
-_DEF_START = re.compile(
-    r"\\(?:newcommand|renewcommand|providecommand|DeclareMathOperator|DeclareRobustCommand"
-    r"|def|gdef|let)(?![A-Za-z@])"
-)
+_DEF_START = re.compile(r"\\(?:" + "|".join(DEFINITION_COMMANDS) + r")(?![A-Za-z@])")
 # `\\[2pt]`, `\\[\dimexpr…]`: a LaTeX row break with a length (bookish raw LaTeX), not math.
 ROW_BREAK_ARG = re.compile(
     r"\\\\\[[ \t]*(?:[-+]?[ \t]*(?:\d+(?:\.\d*)?|\.\d+)[ \t]*(?:pt|em|ex|mm|cm|in|bp|pc|dd|cc|sp|mu)"

@@ -24,18 +24,15 @@ from dataclasses import replace
 
 from texgrad.reading import latex, markdown_inline
 from texgrad.reading.edits import Splice, TextEdit
+from texgrad.reading.macros import DEFINITION_COMMANDS
 from texgrad.reading.memo import Recent
 from texgrad.reading.problems import ReadProblem
 from texgrad.reading.regions import Include, RawRegion, ScanResult
 
 _DEFINITION = re.compile(
-    r"\\(?:newcommand|renewcommand|providecommand|DeclareMathOperator|DeclareRobustCommand|"
-    r"def|gdef|let|newenvironment)(?![A-Za-z@])"
+    r"\\(?:" + "|".join((*DEFINITION_COMMANDS, "newenvironment")) + r")(?![A-Za-z@])"
 )
-_TEXT_GROUP = re.compile(
-    r"\\(?:text|mbox|textrm|textbf|textit|textsf|texttt|textup|textnormal|hbox|intertext|"
-    r"shortintertext|makebox|fbox|framebox|parbox|textsc|emph)(?![A-Za-z@])"
-)
+_TEXT_GROUP = re.compile(r"\\(?:" + "|".join(sorted(latex.TEXT_COMMANDS)) + r")(?![A-Za-z@])")
 _LATEX_CLOSERS = {"$": "$", "$$": "$$", "\\(": "\\)", "\\[": "\\]"}
 _MARKDOWN_CLOSERS = {**_LATEX_CLOSERS, "\\\\(": "\\\\)", "\\\\[": "\\\\]"}
 # blanks, list markers and quote marks at a line's start: block content begins after them
