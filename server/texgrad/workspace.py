@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from texgrad.reading.document import Format, detect_format
 from texgrad.reading.macros import Macro, merge
+from texgrad.reading.problems import ReadProblem
 from texgrad.reading.project import Project, ProjectFile, load_project, normalize, scan_text
-from texgrad.reading.regions import ReadProblem
 from texgrad.settings import resolve
 from texgrad.shapes.check import Checker, CheckResult
 

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures import random_edit
-from texgrad.reading import latex, markdown
+from texgrad.reading import latex, markdown, project
+from texgrad.reading.document import clear_caches, read_document
+from texgrad.reading.edits import TextEdit
 from texgrad.reading.project import scan_text
-from texgrad.reading.rescan import ScanMemo, TextEdit, rescan
+from texgrad.reading.rescan import ScanMemo, rescan
 
 
 def _full(text: str, fmt: str):
@@ -86,8 +88,6 @@ def test_rescan_only_when_the_edit_cannot_change_what_is_math(fmt, old, new, reu
 
 
 def test_scan_text_remembers_and_rescans(tmp_path: Path) -> None:
-    from texgrad.reading import project
-
     path = str(tmp_path / "a.tex")
     text = "Let $x + y$ and $A x$ and $B$.\n\nMore $C$.\n"
     before = project.SCANS.reused
@@ -153,8 +153,6 @@ def _read_facts(doc):
 
 def test_reading_after_edits_splices_what_a_fresh_read_gives(corpus: Path) -> None:
     # regions kept and moved by an edit (moved lazily) are those a fresh read builds
-    from texgrad.reading.document import clear_caches, read_document
-
     rng = random.Random(5)
     snippets = ["Q", " ", "x", "+ y", "A^\\top", "}", "{", "\\", "_", "$", "\n", "\\R"]
     spliced = 0

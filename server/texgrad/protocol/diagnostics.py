@@ -12,7 +12,7 @@ from lsprotocol import types
 
 from texgrad.protocol.server import Document, TexgradServer
 from texgrad.reading.document import detect_format
-from texgrad.reading.regions import ReadProblem
+from texgrad.reading.problems import ReadProblem
 from texgrad.shapes.diagnostics import Diagnostic, Fix
 from texgrad.workspace import Analysis
 

@@ -14,13 +14,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
+from texgrad.reading.edits import Splice
 from texgrad.reading.macros import MacroTable, merge
 from texgrad.reading.memo import Recent
+from texgrad.reading.problems import ReadProblem
 from texgrad.reading.project import (
     LATEX_SUFFIXES,
     MARKDOWN_SUFFIXES,
+    SCANS,
+    Format,
     Project,
     load_project,
     normalize,
@@ -30,13 +33,10 @@ from texgrad.reading.project import (
 from texgrad.reading.regions import (
     MathRegion,
     RawRegion,
-    ReadProblem,
     ScanResult,
-    Splice,
     build_region,
 )
 
-Format = Literal["latex", "markdown"]
 Regions = tuple[MathRegion, ...]
 
 _LATEX_IDS = frozenset({"latex", "tex", "plaintex", "context", "latex-expl3", "bibtex-style"})
@@ -229,7 +229,5 @@ _ASSEMBLED = _Assembled()
 
 def clear_caches() -> None:
     """Forget the scans and regions remembered per path (for measurements and tests)."""
-    from texgrad.reading.project import SCANS
-
     SCANS.clear()
     _ASSEMBLED.clear()

@@ -11,9 +11,11 @@ goes on after it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from texgrad.reading.macros import balanced_group, parse_definition
-from texgrad.reading.regions import Include, RawRegion, ReadProblem, ScanResult
+from texgrad.reading.macros import DEFINITION_COMMANDS, balanced_group, parse_definition
+from texgrad.reading.problems import ReadProblem
+from texgrad.reading.regions import Include, RawRegion, ScanResult
 
 MATH_ENVIRONMENTS = frozenset(
     name + star
@@ -54,11 +56,26 @@ INCLUDE_COMMANDS = (
 )
 
 
-_TEXT_EVENTS = re.compile(r"%|\\(?:[A-Za-z@]+\*?|.)|\$\$?|\n", re.S)
+# The events of each mode; rescan.py looks at them near an edit too.
+TEXT_EVENTS = re.compile(r"%|\\(?:[A-Za-z@]+\*?|.)|\$\$?|\n", re.S)
+MATH_EVENTS = re.compile(r"%|\\(?:[A-Za-z@]+\*?|.)|\$\$?|\n[ \t]*\r?\n|[{}]", re.S)
 _MAGIC_ROOT = re.compile(r"%\s*!\s*tex\s+root\s*=\s*(.+?)\s*$", re.I | re.M)
-_PAR = re.compile(r"\n[ \t]*(?:\r?\n)")
 _ENV_NAME = re.compile(r"\s*\{([^{}\n]*)\}")
-_MATH_EVENTS = re.compile(r"%|\\(?:[A-Za-z@]+\*?|.)|\$\$?|\n[ \t]*\r?\n|[{}]", re.S)
+_ALIGNAT_ARG = re.compile(r"\s*\{[^{}]*\}")
+_FI = re.compile(r"\\fi(?![A-Za-z@])")
+_INPUT_FILE = re.compile(r"[ \t]+([^\s{}%\\]+)")  # \input file, without braces
+
+# \import{dir/}{file} and its kin name a directory, then a file
+_TWO_ARGUMENTS = frozenset(
+    {"import", "subimport", "includefrom", "subincludefrom", "inputfrom", "subinputfrom"}
+)
+# Math openers in text: closer, display, kind.
+_MATH_OPENERS = {
+    "$": ("$", False, "inline"),
+    "$$": ("$$", True, "display"),
+    "\\(": ("\\)", False, "inline"),
+    "\\[": ("\\]", True, "display"),
+}
 
 
 def magic_root(text: str) -> str | None:
@@ -68,221 +85,111 @@ def magic_root(text: str) -> str | None:
 
 
 def scan(text: str, extra_environments: frozenset[str] = frozenset(), path: str = "") -> ScanResult:
-    """Scan a LaTeX file (or a fragment of one, e.g. a Markdown paragraph)."""
-    envs = MATH_ENVIRONMENTS | extra_environments
+    """Scan a LaTeX file (or a fragment of one, e.g. a Markdown paragraph).
+
+    Text mode: each event found is handed to its entry in :data:`_TEXT_HANDLERS` (one per
+    command or character that matters), which reads on and says where to go on from;
+    any other event (``\\alpha``, a line break) is passed over.
+    """
     out = ScanResult()
     out.magic_root = magic_root(text)
+    reader = _Text(text, out, MATH_ENVIRONMENTS | extra_environments, path)
+    handlers = _TEXT_HANDLERS
     pos = 0
-    n = len(text)
-    while pos < n:
-        m = _TEXT_EVENTS.search(text, pos)
-        if m is None:
-            break
+    while m := TEXT_EVENTS.search(text, pos):
         tok = m.group(0)
-        start = m.start()
-        pos = m.end()
-        if tok == "%":
-            nl = text.find("\n", pos)
-            pos = n if nl < 0 else nl + 1
-        elif tok == "\n":
-            continue
-        elif tok in ("$", "$$"):
-            pos = _math(
-                text,
-                out,
-                start,
-                tok,
-                tok,
-                display=tok == "$$",
-                kind="display" if tok == "$$" else "inline",
-            )
-        elif tok == "\\(":
-            pos = _math(text, out, start, tok, "\\)", display=False, kind="inline")
-        elif tok == "\\[":
-            pos = _math(text, out, start, tok, "\\]", display=True, kind="display")
-        elif tok in ("\\begin", "\\begin*"):
-            em = _ENV_NAME.match(text, pos)
-            if em is None:
-                continue
-            env = em.group(1).strip()
-            if env in NON_MATH_ENVIRONMENTS:
-                pos = _skip_environment(text, out, start, em.end(), env)
-            elif env in envs:
-                body_start = em.end()
-                if env.startswith(("alignat", "xalignat")):  # \begin{alignat}{2}
-                    arg = re.compile(r"\s*\{[^{}]*\}").match(text, body_start)
-                    if arg:
-                        body_start = arg.end()
-                pos = _math(
-                    text,
-                    out,
-                    start,
-                    "\\begin",
-                    "\\end{" + env + "}",
-                    display=env not in ("math", "math*"),
-                    kind=env,
-                    body_start=body_start,
-                )
-            else:
-                pos = em.end()
-        elif tok in ("\\verb", "\\verb*"):
-            if pos < n:
-                verb_close = text.find(text[pos], pos + 1)
-                nl = text.find("\n", pos)
-                if verb_close >= 0 and (nl < 0 or verb_close < nl):
-                    pos = verb_close + 1
-        elif tok in ("\\iffalse",):
-            fi = re.compile(r"\\fi(?![A-Za-z@])").search(text, pos)
-            pos = n if fi is None else fi.end()
-        elif tok.rstrip("*")[1:] in (
-            "newcommand",
-            "renewcommand",
-            "providecommand",
-            "DeclareMathOperator",
-            "DeclareRobustCommand",
-            "def",
-            "gdef",
-            "let",
-        ):
-            macro, end = parse_definition(text, start, path)
-            if macro is not None:
-                out.definitions.append(macro)
-                pos = end
-        elif tok == "\\documentclass":
-            out.has_documentclass = True
-        elif tok[1:] in INCLUDE_COMMANDS:
-            pos = _include(text, out, start, pos, tok[1:])
-        elif tok in ("\\usepackage", "\\RequirePackage"):
-            pos = _usepackage(text, out, start, pos)
-        elif tok == "\\ensuremath":
-            j = pos
-            while j < n and text[j] in " \t":
-                j += 1
-            if j < n and text[j] == "{":
-                close = balanced_group(text, j)
-                if close is not None:
-                    out.regions.append(
-                        RawRegion("inline", "\\ensuremath", start, close, j + 1, close - 1, False)
-                    )
-                    pos = close
+        handler = handlers.get(tok)
+        pos = m.end() if handler is None else handler(reader, tok, m.start(), m.end())
     return out
 
 
-def _math(
-    text: str,
-    out: ScanResult,
-    start: int,
-    opener: str,
-    closer: str,
-    *,
-    display: bool,
-    kind: str,
-    body_start: int | None = None,
-) -> int:
-    """Read math from after the opener to its closer; record a region or a problem."""
-    body = len(opener) + start if body_start is None else body_start
-    pos = body
-    n = len(text)
-    excluded: list[tuple[int, int]] = []
-    is_env = opener == "\\begin"
-    depth = 0  # braces opened inside the math
-    nested_close: tuple[tuple[int, int], int] | None = None  # a closer met inside braces
-    while pos < n:
-        m = _MATH_EVENTS.search(text, pos)
-        if m is None:
-            break
-        tok = m.group(0)
-        if tok == "%":
-            nl = text.find("\n", m.end())
-            end = n if nl < 0 else nl
-            excluded.append((m.start(), end))
-            pos = end
-            continue
-        if tok.startswith("\n"):
-            break  # a blank line: math cannot go on
-        if tok == "{":
-            depth += 1
-            pos = m.end()
-            continue
-        if tok == "}":
-            depth = max(0, depth - 1)
-            pos = m.end()
-            continue
-        close_at: tuple[int, int] | None = None
-        if tok in ("$", "$$"):
-            if closer == "$" and tok == "$$":
-                # `$a$$b$`: the first $ closes, the second opens new math
-                close_at = (m.start(), m.start() + 1)
-            elif tok == closer:
-                close_at = (m.start(), m.end())
-        elif tok in ("\\)", "\\]") and tok == closer:
-            close_at = (m.start(), m.end())
-        if close_at is not None:
-            if depth == 0:
-                return _close(
-                    out, kind, opener, start, body, close_at[0], close_at[1], display, excluded
-                )
-            # Inside a group the closer cannot end the math (TeX would stop with
-            # an error): it belongs to text in the group, e.g. a tikz node's
-            # {$x$}.  Should the group never close, this is where math ends.
-            if nested_close is None:
-                nested_close = (close_at, len(excluded))
-            pos = m.end()
-            continue
-        if tok in ("$", "$$", "\\)", "\\]"):
-            pos = m.end()
-            continue
-        if is_env and tok == "\\end":
-            em = _ENV_NAME.match(text, m.end())
-            if em and "\\end{" + em.group(1).strip() + "}" == closer:
-                return _close(
-                    out, kind, opener, start, body, m.start(), em.end(), display, excluded
-                )
-            pos = m.end()
-            continue
-        name = tok[1:]
-        if name in TEXT_COMMANDS:
-            j = m.end()
-            while j < n and text[j] in " \t":
-                j += 1
-            if j < n and text[j] == "{":
-                close = balanced_group(text, j)
-                if close is not None:
-                    pos = close
-                    continue
-        pos = m.end()
-    if nested_close is not None:  # unbalanced braces: end at the first closer after all
-        (a, b), n_excluded = nested_close
-        return _close(out, kind, opener, start, body, a, b, display, excluded[:n_excluded])
-    # unclosed: report on the opener, resume right after it
-    what = {"\\begin": f"\\begin{{{kind}}}"}.get(opener, opener)
-    out.problems.append(
-        ReadProblem(
-            f"math opened by {what} is not closed (expected {closer} before the paragraph ends)",
-            start,
-            body if not is_env else body,
-            "error",
-            "unclosed-math",
-        )
-    )
-    return body if not is_env else body
+class _Text:
+    """What the text-mode handlers share: the file, where they record, its environments."""
+
+    __slots__ = ("text", "out", "envs", "path")
+
+    def __init__(self, text: str, out: ScanResult, envs: frozenset[str], path: str) -> None:
+        self.text, self.out, self.envs, self.path = text, out, envs, path
 
 
-def _close(
-    out: ScanResult,
-    kind: str,
-    opener: str,
-    start: int,
-    body: int,
-    body_end: int,
-    end: int,
-    display: bool,
-    excluded: list[tuple[int, int]],
-) -> int:
-    out.regions.append(
-        RawRegion(kind, opener, start, end, body, body_end, display, tuple(excluded))
-    )
+# -- text mode: one handler per event; each gets (reader, event, its start, its end) and
+# returns where reading goes on
+
+
+def _comment(r: _Text, tok: str, start: int, pos: int) -> int:
+    nl = r.text.find("\n", pos)
+    return len(r.text) if nl < 0 else nl + 1
+
+
+def _math_opener(r: _Text, tok: str, start: int, pos: int) -> int:
+    closer, display, kind = _MATH_OPENERS[tok]
+    return read_math(r.text, r.out, start, tok, closer, display=display, kind=kind)
+
+
+def _begin(r: _Text, tok: str, start: int, pos: int) -> int:
+    """An environment: math, one to skip whole (verbatim) or one whose body is text."""
+    em = _ENV_NAME.match(r.text, pos)
+    if em is None:
+        return pos
+    env = em.group(1).strip()
+    if env in NON_MATH_ENVIRONMENTS:
+        return _skip_environment(r.text, r.out, start, em.end(), env)
+    if env not in r.envs:
+        return em.end()
+    body_start = em.end()
+    if env.startswith(("alignat", "xalignat")):  # \begin{alignat}{2}
+        arg = _ALIGNAT_ARG.match(r.text, body_start)
+        if arg:
+            body_start = arg.end()
+    return read_math(
+        r.text, r.out, start, "\\begin", "\\end{" + env + "}",
+        display=env not in ("math", "math*"), kind=env, body_start=body_start,
+    )  # fmt: skip
+
+
+def _verb(r: _Text, tok: str, start: int, pos: int) -> int:
+    r"""``\verb|…|``: to the next copy of its delimiter on the same line."""
+    text = r.text
+    if pos < len(text):
+        verb_close = text.find(text[pos], pos + 1)
+        nl = text.find("\n", pos)
+        if verb_close >= 0 and (nl < 0 or verb_close < nl):
+            return verb_close + 1
+    return pos
+
+
+def _iffalse(r: _Text, tok: str, start: int, pos: int) -> int:
+    fi = _FI.search(r.text, pos)
+    return len(r.text) if fi is None else fi.end()
+
+
+def _definition(r: _Text, tok: str, start: int, pos: int) -> int:
+    macro, end = parse_definition(r.text, start, r.path)
+    if macro is None:
+        return pos
+    r.out.definitions.append(macro)
     return end
+
+
+def _documentclass(r: _Text, tok: str, start: int, pos: int) -> int:
+    r.out.has_documentclass = True
+    return pos
+
+
+def _ensuremath(r: _Text, tok: str, start: int, pos: int) -> int:
+    r"""``\ensuremath{…}``: its argument is inline math."""
+    text = r.text
+    j = pos
+    while j < len(text) and text[j] in " \t":
+        j += 1
+    if j < len(text) and text[j] == "{":
+        close = balanced_group(text, j)
+        if close is not None:
+            r.out.regions.append(
+                RawRegion("inline", "\\ensuremath", start, close, j + 1, close - 1, False)
+            )
+            return close
+    return pos
 
 
 def _skip_environment(text: str, out: ScanResult, start: int, pos: int, env: str) -> int:
@@ -302,14 +209,11 @@ def _skip_environment(text: str, out: ScanResult, start: int, pos: int, env: str
     return close + len(end_marker)
 
 
-def _include(text: str, out: ScanResult, start: int, pos: int, command: str) -> int:
+def _include(r: _Text, tok: str, start: int, pos: int) -> int:
+    r"""``\input{file}`` and its kin: an include of the file."""
+    text, command = r.text, tok[1:]
     args: list[str] = []
-    want = (
-        2
-        if command
-        in ("import", "subimport", "includefrom", "subincludefrom", "inputfrom", "subinputfrom")
-        else 1
-    )
+    want = 2 if command in _TWO_ARGUMENTS else 1
     i = pos
     n = len(text)
     for _ in range(want):
@@ -324,7 +228,7 @@ def _include(text: str, out: ScanResult, start: int, pos: int, command: str) -> 
         else:
             break
     if not args and command == "input":  # \input file (TeX primitive syntax)
-        m = re.compile(r"[ \t]+([^\s{}%\\]+)").match(text, pos)
+        m = _INPUT_FILE.match(text, pos)
         if m:
             args.append(m.group(1))
             i = m.end()
@@ -335,16 +239,17 @@ def _include(text: str, out: ScanResult, start: int, pos: int, command: str) -> 
     else:  # \import{dir/}{file}; an empty directory means the file alone
         directory = args[0].rstrip("/")
         target = directory + "/" + args[1] if directory else args[1]
-    out.includes.append(Include(command, target, start, i))
+    r.out.includes.append(Include(command, target, start, i))
     return i
 
 
-def _usepackage(text: str, out: ScanResult, start: int, pos: int) -> int:
+def _usepackage(r: _Text, tok: str, start: int, pos: int) -> int:
     r"""``\usepackage[opts]{a,b}``: an include of ``a.sty`` and ``b.sty``.
 
     A project reads the ones that exist in its folder (local macro packages);
     the others are system packages and are not reported.
     """
+    text = r.text
     i = _skip_blank(text, pos)
     if i < len(text) and text[i] == "[":
         close = balanced_group(text, i, "[", "]")
@@ -360,7 +265,7 @@ def _usepackage(text: str, out: ScanResult, start: int, pos: int) -> int:
     for name in inner.split(","):
         name = name.strip()
         if name and re.fullmatch(r"[\w./-]+", name):
-            out.includes.append(Include("usepackage", name + ".sty", start, close))
+            r.out.includes.append(Include("usepackage", name + ".sty", start, close))
     return close
 
 
@@ -368,3 +273,102 @@ def _skip_blank(text: str, i: int) -> int:
     while i < len(text) and text[i] in " \t\r\n":
         i += 1
     return i
+
+
+_TEXT_HANDLERS: dict[str, Callable[[_Text, str, int, int], int]] = {
+    "%": _comment,
+    **dict.fromkeys(_MATH_OPENERS, _math_opener),
+    "\\begin": _begin,
+    "\\begin*": _begin,
+    "\\verb": _verb,
+    "\\verb*": _verb,
+    "\\iffalse": _iffalse,
+    **{"\\" + name + star: _definition for name in DEFINITION_COMMANDS for star in ("", "*")},
+    "\\documentclass": _documentclass,
+    **{"\\" + name: _include for name in INCLUDE_COMMANDS},
+    "\\usepackage": _usepackage,
+    "\\RequirePackage": _usepackage,
+    "\\ensuremath": _ensuremath,
+}
+
+
+# -- math mode
+
+
+def read_math(
+    text: str,
+    out: ScanResult,
+    start: int,
+    opener: str,
+    closer: str,
+    *,
+    display: bool,
+    kind: str,
+    body_start: int | None = None,
+) -> int:
+    """Read math from after the opener to its closer; record a region or a problem and
+    return where reading goes on (rescan.py reads one region again with it)."""
+    body = len(opener) + start if body_start is None else body_start
+    excluded: list[tuple[int, int]] = []
+    found = _math_end(text, body, closer, opener == "\\begin", excluded)
+    if found is None:  # unclosed: report on the opener, resume right after it
+        what = f"\\begin{{{kind}}}" if opener == "\\begin" else opener
+        out.problems.append(
+            ReadProblem(
+                f"math opened by {what} is not closed (expected {closer} before the paragraph ends)",
+                start, body, "error", "unclosed-math",
+            )
+        )  # fmt: skip
+        return body
+    body_end, end, kept = found
+    out.regions.append(
+        RawRegion(kind, opener, start, end, body, body_end, display, tuple(excluded[:kept]))
+    )
+    return end
+
+
+def _math_end(
+    text: str, pos: int, closer: str, is_env: bool, excluded: list[tuple[int, int]]
+) -> tuple[int, int, int] | None:
+    """Where the math from ``pos`` ends: (body end, end, comments in it), or None before a
+    blank line; the comments met are added to ``excluded`` (the hot loop: no calls per event)."""
+    n = len(text)
+    depth = 0  # braces opened inside the math
+    nested: tuple[int, int, int] | None = None  # the first closer met inside braces
+    while m := MATH_EVENTS.search(text, pos):
+        tok = m.group(0)
+        pos = m.end()
+        if tok == "%":  # a comment, to the end of its line: not math
+            nl = text.find("\n", pos)
+            pos = n if nl < 0 else nl
+            excluded.append((m.start(), pos))
+        elif tok[0] == "\n":
+            break  # a blank line: math cannot go on
+        elif tok == "{":
+            depth += 1
+        elif tok == "}":
+            depth = max(0, depth - 1)
+        elif tok[0] == "$" or tok in ("\\)", "\\]"):
+            # `$a$$b$`: the first $ closes, the second opens new math
+            if tok == closer or (closer == "$" and tok == "$$"):
+                at = (m.start(), m.start() + len(closer), len(excluded))
+                if depth == 0:
+                    return at
+                # Inside a group the closer cannot end the math (TeX would stop with
+                # an error): it belongs to text in the group, e.g. a tikz node's
+                # {$x$}.  Should the group never close, this is where math ends.
+                if nested is None:
+                    nested = at
+        elif tok == "\\end" and is_env:
+            em = _ENV_NAME.match(text, pos)
+            if em and "\\end{" + em.group(1).strip() + "}" == closer:
+                return m.start(), em.end(), len(excluded)
+        elif tok[1:] in TEXT_COMMANDS:  # \text{…}: may hold a nested $…$
+            j = pos
+            while j < n and text[j] in " \t":
+                j += 1
+            if j < n and text[j] == "{":
+                close = balanced_group(text, j)
+                if close is not None:
+                    pos = close
+    return nested  # unbalanced braces: end at the first closer after all (None: unclosed)

@@ -16,12 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from texgrad.reading.problems import ReadProblem
 from texgrad.reading.source import MappedText
-
-if TYPE_CHECKING:
-    from texgrad.reading.regions import ReadProblem
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +35,14 @@ class Macro:
 
 MacroTable = dict[str, Macro]
 
-_DEF_START = re.compile(
-    r"\\(newcommand|renewcommand|providecommand|DeclareMathOperator|DeclareRobustCommand|def|gdef|let)(?![A-Za-z@])(\*?)"
-)
+# The commands that define a macro, each also starred (the scanners look for them too).
+DEFINITION_COMMANDS = (
+    "newcommand", "renewcommand", "providecommand", "DeclareMathOperator",
+    "DeclareRobustCommand", "def", "gdef", "let",
+)  # fmt: skip
+_DEF_START = re.compile(r"\\(" + "|".join(DEFINITION_COMMANDS) + r")(?![A-Za-z@])(\*?)")
 _CS = re.compile(r"\\(?:[A-Za-z@]+|.)")
+_PARAMS = re.compile(r"(?:#\d)*")
 
 
 def _skip_space(text: str, pos: int) -> int:
@@ -90,52 +91,74 @@ def parse_definition(text: str, pos: int, path: str = "") -> tuple[Macro | None,
     if m is None:
         return None, pos + 1
     kind, star = m.group(1), m.group(2)
-    i = _skip_space(text, m.end())
-    # the control sequence being defined: {\name} or \name
+    defined = _defined_name(text, m.end())
+    if defined is None:
+        return None, m.end()
+    name, i = defined
+    if kind == "let":
+        return _let(text, i, name, pos, path)
+    if kind in ("def", "gdef"):
+        return _def(text, i, name, pos, path)
+    if kind == "DeclareMathOperator":
+        return _operator(text, i, name, star, pos, path)
+    return _newcommand(text, i, name, kind, pos, path)
+
+
+def _defined_name(text: str, i: int) -> tuple[str, int] | None:
+    r"""The control sequence being defined, ``{\name}`` or ``\name``: (name, where it ends)."""
+    i = _skip_space(text, i)
     if i < len(text) and text[i] == "{":
         close = balanced_group(text, i)
         if close is None:
-            return None, m.end()
-        inner = text[i + 1 : close - 1].strip()
-        cs = _CS.fullmatch(inner)
+            return None
+        cs = _CS.fullmatch(text[i + 1 : close - 1].strip())
         i = close
     else:
         cs = _CS.match(text, i)
         if cs is not None:
             i = cs.end()
-    if cs is None:
-        return None, m.end()
-    name = cs.group(0)[1:]
+    return None if cs is None else (cs.group(0)[1:], i)
 
-    if kind == "let":
-        i = _skip_space(text, i)
-        if i < len(text) and text[i] == "=":
-            i = _skip_space(text, i + 1)
-        target = _CS.match(text, i)
-        if target is None:
-            return None, i
-        return Macro(name, 0, None, target.group(0), "let", pos, target.end(), path), target.end()
 
-    if kind in ("def", "gdef"):
-        params = re.compile(r"(?:#\d)*").match(text, i)
-        nargs = len(params.group(0)) // 2 if params else 0
-        i = params.end() if params else i
-        group = _group_at(text, i)
-        if group is None:
-            return None, i
-        i, close = group
-        return Macro(name, nargs, None, _body(text, i, close), "def", pos, close, path), close
+def _let(text: str, i: int, name: str, pos: int, path: str) -> tuple[Macro | None, int]:
+    r"""``\let\a\b`` or ``\let\a=\b``: ``\a`` becomes ``\b``."""
+    i = _skip_space(text, i)
+    if i < len(text) and text[i] == "=":
+        i = _skip_space(text, i + 1)
+    target = _CS.match(text, i)
+    if target is None:
+        return None, i
+    return Macro(name, 0, None, target.group(0), "let", pos, target.end(), path), target.end()
 
-    if kind == "DeclareMathOperator":
-        group = _group_at(text, i)
-        if group is None:
-            return None, i
-        i, close = group
-        op = text[i + 1 : close - 1]
-        body = "\\operatorname" + star + "{" + op + "}"
-        return Macro(name, 0, None, body, "operator", pos, close, path), close
 
-    # \newcommand family: [n] [default] {body}
+def _def(text: str, i: int, name: str, pos: int, path: str) -> tuple[Macro | None, int]:
+    r"""``\def\a#1#2{body}``."""
+    params = _PARAMS.match(text, i)
+    nargs = len(params.group(0)) // 2 if params else 0
+    i = params.end() if params else i
+    group = _group_at(text, i)
+    if group is None:
+        return None, i
+    i, close = group
+    return Macro(name, nargs, None, _body(text, i, close), "def", pos, close, path), close
+
+
+def _operator(
+    text: str, i: int, name: str, star: str, pos: int, path: str
+) -> tuple[Macro | None, int]:
+    r"""``\DeclareMathOperator{\a}{name}``: ``\a`` becomes ``\operatorname{name}``."""
+    group = _group_at(text, i)
+    if group is None:
+        return None, i
+    i, close = group
+    body = "\\operatorname" + star + "{" + text[i + 1 : close - 1] + "}"
+    return Macro(name, 0, None, body, "operator", pos, close, path), close
+
+
+def _newcommand(
+    text: str, i: int, name: str, kind: str, pos: int, path: str
+) -> tuple[Macro | None, int]:
+    r"""The ``\newcommand`` family: ``[n]``, then an optional ``[default]``, then ``{body}``."""
     nargs = 0
     default = None
     i = _skip_space(text, i)
@@ -149,11 +172,11 @@ def parse_definition(text: str, pos: int, path: str = "") -> tuple[Macro | None,
             return None, close
         i = _skip_space(text, close + 1)
         if i < len(text) and text[i] == "[":
-            close = balanced_group(text, i, "[", "]")
-            if close is None:
+            default_end = balanced_group(text, i, "[", "]")
+            if default_end is None:
                 return None, i
-            default = text[i + 1 : close - 1]
-            i = _skip_space(text, close)
+            default = text[i + 1 : default_end - 1]
+            i = _skip_space(text, default_end)
     group = _group_at(text, i)
     if group is None:
         return None, i
@@ -204,8 +227,6 @@ _PARAM = re.compile(r"#(\d)")
 
 def expand(text: MappedText, table: MacroTable) -> tuple[MappedText, list[ReadProblem]]:
     """Expand every user macro in ``text``; report loops or runaway growth as problems."""
-    from texgrad.reading.regions import ReadProblem
-
     if not table or "\\" not in text.text:
         return text, []
     budget = _Budget()
@@ -309,7 +330,7 @@ def _read_args(s: str, pos: int, macro: Macro) -> tuple[int, list[tuple[int, int
                 return pos, None
             args.append((i, cs.end()))
             i = cs.end()
-        elif s[i] in "}":
+        elif s[i] == "}":
             return pos, None
         else:
             args.append((i, i + 1))

@@ -25,8 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from texgrad.reading import latex, markdown
 from texgrad.reading.macros import Macro, MacroTable, merge
-from texgrad.reading.regions import Include, ReadProblem, ScanResult
+from texgrad.reading.problems import ReadProblem
+from texgrad.reading.regions import Include, ScanResult
 from texgrad.reading.rescan import ScanMemo
 
 Format = Literal["latex", "markdown"]
@@ -45,7 +47,6 @@ LATEX_SUFFIXES = frozenset({".tex", ".ltx", ".latex", ".sty", ".cls"})
 # \input-like commands resolve against the root's directory (LaTeX's working
 # directory), \subfile and the \sub… forms of the import package against the
 # including file, \import and \…from against the directory they name.
-_ROOT_RELATIVE = frozenset({"input", "include"})
 _FILE_RELATIVE = frozenset({"subfile", "subimport", "subincludefrom", "subinputfrom"})
 _DIR_IMPORT = frozenset({"import", "includefrom", "inputfrom"})
 _INCLUDE_HINTS = (
@@ -163,12 +164,8 @@ def scan_text(
         if found is not None:
             return found
     if format == "markdown":
-        from texgrad.reading import markdown
-
         scan = markdown.scan(text, extra_environments, path=path)
     else:
-        from texgrad.reading import latex
-
         scan = latex.scan(text, extra_environments, path=path)
     if path:
         SCANS.put(key, text, scan)
@@ -327,36 +324,42 @@ def _walk(
                     )
                 visit(res.path, res.base, depth + 1)
                 continue
-            if (key, inc.target) in walk.reported or inc.command == "usepackage":
-                continue
-            walk.reported.add((key, inc.target))
-            if res.outside is not None:
-                walk.problem(
-                    key,
-                    ReadProblem(
-                        f"\\{inc.command}{{{inc.target}}} is not read: it is outside the project folder {reader.folder}",
-                        inc.start, inc.end, "information", "outside-project",
-                    ),
-                )  # fmt: skip
-            elif "\\" in inc.target or "#" in inc.target:
-                walk.problem(
-                    key,
-                    ReadProblem(
-                        f"\\{inc.command}{{{inc.target}}} is not followed: its path is computed by macros",
-                        inc.start, inc.end, "information", "unresolved-include",
-                    ),
-                )  # fmt: skip
-            elif inc.target.strip():
-                walk.problem(
-                    key,
-                    ReadProblem(
-                        f"file {inc.target} not found (\\{inc.command}); its macros are not known",
-                        inc.start, inc.end, "information", "missing-file",
-                    ),
-                )  # fmt: skip
+            _report_unfollowed(walk, key, inc, res, reader.folder)
 
     visit(root, None, 0)
     return walk
+
+
+def _report_unfollowed(walk: _Walk, key: str, inc: Include, res: _Resolved, folder: Path) -> None:
+    """Say, once per file and target, why an include is not followed; a ``\\usepackage``
+    not followed names a system package and is not reported."""
+    if (key, inc.target) in walk.reported or inc.command == "usepackage":
+        return
+    walk.reported.add((key, inc.target))
+    if res.outside is not None:
+        walk.problem(
+            key,
+            ReadProblem(
+                f"\\{inc.command}{{{inc.target}}} is not read: it is outside the project folder {folder}",
+                inc.start, inc.end, "information", "outside-project",
+            ),
+        )  # fmt: skip
+    elif "\\" in inc.target or "#" in inc.target:
+        walk.problem(
+            key,
+            ReadProblem(
+                f"\\{inc.command}{{{inc.target}}} is not followed: its path is computed by macros",
+                inc.start, inc.end, "information", "unresolved-include",
+            ),
+        )  # fmt: skip
+    elif inc.target.strip():
+        walk.problem(
+            key,
+            ReadProblem(
+                f"file {inc.target} not found (\\{inc.command}); its macros are not known",
+                inc.start, inc.end, "information", "missing-file",
+            ),
+        )  # fmt: skip
 
 
 # -- finding the root ----------------------------------------------------------

@@ -9,14 +9,12 @@ character maps back to the source file.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
+from texgrad.reading.edits import Splice
 from texgrad.reading.macros import Macro, MacroTable, expand
+from texgrad.reading.problems import ReadProblem
 from texgrad.reading.source import MappedText
-
-Severity = Literal["error", "warning", "information"]
 
 # Environments that lay an equation out over several rows; in them `\\` ends a
 # row and `&` is an alignment point.  At the top level of a row they are
@@ -28,17 +26,6 @@ ROW_ENVIRONMENTS = frozenset(
         "alignedat", "split", "gathered", "multlined",
     }
 )  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class ReadProblem:
-    """Something the reader could not read as written (an error is local to one region)."""
-
-    message: str
-    start: int
-    end: int
-    severity: Severity = "error"
-    code: str = "read-error"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +46,7 @@ class RawRegion:
 
 
 @dataclass(frozen=True, slots=True)
-class Row:
+class RowText:
     """One equation of a region: the text the parser reads, mapped to the source."""
 
     text: MappedText
@@ -85,27 +72,27 @@ class MathRegion:
         body_start: int,
         body_end: int,
         display: bool,
-        rows: tuple[Row, ...],
+        rows: tuple[RowText, ...],
         problems: tuple[ReadProblem, ...] = (),
     ) -> None:
         self.kind, self.delimiter, self.display = kind, delimiter, display
         self.start, self.end, self.body_start, self.body_end = start, end, body_start, body_end
         # rows and problems, and how far they are behind (one value: threads may share it)
-        self._moved: tuple[tuple[Row, ...], tuple[ReadProblem, ...], int] = (rows, problems, 0)
+        self._moved: tuple[tuple[RowText, ...], tuple[ReadProblem, ...], int] = (rows, problems, 0)
 
     @property
-    def rows(self) -> tuple[Row, ...]:
+    def rows(self) -> tuple[RowText, ...]:
         return self._settled()[0]
 
     @property
     def problems(self) -> tuple[ReadProblem, ...]:
         return self._settled()[1] if self._moved[1] else ()
 
-    def _settled(self) -> tuple[tuple[Row, ...], tuple[ReadProblem, ...], int]:
+    def _settled(self) -> tuple[tuple[RowText, ...], tuple[ReadProblem, ...], int]:
         state = self._moved
         rows, problems, d = state
         if d:
-            rows = tuple(Row(r.text.shifted(d), r.start + d, r.end + d, r.index) for r in rows)
+            rows = tuple(RowText(r.text.shifted(d), r.start + d, r.end + d, r.index) for r in rows)
             problems = tuple(
                 ReadProblem(p.message, p.start + d, p.end + d, p.severity, p.code) for p in problems
             )
@@ -155,19 +142,6 @@ class Include:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class Splice:
-    """How a sequence was made from the one before an edit: its first ``kept`` items are
-    ``previous``'s first (the same objects), its last ``moved`` items ``previous``'s last
-    moved by ``delta``; only those between are new.  Lets the next stage do the same:
-    reuse what it made from the kept items, move what it made from the moved ones."""
-
-    previous: Sequence[object]
-    kept: int
-    moved: int
-    delta: int
-
-
 @dataclass(slots=True)
 class ScanResult:
     """What one pass over a file found (LaTeX or Markdown): plain source offsets."""
@@ -185,7 +159,6 @@ class ScanResult:
 # Markdown escapes that authors add to keep emphasis out of math (a\_i, a\*b).
 # A doubled backslash (a row break) and TeX's own \| \> \# are left alone.
 _MD_ESCAPE = re.compile(r"\\\\|\\([_*])")
-_ROW_BREAK = re.compile(r"\\\\\*?(?:\s*\[[^\]\n]{0,40}\])?")
 _EMPTY_ROW = re.compile(
     r"^(?:\s|\\(?:begin|end)\{(?:" + "|".join(re.escape(e) for e in ROW_ENVIRONMENTS) + r")\}"
     r"(?:\{[^}]*\})?|\\(?:nonumber|notag|hline|noalign\{[^}]*\}|label\{[^}]*\}|tag\*?\{[^}]*\})|&)*$"
@@ -218,7 +191,7 @@ def build_region(source: str, raw: RawRegion, macros: MacroTable | None = None) 
     if text.segments:
         rows = tuple(split_rows(text))
     else:  # empty math (`\[\]`, or only a comment): one empty row where the body is
-        rows = (Row(text, raw.body_start, raw.body_start, 0),)
+        rows = (RowText(text, raw.body_start, raw.body_start, 0),)
     return MathRegion(
         kind=raw.kind,
         delimiter=raw.delimiter,
@@ -232,10 +205,10 @@ def build_region(source: str, raw: RawRegion, macros: MacroTable | None = None) 
     )
 
 
-def split_rows(text: MappedText) -> list[Row]:
+def split_rows(text: MappedText) -> list[RowText]:
     r"""Split on top-level ``\\``: outside braces, ``\left…\right`` and non-row environments."""
     cuts = _row_cuts(text.text)
-    rows: list[Row] = []
+    rows: list[RowText] = []
     pos = 0
     for a, b in [*cuts, (len(text.text), len(text.text))]:
         piece = text.slice(pos, a)
@@ -244,11 +217,11 @@ def split_rows(text: MappedText) -> list[Row]:
             continue
         s, e = piece.strip_range()
         src_start, src_end = piece.source_range(s, e)
-        rows.append(Row(piece, src_start, src_end, len(rows)))
+        rows.append(RowText(piece, src_start, src_end, len(rows)))
     if not rows:
         s, e = text.strip_range()
         src = text.source_range(s, e) if text.segments else (0, 0)
-        rows.append(Row(text, src[0], src[1], 0))
+        rows.append(RowText(text, src[0], src[1], 0))
     return rows
 
 

@@ -19,64 +19,20 @@ the new text, and must be the old closer, moved.
 from __future__ import annotations
 
 import bisect
-import functools
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
+from texgrad.reading import latex, markdown_inline
+from texgrad.reading.edits import Splice, TextEdit
+from texgrad.reading.macros import DEFINITION_COMMANDS
 from texgrad.reading.memo import Recent
-from texgrad.reading.regions import Include, RawRegion, ReadProblem, ScanResult, Splice
-
-
-@dataclass(frozen=True, slots=True)
-class TextEdit:
-    """One replaced span: old text[start:old_end] became new text[start:new_end]."""
-
-    start: int
-    old_end: int
-    new_end: int
-
-    @property
-    def delta(self) -> int:
-        return self.new_end - self.old_end
-
-    @classmethod
-    def between(cls, old: str, new: str) -> TextEdit:
-        """The smallest single replacement that turns ``old`` into ``new``."""
-        n = min(len(old), len(new))
-        lo, hi = 0, n  # the common prefix, by halving (slices compare in C)
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if old[:mid] == new[:mid]:
-                lo = mid
-            else:
-                hi = mid - 1
-        prefix = lo
-        lo, hi = 0, n - prefix
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if old[len(old) - mid :] == new[len(new) - mid :]:
-                lo = mid
-            else:
-                hi = mid - 1
-        return cls(prefix, len(old) - lo, len(new) - lo)
-
-    def moved(self, offset: int) -> int | None:
-        """Where an old offset is now; None inside the replaced span."""
-        if offset <= self.start:
-            return offset
-        if offset >= self.old_end:
-            return offset + self.delta
-        return None
-
+from texgrad.reading.problems import ReadProblem
+from texgrad.reading.regions import Include, RawRegion, ScanResult
 
 _DEFINITION = re.compile(
-    r"\\(?:newcommand|renewcommand|providecommand|DeclareMathOperator|DeclareRobustCommand|"
-    r"def|gdef|let|newenvironment)(?![A-Za-z@])"
+    r"\\(?:" + "|".join((*DEFINITION_COMMANDS, "newenvironment")) + r")(?![A-Za-z@])"
 )
-_TEXT_GROUP = re.compile(
-    r"\\(?:text|mbox|textrm|textbf|textit|textsf|texttt|textup|textnormal|hbox|intertext|"
-    r"shortintertext|makebox|fbox|framebox|parbox|textsc|emph)(?![A-Za-z@])"
-)
+_TEXT_GROUP = re.compile(r"\\(?:" + "|".join(sorted(latex.TEXT_COMMANDS)) + r")(?![A-Za-z@])")
 _LATEX_CLOSERS = {"$": "$", "$$": "$$", "\\(": "\\)", "\\[": "\\]"}
 _MARKDOWN_CLOSERS = {**_LATEX_CLOSERS, "\\\\(": "\\\\)", "\\\\[": "\\\\]"}
 # blanks, list markers and quote marks at a line's start: block content begins after them
@@ -150,9 +106,7 @@ def _moved_scan(
         splice,
     )  # fmt: skip
     if format != "markdown" and edit.start < 4000:
-        from texgrad.reading.latex import magic_root
-
-        out.magic_root = magic_root(new_text)
+        out.magic_root = latex.magic_root(new_text)
     return out
 
 
@@ -253,8 +207,6 @@ def _escapes_kept(old_text: str, new_text: str, edit: TextEdit) -> bool:
     letter) in both texts — not escape a brace, a dollar or a backslash — and is every
     command the edit touches one the scanners pass over (typing ``\alpha`` is; ``\end``,
     ``\text`` or ``\}`` are not)?"""
-    from texgrad.reading.latex import TEXT_COMMANDS
-
     lo = max(0, edit.start - 1)
     if "\\" not in old_text[lo : edit.old_end] and "\\" not in new_text[lo : edit.new_end]:
         return True
@@ -273,7 +225,7 @@ def _escapes_kept(old_text: str, new_text: str, edit: TextEdit) -> bool:
                 continue
             name = m.group()[1:]
             if (
-                name in TEXT_COMMANDS
+                name in latex.TEXT_COMMANDS
                 or name in _ACTED_ON
                 or name.startswith("if")
                 or _DEFINITION.match(m.group())
@@ -352,14 +304,11 @@ def _moved_problem(p: ReadProblem, edit: TextEdit) -> ReadProblem:
 _BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
 
 
-@functools.cache
 def _events(format: str) -> tuple[re.Pattern[str], ...]:
-    """The scanner's events in text and in math (imported late: the scanners import us)."""
-    from texgrad.reading import latex, markdown
-
+    """The scanner's events in text and in math."""
     if format == "markdown":
-        return (markdown._TEXT_EVENT, markdown._MATH_EVENT)
-    return (latex._TEXT_EVENTS, latex._MATH_EVENTS)
+        return (markdown_inline.TEXT_EVENT, markdown_inline.MATH_EVENT)
+    return (latex.TEXT_EVENTS, latex.MATH_EVENTS)
 
 
 # text-mode commands whose argument or closer a scanner looks for, possibly far ahead
@@ -428,8 +377,6 @@ def _closer_latex(
     """Does the LaTeX scanner, reading this region's math again from its opener on the new
     text, close it where expected — and do the regions before it in its paragraph, whose
     scan may look ahead for a closer when their braces do not balance, end as before?"""
-    from texgrad.reading import latex
-
     window = (max(0, edit.start - 40), 40)
     if [m.group() for m in _ENDS.finditer(old_text, window[0], edit.old_end + window[1])] != [
         m.group() for m in _ENDS.finditer(text, window[0], edit.new_end + window[1])
@@ -446,7 +393,7 @@ def _closer_latex(
         if closer is None:
             return False
         out = ScanResult()
-        end = latex._math(
+        end = latex.read_math(
             text, out, r.start, opener, closer, display=r.display, kind=r.kind,
             body_start=r.body_start if opener == "\\begin" else None,
         )  # fmt: skip
@@ -463,8 +410,6 @@ def _closer_markdown(
     nothing in the text before it in its paragraph that looks ahead (HTML, links, ``\\[``,
     ``\\begin``); the math before it in its paragraph, whose ``\\text{…}`` groups may read
     on, is read again too."""
-    from texgrad.reading import latex, markdown
-
     if not _block_structure_kept(text, edit):
         return False
     found = _paragraph_before(text, raw, regions, index)
@@ -483,8 +428,8 @@ def _closer_markdown(
     envs = latex.MATH_ENVIRONMENTS | extra_environments
     for a, b in gaps:  # \begin{align} that found no closer, too (\begin{tabular} is text)
         for m in _BEGIN.finditer(text, a, b):
-            named = markdown._ENV_OPEN.match(text, m.start(), b)
-            if named is None or markdown._open_env(text, m.start(), b, envs) is not None:
+            named = markdown_inline.ENV_OPEN.match(text, m.start(), b)
+            if named is None or markdown_inline.open_env(text, m.start(), b, envs) is not None:
                 return False
     for r, want in [*((r, r) for r in earlier), (raw, expected)]:
         closer = _closer_of(r, _MARKDOWN_CLOSERS)
@@ -493,7 +438,7 @@ def _closer_markdown(
         # \text{…} groups are skipped unless an unclosed one came earlier (the scanner
         # remembers that): the closer must be the same either way
         if not all(
-            markdown._find_closer(text, r.body_start, len(text), closer, failed)
+            markdown_inline.find_closer(text, r.body_start, len(text), closer, failed)
             == (want.body_end, want.end)
             for failed in ({}, {"{": 0})
         ):

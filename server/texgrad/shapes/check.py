@@ -15,9 +15,9 @@ from itertools import accumulate, pairwise
 from pathlib import Path
 
 from texgrad.reading.document import DocumentRead, read_document
+from texgrad.reading.edits import TextEdit
 from texgrad.reading.project import Project
 from texgrad.reading.regions import MathRegion
-from texgrad.reading.rescan import TextEdit
 from texgrad.shapes import messages
 from texgrad.shapes.declarations import CollectMemo, collect
 from texgrad.shapes.diagnostics import Diagnostic, Related

@@ -15,7 +15,7 @@ import bisect
 from dataclasses import dataclass, field, replace
 from typing import cast
 
-from texgrad.reading.rescan import TextEdit
+from texgrad.reading.edits import TextEdit
 from texgrad.shapes.diagnostics import Diagnostic
 from texgrad.shapes.dims import Dim, Shape
 from texgrad.shapes.infer import Inference

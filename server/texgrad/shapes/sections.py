@@ -12,7 +12,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from texgrad.reading.rescan import TextEdit
+from texgrad.reading.edits import TextEdit
 
 # How far after a use a declaration may come and still be the one meant (", where …").
 WHERE_DISTANCE = 300
