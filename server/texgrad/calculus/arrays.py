@@ -86,11 +86,11 @@ def is_scalar(a: Array) -> bool:
 
 def is_vector(a: Array) -> bool:
     """A column or a row (or 1×1)."""
-    return a.shape[0] == 1 or a.shape[1] == 1
+    return bool(a.shape[0] == 1 or a.shape[1] == 1)
 
 
 def is_square(a: Array) -> bool:
-    return a.shape[0] == a.shape[1]
+    return bool(a.shape[0] == a.shape[1])
 
 
 def is_symmetric(a: Array) -> bool:

@@ -331,7 +331,7 @@ def add(*terms: Expr) -> Expr:
     for x in flat:
         if rows is None:
             rows, cols = x.rows, x.cols
-        elif not (same(rows, x.rows) and same(cols, x.cols)):  # type: ignore[arg-type]
+        elif not (same(rows, x.rows) and same(cols, x.cols)):
             raise ShapeError(f"cannot add a {rows}×{cols} and a {_shape_text(x)}")
     if rows is None:
         return num(0)
@@ -345,10 +345,10 @@ def add(*terms: Expr) -> Expr:
     if total != 0:
         kept.insert(0, num(total))
     if not kept:
-        return num(0) if rows == ONE and cols == ONE else zero(rows, cols)  # type: ignore[arg-type]
+        return num(0) if rows == ONE and cols == ONE else zero(rows, cols)
     if len(kept) == 1:
         return kept[0]
-    return Add(tuple(kept), rows=rows, cols=cols)  # type: ignore[arg-type]
+    return Add(tuple(kept), rows=rows, cols=cols)
 
 
 def neg(e: Expr) -> Expr:

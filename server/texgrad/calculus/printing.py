@@ -73,7 +73,7 @@ def _number(v: sympy.Expr) -> str:
     if isinstance(v, sympy.Rational) and v.q != 1:
         sign = "-" if v < 0 else ""
         return f"{sign}\\frac{{{abs(v.p)}}}{{{v.q}}}"
-    return sympy.latex(v)
+    return str(sympy.latex(v))
 
 
 _RELATION = {"<": "<", "<=": "\\le", ">": ">", ">=": "\\ge"}

@@ -283,7 +283,7 @@ def _hessian_fd(fn: object, x0: Array) -> Array:
             ej = np.zeros_like(x0)
             ei.flat[i] = h
             ej.flat[j] = h
-            f = fn  # type: ignore[assignment]
+            f = fn
             out[i, j] = out[j, i] = float(
                 (f(x0 + ei + ej) - f(x0 + ei - ej) - f(x0 - ei + ej) + f(x0 - ei - ej))[0, 0]  # type: ignore[operator]
             ) / (4 * h * h)

@@ -29,11 +29,13 @@ class Shape:
 
     @property
     def is_scalar(self) -> bool:
-        return self.rows == ONE and self.cols == ONE
+        scalar: bool = self.rows == ONE and self.cols == ONE
+        return scalar
 
     @property
     def is_vector(self) -> bool:
-        return self.cols == ONE and self.rows != ONE
+        vector: bool = self.cols == ONE and self.rows != ONE
+        return vector
 
     @property
     def is_square(self) -> bool | None:
@@ -138,11 +140,11 @@ def shape_of_space(space: t.Space) -> Shape | None:
     if any(d is None for d in dims):
         return None
     if space.field == "S":  # \mathbb{S}^n: symmetric n×n matrices
-        return Shape(dims[0], dims[0]) if len(dims) == 1 else None  # type: ignore[arg-type]
+        return Shape(dims[0], dims[0]) if len(dims) == 1 else None
     if not dims:
         return SCALAR
     if len(dims) == 1:
-        return Shape(dims[0], ONE)  # type: ignore[arg-type]
+        return Shape(dims[0], ONE)
     if len(dims) == 2:
-        return Shape(dims[0], dims[1])  # type: ignore[arg-type]
+        return Shape(dims[0], dims[1])
     return None  # tensors: not checked

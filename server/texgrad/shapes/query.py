@@ -38,7 +38,7 @@ class ShapeInfo:
             rows, cols = self.inferred
             if rows is not None and cols is not None:
                 return f"{Shape(rows, cols).unicode()} (inferred from use)"
-            said = f"{dim_text(rows)} rows" if rows is not None else f"{dim_text(cols)} columns"  # type: ignore[arg-type]
+            said = f"{dim_text(rows)} rows" if rows is not None else f"{dim_text(cols)} columns"
             return f"{said} (inferred from use)"
         return "unknown"
 

@@ -113,12 +113,13 @@ class SymbolTable:
         view = self._view_of(key, font, path)
         if view is None:
             return None  # undeclared, or x and \mathbf{x} both declared and this is neither
-        found = self._in_force(view, path, offset)
+        found: Declaration | None = self._in_force(view, path, offset)
         if found is not None and view.contested(self, found):
             return None  # "y ∈ ℝⁿ … and y ∈ ℝᵐ" in one sentence: which is meant is unknown
         if found is not None or offset < 0:
             return found
-        here, starts = view.by_start, view.starts
+        here: list[Declaration] = view.by_start
+        starts = view.starts
         if not here or not view.agree:
             return None  # declared with several shapes: only the nearest scope counts
         bounds = self.boundaries.get(path) or Boundaries([], [])

@@ -96,17 +96,21 @@ class RuleBase:
         return answer
 
     def _lookup(self, key: tuple[str, str | None], offset: int) -> Declaration | None:
-        return self._ask(LOOKUP, key[0], key[1], offset)
+        found: Declaration | None = self._ask(LOOKUP, key[0], key[1], offset)
+        return found
 
     def _signature(self, key: str, offset: int) -> Signature | None:
-        return self._ask(SIGNATURE, key, None, offset)
+        signature: Signature | None = self._ask(SIGNATURE, key, None, offset)
+        return signature
 
     def _declared(self, key: str) -> bool:
         """Is ``key`` declared anywhere (in scope here or not)?"""
-        return self._ask(DECLARED, key, None, None)
+        declared: bool = self._ask(DECLARED, key, None, None)
+        return declared
 
     def _definition(self, key: str, offset: int) -> Declaration | None:
-        return self._ask(DEFINITION, key, None, offset)
+        definition: Declaration | None = self._ask(DEFINITION, key, None, offset)
+        return definition
 
     def _known(self, key: str, offset: int) -> bool:
         """Does the document declare ``key`` (anywhere) or define it (in force here)?"""
@@ -140,7 +144,7 @@ class RuleBase:
         if self.report:
             self.diagnostics.append(
                 Diagnostic(code, severity, message, self.path, start, end, related, fixes)
-            )  # type: ignore[arg-type]
+            )
 
     def _not_square(self, operation: str, operand: t.Node, shape: Shape, node: t.Node) -> None:
         """``operation`` (inverse, power, trace, determinant) of a matrix not square."""

@@ -72,7 +72,8 @@ class SymbolRules(RuleBase):
         d = dim_of(node)
         if d is None or not d.is_Symbol:
             return False
-        return self._ask(DIMENSION, dimension_key(d), d, None)
+        named: bool = self._ask(DIMENSION, dimension_key(d), d, None)
+        return named
 
     def _sub(self, node: t.Sub) -> Shape | None:
         own = self._symbolic(node)
