@@ -12,6 +12,7 @@ by declaration) a function, ``\frac{\partial f}{\partial x}`` is a derivative,
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -31,6 +32,10 @@ TRANSPOSE_MARKS = {"T": False, "\\top": False, "\\intercal": False, "\\mathsf{T}
                    "H": True, "\\dagger": True}  # fmt: skip
 MAX_TEXT_NESTING = 3  # \text{… $…\text{… $…$}$ …}: levels of nested math read
 
+# Parses the math nested in ``\text{… $…$ …}``: (row, functions, depth) -> its tree.  Given
+# by parse.py, which owns the parser, so that this module need not import it back.
+NestedParse = Callable[[MappedText, frozenset[str], int], t.Node | None]
+
 
 def _span(x: Any) -> tuple[int, int]:
     if isinstance(x, Token):
@@ -41,18 +46,21 @@ def _span(x: Any) -> tuple[int, int]:
 class Builder(Transformer):  # type: ignore[type-arg]
     """Lark rule callbacks → typed nodes (see module docstring)."""
 
-    def __init__(self) -> None:
+    def __init__(self, parse_nested: NestedParse) -> None:
         super().__init__(visit_tokens=False)
+        self.parse_nested = parse_nested
         self.text = MappedText("", ())
         self.functions: frozenset[str] = CONVENTIONAL_FUNCTIONS
         self.depth = 0
 
     def reset(self, text: MappedText, functions: frozenset[str], depth: int) -> None:
+        """Start a row; ``functions`` are the names it declares as functions (the
+        conventional ones are added here)."""
         self.text = text
         # id(node) -> (node, span with its braces).  The node is kept so that its id
         # cannot be reused by a later node while the row is being built.
         self.braced: dict[int, tuple[t.Node, tuple[int, int]]] = {}
-        self.functions = functions
+        self.functions = functions | CONVENTIONAL_FUNCTIONS
         self.depth = depth
         segs = text.segments
         # Most rows are one verbatim run of the source: offsets then just shift.
@@ -158,13 +166,11 @@ class Builder(Transformer):  # type: ignore[type-arg]
             a, b = offset + m.start(1), offset + m.end(1)
             # Blank out the rest of the row so the nested math keeps the row's offsets and map.
             sub = MappedText(" " * a + row[a:b] + " " * (len(row) - b), saved[0].segments)
-            from texgrad.syntax.parse import parse_row  # the same parser, for nested math
-
-            parsed = parse_row(sub, saved[1] - CONVENTIONAL_FUNCTIONS, saved[2] + 1)
-            # parse_row reset the (shared, per-thread) builder: restore this row's state
+            tree = self.parse_nested(sub, saved[1], saved[2] + 1)
+            # the nested parse reset this (shared, per-thread) builder: restore this row's state
             self.reset(*saved)
-            if parsed.tree is not None:
-                out.append(parsed.tree)
+            if tree is not None:
+                out.append(tree)
         return tuple(out)
 
     # -- rules ------------------------------------------------------------------------
