@@ -22,7 +22,7 @@ the row's operator runs.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from lark import Token
 
@@ -595,7 +595,3 @@ _HANDLERS: dict[str, Callable[[Lexer, str, int, int], int]] = {
     "arrow": Lexer._arrow,
     "not": Lexer._not,
 }
-
-
-def tokenize(text: str, *, bars_as_relations: bool = False) -> Iterator[Token]:
-    return iter(Lexer(text, bars_as_relations=bars_as_relations).tokenize())
