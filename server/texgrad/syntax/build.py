@@ -5,13 +5,15 @@ computing every node's source range through the row's :class:`MappedText`.  It
 also decides what a flat run of factors means, which a context-free grammar
 cannot: ``\log \det X`` applies right to left, ``\sum_i`` takes the rest of the
 product as its body, ``f(x)`` is an application when ``f`` is conventionally (or
-by declaration) a function, ``\frac{\partial f}{\partial x}`` is a derivative,
-``A^\top`` a transpose and ``\mathbb{R}^{m \times n}`` a space.
+by declaration) a function.  What one written form means (``\frac{\partial f}{\partial x}``
+a derivative, ``A^\top`` a transpose, ``\mathbb{R}^{m \times n}`` a space) it asks
+:mod:`texgrad.syntax.notation`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -19,17 +21,26 @@ from lark import Token, Transformer
 
 from texgrad.reading.source import MappedText
 from texgrad.syntax import tree as t
-
-# Names that read as functions when followed directly by parentheses.
-CONVENTIONAL_FUNCTIONS = frozenset(
-    r"f g h F G H \sigma \phi \varphi \psi \ell L J p q \mathcal{L} \Phi \Psi \pi".split()
+from texgrad.syntax.notation import (
+    CONVENTIONAL_FUNCTIONS,
+    derivative,
+    dims_of,
+    is_d,
+    is_round,
+    operand_run,
+    rebase,
+    round_base,
+    sign_of,
+    superscript,
+    takes_argument,
+    with_font,
 )
-SPACE_FIELDS = frozenset("RCSNZQ")
-# Superscripts that spell a transpose.  ``*`` and ``\\star`` are left as powers: ``x^*``
-# is an optimum as often as ``A^*`` is an adjoint, which only the shapes can tell.
-TRANSPOSE_MARKS = {"T": False, "\\top": False, "\\intercal": False, "\\mathsf{T}": False, "\\mathrm{T}": False,
-                   "H": True, "\\dagger": True}  # fmt: skip
+
 MAX_TEXT_NESTING = 3  # \text{… $…\text{… $…$}$ …}: levels of nested math read
+
+# Parses the math nested in ``\text{… $…$ …}``: (row, functions, depth) -> its tree.  Given
+# by parse.py, which owns the parser, so that this module need not import it back.
+NestedParse = Callable[[MappedText, frozenset[str], int], t.Node | None]
 
 
 def _span(x: Any) -> tuple[int, int]:
@@ -41,18 +52,21 @@ def _span(x: Any) -> tuple[int, int]:
 class Builder(Transformer):  # type: ignore[type-arg]
     """Lark rule callbacks → typed nodes (see module docstring)."""
 
-    def __init__(self) -> None:
+    def __init__(self, parse_nested: NestedParse) -> None:
         super().__init__(visit_tokens=False)
+        self.parse_nested = parse_nested
         self.text = MappedText("", ())
         self.functions: frozenset[str] = CONVENTIONAL_FUNCTIONS
         self.depth = 0
 
     def reset(self, text: MappedText, functions: frozenset[str], depth: int) -> None:
+        """Start a row; ``functions`` are the names it declares as functions (the
+        conventional ones are added here)."""
         self.text = text
         # id(node) -> (node, span with its braces).  The node is kept so that its id
         # cannot be reused by a later node while the row is being built.
         self.braced: dict[int, tuple[t.Node, tuple[int, int]]] = {}
-        self.functions = functions
+        self.functions = functions | CONVENTIONAL_FUNCTIONS
         self.depth = depth
         segs = text.segments
         # Most rows are one verbatim run of the source: offsets then just shift.
@@ -103,7 +117,7 @@ class Builder(Transformer):  # type: ignore[type-arg]
         if ty == "FSYMBOL":  # \mathbf{A}: "mathbf:A"
             font, _, name = v.partition(":")
             inner = t.Number(name) if name.isdigit() else t.Symbol(name)
-            return _with_font(inner, font, loc)
+            return with_font(inner, font, loc)
         if ty == "DOTS":
             return t.Dots(v, **loc)
         if ty == "TEXT":
@@ -158,13 +172,11 @@ class Builder(Transformer):  # type: ignore[type-arg]
             a, b = offset + m.start(1), offset + m.end(1)
             # Blank out the rest of the row so the nested math keeps the row's offsets and map.
             sub = MappedText(" " * a + row[a:b] + " " * (len(row) - b), saved[0].segments)
-            from texgrad.syntax.parse import parse_row  # the same parser, for nested math
-
-            parsed = parse_row(sub, saved[1] - CONVENTIONAL_FUNCTIONS, saved[2] + 1)
-            # parse_row reset the (shared, per-thread) builder: restore this row's state
+            tree = self.parse_nested(sub, saved[1], saved[2] + 1)
+            # the nested parse reset this (shared, per-thread) builder: restore this row's state
             self.reset(*saved)
-            if parsed.tree is not None:
-                out.append(parsed.tree)
+            if tree is not None:
+                out.append(tree)
         return tuple(out)
 
     # -- rules ------------------------------------------------------------------------
@@ -211,7 +223,7 @@ class Builder(Transformer):  # type: ignore[type-arg]
         for x in c:
             if isinstance(x, Token) and x.type in ("ADDOP", "TRAIL"):
                 raw = str(x.value)
-                sign = _sign_of(raw)
+                sign = sign_of(raw)
             else:
                 terms.append(self.node(x))
                 signs.append(sign)
@@ -242,7 +254,7 @@ class Builder(Transformer):  # type: ignore[type-arg]
                     right = t.Neg(right, str(negate.value), **self._over(negate, c[i]))
                 i += 1
             loc = self._over(left, *(x for x in (right,) if x is not None), c[i - 1])
-            deriv = _derivative(left, right) if op == "/" and right is not None else None
+            deriv = derivative(left, right) if op == "/" and right is not None else None
             if deriv is not None:  # \partial f / \partial x
                 left = t.Derivative(deriv[0], deriv[1], deriv[2], deriv[3], **loc)
             elif (
@@ -296,7 +308,7 @@ class Builder(Transformer):  # type: ignore[type-arg]
     def frac(self, c: list[Any]) -> t.Node:
         num, den = self.node(c[1]), self.node(c[2])
         loc = self._over(*c)
-        deriv = _derivative(num, den)
+        deriv = derivative(num, den)
         if deriv is not None:
             body, wrt, partial, order = deriv
             return t.Derivative(body, wrt, partial, order, **loc)
@@ -310,7 +322,7 @@ class Builder(Transformer):  # type: ignore[type-arg]
         return t.Sqrt(self.node(c[-1]), index, **self._over(*c))
 
     def font(self, c: list[Any]) -> t.Node:
-        return _with_font(self.node(c[1]), str(c[0].value), self._over(*c))
+        return with_font(self.node(c[1]), str(c[0].value), self._over(*c))
 
     def accent(self, c: list[Any]) -> t.Node:
         body = self.node(c[1])
@@ -403,7 +415,7 @@ class Builder(Transformer):  # type: ignore[type-arg]
         if isinstance(base, t.Partial) and base.body is None:
             return replace(base, wrt=sub, order=sup, **loc)
         if isinstance(base, t.Space) and not base.dims and base.sub is None and not primes:
-            dims = _dims(sup) if sup is not None else ()
+            dims = dims_of(sup) if sup is not None else ()
             return replace(base, dims=dims, sub=sub, **loc)
         if isinstance(base, t.Product) and all(
             isinstance(f, t.Symbol) and f.font for f in base.factors
@@ -423,7 +435,7 @@ class Builder(Transformer):  # type: ignore[type-arg]
         if primes:
             node = t.Prime(node, primes, **loc)
         if sup is not None:
-            node = _superscript(node, sup, loc)
+            node = superscript(node, sup, loc)
         return node
 
     # -- juxtaposition: applications and operator bodies -----------------------------------
@@ -434,7 +446,7 @@ class Builder(Transformer):  # type: ignore[type-arg]
                 if (
                     f.op in ("\\int", "\\iint", "\\iiint", "\\oint")
                     and len(out) >= 2
-                    and _is_d(out[-2])
+                    and is_d(out[-2])
                 ):
                     out[-2:] = [
                         t.Differential(out[-1], **self._over(out[-2], out[-1]))
@@ -442,12 +454,12 @@ class Builder(Transformer):  # type: ignore[type-arg]
                 body = out[0] if len(out) == 1 else t.Product(tuple(out), **self._over(*out))
                 out = [replace(f, body=body, **self._over(f, body))]
                 continue
-            if _takes_argument(f) and out:
-                n = _operand_run(f, out)
+            if takes_argument(f) and out:
+                n = operand_run(f, out)
                 arg = out[0] if n == 1 else t.Product(tuple(out[:n]), **self._over(*out[:n]))
                 out[:n] = [self._apply(f, arg)]
                 continue
-            if out and self._is_function(f) and _is_round(out[0], f):
+            if out and self._is_function(f) and is_round(out[0], f):
                 out[0] = self._apply(f, out[0])
                 continue
             out.insert(0, f)
@@ -470,11 +482,11 @@ class Builder(Transformer):  # type: ignore[type-arg]
 
     def _apply(self, f: t.Node, arg: t.Node) -> t.Node:
         """Apply an operator or function to the next factor; ``\\det(X)^{-1}`` scripts the result."""
-        wrapped = _round_base(arg)
+        wrapped = round_base(arg)
         if wrapped is not None and not isinstance(f, (t.Derivative, t.Partial)):
             outer, paren = wrapped
             applied = self._apply(f, paren)
-            return _rebase(outer, applied, self._over(f, outer))
+            return rebase(outer, applied, self._over(f, outer))
         loc = self._over(f, arg)
         if isinstance(f, t.Nabla):
             return replace(f, body=arg, **loc)
@@ -491,212 +503,3 @@ class Builder(Transformer):  # type: ignore[type-arg]
             )
             return t.Apply(f, args, True, **loc)
         return t.Apply(f, (arg,), False, **loc)
-
-
-def _sign_of(run: str) -> str:
-    """The sign a run of signs amounts to: ``--`` is ``+``; ``\\pm`` or ``\\mp`` wins."""
-    signs = re.findall(r"\\pm|\\mp|[+-]", run)
-    plus_minus = [x for x in signs if x.startswith("\\")]
-    if plus_minus:
-        return plus_minus[-1]
-    return "-" if signs.count("-") % 2 else "+"
-
-
-# Operators whose unbracketed argument is the whole product after them, as
-# documents write them: ``\tr XY = \tr YX``, ``\det AB = \det A \det B``.
-WHOLE_PRODUCT_OPERATORS = frozenset({"tr", "Tr", "trace", "Trace", "det", "log", "ln"})
-# ``\log \mathbf{1}^\top \exp(z)``, ``\log x^\top y``: the logarithm of the product when it
-# starts with a row (whose logarithm alone would be no scalar), applications included.
-_LOGARITHMS = frozenset({"log", "ln"})
-
-
-def _operand_run(f: t.Node, following: list[t.Node]) -> int:
-    r"""How many of the ``following`` factors an operator ``f`` takes: one, or for
-    ``\tr``/``\det``/``\log`` without brackets the run up to the next operator or big
-    operator (for ``\log``, applications such as ``\exp(z)`` belong to the run)."""
-    if not (isinstance(f, t.Func) and f.name in WHOLE_PRODUCT_OPERATORS and f.sub is None):
-        return 1
-    first = following[0]
-    if _round_base(first) is not None or (
-        isinstance(first, t.Paren) and first.open in ("(", "\\left(", "[", "\\left[")
-    ):
-        return 1  # \tr(A) B: the brackets delimit the argument
-    stops: tuple[type[t.Node], ...] = (t.BigOp, t.Func, t.Nabla, t.Partial, t.Derivative)
-    if f.name in _LOGARITHMS and not isinstance(first, (t.Transpose, t.Prime)):
-        return 1  # \log x y is (\log x) y; \log x^\top y is \log(x^\top y)
-    if f.name not in _LOGARITHMS:
-        stops = (t.Apply, *stops)
-    n = 1
-    while n < len(following) and not isinstance(following[n], stops):
-        n += 1
-    return n
-
-
-def _takes_argument(f: t.Node) -> bool:
-    if isinstance(f, t.Func):
-        return True
-    if isinstance(f, (t.Nabla, t.Partial, t.Derivative, t.Differential)):
-        return f.body is None
-    return False
-
-
-def _is_round(node: t.Node, f: t.Node) -> bool:
-    target = _round_base(node)
-    paren = target[1] if target else node
-    return (
-        isinstance(paren, t.Paren)
-        and paren.open in ("(", "\\left(")
-        and paren.span[0] == f.span[1]  # written directly after the name: f(x), not f (x)
-    )
-
-
-def _round_base(node: t.Node) -> tuple[t.Node, t.Paren] | None:
-    """For ``(x)^2`` or ``(x)^\\top``: the scripted node and its parenthesised base."""
-    if isinstance(node, (t.Power, t.Transpose, t.InverseTranspose, t.Prime, t.Sub)) and isinstance(
-        node.base, t.Paren
-    ):
-        if node.base.open in ("(", "\\left("):
-            return node, node.base
-    return None
-
-
-def _rebase(outer: t.Node, base: t.Node, loc: dict[str, Any]) -> t.Node:
-    return replace(outer, base=base, **loc)  # type: ignore[call-arg]
-
-
-def _with_font(node: t.Node, font: str, loc: dict[str, Any]) -> t.Node:
-    if isinstance(node, t.Symbol):
-        if font == "mathbb" and node.name in SPACE_FIELDS and not node.accents:
-            return t.Space(node.name, **loc)  # \mathbb{R}; its exponent comes with the scripts
-        return replace(node, font=font, **loc)
-    if isinstance(node, t.Number) and font in (
-        "mathbf",
-        "bm",
-        "boldsymbol",
-        "mathbb",
-        "mathds",
-        "bbold",
-        "pmb",
-    ):
-        return t.Symbol(node.text, font, **loc)  # \mathbf{1}, \mathbb{1}
-    if isinstance(node, t.Product) and all(isinstance(f, t.Symbol) for f in node.factors):
-        symbols = tuple(replace(f, font=font) for f in node.factors if isinstance(f, t.Symbol))
-        return replace(node, factors=symbols, **loc)
-    if isinstance(node, (t.Sub, t.Power, t.Transpose)) and isinstance(node.base, t.Symbol):
-        return replace(node, base=replace(node.base, font=font), **loc)  # type: ignore[call-arg]
-    return t.Font(font, node, **loc)
-
-
-def _dims(sup: t.Node) -> tuple[t.Node, ...]:
-    r"""``n \times m`` → (n, m); ``n`` → (n,)."""
-    out: list[t.Node] = []
-
-    def walk(x: t.Node) -> None:
-        if isinstance(x, t.BinOp) and x.op in ("\\times", "x", "*") and x.right is not None:
-            walk(x.left)
-            walk(x.right)
-        else:
-            out.append(x)
-
-    walk(sup)
-    return tuple(out)
-
-
-def _mark(node: t.Node) -> str | None:
-    """The transpose mark a superscript spells, if any."""
-    if isinstance(node, t.Symbol):
-        if node.font in ("mathsf", "mathrm") and node.name == "T":
-            return f"\\{node.font}{{T}}"
-        if node.font is None and not node.accents:
-            return node.name
-    return None
-
-
-def _superscript(base: t.Node, sup: t.Node, loc: dict[str, Any]) -> t.Node:
-    mark = _mark(sup)
-    if mark in TRANSPOSE_MARKS:
-        return t.Transpose(base, mark, TRANSPOSE_MARKS[mark], **loc)  # type: ignore[index]
-    if mark == "\\prime":
-        return t.Prime(base, 1, **loc)
-    if (
-        isinstance(sup, t.Neg)
-        and (m := _mark(sup.operand)) in TRANSPOSE_MARKS
-        and not TRANSPOSE_MARKS[m]
-    ):  # type: ignore[index]
-        return t.InverseTranspose(base, m, **loc)  # type: ignore[arg-type]
-    if (
-        isinstance(sup, t.Paren)
-        and sup.open in ("(", "[")
-        and sup.body is not None
-        and not isinstance(sup.body, t.Add | t.Neg)
-    ):
-        return t.Tagged(base, sup.body, sup.open, **loc)
-    return t.Power(base, sup, **loc)
-
-
-def _derivative(
-    num: t.Node, den: t.Node
-) -> tuple[t.Node | None, tuple[t.Node, ...], bool, t.Node | None] | None:
-    r"""``\frac{\partial f}{\partial x}`` and ``\frac{d}{dx}`` forms → (body, wrt, partial, order)."""
-    den_factors = den.factors if isinstance(den, t.Product) else (den,)
-    # \partial takes the whole numerator: \frac{\partial x^T a}{\partial x}
-    if isinstance(num, t.Product):
-        head = num.factors[0]
-        if isinstance(head, (t.Partial, t.Differential)) and head.body is not None:
-            num = replace(head, body=_product((head.body, *num.factors[1:])))
-    # ∂ form: every factor of the denominator is \partial x
-    wrt = _bodies(den_factors, t.Partial)
-    if wrt is not None:
-        return (num.body, wrt, True, num.order) if isinstance(num, t.Partial) else None
-    # \mathrm{d} form
-    wrt = _bodies(den_factors, t.Differential)
-    if wrt is not None:
-        if isinstance(num, t.Differential):
-            return num.body, wrt, False, None
-        if isinstance(num, t.Power) and isinstance(num.base, t.Differential):
-            return num.base.body, wrt, False, num.exponent
-        return None
-    # plain-d form: \frac{d}{dx}, \frac{df}{dx}, \frac{d^2 y}{dx^2}
-    if isinstance(den, t.Product) and len(den.factors) == 2 and _is_d(den.factors[0]):
-        wrt_node = den.factors[1]
-        if _is_d(num):
-            return None, (wrt_node,), False, None
-        if isinstance(num, t.Product) and _is_d(num.factors[0]):
-            return _product(num.factors[1:]), (wrt_node,), False, None
-        if isinstance(num, t.Power) and _is_d(num.base):
-            return None, (wrt_node,), False, num.exponent
-    return None
-
-
-def _bodies(
-    factors: tuple[t.Node, ...], kind: type[t.Partial] | type[t.Differential]
-) -> tuple[t.Node, ...] | None:
-    r"""The operands when every factor is ``kind`` with one (``\partial x \partial y``)."""
-    out = []
-    for f in factors:
-        if not isinstance(f, kind) or f.body is None:
-            return None
-        out.append(f.body)
-    return tuple(out)
-
-
-def _product(parts: tuple[t.Node, ...]) -> t.Node:
-    """One node for a run of factors, located over them."""
-    if len(parts) == 1:
-        return parts[0]
-    return t.Product(
-        parts,
-        start=parts[0].start,
-        end=parts[-1].end,
-        from_macro=any(x.from_macro for x in parts),
-        span=(parts[0].span[0], parts[-1].span[1]),
-    )
-
-
-def _is_d(node: t.Node) -> bool:
-    return (
-        isinstance(node, t.Symbol)
-        and node.name == "d"
-        and node.font in (None, "mathrm")
-        and not node.accents
-    )

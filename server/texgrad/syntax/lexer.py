@@ -13,18 +13,41 @@ tokenization depends on context a regular language cannot see:
   and ``&`` there is only alignment.
 
 Every token carries ``start_pos``/``end_pos`` in the row text, from which the
-tree builder computes source ranges.
+tree builder computes source ranges.  What each command is comes from the command table
+(:mod:`texgrad.syntax.commands`): a token kind emitted as it is, or a handler here that
+reads the command's arguments.  :func:`texgrad.syntax.tokens.normalized` then tidies
+the row's operator runs.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 
 from lark import Token
 
 from texgrad.reading.macros import balanced_group
 from texgrad.reading.regions import ROW_ENVIRONMENTS
+from texgrad.syntax.commands import (
+    CHARACTERS,
+    CLOSE_DELIMITERS,
+    COMMANDS,
+    MATRIX_ENVIRONMENTS,
+    OPEN_DELIMITERS,
+    OPERATOR_NAMES_IN_TEXT,
+    RELATIONS,
+    SKIP_WITH_ARGS,
+    SYMBOLS,
+    TEXT_FONTS,
+)
+from texgrad.syntax.tokens import (
+    ENDS_OPERAND,
+    NO_LEFT_OPERAND,
+    NO_RIGHT_OPERAND,
+    make_token,
+    normalized,
+    retyped,
+)
 
 
 class LexError(Exception):
@@ -36,127 +59,6 @@ class LexError(Exception):
         self.start = start
         self.end = end
 
-
-GREEK = frozenset(
-    """alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa varkappa lambda
-    mu nu xi omicron pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega
-    Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega varGamma varDelta varTheta
-    varLambda varXi varPi varSigma varUpsilon varPhi varPsi varOmega digamma""".split()
-)
-SYMBOLS = GREEK | frozenset(
-    """ell infty emptyset varnothing hbar imath jmath aleph beth top bot intercal prime dagger
-    ddagger forall exists nexists neg lnot angle triangle Box square blacksquare checkmark
-    natural sharp flat clubsuit heartsuit spadesuit diamondsuit surd wp Re Im partialup
-    mho complement backprime bigstar lozenge varpropto""".split()
-)
-FUNCTIONS = frozenset(
-    """log ln lg exp sin cos tan sec csc cot arcsin arccos arctan sinh cosh tanh coth det max
-    min sup inf lim liminf limsup arg deg dim gcd hom ker Pr argmax argmin tr Tr trace diag
-    rank vec sgn sign softmax relu erf""".split()
-)
-BIG_OPERATORS = frozenset(
-    "sum prod coprod int iint iiint oint bigcup bigcap bigoplus bigotimes bigodot bigvee bigwedge bigsqcup".split()
-)
-FONTS = frozenset(
-    "mathbf boldsymbol bm mathit mathrm mathsf mathcal mathbb mathfrak mathscr mathtt mathnormal pmb vb mathbold bbold symbf symbfit mathbfit".split()
-)
-ACCENTS = frozenset(
-    """hat widehat tilde widetilde bar overline underline dot ddot dddot vec check breve acute grave
-    mathring overrightarrow overleftarrow overleftrightarrow underbrace overbrace boxed cancel
-    bcancel xcancel underline ubar wideparen""".split()
-)
-TEXT_COMMANDS = frozenset(
-    """text mbox textrm textbf textit textsf texttt textup textnormal hbox intertext
-    shortintertext textsc emph fbox""".split()
-)
-# Text fonts that some documents use for symbols in math (\textbf{x}), as the math font.
-_TEXT_FONTS = {"textbf": "mathbf", "textit": "mathit", "textrm": "mathrm", "textsf": "mathsf"}
-RELATIONS = frozenset(
-    """neq ne approx le leq ge geq leqslant geqslant ll gg lesssim gtrsim prec succ preceq succeq
-    preccurlyeq succcurlyeq in notin ni subset subseteq supset supseteq subsetneq supsetneq
-    coloneqq coloneq eqqcolon triangleq defeq eqdef equiv propto to rightarrow longrightarrow
-    leftarrow longleftarrow gets mapsto longmapsto Rightarrow Longrightarrow Leftarrow implies
-    impliedby iff Leftrightarrow leftrightarrow Longleftrightarrow sim simeq cong asymp doteq
-    approxeq mid nmid parallel perp vdash models colon lt gt hookrightarrow rightharpoonup
-    searrow nearrow downarrow uparrow vcentcolon stackrel overset underset lessdot""".split()
-)
-MULTIPLICATIONS = frozenset(
-    """cdot times odot circ otimes oslash ast star bullet div oplus ominus wedge vee cap cup
-    setminus smallsetminus diamond boxtimes boxdot circledast bigcirc land lor sqcup sqcap
-    backslash ltimes rtimes""".split()
-)
-DOTS = frozenset("cdots ldots dots vdots ddots dotsc dotsb dotsm dotsi dotso iddots".split())
-# Commands that only change spacing, size or numbering: dropped.
-SKIP = frozenset(
-    """displaystyle textstyle scriptstyle scriptscriptstyle limits nolimits nonumber
-    notag hline hfill enspace thinspace medspace thickspace negthinspace negmedspace
-    negthickspace allowbreak mathstrut strut noindent relax cr hfil displaybreak centering
-    protect boldmath unboldmath bf rm it sf cal tt normalsize small footnotesize scriptsize
-    large Large LARGE huge Huge tiny null nobreak medskip bigskip smallskip vfill newline
-    middle middlebar""".split()
-)
-# Dropped together with their braced argument(s): name -> how many.
-SKIP_WITH_ARGS = {
-    "label": 1, "tag": 1, "tag*": 1, "hspace": 1, "hspace*": 1, "vspace": 1, "vspace*": 1,
-    "phantom": 1, "hphantom": 1, "vphantom": 1, "color": 1, "eqref": 1, "ref": 1, "cite": 1,
-    "kern": 0, "mkern": 0, "mspace": 1, "raisebox": 1, "scalebox": 1, "rule": 2, "footnote": 1,
-    "index": 1, "intertext": 1, "nocite": 1, "setlength": 2, "addtolength": 2,
-}  # fmt: skip
-MATRIX_ENVIRONMENTS = frozenset(
-    """matrix pmatrix bmatrix Bmatrix vmatrix Vmatrix smallmatrix array subarray cases dcases
-    rcases cases* dcases* matrix* pmatrix* bmatrix* Bmatrix* vmatrix* Vmatrix* psmallmatrix
-    bsmallmatrix numcases subnumcases""".split()
-)
-BIG_SIZES = re.compile(r"\\(?:big|Big|bigg|Bigg)([lrm]?)(?![A-Za-z])")
-OPERATOR_NAMES_IN_TEXT = FUNCTIONS | frozenset(
-    "Tr tr diag rank vec eig det softmax prod sign sgn argmax argmin relu logsumexp Var Cov var cov E".split()
-)
-
-# After these, an operator has no left operand (so it is named, not applied).
-_NO_LEFT_OPERAND = frozenset(
-    {
-        None,
-        "OPEN",
-        "LBRACE",
-        "COMMA",
-        "REL",
-        "MULOP",
-        "SUB",
-        "SUP",
-        "AMP",
-        "ROWSEP",
-        "SEP",
-        "OPTOPEN",
-        "BEGIN",
-    }
-)
-_NO_RIGHT_OPERAND = frozenset(
-    {"CLOSE", "RBRACE", "COMMA", "REL", "AMP", "ROWSEP", "END", "OPTCLOSE", "SEP"}
-)
-
-_MERGED = frozenset({"REL", "ADDOP", "SEP"})
-_WIDE_SPACES = frozenset({"\\quad", "\\qquad"})
-_CLOSERS = frozenset({"CLOSE", "RBRACE", "END", "AMP", "ROWSEP", "OPTCLOSE"})
-_DANGLING = frozenset({"REL", "ADDOP", "MULOP", "COMMA", "SEP"})
-
-# Operand-ending token types: after one of these a bare bar closes.
-_ENDS_OPERAND = frozenset(
-    {
-        "LETTER",
-        "NUMBER",
-        "SYMBOL",
-        "FSYMBOL",
-        "RBRACE",
-        "CLOSE",
-        "PRIME",
-        "BANG",
-        "DOTS",
-        "TEXT",
-        "OPAQUE",
-        "END",
-        "OPTCLOSE",
-    }
-)
 
 _MAIN = re.compile(
     r"""(?P<space>[ \t\r\n~]+)
@@ -174,47 +76,17 @@ _SINGLE_ARGUMENT = re.compile(
 _BRACED_SINGLE = re.compile(r"[ \t]*\{\s*([A-Za-z0-9])\s*\}")
 _ENV = re.compile(r"\s*\{([^{}]*)\}")
 _DELIM_AFTER_LEFT = re.compile(r"\s*(\\[A-Za-z]+|\\[{}|.]|\\\||[()\[\]|./<>])")
-_OPEN_CS = {
-    "{": "\\{",
-    "lbrace": "\\{",
-    "langle": "\\langle",
-    "lVert": "\\|",
-    "lvert": "|",
-    "lfloor": "\\lfloor",
-    "lceil": "\\lceil",
-    "lgroup": "(",
-}
-_CLOSE_CS = {
-    "}": "\\}",
-    "rbrace": "\\}",
-    "rangle": "\\rangle",
-    "rVert": "\\|",
-    "rvert": "|",
-    "rfloor": "\\rfloor",
-    "rceil": "\\rceil",
-    "rgroup": ")",
-}
-_UNICODE = {
-    "×": ("MULOP", "\\times"), "·": ("MULOP", "\\cdot"), "⋅": ("MULOP", "\\cdot"), "−": ("ADDOP", "-"),
-    "≤": ("REL", "\\le"), "≥": ("REL", "\\ge"), "≠": ("REL", "\\neq"), "≈": ("REL", "\\approx"),
-    "∈": ("REL", "\\in"), "→": ("REL", "\\to"), "⊙": ("MULOP", "\\odot"), "⊗": ("MULOP", "\\otimes"),
-    "∂": ("PARTIAL", "\\partial"), "∇": ("NABLA", "\\nabla"), "…": ("DOTS", "\\ldots"), "⋯": ("DOTS", "\\cdots"),
-    "∑": ("BIGOP", "\\sum"), "∏": ("BIGOP", "\\prod"), "∫": ("BIGOP", "\\int"), "∞": ("SYMBOL", "\\infty"),
-}  # fmt: skip
-
-
-def _tok(type_: str, value: str, start: int, end: int) -> Token:
-    # Token(...) goes through a deprecation shim; setting the slots directly is
-    # measurably faster on the hot path (tens of thousands of tokens per document).
-    tok = str.__new__(Token, value)
-    tok.type = type_
-    tok.value = value
-    tok.start_pos = start
-    tok.end_pos = end
-    tok.line = tok.end_line = 1
-    tok.column = start + 1
-    tok.end_column = end + 1
-    return tok
+_OPTIONAL = re.compile(r"\s*\[[^\]]*\]")
+_LENGTH = re.compile(r"\s*-?[\d.]+\s*[a-z]{2}")  # \kern 3mu
+_ARG_MAX_MIN = re.compile(r"\s*\\(max|min)(?![A-Za-z])")
+_NEGATED = re.compile(r"\s*(\\[A-Za-z]+|[=<>])")
+_THIN_SPACES = re.compile(r"\\[,;:! ]|\s")
+_OPERATOR_NAME = re.compile(r"[A-Za-z]+(?:\\[,;:!])?[A-Za-z]*|[A-Za-z\-]+")
+_COMMAND = re.compile(r"\\(?:[A-Za-z@]+|.)")
+_ROW_END = re.compile(r"\*?(?:\s*\[[^\]\n]{0,40}\])?")  # \\*, \\[2pt]
+# How \left and \right spell a delimiter the grammar knows by one name.
+_SAME_DELIMITER = {"\\lVert": "\\|", "\\rVert": "\\|", "\\Vert": "\\|", "\\lvert": "|", "\\rvert": "|",
+                   "\\vert": "|", "\\lgroup": "(", "\\rgroup": ")"}  # fmt: skip
 
 
 class Lexer:
@@ -259,88 +131,25 @@ class Lexer:
             kind, value, at = self.stack[-1]
             what = {"{": "brace {", "env": f"\\begin{{{value}}}", "opt": "["}.get(kind, value)
             raise LexError(f"unclosed {what}", at, at + max(1, len(value) if kind != "env" else 7))
-        self.tokens = self._normalized(self.tokens)
+        self.tokens, self.trailing = normalized(self.tokens)
         return self.tokens
-
-    def _normalized(self, tokens: list[Token]) -> list[Token]:
-        """Merge and trim operator runs so the grammar needs no optional ends.
-
-        Runs of relations (``::``, ``<=``) and of signs (``a - -b``) become one
-        token; punctuation before a closer (``(a, b,)``) and leading full
-        stops are dropped; a row's dangling end (``a = b +`` continued on the
-        next row, ``x = 1,``) is moved to :attr:`trailing` for the builder.
-        """
-        out: list[Token] = []
-
-        def is_argument(i: int) -> bool:  # the + of x^+ is an argument, not an operator
-            return i > 0 and out[i - 1].type in ("SUB", "SUP")
-
-        for tok in tokens:
-            prev = out[-1] if out else None
-            ty = tok.type
-            if (
-                prev is not None
-                and ty == prev.type
-                and ty in _MERGED
-                and not is_argument(len(out) - 1)
-            ):
-                out[-1] = _tok(
-                    ty, str(prev.value) + str(tok.value), prev.start_pos or 0, tok.end_pos or 0
-                )
-                continue
-            if ty in _CLOSERS and prev is not None and prev.type in _DANGLING:
-                if prev.type in ("COMMA", "SEP"):
-                    out.pop()  # (a, b,)
-                elif prev.type == "ADDOP" and len(out) > 1 and out[-2].type not in _NO_LEFT_OPERAND:
-                    out[-1] = _tok(
-                        "TRAIL", str(prev.value), prev.start_pos or 0, prev.end_pos or 0
-                    )  # \left(a + \right.
-                elif prev.type != "ADDOP":
-                    out[-1] = _tok(
-                        "SYMBOL", str(prev.value), prev.start_pos or 0, prev.end_pos or 0
-                    )  # x_{i,:}
-            if (
-                ty == "COMMA"
-                and prev is not None
-                and prev.type == "REL"
-                and (len(out) < 2 or out[-2].type in _NO_LEFT_OPERAND)
-            ):
-                out[-1] = _tok(
-                    "SYMBOL", str(prev.value), prev.start_pos or 0, prev.end_pos or 0
-                )  # A_{:, i}
-            if ty == "SEP" and (prev is None or prev.type in _NO_LEFT_OPERAND):
-                continue
-            if (
-                ty in ("ADDOP", "MULOP", "REL")
-                and prev is not None
-                and prev.type == "SEP"
-                and str(prev.value) in _WIDE_SPACES
-            ):
-                out.pop()  # `a \quad + b`: the space only aligns a continued line
-            out.append(tok)
-        while out and out[-1].type in _DANGLING and not is_argument(len(out) - 1):
-            self.trailing.insert(0, out.pop())
-        return out
 
     # -- helpers --------------------------------------------------------------
     def _emit(self, type_: str, value: str, start: int, end: int) -> None:
         prev = self.tokens[-1] if self.tokens else None
         prev_type = prev.type if prev is not None else None
-        if type_ == "MULOP" and prev_type in _NO_LEFT_OPERAND:
+        if type_ == "MULOP" and prev_type in NO_LEFT_OPERAND:
             type_ = "SYMBOL"  # an operator named, not applied: \phi(\cdot), a^{\otimes 3}
-        elif type_ in _NO_RIGHT_OPERAND and prev_type == "MULOP" and prev is not None:
-            self.tokens[-1] = _tok(
-                "SYMBOL", str(prev.value), prev.start_pos or 0, prev.end_pos or 0
-            )
+        elif type_ in NO_RIGHT_OPERAND and prev_type == "MULOP" and prev is not None:
+            self.tokens[-1] = retyped(prev, "SYMBOL")  # named, not applied: (a \cdot)
         elif (
             type_ in ("SUB", "SUP")
-            and prev_type in _NO_LEFT_OPERAND
+            and prev_type in NO_LEFT_OPERAND
             and prev_type not in ("SUB", "SUP")
         ):
-            self.tokens.append(
-                _tok("OPAQUE", "", start, start)
-            )  # a script with nothing to attach to: {}_a, $_0$
-        self.tokens.append(_tok(type_, value, start, end))
+            # a script with nothing to attach to: {}_a, $_0$
+            self.tokens.append(make_token("OPAQUE", "", start, start))
+        self.tokens.append(make_token(type_, value, start, end))
 
     def _prev_type(self) -> str | None:
         return self.tokens[-1].type if self.tokens else None
@@ -362,7 +171,7 @@ class Lexer:
                 self.single_digit_at.add(pos)
                 pos += 1
             elif c == "\\":
-                m = re.compile(r"\\(?:[A-Za-z@]+|.)").match(text, pos)
+                m = _COMMAND.match(text, pos)
                 pos = m.end() if m else pos + 1
             else:
                 pos += 1
@@ -411,7 +220,7 @@ class Lexer:
         ):
             prev = "SYMBOL"  # a script argument such as the + of \Phi^+
         closing = side == "r" or (
-            side != "l" and bool(self.stack) and self.stack[-1][0] == kind and prev in _ENDS_OPERAND
+            side != "l" and bool(self.stack) and self.stack[-1][0] == kind and prev in ENDS_OPERAND
         )
         if closing:
             self._close((kind,), value, start, end)
@@ -437,10 +246,10 @@ class Lexer:
             self._open("bare", tok, start, end)
         elif tok in (")", "]"):
             self._close(("bare",), tok, start, end)
-        elif name in _OPEN_CS or tok == "\\{":
-            self._open("bare", _OPEN_CS.get(name, "\\{"), start, end)
-        elif name in _CLOSE_CS or tok == "\\}":
-            self._close(("bare",), _CLOSE_CS.get(name, "\\}"), start, end)
+        elif name in OPEN_DELIMITERS or tok == "\\{":
+            self._open("bare", OPEN_DELIMITERS.get(name, "\\{"), start, end)
+        elif name in CLOSE_DELIMITERS or tok == "\\}":
+            self._close(("bare",), CLOSE_DELIMITERS.get(name, "\\}"), start, end)
         elif tok in ("/", "\\backslash"):
             self._emit("MULOP", "/", start, end)
         else:
@@ -448,268 +257,245 @@ class Lexer:
 
     # -- characters -------------------------------------------------------------
     def _char(self, c: str, start: int, end: int) -> int:
-        text = self.text
-        if c == "{":
+        """A character that is no letter, digit, space or command; returns where reading goes on."""
+        plain = CHARACTERS.get(c)
+        if plain is not None:
+            self._emit(plain[0], plain[1], start, end)
+        elif c == "{":
             self.stack.append(("{", "{", start))
             self._emit("LBRACE", "{", start, end)
         elif c == "}":
-            if not self.stack or self.stack[-1][0] != "{":
-                if self.stack and self.stack[-1][0] in ("left", "env"):
-                    k, v, at = self.stack[-1]
-                    raise LexError(
-                        f"unclosed {v}" if k == "left" else f"unclosed \\begin{{{v}}}",
-                        at,
-                        at + len(v),
-                    )
-                raise LexError("unbalanced closing brace }", start, end)
+            self._close_brace(start, end)
+        elif c == "]" and self.stack and self.stack[-1][0] == "opt":
             self.stack.pop()
-            self._emit("RBRACE", "}", start, end)
-        elif c in "()[]":
-            if c == "]" and self.stack and self.stack[-1][0] == "opt":
-                self.stack.pop()
-                self._emit("OPTCLOSE", "]", start, end)
-            else:
-                self._delimiter(c, start, end, "")
-        elif c == "|":
-            self._delimiter("|", start, end, "")
-        elif c in "+-":
-            self._emit("ADDOP", c, start, end)
-        elif c in "*/":
-            self._emit("MULOP", c, start, end)
-        elif c in "=<>":
-            self._emit("REL", c, start, end)
+            self._emit("OPTCLOSE", "]", start, end)
+        elif c in "()[]|":
+            self._delimiter(c, start, end, "")
         elif c == ":":
-            if text.startswith("=", end):
+            if self.text.startswith("=", end):
                 self._emit("REL", ":=", start, end + 1)
                 return end + 1
             self._emit("REL", ":", start, end)
-        elif c == ",":
-            self._emit("COMMA", ",", start, end)
-        elif c in ";.":
-            self._emit("SEP", c, start, end)
         elif c in "^_":
             self._mark_args(end, 1)
             self._emit("SUP" if c == "^" else "SUB", c, start, end)
             return self._single_argument(end)
-        elif c == "'":
-            self._emit("PRIME", "'", start, end)
-        elif c == "!":
-            self._emit("BANG", "!", start, end)
         elif c == "&":
             env = next((v for k, v, _ in reversed(self.stack) if k == "env"), None)
             if env is not None and env not in ROW_ENVIRONMENTS:  # in aligned, & is only alignment
                 self._emit("AMP", "&", start, end)
-        elif c in _UNICODE:
-            t, v = _UNICODE[c]
-            self._emit(t, v, start, end)
-        elif c.isalpha():
-            self._emit("LETTER", c, start, end)
         else:
-            self._emit("OPAQUE", c, start, end)
+            self._emit("LETTER" if c.isalpha() else "OPAQUE", c, start, end)
         return end
 
-    # -- control sequences ------------------------------------------------------
+    def _close_brace(self, start: int, end: int) -> None:
+        if not self.stack or self.stack[-1][0] != "{":
+            if self.stack and self.stack[-1][0] in ("left", "env"):
+                k, v, at = self.stack[-1]
+                message = f"unclosed {v}" if k == "left" else f"unclosed \\begin{{{v}}}"
+                raise LexError(message, at, at + len(v))
+            raise LexError("unbalanced closing brace }", start, end)
+        self.stack.pop()
+        self._emit("RBRACE", "}", start, end)
+
+    # -- control sequences: dispatched through the command table -------------------------------
     def _control(self, tok: str, start: int, end: int) -> int:
-        text = self.text
+        """A control sequence ``tok`` at ``start:end``; returns where reading goes on."""
         name = tok[1:]
         if len(name) == 1 and not name.isalpha():
             return self._control_symbol(name, start, end)
-        if name in ("quad", "qquad"):
-            # a wide space after an operand separates statements: A = [...] \qquad C = [...]
-            if self._prev_type() in _ENDS_OPERAND:
-                self._emit("SEP", tok, start, end)
-            return end
-        if name in SKIP:
-            return end
-        if name in SKIP_WITH_ARGS:
-            pos = end
-            opt = re.compile(r"\s*\[[^\]]*\]").match(text, pos)
-            if opt and name in ("raisebox", "scalebox"):
-                pos = opt.end()
-            for _ in range(SKIP_WITH_ARGS[name]):
-                b = self._braced(pos)
-                if b is None:
-                    break
-                pos = b[2]
-            if name in ("kern", "mkern"):
-                m = re.compile(r"\s*-?[\d.]+\s*[a-z]{2}").match(text, pos)
-                pos = m.end() if m else pos
-            if name == "color" and self._braced(pos) is None:
-                pass
-            return pos
-        if name == "left" or name == "right":
-            m = _DELIM_AFTER_LEFT.match(text, end)
-            if m is None:
-                raise LexError(f"\\{name} without a delimiter", start, end)
-            d = m.group(1)
-            value = d if d not in ("\\lbrace", "\\rbrace") else ("\\{" if name == "left" else "\\}")
-            value = {"\\lVert": "\\|", "\\rVert": "\\|", "\\Vert": "\\|", "\\lvert": "|", "\\rvert": "|", "\\vert": "|",
-                     "\\lgroup": "(", "\\rgroup": ")"}.get(value, value)  # fmt: skip
-            if name == "left":
-                self._open("left", "\\left" + value, start, m.end())
-            else:
-                if not self.stack or self.stack[-1][0] != "left":
-                    raise LexError(f"\\right{value} without a matching \\left", start, m.end())
-                self._close(("left",), "\\right" + value, start, m.end())
-            return m.end()
-        sized = BIG_SIZES.fullmatch(tok)
-        if sized:
-            m = _DELIM_AFTER_LEFT.match(text, end)
-            if m is None:
-                return end
-            side = sized.group(1)
-            if side == "m":
-                self._emit("REL", "\\mid", start, m.end())
-            else:
-                self._delimiter(m.group(1), start, m.end(), side)
-            return m.end()
-        if (
-            name in ("vert", "Vert", "lvert", "rvert", "lVert", "rVert")
-            or name in _OPEN_CS
-            or name in _CLOSE_CS
-        ):
-            self._delimiter(tok, start, end, "")
-            return end
-        if name in ("begin", "end"):
-            return self._environment(name, start, end)
-        if name in TEXT_COMMANDS:
-            b = self._braced(end)
-            if b is None:
-                self._emit("OPAQUE", tok, start, end)
-                return end
-            content = text[b[0] + 1 : b[1]].strip()
-            if content in OPERATOR_NAMES_IN_TEXT and content.isalpha() and len(content) > 1:
-                self._emit("FUNC", content, start, b[2])
-            elif name in _TEXT_FONTS and len(content) == 1 and content.isalpha():
-                # \textbf{a}^T\textbf{B}: a bold letter, as \mathbf{a} would be
-                self._emit("FSYMBOL", _TEXT_FONTS[name] + ":" + content, start, b[2])
-            else:
-                self._emit("TEXT", text[start : b[2]], start, b[2])
-            return b[2]
-        if (
-            name
-            in ("operatorname", "operatorname*", "mathop", "mathrm", "textrm", "mathit", "mathsf")
-            and name not in TEXT_COMMANDS
-        ):
-            b = self._braced(end)
-            if b is not None:
-                content = re.sub(r"\\[,;:! ]|\s", "", text[b[0] + 1 : b[1]])
-                if name.startswith("operatorname") or name == "mathop":
-                    if re.fullmatch(r"[A-Za-z]+(?:\\[,;:!])?[A-Za-z]*|[A-Za-z\-]+", content):
-                        self._emit("FUNC", content.replace("-", ""), start, b[2])
-                        return b[2]
-                    self._emit("FONT", "mathrm", start, end)  # \mathop{\arg\min}: read the argument
-                    return end
-                if name == "mathrm" and content == "d":
-                    self._emit("DIFF", "d", start, b[2])
-                    return b[2]
-                if name == "mathrm" and len(content) > 1 and content.isalpha():
-                    self._emit("FUNC", content, start, b[2])
-                    return b[2]
-        if name in (
-            "mathbin",
-            "mathrel",
-            "mathord",
-            "mathpunct",
-            "mathopen",
-            "mathclose",
-            "mathinner",
-        ):
-            b = self._braced(end)
-            if b is not None and name in ("mathbin", "mathrel"):
-                self._emit("MULOP" if name == "mathbin" else "REL", text[start : b[2]], start, b[2])
-                return b[2]
-            return end  # the argument is read as a group
-        if name == "arg":
-            m = re.compile(r"\s*\\(max|min)(?![A-Za-z])").match(text, end)
-            if m:
-                self._emit("FUNC", "arg" + m.group(1), start, m.end())
-                return m.end()
-        if name in FONTS:
-            m = _SINGLE_ARGUMENT.match(text, end)
-            inner = m.group(1) or m.group(2) if m else None
-            if m and inner and (not inner.startswith("\\") or inner[1:] in SYMBOLS):
-                # \mathbf{A}, \mathbb R: one token, the commonest thing in papers
-                self._emit("FSYMBOL", name + ":" + inner, start, m.end())
-                return m.end()
-            self._mark_args(end, 1)
-            self._emit("FONT", name, start, end)
-            return end
-        if name in ACCENTS:
-            self._mark_args(end, 1)
-            self._emit("ACCENT", name, start, end)
-            return end
-        if name in ("frac", "dfrac", "tfrac", "cfrac"):
-            self._mark_args(end, 2)
-            self._emit("FRAC", name, start, end)
-            return end
-        if name in ("binom", "dbinom", "tbinom"):
-            self._mark_args(end, 2)
-            self._emit("BINOM", name, start, end)
-            return end
-        if name == "sqrt":
-            p = _SPACE.match(text, end).end()  # type: ignore[union-attr]
-            self._emit("SQRT", name, start, end)
-            if p < len(text) and text[p] == "[":
-                self.stack.append(("opt", "[", p))
-                self._emit("OPTOPEN", "[", p, p + 1)
-                return p + 1
-            self._mark_args(end, 1)
-            return end
-        if name in ("overset", "underset", "stackrel"):
-            b1 = self._braced(end)
-            b2 = self._braced(b1[2]) if b1 else None
-            if b1 and b2:
-                inner = text[b2[0] + 1 : b2[1]].strip()
-                if inner in ("=", "<", ">", ":=") or (
-                    inner.startswith("\\") and inner[1:] in RELATIONS
-                ):
-                    self._emit("REL", text[start : b2[2]], start, b2[2])
-                    return b2[2]
-            self._emit("OVERSET", name, start, end)
-            return end
-        if name in ("xrightarrow", "xleftarrow", "xmapsto"):
-            p = end
-            opt = re.compile(r"\s*\[[^\]]*\]").match(text, p)
-            if opt:
-                p = opt.end()
-            b = self._braced(p)
-            p = b[2] if b else p
-            self._emit("REL", text[start:p], start, p)
-            return p
-        if name == "not":
-            m = re.compile(r"\s*(\\[A-Za-z]+|[=<>])").match(text, end)
-            if m:
-                self._emit("REL", "\\not" + m.group(1), start, m.end())
-                return m.end()
-        if name in SYMBOLS:
-            self._emit("SYMBOL", tok, start, end)
-        elif name in FUNCTIONS:
-            self._emit("FUNC", name, start, end)
-        elif name in BIG_OPERATORS:
-            self._emit("BIGOP", tok, start, end)
-        elif name in RELATIONS:
-            self._emit("REL", tok, start, end)
-        elif name in MULTIPLICATIONS:
-            self._emit("MULOP", tok, start, end)
-        elif name in ("pm", "mp"):
-            self._emit("ADDOP", tok, start, end)
-        elif name in DOTS:
-            self._emit("DOTS", tok, start, end)
-        elif name == "nabla":
-            self._emit("NABLA", tok, start, end)
-        elif name == "partial":
-            self._emit("PARTIAL", tok, start, end)
-        else:
+        kind = COMMANDS.get(name)
+        if kind is None:
             return self._opaque(tok, start, end)
+        handler = _HANDLERS.get(kind)
+        if handler is not None:
+            return handler(self, name, start, end)
+        self._emit(kind, name if kind == "FUNC" else tok, start, end)
         return end
+
+    def _wide_space(self, name: str, start: int, end: int) -> int:
+        # a wide space after an operand separates statements: A = [...] \qquad C = [...]
+        if self._prev_type() in ENDS_OPERAND:
+            self._emit("SEP", "\\" + name, start, end)
+        return end
+
+    def _skip(self, name: str, start: int, end: int) -> int:
+        return end
+
+    def _skip_arguments(self, name: str, start: int, end: int) -> int:
+        pos = end
+        opt = _OPTIONAL.match(self.text, pos)
+        if opt and name in ("raisebox", "scalebox"):
+            pos = opt.end()
+        for _ in range(SKIP_WITH_ARGS[name]):
+            b = self._braced(pos)
+            if b is None:
+                break
+            pos = b[2]
+        if name in ("kern", "mkern"):
+            m = _LENGTH.match(self.text, pos)
+            pos = m.end() if m else pos
+        return pos
+
+    def _left_right(self, name: str, start: int, end: int) -> int:
+        m = _DELIM_AFTER_LEFT.match(self.text, end)
+        if m is None:
+            raise LexError(f"\\{name} without a delimiter", start, end)
+        d = m.group(1)
+        value = d if d not in ("\\lbrace", "\\rbrace") else ("\\{" if name == "left" else "\\}")
+        value = _SAME_DELIMITER.get(value, value)
+        if name == "left":
+            self._open("left", "\\left" + value, start, m.end())
+        else:
+            if not self.stack or self.stack[-1][0] != "left":
+                raise LexError(f"\\right{value} without a matching \\left", start, m.end())
+            self._close(("left",), "\\right" + value, start, m.end())
+        return m.end()
+
+    def _sized(self, name: str, start: int, end: int) -> int:
+        m = _DELIM_AFTER_LEFT.match(self.text, end)
+        if m is None:
+            return end
+        side = name[-1] if name[-1] in "lrm" else ""
+        if side == "m":
+            self._emit("REL", "\\mid", start, m.end())
+        else:
+            self._delimiter(m.group(1), start, m.end(), side)
+        return m.end()
+
+    def _delimiter_command(self, name: str, start: int, end: int) -> int:
+        self._delimiter("\\" + name, start, end, "")
+        return end
+
+    def _text(self, name: str, start: int, end: int) -> int:
+        text = self.text
+        b = self._braced(end)
+        if b is None:
+            self._emit("OPAQUE", "\\" + name, start, end)
+            return end
+        content = text[b[0] + 1 : b[1]].strip()
+        if content in OPERATOR_NAMES_IN_TEXT and content.isalpha() and len(content) > 1:
+            self._emit("FUNC", content, start, b[2])
+        elif name in TEXT_FONTS and len(content) == 1 and content.isalpha():
+            # \textbf{a}^T\textbf{B}: a bold letter, as \mathbf{a} would be
+            self._emit("FSYMBOL", TEXT_FONTS[name] + ":" + content, start, b[2])
+        else:
+            self._emit("TEXT", text[start : b[2]], start, b[2])
+        return b[2]
+
+    def _operatorname(self, name: str, start: int, end: int) -> int:
+        b = self._braced(end)
+        if b is None:
+            return self._opaque("\\" + name, start, end)
+        content = _THIN_SPACES.sub("", self.text[b[0] + 1 : b[1]])
+        if _OPERATOR_NAME.fullmatch(content):
+            self._emit("FUNC", content.replace("-", ""), start, b[2])
+            return b[2]
+        self._emit("FONT", "mathrm", start, end)  # \mathop{\arg\min}: read the argument
+        return end
+
+    def _mathrm(self, name: str, start: int, end: int) -> int:
+        b = self._braced(end)
+        if b is not None:
+            content = _THIN_SPACES.sub("", self.text[b[0] + 1 : b[1]])
+            if content == "d":
+                self._emit("DIFF", "d", start, b[2])
+                return b[2]
+            if len(content) > 1 and content.isalpha():
+                self._emit("FUNC", content, start, b[2])
+                return b[2]
+        return self._font(name, start, end)
+
+    def _math_class(self, name: str, start: int, end: int) -> int:
+        b = self._braced(end)
+        if b is not None and name in ("mathbin", "mathrel"):
+            self._emit(
+                "MULOP" if name == "mathbin" else "REL", self.text[start : b[2]], start, b[2]
+            )
+            return b[2]
+        return end  # the argument is read as a group
+
+    def _arg(self, name: str, start: int, end: int) -> int:
+        m = _ARG_MAX_MIN.match(self.text, end)
+        if m:
+            self._emit("FUNC", "arg" + m.group(1), start, m.end())
+            return m.end()
+        self._emit("FUNC", name, start, end)
+        return end
+
+    def _font(self, name: str, start: int, end: int) -> int:
+        m = _SINGLE_ARGUMENT.match(self.text, end)
+        inner = m.group(1) or m.group(2) if m else None
+        if m and inner and (not inner.startswith("\\") or inner[1:] in SYMBOLS):
+            # \mathbf{A}, \mathbb R: one token, the commonest thing in papers
+            self._emit("FSYMBOL", name + ":" + inner, start, m.end())
+            return m.end()
+        self._mark_args(end, 1)
+        self._emit("FONT", name, start, end)
+        return end
+
+    def _accent(self, name: str, start: int, end: int) -> int:
+        self._mark_args(end, 1)
+        self._emit("ACCENT", name, start, end)
+        return end
+
+    def _frac(self, name: str, start: int, end: int) -> int:
+        self._mark_args(end, 2)
+        self._emit("FRAC", name, start, end)
+        return end
+
+    def _binom(self, name: str, start: int, end: int) -> int:
+        self._mark_args(end, 2)
+        self._emit("BINOM", name, start, end)
+        return end
+
+    def _sqrt(self, name: str, start: int, end: int) -> int:
+        text = self.text
+        p = _SPACE.match(text, end).end()  # type: ignore[union-attr]
+        self._emit("SQRT", name, start, end)
+        if p < len(text) and text[p] == "[":
+            self.stack.append(("opt", "[", p))
+            self._emit("OPTOPEN", "[", p, p + 1)
+            return p + 1
+        self._mark_args(end, 1)
+        return end
+
+    def _overset(self, name: str, start: int, end: int) -> int:
+        b1 = self._braced(end)
+        b2 = self._braced(b1[2]) if b1 else None
+        if b1 and b2:
+            inner = self.text[b2[0] + 1 : b2[1]].strip()
+            if inner in ("=", "<", ">", ":=") or (
+                inner.startswith("\\") and inner[1:] in RELATIONS
+            ):
+                self._emit("REL", self.text[start : b2[2]], start, b2[2])
+                return b2[2]
+        self._emit("OVERSET", name, start, end)
+        return end
+
+    def _arrow(self, name: str, start: int, end: int) -> int:
+        p = end
+        opt = _OPTIONAL.match(self.text, p)
+        if opt:
+            p = opt.end()
+        b = self._braced(p)
+        p = b[2] if b else p
+        self._emit("REL", self.text[start:p], start, p)
+        return p
+
+    def _not(self, name: str, start: int, end: int) -> int:
+        m = _NEGATED.match(self.text, end)
+        if m:
+            self._emit("REL", "\\not" + m.group(1), start, m.end())
+            return m.end()
+        return self._opaque("\\" + name, start, end)
 
     def _control_symbol(self, c: str, start: int, end: int) -> int:
         if c in ",;:! >":
             return end  # spacing
         if c == "\\":
             if any(k == "env" for k, _, _ in self.stack):
-                m = re.compile(r"\*?(?:\s*\[[^\]\n]{0,40}\])?").match(self.text, end)
+                m = _ROW_END.match(self.text, end)
                 e = m.end() if m else end
                 self._emit("ROWSEP", "\\\\", start, e)
                 return e
@@ -756,7 +542,7 @@ class Lexer:
                 return stop  # transparent at the top of a row
             if env in MATRIX_ENVIRONMENTS or env in ROW_ENVIRONMENTS:
                 if env in ("array", "subarray") or env.startswith(("alignat", "alignedat")):
-                    opt = re.compile(r"\s*\[[^\]]*\]").match(text, stop)
+                    opt = _OPTIONAL.match(text, stop)
                     if opt:
                         stop = opt.end()
                     arg = self._braced(stop)
@@ -786,5 +572,26 @@ class Lexer:
         raise LexError(f"\\end{{{env}}} without a matching \\begin", start, stop)
 
 
-def tokenize(text: str, *, bars_as_relations: bool = False) -> Iterator[Token]:
-    return iter(Lexer(text, bars_as_relations=bars_as_relations).tokenize())
+# The lexer's handler for each lowercase class of the command table.
+_HANDLERS: dict[str, Callable[[Lexer, str, int, int], int]] = {
+    "wide_space": Lexer._wide_space,
+    "skip": Lexer._skip,
+    "skip_arguments": Lexer._skip_arguments,
+    "left_right": Lexer._left_right,
+    "sized": Lexer._sized,
+    "delimiter": Lexer._delimiter_command,
+    "environment": Lexer._environment,
+    "text": Lexer._text,
+    "operatorname": Lexer._operatorname,
+    "mathrm": Lexer._mathrm,
+    "math_class": Lexer._math_class,
+    "arg": Lexer._arg,
+    "font": Lexer._font,
+    "accent": Lexer._accent,
+    "frac": Lexer._frac,
+    "binom": Lexer._binom,
+    "sqrt": Lexer._sqrt,
+    "overset": Lexer._overset,
+    "arrow": Lexer._arrow,
+    "not": Lexer._not,
+}

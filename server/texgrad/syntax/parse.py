@@ -5,6 +5,8 @@ The Lark LALR parser (grammar/math.lark) reads the tokens of
 the typed tree as rules are reduced.  A row that does not parse is retried
 once with bare ``|`` read as ``\mid`` (``p(x | y)``); if it still fails, the
 error points at the offending token.  Nothing raises out of :func:`parse_row`.
+Math nested in ``\text{… $…$ …}`` is parsed by the same parser: the builder is given
+:func:`_parse_nested` to call, so that imports run one way (parse → build).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from lark.lexer import Lexer as LarkLexer
 from texgrad.reading.regions import MathRegion
 from texgrad.reading.source import MappedText
 from texgrad.syntax import tree as t
-from texgrad.syntax.build import CONVENTIONAL_FUNCTIONS, Builder
+from texgrad.syntax.build import Builder
 from texgrad.syntax.lexer import Lexer, LexError
 
 _BARS = re.compile(r"\||\\[vV]ert")
@@ -84,7 +86,7 @@ def _grammar() -> str:
 
 def _parser() -> tuple[Lark, Builder]:
     if _ctx.parser is None or _ctx.builder is None:
-        builder = Builder()
+        builder = Builder(_parse_nested)
         _ctx.builder = builder
         _ctx.parser = Lark(
             _grammar(),
@@ -115,7 +117,7 @@ def parse_row(
     for bars_as_relations in (False, True):
         if bars_as_relations and not _BARS.search(text.text):
             break
-        builder.reset(text, functions | CONVENTIONAL_FUNCTIONS, _depth)
+        builder.reset(text, functions, _depth)
         _ctx.bars_as_relations = bars_as_relations
         lexers_before = len(_ctx.lexers)
         try:
@@ -136,6 +138,12 @@ def parse_row(
             del _ctx.lexers[lexers_before:]
         first_error = first_error or err
     return ParsedRow(None, first_error, text)
+
+
+def _parse_nested(text: MappedText, functions: frozenset[str], depth: int) -> t.Node | None:
+    """The tree of math nested in ``\\text{… $…$ …}``, for the builder (a parse error there
+    leaves the text as text)."""
+    return parse_row(text, functions, depth).tree
 
 
 _TOKEN_NAMES = {

@@ -1,0 +1,236 @@
+r"""What written notation means, decided on nodes already built.
+
+A context-free grammar reads ``A^\top`` as a power, ``\frac{\partial f}{\partial x}`` as
+a fraction and ``\tr XY`` as ``\tr`` next to ``X`` and ``Y``.  The builder
+(:mod:`texgrad.syntax.build`) asks these functions what papers mean by such forms: which
+superscripts spell a transpose, which fractions are derivatives, which fonts make a
+space (``\mathbb{R}^{m \times n}``), how far an operator without brackets reaches, and
+which names are conventionally functions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from texgrad.syntax import tree as t
+
+# Names that read as functions when followed directly by parentheses.
+CONVENTIONAL_FUNCTIONS = frozenset(
+    r"f g h F G H \sigma \phi \varphi \psi \ell L J p q \mathcal{L} \Phi \Psi \pi".split()
+)
+SPACE_FIELDS = frozenset("RCSNZQ")
+# Superscripts that spell a transpose.  ``*`` and ``\\star`` are left as powers: ``x^*``
+# is an optimum as often as ``A^*`` is an adjoint, which only the shapes can tell.
+TRANSPOSE_MARKS = {"T": False, "\\top": False, "\\intercal": False, "\\mathsf{T}": False, "\\mathrm{T}": False,
+                   "H": True, "\\dagger": True}  # fmt: skip
+
+
+def sign_of(run: str) -> str:
+    """The sign a run of signs amounts to: ``--`` is ``+``; ``\\pm`` or ``\\mp`` wins."""
+    signs = re.findall(r"\\pm|\\mp|[+-]", run)
+    plus_minus = [x for x in signs if x.startswith("\\")]
+    if plus_minus:
+        return plus_minus[-1]
+    return "-" if signs.count("-") % 2 else "+"
+
+
+# Operators whose unbracketed argument is the whole product after them, as
+# documents write them: ``\tr XY = \tr YX``, ``\det AB = \det A \det B``.
+WHOLE_PRODUCT_OPERATORS = frozenset({"tr", "Tr", "trace", "Trace", "det", "log", "ln"})
+# ``\log \mathbf{1}^\top \exp(z)``, ``\log x^\top y``: the logarithm of the product when it
+# starts with a row (whose logarithm alone would be no scalar), applications included.
+_LOGARITHMS = frozenset({"log", "ln"})
+
+
+def operand_run(f: t.Node, following: list[t.Node]) -> int:
+    r"""How many of the ``following`` factors an operator ``f`` takes: one, or for
+    ``\tr``/``\det``/``\log`` without brackets the run up to the next operator or big
+    operator (for ``\log``, applications such as ``\exp(z)`` belong to the run)."""
+    if not (isinstance(f, t.Func) and f.name in WHOLE_PRODUCT_OPERATORS and f.sub is None):
+        return 1
+    first = following[0]
+    if round_base(first) is not None or (
+        isinstance(first, t.Paren) and first.open in ("(", "\\left(", "[", "\\left[")
+    ):
+        return 1  # \tr(A) B: the brackets delimit the argument
+    stops: tuple[type[t.Node], ...] = (t.BigOp, t.Func, t.Nabla, t.Partial, t.Derivative)
+    if f.name in _LOGARITHMS and not isinstance(first, (t.Transpose, t.Prime)):
+        return 1  # \log x y is (\log x) y; \log x^\top y is \log(x^\top y)
+    if f.name not in _LOGARITHMS:
+        stops = (t.Apply, *stops)
+    n = 1
+    while n < len(following) and not isinstance(following[n], stops):
+        n += 1
+    return n
+
+
+def takes_argument(f: t.Node) -> bool:
+    if isinstance(f, t.Func):
+        return True
+    if isinstance(f, (t.Nabla, t.Partial, t.Derivative, t.Differential)):
+        return f.body is None
+    return False
+
+
+def is_round(node: t.Node, f: t.Node) -> bool:
+    target = round_base(node)
+    paren = target[1] if target else node
+    return (
+        isinstance(paren, t.Paren)
+        and paren.open in ("(", "\\left(")
+        and paren.span[0] == f.span[1]  # written directly after the name: f(x), not f (x)
+    )
+
+
+def round_base(node: t.Node) -> tuple[t.Node, t.Paren] | None:
+    """For ``(x)^2`` or ``(x)^\\top``: the scripted node and its parenthesised base."""
+    if isinstance(node, (t.Power, t.Transpose, t.InverseTranspose, t.Prime, t.Sub)) and isinstance(
+        node.base, t.Paren
+    ):
+        if node.base.open in ("(", "\\left("):
+            return node, node.base
+    return None
+
+
+def rebase(outer: t.Node, base: t.Node, loc: dict[str, Any]) -> t.Node:
+    return replace(outer, base=base, **loc)  # type: ignore[call-arg]
+
+
+def with_font(node: t.Node, font: str, loc: dict[str, Any]) -> t.Node:
+    if isinstance(node, t.Symbol):
+        if font == "mathbb" and node.name in SPACE_FIELDS and not node.accents:
+            return t.Space(node.name, **loc)  # \mathbb{R}; its exponent comes with the scripts
+        return replace(node, font=font, **loc)
+    if isinstance(node, t.Number) and font in (
+        "mathbf",
+        "bm",
+        "boldsymbol",
+        "mathbb",
+        "mathds",
+        "bbold",
+        "pmb",
+    ):
+        return t.Symbol(node.text, font, **loc)  # \mathbf{1}, \mathbb{1}
+    if isinstance(node, t.Product) and all(isinstance(f, t.Symbol) for f in node.factors):
+        symbols = tuple(replace(f, font=font) for f in node.factors if isinstance(f, t.Symbol))
+        return replace(node, factors=symbols, **loc)
+    if isinstance(node, (t.Sub, t.Power, t.Transpose)) and isinstance(node.base, t.Symbol):
+        return replace(node, base=replace(node.base, font=font), **loc)  # type: ignore[call-arg]
+    return t.Font(font, node, **loc)
+
+
+def dims_of(sup: t.Node) -> tuple[t.Node, ...]:
+    r"""``n \times m`` → (n, m); ``n`` → (n,)."""
+    out: list[t.Node] = []
+
+    def walk(x: t.Node) -> None:
+        if isinstance(x, t.BinOp) and x.op in ("\\times", "x", "*") and x.right is not None:
+            walk(x.left)
+            walk(x.right)
+        else:
+            out.append(x)
+
+    walk(sup)
+    return tuple(out)
+
+
+def _mark(node: t.Node) -> str | None:
+    """The transpose mark a superscript spells, if any."""
+    if isinstance(node, t.Symbol):
+        if node.font in ("mathsf", "mathrm") and node.name == "T":
+            return f"\\{node.font}{{T}}"
+        if node.font is None and not node.accents:
+            return node.name
+    return None
+
+
+def superscript(base: t.Node, sup: t.Node, loc: dict[str, Any]) -> t.Node:
+    mark = _mark(sup)
+    if mark in TRANSPOSE_MARKS:
+        return t.Transpose(base, mark, TRANSPOSE_MARKS[mark], **loc)  # type: ignore[index]
+    if mark == "\\prime":
+        return t.Prime(base, 1, **loc)
+    if (
+        isinstance(sup, t.Neg)
+        and (m := _mark(sup.operand)) in TRANSPOSE_MARKS
+        and not TRANSPOSE_MARKS[m]
+    ):  # type: ignore[index]
+        return t.InverseTranspose(base, m, **loc)  # type: ignore[arg-type]
+    if (
+        isinstance(sup, t.Paren)
+        and sup.open in ("(", "[")
+        and sup.body is not None
+        and not isinstance(sup.body, t.Add | t.Neg)
+    ):
+        return t.Tagged(base, sup.body, sup.open, **loc)
+    return t.Power(base, sup, **loc)
+
+
+def derivative(
+    num: t.Node, den: t.Node
+) -> tuple[t.Node | None, tuple[t.Node, ...], bool, t.Node | None] | None:
+    r"""``\frac{\partial f}{\partial x}`` and ``\frac{d}{dx}`` forms → (body, wrt, partial, order)."""
+    den_factors = den.factors if isinstance(den, t.Product) else (den,)
+    # \partial takes the whole numerator: \frac{\partial x^T a}{\partial x}
+    if isinstance(num, t.Product):
+        head = num.factors[0]
+        if isinstance(head, (t.Partial, t.Differential)) and head.body is not None:
+            num = replace(head, body=_product((head.body, *num.factors[1:])))
+    # ∂ form: every factor of the denominator is \partial x
+    wrt = _bodies(den_factors, t.Partial)
+    if wrt is not None:
+        return (num.body, wrt, True, num.order) if isinstance(num, t.Partial) else None
+    # \mathrm{d} form
+    wrt = _bodies(den_factors, t.Differential)
+    if wrt is not None:
+        if isinstance(num, t.Differential):
+            return num.body, wrt, False, None
+        if isinstance(num, t.Power) and isinstance(num.base, t.Differential):
+            return num.base.body, wrt, False, num.exponent
+        return None
+    # plain-d form: \frac{d}{dx}, \frac{df}{dx}, \frac{d^2 y}{dx^2}
+    if isinstance(den, t.Product) and len(den.factors) == 2 and is_d(den.factors[0]):
+        wrt_node = den.factors[1]
+        if is_d(num):
+            return None, (wrt_node,), False, None
+        if isinstance(num, t.Product) and is_d(num.factors[0]):
+            return _product(num.factors[1:]), (wrt_node,), False, None
+        if isinstance(num, t.Power) and is_d(num.base):
+            return None, (wrt_node,), False, num.exponent
+    return None
+
+
+def _bodies(
+    factors: tuple[t.Node, ...], kind: type[t.Partial] | type[t.Differential]
+) -> tuple[t.Node, ...] | None:
+    r"""The operands when every factor is ``kind`` with one (``\partial x \partial y``)."""
+    out = []
+    for f in factors:
+        if not isinstance(f, kind) or f.body is None:
+            return None
+        out.append(f.body)
+    return tuple(out)
+
+
+def _product(parts: tuple[t.Node, ...]) -> t.Node:
+    """One node for a run of factors, located over them."""
+    if len(parts) == 1:
+        return parts[0]
+    return t.Product(
+        parts,
+        start=parts[0].start,
+        end=parts[-1].end,
+        from_macro=any(x.from_macro for x in parts),
+        span=(parts[0].span[0], parts[-1].span[1]),
+    )
+
+
+def is_d(node: t.Node) -> bool:
+    return (
+        isinstance(node, t.Symbol)
+        and node.name == "d"
+        and node.font in (None, "mathrm")
+        and not node.accents
+    )
