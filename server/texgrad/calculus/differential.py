@@ -43,7 +43,7 @@ class Budget:
 UNLIMITED = Budget(1e9)
 
 
-def derivative_of(fn: str, x: Expr) -> Expr:
+def derivative_of(fn: str, x: Expr) -> Expr:  # noqa: C901 - one table of derivatives, one case each
     """f′(x) for an elementwise function, as an expression (elementwise)."""
     half = sympy.Rational(1, 2)
     match fn:

@@ -614,48 +614,21 @@ class _Evaluator:
         if func.sub is not None or func.sup is not None:
             raise unsupported(node, f"cannot evaluate `{show(func)}` (with a sub- or superscript)")
         if name in ("max", "min"):
-            if len(args) != 2:
-                raise unsupported(node, f"cannot evaluate `\\{name}` of {len(args)} arguments")
-            a, b = self.same_shape((args[0], args[1]))
-            if a.shape != b.shape and not (is_scalar(a) or is_scalar(b)):
-                raise EvaluationError(node, f"`\\{name}` of {size_text(a)} and {size_text(b)}")
-            return np.maximum(a, b) if name == "max" else np.minimum(a, b)
+            return self._extremum(node, name, args)
         entrywise = name in ELEMENTWISE or name in MATRIX_FUNCTIONS
         x = self.one(node, args, self.hint if entrywise else _NO_HINT)
-        if name in ("tr", "Tr", "trace"):
-            if not is_square(x):
-                raise EvaluationError(node, f"the trace of a {size_text(x)} matrix")
-            return np.array([[float(np.trace(x))]])
-        if name == "det":
-            if not is_square(x):
-                raise EvaluationError(node, f"the determinant of a {size_text(x)} matrix")
-            return np.array([[float(np.linalg.det(x))]])
-        if name == "logdet":
-            if not is_square(x):
-                raise EvaluationError(node, f"the determinant of a {size_text(x)} matrix")
-            sign, logabs = np.linalg.slogdet(x)
-            if sign <= 0:
-                raise EvaluationError(node, "`logdet` of a matrix with non-positive determinant")
-            return np.array([[float(logabs)]])
-        if name == "diag":
-            if is_vector(x):
-                return np.asarray(np.diag(x.ravel()), dtype=np.float64)
-            if is_square(x):
-                return np.asarray(np.diag(x), dtype=np.float64).reshape(-1, 1)
-            raise EvaluationError(node, f"`\\diag` of a {size_text(x)} matrix")
-        if name == "softmax":
-            if not is_vector(x):
-                raise unsupported(node, f"cannot evaluate `softmax` of a {size_text(x)} matrix")
-            return softmax(x)
-        if name in ("logsumexp", "LSE", "lse"):
-            if not is_vector(x):
-                raise unsupported(node, f"cannot evaluate `{name}` of a {size_text(x)} matrix")
-            return logsumexp(x)
-        if name in ELEMENTWISE:
-            return finite(node, np.asarray(ELEMENTWISE[name](x), dtype=np.float64))
-        if name in MATRIX_FUNCTIONS:
-            return matrix_function(node, name, x)
-        raise unsupported(node, f"cannot evaluate the function `\\{name}`")
+        if name in ("tr", "Tr", "trace", "det", "logdet"):
+            return _square_reduction(node, name, x)
+        return _function_of(node, name, x)
+
+    def _extremum(self, node: t.Apply, name: str, args: tuple[t.Node, ...]) -> Array:
+        """``\\max``/``\\min`` of two arguments, entrywise (a scalar against a matrix too)."""
+        if len(args) != 2:
+            raise unsupported(node, f"cannot evaluate `\\{name}` of {len(args)} arguments")
+        a, b = self.same_shape((args[0], args[1]))
+        if a.shape != b.shape and not (is_scalar(a) or is_scalar(b)):
+            raise EvaluationError(node, f"`\\{name}` of {size_text(a)} and {size_text(b)}")
+        return np.maximum(a, b) if name == "max" else np.minimum(a, b)
 
     def one(self, node: t.Apply, args: tuple[t.Node, ...], hint: Hint = _NO_HINT) -> Array:
         if len(args) != 1:
@@ -663,6 +636,46 @@ class _Evaluator:
                 node, f"cannot evaluate `{describe(node.func)}` of {len(args)} arguments"
             )
         return self.eval(args[0], hint)
+
+
+def _square_reduction(node: t.Apply, name: str, x: Array) -> Array:
+    """The trace, determinant or log-determinant of a square matrix, as a 1×1 array."""
+    if name in ("tr", "Tr", "trace"):
+        if not is_square(x):
+            raise EvaluationError(node, f"the trace of a {size_text(x)} matrix")
+        return np.array([[float(np.trace(x))]])
+    if not is_square(x):
+        raise EvaluationError(node, f"the determinant of a {size_text(x)} matrix")
+    if name == "det":
+        return np.array([[float(np.linalg.det(x))]])
+    sign, logabs = np.linalg.slogdet(x)
+    if sign <= 0:
+        raise EvaluationError(node, "`logdet` of a matrix with non-positive determinant")
+    return np.array([[float(logabs)]])
+
+
+def _function_of(node: t.Apply, name: str, x: Array) -> Array:
+    """A named function of one evaluated argument, other than a trace or determinant:
+    ``\\diag``, softmax and log-sum-exp of a vector, then entrywise and matrix functions."""
+    if name == "diag":
+        if is_vector(x):
+            return np.asarray(np.diag(x.ravel()), dtype=np.float64)
+        if is_square(x):
+            return np.asarray(np.diag(x), dtype=np.float64).reshape(-1, 1)
+        raise EvaluationError(node, f"`\\diag` of a {size_text(x)} matrix")
+    if name == "softmax":
+        if not is_vector(x):
+            raise unsupported(node, f"cannot evaluate `softmax` of a {size_text(x)} matrix")
+        return softmax(x)
+    if name in ("logsumexp", "LSE", "lse"):
+        if not is_vector(x):
+            raise unsupported(node, f"cannot evaluate `{name}` of a {size_text(x)} matrix")
+        return logsumexp(x)
+    if name in ELEMENTWISE:
+        return finite(node, np.asarray(ELEMENTWISE[name](x), dtype=np.float64))
+    if name in MATRIX_FUNCTIONS:
+        return matrix_function(node, name, x)
+    raise unsupported(node, f"cannot evaluate the function `\\{name}`")
 
 
 def _swap(hint: Hint) -> Hint:

@@ -444,9 +444,7 @@ def transpose(e: Expr) -> Expr:
     if isinstance(e, Add):
         return add(*(transpose(x) for x in e.terms))
     if isinstance(e, Mul):
-        if e.is_scalar and all(f.is_scalar for f in e.factors):
-            return e
-        return mul(*(transpose(x) for x in _transpose_order(e.factors)))
+        return _transpose_product(e)
     if isinstance(e, Inv):
         return inv(transpose(e.arg))
     if isinstance(e, (Had,)):
@@ -454,9 +452,7 @@ def transpose(e: Expr) -> Expr:
     if isinstance(e, (Elem, HPow)):
         return _same_op(e, transpose(e.arg))
     if isinstance(e, Pow):
-        if e.is_scalar or transpose(e.arg) == e.arg:
-            return e  # a power of a symmetric matrix ((X^T X)^{1/2}) is symmetric
-        return T(e, rows=e.cols, cols=e.rows)
+        return _transpose_power(e)
     if isinstance(e, MatFn):
         return matfn(e.fn, transpose(e.arg))
     if isinstance(e, DiagM):
@@ -465,8 +461,21 @@ def transpose(e: Expr) -> Expr:
         return piecewise(tuple(transpose(v) for v in e.values), e.lefts, e.rights, e.ops)
     if isinstance(e, Kron):
         return kron(transpose(e.left), transpose(e.right))
-    if isinstance(e, D):
-        return T(e, rows=e.cols, cols=e.rows)
+    return T(e, rows=e.cols, cols=e.rows)  # D (a differential) and the rest: marked transposed
+
+
+def _transpose_product(e: Mul) -> Expr:
+    """A product transposed: a product of scalars is itself, else the factors reorder
+    (see :func:`_transpose_order`) and each is transposed."""
+    if e.is_scalar and all(f.is_scalar for f in e.factors):
+        return e
+    return mul(*(transpose(x) for x in _transpose_order(e.factors)))
+
+
+def _transpose_power(e: Pow) -> Expr:
+    """A matrix power transposed: itself when its base is symmetric, else marked transposed."""
+    if e.is_scalar or transpose(e.arg) == e.arg:
+        return e  # a power of a symmetric matrix ((X^T X)^{1/2}) is symmetric
     return T(e, rows=e.cols, cols=e.rows)
 
 
@@ -873,7 +882,7 @@ def piecewise(
     return Piecewise(values, lefts, rights, ops, rows=first.rows, cols=first.cols)
 
 
-def rebuild(e: Expr, kids: list[Expr]) -> Expr:
+def rebuild(e: Expr, kids: list[Expr]) -> Expr:  # noqa: C901 - a constructor per node type
     """``e`` with new children, through the canonicalising constructors."""
     if isinstance(e, (Var, Num, Identity, Ones, Zero, D)):
         return e

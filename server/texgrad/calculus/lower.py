@@ -240,69 +240,93 @@ class Lowerer:
     def _symbol(self, node: t.Node) -> Lowered:
         key = symbol_key(node)
         if key is not None:
-            name = key[0]
-            if name in self.bound:
-                return self.bound[name]
-            defined = self.env.functions.get(name)
-            if defined is not None and not defined.params:  # r = y - Xw: what r stands for
-                return self._defined(defined)
-            info = self.env.vars.get(name)
-            if info is not None:
-                return e.var(name, info.shape, info.symmetric)
+            known = self._known_name(key[0])
+            if known is not None:
+                return known
         if isinstance(node, t.Symbol):
-            if node.name == "I" and key is not None and key[0] not in self.env.vars:
-                return Pending(identity_of, None, None, "I")
-            if node.name == "1" or (node.name in ("1", "\\mathbb{1}") and node.font):
-                return Pending(ones_of, None, ONE, "\\mathbf{1}")
-            if node.name == "e":
-                return e.num(sympy.E)
-            if node.name == "\\pi":
-                return e.num(sympy.pi)
-            if node.name in ("\\mathbb{1}", "\\one", "\\mathbbm{1}"):
-                return Pending(ones_of, None, ONE, "\\mathbf{1}")
-            dim = self._dimension(node)
-            if dim is not None:
-                return e.num(dim)  # \frac{1}{N} with x ∈ ℝ^N: the number N
+            constant = self._constant(node, key)
+            if constant is not None:
+                return constant
         if isinstance(node, t.Number) or (isinstance(node, t.Symbol) and node.name.isdigit()):
             if node.font:  # type: ignore[union-attr]
                 return Pending(ones_of, None, ONE, "\\mathbf{1}")
         if isinstance(node, t.Sub):
-            sized = self._sized_constant(node)
-            if sized is not None:
-                return sized
-            base_key = symbol_key(node.base)
-            defined = self.env.functions.get(base_key[0]) if base_key is not None else None
-            if (
-                (base_key is None or (defined is not None and not defined.params))
-                and self.index is not None
-                and index_names(node.index) == self.index
-                and len(self.index) == 1
-            ):
-                # p_k inside \sum_k with p = softmax(z), or softmax(z)_k itself
-                vector = self.lower(node.base)
-                if vector.cols == ONE and not vector.is_scalar:
-                    return vector
-            if base_key is not None and self.index is not None:
-                info = self.env.vars.get(base_key[0])
-                entry = index_names(node.index)
-                if info is not None and len(self.index) == 1 and entry == self.index:
-                    if info.shape.cols == ONE:
-                        return e.var(base_key[0], info.shape, info.symmetric)
-                if info is not None and len(self.index) == 2 and entry is not None:
-                    x = e.var(base_key[0], info.shape, info.symmetric)
-                    if entry == self.index and info.shape.cols != ONE:
-                        return x  # X_{ij} in \sum_{i,j}
-                    if entry == self.index[::-1] and info.shape.cols != ONE:
-                        return e.transpose(x)  # X_{ji}
-            if base_key is not None and base_key[0] in self.env.vars:
-                raise CalculusError(
-                    f"cannot differentiate the entry `{show(node)}` of "
-                    f"`{self.env.vars[base_key[0]].latex}`: write it in matrix form"
-                )
+            entry = self._subscripted(node)
+            if entry is not None:
+                return entry
         written = written_latex(node)
         raise CalculusError(
             f"the shape of `{written}` is unknown: declare it (e.g. `{written} \\in \\mathbb{{R}}^n`)"
         )
+
+    def _known_name(self, name: str) -> Lowered | None:
+        """What a name stands for: a bound parameter, a defined constant (r = y - Xw), or a
+        declared variable; None if none of these."""
+        if name in self.bound:
+            return self.bound[name]
+        defined = self.env.functions.get(name)
+        if defined is not None and not defined.params:  # r = y - Xw: what r stands for
+            return self._defined(defined)
+        info = self.env.vars.get(name)
+        if info is not None:
+            return e.var(name, info.shape, info.symmetric)
+        return None
+
+    def _constant(self, node: t.Symbol, key: tuple[str, str | None] | None) -> Lowered | None:
+        r"""A symbol that is a constant when not declared: ``I``, ``\mathbf{1}``, ``e``, ``\pi``,
+        or a declared dimension (``N`` in ``\frac{1}{N}``); None otherwise."""
+        if node.name == "I" and key is not None and key[0] not in self.env.vars:
+            return Pending(identity_of, None, None, "I")
+        if node.name == "1" or (node.name in ("1", "\\mathbb{1}") and node.font):
+            return Pending(ones_of, None, ONE, "\\mathbf{1}")
+        if node.name == "e":
+            return e.num(sympy.E)
+        if node.name == "\\pi":
+            return e.num(sympy.pi)
+        if node.name in ("\\mathbb{1}", "\\one", "\\mathbbm{1}"):
+            return Pending(ones_of, None, ONE, "\\mathbf{1}")
+        dim = self._dimension(node)
+        if dim is not None:
+            return e.num(dim)  # \frac{1}{N} with x ∈ ℝ^N: the number N
+        return None
+
+    def _subscripted(self, node: t.Sub) -> Lowered | None:
+        """A subscripted symbol: a sized constant (``I_n``), or inside a sum over its index the
+        vector or matrix whose entries it names (``p_k``, ``X_{ij}``, ``X_{ji}``); an error for
+        any other entry of a declared variable; None if it is none of these."""
+        sized = self._sized_constant(node)
+        if sized is not None:
+            return sized
+        base_key = symbol_key(node.base)
+        defined = self.env.functions.get(base_key[0]) if base_key is not None else None
+        if (
+            (base_key is None or (defined is not None and not defined.params))
+            and self.index is not None
+            and index_names(node.index) == self.index
+            and len(self.index) == 1
+        ):
+            # p_k inside \sum_k with p = softmax(z), or softmax(z)_k itself
+            vector = self.lower(node.base)
+            if vector.cols == ONE and not vector.is_scalar:
+                return vector
+        if base_key is not None and self.index is not None:
+            info = self.env.vars.get(base_key[0])
+            entry = index_names(node.index)
+            if info is not None and len(self.index) == 1 and entry == self.index:
+                if info.shape.cols == ONE:
+                    return e.var(base_key[0], info.shape, info.symmetric)
+            if info is not None and len(self.index) == 2 and entry is not None:
+                x = e.var(base_key[0], info.shape, info.symmetric)
+                if entry == self.index and info.shape.cols != ONE:
+                    return x  # X_{ij} in \sum_{i,j}
+                if entry == self.index[::-1] and info.shape.cols != ONE:
+                    return e.transpose(x)  # X_{ji}
+        if base_key is not None and base_key[0] in self.env.vars:
+            raise CalculusError(
+                f"cannot differentiate the entry `{show(node)}` of "
+                f"`{self.env.vars[base_key[0]].latex}`: write it in matrix form"
+            )
+        return None
 
     def _sized_constant(self, node: t.Sub) -> Lowered | None:
         r"""``I_n``, ``\mathbf{I}_n``, ``\mathbf{1}_n``: the identity and the ones vector
@@ -547,57 +571,22 @@ class Lowerer:
         f = node.func
         name = function_name(f)
         if isinstance(f, t.Func) and (f.sub is not None or f.sup is not None):
-            if f.name in ("max", "min", "arg") or f.sub is not None:
-                raise CalculusError(f"cannot differentiate `\\{f.name}` with a subscript")
-            if f.sup is not None:  # \log^2 x
-                inner = self._apply(t.Apply(t.Func(f.name), node.args, node.parens))
-                if isinstance(inner, Pending):
-                    raise CalculusError("cannot tell the size here")
-                return self._pow_value(inner, self._exponent(f.sup), node)
+            return self._scripted(f, node)
         # a function the document defines: substitute its body
         key = symbol_key(f) if not isinstance(f, t.Func) else None
-        if key is not None and key[0] in self.env.functions:
-            return self._call(self.env.functions[key[0]], node)
-        if key is not None and key[0] in self.env.vars:
-            info = self.env.vars[key[0]]
-            if info.shape.rows == ONE and info.shape.cols == ONE:  # λ(x + y): a product
-                return self._product([f, *(in_parens(a) for a in node.args)])
+        if key is not None:
+            defined = self._document_function(key[0], f, node)
+            if defined is not None:
+                return defined
         if name == "max" or name == "min":
-            written = max_arguments(node)
-            if len(written) == 2 and any(is_zero_literal(a) for a in written):
-                other = self.lower(written[1] if is_zero_literal(written[0]) else written[0])
-                if name == "max":
-                    return e.elem("relu", other)
-                return e.neg(e.elem("relu", e.neg(other)))
-            raise CalculusError(f"cannot differentiate `\\{name}` except max(0, x)")
+            return self._max_zero(node, name)
         args = [self.lower(a) for a in node.args]
         if len(args) != 1:
             raise CalculusError(f"`{show(f)}` takes one argument here, not {len(args)}")
         (x,) = args
-        if name in TRACE_NAMES:
-            return e.tr(x)
-        if name == "det":
-            return e.det(x)
-        if name in ("logdet", "log\\det", "ldet"):
-            return e.elem("log", e.det(x))
-        if name == "diag" or name == "Diag":
-            return e.diag_matrix(x) if x.cols == ONE else e.diag_vector(x)
-        if name == "softmax":
-            return e.softmax(x)
-        if name in ("logsumexp", "LSE", "lse"):
-            return e.lse(x)
-        if name in ("sum",):
-            return (
-                e.mul(e.transpose(e.ones(x.rows, ONE)), x)
-                if x.cols == ONE
-                else e.tr(e.mul(e.transpose(e.ones(x.rows, ONE)), x, e.ones(x.cols, ONE)))
-            )
-        if name in ("expm",):
-            return e.matfn("exp", x)
-        if name in ("logm",):
-            return e.matfn("log", x)
-        if name in ("sqrtm",):
-            return e.power(x, sympy.Rational(1, 2))
+        named = _matrix_operation(name, x)
+        if named is not None:
+            return named
         if name in ("log", "ln") and x.is_scalar and len(node.args) == 1:
             quotient = quotient_of(node.args[0])
             if quotient is not None:  # \log\frac{a}{b} = \log a - \log b (a, b > 0)
@@ -605,18 +594,40 @@ class Lowerer:
                 if a.is_scalar and b.is_scalar:
                     return e.sub(e.elem("log", a), e.elem("log", b))
         if name is not None and name in FUNCTION_NAMES:
-            fn = FUNCTION_NAMES[name]
-            if (
-                name in MATRIX_FUNCTION_NAMES
-                and not x.is_scalar
-                and x.cols != ONE
-                and same(x.rows, x.cols)
-            ):
-                return e.matfn(fn if fn != "log" else "log", x)
-            if fn == "log" and isinstance(x, e.Det):
-                return e.elem("log", x)
-            return e.elem(fn, x)
+            return _function_value(name, x)
         raise CalculusError(f"cannot differentiate the function `{show(f)}`")
+
+    def _scripted(self, f: t.Func, node: t.Apply) -> Lowered:
+        r"""A function written with a sub- or superscript: only a power (``\log^2 x``) reads."""
+        if f.name in ("max", "min", "arg") or f.sub is not None:
+            raise CalculusError(f"cannot differentiate `\\{f.name}` with a subscript")
+        # f.sup is set: \log^2 x
+        inner = self._apply(t.Apply(t.Func(f.name), node.args, node.parens))
+        if isinstance(inner, Pending):
+            raise CalculusError("cannot tell the size here")
+        assert f.sup is not None
+        return self._pow_value(inner, self._exponent(f.sup), node)
+
+    def _document_function(self, name: str, f: t.Node, node: t.Apply) -> Lowered | None:
+        """A call of a function the document defines (its body, substituted), or a declared
+        scalar before parentheses (``λ(x + y)``: a product); None if neither."""
+        if name in self.env.functions:
+            return self._call(self.env.functions[name], node)
+        if name in self.env.vars:
+            info = self.env.vars[name]
+            if info.shape.rows == ONE and info.shape.cols == ONE:  # λ(x + y): a product
+                return self._product([f, *(in_parens(a) for a in node.args)])
+        return None
+
+    def _max_zero(self, node: t.Apply, name: str) -> Lowered:
+        """``\\max(0, x)`` (relu) and ``\\min(0, x)``, the only maxima and minima that read."""
+        written = max_arguments(node)
+        if len(written) == 2 and any(is_zero_literal(a) for a in written):
+            other = self.lower(written[1] if is_zero_literal(written[0]) else written[0])
+            if name == "max":
+                return e.elem("relu", other)
+            return e.neg(e.elem("relu", e.neg(other)))
+        raise CalculusError(f"cannot differentiate `\\{name}` except max(0, x)")
 
     def _defined(self, fdef: FunctionDef) -> Lowered:
         if self.depth > 150 or fdef.key in self.expanding:
@@ -690,14 +701,7 @@ class Lowerer:
             scal = [p for p in parts if p.is_scalar]
             return e.mul(*scal, e.had(*vecs)) if vecs else e.mul(*scal)
         if isinstance(node, t.Add):
-            terms = []
-            for sign, term in zip(node.signs, node.terms, strict=True):
-                x = self._entrywise(term)
-                terms.append(e.neg(x) if sign == "-" else x)
-            vec = next((x for x in terms if not x.is_scalar), None)
-            if vec is not None:
-                terms = [e.mul(x, e.ones(vec.rows, vec.cols)) if x.is_scalar else x for x in terms]
-            return e.add(*terms)
+            return self._entrywise_sum(node)
         if isinstance(node, t.Paren) and node.body is not None:
             return self._entrywise(node.body)
         if isinstance(node, t.Neg) and node.sign == "-":
@@ -711,11 +715,7 @@ class Lowerer:
         if isinstance(node, t.Power) and "e" not in self.env.vars:  # e^{-y_i z_i}
             return e.elem("exp", self._entrywise(node.exponent))
         if isinstance(node, t.Frac):
-            num = self._entrywise(node.num)
-            den = self._entrywise(node.den)
-            if den.is_scalar:
-                return e.mul(num, e.power(den, -1))
-            return e.had(num, e.hpow(den, -1))
+            return self._entrywise_quotient(node)
         if (
             isinstance(node, t.Apply)
             and function_name(node.func) in FUNCTION_NAMES
@@ -725,16 +725,84 @@ class Lowerer:
                 FUNCTION_NAMES[function_name(node.func) or ""], self._entrywise(node.args[0])
             )
         if isinstance(node, t.Apply) and function_name(node.func) in ("max", "min"):
-            written = max_arguments(node)
-            if len(written) == 2 and any(is_zero_literal(a) for a in written):
-                other = self._entrywise(written[1] if is_zero_literal(written[0]) else written[0])
-                if function_name(node.func) == "max":  # \sum_i \max(0, 1 - y_i z_i)
-                    return e.elem("relu", other)
-                return e.neg(e.elem("relu", e.neg(other)))
+            hinge = self._entrywise_max_zero(node)
+            if hinge is not None:
+                return hinge
         x = self.lower(node)
         if not x.is_scalar and x.cols != ONE and len(self.index or ()) < 2:
             raise CalculusError(f"cannot sum the {x.shape.short()} `{show(node)}` entrywise")
         return x
+
+    def _entrywise_sum(self, node: t.Add) -> Expr:
+        """A sum of summands, entrywise: a scalar term beside vector ones becomes a constant
+        vector of their shape."""
+        terms = []
+        for sign, term in zip(node.signs, node.terms, strict=True):
+            x = self._entrywise(term)
+            terms.append(e.neg(x) if sign == "-" else x)
+        vec = next((x for x in terms if not x.is_scalar), None)
+        if vec is not None:
+            terms = [e.mul(x, e.ones(vec.rows, vec.cols)) if x.is_scalar else x for x in terms]
+        return e.add(*terms)
+
+    def _entrywise_quotient(self, node: t.Frac) -> Expr:
+        """A fraction of summands: a scalar denominator divides, a vector one divides entrywise."""
+        num = self._entrywise(node.num)
+        den = self._entrywise(node.den)
+        if den.is_scalar:
+            return e.mul(num, e.power(den, -1))
+        return e.had(num, e.hpow(den, -1))
+
+    def _entrywise_max_zero(self, node: t.Apply) -> Expr | None:
+        """``\\max(0, ·)`` or ``\\min(0, ·)`` of a summand, entrywise; None for other arguments."""
+        written = max_arguments(node)
+        if len(written) == 2 and any(is_zero_literal(a) for a in written):
+            other = self._entrywise(written[1] if is_zero_literal(written[0]) else written[0])
+            if function_name(node.func) == "max":  # \sum_i \max(0, 1 - y_i z_i)
+                return e.elem("relu", other)
+            return e.neg(e.elem("relu", e.neg(other)))
+        return None
+
+
+def _matrix_operation(name: str | None, x: Expr) -> Expr | None:
+    """A function of a whole matrix or vector named by ``name`` (trace, determinant, diag,
+    softmax, sum, matrix exponential, …), applied to ``x``; None for any other name."""
+    if name in TRACE_NAMES:
+        return e.tr(x)
+    if name == "det":
+        return e.det(x)
+    if name in ("logdet", "log\\det", "ldet"):
+        return e.elem("log", e.det(x))
+    if name == "diag" or name == "Diag":
+        return e.diag_matrix(x) if x.cols == ONE else e.diag_vector(x)
+    if name == "softmax":
+        return e.softmax(x)
+    if name in ("logsumexp", "LSE", "lse"):
+        return e.lse(x)
+    if name in ("sum",):
+        return (
+            e.mul(e.transpose(e.ones(x.rows, ONE)), x)
+            if x.cols == ONE
+            else e.tr(e.mul(e.transpose(e.ones(x.rows, ONE)), x, e.ones(x.cols, ONE)))
+        )
+    if name in ("expm",):
+        return e.matfn("exp", x)
+    if name in ("logm",):
+        return e.matfn("log", x)
+    if name in ("sqrtm",):
+        return e.power(x, sympy.Rational(1, 2))
+    return None
+
+
+def _function_value(name: str, x: Expr) -> Expr:
+    """A named scalar function of ``x``: of a square matrix, the matrix function when it has
+    one; otherwise entrywise (``log det X`` stays the scalar log)."""
+    fn = FUNCTION_NAMES[name]
+    if name in MATRIX_FUNCTION_NAMES and not x.is_scalar and x.cols != ONE and same(x.rows, x.cols):
+        return e.matfn(fn if fn != "log" else "log", x)
+    if fn == "log" and isinstance(x, e.Det):
+        return e.elem("log", x)
+    return e.elem(fn, x)
 
 
 # What each construct of the syntax tree is read by: a table built once, so that reading a

@@ -111,35 +111,40 @@ class _Simplifier:
         if isinstance(inner, e.Mul):
             inner = diag_times_vector(inner)
         if isinstance(inner, (e.Add, e.Mul)):
-            monos = self.monomials(inner)
-            if monos is None:
-                return inner
-            collected = self.collect(monos)
-            if not collected:  # everything cancelled: a zero of the right shape
-                return e.num(0) if inner.is_scalar else e.zero(inner.rows, inner.cols)
-            factored = self.factor(collected)
-            if _has_distributable(inner):
-                # (1 - y) ⊙ s - y ⊙ (1 - s) = s - y, but h ⊙ (1 - h) stays: whichever is shorter
-                self.distributing = True
-                try:
-                    spread = self.monomials(inner)
-                finally:
-                    self.distributing = False
-                if spread is not None:
-                    other = self.factor(self.collect(spread))
-                    if self.size(other) < self.size(factored):
-                        factored = other
-            # expanding can lengthen what was compact ((I - a 1 1^T) x inside a norm):
-            # keep whichever reads shorter
-            # fewer terms read better when not much longer: (B + B^T) x, σ(z)(1 - σ(z))
-            a, b = self.size(factored), self.size(inner)
-            ta, tb = _term_count(factored), _term_count(inner)
-            if ta < tb and a <= 1.15 * b:
-                return factored
-            if tb < ta and b <= 1.15 * a:
-                return inner
-            return factored if a <= b else inner
+            return self._collected(inner)
         return inner
+
+    def _collected(self, inner: e.Add | e.Mul) -> Expr:
+        """A sum or product with like terms collected and factored, or left as it was when
+        that reads longer (or expanding would blow up)."""
+        monos = self.monomials(inner)
+        if monos is None:
+            return inner
+        collected = self.collect(monos)
+        if not collected:  # everything cancelled: a zero of the right shape
+            return e.num(0) if inner.is_scalar else e.zero(inner.rows, inner.cols)
+        factored = self.factor(collected)
+        if _has_distributable(inner):
+            # (1 - y) ⊙ s - y ⊙ (1 - s) = s - y, but h ⊙ (1 - h) stays: whichever is shorter
+            self.distributing = True
+            try:
+                spread = self.monomials(inner)
+            finally:
+                self.distributing = False
+            if spread is not None:
+                other = self.factor(self.collect(spread))
+                if self.size(other) < self.size(factored):
+                    factored = other
+        # expanding can lengthen what was compact ((I - a 1 1^T) x inside a norm):
+        # keep whichever reads shorter
+        # fewer terms read better when not much longer: (B + B^T) x, σ(z)(1 - σ(z))
+        a, b = self.size(factored), self.size(inner)
+        ta, tb = _term_count(factored), _term_count(inner)
+        if ta < tb and a <= 1.15 * b:
+            return factored
+        if tb < ta and b <= 1.15 * a:
+            return inner
+        return factored if a <= b else inner
 
     # -- expansion -----------------------------------------------------------------------
     def monomials(self, x: Expr) -> list[Monomial] | None:

@@ -146,14 +146,22 @@ def verify(
         passed += 1
         if passed == POINTS:
             break
+    return _verdict(problems, passed, reread is None, reread_note, unread and original is not None)
+
+
+def _verdict(
+    problems: list[str], passed: int, not_reread: bool, reread_note: str, unread: bool
+) -> Check:
+    """The check's outcome and note, once the sampling is over: a failure first, then no
+    point tried, else how many points passed and what could not be cross-checked."""
     if problems:
         return Check(False, f"NOT verified: {problems[0]}")
     if passed == 0:
         return Check(False, "not verified: no random point inside the function's domain")
     note = f"verified at {passed} random point(s) by central differences"
-    if reread is None:
+    if not_reread:
         note += f"; {reread_note}"
-    if unread and original is not None:
+    if unread:
         note += "; the formula as written was not evaluated independently"
     return Check(True, note)
 

@@ -327,7 +327,7 @@ def read_math(
     return end
 
 
-def _math_end(
+def _math_end(  # noqa: C901 - the hot scanning loop: inlined on purpose, no calls per event
     text: str, pos: int, closer: str, is_env: bool, excluded: list[tuple[int, int]]
 ) -> tuple[int, int, int] | None:
     """Where the math from ``pos`` ends: (body end, end, comments in it), or None before a

@@ -121,23 +121,58 @@ def _prose_edit(
     changed = old_text[edit.start : edit.old_end] + new_text[edit.start : edit.new_end]
     if any(c in changed for c in "\\$%`<>[]{}|\n"):
         return None
+    if _overlaps_structure(old, edit):
+        return None
+    # regions right next to the edit: their own delimiters are events that keep their meaning
+    # (a closing $ only needs no digit after it), except a Markdown display's closing line
+    beside = [r for r in old.regions if r.end == edit.start or r.start == edit.old_end]
+    if _closer_disturbed(beside, new_text, format, edit, changed):
+        return None
+    if _event_near(old_text, new_text, format, edit, beside):
+        return None  # an event next to the edit: its meaning may have changed
+    if _context_reads_on(new_text, format, edit):
+        return None
+    kept = bisect.bisect_left(old.regions, edit.start, key=lambda r: r.start)
+    regions = [
+        *old.regions[:kept],
+        *(_moved(r, edit.delta, edit.start) for r in old.regions[kept:]),
+    ]
+    splice = Splice(old.regions, kept, len(regions) - kept, edit.delta)
+    return _moved_scan(old, regions, new_text, format, edit, splice)
+
+
+def _overlaps_structure(old: ScanResult, edit: TextEdit) -> bool:
+    """Whether the edit touches a region, a definition or an include."""
     for r in old.regions:  # (few regions start after the edit's line; bisect is not needed)
         if r.start < edit.old_end and edit.start < r.end:
-            return None
+            return True
     for span in (
         *((m.start, m.end) for m in old.definitions),
         *((i.start, i.end) for i in old.includes),
     ):
         if span[0] < edit.old_end and edit.start < span[1]:
-            return None
-    # regions right next to the edit: their own delimiters are events that keep their meaning
-    # (a closing $ only needs no digit after it), except a Markdown display's closing line
-    beside = [r for r in old.regions if r.end == edit.start or r.start == edit.old_end]
+            return True
+    return False
+
+
+def _closer_disturbed(
+    beside: list[RawRegion], new_text: str, format: str, edit: TextEdit, changed: str
+) -> bool:
+    """Whether the edit changes what a neighbouring region's delimiter means: text after a
+    Markdown display's closer on its line, or a digit right after a closing $."""
     for r in beside:
         if format == "markdown" and (r.display or r.delimiter != "$") and changed.strip(" \t"):
-            return None  # only blanks may follow a display's closer on its line
+            return True  # only blanks may follow a display's closer on its line
         if r.end == edit.start and new_text[edit.start : edit.start + 1].isdigit():
-            return None
+            return True
+    return False
+
+
+def _event_near(
+    old_text: str, new_text: str, format: str, edit: TextEdit, beside: list[RawRegion]
+) -> bool:
+    """Whether a scanner event (other than a neighbouring region's own delimiter) touches the
+    edit, before or after it."""
     for text, end, shift in ((old_text, edit.old_end, 0), (new_text, edit.new_end, edit.delta)):
         lo, hi = max(0, edit.start - 1), min(len(text), end + 1)
         for pattern in _events(format):
@@ -147,28 +182,29 @@ def _prose_edit(
                 a = m.start() if m.start() < edit.start else m.start() - shift
                 if any(r.start <= a and a + len(m.group()) <= r.end for r in beside):
                     continue
-                return None  # an event next to the edit: its meaning may have changed
+                return True
+    return False
+
+
+def _context_reads_on(new_text: str, format: str, edit: TextEdit) -> bool:
+    """Whether what precedes the edit on its line or in its paragraph may give the edited
+    text a meaning: a command's argument, Markdown block structure, a link or tag, or a
+    LaTeX construct that reads ahead."""
     line = new_text.rfind("\n", 0, edit.start) + 1
     if _IN_ARGUMENT.search(new_text, line, edit.start):
-        return None  # in an argument: \begin{align}, \input{…} mean something else now
+        return True  # in an argument: \begin{align}, \input{…} mean something else now
     par = _paragraph_start(new_text, edit.start)
     if par is None:
-        return None
+        return True
     if format == "markdown":
         if not _block_structure_kept(new_text, edit):
-            return None
+            return True
         before = new_text[par : edit.start]
         if "<" in before or "](" in before:
-            return None
+            return True
     elif _READS_AHEAD.search(new_text, par, edit.start):
-        return None  # a package list, an \input or a definition before it may read on
-    kept = bisect.bisect_left(old.regions, edit.start, key=lambda r: r.start)
-    regions = [
-        *old.regions[:kept],
-        *(_moved(r, edit.delta, edit.start) for r in old.regions[kept:]),
-    ]
-    splice = Splice(old.regions, kept, len(regions) - kept, edit.delta)
-    return _moved_scan(old, regions, new_text, format, edit, splice)
+        return True  # a package list, an \input or a definition before it may read on
+    return False
 
 
 def _block_structure_kept(text: str, edit: TextEdit) -> bool:
