@@ -42,13 +42,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    """The command line: one sub-command each, added by a function of its own."""
     p = argparse.ArgumentParser(
         prog="texgrad",
         description="Shapes and derivatives for matrix calculus written in LaTeX and Markdown.",
     )
     p.add_argument("--version", action="version", version=f"texgrad {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    _add_inspect(sub)
+    _add_check(sub)
+    _add_diff(sub)
+    _add_lsp(sub)
+    _add_settings(sub)
+    return p
 
+
+def _add_inspect(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ins = sub.add_parser(
         "inspect",
         help="show what texgrad reads: every math region, its rows and their parse",
@@ -67,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     ins.set_defaults(run=_inspect)
 
+
+def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     chk = sub.add_parser(
         "check",
         help="check the shapes of every expression and report dimension mismatches",
@@ -84,6 +95,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     chk.set_defaults(run=_check)
 
+
+def _add_diff(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     dif = sub.add_parser(
         "diff",
         help="differentiate an expression: gradient, Jacobian, derivative or differential",
@@ -119,6 +132,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     dif.set_defaults(run=_diff)
 
+
+def _add_lsp(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     lsp = sub.add_parser(
         "lsp",
         help="run the language server (on stdin/stdout)",
@@ -133,6 +148,8 @@ def _parser() -> argparse.ArgumentParser:
     lsp.add_argument("--stdio", action="store_true", help="use stdin/stdout (the default)")
     lsp.set_defaults(run=_lsp)
 
+
+def _add_settings(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     st = sub.add_parser(
         "settings",
         help="print the settings schema (names, types, defaults, descriptions)",
@@ -141,7 +158,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     st.add_argument("--json", action="store_true", help="JSON, as VS Code manifests write it")
     st.set_defaults(run=_settings)
-    return p
 
 
 def _lsp(args: argparse.Namespace, out: TextIO) -> int:
