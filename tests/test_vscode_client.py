@@ -3,6 +3,10 @@
 `npm test` type-checks, lints and runs the extension's unit tests, among them the check that
 its package.json contributes exactly the settings of `texgrad settings --json` (run with this
 interpreter through TEXGRAD_PYTHON). Skipped, saying so, where npm is not installed.
+
+Both tests work in client-vscode/ (its node_modules/, out/ and dist/, all ignored by git), so
+they run on one xdist worker (``--dist loadgroup``): one `npm ci` cannot pull the modules from
+under the other test. The .vsix is written to a temporary folder, never into the source tree.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 CLIENT = REPO / "client-vscode"
+
+pytestmark = [pytest.mark.vscode, pytest.mark.xdist_group("vscode")]
 
 
 def _npm() -> str:
@@ -55,11 +61,11 @@ def test_npm_test(npm_installed: str) -> None:
     assert "fail 0" in proc.stdout, _tail(proc)
 
 
-def test_npm_run_package(npm_installed: str) -> None:
+def test_npm_run_package(npm_installed: str, tmp_path: Path) -> None:
     version = json.loads((CLIENT / "package.json").read_text(encoding="utf-8"))["version"]
-    vsix = CLIENT / f"texgrad-{version}.vsix"
-    vsix.unlink(missing_ok=True)
-    proc = _run([npm_installed, "run", "package"], timeout=600)
+    vsix = tmp_path / f"texgrad-{version}.vsix"
+    # `npm run package -- --out FILE` hands --out to `vsce package`.
+    proc = _run([npm_installed, "run", "package", "--", "--out", str(vsix)], timeout=600)
     assert proc.returncode == 0, f"npm run package failed:\n{_tail(proc)}"
     assert vsix.is_file(), f"no {vsix.name}:\n{_tail(proc)}"
 
