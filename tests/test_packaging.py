@@ -45,3 +45,13 @@ def test_regular_install_finds_the_grammar(tmp_path: Path) -> None:
     where, tree = proc.stdout.splitlines()
     assert where.startswith(str(target))  # the installed copy, not the checkout
     assert tree == "(Product (Transpose:\\top x) A x)"
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    # .ci/run is the README's one-line test command from a clean clone: they must not drift.
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert ci.startswith("python3 -m venv .venv && "), ci
+    # every core (pytest-xdist), the VS Code tests on one worker (their xdist_group)
+    assert ci.endswith(" -m pytest -n auto --dist loadgroup"), ci
+    assert f"```sh\n{ci}\n```" in readme, ci
