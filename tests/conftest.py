@@ -1,4 +1,5 @@
-"""Shared test setup: where the shared corpus of real documents lives, and which tests are slow.
+"""Shared test setup: where the shared corpus of real documents lives, which tests are slow,
+and one BLAS thread per process.
 
 The ``slow`` marker is given here, from one measured list, rather than in each module: the
 list is revised in one place when ``pytest --durations=40`` says so, and a test module does not
@@ -13,6 +14,13 @@ import os
 from pathlib import Path
 
 import pytest
+
+# One BLAS thread per process. The engine's matrices are tiny, so OpenBLAS's threads only
+# contend — with each other, with the other xdist worker, with the servers the tests start
+# (which inherit this): a rule's verification took 2 s instead of 0.2 s and, under load, ran out
+# of its 5 s budget. Set here, before the tests first import numpy.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("TEXGRAD_CORPUS", REPO.parent / "shared" / "corpus"))
