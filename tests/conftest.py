@@ -1,14 +1,63 @@
-"""Shared test setup: where the shared corpus of real documents lives."""
+"""Shared test setup: where the shared corpus of real documents lives, which tests are slow,
+and one BLAS thread per process.
+
+The ``slow`` marker is given here, from one measured list, rather than in each module: the
+list is revised in one place when ``pytest --durations=40`` says so, and a test module does not
+change because its test got slower. ``editor`` and ``vscode`` are set in their own modules
+(``tests/editors/``, ``tests/test_vscode_client.py``), which are nothing else.
+"""
 
 from __future__ import annotations
 
+import ast
 import os
 from pathlib import Path
 
 import pytest
 
+# One BLAS thread per process. The engine's matrices are tiny, so OpenBLAS's threads only
+# contend — with each other, with the other xdist worker, with the servers the tests start
+# (which inherit this): a rule's verification took 2 s instead of 0.2 s and, under load, ran out
+# of its 5 s budget. Set here, before the tests first import numpy.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("TEXGRAD_CORPUS", REPO.parent / "shared" / "corpus"))
+
+# Tests that take several seconds alone (measured with --durations=0): whole-corpus sweeps,
+# random edits checked against fresh runs, long property-based runs, subprocess builds and
+# installs, whole-package mypy. By file (relative to tests/), test function names; a name marks
+# every parametrization of its function. The problem sets stay out: each problem is quick.
+SLOW: dict[str, tuple[str, ...]] = {
+    "calculus/test_engine.py": (
+        "test_a_document_notation_after_edits_is_what_a_whole_walk_learns",
+    ),
+    "corpus/test_corpus.py": (
+        "test_check_reports_only_reviewed_diagnostics",
+        "test_every_document_reads_and_parses",
+        "test_verbatim_nodes_point_at_their_source",
+    ),
+    "reading/test_markdown.py": (
+        "test_never_raises_on_any_text",
+        "test_never_raises_on_markdownish_input",
+    ),
+    "reading/test_rescan.py": (
+        "test_reading_after_edits_splices_what_a_fresh_read_gives",
+        "test_random_edits_to_corpus_documents",
+        "test_typing_commands_in_math_key_by_key",
+    ),
+    "test_cli.py": ("test_console_script_runs",),
+    "test_incremental.py": (
+        "test_random_edits_to_corpus_documents_give_what_a_fresh_check_gives",
+        "test_boundaries_after_an_edit_are_those_of_the_new_text",
+    ),
+    "test_lint.py": ("test_mypy",),
+    "test_packaging.py": ("test_regular_install_finds_the_grammar",),
+}
+# Every test here starts a real `texgrad lsp` process (a few seconds each, 64 sessions):
+# end-to-end tests, kept out of the inner loop as a whole.
+SLOW_FOLDERS = ("lsp",)
 
 
 @pytest.fixture(scope="session")
@@ -17,3 +66,33 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip(f"the shared corpus is not at {CORPUS} (set TEXGRAD_CORPUS to its folder)")
     return CORPUS
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A renamed or removed test must not silently lose its mark (or leave a dead entry).
+    here = Path(__file__).parent
+    for name, tests in SLOW.items():
+        path = here / name
+        defined = (
+            {
+                node.name
+                for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            }
+            if path.is_file()
+            else set()
+        )
+        for test in tests:
+            if test not in defined:
+                raise pytest.UsageError(f"tests/conftest.py SLOW: no {test} in tests/{name}")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    slow = {(here / name, test) for name, tests in SLOW.items() for test in tests}
+    folders = [here / folder for folder in SLOW_FOLDERS]
+    for item in items:
+        function = getattr(item, "originalname", item.name)
+        if (item.path, function) in slow or any(f in item.path.parents for f in folders):
+            item.add_marker(pytest.mark.slow)

@@ -1,4 +1,4 @@
-"""The code stays as clean as it is: ruff and mypy over the package (configured in pyproject)."""
+"""The code stays as clean as it is: ruff (lint and format) and mypy, configured in pyproject."""
 
 from __future__ import annotations
 
@@ -24,6 +24,14 @@ def test_ruff() -> None:
     proc = subprocess.run([_tool("ruff"), "check", "server", "tests", "benchmarks"], cwd=REPO,
                           capture_output=True, text=True, timeout=120)  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_ruff_format() -> None:
+    proc = subprocess.run(
+        [_tool("ruff"), "format", "--check", "server", "tests", "benchmarks"],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, "run `ruff format` on:\n" + proc.stdout + proc.stderr
 
 
 def test_mypy() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -12,9 +13,17 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def test_regular_install_finds_the_grammar(tmp_path: Path) -> None:
+    # Built from a copy of what the wheel is made of: setuptools writes build/ and *.egg-info
+    # next to pyproject.toml, which must not happen in the checkout while other tests run.
+    source = tmp_path / "source"
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in ("server", "grammar"):
+        shutil.copytree(REPO / name, source / name, ignore=ignore)
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy2(REPO / name, source / name)
     wheels = tmp_path / "wheels"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(REPO)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(source)],
         check=True, timeout=300, capture_output=True,
     )  # fmt: skip
     (wheel,) = wheels.glob("texgrad-*.whl")
@@ -45,3 +54,12 @@ def test_regular_install_finds_the_grammar(tmp_path: Path) -> None:
     where, tree = proc.stdout.splitlines()
     assert where.startswith(str(target))  # the installed copy, not the checkout
     assert tree == "(Product (Transpose:\\top x) A x)"
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    # .ci/run is the README's one-line test command from a clean clone: they must not drift.
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert ci.startswith("python3 -m venv .venv && "), ci
+    assert ci.endswith(" -m pytest -n auto"), ci  # on every core (pytest-xdist)
+    assert f"```sh\n{ci}\n```" in readme, ci

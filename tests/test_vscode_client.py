@@ -3,22 +3,40 @@
 `npm test` type-checks, lints and runs the extension's unit tests, among them the check that
 its package.json contributes exactly the settings of `texgrad settings --json` (run with this
 interpreter through TEXGRAD_PYTHON). Skipped, saying so, where npm is not installed.
+
+Both tests work in client-vscode/ (its node_modules/, out/ and dist/, all ignored by git), so
+they take turns there under a file lock, whichever xdist worker runs them: one test's `npm ci`
+cannot pull the modules from under the other, and `npm ci` runs once per test run. The .vsix
+is written to a temporary folder, never into the source tree.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 CLIENT = REPO / "client-vscode"
+
+pytestmark = pytest.mark.vscode
+
+# One lock per checkout, outside it; one `npm ci` per test run (xdist's workers share its id).
+LOCK = Path(tempfile.gettempdir()) / (
+    "texgrad-vscode-" + hashlib.sha256(str(CLIENT).encode()).hexdigest()[:16] + ".lock"
+)
+RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid-{os.getpid()}"
+INSTALLED = CLIENT / "node_modules" / ".texgrad-test-run"  # which run last did `npm ci`
 
 
 def _npm() -> str:
@@ -40,13 +58,18 @@ def _tail(proc: subprocess.CompletedProcess[str], lines: int = 80) -> str:
     return "\n".join(out[-lines:])
 
 
-@pytest.fixture(scope="module")
-def npm_installed() -> str:
-    """`npm ci` once for this module: the exact dependencies of package-lock.json."""
+@pytest.fixture
+def npm_installed() -> Iterator[str]:
+    """npm, with client-vscode/ to this test alone and the exact dependencies of
+    package-lock.json installed there (`npm ci`, by the first test of the run)."""
     npm = _npm()
-    proc = _run([npm, "ci", "--no-audit", "--no-fund"], timeout=600)
-    assert proc.returncode == 0, f"npm ci failed:\n{_tail(proc)}"
-    return npm
+    with LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not (INSTALLED.is_file() and INSTALLED.read_text(encoding="utf-8") == RUN):
+            proc = _run([npm, "ci", "--no-audit", "--no-fund"], timeout=600)
+            assert proc.returncode == 0, f"npm ci failed:\n{_tail(proc)}"
+            INSTALLED.write_text(RUN, encoding="utf-8")
+        yield npm
 
 
 def test_npm_test(npm_installed: str) -> None:
@@ -55,11 +78,11 @@ def test_npm_test(npm_installed: str) -> None:
     assert "fail 0" in proc.stdout, _tail(proc)
 
 
-def test_npm_run_package(npm_installed: str) -> None:
+def test_npm_run_package(npm_installed: str, tmp_path: Path) -> None:
     version = json.loads((CLIENT / "package.json").read_text(encoding="utf-8"))["version"]
-    vsix = CLIENT / f"texgrad-{version}.vsix"
-    vsix.unlink(missing_ok=True)
-    proc = _run([npm_installed, "run", "package"], timeout=600)
+    vsix = tmp_path / f"texgrad-{version}.vsix"
+    # `npm run package -- --out FILE` hands --out to `vsce package`.
+    proc = _run([npm_installed, "run", "package", "--", "--out", str(vsix)], timeout=600)
     assert proc.returncode == 0, f"npm run package failed:\n{_tail(proc)}"
     assert vsix.is_file(), f"no {vsix.name}:\n{_tail(proc)}"
 

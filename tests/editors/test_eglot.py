@@ -23,6 +23,8 @@ from tests.editors.harness import (
     which_or_skip,
 )
 
+pytestmark = pytest.mark.editor
+
 DRIVER = Path(__file__).with_name("eglot_driver.el")
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.editors.harness import (
     DECLARATION,
     MD,
@@ -18,6 +20,8 @@ from tests.editors.harness import (
     run_editor,
     which_or_skip,
 )
+
+pytestmark = pytest.mark.editor
 
 DRIVER = Path(__file__).with_name("nvim_driver.lua")
 

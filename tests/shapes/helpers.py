@@ -22,10 +22,11 @@ Found = set[tuple[int, int, str]]
 
 
 def check_fixture(
-    tmp_path: Path, text: str, *, name: str | None = None
+    tmp_path: Path, text: str, *, name: str | None = None, cursor: bool = False
 ) -> tuple[Fixture, CheckResult]:
-    """Write the fixture below ``tmp_path`` and check its main file (or ``name``)."""
-    fx = parse_fixture(text)
+    """Write the fixture below ``tmp_path`` and check its main file (or ``name``); with
+    ``cursor``, the fixture's ``|`` marks ``fx.cursor``."""
+    fx = parse_fixture(text, cursor=cursor)
     paths = fx.write(tmp_path)
     path = paths[name or fx.main]
     project = load_project(path, folder=tmp_path) if path.suffix == ".tex" else None
@@ -35,6 +36,12 @@ def check_fixture(
 def found(result: CheckResult) -> Found:
     """The diagnostics of a result as a set of (start, end, code)."""
     return {(d.start, d.end, d.code) for d in result.diagnostics}
+
+
+def spans(result: CheckResult) -> list[tuple[int, int]]:
+    """The ranges of a result's diagnostics in the order reported, repeats kept: compared
+    with a fixture's caret ranges, one diagnostic per mark and in source order."""
+    return [(d.start, d.end) for d in result.diagnostics]
 
 
 def expected(fx: Fixture, *codes: str, name: str | None = None) -> Found:

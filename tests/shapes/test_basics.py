@@ -1,7 +1,9 @@
-r"""Shapes: declarations, symbols, inference and diagnostics, in the fixture format.
+r"""Shapes at a glance: each declaration form, each diagnostic code, what stays quiet,
+planted errors where real documents hide them, and the shape under the cursor.
 
 Each fixture marks with ``^^^`` exactly where a diagnostic must be; a fixture with no
 marks must produce no diagnostic at all (precision matters more than recall).
+The topics are tested in depth by the other files of this folder.
 """
 
 from __future__ import annotations
@@ -9,37 +11,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import sympy
 
-from tests.fixtures import Fixture, parse_fixture
-from texgrad.reading.project import load_project
-from texgrad.shapes.check import Checker, CheckResult
+from tests.shapes.helpers import check_fixture, declaration, expected, found, shape, spans
+from texgrad.shapes.check import CheckResult
 from texgrad.shapes.dims import Shape
-
-
-def check(tmp_path: Path, text: str, name: str | None = None) -> tuple[Fixture, CheckResult]:
-    fx = parse_fixture(text)
-    paths = fx.write(tmp_path)
-    target = name or fx.main
-    path = paths[target]
-    project = load_project(path, folder=tmp_path) if path.suffix == ".tex" else None
-    return fx, Checker().check(str(path), project, tmp_path)
-
-
-def found(result: CheckResult) -> list[tuple[int, int]]:
-    return [(d.start, d.end) for d in result.diagnostics]
-
-
-def codes(result: CheckResult) -> list[str]:
-    return [d.code for d in result.diagnostics]
-
-
-def dims(text: str) -> tuple[sympy.Expr, ...]:
-    return tuple(sympy.Symbol(s, positive=True, integer=True) for s in text.split())
+from texgrad.shapes.query import shape_info
 
 
 def declared(result: CheckResult, key: str) -> Shape:
-    decl = result.table.lookup(key, None, result.path, len(result.doc.text))
+    """The shape ``key`` is declared with at the end of the document."""
+    decl = declaration(result, key)
     assert decl is not None, key
     return decl.shape
 
@@ -48,7 +29,7 @@ def declared(result: CheckResult, key: str) -> Shape:
 
 
 @pytest.mark.parametrize(
-    ("declaration", "key", "shape"),
+    ("text", "key", "size"),
     [
         (r"$A \in \mathbb{R}^{m \times n}$", "A", ("m", "n")),
         (r"$x \in \mathbb{R}^n$", "x", ("n", 1)),
@@ -75,42 +56,40 @@ def declared(result: CheckResult, key: str) -> Shape:
     ],
 )
 def test_declaration_forms(
-    tmp_path: Path, declaration: str, key: str, shape: tuple[object, object]
+    tmp_path: Path, text: str, key: str, size: tuple[str | int, str | int]
 ) -> None:
-    _, result = check(tmp_path, f"%! doc.tex\n{declaration}\n")
-    want = tuple(
-        sympy.Symbol(d, positive=True, integer=True) if isinstance(d, str) else sympy.Integer(d)
-        for d in shape
-    )
+    _, result = check_fixture(tmp_path, f"%! doc.tex\n{text}\n")
+    want = shape(*size)
     got = declared(result, key)
-    assert (got.rows, got.cols) == want
+    assert (got.rows, got.cols) == (want.rows, want.cols)
 
 
 def test_symmetric_and_positive_definite_sets(tmp_path: Path) -> None:
-    _, result = check(
+    _, result = check_fixture(
         tmp_path, "%! doc.tex\n$S \\in \\mathbb{S}^n_{++}$ and $T \\in \\mathbb{S}^n$\n"
     )
-    s = result.table.lookup("S", None, result.path, 99)
-    t = result.table.lookup("T", None, result.path, 99)
+    s = declaration(result, "S", at=99)
+    t = declaration(result, "T", at=99)
     assert s is not None and s.symmetric and s.positive_definite
     assert t is not None and t.symmetric and not t.positive_definite
 
 
 def test_lists_macros_and_markdown_comment(tmp_path: Path) -> None:
-    _, result = check(
+    _, result = check_fixture(
         tmp_path,
         "%! doc.md\n<!-- texgrad: A nxm, b n -->\n$$\\newcommand{\\R}{\\mathbb{R}}$$\n\nLet $x, y \\in \\R^{d}$.\n",
     )
-    assert (declared(result, "x").rows, declared(result, "y").rows) == dims("d") * 2
-    assert (declared(result, "A").rows, declared(result, "A").cols) == dims("n m")
-    assert declared(result, "b").rows == dims("n")[0]
+    d, nm = shape("d"), shape("n", "m")
+    assert (declared(result, "x").rows, declared(result, "y").rows) == (d.rows, d.rows)
+    assert (declared(result, "A").rows, declared(result, "A").cols) == (nm.rows, nm.cols)
+    assert declared(result, "b").rows == shape("n").rows
 
 
 # -- diagnostics, each code with its exact range ---------------------------------------
 
 
 def test_matmul_mismatch_with_message_related_and_fix(tmp_path: Path) -> None:
-    fx, result = check(
+    fx, result = check_fixture(
         tmp_path,
         r"""
         %! doc.tex
@@ -118,7 +97,7 @@ def test_matmul_mismatch_with_message_related_and_fix(tmp_path: Path) -> None:
                                                                             ^^^
         """,
     )
-    assert found(result) == fx.ranges["doc.tex"]
+    assert spans(result) == fx.ranges["doc.tex"]
     (d,) = result.diagnostics
     assert d.code == "matmul-mismatch" and d.severity == "error"
     assert (
@@ -184,13 +163,13 @@ def test_matmul_mismatch_with_message_related_and_fix(tmp_path: Path) -> None:
     ],
 )
 def test_each_code(tmp_path: Path, doc: str, code: str) -> None:
-    fx, result = check(tmp_path, doc)
-    assert found(result) == fx.ranges["doc.tex"]
-    assert set(codes(result)) == {code}
+    fx, result = check_fixture(tmp_path, doc)
+    assert spans(result) == fx.ranges["doc.tex"]
+    assert found(result) == expected(fx, code)
 
 
 def test_redeclared_points_at_both_places(tmp_path: Path) -> None:
-    fx, result = check(
+    fx, result = check_fixture(
         tmp_path,
         "%! doc.tex\n$A \\in \\mathbb{R}^{m \\times n}$, $A \\in \\mathbb{R}^{n \\times n}$\n",
     )
@@ -230,12 +209,12 @@ QUIET = [
 
 @pytest.mark.parametrize("body", QUIET)
 def test_correct_math_is_not_flagged(tmp_path: Path, body: str) -> None:
-    _, result = check(tmp_path, "%! doc.tex\n" + body + "\n")
+    _, result = check_fixture(tmp_path, "%! doc.tex\n" + body + "\n")
     assert result.diagnostics == []
 
 
 def test_definitions_give_shapes(tmp_path: Path) -> None:
-    fx, result = check(
+    fx, result = check_fixture(
         tmp_path,
         r"""
         %! doc.tex
@@ -243,7 +222,7 @@ def test_definitions_give_shapes(tmp_path: Path) -> None:
                                                                                        ^^^^^
         """,
     )
-    assert found(result) == fx.ranges["doc.tex"]
+    assert spans(result) == fx.ranges["doc.tex"]
     assert [r.message for r in result.diagnostics[0].related][
         0
     ] == "`z` is ℝ^{m} by its definition here"
@@ -253,7 +232,7 @@ def test_definitions_give_shapes(tmp_path: Path) -> None:
 
 
 def test_error_inside_a_macro_lands_on_the_call(tmp_path: Path) -> None:
-    fx, result = check(
+    fx, result = check_fixture(
         tmp_path,
         r"""
         %! doc.tex
@@ -263,11 +242,11 @@ def test_error_inside_a_macro_lands_on_the_call(tmp_path: Path) -> None:
                                                                               ^^^^^^
         """,
     )
-    assert found(result) == fx.ranges["doc.tex"]
+    assert spans(result) == fx.ranges["doc.tex"]
 
 
 def test_error_across_project_files(tmp_path: Path) -> None:
-    fx, result = check(
+    fx, result = check_fixture(
         tmp_path,
         r"""
         %! main.tex
@@ -285,12 +264,12 @@ def test_error_across_project_files(tmp_path: Path) -> None:
         """,
         name="chapter.tex",
     )
-    assert found(result) == fx.ranges["chapter.tex"]
+    assert spans(result) == fx.ranges["chapter.tex"]
     assert result.diagnostics[0].related[0].path.endswith("notation.tex")
 
 
 def test_errors_in_markdown_blocks_and_inline_math(tmp_path: Path) -> None:
-    fx, result = check(
+    fx, result = check_fixture(
         tmp_path,
         r"""
         %! notes.md
@@ -310,11 +289,11 @@ def test_errors_in_markdown_blocks_and_inline_math(tmp_path: Path) -> None:
                    ^^^^^^^^        ^^^^^
         """,
     )
-    assert found(result) == fx.ranges["notes.md"]
+    assert spans(result) == fx.ranges["notes.md"]
 
 
 def test_prose_declared_symbols_and_prime_transposes(tmp_path: Path) -> None:
-    fx, result = check(
+    fx, result = check_fixture(
         tmp_path,
         r"""
         %! qe.md
@@ -323,11 +302,11 @@ def test_prose_declared_symbols_and_prime_transposes(tmp_path: Path) -> None:
                                                                        ^^^^
         """,
     )
-    assert found(result) == fx.ranges["qe.md"]
+    assert spans(result) == fx.ranges["qe.md"]
 
 
 def test_members_of_a_chain_of_equalities_are_declared(tmp_path: Path) -> None:
-    fx, result = check(
+    fx, result = check_fixture(
         tmp_path,
         r"""
         %! doc.tex
@@ -338,21 +317,18 @@ def test_members_of_a_chain_of_equalities_are_declared(tmp_path: Path) -> None:
         Also $\sigma = 1$ and $\sigma_{\min} (\Phi)$ stay quiet.
         """,
     )
-    assert found(result) == fx.ranges["doc.tex"]
+    assert spans(result) == fx.ranges["doc.tex"]
 
 
 def test_shape_under_the_cursor(tmp_path: Path) -> None:
-    from texgrad.shapes.query import shape_info
-
-    fx = parse_fixture(
+    fx, result = check_fixture(
+        tmp_path,
         r"""
         %! doc.md
         Let $A \in \mathbb{R}^{m \times n}$ and $x \in \mathbb{R}^n$; set $z = A |x$ and use $A u$.
         """,
         cursor=True,
     )
-    fx.write(tmp_path)
-    result = Checker().check(str(tmp_path / "doc.md"), None, tmp_path)
     text = fx.files["doc.md"]
     assert fx.cursor is not None
     at = fx.cursor[1]
@@ -370,7 +346,7 @@ def test_shape_under_the_cursor(tmp_path: Path) -> None:
 
 
 def test_a_function_definition_is_a_signature(tmp_path: Path) -> None:
-    fx, result = check(
+    fx, result = check_fixture(
         tmp_path,
         r"""
         %! doc.md
@@ -379,6 +355,6 @@ def test_a_function_definition_is_a_signature(tmp_path: Path) -> None:
                                                            ^
         """,
     )
-    assert found(result) == fx.ranges["doc.md"]
+    assert spans(result) == fx.ranges["doc.md"]
     (d,) = result.diagnostics
     assert d.code == "argument-mismatch" and d.related[0].message == "`f` : ℝⁿ → ℝᵐ"
