@@ -193,7 +193,7 @@ def sympy_verdict(
         return "failed", "left unevaluated"
     try:
         got = sympy_numeric(result, values, sizes)
-    except Exception as e:  # complex numbers, an unevaluable array form
+    except Exception as e:  # noqa: BLE001 - complex numbers, an unevaluable array form
         return "wrong", f"cannot be evaluated: {type(e).__name__}: {str(e)[:60]}"
     wrt = key_of(problem.wrt)
     x = values[wrt]
@@ -231,7 +231,7 @@ def run_sympy(problem: Problem, repeat: int) -> tuple[float | None, str, str]:
             result = expr.diff(symbols[key_of(problem.wrt)])
             dt = time.perf_counter() - t0
             best = dt if best is None else min(best, dt)
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 - any failure of SymPy's is its result
         return best, "failed", f"{type(e).__name__}: {str(e)[:60]}"
     values, sizes = sample_with_sizes(problem, rng_for(problem, 500))
     verdict, why = sympy_verdict(problem, result, values, sizes)
@@ -317,7 +317,7 @@ def main() -> int:
         if diff_latex is not None:
             try:
                 dt, verdict, why, ratio = run_texgrad(diff_latex, problem, args.repeat)
-            except Exception as e:  # a crash is a failure to give a result
+            except Exception as e:  # noqa: BLE001 - a crash is a failure to give a result
                 dt, verdict, why, ratio = float("nan"), "failed", f"raised {e!r}"[:70], 0.0
             if np.isfinite(dt):
                 tex_times[pid] = dt

@@ -30,7 +30,7 @@ CORPUS = Path(os.environ.get("TEXGRAD_CORPUS", REPO.parent / "shared" / "corpus"
 # installs, whole-package mypy. By file (relative to tests/), test function names; a name marks
 # every parametrization of its function. The problem sets stay out: each problem is quick.
 SLOW: dict[str, tuple[str, ...]] = {
-    "calculus/test_engine.py": (
+    "calculus/test_notation.py": (
         "test_a_document_notation_after_edits_is_what_a_whole_walk_learns",
     ),
     "corpus/test_corpus.py": (

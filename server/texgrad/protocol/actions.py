@@ -76,7 +76,7 @@ def warm_up(ls: TexgradServer) -> None:
             from texgrad.calculus.api import warm_up
 
             warm_up()
-        except Exception:  # noqa: BLE001 - only a warm-up
+        except Exception:  # only a warm-up: logged, never fatal
             log.exception("warming up the differentiation engine failed")
         # numpy's, scipy's and the engine's modules live as long as the server: out of
         # automatic garbage collection, which would otherwise walk them all at a keystroke

@@ -313,7 +313,7 @@ class TexgradServer(LanguageServer):
             self.collect_when_idle()
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # noqa: BLE001 - keep serving
+        except Exception as exc:  # keep serving
             log.exception("analysis of %s failed", doc.uri)
             self.log_client(
                 f"texgrad: analysis of {doc.uri} failed: {exc}", types.MessageType.Error
@@ -355,7 +355,7 @@ class TexgradServer(LanguageServer):
 
                 self._engine_imported = True
             return self.ws.analyse(path, text, buffers, fmt)
-        except Exception as exc:  # noqa: BLE001 - a bug must not stop the server
+        except Exception as exc:  # a bug must not stop the server
             log.exception("checking %s failed", path)
             return Analysis(path, text or "", None, (path,), note=f"texgrad failed: {exc}")
 

@@ -252,7 +252,7 @@ def _scan_blocks(doc: Doc, first: int, last: int, depth: int) -> None:
     src = doc.text[doc.starts[first] : doc.ends[last - 1]]
     try:
         tokens = _markdown().parse(src, {_ENV_KEY: _ParseState(doc.envs)})
-    except Exception as exc:  # a third-party parser must not take the reader down
+    except Exception as exc:  # noqa: BLE001 - a third-party parser must not take the reader down
         doc.out.problems.append(
             ReadProblem(
                 f"Markdown structure could not be read ({type(exc).__name__}); "

@@ -46,10 +46,11 @@ NestedParse = Callable[[MappedText, frozenset[str], int], t.Node | None]
 def _span(x: Any) -> tuple[int, int]:
     if isinstance(x, Token):
         return x.start_pos or 0, x.end_pos or 0
-    return x.span
+    span: tuple[int, int] = x.span
+    return span
 
 
-class Builder(Transformer):  # type: ignore[type-arg]
+class Builder(Transformer):
     """Lark rule callbacks → typed nodes (see module docstring)."""
 
     def __init__(self, parse_nested: NestedParse) -> None:

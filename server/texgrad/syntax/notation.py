@@ -29,7 +29,7 @@ TRANSPOSE_MARKS = {"T": False, "\\top": False, "\\intercal": False, "\\mathsf{T}
 
 def sign_of(run: str) -> str:
     """The sign a run of signs amounts to: ``--`` is ``+``; ``\\pm`` or ``\\mp`` wins."""
-    signs = re.findall(r"\\pm|\\mp|[+-]", run)
+    signs: list[str] = re.findall(r"\\pm|\\mp|[+-]", run)
     plus_minus = [x for x in signs if x.startswith("\\")]
     if plus_minus:
         return plus_minus[-1]
@@ -117,7 +117,7 @@ def with_font(node: t.Node, font: str, loc: dict[str, Any]) -> t.Node:
         symbols = tuple(replace(f, font=font) for f in node.factors if isinstance(f, t.Symbol))
         return replace(node, factors=symbols, **loc)
     if isinstance(node, (t.Sub, t.Power, t.Transpose)) and isinstance(node.base, t.Symbol):
-        return replace(node, base=replace(node.base, font=font), **loc)  # type: ignore[call-arg]
+        return replace(node, base=replace(node.base, font=font), **loc)
     return t.Font(font, node, **loc)
 
 
@@ -149,15 +149,15 @@ def _mark(node: t.Node) -> str | None:
 def superscript(base: t.Node, sup: t.Node, loc: dict[str, Any]) -> t.Node:
     mark = _mark(sup)
     if mark in TRANSPOSE_MARKS:
-        return t.Transpose(base, mark, TRANSPOSE_MARKS[mark], **loc)  # type: ignore[index]
+        return t.Transpose(base, mark, TRANSPOSE_MARKS[mark], **loc)
     if mark == "\\prime":
         return t.Prime(base, 1, **loc)
     if (
         isinstance(sup, t.Neg)
         and (m := _mark(sup.operand)) in TRANSPOSE_MARKS
         and not TRANSPOSE_MARKS[m]
-    ):  # type: ignore[index]
-        return t.InverseTranspose(base, m, **loc)  # type: ignore[arg-type]
+    ):
+        return t.InverseTranspose(base, m, **loc)
     if (
         isinstance(sup, t.Paren)
         and sup.open in ("(", "[")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -26,6 +27,7 @@ from lark.exceptions import (
     UnexpectedToken,
 )
 from lark.lexer import Lexer as LarkLexer
+from lark.lexer import Token
 
 from texgrad.reading.regions import MathRegion
 from texgrad.reading.source import MappedText
@@ -70,10 +72,10 @@ _ctx = _Context()
 class _TokenFeed(LarkLexer):
     """Adapts texgrad's lexer to Lark's lexer interface."""
 
-    def __init__(self, lexer_conf: Any) -> None:  # noqa: D401 - Lark calls this
+    def __init__(self, lexer_conf: Any) -> None:  # Lark calls this; the feed needs nothing
         pass
 
-    def lex(self, text: Any):  # type: ignore[override]
+    def lex(self, text: Any) -> Iterator[Token]:  # type: ignore[override]
         text = getattr(text, "text", text)  # Lark ≥1.2 may wrap it in a TextSlice
         lexer = Lexer(text, bars_as_relations=_ctx.bars_as_relations)
         _ctx.lexers.append(lexer)
