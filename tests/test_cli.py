@@ -184,3 +184,57 @@ def test_check_examples_finds_the_planted_mistake() -> None:
         and "[matmul-mismatch]" in errors[0]
         and "least-squares.tex:27:55" in errors[0]
     )
+
+
+PROJECT = r"""
+%! main.tex
+\documentclass{article}
+\input{macros}
+\begin{document}
+\section{Setup}
+Ü: Let $A \in \mathbb{R}^{m \times n}$ and $\vx \in \mathbb{R}^{n}$.
+\input{sections/model}
+\end{document}
+%! macros.tex
+\newcommand{\vx}{\mathbf{x}}
+%! sections/model.tex
+The residual is $r = A^\top \vx$.
+%! other.tex
+\documentclass{article}
+\begin{document}
+Let $B \in \mathbb{R}^{2 \times 3}$ and $y = B B$.
+\end{document}
+"""
+
+
+def _mismatches(out: str) -> list[str]:
+    return [line.split(": error:")[0] for line in out.splitlines() if ": error:" in line]
+
+
+def test_check_of_a_root_checks_every_file_it_includes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The mistake is in an included section, with its declarations (and the macro) in main.
+    parse_fixture(PROJECT).write(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    code, out = run("check", "main.tex")
+    assert code == 1
+    assert _mismatches(out) == ["sections/model.tex:1:22"]
+    assert "main.tex:5:9: note: `A` declared ℝ^{m×n} here" in out.splitlines()
+    assert "main.tex:5:45: note: `\\vx` declared ℝ^{n} here" in out.splitlines()
+    # a section named alone is checked with its project's declarations
+    assert _mismatches(run("check", "sections/model.tex")[1]) == ["sections/model.tex:1:22"]
+
+
+def test_check_of_several_paths_is_the_union_and_reports_a_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parse_fixture(PROJECT).write(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    alone = set(_mismatches(run("check", "main.tex")[1]))
+    alone |= set(_mismatches(run("check", "other.tex")[1]))
+    both = _mismatches(run("check", "other.tex", "main.tex", "sections/model.tex")[1])
+    assert sorted(both) == sorted(alone) == ["other.tex:3:46", "sections/model.tex:1:22"]
+    code, out = run("check", "--format", "json", "main.tex", "sections/model.tex")
+    assert code == 1
+    assert [(r["path"], r["line"]) for r in json.loads(out)] == [("sections/model.tex", 1)]

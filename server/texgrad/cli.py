@@ -233,9 +233,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
             found.append((path, folder))
     records: list[dict[str, object]] = []
     errors = 0
-    for path, folder in found:
-        key = normalize(path)
-        project = _project_of(key, folder)
+    for key, project, folder in _targets(found):
         result = checker.check(key, project, folder)
         unreadable = [
             p
@@ -263,6 +261,21 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     if bad:
         return 2
     return 1 if errors else 0
+
+
+def _targets(found: list[tuple[Path, Path]]) -> Iterator[tuple[str, Project | None, Path]]:
+    """Each document to check once, with its project and folder: a named LaTeX root brings
+    every file it includes (reported at its own file, as a compiler would), so that naming
+    ``main.tex`` checks the whole project and several paths give the union of each alone."""
+    done: set[str] = set()
+    for path, folder in found:
+        key = normalize(path)
+        project = _project_of(key, folder)
+        keys = project.paths if project is not None and project.root == key else [key]
+        for k in keys:
+            if k not in done:
+                done.add(k)
+                yield k, project, folder
 
 
 def _project_of(key: str, folder: Path) -> Project | None:
