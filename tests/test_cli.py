@@ -238,3 +238,20 @@ def test_check_of_several_paths_is_the_union_and_reports_a_file_once(
     code, out = run("check", "--format", "json", "main.tex", "sections/model.tex")
     assert code == 1
     assert [(r["path"], r["line"]) for r in json.loads(out)] == [("sections/model.tex", 1)]
+
+
+def test_diff_of_an_included_file_reads_its_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `A` and `\vx` are declared in main.tex, `\vx` defined in macros.tex: the section alone
+    # knows neither; --wrt takes the document's own spelling and the answer keeps it.
+    project = PROJECT.replace(
+        "\\input{sections/model}", "\\input{sections/model}\\input{sections/loss}"
+    )
+    parse_fixture(project + "%! sections/loss.tex\nThe loss is $f(\\vx) = \\|A\\vx\\|^2$.\n").write(
+        tmp_path
+    )
+    monkeypatch.chdir(tmp_path)
+    for wrt in ("\\vx", "\\mathbf{x}"):
+        code, out = run("diff", "--file", "sections/loss.tex", "--line", "1", "--wrt", wrt)
+        assert (code, out.strip()) == (0, "2 A^\\top A \\vx")

@@ -191,9 +191,13 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
         if not Path(args.file).is_file():
             print(f"texgrad diff: cannot read {args.file}", file=sys.stderr)
             return 2
+        key = normalize(args.file)
+        cwd = Path.cwd().resolve()
+        folder = cwd if Path(key).is_relative_to(cwd) else Path(key).parent
         outcome = diff_in_document(
-            args.file, args.line, args.wrt, args.layout, args.budget, args.hessian
-        )
+            key, args.line, args.wrt, args.layout, args.budget, args.hessian,
+            project=_project_of(key, folder), folder=folder,
+        )  # fmt: skip
     elif args.expr is None:
         print("texgrad diff: give EXPR, or --file DOC --line N", file=sys.stderr)
         return 2

@@ -21,6 +21,7 @@ from texgrad.calculus.context import context_at, row_at
 from texgrad.calculus.derive import KINDS, DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget
 from texgrad.calculus.planning import DiffPlan, plans_of
+from texgrad.reading.project import Project
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker, CheckResult
 from texgrad.syntax import tree as t
@@ -58,15 +59,22 @@ def diff_in_document(
     budget: float = 5.0,
     hessian: bool = False,
     text: str | None = None,
+    *,
+    project: Project | None = None,
+    folder: str | Path | None = None,
 ) -> DiffOutcome:
-    """Differentiate the math on ``line`` (1-based) of a document."""
+    """Differentiate the math on ``line`` (1-based) of a document (of ``project``, whose
+    declarations and macros it then reads: an included section's symbols are declared in
+    the main file)."""
     src = Path(path).read_text(encoding="utf-8", errors="replace") if text is None else text
     lines = src.split("\n")
     if not 1 <= line <= len(lines):
         return DiffOutcome(error=f"line {line} is outside the document (1–{len(lines)})")
     start = sum(len(x) + 1 for x in lines[: line - 1])
     end = start + len(lines[line - 1])
-    return _diff_text(src, str(path), start, wrt, layout, budget, hessian, end)
+    return _diff_text(
+        src, str(path), start, wrt, layout, budget, hessian, end, project=project, folder=folder
+    )
 
 
 def diff_at(
@@ -129,12 +137,14 @@ def _diff_text(
     hessian: bool,
     end: int | None = None,
     result: CheckResult | None = None,
+    project: Project | None = None,
+    folder: str | Path | None = None,
 ) -> DiffOutcome:
     if layout not in ("numerator", "denominator"):
         return DiffOutcome(error=f"unknown layout `{layout}` (numerator or denominator)")
     if result is None:
         try:
-            result = Checker().check(path, text=text)
+            result = Checker().check(path, project, folder, text=text)
         except (OSError, ValueError) as exc:
             return DiffOutcome(error=f"cannot read {path}: {exc}")
     row = row_at(result, offset, end if end is not None else offset + 1)
