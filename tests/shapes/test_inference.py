@@ -621,3 +621,43 @@ def test_a_conditional_probability_is_a_scalar(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "equation-mismatch")
+
+
+def test_sized_identities_ones_and_zeros(tmp_path: Path) -> None:
+    # I_p, \mathbf{I}_p: p×p; \mathbf{1}_n, 1_n, 0_n: n entries; \mathbf{0}_{m \times n}: m×n.
+    # Ridge, GLS and centring formulas are checked through them; the right ones stay silent.
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Ünï: let $X \in \mathbb{R}^{n \times p}$, $y \in \mathbb{R}^{n}$, $\mu \in \mathbb{R}^{p}$.
+
+        Right: $\hat\beta = (X^\top X + \lambda I_p)^{-1} X^\top y$,
+        $(X X^\top + \lambda \mathbf{I}_{n})^{-1} y$, $Z = X - \mathbf{1}_n \mu^\top$,
+        $X - 1_n \mu^\top$, $X + \mathbf{0}_{n \times p}$, $\mu + 0_p$.
+
+        Wrong: $(X^\top X + \lambda I_n)^{-1}$, $(X X^\top + \lambda \mathbf{I}_p)^{-1}$,
+        $X - \mathbf{1}_p \mu^\top$, $X + \mathbf{0}_{p \times n}$, $\mu + 0_n$.
+        """,
+    )
+    text = result.doc.text
+    got = sorted((text[d.start : d.end], d.code) for d in result.diagnostics)
+    assert got == sorted(
+        [
+            (r"X^\top X + \lambda I_n", "add-mismatch"),
+            (r"X X^\top + \lambda \mathbf{I}_p", "add-mismatch"),
+            (r"X - \mathbf{1}_p \mu^\top", "add-mismatch"),
+            (r"X + \mathbf{0}_{p \times n}", "add-mismatch"),
+            (r"\mu + 0_n", "add-mismatch"),
+        ]
+    )
+
+
+def test_a_declared_i_keeps_its_own_shape(tmp_path: Path) -> None:
+    # A document that introduces I (here a vector) means its own I_p, not an identity.
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $I \in \mathbb{R}^{n}$ and $X \in \mathbb{R}^{n \times p}$. Then $X^\top X + I_n$.
+        """,
+    )
+    assert result.diagnostics == []

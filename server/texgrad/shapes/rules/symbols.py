@@ -75,6 +75,29 @@ class SymbolRules(RuleBase):
         named: bool = self._ask(DIMENSION, dimension_key(d), d, None)
         return named
 
+    def _sized_constant(self, node: t.Sub) -> Shape | None:
+        r"""``I_p``, ``\mathbf{I}_n``: the p×p, n×n identity; ``\mathbf{1}_n``, ``1_n``,
+        ``\mathbf{0}_n``: n ones or zeros; ``\mathbf{0}_{m \times n}``: the m×n zero matrix —
+        unless the document introduces the letter itself (then ``I_p`` is one of its own)."""
+        base = node.base
+        while isinstance(base, t.Font):
+            base = base.body
+        if isinstance(base, t.Symbol) and base.name == "I" and not base.accents:
+            key = symbol_key(node.base)
+            if key is None or not self._unknown(key[0], node.start):
+                return None
+            size = dim_of(node.index)
+            return Shape(size, size) if size is not None else None
+        digit = base.text if isinstance(base, t.Number) else getattr(base, "name", None)
+        if digit not in ("0", "1"):  # (a bold \mathbf{1} is read as a symbol named 1)
+            return None
+        index = node.index
+        if isinstance(index, t.BinOp) and index.op == "\\times" and digit == "0":
+            rows, cols = dim_of(index.left), dim_of(index.right)
+            return Shape(rows, cols) if rows is not None and cols is not None else None
+        size = dim_of(index)
+        return Shape(size, ONE) if size is not None else None
+
     def _sub(self, node: t.Sub) -> Shape | None:
         own = self._symbolic(node)
         if own is not None:
@@ -82,6 +105,9 @@ class SymbolRules(RuleBase):
         key = symbol_key(node)
         if key is not None and self._known(key[0], node.start):
             return None
+        constant = self._sized_constant(node)
+        if constant is not None:
+            return constant
         base = self.infer(node.base)
         if base is None or base.is_scalar:
             return None  # \sigma_{\min} is a symbol of its own, not the scalar \sigma
