@@ -22,3 +22,19 @@ def test_an_unsubscripted_norm_of_a_matrix_is_frobenius() -> None:
                      r"X \in \mathbb{R}^{N \times d}; W \in \mathbb{R}^{d \times k}")  # fmt: skip
     assert out.verified, out.error
     assert out.result == r"2 X^\top (X W - Y)"
+
+
+def test_sized_zeros_and_plain_ones_are_read() -> None:
+    # \mathbf{0}_{n \times p}, 0_n and a plain 1_n: what shapes checks, calculus reads too.
+    where = r"X \in \mathbb{R}^{n \times p}; \beta \in \mathbb{R}^p"
+    out = diff_latex(r"(X + \mathbf{0}_{n \times p})\beta", r"\beta", where)
+    assert (out.kind, out.result, out.verified) == ("jacobian", "X", True), out.error
+    out = diff_latex(r"1_n^\top (X\beta + 0_n)", r"\beta", where)
+    assert (out.result, out.verified) == (r"X^\top \mathbf{1}", True), out.error
+    out = diff_latex(r"(X - \mathbf{1}_n \beta^\top) \beta", r"\beta", where)
+    assert (out.result, out.verified) == (r"X - 2 \mathbf{1} \beta^\top", True), out.error
+
+
+def test_an_unknown_symbol_is_named_as_written() -> None:
+    out = diff_latex(r"W_{a \times b} x", "x", r"x \in \mathbb{R}^n")
+    assert out.error is not None and "`W_{a \\times b}`" in out.error and "BinOp" not in out.error

@@ -329,28 +329,38 @@ class Lowerer:
         return None
 
     def _sized_constant(self, node: t.Sub) -> Lowered | None:
-        r"""``I_n``, ``\mathbf{I}_n``, ``\mathbf{1}_n``: the identity and the ones vector
-        of a size that is a number or a declared dimension."""
+        r"""``I_n``, ``\mathbf{I}_n``, ``\mathbf{1}_n``, ``1_n``, ``\mathbf{0}_n``,
+        ``\mathbf{0}_{m \times n}``: the identity, the ones vector and zeros, of a size that is
+        a number or a declared dimension."""
         base = node.base
-        if not isinstance(base, t.Symbol) or base.accents:
-            return None
-        if base.name == "I":
-            build: Callable[[Dim, Dim], Expr] = identity_of
-        elif base.name in ("1", "\\mathbb{1}", "\\mathbbm{1}", "\\one"):
-            build = ones_of
+        if isinstance(base, t.Number):  # a plain 1_n, 0_n
+            name = base.text
+        elif isinstance(base, t.Symbol) and not base.accents:
+            name = base.name
         else:
             return None
-        size: Dim | None = None
         index = node.index
-        if isinstance(index, t.Number) and index.text.isdigit():
-            size = sympy.Integer(int(index.text))
-        elif isinstance(index, t.Symbol):
-            size = self._dimension(index)
+        if name == "0" and isinstance(index, t.BinOp) and index.op == "\\times":
+            rows, cols = self._size(index.left), self._size(index.right)
+            return e.zero(rows, cols) if rows is not None and cols is not None else None
+        size = self._size(index)
         if size is None:
             return None
-        if build is identity_of:
+        if name == "I":
             return e.identity(size)
-        return Pending(ones_of, size, ONE, "\\mathbf{1}")
+        if name == "0":
+            return e.zero(size, ONE)
+        if name in ("1", "\\mathbb{1}", "\\mathbbm{1}", "\\one"):
+            return Pending(ones_of, size, ONE, "\\mathbf{1}")
+        return None
+
+    def _size(self, node: t.Node | None) -> Dim | None:
+        """A size written as a number or a declared dimension's name."""
+        if isinstance(node, t.Number) and node.text.isdigit():
+            return sympy.Integer(int(node.text))
+        if isinstance(node, t.Symbol):
+            return self._dimension(node)
+        return None
 
     def _dimension(self, node: t.Symbol) -> sympy.Symbol | None:
         """An undeclared plain symbol that names a dimension of a declared shape."""

@@ -154,6 +154,18 @@ def written_latex(node: t.Node) -> str:
         return f"\\{node.font}{{{name}}}" if node.font else name
     if isinstance(node, t.Number):
         return node.text
+    if isinstance(node, t.BinOp):  # a subscript such as m \times n
+        right = "" if node.right is None else f" {written_latex(node.right)}"
+        return f"{written_latex(node.left)} {node.op}{right}"
+    if isinstance(node, t.Product):
+        return " ".join(written_latex(f) for f in node.factors)
+    if isinstance(node, t.Add):
+        parts = [
+            f"{s} {written_latex(x)}".strip() for s, x in zip(node.signs, node.terms, strict=True)
+        ]
+        return " ".join(parts) + (f" {node.trailing}" if node.trailing else "")
+    if isinstance(node, t.Paren) and node.body is not None:
+        return f"{node.open}{written_latex(node.body)}{node.close}"
     return show(node)
 
 
