@@ -38,3 +38,22 @@ def test_sized_zeros_and_plain_ones_are_read() -> None:
 def test_an_unknown_symbol_is_named_as_written() -> None:
     out = diff_latex(r"W_{a \times b} x", "x", r"x \in \mathbb{R}^n")
     assert out.error is not None and "`W_{a \\times b}`" in out.error and "BinOp" not in out.error
+
+
+def test_a_declared_name_tag_is_a_variable_and_an_undeclared_one_a_power() -> None:
+    where = r"X \in \mathbb{R}^{n \times d}; W^Q \in \mathbb{R}^{d \times k}"
+    out = diff_latex(r"\|X W^Q\|_F^2", "W^Q", where)
+    assert (out.result, out.verified) == (r"2 X^\top X W^Q", True), out.error
+    # A^K is not declared as a name: the K-th power, differentiated as one
+    out = diff_latex(r"\operatorname{tr}(A^K)", "A", r"A \in \mathbb{R}^{n \times n}")
+    assert out.verified and out.result == r"K (A^{K - 1})^\top", out.error
+
+
+def test_a_symbol_with_its_own_superscript_is_bracketed_when_transposed() -> None:
+    # W^{(l)}^\top is not LaTeX; (W^{(l)})^\top is.
+    where = r"x \in \mathbb{R}^{m}; W^{(l)} \in \mathbb{R}^{d \times m}"
+    out = diff_latex(r"\|W^{(l)} x\|^2", "x", where)
+    assert (out.result, out.verified) == (r"2 (W^{(l)})^\top W^{(l)} x", True), out.error
+    where = r"x \in \mathbb{R}^{m}; W^{\text{enc}} \in \mathbb{R}^{d \times m}"
+    out = diff_latex(r"\|W^{\text{enc}} x\|^2", "x", where)
+    assert out.result == r"2 (W^{\text{enc}})^\top W^{\text{enc}} x", out.error

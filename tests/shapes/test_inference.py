@@ -661,3 +661,38 @@ def test_a_declared_i_keeps_its_own_shape(tmp_path: Path) -> None:
         """,
     )
     assert result.diagnostics == []
+
+
+def test_superscript_tags_name_matrices(tmp_path: Path) -> None:
+    # Transformer notation: W^Q, W_i^Q, W^{\text{enc}} are declared names, not powers.
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{n \times d}$, $W^Q, W^K \in \mathbb{R}^{d \times d_k}$ and
+        $W^{\text{enc}} \in \mathbb{R}^{d \times m}$, $b^{\text{out}} \in \mathbb{R}^{m}$.
+        Each head has $W_i^V \in \mathbb{R}^{d \times d_v}$.
+
+        Right: $Q = X W^Q$, $K = X W^K$, $S = Q K^\top$, $u = W^{\text{enc}} b^{\text{out}}$,
+        $X W^{V}_i$.
+
+        Wrong: $W^Q X$, $Q K$, $b^{\text{out}} W^{\text{enc}}$, $X^\top W_i^V$.
+        """,
+    )
+    text = result.doc.text
+    got = sorted(text[d.start : d.end] for d in result.diagnostics)
+    assert got == sorted([r"W^Q X", r"Q K", r"b^{\text{out}} W^{\text{enc}}", r"X^\top W_i^V"]), [
+        d.message for d in result.diagnostics
+    ]
+
+
+def test_an_undeclared_capital_exponent_is_still_a_power(tmp_path: Path) -> None:
+    # A^N is no name the document gave: read as before (a power, checked like A^2 where it can).
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$ and $B \in \mathbb{R}^{n \times n}$. Then $A^N$, $A^2$,
+        $B^N B$.
+        """,
+    )
+    text = result.doc.text
+    assert [(text[d.start : d.end], d.code) for d in result.diagnostics] == [("A^2", "not-square")]

@@ -428,3 +428,23 @@ def test_markdown_escape_maps_back() -> None:
     assert show(row.tree) == "(Add (Sub a i) + b)"
     sub = row.tree.terms[0]  # type: ignore[union-attr]
     assert source[sub.start : sub.end] == r"a\_i"
+
+
+@pytest.mark.parametrize(
+    ("latex", "expected"),
+    [
+        # a capital letter or upright text names a matrix (attention, encoder papers) …
+        (r"W^Q", "(Tagged W Q)"),
+        (r"W_i^K", "(Tagged (Sub W i) K)"),
+        (r"W^{V}_i", "(Tagged (Sub W i) V)"),
+        (r"\mathbf{G}^Q_i", "(Tagged (Sub G[mathbf] i) Q)"),
+        (r"b^{\text{out}}", r"(Tagged b (Text '\\text{out}'))"),
+        # … but a transpose mark, a lower-case exponent and the exponential stay what they were
+        (r"A^T", "(Transpose:T A)"),
+        (r"A^H", "(Transpose:H A)"),
+        (r"A^n", "(Power A n)"),
+        (r"e^X", "(Power e X)"),
+    ],
+)
+def test_superscript_name_tags(latex: str, expected: str) -> None:
+    assert tree_of(latex) == expected

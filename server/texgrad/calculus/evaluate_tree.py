@@ -280,6 +280,10 @@ class _Evaluator:
         return sizes.pop()
 
     def _Tagged(self, node: t.Tagged) -> Array:
+        key = symbol_key(node)
+        if node.bracket == "" and (key is None or key[0] not in self.values):
+            # W^Q names a matrix only where the document declares it; else A^N is a power
+            return self.eval(t.Power(node.base, node.tag, start=node.start, end=node.end))
         return self.lookup(node)
 
     def _Number(self, node: t.Number) -> Array:

@@ -243,6 +243,9 @@ class Lowerer:
             known = self._known_name(key[0])
             if known is not None:
                 return known
+        if isinstance(node, t.Tagged) and node.bracket == "":
+            # W^Q names a matrix only where the document declares it; else A^N is a power
+            return self._power(t.Power(node.base, node.tag, start=node.start, end=node.end))
         if isinstance(node, t.Symbol):
             constant = self._constant(node, key)
             if constant is not None:

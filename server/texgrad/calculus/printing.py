@@ -54,6 +54,20 @@ DEFAULT_NAMES = {
 SUM, PRODUCT, POSTFIX, ATOM = 1, 2, 3, 4
 
 
+def _superscripted(name: str) -> bool:
+    """Does a symbol's LaTeX end in a superscript of its own (``W^{(l)}``, ``W_i^Q``; not the
+    ``^`` inside ``x_{i^2}``)?"""
+    depth = 0
+    for ch in name:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == "^" and depth == 0:
+            return True
+    return False
+
+
 def latex(x: Expr, style: Style | None = None) -> str:
     return _Printer(style or Style()).text(x)
 
@@ -109,7 +123,9 @@ class _Printer:
 
     # -- leaves ---------------------------------------------------------------------------------
     def _var(self, x: e.Var) -> tuple[str, int]:
-        return self.sym(x.name), ATOM
+        name = self.sym(x.name)
+        # W^{(l)}, W^Q already carry a superscript: a transpose or power needs brackets
+        return name, (POSTFIX if _superscripted(name) else ATOM)
 
     def _num(self, x: e.Num) -> tuple[str, int]:
         txt = _number(x.value)

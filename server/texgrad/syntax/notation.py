@@ -165,7 +165,30 @@ def superscript(base: t.Node, sup: t.Node, loc: dict[str, Any]) -> t.Node:
         and not isinstance(sup.body, t.Add | t.Neg)
     ):
         return t.Tagged(base, sup.body, sup.open, **loc)
+    if name_tag(base, sup):
+        return t.Tagged(base, sup, "", **loc)
     return t.Power(base, sup, **loc)
+
+
+# Upright text in a superscript names, it does not raise: W^{\text{enc}}, b^{\mathrm{out}}.
+_TAG_FONTS = frozenset({"mathrm", "textrm", "text", "mathsf", "textsf", "operatorname"})
+
+
+def name_tag(base: t.Node, sup: t.Node) -> bool:
+    r"""Is ``sup`` a label that names a matrix rather than an exponent — ``W^Q``, ``W_i^K``,
+    ``\mathbf{G}^V_i``, ``W^{\text{enc}}``, as attention and encoder papers write them?
+    One capital letter (not a transpose mark: ``T``, ``H`` are taken first) or upright text,
+    on a letter (``e^X`` stays the exponential)."""
+    letter = base.base if isinstance(base, t.Sub) else base
+    if not isinstance(letter, t.Symbol) or letter.name in ("e", "\\mathrm{e}", "\\exp"):
+        return False
+    if isinstance(sup, t.Text):
+        return True
+    if not isinstance(sup, t.Symbol) or sup.accents:
+        return False
+    if sup.font in _TAG_FONTS:
+        return sup.name.isalpha()
+    return sup.font is None and len(sup.name) == 1 and "A" <= sup.name <= "Z"
 
 
 def derivative(

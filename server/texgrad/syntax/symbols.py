@@ -12,8 +12,9 @@ from texgrad.syntax.show import show
 
 
 def tagged_key(base: str, bracket: str, label: str) -> str:
-    """The key of a labelled member of a family: ``h^{(t)}``, ``a^{[l]}``."""
-    close = ")" if bracket == "(" else "]"
+    """The key of a labelled member of a family, ``h^{(t)}``, ``a^{[l]}``, or of a name
+    tag (no bracket): ``W^{Q}``."""
+    close = {"(": ")", "[": "]"}.get(bracket, "")
     return f"{base}^{{{bracket}{label}{close}}}"
 
 

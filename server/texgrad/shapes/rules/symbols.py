@@ -38,6 +38,8 @@ class SymbolRules(RuleBase):
         if defined:
             return defined.shape
         if isinstance(node, t.Tagged):
+            if node.bracket == "":  # W^Q names a matrix where declared; else A^N is a power
+                return self.infer(t.Power(node.base, node.tag, start=node.start, end=node.end))
             return self._member(node)
         return SCALAR if self._is_dimension(node) else None
 
