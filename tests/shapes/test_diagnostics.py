@@ -791,3 +791,21 @@ def test_argument_message_uses_one_notation(tmp_path: Path) -> None:
     (d,) = result.diagnostics
     assert d.message == "`f` takes ℝⁿ but `x` ∈ ℝᵐ", d.message
     assert d.related[0].message == "`f` : ℝⁿ → ℝᵏ"
+
+
+def test_dimensions_are_named_as_the_document_writes_them(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{n \times d_{\text{model}}}$, $W \in \mathbb{R}^{d_k \times d_\mathrm{ff}}$,
+        $K_* \in \mathbb{R}^{n \times n_*}$. Then $X W$ and $K_* K_*$.
+        """,
+    )
+    first, second = (d.message for d in result.diagnostics)
+    assert first.startswith(
+        r"`X` is n×d_{\text{model}} but `W` is d_k×d_{\mathrm{ff}}: inner dimensions "
+        r"d_{\text{model}} and d_k differ"
+    ), first
+    assert second.startswith("`K_*` is n×n_* but `K_*` is n×n_*: inner dimensions n_* and n"), (
+        second
+    )

@@ -78,9 +78,25 @@ def same(a: Dim, b: Dim) -> bool:
     return bool(sympy.expand(a - b) == 0)  # dimensions are polynomials: expanding decides
 
 
+# A star in a dimension's name (n_* of K_*): kept apart from sympy's multiplication sign,
+# which dim_text drops (2*n is written 2n).
+_STAR = "\u2217"
+
+
 def dim_text(d: Dim) -> str:
-    text = str(d).replace("*", "")
+    text = str(d).replace("*", "").replace(_STAR, "*")
     return text
+
+
+def _index_text(index: t.Node) -> str:
+    r"""A dimension's subscript as the document writes it: ``k``, ``{\text{model}}``, ``*``."""
+    if isinstance(index, t.Text):
+        return "{" + index.text + "}"
+    if isinstance(index, t.Func) and index.sub is None and index.sup is None:
+        return "{\\mathrm{" + index.name + "}}"
+    if isinstance(index, t.Symbol) and index.name in ("*", "\\ast", "\\star"):
+        return _STAR
+    return show(index)
 
 
 @lru_cache(maxsize=4096)
@@ -103,7 +119,7 @@ def dim_of(node: t.Node | None) -> Dim | None:
             return None
         return _symbol(node.name.lstrip("\\"))
     if isinstance(node, t.Sub) and isinstance(node.base, t.Symbol):
-        return _symbol(f"{node.base.name.lstrip(chr(92))}_{show(node.index)}")
+        return _symbol(f"{node.base.name.lstrip(chr(92))}_{_index_text(node.index)}")
     if isinstance(node, t.Paren) and node.open in ("(", "\\left("):
         return dim_of(node.body)
     if isinstance(node, t.Add):
