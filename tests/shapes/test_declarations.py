@@ -1137,3 +1137,22 @@ def test_a_sentence_is_read_no_further_back_than_sentence_lookback(lead: str, sa
 
     assert said(SENTENCE_LOOKBACK - len(lead) - 2)
     assert not said(SENTENCE_LOOKBACK)
+
+
+def test_sets_written_otherwise_declare_shapes(tmp_path: Path) -> None:
+    # Labels, integer vectors, the simplex and positive definite matrices, as papers write them.
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$, $y \in \{0,1\}^n$, $z \in \{-1, 1\}^{n}$,
+        $k \in \mathbb{Z}^n$, $c \in \mathbb{N}^n$, $p \in \Delta^{n-1}$, $q \in \Delta_n$,
+        $S \in \mathbb{S}^m$, $P \in \mathcal{S}_{++}^m$.
+
+        Right: $A y$, $A z$, $A k$, $A c$, $A p$, $A q$, $S A$, $P A$.
+        Wrong: $S y$, $P z$, $y A$, $k^\top A$, $P c$, $p^\top S$, $A^\top q$.
+        """,
+    )
+    text = result.doc.text
+    got = [text[d.start : d.end] for d in result.diagnostics]
+    assert got == ["S y", "P z", "y A", r"k^\top A", "P c", r"p^\top S", r"A^\top q"]
+    assert result.table.lookup("P", None, result.path, len(text)).positive_definite  # type: ignore[union-attr]

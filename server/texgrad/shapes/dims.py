@@ -150,7 +150,7 @@ def dim_of(node: t.Node | None) -> Dim | None:
 
 def shape_of_space(space: t.Space) -> Shape | None:
     r"""``\mathbb{R}^{m \times n}`` → m×n, ``\mathbb{R}^n`` → n (a column), ``\mathbb{R}`` → scalar."""
-    if space.field not in ("R", "C", "S"):
+    if space.field not in ("R", "C", "S", "Z", "N", "Q"):  # ℤⁿ, ℕⁿ: vectors all the same
         return None
     dims = [dim_of(d) for d in space.dims]
     if any(d is None for d in dims):

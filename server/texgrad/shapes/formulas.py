@@ -61,10 +61,42 @@ def _is_set_builder(paren: t.Paren) -> bool:
 def _space(node: t.Node | None) -> tuple[Shape, t.Space] | None:
     if isinstance(node, t.Product) and node.factors:  # \mathbb{R}^n \text{ for all } n
         node = node.factors[0]
+    if node is not None and not isinstance(node, t.Space):
+        node = _set_as_space(node)
     if isinstance(node, t.Space):
         shape = shape_of_space(node)
         return (shape, node) if shape is not None else None
     return None
+
+
+def _set_as_space(node: t.Node) -> t.Space | None:
+    r"""Sets of vectors and matrices written other than as ``\mathbb{R}^…``, as the space that
+    holds them: ``\{0,1\}^n``, ``\{-1, 1\}^n`` (labels), ``\Delta^{n-1}`` and ``\Delta_n``
+    (the probability simplex, of vectors in ℝⁿ), ``\mathcal{S}^n_{++}`` (positive definite)."""
+    at, to = node.start, node.end
+    if isinstance(node, t.Power):
+        base, exp = node.base, node.exponent
+        if isinstance(base, t.Paren) and base.open in ("\\{", "\\left\\{") and _numbers(base.body):
+            return t.Space("R", (exp,), start=at, end=to)
+        if isinstance(base, t.Symbol) and base.name == "\\Delta" and not base.font:
+            one = t.Number("1", start=to, end=to)  # \Delta^{n-1} holds vectors of n entries
+            return t.Space("R", (t.Add((exp, one), ("", "+"), start=at, end=to),), start=at, end=to)
+        if isinstance(base, t.Sub) and isinstance(base.base, t.Symbol):
+            if base.base.name == "S" and base.base.font in ("mathcal", "mathbb"):
+                return t.Space("S", (exp,), base.index, start=at, end=to)
+    if isinstance(node, t.Sub) and isinstance(node.base, t.Symbol):
+        if node.base.name == "\\Delta" and not node.base.font:
+            return t.Space("R", (node.index,), start=at, end=to)
+    return None
+
+
+def _numbers(body: t.Node | None) -> bool:
+    """``0, 1`` or ``-1, 1``: a set of labels."""
+    items = body.items if isinstance(body, t.List) else ()
+    return len(items) >= 2 and all(
+        isinstance(x, t.Number) or (isinstance(x, t.Neg) and isinstance(x.operand, t.Number))
+        for x in items
+    )
 
 
 def _from_chain(
