@@ -57,3 +57,15 @@ def test_a_symbol_with_its_own_superscript_is_bracketed_when_transposed() -> Non
     where = r"x \in \mathbb{R}^{m}; W^{\text{enc}} \in \mathbb{R}^{d \times m}"
     out = diff_latex(r"\|W^{\text{enc}} x\|^2", "x", where)
     assert out.result == r"2 (W^{\text{enc}})^\top W^{\text{enc}} x", out.error
+
+
+def test_a_scalar_plus_a_row_is_read_as_shapes_reads_it() -> None:
+    # One rule (shapes.dims.scalar_spreads) for check and diff: a scalar spreads over a row or
+    # a column; over a matrix it might be \lambda I, and neither guesses.
+    where = (
+        r"a_0 \in \mathbb{R}; \mathbf{a} \in \mathbb{R}^n; \mathbf{B} \in \mathbb{R}^{n \times m}"
+    )
+    out = diff_latex(r"a_0 + \mathbf{a}^\top \mathbf{B}", r"\mathbf{a}", where)
+    assert out.verified and out.error is None
+    out = diff_latex(r"c + A", "A", r"c \in \mathbb{R}; A \in \mathbb{R}^{n \times n}")
+    assert out.error == "cannot add a 1×1 and a n×n"

@@ -696,3 +696,18 @@ def test_an_undeclared_capital_exponent_is_still_a_power(tmp_path: Path) -> None
     )
     text = result.doc.text
     assert [(text[d.start : d.end], d.code) for d in result.diagnostics] == [("A^2", "not-square")]
+
+
+def test_a_scalar_plus_a_row_keeps_the_row_shape(tmp_path: Path) -> None:
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $a_0 \in \mathbb{R}$, $\mathbf{a} \in \mathbb{R}^n$, $\mathbf{B} \in \mathbb{R}^{n \times m}$,
+        $x \in \mathbb{R}^m$, $z \in \mathbb{R}^n$, $A \in \mathbb{R}^{n \times n}$.
+        Right: $(a_0 + \mathbf{a}^\top \mathbf{B}) x$, $(a_0 + A) z$. Wrong: $(a_0 + \mathbf{a}^\top \mathbf{B}) z$.
+        """,
+    )
+    text = result.doc.text
+    assert [text[d.start : d.end] for d in result.diagnostics] == [
+        r"(a_0 + \mathbf{a}^\top \mathbf{B}) z"
+    ]

@@ -60,7 +60,7 @@ from texgrad.calculus.written import (
     without_words,
     written_latex,
 )
-from texgrad.shapes.dims import Dim, Shape, same
+from texgrad.shapes.dims import Dim, Shape, same, scalar_spreads
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
 from texgrad.syntax.symbols import symbol_key
@@ -394,9 +394,11 @@ class Lowerer:
             p.resolve(shape.rows, shape.cols)
             if isinstance(p, Pending)
             # 1 + \exp(x): a number added to an array is added to every entry, and so
-            # is a scalar added to a vector (x - \mu)
+            # is a scalar added to a vector (x - \mu, a_0 + a^\top B): shapes' own rule
             else e.mul(p, e.ones(shape.rows, shape.cols))
-            if p.is_scalar and not shape.is_scalar and (isinstance(p, e.Num) or shape.cols == ONE)
+            if p.is_scalar
+            and not shape.is_scalar
+            and (isinstance(p, e.Num) or scalar_spreads(Shape(shape.rows, shape.cols)))
             else p
             for p in parts
         ]

@@ -68,6 +68,15 @@ SCALAR = Shape(ONE, ONE)
 
 
 @lru_cache(maxsize=8192)
+def scalar_spreads(shape: Shape) -> bool:
+    r"""Is a scalar added to an array of this shape added to each entry?  For a vector, row
+    or column, yes — ``x - \mu``, ``a_0 + \mathbf{a}^\top B`` can mean nothing else; for a
+    matrix it may as well be ``\lambda I`` (``A + \lambda``), so neither shapes nor calculus
+    guesses.  The one rule both follow."""
+    spreads: bool = shape.rows == ONE or shape.cols == ONE
+    return spreads
+
+
 def same(a: Dim, b: Dim) -> bool:
     """Do two dimensions agree?  Distinct names are distinct dimensions, but a number
     may be an instance of a name (a 3×3 example of an m×m matrix)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from texgrad.shapes import messages
 from texgrad.shapes.diagnostics import Fix
-from texgrad.shapes.dims import ONE, SCALAR, Shape, same
+from texgrad.shapes.dims import ONE, SCALAR, Shape, same, scalar_spreads
 from texgrad.shapes.rules.base import RuleBase, span_key
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
@@ -229,8 +229,8 @@ class ProductRules(RuleBase):
         non_scalar = [s for s in known if not s.is_scalar]
         if any(adapted) and not non_scalar:
             return None
-        if non_scalar and len(non_scalar) < len(known):
-            return None  # scalar + matrix: broadcasting, not checked
+        if non_scalar and len(non_scalar) < len(known) and not scalar_spreads(non_scalar[0]):
+            return None  # scalar + matrix: broadcasting, or \lambda I meant: not checked
         return non_scalar[0] if non_scalar else SCALAR
 
     def _identity(self, node: t.Node) -> bool:
