@@ -30,6 +30,10 @@ def test_regular_install_finds_the_grammar(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "texgrad/grammar/math.lark" in names
     assert "texgrad/syntax/parse.py" in names
+    # every module of the package ships (a new subpackage must be listed in pyproject.toml)
+    modules = {f"texgrad/{p.relative_to(REPO / 'server' / 'texgrad').as_posix()}"
+               for p in (REPO / "server" / "texgrad").rglob("*.py")}  # fmt: skip
+    assert modules - set(names) == set()
 
     target = tmp_path / "site"
     subprocess.run(
