@@ -711,3 +711,16 @@ def test_a_scalar_plus_a_row_keeps_the_row_shape(tmp_path: Path) -> None:
     assert [text[d.start : d.end] for d in result.diagnostics] == [
         r"(a_0 + \mathbf{a}^\top \mathbf{B}) z"
     ]
+
+
+def test_a_subscript_that_is_no_dimension_is_no_size(tmp_path: Path) -> None:
+    # \mathbf{1}_A is an indicator, I_k an index: only numbers and declared dimensions size.
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{n \times p}$ and $x \in \mathbb{R}^n$.
+        Then $\mathbf{1}_A^\top x$, $I_k x$, $\mathbf{0}_{k \times n} x$; wrong: $X^\top X + I_n$.
+        """,
+    )
+    text = result.doc.text
+    assert [text[d.start : d.end] for d in result.diagnostics] == [r"X^\top X + I_n"]

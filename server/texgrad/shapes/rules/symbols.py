@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of
+from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_of
 from texgrad.shapes.questions import DIMENSION, dimension_key
 from texgrad.shapes.rules.base import RuleBase
 from texgrad.syntax import tree as t
@@ -80,7 +80,9 @@ class SymbolRules(RuleBase):
     def _sized_constant(self, node: t.Sub) -> Shape | None:
         r"""``I_p``, ``\mathbf{I}_n``: the p×p, n×n identity; ``\mathbf{1}_n``, ``1_n``,
         ``\mathbf{0}_n``: n ones or zeros; ``\mathbf{0}_{m \times n}``: the m×n zero matrix —
-        unless the document introduces the letter itself (then ``I_p`` is one of its own)."""
+        unless the document introduces the letter itself (then ``I_p`` is one of its own), and
+        only for sizes that are numbers or dimensions of declared shapes (``\mathbf{1}_A`` is
+        an indicator; the engine reads the same sizes)."""
         base = node.base
         while isinstance(base, t.Font):
             base = base.body
@@ -88,17 +90,27 @@ class SymbolRules(RuleBase):
             key = symbol_key(node.base)
             if key is None or not self._unknown(key[0], node.start):
                 return None
-            size = dim_of(node.index)
+            size = self._size(node.index)
             return Shape(size, size) if size is not None else None
         digit = base.text if isinstance(base, t.Number) else getattr(base, "name", None)
         if digit not in ("0", "1"):  # (a bold \mathbf{1} is read as a symbol named 1)
             return None
         index = node.index
         if isinstance(index, t.BinOp) and index.op == "\\times" and digit == "0":
-            rows, cols = dim_of(index.left), dim_of(index.right)
+            rows, cols = self._size(index.left), self._size(index.right)
             return Shape(rows, cols) if rows is not None and cols is not None else None
-        size = dim_of(index)
+        size = self._size(index)
         return Shape(size, ONE) if size is not None else None
+
+    def _size(self, node: t.Node | None) -> Dim | None:
+        """A size written as a number or as dimensions of declared shapes (``p``, ``n + 1``)."""
+        size = dim_of(node)
+        if size is None:
+            return None
+        for name in size.free_symbols:
+            if not self._ask(DIMENSION, dimension_key(name), name, None):
+                return None
+        return size
 
     def _sub(self, node: t.Sub) -> Shape | None:
         own = self._symbolic(node)
