@@ -281,9 +281,9 @@ class _Evaluator:
 
     def _Tagged(self, node: t.Tagged) -> Array:
         key = symbol_key(node)
-        if node.bracket == "" and (key is None or key[0] not in self.values):
-            # W^Q names a matrix only where the document declares it; else A^N is a power
-            return self.eval(t.Power(node.base, node.tag, start=node.start, end=node.end))
+        power = node.as_power()
+        if power is not None and (key is None or key[0] not in self.values):
+            return self.eval(power)  # W^Q names a matrix where declared; else A^N is a power
         return self.lookup(node)
 
     def _Number(self, node: t.Number) -> Array:

@@ -62,6 +62,7 @@ from texgrad.calculus.written import (
 )
 from texgrad.shapes.dims import Dim, Shape, same, scalar_spreads
 from texgrad.syntax import tree as t
+from texgrad.syntax.notation import sized_constant
 from texgrad.syntax.show import show
 from texgrad.syntax.symbols import symbol_key
 
@@ -243,9 +244,9 @@ class Lowerer:
             known = self._known_name(key[0])
             if known is not None:
                 return known
-        if isinstance(node, t.Tagged) and node.bracket == "":
-            # W^Q names a matrix only where the document declares it; else A^N is a power
-            return self._power(t.Power(node.base, node.tag, start=node.start, end=node.end))
+        power = node.as_power() if isinstance(node, t.Tagged) else None
+        if power is not None:  # W^Q names a matrix where declared; else A^N is a power
+            return self._power(power)
         if isinstance(node, t.Symbol):
             constant = self._constant(node, key)
             if constant is not None:
@@ -332,30 +333,23 @@ class Lowerer:
         return None
 
     def _sized_constant(self, node: t.Sub) -> Lowered | None:
-        r"""``I_n``, ``\mathbf{I}_n``, ``\mathbf{1}_n``, ``1_n``, ``\mathbf{0}_n``,
-        ``\mathbf{0}_{m \times n}``: the identity, the ones vector and zeros, of a size that is
-        a number or a declared dimension."""
-        base = node.base
-        if isinstance(base, t.Number):  # a plain 1_n, 0_n
-            name = base.text
-        elif isinstance(base, t.Symbol) and not base.accents:
-            name = base.name
-        else:
+        r"""``I_n``, ``\mathbf{1}_n``, ``1_n``, ``0_n``, ``\mathbf{0}_{m \times n}``: the
+        identity, the ones vector and zeros, of a size that is a number or a declared
+        dimension."""
+        found = sized_constant(node)
+        if found is None:
             return None
-        index = node.index
-        if name == "0" and isinstance(index, t.BinOp) and index.op == "\\times":
-            rows, cols = self._size(index.left), self._size(index.right)
-            return e.zero(rows, cols) if rows is not None and cols is not None else None
-        size = self._size(index)
-        if size is None:
+        kind, written = found
+        sizes = [self._size(w) for w in written]
+        if None in sizes:
             return None
-        if name == "I":
-            return e.identity(size)
-        if name == "0":
-            return e.zero(size, ONE)
-        if name in ("1", "\\mathbb{1}", "\\mathbbm{1}", "\\one"):
-            return Pending(ones_of, size, ONE, "\\mathbf{1}")
-        return None
+        rows, cols = sizes[0], sizes[-1] if len(sizes) == 2 else ONE
+        assert rows is not None and cols is not None  # (for mypy: checked above)
+        if kind == "identity":
+            return e.identity(rows)
+        if kind == "zeros":
+            return e.zero(rows, cols)
+        return Pending(ones_of, rows, ONE, "\\mathbf{1}")
 
     def _size(self, node: t.Node | None) -> Dim | None:
         """A size written as a number or a declared dimension's name."""

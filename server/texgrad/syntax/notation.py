@@ -257,3 +257,30 @@ def is_d(node: t.Node) -> bool:
         and node.font in (None, "mathrm")
         and not node.accents
     )
+
+
+_ONES = frozenset({"1", "\\mathbb{1}", "\\mathbbm{1}", "\\one"})
+
+
+def sized_constant(node: t.Sub) -> tuple[str, tuple[t.Node, ...]] | None:
+    r"""What a subscripted constant is, and the nodes its size is written in: ``I_p``,
+    ``\mathbf{I}_p`` → ("identity", (p,)); ``\mathbf{1}_n``, ``1_n`` → ("ones", (n,)); ``0_n``
+    → ("zeros", (n,)); ``\mathbf{0}_{m \times n}`` → ("zeros", (m, n)).  Shapes and the
+    engine read the same constants (each sizes them by what it knows of the dimensions)."""
+    base = node.base
+    while isinstance(base, t.Font):
+        base = base.body
+    if isinstance(base, t.Number):
+        name = base.text
+    elif isinstance(base, t.Symbol) and not base.accents:
+        name = base.name  # (a bold \mathbf{1} is read as a symbol named 1)
+    else:
+        return None
+    index = node.index
+    if name == "0" and isinstance(index, t.BinOp) and index.op == "\\times" and index.right:
+        return "zeros", (index.left, index.right)
+    if name == "I":
+        return "identity", (index,)
+    if name == "0":
+        return "zeros", (index,)
+    return ("ones", (index,)) if name in _ONES else None

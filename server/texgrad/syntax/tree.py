@@ -229,11 +229,19 @@ class Sub(Node):
 
 @dataclass(frozen=True, slots=True)
 class Tagged(Node):
-    """A superscript label: ``W^{(l)}``, ``a^{[l]}``."""
+    """A superscript label: a family member ``W^{(l)}``, ``a^{[l]}``, or a name ``W^Q``,
+    ``W^{\\text{enc}}`` (no bracket)."""
 
     base: Node
     tag: Node
     bracket: str = "("
+
+    def as_power(self) -> Power | None:
+        """A name tag read as the power it would otherwise be (``A^N``), for where the
+        document does not declare that name; None for a family member."""
+        if self.bracket:
+            return None
+        return Power(self.base, self.tag, start=self.start, end=self.end)
 
 
 @dataclass(frozen=True, slots=True)

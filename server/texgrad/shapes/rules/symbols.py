@@ -11,6 +11,7 @@ from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_of
 from texgrad.shapes.questions import DIMENSION, dimension_key
 from texgrad.shapes.rules.base import RuleBase
 from texgrad.syntax import tree as t
+from texgrad.syntax.notation import sized_constant
 from texgrad.syntax.symbols import symbol_key, tagged_key
 
 # letters that label the members of a family declared as h^{(t)}, x^{(i)}, a^{[l]}
@@ -38,9 +39,8 @@ class SymbolRules(RuleBase):
         if defined:
             return defined.shape
         if isinstance(node, t.Tagged):
-            if node.bracket == "":  # W^Q names a matrix where declared; else A^N is a power
-                return self.infer(t.Power(node.base, node.tag, start=node.start, end=node.end))
-            return self._member(node)
+            power = node.as_power()  # W^Q names a matrix where declared; else A^N is a power
+            return self._member(node) if power is None else self.infer(power)
         return SCALAR if self._is_dimension(node) else None
 
     def _member(self, node: t.Tagged) -> Shape | None:
@@ -83,24 +83,20 @@ class SymbolRules(RuleBase):
         unless the document introduces the letter itself (then ``I_p`` is one of its own), and
         only for sizes that are numbers or dimensions of declared shapes (``\mathbf{1}_A`` is
         an indicator; the engine reads the same sizes)."""
-        base = node.base
-        while isinstance(base, t.Font):
-            base = base.body
-        if isinstance(base, t.Symbol) and base.name == "I" and not base.accents:
+        found = sized_constant(node)
+        if found is None:
+            return None
+        kind, written = found
+        if kind == "identity":
             key = symbol_key(node.base)
             if key is None or not self._unknown(key[0], node.start):
                 return None
-            size = self._size(node.index)
-            return Shape(size, size) if size is not None else None
-        digit = base.text if isinstance(base, t.Number) else getattr(base, "name", None)
-        if digit not in ("0", "1"):  # (a bold \mathbf{1} is read as a symbol named 1)
+        sizes = [self._size(w) for w in written]
+        if None in sizes:
             return None
-        index = node.index
-        if isinstance(index, t.BinOp) and index.op == "\\times" and digit == "0":
-            rows, cols = self._size(index.left), self._size(index.right)
-            return Shape(rows, cols) if rows is not None and cols is not None else None
-        size = self._size(index)
-        return Shape(size, ONE) if size is not None else None
+        rows, cols = sizes[0], sizes[-1] if len(sizes) == 2 else ONE
+        assert rows is not None and cols is not None  # (for mypy: checked above)
+        return Shape(rows, rows if kind == "identity" else cols)
 
     def _size(self, node: t.Node | None) -> Dim | None:
         """A size written as a number or as dimensions of declared shapes (``p``, ``n + 1``)."""
