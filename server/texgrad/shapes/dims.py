@@ -9,6 +9,7 @@ error.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeAlias
@@ -17,6 +18,7 @@ import sympy
 
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
+from texgrad.syntax.symbols import Label, label_of, label_text
 
 Dim: TypeAlias = sympy.Expr
 ONE = sympy.Integer(1)
@@ -128,7 +130,9 @@ def dim_of(node: t.Node | None) -> Dim | None:
             return None
         return _symbol(node.name.lstrip("\\"))
     if isinstance(node, t.Sub) and isinstance(node.base, t.Symbol):
-        return _symbol(f"{node.base.name.lstrip(chr(92))}_{_index_text(node.index)}")
+        label = label_of(node.index)  # n_{l-1}, n_{l - 1}: one name, as a document writes it
+        index = label_text(label) if label is not None else _index_text(node.index)
+        return _symbol(f"{node.base.name.lstrip(chr(92))}_{index}")
     if isinstance(node, t.Paren) and node.open in ("(", "\\left("):
         return dim_of(node.body)
     if isinstance(node, t.Add):
@@ -155,6 +159,54 @@ def dim_of(node: t.Node | None) -> Dim | None:
             prod = prod * d
         return prod
     return None
+
+
+# a dimension named by a letter and a label: n_l, n_{l-1}, n_0, n_\\ell
+_LABELLED = re.compile(r"(?P<base>[^_{}]+)_(?:\{(?P<braced>[^{}]+)\}|(?P<bare>[^{}]+))")
+_LABEL = re.compile(
+    r"(?:(?P<var>[A-Za-z]|\\[A-Za-z]+)(?:(?P<sign>[+-])(?P<num>\d+))?|(?P<int>\d+))"
+)
+
+
+def relabel(shape: Shape, label: str, member: Label) -> Shape | None:
+    r"""The shape of the member labelled ``member`` of a family whose shape is written for
+    ``label``: ``n_l \times n_{l-1}`` for ``l`` is ``n_{l+1} \times n_l`` for ``l+1`` and
+    ``n_1 \times n_0`` for ``1``; None where the label is used otherwise than as a
+    dimension's subscript (``\mathbb{R}^{2l}``) or a number label goes below zero."""
+    rows, cols = _relabel(shape.rows, label, member), _relabel(shape.cols, label, member)
+    return Shape(rows, cols) if rows is not None and cols is not None else None
+
+
+@lru_cache(maxsize=64)
+def _mention(label: str) -> re.Pattern[str]:
+    r"""Where a dimension's name mentions a label: ``l`` in ``n_{l-1}`` (not in ``\ell``)."""
+    if label.startswith("\\"):
+        return re.compile(rf"(?<![A-Za-z]){re.escape(label[1:])}(?![A-Za-z])")
+    return re.compile(rf"(?<![A-Za-z\\]){re.escape(label)}(?![A-Za-z])")
+
+
+def mentions(shape: Shape, label: str) -> bool:
+    """Does the shape depend on a label (``n_l \times n_{l-1}`` on ``l``)?"""
+    pattern = _mention(label)
+    return any(pattern.search(str(s)) for d in (shape.rows, shape.cols) for s in d.free_symbols)
+
+
+def _relabel(d: Dim, label: str, member: Label) -> Dim | None:
+    mentions = _mention(label)
+    swaps: dict[sympy.Basic, sympy.Basic] = {}
+    for s in d.free_symbols:
+        name = str(s)
+        if not mentions.search(name):
+            continue
+        named = _LABELLED.fullmatch(name)
+        index = named and _LABEL.fullmatch(named["braced"] or named["bare"])
+        if not named or not index or index["var"] != label or mentions.search(named["base"]):
+            return None
+        offset = int(index["num"] or 0) * (-1 if index["sign"] == "-" else 1) + member[1]
+        if member[0] is None and offset < 0:
+            return None
+        swaps[s] = _symbol(f"{named['base']}_{label_text((member[0], offset))}")
+    return d.xreplace(swaps) if swaps else d
 
 
 def shape_of_space(space: t.Space) -> Shape | None:

@@ -13,6 +13,8 @@ from texgrad.shapes.dims import Dim, Shape, dim_text
 _SUPERSCRIPTS = str.maketrans(
     "0123456789+-=()nmkdpqrstijlNMKDT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿᵐᵏᵈᵖ\ufffdʳˢᵗⁱʲˡᴺᴹᴷᴰᵀ"
 )
+# a subscript (n_l, n_{l+1}) has no superscript form: ℝ^{n_{l+1}}
+_NO_SUPERSCRIPT = frozenset("_{}\\")
 
 
 def space(dim: str) -> str:
@@ -20,7 +22,9 @@ def space(dim: str) -> str:
     sup = dim.translate(_SUPERSCRIPTS)
     return (
         "ℝ" + sup
-        if "\ufffd" not in sup and all(c not in sup for c in dim if c.isalnum())
+        if "\ufffd" not in sup
+        and all(c not in sup for c in dim if c.isalnum())
+        and not _NO_SUPERSCRIPT.intersection(dim)
         else f"ℝ^{{{dim}}}"
     )
 

@@ -8,6 +8,7 @@ make a new symbol unless the document declares both (see ``SymbolTable.lookup``)
 from __future__ import annotations
 
 from texgrad.syntax import tree as t
+from texgrad.syntax.commands import GREEK
 from texgrad.syntax.show import show
 
 
@@ -38,3 +39,45 @@ def symbol_key(node: t.Node) -> tuple[str, str | None] | None:
             return None
         return tagged_key(base[0], node.bracket, show(node.tag)), base[1]
     return None
+
+
+# A label of a member of a family: a letter and an offset (``l-1`` is ("l", -1)), or a
+# number (None, 3).
+Label = tuple[str | None, int]
+
+
+def label_of(node: t.Node | None) -> Label | None:
+    r"""A label as papers number the members of a family: a letter (``t``, ``L``, ``\ell``),
+    the letter plus or minus a whole number (``t-1``, ``l+1``), or a number (``0``, ``12``);
+    None for anything else (``2l``, ``i_1,i_2``, ``\text{enc}``)."""
+    if isinstance(node, t.Number):
+        return (None, int(node.text)) if node.text.isdigit() else None
+    if isinstance(node, t.Symbol):
+        plain = node.font is None and not node.accents
+        name = node.name
+        letter = len(name) == 1 and name.isalpha()
+        greek = name.startswith("\\") and (name[1:] in GREEK or name == "\\ell")
+        return (name, 0) if plain and (letter or greek) else None
+    if isinstance(node, t.Add) and not node.trailing and node.signs[0] == "":
+        head = label_of(node.terms[0])
+        if head is None or head[0] is None:
+            return None
+        offset = 0
+        for sign, term in zip(node.signs[1:], node.terms[1:], strict=True):
+            if not (isinstance(term, t.Number) and term.text.isdigit()):
+                return None
+            offset += -int(term.text) if sign == "-" else int(term.text)
+        return head[0], offset
+    return None
+
+
+def label_text(label: Label) -> str:
+    """A label as a subscript writes it: ``l``, ``{l-1}``, ``1``, ``{12}``."""
+    var, offset = label
+    if var is None:
+        text = str(offset)
+    elif offset == 0:
+        text = var
+    else:
+        text = f"{var}{'+' if offset > 0 else '-'}{abs(offset)}"
+    return text if len(text) == 1 or (var is not None and offset == 0) else "{" + text + "}"

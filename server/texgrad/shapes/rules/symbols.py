@@ -5,17 +5,14 @@ their own (``x_t``, ``\sigma_{\min}``)."""
 
 from __future__ import annotations
 
-import re
-
 from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_of
+from texgrad.shapes.families import member_shape
 from texgrad.shapes.questions import DIMENSION, dimension_key
 from texgrad.shapes.rules.base import RuleBase
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import sized_constant
-from texgrad.syntax.symbols import symbol_key, tagged_key
+from texgrad.syntax.symbols import symbol_key
 
-# letters that label the members of a family declared as h^{(t)}, x^{(i)}, a^{[l]}
-_FAMILY_LABELS = ("t", "i", "j", "k", "l", "s", "n", "\\ell", "\\tau")
 # letters that index entries (x_i, x_j); t, s, k … make a new vector (x_t, the iterate x_k)
 _ELEMENT_INDICES = frozenset("i j l m n p q r".split())
 # what stands for "all rows" or "all columns" in a slice: A_{i,:}, A_{:,j}, A_{i,\cdot}
@@ -43,24 +40,21 @@ class SymbolRules(RuleBase):
             return self._member(node) if power is None else self.infer(power)
         return SCALAR if self._is_dimension(node) else None
 
-    def _member(self, node: t.Tagged) -> Shape | None:
-        """``h^{(t-1)}``, ``h^{(\\tau)}`` of a family declared as ``h^{(t)} \\in \\mathbb{R}^{n}``: every
-        member has its shape — unless the shape depends on the label (``W^{(l)}`` is
-        ``n_l \\times n_{l-1}``), or several families could be meant."""
+    def _member(self, node: t.Tagged | t.Sub) -> Shape | None:
+        """``h^{(t-1)}``, ``W^{(l+1)}``, ``h_{t-1}``: a member of a family declared as
+        ``h^{(t)}``, ``W^{(l)}``, ``h_t`` (see ``shapes.families``)."""
         base = symbol_key(node.base)
         if base is None:
             return None
-        found = []
-        for v in _FAMILY_LABELS:
-            decl = self._lookup((tagged_key(base[0], node.bracket, v), base[1]), node.start)
-            if decl is not None:
-                found.append((v, decl.shape))
-        if len(found) != 1:
-            return None
-        v, shape = found[0]
-        label = re.compile(rf"(?<![A-Za-z\\]){re.escape(v)}(?![A-Za-z])")
-        names = [str(x) for d in (shape.rows, shape.cols) for x in d.free_symbols]
-        return None if any(label.search(n) for n in names) else shape
+        font = base[1]
+
+        def declared(key: str) -> Shape | None:
+            decl = self._lookup((key, font), node.start)
+            return decl.shape if decl is not None else None
+
+        if isinstance(node, t.Sub):
+            return member_shape(base[0], "_", node.index, declared)
+        return member_shape(base[0], node.bracket, node.tag, declared)
 
     def _is_dimension(self, node: t.Node) -> bool:
         """An undeclared ``N``, ``d_k`` that is a dimension of some declared shape."""
@@ -118,6 +112,13 @@ class SymbolRules(RuleBase):
         constant = self._sized_constant(node)
         if constant is not None:
             return constant
+        member = self._member(node)
+        element = self._element(node)
+        if member is not None and element is not None and element != member:
+            return None  # x_0 of x ∈ ℝⁿ and of the family x_t: the entry, or the first x_t?
+        return member or element
+
+    def _element(self, node: t.Sub) -> Shape | None:
         base = self.infer(node.base)
         if base is None or base.is_scalar:
             return None  # \sigma_{\min} is a symbol of its own, not the scalar \sigma

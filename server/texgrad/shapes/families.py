@@ -1,0 +1,61 @@
+r"""Families of symbols: the members of one declared with a label share its shape, shifted
+with the label where the shape depends on it.
+
+``h^{(t)} \in \mathbb{R}^n`` makes ``h^{(t-1)}``, ``h^{(0)}``, ``h^{(T)}`` n-vectors;
+``W^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}`` makes ``W^{(l+1)}`` n_{l+1}×n_l and ``W^{(1)}``
+n_1×n_0; ``h_t \in \mathbb{R}^n`` makes ``h_{t-1}``, ``h_0``, ``h_T`` n-vectors and
+``x_k \in \mathbb{R}^{n_k}`` makes ``x_{k+1}`` an n_{k+1}-vector.  A subscript is read as a
+label only in a family's own letter plus or minus a number, a number, or the capital of its
+letter (``x_T`` of ``x_t``): ``x_s`` or ``W_Q`` are other symbols.  Where two families could
+be meant, or the label is neither of these, nothing is said.  Shapes and the calculus engine
+both read members here; a member declared itself is theirs to look up first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from texgrad.shapes.dims import Shape, mentions, relabel
+from texgrad.syntax import tree as t
+from texgrad.syntax.symbols import label_of, tagged_key
+
+# letters that label the members of a family declared as h^{(t)}, x^{(i)}, a^{[l]}
+SUPERSCRIPT_LABELS = ("t", "i", "j", "k", "l", "s", "n", "\\ell", "\\tau")
+# … and as h_t, x_k, x_i (then x_1, x_{i+1} are samples too)
+SUBSCRIPT_LABELS = ("t", "k", "i", "j", "l", "s", "n", "m", "\\ell", "\\tau")
+
+
+def family_key(base: str, form: str, label: str) -> str:
+    """The key of a family's declared member: ``h_{t}`` (form ``_``), ``h^{(t)}``, ``a^{[l]}``."""
+    return f"{base}_{{{label}}}" if form == "_" else tagged_key(base, form, label)
+
+
+def member_shape(
+    base: str, form: str, tag: t.Node, declared: Callable[[str], Shape | None]
+) -> Shape | None:
+    """The shape of the member labelled ``tag`` of the one family of ``base`` written in
+    ``form`` (``_``, ``(``, ``[``) that ``declared`` knows (a key → the shape declared for it
+    where the member is, or None); None when there is none, or several, or the shape cannot
+    be shifted to this label."""
+    member = label_of(tag)
+    labels: tuple[str, ...]
+    if form == "_":
+        if member is None:
+            return None
+        var = member[0]
+        labels = (
+            SUBSCRIPT_LABELS
+            if var is None
+            else (var.lower(),)
+            if len(var) == 1 and var.isupper()
+            else (var,)
+        )
+    else:
+        labels = SUPERSCRIPT_LABELS
+    found = [(v, s) for v in labels if (s := declared(family_key(base, form, v))) is not None]
+    if len(found) != 1:
+        return None
+    v, shape = found[0]
+    if member is None:  # h^{(i_1, i_2)}: only a shape that does not depend on the label
+        return None if mentions(shape, v) else shape
+    return relabel(shape, v, member)

@@ -1,0 +1,173 @@
+r"""Families: ``W^{(l+1)}``, ``h_{t-1}``, ``x_{k+1}`` are members of the families declared as
+``W^{(l)}``, ``h_t``, ``x_k``, with the dimensions shifted with the label (``n_l \times
+n_{l-1}`` is ``n_{l+1} \times n_l`` for ``l+1``); a member declared itself keeps its own
+shape; where two families could be meant, or the label is not a letter plus or minus a
+number, a number or (for a subscript) the capital of the family's letter, nothing is said."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.shapes.helpers import check_fixture, expected, found, shape_of
+
+BACKPROP_DECLARATIONS = (
+    r"Let $W^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}$ and "
+    r"$b^{(l)}, z^{(l)}, a^{(l)}, \delta^{(l)} \in \mathbb{R}^{n_l}$, and let the loss be "
+    r"$\mathcal{L} \in \mathbb{R}$."
+)  # (in place of DECLARATIONS in a fixture)
+
+
+def test_backprop_members_shift_their_dimensions(tmp_path: Path) -> None:
+    r"""The forward and backward passes of backpropagation with ``W^{(l+1)}``, ``a^{(l-1)}``
+    are quiet; a missing transpose and a gradient of the wrong shape are found."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        DECLARATIONS
+        Forward: $z^{(l+1)} = W^{(l+1)} a^{(l)} + b^{(l+1)}$ and $a^{(l)} = \sigma(z^{(l)})$.
+        Backward: $\delta^{(l)} = (W^{(l+1)})^\top \delta^{(l+1)} \odot \sigma'(z^{(l)})$, so
+        \[ \frac{\partial \mathcal{L}}{\partial W^{(l)}} = \delta^{(l)} (a^{(l-1)})^\top, \quad
+           \nabla_{W^{(l+1)}} \mathcal{L} = \delta^{(l+1)} (a^{(l)})^\top. \]
+        Wrong: $\delta^{(l)} = W^{(l+1)} \delta^{(l+1)} \odot \sigma'(z^{(l)})$ and
+                               ^^^^^^^^^^^^^^^^^^^^^^^^
+        \[ \frac{\partial \mathcal{L}}{\partial W^{(l)}} = \delta^{(l)} (a^{(l)})^\top. \]
+           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """.replace("DECLARATIONS", BACKPROP_DECLARATIONS),
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", "equation-mismatch")
+    matmul, equation = sorted(result.diagnostics, key=lambda d: d.start)
+    assert matmul.message.startswith(
+        r"`W^{(l+1)}` is n_{l+1}×n_l but `\delta^{(l+1)}` ∈ ℝ^{n_{l+1}}: "
+        "inner dimensions n_l and n_{l+1} differ"
+    ), matmul.message
+    assert "is n_l×n_{l-1} but" in equation.message and "is n_l×n_l" in equation.message
+    assert shape_of(result, "W^{(l+1)}").short() == "n_{l+1}×n_l"  # type: ignore[union-attr]
+    assert shape_of(result, "a^{(l-1)}").short() == "n_{l-1}"  # type: ignore[union-attr]
+
+
+def test_backprop_in_markdown(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! backprop.md
+        # Backpropagation
+
+        DECLARATIONS
+
+        $$z^{(l+1)} = W^{(l+1)} a^{(l)} + b^{(l+1)}$$
+
+        $$\delta^{(l)} = (W^{(l+1)})^\top \delta^{(l+1)} \odot \sigma'(z^{(l)})$$
+
+        $$\frac{\partial \mathcal{L}}{\partial W^{(l)}} = \delta^{(l)} (a^{(l-1)})^\top$$
+
+        A slip: $z^{(l+1)} = W^{(l)} a^{(l)} + b^{(l+1)}$.
+                             ^^^^^^^^^^^^^^^
+        """.replace("DECLARATIONS", BACKPROP_DECLARATIONS),
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_an_undeclared_loss_leaves_the_gradient_unchecked_as_for_plain_letters(
+    tmp_path: Path,
+) -> None:
+    r"""``\frac{\partial \mathcal{L}}{\partial W}`` has W's shape only when what is
+    differentiated is known to be a scalar: with ``\mathcal{L}`` never declared, neither the
+    plain nor the family form is compared (``\nabla_W \mathcal{L}``, a gradient, is)."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $W^{(l)}, V \in \mathbb{R}^{n_l \times n_{l-1}}$, $a^{(l)}, \delta^{(l)}, u \in \mathbb{R}^{n_l}$.
+        Then $\frac{\partial \mathcal{L}}{\partial W^{(l)}} = \delta^{(l)} (a^{(l)})^\top$ and
+        $\frac{\partial \mathcal{L}}{\partial V} = \delta^{(l)} u^\top$, but
+        $\nabla_{W^{(l)}} \mathcal{L} = \delta^{(l)} (a^{(l)})^\top$ is not.
+         ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch")
+
+
+def test_rnn_subscript_members_share_the_shape_of_h_t(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! rnn.md
+        # A recurrent network
+
+        Let $h_t \in \mathbb{R}^n, x_t \in \mathbb{R}^d$, $W \in \mathbb{R}^{n\times n}, U \in \mathbb{R}^{n \times d}$.
+
+        $$h_t = \tanh(W h_{t-1} + U x_t + b)$$
+
+        From $h_0$ to $h_T$: $W h_0 + U x_{t-1}$ and $h_{t+1} - W h_T$ are fine; $W x_t$ and
+                                                                                  ^^^^^
+        $U h_{t-1}$ are not.
+         ^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert shape_of(result, "h_{t-1}").short() == "n"  # type: ignore[union-attr]
+    assert shape_of(result, "h_T").short() == "n"  # type: ignore[union-attr]
+
+
+def test_a_subscript_family_whose_shape_depends_on_the_label(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x_k \in \mathbb{R}^{n_k}$ and $A_k \in \mathbb{R}^{n_{k+1} \times n_k}$. Then
+        $x_{k+1} = A_k x_k$ and $x_{k+2} = A_{k+1} A_k x_k$ and $x_1 = A_0 x_0$, but
+        $x_{k+1} = A_{k+1} x_k$ is wrong.
+                   ^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert shape_of(result, "A_{k+1}").short() == "n_{k+2}×n_{k+1}"  # type: ignore[union-attr]
+    assert shape_of(result, "x_1").short() == "n_1"  # type: ignore[union-attr]
+
+
+def test_a_member_declared_itself_wins_over_its_family(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x \in \mathbb{R}^{d}$, $W^{(1)} \in \mathbb{R}^{n_1 \times d}$ and
+        $W^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}$ for $l \ge 2$, and $W^{(L)} \in \mathbb{R}^{k \times n_{L-1}}$.
+        Then $W^{(2)} W^{(1)} x$ and $W^{(L)} W^{(L-1)}$ are fine, $W^{(2)} x$ is not.
+                                                                    ^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert shape_of(result, "W^{(L-1)}").short() == "n_{L-1}×n_{L-2}"  # type: ignore[union-attr]
+
+
+def test_bracket_and_ell_labels(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $W^{[l]} \in \mathbb{R}^{n_l \times n_{l-1}}$, $a^{[l]} \in \mathbb{R}^{n_l}$,
+        $V^{(\ell)} \in \mathbb{R}^{m_\ell \times m_{\ell-1}}$ and $u^{(\ell)} \in \mathbb{R}^{m_\ell}$.
+        Then $W^{[l]} a^{[l-1]}$ and $V^{(\ell+1)} u^{(\ell)}$ are fine, $V^{(\ell)} u^{(\ell)}$ is not.
+                                                                          ^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_elements_stay_elements_and_ambiguous_members_are_unknown(tmp_path: Path) -> None:
+    r"""``x_i`` of a declared ``x \in \mathbb{R}^n`` is an entry; ``x_0`` is the entry or the
+    first of the family ``x_t`` (unknown); with both ``h_t`` and ``h_k`` declared ``h_0`` is
+    unknown; ``W_Q`` is not a member of ``W_k``, nor ``h_s`` of ``h_t``; a label that is not
+    a letter plus or minus a number (``2l``) or a number label below zero leave the member
+    unknown."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x \in \mathbb{R}^n$, $x_t \in \mathbb{R}^n$, $A \in \mathbb{R}^{m \times n}$,
+        $h_t \in \mathbb{R}^p$, $h_k \in \mathbb{R}^q$, $W_k \in \mathbb{R}^{d \times d}$,
+        $V^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}$, $y \in \mathbb{R}^r$.
+        Then $x_i A$, $x_0 A$, $A h_0$, $W_Q y$, $A h_s$, $V^{(2l)} y$ and $V^{(0)} y$ say nothing,
+        but $x_{t-1} A$ does.
+             ^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert shape_of(result, "x_i").short() == "1×1"  # type: ignore[union-attr]
+    for unknown in ("x_0", "h_0", "W_Q", "h_s", "V^{(2l)}", "V^{(0)}"):
+        assert shape_of(result, unknown) is None, unknown
