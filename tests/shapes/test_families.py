@@ -131,6 +131,8 @@ def test_a_member_declared_itself_wins_over_its_family(tmp_path: Path) -> None:
         $W^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}$ for $l \ge 2$, and $W^{(L)} \in \mathbb{R}^{k \times n_{L-1}}$.
         Then $W^{(2)} W^{(1)} x$ and $W^{(L)} W^{(L-1)}$ are fine, $W^{(2)} x$ is not.
                                                                     ^^^^^^^^^
+        The head is $W^{(L+1)} \in \mathbb{R}^{p \times k}$, $u \in \mathbb{R}^p$: $u^\top W^{(L+1)}$, not $W^{(L+1)} u$.
+                                                                                                            ^^^^^^^^^^^
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
@@ -142,12 +144,16 @@ def test_bracket_and_ell_labels(tmp_path: Path) -> None:
         tmp_path,
         r"""
         Let $W^{[l]} \in \mathbb{R}^{n_l \times n_{l-1}}$, $a^{[l]} \in \mathbb{R}^{n_l}$,
-        $V^{(\ell)} \in \mathbb{R}^{m_\ell \times m_{\ell-1}}$ and $u^{(\ell)} \in \mathbb{R}^{m_\ell}$.
+        $V^{(\ell)} \in \mathbb{R}^{m_\ell \times m_{\ell-1}}$ and $u^{(\ell)} \in \mathbb{R}^{m_\ell}$,
+        $U^{[l]} \in \mathbb{R}^{p^{[l]} \times p^{[l-1]}}$ and $c^{[l]} \in \mathbb{R}^{p^{[l]}}$.
+        So $U^{[l+1]} c^{[l]} + c^{[l+1]}$ too, but not $U^{[l]} c^{[l]}$.
+                                                         ^^^^^^^^^^^^^^^
         Then $W^{[l]} a^{[l-1]}$ and $V^{(\ell+1)} u^{(\ell)}$ are fine, $V^{(\ell)} u^{(\ell)}$ is not.
                                                                           ^^^^^^^^^^^^^^^^^^^^^
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+    assert shape_of(result, "U^{[l+1]}").short() == "p^{[l+1]}×p^{[l]}"  # type: ignore[union-attr]
 
 
 def test_elements_stay_elements_and_ambiguous_members_are_unknown(tmp_path: Path) -> None:

@@ -115,6 +115,44 @@ def _symbol(name: str) -> sympy.Symbol:
     return sympy.Symbol(name, positive=True, integer=True)
 
 
+def _tagged_name(base: str, bracket: str, label: Label) -> str:
+    r"""The name of a dimension written with a label in brackets: ``n^{[l-1]}``, ``n^{(2)}``."""
+    return f"{base}^{{{bracket}{label_text(label).strip('{}')}{')' if bracket == '(' else ']'}}}"
+
+
+def _bracketed(node: t.Tagged | t.Power) -> bool:
+    return isinstance(node, t.Tagged) or isinstance(node.exponent, t.Paren)
+
+
+def _number_power(node: t.Tagged | t.Power) -> Dim | None:
+    """``2^{10}``."""
+    if not isinstance(node, t.Power):
+        return None
+    base, exp = dim_of(node.base), dim_of(node.exponent)
+    if base is not None and exp is not None and base.is_Number and exp.is_Number:
+        return base**exp
+    return None
+
+
+def _labelled(node: t.Tagged | t.Power) -> Dim | None:
+    r"""``n^{[l]}``, ``n^{[l-1]}``, ``n^{(l)}``: a dimension named with a family's label, as
+    layers' widths are in some courses."""
+    base = node.base
+    tag: t.Node | None
+    if isinstance(node, t.Tagged):
+        bracket, tag = node.bracket, node.tag
+    elif isinstance(node.exponent, t.Paren) and node.exponent.open in ("(", "["):
+        bracket, tag = node.exponent.open, node.exponent.body
+    else:
+        return None
+    label = label_of(tag)
+    if not bracket or label is None:
+        return None
+    if not isinstance(base, t.Symbol) or base.font is not None or base.accents:
+        return None
+    return _symbol(_tagged_name(base.name.lstrip(chr(92)), bracket, label))
+
+
 def dim_of(node: t.Node | None) -> Dim | None:
     r"""A dimension written in math: ``n``, ``3``, ``d_k``, ``n+1``, ``2n``, ``(n+1)``; else None."""
     if node is None:
@@ -143,13 +181,8 @@ def dim_of(node: t.Node | None) -> Dim | None:
                 return None
             total = total - d if sign == "-" else total + d
         return total
-    if isinstance(node, t.Power):  # 2^{10}
-        base, exp = dim_of(node.base), dim_of(node.exponent)
-        return (
-            base**exp
-            if base is not None and exp is not None and base.is_Number and exp.is_Number
-            else None
-        )
+    if isinstance(node, t.Tagged | t.Power):  # n^{[l]}, 2^{10}
+        return _labelled(node) if _bracketed(node) else _number_power(node)
     if isinstance(node, t.Product):
         prod: Dim = ONE
         for f in node.factors:
@@ -162,7 +195,11 @@ def dim_of(node: t.Node | None) -> Dim | None:
 
 
 # a dimension named by a letter and a label: n_l, n_{l-1}, n_0, n_\\ell
-_LABELLED = re.compile(r"(?P<base>[^_{}]+)_(?:\{(?P<braced>[^{}]+)\}|(?P<bare>[^{}]+))")
+# a dimension named by a letter and a label: n_l, n_{l-1}, n_0, n_\\ell, n^{[l-1]}, n^{(l)}
+_LABELLED = re.compile(
+    r"(?P<base>[^_{}^]+)(?:_(?:\{(?P<braced>[^{}]+)\}|(?P<bare>[^{}]+))"
+    r"|\^\{(?P<open>[(\[])(?P<tagged>[^{}()\[\]]+)[)\]]\})"
+)
 _LABEL = re.compile(
     r"(?:(?P<var>[A-Za-z]|\\[A-Za-z]+)(?:(?P<sign>[+-])(?P<num>\d+))?|(?P<int>\d+))"
 )
@@ -199,13 +236,18 @@ def _relabel(d: Dim, label: str, member: Label) -> Dim | None:
         if not mentions.search(name):
             continue
         named = _LABELLED.fullmatch(name)
-        index = named and _LABEL.fullmatch(named["braced"] or named["bare"])
+        index = named and _LABEL.fullmatch(named["braced"] or named["bare"] or named["tagged"])
         if not named or not index or index["var"] != label or mentions.search(named["base"]):
             return None
         offset = int(index["num"] or 0) * (-1 if index["sign"] == "-" else 1) + member[1]
         if member[0] is None and offset < 0:
             return None
-        swaps[s] = _symbol(f"{named['base']}_{label_text((member[0], offset))}")
+        shifted = (member[0], offset)
+        swaps[s] = _symbol(
+            f"{named['base']}_{label_text(shifted)}"
+            if named["open"] is None
+            else _tagged_name(named["base"], named["open"], shifted)
+        )
     return d.xreplace(swaps) if swaps else d
 
 

@@ -9,7 +9,7 @@ from texgrad.shapes.dims import Shape, shape_of_space
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
-from texgrad.syntax.symbols import symbol_key
+from texgrad.syntax.symbols import member_key, symbol_key
 
 
 def from_formula(tree: t.Node, path: str, table: SymbolTable) -> None:
@@ -137,7 +137,7 @@ def _from_membership(
     symbols = list(left.items if isinstance(left, t.List) else (left,))
     symbols += _equal_before(chain, i)
     for sym in symbols:
-        key = symbol_key(sym)
+        key = member_key(sym)
         if key is None:
             continue
         how = "in" if scope is None else "bound"

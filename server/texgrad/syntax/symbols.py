@@ -81,3 +81,14 @@ def label_text(label: Label) -> str:
     else:
         text = f"{var}{'+' if offset > 0 else '-'}{abs(offset)}"
     return text if len(text) == 1 or (var is not None and offset == 0) else "{" + text + "}"
+
+
+def member_key(node: t.Node) -> tuple[str, str | None] | None:
+    """:func:`symbol_key`, and for ``W^{(l+1)}`` (a label with a sign, which the parser
+    leaves a power) the key of that member of the family ``W^{(l)}`` — as declarations
+    read what they declare, so that a member declared itself is found."""
+    if isinstance(node, t.Power) and isinstance(node.exponent, t.Paren):
+        label, bracket = node.exponent.body, node.exponent.open
+        if bracket in ("(", "[") and label is not None and label_of(label) is not None:
+            return symbol_key(t.Tagged(node.base, label, bracket))
+    return symbol_key(node)
