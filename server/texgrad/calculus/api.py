@@ -20,13 +20,14 @@ from pathlib import Path
 from texgrad.calculus.context import context_at, row_at
 from texgrad.calculus.derive import KINDS, DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget
+from texgrad.calculus.lower import Lowerer, as_member
 from texgrad.calculus.planning import DiffPlan, plans_of
 from texgrad.reading.project import Project
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker, CheckResult
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
-from texgrad.syntax.symbols import symbol_key
+from texgrad.syntax.symbols import member_key
 
 __all__ = [
     "KINDS", "DiffOutcome", "DiffPlan", "diff_at", "diff_in_document", "diff_latex", "plans_at",
@@ -151,12 +152,15 @@ def _diff_text(
     if row is None or row.tree is None:
         return DiffOutcome(error="no math to differentiate there (or it does not parse)")
     ctx = context_at(result, row)
-    key = _written_symbol(row.tree, text, wrt)  # \vx as the document writes it
-    if key is None:
+    wrt_tree = _written_symbol(row.tree, text, wrt)  # \vx as the document writes it
+    if wrt_tree is None:
         wrt_tree = parse_row(MappedText.identity(wrt)).tree
-        key = symbol_key(wrt_tree) if wrt_tree is not None else None
-    if key is None:
+    key = member_key(wrt_tree) if wrt_tree is not None else None
+    if key is None or wrt_tree is None:
         return DiffOutcome(error=f"`{wrt}` is not a symbol to differentiate with respect to")
+    member = as_member(wrt_tree) if key[0] not in ctx.env.vars else None
+    if member is not None:  # h_{t-1} of h_t, W^{(l+1)} of W^{(l)}: a variable of its own
+        Lowerer(ctx.env).member(member)
     if key[0] not in ctx.env.vars:
         return DiffOutcome(
             error=f"the shape of `{wrt}` is unknown: declare it (e.g. `{wrt} \\in \\mathbb{{R}}^n`)"
@@ -165,10 +169,10 @@ def _diff_text(
     return differentiate(row.tree, key[0], ctx, layout, Budget(seconds), hessian)
 
 
-def _written_symbol(tree: t.Node, text: str, wrt: str) -> tuple[str, str | None] | None:
+def _written_symbol(tree: t.Node, text: str, wrt: str) -> t.Node | None:
     """The symbol of the row written exactly as ``wrt`` (a macro such as ``\\vx`` included)."""
     for node in tree.walk():
-        k = symbol_key(node)
+        k = member_key(node)
         if k is not None and text[node.start : node.end].strip() == wrt.strip():
-            return k
+            return node
     return None

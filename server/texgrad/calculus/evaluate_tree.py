@@ -83,7 +83,7 @@ from texgrad.calculus.tree_notation import (
 )
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
-from texgrad.syntax.symbols import symbol_key
+from texgrad.syntax.symbols import member_key, symbol_key
 
 # What the context tells about the shape of a value: (rows, cols), None where it does not.
 Hint: TypeAlias = tuple[int | None, int | None]
@@ -137,7 +137,7 @@ class _Evaluator:
         self.index: dict[str, int] = {}  # inside \sum_i: i and its value
 
     def lookup(self, node: t.Node) -> Array:
-        key = symbol_key(node)
+        key = member_key(node)
         name = key[0] if key is not None else (node.name if isinstance(node, t.Symbol) else None)
         if name is None:
             raise unsupported(node)
@@ -482,6 +482,9 @@ class _Evaluator:
         return np.power(nonnegative(node, v, "\\sqrt"), 1.0 / k)
 
     def _Power(self, node: t.Power) -> Array:
+        member = member_key(node)
+        if member is not None and member[0] in self.values:
+            return self.lookup(node)  # W^{(l+1)}: a member of the family W^{(l)}
         hadamard = hadamard_exponent(node.exponent)
         if hadamard is not None:
             return self.hadamard_power(node, self.eval(node.base, self.hint), hadamard)

@@ -61,10 +61,11 @@ from texgrad.calculus.written import (
     written_latex,
 )
 from texgrad.shapes.dims import Dim, Shape, same, scalar_spreads
+from texgrad.shapes.families import member_shape
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import sized_constant
 from texgrad.syntax.show import show
-from texgrad.syntax.symbols import symbol_key
+from texgrad.syntax.symbols import label_of, symbol_key
 
 ONE = sympy.Integer(1)
 
@@ -247,6 +248,10 @@ class Lowerer:
         power = node.as_power() if isinstance(node, t.Tagged) else None
         if power is not None:  # W^Q names a matrix where declared; else A^N is a power
             return self._power(power)
+        if isinstance(node, t.Tagged):
+            member = self.member(node)
+            if member is not None:
+                return member
         if isinstance(node, t.Symbol):
             constant = self._constant(node, key)
             if constant is not None:
@@ -256,12 +261,39 @@ class Lowerer:
                 return Pending(ones_of, None, ONE, "\\mathbf{1}")
         if isinstance(node, t.Sub):
             entry = self._subscripted(node)
+            if entry is None:
+                entry = self.member(node)
             if entry is not None:
                 return entry
         written = written_latex(node)
         raise CalculusError(
             f"the shape of `{written}` is unknown: declare it (e.g. `{written} \\in \\mathbb{{R}}^n`)"
         )
+
+    def member(self, node: t.Tagged | t.Sub) -> Lowered | None:
+        """``W^{(l+1)}``, ``h_{t-1}``: a member of a family the document declares (``W^{(l)}``,
+        ``h_t``), a variable of its own with the family's shape shifted to its label (see
+        ``shapes.families``) — a subscript only where the letter alone is not declared
+        (``x_0`` of ``x \\in \\mathbb{R}^n`` is an entry, or the first ``x_t``)."""
+        key, base = symbol_key(node), symbol_key(node.base)
+        if key is None or base is None:
+            return None
+        if isinstance(node, t.Sub):
+            if self._known_name(base[0]) is not None:
+                return None
+            form, tag = "_", node.index
+        else:
+            form, tag = node.bracket, node.tag
+
+        def declared(k: str) -> Shape | None:
+            info = self.env.vars.get(k)
+            return info.shape if info is not None else None
+
+        shape = member_shape(base[0], form, tag, declared) if form else None
+        if shape is None:
+            return None
+        self.env.vars[key[0]] = VarInfo(key[0], shape, key[0])
+        return e.var(key[0], shape)
 
     def _known_name(self, name: str) -> Lowered | None:
         """What a name stands for: a bound parameter, a defined constant (r = y - Xw), or a
@@ -523,6 +555,9 @@ class Lowerer:
 
     def _power(self, node: t.Power) -> Lowered:
         base = node.base
+        member = as_member(node)
+        if member is not None:  # W^{(l+1)}: a member of the family W^{(l)}, not a power of W
+            return self._symbol(member)
         if isinstance(base, t.Symbol) and base.name == "e" and "e" not in self.env.vars:
             x = self.lower(node.exponent)
             if x.is_scalar or x.cols == ONE or not same(x.rows, x.cols):
@@ -771,6 +806,27 @@ class Lowerer:
                 return e.elem("relu", other)
             return e.neg(e.elem("relu", e.neg(other)))
         return None
+
+
+def as_member(node: t.Node) -> t.Tagged | t.Sub | None:
+    """A node that may name a member of a family: ``h_{t-1}``, ``W^{(1)}``, and ``W^{(l+1)}``
+    (which the parser leaves a power of ``W``, its label having a sign); None otherwise."""
+    if isinstance(node, t.Sub) or (isinstance(node, t.Tagged) and node.bracket):
+        return node
+    if not isinstance(node, t.Power):
+        return None
+    label = node.exponent
+    if (
+        isinstance(label, t.Paren)
+        and label.open in ("(", "[")
+        and label.body is not None
+        and label_of(label.body) is not None
+        and (key := symbol_key(node.base)) is not None
+        and key[0] not in ("e", "\\exp")
+    ):
+        return t.Tagged(node.base, label.body, label.open, start=node.start, end=node.end,
+                        from_macro=node.from_macro, span=node.span)  # fmt: skip
+    return None
 
 
 def _matrix_operation(name: str | None, x: Expr) -> Expr | None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from texgrad.calculus.printing import Style
 from texgrad.shapes.check import CheckResult
 from texgrad.syntax import tree as t
-from texgrad.syntax.symbols import symbol_key
+from texgrad.syntax.symbols import member_key
 
 
 def document_style(result: CheckResult) -> Style:
@@ -128,8 +128,8 @@ def learn_style(
                     if name == "log" and node.name == "ln":
                         spelled = spelled if spelled.startswith("\\") else "\\ln"
                     style.names[name] = spelled.strip()
-            elif isinstance(node, (t.Symbol, t.Sub, t.Tagged)):  # W_{hh} as written too
-                k = symbol_key(node)
+            elif isinstance(node, (t.Symbol, t.Sub, t.Tagged, t.Power)):  # W_{hh}, W^{(l+1)}
+                k = member_key(node)
                 if k is not None and (override or k[0] not in style.symbols):
                     spelled = text[node.start : node.end] if node.end <= len(text) else ""
                     if span is not None:

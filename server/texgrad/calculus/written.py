@@ -166,6 +166,9 @@ def written_latex(node: t.Node) -> str:
         return " ".join(parts) + (f" {node.trailing}" if node.trailing else "")
     if isinstance(node, t.Paren) and node.body is not None:
         return f"{node.open}{written_latex(node.body)}{node.close}"
+    if isinstance(node, t.Tagged):  # W^{(l+1)}, W^{Q}
+        close = {"(": ")", "[": "]"}.get(node.bracket, "")
+        return f"{written_latex(node.base)}^{{{node.bracket}{written_latex(node.tag)}{close}}}"
     return show(node)
 
 
