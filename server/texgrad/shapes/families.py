@@ -43,6 +43,8 @@ def member_shape(
         if member is None:
             return None
         var = member[0]
+        if var is not None and member[1] == 0 and not var.isupper():
+            return None  # h_t itself, or h_s: no member of another family
         labels = (
             SUBSCRIPT_LABELS
             if var is None
