@@ -37,6 +37,14 @@ def member_shape(
     ``form`` (``_``, ``(``, ``[``) that ``declared`` knows (a key → the shape declared for it
     where the member is, or None); None when there is none, or several, or the shape cannot
     be shifted to this label."""
+    found = family_of(base, form, tag, declared)
+    return found[1] if found is not None else None
+
+
+def family_of(
+    base: str, form: str, tag: t.Node, declared: Callable[[str], Shape | None]
+) -> tuple[str, Shape] | None:
+    """:func:`member_shape`, with the key of the family's declared member (``h_{t}``)."""
     member = label_of(tag)
     labels: tuple[str, ...]
     if form == "_":
@@ -59,5 +67,7 @@ def member_shape(
         return None
     v, shape = found[0]
     if member is None:  # h^{(i_1, i_2)}: only a shape that does not depend on the label
-        return None if mentions(shape, v) else shape
-    return relabel(shape, v, member)
+        shifted = None if mentions(shape, v) else shape
+    else:
+        shifted = relabel(shape, v, member)
+    return (family_key(base, form, v), shifted) if shifted is not None else None

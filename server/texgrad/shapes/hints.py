@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.dims import Dim, Shape, dim_text
+from texgrad.shapes.families import family_of
 from texgrad.shapes.navigation import symbols
 from texgrad.syntax import tree as t
+from texgrad.syntax.symbols import symbol_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,11 @@ def hints(result: CheckResult, start: int, end: int) -> list[Hint]:
             if table.lookup(key, font, result.path, node.start) is not None:
                 continue
             shape = result.shapes.get(node)
-            if isinstance(shape, Shape):
+            family = _family(result, node, font) if isinstance(shape, Shape) else None
+            if isinstance(shape, Shape) and family is not None:  # h_{t-1} of h_t
+                label, how = shape_label(shape), f"as the family `{family}` is declared"
+                key = result.doc.text[node.start : node.end]
+            elif isinstance(shape, Shape):
                 label, how = shape_label(shape), "defined"
             elif key in result.inferred:
                 label, how = _partial(*result.inferred[key]), "inferred from use"
@@ -60,6 +66,23 @@ def hints(result: CheckResult, start: int, end: int) -> list[Hint]:
         out.extend(_function_hints(result, row.tree, start, end))
     out.sort(key=lambda h: h.offset)
     return out
+
+
+def _family(result: CheckResult, node: t.Node, font: str | None) -> str | None:
+    """The family (``h_{t}``) whose member (``h_{t-1}``) a node is, if it is one."""
+    if not isinstance(node, t.Sub | t.Tagged) or (isinstance(node, t.Tagged) and not node.bracket):
+        return None
+    base = symbol_key(node.base)
+    if base is None:
+        return None
+
+    def declared(key: str) -> Shape | None:
+        decl = result.table.lookup(key, font, result.path, node.start)
+        return decl.shape if decl is not None else None
+
+    form, tag = ("_", node.index) if isinstance(node, t.Sub) else (node.bracket, node.tag)
+    found = family_of(base[0], form, tag, declared)
+    return found[0] if found is not None else None
 
 
 def _function_hints(result: CheckResult, tree: t.Node, start: int, end: int) -> list[Hint]:
