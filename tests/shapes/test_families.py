@@ -113,9 +113,11 @@ def test_a_subscript_family_whose_shape_depends_on_the_label(tmp_path: Path) -> 
         tmp_path,
         r"""
         Let $x_k \in \mathbb{R}^{n_k}$ and $A_k \in \mathbb{R}^{n_{k+1} \times n_k}$. Then
-        $x_{k+1} = A_k x_k$ and $x_{k+2} = A_{k+1} A_k x_k$ and $x_1 = A_0 x_0$, but
+        $x_{k+1} = A_k x_k$ and $x_{k+2} = A_{k+1} A_k x_k$, but
         $x_{k+1} = A_{k+1} x_k$ is wrong.
                    ^^^^^^^^^^^
+        With $u \in \mathbb{R}^{n_0}$ and $v \in \mathbb{R}^{n_1}$: $x_1 = A_0 x_0$, not $A_0 x_1$.
+                                                                                          ^^^^^^^
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
@@ -128,15 +130,34 @@ def test_a_member_declared_itself_wins_over_its_family(tmp_path: Path) -> None:
         tmp_path,
         r"""
         Let $x \in \mathbb{R}^{d}$, $W^{(1)} \in \mathbb{R}^{n_1 \times d}$ and
-        $W^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}$ for $l \ge 2$, and $W^{(L)} \in \mathbb{R}^{k \times n_{L-1}}$.
-        Then $W^{(2)} W^{(1)} x$ and $W^{(L)} W^{(L-1)}$ are fine, $W^{(2)} x$ is not.
-                                                                    ^^^^^^^^^
+        $W^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}$ for $l \ge 2$, $b \in \mathbb{R}^{n_2}$, $c \in \mathbb{R}^{n_3}$.
+        Then $W^{(2)} W^{(1)} x$ and $W^{(3)} W^{(2)} W^{(1)} x$ are fine, $W^{(2)} x$ is not.
+                                                                            ^^^^^^^^^
         The head is $W^{(L+1)} \in \mathbb{R}^{p \times k}$, $u \in \mathbb{R}^p$: $u^\top W^{(L+1)}$, not $W^{(L+1)} u$.
                                                                                                             ^^^^^^^^^^^
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
-    assert shape_of(result, "W^{(L-1)}").short() == "n_{L-1}×n_{L-2}"  # type: ignore[union-attr]
+    assert shape_of(result, "W^{(3)}").short() == "n_3×n_2"  # type: ignore[union-attr]
+
+
+def test_a_member_at_the_ends_says_nothing_of_dimensions_the_document_never_names(
+    tmp_path: Path,
+) -> None:
+    r"""``W^{(1)}`` of ``W^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}`` is n_1×n_0, but a
+    document that never names ``n_0`` may mean the ``d`` of its input, and ``n_L`` the
+    ``K`` of its output: such a member is unknown."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x \in \mathbb{R}^d$, $\hat{y} \in \mathbb{R}^K$, $W^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}$
+        and $a^{(l)} \in \mathbb{R}^{n_l}$. Then $a^{(1)} = \sigma(W^{(1)} x)$ and
+        $\hat{y} = W^{(L)} a^{(L-1)}$, with $a^{(l)} = \sigma(W^{(l)} a^{(l-1)})$ between.
+        """,
+    )
+    assert found(result) == set()
+    for unknown in ("a^{(1)}", "W^{(1)}", "W^{(L)}", "a^{(L-1)}"):
+        assert shape_of(result, unknown) is None, unknown
 
 
 def test_bracket_and_ell_labels(tmp_path: Path) -> None:

@@ -289,7 +289,13 @@ class Lowerer:
             info = self.env.vars.get(k)
             return info.shape if info is not None else None
 
-        shape = member_shape(base[0], form, tag, declared) if form else None
+        def named(d: Dim) -> bool:
+            return any(
+                d in info.shape.rows.free_symbols or d in info.shape.cols.free_symbols
+                for info in self.env.vars.values()
+            )
+
+        shape = member_shape(base[0], form, tag, declared, named) if form else None
         if shape is None:
             return None
         self.env.vars[key[0]] = VarInfo(key[0], shape, key[0])

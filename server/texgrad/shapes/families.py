@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from texgrad.shapes.dims import Shape, mentions, relabel
+from texgrad.shapes.dims import Dim, Shape, mentions, relabel
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import label_of, tagged_key
 
@@ -31,18 +31,29 @@ def family_key(base: str, form: str, label: str) -> str:
 
 
 def member_shape(
-    base: str, form: str, tag: t.Node, declared: Callable[[str], Shape | None]
+    base: str,
+    form: str,
+    tag: t.Node,
+    declared: Callable[[str], Shape | None],
+    named: Callable[[Dim], bool],
 ) -> Shape | None:
     """The shape of the member labelled ``tag`` of the one family of ``base`` written in
     ``form`` (``_``, ``(``, ``[``) that ``declared`` knows (a key → the shape declared for it
     where the member is, or None); None when there is none, or several, or the shape cannot
-    be shifted to this label."""
-    found = family_of(base, form, tag, declared)
+    be shifted to this label.  Shifted to another letter or a number (``W^{(1)}``,
+    ``W^{(L)}``), a shape holds only if the document names each dimension it makes
+    (``named``): ``n_0`` may well be the ``d`` of ``x \\in \\mathbb{R}^d``, ``n_L`` the
+    number of classes — only ``n_{l+1}`` and ``n_l`` are certainly told apart."""
+    found = family_of(base, form, tag, declared, named)
     return found[1] if found is not None else None
 
 
 def family_of(
-    base: str, form: str, tag: t.Node, declared: Callable[[str], Shape | None]
+    base: str,
+    form: str,
+    tag: t.Node,
+    declared: Callable[[str], Shape | None],
+    named: Callable[[Dim], bool],
 ) -> tuple[str, Shape] | None:
     """:func:`member_shape`, with the key of the family's declared member (``h_{t}``)."""
     member = label_of(tag)
@@ -70,4 +81,14 @@ def family_of(
         shifted = None if mentions(shape, v) else shape
     else:
         shifted = relabel(shape, v, member)
-    return (family_key(base, form, v), shifted) if shifted is not None else None
+    if shifted is None:
+        return None
+    if member is not None and member[0] != v:  # W^{(1)} or W^{(L)} of W^{(l)}
+        made = _free(shifted) - _free(shape)
+        if not all(named(d) for d in made):
+            return None
+    return family_key(base, form, v), shifted
+
+
+def _free(shape: Shape) -> set[Dim]:
+    return set(shape.rows.free_symbols | shape.cols.free_symbols)

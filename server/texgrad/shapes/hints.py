@@ -81,7 +81,7 @@ def _family(result: CheckResult, node: t.Node, font: str | None) -> str | None:
         return decl.shape if decl is not None else None
 
     form, tag = ("_", node.index) if isinstance(node, t.Sub) else (node.bracket, node.tag)
-    found = family_of(base[0], form, tag, declared)
+    found = family_of(base[0], form, tag, declared, lambda d: True)  # (its shape is known)
     return found[0] if found is not None else None
 
 

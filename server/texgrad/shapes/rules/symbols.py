@@ -52,9 +52,12 @@ class SymbolRules(RuleBase):
             decl = self._lookup((key, font), node.start)
             return decl.shape if decl is not None else None
 
+        def named(d: Dim) -> bool:
+            return bool(self._ask(DIMENSION, dimension_key(d), d, None))
+
         if isinstance(node, t.Sub):
-            return member_shape(base[0], "_", node.index, declared)
-        return member_shape(base[0], node.bracket, node.tag, declared)
+            return member_shape(base[0], "_", node.index, declared, named)
+        return member_shape(base[0], node.bracket, node.tag, declared, named)
 
     def _is_dimension(self, node: t.Node) -> bool:
         """An undeclared ``N``, ``d_k`` that is a dimension of some declared shape."""
