@@ -9,6 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.shapes.helpers import check_fixture, expected, found, shape_of
+from texgrad.reading.source import MappedText
+from texgrad.shapes.dims import ONE, Dim, Shape, dim_of, relabel
+from texgrad.syntax.parse import parse_row
 
 BACKPROP_DECLARATIONS = (
     r"Let $W^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}$ and "
@@ -198,3 +201,26 @@ def test_elements_stay_elements_and_ambiguous_members_are_unknown(tmp_path: Path
     assert shape_of(result, "x_i").short() == "1×1"  # type: ignore[union-attr]
     for unknown in ("x_0", "h_0", "W_Q", "h_s", "V^{(2l)}", "V^{(0)}"):
         assert shape_of(result, unknown) is None, unknown
+
+
+def test_dimension_names_of_labels_are_canonical_and_shift() -> None:
+    r"""``n_{l - 1}`` and ``n_{l-1}`` are one dimension, printed as written; shifting
+    ``n_{l-1}`` by one is ``n_l`` itself; a number label below zero or a label used other
+    than as a subscript (``\mathbb{R}^{l}``) cannot be shifted."""
+
+    def d(text: str) -> Dim:
+        written = dim_of(parse_row(MappedText.identity(text)).tree)
+        assert written is not None, text
+        return written
+
+    assert d("n_{l - 1}") == d("n_{l-1}") and str(d("n_{l-1}")) == "n_{l-1}"
+    w = Shape(d("n_l"), d("n_{l-1}"))
+    assert relabel(w, "l", ("l", 1)) == Shape(d("n_{l+1}"), d("n_l"))
+    assert relabel(w, "l", (None, 1)) == Shape(d("n_1"), d("n_0"))
+    assert relabel(w, "l", ("L", 0)) == Shape(d("n_L"), d("n_{L-1}"))
+    assert relabel(w, "l", (None, 0)) is None
+    assert relabel(Shape(d("l"), ONE), "l", ("l", 1)) is None
+    ell = Shape(d(r"m_\ell"), d(r"m_{\ell-1}"))
+    assert relabel(ell, r"\ell", (r"\ell", 1)) == Shape(d(r"m_{\ell+1}"), d(r"m_\ell"))
+    ng = Shape(d("n^{[l]}"), d("n^{[l-1]}"))
+    assert relabel(ng, "l", ("l", 1)) == Shape(d("n^{[l+1]}"), d("n^{[l]}"))
