@@ -75,3 +75,29 @@ def test_cli_failure_is_an_error_object(capsys: pytest.CaptureFixture[str]) -> N
     )
     assert rc == 1
     assert set(json.loads(capsys.readouterr().out)) == {"error"}
+
+
+def test_a_dimension_written_with_a_subscript_is_a_number(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # d_{\text{head}} names the size of w: a positive number in the expression (as N is)
+    rc = main(["diff", r"\|H w\|^2 + d_{\text{head}}\, w^\top w", "--wrt", "w", "--where",
+               r"H \in \mathbb{R}^{n \times d_{\text{head}}}; w \in \mathbb{R}^{d_{\text{head}}}"])  # fmt: skip
+    assert rc == 0
+    assert capsys.readouterr().out == "2 H^\\top H w + 2 d_{\\text{head}} w\n"
+
+
+@pytest.mark.parametrize(
+    ("expr", "quoted"),
+    [
+        (r"\|W^{(2)} w\|^2", r"`W^{(2)}`"),
+        (r"\|H_{\text{out}} w\|^2", r"`H_{\text{out}}`"),
+    ],
+)
+def test_an_undeclared_name_is_quoted_as_written(
+    capsys: pytest.CaptureFixture[str], expr: str, quoted: str
+) -> None:
+    rc = main(["diff", expr, "--wrt", "w", "--where", r"w \in \mathbb{R}^{n}"])
+    assert rc == 1
+    err = capsys.readouterr().err
+    assert f"the shape of {quoted} is unknown" in err and "(Text" not in err

@@ -60,7 +60,7 @@ from texgrad.calculus.written import (
     without_words,
     written_latex,
 )
-from texgrad.shapes.dims import Dim, Shape, same, scalar_spreads
+from texgrad.shapes.dims import Dim, Shape, dim_of, same, scalar_spreads
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import sized_constant
 from texgrad.syntax.show import show
@@ -258,6 +258,9 @@ class Lowerer:
             entry = self._subscripted(node)
             if entry is not None:
                 return entry
+            dim = self._dimension(node)
+            if dim is not None:
+                return e.num(dim)  # \frac{1}{\sqrt{d_k}} with Q ∈ ℝ^{n×d_k}: the number d_k
         written = written_latex(node)
         raise CalculusError(
             f"the shape of `{written}` is unknown: declare it (e.g. `{written} \\in \\mathbb{{R}}^n`)"
@@ -359,14 +362,19 @@ class Lowerer:
             return self._dimension(node)
         return None
 
-    def _dimension(self, node: t.Symbol) -> sympy.Symbol | None:
-        """An undeclared plain symbol that names a dimension of a declared shape."""
-        if node.font is not None or node.accents or not node.name.isalpha():
+    def _dimension(self, node: t.Symbol | t.Sub) -> sympy.Symbol | None:
+        """An undeclared plain symbol that names a dimension of a declared shape (``N``,
+        ``d_k``, ``d_{\text{head}}``), named as shapes name it."""
+        base = node.base if isinstance(node, t.Sub) else node
+        if not isinstance(base, t.Symbol) or base.font is not None or base.accents:
             return None
+        if not base.name.isalpha():
+            return None
+        name = node.name if isinstance(node, t.Symbol) else getattr(dim_of(node), "name", None)
         for info in self.env.vars.values():
             for d in (info.shape.rows, info.shape.cols):
                 for s in d.free_symbols:
-                    if isinstance(s, sympy.Symbol) and s.name == node.name:
+                    if isinstance(s, sympy.Symbol) and s.name == name:
                         return s
         return None
 
