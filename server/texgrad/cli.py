@@ -25,7 +25,8 @@ from texgrad.shapes.diagnostics import Diagnostic
 from texgrad.syntax.parse import ParsedRow, parse_region
 from texgrad.syntax.show import show
 
-DOCUMENT_SUFFIXES = (".tex", ".md", ".markdown")
+# the documents a folder is searched for: LaTeX, Markdown, Quarto, R Markdown, MDX
+DOCUMENT_SUFFIXES = (".tex", ".ltx", ".latex", ".md", ".markdown", ".qmd", ".rmd", ".mdx")
 SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages"})
 
 
@@ -62,8 +63,8 @@ def _add_inspect(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "inspect",
         help="show what texgrad reads: every math region, its rows and their parse",
         description="Print each math region of the documents (position, kind, parse tree or error). "
-        "Folders are searched for .tex, .md and .markdown files; LaTeX files are read with "
-        "the macros of their whole project.",
+        "Folders are searched for .tex, .md, .markdown, .qmd (Quarto) and .Rmd (R Markdown) "
+        "files; LaTeX files are read with the macros of their whole project.",
     )
     ins.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     ins.add_argument(
@@ -88,7 +89,7 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "errors, 2 on bad usage or unreadable input.",
     )
     chk.add_argument(
-        "paths", nargs="+", metavar="PATH", help="files or folders (.tex, .md, .markdown)"
+        "paths", nargs="+", metavar="PATH", help="files or folders (.tex, .md, .qmd, .Rmd …)"
     )
     chk.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
