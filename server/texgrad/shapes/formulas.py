@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from texgrad.shapes.dims import Shape, shape_of_space
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.syntax import tree as t
+from texgrad.syntax.notation import dims_of
 from texgrad.syntax.show import show
 from texgrad.syntax.symbols import symbol_key
 
@@ -71,13 +72,14 @@ def _space(node: t.Node | None) -> tuple[Shape, t.Space] | None:
 
 def _set_as_space(node: t.Node) -> t.Space | None:
     r"""Sets of vectors and matrices written other than as ``\mathbb{R}^…``, as the space that
-    holds them: ``\{0,1\}^n``, ``\{-1, 1\}^n`` (labels), ``\Delta^{n-1}`` and ``\Delta_n``
-    (the probability simplex, of vectors in ℝⁿ), ``\mathcal{S}^n_{++}`` (positive definite)."""
+    holds them: ``\{0,1\}^n``, ``\{-1, 1\}^n`` (labels), ``\{0,1\}^{n \times K}`` (one-hot
+    rows), ``\Delta^{n-1}`` and ``\Delta_n`` (the probability simplex, of vectors in ℝⁿ),
+    ``\mathcal{S}^n_{++}`` (positive definite)."""
     at, to = node.start, node.end
     if isinstance(node, t.Power):
         base, exp = node.base, node.exponent
         if isinstance(base, t.Paren) and base.open in ("\\{", "\\left\\{") and _numbers(base.body):
-            return t.Space("R", (exp,), start=at, end=to)
+            return t.Space("R", dims_of(exp), start=at, end=to)  # \{0,1\}^{n \times K} too
         if isinstance(base, t.Symbol) and base.name == "\\Delta" and not base.font:
             one = t.Number("1", start=to, end=to)  # \Delta^{n-1} holds vectors of n entries
             return t.Space("R", (t.Add((exp, one), ("", "+"), start=at, end=to),), start=at, end=to)
