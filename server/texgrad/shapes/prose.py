@@ -45,8 +45,19 @@ _PROSE = [
     # bulleted one ("* $w_t$ is $k \times 1$")
     re.compile(r"(?P<lead>\b[Ll]et|\b[Ss]uppose|\b[Aa]ssume|\bwhere|(?m:^)[ \t]*(?:[-*+]|\d+[.)]|\\item)|,|\band)\s+" + _M.format("sym") + r"\s+(?:is|be)\s+(?:of\s+(?:size|shape|dimensions?)\s+)?" + r"\$(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$"
                + r"(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
+    # "$K_* = k(X, X_*)$, an $n \times n_*$ matrix": an apposition after a definition
+    re.compile(_M.format("defsym") + r",\s+(?:which is\s+)?an?\s+" + _M.format("dims")
+               + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND),
     # "a scalar $\lambda$", "$\lambda$ is a scalar"
     re.compile(r"\b(?P<kind>scalar)s?\s+" + _M.format("sym")),
+    # "scalars $\gamma$ and $\beta$", "scalars $a$, $b$ and $c$", "scalars $\gamma, \beta$"
+    re.compile(r"\b(?P<kind>scalar)s\s+" + _M.format("lsym") + r"(?:,\s*" + _M.format("sym2")
+               + r")?,?\s+and\s+" + _M.format("sym3")),
+    re.compile(r"\b(?P<kind>scalar)s\s+" + _M.format("lsym")),
+    # "$\gamma, \beta, \varepsilon$ scalars", "$\gamma$ and $\beta$ are scalars"
+    re.compile(r"(?:" + _M.format("sym2") + r",?\s+and\s+)?" + _M.format("lsym")
+               + r"\s+(?:are\s+)?(?:all\s+|both\s+)?(?:real\s+|positive\s+)?(?P<kind>scalar)s\b"
+               + r"(?!\s+(?:product|multiplication|field|function|valued))"),
     re.compile(_M.format("sym") + r"\s+(?:is|be)\s+a\s+(?:real\s+)?(?P<kind>scalar)\b"),
 ]  # fmt: skip
 
@@ -111,6 +122,7 @@ def from_prose(
     ``rows`` (its parsed rows, by start)."""
     if "$" not in text:
         return
+    seen: set[tuple[int, tuple[str, str | None]]] = set()  # (several patterns may match)
     for pattern in _PROSE:
         for m in pattern.finditer(text, lo, len(text) if hi is None else hi):
             if m.groupdict().get("lead") in (",", "and") and not _declaring(text, lo, m.start()):
@@ -122,7 +134,8 @@ def from_prose(
                 continue
             for sym in _prose_symbols(m, rows):
                 key = symbol_key(sym)
-                if key is not None:
+                if key is not None and (sym.start, key) not in seen:
+                    seen.add((sym.start, key))
                     table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "prose",
                                           symmetric="symmetric" in kind, positive_definite="definite" in kind))  # fmt: skip
 
@@ -135,17 +148,27 @@ def _prose_shape(m: re.Match[str], kind: str, rows: list[PlacedRow]) -> Shape | 
     return _dims_shape(dims_row.tree if dims_row else None, kind)
 
 
+_DEFINING = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv", "\\in"})
+
+
 def _prose_symbols(m: re.Match[str], rows: list[PlacedRow]) -> Iterator[t.Node]:
     """The symbols a prose pattern's match declares (the trees of its ``sym`` groups)."""
-    for group in ("sym", "sym2", "sym3"):
+    for group in ("sym", "defsym", "lsym", "sym2", "sym3"):
         if m.groupdict().get(group) is None:
             continue
         sym_row = _row_at(rows, m.start(group))
         if sym_row is None or sym_row.tree is None:
             continue
         sym = sym_row.tree
+        if group == "lsym" and isinstance(sym, t.List):
+            yield from (i for i in sym.items if i is not None)  # "$\\gamma, \\beta$ scalars"
+            continue
+        if isinstance(sym, t.Chain) and group in ("lsym", "sym2", "sym3"):
+            continue  # "scalars $\\gamma$ and $A \\in …$": A is no scalar of the list
         if isinstance(sym, t.Chain) and sym.items[0] is not None:
-            sym = sym.items[0]  # "let $\\lambda > 0$ be a scalar"
+            if group == "defsym" and sym.relations[0] not in _DEFINING:
+                continue  # "$x \\le y$, a vector …" defines nothing
+            sym = sym.items[0]  # "let $\\lambda > 0$ be a scalar", "$K_* = k(X, X_*)$, an …"
         yield sym
 
 
