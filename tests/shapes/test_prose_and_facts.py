@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.shapes.helpers import SCALAR, check_fixture, declaration, expected, found, same_shape, shape
+from tests.shapes.helpers import (
+    SCALAR,
+    check_fixture,
+    declaration,
+    expected,
+    found,
+    same_shape,
+    shape,
+    shape_of,
+)
 
 # -- prose forms ------------------------------------------------------------------------------
 
@@ -77,3 +86,147 @@ def test_scalar_product_is_no_scalar_declaration(tmp_path: Path) -> None:
         """,
     )
     assert declaration(result, "x") is None
+
+
+# -- weak scalars: a comparison with a number -------------------------------------------------
+
+
+def test_a_comparison_with_a_number_makes_a_weak_scalar(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\lambda > 0$, $0 < \eta < 1$ and $w \in \mathbb{R}^p$, $A \in \mathbb{R}^{p \times q}$.
+        The loss $\|w\|^2 + \lambda \|w\|^2 + \eta$ is a scalar, and $w \lambda$ a vector, so
+        $A^\top (w \lambda)$ is fine but $A (w \eta)$ is not.
+                                          ^^^^^^^^^^
+        """,
+    )
+    assert shape_of(result, r"\|w\|^2 + \lambda \|w\|^2 + \eta") == SCALAR
+    assert same_shape(shape_of(result, r"w \lambda"), shape("p"))
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_weak_scalar_gives_way_to_a_declaration(tmp_path: Path) -> None:
+    """``x \\ge 0`` of a declared vector is elementwise; ``\\lambda \\ge 0`` of a declared
+    vector too: neither makes a scalar nor a conflict."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\lambda \in \mathbb{R}^m$ with $\lambda \ge 0$ and $x \in \mathbb{R}^n$, $x \ge 0$,
+        $A \in \mathbb{R}^{m \times n}$.  Then $A^\top \lambda + x$ is fine, not $A \lambda$.
+                                                                                  ^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_matrix_order_and_bold_letters_make_no_weak_scalar(tmp_path: Path) -> None:
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        With $\Sigma \succ 0$, $\boldsymbol{\mu} \ge 0$ and $\mu_k \geq 0$, $A \succeq 0$.
+        """,
+    )
+    assert not {k for k in result.table.weak if k in ("\\Sigma", "A")}
+    assert "\\mu" not in result.table.weak
+    assert set(result.table.weak) == {"\\mu_{k}"}
+    assert found(result) == set()
+
+
+def test_a_comparison_in_a_value_defines_no_function(tmp_path: Path) -> None:
+    r"""``\sigma_{\min}(\Phi) = \sigma > 0`` states a value at Φ: applying ``\sigma_{\min}`` to
+    another matrix later is no argument mismatch."""
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\Phi \in \mathbb{R}^{n \times p}$ and $\sigma_{\min}(\Phi) = \sigma > 0$.
+        Then $\sigma^2 = \sigma_{\min}(\Phi \Phi^\top)$.
+        """,
+    )
+    assert found(result) == set()
+
+
+# -- dimension facts ----------------------------------------------------------------------------
+
+
+def test_a_kronecker_product_agrees_under_a_stated_fact(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $K^{(1)} \in \mathbb{R}^{n_1 \times n_1}$, $K^{(2)} \in \mathbb{R}^{n_2 \times n_2}$,
+        $K \in \mathbb{R}^{n \times n}$ and $v \in \mathbb{R}^n$, $u \in \mathbb{R}^{n_1}$, with $n = n_1 n_2$.
+        Then $(K^{(1)} \otimes K^{(2)}) v$ and $K + K^{(1)} \otimes K^{(2)}$ are fine, $K^{(1)} v$ is not.
+                                                                                        ^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_without_the_fact_the_kronecker_product_disagrees(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $K^{(1)} \in \mathbb{R}^{n_1 \times n_1}$, $K^{(2)} \in \mathbb{R}^{n_2 \times n_2}$ and $v \in \mathbb{R}^n$.
+        Then $(K^{(1)} \otimes K^{(2)}) v$.
+              ^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_multi_head_attention_under_d_model_equals_h_d_v(tmp_path: Path) -> None:
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Each head is $\mathrm{head}_i \in \mathbb{R}^{n \times d_v}$, and
+        $W^O \in \mathbb{R}^{h d_v \times d_{\text{model}}}$, $X \in \mathbb{R}^{n \times d_{\text{model}}}$,
+        where $d_{\text{model}} = h d_v$.  Then $X W^O$ is $n \times d_{\text{model}}$.
+        """,
+    )
+    assert found(result) == set()
+
+
+def test_a_stated_number_makes_an_instance_a_mismatch(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x \in \mathbb{R}^N$, with $N = 2$.  Then $x^\top \begin{bmatrix} 1 \\ 2 \end{bmatrix}$ is fine,
+        $x^\top \begin{bmatrix} 1 \\ 2 \\ 3 \end{bmatrix}$ is not.
+         ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_an_example_s_facts_are_its_own(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        # Model
+
+        Let $x \in \mathbb{R}^n$ and $A \in \mathbb{R}^{m \times n}$.
+
+        ## Example 1
+
+        Take $n = 2, m = 1$: then $A \begin{bmatrix} 1 \\ 2 \\ 3 \end{bmatrix}$ is wrong.
+                                   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+
+        ## Example 2
+
+        Here $A \begin{bmatrix} 1 \\ 2 \\ 3 \end{bmatrix}$ is an instance with $n = 3$.
+        """,
+        name=None,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_an_equation_between_vectors_and_a_case_are_no_facts(tmp_path: Path) -> None:
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $y \in \mathbb{R}^n$, $X \in \mathbb{R}^{n \times d}$, $w \in \mathbb{R}^d$ and $y = Xw$.
+        If $n = 2$, then $y^\top \begin{bmatrix} 1 \\ 2 \\ 3 \end{bmatrix}$ is an instance too; $k < d$.
+        """,
+    )
+    assert result.table.facts == {}
+    assert found(result) == set()

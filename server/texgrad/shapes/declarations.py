@@ -26,11 +26,17 @@ from dataclasses import replace
 from itertools import pairwise
 from typing import NamedTuple
 
-from texgrad.shapes.formulas import from_formula
+from texgrad.shapes.facts import Fact, fact_key, facts_of, stated
+from texgrad.shapes.formulas import from_formula, weak_scalars
 from texgrad.shapes.prose import from_comments, from_prose
+from texgrad.shapes.questions import dimension_names
 from texgrad.shapes.rows import PlacedRow, RowKey
 from texgrad.shapes.sections import PARAGRAPH_BREAK, Boundaries
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
+from texgrad.syntax import tree as t
+
+# rows that may state facts or weak scalars: n = n_1 n_2, \lambda > 0, "n = 2, m = 1"
+_STATEMENTS = (t.Chain, t.List, t.Sequence, t.Text)
 
 
 class _RowDeclares(NamedTuple):
@@ -40,6 +46,8 @@ class _RowDeclares(NamedTuple):
     bound: tuple[tuple[Declaration, int, int], ...]  # (x, the set-builder braces binding it)
     signatures: tuple[Signature, ...]  # f : R^n \to R
     functions: tuple[tuple[str, int], ...]  # f(x) = …: (f's key, where)
+    facts: tuple[Fact, ...] = ()  # n = n_1 n_2 (kept if its names are dimensions')
+    weak: tuple[Declaration, ...] = ()  # \lambda > 0: a scalar where nothing else says
 
 
 _NOTHING = _RowDeclares((), (), (), ())
@@ -72,9 +80,22 @@ def collect(
     for path, text in texts.items():
         path_rows = sorted(by_path.get(path, []), key=lambda r: r.start)
         _from_text(text, path, path_rows, table, memo, fresh)
+    if table.facts:
+        _keep_stated_facts(table)
     if memo is not None:
         memo.rows, memo.prose, memo.boundaries = fresh.rows, fresh.prose, fresh.boundaries
     return table
+
+
+def _keep_stated_facts(table: SymbolTable) -> None:
+    """Keep the facts about dimensions (names in declared shapes) stated as facts."""
+    names = dimension_names(table)
+    for key, facts in list(table.facts.items()):
+        kept = [f for f in facts if stated(f, table.texts.get(f.path, ""), names)]
+        if kept:
+            table.facts[key] = kept
+        else:
+            del table.facts[key]
 
 
 def _from_rows(
@@ -118,8 +139,10 @@ def _row_declares(row: PlacedRow) -> _RowDeclares:
         return _NOTHING
     scratch = SymbolTable()
     from_formula(row.tree, row.path, scratch)
+    facts = tuple(facts_of(row.tree, row.path)) if isinstance(row.tree, _STATEMENTS) else ()
+    weak = tuple(weak_scalars(row.tree, row.path)) if isinstance(row.tree, _STATEMENTS) else ()
     if not (scratch.declarations or scratch.bound or scratch.signatures
-            or scratch.function_definitions):  # fmt: skip
+            or scratch.function_definitions or facts or weak):  # fmt: skip
         return _NOTHING
     base = row.start
     return _RowDeclares(
@@ -131,6 +154,8 @@ def _row_declares(row: PlacedRow) -> _RowDeclares:
               for sigs in scratch.signatures.values() for g in sigs),
         tuple((key, at - base)
               for key, defs in scratch.function_definitions.items() for _, at in defs),
+        tuple(replace(f, start=f.start - base, end=f.end - base) for f in facts),
+        tuple(replace(d, start=d.start - base, end=d.end - base) for d in weak),
     )  # fmt: skip
 
 
@@ -145,6 +170,14 @@ def _replay(table: SymbolTable, declares: _RowDeclares, path: str, base: int) ->
         table.add_signature(replace(g, path=path, start=g.start + base, end=g.end + base))
     for key, at in declares.functions:
         table.add_function_definition(key, path, at + base)
+    for f in declares.facts:
+        table.facts.setdefault(fact_key(f.name), []).append(
+            replace(f, path=path, start=f.start + base, end=f.end + base)
+        )
+    for d in declares.weak:
+        table.weak.setdefault(d.key, []).append(
+            replace(d, path=path, start=d.start + base, end=d.end + base)
+        )
 
 
 def _prose_by_paragraph(
