@@ -148,7 +148,7 @@ class RuleBase:
     def _facts(self, names: set[Any], offset: int) -> dict[Any, Dim]:
         """The facts in force at ``offset`` about these names and the names they bring in."""
         facts: dict[Any, Dim] = {}
-        todo, seen = list(names), set()
+        todo, seen = list(names), set[Any]()
         while todo and len(seen) < 32:
             name = todo.pop()
             if name in seen:

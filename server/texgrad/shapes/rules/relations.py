@@ -19,6 +19,7 @@ EQUALITIES = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv", "\\de
 # order relations: a chain with one states what a value is, not how a function is defined
 _ORDER = frozenset({"<", ">", "\\lt", "\\gt", "\\le", "\\ge", "\\leq", "\\geq"})
 
+
 class RelationRules(RuleBase):
     """Chains of relations, equations, and the definitions they make."""
 
