@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.shapes.helpers import (
     SCALAR,
     check_fixture,
@@ -229,4 +231,57 @@ def test_an_equation_between_vectors_and_a_case_are_no_facts(tmp_path: Path) -> 
         """,
     )
     assert result.table.facts == {}
+    assert found(result) == set()
+
+
+# -- families sized by a matrix's rows or columns -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        r"$X \in \mathbb{R}^{N \times d}$ stacks the $\mathbf{x}_i^\top$ as rows",
+        r"Let $X \in \mathbb{R}^{N \times d}$, whose rows are $\mathbf{x}_i^\top$",
+        r"Let $X \in \mathbb{R}^{N \times d}$ with rows $\mathbf{x}_1^\top, \dots, \mathbf{x}_N^\top$",
+        r"Let $X \in \mathbb{R}^{N \times d}$; $\mathbf{x}_i^\top$ is the $i$-th row of $X$",
+    ],
+)
+def test_rows_of_a_matrix_size_a_family(tmp_path: Path, prose: str) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        rf"""
+        {prose}, and $y \in \mathbb{{R}}^N$.
+        Then $X \mathbf{{x}}_i$ and $x_i^\top X^\top y$ are fine, but $X^\top x_i$ is not.
+                                                                     ^^^^^^^^^^
+        """,
+    )
+    x = declaration(result, "x_{i}", "mathbf")
+    assert x is not None and same_shape(x.shape, shape("d"))
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_columns_of_a_matrix_size_a_family(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $Z \in \mathbb{R}^{d \times N}$, whose columns are $z_i$, and $W \in \mathbb{R}^{k \times d}$.
+        Then $W z_i$ is fine, but $z_i W$ is not.
+                                   ^^^^^
+        """,
+    )
+    z = declaration(result, "z_{i}")
+    assert z is not None and same_shape(z.shape, shape("d"))
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_family_row_declaration_follows_the_matrix_edited(tmp_path: Path) -> None:
+    """The family's size is the matrix's: declared elsewhere, in force where the sentence is."""
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{N \times p}$.  Its rows are data: $\mathbf{x}_i^\top$ is the $i$-th row of $X$.
+        """,
+    )
+    x = declaration(result, "x_{i}", "mathbf")
+    assert x is not None and same_shape(x.shape, shape("p"))
     assert found(result) == set()

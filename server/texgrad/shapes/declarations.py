@@ -28,7 +28,13 @@ from typing import NamedTuple
 
 from texgrad.shapes.facts import Fact, fact_key, facts_of, stated
 from texgrad.shapes.formulas import from_formula, weak_scalars
-from texgrad.shapes.prose import from_comments, from_prose
+from texgrad.shapes.prose import (
+    Family,
+    families,
+    family_declarations,
+    from_comments,
+    from_prose,
+)
 from texgrad.shapes.questions import dimension_names
 from texgrad.shapes.rows import PlacedRow, RowKey
 from texgrad.shapes.sections import PARAGRAPH_BREAK, Boundaries
@@ -59,7 +65,7 @@ class CollectMemo:
 
     def __init__(self) -> None:
         self.rows: dict[RowKey, _RowDeclares] = {}
-        self.prose: dict[tuple[object, ...], list[Declaration]] = {}
+        self.prose: dict[tuple[object, ...], tuple[list[Declaration], list[Family]]] = {}
         self.boundaries: dict[str, tuple[str, Boundaries]] = {}  # per path: its last text's
 
 
@@ -77,9 +83,13 @@ def collect(
     table = table or SymbolTable()
     fresh = CollectMemo()
     by_path = _from_rows(rows, table, memo, fresh)
+    sized: dict[str, list[Family]] = {}  # per path: families sized by a matrix
     for path, text in texts.items():
         path_rows = sorted(by_path.get(path, []), key=lambda r: r.start)
-        _from_text(text, path, path_rows, table, memo, fresh)
+        sized[path] = _from_text(text, path, path_rows, table, memo, fresh)
+    found = [d for path, fams in sized.items() for d in family_declarations(fams, path, table)]
+    for d in found:  # (once every matrix's declaration is known)
+        table.add(d)
     if table.facts:
         _keep_stated_facts(table)
     if memo is not None:
@@ -122,15 +132,17 @@ def _from_text(
     table: SymbolTable,
     memo: CollectMemo | None,
     fresh: CollectMemo,
-) -> None:
-    """A text's boundaries (moved with the edit when they can be), prose and comments."""
+) -> list[Family]:
+    """A text's boundaries (moved with the edit when they can be), prose and comments; the
+    families its prose sizes by a matrix."""
     last = memo.boundaries.get(path) if memo is not None else None
     bounds = Boundaries.of(text) if last is None else Boundaries.after(last[0], last[1], text)
     fresh.boundaries[path] = (text, bounds)
     table.boundaries[path] = bounds
     table.texts[path] = text
-    _prose_by_paragraph(text, path, rows, table, memo, fresh)
+    fams = _prose_by_paragraph(text, path, rows, table, memo, fresh)
     from_comments(text, path, table)
+    return fams
 
 
 def _row_declares(row: PlacedRow) -> _RowDeclares:
@@ -187,11 +199,12 @@ def _prose_by_paragraph(
     table: SymbolTable,
     memo: CollectMemo | None,
     fresh: CollectMemo,
-) -> None:
+) -> list[Family]:
     """Prose declarations, one paragraph at a time (none spans a blank line), each
-    remembered by its text and the keys of its rows."""
+    remembered by its text and the keys of its rows; the families sized by a matrix."""
+    fams: list[Family] = []
     if "$" not in text:
-        return
+        return fams
     cuts = [0, *(m.start() for m in PARAGRAPH_BREAK.finditer(text)), len(text)]
     starts = [r.start for r in rows]
     keys = [r.key for r in rows]
@@ -207,9 +220,15 @@ def _prose_by_paragraph(
         if found is None:
             scratch = SymbolTable()
             from_prose(text, path, rows[i:j], scratch, a, b)
-            found = [replace(d, start=d.start - a, end=d.end - a)
-                     for decls in scratch.declarations.values() for d in decls]  # fmt: skip
+            found = (
+                [replace(d, start=d.start - a, end=d.end - a)
+                 for decls in scratch.declarations.values() for d in decls],
+                [f._replace(start=f.start - a, end=f.end - a, at=f.at - a)
+                 for f in families(text, rows[i:j], a, b)],
+            )  # fmt: skip
         if keyed:
             fresh.prose[key] = found
-        for d in found:
+        for d in found[0]:
             table.add(replace(d, path=path, start=d.start + a, end=d.end + a))
+        fams += [f._replace(start=f.start + a, end=f.end + a, at=f.at + a) for f in found[1]]
+    return fams
