@@ -285,3 +285,52 @@ def test_a_family_row_declaration_follows_the_matrix_edited(tmp_path: Path) -> N
     x = declaration(result, "x_{i}", "mathbf")
     assert x is not None and same_shape(x.shape, shape("p"))
     assert found(result) == set()
+
+
+# -- after an edit ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("with $N = 2$.", "with $N = 3$."),  # a fact changed
+        ("with $N = 2$.", "with $N = M$."),  # … to a name that is no dimension
+        ("with $N = 2$.", "If $N = 2$."),  # … to a case
+        ("$\\lambda > 0$", "$\\lambda \\in \\mathbb{R}^N$"),  # a weak scalar declared otherwise
+        ("$\\mathbf{x}_i^\\top$ is the $i$-th row", "$\\mathbf{x}_i$ is the $i$-th column"),
+    ],
+)
+def test_an_edited_fact_or_prose_declaration_is_checked_again(
+    tmp_path: Path, before: str, after: str
+) -> None:
+    from texgrad.shapes.check import Checker
+
+    text = (
+        "Let $x \\in \\mathbb{R}^N$, $X \\in \\mathbb{R}^{N \\times d}$, with $N = 2$.\n"
+        "Take $\\lambda > 0$; $\\mathbf{x}_i^\\top$ is the $i$-th row of $X$.\n\n"
+        "Then $x^\\top \\begin{bmatrix} 1 \\\\ 2 \\\\ 3 \\end{bmatrix}$ and $x^\\top \\lambda X$,"
+        " $X \\mathbf{x}_i$ and $\\mathbf{x}_i^\\top X^\\top$.\n"
+    )
+    path = tmp_path / "doc.md"
+    path.write_text(text)
+    checker = Checker()
+    first = checker.check(str(path), None, tmp_path, text)
+    edited = text.replace(before, after, 1)
+    assert edited != text
+    again = checker.check(str(path), None, tmp_path, edited)
+    fresh = Checker().check(str(path), None, tmp_path, edited)
+    assert [(d.start, d.end, d.code) for d in again.diagnostics] == [
+        (d.start, d.end, d.code) for d in fresh.diagnostics
+    ]
+    assert first.diagnostics  # (the document says something to start with)
+
+
+def test_a_number_stated_for_one_name_does_not_make_another_agree(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{N \times d}$ and $v \in \mathbb{R}^N$, with $N = 2$.  Then $X v$ is wrong.
+                                                                                           ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
