@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from texgrad.shapes.dims import Shape, shape_of_space
+from texgrad.shapes.dims import SCALAR, Shape, shape_of_space
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import dims_of
@@ -189,3 +189,65 @@ def _defined_function(chain: t.Chain) -> tuple[str, int] | None:
     ):
         return key[0], head.start
     return None
+
+
+# comparisons whose sides are numbers: \lambda > 0, 0 < \eta < 1 (not \succ, \succeq: matrices)
+_ORDER = frozenset(
+    {"<", ">", "\\lt", "\\gt", "\\le", "\\ge", "\\leq", "\\geq", "\\leqslant", "\\geqslant"}
+)
+# lowercase Greek letters that a comparison with a number makes scalars (\lambda > 0); not
+# those papers use for vectors of parameters or for maps (\theta, \phi, \psi)
+_WEAK_GREEK = frozenset(
+    "\\" + g
+    for g in "alpha beta gamma delta epsilon varepsilon zeta eta iota kappa lambda mu nu xi "
+    "rho varrho sigma tau upsilon chi omega".split()
+)
+
+
+def weak_scalars(tree: t.Node, path: str) -> Iterator[Declaration]:
+    r"""``\lambda > 0``, ``\lambda \ge 0``, ``0 < \eta < 1``, ``\sigma^2 > 0``: a lowercase Greek
+    letter compared with a number is a scalar — a weak declaration, for where nothing else
+    declares or defines the letter (``x \ge 0`` for a vector is elementwise)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (t.List, t.Sequence)):
+            stack.extend(i for i in node.items if i is not None)
+        elif isinstance(node, t.Text):
+            stack.extend(node.math)
+        elif isinstance(node, t.Chain):
+            items = node.items
+            for i, rel in enumerate(node.relations):
+                if rel not in _ORDER:
+                    continue
+                # \lambda > 0, \mu > 0 reads as \lambda > (0, \mu) > 0
+                left, right = items[i], items[i + 1]
+                left = left.items[-1] if isinstance(left, t.List) and left.items else left
+                right = right.items[0] if isinstance(right, t.List) and right.items else right
+                for this, other in ((left, right), (right, left)):
+                    sym = _weak_letter(this)
+                    if sym is not None and _number(other):
+                        key = symbol_key(sym)
+                        if key is not None:
+                            yield Declaration(
+                                key[0], key[1], SCALAR, path, sym.start, sym.end, "weak"
+                            )
+
+
+def _weak_letter(node: t.Node | None) -> t.Node | None:
+    """The letter of ``\\lambda``, ``\\eta_t``, ``\\sigma^2`` (a plain lowercase Greek letter)."""
+    if isinstance(node, t.Power) and isinstance(node.exponent, t.Number):
+        node = node.base
+    base = node.base if isinstance(node, t.Sub) else node
+    if (
+        isinstance(base, t.Symbol) and base.font is None and not base.accents
+        and base.name in _WEAK_GREEK
+    ):  # fmt: skip
+        return node
+    return None
+
+
+def _number(node: t.Node | None) -> bool:
+    if isinstance(node, t.Neg):
+        node = node.operand
+    return isinstance(node, t.Number)

@@ -18,6 +18,7 @@ from typing import cast
 from texgrad.reading.edits import TextEdit
 from texgrad.shapes.diagnostics import Diagnostic
 from texgrad.shapes.dims import Dim, Shape
+from texgrad.shapes.facts import Fact
 from texgrad.shapes.infer import Inference
 from texgrad.shapes.questions import UNSCOPED, Question, answer_of, dimension_key
 from texgrad.shapes.rows import RowKey
@@ -306,6 +307,10 @@ def knowledge_of(table: SymbolTable) -> dict[str, tuple[object, ...]]:
         out.setdefault(key, []).extend(("function", p, at) for p, at in defs)
     for key, bound in table.bound.items():
         out.setdefault(key, []).extend(("bound", d, s, e) for d, s, e in bound)
+    for key, weak in table.weak.items():
+        out.setdefault(key, []).extend(weak)
+    for key, facts in table.facts.items():
+        out.setdefault(key, []).extend(facts)
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -315,7 +320,7 @@ def _changed_knowledge(
     """Symbols whose declarations differ beyond the move an edit made, or lie in lo..hi."""
 
     def places(item: object) -> list[int]:
-        if isinstance(item, (Declaration, Signature)):
+        if isinstance(item, (Declaration, Signature, Fact)):
             return [item.start, item.end] if item.path == path else []
         assert isinstance(item, tuple)
         if item[0] == "function":
@@ -328,7 +333,7 @@ def _changed_knowledge(
         return -1 if where is None else where  # in the replaced text: differs from anything
 
     def moved(item: object) -> object:
-        if isinstance(item, (Declaration, Signature)):
+        if isinstance(item, (Declaration, Signature, Fact)):
             if item.path != path:
                 return item
             return replace(item, start=at(item.start), end=at(item.end))

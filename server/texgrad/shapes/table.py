@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from texgrad.shapes.dims import Shape
+from texgrad.shapes.facts import Fact
 from texgrad.shapes.sections import (
     NOTATION_HEADING,
     NOTATION_SENTENCE,
@@ -68,6 +69,10 @@ class SymbolTable:
     # variables bound by a set, \{x \in \mathbb{R}^n : …\}: they hold inside its braces only
     # (declaration, where the braces open, where they close)
     bound: dict[str, list[tuple[Declaration, int, int]]] = field(default_factory=dict)
+    # dimension facts stated in text (n = n_1 n_2), by the fact_key of the name they state
+    facts: dict[str, list[Fact]] = field(default_factory=dict)
+    # weak scalars (\lambda > 0): hold only where nothing declares or defines the letter
+    weak: dict[str, list[Declaration]] = field(default_factory=dict)
     # is_notation's answers (texts and boundaries do not change once collected)
     _notation: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
     # lookup's view of each symbol's declarations per file (see _FileView)
