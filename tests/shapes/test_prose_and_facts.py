@@ -334,3 +334,43 @@ def test_a_number_stated_for_one_name_does_not_make_another_agree(tmp_path: Path
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_size_stated_in_a_case_holds_for_its_section(tmp_path: Path) -> None:
+    # "When …, so that $n = n_1 n_2$" makes a size of others: it holds for the section; a
+    # name stated in a case ("only works when $n_1 = n_2$") is that statement's hypothesis
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        # Setup
+
+        Let $K \in \mathbb{R}^{n \times n}$ and $Y \in \mathbb{R}^{n_2 \times n_1}$.
+
+        ## Kronecker structure
+
+        When the inputs lie on a grid, so that $n = n_1 n_2$, the kernel factorises:
+
+        $$
+        K = K^{(1)} \otimes K^{(2)}, \qquad K^{(1)} \in \mathbb{R}^{n_1 \times n_1}, \quad K^{(2)} \in \mathbb{R}^{n_2 \times n_2} .
+        $$
+
+        Writing $K^{(1)} Y$ only works when $n_1 = n_2$.
+                 ^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert declaration(result, "K").shape.short() == "n×n"  # type: ignore[union-attr]
+
+
+def test_a_definition_with_its_size_after_is_declared(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{n \times d}$ and $y \in \mathbb{R}^{n}$; $K = k(X, X)$ is $n \times n$.
+        Then $K y$ is fine and $y K$ is not.
+                                ^^^
+        """,
+    )
+    k = declaration(result, "K")
+    assert k is not None and k.shape.short() == "n×n" and k.how == "prose"
+    assert found(result) == expected(fx, "matmul-mismatch")

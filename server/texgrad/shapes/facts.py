@@ -6,8 +6,10 @@ like a declaration (the table's ``in_force``: an Example's facts are its own) an
 where dimensions are compared: ``n`` and ``n_1 n_2`` agree where ``n = n_1 n_2`` is in force,
 and ``N`` and ``3`` (an instance of a name) do not where ``N = 2`` is.  Only names of
 dimensions take part (names that appear in some declared shape): ``y = Xw`` between vectors
-is no fact.  A fact stated in a hypothesis ("If $n = 1$, …", "for $d = 1$") holds for it only,
-so it is not collected.
+is no fact.  A number stated in a hypothesis ("If $n = 1$, …", "for $d = 1$") holds for it only,
+and so does a name ("only when $n_1 = n_2$"): neither is collected; a size made of others
+stated in one ("When the inputs lie on a grid, $n = n_1 n_2$") holds in its section, as a
+supposed declaration does.
 """
 
 from __future__ import annotations
@@ -95,4 +97,8 @@ def stated(fact: Fact, text: str, names: frozenset[object]) -> bool:
         return False
     lo = sentence_start(text, max(0, fact.start - SENTENCE_LOOKBACK), fact.start)
     before = text[lo : fact.start]
-    return not _CASE.search(before.rstrip(" \t\n$\\(["))
+    # in a case ("When the inputs lie on a grid, … $n = n_1 n_2$"), a size made of others
+    # holds for its section (as a supposed declaration does); a number ("If $n = 1$") or
+    # another name ("only works when $n_1 = n_2$") is the hypothesis of one statement
+    case = _CASE.search(before.rstrip(" \t\n$\\(["))
+    return not case or bool(fact.value.free_symbols and not fact.value.is_Symbol)

@@ -137,7 +137,8 @@ def _from_membership(
     symmetric = space.field == "S"
     pd = symmetric and space.sub is not None and show(space.sub) == "++"
     symbols = list(left.items if isinstance(left, t.List) else (left,))
-    symbols += _equal_before(chain, i)
+    if not isinstance(left, t.List):  # K = K_1 \otimes K_2, K_1 \in …: only K_1 is a member
+        symbols += _equal_before(chain, i)
     for sym in symbols:
         key = symbol_key(sym)
         if key is None:

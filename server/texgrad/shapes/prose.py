@@ -49,6 +49,10 @@ _PROSE = [
     # "$K_* = k(X, X_*)$, an $n \times n_*$ matrix": an apposition after a definition
     re.compile(_M.format("defsym") + r",\s+(?:which is\s+)?an?\s+" + _M.format("dims")
                + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND),
+    # "$K = k(X, X)$ is $n \times n$": the size of what a definition names (a definition:
+    # "If $A$ is $n \times k$" supposes)
+    re.compile(r"\$(?P<defsym>[^$=]{1,40}(?:=|\\coloneqq|\\triangleq)[^$]{1,80})\$\s+is\s+(?:of\s+size\s+)?" + r"\$(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$"
+               + r"(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
     # "a scalar $\lambda$", "$\lambda$ is a scalar"
     re.compile(r"\b(?P<kind>scalar)s?\s+" + _M.format("sym")),
     # "scalars $\gamma$ and $\beta$", "scalars $a$, $b$ and $c$", "scalars $\gamma, \beta$"
