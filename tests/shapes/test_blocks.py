@@ -275,3 +275,61 @@ def test_an_identity_carries_a_size_across_its_block_row_and_column() -> None:
     solved = solve(grid)
     assert solved.disagreements == ()
     assert same_shape(solved.shape, shape("n + 2", "2*n + 1")), solved.shape
+
+
+# -- brackets written inline: [Q \; K], [x; 1] ------------------------------------------------
+
+INLINE = r"""
+Let $Q, K \in \mathbb{R}^{n \times d}$, $A, B \in \mathbb{R}^{n \times n}$,
+$x \in \mathbb{R}^n$, $y, z \in \mathbb{R}^{d}$ and $w \in \mathbb{R}^{2d}$.
+"""
+
+
+@pytest.mark.parametrize(
+    ("expr", "want"),
+    [
+        (r"[Q\; K]", shape("n", "2*d")),  # side by side: Q K cannot be multiplied
+        (r"\left[ Q \; K \; Q \right]", shape("n", "3*d")),
+        (r"[Q\; K] w", shape("n")),
+        (r"[x; 1]", shape("n + 1")),
+        (r"[y ;\, z]", shape("2*d")),
+        (r"[x^\top; x^\top]", shape(2, "n")),
+        (r"(Q \; y)", shape("n")),  # only a product fits
+    ],
+)
+def test_brackets_written_inline(tmp_path: Path, expr: str, want: Shape) -> None:
+    _, result = check_fixture(tmp_path, INLINE + "\nThen $" + expr + "$.\n")
+    at = result.doc.text.rindex("$" + expr + "$") + 1
+    assert found(result) == set()
+    assert same_shape(shape_at(result, at, at + len(expr)), want)
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        r"[A \; B]",  # side by side or a product: both fit, nothing said
+        r"[Q, K] x",  # a commutator, a pair, a covariance: commas are never read
+        r"[Q \mid K] x",  # a conditional as much as an augmented matrix
+        r"[x; Q] A",  # columns differ: not a stack, and no message
+        r"[Q \; y^\top]",  # rows differ and no product: nothing said
+        r"[0, 1]",  # an interval
+        r"\mathbb{E}[x; A]",
+    ],
+)
+def test_brackets_that_could_mean_something_else_say_nothing(tmp_path: Path, expr: str) -> None:
+    _, result = check_fixture(tmp_path, INLINE + "\nThen $" + expr + "$.\n")
+    at = result.doc.text.rindex("$" + expr + "$") + 1
+    assert found(result) == set()
+    assert shape_at(result, at, at + len(expr)) is None
+
+
+def test_inline_brackets_are_checked_where_they_are_used(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $Q, K \in \mathbb{R}^{n \times d}$, $x \in \mathbb{R}^n$ and $w \in \mathbb{R}^{2d}$.
+        Right: $[Q \; K] w$ and $[x; 1]^\top [x; 1]$. Wrong: $[Q \; K] x$ and $w^\top [x; 1]$.
+                                                              ^^^^^^^^^^       ^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")

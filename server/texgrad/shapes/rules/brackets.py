@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from texgrad.shapes import messages
 from texgrad.shapes.blocks import Block, Disagreement, solve
 from texgrad.shapes.diagnostics import Fix
-from texgrad.shapes.dims import SCALAR, Shape, same
+from texgrad.shapes.dims import SCALAR, Dim, Shape, same
 from texgrad.shapes.rules.base import RuleBase
 from texgrad.syntax import tree as t
 
@@ -27,12 +27,51 @@ class BracketRules(RuleBase):
         def _identity(self, node: t.Node) -> bool: ...
 
     def _paren(self, node: t.Paren) -> Shape | None:
-        if node.open.removeprefix("\\left") in ("(", "["):
-            if isinstance(node.body, t.Matrix):  # \left[\begin{array}{cc} … \end{array}\right]
-                return self._blocks(node.body)
-            return self.infer(node.body)
+        bracket = node.open.removeprefix("\\left")
+        if bracket in ("(", "["):
+            body = node.body
+            if isinstance(body, t.Matrix):  # \left[\begin{array}{cc} … \end{array}\right]
+                return self._blocks(body)
+            if isinstance(body, t.Product) and self._separated(body.factors, "\\;"):
+                return self._side_by_side(body)
+            if bracket == "[" and isinstance(body, t.Sequence) and self._separated(body.items, ";"):
+                return self._stacked(body)
+            return self.infer(body)
         self.infer(node.body)
         return None
+
+    def _separated(self, items: tuple[t.Node, ...], mark: str) -> bool:
+        """Are ``items`` written with ``mark`` and nothing else between each two (``Q \\; K``,
+        ``x; 1``)?"""
+        if len(items) < 2 or any(i.from_macro for i in items):
+            return False
+        gaps = (self.source[a.end : b.start] for a, b in zip(items, items[1:], strict=False))
+        return all("".join(g.split()).replace("\\,", "") == mark for g in gaps)
+
+    def _side_by_side(self, node: t.Product) -> Shape | None:
+        r"""``[Q \; K]``: matrices side by side, when they have the same rows and cannot be
+        multiplied; a product when only that reading fits (``(A \; x)``); nothing said when
+        both or neither fit (``[A \; B]`` of two n×n matrices)."""
+        shapes = [self.infer(f) for f in node.factors]
+        known = [s for s in shapes if s is not None]
+        if len(known) < len(shapes) or any(s.is_scalar for s in known):
+            return None
+        beside = all(same(s.rows, known[0].rows) for s in known)
+        product = all(same(a.cols, b.rows) for a, b in zip(known, known[1:], strict=False))
+        if beside and not product:
+            return Shape(known[0].rows, _sum([s.cols for s in known]))
+        if product and not beside:
+            return Shape(known[0].rows, known[-1].cols)
+        return None
+
+    def _stacked(self, node: t.Sequence) -> Shape | None:
+        """``[x; 1]``: one above the other, as MATLAB writes it, when they have the same
+        columns (never reported: the brackets may mean something else)."""
+        shapes = [self.infer(i) for i in node.items]
+        known = [s for s in shapes if s is not None]
+        if len(known) < len(shapes) or not all(same(s.cols, known[0].cols) for s in known):
+            return None
+        return Shape(_sum([s.rows for s in known]), known[0].cols)
 
     def _each(self, node: t.List | t.Sequence) -> None:
         for item in node.items:
@@ -110,6 +149,13 @@ class BracketRules(RuleBase):
         )
         related = self._related(first, block)
         self._emit("block-mismatch", message, block.start, block.end, related, fixes)
+
+
+def _sum(dims: list[Dim]) -> Dim:
+    total = dims[0]
+    for d in dims[1:]:
+        total = total + d
+    return total
 
 
 def _bare(node: t.Node) -> t.Node:
