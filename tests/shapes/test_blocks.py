@@ -89,7 +89,7 @@ NO_SHAPE = [
     # a scalar beside a block: a column of ones meant, or a 1×1 example
     r"\begin{bmatrix} A & 1 \end{bmatrix}",
     # elided entries
-    r"\begin{bmatrix} x_1 & \cdots & x_n \end{bmatrix}",
+    r"\begin{bmatrix} u_1 & \cdots & u_k \end{bmatrix}",  # k is no dimension
     r"\begin{bmatrix} B & A B & \cdots & A^{n-1} B \end{bmatrix}",
     r"\begin{bmatrix} x^\top \\ \vdots \\ u^\top \end{bmatrix}",
     r"\begin{bmatrix} a, b, \ldots \end{bmatrix}",
@@ -330,6 +330,71 @@ def test_inline_brackets_are_checked_where_they_are_used(tmp_path: Path) -> None
         Let $Q, K \in \mathbb{R}^{n \times d}$, $x \in \mathbb{R}^n$ and $w \in \mathbb{R}^{2d}$.
         Right: $[Q \; K] w$ and $[x; 1]^\top [x; 1]$. Wrong: $[Q \; K] x$ and $w^\top [x; 1]$.
                                                               ^^^^^^^^^^       ^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+# -- members 1 to N of a family, elided in the middle -------------------------------------------
+
+FAMILY = r"""
+Let $\mathbf{x}_i \in \mathbb{R}^d$ for each sample, $X \in \mathbb{R}^{N \times d}$,
+$w \in \mathbb{R}^d$, $v \in \mathbb{R}^N$ and $z \in \mathbb{R}^n$.
+"""
+
+
+@pytest.mark.parametrize(
+    ("expr", "want"),
+    [
+        (
+            r"\begin{bmatrix} \mathbf{x}_1^\top \\ \vdots \\ \mathbf{x}_N^\top \end{bmatrix}",
+            shape("N", "d"),
+        ),  # fmt: skip
+        (
+            r"\begin{bmatrix} \mathbf{x}_1 & \mathbf{x}_2 & \cdots & \mathbf{x}_N \end{bmatrix}",
+            shape("d", "N"),
+        ),  # fmt: skip
+        (r"\begin{bmatrix} z_1 & \cdots & z_n \end{bmatrix}", shape(1, "n")),
+        (
+            r"\begin{bmatrix} \mathbf{x}_1^\top \\ \vdots \\ \mathbf{x}_N^\top \end{bmatrix} w",
+            shape("N"),
+        ),  # fmt: skip
+    ],
+)
+def test_members_listed_with_dots(tmp_path: Path, expr: str, want: Shape) -> None:
+    _, result = check_fixture(tmp_path, FAMILY + "\nThen $" + expr + "$.\n")
+    at = result.doc.text.rindex("$" + expr + "$") + 1
+    assert found(result) == set()
+    assert same_shape(shape_at(result, at, at + len(expr)), want)
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        r"\begin{bmatrix} \mathbf{x}_1^\top \\ \vdots \\ \mathbf{x}_m^\top \end{bmatrix}",  # m?
+        r"\begin{bmatrix} \mathbf{x}_0^\top \\ \vdots \\ \mathbf{x}_N^\top \end{bmatrix}",  # N+1
+        r"\begin{bmatrix} \mathbf{x}_1^\top \\ \vdots \\ \mathbf{x}_N \end{bmatrix}",
+        r"\begin{bmatrix} \mathbf{x}_1 \\ \vdots \\ \mathbf{x}_N \end{bmatrix}",  # Nd rows
+        r"\begin{bmatrix} \mathbf{x}_1^\top \\ \vdots \\ \vdots \\ \mathbf{x}_N^\top \end{bmatrix}",
+        r"\begin{bmatrix} z_1 & \cdots & z_n \\ z_1 & \cdots & z_n \end{bmatrix}",
+        r"\begin{bmatrix} \sin(z_1) \\ \vdots \end{bmatrix}",
+    ],
+)
+def test_lists_not_certainly_of_members_1_to_n_have_no_shape(tmp_path: Path, expr: str) -> None:
+    _, result = check_fixture(tmp_path, FAMILY + "\nThen $" + expr + "$.\n")
+    at = result.doc.text.rindex("$" + expr + "$") + 1
+    assert found(result) == set()
+    assert shape_at(result, at, at + len(expr)) is None
+
+
+def test_a_data_matrix_written_row_by_row_is_checked(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        FAMILY
+        + r"""
+        Right: $X = \begin{bmatrix} \mathbf{x}_1^\top \\ \vdots \\ \mathbf{x}_N^\top \end{bmatrix}$ and $X w$.
+        Wrong: $\begin{bmatrix} \mathbf{x}_1^\top \\ \vdots \\ \mathbf{x}_N^\top \end{bmatrix} v$.
+                ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")

@@ -4,27 +4,33 @@ text with math inside."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from texgrad.shapes import messages
 from texgrad.shapes.blocks import Block, Disagreement, solve
 from texgrad.shapes.diagnostics import Fix
-from texgrad.shapes.dims import SCALAR, Dim, Shape, same
-from texgrad.shapes.rules.base import RuleBase
+from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, same
+from texgrad.shapes.rules.base import RuleBase, span_key
 from texgrad.syntax import tree as t
+from texgrad.syntax.symbols import symbol_key
 
 # matrices whatever surrounds them; array, matrix … are matrices only inside ( ) or [ ]
 # (alone they lay out rows: \begin{array}{rcl} … \end{array})
 _MATRICES = frozenset("pmatrix bmatrix Bmatrix vmatrix Vmatrix psmallmatrix bsmallmatrix".split())
 _DETERMINANTS = frozenset({"vmatrix", "Vmatrix"})
+# the index a family of vectors is declared with: x_i \in \mathbb{R}^d
+_MEMBER_LABELS = ("i", "j", "k", "n", "t")
 
 
 class BracketRules(RuleBase):
     """Parentheses, lists, matrices, cells, text."""
 
-    if TYPE_CHECKING:  # (rules/products.py)
+    if TYPE_CHECKING:  # (rules/products.py, rules/symbols.py)
 
         def _identity(self, node: t.Node) -> bool: ...
+
+        def _size(self, node: t.Node | None) -> Dim | None: ...
 
     def _paren(self, node: t.Paren) -> Shape | None:
         bracket = node.open.removeprefix("\\left")
@@ -107,7 +113,7 @@ class BracketRules(RuleBase):
             for written in cells:  # x_1, \dots, x_n: elided entries, of no size we can tell
                 for c in written:
                     self.infer(c)
-            return None
+            return self._listed(cells)  # … unless they are members 1 to N of one family
         grid = [[self._block(c, i, j) for j, c in enumerate(row)] for i, row in enumerate(cells)]
         solved = solve(grid)
         for d in solved.disagreements:
@@ -121,6 +127,52 @@ class BracketRules(RuleBase):
         if node.env.rstrip("*") in _DETERMINANTS:
             return SCALAR
         return solved.shape
+
+    def _listed(self, cells: list[list[t.Node | None]]) -> Shape | None:
+        r"""``[x_1 \; \cdots \; x_n]`` (scalars, or columns side by side) and
+        ``[\mathbf{x}_1^\top; \vdots; \mathbf{x}_N^\top]`` (rows one above the other): members
+        1 to N of one family, of one shape, N a number or a dimension of the document."""
+        across = len(cells) == 1
+        line = cells[0] if across else [row[0] for row in cells if len(row) == 1]
+        if len(line) != len(cells) and not across or len(line) < 3:
+            return None
+        if sum(isinstance(c, t.Dots) for c in line) != 1 or not isinstance(line[-2], t.Dots):
+            return None
+        members = [c for c in line if c is not None and not isinstance(c, t.Dots)]
+        indices = [_index(m) for m in members]
+        first, last = indices[0], indices[-1]
+        if (
+            len(members) != len(line) - 1 or first is None or last is None
+            or not isinstance(first[1], t.Number) or first[1].text != "1"
+            or any(i is None or i[0] != first[0] for i in indices)
+        ):  # fmt: skip
+            return None
+        count = self._size(last[1])
+        shapes = {self._member_shape(m) for m in members}
+        if count is None or len(shapes) != 1 or None in shapes:
+            return None
+        (one,) = shapes
+        assert one is not None
+        if across:
+            return Shape(one.rows, count) if one.cols == ONE else None
+        return Shape(count, one.cols) if one.rows == ONE else None
+
+    def _member_shape(self, cell: t.Node) -> Shape | None:
+        r"""The shape of ``x_1``, or of ``\mathbf{x}_1^\top``: its own, or that of the family
+        declared as ``x_i``."""
+        shape = self.shapes.get(span_key(cell))
+        if shape is not None:
+            return shape
+        turned = isinstance(cell, t.Transpose)
+        sub = cell.base if isinstance(cell, t.Transpose) else cell
+        if not isinstance(sub, t.Sub):
+            return None
+        for label in _MEMBER_LABELS:
+            key = symbol_key(replace(sub, index=t.Symbol(label)))
+            decl = self._lookup(key, cell.start) if key is not None else None
+            if decl is not None:
+                return decl.shape.transposed() if turned else decl.shape
+        return None
 
     def _block(self, cell: t.Node | None, i: int, j: int) -> Block:
         if cell is None or _zero(cell):
@@ -177,6 +229,16 @@ def _zero(node: t.Node) -> bool:
     if isinstance(node, t.Number):
         return node.text == "0"
     return isinstance(node, t.Symbol) and node.name == "0" and not node.accents
+
+
+def _index(cell: t.Node | None) -> tuple[object, t.Node] | None:
+    r"""The family (base, transposed or not) and index of ``x_1``, ``\mathbf{x}_N^\top``."""
+    turned = isinstance(cell, t.Transpose)
+    sub = cell.base if isinstance(cell, t.Transpose) else cell
+    if not isinstance(sub, t.Sub):
+        return None
+    key = symbol_key(sub.base)
+    return ((key, turned), sub.index) if key is not None else None
 
 
 def _elided(cell: t.Node | None) -> bool:
