@@ -122,8 +122,9 @@ class BracketRules(RuleBase):
             return None
         for blocks in grid:  # what the block-rows and block-columns tell of undeclared letters
             for b in blocks:
-                if b.kind == "unknown" and isinstance(b.ref, t.Node):
-                    self._note(b.ref, solved.rows[b.row], solved.cols[b.col])
+                rows, cols = solved.rows[b.row], solved.cols[b.col]
+                if b.kind == "unknown" and isinstance(b.ref, t.Node) and (rows or cols):
+                    self._note(b.ref, rows, cols)
         if node.env.rstrip("*") in _DETERMINANTS:
             return SCALAR
         return solved.shape
