@@ -95,6 +95,9 @@ NO_SHAPE = [
     r"\begin{bmatrix} a, b, \ldots \end{bmatrix}",
     # an array alone lays out rows
     r"\begin{array}{cc} A & B \end{array}",
+    # vectors of two lengths side by side: a concatenation written sloppily, not reported
+    r"\begin{bmatrix} x & u \end{bmatrix}^\top",
+    r"\begin{bmatrix} x^\top \\ u^\top \end{bmatrix}",
 ]
 
 

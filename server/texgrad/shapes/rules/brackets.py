@@ -116,6 +116,8 @@ class BracketRules(RuleBase):
             return self._listed(cells)  # … unless they are members 1 to N of one family
         grid = [[self._block(c, i, j) for j, c in enumerate(row)] for i, row in enumerate(cells)]
         solved = solve(grid)
+        if solved.disagreements and _concatenated_vectors(grid):
+            return None  # [x_k & u_k]^\top: vectors of two lengths "concatenated", sloppily
         for d in solved.disagreements:
             self._disagreement(d)
         if solved.disagreements:
@@ -202,6 +204,15 @@ class BracketRules(RuleBase):
         )
         related = self._related(first, block)
         self._emit("block-mismatch", message, block.start, block.end, related, fixes)
+
+
+def _concatenated_vectors(grid: list[list[Block]]) -> bool:
+    r"""One row of columns, or one column of rows: what is often written for a concatenation
+    (``\begin{bmatrix} x_k & u_k \end{bmatrix}^\top`` for the stacked state and input)."""
+    fixed = [b.shape for row in grid for b in row if b.kind == "fixed" and b.shape is not None]
+    if len(grid) == 1:
+        return all(s.cols == ONE for s in fixed)
+    return all(len(row) == 1 for row in grid) and all(s.rows == ONE for s in fixed)
 
 
 def _sum(dims: list[Dim]) -> Dim:
