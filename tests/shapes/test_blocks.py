@@ -316,6 +316,8 @@ def test_brackets_written_inline(tmp_path: Path, expr: str, want: Shape) -> None
         r"[x; Q] A",  # columns differ: not a stack, and no message
         r"[Q \; y^\top]",  # rows differ and no product: nothing said
         r"[0, 1]",  # an interval
+        r"[0 ; 1]",  # an interval, as French writes it
+        r"[a ; b]",
         r"\mathbb{E}[x; A]",
     ],
 )

@@ -72,10 +72,15 @@ class BracketRules(RuleBase):
 
     def _stacked(self, node: t.Sequence) -> Shape | None:
         """``[x; 1]``: one above the other, as MATLAB writes it, when they have the same
-        columns (never reported: the brackets may mean something else)."""
+        columns and one is a vector or a matrix (``[0 ; 1]`` of numbers is an interval, as
+        French writes it); never reported: the brackets may mean something else."""
         shapes = [self.infer(i) for i in node.items]
         known = [s for s in shapes if s is not None]
-        if len(known) < len(shapes) or not all(same(s.cols, known[0].cols) for s in known):
+        if (
+            len(known) < len(shapes)
+            or all(s.is_scalar for s in known)
+            or not all(same(s.cols, known[0].cols) for s in known)
+        ):
             return None
         return Shape(_sum([s.rows for s in known]), known[0].cols)
 
