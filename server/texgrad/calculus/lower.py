@@ -209,6 +209,12 @@ class Lowerer:
     def _already_derivative(self, node: t.Node) -> Lowered:
         raise CalculusError(f"`{show(node)}` is already a derivative")
 
+    def _matrix(self, node: t.Matrix) -> Lowered:
+        raise CalculusError(
+            f"cannot differentiate through the matrix written out `\\begin{{{node.env}}}`: "
+            "block matrices and matrices of entries are not read yet"
+        )
+
     def _cases(self, node: t.Cases) -> Expr:
         r"""``\begin{cases} v & |r| \le \delta \\ w & \text{otherwise} \end{cases}``."""
         values: list[Expr] = []
@@ -850,6 +856,7 @@ _READERS: dict[type[t.Node], Callable[[Lowerer, Any], Lowered]] = {
     t.Delimited: Lowerer._delimited,
     t.Differential: Lowerer._differential,
     t.Cases: Lowerer._cases,
+    t.Matrix: Lowerer._matrix,
     t.Nabla: Lowerer._already_derivative,
     t.Derivative: Lowerer._already_derivative,
     t.Partial: Lowerer._already_derivative,
