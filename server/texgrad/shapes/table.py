@@ -103,8 +103,11 @@ class SymbolTable:
         A symbol the document declares with one shape only also holds before its
         declaration in the same paragraph (papers declare after use), and everywhere in
         the document when it is declared as notation ("Throughout, …", a Notation or
-        Preliminaries section).  A symbol declared only in other files of the project
-        (a notation chapter) takes theirs.
+        Preliminaries section).  What a problem, an example or a supposing sentence
+        declares is its own and does not count as another shape (``local``): a paper's
+        letters carry past its examples, and from a Model or Parameters section until
+        declared again (``_carried``).  A symbol declared only in other files of the
+        project (a notation chapter) takes theirs, those made in running text first.
         """
         inner = [
             (d, s, e)
