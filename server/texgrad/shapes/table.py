@@ -200,8 +200,8 @@ class SymbolTable:
         or if it is made in a section that sets up the sections after it ("Notation",
         "Model", "Parameters"): it holds until the symbol is declared again."""
         main = p.main(self)
-        if main is None:
-            return None
+        if main is None or not (main.agree or main.sets_up(self)):
+            return None  # (most letters a reference re-uses)
         k = bisect.bisect_left(main.starts, p.starts[j - 1] + 1)  # those before the use
         for i in range(k - 1, -1, -1):
             if bounds.reaches(main.starts[i], offset):
@@ -375,6 +375,13 @@ class _MainLine:
         self.items = items
         self.starts = [d.start for d in items]
         self.agree = _one_meaning(items)
+        self._sets_up: bool | None = None
+
+    def sets_up(self, table: SymbolTable) -> bool:
+        """Is any of them made in a section that sets up the others (``table.sets_up``)?"""
+        if self._sets_up is None:
+            self._sets_up = any(table.sets_up(d) for d in self.items)
+        return self._sets_up
 
 
 def _one_meaning(items: list[Any]) -> bool:
