@@ -201,9 +201,11 @@ def _edit_since(
     Scopes depend on the text between a use and a declaration (sentence ends, "where"),
     up to _REACH after the edit, and on paragraph ends: a paragraph the edit split or
     joined is wholly in the span.  They depend on sections too: when a heading appeared,
-    went or changed kind, the sections around it are in the span (whether what is declared
-    there is notation), and every row from _REACH before them on is inferred again (which
-    declarations a use there takes; uses before them take the same)."""
+    went or changed kind, the text from the section before it to the end is in the span
+    (what is declared there may now be notation, or in a problem or an example, which
+    decides whether a letter's declarations in running text agree: uses before it ask
+    again), and every row from _REACH before it on is inferred again (which declarations
+    a use there takes)."""
     if texts.keys() != old.texts.keys() or any(
         texts[p] != old.texts[p] for p in texts if p != path
     ):
@@ -214,7 +216,9 @@ def _edit_since(
     redo = None
     changed = _sections_changed(old.boundaries[0], bounds.sections, edit, was, new)
     if changed is not None:
-        lo, hi = min(lo, changed[0]), max(hi, changed[1])
+        # what is declared from there on may now be in a problem or an example, or not:
+        # whether the letter's declarations in running text agree may change (table.py)
+        lo, hi = min(lo, changed[0]), len(new)
         redo = max(0, changed[0] - _REACH)
     if not _same_cuts(old.boundaries[1], bounds.paragraphs, edit):
         # paragraphs split or joined by the edit: the same elsewhere?
