@@ -216,3 +216,26 @@ def test_notation_holds_before_it_despite_an_example(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_definition_stays_in_its_section_unless_it_sets_up_the_others(tmp_path: Path) -> None:
+    # Control notes: the Kalman gain K of one section is not the LQR gain K of the next; a
+    # residual defined in the Model section is the one the later sections use
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \documentclass{article}
+        \begin{document}
+        \section{Model}
+        Let $A \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$, $b \in \mathbb{R}^m$ and $r = Ax - b$.
+        \section{Kalman filter}
+        Let $x_k \in \mathbb{R}^n$, $C \in \mathbb{R}^{p \times n}$, $P \in \mathbb{R}^{n \times n}$ and
+        $R \in \mathbb{R}^{p \times p}$. The gain is
+        \[ K = P C^\top (C P C^\top + R)^{-1}, \qquad \hat x_k = K C x_k . \]
+        \section{LQR}
+        The optimal control is $u_k = -K x_k$; the residual $A^\top r$ is fine, $r A$ is not.
+                                                                                 ^^^
+        \end{document}
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")

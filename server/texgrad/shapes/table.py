@@ -188,15 +188,25 @@ class SymbolTable:
             d = here[order[bisect.bisect_left(starts, starts[j - 1])]]
             if not bounds.section_between(d.start, offset):
                 return d
+            left = bounds.left_section(d.start, offset)
+            if left and not self._travels(d):
+                return p.other(self)
             if (
                 p.one_meaning and bounds.reaches(d.start, offset)
-                and not (bounds.left_section(d.start, offset) and self.supposed(d))
+                and not (left and self.supposed(d))
             ):  # fmt: skip
                 return d  # declared once for its subsections and the sections that follow
             carried = self._carried(p, bounds, offset, j)
             if carried is not None:
                 return carried
         return p.other(self)
+
+    def _travels(self, d: Any) -> bool:
+        """May ``d`` hold past its section?  A declaration may; a definition (``K = P C^\top
+        (C P C^\top + R)^{-1}``, a Kalman gain) names a computation of its section — notes
+        re-use the letter in the next one (an LQR gain) — unless its section sets up the
+        others ("Model", "Notation")."""
+        return getattr(d, "how", None) != "definition" or self.sets_up(d)
 
     def _carried(self, p: _FileView, bounds: Boundaries, offset: int, j: int) -> Any:
         """The nearest declaration before ``offset`` (of ``p.by_start[:j]``) made in running
