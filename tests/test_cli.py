@@ -255,3 +255,33 @@ def test_diff_of_an_included_file_reads_its_project(
     for wrt in ("\\vx", "\\mathbf{x}"):
         code, out = run("diff", "--file", "sections/loss.tex", "--line", "1", "--wrt", wrt)
         assert (code, out.strip()) == (0, "2 A^\\top A \\vx")
+
+
+def test_check_of_a_folder_reads_quarto_and_r_markdown(tmp_path: Path) -> None:
+    body = "Let $A \\in \\mathbb{R}^{m \\times n}$ and $x \\in \\mathbb{R}^m$.\n\n$$y = Ax$$\n"
+    (tmp_path / "notes.qmd").write_text("---\ntitle: Q\n---\n\n" + body, encoding="utf-8")
+    (tmp_path / "report.Rmd").write_text("---\ntitle: R\n---\n\n" + body, encoding="utf-8")
+    code, out = run("check", str(tmp_path))
+    assert code == 1
+    errors = sorted(
+        line.split(":")[0].rsplit("/", 1)[-1] for line in out.splitlines() if ": error:" in line
+    )
+    assert errors == ["notes.qmd", "report.Rmd"]
+
+
+def test_a_section_named_from_outside_its_project_is_read_with_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # run from elsewhere, `texgrad check proj/sections/model.tex` finds proj/main.tex above it
+    parse_fixture(PROJECT).write(tmp_path / "proj")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    code, out = run("check", str(tmp_path / "proj" / "sections" / "model.tex"))
+    assert code == 1
+    assert [m.rsplit("/", 2)[-2:] for m in _mismatches(out)] == [["sections", "model.tex:1:22"]]
+    project = PROJECT.replace("\\input{sections/model}", "\\input{sections/loss}")
+    project += "%! sections/loss.tex\nThe loss is $f(\\vx) = \\|A\\vx\\|^2$.\n"
+    parse_fixture(project).write(tmp_path / "proj2")
+    loss = str(tmp_path / "proj2" / "sections" / "loss.tex")
+    code, out = run("diff", "--file", loss, "--line", "1", "--wrt", "\\vx")
+    assert (code, out.strip()) == (0, "2 A^\\top A \\vx")

@@ -307,3 +307,59 @@ def test_boundaries_after_an_edit_are_those_of_the_new_text(corpus: Path) -> Non
             moved += got.levels is bounds.levels
             text, bounds = new, got
     assert moved > 60  # most edits move the boundaries instead of finding them again
+
+
+CARRIED = (
+    r"""\documentclass{article}
+\begin{document}
+\section{Introduction}
+We fit $X w$ and never $w X$.
+\section{Notation}
+Let $X \in \mathbb{R}^{n \times p}$ and $w \in \mathbb{R}^p$.
+"""
+    + "An aside that goes on. " * 25
+    + r"""
+\section{Data}
+Let $Z \in \mathbb{R}^{n \times q}$ and $v \in \mathbb{R}^q$.
+\section{Example}
+Take $X \in \mathbb{R}^{m \times k}$, $Z \in \mathbb{R}^{m \times k}$ and $w \in \mathbb{R}^k$: $X w$.
+\section{Method}
+Then $Z v$ and $X w$, but $v Z$ and $w X$.
+\end{document}
+"""
+)
+
+
+def test_an_edit_to_a_carried_declaration_re_checks_the_sections_after_it(tmp_path: Path) -> None:
+    """Declarations in running text hold in the later sections (and notation before it) when
+    what problems and examples declare is set aside: an edit that changes a declaration, or
+    makes an example running text (or back), re-checks the uses before and after it."""
+    path = tmp_path / "paper.tex"
+    checker = Checker()
+    first = checker.check(str(path), None, tmp_path, CARRIED)
+    assert [d.code for d in first.diagnostics] == ["matmul-mismatch"] * 3
+    examples = CARRIED.replace(
+        "\\section{Example}",
+        "\\section{Examples}\n\\subsection{First}\n"
+        + "A long aside. " * 50
+        + "\n\\subsection{Second}",
+        1,
+    )  # (the asides: the uses before and the declarations after lie beyond what an edit reaches)
+    for edited in (
+        CARRIED.replace("n \\times q", "q \\times n", 1),  # Z in Data: carried to Method
+        CARRIED.replace("\\section{Example}", "\\section{Extra}", 1),  # X, Z, w now conflict
+        CARRIED.replace("\\section{Data}", "\\section{Model}", 1),  # Z's sets up the rest
+        CARRIED.replace("\\section{Example}", "\\section{Extra}", 1).replace(
+            "\\section{Data}", "\\section{Model}", 1
+        ),
+        CARRIED.replace("Take $X", "Assume $X", 1),  # what Extra supposes is its own
+        examples,  # the example a subsection under Examples …
+        examples.replace("{Examples}", "{Extras}", 1),  # … and then no more
+        examples,
+        CARRIED.replace("\\section{Notation}", "\\section{Remarks}", 1),
+        CARRIED,
+    ):
+        got = checker.check(str(path), None, tmp_path, edited)
+        assert _everything(got) == _everything(Checker().check(str(path), None, tmp_path, edited))
+    extra = CARRIED.replace("\\section{Example}", "\\section{Extra}", 1)
+    assert checker.check(str(path), None, tmp_path, extra).diagnostics == []

@@ -51,10 +51,15 @@ export interface DocumentFilter {
 }
 
 /** Documents the server gets when `texgrad.documentSelector` is empty: LaTeX (LaTeX Workshop's
- * `latex`, VS Code's `tex`) and Markdown, saved or untitled. */
-export const DEFAULT_DOCUMENT_SELECTOR: readonly DocumentFilter[] = ["latex", "tex", "markdown"].flatMap(
-  (language) => ["file", "untitled"].map((scheme) => ({ language, scheme })),
-);
+ * `latex`, VS Code's `tex`), Markdown, Quarto (`quarto`) and R Markdown (`rmd`), saved or
+ * untitled; and `.qmd`/`.Rmd` files by name, which VS Code opens as plain text when no Quarto
+ * or R extension gives them a language. */
+export const DEFAULT_DOCUMENT_SELECTOR: readonly DocumentFilter[] = [
+  ...["latex", "tex", "markdown", "quarto", "rmd"].flatMap((language) =>
+    ["file", "untitled"].map((scheme) => ({ language, scheme })),
+  ),
+  { scheme: "file", pattern: "**/*.{qmd,Rmd,rmd}" },
+];
 
 /** The document selector from `texgrad.documentSelector`: its valid filters (objects with at
  * least one of language, scheme, pattern, all strings), or the default when it has none. */

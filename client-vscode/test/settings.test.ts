@@ -58,9 +58,10 @@ describe("serverSettings", () => {
 });
 
 describe("documentSelector", () => {
-  it("defaults to LaTeX and Markdown, saved and untitled", () => {
+  it("defaults to LaTeX, Markdown, Quarto and R Markdown, saved and untitled", () => {
     assert.deepEqual(documentSelector(undefined), DEFAULT_DOCUMENT_SELECTOR);
-    for (const language of ["latex", "tex", "markdown"]) {
+    assert.ok(DEFAULT_DOCUMENT_SELECTOR.some((f) => f.pattern === "**/*.{qmd,Rmd,rmd}" && f.scheme === "file"));
+    for (const language of ["latex", "tex", "markdown", "quarto", "rmd"]) {
       for (const scheme of ["file", "untitled"]) {
         assert.ok(DEFAULT_DOCUMENT_SELECTOR.some((f) => f.language === language && f.scheme === scheme));
       }

@@ -25,7 +25,8 @@ from texgrad.shapes.diagnostics import Diagnostic
 from texgrad.syntax.parse import ParsedRow, parse_region
 from texgrad.syntax.show import show
 
-DOCUMENT_SUFFIXES = (".tex", ".md", ".markdown")
+# the documents a folder is searched for: LaTeX, Markdown, Quarto, R Markdown, MDX
+DOCUMENT_SUFFIXES = (".tex", ".ltx", ".latex", ".md", ".markdown", ".qmd", ".rmd", ".mdx")
 SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages"})
 
 
@@ -62,8 +63,8 @@ def _add_inspect(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "inspect",
         help="show what texgrad reads: every math region, its rows and their parse",
         description="Print each math region of the documents (position, kind, parse tree or error). "
-        "Folders are searched for .tex, .md and .markdown files; LaTeX files are read with "
-        "the macros of their whole project.",
+        "Folders are searched for .tex, .md, .markdown, .qmd (Quarto) and .Rmd (R Markdown) "
+        "files; LaTeX files are read with the macros of their whole project.",
     )
     ins.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     ins.add_argument(
@@ -88,7 +89,7 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "errors, 2 on bad usage or unreadable input.",
     )
     chk.add_argument(
-        "paths", nargs="+", metavar="PATH", help="files or folders (.tex, .md, .markdown)"
+        "paths", nargs="+", metavar="PATH", help="files or folders (.tex, .md, .qmd, .Rmd …)"
     )
     chk.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
@@ -193,7 +194,7 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
             return 2
         key = normalize(args.file)
         cwd = Path.cwd().resolve()
-        folder = cwd if Path(key).is_relative_to(cwd) else Path(key).parent
+        folder = cwd if Path(key).is_relative_to(cwd) else _project_folder(Path(key))
         outcome = diff_in_document(
             key, args.line, args.wrt, args.layout, args.budget, args.hessian,
             project=_project_of(key, folder), folder=folder,
@@ -372,9 +373,37 @@ def _documents(paths: Sequence[str]) -> Iterator[tuple[Path | None, Path]]:
             for f in sorted(_walk(p)):
                 yield f, p
         elif p.is_file():
-            yield p, cwd if p.is_relative_to(cwd) else p.parent
+            yield p, cwd if p.is_relative_to(cwd) else _project_folder(p)
         else:
             yield None, Path(raw)
+
+
+def _project_folder(file: Path) -> Path:
+    """The folder of the project a file named outside the working directory belongs to:
+    ``sections/method.tex`` of a ``main.tex`` one level up is read with it.  The nearest
+    of its folders (its own, then up to three above, not past a repository's top) that
+    holds a LaTeX root (a ``.tex`` file with ``\\documentclass``); else its own folder."""
+    here = file.parent
+    if file.suffix.lower() != ".tex" or _is_root(file):
+        return here
+    for folder in (here, *list(here.parents)[:3]):
+        try:
+            if any(_is_root(f) for f in folder.glob("*.tex") if f != file):
+                return folder
+            if (folder / ".git").exists():
+                break
+        except OSError:
+            break
+    return here
+
+
+def _is_root(file: Path) -> bool:
+    try:
+        with file.open("rb") as f:
+            head = f.read(8192)
+    except OSError:
+        return False
+    return b"\\documentclass" in head
 
 
 def _walk(folder: Path) -> Iterator[Path]:

@@ -75,3 +75,50 @@ def test_cli_failure_is_an_error_object(capsys: pytest.CaptureFixture[str]) -> N
     )
     assert rc == 1
     assert set(json.loads(capsys.readouterr().out)) == {"error"}
+
+
+def test_a_dimension_written_with_a_subscript_is_a_number(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # d_{\text{head}} names the size of w: a positive number in the expression (as N is)
+    rc = main(["diff", r"\|H w\|^2 + d_{\text{head}}\, w^\top w", "--wrt", "w", "--where",
+               r"H \in \mathbb{R}^{n \times d_{\text{head}}}; w \in \mathbb{R}^{d_{\text{head}}}"])  # fmt: skip
+    assert rc == 0
+    assert capsys.readouterr().out == "2 H^\\top H w + 2 d_{\\text{head}} w\n"
+
+
+@pytest.mark.parametrize(
+    ("expr", "quoted"),
+    [
+        (r"\|W^{(2)} w\|^2", r"`W^{(2)}`"),
+        (r"\|H_{\text{out}} w\|^2", r"`H_{\text{out}}`"),
+    ],
+)
+def test_an_undeclared_name_is_quoted_as_written(
+    capsys: pytest.CaptureFixture[str], expr: str, quoted: str
+) -> None:
+    rc = main(["diff", expr, "--wrt", "w", "--where", r"w \in \mathbb{R}^{n}"])
+    assert rc == 1
+    err = capsys.readouterr().err
+    assert f"the shape of {quoted} is unknown" in err and "(Text" not in err
+
+
+def test_a_block_matrix_in_a_document_is_refused_never_misread(tmp_path: Path) -> None:
+    """``z = [x; u]`` defines z through x: differentiating ``z^\\top z`` must not treat z as a
+    constant (0) — it is refused, with the reason; planning and a row without the block
+    still work."""
+    text = (
+        "Let $A \\in \\mathbb{R}^{n \\times n}$, $B \\in \\mathbb{R}^{n \\times m}$, "
+        "$x \\in \\mathbb{R}^n$ and $u \\in \\mathbb{R}^m$.\n"
+        "Stack $z = \\begin{bmatrix} x \\\\ u \\end{bmatrix}$.\n\n"
+        "$$ f = z^\\top z + x^\\top x $$\n\n"
+        "$$ g = \\left\\| \\begin{bmatrix} A & B \\end{bmatrix} z \\right\\|^2 $$\n\n"
+        "$$ h = x^\\top A x $$\n"
+    )
+    for row in ("f =", "g ="):
+        out = api.diff_at("doc.md", text, text.index(row), "x")
+        assert not out.verified and not out.result
+        assert out.error is not None and "block matrices" in out.error, out.error
+        api.plans_at("doc.md", text, text.index(row))  # offers what it can, raises nothing
+    out = api.diff_at("doc.md", text, text.index("h ="), "x")
+    assert out.verified and out.result == r"(A + A^\top) x"

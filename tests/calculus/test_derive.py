@@ -36,6 +36,17 @@ def test_hessian_of_a_quadratic() -> None:
         (r"\|X\|_2", r"X \in \mathbb{R}^{m \times n}", "spectral"),
         (r"\|x\|_\infty", r"x \in \mathbb{R}^n", "cannot differentiate the norm"),
         (r"\operatorname{tr}(A X^k)", r"A, X \in \mathbb{R}^{n \times n}", "symbolic order"),
+        # block matrices: refused, never read wrongly
+        (
+            r"\left\| \begin{bmatrix} A & B \\ 0 & I \end{bmatrix} \begin{bmatrix} x \\ u \end{bmatrix} \right\|^2",
+            r"A \in \mathbb{R}^{n \times n}; B \in \mathbb{R}^{n \times m}; x \in \mathbb{R}^n; u \in \mathbb{R}^m",
+            "block matrices",
+        ),
+        (
+            r"\det \begin{pmatrix} x_1 & 0 \\ 0 & 1 \end{pmatrix}",
+            r"x \in \mathbb{R}^n",
+            "matrix written out",
+        ),
     ],
 )
 def test_what_cannot_be_done_says_so(expr: str, where: str, message: str) -> None:

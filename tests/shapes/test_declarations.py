@@ -1146,13 +1146,13 @@ def test_sets_written_otherwise_declare_shapes(tmp_path: Path) -> None:
         r"""
         Let $A \in \mathbb{R}^{m \times n}$, $y \in \{0,1\}^n$, $z \in \{-1, 1\}^{n}$,
         $k \in \mathbb{Z}^n$, $c \in \mathbb{N}^n$, $p \in \Delta^{n-1}$, $q \in \Delta_n$,
-        $S \in \mathbb{S}^m$, $P \in \mathcal{S}_{++}^m$.
+        $S \in \mathbb{S}^m$, $P \in \mathcal{S}_{++}^m$, $Y \in \{0,1\}^{n \times K}$.
 
-        Right: $A y$, $A z$, $A k$, $A c$, $A p$, $A q$, $S A$, $P A$.
-        Wrong: $S y$, $P z$, $y A$, $k^\top A$, $P c$, $p^\top S$, $A^\top q$.
+        Right: $A y$, $A z$, $A k$, $A c$, $A p$, $A q$, $S A$, $P A$, $A Y$.
+        Wrong: $S y$, $P z$, $y A$, $k^\top A$, $P c$, $p^\top S$, $A^\top q$, $Y A$.
         """,
     )
     text = result.doc.text
     got = [text[d.start : d.end] for d in result.diagnostics]
-    assert got == ["S y", "P z", "y A", r"k^\top A", "P c", r"p^\top S", r"A^\top q"]
+    assert got == ["S y", "P z", "y A", r"k^\top A", "P c", r"p^\top S", r"A^\top q", "Y A"]
     assert result.table.lookup("P", None, result.path, len(text)).positive_definite  # type: ignore[union-attr]

@@ -51,6 +51,13 @@ EACH_CODE = [
         """,
     ),
     (
+        "block-mismatch",
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$ and $B \in \mathbb{R}^{p \times q}$; then $\begin{bmatrix} A & B \end{bmatrix}$.
+                                                                                                           ^
+        """,
+    ),
+    (
         "argument-mismatch",
         r"""
         Let $f : \mathbb{R}^n \to \mathbb{R}$ and $x \in \mathbb{R}^m$; then $f(x)$.

@@ -60,7 +60,7 @@ from texgrad.calculus.written import (
     without_words,
     written_latex,
 )
-from texgrad.shapes.dims import Dim, Shape, same, scalar_spreads
+from texgrad.shapes.dims import Dim, Shape, dim_of, same, scalar_spreads
 from texgrad.shapes.families import member_shape
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import sized_constant
@@ -210,6 +210,12 @@ class Lowerer:
     def _already_derivative(self, node: t.Node) -> Lowered:
         raise CalculusError(f"`{show(node)}` is already a derivative")
 
+    def _matrix(self, node: t.Matrix) -> Lowered:
+        raise CalculusError(
+            f"cannot differentiate through the matrix written out `\\begin{{{node.env}}}`: "
+            "block matrices and matrices of entries are not read yet"
+        )
+
     def _cases(self, node: t.Cases) -> Expr:
         r"""``\begin{cases} v & |r| \le \delta \\ w & \text{otherwise} \end{cases}``."""
         values: list[Expr] = []
@@ -265,6 +271,9 @@ class Lowerer:
                 entry = self.member(node)
             if entry is not None:
                 return entry
+            dim = self._dimension(node)
+            if dim is not None:
+                return e.num(dim)  # \frac{1}{\sqrt{d_k}} with Q ∈ ℝ^{n×d_k}: the number d_k
         written = written_latex(node)
         raise CalculusError(
             f"the shape of `{written}` is unknown: declare it (e.g. `{written} \\in \\mathbb{{R}}^n`)"
@@ -397,14 +406,19 @@ class Lowerer:
             return self._dimension(node)
         return None
 
-    def _dimension(self, node: t.Symbol) -> sympy.Symbol | None:
-        """An undeclared plain symbol that names a dimension of a declared shape."""
-        if node.font is not None or node.accents or not node.name.isalpha():
+    def _dimension(self, node: t.Symbol | t.Sub) -> sympy.Symbol | None:
+        """An undeclared plain symbol that names a dimension of a declared shape (``N``,
+        ``d_k``, ``d_{\text{head}}``), named as shapes name it."""
+        base = node.base if isinstance(node, t.Sub) else node
+        if not isinstance(base, t.Symbol) or base.font is not None or base.accents:
             return None
+        if not base.name.isalpha():
+            return None
+        name = node.name if isinstance(node, t.Symbol) else getattr(dim_of(node), "name", None)
         for info in self.env.vars.values():
             for d in (info.shape.rows, info.shape.cols):
                 for s in d.free_symbols:
-                    if isinstance(s, sympy.Symbol) and s.name == node.name:
+                    if isinstance(s, sympy.Symbol) and s.name == name:
                         return s
         return None
 
@@ -904,6 +918,7 @@ _READERS: dict[type[t.Node], Callable[[Lowerer, Any], Lowered]] = {
     t.Delimited: Lowerer._delimited,
     t.Differential: Lowerer._differential,
     t.Cases: Lowerer._cases,
+    t.Matrix: Lowerer._matrix,
     t.Nabla: Lowerer._already_derivative,
     t.Derivative: Lowerer._already_derivative,
     t.Partial: Lowerer._already_derivative,

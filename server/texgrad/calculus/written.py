@@ -152,8 +152,11 @@ def written_latex(node: t.Node) -> str:
         for accent in node.accents:
             name = f"\\{accent}{{{name}}}"
         return f"\\{node.font}{{{name}}}" if node.font else name
-    if isinstance(node, t.Number):
-        return node.text
+    if isinstance(node, t.Number | t.Text):
+        return node.text  # a Text keeps its command: \text{head}
+    if isinstance(node, t.Tagged):
+        closed = {"(": ")", "[": "]"}.get(node.bracket, "")  # W^{(l)}, a^{[l]}, W^{Q}
+        return f"{written_latex(node.base)}^{{{node.bracket}{written_latex(node.tag)}{closed}}}"
     if isinstance(node, t.BinOp):  # a subscript such as m \times n
         right = "" if node.right is None else f" {written_latex(node.right)}"
         return f"{written_latex(node.left)} {node.op}{right}"

@@ -26,11 +26,23 @@ from dataclasses import replace
 from itertools import pairwise
 from typing import NamedTuple
 
-from texgrad.shapes.formulas import from_formula
-from texgrad.shapes.prose import from_comments, from_prose
+from texgrad.shapes.facts import Fact, fact_key, facts_of, stated
+from texgrad.shapes.formulas import from_formula, weak_scalars
+from texgrad.shapes.prose import (
+    Family,
+    families,
+    family_declarations,
+    from_comments,
+    from_prose,
+)
+from texgrad.shapes.questions import dimension_names
 from texgrad.shapes.rows import PlacedRow, RowKey
 from texgrad.shapes.sections import PARAGRAPH_BREAK, Boundaries
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
+from texgrad.syntax import tree as t
+
+# rows that may state facts or weak scalars: n = n_1 n_2, \lambda > 0, "n = 2, m = 1"
+_STATEMENTS = (t.Chain, t.List, t.Sequence, t.Text)
 
 
 class _RowDeclares(NamedTuple):
@@ -40,6 +52,8 @@ class _RowDeclares(NamedTuple):
     bound: tuple[tuple[Declaration, int, int], ...]  # (x, the set-builder braces binding it)
     signatures: tuple[Signature, ...]  # f : R^n \to R
     functions: tuple[tuple[str, int], ...]  # f(x) = …: (f's key, where)
+    facts: tuple[Fact, ...] = ()  # n = n_1 n_2 (kept if its names are dimensions')
+    weak: tuple[Declaration, ...] = ()  # \lambda > 0: a scalar where nothing else says
 
 
 _NOTHING = _RowDeclares((), (), (), ())
@@ -51,7 +65,7 @@ class CollectMemo:
 
     def __init__(self) -> None:
         self.rows: dict[RowKey, _RowDeclares] = {}
-        self.prose: dict[tuple[object, ...], list[Declaration]] = {}
+        self.prose: dict[tuple[object, ...], tuple[list[Declaration], list[Family]]] = {}
         self.boundaries: dict[str, tuple[str, Boundaries]] = {}  # per path: its last text's
 
 
@@ -69,12 +83,29 @@ def collect(
     table = table or SymbolTable()
     fresh = CollectMemo()
     by_path = _from_rows(rows, table, memo, fresh)
+    sized: dict[str, list[Family]] = {}  # per path: families sized by a matrix
     for path, text in texts.items():
         path_rows = sorted(by_path.get(path, []), key=lambda r: r.start)
-        _from_text(text, path, path_rows, table, memo, fresh)
+        sized[path] = _from_text(text, path, path_rows, table, memo, fresh)
+    found = [d for path, fams in sized.items() for d in family_declarations(fams, path, table)]
+    for d in found:  # (once every matrix's declaration is known)
+        table.add(d)
+    if table.facts:
+        _keep_stated_facts(table)
     if memo is not None:
         memo.rows, memo.prose, memo.boundaries = fresh.rows, fresh.prose, fresh.boundaries
     return table
+
+
+def _keep_stated_facts(table: SymbolTable) -> None:
+    """Keep the facts about dimensions (names in declared shapes) stated as facts."""
+    names = dimension_names(table)
+    for key, facts in list(table.facts.items()):
+        kept = [f for f in facts if stated(f, table.texts.get(f.path, ""), names)]
+        if kept:
+            table.facts[key] = kept
+        else:
+            del table.facts[key]
 
 
 def _from_rows(
@@ -101,15 +132,17 @@ def _from_text(
     table: SymbolTable,
     memo: CollectMemo | None,
     fresh: CollectMemo,
-) -> None:
-    """A text's boundaries (moved with the edit when they can be), prose and comments."""
+) -> list[Family]:
+    """A text's boundaries (moved with the edit when they can be), prose and comments; the
+    families its prose sizes by a matrix."""
     last = memo.boundaries.get(path) if memo is not None else None
     bounds = Boundaries.of(text) if last is None else Boundaries.after(last[0], last[1], text)
     fresh.boundaries[path] = (text, bounds)
     table.boundaries[path] = bounds
     table.texts[path] = text
-    _prose_by_paragraph(text, path, rows, table, memo, fresh)
+    fams = _prose_by_paragraph(text, path, rows, table, memo, fresh)
     from_comments(text, path, table)
+    return fams
 
 
 def _row_declares(row: PlacedRow) -> _RowDeclares:
@@ -118,8 +151,10 @@ def _row_declares(row: PlacedRow) -> _RowDeclares:
         return _NOTHING
     scratch = SymbolTable()
     from_formula(row.tree, row.path, scratch)
+    facts = tuple(facts_of(row.tree, row.path)) if isinstance(row.tree, _STATEMENTS) else ()
+    weak = tuple(weak_scalars(row.tree, row.path)) if isinstance(row.tree, _STATEMENTS) else ()
     if not (scratch.declarations or scratch.bound or scratch.signatures
-            or scratch.function_definitions):  # fmt: skip
+            or scratch.function_definitions or facts or weak):  # fmt: skip
         return _NOTHING
     base = row.start
     return _RowDeclares(
@@ -131,6 +166,8 @@ def _row_declares(row: PlacedRow) -> _RowDeclares:
               for sigs in scratch.signatures.values() for g in sigs),
         tuple((key, at - base)
               for key, defs in scratch.function_definitions.items() for _, at in defs),
+        tuple(replace(f, start=f.start - base, end=f.end - base) for f in facts),
+        tuple(replace(d, start=d.start - base, end=d.end - base) for d in weak),
     )  # fmt: skip
 
 
@@ -145,6 +182,14 @@ def _replay(table: SymbolTable, declares: _RowDeclares, path: str, base: int) ->
         table.add_signature(replace(g, path=path, start=g.start + base, end=g.end + base))
     for key, at in declares.functions:
         table.add_function_definition(key, path, at + base)
+    for f in declares.facts:
+        table.facts.setdefault(fact_key(f.name), []).append(
+            replace(f, path=path, start=f.start + base, end=f.end + base)
+        )
+    for d in declares.weak:
+        table.weak.setdefault(d.key, []).append(
+            replace(d, path=path, start=d.start + base, end=d.end + base)
+        )
 
 
 def _prose_by_paragraph(
@@ -154,11 +199,12 @@ def _prose_by_paragraph(
     table: SymbolTable,
     memo: CollectMemo | None,
     fresh: CollectMemo,
-) -> None:
+) -> list[Family]:
     """Prose declarations, one paragraph at a time (none spans a blank line), each
-    remembered by its text and the keys of its rows."""
+    remembered by its text and the keys of its rows; the families sized by a matrix."""
+    fams: list[Family] = []
     if "$" not in text:
-        return
+        return fams
     cuts = [0, *(m.start() for m in PARAGRAPH_BREAK.finditer(text)), len(text)]
     starts = [r.start for r in rows]
     keys = [r.key for r in rows]
@@ -174,9 +220,15 @@ def _prose_by_paragraph(
         if found is None:
             scratch = SymbolTable()
             from_prose(text, path, rows[i:j], scratch, a, b)
-            found = [replace(d, start=d.start - a, end=d.end - a)
-                     for decls in scratch.declarations.values() for d in decls]  # fmt: skip
+            found = (
+                [replace(d, start=d.start - a, end=d.end - a)
+                 for decls in scratch.declarations.values() for d in decls],
+                [f._replace(start=f.start - a, end=f.end - a, at=f.at - a)
+                 for f in families(text, rows[i:j], a, b)],
+            )  # fmt: skip
         if keyed:
             fresh.prose[key] = found
-        for d in found:
+        for d in found[0]:
             table.add(replace(d, path=path, start=d.start + a, end=d.end + a))
+        fams += [f._replace(start=f.start + a, end=f.end + a, at=f.at + a) for f in found[1]]
+    return fams

@@ -14,6 +14,8 @@ CODES = {
     "not-square": "an operation that needs a square matrix (inverse, power, trace, determinant)",
     "equation-mismatch": "the two sides of an equation have different shapes",
     "elementwise-mismatch": "operands of an elementwise operation have different shapes",
+    "block-mismatch": "blocks of a matrix written out differ in rows along a block-row, or in "
+    "columns along a block-column",
     "argument-mismatch": "a function's argument does not have the shape of its domain",
     "redeclared": "a symbol is declared again with another shape",
 }

@@ -57,13 +57,13 @@ class Shape:
             return "scalar"
         if self.cols == ONE:
             return f"ℝ^{{{dim_text(self.rows)}}}"
-        return f"ℝ^{{{dim_text(self.rows)}×{dim_text(self.cols)}}}"
+        return f"ℝ^{{{_side(self.rows)}×{_side(self.cols)}}}"
 
     def short(self) -> str:
         """``m×n``, ``n`` (a column), ``1×n``."""
         if self.cols == ONE and self.rows != ONE:
             return dim_text(self.rows)
-        return f"{dim_text(self.rows)}×{dim_text(self.cols)}"
+        return f"{_side(self.rows)}×{_side(self.cols)}"
 
 
 SCALAR = Shape(ONE, ONE)
@@ -97,6 +97,11 @@ _STAR = "\u2217"
 def dim_text(d: Dim) -> str:
     text = str(d).replace("*", "").replace(_STAR, "*")
     return text
+
+
+def _side(d: Dim) -> str:
+    """A side of ``m×n`` as written: a sum bracketed, ``(n + 1)×(n + m)``."""
+    return f"({dim_text(d)})" if d.is_Add else dim_text(d)
 
 
 def _index_text(index: t.Node) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from texgrad.shapes.dims import Shape, shape_of_space
+from texgrad.shapes.dims import SCALAR, Shape, shape_of_space
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.syntax import tree as t
+from texgrad.syntax.notation import dims_of
 from texgrad.syntax.show import show
 from texgrad.syntax.symbols import member_key, symbol_key
 
@@ -71,13 +72,14 @@ def _space(node: t.Node | None) -> tuple[Shape, t.Space] | None:
 
 def _set_as_space(node: t.Node) -> t.Space | None:
     r"""Sets of vectors and matrices written other than as ``\mathbb{R}^…``, as the space that
-    holds them: ``\{0,1\}^n``, ``\{-1, 1\}^n`` (labels), ``\Delta^{n-1}`` and ``\Delta_n``
-    (the probability simplex, of vectors in ℝⁿ), ``\mathcal{S}^n_{++}`` (positive definite)."""
+    holds them: ``\{0,1\}^n``, ``\{-1, 1\}^n`` (labels), ``\{0,1\}^{n \times K}`` (one-hot
+    rows), ``\Delta^{n-1}`` and ``\Delta_n`` (the probability simplex, of vectors in ℝⁿ),
+    ``\mathcal{S}^n_{++}`` (positive definite)."""
     at, to = node.start, node.end
     if isinstance(node, t.Power):
         base, exp = node.base, node.exponent
         if isinstance(base, t.Paren) and base.open in ("\\{", "\\left\\{") and _numbers(base.body):
-            return t.Space("R", (exp,), start=at, end=to)
+            return t.Space("R", dims_of(exp), start=at, end=to)  # \{0,1\}^{n \times K} too
         if isinstance(base, t.Symbol) and base.name == "\\Delta" and not base.font:
             one = t.Number("1", start=to, end=to)  # \Delta^{n-1} holds vectors of n entries
             return t.Space("R", (t.Add((exp, one), ("", "+"), start=at, end=to),), start=at, end=to)
@@ -135,7 +137,8 @@ def _from_membership(
     symmetric = space.field == "S"
     pd = symmetric and space.sub is not None and show(space.sub) == "++"
     symbols = list(left.items if isinstance(left, t.List) else (left,))
-    symbols += _equal_before(chain, i)
+    if not isinstance(left, t.List):  # K = K_1 \otimes K_2, K_1 \in …: only K_1 is a member
+        symbols += _equal_before(chain, i)
     for sym in symbols:
         key = member_key(sym)
         if key is None:
@@ -187,3 +190,65 @@ def _defined_function(chain: t.Chain) -> tuple[str, int] | None:
     ):
         return key[0], head.start
     return None
+
+
+# comparisons whose sides are numbers: \lambda > 0, 0 < \eta < 1 (not \succ, \succeq: matrices)
+_ORDER = frozenset(
+    {"<", ">", "\\lt", "\\gt", "\\le", "\\ge", "\\leq", "\\geq", "\\leqslant", "\\geqslant"}
+)
+# lowercase Greek letters that a comparison with a number makes scalars (\lambda > 0); not
+# those papers use for vectors of parameters or for maps (\theta, \phi, \psi)
+_WEAK_GREEK = frozenset(
+    "\\" + g
+    for g in "alpha beta gamma delta epsilon varepsilon zeta eta iota kappa lambda mu nu xi "
+    "rho varrho sigma tau upsilon chi omega".split()
+)
+
+
+def weak_scalars(tree: t.Node, path: str) -> Iterator[Declaration]:
+    r"""``\lambda > 0``, ``\lambda \ge 0``, ``0 < \eta < 1``, ``\sigma^2 > 0``: a lowercase Greek
+    letter compared with a number is a scalar — a weak declaration, for where nothing else
+    declares or defines the letter (``x \ge 0`` for a vector is elementwise)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (t.List, t.Sequence)):
+            stack.extend(i for i in node.items if i is not None)
+        elif isinstance(node, t.Text):
+            stack.extend(node.math)
+        elif isinstance(node, t.Chain):
+            items = node.items
+            for i, rel in enumerate(node.relations):
+                if rel not in _ORDER:
+                    continue
+                # \lambda > 0, \mu > 0 reads as \lambda > (0, \mu) > 0
+                left, right = items[i], items[i + 1]
+                left = left.items[-1] if isinstance(left, t.List) and left.items else left
+                right = right.items[0] if isinstance(right, t.List) and right.items else right
+                for this, other in ((left, right), (right, left)):
+                    sym = _weak_letter(this)
+                    if sym is not None and _number(other):
+                        key = symbol_key(sym)
+                        if key is not None:
+                            yield Declaration(
+                                key[0], key[1], SCALAR, path, sym.start, sym.end, "weak"
+                            )
+
+
+def _weak_letter(node: t.Node | None) -> t.Node | None:
+    """The letter of ``\\lambda``, ``\\eta_t``, ``\\sigma^2`` (a plain lowercase Greek letter)."""
+    if isinstance(node, t.Power) and isinstance(node.exponent, t.Number):
+        node = node.base
+    base = node.base if isinstance(node, t.Sub) else node
+    if (
+        isinstance(base, t.Symbol) and base.font is None and not base.accents
+        and base.name in _WEAK_GREEK
+    ):  # fmt: skip
+        return node
+    return None
+
+
+def _number(node: t.Node | None) -> bool:
+    if isinstance(node, t.Neg):
+        node = node.operand
+    return isinstance(node, t.Number)

@@ -18,6 +18,7 @@ from typing import cast
 from texgrad.reading.edits import TextEdit
 from texgrad.shapes.diagnostics import Diagnostic
 from texgrad.shapes.dims import Dim, Shape
+from texgrad.shapes.facts import Fact
 from texgrad.shapes.infer import Inference
 from texgrad.shapes.questions import UNSCOPED, Question, answer_of, dimension_key
 from texgrad.shapes.rows import RowKey
@@ -200,9 +201,11 @@ def _edit_since(
     Scopes depend on the text between a use and a declaration (sentence ends, "where"),
     up to _REACH after the edit, and on paragraph ends: a paragraph the edit split or
     joined is wholly in the span.  They depend on sections too: when a heading appeared,
-    went or changed kind, the sections around it are in the span (whether what is declared
-    there is notation), and every row from _REACH before them on is inferred again (which
-    declarations a use there takes; uses before them take the same)."""
+    went or changed kind, the text from the section before it to the end is in the span
+    (what is declared there may now be notation, or in a problem or an example, which
+    decides whether a letter's declarations in running text agree: uses before it ask
+    again), and every row from _REACH before it on is inferred again (which declarations
+    a use there takes)."""
     if texts.keys() != old.texts.keys() or any(
         texts[p] != old.texts[p] for p in texts if p != path
     ):
@@ -213,7 +216,9 @@ def _edit_since(
     redo = None
     changed = _sections_changed(old.boundaries[0], bounds.sections, edit, was, new)
     if changed is not None:
-        lo, hi = min(lo, changed[0]), max(hi, changed[1])
+        # what is declared from there on may now be in a problem or an example, or not:
+        # whether the letter's declarations in running text agree may change (table.py)
+        lo, hi = min(lo, changed[0]), len(new)
         redo = max(0, changed[0] - _REACH)
     if not _same_cuts(old.boundaries[1], bounds.paragraphs, edit):
         # paragraphs split or joined by the edit: the same elsewhere?
@@ -306,6 +311,10 @@ def knowledge_of(table: SymbolTable) -> dict[str, tuple[object, ...]]:
         out.setdefault(key, []).extend(("function", p, at) for p, at in defs)
     for key, bound in table.bound.items():
         out.setdefault(key, []).extend(("bound", d, s, e) for d, s, e in bound)
+    for key, weak in table.weak.items():
+        out.setdefault(key, []).extend(weak)
+    for key, facts in table.facts.items():
+        out.setdefault(key, []).extend(facts)
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -315,7 +324,7 @@ def _changed_knowledge(
     """Symbols whose declarations differ beyond the move an edit made, or lie in lo..hi."""
 
     def places(item: object) -> list[int]:
-        if isinstance(item, (Declaration, Signature)):
+        if isinstance(item, (Declaration, Signature, Fact)):
             return [item.start, item.end] if item.path == path else []
         assert isinstance(item, tuple)
         if item[0] == "function":
@@ -328,7 +337,7 @@ def _changed_knowledge(
         return -1 if where is None else where  # in the replaced text: differs from anything
 
     def moved(item: object) -> object:
-        if isinstance(item, (Declaration, Signature)):
+        if isinstance(item, (Declaration, Signature, Fact)):
             if item.path != path:
                 return item
             return replace(item, start=at(item.start), end=at(item.end))

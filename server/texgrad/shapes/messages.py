@@ -99,6 +99,16 @@ def elementwise_mismatch(op: str, left: str, right: str) -> str:
     return f"{name} needs equal shapes, but {left} and {right}"
 
 
+def block_mismatch(along: str, first: str, block: str, hint: str) -> str:
+    """``along``: "rows" (blocks of one block-row) or "cols" (of one block-column)."""
+    where = (
+        "block-row need the same number of rows"
+        if along == "rows"
+        else ("block-column need the same number of columns")
+    )
+    return f"blocks in one {where}, but {first} and {block}{hint}"
+
+
 def not_square(operation: str, operand: str) -> str:
     """``operation``: inverse, power, trace, determinant."""
     return f"the {operation} needs a square matrix, but {operand}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same
@@ -45,8 +46,23 @@ _PROSE = [
     # bulleted one ("* $w_t$ is $k \times 1$")
     re.compile(r"(?P<lead>\b[Ll]et|\b[Ss]uppose|\b[Aa]ssume|\bwhere|(?m:^)[ \t]*(?:[-*+]|\d+[.)]|\\item)|,|\band)\s+" + _M.format("sym") + r"\s+(?:is|be)\s+(?:of\s+(?:size|shape|dimensions?)\s+)?" + r"\$(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$"
                + r"(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
+    # "$K_* = k(X, X_*)$, an $n \times n_*$ matrix": an apposition after a definition
+    re.compile(_M.format("defsym") + r",\s+(?:which is\s+)?an?\s+" + _M.format("dims")
+               + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND),
+    # "$K = k(X, X)$ is $n \times n$": the size of what a definition names (a definition:
+    # "If $A$ is $n \times k$" supposes)
+    re.compile(r"\$(?P<defsym>[^$=]{1,40}(?:=|\\coloneqq|\\triangleq)[^$]{1,80})\$\s+is\s+(?:of\s+size\s+)?" + r"\$(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$"
+               + r"(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
     # "a scalar $\lambda$", "$\lambda$ is a scalar"
     re.compile(r"\b(?P<kind>scalar)s?\s+" + _M.format("sym")),
+    # "scalars $\gamma$ and $\beta$", "scalars $a$, $b$ and $c$", "scalars $\gamma, \beta$"
+    re.compile(r"\b(?P<kind>scalar)s\s+" + _M.format("lsym") + r"(?:,\s*" + _M.format("sym2")
+               + r")?,?\s+and\s+" + _M.format("sym3")),
+    re.compile(r"\b(?P<kind>scalar)s\s+" + _M.format("lsym")),
+    # "$\gamma, \beta, \varepsilon$ scalars", "$\gamma$ and $\beta$ are scalars"
+    re.compile(r"(?:" + _M.format("sym2") + r",?\s+and\s+)?" + _M.format("lsym")
+               + r"\s+(?:are\s+)?(?:all\s+|both\s+)?(?:real\s+|positive\s+)?(?P<kind>scalar)s\b"
+               + r"(?!\s+(?:product|multiplication|field|function|valued))"),
     re.compile(_M.format("sym") + r"\s+(?:is|be)\s+a\s+(?:real\s+)?(?P<kind>scalar)\b"),
 ]  # fmt: skip
 
@@ -111,6 +127,7 @@ def from_prose(
     ``rows`` (its parsed rows, by start)."""
     if "$" not in text:
         return
+    seen: set[tuple[int, tuple[str, str | None]]] = set()  # (several patterns may match)
     for pattern in _PROSE:
         for m in pattern.finditer(text, lo, len(text) if hi is None else hi):
             if m.groupdict().get("lead") in (",", "and") and not _declaring(text, lo, m.start()):
@@ -122,7 +139,8 @@ def from_prose(
                 continue
             for sym in _prose_symbols(m, rows):
                 key = symbol_key(sym)
-                if key is not None:
+                if key is not None and (sym.start, key) not in seen:
+                    seen.add((sym.start, key))
                     table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "prose",
                                           symmetric="symmetric" in kind, positive_definite="definite" in kind))  # fmt: skip
 
@@ -135,17 +153,27 @@ def _prose_shape(m: re.Match[str], kind: str, rows: list[PlacedRow]) -> Shape | 
     return _dims_shape(dims_row.tree if dims_row else None, kind)
 
 
+_DEFINING = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv", "\\in"})
+
+
 def _prose_symbols(m: re.Match[str], rows: list[PlacedRow]) -> Iterator[t.Node]:
     """The symbols a prose pattern's match declares (the trees of its ``sym`` groups)."""
-    for group in ("sym", "sym2", "sym3"):
+    for group in ("sym", "defsym", "lsym", "sym2", "sym3"):
         if m.groupdict().get(group) is None:
             continue
         sym_row = _row_at(rows, m.start(group))
         if sym_row is None or sym_row.tree is None:
             continue
         sym = sym_row.tree
+        if group == "lsym" and isinstance(sym, t.List):
+            yield from (i for i in sym.items if i is not None)  # "$\\gamma, \\beta$ scalars"
+            continue
+        if isinstance(sym, t.Chain) and group in ("lsym", "sym2", "sym3"):
+            continue  # "scalars $\\gamma$ and $A \\in …$": A is no scalar of the list
         if isinstance(sym, t.Chain) and sym.items[0] is not None:
-            sym = sym.items[0]  # "let $\\lambda > 0$ be a scalar"
+            if group == "defsym" and sym.relations[0] not in _DEFINING:
+                continue  # "$x \\le y$, a vector …" defines nothing
+            sym = sym.items[0]  # "let $\\lambda > 0$ be a scalar", "$K_* = k(X, X_*)$, an …"
         yield sym
 
 
@@ -189,3 +217,100 @@ def from_comments(text: str, path: str, table: SymbolTable) -> None:
             table.add(
                 Declaration(name, None, shape, path, start, start + len(e.group("name")), "comment")
             )
+
+
+# -- families sized by a matrix's rows or columns ------------------------------------------
+
+_PART = r"(?P<part>rows?|columns?)"
+_FAMILY = [
+    # "$X \in \mathbb{R}^{N \times d}$ stacks the $\mathbf{x}_i^\top$ as rows"
+    re.compile(_M.format("matrix") + r"\s+(?:stacks|collects|has|holds|contains)\s+(?:the\s+)?"
+               + _M.format("member") + r"\s+as\s+(?:its\s+)?" + _PART),
+    # "…, whose rows are $x_i^\top$", "with rows $\mathbf{x}_1^\top, \dots, \mathbf{x}_N^\top$"
+    re.compile(_M.format("matrix") + r",?\s+(?:whose|with)\s+(?:the\s+)?" + _PART
+               + r"\s+(?:are\s+)?(?:the\s+)?(?:vectors\s+)?" + _M.format("member")),
+    # "$\mathbf{x}_i^\top$ is the $i$-th row of $X$"
+    re.compile(_M.format("member") + r"\s+(?:is|denotes)\s+the\s+\$[^$]{1,8}\$(?:-?th)?\s+" + _PART
+               + r"\s+of\s+" + _M.format("matrix")),
+]  # fmt: skip
+
+
+class Family(NamedTuple):
+    """A family sized by a matrix's rows or columns ("whose rows are $x_i^\\top$"): its
+    member's key and font and where it is written, the matrix's key and font and where it
+    is written, and which part ("row" or "column") each member is."""
+
+    key: str
+    font: str | None
+    start: int
+    end: int
+    matrix: tuple[str, str | None]
+    at: int
+    part: str
+
+
+def families(text: str, rows: list[PlacedRow], lo: int = 0, hi: int | None = None) -> list[Family]:
+    """The families that the prose of ``text[lo:hi]`` sizes by a matrix (resolved once the
+    matrix's declaration is known: :func:`family_declarations`)."""
+    out: list[Family] = []
+    if "row" not in text[lo:hi] and "column" not in text[lo:hi]:
+        return out
+    for pattern in _FAMILY:
+        for m in pattern.finditer(text, lo, len(text) if hi is None else hi):
+            matrix_row, member_row = (
+                _row_at(rows, m.start("matrix")),
+                _row_at(rows, m.start("member")),
+            )
+            if matrix_row is None or member_row is None:
+                continue
+            matrix = matrix_row.tree
+            if isinstance(matrix, t.Chain) and matrix.relations[0] in ("\\in", "=", ":="):
+                matrix = matrix.items[0]
+            mkey = symbol_key(matrix) if matrix is not None else None
+            if matrix is None or mkey is None:
+                continue
+            part = "row" if m.group("part").startswith("row") else "column"
+            out += [
+                Family(k[0], k[1], s, e, mkey, matrix.start, part)
+                for k, s, e in _members(member_row.tree, part)
+            ]
+    return out
+
+
+def _members(tree: t.Node | None, part: str) -> Iterator[tuple[tuple[str, str | None], int, int]]:
+    """The members named: ``x_i^\\top`` for rows (a row is a transposed member), ``x_i`` for
+    columns; each item of a list ``x_1^\\top, \\dots, x_N^\\top``, and then ``x_i`` too."""
+    items = tree.items if isinstance(tree, t.List) else (tree,)
+    found = []
+    for item in items:
+        if part == "row":
+            if not isinstance(item, t.Transpose):
+                continue
+            item = item.base
+        elif isinstance(item, t.Transpose):
+            continue
+        if isinstance(item, t.Sub) and isinstance(item.base, t.Symbol):
+            key = symbol_key(item)
+            if key is not None:
+                found.append((key, item.start, item.end, item))
+    yield from ((k, s, e) for k, s, e, _ in found)
+    if len(found) >= 2:  # x_1, …, x_N: the family x_i
+        first = found[0][3]
+        base = symbol_key(first.base)
+        if base is not None and not any(k[0] == f"{base[0]}_{{i}}" for k, *_ in found):
+            yield (f"{base[0]}_{{i}}", base[1]), first.start, first.end
+
+
+def family_declarations(fams: list[Family], path: str, table: SymbolTable) -> list[Declaration]:
+    """The members of these families declared as vectors of the matrix's columns (rows) or
+    rows (columns), where the matrix's declaration is known."""
+    out = []
+    for f in fams:
+        decl = table.lookup(f.matrix[0], f.matrix[1], path, f.at)
+        if decl is None or decl.shape.is_scalar:
+            continue
+        size = decl.shape.cols if f.part == "row" else decl.shape.rows
+        if size == ONE:
+            continue
+        out.append(Declaration(f.key, f.font, Shape(size, ONE), path, f.start, f.end, "prose"))
+    return out

@@ -22,6 +22,8 @@ class Ask(Enum):
     DEFINITION = "definition"  # the definition (y = Ax) in force at the offset
     DIMENSION = "dimension"  # is the name (asked as the font) a dimension's (N of ℝ^{N×D})?
     REDEFINES = "redefines"  # declared in an earlier section, so that `key = …` may redefine it
+    FACT = "fact"  # the dimension fact in force at the offset (n = n_1 n_2), by fact_key
+    WEAK = "weak"  # a weak scalar (\lambda > 0) for a letter nothing declares
 
     # Members are singletons, equal only to themselves: hashed as objects, in C, not by
     # Enum's __hash__ (a Python call), since every question recorded is hashed once.
@@ -36,6 +38,8 @@ DECLARED = Ask.DECLARED
 DEFINITION = Ask.DEFINITION
 DIMENSION = Ask.DIMENSION
 REDEFINES = Ask.REDEFINES
+FACT = Ask.FACT
+WEAK = Ask.WEAK
 
 # questions whose answers depend neither on where they are asked nor on sections
 UNSCOPED = frozenset({DECLARED, DIMENSION})
@@ -74,6 +78,15 @@ def answer_of(
         return table.in_force(found, path, at) if found else None
     if kind is DIMENSION:
         return font in names
+    if kind is FACT:
+        facts = table.facts.get(key)
+        return table.in_force(facts, path, at) if facts else None
+    if kind is WEAK:
+        weak = table.weak.get(key)
+        if not weak or font is not None or key in table.declarations:
+            return None
+        here = [d for d in weak if d.path == path]
+        return here[0] if here else weak[0]
     if kind is REDEFINES:  # declared in an earlier section, so that `key = …` may redefine it
         decl = table.lookup(key, font, path, at)
         return decl is not None and table.carried(decl, path, at)

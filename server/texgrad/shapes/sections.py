@@ -49,6 +49,8 @@ _HEADING = re.compile(
     r"^[ \t]*(?:\\(?P<command>part|chapter|section|subsection|subsubsection)\*?\s*[\[{]|(?P<hashes>#{1,6})[ \t])",
     re.M,
 )
+# a section that sets up what the sections after it use: a paper's model, its parameters
+MODEL_HEADING = re.compile(r"\b(?:[Mm]odels?|[Pp]arameters|[Bb]ackground|[Ss]etting)\b")
 _LEVELS = {"part": 0, "chapter": 1, "section": 2, "subsection": 3, "subsubsection": 4}
 # a heading that makes its section a unit of its own: a problem, an exercise, an example
 # (whose letters are its own); the sections under "Examples" or "Exercises" are such units
@@ -57,16 +59,21 @@ UNIT_HEADING = re.compile(
 )
 
 
-def heading_kind(line: str) -> tuple[int, bool, bool, bool]:
+_Kind = tuple[int, bool, bool, bool, bool]
+
+
+def heading_kind(line: str) -> _Kind:
     """A heading line's level (``\\section`` 2, ``##`` 2), whether it names a Notation section,
-    whether it names a unit (a problem, an example) and whether a plural one (Examples)."""
+    whether it names a unit (a problem, an example), whether a plural one (Examples), and
+    whether it names a section that sets up the others (a Model, Parameters)."""
     m = _HEADING.match(line)
     if m is None:
-        return (-1, False, False, False)
+        return (-1, False, False, False, False)
     level = _LEVELS[m.group("command")] if m.group("command") else len(m.group("hashes"))
     notation = bool(NOTATION_HEADING.search(line))
     unit = None if notation else UNIT_HEADING.search(line, m.end())
-    return (level, notation, unit is not None, bool(unit and unit.group("plural")))
+    sets_up = bool(MODEL_HEADING.search(line, m.end()))
+    return (level, notation, unit is not None, bool(unit and unit.group("plural")), sets_up)
 
 
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
@@ -83,14 +90,17 @@ class Boundaries:
     # declared in it (that of the problem or example it is part of; -1: none ends it)
     levels: list[int] = field(default_factory=list)
     limits: list[int] = field(default_factory=list)
+    # per section: is it (part of) a problem, an exercise or an example (whose letters are
+    # its own)?
+    units: list[bool] = field(default_factory=list)
 
     @classmethod
     def of(cls, text: str) -> Boundaries:
         # a `# comment` in a fenced code block is no heading: blank the fences out first
         if "```" in text or "~~~" in text:
             text = _FENCE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
-        sections, levels, limits = [], [], []
-        ancestors: list[tuple[int, bool, bool, bool]] = []  # the headings a section is under
+        sections, levels, limits, units = [], [], [], []
+        ancestors: list[_Kind] = []  # the headings a section is under
         for m in _HEADING.finditer(text):
             end = text.find("\n", m.start())
             kind = heading_kind(text[m.start() : end if end >= 0 else len(text)])
@@ -100,7 +110,9 @@ class Boundaries:
             sections.append(m.start())
             levels.append(kind[0])
             limits.append(_limit(ancestors))
-        return cls(sections, [m.start() for m in PARAGRAPH_BREAK.finditer(text)], levels, limits)
+            units.append(any(a[2] for a in ancestors))
+        paragraphs = [m.start() for m in PARAGRAPH_BREAK.finditer(text)]
+        return cls(sections, paragraphs, levels, limits, units)
 
     @classmethod
     def after(cls, old_text: str, old: Boundaries, text: str) -> Boundaries:
@@ -121,6 +133,7 @@ class Boundaries:
             [b if b < start else b + d for b in old.paragraphs],
             old.levels,
             old.limits,
+            old.units,
         )
 
     def section_between(self, a: int, b: int) -> bool:
@@ -146,19 +159,24 @@ class Boundaries:
         j = bisect.bisect_right(self.sections, b)
         return all(level > limit for level in self.levels[i + 1 : j])
 
+    def in_unit(self, a: int) -> bool:
+        """Is ``a`` in a problem, an exercise or an example (or a section under one)?"""
+        i = bisect.bisect_right(self.sections, a) - 1
+        return 0 <= i < len(self.units) and self.units[i]
+
     def paragraph_between(self, a: int, b: int) -> bool:
         i = bisect.bisect_right(self.paragraphs, a)
         return i < len(self.paragraphs) and self.paragraphs[i] < b
 
 
-def _limit(ancestors: list[tuple[int, bool, bool, bool]]) -> int:
+def _limit(ancestors: list[_Kind]) -> int:
     """The level of the headings that end what is declared in the section of the last of
     ``ancestors`` (the heading kinds it is under, itself last): what is declared there holds
     in the sections that follow under the same heading (2.2 after 2.1, not 3), and within
     the innermost problem or example it is part of."""
     limit = ancestors[-1][0] - 1
     for i in range(len(ancestors) - 1, -1, -1):
-        level, _, unit, plural = ancestors[i]
+        level, _, unit, plural, _ = ancestors[i]
         if unit:
             unit_level = ancestors[i + 1][0] if plural and i + 1 < len(ancestors) else level
             return max(limit, unit_level)

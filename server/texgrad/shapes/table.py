@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from texgrad.shapes.dims import Shape
+from texgrad.shapes.facts import Fact
 from texgrad.shapes.sections import (
     NOTATION_HEADING,
     NOTATION_SENTENCE,
@@ -22,6 +23,7 @@ from texgrad.shapes.sections import (
     SUPPOSING,
     WHERE_DISTANCE,
     Boundaries,
+    heading_kind,
     sentence_start,
 )
 
@@ -68,8 +70,14 @@ class SymbolTable:
     # variables bound by a set, \{x \in \mathbb{R}^n : …\}: they hold inside its braces only
     # (declaration, where the braces open, where they close)
     bound: dict[str, list[tuple[Declaration, int, int]]] = field(default_factory=dict)
+    # dimension facts stated in text (n = n_1 n_2), by the fact_key of the name they state
+    facts: dict[str, list[Fact]] = field(default_factory=dict)
+    # weak scalars (\lambda > 0): hold only where nothing declares or defines the letter
+    weak: dict[str, list[Declaration]] = field(default_factory=dict)
     # is_notation's answers (texts and boundaries do not change once collected)
     _notation: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
+    # local's answers
+    _local: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
     # lookup's view of each symbol's declarations per file (see _FileView)
     _views: dict[tuple[str, str | None, str], _FileView | None] = field(
         default_factory=dict, repr=False, compare=False
@@ -100,8 +108,11 @@ class SymbolTable:
         A symbol the document declares with one shape only also holds before its
         declaration in the same paragraph (papers declare after use), and everywhere in
         the document when it is declared as notation ("Throughout, …", a Notation or
-        Preliminaries section).  A symbol declared only in other files of the project
-        (a notation chapter) takes theirs.
+        Preliminaries section).  What a problem, an example or a supposing sentence
+        declares is its own and does not count as another shape (``local``): a paper's
+        letters carry past its examples, and from a Model or Parameters section until
+        declared again (``_carried``).  A symbol declared only in other files of the
+        project (a notation chapter) takes theirs, those made in running text first.
         """
         inner = [
             (d, s, e)
@@ -120,14 +131,23 @@ class SymbolTable:
             return found
         here: list[Declaration] = view.by_start
         starts = view.starts
-        if not here or not view.agree:
-            return None  # declared with several shapes: only the nearest scope counts
+        if not here:
+            return None
         bounds = self.boundaries.get(path) or Boundaries([], [])
         j = bisect.bisect_right(starts, offset)  # here[j:] come after the use
-        if j < len(here) and not bounds.paragraph_between(offset, here[j].start):
-            return here[j]  # used first, declared later in the paragraph
-        if any(self.is_notation(d) for d in here):
-            return here[j - 1] if j else here[0]
+        if view.agree:
+            if j < len(here) and not bounds.paragraph_between(offset, here[j].start):
+                return here[j]  # used first, declared later in the paragraph
+            if any(self.is_notation(d) for d in here):
+                return here[j - 1] if j else here[0]
+            return None
+        # declared with several shapes: only the nearest scope counts, but a notation
+        # section's letters hold everywhere if only problems and examples use them otherwise
+        main = view.main(self)
+        if main is not None and main.agree and any(self.is_notation(d) for d in main.items):
+            k = bisect.bisect_right(main.starts, offset)
+            notation: Declaration = main.items[k - 1] if k else main.items[0]
+            return notation
         return None
 
     def _view_of(self, key: str, font: str | None, path: str) -> _FileView | None:
@@ -152,7 +172,7 @@ class SymbolTable:
         section or one it reaches, else the first in another file."""
         here = p.here
         if not here:
-            return p.decls[0]
+            return p.other(self)
         if offset < 0:
             return here[0]
         bounds = self.boundaries.get(path) or Boundaries([], [])
@@ -168,12 +188,41 @@ class SymbolTable:
             d = here[order[bisect.bisect_left(starts, starts[j - 1])]]
             if not bounds.section_between(d.start, offset):
                 return d
+            left = bounds.left_section(d.start, offset)
+            if left and not self._travels(d):
+                return p.other(self)
             if (
                 p.one_meaning and bounds.reaches(d.start, offset)
-                and not (bounds.left_section(d.start, offset) and self.supposed(d))
+                and not (left and self.supposed(d))
             ):  # fmt: skip
                 return d  # declared once for its subsections and the sections that follow
-        return p.elsewhere
+            carried = self._carried(p, bounds, offset, j)
+            if carried is not None:
+                return carried
+        return p.other(self)
+
+    def _travels(self, d: Any) -> bool:
+        """May ``d`` hold past its section?  A declaration may; a definition (``K = P C^\top
+        (C P C^\top + R)^{-1}``, a Kalman gain) names a computation of its section — notes
+        re-use the letter in the next one (an LQR gain) — unless its section sets up the
+        others ("Model", "Notation")."""
+        return getattr(d, "how", None) != "definition" or self.sets_up(d)
+
+    def _carried(self, p: _FileView, bounds: Boundaries, offset: int, j: int) -> Any:
+        """The nearest declaration before ``offset`` (of ``p.by_start[:j]``) made in running
+        text of an earlier section it reaches, if the symbol's declarations made in running
+        text agree (what a problem, an example or a supposing sentence declares is its own),
+        or if it is made in a section that sets up the sections after it ("Notation",
+        "Model", "Parameters"): it holds until the symbol is declared again."""
+        main = p.main(self)
+        if main is None or not (main.agree or main.sets_up(self)):
+            return None  # (most letters a reference re-uses)
+        k = bisect.bisect_left(main.starts, p.starts[j - 1] + 1)  # those before the use
+        for i in range(k - 1, -1, -1):
+            if bounds.reaches(main.starts[i], offset):
+                d = main.items[i]
+                return d if main.agree or self.sets_up(d) else None
+        return None
 
     def carried(self, d: Declaration, path: str, offset: int) -> bool:
         """Is ``d`` in force at ``offset`` only because it was declared in an earlier section
@@ -208,6 +257,16 @@ class SymbolTable:
             for m in SUPPOSING.finditer(text, start, d.start)
         )  # "for any" / "for all" only right before what it declares: "For any $x \in …$"
 
+    def local(self, d: Declaration | Signature) -> bool:
+        """Is a declaration made for one part only: in a problem, an exercise or an example,
+        or in a sentence that supposes?"""
+        known = self._local.get((d.path, d.start))
+        if known is None:
+            bounds = self.boundaries.get(d.path) or Boundaries([], [])
+            known = bounds.in_unit(d.start) or self.supposed(d)
+            self._local[(d.path, d.start)] = known
+        return known
+
     def is_notation(self, d: Declaration) -> bool:
         """Is a declaration made as notation for the whole document: in a sentence that
         says "throughout" or in a section named Notation, Preliminaries, Setup …?"""
@@ -231,6 +290,19 @@ class SymbolTable:
         line_end = text.find("\n", sections[i])
         heading = text[sections[i] : line_end if line_end >= 0 else len(text)]
         return bool(NOTATION_HEADING.search(heading))
+
+    def sets_up(self, d: Declaration | Signature) -> bool:
+        """Is a declaration made as notation, or in a section that sets up the sections
+        after it (a paper's "Model", "Parameters", "Background")?"""
+        if self.is_notation(d):  # type: ignore[arg-type]
+            return True
+        text = self.texts.get(d.path, "")
+        sections = (self.boundaries.get(d.path) or Boundaries([], [])).sections
+        i = bisect.bisect_right(sections, d.start) - 1
+        if i < 0:
+            return False
+        line_end = text.find("\n", sections[i])
+        return heading_kind(text[sections[i] : line_end if line_end >= 0 else len(text)])[4]
 
     def written(self, d: Declaration | Signature) -> str:
         """A declared symbol as the document writes it (``\\mA``, not its expansion)."""
@@ -266,13 +338,32 @@ class _FileView:
 
     def __init__(self, decls: list[Any], path: str) -> None:
         self.decls = decls
+        self.path = path
         self.here = [d for d in decls if d.path == path]  # (in their order)
         # indices into here by start, of equal starts the first listed first
         self.order = sorted(range(len(self.here)), key=lambda i: (self.here[i].start, i))
         self.starts = [self.here[i].start for i in self.order]
         self.by_start = [self.here[i] for i in self.order]
-        self.elsewhere = next((d for d in decls if d.path != path), None)
+        self._elsewhere: Any = False  # (not yet known)
         self._contested: dict[int, bool] = {}
+        self._main: _MainLine | None | bool = False  # (not yet known)
+
+    def other(self, table: SymbolTable) -> Any:
+        """What holds here from the project's other files: the first declaration there (in
+        reading order) made in running text, else the first."""
+        if self._elsewhere is False:
+            others = [d for d in self.decls if d.path != self.path]
+            self._elsewhere = next((d for d in others if not table.local(d)), None) or (
+                others[0] if others else None
+            )
+        return self._elsewhere
+
+    def main(self, table: SymbolTable) -> _MainLine | None:
+        """The declarations here made in running text (not ``table.local``), if any."""
+        if self._main is False:
+            items = [d for d in self.by_start if not table.local(d)]
+            self._main = _MainLine(items) if items else None
+        return self._main  # type: ignore[return-value]
 
     @functools.cached_property
     def one_meaning(self) -> bool:
@@ -289,6 +380,23 @@ class _FileView:
         if known is None:
             known = self._contested[id(d)] = table._contested(d, self.decls)
         return known
+
+
+class _MainLine:
+    """A symbol's declarations in one file made in running text (in a section of its own,
+    not in a problem or an example nor in a sentence that supposes), by start."""
+
+    def __init__(self, items: list[Any]) -> None:
+        self.items = items
+        self.starts = [d.start for d in items]
+        self.agree = _one_meaning(items)
+        self._sets_up: bool | None = None
+
+    def sets_up(self, table: SymbolTable) -> bool:
+        """Is any of them made in a section that sets up the others (``table.sets_up``)?"""
+        if self._sets_up is None:
+            self._sets_up = any(table.sets_up(d) for d in self.items)
+        return self._sets_up
 
 
 def _one_meaning(items: list[Any]) -> bool:

@@ -6,14 +6,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import sympy
+
 from texgrad.shapes import messages
 from texgrad.shapes.diagnostics import Diagnostic, Fix, Related, Severity
 from texgrad.shapes.dims import Dim, Shape, same
+from texgrad.shapes.facts import fact_key
 from texgrad.shapes.questions import (
     DECLARED,
     DEFINITION,
+    FACT,
     LOOKUP,
     SIGNATURE,
+    WEAK,
     Ask,
     Question,
     answer_of,
@@ -111,6 +116,54 @@ class RuleBase:
     def _definition(self, key: str, offset: int) -> Declaration | None:
         definition: Declaration | None = self._ask(DEFINITION, key, None, offset)
         return definition
+
+    def _weak(self, key: tuple[str, str | None], offset: int) -> Declaration | None:
+        """A weak scalar (``\\lambda > 0``) for a letter nothing declares."""
+        found: Declaration | None = self._ask(WEAK, key[0], key[1], offset)
+        return found
+
+    # -- comparing dimensions under the facts the text states (n = n_1 n_2, N = 2) -----------
+    def _same(self, a: Dim, b: Dim, offset: int) -> bool:
+        """Do two dimensions agree where ``offset`` is, under the facts in force there?  The
+        facts are asked only when they may change the answer: when the dimensions differ, or
+        agree only as a number and a name (``N`` and ``3``)."""
+        if a == b:
+            return True
+        plain = same(a, b)
+        if plain and not (a.is_Number or b.is_Number):
+            return True  # n + 1 and 1 + n: no fact makes them differ
+        facts = self._facts(a.free_symbols | b.free_symbols, offset)
+        if not facts:
+            return plain
+        a, b = _under(a, facts), _under(b, facts)
+        if plain:  # N and 3: still an instance unless a fact gives N another number
+            return same(a, b)
+        return a == b or bool(sympy.expand(a - b) == 0)  # (N = 2 does not make d and N agree)
+
+    def _agrees(self, a: Shape, b: Shape, offset: int) -> bool:
+        return self._same(a.rows, b.rows, offset) and self._same(a.cols, b.cols, offset)
+
+    def _under_facts(self, shape: Shape, offset: int) -> Shape:
+        """A shape with the facts in force at ``offset`` applied (N of ℝ^N as 2 where N = 2)."""
+        facts = self._facts(shape.rows.free_symbols | shape.cols.free_symbols, offset)
+        if not facts:
+            return shape
+        return Shape(_under(shape.rows, facts), _under(shape.cols, facts))
+
+    def _facts(self, names: set[Any], offset: int) -> dict[Any, Dim]:
+        """The facts in force at ``offset`` about these names and the names they bring in."""
+        facts: dict[Any, Dim] = {}
+        todo, seen = list(names), set[Any]()
+        while todo and len(seen) < 32:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            fact = self._ask(FACT, fact_key(name), None, offset)
+            if fact is not None:
+                facts[name] = fact.value
+                todo.extend(fact.value.free_symbols)
+        return facts
 
     def _known(self, key: str, offset: int) -> bool:
         """Does the document declare ``key`` (anywhere) or define it (in force here)?"""
@@ -239,3 +292,14 @@ def merge_evidence(
         evidence.pop(key, None)
         return
     evidence[key] = (old_rows if rows is None else rows, old_cols if cols is None else cols)
+
+
+def _under(d: Dim, facts: dict[Any, Dim]) -> Dim:
+    """``d`` with the names of ``facts`` replaced by their values, until none is left (a few
+    rounds: n = n_1 n_2 with n_1 = 2)."""
+    for _ in range(4):
+        replaced = d.xreplace(facts)
+        if replaced == d:
+            break
+        d = replaced
+    return d

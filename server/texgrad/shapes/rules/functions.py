@@ -46,7 +46,11 @@ class FunctionRules(RuleBase):
         if sig is None or len(args) != 1:
             return None
         arg = args[0]
-        if arg is not None and _comparable(arg, sig.domain) and not arg.agrees(sig.domain):
+        if (
+            arg is not None
+            and _comparable(arg, sig.domain)
+            and not self._agrees(arg, sig.domain, node.start)
+        ):
             given = node.args[0]
             message = messages.argument_mismatch(
                 self._quote(func), sig.domain, self._described(given, arg)
@@ -55,7 +59,7 @@ class FunctionRules(RuleBase):
             related = (Related(sig.path, sig.start, sig.end, said),)
             self._emit("argument-mismatch", message, given.start, given.end, related)
             return None
-        if arg is None or not arg.agrees(sig.domain):
+        if arg is None or not self._agrees(arg, sig.domain, node.start):
             return None  # applied elementwise or to a batch: the result's shape is not the codomain
         return sig.codomain
 
@@ -64,7 +68,10 @@ class FunctionRules(RuleBase):
     ) -> Shape | None:
         arg = args[0] if len(args) == 1 else None
         if name in _SQUARE_FUNCS:
-            if arg is not None and not arg.is_scalar and not same(arg.rows, arg.cols):
+            if (
+                arg is not None and not arg.is_scalar
+                and not self._same(arg.rows, arg.cols, node.start)
+            ):  # fmt: skip
                 self._not_square(_SQUARE_FUNCS[name], node.args[0], arg, node)
                 return None
             return SCALAR if arg is not None or len(args) == 1 else None

@@ -4,7 +4,7 @@ values, inner products written ``\langle x, y \rangle``, square roots."""
 
 from __future__ import annotations
 
-from texgrad.shapes.dims import ONE, SCALAR, Shape, same
+from texgrad.shapes.dims import ONE, SCALAR, Shape
 from texgrad.shapes.rules.base import RuleBase
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
@@ -46,7 +46,7 @@ class OperatorRules(RuleBase):
         matrix_power = exp in _MATRIX_EXPONENTS
         if not matrix_power or base.cols == ONE or base.rows == ONE:
             return None  # x^2 of a vector is elementwise in many papers
-        if not same(base.rows, base.cols):
+        if not self._same(base.rows, base.cols, node.start):
             what = "inverse" if exp == "(Neg 1)" else "power"
             self._not_square(what, node.base, base, node)
             return None
@@ -62,7 +62,7 @@ class OperatorRules(RuleBase):
         s = self.infer(node.base)
         if s is None or s.is_scalar:
             return s
-        if not same(s.rows, s.cols):
+        if not self._same(s.rows, s.cols, node.start):
             self._not_square("inverse", node.base, s, node)
             return None
         return s.transposed()

@@ -183,7 +183,7 @@ class ProductRules(RuleBase):
             return b
         if b.is_scalar:
             return a
-        if same(a.cols, b.rows):
+        if self._same(a.cols, b.rows, left.start):
             return Shape(a.rows, b.cols)
         fixes: list[Fix] = []
         if same(a.rows, b.rows) and left_is_factor:
@@ -205,7 +205,7 @@ class ProductRules(RuleBase):
         ]
         for term, s in matrices[1:]:
             first, fs = matrices[0]
-            if not s.agrees(fs):
+            if not self._agrees(s, fs, node.start):
                 if _broadcasts(s, fs) or _broadcasts(fs, s):
                     return None  # XW + b with b a row: broadcasting, as ML papers write it
                 fixes = (self._transpose_fix(term),) if s.agrees(fs.transposed()) else ()
@@ -257,7 +257,7 @@ class ProductRules(RuleBase):
                 return b
             if b.is_scalar:
                 return a
-            if a.agrees(b):
+            if self._agrees(a, b, node.start):
                 return a
             message = messages.elementwise_mismatch(
                 op, self._described(node.left, a), self._described(node.right, b)
@@ -272,7 +272,7 @@ class ProductRules(RuleBase):
                 return b
             if b.is_scalar:
                 return a
-            if a.cols == ONE and b.cols == ONE and same(a.rows, b.rows):
+            if a.cols == ONE and b.cols == ONE and self._same(a.rows, b.rows, node.start):
                 return SCALAR  # a dot product of two vectors
             return self._matmul(a, b, node.left, node.right)
         if op in ("\\times", "*", "\\ast"):

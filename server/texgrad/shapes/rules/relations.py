@@ -16,6 +16,10 @@ from texgrad.syntax.symbols import symbol_key
 EQUALITIES = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv", "\\defeq", "\\eqdef"})
 
 
+# order relations: a chain with one states what a value is, not how a function is defined
+_ORDER = frozenset({"<", ">", "\\lt", "\\gt", "\\le", "\\ge", "\\leq", "\\geq"})
+
+
 class RelationRules(RuleBase):
     """Chains of relations, equations, and the definitions they make."""
 
@@ -33,7 +37,11 @@ class RelationRules(RuleBase):
             for k, i in enumerate(node.items)
         ]
         head = node.items[0]
-        if head is not None and len(shapes) > 1 and self._is_definition_head(node, head):
+        if (
+            head is not None and len(shapes) > 1 and self._is_definition_head(node, head)
+            and not any(r in _ORDER for r in node.relations)
+        ):  # fmt: skip
+            # (\sigma_{\min}(\Phi) = \sigma > 0 states a value at \Phi, defines no function)
             self._define_function(head, shapes[1])  # type: ignore[arg-type]
         last = len(node.items) - 1
         for i, rel in enumerate(node.relations):
@@ -61,7 +69,7 @@ class RelationRules(RuleBase):
         if b is not None and self._defines(left):
             self._define(left, b)  # y = Ax gives an undeclared y its shape (again, if redefined)
             return
-        if a is None or b is None or a.agrees(b):
+        if a is None or b is None or self._agrees(a, b, left.start):
             return
         if self._redefines(left) and not a.agrees(b.transposed()):
             return  # \beta = \sum_i \alpha_i \phi(x_i) in a later section: \beta anew
@@ -71,7 +79,10 @@ class RelationRules(RuleBase):
             return  # a gradient written in the other layout (a row, numerator layout)
         if a.is_scalar != b.is_scalar and (_is_literal(left) or _is_literal(right)):
             return  # x = 0 for a vector: a zero vector
-        if (_is_explicit(left) or _is_explicit(right)) and _instance(a, b):
+        at = left.start
+        if (_is_explicit(left) or _is_explicit(right)) and _instance(
+            self._under_facts(a, at), self._under_facts(b, at)
+        ):
             return  # C = [0; 0; 0] for C ∈ ℝ^{n×m}: an example with n = 3, m = 1
         fixes = (self._transpose_fix(right),) if a.agrees(b.transposed()) else ()
         message = messages.equation_mismatch(

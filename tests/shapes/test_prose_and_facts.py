@@ -1,0 +1,376 @@
+r"""Prose forms met in real documents, weak scalars ("$\lambda > 0$") and dimension facts
+stated in text ("$n = n_1 n_2$"): each form with a planted error found at its exact range,
+and correct documents that must stay quiet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.shapes.helpers import (
+    SCALAR,
+    check_fixture,
+    declaration,
+    expected,
+    found,
+    same_shape,
+    shape,
+    shape_of,
+)
+
+# -- prose forms ------------------------------------------------------------------------------
+
+
+def test_an_apposition_after_a_definition_declares_it(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{n \times d}$ and $v \in \mathbb{R}^{n}$.
+        $K_* = k(X, X_*)$, an $n \times n_*$ matrix, gives $K_*^\top v$, but not $K_* v$.
+                                                                                  ^^^^^
+        """,
+    )
+    k = declaration(result, "K_{*}")
+    assert k is not None and k.shape.short() == "n×n_*" and k.how == "prose"
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_an_apposition_after_a_relation_that_defines_nothing_declares_nothing(
+    tmp_path: Path,
+) -> None:
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        We have $y \le z$, a $d$-dimensional vector inequality, and $y^\top y$.
+        """,
+    )
+    assert declaration(result, "y") is None
+    assert found(result) == set()
+
+
+def test_a_list_of_scalars_before_the_word(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Take $\gamma, \beta, \varepsilon$ scalars and $x \in \mathbb{R}^n$, $A \in \mathbb{R}^{m \times n}$.
+        Then $\gamma x + \beta x$ and $\varepsilon A x$ are fine, but $x + A \beta x$ is not.
+                                                                       ^^^^^^^^^^^^^
+        """,
+    )
+    for key in ("\\gamma", "\\beta", "\\varepsilon"):
+        d = declaration(result, key)
+        assert d is not None and d.shape == SCALAR
+    assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_scalars_named_after_the_word(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        For scalars $\gamma$ and $\beta$ and $A \in \mathbb{R}^{m \times n}$, $\gamma A + \beta A$
+        is fine.  With scalars $a, b$ and $c$ and $x \in \mathbb{R}^m$, $a x + b$ is fine.
+        """,
+    )
+    for key in ("\\gamma", "\\beta", "a", "b", "c"):
+        d = declaration(result, key)
+        assert d is not None and d.shape == SCALAR, key
+    a = declaration(result, "A")
+    assert a is not None and same_shape(a.shape, shape("m", "n"))  # not made a scalar
+    assert found(result) == set()
+
+
+def test_scalar_product_is_no_scalar_declaration(tmp_path: Path) -> None:
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        The $u$ and $v$ are scalars products aside, $x$ scalar product with $y$.
+        """,
+    )
+    assert declaration(result, "x") is None
+
+
+# -- weak scalars: a comparison with a number -------------------------------------------------
+
+
+def test_a_comparison_with_a_number_makes_a_weak_scalar(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\lambda > 0$, $0 < \eta < 1$ and $w \in \mathbb{R}^p$, $A \in \mathbb{R}^{p \times q}$.
+        The loss $\|w\|^2 + \lambda \|w\|^2 + \eta$ is a scalar, and $w \lambda$ a vector, so
+        $A^\top (w \lambda)$ is fine but $A (w \eta)$ is not.
+                                          ^^^^^^^^^^
+        """,
+    )
+    assert shape_of(result, r"\|w\|^2 + \lambda \|w\|^2 + \eta") == SCALAR
+    assert same_shape(shape_of(result, r"w \lambda"), shape("p"))
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_weak_scalar_gives_way_to_a_declaration(tmp_path: Path) -> None:
+    """``x \\ge 0`` of a declared vector is elementwise; ``\\lambda \\ge 0`` of a declared
+    vector too: neither makes a scalar nor a conflict."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\lambda \in \mathbb{R}^m$ with $\lambda \ge 0$ and $x \in \mathbb{R}^n$, $x \ge 0$,
+        $A \in \mathbb{R}^{m \times n}$.  Then $A^\top \lambda + x$ is fine, not $A \lambda$.
+                                                                                  ^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_matrix_order_and_bold_letters_make_no_weak_scalar(tmp_path: Path) -> None:
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        With $\Sigma \succ 0$, $\boldsymbol{\mu} \ge 0$ and $\mu_k \geq 0$, $A \succeq 0$.
+        """,
+    )
+    assert not {k for k in result.table.weak if k in ("\\Sigma", "A")}
+    assert "\\mu" not in result.table.weak
+    assert set(result.table.weak) == {"\\mu_{k}"}
+    assert found(result) == set()
+
+
+def test_a_comparison_in_a_value_defines_no_function(tmp_path: Path) -> None:
+    r"""``\sigma_{\min}(\Phi) = \sigma > 0`` states a value at Φ: applying ``\sigma_{\min}`` to
+    another matrix later is no argument mismatch."""
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\Phi \in \mathbb{R}^{n \times p}$ and $\sigma_{\min}(\Phi) = \sigma > 0$.
+        Then $\sigma^2 = \sigma_{\min}(\Phi \Phi^\top)$.
+        """,
+    )
+    assert found(result) == set()
+
+
+# -- dimension facts ----------------------------------------------------------------------------
+
+
+def test_a_kronecker_product_agrees_under_a_stated_fact(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $K^{(1)} \in \mathbb{R}^{n_1 \times n_1}$, $K^{(2)} \in \mathbb{R}^{n_2 \times n_2}$,
+        $K \in \mathbb{R}^{n \times n}$ and $v \in \mathbb{R}^n$, $u \in \mathbb{R}^{n_1}$, with $n = n_1 n_2$.
+        Then $(K^{(1)} \otimes K^{(2)}) v$ and $K + K^{(1)} \otimes K^{(2)}$ are fine, $K^{(1)} v$ is not.
+                                                                                        ^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_without_the_fact_the_kronecker_product_disagrees(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $K^{(1)} \in \mathbb{R}^{n_1 \times n_1}$, $K^{(2)} \in \mathbb{R}^{n_2 \times n_2}$ and $v \in \mathbb{R}^n$.
+        Then $(K^{(1)} \otimes K^{(2)}) v$.
+              ^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_multi_head_attention_under_d_model_equals_h_d_v(tmp_path: Path) -> None:
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Each head is $\mathrm{head}_i \in \mathbb{R}^{n \times d_v}$, and
+        $W^O \in \mathbb{R}^{h d_v \times d_{\text{model}}}$, $X \in \mathbb{R}^{n \times d_{\text{model}}}$,
+        where $d_{\text{model}} = h d_v$.  Then $X W^O$ is $n \times d_{\text{model}}$.
+        """,
+    )
+    assert found(result) == set()
+
+
+def test_a_stated_number_makes_an_instance_a_mismatch(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x \in \mathbb{R}^N$, with $N = 2$.  Then $x^\top \begin{bmatrix} 1 \\ 2 \end{bmatrix}$ is fine,
+        $x^\top \begin{bmatrix} 1 \\ 2 \\ 3 \end{bmatrix}$ is not.
+         ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_an_example_s_facts_are_its_own(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        # Model
+
+        Let $x \in \mathbb{R}^n$ and $A \in \mathbb{R}^{m \times n}$.
+
+        ## Example 1
+
+        Take $n = 2, m = 1$: then $A \begin{bmatrix} 1 \\ 2 \\ 3 \end{bmatrix}$ is wrong.
+                                   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+
+        ## Example 2
+
+        Here $A \begin{bmatrix} 1 \\ 2 \\ 3 \end{bmatrix}$ is an instance with $n = 3$.
+        """,
+        name=None,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_an_equation_between_vectors_and_a_case_are_no_facts(tmp_path: Path) -> None:
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $y \in \mathbb{R}^n$, $X \in \mathbb{R}^{n \times d}$, $w \in \mathbb{R}^d$ and $y = Xw$.
+        If $n = 2$, then $y^\top \begin{bmatrix} 1 \\ 2 \\ 3 \end{bmatrix}$ is an instance too; $k < d$.
+        """,
+    )
+    assert result.table.facts == {}
+    assert found(result) == set()
+
+
+# -- families sized by a matrix's rows or columns -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        r"$X \in \mathbb{R}^{N \times d}$ stacks the $\mathbf{x}_i^\top$ as rows",
+        r"Let $X \in \mathbb{R}^{N \times d}$, whose rows are $\mathbf{x}_i^\top$",
+        r"Let $X \in \mathbb{R}^{N \times d}$ with rows $\mathbf{x}_1^\top, \dots, \mathbf{x}_N^\top$",
+        r"Let $X \in \mathbb{R}^{N \times d}$; $\mathbf{x}_i^\top$ is the $i$-th row of $X$",
+    ],
+)
+def test_rows_of_a_matrix_size_a_family(tmp_path: Path, prose: str) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        rf"""
+        {prose}, and $y \in \mathbb{{R}}^N$.
+        Then $X \mathbf{{x}}_i$ and $x_i^\top X^\top y$ are fine, but $X^\top x_i$ is not.
+                                                                     ^^^^^^^^^^
+        """,
+    )
+    x = declaration(result, "x_{i}", "mathbf")
+    assert x is not None and same_shape(x.shape, shape("d"))
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_columns_of_a_matrix_size_a_family(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $Z \in \mathbb{R}^{d \times N}$, whose columns are $z_i$, and $W \in \mathbb{R}^{k \times d}$.
+        Then $W z_i$ is fine, but $z_i W$ is not.
+                                   ^^^^^
+        """,
+    )
+    z = declaration(result, "z_{i}")
+    assert z is not None and same_shape(z.shape, shape("d"))
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_family_row_declaration_follows_the_matrix_edited(tmp_path: Path) -> None:
+    """The family's size is the matrix's: declared elsewhere, in force where the sentence is."""
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{N \times p}$.  Its rows are data: $\mathbf{x}_i^\top$ is the $i$-th row of $X$.
+        """,
+    )
+    x = declaration(result, "x_{i}", "mathbf")
+    assert x is not None and same_shape(x.shape, shape("p"))
+    assert found(result) == set()
+
+
+# -- after an edit ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("with $N = 2$.", "with $N = 3$."),  # a fact changed
+        ("with $N = 2$.", "with $N = M$."),  # … to a name that is no dimension
+        ("with $N = 2$.", "If $N = 2$."),  # … to a case
+        ("$\\lambda > 0$", "$\\lambda \\in \\mathbb{R}^N$"),  # a weak scalar declared otherwise
+        ("$\\mathbf{x}_i^\\top$ is the $i$-th row", "$\\mathbf{x}_i$ is the $i$-th column"),
+    ],
+)
+def test_an_edited_fact_or_prose_declaration_is_checked_again(
+    tmp_path: Path, before: str, after: str
+) -> None:
+    from texgrad.shapes.check import Checker
+
+    text = (
+        "Let $x \\in \\mathbb{R}^N$, $X \\in \\mathbb{R}^{N \\times d}$, with $N = 2$.\n"
+        "Take $\\lambda > 0$; $\\mathbf{x}_i^\\top$ is the $i$-th row of $X$.\n\n"
+        "Then $x^\\top \\begin{bmatrix} 1 \\\\ 2 \\\\ 3 \\end{bmatrix}$ and $x^\\top \\lambda X$,"
+        " $X \\mathbf{x}_i$ and $\\mathbf{x}_i^\\top X^\\top$.\n"
+    )
+    path = tmp_path / "doc.md"
+    path.write_text(text)
+    checker = Checker()
+    first = checker.check(str(path), None, tmp_path, text)
+    edited = text.replace(before, after, 1)
+    assert edited != text
+    again = checker.check(str(path), None, tmp_path, edited)
+    fresh = Checker().check(str(path), None, tmp_path, edited)
+    assert [(d.start, d.end, d.code) for d in again.diagnostics] == [
+        (d.start, d.end, d.code) for d in fresh.diagnostics
+    ]
+    assert first.diagnostics  # (the document says something to start with)
+
+
+def test_a_number_stated_for_one_name_does_not_make_another_agree(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{N \times d}$ and $v \in \mathbb{R}^N$, with $N = 2$.  Then $X v$ is wrong.
+                                                                                           ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_size_stated_in_a_case_holds_for_its_section(tmp_path: Path) -> None:
+    # "When …, so that $n = n_1 n_2$" makes a size of others: it holds for the section; a
+    # name stated in a case ("only works when $n_1 = n_2$") is that statement's hypothesis
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        # Setup
+
+        Let $K \in \mathbb{R}^{n \times n}$ and $Y \in \mathbb{R}^{n_2 \times n_1}$.
+
+        ## Kronecker structure
+
+        When the inputs lie on a grid, so that $n = n_1 n_2$, the kernel factorises:
+
+        $$
+        K = K^{(1)} \otimes K^{(2)}, \qquad K^{(1)} \in \mathbb{R}^{n_1 \times n_1}, \quad K^{(2)} \in \mathbb{R}^{n_2 \times n_2} .
+        $$
+
+        Writing $K^{(1)} Y$ only works when $n_1 = n_2$.
+                 ^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert declaration(result, "K").shape.short() == "n×n"  # type: ignore[union-attr]
+
+
+def test_a_definition_with_its_size_after_is_declared(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{n \times d}$ and $y \in \mathbb{R}^{n}$; $K = k(X, X)$ is $n \times n$.
+        Then $K y$ is fine and $y K$ is not.
+                                ^^^
+        """,
+    )
+    k = declaration(result, "K")
+    assert k is not None and k.shape.short() == "n×n" and k.how == "prose"
+    assert found(result) == expected(fx, "matmul-mismatch")

@@ -1,0 +1,241 @@
+r"""How far a declaration holds: a paper's "Parameters" or "Model" section serves the sections
+after it, until a letter is declared again; what a problem, an example or a supposing
+sentence declares is its own and neither leaks forward nor stops the paper's letters from
+holding (see ``SymbolTable._carried``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.shapes.helpers import check_fixture, declaration, expected, found, same_shape, shape
+
+PAPER = r"""
+\documentclass{article}
+\begin{document}
+\section{Parameters}
+Let $X \in \mathbb{R}^{n\times p}$ be the design, $\beta \in \mathbb{R}^p$ the coefficients and
+$y \in \mathbb{R}^n$ the response. Queries are $W^Q \in \mathbb{R}^{d \times d_k}$, applied to
+the states $H \in \mathbb{R}^{n \times d}$.
+
+\section{Example}
+Take $X \in \mathbb{R}^{m \times k}$ and $\beta \in \mathbb{R}^m$: then $X^\top \beta$ is a
+vector of $k$ entries.
+
+\section{Method}
+The residual is $y - X \beta$ and the gradient $X^\top (X \beta - y)$; but $\beta X$ is wrong.
+                                                                            ^^^^^^^
+The queries $H W^Q$ are fine, $W^Q H$ is not.
+                               ^^^^^
+
+\section{Analysis}
+Now let $\beta \in \mathbb{R}^{n}$ be a dual vector. Then $X^\top \beta$ is fine and
+$\beta^\top X \beta$ is not.
+ ^^^^^^^^^^^^^^^^^^
+\end{document}
+"""
+
+
+def test_a_parameters_section_serves_the_sections_after_it(tmp_path: Path) -> None:
+    """Planted errors in later sections are found with the Parameters section's shapes; the
+    Example's own X and β (other sizes) stay in it; Analysis re-declares β and uses its own."""
+    fx, result = check_fixture(tmp_path, PAPER)
+    assert found(result) == expected(fx, "matmul-mismatch")
+    x = declaration(result, "X", at="H W^Q")
+    assert x is not None and same_shape(x.shape, shape("n", "p"))
+    beta = declaration(result, "\\beta", at="\\beta^\\top X")
+    assert beta is not None and same_shape(beta.shape, shape("n"))
+    in_example = declaration(result, "\\beta", at="vector of $k$")
+    assert in_example is not None and same_shape(in_example.shape, shape("m"))
+
+
+def test_an_example_section_reusing_letters_stays_quiet(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \section{Model}
+        Let $A \in \mathbb{R}^{m \times n}$ and $x \in \mathbb{R}^n$.
+        \section{Examples}
+        \subsection{A square system}
+        With $A \in \mathbb{R}^{k \times k}$ and $x \in \mathbb{R}^k$, $A^{-1} x$ and $\det(A)$.
+        \subsection{A single equation}
+        Now $A^\top A x$ for any $A$.
+        \section{Results}
+        Then $A x$ is fine and $x A$ is not.
+                                ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_markdown_model_section_serves_the_gradient_section(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! regression.md
+        # Ridge regression
+
+        ## Model
+
+        We observe $X \in \mathbb{R}^{n \times p}$ and $y \in \mathbb{R}^n$, and fit
+        $\beta \in \mathbb{R}^p$.
+
+        ## Example
+
+        For instance $X \in \mathbb{R}^{m \times k}$ and $y \in \mathbb{R}^m$, so $X^\top y$.
+
+        ## Gradient
+
+        The gradient is $X^\top (X \beta - y) + \lambda \beta$, not $X (X \beta - y)$.
+                                                                     ^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", name="regression.md")
+
+
+def test_quarto_and_r_markdown_sections(tmp_path: Path) -> None:
+    """A .qmd with front matter, section labels, a code chunk whose comments are no
+    headings and an example of its own; an .Rmd alike."""
+    text = r"""
+        ---
+        title: "Attention"
+        ---
+
+        ## Parameters {#sec-parameters}
+
+        Let $W^Q \in \mathbb{R}^{d \times d_k}$, $W^K \in \mathbb{R}^{d \times d_k}$ and
+        $H \in \mathbb{R}^{n \times d}$.
+
+        ```{r}
+        # Example
+        W <- matrix(0, 3, 2)
+        ```
+
+        ## Example {#sec-example}
+
+        A single head reading $H \in \mathbb{R}^{m \times d}$: $H W^Q$.
+
+        ## Scores {#sec-scores}
+
+        The scores are $H W^Q (H W^K)^\top$, not $H W^Q H W^K$.
+                                                  ^^^^^^^
+        """
+    for name in ("attention.qmd", "attention.Rmd"):
+        fx, result = check_fixture(tmp_path, f"%! {name}\n" + _dedent(text))
+        assert found(result) == expected(fx, "matmul-mismatch", name=name), name
+
+
+def _dedent(text: str) -> str:
+    import textwrap
+
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def test_a_project_s_setup_file_serves_its_method_file(tmp_path: Path) -> None:
+    """main.tex inputs sections/setup.tex, sections/example.tex and sections/method.tex: the
+    method file takes the setup file's X and β, not the example's."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! sections/method.tex
+        \section{Method}
+        The gradient is $X^\top (X \beta - y)$, but $X \beta^\top$ is wrong.
+                                                     ^^^^^^^^^^^^
+        %! main.tex
+        \documentclass{article}
+        \begin{document}
+        \input{sections/example}
+        \input{sections/setup}
+        \input{sections/method}
+        \end{document}
+        %! sections/setup.tex
+        \section{Background}
+        We observe $X \in \mathbb{R}^{n \times p}$ and $y \in \mathbb{R}^n$; $\beta \in \mathbb{R}^p$.
+        %! sections/example.tex
+        \section{A first example}
+        Take $X \in \mathbb{R}^{m \times k}$ and $\beta \in \mathbb{R}^k$.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", name="sections/method.tex")
+    x = declaration(result, "X")
+    assert x is not None and x.path.endswith("setup.tex")
+
+
+def test_a_letter_reused_otherwise_in_running_text_does_not_carry(tmp_path: Path) -> None:
+    """Lecture notes and references re-use letters from section to section (QuantEcon's A is
+    n×n for square systems, then n×k without saying so again): a letter declared with two
+    shapes in running text carries only from a section that sets up the others."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        # Linear algebra
+
+        ## Square systems
+
+        Let $A$ be an $n \times n$ matrix and $y \in \mathbb{R}^n$; then $x = A^{-1} y$.
+
+        ## More rows than columns
+
+        Given $y \in \mathbb{R}^n$ we seek $x \in \mathbb{R}^k$ with $y = A x$, so $A x - y$.
+
+        ## Rectangular matrices
+
+        Let $A$ be an $m \times n$ matrix; then $A^\top A$ is $n \times n$.
+        """,
+    )
+    assert found(result) == set()
+
+
+def test_a_supposing_sentence_elsewhere_does_not_stop_the_model_s_letters(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \section{Data}
+        Let $X \in \mathbb{R}^{n \times p}$ and $w \in \mathbb{R}^p$.
+        \section{A lemma}
+        Assume $X \in \mathbb{R}^{n \times n}$ is invertible; then $X^{-1} X = I$.
+        \section{Training}
+        The scores $X w$ are fine; $w X$ is not.
+                                    ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_notation_holds_before_it_despite_an_example(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \section{Introduction}
+        We minimise $\|X w - y\|^2$ and never $\|w X - y\|^2$.
+                                                 ^^^
+        \section{Notation}
+        Throughout, $X \in \mathbb{R}^{n \times p}$, $w \in \mathbb{R}^p$, $y \in \mathbb{R}^n$.
+        \section{Example}
+        With $X \in \mathbb{R}^{k \times k}$ and $w \in \mathbb{R}^k$, $w^\top X w$.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_definition_stays_in_its_section_unless_it_sets_up_the_others(tmp_path: Path) -> None:
+    # Control notes: the Kalman gain K of one section is not the LQR gain K of the next; a
+    # residual defined in the Model section is the one the later sections use
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \documentclass{article}
+        \begin{document}
+        \section{Model}
+        Let $A \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$, $b \in \mathbb{R}^m$ and $r = Ax - b$.
+        \section{Kalman filter}
+        Let $x_k \in \mathbb{R}^n$, $C \in \mathbb{R}^{p \times n}$, $P \in \mathbb{R}^{n \times n}$ and
+        $R \in \mathbb{R}^{p \times p}$. The gain is
+        \[ K = P C^\top (C P C^\top + R)^{-1}, \qquad \hat x_k = K C x_k . \]
+        \section{LQR}
+        The optimal control is $u_k = -K x_k$; the residual $A^\top r$ is fine, $r A$ is not.
+                                                                                 ^^^
+        \end{document}
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
