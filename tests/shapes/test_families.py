@@ -128,6 +128,23 @@ def test_a_subscript_family_whose_shape_depends_on_the_label(tmp_path: Path) -> 
     assert shape_of(result, "x_1").short() == "n_1"  # type: ignore[union-attr]
 
 
+def test_conditional_labels_of_a_filter_shift_as_a_whole(tmp_path: Path) -> None:
+    r"""``\hat{x}_{k+1|k}`` and ``\hat{x}_{1|0}`` are members of ``\hat{x}_{k|k-1}``;
+    ``y_1`` of ``y_k``."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\hat{x}_{k|k-1}, \hat{x}_{k|k} \in \mathbb{R}^n$, $P_{k|k-1} \in \mathbb{R}^{n \times n}$,
+        $y_k \in \mathbb{R}^p$, $H \in \mathbb{R}^{p \times n}$ and $A \in \mathbb{R}^{n \times n}$.
+        Then $\hat{x}_{k+1|k} = A \hat{x}_{k|k}$, $P_{k+1|k} H^\top$ and $y_1 - H \hat{x}_{1|0}$ are
+        fine, but $y_1 - \hat{x}_{1|0}$ and $H P_{k+1|k} H$ are not.
+                   ^^^^^^^^^^^^^^^^^^^       ^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch", "matmul-mismatch")
+    assert shape_of(result, r"\hat{x}_{1|0}").short() == "n"  # type: ignore[union-attr]
+
+
 def test_a_member_declared_itself_wins_over_its_family(tmp_path: Path) -> None:
     fx, result = check_fixture(
         tmp_path,

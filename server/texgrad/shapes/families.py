@@ -17,7 +17,8 @@ from collections.abc import Callable
 
 from texgrad.shapes.dims import Dim, Shape, mentions, relabel
 from texgrad.syntax import tree as t
-from texgrad.syntax.symbols import label_of, tagged_key
+from texgrad.syntax.show import show
+from texgrad.syntax.symbols import Label, label_of, tagged_key
 
 # letters that label the members of a family declared as h^{(t)}, x^{(i)}, a^{[l]}
 SUPERSCRIPT_LABELS = ("t", "i", "j", "k", "l", "s", "n", "\\ell", "\\tau")
@@ -56,27 +57,15 @@ def family_of(
     named: Callable[[Dim], bool],
 ) -> tuple[str, Shape] | None:
     """:func:`member_shape`, with the key of the family's declared member (``h_{t}``)."""
-    member = label_of(tag)
-    labels: tuple[str, ...]
-    if form == "_":
-        if member is None:
-            return None
-        var = member[0]
-        if var is not None and member[1] == 0 and not var.isupper():
-            return None  # h_t itself, or h_s: no member of another family
-        labels = (
-            SUBSCRIPT_LABELS
-            if var is None
-            else (var.lower(),)
-            if len(var) == 1 and var.isupper()
-            else (var,)
-        )
-    else:
-        labels = SUPERSCRIPT_LABELS
-    found = [(v, s) for v in labels if (s := declared(family_key(base, form, v))) is not None]
+    candidates = (
+        _subscript_families(base, tag)
+        if form == "_"
+        else [(tagged_key(base, form, v), v, label_of(tag)) for v in SUPERSCRIPT_LABELS]
+    )
+    found = [(k, v, m, s) for k, v, m in candidates if (s := declared(k)) is not None]
     if len(found) != 1:
         return None
-    v, shape = found[0]
+    key, v, member, shape = found[0]
     if member is None:  # h^{(i_1, i_2)}: only a shape that does not depend on the label
         shifted = None if mentions(shape, v) else shape
     else:
@@ -87,7 +76,57 @@ def family_of(
         made = _free(shifted) - _free(shape)
         if not all(named(d) for d in made):
             return None
-    return family_key(base, form, v), shifted
+    return key, shifted
+
+
+def _subscript_families(base: str, tag: t.Node) -> list[tuple[str, str, Label]]:
+    r"""The families a subscripted symbol may belong to: (the key of the declared member,
+    its letter, what the letter stands for in this member).  ``h_{t-1}``: ``h_{t}`` with
+    ``t-1``; ``x_1``: ``x_{t}``, ``x_{k}`` … with ``1``; ``x_T``: ``x_{t}`` with ``T``; a
+    conditional label shifts as a whole — ``\hat{x}_{1|0}`` of ``\hat{x}_{k|k-1}`` with
+    ``1``, ``\hat{x}_{k+1|k}`` of it with ``k+1``."""
+    parts, relations = _parts(tag)
+    if not parts or len({p[0] for p in parts}) != 1:
+        return []
+    var, first = parts[0]
+    letters = (
+        SUBSCRIPT_LABELS
+        if var is None
+        else (var.lower(),)
+        if len(var) == 1 and var.isupper()
+        else (var,)
+    )
+    out = []
+    for v in letters:
+        for start in (0,) if len(parts) == 1 else (0, 1, -1):  # k|k-1, k+1|k, k-1|k
+            shift = first - start
+            if var == v and shift == 0:
+                continue  # the member itself (h_t, or h_s of no other family)
+            pattern = [_label_node((v, start + offset - first)) for _, offset in parts]
+            index = pattern[0] if len(pattern) == 1 else t.Chain(tuple(pattern), relations)
+            out.append((f"{base}_{{{show(index)}}}", v, (var, shift)))
+    return out
+
+
+def _parts(tag: t.Node) -> tuple[list[Label], tuple[str, ...]]:
+    """A label's parts: ``t-1`` is one; ``k|k-1`` (a conditional, as filters write) two."""
+    if isinstance(tag, t.Chain) and all(r in ("\\mid", "|") for r in tag.relations):
+        parts = [label_of(item) for item in tag.items]
+        found = [p for p in parts if p is not None]
+        return (found, tag.relations) if len(found) == len(parts) else ([], ())
+    label = label_of(tag)
+    return ([label] if label is not None else []), ()
+
+
+def _label_node(label: Label) -> t.Node:
+    """A label as the parser reads it, so that its key is the one a document's makes."""
+    var, offset = label
+    if var is None:
+        return t.Number(str(offset))
+    if offset == 0:
+        return t.Symbol(var)
+    sign = "+" if offset > 0 else "-"
+    return t.Add((t.Symbol(var), t.Number(str(abs(offset)))), ("", sign))
 
 
 def _free(shape: Shape) -> set[Dim]:
