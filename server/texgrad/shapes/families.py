@@ -14,6 +14,7 @@ both read members here; a member declared itself is theirs to look up first.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from texgrad.shapes.dims import Dim, Shape, mentions, relabel
 from texgrad.syntax import tree as t
@@ -79,15 +80,23 @@ def family_of(
     return key, shifted
 
 
-def _subscript_families(base: str, tag: t.Node) -> list[tuple[str, str, Label]]:
+def _subscript_families(base: str, tag: t.Node) -> tuple[tuple[str, str, Label], ...]:
     r"""The families a subscripted symbol may belong to: (the key of the declared member,
     its letter, what the letter stands for in this member).  ``h_{t-1}``: ``h_{t}`` with
     ``t-1``; ``x_1``: ``x_{t}``, ``x_{k}`` … with ``1``; ``x_T``: ``x_{t}`` with ``T``; a
     conditional label shifts as a whole — ``\hat{x}_{1|0}`` of ``\hat{x}_{k|k-1}`` with
     ``1``, ``\hat{x}_{k+1|k}`` of it with ``k+1``."""
     parts, relations = _parts(tag)
-    if not parts or len({p[0] for p in parts}) != 1:
-        return []
+    return _candidates(base, tuple(parts), relations) if parts else ()
+
+
+@lru_cache(maxsize=4096)
+def _candidates(
+    base: str, parts: tuple[Label, ...], relations: tuple[str, ...]
+) -> tuple[tuple[str, str, Label], ...]:
+    """(cached: the same letters and labels recur on every row)"""
+    if len({p[0] for p in parts}) != 1:
+        return ()
     var, first = parts[0]
     letters = (
         SUBSCRIPT_LABELS
@@ -105,7 +114,7 @@ def _subscript_families(base: str, tag: t.Node) -> list[tuple[str, str, Label]]:
             pattern = [_label_node((v, start + offset - first)) for _, offset in parts]
             index = pattern[0] if len(pattern) == 1 else t.Chain(tuple(pattern), relations)
             out.append((f"{base}_{{{show(index)}}}", v, (var, shift)))
-    return out
+    return tuple(out)
 
 
 def _parts(tag: t.Node) -> tuple[list[Label], tuple[str, ...]]:
