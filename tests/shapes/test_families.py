@@ -200,23 +200,24 @@ def test_bracket_and_ell_labels(tmp_path: Path) -> None:
 def test_elements_stay_elements_and_ambiguous_members_are_unknown(tmp_path: Path) -> None:
     r"""``x_i`` of a declared ``x \in \mathbb{R}^n`` is an entry; ``x_0`` is the entry or the
     first of the family ``x_t`` (unknown); with both ``h_t`` and ``h_k`` declared ``h_0`` is
-    unknown; ``W_Q`` is not a member of ``W_k``, nor ``h_s`` of ``h_t``; a label that is not
+    unknown; ``W_Q`` is not a member of ``W_k``, nor ``h_s`` of ``h_t``, nor ``g_I`` (the entries
+    in a set ``I``) of ``g_i``; a label that is not
     a letter plus or minus a number (``2l``) or a number label below zero leave the member
     unknown."""
     fx, result = check_fixture(
         tmp_path,
         r"""
         Let $x \in \mathbb{R}^n$, $x_t \in \mathbb{R}^n$, $A \in \mathbb{R}^{m \times n}$,
-        $h_t \in \mathbb{R}^p$, $h_k \in \mathbb{R}^q$, $W_k \in \mathbb{R}^{d \times d}$,
+        $h_t \in \mathbb{R}^p$, $h_k \in \mathbb{R}^q$, $W_k \in \mathbb{R}^{d \times d}$, $g_i \in \mathbb{R}^q$,
         $V^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}$, $y \in \mathbb{R}^r$.
-        Then $x_i A$, $x_0 A$, $A h_0$, $W_Q y$, $A h_s$, $V^{(2l)} y$ and $V^{(0)} y$ say nothing,
+        Then $x_i A$, $x_0 A$, $A h_0$, $W_Q y$, $A h_s$, $V^{(2l)} y$, $V^{(0)} y$, $A g_I$ say nothing,
         but $x_{t-1} A$ does.
              ^^^^^^^^^
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
     assert shape_of(result, "x_i").short() == "1×1"  # type: ignore[union-attr]
-    for unknown in ("x_0", "h_0", "W_Q", "h_s", "V^{(2l)}", "V^{(0)}"):
+    for unknown in ("x_0", "h_0", "W_Q", "h_s", "V^{(2l)}", "V^{(0)}", "g_I"):
         assert shape_of(result, unknown) is None, unknown
 
 

@@ -25,6 +25,8 @@ from texgrad.syntax.symbols import Label, label_of, tagged_key
 SUPERSCRIPT_LABELS = ("t", "i", "j", "k", "l", "s", "n", "\\ell", "\\tau")
 # … and as h_t, x_k, x_i (then x_1, x_{i+1} are samples too)
 SUBSCRIPT_LABELS = ("t", "k", "i", "j", "l", "s", "n", "m", "\\ell", "\\tau")
+# capitals that name sets of indices rather than the last member (x_T of x_t, W_L of W_l)
+_INDEX_SETS = frozenset("I J S".split())
 
 
 def family_key(base: str, form: str, label: str) -> str:
@@ -98,6 +100,8 @@ def _candidates(
     if len({p[0] for p in parts}) != 1:
         return ()
     var, first = parts[0]
+    if var in _INDEX_SETS:
+        return ()  # x_I, x_S: the entries of x in a set of indices
     letters = (
         SUBSCRIPT_LABELS
         if var is None
