@@ -578,8 +578,8 @@ def test_a_gradient_is_of_a_scalar_unless_known_otherwise(tmp_path: Path) -> Non
 
 
 def test_members_of_a_labelled_family_share_its_shape(tmp_path: Path) -> None:
-    r"""``h^{(t-1)}``, ``h^{(t)\top}`` of ``h^{(t)} \in \mathbb{R}^{n}``; but ``W^{(l+1)}`` of
-    ``W^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}`` has a shape of its own (unknown)."""
+    r"""``h^{(t-1)}``, ``h^{(t)\top}`` of ``h^{(t)} \in \mathbb{R}^{n}``; ``W^{(l+1)}`` of
+    ``W^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}`` is n_{l+1}×n_l (see test_families.py)."""
     fx, result = check_fixture(
         tmp_path,
         r"""
