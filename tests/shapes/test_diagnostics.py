@@ -816,3 +816,21 @@ def test_dimensions_are_named_as_the_document_writes_them(tmp_path: Path) -> Non
     assert second.startswith("`K_*` is n×n_* but `K_*` is n×n_*: inner dimensions n_* and n"), (
         second
     )
+
+
+@pytest.mark.parametrize(
+    ("dim", "written"),
+    [
+        ("n", "ℝⁿ"),
+        ("2n", "ℝ²ⁿ"),
+        ("n + p", "ℝ^{n + p}"),
+        ("n_{l+1}", "ℝ^{n_{l+1}}"),
+        ("d_k", "ℝ^{d_k}"),
+    ],
+)
+def test_a_space_is_written_with_a_superscript_only_when_it_reads_as_one(
+    dim: str, written: str
+) -> None:
+    from texgrad.shapes.messages import space
+
+    assert space(dim) == written

@@ -25,6 +25,7 @@ def space(dim: str) -> str:
         if "\ufffd" not in sup
         and all(c not in sup for c in dim if c.isalnum())
         and not _NO_SUPERSCRIPT.intersection(dim)
+        and dim.isalnum()  # ℝ^{n + p}, not ℝⁿ ⁺ ᵖ
         else f"ℝ^{{{dim}}}"
     )
 
