@@ -76,8 +76,10 @@ class SymbolTable:
     weak: dict[str, list[Declaration]] = field(default_factory=dict)
     # is_notation's answers (texts and boundaries do not change once collected)
     _notation: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
-    # local's answers
+    # local's, supposed's and sets_up's answers
     _local: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
+    _supposed: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
+    _sets_up: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
     # lookup's view of each symbol's declarations per file (see _FileView)
     _views: dict[tuple[str, str | None, str], _FileView | None] = field(
         default_factory=dict, repr=False, compare=False
@@ -249,6 +251,12 @@ class SymbolTable:
     def supposed(self, d: Declaration | Signature) -> bool:
         """Is a declaration made in a sentence that supposes ("Assume $A \\in …$", "If …",
         "For any …"), as references state each identity's hypotheses: for that part only?"""
+        known = self._supposed.get((d.path, d.start))
+        if known is None:
+            known = self._supposed[(d.path, d.start)] = self._is_supposed(d)
+        return known
+
+    def _is_supposed(self, d: Declaration | Signature) -> bool:
         text = self.texts.get(d.path, "")
         start = sentence_start(text, max(0, d.start - SENTENCE_LOOKBACK), d.start)
         return any(
@@ -294,6 +302,12 @@ class SymbolTable:
     def sets_up(self, d: Declaration | Signature) -> bool:
         """Is a declaration made as notation, or in a section that sets up the sections
         after it (a paper's "Model", "Parameters", "Background")?"""
+        known = self._sets_up.get((d.path, d.start))
+        if known is None:
+            known = self._sets_up[(d.path, d.start)] = self._is_set_up(d)
+        return known
+
+    def _is_set_up(self, d: Declaration | Signature) -> bool:
         if self.is_notation(d):  # type: ignore[arg-type]
             return True
         text = self.texts.get(d.path, "")

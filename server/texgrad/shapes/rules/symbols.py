@@ -35,7 +35,8 @@ class SymbolRules(RuleBase):
         defined = self._definition(key[0], node.start)
         if defined:
             return defined.shape
-        if self._weak(key, node.start) is not None:
+        greek = key[0].startswith("\\") and key[1] is None  # (only those are weak scalars)
+        if greek and self._weak(key, node.start) is not None:
             return SCALAR  # \lambda > 0 somewhere, and nothing else says what \lambda is
         if isinstance(node, t.Tagged):
             power = node.as_power()  # W^Q names a matrix where declared; else A^N is a power
