@@ -52,6 +52,8 @@ class SymbolRules(RuleBase):
         font = base[1]
 
         def declared(key: str) -> Shape | None:
+            if not self._declared(key):  # (most candidates: a cheaper question)
+                return None
             decl = self._lookup((key, font), node.start)
             return decl.shape if decl is not None else None
 
