@@ -724,3 +724,15 @@ def test_a_subscript_that_is_no_dimension_is_no_size(tmp_path: Path) -> None:
     )
     text = result.doc.text
     assert [text[d.start : d.end] for d in result.diagnostics] == [r"X^\top X + I_n"]
+
+
+def test_relu_written_with_capitals_is_elementwise(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $W \in \mathbb{R}^{k \times d}$, $x \in \mathbb{R}^d$ and $b \in \mathbb{R}^k$.
+        Fine: $\operatorname{ReLU}(Wx + b) + b$, $\mathrm{ReLU}(x) + x$. Wrong: $\operatorname{ReLU}(Wx) + x$.
+                                                                                 ^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")

@@ -75,7 +75,7 @@ class FunctionRules(RuleBase):
                 self._not_square(_SQUARE_FUNCS[name], node.args[0], arg, node)
                 return None
             return SCALAR if arg is not None or len(args) == 1 else None
-        if name in ELEMENTWISE or name == "softmax":
+        if name.lower() in ELEMENTWISE or name == "softmax":  # \operatorname{ReLU} too
             return arg
         if name == "diag" and arg is not None:
             if arg.cols == ONE:
