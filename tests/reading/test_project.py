@@ -701,3 +701,25 @@ def test_a_long_include_chain_is_cut_without_recursion_errors(tmp_path):
     assert 60 < len(project.files) < 70
     problems = [p for ps in project.problems.values() for p in ps]
     assert [p.code for p in problems] == ["include-depth"]
+
+
+def test_a_quarto_include_brings_the_macros_of_the_shared_page(tmp_path):
+    (tmp_path / "_macros.qmd").write_text(
+        "::: {.hidden}\n$$\n\\newcommand{\\Ks}{\\mathbf{K}_*}\n$$\n:::\n", encoding="utf-8"
+    )
+    page = tmp_path / "page.qmd"
+    page.write_text(
+        "---\ntitle: t\n---\n\n{{< include _macros.qmd >}}\n\n{{< include _gone.qmd >}}\n\n"
+        "é $\\Ks^\\top y$\n",
+        encoding="utf-8",
+    )
+    project = load_project(page, folder=tmp_path)
+    assert "Ks" in project.macros
+    doc = read_document(page, project=project, folder=tmp_path)
+    (region,) = doc.regions
+    assert doc.text[region.start : region.end] == "$\\Ks^\\top y$"
+    assert "\\mathbf{K}_*" in region.rows[0].text.text
+    missing = [p for p in doc.problems if p.code == "missing-file"]
+    assert [p.message for p in missing] == [
+        "file _gone.qmd not found ({{< include _gone.qmd >}}); its macros are not known"
+    ]

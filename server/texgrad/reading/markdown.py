@@ -52,7 +52,7 @@ from texgrad.reading.markdown_inline import (
     scan_inline,
 )
 from texgrad.reading.problems import ReadProblem
-from texgrad.reading.regions import ScanResult
+from texgrad.reading.regions import Include, ScanResult
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -73,6 +73,9 @@ _ENV_KEY = "texgrad"  # our entry in markdown-it's per-parse `env`
 _BLANK_LINE = re.compile(r"^[ \t]*$", re.M)
 
 # HTML blocks with no text MathJax would read (`<script>`, `<pre>`, comments …).
+# Quarto's include shortcode, alone on its line: {{< include _macros.qmd >}} (read as an
+# include, as \input is, so that the shared page's macros are the document's)
+_QUARTO_INCLUDE = re.compile(r"^[ \t]*\{\{<\s*include\s+(?P<target>[^\s>]+)\s*>\}\}[ \t]*$", re.M)
 _RAW_HTML = re.compile(r"\s*<(?:(?:script|pre|style|textarea)(?![A-Za-z0-9-])|[!?])", re.I)
 _DIRECTIVE = re.compile(r"\{([A-Za-z][\w:.+-]*)\}")
 _OPTION_LINE = re.compile(r"[ \t>]*:[\w-]+:")
@@ -274,6 +277,8 @@ def _scan_blocks(doc: Doc, first: int, last: int, depth: int) -> None:
         a, b = first + tok.map[0], min(first + tok.map[1], last)
         if a >= b:
             continue
+        if kind == "paragraph_open" and "{{<" in tokens[i + 1].content:
+            _includes(doc, doc.starts[a], doc.ends[b - 1])
         if kind in ("paragraph_open", "heading_open"):
             prefixes: tuple[Span, ...] = ()
             if quotes and i + 1 < len(tokens):
@@ -286,6 +291,13 @@ def _scan_blocks(doc: Doc, first: int, last: int, depth: int) -> None:
         elif kind == "html_block" and not _RAW_HTML.match(tok.content):
             # Never math, but MathJax reads definitions hidden in e.g. a <div hidden>.
             scan_inline(doc, doc.starts[a], doc.ends[b - 1], record=False)
+
+
+def _includes(doc: Doc, a: int, b: int) -> None:
+    """The Quarto includes of a paragraph (``{{< include file.qmd >}}`` lines)."""
+    for m in _QUARTO_INCLUDE.finditer(doc.text, a, b):
+        target = m.group("target").strip("\"'")
+        doc.out.includes.append(Include("quarto-include", target, m.start(), m.end()))
 
 
 def _scan_plain(doc: Doc, first: int, last: int) -> None:

@@ -304,7 +304,7 @@ def _walk(
         text, read_problems = reader.text(key)
         for p in read_problems:
             walk.problem(key, p)
-        result = reader.scan(key)
+        result = reader.scan(key, format_of(key))  # (a Quarto page includes Markdown)
         events: list[tuple[int, int, Macro | Include]] = [
             (d.start, 0, d) for d in result.definitions
         ] + [(inc.start, 1, inc) for inc in result.includes]
@@ -317,7 +317,7 @@ def _walk(
             res = _resolve(inc, path, root_dir, base, reader)
             if res.path is not None:
                 if depth == MAX_INCLUDE_DEPTH and str(res.path) not in visited:
-                    message = f"\\{inc.command}{{{inc.target}}} is not read: includes are nested more than {MAX_INCLUDE_DEPTH} deep"
+                    message = f"{inc.written} is not read: includes are nested more than {MAX_INCLUDE_DEPTH} deep"
                     walk.problem(
                         key,
                         ReadProblem(message, inc.start, inc.end, "information", "include-depth"),
@@ -340,7 +340,7 @@ def _report_unfollowed(walk: _Walk, key: str, inc: Include, res: _Resolved, fold
         walk.problem(
             key,
             ReadProblem(
-                f"\\{inc.command}{{{inc.target}}} is not read: it is outside the project folder {folder}",
+                f"{inc.written} is not read: it is outside the project folder {folder}",
                 inc.start, inc.end, "information", "outside-project",
             ),
         )  # fmt: skip
@@ -348,7 +348,7 @@ def _report_unfollowed(walk: _Walk, key: str, inc: Include, res: _Resolved, fold
         walk.problem(
             key,
             ReadProblem(
-                f"\\{inc.command}{{{inc.target}}} is not followed: its path is computed by macros",
+                f"{inc.written} is not followed: its path is computed by macros",
                 inc.start, inc.end, "information", "unresolved-include",
             ),
         )  # fmt: skip
@@ -356,7 +356,7 @@ def _report_unfollowed(walk: _Walk, key: str, inc: Include, res: _Resolved, fold
         walk.problem(
             key,
             ReadProblem(
-                f"file {inc.target} not found (\\{inc.command}); its macros are not known",
+                f"file {inc.target} not found ({inc.written}); its macros are not known",
                 inc.start, inc.end, "information", "missing-file",
             ),
         )  # fmt: skip
@@ -516,6 +516,14 @@ def load_project(
         project.macros = merge([result.definitions])
         if read_problems:
             project.problems[key] = list(read_problems)
+        if result.includes:  # Quarto's {{< include _macros.qmd >}}: the page's macros too
+            walk = _Walk()
+            _walk(file, reader, walk)
+            for p in walk.order[1:]:
+                project.files[p] = ProjectFile(p, reader.text(p)[0], reader.scan(p), format_of(p))
+            project.macros = merge([walk.definitions])
+            for p, found in walk.problems.items():
+                project.problems.setdefault(p, []).extend(found)
         return project
 
     walk = _Walk()

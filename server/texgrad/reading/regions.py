@@ -136,10 +136,17 @@ class MathRegion:
 class Include:
     r"""A reference to another file: ``\input{chapters/a}``, ``\import{dir/}{file}``."""
 
-    command: str
+    command: str  # input, include, import …; quarto-include for {{< include … >}}
     target: str  # the path as written; directory and file joined for \import
     start: int  # source range of the whole command
     end: int
+
+    @property
+    def written(self) -> str:
+        r"""The include as messages quote it: ``\input{a}``, ``{{< include a.qmd >}}``."""
+        if self.command == "quarto-include":
+            return f"{{{{< include {self.target} >}}}}"
+        return f"\\{self.command}{{{self.target}}}"
 
 
 @dataclass(slots=True)
