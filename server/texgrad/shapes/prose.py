@@ -100,6 +100,26 @@ def _dims_shape(node: t.Node | None, kind: str) -> Shape | None:
     return None  # "an $n$ matrix" says too little
 
 
+# "the projector onto the column space of $A$ is the $m \times m$ matrix": the sentence's
+# subject is the projector, and $A$ only the object of a preposition
+_OBJECT = re.compile(
+    r"\b(?:of|to|onto|into|from|by|for|in|on|at|over|than|between|under|via|through|about"
+    r"|against|along|within|w\.r\.t\.|wrt)\s*$"
+)
+# the patterns whose ``sym`` is the subject of a verb ("$A$ is …", "$A$ and $B$ are …")
+_SUBJECT_VERB = re.compile(r"\s*\$(?:,|\s+and\s|\s+(?:are|be|is|denotes?)\b)")
+
+
+def _object_of_preposition(text: str, m: re.Match[str], lo: int) -> bool:
+    """Is the match's leading ``sym`` (the subject of "is …") the object of a preposition?"""
+    at = m.start()
+    if m.groupdict().get("sym") is None or m.start("sym") != at + 1:
+        return False
+    if not _SUBJECT_VERB.match(text, m.end("sym")):
+        return False  # "a vector $x$ of length $n$", "with $x$ of size …": an attribute
+    return bool(_OBJECT.search(text, max(lo, at - 24), at))
+
+
 _DECLARING = re.compile(r"\b(?:[Ww]here|[Ll]et|[Ss]uppose|[Aa]ssume|[Gg]iven)\b")
 _HYPOTHESIS = re.compile(r"\b(?:[Ii]f|[Ww]hen|[Ww]henever|[Uu]nless)\b")
 
@@ -132,6 +152,8 @@ def from_prose(
         for m in pattern.finditer(text, lo, len(text) if hi is None else hi):
             if m.groupdict().get("lead") in (",", "and") and not _declaring(text, lo, m.start()):
                 continue  # "If $A$ is $m \times n$, $B$ is …": a hypothesis
+            if _object_of_preposition(text, m, lo):
+                continue  # "the Jacobian of $a_t$ with respect to $x_t$ is the $H \times d$ matrix"
             kind = (m.groupdict().get("kind") or "").lower()
             kind = _KIND_OF.get(kind, kind)
             shape = _prose_shape(m, kind, rows)
