@@ -102,3 +102,59 @@ def test_a_scripted_bracket_right_after_an_unknown_name_is_its_argument(tmp_path
         """,
     )
     assert found(result) == expected(fx, "not-square")
+
+
+# -- a number times \pi is the constant --------------------------------------------------------
+
+
+def test_a_number_times_pi_is_the_constant_even_where_pi_is_declared(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\pi \in \mathbb{R}^K$, $\Sigma \in \mathbb{R}^{d \times d}$ and $v \in \mathbb{R}^d$.
+        Then $\det(2\pi\Sigma)^{-1/2}$, $(2\pi)^{d/2} v$, $\log 2\pi + \pi^\top \pi$ and $\frac{1}{\sqrt{2\pi}} v$ are fine, but $\pi \Sigma$ is not.
+                                                                                                                                  ^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+# -- samples x_1, …, x_n of a vector x ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        r"Given $n$ observations $x_1, \dots, x_n$, the mean is",
+        r"Draw samples $x_1, x_2, \ldots, x_N$ and take",
+        r"The $n$ observations $x_1, \dots, x_n$, stacked as the rows of $X \in \mathbb{R}^{n \times d}$, have mean",
+    ],
+)
+def test_a_list_of_samples_of_a_vector_is_a_family_of_vectors(
+    tmp_path: Path, sentence: str
+) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        rf"""
+        Let $x \in \mathbb{{R}}^d$ be random, $v \in \mathbb{{R}}^d$ and $A \in \mathbb{{R}}^{{k \times d}}$.
+        {sentence} $\bar x = \frac{{1}}{{n}}\sum_{{i=1}}^n x_i = v$.
+        Then $A x_i + A \bar x$ is fine, but $x_i A$ is not.
+                                              ^^^^^
+        """,
+    )
+    member = declaration(result, "x_{i}", at="x_i A")
+    assert member is not None and member.shape.short() == "d"
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_list_as_long_as_the_vector_is_its_entries(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x \in \mathbb{R}^n$ collect the observations $x_1, \dots, x_n$, and $v \in \mathbb{R}^n$.
+        Then $\mathbf{1}^\top x = \sum_{i=1}^n x_i$ and $x_i v$ are fine, but $v^\top x_i x$ is not a scalar: $v^\top x_i x + 1 = v$.
+                                                                                                               ^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert declaration(result, "x_{i}") is None
+    assert found(result) == expected(fx, "equation-mismatch")

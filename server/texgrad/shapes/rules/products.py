@@ -42,6 +42,7 @@ class ProductRules(RuleBase):
             span=node.span,
         )
         shapes = [self._factor(f, i + 1 < len(factors), i > 0) for i, f in enumerate(factors)]
+        _constant_pi(factors, shapes)
         self._coefficients(factors, shapes)
         self._gather_evidence(factors, shapes)
         # Each run of factors of known shape is multiplied out: however the product is
@@ -310,3 +311,15 @@ def _broadcasts(small: Shape, big: Shape) -> bool:
     if small.rows == ONE and same(small.cols, big.cols) and big.rows != ONE:
         return True
     return small.cols == ONE and same(small.rows, big.rows) and big.cols != ONE
+
+
+def _constant_pi(factors: list[t.Node], shapes: list[Shape | None]) -> None:
+    """``2\\pi``, ``(2\\pi)^{d/2}``: a number times a bare ``\\pi`` is the constant, even where
+    ``\\pi`` is declared (mixing weights ``\\pi \\in \\Delta^{K-1}``, written ``\\pi_k``)."""
+    for i in range(1, len(factors)):
+        f = factors[i]
+        if (
+            isinstance(f, t.Symbol) and f.name == "\\pi" and f.font is None and not f.accents
+            and isinstance(factors[i - 1], t.Number) and shapes[i] is not None
+        ):  # fmt: skip
+            shapes[i] = SCALAR
