@@ -17,6 +17,15 @@ def test_chain_rule_through_a_defined_function() -> None:
     assert out.verified and out.result == r"2 A^\top A x"
 
 
+def test_a_transposed_call_of_a_defined_function() -> None:
+    # r(x)^\top r(x): the value r(x) transposed, not r times (x)^\top
+    where = r"B \in \mathbb{R}^{m \times n}; A \in \mathbb{R}^{m \times m}; x \in \mathbb{R}^n; r(x) = Bx"
+    out = diff_latex(r"r(x)^\top r(x)", "x", where)
+    assert (out.result, out.verified) == (r"2 B^\top B x", True), out.error
+    out = diff_latex(r"r(x)^\top A r(x)", "x", where)
+    assert (out.result, out.verified) == (r"B^\top (A + A^\top) B x", True), out.error
+
+
 def test_an_unsubscripted_norm_of_a_matrix_is_frobenius() -> None:
     out = diff_latex(r"\|Y - XW\|^2", "W", r"Y \in \mathbb{R}^{N \times k}; "
                      r"X \in \mathbb{R}^{N \times d}; W \in \mathbb{R}^{d \times k}")  # fmt: skip

@@ -42,7 +42,6 @@ from texgrad.calculus.written import (
     MATRIX_FUNCTION_NAMES,
     TRACE_NAMES,
     Indicator,
-    as_application,
     describe,
     function_name,
     in_parens,
@@ -63,7 +62,7 @@ from texgrad.calculus.written import (
 from texgrad.shapes.dims import Dim, Shape, dim_of, same, scalar_spreads
 from texgrad.shapes.families import member_shape
 from texgrad.syntax import tree as t
-from texgrad.syntax.notation import sized_constant
+from texgrad.syntax.notation import call_of, sized_constant
 from texgrad.syntax.show import show
 from texgrad.syntax.symbols import label_of, symbol_key
 
@@ -459,8 +458,8 @@ class Lowerer:
             key = symbol_key(f) if isinstance(f, t.Symbol) else None
             fdef = self.env.functions.get(key[0]) if key is not None else None
             if fdef is not None and fdef.params and i + 1 < len(factors):
-                call = as_application(t.Product((f, factors[i + 1]), start=f.start))
-                if isinstance(call, t.Apply):
+                call = call_of(f, factors[i + 1])  # r(x), r(x)^\top
+                if call is not None:
                     out.append(call)
                     i += 2
                     continue

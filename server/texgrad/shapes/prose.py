@@ -100,6 +100,26 @@ def _dims_shape(node: t.Node | None, kind: str) -> Shape | None:
     return None  # "an $n$ matrix" says too little
 
 
+# "the projector onto the column space of $A$ is the $m \times m$ matrix": the sentence's
+# subject is the projector, and $A$ only the object of a preposition
+_OBJECT = re.compile(
+    r"\b(?:of|to|onto|into|from|by|for|in|on|at|over|than|between|under|via|through|about"
+    r"|against|along|within|w\.r\.t\.|wrt)\s*$"
+)
+# the patterns whose ``sym`` is the subject of a verb ("$A$ is …", "$A$ and $B$ are …")
+_SUBJECT_VERB = re.compile(r"\s*\$(?:,|\s+and\s|\s+(?:are|be|is|denotes?)\b)")
+
+
+def _object_of_preposition(text: str, m: re.Match[str], lo: int) -> bool:
+    """Is the match's leading ``sym`` (the subject of "is …") the object of a preposition?"""
+    at = m.start()
+    if m.groupdict().get("sym") is None or m.start("sym") != at + 1:
+        return False
+    if not _SUBJECT_VERB.match(text, m.end("sym")):
+        return False  # "a vector $x$ of length $n$", "with $x$ of size …": an attribute
+    return bool(_OBJECT.search(text, max(lo, at - 24), at))
+
+
 _DECLARING = re.compile(r"\b(?:[Ww]here|[Ll]et|[Ss]uppose|[Aa]ssume|[Gg]iven)\b")
 _HYPOTHESIS = re.compile(r"\b(?:[Ii]f|[Ww]hen|[Ww]henever|[Uu]nless)\b")
 
@@ -132,6 +152,8 @@ def from_prose(
         for m in pattern.finditer(text, lo, len(text) if hi is None else hi):
             if m.groupdict().get("lead") in (",", "and") and not _declaring(text, lo, m.start()):
                 continue  # "If $A$ is $m \times n$, $B$ is …": a hypothesis
+            if _object_of_preposition(text, m, lo):
+                continue  # "the Jacobian of $a_t$ with respect to $x_t$ is the $H \times d$ matrix"
             kind = (m.groupdict().get("kind") or "").lower()
             kind = _KIND_OF.get(kind, kind)
             shape = _prose_shape(m, kind, rows)
@@ -232,7 +254,19 @@ _FAMILY = [
     # "$\mathbf{x}_i^\top$ is the $i$-th row of $X$"
     re.compile(_M.format("member") + r"\s+(?:is|denotes)\s+the\s+\$[^$]{1,8}\$(?:-?th)?\s+" + _PART
                + r"\s+of\s+" + _M.format("matrix")),
+    # "$n$ observations $x_1, \dots, x_n$, stacked as the rows of $X \in …$": the vectors
+    # themselves are stacked (a row is a member transposed, written or not)
+    re.compile(_M.format("member") + r",?\s+(?P<stacked>stacked|arranged|stored|collected|gathered)\s+"
+               + r"(?:as|in|into)\s+(?:the\s+)?" + _PART + r"\s+of\s+(?:the\s+|a\s+)?(?:matrix\s+)?"
+               + _M.format("matrix")),
 ]  # fmt: skip
+
+
+# "$n$ observations $x_1, \dots, x_n$": samples of x (a vector), each a vector like x
+_SAMPLES = re.compile(
+    r"\b(?:observations|samples|data\s+points|draws|reali[sz]ations)\s+(?:of\s+\S+\s+)?"
+    + _M.format("member")
+)
 
 
 class Family(NamedTuple):
@@ -246,13 +280,14 @@ class Family(NamedTuple):
     end: int
     matrix: tuple[str, str | None]
     at: int
-    part: str
+    part: str  # "row", "column", or "sample" (``matrix`` is then the vector sampled)
+    last: t.Node | None = None  # a sample list's last index: x_1, …, x_n is n samples
 
 
 def families(text: str, rows: list[PlacedRow], lo: int = 0, hi: int | None = None) -> list[Family]:
     """The families that the prose of ``text[lo:hi]`` sizes by a matrix (resolved once the
     matrix's declaration is known: :func:`family_declarations`)."""
-    out: list[Family] = []
+    out = _samples(text, rows, lo, hi)
     if "row" not in text[lo:hi] and "column" not in text[lo:hi]:
         return out
     for pattern in _FAMILY:
@@ -272,21 +307,52 @@ def families(text: str, rows: list[PlacedRow], lo: int = 0, hi: int | None = Non
             part = "row" if m.group("part").startswith("row") else "column"
             out += [
                 Family(k[0], k[1], s, e, mkey, matrix.start, part)
-                for k, s, e in _members(member_row.tree, part)
+                for k, s, e in _members(
+                    member_row.tree, part, m.groupdict().get("stacked") is not None
+                )
             ]
     return out
 
 
-def _members(tree: t.Node | None, part: str) -> Iterator[tuple[tuple[str, str | None], int, int]]:
+def _samples(text: str, rows: list[PlacedRow], lo: int, hi: int | None) -> list[Family]:
+    """The lists of samples ``x_1, \\dots, x_n`` of a vector ``x`` the prose names (each a
+    vector like x, where x is declared one of another length than the list's)."""
+    out: list[Family] = []
+    for m in _SAMPLES.finditer(text, lo, len(text) if hi is None else hi):
+        row = _row_at(rows, m.start("member"))
+        tree = row.tree if row is not None else None
+        if not isinstance(tree, t.List) or not any(isinstance(i, t.Dots) for i in tree.items):
+            continue  # "observations $x_1, \\dots, x_n \\in …$" declare themselves
+        subs = [i for i in tree.items if not isinstance(i, t.Dots)]
+        if len(subs) < 2 or not all(
+            isinstance(i, t.Sub) and isinstance(i.base, t.Symbol) for i in subs
+        ):
+            continue
+        bases = {symbol_key(i.base) for i in subs}  # type: ignore[attr-defined]
+        base = bases.pop() if len(bases) == 1 else None
+        if base is None:
+            continue
+        out += [
+            Family(k[0], k[1], s, e, base, tree.start, "sample", subs[-1].index)  # type: ignore[attr-defined]
+            for k, s, e in _members(tree, "column")
+        ]
+    return out
+
+
+def _members(
+    tree: t.Node | None, part: str, stacked: bool = False
+) -> Iterator[tuple[tuple[str, str | None], int, int]]:
     """The members named: ``x_i^\\top`` for rows (a row is a transposed member), ``x_i`` for
-    columns; each item of a list ``x_1^\\top, \\dots, x_N^\\top``, and then ``x_i`` too."""
+    columns; each item of a list ``x_1^\\top, \\dots, x_N^\\top``, and then ``x_i`` too.
+    Members ``stacked`` as rows are the vectors whose transposes are the rows: ``x_i`` too."""
     items = tree.items if isinstance(tree, t.List) else (tree,)
     found = []
     for item in items:
         if part == "row":
-            if not isinstance(item, t.Transpose):
+            if isinstance(item, t.Transpose):
+                item = item.base
+            elif not stacked:
                 continue
-            item = item.base
         elif isinstance(item, t.Transpose):
             continue
         if isinstance(item, t.Sub) and isinstance(item.base, t.Symbol):
@@ -309,6 +375,11 @@ def family_declarations(fams: list[Family], path: str, table: SymbolTable) -> li
         decl = table.lookup(f.matrix[0], f.matrix[1], path, f.at)
         if decl is None or decl.shape.is_scalar:
             continue
+        if f.part == "sample":
+            length, n = decl.shape.rows, dim_of(f.last)
+            if decl.shape.cols == ONE and n is not None and not same(n, length):
+                out.append(Declaration(f.key, f.font, decl.shape, path, f.start, f.end, "prose"))
+            continue  # (x ∈ ℝⁿ with x_1, …, x_n: the entries of x)
         size = decl.shape.cols if f.part == "row" else decl.shape.rows
         if size == ONE:
             continue

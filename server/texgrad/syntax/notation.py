@@ -98,6 +98,25 @@ def rebase(outer: t.Node, base: t.Node, loc: dict[str, Any]) -> t.Node:
     return replace(outer, base=base, **loc)  # type: ignore[call-arg]
 
 
+def call_of(f: t.Node, nxt: t.Node) -> t.Node | None:
+    r"""``f`` (known to be a function) applied to the bracket ``nxt`` written after it: ``u(x)``,
+    and ``r(x)^\top`` or ``r(x)^2`` (the application, transposed or powered); None when
+    ``nxt`` is no round bracket."""
+    wrapped = round_base(nxt)
+    outer, paren = wrapped if wrapped is not None else (None, nxt)
+    if not isinstance(paren, t.Paren) or paren.open not in ("(", "\\left("):
+        return None
+    body = paren.body
+    args = body.items if isinstance(body, t.List) else ((body,) if body is not None else ())
+    call = t.Apply(f, tuple(args), True, start=f.start, end=paren.end, from_macro=f.from_macro,
+                   span=(f.span[0], paren.span[1]))  # fmt: skip
+    if outer is None:
+        return call
+    loc = {"start": f.start, "end": outer.end, "from_macro": f.from_macro,
+           "span": (f.span[0], outer.span[1])}  # fmt: skip
+    return rebase(outer, call, loc)
+
+
 def with_font(node: t.Node, font: str, loc: dict[str, Any]) -> t.Node:
     if isinstance(node, t.Symbol):
         if font == "mathbb" and node.name in SPACE_FIELDS and not node.accents:

@@ -10,6 +10,7 @@ from texgrad.shapes.diagnostics import Fix
 from texgrad.shapes.dims import ONE, SCALAR, Shape, same, scalar_spreads
 from texgrad.shapes.rules.base import RuleBase, span_key
 from texgrad.syntax import tree as t
+from texgrad.syntax.notation import call_of, is_round
 from texgrad.syntax.symbols import symbol_key
 
 # what a factor of unknown shape may be for its product still to have a shape (A \Sigma A^\top)
@@ -41,6 +42,7 @@ class ProductRules(RuleBase):
             span=node.span,
         )
         shapes = [self._factor(f, i + 1 < len(factors), i > 0) for i, f in enumerate(factors)]
+        _constant_pi(factors, shapes)
         self._coefficients(factors, shapes)
         self._gather_evidence(factors, shapes)
         # Each run of factors of known shape is multiplied out: however the product is
@@ -123,40 +125,35 @@ class ProductRules(RuleBase):
                 self._note(factors[i], None, right.rows)
 
     def _applications(self, factors: list[t.Node]) -> list[t.Node]:
-        """``u (x)`` for a symbol with a signature (``u : \\mathbb{R}^n \\to \\mathbb{R}^m``) is a call."""
+        """``u (x)`` for a symbol with a signature (``u : \\mathbb{R}^n \\to \\mathbb{R}^m``) is a
+        call, and ``r(x)^\\top`` its transpose (not ``r`` times ``(x)^\\top``)."""
         out: list[t.Node] = []
         i = 0
         while i < len(factors):
             f = factors[i]
             key = symbol_key(f)
             nxt = factors[i + 1] if i + 1 < len(factors) else None
-            if (
-                key
-                and isinstance(nxt, t.Paren)
-                and nxt.open in ("(", "\\left(")
-                and self._signature(key[0], f.start)
-            ):
-                args = (
-                    nxt.body.items
-                    if isinstance(nxt.body, t.List)
-                    else ((nxt.body,) if nxt.body is not None else ())
-                )
-                out.append(
-                    t.Apply(
-                        f,
-                        tuple(args),
-                        True,
-                        start=f.start,
-                        end=nxt.end,
-                        from_macro=f.from_macro,
-                        span=(f.span[0], nxt.span[1]),
-                    )
-                )
+            call = call_of(f, nxt) if key and nxt is not None else None
+            if call is not None and key and nxt is not None and self._called(key[0], f, nxt):
+                out.append(call)
                 i += 2
                 continue
             out.append(f)
             i += 1
         return out
+
+    def _called(self, key: str, f: t.Node, bracket: t.Node) -> bool:
+        """Is ``f`` applied to the round ``bracket`` after it: ``f`` has a signature, or the
+        bracket is scripted and written right after a name nothing introduces (``\\kappa(A)^2``,
+        the square of the condition number, not ``\\kappa`` times ``(A)^2``)?"""
+        if self._signature(key, f.start):
+            return True
+        return (
+            not isinstance(bracket, t.Paren)
+            and isinstance(f, t.Symbol)
+            and is_round(bracket, f)
+            and self._unknown(key, f.start)
+        )
 
     def _factor(self, node: t.Node, followed: bool, preceded: bool = False) -> Shape | None:
         """A factor of a product; ``x'`` before another factor is a transpose (``x' A x``), and
@@ -314,3 +311,15 @@ def _broadcasts(small: Shape, big: Shape) -> bool:
     if small.rows == ONE and same(small.cols, big.cols) and big.rows != ONE:
         return True
     return small.cols == ONE and same(small.rows, big.rows) and big.cols != ONE
+
+
+def _constant_pi(factors: list[t.Node], shapes: list[Shape | None]) -> None:
+    """``2\\pi``, ``(2\\pi)^{d/2}``: a number times a bare ``\\pi`` is the constant, even where
+    ``\\pi`` is declared (mixing weights ``\\pi \\in \\Delta^{K-1}``, written ``\\pi_k``)."""
+    for i in range(1, len(factors)):
+        f = factors[i]
+        if (
+            isinstance(f, t.Symbol) and f.name == "\\pi" and f.font is None and not f.accents
+            and isinstance(factors[i - 1], t.Number) and shapes[i] is not None
+        ):  # fmt: skip
+            shapes[i] = SCALAR

@@ -1,0 +1,160 @@
+r"""What a symbol is where a sentence or a formula mentions it: the object of a preposition
+is not what a prose size describes, a function followed by a scripted bracket is applied
+(``r(x)^\top``), a number times ``\pi`` is the constant, and a written list of samples
+``x_1, \dots, x_n`` is a family of vectors.  Each with a planted error found at its exact
+range and correct documents that stay quiet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.shapes.helpers import check_fixture, declaration, expected, found, shape_of
+
+# -- a prose size belongs to the subject, not to the object of a preposition -----------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        r"The orthogonal projector onto the column space of $A$ is the $m \times m$ matrix $P$.",
+        r"The Jacobian of $a$ with respect to $A$ is the $m \times m$ matrix $P$.",
+        r"The Gram matrix for $A$ is an $m \times m$ matrix, called $P$.",
+        r"The projector onto $A$ is $m \times m$.",
+    ],
+)
+def test_a_prose_size_does_not_go_to_the_object_of_a_preposition(
+    tmp_path: Path, sentence: str
+) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        rf"""
+        Let $A \in \mathbb{{R}}^{{m \times n}}$, $x \in \mathbb{{R}}^n$ and $y \in \mathbb{{R}}^m$.
+        {sentence}
+        Then $A x + y$ is fine, but $A y$ is not.
+                                     ^^^
+        """,
+    )
+    a = declaration(result, "A")
+    assert a is not None and a.how != "prose" and a.shape.short() == "m×n"
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        r"Let $W$ be an $m \times n$ matrix.",
+        r"For the model, $W$ is an $m \times n$ matrix.",
+        r"Here $W$ is the $m \times n$ matrix of weights.",
+        r"Consider the weights $W$, an $m \times n$ matrix.",
+        r"The weights, stored in a matrix $W$ of size $m \times n$, are learned.",
+        r"The layer with $W$ of size $m \times n$ is linear.",
+    ],
+)
+def test_a_prose_size_still_goes_to_its_subject(tmp_path: Path, sentence: str) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        rf"""
+        {sentence} Take $x \in \mathbb{{R}}^n$ and $y \in \mathbb{{R}}^m$.
+        Then $W x + y$ is fine, but $W y$ is not.
+                                     ^^^
+        """,
+    )
+    assert shape_of(result, "W").short() == "m×n"
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+# -- a function applied, then transposed or powered ------------------------------------------
+
+
+def test_a_transposed_application_is_the_transpose_of_the_value(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $r : \mathbb{R}^n \to \mathbb{R}^m$, $x \in \mathbb{R}^n$, $B \in \mathbb{R}^{m \times m}$ and $C \in \mathbb{R}^{n \times n}$.
+        Then $f(x) = \tfrac12 r(x)^\top r(x)$ and $r(x)^\top B r(x) + r(x)_1^2$ are fine, but $r(x)^\top C$ is not.
+                                                                                               ^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_scripted_bracket_after_a_plain_symbol_is_still_a_product(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $a \in \mathbb{R}^m$, $x \in \mathbb{R}^n$ and $A \in \mathbb{R}^{n \times n}$.
+        Then $a (x)^\top A$ is an outer product, but $a (x)^\top a$ is not.
+                                                      ^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_scripted_bracket_right_after_an_unknown_name_is_its_argument(tmp_path: Path) -> None:
+    # \kappa(A)^2 is the square of the condition number of A, not \kappa times (A)^2
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$. Then $\kappa(A^\top A) = \kappa(A)^2$, but $(A)^2$ is no square.
+                                                                                         ^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "not-square")
+
+
+# -- a number times \pi is the constant --------------------------------------------------------
+
+
+def test_a_number_times_pi_is_the_constant_even_where_pi_is_declared(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\pi \in \mathbb{R}^K$, $\Sigma \in \mathbb{R}^{d \times d}$ and $v \in \mathbb{R}^d$.
+        Then $\det(2\pi\Sigma)^{-1/2}$, $(2\pi)^{d/2} v$, $\log 2\pi + \pi^\top \pi$ and $\frac{1}{\sqrt{2\pi}} v$ are fine, but $\pi \Sigma$ is not.
+                                                                                                                                  ^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+# -- samples x_1, …, x_n of a vector x ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        r"Given $n$ observations $x_1, \dots, x_n$, the mean is",
+        r"Draw samples $x_1, x_2, \ldots, x_N$ and take",
+        r"The $n$ observations $x_1, \dots, x_n$, stacked as the rows of $X \in \mathbb{R}^{n \times d}$, have mean",
+    ],
+)
+def test_a_list_of_samples_of_a_vector_is_a_family_of_vectors(
+    tmp_path: Path, sentence: str
+) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        rf"""
+        Let $x \in \mathbb{{R}}^d$ be random, $v \in \mathbb{{R}}^d$ and $A \in \mathbb{{R}}^{{k \times d}}$.
+        {sentence} $\bar x = \frac{{1}}{{n}}\sum_{{i=1}}^n x_i = v$.
+        Then $A x_i + A \bar x$ is fine, but $x_i A$ is not.
+                                              ^^^^^
+        """,
+    )
+    member = declaration(result, "x_{i}", at="x_i A")
+    assert member is not None and member.shape.short() == "d"
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_list_as_long_as_the_vector_is_its_entries(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x \in \mathbb{R}^n$ collect the observations $x_1, \dots, x_n$, and $v \in \mathbb{R}^n$.
+        Then $\mathbf{1}^\top x = \sum_{i=1}^n x_i$ and $x_i v$ are fine, but $v^\top x_i x$ is not a scalar: $v^\top x_i x + 1 = v$.
+                                                                                                               ^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert declaration(result, "x_{i}") is None
+    assert found(result) == expected(fx, "equation-mismatch")
