@@ -291,7 +291,8 @@ def test_boundaries_after_an_edit_are_those_of_the_new_text(corpus: Path) -> Non
 
     rng = random.Random(3)
     snippets = [" ", "x", "word", "#", "# ", "\n", "\n\n", "```", "~~~", "\\section{", "{", "\t",
-                "\\subsection*{Examples}", "Notation", " \n"]  # fmt: skip
+                "\\subsection*{Examples}", "Notation", " \n", "\\begin{lemma}", "\\end{lemma}",
+                "\\begin{proof}", "\\end{proof}"]  # fmt: skip
     moved = 0
     for name in ("matrix-cookbook-md/main.md", "tensor-cookbook/chapters/functions.tex",
                  "d2l-en/backprop.md"):  # fmt: skip
@@ -363,3 +364,40 @@ def test_an_edit_to_a_carried_declaration_re_checks_the_sections_after_it(tmp_pa
         assert _everything(got) == _everything(Checker().check(str(path), None, tmp_path, edited))
     extra = CARRIED.replace("\\section{Example}", "\\section{Extra}", 1)
     assert checker.check(str(path), None, tmp_path, extra).diagnostics == []
+
+
+LEMMA = r"""\documentclass{article}
+\begin{document}
+\section{Results}
+Let $A \in \mathbb{R}^{N \times N}$ and $x \in \mathbb{R}^N$.
+\begin{lemma}
+Let $A \in \mathbb{R}^{m \times n}$. Then $A^\top A$ is square.
+\end{lemma}
+\begin{proof}
+Its entries are those of $A^\top A$.
+\end{proof}
+Hence $A x$ and $x^\top A$.
+\end{document}
+"""
+
+
+def test_an_edited_lemma_changes_how_far_its_declarations_hold(tmp_path: Path) -> None:
+    """What a lemma declares is its own (and its proof's): an edit that makes it a lemma, a
+    definition, or none, or moves its end, re-checks the text after it as a fresh check."""
+    path = tmp_path / "paper.tex"
+    checker = Checker()
+    assert checker.check(str(path), None, tmp_path, LEMMA).diagnostics == []
+    for edited in (
+        LEMMA.replace("{lemma}", "{definition}"),  # its A holds after it: A x is m×n times N
+        LEMMA.replace("\\begin{lemma}", "\\begin{remark}").replace("\\end{lemma}", "\\end{remark}"),
+        LEMMA.replace("\\begin{proof}", "Here.\n\n" * 60 + "\\begin{proof}", 1),  # a far proof
+        LEMMA.replace("\\begin{lemma}", "\\begin{lemmx}", 1),  # unbalanced: no lemma
+        LEMMA.replace("Hence", "\\begin{claim}Hence", 1).replace(
+            "\\end{document}", "\\end{claim}\n\\end{document}"
+        ),
+        LEMMA,
+    ):
+        got = checker.check(str(path), None, tmp_path, edited)
+        assert _everything(got) == _everything(Checker().check(str(path), None, tmp_path, edited))
+    definition = checker.check(str(path), None, tmp_path, LEMMA.replace("{lemma}", "{definition}"))
+    assert [d.code for d in definition.diagnostics] == ["matmul-mismatch", "matmul-mismatch"]

@@ -152,6 +152,36 @@ def test_rows_split_on_every_form_of_line_break_and_keep_ampersands():
     assert [row.text.text.strip() for row in regions(src)[0].rows] == ["a &= b", "&= c"]
 
 
+def test_intertext_ends_a_row_and_its_inline_math_are_rows():
+    # amsmath ends the row at \intertext, with or without a \\ before it; the words are
+    # prose, each $…$ in them a row of its own (exact offsets after non-ASCII text)
+    check_rows(
+        r"""
+        Für die Größen gilt: «é»
+        \begin{align*}
+          x_{k+1} &= A x_k + B u_k
+          ^^^^^^^^^^^^^^^^^^^^^^^^
+          \intertext{and, with the same $C$ (über $K \in \mathbb{R}^{m}$),}
+                                         ^         ^^^^^^^^^^^^^^^^^^^^
+          y_k &= C x_k \\
+          ^^^^^^^^^^^^
+          \shortintertext{so}
+          z &= \text{{é} $w$} \intertext{bad} w
+          ^^^^^^^^^^^^^^^^^^^
+                                              ^
+        \end{align*}
+        """
+    )
+
+
+def test_intertext_inside_braces_or_without_argument_does_not_split():
+    src = "\\begin{align} a &= \\frac{b}{c \\intertext{x}} \\intertext d \\end{align}"
+    (reg,) = regions(src)
+    assert [src[r.start : r.end] for r in reg.rows] == [
+        "a &= \\frac{b}{c \\intertext{x}} \\intertext d"
+    ]
+
+
 def test_trailing_line_break_and_label_lines_give_no_empty_row():
     src = "\\begin{align}\n a &= b \\label{e1} \\\\\n c &= d \\nonumber \\\\\n\\end{align}"
     (reg,) = regions(src)

@@ -1156,3 +1156,30 @@ def test_sets_written_otherwise_declare_shapes(tmp_path: Path) -> None:
     got = [text[d.start : d.end] for d in result.diagnostics]
     assert got == ["S y", "P z", "y A", r"k^\top A", "P c", r"p^\top S", r"A^\top q", "Y A"]
     assert result.table.lookup("P", None, result.path, len(text)).positive_definite  # type: ignore[union-attr]
+
+
+def test_intertext_ends_a_row_and_declares_like_prose(tmp_path: Path) -> None:
+    # amsmath ends the row at \intertext even without a \\ before it (no product B u_k y_k),
+    # and what its words declare holds after it (the gain K), as in running text
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \documentclass{article}
+        \begin{document}
+        Ünder the plant: $x_k \in \mathbb{R}^n$, $u_k \in \mathbb{R}^m$, $y_k \in \mathbb{R}^p$,
+        $A \in \mathbb{R}^{n \times n}$, $B \in \mathbb{R}^{n \times m}$, $C \in \mathbb{R}^{p \times n}$.
+        \begin{align*}
+          x_{k+1} &= A x_k + B u_k
+          \intertext{and, with the same $C$,}
+          y_k &= C x_k ,
+          \intertext{with the gain $K \in \mathbb{R}^{m \times n}$, where $G$ is an $m \times m$ matrix,}
+          u_k &= -K x_k + G u_k , \\
+          x_{k+1} &= (A - BK) x_k = (A - KB) x_k .
+                                     ^^^^^^
+        \end{align*}
+        The input $G K x_k$ is fine, $K G$ is not.
+                                      ^^^
+        \end{document}
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch", "matmul-mismatch")

@@ -239,3 +239,46 @@ def test_a_definition_stays_in_its_section_unless_it_sets_up_the_others(tmp_path
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+LEMMAS = r"""
+\documentclass{article}
+\newtheorem{lemma}{Lemma}
+\newtheorem{hyp}{Claim}
+\newtheorem{defn}{Definition}
+\begin{document}
+\section{Proofs}
+Let $A \in \mathbb{R}^{N \times N}$ be the adjacency matrix and $x \in \mathbb{R}^N$.
+\begin{lemma}\label{lem:vec}
+Let $A \in \mathbb{R}^{m \times n}$, $X \in \mathbb{R}^{n \times p}$ and $W \in \mathbb{R}^{p \times q}$.
+Then $\operatorname{vec}(A X W) = (W^\top \otimes A) \operatorname{vec}(X)$, but not $X A$.
+                                                                                      ^^^
+\end{lemma}
+\begin{proof}
+Column $j$ of $A X W$ is $A X w_j$ with $w_j \in \mathbb{R}^{p}$.
+\end{proof}
+\begin{lemma*}
+For the adjacency, $A x$ and $x^\top A x$ are fine.
+\end{lemma*}
+\begin{hyp}
+Let $x \in \mathbb{R}^{k}$. Then $x^\top x \ge 0$.
+\end{hyp}
+\begin{defn}
+Let $H \in \mathbb{R}^{N \times d}$ be the hidden features.
+\end{defn}
+Applying Lemma~\ref{lem:vec} with $A = \hat A$, $X = H$ and $W = W^{(l)}$, we get the layer;
+the adjacency acts on $A x$ and $A H$, not on $H A$.
+                                               ^^^
+Setting $X = H$ in Lemma~\ref{lem:vec} and substituting $x = H$ are fine too, but $x = A$ is not.
+                                                                                   ^^^^^
+\end{document}
+"""
+
+
+def test_a_lemma_s_letters_are_its_own_and_its_proof_s(tmp_path: Path) -> None:
+    # Lemma 1's "Let $A \in \mathbb{R}^{m \times n}$" holds in it and its proof only: the
+    # next lemma's A is the paper's adjacency (starred or custom-named environments too);
+    # a definition's notation holds after it; "Applying Lemma 1 with $A = \hat A$" sets a
+    # lemma's letters to the paper's: no equation
+    fx, result = check_fixture(tmp_path, LEMMAS)
+    assert found(result) == expected(fx, "matmul-mismatch", "matmul-mismatch", "equation-mismatch")

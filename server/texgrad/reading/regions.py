@@ -213,13 +213,14 @@ def build_region(source: str, raw: RawRegion, macros: MacroTable | None = None) 
 
 
 def split_rows(text: MappedText) -> list[RowText]:
-    r"""Split on top-level ``\\``: outside braces, ``\left…\right`` and non-row environments."""
-    cuts = _row_cuts(text.text)
+    r"""Split on top-level ``\\``: outside braces, ``\left…\right`` and non-row environments.
+
+    ``\intertext{…}`` (and ``\shortintertext``) ends a row too, as amsmath ends it there
+    with or without a ``\\`` before; its words are prose, and each ``$…$`` in them is a
+    row of its own (read as inline math in running text is)."""
     rows: list[RowText] = []
-    pos = 0
-    for a, b in [*cuts, (len(text.text), len(text.text))]:
-        piece = text.slice(pos, a)
-        pos = b
+    for a, b in _row_spans(text.text):
+        piece = text.slice(a, b)
         if _EMPTY_ROW.match(piece.text):
             continue
         s, e = piece.strip_range()
@@ -235,23 +236,66 @@ def split_rows(text: MappedText) -> list[RowText]:
 _SPLIT_TOKENS = re.compile(
     r"\\\\\*?(?:\s*\[[^\]\n]{0,40}\])?|\\(?:begin|end)\s*\{([^{}]*)\}|\\left\b|\\right\b|\\[A-Za-z]+|\\.|[{}]"
 )
+_INTERTEXT = frozenset({"\\intertext", "\\shortintertext"})
+# the inline math in an \intertext's words: $…$ or \(…\)
+_TEXT_MATH = re.compile(r"(?<!\\)\$((?:\\.|[^$\\])+)\$|\\\((.+?)\\\)", re.S)
 
 
-def _row_cuts(text: str) -> list[tuple[int, int]]:
-    cuts: list[tuple[int, int]] = []
+def _row_spans(text: str) -> list[tuple[int, int]]:
+    r"""The spans of ``text`` that are rows, in order: between top-level ``\\``s and
+    ``\intertext{…}``s, and the inline math inside each ``\intertext``."""
+    spans: list[tuple[int, int]] = []
     depth = 0  # braces, \left…\right and non-row environments
-    for m in _SPLIT_TOKENS.finditer(text):
+    row = 0  # where the current row began
+    pos = 0
+    while m := _SPLIT_TOKENS.search(text, pos):
         tok = m.group(0)
+        pos = m.end()
         if tok.startswith("\\\\"):
             if depth == 0:
-                cuts.append((m.start(), m.end()))
+                spans.append((row, m.start()))
+                row = pos
         elif tok in ("{", "\\left"):
             depth += 1
         elif tok in ("}", "\\right"):
             depth = max(0, depth - 1)
         elif m.group(1) is not None:
             env = m.group(1).strip()
-            if env in ROW_ENVIRONMENTS:
+            if env not in ROW_ENVIRONMENTS:
+                depth = depth + 1 if tok.startswith("\\begin") else max(0, depth - 1)
+        elif tok in _INTERTEXT and depth == 0:
+            close = _group_end(text, pos)
+            if close is None:
                 continue
-            depth = depth + 1 if tok.startswith("\\begin") else max(0, depth - 1)
-    return cuts
+            spans.append((row, m.start()))
+            spans.extend(
+                (math.start(1), math.end(1)) if math.group(1) is not None
+                else (math.start(2), math.end(2))
+                for math in _TEXT_MATH.finditer(text, pos, close)
+            )  # fmt: skip
+            row = pos = close
+    spans.append((row, len(text)))
+    return spans
+
+
+def _group_end(text: str, pos: int) -> int | None:
+    """The end of the braced group that opens at ``pos`` (after white space), if it closes."""
+    n = len(text)
+    while pos < n and text[pos] in " \t\n":
+        pos += 1
+    if pos >= n or text[pos] != "{":
+        return None
+    depth = 0
+    while pos < n:
+        c = text[pos]
+        if c == "\\":
+            pos += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return pos + 1
+        pos += 1
+    return None

@@ -53,7 +53,8 @@ class History:
 
     texts: dict[str, str]
     knowledge: dict[str, tuple[object, ...]]  # per symbol: its collected declarations
-    boundaries: tuple[list[int], list[int]]
+    # sections, paragraphs, and theorem-like environments (Boundaries.results)
+    boundaries: tuple[list[int], list[int], list[tuple[int, int]]]
     names: frozenset[object]  # dimension names
     rows: dict[str, tuple[list[int], list[RowKey]]]  # per path: its rows' starts and keys
     first: dict[str, list[RowRun]]  # per path, one run per row
@@ -220,6 +221,12 @@ def _edit_since(
         # whether the letter's declarations in running text agree may change (table.py)
         lo, hi = min(lo, changed[0]), len(new)
         redo = max(0, changed[0] - _REACH)
+    moved = _results_changed(old.boundaries[2], bounds.results, edit)
+    if moved is not None:
+        # a lemma's letters are its own: what is declared from there on may now be a
+        # lemma's, or not, and whether the declarations in running text agree may change
+        lo, hi = min(lo, moved), len(new)
+        redo = min(max(0, moved - _REACH), len(new) if redo is None else redo)
     if not _same_cuts(old.boundaries[1], bounds.paragraphs, edit):
         # paragraphs split or joined by the edit: the same elsewhere?
         outside = [a for a in old.boundaries[1] if a < edit.start or a >= edit.old_end]
@@ -270,6 +277,23 @@ def _sections_changed(
         new[first - 1] if first > 0 else 0,
         new[last] if last < len(new) else len(text),
     )
+
+
+def _results_changed(
+    old: list[tuple[int, int]], new: list[tuple[int, int]], edit: TextEdit
+) -> int | None:
+    """Where the first theorem-like environment (a lemma and its proof) that appeared, went
+    or changed its span starts (in the new text); None when they are the old ones, moved."""
+    starts = [a for a, _ in old]
+    ends = [b for _, b in old]
+    if _same_cuts(starts, [a for a, _ in new], edit) and _same_cuts(
+        ends, [b for _, b in new], edit
+    ):
+        return None
+    moved = [(edit.moved(a), edit.moved(b)) for a, b in old]
+    differ = [a for a, b in new if (a, b) not in moved]
+    differ += [edit.start if a is None else a for a, b in moved if (a, b) not in new]
+    return max(0, min([*differ, edit.start]))
 
 
 def _same_cuts(old: list[int], new: list[int], edit: TextEdit) -> bool:

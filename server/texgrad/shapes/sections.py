@@ -77,6 +77,23 @@ def heading_kind(line: str) -> _Kind:
 
 
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+# Theorem-like environments: what a lemma's "Let $A \in …$" declares is the lemma's own (and
+# its proof's); the next lemma reuses the letters.  A definition or an assumption sets
+# notation that holds after it, so it is not one of them.
+_RESULT_NAMES = (
+    "theorem|thm|lemma|lem|proposition|prop|corollary|cor|claim|proof|example|examples|"
+    "exercise|exercises|xca|remark|rem|fact|observation|conjecture|problem|question|solution"
+)
+_RESULT_TITLE = re.compile(
+    r"^(?:" + _RESULT_NAMES + r"|theorems?|lemmas?|propositions?|corollar(?:y|ies)|claims?|"
+    r"examples?|exercises?|remarks?|facts?|observations?|conjectures?|problems?|questions?)$",
+    re.I,
+)
+_NEWTHEOREM = re.compile(r"\\newtheorem\*?\s*\{([^{}]+)\}\s*(?:\[[^\]]*\]\s*)?\{([^{}]+)\}")
+_ENV = re.compile(r"\\(begin|end)\s*\{([A-Za-z@]+)\*?\}")
+# a proof or a solution starting this near after a result's end belongs to it
+_FOLLOWING = 300
 _FENCE = re.compile(r"^[ \t]*(```+|~~~+)[^\n]*\n.*?^[ \t]*\1[ \t]*$", re.M | re.S)
 
 
@@ -93,6 +110,9 @@ class Boundaries:
     # per section: is it (part of) a problem, an exercise or an example (whose letters are
     # its own)?
     units: list[bool] = field(default_factory=list)
+    # the spans of theorem-like environments (outermost; a result and its proof as one):
+    # what is declared in one holds in it only
+    results: list[tuple[int, int]] = field(default_factory=list)
 
     @classmethod
     def of(cls, text: str) -> Boundaries:
@@ -112,7 +132,7 @@ class Boundaries:
             limits.append(_limit(ancestors))
             units.append(any(a[2] for a in ancestors))
         paragraphs = [m.start() for m in PARAGRAPH_BREAK.finditer(text)]
-        return cls(sections, paragraphs, levels, limits, units)
+        return cls(sections, paragraphs, levels, limits, units, _results(text))
 
     @classmethod
     def after(cls, old_text: str, old: Boundaries, text: str) -> Boundaries:
@@ -134,6 +154,7 @@ class Boundaries:
             old.levels,
             old.limits,
             old.units,
+            [(a if a < start else a + d, b if b < start else b + d) for a, b in old.results],
         )
 
     def section_between(self, a: int, b: int) -> bool:
@@ -164,9 +185,42 @@ class Boundaries:
         i = bisect.bisect_right(self.sections, a) - 1
         return 0 <= i < len(self.units) and self.units[i]
 
+    def result_of(self, a: int) -> tuple[int, int] | None:
+        """The span of the theorem-like environment (a lemma and its proof) ``a`` is in."""
+        results = self.results
+        if not results:
+            return None
+        i = bisect.bisect_right(results, (a, 1 << 62)) - 1
+        return results[i] if i >= 0 and results[i][0] <= a < results[i][1] else None
+
     def paragraph_between(self, a: int, b: int) -> bool:
         i = bisect.bisect_right(self.paragraphs, a)
         return i < len(self.paragraphs) and self.paragraphs[i] < b
+
+
+def _results(text: str) -> list[tuple[int, int]]:
+    """The spans of a text's outermost theorem-like environments, a result and the proof
+    right after it (or a problem and its solution) joined."""
+    if "\\begin" not in text:
+        return []
+    names = _theorem_names(text)
+    spans: list[tuple[int, int]] = []
+    depth, start = 0, 0
+    for m in _ENV.finditer(text):
+        name = m.group(2)
+        if not (_RESULT_TITLE.match(name) or name in names):
+            continue
+        if m.group(1) == "begin":
+            if depth == 0:
+                start = m.start()
+            depth += 1
+        elif depth > 0:
+            depth -= 1
+            if depth == 0:
+                if spans and name in ("proof", "solution") and start - spans[-1][1] <= _FOLLOWING:
+                    start = spans.pop()[0]
+                spans.append((start, m.end()))
+    return spans
 
 
 def _limit(ancestors: list[_Kind]) -> int:
@@ -185,7 +239,8 @@ def _limit(ancestors: list[_Kind]) -> int:
 
 def _near_structure(src: str, start: int, end: int) -> bool:
     """Is the line edited at ``src[start:end]`` blank (where paragraphs end), or is there a
-    heading (``\\section`` may end on the next line) or a fence on it or the lines beside it?"""
+    heading (``\\section`` may end on the next line), an environment's begin or end, or a
+    fence on it or the lines beside it?"""
     line = src.rfind("\n", 0, start) + 1
     line_end = src.find("\n", end)
     line_end = len(src) if line_end < 0 else line_end
@@ -194,4 +249,22 @@ def _near_structure(src: str, start: int, end: int) -> bool:
     lo = src.rfind("\n", 0, max(0, line - 1)) + 1
     hi = src.find("\n", line_end + 1)
     window = src[lo : len(src) if hi < 0 else hi]
-    return bool(_HEADING.search(window)) or "```" in window or "~~~" in window
+    if _HEADING.search(window) or any(m in window for m in ("```", "~~~", "\\newtheorem")):
+        return True
+    names = None
+    for m in _ENV.finditer(window):  # a lemma's begin or end: its name may be edited
+        if _RESULT_TITLE.match(m.group(2)):
+            return True
+        if names is None:
+            names = _theorem_names(src)
+        if m.group(2) in names:
+            return True
+    return False
+
+
+def _theorem_names(text: str) -> set[str]:
+    """The theorem-like environments a text's ``\\newtheorem``s make (``\\newtheorem{lem}{Lemma}``)."""
+    if "\\newtheorem" not in text:
+        return set()
+    return {m.group(1).strip() for m in _NEWTHEOREM.finditer(text)
+            if _RESULT_TITLE.match(m.group(2).strip())}  # fmt: skip

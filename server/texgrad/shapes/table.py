@@ -138,7 +138,10 @@ class SymbolTable:
         bounds = self.boundaries.get(path) or Boundaries([], [])
         j = bisect.bisect_right(starts, offset)  # here[j:] come after the use
         if view.agree:
-            if j < len(here) and not bounds.paragraph_between(offset, here[j].start):
+            if (
+                j < len(here) and not bounds.paragraph_between(offset, here[j].start)
+                and (view.spans is None or _holds(view.spans[j], offset))
+            ):  # fmt: skip
                 return here[j]  # used first, declared later in the paragraph
             if any(self.is_notation(d) for d in here):
                 return here[j - 1] if j else here[0]
@@ -164,7 +167,7 @@ class SymbolTable:
             if not same_font and len({d.font for d in decls}) <= 1:
                 same_font = decls
             if same_font:
-                view = _FileView(same_font, path)
+                view = _FileView(same_font, path, self.boundaries.get(path))
         self._views[k] = view
         return view
 
@@ -180,12 +183,16 @@ class SymbolTable:
         bounds = self.boundaries.get(path) or Boundaries([], [])
         starts, order = p.starts, p.order
         j = bisect.bisect_right(starts, offset)
-        if j < len(starts):  # the first after the use (of equal ones, the first listed)
-            d = here[order[j]]
+        spans = p.spans  # (None: no declaration here is a lemma's own)
+        if j < len(starts) and (spans is None or _holds(spans[j], offset)):
+            d = here[order[j]]  # the first after the use (of equal ones, the first listed)
             if d.start - offset <= WHERE_DISTANCE and not SENTENCE_BREAK.search(
                 self.texts.get(path, ""), offset, d.start
             ):
                 return d
+        if spans is not None:  # what a lemma declared holds in it (and its proof) only
+            while j and not _holds(spans[j - 1], offset):
+                j -= 1
         if j:  # the last before it (of equal ones, the first listed)
             d = here[order[bisect.bisect_left(starts, starts[j - 1])]]
             if not bounds.section_between(d.start, offset):
@@ -271,7 +278,10 @@ class SymbolTable:
         known = self._local.get((d.path, d.start))
         if known is None:
             bounds = self.boundaries.get(d.path) or Boundaries([], [])
-            known = bounds.in_unit(d.start) or self.supposed(d)
+            known = (
+                bounds.in_unit(d.start) or bounds.result_of(d.start) is not None
+                or self.supposed(d)
+            )  # fmt: skip
             self._local[(d.path, d.start)] = known
         return known
 
@@ -342,7 +352,7 @@ class SymbolTable:
     def in_force(self, decls: list[Any], path: str, offset: int) -> Any:
         """Which of a symbol's declarations (or signatures, or definitions) holds at
         ``path``/``offset``; see :meth:`lookup`."""
-        return self._in_force(_FileView(decls, path), path, offset)
+        return self._in_force(_FileView(decls, path, self.boundaries.get(path)), path, offset)
 
 
 class _FileView:
@@ -350,7 +360,7 @@ class _FileView:
     the orders ``in_force`` and ``lookup`` read them.  ``lookup`` keeps one per symbol, font
     and file for a table: ~10 µs a lookup otherwise, and a row asks several."""
 
-    def __init__(self, decls: list[Any], path: str) -> None:
+    def __init__(self, decls: list[Any], path: str, bounds: Boundaries | None = None) -> None:
         self.decls = decls
         self.path = path
         self.here = [d for d in decls if d.path == path]  # (in their order)
@@ -358,6 +368,12 @@ class _FileView:
         self.order = sorted(range(len(self.here)), key=lambda i: (self.here[i].start, i))
         self.starts = [self.here[i].start for i in self.order]
         self.by_start = [self.here[i] for i in self.order]
+        # by start: the lemma (and proof) each is made in, where it alone holds; None if none is
+        self.spans: list[tuple[int, int] | None] | None = None
+        if bounds is not None and bounds.results and self.starts:
+            spans = [bounds.result_of(a) for a in self.starts]
+            if any(spans):
+                self.spans = spans
         self._elsewhere: Any = False  # (not yet known)
         self._contested: dict[int, bool] = {}
         self._main: _MainLine | None | bool = False  # (not yet known)
@@ -411,6 +427,12 @@ class _MainLine:
         if self._sets_up is None:
             self._sets_up = any(table.sets_up(d) for d in self.items)
         return self._sets_up
+
+
+def _holds(span: tuple[int, int] | None, offset: int) -> bool:
+    """Does a declaration made in ``span`` (a lemma and its proof; None: running text) hold
+    at ``offset``?"""
+    return span is None or span[0] <= offset < span[1]
 
 
 def _one_meaning(items: list[Any]) -> bool:

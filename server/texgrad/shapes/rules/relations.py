@@ -4,10 +4,13 @@ an undeclared ``y`` its shape, ``f(x) = Ax`` makes ``f`` a function from here on
 
 from __future__ import annotations
 
+import re
+
 from texgrad.shapes import messages
 from texgrad.shapes.dims import Shape, same
 from texgrad.shapes.questions import REDEFINES
 from texgrad.shapes.rules.base import RuleBase, span_key, unwrapped
+from texgrad.shapes.sections import SENTENCE_LOOKBACK, sentence_start
 from texgrad.shapes.table import Declaration, Signature
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
@@ -18,6 +21,22 @@ EQUALITIES = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv", "\\de
 
 # order relations: a chain with one states what a value is, not how a function is defined
 _ORDER = frozenset({"<", ">", "\\lt", "\\gt", "\\le", "\\ge", "\\leq", "\\geq"})
+
+
+# the words before an instance of a result: "Applying Lemma 1 with $A = \hat A$, $X = H$ and
+# $…$", "Setting $X = …$ in Lemma 2", "substituting $x = Az$" (then the inline math opens)
+_SUBSTITUTING = re.compile(
+    r"(?:\b(?:[Aa]pply(?:ing)?|[Uu]sing|[Ii]nvoking)\b[^$.;]{0,80}?\b(?:with|for)"
+    r"|\b(?:[Ss]ubstitut(?:ing|e)|[Ss]etting|[Pp]lugging(?:\s+in)?|[Pp]utting)(?:\s+in)?)"
+    r"\s+(?:\$[^$]{1,200}\$\s*(?:,\s*(?:and\s+)?|and\s+))*(?:\$|\\\()\s*$"
+)
+
+
+def substitutes(source: str, at: int) -> bool:
+    """Is the math at ``at`` (inline) one of the equations that instantiate a result, whose
+    sides set a letter of the result to what it stands for here (not an equation)?"""
+    lo = sentence_start(source, max(0, at - SENTENCE_LOOKBACK), at)
+    return _SUBSTITUTING.search(source, lo, at) is not None
 
 
 class RelationRules(RuleBase):
@@ -80,6 +99,8 @@ class RelationRules(RuleBase):
         if a.is_scalar != b.is_scalar and (_is_literal(left) or _is_literal(right)):
             return  # x = 0 for a vector: a zero vector
         at = left.start
+        if substitutes(self.source, at):
+            return  # "Applying Lemma 1 with $A = \hat A$": the lemma's letter set to another
         if (_is_explicit(left) or _is_explicit(right)) and _instance(
             self._under_facts(a, at), self._under_facts(b, at)
         ):
