@@ -325,6 +325,48 @@ def test_a_name_that_follows_from_the_setting_holds_beyond_its_sentence(tmp_path
     assert found(result) == set()
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        r"Let $m = n$.",
+        r"Throughout, $m = n$.",
+        r"We assume that $m = n$.",
+        r"The data are paired, so that $m = n$.",
+    ],
+)
+def test_a_name_supposed_as_such_holds_beyond_its_sentence(tmp_path: Path, statement: str) -> None:
+    _, result = check_fixture(
+        tmp_path,
+        rf"""
+        Let $A \in \mathbb{{R}}^{{m \times n}}$ and $b \in \mathbb{{R}}^m$.  {statement}
+
+        Then $x = A^{{-1}} b$.
+        """,
+    )
+    assert found(result) == set()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        r"Let $B \in \mathbb{R}^{n \times n}$, with $m = n$ for a moment.",
+        r"If $A$ is square, so that $m = n$, it is invertible.",
+        r"Assume that $m \ge n$; if $m = n$, it is invertible.",
+    ],
+)
+def test_a_name_stated_in_a_case_holds_in_its_sentence_only(tmp_path: Path, statement: str) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        rf"""
+        Let $A \in \mathbb{{R}}^{{m \times n}}$ and $b \in \mathbb{{R}}^m$.  {statement}
+
+        Then $x = A^{{-1}} b$.
+                  ^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "not-square")
+
+
 def test_a_restriction_holds_nowhere(tmp_path: Path) -> None:
     # "… unless $p = n$" says what fails but in that case: the formulas before it are wrong
     fx, result = check_fixture(

@@ -33,10 +33,12 @@ _CASE = re.compile(
 )
 # what may lead a fact in its sentence, the last one counting: a restriction (the sentence
 # says what fails but in that case: "which only works when $n_1 = n_2$", "unless $p = n$"),
-# held nowhere; or a consequence of the setting ("so that $q = m$"), held as a declaration
+# held nowhere; a consequence of the setting ("so that $q = m$") or a supposition stated as
+# such ("Let $m = n$", "Assume that $m = n$"), held as a declaration if no case is stated
 _LEAD = re.compile(
     r"\b(?P<restriction>[Uu]nless|[Ee]xcept|only(?:\s+\w+){0,2}?\s+(?:when|if))\b"
-    r"|\b(?P<consequence>[Ss]o that|i\.e\.|[Tt]hat is|[Hh]ence|[Tt]hus|[Tt]herefore)\b"
+    r"|\b(?P<consequence>(?:[Ss]o that|[Tt]hat is|[Hh]ence|[Tt]hus|[Tt]herefore)\b|i\.e\.)"
+    r"|\b(?P<supposition>[Ll]et|[Aa]ssum(?:e|ing)|[Ss]uppos(?:e|ing)|[Tt]hroughout)\b"
 )
 
 # a display after a blank line (which goes on with a sentence ending in a colon)
@@ -123,12 +125,21 @@ def scoped(fact: Fact, text: str, names: frozenset[object]) -> Fact | None:
     lead = leads[-1] if leads else None
     if lead is not None and lead.group("restriction"):
         return None  # "…, which only works when $n_1 = n_2$": what fails but in that case
+    case = _CASE.search(before)
     if fact.value.is_Symbol:
-        if lead is not None and not _CASE.search(before, 0, lead.start()):
-            return fact  # "With $m$ groups of $k$, so that $n = mk$ and $q = m$": derived
-    elif not _CASE.search(before):
+        if lead is not None and not case and _leads(lead, before):
+            return fact  # "…, so that $n = mk$ and $q = m$", "Let $m = n$": not a case
+    elif not case:
         return fact  # "with $N = 2$", "Take $n = 2, m = 1$"
     return replace(fact, sentence=(lo, _sentence_end(text, fact.end)))
+
+
+def _leads(lead: re.Match[str], before: str) -> bool:
+    """Does a consequence lead the fact ``before`` ends at ("so that $n = mk$ and"), or a
+    supposition lead it directly ("Let", "Assume that", not "Let $A \\in …$, with")?"""
+    if lead.group("consequence"):
+        return True
+    return not any(c in before[lead.end() :].lstrip(" ,") for c in ",;:")
 
 
 def _sentence_end(text: str, at: int) -> int:
