@@ -12,8 +12,11 @@ grid, $n = n_1 n_2$") and a number stated as a fact ("with $N = 2$", an Example'
 $n = 2$") are scoped like a declaration (the table's ``in_force``: an Example's facts are its
 own).  Two names made equal ("with $p = n$ and $X$ invertible", "if $m = n$", "only when
 $n_1 = n_2$") are a special case, and so is a number stated in a case ("If $n = 1$, …"): they
-hold in their own sentence only, before and after them (a display that continues it too),
-whatever words lead them (``Fact.sentence``).
+hold in their own sentence only, before and after them (a display that continues it too,
+even after a colon and a blank line), whatever words lead them (``Fact.sentence``) — except
+a name supposed or derived as such ("Let $m = n$", "Throughout, …", "so that $q = m$", no
+case stated), held as a declaration, and a restriction ("unless $p = n$", "which only works
+when $n_1 = n_2$": the sentence says what fails but in that case), held nowhere.
 """
 
 from __future__ import annotations
