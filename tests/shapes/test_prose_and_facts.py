@@ -222,16 +222,162 @@ def test_an_example_s_facts_are_its_own(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "matmul-mismatch")
 
 
-def test_an_equation_between_vectors_and_a_case_are_no_facts(tmp_path: Path) -> None:
+def test_an_equation_between_vectors_and_a_range_are_no_facts(tmp_path: Path) -> None:
     _, result = check_fixture(
         tmp_path,
         r"""
-        Let $y \in \mathbb{R}^n$, $X \in \mathbb{R}^{n \times d}$, $w \in \mathbb{R}^d$ and $y = Xw$.
-        If $n = 2$, then $y^\top \begin{bmatrix} 1 \\ 2 \\ 3 \end{bmatrix}$ is an instance too; $k < d$.
+        Let $y \in \mathbb{R}^n$, $X \in \mathbb{R}^{n \times d}$, $w \in \mathbb{R}^d$ and $y = Xw$; $k < d$.
+        Let $W_k \in \mathbb{R}^{k \times d}$ for $k = 1, \dots, K$; then $y^\top \begin{bmatrix} 1 \\ 2 \end{bmatrix}$.
         """,
     )
     assert result.table.facts == {}
     assert found(result) == set()
+
+
+def test_a_number_stated_in_a_case_holds_in_its_sentence(tmp_path: Path) -> None:
+    # "If $n = 2$" is the hypothesis of its sentence: an instance there, a name after it
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $y \in \mathbb{R}^n$.  If $n = 2$, then $y^\top \begin{bmatrix} 1 \\ 2 \\ 3 \end{bmatrix}$ is wrong.
+                                                     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        Otherwise $y^\top \begin{bmatrix} 1 \\ 2 \\ 3 \end{bmatrix}$ is an instance of $y^\top y$.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_two_names_made_equal_hold_in_their_sentence_only(tmp_path: Path) -> None:
+    # a saturated model's "with $p = n$" is a remark, not a fact of the document
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{n \times p}$, $\beta \in \mathbb{R}^p$ and $y \in \mathbb{R}^n$.
+        With $p = n$ and $X$ invertible, $\beta = X^{-1} y$ fits every observation.
+
+        The information is $X^\top X$, and $X^\top \beta$ is wrong.
+                                            ^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    (fact,) = result.table.facts["\0fact p"]
+    assert fact.sentence is not None
+    sentence = fx.files[fx.main][slice(*fact.sentence)]
+    assert sentence == r"With $p = n$ and $X$ invertible, $\beta = X^{-1} y$ fits every observation"
+
+
+def test_a_case_after_a_formula_holds_for_it(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $Q \in \mathbb{R}^{m \times n}$ and $R \in \mathbb{R}^{n \times n}$.
+        The rule $(QR)^{-1} = R^{-1} Q^{-1}$ does hold: if $m = n$, then $Q$ is orthogonal.
+        For $m > n$ the matrix $Q^{-1}$ does not exist.
+                                ^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "not-square")
+
+
+def test_a_case_holds_in_the_display_that_continues_its_sentence(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $J \in \mathbb{R}^{m \times n}$ and $r \in \mathbb{R}^m$.
+        Square case, with $m = n$ and $J$ invertible:
+        \[ p = -J^{-1} r , \]
+        Newton's method.  In general $J^{-1} r$ is not defined.
+                                      ^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "not-square")
+
+
+def test_a_case_holds_in_a_display_after_its_colon_and_a_blank_line(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! doc.md
+        Let $x \in \mathbb{R}^n$.  For $n = 2$:
+
+        $$
+        x^\top \begin{bmatrix} 1 \\ 2 \\ 3 \end{bmatrix} = 6
+        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        $$
+
+        In general $x^\top \begin{bmatrix} 1 \\ 2 \\ 3 \end{bmatrix}$ is an instance of $x^\top x$.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_name_that_follows_from_the_setting_holds_beyond_its_sentence(tmp_path: Path) -> None:
+    # "so that $q = m$" derives a size from the setting (no case before it): it holds on
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $Z \in \mathbb{R}^{n \times q}$, $y \in \mathbb{R}^n$ and $u \in \mathbb{R}^m$.
+        With $m$ groups of $k$ observations each, so that $n = mk$ and $q = m$, sort the data.
+
+        The centred response is $y - Z u$.
+        """,
+    )
+    assert found(result) == set()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        r"Let $m = n$.",
+        r"Throughout, $m = n$.",
+        r"We assume that $m = n$.",
+        r"The data are paired, so that $m = n$.",
+    ],
+)
+def test_a_name_supposed_as_such_holds_beyond_its_sentence(tmp_path: Path, statement: str) -> None:
+    _, result = check_fixture(
+        tmp_path,
+        rf"""
+        Let $A \in \mathbb{{R}}^{{m \times n}}$ and $b \in \mathbb{{R}}^m$.  {statement}
+
+        Then $x = A^{{-1}} b$.
+        """,
+    )
+    assert found(result) == set()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        r"Let $B \in \mathbb{R}^{n \times n}$, with $m = n$ for a moment.",
+        r"If $A$ is square, so that $m = n$, it is invertible.",
+        r"Assume that $m \ge n$; if $m = n$, it is invertible.",
+    ],
+)
+def test_a_name_stated_in_a_case_holds_in_its_sentence_only(tmp_path: Path, statement: str) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        rf"""
+        Let $A \in \mathbb{{R}}^{{m \times n}}$ and $b \in \mathbb{{R}}^m$.  {statement}
+
+        Then $x = A^{{-1}} b$.
+                  ^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "not-square")
+
+
+def test_a_restriction_holds_nowhere(tmp_path: Path) -> None:
+    # "… unless $p = n$" says what fails but in that case: the formulas before it are wrong
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $H \in \mathbb{R}^{p \times n}$ and $P \in \mathbb{R}^{n \times n}$.
+        Students write $P H$, and the sizes do not match unless $p = n$.
+                        ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
 
 
 # -- families sized by a matrix's rows or columns -----------------------------------------------
@@ -295,7 +441,9 @@ def test_a_family_row_declaration_follows_the_matrix_edited(tmp_path: Path) -> N
     [
         ("with $N = 2$.", "with $N = 3$."),  # a fact changed
         ("with $N = 2$.", "with $N = M$."),  # … to a name that is no dimension
-        ("with $N = 2$.", "If $N = 2$."),  # … to a case
+        ("with $N = 2$.", "If $N = 2$."),  # … to a case (for its sentence)
+        ("with $N = 2$.", "with $N = d$."),  # … to two names made equal (for its sentence)
+        ("with $N = 2$.", "with $N = d$, and"),  # … whose sentence goes on
         ("$\\lambda > 0$", "$\\lambda \\in \\mathbb{R}^N$"),  # a weak scalar declared otherwise
         ("$\\mathbf{x}_i^\\top$ is the $i$-th row", "$\\mathbf{x}_i$ is the $i$-th column"),
     ],
@@ -325,6 +473,38 @@ def test_an_edited_fact_or_prose_declaration_is_checked_again(
     assert first.diagnostics  # (the document says something to start with)
 
 
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("too. Then", "too, and then"),  # the case's sentence goes on to the use
+        ("exists, so", "exists. So"),  # … or ends before it
+        ("If $m = n$", "If $m = k$"),  # the case changed
+        ("Let $A", "Here $m = n$. Let $A"),  # a sentence before it
+    ],
+)
+def test_an_edit_to_a_case_s_sentence_is_checked_again(
+    tmp_path: Path, before: str, after: str
+) -> None:
+    from texgrad.shapes.check import Checker
+
+    text = (
+        "Let $A \\in \\mathbb{R}^{m \\times n}$ and $C \\in \\mathbb{R}^{n \\times k}$.\n"
+        "If $m = n$, $A^{-1}$ exists, so $C^\\top A$ does too. Then $A^{-1}$ and $C^\\top A$.\n"
+    )
+    path = tmp_path / "doc.md"
+    path.write_text(text)
+    checker = Checker()
+    first = checker.check(str(path), None, tmp_path, text)
+    assert [d.code for d in first.diagnostics] == ["not-square", "matmul-mismatch"]
+    edited = text.replace(before, after, 1)
+    assert edited != text
+    again = checker.check(str(path), None, tmp_path, edited)
+    fresh = Checker().check(str(path), None, tmp_path, edited)
+    assert [(d.start, d.end, d.code) for d in again.diagnostics] == [
+        (d.start, d.end, d.code) for d in fresh.diagnostics
+    ]
+
+
 def test_a_number_stated_for_one_name_does_not_make_another_agree(tmp_path: Path) -> None:
     fx, result = check_fixture(
         tmp_path,
@@ -338,7 +518,7 @@ def test_a_number_stated_for_one_name_does_not_make_another_agree(tmp_path: Path
 
 def test_a_size_stated_in_a_case_holds_for_its_section(tmp_path: Path) -> None:
     # "When …, so that $n = n_1 n_2$" makes a size of others: it holds for the section; a
-    # name stated in a case ("only works when $n_1 = n_2$") is that statement's hypothesis
+    # restriction ("only works when $n_1 = n_2$") says the formula before it is wrong
     fx, result = check_fixture(
         tmp_path,
         r"""

@@ -26,7 +26,7 @@ from dataclasses import replace
 from itertools import pairwise
 from typing import NamedTuple
 
-from texgrad.shapes.facts import Fact, fact_key, facts_of, stated
+from texgrad.shapes.facts import Fact, fact_key, facts_of, scoped
 from texgrad.shapes.formulas import from_formula, weak_scalars
 from texgrad.shapes.prose import (
     Family,
@@ -98,10 +98,12 @@ def collect(
 
 
 def _keep_stated_facts(table: SymbolTable) -> None:
-    """Keep the facts about dimensions (names in declared shapes) stated as facts."""
+    """Keep the facts about dimensions (names in declared shapes), each with its scope (a
+    special case, "with $p = n$", holds in its sentence only)."""
     names = dimension_names(table)
     for key, facts in list(table.facts.items()):
-        kept = [f for f in facts if stated(f, table.texts.get(f.path, ""), names)]
+        found = (scoped(f, table.texts.get(f.path, ""), names) for f in facts)
+        kept = [f for f in found if f is not None]
         if kept:
             table.facts[key] = kept
         else:

@@ -1,32 +1,51 @@
 r"""Dimension facts stated in text: ``d = hk``, ``n = n_1 n_2``, "with $N = 2$", "an example
 with $n = 2, m = 1$".
 
-A fact is an equality between dimensions, one side a single dimension's name; it is scoped
-like a declaration (the table's ``in_force``: an Example's facts are its own) and used only
+A fact is an equality between dimensions, one side a single dimension's name, used only
 where dimensions are compared: ``n`` and ``n_1 n_2`` agree where ``n = n_1 n_2`` is in force,
 and ``N`` and ``3`` (an instance of a name) do not where ``N = 2`` is.  Only names of
 dimensions take part (names that appear in some declared shape): ``y = Xw`` between vectors
-is no fact.  A number stated in a hypothesis ("If $n = 1$, …", "for $d = 1$") holds for it only,
-and so does a name ("only when $n_1 = n_2$"): neither is collected; a size made of others
-stated in one ("When the inputs lie on a grid, $n = n_1 n_2$") holds in its section, as a
-supposed declaration does.
+is no fact, nor is a range ``k = 1, \dots, K``.
+
+A size made of others (``d = hk``, ``n = n_1 n_2``, even in a case: "When the inputs lie on a
+grid, $n = n_1 n_2$") and a number stated as a fact ("with $N = 2$", an Example's "Take
+$n = 2$") are scoped like a declaration (the table's ``in_force``: an Example's facts are its
+own).  Two names made equal ("with $p = n$ and $X$ invertible", "if $m = n$", "only when
+$n_1 = n_2$") are a special case, and so is a number stated in a case ("If $n = 1$, …"): they
+hold in their own sentence only, before and after them (a display that continues it too,
+even after a colon and a blank line), whatever words lead them (``Fact.sentence``) — except
+a name supposed or derived as such ("Let $m = n$", "Throughout, …", "so that $q = m$", no
+case stated), held as a declaration, and a restriction ("unless $p = n$", "which only works
+when $n_1 = n_2$": the sentence says what fails but in that case), held nowhere.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from texgrad.shapes.dims import ONE, Dim, Shape, dim_of
-from texgrad.shapes.sections import SENTENCE_LOOKBACK, sentence_start
+from texgrad.shapes.sections import SENTENCE_BREAK, SENTENCE_LOOKBACK, sentence_start
 from texgrad.syntax import tree as t
 
 _EQUAL = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv"})
-# a sentence that states a case, not a fact: "If $n = 1$", "for $d = 1$", "when …"
+# a sentence that states a case: "If $n = 1$", "for $d = 1$", "when …"
 _CASE = re.compile(
     r"\b(?:[Ii]f|[Ww]hen(?:ever)?|[Uu]nless|[Cc]ases?|[Ee]\.g\.|[Ss]pecial|[Ll]imit)\b|\b[Ff]or\s*$"
 )
+# what may lead a fact in its sentence, the last one counting: a restriction (the sentence
+# says what fails but in that case: "which only works when $n_1 = n_2$", "unless $p = n$"),
+# held nowhere; a consequence of the setting ("so that $q = m$") or a supposition stated as
+# such ("Let $m = n$", "Assume that $m = n$"), held as a declaration if no case is stated
+_LEAD = re.compile(
+    r"\b(?P<restriction>[Uu]nless|[Ee]xcept|only(?:\s+\w+){0,2}?\s+(?:when|if))\b"
+    r"|\b(?P<consequence>(?:[Ss]o that|[Tt]hat is|[Hh]ence|[Tt]hus|[Tt]herefore)\b|i\.e\.)"
+    r"|\b(?P<supposition>[Ll]et|[Aa]ssum(?:e|ing)|[Ss]uppos(?:e|ing)|[Tt]hroughout)\b"
+)
+
+# a display after a blank line (which goes on with a sentence ending in a colon)
+_DISPLAY = re.compile(r"\s*(?:\$\$|\\\[|\\begin\{|```+\s*\{math\}|:::+\s*\{math\})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +57,9 @@ class Fact:
     path: str
     start: int
     end: int
+    # the sentence (start, end) a fact holds in, if it holds there only (a special case:
+    # "with $p = n$"); None: scoped like a declaration
+    sentence: tuple[int, int] | None = None
 
     @property
     def shape(self) -> Shape:
@@ -75,6 +97,8 @@ def _chain_facts(chain: t.Chain, path: str) -> Iterator[Fact]:
         if isinstance(left, t.List) and left.items:
             left = left.items[-1]
         if isinstance(right, t.List) and right.items:
+            if any(isinstance(x, t.Dots) for x in right.items):
+                continue  # k = 1, \dots, K: a range, not a value
             right = right.items[0]
         if rel in _EQUAL:
             sides.append((left, right))
@@ -90,15 +114,49 @@ def _chain_facts(chain: t.Chain, path: str) -> Iterator[Fact]:
             yield Fact(b, a, path, left.start, right.end)
 
 
-def stated(fact: Fact, text: str, names: frozenset[object]) -> bool:
-    """Is ``fact`` a fact about dimensions (every name in it a dimension's), stated as one
-    (not a case: "If $n = 1$")?"""
+def scoped(fact: Fact, text: str, names: frozenset[object]) -> Fact | None:
+    """``fact`` as it holds, if it is a fact about dimensions (every name in it a dimension's):
+    with its sentence (``Fact.sentence``) if it holds there only — two names made equal
+    ("with $p = n$"), a number in a case ("If $n = 1$") — else as it is."""
     if fact.name not in names or not all(s in names for s in fact.value.free_symbols):
-        return False
+        return None
+    if fact.value.free_symbols and not fact.value.is_Symbol:
+        return fact  # d = hk, n = n_1 n_2: a size made of others, even in a case
     lo = sentence_start(text, max(0, fact.start - SENTENCE_LOOKBACK), fact.start)
-    before = text[lo : fact.start]
-    # in a case ("When the inputs lie on a grid, … $n = n_1 n_2$"), a size made of others
-    # holds for its section (as a supposed declaration does); a number ("If $n = 1$") or
-    # another name ("only works when $n_1 = n_2$") is the hypothesis of one statement
-    case = _CASE.search(before.rstrip(" \t\n$\\(["))
-    return not case or bool(fact.value.free_symbols and not fact.value.is_Symbol)
+    before = text[lo : fact.start].rstrip(" \t\n$\\([")
+    leads = list(_LEAD.finditer(before))
+    lead = leads[-1] if leads else None
+    if lead is not None and lead.group("restriction"):
+        return None  # "…, which only works when $n_1 = n_2$": what fails but in that case
+    case = _CASE.search(before)
+    if fact.value.is_Symbol:
+        if lead is not None and not case and _leads(lead, before):
+            return fact  # "…, so that $n = mk$ and $q = m$", "Let $m = n$": not a case
+    elif not case:
+        return fact  # "with $N = 2$", "Take $n = 2, m = 1$"
+    return replace(fact, sentence=(lo, _sentence_end(text, fact.end)))
+
+
+def _leads(lead: re.Match[str], before: str) -> bool:
+    """Does a consequence lead the fact ``before`` ends at ("so that $n = mk$ and"), or a
+    supposition lead it directly ("Let", "Assume that", not "Let $A \\in …$, with")?"""
+    if lead.group("consequence"):
+        return True
+    return not any(c in before[lead.end() :].lstrip(" ,") for c in ",;:")
+
+
+def _sentence_end(text: str, at: int) -> int:
+    """Where the sentence holding ``at`` ends, a display it goes on into after a colon and a
+    blank line ("For $n = 2$:", then ``$$ … $$``) included; no further than a lookback."""
+    limit = at + SENTENCE_LOOKBACK
+    while True:
+        end = SENTENCE_BREAK.search(text, at, limit)
+        if end is None:
+            return limit
+        if not (
+            end.group().isspace()
+            and text[max(at, end.start() - 8) : end.start()].rstrip().endswith(":")
+            and _DISPLAY.match(text, end.end())
+        ):
+            return end.start()
+        at = end.end()

@@ -348,6 +348,8 @@ def _changed_knowledge(
     """Symbols whose declarations differ beyond the move an edit made, or lie in lo..hi."""
 
     def places(item: object) -> list[int]:
+        if isinstance(item, Fact) and item.sentence is not None:
+            return [item.start, item.end, *item.sentence] if item.path == path else []
         if isinstance(item, (Declaration, Signature, Fact)):
             return [item.start, item.end] if item.path == path else []
         assert isinstance(item, tuple)
@@ -361,6 +363,9 @@ def _changed_knowledge(
         return -1 if where is None else where  # in the replaced text: differs from anything
 
     def moved(item: object) -> object:
+        if isinstance(item, Fact) and item.sentence is not None and item.path == path:
+            lo, hi = item.sentence  # (the sentence a special case holds in moves with it)
+            return replace(item, start=at(item.start), end=at(item.end), sentence=(at(lo), at(hi)))
         if isinstance(item, (Declaration, Signature, Fact)):
             if item.path != path:
                 return item

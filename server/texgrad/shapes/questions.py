@@ -80,7 +80,7 @@ def answer_of(
         return font in names
     if kind is FACT:
         facts = table.facts.get(key)
-        return table.in_force(facts, path, at) if facts else None
+        return table.fact_in_force(facts, path, at) if facts else None
     if kind is WEAK:
         weak = table.weak.get(key)
         if not weak or font is not None or key in table.declarations:

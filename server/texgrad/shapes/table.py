@@ -349,6 +349,22 @@ class SymbolTable:
                     return None
         return sig
 
+    def fact_in_force(self, facts: list[Fact], path: str, offset: int) -> Fact | None:
+        """Which of a name's facts holds at ``path``/``offset``: one stated for its sentence
+        only ("with $p = n$", ``Fact.sentence``) where that sentence is, else the one in
+        force as a declaration would be."""
+        if all(f.sentence is None for f in facts):
+            found: Fact | None = self.in_force(facts, path, offset)
+            return found
+        here = [
+            f for f in facts
+            if f.sentence is not None and f.path == path and f.sentence[0] <= offset < f.sentence[1]
+        ]  # fmt: skip
+        if here:
+            return min(here, key=lambda f: abs(f.start - offset))
+        general = [f for f in facts if f.sentence is None]
+        return self.in_force(general, path, offset) if general else None
+
     def in_force(self, decls: list[Any], path: str, offset: int) -> Any:
         """Which of a symbol's declarations (or signatures, or definitions) holds at
         ``path``/``offset``; see :meth:`lookup`."""
