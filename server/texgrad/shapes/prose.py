@@ -65,6 +65,18 @@ _PROSE = [
                + r"(?!\s+(?:product|multiplication|field|function|valued))"),
     re.compile(_M.format("sym") + r"\s+(?:is|be)\s+a\s+(?:real\s+)?(?P<kind>scalar)\b"),
 ]  # fmt: skip
+# what a paragraph must contain for each pattern to match (a pattern is not run on the
+# paragraphs without it: most prose declares nothing)
+_KIND_WORDS = ("matri", "vector")
+_NEEDS = (
+    *[_KIND_WORDS] * 6,
+    ("length", "size", "shape", "dimension", "order"),
+    ("\\times",),
+    _KIND_WORDS,
+    ("\\times",),
+    *[("scalar",)] * 5,
+)
+assert len(_NEEDS) == len(_PROSE)
 
 
 def _row_at(rows: list[PlacedRow], offset: int) -> PlacedRow | None:
@@ -148,8 +160,12 @@ def from_prose(
     if "$" not in text:
         return
     seen: set[tuple[int, tuple[str, str | None]]] = set()  # (several patterns may match)
-    for pattern in _PROSE:
-        for m in pattern.finditer(text, lo, len(text) if hi is None else hi):
+    end = len(text) if hi is None else hi
+    chunk = text[lo:end]
+    for pattern, needs in zip(_PROSE, _NEEDS, strict=True):
+        if not any(w in chunk for w in needs):
+            continue
+        for m in pattern.finditer(text, lo, end):
             if m.groupdict().get("lead") in (",", "and") and not _declaring(text, lo, m.start()):
                 continue  # "If $A$ is $m \times n$, $B$ is …": a hypothesis
             if _object_of_preposition(text, m, lo):

@@ -197,12 +197,11 @@ class SymbolTable:
             d = here[order[bisect.bisect_left(starts, starts[j - 1])]]
             if not bounds.section_between(d.start, offset):
                 return d
-            left = bounds.left_section(d.start, offset)
-            if left and not self._travels(d):
+            if not self._travels(d) and bounds.left_section(d.start, offset):
                 return p.other(self)
             if (
                 p.one_meaning and bounds.reaches(d.start, offset)
-                and not (left and self.supposed(d))
+                and not (bounds.left_section(d.start, offset) and self.supposed(d))
             ):  # fmt: skip
                 return d  # declared once for its subsections and the sections that follow
             carried = self._carried(p, bounds, offset, j)
