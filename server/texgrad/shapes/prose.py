@@ -284,6 +284,8 @@ _SAMPLES = re.compile(
     + _M.format("member")
 )
 
+_SAMPLE_WORDS = ("observation", "sample", "data", "draws", "realis", "realiz")
+
 
 class Family(NamedTuple):
     """A family sized by a matrix's rows or columns ("whose rows are $x_i^\\top$"): its
@@ -334,6 +336,9 @@ def _samples(text: str, rows: list[PlacedRow], lo: int, hi: int | None) -> list[
     """The lists of samples ``x_1, \\dots, x_n`` of a vector ``x`` the prose names (each a
     vector like x, where x is declared one of another length than the list's)."""
     out: list[Family] = []
+    chunk = text[lo:hi]
+    if not any(w in chunk for w in _SAMPLE_WORDS):
+        return out
     for m in _SAMPLES.finditer(text, lo, len(text) if hi is None else hi):
         row = _row_at(rows, m.start("member"))
         tree = row.tree if row is not None else None
