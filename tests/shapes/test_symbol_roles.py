@@ -158,3 +158,17 @@ def test_a_list_as_long_as_the_vector_is_its_entries(tmp_path: Path) -> None:
     )
     assert declaration(result, "x_{i}") is None
     assert found(result) == expected(fx, "equation-mismatch")
+
+
+def test_a_primed_name_declared_itself_is_no_transpose(tmp_path: Path) -> None:
+    # contrastive views: Z' is declared N×d; undeclared, x' A x still reads x' as a transpose
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $Z, Z' \in \mathbb{R}^{N \times d}$, $P \in \mathbb{R}^{N \times N}$, $x \in \mathbb{R}^d$
+        and $A \in \mathbb{R}^{d \times d}$. Then $P Z'$, $Z'^\top P$ and $x' A x$ are fine; $Z' P$ is not.
+                                                                                              ^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert "transposing `Z'`" in result.diagnostics[0].message

@@ -38,6 +38,11 @@ def symbol_key(node: t.Node) -> tuple[str, str | None] | None:
         if base is None:
             return None
         return tagged_key(base[0], node.bracket, show(node.tag)), base[1]
+    if isinstance(node, t.Prime):  # Z' declared itself (a second view): a name of its own
+        base = symbol_key(node.base)
+        if base is None:
+            return None
+        return base[0] + "'" * node.count, base[1]
     return None
 
 

@@ -239,7 +239,8 @@ class RuleBase:
 
     def _transpose_fix(self, node: t.Node) -> Fix:
         text = self.source[node.start : node.end]
-        if isinstance(node, (t.Transpose, t.Prime)):  # drop an existing transpose (A^\top, A')
+        named = isinstance(node, t.Prime) and self._declaration(node) is not None  # Z' declared
+        if isinstance(node, (t.Transpose, t.Prime)) and not named:  # drop a transpose (A^\top, A')
             base = node.base
             title = messages.remove_transpose_title(self._quote(base))
             return Fix(title, self.path, node.start, node.end, self.source[base.start : base.end])

@@ -69,7 +69,11 @@ class OperatorRules(RuleBase):
 
     def _prime(self, node: t.Prime) -> Shape | None:
         # Alone, x' is as often another variable (x and x') or a derivative (f') as a
-        # transpose; only inside a product (x' A x, see _factor) is it read as one.
+        # transpose; only inside a product (x' A x, see _factor) is it read as one — unless
+        # the document declares it (Z' \in \mathbb{R}^{N \times d}).
+        own = self._symbolic(node)
+        if own is not None:
+            return own
         self.infer(node.base)
         return None
 
