@@ -71,9 +71,9 @@ class OperatorRules(RuleBase):
         # Alone, x' is as often another variable (x and x') or a derivative (f') as a
         # transpose; only inside a product (x' A x, see _factor) is it read as one — unless
         # the document declares it (Z' \in \mathbb{R}^{N \times d}).
-        own = self._symbolic(node)
+        own = self._declaration(node)
         if own is not None:
-            return own
+            return own.shape
         self.infer(node.base)
         return None
 

@@ -159,9 +159,9 @@ class ProductRules(RuleBase):
         """A factor of a product; ``x'`` before another factor is a transpose (``x' A x``), and
         so is a matrix's ``A'`` after one (``C C'``, ``A \\Sigma A'``)."""
         if isinstance(node, t.Prime) and (followed or preceded) and node.count == 1:
-            own = self._symbolic(node)  # Z' \in \mathbb{R}^{N \times d}: a name, no transpose
+            own = self._declaration(node)  # Z' \in \mathbb{R}^{N \times d}: a name, no transpose
             if own is not None:
-                return own
+                return own.shape
             s = self.infer(node.base)
             if s is not None and not s.is_scalar and (followed or ONE not in (s.rows, s.cols)):
                 shape = s.transposed()
