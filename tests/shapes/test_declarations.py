@@ -1183,3 +1183,18 @@ def test_intertext_ends_a_row_and_declares_like_prose(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "add-mismatch", "matmul-mismatch")
+
+
+def test_a_second_equation_after_a_comma_is_what_a_space_sizes(tmp_path: Path) -> None:
+    # `Y = O x + V, O = [ … ] \in R^{Np×n}`: the membership is O's, not Y's
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x \in \mathbb{R}^n$, $C \in \mathbb{R}^{p \times n}$ and $V \in \mathbb{R}^{2p}$.
+        $$ Y = O x + V, \qquad O = \begin{bmatrix} C \\ C \end{bmatrix} \in \mathbb{R}^{2p \times n} $$
+        Then $O^\top Y$ is fine and $O Y$ is not.
+                                     ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert declaration(result, "Y") is None

@@ -161,7 +161,12 @@ def _equal_before(chain: t.Chain, i: int) -> list[t.Node]:
         and rels[j - 1] in ("=", ":=", "\\coloneqq", "\\triangleq", "\\equiv")
         and items[j - 1] is not None
     ):
-        found.append(items[j - 1])  # type: ignore[arg-type]
+        item = items[j - 1]
+        if isinstance(item, t.List):  # Y = V, \Ob = [ … ] \in …: the comma ends a statement
+            if item.items and item.items[-1] is not None:
+                found.append(item.items[-1])
+            break
+        found.append(item)  # type: ignore[arg-type]
         j -= 1
     return found
 
