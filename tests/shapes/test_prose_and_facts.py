@@ -554,3 +554,27 @@ def test_a_definition_with_its_size_after_is_declared(tmp_path: Path) -> None:
     k = declaration(result, "K")
     assert k is not None and k.shape.short() == "n×n" and k.how == "prose"
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_weak_scalar_overrides_a_bold_vector_and_an_earlier_section(tmp_path: Path) -> None:
+    # \boldsymbol{\lambda} ∈ ℝᵖ (eigenvalues) and the penalty "\lambda > 0"; a multiplier
+    # \lambda ∈ ℝᵐ of Section 1 and an Exercise's "Let $\lambda > 0$"; but "$\lambda \ge 0$"
+    # right after the multiplier's declaration is entrywise, of the vector
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        # Multipliers
+
+        Let $A \in \mathbb{R}^{m \times n}$, $\boldsymbol{\lambda} \in \mathbb{R}^p$, $\mu \in \mathbb{R}^m$, $\mu \ge 0$.
+        Then $A^\top \mu$ is fine and $\mu I_n$ is not.
+                                       ^^^^^^^
+        ## Ridge
+
+        Let $\lambda > 0$ and $X \in \mathbb{R}^{n \times p}$: $(X^\top X + \lambda I_p)^{-1}$.
+
+        ## Exercise 1
+
+        Let $\mu > 0$. Show that $(A^\top A + \mu I_n)^{-1} A^\top = A^\top (A A^\top + \mu I_m)^{-1}$.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")

@@ -83,14 +83,36 @@ def answer_of(
         return table.fact_in_force(facts, path, at) if facts else None
     if kind is WEAK:
         weak = table.weak.get(key)
-        if not weak or font is not None or key in table.declarations:
+        if not weak or font is not None:
             return None
         here = [d for d in weak if d.path == path]
-        return here[0] if here else weak[0]
+        if key not in table.declarations:
+            return here[0] if here else weak[0]
+        return _weak_over(table, key, here, path, at)
     if kind is REDEFINES:  # declared in an earlier section, so that `key = …` may redefine it
         decl = table.lookup(key, font, path, at)
         return decl is not None and table.carried(decl, path, at)
     raise ValueError(kind)
+
+
+def _weak_over(table: SymbolTable, key: str, here: list[Any], path: str, at: int) -> Any:
+    r"""A weak scalar (``\lambda > 0``) that overrides the declaration in force: that of
+    another font (the vector ``\boldsymbol{\lambda}`` read for a plain ``\lambda`` the text
+    says is positive), or one of an earlier section than the statement, made in the use's
+    section ("Let $\lambda > 0$" in an Exercise, after a multiplier ``\lambda \in \mathbb{R}^m``)."""
+    decl = table.lookup(key, None, path, at)
+    before = [w for w in here if w.start <= at]
+    if decl is None or not before:
+        return None
+    if decl.font is not None:
+        return before[-1]
+    w = before[-1]
+    bounds = table.boundaries.get(path)
+    if bounds is None or bounds.section_between(w.start, at):
+        return None  # (not said in the use's section)
+    if decl.path == path and not bounds.section_between(decl.start, w.start):
+        return None  # "$\lambda \in \mathbb{R}^m$, $\lambda \ge 0$": entrywise, of the vector
+    return w
 
 
 def dimension_key(name: Any) -> str:

@@ -28,14 +28,16 @@ class SymbolRules(RuleBase):
         if key is None:
             return None
         decl = self._lookup(key, node.start)
+        greek = key[0].startswith("\\") and key[1] is None  # (only those are weak scalars)
         if decl is not None:
+            if greek and not decl.shape.is_scalar and self._weak(key, node.start) is not None:
+                return SCALAR  # "$\lambda > 0$" says more of this \lambda than \boldsymbol{\lambda}
             return decl.shape
         if self._signature(key[0], node.start) is not None:
             return None  # a function named alone
         defined = self._definition(key[0], node.start)
         if defined:
             return defined.shape
-        greek = key[0].startswith("\\") and key[1] is None  # (only those are weak scalars)
         if greek and self._weak(key, node.start) is not None:
             return SCALAR  # \lambda > 0 somewhere, and nothing else says what \lambda is
         if isinstance(node, t.Tagged):
