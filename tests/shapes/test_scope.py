@@ -282,3 +282,19 @@ def test_a_lemma_s_letters_are_its_own_and_its_proof_s(tmp_path: Path) -> None:
     # lemma's letters to the paper's: no equation
     fx, result = check_fixture(tmp_path, LEMMAS)
     assert found(result) == expected(fx, "matmul-mismatch", "matmul-mismatch", "equation-mismatch")
+
+
+def test_letters_a_supposition_makes_generic_have_no_shape_in_its_sentence(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $B \in \mathbb{R}^{n \times p}$ and $x \in \mathbb{R}^p$.
+        \begin{itemize}
+        \item For invertible square $A, B$: $(AB)^{-1} = B^{-1} A^{-1}$.
+        \item For any $x \in \mathbb{R}^n$, $x^\top B$ is a row.
+        \item Otherwise $B^{-1}$ is wrong.
+                         ^^^^^^
+        \end{itemize}
+        """,
+    )
+    assert found(result) == expected(fx, "not-square")

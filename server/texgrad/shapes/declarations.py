@@ -34,6 +34,7 @@ from texgrad.shapes.prose import (
     family_declarations,
     from_comments,
     from_prose,
+    generic_letters,
 )
 from texgrad.shapes.questions import dimension_names
 from texgrad.shapes.rows import PlacedRow, RowKey
@@ -65,7 +66,10 @@ class CollectMemo:
 
     def __init__(self) -> None:
         self.rows: dict[RowKey, _RowDeclares] = {}
-        self.prose: dict[tuple[object, ...], tuple[list[Declaration], list[Family]]] = {}
+        self.prose: dict[
+            tuple[object, ...],
+            tuple[list[Declaration], list[Family], list[tuple[Declaration, int, int]]],
+        ] = {}
         self.boundaries: dict[str, tuple[str, Boundaries]] = {}  # per path: its last text's
 
 
@@ -222,15 +226,20 @@ def _prose_by_paragraph(
         if found is None:
             scratch = SymbolTable()
             from_prose(text, path, rows[i:j], scratch, a, b)
+            generic_letters(text, path, rows[i:j], scratch, a, b)
             found = (
                 [replace(d, start=d.start - a, end=d.end - a)
                  for decls in scratch.declarations.values() for d in decls],
                 [f._replace(start=f.start - a, end=f.end - a, at=f.at - a)
                  for f in families(text, rows[i:j], a, b)],
+                [(replace(d, start=d.start - a, end=d.end - a), s - a, e - a)
+                 for bound in scratch.bound.values() for d, s, e in bound],
             )  # fmt: skip
         if keyed:
             fresh.prose[key] = found
         for d in found[0]:
             table.add(replace(d, path=path, start=d.start + a, end=d.end + a))
+        for d, s, e in found[2]:
+            table.add_bound(replace(d, path=path, start=d.start + a, end=d.end + a), s + a, e + a)
         fams += [f._replace(start=f.start + a, end=f.end + a, at=f.at + a) for f in found[1]]
     return fams

@@ -11,7 +11,7 @@ from typing import NamedTuple
 from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same
 from texgrad.shapes.rows import PlacedRow
-from texgrad.shapes.sections import sentence_start
+from texgrad.shapes.sections import SENTENCE_BREAK, sentence_start
 from texgrad.shapes.table import Declaration, SymbolTable
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
@@ -77,6 +77,36 @@ _NEEDS = (
     *[("scalar",)] * 5,
 )
 assert len(_NEEDS) == len(_PROSE)
+
+
+# "For invertible square $A, B$: $(AB)^{-1} = B^{-1}A^{-1}$", "for any matrices $A$ and $B$":
+# letters made generic for the rest of their sentence (whatever they were declared before)
+_GENERIC = re.compile(
+    r"\b[Ff]or\s+(?:(?:all|any|every|each|arbitrary|invertible|nonsingular|non-singular|square|"
+    r"symmetric|orthogonal|positive[- ](?:semi-?)?definite|conformable|compatible)\s+)+"
+    r"(?:(?:real|complex)\s+)?(?:(?:matrices|matrix|vectors)\s+)?" + _M.format("list")
+)
+
+
+def generic_letters(
+    text: str, path: str, rows: list[PlacedRow], table: SymbolTable, lo: int, hi: int
+) -> None:
+    """Add to ``table`` the letters a supposition makes generic ("For invertible square $A,
+    B$: …"), bound to the rest of its sentence: there they have no declared shape."""
+    if "or " not in text[lo:hi]:
+        return
+    for m in _GENERIC.finditer(text, lo, hi):
+        row = _row_at(rows, m.start("list"))
+        tree = row.tree if row is not None else None
+        if tree is None or isinstance(tree, t.Chain):
+            continue  # "for any $x \in \mathbb{R}^n$" declares x
+        stop = SENTENCE_BREAK.search(text, m.end(), hi)
+        end = stop.start() if stop is not None else hi
+        for sym in tree.items if isinstance(tree, t.List) else (tree,):
+            key = symbol_key(sym) if sym is not None else None
+            if key is not None:
+                d = Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, "generic")  # type: ignore[union-attr]
+                table.add_bound(d, m.start(), end)
 
 
 def _row_at(rows: list[PlacedRow], offset: int) -> PlacedRow | None:

@@ -122,7 +122,8 @@ class SymbolTable:
             if d.path == path and s <= offset < e and d.font == font
         ]
         if inner:  # the x of \{x \in \mathbb{R}^n : Ax = b\}, inside the braces
-            return max(inner, key=lambda b: b[1])[0]
+            d = max(inner, key=lambda b: b[1])[0]
+            return None if d.how == "generic" else d  # "For square $A, B$: …": any A
         view = self._view_of(key, font, path)
         if view is None:
             return None  # undeclared, or x and \mathbf{x} both declared and this is neither
