@@ -105,7 +105,7 @@ def generic_letters(
         for sym in tree.items if isinstance(tree, t.List) else (tree,):
             key = symbol_key(sym) if sym is not None else None
             if key is not None:
-                d = Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, "generic")  # type: ignore[union-attr]
+                d = Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, "generic")
                 table.add_bound(d, m.start(), end)
 
 
