@@ -76,15 +76,8 @@ def fact_key(name: object) -> str:
 def facts_of(tree: t.Node, path: str) -> Iterator[Fact]:
     """The dimension facts one row states (its statements ``n = n_1 n_2``, ``n = 2, m = 1``),
     whatever its names are (they are kept only if they name dimensions)."""
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (t.List, t.Sequence)):
-            stack.extend(i for i in node.items if i is not None)
-        elif isinstance(node, t.Text):
-            stack.extend(node.math)
-        elif isinstance(node, t.Chain):
-            yield from _chain_facts(node, path)
+    for chain in t.statements(tree):
+        yield from _chain_facts(chain, path)
 
 
 def _chain_facts(chain: t.Chain, path: str) -> Iterator[Fact]:

@@ -214,30 +214,21 @@ def weak_scalars(tree: t.Node, path: str) -> Iterator[Declaration]:
     r"""``\lambda > 0``, ``\lambda \ge 0``, ``0 < \eta < 1``, ``\sigma^2 > 0``: a lowercase Greek
     letter compared with a number is a scalar — a weak declaration, for where nothing else
     declares or defines the letter (``x \ge 0`` for a vector is elementwise)."""
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (t.List, t.Sequence)):
-            stack.extend(i for i in node.items if i is not None)
-        elif isinstance(node, t.Text):
-            stack.extend(node.math)
-        elif isinstance(node, t.Chain):
-            items = node.items
-            for i, rel in enumerate(node.relations):
-                if rel not in _ORDER:
-                    continue
-                # \lambda > 0, \mu > 0 reads as \lambda > (0, \mu) > 0
-                left, right = items[i], items[i + 1]
-                left = left.items[-1] if isinstance(left, t.List) and left.items else left
-                right = right.items[0] if isinstance(right, t.List) and right.items else right
-                for this, other in ((left, right), (right, left)):
-                    sym = _weak_letter(this)
-                    if sym is not None and _number(other):
-                        key = symbol_key(sym)
-                        if key is not None:
-                            yield Declaration(
-                                key[0], key[1], SCALAR, path, sym.start, sym.end, "weak"
-                            )
+    for node in t.statements(tree):
+        items = node.items
+        for i, rel in enumerate(node.relations):
+            if rel not in _ORDER:
+                continue
+            # \lambda > 0, \mu > 0 reads as \lambda > (0, \mu) > 0
+            left, right = items[i], items[i + 1]
+            left = left.items[-1] if isinstance(left, t.List) and left.items else left
+            right = right.items[0] if isinstance(right, t.List) and right.items else right
+            for this, other in ((left, right), (right, left)):
+                sym = _weak_letter(this)
+                if sym is not None and _number(other):
+                    key = symbol_key(sym)
+                    if key is not None:
+                        yield Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, "weak")
 
 
 def _weak_letter(node: t.Node | None) -> t.Node | None:

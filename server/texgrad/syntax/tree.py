@@ -439,3 +439,17 @@ def shifted(node: Node, delta: int) -> Node:
                 for x in v
             )  # fmt: skip
     return replace(node, **changes)  # type: ignore[arg-type]
+
+
+def statements(node: Node) -> Iterator[Chain]:
+    """The relation chains a row states: itself, the items of its lists and sequences
+    (``n = 2, m = 1``; ``\\lambda > 0, \\mu > 0``) and the math inside its text."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (List, Sequence)):
+            stack.extend(i for i in item.items if i is not None)
+        elif isinstance(item, Text):
+            stack.extend(item.math)
+        elif isinstance(item, Chain):
+            yield item
