@@ -80,6 +80,9 @@ def facts_of(tree: t.Node, path: str) -> Iterator[Fact]:
         yield from _chain_facts(chain, path)
 
 
+_NAMES = (t.Symbol, t.Sub)
+
+
 def _chain_facts(chain: t.Chain, path: str) -> Iterator[Fact]:
     # n = 2, m = 1 reads as n = (2, m) = 1: a list between two relations ends one statement
     # and starts the next
@@ -98,6 +101,8 @@ def _chain_facts(chain: t.Chain, path: str) -> Iterator[Fact]:
     for left, right in sides:
         if left is None or right is None:
             continue
+        if not (isinstance(left, _NAMES) or isinstance(right, _NAMES)):
+            continue  # one side is a dimension's name (n = n_1 n_2): most equations are not
         a, b = dim_of(left), dim_of(right)
         if a is None or b is None or a == b:
             continue
