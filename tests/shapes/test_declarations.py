@@ -1198,3 +1198,18 @@ def test_a_second_equation_after_a_comma_is_what_a_space_sizes(tmp_path: Path) -
     )
     assert found(result) == expected(fx, "matmul-mismatch")
     assert declaration(result, "Y") is None
+
+
+def test_a_listed_family_a_box_and_a_pseudo_inverse(tmp_path: Path) -> None:
+    # x_1, …, x_N ∈ ℝᵈ sizes any x_i; [0,1]^{n×K} holds n×K matrices; W^{+} is n×m for W m×n
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x_1, \dots, x_N \in \mathbb{R}^d$, $A \in \mathbb{R}^{d \times d}$, $G \in [0,1]^{n \times K}$,
+        $W \in \mathbb{R}^{m \times n}$ and $C \in \mathbb{R}^{k \times m}$, $v \in \mathbb{R}^n$, $v^+ = \max(v, 0)$.
+        Fine: $\sum_i x_i^\top A x_i$, $G^\top G$, $C W W^{+}$, $W^\dagger C^\top$, $A v^+$.
+        Wrong: $A x_j^\top$, $G G$, $W^{+} C$.
+                ^^^^^^^^^^    ^^^    ^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")

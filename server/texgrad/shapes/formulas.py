@@ -70,15 +70,19 @@ def _space(node: t.Node | None) -> tuple[Shape, t.Space] | None:
     return None
 
 
+# \{0, 1\}^n (labels), [0, 1]^{n \times K} (a box: probabilities, responsibilities)
+_SET_OPENERS = frozenset({"\\{", "\\left\\{", "[", "\\left["})
+
+
 def _set_as_space(node: t.Node) -> t.Space | None:
     r"""Sets of vectors and matrices written other than as ``\mathbb{R}^…``, as the space that
     holds them: ``\{0,1\}^n``, ``\{-1, 1\}^n`` (labels), ``\{0,1\}^{n \times K}`` (one-hot
-    rows), ``\Delta^{n-1}`` and ``\Delta_n`` (the probability simplex, of vectors in ℝⁿ),
+    rows), ``[0,1]^{n \times K}`` (a box), ``\Delta^{n-1}`` and ``\Delta_n`` (the probability simplex, of vectors in ℝⁿ),
     ``\mathcal{S}^n_{++}`` (positive definite)."""
     at, to = node.start, node.end
     if isinstance(node, t.Power):
         base, exp = node.base, node.exponent
-        if isinstance(base, t.Paren) and base.open in ("\\{", "\\left\\{") and _numbers(base.body):
+        if isinstance(base, t.Paren) and base.open in _SET_OPENERS and _numbers(base.body):
             return t.Space("R", dims_of(exp), start=at, end=to)  # \{0,1\}^{n \times K} too
         if isinstance(base, t.Symbol) and base.name == "\\Delta" and not base.font:
             one = t.Number("1", start=to, end=to)  # \Delta^{n-1} holds vectors of n entries
@@ -139,6 +143,8 @@ def _from_membership(
     symbols = list(left.items if isinstance(left, t.List) else (left,))
     if not isinstance(left, t.List):  # K = K_1 \otimes K_2, K_1 \in …: only K_1 is a member
         symbols += _equal_before(chain, i)
+    else:
+        symbols += _listed_members(left)
     for sym in symbols:
         key = member_key(sym)
         if key is None:
@@ -149,6 +155,26 @@ def _from_membership(
             table.add(d)
         else:
             table.add_bound(d, *scope)
+
+
+# the letters that name any member of a list x_1, \dots, x_N of samples
+_SAMPLE_INDICES = ("i", "j", "n")
+
+
+def _listed_members(items: t.List) -> list[t.Node]:
+    r"""``x_1, \dots, x_N \in \mathbb{R}^d``: any member ``x_i`` (``x_j``, ``x_n``) too."""
+    if not any(isinstance(x, t.Dots) for x in items.items):
+        return []
+    subs = [x for x in items.items if isinstance(x, t.Sub) and isinstance(x.base, t.Symbol)]
+    bases = {symbol_key(x.base) for x in subs}
+    if len(subs) < 2 or len(bases) != 1:
+        return []
+    base, at, to = subs[0].base, items.start, items.end
+    written = {symbol_key(x) for x in subs}
+    members = [
+        t.Sub(base, t.Symbol(v, start=at, end=to), start=at, end=to) for v in _SAMPLE_INDICES
+    ]
+    return [m for m in members if symbol_key(m) not in written]
 
 
 def _equal_before(chain: t.Chain, i: int) -> list[t.Node]:

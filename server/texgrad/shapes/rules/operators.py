@@ -43,6 +43,9 @@ class OperatorRules(RuleBase):
         if base.is_scalar:
             return SCALAR
         exp = show(node.exponent)
+        if exp in ("+", "\\dagger"):  # W^{+}: the pseudo-inverse, of W's transposed shape
+            vector = ONE in (base.rows, base.cols)  # (x^+ of a vector: its positive part?)
+            return None if vector else base.transposed()
         matrix_power = exp in _MATRIX_EXPONENTS
         if not matrix_power or base.cols == ONE or base.rows == ONE:
             return None  # x^2 of a vector is elementwise in many papers
