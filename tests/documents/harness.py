@@ -11,7 +11,8 @@ KaTeX read ``%`` as TeX does), ``<!-- … -->`` in Markdown prose:
 - ``false-alarm-known: <code> (<why the line is right>)``: a correct trap texgrad reports
   today; a strict xfail too, failing once the false alarm is gone.
 
-Any other diagnostic is a false alarm. Documents are checked as ``texgrad check`` checks the
+Any other diagnostic is a false alarm. A trap set (``traps-…``) holds correct documents only:
+no planted error, only ``false-alarm-known`` markers. Documents are checked as ``texgrad check`` checks the
 paths it is given: each LaTeX root (a file with ``\\documentclass``, which brings its
 ``\\input`` files) and each Markdown file (``.md``, ``.qmd``, ``.Rmd``).
 """
