@@ -298,3 +298,29 @@ def test_letters_a_supposition_makes_generic_have_no_shape_in_its_sentence(tmp_p
         """,
     )
     assert found(result) == expected(fx, "not-square")
+
+
+def test_a_letter_set_anew_in_an_example_or_a_later_section_is_not_the_old_one(
+    tmp_path: Path,
+) -> None:
+    # "Let $A = [2, 0; 0, 3]$" in an Example; K = P H^T S^{-1} (a gain) in a later section
+    # than the kernel K ∈ ℝ^{n×n}: silence there, not the old shape; elsewhere A is still m×n
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        ## Kernels
+
+        Let $A \in \mathbb{R}^{m \times n}$ and $K \in \mathbb{R}^{n \times n}$, $v \in \mathbb{R}^n$.
+
+        ## Example
+
+        Let $A = \begin{bmatrix} 2 & 0 \\ 0 & 3 \end{bmatrix}$. Then $A^{-1}$ is diagonal.
+
+        ## Filtering
+
+        Let $P \in \mathbb{R}^{s \times s}$, $H \in \mathbb{R}^{o \times s}$, $S \in \mathbb{R}^{o \times o}$.
+        The gain is $K = P H^\top S^{-1}$ and the update $(I - K H) P$; but $A^{-1}$ is wrong.
+                                                                             ^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "not-square")

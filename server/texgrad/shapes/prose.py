@@ -20,13 +20,21 @@ from texgrad.syntax.symbols import symbol_key
 
 _M = r"\$(?P<{}>[^$]{{1,80}})\$"
 _ART = r"(?:an?|the|one|some)"
-_KIND = r"(?P<kind>(?:real |complex |symmetric |positive[- ]definite |square |random |column |row |weight |data |design |input |output |feature )*(?:matrix|matrices|vector|vectors))"
+_KIND = (
+    r"(?P<kind>(?:(?:real|complex|symmetric|positive[- ](?:semi-?)?definite|square|random|column|row|weight|"
+    r"data|design|input|output|feature|diagonal|identity|invertible|orthogonal|(?:lower |upper )?triangular|"
+    r"nonsingular|non-singular|rotation|permutation|covariance|full[- ]rank|sparse|Gram|unitary|Hessian|"
+    r"Jacobian|projection|precision|kernel|adjacency|transition|stochastic|loading) )*"
+    r"(?:matrix|matrices|vector|vectors))"
+)
+# words papers put before a size: "a random $p \times p$ matrix", "a real $3 \times 3$ matrix"
+_BEFORE_SIZE = r"(?:(?:random|real|complex|symmetric|given|fixed|arbitrary|square|diagonal|invertible|nonsingular|orthogonal|new)\s+)*"
 _PROSE = [
     # "$A$ and $B$ are $n \times n$ matrices", "$x$, $y$ and $z$ are $n$-dimensional vectors"
     re.compile(_M.format("sym") + r"(?:,\s*" + _M.format("sym2") + r")?,?\s+and\s+" + _M.format("sym3")
                + r"\s+are\s+(?:both\s+|all\s+)?" + _M.format("dims") + r"(?:[- ]dimensional)?\s+" + _KIND),
     # "Let $W$ be an $m \times n$ matrix", "$v$ is an $n$-dimensional vector"
-    re.compile(_M.format("sym") + r"\s+(?:be|is|denotes?)\s+" + _ART + r"\s+" + _M.format("dims")
+    re.compile(_M.format("sym") + r"\s+(?:be|is|denotes?)\s+" + _ART + r"\s+" + _BEFORE_SIZE + _M.format("dims")
                + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND),
     # "Let $A$ be …, $C$ an $n \times m$ matrix and $w$ a vector of …": apposition in a list
     re.compile(r"(?:,|\band)\s+" + _M.format("sym") + r"\s+an?\s+" + _M.format("dims")
@@ -64,6 +72,9 @@ _PROSE = [
                + r"\s+(?:are\s+)?(?:all\s+|both\s+)?(?:real\s+|positive\s+)?(?P<kind>scalar)s\b"
                + r"(?!\s+(?:product|multiplication|field|function|valued))"),
     re.compile(_M.format("sym") + r"\s+(?:is|be)\s+a\s+(?:real\s+)?(?P<kind>scalar)\b"),
+    # "let $x$ denote a scalar", "let $x$ be a real number", "Let $X$ be a random variable"
+    re.compile(r"\$(?P<sym>(?:(?!\\in\b|\\sim\b)[^$=]){1,30})\$\s+(?:be|is|denotes?)\s+(?:a|any)\s+(?:(?:real|positive|nonnegative|fixed|given|"
+               r"scalar)\s+)?(?P<kind>scalar|number|random variable)\b(?!\s+(?:of|in)\b)"),
 ]  # fmt: skip
 # what a paragraph must contain for each pattern to match (a pattern is not run on the
 # paragraphs without it: most prose declares nothing)
@@ -75,38 +86,74 @@ _NEEDS = (
     _KIND_WORDS,
     ("\\times",),
     *[("scalar",)] * 5,
+    ("scalar", "number", "random variable"),
 )
 assert len(_NEEDS) == len(_PROSE)
 
 
 # "For invertible square $A, B$: $(AB)^{-1} = B^{-1}A^{-1}$", "for any matrices $A$ and $B$":
 # letters made generic for the rest of their sentence (whatever they were declared before)
-_GENERIC = re.compile(
-    r"\b[Ff]or\s+(?:(?:all|any|every|each|arbitrary|invertible|nonsingular|non-singular|square|"
-    r"symmetric|orthogonal|positive[- ](?:semi-?)?definite|conformable|compatible)\s+)+"
-    r"(?:(?:real|complex)\s+)?(?:(?:matrices|matrix|vectors)\s+)?" + _M.format("list")
+_SQUARE_WORDS = (
+    r"(?:invertible|nonsingular|non-singular|square|symmetric|orthogonal|unitary|diagonal|"
+    r"positive[- ](?:semi-?)?definite|full[- ]rank)"
 )
+_MORE = (
+    r"(?:(?:,\s*|\s+and\s+)"
+    + _M.format("list2")
+    + r")?(?:(?:,\s*|\s+and\s+)"
+    + _M.format("list3")
+    + r")?"
+)
+_GENERIC = [
+    # "For invertible square $A, B$: $(AB)^{-1} = B^{-1}A^{-1}$", "for any $A$ and $B$"
+    re.compile(
+        r"\b[Ff]or\s+(?:(?:all|any|every|each|arbitrary|conformable|compatible|" + _SQUARE_WORDS[3:-1]
+        + r")\s+)+(?:(?:real|complex)\s+)?(?:(?:matrices|matrix|vectors)\s+)?" + _M.format("list") + _MORE
+    ),
+    # "If $X$ is square and invertible", "When $X$ is invertible", "Assume $X$ is square"
+    re.compile(
+        r"\b(?P<lead>[Ii]f|[Ww]hen(?:ever)?|[Aa]ssum(?:e|ing)(?:\s+that)?|[Ss]uppos(?:e|ing)(?:\s+that)?|[Ll]et)\s+"
+        + _M.format("list") + _MORE + r"\s+(?:is|are|be)\s+(?:an?\s+|both\s+)?" + _SQUARE_WORDS + r"\b"
+    ),
+]  # fmt: skip
 
 
 def generic_letters(
     text: str, path: str, rows: list[PlacedRow], table: SymbolTable, lo: int, hi: int
 ) -> None:
     """Add to ``table`` the letters a supposition makes generic ("For invertible square $A,
-    B$: …"), bound to the rest of its sentence: there they have no declared shape."""
-    if "or " not in text[lo:hi]:
+    B$: …", "If $X$ is square"), bound to the rest of its sentence (of its paragraph after
+    "Assume", "Suppose", "Let"): there they have no declared shape."""
+    chunk = text[lo:hi]
+    if not any(w in chunk for w in ("or ", "f ", "hen ", "ssum", "uppos", "et ")):
         return
-    for m in _GENERIC.finditer(text, lo, hi):
-        row = _row_at(rows, m.start("list"))
-        tree = row.tree if row is not None else None
-        if tree is None or isinstance(tree, t.Chain):
-            continue  # "for any $x \in \mathbb{R}^n$" declares x
-        stop = SENTENCE_BREAK.search(text, m.end(), hi)
-        end = stop.start() if stop is not None else hi
-        for sym in tree.items if isinstance(tree, t.List) else (tree,):
-            key = symbol_key(sym) if sym is not None else None
-            if key is not None:
-                d = Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, "generic")
-                table.add_bound(d, m.start(), end)
+    for pattern in _GENERIC:
+        for m in pattern.finditer(text, lo, hi):
+            lead = (m.groupdict().get("lead") or "").lower()
+            start = m.start()
+            if lead.startswith(("assum", "suppos", "let")):
+                end = hi
+            else:  # the whole sentence: "… = X^{-\top} for invertible square $X$."
+                start = sentence_start(text, lo, m.start())
+                stop = SENTENCE_BREAK.search(text, m.end(), hi)
+                end = stop.start() if stop is not None else hi
+            for group in ("list", "list2", "list3"):
+                if m.group(group) is not None:
+                    _make_generic(m.start(group), start, end, path, rows, table)
+
+
+def _make_generic(
+    at: int, start: int, end: int, path: str, rows: list[PlacedRow], table: SymbolTable
+) -> None:
+    row = _row_at(rows, at)
+    tree = row.tree if row is not None else None
+    if tree is None or isinstance(tree, t.Chain):
+        return  # "for any $x \in \mathbb{R}^n$" declares x
+    for sym in tree.items if isinstance(tree, t.List) else (tree,):
+        key = symbol_key(sym) if sym is not None else None
+        if key is not None:
+            d = Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, "generic")
+            table.add_bound(d, start, end)
 
 
 def _row_at(rows: list[PlacedRow], offset: int) -> PlacedRow | None:
@@ -174,7 +221,8 @@ def _declaring(text: str, lo: int, at: int) -> bool:
 
 # "of length $n$" is a vector, "of order $n$" a square matrix
 _KIND_OF = {"length": "vector", "size": "vector", "dimension": "vector", "dimensions": "vector",
-            "shape": "vector", "order": "square matrix"}  # fmt: skip
+            "shape": "vector", "order": "square matrix",
+            "number": "scalar", "random variable": "scalar"}  # fmt: skip
 
 
 def from_prose(

@@ -39,6 +39,25 @@ def substitutes(source: str, at: int) -> bool:
     return _SUBSTITUTING.search(source, lo, at) is not None
 
 
+# "Let $A = \begin{bmatrix} 2 & 0 \\ 0 & 3 \end{bmatrix}$", "Let $w \in …$ and $M = w w^\top$"
+_LETTING = re.compile(
+    r"(?:\s*(?:\\(?:begin|end)\{[^}]*\}(?:\[[^\]]*\])?|(?::{3,}|`{3,})\{[^}]*\}[^\n]*))*"
+    r"\s*(?:\\item\s*(?:\[[^\]]*\])?\s*)?(?:[Nn]ow\s+)?"
+    r"(?:[Ll]et|[Tt]ake|[Ss]et|[Cc]onsider)\b"
+)
+# a MyST directive that opens an example or a result: ":::{prf:example}", "```{prf:lemma}"
+_MYST_UNIT = re.compile(
+    r"^[ \t]*(?::{3,}|`{3,})\{prf:(?:example|lemma|theorem|proposition|corollary|proof|exercise)\}",
+    re.M,
+)
+
+
+def lets(source: str, at: int) -> bool:
+    """Does the sentence of the math at ``at`` set its letters ("Let …", "Take …")?"""
+    lo = sentence_start(source, max(0, at - SENTENCE_LOOKBACK), at)
+    return _LETTING.match(source, lo, at) is not None
+
+
 class RelationRules(RuleBase):
     """Chains of relations, equations, and the definitions they make."""
 
@@ -88,10 +107,16 @@ class RelationRules(RuleBase):
         if b is not None and self._defines(left):
             self._define(left, b)  # y = Ax gives an undeclared y its shape (again, if redefined)
             return
+        if a is not None and b is not None and a != b and self._sets_anew(left):
+            self._define(left, b)  # "Let $A = [2, 0; 0, 3]$" in an Example: its own A there
+            return
         if a is None or b is None or self._agrees(a, b, left.start):
             return
         if self._redefines(left) and not a.agrees(b.transposed()):
-            return  # \beta = \sum_i \alpha_i \phi(x_i) in a later section: \beta anew
+            self._define(
+                left, b
+            )  # \beta = \sum_i \alpha_i \phi(x_i) in a later section: \beta anew
+            return
         if _transposes(left, right):
             return  # A = A^\top states a property (symmetry), for a square A
         if (_is_derivative(left) or _is_derivative(right)) and a.agrees(b.transposed()):
@@ -157,6 +182,18 @@ class RelationRules(RuleBase):
         give the letter a new meaning (papers reuse letters), rather than contradict it?"""
         key = symbol_key(node)
         return key is not None and self._ask(REDEFINES, key[0], key[1], node.start)
+
+    def _sets_anew(self, node: t.Node) -> bool:
+        """Is ``node = …`` made in an example, an exercise or a lemma by a sentence that sets
+        its letters ("Let $A = …$"), so that the letter means something else there?"""
+        if symbol_key(node) is None or not lets(self.source, node.start):
+            return False
+        bounds = self.table.boundaries.get(self.path)
+        if bounds is not None and (bounds.in_unit(node.start) or bounds.result_of(node.start)):
+            return True
+        here = self.source.rfind("\n", 0, node.start)  # the line before: a MyST directive?
+        before = self.source.rfind("\n", 0, max(here, 0))
+        return here >= 0 and _MYST_UNIT.match(self.source, before + 1, here) is not None
 
     def _defines(self, node: t.Node) -> bool:
         """Is ``node`` an undeclared symbol, so that ``node = …`` defines its shape?"""

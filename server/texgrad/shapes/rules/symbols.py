@@ -32,6 +32,11 @@ class SymbolRules(RuleBase):
         if decl is not None:
             if greek and not decl.shape.is_scalar and self._weak(key, node.start) is not None:
                 return SCALAR  # "$\lambda > 0$" says more of this \lambda than \boldsymbol{\lambda}
+            anew = self._definition(key[0], node.start)
+            if anew is not None and anew.path == decl.path and anew.start > decl.start:
+                # K = P H^\top S^{-1} in a later section (a gain, not the kernel K declared
+                # before): which the text means from there on is not certain — say nothing
+                return decl.shape if anew.shape == decl.shape else None
             return decl.shape
         if self._signature(key[0], node.start) is not None:
             return None  # a function named alone
