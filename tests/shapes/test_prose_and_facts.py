@@ -578,3 +578,20 @@ def test_a_weak_scalar_overrides_a_bold_vector_and_an_earlier_section(tmp_path: 
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_chain_of_equal_sizes_and_a_rank_without_brackets(tmp_path: Path) -> None:
+    # "Take one instrument, K = L = 1": K = 1 too; \operatorname{rank} \mathbb{E}[…] is a number
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{n \times K}$, $Z \in \mathbb{R}^{n \times L}$, $z_i \in \mathbb{R}^L$ and
+        $x_i \in \mathbb{R}^K$, with $\operatorname{rank} \mathbb{E}[z_i x_i^\top] = K$.
+
+        ## Example
+
+        Take one instrument, $K = L = 1$. Then $(Z^\top X)^2$ is a number, $Z X$ is wrong.
+                                                                            ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")

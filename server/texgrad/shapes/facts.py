@@ -98,6 +98,9 @@ def _chain_facts(chain: t.Chain, path: str) -> Iterator[Fact]:
             right = right.items[0]
         if rel in _EQUAL:
             sides.append((left, right))
+    if len(sides) > 1 and len(sides) == len(chain.relations):  # K = L = 1: K = 1 as well
+        last = sides[-1][1]
+        sides += [(left, last) for left, _ in sides[:-1]]
     for left, right in sides:
         if left is None or right is None:
             continue

@@ -38,7 +38,7 @@ def sign_of(run: str) -> str:
 
 # Operators whose unbracketed argument is the whole product after them, as
 # documents write them: ``\tr XY = \tr YX``, ``\det AB = \det A \det B``.
-WHOLE_PRODUCT_OPERATORS = frozenset({"tr", "Tr", "trace", "Trace", "det", "log", "ln"})
+WHOLE_PRODUCT_OPERATORS = frozenset({"tr", "Tr", "trace", "Trace", "det", "rank", "log", "ln"})
 # ``\log \mathbf{1}^\top \exp(z)``, ``\log x^\top y``: the logarithm of the product when it
 # starts with a row (whose logarithm alone would be no scalar), applications included.
 _LOGARITHMS = frozenset({"log", "ln"})

@@ -196,9 +196,18 @@ class RelationRules(RuleBase):
         return here >= 0 and _MYST_UNIT.match(self.source, before + 1, here) is not None
 
     def _defines(self, node: t.Node) -> bool:
-        """Is ``node`` an undeclared symbol, so that ``node = …`` defines its shape?"""
+        r"""Is ``node`` an undeclared symbol, so that ``node = …`` defines its shape?  A
+        letter in a font of its own (``\mathcal{F} = […]`` where only ``F`` is declared) is
+        another symbol."""
         key = symbol_key(node)
-        return key is not None and not self._declared(key[0])
+        if key is None:
+            return False
+        if not self._declared(key[0]):
+            return True
+        if key[1] is None:
+            return False
+        decl = self._lookup(key, node.start)
+        return decl is not None and decl.font != key[1]
 
     def _define(self, node: t.Node, shape: Shape) -> None:
         key = symbol_key(node)
