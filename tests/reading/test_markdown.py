@@ -487,11 +487,12 @@ def test_corpus_region_counts(corpus: Path, name: str):
 def test_matrix_cookbook_scans_fast(corpus: Path):
     text = (corpus / "matrix-cookbook-md/main.md").read_text(encoding="utf-8")
     scan(text)  # warm up (builds the markdown-it parser)
-    best = min(_timed(scan, text) for _ in range(3))
+    # CPU time, best of five: other processes on a loaded machine do not count against it
+    best = min(_timed(scan, text) for _ in range(5))
     assert best < 0.1
 
 
 def _timed(fn, *args):
-    start = time.perf_counter()
+    start = time.process_time()
     fn(*args)
-    return time.perf_counter() - start
+    return time.process_time() - start
