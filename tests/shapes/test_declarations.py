@@ -1213,3 +1213,17 @@ def test_a_listed_family_a_box_and_a_pseudo_inverse(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_another_text_s_convention_declares_nothing(tmp_path: Path) -> None:
+    # "Some texts use the transposed convention $B \in …$ — not ours": B stays n×m
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $B \in \mathbb{R}^{n \times m}$ and $W \in \mathbb{R}^{m \times m}$. Some texts use the
+        transposed convention $B \in \mathbb{R}^{m \times n}$ — not ours. Then $B W B^\top$ is fine,
+        and $B^\top W B$ is not.
+             ^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")

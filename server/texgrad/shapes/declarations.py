@@ -21,6 +21,7 @@ each row and paragraph declared is remembered (``CollectMemo``) for the next col
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 from itertools import pairwise
@@ -38,7 +39,14 @@ from texgrad.shapes.prose import (
 )
 from texgrad.shapes.questions import dimension_names
 from texgrad.shapes.rows import PlacedRow, RowKey
-from texgrad.shapes.sections import PARAGRAPH_BREAK, Boundaries
+from texgrad.shapes.sections import (
+    PARAGRAPH_BREAK,
+    SENTENCE_BREAK,
+    SENTENCE_LOOKBACK,
+    WHERE_DISTANCE,
+    Boundaries,
+    sentence_start,
+)
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.syntax import tree as t
 
@@ -96,9 +104,38 @@ def collect(
         table.add(d)
     if table.facts:
         _keep_stated_facts(table)
+    _drop_other_conventions(table)
     if memo is not None:
         memo.rows, memo.prose, memo.boundaries = fresh.rows, fresh.prose, fresh.boundaries
     return table
+
+
+# a sentence that tells another text's convention, not this one's: "Some texts use the
+# transposed convention $B \in \mathbb{R}^{m \times n}$ — not ours"
+_OTHER_CONVENTION = re.compile(
+    r"\bnot ours\b|\bnot the one (?:we|used here)\b|\b(?:[Ss]ome|[Oo]ther|[Mm]any)\s+(?:texts|authors|books|"
+    r"references|papers|sources|libraries)\s+(?:use|write|define|prefer|adopt|take)\b"
+)
+
+
+def _drop_other_conventions(table: SymbolTable) -> None:
+    """Forget what a sentence declares when it tells another text's convention."""
+    for key, decls in list(table.declarations.items()):
+        kept = [d for d in decls if d.how == "definition" or not _other_convention(table, d)]
+        if len(kept) != len(decls):
+            if kept:
+                table.declarations[key] = kept
+            else:
+                del table.declarations[key]
+
+
+def _other_convention(table: SymbolTable, d: Declaration) -> bool:
+    text = table.texts.get(d.path, "")
+    if "not ours" not in text and "ome " not in text and "ther " not in text and "any " not in text:
+        return False
+    lo = sentence_start(text, max(0, d.start - SENTENCE_LOOKBACK), d.start)
+    stop = SENTENCE_BREAK.search(text, d.end, min(len(text), d.end + WHERE_DISTANCE))
+    return _OTHER_CONVENTION.search(text, lo, stop.start() if stop else d.end + 80) is not None
 
 
 def _keep_stated_facts(table: SymbolTable) -> None:
