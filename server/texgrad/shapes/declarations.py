@@ -118,10 +118,23 @@ _OTHER_CONVENTION = re.compile(
 )
 
 
+_CONVENTION_WORDS = ("not ours", "not the one", "texts ", "authors ", "books ", "references ",
+                     "papers ", "sources ", "libraries ")  # fmt: skip
+
+
 def _drop_other_conventions(table: SymbolTable) -> None:
     """Forget what a sentence declares when it tells another text's convention."""
+    telling = {
+        p for p, text in table.texts.items()
+        if any(w in text for w in _CONVENTION_WORDS) and _OTHER_CONVENTION.search(text)
+    }  # fmt: skip
+    if not telling:
+        return  # (most documents tell none)
     for key, decls in list(table.declarations.items()):
-        kept = [d for d in decls if d.how == "definition" or not _other_convention(table, d)]
+        kept = [
+            d for d in decls
+            if d.how == "definition" or d.path not in telling or not _other_convention(table, d)
+        ]  # fmt: skip
         if len(kept) != len(decls):
             if kept:
                 table.declarations[key] = kept
@@ -131,8 +144,6 @@ def _drop_other_conventions(table: SymbolTable) -> None:
 
 def _other_convention(table: SymbolTable, d: Declaration) -> bool:
     text = table.texts.get(d.path, "")
-    if "not ours" not in text and "ome " not in text and "ther " not in text and "any " not in text:
-        return False
     lo = sentence_start(text, max(0, d.start - SENTENCE_LOOKBACK), d.start)
     stop = SENTENCE_BREAK.search(text, d.end, min(len(text), d.end + WHERE_DISTANCE))
     return _OTHER_CONVENTION.search(text, lo, stop.start() if stop else d.end + 80) is not None

@@ -118,6 +118,12 @@ _GENERIC = [
 ]  # fmt: skip
 
 
+# what a paragraph must contain for a supposition to make letters generic
+_GENERIC_WORDS = ("square", "nvertib", "singular", "symmetric", "orthogonal", "unitary", "diagonal",
+                  "definite", "rank", "all ", "any ", "every ", "each ", "arbitrary", "conformable",
+                  "compatible")  # fmt: skip
+
+
 def generic_letters(
     text: str, path: str, rows: list[PlacedRow], table: SymbolTable, lo: int, hi: int
 ) -> None:
@@ -125,7 +131,7 @@ def generic_letters(
     B$: …", "If $X$ is square"), bound to the rest of its sentence (of its paragraph after
     "Assume", "Suppose", "Let"): there they have no declared shape."""
     chunk = text[lo:hi]
-    if not any(w in chunk for w in ("or ", "f ", "hen ", "ssum", "uppos", "et ")):
+    if not any(w in chunk for w in _GENERIC_WORDS):
         return
     for pattern in _GENERIC:
         for m in pattern.finditer(text, lo, hi):
