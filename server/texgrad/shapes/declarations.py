@@ -124,16 +124,13 @@ _CONVENTION_WORDS = ("not ours", "not the one", "texts ", "authors ", "books ", 
 
 def _drop_other_conventions(table: SymbolTable) -> None:
     """Forget what a sentence declares when it tells another text's convention."""
-    telling = {
-        p for p, text in table.texts.items()
-        if any(w in text for w in _CONVENTION_WORDS) and _OTHER_CONVENTION.search(text)
-    }  # fmt: skip
-    if not telling:
+    marks = {p: _convention_marks(text) for p, text in table.texts.items()}
+    if not any(marks.values()):
         return  # (most documents tell none)
     for key, decls in list(table.declarations.items()):
         kept = [
             d for d in decls
-            if d.how == "definition" or d.path not in telling or not _other_convention(table, d)
+            if d.how == "definition" or not _other_convention(table, d, marks.get(d.path, []))
         ]  # fmt: skip
         if len(kept) != len(decls):
             if kept:
@@ -142,7 +139,24 @@ def _drop_other_conventions(table: SymbolTable) -> None:
                 del table.declarations[key]
 
 
-def _other_convention(table: SymbolTable, d: Declaration) -> bool:
+def _convention_marks(text: str) -> list[int]:
+    """Where ``text`` tells another convention (its words found first: a regular expression
+    over a whole long document at every keystroke would cost milliseconds)."""
+    marks = set()
+    for w in _CONVENTION_WORDS:
+        i = text.find(w)
+        while i >= 0:
+            m = _OTHER_CONVENTION.search(text, max(0, i - 16), i + len(w) + 16)
+            if m is not None:
+                marks.add(m.start())
+            i = text.find(w, i + 1)
+    return sorted(marks)
+
+
+def _other_convention(table: SymbolTable, d: Declaration, marks: list[int]) -> bool:
+    i = bisect.bisect_left(marks, d.start - SENTENCE_LOOKBACK)
+    if i == len(marks) or marks[i] > d.end + WHERE_DISTANCE:
+        return False
     text = table.texts.get(d.path, "")
     lo = sentence_start(text, max(0, d.start - SENTENCE_LOOKBACK), d.start)
     stop = SENTENCE_BREAK.search(text, d.end, min(len(text), d.end + WHERE_DISTANCE))
