@@ -224,7 +224,7 @@ def _defined_function(chain: t.Chain) -> tuple[str, int] | None:
 
 
 # comparisons whose sides are numbers: \lambda > 0, 0 < \eta < 1 (not \succ, \succeq: matrices)
-_ORDER = frozenset(
+ORDER_RELATIONS = frozenset(
     {"<", ">", "\\lt", "\\gt", "\\le", "\\ge", "\\leq", "\\geq", "\\leqslant", "\\geqslant"}
 )
 # lowercase Greek letters that a comparison with a number makes scalars (\lambda > 0); not
@@ -243,7 +243,7 @@ def weak_scalars(tree: t.Node, path: str) -> Iterator[Declaration]:
     for node in t.statements(tree):
         items = node.items
         for i, rel in enumerate(node.relations):
-            if rel not in _ORDER:
+            if rel not in ORDER_RELATIONS:
                 continue
             # \lambda > 0, \mu > 0 reads as \lambda > (0, \mu) > 0
             left, right = items[i], items[i + 1]

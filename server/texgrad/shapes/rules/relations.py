@@ -8,6 +8,7 @@ import re
 
 from texgrad.shapes import messages
 from texgrad.shapes.dims import Shape, same
+from texgrad.shapes.formulas import ORDER_RELATIONS
 from texgrad.shapes.questions import REDEFINES
 from texgrad.shapes.rules.base import RuleBase, span_key, unwrapped
 from texgrad.shapes.sections import SENTENCE_LOOKBACK, sentence_start
@@ -17,10 +18,6 @@ from texgrad.syntax.show import show
 from texgrad.syntax.symbols import symbol_key
 
 EQUALITIES = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv", "\\defeq", "\\eqdef"})
-
-
-# order relations: a chain with one states what a value is, not how a function is defined
-_ORDER = frozenset({"<", ">", "\\lt", "\\gt", "\\le", "\\ge", "\\leq", "\\geq"})
 
 
 # the words before an instance of a result: "Applying Lemma 1 with $A = \hat A$, $X = H$ and
@@ -77,7 +74,7 @@ class RelationRules(RuleBase):
         head = node.items[0]
         if (
             head is not None and len(shapes) > 1 and self._is_definition_head(node, head)
-            and not any(r in _ORDER for r in node.relations)
+            and not any(r in ORDER_RELATIONS for r in node.relations)
         ):  # fmt: skip
             # (\sigma_{\min}(\Phi) = \sigma > 0 states a value at \Phi, defines no function)
             self._define_function(head, shapes[1])  # type: ignore[arg-type]
@@ -113,9 +110,8 @@ class RelationRules(RuleBase):
         if a is None or b is None or self._agrees(a, b, left.start):
             return
         if self._redefines(left) and not a.agrees(b.transposed()):
-            self._define(
-                left, b
-            )  # \beta = \sum_i \alpha_i \phi(x_i) in a later section: \beta anew
+            # \beta = \sum_i \alpha_i \phi(x_i) in a later section: \beta anew
+            self._define(left, b)
             return
         if _transposes(left, right):
             return  # A = A^\top states a property (symmetry), for a square A
