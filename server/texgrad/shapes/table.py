@@ -36,7 +36,7 @@ class Declaration:
     path: str
     start: int  # where the declaration is written
     end: int
-    how: str  # "in", "bound", "prose", "comment", "definition"
+    how: str  # "in", "bound", "prose", "comment", "definition", "row" (see prose._row_vectors)
     symmetric: bool = False
     positive_definite: bool = False
 
