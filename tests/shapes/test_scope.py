@@ -324,3 +324,26 @@ def test_a_letter_set_anew_in_an_example_or_a_later_section_is_not_the_old_one(
         """,
     )
     assert found(result) == expected(fx, "not-square")
+
+
+def test_a_block_named_in_an_earlier_section_is_no_entry_of_the_whole(tmp_path: Path) -> None:
+    # A partitioned covariance: \Sigma_{yx} is a block defined in the first section, not the
+    # (y, x) entry of \Sigma, in the sections after it
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! main.md
+        ## Two blocks
+
+        Let $x \in \mathbb{R}^p$, $y \in \mathbb{R}^q$ and $\Sigma \in \mathbb{R}^{(p+q) \times (p+q)}$
+        with blocks $\Sigma_{xx} \in \mathbb{R}^{p \times p}$, $\Sigma_{yy} \in \mathbb{R}^{q \times q}$,
+        $\Sigma_{xy} \in \mathbb{R}^{p \times q}$ and $\Sigma_{yx} = \Sigma_{xy}^\top$.
+
+        ## Canonical correlations
+
+        With $a \in \mathbb{R}^p$: $\Sigma_{xx}^{-1} \Sigma_{xy} \Sigma_{yy}^{-1} \Sigma_{yx} a = \rho^2 a$,
+        but $\Sigma_{xy} a$ is wrong.
+             ^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", name="main.md")

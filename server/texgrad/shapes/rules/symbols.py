@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_of
 from texgrad.shapes.families import member_shape
-from texgrad.shapes.questions import DIMENSION, dimension_key
+from texgrad.shapes.questions import DEFINITION, DIMENSION, dimension_key
 from texgrad.shapes.rules.base import RuleBase
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import sized_constant
@@ -122,8 +122,10 @@ class SymbolRules(RuleBase):
         if own is not None:
             return own
         key = symbol_key(node)
-        if key is not None and self._known(key[0], node.start):
-            return None
+        if key is not None and (
+            self._known(key[0], node.start) or self._ask(DEFINITION, key[0], None, None)
+        ):
+            return None  # (defined in another section: \Sigma_{yx} names a block, no entry)
         constant = self._sized_constant(node)
         if constant is not None:
             return constant
