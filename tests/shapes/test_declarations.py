@@ -707,6 +707,20 @@ def test_bold_declaration_serves_plain_use(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "matmul-mismatch")
 
 
+def test_a_calligraphic_letter_is_another_symbol(tmp_path: Path) -> None:
+    # \mathcal{F} is the augmented matrix, whatever its size: not F, as \mathbf{F} would be
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $F \in \mathbb{R}^{n \times n}$, $x_k \in \mathbb{R}^n$ and $\xi_k \in \mathbb{R}^{2n}$ with
+        $\mathcal{F} = \begin{bmatrix} F & 0 \\ I_n & 0 \end{bmatrix}$, so $\xi_{k+1} = \mathcal{F} \xi_k$;
+        and $\mathbf{F} \xi_k$ is wrong.
+             ^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
 def test_declaring_plain_and_bold_makes_two_symbols(tmp_path: Path) -> None:
     fx, result = check_fixture(
         tmp_path,

@@ -165,7 +165,10 @@ class SymbolTable:
         decls = self.declarations.get(key)
         if decls:
             same_font = [d for d in decls if d.font == font]
-            if not same_font and len({d.font for d in decls}) <= 1:
+            if (
+                not same_font and len({d.font for d in decls}) <= 1
+                and font not in OTHER_LETTERS and decls[0].font not in OTHER_LETTERS
+            ):  # fmt: skip
                 same_font = decls
             if same_font:
                 view = _FileView(same_font, path, self.boundaries.get(path))
@@ -369,6 +372,11 @@ class SymbolTable:
         """Which of a symbol's declarations (or signatures, or definitions) holds at
         ``path``/``offset``; see :meth:`lookup`."""
         return self._in_force(_FileView(decls, path, self.boundaries.get(path)), path, offset)
+
+
+# fonts that make another letter, never the same symbol in another font: \mathcal{F} (an
+# augmented matrix, a set) is not F, as \mathbf{x} is x
+OTHER_LETTERS = frozenset({"mathcal", "mathscr", "mathfrak", "mathbb", "EuScript", "euscr"})
 
 
 class _FileView:
