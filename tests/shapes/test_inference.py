@@ -110,6 +110,9 @@ SHAPES = [
     (r"\operatorname{diag}(C)", shape("m")),
     (r"\operatorname{diag}(x) x", shape("n")),
     (r"A \operatorname{diag}(x)", shape("m", "n")),
+    (r"\operatorname{diag}(\psi_1, \dots, \psi_n)", shape("n", "n")),  # its listed entries
+    (r"\operatorname{diag}(u_1^2, \ldots, u_m^2) A", shape("m", "n")),
+    (r"\operatorname{diag}(0.36, 0.51, 0.64)", shape(3, 3)),
     # elementwise functions keep the shape
     (r"\exp(A x)", shape("m")),
     (r"\log(y)", shape("m")),
@@ -150,6 +153,9 @@ UNKNOWN = [
     r"U^{-1}",
     r"U \odot A",
     r"\frac{A x}{y}",  # dividing by a vector: not a shape we claim
+    r"\operatorname{diag}(A_1, \dots, A_n)",  # block-diagonal: blocks of unknown size
+    r"\operatorname{diag}(x, y)",  # two vectors: blocks
+    r"\operatorname{diag}(\psi_0, \dots, \psi_n)",
 ]
 
 

@@ -4,9 +4,13 @@ densities (``p(z \mid x)``); big operators (``\sum``); derivatives and gradients
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import sympy
+
 from texgrad.shapes import messages
 from texgrad.shapes.diagnostics import Related
-from texgrad.shapes.dims import ONE, SCALAR, Shape, same
+from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, same
 from texgrad.shapes.rules.base import RuleBase, span_key
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
@@ -25,6 +29,10 @@ _SQUARE_FUNCS = {"tr": "trace", "Tr": "trace", "trace": "trace", "det": "determi
 
 class FunctionRules(RuleBase):
     """Applications, big operators, derivatives and gradients."""
+
+    if TYPE_CHECKING:  # (rules/symbols.py)
+
+        def _size(self, node: t.Node | None) -> Dim | None: ...
 
     def _apply(self, node: t.Apply) -> Shape | None:
         args = [self.infer(a) for a in node.args]
@@ -77,6 +85,8 @@ class FunctionRules(RuleBase):
             return SCALAR if arg is not None or len(args) == 1 else None
         if name.lower() in ELEMENTWISE or name == "softmax":  # \operatorname{ReLU} too
             return arg
+        if name == "diag" and len(node.args) > 1:
+            return self._diagonal_of_entries(node.args, args)
         if name == "diag" and arg is not None:
             if arg.cols == ONE:
                 return Shape(arg.rows, arg.rows)
@@ -97,6 +107,27 @@ class FunctionRules(RuleBase):
         ):
             return SCALAR if name not in ("argmax", "argmin") else None
         return None
+
+    def _diagonal_of_entries(
+        self, entries: tuple[t.Node, ...], shapes: list[Shape | None]
+    ) -> Shape | None:
+        r"""``\operatorname{diag}(\psi_1, \dots, \psi_p)`` is p×p, ``\operatorname{diag}(0.36,
+        0.51, 0.64)`` 3×3 — unless an entry is (or may be) a block: ``diag(A_1, \dots, A_k)``."""
+        if any(s is not None and not s.is_scalar for s in shapes):
+            return None  # a block-diagonal matrix
+        if not any(isinstance(e, t.Dots) for e in entries):
+            if all(s is not None for s in shapes):
+                return Shape(sympy.Integer(len(entries)), sympy.Integer(len(entries)))
+            return None
+        if len(entries) != 3 or not isinstance(entries[1], t.Dots):
+            return None
+        first, last = (_listed_entry(e) for e in (entries[0], entries[2]))
+        if first is None or last is None or _is_capital(first.base):
+            return None
+        if symbol_key(first.base) != symbol_key(last.base) or not _is_one(first.index):
+            return None
+        n = self._size(last.index)
+        return Shape(n, n) if n is not None else None
 
     def _bigop(self, node: t.BigOp) -> Shape | None:
         body = self.infer(node.body)
@@ -163,3 +194,22 @@ def _comparable(arg: Shape, domain: Shape) -> bool:
     if domain.is_scalar or arg.is_scalar:
         return False
     return arg.is_vector == domain.is_vector
+
+
+def _listed_entry(node: t.Node) -> t.Sub | None:
+    """The subscripted letter of a listed entry: ``\\psi_p``, ``\\hat u_n^2``."""
+    if isinstance(node, t.Power):
+        node = node.base
+    if isinstance(node, t.Sub) and isinstance(node.base, t.Symbol):
+        return node
+    return None
+
+
+def _is_one(node: t.Node | None) -> bool:
+    return isinstance(node, t.Number) and node.text == "1"
+
+
+def _is_capital(node: t.Node) -> bool:
+    """A capital letter (``A_1``, ``\\Sigma_1``): what block-diagonal matrices list."""
+    name = node.name.lstrip("\\") if isinstance(node, t.Symbol) else ""
+    return name[:1].isupper()
