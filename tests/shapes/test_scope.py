@@ -241,6 +241,28 @@ def test_a_definition_stays_in_its_section_unless_it_sets_up_the_others(tmp_path
     assert found(result) == expected(fx, "matmul-mismatch")
 
 
+def test_a_coined_name_keeps_its_definition_in_later_sections(tmp_path: Path) -> None:
+    # Bayesian regression: the posterior covariance \Sigma_N is defined in one section and
+    # used in the next; a bare letter defined there (the gain K) is not carried
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        ## Posterior
+
+        Let $X \in \mathbb{R}^{n \times d}$, $\Sigma_0 \in \mathbb{R}^{d \times d}$ and
+        $\beta > 0$. Then $\Sigma_N = (\Sigma_0^{-1} + \beta X^\top X)^{-1}$ and $K = X \Sigma_0$.
+
+        ## Prediction
+
+        For $x_* \in \mathbb{R}^d$, the variance is $x_*^\top \Sigma_N x_*$, not $\Sigma_N X$;
+                                                                                  ^^^^^^^^^^
+        and $u_k = -K x_*$ uses another gain.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", name="notes.md")
+
+
 LEMMAS = r"""
 \documentclass{article}
 \newtheorem{lemma}{Lemma}

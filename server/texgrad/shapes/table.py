@@ -218,7 +218,7 @@ class SymbolTable:
         (C P C^\top + R)^{-1}``, a Kalman gain) names a computation of its section — notes
         re-use the letter in the next one (an LQR gain) — unless its section sets up the
         others ("Model", "Notation")."""
-        return getattr(d, "how", None) != "definition" or self.sets_up(d)
+        return getattr(d, "how", None) != "definition" or _named(d.key) or self.sets_up(d)
 
     def _carried(self, p: _FileView, bounds: Boundaries, offset: int, j: int) -> Any:
         """The nearest declaration before ``offset`` (of ``p.by_start[:j]``) made in running
@@ -451,6 +451,13 @@ class _MainLine:
         if self._sets_up is None:
             self._sets_up = any(table.sets_up(d) for d in self.items)
         return self._sets_up
+
+
+def _named(key: str) -> bool:
+    r"""Is ``key`` more than a bare letter (``\Sigma_N``, ``\hat{x}``, ``m_{N}``)?  Such a name
+    is coined for one quantity and keeps it from section to section, where a bare ``K`` is
+    re-used (a Kalman gain, then an LQR gain)."""
+    return "_" in key or "{" in key
 
 
 def _holds(span: tuple[int, int] | None, offset: int) -> bool:
