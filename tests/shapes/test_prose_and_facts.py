@@ -622,3 +622,19 @@ def test_a_row_vector_elsewhere_in_the_sentence_leaves_the_column(tmp_path: Path
     x = declaration(result, "x")
     assert x is not None and x.shape.short() == "n"
     assert found(result) == set()
+
+
+def test_a_then_sentence_states_sizes(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $Q \in \mathbb{R}^{n \times k}$ and $K \in \mathbb{R}^{m \times k}$. Then $S = Q K^\top$, $P$ is
+        $n \times m$, and $P K$ is fine but $P Q$ is not.
+                                             ^^^
+        If $A$ is $m \times n$, $B$ is $n \times n$ and $A B$ is $m \times n$.
+        """,
+    )
+    p = declaration(result, "P")
+    assert p is not None and p.shape.short() == "n×m"
+    assert declaration(result, "B") is None
+    assert found(result) == expected(fx, "matmul-mismatch")

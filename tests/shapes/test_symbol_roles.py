@@ -172,3 +172,17 @@ def test_a_primed_name_declared_itself_is_no_transpose(tmp_path: Path) -> None:
     )
     assert found(result) == expected(fx, "matmul-mismatch")
     assert "transposing `Z'`" in result.diagnostics[0].message
+
+
+def test_gradient_names_dx_are_differentials_of_the_shape_of_x(tmp_path: Path) -> None:
+    # Backprop notes name the gradient of the loss with respect to O as dO (the shape of O)
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $P \in \mathbb{R}^{n \times n}$, $V \in \mathbb{R}^{n \times d_v}$ and $O = PV$. Given
+        $dO \in \mathbb{R}^{n \times d_v}$: $dV = P^\top dO$ and $dP = dO\, V^\top$, but not $dV = dO^\top P$.
+                                                                                              ^^^^^^^^^^^^^^
+        With the differential, $\mathrm{d}O = \mathrm{d}P\, V + P\, \mathrm{d}V$.
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch")

@@ -217,7 +217,7 @@ def _object_of_preposition(text: str, m: re.Match[str], lo: int) -> bool:
     return bool(_OBJECT.search(text, max(lo, at - 24), at))
 
 
-_DECLARING = re.compile(r"\b(?:[Ww]here|[Ll]et|[Ss]uppose|[Aa]ssume|[Gg]iven)\b")
+_DECLARING = re.compile(r"\b(?:[Ww]here|[Ll]et|[Ss]uppose|[Aa]ssume|[Gg]iven|[Tt]hen|[Nn]ow)\b")
 _HYPOTHESIS = re.compile(r"\b(?:[Ii]f|[Ww]hen|[Ww]henever|[Uu]nless)\b")
 
 

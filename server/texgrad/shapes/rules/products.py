@@ -10,7 +10,7 @@ from texgrad.shapes.diagnostics import Fix
 from texgrad.shapes.dims import ONE, SCALAR, Shape, same, scalar_spreads
 from texgrad.shapes.rules.base import RuleBase, span_key
 from texgrad.syntax import tree as t
-from texgrad.syntax.notation import call_of, is_round
+from texgrad.syntax.notation import call_of, is_d, is_round
 from texgrad.syntax.symbols import symbol_key
 
 # what a factor of unknown shape may be for its product still to have a shape (A \Sigma A^\top)
@@ -43,6 +43,7 @@ class ProductRules(RuleBase):
         )
         shapes = [self._factor(f, i + 1 < len(factors), i > 0) for i, f in enumerate(factors)]
         _constant_pi(factors, shapes)
+        _differentials(factors, shapes)
         self._coefficients(factors, shapes)
         self._gather_evidence(factors, shapes)
         # Each run of factors of known shape is multiplied out: however the product is
@@ -314,6 +315,20 @@ def _broadcasts(small: Shape, big: Shape) -> bool:
     if small.rows == ONE and same(small.cols, big.cols) and big.rows != ONE:
         return True
     return small.cols == ONE and same(small.rows, big.rows) and big.cols != ONE
+
+
+def _differentials(factors: list[t.Node], shapes: list[Shape | None]) -> None:
+    r"""``dO^\top P``, ``P^\top dO``, ``\mathrm{d}X``: an undeclared ``d`` before a factor is
+    the differential, which has the shape of what it applies to (and ``dO^\top`` is
+    ``(dO)^\top``): for shapes, a scalar."""
+    for i in range(len(factors) - 1):
+        if shapes[i] is None and shapes[i + 1] is not None and is_d(factors[i]):
+            if isinstance(factors[i + 1], _DIFFERENTIATED):
+                shapes[i] = SCALAR
+
+
+# what a differential is written before: dX, dX^\top, dx_i, dW^{(l)}
+_DIFFERENTIATED = (t.Symbol, t.Sub, t.Transpose, t.Tagged, t.Font)
 
 
 def _constant_pi(factors: list[t.Node], shapes: list[Shape | None]) -> None:
