@@ -1241,3 +1241,18 @@ def test_another_text_s_convention_declares_nothing(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_dimension_may_be_a_product_with_a_square(tmp_path: Path) -> None:
+    # im2col: W holds one flattened k×k×C_in filter per row
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $U \in \mathbb{R}^{C_{\text{in}} k^2 \times P}$ and $W \in \mathbb{R}^{C_{\text{out}} \times C_{\text{in}} k^2}$.
+        Then $W U$ is fine and $W^\top W U$ too, but $U W$ is not.
+                                                      ^^^
+        """,
+    )
+    w = declaration(result, "W")
+    assert w is not None and w.shape.short() == "C_{\\text{out}}×C_{\\text{in}}k^2"
+    assert found(result) == expected(fx, "matmul-mismatch")

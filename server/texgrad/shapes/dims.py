@@ -95,7 +95,7 @@ _STAR = "\u2217"
 
 
 def dim_text(d: Dim) -> str:
-    text = str(d).replace("*", "").replace(_STAR, "*")
+    text = str(d).replace("**", "^").replace("*", "").replace(_STAR, "*")
     return text
 
 
@@ -130,11 +130,13 @@ def _bracketed(node: t.Tagged | t.Power) -> bool:
 
 
 def _number_power(node: t.Tagged | t.Power) -> Dim | None:
-    """``2^{10}``."""
+    """``2^{10}``, and ``k^2`` (a k×k patch flattened: ``C_{\\text{in}} k^2``)."""
     if not isinstance(node, t.Power):
         return None
     base, exp = dim_of(node.base), dim_of(node.exponent)
-    if base is not None and exp is not None and base.is_Number and exp.is_Number:
+    if base is None or exp is None or not exp.is_Number:
+        return None
+    if base.is_Number or exp <= 4:  # (n^{10} is no dimension a paper writes)
         return base**exp
     return None
 
