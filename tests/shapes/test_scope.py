@@ -369,3 +369,23 @@ def test_a_block_named_in_an_earlier_section_is_no_entry_of_the_whole(tmp_path: 
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch", name="main.md")
+
+
+def test_a_where_after_a_markdown_display_and_a_blank_line_declares_for_it(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        The output is
+
+        $$
+        \hat y = W_{hy} h + b_y, \qquad e = W_{hy} \hat y
+                                            ^^^^^^^^^^^^^
+        $$
+
+        where $W_{hy} \in \mathbb{R}^{K \times H}$, $h \in \mathbb{R}^H$ and $b_y \in \mathbb{R}^K$.
+
+        A new paragraph: $W_{hy} \in \mathbb{R}^{H \times H}$ declares for its own.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", name="notes.md")
