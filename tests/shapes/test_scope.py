@@ -389,3 +389,33 @@ def test_a_where_after_a_markdown_display_and_a_blank_line_declares_for_it(tmp_p
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch", name="notes.md")
+
+
+def test_a_matrix_set_equal_to_a_scalar_in_a_later_section_is_reported(tmp_path: Path) -> None:
+    # The M-step of EM: the covariance is a sum of outer products; written with inner ones
+    # it is a scalar, and no new meaning of \Sigma_k (a letter redefined as another matrix is)
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! em.md
+        ## Model
+
+        Means $\mu_k \in \mathbb{R}^d$, covariances $\Sigma_k \in \mathbb{R}^{d \times d}$ and data
+        $x_i \in \mathbb{R}^d$; $\beta \in \mathbb{R}^d$.
+
+        ## M-step
+
+        $$
+        \Sigma_k = \frac{1}{N_k} \sum_{i=1}^{n} \gamma_{ik} (x_i - \mu_k)^\top (x_i - \mu_k)
+        $$
+
+        and $\Sigma_k = \frac{1}{N_k} \sum_{i=1}^{n} \gamma_{ik} (x_i - \mu_k)(x_i - \mu_k)^\top$ is right.
+
+        ## Kernels
+
+        Now $\beta = \sum_i \alpha_i x_i x_i^\top$ is a matrix of its own.
+        """,
+    )
+    got = found(result)
+    assert len(got) == 1 and next(iter(got))[2] == "equation-mismatch"
+    assert result.doc.text[next(iter(got))[0] :].startswith(r"\Sigma_k = \frac{1}{N_k} \sum")

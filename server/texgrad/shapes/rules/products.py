@@ -92,12 +92,27 @@ class ProductRules(RuleBase):
                 if shapes[i].is_scalar:  # type: ignore[union-attr]
                     continue
                 return  # past the first vector or matrix
+            if self._reciprocal(f):
+                shapes[i] = SCALAR  # \frac{1}{N_k} \sum_i …: one over a count
+                continue
             if not self._coefficient(f):
                 return
             if i + 1 < len(factors) and _arguments(factors[i + 1]) and _plain(factors[i + 1]):
                 return  # \mu(x), \phi(x, y): a function's arguments, not a factor
             if any(s is not None and not s.is_scalar for s in shapes[i + 1 :]):
                 shapes[i] = SCALAR
+
+    def _reciprocal(self, node: t.Node) -> bool:
+        """Is ``node`` one over a letter nothing declares or defines (``\\frac{1}{N_k}``,
+        ``\\tfrac{2}{n}``): a count or a size, leading a product as its scalar coefficient."""
+        if not isinstance(node, t.Frac) or not isinstance(node.num, t.Number):
+            return False
+        den = node.den
+        base = den.base if isinstance(den, t.Sub) else den
+        if not isinstance(base, t.Symbol) or base.font is not None or base.accents:
+            return False
+        key = symbol_key(den)
+        return key is not None and self._unknown(key[0], den.start)
 
     def _coefficient(self, node: t.Node) -> bool:
         """Is ``node`` a lowercase Greek letter (``\\lambda``, ``\\eta_t``, ``\\sigma_n^2``) that
