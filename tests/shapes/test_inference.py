@@ -629,6 +629,19 @@ def test_a_conditional_probability_is_a_scalar(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "equation-mismatch")
 
 
+def test_a_policy_given_a_state_is_a_probability(tmp_path: Path) -> None:
+    # any function of "a given s" is a probability; f(x; \theta) is a model's output
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $w \in \mathbb{R}^k$ and $\psi_t = \nabla_w \log \pi_w(a_t \mid s_t)$. Then
+        $\psi_t^\top w$ is fine, $\psi_t w$ is not, and $g = f(x; w)$ has no shape.
+                                  ^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
 def test_sized_identities_ones_and_zeros(tmp_path: Path) -> None:
     # I_p, \mathbf{I}_p: p×p; \mathbf{1}_n, 1_n, 0_n: n entries; \mathbf{0}_{m \times n}: m×n.
     # Ridge, GLS and centring formulas are checked through them; the right ones stay silent.

@@ -48,9 +48,10 @@ class FunctionRules(RuleBase):
             return args[0]  # the logistic function, elementwise
         key = symbol_key(func)
         sig = self._signature(key[0], func.start) if key else None
-        if sig is None and key is not None and key[0] in _DENSITIES and _conditional(node.args):
+        if sig is None and key is not None and _conditional(node.args, key[0] in _DENSITIES):
             if not self._known(key[0], func.start):
-                return SCALAR  # p(z = j \mid x; \phi), q(z \mid x): a probability or a density
+                # p(z = j \mid x; \phi), q(z \mid x), a policy \pi_w(a \mid s): a probability
+                return SCALAR
         if sig is None or len(args) != 1:
             return None
         arg = args[0]
@@ -179,10 +180,11 @@ class FunctionRules(RuleBase):
         )  # fmt: skip
 
 
-def _conditional(args: tuple[t.Node, ...]) -> bool:
-    """Arguments as a distribution takes them: ``z \\mid x``, or parameters after ``;``."""
+def _conditional(args: tuple[t.Node, ...], density: bool = True) -> bool:
+    """Arguments as a distribution takes them: ``z \\mid x``, or (for a letter that names
+    densities, p or q) parameters after ``;`` — ``f(x; \\theta)`` is a model's output."""
     return any(
-        isinstance(a, t.Sequence)
+        (density and isinstance(a, t.Sequence))
         or (isinstance(a, t.Chain) and any(r in ("\\mid", "|", "\\vert") for r in a.relations))
         for a in args
     )
