@@ -1256,3 +1256,17 @@ def test_a_dimension_may_be_a_product_with_a_square(tmp_path: Path) -> None:
     w = declaration(result, "W")
     assert w is not None and w.shape.short() == "C_{\\text{out}}×C_{\\text{in}}k^2"
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_set_s_size_is_a_dimension(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\Phi \in \mathbb{R}^{|S| \times d}$, $v \in \mathbb{R}^{|S|}$ and
+        $Q \in \mathbb{R}^{|\mathcal{S}| \times |\mathcal{A}|}$. Then $\Phi^\top v$ is fine, $\Phi v$ is not.
+                                                                                              ^^^^^^
+        """,
+    )
+    q = declaration(result, "Q")
+    assert q is not None and q.shape.short() == "|\\mathcal{S}|×|\\mathcal{A}|"
+    assert found(result) == expected(fx, "matmul-mismatch")

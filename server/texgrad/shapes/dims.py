@@ -180,6 +180,10 @@ def dim_of(node: t.Node | None) -> Dim | None:
         return _symbol(f"{node.base.name.lstrip(chr(92))}_{index}")
     if isinstance(node, t.Paren) and node.open in ("(", "\\left("):
         return dim_of(node.body)
+    if isinstance(node, t.Abs) and isinstance(node.body, t.Symbol):
+        b = node.body  # |S|, |\mathcal{A}|: a set's size (RL's states), named as written
+        name = b.name if b.font is None else "\\" + b.font + "{" + b.name + "}"
+        return _symbol(f"|{name}|")
     if isinstance(node, t.Add):
         total: Dim = sympy.Integer(0)
         for sign, term in zip(node.signs, node.terms, strict=True):
