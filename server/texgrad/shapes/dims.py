@@ -178,12 +178,8 @@ def dim_of(node: t.Node | None) -> Dim | None:
         label = label_of(node.index)  # n_{l-1}, n_{l - 1}: one name, as a document writes it
         index = label_text(label) if label is not None else _index_text(node.index)
         return _symbol(f"{node.base.name.lstrip(chr(92))}_{index}")
-    if isinstance(node, t.Paren) and node.open in ("(", "\\left("):
-        return dim_of(node.body)
-    if isinstance(node, t.Abs) and isinstance(node.body, t.Symbol):
-        b = node.body  # |S|, |\mathcal{A}|: a set's size (RL's states), named as written
-        name = b.name if b.font is None else "\\" + b.font + "{" + b.name + "}"
-        return _symbol(f"|{name}|")
+    if isinstance(node, t.Paren | t.Abs):
+        return _bracketed_dim(node)
     if isinstance(node, t.Add):
         total: Dim = sympy.Integer(0)
         for sign, term in zip(node.signs, node.terms, strict=True):
@@ -203,6 +199,18 @@ def dim_of(node: t.Node | None) -> Dim | None:
             prod = prod * d
         return prod
     return None
+
+
+def _bracketed_dim(node: t.Paren | t.Abs) -> Dim | None:
+    r"""``(n + 1)``; ``|S|``, ``|\mathcal{A}|``: a set's size (RL's states and actions), named
+    as written."""
+    if isinstance(node, t.Paren):
+        return dim_of(node.body) if node.open in ("(", "\\left(") else None
+    b = node.body
+    if not isinstance(b, t.Symbol):
+        return None
+    name = b.name if b.font is None else "\\" + b.font + "{" + b.name + "}"
+    return _symbol(f"|{name}|")
 
 
 # a dimension named by a letter and a label: n_l, n_{l-1}, n_0, n_\\ell
