@@ -856,6 +856,23 @@ def test_function_redefined_in_a_later_problem_drops_its_signature(tmp_path: Pat
     assert found(result) == set()
 
 
+def test_the_variable_of_an_optimization_problem_is_declared(tmp_path: Path) -> None:
+    r"""``\arg\min_{\beta \in \mathbb{R}^p}``: the text goes on using the problem's variable."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \newcommand{\bbeta}{\boldsymbol{\beta}}
+        Let $y \in \mathbb{R}^n$ and $X \in \mathbb{R}^{n \times p}$, and
+        \[ \hat\bbeta = \arg\min_{\bbeta \in \mathbb{R}^p} \tfrac12 \|y - X\bbeta\|_2^2 + \lambda \|\bbeta\|_1 . \]
+        Its gradient is $X^\top (X\bbeta - y)$, not $X (X\bbeta - y)$; and $\max_{i \in [n]} y_i$ binds nothing.
+                                                     ^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    beta = declaration(result, r"\beta")
+    assert beta is not None and same_shape(beta.shape, shape("p"))
+
+
 def test_set_builder_variable_holds_inside_its_braces(tmp_path: Path) -> None:
     fx, result = check_fixture(
         tmp_path,

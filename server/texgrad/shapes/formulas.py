@@ -20,6 +20,20 @@ def from_formula(tree: t.Node, path: str, table: SymbolTable) -> None:
         defined = _defined_function(chain)
         if defined is not None:
             table.add_function_definition(defined[0], path, defined[1])
+    for chain in _optimized_over(tree):
+        _from_chain(chain, path, table)
+
+
+# \arg\min_{\beta \in \mathbb{R}^p}: the variable of an optimization problem, which the text
+# around it goes on using (its gradient, its iterates); not \sum_{i \in S}, which binds an index
+_OPTIMIZERS = frozenset({"min", "max", "argmin", "argmax", "inf", "sup"})
+
+
+def _optimized_over(tree: t.Node) -> Iterator[t.Chain]:
+    r"""The memberships under ``\min``, ``\arg\min`` and the like: ``\beta \in \mathbb{R}^p``."""
+    for node in tree.walk():
+        if isinstance(node, t.Func) and node.name in _OPTIMIZERS and isinstance(node.sub, t.Chain):
+            yield node.sub
 
 
 def _chains(node: t.Node) -> Iterator[tuple[t.Chain, tuple[int, int] | None]]:
