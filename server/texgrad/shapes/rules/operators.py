@@ -37,7 +37,7 @@ class OperatorRules(RuleBase):
         if label is not None:  # \vh^{(t-1)}: a member of the family h^{(t)}
             return self.infer(label)
         base = self.infer(node.base)
-        self.infer(node.exponent)
+        power = self.infer(node.exponent)
         if base is None:
             return None
         if base.is_scalar:
@@ -47,6 +47,9 @@ class OperatorRules(RuleBase):
             vector = ONE in (base.rows, base.cols)  # (x^+ of a vector: its positive part?)
             return None if vector else base.transposed()
         matrix_power = exp in _MATRIX_EXPONENTS
+        if not matrix_power and base.rows == base.cols != ONE and power in (None, SCALAR):
+            # \hat A^K, P^t, A^{k+1} of a square matrix: square whatever the count (never flagged)
+            return base if _count(node.exponent) else None
         if not matrix_power or base.cols == ONE or base.rows == ONE:
             return None  # x^2 of a vector is elementwise in many papers
         if not self._same(base.rows, base.cols, node.start):
@@ -92,6 +95,23 @@ class OperatorRules(RuleBase):
     def _sqrt(self, node: t.Sqrt) -> Shape | None:
         s = self.infer(node.body)
         return SCALAR if s is not None and s.is_scalar else None
+
+
+def _count(node: t.Node | None) -> bool:
+    """An exponent that counts: an integer, a plain letter (``K``, ``t``; not ``T``, ``H``, the
+    transposes), or sums, negatives and products of those (``k+1``, ``-k``, ``2t``)."""
+    if isinstance(node, t.Number):
+        return node.text.isdigit()
+    if isinstance(node, t.Symbol):
+        plain = node.font is None and not node.accents and len(node.name) == 1
+        return plain and node.name.isascii() and node.name.isalpha() and node.name not in "TH"
+    if isinstance(node, t.Add):
+        return all(_count(term) for term in node.terms)
+    if isinstance(node, t.Neg):
+        return _count(node.operand)
+    if isinstance(node, t.Product):
+        return all(_count(f) for f in node.factors)
+    return False
 
 
 def _tagged_transpose(node: t.Power) -> t.Tagged | None:
