@@ -873,6 +873,19 @@ def test_the_variable_of_an_optimization_problem_is_declared(tmp_path: Path) -> 
     assert beta is not None and same_shape(beta.shape, shape("p"))
 
 
+def test_two_problems_over_one_letter_are_no_redeclaration(tmp_path: Path) -> None:
+    r"""``\min_{x \in \mathbb{R}^n} …`` and ``\min_{x \in \mathbb{R}^d} …`` in one sentence: each
+    problem has its x; no warning, and x of two shapes is unknown in that sentence."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$. Least squares is $\min_{x \in \mathbb{R}^n} \|Ax - b\|$ and ridge
+        on features $\min_{x \in \mathbb{R}^d} \|x\|^2 + \|Ax\|^2$.
+        """,
+    )
+    assert found(result) == set()
+
+
 def test_set_builder_variable_holds_inside_its_braces(tmp_path: Path) -> None:
     fx, result = check_fixture(
         tmp_path,

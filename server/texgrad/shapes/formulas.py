@@ -21,7 +21,7 @@ def from_formula(tree: t.Node, path: str, table: SymbolTable) -> None:
         if defined is not None:
             table.add_function_definition(defined[0], path, defined[1])
     for chain in _optimized_over(tree):
-        _from_chain(chain, path, table)
+        _from_chain(chain, path, table, how="under")
 
 
 # \arg\min_{\beta \in \mathbb{R}^p}: the variable of an optimization problem, which the text
@@ -120,13 +120,17 @@ def _numbers(body: t.Node | None) -> bool:
 
 
 def _from_chain(
-    chain: t.Chain, path: str, table: SymbolTable, scope: tuple[int, int] | None = None
+    chain: t.Chain,
+    path: str,
+    table: SymbolTable,
+    scope: tuple[int, int] | None = None,
+    how: str = "in",
 ) -> None:
     """What one relation chain declares: memberships (``x \\in …``) and signatures."""
     items, rels = chain.items, chain.relations
     for i, rel in enumerate(rels):
         if rel in ("\\in", "∈"):
-            _from_membership(chain, i, path, table, scope)
+            _from_membership(chain, i, path, table, scope, how)
         elif (
             rel in (":", "\\colon")
             and i + 2 < len(items)
@@ -136,7 +140,12 @@ def _from_chain(
 
 
 def _from_membership(
-    chain: t.Chain, i: int, path: str, table: SymbolTable, scope: tuple[int, int] | None
+    chain: t.Chain,
+    i: int,
+    path: str,
+    table: SymbolTable,
+    scope: tuple[int, int] | None,
+    how: str = "in",
 ) -> None:
     """``A \\in \\mathbb{R}^{m \\times n}`` (relation ``i`` of the chain): its symbols' shape,
     for the document, or for the set-builder braces at ``scope`` that bind them."""
@@ -163,8 +172,8 @@ def _from_membership(
         key = member_key(sym)
         if key is None:
             continue
-        how = "in" if scope is None else "bound"
-        d = Declaration(key[0], key[1], shape, path, sym.start, sym.end, how, symmetric, pd)
+        made = how if scope is None else "bound"
+        d = Declaration(key[0], key[1], shape, path, sym.start, sym.end, made, symmetric, pd)
         if scope is None:
             table.add(d)
         else:

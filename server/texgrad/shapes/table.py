@@ -36,7 +36,7 @@ class Declaration:
     path: str
     start: int  # where the declaration is written
     end: int
-    how: str  # "in", "bound", "prose", "comment", "definition"
+    how: str  # "in", "bound", "under" (\min_{x \in …}), "prose", "comment", "definition"
     symmetric: bool = False
     positive_definite: bool = False
 
