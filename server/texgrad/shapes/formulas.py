@@ -30,10 +30,30 @@ _OPTIMIZERS = frozenset({"min", "max", "argmin", "argmax", "inf", "sup"})
 
 
 def _optimized_over(tree: t.Node) -> Iterator[t.Chain]:
-    r"""The memberships under ``\min``, ``\arg\min`` and the like: ``\beta \in \mathbb{R}^p``."""
-    for node in tree.walk():
-        if isinstance(node, t.Func) and node.name in _OPTIMIZERS and isinstance(node.sub, t.Chain):
-            yield node.sub
+    r"""The memberships under ``\min``, ``\arg\min`` and the like: ``\beta \in \mathbb{R}^p``,
+    looked for along the statement's spine only (its relations, lists, sums, products and
+    applications; not inside scripts, fractions or norms): a cheap search, once per row."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, t.Apply):
+            stack.append(node.func)
+            stack.extend(node.args)
+        elif isinstance(node, t.Func):
+            if node.name in _OPTIMIZERS and isinstance(node.sub, t.Chain):
+                yield node.sub
+        elif isinstance(node, (t.Chain, t.List, t.Sequence)):
+            stack.extend(i for i in node.items if i is not None)
+        elif isinstance(node, t.Add):
+            stack.extend(node.terms)
+        elif isinstance(node, t.Product):
+            stack.extend(node.factors)
+        elif isinstance(node, t.Neg):
+            stack.append(node.operand)
+        elif isinstance(node, t.Paren) and node.body is not None:
+            stack.append(node.body)
+        elif isinstance(node, t.Text):
+            stack.extend(node.math)
 
 
 def _chains(node: t.Node) -> Iterator[tuple[t.Chain, tuple[int, int] | None]]:
