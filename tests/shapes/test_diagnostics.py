@@ -545,13 +545,14 @@ def test_a_vector_plus_a_sized_identity_is_no_broadcast(tmp_path: Path) -> None:
 
 def test_a_power_of_a_square_matrix_by_any_count_is_square(tmp_path: Path) -> None:
     r"""``\hat A^K``, ``P^t``, ``A^{k+1}``: square, whatever the count; ``W^K`` of a non-square
-    ``W`` (a tag) and ``\Sigma^X`` (a label, X being a matrix) are never flagged."""
+    ``W`` (a tag), ``\Sigma^X`` and ``\Sigma^y`` (labels: the covariance of X, of y) are never
+    flagged."""
     fx, result = check_fixture(
         tmp_path,
         r"""
         Let $A \in \mathbb{R}^{n \times n}$, $X \in \mathbb{R}^{n \times d}$, $\Theta \in \mathbb{R}^{d \times c}$,
-        $\Sigma \in \mathbb{R}^{d \times d}$ and $W \in \mathbb{R}^{d \times k}$. Then
-        $Z = \hat A^K X \Theta$ with $\hat A = A$, $A^t X$, $A^{k+1} X$, $A^{-2t} X$, $X^\top W^K$ and $\Sigma^X$
+        $\Sigma \in \mathbb{R}^{d \times d}$, $W \in \mathbb{R}^{d \times k}$, $Y \in \mathbb{R}^{n \times q}$. Then
+        $Z = \hat A^K X \Theta$ with $\hat A = A$, $A^t X$, $A^{k+1} X$, $A^{-2t} X$, $X^\top W^K$, $\Sigma^X$, $Y \Sigma^y$
         are fine, but not $Z^\top = A^K X \Theta$ nor $X A^{t}$.
                            ^^^^^^^^^^^^^^^^^^^^^       ^^^^^^^
         """,

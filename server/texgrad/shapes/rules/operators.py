@@ -49,7 +49,8 @@ class OperatorRules(RuleBase):
         matrix_power = exp in _MATRIX_EXPONENTS
         if not matrix_power and base.rows == base.cols != ONE and power in (None, SCALAR):
             # \hat A^K, P^t, A^{k+1} of a square matrix: square whatever the count (never flagged)
-            return base if _count(node.exponent) else None
+            counted = _count(node.exponent) or (power == SCALAR and _letter(node.exponent))
+            return base if counted else None
         if not matrix_power or base.cols == ONE or base.rows == ONE:
             return None  # x^2 of a vector is elementwise in many papers
         if not self._same(base.rows, base.cols, node.start):
@@ -97,14 +98,26 @@ class OperatorRules(RuleBase):
         return SCALAR if s is not None and s.is_scalar else None
 
 
+# letters papers count with in an exponent (A^k, P^t, \hat A^K); not T, H (transposes), nor
+# letters that label (\Sigma^x, \Sigma^y: the covariance of x, of y; W^Q, W^V)
+_COUNT_LETTERS = frozenset("ijklmnprstJKLMNR")
+
+
+def _letter(node: t.Node | None) -> bool:
+    """A plain Latin letter: ``K``, ``t``."""
+    return (
+        isinstance(node, t.Symbol) and node.font is None and not node.accents
+        and len(node.name) == 1 and node.name.isascii() and node.name.isalpha()
+    )  # fmt: skip
+
+
 def _count(node: t.Node | None) -> bool:
-    """An exponent that counts: an integer, a plain letter (``K``, ``t``; not ``T``, ``H``, the
-    transposes), or sums, negatives and products of those (``k+1``, ``-k``, ``2t``)."""
+    """An exponent that counts: an integer, a counting letter (``K``, ``t``), or sums,
+    negatives and products of those (``k+1``, ``-k``, ``2t``)."""
     if isinstance(node, t.Number):
         return node.text.isdigit()
     if isinstance(node, t.Symbol):
-        plain = node.font is None and not node.accents and len(node.name) == 1
-        return plain and node.name.isascii() and node.name.isalpha() and node.name not in "TH"
+        return _letter(node) and node.name in _COUNT_LETTERS
     if isinstance(node, t.Add):
         return all(_count(term) for term in node.terms)
     if isinstance(node, t.Neg):
