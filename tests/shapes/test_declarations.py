@@ -870,6 +870,36 @@ def test_function_redefined_in_a_later_problem_drops_its_signature(tmp_path: Pat
     assert found(result) == set()
 
 
+def test_the_variable_of_an_optimization_problem_is_declared(tmp_path: Path) -> None:
+    r"""``\arg\min_{\beta \in \mathbb{R}^p}``: the text goes on using the problem's variable."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \newcommand{\bbeta}{\boldsymbol{\beta}}
+        Let $y \in \mathbb{R}^n$ and $X \in \mathbb{R}^{n \times p}$, and
+        \[ \hat\bbeta = \arg\min_{\bbeta \in \mathbb{R}^p} \tfrac12 \|y - X\bbeta\|_2^2 + \lambda \|\bbeta\|_1 . \]
+        Its gradient is $X^\top (X\bbeta - y)$, not $X (X\bbeta - y)$; and $\max_{i \in [n]} y_i$ binds nothing.
+                                                     ^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    beta = declaration(result, r"\beta")
+    assert beta is not None and same_shape(beta.shape, shape("p"))
+
+
+def test_two_problems_over_one_letter_are_no_redeclaration(tmp_path: Path) -> None:
+    r"""``\min_{x \in \mathbb{R}^n} …`` and ``\min_{x \in \mathbb{R}^d} …`` in one sentence: each
+    problem has its x; no warning, and x of two shapes is unknown in that sentence."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$. Least squares is $\min_{x \in \mathbb{R}^n} \|Ax - b\|$ and ridge
+        on features $\min_{x \in \mathbb{R}^d} \|x\|^2 + \|Ax\|^2$.
+        """,
+    )
+    assert found(result) == set()
+
+
 def test_set_builder_variable_holds_inside_its_braces(tmp_path: Path) -> None:
     fx, result = check_fixture(
         tmp_path,

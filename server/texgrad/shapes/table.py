@@ -36,7 +36,9 @@ class Declaration:
     path: str
     start: int  # where the declaration is written
     end: int
-    how: str  # "in", "bound", "prose", "comment", "definition", "row" (see prose._row_vectors)
+    # "in", "bound", "under" (\min_{x \in …}), "prose", "comment", "definition", "row" (see
+    # prose._row_vectors)
+    how: str
     symmetric: bool = False
     positive_definite: bool = False
 

@@ -10,7 +10,7 @@ from texgrad.shapes.diagnostics import Fix
 from texgrad.shapes.dims import ONE, SCALAR, Shape, same, scalar_spreads
 from texgrad.shapes.rules.base import RuleBase, span_key
 from texgrad.syntax import tree as t
-from texgrad.syntax.notation import call_of, is_d, is_round
+from texgrad.syntax.notation import call_of, is_d, is_round, sized_constant
 from texgrad.syntax.symbols import symbol_key
 
 # what a factor of unknown shape may be for its product still to have a shape (A \Sigma A^\top)
@@ -222,7 +222,9 @@ class ProductRules(RuleBase):
         for term, s in matrices[1:]:
             first, fs = matrices[0]
             if not self._agrees(s, fs, node.start):
-                if _broadcasts(s, fs) or _broadcasts(fs, s):
+                if (_broadcasts(s, fs) and not self._sized_identity(first)) or (
+                    _broadcasts(fs, s) and not self._sized_identity(term)
+                ):
                     return None  # XW + b with b a row: broadcasting, as ML papers write it
                 fixes = (self._transpose_fix(term),) if s.agrees(fs.transposed()) else ()
                 message = messages.add_mismatch(
@@ -248,6 +250,21 @@ class ProductRules(RuleBase):
         if non_scalar and len(non_scalar) < len(known) and not scalar_spreads(non_scalar[0]):
             return None  # scalar + matrix: broadcasting, or \lambda I meant: not checked
         return non_scalar[0] if non_scalar else SCALAR
+
+    def _sized_identity(self, node: t.Node) -> bool:
+        """``I_n``, ``-\\rho I_p``: an identity of written size, which no vector is broadcast over
+        (``A\\mathbf{1}_n + I_n`` is a mistake, where ``X + \\mu`` may broadcast)."""
+        if isinstance(node, t.Neg):
+            return self._sized_identity(node.operand)
+        if isinstance(node, t.Product):
+            rest = [f for f in node.factors if not self._sized_identity(f)]
+            return len(rest) == len(node.factors) - 1 and all(
+                (s := self.infer(f)) is not None and s.is_scalar for f in rest
+            )
+        if not isinstance(node, t.Sub):
+            return False
+        found = sized_constant(node)
+        return found is not None and found[0] == "identity" and self.infer(node) is not None
 
     def _identity(self, node: t.Node) -> bool:
         """An undeclared identity matrix, possibly scaled: ``I``, ``\\mathbf{I}``, ``\\lambda I``, ``-2I``."""
