@@ -186,3 +186,17 @@ def test_gradient_names_dx_are_differentials_of_the_shape_of_x(tmp_path: Path) -
         """,
     )
     assert found(result) == expected(fx, "equation-mismatch")
+
+
+def test_a_matrix_declared_at_its_point_is_its_value_there(tmp_path: Path) -> None:
+    # Gauss-Newton notes: J = J(x) is the Jacobian at x, F(x) the residual there
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x \in \mathbb{R}^n$, $y \in \mathbb{R}^n$, $A \in \mathbb{R}^{m \times n}$, the Jacobian
+        $J = J(x) \in \mathbb{R}^{m \times n}$ and $F(x) \in \mathbb{R}^m$. Then $J(x)^\top F(x)$,
+        $J(x)(y - x)$, $J^\top J$ and $A(x + y)$ are fine, but $J(x) F(x)$ is not.
+                                                                ^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")

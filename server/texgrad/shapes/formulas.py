@@ -189,15 +189,40 @@ def _from_membership(
     else:
         symbols += _listed_members(left)
     for sym in symbols:
+        made = how if scope is None else "bound"
+        point = _at_point(sym)
+        if point is not None and scope is None:  # J(x) \in \mathbb{R}^{m \times n}
+            sym, made = point, "at"
         key = member_key(sym)
         if key is None:
             continue
-        made = how if scope is None else "bound"
         d = Declaration(key[0], key[1], shape, path, sym.start, sym.end, made, symmetric, pd)
         if scope is None:
             table.add(d)
         else:
             table.add_bound(d, *scope)
+
+
+def _at_point(node: t.Node) -> t.Node | None:
+    r"""The letter of ``J(x)``, ``F(x_k)``, ``J(q)`` (a matrix or vector written as a function of
+    the point it is taken at): ``J(x) \in \mathbb{R}^{m \times n}`` declares J, whose ``J(x)``
+    is then its value, not J times x."""
+    if isinstance(node, t.Apply) and node.parens:  # (J, f, g: read as calls)
+        name, args = node.func, node.args
+    elif isinstance(node, t.Product) and len(node.factors) == 2:
+        name, paren = node.factors
+        if not isinstance(paren, t.Paren) or paren.open not in ("(", "\\left("):
+            return None
+        if paren.body is None:
+            return None
+        args = paren.body.items if isinstance(paren.body, t.List) else (paren.body,)
+    else:
+        return None
+    if not isinstance(name, t.Symbol | t.Sub):
+        return None
+    if any(a is None or symbol_key(a) is None for a in args):
+        return None
+    return name
 
 
 # the letters that name any member of a list x_1, \dots, x_N of samples

@@ -48,6 +48,10 @@ class FunctionRules(RuleBase):
             return args[0]  # the logistic function, elementwise
         key = symbol_key(func)
         sig = self._signature(key[0], func.start) if key else None
+        if sig is None and key is not None:
+            decl = self._lookup(key, func.start)
+            if decl is not None and decl.how == "at":
+                return decl.shape  # J(x), declared as J(x) \in \mathbb{R}^{m \times n}
         if sig is None and key is not None and _conditional(node.args, key[0] in _DENSITIES):
             if not self._known(key[0], func.start):
                 # p(z = j \mid x; \phi), q(z \mid x), a policy \pi_w(a \mid s): a probability

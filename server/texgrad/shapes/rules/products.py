@@ -164,6 +164,11 @@ class ProductRules(RuleBase):
         the square of the condition number, not ``\\kappa`` times ``(A)^2``)?"""
         if self._signature(key, f.start):
             return True
+        if isinstance(bracket, t.Paren) and bracket.open in ("(", "\\left("):
+            own = symbol_key(f)
+            decl = self._lookup(own, f.start) if own is not None else None
+            if decl is not None and decl.how == "at":
+                return True  # J(x) of J(x) \in \mathbb{R}^{m \times n}: J's value at x
         return (
             not isinstance(bracket, t.Paren)
             and isinstance(f, t.Symbol)
