@@ -73,7 +73,7 @@ def _declared(server: TexgradServer, result: CheckResult, decl: Declaration, mar
         if markdown
         else f"{where}:{pos.line + 1}"
     )
-    how = decl.how if decl.how not in ('in', 'under', 'at') else 'declared'
+    how = decl.how if decl.how not in ("in", "under", "at") else "declared"
     return f"{how}: {code(line)} ({link})"
 
 
