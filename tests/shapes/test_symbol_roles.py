@@ -200,3 +200,16 @@ def test_a_matrix_declared_at_its_point_is_its_value_there(tmp_path: Path) -> No
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_rate_has_the_shape_of_what_changes(tmp_path: Path) -> None:
+    # robot kinematics: \dot J is m×n like J(q); \hat p (a skew matrix) stays unknown
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $q \in \mathbb{R}^n$, $J(q) \in \mathbb{R}^{m \times n}$ and $p \in \mathbb{R}^3$. Then
+        $\dot v = J \ddot q + \dot J \dot q$ and $\hat p \, p = 0$ are fine, but $\dot J^\top \dot q$ is not.
+                                                                                  ^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
