@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from texgrad.shapes.dims import SCALAR, Shape, shape_of_space
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.syntax import tree as t
-from texgrad.syntax.notation import dims_of
+from texgrad.syntax.notation import call_of, dims_of, is_round
 from texgrad.syntax.show import show
 from texgrad.syntax.symbols import member_key, symbol_key
 
@@ -140,16 +140,22 @@ def _from_membership(
     shape, space = found
     symmetric = space.field == "S"
     pd = symmetric and space.sub is not None and show(space.sub) == "++"
-    symbols = list(left.items if isinstance(left, t.List) else (left,))
+    listed = isinstance(left, t.List)
     if not isinstance(left, t.List):  # K = K_1 \otimes K_2, K_1 \in …: only K_1 is a member
-        symbols += _equal_before(chain, i)
+        symbols = [left, *_equal_before(chain, i)]
     else:
-        symbols += _listed_members(left)
+        symbols = [*left.items, *_listed_members(left)]
     for sym in symbols:
+        how = "in" if scope is None else "bound"
+        # k_u(x) \in \mathbb{R}^m, J(x) = … \in …: what the function gives, when the call
+        # is what the statement introduces (not k of K = k(X, Z) \in …: a kernel's value
+        # depends on its arguments)
+        valued = _function_valued(sym) if sym is chain.items[0] or listed else None
+        if valued is not None:
+            sym, how = valued, "value" if scope is None else how
         key = member_key(sym)
         if key is None:
             continue
-        how = "in" if scope is None else "bound"
         d = Declaration(key[0], key[1], shape, path, sym.start, sym.end, how, symmetric, pd)
         if scope is None:
             table.add(d)
@@ -195,6 +201,25 @@ def _equal_before(chain: t.Chain, i: int) -> list[t.Node]:
         found.append(item)  # type: ignore[arg-type]
         j -= 1
     return found
+
+
+def _function_valued(node: t.Node) -> t.Node | None:
+    r"""The function of ``k_u(x)``, ``J(x, \theta)``, ``f_\theta(x)`` written before ``\in``
+    (a call of named arguments, parsed as an application or as a name and a bracket): the
+    space then holds its values."""
+    if isinstance(node, t.Product) and len(node.factors) == 2:
+        name, bracket = node.factors
+        call = call_of(name, bracket) if is_round(bracket, name) else None
+        if not isinstance(call, t.Apply):
+            return None
+        node = call
+    if not isinstance(node, t.Apply) or not node.args:
+        return None
+    func = node.func
+    plain = func.base if isinstance(func, t.Sub) else func
+    if not (isinstance(plain, t.Symbol) and symbol_key(func) is not None):
+        return None
+    return func if all(symbol_key(a) is not None for a in node.args) else None
 
 
 def _from_signature(chain: t.Chain, i: int, path: str, table: SymbolTable) -> None:

@@ -40,6 +40,10 @@ class FunctionRules(RuleBase):
             return args[0]  # the logistic function, elementwise
         key = symbol_key(func)
         sig = self._signature(key[0], func.start) if key else None
+        if sig is None and key is not None:
+            valued = self._valued(key, func.start)
+            if valued is not None:
+                return valued.shape  # J_u(x) \in \mathbb{R}^{m \times d}, declared so
         if sig is None and key is not None and key[0] in _DENSITIES and _conditional(node.args):
             if not self._known(key[0], func.start):
                 return SCALAR  # p(z = j \mid x; \phi), q(z \mid x): a probability or a density

@@ -134,7 +134,7 @@ class ProductRules(RuleBase):
             key = symbol_key(f)
             nxt = factors[i + 1] if i + 1 < len(factors) else None
             call = call_of(f, nxt) if key and nxt is not None else None
-            if call is not None and key and nxt is not None and self._called(key[0], f, nxt):
+            if call is not None and key and nxt is not None and self._called(key, f, nxt):
                 out.append(call)
                 i += 2
                 continue
@@ -142,17 +142,21 @@ class ProductRules(RuleBase):
             i += 1
         return out
 
-    def _called(self, key: str, f: t.Node, bracket: t.Node) -> bool:
-        """Is ``f`` applied to the round ``bracket`` after it: ``f`` has a signature, or the
-        bracket is scripted and written right after a name nothing introduces (``\\kappa(A)^2``,
-        the square of the condition number, not ``\\kappa`` times ``(A)^2``)?"""
-        if self._signature(key, f.start):
+    def _called(self, key: tuple[str, str | None], f: t.Node, bracket: t.Node) -> bool:
+        """Is ``f`` applied to the round ``bracket`` after it: ``f`` has a signature or a
+        declared value (``k_u(x) \\in \\mathbb{R}^m``), or the bracket is scripted and
+        written right after a name nothing introduces (``\\kappa(A)^2``, the square of the
+        condition number, not ``\\kappa`` times ``(A)^2``; ``k_u(x)^\\top``)?"""
+        if self._signature(key[0], f.start):
+            return True
+        if not is_round(bracket, f):
+            return False
+        if self._valued(key, f.start) is not None:
             return True
         return (
             not isinstance(bracket, t.Paren)
-            and isinstance(f, t.Symbol)
-            and is_round(bracket, f)
-            and self._unknown(key, f.start)
+            and isinstance(f, (t.Symbol, t.Sub))
+            and self._unknown(key[0], f.start)
         )
 
     def _factor(self, node: t.Node, followed: bool, preceded: bool = False) -> Shape | None:
