@@ -36,6 +36,25 @@ def test_an_apposition_after_a_definition_declares_it(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "matmul-mismatch")
 
 
+def test_prose_in_kramdown_inline_math_declares_too(tmp_path: Path) -> None:
+    # kramdown (Jekyll) writes inline math as $$…$$ too
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! post.md
+        Let $$X \in \mathbb{R}^{n \times d}$$ and $$v \in \mathbb{R}^{n}$$, and let
+        $$K_* = k(X, X_*)$$, an $$n \times n_*$$ matrix. Then $$K_*^\top v$$, but not $$K_* v$$.
+                                                                                        ^^^^^
+        Here $$W$$ is an $$m \times n$$ matrix and $$W v$$ is fine.
+        """,
+    )
+    k = declaration(result, "K_{*}")
+    assert k is not None and k.shape.short() == "n×n_*" and k.how == "prose"
+    w = declaration(result, "W")
+    assert w is not None and w.shape.short() == "m×n"
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
 def test_an_apposition_after_a_relation_that_defines_nothing_declares_nothing(
     tmp_path: Path,
 ) -> None:
