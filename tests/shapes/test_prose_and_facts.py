@@ -614,3 +614,61 @@ def test_a_chain_of_equal_sizes_and_a_rank_without_brackets(tmp_path: Path) -> N
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+# -- Markdown tables of notation ----------------------------------------------------------------
+
+
+def test_a_markdown_table_with_a_shape_column_declares_its_symbols(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        # Notes
+
+        | symbol | meaning | shape |
+        |---|---|---|
+        | $X$ | inputs | $B \times d$ |
+        | $W_1$, $b_1$ | first layer | $d \times h$, $h$ |
+        | $\gamma$ | gain | $\mathbb{R}^{h}$ |
+        | $\lambda$ | weight decay | scalar |
+
+        ## Forward
+
+        $$
+        H = X W_1 + \mathbf{1}_B b_1^\top, \qquad G = \operatorname{diag}(\gamma) W_1^\top, \qquad \lambda W_1
+        $$
+
+        but not $W_1 X$.
+                 ^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    w = declaration(result, "W_{1}")
+    assert w is not None and w.shape.short() == "d×h" and w.how == "table"
+    b = declaration(result, "b_{1}")
+    assert b is not None and b.shape.short() == "h"
+    g = declaration(result, "\\gamma")
+    assert g is not None and g.shape.short() == "h"
+    lam = declaration(result, "\\lambda")
+    assert lam is not None and lam.shape == SCALAR
+
+
+def test_tables_without_a_shape_column_declare_nothing(tmp_path: Path) -> None:
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        | step | forward | backward |
+        |---|---|---|
+        | linear | $H = X W$ | $G_X = G_H W^\top$ |
+        | norm | $\hat H$ | see above |
+
+        | symbol | shape |
+        |---|---|
+        | $A = B C$ | $n \times n$ |
+        | $x$, $y$ | $n \times 1$, $m$, $k$ |
+        """,
+    )
+    assert result.diagnostics == []
+    assert all(d.how != "table" for decls in result.table.declarations.values() for d in decls)

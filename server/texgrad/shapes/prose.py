@@ -171,7 +171,7 @@ def _row_at(rows: list[PlacedRow], offset: int) -> PlacedRow | None:
     return None
 
 
-def _dims_shape(node: t.Node | None, kind: str) -> Shape | None:
+def dims_shape(node: t.Node | None, kind: str) -> Shape | None:
     """``m \\times n`` → m×n; ``n`` with "vector" → n; ``n`` with "matrix" → n×n (an n×n … is common)."""
     if node is None:
         return None
@@ -272,7 +272,7 @@ def _prose_shape(m: re.Match[str], kind: str, rows: list[PlacedRow]) -> Shape | 
     if kind == "scalar":
         return SCALAR
     dims_row = _row_at(rows, m.start("dims"))
-    return _dims_shape(dims_row.tree if dims_row else None, kind)
+    return dims_shape(dims_row.tree if dims_row else None, kind)
 
 
 _DEFINING = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv", "\\in"})
@@ -332,7 +332,7 @@ def from_comments(text: str, path: str, table: SymbolTable) -> None:
                 parsed = parse_row(
                     MappedText.identity(dims.replace("×", " \\times ").replace(" x ", " \\times "))
                 )
-                shape = _dims_shape(parsed.tree, "vector")
+                shape = dims_shape(parsed.tree, "vector")
             if shape is None:
                 continue
             start = offset + e.start("name")
