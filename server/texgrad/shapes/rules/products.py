@@ -27,6 +27,11 @@ _GREEK_COEFFICIENTS = frozenset(
 )
 
 
+# binary operators a scalar operand makes a scaling: \odot, \cdot, \times (cross products
+# and convolutions of two vectors are not checked)
+_SCALES = frozenset({"\\odot", "\\oslash", "\\cdot", "\\times", "*", "\\ast"})
+
+
 class ProductRules(RuleBase):
     """Products, sums, binary operators and fractions."""
 
@@ -253,14 +258,15 @@ class ProductRules(RuleBase):
     def _binop(self, node: t.BinOp) -> Shape | None:
         a = self.infer(node.left)
         b = self.infer(node.right)
-        if a is None or b is None or node.right is None:
+        if node.right is None:
             return None
         op = node.op
+        if a is None or b is None:
+            known = a if a is not None else b
+            return _elementwise_with_unknown(known) if op in ("\\odot", "\\oslash") else None
+        if op in _SCALES and (a.is_scalar or b.is_scalar):
+            return b if a.is_scalar else a  # a scalar times anything, elementwise or not
         if op in ("\\odot", "\\oslash"):
-            if a.is_scalar:
-                return b
-            if b.is_scalar:
-                return a
             if self._agrees(a, b, node.start):
                 return a
             message = messages.elementwise_mismatch(
@@ -272,19 +278,9 @@ class ProductRules(RuleBase):
         if op == "\\otimes":
             return Shape(a.rows * b.rows, a.cols * b.cols)
         if op == "\\cdot":
-            if a.is_scalar:
-                return b
-            if b.is_scalar:
-                return a
             if a.cols == ONE and b.cols == ONE and self._same(a.rows, b.rows, node.start):
                 return SCALAR  # a dot product of two vectors
             return self._matmul(a, b, node.left, node.right)
-        if op in ("\\times", "*", "\\ast"):
-            if a.is_scalar:
-                return b
-            if b.is_scalar:
-                return a
-            return None  # cross products, convolutions: not checked
         if op == "/":
             return a if b.is_scalar else None
         return None
@@ -293,6 +289,13 @@ class ProductRules(RuleBase):
         num = self.infer(node.num)
         den = self.infer(node.den)
         return num if den is not None and den.is_scalar else None
+
+
+def _elementwise_with_unknown(known: Shape | None) -> Shape | None:
+    """``T \\odot \\log P`` with P unknown: P is the same matrix as T or is broadcast into it (a
+    vector, a scalar), so the product has T's shape — when T has no dimension 1 (a vector
+    ``x \\odot Q`` may be broadcast into a larger Q)."""
+    return known if known is not None and ONE not in (known.rows, known.cols) else None
 
 
 def _arguments(node: t.Node) -> bool:
