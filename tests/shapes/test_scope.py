@@ -241,6 +241,45 @@ def test_a_definition_stays_in_its_section_unless_it_sets_up_the_others(tmp_path
     assert found(result) == expected(fx, "matmul-mismatch")
 
 
+def test_a_summary_section_recalls_the_definitions_of_the_sections_before(
+    tmp_path: Path,
+) -> None:
+    # the Summary restates the forward pass: its H and A are those defined above, while the
+    # LQR section still does not take the Kalman gain K
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        # Notes
+
+        ## Forward
+
+        Let $X \in \mathbb{R}^{B \times d}$, $W \in \mathbb{R}^{d \times h}$ and $V \in \mathbb{R}^{h \times c}$.
+
+        $$
+        H = X W, \qquad A = \max(H, 0)
+        $$
+
+        ## Kalman filter
+
+        Let $C \in \mathbb{R}^{p \times n}$ and $P \in \mathbb{R}^{n \times n}$, so $K = P C^\top$.
+
+        ## LQR
+
+        The control is $u = -K x$ with a gain $K$ of its own.
+
+        ## Summary
+
+        | step | forward |
+        |---|---|
+        | hidden | $A V$ |
+        | output | $V A$ |
+                    ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
 LEMMAS = r"""
 \documentclass{article}
 \newtheorem{lemma}{Lemma}
