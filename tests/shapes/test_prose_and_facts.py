@@ -668,6 +668,10 @@ def test_tables_without_a_shape_column_declare_nothing(tmp_path: Path) -> None:
         |---|---|
         | $A = B C$ | $n \times n$ |
         | $x$, $y$ | $n \times 1$, $m$, $k$ |
+
+        | name | meaning | size |
+        |---|---|---|
+        | $d$ | input size | $784$ |
         """,
     )
     assert result.diagnostics == []

@@ -135,6 +135,7 @@ def test_a_declared_function_value_sizes_its_calls(tmp_path: Path) -> None:
         $J_u(x) = \partial k_u / \partial x \in \mathbb{R}^{m \times d}$. Then
         $\mu(x) = k_u(x)^\top w$ and $\nabla_x \mu = J_u(x)^\top w$, but not $J_u(x)\, w$.
                                                                               ^^^^^^^^^^
+        At test points $X_* \in \mathbb{R}^{n_* \times d}$ with $K_{*u} \in \mathbb{R}^{n_* \times m}$, the values stack: $K_{*u} = k_u(X_*)^\top$.
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")

@@ -136,7 +136,10 @@ def _items(node: t.Node | None) -> list[t.Node | None]:
 
 
 def _shape(node: t.Node | None) -> Shape | None:
-    """``B \\times d``, ``h`` (a vector's length), ``\\mathbb{R}^{B \\times d}``."""
+    """``B \\times d``, ``h`` (a vector's length), ``\\mathbb{R}^{B \\times d}``; not a number
+    alone (``| $d$ | input size | $784$ |`` gives a dimension's value)."""
     if isinstance(node, t.Space):
         return shape_of_space(node)
+    if isinstance(node, t.Number):
+        return None
     return dims_shape(node, "vector")
