@@ -626,8 +626,8 @@ def test_a_markdown_table_with_a_shape_column_declares_its_symbols(tmp_path: Pat
         %! notes.md
         # Notes
 
-        | symbol | meaning | shape |
-        |---|---|---|
+        | Symbol | Meaning | Shape (rows × cols) |
+        |:--|:--|--:|
         | $X$ | inputs | $B \times d$ |
         | $W_1$, $b_1$ | first layer | $d \times h$, $h$ |
         | $\gamma$ | gain | $\mathbb{R}^{h}$ |
@@ -672,6 +672,14 @@ def test_tables_without_a_shape_column_declare_nothing(tmp_path: Path) -> None:
         | name | meaning | size |
         |---|---|---|
         | $d$ | input size | $784$ |
+
+        | layer | output shape |
+        | --- | --- |
+        | $W$ | $n$ |
+
+        | symbol | type |
+        |---|---|
+        | $W$ | matrix |
         """,
     )
     assert result.diagnostics == []

@@ -22,12 +22,14 @@ from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
 
 # the header of the column of shapes, and of the column of symbols (else the first column)
-_SHAPE_HEADER = re.compile(r"^[\W_]*(?:shapes?|sizes?|dims?|dimensions?)[\W_]*$", re.I)
+_SHAPE_HEADER = re.compile(
+    r"^[\W_]*(?:(?:shapes?|sizes?|dims?|dimensions?)\b|(?:type|space|domain)[\W_]*$)", re.I
+)  # "Shape", "Dimensions (rows x cols)", "Space"
 _SYMBOL_HEADER = re.compile(
     r"^[\W_]*(?:symbols?|notation|names?|variables?|quantit(?:y|ies)|tensors?|parameters?)[\W_]*$",
     re.I,
 )
-_DELIMITER = re.compile(r"[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)+\|?[ \t]*")
+_DELIMITER = re.compile(r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*")
 _MATH = re.compile(r"\$\$?([^$]+?)\$\$?")
 _SCALAR_WORDS = re.compile(r"^[\W_]*(?:scalar|number|1\s*[x×]\s*1)[\W_]*$", re.I)
 
@@ -36,7 +38,7 @@ def from_tables(
     text: str, path: str, rows: list[PlacedRow], table: SymbolTable, lo: int, hi: int
 ) -> None:
     """Add to ``table`` what the Markdown tables of ``text[lo:hi]`` (one paragraph) declare."""
-    if text.find("|", lo, hi) < 0 or text.find("---", lo, hi) < 0:
+    if text.find("|", lo, hi) < 0 or text.find("-", lo, hi) < 0:
         return
     lines = _lines(text, lo, hi)
     for k in range(1, len(lines)):
