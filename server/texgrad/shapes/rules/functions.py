@@ -42,10 +42,10 @@ class FunctionRules(RuleBase):
         sig = self._signature(key[0], func.start) if key else None
         if sig is None and key is not None:
             valued = self._valued(key, func.start)
-            if valued is not None:  # J_u(x) \in \mathbb{R}^{m \times d}, declared so: at a
-                # point; at a batch of points, k_u(X_*), the values are stacked
-                at_point = all(a is not None and a.cols == ONE for a in args)
-                return valued.shape if at_point else None
+            # J_u(x) \in \mathbb{R}^{m \times d}, declared so: at a point (at a batch of
+            # points, k_u(X_*), the values are stacked)
+            if valued is not None and all(a is not None and a.cols == ONE for a in args):
+                return valued.shape
         if sig is None and key is not None and key[0] in _DENSITIES and _conditional(node.args):
             if not self._known(key[0], func.start):
                 return SCALAR  # p(z = j \mid x; \phi), q(z \mid x): a probability or a density
