@@ -72,7 +72,9 @@ def test_the_set_holds_the_thirty_two_documents_and_the_trap_sets() -> None:
         "control-mpc-3",
         "econometrics-notes-4",
         "gp-blog",
+        "gp-sparse-blog-6",
         "kalman-notes",
+        "layernorm-md-6",
         "myst-graphs-4",
         "myst-kernels-3",
         "myst-lsq-2",
@@ -101,7 +103,7 @@ def test_markers_are_well_formed(name: str) -> None:
     if _is_traps(name):
         assert planted == [], "a trap set holds correct documents only"
     else:
-        assert 2 <= len(planted) <= 4, planted
+        assert 2 <= len(planted) <= 5, planted
     assert all(m.note for m in markers if m.kind != "expect"), "say which feature, or why"
     assert len({m.key for m in markers}) == len(markers), "one marker per line and code"
 

@@ -135,6 +135,7 @@ SHAPES = [
     (r"\nabla_x \|A x - y\|_2^2", shape("n")),
     (r"\frac{\partial L}{\partial A}", shape("m", "n")),
     (r"\frac{\partial L}{\partial x}", shape("n")),
+    (r"U \odot A", shape("m", "n")),  # U is A's shape, or broadcast into it
 ]
 
 
@@ -151,7 +152,7 @@ UNKNOWN = [
     r"u^\top A x",
     r"(A + U) x",
     r"U^{-1}",
-    r"U \odot A",
+    r"U \odot x",  # x may be broadcast into a larger U
     r"\frac{A x}{y}",  # dividing by a vector: not a shape we claim
     r"\operatorname{diag}(A_1, \dots, A_n)",  # block-diagonal: blocks of unknown size
     r"\operatorname{diag}(x, y)",  # two vectors: blocks
@@ -286,6 +287,22 @@ def test_hadamard_of_different_shapes(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "elementwise-mismatch")
+
+
+def test_hadamard_with_a_matrix_and_an_unknown_operand_has_the_matrix_shape(
+    tmp_path: Path,
+) -> None:
+    # T \odot \log P with P unknown is B x c whatever P is (the same matrix, or broadcast);
+    # x \odot Q with x a vector may be broadcast into a larger Q: unknown
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $T \in \mathbb{R}^{B \times c}$, $x \in \mathbb{R}^n$, $w \in \mathbb{R}^m$ and $\ell \in \mathbb{R}^B$.
+        Fine: $\ell = (T \odot \log P) \mathbf{1}_c$ and $(x \odot Q) w$. Wrong: $\ell = (T \odot \log P)^\top \mathbf{1}_B$.
+                                                                                  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch")
 
 
 def test_kronecker_with_vec(tmp_path: Path) -> None:

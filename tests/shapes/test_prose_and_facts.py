@@ -638,3 +638,89 @@ def test_a_then_sentence_states_sizes(tmp_path: Path) -> None:
     assert p is not None and p.shape.short() == "n×m"
     assert declaration(result, "B") is None
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_prose_in_kramdown_inline_math_declares_too(tmp_path: Path) -> None:
+    # kramdown (Jekyll) writes inline math as $$…$$ too
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! post.md
+        Let $$X \in \mathbb{R}^{n \times d}$$ and $$v \in \mathbb{R}^{n}$$, and let
+        $$K_* = k(X, X_*)$$, an $$n \times n_*$$ matrix. Then $$K_*^\top v$$, but not $$K_* v$$.
+                                                                                        ^^^^^
+        Here $$W$$ is an $$m \times n$$ matrix and $$W v$$ is fine.
+        """,
+    )
+    k = declaration(result, "K_{*}")
+    assert k is not None and k.shape.short() == "n×n_*" and k.how == "prose"
+    w = declaration(result, "W")
+    assert w is not None and w.shape.short() == "m×n"
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_markdown_table_with_a_shape_column_declares_its_symbols(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        # Notes
+
+        | Symbol | Meaning | Shape (rows × cols) |
+        |:--|:--|--:|
+        | $X$ | inputs | $B \times d$ |
+        | $W_1$, $b_1$ | first layer | $d \times h$, $h$ |
+        | $\gamma$ | gain | $\mathbb{R}^{h}$ |
+        | $\lambda$ | weight decay | scalar |
+
+        ## Forward
+
+        $$
+        H = X W_1 + \mathbf{1}_B b_1^\top, \qquad G = \operatorname{diag}(\gamma) W_1^\top, \qquad \lambda W_1
+        $$
+
+        but not $W_1 X$.
+                 ^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    w = declaration(result, "W_{1}")
+    assert w is not None and w.shape.short() == "d×h" and w.how == "table"
+    b = declaration(result, "b_{1}")
+    assert b is not None and b.shape.short() == "h"
+    g = declaration(result, "\\gamma")
+    assert g is not None and g.shape.short() == "h"
+    lam = declaration(result, "\\lambda")
+    assert lam is not None and lam.shape == SCALAR
+
+
+def test_tables_without_a_shape_column_declare_nothing(tmp_path: Path) -> None:
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        | step | forward | backward |
+        |---|---|---|
+        | linear | $H = X W$ | $G_X = G_H W^\top$ |
+        | norm | $\hat H$ | see above |
+
+        | symbol | shape |
+        |---|---|
+        | $A = B C$ | $n \times n$ |
+        | $x$, $y$ | $n \times 1$, $m$, $k$ |
+
+        | name | meaning | size |
+        |---|---|---|
+        | $d$ | input size | $784$ |
+
+        | layer | output shape |
+        | --- | --- |
+        | $W$ | $n$ |
+
+        | symbol | type |
+        |---|---|
+        | $W$ | matrix |
+        """,
+    )
+    assert result.diagnostics == []
+    assert all(d.how != "table" for decls in result.table.declarations.values() for d in decls)

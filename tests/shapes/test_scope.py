@@ -419,3 +419,42 @@ def test_a_matrix_set_equal_to_a_scalar_in_a_later_section_is_reported(tmp_path:
     got = found(result)
     assert len(got) == 1 and next(iter(got))[2] == "equation-mismatch"
     assert result.doc.text[next(iter(got))[0] :].startswith(r"\Sigma_k = \frac{1}{N_k} \sum")
+
+
+def test_a_summary_section_recalls_the_definitions_of_the_sections_before(
+    tmp_path: Path,
+) -> None:
+    # the Summary restates the forward pass: its H and A are those defined above, while the
+    # LQR section still does not take the Kalman gain K
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        # Notes
+
+        ## Forward
+
+        Let $X \in \mathbb{R}^{B \times d}$, $W \in \mathbb{R}^{d \times h}$ and $V \in \mathbb{R}^{h \times c}$.
+
+        $$
+        H = X W, \qquad A = \max(H, 0)
+        $$
+
+        ## Kalman filter
+
+        Let $C \in \mathbb{R}^{p \times n}$ and $P \in \mathbb{R}^{n \times n}$, so $K = P C^\top$.
+
+        ## LQR
+
+        The control is $u = -K x$ with a gain $K$ of its own.
+
+        ## Summary
+
+        | step | forward |
+        |---|---|
+        | hidden | $A V$ |
+        | output | $V A$ |
+                    ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")

@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.shapes.helpers import check_fixture, declaration, expected, found, shape_of
+from tests.shapes.helpers import (
+    check_fixture,
+    declaration,
+    expected,
+    found,
+    same_shape,
+    shape,
+    shape_of,
+)
 
 # -- a prose size belongs to the subject, not to the object of a preposition -----------------
 
@@ -102,6 +110,48 @@ def test_a_scripted_bracket_right_after_an_unknown_name_is_its_argument(tmp_path
         """,
     )
     assert found(result) == expected(fx, "not-square")
+
+
+def test_a_scripted_bracket_after_an_unknown_subscripted_name_is_its_argument(
+    tmp_path: Path,
+) -> None:
+    # k_u(x)^\top w is the transposed value of k_u, not k_u times (x)^\top
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x \in \mathbb{R}^d$ and $w \in \mathbb{R}^m$. Then $\mu = k_u(x)^\top w$, but $(x)^\top w$ is wrong.
+                                                                                            ^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_declared_function_value_sizes_its_calls(tmp_path: Path) -> None:
+    # k_u(x) \in R^m and J_u(x) = … \in R^{m x d} say what the functions give
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x \in \mathbb{R}^d$, $k_u(x) = k(Z, x) \in \mathbb{R}^m$, $w \in \mathbb{R}^m$ and
+        $J_u(x) = \partial k_u / \partial x \in \mathbb{R}^{m \times d}$. Then
+        $\mu(x) = k_u(x)^\top w$ and $\nabla_x \mu = J_u(x)^\top w$, but not $J_u(x)\, w$.
+                                                                              ^^^^^^^^^^
+        At test points $X_* \in \mathbb{R}^{n_* \times d}$ with $K_{*u} \in \mathbb{R}^{n_* \times m}$, the values stack: $K_{*u} = k_u(X_*)^\top$.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert same_shape(shape_of(result, "J_u(x)^\\top w"), shape("d"))
+
+
+def test_a_kernel_applied_to_matrices_declares_no_value(tmp_path: Path) -> None:
+    # K_uu = k(Z, Z) \in R^{m x m}: the value of k depends on its arguments
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $K_{uu} = k(Z, Z) \in \mathbb{R}^{m \times m}$ and $K_{fu} = k(X, Z) \in \mathbb{R}^{n \times m}$,
+        so $K_{fu} K_{uu}^{-1}$ and $k(X, Z) K_{uu}^{-1}$ are $n \times m$.
+        """,
+    )
+    assert result.diagnostics == []
 
 
 # -- a number times \pi is the constant --------------------------------------------------------

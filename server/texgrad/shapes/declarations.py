@@ -29,6 +29,7 @@ from typing import NamedTuple
 
 from texgrad.shapes.facts import Fact, fact_key, facts_of, scoped
 from texgrad.shapes.formulas import from_formula, weak_scalars
+from texgrad.shapes.grids import from_tables
 from texgrad.shapes.prose import (
     Family,
     families,
@@ -297,6 +298,7 @@ def _prose_by_paragraph(
         if found is None:
             scratch = SymbolTable()
             from_prose(text, path, rows[i:j], scratch, a, b)
+            from_tables(text, path, rows[i:j], scratch, a, b)
             generic_letters(text, path, rows[i:j], scratch, a, b)
             found = (
                 [replace(d, start=d.start - a, end=d.end - a)

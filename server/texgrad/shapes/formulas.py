@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from texgrad.shapes.dims import SCALAR, Shape, shape_of_space
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.syntax import tree as t
-from texgrad.syntax.notation import dims_of
+from texgrad.syntax.notation import call_of, dims_of, is_round
 from texgrad.syntax.show import show
 from texgrad.syntax.symbols import member_key, symbol_key
 
@@ -183,16 +183,22 @@ def _from_membership(
     shape, space = found
     symmetric = space.field == "S"
     pd = symmetric and space.sub is not None and show(space.sub) == "++"
-    symbols = list(left.items if isinstance(left, t.List) else (left,))
+    listed = isinstance(left, t.List)
     if not isinstance(left, t.List):  # K = K_1 \otimes K_2, K_1 \in …: only K_1 is a member
-        symbols += _equal_before(chain, i)
+        symbols = [left, *_equal_before(chain, i)]
     else:
-        symbols += _listed_members(left)
+        symbols = [*left.items, *_listed_members(left)]
+    at_point = _named_at_point(chain, symbols)
     for sym in symbols:
         made = how if scope is None else "bound"
-        point = _at_point(sym)
-        if point is not None and scope is None:  # J(x) \in \mathbb{R}^{m \times n}
-            sym, made = point, "at"
+        # k_u(x) \in \mathbb{R}^m, J(x) = … \in …: what the function gives, when the call
+        # is what the statement introduces (not k of K = k(X, Z) \in …: a kernel's value
+        # depends on its arguments)
+        valued = _function_valued(sym) if sym is chain.items[0] or listed else None
+        if valued is None and at_point is not None and symbol_key(sym) == symbol_key(at_point):
+            valued = sym  # J = J(x) \in …: J named for its value at x (both J and J(x))
+        if valued is not None:
+            sym, made = valued, "value" if scope is None else made
         key = member_key(sym)
         if key is None:
             continue
@@ -201,28 +207,6 @@ def _from_membership(
             table.add(d)
         else:
             table.add_bound(d, *scope)
-
-
-def _at_point(node: t.Node) -> t.Node | None:
-    r"""The letter of ``J(x)``, ``F(x_k)``, ``J(q)`` (a matrix or vector written as a function of
-    the point it is taken at): ``J(x) \in \mathbb{R}^{m \times n}`` declares J, whose ``J(x)``
-    is then its value, not J times x."""
-    if isinstance(node, t.Apply) and node.parens:  # (J, f, g: read as calls)
-        name, args = node.func, node.args
-    elif isinstance(node, t.Product) and len(node.factors) == 2:
-        name, paren = node.factors
-        if not isinstance(paren, t.Paren) or paren.open not in ("(", "\\left("):
-            return None
-        if paren.body is None:
-            return None
-        args = paren.body.items if isinstance(paren.body, t.List) else (paren.body,)
-    else:
-        return None
-    if not isinstance(name, t.Symbol | t.Sub):
-        return None
-    if any(a is None or symbol_key(a) is None for a in args):
-        return None
-    return name
 
 
 # the letters that name any member of a list x_1, \dots, x_N of samples
@@ -263,6 +247,37 @@ def _equal_before(chain: t.Chain, i: int) -> list[t.Node]:
         found.append(item)  # type: ignore[arg-type]
         j -= 1
     return found
+
+
+def _named_at_point(chain: t.Chain, symbols: list[t.Node]) -> t.Node | None:
+    """The ``J`` of ``J = J(x) \\in …``: a letter set equal to its own call."""
+    head = chain.items[0]
+    key = symbol_key(head) if head is not None else None
+    if key is None:
+        return None
+    for sym in symbols:
+        if sym is not head and (f := _function_valued(sym)) is not None and symbol_key(f) == key:
+            return f
+    return None
+
+
+def _function_valued(node: t.Node) -> t.Node | None:
+    r"""The function of ``k_u(x)``, ``J(x, \theta)``, ``f_\theta(x)`` written before ``\in``
+    (a call of named arguments, parsed as an application or as a name and a bracket): the
+    space then holds its values."""
+    if isinstance(node, t.Product) and len(node.factors) == 2:
+        name, bracket = node.factors
+        call = call_of(name, bracket) if is_round(bracket, name) else None
+        if not isinstance(call, t.Apply):
+            return None
+        node = call
+    if not isinstance(node, t.Apply) or not node.args:
+        return None
+    func = node.func
+    plain = func.base if isinstance(func, t.Sub) else func
+    if not (isinstance(plain, t.Symbol) and symbol_key(func) is not None):
+        return None
+    return func if all(symbol_key(a) is not None for a in node.args) else None
 
 
 def _from_signature(chain: t.Chain, i: int, path: str, table: SymbolTable) -> None:

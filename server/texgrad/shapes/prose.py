@@ -20,7 +20,7 @@ from texgrad.syntax.parse import parse_row
 from texgrad.syntax.show import show
 from texgrad.syntax.symbols import symbol_key
 
-_M = r"\$(?P<{}>[^$]{{1,80}})\$"
+_M = r"\$\$?(?P<{}>[^$]{{1,80}})\$\$?"
 _ART = r"(?:an?|the|one|some)"
 _KIND = (
     r"(?P<kind>(?:(?:real|complex|symmetric|positive[- ](?:semi-?)?definite|square|random|column|row|weight|"
@@ -54,14 +54,14 @@ _PROSE = [
     # "Let $A$ be $m \times n$", "where $X$ is of size $N \times D$" (not "If $A$ is …": a hypothesis)
     # and the items of such a list ("…, $C$ is $n \times m$ and $G$ is $k \times n$"), or of a
     # bulleted one ("* $w_t$ is $k \times 1$")
-    re.compile(r"(?P<lead>\b[Ll]et|\b[Ss]uppose|\b[Aa]ssume|\bwhere|(?m:^)[ \t]*(?:[-*+]|\d+[.)]|\\item)|,|\band)\s+" + _M.format("sym") + r"\s+(?:is|be)\s+(?:of\s+(?:size|shape|dimensions?)\s+)?" + r"\$(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$"
+    re.compile(r"(?P<lead>\b[Ll]et|\b[Ss]uppose|\b[Aa]ssume|\bwhere|(?m:^)[ \t]*(?:[-*+]|\d+[.)]|\\item)|,|\band)\s+" + _M.format("sym") + r"\s+(?:is|be)\s+(?:of\s+(?:size|shape|dimensions?)\s+)?" + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?"
                + r"(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
     # "$K_* = k(X, X_*)$, an $n \times n_*$ matrix": an apposition after a definition
     re.compile(_M.format("defsym") + r",\s+(?:which is\s+)?an?\s+" + _M.format("dims")
                + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND),
     # "$K = k(X, X)$ is $n \times n$": the size of what a definition names (a definition:
     # "If $A$ is $n \times k$" supposes)
-    re.compile(r"\$(?P<defsym>[^$=]{1,40}(?:=|\\coloneqq|\\triangleq)[^$]{1,80})\$\s+is\s+(?:of\s+size\s+)?" + r"\$(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$"
+    re.compile(r"\$\$?(?P<defsym>[^$=]{1,40}(?:=|\\coloneqq|\\triangleq)[^$]{1,80})\$\$?\s+is\s+(?:of\s+size\s+)?" + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?"
                + r"(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
     # "a scalar $\lambda$", "$\lambda$ is a scalar"
     re.compile(r"\b(?P<kind>scalar)s?\s+" + _M.format("sym")),
@@ -75,7 +75,7 @@ _PROSE = [
                + r"(?!\s+(?:product|multiplication|field|function|valued))"),
     re.compile(_M.format("sym") + r"\s+(?:is|be)\s+a\s+(?:real\s+)?(?P<kind>scalar)\b"),
     # "let $x$ denote a scalar", "let $x$ be a real number", "Let $X$ be a random variable"
-    re.compile(r"\$(?P<sym>(?:(?!\\in\b|\\sim\b)[^$=]){1,30})\$\s+(?:be|is|denotes?)\s+(?:a|any)\s+(?:(?:real|positive|nonnegative|fixed|given|"
+    re.compile(r"\$\$?(?P<sym>(?:(?!\\in\b|\\sim\b)[^$=]){1,30})\$\$?\s+(?:be|is|denotes?)\s+(?:a|any)\s+(?:(?:real|positive|nonnegative|fixed|given|"
                r"scalar)\s+)?(?P<kind>scalar|number|random variable)\b(?!\s+(?:of|in)\b)"),
 ]  # fmt: skip
 # what a paragraph must contain for each pattern to match (a pattern is not run on the
@@ -173,7 +173,7 @@ def _row_at(rows: list[PlacedRow], offset: int) -> PlacedRow | None:
     return None
 
 
-def _dims_shape(node: t.Node | None, kind: str) -> Shape | None:
+def dims_shape(node: t.Node | None, kind: str) -> Shape | None:
     """``m \\times n`` → m×n; ``n`` with "vector" → n; ``n`` with "matrix" → n×n (an n×n … is common)."""
     if node is None:
         return None
@@ -204,7 +204,7 @@ _OBJECT = re.compile(
     r"|against|along|within|w\.r\.t\.|wrt)\s*$"
 )
 # the patterns whose ``sym`` is the subject of a verb ("$A$ is …", "$A$ and $B$ are …")
-_SUBJECT_VERB = re.compile(r"\s*\$(?:,|\s+and\s|\s+(?:are|be|is|denotes?)\b)")
+_SUBJECT_VERB = re.compile(r"\s*\$\$?(?:,|\s+and\s|\s+(?:are|be|is|denotes?)\b)")
 
 
 def _object_of_preposition(text: str, m: re.Match[str], lo: int) -> bool:
@@ -302,7 +302,7 @@ def _prose_shape(m: re.Match[str], kind: str, rows: list[PlacedRow]) -> Shape | 
     if kind == "scalar":
         return SCALAR
     dims_row = _row_at(rows, m.start("dims"))
-    return _dims_shape(dims_row.tree if dims_row else None, kind)
+    return dims_shape(dims_row.tree if dims_row else None, kind)
 
 
 _DEFINING = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv", "\\in"})
@@ -362,7 +362,7 @@ def from_comments(text: str, path: str, table: SymbolTable) -> None:
                 parsed = parse_row(
                     MappedText.identity(dims.replace("×", " \\times ").replace(" x ", " \\times "))
                 )
-                shape = _dims_shape(parsed.tree, "vector")
+                shape = dims_shape(parsed.tree, "vector")
             if shape is None:
                 continue
             start = offset + e.start("name")
@@ -382,7 +382,7 @@ _FAMILY = [
     re.compile(_M.format("matrix") + r",?\s+(?:whose|with)\s+(?:the\s+)?" + _PART
                + r"\s+(?:are\s+)?(?:the\s+)?(?:vectors\s+)?" + _M.format("member")),
     # "$\mathbf{x}_i^\top$ is the $i$-th row of $X$"
-    re.compile(_M.format("member") + r"\s+(?:is|denotes)\s+the\s+\$[^$]{1,8}\$(?:-?th)?\s+" + _PART
+    re.compile(_M.format("member") + r"\s+(?:is|denotes)\s+the\s+\$\$?[^$]{1,8}\$\$?(?:-?th)?\s+" + _PART
                + r"\s+of\s+" + _M.format("matrix")),
     # "$n$ observations $x_1, \dots, x_n$, stacked as the rows of $X \in …$": the vectors
     # themselves are stacked (a row is a member transposed, written or not)

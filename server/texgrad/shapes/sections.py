@@ -52,6 +52,10 @@ _HEADING = re.compile(
 )
 # a section that sets up what the sections after it use: a paper's model, its parameters
 MODEL_HEADING = re.compile(r"\b(?:[Mm]odels?|[Pp]arameters|[Bb]ackground|[Ss]etting)\b")
+# a heading of a section that recalls the others: what they define holds in it
+RECAP_HEADING = re.compile(
+    r"\b(?:[Ss]ummary|[Rr]ecap|[Cc]heat[- ]?sheet|[Pp]utting it (?:all )?together)\b"
+)
 _LEVELS = {"part": 0, "chapter": 1, "section": 2, "subsection": 3, "subsubsection": 4}
 # a heading that makes its section a unit of its own: a problem, an exercise, an example
 # (whose letters are its own); the sections under "Examples" or "Exercises" are such units
@@ -60,21 +64,24 @@ UNIT_HEADING = re.compile(
 )
 
 
-_Kind = tuple[int, bool, bool, bool, bool]
+_Kind = tuple[int, bool, bool, bool, bool, bool]
 
 
 def heading_kind(line: str) -> _Kind:
     """A heading line's level (``\\section`` 2, ``##`` 2), whether it names a Notation section,
-    whether it names a unit (a problem, an example), whether a plural one (Examples), and
-    whether it names a section that sets up the others (a Model, Parameters)."""
+    whether it names a unit (a problem, an example), whether a plural one (Examples),
+    whether it names a section that sets up the others (a Model, Parameters), and whether
+    one that recalls the others (a Summary)."""
     m = _HEADING.match(line)
     if m is None:
-        return (-1, False, False, False, False)
+        return (-1, False, False, False, False, False)
     level = _LEVELS[m.group("command")] if m.group("command") else len(m.group("hashes"))
     notation = bool(NOTATION_HEADING.search(line))
     unit = None if notation else UNIT_HEADING.search(line, m.end())
     sets_up = bool(MODEL_HEADING.search(line, m.end()))
-    return (level, notation, unit is not None, bool(unit and unit.group("plural")), sets_up)
+    recaps = bool(RECAP_HEADING.search(line, m.end()))
+    plural = bool(unit and unit.group("plural"))
+    return (level, notation, unit is not None, plural, sets_up, recaps)
 
 
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
@@ -231,7 +238,7 @@ def _limit(ancestors: list[_Kind]) -> int:
     the innermost problem or example it is part of."""
     limit = ancestors[-1][0] - 1
     for i in range(len(ancestors) - 1, -1, -1):
-        level, _, unit, plural, _ = ancestors[i]
+        level, _, unit, plural, _, _ = ancestors[i]
         if unit:
             unit_level = ancestors[i + 1][0] if plural and i + 1 < len(ancestors) else level
             return max(limit, unit_level)

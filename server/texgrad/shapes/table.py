@@ -203,7 +203,10 @@ class SymbolTable:
             d = here[order[bisect.bisect_left(starts, starts[j - 1])]]
             if not bounds.section_between(d.start, offset):
                 return d
-            if not self._travels(d) and bounds.left_section(d.start, offset):
+            if (
+                not self._travels(d) and bounds.left_section(d.start, offset)
+                and not self.recalls(path, offset)
+            ):  # fmt: skip
                 return p.other(self)
             if (
                 p.one_meaning and bounds.reaches(d.start, offset)
@@ -332,6 +335,17 @@ class SymbolTable:
             return False
         line_end = text.find("\n", sections[i])
         return heading_kind(text[sections[i] : line_end if line_end >= 0 else len(text)])[4]
+
+    def recalls(self, path: str, offset: int) -> bool:
+        """Is ``offset`` in a section that recalls the ones before it (a Summary, a Recap),
+        where what they define holds?"""
+        sections = (self.boundaries.get(path) or Boundaries([], [])).sections
+        i = bisect.bisect_right(sections, offset) - 1
+        if i < 0:
+            return False
+        text = self.texts.get(path, "")
+        line_end = text.find("\n", sections[i])
+        return heading_kind(text[sections[i] : line_end if line_end >= 0 else len(text)])[5]
 
     def written(self, d: Declaration | Signature) -> str:
         """A declared symbol as the document writes it (``\\mA``, not its expansion)."""

@@ -104,6 +104,11 @@ class RuleBase:
         found: Declaration | None = self._ask(LOOKUP, key[0], key[1], offset)
         return found
 
+    def _valued(self, key: tuple[str, str | None], offset: int) -> Declaration | None:
+        """The declared value of a function, ``k_u(x) \\in \\mathbb{R}^m``, in force here."""
+        found = self._lookup(key, offset)
+        return found if found is not None and found.how == "value" else None
+
     def _signature(self, key: str, offset: int) -> Signature | None:
         signature: Signature | None = self._ask(SIGNATURE, key, None, offset)
         return signature

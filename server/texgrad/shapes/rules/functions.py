@@ -49,9 +49,11 @@ class FunctionRules(RuleBase):
         key = symbol_key(func)
         sig = self._signature(key[0], func.start) if key else None
         if sig is None and key is not None:
-            decl = self._lookup(key, func.start)
-            if decl is not None and decl.how == "at":
-                return decl.shape  # J(x), declared as J(x) \in \mathbb{R}^{m \times n}
+            valued = self._valued(key, func.start)
+            # J_u(x) \in \mathbb{R}^{m \times d}, declared so: at a point (at a batch of
+            # points, k_u(X_*), the values are stacked)
+            if valued is not None and all(a is not None and a.cols == ONE for a in args):
+                return valued.shape
         if sig is None and key is not None and _conditional(node.args, key[0] in _DENSITIES):
             if not self._known(key[0], func.start):
                 # p(z = j \mid x; \phi), q(z \mid x), a policy \pi_w(a \mid s): a probability

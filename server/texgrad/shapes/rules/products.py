@@ -27,6 +27,11 @@ _GREEK_COEFFICIENTS = frozenset(
 )
 
 
+# binary operators a scalar operand makes a scaling: \odot, \cdot, \times (cross products
+# and convolutions of two vectors are not checked)
+_SCALES = frozenset({"\\odot", "\\oslash", "\\cdot", "\\times", "*", "\\ast"})
+
+
 class ProductRules(RuleBase):
     """Products, sums, binary operators and fractions."""
 
@@ -150,7 +155,7 @@ class ProductRules(RuleBase):
             key = symbol_key(f)
             nxt = factors[i + 1] if i + 1 < len(factors) else None
             call = call_of(f, nxt) if key and nxt is not None else None
-            if call is not None and key and nxt is not None and self._called(key[0], f, nxt):
+            if call is not None and key and nxt is not None and self._called(key, f, nxt):
                 out.append(call)
                 i += 2
                 continue
@@ -158,22 +163,21 @@ class ProductRules(RuleBase):
             i += 1
         return out
 
-    def _called(self, key: str, f: t.Node, bracket: t.Node) -> bool:
-        """Is ``f`` applied to the round ``bracket`` after it: ``f`` has a signature, or the
-        bracket is scripted and written right after a name nothing introduces (``\\kappa(A)^2``,
-        the square of the condition number, not ``\\kappa`` times ``(A)^2``)?"""
-        if self._signature(key, f.start):
+    def _called(self, key: tuple[str, str | None], f: t.Node, bracket: t.Node) -> bool:
+        """Is ``f`` applied to the round ``bracket`` after it: ``f`` has a signature or a
+        declared value (``k_u(x) \\in \\mathbb{R}^m``), or the bracket is scripted and
+        written right after a name nothing introduces (``\\kappa(A)^2``, the square of the
+        condition number, not ``\\kappa`` times ``(A)^2``; ``k_u(x)^\\top``)?"""
+        if self._signature(key[0], f.start):
             return True
-        if isinstance(bracket, t.Paren) and bracket.open in ("(", "\\left("):
-            own = symbol_key(f)
-            decl = self._lookup(own, f.start) if own is not None else None
-            if decl is not None and decl.how == "at":
-                return True  # J(x) of J(x) \in \mathbb{R}^{m \times n}: J's value at x
+        if not is_round(bracket, f):
+            return False
+        if self._valued(key, f.start) is not None:
+            return True
         return (
             not isinstance(bracket, t.Paren)
-            and isinstance(f, t.Symbol)
-            and is_round(bracket, f)
-            and self._unknown(key, f.start)
+            and isinstance(f, (t.Symbol, t.Sub))
+            and self._unknown(key[0], f.start)
         )
 
     def _factor(self, node: t.Node, followed: bool, preceded: bool = False) -> Shape | None:
@@ -287,14 +291,15 @@ class ProductRules(RuleBase):
     def _binop(self, node: t.BinOp) -> Shape | None:
         a = self.infer(node.left)
         b = self.infer(node.right)
-        if a is None or b is None or node.right is None:
+        if node.right is None:
             return None
         op = node.op
+        if a is None or b is None:
+            known = a if a is not None else b
+            return _elementwise_with_unknown(known) if op in ("\\odot", "\\oslash") else None
+        if op in _SCALES and (a.is_scalar or b.is_scalar):
+            return b if a.is_scalar else a  # a scalar times anything, elementwise or not
         if op in ("\\odot", "\\oslash"):
-            if a.is_scalar:
-                return b
-            if b.is_scalar:
-                return a
             if self._agrees(a, b, node.start):
                 return a
             message = messages.elementwise_mismatch(
@@ -306,19 +311,9 @@ class ProductRules(RuleBase):
         if op == "\\otimes":
             return Shape(a.rows * b.rows, a.cols * b.cols)
         if op == "\\cdot":
-            if a.is_scalar:
-                return b
-            if b.is_scalar:
-                return a
             if a.cols == ONE and b.cols == ONE and self._same(a.rows, b.rows, node.start):
                 return SCALAR  # a dot product of two vectors
             return self._matmul(a, b, node.left, node.right)
-        if op in ("\\times", "*", "\\ast"):
-            if a.is_scalar:
-                return b
-            if b.is_scalar:
-                return a
-            return None  # cross products, convolutions: not checked
         if op == "/":
             return a if b.is_scalar else None
         return None
@@ -327,6 +322,13 @@ class ProductRules(RuleBase):
         num = self.infer(node.num)
         den = self.infer(node.den)
         return num if den is not None and den.is_scalar else None
+
+
+def _elementwise_with_unknown(known: Shape | None) -> Shape | None:
+    """``T \\odot \\log P`` with P unknown: P is the same matrix as T or is broadcast into it (a
+    vector, a scalar), so the product has T's shape — when T has no dimension 1 (a vector
+    ``x \\odot Q`` may be broadcast into a larger Q)."""
+    return known if known is not None and ONE not in (known.rows, known.cols) else None
 
 
 def _arguments(node: t.Node) -> bool:
