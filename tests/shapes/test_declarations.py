@@ -707,6 +707,20 @@ def test_bold_declaration_serves_plain_use(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "matmul-mismatch")
 
 
+def test_a_calligraphic_letter_is_another_symbol(tmp_path: Path) -> None:
+    # \mathcal{F}_k (the augmented Jacobian) does not declare the plain F_k used in its blocks
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $E \in \mathbb{R}^{n \times q}$ and
+        $\mathcal{F}_k = \begin{bmatrix} F_k & E \\ 0 & I_q \end{bmatrix} \in \mathbb{R}^{(n+q) \times (n+q)}$.
+        With $x \in \mathbb{R}^n$, $\mathcal{F}_k x$ is not defined but $F_k x$ may be.
+                                    ^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
 def test_declaring_plain_and_bold_makes_two_symbols(tmp_path: Path) -> None:
     fx, result = check_fixture(
         tmp_path,

@@ -26,6 +26,7 @@ from texgrad.shapes.sections import (
     heading_kind,
     sentence_start,
 )
+from texgrad.syntax.symbols import same_letter
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +166,8 @@ class SymbolTable:
         decls = self.declarations.get(key)
         if decls:
             same_font = [d for d in decls if d.font == font]
-            if not same_font and len({d.font for d in decls}) <= 1:
+            fonts = {d.font for d in decls}
+            if not same_font and len(fonts) == 1 and same_letter(font, next(iter(fonts))):
                 same_font = decls
             if same_font:
                 view = _FileView(same_font, path, self.boundaries.get(path))
