@@ -707,6 +707,22 @@ def test_bold_declaration_serves_plain_use(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "matmul-mismatch")
 
 
+def test_jacobians_evaluated_at_a_point_are_declared(tmp_path: Path) -> None:
+    # the bar of \frac{\partial f}{\partial x}\Big|_{…} is no relation: F_k and H_k are declared
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \[
+          F_k = \frac{\partial f}{\partial x}\Big|_{(\hat x_k,\, u_k)} \in \mathbb{R}^{n \times n}, \qquad
+          H_k = \frac{\partial h}{\partial x}\bigg\vert_{\hat x_k} \in \mathbb{R}^{p \times n}.
+        \]
+        Then $F_k - F_k^\top$ and $H_k F_k$ are fine, but $F_k H_k$ is not.
+                                                           ^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
 def test_a_calligraphic_letter_is_another_symbol(tmp_path: Path) -> None:
     # \mathcal{F}_k (the augmented Jacobian) does not declare the plain F_k used in its blocks
     fx, result = check_fixture(
