@@ -324,3 +324,30 @@ def test_a_letter_set_anew_in_an_example_or_a_later_section_is_not_the_old_one(
         """,
     )
     assert found(result) == expected(fx, "not-square")
+
+
+def test_a_matrix_written_out_in_an_example_environment_sets_the_letter_anew(
+    tmp_path: Path,
+) -> None:
+    # the lecture's C is p×n; the Example writes out C = [1 0 0] for its augmented model (no
+    # "Let"): its own C there, so A - L C is 3×3; a C declared in the Example itself is checked
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \documentclass{article}
+        \newtheorem{example}{Example}
+        \begin{document}
+        \section{Observers}
+        Let $A \in \mathbb{R}^{n \times n}$, $C \in \mathbb{R}^{p \times n}$ and $L \in \mathbb{R}^{n \times p}$.
+        \begin{example}
+        Here $n = 2$ and $p = 1$, but we design on the augmented model: $A$ is $3 \times 3$,
+        $C = \begin{bmatrix} 1 & 0 & 0 \end{bmatrix}$ and $L \in \mathbb{R}^3$, so $A - L C$ is square.
+        With $H \in \mathbb{R}^{1 \times 2}$, though, $H = \begin{bmatrix} 1 & 0 & 0 \end{bmatrix}$ is wrong.
+                                                       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        \end{example}
+        After it, $C$ is $p \times n$ again and $C L C$ is fine, but $C A^\top C$ is not.
+                                                                      ^^^^^^^^^^
+        \end{document}
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch", "matmul-mismatch")

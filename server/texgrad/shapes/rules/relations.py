@@ -11,7 +11,7 @@ from texgrad.shapes.dims import Shape, same
 from texgrad.shapes.formulas import ORDER_RELATIONS
 from texgrad.shapes.questions import REDEFINES
 from texgrad.shapes.rules.base import RuleBase, span_key, unwrapped
-from texgrad.shapes.sections import SENTENCE_LOOKBACK, sentence_start
+from texgrad.shapes.sections import SENTENCE_LOOKBACK, Boundaries, sentence_start
 from texgrad.shapes.table import Declaration, Signature
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
@@ -104,7 +104,7 @@ class RelationRules(RuleBase):
         if b is not None and self._defines(left):
             self._define(left, b)  # y = Ax gives an undeclared y its shape (again, if redefined)
             return
-        if a is not None and b is not None and a != b and self._sets_anew(left):
+        if a is not None and b is not None and a != b and self._sets_anew(left, right):
             self._define(left, b)  # "Let $A = [2, 0; 0, 3]$" in an Example: its own A there
             return
         if a is None or b is None or self._agrees(a, b, left.start):
@@ -179,17 +179,31 @@ class RelationRules(RuleBase):
         key = symbol_key(node)
         return key is not None and self._ask(REDEFINES, key[0], key[1], node.start)
 
-    def _sets_anew(self, node: t.Node) -> bool:
+    def _sets_anew(self, node: t.Node, value: t.Node) -> bool:
         """Is ``node = …`` made in an example, an exercise or a lemma by a sentence that sets
-        its letters ("Let $A = …$"), so that the letter means something else there?"""
-        if symbol_key(node) is None or not lets(self.source, node.start):
+        its letters ("Let $A = …$"), so that the letter means something else there?  So is
+        a matrix written out in an example for a letter declared outside it (``C = [1, 0, 0]``
+        where the lecture's C is p×n): an example re-uses the letters with sizes of its own."""
+        key = symbol_key(node)
+        if key is None:
             return False
         bounds = self.table.boundaries.get(self.path)
+        if not lets(self.source, node.start):
+            return bounds is not None and _is_explicit(value) and self._outside(key, node, bounds)
         if bounds is not None and (bounds.in_unit(node.start) or bounds.result_of(node.start)):
             return True
         here = self.source.rfind("\n", 0, node.start)  # the line before: a MyST directive?
         before = self.source.rfind("\n", 0, max(here, 0))
         return here >= 0 and _MYST_UNIT.match(self.source, before + 1, here) is not None
+
+    def _outside(self, key: tuple[str, str | None], node: t.Node, bounds: Boundaries) -> bool:
+        """Is ``node`` in an example (a theorem-like environment such as
+        ``\\begin{example}``) while the declaration in force for it was made before it?"""
+        span = bounds.result_of(node.start)
+        if span is None:
+            return False
+        decl = self._lookup(key, node.start)
+        return decl is not None and (decl.path != self.path or decl.start < span[0])
 
     def _defines(self, node: t.Node) -> bool:
         r"""Is ``node`` an undeclared symbol, so that ``node = …`` defines its shape?  A
