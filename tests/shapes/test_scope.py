@@ -351,3 +351,31 @@ def test_a_matrix_written_out_in_an_example_environment_sets_the_letter_anew(
         """,
     )
     assert found(result) == expected(fx, "equation-mismatch", "matmul-mismatch")
+
+
+def test_a_myst_example_directive_keeps_its_letters(tmp_path: Path) -> None:
+    # :::{prf:example} and ```{prf:example} are examples like \begin{example}: what they
+    # declare or write out is theirs; after them the page's letters hold again
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! page.md
+        # Observers
+
+        Let $A \in \mathbb{R}^{n \times n}$, $C \in \mathbb{R}^{p \times n}$ and $L \in \mathbb{R}^{n \times p}$.
+
+        :::{prf:example} Augmented
+        :label: ex-aug
+        Here $n = 2$ and $p = 1$, but on the augmented model
+        $C = \begin{bmatrix} 1 & 0 & 0 \end{bmatrix}$ and $L \in \mathbb{R}^3$, so $L C$ is $3 \times 3$.
+        :::
+
+        ```{prf:example}
+        Here $C = \begin{bmatrix} 1 & 0 \end{bmatrix}$ and $x \in \mathbb{R}^3$, so $x C$ is $3 \times 2$.
+        ```
+
+        After them $C L C$ is fine, but $C L C^\top$ is not.
+                                         ^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", name="page.md")
