@@ -330,6 +330,24 @@ def test_diag(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "matmul-mismatch")
 
 
+def test_diag_of_listed_entries(tmp_path: Path) -> None:
+    # diag(\psi_1, \dots, \psi_p) is p×p, diag(\hat u_1^2, \ldots, \hat u_n^2) n×n, diag(4, 1)
+    # 2×2; a block-diagonal diag(A_1, \dots, A_k) or entries of unknown size say nothing
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\Lambda \in \mathbb{R}^{k \times p}$, $Z \in \mathbb{R}^{L \times n}$ and $M \in \mathbb{R}^{2 \times 3}$.
+        Fine: $\Lambda^\top \Lambda + \operatorname{diag}(\psi_1, \dots, \psi_p)$,
+        $Z \operatorname{diag}(\hat u_1^2, \ldots, \hat u_n^2) Z^\top$, $\operatorname{diag}(4, 1) M$,
+        $\operatorname{diag}(a_0, \dots, a_{n-1}) Z^\top$, $\operatorname{diag}(A_1, \dots, A_k) \Lambda$,
+        $\operatorname{diag}(B_1, B_2) M$.
+        Wrong: $\Lambda \Lambda^\top + \operatorname{diag}(\psi_1, \dots, \psi_p)$ and $M \operatorname{diag}(4, 1)$.
+                ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^       ^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch", "matmul-mismatch")
+
+
 def test_elementwise_functions(tmp_path: Path) -> None:
     fx, result = check_fixture(
         tmp_path,

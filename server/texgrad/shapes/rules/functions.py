@@ -4,11 +4,15 @@ densities (``p(z \mid x)``); big operators (``\sum``); derivatives and gradients
 
 from __future__ import annotations
 
+from sympy import Integer
+
 from texgrad.shapes import messages
 from texgrad.shapes.diagnostics import Related
-from texgrad.shapes.dims import ONE, SCALAR, Shape, same
+from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same
 from texgrad.shapes.rules.base import RuleBase, span_key
 from texgrad.syntax import tree as t
+from texgrad.syntax.commands import GREEK
+from texgrad.syntax.show import show
 from texgrad.syntax.symbols import symbol_key
 
 # fonts that make a letter a vector or a matrix (\nabla \mathbf{f}: a Jacobian)
@@ -77,6 +81,8 @@ class FunctionRules(RuleBase):
             return SCALAR if arg is not None or len(args) == 1 else None
         if name.lower() in ELEMENTWISE or name == "softmax":  # \operatorname{ReLU} too
             return arg
+        if name == "diag" and len(args) > 1:
+            return _diagonal_of_entries(node.args, args)
         if name == "diag" and arg is not None:
             if arg.cols == ONE:
                 return Shape(arg.rows, arg.rows)
@@ -146,6 +152,57 @@ class FunctionRules(RuleBase):
             k is not None and self._unknown(k[0], body.start)
             for k in {symbol_key(name), key if not isinstance(body, t.Apply) else None} - {None}
         )  # fmt: skip
+
+
+def _diagonal_of_entries(entries: tuple[t.Node, ...], shapes: list[Shape | None]) -> Shape | None:
+    r"""``\operatorname{diag}(4, 3)`` is 2×2, ``\operatorname{diag}(\psi_1, \dots, \psi_p)``
+    p×p and ``\operatorname{diag}(u_1^2, \ldots, u_n^2)`` n×n: a diagonal matrix of scalars
+    listed, or numbered from 1 (or 0) to a dimension.  Entries known not to be scalars
+    (``\operatorname{diag}(A_1, \dots, A_k)``, block-diagonal) or that may not be (an
+    unknown capital letter) give no shape."""
+    dots = [i for i, e in enumerate(entries) if isinstance(e, t.Dots)]
+    for entry, shape in zip(entries, shapes, strict=True):
+        if isinstance(entry, t.Dots):
+            continue
+        if shape is not None and not shape.is_scalar:
+            return None
+        if shape is None and not _small_letter(_entry_of(entry)):
+            return None
+    if not dots:
+        return Shape(Integer(len(entries)), Integer(len(entries)))
+    if dots != [len(entries) - 2]:
+        return None  # a_1, \dots, a_n only: the last entry numbers them
+    first, last = _entry_of(entries[0]), _entry_of(entries[-1])
+    if not (isinstance(first, t.Sub) and isinstance(last, t.Sub)):
+        return None
+    if show(first.base) != show(last.base) or not isinstance(first.index, t.Number):
+        return None
+    start = first.index.text
+    size = dim_of(last.index)
+    if size is None or start not in ("0", "1"):
+        return None
+    size = size + 1 if start == "0" else size
+    return Shape(size, size)
+
+
+def _entry_of(node: t.Node) -> t.Node:
+    """An entry of a list without a numeric power: ``u_1`` of ``u_1^2``."""
+    if isinstance(node, t.Power) and isinstance(node.exponent, t.Number):
+        return node.base
+    return node
+
+
+def _small_letter(node: t.Node) -> bool:
+    r"""A number, or a lower-case letter (Latin or Greek) possibly subscripted: an entry a
+    list of diagonal entries names as a scalar (``\sigma_i``, ``d_1``)."""
+    if isinstance(node, t.Number):
+        return True
+    if isinstance(node, t.Sub):
+        node = node.base
+    if not isinstance(node, t.Symbol) or node.font is not None:
+        return False
+    name = node.name.lstrip("\\")
+    return name[:1].islower() and (len(name) == 1 or name in GREEK)
 
 
 def _conditional(args: tuple[t.Node, ...]) -> bool:

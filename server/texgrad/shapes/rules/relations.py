@@ -250,8 +250,12 @@ def _is_space(node: t.Node) -> bool:
 
 
 def _is_explicit(node: t.Node) -> bool:
-    """A matrix written out entry by entry: its dimensions are numbers."""
-    return isinstance(unwrapped(node, (t.Neg, t.Paren)), t.Matrix)
+    r"""A matrix written out entry by entry, or its diagonal (``\operatorname{diag}(4, 1)``):
+    its dimensions are numbers."""
+    node = unwrapped(node, (t.Neg, t.Paren))
+    if isinstance(node, t.Apply) and isinstance(node.func, t.Func) and node.func.name == "diag":
+        return len(node.args) > 1 and not any(isinstance(a, t.Dots) for a in node.args)
+    return isinstance(node, t.Matrix)
 
 
 def _instance(a: Shape, b: Shape) -> bool:
