@@ -348,6 +348,22 @@ def test_diag_of_listed_entries(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "add-mismatch", "matmul-mismatch")
 
 
+def test_a_rate_has_the_shape_of_its_letter(tmp_path: Path) -> None:
+    # \dot x, \ddot q: the time derivative of a declared letter has its shape; \hat p (the
+    # skew matrix of p in robotics) and \bar A (an augmented matrix) are not read so
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x \in \mathbb{R}^n$, $A \in \mathbb{R}^{n \times n}$, $B \in \mathbb{R}^{n \times m}$,
+        $u \in \mathbb{R}^m$, $C \in \mathbb{R}^{p \times n}$, $J \in \mathbb{R}^{k \times n}$ and $p, q \in \mathbb{R}^3$.
+        Fine: $\dot x = A x + B u$, $\ddot x - A \dot x$, $J \dot x$, $\hat p q$, $\bar A \dot x$.
+        Wrong: $\dot x = C x$ and $\dot J + J^\top$.
+                ^^^^^^^^^^^^       ^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch", "add-mismatch")
+
+
 def test_elementwise_functions(tmp_path: Path) -> None:
     fx, result = check_fixture(
         tmp_path,

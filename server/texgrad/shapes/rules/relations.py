@@ -5,12 +5,14 @@ an undeclared ``y`` its shape, ``f(x) = Ax`` makes ``f`` a function from here on
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from texgrad.shapes import messages
 from texgrad.shapes.dims import Shape, same
 from texgrad.shapes.formulas import ORDER_RELATIONS
 from texgrad.shapes.questions import REDEFINES
 from texgrad.shapes.rules.base import RuleBase, span_key, unwrapped
+from texgrad.shapes.rules.symbols import SAME_SHAPE_ACCENTS
 from texgrad.shapes.sections import SENTENCE_LOOKBACK, Boundaries, sentence_start
 from texgrad.shapes.table import Declaration, Signature
 from texgrad.syntax import tree as t
@@ -213,11 +215,20 @@ class RelationRules(RuleBase):
         if key is None:
             return False
         if not self._declared(key[0]):
-            return True
+            return not self._estimate(node)
         if key[1] is None:
             return False
         decl = self._lookup(key, node.start)
         return decl is not None and decl.font != key[1]
+
+    def _estimate(self, node: t.Node) -> bool:
+        r"""Is ``node`` the rate of a letter with a shape (``\dot x`` of ``x \in \mathbb{R}^n``),
+        so that ``\dot x = …`` states it rather than defines it?"""
+        if not isinstance(node, t.Symbol) or not node.accents:
+            return False
+        if node.accents[-1] not in SAME_SHAPE_ACCENTS:
+            return False
+        return self.infer(replace(node, accents=node.accents[:-1])) is not None
 
     def _define(self, node: t.Node, shape: Shape) -> None:
         key = symbol_key(node)

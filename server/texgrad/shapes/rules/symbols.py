@@ -5,6 +5,8 @@ their own (``x_t``, ``\sigma_{\min}``)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_of
 from texgrad.shapes.families import member_shape
 from texgrad.shapes.questions import DIMENSION, dimension_key
@@ -13,6 +15,10 @@ from texgrad.syntax import tree as t
 from texgrad.syntax.notation import sized_constant
 from texgrad.syntax.symbols import symbol_key
 
+# accents that keep a letter's shape: a time derivative (\dot x, \ddot q).  Not \hat: an
+# estimate (\hat\Sigma) mostly, but also the skew-symmetric matrix of a vector (\hat p in
+# robotics) or a prediction of another size than the label it is compared with
+SAME_SHAPE_ACCENTS = frozenset({"dot", "ddot"})
 # letters that index entries (x_i, x_j); t, s, k … make a new vector (x_t, the iterate x_k)
 _ELEMENT_INDICES = frozenset("i j l m n p q r".split())
 # what stands for "all rows" or "all columns" in a slice: A_{i,:}, A_{:,j}, A_{i,\cdot}
@@ -45,6 +51,9 @@ class SymbolRules(RuleBase):
             return defined.shape
         if greek and self._weak(key, node.start) is not None:
             return SCALAR  # \lambda > 0 somewhere, and nothing else says what \lambda is
+        inherited = self._inherited(node)
+        if inherited is not None:
+            return inherited
         if isinstance(node, t.Tagged):
             power = node.as_power()  # W^Q names a matrix where declared; else A^N is a power
             return self._member(node) if power is None else self.infer(power)
@@ -85,6 +94,18 @@ class SymbolRules(RuleBase):
             return False
         named: bool = self._ask(DIMENSION, dimension_key(d), d, None)
         return named
+
+    def _inherited(self, node: t.Node) -> Shape | None:
+        r"""The shape of a rate the document never declares nor defines: ``\dot J`` has
+        that of ``J``, ``\ddot q`` that of ``q``.  (``\tilde A``, ``\bar A`` and ``\hat p``
+        often name something else: an augmented matrix, a mean, a skew-symmetric matrix.)"""
+        if not isinstance(node, t.Symbol) or not node.accents:
+            return None
+        if node.accents[-1] not in SAME_SHAPE_ACCENTS:
+            return None
+        if self._defined_anywhere(symbol_key(node)[0]):  # type: ignore[index]
+            return None
+        return self._symbolic(replace(node, accents=node.accents[:-1]))
 
     def _sized_constant(self, node: t.Sub) -> Shape | None:
         r"""``I_p``, ``\mathbf{I}_n``: the p×p, n×n identity; ``\mathbf{1}_n``, ``1_n``,
