@@ -303,6 +303,22 @@ def test_signature_codomain_is_the_shape_of_a_call(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "add-mismatch")
 
 
+def test_signature_with_a_product_domain(tmp_path: Path) -> None:
+    # f : ℝⁿ × ℝᵐ → ℝⁿ called f(x_k, u_k) is an n-vector; its Jacobian \nabla_x f(x_0, u_0) is
+    # no gradient of a scalar; arguments in another order give nothing
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $f : \mathbb{R}^n \times \mathbb{R}^m \to \mathbb{R}^n$, $h : \mathbb{R}^n \to \mathbb{R}^p$,
+        $x_k \in \mathbb{R}^n$, $u_k \in \mathbb{R}^m$, $y_k \in \mathbb{R}^p$ and $A \in \mathbb{R}^{n \times n}$.
+        Fine: $x_{k+1} = f(x_k, u_k)$, $A = \nabla_x f(x_k, u_k)$, $f(u_k, x_k) + y_k$.
+        Wrong: $y_k = f(x_k, u_k)$ and $f(x_k, u_k) - h(x_k)$.
+                ^^^^^^^^^^^^^^^^^       ^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch", "add-mismatch")
+
+
 def test_signature_with_matrix_domain(tmp_path: Path) -> None:
     fx, result = check_fixture(
         tmp_path,

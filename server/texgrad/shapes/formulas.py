@@ -201,9 +201,31 @@ def _from_signature(chain: t.Chain, i: int, path: str, table: SymbolTable) -> No
     """``f : \\mathbb{R}^n \\to \\mathbb{R}^m`` (relations ``i`` and ``i + 1`` of the chain)."""
     left = chain.items[i]
     key = symbol_key(left) if left is not None else None
-    dom, cod = _space(chain.items[i + 1]), _space(chain.items[i + 2])
+    domains = _product_spaces(chain.items[i + 1])
+    dom = _space(chain.items[i + 1]) if domains is None else (domains[0], None)
+    cod = _space(chain.items[i + 2])
     if key is not None and dom is not None and cod is not None and left is not None:
-        table.add_signature(Signature(key[0], dom[0], cod[0], path, left.start, left.end))
+        table.add_signature(
+            Signature(key[0], dom[0], cod[0], path, left.start, left.end, domains or ())
+        )
+
+
+def _product_spaces(node: t.Node | None) -> tuple[Shape, ...] | None:
+    """The spaces of a product domain, ``\\mathbb{R}^n \\times \\mathbb{R}^m``; None if
+    ``node`` is no product of spaces."""
+    if not (isinstance(node, t.BinOp) and node.op == "\\times"):
+        return None
+    shapes: list[Shape] = []
+    for side in (node.left, node.right):
+        inner = _product_spaces(side)
+        if inner is not None:
+            shapes.extend(inner)
+            continue
+        space = _space(side)
+        if space is None:
+            return None
+        shapes.append(space[0])
+    return tuple(shapes)
 
 
 def _defined_function(chain: t.Chain) -> tuple[str, int] | None:

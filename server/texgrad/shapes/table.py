@@ -53,11 +53,13 @@ class Declaration:
 @dataclass(frozen=True, slots=True)
 class Signature:
     key: str
-    domain: Shape
+    domain: Shape  # (of a product domain, ℝⁿ × ℝᵐ → …, the first argument's)
     codomain: Shape
     path: str
     start: int
     end: int
+    # each argument's space of a product domain (f : ℝⁿ × ℝᵐ → ℝⁿ, called f(x, u)); () for one
+    domains: tuple[Shape, ...] = ()
 
 
 @dataclass

@@ -47,7 +47,15 @@ class FunctionRules(RuleBase):
         if sig is None and key is not None and key[0] in _DENSITIES and _conditional(node.args):
             if not self._known(key[0], func.start):
                 return SCALAR  # p(z = j \mid x; \phi), q(z \mid x): a probability or a density
-        if sig is None or len(args) != 1:
+        if sig is not None and sig.domains and len(args) == len(sig.domains):
+            # f(x, u) for f : ℝⁿ × ℝᵐ → ℝⁿ: the codomain when every argument agrees
+            if all(
+                a is not None and self._agrees(a, d, node.start)
+                for a, d in zip(args, sig.domains, strict=True)
+            ):
+                return sig.codomain
+            return None
+        if sig is None or len(args) != 1 or sig.domains:
             return None
         arg = args[0]
         if (
