@@ -319,6 +319,22 @@ def test_signature_with_a_product_domain(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "equation-mismatch", "add-mismatch")
 
 
+def test_a_signal_of_time_declares_its_letter(tmp_path: Path) -> None:
+    # x(t) ∈ ℝⁿ declares x (so a later bold \mathbf{x} ∈ ℝ^{Nn} is another symbol), and x(t)
+    # reads as x taken at a time
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Consider $\dot x(t) = A x(t) + B u(t)$ with $x(t) \in \mathbb{R}^n$, $u(t) \in \mathbb{R}^m$,
+        $A \in \mathbb{R}^{n \times n}$, $B \in \mathbb{R}^{n \times m}$ and $C \in \mathbb{R}^{p \times n}$.
+        For $N$ agents, $\mathbf{x} = (x_1, \dots, x_N) \in \mathbb{R}^{Nn}$ and $(I_N \otimes A) \mathbf{x}$.
+        Wrong: $C x(t) + B u(t)$.
+                ^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
 def test_signature_with_matrix_domain(tmp_path: Path) -> None:
     fx, result = check_fixture(
         tmp_path,

@@ -146,6 +146,7 @@ def _from_membership(
     else:
         symbols += _listed_members(left)
     for sym in symbols:
+        sym = _signal(sym) or sym
         key = member_key(sym)
         if key is None:
             continue
@@ -155,6 +156,27 @@ def _from_membership(
             table.add(d)
         else:
             table.add_bound(d, *scope)
+
+
+# the letters that name time in a signal x(t), x(k), e(\tau)
+_TIME = frozenset({"t", "k", "s", "\\tau"})
+
+
+def _signal(node: t.Node) -> t.Node | None:
+    """``x(t) \\in \\mathbb{R}^n``, ``u_i(k) \\in …``: a signal of time declares its letter
+    (``x(t)`` then reads as ``x`` times a scalar)."""
+    if isinstance(node, t.Product) and len(node.factors) == 2:
+        letter, paren = node.factors
+        if not (isinstance(paren, t.Paren) and paren.open in ("(", "\\left(")):
+            return None
+        arg = paren.body
+    elif isinstance(node, t.Apply) and len(node.args) == 1:
+        letter, arg = node.func, node.args[0]
+    else:
+        return None
+    if not (isinstance(arg, t.Symbol) and arg.name in _TIME and not arg.font and not arg.accents):
+        return None
+    return letter if isinstance(letter, (t.Symbol, t.Sub)) else None
 
 
 # the letters that name any member of a list x_1, \dots, x_N of samples
