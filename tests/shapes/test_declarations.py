@@ -335,6 +335,20 @@ def test_a_signal_of_time_declares_its_letter(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "add-mismatch")
 
 
+def test_the_size_of_a_set_is_a_dimension(tmp_path: Path) -> None:
+    # \mathbb{R}^{|S| \times d}, \mathbb{R}^{|\Omega_i|}: a set's size sizes a space
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\Phi \in \mathbb{R}^{|S| \times d}$, $\theta \in \mathbb{R}^d$, $\mu \in \mathbb{R}^{|S|}$,
+        $R_{\Omega_i} \in \mathbb{R}^{|\Omega_i| \times k}$ and $a \in \mathbb{R}^{|\Omega_i|}$.
+        Fine: $\Phi \theta - \mu$, $R_{\Omega_i}^\top a$. Wrong: $\Phi^\top \theta$ and $R_{\Omega_i} a$.
+                                                                  ^^^^^^^^^^^^^^^^       ^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
 def test_signature_with_matrix_domain(tmp_path: Path) -> None:
     fx, result = check_fixture(
         tmp_path,
