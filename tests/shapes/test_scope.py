@@ -379,3 +379,28 @@ def test_a_myst_example_directive_keeps_its_letters(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch", name="page.md")
+
+
+def test_a_myst_lemma_with_options_sets_its_letters(tmp_path: Path) -> None:
+    # "Let … and $A = u v^\top$" right after ":label:" in a {prf:lemma}: the lemma's own A
+    # (and its proof's); after them the page's A is m×n again
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! page.md
+        Let $A \in \mathbb{R}^{m \times n}$ and $b \in \mathbb{R}^m$.
+
+        :::{prf:lemma} Rank one
+        :label: lem-rank-one
+        Let $u \in \mathbb{R}^p$ and $v \in \mathbb{R}^q$ and $A = u v^\top$. Then $A^{+} = v u^\top / (\|u\|^2 \|v\|^2)$.
+        :::
+
+        :::{prf:proof}
+        With $\sigma = \|u\| \|v\|$, $A = (u / \|u\|) \sigma (v / \|v\|)^\top$.
+        :::
+
+        Back in general, $A^{+} b$ is fine and $A b$ is not.
+                                                ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", name="page.md")

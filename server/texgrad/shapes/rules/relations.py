@@ -40,7 +40,8 @@ def substitutes(source: str, at: int) -> bool:
 
 # "Let $A = \begin{bmatrix} 2 & 0 \\ 0 & 3 \end{bmatrix}$", "Let $w \in …$ and $M = w w^\top$"
 _LETTING = re.compile(
-    r"(?:\s*(?:\\(?:begin|end)\{[^}]*\}(?:\[[^\]]*\])?|(?::{3,}|`{3,})\{[^}]*\}[^\n]*))*"
+    r"(?:\s*(?:\\(?:begin|end)\{[^}]*\}(?:\[[^\]]*\])?|(?::{3,}|`{3,})\{[^}]*\}[^\n]*"
+    r"|:[a-z-]+:[^\n]*))*"  # (a MyST directive's option lines, ":label: lem-1", too)
     r"\s*(?:\\item\s*(?:\[[^\]]*\])?\s*)?(?:[Nn]ow\s+)?"
     r"(?:[Ll]et|[Tt]ake|[Ss]et|[Cc]onsider)\b"
 )
