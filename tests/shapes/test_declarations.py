@@ -1300,3 +1300,65 @@ def test_a_set_s_size_is_a_dimension(tmp_path: Path) -> None:
     q = declaration(result, "Q")
     assert q is not None and q.shape.short() == "|\\mathcal{S}|×|\\mathcal{A}|"
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_signature_with_a_product_domain(tmp_path: Path) -> None:
+    # f : ℝⁿ × ℝᵐ → ℝⁿ called f(x_k, u_k) is an n-vector; its Jacobian \nabla_x f(x_0, u_0) is
+    # no gradient of a scalar; arguments in another order give nothing
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $f : \mathbb{R}^n \times \mathbb{R}^m \to \mathbb{R}^n$, $h : \mathbb{R}^n \to \mathbb{R}^p$,
+        $x_k \in \mathbb{R}^n$, $u_k \in \mathbb{R}^m$, $y_k \in \mathbb{R}^p$ and $A \in \mathbb{R}^{n \times n}$.
+        Fine: $x_{k+1} = f(x_k, u_k)$, $A = \nabla_x f(x_k, u_k)$, $f(u_k, x_k) + y_k$.
+        Wrong: $y_k = f(x_k, u_k)$ and $f(x_k, u_k) - h(x_k)$.
+                ^^^^^^^^^^^^^^^^^       ^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch", "add-mismatch")
+
+
+def test_a_signal_of_time_declares_its_letter(tmp_path: Path) -> None:
+    # x(t) ∈ ℝⁿ declares x (so a later bold \mathbf{x} ∈ ℝ^{Nn} is another symbol), and x(t)
+    # reads as x taken at a time
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Consider $\dot x(t) = A x(t) + B u(t)$ with $x(t) \in \mathbb{R}^n$, $u(t) \in \mathbb{R}^m$,
+        $A \in \mathbb{R}^{n \times n}$, $B \in \mathbb{R}^{n \times m}$ and $C \in \mathbb{R}^{p \times n}$.
+        For $N$ agents, $\mathbf{x} = (x_1, \dots, x_N) \in \mathbb{R}^{Nn}$ and $(I_N \otimes A) \mathbf{x}$.
+        Wrong: $C x(t) + B u(t)$.
+                ^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_the_size_of_a_set_is_a_dimension(tmp_path: Path) -> None:
+    # \mathbb{R}^{|S| \times d}, \mathbb{R}^{|\Omega_i|}: a set's size sizes a space
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\Phi \in \mathbb{R}^{|S| \times d}$, $\theta \in \mathbb{R}^d$, $\mu \in \mathbb{R}^{|S|}$,
+        $R_{\Omega_i} \in \mathbb{R}^{|\Omega_i| \times k}$ and $a \in \mathbb{R}^{|\Omega_i|}$.
+        Fine: $\Phi \theta - \mu$, $R_{\Omega_i}^\top a$. Wrong: $\Phi^\top \theta$ and $R_{\Omega_i} a$.
+                                                                  ^^^^^^^^^^^^^^^^       ^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_jacobians_evaluated_at_a_point_are_declared(tmp_path: Path) -> None:
+    # the bar of \frac{\partial f}{\partial x}\Big|_{…} is no relation: F_k and H_k are declared
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \[
+          F_k = \frac{\partial f}{\partial x}\Big|_{(\hat x_k,\, u_k)} \in \mathbb{R}^{n \times n}, \qquad
+          H_k = \frac{\partial h}{\partial x}\bigg\vert_{\hat x_k} \in \mathbb{R}^{p \times n}.
+        \]
+        Then $F_k - F_k^\top$ and $H_k F_k$ are fine, but $F_k H_k$ is not.
+                                                           ^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")

@@ -156,7 +156,6 @@ UNKNOWN = [
     r"\frac{A x}{y}",  # dividing by a vector: not a shape we claim
     r"\operatorname{diag}(A_1, \dots, A_n)",  # block-diagonal: blocks of unknown size
     r"\operatorname{diag}(x, y)",  # two vectors: blocks
-    r"\operatorname{diag}(\psi_0, \dots, \psi_n)",
 ]
 
 
@@ -351,6 +350,40 @@ def test_diag(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_diag_of_listed_entries(tmp_path: Path) -> None:
+    # diag(\psi_1, \dots, \psi_p) is p×p, diag(\hat u_1^2, \ldots, \hat u_n^2) n×n, diag(4, 1)
+    # 2×2; a block-diagonal diag(A_1, \dots, A_k) or entries of unknown size say nothing
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\Lambda \in \mathbb{R}^{k \times p}$, $Z \in \mathbb{R}^{L \times n}$ and $M \in \mathbb{R}^{2 \times 3}$.
+        Fine: $\Lambda^\top \Lambda + \operatorname{diag}(\psi_1, \dots, \psi_p)$,
+        $Z \operatorname{diag}(\hat u_1^2, \ldots, \hat u_n^2) Z^\top$, $\operatorname{diag}(4, 1) M$,
+        $\operatorname{diag}(a_0, \dots, a_{n-1}) Z^\top$, $\operatorname{diag}(A_1, \dots, A_k) \Lambda$,
+        $\operatorname{diag}(B_1, B_2) M$.
+        Wrong: $\Lambda \Lambda^\top + \operatorname{diag}(\psi_1, \dots, \psi_p)$ and $M \operatorname{diag}(4, 1)$.
+                ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^       ^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch", "matmul-mismatch")
+
+
+def test_a_rate_has_the_shape_of_its_letter(tmp_path: Path) -> None:
+    # \dot x, \ddot q: the time derivative of a declared letter has its shape; \hat p (the
+    # skew matrix of p in robotics) and \bar A (an augmented matrix) are not read so
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x \in \mathbb{R}^n$, $A \in \mathbb{R}^{n \times n}$, $B \in \mathbb{R}^{n \times m}$,
+        $u \in \mathbb{R}^m$, $C \in \mathbb{R}^{p \times n}$, $J \in \mathbb{R}^{k \times n}$ and $p, q \in \mathbb{R}^3$.
+        Fine: $\dot x = A x + B u$, $\ddot x - A \dot x$, $J \dot x$, $\hat p q$, $\bar A \dot x$.
+        Wrong: $\dot x = C x$ and $\dot J + J^\top$.
+                ^^^^^^^^^^^^       ^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch", "add-mismatch")
 
 
 def test_elementwise_functions(tmp_path: Path) -> None:

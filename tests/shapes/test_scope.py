@@ -458,3 +458,83 @@ def test_a_summary_section_recalls_the_definitions_of_the_sections_before(
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_matrix_written_out_in_an_example_environment_sets_the_letter_anew(
+    tmp_path: Path,
+) -> None:
+    # the lecture's C is p×n; the Example writes out C = [1 0 0] for its augmented model (no
+    # "Let"): its own C there, so A - L C is 3×3; a C declared in the Example itself is checked
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \documentclass{article}
+        \newtheorem{example}{Example}
+        \begin{document}
+        \section{Observers}
+        Let $A \in \mathbb{R}^{n \times n}$, $C \in \mathbb{R}^{p \times n}$ and $L \in \mathbb{R}^{n \times p}$.
+        \begin{example}
+        Here $n = 2$ and $p = 1$, but we design on the augmented model: $A$ is $3 \times 3$,
+        $C = \begin{bmatrix} 1 & 0 & 0 \end{bmatrix}$ and $L \in \mathbb{R}^3$, so $A - L C$ is square.
+        With $H \in \mathbb{R}^{1 \times 2}$, though, $H = \begin{bmatrix} 1 & 0 & 0 \end{bmatrix}$ is wrong.
+                                                       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        \end{example}
+        After it, $C$ is $p \times n$ again and $C L C$ is fine, but $C A^\top C$ is not.
+                                                                      ^^^^^^^^^^
+        \end{document}
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch", "matmul-mismatch")
+
+
+def test_a_myst_example_directive_keeps_its_letters(tmp_path: Path) -> None:
+    # :::{prf:example} and ```{prf:example} are examples like \begin{example}: what they
+    # declare or write out is theirs; after them the page's letters hold again
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! page.md
+        # Observers
+
+        Let $A \in \mathbb{R}^{n \times n}$, $C \in \mathbb{R}^{p \times n}$ and $L \in \mathbb{R}^{n \times p}$.
+
+        :::{prf:example} Augmented
+        :label: ex-aug
+        Here $n = 2$ and $p = 1$, but on the augmented model
+        $C = \begin{bmatrix} 1 & 0 & 0 \end{bmatrix}$ and $L \in \mathbb{R}^3$, so $L C$ is $3 \times 3$.
+        :::
+
+        ```{prf:example}
+        Here $C = \begin{bmatrix} 1 & 0 \end{bmatrix}$ and $x \in \mathbb{R}^3$, so $x C$ is $3 \times 2$.
+        ```
+
+        After them $C L C$ is fine, but $C L C^\top$ is not.
+                                         ^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", name="page.md")
+
+
+def test_a_myst_lemma_with_options_sets_its_letters(tmp_path: Path) -> None:
+    # "Let … and $A = u v^\top$" right after ":label:" in a {prf:lemma}: the lemma's own A
+    # (and its proof's); after them the page's A is m×n again
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! page.md
+        Let $A \in \mathbb{R}^{m \times n}$ and $b \in \mathbb{R}^m$.
+
+        :::{prf:lemma} Rank one
+        :label: lem-rank-one
+        Let $u \in \mathbb{R}^p$ and $v \in \mathbb{R}^q$ and $A = u v^\top$. Then $A^{+} = v u^\top / (\|u\|^2 \|v\|^2)$.
+        :::
+
+        :::{prf:proof}
+        With $\sigma = \|u\| \|v\|$, $A = (u / \|u\|) \sigma (v / \|v\|)^\top$.
+        :::
+
+        Back in general, $A^{+} b$ is fine and $A b$ is not.
+                                                ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", name="page.md")

@@ -96,6 +96,11 @@ CASES = [
         r"\left.\frac{\partial f}{\partial x}\right|_{x=0}",
         r"(Sub (Delimited:\left.\right| (Derivative f x)) (Chain x = 0))",
     ),
+    # an evaluation bar after an operand says where it is taken: skipped, shape kept
+    (r"\frac{\partial f}{\partial x}\Big|_{(x_0, u_0)}", "(Derivative f x)"),
+    (r"\frac{\partial h}{\partial x}\bigg\vert_{x = \hat x} H", "(Product (Derivative h x) H)"),
+    (r"f'(x)|_{x=0} + c", "(Add (Apply (Prime f) x) + c)"),
+    (r"|x|_1 + |y|", "(Add (Sub (Abs x) 1) + (Abs y))"),
     # functions
     (
         r"\log x + \ln x + \exp x",

@@ -165,11 +165,7 @@ def dim_of(node: t.Node | None) -> Dim | None:
     if node is None:
         return None
     if isinstance(node, t.Number):
-        try:
-            value = int(node.text)
-        except ValueError:
-            return None
-        return sympy.Integer(value) if value > 0 else None
+        return _positive(node.text)
     if isinstance(node, t.Symbol):
         if node.name.startswith("\\") and node.name[1:] in ("infty", "cdots", "ldots"):
             return None
@@ -178,8 +174,10 @@ def dim_of(node: t.Node | None) -> Dim | None:
         label = label_of(node.index)  # n_{l-1}, n_{l - 1}: one name, as a document writes it
         index = label_text(label) if label is not None else _index_text(node.index)
         return _symbol(f"{node.base.name.lstrip(chr(92))}_{index}")
-    if isinstance(node, t.Paren | t.Abs):
-        return _bracketed_dim(node)
+    if isinstance(node, t.Paren) and node.open in ("(", "\\left("):
+        return dim_of(node.body)
+    if isinstance(node, t.Abs):  # |S|, |\Omega_i|: a set's size
+        return _symbol(f"|{_written(node.body)}|") if _set_name(node.body) else None
     if isinstance(node, t.Add):
         total: Dim = sympy.Integer(0)
         for sign, term in zip(node.signs, node.terms, strict=True):
@@ -201,19 +199,35 @@ def dim_of(node: t.Node | None) -> Dim | None:
     return None
 
 
-def _bracketed_dim(node: t.Paren | t.Abs) -> Dim | None:
-    r"""``(n + 1)``; ``|S|``, ``|\mathcal{A}|``: a set's size (RL's states and actions), named
-    as written."""
-    if isinstance(node, t.Paren):
-        return dim_of(node.body) if node.open in ("(", "\\left(") else None
-    b = node.body
-    if not isinstance(b, t.Symbol):
+def _positive(text: str) -> Dim | None:
+    try:
+        value = int(text)
+    except ValueError:
         return None
-    name = b.name if b.font is None else "\\" + b.font + "{" + b.name + "}"
-    return _symbol(f"|{name}|")
+    return sympy.Integer(value) if value > 0 else None
 
 
-# a dimension named by a letter and a label: n_l, n_{l-1}, n_0, n_\\ell
+def _written(node: t.Node | None) -> str:
+    """A set's name as written: ``\\Omega_i``, ``\\mathcal{A}``."""
+    if isinstance(node, t.Sub):
+        index = node.index
+        text = index.name if isinstance(index, t.Symbol) else getattr(index, "text", "")
+        return (
+            f"{_written(node.base)}_{{{text}}}"
+            if len(text) > 1
+            else f"{_written(node.base)}_{text}"
+        )
+    assert isinstance(node, t.Symbol)
+    return f"\\{node.font}{{{node.name}}}" if node.font else node.name
+
+
+def _set_name(node: t.Node | None) -> bool:
+    """A set's name, whose size ``|S|`` may be a dimension: ``S``, ``\\mathcal{A}``, ``\\Omega_i``."""
+    if isinstance(node, t.Sub) and isinstance(node.index, t.Symbol | t.Number):
+        node = node.base
+    return isinstance(node, t.Symbol) and not node.accents
+
+
 # a dimension named by a letter and a label: n_l, n_{l-1}, n_0, n_\\ell, n^{[l-1]}, n^{(l)}
 _LABELLED = re.compile(
     r"(?P<base>[^_{}^]+)(?:_(?:\{(?P<braced>[^{}]+)\}|(?P<bare>[^{}]+))"

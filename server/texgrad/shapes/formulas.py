@@ -194,7 +194,16 @@ def _from_membership(
         # k_u(x) \in \mathbb{R}^m, J(x) = … \in …: what the function gives, when the call
         # is what the statement introduces (not k of K = k(X, Z) \in …: a kernel's value
         # depends on its arguments)
-        valued = _function_valued(sym) if sym is chain.items[0] or listed else None
+        signal = _signal(sym)  # x(t) \in \mathbb{R}^n: a signal of time
+        if signal is not None:
+            sym = signal
+        valued = (
+            None
+            if signal is not None
+            else _function_valued(sym)
+            if sym is chain.items[0] or listed
+            else None
+        )
         if valued is None and at_point is not None and symbol_key(sym) == symbol_key(at_point):
             valued = sym  # J = J(x) \in …: J named for its value at x (both J and J(x))
         if valued is not None:
@@ -207,6 +216,27 @@ def _from_membership(
             table.add(d)
         else:
             table.add_bound(d, *scope)
+
+
+# the letters that name time in a signal x(t), x(k), e(\tau)
+_TIME = frozenset({"t", "k", "s", "\\tau"})
+
+
+def _signal(node: t.Node) -> t.Node | None:
+    """``x(t) \\in \\mathbb{R}^n``, ``u_i(k) \\in …``: a signal of time declares its letter
+    (``x(t)`` then reads as ``x`` times a scalar)."""
+    if isinstance(node, t.Product) and len(node.factors) == 2:
+        letter, paren = node.factors
+        if not (isinstance(paren, t.Paren) and paren.open in ("(", "\\left(")):
+            return None
+        arg = paren.body
+    elif isinstance(node, t.Apply) and len(node.args) == 1:
+        letter, arg = node.func, node.args[0]
+    else:
+        return None
+    if not (isinstance(arg, t.Symbol) and arg.name in _TIME and not arg.font and not arg.accents):
+        return None
+    return letter if isinstance(letter, (t.Symbol, t.Sub)) else None
 
 
 # the letters that name any member of a list x_1, \dots, x_N of samples
@@ -284,9 +314,31 @@ def _from_signature(chain: t.Chain, i: int, path: str, table: SymbolTable) -> No
     """``f : \\mathbb{R}^n \\to \\mathbb{R}^m`` (relations ``i`` and ``i + 1`` of the chain)."""
     left = chain.items[i]
     key = symbol_key(left) if left is not None else None
-    dom, cod = _space(chain.items[i + 1]), _space(chain.items[i + 2])
+    domains = _product_spaces(chain.items[i + 1])
+    dom = _space(chain.items[i + 1]) if domains is None else (domains[0], None)
+    cod = _space(chain.items[i + 2])
     if key is not None and dom is not None and cod is not None and left is not None:
-        table.add_signature(Signature(key[0], dom[0], cod[0], path, left.start, left.end))
+        table.add_signature(
+            Signature(key[0], dom[0], cod[0], path, left.start, left.end, domains or ())
+        )
+
+
+def _product_spaces(node: t.Node | None) -> tuple[Shape, ...] | None:
+    """The spaces of a product domain, ``\\mathbb{R}^n \\times \\mathbb{R}^m``; None if
+    ``node`` is no product of spaces."""
+    if not (isinstance(node, t.BinOp) and node.op == "\\times"):
+        return None
+    shapes: list[Shape] = []
+    for side in (node.left, node.right):
+        inner = _product_spaces(side)
+        if inner is not None:
+            shapes.extend(inner)
+            continue
+        space = _space(side)
+        if space is None:
+            return None
+        shapes.append(space[0])
+    return tuple(shapes)
 
 
 def _defined_function(chain: t.Chain) -> tuple[str, int] | None:

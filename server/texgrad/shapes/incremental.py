@@ -423,8 +423,8 @@ def same_answers(
             if now.means_same_as(was):
                 continue
         elif isinstance(now, Signature) and isinstance(was, Signature):
-            if (now.key, now.domain, now.codomain, now.path) == (
-                was.key, was.domain, was.codomain, was.path
+            if (now.key, now.domain, now.codomain, now.path, now.domains) == (
+                was.key, was.domain, was.codomain, was.path, was.domains
             ):  # fmt: skip
                 continue
         return False

@@ -20,6 +20,7 @@ class Ask(Enum):
     SIGNATURE = "signature"  # the signature in force at the offset
     DECLARED = "declared"  # is the key declared anywhere (in scope at the offset or not)?
     DEFINITION = "definition"  # the definition (y = Ax) in force at the offset
+    DEFINED = "defined"  # is the key defined (y = Ax) anywhere?
     DIMENSION = "dimension"  # is the name (asked as the font) a dimension's (N of ℝ^{N×D})?
     REDEFINES = "redefines"  # declared in an earlier section, so that `key = …` may redefine it
     FACT = "fact"  # the dimension fact in force at the offset (n = n_1 n_2), by fact_key
@@ -36,6 +37,7 @@ LOOKUP = Ask.LOOKUP
 SIGNATURE = Ask.SIGNATURE
 DECLARED = Ask.DECLARED
 DEFINITION = Ask.DEFINITION
+DEFINED = Ask.DEFINED
 DIMENSION = Ask.DIMENSION
 REDEFINES = Ask.REDEFINES
 FACT = Ask.FACT
@@ -76,6 +78,8 @@ def answer_of(
     if kind is DEFINITION:
         found = defined.get(key)
         return table.in_force(found, path, at) if found else None
+    if kind is DEFINED:
+        return key in defined
     if kind is DIMENSION:
         return font in names
     if kind is FACT:

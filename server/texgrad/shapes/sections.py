@@ -124,6 +124,7 @@ class Boundaries:
 
     @classmethod
     def of(cls, text: str) -> Boundaries:
+        results = _results(text)  # MyST's ```{prf:lemma} fences are results, not code
         # a `# comment` in a fenced code block is no heading: blank the fences out first
         if "```" in text or "~~~" in text:
             text = _FENCE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
@@ -140,7 +141,7 @@ class Boundaries:
             limits.append(_limit(ancestors))
             units.append(any(a[2] for a in ancestors))
         paragraphs = [m.start() for m in PARAGRAPH_BREAK.finditer(text)]
-        return cls(sections, paragraphs, levels, limits, units, _results(text))
+        return cls(sections, paragraphs, levels, limits, units, results)
 
     @classmethod
     def after(cls, old_text: str, old: Boundaries, text: str) -> Boundaries:
@@ -207,8 +208,48 @@ class Boundaries:
 
 
 def _results(text: str) -> list[tuple[int, int]]:
-    """The spans of a text's outermost theorem-like environments, a result and the proof
-    right after it (or a problem and its solution) joined."""
+    """The spans of a text's outermost theorem-like environments (LaTeX's, and MyST's
+    ``:::{prf:example}`` directives), a result and the proof right after it (or a problem
+    and its solution) joined."""
+    spans = _latex_results(text)
+    if "{prf:" not in text:
+        return spans
+    spans = sorted(spans + _myst_results(text))
+    outermost: list[tuple[int, int]] = []
+    for a, b in spans:
+        if outermost and a < outermost[-1][1]:
+            outermost[-1] = (outermost[-1][0], max(b, outermost[-1][1]))
+        else:
+            outermost.append((a, b))
+    return outermost
+
+
+# a MyST directive of a result: ":::{prf:lemma} Title", "```{prf:example}", "````{prf:proof}"
+_MYST_RESULT = re.compile(r"^[ \t]*(:{3,}|`{3,})\{prf:([A-Za-z]+)\}", re.M)
+
+
+def _myst_results(text: str) -> list[tuple[int, int]]:
+    """The spans of MyST's theorem-like directives, each to the fence that closes it, a
+    proof right after a result joined to it."""
+    spans: list[tuple[int, int]] = []
+    end = 0
+    for m in _MYST_RESULT.finditer(text):
+        if m.start() < end or not _RESULT_TITLE.match(m.group(2)):
+            continue  # inside the last one (a nested directive), or no result
+        fence = m.group(1)
+        close = re.compile(
+            r"^[ \t]*" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$", re.M
+        )
+        c = close.search(text, m.end())
+        end = c.end() if c else len(text)
+        start = m.start()
+        if spans and m.group(2) == "proof" and start - spans[-1][1] <= _FOLLOWING:
+            start = spans.pop()[0]
+        spans.append((start, end))
+    return spans
+
+
+def _latex_results(text: str) -> list[tuple[int, int]]:
     if "\\begin" not in text:
         return []
     names = _theorem_names(text)
@@ -257,7 +298,7 @@ def _near_structure(src: str, start: int, end: int) -> bool:
     lo = src.rfind("\n", 0, max(0, line - 1)) + 1
     hi = src.find("\n", line_end + 1)
     window = src[lo : len(src) if hi < 0 else hi]
-    if _HEADING.search(window) or any(m in window for m in ("```", "~~~", "\\newtheorem")):
+    if _HEADING.search(window) or any(m in window for m in ("```", "~~~", ":::", "\\newtheorem")):
         return True
     names = None
     for m in _ENV.finditer(window):  # a lemma's begin or end: its name may be edited

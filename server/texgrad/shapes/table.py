@@ -26,6 +26,7 @@ from texgrad.shapes.sections import (
     heading_kind,
     sentence_start,
 )
+from texgrad.syntax.symbols import same_letter
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +55,13 @@ class Declaration:
 @dataclass(frozen=True, slots=True)
 class Signature:
     key: str
-    domain: Shape
+    domain: Shape  # (of a product domain, ℝⁿ × ℝᵐ → …, the first argument's)
     codomain: Shape
     path: str
     start: int
     end: int
+    # each argument's space of a product domain (f : ℝⁿ × ℝᵐ → ℝⁿ, called f(x, u)); () for one
+    domains: tuple[Shape, ...] = ()
 
 
 @dataclass
@@ -167,10 +170,8 @@ class SymbolTable:
         decls = self.declarations.get(key)
         if decls:
             same_font = [d for d in decls if d.font == font]
-            if (
-                not same_font and len({d.font for d in decls}) <= 1
-                and font not in OTHER_LETTERS and decls[0].font not in OTHER_LETTERS
-            ):  # fmt: skip
+            fonts = {d.font for d in decls}
+            if not same_font and len(fonts) == 1 and same_letter(font, next(iter(fonts))):
                 same_font = decls
             if same_font:
                 view = _FileView(same_font, path, self.boundaries.get(path))

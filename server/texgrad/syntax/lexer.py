@@ -229,6 +229,32 @@ class Lexer:
         else:
             self._open(kind, value, start, end)
 
+    def _evaluation_bar(self, end: int) -> int | None:
+        """Where reading goes on after an evaluation bar, ``\\frac{\\partial f}{\\partial x}\\Big|_{x_0}``
+        (a bar right after an operand, with no bar open, and a subscript): the bar and its
+        scripts say where the operand is taken and leave its shape alone, so they are skipped.
+        None if the bar at ``end`` is no evaluation bar."""
+        if self._prev_type() not in ENDS_OPERAND or any(k == "bar" for k, _, _ in self.stack):
+            return None
+        text = self.text
+        pos = _SPACE.match(text, end).end()  # type: ignore[union-attr]
+        if not text.startswith("_", pos):
+            return None
+        for script in "_^":
+            if not text.startswith(script, pos):
+                continue
+            p = _SPACE.match(text, pos + 1).end()  # type: ignore[union-attr]
+            if text.startswith("{", p):
+                close = balanced_group(text, p)
+                if close is None:
+                    return None
+                pos = close
+            else:
+                m = _COMMAND.match(text, p)
+                pos = m.end() if m else p + 1
+            pos = _SPACE.match(text, pos).end()  # type: ignore[union-attr]
+        return pos
+
     def _delimiter(self, tok: str, start: int, end: int, side: str) -> None:
         """A delimiter after \\big… (side l/r/m/'') or bare."""
         name = tok[1:] if tok.startswith("\\") and len(tok) > 2 else tok
@@ -272,6 +298,9 @@ class Lexer:
             self.stack.pop()
             self._emit("OPTCLOSE", "]", start, end)
         elif c in "()[]|":
+            after = self._evaluation_bar(end) if c == "|" else None
+            if after is not None:
+                return after
             self._delimiter(c, start, end, "")
         elif c == ":":
             if self.text.startswith("=", end):
@@ -361,6 +390,10 @@ class Lexer:
         side = name[-1] if name[-1] in "lrm" else ""
         if side == "m":
             self._emit("REL", "\\mid", start, m.end())
+        elif (
+            m.group(1) in ("|", "\\vert") and not side and (after := self._evaluation_bar(m.end()))
+        ):
+            return after
         else:
             self._delimiter(m.group(1), start, m.end(), side)
         return m.end()

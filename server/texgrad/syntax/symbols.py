@@ -11,6 +11,15 @@ from texgrad.syntax import tree as t
 from texgrad.syntax.commands import GREEK
 from texgrad.syntax.show import show
 
+# Fonts that make another letter: \mathcal{F} is not F (an augmented Jacobian beside F_k,
+# the observability matrix \mathcal{O}), whereas \mathbf{x} is x written in bold.
+LETTER_FONTS = frozenset({"mathcal", "mathscr", "mathfrak", "mathbb", "bbold"})
+
+
+def same_letter(font: str | None, other: str | None) -> bool:
+    """Whether a letter written in ``font`` may stand for one written in ``other``."""
+    return font == other or (font not in LETTER_FONTS and other not in LETTER_FONTS)
+
 
 def tagged_key(base: str, bracket: str, label: str) -> str:
     """The key of a labelled member of a family, ``h^{(t)}``, ``a^{[l]}``, or of a name

@@ -14,6 +14,7 @@ from texgrad.shapes.dims import Dim, Shape, same
 from texgrad.shapes.facts import fact_key
 from texgrad.shapes.questions import (
     DECLARED,
+    DEFINED,
     DEFINITION,
     FACT,
     LOOKUP,
@@ -117,6 +118,11 @@ class RuleBase:
         """Is ``key`` declared anywhere (in scope here or not)?"""
         declared: bool = self._ask(DECLARED, key, None, None)
         return declared
+
+    def _defined_anywhere(self, key: str) -> bool:
+        """Is ``key`` defined by an equation (``y = Ax``) anywhere in the document?"""
+        defined: bool = self._ask(DEFINED, key, None, None)
+        return defined
 
     def _definition(self, key: str, offset: int) -> Declaration | None:
         definition: Declaration | None = self._ask(DEFINITION, key, None, offset)

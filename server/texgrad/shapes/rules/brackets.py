@@ -42,7 +42,10 @@ class BracketRules(RuleBase):
                 return self._side_by_side(body)
             if bracket == "[" and isinstance(body, t.Sequence) and self._separated(body.items, ";"):
                 return self._stacked(body)
-            return self.infer(body)
+            inner = self.infer(body)
+            if inner is None and bracket == "(" and _time(body):
+                return SCALAR  # x(t), e(\tau): the time a signal is taken at, read as a factor
+            return inner
         self.infer(node.body)
         return None
 
@@ -261,3 +264,12 @@ def _index(cell: t.Node | None) -> tuple[object, t.Node] | None:
 def _elided(cell: t.Node | None) -> bool:
     r"""``\cdots``, ``\vdots``, ``\ddots`` as a cell, or entries listed with commas in one."""
     return isinstance(cell, (t.Dots, t.List, t.Sequence))
+
+
+def _time(node: t.Node | None) -> bool:
+    """A plain letter that names time: ``t``, ``\\tau``."""
+    return (
+        isinstance(node, t.Symbol)
+        and node.name in ("t", "\\tau")
+        and not (node.font or node.accents)
+    )

@@ -4,15 +4,15 @@ densities (``p(z \mid x)``); big operators (``\sum``); derivatives and gradients
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-import sympy
+from sympy import Integer
 
 from texgrad.shapes import messages
 from texgrad.shapes.diagnostics import Related
-from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, same
+from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same
 from texgrad.shapes.rules.base import RuleBase, span_key
 from texgrad.syntax import tree as t
+from texgrad.syntax.commands import GREEK
+from texgrad.syntax.show import show
 from texgrad.syntax.symbols import symbol_key
 
 # fonts that make a letter a vector or a matrix (\nabla \mathbf{f}: a Jacobian)
@@ -29,10 +29,6 @@ _SQUARE_FUNCS = {"tr": "trace", "Tr": "trace", "trace": "trace", "det": "determi
 
 class FunctionRules(RuleBase):
     """Applications, big operators, derivatives and gradients."""
-
-    if TYPE_CHECKING:  # (rules/symbols.py)
-
-        def _size(self, node: t.Node | None) -> Dim | None: ...
 
     def _apply(self, node: t.Apply) -> Shape | None:
         args = [self.infer(a) for a in node.args]
@@ -58,7 +54,15 @@ class FunctionRules(RuleBase):
             if not self._known(key[0], func.start):
                 # p(z = j \mid x; \phi), q(z \mid x), a policy \pi_w(a \mid s): a probability
                 return SCALAR
-        if sig is None or len(args) != 1:
+        if sig is not None and sig.domains and len(args) == len(sig.domains):
+            # f(x, u) for f : ℝⁿ × ℝᵐ → ℝⁿ: the codomain when every argument agrees
+            if all(
+                a is not None and self._agrees(a, d, node.start)
+                for a, d in zip(args, sig.domains, strict=True)
+            ):
+                return sig.codomain
+            return None
+        if sig is None or len(args) != 1 or sig.domains:
             return None
         arg = args[0]
         if (
@@ -92,8 +96,8 @@ class FunctionRules(RuleBase):
             return SCALAR if arg is not None or len(args) == 1 else None
         if name.lower() in ELEMENTWISE or name == "softmax":  # \operatorname{ReLU} too
             return arg
-        if name == "diag" and len(node.args) > 1:
-            return self._diagonal_of_entries(node.args, args)
+        if name == "diag" and len(args) > 1:
+            return _diagonal_of_entries(node.args, args)
         if name == "diag" and arg is not None:
             if arg.cols == ONE:
                 return Shape(arg.rows, arg.rows)
@@ -114,27 +118,6 @@ class FunctionRules(RuleBase):
         ):
             return SCALAR if name not in ("argmax", "argmin") else None
         return None
-
-    def _diagonal_of_entries(
-        self, entries: tuple[t.Node, ...], shapes: list[Shape | None]
-    ) -> Shape | None:
-        r"""``\operatorname{diag}(\psi_1, \dots, \psi_p)`` is p×p, ``\operatorname{diag}(0.36,
-        0.51, 0.64)`` 3×3 — unless an entry is (or may be) a block: ``diag(A_1, \dots, A_k)``."""
-        if any(s is not None and not s.is_scalar for s in shapes):
-            return None  # a block-diagonal matrix
-        if not any(isinstance(e, t.Dots) for e in entries):
-            if all(s is not None for s in shapes):
-                return Shape(sympy.Integer(len(entries)), sympy.Integer(len(entries)))
-            return None
-        if len(entries) != 3 or not isinstance(entries[1], t.Dots):
-            return None
-        first, last = (_listed_entry(e) for e in (entries[0], entries[2]))
-        if first is None or last is None or _is_capital(first.base):
-            return None
-        if symbol_key(first.base) != symbol_key(last.base) or not _is_one(first.index):
-            return None
-        n = self._size(last.index)
-        return Shape(n, n) if n is not None else None
 
     def _bigop(self, node: t.BigOp) -> Shape | None:
         body = self.infer(node.body)
@@ -186,6 +169,57 @@ class FunctionRules(RuleBase):
         )  # fmt: skip
 
 
+def _diagonal_of_entries(entries: tuple[t.Node, ...], shapes: list[Shape | None]) -> Shape | None:
+    r"""``\operatorname{diag}(4, 3)`` is 2×2, ``\operatorname{diag}(\psi_1, \dots, \psi_p)``
+    p×p and ``\operatorname{diag}(u_1^2, \ldots, u_n^2)`` n×n: a diagonal matrix of scalars
+    listed, or numbered from 1 (or 0) to a dimension.  Entries known not to be scalars
+    (``\operatorname{diag}(A_1, \dots, A_k)``, block-diagonal) or that may not be (an
+    unknown capital letter) give no shape."""
+    dots = [i for i, e in enumerate(entries) if isinstance(e, t.Dots)]
+    for entry, shape in zip(entries, shapes, strict=True):
+        if isinstance(entry, t.Dots):
+            continue
+        if shape is not None and not shape.is_scalar:
+            return None
+        if shape is None and not _small_letter(_entry_of(entry)):
+            return None
+    if not dots:
+        return Shape(Integer(len(entries)), Integer(len(entries)))
+    if dots != [len(entries) - 2]:
+        return None  # a_1, \dots, a_n only: the last entry numbers them
+    first, last = _entry_of(entries[0]), _entry_of(entries[-1])
+    if not (isinstance(first, t.Sub) and isinstance(last, t.Sub)):
+        return None
+    if show(first.base) != show(last.base) or not isinstance(first.index, t.Number):
+        return None
+    start = first.index.text
+    size = dim_of(last.index)
+    if size is None or start not in ("0", "1"):
+        return None
+    size = size + 1 if start == "0" else size
+    return Shape(size, size)
+
+
+def _entry_of(node: t.Node) -> t.Node:
+    """An entry of a list without a numeric power: ``u_1`` of ``u_1^2``."""
+    if isinstance(node, t.Power) and isinstance(node.exponent, t.Number):
+        return node.base
+    return node
+
+
+def _small_letter(node: t.Node) -> bool:
+    r"""A number, or a lower-case letter (Latin or Greek) possibly subscripted: an entry a
+    list of diagonal entries names as a scalar (``\sigma_i``, ``d_1``)."""
+    if isinstance(node, t.Number):
+        return True
+    if isinstance(node, t.Sub):
+        node = node.base
+    if not isinstance(node, t.Symbol) or node.font is not None:
+        return False
+    name = node.name.lstrip("\\")
+    return name[:1].islower() and (len(name) == 1 or name in GREEK)
+
+
 def _conditional(args: tuple[t.Node, ...], density: bool = True) -> bool:
     """Arguments as a distribution takes them: ``z \\mid x``, or (for a letter that names
     densities, p or q) parameters after ``;`` — ``f(x; \\theta)`` is a model's output."""
@@ -202,22 +236,3 @@ def _comparable(arg: Shape, domain: Shape) -> bool:
     if domain.is_scalar or arg.is_scalar:
         return False
     return arg.is_vector == domain.is_vector
-
-
-def _listed_entry(node: t.Node) -> t.Sub | None:
-    """The subscripted letter of a listed entry: ``\\psi_p``, ``\\hat u_n^2``."""
-    if isinstance(node, t.Power):
-        node = node.base
-    if isinstance(node, t.Sub) and isinstance(node.base, t.Symbol):
-        return node
-    return None
-
-
-def _is_one(node: t.Node | None) -> bool:
-    return isinstance(node, t.Number) and node.text == "1"
-
-
-def _is_capital(node: t.Node) -> bool:
-    """A capital letter (``A_1``, ``\\Sigma_1``): what block-diagonal matrices list."""
-    name = node.name.lstrip("\\") if isinstance(node, t.Symbol) else ""
-    return name[:1].isupper()

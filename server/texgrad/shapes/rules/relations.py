@@ -5,13 +5,15 @@ an undeclared ``y`` its shape, ``f(x) = Ax`` makes ``f`` a function from here on
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from texgrad.shapes import messages
 from texgrad.shapes.dims import Shape, same
 from texgrad.shapes.formulas import ORDER_RELATIONS
 from texgrad.shapes.questions import REDEFINES
 from texgrad.shapes.rules.base import RuleBase, span_key, unwrapped
-from texgrad.shapes.sections import SENTENCE_LOOKBACK, sentence_start
+from texgrad.shapes.rules.symbols import SAME_SHAPE_ACCENTS
+from texgrad.shapes.sections import SENTENCE_LOOKBACK, Boundaries, sentence_start
 from texgrad.shapes.table import Declaration, Signature
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
@@ -38,7 +40,8 @@ def substitutes(source: str, at: int) -> bool:
 
 # "Let $A = \begin{bmatrix} 2 & 0 \\ 0 & 3 \end{bmatrix}$", "Let $w \in …$ and $M = w w^\top$"
 _LETTING = re.compile(
-    r"(?:\s*(?:\\(?:begin|end)\{[^}]*\}(?:\[[^\]]*\])?|(?::{3,}|`{3,})\{[^}]*\}[^\n]*))*"
+    r"(?:\s*(?:\\(?:begin|end)\{[^}]*\}(?:\[[^\]]*\])?|(?::{3,}|`{3,})\{[^}]*\}[^\n]*"
+    r"|:[a-z-]+:[^\n]*))*"  # (a MyST directive's option lines, ":label: lem-1", too)
     r"\s*(?:\\item\s*(?:\[[^\]]*\])?\s*)?(?:[Nn]ow\s+)?"
     r"(?:[Ll]et|[Tt]ake|[Ss]et|[Cc]onsider)\b"
 )
@@ -104,7 +107,7 @@ class RelationRules(RuleBase):
         if b is not None and self._defines(left):
             self._define(left, b)  # y = Ax gives an undeclared y its shape (again, if redefined)
             return
-        if a is not None and b is not None and a != b and self._sets_anew(left):
+        if a is not None and b is not None and a != b and self._sets_anew(left, right):
             self._define(left, b)  # "Let $A = [2, 0; 0, 3]$" in an Example: its own A there
             return
         if a is None or b is None or self._agrees(a, b, left.start):
@@ -179,17 +182,31 @@ class RelationRules(RuleBase):
         key = symbol_key(node)
         return key is not None and self._ask(REDEFINES, key[0], key[1], node.start)
 
-    def _sets_anew(self, node: t.Node) -> bool:
+    def _sets_anew(self, node: t.Node, value: t.Node) -> bool:
         """Is ``node = …`` made in an example, an exercise or a lemma by a sentence that sets
-        its letters ("Let $A = …$"), so that the letter means something else there?"""
-        if symbol_key(node) is None or not lets(self.source, node.start):
+        its letters ("Let $A = …$"), so that the letter means something else there?  So is
+        a matrix written out in an example for a letter declared outside it (``C = [1, 0, 0]``
+        where the lecture's C is p×n): an example re-uses the letters with sizes of its own."""
+        key = symbol_key(node)
+        if key is None:
             return False
         bounds = self.table.boundaries.get(self.path)
+        if not lets(self.source, node.start):
+            return bounds is not None and _is_explicit(value) and self._outside(key, node, bounds)
         if bounds is not None and (bounds.in_unit(node.start) or bounds.result_of(node.start)):
             return True
         here = self.source.rfind("\n", 0, node.start)  # the line before: a MyST directive?
         before = self.source.rfind("\n", 0, max(here, 0))
         return here >= 0 and _MYST_UNIT.match(self.source, before + 1, here) is not None
+
+    def _outside(self, key: tuple[str, str | None], node: t.Node, bounds: Boundaries) -> bool:
+        """Is ``node`` in an example (a theorem-like environment such as
+        ``\\begin{example}``) while the declaration in force for it was made before it?"""
+        span = bounds.result_of(node.start)
+        if span is None:
+            return False
+        decl = self._lookup(key, node.start)
+        return decl is not None and (decl.path != self.path or decl.start < span[0])
 
     def _defines(self, node: t.Node) -> bool:
         r"""Is ``node`` an undeclared symbol, so that ``node = …`` defines its shape?  A
@@ -199,11 +216,20 @@ class RelationRules(RuleBase):
         if key is None:
             return False
         if not self._declared(key[0]):
-            return True
+            return not self._estimate(node)
         if key[1] is None:
             return False
         decl = self._lookup(key, node.start)
         return decl is not None and decl.font != key[1]
+
+    def _estimate(self, node: t.Node) -> bool:
+        r"""Is ``node`` the rate of a letter with a shape (``\dot x`` of ``x \in \mathbb{R}^n``),
+        so that ``\dot x = …`` states it rather than defines it?"""
+        if not isinstance(node, t.Symbol) or not node.accents:
+            return False
+        if node.accents[-1] not in SAME_SHAPE_ACCENTS:
+            return False
+        return self.infer(replace(node, accents=node.accents[:-1])) is not None
 
     def _define(self, node: t.Node, shape: Shape) -> None:
         key = symbol_key(node)
@@ -243,8 +269,12 @@ def _is_space(node: t.Node) -> bool:
 
 
 def _is_explicit(node: t.Node) -> bool:
-    """A matrix written out entry by entry: its dimensions are numbers."""
-    return isinstance(unwrapped(node, (t.Neg, t.Paren)), t.Matrix)
+    r"""A matrix written out entry by entry, or its diagonal (``\operatorname{diag}(4, 1)``):
+    its dimensions are numbers."""
+    node = unwrapped(node, (t.Neg, t.Paren))
+    if isinstance(node, t.Apply) and isinstance(node.func, t.Func) and node.func.name == "diag":
+        return len(node.args) > 1 and not any(isinstance(a, t.Dots) for a in node.args)
+    return isinstance(node, t.Matrix)
 
 
 def _instance(a: Shape, b: Shape) -> bool:

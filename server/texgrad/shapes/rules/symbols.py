@@ -15,14 +15,14 @@ from texgrad.syntax import tree as t
 from texgrad.syntax.notation import sized_constant
 from texgrad.syntax.symbols import symbol_key
 
+# accents that keep a letter's shape: a time derivative (\dot x, \ddot q).  Not \hat: an
+# estimate (\hat\Sigma) mostly, but also the skew-symmetric matrix of a vector (\hat p in
+# robotics) or a prediction of another size than the label it is compared with
+SAME_SHAPE_ACCENTS = frozenset({"dot", "ddot"})
 # letters that index entries (x_i, x_j); t, s, k … make a new vector (x_t, the iterate x_k)
 _ELEMENT_INDICES = frozenset("i j l m n p q r".split())
 # what stands for "all rows" or "all columns" in a slice: A_{i,:}, A_{:,j}, A_{i,\cdot}
 _SLICE_MARKS = frozenset({":", "\\cdot", "*", "\\ast", "\\bullet"})
-
-
-# accents that keep a symbol's shape: a rate (\dot J of J(q) ∈ ℝ^{6×n} is 6×n)
-_RATES = frozenset({"dot", "ddot"})
 
 
 class SymbolRules(RuleBase):
@@ -51,20 +51,13 @@ class SymbolRules(RuleBase):
             return defined.shape
         if greek and self._weak(key, node.start) is not None:
             return SCALAR  # \lambda > 0 somewhere, and nothing else says what \lambda is
+        inherited = self._inherited(node)
+        if inherited is not None:
+            return inherited
         if isinstance(node, t.Tagged):
             power = node.as_power()  # W^Q names a matrix where declared; else A^N is a power
             return self._member(node) if power is None else self.infer(power)
-        if isinstance(node, t.Symbol) and node.accents and set(node.accents) <= _RATES:
-            return self._rate(node)
         return SCALAR if self._is_dimension(node) else None
-
-    def _rate(self, node: t.Symbol) -> Shape | None:
-        """``\\dot J``, ``\\ddot q`` that nothing declares: the rate of a declared symbol has its
-        shape.  (Not ``\\hat p``, the skew matrix of a vector, nor ``\\tilde A``, often another
-        size: they stay unknown.)"""
-        key = symbol_key(replace(node, accents=()))
-        decl = self._lookup(key, node.start) if key is not None else None
-        return decl.shape if decl is not None else None
 
     def _member(self, node: t.Tagged | t.Sub) -> Shape | None:
         """``h^{(t-1)}``, ``W^{(l+1)}``, ``h_{t-1}``: a member of a family declared as
@@ -101,6 +94,18 @@ class SymbolRules(RuleBase):
             return False
         named: bool = self._ask(DIMENSION, dimension_key(d), d, None)
         return named
+
+    def _inherited(self, node: t.Node) -> Shape | None:
+        r"""The shape of a rate the document never declares nor defines: ``\dot J`` has
+        that of ``J``, ``\ddot q`` that of ``q``.  (``\tilde A``, ``\bar A`` and ``\hat p``
+        often name something else: an augmented matrix, a mean, a skew-symmetric matrix.)"""
+        if not isinstance(node, t.Symbol) or not node.accents:
+            return None
+        if node.accents[-1] not in SAME_SHAPE_ACCENTS:
+            return None
+        if self._defined_anywhere(symbol_key(node)[0]):  # type: ignore[index]
+            return None
+        return self._symbolic(replace(node, accents=node.accents[:-1]))
 
     def _sized_constant(self, node: t.Sub) -> Shape | None:
         r"""``I_p``, ``\mathbf{I}_n``: the p×p, n×n identity; ``\mathbf{1}_n``, ``1_n``,
