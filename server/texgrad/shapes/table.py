@@ -391,11 +391,6 @@ class SymbolTable:
         return self._in_force(_FileView(decls, path, self.boundaries.get(path)), path, offset)
 
 
-# fonts that make another letter, never the same symbol in another font: \mathcal{F} (an
-# augmented matrix, a set) is not F, as \mathbf{x} is x
-OTHER_LETTERS = frozenset({"mathcal", "mathscr", "mathfrak", "mathbb", "EuScript", "euscr"})
-
-
 class _FileView:
     """A symbol's declarations (or signatures, or definitions) as seen from one file, in
     the orders ``in_force`` and ``lookup`` read them.  ``lookup`` keeps one per symbol, font

@@ -13,7 +13,7 @@ from texgrad.syntax.show import show
 
 # Fonts that make another letter: \mathcal{F} is not F (an augmented Jacobian beside F_k,
 # the observability matrix \mathcal{O}), whereas \mathbf{x} is x written in bold.
-LETTER_FONTS = frozenset({"mathcal", "mathscr", "mathfrak", "mathbb", "bbold"})
+LETTER_FONTS = frozenset({"mathcal", "mathscr", "mathfrak", "mathbb", "bbold", "EuScript", "euscr"})
 
 
 def same_letter(font: str | None, other: str | None) -> bool:
