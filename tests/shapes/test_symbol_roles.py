@@ -263,3 +263,37 @@ def test_a_rate_has_the_shape_of_what_changes(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_an_estimate_of_the_state_has_its_shape(tmp_path: Path) -> None:
+    # Kalman notes declare x_k and rarely its estimates \hat x_{k|k-1}, \hat x_k
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x_k \in \mathbb{R}^n$, $z_k \in \mathbb{R}^m$, $H \in \mathbb{R}^{m \times n}$ and $K_k \in \mathbb{R}^{n \times m}$.
+        Then $\hat x_{k|k} = \hat x_{k|k-1} + K_k (z_k - H \hat x_{k|k-1})$ is fine,
+        but $K_k (z_k - \hat x_{k|k-1})$ is not.
+                  ^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_a_letter_redefined_by_a_formula_of_unknown_size_is_no_longer_the_old_one(
+    tmp_path: Path,
+) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        ## Kernels
+
+        Let $K \in \mathbb{R}^{N \times N}$ and $y \in \mathbb{R}^N$; then $K y$ is fine.
+
+        ## Kalman filter
+
+        With $H \in \mathbb{R}^{o \times s}$, $x_t \in \mathbb{R}^s$ and $y_t \in \mathbb{R}^o$, the gain is $K = P H^\top S^{-1}$ and
+        the update adds $K (y_t - H x_t)$.
+        """,
+    )
+    assert found(result) == set()

@@ -29,6 +29,10 @@ from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
 
+# what a definition of unknown size records (``K = P H^\top S^{-1}`` with P unknown, for a K
+# declared otherwise in an earlier section): the letter means something new from there on
+UNSIZED = Shape(sympy.Symbol("unsized"), sympy.Symbol("unsized"))
+
 
 class RuleBase:
     """Infers shapes over the rows of one document; collects diagnostics.
@@ -127,6 +131,11 @@ class RuleBase:
     def _definition(self, key: str, offset: int) -> Declaration | None:
         definition: Declaration | None = self._ask(DEFINITION, key, None, offset)
         return definition
+
+    def _sized_definition(self, key: str, offset: int) -> Declaration | None:
+        """The definition in force here, if it gives a shape (not a redefinition of unknown size)."""
+        found = self._definition(key, offset)
+        return found if found is not None and found.shape is not UNSIZED else None
 
     def _weak(self, key: tuple[str, str | None], offset: int) -> Declaration | None:
         """A weak scalar (``\\lambda > 0``) for a letter nothing declares."""
@@ -234,7 +243,7 @@ class RuleBase:
                 out.append(Related(decl.path, decl.start, decl.end, text))
                 continue
             key = symbol_key(unwrapped(node))
-            defined = self._definition(key[0], node.start) if key else None
+            defined = self._sized_definition(key[0], node.start) if key else None
             if key and defined:
                 text = messages.defined_here(key[0], defined.shape)
                 out.append(Related(defined.path, defined.start, defined.end, text))

@@ -11,7 +11,7 @@ from texgrad.shapes import messages
 from texgrad.shapes.dims import Shape, same
 from texgrad.shapes.formulas import ORDER_RELATIONS
 from texgrad.shapes.questions import REDEFINES
-from texgrad.shapes.rules.base import RuleBase, span_key, unwrapped
+from texgrad.shapes.rules.base import UNSIZED, RuleBase, span_key, unwrapped
 from texgrad.shapes.rules.symbols import SAME_SHAPE_ACCENTS
 from texgrad.shapes.sections import SENTENCE_LOOKBACK, Boundaries, sentence_start
 from texgrad.shapes.table import Declaration, Signature
@@ -109,6 +109,9 @@ class RelationRules(RuleBase):
             return
         if a is not None and b is not None and a != b and self._sets_anew(left, right):
             self._define(left, b)  # "Let $A = [2, 0; 0, 3]$" in an Example: its own A there
+            return
+        if b is None and a is not None and self._redefines(left) and isinstance(right, _FORMULAS):
+            self._define(left, UNSIZED)  # K = P H^\top S^{-1} (P unknown): not the K of before
             return
         if a is None or b is None or self._agrees(a, b, left.start):
             return
@@ -241,6 +244,10 @@ class RelationRules(RuleBase):
             d = Declaration(key[0], key[1], shape, self.path, node.start, node.end, "definition")
             self.writes.append(d)
             found.append(d)
+
+
+# what a redefinition's right side is: a formula (K = P H^\top S^{-1}), not a bare name
+_FORMULAS = (t.Product, t.Add, t.Frac, t.Apply, t.Neg, t.Power, t.Transpose, t.Paren)
 
 
 def _lost(a: Shape, b: Shape) -> bool:

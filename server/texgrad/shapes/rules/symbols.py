@@ -46,7 +46,7 @@ class SymbolRules(RuleBase):
             return decl.shape
         if self._signature(key[0], node.start) is not None:
             return None  # a function named alone
-        defined = self._definition(key[0], node.start)
+        defined = self._sized_definition(key[0], node.start)
         if defined:
             return defined.shape
         if greek and self._weak(key, node.start) is not None:
@@ -154,7 +154,24 @@ class SymbolRules(RuleBase):
         element = self._element(node)
         if member is not None and element is not None and element != member:
             return None  # x_0 of x ∈ ℝⁿ and of the family x_t: the entry, or the first x_t?
-        return member or element
+        return member or element or self._estimate_of_state(node)
+
+    def _estimate_of_state(self, node: t.Sub) -> Shape | None:
+        r"""``\hat x_{k|k-1}``, ``\hat x_k`` that nothing declares nor defines: the estimate of
+        the state ``x_k`` at a step has its shape (Kalman notes declare ``x_k``, rarely its
+        estimates).  Only a subscripted estimate: a bare ``\hat p`` may be the skew matrix of
+        ``p``, ``\hat y`` a prediction of another size."""
+        base = node.base if isinstance(node, t.Sub) else None
+        if not isinstance(base, t.Symbol) or base.accents[-1:] not in (("hat",), ("widehat",)):
+            return None
+        if len(base.accents) != 1:
+            return None
+        index = node.index  # x_{k|k-1}, predicted at k from k - 1: the state x_k
+        if isinstance(index, t.Chain) and index.relations[0] in ("\\mid", "|", "\\vert"):
+            index = index.items[0]
+        if index is None:
+            return None
+        return self._sub(replace(node, base=replace(base, accents=()), index=index))
 
     def _element(self, node: t.Sub) -> Shape | None:
         base = self.infer(node.base)
