@@ -166,7 +166,7 @@ class SymbolRules(RuleBase):
             return None
         if len(base.accents) != 1:
             return None
-        index = node.index  # x_{k|k-1}, predicted at k from k - 1: the state x_k
+        index: t.Node | None = node.index  # x_{k|k-1}, predicted at k from k - 1: the state x_k
         if isinstance(index, t.Chain) and index.relations[0] in ("\\mid", "|", "\\vert"):
             index = index.items[0]
         if index is None:
