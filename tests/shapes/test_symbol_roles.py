@@ -297,3 +297,16 @@ def test_a_letter_redefined_by_a_formula_of_unknown_size_is_no_longer_the_old_on
         """,
     )
     assert found(result) == set()
+
+
+def test_a_placeholder_subscript_declares_every_member(tmp_path: Path) -> None:
+    # LSTM notes: "each $W_\ast \in …$" sizes the gates' W_i, W_f, W_o, W_c
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x_t \in \mathbb{R}^d$ and $h_t \in \mathbb{R}^H$, where each $W_\ast \in \mathbb{R}^{H \times d}$ and
+        $U_\ast \in \mathbb{R}^{H \times H}$. Then $W_i x_t + U_i h_{t-1}$ is fine, $x_t W_f$ is not.
+                                                                                     ^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")

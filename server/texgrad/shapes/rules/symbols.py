@@ -21,6 +21,8 @@ from texgrad.syntax.symbols import symbol_key
 SAME_SHAPE_ACCENTS = frozenset({"dot", "ddot"})
 # letters that index entries (x_i, x_j); t, s, k … make a new vector (x_t, the iterate x_k)
 _ELEMENT_INDICES = frozenset("i j l m n p q r".split())
+# subscripts that stand for any member: W_\ast of W_i, W_f, W_o (not *: K_* is the test points')
+_ANY = ("\\ast", "\\bullet", "\\star", "\\cdot")
 # what stands for "all rows" or "all columns" in a slice: A_{i,:}, A_{:,j}, A_{i,\cdot}
 _SLICE_MARKS = frozenset({":", "\\cdot", "*", "\\ast", "\\bullet"})
 
@@ -154,7 +156,19 @@ class SymbolRules(RuleBase):
         element = self._element(node)
         if member is not None and element is not None and element != member:
             return None  # x_0 of x ∈ ℝⁿ and of the family x_t: the entry, or the first x_t?
-        return member or element or self._estimate_of_state(node)
+        return member or element or self._estimate_of_state(node) or self._any_member(node)
+
+    def _any_member(self, node: t.Sub) -> Shape | None:
+        r"""``W_i`` where the document declares ``W_\ast \in \mathbb{R}^{H \times d}`` ("each
+        $W_\ast$", an LSTM's gates ``W_i, W_f, W_o``): a placeholder subscript stands for any."""
+        if not isinstance(node, t.Sub) or not isinstance(node.base, t.Symbol):
+            return None
+        for mark in _ANY:
+            key = symbol_key(replace(node, index=t.Symbol(mark, start=node.start, end=node.end)))
+            if key is not None and self._declared(key[0]):
+                decl = self._lookup(key, node.start)
+                return decl.shape if decl is not None else None
+        return None
 
     def _estimate_of_state(self, node: t.Sub) -> Shape | None:
         r"""``\hat x_{k|k-1}``, ``\hat x_k`` that nothing declares nor defines: the estimate of
