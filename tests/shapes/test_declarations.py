@@ -707,6 +707,23 @@ def test_bold_declaration_serves_plain_use(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "matmul-mismatch")
 
 
+def test_a_calligraphic_letter_is_another_symbol(tmp_path: Path) -> None:
+    # \mathcal{E} (errors, n×q) declared; E (a q×q cross-product) only defined: the
+    # definition holds for E, not the calligraphic letter's declaration (font fallback is
+    # for weights of one letter, \mathbf{x} and x, not for \mathcal, \mathbb, \mathfrak).
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\mathcal{E} \in \mathbb{R}^{n \times q}$ be the errors and $Y \in \mathbb{R}^{n \times q}$.
+
+        The matrix $E = Y^\top Y$ is used in $E^{-1}$ and $\det(E + Y^\top Y)$, but $E Y$ is wrong.
+                                                                                     ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert declaration(result, "E", None) is None
+
+
 def test_declaring_plain_and_bold_makes_two_symbols(tmp_path: Path) -> None:
     fx, result = check_fixture(
         tmp_path,

@@ -27,6 +27,10 @@ from texgrad.shapes.sections import (
     sentence_start,
 )
 
+# Fonts that make another letter, not another weight of the same one: ``\mathcal{E}`` (an
+# error matrix) is not ``E`` (a sum-of-squares matrix), unlike ``\mathbf{x}`` and ``x``.
+LETTER_FONTS = frozenset({"mathcal", "mathscr", "mathfrak", "mathbb", "bbold"})
+
 
 @dataclass(frozen=True, slots=True)
 class Declaration:
@@ -156,6 +160,14 @@ class SymbolTable:
             return notation
         return None
 
+    def reads(self, key: str, font: str | None) -> bool:
+        """Is ``key`` declared in ``font``, or in a font a use in ``font`` may read as its own
+        (``\\mathbf{x}`` for ``x``; not ``\\mathcal{E}`` for ``E``)?"""
+        return any(
+            d.font == font or not ({d.font, font} & LETTER_FONTS)
+            for d in self.declarations.get(key, ())
+        )
+
     def _view_of(self, key: str, font: str | None, path: str) -> _FileView | None:
         """A symbol's declarations (of one font) as ``lookup`` reads them in ``path``."""
         k = (key, font, path)
@@ -165,7 +177,8 @@ class SymbolTable:
         decls = self.declarations.get(key)
         if decls:
             same_font = [d for d in decls if d.font == font]
-            if not same_font and len({d.font for d in decls}) <= 1:
+            fonts = {d.font for d in decls}
+            if not same_font and len(fonts) <= 1 and not ({font} | fonts) & LETTER_FONTS:
                 same_font = decls
             if same_font:
                 view = _FileView(same_font, path, self.boundaries.get(path))

@@ -9,7 +9,7 @@ import re
 from texgrad.shapes import messages
 from texgrad.shapes.dims import Shape, same
 from texgrad.shapes.formulas import ORDER_RELATIONS
-from texgrad.shapes.questions import REDEFINES
+from texgrad.shapes.questions import READS, REDEFINES
 from texgrad.shapes.rules.base import RuleBase, span_key, unwrapped
 from texgrad.shapes.sections import SENTENCE_LOOKBACK, sentence_start
 from texgrad.shapes.table import Declaration, Signature
@@ -193,13 +193,13 @@ class RelationRules(RuleBase):
 
     def _defines(self, node: t.Node) -> bool:
         r"""Is ``node`` an undeclared symbol, so that ``node = …`` defines its shape?  A
-        letter in a font of its own (``\mathcal{F} = […]`` where only ``F`` is declared) is
-        another symbol."""
+        letter in a font of its own (``\mathcal{F} = […]`` where only ``F`` is declared, or
+        ``E = …`` where only ``\mathcal{E}`` is) is another symbol."""
         key = symbol_key(node)
         if key is None:
             return False
-        if not self._declared(key[0]):
-            return True
+        if not self._declared(key[0]) or not self._ask(READS, key[0], key[1], None):
+            return True  # (declared only as another letter: E where \mathcal{E} is)
         if key[1] is None:
             return False
         decl = self._lookup(key, node.start)
