@@ -222,6 +222,31 @@ def test_an_example_s_facts_are_its_own(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "matmul-mismatch")
 
 
+def test_an_example_goes_through_cases_each_with_its_sizes(tmp_path: Path) -> None:
+    # in an example, "For the Nile data $m = 1$" is one case; the local linear trend after
+    # it writes T out as 2×2 (m = 2): an instance of m×m.  Outside an example, the number
+    # stated for m still holds and the written-out matrix contradicts it.
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        # Model
+
+        The state is $\alpha_t \in \mathbb{R}^m$ and $T \in \mathbb{R}^{m \times m}$.
+
+        ## Example: two models
+
+        For the Nile data $m = 1$ and $T = 1$. For the local linear trend,
+        $T = \begin{bmatrix} 1 & 1 \\ 0 & 1 \end{bmatrix}$.
+
+        # Fitting
+
+        Here $m = 1$, and $T = \begin{bmatrix} 1 & 1 \\ 0 & 1 \end{bmatrix}$ is wrong.
+                           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch")
+
+
 def test_an_equation_between_vectors_and_a_range_are_no_facts(tmp_path: Path) -> None:
     _, result = check_fixture(
         tmp_path,

@@ -122,9 +122,7 @@ class RelationRules(RuleBase):
         at = left.start
         if substitutes(self.source, at):
             return  # "Applying Lemma 1 with $A = \hat A$": the lemma's letter set to another
-        if (_is_explicit(left) or _is_explicit(right)) and _instance(
-            self._under_facts(a, at), self._under_facts(b, at)
-        ):
+        if (_is_explicit(left) or _is_explicit(right)) and self._example_of(a, b, at):
             return  # C = [0; 0; 0] for C ∈ ℝ^{n×m}: an example with n = 3, m = 1
         fixes = (self._transpose_fix(right),) if a.agrees(b.transposed()) else ()
         message = messages.equation_mismatch(
@@ -165,6 +163,16 @@ class RelationRules(RuleBase):
             return None
         return t.Apply(name, tuple(args), True, start=head.start, end=head.end,  # type: ignore[arg-type]
                        from_macro=head.from_macro, span=head.span)  # fmt: skip
+
+    def _example_of(self, a: Shape, b: Shape, at: int) -> bool:
+        """Could a matrix written out (one side) be the other side's shape with numbers for
+        its dimensions — under the facts in force, or, in an example, whatever they say: an
+        example goes through cases ("For the Nile data $m = 1$ … for the local linear trend,
+        $T_t = [1, 1; 0, 1]$"), each with its own sizes."""
+        if _instance(self._under_facts(a, at), self._under_facts(b, at)):
+            return True
+        bounds = self.table.boundaries.get(self.path)
+        return bounds is not None and bounds.in_unit(at) and _instance(a, b)
 
     def _is_definition_head(self, chain: t.Chain, head: t.Node) -> bool:
         """``f(x) = …`` defines f: its left side is not a call to check."""
