@@ -49,6 +49,24 @@ def test_an_apposition_after_a_relation_that_defines_nothing_declares_nothing(
     assert found(result) == set()
 
 
+def test_one_in_a_list_names_the_kind_said_before(tmp_path: Path) -> None:
+    # "… and $B$ a $k \times k$ positive definite one": B is k×k there (an exercise re-using
+    # the letters), and "one-hot" is no kind
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A$ be a $k \times k$ symmetric matrix and $B$ a $k \times k$ positive definite one.
+        Then $B^{-1} A$ is fine; with $y \in \mathbb{R}^n$, $B y$ is not.
+                                                             ^^^
+        Let $C$ be an $m \times m$ matrix and $v$ an $n$ one-hot vector.
+        """,
+    )
+    b = declaration(result, "B")
+    assert b is not None and b.shape.short() == "k×k" and b.how == "prose"
+    assert declaration(result, "v") is None
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
 def test_a_list_of_scalars_before_the_word(tmp_path: Path) -> None:
     fx, result = check_fixture(
         tmp_path,
