@@ -110,6 +110,16 @@ SHAPES = [
     (r"\operatorname{diag}(C)", shape("m")),
     (r"\operatorname{diag}(x) x", shape("n")),
     (r"A \operatorname{diag}(x)", shape("m", "n")),
+    # moments: an expectation keeps the shape (the condition left out), a covariance of
+    # vectors is a matrix
+    (r"\mathbb{E}[x x^\top]", shape("n", "n")),
+    (r"\mathbb{E}\big[(x - A^\top y)(x - A^\top y)^\top \mid z\big]", shape("n", "n")),
+    (r"\mathbb{E}_{q}(x \mid z)", shape("n")),
+    (r"A \mathbb{E}[x]", shape("m")),
+    (r"\operatorname{E}(x \mid y)", shape("n")),
+    (r"\operatorname{Var}(x \mid y)", shape("n", "n")),
+    (r"\operatorname{Var}(c)", SCALAR),
+    (r"\operatorname{Cov}(x, y)", shape("n", "m")),
     # elementwise functions keep the shape
     (r"\exp(A x)", shape("m")),
     (r"\log(y)", shape("m")),
@@ -150,6 +160,8 @@ UNKNOWN = [
     r"U^{-1}",
     r"U \odot A",
     r"\frac{A x}{y}",  # dividing by a vector: not a shape we claim
+    r"\mathbb{E}[u]",
+    r"\operatorname{Var}(A)",  # the covariance of a matrix: vec'd or not, papers differ
 ]
 
 
@@ -325,6 +337,30 @@ def test_diag(tmp_path: Path) -> None:
         Let $A \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$ and $y \in \mathbb{R}^m$.
         Fine: $A \operatorname{diag}(x)$, $\operatorname{diag}(y) A$. Wrong: $\operatorname{diag}(x) A$.
                                                                               ^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_expectations_and_covariances(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\alpha \in \mathbb{R}^m$, $y \in \mathbb{R}^p$ and $Z \in \mathbb{R}^{p \times m}$, and let
+        $P = \mathbb{E}[(\alpha - a)(\alpha - a)^\top \mid y]$ with $a = \mathbb{E}(\alpha \mid y)$ and
+        $F = \operatorname{Var}(y)$. Fine: $Z P Z^\top + F$. Wrong: $P Z$.
+                                                                     ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_declared_blackboard_e_is_a_matrix(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\mathbb{E} \in \mathbb{R}^{k \times k}$ and $x \in \mathbb{R}^n$. Then $\mathbb{E}(x x^\top)$.
+                                                                                     ^^^^^^^^^^^^^^^^^^^^
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")

@@ -43,6 +43,7 @@ class ProductRules(RuleBase):
         )
         shapes = [self._factor(f, i + 1 < len(factors), i > 0) for i, f in enumerate(factors)]
         _constant_pi(factors, shapes)
+        self._expectations(factors, shapes)
         self._coefficients(factors, shapes)
         self._gather_evidence(factors, shapes)
         # Each run of factors of known shape is multiplied out: however the product is
@@ -82,6 +83,25 @@ class ProductRules(RuleBase):
         ):  # fmt: skip
             result = Shape(head.rows, acc.cols)
         return result
+
+    def _expectations(self, factors: list[t.Node], shapes: list[Shape | None]) -> None:
+        """``\\mathbb{E}[x x^\\top \\mid y]``, ``\\mathbb{E}_q(z)``: an expectation has the shape of
+        what it averages (the condition after ``\\mid`` left out) — unless the document
+        declares ``\\mathbb{E}`` itself."""
+        for i in range(len(factors) - 1):
+            f, bracket = factors[i], factors[i + 1]
+            if shapes[i] is not None or not isinstance(bracket, t.Paren):
+                continue
+            base = f.base if isinstance(f, t.Sub) else f
+            if not (
+                isinstance(base, t.Symbol) and base.name == "E" and base.font == "mathbb"
+                and bracket.open in ("(", "[") and bracket.body is not None
+                and self._lookup(("E", "mathbb"), f.start) is None
+            ):  # fmt: skip
+                continue
+            inner = self.infer(given_part(bracket.body))
+            if inner is not None:
+                shapes[i], shapes[i + 1] = SCALAR, inner
 
     def _coefficients(self, factors: list[t.Node], shapes: list[Shape | None]) -> None:
         """``\\eta \\nabla f``, ``2 \\lambda w``, ``\\sigma_n^2 x``: undeclared lowercase Greek letters
@@ -289,6 +309,16 @@ class ProductRules(RuleBase):
         num = self.infer(node.num)
         den = self.infer(node.den)
         return num if den is not None and den.is_scalar else None
+
+
+def given_part(node: t.Node) -> t.Node:
+    """What a conditional ``x \\mid y`` is about (``x``); any other node itself."""
+    if isinstance(node, t.Chain) and node.relations and node.relations[0] in _GIVEN:
+        return node.items[0] if node.items[0] is not None else node
+    return node
+
+
+_GIVEN = frozenset({"\\mid", "|", "\\vert"})
 
 
 def _arguments(node: t.Node) -> bool:
