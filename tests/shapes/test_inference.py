@@ -721,6 +721,25 @@ def test_superscript_tags_name_matrices(tmp_path: Path) -> None:
     ]
 
 
+def test_a_starred_name_is_declared_and_an_undeclared_star_is_left_alone(tmp_path: Path) -> None:
+    # Z_t^* (the rows of Z_t observed), \theta^\star (an optimum): names where declared; an
+    # undeclared A^* (an adjoint) stays what it was, a power no rule sizes
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $W \in \mathbb{R}^{k \times p}$, $H \in \mathbb{R}^{p \times p}$, $H^* \in \mathbb{R}^{k \times k}$,
+        $\theta^\star \in \mathbb{R}^d$ and $A \in \mathbb{R}^{m \times n}$.
+
+        Right: $H^* = W H W^\top$, $\theta^\star {\theta^\star}^\top$, $A^* A$.
+
+        Wrong: $H^* = W H$, $H \theta^\star$.
+        """,
+    )
+    text = result.doc.text
+    got = sorted((text[d.start : d.end], d.code) for d in result.diagnostics)
+    assert got == [("H \\theta^\\star", "matmul-mismatch"), ("H^* = W H", "equation-mismatch")], got
+
+
 def test_an_undeclared_capital_exponent_is_still_a_power(tmp_path: Path) -> None:
     # A^N is no name the document gave: read as before (a power, checked like A^2 where it can).
     _, result = check_fixture(
