@@ -116,6 +116,9 @@ class Boundaries:
 
     @classmethod
     def of(cls, text: str) -> Boundaries:
+        results = _results(text)
+        if "{prf:" in text:
+            results = sorted(results + _myst_results(text))
         # a `# comment` in a fenced code block is no heading: blank the fences out first
         if "```" in text or "~~~" in text:
             text = _FENCE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
@@ -132,7 +135,7 @@ class Boundaries:
             limits.append(_limit(ancestors))
             units.append(any(a[2] for a in ancestors))
         paragraphs = [m.start() for m in PARAGRAPH_BREAK.finditer(text)]
-        return cls(sections, paragraphs, levels, limits, units, _results(text))
+        return cls(sections, paragraphs, levels, limits, units, results)
 
     @classmethod
     def after(cls, old_text: str, old: Boundaries, text: str) -> Boundaries:
@@ -223,6 +226,28 @@ def _results(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# a MyST directive that opens a result: ```{prf:lemma}, :::{prf:proof} (to its closing fence)
+_MYST_RESULT = re.compile(
+    r"^[ \t]*(`{3,}|:{3,})\{prf:(?:" + _RESULT_NAMES + r")\}[^\n]*\n"
+    r".*?^[ \t]*\1[ \t]*$",
+    re.M | re.S,
+)
+
+
+def _myst_results(text: str) -> list[tuple[int, int]]:
+    """The spans of a Markdown page's MyST results (``{prf:lemma}`` …), as :func:`_results`
+    finds LaTeX's: a proof right after its result joined to it (a ``{prf:definition}``'s
+    letters hold on, as LaTeX's do)."""
+    spans: list[tuple[int, int]] = []
+    for m in _MYST_RESULT.finditer(text):
+        head = text[m.start() : text.find("\n", m.start())]
+        start = m.start()
+        if spans and "prf:proof" in head and start - spans[-1][1] <= _FOLLOWING:
+            start = spans.pop()[0]
+        spans.append((start, m.end()))
+    return spans
+
+
 def _limit(ancestors: list[_Kind]) -> int:
     """The level of the headings that end what is declared in the section of the last of
     ``ancestors`` (the heading kinds it is under, itself last): what is declared there holds
@@ -249,7 +274,7 @@ def _near_structure(src: str, start: int, end: int) -> bool:
     lo = src.rfind("\n", 0, max(0, line - 1)) + 1
     hi = src.find("\n", line_end + 1)
     window = src[lo : len(src) if hi < 0 else hi]
-    if _HEADING.search(window) or any(m in window for m in ("```", "~~~", "\\newtheorem")):
+    if _HEADING.search(window) or any(m in window for m in ("```", "~~~", ":::", "\\newtheorem")):
         return True
     names = None
     for m in _ENV.finditer(window):  # a lemma's begin or end: its name may be edited

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,8 @@ from texgrad.shapes.sections import (
 # Fonts that make another letter, not another weight of the same one: ``\mathcal{E}`` (an
 # error matrix) is not ``E`` (a sum-of-squares matrix), unlike ``\mathbf{x}`` and ``x``.
 LETTER_FONTS = frozenset({"mathcal", "mathscr", "mathfrak", "mathbb", "bbold"})
+# a key that is a letter alone (K, \Sigma): the alphabet sections re-use for their own ends
+_PLAIN_LETTER = re.compile(r"\\?[A-Za-z]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +214,7 @@ class SymbolTable:
             d = here[order[bisect.bisect_left(starts, starts[j - 1])]]
             if not bounds.section_between(d.start, offset):
                 return d
-            if not self._travels(d) and bounds.left_section(d.start, offset):
+            if not self._travels(d, p) and bounds.left_section(d.start, offset):
                 return p.other(self)
             if (
                 p.one_meaning and bounds.reaches(d.start, offset)
@@ -223,12 +226,16 @@ class SymbolTable:
                 return carried
         return p.other(self)
 
-    def _travels(self, d: Any) -> bool:
+    def _travels(self, d: Any, p: _FileView) -> bool:
         """May ``d`` hold past its section?  A declaration may; a definition (``K = P C^\top
         (C P C^\top + R)^{-1}``, a Kalman gain) names a computation of its section — notes
         re-use the letter in the next one (an LQR gain) — unless its section sets up the
-        others ("Model", "Notation")."""
-        return getattr(d, "how", None) != "definition" or self.sets_up(d)
+        others ("Model", "Notation"), or it is the one definition of a name more specific
+        than a letter (``v_t``, ``\\bar{y}``, ``S_W``: the innovation, the grand mean, the
+        within-groups scatter, which later sections use as defined)."""
+        if getattr(d, "how", None) != "definition" or self.sets_up(d):
+            return True
+        return p.one_meaning and _PLAIN_LETTER.fullmatch(d.key) is None
 
     def _carried(self, p: _FileView, bounds: Boundaries, offset: int, j: int) -> Any:
         """The nearest declaration before ``offset`` (of ``p.by_start[:j]``) made in running
