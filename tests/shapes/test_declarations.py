@@ -442,6 +442,21 @@ def test_definition_gives_an_undeclared_symbol_its_shape(tmp_path: Path) -> None
     assert found(result) == expected(fx, "matmul-mismatch", "add-mismatch")
 
 
+def test_a_chain_defines_its_head_by_a_later_known_side(tmp_path: Path) -> None:
+    # E = \hat{U}^\top \hat{U} = Y^\top Y: the middle side is unknown, the last one says q×q;
+    # a list ends the statement (F = \hat{V}, G = …: F stays unknown)
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $Y \in \mathbb{R}^{n \times q}$. Define $E = \hat{U}^\top \hat{U} = Y^\top Y$; then $E Y$ is wrong.
+                                                                                                 ^^^
+        Also $F = \hat{V}, \qquad G = Y^\top Y$ leaves $F$ unknown: $F Y$.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert declaration(result, "F") is None
+
+
 def test_definition_does_not_override_a_declaration(tmp_path: Path) -> None:
     fx, result = check_fixture(
         tmp_path,

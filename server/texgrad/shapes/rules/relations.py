@@ -93,7 +93,28 @@ class RelationRules(RuleBase):
                 right = right.items[0]
                 b = self.shapes.get(span_key(right)) if right is not None else None
             if left is not None and right is not None:
+                if i == 0 and b is None and a is None and self._defines(left):
+                    b = self._later_side(node, shapes)  # E = \hat{U}^\top \hat{U} = Y^\top M Y
+                    if b is not None:
+                        self._define(left, b)
+                        continue
                 self._equation(rel, left, right, a, b)
+        return None
+
+    def _later_side(self, node: t.Chain, shapes: list[Shape | None]) -> Shape | None:
+        """The first known shape after the second side of a chain of equalities (``E = ? =
+        Y^\top Y``), up to where a list ends the statement (``…, \\qquad F = …``)."""
+        if isinstance(node.items[1], t.List):
+            return None  # (the statement ends at the second side)
+        for k in range(2, len(node.items)):
+            item = node.items[k]
+            if node.relations[k - 1] not in EQUALITIES or item is None:
+                return None
+            if isinstance(item, t.List):
+                first = item.items[0] if item.items else None
+                return self.shapes.get(span_key(first)) if first is not None else None
+            if shapes[k] is not None:
+                return shapes[k]
         return None
 
     def _equation(
