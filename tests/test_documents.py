@@ -58,10 +58,12 @@ def test_the_set_holds_the_thirty_two_documents_and_the_trap_sets() -> None:
     assert [name for name in DOCS if not _is_traps(name)] == [
         "arxiv-attention",
         "arxiv-diffusion-3",
+        "arxiv-gnn-6",
         "arxiv-rl-4",
         "arxiv-vae-2",
         "backprop-md",
         "beamer-kalman-smoother-4",
+        "beamer-lasso-6",
         "beamer-newton-2",
         "beamer-pca-3",
         "beamer-ridge",

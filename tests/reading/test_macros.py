@@ -52,6 +52,17 @@ def test_newcommand_forms():
     ]
 
 
+def test_a_control_symbol_can_be_defined_and_expands():
+    r"""``\newcommand{\1}{\mathbf{1}}``: papers name the ones vector with a digit."""
+    src = r"\newcommand{\1}{\mathbf{1}}\newcommand{\vx}{\mathbf{x}}"
+    assert definitions(src)["1"].body == r"\mathbf{1}"
+    assert expanded(src + r" $\vx^\top \1_n = \1^\top \vx$ and $a \, b \\ c$") == [
+        r"\mathbf{x}^\top \mathbf{1}_n = \mathbf{1}^\top \mathbf{x}",
+        r"a \, b",
+        "c",
+    ]  # (other control symbols, \, and \\, are left as they are)
+
+
 def test_optional_argument_default():
     src = r"\newcommand{\E}[2][x]{\mathbb{E}_{#1}[#2]}"
     d = definitions(src)["E"]

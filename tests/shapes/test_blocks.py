@@ -191,6 +191,20 @@ def test_a_block_matrix_in_a_product_is_checked(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "matmul-mismatch")
 
 
+def test_heads_side_by_side_with_wide_spaces_are_not_a_product(tmp_path: Path) -> None:
+    r"""`[H_1 \;\; H_2 \;\; \cdots \;\; H_K]` concatenates the heads, as `\quad` would;
+    the same heads written next to each other with no space are still a product."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Each head gives $H_k \in \mathbb{R}^{n \times d_h}$, and the layer outputs
+        $H = \big[H_1 \;\; H_2 \;\; \cdots \;\; H_K\big]$ or $(H_1 \: \: H_2)$, but not $H_1 H_2$.
+                                                                                         ^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
 # -- a lecture on the Kalman filter: planted errors and traps ----------------------------------
 
 KALMAN = r"""

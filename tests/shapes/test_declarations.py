@@ -739,6 +739,20 @@ def test_a_calligraphic_letter_is_another_symbol(tmp_path: Path) -> None:
     assert declaration(result, "E", None) is None
 
 
+def test_a_calligraphic_letter_is_not_the_bold_one(tmp_path: Path) -> None:
+    # \mathcal{F} is the augmented matrix, whatever its size: not F, as \mathbf{F} would be
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $F \in \mathbb{R}^{n \times n}$, $x_k \in \mathbb{R}^n$ and $\xi_k \in \mathbb{R}^{2n}$ with
+        $\mathcal{F} = \begin{bmatrix} F & 0 \\ I_n & 0 \end{bmatrix}$, so $\xi_{k+1} = \mathcal{F} \xi_k$;
+        and $\mathbf{F} \xi_k$ is wrong.
+             ^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
 def test_declaring_plain_and_bold_makes_two_symbols(tmp_path: Path) -> None:
     fx, result = check_fixture(
         tmp_path,
@@ -883,6 +897,36 @@ def test_function_redefined_in_a_later_problem_drops_its_signature(tmp_path: Pat
           \item Let $f : \mathbb{R}^n \to \mathbb{R}^m$ and $x \in \mathbb{R}^n$. Compute $f(x)$.
           \item Let $f(z) = z^\top z$ for $z \in \mathbb{R}^k$. Compute $f(z)$ and $\nabla f(z)$.
         \end{enumerate}
+        """,
+    )
+    assert found(result) == set()
+
+
+def test_the_variable_of_an_optimization_problem_is_declared(tmp_path: Path) -> None:
+    r"""``\arg\min_{\beta \in \mathbb{R}^p}``: the text goes on using the problem's variable."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \newcommand{\bbeta}{\boldsymbol{\beta}}
+        Let $y \in \mathbb{R}^n$ and $X \in \mathbb{R}^{n \times p}$, and
+        \[ \hat\bbeta = \arg\min_{\bbeta \in \mathbb{R}^p} \tfrac12 \|y - X\bbeta\|_2^2 + \lambda \|\bbeta\|_1 . \]
+        Its gradient is $X^\top (X\bbeta - y)$, not $X (X\bbeta - y)$; and $\max_{i \in [n]} y_i$ binds nothing.
+                                                     ^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    beta = declaration(result, r"\beta")
+    assert beta is not None and same_shape(beta.shape, shape("p"))
+
+
+def test_two_problems_over_one_letter_are_no_redeclaration(tmp_path: Path) -> None:
+    r"""``\min_{x \in \mathbb{R}^n} …`` and ``\min_{x \in \mathbb{R}^d} …`` in one sentence: each
+    problem has its x; no warning, and x of two shapes is unknown in that sentence."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$. Least squares is $\min_{x \in \mathbb{R}^n} \|Ax - b\|$ and ridge
+        on features $\min_{x \in \mathbb{R}^d} \|x\|^2 + \|Ax\|^2$.
         """,
     )
     assert found(result) == set()
@@ -1258,4 +1302,33 @@ def test_another_text_s_convention_declares_nothing(tmp_path: Path) -> None:
              ^^^^^^^^
         """,
     )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_dimension_may_be_a_product_with_a_square(tmp_path: Path) -> None:
+    # im2col: W holds one flattened k×k×C_in filter per row
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $U \in \mathbb{R}^{C_{\text{in}} k^2 \times P}$ and $W \in \mathbb{R}^{C_{\text{out}} \times C_{\text{in}} k^2}$.
+        Then $W U$ is fine and $W^\top W U$ too, but $U W$ is not.
+                                                      ^^^
+        """,
+    )
+    w = declaration(result, "W")
+    assert w is not None and w.shape.short() == "C_{\\text{out}}×C_{\\text{in}}k^2"
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_set_s_size_is_a_dimension(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\Phi \in \mathbb{R}^{|S| \times d}$, $v \in \mathbb{R}^{|S|}$ and
+        $Q \in \mathbb{R}^{|\mathcal{S}| \times |\mathcal{A}|}$. Then $\Phi^\top v$ is fine, $\Phi v$ is not.
+                                                                                              ^^^^^^
+        """,
+    )
+    q = declaration(result, "Q")
+    assert q is not None and q.shape.short() == "|\\mathcal{S}|×|\\mathcal{A}|"
     assert found(result) == expected(fx, "matmul-mismatch")

@@ -528,6 +528,38 @@ def test_correct_math_is_quiet(tmp_path: Path, body: str) -> None:
     assert [(d.code, text[d.start : d.end]) for d in result.diagnostics] == []
 
 
+def test_a_vector_plus_a_sized_identity_is_no_broadcast(tmp_path: Path) -> None:
+    r"""A column may be added along an n×q matrix (``X - \mu``), but not to ``I_n``: the
+    identity is a matrix by nature, so ``A\mathbf{1}_n + I_n`` mixes a vector and a matrix."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A, X \in \mathbb{R}^{n \times n}$, $\mu \in \mathbb{R}^n$ and $\rho > 0$. Degrees
+        $A \mathbf{1}_n$ and $X - \mu$ are fine, and $\tilde A = A + I_n$ too, but not
+        $A \mathbf{1}_n + I_n$ nor $\mu - \rho I_n$.
+         ^^^^^^^^^^^^^^^^^^^^       ^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_a_power_of_a_square_matrix_by_any_count_is_square(tmp_path: Path) -> None:
+    r"""``\hat A^K``, ``P^t``, ``A^{k+1}``: square, whatever the count; ``W^K`` of a non-square
+    ``W`` (a tag), ``\Sigma^X`` and ``\Sigma^y`` (labels: the covariance of X, of y) are never
+    flagged."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{n \times n}$, $X \in \mathbb{R}^{n \times d}$, $\Theta \in \mathbb{R}^{d \times c}$,
+        $\Sigma \in \mathbb{R}^{d \times d}$, $W \in \mathbb{R}^{d \times k}$, $Y \in \mathbb{R}^{n \times q}$. Then
+        $Z = \hat A^K X \Theta$ with $\hat A = A$, $A^t X$, $A^{k+1} X$, $A^{-2t} X$, $X^\top W^K$, $\Sigma^X$, $Y \Sigma^y$
+        are fine, but not $Z^\top = A^K X \Theta$ nor $X A^{t}$.
+                           ^^^^^^^^^^^^^^^^^^^^^       ^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch", "matmul-mismatch")
+
+
 def test_align_rows_are_quiet(tmp_path: Path) -> None:
     fx, result = check_fixture(
         tmp_path,

@@ -110,6 +110,9 @@ SHAPES = [
     (r"\operatorname{diag}(C)", shape("m")),
     (r"\operatorname{diag}(x) x", shape("n")),
     (r"A \operatorname{diag}(x)", shape("m", "n")),
+    (r"\operatorname{diag}(\psi_1, \dots, \psi_n)", shape("n", "n")),  # its listed entries
+    (r"\operatorname{diag}(u_1^2, \ldots, u_m^2) A", shape("m", "n")),
+    (r"\operatorname{diag}(0.36, 0.51, 0.64)", shape(3, 3)),
     # moments: an expectation keeps the shape (the condition left out), a covariance of
     # vectors is a matrix
     (r"\mathbb{E}[x x^\top]", shape("n", "n")),
@@ -160,6 +163,9 @@ UNKNOWN = [
     r"U^{-1}",
     r"U \odot A",
     r"\frac{A x}{y}",  # dividing by a vector: not a shape we claim
+    r"\operatorname{diag}(A_1, \dots, A_n)",  # block-diagonal: blocks of unknown size
+    r"\operatorname{diag}(x, y)",  # two vectors: blocks
+    r"\operatorname{diag}(\psi_0, \dots, \psi_n)",
     r"\mathbb{E}[u]",
     r"\operatorname{Var}(A)",  # the covariance of a matrix: vec'd or not, papers differ
 ]
@@ -657,6 +663,19 @@ def test_a_conditional_probability_is_a_scalar(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "equation-mismatch")
+
+
+def test_a_policy_given_a_state_is_a_probability(tmp_path: Path) -> None:
+    # any function of "a given s" is a probability; f(x; \theta) is a model's output
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $w \in \mathbb{R}^k$ and $\psi_t = \nabla_w \log \pi_w(a_t \mid s_t)$. Then
+        $\psi_t^\top w$ is fine, $\psi_t w$ is not, and $g = f(x; w)$ has no shape.
+                                  ^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
 
 
 def test_sized_identities_ones_and_zeros(tmp_path: Path) -> None:

@@ -638,3 +638,46 @@ def test_a_chain_of_equal_sizes_and_a_rank_without_brackets(tmp_path: Path) -> N
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_vector_written_as_a_row_is_a_row(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $P \in \mathbb{R}^{s \times s}$ be a transition matrix and $\pi \in \Delta^{s-1}$ its
+        stationary distribution, written as a row vector: $\pi P = \pi$ and $\pi \mathbf{1} = 1$.
+        A column would not do: $P \pi^\top = \pi$ is wrong.
+                                ^^^^^^^^^^^^^^^^
+        """,
+    )
+    pi = declaration(result, "\\pi")
+    assert pi is not None and pi.shape.short() == "1×s"
+    assert found(result) == expected(fx, "equation-mismatch")
+
+
+def test_a_row_vector_elsewhere_in_the_sentence_leaves_the_column(tmp_path: Path) -> None:
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x \in \mathbb{R}^{n}$ and $A \in \mathbb{R}^{n \times n}$; then $x^\top A$ is a row vector.
+        """,
+    )
+    x = declaration(result, "x")
+    assert x is not None and x.shape.short() == "n"
+    assert found(result) == set()
+
+
+def test_a_then_sentence_states_sizes(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $Q \in \mathbb{R}^{n \times k}$ and $K \in \mathbb{R}^{m \times k}$. Then $S = Q K^\top$, $P$ is
+        $n \times m$, and $P K$ is fine but $P Q$ is not.
+                                             ^^^
+        If $A$ is $m \times n$, $B$ is $n \times n$ and $A B$ is $m \times n$.
+        """,
+    )
+    p = declaration(result, "P")
+    assert p is not None and p.shape.short() == "n×m"
+    assert declaration(result, "B") is None
+    assert found(result) == expected(fx, "matmul-mismatch")

@@ -241,8 +241,30 @@ def test_a_definition_stays_in_its_section_unless_it_sets_up_the_others(tmp_path
     assert found(result) == expected(fx, "matmul-mismatch")
 
 
-def test_the_one_definition_of_a_specific_name_holds_on(tmp_path: Path) -> None:
-    # the innovation v_t and the within-groups scatter S_W, defined once, are used as defined
+def test_a_coined_name_keeps_its_definition_in_later_sections(tmp_path: Path) -> None:
+    # Bayesian regression: the posterior covariance \Sigma_N is defined in one section and
+    # used in the next; a bare letter defined there (the gain K) is not carried
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        ## Posterior
+
+        Let $X \in \mathbb{R}^{n \times d}$, $\Sigma_0 \in \mathbb{R}^{d \times d}$ and
+        $\beta > 0$. Then $\Sigma_N = (\Sigma_0^{-1} + \beta X^\top X)^{-1}$ and $K = X \Sigma_0$.
+
+        ## Prediction
+
+        For $x_* \in \mathbb{R}^d$, the variance is $x_*^\top \Sigma_N x_*$, not $\Sigma_N X$;
+                                                                                  ^^^^^^^^^^
+        and $u_k = -K x_*$ uses another gain.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", name="notes.md")
+
+
+def test_the_definition_of_a_specific_name_holds_on(tmp_path: Path) -> None:
+    # the innovation v_t and the within-groups scatter S_W are used as defined
     # in the sections after theirs; a plain letter (K) stays in its section (the test above)
     fx, result = check_fixture(
         tmp_path,
@@ -364,3 +386,76 @@ def test_a_letter_set_anew_in_an_example_or_a_later_section_is_not_the_old_one(
         """,
     )
     assert found(result) == expected(fx, "not-square")
+
+
+def test_a_block_named_in_an_earlier_section_is_no_entry_of_the_whole(tmp_path: Path) -> None:
+    # A partitioned covariance: \Sigma_{yx} is a block defined in the first section, not the
+    # (y, x) entry of \Sigma, in the sections after it
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! main.md
+        ## Two blocks
+
+        Let $x \in \mathbb{R}^p$, $y \in \mathbb{R}^q$ and $\Sigma \in \mathbb{R}^{(p+q) \times (p+q)}$
+        with blocks $\Sigma_{xx} \in \mathbb{R}^{p \times p}$, $\Sigma_{yy} \in \mathbb{R}^{q \times q}$,
+        $\Sigma_{xy} \in \mathbb{R}^{p \times q}$ and $\Sigma_{yx} = \Sigma_{xy}^\top$.
+
+        ## Canonical correlations
+
+        With $a \in \mathbb{R}^p$: $\Sigma_{xx}^{-1} \Sigma_{xy} \Sigma_{yy}^{-1} \Sigma_{yx} a = \rho^2 a$,
+        but $\Sigma_{xy} a$ is wrong.
+             ^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", name="main.md")
+
+
+def test_a_where_after_a_markdown_display_and_a_blank_line_declares_for_it(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        The output is
+
+        $$
+        \hat y = W_{hy} h + b_y, \qquad e = W_{hy} \hat y
+                                            ^^^^^^^^^^^^^
+        $$
+
+        where $W_{hy} \in \mathbb{R}^{K \times H}$, $h \in \mathbb{R}^H$ and $b_y \in \mathbb{R}^K$.
+
+        A new paragraph: $W_{hy} \in \mathbb{R}^{H \times H}$ declares for its own.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", name="notes.md")
+
+
+def test_a_matrix_set_equal_to_a_scalar_in_a_later_section_is_reported(tmp_path: Path) -> None:
+    # The M-step of EM: the covariance is a sum of outer products; written with inner ones
+    # it is a scalar, and no new meaning of \Sigma_k (a letter redefined as another matrix is)
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! em.md
+        ## Model
+
+        Means $\mu_k \in \mathbb{R}^d$, covariances $\Sigma_k \in \mathbb{R}^{d \times d}$ and data
+        $x_i \in \mathbb{R}^d$; $\beta \in \mathbb{R}^d$.
+
+        ## M-step
+
+        $$
+        \Sigma_k = \frac{1}{N_k} \sum_{i=1}^{n} \gamma_{ik} (x_i - \mu_k)^\top (x_i - \mu_k)
+        $$
+
+        and $\Sigma_k = \frac{1}{N_k} \sum_{i=1}^{n} \gamma_{ik} (x_i - \mu_k)(x_i - \mu_k)^\top$ is right.
+
+        ## Kernels
+
+        Now $\beta = \sum_i \alpha_i x_i x_i^\top$ is a matrix of its own.
+        """,
+    )
+    got = found(result)
+    assert len(got) == 1 and next(iter(got))[2] == "equation-mismatch"
+    assert result.doc.text[next(iter(got))[0] :].startswith(r"\Sigma_k = \frac{1}{N_k} \sum")

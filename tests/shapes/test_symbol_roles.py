@@ -172,3 +172,44 @@ def test_a_primed_name_declared_itself_is_no_transpose(tmp_path: Path) -> None:
     )
     assert found(result) == expected(fx, "matmul-mismatch")
     assert "transposing `Z'`" in result.diagnostics[0].message
+
+
+def test_gradient_names_dx_are_differentials_of_the_shape_of_x(tmp_path: Path) -> None:
+    # Backprop notes name the gradient of the loss with respect to O as dO (the shape of O)
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $P \in \mathbb{R}^{n \times n}$, $V \in \mathbb{R}^{n \times d_v}$ and $O = PV$. Given
+        $dO \in \mathbb{R}^{n \times d_v}$: $dV = P^\top dO$ and $dP = dO\, V^\top$, but not $dV = dO^\top P$.
+                                                                                              ^^^^^^^^^^^^^^
+        With the differential, $\mathrm{d}O = \mathrm{d}P\, V + P\, \mathrm{d}V$.
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch")
+
+
+def test_a_matrix_declared_at_its_point_is_its_value_there(tmp_path: Path) -> None:
+    # Gauss-Newton notes: J = J(x) is the Jacobian at x, F(x) the residual there
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x \in \mathbb{R}^n$, $y \in \mathbb{R}^n$, $A \in \mathbb{R}^{m \times n}$, the Jacobian
+        $J = J(x) \in \mathbb{R}^{m \times n}$ and $F(x) \in \mathbb{R}^m$. Then $J(x)^\top F(x)$,
+        $J(x)(y - x)$, $J^\top J$ and $A(x + y)$ are fine, but $J(x) F(x)$ is not.
+                                                                ^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_rate_has_the_shape_of_what_changes(tmp_path: Path) -> None:
+    # robot kinematics: \dot J is m×n like J(q); \hat p (a skew matrix) stays unknown
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $q \in \mathbb{R}^n$, $J(q) \in \mathbb{R}^{m \times n}$ and $p \in \mathbb{R}^3$. Then
+        $\dot v = J \ddot q + \dot J \dot q$ and $\hat p \, p = 0$ are fine, but $\dot J^\top \dot q$ is not.
+                                                                                  ^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")

@@ -205,6 +205,10 @@ CASES = [
         r"(Sequence (Chain (Apply f x) = 0) (Chain (Product (Text '\\text{for }') x) > 0))",
     ),
     (r"a \quad + b", "(Add a + b)"),
+    # two thick spaces are a \quad's width: they separate too (`[H_1 \;\; H_2]` concatenates)
+    (r"[H_1 \;\; H_2 \; \; H_3]", "(Paren:[] (Sequence (Sub H 1) (Sub H 2) (Sub H 3)))"),
+    (r"a \;\; + b", "(Add a + b)"),
+    (r"\sum_i \;\; x_i", r"(BigOp:\sum i _ (Sub x i))"),  # outside brackets: only spacing
     (r"x = 1 \label{eq:1} \tag{2} \nonumber", "(Chain x = 1)"),
     (r"\displaystyle \sum_i x_i", r"(BigOp:\sum i _ (Sub x i))"),
     # text inside math, with nested math

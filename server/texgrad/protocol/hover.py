@@ -73,7 +73,8 @@ def _declared(server: TexgradServer, result: CheckResult, decl: Declaration, mar
         if markdown
         else f"{where}:{pos.line + 1}"
     )
-    return f"{decl.how if decl.how != 'in' else 'declared'}: {code(line)} ({link})"
+    how = decl.how if decl.how not in ("in", "under", "at") else "declared"
+    return f"{how}: {code(line)} ({link})"
 
 
 def register(server: TexgradServer) -> None:

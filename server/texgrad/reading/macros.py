@@ -255,8 +255,8 @@ def _expand(text: MappedText, table: MacroTable, depth: int, budget: _Budget) ->
         m = _CALL.search(s, pos)
         if m is None:
             break
-        name = m.group(1)
-        macro = table.get(name) if name else None
+        name = m.group(1) or m.group(0)[1:]  # a control symbol too: \newcommand{\1}{\mathbf{1}}
+        macro = table.get(name)
         if macro is None:
             pos = m.end()
             continue

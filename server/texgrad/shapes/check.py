@@ -369,6 +369,8 @@ def _redeclarations(table: SymbolTable, path: str, text: str) -> list[Diagnostic
                 continue
             if SENTENCE_BREAK.search(text, first.end, d.start):
                 continue  # each item of a problem set may declare x afresh
+            if "under" in (first.how, d.how):
+                continue  # \min_{x \in \mathbb{R}^n} …, then \min_{x \in \mathbb{R}^d}: each problem's x
             message = messages.redeclared(table.written(d), d.shape, first.shape)
             before = messages.declared_here(table.written(first), first.shape)
             related = (Related(first.path, first.start, first.end, before),)

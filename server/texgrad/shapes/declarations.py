@@ -176,6 +176,15 @@ def _keep_stated_facts(table: SymbolTable) -> None:
             del table.facts[key]
 
 
+def _orient(table: SymbolTable, row: Declaration) -> None:
+    """Replace the column declared where ``row`` (a vector prose says is a row) is."""
+    decls = table.declarations.get(row.key, [])
+    table.declarations[row.key] = [
+        d for d in decls if not (d.path == row.path and d.start == row.start and d.font == row.font)
+    ]
+    table.add(replace(row, how="in"))
+
+
 def _from_rows(
     rows: Iterable[PlacedRow], table: SymbolTable, memo: CollectMemo | None, fresh: CollectMemo
 ) -> dict[str, list[PlacedRow]]:
@@ -300,6 +309,9 @@ def _prose_by_paragraph(
         if keyed:
             fresh.prose[key] = found
         for d in found[0]:
+            if d.how == "row":  # "…, written as a row vector": instead of the column
+                _orient(table, replace(d, path=path, start=d.start + a, end=d.end + a))
+                continue
             table.add(replace(d, path=path, start=d.start + a, end=d.end + a))
         for d, s, e in found[2]:
             table.add_bound(replace(d, path=path, start=d.start + a, end=d.end + a), s + a, e + a)

@@ -95,7 +95,7 @@ _STAR = "\u2217"
 
 
 def dim_text(d: Dim) -> str:
-    text = str(d).replace("*", "").replace(_STAR, "*")
+    text = str(d).replace("**", "^").replace("*", "").replace(_STAR, "*")
     return text
 
 
@@ -130,11 +130,13 @@ def _bracketed(node: t.Tagged | t.Power) -> bool:
 
 
 def _number_power(node: t.Tagged | t.Power) -> Dim | None:
-    """``2^{10}``."""
+    """``2^{10}``, and ``k^2`` (a k×k patch flattened: ``C_{\\text{in}} k^2``)."""
     if not isinstance(node, t.Power):
         return None
     base, exp = dim_of(node.base), dim_of(node.exponent)
-    if base is not None and exp is not None and base.is_Number and exp.is_Number:
+    if base is None or exp is None or not exp.is_Number:
+        return None
+    if base.is_Number or exp <= 4:  # (n^{10} is no dimension a paper writes)
         return base**exp
     return None
 
@@ -176,8 +178,8 @@ def dim_of(node: t.Node | None) -> Dim | None:
         label = label_of(node.index)  # n_{l-1}, n_{l - 1}: one name, as a document writes it
         index = label_text(label) if label is not None else _index_text(node.index)
         return _symbol(f"{node.base.name.lstrip(chr(92))}_{index}")
-    if isinstance(node, t.Paren) and node.open in ("(", "\\left("):
-        return dim_of(node.body)
+    if isinstance(node, t.Paren | t.Abs):
+        return _bracketed_dim(node)
     if isinstance(node, t.Add):
         total: Dim = sympy.Integer(0)
         for sign, term in zip(node.signs, node.terms, strict=True):
@@ -197,6 +199,18 @@ def dim_of(node: t.Node | None) -> Dim | None:
             prod = prod * d
         return prod
     return None
+
+
+def _bracketed_dim(node: t.Paren | t.Abs) -> Dim | None:
+    r"""``(n + 1)``; ``|S|``, ``|\mathcal{A}|``: a set's size (RL's states and actions), named
+    as written."""
+    if isinstance(node, t.Paren):
+        return dim_of(node.body) if node.open in ("(", "\\left(") else None
+    b = node.body
+    if not isinstance(b, t.Symbol):
+        return None
+    name = b.name if b.font is None else "\\" + b.font + "{" + b.name + "}"
+    return _symbol(f"|{name}|")
 
 
 # a dimension named by a letter and a label: n_l, n_{l-1}, n_0, n_\\ell

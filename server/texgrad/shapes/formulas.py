@@ -20,6 +20,40 @@ def from_formula(tree: t.Node, path: str, table: SymbolTable) -> None:
         defined = _defined_function(chain)
         if defined is not None:
             table.add_function_definition(defined[0], path, defined[1])
+    for chain in _optimized_over(tree):
+        _from_chain(chain, path, table, how="under")
+
+
+# \arg\min_{\beta \in \mathbb{R}^p}: the variable of an optimization problem, which the text
+# around it goes on using (its gradient, its iterates); not \sum_{i \in S}, which binds an index
+_OPTIMIZERS = frozenset({"min", "max", "argmin", "argmax", "inf", "sup"})
+
+
+def _optimized_over(tree: t.Node) -> Iterator[t.Chain]:
+    r"""The memberships under ``\min``, ``\arg\min`` and the like: ``\beta \in \mathbb{R}^p``,
+    looked for along the statement's spine only (its relations, lists, sums, products and
+    applications; not inside scripts, fractions or norms): a cheap search, once per row."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, t.Apply):
+            stack.append(node.func)
+            stack.extend(node.args)
+        elif isinstance(node, t.Func):
+            if node.name in _OPTIMIZERS and isinstance(node.sub, t.Chain):
+                yield node.sub
+        elif isinstance(node, (t.Chain, t.List, t.Sequence)):
+            stack.extend(i for i in node.items if i is not None)
+        elif isinstance(node, t.Add):
+            stack.extend(node.terms)
+        elif isinstance(node, t.Product):
+            stack.extend(node.factors)
+        elif isinstance(node, t.Neg):
+            stack.append(node.operand)
+        elif isinstance(node, t.Paren) and node.body is not None:
+            stack.append(node.body)
+        elif isinstance(node, t.Text):
+            stack.extend(node.math)
 
 
 def _chains(node: t.Node) -> Iterator[tuple[t.Chain, tuple[int, int] | None]]:
@@ -106,13 +140,17 @@ def _numbers(body: t.Node | None) -> bool:
 
 
 def _from_chain(
-    chain: t.Chain, path: str, table: SymbolTable, scope: tuple[int, int] | None = None
+    chain: t.Chain,
+    path: str,
+    table: SymbolTable,
+    scope: tuple[int, int] | None = None,
+    how: str = "in",
 ) -> None:
     """What one relation chain declares: memberships (``x \\in …``) and signatures."""
     items, rels = chain.items, chain.relations
     for i, rel in enumerate(rels):
         if rel in ("\\in", "∈"):
-            _from_membership(chain, i, path, table, scope)
+            _from_membership(chain, i, path, table, scope, how)
         elif (
             rel in (":", "\\colon")
             and i + 2 < len(items)
@@ -122,7 +160,12 @@ def _from_chain(
 
 
 def _from_membership(
-    chain: t.Chain, i: int, path: str, table: SymbolTable, scope: tuple[int, int] | None
+    chain: t.Chain,
+    i: int,
+    path: str,
+    table: SymbolTable,
+    scope: tuple[int, int] | None,
+    how: str = "in",
 ) -> None:
     """``A \\in \\mathbb{R}^{m \\times n}`` (relation ``i`` of the chain): its symbols' shape,
     for the document, or for the set-builder braces at ``scope`` that bind them."""
@@ -146,15 +189,40 @@ def _from_membership(
     else:
         symbols += _listed_members(left)
     for sym in symbols:
+        made = how if scope is None else "bound"
+        point = _at_point(sym)
+        if point is not None and scope is None:  # J(x) \in \mathbb{R}^{m \times n}
+            sym, made = point, "at"
         key = member_key(sym)
         if key is None:
             continue
-        how = "in" if scope is None else "bound"
-        d = Declaration(key[0], key[1], shape, path, sym.start, sym.end, how, symmetric, pd)
+        d = Declaration(key[0], key[1], shape, path, sym.start, sym.end, made, symmetric, pd)
         if scope is None:
             table.add(d)
         else:
             table.add_bound(d, *scope)
+
+
+def _at_point(node: t.Node) -> t.Node | None:
+    r"""The letter of ``J(x)``, ``F(x_k)``, ``J(q)`` (a matrix or vector written as a function of
+    the point it is taken at): ``J(x) \in \mathbb{R}^{m \times n}`` declares J, whose ``J(x)``
+    is then its value, not J times x."""
+    if isinstance(node, t.Apply) and node.parens:  # (J, f, g: read as calls)
+        name, args = node.func, node.args
+    elif isinstance(node, t.Product) and len(node.factors) == 2:
+        name, paren = node.factors
+        if not isinstance(paren, t.Paren) or paren.open not in ("(", "\\left("):
+            return None
+        if paren.body is None:
+            return None
+        args = paren.body.items if isinstance(paren.body, t.List) else (paren.body,)
+    else:
+        return None
+    if not isinstance(name, t.Symbol | t.Sub):
+        return None
+    if any(a is None or symbol_key(a) is None for a in args):
+        return None
+    return name
 
 
 # the letters that name any member of a list x_1, \dots, x_N of samples

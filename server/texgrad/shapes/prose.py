@@ -6,10 +6,12 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import NamedTuple
 
 from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same
+from texgrad.shapes.formulas import from_formula
 from texgrad.shapes.rows import PlacedRow
 from texgrad.shapes.sections import SENTENCE_BREAK, sentence_start
 from texgrad.shapes.table import Declaration, SymbolTable
@@ -220,7 +222,7 @@ def _object_of_preposition(text: str, m: re.Match[str], lo: int) -> bool:
     return bool(_OBJECT.search(text, max(lo, at - 24), at))
 
 
-_DECLARING = re.compile(r"\b(?:[Ww]here|[Ll]et|[Ss]uppose|[Aa]ssume|[Gg]iven)\b")
+_DECLARING = re.compile(r"\b(?:[Ww]here|[Ll]et|[Ss]uppose|[Aa]ssume|[Gg]iven|[Tt]hen|[Nn]ow)\b")
 _HYPOTHESIS = re.compile(r"\b(?:[Ii]f|[Ww]hen|[Ww]henever|[Uu]nless)\b")
 
 
@@ -270,6 +272,34 @@ def from_prose(
                     seen.add((sym.start, key))
                     table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "prose",
                                           symmetric="symmetric" in kind, positive_definite="definite" in kind))  # fmt: skip
+    if "row vector" in chunk:
+        _row_vectors(text, path, rows, table, lo, end)
+
+
+# "$\pi \in \Delta^{s-1}$ its stationary distribution, written as a row vector", "$\pi$ is
+# a row vector": the vector a space declares is a row (no other math between)
+_ROW_VECTOR = re.compile(
+    _M.format("sym")
+    + r"(?:[^$.;:]{0,80}?(?:,\s*|\s+)(?:(?:written|taken|treated|viewed|regarded|considered|seen)\s+)?as"
+    r"|\s+(?:is|be|denotes)|,)\s+an?\s+row\s+vector\b"
+)
+
+
+def _row_vectors(
+    text: str, path: str, rows: list[PlacedRow], table: SymbolTable, lo: int, hi: int
+) -> None:
+    """Add a row declaration (``how="row"``) for each vector a sentence says is a row:
+    ``collect`` lets it replace the column its space declares at the same place."""
+    for m in _ROW_VECTOR.finditer(text, lo, hi):
+        row = _row_at(rows, m.start("sym"))
+        if row is None or row.tree is None:
+            continue
+        scratch = SymbolTable()
+        from_formula(row.tree, path, scratch)
+        for decls in scratch.declarations.values():
+            for d in decls:
+                if d.shape.cols == ONE and not same(d.shape.rows, ONE):
+                    table.add(replace(d, shape=Shape(ONE, d.shape.rows), how="row"))
 
 
 def _prose_shape(m: re.Match[str], kind: str, rows: list[PlacedRow]) -> Shape | None:

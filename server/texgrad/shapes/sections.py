@@ -20,9 +20,10 @@ WHERE_DISTANCE = 300
 # sentence says of it ("Throughout, …" notation, "Assume …" a hypothesis): an edit further
 # back cannot change that (shapes/check.py's _REACH builds on this and WHERE_DISTANCE).
 SENTENCE_LOOKBACK = 400
-# Between a use and a declaration: the end of a sentence, paragraph or list item.
+# Between a use and a declaration: the end of a sentence, paragraph or list item (not the
+# blank line after a Markdown display when the sentence goes on: "$$ … $$\n\nwhere …").
 SENTENCE_BREAK = re.compile(
-    r"\n[ \t]*\n|\\item\b|\\\\(?![\[\]()])|\\textbf\{\(|\n[ \t]*(?:[-*+]|\d+[.)])[ \t]|[.!?](?:\s|\$|\\\]|$)"
+    r"\n[ \t]*\n(?![ \t]*(?:where|with|in which|for|and)\s)|\\item\b|\\\\(?![\[\]()])|\\textbf\{\(|\n[ \t]*(?:[-*+]|\d+[.)])[ \t]|[.!?](?:\s|\$|\\\]|$)"
 )
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,12 +27,6 @@ from texgrad.shapes.sections import (
     sentence_start,
 )
 
-# Fonts that make another letter, not another weight of the same one: ``\mathcal{E}`` (an
-# error matrix) is not ``E`` (a sum-of-squares matrix), unlike ``\mathbf{x}`` and ``x``.
-LETTER_FONTS = frozenset({"mathcal", "mathscr", "mathfrak", "mathbb", "bbold"})
-# a key that is a letter alone (K, \Sigma): the alphabet sections re-use for their own ends
-_PLAIN_LETTER = re.compile(r"\\?[A-Za-z]+")
-
 
 @dataclass(frozen=True, slots=True)
 class Declaration:
@@ -43,7 +36,9 @@ class Declaration:
     path: str
     start: int  # where the declaration is written
     end: int
-    how: str  # "in", "bound", "prose", "comment", "definition"
+    # "in", "bound", "under" (\min_{x \in …}), "prose", "comment", "definition", "row" (see
+    # prose._row_vectors)
+    how: str
     symmetric: bool = False
     positive_definite: bool = False
 
@@ -167,7 +162,7 @@ class SymbolTable:
         """Is ``key`` declared in ``font``, or in a font a use in ``font`` may read as its own
         (``\\mathbf{x}`` for ``x``; not ``\\mathcal{E}`` for ``E``)?"""
         return any(
-            d.font == font or not ({d.font, font} & LETTER_FONTS)
+            d.font == font or not ({d.font, font} & OTHER_LETTERS)
             for d in self.declarations.get(key, ())
         )
 
@@ -180,8 +175,10 @@ class SymbolTable:
         decls = self.declarations.get(key)
         if decls:
             same_font = [d for d in decls if d.font == font]
-            fonts = {d.font for d in decls}
-            if not same_font and len(fonts) <= 1 and not ({font} | fonts) & LETTER_FONTS:
+            if (
+                not same_font and len({d.font for d in decls}) <= 1
+                and font not in OTHER_LETTERS and decls[0].font not in OTHER_LETTERS
+            ):  # fmt: skip
                 same_font = decls
             if same_font:
                 view = _FileView(same_font, path, self.boundaries.get(path))
@@ -214,7 +211,7 @@ class SymbolTable:
             d = here[order[bisect.bisect_left(starts, starts[j - 1])]]
             if not bounds.section_between(d.start, offset):
                 return d
-            if not self._travels(d, p) and bounds.left_section(d.start, offset):
+            if not self._travels(d) and bounds.left_section(d.start, offset):
                 return p.other(self)
             if (
                 p.one_meaning and bounds.reaches(d.start, offset)
@@ -226,16 +223,12 @@ class SymbolTable:
                 return carried
         return p.other(self)
 
-    def _travels(self, d: Any, p: _FileView) -> bool:
+    def _travels(self, d: Any) -> bool:
         """May ``d`` hold past its section?  A declaration may; a definition (``K = P C^\top
         (C P C^\top + R)^{-1}``, a Kalman gain) names a computation of its section — notes
         re-use the letter in the next one (an LQR gain) — unless its section sets up the
-        others ("Model", "Notation"), or it is the one definition of a name more specific
-        than a letter (``v_t``, ``\\bar{y}``, ``S_W``: the innovation, the grand mean, the
-        within-groups scatter, which later sections use as defined)."""
-        if getattr(d, "how", None) != "definition" or self.sets_up(d):
-            return True
-        return p.one_meaning and _PLAIN_LETTER.fullmatch(d.key) is None
+        others ("Model", "Notation")."""
+        return getattr(d, "how", None) != "definition" or _named(d.key) or self.sets_up(d)
 
     def _carried(self, p: _FileView, bounds: Boundaries, offset: int, j: int) -> Any:
         """The nearest declaration before ``offset`` (of ``p.by_start[:j]``) made in running
@@ -391,6 +384,11 @@ class SymbolTable:
         return self._in_force(_FileView(decls, path, self.boundaries.get(path)), path, offset)
 
 
+# fonts that make another letter, never the same symbol in another font: \mathcal{F} (an
+# augmented matrix, a set) is not F, as \mathbf{x} is x
+OTHER_LETTERS = frozenset({"mathcal", "mathscr", "mathfrak", "mathbb", "EuScript", "euscr"})
+
+
 class _FileView:
     """A symbol's declarations (or signatures, or definitions) as seen from one file, in
     the orders ``in_force`` and ``lookup`` read them.  ``lookup`` keeps one per symbol, font
@@ -463,6 +461,13 @@ class _MainLine:
         if self._sets_up is None:
             self._sets_up = any(table.sets_up(d) for d in self.items)
         return self._sets_up
+
+
+def _named(key: str) -> bool:
+    r"""Is ``key`` more than a bare letter (``\Sigma_N``, ``\hat{x}``, ``m_{N}``)?  Such a name
+    is coined for one quantity and keeps it from section to section, where a bare ``K`` is
+    re-used (a Kalman gain, then an LQR gain)."""
+    return "_" in key or "{" in key
 
 
 def _holds(span: tuple[int, int] | None, offset: int) -> bool:

@@ -81,6 +81,8 @@ _LENGTH = re.compile(r"\s*-?[\d.]+\s*[a-z]{2}")  # \kern 3mu
 _ARG_MAX_MIN = re.compile(r"\s*\\(max|min)(?![A-Za-z])")
 _NEGATED = re.compile(r"\s*(\\[A-Za-z]+|[=<>])")
 _THIN_SPACES = re.compile(r"\\[,;:! ]|\s")
+_SECOND_THICK_SPACE = re.compile(r"\s*\\[;:>]")  # `A \;\; B`: two thick spaces, a \quad's width
+_BRACKETS = ("bare", "left")  # what the stack holds inside ( ), [ ], \big[ \big], \left( \right)
 _OPERATOR_NAME = re.compile(r"[A-Za-z]+(?:\\[,;:!])?[A-Za-z]*|[A-Za-z\-]+")
 _COMMAND = re.compile(r"\\(?:[A-Za-z@]+|.)")
 _ROW_END = re.compile(r"\*?(?:\s*\[[^\]\n]{0,40}\])?")  # \\*, \\[2pt]
@@ -492,6 +494,12 @@ class Lexer:
 
     def _control_symbol(self, c: str, start: int, end: int) -> int:
         if c in ",;:! >":
+            if c in ";:>" and self.stack and self.stack[-1][0] in _BRACKETS:
+                m = _SECOND_THICK_SPACE.match(self.text, end)
+                # in brackets, a doubled thick space separates like \quad: `[H_1 \;\; H_2 \;\; \cdots]`
+                if m and self._prev_type() in ENDS_OPERAND:
+                    self._emit("SEP", self.text[start : m.end()], start, m.end())
+                    return m.end()
             return end  # spacing
         if c == "\\":
             if any(k == "env" for k, _, _ in self.stack):

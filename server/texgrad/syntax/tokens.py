@@ -26,7 +26,8 @@ ENDS_OPERAND = frozenset(
 )  # fmt: skip
 
 _MERGED = frozenset({"REL", "ADDOP", "SEP"})
-_WIDE_SPACES = frozenset({"\\quad", "\\qquad"})
+_WIDE_SPACES = frozenset({"\\quad", "\\qquad"})  # and doubled thick spaces, `\\;\\;`
+_THICK_SPACES = frozenset({"\\;", "\\:", "\\>"})
 _CLOSERS = frozenset({"CLOSE", "RBRACE", "END", "AMP", "ROWSEP", "OPTCLOSE"})
 _DANGLING = frozenset({"REL", "ADDOP", "MULOP", "COMMA", "SEP"})
 
@@ -92,7 +93,7 @@ def normalized(tokens: list[Token]) -> tuple[list[Token], list[Token]]:
             ty in ("ADDOP", "MULOP", "REL")
             and prev is not None
             and prev.type == "SEP"
-            and str(prev.value) in _WIDE_SPACES
+            and (str(prev.value) in _WIDE_SPACES or str(prev.value)[:2] in _THICK_SPACES)
         ):
             out.pop()  # `a \quad + b`: the space only aligns a continued line
         out.append(tok)

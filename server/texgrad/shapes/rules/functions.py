@@ -4,9 +4,13 @@ densities (``p(z \mid x)``); big operators (``\sum``); derivatives and gradients
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import sympy
+
 from texgrad.shapes import messages
 from texgrad.shapes.diagnostics import Related
-from texgrad.shapes.dims import ONE, SCALAR, Shape, same
+from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, same
 from texgrad.shapes.rules.base import RuleBase, span_key
 from texgrad.shapes.rules.products import given_part
 from texgrad.syntax import tree as t
@@ -29,6 +33,10 @@ _SQUARE_FUNCS = {"tr": "trace", "Tr": "trace", "trace": "trace", "det": "determi
 class FunctionRules(RuleBase):
     """Applications, big operators, derivatives and gradients."""
 
+    if TYPE_CHECKING:  # (rules/symbols.py)
+
+        def _size(self, node: t.Node | None) -> Dim | None: ...
+
     def _apply(self, node: t.Apply) -> Shape | None:
         args = [self.infer(a) for a in node.args]
         func = node.func
@@ -43,9 +51,14 @@ class FunctionRules(RuleBase):
             return args[0]  # the logistic function, elementwise
         key = symbol_key(func)
         sig = self._signature(key[0], func.start) if key else None
-        if sig is None and key is not None and key[0] in _DENSITIES and _conditional(node.args):
+        if sig is None and key is not None:
+            decl = self._lookup(key, func.start)
+            if decl is not None and decl.how == "at":
+                return decl.shape  # J(x), declared as J(x) \in \mathbb{R}^{m \times n}
+        if sig is None and key is not None and _conditional(node.args, key[0] in _DENSITIES):
             if not self._known(key[0], func.start):
-                return SCALAR  # p(z = j \mid x; \phi), q(z \mid x): a probability or a density
+                # p(z = j \mid x; \phi), q(z \mid x), a policy \pi_w(a \mid s): a probability
+                return SCALAR
         if sig is None or len(args) != 1:
             return None
         arg = args[0]
@@ -80,6 +93,8 @@ class FunctionRules(RuleBase):
             return SCALAR if arg is not None or len(args) == 1 else None
         if name.lower() in ELEMENTWISE or name == "softmax":  # \operatorname{ReLU} too
             return arg
+        if name == "diag" and len(node.args) > 1:
+            return self._diagonal_of_entries(node.args, args)
         if name == "diag" and arg is not None:
             if arg.cols == ONE:
                 return Shape(arg.rows, arg.rows)
@@ -114,6 +129,27 @@ class FunctionRules(RuleBase):
         if len(args) != 2 or any(a is None or a.cols != ONE for a in args):
             return None  # the covariance of a matrix: vec'd or not, papers differ
         return Shape(args[0].rows, args[1].rows)  # type: ignore[union-attr]
+
+    def _diagonal_of_entries(
+        self, entries: tuple[t.Node, ...], shapes: list[Shape | None]
+    ) -> Shape | None:
+        r"""``\operatorname{diag}(\psi_1, \dots, \psi_p)`` is p×p, ``\operatorname{diag}(0.36,
+        0.51, 0.64)`` 3×3 — unless an entry is (or may be) a block: ``diag(A_1, \dots, A_k)``."""
+        if any(s is not None and not s.is_scalar for s in shapes):
+            return None  # a block-diagonal matrix
+        if not any(isinstance(e, t.Dots) for e in entries):
+            if all(s is not None for s in shapes):
+                return Shape(sympy.Integer(len(entries)), sympy.Integer(len(entries)))
+            return None
+        if len(entries) != 3 or not isinstance(entries[1], t.Dots):
+            return None
+        first, last = (_listed_entry(e) for e in (entries[0], entries[2]))
+        if first is None or last is None or _is_capital(first.base):
+            return None
+        if symbol_key(first.base) != symbol_key(last.base) or not _is_one(first.index):
+            return None
+        n = self._size(last.index)
+        return Shape(n, n) if n is not None else None
 
     def _bigop(self, node: t.BigOp) -> Shape | None:
         body = self.infer(node.body)
@@ -165,10 +201,11 @@ class FunctionRules(RuleBase):
         )  # fmt: skip
 
 
-def _conditional(args: tuple[t.Node, ...]) -> bool:
-    """Arguments as a distribution takes them: ``z \\mid x``, or parameters after ``;``."""
+def _conditional(args: tuple[t.Node, ...], density: bool = True) -> bool:
+    """Arguments as a distribution takes them: ``z \\mid x``, or (for a letter that names
+    densities, p or q) parameters after ``;`` — ``f(x; \\theta)`` is a model's output."""
     return any(
-        isinstance(a, t.Sequence)
+        (density and isinstance(a, t.Sequence))
         or (isinstance(a, t.Chain) and any(r in ("\\mid", "|", "\\vert") for r in a.relations))
         for a in args
     )
@@ -180,3 +217,22 @@ def _comparable(arg: Shape, domain: Shape) -> bool:
     if domain.is_scalar or arg.is_scalar:
         return False
     return arg.is_vector == domain.is_vector
+
+
+def _listed_entry(node: t.Node) -> t.Sub | None:
+    """The subscripted letter of a listed entry: ``\\psi_p``, ``\\hat u_n^2``."""
+    if isinstance(node, t.Power):
+        node = node.base
+    if isinstance(node, t.Sub) and isinstance(node.base, t.Symbol):
+        return node
+    return None
+
+
+def _is_one(node: t.Node | None) -> bool:
+    return isinstance(node, t.Number) and node.text == "1"
+
+
+def _is_capital(node: t.Node) -> bool:
+    """A capital letter (``A_1``, ``\\Sigma_1``): what block-diagonal matrices list."""
+    name = node.name.lstrip("\\") if isinstance(node, t.Symbol) else ""
+    return name[:1].isupper()

@@ -37,7 +37,7 @@ class OperatorRules(RuleBase):
         if label is not None:  # \vh^{(t-1)}: a member of the family h^{(t)}
             return self.infer(label)
         base = self.infer(node.base)
-        self.infer(node.exponent)
+        power = self.infer(node.exponent)
         if base is None:
             return None
         if base.is_scalar:
@@ -47,6 +47,10 @@ class OperatorRules(RuleBase):
             vector = ONE in (base.rows, base.cols)  # (x^+ of a vector: its positive part?)
             return None if vector else base.transposed()
         matrix_power = exp in _MATRIX_EXPONENTS
+        if not matrix_power and base.rows == base.cols != ONE and power in (None, SCALAR):
+            # \hat A^K, P^t, A^{k+1} of a square matrix: square whatever the count (never flagged)
+            counted = _count(node.exponent) or (power == SCALAR and _letter(node.exponent))
+            return base if counted else None
         if not matrix_power or base.cols == ONE or base.rows == ONE:
             return None  # x^2 of a vector is elementwise in many papers
         if not self._same(base.rows, base.cols, node.start):
@@ -92,6 +96,35 @@ class OperatorRules(RuleBase):
     def _sqrt(self, node: t.Sqrt) -> Shape | None:
         s = self.infer(node.body)
         return SCALAR if s is not None and s.is_scalar else None
+
+
+# letters papers count with in an exponent (A^k, P^t, \hat A^K); not T, H (transposes), nor
+# letters that label (\Sigma^x, \Sigma^y: the covariance of x, of y; W^Q, W^V)
+_COUNT_LETTERS = frozenset("ijklmnprstJKLMNR")
+
+
+def _letter(node: t.Node | None) -> bool:
+    """A plain Latin letter: ``K``, ``t``."""
+    return (
+        isinstance(node, t.Symbol) and node.font is None and not node.accents
+        and len(node.name) == 1 and node.name.isascii() and node.name.isalpha()
+    )  # fmt: skip
+
+
+def _count(node: t.Node | None) -> bool:
+    """An exponent that counts: an integer, a counting letter (``K``, ``t``), or sums,
+    negatives and products of those (``k+1``, ``-k``, ``2t``)."""
+    if isinstance(node, t.Number):
+        return node.text.isdigit()
+    if isinstance(node, t.Symbol):
+        return _letter(node) and node.name in _COUNT_LETTERS
+    if isinstance(node, t.Add):
+        return all(_count(term) for term in node.terms)
+    if isinstance(node, t.Neg):
+        return _count(node.operand)
+    if isinstance(node, t.Product):
+        return all(_count(f) for f in node.factors)
+    return False
 
 
 def _tagged_transpose(node: t.Power) -> t.Tagged | None:

@@ -10,7 +10,7 @@ from texgrad.shapes.diagnostics import Fix
 from texgrad.shapes.dims import ONE, SCALAR, Shape, same, scalar_spreads
 from texgrad.shapes.rules.base import RuleBase, span_key
 from texgrad.syntax import tree as t
-from texgrad.syntax.notation import call_of, is_round
+from texgrad.syntax.notation import call_of, is_d, is_round, sized_constant
 from texgrad.syntax.symbols import symbol_key
 
 # what a factor of unknown shape may be for its product still to have a shape (A \Sigma A^\top)
@@ -44,6 +44,7 @@ class ProductRules(RuleBase):
         shapes = [self._factor(f, i + 1 < len(factors), i > 0) for i, f in enumerate(factors)]
         _constant_pi(factors, shapes)
         self._expectations(factors, shapes)
+        _differentials(factors, shapes)
         self._coefficients(factors, shapes)
         self._gather_evidence(factors, shapes)
         # Each run of factors of known shape is multiplied out: however the product is
@@ -111,12 +112,27 @@ class ProductRules(RuleBase):
                 if shapes[i].is_scalar:  # type: ignore[union-attr]
                     continue
                 return  # past the first vector or matrix
+            if self._reciprocal(f):
+                shapes[i] = SCALAR  # \frac{1}{N_k} \sum_i …: one over a count
+                continue
             if not self._coefficient(f):
                 return
             if i + 1 < len(factors) and _arguments(factors[i + 1]) and _plain(factors[i + 1]):
                 return  # \mu(x), \phi(x, y): a function's arguments, not a factor
             if any(s is not None and not s.is_scalar for s in shapes[i + 1 :]):
                 shapes[i] = SCALAR
+
+    def _reciprocal(self, node: t.Node) -> bool:
+        """Is ``node`` one over a letter nothing declares or defines (``\\frac{1}{N_k}``,
+        ``\\tfrac{2}{n}``): a count or a size, leading a product as its scalar coefficient."""
+        if not isinstance(node, t.Frac) or not isinstance(node.num, t.Number):
+            return False
+        den = node.den
+        base = den.base if isinstance(den, t.Sub) else den
+        if not isinstance(base, t.Symbol) or base.font is not None or base.accents:
+            return False
+        key = symbol_key(den)
+        return key is not None and self._unknown(key[0], den.start)
 
     def _coefficient(self, node: t.Node) -> bool:
         """Is ``node`` a lowercase Greek letter (``\\lambda``, ``\\eta_t``, ``\\sigma_n^2``) that
@@ -168,6 +184,11 @@ class ProductRules(RuleBase):
         the square of the condition number, not ``\\kappa`` times ``(A)^2``)?"""
         if self._signature(key, f.start):
             return True
+        if isinstance(bracket, t.Paren) and bracket.open in ("(", "\\left("):
+            own = symbol_key(f)
+            decl = self._lookup(own, f.start) if own is not None else None
+            if decl is not None and decl.how == "at":
+                return True  # J(x) of J(x) \in \mathbb{R}^{m \times n}: J's value at x
         return (
             not isinstance(bracket, t.Paren)
             and isinstance(f, t.Symbol)
@@ -226,7 +247,9 @@ class ProductRules(RuleBase):
         for term, s in matrices[1:]:
             first, fs = matrices[0]
             if not self._agrees(s, fs, node.start):
-                if _broadcasts(s, fs) or _broadcasts(fs, s):
+                if (_broadcasts(s, fs) and not self._sized_identity(first)) or (
+                    _broadcasts(fs, s) and not self._sized_identity(term)
+                ):
                     return None  # XW + b with b a row: broadcasting, as ML papers write it
                 fixes = (self._transpose_fix(term),) if s.agrees(fs.transposed()) else ()
                 message = messages.add_mismatch(
@@ -252,6 +275,21 @@ class ProductRules(RuleBase):
         if non_scalar and len(non_scalar) < len(known) and not scalar_spreads(non_scalar[0]):
             return None  # scalar + matrix: broadcasting, or \lambda I meant: not checked
         return non_scalar[0] if non_scalar else SCALAR
+
+    def _sized_identity(self, node: t.Node) -> bool:
+        """``I_n``, ``-\\rho I_p``: an identity of written size, which no vector is broadcast over
+        (``A\\mathbf{1}_n + I_n`` is a mistake, where ``X + \\mu`` may broadcast)."""
+        if isinstance(node, t.Neg):
+            return self._sized_identity(node.operand)
+        if isinstance(node, t.Product):
+            rest = [f for f in node.factors if not self._sized_identity(f)]
+            return len(rest) == len(node.factors) - 1 and all(
+                (s := self.infer(f)) is not None and s.is_scalar for f in rest
+            )
+        if not isinstance(node, t.Sub):
+            return False
+        found = sized_constant(node)
+        return found is not None and found[0] == "identity" and self.infer(node) is not None
 
     def _identity(self, node: t.Node) -> bool:
         """An undeclared identity matrix, possibly scaled: ``I``, ``\\mathbf{I}``, ``\\lambda I``, ``-2I``."""
@@ -344,6 +382,20 @@ def _broadcasts(small: Shape, big: Shape) -> bool:
     if small.rows == ONE and same(small.cols, big.cols) and big.rows != ONE:
         return True
     return small.cols == ONE and same(small.rows, big.rows) and big.cols != ONE
+
+
+def _differentials(factors: list[t.Node], shapes: list[Shape | None]) -> None:
+    r"""``dO^\top P``, ``P^\top dO``, ``\mathrm{d}X``: an undeclared ``d`` before a factor is
+    the differential, which has the shape of what it applies to (and ``dO^\top`` is
+    ``(dO)^\top``): for shapes, a scalar."""
+    for i in range(len(factors) - 1):
+        if shapes[i] is None and shapes[i + 1] is not None and is_d(factors[i]):
+            if isinstance(factors[i + 1], _DIFFERENTIATED):
+                shapes[i] = SCALAR
+
+
+# what a differential is written before: dX, dX^\top, dx_i, dW^{(l)}
+_DIFFERENTIATED = (t.Symbol, t.Sub, t.Transpose, t.Tagged, t.Font)
 
 
 def _constant_pi(factors: list[t.Node], shapes: list[Shape | None]) -> None:

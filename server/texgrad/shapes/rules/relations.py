@@ -130,7 +130,7 @@ class RelationRules(RuleBase):
             return
         if a is None or b is None or self._agrees(a, b, left.start):
             return
-        if self._redefines(left) and not a.agrees(b.transposed()):
+        if self._redefines(left) and not a.agrees(b.transposed()) and not _lost(a, b):
             # \beta = \sum_i \alpha_i \phi(x_i) in a later section: \beta anew
             self._define(left, b)
             return
@@ -244,6 +244,13 @@ class RelationRules(RuleBase):
             d = Declaration(key[0], key[1], shape, self.path, node.start, node.end, "definition")
             self.writes.append(d)
             found.append(d)
+
+
+def _lost(a: Shape, b: Shape) -> bool:
+    """A matrix or vector set equal to a scalar: not a new meaning of its letter (papers
+    redefine a letter as another matrix or vector), but a sum of outer products written as
+    inner ones, ``(x - \\mu)^\\top (x - \\mu)``."""
+    return b.is_scalar and not a.is_scalar
 
 
 def _transposes(a: t.Node, b: t.Node) -> bool:

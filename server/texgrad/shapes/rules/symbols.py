@@ -5,9 +5,11 @@ their own (``x_t``, ``\sigma_{\min}``)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_of
 from texgrad.shapes.families import member_shape
-from texgrad.shapes.questions import DIMENSION, dimension_key
+from texgrad.shapes.questions import DEFINITION, DIMENSION, dimension_key
 from texgrad.shapes.rules.base import RuleBase
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import sized_constant
@@ -17,6 +19,10 @@ from texgrad.syntax.symbols import symbol_key
 _ELEMENT_INDICES = frozenset("i j l m n p q r".split())
 # what stands for "all rows" or "all columns" in a slice: A_{i,:}, A_{:,j}, A_{i,\cdot}
 _SLICE_MARKS = frozenset({":", "\\cdot", "*", "\\ast", "\\bullet"})
+
+
+# accents that keep a symbol's shape: a rate (\dot J of J(q) ∈ ℝ^{6×n} is 6×n)
+_RATES = frozenset({"dot", "ddot"})
 
 
 class SymbolRules(RuleBase):
@@ -48,7 +54,17 @@ class SymbolRules(RuleBase):
         if isinstance(node, t.Tagged):
             power = node.as_power()  # W^Q names a matrix where declared; else A^N is a power
             return self._member(node) if power is None else self.infer(power)
+        if isinstance(node, t.Symbol) and node.accents and set(node.accents) <= _RATES:
+            return self._rate(node)
         return SCALAR if self._is_dimension(node) else None
+
+    def _rate(self, node: t.Symbol) -> Shape | None:
+        """``\\dot J``, ``\\ddot q`` that nothing declares: the rate of a declared symbol has its
+        shape.  (Not ``\\hat p``, the skew matrix of a vector, nor ``\\tilde A``, often another
+        size: they stay unknown.)"""
+        key = symbol_key(replace(node, accents=()))
+        decl = self._lookup(key, node.start) if key is not None else None
+        return decl.shape if decl is not None else None
 
     def _member(self, node: t.Tagged | t.Sub) -> Shape | None:
         """``h^{(t-1)}``, ``W^{(l+1)}``, ``h_{t-1}``: a member of a family declared as
@@ -122,8 +138,10 @@ class SymbolRules(RuleBase):
         if own is not None:
             return own
         key = symbol_key(node)
-        if key is not None and self._known(key[0], node.start):
-            return None
+        if key is not None and (
+            self._known(key[0], node.start) or self._ask(DEFINITION, key[0], None, None)
+        ):
+            return None  # (defined in another section: \Sigma_{yx} names a block, no entry)
         constant = self._sized_constant(node)
         if constant is not None:
             return constant
