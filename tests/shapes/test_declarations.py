@@ -442,6 +442,21 @@ def test_definition_gives_an_undeclared_symbol_its_shape(tmp_path: Path) -> None
     assert found(result) == expected(fx, "matmul-mismatch", "add-mismatch")
 
 
+def test_a_chain_defines_its_head_by_a_later_known_side(tmp_path: Path) -> None:
+    # E = \hat{U}^\top \hat{U} = Y^\top Y: the middle side is unknown, the last one says q×q;
+    # a list ends the statement (F = \hat{V}, G = …: F stays unknown)
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $Y \in \mathbb{R}^{n \times q}$. Define $E = \hat{U}^\top \hat{U} = Y^\top Y$; then $E Y$ is wrong.
+                                                                                                 ^^^
+        Also $F = \hat{V}, \qquad G = Y^\top Y$ leaves $F$ unknown: $F Y$.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert declaration(result, "F") is None
+
+
 def test_definition_does_not_override_a_declaration(tmp_path: Path) -> None:
     fx, result = check_fixture(
         tmp_path,
@@ -708,6 +723,23 @@ def test_bold_declaration_serves_plain_use(tmp_path: Path) -> None:
 
 
 def test_a_calligraphic_letter_is_another_symbol(tmp_path: Path) -> None:
+    # \mathcal{E} (errors, n×q) declared; E (a q×q cross-product) only defined: the
+    # definition holds for E, not the calligraphic letter's declaration (font fallback is
+    # for weights of one letter, \mathbf{x} and x, not for \mathcal, \mathbb, \mathfrak).
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\mathcal{E} \in \mathbb{R}^{n \times q}$ be the errors and $Y \in \mathbb{R}^{n \times q}$.
+
+        The matrix $E = Y^\top Y$ is used in $E^{-1}$ and $\det(E + Y^\top Y)$, but $E Y$ is wrong.
+                                                                                     ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert declaration(result, "E", None) is None
+
+
+def test_a_calligraphic_letter_is_not_the_bold_one(tmp_path: Path) -> None:
     # \mathcal{F} is the augmented matrix, whatever its size: not F, as \mathbf{F} would be
     fx, result = check_fixture(
         tmp_path,

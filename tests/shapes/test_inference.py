@@ -113,6 +113,16 @@ SHAPES = [
     (r"\operatorname{diag}(\psi_1, \dots, \psi_n)", shape("n", "n")),  # its listed entries
     (r"\operatorname{diag}(u_1^2, \ldots, u_m^2) A", shape("m", "n")),
     (r"\operatorname{diag}(0.36, 0.51, 0.64)", shape(3, 3)),
+    # moments: an expectation keeps the shape (the condition left out), a covariance of
+    # vectors is a matrix
+    (r"\mathbb{E}[x x^\top]", shape("n", "n")),
+    (r"\mathbb{E}\big[(x - A^\top y)(x - A^\top y)^\top \mid z\big]", shape("n", "n")),
+    (r"\mathbb{E}_{q}(x \mid z)", shape("n")),
+    (r"A \mathbb{E}[x]", shape("m")),
+    (r"\operatorname{E}(x \mid y)", shape("n")),
+    (r"\operatorname{Var}(x \mid y)", shape("n", "n")),
+    (r"\operatorname{Var}(c)", SCALAR),
+    (r"\operatorname{Cov}(x, y)", shape("n", "m")),
     # elementwise functions keep the shape
     (r"\exp(A x)", shape("m")),
     (r"\log(y)", shape("m")),
@@ -156,6 +166,8 @@ UNKNOWN = [
     r"\frac{A x}{y}",  # dividing by a vector: not a shape we claim
     r"\operatorname{diag}(A_1, \dots, A_n)",  # block-diagonal: blocks of unknown size
     r"\operatorname{diag}(x, y)",  # two vectors: blocks
+    r"\mathbb{E}[u]",
+    r"\operatorname{Var}(A)",  # the covariance of a matrix: vec'd or not, papers differ
 ]
 
 
@@ -384,6 +396,30 @@ def test_a_rate_has_the_shape_of_its_letter(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "equation-mismatch", "add-mismatch")
+
+
+def test_expectations_and_covariances(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\alpha \in \mathbb{R}^m$, $y \in \mathbb{R}^p$ and $Z \in \mathbb{R}^{p \times m}$, and let
+        $P = \mathbb{E}[(\alpha - a)(\alpha - a)^\top \mid y]$ with $a = \mathbb{E}(\alpha \mid y)$ and
+        $F = \operatorname{Var}(y)$. Fine: $Z P Z^\top + F$. Wrong: $P Z$.
+                                                                     ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_declared_blackboard_e_is_a_matrix(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\mathbb{E} \in \mathbb{R}^{k \times k}$ and $x \in \mathbb{R}^n$. Then $\mathbb{E}(x x^\top)$.
+                                                                                     ^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
 
 
 def test_elementwise_functions(tmp_path: Path) -> None:
@@ -752,6 +788,25 @@ def test_superscript_tags_name_matrices(tmp_path: Path) -> None:
     assert got == sorted([r"W^Q X", r"Q K", r"b^{\text{out}} W^{\text{enc}}", r"X^\top W_i^V"]), [
         d.message for d in result.diagnostics
     ]
+
+
+def test_a_starred_name_is_declared_and_an_undeclared_star_is_left_alone(tmp_path: Path) -> None:
+    # Z_t^* (the rows of Z_t observed), \theta^\star (an optimum): names where declared; an
+    # undeclared A^* (an adjoint) stays what it was, a power no rule sizes
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $W \in \mathbb{R}^{k \times p}$, $H \in \mathbb{R}^{p \times p}$, $H^* \in \mathbb{R}^{k \times k}$,
+        $\theta^\star \in \mathbb{R}^d$ and $A \in \mathbb{R}^{m \times n}$.
+
+        Right: $H^* = W H W^\top$, $\theta^\star {\theta^\star}^\top$, $A^* A$.
+
+        Wrong: $H^* = W H$, $H \theta^\star$.
+        """,
+    )
+    text = result.doc.text
+    got = sorted((text[d.start : d.end], d.code) for d in result.diagnostics)
+    assert got == [("H \\theta^\\star", "matmul-mismatch"), ("H^* = W H", "equation-mismatch")], got
 
 
 def test_an_undeclared_capital_exponent_is_still_a_power(tmp_path: Path) -> None:

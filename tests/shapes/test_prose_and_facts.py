@@ -49,6 +49,24 @@ def test_an_apposition_after_a_relation_that_defines_nothing_declares_nothing(
     assert found(result) == set()
 
 
+def test_one_in_a_list_names_the_kind_said_before(tmp_path: Path) -> None:
+    # "… and $B$ a $k \times k$ positive definite one": B is k×k there (an exercise re-using
+    # the letters), and "one-hot" is no kind
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A$ be a $k \times k$ symmetric matrix and $B$ a $k \times k$ positive definite one.
+        Then $B^{-1} A$ is fine; with $y \in \mathbb{R}^n$, $B y$ is not.
+                                                             ^^^
+        Let $C$ be an $m \times m$ matrix and $v$ an $n$ one-hot vector.
+        """,
+    )
+    b = declaration(result, "B")
+    assert b is not None and b.shape.short() == "k×k" and b.how == "prose"
+    assert declaration(result, "v") is None
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
 def test_a_list_of_scalars_before_the_word(tmp_path: Path) -> None:
     fx, result = check_fixture(
         tmp_path,
@@ -220,6 +238,31 @@ def test_an_example_s_facts_are_its_own(tmp_path: Path) -> None:
         name=None,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_an_example_goes_through_cases_each_with_its_sizes(tmp_path: Path) -> None:
+    # in an example, "For the Nile data $m = 1$" is one case; the local linear trend after
+    # it writes T out as 2×2 (m = 2): an instance of m×m.  Outside an example, the number
+    # stated for m still holds and the written-out matrix contradicts it.
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        # Model
+
+        The state is $\alpha_t \in \mathbb{R}^m$ and $T \in \mathbb{R}^{m \times m}$.
+
+        ## Example: two models
+
+        For the Nile data $m = 1$ and $T = 1$. For the local linear trend,
+        $T = \begin{bmatrix} 1 & 1 \\ 0 & 1 \end{bmatrix}$.
+
+        # Fitting
+
+        Here $m = 1$, and $T = \begin{bmatrix} 1 & 1 \\ 0 & 1 \end{bmatrix}$ is wrong.
+                           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch")
 
 
 def test_an_equation_between_vectors_and_a_range_are_no_facts(tmp_path: Path) -> None:

@@ -263,6 +263,46 @@ def test_a_coined_name_keeps_its_definition_in_later_sections(tmp_path: Path) ->
     assert found(result) == expected(fx, "matmul-mismatch", name="notes.md")
 
 
+def test_the_definition_of_a_specific_name_holds_on(tmp_path: Path) -> None:
+    # the innovation v_t and the within-groups scatter S_W are used as defined
+    # in the sections after theirs; a plain letter (K) stays in its section (the test above)
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        # The filter
+
+        Let $y_t \in \mathbb{R}^p$, $a_t \in \mathbb{R}^m$, $Z \in \mathbb{R}^{p \times m}$ and
+        $P \in \mathbb{R}^{m \times m}$. The innovation is $v_t = y_t - Z a_t$ and $S_W = Z^\top Z$.
+
+        # The likelihood
+
+        Fine: $Z^\top v_t$, $S_W P$. Wrong: $P v_t$.
+                                             ^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_myst_lemma_s_letters_are_its_own(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        # Kernel PCA
+
+        Stacking eigenvectors gives $A \in \mathbb{R}^{n \times r}$, and $H \in \mathbb{R}^{n \times n}$.
+
+        ```{prf:lemma}
+        :label: lem-trace
+        Let $A \in \mathbb{R}^{p \times q}$ and $B \in \mathbb{R}^{q \times p}$. Then $\operatorname{tr}(AB) = \operatorname{tr}(BA)$.
+        ```
+
+        The projection is $A^\top H$; but $H A^\top$ is wrong.
+                                           ^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
 LEMMAS = r"""
 \documentclass{article}
 \newtheorem{lemma}{Lemma}

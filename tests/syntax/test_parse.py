@@ -66,7 +66,7 @@ CASES = [
     ("A'", "(Prime A)"),
     ("A''", "(Prime:2 A)"),
     ("A^H", "(Transpose:H A)"),
-    ("A^*", "(Power A *)"),
+    ("A^*", "(Tagged A *)"),  # a name where declared (x^*), else read as the power
     ("A^{1/2}", "(Power A (BinOp:/ 1 2))"),
     (r"A^{-\top}", r"(InverseTranspose:\top A)"),
     ("A^{-T}", "(InverseTranspose:T A)"),

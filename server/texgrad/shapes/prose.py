@@ -29,6 +29,11 @@ _KIND = (
     r"Jacobian|projection|precision|kernel|adjacency|transition|stochastic|loading) )*"
     r"(?:matrix|matrices|vector|vectors))"
 )
+# "… $A$ be a symmetric matrix and $B$ a $k \times k$ positive definite one": "one" names the
+# kind said before it in the list (the paragraph then holds "matri" or "vector" anyway)
+_KIND_OR_ONE = _KIND.replace(
+    "(?:matrix|matrices|vector|vectors))", "(?:matrix|matrices|vector|vectors|one(?![\\w-])))"
+)
 # words papers put before a size: "a random $p \times p$ matrix", "a real $3 \times 3$ matrix"
 _BEFORE_SIZE = r"(?:(?:random|real|complex|symmetric|given|fixed|arbitrary|square|diagonal|invertible|nonsingular|orthogonal|new)\s+)*"
 _PROSE = [
@@ -40,7 +45,7 @@ _PROSE = [
                + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND),
     # "Let $A$ be …, $C$ an $n \times m$ matrix and $w$ a vector of …": apposition in a list
     re.compile(r"(?:,|\band)\s+" + _M.format("sym") + r"\s+an?\s+" + _M.format("dims")
-               + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND),
+               + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND_OR_ONE),
     # "an $n \times n$ matrix $A$", "a $k \times 1$ vector $y_t$", "$n$-dimensional vector $v$", "an $m$-vector $y$"
     re.compile(_M.format("dims") + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND + r"\s+(?:called\s+|denoted\s+(?:by\s+)?)?" + _M.format("sym")),
     # "Let $v$ be a vector of length $n$", "$W$ is a matrix of size $m \times n$"

@@ -25,6 +25,7 @@ class Ask(Enum):
     REDEFINES = "redefines"  # declared in an earlier section, so that `key = …` may redefine it
     FACT = "fact"  # the dimension fact in force at the offset (n = n_1 n_2), by fact_key
     WEAK = "weak"  # a weak scalar (\lambda > 0) for a letter nothing declares
+    READS = "reads"  # is the key declared in a font a use in this font reads (E, not \mathcal{E})?
 
     # Members are singletons, equal only to themselves: hashed as objects, in C, not by
     # Enum's __hash__ (a Python call), since every question recorded is hashed once.
@@ -42,9 +43,10 @@ DIMENSION = Ask.DIMENSION
 REDEFINES = Ask.REDEFINES
 FACT = Ask.FACT
 WEAK = Ask.WEAK
+READS = Ask.READS
 
 # questions whose answers depend neither on where they are asked nor on sections
-UNSCOPED = frozenset({DECLARED, DIMENSION})
+UNSCOPED = frozenset({DECLARED, DIMENSION, READS})
 
 
 # A question inference asked of the symbol table or the definitions, with its answer:
@@ -75,6 +77,8 @@ def answer_of(
         return table.signature(key, path, at)
     if kind is DECLARED:
         return key in table.declarations
+    if kind is READS:
+        return table.reads(key, font)
     if kind is DEFINITION:
         found = defined.get(key)
         return table.in_force(found, path, at) if found else None

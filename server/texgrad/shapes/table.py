@@ -161,6 +161,11 @@ class SymbolTable:
             return notation
         return None
 
+    def reads(self, key: str, font: str | None) -> bool:
+        """Is ``key`` declared in ``font``, or in a font a use in ``font`` may read as its own
+        (``\\mathbf{x}`` for ``x``; not ``\\mathcal{E}`` for ``E``)?"""
+        return any(same_letter(font, d.font) for d in self.declarations.get(key, ()))
+
     def _view_of(self, key: str, font: str | None, path: str) -> _FileView | None:
         """A symbol's declarations (of one font) as ``lookup`` reads them in ``path``."""
         k = (key, font, path)

@@ -189,6 +189,8 @@ def superscript(base: t.Node, sup: t.Node, loc: dict[str, Any]) -> t.Node:
     return t.Power(base, sup, **loc)
 
 
+# Stars in a superscript: a name where the document declares it (Z_t^* ∈ ℝ^{p_t×m}).
+STARS = frozenset({"*", "\\ast", "\\star"})
 # Upright text in a superscript names, it does not raise: W^{\text{enc}}, b^{\mathrm{out}}.
 _TAG_FONTS = frozenset({"mathrm", "textrm", "text", "mathsf", "textsf", "operatorname"})
 
@@ -203,6 +205,8 @@ def name_tag(base: t.Node, sup: t.Node) -> bool:
         return False
     if isinstance(sup, t.Text):
         return True
+    if isinstance(sup, t.Symbol) and sup.name in STARS:
+        return True  # x^*, \theta^\star: an optimum's name, or an adjoint (a power, undeclared)
     if not isinstance(sup, t.Symbol) or sup.accents:
         return False
     if sup.font in _TAG_FONTS:

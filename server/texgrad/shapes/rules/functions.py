@@ -10,6 +10,7 @@ from texgrad.shapes import messages
 from texgrad.shapes.diagnostics import Related
 from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same
 from texgrad.shapes.rules.base import RuleBase, span_key
+from texgrad.shapes.rules.products import given_part
 from texgrad.syntax import tree as t
 from texgrad.syntax.commands import GREEK
 from texgrad.syntax.show import show
@@ -23,6 +24,8 @@ ELEMENTWISE = frozenset(
 )
 # letters that name a probability or a density when applied as p(z \mid x) or p(x; \theta)
 _DENSITIES = frozenset({"p", "q"})
+# moments: an expectation keeps its argument's shape, a (co)variance of vectors is a matrix
+_MOMENTS = frozenset({"E", "Var", "var", "Cov", "cov"})
 # functions of a square matrix, by what messages call them
 _SQUARE_FUNCS = {"tr": "trace", "Tr": "trace", "trace": "trace", "det": "determinant"}
 
@@ -106,6 +109,8 @@ class FunctionRules(RuleBase):
             return None
         if name == "vec" and arg is not None:
             return Shape(arg.rows * arg.cols, ONE)
+        if name in _MOMENTS:
+            return self._moment(name, node)
         if name in ("rank", "dim", "logsumexp", "Pr"):
             return SCALAR
         if name in ("max", "min") and len(args) == 2 and func.sub is None:
@@ -118,6 +123,18 @@ class FunctionRules(RuleBase):
         ):
             return SCALAR if name not in ("argmax", "argmin") else None
         return None
+
+    def _moment(self, name: str, node: t.Apply) -> Shape | None:
+        """``\\operatorname{E}(x \\mid y)``: the shape of x; ``\\operatorname{Var}(x)`` of a vector
+        x ∈ ℝⁿ: n×n (of a scalar: a scalar); ``\\operatorname{Cov}(x, y)``: n×m."""
+        args = [self.infer(given_part(a)) for a in node.args]
+        if name == "E":
+            return args[0] if len(args) == 1 else None
+        if len(args) == 1:
+            args.append(args[0])
+        if len(args) != 2 or any(a is None or a.cols != ONE for a in args):
+            return None  # the covariance of a matrix: vec'd or not, papers differ
+        return Shape(args[0].rows, args[1].rows)  # type: ignore[union-attr]
 
     def _bigop(self, node: t.BigOp) -> Shape | None:
         body = self.infer(node.body)

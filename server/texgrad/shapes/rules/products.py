@@ -48,6 +48,7 @@ class ProductRules(RuleBase):
         )
         shapes = [self._factor(f, i + 1 < len(factors), i > 0) for i, f in enumerate(factors)]
         _constant_pi(factors, shapes)
+        self._expectations(factors, shapes)
         _differentials(factors, shapes)
         self._coefficients(factors, shapes)
         self._gather_evidence(factors, shapes)
@@ -88,6 +89,25 @@ class ProductRules(RuleBase):
         ):  # fmt: skip
             result = Shape(head.rows, acc.cols)
         return result
+
+    def _expectations(self, factors: list[t.Node], shapes: list[Shape | None]) -> None:
+        """``\\mathbb{E}[x x^\\top \\mid y]``, ``\\mathbb{E}_q(z)``: an expectation has the shape of
+        what it averages (the condition after ``\\mid`` left out) — unless the document
+        declares ``\\mathbb{E}`` itself."""
+        for i in range(len(factors) - 1):
+            f, bracket = factors[i], factors[i + 1]
+            if shapes[i] is not None or not isinstance(bracket, t.Paren):
+                continue
+            base = f.base if isinstance(f, t.Sub) else f
+            if not (
+                isinstance(base, t.Symbol) and base.name == "E" and base.font == "mathbb"
+                and bracket.open in ("(", "[") and bracket.body is not None
+                and self._lookup(("E", "mathbb"), f.start) is None
+            ):  # fmt: skip
+                continue
+            inner = self.infer(given_part(bracket.body))
+            if inner is not None:
+                shapes[i], shapes[i + 1] = SCALAR, inner
 
     def _coefficients(self, factors: list[t.Node], shapes: list[Shape | None]) -> None:
         """``\\eta \\nabla f``, ``2 \\lambda w``, ``\\sigma_n^2 x``: undeclared lowercase Greek letters
@@ -329,6 +349,16 @@ def _elementwise_with_unknown(known: Shape | None) -> Shape | None:
     vector, a scalar), so the product has T's shape — when T has no dimension 1 (a vector
     ``x \\odot Q`` may be broadcast into a larger Q)."""
     return known if known is not None and ONE not in (known.rows, known.cols) else None
+
+
+def given_part(node: t.Node) -> t.Node:
+    """What a conditional ``x \\mid y`` is about (``x``); any other node itself."""
+    if isinstance(node, t.Chain) and node.relations and node.relations[0] in _GIVEN:
+        return node.items[0] if node.items[0] is not None else node
+    return node
+
+
+_GIVEN = frozenset({"\\mid", "|", "\\vert"})
 
 
 def _arguments(node: t.Node) -> bool:

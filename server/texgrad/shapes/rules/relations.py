@@ -10,7 +10,7 @@ from dataclasses import replace
 from texgrad.shapes import messages
 from texgrad.shapes.dims import Shape, same
 from texgrad.shapes.formulas import ORDER_RELATIONS
-from texgrad.shapes.questions import REDEFINES
+from texgrad.shapes.questions import READS, REDEFINES
 from texgrad.shapes.rules.base import UNSIZED, RuleBase, span_key, unwrapped
 from texgrad.shapes.rules.symbols import SAME_SHAPE_ACCENTS
 from texgrad.shapes.sections import SENTENCE_LOOKBACK, Boundaries, sentence_start
@@ -96,7 +96,28 @@ class RelationRules(RuleBase):
                 right = right.items[0]
                 b = self.shapes.get(span_key(right)) if right is not None else None
             if left is not None and right is not None:
+                if i == 0 and b is None and a is None and self._defines(left):
+                    b = self._later_side(node, shapes)  # E = \hat{U}^\top \hat{U} = Y^\top M Y
+                    if b is not None:
+                        self._define(left, b)
+                        continue
                 self._equation(rel, left, right, a, b)
+        return None
+
+    def _later_side(self, node: t.Chain, shapes: list[Shape | None]) -> Shape | None:
+        """The first known shape after the second side of a chain of equalities (``E = ? =
+        Y^\top Y``), up to where a list ends the statement (``…, \\qquad F = …``)."""
+        if isinstance(node.items[1], t.List):
+            return None  # (the statement ends at the second side)
+        for k in range(2, len(node.items)):
+            item = node.items[k]
+            if node.relations[k - 1] not in EQUALITIES or item is None:
+                return None
+            if isinstance(item, t.List):
+                first = item.items[0] if item.items else None
+                return self.shapes.get(span_key(first)) if first is not None else None
+            if shapes[k] is not None:
+                return shapes[k]
         return None
 
     def _equation(
@@ -128,9 +149,7 @@ class RelationRules(RuleBase):
         at = left.start
         if substitutes(self.source, at):
             return  # "Applying Lemma 1 with $A = \hat A$": the lemma's letter set to another
-        if (_is_explicit(left) or _is_explicit(right)) and _instance(
-            self._under_facts(a, at), self._under_facts(b, at)
-        ):
+        if (_is_explicit(left) or _is_explicit(right)) and self._example_of(a, b, at):
             return  # C = [0; 0; 0] for C ∈ ℝ^{n×m}: an example with n = 3, m = 1
         fixes = (self._transpose_fix(right),) if a.agrees(b.transposed()) else ()
         message = messages.equation_mismatch(
@@ -171,6 +190,16 @@ class RelationRules(RuleBase):
             return None
         return t.Apply(name, tuple(args), True, start=head.start, end=head.end,  # type: ignore[arg-type]
                        from_macro=head.from_macro, span=head.span)  # fmt: skip
+
+    def _example_of(self, a: Shape, b: Shape, at: int) -> bool:
+        """Could a matrix written out (one side) be the other side's shape with numbers for
+        its dimensions — under the facts in force, or, in an example, whatever they say: an
+        example goes through cases ("For the Nile data $m = 1$ … for the local linear trend,
+        $T_t = [1, 1; 0, 1]$"), each with its own sizes."""
+        if _instance(self._under_facts(a, at), self._under_facts(b, at)):
+            return True
+        bounds = self.table.boundaries.get(self.path)
+        return bounds is not None and bounds.in_unit(at) and _instance(a, b)
 
     def _is_definition_head(self, chain: t.Chain, head: t.Node) -> bool:
         """``f(x) = …`` defines f: its left side is not a call to check."""
@@ -213,13 +242,15 @@ class RelationRules(RuleBase):
 
     def _defines(self, node: t.Node) -> bool:
         r"""Is ``node`` an undeclared symbol, so that ``node = …`` defines its shape?  A
-        letter in a font of its own (``\mathcal{F} = […]`` where only ``F`` is declared) is
-        another symbol."""
+        letter in a font of its own (``\mathcal{F} = […]`` where only ``F`` is declared, or
+        ``E = …`` where only ``\mathcal{E}`` is) is another symbol."""
         key = symbol_key(node)
         if key is None:
             return False
         if not self._declared(key[0]):
             return not self._estimate(node)
+        if not self._ask(READS, key[0], key[1], None):
+            return True  # (declared only as another letter: E where \mathcal{E} is)
         if key[1] is None:
             return False
         decl = self._lookup(key, node.start)
