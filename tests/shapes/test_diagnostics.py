@@ -866,3 +866,15 @@ def test_a_space_is_written_with_a_superscript_only_when_it_reads_as_one(
     from texgrad.shapes.messages import space
 
     assert space(dim) == written
+
+
+def test_no_transpose_hint_where_a_stated_fact_rules_it_out(tmp_path: Path) -> None:
+    # with m = 1, the transpose of a 2×2 matrix is no more 1×1 than the matrix is
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $T \in \mathbb{R}^{m \times m}$. With $m = 1$, $T = \begin{bmatrix} 1 & 1 \\ 0 & 1 \end{bmatrix}$ is wrong.
+        """,
+    )
+    (d,) = result.diagnostics
+    assert d.code == "equation-mismatch" and "transposing" not in d.message and not d.fixes

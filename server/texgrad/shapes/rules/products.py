@@ -231,9 +231,9 @@ class ProductRules(RuleBase):
         if self._same(a.cols, b.rows, left.start):
             return Shape(a.rows, b.cols)
         fixes: list[Fix] = []
-        if same(a.rows, b.rows) and left_is_factor:
+        if self._same(a.rows, b.rows, left.start) and left_is_factor:
             fixes.append(self._transpose_fix(left))
-        if same(a.cols, b.cols):
+        if self._same(a.cols, b.cols, left.start):
             fixes.append(self._transpose_fix(right))
         operands = self._described(left, a), self._described(right, b)
         message = messages.matmul_mismatch(*operands, (a.cols, b.rows), self._hint(fixes))
@@ -255,7 +255,11 @@ class ProductRules(RuleBase):
                     _broadcasts(fs, s) and not self._sized_identity(term)
                 ):
                     return None  # XW + b with b a row: broadcasting, as ML papers write it
-                fixes = (self._transpose_fix(term),) if s.agrees(fs.transposed()) else ()
+                fixes = (
+                    (self._transpose_fix(term),)
+                    if self._agrees(s, fs.transposed(), node.start)
+                    else ()
+                )
                 message = messages.add_mismatch(
                     self._described(first, fs), self._described(term, s), self._hint(fixes)
                 )

@@ -151,7 +151,7 @@ class RelationRules(RuleBase):
             return  # "Applying Lemma 1 with $A = \hat A$": the lemma's letter set to another
         if (_is_explicit(left) or _is_explicit(right)) and self._example_of(a, b, at):
             return  # C = [0; 0; 0] for C ∈ ℝ^{n×m}: an example with n = 3, m = 1
-        fixes = (self._transpose_fix(right),) if a.agrees(b.transposed()) else ()
+        fixes = (self._transpose_fix(right),) if self._agrees(a, b.transposed(), at) else ()
         message = messages.equation_mismatch(
             rel, self._described(left, a), self._described(right, b), self._hint(fixes)
         )
