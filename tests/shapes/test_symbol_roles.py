@@ -310,3 +310,15 @@ def test_a_placeholder_subscript_declares_every_member(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_starred_name_transposed_in_one_superscript(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x^* \in \mathbb{R}^n$, $W^Q \in \mathbb{R}^{d \times k}$ and $A \in \mathbb{R}^{m \times n}$.
+        Then $x^{*\top} A^\top$ and $W^{Q\top} W^Q$ are fine, but $x^{*\top} A$ is not.
+                                                                   ^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")

@@ -186,6 +186,14 @@ def superscript(base: t.Node, sup: t.Node, loc: dict[str, Any]) -> t.Node:
         return t.Tagged(base, sup.body, sup.open, **loc)
     if name_tag(base, sup):
         return t.Tagged(base, sup, "", **loc)
+    if isinstance(sup, t.Product) and len(sup.factors) == 2:
+        tag, last = sup.factors  # x^{*\top}, W^{Q\top}: the transpose of a tagged name
+        mark = _mark(last)
+        if mark in TRANSPOSE_MARKS and name_tag(base, tag):
+            tagged = t.Tagged(base, tag, "", start=base.start, end=tag.end,
+                              from_macro=base.from_macro or tag.from_macro,
+                              span=(base.span[0], tag.span[1]))  # fmt: skip
+            return t.Transpose(tagged, mark, TRANSPOSE_MARKS[mark], **loc)
     return t.Power(base, sup, **loc)
 
 
