@@ -4,6 +4,7 @@ the variables a set binds (``\{x \in \mathbb{R}^n : Ax = b\}``) and ``f(x) = …
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from texgrad.shapes.dims import SCALAR, Shape, shape_of_space
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
@@ -214,6 +215,8 @@ def _from_membership(
         d = Declaration(key[0], key[1], shape, path, sym.start, sym.end, made, symmetric, pd)
         if scope is None:
             table.add(d)
+            if isinstance(sym, t.Sub) and show(sym.index) in ANY_INDEX:
+                table.add(replace(d, key=any_member_key(key[0][: key[0].rindex("_")])))
         else:
             table.add_bound(d, *scope)
 
@@ -277,6 +280,16 @@ def _equal_before(chain: t.Chain, i: int) -> list[t.Node]:
         found.append(item)  # type: ignore[arg-type]
         j -= 1
     return found
+
+
+# subscripts that stand for any member: W_\ast of W_i, W_f, W_o (not *: K_* is the test points')
+ANY_INDEX = frozenset({"\\ast", "\\bullet", "\\star", "\\cdot"})
+
+
+def any_member_key(base: str) -> str:
+    """Where ``W_\\ast \\in …`` is kept for the members it declares (``W_i``), one key per
+    letter, whichever mark the document used."""
+    return base + "_{\0any}"
 
 
 def _named_at_point(chain: t.Chain, symbols: list[t.Node]) -> t.Node | None:

@@ -172,7 +172,9 @@ def outline(result: CheckResult) -> list[OutlineItem]:
     text = result.doc.text
     table = result.table
     items: list[OutlineItem] = []
-    for decls in table.declarations.values():
+    for key, decls in table.declarations.items():
+        if "\0" in key:
+            continue  # (W_\ast kept again for the members it declares: listed once)
         for d in decls:
             if d.path != result.path or d.how == "definition":
                 continue

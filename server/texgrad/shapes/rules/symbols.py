@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_of
 from texgrad.shapes.families import member_shape
+from texgrad.shapes.formulas import any_member_key
 from texgrad.shapes.questions import DEFINITION, DIMENSION, dimension_key
 from texgrad.shapes.rules.base import RuleBase
 from texgrad.syntax import tree as t
@@ -21,8 +22,6 @@ from texgrad.syntax.symbols import symbol_key
 SAME_SHAPE_ACCENTS = frozenset({"dot", "ddot"})
 # letters that index entries (x_i, x_j); t, s, k … make a new vector (x_t, the iterate x_k)
 _ELEMENT_INDICES = frozenset("i j l m n p q r".split())
-# subscripts that stand for any member: W_\ast of W_i, W_f, W_o (not *: K_* is the test points')
-_ANY = ("\\ast", "\\bullet", "\\star", "\\cdot")
 # what stands for "all rows" or "all columns" in a slice: A_{i,:}, A_{:,j}, A_{i,\cdot}
 _SLICE_MARKS = frozenset({":", "\\cdot", "*", "\\ast", "\\bullet"})
 
@@ -161,14 +160,13 @@ class SymbolRules(RuleBase):
     def _any_member(self, node: t.Sub) -> Shape | None:
         r"""``W_i`` where the document declares ``W_\ast \in \mathbb{R}^{H \times d}`` ("each
         $W_\ast$", an LSTM's gates ``W_i, W_f, W_o``): a placeholder subscript stands for any."""
-        if not isinstance(node, t.Sub) or not isinstance(node.base, t.Symbol):
+        if not isinstance(node, t.Sub):
             return None
-        for mark in _ANY:
-            key = symbol_key(replace(node, index=t.Symbol(mark, start=node.start, end=node.end)))
-            if key is not None and self._declared(key[0]):
-                decl = self._lookup(key, node.start)
-                return decl.shape if decl is not None else None
-        return None
+        base = symbol_key(node.base)
+        if base is None or not self._declared(key := any_member_key(base[0])):
+            return None
+        decl = self._lookup((key, base[1]), node.start)
+        return decl.shape if decl is not None else None
 
     def _estimate_of_state(self, node: t.Sub) -> Shape | None:
         r"""``\hat x_{k|k-1}``, ``\hat x_k`` that nothing declares nor defines: the estimate of
