@@ -242,3 +242,36 @@ def test_dimension_names_of_labels_are_canonical_and_shift() -> None:
     assert relabel(ell, r"\ell", (r"\ell", 1)) == Shape(d(r"m_{\ell+1}"), d(r"m_\ell"))
     ng = Shape(d("n^{[l]}"), d("n^{[l-1]}"))
     assert relabel(ng, "l", ("l", 1)) == Shape(d("n^{[l+1]}"), d("n^{[l]}"))
+
+
+def test_a_member_under_another_letter_is_not_certain_when_the_base_has_its_own_shape(
+    tmp_path: Path,
+) -> None:
+    r"""``W_q^{(i)}`` is head i's m×d_h block of ``W_q \in \mathbb{R}^{m \times m}``; in a
+    later sentence ``W_q^{(l)}`` is the query projection of layer l, as big as ``W_q``:
+    another letter for the label, and a base of another shape, say nothing.  The head's
+    own letter is still the family's."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $W_q \in \mathbb{R}^{m \times m}$; head $i$ uses $W_q^{(i)} \in \mathbb{R}^{m \times d}$.
+        With $B^{(l)} \in \mathbb{R}^{m \times r}$ and $A^{(l)} \in \mathbb{R}^{r \times m}$ each
+        layer $l$ updates $W_q^{(l)} + B^{(l)} A^{(l)}$, but $W_q^{(i)} + B^{(l)} A^{(l)}$ is wrong.
+                                                              ^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_a_member_under_another_letter_keeps_the_family_s_shape_without_a_rival(
+    tmp_path: Path,
+) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Head $i$ uses $W_q^{(i)} \in \mathbb{R}^{m \times d}$ and $B \in \mathbb{R}^{m \times m}$;
+        then $W_q^{(j)} + B$ is wrong.
+              ^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")

@@ -860,3 +860,34 @@ def test_relu_written_with_capitals_is_elementwise(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_a_matrix_written_against_a_bracket_multiplies_it(tmp_path: Path) -> None:
+    r"""``H\big(v - \tfrac1n K \mathbf{1}_n\big)`` for the centring matrix H is a product (an
+    n-vector here): the score ``A \tilde v`` with A n×q is then found wrong."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $K \in \mathbb{R}^{n \times n}$, $A \in \mathbb{R}^{n \times q}$ and $v \in \mathbb{R}^n$, and
+        $H = I_n - \tfrac1n \mathbf{1}_n \mathbf{1}_n^\top$. Centred, $\tilde v = H\big(v - \tfrac1n K \mathbf{1}_n\big)$;
+        the score $A^\top \tilde v$ is fine, $A \tilde v$ is not.
+                                              ^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_matrix_s_name_before_a_point_or_a_bracket_that_disagrees_says_nothing(
+    tmp_path: Path,
+) -> None:
+    r"""``J(x_k)``, ``J(x)``: a matrix-valued function at a point, not a product; and
+    ``H(u + w)`` whose bracket is not as tall as H is wide is left alone."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $J \in \mathbb{R}^{m \times n}$, $x_k, x \in \mathbb{R}^n$, $\lambda > 0$,
+        $H \in \mathbb{R}^{n \times n}$ and $u, w \in \mathbb{R}^m$.
+        Then $J(x_k)^\top J(x_k) + \lambda I_n$, $J(x) + J$ and $H(u + w)$.
+        """,
+    )
+    assert found(result) == set()

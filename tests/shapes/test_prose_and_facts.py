@@ -599,6 +599,35 @@ def test_a_definition_with_its_size_after_is_declared(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "matmul-mismatch")
 
 
+def test_a_list_of_definitions_with_their_size_after_is_declared(tmp_path: Path) -> None:
+    """ "$Q_i = X W_q^{(i)}$, $K_i = X W_k^{(i)}$ are $n \\times d$" sizes both, though
+    W_k^{(i)} is declared nowhere ("likewise for keys")."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{n \times m}$, $W_q^{(i)} \in \mathbb{R}^{m \times d}$ (likewise for keys),
+        and $Q_i = X W_q^{(i)}$, $K_i = X W_k^{(i)}$ and $V_i = X W_v^{(i)}$ are $n \times d$.
+        The scores $Q_i K_i^\top$ are fine; $Q_i K_i$ and $Q_i V_i$ are not.
+                                             ^^^^^^^       ^^^^^^^
+        """,
+    )
+    k = declaration(result, "K_{i}")
+    assert k is not None and k.shape.short() == "n×d" and k.how == "prose"
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_list_of_definitions_supposed_or_of_other_words_declares_nothing(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Take $A = B C$ and $D = E F$; the sizes are $n \times n$ and $m \times m$, and $A D$.
+        Here $P = U V$, $R = S T$ are $n \times m$ matrices only if $U$ is; so $P R$.
+        """,
+    )
+    assert declaration(result, "A") is None and declaration(result, "R") is None
+    assert found(result) == set()
+
+
 def test_a_weak_scalar_overrides_a_bold_vector_and_an_earlier_section(tmp_path: Path) -> None:
     # \boldsymbol{\lambda} ∈ ℝᵖ (eigenvalues) and the penalty "\lambda > 0"; a multiplier
     # \lambda ∈ ℝᵐ of Section 1 and an Exercise's "Let $\lambda > 0$"; but "$\lambda \ge 0$"

@@ -578,3 +578,79 @@ def test_a_myst_lemma_with_options_sets_its_letters(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch", name="page.md")
+
+
+def test_a_later_file_s_letters_do_not_hold_in_an_earlier_one(tmp_path: Path) -> None:
+    """A paper's sections in files of their own re-use letters as its sections do: the Q of
+    the method file (AdaLoRA's r×k factor) does not hold in the background file read before
+    it, where Q = XW is the queries; what is wrong there is still found."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! sec/background.tex
+        \section{Attention}
+        Tokens $X \in \mathbb{R}^{n \times m}$ and $W \in \mathbb{R}^{m \times m}$ give $Q = X W$
+        and $K = X W$, and the scores $Q K^\top$; but $W X$ is wrong.
+                                                       ^^^
+        %! main.tex
+        \documentclass{article}
+        \begin{document}
+        \input{sec/background}
+        \input{sec/method}
+        \end{document}
+        %! sec/method.tex
+        \section{Adaptive rank}
+        The update is $P Q$ with $P \in \mathbb{R}^{d \times r}$ and $Q \in \mathbb{R}^{r \times k}$.
+        """,
+        name="sec/background.tex",
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", name="sec/background.tex")
+
+
+def test_an_equation_defines_a_letter_declared_only_in_a_later_file(tmp_path: Path) -> None:
+    """``Z = M + S \\odot E`` sizes Z where the only declaration of Z is an experiments
+    file's, read later."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! sec/method.tex
+        \section{Method}
+        With $M, S, E \in \mathbb{R}^{N \times D}$ let $Z = M + S \odot E$; the decoder gives
+        $\hat A \in \mathbb{R}^{N \times N}$ as $\hat A = Z^\top Z$.
+                                                 ^^^^^^^^^^^^^^^^^
+        %! main.tex
+        \documentclass{article}
+        \begin{document}
+        \input{sec/method}
+        \input{sec/experiments}
+        \end{document}
+        %! sec/experiments.tex
+        \section{Experiments}
+        On Cora, $Z \in \mathbb{R}^{2708 \times 16}$.
+        """,
+        name="sec/method.tex",
+    )
+    assert found(result) == expected(fx, "equation-mismatch", name="sec/method.tex")
+
+
+def test_a_later_file_s_notation_holds_in_an_earlier_one(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! sec/intro.tex
+        \section{Introduction}
+        We fit $X \beta$, not $\beta X$.
+                               ^^^^^^^
+        %! main.tex
+        \documentclass{article}
+        \begin{document}
+        \input{sec/intro}
+        \input{sec/notation}
+        \end{document}
+        %! sec/notation.tex
+        \section{Notation}
+        Throughout, $X \in \mathbb{R}^{n \times p}$ and $\beta \in \mathbb{R}^p$.
+        """,
+        name="sec/intro.tex",
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", name="sec/intro.tex")

@@ -74,6 +74,16 @@ class Shapes:
         return self.get(node) is not None
 
 
+def _ordered(project: Project | None) -> SymbolTable | None:
+    """A table that knows the project's files in reading order: those that include no
+    other (a section's file), by their place; a root with its own text around its
+    ``\\input``s has no one place and is left out (its letters hold in every file)."""
+    if project is None:
+        return None
+    leaves = [p for p, f in project.files.items() if not f.scan.includes]
+    return SymbolTable(reading_order={p: i for i, p in enumerate(leaves)})
+
+
 @dataclass
 class CheckResult:
     path: str
@@ -190,7 +200,7 @@ class Checker:
         docs = [*others, target]
         texts = {d.doc.path: d.doc.text for d in docs}
         memo = self._collected.setdefault(target.doc.path, CollectMemo())
-        table = collect((r for d in docs for r in d.rows), texts, memo=memo)
+        table = collect((r for d in docs for r in d.rows), texts, _ordered(project), memo=memo)
         knowledge = knowledge_of(table)
         bounds = table.boundaries.get(target.doc.path) or Boundaries([], [])
         names = dimension_names(table)

@@ -75,11 +75,33 @@ def family_of(
         shifted = relabel(shape, v, member)
     if shifted is None:
         return None
+    if _rival(base, form, v, member, shape, declared):
+        return None
     if member is not None and member[0] != v:  # W^{(1)} or W^{(L)} of W^{(l)}
         made = _free(shifted) - _free(shape)
         if not all(named(d) for d in made):
             return None
     return key, shifted
+
+
+def _rival(
+    base: str,
+    form: str,
+    v: str,
+    member: Label | None,
+    shape: Shape,
+    declared: Callable[[str], Shape | None],
+) -> bool:
+    r"""Is ``W_q^{(l)}``, of a family declared as ``W_q^{(i)}`` with a shape of its own
+    that does not depend on the label, as likely ``W_q`` itself at another index (layer l,
+    where i was a head)?  So when the label is another letter and ``W_q`` is declared
+    with another shape: which is meant is not certain."""
+    if form == "_" or member is None or member[0] is None or member[0] == v:
+        return False
+    if mentions(shape, v):
+        return False  # W^{(k)} of W^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}: n_k × n_{k-1}
+    own = declared(base)
+    return own is not None and not own.agrees(shape)
 
 
 def _subscript_families(base: str, tag: t.Node) -> tuple[tuple[str, str, Label], ...]:

@@ -22,6 +22,7 @@ from texgrad.syntax.symbols import symbol_key
 
 _M = r"\$\$?(?P<{}>[^$]{{1,80}})\$\$?"
 _ART = r"(?:an?|the|one|some)"
+_DEF = r"\$\$?(?P<{}>[^$=]{{1,40}}=[^$]{{1,80}})\$\$?"  # "$K = k(X, X)$": a definition
 _KIND = (
     r"(?P<kind>(?:(?:real|complex|symmetric|positive[- ](?:semi-?)?definite|square|random|column|row|weight|"
     r"data|design|input|output|feature|diagonal|identity|invertible|orthogonal|(?:lower |upper )?triangular|"
@@ -68,6 +69,12 @@ _PROSE = [
     # "If $A$ is $n \times k$" supposes)
     re.compile(r"\$\$?(?P<defsym>[^$=]{1,40}(?:=|\\coloneqq|\\triangleq)[^$]{1,80})\$\$?\s+is\s+(?:of\s+size\s+)?" + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?"
                + r"(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
+    # "$Q_i = X W_q^{(i)}$, $K_i = X W_k^{(i)}$, $V_i = X W_v^{(i)}$ are $n \times d_h$": the
+    # size of what each definition of a list names
+    re.compile(_DEF.format("defsym") + r",?\s+(?:and\s+)?" + _DEF.format("defsym2")
+               + r"(?:,?\s+(?:and\s+)?" + _DEF.format("defsym3") + r")?\s+are\s+(?:all\s+|both\s+)?"
+               + r"(?:of\s+size\s+)?\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?"
+               + r"(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
     # "a scalar $\lambda$", "$\lambda$ is a scalar"
     re.compile(r"\b(?P<kind>scalar)s?\s+" + _M.format("sym")),
     # "scalars $\gamma$ and $\beta$", "scalars $a$, $b$ and $c$", "scalars $\gamma, \beta$"
@@ -91,6 +98,7 @@ _NEEDS = (
     ("length", "size", "shape", "dimension", "order"),
     ("\\times",),
     _KIND_WORDS,
+    ("\\times",),
     ("\\times",),
     *[("scalar",)] * 5,
     ("scalar", "number", "random variable"),
@@ -315,7 +323,7 @@ _DEFINING = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv", "\\in"
 
 def _prose_symbols(m: re.Match[str], rows: list[PlacedRow]) -> Iterator[t.Node]:
     """The symbols a prose pattern's match declares (the trees of its ``sym`` groups)."""
-    for group in ("sym", "defsym", "lsym", "sym2", "sym3"):
+    for group in ("sym", "defsym", "defsym2", "defsym3", "lsym", "sym2", "sym3"):
         if m.groupdict().get(group) is None:
             continue
         sym_row = _row_at(rows, m.start(group))
@@ -328,7 +336,7 @@ def _prose_symbols(m: re.Match[str], rows: list[PlacedRow]) -> Iterator[t.Node]:
         if isinstance(sym, t.Chain) and group in ("lsym", "sym2", "sym3"):
             continue  # "scalars $\\gamma$ and $A \\in …$": A is no scalar of the list
         if isinstance(sym, t.Chain) and sym.items[0] is not None:
-            if group == "defsym" and sym.relations[0] not in _DEFINING:
+            if group.startswith("defsym") and sym.relations[0] not in _DEFINING:
                 continue  # "$x \\le y$, a vector …" defines nothing
             sym = sym.items[0]  # "let $\\lambda > 0$ be a scalar", "$K_* = k(X, X_*)$, an …"
         yield sym

@@ -79,6 +79,9 @@ class SymbolTable:
     facts: dict[str, list[Fact]] = field(default_factory=dict)
     # weak scalars (\lambda > 0): hold only where nothing declares or defines the letter
     weak: dict[str, list[Declaration]] = field(default_factory=dict)
+    # a project's files that include no other, in reading order (path -> place): another
+    # file's declarations hold in one read before it only when made as notation
+    reading_order: dict[str, int] = field(default_factory=dict)
     # is_notation's answers (texts and boundaries do not change once collected)
     _notation: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
     # local's, supposed's and sets_up's answers
@@ -421,9 +424,16 @@ class _FileView:
 
     def other(self, table: SymbolTable) -> Any:
         """What holds here from the project's other files: the first declaration there (in
-        reading order) made in running text, else the first."""
+        reading order) made in running text, else the first; of the files read after this
+        one, only what they declare as notation ("Throughout, …")."""
         if self._elsewhere is False:
             others = [d for d in self.decls if d.path != self.path]
+            order = table.reading_order
+            place = order.get(self.path)
+            if place is not None:  # a later file's letters, as a later section's, do not hold
+                others = [
+                    d for d in others if order.get(d.path, -1) < place or table.is_notation(d)
+                ]
             self._elsewhere = next((d for d in others if not table.local(d)), None) or (
                 others[0] if others else None
             )

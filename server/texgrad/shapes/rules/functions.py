@@ -30,6 +30,10 @@ _MOMENTS = frozenset({"E", "Var", "var", "Cov", "cov"})
 _SQUARE_FUNCS = {"tr": "trace", "Tr": "trace", "trace": "trace", "det": "determinant"}
 
 
+# what a bracket after a matrix's name holds when the name is a function's at a point
+_AT_A_POINT = (t.Symbol, t.Sub, t.Tagged, t.Accent, t.Font, t.Number, t.List, t.Chain)
+
+
 class FunctionRules(RuleBase):
     """Applications, big operators, derivatives and gradients."""
 
@@ -65,6 +69,8 @@ class FunctionRules(RuleBase):
             ):
                 return sig.codomain
             return None
+        if sig is None and key is not None and len(args) == 1:
+            return self._matrix_times(node, args[0])
         if sig is None or len(args) != 1 or sig.domains:
             return None
         arg = args[0]
@@ -84,6 +90,19 @@ class FunctionRules(RuleBase):
         if arg is None or not self._agrees(arg, sig.domain, node.start):
             return None  # applied elementwise or to a batch: the result's shape is not the codomain
         return sig.codomain
+
+    def _matrix_times(self, node: t.Apply, arg: Shape | None) -> Shape | None:
+        r"""``H\big(k_* - \tfrac1n K \mathbf{1}_n\big)`` for a matrix H (no function): a
+        product, when the bracket holds an expression whose rows are H's columns.  One letter
+        in it (``J(x_k)``, ``\Sigma(\theta)``) is a value at a point: nothing is said."""
+        if arg is None or isinstance(node.args[0], _AT_A_POINT):
+            return None
+        shape = self.infer(node.func)
+        if shape is None or shape.rows == ONE or shape.cols == ONE:
+            return None
+        if not self._same(shape.cols, arg.rows, node.start):
+            return None
+        return Shape(shape.rows, arg.cols)
 
     def _named(
         self, name: str, func: t.Func, node: t.Apply, args: list[Shape | None]

@@ -251,10 +251,10 @@ class RelationRules(RuleBase):
             return not self._estimate(node)
         if not self._ask(READS, key[0], key[1], None):
             return True  # (declared only as another letter: E where \mathcal{E} is)
-        if key[1] is None:
-            return False
         decl = self._lookup(key, node.start)
-        return decl is not None and decl.font != key[1]
+        if decl is None:  # declared only where it does not hold here (a later section, file)
+            return not self._estimate(node)
+        return key[1] is not None and decl.font != key[1]
 
     def _estimate(self, node: t.Node) -> bool:
         r"""Is ``node`` the rate of a letter with a shape (``\dot x`` of ``x \in \mathbb{R}^n``),
