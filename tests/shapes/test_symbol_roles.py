@@ -322,3 +322,16 @@ def test_a_starred_name_transposed_in_one_superscript(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_matrix_as_a_function_of_its_parameters_is_no_product(tmp_path: Path) -> None:
+    # GP notes: K(\theta) is the kernel matrix at the hyperparameters \theta, not K times \theta
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $K \in \mathbb{R}^{n \times n}$, $\theta \in \mathbb{R}^d$, $y \in \mathbb{R}^n$ and $A \in \mathbb{R}^{m \times n}$.
+        Then $y^\top K(\theta)^{-1} y$ and $\log\det K(\theta)$ are fine, but $A (y + \theta)$ is not.
+                                                                                  ^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")

@@ -230,6 +230,11 @@ class ProductRules(RuleBase):
             return a
         if self._same(a.cols, b.rows, left.start):
             return Shape(a.rows, b.cols)
+        if (
+            left_is_factor and isinstance(left, t.Symbol | t.Sub) and _arguments(right)
+            and _plain(right) and right.start == left.end
+        ):  # fmt: skip
+            return None  # K(\theta): a kernel matrix as a function of its parameters, maybe
         fixes: list[Fix] = []
         if self._same(a.rows, b.rows, left.start) and left_is_factor:
             fixes.append(self._transpose_fix(left))
