@@ -263,3 +263,20 @@ def test_a_rate_has_the_shape_of_what_changes(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_letters_side_by_side_in_a_superscript_that_are_vectors_label_a_name(
+    tmp_path: Path,
+) -> None:
+    # Sinkhorn divergence notes: f^{\alpha\beta} is the potential of OT(α, β), not f to the
+    # power of a product of two vectors; a power of a square matrix is still checked
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        For histograms $\alpha, \beta \in \mathbb{R}^n$, $A \in \mathbb{R}^{n \times n}$ and
+        $B \in \mathbb{R}^{n \times m}$, the gradient is $f^{\alpha\beta} - f^{\alpha\alpha}$, and
+        $(f^{\alpha\beta} - f^{\beta\beta})^\top$ is its row; $A^{k} A$ is fine, $B^{2}$ is not.
+                                                                                  ^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "not-square")

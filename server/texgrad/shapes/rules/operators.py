@@ -36,6 +36,10 @@ class OperatorRules(RuleBase):
         label = _label(node)
         if label is not None:  # \vh^{(t-1)}: a member of the family h^{(t)}
             return self.infer(label)
+        if self._letters_label(node.exponent):  # f^{\alpha\beta} of vectors α, β: a name
+            key = symbol_key(t.Tagged(node.base, node.exponent, "", start=node.start, end=node.end))
+            decl = self._lookup(key, node.start) if key is not None else None
+            return decl.shape if decl is not None else None
         base = self.infer(node.base)
         power = self.infer(node.exponent)
         if base is None:
@@ -58,6 +62,16 @@ class OperatorRules(RuleBase):
             self._not_square(what, node.base, base, node)
             return None
         return base
+
+    def _letters_label(self, exponent: t.Node) -> bool:
+        r"""Is an exponent written as letters side by side (``f^{\alpha\beta}``, ``K^{xy}``)
+        a label, as one of the letters is a vector or a matrix, so no power could be meant?"""
+        if not isinstance(exponent, t.Product) or not all(
+            isinstance(f, t.Symbol) for f in exponent.factors
+        ):
+            return False
+        shapes = [self.infer(f) for f in exponent.factors]
+        return any(s is not None and not s.is_scalar for s in shapes)
 
     def _transpose(self, node: t.Transpose) -> Shape | None:
         if isinstance(node.base, t.Number):
