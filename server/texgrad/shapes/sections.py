@@ -78,6 +78,8 @@ def heading_kind(line: str) -> _Kind:
     level = _LEVELS[m.group("command")] if m.group("command") else len(m.group("hashes"))
     notation = bool(NOTATION_HEADING.search(line))
     unit = None if notation else UNIT_HEADING.search(line, m.end())
+    if unit and unit.group(0)[0] in "Pp" and re.search(r"[^\W\d_]", line[m.end() : unit.start()]):
+        unit = None  # "The regularised problem", "The dual problem": a problem solved, no exercise
     sets_up = bool(MODEL_HEADING.search(line, m.end()))
     recaps = bool(RECAP_HEADING.search(line, m.end()))
     plural = bool(unit and unit.group("plural"))
