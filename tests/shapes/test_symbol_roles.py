@@ -280,3 +280,18 @@ def test_letters_side_by_side_in_a_superscript_that_are_vectors_label_a_name(
         """,
     )
     assert found(result) == expected(fx, "not-square")
+
+
+def test_an_optimum_marked_with_a_star_has_the_shape_of_its_letter(tmp_path: Path) -> None:
+    # P^\star is the optimal plan, n×m like P; X^\star defined as its own matrix keeps that
+    # shape; A^* of a matrix that is not square may be its adjoint: unknown
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $P \in \mathbb{R}^{n \times m}$, $X \in \mathbb{R}^{n \times d}$, $Y \in \mathbb{R}^{m \times d}$
+        and $x \in \mathbb{R}^n$ with optimum $x^\star \in \mathbb{R}^n$, and $Z^\star = P^\top X$.
+        Then $P^\star Y$, $X^* P$, $Z^\star - Y$ and $x^\star - x$ are fine, but $P^\star X$ is not.
+                                                                                  ^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
