@@ -295,3 +295,19 @@ def test_an_optimum_marked_with_a_star_has_the_shape_of_its_letter(tmp_path: Pat
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_an_estimate_of_a_matrix_has_its_shape(tmp_path: Path) -> None:
+    # subspace identification: \hat Q, \hat R estimate the noise covariances Q (n×n) and R
+    # (p×p); \hat p of a vector may be its skew matrix, and a defined \hat X is its own
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $Q \in \mathbb{R}^{n \times n}$, $R \in \mathbb{R}^{p \times p}$, $C \in \mathbb{R}^{p \times n}$,
+        $P \in \mathbb{R}^{n \times n}$, $p \in \mathbb{R}^3$, $X \in \mathbb{R}^{N \times n}$ and
+        $\hat X = \begin{bmatrix} X & \mathbf{1}_N \end{bmatrix}$. Then $\hat p\, p = 0$, $\hat X^\top \hat X$,
+        $P + \hat Q$ and $C P C^\top + \hat R$ are fine, but $C P C^\top + \hat Q$ is not.
+                                                              ^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
