@@ -1058,6 +1058,28 @@ def test_what_a_problem_declares_ends_with_it(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "matmul-mismatch")
 
 
+def test_a_section_on_the_problem_solved_is_no_exercise(tmp_path: Path) -> None:
+    """ "The regularised problem", "The dual problem": a problem the text solves, whose
+    letters hold in the sections after it, unlike a "Problem 2" of a problem set."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! ot.md
+        # Entropic transport
+
+        ## The regularised problem
+
+        A plan $P \in \mathbb{R}^{n \times m}$ has marginals $a \in \mathbb{R}^n$ and $b \in \mathbb{R}^m$.
+
+        ## Iterations
+
+        At convergence $P^\top \mathbf{1}_n = b$ and $P \mathbf{1}_m = a$, never $P \mathbf{1}_m = b$.
+                                                                                  ^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch")
+
+
 def test_each_example_under_examples_declares_its_own_letters(tmp_path: Path) -> None:
     fx, result = check_fixture(
         tmp_path,

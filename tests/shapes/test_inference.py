@@ -891,3 +891,18 @@ def test_a_matrix_s_name_before_a_point_or_a_bracket_that_disagrees_says_nothing
         """,
     )
     assert found(result) == set()
+
+
+def test_a_diagonal_of_an_unknown_vector_takes_its_size_from_its_neighbour(tmp_path: Path) -> None:
+    # Sinkhorn: P = diag(u) K diag(v) is n×m like K whatever u and v are; diag(A) of a matrix
+    # is a vector, so it is not sized so
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $K \in \mathbb{R}^{n \times m}$, $a \in \mathbb{R}^n$ and $b \in \mathbb{R}^m$, and
+        $P = \operatorname{diag}(u) K \operatorname{diag}(v)$. Then $K \operatorname{diag}(A)$,
+        $P \mathbf{1}_m - a$ and $P^\top \mathbf{1}_n - b$ are fine, but $P^\top \mathbf{1}_n - a$ is not.
+                                                                          ^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")

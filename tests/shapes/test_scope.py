@@ -654,3 +654,27 @@ def test_a_later_file_s_notation_holds_in_an_earlier_one(tmp_path: Path) -> None
         name="sec/intro.tex",
     )
     assert found(result) == expected(fx, "matmul-mismatch", name="sec/intro.tex")
+
+
+def test_what_a_result_says_there_are_holds_after_it(tmp_path: Path) -> None:
+    # "there are scalings $u \in …$ and $v \in …$ such that": the proposition brings in u and v
+    # that the text goes on to use; what its "Let" declares stays its own
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! page.md
+        # Sinkhorn
+
+        Let $K \in \mathbb{R}^{n \times m}$, $a \in \mathbb{R}^n$ and $b \in \mathbb{R}^m$.
+
+        ```{prf:proposition} Scaling
+        Let $B \in \mathbb{R}^{q \times q}$ be invertible. There are scalings $u \in \mathbb{R}^n$
+        and $v \in \mathbb{R}^m$ such that the plan is $\operatorname{diag}(u) K \operatorname{diag}(v)$.
+        ```
+
+        Sinkhorn alternates $u = a \oslash (K v)$ and $v = b \oslash (K^\top u)$; here $B = K^\top K$
+        is fine, but $K u$ is not.
+                      ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", name="page.md")

@@ -335,3 +335,51 @@ def test_a_matrix_as_a_function_of_its_parameters_is_no_product(tmp_path: Path) 
         """,
     )
     assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_letters_side_by_side_in_a_superscript_that_are_vectors_label_a_name(
+    tmp_path: Path,
+) -> None:
+    # Sinkhorn divergence notes: f^{\alpha\beta} is the potential of OT(α, β), not f to the
+    # power of a product of two vectors; a power of a square matrix is still checked
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        For histograms $\alpha, \beta \in \mathbb{R}^n$, $A \in \mathbb{R}^{n \times n}$ and
+        $B \in \mathbb{R}^{n \times m}$, the gradient is $f^{\alpha\beta} - f^{\alpha\alpha}$, and
+        $(f^{\alpha\beta} - f^{\beta\beta})^\top$ is its row; $A^{k} A$ is fine, $B^{2}$ is not.
+                                                                                  ^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "not-square")
+
+
+def test_an_optimum_marked_with_a_star_has_the_shape_of_its_letter(tmp_path: Path) -> None:
+    # P^\star is the optimal plan, n×m like P; X^\star defined as its own matrix keeps that
+    # shape; A^* of a matrix that is not square may be its adjoint: unknown
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $P \in \mathbb{R}^{n \times m}$, $X \in \mathbb{R}^{n \times d}$, $Y \in \mathbb{R}^{m \times d}$
+        and $x \in \mathbb{R}^n$ with optimum $x^\star \in \mathbb{R}^n$, and $Z^\star = P^\top X$.
+        Then $P^\star Y$, $X^* P$, $Z^\star - Y$ and $x^\star - x$ are fine, but $P^\star X$ is not.
+                                                                                  ^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_an_estimate_of_a_matrix_has_its_shape(tmp_path: Path) -> None:
+    # subspace identification: \hat Q, \hat R estimate the noise covariances Q (n×n) and R
+    # (p×p); \hat p of a vector may be its skew matrix, and a defined \hat X is its own
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $Q \in \mathbb{R}^{n \times n}$, $R \in \mathbb{R}^{p \times p}$, $C \in \mathbb{R}^{p \times n}$,
+        $P \in \mathbb{R}^{n \times n}$, $p \in \mathbb{R}^3$, $X \in \mathbb{R}^{N \times n}$ and
+        $\hat X = \begin{bmatrix} X & \mathbf{1}_N \end{bmatrix}$. Then $\hat p\, p = 0$, $\hat X^\top \hat X$,
+        $P + \hat Q$ and $C P C^\top + \hat R$ are fine, but $C P C^\top + \hat Q$ is not.
+                                                              ^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")

@@ -78,6 +78,8 @@ def heading_kind(line: str) -> _Kind:
     level = _LEVELS[m.group("command")] if m.group("command") else len(m.group("hashes"))
     notation = bool(NOTATION_HEADING.search(line))
     unit = None if notation else UNIT_HEADING.search(line, m.end())
+    if unit and unit.group(0)[0] in "Pp" and re.search(r"[^\W\d_]", line[m.end() : unit.start()]):
+        unit = None  # "The regularised problem", "The dual problem": a problem solved, no exercise
     sets_up = bool(MODEL_HEADING.search(line, m.end()))
     recaps = bool(RECAP_HEADING.search(line, m.end()))
     plural = bool(unit and unit.group("plural"))
@@ -121,10 +123,14 @@ class Boundaries:
     # the spans of theorem-like environments (outermost; a result and its proof as one):
     # what is declared in one holds in it only
     results: list[tuple[int, int]] = field(default_factory=list)
+    # the sentences of results that introduce what the text goes on to use ("there are
+    # scalings $u \in …$ such that"): what they declare is no lemma's own
+    introduced: list[tuple[int, int]] = field(default_factory=list)
 
     @classmethod
     def of(cls, text: str) -> Boundaries:
         results = _results(text)  # MyST's ```{prf:lemma} fences are results, not code
+        introduced = _introduced(text, results)
         # a `# comment` in a fenced code block is no heading: blank the fences out first
         if "```" in text or "~~~" in text:
             text = _FENCE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
@@ -141,7 +147,7 @@ class Boundaries:
             limits.append(_limit(ancestors))
             units.append(any(a[2] for a in ancestors))
         paragraphs = [m.start() for m in PARAGRAPH_BREAK.finditer(text)]
-        return cls(sections, paragraphs, levels, limits, units, results)
+        return cls(sections, paragraphs, levels, limits, units, results, introduced)
 
     @classmethod
     def after(cls, old_text: str, old: Boundaries, text: str) -> Boundaries:
@@ -157,13 +163,20 @@ class Boundaries:
         if _near_structure(old_text, start, old_end) or _near_structure(text, start, new_end):
             return cls.of(text)
         d = new_end - old_end
+        results = [(a if a < start else a + d, b if b < start else b + d) for a, b in old.results]
+        introduced = [
+            (a if a < start else a + d, b if b < start else b + d) for a, b in old.introduced
+        ]
+        if any(a <= old_end and start <= b for a, b in old.results):
+            introduced = _introduced(text, results)  # (words in a lemma: does one introduce?)
         return cls(
             [b if b < start else b + d for b in old.sections],
             [b if b < start else b + d for b in old.paragraphs],
             old.levels,
             old.limits,
             old.units,
-            [(a if a < start else a + d, b if b < start else b + d) for a, b in old.results],
+            results,
+            introduced,
         )
 
     def section_between(self, a: int, b: int) -> bool:
@@ -200,11 +213,35 @@ class Boundaries:
         if not results:
             return None
         i = bisect.bisect_right(results, (a, 1 << 62)) - 1
-        return results[i] if i >= 0 and results[i][0] <= a < results[i][1] else None
+        if i < 0 or not results[i][0] <= a < results[i][1]:
+            return None
+        return None if self.introduces(a) else results[i]
+
+    def introduces(self, a: int) -> bool:
+        """Is ``a`` in a sentence of a result that introduces what the text goes on to use?"""
+        spans = self.introduced
+        i = bisect.bisect_right(spans, (a, 1 << 62)) - 1
+        return i >= 0 and spans[i][0] <= a < spans[i][1]
 
     def paragraph_between(self, a: int, b: int) -> bool:
         i = bisect.bisect_right(self.paragraphs, a)
         return i < len(self.paragraphs) and self.paragraphs[i] < b
+
+
+# a result's sentence that brings objects in: "there are scalings $u, v$ such that",
+# "there exists a unique $P$" (its letters are used after it; a "Let $A \in …$" is not)
+_INTRODUCING = re.compile(r"\b[Tt]here (?:is|are|exists?)\b")
+_SENTENCE_END = re.compile(r"\.(?=\s)")
+
+
+def _introduced(text: str, results: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans of the sentences of ``results`` that introduce objects, in order."""
+    spans: list[tuple[int, int]] = []
+    for a, b in results:
+        for m in _INTRODUCING.finditer(text, a, b):
+            end = _SENTENCE_END.search(text, m.end(), b)
+            spans.append((m.start(), end.start() if end else b))
+    return spans
 
 
 def _results(text: str) -> list[tuple[int, int]]:

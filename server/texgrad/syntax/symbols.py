@@ -55,6 +55,9 @@ def symbol_key(node: t.Node) -> tuple[str, str | None] | None:
     return None
 
 
+# superscripts that mark an optimum (x^\star, P^\star); ``*`` and ``\ast`` an adjoint too (A^*)
+OPTIMUM_MARKS = frozenset({"\\star", "*", "\\ast"})
+
 # A label of a member of a family: a letter and an offset (``l-1`` is ("l", -1)), or a
 # number (None, 3).
 Label = tuple[str | None, int]
@@ -105,4 +108,6 @@ def member_key(node: t.Node) -> tuple[str, str | None] | None:
         label, bracket = node.exponent.body, node.exponent.open
         if bracket in ("(", "[") and label is not None and label_of(label) is not None:
             return symbol_key(t.Tagged(node.base, label, bracket))
+    if isinstance(node, t.Power) and show(node.exponent) in OPTIMUM_MARKS:
+        return symbol_key(t.Tagged(node.base, node.exponent, ""))  # x^\star \in …: a name
     return symbol_key(node)

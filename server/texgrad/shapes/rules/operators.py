@@ -8,7 +8,7 @@ from texgrad.shapes.dims import ONE, SCALAR, Shape
 from texgrad.shapes.rules.base import RuleBase
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
-from texgrad.syntax.symbols import symbol_key
+from texgrad.syntax.symbols import OPTIMUM_MARKS, symbol_key
 
 # exponents that make a matrix power (of a square matrix), as show() writes them
 _MATRIX_EXPONENTS = (
@@ -36,13 +36,22 @@ class OperatorRules(RuleBase):
         label = _label(node)
         if label is not None:  # \vh^{(t-1)}: a member of the family h^{(t)}
             return self.infer(label)
+        if self._letters_label(node.exponent):  # f^{\alpha\beta} of vectors α, β: a name
+            return self._own_name(node)
+        exp = show(node.exponent)
+        if exp in OPTIMUM_MARKS:  # P^\star: the optimal P; A^*: its adjoint, or an optimum
+            named = self._own_name(node)
+            base = self.infer(node.base)
+            if named is not None or self._named_anywhere(node):
+                return named  # X^\star = [X; \sqrt{\lambda} I]: a matrix of its own
+            square = base is not None and base.rows == base.cols
+            return base if exp == "\\star" or square else None
         base = self.infer(node.base)
         power = self.infer(node.exponent)
         if base is None:
             return None
         if base.is_scalar:
             return SCALAR
-        exp = show(node.exponent)
         if exp in ("+", "\\dagger"):  # W^{+}: the pseudo-inverse, of W's transposed shape
             vector = ONE in (base.rows, base.cols)  # (x^+ of a vector: its positive part?)
             return None if vector else base.transposed()
@@ -58,6 +67,28 @@ class OperatorRules(RuleBase):
             self._not_square(what, node.base, base, node)
             return None
         return base
+
+    def _own_name(self, node: t.Power) -> Shape | None:
+        """The shape the document gives ``node`` as a name of its own (``x^\\star \\in …``)."""
+        key = symbol_key(t.Tagged(node.base, node.exponent, "", start=node.start, end=node.end))
+        if key is None:
+            return None
+        decl = self._lookup(key, node.start) or self._definition(key[0], node.start)
+        return decl.shape if decl is not None else None
+
+    def _named_anywhere(self, node: t.Power) -> bool:
+        key = symbol_key(t.Tagged(node.base, node.exponent, "", start=node.start, end=node.end))
+        return key is not None and (self._declared(key[0]) or self._defined_anywhere(key[0]))
+
+    def _letters_label(self, exponent: t.Node) -> bool:
+        r"""Is an exponent written as letters side by side (``f^{\alpha\beta}``, ``K^{xy}``)
+        a label, as one of the letters is a vector or a matrix, so no power could be meant?"""
+        if not isinstance(exponent, t.Product) or not all(
+            isinstance(f, t.Symbol) for f in exponent.factors
+        ):
+            return False
+        shapes = [self.infer(f) for f in exponent.factors]
+        return any(s is not None and not s.is_scalar for s in shapes)
 
     def _transpose(self, node: t.Transpose) -> Shape | None:
         if isinstance(node.base, t.Number):

@@ -32,6 +32,38 @@ _GREEK_COEFFICIENTS = frozenset(
 _SCALES = frozenset({"\\odot", "\\oslash", "\\cdot", "\\times", "*", "\\ast"})
 
 
+def _diagonal_of_a_vector(node: t.Node) -> bool:
+    r"""``\operatorname{diag}(u)``, ``\operatorname{diag}(u^{(\ell)})`` of one lowercase Latin
+    letter: a vector made a square diagonal matrix (``\operatorname{diag}(A)`` of a matrix
+    is its diagonal, a vector)."""
+    if not (isinstance(node, t.Apply) and isinstance(node.func, t.Func)):
+        return False
+    if node.func.name != "diag" or len(node.args) != 1:
+        return False
+    arg: t.Node | None = node.args[0]
+    while isinstance(arg, t.Sub | t.Tagged | t.Paren):
+        arg = arg.body if isinstance(arg, t.Paren) else arg.base
+    return (
+        isinstance(arg, t.Symbol) and len(arg.name) == 1 and arg.name.islower()
+        and arg.name.isascii()
+    )  # fmt: skip
+
+
+def _diagonals_by_neighbours(factors: list[t.Node], shapes: list[Shape | None]) -> None:
+    r"""``\operatorname{diag}(u) K \operatorname{diag}(v)`` with u and v unknown: each diagonal
+    matrix is square, so it has the size the known matrix beside it must meet (K's rows on
+    its left, K's columns on its right); the product then has K's shape."""
+    for i, f in enumerate(factors):
+        if shapes[i] is not None or not _diagonal_of_a_vector(f):
+            continue
+        right = shapes[i + 1] if i + 1 < len(shapes) else None
+        left = shapes[i - 1] if i > 0 else None
+        if right is not None and not right.is_scalar:
+            shapes[i] = Shape(right.rows, right.rows)
+        elif left is not None and not left.is_scalar:
+            shapes[i] = Shape(left.cols, left.cols)
+
+
 class ProductRules(RuleBase):
     """Products, sums, binary operators and fractions."""
 
@@ -52,6 +84,7 @@ class ProductRules(RuleBase):
         _differentials(factors, shapes)
         self._coefficients(factors, shapes)
         self._gather_evidence(factors, shapes)
+        _diagonals_by_neighbours(factors, shapes)
         # Each run of factors of known shape is multiplied out: however the product is
         # bracketed, its neighbours must agree (`A y` in `u^\top A y`, whatever u is).  A factor
         # of unknown shape is never part of a message; the product has the rows of its first

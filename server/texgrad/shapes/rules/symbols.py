@@ -98,15 +98,20 @@ class SymbolRules(RuleBase):
 
     def _inherited(self, node: t.Node) -> Shape | None:
         r"""The shape of a rate the document never declares nor defines: ``\dot J`` has
-        that of ``J``, ``\ddot q`` that of ``q``.  (``\tilde A``, ``\bar A`` and ``\hat p``
-        often name something else: an augmented matrix, a mean, a skew-symmetric matrix.)"""
+        that of ``J``, ``\ddot q`` that of ``q``, and an estimate ``\hat Q`` of a matrix that of
+        ``Q``.  (``\tilde A``, ``\bar A`` and ``\hat p`` of a vector often name something else:
+        an augmented matrix, a mean, a skew-symmetric matrix.)"""
         if not isinstance(node, t.Symbol) or not node.accents:
             return None
-        if node.accents[-1] not in SAME_SHAPE_ACCENTS:
+        accent = node.accents[-1]
+        if accent not in SAME_SHAPE_ACCENTS and accent != "hat":
             return None
         if self._defined_anywhere(symbol_key(node)[0]):  # type: ignore[index]
             return None
-        return self._symbolic(replace(node, accents=node.accents[:-1]))
+        shape = self._symbolic(replace(node, accents=node.accents[:-1]))
+        if accent == "hat" and shape is not None and ONE in (shape.rows, shape.cols):
+            return None  # \hat p of a vector may be its skew matrix; \hat Q estimates a matrix Q
+        return shape
 
     def _sized_constant(self, node: t.Sub) -> Shape | None:
         r"""``I_p``, ``\mathbf{I}_n``: the p×p, n×n identity; ``\mathbf{1}_n``, ``1_n``,
