@@ -104,7 +104,7 @@ class RelationRules(RuleBase):
     ) -> None:
         """``left rel right`` for an equality: a definition (``y = Ax``), a mismatch, or one
         of the equations papers write with sides that differ on purpose."""
-        if b is not None and self._defines(left):
+        if b is not None and self._defines(left) and not self._misprints(left, right, a, b):
             self._define(left, b)  # y = Ax gives an undeclared y its shape (again, if redefined)
             return
         if a is not None and b is not None and a != b and self._sets_anew(left, right):
@@ -135,6 +135,19 @@ class RelationRules(RuleBase):
         )
         related = self._related(left, right)
         self._emit("equation-mismatch", message, left.start, right.end, related, fixes)
+
+    def _misprints(self, left: t.Node, right: t.Node, a: Shape | None, b: Shape) -> bool:
+        r"""Is ``left = …`` a letter defined before (``\hat B = Y Z^\top (Z Z^\top)^{-1}``) set
+        to a value of its transposed shape, or a matrix set to a scalar (an outer product
+        written as an inner one, ``\sum_i x_i^\top x_i``), computed (a letter, "let
+        $\mu_1 = \mu$", names it anew): a misprint of the definition in force, not a new one."""
+        if a is None or a == b:
+            return False
+        if not ((a.agrees(b.transposed()) or _lost(a, b)) and _computed(right)):
+            return False
+        key = symbol_key(left)
+        defined = self._definition(key[0], left.start) if key is not None else None
+        return defined is not None and defined.shape == a
 
     def _define_function(self, head: t.Apply, value: Shape | None) -> None:
         """``f(x) = Ax`` with x ∈ ℝⁿ: from here on f maps ℝⁿ to what the right side is."""
@@ -248,6 +261,11 @@ def _lost(a: Shape, b: Shape) -> bool:
     redefine a letter as another matrix or vector), but a sum of outer products written as
     inner ones, ``(x - \\mu)^\\top (x - \\mu)``."""
     return b.is_scalar and not a.is_scalar
+
+
+def _computed(node: t.Node) -> bool:
+    """Is ``node`` a computation (a product, a sum, a big operator), not a letter named?"""
+    return isinstance(unwrapped(node, (t.Neg, t.Paren)), (t.Product, t.BigOp, t.Add, t.BinOp))
 
 
 def _transposes(a: t.Node, b: t.Node) -> bool:
