@@ -62,6 +62,7 @@ class Signature:
     end: int
     # each argument's space of a product domain (f : ℝⁿ × ℝᵐ → ℝⁿ, called f(x, u)); () for one
     domains: tuple[Shape, ...] = ()
+    font: str | None = None  # the function's name written in a font (\mathcal{I}(\beta) = …)
 
 
 @dataclass

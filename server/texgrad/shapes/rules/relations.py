@@ -160,7 +160,7 @@ class RelationRules(RuleBase):
         self.reads.add(key[0])
         sigs = self.table.signatures.setdefault(key[0], [])
         if not any(s.path == self.path and s.start == head.start for s in sigs):
-            sig = Signature(key[0], arg, value, self.path, head.start, head.end)
+            sig = Signature(key[0], arg, value, self.path, head.start, head.end, font=key[1])
             self.writes.append(sig)
             sigs.append(sig)
             sigs.sort(key=lambda s: (s.path, s.start))

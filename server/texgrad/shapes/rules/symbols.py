@@ -119,7 +119,7 @@ class SymbolRules(RuleBase):
         kind, written = found
         if kind == "identity":
             key = symbol_key(node.base)
-            if key is None or not self._unknown(key[0], node.start):
+            if key is None or self._introduced(key, node.start):
                 return None
         sizes = [self._size(w) for w in written]
         if None in sizes:
