@@ -757,6 +757,29 @@ def test_a_calligraphic_i_does_not_introduce_the_letter_of_i_p(tmp_path: Path) -
     assert got == [r"X^\top W X + \lambda I_n"], [d.message for d in result.diagnostics]
 
 
+def test_an_estimate_of_a_matrix_takes_its_shape(tmp_path: Path) -> None:
+    # \hat\Sigma of \Sigma (q×q) is q×q: its defining equation is checked against it, and
+    # an undefined \hat B is used as B; \hat p of a vector p (a skew-symmetric matrix in
+    # robotics) and \hat y of a label (a prediction) keep no shape of theirs
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $Y \in \mathbb{R}^{n \times q}$, $X \in \mathbb{R}^{n \times p}$, $B \in \mathbb{R}^{p \times q}$,
+        $\Sigma \in \mathbb{R}^{q \times q}$, $\omega \in \mathbb{R}^3$ and $R \in \mathbb{R}^{3 \times 3}$.
+
+        Right: $\hat{\Sigma} = \frac{1}{n} (Y - X \hat{B})^\top (Y - X \hat{B})$, $R \hat{\omega} R^\top$.
+
+        Wrong: $\hat{\Sigma} = \frac{1}{n} (Y - X \hat{B}) (Y - X \hat{B})^\top$, and $\hat{B} X$.
+        """,
+    )
+    text = result.doc.text
+    got = sorted((text[d.start : d.end], d.code) for d in result.diagnostics)
+    assert got == [
+        (r"\hat{B} X", "matmul-mismatch"),
+        (r"\hat{\Sigma} = \frac{1}{n} (Y - X \hat{B}) (Y - X \hat{B})^\top", "equation-mismatch"),
+    ], [d.message for d in result.diagnostics]
+
+
 def test_superscript_tags_name_matrices(tmp_path: Path) -> None:
     # Transformer notation: W^Q, W_i^Q, W^{\text{enc}} are declared names, not powers.
     _, result = check_fixture(

@@ -8,11 +8,11 @@ import re
 from dataclasses import replace
 
 from texgrad.shapes import messages
-from texgrad.shapes.dims import Shape, same
+from texgrad.shapes.dims import ONE, Shape, same
 from texgrad.shapes.formulas import ORDER_RELATIONS
 from texgrad.shapes.questions import REDEFINES
 from texgrad.shapes.rules.base import RuleBase, span_key, unwrapped
-from texgrad.shapes.rules.symbols import SAME_SHAPE_ACCENTS
+from texgrad.shapes.rules.symbols import ESTIMATE_ACCENTS, SAME_SHAPE_ACCENTS
 from texgrad.shapes.sections import SENTENCE_LOOKBACK, Boundaries, sentence_start
 from texgrad.shapes.table import Declaration, Signature
 from texgrad.syntax import tree as t
@@ -240,9 +240,11 @@ class RelationRules(RuleBase):
         so that ``\dot x = …`` states it rather than defines it?"""
         if not isinstance(node, t.Symbol) or not node.accents:
             return False
-        if node.accents[-1] not in SAME_SHAPE_ACCENTS:
+        estimate = node.accents[-1] in ESTIMATE_ACCENTS
+        if node.accents[-1] not in SAME_SHAPE_ACCENTS and not estimate:
             return False
-        return self.infer(replace(node, accents=node.accents[:-1])) is not None
+        shape = self.infer(replace(node, accents=node.accents[:-1]))
+        return shape is not None and not (estimate and ONE in (shape.rows, shape.cols))
 
     def _define(self, node: t.Node, shape: Shape) -> None:
         key = symbol_key(node)

@@ -19,6 +19,8 @@ from texgrad.syntax.symbols import symbol_key
 # estimate (\hat\Sigma) mostly, but also the skew-symmetric matrix of a vector (\hat p in
 # robotics) or a prediction of another size than the label it is compared with
 SAME_SHAPE_ACCENTS = frozenset({"dot", "ddot"})
+# an estimate of a matrix (\hat\Sigma of \Sigma, \hat B of B) has its shape; not of a vector
+ESTIMATE_ACCENTS = frozenset({"hat", "widehat"})
 # letters that index entries (x_i, x_j); t, s, k … make a new vector (x_t, the iterate x_k)
 _ELEMENT_INDICES = frozenset("i j l m n p q r".split())
 # what stands for "all rows" or "all columns" in a slice: A_{i,:}, A_{:,j}, A_{i,\cdot}
@@ -97,15 +99,20 @@ class SymbolRules(RuleBase):
 
     def _inherited(self, node: t.Node) -> Shape | None:
         r"""The shape of a rate the document never declares nor defines: ``\dot J`` has
-        that of ``J``, ``\ddot q`` that of ``q``.  (``\tilde A``, ``\bar A`` and ``\hat p``
-        often name something else: an augmented matrix, a mean, a skew-symmetric matrix.)"""
+        that of ``J``, ``\ddot q`` that of ``q``; so has an estimate of a matrix, ``\hat
+        \Sigma`` of ``\Sigma``.  (``\tilde A``, ``\bar A`` and ``\hat p`` of a vector often
+        name something else: an augmented matrix, a mean, a skew-symmetric matrix.)"""
         if not isinstance(node, t.Symbol) or not node.accents:
             return None
-        if node.accents[-1] not in SAME_SHAPE_ACCENTS:
+        estimate = node.accents[-1] in ESTIMATE_ACCENTS
+        if node.accents[-1] not in SAME_SHAPE_ACCENTS and not estimate:
             return None
         if self._defined_anywhere(symbol_key(node)[0]):  # type: ignore[index]
             return None
-        return self._symbolic(replace(node, accents=node.accents[:-1]))
+        shape = self._symbolic(replace(node, accents=node.accents[:-1]))
+        if estimate and shape is not None and ONE in (shape.rows, shape.cols):
+            return None  # \hat p of a vector: its skew-symmetric matrix, or a prediction
+        return shape
 
     def _sized_constant(self, node: t.Sub) -> Shape | None:
         r"""``I_p``, ``\mathbf{I}_n``: the p×p, n×n identity; ``\mathbf{1}_n``, ``1_n``,
