@@ -608,3 +608,27 @@ def test_a_defined_letter_set_to_its_transposed_shape_is_a_misprint(tmp_path: Pa
         """,
     )
     assert found(result) == expected(fx, "equation-mismatch", name="page.md")
+
+
+def test_a_quarto_theorem_and_its_proof_share_their_letters(tmp_path: Path) -> None:
+    # the square A of {#thm-…} holds in the {.proof} right after it, not the page's m×n A;
+    # after both, the page's A again
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! page.qmd
+        Let $A \in \mathbb{R}^{m \times n}$ and $x \in \mathbb{R}^n$.
+
+        ::: {#thm-square}
+        For $A \in \mathbb{R}^{k \times k}$ symmetric, $A^2$ is positive semidefinite.
+        :::
+
+        ::: {.proof}
+        $x^\top A^2 x = \|A x\|^2 \ge 0$ for any $x \in \mathbb{R}^k$.
+        :::
+
+        After them $A x$ is fine and $A^2$ is not.
+                                      ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "not-square", name="page.qmd")

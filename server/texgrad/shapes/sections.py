@@ -279,10 +279,14 @@ def _divs(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
             stack.append((m.start(), "" if box is None else box.group("kind")))
         elif stack:
             start, kind = stack.pop()
-            if kind and not any(k for _, k in stack):
-                (boxes if kind.lstrip(".").startswith("callout") else results).append(
-                    (start, m.end())
-                )
+            if not kind or any(k for _, k in stack):
+                continue
+            if kind.lstrip(".").startswith("callout"):
+                boxes.append((start, m.end()))
+                continue
+            if results and kind in (".proof", ".solution") and start - results[-1][1] <= _FOLLOWING:
+                start = results.pop()[0]  # a theorem and the proof right after it, as one
+            results.append((start, m.end()))
     return results, boxes
 
 
