@@ -588,7 +588,8 @@ def test_a_quarto_theorem_div_keeps_its_letters(tmp_path: Path) -> None:
 def test_a_defined_letter_set_to_its_transposed_shape_is_a_misprint(tmp_path: Path) -> None:
     # \hat B = Y Z^T (Z Z^T)^{-1} defines \hat B (K×m); written again as (Z Z^T)^{-1} Z Y^T
     # (m×K), or M = X^T D X set to a sum of inner products, it is a misprint, not a new
-    # definition: reported, and the first definition still holds after it
+    # definition: reported, and the first definition still holds after it; in another
+    # section (notes switching to rows) it is a new definition
     fx, result = check_fixture(
         tmp_path,
         r"""
@@ -605,6 +606,9 @@ def test_a_defined_letter_set_to_its_transposed_shape_is_a_misprint(tmp_path: Pa
         $$
         is not $M = \sum_{i=1}^n w_i\, x_i^\top x_i$, nor does $M = \mu$ (a letter) say more than a name.
                 ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        ## In code
+
+        With rows, $\hat{B} = (Z Z^\top)^{-1} Z Y^\top$ anew: another section, another convention.
         """,
     )
     assert found(result) == expected(fx, "equation-mismatch", name="page.md")

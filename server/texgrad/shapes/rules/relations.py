@@ -147,7 +147,10 @@ class RelationRules(RuleBase):
             return False
         key = symbol_key(left)
         defined = self._definition(key[0], left.start) if key is not None else None
-        return defined is not None and defined.shape == a
+        if defined is None or defined.shape != a or defined.path != self.path:
+            return False
+        bounds = self.table.boundaries.get(self.path)  # (in its section: notes switch conventions)
+        return bounds is None or not bounds.section_between(defined.start, left.start)
 
     def _define_function(self, head: t.Apply, value: Shape | None) -> None:
         """``f(x) = Ax`` with x ∈ ℝⁿ: from here on f maps ℝⁿ to what the right side is."""
