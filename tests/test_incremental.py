@@ -401,3 +401,34 @@ def test_an_edited_lemma_changes_how_far_its_declarations_hold(tmp_path: Path) -
         assert _everything(got) == _everything(Checker().check(str(path), None, tmp_path, edited))
     definition = checker.check(str(path), None, tmp_path, LEMMA.replace("{lemma}", "{definition}"))
     assert [d.code for d in definition.diagnostics] == ["matmul-mismatch", "matmul-mismatch"]
+
+
+CALLOUT = r"""## Estimation
+
+Let $B \in \mathbb{R}^{K \times m}$ and $Z \in \mathbb{R}^{m \times T}$.
+
+::: {.callout-tip}
+## vec rules
+For $A \in \mathbb{R}^{r \times s}$ and $B \in \mathbb{R}^{q \times n}$, $(B^\top \otimes A)$ is $nr \times qs$.
+:::
+
+So $B Z$ conforms and $Z B$ does not.
+"""
+
+
+def test_an_edited_callout_changes_how_far_its_declarations_hold(tmp_path: Path) -> None:
+    """A callout's letters are its own where declared otherwise outside: an edit that makes
+    it a plain div, a lemma, or none, re-checks the text after it as a fresh check."""
+    path = tmp_path / "page.qmd"
+    checker = Checker()
+    first = checker.check(str(path), None, tmp_path, CALLOUT)
+    assert [d.code for d in first.diagnostics] == ["matmul-mismatch"]  # Z B only
+    for edited in (
+        CALLOUT.replace("{.callout-tip}", "{.column-margin}"),  # a plain div: its B holds on
+        CALLOUT.replace("{.callout-tip}", "{#lem-vec}"),
+        CALLOUT.replace("\n:::\n", "\n\n", 1),  # unclosed: no callout
+        CALLOUT.replace("So $B Z$", "::: {.callout-note}\nSo $B Z$") + ":::\n",
+        CALLOUT,
+    ):
+        got = checker.check(str(path), None, tmp_path, edited)
+        assert _everything(got) == _everything(Checker().check(str(path), None, tmp_path, edited))

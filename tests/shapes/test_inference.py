@@ -768,6 +768,54 @@ def test_a_declared_i_keeps_its_own_shape(tmp_path: Path) -> None:
     assert result.diagnostics == []
 
 
+def test_a_calligraphic_i_does_not_introduce_the_letter_of_i_p(tmp_path: Path) -> None:
+    # \mathcal{I}(\beta), a Fisher information (a signature made by its definition), or a
+    # declared \mathcal{I} is another letter: I_p and I_n stay identities; a plain I the
+    # document defines is its own (I_n then unknown)
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{n \times p}$, $W \in \mathbb{R}^{n \times n}$ and $\lambda > 0$.
+
+        $$
+        \mathcal{I}(\beta) = X^\top W X, \qquad \mathcal{I}_0 \in \mathbb{R}^{p \times p}
+        $$
+
+        Right: $X^\top W X + \lambda I_p$. Wrong: $X^\top W X + \lambda I_n$.
+
+        ## Other
+
+        Here $I = X^\top X$, so $X^\top W X + I_n$ says nothing.
+        """,
+    )
+    text = result.doc.text
+    got = sorted(text[d.start : d.end] for d in result.diagnostics)
+    assert got == [r"X^\top W X + \lambda I_n"], [d.message for d in result.diagnostics]
+
+
+def test_an_estimate_of_a_matrix_takes_its_shape(tmp_path: Path) -> None:
+    # \hat\Sigma of \Sigma (q×q) is q×q: its defining equation is checked against it, and
+    # an undefined \hat B is used as B; \hat p of a vector p (a skew-symmetric matrix in
+    # robotics) and \hat y of a label (a prediction) keep no shape of theirs
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $Y \in \mathbb{R}^{n \times q}$, $X \in \mathbb{R}^{n \times p}$, $B \in \mathbb{R}^{p \times q}$,
+        $\Sigma \in \mathbb{R}^{q \times q}$, $\omega \in \mathbb{R}^3$ and $R \in \mathbb{R}^{3 \times 3}$.
+
+        Right: $\hat{\Sigma} = \frac{1}{n} (Y - X \hat{B})^\top (Y - X \hat{B})$, $R \hat{\omega} R^\top$.
+
+        Wrong: $\hat{\Sigma} = \frac{1}{n} (Y - X \hat{B}) (Y - X \hat{B})^\top$, and $\hat{B} X$.
+        """,
+    )
+    text = result.doc.text
+    got = sorted((text[d.start : d.end], d.code) for d in result.diagnostics)
+    assert got == [
+        (r"\hat{B} X", "matmul-mismatch"),
+        (r"\hat{\Sigma} = \frac{1}{n} (Y - X \hat{B}) (Y - X \hat{B})^\top", "equation-mismatch"),
+    ], [d.message for d in result.diagnostics]
+
+
 def test_superscript_tags_name_matrices(tmp_path: Path) -> None:
     # Transformer notation: W^Q, W_i^Q, W^{\text{enc}} are declared names, not powers.
     _, result = check_fixture(

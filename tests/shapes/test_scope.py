@@ -678,3 +678,101 @@ def test_what_a_result_says_there_are_holds_after_it(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch", name="page.md")
+
+
+def test_a_quarto_callout_keeps_letters_declared_otherwise_outside(tmp_path: Path) -> None:
+    # a callout's generic A, X, B (vec(AXB) = …) hold in it; after it the page's B is the
+    # K×m coefficient matrix again, in the same section (the callout's "## Title" is its
+    # title, not a section); a letter only the callout declares (K_*) carries on after it
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! page.qmd
+        ## Estimation
+
+        Let $B \in \mathbb{R}^{K \times m}$, $Z \in \mathbb{R}^{m \times T}$ and $y \in \mathbb{R}^{KT}$.
+
+        ::: {.callout-tip}
+        ## vec rules
+        For $A \in \mathbb{R}^{r \times s}$, $X \in \mathbb{R}^{s \times q}$ and $B \in \mathbb{R}^{q \times n}$,
+        $\operatorname{vec}(A X B) = (B^\top \otimes A) \operatorname{vec}(X)$. Let $K_* \in \mathbb{R}^{T \times K}$.
+        :::
+
+        So $y = (Z^\top \otimes I_K) \operatorname{vec}(B)$ conforms, $Z^\top B^\top$ too, and $B K_*$ does not.
+                                                                                                ^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", name="page.qmd")
+
+
+def test_a_quarto_theorem_div_keeps_its_letters(tmp_path: Path) -> None:
+    # ::: {#lem-…} is a lemma like \begin{lemma}: its C is its own, even when declared once
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! page.qmd
+        Let $A \in \mathbb{R}^{n \times n}$.
+
+        ::: {#lem-rank}
+        ## Rank
+        For $C \in \mathbb{R}^{p \times q}$, $\operatorname{rank}(C^\top C) = \operatorname{rank}(C)$.
+        :::
+
+        After it $A C$ is unknown and says nothing, but $A^\top A x$ with $x \in \mathbb{R}^{m}$ is wrong.
+                                                         ^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", name="page.qmd")
+
+
+def test_a_defined_letter_set_to_its_transposed_shape_is_a_misprint(tmp_path: Path) -> None:
+    # \hat B = Y Z^T (Z Z^T)^{-1} defines \hat B (K×m); written again as (Z Z^T)^{-1} Z Y^T
+    # (m×K), or M = X^T D X set to a sum of inner products, it is a misprint, not a new
+    # definition: reported, and the first definition still holds after it; in another
+    # section (notes switching to rows) it is a new definition
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! page.md
+        Let $Y \in \mathbb{R}^{K \times T}$, $Z \in \mathbb{R}^{m \times T}$, $X \in \mathbb{R}^{n \times p}$, $w \in \mathbb{R}^n$
+        and $x_i \in \mathbb{R}^p$.
+
+        The estimate is $\hat{B} = Y Z^\top (Z Z^\top)^{-1}$; misprinted, $\hat{B} = (Z Z^\top)^{-1} Z Y^\top$.
+                                                                           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        Its residuals $Y - \hat{B} Z$ are $K \times T$.
+
+        $$
+        M = X^\top \operatorname{diag}(w) X
+        $$
+        is not $M = \sum_{i=1}^n w_i\, x_i^\top x_i$, nor does $M = \mu$ (a letter) say more than a name.
+                ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        ## In code
+
+        With rows, $\hat{B} = (Z Z^\top)^{-1} Z Y^\top$ anew: another section, another convention.
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch", name="page.md")
+
+
+def test_a_quarto_theorem_and_its_proof_share_their_letters(tmp_path: Path) -> None:
+    # the square A of {#thm-…} holds in the {.proof} right after it, not the page's m×n A;
+    # after both, the page's A again
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! page.qmd
+        Let $A \in \mathbb{R}^{m \times n}$ and $x \in \mathbb{R}^n$.
+
+        ::: {#thm-square}
+        For $A \in \mathbb{R}^{k \times k}$ symmetric, $A^2$ is positive semidefinite.
+        :::
+
+        ::: {.proof}
+        $x^\top A^2 x = \|A x\|^2 \ge 0$ for any $x \in \mathbb{R}^k$.
+        :::
+
+        After them $A x$ is fine and $A^2$ is not.
+                                      ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "not-square", name="page.qmd")

@@ -212,11 +212,7 @@ class Checker:
         learner, learned = _learn(docs, target, table, names, old, change, stats)
         report = _report(target, table, names, learner.defined, old, change, stats)
 
-        sections_and_paragraphs = (
-            bounds.sections,
-            bounds.paragraphs,
-            sorted(bounds.results + bounds.introduced),
-        )
+        sections_and_paragraphs = (bounds.sections, bounds.paragraphs, bounds.scopes)
         self._history[target.doc.path] = History(
             texts, knowledge, sections_and_paragraphs, names, placed, learned, report.runs
         )

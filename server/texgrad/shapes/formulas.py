@@ -332,7 +332,7 @@ def _from_signature(chain: t.Chain, i: int, path: str, table: SymbolTable) -> No
     cod = _space(chain.items[i + 2])
     if key is not None and dom is not None and cod is not None and left is not None:
         table.add_signature(
-            Signature(key[0], dom[0], cod[0], path, left.start, left.end, domains or ())
+            Signature(key[0], dom[0], cod[0], path, left.start, left.end, domains or (), key[1])
         )
 
 

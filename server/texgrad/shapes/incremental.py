@@ -221,7 +221,7 @@ def _edit_since(
         # whether the letter's declarations in running text agree may change (table.py)
         lo, hi = min(lo, changed[0]), len(new)
         redo = max(0, changed[0] - _REACH)
-    moved = _results_changed(old.boundaries[2], sorted(bounds.results + bounds.introduced), edit)
+    moved = _results_changed(old.boundaries[2], bounds.scopes, edit)
     if moved is not None:
         # a lemma's letters are its own: what is declared from there on may now be a
         # lemma's, or not, and whether the declarations in running text agree may change

@@ -11,6 +11,7 @@ from enum import Enum
 from typing import Any, TypeAlias
 
 from texgrad.shapes.table import Declaration, SymbolTable
+from texgrad.syntax.symbols import same_letter
 
 
 class Ask(Enum):
@@ -19,6 +20,7 @@ class Ask(Enum):
     LOOKUP = "lookup"  # the declaration in force at the offset, by key and font
     SIGNATURE = "signature"  # the signature in force at the offset
     DECLARED = "declared"  # is the key declared anywhere (in scope at the offset or not)?
+    LETTER = "letter"  # is it declared anywhere in the font asked or one standing for it?
     DEFINITION = "definition"  # the definition (y = Ax) in force at the offset
     DEFINED = "defined"  # is the key defined (y = Ax) anywhere?
     DIMENSION = "dimension"  # is the name (asked as the font) a dimension's (N of ℝ^{N×D})?
@@ -37,6 +39,7 @@ class Ask(Enum):
 LOOKUP = Ask.LOOKUP
 SIGNATURE = Ask.SIGNATURE
 DECLARED = Ask.DECLARED
+LETTER = Ask.LETTER
 DEFINITION = Ask.DEFINITION
 DEFINED = Ask.DEFINED
 DIMENSION = Ask.DIMENSION
@@ -46,7 +49,7 @@ WEAK = Ask.WEAK
 READS = Ask.READS
 
 # questions whose answers depend neither on where they are asked nor on sections
-UNSCOPED = frozenset({DECLARED, DIMENSION, READS})
+UNSCOPED = frozenset({DECLARED, LETTER, DIMENSION, READS})
 
 
 # A question inference asked of the symbol table or the definitions, with its answer:
@@ -79,6 +82,8 @@ def answer_of(
         return key in table.declarations
     if kind is READS:
         return table.reads(key, font)
+    if kind is LETTER:  # (\mathcal{I} of a Fisher information is not the I of I_p)
+        return any(same_letter(font, d.font) for d in table.declarations.get(key, ()))
     if kind is DEFINITION:
         found = defined.get(key)
         return table.in_force(found, path, at) if found else None

@@ -126,19 +126,32 @@ class Boundaries:
     # the sentences of results that introduce what the text goes on to use ("there are
     # scalings $u \in …$ such that"): what they declare is no lemma's own
     introduced: list[tuple[int, int]] = field(default_factory=list)
+    # the spans of callouts (Quarto, R Markdown): asides whose letters are their own where
+    # the letter is declared otherwise outside (SymbolTable.lookup), else they carry on
+    boxes: list[tuple[int, int]] = field(default_factory=list)
 
     @classmethod
     def of(cls, text: str) -> Boundaries:
         results = _results(text)  # MyST's ```{prf:lemma} fences are results, not code
-        introduced = _introduced(text, results)
+        source = text
         # a `# comment` in a fenced code block is no heading: blank the fences out first
         if "```" in text or "~~~" in text:
             text = _FENCE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+        boxes: list[tuple[int, int]] = []
+        divs: list[tuple[int, int]] = []
+        if ":::" in text:  # Quarto's theorem-like divs are results, its callouts boxes
+            divs, boxes = _divs(text)
+            if divs:
+                results = _outermost(sorted(results + divs))
+            divs = _outermost(sorted(divs + boxes))
+        introduced = _introduced(source, results)
         sections, levels, limits, units = [], [], [], []
         ancestors: list[_Kind] = []  # the headings a section is under
         for m in _HEADING.finditer(text):
             end = text.find("\n", m.start())
             kind = heading_kind(text[m.start() : end if end >= 0 else len(text)])
+            if divs and not kind[2] and _inside(divs, m.start()):
+                continue  # a callout's "## Title" is its title, not a section (but an Example's)
             while ancestors and ancestors[-1][0] >= kind[0]:
                 ancestors.pop()
             ancestors.append(kind)
@@ -147,7 +160,7 @@ class Boundaries:
             limits.append(_limit(ancestors))
             units.append(any(a[2] for a in ancestors))
         paragraphs = [m.start() for m in PARAGRAPH_BREAK.finditer(text)]
-        return cls(sections, paragraphs, levels, limits, units, results, introduced)
+        return cls(sections, paragraphs, levels, limits, units, results, introduced, boxes)
 
     @classmethod
     def after(cls, old_text: str, old: Boundaries, text: str) -> Boundaries:
@@ -177,7 +190,17 @@ class Boundaries:
             old.units,
             results,
             introduced,
+            [(a if a < start else a + d, b if b < start else b + d) for a, b in old.boxes],
         )
+
+    @property
+    def scopes(self) -> list[tuple[int, int]]:
+        """The spans of results and callouts, whose letters are their own, and of the sentences
+        of results that introduce (for ``incremental``: one that appeared, went or moved
+        changes what is in force around it)."""
+        if not (self.boxes or self.introduced):
+            return self.results
+        return sorted(self.results + self.boxes + self.introduced)
 
     def section_between(self, a: int, b: int) -> bool:
         i = bisect.bisect_right(self.sections, a)
@@ -223,6 +246,14 @@ class Boundaries:
         i = bisect.bisect_right(spans, (a, 1 << 62)) - 1
         return i >= 0 and spans[i][0] <= a < spans[i][1]
 
+    def box_of(self, a: int) -> tuple[int, int] | None:
+        """The span of the callout ``a`` is in."""
+        boxes = self.boxes
+        if not boxes:
+            return None
+        i = bisect.bisect_right(boxes, (a, 1 << 62)) - 1
+        return boxes[i] if i >= 0 and boxes[i][0] <= a < boxes[i][1] else None
+
     def paragraph_between(self, a: int, b: int) -> bool:
         i = bisect.bisect_right(self.paragraphs, a)
         return i < len(self.paragraphs) and self.paragraphs[i] < b
@@ -251,7 +282,11 @@ def _results(text: str) -> list[tuple[int, int]]:
     spans = _latex_results(text)
     if "{prf:" not in text:
         return spans
-    spans = sorted(spans + _myst_results(text))
+    return _outermost(sorted(spans + _myst_results(text)))
+
+
+def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with the nested ones merged into those around them."""
     outermost: list[tuple[int, int]] = []
     for a, b in spans:
         if outermost and a < outermost[-1][1]:
@@ -259,6 +294,46 @@ def _results(text: str) -> list[tuple[int, int]]:
         else:
             outermost.append((a, b))
     return outermost
+
+
+# a Pandoc fenced div (Quarto, R Markdown): "::: {.callout-note}", "::::: {#thm-bound}", and
+# its bare closing fence ":::"
+_DIV_FENCE = re.compile(r"^[ \t]*:{3,}[ \t]*([^\n]*?)[ \t]*$", re.M)
+# a div that is a box of its own: a callout (an aside, often with letters of its own: "For
+# $A \in \mathbb{R}^{r \times s}$, vec(AXB) = …"), or one of Quarto's theorem-like divs
+# (#thm-, #lem-, #exm- …; not #def-: a definition sets notation that holds after it)
+_BOX = re.compile(
+    r"(?:^|[\s{])(?P<kind>\.?callout(?:-[a-z]+)?|\.(?:proof|remark|solution)|#(?:thm|lem|cor|prp|cnj|exm|exr)-)"
+)
+
+
+def _divs(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The spans of a Markdown text's theorem-like fenced divs (``{#thm-…}``: what is
+    declared in one holds in it only, as in a LaTeX lemma) and of its callouts, outermost."""
+    results: list[tuple[int, int]] = []
+    boxes: list[tuple[int, int]] = []
+    stack: list[tuple[int, str]] = []  # the open divs: where each starts, what it is
+    for m in _DIV_FENCE.finditer(text):
+        attrs = m.group(1)
+        if attrs:
+            box = _BOX.search(attrs)
+            stack.append((m.start(), "" if box is None else box.group("kind")))
+        elif stack:
+            start, kind = stack.pop()
+            if not kind or any(k for _, k in stack):
+                continue
+            if kind.lstrip(".").startswith("callout"):
+                boxes.append((start, m.end()))
+                continue
+            if results and kind in (".proof", ".solution") and start - results[-1][1] <= _FOLLOWING:
+                start = results.pop()[0]  # a theorem and the proof right after it, as one
+            results.append((start, m.end()))
+    return results, boxes
+
+
+def _inside(spans: list[tuple[int, int]], a: int) -> bool:
+    i = bisect.bisect_right(spans, (a, 1 << 62)) - 1
+    return i >= 0 and spans[i][0] <= a < spans[i][1]
 
 
 # a MyST directive of a result: ":::{prf:lemma} Title", "```{prf:example}", "````{prf:proof}"

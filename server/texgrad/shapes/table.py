@@ -62,6 +62,7 @@ class Signature:
     end: int
     # each argument's space of a product domain (f : ℝⁿ × ℝᵐ → ℝⁿ, called f(x, u)); () for one
     domains: tuple[Shape, ...] = ()
+    font: str | None = None  # the function's name written in a font (\mathcal{I}(\beta) = …)
 
 
 @dataclass
@@ -208,6 +209,10 @@ class SymbolTable:
         if spans is not None:  # what a lemma declared holds in it (and its proof) only
             while j and not _holds(spans[j - 1], offset):
                 j -= 1
+        boxes = p.boxes  # what a callout declares holds after it if the letter has one shape
+        if boxes is not None and not p.one_meaning:
+            while j and not _holds(boxes[j - 1], offset):
+                j -= 1
         if j:  # the last before it (of equal ones, the first listed)
             d = here[order[bisect.bisect_left(starts, starts[j - 1])]]
             if not bounds.section_between(d.start, offset):
@@ -297,7 +302,7 @@ class SymbolTable:
             bounds = self.boundaries.get(d.path) or Boundaries([], [])
             known = (
                 bounds.in_unit(d.start) or bounds.result_of(d.start) is not None
-                or self.supposed(d)
+                or bounds.box_of(d.start) is not None or self.supposed(d)
             )  # fmt: skip
             self._local[(d.path, d.start)] = known
         return known
@@ -418,6 +423,12 @@ class _FileView:
             spans = [bounds.result_of(a) for a in self.starts]
             if any(spans):
                 self.spans = spans
+        # by start: the callout each is made in; None if none is
+        self.boxes: list[tuple[int, int] | None] | None = None
+        if bounds is not None and bounds.boxes and self.starts:
+            boxes = [bounds.box_of(a) for a in self.starts]
+            if any(boxes):
+                self.boxes = boxes
         self._elsewhere: Any = False  # (not yet known)
         self._contested: dict[int, bool] = {}
         self._main: _MainLine | None | bool = False  # (not yet known)

@@ -17,6 +17,7 @@ from texgrad.shapes.questions import (
     DEFINED,
     DEFINITION,
     FACT,
+    LETTER,
     LOOKUP,
     SIGNATURE,
     WEAK,
@@ -27,7 +28,7 @@ from texgrad.shapes.questions import (
 )
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.syntax import tree as t
-from texgrad.syntax.symbols import symbol_key
+from texgrad.syntax.symbols import same_letter, symbol_key
 
 # what a definition of unknown size records (``K = P H^\top S^{-1}`` with P unknown, for a K
 # declared otherwise in an earlier section): the letter means something new from there on
@@ -188,6 +189,18 @@ class RuleBase:
     def _known(self, key: str, offset: int) -> bool:
         """Does the document declare ``key`` (anywhere) or define it (in force here)?"""
         return self._declared(key) or self._definition(key, offset) is not None
+
+    def _introduced(self, key: tuple[str, str | None], offset: int) -> bool:
+        r"""Does the document declare the letter in this font (or one standing for it),
+        anywhere, or define or sign it where ``offset`` is?  (``\mathcal{I}(\beta)``, a
+        Fisher information, does not introduce the I of ``I_p``.)"""
+        if not self._unknown(key[0], offset):
+            letter, font = key
+            if self._declared(letter) and self._ask(LETTER, letter, font, None):
+                return True
+            made = self._definition(letter, offset) or self._signature(letter, offset)
+            return made is not None and same_letter(font, made.font)
+        return False
 
     def _unknown(self, key: str, offset: int) -> bool:
         """Does nothing declare, define or sign ``key`` (a letter a paper never introduces)?"""

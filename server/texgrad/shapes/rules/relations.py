@@ -8,11 +8,11 @@ import re
 from dataclasses import replace
 
 from texgrad.shapes import messages
-from texgrad.shapes.dims import Shape, same
+from texgrad.shapes.dims import ONE, Shape, same
 from texgrad.shapes.formulas import ORDER_RELATIONS
 from texgrad.shapes.questions import READS, REDEFINES
 from texgrad.shapes.rules.base import UNSIZED, RuleBase, span_key, unwrapped
-from texgrad.shapes.rules.symbols import SAME_SHAPE_ACCENTS
+from texgrad.shapes.rules.symbols import ESTIMATE_ACCENTS, SAME_SHAPE_ACCENTS
 from texgrad.shapes.sections import SENTENCE_LOOKBACK, Boundaries, sentence_start
 from texgrad.shapes.table import Declaration, Signature
 from texgrad.syntax import tree as t
@@ -125,7 +125,7 @@ class RelationRules(RuleBase):
     ) -> None:
         """``left rel right`` for an equality: a definition (``y = Ax``), a mismatch, or one
         of the equations papers write with sides that differ on purpose."""
-        if b is not None and self._defines(left):
+        if b is not None and self._defines(left) and not self._misprints(left, right, a, b):
             self._define(left, b)  # y = Ax gives an undeclared y its shape (again, if redefined)
             return
         if a is not None and b is not None and a != b and self._sets_anew(left, right):
@@ -158,6 +158,22 @@ class RelationRules(RuleBase):
         related = self._related(left, right)
         self._emit("equation-mismatch", message, left.start, right.end, related, fixes)
 
+    def _misprints(self, left: t.Node, right: t.Node, a: Shape | None, b: Shape) -> bool:
+        r"""Is ``left = …`` a letter defined before (``\hat B = Y Z^\top (Z Z^\top)^{-1}``) set
+        to a value of its transposed shape, or a matrix set to a scalar (an outer product
+        written as an inner one, ``\sum_i x_i^\top x_i``), computed (a letter, "let
+        $\mu_1 = \mu$", names it anew): a misprint of the definition in force, not a new one."""
+        if a is None or a == b:
+            return False
+        if not ((a.agrees(b.transposed()) or _lost(a, b)) and _computed(right)):
+            return False
+        key = symbol_key(left)
+        defined = self._definition(key[0], left.start) if key is not None else None
+        if defined is None or defined.shape != a or defined.path != self.path:
+            return False
+        bounds = self.table.boundaries.get(self.path)  # (in its section: notes switch conventions)
+        return bounds is None or not bounds.section_between(defined.start, left.start)
+
     def _define_function(self, head: t.Apply, value: Shape | None) -> None:
         """``f(x) = Ax`` with x ∈ ℝⁿ: from here on f maps ℝⁿ to what the right side is."""
         key = symbol_key(head.func)
@@ -169,7 +185,7 @@ class RelationRules(RuleBase):
         self.reads.add(key[0])
         sigs = self.table.signatures.setdefault(key[0], [])
         if not any(s.path == self.path and s.start == head.start for s in sigs):
-            sig = Signature(key[0], arg, value, self.path, head.start, head.end)
+            sig = Signature(key[0], arg, value, self.path, head.start, head.end, font=key[1])
             self.writes.append(sig)
             sigs.append(sig)
             sigs.sort(key=lambda s: (s.path, s.start))
@@ -261,9 +277,11 @@ class RelationRules(RuleBase):
         so that ``\dot x = …`` states it rather than defines it?"""
         if not isinstance(node, t.Symbol) or not node.accents:
             return False
-        if node.accents[-1] not in SAME_SHAPE_ACCENTS:
+        estimate = node.accents[-1] in ESTIMATE_ACCENTS
+        if node.accents[-1] not in SAME_SHAPE_ACCENTS and not estimate:
             return False
-        return self.infer(replace(node, accents=node.accents[:-1])) is not None
+        shape = self.infer(replace(node, accents=node.accents[:-1]))
+        return shape is not None and not (estimate and ONE in (shape.rows, shape.cols))
 
     def _define(self, node: t.Node, shape: Shape) -> None:
         key = symbol_key(node)
@@ -286,6 +304,11 @@ def _lost(a: Shape, b: Shape) -> bool:
     redefine a letter as another matrix or vector), but a sum of outer products written as
     inner ones, ``(x - \\mu)^\\top (x - \\mu)``."""
     return b.is_scalar and not a.is_scalar
+
+
+def _computed(node: t.Node) -> bool:
+    """Is ``node`` a computation (a product, a sum, a big operator), not a letter named?"""
+    return isinstance(unwrapped(node, (t.Neg, t.Paren)), (t.Product, t.BigOp, t.Add, t.BinOp))
 
 
 def _transposes(a: t.Node, b: t.Node) -> bool:

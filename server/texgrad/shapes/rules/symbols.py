@@ -20,6 +20,8 @@ from texgrad.syntax.symbols import symbol_key
 # estimate (\hat\Sigma) mostly, but also the skew-symmetric matrix of a vector (\hat p in
 # robotics) or a prediction of another size than the label it is compared with
 SAME_SHAPE_ACCENTS = frozenset({"dot", "ddot"})
+# an estimate of a matrix (\hat\Sigma of \Sigma, \hat B of B) has its shape; not of a vector
+ESTIMATE_ACCENTS = frozenset({"hat", "widehat"})
 # letters that index entries (x_i, x_j); t, s, k … make a new vector (x_t, the iterate x_k)
 _ELEMENT_INDICES = frozenset("i j l m n p q r".split())
 # what stands for "all rows" or "all columns" in a slice: A_{i,:}, A_{:,j}, A_{i,\cdot}
@@ -98,19 +100,19 @@ class SymbolRules(RuleBase):
 
     def _inherited(self, node: t.Node) -> Shape | None:
         r"""The shape of a rate the document never declares nor defines: ``\dot J`` has
-        that of ``J``, ``\ddot q`` that of ``q``, and an estimate ``\hat Q`` of a matrix that of
-        ``Q``.  (``\tilde A``, ``\bar A`` and ``\hat p`` of a vector often name something else:
-        an augmented matrix, a mean, a skew-symmetric matrix.)"""
+        that of ``J``, ``\ddot q`` that of ``q``; so has an estimate of a matrix, ``\hat
+        \Sigma`` of ``\Sigma``.  (``\tilde A``, ``\bar A`` and ``\hat p`` of a vector often
+        name something else: an augmented matrix, a mean, a skew-symmetric matrix.)"""
         if not isinstance(node, t.Symbol) or not node.accents:
             return None
-        accent = node.accents[-1]
-        if accent not in SAME_SHAPE_ACCENTS and accent != "hat":
+        estimate = node.accents[-1] in ESTIMATE_ACCENTS
+        if node.accents[-1] not in SAME_SHAPE_ACCENTS and not estimate:
             return None
         if self._defined_anywhere(symbol_key(node)[0]):  # type: ignore[index]
             return None
         shape = self._symbolic(replace(node, accents=node.accents[:-1]))
-        if accent == "hat" and shape is not None and ONE in (shape.rows, shape.cols):
-            return None  # \hat p of a vector may be its skew matrix; \hat Q estimates a matrix Q
+        if estimate and shape is not None and ONE in (shape.rows, shape.cols):
+            return None  # \hat p of a vector: its skew-symmetric matrix, or a prediction
         return shape
 
     def _sized_constant(self, node: t.Sub) -> Shape | None:
@@ -125,7 +127,7 @@ class SymbolRules(RuleBase):
         kind, written = found
         if kind == "identity":
             key = symbol_key(node.base)
-            if key is None or not self._unknown(key[0], node.start):
+            if key is None or self._introduced(key, node.start):
                 return None
         sizes = [self._size(w) for w in written]
         if None in sizes:
