@@ -219,11 +219,30 @@ class Boundaries:
         letter once and use it in the sections that follow; what a problem, an exercise or
         an example declares ends with it (the next one reuses the letters)."""
         i = bisect.bisect_right(self.sections, a) - 1
-        limit = self.limits[i] if 0 <= i < len(self.limits) else -1
-        if limit < 0:
+        if not 0 <= i < len(self.limits) or self.limits[i] < 0:
             return True
-        j = bisect.bisect_right(self.sections, b)
-        return all(level > limit for level in self.levels[i + 1 : j])
+        return bisect.bisect_right(self.sections, b) <= self._reach_ends()[i]
+
+    def _reach_ends(self) -> list[int]:
+        """Per section i: the index of the first later section whose heading ends what is
+        declared in i (a level at or above its limit), or the number of sections; computed once
+        (``reaches`` is asked for every carried declaration)."""
+        ends = self.__dict__.get("_ends")
+        if ends is None or len(ends) != len(self.levels):
+            ends = [len(self.levels)] * len(self.levels)
+            open_: list[int] = []  # sections whose end is not yet found, by limit
+            for k, level in enumerate(self.levels):
+                still = []
+                for i in open_:
+                    if level <= self.limits[i]:
+                        ends[i] = k
+                    else:
+                        still.append(i)
+                open_ = still
+                if k < len(self.limits) and self.limits[k] >= 0:
+                    open_.append(k)
+            self.__dict__["_ends"] = ends
+        return ends
 
     def in_unit(self, a: int) -> bool:
         """Is ``a`` in a problem, an exercise or an example (or a section under one)?"""
