@@ -98,6 +98,12 @@ def test_double_dollar_block_with_label():
     assert spans(text) == [("$$ E = mc^2 $$", " E = mc^2 ")]
 
 
+def test_a_quarto_label_after_a_display_keeps_its_lines_math():
+    # a line starting "- 2" inside the display is no list item (it would be, in a paragraph)
+    text = "$$\na\n- 2 b\n$$ {#eq-s2}\n"
+    assert spans(text) == [("$$\na\n- 2 b\n$$", "\na\n- 2 b\n")]
+
+
 def test_math_fence():
     text = "```math\nx^2\n```\n"
     r = only(text)

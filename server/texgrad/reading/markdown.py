@@ -81,7 +81,8 @@ _DIRECTIVE = re.compile(r"\{([A-Za-z][\w:.+-]*)\}")
 _OPTION_LINE = re.compile(r"[ \t>]*:[\w-]+:")
 _YAML_MARK = re.compile(r"[ \t>]*---[ \t]*")
 _QUOTE_PREFIX = re.compile(r"[ \t>]*")
-_DOLLAR_LABEL = re.compile(r"[ \t]*\([^)$\r\n]+\)[ \t]*")  # `$$ x $$ (eq1)`, as dollarmath
+# `$$ x $$ (eq1)`, as dollarmath; `$$ … $$ {#eq-name}`, as Quarto labels an equation
+_DOLLAR_LABEL = re.compile(r"[ \t]*(?:\([^)$\r\n]+\)|\{#[^}$\r\n]+\})[ \t]*")
 
 
 def scan(text: str, extra_environments: frozenset[str] = frozenset(), path: str = "") -> ScanResult:
