@@ -224,7 +224,7 @@ def test_elements_stay_elements_and_ambiguous_members_are_unknown(tmp_path: Path
 def test_dimension_names_of_labels_are_canonical_and_shift() -> None:
     r"""``n_{l - 1}`` and ``n_{l-1}`` are one dimension, printed as written; shifting
     ``n_{l-1}`` by one is ``n_l`` itself; a number label below zero or a label used other
-    than as a subscript (``\mathbb{R}^{l}``) cannot be shifted."""
+    than as a subscript or a count (``\mathbb{R}^{2l}``) cannot be shifted."""
 
     def d(text: str) -> Dim:
         written = dim_of(parse_row(MappedText.identity(text)).tree)
@@ -237,7 +237,11 @@ def test_dimension_names_of_labels_are_canonical_and_shift() -> None:
     assert relabel(w, "l", (None, 1)) == Shape(d("n_1"), d("n_0"))
     assert relabel(w, "l", ("L", 0)) == Shape(d("n_L"), d("n_{L-1}"))
     assert relabel(w, "l", (None, 0)) is None
-    assert relabel(Shape(d("l"), ONE), "l", ("l", 1)) is None
+    # a count of members (Q_k \in \mathbb{R}^{n \times k}, Krylov bases) shifts with its label
+    assert relabel(Shape(d("n"), d("l")), "l", ("l", 1)) == Shape(d("n"), d("l + 1"))
+    assert relabel(Shape(d("l + 1"), d("l")), "l", (None, 1)) == Shape(d("2"), d("1"))
+    assert relabel(Shape(d("2 l"), ONE), "l", ("l", 1)) is None
+    assert relabel(Shape(d("l - 1"), ONE), "l", (None, 1)) is None
     ell = Shape(d(r"m_\ell"), d(r"m_{\ell-1}"))
     assert relabel(ell, r"\ell", (r"\ell", 1)) == Shape(d(r"m_{\ell+1}"), d(r"m_\ell"))
     ng = Shape(d("n^{[l]}"), d("n^{[l-1]}"))
@@ -275,3 +279,16 @@ def test_a_member_under_another_letter_keeps_the_family_s_shape_without_a_rival(
         """,
     )
     assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_a_krylov_basis_grows_with_its_label(tmp_path: Path) -> None:
+    # Lanczos: Q_k ∈ ℝ^{n×k} makes Q_{k+1} n×(k+1), so A Q_k = Q_{k+1} \underline{T}_k agrees
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{n \times n}$, $Q_k \in \mathbb{R}^{n \times k}$ and $\underline{T}_k \in \mathbb{R}^{(k+1) \times k}$.
+        Then $A Q_k = Q_{k+1} \underline{T}_k$ and $Q_1^\top Q_1 = 1$, but not $A Q_{k+1} = Q_{k+1} \underline{T}_k$.
+                                                                                ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch")

@@ -268,6 +268,18 @@ def _relabel(d: Dim, label: str, member: Label) -> Dim | None:
         name = str(s)
         if not mentions.search(name):
             continue
+        if name == label.lstrip("\\"):  # Q_k \in \mathbb{R}^{n \times k}: Q_{k+1} is n×(k+1)
+            if not (d - s).is_Integer:
+                return None  # \mathbb{R}^{2l}: not a count of members
+            value = (
+                sympy.Integer(member[1])
+                if member[0] is None
+                else _symbol(member[0].lstrip("\\")) + member[1]
+            )
+            if member[0] is None and member[1] + (d - s) <= 0:
+                return None
+            swaps[s] = value
+            continue
         named = _LABELLED.fullmatch(name)
         index = named and _LABEL.fullmatch(named["braced"] or named["bare"] or named["tagged"])
         if not named or not index or index["var"] != label or mentions.search(named["base"]):
