@@ -166,6 +166,7 @@ UNKNOWN = [
     r"\frac{A x}{y}",  # dividing by a vector: not a shape we claim
     r"\operatorname{diag}(A_1, \dots, A_n)",  # block-diagonal: blocks of unknown size
     r"\operatorname{diag}(x, y)",  # two vectors: blocks
+    r"\nabla \log p(y \mid x)",  # with respect to what p(y | x) depends on, not p itself
     r"\mathbb{E}[u]",
     r"\operatorname{Var}(A)",  # the covariance of a matrix: vec'd or not, papers differ
 ]

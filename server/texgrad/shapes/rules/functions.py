@@ -172,8 +172,12 @@ class FunctionRules(RuleBase):
         scalar = self._scalar_valued(node.body, gradient=True)
         if node.wrt is not None:
             x = self.infer(node.wrt)
-        elif isinstance(node.body, t.Apply) and len(node.body.args) == 1:
-            x = self.shapes.get(span_key(node.body.args[0]))  # \nabla f(x): with respect to x
+        elif (
+            isinstance(node.body, t.Apply) and len(node.body.args) == 1
+            and symbol_key(node.body.args[0]) is not None
+        ):  # fmt: skip
+            # \nabla f(x): with respect to x (not \nabla \log p(y \mid f): p(…) is no variable)
+            x = self.shapes.get(span_key(node.body.args[0]))
         else:
             x = None
         if scalar and x is not None and node.order is None:
