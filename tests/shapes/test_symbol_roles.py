@@ -383,3 +383,16 @@ def test_an_estimate_of_a_matrix_has_its_shape(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_a_differential_beside_a_vector_named_d(tmp_path: Path) -> None:
+    # PageRank: d ∈ {0,1}^N marks the dangling pages, and d\pi, dS are still differentials
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $S \in \mathbb{R}^{N \times N}$, $\pi \in \mathbb{R}^N$ and $d \in \{0,1\}^N$. Then
+        $d\pi = \alpha (I - \alpha S)^{-1} (dS)\, \pi$ and $d^\top \pi$ are fine, but $d^\top S \pi^\top$ is not.
+                                                                                       ^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")

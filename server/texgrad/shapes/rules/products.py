@@ -433,9 +433,16 @@ def _differentials(factors: list[t.Node], shapes: list[Shape | None]) -> None:
     the differential, which has the shape of what it applies to (and ``dO^\top`` is
     ``(dO)^\top``): for shapes, a scalar."""
     for i in range(len(factors) - 1):
-        if shapes[i] is None and shapes[i + 1] is not None and is_d(factors[i]):
-            if isinstance(factors[i + 1], _DIFFERENTIATED):
-                shapes[i] = SCALAR
+        d, after = shapes[i], shapes[i + 1]
+        if after is None or not is_d(factors[i]) or not isinstance(factors[i + 1], _DIFFERENTIATED):
+            continue
+        if d is None:
+            shapes[i] = SCALAR
+        elif (
+            d.cols == ONE and not d.is_scalar and after.rows != ONE
+            and factors[i].end == factors[i + 1].start
+        ):  # fmt: skip
+            shapes[i] = SCALAR  # d\pi with a vector d declared: d times \pi would not conform
 
 
 # what a differential is written before: dX, dX^\top, dx_i, dW^{(l)}
