@@ -396,3 +396,29 @@ def test_a_differential_beside_a_vector_named_d(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_an_updated_version_has_the_shape_of_its_letter(tmp_path: Path) -> None:
+    # EM: W^{\mathrm{new}} is the next W; an undeclared W^{\text{enc}} is some other matrix
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $W \in \mathbb{R}^{d \times q}$ and $M \in \mathbb{R}^{q \times q}$. Then $W^{\mathrm{new}} M$,
+        $(W^{\text{new}})^\top W^{\mathrm{new}}$ and $W^{\text{enc}} W$ say nothing wrong; $M W^{\mathrm{new}}$ is.
+                                                                                            ^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_draw_from_a_normal_has_the_size_of_its_covariance(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $W \in \mathbb{R}^{d \times q}$ and $K \in \mathbb{R}^{n \times n}$. Take
+        $z_n \sim \mathcal{N}(0, I_q), \; x_n = W z_n$ and $f \sim \mathcal{N}(0, K)$. Then $f^\top K f$
+        is fine, and $z_n W$ is not.
+                      ^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")

@@ -213,6 +213,8 @@ def name_tag(base: t.Node, sup: t.Node) -> bool:
         return False
     if isinstance(sup, t.Text):
         return True
+    if isinstance(sup, t.Func) and sup.sub is None and sup.sup is None:
+        return sup.name.isalpha() and len(sup.name) > 1  # W^{\mathrm{new}}, b^{\mathrm{out}}
     if isinstance(sup, t.Symbol) and sup.name in STARS:
         return True  # x^*, \theta^\star: an optimum's name, or an adjoint (a power, undeclared)
     if not isinstance(sup, t.Symbol) or sup.accents:

@@ -83,6 +83,8 @@ class RelationRules(RuleBase):
             self._define_function(head, shapes[1])  # type: ignore[arg-type]
         last = len(node.items) - 1
         for i, rel in enumerate(node.relations):
+            if rel == "\\sim" and (drawn := node.items[i]) is not None:
+                self._distributed(drawn, node.items[i + 1])
             if rel not in EQUALITIES:
                 continue
             left, right = node.items[i], node.items[i + 1]
@@ -173,6 +175,22 @@ class RelationRules(RuleBase):
             return False
         bounds = self.table.boundaries.get(self.path)  # (in its section: notes switch conventions)
         return bounds is None or not bounds.section_between(defined.start, left.start)
+
+    def _distributed(self, left: t.Node, right: t.Node | None) -> None:
+        r"""``z_n \sim \mathcal{N}(0, I_q)``, ``f \sim \mathcal{N}(\mu, K)``: an undeclared
+        symbol drawn from a normal distribution is a vector of its covariance's size."""
+        if isinstance(left, t.List) and left.items:
+            left = left.items[-1]  # "x_n = W z_n + \mu, z_n \sim …"
+        if left is None or symbol_key(left) is None or not self._defines(left):
+            return
+        if isinstance(right, t.List) and right.items:
+            right = right.items[0]  # "z_n \sim \mathcal{N}(0, I_q), \qquad x_n = …"
+        args = _normal_arguments(right)
+        if args is None or len(args) != 2 or args[1] is None:
+            return
+        cov = self.infer(args[1])
+        if cov is not None and not cov.is_scalar and self._same(cov.rows, cov.cols, left.start):
+            self._define(left, Shape(cov.rows, ONE))
 
     def _define_function(self, head: t.Apply, value: Shape | None) -> None:
         """``f(x) = Ax`` with x ∈ ℝⁿ: from here on f maps ℝⁿ to what the right side is."""
@@ -297,6 +315,24 @@ class RelationRules(RuleBase):
 
 # what a redefinition's right side is: a formula (K = P H^\top S^{-1}), not a bare name
 _FORMULAS = (t.Product, t.Add, t.Frac, t.Apply, t.Neg, t.Power, t.Transpose, t.Paren)
+
+
+def _normal_arguments(node: t.Node | None) -> tuple[t.Node | None, ...] | None:
+    r"""The mean and covariance of ``\mathcal{N}(\mu, \Sigma)`` (written as a call or as a
+    letter and its bracket), else None."""
+    if isinstance(node, t.Product) and len(node.factors) == 2:
+        name, paren = node.factors
+        if not isinstance(paren, t.Paren) or paren.body is None:
+            return None
+        body = paren.body
+        args = body.items if isinstance(body, t.List) else (body,)
+    elif isinstance(node, t.Apply):
+        name, args = node.func, node.args
+    else:
+        return None
+    if not (isinstance(name, t.Symbol) and name.name == "N" and name.font == "mathcal"):
+        return None
+    return tuple(args)
 
 
 def _lost(a: Shape, b: Shape) -> bool:

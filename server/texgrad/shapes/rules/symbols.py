@@ -57,6 +57,8 @@ class SymbolRules(RuleBase):
         inherited = self._inherited(node)
         if inherited is not None:
             return inherited
+        if isinstance(node, t.Tagged) and _version(node.tag):
+            return self.infer(node.base)  # W^{\mathrm{new}}: the next W, of W's shape
         if isinstance(node, t.Tagged):
             power = node.as_power()  # W^Q names a matrix where declared; else A^N is a power
             return self._member(node) if power is None else self.infer(power)
@@ -228,3 +230,16 @@ class SymbolRules(RuleBase):
         if slices == [True, True]:
             return base
         return SCALAR  # A_{ij}, A_{i,j}: an entry
+
+
+# upright tags that name another version of the same quantity (an update, an estimate)
+_VERSIONS = frozenset("new old next prev init opt best final true MAP MLE ML OLS GLS LS EM".split())
+
+
+def _version(tag: t.Node | None) -> bool:
+    r"""``W^{\mathrm{new}}``, ``\beta^{\text{OLS}}``, ``\theta^{\mathrm{MAP}}``: a version of W."""
+    if isinstance(tag, t.Func) and tag.sub is None and tag.sup is None:
+        return tag.name in _VERSIONS
+    if isinstance(tag, t.Text):
+        return tag.text.strip().removeprefix("\\text{").removesuffix("}") in _VERSIONS
+    return False
