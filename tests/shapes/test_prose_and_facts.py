@@ -796,3 +796,18 @@ def test_tables_without_a_shape_column_declare_nothing(tmp_path: Path) -> None:
     )
     assert result.diagnostics == []
     assert all(d.how != "table" for decls in result.table.declarations.values() for d in decls)
+
+
+def test_a_matrix_named_by_its_entries_in_prose(tmp_path: Path) -> None:
+    # "the $n \times n$ Gram matrix $K_{ij} = k(x_i, x_j)$" sizes K (not its entry K_{ij})
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $f \in \mathbb{R}^n$, with the $n \times n$ Gram matrix $K_{ij} = k(x_i, x_j)$ and $m \in \mathbb{R}^d$.
+        Then $f^\top K f$ and $K_{ij} f_j$ are fine, $K m$ is not.
+                                                      ^^^
+        """,
+    )
+    k = declaration(result, "K")
+    assert k is not None and k.shape.short() == "n×n"
+    assert found(result) == expected(fx, "matmul-mismatch")

@@ -275,6 +275,8 @@ def from_prose(
             if shape is None:
                 continue
             for sym in _prose_symbols(m, rows):
+                if "matri" in kind and _entry(sym):
+                    sym = sym.base  # type: ignore[attr-defined]  # "Gram matrix $K_{ij} = k(x_i, x_j)$"
                 key = symbol_key(sym)
                 if key is not None and (sym.start, key) not in seen:
                     seen.add((sym.start, key))
@@ -319,6 +321,23 @@ def _prose_shape(m: re.Match[str], kind: str, rows: list[PlacedRow]) -> Shape | 
 
 
 _DEFINING = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv", "\\in"})
+
+
+def _entry(node: t.Node) -> bool:
+    """``K_{ij}``, ``A_{i,j}``: a matrix written by its entries."""
+    if not isinstance(node, t.Sub) or not isinstance(node.base, t.Symbol):
+        return False
+    index = node.index
+    parts = (
+        index.items
+        if isinstance(index, t.List)
+        else index.factors
+        if isinstance(index, t.Product)
+        else ()
+    )
+    return len(parts) == 2 and all(
+        isinstance(p, t.Symbol) and p.name in ("i", "j", "k", "l") for p in parts
+    )
 
 
 def _prose_symbols(m: re.Match[str], rows: list[PlacedRow]) -> Iterator[t.Node]:
