@@ -16,6 +16,7 @@ from texgrad.shapes.rows import PlacedRow
 from texgrad.shapes.sections import SENTENCE_BREAK, sentence_start
 from texgrad.shapes.table import Declaration, SymbolTable
 from texgrad.syntax import tree as t
+from texgrad.syntax.notation import index_parts
 from texgrad.syntax.parse import parse_row
 from texgrad.syntax.show import show
 from texgrad.syntax.symbols import symbol_key
@@ -327,14 +328,7 @@ def _entry(node: t.Node) -> bool:
     """``K_{ij}``, ``A_{i,j}``: a matrix written by its entries."""
     if not isinstance(node, t.Sub) or not isinstance(node.base, t.Symbol):
         return False
-    index = node.index
-    parts = (
-        index.items
-        if isinstance(index, t.List)
-        else index.factors
-        if isinstance(index, t.Product)
-        else ()
-    )
+    parts = index_parts(node.index)
     return len(parts) == 2 and all(
         isinstance(p, t.Symbol) and p.name in ("i", "j", "k", "l") for p in parts
     )

@@ -317,3 +317,12 @@ def sized_constant(node: t.Sub) -> tuple[str, tuple[t.Node, ...]] | None:
     if name == "0":
         return "zeros", (index,)
     return ("ones", (index,)) if name in _ONES else None
+
+
+def index_parts(index: t.Node | None) -> tuple[t.Node | None, ...]:
+    """The parts of a two-part subscript: ``ij``, ``i,j``, ``i,:`` (else none)."""
+    if isinstance(index, t.List):
+        return index.items
+    if isinstance(index, t.Product):
+        return index.factors
+    return ()

@@ -13,7 +13,7 @@ from texgrad.shapes.formulas import any_member_key
 from texgrad.shapes.questions import DEFINITION, DIMENSION, dimension_key
 from texgrad.shapes.rules.base import RuleBase
 from texgrad.syntax import tree as t
-from texgrad.syntax.notation import sized_constant
+from texgrad.syntax.notation import index_parts, sized_constant
 from texgrad.syntax.symbols import symbol_key
 
 # accents that keep a letter's shape: a time derivative (\dot x, \ddot q).  Not \hat: an
@@ -213,13 +213,7 @@ class SymbolRules(RuleBase):
                 isinstance(index, t.Symbol) and index.name in _ELEMENT_INDICES
             ) or isinstance(index, t.Number)
             return SCALAR if element_index and not bold else None
-        parts = (
-            index.items
-            if isinstance(index, t.List)
-            else index.factors
-            if isinstance(index, t.Product)
-            else ()
-        )
+        parts = index_parts(index)
         if len(parts) != 2:
             return None
         slices = [isinstance(p, t.Symbol) and p.name in _SLICE_MARKS for p in parts]
