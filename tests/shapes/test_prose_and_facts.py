@@ -811,3 +811,15 @@ def test_a_matrix_named_by_its_entries_in_prose(tmp_path: Path) -> None:
     k = declaration(result, "K")
     assert k is not None and k.shape.short() == "n×n"
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_two_definitions_both_in_one_space(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{n \times n}$. Collect $P_k = [p_0, \dots, p_{k-1}]$ and $R_k = [r_0, \dots, r_{k-1}]$,
+        both in $\mathbb{R}^{n \times k}$. Then $P_k^\top A R_k$ is fine, $A R_k^\top$ is not.
+                                                                           ^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")

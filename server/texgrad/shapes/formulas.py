@@ -94,6 +94,12 @@ def _is_set_builder(paren: t.Paren) -> bool:
     )
 
 
+def space_shape(node: t.Node | None) -> Shape | None:
+    """The shape of the members of a space or set written alone (``\\mathbb{R}^{n \\times k}``)."""
+    found = _space(node)
+    return found[0] if found is not None else None
+
+
 def _space(node: t.Node | None) -> tuple[Shape, t.Space] | None:
     if isinstance(node, t.Product) and node.factors:  # \mathbb{R}^n \text{ for all } n
         node = node.factors[0]

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same
-from texgrad.shapes.formulas import from_formula
+from texgrad.shapes.formulas import from_formula, space_shape
 from texgrad.shapes.rows import PlacedRow
 from texgrad.shapes.sections import SENTENCE_BREAK, sentence_start
 from texgrad.shapes.table import Declaration, SymbolTable
@@ -285,6 +285,37 @@ def from_prose(
                                           symmetric="symmetric" in kind, positive_definite="definite" in kind))  # fmt: skip
     if "row vector" in chunk:
         _row_vectors(text, path, rows, table, lo, end)
+    if "both" in chunk or "each" in chunk:
+        _both_in(text, path, rows, table, lo, end)
+
+
+# "Collect $P_k = [p_0, \dots]$ and $R_k = [r_0, \dots]$, both in $\mathbb{R}^{n \times k}$"
+_BOTH_IN = re.compile(
+    _M.format("sym")
+    + r"(?:,\s*|\s+and\s+)"
+    + _M.format("sym2")
+    + r",?\s+(?:are\s+)?(?:both|each)\s+(?:in|from|belonging\s+to)\s+"
+    + _M.format("dims")
+)
+
+
+def _both_in(
+    text: str, path: str, rows: list[PlacedRow], table: SymbolTable, lo: int, hi: int
+) -> None:
+    """Declare the two symbols (or the two defined by equations) a sentence puts in one space."""
+    for m in _BOTH_IN.finditer(text, lo, hi):
+        row = _row_at(rows, m.start("dims"))
+        shape = space_shape(row.tree) if row is not None else None
+        if shape is None:
+            continue
+        for group in ("sym", "sym2"):
+            found = _row_at(rows, m.start(group))
+            sym = found.tree if found is not None else None
+            if isinstance(sym, t.Chain) and sym.relations[0] in ("=", ":=", "\\coloneqq"):
+                sym = sym.items[0]  # "$P_k = [p_0, \dots, p_{k-1}]$"
+            key = symbol_key(sym) if sym is not None else None
+            if key is not None and sym is not None:
+                table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "prose"))
 
 
 # "$\pi \in \Delta^{s-1}$ its stationary distribution, written as a row vector", "$\pi$ is
