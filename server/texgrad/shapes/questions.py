@@ -11,7 +11,6 @@ from enum import Enum
 from typing import Any, TypeAlias
 
 from texgrad.shapes.table import Declaration, SymbolTable
-from texgrad.syntax.symbols import same_letter
 
 
 class Ask(Enum):
@@ -27,7 +26,6 @@ class Ask(Enum):
     REDEFINES = "redefines"  # declared in an earlier section, so that `key = …` may redefine it
     FACT = "fact"  # the dimension fact in force at the offset (n = n_1 n_2), by fact_key
     WEAK = "weak"  # a weak scalar (\lambda > 0) for a letter nothing declares
-    READS = "reads"  # is the key declared in a font a use in this font reads (E, not \mathcal{E})?
 
     # Members are singletons, equal only to themselves: hashed as objects, in C, not by
     # Enum's __hash__ (a Python call), since every question recorded is hashed once.
@@ -46,10 +44,9 @@ DIMENSION = Ask.DIMENSION
 REDEFINES = Ask.REDEFINES
 FACT = Ask.FACT
 WEAK = Ask.WEAK
-READS = Ask.READS
 
 # questions whose answers depend neither on where they are asked nor on sections
-UNSCOPED = frozenset({DECLARED, LETTER, DIMENSION, READS})
+UNSCOPED = frozenset({DECLARED, LETTER, DIMENSION})
 
 
 # A question inference asked of the symbol table or the definitions, with its answer:
@@ -80,10 +77,8 @@ def answer_of(
         return table.signature(key, path, at)
     if kind is DECLARED:
         return key in table.declarations
-    if kind is READS:
-        return table.reads(key, font)
     if kind is LETTER:  # (\mathcal{I} of a Fisher information is not the I of I_p)
-        return any(same_letter(font, d.font) for d in table.declarations.get(key, ()))
+        return table.reads(key, font)
     if kind is DEFINITION:
         found = defined.get(key)
         return table.in_force(found, path, at) if found else None

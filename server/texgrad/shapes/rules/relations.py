@@ -10,12 +10,13 @@ from dataclasses import replace
 from texgrad.shapes import messages
 from texgrad.shapes.dims import ONE, Shape, same
 from texgrad.shapes.formulas import ORDER_RELATIONS
-from texgrad.shapes.questions import READS, REDEFINES
+from texgrad.shapes.questions import LETTER, REDEFINES
 from texgrad.shapes.rules.base import UNSIZED, RuleBase, span_key, unwrapped
 from texgrad.shapes.rules.symbols import ESTIMATE_ACCENTS, SAME_SHAPE_ACCENTS
 from texgrad.shapes.sections import SENTENCE_LOOKBACK, Boundaries, sentence_start
 from texgrad.shapes.table import Declaration, Signature
 from texgrad.syntax import tree as t
+from texgrad.syntax.notation import call_of
 from texgrad.syntax.show import show
 from texgrad.syntax.symbols import symbol_key
 
@@ -283,7 +284,7 @@ class RelationRules(RuleBase):
             return False
         if not self._declared(key[0]):
             return not self._estimate(node)
-        if not self._ask(READS, key[0], key[1], None):
+        if not self._ask(LETTER, key[0], key[1], None):
             return True  # (declared only as another letter: E where \mathcal{E} is)
         decl = self._lookup(key, node.start)
         if decl is None:  # declared only where it does not hold here (a later section, file)
@@ -321,18 +322,13 @@ def _normal_arguments(node: t.Node | None) -> tuple[t.Node | None, ...] | None:
     r"""The mean and covariance of ``\mathcal{N}(\mu, \Sigma)`` (written as a call or as a
     letter and its bracket), else None."""
     if isinstance(node, t.Product) and len(node.factors) == 2:
-        name, paren = node.factors
-        if not isinstance(paren, t.Paren) or paren.body is None:
-            return None
-        body = paren.body
-        args = body.items if isinstance(body, t.List) else (body,)
-    elif isinstance(node, t.Apply):
-        name, args = node.func, node.args
-    else:
+        node = call_of(*node.factors)
+    if not isinstance(node, t.Apply):
         return None
+    name = node.func
     if not (isinstance(name, t.Symbol) and name.name == "N" and name.font == "mathcal"):
         return None
-    return tuple(args)
+    return node.args
 
 
 def _lost(a: Shape, b: Shape) -> bool:

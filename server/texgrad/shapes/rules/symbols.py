@@ -10,7 +10,7 @@ from dataclasses import replace
 from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_of
 from texgrad.shapes.families import member_shape
 from texgrad.shapes.formulas import any_member_key
-from texgrad.shapes.questions import DEFINITION, DIMENSION, dimension_key
+from texgrad.shapes.questions import DIMENSION, dimension_key
 from texgrad.shapes.rules.base import RuleBase
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import index_parts, sized_constant
@@ -153,9 +153,7 @@ class SymbolRules(RuleBase):
         if own is not None:
             return own
         key = symbol_key(node)
-        if key is not None and (
-            self._known(key[0], node.start) or self._ask(DEFINITION, key[0], None, None)
-        ):
+        if key is not None and (self._known(key[0], node.start) or self._defined_anywhere(key[0])):
             return None  # (defined in another section: \Sigma_{yx} names a block, no entry)
         constant = self._sized_constant(node)
         if constant is not None:
