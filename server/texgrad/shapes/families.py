@@ -29,11 +29,6 @@ SUBSCRIPT_LABELS = ("t", "k", "i", "j", "l", "s", "n", "m", "\\ell", "\\tau")
 _INDEX_SETS = frozenset("I J S".split())
 
 
-def family_key(base: str, form: str, label: str) -> str:
-    """The key of a family's declared member: ``h_{t}`` (form ``_``), ``h^{(t)}``, ``a^{[l]}``."""
-    return f"{base}_{{{label}}}" if form == "_" else tagged_key(base, form, label)
-
-
 def member_shape(
     base: str,
     form: str,
