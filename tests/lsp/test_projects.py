@@ -65,7 +65,10 @@ async def test_a_declaration_in_notation_serves_the_chapter(
     notation = open_doc("notation.tex", NOTATION, write=False)
     await notation.diagnostics()
     notation.change(NOTATION.replace("\\mathbb{R}^m$", "\\mathbb{R}^n$"))
-    for _ in range(200):
+    # (a time bound, not a count of polls: under a loaded CI machine a re-check of the
+    # chapter after its notation changed has taken longer than 200 polls of 50 ms)
+    deadline = asyncio.get_running_loop().time() + 30
+    while asyncio.get_running_loop().time() < deadline:
         if await wait_for_diagnostics(client, chapter.uri) == []:
             break
         await asyncio.sleep(0.05)
