@@ -28,9 +28,9 @@ import numpy as np
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.api import diff_in_document
+from texgrad.calculus.arrays import EvaluationError
 from texgrad.calculus.context import context_at, row_at
 from texgrad.calculus.derive import DiffOutcome
-from texgrad.calculus.arrays import EvaluationError
 from texgrad.calculus.evaluate_expr import evaluate
 from texgrad.calculus.expr import CalculusError, Expr
 from texgrad.calculus.lower import Lowerer

@@ -21,7 +21,7 @@ import numpy.typing as npt
 import scipy.linalg
 
 from texgrad.syntax import tree as t
-from texgrad.syntax.show import show
+from texgrad.syntax.latex import latex_of
 
 Array: TypeAlias = npt.NDArray[np.float64]
 Value: TypeAlias = "npt.ArrayLike | float"
@@ -54,7 +54,7 @@ def describe(node: t.Node) -> str:
         return node.name
     if isinstance(node, t.Apply):
         return describe(node.func)
-    return show(node)
+    return latex_of(node)
 
 
 def unsupported(node: t.Node, what: str | None = None) -> Unsupported:

@@ -82,7 +82,7 @@ from texgrad.calculus.tree_notation import (
     norm_name,
 )
 from texgrad.syntax import tree as t
-from texgrad.syntax.show import show
+from texgrad.syntax.latex import latex_of
 from texgrad.syntax.symbols import member_key, symbol_key
 
 # What the context tells about the shape of a value: (rows, cols), None where it does not.
@@ -223,7 +223,7 @@ class _Evaluator:
                 return v[at[0] : at[0] + 1, :]
             if len(at) == 2 and at[0] < v.shape[0] and at[1] < v.shape[1]:
                 return v[at[0] : at[0] + 1, at[1] : at[1] + 1]
-            raise unsupported(node, f"cannot take the entry `{show(node)}`")
+            raise unsupported(node, f"cannot take the entry `{latex_of(node)}`")
         return self.lookup(node)
 
     def _BigOp(self, node: t.BigOp) -> Array:
@@ -302,18 +302,18 @@ class _Evaluator:
             return self.eval(t.Differential(body=body.body), self.hint)
         key = differential_key(body)
         if key is None:
-            raise unsupported(node, f"cannot evaluate the differential `{show(node)}`")
+            raise unsupported(node, f"cannot evaluate the differential `{latex_of(node)}`")
         if key not in self.values:
             raise EvaluationError(node, f"no value for `\\mathrm{{d}}{key[2:]}` (key {key!r})")
         return as_matrix(self.values[key])
 
     def _Chain(self, node: t.Chain) -> Array:
-        raise unsupported(node, f"cannot evaluate the relation `{show(node)}` as a value")
+        raise unsupported(node, f"cannot evaluate the relation `{latex_of(node)}` as a value")
 
     def indicator(self, condition: t.Chain) -> Array:
         r"""``\mathbb{1}[a > b]``: 1.0 entrywise where every relation holds, else 0.0."""
         if any(item is None for item in condition.items) or len(condition.items) < 2:
-            raise unsupported(condition, f"cannot evaluate the condition `{show(condition)}`")
+            raise unsupported(condition, f"cannot evaluate the condition `{latex_of(condition)}`")
         values = self.same_shape(tuple(item for item in condition.items if item is not None))
         held: npt.NDArray[np.bool_] | None = None
         for rel, a, b in zip(condition.relations, values, values[1:], strict=False):
@@ -341,7 +341,7 @@ class _Evaluator:
             ):
                 return self.eval(value, self.hint)
             if not isinstance(cond, t.Chain):
-                raise unsupported(cond, f"cannot evaluate the condition `{show(cond)}`")
+                raise unsupported(cond, f"cannot evaluate the condition `{latex_of(cond)}`")
             items = tuple(drop_words(i) if i is not None else None for i in cond.items)
             held = self.indicator(t.Chain(items, cond.relations, start=cond.start, end=cond.end))
             if held.shape != (1, 1):
@@ -619,7 +619,9 @@ class _Evaluator:
             raise unsupported(node, f"cannot evaluate the function `{describe(func)}`")
         name = func.name.lstrip("\\")
         if func.sub is not None or func.sup is not None:
-            raise unsupported(node, f"cannot evaluate `{show(func)}` (with a sub- or superscript)")
+            raise unsupported(
+                node, f"cannot evaluate `{latex_of(func)}` (with a sub- or superscript)"
+            )
         if name in ("max", "min"):
             return self._extremum(node, name, args)
         entrywise = name in ELEMENTWISE or name in MATRIX_FUNCTIONS

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import sympy
 
 from texgrad.syntax import tree as t
+from texgrad.syntax.latex import latex_of
 from texgrad.syntax.show import show
 
 # Names of elementwise functions as documents spell them.
@@ -172,7 +173,7 @@ def written_latex(node: t.Node) -> str:
     if isinstance(node, t.Tagged):  # W^{(l+1)}, W^{Q}
         close = {"(": ")", "[": "]"}.get(node.bracket, "")
         return f"{written_latex(node.base)}^{{{node.bracket}{written_latex(node.tag)}{close}}}"
-    return show(node)
+    return latex_of(node)
 
 
 def norm_subscript(p: t.Node | None) -> str | None:
@@ -266,4 +267,4 @@ def describe(node: t.Node) -> str:
         return node.text
     if isinstance(node, t.Func):
         return "\\" + node.name
-    return show(node)
+    return latex_of(node)
