@@ -7,6 +7,9 @@ Spacing is normalised and macros appear expanded; the structure is the document'
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from texgrad.syntax import tree as t
 
 _ENV_DELIMS = {"pmatrix": "()", "bmatrix": "[]", "vmatrix": "||", "Bmatrix": "{}"}
@@ -154,7 +157,7 @@ def _derivative(n: t.Derivative) -> str:
     return f"\\frac{{{d} {latex_of(n.body)}}}{{{den}}}"
 
 
-_PRINTERS: dict[type, object] = {
+_PRINTERS: dict[type, Callable[[Any], str]] = {
     t.Symbol: _symbol,
     t.Number: lambda n: n.text,
     t.Dots: lambda n: n.text,
