@@ -53,7 +53,7 @@ def main() -> int:
             if out.error is not None or not out.verified:
                 verdict = "refused"
                 refusals.append(f"{name}/{m.id}: {out.error or out.note}")
-            elif m.kind == "diff" and m.answer:
+            elif m.answer:
                 why = agrees_with_answer(folder, m, out.result)
                 verdict = "right" if why is None else ("wrong" if "differs" in why else "unread")
                 if why is not None:

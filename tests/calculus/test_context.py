@@ -48,3 +48,17 @@ def test_what_a_checked_document_teaches_is_learnt_once(
     other = Checker().check("doc.md", text=text + " ")  # another check: learnt afresh,
     api.plans_at("doc.md", text, at, result=other)  # but rows whose text is unchanged
     assert len(walks) == rows + 2  # teach what they taught (by their key): its row only
+
+
+def test_a_scalar_said_by_a_comparison_is_a_scalar_to_differentiate() -> None:
+    text = (
+        "Let $\\mathbf{y} \\in \\mathbb{R}^n$, $X \\in \\mathbb{R}^{n \\times p}$ and "
+        "$\\beta \\in \\mathbb{R}^p$, with a penalty $\\lambda > 0$.\n\n"
+        "$$ R(\\beta) = \\|\\mathbf{y} - X\\beta\\|^2 + \\lambda \\beta^\\top \\beta $$\n"
+    )
+    at = text.index("R(")
+    by_beta = api.diff_at("doc.md", text, at, "\\beta")
+    assert by_beta.verified and by_beta.kind == "gradient"
+    by_lambda = api.diff_at("doc.md", text, at, "\\lambda")
+    assert by_lambda.verified and by_lambda.kind == "derivative"
+    assert by_lambda.result == "\\|\\beta\\|_2^2"

@@ -37,6 +37,9 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
         if decl is None:
             decl = table.declarations[key][0]
         env.vars[key] = VarInfo(key, decl.shape, key, decl.symmetric, decl.positive_definite, False)
+    for key, weak in table.weak.items():  # "Let $\lambda > 0$": a scalar where nothing else says
+        if key not in env.vars and weak:
+            env.vars[key] = VarInfo(key, weak[0].shape, key)
     for key, (rows, cols) in result.inferred.items():
         if key not in env.vars and rows is not None and cols is not None:
             env.vars[key] = VarInfo(key, Shape(rows, cols), key)
