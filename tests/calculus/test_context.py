@@ -62,3 +62,49 @@ def test_a_scalar_said_by_a_comparison_is_a_scalar_to_differentiate() -> None:
     by_lambda = api.diff_at("doc.md", text, at, "\\lambda")
     assert by_lambda.verified and by_lambda.kind == "derivative"
     assert by_lambda.result == "\\|\\beta\\|_2^2"
+
+
+SYMMETRIC = "$$ f = \\mathbf{k}^\\top K^{-1} \\mathbf{k} $$\n"
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "and $K \\in \\mathbb{R}^{n \\times n}$, with $K_{ij} = k(x_i, x_j)$, is symmetric positive definite.",
+        "Let $K \\in \\mathbb{R}^{n \\times n}$ be symmetric.",
+        "Let $K \\in \\mathbb{R}^{n \\times n}$, with $K \\succ 0$.",
+        "Let $K \\in \\mathbb{R}^{n \\times n}$. Here $K$ is a symmetric matrix.",
+        "Let $K \\in \\mathbb{R}^{n \\times n}$ with $K = K^\\top$.",
+        "The kernel matrix $K \\in \\mathbb{R}^{n \\times n}$ is SPD.",
+    ],
+)
+def test_symmetry_the_text_states_is_used(said: str) -> None:
+    text = f"{said}\n\nLet $\\mathbf{{k}} \\in \\mathbb{{R}}^n$.\n\n{SYMMETRIC}"
+    out = api.diff_at("doc.md", text, text.index("f ="), "\\mathbf{k}")
+    assert out.verified
+    assert out.result == "2 K^{-1} \\mathbf{k}"
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "If $K \\in \\mathbb{R}^{n \\times n}$ is symmetric, then the gradient is simpler.",
+        "For any symmetric $K$ the gradient is simpler. Let $K \\in \\mathbb{R}^{n \\times n}$.",
+        "Let $K \\in \\mathbb{R}^{n \\times n}$.",
+    ],
+)
+def test_a_supposition_of_symmetry_is_not_a_statement(said: str) -> None:
+    text = f"{said}\n\nLet $\\mathbf{{k}} \\in \\mathbb{{R}}^n$.\n\n{SYMMETRIC}"
+    out = api.diff_at("doc.md", text, text.index("f ="), "\\mathbf{k}")
+    assert out.verified
+    assert out.result == "(K^{-1} + K^{-\\top}) \\mathbf{k}"
+
+
+def test_symmetry_holds_for_the_declaration_it_was_said_of() -> None:
+    text = (
+        "## Model\n\nLet $K \\in \\mathbb{R}^{n \\times n}$ be symmetric and "
+        "$\\mathbf{k} \\in \\mathbb{R}^n$.\n\n## Example\n\n"
+        "Now take a general $K \\in \\mathbb{R}^{n \\times n}$.\n\n" + SYMMETRIC
+    )
+    out = api.diff_at("doc.md", text, text.index("f ="), "\\mathbf{k}")
+    assert out.result == "(K^{-1} + K^{-\\top}) \\mathbf{k}"

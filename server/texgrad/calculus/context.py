@@ -17,7 +17,9 @@ from texgrad.calculus.printing import Style
 from texgrad.calculus.written import as_application
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.dims import Shape
+from texgrad.shapes.properties import stated_properties
 from texgrad.shapes.rows import PlacedRow
+from texgrad.shapes.table import Declaration
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
 
@@ -32,11 +34,14 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     """Symbols, definitions and notation in force at ``offset`` of a checked document."""
     env = Env()
     table = result.table
+    in_force: dict[str, Declaration] = {}
     for key in table.declarations:
         decl = table.lookup(key, None, result.path, offset)
         if decl is None:
             decl = table.declarations[key][0]
         env.vars[key] = VarInfo(key, decl.shape, key, decl.symmetric, decl.positive_definite, False)
+        in_force[key] = decl
+    _stated(result, offset, env, in_force)
     for key, weak in table.weak.items():  # "Let $\lambda > 0$": a scalar where nothing else says
         if key not in env.vars and weak:
             env.vars[key] = VarInfo(key, weak[0].shape, key)
@@ -54,6 +59,21 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     for key, info in env.vars.items():
         info.latex = style.symbols.get(key, key)
     return Context(env, style)
+
+
+def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, Declaration]) -> None:
+    """Symmetry and definiteness the text states before ``offset`` of a matrix still
+    declared as it was there ("$K$ … is symmetric positive definite")."""
+    rows = [r for r in result.rows if r.path == result.path]
+    for s in stated_properties(result.doc.text, rows):
+        decl = in_force.get(s.key)
+        info = env.vars.get(s.key)
+        if decl is None or info is None or s.start > offset or decl.shape.rows != decl.shape.cols:
+            continue
+        if result.table.lookup(s.key, decl.font, result.path, s.start) is not decl:
+            continue  # the letter was declared again since (an Example's own K)
+        info.symmetric = True
+        info.positive_definite = info.positive_definite or s.positive_definite
 
 
 # What is learnt from a checked document is kept as long as the document's
