@@ -122,3 +122,19 @@ def test_a_block_matrix_in_a_document_is_refused_never_misread(tmp_path: Path) -
         api.plans_at("doc.md", text, text.index(row))  # offers what it can, raises nothing
     out = api.diff_at("doc.md", text, text.index("h ="), "x")
     assert out.verified and out.result == r"(A + A^\top) x"
+
+
+def test_a_row_listing_definitions_defines_each_and_differentiates_the_one_asked() -> None:
+    text = (
+        "Let $\\mathbf{x} \\in \\mathbb{R}^d$, $W \\in \\mathbb{R}^{h \\times d}$, "
+        "$\\mathbf{b} \\in \\mathbb{R}^h$, $V \\in \\mathbb{R}^{k \\times h}$, "
+        "$\\mathbf{y} \\in \\mathbb{R}^k$.\n\n"
+        "$$ \\mathbf{z} = W\\mathbf{x} + \\mathbf{b}, \\qquad \\mathbf{a} = \\tanh(\\mathbf{z}), "
+        "\\qquad \\hat{\\mathbf{y}} = V\\mathbf{a} . $$\n\n"
+        "$$ L = \\frac{1}{2}\\|\\hat{\\mathbf{y}} - \\mathbf{y}\\|^2 $$\n"
+    )
+    by_w = api.diff_at("doc.md", text, text.index("L ="), "W")  # through ŷ, a and z
+    assert by_w.verified and by_w.kind == "gradient"
+    at = text.index("\\mathbf{z} = W")  # the first statement of the row, asked at its place
+    by_b = api.diff_at("doc.md", text, at, "\\mathbf{b}")
+    assert by_b.verified and by_b.result == "I"

@@ -22,6 +22,7 @@ from texgrad.calculus.derive import KINDS, DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget
 from texgrad.calculus.lower import Lowerer, as_member
 from texgrad.calculus.planning import DiffPlan, plans_of
+from texgrad.calculus.written import statements
 from texgrad.reading.project import Project
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker, CheckResult
@@ -152,7 +153,8 @@ def _diff_text(
     if row is None or row.tree is None:
         return DiffOutcome(error="no math to differentiate there (or it does not parse)")
     ctx = context_at(result, row)
-    wrt_tree = _written_symbol(row.tree, text, wrt)  # \vx as the document writes it
+    tree = _statement_at(row.tree, offset, end if end is not None else offset + 1)
+    wrt_tree = _written_symbol(tree, text, wrt)  # \vx as the document writes it
     if wrt_tree is None:
         wrt_tree = parse_row(MappedText.identity(wrt)).tree
     key = member_key(wrt_tree) if wrt_tree is not None else None
@@ -166,7 +168,18 @@ def _diff_text(
             error=f"the shape of `{wrt}` is unknown: declare it (e.g. `{wrt} \\in \\mathbb{{R}}^n`)"
         )
     ctx.style.symbols.setdefault(key[0], wrt)
-    return differentiate(row.tree, key[0], ctx, layout, Budget(seconds), hessian)
+    return differentiate(tree, key[0], ctx, layout, Budget(seconds), hessian)
+
+
+def _statement_at(tree: t.Node, start: int, end: int) -> t.Node:
+    """Of a row listing several statements (``\\mu = …, \\qquad \\sigma^2 = …``), the one
+    at [start, end) — the first that overlaps it, else the first; any other row is itself."""
+    if not isinstance(tree, t.Chain):
+        return tree
+    parts = statements(tree)
+    if len(parts) == 1:
+        return tree
+    return next((p for p in parts if p.start < end and p.end >= start), parts[0])
 
 
 def _written_symbol(tree: t.Node, text: str, wrt: str) -> t.Node | None:

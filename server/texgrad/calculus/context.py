@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from texgrad.calculus import notation
 from texgrad.calculus.lower import Env, FunctionDef, VarInfo
 from texgrad.calculus.printing import Style
-from texgrad.calculus.written import as_application
+from texgrad.calculus.written import as_application, statements
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.dims import Shape
 from texgrad.shapes.properties import stated_properties
@@ -144,6 +144,10 @@ def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:
             stack.extend(node.items)
             continue
         if not isinstance(node, t.Chain) or len(node.items) < 2:
+            continue
+        parts = statements(node)  # z = Wx + b, \qquad a = \sigma(z): one definition each
+        if len(parts) > 1:
+            stack.extend(parts)
             continue
         if node.relations[0] not in ("=", ":=", "\\coloneqq", "\\triangleq", "\\equiv"):
             continue

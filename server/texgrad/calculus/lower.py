@@ -107,8 +107,8 @@ class Lowerer:
     def lower(self, node: t.Node | None) -> Expr:
         x = self._lower(node)
         if isinstance(x, Pending):
-            if x.rows == ONE and x.cols == ONE:
-                return x.build(ONE, ONE)
+            if x.rows is not None and x.cols is not None:  # 1 alone, \mathbf{1}_n alone
+                return x.build(x.rows, x.cols)
             raise CalculusError(f"cannot tell the size of `{x.what}`")
         return x
 

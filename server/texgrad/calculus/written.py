@@ -82,6 +82,39 @@ def as_application(node: t.Node) -> t.Node:
     return node
 
 
+def statements(chain: t.Chain) -> list[t.Chain]:
+    r"""The statements of a row that lists several, each a chain ``head = value``.
+
+    ``z = Wx + b, \qquad a = \sigma(z)`` parses as one chain whose middle item is the list
+    ``(Wx + b, a)``: the list's last item is the next statement's head. A row of one
+    statement (``f(x) = a = b`` included) is itself.
+    """
+    items, rels = chain.items, chain.relations
+    if not any(isinstance(i, t.List) and len(i.items) > 1 for i in items[1:-1]):
+        return [chain]
+    out: list[t.Chain] = []
+    head, k = items[0], 1
+    while k < len(items) and head is not None:
+        item = items[k]
+        last = k == len(items) - 1
+        if isinstance(item, t.List) and len(item.items) > 1 and not last:
+            parts = item.items[:-1]
+            value: t.Node | None = (
+                parts[0]
+                if len(parts) == 1
+                else t.List(parts, start=parts[0].start, end=parts[-1].end)
+            )
+            nxt: t.Node | None = item.items[-1]
+        else:
+            value, nxt = item, None
+        if value is not None:
+            out.append(t.Chain((head, value), (rels[k - 1],), start=head.start, end=value.end))
+        if nxt is None:
+            break
+        head, k = nxt, k + 1
+    return out
+
+
 CASE_RELATIONS = {
     "<": "<", "\\lt": "<", "\\le": "<=", "\\leq": "<=", "\\leqslant": "<=",
     ">": ">", "\\gt": ">", "\\ge": ">=", "\\geq": ">=", "\\geqslant": ">=",
