@@ -108,3 +108,27 @@ def test_symmetry_holds_for_the_declaration_it_was_said_of() -> None:
     )
     out = api.diff_at("doc.md", text, text.index("f ="), "\\mathbf{k}")
     assert out.result == "(K^{-1} + K^{-\\top}) \\mathbf{k}"
+
+
+@pytest.mark.parametrize(
+    ("said", "var"),
+    [
+        ("With a noise variance $\\sigma_n^2$ the targets are noisy.", "\\sigma_n"),
+        ("Take a learning rate $\\eta$ and an iterate.", "\\eta"),
+        ("with scale $\\gamma$ and shift $\\beta$ (scalars).", "\\beta"),
+    ],
+)
+def test_a_scalar_named_by_its_role_is_a_scalar(said: str, var: str) -> None:
+    text = (
+        f"Let $A \\in \\mathbb{{R}}^{{n \\times n}}$ and $\\mathbf{{y}} \\in \\mathbb{{R}}^n$. {said}\n\n"
+        f"$$ f = \\mathbf{{y}}^\\top (A + {var}^2 I_n) \\mathbf{{y}} $$\n"
+    )
+    out = api.diff_at("doc.md", text, text.index("f ="), var)
+    assert out.verified and out.kind == "derivative", out.error
+    assert out.result == f"2 {var} \\|\\mathbf{{y}}\\|_2^2"
+
+
+def test_a_bold_letter_named_by_a_role_is_not_made_a_scalar() -> None:
+    text = "Let $\\mathbf{w} \\in \\mathbb{R}^n$, a margin $\\mathbf{m}$.\n\n$$ f = \\mathbf{m}^\\top \\mathbf{w} $$\n"
+    out = api.diff_at("doc.md", text, text.index("f ="), "\\mathbf{w}")
+    assert out.error is not None and "\\mathbf{m}" in out.error

@@ -16,8 +16,8 @@ from texgrad.calculus.lower import Env, FunctionDef, VarInfo
 from texgrad.calculus.printing import Style
 from texgrad.calculus.written import as_application, statements
 from texgrad.shapes.check import CheckResult
-from texgrad.shapes.dims import Shape
-from texgrad.shapes.properties import stated_properties
+from texgrad.shapes.dims import ONE, Shape
+from texgrad.shapes.properties import stated_properties, stated_scalars
 from texgrad.shapes.rows import PlacedRow
 from texgrad.shapes.table import Declaration
 from texgrad.syntax import tree as t
@@ -42,6 +42,11 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
         env.vars[key] = VarInfo(key, decl.shape, key, decl.symmetric, decl.positive_definite, False)
         in_force[key] = decl
     _stated(result, offset, env, in_force)
+    for key, at in stated_scalars(
+        result.doc.text, [r for r in result.rows if r.path == result.path]
+    ):
+        if key not in env.vars and at <= offset:  # "the noise variance $\sigma_n^2$"
+            env.vars[key] = VarInfo(key, Shape(ONE, ONE), key)
     for key, weak in table.weak.items():  # "Let $\lambda > 0$": a scalar where nothing else says
         if key not in env.vars and weak:
             env.vars[key] = VarInfo(key, weak[0].shape, key)

@@ -112,3 +112,58 @@ def _stated_by_row(row: PlacedRow) -> list[Stated]:
     if rel == "=" and isinstance(right, t.Transpose) and symbol_key(right.base) == key:
         return [Stated(key[0], row.start, True, False)]
     return []
+
+
+# -- scalars named by their role ----------------------------------------------------------
+
+_ROLE = (
+    r"(?:(?:noise|prior|sample|observation|kernel|signal)\s+)?(?:variance|standard\s+deviation|"
+    r"step[- ]?size|learning\s+rate|temperature|bandwidth|length[- ]?scale|weight\s+decay|"
+    r"threshold|margin|tolerance|(?:regulari[sz]ation|penalty|smoothing|trade-?off)\s+"
+    r"(?:parameter|weight|strength|coefficient|constant))"
+)
+_ROLE_SCALAR = re.compile(r"\b" + _ROLE + r"\s+" + _M.format("sym"), re.I)
+
+
+# "$\gamma$ and $\beta$ (scalars)", "scale $\gamma$ and shift $\beta$ (both scalars)"
+def _listed(group: str) -> str:
+    return r"(?:\s*(?:,|,?\s*and)\s+(?:[A-Za-z-]+\s+){0,2}" + _M.format(group) + r")?"
+
+
+_SCALARS_AFTER = re.compile(
+    _M.format("sym") + _listed("sym2") + _listed("sym3")
+    + r"\s*\((?:both\s+|all\s+|real\s+)*scalars?\)"
+)  # fmt: skip
+
+
+def _scalar_key(node: t.Node | None) -> str | None:
+    r"""The letter a role names: ``\sigma_n`` of ``\sigma_n^2``, ``\eta`` (never a bold one)."""
+    node = _subject(node)
+    if (
+        isinstance(node, t.Power)
+        and isinstance(node.exponent, t.Number)
+        and node.exponent.text == "2"
+    ):
+        node = node.base  # the variance σ² names σ
+    base = node.base if isinstance(node, t.Sub) else node
+    if not isinstance(base, t.Symbol) or base.font is not None:
+        return None
+    key = symbol_key(node) if node is not None else None
+    return key[0] if key is not None else None
+
+
+def stated_scalars(text: str, rows: list[PlacedRow]) -> list[tuple[str, int]]:
+    """Letters the prose makes scalars by naming their role ("the noise variance $\\sigma_n^2$",
+    "learning rate $\\eta$") or by a trailing "(scalars)", each with where it is said."""
+    out: list[tuple[str, int]] = []
+    starts = [r.start for r in rows]
+    for pattern, groups in ((_ROLE_SCALAR, ("sym",)), (_SCALARS_AFTER, ("sym", "sym2", "sym3"))):
+        for m in pattern.finditer(text):
+            for g in groups:
+                if m[g] is None:
+                    continue
+                row = _row_at(rows, starts, m.start(g))
+                key = _scalar_key(row.tree) if row is not None else None
+                if key is not None:
+                    out.append((key, m.start(g)))
+    return out
