@@ -22,6 +22,7 @@ from texgrad.calculus.derive import KINDS, DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget
 from texgrad.calculus.lower import Lowerer, as_member
 from texgrad.calculus.planning import DiffPlan, plans_of
+from texgrad.calculus.samples import differentiate_sum, is_sample_sum
 from texgrad.reading.project import Project
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker, CheckResult
@@ -166,6 +167,10 @@ def _diff_text(
             error=f"the shape of `{wrt}` is unknown: declare it (e.g. `{wrt} \\in \\mathbb{{R}}^n`)"
         )
     ctx.style.symbols.setdefault(key[0], wrt)
+    if is_sample_sum(row.tree, ctx.env):  # \sum_i (w^T x_i - y_i)^2: a loss over samples
+        if hessian:
+            return DiffOutcome(error="the Hessian of a sum over samples is not computed yet")
+        return differentiate_sum(row.tree, key[0], ctx, text, Budget(seconds), layout)
     return differentiate(row.tree, key[0], ctx, layout, Budget(seconds), hessian)
 
 
