@@ -38,7 +38,7 @@ from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr, Var
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.calculus.sampling import sample_inputs
-from texgrad.calculus.written import sum_index
+from texgrad.calculus.written import FUNCTION_NAMES, function_name, sum_index
 from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import Shape, dim_of, same
 from texgrad.shapes.families import SUBSCRIPT_LABELS, member_shape
@@ -131,7 +131,7 @@ def _differentiate(
         body = term.sum.summand if term.sum is not None else term.node
         out = differentiate(body, wrt, sub, layout, budget)
         if out.error is not None:
-            raise CalculusError(out.error)
+            raise CalculusError(_undefined(body, sub.env) or out.error)
         if out.kind not in ("gradient", "derivative"):
             what = "summand" if term.sum is not None else f"term `{_source(text, term.node)}`"
             raise CalculusError(f"the {what} is not a scalar: only scalar losses are summed")
@@ -143,10 +143,11 @@ def _differentiate(
         kind, shape = out.kind, out.shape
         notes.append(out.note)
         pieces.append(_piece(term, text, out.result))
-    check = _verify(terms, wrt, ctx, budget)
+    result = _join(terms, pieces)
+    printed = parse_row(MappedText.identity(result)).tree
+    check = _verify(terms, node, printed, wrt, ctx, budget)
     if not check[0]:
         return DiffOutcome(error=f"the derivative of the sum was NOT verified: {check[1]}")
-    result = _join(terms, pieces)
     sums = [tm for tm in terms if tm.sum is not None]
     steps = [f"f = {_source(text, node)}"]
     for tm in sums:
@@ -243,6 +244,8 @@ def _sample_sum(node: t.BigOp, env: Env) -> SampleSum:
     if any(isinstance(n, t.BigOp) for n in summand.walk()):
         raise CalculusError("nested sums over samples are not differentiated")
     members = _members(summand, name, node.upper, env)
+    if not isinstance(node.lower, t.Chain):  # \sum_t of h_t and h_{t-1}: from h_1 on
+        start = max(start, 1 - min(m.shift for m in members))
     return SampleSum(node, name, start, node.upper, summand, members)
 
 
@@ -354,6 +357,25 @@ def _relevant_env(env: Env) -> Env:
     return env
 
 
+def _undefined(node: t.Node, env: Env) -> str | None:
+    """Why a summand calling a function the document does not define cannot be read."""
+    for n in node.walk():
+        if isinstance(n, t.Apply) and isinstance(n.func, t.Symbol):
+            key = symbol_key(n.func)
+            name = function_name(n.func)
+            if key is None or key[0] in env.functions or key[0] in env.vars:
+                continue
+            if name is not None and name in FUNCTION_NAMES:
+                continue
+            written = t_show(n.func)
+            params = ", ".join("ab"[: len(n.args)]) if len(n.args) <= 2 else "…"
+            return (
+                f"`{written}` is not defined in the document: define it "
+                f"(e.g. `{written}({params}) = …`) to differentiate the sum through it"
+            )
+    return None
+
+
 def _read_back(result: str, ctx: Context) -> Expr:
     """The printed result, parsed and read again: what is verified is what is shown."""
     row = parse_row(MappedText.identity(result))
@@ -377,6 +399,8 @@ def _piece(term: _Term, text: str, result: str) -> str:
     op = text[s.node.start : s.summand.start].strip()
     coefficient = " ".join(_source(text, f) for f in term.coefficient)
     body = result
+    if result.startswith("-") and not _needs_brackets(result[1:].lstrip()):
+        return f"-{coefficient} {op} {result[1:].lstrip()}".replace("- ", "-", 1).strip()
     if _needs_brackets(result):
         body = f"\\left({result}\\right)"
     return f"{coefficient} {op} {body}".strip()
@@ -400,7 +424,7 @@ def _join(terms: list[_Term], pieces: list[str]) -> str:
         if piece in ("0", "") and len(terms) > 1:
             continue
         negative = term.sign == "-"
-        if piece.startswith("-") and term.sum is None:
+        if piece.startswith("-"):
             negative, piece = not negative, piece[1:].lstrip()
         if not out:
             out = f"-{piece}" if negative else piece
@@ -439,7 +463,14 @@ def _shapes(terms: list[_Term], wrt: str, ctx: Context) -> dict[str, Shape]:
     return shapes
 
 
-def _verify(terms: list[_Term], wrt: str, ctx: Context, budget: Budget) -> tuple[bool, str]:
+def _verify(
+    terms: list[_Term],
+    root: t.Node,
+    printed: t.Node | None,
+    wrt: str,
+    ctx: Context,
+    budget: Budget,
+) -> tuple[bool, str]:
     """The result against central differences of the sum, every member sampled."""
     shapes = _shapes(terms, wrt, ctx)
     passed, unread, problem = 0, False, ""
@@ -448,7 +479,8 @@ def _verify(terms: list[_Term], wrt: str, ctx: Context, budget: Budget) -> tuple
         rng = np.random.default_rng(2000 + attempt)
         try:
             values, sizes = sample_inputs(shapes, rng=rng)
-            point = _Point(terms, values, sizes, rng, wrt)
+            point = _Point(terms, values, sizes, rng, wrt, root)
+            point.printed = printed
             ok, written = point.check(wrt)
         except (EvaluationError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError,
                 OverflowError, ValueError, KeyError):  # fmt: skip
@@ -484,8 +516,12 @@ class _Point:
         sizes: dict[str, int],
         rng: np.random.Generator,
         wrt: str,
+        root: t.Node,
     ) -> None:
         self.wrt = wrt
+        self.root = root
+        self.printed: t.Node | None = None  # the result as printed, parsed
+        self.sequences: dict[str, dict[int, Array]] = {}
         self.terms = terms
         self.values = values
         self.sizes = sizes
@@ -522,7 +558,7 @@ class _Point:
         if s is None:
             return []
         last = self._count(s)
-        sequences: dict[str, dict[int, Array]] = {}
+        sequences = self.sequences
         out = []
         for label in range(s.start, last + 1):
             vals: dict[str, Array] = {}
@@ -557,27 +593,33 @@ class _Point:
                 want = self.finite(fn, x0, 1e-4 * max(1.0, float(np.abs(x0).max())))
             if not _close(got, want):
                 return False, "the derivative disagrees with finite differences of the sum"
+            shown = self.evaluate_written(self.printed, x0)
+            if shown is None:
+                return False, "the printed result could not be evaluated"
+            if not _close(shown, got):
+                return False, "the printed result does not mean what was computed"
         return True, "" if written is not None else "unread"
 
     def _at(self, wrt: str, x: Array, extra: dict[str, Array]) -> dict[str, Array]:
         return {**self.plain, **extra, wrt: x}
 
     def as_written(self, x: Array) -> Array | None:
-        total = np.zeros((1, 1))
-        wrt = self.wrt
+        """The loss as written, evaluated by :mod:`evaluate_tree` with the members as its
+        families; None where it cannot read it (a function the document defines)."""
+        return self.evaluate_written(self.root, x)
+
+    def evaluate_written(self, node: t.Node | None, x: Array) -> Array | None:
+        if node is None:
+            return None
+        families: dict[str, Array] = {}
+        for base, seq in self.sequences.items():
+            if sorted(seq) != list(range(1, len(seq) + 1)):
+                return None  # h_0: a member before the first
+            families[f"family:{base}"] = np.stack([seq[k] for k in range(1, len(seq) + 1)])
         try:
-            for term, each in zip(self.terms, self.each, strict=True):
-                if term.sum is None:
-                    value = evaluate_tree(term.node, self._at(wrt, x, {}))
-                else:
-                    value = self._coefficient(term) * sum(
-                        (evaluate_tree(term.sum.summand, self._at(wrt, x, m)) for m in each),
-                        np.zeros((1, 1)),
-                    )
-                total = total - value if term.sign == "-" else total + value
+            return evaluate_tree(node, {**self.plain, **families, self.wrt: x})
         except (EvaluationError, KeyError):
             return None
-        return total
 
     def as_read(self, x: Array) -> Array:
         total = np.zeros((1, 1))
