@@ -123,6 +123,7 @@ def _differentiate(
     terms = _terms(node, ctx.env, wrt)
     w = ctx.style.symbols.get(wrt, wrt)
     pieces: list[str] = []
+    differentials: list[str] = []
     kind = ""
     shape = ""
     notes: list[str] = []
@@ -143,9 +144,12 @@ def _differentiate(
         kind, shape = out.kind, out.shape
         notes.append(out.note)
         pieces.append(_piece(term, text, out.result))
+        differentials.append(_piece(term, text, out.differential))
     result = _join(terms, pieces)
+    differential = _join(terms, differentials)
     printed = parse_row(MappedText.identity(result)).tree
-    check = _verify(terms, node, printed, wrt, ctx, budget)
+    printed_d = parse_row(MappedText.identity(differential)).tree
+    check = _verify(terms, node, (printed, printed_d), wrt, ctx, budget)
     if not check[0]:
         return DiffOutcome(error=f"the derivative of the sum was NOT verified: {check[1]}")
     sums = [tm for tm in terms if tm.sum is not None]
@@ -163,7 +167,7 @@ def _differentiate(
     return DiffOutcome(
         kind=kind,
         result=result,
-        differential="",
+        differential=differential,
         shape=shape,
         verified=True,
         steps=steps,
@@ -466,7 +470,7 @@ def _shapes(terms: list[_Term], wrt: str, ctx: Context) -> dict[str, Shape]:
 def _verify(
     terms: list[_Term],
     root: t.Node,
-    printed: t.Node | None,
+    printed: tuple[t.Node | None, t.Node | None],
     wrt: str,
     ctx: Context,
     budget: Budget,
@@ -520,7 +524,8 @@ class _Point:
     ) -> None:
         self.wrt = wrt
         self.root = root
-        self.printed: t.Node | None = None  # the result as printed, parsed
+        # the result and its differential as printed, parsed
+        self.printed: tuple[t.Node | None, t.Node | None] = (None, None)
         self.sequences: dict[str, dict[int, Array]] = {}
         self.terms = terms
         self.values = values
@@ -593,11 +598,15 @@ class _Point:
                 want = self.finite(fn, x0, 1e-4 * max(1.0, float(np.abs(x0).max())))
             if not _close(got, want):
                 return False, "the derivative disagrees with finite differences of the sum"
-            shown = self.evaluate_written(self.printed, x0)
+            shown = self.evaluate_written(self.printed[0], x0)
             if shown is None:
                 return False, "the printed result could not be evaluated"
             if not _close(shown, got):
                 return False, "the printed result does not mean what was computed"
+            direction = self.rng.standard_normal(x0.shape)
+            dshown = self.evaluate_written(self.printed[1], x0, {"d:" + self.wrt: direction})
+            if dshown is None or not _close(dshown, np.array([[float(np.sum(got * direction))]])):
+                return False, "the printed differential does not mean what was computed"
         return True, "" if written is not None else "unread"
 
     def _at(self, wrt: str, x: Array, extra: dict[str, Array]) -> dict[str, Array]:
@@ -608,7 +617,9 @@ class _Point:
         families; None where it cannot read it (a function the document defines)."""
         return self.evaluate_written(self.root, x)
 
-    def evaluate_written(self, node: t.Node | None, x: Array) -> Array | None:
+    def evaluate_written(
+        self, node: t.Node | None, x: Array, extra: dict[str, Array] | None = None
+    ) -> Array | None:
         if node is None:
             return None
         families: dict[str, Array] = {}
@@ -617,7 +628,7 @@ class _Point:
                 return None  # h_0: a member before the first
             families[f"family:{base}"] = np.stack([seq[k] for k in range(1, len(seq) + 1)])
         try:
-            return evaluate_tree(node, {**self.plain, **families, self.wrt: x})
+            return evaluate_tree(node, {**self.plain, **families, **(extra or {}), self.wrt: x})
         except (EvaluationError, KeyError):
             return None
 
