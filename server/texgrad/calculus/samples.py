@@ -92,12 +92,18 @@ class NotSamples(Exception):
     """The formula has no sum over the members of a family."""
 
 
+class SampleSumError(CalculusError):
+    """A sum over the members of a family that cannot be read (said in its words)."""
+
+
 def is_sample_sum(tree: t.Node, env: Env) -> bool:
     """Whether ``tree`` holds a ``\\sum`` whose summand names members of a family."""
     for node in tree.walk():
         if isinstance(node, t.BigOp) and node.op == "\\sum":
             try:
                 return bool(_sample_sum(node, env).members)
+            except SampleSumError:
+                return True  # a sum over samples, refused by differentiate_sum
             except (NotSamples, CalculusError):
                 continue
     return False
@@ -231,23 +237,20 @@ def _check_coefficient(
 def _sample_sum(node: t.BigOp, env: Env) -> SampleSum:
     index = sum_index(node.lower)
     if index is None or len(index) != 1:
-        raise CalculusError(
-            "only a sum over one index (`\\sum_{i=1}^N`) is read over samples; "
-            "nested or double sums are not differentiated"
-        )
+        raise NotSamples()  # \sum_{i,j}: entries of a matrix, lower.py's
     name = index[0]
     start = 1
     if isinstance(node.lower, t.Chain):
         first = node.lower.items[1] if len(node.lower.items) == 2 else None
         if not (isinstance(first, t.Number) and first.text.isdigit()):
-            raise CalculusError("cannot read the start of this sum (write `\\sum_{i=1}^N`)")
+            raise NotSamples()
         start = int(first.text)
     summand = node.body
     if summand is None:
-        raise CalculusError("the sum has no summand")
-    if any(isinstance(n, t.BigOp) for n in summand.walk()):
-        raise CalculusError("nested sums over samples are not differentiated")
+        raise NotSamples()
     members = _members(summand, name, node.upper, env)
+    if any(isinstance(n, t.BigOp) for n in summand.walk()):
+        raise SampleSumError("nested sums over samples are not differentiated")
     if not isinstance(node.lower, t.Chain):  # \sum_t of h_t and h_{t-1}: from h_1 on
         start = max(start, 1 - min(m.shift for m in members))
     return SampleSum(node, name, start, node.upper, summand, members)
