@@ -148,3 +148,43 @@ def test_evaluate_tree_sums_over_a_family_with_an_entry() -> None:
     x, y, w = rng.standard_normal((4, 3)), rng.standard_normal((4, 1)), rng.standard_normal((3, 1))
     got = evaluate(tree(r"\sum_i (w^\top x_i - y_i)^2"), {"family:x": x, "y": y, "w": w})
     assert np.allclose(got, np.sum((x @ w - y) ** 2))
+
+
+def test_with_the_stacked_matrix_declared_the_matrix_form_too(tmp_path: Path) -> None:
+    doc = tmp_path / "ls.tex"
+    doc.write_text(LEAST_SQUARES, encoding="utf-8")
+    out = diff_in_document(doc, 4, "w")
+    assert out.matrix_form == r"2 X^\top (X w - y)"
+    assert out.to_json()["matrix_form"] == r"2 X^\top (X w - y)"
+    assert out.steps[-1] == r"\nabla_{w} f = 2 X^\top (X w - y)"
+
+
+LOGISTIC = r"""\section{Regularised logistic regression}
+The data matrix $X \in \mathbb{R}^{N\times d}$, with rows $\mathbf{x}_1^\top, \dots, \mathbf{x}_N^\top$,
+the labels $\mathbf{y} \in \mathbb{R}^N$, the weights $\mathbf{w} \in \mathbb{R}^d$ and $\lambda \in \mathbb{R}$.
+\[ J(\mathbf{w}) = \frac{1}{N}\sum_{i=1}^N \log(1 + \exp(-y_i\,\mathbf{w}^\top\mathbf{x}_i)) + \frac{\lambda}{2}\|\mathbf{w}\|^2 \]
+"""
+
+
+def test_the_matrix_form_of_a_regularised_logistic_loss(tmp_path: Path) -> None:
+    doc = tmp_path / "logreg.tex"
+    doc.write_text(LOGISTIC, encoding="utf-8")
+    out = diff_in_document(doc, 4, r"\mathbf{w}")
+    assert out.verified, out.error
+    assert out.result == (
+        r"-\frac{1}{N} \sum_{i=1}^N \sigma(-y_i \mathbf{w}^\top \mathbf{x}_i) y_i \mathbf{x}_i"
+        r" + \lambda \mathbf{w}"
+    )
+    assert out.matrix_form
+    rng = np.random.default_rng(3)
+    x, y, w = rng.standard_normal((6, 4)), rng.standard_normal((6, 1)), rng.standard_normal((4, 1))
+    values = {"X": x, "y": y, "w": w, "N": 6, "\\lambda": 0.3, "family:x": x}
+    want = -x.T @ (y / (1 + np.exp(y * (x @ w)))) / 6 + 0.3 * w
+    assert np.allclose(evaluate(tree(out.matrix_form), values), want)
+    assert np.allclose(evaluate(tree(out.result), values), want)
+
+
+def test_no_matrix_form_without_a_stacked_matrix() -> None:
+    out = diff_latex(r"\sum_{i=1}^N (\mathbf{w}^\top\mathbf{x}_i - y_i)^2", r"\mathbf{w}", WHERE)
+    assert out.verified and out.matrix_form == ""
+    assert "matrix_form" not in out.to_json()

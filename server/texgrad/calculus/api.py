@@ -26,6 +26,7 @@ from texgrad.calculus.samples import differentiate_sum, is_sample_sum
 from texgrad.reading.project import Project
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker, CheckResult
+from texgrad.shapes.prose import families
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
 from texgrad.syntax.symbols import member_key
@@ -170,7 +171,8 @@ def _diff_text(
     if is_sample_sum(row.tree, ctx.env):  # \sum_i (w^T x_i - y_i)^2: a loss over samples
         if hessian:
             return DiffOutcome(error="the Hessian of a sum over samples is not computed yet")
-        return differentiate_sum(row.tree, key[0], ctx, text, Budget(seconds), layout)
+        stacks = {f.key: (f.matrix[0], f.part) for f in families(result.doc.text, result.rows)}
+        return differentiate_sum(row.tree, key[0], ctx, text, Budget(seconds), layout, stacks)
     return differentiate(row.tree, key[0], ctx, layout, Budget(seconds), hessian)
 
 

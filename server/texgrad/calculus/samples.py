@@ -29,15 +29,17 @@ from dataclasses import dataclass, replace
 import numpy as np
 import sympy
 
+from texgrad.calculus import expr as e
 from texgrad.calculus.arrays import Array, EvaluationError
 from texgrad.calculus.context import Context
-from texgrad.calculus.derive import DiffOutcome, differentiate
+from texgrad.calculus.derive import DiffOutcome, differentiate, differentiate_expr
 from texgrad.calculus.differential import Budget
 from texgrad.calculus.evaluate_expr import evaluate as evaluate_expr
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr, Var
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.calculus.sampling import sample_inputs
+from texgrad.calculus.stacking import stacked_sum
 from texgrad.calculus.written import FUNCTION_NAMES, function_name, sum_index
 from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import Shape, dim_of, same
@@ -110,19 +112,32 @@ def is_sample_sum(tree: t.Node, env: Env) -> bool:
 
 
 def differentiate_sum(
-    tree: t.Node, wrt: str, ctx: Context, text: str, budget: Budget, layout: str = "numerator"
+    tree: t.Node,
+    wrt: str,
+    ctx: Context,
+    text: str,
+    budget: Budget,
+    layout: str = "numerator",
+    stacks: dict[str, tuple[str, str]] | None = None,
 ) -> DiffOutcome:
-    """The derivative of a loss summed over samples by ``wrt``, in the document's sum form;
-    an outcome with an error, in the document's words, when it cannot be read."""
+    """The derivative of a loss summed over samples by ``wrt``, in the document's sum form
+    (and in matrix form where ``stacks`` says which matrix stacks each family: a member's
+    key → the matrix's key, "row" or "column"); an outcome with an error, in the document's
+    words, when it cannot be read."""
     try:
-        return _differentiate(tree, wrt, ctx, text, budget, layout)
+        out, terms = _differentiate(tree, wrt, ctx, text, budget, layout)
+        if out.error is None and stacks and out.kind == "gradient":
+            out.matrix_form = _matrix_form(terms, wrt, ctx, stacks, layout, budget)
+            if out.matrix_form:
+                out.steps.append(f"\\nabla_{{{out.wrt}}} f = {out.matrix_form}")
+        return out
     except CalculusError as exc:
         return DiffOutcome(error=str(exc))
 
 
 def _differentiate(
     tree: t.Node, wrt: str, ctx: Context, text: str, budget: Budget, layout: str
-) -> DiffOutcome:
+) -> tuple[DiffOutcome, list[_Term]]:
     node = tree
     if isinstance(node, t.Chain) and node.items and node.items[-1] is not None:
         node = node.items[-1]  # L(w) = …: the right-hand side
@@ -157,7 +172,7 @@ def _differentiate(
     printed_d = parse_row(MappedText.identity(differential)).tree
     check = _verify(terms, node, (printed, printed_d), wrt, ctx, budget)
     if not check[0]:
-        return DiffOutcome(error=f"the derivative of the sum was NOT verified: {check[1]}")
+        return DiffOutcome(error=f"the derivative of the sum was NOT verified: {check[1]}"), terms
     sums = [tm for tm in terms if tm.sum is not None]
     steps = [f"f = {_source(text, node)}"]
     for tm in sums:
@@ -170,7 +185,7 @@ def _differentiate(
             f" \\quad \\frac{{\\partial}}{{\\partial {w}}} = {tm.outcome.result}"
         )
     steps.append(("\\nabla_{" + w + "} f = " if kind == "gradient" else "f' = ") + result)
-    return DiffOutcome(
+    outcome = DiffOutcome(
         kind=kind,
         result=result,
         differential=differential,
@@ -181,6 +196,7 @@ def _differentiate(
         wrt=w,
         function=_source(text, node),
     )
+    return outcome, terms
 
 
 # -- reading the sum -------------------------------------------------------------------------
@@ -703,3 +719,143 @@ def _close(a: Array, b: Array) -> bool:
         return False
     scale = max(1.0, float(np.abs(b).max(initial=0.0)), float(np.abs(a).max(initial=0.0)))
     return bool(np.allclose(a, b, rtol=RTOL, atol=RTOL * scale))
+
+
+# -- the matrix form -------------------------------------------------------------------------
+
+
+def _matrix_form(
+    terms: list[_Term],
+    wrt: str,
+    ctx: Context,
+    stacks: dict[str, tuple[str, str]],
+    layout: str,
+    budget: Budget,
+) -> str:
+    """The derivative in matrix form where every family is stacked in a declared matrix
+    (``stacks``: a member's key → the matrix's key and "row" or "column") and every
+    scalar is an entry of a declared vector; "" where there is none or it fails a check."""
+    parts: list[Expr] = []
+    for term in terms:
+        assert term.read is not None
+        if term.sum is None:
+            parts.append(e.neg(term.read) if term.sign == "-" else term.read)
+            continue
+        total = _stacked(term, ctx, stacks)
+        if total is None:
+            return ""
+        parts.append(e.neg(total) if term.sign == "-" else total)
+    f = e.add(*parts)
+    out = differentiate_expr(f, wrt, ctx, layout, budget)
+    if out.error is not None or not out.verified:
+        return ""
+    if not _same_loss(f, terms, stacks, ctx):
+        return ""
+    return out.result
+
+
+def _stacked(term: _Term, ctx: Context, stacks: dict[str, tuple[str, str]]) -> Expr | None:
+    s = term.sum
+    assert s is not None and term.read is not None
+    if s.start != 1:
+        return None
+    members: dict[str, Expr] = {}
+    n: sympy.Expr | None = None
+    for m in s.members:
+        value = _stack_of(m, ctx, stacks)
+        if value is None or m.shift != 0:
+            return None
+        if n is not None and not same(n, value.rows):
+            return None
+        n = value.rows
+        members[m.key] = value
+    if n is None:
+        return None
+    bound = dim_of(s.upper) if s.upper is not None else None
+    if s.upper is not None and (bound is None or not same(bound, n)):
+        return None
+    total = stacked_sum(term.read, members, n)
+    if total is None:
+        return None
+    try:
+        factors = [Lowerer(ctx.env).lower(f) for f in term.coefficient]
+    except CalculusError:
+        return None
+    if not all(f.is_scalar for f in factors):
+        return None
+    return e.mul(*factors, total)
+
+
+def _stack_of(m: Member, ctx: Context, stacks: dict[str, tuple[str, str]]) -> Expr | None:
+    """The member's values, stacked: the entries' vector, or the matrix of the family."""
+    if m.entry_of is not None:
+        return e.var(m.entry_of, ctx.env.vars[m.entry_of].shape)
+    if m.key not in stacks or m.shape.cols != ONE:
+        return None
+    key, part = stacks[m.key]
+    info = ctx.env.vars.get(key)
+    if info is None or info.shape.cols == ONE:
+        return None
+    x = e.var(key, info.shape)
+    value = x if part == "row" else e.transpose(x)
+    return value if same(value.cols, m.shape.rows) else None
+
+
+def _same_loss(
+    f: Expr, terms: list[_Term], stacks: dict[str, tuple[str, str]], ctx: Context
+) -> bool:
+    """Whether the matrix form has the value of the sum of the summands (as read and
+    verified) at random points, each sample a row (column) of the stacked matrix."""
+    shapes = {v.name: v.shape for v in f.walk() if isinstance(v, Var)}
+    for attempt in range(POINTS):
+        rng = np.random.default_rng(3000 + attempt)
+        try:
+            values, sizes = sample_inputs(shapes, rng=rng)
+            plain = {**values, **{k: np.array([[float(v)]]) for k, v in sizes.items()}}
+            want = np.zeros((1, 1))
+            for term in terms:
+                assert term.read is not None
+                if term.sum is None:
+                    value = evaluate_expr(term.read, values, sizes)
+                else:
+                    value = _summed(term, values, sizes, plain, stacks)
+                want = want - value if term.sign == "-" else want + value
+            got = evaluate_expr(f, values, sizes)
+        except (EvaluationError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError,
+                OverflowError, ValueError, KeyError):  # fmt: skip
+            return False
+        if not _close(got, want):
+            return False
+    return True
+
+
+def _summed(
+    term: _Term,
+    values: dict[str, Array],
+    sizes: dict[str, int],
+    plain: dict[str, Array],
+    stacks: dict[str, tuple[str, str]],
+) -> Array:
+    s = term.sum
+    assert s is not None and term.read is not None
+    count = None
+    columns: dict[str, Array] = {}
+    for m in s.members:
+        if m.entry_of is not None:
+            columns[m.key] = values[m.entry_of]  # one row per sample
+        else:
+            key, part = stacks[m.key]
+            columns[m.key] = values[key] if part == "row" else values[key].T
+        count = columns[m.key].shape[0]
+    assert count is not None
+    total = np.zeros((1, 1))
+    for k in range(count):
+        at = {**values}
+        for m in s.members:
+            row = columns[m.key][k : k + 1, :]
+            at[m.key] = row if m.entry_of is not None else row.T
+        total = total + evaluate_expr(term.read, at, sizes)
+    factor = 1.0
+    for c in term.coefficient:
+        factor *= float(evaluate_tree(c, plain)[0, 0])
+    return factor * total
