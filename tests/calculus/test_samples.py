@@ -188,3 +188,20 @@ def test_no_matrix_form_without_a_stacked_matrix() -> None:
     out = diff_latex(r"\sum_{i=1}^N (\mathbf{w}^\top\mathbf{x}_i - y_i)^2", r"\mathbf{w}", WHERE)
     assert out.verified and out.matrix_form == ""
     assert "matrix_form" not in out.to_json()
+
+
+CROSS_ENTROPY = r"y_i \log \sigma(w^\top x_i) + (1 - y_i)\log(1 - \sigma(w^\top x_i))"
+WHERE_CE = r"w \in \mathbb{R}^d; x_i \in \mathbb{R}^d; y \in \mathbb{R}^N"
+
+
+def test_a_member_outside_its_sum_asks_for_brackets() -> None:
+    out = diff_latex(r"\sum_{i=1}^N " + CROSS_ENTROPY, "w", WHERE_CE)
+    assert out.error is not None and out.error.startswith("`y_{i}` is used outside the sum")
+    out = diff_latex(r"-\sum_{i=1}^N \left[" + CROSS_ENTROPY + r"\right]", "w", WHERE_CE)
+    assert out.verified and out.result == r"-\sum_{i=1}^N (y_i - \sigma(w^\top x_i)) x_i"
+
+
+def test_the_samples_themselves_are_not_a_variable_here() -> None:
+    for wrt in (r"\mathbf{x}_i", r"\mathbf{y}"):
+        out = diff_latex(r"\sum_i (\mathbf{w}^\top\mathbf{x}_i - y_i)^2", wrt, WHERE)
+        assert out.error is not None and "is summed over" in out.error

@@ -142,6 +142,13 @@ def _differentiate(
     if isinstance(node, t.Chain) and node.items and node.items[-1] is not None:
         node = node.items[-1]  # L(w) = …: the right-hand side
     terms = _terms(node, ctx.env, wrt)
+    for term in terms:
+        for m in term.sum.members if term.sum is not None else ():
+            if wrt in (m.key, m.base, m.entry_of):
+                raise CalculusError(
+                    f"`{ctx.style.symbols.get(wrt, wrt)}` is summed over: differentiating "
+                    "with respect to the samples of a sum is not done yet"
+                )
     w = ctx.style.symbols.get(wrt, wrt)
     pieces: list[str] = []
     differentials: list[str] = []
@@ -231,7 +238,24 @@ def _terms(node: t.Node, env: Env, wrt: str) -> list[_Term]:
         out.append(_Term(sign, term))
     if not found:
         raise NotSamples()
+    _outside(out)
     return out
+
+
+def _outside(terms: list[_Term]) -> None:
+    r"""A member named outside its sum (``\sum_i y_i \log p_i + (1 - y_i) …``, where the sum
+    ends at the ``+``) is refused: the summand wants brackets."""
+    indices = {tm.sum.index for tm in terms if tm.sum is not None}
+    for term in terms:
+        if term.sum is not None:
+            continue
+        for n in term.node.walk():
+            label = label_of(n.index) if isinstance(n, t.Sub) else None
+            if label is not None and label[0] in indices:
+                raise CalculusError(
+                    f"`{t_show(n)}` is used outside the sum, which ends at the first `+` or `-`: "
+                    "put the whole summand in brackets (`\\sum_i [\\dots]`)"
+                )
 
 
 def _check_coefficient(
