@@ -40,7 +40,7 @@ from texgrad.calculus.expr import CalculusError, Expr, Var
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.stacking import stacked_sum
-from texgrad.calculus.written import FUNCTION_NAMES, function_name, sum_index
+from texgrad.calculus.written import FUNCTION_NAMES, function_name, sum_index, written_latex
 from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import Shape, dim_of, same
 from texgrad.shapes.families import SUBSCRIPT_LABELS, member_shape
@@ -167,7 +167,7 @@ def _differentiate(
         if not out.verified:
             raise CalculusError(f"the derivative of the summand was not verified: {out.note}")
         term.outcome = out
-        term.read = Lowerer(_relevant_env(sub.env)).lower(body)
+        term.read = Lowerer(sub.env).lower(body)
         term.result = _read_back(out.result, sub)
         kind, shape = out.kind, out.shape
         notes.append(out.note)
@@ -388,8 +388,6 @@ def _family_shape(sub: t.Sub, base: str, env: Env) -> Shape | None:
 
 
 def t_show(node: t.Node | None) -> str:
-    from texgrad.calculus.written import written_latex
-
     return written_latex(node) if node is not None else ""
 
 
@@ -398,10 +396,6 @@ def _env_with_members(ctx: Context, members: tuple[Member, ...]) -> Context:
     for m in members:
         env.vars[m.key] = VarInfo(m.key, m.shape, ctx.style.symbols.get(m.key, m.key))
     return Context(env, ctx.style)
-
-
-def _relevant_env(env: Env) -> Env:
-    return env
 
 
 def _undefined(node: t.Node, env: Env) -> str | None:
