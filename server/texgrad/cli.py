@@ -220,6 +220,8 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
         print(
             f"% {outcome.kind} ({outcome.shape}{layout}); {status}: {outcome.note}", file=sys.stderr
         )
+        if outcome.matrix_form:  # a sum over samples whose stacked matrix is declared
+            print(f"% in matrix form (verified): {outcome.matrix_form}", file=sys.stderr)
     return 0 if outcome.error is None and outcome.verified else 1
 
 

@@ -138,11 +138,36 @@ def sample_with_sizes(
             values["1"] = np.ones((size, 1))
         else:
             raise ValueError(f"{problem.id}: unknown constant {name}")
+    _sample_families(problem, dom, values, sizes, rng)
     for name, latex in problem.defs:
         if name in dom.shapes:
             raise ValueError(f"{problem.id}: the abbreviation {name} is a declared symbol")
         values[name] = evaluate(tree(latex), values)
     return values, sizes
+
+
+def _sample_families(
+    problem: Problem,
+    dom: Domain,
+    values: dict[str, Array],
+    sizes: dict[str, int],
+    rng: np.random.Generator,
+) -> None:
+    """Every member of each family summed over (``"family:x"``, labels 1, 2, …), as many as
+    the dimension named (sized unlike every other dimension where no declaration sizes it);
+    a member is shaped as the family's declared member or as the letter alone."""
+    for letter, count in problem.families:
+        if count not in sizes:
+            sizes[count] = next(n for n in range(3, 99) if n not in sizes.values())
+        values.setdefault(count, np.array([[float(sizes[count])]]))
+        shape = next(
+            (s for k, s in dom.shapes.items() if k == letter or k.startswith(letter + "_{")), None
+        )
+        if shape is None:
+            raise ValueError(f"{problem.id}: the family {letter} has no declared shape")
+        subs = {d: sizes[d.name] for d in shape.rows.free_symbols | shape.cols.free_symbols}
+        rows, cols = int(shape.rows.subs(subs)), int(shape.cols.subs(subs))
+        values[f"family:{letter}"] = rng.standard_normal((sizes[count], rows, cols))
 
 
 def engine_values(

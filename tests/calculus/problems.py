@@ -44,6 +44,9 @@ class Problem:
     simplex: tuple[str, ...] = ()
     check_expr: str | None = None
     check_answer: str | None = None
+    # families summed over: (letter, how many members: a dimension's name); each member is
+    # sampled (evaluate_tree's "family:x"), the dimension sized unlike every other
+    families: tuple[tuple[str, str], ...] = ()
 
 
 KINDS = ("gradient", "jacobian", "derivative", "matrix")
@@ -376,6 +379,38 @@ PROBLEMS: tuple[Problem, ...] = (
     P("mat-sigmoid-layer", r"\sigma(XW)", "W",
       r"X \in \mathbb{R}^{N \times d}; W \in \mathbb{R}^{d \times k}", "matrix",
       r"\sigma(XW) \odot (1 - \sigma(XW)) \odot (X \,\mathrm{d}W)", "logistic layer on a batch"),
+    # -- sums over samples: a family of vectors x_i (h_t) summed over, y_i entries of y --------
+    P("sums-least-squares", r"\sum_{i=1}^N (\mathbf{w}^\top\mathbf{x}_i - y_i)^2", r"\mathbf{w}",
+      r"\mathbf{w} \in \mathbb{R}^d; \mathbf{x}_i \in \mathbb{R}^d; \mathbf{y} \in \mathbb{R}^N",
+      "gradient", r"\sum_{i=1}^N 2(\mathbf{w}^\top\mathbf{x}_i - y_i)\mathbf{x}_i",
+      "least squares over samples", families=(("x", "N"),)),
+    P("sums-logistic", r"\sum_i \log(1 + \exp(-y_i\,\mathbf{w}^\top\mathbf{x}_i))", r"\mathbf{w}",
+      r"\mathbf{w} \in \mathbb{R}^d; \mathbf{x}_i \in \mathbb{R}^d; \mathbf{y} \in \mathbb{R}^N",
+      "gradient", r"-\sum_i \frac{y_i}{1 + \exp(y_i \mathbf{w}^\top\mathbf{x}_i)} \mathbf{x}_i",
+      "logistic loss over samples", families=(("x", "N"),)),
+    P("sums-centre", r"\sum_{i} \|x_i - \mu\|^2", r"\mu", r"x \in \mathbb{R}^d; \mu \in \mathbb{R}^d",
+      "gradient", r"2\sum_{i} (\mu - x_i)", "k-means centre (family sized by x)",
+      families=(("x", "N"),)),
+    P("sums-rnn", r"\sum_{t=2}^T \|h_t - W h_{t-1}\|^2", "W",
+      r"W \in \mathbb{R}^{n \times n}; h_t \in \mathbb{R}^n", "gradient",
+      r"2\sum_{t=2}^T (W h_{t-1} - h_t) h_{t-1}^\top", "linear recurrence fit",
+      families=(("h", "T"),)),
+    P("sums-defined-loss", r"\frac{1}{N}\sum_{n=1}^{N} \ell(f(x_n), t_n)", "w",
+      r"w \in \mathbb{R}^d; x_n \in \mathbb{R}^d; t \in \mathbb{R}^N; f(x) = w^\top x; "
+      r"\ell(a, b) = \frac{1}{2}(a - b)^2",
+      "gradient", r"\frac{1}{N}\sum_{n=1}^{N} (w^\top x_n - t_n) x_n",
+      "a loss and a model the document defines", families=(("x", "N"),),
+      check_expr=r"\frac{1}{N}\sum_{n=1}^{N} \frac{1}{2}(w^\top x_n - t_n)^2"),
+    P("sums-ridge", r"\frac{1}{N}\sum_{i=1}^N (\mathbf{w}^\top\mathbf{x}_i - y_i)^2 + \lambda\|\mathbf{w}\|^2",
+      r"\mathbf{w}",
+      r"\mathbf{w} \in \mathbb{R}^d; \mathbf{x}_i \in \mathbb{R}^d; \mathbf{y} \in \mathbb{R}^N; \lambda \in \mathbb{R}",
+      "gradient",
+      r"\frac{2}{N}\sum_{i=1}^N (\mathbf{w}^\top\mathbf{x}_i - y_i)\mathbf{x}_i + 2\lambda\mathbf{w}",
+      "ridge regression over samples", families=(("x", "N"),)),
+    P("sums-scalar-family", r"\sum_i (y_i - \mathbf{w}^\top\mathbf{x}_i)^2", r"\mathbf{w}",
+      r"\mathbf{w} \in \mathbb{R}^d; \mathbf{x}_i \in \mathbb{R}^d; y_i \in \mathbb{R}", "gradient",
+      r"2\sum_i (\mathbf{w}^\top\mathbf{x}_i - y_i)\mathbf{x}_i", "y_i scalars of a family",
+      families=(("x", "N"), ("y", "N"))),
 )  # fmt: skip
 
 

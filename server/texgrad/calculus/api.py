@@ -22,10 +22,12 @@ from texgrad.calculus.derive import KINDS, DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget
 from texgrad.calculus.lower import Lowerer, as_member
 from texgrad.calculus.planning import DiffPlan, plans_of
+from texgrad.calculus.samples import differentiate_sum, is_sample_sum
 from texgrad.calculus.written import statements
 from texgrad.reading.project import Project
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker, CheckResult
+from texgrad.shapes.prose import families
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
 from texgrad.syntax.symbols import member_key
@@ -168,6 +170,11 @@ def _diff_text(
             error=f"the shape of `{wrt}` is unknown: declare it (e.g. `{wrt} \\in \\mathbb{{R}}^n`)"
         )
     ctx.style.symbols.setdefault(key[0], wrt)
+    if is_sample_sum(tree, ctx.env):  # \sum_i (w^T x_i - y_i)^2: a loss over samples
+        if hessian:
+            return DiffOutcome(error="the Hessian of a sum over samples is not computed yet")
+        stacks = {f.key: (f.matrix[0], f.part) for f in families(result.doc.text, result.rows)}
+        return differentiate_sum(tree, key[0], ctx, text, Budget(seconds), layout, stacks)
     return differentiate(tree, key[0], ctx, layout, Budget(seconds), hessian)
 
 

@@ -41,6 +41,7 @@ class DiffOutcome:
     note: str = ""  # how it was verified, or why not
     wrt: str = ""  # the variable as the document writes it
     function: str = ""  # the differentiated expression as printed
+    matrix_form: str = ""  # a sum over samples as matrices (verified), where it has one
 
     def to_json(self) -> dict[str, object]:
         if self.error is not None:
@@ -48,6 +49,8 @@ class DiffOutcome:
         d = asdict(self)
         for k in ("error", "note", "wrt", "function"):
             d.pop(k)
+        if not self.matrix_form:
+            d.pop("matrix_form")
         return d
 
 
@@ -88,9 +91,33 @@ class _Work:
 def _differentiate(
     tree: t.Node, wrt: str, ctx: Context, layout: str, budget: Budget, hessian: bool
 ) -> DiffOutcome:
-    info = ctx.env.vars[wrt]
     env = _relevant(ctx.env, wrt)  # definitions that do not involve the variable stay symbols
     f = Lowerer(env).lower(tree)
+    return _from_expr(f, wrt, Context(env, ctx.style), layout, budget, hessian, tree)
+
+
+def differentiate_expr(f: Expr, wrt: str, ctx: Context, layout: str, budget: Budget) -> DiffOutcome:
+    """:func:`differentiate` of an expression already read (the matrix form of a sum over
+    samples); it is verified against itself only, the caller checks the reading."""
+    try:
+        return _from_expr(f, wrt, ctx, layout, budget, False, None)
+    except BudgetExceeded as exc:
+        return DiffOutcome(error=str(exc))
+    except CalculusError as exc:
+        return DiffOutcome(error=str(exc))
+
+
+def _from_expr(
+    f: Expr,
+    wrt: str,
+    ctx: Context,
+    layout: str,
+    budget: Budget,
+    hessian: bool,
+    tree: t.Node | None,
+) -> DiffOutcome:
+    env = ctx.env
+    info = env.vars[wrt]
     v = e.var(wrt, info.shape, info.symmetric)
     work = _start(f, v, ctx.style, budget)
     if hessian:

@@ -20,6 +20,10 @@ out of the function's domain (``\log`` of a negative number, a singular
 inverse, a shape mismatch) raises :class:`EvaluationError`.  ``e`` and ``\pi``
 are the constants unless a value is given for them.
 
+A family of vectors summed over (``\sum_{i=1}^N \|x_i - \mu\|^2``, ``\sum_{t=2}^T
+\|h_t - W h_{t-1}\|``) takes its members from a value keyed ``"family:x"``: an array
+whose first axis runs over the labels 1, 2, … (its member ``k`` is ``[k - 1]``).
+
 The engine verifies that it read a formula as written by comparing its own reading
 with this evaluation (:mod:`texgrad.calculus.verify`): this module and the notation it
 reads (:mod:`~texgrad.calculus.tree_notation`) share no code with the engine's reader,
@@ -83,7 +87,7 @@ from texgrad.calculus.tree_notation import (
 )
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
-from texgrad.syntax.symbols import member_key, symbol_key
+from texgrad.syntax.symbols import label_of, member_key, symbol_key
 
 # What the context tells about the shape of a value: (rows, cols), None where it does not.
 Hint: TypeAlias = tuple[int | None, int | None]
@@ -135,6 +139,13 @@ class _Evaluator:
         self.cache: dict[str, Array] = {}
         self.hint: Hint = _NO_HINT
         self.index: dict[str, int] = {}  # inside \sum_i: i and its value
+        # families of vectors (``"family:x"``), and inside a sum over one, its label
+        self.families = {
+            k[len("family:") :]: np.asarray(v, dtype=np.float64)
+            for k, v in values.items()
+            if k.startswith("family:")
+        }
+        self.label: dict[str, int] = {}
 
     def lookup(self, node: t.Node) -> Array:
         key = member_key(node)
@@ -215,6 +226,9 @@ class _Evaluator:
     def _Sub(self, node: t.Sub) -> Array:
         if is_indicator_mark(node.base) and isinstance(node.index, t.Chain):
             return self.indicator(node.index)  # \mathbb{1}_{z > 0}
+        member = self.member(node) if self.label else None
+        if member is not None:
+            return member
         entry = entry_names(node.index) if self.index else None
         if entry is not None and all(name in self.index for name in entry):
             v = self.lookup(node.base)  # x_i inside \sum_i, X_{ij} inside \sum_{i,j}
@@ -226,9 +240,64 @@ class _Evaluator:
             raise unsupported(node, f"cannot take the entry `{latex_of(node)}`")
         return self.lookup(node)
 
+    def family_of(self, node: t.Sub, name: str) -> tuple[Array, int] | None:
+        """The family of the member ``node`` labelled by the index ``name`` (``x_i``,
+        ``h_{t-1}``), and the label's offset; None if it is none."""
+        label = label_of(node.index)
+        base = symbol_key(node.base)
+        if label is None or label[0] != name or base is None or base[0] not in self.families:
+            return None
+        return self.families[base[0]], label[1]
+
+    def member(self, node: t.Sub) -> Array | None:
+        for name, at in self.label.items():
+            found = self.family_of(node, name)
+            if found is not None:
+                family, shift = found
+                k = at + shift
+                if not 1 <= k <= family.shape[0]:
+                    raise EvaluationError(node, f"no member `{latex_of(node)}` of the family")
+                return as_matrix(family[k - 1])
+        entry = entry_names(node.index)
+        if entry is not None and len(entry) == 1 and entry[0] in self.label:
+            v = self.lookup(node.base)  # y_i of y ∈ ℝ^N beside the members x_i
+            k = self.label[entry[0]]
+            if is_vector(v) and 1 <= k <= v.shape[0]:
+                return v[k - 1 : k, :]
+            raise unsupported(node, f"cannot take the entry `{latex_of(node)}`")
+        return None
+
+    def family_sum(self, node: t.BigOp, name: str, start: int) -> Array | None:
+        """A sum over the members of families; None if the summand names none."""
+        found = [
+            f
+            for n in (node.body.walk() if node.body is not None else ())
+            if isinstance(n, t.Sub) and (f := self.family_of(n, name)) is not None
+        ]
+        if not found:
+            return None
+        if not isinstance(node.lower, t.Chain):  # \sum_t of h_t and h_{t-1}: from h_1 on
+            start = max(start, 1 - min(shift for _, shift in found))
+        if node.upper is not None:
+            stop = int(scalar_of(node, self.eval(node.upper), "bound"))
+        else:
+            stop = min(family.shape[0] - shift for family, shift in found)
+        total: Array | None = None
+        for k in range(start, stop + 1):
+            self.label[name] = k
+            try:
+                term = self.eval(node.body)
+            finally:
+                self.label.pop(name, None)
+            total = term if total is None else total + term
+        if total is None:
+            raise unsupported(node, "an empty sum")
+        return total
+
     def _BigOp(self, node: t.BigOp) -> Array:
         r"""``\sum_{i=1}^{n}`` (or ``\sum_i``) over the entries ``x_i`` of vectors, and
-        ``\sum_{i,j}`` (or ``\sum_i \sum_j``) over the entries ``X_{ij}`` of matrices."""
+        ``\sum_{i,j}`` (or ``\sum_i \sum_j``) over the entries ``X_{ij}`` of matrices;
+        over the members of a family of vectors (``"family:x"``)."""
         if node.op != "\\sum":
             raise unsupported(node)
         low = node.lower
@@ -243,6 +312,10 @@ class _Evaluator:
         names = entry_names(name_node)
         if names is None or set(names) & set(self.index):
             raise unsupported(node, "cannot read the index of this sum")
+        if self.families and len(names) == 1 and names[0] not in self.label:
+            over = self.family_sum(node, names[0], start)
+            if over is not None:
+                return over
         ranges = [self.index_range(node, name) for name in names]
         if node.upper is not None:
             if len(names) != 1:
