@@ -247,6 +247,21 @@ class Softmax(Expr):
 
 
 @dataclass(frozen=True, slots=True)
+class Vec(Expr):
+    r"""``\operatorname{vec}(X)``: the columns of X stacked into one column."""
+
+    arg: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Unvec(Expr):
+    r"""``\operatorname{vec}^{-1}(y)``: a column of length rows·cols read back as a
+    rows×cols matrix, column by column (the inverse of :class:`Vec`)."""
+
+    arg: Expr
+
+
+@dataclass(frozen=True, slots=True)
 class LSE(Expr):
     """log-sum-exp of a vector."""
 
@@ -810,9 +825,44 @@ def matfn(fn: str, e: Expr) -> Expr:
 
 
 def softmax(e: Expr) -> Expr:
-    if e.cols != ONE:
-        raise ShapeError(f"softmax of a vector, not a {_shape_text(e)}")
-    return Softmax(e, rows=e.rows, cols=ONE)
+    """softmax of a vector; of a matrix, row by row (each row sums to one: the convention
+    of attention, ``softmax(QKᵀ/√d)V``)."""
+    return Softmax(e, rows=e.rows, cols=e.cols)
+
+
+def vec(x: Expr) -> Expr:
+    """vec X, the columns stacked: a column vector is itself, vec(vec⁻¹ y) = y."""
+    if x.cols == ONE:
+        return x
+    if x.rows == ONE:
+        return transpose(x)
+    if isinstance(x, Unvec):
+        return x.arg
+    if is_zero(x):
+        return zero(x.rows * x.cols, ONE)
+    return Vec(x, rows=x.rows * x.cols, cols=ONE)
+
+
+def unvec(y: Expr, rows: Dim, cols: Dim) -> Expr:
+    """vec⁻¹ y as a rows×cols matrix (y a column of rows·cols entries)."""
+    if y.cols != ONE or not same(y.rows, rows * cols):
+        raise ShapeError(f"vec⁻¹ of a {_shape_text(y)} as a {rows}×{cols} matrix")
+    if cols == ONE:
+        return y
+    if isinstance(y, Vec) and same(y.arg.rows, rows):
+        return y.arg
+    if is_zero(y):
+        return zero(rows, cols)
+    return Unvec(y, rows=rows, cols=cols)
+
+
+def sylvester(root: Expr, direction: Expr) -> Expr:
+    r"""The Y with root·Y + Y·root = direction, through its Kronecker sum:
+    vec Y = (I ⊗ R + Rᵀ ⊗ I)⁻¹ vec E (the differential of the principal square root)."""
+    n = root.rows
+    i = identity(n)
+    ksum = add(kron(i, root), kron(transpose(root), i))
+    return unvec(mul(inv(ksum), vec(direction)), n, n)
 
 
 def lse(e: Expr) -> Expr:
@@ -922,6 +972,10 @@ def rebuild(e: Expr, kids: list[Expr]) -> Expr:  # noqa: C901 - a constructor pe
         return ExpFrechet(a, rest[0], rows=e.rows, cols=e.cols)
     if isinstance(e, Softmax):
         return softmax(a)
+    if isinstance(e, Vec):
+        return vec(a)
+    if isinstance(e, Unvec):
+        return unvec(a, e.rows, e.cols)
     if isinstance(e, LSE):
         return lse(a)
     if isinstance(e, Norm):
