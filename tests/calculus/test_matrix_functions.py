@@ -149,3 +149,16 @@ def test_softmax_with_a_script_says_which_way(script: str, axis: int) -> None:
     s = w / w.sum(axis=axis, keepdims=True)
     value = _value(expr, {"C": c, "Z": z})
     np.testing.assert_allclose(value, [[np.sum(c * s)]], rtol=1e-12)
+
+
+def test_vec_inverse_reads_a_square_only() -> None:
+    import sympy
+
+    from texgrad.calculus.expr import CalculusError, var
+    from texgrad.calculus.matrix_notation import square_unvec
+    from texgrad.shapes.dims import Shape
+
+    n, m = sympy.symbols("n m", integer=True, positive=True)
+    assert square_unvec(var("y", Shape(n**2, sympy.Integer(1)))).shape == Shape(n, n)
+    with pytest.raises(CalculusError, match="not a square"):
+        square_unvec(var("y", Shape(m * n, sympy.Integer(1))))

@@ -54,7 +54,7 @@ def square_unvec(y: Expr) -> Expr:
     if y.cols != e.ONE:
         raise CalculusError(f"vec⁻¹ of a {y.shape.short()} matrix (it takes a column)")
     n = sympy.sqrt(y.rows)
-    if not (n.is_Integer or n.is_Symbol or n.is_Mul or n.is_Add) or n.is_Pow:
+    if n.has(sympy.Pow) or not (n.is_Integer or n.free_symbols):  # √(mn), √6: no square
         raise CalculusError(
             f"cannot tell the shape of vec⁻¹ of a column of {y.rows} entries (not a square)"
         )
