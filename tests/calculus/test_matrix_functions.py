@@ -162,3 +162,64 @@ def test_vec_inverse_reads_a_square_only() -> None:
     assert square_unvec(var("y", Shape(n**2, sympy.Integer(1)))).shape == Shape(n, n)
     with pytest.raises(CalculusError, match="not a square"):
         square_unvec(var("y", Shape(m * n, sympy.Integer(1))))
+
+
+_DOC = r"""# Whitening and attention
+
+Let $A, B \in \mathbb{R}^{m \times n}$ and $S \in \mathbb{S}^n_{++}$.
+The polar factor is
+$$f(B) = (A - B)\left[(A - B)^\top(A - B)\right]^{-1/2}$$
+and the whitened matrix is
+$$W = S^{-1/2}$$
+The queries $Q \in \mathbb{R}^{n \times d}$, keys $K \in \mathbb{R}^{m \times d}$ and values
+$V \in \mathbb{R}^{m \times p}$ give
+$$\mathrm{Att}(Q) = \operatorname{softmax}\left(\frac{QK^\top}{\sqrt{d}}\right)V$$
+where the softmax is applied row-wise.
+"""
+
+
+@pytest.mark.parametrize(("line", "wrt"), [(5, "B"), (7, "S"), (10, "K"), (10, "Q")])
+def test_in_a_document(tmp_path: object, line: int, wrt: str) -> None:
+    from pathlib import Path
+
+    from texgrad.calculus.api import diff_in_document
+
+    path = Path(str(tmp_path)) / "doc.md"
+    path.write_text(_DOC)
+    out = diff_in_document(path, line, wrt)
+    assert out.error is None and out.verified, (out.error, out.note)
+    assert out.kind == "matrix"
+
+
+def test_a_document_that_takes_softmax_by_columns_is_not_read_row_wise(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from texgrad.calculus.api import diff_in_document
+
+    path = Path(str(tmp_path)) / "doc.md"
+    path.write_text(_DOC.replace("applied row-wise", "applied column-wise"))
+    out = diff_in_document(path, 10, "K")
+    assert out.error is not None and r"\operatorname{softmax}_{\text{col}}" in out.error
+    path.write_text(
+        _DOC.replace("applied row-wise", "applied column-wise").replace(
+            r"\operatorname{softmax}\left", r"\operatorname{softmax}_{\text{col}}\left"
+        )
+    )
+    out = diff_in_document(path, 10, "K")
+    assert out.error is None and out.verified, (out.error, out.note)
+
+
+@pytest.mark.parametrize(
+    ("prose", "columns"),
+    [
+        ("where the softmax is applied row-wise", False),
+        ("the softmax is applied column-wise", True),
+        ("we take a softmax over the columns of Z", True),
+        ("normalised column by column with a softmax", True),
+        ("each column of X is centred. The softmax of z is", False),
+    ],
+)
+def test_prose_saying_softmax_by_columns(prose: str, columns: bool) -> None:
+    from texgrad.calculus.matrix_notation import softmax_by_columns
+
+    assert softmax_by_columns(prose) is columns

@@ -256,7 +256,7 @@ def _relevant(env: Env, wrt: str) -> Env:
                 involved.add(key)
                 changed = True
     functions = {k: f for k, f in env.functions.items() if f.params or k in involved and k != wrt}
-    return Env(dict(env.vars), functions)
+    return Env(dict(env.vars), functions, env.softmax_columns)
 
 
 def _vec_line(vec: list[tuple[Expr, bool]], w: str, style: Style, v: e.Var) -> str:

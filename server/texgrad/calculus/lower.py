@@ -93,6 +93,9 @@ class Env:
 
     vars: dict[str, VarInfo] = field(default_factory=dict)
     functions: dict[str, FunctionDef] = field(default_factory=dict)
+    # the prose says a softmax is taken column by column (a softmax of a matrix is
+    # otherwise row by row, as in attention)
+    softmax_columns: bool = False
 
 
 class Lowerer:
@@ -648,6 +651,12 @@ class Lowerer:
         if len(args) != 1:
             raise CalculusError(f"`{describe(f)}` takes one argument here, not {len(args)}")
         (x,) = args
+        if name == "softmax" and self.env.softmax_columns and x.cols != ONE:
+            raise CalculusError(
+                "the document takes softmax column by column: write "
+                "`\\operatorname{softmax}_{\\text{col}}` here (a softmax of a matrix alone "
+                "is read row by row)"
+            )
         named = _matrix_operation(name, x)
         if named is not None:
             return named

@@ -10,6 +10,7 @@ Sylvester equation so).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import sympy
@@ -126,3 +127,15 @@ def _sylvester_parts(x: Expr) -> tuple[Expr, Expr] | None:
         return None
     direction = e.unvec(vector, x.rows, x.cols)
     return first.right, direction
+
+
+_COLUMNS = r"(?:column[- ]?wise|column by column|over (?:the |its |each )?columns|along (?:the )?columns|to each column|of each column|per column)"
+_SOFTMAX_BY_COLUMNS = re.compile(
+    rf"softmax[^.;]{{0,120}}?{_COLUMNS}|{_COLUMNS}[^.;]{{0,60}}?softmax", re.IGNORECASE
+)
+
+
+def softmax_by_columns(text: str) -> bool:
+    """Whether the prose says a softmax is taken column by column ("the softmax is
+    applied column-wise", "softmax over the columns")."""
+    return "softmax" in text.lower() and _SOFTMAX_BY_COLUMNS.search(text) is not None
