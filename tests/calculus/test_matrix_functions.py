@@ -223,3 +223,16 @@ def test_prose_saying_softmax_by_columns(prose: str, columns: bool) -> None:
     from texgrad.calculus.matrix_notation import softmax_by_columns
 
     assert softmax_by_columns(prose) is columns
+
+
+def test_vec_inverse_of_a_non_square_shape_is_printed_with_it() -> None:
+    out = diff_latex(
+        r"a^\top \operatorname{vec}(X)",
+        "X",
+        where=r"X \in \mathbb{R}^{m \times n}; a \in \mathbb{R}^{mn}",
+    )
+    assert out.error is None and out.verified and "read back" not in out.note, out.note
+    assert out.result == r"\operatorname{vec}^{-1}_{m \times n}(a)"
+    a = np.arange(6.0).reshape(-1, 1)
+    got = _value(out.result, {"a": a, "m": np.array([[2.0]]), "n": np.array([[3.0]])})
+    np.testing.assert_array_equal(got, [[0.0, 2.0, 4.0], [1.0, 3.0, 5.0]])

@@ -630,12 +630,17 @@ class _Evaluator:
         r"""``\operatorname{vec}^{-1}(y)`` (y of n² entries, an n×n matrix) and
         ``\operatorname{softmax}_{\text{row}}`` / ``_{\text{col}}``."""
         sup, sub = func.sup, func.sub
-        if name == "vec" and sub is None and isinstance(sup, t.Neg) and show(sup.operand) == "1":
+        if name == "vec" and isinstance(sup, t.Neg) and show(sup.operand) == "1":
             y = self.one(node, args)
-            n = math.isqrt(y.size)
-            if y.shape[1] != 1 or n * n != y.size:
+            rows = cols = math.isqrt(y.size)
+            if isinstance(sub, t.BinOp) and sub.op == "\\times" and sub.right is not None:
+                rows = int(scalar_of(node, self.eval(sub.left), "a number of rows"))
+                cols = int(scalar_of(node, self.eval(sub.right), "a number of columns"))
+            elif sub is not None:
+                raise unsupported(node, "cannot read the shape under `vec^{-1}`")
+            if y.shape[1] != 1 or rows * cols != y.size:
                 raise EvaluationError(node, f"vec^{{-1}} of a {size_text(y)} array")
-            return np.asarray(y.reshape((n, n), order="F"), dtype=np.float64)
+            return np.asarray(y.reshape((rows, cols), order="F"), dtype=np.float64)
         where = _script_text(sub) if name == "softmax" and sup is None else None
         if where in ("row", "rows", "r", "rowwise", "row-wise"):
             return _softmax_rows(self.one(node, args))

@@ -50,6 +50,21 @@ def _minus_one(node: t.Node | None) -> bool:
     )
 
 
+def _shape_of(node: t.Node) -> tuple[sympy.Expr, sympy.Expr]:
+    r"""``m \times n`` of ``\operatorname{vec}^{-1}_{m \times n}``: two dimensions."""
+    if isinstance(node, t.BinOp) and node.op == "\\times" and node.right is not None:
+        return _dimension(node.left), _dimension(node.right)
+    raise CalculusError("cannot read the shape under vec⁻¹ (write `_{m \\times n}`)")
+
+
+def _dimension(node: t.Node) -> sympy.Expr:
+    if isinstance(node, t.Number) and node.text.isdigit() and int(node.text) > 0:
+        return sympy.Integer(int(node.text))
+    if isinstance(node, t.Symbol) and node.name.isalpha() and not node.accents and not node.font:
+        return sympy.Symbol(node.name, integer=True, positive=True)
+    raise CalculusError("cannot read the shape under vec⁻¹ (write `_{m \\times n}`)")
+
+
 def square_unvec(y: Expr) -> Expr:
     """vec⁻¹ y as a square matrix (y has n² entries)."""
     if y.cols != e.ONE:
@@ -68,8 +83,10 @@ def scripted_operation(f: t.Func, args: list[Expr]) -> Expr | None:
     if len(args) != 1:
         return None
     (x,) = args
-    if f.name == "vec" and f.sub is None and _minus_one(f.sup):
-        return square_unvec(x)
+    if f.name == "vec" and _minus_one(f.sup):
+        if f.sub is None:
+            return square_unvec(x)
+        return e.unvec(x, *_shape_of(f.sub))
     if f.name == "softmax" and f.sup is None and f.sub is not None:
         word = script_word(f.sub)
         if word in ROW_WORDS:

@@ -232,7 +232,10 @@ class _Printer:
     def _unvec(self, x: e.Unvec) -> tuple[str, int]:
         inner = self.text(x.arg)
         brackets = ("\\left(", "\\right)") if _tall(inner) or "^{-1}" in inner else ("(", ")")
-        return f"{self.s.op('vec')}^{{-1}}{brackets[0]}{inner}{brackets[1]}", ATOM
+        shape = (
+            "" if x.rows == x.cols else f"_{{{sympy.latex(x.rows)} \\times {sympy.latex(x.cols)}}}"
+        )
+        return f"{self.s.op('vec')}^{{-1}}{shape}{brackets[0]}{inner}{brackets[1]}", ATOM
 
     def _lse(self, x: e.LSE) -> tuple[str, int]:
         s = self.s
