@@ -236,3 +236,9 @@ def test_vec_inverse_of_a_non_square_shape_is_printed_with_it() -> None:
     a = np.arange(6.0).reshape(-1, 1)
     got = _value(out.result, {"a": a, "m": np.array([[2.0]]), "n": np.array([[3.0]])})
     np.testing.assert_array_equal(got, [[0.0, 2.0, 4.0], [1.0, 3.0, 5.0]])
+
+
+def test_a_sylvester_equation_with_a_commuting_right_side_is_solved() -> None:
+    out = diff_latex(r"\log\det(\Sigma^{1/2})", r"\Sigma", where=r"\Sigma \in \mathbb{S}^n_{++}")
+    assert out.error is None and out.verified, out.note
+    assert out.result == r"\frac{1}{2} \Sigma^{-1}"

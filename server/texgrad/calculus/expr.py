@@ -554,6 +554,8 @@ def inv(e: Expr) -> Expr:
         return e.arg
     if isinstance(e, Identity):
         return e
+    if isinstance(e, Pow) and not e.exp.is_integer:
+        return power(e.arg, -e.exp)  # (X^{1/2})^{-1} = X^{-1/2}
     if isinstance(e, DiagM):
         return diag_matrix(hpow(e.arg, -1))  # diag(v)^{-1} = diag(v^{∘-1})
     if isinstance(e, Mul) and isinstance(e.factors[0], Num) and len(e.factors) == 2:
@@ -853,7 +855,45 @@ def unvec(y: Expr, rows: Dim, cols: Dim) -> Expr:
         return y.arg
     if is_zero(y):
         return zero(rows, cols)
+    commuting = _commuting_sylvester(y)
+    if commuting is not None:
+        return commuting
     return Unvec(y, rows=rows, cols=cols)
+
+
+def _commuting_sylvester(y: Expr) -> Expr | None:
+    """vec⁻¹((I ⊗ R + Rᵀ ⊗ I)⁻¹ vec E) for R = X^{1/2} and an E that commutes with R (a
+    power of X, as in d log det X^{1/2}): the solution ½ R⁻¹ E; None otherwise."""
+    if not (isinstance(y, Mul) and len(y.factors) == 2):
+        return None
+    k, v = y.factors
+    if not (isinstance(k, Inv) and isinstance(k.arg, Add) and isinstance(v, Vec)):
+        return None
+    if len(k.arg.terms) != 2 or not all(isinstance(t, Kron) for t in k.arg.terms):
+        return None
+    a, b = k.arg.terms
+    assert isinstance(a, Kron) and isinstance(b, Kron)
+    root = a.right
+    if not (isinstance(a.left, Identity) and isinstance(b.right, Identity)):
+        return None
+    if b.left != transpose(root) or not (
+        isinstance(root, Pow) and root.exp == sympy.Rational(1, 2)
+    ):
+        return None
+    if not _power_of(v.arg, root.arg):
+        return None
+    return mul(num(sympy.Rational(1, 2)), inv(root), v.arg)
+
+
+def _power_of(x: Expr, base: Expr) -> bool:
+    """Whether ``x`` is a product of powers of ``base`` (and numbers, and identities)."""
+    if x == base or isinstance(x, (Identity, Num)):
+        return True
+    if isinstance(x, (Pow, Inv)):
+        return _power_of(x.arg, base)
+    if isinstance(x, Mul):
+        return all(_power_of(f, base) for f in x.factors)
+    return False
 
 
 def sylvester(root: Expr, direction: Expr) -> Expr:
