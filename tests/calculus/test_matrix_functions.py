@@ -242,3 +242,17 @@ def test_a_sylvester_equation_with_a_commuting_right_side_is_solved() -> None:
     out = diff_latex(r"\log\det(\Sigma^{1/2})", r"\Sigma", where=r"\Sigma \in \mathbb{S}^n_{++}")
     assert out.error is None and out.verified, out.note
     assert out.result == r"\frac{1}{2} \Sigma^{-1}"
+
+
+def test_the_code_actions_offer_what_is_computed() -> None:
+    from texgrad.calculus import api
+
+    text = (
+        "Let $A \\in \\mathbb{R}^{p \\times m}$, $X \\in \\mathbb{R}^{m \\times n}$ and "
+        "$B \\in \\mathbb{R}^{n \\times q}$.\n\n$$y = \\operatorname{vec}(AXB)$$\n"
+    )
+    at = text.index("\\operatorname{vec}")
+    kinds = {p.wrt: p.kind for p in api.plans_at("doc.md", text, at)}
+    assert kinds["X"] == "jacobian"
+    out = api.diff_at("doc.md", text, at, "X")
+    assert out.kind == "jacobian" and out.verified and out.result == r"B^\top \otimes A"
