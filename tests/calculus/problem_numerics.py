@@ -377,7 +377,7 @@ def expected_differential(problem: Problem, values: dict[str, Array], wrt: str, 
     if problem.kind == "gradient":
         return np.array([[float(np.sum(answer * e))]])
     if problem.kind == "jacobian":
-        return answer @ e
+        return answer @ e.reshape(-1, 1, order="F")  # ∂vec f / ∂vec X of a matrix X too
     return answer * float(e[0, 0])
 
 

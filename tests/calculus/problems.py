@@ -411,6 +411,60 @@ PROBLEMS: tuple[Problem, ...] = (
       r"\mathbf{w} \in \mathbb{R}^d; \mathbf{x}_i \in \mathbb{R}^d; y_i \in \mathbb{R}", "gradient",
       r"2\sum_i (\mathbf{w}^\top\mathbf{x}_i - y_i)\mathbf{x}_i", "y_i scalars of a family",
       families=(("x", "N"), ("y", "N"))),
+    # -- matrix functions: fractional powers, row-wise softmax, vec (issue 14) ------------------
+    P("mf-sqrt-spd", r"S^{1/2}", "S", r"S \in \mathbb{S}^n_{++}", "matrix",
+      r"\operatorname{vec}^{-1}\left((I \otimes S^{1/2} + S^{1/2} \otimes I)^{-1}"
+      r" \operatorname{vec}(\mathrm{d}S)\right)", "Sylvester equation of the square root",
+      constants={"I": "n"}),
+    P("mf-sqrt-written", r"\sqrt{S}", "S", r"S \in \mathbb{S}^n_{++}", "matrix",
+      r"\operatorname{vec}^{-1}\left((I \otimes \sqrt{S} + \sqrt{S} \otimes I)^{-1}"
+      r" \operatorname{vec}(\mathrm{d}S)\right)", "matrix square root written \\sqrt",
+      constants={"I": "n"}),
+    P("mf-inv-sqrt", r"S^{-1/2}", "S", r"S \in \mathbb{S}^n_{++}", "matrix",
+      r"-S^{-1/2} \operatorname{vec}^{-1}\left((I \otimes S^{1/2} + S^{1/2} \otimes I)^{-1}"
+      r" \operatorname{vec}(\mathrm{d}S)\right) S^{-1/2}", "whitening matrix",
+      constants={"I": "n"}),
+    P("mf-polar", r"(A - B)\left[(A - B)^\top(A - B)\right]^{-1/2}", "B",
+      r"A, B \in \mathbb{R}^{(n+1) \times n}", "matrix",
+      r"-\mathrm{d}B\, M^{-1/2} + C M^{-1/2} \operatorname{vec}^{-1}\left((I \otimes M^{1/2}"
+      r" + M^{1/2} \otimes I)^{-1} \operatorname{vec}(\mathrm{d}B^\top C + C^\top \mathrm{d}B)"
+      r"\right) M^{-1/2}", "the users' polar factor",
+      defs=(("C", r"A - B"), ("M", r"C^\top C")), constants={"I": "n"}),
+    P("mf-trace-sqrt-product", r"\operatorname{tr}(A S^{1/2})", "S",
+      r"A \in \mathbb{R}^{n \times n}; S \in \mathbb{S}^n_{++}", "gradient",
+      r"\operatorname{vec}^{-1}\left((I \otimes S^{1/2} + S^{1/2} \otimes I)^{-1}"
+      r" \operatorname{vec}(A^\top)\right)", "trace against a square root",
+      constants={"I": "n"}),
+    P("mf-vec-AXB", r"\operatorname{vec}(AXB)", "X",
+      r"A \in \mathbb{R}^{p \times m}; X \in \mathbb{R}^{m \times n}; B \in \mathbb{R}^{n \times q}",
+      "jacobian", r"B^\top \otimes A", "vec of a linear map (Magnus-Neudecker)"),
+    P("mf-vec-inverse", r"\operatorname{vec}(X^{-1})", "X", r"X \in \mathbb{R}^{n \times n}",
+      "jacobian", r"-X^{-\top} \otimes X^{-1}", "vec of an inverse"),
+    P("mf-vec-sqrt", r"\operatorname{vec}(S^{1/2})", "S", r"S \in \mathbb{S}^n_{++}",
+      "jacobian", r"(I \otimes S^{1/2} + S^{1/2} \otimes I)^{-1}",
+      "Kronecker sum of the square root", constants={"I": "n"}),
+    P("mf-attention-V", r"\operatorname{softmax}\left(\frac{QK^\top}{\sqrt{\tau}}\right)V", "V",
+      r"Q \in \mathbb{R}^{n \times d}; K \in \mathbb{R}^{m \times d}; V \in \mathbb{R}^{m \times p}; \tau \in \mathbb{R}_{++}",
+      "matrix", r"S \,\mathrm{d}V", "attention (row-wise softmax)",
+      defs=(("S", r"\operatorname{softmax}\left(\frac{QK^\top}{\sqrt{\tau}}\right)"),)),
+    P("mf-attention-Q", r"\operatorname{softmax}\left(\frac{QK^\top}{\sqrt{\tau}}\right)V", "Q",
+      r"Q \in \mathbb{R}^{n \times d}; K \in \mathbb{R}^{m \times d}; V \in \mathbb{R}^{m \times p}; \tau \in \mathbb{R}_{++}",
+      "matrix",
+      r"\frac{1}{\sqrt{\tau}}\left(S \odot (\mathrm{d}Q K^\top) - \operatorname{diag}\left((S \odot"
+      r" (\mathrm{d}Q K^\top))\mathbf{1}\right) S\right) V", "attention (row-wise softmax)",
+      defs=(("S", r"\operatorname{softmax}\left(\frac{QK^\top}{\sqrt{\tau}}\right)"),),
+      constants={"1": "m"}),
+    P("mf-attention-K", r"\operatorname{softmax}\left(\frac{QK^\top}{\sqrt{\tau}}\right)V", "K",
+      r"Q \in \mathbb{R}^{n \times d}; K \in \mathbb{R}^{m \times d}; V \in \mathbb{R}^{m \times p}; \tau \in \mathbb{R}_{++}",
+      "matrix",
+      r"\frac{1}{\sqrt{\tau}}\left(S \odot (Q \,\mathrm{d}K^\top) - \operatorname{diag}\left((S \odot"
+      r" (Q \,\mathrm{d}K^\top))\mathbf{1}\right) S\right) V", "attention (row-wise softmax)",
+      defs=(("S", r"\operatorname{softmax}\left(\frac{QK^\top}{\sqrt{\tau}}\right)"),),
+      constants={"1": "m"}),
+    P("mf-row-softmax-loss", r"\operatorname{tr}(C^\top \operatorname{softmax}(Z))", "Z",
+      r"C, Z \in \mathbb{R}^{n \times m}", "gradient",
+      r"S \odot C - \operatorname{diag}((S \odot C)\mathbf{1}) S", "row-wise softmax, linear loss",
+      defs=(("S", r"\operatorname{softmax}(Z)"),), constants={"1": "m"}),
 )  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from texgrad.calculus import notation
 from texgrad.calculus.lower import Env, FunctionDef, VarInfo
+from texgrad.calculus.matrix_notation import softmax_by_columns
 from texgrad.calculus.printing import Style
 from texgrad.calculus.written import as_application, statements
 from texgrad.shapes.check import CheckResult
@@ -59,6 +60,7 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
         if tree is None or row.start > offset:
             continue
         _definitions(tree, env, declared)
+    env.softmax_columns = softmax_by_columns(result.doc.text)
     style = notation.copy_style(document_style(result))
     notation.learn_style(style, trees, result.doc.text, override=True)
     for key, info in env.vars.items():
@@ -135,7 +137,11 @@ def context_at(result: CheckResult, row: PlacedRow) -> Context:
         ctx = context_of(result, row.start, [row.tree])
         learnt.contexts[row.start] = (row.tree, ctx)
     return Context(
-        Env({k: replace(v) for k, v in ctx.env.vars.items()}, dict(ctx.env.functions)),
+        Env(
+            {k: replace(v) for k, v in ctx.env.vars.items()},
+            dict(ctx.env.functions),
+            ctx.env.softmax_columns,
+        ),  # fmt: skip
         notation.copy_style(ctx.style),
     )
 

@@ -18,9 +18,11 @@ from texgrad.calculus.context import Context
 from texgrad.calculus.differential import Budget, BudgetExceeded, differential
 from texgrad.calculus.expr import ONE, CalculusError, Expr
 from texgrad.calculus.lower import Env, Lowerer
+from texgrad.calculus.matrix_notation import matrix_notes, sylvester_lines
 from texgrad.calculus.printing import Style, latex, printer
 from texgrad.calculus.readout import by_scalar, gradient, jacobian, vec_form
 from texgrad.calculus.simplify import simplifier
+from texgrad.calculus.vectorize import vec_jacobian
 from texgrad.calculus.verify import verify
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
@@ -128,9 +130,12 @@ def _from_expr(
         kind, result, shown_layout = _gradient(work)
     elif f.cols == ONE and v.cols == ONE:
         kind, result, shown_layout = _jacobian(work, layout)
+    elif f.cols == ONE:  # vec F of a matrix: ∂vec F / ∂vec X
+        kind, result, shown_layout = _vec_jacobian(work, layout)
     else:
-        kind, result, shown_layout = _matrix(work)
+        kind, result, shown_layout = _matrix(work, env)
     check = verify(f, result, work.df, v, kind, layout, env, ctx.style, budget, original=tree)
+    note = check.note + matrix_notes(f)
     show = work.show
     return DiffOutcome(
         kind=kind,
@@ -140,7 +145,7 @@ def _from_expr(
         layout=shown_layout,
         verified=check.ok,
         steps=work.steps,
-        note=check.note,
+        note=note,
         wrt=work.w,
         function=show(f),
     )
@@ -214,12 +219,49 @@ def _jacobian(work: _Work, layout: str) -> tuple[str, Expr, str]:
     return "jacobian", result, layout
 
 
-def _matrix(work: _Work) -> tuple[str, Expr, str]:
-    """Of a matrix-valued function: the differential itself, and its vec form if any."""
+def _matrix(work: _Work, env: Env) -> tuple[str, Expr, str]:
+    """Of a matrix-valued function: the differential itself, and its vec form if any (a
+    Jacobian through a Sylvester equation only where it is verified too)."""
     vec = vec_form(work.df, work.v)
     if vec is not None:
         work.steps.append(_vec_line(vec, work.w, work.style, work.v))
+    else:
+        work.steps.extend(sylvester_lines(work.df, work.show))
+        line = _checked_vec_line(work, env)
+        if line:
+            work.steps.append(line)
     return "matrix", work.df, ""
+
+
+def _vec_jacobian(work: _Work, layout: str) -> tuple[str, Expr, str]:
+    r"""Of a vector function of a matrix (``\operatorname{vec}(AXB)``): ∂vec F/∂vec X."""
+    simplify, show = work.simplify, work.show
+    j = simplify(vec_jacobian(work.df_raw, work.v))
+    result = j if layout == "numerator" else simplify(e.transpose(j))
+    vec_d = f"{work.style.op('vec')}({work.d}{work.w})"
+    shown = show(j)
+    shown = f"\\left({shown}\\right)" if "\\otimes" in shown or " + " in shown else shown
+    work.steps.append(f"\\phantom{{{work.d}f}} = {shown}\\, {vec_d}")
+    name = "\\frac{\\partial f}{\\partial " + vec_d.replace(work.d, "") + "}"
+    work.steps.append(f"{name} = {show(result)} \\quad\\text{{({layout} layout)}}")
+    return "jacobian", result, layout
+
+
+def _checked_vec_line(work: _Work, env: Env) -> str:
+    """``vec dF = J vec dX`` with J read off and verified on its own ("" if it cannot be)."""
+    try:
+        j = work.simplify(vec_jacobian(work.df, work.v))
+        vec_f = e.vec(work.f)
+        check = verify(vec_f, j, e.vec(work.df), work.v, "jacobian", "numerator", env,
+                       work.style, work.budget)  # fmt: skip
+    except CalculusError:
+        return ""
+    if not check.ok:
+        return ""
+    vec = work.style.op("vec")
+    return (
+        f"{vec}({work.d}f) = {work.show(j)}\\, {vec}({work.d}{work.w}) \\quad\\text{{(verified)}}"
+    )
 
 
 def _relevant(env: Env, wrt: str) -> Env:
@@ -241,7 +283,7 @@ def _relevant(env: Env, wrt: str) -> Env:
                 involved.add(key)
                 changed = True
     functions = {k: f for k, f in env.functions.items() if f.params or k in involved and k != wrt}
-    return Env(dict(env.vars), functions)
+    return Env(dict(env.vars), functions, env.softmax_columns)
 
 
 def _vec_line(vec: list[tuple[Expr, bool]], w: str, style: Style, v: e.Var) -> str:

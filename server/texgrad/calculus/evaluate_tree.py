@@ -87,6 +87,7 @@ from texgrad.calculus.tree_notation import (
 )
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
+from texgrad.syntax.show import show
 from texgrad.syntax.symbols import label_of, member_key, symbol_key
 
 # What the context tells about the shape of a value: (rows, cols), None where it does not.
@@ -545,10 +546,8 @@ class _Evaluator:
 
     def _Sqrt(self, node: t.Sqrt) -> Array:
         v = self.eval(node.body)
-        if not is_vector(v):
-            raise unsupported(
-                node, "cannot evaluate `\\sqrt` of a matrix (elementwise or matrix root?)"
-            )
+        if is_square(v) and not is_scalar(v) and node.index is None:
+            return matrix_power(node, v, 0.5)  # \sqrt{S} of a square matrix: its root
         if node.index is None:
             return np.sqrt(nonnegative(node, v, "\\sqrt"))
         k = scalar_of(node, self.eval(node.index), "a root index")
@@ -692,9 +691,7 @@ class _Evaluator:
             raise unsupported(node, f"cannot evaluate the function `{describe(func)}`")
         name = func.name.lstrip("\\")
         if func.sub is not None or func.sup is not None:
-            raise unsupported(
-                node, f"cannot evaluate `{latex_of(func)}` (with a sub- or superscript)"
-            )
+            return self._scripted(node, func, name, args)
         if name in ("max", "min"):
             return self._extremum(node, name, args)
         entrywise = name in ELEMENTWISE or name in MATRIX_FUNCTIONS
@@ -702,6 +699,28 @@ class _Evaluator:
         if name in ("tr", "Tr", "trace", "det", "logdet"):
             return _square_reduction(node, name, x)
         return _function_of(node, name, x)
+
+    def _scripted(self, node: t.Apply, func: t.Func, name: str, args: tuple[t.Node, ...]) -> Array:
+        r"""``\operatorname{vec}^{-1}(y)`` (y of n² entries, an n×n matrix) and
+        ``\operatorname{softmax}_{\text{row}}`` / ``_{\text{col}}``."""
+        sup, sub = func.sup, func.sub
+        if name == "vec" and isinstance(sup, t.Neg) and show(sup.operand) == "1":
+            y = self.one(node, args)
+            rows = cols = math.isqrt(y.size)
+            if isinstance(sub, t.BinOp) and sub.op == "\\times" and sub.right is not None:
+                rows = int(scalar_of(node, self.eval(sub.left), "a number of rows"))
+                cols = int(scalar_of(node, self.eval(sub.right), "a number of columns"))
+            elif sub is not None:
+                raise unsupported(node, "cannot read the shape under `vec^{-1}`")
+            if y.shape[1] != 1 or rows * cols != y.size:
+                raise EvaluationError(node, f"vec^{{-1}} of a {size_text(y)} array")
+            return np.asarray(y.reshape((rows, cols), order="F"), dtype=np.float64)
+        where = _script_text(sub) if name == "softmax" and sup is None else None
+        if where in ("row", "rows", "r", "rowwise", "row-wise"):
+            return _softmax_rows(self.one(node, args))
+        if where in ("col", "cols", "column", "columns", "c", "colwise", "column-wise"):
+            return _softmax_rows(self.one(node, args).T).T
+        raise unsupported(node, f"cannot evaluate `{latex_of(func)}` (with a sub- or superscript)")
 
     def _extremum(self, node: t.Apply, name: str, args: tuple[t.Node, ...]) -> Array:
         """``\\max``/``\\min`` of two arguments, entrywise (a scalar against a matrix too)."""
@@ -745,10 +764,10 @@ def _function_of(node: t.Apply, name: str, x: Array) -> Array:
         if is_square(x):
             return np.asarray(np.diag(x), dtype=np.float64).reshape(-1, 1)
         raise EvaluationError(node, f"`\\diag` of a {size_text(x)} matrix")
-    if name == "softmax":
-        if not is_vector(x):
-            raise unsupported(node, f"cannot evaluate `softmax` of a {size_text(x)} matrix")
-        return softmax(x)
+    if name == "softmax":  # of a matrix: row by row (attention's convention)
+        return softmax(x) if is_vector(x) else _softmax_rows(x)
+    if name == "vec":
+        return np.asarray(x.reshape((-1, 1), order="F"), dtype=np.float64)
     if name in ("logsumexp", "LSE", "lse"):
         if not is_vector(x):
             raise unsupported(node, f"cannot evaluate `{name}` of a {size_text(x)} matrix")
@@ -758,6 +777,23 @@ def _function_of(node: t.Apply, name: str, x: Array) -> Array:
     if name in MATRIX_FUNCTIONS:
         return matrix_function(node, name, x)
     raise unsupported(node, f"cannot evaluate the function `\\{name}`")
+
+
+def _softmax_rows(x: Array) -> Array:
+    """Each row of ``x`` through softmax."""
+    return np.vstack([softmax(row.reshape(-1, 1)).T for row in x])
+
+
+def _script_text(node: t.Node | None) -> str | None:
+    r"""A sub- or superscript as a word: ``\text{row}``, ``\mathrm{row}``, ``r``."""
+    if isinstance(node, t.Text):
+        inner = node.text.split("{", 1)[-1].rstrip("}")
+        return inner.strip().lower()
+    if isinstance(node, (t.Func, t.Symbol)):
+        return node.name.lstrip("\\").lower()
+    if isinstance(node, t.Font):
+        return _script_text(node.body)
+    return None
 
 
 def _swap(hint: Hint) -> Hint:

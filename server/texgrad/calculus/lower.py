@@ -35,6 +35,7 @@ import sympy
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.expr import CalculusError, Expr, ShapeError
+from texgrad.calculus.matrix_notation import scripted_operation
 from texgrad.calculus.sized import Lowered, Pending, identity_of, ones_of, sum_pending
 from texgrad.calculus.written import (
     CASE_RELATIONS,
@@ -92,6 +93,9 @@ class Env:
 
     vars: dict[str, VarInfo] = field(default_factory=dict)
     functions: dict[str, FunctionDef] = field(default_factory=dict)
+    # the prose says a softmax is taken column by column (a softmax of a matrix is
+    # otherwise row by row, as in attention)
+    softmax_columns: bool = False
 
 
 class Lowerer:
@@ -645,8 +649,14 @@ class Lowerer:
             return self._max_zero(node, name)
         args = [self.lower(a) for a in node.args]
         if len(args) != 1:
-            raise CalculusError(f"`{show(f)}` takes one argument here, not {len(args)}")
+            raise CalculusError(f"`{describe(f)}` takes one argument here, not {len(args)}")
         (x,) = args
+        if name == "softmax" and self.env.softmax_columns and x.cols != ONE:
+            raise CalculusError(
+                "the document takes softmax column by column: write "
+                "`\\operatorname{softmax}_{\\text{col}}` here (a softmax of a matrix alone "
+                "is read row by row)"
+            )
         named = _matrix_operation(name, x)
         if named is not None:
             return named
@@ -658,10 +668,15 @@ class Lowerer:
                     return e.sub(e.elem("log", a), e.elem("log", b))
         if name is not None and name in FUNCTION_NAMES:
             return _function_value(name, x)
-        raise CalculusError(f"cannot differentiate the function `{show(f)}`")
+        raise CalculusError(f"cannot differentiate the function `{describe(f)}`")
 
     def _scripted(self, f: t.Func, node: t.Apply) -> Lowered:
-        r"""A function written with a sub- or superscript: only a power (``\log^2 x``) reads."""
+        r"""A function written with a sub- or superscript: a power (``\log^2 x``), and
+        ``\operatorname{vec}^{-1}`` and ``\operatorname{softmax}_{\text{row}}`` (or ``_{\text{col}}``)."""
+        if f.name in ("vec", "softmax"):
+            special = scripted_operation(f, [self.lower(a) for a in node.args])
+            if special is not None:
+                return special
         if f.name in ("max", "min", "arg") or f.sub is not None:
             raise CalculusError(f"cannot differentiate `\\{f.name}` with a subscript")
         # f.sup is set: \log^2 x
@@ -861,6 +876,8 @@ def _matrix_operation(name: str | None, x: Expr) -> Expr | None:
         return e.diag_matrix(x) if x.cols == ONE else e.diag_vector(x)
     if name == "softmax":
         return e.softmax(x)
+    if name == "vec":
+        return e.vec(x)
     if name in ("logsumexp", "LSE", "lse"):
         return e.lse(x)
     if name in ("sum",):

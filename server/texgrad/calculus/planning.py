@@ -61,6 +61,6 @@ def _kind_of(f: Expr, v: e.Var) -> str:
         return "derivative"
     if f.is_scalar:
         return "gradient"
-    if f.cols == ONE and v.cols == ONE:
+    if f.cols == ONE:  # of a vector, or ∂vec F/∂vec X of a matrix (derive's choice)
         return "jacobian"
     return "matrix"

@@ -81,6 +81,10 @@ def adjoint(x: Expr, seed: Expr) -> Expr:
                                                  cols=seed.cols))  # fmt: skip
     if isinstance(x, e.Piecewise):
         return _by_cases(x, lambda v: adjoint(v, seed))
+    if isinstance(x, e.Vec):  # ⟨s, vec E⟩ = ⟨vec⁻¹ s, E⟩
+        return adjoint(x.arg, e.unvec(seed, x.arg.rows, x.arg.cols))
+    if isinstance(x, e.Unvec):  # ⟨S, vec⁻¹ e⟩ = ⟨vec S, e⟩
+        return adjoint(x.arg, e.vec(seed))
     if isinstance(x, e.Kron):
         raise CalculusError("cannot read a gradient through a Kronecker product")
     raise CalculusError(f"cannot read a gradient through `{type(x).__name__}`")
