@@ -12,6 +12,7 @@ import weakref
 from dataclasses import dataclass, field, replace
 
 from texgrad.calculus import notation
+from texgrad.calculus.indices import says_einstein
 from texgrad.calculus.lower import Env, FunctionDef, VarInfo
 from texgrad.calculus.printing import Style
 from texgrad.calculus.written import as_application
@@ -26,6 +27,7 @@ from texgrad.syntax.symbols import symbol_key
 class Context:
     env: Env
     style: Style
+    einstein: bool = False  # the document uses the Einstein summation convention
 
 
 def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context:
@@ -50,7 +52,7 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     notation.learn_style(style, trees, result.doc.text, override=True)
     for key, info in env.vars.items():
         info.latex = style.symbols.get(key, key)
-    return Context(env, style)
+    return Context(env, style, says_einstein(result.doc.text))
 
 
 # What is learnt from a checked document is kept as long as the document's
@@ -109,6 +111,7 @@ def context_at(result: CheckResult, row: PlacedRow) -> Context:
     return Context(
         Env({k: replace(v) for k, v in ctx.env.vars.items()}, dict(ctx.env.functions)),
         notation.copy_style(ctx.style),
+        ctx.einstein,
     )
 
 

@@ -17,7 +17,8 @@ from texgrad.calculus import expr as e
 from texgrad.calculus.context import Context
 from texgrad.calculus.differential import Budget, BudgetExceeded, differential
 from texgrad.calculus.expr import ONE, CalculusError, Expr
-from texgrad.calculus.lower import Env, Lowerer
+from texgrad.calculus.indices import lower_formula
+from texgrad.calculus.lower import Env
 from texgrad.calculus.printing import Style, latex, printer
 from texgrad.calculus.readout import by_scalar, gradient, jacobian, vec_form
 from texgrad.calculus.simplify import simplifier
@@ -90,7 +91,7 @@ def _differentiate(
 ) -> DiffOutcome:
     info = ctx.env.vars[wrt]
     env = _relevant(ctx.env, wrt)  # definitions that do not involve the variable stay symbols
-    f = Lowerer(env).lower(tree)
+    f, indexed = lower_formula(tree, env, ctx.einstein)  # entries and sums: calculus.indices
     v = e.var(wrt, info.shape, info.symmetric)
     work = _start(f, v, ctx.style, budget)
     if hessian:
@@ -103,7 +104,7 @@ def _differentiate(
         kind, result, shown_layout = _jacobian(work, layout)
     else:
         kind, result, shown_layout = _matrix(work)
-    check = verify(f, result, work.df, v, kind, layout, env, ctx.style, budget, original=tree)
+    check = verify(f, result, work.df, v, kind, layout, env, ctx.style, budget, tree, ctx.einstein)
     show = work.show
     return DiffOutcome(
         kind=kind,
