@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from texgrad.calculus.components import Entry
 from texgrad.calculus.context import context_at, row_at
 from texgrad.calculus.derive import KINDS, DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget
+from texgrad.calculus.indices import IndexReader
 from texgrad.calculus.lower import Lowerer, as_member
 from texgrad.calculus.planning import DiffPlan, plans_of
 from texgrad.reading.project import Project
@@ -42,12 +44,14 @@ def diff_latex(
     layout: str = "numerator",
     budget: float = 5.0,
     hessian: bool = False,
+    einstein: bool = False,
 ) -> DiffOutcome:
     """Differentiate the LaTeX ``expr`` with respect to ``wrt``; ``where`` holds
-    declarations and definitions separated by ``;``."""
+    declarations and definitions separated by ``;``; ``einstein``: an index repeated in a
+    product is summed."""
     decls = [d.strip() for d in where.split(";") if d.strip()]
     parts = [f"${d}$" for d in decls]
-    text = "\n\n".join([*parts, f"${expr}$"]) + "\n"
+    text = "\n\n".join([*parts, f"${expr}$"]) + "\n" + ("% texgrad: einstein\n" if einstein else "")
     offset = text.rindex(f"${expr}$") + 1
     return _diff_text(text, "expression.tex", offset, wrt, layout, budget, hessian)
 
@@ -158,6 +162,13 @@ def _diff_text(
     key = member_key(wrt_tree) if wrt_tree is not None else None
     if key is None or wrt_tree is None:
         return DiffOutcome(error=f"`{wrt}` is not a symbol to differentiate with respect to")
+    entry = IndexReader(ctx.env).entry_var(wrt_tree) if key[0] not in ctx.env.vars else None
+    if entry is not None:  # a_{ij}: an entry of a declared A (the component-wise method)
+        var, names = entry
+        base = wrt_tree.base if isinstance(wrt_tree, t.Sub) else wrt_tree
+        lower = isinstance(base, t.Symbol) and base.name != var.name
+        chosen = Entry(names, lower, wrt.strip())
+        return differentiate(row.tree, var.name, ctx, layout, Budget(seconds), hessian, chosen)
     member = as_member(wrt_tree) if key[0] not in ctx.env.vars else None
     if member is not None:  # h_{t-1} of h_t, W^{(l+1)} of W^{(l)}: a variable of its own
         Lowerer(ctx.env).member(member)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from texgrad.calculus import expr as e
+from texgrad.calculus.components import Entry, component, lower_case_entries
 from texgrad.calculus.context import Context
 from texgrad.calculus.differential import Budget, BudgetExceeded, differential
 from texgrad.calculus.expr import ONE, CalculusError, Expr
@@ -22,7 +23,7 @@ from texgrad.calculus.lower import Env
 from texgrad.calculus.printing import Style, latex, printer
 from texgrad.calculus.readout import by_scalar, gradient, jacobian, vec_form
 from texgrad.calculus.simplify import simplifier
-from texgrad.calculus.verify import verify
+from texgrad.calculus.verify import Check, verify
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
 
@@ -53,10 +54,17 @@ class DiffOutcome:
 
 
 def differentiate(
-    tree: t.Node, wrt: str, ctx: Context, layout: str, budget: Budget, hessian: bool = False
+    tree: t.Node,
+    wrt: str,
+    ctx: Context,
+    layout: str,
+    budget: Budget,
+    hessian: bool = False,
+    entry: Entry | None = None,
 ) -> DiffOutcome:
+    """``entry``: the derivative with respect to that entry of ``wrt`` (``a_{ij}``) instead."""
     try:
-        return _differentiate(tree, wrt, ctx, layout, budget, hessian)
+        return _differentiate(tree, wrt, ctx, layout, budget, hessian, entry)
     except BudgetExceeded as exc:
         return DiffOutcome(error=str(exc))
     except CalculusError as exc:
@@ -87,7 +95,13 @@ class _Work:
 
 
 def _differentiate(
-    tree: t.Node, wrt: str, ctx: Context, layout: str, budget: Budget, hessian: bool
+    tree: t.Node,
+    wrt: str,
+    ctx: Context,
+    layout: str,
+    budget: Budget,
+    hessian: bool,
+    entry: Entry | None = None,
 ) -> DiffOutcome:
     info = ctx.env.vars[wrt]
     env = _relevant(ctx.env, wrt)  # definitions that do not involve the variable stay symbols
@@ -106,6 +120,8 @@ def _differentiate(
         kind, result, shown_layout = _matrix(work)
     check = verify(f, result, work.df, v, kind, layout, env, ctx.style, budget, tree, ctx.einstein)
     show = work.show
+    if entry is not None or (indexed and kind == "gradient"):
+        return _by_entry(work, tree, env, entry, kind, result, check, f)
     return DiffOutcome(
         kind=kind,
         result=show(result),
@@ -118,6 +134,35 @@ def _differentiate(
         wrt=work.w,
         function=show(f),
     )
+
+
+def _by_entry(
+    work: _Work, tree: t.Node, env: Env, entry: Entry | None, kind: str, result: Expr,
+    check: Check, f: Expr,
+) -> DiffOutcome:  # fmt: skip
+    """The component step: ``∂f/∂a_{ij} = b_{ji}`` beside ``∇_A f = Bᵀ`` (a formula written
+    with indices), or as the result (the derivative by the entry ``entry``)."""
+    if kind != "gradient":
+        raise CalculusError(
+            "a derivative by an entry needs a scalar function of a vector or matrix"
+        )
+    lower = entry.lower if entry is not None else lower_case_entries(tree, env)
+    part = component(result, work.v, entry.names if entry else None, work.style, env, lower)
+    shown = DiffOutcome(
+        kind=kind, result=work.show(result), differential=work.show(work.df),
+        shape=result.shape.unicode(), layout="", verified=check.ok, steps=work.steps,
+        note=check.note, wrt=work.w, function=work.show(f),
+    )  # fmt: skip
+    if entry is None:
+        if part.agrees:
+            work.steps.insert(len(work.steps) - 1, part.line + " \\quad \\text{(entry by entry)}")
+        return shown
+    work.steps.append(part.line)
+    shown.kind, shown.result, shown.shape, shown.wrt = "derivative", part.entry, "ℝ", entry.written
+    if check.ok and not part.agrees:
+        shown.verified = False
+        shown.note = "NOT verified: the entry as printed does not agree with the gradient"
+    return shown
 
 
 def _start(f: Expr, v: e.Var, style: Style, budget: Budget) -> _Work:

@@ -327,7 +327,7 @@ class _Evaluator:
         """``node`` summed over its free indices (see :func:`evaluate`)."""
         if isinstance(node, t.Chain) and node.items and node.items[-1] is not None:
             node = node.items[-1]
-        free = [n for n in free_indices(node, self.values) if n not in self.index]
+        free = [n for n in free_indices(node, self.values, self.einstein) if n not in self.index]
         if not free:
             return self.eval(node)
         return self.summed(node, node, free)

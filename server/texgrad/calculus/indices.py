@@ -195,6 +195,17 @@ class IndexReader:
             return None  # x_i declared itself: a member of a family, not an entry
         return names if self._entries_of(node.base, len(names)) is not None else None
 
+    def entry_var(self, node: t.Node) -> tuple[e.Var, tuple[str, ...]] | None:
+        """``a_{ij}``, ``A_{ij}``, ``x_i``: the declared variable whose entry ``node`` is, and
+        its indices (two distinct ones for a matrix); None for anything else."""
+        if not isinstance(node, t.Sub) or isinstance(node.base, t.Paren) or _is_delta(node.base):
+            return None
+        names = self.entry_indices(node)
+        var = self._entries_of(node.base, len(names)) if names is not None else None
+        if var is None or names is None or len(set(names)) != len(names):
+            return None
+        return var, names
+
     def _entries_of(self, base: t.Node, count: int) -> e.Var | None:
         """The declared matrix (``count`` 2) or vector (1) whose entries ``base`` names: the
         letter itself, or the upper-case letter of a lower-case one."""
@@ -252,7 +263,7 @@ class IndexReader:
             if self.depth > 100:
                 raise CalculusError("the expression is nested too deeply")
             if not self._mentions_entries(node):
-                return Ix(self._whole(node))
+                return Ix(self._scalar(node))
             return self._read(node)
         finally:
             self.depth -= 1
@@ -294,12 +305,28 @@ class IndexReader:
         x = Lowerer(self.env).lower(node)
         return x
 
+    def _scalar(self, node: t.Node) -> Expr:
+        """A part without entries among entries: it must be a number (``w^\top`` beside
+        ``x_i`` is not index notation: a sum over samples, read by the matrix reader)."""
+        x = self._whole(node)
+        if not x.is_scalar:
+            raise CalculusError(
+                f"a part of shape {x.shape.short()} stands among entries (only a number can): "
+                "write its entries, or the whole "
+                "formula in matrix form"
+            )
+        return x
+
     def _mentions_entries(self, node: t.Node) -> bool:
         return any(isinstance(n, t.Sub) and self.entry_indices(n) is not None for n in node.walk())
 
     def _add(self, node: t.Add) -> Ix:
         terms = [self.read(term) for term in node.terms]
-        first = terms[0]
+        first = max(terms, key=lambda x: len(x.names))
+        if first.names and first.r != first.c:  # 1 + x_i^2: a number added to every entry
+            rows, cols = first.m.rows, first.m.cols
+            terms = [x if x.names else Ix(e.mul(x.m, e.ones(rows, cols)), first.r, first.c)
+                     for x in terms]  # fmt: skip
         parts = []
         for sign, x in zip(node.signs, terms, strict=True):
             if sorted(x.names) != sorted(first.names) or (x.r == x.c) != (first.r == first.c):
@@ -388,7 +415,7 @@ class IndexReader:
                 node = (
                     plain[0] if len(plain) == 1 else t.Product(tuple(plain), start=plain[0].start)
                 )
-                out.append(Ix(self._whole(node)))
+                out.append(Ix(self._scalar(node)))
                 plain.clear()
 
         for f in factors:

@@ -181,26 +181,31 @@ def _is_entry(node: t.Sub, values: Mapping[str, Value]) -> tuple[str, ...] | Non
     return names if entries_letter(node.base, values, len(names)) is not None else None
 
 
-def _letters(node: t.Node, values: Mapping[str, Value], bound: frozenset[str]) -> list[str]:
+def _letters(
+    node: t.Node, values: Mapping[str, Value], bound: frozenset[str], einstein: bool = False
+) -> list[str]:
     """The index letters of the entries in ``node`` not bound by a sum inside it (or in
-    ``bound``), with repetition."""
+    ``bound``, or with ``einstein`` by a product where they repeat), with repetition."""
+    if einstein and isinstance(node, t.Product):
+        bound = bound | frozenset(repeated_indices(node, values))
     if isinstance(node, t.BigOp) and node.op == "\\sum":
         low = node.lower.items[0] if isinstance(node.lower, t.Chain) else node.lower
         bound = bound | frozenset(sum_names(low) or ())
-        return _letters(node.body, values, bound) if node.body is not None else []
+        return _letters(node.body, values, bound, einstein) if node.body is not None else []
     if isinstance(node, t.Sub):
         names = _is_entry(node, values)
         if names is not None:
             return [n for n in names if n not in bound]
     out: list[str] = []
     for child in node.children():
-        out.extend(_letters(child, values, bound))
+        out.extend(_letters(child, values, bound, einstein))
     return out
 
 
-def free_indices(node: t.Node, values: Mapping[str, Value]) -> list[str]:
-    """The index letters of entries that no sum binds, in order of appearance."""
-    return list(dict.fromkeys(_letters(node, values, frozenset())))
+def free_indices(node: t.Node, values: Mapping[str, Value], einstein: bool = False) -> list[str]:
+    """The index letters of entries that no sum binds (nor, with ``einstein``, a product
+    where they repeat), in order of appearance."""
+    return list(dict.fromkeys(_letters(node, values, frozenset(), einstein)))
 
 
 def repeated_indices(node: t.Product, values: Mapping[str, Value]) -> list[str]:
