@@ -218,3 +218,37 @@ def test_a_document_that_says_it_uses_the_einstein_convention(tmp_path: object) 
     plain = EINSTEIN_DOC.replace("We use the Einstein summation convention throughout.\n", "")
     out = diff_in_document("doc.tex", 5, "A", text=plain)
     assert out.error is not None and "free ind" in out.error
+
+
+def test_one_bound_for_several_indices() -> None:
+    out = diff_latex(r"\sum_{i,j=1}^n s_{ij} x_i y_j", "x",
+                     r"S \in \mathbb{R}^{n\times n}; x, y \in \mathbb{R}^n")  # fmt: skip
+    assert out.verified and out.result == "S y"
+    assert "not evaluated independently" not in out.note
+    out = diff_latex(r"\sum_{i,j=1}^n a_{ij} x_i y_j", "x",
+                     r"A \in \mathbb{R}^{n\times m}; x \in \mathbb{R}^n; y \in \mathbb{R}^m")  # fmt: skip
+    assert out.error is not None and "runs up to `n`" in out.error
+
+
+def test_an_entry_of_a_symmetric_matrix_is_not_a_variable_of_its_own() -> None:
+    out = diff_latex(r"\operatorname{tr}(SB)", "s_{ij}",
+                     r"S \in \mathbb{S}^n; B \in \mathbb{R}^{n\times n}")  # fmt: skip
+    assert out.error is not None and "symmetric" in out.error
+
+
+MARKDOWN = r"""# Trace by components
+
+Let $A \in \mathbb{R}^{n \times m}$ and $B \in \mathbb{R}^{m \times n}$, with entries
+$a_{ij}$ and $b_{ij}$.
+
+$$f = \sum_{i=1}^{n} \sum_{k=1}^{m} a_{ik} b_{ki}$$
+"""
+
+
+def test_index_notation_in_a_markdown_document() -> None:
+    out = diff_in_document("notes.md", 6, "A", text=MARKDOWN)
+    assert out.error is None and out.verified, out.error or out.note
+    assert out.result == r"B^\top"
+    assert r"\frac{\partial f}{\partial a_{ij}} = b_{ji} \quad \text{(entry by entry)}" in out.steps
+    out = diff_in_document("notes.md", 6, "b_{ij}", text=MARKDOWN)
+    assert out.verified and out.result == "a_{ji}"

@@ -146,6 +146,11 @@ def _by_entry(
         raise CalculusError(
             "a derivative by an entry needs a scalar function of a vector or matrix"
         )
+    if entry is not None and work.v.symmetric:
+        raise CalculusError(
+            f"the entries of the symmetric `{work.w}` are not independent ({entry.written} is "
+            f"also its transposed entry): differentiate with respect to `{work.w}`"
+        )
     lower = entry.lower if entry is not None else lower_case_entries(tree, env)
     part = component(result, work.v, entry.names if entry else None, work.style, env, lower)
     shown = DiffOutcome(

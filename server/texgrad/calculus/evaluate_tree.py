@@ -266,11 +266,9 @@ class _Evaluator:
         if names is None or set(names) & set(self.index):
             raise unsupported(node, "cannot read the index of this sum")
         ranges = [self.index_range(node, name) for name in names]
-        if node.upper is not None:
-            if len(names) != 1:
-                raise unsupported(node, "cannot evaluate a sum over part of the entries")
+        if node.upper is not None:  # \sum_{i=1}^n, \sum_{i,j=1}^n: over all the entries
             stop = int(scalar_of(node, self.eval(node.upper), "bound"))
-            if stop != ranges[0]:
+            if any(stop != r for r in ranges):
                 raise unsupported(node, "cannot evaluate a sum over part of the entries")
         if start != 1:
             raise unsupported(node, "cannot evaluate a sum over part of the entries")

@@ -511,7 +511,12 @@ def _sum_indices(
     body: t.Node | None = node
     while isinstance(body, t.BigOp) and body.op == "\\sum":
         low = body.lower
-        found = sum_index(low) if not isinstance(low, (t.Product, t.List)) else index_names(low)
+        if isinstance(low, t.Chain) and low.items and isinstance(low.items[0], (t.Product, t.List)):
+            found = index_names(low.items[0])  # \sum_{i,j=1}^n
+        elif isinstance(low, (t.Product, t.List)):
+            found = index_names(low)
+        else:
+            found = sum_index(low)
         if found is None:
             return None, None, []
         if isinstance(low, t.Chain):
@@ -519,7 +524,7 @@ def _sum_indices(
             if not (isinstance(start, t.Number) and start.text == "1"):
                 return None, None, []
         names.extend(found)
-        bounds.append((found[0], body.upper) if len(found) == 1 else (found[0], None))
+        bounds.extend((k, body.upper) for k in found)
         body = body.body
     return tuple(names), body, bounds
 
