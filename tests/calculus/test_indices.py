@@ -78,6 +78,9 @@ CASES = [
     (r"\sum_{i,j,k} x_i x_j x_k", float(np.sum(X)) ** 3),
     (r"\sum_{i,k} c_{ii} a_{ik} z_k", (np.diag(C) @ (A @ Z)).item()),
     (r"c_{ii}", np.trace(C)),
+    (r"\sum_{i,j} (x_i - z_j)^2", float(np.sum((X - Z.T) ** 2))),
+    (r"\sum_{i,j} (\delta_{ij} - c_{ij}) x_j y_i", (Y.T @ (np.eye(3) - C) @ X).item()),
+    (r"\sum_i x_i + \sum_i z_i", float(np.sum(X) + np.sum(Z))),  # one letter, two ranges
     (r"\sum_{i,j} (a_{ij} - b_{ji})^2 + \sum_k x_k", np.sum((A - B.T) ** 2) + np.sum(X)),
 ]
 

@@ -156,6 +156,7 @@ class IndexReader:
         self.bound: set[str] = set()  # indices of the enclosing sums
         self.letters: set[str] = set()  # every index the formula uses
         self.dims: dict[str, Dim] = {}  # what each index runs over
+        self.hints: dict[str, Dim | None] = {}  # what each letter runs over in the formula
         self.depth = 0
 
     # -- the whole formula -------------------------------------------------------------
@@ -166,6 +167,7 @@ class IndexReader:
         for n in node.walk():
             if isinstance(n, t.Sub):
                 self.letters.update(self.entry_indices(n) or ())
+                self._hint(n)
         x = self.read(node)
         if x.r is not None and x.r == x.c:
             x = _summed(x, x.r)  # the repeated free index read as summed (see the module)
@@ -228,7 +230,10 @@ class IndexReader:
         names = self.entry_indices(node)
         assert names is not None
         if _is_delta(node.base):
-            return _Delta(names[0], names[1]).as_ix()
+            dim = self._size_of(names)
+            if dim is None:
+                raise CalculusError(f"cannot tell the size of `\\delta_{{{''.join(names)}}}`")
+            return Ix(e.identity(dim), names[0], names[1])
         if isinstance(node.base, t.Paren):
             m = self._whole(node.base)
         else:
@@ -245,6 +250,27 @@ class IndexReader:
         self._runs_over(names[0], m.rows, node)
         self._runs_over(names[1], m.cols, node)
         return Ix(m, names[0], names[1])
+
+    def _hint(self, node: t.Sub) -> None:
+        names = self.entry_indices(node)
+        var = self.entry_var(node)
+        if names is None or var is None:
+            return
+        for n, dim in zip(names, (var[0].rows, var[0].cols), strict=False):
+            known = self.hints.setdefault(n, dim)
+            if known is not None and not same(known, dim):
+                self.hints[n] = None
+
+    def _size_of(self, names: tuple[str, ...]) -> Dim | None:
+        """What the indices of a Kronecker delta run over: as read so far, else what the
+        formula's entries say wherever they use those letters (if they all agree)."""
+        for n in names:
+            if n in self.dims:
+                return self.dims[n]
+        for n in names:
+            if self.hints.get(n) is not None:
+                return self.hints[n]
+        return None
 
     def _runs_over(self, name: str, dim: Dim, node: t.Node) -> None:
         known = self.dims.setdefault(name, dim)
@@ -323,10 +349,12 @@ class IndexReader:
     def _add(self, node: t.Add) -> Ix:
         terms = [self.read(term) for term in node.terms]
         first = max(terms, key=lambda x: len(x.names))
-        if first.names and first.r != first.c:  # 1 + x_i^2: a number added to every entry
-            rows, cols = first.m.rows, first.m.cols
-            terms = [x if x.names else Ix(e.mul(x.m, e.ones(rows, cols)), first.r, first.c)
-                     for x in terms]  # fmt: skip
+        union = list(dict.fromkeys(n for x in terms for n in x.names))
+        spread = len(union) == 2 and all(n in self.dims for n in union)
+        if spread and not any(x.r is not None and x.r == x.c for x in terms):
+            first = Ix(e.zero(self.dims[union[0]], self.dims[union[1]]), union[0], union[1])
+        if first.names and first.r != first.c:  # 1 + x_i^2, x_i - y_j: spread over the entries
+            terms = [self._spread(x, first) for x in terms]
         parts = []
         for sign, x in zip(node.signs, terms, strict=True):
             if sorted(x.names) != sorted(first.names) or (x.r == x.c) != (first.r == first.c):
@@ -337,6 +365,18 @@ class IndexReader:
             m = _aligned(x, first.r, first.c)
             parts.append(e.neg(m) if sign == "-" else m)
         return Ix(e.add(*parts), first.r, first.c)
+
+    def _spread(self, x: Ix, to: Ix) -> Ix:
+        r"""``x`` (a number, or over one of the indices of ``to``) spread over the entries of
+        ``to``: ``x_i`` beside ``(i, j)`` is ``x \mathbf{1}^\top``."""
+        rows, cols = to.m.rows, to.m.cols
+        if not x.names:
+            return Ix(e.mul(x.m, e.ones(rows, cols)), to.r, to.c)
+        if len(x.names) == 1 and to.c is not None and x.r == to.r:
+            return Ix(e.mul(x.m, e.transpose(e.ones(cols, ONE))), to.r, to.c)
+        if len(x.names) == 1 and to.c is not None and x.r == to.c:
+            return Ix(e.mul(e.ones(rows, ONE), e.transpose(x.m)), to.r, to.c)
+        return x
 
     def _power(self, node: t.Power) -> Ix:
         base = self.read(node.base)
@@ -362,7 +402,7 @@ class IndexReader:
         names, body, bounds = _sum_indices(node)
         if names is None or len(set(names)) != len(names) or set(names) & self.bound:
             raise CalculusError("cannot read the index of this sum (write `\\sum_{i=1}^n`)")
-        saved = self.bound
+        saved, saved_dims = self.bound, dict(self.dims)
         self.bound = saved | set(names)
         try:
             inner = body
@@ -382,6 +422,7 @@ class IndexReader:
             self.bound = saved
         for k, upper in bounds:
             self._check_bound(k, upper, node)
+        self.dims = {**saved_dims, **{k: d for k, d in self.dims.items() if k not in names}}
         return x
 
     def _sum_over(self, x: Ix, k: str, node: t.Node) -> Ix:
@@ -450,7 +491,8 @@ class IndexReader:
             summed = summed | {n for n, c in counts.items() if c == 2 and n not in self.bound}
         scalars = [x.m for x in items if isinstance(x, Ix) and not x.names]
         rest = [x for x in items if isinstance(x, _Delta) or x.names]
-        rest, summed = _deltas(rest, summed, self.dims)
+        sizes = {**{k: d for k, d in self.hints.items() if d is not None}, **self.dims}
+        rest, summed = _deltas(rest, summed, sizes)
         x = _contract([y for y in rest if isinstance(y, Ix)], summed)
         return Ix(e.mul(*scalars, x.m) if scalars else x.m, x.r, x.c)
 
