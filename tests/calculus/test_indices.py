@@ -255,3 +255,19 @@ def test_index_notation_in_a_markdown_document() -> None:
     assert r"\frac{\partial f}{\partial a_{ij}} = b_{ji} \quad \text{(entry by entry)}" in out.steps
     out = diff_in_document("notes.md", 6, "b_{ij}", text=MARKDOWN)
     assert out.verified and out.result == "a_{ji}"
+
+
+DECLARED_ENTRIES = r"""\documentclass{article}
+\begin{document}
+Let $A \in \mathbb{R}^{n \times m}$ and $B \in \mathbb{R}^{m \times n}$, each $a_{ij} \in \mathbb{R}$.
+\[ f(A) = \sum_{i=1}^{n} \sum_{k=1}^{m} a_{ik} b_{ki}. \]
+\end{document}
+"""
+
+
+def test_an_entry_declared_a_number_is_still_an_entry() -> None:
+    # "each a_{ij} ∈ ℝ" declares the entries real: ∂f/∂a_{ij} is b_{ji}, not 0
+    out = diff_in_document("doc.tex", 4, "a_{ij}", text=DECLARED_ENTRIES)
+    assert out.verified and out.result == "b_{ji}"
+    out = diff_in_document("doc.tex", 4, "A", text=DECLARED_ENTRIES)
+    assert out.verified and out.result == r"B^\top"

@@ -162,7 +162,9 @@ def _diff_text(
     key = member_key(wrt_tree) if wrt_tree is not None else None
     if key is None or wrt_tree is None:
         return DiffOutcome(error=f"`{wrt}` is not a symbol to differentiate with respect to")
-    entry = IndexReader(ctx.env).entry_var(wrt_tree) if key[0] not in ctx.env.vars else None
+    declared = ctx.env.vars.get(key[0])
+    scalar = declared is None or declared.shape.is_scalar  # "each a_{ij} ∈ ℝ": still an entry
+    entry = IndexReader(ctx.env).entry_var(wrt_tree) if scalar else None
     if entry is not None:  # a_{ij}: an entry of a declared A (the component-wise method)
         var, names = entry
         base = wrt_tree.base if isinstance(wrt_tree, t.Sub) else wrt_tree

@@ -193,8 +193,9 @@ class IndexReader:
         if isinstance(node.base, t.Paren):
             return names
         key = member_key(node)
-        if key is not None and key[0] in self.env.vars:
-            return None  # x_i declared itself: a member of a family, not an entry
+        info = self.env.vars.get(key[0]) if key is not None else None
+        if info is not None and not info.shape.is_scalar:
+            return None  # x_i ∈ ℝ^d declared itself: a member of a family, not an entry
         return names if self._entries_of(node.base, len(names)) is not None else None
 
     def entry_var(self, node: t.Node) -> tuple[e.Var, tuple[str, ...]] | None:
