@@ -142,6 +142,9 @@ def test_says_einstein() -> None:
     assert says_einstein("We use the Einstein summation convention throughout.")
     assert says_einstein("Repeated indices are summed.")
     assert not says_einstein("Einstein wrote about relativity; the sum is explicit.")
+    assert not says_einstein("We do not use the Einstein summation convention here.")
+    assert not says_einstein("Sums are written out, without Einstein notation.")
+    assert says_einstein("No sum is hidden. We use Einstein notation: repeated indices are summed.")
 
 
 def test_the_tree_evaluator_reads_an_entry_at_given_indices() -> None:

@@ -63,7 +63,14 @@ def says_einstein(text: str) -> bool:
     """Whether a document says it uses the Einstein summation convention (a comment
     ``% texgrad: einstein``, "we use the Einstein summation convention", "repeated indices
     are summed")."""
-    return _EINSTEIN.search(text) is not None
+    for found in _EINSTEIN.finditer(text):
+        before = re.split(r"[.;:!?\n]\s", text[max(0, found.start() - 60) : found.start()])[-1]
+        if not _DENIED.search(before):
+            return True
+    return False
+
+
+_DENIED = re.compile(r"\b(?:not|no|without|never|nor|instead of|rather than)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
