@@ -167,7 +167,7 @@ def test_cli_steps_show_the_component_step() -> None:
     code, out = run("diff", r"\sum_{i,k} a_{ik} b_{ki}", "--wrt", "A", "--where", WHERE, "--steps")
     lines = out.splitlines()
     assert code == 0 and lines[0] == r"B^\top"
-    assert lines[1] == r"f = \operatorname{tr}(A B)"
+    assert lines[1] == r"f = \sum_{i,k} a_{ik} b_{ki} = \operatorname{tr}(A B)"
     step = lines.index(r"\frac{\partial f}{\partial a_{ij}} = b_{ji} \quad \text{(entry by entry)}")
     assert lines[step + 1] == r"\nabla_{A} f = B^\top"
 
