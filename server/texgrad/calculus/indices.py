@@ -33,6 +33,7 @@ refused.  The independent evaluator of the formula as written
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sympy
@@ -126,9 +127,9 @@ def _diagonal(x: Ix) -> Ix:
     return Ix(e.diag_vector(x.m), x.r) if x.r is not None and x.r == x.c else x
 
 
-def _elementwise(x: Ix, build: object) -> Ix:
+def _elementwise(x: Ix, build: Callable[[Expr], Expr]) -> Ix:
     x = _diagonal(x)
-    return Ix(build(x.m), x.r, x.c)  # type: ignore[operator]
+    return Ix(build(x.m), x.r, x.c)
 
 
 def written_with_indices(tree: t.Node, env: Env, einstein: bool = False) -> bool:
@@ -523,9 +524,6 @@ class _Delta:
     @property
     def names(self) -> tuple[str, str]:
         return (self.r, self.c)
-
-    def as_ix(self) -> Ix:
-        raise CalculusError(f"cannot tell the size of `\\delta_{{{self.r}{self.c}}}` alone")
 
 
 def _written(node: t.Node) -> str:
