@@ -274,3 +274,29 @@ def test_an_entry_declared_a_number_is_still_an_entry() -> None:
     assert out.verified and out.result == "b_{ji}"
     out = diff_in_document("doc.tex", 4, "A", text=DECLARED_ENTRIES)
     assert out.verified and out.result == r"B^\top"
+
+
+@pytest.mark.parametrize(
+    ("expr", "wrt", "want"),
+    [
+        (r"\sum_k a_{ik} x_k", "x_j", "a_{ij}"),  # ∂(Ax)_i/∂x_j
+        (r"\sum_k c_{ik} y_k", "y_i", "c_{ii}"),  # the same index: the diagonal, no sum
+        (r"y_i^2", "y_j", r"2 \delta_{ij} y_i"),
+    ],
+)
+def test_the_derivative_of_an_entry_by_an_entry(expr: str, wrt: str, want: str) -> None:
+    where = r"A \in \mathbb{R}^{n\times m}; x \in \mathbb{R}^m; C \in \mathbb{R}^{n\times n}; y \in \mathbb{R}^n"
+    out = diff_latex(expr, wrt, where)
+    assert out.error is None and out.verified, out.error or out.note
+    assert (out.kind, out.result) == ("derivative", want)
+    assert "evaluated entry by entry" in out.note
+
+
+def test_the_derivative_of_an_entry_by_an_entry_refused_where_it_has_no_meaning() -> None:
+    where = r"A \in \mathbb{R}^{n\times m}; x \in \mathbb{R}^m"
+    out = diff_latex(r"\sum_k a_{ik} x_k", "x_i", where)  # i runs over n, x_i over m
+    assert out.error is not None and "runs over n entries in the formula but over m" in out.error
+    out = diff_latex(r"\sum_k a_{ik} x_k", "a_{pq}", where)  # a vector by a matrix
+    assert out.error is not None and "free index i" in out.error
+    out = diff_latex(r"\sum_k a_{ik} x_k", "A", where)
+    assert out.error is not None and "free index i" in out.error

@@ -197,6 +197,10 @@ def entry_agrees(
         except (EvaluationError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError,
                 OverflowError, ValueError, KeyError):  # fmt: skip
             continue
+        if at[0] is not None and at[0] == at[1]:
+            want = np.diag(np.diag(want))
+        if got.shape != want.shape:
+            return False
         scale = max(1.0, float(np.abs(want).max(initial=0.0)))
         if not np.allclose(got, want, rtol=1e-8, atol=1e-8 * scale):
             return False
@@ -216,6 +220,8 @@ def _entries(
     r, c = at
     for i in range(shape[0]):
         for j in range(shape[1]):
+            if r is not None and r == c and i != j:
+                continue  # ∂f_i/∂x_i: only the diagonal is written
             index = {k: v for k, v in ((r, i), (c, j)) if k is not None}
             out[i, j] = float(evaluate_tree(tree, values, at=index)[0, 0])
     return out
@@ -228,17 +234,62 @@ def component(
     style: Style,
     env: Env,
     lower: bool,
+    row: str | None = None,
 ) -> Component:
     """``\\partial f / \\partial a_{ij} = G_{ij}`` for the gradient ``g`` by ``v``, in index
-    notation, checked (see :func:`entry_agrees`)."""
+    notation, checked (see :func:`entry_agrees`); with ``row``, ``\\partial f_i /
+    \\partial x_j = J_{ij}`` for the Jacobian ``g`` of the vector whose entry ``f_row`` is."""
     if names is None:
         names = ("i",) if v.cols == ONE else ("i", "j")
-    text, at = entry_text(g, names, style, env, lower)
+    if row is not None:
+        text, at = entry_text(g, (row, names[0]), style, env, lower)
+    else:
+        text, at = entry_text(g, names, style, env, lower)
     shapes = {x.name: x.shape for x in g.walk() if isinstance(x, e.Var)}
     agrees = entry_agrees(text, g, at, shapes)
-    wrt = EntryPrinter(style, env, lower, set()).entry(v, *at) or v.name
-    line = f"\\frac{{\\partial f}}{{\\partial {wrt}}} = {text}"
+    by = names[0] if row is not None else None
+    wrt = EntryPrinter(style, env, lower, set()).entry(v, *(at if row is None else (by, None)))
+    f = "f" if row is None else f"f_{row}"
+    line = f"\\frac{{\\partial {f}}}{{\\partial {wrt or v.name}}} = {text}"
     return Component(text, line, agrees)
 
 
-__all__ = ["Component", "Entry", "EntryPrinter", "component", "entry_agrees", "entry_text"]
+def components_as_written(tree: t.Node, f: Expr, free: str, einstein: bool) -> bool:
+    """Whether the formula as written, evaluated at each value of its free index ``free``
+    (by :mod:`~texgrad.calculus.evaluate_tree`), is the vector ``f`` the engine read, at two
+    random points."""
+    shapes = {x.name: x.shape for x in f.walk() if isinstance(x, e.Var)}
+    node = tree.items[-1] if isinstance(tree, t.Chain) and tree.items[-1] is not None else tree
+    passed = 0
+    for attempt in range(6):
+        rng = np.random.default_rng(700 + attempt)
+        try:
+            values, sizes = sample_inputs(shapes, rng=rng)
+            with np.errstate(all="raise"):
+                want = evaluate(f, values, sizes)
+                written = {**values, **{k: np.array([[float(v)]]) for k, v in sizes.items()}}
+                got = np.array([
+                    [float(evaluate_tree(node, written, einstein=einstein, at={free: i})[0, 0])]
+                    for i in range(want.shape[0])
+                ])  # fmt: skip
+        except (EvaluationError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError,
+                OverflowError, ValueError, KeyError):  # fmt: skip
+            continue
+        scale = max(1.0, float(np.abs(want).max(initial=0.0)))
+        if not np.allclose(got, want, rtol=1e-8, atol=1e-8 * scale):
+            return False
+        passed += 1
+        if passed == 2:
+            return True
+    return False
+
+
+__all__ = [
+    "Component",
+    "Entry",
+    "EntryPrinter",
+    "component",
+    "components_as_written",
+    "entry_agrees",
+    "entry_text",
+]

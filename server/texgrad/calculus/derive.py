@@ -14,16 +14,22 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from texgrad.calculus import expr as e
-from texgrad.calculus.components import Entry, component, lower_case_entries
+from texgrad.calculus.components import (
+    Entry,
+    component,
+    components_as_written,
+    lower_case_entries,
+)
 from texgrad.calculus.context import Context
 from texgrad.calculus.differential import Budget, BudgetExceeded, differential
 from texgrad.calculus.expr import ONE, CalculusError, Expr
-from texgrad.calculus.indices import lower_formula
+from texgrad.calculus.indices import lower_for_entry, lower_formula
 from texgrad.calculus.lower import Env
 from texgrad.calculus.printing import Style, latex, printer
 from texgrad.calculus.readout import by_scalar, gradient, jacobian, vec_form
 from texgrad.calculus.simplify import simplifier
 from texgrad.calculus.verify import Check, verify
+from texgrad.shapes.dims import same
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
 
@@ -105,7 +111,11 @@ def _differentiate(
 ) -> DiffOutcome:
     info = ctx.env.vars[wrt]
     env = _relevant(ctx.env, wrt)  # definitions that do not involve the variable stay symbols
-    f, indexed = lower_formula(tree, env, ctx.einstein)  # entries and sums: calculus.indices
+    if entry is None:
+        f, indexed = lower_formula(tree, env, ctx.einstein)  # entries and sums: calculus.indices
+        free = None
+    else:  # by an entry: f may be an entry itself, f_i (∂f_i/∂x_j)
+        f, indexed, free = lower_for_entry(tree, env, ctx.einstein)
     v = e.var(wrt, info.shape, info.symmetric)
     work = _start(f, v, ctx.style, budget)
     if hessian:
@@ -118,7 +128,12 @@ def _differentiate(
         kind, result, shown_layout = _jacobian(work, layout)
     else:
         kind, result, shown_layout = _matrix(work)
-    check = verify(f, result, work.df, v, kind, layout, env, ctx.style, budget, tree, ctx.einstein)
+    written = tree if free is None else None  # f_i: compared entry by entry below
+    check = verify(
+        f, result, work.df, v, kind, layout, env, ctx.style, budget, written, ctx.einstein
+    )
+    if free is not None and entry is not None:
+        return _by_entry_of_entry(work, tree, env, entry, free, kind, result, check, ctx.einstein)
     show = work.show
     if entry is not None or (indexed and kind == "gradient"):
         return _by_entry(work, tree, env, entry, kind, result, check, f)
@@ -151,7 +166,7 @@ def _by_entry(
             f"the entries of the symmetric `{work.w}` are not independent ({entry.written} is "
             f"also its transposed entry): differentiate with respect to `{work.w}`"
         )
-    lower = entry.lower if entry is not None else lower_case_entries(tree, env)
+    lower = (entry is not None and entry.lower) or lower_case_entries(tree, env)
     part = component(result, work.v, entry.names if entry else None, work.style, env, lower)
     shown = DiffOutcome(
         kind=kind, result=work.show(result), differential=work.show(work.df),
@@ -167,6 +182,42 @@ def _by_entry(
     if check.ok and not part.agrees:
         shown.verified = False
         shown.note = "NOT verified: the entry as printed does not agree with the gradient"
+    return shown
+
+
+def _by_entry_of_entry(
+    work: _Work, tree: t.Node, env: Env, entry: Entry, free: str, kind: str, result: Expr,
+    check: Check, einstein: bool,
+) -> DiffOutcome:  # fmt: skip
+    """``∂f_i/∂x_j``: the entry of the Jacobian of the vector whose entry ``f_i`` is; the
+    formula as written is compared with that vector entry by entry."""
+    if kind != "jacobian":
+        raise CalculusError(
+            f"the formula has the free index {free}: write the sum over {free} (a derivative "
+            "by an entry of a matrix is of a number)"
+        )
+    if free == entry.names[0] and not same(result.rows, result.cols):
+        raise CalculusError(
+            f"the index {free} runs over {result.rows} entries in the formula but over "
+            f"{result.cols} in `{entry.written}`"
+        )
+    lower = entry.lower or lower_case_entries(tree, env)
+    part = component(result, work.v, entry.names, work.style, env, lower, row=free)
+    work.steps.append(part.line)
+    shown = DiffOutcome(
+        kind="derivative", result=part.entry, differential=work.show(work.df), shape="ℝ",
+        layout="", verified=check.ok and part.agrees, steps=work.steps, note=check.note,
+        wrt=entry.written, function=work.show(work.f),
+    )  # fmt: skip
+    if not part.agrees:
+        shown.note = "NOT verified: the entry as printed does not agree with the Jacobian"
+    elif not components_as_written(tree, work.f, free, einstein):
+        shown.verified = False
+        shown.note = (
+            "NOT verified: the formula as written evaluates differently from how it was read"
+        )
+    else:
+        shown.note = check.note + "; the formula as written evaluated entry by entry"
     return shown
 
 

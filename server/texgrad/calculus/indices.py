@@ -155,6 +155,24 @@ def lower_formula(tree: t.Node, env: Env, einstein: bool = False) -> tuple[Expr,
             raise exc from None
 
 
+def lower_for_entry(tree: t.Node, env: Env, einstein: bool) -> tuple[Expr, bool, str | None]:
+    r""":func:`lower_formula`, or where the formula has one free index (``\sum_k a_{ik} x_k``)
+    the vector whose entry it is and that index (to be differentiated by an entry:
+    ``\partial f_i / \partial x_j``)."""
+    try:
+        f, indexed = lower_formula(tree, env, einstein)
+        return f, indexed, None
+    except CalculusError as exc:
+        reader = IndexReader(env, einstein)
+        try:
+            f = reader.formula(tree, component=True)
+        except CalculusError:
+            raise exc from None
+        if reader.free is None:
+            raise
+        return f, True, reader.free
+
+
 class IndexReader:
     """Reads a formula written with entries into a matrix expression (see the module)."""
 
@@ -166,9 +184,13 @@ class IndexReader:
         self.dims: dict[str, Dim] = {}  # what each index runs over
         self.hints: dict[str, Dim | None] = {}  # what each letter runs over in the formula
         self.depth = 0
+        self.free: str | None = None  # the free index of a formula read as a component
 
     # -- the whole formula -------------------------------------------------------------
-    def formula(self, tree: t.Node) -> Expr:
+    def formula(self, tree: t.Node, component: bool = False) -> Expr:
+        r"""The formula as a number (or, with ``component``, as the vector whose entry it is
+        where one index is free once: ``\sum_k a_{ik} x_k`` is the entry i of Ax, the index
+        then in :attr:`free`)."""
         node = tree
         if isinstance(node, t.Chain) and node.items and node.items[-1] is not None:
             node = node.items[-1]  # f = …: the right-hand side
@@ -179,6 +201,9 @@ class IndexReader:
         x = self.read(node)
         if x.r is not None and x.r == x.c:
             x = _summed(x, x.r)  # the repeated free index read as summed (see the module)
+        if component and x.r is not None and x.c is None:
+            self.free = x.r
+            return x.m
         if x.names:
             free = ", ".join(x.names)
             raise CalculusError(
@@ -712,4 +737,11 @@ def _outer(items: list[Ix]) -> list[Ix] | None:
     return _replaced(items, i, j, outer)
 
 
-__all__ = ["IndexReader", "Ix", "lower_formula", "says_einstein", "written_with_indices"]
+__all__ = [
+    "IndexReader",
+    "Ix",
+    "lower_for_entry",
+    "lower_formula",
+    "says_einstein",
+    "written_with_indices",
+]
