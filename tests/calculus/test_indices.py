@@ -188,6 +188,7 @@ def test_cli_einstein_flag() -> None:
          r"\sum_{l} \left(A_{kl} + A_{lk}\right) x_l"),
         (r"\sum_{i,j} A_{ij}^2", "A_{ij}", r"A \in \mathbb{R}^{n\times m}", "2 A_{ij}"),
         (r"\operatorname{tr}(AB)", "a_{ij}", WHERE, "b_{ji}"),
+        (r"\sum_{i} a_{ii}^2", "a_{pq}", r"A \in \mathbb{R}^{n\times n}", r"2 a_{pp} \delta_{pq}"),
         (r"\log\det A", "a_{ij}", r"A \in \mathbb{R}^{n\times n}", r"\left(A^{-\top}\right)_{ij}"),
         (r"\operatorname{tr}(ABA)", "a_{pq}",
          r"A \in \mathbb{R}^{n\times n}; B \in \mathbb{R}^{n\times n}",
@@ -281,7 +282,8 @@ def test_an_entry_declared_a_number_is_still_an_entry() -> None:
     [
         (r"\sum_k a_{ik} x_k", "x_j", "a_{ij}"),  # ∂(Ax)_i/∂x_j
         (r"\sum_k c_{ik} y_k", "y_i", "c_{ii}"),  # the same index: the diagonal, no sum
-        (r"y_i^2", "y_j", r"2 \delta_{ij} y_i"),
+        (r"y_i^2", "y_j", r"2 y_i \delta_{ij}"),
+        (r"\sum_k c_{ik} y_k^2", "y_j", r"2 c_{ij} y_j"),  # a diagonal joins its indices
     ],
 )
 def test_the_derivative_of_an_entry_by_an_entry(expr: str, wrt: str, want: str) -> None:

@@ -105,9 +105,13 @@ class EntryPrinter:
         if isinstance(x, e.HPow):
             base = self._factor(x.arg, r, c)
             return None if base is None else f"{base}^{{{latex(e.num(x.exp), self.style)}}}"
+        if isinstance(x, e.DiagM) and r is not None and r == c:
+            return self._factor(x.arg, r, None)  # diag(v)_{ii} = v_i
         if isinstance(x, e.DiagM) and r is not None and c is not None:
             inner = self._factor(x.arg, r, None)
-            return None if inner is None else f"\\delta_{{{r}{c}}} {inner}"
+            return None if inner is None else f"{inner} \\delta_{{{r}{c}}}"
+        if isinstance(x, e.DiagV) and r is not None and c is None:
+            return self._factor(x.arg, r, r)  # diag(M)_i = M_{ii}
         return None
 
     def _var(self, x: e.Var, r: str | None, c: str | None) -> str | None:
@@ -148,6 +152,7 @@ class EntryPrinter:
                 indices.append(k)
                 sums.append(k)
         indices.append(c)
+        _diagonal_indices(chain, indices, sums)
         parts = [self._factor(f, indices[n], indices[n + 1]) for n, f in enumerate(chain)]
         if None in parts:
             return None
@@ -161,6 +166,20 @@ class EntryPrinter:
         if sums:
             body = f"\\sum_{{{','.join(sums)}}} {body}"
         return f"{coefficient} {body}".strip() if coefficient != "-" else f"-{body}"
+
+
+def _diagonal_indices(chain: list[Expr], indices: list[str | None], sums: list[str]) -> None:
+    """A diagonal matrix in a product joins its two indices: ``(\\operatorname{diag}(v) M)_{ij}``
+    is ``v_i M_{ij}``, not ``\\sum_k \\delta_{ik} v_i M_{kj}`` (a summed index is replaced)."""
+    for n, f in enumerate(chain):
+        if not isinstance(f, e.DiagM):
+            continue
+        p, q = indices[n], indices[n + 1]
+        for old, new in ((q, p), (p, q)):
+            if old is not None and new is not None and old in sums:
+                indices[:] = [new if k == old else k for k in indices]
+                sums.remove(old)
+                break
 
 
 def entry_text(
