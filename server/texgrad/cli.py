@@ -131,6 +131,11 @@ def _add_diff(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     dif.add_argument(
         "--budget", type=float, default=5.0, metavar="SECONDS", help="time budget (default: 5)"
     )
+    dif.add_argument(
+        "--einstein",
+        action="store_true",
+        help="an index repeated in a product is summed (as a document saying so reads)",
+    )
     dif.set_defaults(run=_diff)
 
 
@@ -204,7 +209,7 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
         return 2
     else:
         outcome = diff_latex(
-            args.expr, args.wrt, args.where, args.layout, args.budget, args.hessian
+            args.expr, args.wrt, args.where, args.layout, args.budget, args.hessian, args.einstein
         )
     if args.format == "json":
         print(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2), file=out)

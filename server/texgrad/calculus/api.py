@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from texgrad.calculus.context import context_at, row_at
+from texgrad.calculus.components import Entry
+from texgrad.calculus.context import Context, context_at, row_at
 from texgrad.calculus.derive import KINDS, DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget
+from texgrad.calculus.indices import IndexReader, written_with_indices
 from texgrad.calculus.lower import Lowerer, as_member
 from texgrad.calculus.planning import DiffPlan, plans_of
 from texgrad.calculus.samples import differentiate_sum, is_sample_sum
@@ -45,12 +47,14 @@ def diff_latex(
     layout: str = "numerator",
     budget: float = 5.0,
     hessian: bool = False,
+    einstein: bool = False,
 ) -> DiffOutcome:
     """Differentiate the LaTeX ``expr`` with respect to ``wrt``; ``where`` holds
-    declarations and definitions separated by ``;``."""
+    declarations and definitions separated by ``;``; ``einstein``: an index repeated in a
+    product is summed."""
     decls = [d.strip() for d in where.split(";") if d.strip()]
     parts = [f"${d}$" for d in decls]
-    text = "\n\n".join([*parts, f"${expr}$"]) + "\n"
+    text = "\n\n".join([*parts, f"${expr}$"]) + "\n" + ("% texgrad: einstein\n" if einstein else "")
     offset = text.rindex(f"${expr}$") + 1
     return _diff_text(text, "expression.tex", offset, wrt, layout, budget, hessian)
 
@@ -162,6 +166,11 @@ def _diff_text(
     key = member_key(wrt_tree) if wrt_tree is not None else None
     if key is None or wrt_tree is None:
         return DiffOutcome(error=f"`{wrt}` is not a symbol to differentiate with respect to")
+    entry = _entry_of(wrt_tree, wrt, ctx)
+    if entry is not None:  # a_{ij}: an entry of a declared A (the component-wise method)
+        outcome = differentiate(tree, entry[0], ctx, layout, Budget(seconds), hessian, entry[1])
+        indexed = written_with_indices(tree, ctx.env, ctx.einstein)
+        return _index_form(outcome, tree, text) if indexed else outcome
     member = as_member(wrt_tree) if key[0] not in ctx.env.vars else None
     if member is not None:  # h_{t-1} of h_t, W^{(l+1)} of W^{(l)}: a variable of its own
         Lowerer(ctx.env).member(member)
@@ -175,7 +184,10 @@ def _diff_text(
             return DiffOutcome(error="the Hessian of a sum over samples is not computed yet")
         stacks = {f.key: (f.matrix[0], f.part) for f in families(result.doc.text, result.rows)}
         return differentiate_sum(tree, key[0], ctx, text, Budget(seconds), layout, stacks)
-    return differentiate(tree, key[0], ctx, layout, Budget(seconds), hessian)
+    outcome = differentiate(tree, key[0], ctx, layout, Budget(seconds), hessian)
+    if written_with_indices(tree, ctx.env, ctx.einstein):
+        return _index_form(outcome, tree, text)
+    return outcome
 
 
 def _statement_at(tree: t.Node, start: int, end: int) -> t.Node:
@@ -187,6 +199,36 @@ def _statement_at(tree: t.Node, start: int, end: int) -> t.Node:
     if len(parts) == 1:
         return tree
     return next((p for p in parts if p.start < end and p.end >= start), parts[0])
+
+
+def _entry_of(wrt_tree: t.Node, wrt: str, ctx: Context) -> tuple[str, Entry] | None:
+    """``a_{ij}``, ``A_{ij}``, ``x_i``: the declared variable whose entry ``wrt`` is, and the
+    entry (also where the document declares the entries numbers: "each a_{ij} ∈ ℝ")."""
+    key = member_key(wrt_tree)
+    declared = ctx.env.vars.get(key[0]) if key is not None else None
+    if declared is not None and not declared.shape.is_scalar:
+        return None
+    found = IndexReader(ctx.env).entry_var(wrt_tree)
+    if found is None:
+        return None
+    var, names = found
+    base = wrt_tree.base if isinstance(wrt_tree, t.Sub) else wrt_tree
+    lower = isinstance(base, t.Symbol) and base.name != var.name
+    return var.name, Entry(names, lower, wrt.strip())
+
+
+def _index_form(outcome: DiffOutcome, tree: t.Node, text: str) -> DiffOutcome:
+    r"""The derivation's first line with the formula as written with indices: ``f = \sum_{i,k}
+    a_{ik} b_{ki} = \operatorname{tr}(AB)`` (only for a verified result, whose reading of the
+    formula was checked against the formula as written)."""
+    node = tree.items[-1] if isinstance(tree, t.Chain) and tree.items else tree
+    if node is None or not outcome.verified or not outcome.steps or node.from_macro:
+        return outcome
+    written = text[node.start : node.end].strip() if 0 <= node.start < node.end <= len(text) else ""
+    first = outcome.steps[0]
+    if written and first.startswith("f = ") and len(written) < 200 and "\n\n" not in written:
+        outcome.steps[0] = f"f = {written.rstrip('.,;')} = {first[4:]}"
+    return outcome
 
 
 def _written_symbol(tree: t.Node, text: str, wrt: str) -> t.Node | None:

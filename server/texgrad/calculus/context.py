@@ -12,6 +12,7 @@ import weakref
 from dataclasses import dataclass, field, replace
 
 from texgrad.calculus import notation
+from texgrad.calculus.indices import says_einstein
 from texgrad.calculus.lower import Env, FunctionDef, VarInfo
 from texgrad.calculus.matrix_notation import softmax_by_columns
 from texgrad.calculus.printing import Style
@@ -29,6 +30,7 @@ from texgrad.syntax.symbols import symbol_key
 class Context:
     env: Env
     style: Style
+    einstein: bool = False  # the document uses the Einstein summation convention
 
 
 def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context:
@@ -65,7 +67,7 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     notation.learn_style(style, trees, result.doc.text, override=True)
     for key, info in env.vars.items():
         info.latex = style.symbols.get(key, key)
-    return Context(env, style)
+    return Context(env, style, says_einstein(result.doc.text))
 
 
 def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, Declaration]) -> None:
@@ -143,6 +145,7 @@ def context_at(result: CheckResult, row: PlacedRow) -> Context:
             ctx.env.softmax_columns,
         ),  # fmt: skip
         notation.copy_style(ctx.style),
+        ctx.einstein,
     )
 
 

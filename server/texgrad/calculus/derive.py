@@ -14,16 +14,24 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from texgrad.calculus import expr as e
+from texgrad.calculus.components import (
+    Entry,
+    component,
+    components_as_written,
+    lower_case_entries,
+)
 from texgrad.calculus.context import Context
 from texgrad.calculus.differential import Budget, BudgetExceeded, differential
 from texgrad.calculus.expr import ONE, CalculusError, Expr
-from texgrad.calculus.lower import Env, Lowerer
+from texgrad.calculus.indices import lower_for_entry, lower_formula
+from texgrad.calculus.lower import Env
 from texgrad.calculus.matrix_notation import matrix_notes, sylvester_lines
 from texgrad.calculus.printing import Style, latex, printer
 from texgrad.calculus.readout import by_scalar, gradient, jacobian, vec_form
 from texgrad.calculus.simplify import simplifier
 from texgrad.calculus.vectorize import vec_jacobian
-from texgrad.calculus.verify import verify
+from texgrad.calculus.verify import Check, verify
+from texgrad.shapes.dims import same
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
 
@@ -57,10 +65,17 @@ class DiffOutcome:
 
 
 def differentiate(
-    tree: t.Node, wrt: str, ctx: Context, layout: str, budget: Budget, hessian: bool = False
+    tree: t.Node,
+    wrt: str,
+    ctx: Context,
+    layout: str,
+    budget: Budget,
+    hessian: bool = False,
+    entry: Entry | None = None,
 ) -> DiffOutcome:
+    """``entry``: the derivative with respect to that entry of ``wrt`` (``a_{ij}``) instead."""
     try:
-        return _differentiate(tree, wrt, ctx, layout, budget, hessian)
+        return _differentiate(tree, wrt, ctx, layout, budget, hessian, entry)
     except BudgetExceeded as exc:
         return DiffOutcome(error=str(exc))
     except CalculusError as exc:
@@ -91,11 +106,22 @@ class _Work:
 
 
 def _differentiate(
-    tree: t.Node, wrt: str, ctx: Context, layout: str, budget: Budget, hessian: bool
+    tree: t.Node,
+    wrt: str,
+    ctx: Context,
+    layout: str,
+    budget: Budget,
+    hessian: bool,
+    entry: Entry | None = None,
 ) -> DiffOutcome:
     env = _relevant(ctx.env, wrt)  # definitions that do not involve the variable stay symbols
-    f = Lowerer(env).lower(tree)
-    return _from_expr(f, wrt, Context(env, ctx.style), layout, budget, hessian, tree)
+    if entry is None:
+        f, indexed = lower_formula(tree, env, ctx.einstein)  # entries and sums: calculus.indices
+        free = None
+    else:  # by an entry: f may be an entry itself, f_i (∂f_i/∂x_j)
+        f, indexed, free = lower_for_entry(tree, env, ctx.einstein)
+    inner = Context(env, ctx.style, ctx.einstein)
+    return _from_expr(f, wrt, inner, layout, budget, hessian, tree, entry, indexed, free)
 
 
 def differentiate_expr(f: Expr, wrt: str, ctx: Context, layout: str, budget: Budget) -> DiffOutcome:
@@ -117,6 +143,9 @@ def _from_expr(
     budget: Budget,
     hessian: bool,
     tree: t.Node | None,
+    entry: Entry | None = None,
+    indexed: bool = False,
+    free: str | None = None,
 ) -> DiffOutcome:
     env = ctx.env
     info = env.vars[wrt]
@@ -134,9 +163,16 @@ def _from_expr(
         kind, result, shown_layout = _vec_jacobian(work, layout)
     else:
         kind, result, shown_layout = _matrix(work, env)
-    check = verify(f, result, work.df, v, kind, layout, env, ctx.style, budget, original=tree)
+    written = tree if free is None else None  # f_i: compared entry by entry below
+    check = verify(
+        f, result, work.df, v, kind, layout, env, ctx.style, budget, written, ctx.einstein
+    )
     note = check.note + matrix_notes(f)
+    if free is not None and entry is not None and tree is not None:
+        return _by_entry_of_entry(work, tree, env, entry, free, kind, result, check, ctx.einstein)
     show = work.show
+    if tree is not None and (entry is not None or (indexed and kind == "gradient")):
+        return _by_entry(work, tree, env, entry, kind, result, check, f)
     return DiffOutcome(
         kind=kind,
         result=show(result),
@@ -149,6 +185,76 @@ def _from_expr(
         wrt=work.w,
         function=show(f),
     )
+
+
+def _by_entry(
+    work: _Work, tree: t.Node, env: Env, entry: Entry | None, kind: str, result: Expr,
+    check: Check, f: Expr,
+) -> DiffOutcome:  # fmt: skip
+    """The component step: ``∂f/∂a_{ij} = b_{ji}`` beside ``∇_A f = Bᵀ`` (a formula written
+    with indices), or as the result (the derivative by the entry ``entry``)."""
+    if kind != "gradient":
+        raise CalculusError(
+            "a derivative by an entry needs a scalar function of a vector or matrix"
+        )
+    if entry is not None and work.v.symmetric:
+        raise CalculusError(
+            f"the entries of the symmetric `{work.w}` are not independent ({entry.written} is "
+            f"also its transposed entry): differentiate with respect to `{work.w}`"
+        )
+    lower = (entry is not None and entry.lower) or lower_case_entries(tree, env)
+    part = component(result, work.v, entry.names if entry else None, work.style, env, lower)
+    shown = DiffOutcome(
+        kind=kind, result=work.show(result), differential=work.show(work.df),
+        shape=result.shape.unicode(), layout="", verified=check.ok, steps=work.steps,
+        note=check.note, wrt=work.w, function=work.show(f),
+    )  # fmt: skip
+    if entry is None:
+        if part.agrees:
+            work.steps.insert(len(work.steps) - 1, part.line + " \\quad \\text{(entry by entry)}")
+        return shown
+    work.steps.append(part.line)
+    shown.kind, shown.result, shown.shape, shown.wrt = "derivative", part.entry, "ℝ", entry.written
+    if check.ok and not part.agrees:
+        shown.verified = False
+        shown.note = "NOT verified: the entry as printed does not agree with the gradient"
+    return shown
+
+
+def _by_entry_of_entry(
+    work: _Work, tree: t.Node, env: Env, entry: Entry, free: str, kind: str, result: Expr,
+    check: Check, einstein: bool,
+) -> DiffOutcome:  # fmt: skip
+    """``∂f_i/∂x_j``: the entry of the Jacobian of the vector whose entry ``f_i`` is; the
+    formula as written is compared with that vector entry by entry."""
+    if kind != "jacobian" or work.v.cols != ONE:  # (∂vec F/∂vec X of a matrix X: no entry)
+        raise CalculusError(
+            f"the formula has the free index {free}: write the sum over {free} (a derivative "
+            "by an entry of a matrix is of a number)"
+        )
+    if free == entry.names[0] and not same(result.rows, result.cols):
+        raise CalculusError(
+            f"the index {free} runs over {result.rows} entries in the formula but over "
+            f"{result.cols} in `{entry.written}`"
+        )
+    lower = entry.lower or lower_case_entries(tree, env)
+    part = component(result, work.v, entry.names, work.style, env, lower, row=free)
+    work.steps.append(part.line)
+    shown = DiffOutcome(
+        kind="derivative", result=part.entry, differential=work.show(work.df), shape="ℝ",
+        layout="", verified=check.ok and part.agrees, steps=work.steps, note=check.note,
+        wrt=entry.written, function=work.show(work.f),
+    )  # fmt: skip
+    if not part.agrees:
+        shown.note = "NOT verified: the entry as printed does not agree with the Jacobian"
+    elif not components_as_written(tree, work.f, free, einstein):
+        shown.verified = False
+        shown.note = (
+            "NOT verified: the formula as written evaluates differently from how it was read"
+        )
+    else:
+        shown.note = check.note + "; the formula as written evaluated entry by entry"
+    return shown
 
 
 def _start(f: Expr, v: e.Var, style: Style, budget: Budget) -> _Work:

@@ -79,11 +79,16 @@ from texgrad.calculus.tree_notation import (
     RELATIONS,
     constant,
     drop_words,
+    entries_letter,
     entry_names,
+    free_indices,
     hadamard_exponent,
     indicator_condition,
     is_indicator_mark,
+    is_kronecker_delta,
     norm_name,
+    repeated_indices,
+    sum_names,
 )
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
@@ -99,16 +104,30 @@ class _NeedsSize(EvaluationError):
     r"""A ``\mathbf{1}`` or ``I`` with no value whose size its context has not told (yet)."""
 
 
-def evaluate(node: t.Node, values: Mapping[str, Value]) -> Array:
+def evaluate(
+    node: t.Node,
+    values: Mapping[str, Value],
+    *,
+    einstein: bool = False,
+    at: Mapping[str, int] | None = None,
+) -> Array:
     r"""The value of a typed tree at ``values`` (keyed by :func:`symbol_key`), as a 2-D array.
 
     A differential ``\mathrm{d}X`` takes the value under ``"d:X"``.  Raises
     :class:`Unsupported` for a construct it does not read and :class:`EvaluationError`
     when the values are out of the expression's domain (or a ``\mathbf{1}`` or ``I``
     with no value has no size its context tells: "no value for `1`").
+
+    Index notation: ``at`` gives the value (from 0) of free indices (``b_{ji}`` at
+    i = 1, j = 0); indices of entries bound neither by a sum nor by ``at`` are summed over
+    the whole formula (``\sum_k a_{ik} b_{ki}`` is ``\sum_i \sum_k a_{ik} b_{ki}``), and
+    with ``einstein`` an index repeated in a product is summed there.
     """
+    evaluator = _Evaluator(values)
+    evaluator.einstein = einstein
+    evaluator.index.update(at or {})
     try:
-        return _Evaluator(values).eval(node)
+        return evaluator.free_sum(node)
     except _NeedsSize as e:
         raise EvaluationError(e.node, e.message) from None
 
@@ -147,6 +166,7 @@ class _Evaluator:
             if k.startswith("family:")
         }
         self.label: dict[str, int] = {}
+        self.einstein = False
 
     def lookup(self, node: t.Node) -> Array:
         key = member_key(node)
@@ -232,7 +252,9 @@ class _Evaluator:
             return member
         entry = entry_names(node.index) if self.index else None
         if entry is not None and all(name in self.index for name in entry):
-            v = self.lookup(node.base)  # x_i inside \sum_i, X_{ij} inside \sum_{i,j}
+            if is_kronecker_delta(node.base) and len(entry) == 2:
+                return np.array([[float(self.index[entry[0]] == self.index[entry[1]])]])
+            v = self.entries_of(node.base, len(entry))  # x_i in \sum_i, a_{ij} of A, (AB)_{ij}
             at = [self.index[name] for name in entry]
             if len(at) == 1 and is_vector(v) and at[0] < v.shape[0]:
                 return v[at[0] : at[0] + 1, :]
@@ -310,7 +332,7 @@ class _Evaluator:
             start = int(first.text)
         else:
             name_node = low
-        names = entry_names(name_node)
+        names = sum_names(name_node)
         if names is None or set(names) & set(self.index):
             raise unsupported(node, "cannot read the index of this sum")
         if self.families and len(names) == 1 and names[0] not in self.label:
@@ -318,11 +340,9 @@ class _Evaluator:
             if over is not None:
                 return over
         ranges = [self.index_range(node, name) for name in names]
-        if node.upper is not None:
-            if len(names) != 1:
-                raise unsupported(node, "cannot evaluate a sum over part of the entries")
+        if node.upper is not None:  # \sum_{i=1}^n, \sum_{i,j=1}^n: over all the entries
             stop = int(scalar_of(node, self.eval(node.upper), "bound"))
-            if stop != ranges[0]:
+            if any(stop != r for r in ranges):
                 raise unsupported(node, "cannot evaluate a sum over part of the entries")
         if start != 1:
             raise unsupported(node, "cannot evaluate a sum over part of the entries")
@@ -339,19 +359,66 @@ class _Evaluator:
             raise unsupported(node, "an empty sum")
         return total
 
-    def index_range(self, node: t.BigOp, name: str) -> int:
+    def index_range(self, node: t.Node, name: str) -> int:
         """How many values the index ``name`` takes: the size of what it indexes."""
         sizes = set()
-        for n in node.body.walk() if node.body is not None else ():
-            if not isinstance(n, t.Sub):
+        body = node.body if isinstance(node, t.BigOp) else node
+        for n in body.walk() if body is not None else ():
+            if not isinstance(n, t.Sub) or is_kronecker_delta(n.base):
                 continue
             entry = entry_names(n.index)
             if entry is not None and name in entry:
-                v = self.lookup(n.base)
-                sizes.add(v.shape[entry.index(name)] if len(entry) == 2 else v.shape[0])
+                v = self.entries_of(n.base, len(entry))
+                for axis, written in enumerate(entry if len(entry) == 2 else entry[:1]):
+                    if written == name:
+                        sizes.add(v.shape[axis])
         if len(sizes) != 1:
             raise unsupported(node, "cannot tell the range of this sum")
         return sizes.pop()
+
+    def entries_of(self, base: t.Node, count: int) -> Array:
+        r"""The value whose entries ``base_{…}`` names: a bracket's (``(AB)_{ij}``), the
+        symbol's, or for a lower-case letter with no value of its own the upper-case
+        letter's (``a_{ij}`` of A) when it has ``count`` indices' worth of axes."""
+        if isinstance(base, t.Paren):
+            saved = dict(self.index)
+            self.index.clear()  # (AB)_{ij}: the bracket is a whole matrix
+            try:
+                return self.eval(base)
+            finally:
+                self.index.update(saved)
+        try:
+            return self.lookup(base)
+        except EvaluationError:
+            upper = entries_letter(base, self.values, count)
+            if upper is None:
+                raise
+            return as_matrix(self.values[upper])
+
+    def free_sum(self, node: t.Node) -> Array:
+        """``node`` summed over its free indices (see :func:`evaluate`)."""
+        if isinstance(node, t.Chain) and node.items and node.items[-1] is not None:
+            node = node.items[-1]
+        free = [n for n in free_indices(node, self.values, self.einstein) if n not in self.index]
+        if not free:
+            return self.eval(node)
+        return self.summed(node, node, free)
+
+    def summed(self, node: t.Node, where: t.Node, names: Sequence[str]) -> Array:
+        """``node`` summed over the indices ``names``, their ranges read in ``where``."""
+        ranges = [self.index_range(where, name) for name in names]
+        total: Array | None = None
+        for point in itertools.product(*(range(r) for r in ranges)):
+            self.index.update(zip(names, point, strict=True))
+            try:
+                term = self.eval(node)
+            finally:
+                for name in names:
+                    self.index.pop(name, None)
+            total = term if total is None else total + term
+        if total is None:
+            raise unsupported(node, "an empty sum")
+        return total
 
     def _Tagged(self, node: t.Tagged) -> Array:
         key = symbol_key(node)
@@ -452,6 +519,10 @@ class _Evaluator:
         return -v if node.sign == "-" else v
 
     def _Product(self, node: t.Product) -> Array:
+        if self.einstein:
+            repeated = [n for n in repeated_indices(node, self.values) if n not in self.index]
+            if repeated:
+                return self.summed(node, node, repeated)
         hint = self.hint
         factors: list[t.Node | _Indicator] = []
         i = 0

@@ -101,8 +101,10 @@ def verify(
     style: Style,
     budget: Budget,
     original: t.Node | None = None,
+    einstein: bool = False,
 ) -> Check:
-    """Whether ``result`` (and ``df``) agree with finite differences of ``f``."""
+    """Whether ``result`` (and ``df``) agree with finite differences of ``f`` (``einstein``:
+    the original is written with the Einstein summation convention)."""
     shapes: dict[str, Shape] = {}
     for x in (*f.walk(), *result.walk(), *df.walk(), v):
         if isinstance(x, e.Var):
@@ -135,7 +137,7 @@ def verify(
                 OverflowError, ValueError):  # fmt: skip
             continue  # outside the domain here; try another point
         if ok and original is not None:
-            agrees = _as_written(f, original, values, sizes)
+            agrees = _as_written(f, original, values, sizes, einstein)
             if agrees is None:
                 unread = True
             elif not agrees:
@@ -167,7 +169,7 @@ def _verdict(
 
 
 def _as_written(
-    f: Expr, original: t.Node, values: dict[str, Array], sizes: dict[str, int]
+    f: Expr, original: t.Node, values: dict[str, Array], sizes: dict[str, int], einstein: bool
 ) -> bool | None:
     """Whether the formula as written, evaluated by :mod:`evaluate_tree` (which shares no code
     with the engine), has the value of what the engine read; None if it cannot say."""
@@ -179,7 +181,7 @@ def _as_written(
         written.setdefault(name, np.array([[float(size)]]))
     try:
         with np.errstate(all="raise"):
-            want = evaluate_tree(node, written)
+            want = evaluate_tree(node, written, einstein=einstein)
             got = evaluate(f, values, sizes)
     except (EvaluationError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError,
             OverflowError, ValueError, KeyError):  # fmt: skip
