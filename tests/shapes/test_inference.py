@@ -817,6 +817,33 @@ def test_an_estimate_of_a_matrix_takes_its_shape(tmp_path: Path) -> None:
     ], [d.message for d in result.diagnostics]
 
 
+def test_a_hatted_matrix_built_from_blocks_or_stacked_letters_is_new(tmp_path: Path) -> None:
+    # \hat A written out in blocks is an augmented matrix, not an estimate of A: it is
+    # defined anew (of unknown size here), and \hat S computed from a \hat U declared with
+    # its own shape (two stacked views) is 2N×2N; the estimate \hat\Sigma is still checked
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{n \times n}$, $B \in \mathbb{R}^{n \times m}$, $C \in \mathbb{R}^{p \times n}$,
+        $U, V \in \mathbb{R}^{N \times k}$, $S \in \mathbb{R}^{N \times N}$, $\Sigma \in \mathbb{R}^{k \times k}$.
+
+        Augmented: $\hat A = \begin{bmatrix} A & 0 \\ -C & 0 \end{bmatrix}$, $\hat B = \begin{bmatrix} B \\ 0 \end{bmatrix}$,
+        and $\hat A - \hat B K$ with $K \in \mathbb{R}^{m \times (n+p)}$.
+
+        Stacked: $\hat U \in \mathbb{R}^{2N \times k}$ holds $U$ over $V$, $\hat S = \hat U \hat U^\top$,
+        $M \in \mathbb{R}^{2N \times 2N}$ and $M \odot \hat S$; but $S \hat S$.
+
+        Estimate: $\hat{\Sigma} = \frac{1}{N} U U^\top$.
+        """,
+    )
+    text = result.doc.text
+    got = sorted((text[d.start : d.end], d.code) for d in result.diagnostics)
+    assert got == [
+        (r"S \hat S", "matmul-mismatch"),
+        (r"\hat{\Sigma} = \frac{1}{N} U U^\top", "equation-mismatch"),
+    ], [d.message for d in result.diagnostics]
+
+
 def test_superscript_tags_name_matrices(tmp_path: Path) -> None:
     # Transformer notation: W^Q, W_i^Q, W^{\text{enc}} are declared names, not powers.
     _, result = check_fixture(

@@ -131,6 +131,9 @@ class RelationRules(RuleBase):
         if b is not None and self._defines(left) and not self._misprints(left, right, a, b):
             self._define(left, b)  # y = Ax gives an undeclared y its shape (again, if redefined)
             return
+        if a != b and self._augments(left, right):
+            self._define(left, UNSIZED if b is None else b)  # \hat A = [A 0; -C 0]: anew
+            return
         if a is not None and b is not None and a != b and self._sets_anew(left, right):
             self._define(left, b)  # "Let $A = [2, 0; 0, 3]$" in an Example: its own A there
             return
@@ -301,6 +304,48 @@ class RelationRules(RuleBase):
             return False
         shape = self.infer(replace(node, accents=node.accents[:-1]))
         return shape is not None and not (estimate and ONE in (shape.rows, shape.cols))
+
+    def _augments(self, left: t.Node, right: t.Node) -> bool:
+        r"""Is ``\hat A = …``, for an undeclared ``\hat A`` that would otherwise take A's shape
+        as its estimate, rather a new matrix built from others: an augmented or stacked one
+        written out in blocks (``\hat A = [A, 0; -C, 0]``), or one computed from hatted
+        letters the text declares with shapes of their own (``\hat U \in
+        \mathbb{R}^{2N \times k}`` stacking two N×k views, ``\hat S = \hat U \hat U^\top``)?
+        Either says the hat marks something other than an estimate here."""
+        if not self._estimate(left):
+            return False
+        key = symbol_key(left)
+        if key is None or self._lookup(key, left.start) is not None:
+            return False
+        for node in right.walk():
+            if isinstance(node, t.Matrix) and self._has_block(node):
+                return True
+            if node is not left and self._hat_of_its_own(node):
+                return True
+        return False
+
+    def _has_block(self, matrix: t.Matrix) -> bool:
+        """Does a matrix written out hold a cell that is itself a matrix or a vector?"""
+        for row in matrix.rows:
+            for cell in row:
+                shape = self.infer(cell) if cell is not None else None
+                if shape is not None and not shape.is_scalar:
+                    return True
+        return False
+
+    def _hat_of_its_own(self, node: t.Node) -> bool:
+        r"""Is ``node`` an accented letter (``\hat U``) declared with another shape than its
+        letter's (``U``)?"""
+        if not isinstance(node, t.Symbol) or not node.accents:
+            return False
+        if node.accents[-1] not in ESTIMATE_ACCENTS:
+            return False
+        key = symbol_key(node)
+        decl = self._lookup(key, node.start) if key is not None else None
+        if decl is None:
+            return False
+        base = self.infer(replace(node, accents=node.accents[:-1]))
+        return base is not None and base != decl.shape
 
     def _define(self, node: t.Node, shape: Shape) -> None:
         key = symbol_key(node)
