@@ -69,12 +69,9 @@ class RelationRules(RuleBase):
             if call is not None:  # k(x) = … defines a function k (k a dimension elsewhere)
                 node = t.Chain((call, *node.items[1:]), node.relations, start=node.start,
                                end=node.end, from_macro=node.from_macro, span=node.span)  # fmt: skip
-        shapes = [
-            None
-            if i is None or _is_space(i) or (k == 0 and self._is_definition_head(node, i))
-            else self.infer(i)
-            for k, i in enumerate(node.items)
-        ]
+        # each side is inferred once the equations before it in the row have made their
+        # definitions: "\hat\mu = …, \qquad R_c = R - 1 \hat\mu^\top, \qquad S = R_c^\top R_c"
+        shapes: list[Shape | None] = [self._side(node, k) for k in range(min(2, len(node.items)))]
         head = node.items[0]
         if (
             head is not None and len(shapes) > 1 and self._is_definition_head(node, head)
@@ -86,6 +83,8 @@ class RelationRules(RuleBase):
         for i, rel in enumerate(node.relations):
             if rel == "\\sim" and (drawn := node.items[i]) is not None:
                 self._distributed(drawn, node.items[i + 1])
+            if len(shapes) == i + 1:
+                shapes.append(self._side(node, i + 1))
             if rel not in EQUALITIES:
                 continue
             left, right = node.items[i], node.items[i + 1]
@@ -107,6 +106,12 @@ class RelationRules(RuleBase):
                 self._equation(rel, left, right, a, b)
         return None
 
+    def _side(self, node: t.Chain, k: int) -> Shape | None:
+        item = node.items[k]
+        if item is None or _is_space(item) or (k == 0 and self._is_definition_head(node, item)):
+            return None
+        return self.infer(item)
+
     def _later_side(self, node: t.Chain, shapes: list[Shape | None]) -> Shape | None:
         """The first known shape after the second side of a chain of equalities (``E = ? =
         Y^\top Y``), up to where a list ends the statement (``…, \\qquad F = …``)."""
@@ -116,6 +121,8 @@ class RelationRules(RuleBase):
             item = node.items[k]
             if node.relations[k - 1] not in EQUALITIES or item is None:
                 return None
+            if len(shapes) == k:
+                shapes.append(self._side(node, k))
             if isinstance(item, t.List):
                 first = item.items[0] if item.items else None
                 return self.shapes.get(span_key(first)) if first is not None else None
@@ -327,8 +334,8 @@ class RelationRules(RuleBase):
     def _has_block(self, matrix: t.Matrix) -> bool:
         """Does a matrix written out hold a cell that is itself a matrix or a vector?"""
         for row in matrix.rows:
-            for cell in row:
-                shape = self.infer(cell) if cell is not None else None
+            for cell in row:  # (inferred with the right side: read, not inferred again)
+                shape = self.shapes.get(span_key(cell)) if cell is not None else None
                 if shape is not None and not shape.is_scalar:
                     return True
         return False
