@@ -982,3 +982,17 @@ def test_a_diagonal_of_an_unknown_vector_takes_its_size_from_its_neighbour(tmp_p
         """,
     )
     assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_a_lowercase_letter_before_an_identity_scales_it(tmp_path: Path) -> None:
+    # s I_n - A (the Laplace variable), z I_p (the z-transform), h I_m (a sampling period):
+    # an undeclared lowercase letter right before a sized identity is a scalar
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{n \times n}$, $B \in \mathbb{R}^{n \times m}$ and $C \in \mathbb{R}^{p \times n}$.
+        Right: $C (s I_n - A)^{-1} B$ and $\begin{bmatrix} B \\ h I_m \end{bmatrix}$. Wrong: $\det(z I_p - A)$.
+                                                                                                   ^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
