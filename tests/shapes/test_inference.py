@@ -996,3 +996,20 @@ def test_a_lowercase_letter_before_an_identity_scales_it(tmp_path: Path) -> None
         """,
     )
     assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_an_underbrace_label_names_what_it_braces(tmp_path: Path) -> None:
+    # \underbrace{…}_{A_{\mathrm{cl}}} and _{=: M} define the letter; a label of sizes or a
+    # dimension names nothing (n stays a size); what is braced is checked as any formula
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{n \times n}$, $B \in \mathbb{R}^{n \times m}$, $K \in \mathbb{R}^{m \times n}$.
+        $$\dot z = \underbrace{\begin{bmatrix} A - BK & BK \\ 0 & A \end{bmatrix}}_{A_{\mathrm{cl}}} z, \qquad y = \underbrace{K B}_{=: M} u$$
+        and $\underbrace{K}_{m \times n} \underbrace{\mathbf{1}_n}_{n}$, $\underbrace{B A}_{\text{wrong}}$.
+                                                                                      ^^^
+        Right: $\frac{1}{n} A_{\mathrm{cl}} + I_{2n}$ and $M + I_m$. Wrong: $A_{\mathrm{cl}} + I_n$ and $M + I_n$.
+                                                                             ^^^^^^^^^^^^^^^^^^^^^       ^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", "add-mismatch", "add-mismatch")

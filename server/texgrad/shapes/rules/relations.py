@@ -8,9 +8,9 @@ import re
 from dataclasses import replace
 
 from texgrad.shapes import messages
-from texgrad.shapes.dims import ONE, Shape, same
+from texgrad.shapes.dims import ONE, Shape, dim_of, same
 from texgrad.shapes.formulas import ORDER_RELATIONS
-from texgrad.shapes.questions import LETTER, REDEFINES
+from texgrad.shapes.questions import DIMENSION, LETTER, REDEFINES, dimension_key
 from texgrad.shapes.rules.base import UNSIZED, RuleBase, span_key, unwrapped
 from texgrad.shapes.rules.symbols import ESTIMATE_ACCENTS, SAME_SHAPE_ACCENTS
 from texgrad.shapes.sections import SENTENCE_LOOKBACK, Boundaries, sentence_start
@@ -21,6 +21,10 @@ from texgrad.syntax.show import show
 from texgrad.syntax.symbols import symbol_key
 
 EQUALITIES = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv", "\\defeq", "\\eqdef"})
+# how a brace's label names what it braces: ``\\underbrace{…}_{=: M}``
+_NAMING = EQUALITIES | {"=:", "\\eqqcolon"}
+# the braces whose label may name what they brace
+BRACES = frozenset({"underbrace", "overbrace"})
 
 
 # the words before an instance of a result: "Applying Lemma 1 with $A = \hat A$, $X = H$ and
@@ -105,6 +109,24 @@ class RelationRules(RuleBase):
                         continue
                 self._equation(rel, left, right, a, b)
         return None
+
+    def _braced(self, node: t.Sub) -> Shape | None:
+        r"""``\underbrace{…}_{A_{\mathrm{cl}}}`` (or ``_{=: M}``): the shape of what it braces,
+        and a label that is a letter the text does not declare names it, as ``A_{\mathrm{cl}}
+        = …`` would.  A label of sizes (``_{m \times n}``), words or a dimension names nothing."""
+        body = node.base.body if isinstance(node.base, t.Accent) else node.base
+        shape = self.infer(body)
+        label: t.Node | None = node.index
+        if isinstance(label, t.Chain) and len(label.items) == 2 and label.items[0] is None:
+            label = label.items[1] if label.relations[0] in _NAMING else None
+        if shape is None or shape.is_scalar or label is None or symbol_key(label) is None:
+            return shape
+        d = dim_of(label)  # (\underbrace{x}_{n}: a size written under it, not a name)
+        if d is not None and d.is_Symbol and self._ask(DIMENSION, dimension_key(d), d, None):
+            return shape
+        if self._defines(label):
+            self._define(label, shape)
+        return shape
 
     def _side(self, node: t.Chain, k: int) -> Shape | None:
         item = node.items[k]
