@@ -988,6 +988,19 @@ def test_column_slice_is_a_column(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "add-mismatch")
 
 
+def test_a_double_star_subscript_names_a_test_covariance_not_a_slice(tmp_path: Path) -> None:
+    # K_{**} (Rasmussen & Williams' test-test covariance, n_*×n_*) is no slice of K; K_{:,:} is K
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $K \in \mathbb{R}^{n \times n}$, $K_* \in \mathbb{R}^{n \times n_*}$ and $A \in \mathbb{R}^{n_* \times n_*}$.
+        Then $K_{**} - K_*^\top K^{-1} K_*$, $A + K_{\ast\ast}$ and $K_{:,:} + K$, but $K_{:,:} + A$ is wrong.
+                                                                                        ^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
 def test_definition_in_the_sentence_of_its_signature_keeps_it(tmp_path: Path) -> None:
     """``f : \\mathbb{R}^d \\to \\mathbb{R}^d``, ``f(x) = …`` in one sentence is one f: its
     definition (of an undeclared x) does not drop the signature."""
