@@ -1013,3 +1013,19 @@ def test_an_underbrace_label_names_what_it_braces(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch", "add-mismatch", "add-mismatch")
+
+
+def test_a_power_of_a_gradient_or_said_entrywise_is_taken_entry_by_entry(tmp_path: Path) -> None:
+    # (\nabla_W L)^2 in Adam and a square "entrywise" are Hadamard powers; B^2 of a matrix
+    # that is not square stays an error, and so does an inverse whatever the sentence says
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $W \in \mathbb{R}^{m \times n}$, $B \in \mathbb{R}^{m \times n}$ and $L(W) = \lVert W \rVert_F^2$.
+        Adam keeps $V = \beta V + (1 - \beta) (\nabla_W L)^2$, and $S = (W - B)^{2}$ squared entrywise.
+
+        Wrong: $B^2$. And $(B^\top)^{-1}$ even entrywise.
+                ^^^        ^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "not-square")
