@@ -457,6 +457,25 @@ def test_a_chain_defines_its_head_by_a_later_known_side(tmp_path: Path) -> None:
     assert declaration(result, "F") is None
 
 
+def test_definitions_on_one_line_are_known_to_the_sides_after_them(tmp_path: Path) -> None:
+    # \hat\mu, then R_c from \hat\mu, then \hat\Sigma from R_c, one display line apart by
+    # \qquad: each side is inferred once the equations before it have defined their letters
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Returns are the rows of $R \in \mathbb{R}^{T \times n}$, with sample moments
+        $$
+        \hat\mu = \frac{1}{T} R^\top \mathbf{1}_T, \qquad
+        R_c = R - \mathbf{1}_T \hat\mu^\top, \qquad
+        \hat\Sigma = \frac{1}{T - 1} R_c^\top R_c .
+        $$
+        Right: $\hat\Sigma^{-1} \mathbf{1}_n$ and $R_c \hat\Sigma$. Wrong: $\hat\Sigma^{-1} \mathbf{1}_T$.
+                                                                            ^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
 def test_definition_does_not_override_a_declaration(tmp_path: Path) -> None:
     fx, result = check_fixture(
         tmp_path,
@@ -964,6 +983,19 @@ def test_column_slice_is_a_column(tmp_path: Path) -> None:
         Let $A \in \mathbb{R}^{m \times n}$ and $y \in \mathbb{R}^n$.
         Then $A_{:,j}^\top A_{:,j}$ is a number and $A_{i,:} y$ too, but $A_{:,j} + y$ is wrong.
                                                                           ^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_a_double_star_subscript_names_a_test_covariance_not_a_slice(tmp_path: Path) -> None:
+    # K_{**} (Rasmussen & Williams' test-test covariance, n_*×n_*) is no slice of K; K_{:,:} is K
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $K \in \mathbb{R}^{n \times n}$, $K_* \in \mathbb{R}^{n \times n_*}$ and $A \in \mathbb{R}^{n_* \times n_*}$.
+        Then $K_{**} - K_*^\top K^{-1} K_*$, $A + K_{\ast\ast}$ and $K_{:,:} + K$, but $K_{:,:} + A$ is wrong.
+                                                                                        ^^^^^^^^^^^
         """,
     )
     assert found(result) == expected(fx, "add-mismatch")

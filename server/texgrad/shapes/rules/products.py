@@ -150,8 +150,8 @@ class ProductRules(RuleBase):
                 if shapes[i].is_scalar:  # type: ignore[union-attr]
                     continue
                 return  # past the first vector or matrix
-            if self._reciprocal(f):
-                shapes[i] = SCALAR  # \frac{1}{N_k} \sum_i …: one over a count
+            if self._reciprocal(f) or self._scales_identity(factors, shapes, i):
+                shapes[i] = SCALAR  # \frac{1}{N_k} \sum_i …: one over a count; s I_n
                 continue
             if not self._coefficient(f):
                 return
@@ -159,6 +159,24 @@ class ProductRules(RuleBase):
                 return  # \mu(x), \phi(x, y): a function's arguments, not a factor
             if any(s is not None and not s.is_scalar for s in shapes[i + 1 :]):
                 shapes[i] = SCALAR
+
+    def _scales_identity(self, factors: list[t.Node], shapes: list[Shape | None], i: int) -> bool:
+        r"""Is ``factors[i]`` a lowercase letter nothing introduces right before an identity
+        of known size (``s I_n - A``, ``z \mathbf{I} - A``, ``\lambda I``): the Laplace or
+        z-transform variable, an eigenvalue — a scalar multiple of the identity."""
+        node = factors[i]
+        if not (isinstance(node, t.Symbol) and node.font is None and not node.accents):
+            return False
+        if not (node.name.isascii() and node.name.isalpha() and node.name.islower()):
+            return False
+        if i + 1 >= len(factors) or shapes[i + 1] is None:
+            return False
+        after = factors[i + 1]
+        found = sized_constant(after) if isinstance(after, t.Sub) else None
+        if found is None or found[0] != "identity":
+            return False
+        key = symbol_key(node)
+        return key is not None and self._unknown(key[0], node.start)
 
     def _reciprocal(self, node: t.Node) -> bool:
         """Is ``node`` one over a letter nothing declares or defines (``\\frac{1}{N_k}``,
