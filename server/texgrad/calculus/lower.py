@@ -63,8 +63,8 @@ from texgrad.calculus.written import (
 from texgrad.shapes.dims import Dim, Shape, dim_of, same, scalar_spreads
 from texgrad.shapes.families import member_shape
 from texgrad.syntax import tree as t
+from texgrad.syntax.latex import latex_of
 from texgrad.syntax.notation import call_of, sized_constant
-from texgrad.syntax.show import show
 from texgrad.syntax.symbols import label_of, symbol_key
 
 ONE = sympy.Integer(1)
@@ -162,7 +162,7 @@ class Lowerer:
         num = self._lower(node.num)
         den = self.lower(node.den)
         if not den.is_scalar:
-            raise ShapeError(f"cannot divide by the {den.shape.short()} `{show(node.den)}`")
+            raise ShapeError(f"cannot divide by the {den.shape.short()} `{latex_of(node.den)}`")
         inv = e.power(den, -1)
         return num.scaled([inv]) if isinstance(num, Pending) else e.mul(num, inv)
 
@@ -179,7 +179,7 @@ class Lowerer:
     def _prime(self, node: t.Prime) -> Lowered:
         x = self.lower(node.base)
         if x.is_scalar:
-            raise CalculusError(f"cannot read the prime in `{show(node)}` (a derivative?)")
+            raise CalculusError(f"cannot read the prime in `{latex_of(node)}` (a derivative?)")
         return x if node.count % 2 == 0 else e.transpose(x)
 
     def _abs(self, node: t.Abs) -> Lowered:
@@ -211,7 +211,7 @@ class Lowerer:
         return e.elem("abs", self.lower(node.body))
 
     def _already_derivative(self, node: t.Node) -> Lowered:
-        raise CalculusError(f"`{show(node)}` is already a derivative")
+        raise CalculusError(f"`{latex_of(node)}` is already a derivative")
 
     def _matrix(self, node: t.Matrix) -> Lowered:
         raise CalculusError(
@@ -237,11 +237,11 @@ class Lowerer:
                 ops.append("")
                 continue
             if not (isinstance(cond, t.Chain) and len(cond.relations) == 1):
-                raise CalculusError(f"cannot read the condition `{show(cond)}` of the cases")
+                raise CalculusError(f"cannot read the condition `{latex_of(cond)}` of the cases")
             op = CASE_RELATIONS.get(cond.relations[0])
             left, right = cond.items
             if op is None or left is None or right is None:
-                raise CalculusError(f"cannot read the condition `{show(cond)}` of the cases")
+                raise CalculusError(f"cannot read the condition `{latex_of(cond)}` of the cases")
             lefts.append(self.lower(without_words(left)))
             rights.append(self.lower(right))
             ops.append(op)
@@ -377,7 +377,7 @@ class Lowerer:
                     return e.transpose(x)  # X_{ji}
         if base_key is not None and base_key[0] in self.env.vars:
             raise CalculusError(
-                f"cannot differentiate the entry `{show(node)}` of "
+                f"cannot differentiate the entry `{latex_of(node)}` of "
                 f"`{self.env.vars[base_key[0]].latex}`: write it in matrix form"
             )
         return None
@@ -478,7 +478,7 @@ class Lowerer:
             return e.d(inner)
         if isinstance(inner, e.T) and isinstance(inner.arg, e.Var):
             return e.transpose(e.d(inner.arg))
-        raise CalculusError(f"cannot read the differential `{show(node)}`")
+        raise CalculusError(f"cannot read the differential `{latex_of(node)}`")
 
     def _product(self, factors: list[t.Node]) -> Lowered:
         factors = self._calls(text_functions(factors))
@@ -546,7 +546,7 @@ class Lowerer:
         if op in ("/", "\\div"):
             if b.is_scalar:
                 return e.mul(a, e.power(b, -1))
-            raise ShapeError(f"cannot divide by the {b.shape.short()} `{show(node.right)}`")
+            raise ShapeError(f"cannot divide by the {b.shape.short()} `{latex_of(node.right)}`")
         raise CalculusError(f"cannot differentiate the operator `{op}`")
 
     # -- powers ------------------------------------------------------------------------------
@@ -574,7 +574,7 @@ class Lowerer:
                     f"cannot differentiate with the variable exponent `{node.name}`"
                 )
             return sympy.Symbol(node.name, integer=True, positive=True)
-        raise CalculusError(f"cannot read the exponent `{show(node)}`")
+        raise CalculusError(f"cannot read the exponent `{latex_of(node)}`")
 
     def _power(self, node: t.Power) -> Lowered:
         base = node.base
@@ -606,7 +606,7 @@ class Lowerer:
             if p == sympy.Rational(1, 2):
                 return e.elem("sqrt", x)
             raise CalculusError(
-                f"`{show(node)}` raises a {x.shape.short()} array to a power: write "
+                f"`{latex_of(node)}` raises a {x.shape.short()} array to a power: write "
                 "`x \\odot x` or `x^{\\circ 2}` for an elementwise power"
             )
         return e.power(x, p)
@@ -808,7 +808,7 @@ class Lowerer:
                 return hinge
         x = self.lower(node)
         if not x.is_scalar and x.cols != ONE and len(self.index or ()) < 2:
-            raise CalculusError(f"cannot sum the {x.shape.short()} `{show(node)}` entrywise")
+            raise CalculusError(f"cannot sum the {x.shape.short()} `{latex_of(node)}` entrywise")
         return x
 
     def _entrywise_sum(self, node: t.Add) -> Expr:
