@@ -1029,3 +1029,16 @@ def test_a_power_of_a_gradient_or_said_entrywise_is_taken_entry_by_entry(tmp_pat
         """,
     )
     assert found(result) == expected(fx, "not-square")
+
+
+def test_the_diagonal_of_a_square_matrix_added_to_a_matrix_is_a_matrix(tmp_path: Path) -> None:
+    # diag(H) is H's diagonal, a vector, or the diagonal matrix: added to I_n, the matrix
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $H \in \mathbb{R}^{n \times n}$, $G \in \mathbb{R}^{p \times p}$ and $y \in \mathbb{R}^n$.
+        Right: $(I_n - \operatorname{diag}(H))^{-1} y$ and $\operatorname{diag}(H) - y$. Wrong: $I_n + \operatorname{diag}(G)$.
+                                                                                                 ^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")

@@ -299,6 +299,7 @@ class ProductRules(RuleBase):
 
     def _add(self, node: t.Add) -> Shape | None:
         shapes = [self.infer(term) for term in node.terms]
+        self._diagonal_matrices(node.terms, shapes)
         matrices = [
             (term, s)
             for term, s in zip(node.terms, shapes, strict=True)
@@ -339,6 +340,27 @@ class ProductRules(RuleBase):
         if non_scalar and len(non_scalar) < len(known) and not scalar_spreads(non_scalar[0]):
             return None  # scalar + matrix: broadcasting, or \lambda I meant: not checked
         return non_scalar[0] if non_scalar else SCALAR
+
+    def _diagonal_matrices(self, terms: tuple[t.Node, ...], shapes: list[Shape | None]) -> None:
+        r"""``I_n - \operatorname{diag}(H)`` with H n×n: added to a square matrix, the diagonal of
+        a square matrix is the diagonal matrix (papers write ``\operatorname{diag}`` for both)."""
+        square = [s for s in shapes if s is not None and not s.is_vector and s.rows == s.cols]
+        if not square:
+            return
+        for i, term in enumerate(terms):
+            inner = term.operand if isinstance(term, t.Neg) else term
+            if not (
+                isinstance(inner, t.Apply) and isinstance(inner.func, t.Func)
+                and inner.func.name == "diag" and len(inner.args) == 1
+                and inner.args[0] is not None
+            ):  # fmt: skip
+                continue
+            arg = self.shapes.get(span_key(inner.args[0]))  # (inferred with the term)
+            s = shapes[i]
+            if arg is None or s is None or arg.is_vector or s != Shape(arg.rows, ONE):
+                continue
+            if any(self._agrees(q, Shape(arg.rows, arg.rows), term.start) for q in square):
+                shapes[i] = Shape(arg.rows, arg.rows)
 
     def _sized_identity(self, node: t.Node) -> bool:
         """``I_n``, ``-\\rho I_p``: an identity of written size, which no vector is broadcast over
