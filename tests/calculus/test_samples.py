@@ -13,6 +13,7 @@ from texgrad.calculus import samples
 from texgrad.calculus.api import diff_in_document, diff_latex
 from texgrad.calculus.evaluate_tree import evaluate
 from texgrad.cli import main
+from texgrad.reading.project import load_project, normalize
 from texgrad.reading.source import MappedText
 from texgrad.syntax.parse import parse_row
 
@@ -205,3 +206,37 @@ def test_the_samples_themselves_are_not_a_variable_here() -> None:
     for wrt in (r"\mathbf{x}_i", r"\mathbf{y}"):
         out = diff_latex(r"\sum_i (\mathbf{w}^\top\mathbf{x}_i - y_i)^2", wrt, WHERE)
         assert out.error is not None and "is summed over" in out.error
+
+
+def test_a_family_and_a_variable_spelled_by_the_projects_macros(tmp_path: Path) -> None:
+    r"""``\vw`` and ``\vx_i`` from a macros file, the stacked matrix declared in another file
+    of the project: the sum form in the document's macros, read back through them, and the
+    matrix form from the other file's prose."""
+    (tmp_path / "macros.tex").write_text(
+        "\\newcommand{\\vw}{\\mathbf{w}}\n\\newcommand{\\vx}{\\mathbf{x}}\n", encoding="utf-8"
+    )
+    (tmp_path / "main.tex").write_text(
+        "\\documentclass{article}\n\\input{macros}\n\\begin{document}\n"
+        "We observe $N$ samples $\\vx_i \\in \\mathbb{R}^d$. The matrix "
+        "$X \\in \\mathbb{R}^{N \\times d}$ stacks the $\\vx_i^\\top$ as rows and "
+        "$\\mathbf{y} \\in \\mathbb{R}^N$ collects the targets; $\\vw \\in \\mathbb{R}^d$.\n"
+        "\\input{loss}\n\\end{document}\n",
+        encoding="utf-8",
+    )
+    loss = tmp_path / "loss.tex"
+    loss.write_text(
+        "\\begin{equation}\n  L(\\vw) = \\sum_{i=1}^N (\\vw^\\top \\vx_i - y_i)^2\n"
+        "\\end{equation}\n",
+        encoding="utf-8",
+    )
+    project = load_project(normalize(str(loss)), folder=tmp_path)
+    out = diff_in_document(loss, 2, r"\vw", project=project, folder=tmp_path)
+    assert out.error is None and out.verified, out.error
+    assert out.result == r"\sum_{i=1}^N 2 (\vw^\top \vx_i - y_i) \vx_i"
+    assert out.matrix_form.replace(" ", "") == r"2X^\top(X\vw-y)"
+    # what is shown means 2Xᵀ(Xw − y): N = 5, d = 3
+    rng = np.random.default_rng(1)
+    x, y, w = rng.standard_normal((5, 3)), rng.standard_normal((5, 1)), rng.standard_normal((3, 1))
+    shown = out.result.replace(r"\vw", r"\mathbf{w}").replace(r"\vx", r"\mathbf{x}")
+    got = evaluate(tree(shown), {"family:x": x, "y": y, "w": w, "N": 5})
+    assert np.allclose(got, 2 * x.T @ (x @ w - y))

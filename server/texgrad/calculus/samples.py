@@ -41,6 +41,7 @@ from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.stacking import stacked_sum
 from texgrad.calculus.written import FUNCTION_NAMES, function_name, sum_index, written_latex
+from texgrad.reading.macros import MacroTable, expand
 from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import Shape, dim_of, same
 from texgrad.shapes.families import SUBSCRIPT_LABELS, member_shape
@@ -119,13 +120,16 @@ def differentiate_sum(
     budget: Budget,
     layout: str = "numerator",
     stacks: dict[str, tuple[str, str]] | None = None,
+    *,
+    macros: MacroTable | None = None,
 ) -> DiffOutcome:
     """The derivative of a loss summed over samples by ``wrt``, in the document's sum form
     (and in matrix form where ``stacks`` says which matrix stacks each family: a member's
     key → the matrix's key, "row" or "column"); an outcome with an error, in the document's
-    words, when it cannot be read."""
+    words, when it cannot be read.  ``macros``: the document's, through which a result
+    written with them (``\\vw``) is read back."""
     try:
-        out, terms = _differentiate(tree, wrt, ctx, text, budget, layout)
+        out, terms = _differentiate(tree, wrt, ctx, text, budget, layout, macros or {})
         if out.error is None and stacks and out.kind == "gradient":
             out.matrix_form = _matrix_form(terms, wrt, ctx, stacks, layout, budget)
             if out.matrix_form:
@@ -136,7 +140,13 @@ def differentiate_sum(
 
 
 def _differentiate(
-    tree: t.Node, wrt: str, ctx: Context, text: str, budget: Budget, layout: str
+    tree: t.Node,
+    wrt: str,
+    ctx: Context,
+    text: str,
+    budget: Budget,
+    layout: str,
+    macros: MacroTable,
 ) -> tuple[DiffOutcome, list[_Term]]:
     node = tree
     if isinstance(node, t.Chain) and node.items and node.items[-1] is not None:
@@ -168,15 +178,15 @@ def _differentiate(
             raise CalculusError(f"the derivative of the summand was not verified: {out.note}")
         term.outcome = out
         term.read = Lowerer(sub.env).lower(body)
-        term.result = _read_back(out.result, sub)
+        term.result = _read_back(out.result, sub, macros)
         kind, shape = out.kind, out.shape
         notes.append(out.note)
         pieces.append(_piece(term, text, out.result))
         differentials.append(_piece(term, text, out.differential))
     result = _join(terms, pieces)
     differential = _join(terms, differentials)
-    printed = parse_row(MappedText.identity(result)).tree
-    printed_d = parse_row(MappedText.identity(differential)).tree
+    printed = _parsed(result, macros)
+    printed_d = _parsed(differential, macros)
     check = _verify(terms, node, (printed, printed_d), wrt, ctx, budget)
     if not check[0]:
         return DiffOutcome(error=f"the derivative of the sum was NOT verified: {check[1]}"), terms
@@ -417,12 +427,18 @@ def _undefined(node: t.Node, env: Env) -> str | None:
     return None
 
 
-def _read_back(result: str, ctx: Context) -> Expr:
+def _read_back(result: str, ctx: Context, macros: MacroTable) -> Expr:
     """The printed result, parsed and read again: what is verified is what is shown."""
-    row = parse_row(MappedText.identity(result))
-    if row.tree is None:
+    tree = _parsed(result, macros)
+    if tree is None:
         raise CalculusError("the derivative of the summand could not be read back")
-    return Lowerer(ctx.env).lower(row.tree)
+    return Lowerer(ctx.env).lower(tree)
+
+
+def _parsed(latex: str, macros: MacroTable) -> t.Node | None:
+    """LaTeX the engine printed, parsed as the document would be: its macros expanded."""
+    text, _ = expand(MappedText.identity(latex), macros)
+    return parse_row(text).tree
 
 
 # -- writing the result ----------------------------------------------------------------------
