@@ -411,6 +411,12 @@ PROBLEMS: tuple[Problem, ...] = (
       r"\mathbf{w} \in \mathbb{R}^d; \mathbf{x}_i \in \mathbb{R}^d; y_i \in \mathbb{R}", "gradient",
       r"2\sum_i (\mathbf{w}^\top\mathbf{x}_i - y_i)\mathbf{x}_i", "y_i scalars of a family",
       families=(("x", "N"), ("y", "N"))),
+    # -- sums over samples in documents as written (sums2): Σ ∈ S_{++} sampled SPD -----------------
+    P("sums2-gaussian-mean", r"\frac12\sum_{i=1}^n (\mathbf x_i - \boldsymbol\mu)^\top\Sigma^{-1}(\mathbf x_i - \boldsymbol\mu)",
+      r"\boldsymbol\mu",
+      r"\mathbf x_i \in \mathbb{R}^d; \boldsymbol\mu \in \mathbb{R}^d; \Sigma \in \mathbb{S}^d_{++}",
+      "gradient", r"-\Sigma^{-1}\sum_{i=1}^n(\mathbf{x}_i - \boldsymbol\mu)",
+      "Gaussian mean, covariance SPD", families=(("x", "n"),)),
 )  # fmt: skip
 
 

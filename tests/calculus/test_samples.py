@@ -240,3 +240,30 @@ def test_a_family_and_a_variable_spelled_by_the_projects_macros(tmp_path: Path) 
     shown = out.result.replace(r"\vw", r"\mathbf{w}").replace(r"\vx", r"\mathbf{x}")
     got = evaluate(tree(shown), {"family:x": x, "y": y, "w": w, "N": 5})
     assert np.allclose(got, 2 * x.T @ (x @ w - y))
+
+
+def test_a_trajectory_from_x_0_and_a_covariance_sampled_positive_definite(
+    tmp_path: Path,
+) -> None:
+    r"""``x_0, \dots, x_T`` listed (a member before the sum's first label) and ``R^{-1}`` of
+    ``R \in \mathbb{S}^m_{++}`` (the derivative uses Rᵀ = R): both verified."""
+    doc = tmp_path / "k.tex"
+    doc.write_text(
+        "Given a trajectory $x_0, \\dots, x_T \\in \\mathbb{R}^n$, $A \\in \\mathbb{R}^{n \\times n}$,"
+        " $H \\in \\mathbb{R}^{m \\times n}$ and $R \\in \\mathbb{S}^m_{++}$,\n"
+        "\\[ E(A) = \\sum_{t=1}^T \\|x_t - A x_{t-1}\\|^2 \\]\n"
+        "\\[ F(H) = \\sum_{t=1}^T (z_t - H x_t)^\\top R^{-1} (z_t - H x_t) \\]\n"
+        "where each $z_t \\in \\mathbb{R}^m$.\n",
+        encoding="utf-8",
+    )
+    out = diff_in_document(doc, 2, "A")
+    assert out.error is None and out.verified, out.error
+    assert out.result == r"\sum_{t=1}^T 2 (A x_{t-1} - x_t) x_{t-1}^\top"
+    x = np.random.default_rng(2).standard_normal((5, 3, 1))  # x_0..x_4: T = 4, n = 3
+    a = np.random.default_rng(3).standard_normal((3, 3))
+    got = evaluate(tree(out.result), {"family:x": x, "family-first:x": 0, "A": a, "T": 4})
+    want = sum(2 * (a @ x[t - 1] - x[t]) @ x[t - 1].T for t in range(1, 5))
+    assert np.allclose(got, want)
+    out = diff_in_document(doc, 3, "H")
+    assert out.error is None and out.verified, out.error
+    assert out.result == r"\sum_{t=1}^T 2 R^{-1} (H x_t - z_t) x_t^\top"

@@ -40,6 +40,7 @@ from texgrad.calculus.expr import CalculusError, Expr, Var
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.stacking import stacked_sum
+from texgrad.calculus.verify import _domain
 from texgrad.calculus.written import FUNCTION_NAMES, function_name, sum_index, written_latex
 from texgrad.reading.macros import MacroTable, expand
 from texgrad.reading.source import MappedText
@@ -530,12 +531,15 @@ def _verify(
 ) -> tuple[bool, str]:
     """The result against central differences of the sum, every member sampled."""
     shapes = _shapes(terms, wrt, ctx)
+    pd, pos, sym = _sampled_in_domain(terms, ctx, set(shapes))
     passed, unread, problem = 0, False, ""
     for attempt in range(TRIES):
         budget.check()
         rng = np.random.default_rng(2000 + attempt)
         try:
-            values, sizes = sample_inputs(shapes, rng=rng)
+            values, sizes = sample_inputs(
+                shapes, positive_definite=pd, positive=pos, symmetric=sym, rng=rng
+            )
             point = _Point(terms, values, sizes, rng, wrt, root)
             point.printed = printed
             ok, written = point.check(wrt)
@@ -560,6 +564,24 @@ def _verify(
     if unread:
         note += "; the formula as written was not evaluated independently"
     return True, note
+
+
+def _sampled_in_domain(
+    terms: list[_Term], ctx: Context, names: set[str]
+) -> tuple[set[str], set[str], set[str]]:
+    """Which of ``names`` to sample positive definite, positive, symmetric: as the document
+    declares them (``\\Sigma \\in \\mathbb{S}^d_{++}``, the summand's derivative may use
+    Σᵀ = Σ) and as the functions of the terms and their derivatives need."""
+    pd: set[str] = set()
+    pos: set[str] = set()
+    sym: set[str] = set()
+    for term in terms:
+        for x in (term.read, term.result):
+            if x is not None:
+                a, b, c = _domain(x, ctx.env)
+                pd, pos, sym = pd | a, pos | b, sym | c
+    pos, sym = pos - pd, sym - pd
+    return pd & names, pos & names, sym & names
 
 
 class _Point:
@@ -677,9 +699,11 @@ class _Point:
             return None
         families: dict[str, Array] = {}
         for base, seq in self.sequences.items():
-            if sorted(seq) != list(range(1, len(seq) + 1)):
-                return None  # h_0: a member before the first
-            families[f"family:{base}"] = np.stack([seq[k] for k in range(1, len(seq) + 1)])
+            first = min(seq)  # x_0 of a sum from t = 1 over x_t and x_{t-1}
+            if sorted(seq) != list(range(first, first + len(seq))):
+                return None
+            families[f"family:{base}"] = np.stack([seq[k] for k in sorted(seq)])
+            families[f"family-first:{base}"] = np.array([[float(first)]])
         try:
             return evaluate_tree(node, {**self.plain, **families, **(extra or {}), self.wrt: x})
         except (EvaluationError, KeyError):
