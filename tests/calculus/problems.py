@@ -417,6 +417,10 @@ PROBLEMS: tuple[Problem, ...] = (
       r"\mathbf x_i \in \mathbb{R}^d; \boldsymbol\mu \in \mathbb{R}^d; \Sigma \in \mathbb{S}^d_{++}",
       "gradient", r"-\Sigma^{-1}\sum_{i=1}^n(\mathbf{x}_i - \boldsymbol\mu)",
       "Gaussian mean, covariance SPD", families=(("x", "n"),)),
+    P("sums2-centring", r"\|X - \mathbf{1}\mu^\top\|_F^2", r"\mu",
+      r"X \in \mathbb{R}^{n \times d}; \mu \in \mathbb{R}^d", "gradient",
+      r"2(\mathbf{1}^\top\mathbf{1}\,\mu - X^\top\mathbf{1})", "centring: 1ᵀ1 = n once distributed",
+      constants={"1": "n"}),
 )  # fmt: skip
 
 
