@@ -25,6 +25,7 @@ sys.path.insert(0, str(REPO))
 from tests.derivations.harness import (  # noqa: E402
     DERIVATIONS,
     agrees_with_answer,
+    answer_form,
     differentiate,
     names,
     read_markers,
@@ -54,11 +55,11 @@ def main() -> int:
                 verdict = "refused"
                 refusals.append(f"{name}/{m.id}: {out.error or out.note}")
             elif m.answer:
-                why = agrees_with_answer(folder, m, out.result)
+                why = agrees_with_answer(folder, m, answer_form(out, m))
                 verdict = "right" if why is None else ("wrong" if "differs" in why else "unread")
                 if why is not None:
                     refusals.append(f"{name}/{m.id}: {verdict}: {why}")
-                ratio = _length(out.result) / max(1, _length(m.answer))
+                ratio = _length(answer_form(out, m)) / max(1, _length(m.answer))
                 lengths.append(f"{ratio:4.2f}  {name}/{m.id}")
             else:
                 verdict = "right"

@@ -506,6 +506,16 @@ PROBLEMS: tuple[Problem, ...] = (
       r"x \in \mathbb{R}^n_{+}", "gradient", r"x^{\circ -1} + (\mathbf{1}^\top x)\mathbf{1}",
       "entries under a function, and an outer sum", constants={"1": "n"},
       check_expr=r"\sum_{i} \log x_i + \frac{1}{2}\sum_{i,j} x_i x_j"),
+    # -- sums over samples in documents as written (sums2): Σ ∈ S_{++} sampled SPD -----------------
+    P("sums2-gaussian-mean", r"\frac12\sum_{i=1}^n (\mathbf x_i - \boldsymbol\mu)^\top\Sigma^{-1}(\mathbf x_i - \boldsymbol\mu)",
+      r"\boldsymbol\mu",
+      r"\mathbf x_i \in \mathbb{R}^d; \boldsymbol\mu \in \mathbb{R}^d; \Sigma \in \mathbb{S}^d_{++}",
+      "gradient", r"-\Sigma^{-1}\sum_{i=1}^n(\mathbf{x}_i - \boldsymbol\mu)",
+      "Gaussian mean, covariance SPD", families=(("x", "n"),)),
+    P("sums2-centring", r"\|X - \mathbf{1}\mu^\top\|_F^2", r"\mu",
+      r"X \in \mathbb{R}^{n \times d}; \mu \in \mathbb{R}^d", "gradient",
+      r"2(\mathbf{1}^\top\mathbf{1}\,\mu - X^\top\mathbf{1})", "centring: 1ᵀ1 = n once distributed",
+      constants={"1": "n"}),
 )  # fmt: skip
 
 

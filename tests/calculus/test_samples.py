@@ -13,6 +13,7 @@ from texgrad.calculus import samples
 from texgrad.calculus.api import diff_in_document, diff_latex
 from texgrad.calculus.evaluate_tree import evaluate
 from texgrad.cli import main
+from texgrad.reading.project import load_project, normalize
 from texgrad.reading.source import MappedText
 from texgrad.syntax.parse import parse_row
 
@@ -205,3 +206,64 @@ def test_the_samples_themselves_are_not_a_variable_here() -> None:
     for wrt in (r"\mathbf{x}_i", r"\mathbf{y}"):
         out = diff_latex(r"\sum_i (\mathbf{w}^\top\mathbf{x}_i - y_i)^2", wrt, WHERE)
         assert out.error is not None and "is summed over" in out.error
+
+
+def test_a_family_and_a_variable_spelled_by_the_projects_macros(tmp_path: Path) -> None:
+    r"""``\vw`` and ``\vx_i`` from a macros file, the stacked matrix declared in another file
+    of the project: the sum form in the document's macros, read back through them, and the
+    matrix form from the other file's prose."""
+    (tmp_path / "macros.tex").write_text(
+        "\\newcommand{\\vw}{\\mathbf{w}}\n\\newcommand{\\vx}{\\mathbf{x}}\n", encoding="utf-8"
+    )
+    (tmp_path / "main.tex").write_text(
+        "\\documentclass{article}\n\\input{macros}\n\\begin{document}\n"
+        "We observe $N$ samples $\\vx_i \\in \\mathbb{R}^d$. The matrix "
+        "$X \\in \\mathbb{R}^{N \\times d}$ stacks the $\\vx_i^\\top$ as rows and "
+        "$\\mathbf{y} \\in \\mathbb{R}^N$ collects the targets; $\\vw \\in \\mathbb{R}^d$.\n"
+        "\\input{loss}\n\\end{document}\n",
+        encoding="utf-8",
+    )
+    loss = tmp_path / "loss.tex"
+    loss.write_text(
+        "\\begin{equation}\n  L(\\vw) = \\sum_{i=1}^N (\\vw^\\top \\vx_i - y_i)^2\n"
+        "\\end{equation}\n",
+        encoding="utf-8",
+    )
+    project = load_project(normalize(str(loss)), folder=tmp_path)
+    out = diff_in_document(loss, 2, r"\vw", project=project, folder=tmp_path)
+    assert out.error is None and out.verified, out.error
+    assert out.result == r"\sum_{i=1}^N 2 (\vw^\top \vx_i - y_i) \vx_i"
+    assert out.matrix_form.replace(" ", "") == r"2X^\top(X\vw-y)"
+    # what is shown means 2Xᵀ(Xw − y): N = 5, d = 3
+    rng = np.random.default_rng(1)
+    x, y, w = rng.standard_normal((5, 3)), rng.standard_normal((5, 1)), rng.standard_normal((3, 1))
+    shown = out.result.replace(r"\vw", r"\mathbf{w}").replace(r"\vx", r"\mathbf{x}")
+    got = evaluate(tree(shown), {"family:x": x, "y": y, "w": w, "N": 5})
+    assert np.allclose(got, 2 * x.T @ (x @ w - y))
+
+
+def test_a_trajectory_from_x_0_and_a_covariance_sampled_positive_definite(
+    tmp_path: Path,
+) -> None:
+    r"""``x_0, \dots, x_T`` listed (a member before the sum's first label) and ``R^{-1}`` of
+    ``R \in \mathbb{S}^m_{++}`` (the derivative uses Rᵀ = R): both verified."""
+    doc = tmp_path / "k.tex"
+    doc.write_text(
+        "Given a trajectory $x_0, \\dots, x_T \\in \\mathbb{R}^n$, $A \\in \\mathbb{R}^{n \\times n}$,"
+        " $H \\in \\mathbb{R}^{m \\times n}$ and $R \\in \\mathbb{S}^m_{++}$,\n"
+        "\\[ E(A) = \\sum_{t=1}^T \\|x_t - A x_{t-1}\\|^2 \\]\n"
+        "\\[ F(H) = \\sum_{t=1}^T (z_t - H x_t)^\\top R^{-1} (z_t - H x_t) \\]\n"
+        "where each $z_t \\in \\mathbb{R}^m$.\n",
+        encoding="utf-8",
+    )
+    out = diff_in_document(doc, 2, "A")
+    assert out.error is None and out.verified, out.error
+    assert out.result == r"\sum_{t=1}^T 2 (A x_{t-1} - x_t) x_{t-1}^\top"
+    x = np.random.default_rng(2).standard_normal((5, 3, 1))  # x_0..x_4: T = 4, n = 3
+    a = np.random.default_rng(3).standard_normal((3, 3))
+    got = evaluate(tree(out.result), {"family:x": x, "family-first:x": 0, "A": a, "T": 4})
+    want = sum(2 * (a @ x[t - 1] - x[t]) @ x[t - 1].T for t in range(1, 5))
+    assert np.allclose(got, want)
+    out = diff_in_document(doc, 3, "H")
+    assert out.error is None and out.verified, out.error
+    assert out.result == r"\sum_{t=1}^T 2 R^{-1} (H x_t - z_t) x_t^\top"

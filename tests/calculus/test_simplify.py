@@ -53,3 +53,26 @@ def test_textbook_result(expr: str, wrt: str, where: str, want: str) -> None:
     assert out.kind == "gradient"
     assert out.verified, out.note
     assert out.result == want
+
+
+def test_a_product_is_distributed_when_ones_then_count() -> None:
+    r"""``(\mu 1^\top - X^\top) 1`` reads ``n\mu - X^\top 1`` (1ᵀ1 = n), and means the same:
+    n = 5 rows, d = 3 columns (distinct sizes)."""
+    import numpy as np
+
+    from texgrad.calculus.evaluate_tree import evaluate
+    from texgrad.reading.source import MappedText
+    from texgrad.syntax.parse import parse_row
+
+    where = r"X \in \mathbb{R}^{n \times d}; \mu \in \mathbb{R}^d"
+    out = diff_latex(r"\|X - \mathbf{1}\mu^\top\|_F^2", r"\mu", where)
+    assert out.verified and out.result == r"2 (n \mu - X^\top \mathbf{1})"
+    assert "not read back" not in out.note
+    out = diff_latex(r"\frac12\operatorname{tr}((X - \mathbf{1}\mu^\top)(X - \mathbf{1}\mu^\top)^\top)",
+                     r"\mu", where)  # fmt: skip
+    assert out.verified and out.result == r"n \mu - X^\top \mathbf{1}"
+    rng = np.random.default_rng(4)
+    x, mu = rng.standard_normal((5, 3)), rng.standard_normal((3, 1))
+    tree = parse_row(MappedText.identity(out.result)).tree
+    got = evaluate(tree, {"X": x, "\\mu": mu, "mu": mu, "n": 5})
+    assert np.allclose(got, 5 * mu - x.T @ np.ones((5, 1)))

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -32,8 +33,10 @@ from texgrad.calculus.arrays import EvaluationError
 from texgrad.calculus.context import context_at, row_at
 from texgrad.calculus.derive import DiffOutcome
 from texgrad.calculus.evaluate_expr import evaluate
+from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr
-from texgrad.calculus.lower import Lowerer
+from texgrad.calculus.lower import Env, Lowerer
+from texgrad.calculus.samples import _sample_sum, is_sample_sum
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.verify import _domain
 from texgrad.reading.document import detect_format
@@ -41,7 +44,9 @@ from texgrad.reading.macros import MacroTable, expand, merge, parse_definition
 from texgrad.reading.project import Project, load_project, normalize
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker
+from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
+from texgrad.syntax.symbols import symbol_key
 
 DERIVATIONS = Path(__file__).resolve().parent
 MARKDOWN = (".md", ".markdown", ".qmd", ".rmd")
@@ -109,6 +114,15 @@ def differentiate(folder: Path, marker: Marker) -> DiffOutcome:
     return diff_in_document(key, marker.line, marker.wrt, project=project, folder=folder)
 
 
+def answer_form(out: DiffOutcome, marker: Marker) -> str:
+    """What is compared with a textbook answer: a sum over samples' matrix form where it has
+    one (verified equal to the sum of its summands: ``2X^\\top(Xw - y)``) and the answer is
+    no sum, else the result."""
+    if "\\sum" in marker.answer:
+        return out.result
+    return out.matrix_form or out.result
+
+
 def macros_of(folder: Path) -> MacroTable:
     """The macros every file of the folder defines (``\\newcommand{\\vx}{…}``)."""
     found = []
@@ -144,14 +158,19 @@ def agrees_with_answer(folder: Path, marker: Marker, result: str) -> str | None:
     if row is None or row.tree is None:
         return "no row on that line"
     env = context_at(checked, row).env
-    f = Lowerer(env).lower(row.tree)
     macros = macros_of(folder)
+    if "\\sum" in marker.answer and is_sample_sum(row.tree, env):  # evaluated as written
+        return _agree_as_sums(row.tree, env, result, marker.answer, macros)
     got = _lowered(result, Lowerer(env), macros)
     want = _lowered(marker.answer, Lowerer(env), macros)
     if want is None:
         return f"the answer `{marker.answer}` is not readable here"
     if got is None:
         return f"the result `{result}` is not readable back here"
+    try:
+        f = Lowerer(env).lower(row.tree)
+    except CalculusError:  # a sum over samples (its members are no variables here)
+        f = want
     shapes = {x.name: x.shape for g in (f, got, want) for x in g.walk() if isinstance(x, e.Var)}
     pd, pos, sym = _domain(f, env)
     compared = 0
@@ -177,3 +196,65 @@ def agrees_with_answer(folder: Path, marker: Marker, result: str) -> str | None:
     if compared == 0:
         return "no random point where both the result and the answer evaluate"
     return None
+
+
+def _parsed(text: str, macros: MacroTable) -> t.Node | None:
+    expanded, _ = expand(MappedText.identity(text), macros)
+    return parse_row(expanded).tree
+
+
+def _agree_as_sums(
+    tree: t.Node, env: Env, result: str, answer: str, macros: MacroTable
+) -> str | None:
+    """A result and an answer over a family of samples (``\\sum_t 2(Ax_{t-1} - x_t)…``)
+    compared by evaluating both as written, every member sampled (labels 0 to 9)."""
+    got, want = _parsed(result, macros), _parsed(answer, macros)
+    if want is None:
+        return f"the answer `{answer}` is not readable here"
+    if got is None:
+        return f"the result `{result}` is not readable back here"
+    members = {}
+    for node in tree.walk():
+        if isinstance(node, t.BigOp) and node.op == "\\sum":
+            try:
+                members.update({m.base: m for m in _sample_sum(node, env).members})
+            except CalculusError:
+                continue
+    names = {k[0] for g in (tree, got, want) for n in g.walk() if (k := symbol_key(n))}
+    shapes = {k: env.vars[k].shape for k in names if k in env.vars}
+    pd, pos, sym = set(), set(), set()
+    for k in shapes:
+        info = env.vars[k]
+        (pd if info.positive_definite else sym if info.symmetric else set()).add(k)
+    compared = 0
+    for seed in range(3):
+        rng = np.random.default_rng(70 + seed)
+        values, sizes = sample_inputs(
+            shapes, positive_definite=pd, positive=pos, symmetric=sym, rng=rng
+        )
+        at: dict[str, object] = {**values, **{k: np.array([[float(v)]]) for k, v in sizes.items()}}
+        count = next(n for n in range(3, 20) if n not in sizes.values())
+        for name in names - set(at):  # the sum's bound (N, T) when no dimension names it
+            at[name] = np.array([[float(count)]])
+        for base, m in members.items():
+            if m.entry_of is None:
+                rows, cols = (_size(d, sizes) for d in (m.shape.rows, m.shape.cols))
+                at[f"family:{base}"] = rng.standard_normal((25, rows, cols))
+                at[f"family-first:{base}"] = np.array([[0.0]])
+        try:
+            with np.errstate(all="raise"):
+                a = np.asarray(evaluate_tree(got, at), dtype=float)
+                b = np.asarray(evaluate_tree(want, at), dtype=float)
+        except (EvaluationError, np.linalg.LinAlgError, FloatingPointError, ValueError,
+                ZeroDivisionError, OverflowError, KeyError):  # fmt: skip
+            continue
+        if a.shape != b.shape or not np.allclose(a, b, rtol=1e-6, atol=1e-8):
+            return f"`{result}` differs from `{answer}` at a random point"
+        compared += 1
+    if compared == 0:
+        return "no random point where both the result and the answer evaluate"
+    return None
+
+
+def _size(d: Any, sizes: dict[str, int]) -> int:
+    return int(d.subs({x: sizes[x.name] for x in d.free_symbols}))

@@ -26,10 +26,10 @@ from texgrad.calculus.lower import Lowerer, as_member
 from texgrad.calculus.planning import DiffPlan, plans_of
 from texgrad.calculus.samples import differentiate_sum, is_sample_sum
 from texgrad.calculus.written import statements
-from texgrad.reading.project import Project
+from texgrad.reading.macros import MacroTable
+from texgrad.reading.project import Project, load_project, normalize
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker, CheckResult
-from texgrad.shapes.prose import families
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
 from texgrad.syntax.symbols import member_key
@@ -182,12 +182,27 @@ def _diff_text(
     if is_sample_sum(tree, ctx.env):  # \sum_i (w^T x_i - y_i)^2: a loss over samples
         if hessian:
             return DiffOutcome(error="the Hessian of a sum over samples is not computed yet")
-        stacks = {f.key: (f.matrix[0], f.part) for f in families(result.doc.text, result.rows)}
-        return differentiate_sum(tree, key[0], ctx, text, Budget(seconds), layout, stacks)
+        stacks = result.table.stacks  # (read in every file of the project)
+        macros = _macros(path, text, project, folder)
+        return differentiate_sum(
+            tree, key[0], ctx, text, Budget(seconds), layout, stacks, macros=macros
+        )
     outcome = differentiate(tree, key[0], ctx, layout, Budget(seconds), hessian)
     if written_with_indices(tree, ctx.env, ctx.einstein):
         return _index_form(outcome, tree, text)
     return outcome
+
+
+def _macros(path: str, text: str, project: Project | None, folder: str | Path | None) -> MacroTable:
+    """The macros in force in the document (``\\vw``, from its project's macros file too):
+    a result written with them is read back through them."""
+    if project is None:
+        key = normalize(path)
+        try:
+            project = load_project(key, folder=folder, overrides={key: text})
+        except (OSError, ValueError):
+            return {}
+    return project.macros
 
 
 def _statement_at(tree: t.Node, start: int, end: int) -> t.Node:

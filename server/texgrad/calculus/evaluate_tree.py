@@ -22,7 +22,8 @@ are the constants unless a value is given for them.
 
 A family of vectors summed over (``\sum_{i=1}^N \|x_i - \mu\|^2``, ``\sum_{t=2}^T
 \|h_t - W h_{t-1}\|``) takes its members from a value keyed ``"family:x"``: an array
-whose first axis runs over the labels 1, 2, … (its member ``k`` is ``[k - 1]``).
+whose first axis runs over the labels 1, 2, … (its member ``k`` is ``[k - 1]``), or from
+the label a value ``"family-first:x"`` gives (``x_0, \dots, x_T``: 0).
 
 The engine verifies that it read a formula as written by comparing its own reading
 with this evaluation (:mod:`texgrad.calculus.verify`): this module and the notation it
@@ -165,6 +166,10 @@ class _Evaluator:
             for k, v in values.items()
             if k.startswith("family:")
         }
+        self.first = {  # each family's first label (1 unless given)
+            name: int(np.asarray(values.get(f"family-first:{name}", 1)).reshape(-1)[0])
+            for name in self.families
+        }
         self.label: dict[str, int] = {}
         self.einstein = False
 
@@ -265,12 +270,13 @@ class _Evaluator:
 
     def family_of(self, node: t.Sub, name: str) -> tuple[Array, int] | None:
         """The family of the member ``node`` labelled by the index ``name`` (``x_i``,
-        ``h_{t-1}``), and the label's offset; None if it is none."""
+        ``h_{t-1}``), and the label's offset from the family's place (label 1 at ``[0]``,
+        whatever the family's first label); None if it is none."""
         label = label_of(node.index)
         base = symbol_key(node.base)
         if label is None or label[0] != name or base is None or base[0] not in self.families:
             return None
-        return self.families[base[0]], label[1]
+        return self.families[base[0]], label[1] + 1 - self.first[base[0]]
 
     def member(self, node: t.Sub) -> Array | None:
         for name, at in self.label.items():

@@ -40,7 +40,9 @@ from texgrad.calculus.expr import CalculusError, Expr, Var
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.stacking import stacked_sum
+from texgrad.calculus.verify import _domain
 from texgrad.calculus.written import FUNCTION_NAMES, function_name, sum_index, written_latex
+from texgrad.reading.macros import MacroTable, expand
 from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import Shape, dim_of, same
 from texgrad.shapes.families import SUBSCRIPT_LABELS, member_shape
@@ -119,13 +121,16 @@ def differentiate_sum(
     budget: Budget,
     layout: str = "numerator",
     stacks: dict[str, tuple[str, str]] | None = None,
+    *,
+    macros: MacroTable | None = None,
 ) -> DiffOutcome:
     """The derivative of a loss summed over samples by ``wrt``, in the document's sum form
     (and in matrix form where ``stacks`` says which matrix stacks each family: a member's
     key → the matrix's key, "row" or "column"); an outcome with an error, in the document's
-    words, when it cannot be read."""
+    words, when it cannot be read.  ``macros``: the document's, through which a result
+    written with them (``\\vw``) is read back."""
     try:
-        out, terms = _differentiate(tree, wrt, ctx, text, budget, layout)
+        out, terms = _differentiate(tree, wrt, ctx, text, budget, layout, macros or {})
         if out.error is None and stacks and out.kind == "gradient":
             out.matrix_form = _matrix_form(terms, wrt, ctx, stacks, layout, budget)
             if out.matrix_form:
@@ -136,7 +141,13 @@ def differentiate_sum(
 
 
 def _differentiate(
-    tree: t.Node, wrt: str, ctx: Context, text: str, budget: Budget, layout: str
+    tree: t.Node,
+    wrt: str,
+    ctx: Context,
+    text: str,
+    budget: Budget,
+    layout: str,
+    macros: MacroTable,
 ) -> tuple[DiffOutcome, list[_Term]]:
     node = tree
     if isinstance(node, t.Chain) and node.items and node.items[-1] is not None:
@@ -168,15 +179,15 @@ def _differentiate(
             raise CalculusError(f"the derivative of the summand was not verified: {out.note}")
         term.outcome = out
         term.read = Lowerer(sub.env).lower(body)
-        term.result = _read_back(out.result, sub)
+        term.result = _read_back(out.result, sub, macros)
         kind, shape = out.kind, out.shape
         notes.append(out.note)
         pieces.append(_piece(term, text, out.result))
         differentials.append(_piece(term, text, out.differential))
     result = _join(terms, pieces)
     differential = _join(terms, differentials)
-    printed = parse_row(MappedText.identity(result)).tree
-    printed_d = parse_row(MappedText.identity(differential)).tree
+    printed = _parsed(result, macros)
+    printed_d = _parsed(differential, macros)
     check = _verify(terms, node, (printed, printed_d), wrt, ctx, budget)
     if not check[0]:
         return DiffOutcome(error=f"the derivative of the sum was NOT verified: {check[1]}"), terms
@@ -417,12 +428,18 @@ def _undefined(node: t.Node, env: Env) -> str | None:
     return None
 
 
-def _read_back(result: str, ctx: Context) -> Expr:
+def _read_back(result: str, ctx: Context, macros: MacroTable) -> Expr:
     """The printed result, parsed and read again: what is verified is what is shown."""
-    row = parse_row(MappedText.identity(result))
-    if row.tree is None:
+    tree = _parsed(result, macros)
+    if tree is None:
         raise CalculusError("the derivative of the summand could not be read back")
-    return Lowerer(ctx.env).lower(row.tree)
+    return Lowerer(ctx.env).lower(tree)
+
+
+def _parsed(latex: str, macros: MacroTable) -> t.Node | None:
+    """LaTeX the engine printed, parsed as the document would be: its macros expanded."""
+    text, _ = expand(MappedText.identity(latex), macros)
+    return parse_row(text).tree
 
 
 # -- writing the result ----------------------------------------------------------------------
@@ -514,12 +531,15 @@ def _verify(
 ) -> tuple[bool, str]:
     """The result against central differences of the sum, every member sampled."""
     shapes = _shapes(terms, wrt, ctx)
+    pd, pos, sym = _sampled_in_domain(terms, ctx, set(shapes))
     passed, unread, problem = 0, False, ""
     for attempt in range(TRIES):
         budget.check()
         rng = np.random.default_rng(2000 + attempt)
         try:
-            values, sizes = sample_inputs(shapes, rng=rng)
+            values, sizes = sample_inputs(
+                shapes, positive_definite=pd, positive=pos, symmetric=sym, rng=rng
+            )
             point = _Point(terms, values, sizes, rng, wrt, root)
             point.printed = printed
             ok, written = point.check(wrt)
@@ -544,6 +564,24 @@ def _verify(
     if unread:
         note += "; the formula as written was not evaluated independently"
     return True, note
+
+
+def _sampled_in_domain(
+    terms: list[_Term], ctx: Context, names: set[str]
+) -> tuple[set[str], set[str], set[str]]:
+    """Which of ``names`` to sample positive definite, positive, symmetric: as the document
+    declares them (``\\Sigma \\in \\mathbb{S}^d_{++}``, the summand's derivative may use
+    Σᵀ = Σ) and as the functions of the terms and their derivatives need."""
+    pd: set[str] = set()
+    pos: set[str] = set()
+    sym: set[str] = set()
+    for term in terms:
+        for x in (term.read, term.result):
+            if x is not None:
+                a, b, c = _domain(x, ctx.env)
+                pd, pos, sym = pd | a, pos | b, sym | c
+    pos, sym = pos - pd, sym - pd
+    return pd & names, pos & names, sym & names
 
 
 class _Point:
@@ -661,9 +699,11 @@ class _Point:
             return None
         families: dict[str, Array] = {}
         for base, seq in self.sequences.items():
-            if sorted(seq) != list(range(1, len(seq) + 1)):
-                return None  # h_0: a member before the first
-            families[f"family:{base}"] = np.stack([seq[k] for k in range(1, len(seq) + 1)])
+            first = min(seq)  # x_0 of a sum from t = 1 over x_t and x_{t-1}
+            if sorted(seq) != list(range(first, first + len(seq))):
+                return None
+            families[f"family:{base}"] = np.stack([seq[k] for k in sorted(seq)])
+            families[f"family-first:{base}"] = np.array([[float(first)]])
         try:
             return evaluate_tree(node, {**self.plain, **families, **(extra or {}), self.wrt: x})
         except (EvaluationError, KeyError):

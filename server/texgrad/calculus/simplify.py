@@ -440,7 +440,8 @@ def _times_scalar(a: Monomial, b: Monomial) -> Monomial:
 
 def _normal(m: Monomial, style: Style, text: Callable[[Expr], str]) -> Monomial:
     """Canonical scalars: each in its preferred orientation, powers of one base added,
-    sorted; a chain with X⁻¹X cancelled."""
+    sorted; a chain with X⁻¹X cancelled and 1ᵀ1 = n (once expanded: (μ1ᵀ - Xᵀ)1 = nμ - Xᵀ1)."""
+    m = _ones_counted(m)
     powers: dict[Expr, sympy.Expr] = {}
     order: list[Expr] = []
     coef = m.coef
@@ -475,6 +476,23 @@ def _normal(m: Monomial, style: Style, text: Callable[[Expr], str]) -> Monomial:
     scalars.sort(key=text)
     chain = cancel(list(m.chain))
     return Monomial(coef, tuple(scalars), tuple(chain))
+
+
+def _ones_counted(m: Monomial) -> Monomial:
+    """A chain's ``\\mathbf{1}^\\top \\mathbf{1}`` as the scalar it is (its length)."""
+    chain = list(m.chain)
+    counted: list[Expr] = []
+    i = 0
+    while i < len(chain) - 1:
+        a, b = chain[i], chain[i + 1]
+        if isinstance(a, e.Ones) and isinstance(b, e.Ones) and a.rows == e.ONE and b.cols == e.ONE:
+            counted.append(e.num(a.cols))
+            del chain[i : i + 2]
+        else:
+            i += 1
+    if not counted:
+        return m
+    return Monomial(m.coef, m.scalars + tuple(counted), tuple(chain))
 
 
 def _orient(s: Expr, style: Style, print_: Callable[[Expr], str]) -> Expr:

@@ -83,6 +83,9 @@ class SymbolTable:
     # a project's files that include no other, in reading order (path -> place): another
     # file's declarations hold in one read before it only when made as notation
     reading_order: dict[str, int] = field(default_factory=dict)
+    # families the prose sizes by a matrix ("$X$ stacks the $x_i^\\top$ as rows"), in any
+    # file: a member's key -> the matrix's key and the part ("row", "column", "sample")
+    stacks: dict[str, tuple[str, str]] = field(default_factory=dict)
     # is_notation's answers (texts and boundaries do not change once collected)
     _notation: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
     # local's, supposed's and sets_up's answers
