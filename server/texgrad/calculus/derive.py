@@ -11,13 +11,14 @@ notation and verified numerically (:mod:`~texgrad.calculus.verify`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.context import Context
 from texgrad.calculus.differential import Budget, BudgetExceeded, differential
 from texgrad.calculus.expr import ONE, CalculusError, Expr
 from texgrad.calculus.lower import Env, Lowerer
+from texgrad.calculus.numpy_code import NumpyCode, checked_code
 from texgrad.calculus.printing import Style, latex, printer
 from texgrad.calculus.readout import by_scalar, gradient, jacobian, vec_form
 from texgrad.calculus.simplify import simplifier
@@ -41,13 +42,21 @@ class DiffOutcome:
     note: str = ""  # how it was verified, or why not
     wrt: str = ""  # the variable as the document writes it
     function: str = ""  # the differentiated expression as printed
+    numpy: str = ""  # the result as NumPy code (a Python function), checked by running it
+    numpy_note: str = ""  # why there is no NumPy code
+    code: NumpyCode | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, object]:
         if self.error is not None:
             return {"error": self.error}
-        d = asdict(self)
-        for k in ("error", "note", "wrt", "function"):
+        skip = ("error", "note", "wrt", "function", "numpy", "numpy_note", "code")
+        d: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
+        for k in skip:
             d.pop(k)
+        d["steps"] = list(self.steps)
+        d["numpy"] = self.numpy or None
+        if not self.numpy:
+            d["numpy_error"] = self.numpy_note
         return d
 
 
@@ -105,6 +114,12 @@ def _differentiate(
         kind, result, shown_layout = _matrix(work)
     check = verify(f, result, work.df, v, kind, layout, env, ctx.style, budget, original=tree)
     show = work.show
+    status = f"texgrad: {check.note}." if check.ok else f"NOT VERIFIED by texgrad: {check.note}."
+    what = {"matrix": "differential", "jacobian": "Jacobian", "hessian": "Hessian"}.get(kind, kind)
+    heading = f"The {what} of f = {show(f)} with respect to {work.w}:\n    {show(result)}"
+    code, code_note = checked_code(
+        result, f, v, kind, shown_layout or layout, env, ctx.style.symbols, heading, status
+    )
     return DiffOutcome(
         kind=kind,
         result=show(result),
@@ -116,6 +131,9 @@ def _differentiate(
         note=check.note,
         wrt=work.w,
         function=show(f),
+        numpy=code.source if code is not None else "",
+        numpy_note=code_note,
+        code=code,
     )
 
 
