@@ -80,6 +80,7 @@ class Param:
     rows: sympy.Expr
     cols: sympy.Expr
     size: bool = False  # an integer (a dimension or an exponent) rather than an array
+    spelling: str = ""  # as the document writes it
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,11 +424,11 @@ def _worth_a_name(x: Expr) -> bool:
 # -- the function ------------------------------------------------------------------------
 
 
-def _shape_text(rows: sympy.Expr, cols: sympy.Expr) -> str:
+def _shape_text(rows: sympy.Expr, cols: sympy.Expr, given: bool = True) -> str:
     if rows == ONE and cols == ONE:
         return "a number"
     if cols == ONE:
-        return f"a vector of length {rows} (1-D, or a column)"
+        return f"a vector of length {rows}" + (" (1-D, or a column)" if given else " (1-D)")
     return f"an array of shape ({rows}, {cols})"
 
 
@@ -453,7 +454,10 @@ def numpy_code(
     names: dict[str, str] = {}
     for a in sorted(arrays, key=lambda a: "^" in written.get(a.name, a.name)):
         names[a.name] = _give(namer, written.get(a.name, a.name))
-    params = [Param(names[a.name], a.name, a.rows, a.cols) for a in arrays]
+    params = [
+        Param(names[a.name], a.name, a.rows, a.cols, spelling=written.get(a.name, a.name))
+        for a in arrays
+    ]
     if kind == "matrix":
         names["d:" + v.name] = namer.give("d" + names[v.name])
         params.append(Param(names["d:" + v.name], "d:" + v.name, v.rows, v.cols))
@@ -530,7 +534,8 @@ def _source(
         elif p.key.startswith("d:"):
             doc.append(f"{ind}{p.name}: the direction, shaped like {printer.names[p.key[2:]]}")
         else:
-            doc.append(f"{ind}{p.name}: {_shape_text(p.rows, p.cols)}")
+            said = f"{p.spelling}, " if p.spelling not in ("", p.name) else ""
+            doc.append(f"{ind}{p.name}: {said}{_shape_text(p.rows, p.cols)}")
     doc.append(f"Returns {_returns(result, f, v, kind, layout, printer.names)}.")
     text = "\n".join(f"{ind}{line}" if line else "" for line in doc).replace('"""', "'''")
     lines = ["import numpy as np"] + [f"import {m}" for m in sorted(printer.imports)]
@@ -553,7 +558,7 @@ def _source(
 
 def _returns(result: Expr, f: Expr, v: e.Var, kind: str, layout: str, names: dict[str, str]) -> str:
     w = names[v.name]
-    shape = _shape_text(result.rows, result.cols).split(" (")[0]
+    shape = _shape_text(result.rows, result.cols, given=False)
     if kind == "matrix":
         return (
             f"dF, the differential of F at {w} in the direction d{w}: {shape}, shaped like "
