@@ -4,7 +4,7 @@ For each planned differentiation (:class:`~texgrad.calculus.api.DiffPlan`) and i
 outcome, an :class:`Offer` titled as an editor shows it — "Differentiate f w.r.t. x
 (gradient)", "Hessian of f w.r.t. x", "Show derivation of ∇ₓf" — saying "not verified"
 unless the result was verified (an outcome not ready in time is not); a failed one is not
-offered.  :func:`writing` turns a taken offer and its outcome into the text to insert
+offered; :func:`numpy_copies` offers verified results as NumPy code to copy.  :func:`writing` turns a taken offer and its outcome into the text to insert
 (:mod:`texgrad.calculus.insertion`).
 
 Plain values: texts, offsets and the engine's outcomes; no protocol.
@@ -88,6 +88,36 @@ def offers(
             title = f"Show derivation of {sym}" + ("" if verified else " (not verified)")
             derivations.append(Offer(title, "derivation", plan.wrt, plan.row_start, row_text, head))
     return found + derivations
+
+
+@dataclass(frozen=True, slots=True)
+class CodeCopy:
+    """A result offered as NumPy code to copy: "Copy ∇ₓf as NumPy"."""
+
+    title: str
+    code: str
+    what: str  # the result's name, for the message once copied
+
+
+def numpy_copies(
+    result: CheckResult, done: Iterable[tuple[DiffPlan, str, DiffOutcome | None]]
+) -> list[CodeCopy]:
+    """The verified results among planned differentiations (each with its mode and outcome,
+    None: not ready) that have NumPy code: the code of an unverified one is not offered."""
+    found: list[CodeCopy] = []
+    for plan, mode, outcome in done:
+        if outcome is None or outcome.error is not None or not outcome.verified:
+            continue
+        if not outcome.numpy:
+            continue
+        head = plan.function or defined_head(result, plan.row_start) or "f"
+        if mode == "hessian":
+            what = f"the Hessian of {head} w.r.t. {plan.wrt}"
+        else:
+            what = _symbol(plan.kind, head, plan.wrt)
+        title = f"Copy {what} as NumPy"
+        found.append(CodeCopy(title, outcome.numpy, what))
+    return found
 
 
 def writing(

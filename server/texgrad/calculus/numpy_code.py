@@ -570,12 +570,12 @@ def _returns(result: Expr, f: Expr, v: e.Var, kind: str, layout: str, names: dic
             if layout != "denominator"
             else ("denominator layout, one row per entry of " + w)
         )
-        return f"the Jacobian of f with respect to {w}, {shape} ({how})"
+        return f"the Jacobian of f with respect to {w}: {shape} ({how})"
     if kind == "hessian":
-        return f"the Hessian of f with respect to {w}, {shape}"
+        return f"the Hessian of f with respect to {w}: {shape}"
     if kind == "derivative":
-        return f"the derivative of f with respect to {w}, {shape} (the shape of f)"
-    return f"the gradient of f with respect to {w}, {shape} (the shape of {w})"
+        return f"the derivative of f with respect to {w}: {shape}, shaped like f"
+    return f"the gradient of f with respect to {w}: {shape}, shaped like {w}"
 
 
 # -- running it ----------------------------------------------------------------------------
