@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from texgrad.calculus.actions import Offer, offers, writing
+from texgrad.calculus.actions import Offer, numpy_copies, offers, writing
 from texgrad.calculus.api import DiffOutcome, DiffPlan
 from texgrad.shapes.check import Checker, CheckResult
 
@@ -45,3 +45,18 @@ def test_a_taken_offer_writes_its_equation_after_the_math(tmp_path: Path) -> Non
     assert TEXT[: ins.offset] + ins.text == TEXT[:-1] + "\n\\[\n  \\nabla_x L = 2 x\n\\]"
     moved = Offer("", "result", "x", len(TEXT), "", "L")
     assert writing(moved, outcome, result, "latex", "auto") is None
+
+
+def test_only_verified_results_with_code_are_offered_to_copy(tmp_path: Path) -> None:
+    result, plan = _checked(tmp_path), _plan()
+    code = "import numpy as np\n"
+    verified = DiffOutcome(kind="gradient", result="2 x", verified=True, numpy=code)
+    unverified = DiffOutcome(kind="gradient", result="2 x", verified=False, numpy=code)
+    without = DiffOutcome(kind="gradient", result="2 x", verified=True, numpy_note="no spelling")
+    got = numpy_copies(result, [(plan, "result", verified), (plan, "hessian", verified)])
+    assert [(c.title, c.code, c.what) for c in got] == [
+        ("Copy ∇ₓL as NumPy", code, "∇ₓL"),
+        ("Copy the Hessian of L w.r.t. x as NumPy", code, "the Hessian of L w.r.t. x"),
+    ]
+    assert numpy_copies(result, [(plan, "result", unverified), (plan, "result", without)]) == []
+    assert numpy_copies(result, [(plan, "result", None)]) == []
