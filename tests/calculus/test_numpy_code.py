@@ -291,3 +291,14 @@ def test_json_carries_the_code() -> None:
     )
     data = out.to_json()
     assert data["numpy"] == out.numpy and "code" not in data and "numpy_error" not in data
+
+
+def test_a_symbol_has_the_shape_the_function_uses() -> None:
+    """X declared n×p, a row's X^T X + I_3 fixes p = 3: the code takes X as it is used."""
+    n = dim("n")
+    declared = e.var("X", Shape(n, dim("p")))
+    used = e.var("X", Shape(n, sympy.Integer(3)))
+    f = e.tr(e.inv(e.add(e.mul(e.transpose(used), used), e.identity(sympy.Integer(3)))))
+    code = numpy_code(used, f, declared, "gradient")
+    assert [(p.name, p.rows, p.cols) for p in code.params] == [("X", n, 3)]
+    assert "an array of shape (n, 3)" in code.source

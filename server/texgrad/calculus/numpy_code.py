@@ -155,7 +155,7 @@ class _Printer:
     # numbers and dimensions
     def number(self, x: sympy.Expr) -> tuple[str, int]:
         if x.is_Integer:
-            return (str(int(x)), _ATOM) if x >= 0 else (str(int(x)), _UNARY)
+            return (str(int(x)), _ATOM) if x.is_nonnegative else (str(int(x)), _UNARY)
         if x.is_Rational:
             p, q = int(x.p), int(x.q)
             if q & (q - 1) == 0 and q <= 1024:
@@ -392,9 +392,9 @@ _PRINT: dict[type[Expr], Any] = {
 
 def _negated(x: Expr) -> tuple[bool, Expr]:
     """(True, -x) for a product with a negative number in front, else (False, x)."""
-    if isinstance(x, e.Mul) and isinstance(x.factors[0], e.Num) and x.factors[0].value < 0:
+    if isinstance(x, e.Mul) and isinstance(x.factors[0], e.Num) and x.factors[0].value.is_negative:
         return True, e.mul(e.num(-x.factors[0].value), *x.factors[1:])
-    if isinstance(x, e.Num) and x.value < 0:
+    if isinstance(x, e.Num) and x.value.is_negative:
         return True, e.num(-x.value)
     return False, x
 
@@ -447,10 +447,15 @@ def numpy_code(
     and ``status`` go into the docstring.  Raises :class:`NumpyUnsupported`."""
     written = written or {}
     namer = _Names()
+    # the variable first; each symbol with its shape where the function uses it (a row may
+    # fix a declared size: X ∈ ℝ^{n×p} with I_3 in X^T X + I_3)
     arrays: list[e.Var] = [v]
     for x in (*f.walk(), *result.walk()):
-        if isinstance(x, e.Var) and all(a.name != x.name for a in arrays):
+        if isinstance(x, e.Var) and x.name == v.name and arrays[0] is v:
+            arrays[0] = x
+        elif isinstance(x, e.Var) and all(a.name != x.name for a in arrays):
             arrays.append(x)
+    v = arrays[0]
     names: dict[str, str] = {}
     for a in sorted(arrays, key=lambda a: "^" in written.get(a.name, a.name)):
         names[a.name] = _give(namer, written.get(a.name, a.name))
@@ -680,14 +685,16 @@ def domains(f: Expr, code: NumpyCode, env: Env) -> list[Domain]:
 
 
 def points(
-    code: NumpyCode, domain: Domain, tries: int = 6
+    code: NumpyCode, domain: Domain, tries: int = 10
 ) -> Iterator[tuple[dict[str, Array], dict[str, int]]]:
     """Random points to test ``code`` at, sampled as the verifier samples (distinct sizes
     for distinct dimensions) in ``domain``."""
     from texgrad.calculus.sampling import sample_inputs
 
     pd, pos, sym = domain
-    arrays = {p.key: Shape(p.rows, p.cols) for p in code.params if not (p.size or ":" in p.key)}
+    arrays = {
+        p.key: Shape(p.rows, p.cols) for p in code.params if not (p.size or p.key.startswith("d:"))
+    }
     for attempt in range(tries):
         rng = np.random.default_rng(2000 + attempt)
         try:
