@@ -312,3 +312,29 @@ def test_diff_json_has_a_numpy_field() -> None:
     data = json.loads(out)
     assert code == 0 and data["numpy"].startswith("import numpy as np")
     assert "return (2 * x).ravel()" in data["numpy"]
+
+
+def test_diff_of_a_document_row_as_numpy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = tmp_path / "notes.md"
+    doc.write_text(
+        "Let $\\Sigma \\in \\mathbb{S}^n_{++}$ be the covariance, and the mean and a sample\n"
+        "be $\\boldsymbol{\\mu}, \\mathbf{x} \\in \\mathbb{R}^n$.\n\n"
+        "$$\nL(\\boldsymbol{\\mu}) = \\frac{1}{2}(\\mathbf{x} - \\boldsymbol{\\mu})^\\top "
+        "\\Sigma^{-1} (\\mathbf{x} - \\boldsymbol{\\mu})\n$$\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    code, out = run(
+        "diff", "--file", "notes.md", "--line", "5", "--wrt", r"\boldsymbol{\mu}", "--format", "numpy"
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    assert "def grad_mu(mu, x, Sigma):" in out and "np.linalg.solve(Sigma, " in out
+    space: dict[str, object] = {}
+    exec(out, space)  # the code texgrad generated
+    rng = np.random.default_rng(0)
+    m = rng.standard_normal((3, 3))
+    sigma, x, mu = m @ m.T + np.eye(3), rng.standard_normal(3), rng.standard_normal(3)
+    got = space["grad_mu"](mu=mu, x=x, Sigma=sigma)  # type: ignore[operator]
+    np.testing.assert_allclose(got, np.linalg.solve(sigma, mu - x), rtol=1e-10)
