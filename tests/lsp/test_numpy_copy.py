@@ -97,3 +97,34 @@ async def test_copy_as_numpy_only_where_the_client_copies(
     # resolve hands it back as it is: nothing to resolve
     resolved = await client.code_action_resolve_async(action)
     assert resolved.command == action.command and resolved.edit is None
+
+
+MD = r"""# Notes é 😀
+
+Let $A \in \mathbb{R}^{m \times n}$, $b \in \mathbb{R}^m$ and $x \in \mathbb{R}^n$.
+
+$$
+f(x) = \frac12 \|Ax - b\|_2^2
+$$
+
+More text.
+"""
+
+
+async def test_in_markdown_an_editor_that_cannot_copy_inserts_the_code(
+    client: LanguageClient, open_doc: Callable[..., Doc]
+) -> None:
+    doc = open_doc("notes.md", MD)
+    await doc.diagnostics()
+    actions = await _listed(doc, "\\frac12", 2)
+    inserts = [a for a in actions if a.title.startswith("Insert")]
+    if client.copies:  # type: ignore[attr-defined]
+        assert inserts == []  # VS Code copies instead
+        return
+    titles = [a.title for a in inserts]
+    assert "Insert ∇ₓf as NumPy code" in titles
+    assert "Insert the Hessian of f w.r.t. x as NumPy code" in titles
+    new = await doc.apply_action(next(a for a in inserts if a.title == "Insert ∇ₓf as NumPy code"))
+    assert "$$\n\n```python\nimport numpy as np\n\n\ndef grad_x(x, A, b):\n" in new
+    assert new.endswith("    return (A.T @ (A @ x - b)).ravel()\n```\n\nMore text.\n")
+    assert await doc.diagnostics() == []  # the code is not read as math

@@ -1,6 +1,7 @@
 """Code actions: "Differentiate f w.r.t. x", "Hessian of f w.r.t. x", "Show derivation
-of ∇ₓf", "Copy ∇ₓf as NumPy" (to a client that runs the copy command), and the quick
-fixes of diagnostics (insert a transpose).
+of ∇ₓf", "Copy ∇ₓf as NumPy" (to a client that runs the copy command; to another, in a
+Markdown document, "Insert ∇ₓf as NumPy code", a fenced block after the math), and the
+quick fixes of diagnostics (insert a transpose).
 
 Differentiation runs when the actions are listed (in the differentiation pool, bounded
 by a deadline) so that a title never claims a result is verified when it is not: an
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from texgrad.calculus.actions import Offer, numpy_copies, offers, writing
+from texgrad.calculus.actions import Offer, numpy_copies, numpy_insertions, offers, writing
 from texgrad.protocol.diagnostics import to_lsp
 from texgrad.protocol.server import RequestFailed, Snapshot, TexgradServer
 from texgrad.workspace import Inserted
@@ -178,6 +179,8 @@ async def _differentiations(
     assert snap.result is not None
     actions = [_action(snap, offer) for offer in offers(snap.result, done)]
     copies = _copies(ls, snap, done)
+    if COPY_COMMAND not in ls.client.commands:  # Markdown: the code as a block instead
+        actions += [_action(snap, offer) for offer in numpy_insertions(snap.result, done)]
     if lazy:
         return actions + copies
     for action in actions:
@@ -232,10 +235,12 @@ async def resolve(ls: TexgradServer, action: types.CodeAction) -> types.CodeActi
     ):
         return action
     snap, offer = await _offered(ls, action.title, data)
-    hessian = offer.mode == "hessian"
+    hessian = offer.mode in ("hessian", "numpy-hessian")
     outcome = await asyncio.shield(_outcome(ls, snap, offer.row_start, offer.wrt, hessian))
     if outcome.error is not None:
         raise RequestFailed(f"texgrad: {outcome.error}")
+    if offer.mode.startswith("numpy") and not (outcome.numpy and outcome.verified):
+        raise RequestFailed(f"texgrad: no verified NumPy code for this: {outcome.numpy_note}")
     assert snap.result is not None
     notation = ls.ws.settings["gradientNotation"]
     written = writing(offer, outcome, snap.result, snap.fmt, notation)
