@@ -331,3 +331,21 @@ def test_no_time_left_means_no_code_not_an_error() -> None:
     assert code is None and "no time" in note
     code, note = checked_code(x, e.mul(e.transpose(x), x), x, "gradient", "", Env(), {}, "", "")
     assert code is not None and note == ""
+
+
+def test_a_case_is_computed_only_when_taken() -> None:
+    """Parts of the cases' values are not hoisted out of the conditional: inv(X) is not
+    computed where X is singular and the other case holds."""
+    x = e.var("X", Shape(dim("n"), dim("n")))
+    t = e.var("t", Shape(sympy.Integer(1), sympy.Integer(1)))
+    inverse = e.inv(x)
+    value = e.add(inverse, e.transpose(inverse))
+    cases = e.piecewise(
+        (value, e.zero(dim("n"), dim("n"))), (t, t), (e.num(0), e.num(0)), (">", "")
+    )
+    code = numpy_code(cases, cases, x, "matrix")
+    assert "t_0" not in code.source and "if t > 0 else" in code.source
+    got = run_code(
+        code, {"X": np.zeros((2, 2)), "t": np.array([[-1.0]]), "d:X": np.eye(2)}, {"n": 2}
+    )
+    np.testing.assert_array_equal(got, np.zeros((2, 2)))

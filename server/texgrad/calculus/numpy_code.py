@@ -332,7 +332,7 @@ class _Printer:
         return f"np.diagflat({self.pr(x.arg)[0]})", _ATOM
 
     def _diag_vector(self, x: e.DiagV) -> tuple[str, int]:
-        return f"np.diag({self.pr(x.arg)[0]}).reshape(-1, 1)", _ATOM
+        return f"np.diag({self.pr(x.arg)[0]})[:, np.newaxis]", _ATOM
 
     def _matrix_function(self, x: e.MatFn) -> tuple[str, int]:
         form = _MATRIX_FUNCTIONS.get(x.fn)
@@ -407,7 +407,9 @@ def _shared(x: Expr) -> set[Expr]:
     while stack:
         y = stack.pop()
         counts[y] += 1
-        if counts[y] == 1:
+        if counts[y] == 1 and isinstance(y, e.Piecewise):
+            stack.extend((*y.lefts, *y.rights))  # a case's value is computed only if taken
+        elif counts[y] == 1:
             stack.extend(y.children())
     return {y for y, n in counts.items() if n > 1 and _worth_a_name(y)}
 
@@ -473,7 +475,8 @@ def numpy_code(
     printer.namer = namer
     value, prec = printer.pr(result)
     if result.is_scalar:
-        value = f"float({value})"
+        bare = isinstance(result, e.Piecewise) and result not in printer.temps  # "(a if c else b)"
+        value = f"float({value[1:-1] if bare else value})"
     elif result.cols == ONE:
         value = f"{printer._wrap((value, prec), _ATOM)}.ravel()"
     fname = namer.give(f"{_KIND_NAMES[kind][0]}_{names[v.name]}")
