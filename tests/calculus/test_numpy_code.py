@@ -12,6 +12,7 @@ the direction of a differential, refusals (never wrong code).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -349,3 +350,32 @@ def test_a_case_is_computed_only_when_taken() -> None:
         code, {"X": np.zeros((2, 2)), "t": np.array([[-1.0]]), "d:X": np.eye(2)}, {"n": 2}
     )
     np.testing.assert_array_equal(got, np.zeros((2, 2)))
+
+
+@dataclass(frozen=True, slots=True)
+class Vec(e.Expr):  # as the engine's vec X, on another line of work
+    arg: e.Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Unvec(e.Expr):  # as the engine's vec⁻¹ y
+    arg: e.Expr
+
+
+def test_vec_and_its_inverse_are_printed_by_name() -> None:
+    m, n = dim("m"), dim("n")
+    x = e.var("X", Shape(m, n))
+    vec = Vec(x, rows=m * n, cols=sympy.Integer(1))
+    code = numpy_code(vec, e.tr(e.mul(e.transpose(x), x)), x, "derivative")
+    a = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(run_code(code, {"X": a}, {"m": 2, "n": 3}), a.ravel(order="F"))
+    y = e.var("y", Shape(m * n, sympy.Integer(1)))
+    back = Unvec(y, rows=m, cols=n)
+    code = numpy_code(back, back, y, "derivative")
+    assert "shape" in code.source and 'order="F"' in code.source
+    got = run_code(
+        code,
+        {"y": a.reshape(-1, 1, order="F")},
+        {"m": 2, "n": 3},
+    )
+    np.testing.assert_array_equal(got, a)

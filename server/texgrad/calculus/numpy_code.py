@@ -200,7 +200,7 @@ class _Printer:
         name = self.temps.get(x)
         if name is not None:
             return name, _ATOM
-        how = _PRINT.get(type(x))
+        how = _PRINT.get(type(x)) or _BY_NAME.get(type(x).__name__)
         if how is None:
             raise NumpyUnsupported(f"cannot write {type(x).__name__} in NumPy")
         out: tuple[str, int] = how(self, x)
@@ -348,7 +348,18 @@ class _Printer:
 
     def _softmax(self, x: e.Softmax) -> tuple[str, int]:
         self.imports.add("scipy.special")
+        if x.cols != ONE:  # of a matrix: row by row
+            return f"scipy.special.softmax({self.pr(x.arg)[0]}, axis=1)", _ATOM
         return f"scipy.special.softmax({self.pr(x.arg)[0]})", _ATOM
+
+    def _vec(self, x: Any) -> tuple[str, int]:
+        """vec X: the columns stacked (Fortran order)."""
+        return f'{self.atom(x.arg)}.reshape(-1, 1, order="F")', _ATOM
+
+    def _unvec(self, x: Any) -> tuple[str, int]:
+        """vec⁻¹ y: a column read back column by column."""
+        shape = f"({self.dim(x.rows)}, {self.dim(x.cols)})"
+        return f'{self.atom(x.arg)}.reshape({shape}, order="F")', _ATOM
 
     def _lse(self, x: e.LSE) -> tuple[str, int]:
         self.imports.add("scipy.special")
@@ -389,6 +400,11 @@ _PRINT: dict[type[Expr], Any] = {
     e.Softmax: _Printer._softmax, e.LSE: _Printer._lse, e.Norm: _Printer._norm,
     e.Piecewise: _Printer._piecewise,
 }  # fmt: skip
+
+
+# Nodes printed by their class's name: vec and vec⁻¹, which the engine has on other lines of
+# work (the code of a result is tested against the engine's value all the same).
+_BY_NAME: dict[str, Any] = {"Vec": _Printer._vec, "Unvec": _Printer._unvec}
 
 
 def _negated(x: Expr) -> tuple[bool, Expr]:
@@ -479,7 +495,7 @@ def numpy_code(
         value = f"float({value[1:-1] if bare else value})"
     elif result.cols == ONE:
         value = f"{printer._wrap((value, prec), _ATOM)}.ravel()"
-    fname = namer.give(f"{_KIND_NAMES[kind][0]}_{names[v.name]}")
+    fname = namer.give(f"{_KIND_NAMES.get(kind, ('derivative',))[0]}_{names[v.name]}")
     params.extend(extra)
     source = _source(
         fname, params, printer, sizes_from, value, result, f, v, kind, layout, heading, status
@@ -494,7 +510,7 @@ def _symbols(
     parameter's shape (``n = A.shape[1]``), else a parameter of its own."""
     needed: set[sympy.Symbol] = set()
     for x in result.walk():
-        if isinstance(x, (e.Identity, e.Ones, e.Zero, e.Piecewise)):
+        if isinstance(x, (e.Identity, e.Ones, e.Zero, e.Piecewise)) or type(x).__name__ == "Unvec":
             needed |= x.rows.free_symbols | x.cols.free_symbols
         if isinstance(x, e.Num):
             needed |= x.value.free_symbols
@@ -533,7 +549,7 @@ def _source(
     status: str,
 ) -> str:
     ind = "    "
-    doc = [heading or f"{_KIND_NAMES[kind][1]}."]
+    doc = [heading or f"{_KIND_NAMES.get(kind, ('', 'the derivative'))[1]}."]
     if status:
         doc += ["", status]
     doc += ["", "Parameters:"]
