@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from texgrad import __version__
 from texgrad.reading.document import DocumentRead, detect_format, read_document
@@ -24,6 +24,9 @@ from texgrad.shapes.check import Checker
 from texgrad.shapes.diagnostics import Diagnostic
 from texgrad.syntax.parse import ParsedRow, parse_region
 from texgrad.syntax.show import show
+
+if TYPE_CHECKING:  # the engine is imported when a derivative is asked for
+    from texgrad.calculus.api import DiffOutcome
 
 # the documents a folder is searched for: LaTeX, Markdown, Quarto, R Markdown, MDX
 DOCUMENT_SUFFIXES = (".tex", ".ltx", ".latex", ".md", ".markdown", ".qmd", ".rmd", ".mdx")
@@ -118,7 +121,11 @@ def _add_diff(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     dif.add_argument("--file", metavar="DOC", help="differentiate the math on --line of DOC")
     dif.add_argument("--line", type=int, metavar="N", help="1-based line of --file")
     dif.add_argument(
-        "--format", choices=("latex", "json"), default="latex", help="output (default: latex)"
+        "--format",
+        choices=("latex", "json", "numpy"),
+        default="latex",
+        help="output (default: latex); numpy: a Python function of the symbols returning the "
+        "result (for a matrix-valued function, of the point and a direction dX, returning dF)",
     )
     dif.add_argument(
         "--layout",
@@ -215,6 +222,8 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
         print(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2), file=out)
     elif outcome.error is not None:
         print(f"texgrad diff: {outcome.error}", file=sys.stderr)
+    elif args.format == "numpy":
+        return _print_numpy(outcome, out)
     else:
         print(outcome.result, file=out)
         if args.steps:
@@ -228,6 +237,17 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
         if outcome.matrix_form:  # a sum over samples whose stacked matrix is declared
             print(f"% in matrix form (verified): {outcome.matrix_form}", file=sys.stderr)
     return 0 if outcome.error is None and outcome.verified else 1
+
+
+def _print_numpy(outcome: DiffOutcome, out: TextIO) -> int:
+    """The result as NumPy code on stdout (its docstring says whether it was verified)."""
+    if not outcome.numpy:
+        print(f"texgrad diff: no NumPy code for this result: {outcome.numpy_note}", file=sys.stderr)
+        return 1
+    out.write(outcome.numpy)
+    status = "verified" if outcome.verified else "NOT VERIFIED"
+    print(f"# {outcome.kind} ({outcome.shape}); {status}: {outcome.note}", file=sys.stderr)
+    return 0 if outcome.verified else 1
 
 
 # -- check -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ notation and verified numerically (:mod:`~texgrad.calculus.verify`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.components import (
@@ -26,6 +26,7 @@ from texgrad.calculus.expr import ONE, CalculusError, Expr
 from texgrad.calculus.indices import lower_for_entry, lower_formula
 from texgrad.calculus.lower import Env
 from texgrad.calculus.matrix_notation import matrix_notes, sylvester_lines
+from texgrad.calculus.numpy_code import NumpyCode, checked_code
 from texgrad.calculus.printing import Style, latex, printer
 from texgrad.calculus.readout import by_scalar, gradient, jacobian, vec_form
 from texgrad.calculus.simplify import simplifier
@@ -52,15 +53,23 @@ class DiffOutcome:
     wrt: str = ""  # the variable as the document writes it
     function: str = ""  # the differentiated expression as printed
     matrix_form: str = ""  # a sum over samples as matrices (verified), where it has one
+    numpy: str = ""  # the result as NumPy code (a Python function), checked by running it
+    numpy_note: str = ""  # why there is no NumPy code
+    code: NumpyCode | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, object]:
         if self.error is not None:
             return {"error": self.error}
-        d = asdict(self)
-        for k in ("error", "note", "wrt", "function"):
+        skip = ("error", "note", "wrt", "function", "numpy", "numpy_note", "code")
+        d: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
+        for k in skip:
             d.pop(k)
         if not self.matrix_form:
             d.pop("matrix_form")
+        d["steps"] = list(self.steps)
+        d["numpy"] = self.numpy or None
+        if not self.numpy:
+            d["numpy_error"] = self.numpy_note
         return d
 
 
@@ -171,8 +180,21 @@ def _from_expr(
     if free is not None and entry is not None and tree is not None:
         return _by_entry_of_entry(work, tree, env, entry, free, kind, result, check, ctx.einstein)
     show = work.show
+    status = f"texgrad: {check.note}." if check.ok else f"NOT VERIFIED by texgrad: {check.note}."
+    what = {"matrix": "differential", "jacobian": "Jacobian", "hessian": "Hessian"}.get(kind, kind)
+    heading = f"The {what} of f = {show(f)} with respect to {work.w}:\n    {show(result)}"
+    code, code_note = checked_code(
+        result, f, v, kind, shown_layout or layout, env, ctx.style.symbols, heading, status, budget
+    )
     if tree is not None and (entry is not None or (indexed and kind == "gradient")):
-        return _by_entry(work, tree, env, entry, kind, result, check, f)
+        by_entry = _by_entry(work, tree, env, entry, kind, result, check, f)
+        if entry is None:  # the result is still the gradient: its code holds
+            by_entry.numpy, by_entry.numpy_note, by_entry.code = (
+                code.source if code is not None else "", code_note, code,
+            )  # fmt: skip
+        else:
+            by_entry.numpy_note = "cannot write EntryDerivative in NumPy"
+        return by_entry
     return DiffOutcome(
         kind=kind,
         result=show(result),
@@ -184,6 +206,9 @@ def _from_expr(
         note=note,
         wrt=work.w,
         function=show(f),
+        numpy=code.source if code is not None else "",
+        numpy_note=code_note,
+        code=code,
     )
 
 

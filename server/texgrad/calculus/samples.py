@@ -213,6 +213,7 @@ def _differentiate(
         note=check[1],
         wrt=w,
         function=_source(text, node),
+        numpy_note="cannot write SumOverSamples in NumPy",  # (its matrix form could be, later)
     )
     return outcome, terms
 
