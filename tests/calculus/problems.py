@@ -9,7 +9,9 @@ should give.  ``kind`` is what the engine should call the result:
 - ``jacobian``: a vector function of a vector; the answer is m×n, numerator layout;
 - ``derivative``: any function of a scalar; the answer has the function's shape;
 - ``matrix``: a matrix-valued function of a vector or matrix; the answer is the
-  differential ``dF`` written with ``\mathrm{d}X`` (``A \,\mathrm{d}X\, B``).
+  differential ``dF`` written with ``\mathrm{d}X`` (``A \,\mathrm{d}X\, B``);
+- ``hessian``: a scalar function of a vector, asked with ``hessian=True``; the answer is
+  the n×n Hessian.
 
 Sampling domains come from ``where``: ``\mathbb{S}^n_{++}`` is symmetric positive
 definite, ``\mathbb{S}^n`` symmetric, ``\mathbb{R}^n_{+}`` / ``\mathbb{R}_{++}``
@@ -46,7 +48,7 @@ class Problem:
     check_answer: str | None = None
 
 
-KINDS = ("gradient", "jacobian", "derivative", "matrix")
+KINDS = ("gradient", "jacobian", "derivative", "matrix", "hessian")
 
 P = Problem
 
@@ -376,6 +378,26 @@ PROBLEMS: tuple[Problem, ...] = (
     P("mat-sigmoid-layer", r"\sigma(XW)", "W",
       r"X \in \mathbb{R}^{N \times d}; W \in \mathbb{R}^{d \times k}", "matrix",
       r"\sigma(XW) \odot (1 - \sigma(XW)) \odot (X \,\mathrm{d}W)", "logistic layer on a batch"),
+    # -- Hessians of products and quotients of scalar functions (helper: forms) ---------------
+    P("hess-rayleigh", r"\frac{x^\top A x}{x^\top x}", "x",
+      r"A \in \mathbb{R}^{n \times n}; x \in \mathbb{R}^n", "hessian",
+      r"\frac{A + A^\top}{x^\top x} - \frac{2((A + A^\top) x x^\top + x x^\top (A + A^\top)"
+      r" + (x^\top A x) I)}{(x^\top x)^2} + \frac{8 (x^\top A x) x x^\top}{(x^\top x)^3}",
+      "Rayleigh quotient", constants={"I": "n"}),
+    P("hess-linear-times-quadratic", r"(a^\top x)(x^\top A x)", "x",
+      r"A \in \mathbb{R}^{n \times n}; x, a \in \mathbb{R}^n", "hessian",
+      r"(a^\top x)(A + A^\top) + a x^\top (A + A^\top) + (A + A^\top) x a^\top",
+      "product of a linear and a quadratic form"),
+    P("hess-quadratic-over-linear", r"\frac{x^\top A x}{a^\top x}", "x",
+      r"A \in \mathbb{R}^{n \times n}; x, a \in \mathbb{R}^n", "hessian",
+      r"\frac{A + A^\top}{a^\top x} - \frac{(A + A^\top) x a^\top + a x^\top (A + A^\top)}"
+      r"{(a^\top x)^2} + \frac{2 (x^\top A x) a a^\top}{(a^\top x)^3}",
+      "quotient of a quadratic and a linear form"),
+    P("hess-norm-over-linear", r"\frac{x^\top x}{a^\top x}", "x", r"x, a \in \mathbb{R}^n",
+      "hessian",
+      r"\frac{2I}{a^\top x} - \frac{2(x a^\top + a x^\top)}{(a^\top x)^2}"
+      r" + \frac{2 (x^\top x) a a^\top}{(a^\top x)^3}",
+      "quotient of a squared norm and a linear form", constants={"I": "n"}),
 )  # fmt: skip
 
 

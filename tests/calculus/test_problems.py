@@ -69,7 +69,9 @@ def run(problem_id: str) -> Run:
     problem = next(p for p in PROBLEMS if p.id == problem_id)
     start = time.perf_counter()
     try:
-        out = diff_latex(problem.expr, problem.wrt, where=problem.where)
+        out = diff_latex(
+            problem.expr, problem.wrt, where=problem.where, hessian=problem.kind == "hessian"
+        )
     except Exception as e:  # noqa: BLE001 - reported by the test of this problem
         return Run(None, time.perf_counter() - start, e)
     return Run(out, time.perf_counter() - start, None)
