@@ -398,6 +398,14 @@ PROBLEMS: tuple[Problem, ...] = (
       r"\frac{2I}{a^\top x} - \frac{2(x a^\top + a x^\top)}{(a^\top x)^2}"
       r" + \frac{2 (x^\top x) a a^\top}{(a^\top x)^3}",
       "quotient of a squared norm and a linear form", constants={"I": "n"}),
+    P("ones-row-centering-mean", r"\|X - \boldsymbol{\mu}\mathbf{1}^\top\|_F^2",
+      r"\boldsymbol{\mu}", r"X \in \mathbb{R}^{n \times k}; \boldsymbol{\mu} \in \mathbb{R}^n",
+      "gradient", r"-2(X - \boldsymbol{\mu}\mathbf{1}^\top)\mathbf{1}",
+      "centering by an outer product with an unsized ones vector", constants={"1": "k"}),
+    P("ones-row-centering-data", r"\|X - \boldsymbol{\mu}\mathbf{1}^\top\|_F^2", "X",
+      r"X \in \mathbb{R}^{n \times k}; \boldsymbol{\mu} \in \mathbb{R}^n", "gradient",
+      r"2(X - \boldsymbol{\mu}\mathbf{1}^\top)",
+      "centering by an outer product with an unsized ones vector", constants={"1": "k"}),
 )  # fmt: skip
 
 

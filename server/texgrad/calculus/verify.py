@@ -273,7 +273,7 @@ def _check_at(
 
 
 def _hessian_close(got: Array, fn: object, x0: Array) -> bool:
-    """Whether the Hessian agrees with second differences at the usual step, or, near a
+    r"""Whether the Hessian agrees with second differences at the usual step, or, near a
     pole (``x^\top x / a^\top x`` where ``a^\top x`` is small: the fourth derivative makes
     the step's error large), at a ten times smaller one (a wrong result agrees with neither)."""
     for step in (1e-4, 1e-5):
