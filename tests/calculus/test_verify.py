@@ -3,6 +3,8 @@ a misread formula is never verified; a result that cancels to zero is."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from texgrad.calculus import expr as e
 from texgrad.calculus.api import diff_latex
 from texgrad.calculus.differential import UNLIMITED
@@ -114,3 +116,21 @@ def test_hessians_of_quotients_are_verified() -> None:
     for expr in (r"\frac{x^\top x}{a^\top x}", r"\frac{x^\top A x}{x^\top x}"):
         out = diff_latex(expr, "x", where, hessian=True)
         assert out.error is None and out.kind == "hessian" and out.verified, (expr, out)
+
+
+def test_labels_are_sampled_in_their_set_at_every_other_point(monkeypatch: Any) -> None:
+    import texgrad.calculus.verify as verify_module
+
+    seen: list[set[float]] = []
+    real = verify_module.sample_inputs
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        values, sizes = real(*args, **kwargs)
+        seen.append(set(values["y"].ravel()))
+        return values, sizes
+
+    monkeypatch.setattr(verify_module, "sample_inputs", spy)
+    where = r"X \in \mathbb{R}^{n \times d}; w \in \mathbb{R}^d; \mathbf{y} \in \{0,1\}^n"
+    out = diff_latex(r"-\mathbf{y}^\top \log \sigma(X w)", "w", where)
+    assert out.verified and out.result == r"X^\top (\mathbf{y} \odot \sigma(X w) - \mathbf{y})"
+    assert seen[0] == {0.0, 1.0} and not seen[1] <= {0.0, 1.0}

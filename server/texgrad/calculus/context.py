@@ -36,7 +36,9 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
         decl = table.lookup(key, None, result.path, offset)
         if decl is None:
             decl = table.declarations[key][0]
-        env.vars[key] = VarInfo(key, decl.shape, key, decl.symmetric, decl.positive_definite, False)
+        env.vars[key] = VarInfo(
+            key, decl.shape, key, decl.symmetric, decl.positive_definite, False, decl.values
+        )
     for key, (rows, cols) in result.inferred.items():
         if key not in env.vars and rows is not None and cols is not None:
             env.vars[key] = VarInfo(key, Shape(rows, cols), key)

@@ -77,6 +77,7 @@ class VarInfo:
     symmetric: bool = False
     positive_definite: bool = False
     positive: bool = False
+    values: tuple[float, ...] = ()  # entries in this finite set (labels: \{0,1\}^n)
 
 
 @dataclass
