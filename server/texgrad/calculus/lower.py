@@ -448,6 +448,14 @@ class Lowerer:
             else p
             for p in parts
         ]
+        if any(p.is_scalar for p in resolved) and not shape.is_scalar:
+            # shapes' rule (scalar_spreads) leaves a scalar plus a matrix unchecked: added to
+            # every entry, or λI meant?  Not an error, and not guessed either
+            raise CalculusError(
+                f"a scalar is added to a {shape.shape.short()} matrix: to every entry "
+                r"(write it times \mathbf{1}\mathbf{1}^\top) or times the identity (write it "
+                r"times I)? texgrad does not guess"
+            )
         return e.add(*resolved)
 
     def _calls(self, factors: list[t.Node]) -> list[t.Node]:

@@ -120,6 +120,8 @@ def gradient(df: Expr) -> Expr:
 
 def jacobian(df: Expr, n: object) -> Expr:
     """J with vec(df) = J dx, for df linear in the vector dx (numerator layout)."""
+    if not e.has_d(df):
+        raise CalculusError("the expression does not involve the variable: its derivative is 0")
     if df.is_scalar:
         return e.transpose(gradient(df))
     if isinstance(df, e.D):
