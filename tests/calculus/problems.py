@@ -398,6 +398,13 @@ PROBLEMS: tuple[Problem, ...] = (
       r"\frac{2I}{a^\top x} - \frac{2(x a^\top + a x^\top)}{(a^\top x)^2}"
       r" + \frac{2 (x^\top x) a a^\top}{(a^\top x)^3}",
       "quotient of a squared norm and a linear form", constants={"I": "n"}),
+    P("hess-log-quadratic", r"\log(x^\top A x)", "x",
+      r"A \in \mathbb{S}^n_{++}; x \in \mathbb{R}^n", "hessian",
+      r"\frac{2A}{x^\top A x} - \frac{4 A x x^\top A}{(x^\top A x)^2}",
+      "logarithm of a positive definite quadratic form"),
+    P("hess-exp-linear-times-norm", r"e^{a^\top x} x^\top x", "x", r"x, a \in \mathbb{R}^n",
+      "hessian", r"e^{a^\top x}((x^\top x) a a^\top + 2(a x^\top + x a^\top + I))",
+      "exponential of a linear form times a squared norm", constants={"I": "n"}),
     P("ones-row-centering-mean", r"\|X - \boldsymbol{\mu}\mathbf{1}^\top\|_F^2",
       r"\boldsymbol{\mu}", r"X \in \mathbb{R}^{n \times k}; \boldsymbol{\mu} \in \mathbb{R}^n",
       "gradient", r"-2(X - \boldsymbol{\mu}\mathbf{1}^\top)\mathbf{1}",
