@@ -43,6 +43,15 @@ TEXTBOOK = [
     (r"a_0 + a^T B", "B", r"a, B \in \mathbb{R}^k; a_0 \in \mathbb{R}", "a"),
     (r"\operatorname{tr}(AB)", "A", r"A \in \mathbb{R}^{m \times n}; B \in \mathbb{R}^{n \times m}",
      r"B^\top"),
+    # the logistic's derivative stays σ ⊙ (1 - σ), not σ^{∘2} - σ^{∘3}; relu ⊙ 1[u > 0] = relu
+    (r"\|\sigma(Ax)\|^2", "x", rf"A \in {R_NN}; x \in \mathbb{{R}}^n",
+     r"2 A^\top (\sigma(A x)^{\circ 2} \odot (\mathbf{1} - \sigma(A x)))"),
+    (r"\|\tanh(Ax)\|^2", "x", rf"A \in {R_NN}; x \in \mathbb{{R}}^n",
+     r"2 A^\top (\tanh(A x) \odot (\mathbf{1} - \tanh(A x)^{\circ 2}))"),
+    (r"\|\mathrm{relu}(Ax)\|^2", "x", rf"A \in {R_NN}; x \in \mathbb{{R}}^n",
+     r"2 A^\top \mathrm{relu}(A x)"),
+    (r"\frac12\|\mathrm{relu}(\mathbf z)\|^2", r"\mathbf z", r"\mathbf z \in \mathbb{R}^n",
+     r"\mathrm{relu}(\mathbf z)"),
 ]  # fmt: skip
 
 

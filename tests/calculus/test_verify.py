@@ -132,5 +132,5 @@ def test_labels_are_sampled_in_their_set_at_every_other_point(monkeypatch: Any) 
     monkeypatch.setattr(verify_module, "sample_inputs", spy)
     where = r"X \in \mathbb{R}^{n \times d}; w \in \mathbb{R}^d; \mathbf{y} \in \{0,1\}^n"
     out = diff_latex(r"-\mathbf{y}^\top \log \sigma(X w)", "w", where)
-    assert out.verified and out.result == r"X^\top (\mathbf{y} \odot \sigma(X w) - \mathbf{y})"
+    assert out.verified and out.result == r"-X^\top (\mathbf{y} \odot (\mathbf{1} - \sigma(X w)))"
     assert seen[0] == {0.0, 1.0} and not seen[1] <= {0.0, 1.0}

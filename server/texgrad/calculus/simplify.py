@@ -125,16 +125,9 @@ class _Simplifier:
             return e.num(0) if inner.is_scalar else e.zero(inner.rows, inner.cols)
         factored = self.factor(collected)
         if _has_distributable(inner):
-            # (1 - y) ⊙ s - y ⊙ (1 - s) = s - y, but h ⊙ (1 - h) stays: whichever is shorter
-            self.distributing = True
-            try:
-                spread = self.monomials(inner)
-            finally:
-                self.distributing = False
-            if spread is not None:
-                other = self.factor(self.collect(spread))
-                if self.size(other) < self.size(factored):
-                    factored = other
+            other = self.distributed(collected)
+            if other is not None and self.size(other) < self.size(factored):
+                factored = other
         # expanding can lengthen what was compact ((I - a 1 1^T) x inside a norm):
         # keep whichever reads shorter
         # fewer terms read better when not much longer: (B + B^T) x, σ(z)(1 - σ(z))
@@ -145,6 +138,21 @@ class _Simplifier:
         if tb < ta and b <= 1.15 * a:
             return inner
         return factored if a <= b else inner
+
+    def distributed(self, collected: list[Monomial]) -> Expr | None:
+        """The terms with their Hadamard products of sums distributed, where that makes like
+        terms meet: ``(1 - y) ⊙ s - y ⊙ (1 - s) = s - y``, but ``σ ⊙ σ ⊙ (1 - σ)`` stays (not
+        ``σ^{∘2} - σ^{∘3}``); None where nothing meets (or expanding would blow up)."""
+        self.distributing = True
+        try:
+            parts = [self.monomials(m.expr()) for m in collected]
+        finally:
+            self.distributing = False
+        if any(p is None for p in parts):
+            return None
+        spread = [m for p in parts for m in p or ()]
+        merged = self.collect(spread)
+        return self.factor(merged) if len(merged) < len(spread) else None
 
     # -- expansion -----------------------------------------------------------------------
     def monomials(self, x: Expr) -> list[Monomial] | None:
