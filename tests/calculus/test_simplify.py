@@ -52,6 +52,15 @@ TEXTBOOK = [
      r"2 A^\top \mathrm{relu}(A x)"),
     (r"\frac12\|\mathrm{relu}(\mathbf z)\|^2", r"\mathbf z", r"\mathbf z \in \mathbb{R}^n",
      r"\mathrm{relu}(\mathbf z)"),
+    # the Gaussian NLL w.r.t. Σ: the document's (x - μ) kept, symmetric terms not factored
+    (r"\frac12\log\det\Sigma + \frac12(\mathbf x-\boldsymbol\mu)^\top\Sigma^{-1}(\mathbf x-\boldsymbol\mu)",
+     r"\Sigma", r"\mathbf x, \boldsymbol\mu \in \mathbb R^n; \Sigma \in \mathbb{S}^n_{++}",
+     r"\frac{1}{2} \Sigma^{-1} - \frac{1}{2} \Sigma^{-1} (\mathbf x - \boldsymbol\mu) "
+     r"(\mathbf x - \boldsymbol\mu)^\top \Sigma^{-1}"),
+    (r"\|\mathbf{y} - X\mathbf{w}\|^2 + \lambda \|\mathbf{w}\|^2", r"\mathbf{w}",
+     r"X \in \mathbb{R}^{N \times d}; \mathbf{w} \in \mathbb{R}^d; \mathbf{y} \in \mathbb{R}^N; "
+     r"\lambda \in \mathbb{R}",
+     r"2 (X^\top (X \mathbf{w} - \mathbf{y}) + \lambda \mathbf{w})"),
 ]  # fmt: skip
 
 

@@ -67,6 +67,7 @@ class _Simplifier:
         self.memo: dict[Expr, Expr] = {}
         self.text = printer(style)
         self.distributing = False  # expanding Hadamard products of sums too
+        self.keeping_sums = False  # a sum without dX in a chain kept whole ((x - μ)(x - μ)ᵀ)
 
     def size(self, x: Expr) -> int:
         return len(self.text(x))
@@ -128,6 +129,9 @@ class _Simplifier:
             other = self.distributed(collected)
             if other is not None and self.size(other) < self.size(factored):
                 factored = other
+        kept = self.with_sums_kept(inner)
+        if kept is not None and self._keeps_better(kept, factored):
+            factored = kept  # the document's own groups, unless expanding is much shorter
         # expanding can lengthen what was compact ((I - a 1 1^T) x inside a norm):
         # keep whichever reads shorter
         # fewer terms read better when not much longer: (B + B^T) x, σ(z)(1 - σ(z))
@@ -138,6 +142,35 @@ class _Simplifier:
         if tb < ta and b <= 1.15 * a:
             return inner
         return factored if a <= b else inner
+
+    def _keeps_better(self, kept: Expr, factored: Expr) -> bool:
+        """The form with the document's sums kept, when it is shorter, or not much longer and
+        not led by a minus the other avoids (``2X^\top(XW - Y)``, not ``-2X^\top(Y - XW)``)."""
+        a, b = self.text(kept), self.text(factored)
+        if len(a) < len(b):
+            return True
+        return len(a) <= 1.15 * len(b) and not (a.startswith("-") and not b.startswith("-"))
+
+    def with_sums_kept(self, inner: Expr) -> Expr | None:
+        """Like terms collected and factored with every sum free of dX inside a product kept
+        whole: ``½Σ^{-1} - ½Σ^{-1}(x - μ)(x - μ)^\top Σ^{-1}``, not ``x(μ - x)^\top + …``;
+        None where there is no such sum."""
+        if not any(
+            isinstance(f, e.Add) and not f.is_scalar and not e.has_d(f)
+            for t in (inner.terms if isinstance(inner, e.Add) else (inner,))
+            if isinstance(t, e.Mul)
+            for f in t.factors
+        ):
+            return None
+        self.keeping_sums = True
+        try:
+            monos = self.monomials(inner)
+        finally:
+            self.keeping_sums = False
+        if monos is None:
+            return None
+        collected = self.collect(monos)
+        return self.factor(collected) if collected else None
 
     def distributed(self, collected: list[Monomial]) -> Expr | None:
         """The terms with their Hadamard products of sums distributed, where that makes like
@@ -187,7 +220,8 @@ class _Simplifier:
                     for f in g:
                         parts = (
                             self.monomials(f)
-                            if isinstance(f, e.Add) or self.distributable(f)
+                            if (isinstance(f, e.Add) and not self.kept_whole(f))
+                            or self.distributable(f)
                             else [_atom(f)]
                         )
                         if parts is None:
@@ -199,6 +233,9 @@ class _Simplifier:
         if self.distributable(x):
             return self.monomials(self.distribute(x))  # type: ignore[arg-type]
         return [_atom(x)]
+
+    def kept_whole(self, f: e.Add) -> bool:
+        return self.keeping_sums and not e.has_d(f)
 
     def distributable(self, x: Expr) -> bool:
         return self.distributing and _distributable(x)
@@ -267,8 +304,11 @@ class _Simplifier:
             inserted_identity = any(isinstance(x, e.Identity) for x in best.walk()) and not any(
                 isinstance(x, e.Identity) for m in monos for f in m.chain for x in f.walk()
             )
-            # (s 1^T - I) y is no clearer than s 1^T y - y: an I must pay for itself
-            if not inserted_identity or self.size(best) < self.size(plain):
+            # (s 1^T - I) y is no clearer than s 1^T y - y: an I must pay for itself; and
+            # ½Σ^{-1} - ½Σ^{-1} v v^T Σ^{-1} stays, its terms symmetric (not ½Σ^{-1}(I - v v^T Σ^{-1}))
+            if not inserted_identity or (
+                self.size(best) < self.size(plain) and not _symmetric_terms(monos)
+            ):
                 return best
         candidates = [plain]
         for by_end in ("first", "last"):
@@ -329,6 +369,17 @@ class _Simplifier:
         regrouped = [m for p in parts for m in (_as_monomials(p))]
         again = self.factor_common(regrouped) if len(regrouped) > 1 else None
         return again if again is not None else e.add(*parts)
+
+
+def _symmetric_terms(monos: list[Monomial]) -> bool:
+    """Every term a symmetric matrix by its form (``Σ^{-1}``, ``Σ^{-1} v v^\top Σ^{-1}``)."""
+    for m in monos:
+        if not m.chain:
+            return False
+        chain = e.mul(*m.chain)
+        if chain.is_scalar or chain.rows != chain.cols or e.transpose(chain) != chain:
+            return False
+    return True
 
 
 def _all_transposed(term: Expr) -> bool:
