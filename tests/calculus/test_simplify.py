@@ -61,6 +61,10 @@ TEXTBOOK = [
      r"X \in \mathbb{R}^{N \times d}; \mathbf{w} \in \mathbb{R}^d; \mathbf{y} \in \mathbb{R}^N; "
      r"\lambda \in \mathbb{R}",
      r"2 (X^\top (X \mathbf{w} - \mathbf{y}) + \lambda \mathbf{w})"),
+    # a 1×1 product inside a chain is a number: (aᵀXb) a bᵀ, not a bᵀ Xᵀ a bᵀ
+    (r"(\mathbf{a}^\top X \mathbf{b})^2", "X",
+     r"X \in \mathbb{R}^{m \times n}; \mathbf{a} \in \mathbb{R}^m; \mathbf{b} \in \mathbb{R}^n",
+     r"2 (\mathbf{a}^\top X \mathbf{b}) \mathbf{a} \mathbf{b}^\top"),
 ]  # fmt: skip
 
 
@@ -71,3 +75,12 @@ def test_textbook_result(expr: str, wrt: str, where: str, want: str) -> None:
     assert out.kind == "gradient"
     assert out.verified, out.note
     assert out.result == want
+
+
+def test_hessians_of_quotients_are_written_over_their_denominators() -> None:
+    where = r"A \in \mathbb{R}^{n \times n}; x, a \in \mathbb{R}^n"
+    out = diff_latex(r"\frac{x^\top A x}{a^\top x}", "x", where, hessian=True)
+    assert out.verified and out.result == (
+        r"-\frac{(A + A^\top) x a^\top + a x^\top (A^\top + A)}{(a^\top x)^{2}} "
+        r"+ \frac{A + A^\top}{a^\top x} + \frac{2 (x^\top A x) a a^\top}{(a^\top x)^{3}}"
+    )

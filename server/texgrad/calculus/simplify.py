@@ -144,7 +144,7 @@ class _Simplifier:
         return factored if a <= b else inner
 
     def _keeps_better(self, kept: Expr, factored: Expr) -> bool:
-        """The form with the document's sums kept, when it is shorter, or not much longer and
+        r"""The form with the document's sums kept, when it is shorter, or not much longer and
         not led by a minus the other avoids (``2X^\top(XW - Y)``, not ``-2X^\top(Y - XW)``)."""
         a, b = self.text(kept), self.text(factored)
         if len(a) < len(b):
@@ -152,7 +152,7 @@ class _Simplifier:
         return len(a) <= 1.15 * len(b) and not (a.startswith("-") and not b.startswith("-"))
 
     def with_sums_kept(self, inner: Expr) -> Expr | None:
-        """Like terms collected and factored with every sum free of dX inside a product kept
+        r"""Like terms collected and factored with every sum free of dX inside a product kept
         whole: ``½Σ^{-1} - ½Σ^{-1}(x - μ)(x - μ)^\top Σ^{-1}``, not ``x(μ - x)^\top + …``;
         None where there is no such sum."""
         if not any(
@@ -315,6 +315,9 @@ class _Simplifier:
             grouped = self.group_by(monos, by_end)
             if grouped is not None:
                 candidates.append(grouped)
+        over = self.group_by_denominator(monos)
+        if over is not None:
+            candidates.append(over)
         # the shortest, or one with fewer terms when not much longer: (A + A^T) x + b
         shortest = min(self.size(c) for c in candidates)
         near = [c for c in candidates if self.size(c) <= 1.15 * shortest]
@@ -358,6 +361,17 @@ class _Simplifier:
         except e.ShapeError:
             return None  # what is left of the terms does not fit together
 
+    def group_by_denominator(self, monos: list[Monomial]) -> Expr | None:
+        r"""Terms over one denominator together, as a Hessian of a quotient is written:
+        ``\frac{A + A^\top}{s} - \frac{2((A + A^\top) x x^\top + …)}{s^2} + …``."""
+        groups: dict[tuple[Expr, ...], list[Monomial]] = {}
+        for m in monos:
+            key = tuple(s for s in m.scalars if isinstance(s, e.Pow) and s.exp < 0)
+            groups.setdefault(key, []).append(m)
+        if len(groups) == len(monos) or len(groups) == 1:
+            return None
+        return e.add(*(self.factor(g) if len(g) > 1 else g[0].expr() for g in groups.values()))
+
     def group_by(self, monos: list[Monomial], end: str) -> Expr | None:
         groups: dict[Expr | None, list[Monomial]] = {}
         for m in monos:
@@ -372,7 +386,7 @@ class _Simplifier:
 
 
 def _symmetric_terms(monos: list[Monomial]) -> bool:
-    """Every term a symmetric matrix by its form (``Σ^{-1}``, ``Σ^{-1} v v^\top Σ^{-1}``)."""
+    r"""Every term a symmetric matrix by its form (``Σ^{-1}``, ``Σ^{-1} v v^\top Σ^{-1}``)."""
     for m in monos:
         if not m.chain:
             return False
@@ -470,7 +484,8 @@ def _as_monomials(x: Expr) -> list[Monomial]:
                 scal.append(f)
             else:
                 chain.append(f)
-        return [Monomial(coef, tuple(scal), tuple(chain))]
+        rest, inside = _scalar_subchains(tuple(chain))  # (x^T A x) a^T, not a chain x^T A x a^T
+        return [Monomial(coef, (*scal, *inside), rest)]
     return [_atom(x)]
 
 
@@ -503,7 +518,8 @@ def _normal(m: Monomial, style: Style, text: Callable[[Expr], str]) -> Monomial:
     powers: dict[Expr, sympy.Expr] = {}
     order: list[Expr] = []
     coef = m.coef
-    for s in m.scalars:
+    chain_left, inner_scalars = _scalar_subchains(m.chain)
+    for s in (*m.scalars, *inner_scalars):
         s = _orient(s, style, text)
         base, p = (s.arg, s.exp) if isinstance(s, e.Pow) and s.is_scalar else (s, sympy.Integer(1))
         if isinstance(base, e.Num) and base.value.is_Rational and p.is_Integer:
@@ -532,8 +548,32 @@ def _normal(m: Monomial, style: Style, text: Callable[[Expr], str]) -> Monomial:
             x = e.mul(*x.factors[1:])
         scalars.append(x)
     scalars.sort(key=text)
-    chain = cancel(list(m.chain))
+    chain = cancel(list(chain_left))
     return Monomial(coef, tuple(scalars), tuple(chain))
+
+
+def _scalar_subchains(chain: tuple[Expr, ...]) -> tuple[tuple[Expr, ...], list[Expr]]:
+    r"""A chain with the 1×1 products inside it moved out as scalars: ``a x^\top x a^\top =
+    (x^\top x) a a^\top``, ``x x^\top A x x^\top = (x^\top A x) x x^\top`` (a row times
+    what makes it a column is a number; not around dX, whose place the differential keeps;
+    not a sum of entries ``\mathbf{1}^\top y``, which reads as a product where it stands)."""
+    out = list(chain)
+    found: list[Expr] = []
+    i = 0
+    while i < len(out):
+        if out[i].rows == e.ONE and not _ones_row(out[i]):
+            j = next((k for k in range(i, len(out)) if out[k].cols == e.ONE), None)
+            whole = i == 0 and j == len(out) - 1
+            if j is not None and not whole and not any(e.has_d(f) for f in out[i : j + 1]):
+                found.append(e.mul(*out[i : j + 1]))
+                del out[i : j + 1]
+                continue
+        i += 1
+    return tuple(out), found
+
+
+def _ones_row(f: Expr) -> bool:
+    return isinstance(f, e.Ones) or (isinstance(f, e.T) and isinstance(f.arg, e.Ones))
 
 
 def _orient(s: Expr, style: Style, print_: Callable[[Expr], str]) -> Expr:
