@@ -45,6 +45,8 @@ def document_style(result: CheckResult) -> Style:
         if taught.transpose is not None and not seen_mark:
             style.transpose = taught.transpose
             seen_mark = True
+        if taught.bare_norm:
+            style.vector_norm = ""
         for name, spelled in taught.names.items():
             style.names.setdefault(name, spelled)
         for key, spelled in taught.symbols.items():
@@ -66,6 +68,7 @@ class _Taught:
     symbols: dict[str, str]
     start: int | None
     read: str
+    bare_norm: bool = False  # a norm written with no subscript (\|x\|^2)
 
     def still(self, text: str, base: int) -> bool:
         if self.start is None:
@@ -85,7 +88,8 @@ def taught_by(tree: t.Node, text: str, base: int) -> _Taught:
     lo, hi, outside = span
     lo = min(lo, hi)
     start, read = (None, "") if outside else (lo - base, text[lo:hi])
-    return _Taught(probe.transpose or None, probe.names, probe.symbols, start, read)
+    bare = probe.vector_norm == ""
+    return _Taught(probe.transpose or None, probe.names, probe.symbols, start, read, bare)
 
 
 def copy_style(style: Style) -> Style:
@@ -109,7 +113,9 @@ def learn_style(
     seen_mark = False
     for tree in trees:
         for node in tree.walk():
-            if isinstance(node, t.Transpose) and not node.conjugate and not seen_mark:
+            if isinstance(node, t.Norm) and node.p is None:
+                style.vector_norm = ""  # \|x\|^2 as written, not \|x\|_2^2
+            elif isinstance(node, t.Transpose) and not node.conjugate and not seen_mark:
                 mark = _MARKS.get(node.mark)
                 if mark is not None:
                     style.transpose = mark
