@@ -65,6 +65,10 @@ TEXTBOOK = [
     (r"(\mathbf{a}^\top X \mathbf{b})^2", "X",
      r"X \in \mathbb{R}^{m \times n}; \mathbf{a} \in \mathbb{R}^m; \mathbf{b} \in \mathbb{R}^n",
      r"2 (\mathbf{a}^\top X \mathbf{b}) \mathbf{a} \mathbf{b}^\top"),
+    # a vector's norm as the row writes it: \|x\| with no subscript stays so
+    (r"\|Ax - b\|^2 + \frac{1}{\|x\|}", "x",
+     r"A \in \mathbb{R}^{m \times n}; x \in \mathbb{R}^n; b \in \mathbb{R}^m",
+     r"2 A^\top (A x - b) - \frac{x}{\|x\|^3}"),
 ]  # fmt: skip
 
 

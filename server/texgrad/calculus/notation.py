@@ -81,6 +81,11 @@ class _Taught:
 _taught: dict[str, dict[Hashable, _Taught]] = {}
 
 
+def _bare_norm(trees: list[t.Node]) -> bool:
+    """A norm written with no subscript (``\\|x\\|^2``) in the trees."""
+    return any(isinstance(n, t.Norm) and n.p is None for tree in trees for n in tree.walk())
+
+
 def taught_by(tree: t.Node, text: str, base: int) -> _Taught:
     probe = Style(transpose="")
     span = [len(text), 0, 0]
@@ -111,11 +116,10 @@ def learn_style(
     function and symbol (or the last ones, with ``override``).  ``span`` (lowest start,
     highest end, 1 if a range fell outside the text) is widened to what was read."""
     seen_mark = False
+    style.vector_norm = "" if _bare_norm(trees) else style.vector_norm  # \|x\|^2 as written
     for tree in trees:
         for node in tree.walk():
-            if isinstance(node, t.Norm) and node.p is None:
-                style.vector_norm = ""  # \|x\|^2 as written, not \|x\|_2^2
-            elif isinstance(node, t.Transpose) and not node.conjugate and not seen_mark:
+            if isinstance(node, t.Transpose) and not node.conjugate and not seen_mark:
                 mark = _MARKS.get(node.mark)
                 if mark is not None:
                     style.transpose = mark
