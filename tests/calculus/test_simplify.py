@@ -85,6 +85,6 @@ def test_hessians_of_quotients_are_written_over_their_denominators() -> None:
     where = r"A \in \mathbb{R}^{n \times n}; x, a \in \mathbb{R}^n"
     out = diff_latex(r"\frac{x^\top A x}{a^\top x}", "x", where, hessian=True)
     assert out.verified and out.result == (
-        r"-\frac{(A + A^\top) x a^\top + a x^\top (A^\top + A)}{(a^\top x)^{2}} "
-        r"+ \frac{A + A^\top}{a^\top x} + \frac{2 (x^\top A x) a a^\top}{(a^\top x)^{3}}"
+        r"\frac{A + A^\top}{a^\top x} - \frac{(A + A^\top) x a^\top + a x^\top (A^\top + A)}"
+        r"{(a^\top x)^{2}} + \frac{2 (x^\top A x) a a^\top}{(a^\top x)^{3}}"
     )

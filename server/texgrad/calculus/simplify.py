@@ -370,7 +370,12 @@ class _Simplifier:
             groups.setdefault(key, []).append(m)
         if len(groups) == len(monos) or len(groups) == 1:
             return None
-        return e.add(*(self.factor(g) if len(g) > 1 else g[0].expr() for g in groups.values()))
+        # the lowest powers of the denominators first: 1/s, then 1/s², 1/s³
+        order = sorted(groups, key=_denominator_degree)
+        parts = [
+            self.factor(groups[k]) if len(groups[k]) > 1 else groups[k][0].expr() for k in order
+        ]
+        return e.add(*parts)
 
     def group_by(self, monos: list[Monomial], end: str) -> Expr | None:
         groups: dict[Expr | None, list[Monomial]] = {}
@@ -383,6 +388,11 @@ class _Simplifier:
         regrouped = [m for p in parts for m in (_as_monomials(p))]
         again = self.factor_common(regrouped) if len(regrouped) > 1 else None
         return again if again is not None else e.add(*parts)
+
+
+def _denominator_degree(key: tuple[Expr, ...]) -> float:
+    """How high the powers of a group's denominators are (1/s: 1, 1/s²: 2)."""
+    return sum(-float(s.exp) for s in key if isinstance(s, e.Pow))
 
 
 def _symmetric_terms(monos: list[Monomial]) -> bool:
