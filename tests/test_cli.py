@@ -338,3 +338,25 @@ def test_diff_of_a_document_row_as_numpy(
     sigma, x, mu = m @ m.T + np.eye(3), rng.standard_normal(3), rng.standard_normal(3)
     got = space["grad_mu"](mu=mu, x=x, Sigma=sigma)  # type: ignore[operator]
     np.testing.assert_allclose(got, np.linalg.solve(sigma, mu - x), rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    ("argv", "want"),
+    [
+        (["diff", r"-\|x\|^2", "--wrt", "x", "--where", r"x \in \mathbb{R}^n"], "-2 x"),
+        (["diff", r"-x^\top x", "--wrt", "x", "--where", r"x \in \mathbb{R}^n"], "-2 x"),
+        (["diff", "--wrt", "x", "--where", r"x \in \mathbb{R}^n", "-x^T x"], "-2 x"),
+        (["diff", "--wrt=X", r"-\log\det X", "--where", r"X \in \mathbb{S}^n_{++}"],
+         "-X^{-1}"),
+        (["diff", "--wrt", "x", "--where", r"x \in \mathbb{R}^n", "--", r"-\|x\|^2"], "-2 x"),
+    ],
+)  # fmt: skip
+def test_diff_takes_an_expression_that_starts_with_a_minus(argv: list[str], want: str) -> None:
+    # argparse reads "-\|x\|^2" as an unknown option; it is the expression as typed
+    code, out = run(*argv)
+    assert (code, out.strip()) == (0, want)
+
+
+def test_diff_with_two_expressions_is_bad_usage() -> None:
+    code, _ = run("diff", r"x^\top x", r"-\|x\|^2", "--wrt", "x", "--where", r"x \in \mathbb{R}^n")
+    assert code == 2

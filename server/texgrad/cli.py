@@ -35,7 +35,7 @@ SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages"})
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_expression_as_typed(sys.argv[1:] if argv is None else list(argv)))
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
@@ -43,6 +43,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args, sys.stdout))
     except BrokenPipeError:  # `texgrad inspect … | head`
         return 0
+
+
+# the options of `texgrad diff` that take a value (the next argument, or after `=`)
+_DIFF_VALUED = ("--wrt", "--where", "--file", "--line", "--format", "--layout", "--budget")
+
+
+def _expression_as_typed(argv: list[str]) -> list[str]:
+    r"""``texgrad diff '-x^\top x' …`` and ``texgrad diff '-\|x\|^2' …``: an expression
+    that starts with ``-`` is the expression, not an unknown option (argparse would stop at
+    it); it is passed on as ``--expression=…``.  ``-h`` stays the help."""
+    if "diff" not in argv:
+        return argv
+    start = argv.index("diff") + 1
+    out = argv[:start]
+    takes_value = False
+    for arg in argv[start:]:
+        if takes_value:
+            out.append(arg)
+            takes_value = False
+        elif arg == "--":
+            return out + argv[len(out) :]
+        elif arg.startswith("--"):
+            out.append(arg)
+            takes_value = "=" not in arg and any(v.startswith(arg) for v in _DIFF_VALUED)
+        elif arg.startswith("-") and arg not in ("-h", "-") and not _is_number(arg):
+            out.append(f"--expression={arg}")
+        else:
+            out.append(arg)
+    return out
+
+
+def _is_number(arg: str) -> bool:
+    try:
+        float(arg)
+    except ValueError:
+        return False
+    return True
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -111,6 +148,7 @@ def _add_diff(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "result, 1 when the result could not be verified or there is none, 2 on bad usage.",
     )
     dif.add_argument("expr", nargs="?", metavar="EXPR", help=r"LaTeX, e.g. '\ln(\|Ax\|_2^2)'")
+    dif.add_argument("--expression", dest="expr_typed", help=argparse.SUPPRESS)
     dif.add_argument("--wrt", required=True, metavar="VAR", help="the variable, e.g. x or X")
     dif.add_argument(
         "--where",
@@ -197,6 +235,11 @@ def _settings(args: argparse.Namespace, out: TextIO) -> int:
 def _diff(args: argparse.Namespace, out: TextIO) -> int:
     from texgrad.calculus.api import diff_in_document, diff_latex
 
+    if args.expr_typed is not None:  # an EXPR that starts with '-' (see _expression_as_typed)
+        if args.expr is not None:
+            print("texgrad diff: give one EXPR", file=sys.stderr)
+            return 2
+        args.expr = args.expr_typed
     if args.file is not None:
         if args.line is None or args.expr is not None:
             print("texgrad diff: --file needs --line and no EXPR", file=sys.stderr)

@@ -288,6 +288,15 @@ def finite_difference(problem: Problem, values: dict[str, Array]) -> Array:
         return finite_difference_jacobian(lambda v: evaluate(node, v), values, wrt)
     if problem.kind == "derivative":
         return directional_difference(lambda v: evaluate(node, v), values, wrt, np.ones((1, 1)))
+    if problem.kind == "hessian":  # the Jacobian of the gradient, both by central differences
+        return finite_difference_jacobian(
+            lambda v: finite_difference_gradient(
+                lambda u: evaluate_scalar(node, u), v, wrt, eps=1e-5
+            ).reshape(-1, 1),
+            values,
+            wrt,
+            eps=1e-4,
+        )
     raise ValueError(f"{problem.id}: no finite difference of kind {problem.kind}")
 
 
@@ -373,6 +382,8 @@ def expected_differential(problem: Problem, values: dict[str, Array], wrt: str, 
     """What the textbook answer says df is in the direction ``e`` at ``values``."""
     if problem.kind == "matrix":
         return evaluate_differential(answer_tree(problem), values, wrt, e)
+    if problem.kind == "hessian":  # the answer is the second derivative: df by differences
+        return directional_difference(function(problem), values, wrt, e)
     answer = answer_value(problem, values)
     if problem.kind == "gradient":
         return np.array([[float(np.sum(answer * e))]])

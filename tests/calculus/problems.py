@@ -9,7 +9,9 @@ should give.  ``kind`` is what the engine should call the result:
 - ``jacobian``: a vector function of a vector; the answer is m×n, numerator layout;
 - ``derivative``: any function of a scalar; the answer has the function's shape;
 - ``matrix``: a matrix-valued function of a vector or matrix; the answer is the
-  differential ``dF`` written with ``\mathrm{d}X`` (``A \,\mathrm{d}X\, B``).
+  differential ``dF`` written with ``\mathrm{d}X`` (``A \,\mathrm{d}X\, B``);
+- ``hessian``: a scalar function of a vector, asked with ``hessian=True``; the answer is
+  the n×n Hessian.
 
 Sampling domains come from ``where``: ``\mathbb{S}^n_{++}`` is symmetric positive
 definite, ``\mathbb{S}^n`` symmetric, ``\mathbb{R}^n_{+}`` / ``\mathbb{R}_{++}``
@@ -49,7 +51,7 @@ class Problem:
     families: tuple[tuple[str, str], ...] = ()
 
 
-KINDS = ("gradient", "jacobian", "derivative", "matrix")
+KINDS = ("gradient", "jacobian", "derivative", "matrix", "hessian")
 
 P = Problem
 
@@ -559,6 +561,41 @@ PROBLEMS: tuple[Problem, ...] = (
     P("numpy-log-abs-det-t", r"\ln|\det(A + tB)|", "t",
       r"A, B \in \mathbb{R}^{n \times n}; t \in \mathbb{R}", "derivative",
       r"\operatorname{tr}((A + tB)^{-1} B)", "log |det| along a line"),
+    # -- Hessians of products and quotients of scalar functions (helper: forms) ---------------
+    P("hess-rayleigh", r"\frac{x^\top A x}{x^\top x}", "x",
+      r"A \in \mathbb{R}^{n \times n}; x \in \mathbb{R}^n", "hessian",
+      r"\frac{A + A^\top}{x^\top x} - \frac{2((A + A^\top) x x^\top + x x^\top (A + A^\top)"
+      r" + (x^\top A x) I)}{(x^\top x)^2} + \frac{8 (x^\top A x) x x^\top}{(x^\top x)^3}",
+      "Rayleigh quotient", constants={"I": "n"}),
+    P("hess-linear-times-quadratic", r"(a^\top x)(x^\top A x)", "x",
+      r"A \in \mathbb{R}^{n \times n}; x, a \in \mathbb{R}^n", "hessian",
+      r"(a^\top x)(A + A^\top) + a x^\top (A + A^\top) + (A + A^\top) x a^\top",
+      "product of a linear and a quadratic form"),
+    P("hess-quadratic-over-linear", r"\frac{x^\top A x}{a^\top x}", "x",
+      r"A \in \mathbb{R}^{n \times n}; x, a \in \mathbb{R}^n", "hessian",
+      r"\frac{A + A^\top}{a^\top x} - \frac{(A + A^\top) x a^\top + a x^\top (A + A^\top)}"
+      r"{(a^\top x)^2} + \frac{2 (x^\top A x) a a^\top}{(a^\top x)^3}",
+      "quotient of a quadratic and a linear form"),
+    P("hess-norm-over-linear", r"\frac{x^\top x}{a^\top x}", "x", r"x, a \in \mathbb{R}^n",
+      "hessian",
+      r"\frac{2I}{a^\top x} - \frac{2(x a^\top + a x^\top)}{(a^\top x)^2}"
+      r" + \frac{2 (x^\top x) a a^\top}{(a^\top x)^3}",
+      "quotient of a squared norm and a linear form", constants={"I": "n"}),
+    P("hess-log-quadratic", r"\log(x^\top A x)", "x",
+      r"A \in \mathbb{S}^n_{++}; x \in \mathbb{R}^n", "hessian",
+      r"\frac{2A}{x^\top A x} - \frac{4 A x x^\top A}{(x^\top A x)^2}",
+      "logarithm of a positive definite quadratic form"),
+    P("hess-exp-linear-times-norm", r"e^{a^\top x} x^\top x", "x", r"x, a \in \mathbb{R}^n",
+      "hessian", r"e^{a^\top x}((x^\top x) a a^\top + 2(a x^\top + x a^\top + I))",
+      "exponential of a linear form times a squared norm", constants={"I": "n"}),
+    P("ones-row-centering-mean", r"\|X - \boldsymbol{\mu}\mathbf{1}^\top\|_F^2",
+      r"\boldsymbol{\mu}", r"X \in \mathbb{R}^{n \times k}; \boldsymbol{\mu} \in \mathbb{R}^n",
+      "gradient", r"-2(X - \boldsymbol{\mu}\mathbf{1}^\top)\mathbf{1}",
+      "centering by an outer product with an unsized ones vector", constants={"1": "k"}),
+    P("ones-row-centering-data", r"\|X - \boldsymbol{\mu}\mathbf{1}^\top\|_F^2", "X",
+      r"X \in \mathbb{R}^{n \times k}; \boldsymbol{\mu} \in \mathbb{R}^n", "gradient",
+      r"2(X - \boldsymbol{\mu}\mathbf{1}^\top)",
+      "centering by an outer product with an unsized ones vector", constants={"1": "k"}),
 )  # fmt: skip
 
 

@@ -1448,3 +1448,19 @@ def test_jacobians_evaluated_at_a_point_are_declared(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_set_of_labels_declares_the_entries_values(tmp_path: Path) -> None:
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\mathbf{y} \in \{0,1\}^n$, $s \in \left\{-1, 1\right\}^{m}$, $Y \in \{0, 1\}^{n \times K}$
+        and $p \in [0,1]^n$.
+        """,
+    )
+    y, s, big_y, p = (declaration(result, k) for k in ("y", "s", "Y", "p"))
+    assert y is not None and y.values == (0.0, 1.0) and same_shape(y.shape, shape("n", 1))
+    assert s is not None and s.values == (-1.0, 1.0) and same_shape(s.shape, shape("m", 1))
+    assert big_y is not None and big_y.values == (0.0, 1.0)
+    assert p is not None and p.values == ()  # an interval, not labels
+    assert found(result) == set()

@@ -42,7 +42,9 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
         decl = table.lookup(key, None, result.path, offset)
         if decl is None:
             decl = table.declarations[key][0]
-        env.vars[key] = VarInfo(key, decl.shape, key, decl.symmetric, decl.positive_definite, False)
+        env.vars[key] = VarInfo(
+            key, decl.shape, key, decl.symmetric, decl.positive_definite, False, decl.values
+        )
         in_force[key] = decl
     _stated(result, offset, env, in_force)
     for key, at in stated_scalars(

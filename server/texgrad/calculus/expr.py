@@ -725,6 +725,7 @@ def had(*args: Expr) -> Expr:
         base, p = (x.arg, x.exp) if isinstance(x, HPow) else (x, sympy.Integer(1))
         powers[base] = powers.get(base, sympy.Integer(0)) + p
     fold_quotients(powers)  # sinh(u) ⊙ cosh(u)^{∘-1} = tanh(u)
+    fold_indicators(powers)  # relu(u) ⊙ 1[u > 0] = relu(u)
     kept = [hpow(b, p) for b, p in powers.items() if p != 0]
     if not kept:
         core: Expr = ones(rows, cols)
@@ -750,6 +751,16 @@ def fold_quotients(powers: dict[Expr, sympy.Expr]) -> None:
                     del powers[base], powers[other]
                     q = Elem(quotient, base.arg, rows=base.rows, cols=base.cols)
                     powers[q] = powers.get(q, sympy.Integer(0)) + k
+
+
+def fold_indicators(powers: dict[Expr, sympy.Expr]) -> None:
+    """In a Hadamard product of powers (by base), 1[u > 0]^k (k > 0) beside relu(u)^j
+    (j > 0) is 1: relu(u) is 0 where the indicator is, and the indicator 1 elsewhere."""
+    for base in list(powers):
+        if isinstance(base, Elem) and base.fn == "step" and powers[base] > 0:
+            relu = Elem("relu", base.arg, rows=base.rows, cols=base.cols)
+            if powers.get(relu, 0) > 0:
+                del powers[base]
 
 
 def _all_ones(x: Expr) -> bool:

@@ -78,6 +78,7 @@ class VarInfo:
     symmetric: bool = False
     positive_definite: bool = False
     positive: bool = False
+    values: tuple[float, ...] = ()  # entries in this finite set (labels: \{0,1\}^n)
 
 
 @dataclass
@@ -451,6 +452,14 @@ class Lowerer:
             else p
             for p in parts
         ]
+        if any(p.is_scalar for p in resolved) and not shape.is_scalar:
+            # shapes' rule (scalar_spreads) leaves a scalar plus a matrix unchecked: added to
+            # every entry, or λI meant?  Not an error, and not guessed either
+            raise CalculusError(
+                f"a scalar is added to a {shape.shape.short()} matrix: to every entry "
+                r"(write it times \mathbf{1}\mathbf{1}^\top) or times the identity (write it "
+                r"times I)? texgrad does not guess"
+            )
         return e.add(*resolved)
 
     def _calls(self, factors: list[t.Node]) -> list[t.Node]:
@@ -507,6 +516,12 @@ class Lowerer:
                         row.cols,
                         one.what,
                     )
+        if len(pend) == 1 and pend[0].rows == ONE and pend[0].cols is None:
+            return self._column_times_ones_row(parts, pend[0])  # X - \mu \mathbf{1}^\top
+        return self._sized_in_place(parts)
+
+    def _sized_in_place(self, parts: list[Lowered]) -> Expr:
+        r"""A product whose ``I`` and ``\mathbf{1}`` take their size from their neighbours."""
         out: list[Expr] = []
         for i, p in enumerate(parts):
             if isinstance(p, Pending):
@@ -526,6 +541,25 @@ class Lowerer:
             else:
                 out.append(p)
         return e.mul(*out)
+
+    def _column_times_ones_row(self, parts: list[Lowered], one: Pending) -> Lowered:
+        r"""``\boldsymbol\mu \mathbf{1}^\top``: a column times a row of ones, the row's length
+        told by the sum it stands in (``X - \boldsymbol\mu\mathbf{1}^\top``), like
+        ``\mathbf{1}\mathbf{b}^\top``; anything else sizes the row from its neighbours."""
+        i = parts.index(one)
+        before = [p for p in parts[:i] if isinstance(p, Expr)]
+        after = [p for p in parts[i + 1 :] if isinstance(p, Expr)]
+        column = e.mul(*before) if before else None
+        if (
+            column is not None
+            and not column.is_scalar
+            and column.cols == ONE
+            and all(p.is_scalar for p in after)
+        ):
+            return Pending(
+                lambda r, c: e.mul(column, one.resolve(ONE, c), *after), column.rows, None, one.what
+            )
+        return self._sized_in_place(parts)
 
     def _binop(self, node: t.BinOp) -> Lowered:
         op = node.op

@@ -28,6 +28,7 @@ class Style:
     names: dict[str, str] = field(default_factory=dict)  # "tr" -> "\operatorname{tr}"
     symbols: dict[str, str] = field(default_factory=dict)  # key -> LaTeX as written
     differential: str = "\\mathrm{d}"
+    vector_norm: str = "_2"  # "" where the row writes its norms \|x\| with no subscript
 
     def op(self, name: str) -> str:
         if name in self.names:
@@ -256,8 +257,10 @@ class _Printer:
         return "\\begin{cases} " + " \\\\ ".join(rows) + " \\end{cases}", ATOM
 
     def _norm(self, x: e.Norm) -> tuple[str, int]:
-        sub = {"2": "2", "F": "F", "1": "1"}[x.p]
-        return f"\\|{self.text(x.arg)}\\|_{sub}", ATOM
+        sub = {"2": "_2", "F": "_F", "1": "_1"}[x.p]
+        if x.p == "2" and (x.arg.cols == e.ONE or x.arg.rows == e.ONE):
+            sub = self.s.vector_norm  # a vector's: the 2-norm however written
+        return f"\\|{self.text(x.arg)}\\|{sub}", ATOM
 
     # -- sums ---------------------------------------------------------------------------------
     def add(self, x: e.Add) -> str:
@@ -322,7 +325,7 @@ class _Printer:
             last = gi == len(ordered) - 1
             if len(g) > 1 and g in scalars and _is_gram(tuple(g)):
                 half = g[len(g) // 2 :]
-                parts.append(f"\\|{self.text(e.mul(*half))}\\|_2^2")
+                parts.append(f"\\|{self.text(e.mul(*half))}\\|{self.s.vector_norm}^2")
                 continue
             need = (
                 POSTFIX

@@ -42,6 +42,7 @@ class Declaration:
     how: str
     symmetric: bool = False
     positive_definite: bool = False
+    values: tuple[float, ...] = ()  # the entries' finite set: (0, 1) of \{0,1\}^n labels
 
     def means_same_as(self, other: Declaration) -> bool:
         """Does ``other`` say the same of the same symbol, wherever it is written in its file?
@@ -49,7 +50,11 @@ class Declaration:
         its place.)"""
         mine = (self.key, self.font, self.shape, self.path, self.how, self.symmetric)
         theirs = (other.key, other.font, other.shape, other.path, other.how, other.symmetric)
-        return mine == theirs and self.positive_definite == other.positive_definite
+        return (
+            mine == theirs
+            and self.positive_definite == other.positive_definite
+            and self.values == other.values
+        )
 
 
 @dataclass(frozen=True, slots=True)
