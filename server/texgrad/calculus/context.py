@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from texgrad.calculus import notation
 from texgrad.calculus.lower import Env, FunctionDef, VarInfo
 from texgrad.calculus.printing import Style
-from texgrad.calculus.written import as_application
+from texgrad.calculus.written import KNOWN_FUNCTIONS, as_application
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.dims import Shape
 from texgrad.shapes.rows import PlacedRow
@@ -129,7 +129,7 @@ def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:
             continue
         head = as_application(head)  # \mu(x) = …, read as a product
         if isinstance(head, t.Apply):
-            key = symbol_key(head.func)
+            key = _function_key(head.func)
             if key is not None and key[0] in declared:
                 continue
             params = [symbol_key(a) for a in head.args]
@@ -138,9 +138,33 @@ def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:
                     key[0], tuple(p[0] for p in params if p is not None), body
                 )
         else:
+            head, body = _squared(head, body)
             key = symbol_key(head)
             if key is not None and key[0] not in declared:
                 env.functions.setdefault(key[0], FunctionDef(key[0], (), body))
+
+
+def _squared(head: t.Node, body: t.Node) -> tuple[t.Node, t.Node]:
+    r"""``\sigma^2 = …`` defines σ as the square root of the right-hand side (σ² is then read
+    as the square of that root); any other head as it is."""
+    if (
+        isinstance(head, t.Power)
+        and isinstance(head.exponent, t.Number)
+        and head.exponent.text == "2"
+        and isinstance(head.base, t.Symbol)
+    ):
+        return head.base, t.Sqrt(body, start=body.start, end=body.end, span=body.span)
+    return head, body
+
+
+def _function_key(func: t.Node) -> tuple[str, str | None] | None:
+    r"""The key of a function being defined: a symbol's (``\sigma``), or the name of an
+    operator the engine does not know (``\operatorname{swish}``: ``swish``)."""
+    if isinstance(func, t.Func):
+        if func.sub is not None or func.sup is not None or func.name in KNOWN_FUNCTIONS:
+            return None
+        return func.name, None
+    return symbol_key(func)
 
 
 def row_at(result: CheckResult, start: int, end: int) -> PlacedRow | None:

@@ -22,6 +22,7 @@ import sympy
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.expr import CalculusError, Expr
+from texgrad.shapes.dims import Shape
 
 
 class BudgetExceeded(CalculusError):
@@ -131,6 +132,7 @@ RULE_NAMES = {
     e.Inv: "d(X^{-1}) = -X^{-1}\\,dX\\,X^{-1}", e.Tr: "d\\operatorname{tr} = \\operatorname{tr} d",
     e.Det: "d\\det X = \\det X \\operatorname{tr}(X^{-1} dX)", e.Pow: "power rule",
     e.Elem: "d f(x) = f'(x) \\odot dx", e.Had: "d(A \\odot B) = dA \\odot B + A \\odot dB",
+    e.Applied: "d f(x) = f'(x) \\odot dx",
     e.HPow: "elementwise power rule", e.Kron: "d(A \\otimes B) = dA \\otimes B + A \\otimes dB",
     e.Softmax: "d\\,\\mathrm{softmax}", e.LSE: "d\\log\\mathbf{1}^\\top e^{x} = \\mathrm{softmax}(x)^\\top dx",
     e.Norm: "d\\|x\\| = \\langle x, dx\\rangle / \\|x\\|", e.MatFn: "matrix function rule",
@@ -282,6 +284,12 @@ class _Differ:
             return e.mul(deriv, dx)
         return e.had(deriv, dx)
 
+    def _applied(self, f: e.Applied) -> Expr:
+        """d φ(x) = φ′(x) ⊙ dx for a function the document defines on numbers."""
+        x = f.arg
+        deriv = e.applied(template_derivative(f.fn), x)
+        return e.mul(deriv, self.d(x)) if x.is_scalar else e.had(deriv, self.d(x))
+
     def _norm(self, f: e.Norm) -> Expr:
         x = f.arg
         dx = self.d(x)
@@ -306,4 +314,13 @@ _DIFFERENTIATE: dict[type[Expr], Callable[[_Differ, Any], Expr]] = {
     e.Kron: _Differ._kron, e.DiagM: _Differ._diag_matrix, e.DiagV: _Differ._diag_vector,
     e.MatFn: _Differ._matrix_function, e.Piecewise: _Differ._piecewise,
     e.Softmax: _Differ._softmax, e.LSE: _Differ._lse, e.Norm: _Differ._norm,
+    e.Applied: _Differ._applied,
 }  # fmt: skip
+
+
+def template_derivative(fn: e.Template) -> e.Template:
+    """φ′ of a function of one number (its body differentiated by its parameter)."""
+    t = e.var(fn.param, Shape(e.ONE, e.ONE))
+    d = _Differ(t, UNLIMITED).d(fn.body)
+    body = e.substitute(d, {"d:" + fn.param: e.num(1)})
+    return e.Template(fn.name, fn.latex, fn.param, body, fn.primes + 1)

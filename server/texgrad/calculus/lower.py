@@ -34,7 +34,15 @@ from typing import Any
 import sympy
 
 from texgrad.calculus import expr as e
+from texgrad.calculus.differential import template_derivative
 from texgrad.calculus.expr import CalculusError, Expr, ShapeError
+from texgrad.calculus.functions import (
+    entrywise_agrees,
+    function_latex,
+    named_function,
+    variables,
+    written_for_arrays,
+)
 from texgrad.calculus.sized import Lowered, Pending, identity_of, ones_of, sum_pending
 from texgrad.calculus.written import (
     CASE_RELATIONS,
@@ -102,6 +110,7 @@ class Lowerer:
         self.expanding: set[str] = set()  # definitions being substituted (r = y - Xw)
         # inside \sum_i: x_i means the vector x, entrywise; inside \sum_{i,j}: X_{ij} is X
         self.index: tuple[str, ...] | None = None
+        self.templates: dict[str, e.Template | None] = {}  # functions of numbers, read once
 
     # -- entry --------------------------------------------------------------------------
     def lower(self, node: t.Node | None) -> Expr:
@@ -173,6 +182,9 @@ class Lowerer:
         return e.inv(e.transpose(self.lower(node.base)))
 
     def _prime(self, node: t.Prime) -> Lowered:
+        key = symbol_key(node)
+        if key is not None and key[0] in self.bound:  # k(x, x') = …: the parameter x'
+            return self.bound[key[0]]
         x = self.lower(node.base)
         if x.is_scalar:
             raise CalculusError(f"cannot read the prime in `{show(node)}` (a derivative?)")
@@ -455,7 +467,14 @@ class Lowerer:
         i = 0
         while i < len(factors):
             f = factors[i]
-            key = symbol_key(f) if isinstance(f, t.Symbol) else None
+            named = f.base if isinstance(f, t.Prime) else f  # \operatorname{swish}'(z): φ′
+            key = (
+                symbol_key(named)
+                if isinstance(named, t.Symbol)
+                else (named.name, None)
+                if isinstance(named, t.Func) and named is not f
+                else None
+            )
             fdef = self.env.functions.get(key[0]) if key is not None else None
             if fdef is not None and fdef.params and i + 1 < len(factors):
                 call = call_of(f, factors[i + 1])  # r(x), r(x)^\top
@@ -637,6 +656,12 @@ class Lowerer:
             return self._scripted(f, node)
         # a function the document defines: substitute its body
         key = symbol_key(f) if not isinstance(f, t.Func) else None
+        if isinstance(f, t.Prime):
+            derived = self._derived(f, node)
+            if derived is not None:
+                return derived
+        if isinstance(f, t.Func) and f.name in self.env.functions:  # \operatorname{swish}(t) = …
+            return self._call(self.env.functions[f.name], node)
         if key is not None:
             defined = self._document_function(key[0], f, node)
             if defined is not None:
@@ -645,7 +670,7 @@ class Lowerer:
             return self._max_zero(node, name)
         args = [self.lower(a) for a in node.args]
         if len(args) != 1:
-            raise CalculusError(f"`{show(f)}` takes one argument here, not {len(args)}")
+            raise CalculusError(f"`{function_latex(f)}` takes one argument here, not {len(args)}")
         (x,) = args
         named = _matrix_operation(name, x)
         if named is not None:
@@ -658,7 +683,7 @@ class Lowerer:
                     return e.sub(e.elem("log", a), e.elem("log", b))
         if name is not None and name in FUNCTION_NAMES:
             return _function_value(name, x)
-        raise CalculusError(f"cannot differentiate the function `{show(f)}`")
+        raise CalculusError(f"cannot differentiate the function `{function_latex(f)}`")
 
     def _scripted(self, f: t.Func, node: t.Apply) -> Lowered:
         r"""A function written with a sub- or superscript: only a power (``\log^2 x``) reads."""
@@ -710,6 +735,13 @@ class Lowerer:
             )
         if self.depth > 150:
             raise CalculusError(f"the definition of `{fdef.key}` refers to itself")
+        template = self._template(fdef, node.func) if len(fdef.params) == 1 else None
+        if template is not None:  # σ(t) = 1/(1 + e^{-t}): a function of numbers
+            return self._on_numbers(fdef, template, node)
+        return self._substituted(fdef, node)
+
+    def _substituted(self, fdef: FunctionDef, node: t.Apply) -> Lowered:
+        """The body of a function the document defines, its parameters bound to the arguments."""
         values = {p: self.lower(a) for p, a in zip(fdef.params, node.args, strict=True)}
         saved = self.bound
         self.bound = {**saved, **values}
@@ -717,6 +749,62 @@ class Lowerer:
             return self._lower(fdef.body)
         finally:
             self.bound = saved
+
+    def _template(self, fdef: FunctionDef, written: t.Node) -> e.Template | None:
+        """A function of one parameter as a function of numbers: its body read with the
+        parameter a number; None where the body is written for arrays (a transpose, a norm,
+        a trace …), does not read so, or involves another variable."""
+        if fdef.key in self.templates:
+            return self.templates[fdef.key]
+        (param,) = fdef.params
+        template = None
+        if not written_for_arrays(fdef.body) and fdef.key not in self.expanding:
+            saved = self.bound, self.index
+            self.bound, self.index = {param: e.var(param, Shape(ONE, ONE))}, None
+            self.expanding.add(fdef.key)
+            try:
+                body: Expr | None = self.lower(fdef.body)
+            except CalculusError:
+                body = None
+            finally:
+                self.bound, self.index = saved
+                self.expanding.discard(fdef.key)
+            if body is not None and body.is_scalar and variables(body) <= {param}:
+                template = e.Template(fdef.key, function_latex(written), param, body)
+        self.templates[fdef.key] = template
+        return template
+
+    def _on_numbers(self, fdef: FunctionDef, template: e.Template, node: t.Apply) -> Expr:
+        """A function of numbers applied to a number, or to each entry of an array — unless its
+        body, given the array itself, reads as something else (then which is meant is unclear)."""
+        x = self.lower(node.args[0])
+        if not x.is_scalar:
+            try:
+                whole: Lowered | None = self._substituted(fdef, node)
+            except CalculusError:
+                whole = None
+            if whole is not None and not (
+                isinstance(whole, Expr) and entrywise_agrees(whole, template, x)
+            ):
+                raise CalculusError(
+                    f"cannot tell whether `{template.latex}`, defined on numbers, applies to each "
+                    f"entry of the {x.shape.short()} `{show(node.args[0])}` or to it as a whole"
+                )
+        return named_function(template, x)
+
+    def _derived(self, f: t.Prime, node: t.Apply) -> Lowered | None:
+        r"""``\phi'(z)``: the derivative of a function of numbers the document defines."""
+        base = f.base
+        key = symbol_key(base) if not isinstance(base, t.Func) else (base.name, None)
+        fdef = self.env.functions.get(key[0]) if key is not None else None
+        if fdef is None or len(fdef.params) != 1 or len(node.args) != 1:
+            return None
+        template = self._template(fdef, base)
+        if template is None:
+            return None
+        for _ in range(f.count):
+            template = template_derivative(template)
+        return e.applied(template, self.lower(node.args[0]))
 
     def _bigop(self, node: t.BigOp) -> Lowered:
         if node.op != "\\sum":

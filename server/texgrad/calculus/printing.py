@@ -355,6 +355,10 @@ class _Printer:
             return f"e^{{{arg}}}", POSTFIX
         return f"{s.op(fn)}({arg})", ATOM
 
+    def _applied(self, x: e.Applied) -> tuple[str, int]:
+        """``\\phi(z)``, ``\\phi'(z)``: a function the document defines, by its own name."""
+        return f"{x.fn.latex}{chr(39) * x.fn.primes}({self.text(x.arg)})", ATOM
+
 
 def _tall(s: str) -> bool:
     return "\\frac" in s or "\\sum" in s
@@ -391,5 +395,5 @@ _PRINT: dict[type[Expr], Callable[[_Printer, Any], tuple[str, int]]] = {
     e.HPow: _Printer._hpow, e.Kron: _Printer._kron, e.DiagM: _Printer._diag,
     e.DiagV: _Printer._diag, e.MatFn: _Printer._matrix_function,
     e.ExpFrechet: _Printer._exp_frechet, e.Softmax: _Printer._softmax, e.LSE: _Printer._lse,
-    e.Piecewise: _Printer._piecewise, e.Norm: _Printer._norm,
+    e.Piecewise: _Printer._piecewise, e.Norm: _Printer._norm, e.Applied: _Printer._applied,
 }  # fmt: skip

@@ -28,6 +28,12 @@ FUNCTION_NAMES = {
 }  # fmt: skip
 TEXT_OPERATORS = {"softmax", "diag", "tr", "Tr", "trace", "det", "logdet", "logsumexp", "LSE"}
 TRACE_NAMES = {"tr", "Tr", "trace", "Trace", "TR"}
+# operators whose meaning is known: a document's "definition" of one is an identity it states
+KNOWN_FUNCTIONS = (
+    set(FUNCTION_NAMES) | TEXT_OPERATORS | TRACE_NAMES
+    | {"max", "min", "arg", "argmax", "argmin", "lim", "sup", "inf", "Pr", "E", "Var", "Cov",
+       "vec", "rank", "sum", "Diag", "expm", "logm", "sqrtm"}
+)  # fmt: skip
 MATRIX_FUNCTION_NAMES = {"exp", "log", "ln", "sin", "cos", "sqrt"}
 
 
