@@ -467,24 +467,37 @@ class Lowerer:
         i = 0
         while i < len(factors):
             f = factors[i]
-            named = f.base if isinstance(f, t.Prime) else f  # \operatorname{swish}'(z): φ′
-            key = (
-                symbol_key(named)
-                if isinstance(named, t.Symbol)
-                else (named.name, None)
-                if isinstance(named, t.Func) and named is not f
-                else None
-            )
-            fdef = self.env.functions.get(key[0]) if key is not None else None
-            if fdef is not None and fdef.params and i + 1 < len(factors):
-                call = call_of(f, factors[i + 1])  # r(x), r(x)^\top
-                if call is not None:
-                    out.append(call)
-                    i += 2
-                    continue
+            call = self._call_before(f, factors[i + 1]) if i + 1 < len(factors) else None
+            if call is not None:
+                out.append(call)
+                i += 2
+                continue
             out.append(f)
             i += 1
         return out
+
+    def _call_before(self, f: t.Node, nxt: t.Node) -> t.Node | None:
+        r"""``f`` applied to the bracket ``nxt`` where ``f`` names a function the document defines
+        (``r(x)``, ``r(x)^\top``, ``\phi'(z)``), or is an operator of one (``\log s(x)``, which
+        the parser reads as ``(\log s)(x)``); None otherwise."""
+        if isinstance(f, t.Apply) and isinstance(f.func, t.Func) and len(f.args) == 1:
+            inner = self._call_before(f.args[0], nxt)
+            if inner is None or f.parens:
+                return None
+            return t.Apply(f.func, (inner,), False, start=f.start, end=inner.end,
+                           from_macro=f.from_macro, span=(f.span[0], inner.span[1]))  # fmt: skip
+        named = f.base if isinstance(f, t.Prime) else f  # \operatorname{swish}'(z): φ′
+        key = (
+            symbol_key(named)
+            if isinstance(named, t.Symbol)
+            else (named.name, None)
+            if isinstance(named, t.Func) and named is not f
+            else None
+        )
+        fdef = self.env.functions.get(key[0]) if key is not None else None
+        if fdef is None or not fdef.params:
+            return None
+        return call_of(f, nxt)  # r(x), r(x)^\top
 
     def _differential(self, node: t.Differential) -> Expr:
         """``\\mathrm{d}X`` (or ``\\mathrm{d}X^\\top``): the differential of a variable."""

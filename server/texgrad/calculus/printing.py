@@ -129,7 +129,8 @@ class _Printer:
 
     def _num(self, x: e.Num) -> tuple[str, int]:
         txt = _number(x.value)
-        return txt, (ATOM if not txt.startswith("-") else SUM)
+        # 2d + 1: a sum of dimensions, bracketed as a factor
+        return txt, (SUM if txt.startswith("-") or isinstance(x.value, sympy.Add) else ATOM)
 
     def _identity(self, x: e.Identity) -> tuple[str, int]:
         return "I", ATOM
