@@ -46,6 +46,9 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
         if tree is None or row.start > offset:
             continue
         _definitions(tree, env, declared)
+    for key, weak in table.weak.items():  # \ell > 0: a number, where nothing else says
+        if key not in env.vars and key not in env.functions and weak:
+            env.vars[key] = VarInfo(key, weak[0].shape, key)
     style = notation.copy_style(document_style(result))
     notation.learn_style(style, trees, result.doc.text, override=True)
     for key, info in env.vars.items():

@@ -287,7 +287,11 @@ class _Differ:
     def _applied(self, f: e.Applied) -> Expr:
         """d φ(x) = φ′(x) ⊙ dx for a function the document defines on numbers."""
         x = f.arg
-        deriv = e.applied(template_derivative(f.fn), x)
+        if any(e.depends(c, self.v) for c in f.given):
+            raise CalculusError(
+                f"cannot differentiate `{f.fn.latex}` by `{self.v.name}`, a constant of its definition"
+            )
+        deriv = e.applied(template_derivative(f.fn), x, f.given)
         return e.mul(deriv, self.d(x)) if x.is_scalar else e.had(deriv, self.d(x))
 
     def _norm(self, f: e.Norm) -> Expr:
@@ -323,4 +327,4 @@ def template_derivative(fn: e.Template) -> e.Template:
     t = e.var(fn.param, Shape(e.ONE, e.ONE))
     d = _Differ(t, UNLIMITED).d(fn.body)
     body = e.substitute(d, {"d:" + fn.param: e.num(1)})
-    return e.Template(fn.name, fn.latex, fn.param, body, fn.primes + 1)
+    return e.Template(fn.name, fn.latex, fn.param, body, fn.primes + 1, fn.consts)

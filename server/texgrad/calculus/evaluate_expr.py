@@ -260,9 +260,10 @@ class _Eval:
     def _applied(self, x: e.Applied) -> Array:
         """A function the document defines on numbers, of each entry (its body at each)."""
         a = self.ev(x.arg)
+        given = {c.name: self.ev(g) for c, g in zip(x.fn.consts, x.given, strict=True)}
         out = np.empty_like(a, dtype=np.float64)
         for index, value in np.ndenumerate(a):
-            at = _Eval({x.fn.param: np.array([[value]])}, self.sizes).ev(x.fn.body)
+            at = _Eval({**given, x.fn.param: np.array([[value]])}, self.sizes).ev(x.fn.body)
             out[index] = at[0, 0]
         return out
 

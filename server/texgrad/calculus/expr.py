@@ -285,6 +285,7 @@ class Template:
     param: str
     body: Expr
     primes: int = 0
+    consts: tuple[Var, ...] = ()  # the other variables of its body (Huber's δ): constants
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,6 +295,7 @@ class Applied(Expr):
 
     fn: Template
     arg: Expr
+    given: tuple[Expr, ...] = ()  # the values of its constants (``fn.consts``), in order
 
 
 RELATIONS = ("<", "<=", ">", ">=", "")
@@ -772,9 +774,9 @@ def _is_ones_like(x: Expr) -> bool:
     return False
 
 
-def applied(fn: Template, x: Expr) -> Expr:
-    """``fn`` of each entry of ``x``."""
-    return Applied(fn, x, rows=x.rows, cols=x.cols)
+def applied(fn: Template, x: Expr, given: tuple[Expr, ...] | None = None) -> Expr:
+    """``fn`` of each entry of ``x`` (its constants ``given``, by default themselves)."""
+    return Applied(fn, x, fn.consts if given is None else given, rows=x.rows, cols=x.cols)
 
 
 def hpow(e: Expr, p: object) -> Expr:
@@ -937,7 +939,7 @@ def rebuild(e: Expr, kids: list[Expr]) -> Expr:  # noqa: C901 - a constructor pe
     if isinstance(e, Elem):
         return elem(e.fn, a)
     if isinstance(e, Applied):
-        return applied(e.fn, a)
+        return applied(e.fn, a, tuple(rest))
     if isinstance(e, HPow):
         return hpow(a, e.exp)
     if isinstance(e, Kron):

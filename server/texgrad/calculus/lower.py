@@ -40,7 +40,6 @@ from texgrad.calculus.functions import (
     entrywise_agrees,
     function_latex,
     named_function,
-    variables,
     written_for_arrays,
 )
 from texgrad.calculus.sized import Lowered, Pending, identity_of, ones_of, sum_pending
@@ -782,8 +781,14 @@ class Lowerer:
             finally:
                 self.bound, self.index = saved
                 self.expanding.discard(fdef.key)
-            if body is not None and body.is_scalar and variables(body) <= {param}:
-                template = e.Template(fdef.key, function_latex(written), param, body)
+            if body is not None and body.is_scalar:
+                consts = tuple(
+                    sorted(
+                        {v for v in body.walk() if isinstance(v, e.Var) and v.name != param},
+                        key=lambda v: v.name,
+                    )
+                )
+                template = e.Template(fdef.key, function_latex(written), param, body, 0, consts)
         self.templates[fdef.key] = template
         return template
 

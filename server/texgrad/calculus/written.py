@@ -272,4 +272,6 @@ def describe(node: t.Node) -> str:
         return node.text
     if isinstance(node, t.Func):
         return "\\" + node.name
+    if isinstance(node, t.Space):
+        return "a set (\\mathbb{R}^…): a declaration"
     return show(node)
