@@ -135,7 +135,7 @@ def verify(
                 OverflowError, ValueError):  # fmt: skip
             continue  # outside the domain here; try another point
         if ok and original is not None:
-            agrees = _as_written(f, original, values, sizes)
+            agrees = _as_written(f, original, values, sizes, env)
             if agrees is None:
                 unread = True
             elif not agrees:
@@ -167,7 +167,7 @@ def _verdict(
 
 
 def _as_written(
-    f: Expr, original: t.Node, values: dict[str, Array], sizes: dict[str, int]
+    f: Expr, original: t.Node, values: dict[str, Array], sizes: dict[str, int], env: Env
 ) -> bool | None:
     """Whether the formula as written, evaluated by :mod:`evaluate_tree` (which shares no code
     with the engine), has the value of what the engine read; None if it cannot say."""
@@ -177,9 +177,13 @@ def _as_written(
     written = dict(values)
     for name, size in sizes.items():
         written.setdefault(name, np.array([[float(size)]]))
+        if "_" in name:  # the dimension d_k, keyed as its symbol is: d_{k}
+            base, index = name.split("_", 1)
+            written.setdefault(f"{base}_{{{index}}}", np.array([[float(size)]]))
+    functions = {k: (fdef.params, fdef.body) for k, fdef in env.functions.items()}
     try:
         with np.errstate(all="raise"):
-            want = evaluate_tree(node, written)
+            want = evaluate_tree(node, written, functions)
             got = evaluate(f, values, sizes)
     except (EvaluationError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError,
             OverflowError, ValueError, KeyError):  # fmt: skip
