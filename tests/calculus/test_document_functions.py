@@ -16,8 +16,8 @@ import pytest
 from texgrad.calculus.api import diff_in_document, diff_latex, plans_at
 from texgrad.calculus.evaluate_tree import Functions, evaluate
 from texgrad.reading.source import MappedText
-from texgrad.syntax.parse import parse_row
 from texgrad.syntax import tree as t
+from texgrad.syntax.parse import parse_row
 
 RNG = np.random.default_rng(20261205)
 
