@@ -266,3 +266,37 @@ def test_sigma_squared_defines_sigma_as_its_root() -> None:
     want = -2 * float(np.mean(r)) / v + 0.5 * v**-1.5 * 2 * float(np.mean(r))
     got = _value(out.result, {"x": x, "\\mu": mu, "n": np.array([[5.0]]), "1": np.ones((5, 1))})
     assert np.allclose(got, want)
+
+
+NUMBERS_MD = r"""# Losses and the numbers around them
+
+Let $X \in \mathbb{R}^{n \times d}$, $y \in \mathbb{R}^n$ and $w \in \mathbb{R}^d$; we average
+over the $N$ samples and $\lambda$ weighs the penalty.
+
+$$R = \frac{1}{N}\|Xw - y\|^2 + \frac{\lambda}{2}\|w\|^2$$
+
+For $x, \mu \in \mathbb{R}^n$ and $\Sigma \in \mathbb{S}^n_{++}$, in dimension $d$,
+
+$$\ell = \frac{1}{2}\log\det\Sigma + \frac{1}{2}(x-\mu)^\top\Sigma^{-1}(x-\mu) + \frac{d}{2}\log 2\pi$$
+
+With $Q, K \in \mathbb{R}^{n \times d}$ and keys of size $d_k$,
+
+$$A = \frac{1}{\sqrt{d_k}} \operatorname{tr}(Q K^\top)$$
+"""
+
+
+def test_a_letter_in_a_denominator_is_a_number() -> None:
+    out = diff_in_document("doc.md", _line(NUMBERS_MD, "$$R ="), "w", text=NUMBERS_MD)
+    assert out.verified, out.error or out.note
+    X, y, w = RNG.standard_normal((5, 2)), RNG.standard_normal((5, 1)), RNG.standard_normal((2, 1))
+    values = {"X": X, "y": y, "w": w, "N": np.array([[7.0]]), "\\lambda": np.array([[0.3]])}
+    assert np.allclose(_value(out.result, values), 2 * X.T @ (X @ w - y) / 7 + 0.3 * w)
+    plans = plans_at("doc.md", NUMBERS_MD, NUMBERS_MD.index("R = "))
+    assert "N" not in {p.wrt for p in plans}  # a number, not a variable to differentiate
+
+
+def test_half_a_dimension_and_the_root_of_one_are_numbers() -> None:
+    out = diff_in_document("doc.md", _line(NUMBERS_MD, "$$\\ell ="), "\\mu", text=NUMBERS_MD)
+    assert out.verified and out.result == "\\Sigma^{-1} (\\mu - x)", out.error or out.result
+    att = diff_in_document("doc.md", _line(NUMBERS_MD, "$$A ="), "Q", text=NUMBERS_MD)
+    assert att.verified and att.result == "\\frac{K}{\\sqrt{d_k}}", att.error or att.result

@@ -59,6 +59,7 @@ from texgrad.calculus.written import (
     is_zero_literal,
     max_arguments,
     norm_subscript,
+    number_letters,
     quotient_of,
     sum_index,
     text_functions,
@@ -99,6 +100,7 @@ class Env:
 
     vars: dict[str, VarInfo] = field(default_factory=dict)
     functions: dict[str, FunctionDef] = field(default_factory=dict)
+    numbers: set[str] = field(default_factory=set)  # undeclared letters read as numbers (1/N)
 
 
 class Lowerer:
@@ -163,6 +165,9 @@ class Lowerer:
         return self._product(list(node.factors))
 
     def _frac(self, node: t.Frac) -> Lowered:
+        self._numbers(number_letters(node.den))
+        if isinstance(node.den, t.Number) and isinstance(node.num, (t.Symbol, t.Sub)):
+            self._numbers(number_letters(node.num))  # \frac{n}{2}\log 2\pi
         num = self._lower(node.num)
         den = self.lower(node.den)
         if not den.is_scalar:
@@ -389,6 +394,22 @@ class Lowerer:
             )
         return None
 
+    def _numbers(self, letters: list[t.Symbol | t.Sub]) -> None:
+        """Letters where only a number can stand (a denominator's): a positive number where
+        the document says nothing else of them (not a variable, a definition, a dimension)."""
+        for node in letters:
+            key = symbol_key(node)
+            if key is None or key[0] in ("e", "\\pi", "I") or self._known_name(key[0]) is not None:
+                continue
+            if key[0] in self.env.functions or self._dimension(node) is not None:
+                continue
+            if isinstance(node, t.Sub) and symbol_key(node.base) is not None:
+                base = symbol_key(node.base)
+                if base is not None and (base[0] in self.env.vars or self.index is not None):
+                    continue  # x_i: an entry, or a sample inside a sum
+            self.env.vars[key[0]] = VarInfo(key[0], Shape(ONE, ONE), key[0], positive=True)
+            self.env.numbers.add(key[0])
+
     def _sized_constant(self, node: t.Sub) -> Lowered | None:
         r"""``I_n``, ``\mathbf{1}_n``, ``1_n``, ``0_n``, ``\mathbf{0}_{m \times n}``: the
         identity, the ones vector and zeros, of a size that is a number or a declared
@@ -556,6 +577,8 @@ class Lowerer:
 
     def _binop(self, node: t.BinOp) -> Lowered:
         op = node.op
+        if op in ("/", "\\div"):
+            self._numbers(number_letters(node.right))  # 1/N
         a = self.lower(node.left)
         b = self.lower(node.right)
         if op in ("\\cdot", "*", "\\times", "\\,"):

@@ -113,7 +113,10 @@ def verify(
         for x in (*f.walk(), *result.walk())
         if isinstance(x, (e.Pow, e.HPow))
         for s in x.exp.free_symbols
-    }
+    } | {  # a dimension only used as a number (\frac{d}{2} with no d×… variable in f)
+        s.name for x in (*f.walk(), *result.walk()) if isinstance(x, e.Num)
+        for s in x.value.free_symbols
+    }  # fmt: skip
     reread, reread_note = _reread(result, env, style)
     passed = 0
     problems: list[str] = []

@@ -149,6 +149,28 @@ def text_functions(factors: list[t.Node]) -> list[t.Node]:
     return out
 
 
+def number_letters(node: t.Node | None) -> list[t.Symbol | t.Sub]:
+    r"""The letters standing where only a number can: the factors of a denominator
+    (``\frac{1}{N}``, ``\frac{1}{2\sigma^2}``, ``\frac{1}{\sqrt{d_k}}``, ``\frac{1}{N - 1}``),
+    not inside a norm, a function or an absolute value."""
+    if isinstance(node, (t.Symbol, t.Sub)):
+        base = node.base if isinstance(node, t.Sub) else node
+        if not isinstance(base, t.Symbol) or base.font or base.accents:
+            return []
+        return [node] if base.name.removeprefix("\\").isalpha() else []
+    if isinstance(node, t.Product):
+        return [s for f in node.factors for s in number_letters(f)]
+    if isinstance(node, t.Add):
+        return [s for f in node.terms for s in number_letters(f)]
+    if isinstance(node, t.Power) and isinstance(node.exponent, t.Number):
+        return number_letters(node.base)
+    if isinstance(node, t.Sqrt) and node.index is None:
+        return number_letters(node.body)
+    if isinstance(node, t.Paren) and node.open in ("(", "\\left("):
+        return number_letters(node.body)
+    return []
+
+
 def written_latex(node: t.Node) -> str:
     """A symbol as LaTeX for a message (``x_{i}``, ``\\hat{x}``), not as a tree."""
     if isinstance(node, t.Sub):
