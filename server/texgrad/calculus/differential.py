@@ -291,7 +291,7 @@ class _Differ:
             raise CalculusError(
                 f"cannot differentiate `{f.fn.latex}` by `{self.v.name}`, a constant of its definition"
             )
-        deriv = e.applied(template_derivative(f.fn), x, f.given)
+        deriv = _known_derivative(f) or e.applied(template_derivative(f.fn), x, f.given)
         return e.mul(deriv, self.d(x)) if x.is_scalar else e.had(deriv, self.d(x))
 
     def _norm(self, f: e.Norm) -> Expr:
@@ -322,9 +322,23 @@ _DIFFERENTIATE: dict[type[Expr], Callable[[_Differ, Any], Expr]] = {
 }  # fmt: skip
 
 
+def _known_derivative(f: e.Applied) -> Expr | None:
+    """s′ written with s where s is a known function under the document's name:
+    s ⊙ (1 − s) for the logistic sigmoid, 1 − s ⊙ s for tanh, s for exp."""
+    s = f
+    if f.fn.primes or f.fn.known not in ("sigma", "tanh", "exp"):
+        return None
+    if f.fn.known == "exp":
+        return s
+    ones = _ones_like(f.arg)
+    if f.fn.known == "sigma":
+        return e.had(s, e.sub(ones, s))
+    return e.sub(ones, e.had(s, s))
+
+
 def template_derivative(fn: e.Template) -> e.Template:
     """φ′ of a function of one number (its body differentiated by its parameter)."""
     t = e.var(fn.param, Shape(e.ONE, e.ONE))
     d = _Differ(t, UNLIMITED).d(fn.body)
     body = e.substitute(d, {"d:" + fn.param: e.num(1)})
-    return e.Template(fn.name, fn.latex, fn.param, body, fn.primes + 1, fn.consts)
+    return e.Template(fn.name, fn.latex, fn.param, body, fn.primes + 1, fn.consts)  # known: ""

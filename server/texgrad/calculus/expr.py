@@ -286,6 +286,7 @@ class Template:
     body: Expr
     primes: int = 0
     consts: tuple[Var, ...] = ()  # the other variables of its body (Huber's δ): constants
+    known: str = ""  # the elementwise function its body is ("sigma" for s(t) = 1/(1+e^{-t}))
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,11 +60,21 @@ def function_latex(node: t.Node) -> str:
     return written_latex(node)
 
 
+def known_as(fn: e.Template) -> str:
+    """The elementwise function a body is, whatever the document calls it ("" if none)."""
+    if fn.consts:
+        return ""
+    for known in ("sigma", "tanh", "exp", "softplus", "relu"):
+        if _same_function(fn, known):
+            return known
+    return ""
+
+
 def named_function(fn: e.Template, x: Expr) -> Expr:
     """``fn`` of each entry of ``x``: the function its name spells where its body is that
     function (``\\sigma`` the logistic sigmoid), else the document's own function."""
     known = FUNCTION_NAMES.get(fn.name)
-    if known is not None and known in e.ELEMENTWISE and _same_function(fn, known):
+    if known is not None and known == fn.known:
         return e.elem(known, x)
     return e.applied(fn, x)
 

@@ -28,7 +28,7 @@ the depth).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy
@@ -39,6 +39,7 @@ from texgrad.calculus.expr import CalculusError, Expr, ShapeError
 from texgrad.calculus.functions import (
     entrywise_agrees,
     function_latex,
+    known_as,
     named_function,
     written_for_arrays,
 )
@@ -812,6 +813,7 @@ class Lowerer:
                     )
                 )
                 template = e.Template(fdef.key, function_latex(written), param, body, 0, consts)
+                template = replace(template, known=known_as(template))
         self.templates[fdef.key] = template
         return template
 
