@@ -10,12 +10,16 @@ different size for every dimension.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from texgrad.calculus.api import diff_in_document, diff_latex, plans_at
+from texgrad.calculus.actions import offers, writing
+from texgrad.calculus.api import diff_at, diff_in_document, diff_latex, plans_at
 from texgrad.calculus.evaluate_tree import Functions, evaluate
 from texgrad.reading.source import MappedText
+from texgrad.shapes.check import Checker
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
 
@@ -301,3 +305,20 @@ def test_half_a_dimension_and_the_root_of_one_are_numbers() -> None:
     assert out.verified and out.result == "\\Sigma^{-1} (\\mu - x)", out.error or out.result
     att = diff_in_document("doc.md", _line(NUMBERS_MD, "$$A ="), "Q", text=NUMBERS_MD)
     assert att.verified and att.result == "\\frac{K}{\\sqrt{d_k}}", att.error or att.result
+
+
+def test_the_code_action_offers_and_writes_the_derivative_in_the_functions_name(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "doc.md"
+    path.write_text(MLP_MD, encoding="utf-8")
+    result = Checker().check(str(path))
+    offset = MLP_MD.index("L = \\frac")
+    plan = next(p for p in plans_at(str(path), MLP_MD, offset, result=result) if p.wrt == "W_1")
+    outcome = diff_at(str(path), MLP_MD, offset, plan.wrt, result=result)
+    assert outcome.verified, outcome.error or outcome.note
+    offered = offers(result, [(plan, "result", outcome)])
+    assert offered[0].title == "Differentiate L w.r.t. W_1 (gradient)"
+    written = writing(offered[0], outcome, result, "markdown", "auto")
+    assert written is not None and written.equation is not None
+    assert "\\phi'(W_1 x)" in written.equation
