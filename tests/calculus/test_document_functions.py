@@ -322,3 +322,29 @@ def test_the_code_action_offers_and_writes_the_derivative_in_the_functions_name(
     written = writing(offered[0], outcome, result, "markdown", "auto")
     assert written is not None and written.equation is not None
     assert "\\phi'(W_1 x)" in written.equation
+
+
+AFTER_MD = r"""# Network
+
+With $W \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$ and $y \in \mathbb{R}^m$, the loss is
+
+$$L = \|\phi(Wx) - y\|^2 + \mathbf{1}^\top \text{GELU}(Wx),$$
+
+where $\phi(z) = \log(1 + e^{z})$ acts on each entry and $\text{GELU}(t) = t\,\sigma(1.702\, t)$.
+"""
+
+
+def test_functions_defined_after_their_use_and_named_in_text() -> None:
+    out = diff_in_document("doc.md", _line(AFTER_MD, "$$L ="), "W", text=AFTER_MD)
+    assert out.error is None, out.error
+    assert out.verified and "independently" not in out.note, out.note
+    assert "\\phi'(W x)" in out.result and "\\operatorname{GELU}'(W x)" in out.result
+    W, x, y = RNG.standard_normal((4, 3)), RNG.standard_normal((3, 1)), RNG.standard_normal((4, 1))
+    z = W @ x
+    s = _sigmoid(1.702 * z)
+    want = (2 * (np.logaddexp(0, z) - y) * _sigmoid(z) + s + 1.702 * z * s * (1 - s)) @ x.T
+    functions: Functions = {
+        "\\phi": (("z",), _tree(r"\log(1 + e^{z})")),
+        "GELU": (("t",), _tree(r"t\,\sigma(1.702\, t)")),
+    }
+    assert np.allclose(_value(out.result, {"W": W, "x": x, "y": y}, functions), want, atol=1e-6)

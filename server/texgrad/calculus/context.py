@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from texgrad.calculus import notation
 from texgrad.calculus.lower import Env, FunctionDef, VarInfo
 from texgrad.calculus.printing import Style
-from texgrad.calculus.written import KNOWN_FUNCTIONS, as_application
+from texgrad.calculus.written import KNOWN_FUNCTIONS, as_application, text_application
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.dims import Shape
 from texgrad.shapes.rows import PlacedRow
@@ -41,11 +41,22 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
         if key not in env.vars and rows is not None and cols is not None:
             env.vars[key] = VarInfo(key, Shape(rows, cols), key)
     declared = set(table.declarations)
+    later: list[t.Node] = []
     for row in result.rows:
         tree = row.tree_as_parsed  # (definitions are read for their structure only)
-        if tree is None or row.start > offset:
+        if tree is None:
+            continue
+        if row.start > offset:
+            later.append(tree)
             continue
         _definitions(tree, env, declared)
+    # "…, where φ(z) = max(0, z)": a function defined after its use, unless defined before
+    for tree in later:
+        after = Env()
+        _definitions(tree, after, declared)
+        for key, fdef in after.functions.items():
+            if fdef.params:
+                env.functions.setdefault(key, fdef)
     for key, weak in table.weak.items():  # \ell > 0: a number, where nothing else says
         if key not in env.vars and key not in env.functions and weak:
             env.vars[key] = VarInfo(key, weak[0].shape, key)
@@ -131,6 +142,8 @@ def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:
         if head is None or body is None:
             continue
         head = as_application(head)  # \mu(x) = …, read as a product
+        if isinstance(head, t.Product) and len(head.factors) == 2:  # \text{GELU}(x) = …
+            head = text_application(head.factors[0], head.factors[1]) or head
         if isinstance(head, t.Apply):
             key = _function_key(head.func)
             if key is not None and key[0] in declared:

@@ -663,6 +663,8 @@ class _Evaluator:
         primes = func.count if isinstance(func, t.Prime) else 0
         if isinstance(func, t.Prime):
             func = func.base
+        if isinstance(func, t.Text):  # \text{GELU}
+            func = t.Func(func.text[func.text.find("{") + 1 : func.text.rfind("}")].strip())
         key = func.name if isinstance(func, t.Func) else symbol_key(func)
         name = key if isinstance(key, str) or key is None else key[0]
         if name is None or not self.functions.get(name, ((), None))[0]:

@@ -530,7 +530,7 @@ class Lowerer:
         raise CalculusError(f"cannot read the differential `{show(node)}`")
 
     def _product(self, factors: list[t.Node]) -> Lowered:
-        factors = self._calls(text_functions(factors))
+        factors = self._calls(text_functions(factors, self.env.functions))
         parts: list[Lowered] = [
             e.elem("step", self.lower(f.body)) if isinstance(f, Indicator) else self._lower(f)
             for f in indicators(factors)

@@ -12,6 +12,7 @@ compares their readings, so they must not share a mistake).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import sympy
@@ -130,23 +131,40 @@ def max_arguments(node: t.Apply) -> list[t.Node]:
     return written
 
 
-def text_functions(factors: list[t.Node]) -> list[t.Node]:
-    """``\text{ReLU}(x)`` (a function named in text, read as a product): the application."""
+def text_functions(factors: list[t.Node], defined: Collection[str] = ()) -> list[t.Node]:
+    """``\text{ReLU}(x)`` (a function named in text, read as a product): the application, for
+    a known name or one of ``defined`` (``\text{GELU}(x) = …``)."""
     out: list[t.Node] = []
     i = 0
     while i < len(factors):
         f = factors[i]
         nxt = factors[i + 1] if i + 1 < len(factors) else None
-        if isinstance(f, t.Text) and isinstance(nxt, t.Paren) and nxt.body is not None:
-            name = re.sub(r"^\\[A-Za-z]+\{(.*)\}$", r"\1", f.text).strip()
-            if name in FUNCTION_NAMES or name in TEXT_OPERATORS:
-                func = t.Func(name, start=f.start, end=f.end)
-                out.append(t.Apply(func, (nxt.body,), True, start=f.start, end=nxt.end))
-                i += 2
-                continue
+        call = text_application(f, nxt) if nxt is not None else None
+        name = call.func.name if call is not None and isinstance(call.func, t.Func) else ""
+        if call is not None and (
+            name in FUNCTION_NAMES or name in TEXT_OPERATORS or name in defined
+        ):
+            out.append(call)
+            i += 2
+            continue
         out.append(f)
         i += 1
     return out
+
+
+def text_application(f: t.Node, nxt: t.Node) -> t.Apply | None:
+    """``\text{name}`` before a round bracket: the application of the function ``name``."""
+    if not (isinstance(f, t.Text) and isinstance(nxt, t.Paren) and nxt.body is not None):
+        return None
+    if nxt.open not in ("(", "\\left("):
+        return None
+    name = re.sub(r"^\\[A-Za-z]+\{(.*)\}$", r"\1", f.text).strip()
+    if not name.isalpha():
+        return None
+    body = nxt.body
+    args = tuple(a for a in body.items if a is not None) if isinstance(body, t.List) else (body,)
+    func = t.Func(name, start=f.start, end=f.end)
+    return t.Apply(func, args, True, start=f.start, end=nxt.end)
 
 
 def number_letters(node: t.Node | None) -> list[t.Symbol | t.Sub]:
