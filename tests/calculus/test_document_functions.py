@@ -348,3 +348,27 @@ def test_functions_defined_after_their_use_and_named_in_text() -> None:
         "GELU": (("t",), _tree(r"t\,\sigma(1.702\, t)")),
     }
     assert np.allclose(_value(out.result, {"W": W, "x": x, "y": y}, functions), want, atol=1e-6)
+
+
+PAPER_TEX = r"""\section{A hidden layer}
+Let $\mathbf{W} \in \mathbb{R}^{H \times D}$, $\mathbf{v} \in \mathbb{R}^H$. Then
+\begin{align}
+\mathbf{h} &= \tanh(\mathbf{W}\mathbf{x}), \quad \mathbf{x} \in \mathbb{R}^D \\
+f(\mathbf{x}) &= \sigma(\mathbf{v}^\top \mathbf{h})
+\end{align}
+"""
+
+
+def test_a_definition_followed_by_a_declaration_in_its_row() -> None:
+    line = _line(PAPER_TEX, "f(\\mathbf{x})")
+    out = diff_in_document("doc.tex", line, "\\mathbf{v}", text=PAPER_TEX)
+    assert out.verified, out.error or out.note
+    W, v, x = RNG.standard_normal((4, 3)), RNG.standard_normal((4, 1)), RNG.standard_normal((3, 1))
+    h = np.tanh(W @ x)
+    s = float(_sigmoid(v.T @ h)[0, 0])
+    got = _value(out.result, {"W": W, "v": v, "x": x, "h": h})
+    assert np.allclose(got, s * (1 - s) * h)
+    by_x = diff_in_document("doc.tex", line, "\\mathbf{x}", text=PAPER_TEX)
+    assert by_x.verified, by_x.error or by_x.note
+    want = W.T @ ((1 - h**2) * v) * s * (1 - s)
+    assert np.allclose(_value(by_x.result, {"W": W, "v": v, "x": x}), want)

@@ -139,6 +139,8 @@ def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:
         if node.relations[0] not in ("=", ":=", "\\coloneqq", "\\triangleq", "\\equiv"):
             continue
         head, body = node.items[0], node.items[1]
+        if isinstance(body, t.List) and len(node.relations) > 1 and body.items:
+            body = body.items[0]  # h = \phi(Wx), \quad x \in \mathbb{R}^D: the first item
         if head is None or body is None:
             continue
         head = as_application(head)  # \mu(x) = …, read as a product

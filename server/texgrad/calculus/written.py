@@ -314,4 +314,6 @@ def describe(node: t.Node) -> str:
         return "\\" + node.name
     if isinstance(node, t.Space):
         return "a set (\\mathbb{R}^…): a declaration"
+    if isinstance(node, t.List):
+        return f"a list of {len(node.items)} items separated by commas"
     return show(node)
