@@ -372,3 +372,20 @@ def test_a_definition_followed_by_a_declaration_in_its_row() -> None:
     assert by_x.verified, by_x.error or by_x.note
     want = W.T @ ((1 - h**2) * v) * s * (1 - s)
     assert np.allclose(_value(by_x.result, {"W": W, "v": v, "x": x}), want)
+
+
+def test_a_number_or_a_weak_scalar_before_a_bracket_is_no_product() -> None:
+    # σ(Xw) beside 1/σ²: the sigmoid of Xw, not σ·Xw; ℓ ≥ 0 then ℓ(wᵀx): not ℓ·wᵀx
+    where = r"X \in \mathbb{R}^{n \times d}; y \in \mathbb{R}^n; w \in \mathbb{R}^d"
+    out = diff_latex(r"\frac{1}{2\sigma^2}\|\sigma(Xw) - y\|^2", "w", where)
+    assert out.verified, out.error or out.note
+    X, y, w = RNG.standard_normal((5, 3)), RNG.standard_normal((5, 1)), RNG.standard_normal((3, 1))
+    s = _sigmoid(X @ w)
+    values = {"X": X, "y": y, "w": w}
+    got = evaluate(
+        _tree(out.result.replace("{\\sigma^{2}}", "{v}")), {**values, "v": np.array([[2.0]])}
+    )
+    assert np.allclose(got, X.T @ ((s - y) * s * (1 - s)) / 2.0)
+    text = "Let $w \\in \\mathbb{R}^d$, $x \\in \\mathbb{R}^d$ and a loss $\\ell \\ge 0$.\n\n$$R = \\ell(w^\\top x) + w^\\top w$$\n"
+    refused = diff_in_document("doc.md", 3, "w", text=text)
+    assert refused.error == "cannot differentiate the function `\\ell`"

@@ -60,6 +60,7 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     for key, weak in table.weak.items():  # \ell > 0: a number, where nothing else says
         if key not in env.vars and key not in env.functions and weak:
             env.vars[key] = VarInfo(key, weak[0].shape, key)
+            env.weak.add(key)  # ℓ(y, ŷ) is then no product ℓ·(y, ŷ)
     style = notation.copy_style(document_style(result))
     notation.learn_style(style, trees, result.doc.text, override=True)
     for key, info in env.vars.items():
@@ -121,7 +122,12 @@ def context_at(result: CheckResult, row: PlacedRow) -> Context:
         ctx = context_of(result, row.start, [row.tree])
         learnt.contexts[row.start] = (row.tree, ctx)
     return Context(
-        Env({k: replace(v) for k, v in ctx.env.vars.items()}, dict(ctx.env.functions)),
+        Env(
+            {k: replace(v) for k, v in ctx.env.vars.items()},
+            dict(ctx.env.functions),
+            set(ctx.env.numbers),
+            set(ctx.env.weak),
+        ),
         notation.copy_style(ctx.style),
     )
 

@@ -214,7 +214,7 @@ def _relevant(env: Env, wrt: str) -> Env:
                 involved.add(key)
                 changed = True
     functions = {k: f for k, f in env.functions.items() if f.params or k in involved and k != wrt}
-    out = Env(dict(env.vars), functions)
+    out = Env(dict(env.vars), functions, set(env.numbers), set(env.weak))
     for key, fdef in env.functions.items():  # S = X^T X / N, for tr(SA) by A: a constant S
         if key not in functions and key not in out.vars and key != wrt:
             try:

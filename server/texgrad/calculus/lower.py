@@ -102,6 +102,7 @@ class Env:
     vars: dict[str, VarInfo] = field(default_factory=dict)
     functions: dict[str, FunctionDef] = field(default_factory=dict)
     numbers: set[str] = field(default_factory=set)  # undeclared letters read as numbers (1/N)
+    weak: set[str] = field(default_factory=set)  # scalars only compared with a number (ℓ > 0)
 
 
 class Lowerer:
@@ -737,7 +738,7 @@ class Lowerer:
         scalar before parentheses (``λ(x + y)``: a product); None if neither."""
         if name in self.env.functions:
             return self._call(self.env.functions[name], node)
-        if name in self.env.vars:
+        if name in self.env.vars and name not in self.env.numbers and name not in self.env.weak:
             info = self.env.vars[name]
             if info.shape.rows == ONE and info.shape.cols == ONE:  # λ(x + y): a product
                 return self._product([f, *(in_parens(a) for a in node.args)])
