@@ -389,3 +389,18 @@ def test_a_number_or_a_weak_scalar_before_a_bracket_is_no_product() -> None:
     text = "Let $w \\in \\mathbb{R}^d$, $x \\in \\mathbb{R}^d$ and a loss $\\ell \\ge 0$.\n\n$$R = \\ell(w^\\top x) + w^\\top w$$\n"
     refused = diff_in_document("doc.md", 3, "w", text=text)
     assert refused.error == "cannot differentiate the function `\\ell`"
+
+
+def test_a_constant_of_a_definition_at_a_number_is_differentiated_through_it() -> None:
+    where = r"x \in \mathbb{R}^d; w \in \mathbb{R}^d; \beta \in \mathbb{R}; "
+    where += r"\sigma(z) = \frac{1}{1 + e^{-\beta z}}"
+    out = diff_latex(r"\sigma(w^\top x)", "\\beta", where)
+    assert out.verified and out.kind == "derivative", out.error or out.note
+    x, w, beta = RNG.standard_normal((3, 1)), RNG.standard_normal((3, 1)), 0.7
+    a = float((w.T @ x)[0, 0])
+    got = _value(out.result, {"x": x, "w": w, "\\beta": np.array([[beta]])})
+    assert np.allclose(got, a * np.exp(-beta * a) / (1 + np.exp(-beta * a)) ** 2)
+    by_w = diff_latex(r"\sigma(w^\top x)", "w", where)
+    assert by_w.verified and by_w.result == "\\sigma'(w^\\top x) x", by_w.result
+    refused = diff_latex(r"\mathbf{1}^\top \sigma(w x^\top w)", "\\beta", where)
+    assert refused.error is not None and "a constant of its definition" in refused.error

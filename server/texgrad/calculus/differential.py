@@ -287,6 +287,10 @@ class _Differ:
     def _applied(self, f: e.Applied) -> Expr:
         """d φ(x) = φ′(x) ⊙ dx for a function the document defines on numbers."""
         x = f.arg
+        if any(e.depends(c, self.v) for c in f.given) and x.is_scalar:
+            # σ(z) = 1/(1 + e^{-βz}) by β: its body, written out at the number x
+            values = {c.name: g for c, g in zip(f.fn.consts, f.given, strict=True)}
+            return self.d(e.substitute(f.fn.body, {**values, f.fn.param: x}))
         if any(e.depends(c, self.v) for c in f.given):
             raise CalculusError(
                 f"cannot differentiate `{f.fn.latex}` by `{self.v.name}`, a constant of its definition"
