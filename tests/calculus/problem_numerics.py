@@ -139,6 +139,11 @@ def sample_with_sizes(
         else:
             raise ValueError(f"{problem.id}: unknown constant {name}")
     _sample_families(problem, dom, values, sizes, rng)
+    for dim, size in sizes.items():  # a dimension used as a number (\frac{1}{N})
+        values.setdefault(dim, np.array([[float(size)]]))
+        if "_" in dim:  # d_k, keyed as its symbol is: d_{k}
+            base, index = dim.split("_", 1)
+            values.setdefault(f"{base}_{{{index}}}", np.array([[float(size)]]))
     for name, latex in problem.defs:
         if name in dom.shapes:
             raise ValueError(f"{problem.id}: the abbreviation {name} is a declared symbol")

@@ -596,6 +596,49 @@ PROBLEMS: tuple[Problem, ...] = (
       r"X \in \mathbb{R}^{n \times k}; \boldsymbol{\mu} \in \mathbb{R}^n", "gradient",
       r"2(X - \boldsymbol{\mu}\mathbf{1}^\top)",
       "centering by an outer product with an unsized ones vector", constants={"1": "k"}),
+    # -- document functions: functions the document defines, dimensions as numbers, σ² ------
+    P("fn-sigmoid-slash", r"-y^\top \log \sigma(Xw) - (1 - y)^\top \log(1 - \sigma(Xw))", "w",
+      r"X \in \mathbb{R}^{N \times d}; y \in \mathbb{R}^N; w \in \mathbb{R}^d; "
+      r"\sigma(t) = 1/(1+e^{-t})", "gradient",
+      r"X^\top (\sigma(Xw) - y)", "logistic regression, the sigmoid defined inline"),
+    P("fn-sigmoid-frac", r"\|\sigma(Xw) - y\|^2", "w",
+      r"X \in \mathbb{R}^{N \times d}; y \in \mathbb{R}^N; w \in \mathbb{R}^d; "
+      r"\sigma(t) = \frac{1}{1+\exp(-t)}", "gradient",
+      r"2 X^\top ((\sigma(Xw) - y) \odot \sigma(Xw) \odot (1 - \sigma(Xw)))",
+      "squared error through a defined sigmoid"),
+    P("fn-sigmoid-scalar", r"\log \sigma(w^\top x)", "w",
+      r"x \in \mathbb{R}^d; w \in \mathbb{R}^d; \sigma(z) = \frac{1}{1 + e^{-z}}", "gradient",
+      r"(1 - \sigma(w^\top x)) x", "log-likelihood of one sample"),
+    P("fn-softplus", r"\mathbf{1}^\top \operatorname{softplus}(Xw)", "w",
+      r"X \in \mathbb{R}^{N \times d}; w \in \mathbb{R}^d; "
+      r"\operatorname{softplus}(t) = \log(1+e^t)", "gradient",
+      r"X^\top \sigma(Xw)", "softplus defined by the document"),
+    P("fn-kernel", r"k(\mathbf{x}, \mathbf{z})", r"\mathbf{x}",
+      r"\mathbf{x} \in \mathbb{R}^d; \mathbf{z} \in \mathbb{R}^d; \ell \in \mathbb{R}; "
+      r"k(\mathbf{x}, \mathbf{x}') = \exp(-\|\mathbf{x}-\mathbf{x}'\|^2/2\ell^2)", "gradient",
+      r"-\frac{1}{\ell^2} \exp(-\|\mathbf{x}-\mathbf{z}\|^2/(2\ell^2)) (\mathbf{x} - \mathbf{z})",
+      "squared-exponential kernel", check_expr=r"\exp(-\|\mathbf{x}-\mathbf{z}\|^2/(2\ell^2))"),
+    P("fn-gauss-nll-dim", r"\frac{n}{2}\log 2\pi + \frac{1}{2}\log\det\Sigma "
+      r"+ \frac{1}{2}(x - \mu)^\top \Sigma^{-1} (x - \mu)", r"\mu",
+      r"x \in \mathbb{R}^n; \mu \in \mathbb{R}^n; \Sigma \in \mathbb{S}^n_{++}", "gradient",
+      r"-\Sigma^{-1}(x - \mu)", "Gaussian negative log-likelihood, n as a number"),
+    P("fn-sqrt-dk", r"\frac{1}{\sqrt{d_k}} \operatorname{tr}(Q K^\top)", "Q",
+      r"Q \in \mathbb{R}^{n \times d_k}; K \in \mathbb{R}^{n \times d_k}", "gradient",
+      r"\frac{1}{\sqrt{d_k}} K", "attention logits scaled by the key size"),
+    P("fn-mean-N", r"\frac{1}{2N}\|Xw - y\|^2", "w",
+      r"X \in \mathbb{R}^{N \times d}; y \in \mathbb{R}^N; w \in \mathbb{R}^d", "gradient",
+      r"\frac{1}{N} X^\top (Xw - y)", "mean squared error, N as a number"),
+    P("fn-variance-def", r"\log \sigma^2", r"\mu",
+      r"x \in \mathbb{R}^n; \mu \in \mathbb{R}; \sigma^2 = \frac{1}{n}\sum_{i=1}^n (x_i - \mu)^2",
+      "derivative", r"-\frac{2}{n v} \mathbf{1}^\top (x - \mu \mathbf{1})",
+      "log-variance: σ² defined by a sum", defs=(("v", r"\frac{1}{n}\|x - \mu\mathbf{1}\|^2"),),
+      constants={"1": "n"}, check_expr=r"\log(\frac{1}{n}\|x - \mu\mathbf{1}\|^2)"),
+    P("fn-std-def", r"\frac{1}{\sigma}\|x - \mu\mathbf{1}\|^2", "x",
+      r"x \in \mathbb{R}^n; \mu \in \mathbb{R}; \sigma^2 = \frac{1}{n}\sum_{i=1}^n (x_i - \mu)^2",
+      "gradient", r"\frac{1}{s}(x - \mu\mathbf{1})",
+      "σ used where σ² is defined: its square root",
+      defs=(("s", r"\sqrt{\frac{1}{n}\|x - \mu\mathbf{1}\|^2}"),), constants={"1": "n"},
+      check_expr=r"\sqrt{n}\|x - \mu\mathbf{1}\|"),
 )  # fmt: skip
 
 

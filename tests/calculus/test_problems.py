@@ -56,8 +56,8 @@ MAX_RATIO = 1.5
 # MAX_RATIO: batch norm (through its named intermediates μ, σ², y — wt-names), and the
 # row-wise softmax's gradients (S ⊙ C − diag((S ⊙ C)1)S is written out, not named)
 LONGER_FOR_NOW = frozenset(
-    {"user-batchnorm-x", "mf-attention-Q", "mf-attention-K", "mf-row-softmax-loss"}
-)
+    {"user-batchnorm-x", "mf-attention-Q", "mf-attention-K", "mf-row-softmax-loss", "fn-std-def"}
+)  # (fn-std-def: σ written out where the document names it — wt-names keeps the name)
 
 ids = [p.id for p in PROBLEMS]
 

@@ -30,6 +30,7 @@ from texgrad.reading.macros import MacroTable
 from texgrad.reading.project import Project, load_project, normalize
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker, CheckResult
+from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
 from texgrad.syntax.symbols import member_key
@@ -156,6 +157,8 @@ def _diff_text(
         except (OSError, ValueError) as exc:
             return DiffOutcome(error=f"cannot read {path}: {exc}")
     row = row_at(result, offset, end if end is not None else offset + 1)
+    if end is not None and end > offset + 1:
+        row = _row_on_line(result, offset, end, wrt) or row
     if row is None or row.tree is None:
         return DiffOutcome(error="no math to differentiate there (or it does not parse)")
     ctx = context_at(result, row)
@@ -244,6 +247,20 @@ def _index_form(outcome: DiffOutcome, tree: t.Node, text: str) -> DiffOutcome:
     if written and first.startswith("f = ") and len(written) < 200 and "\n\n" not in written:
         outcome.steps[0] = f"f = {written.rstrip('.,;')} = {first[4:]}"
     return outcome
+
+
+def _row_on_line(result: CheckResult, start: int, end: int, wrt: str) -> PlacedRow | None:
+    """Of the rows on a line ("with $W \\in …$ the loss is $L = …$"), the first that writes
+    ``wrt`` and is not a declaration; None if none is."""
+    for row in result.rows:
+        if not (row.start < end and row.end >= start) or row.tree is None:
+            continue
+        tree = row.tree
+        if isinstance(tree, t.Chain) and "\\in" in tree.relations:
+            continue
+        if _written_symbol(tree, result.doc.text, wrt) is not None:
+            return row
+    return None
 
 
 def _written_symbol(tree: t.Node, text: str, wrt: str) -> t.Node | None:

@@ -16,7 +16,7 @@ from texgrad.calculus.indices import says_einstein
 from texgrad.calculus.lower import Env, FunctionDef, VarInfo
 from texgrad.calculus.matrix_notation import softmax_by_columns
 from texgrad.calculus.printing import Style
-from texgrad.calculus.written import as_application, statements
+from texgrad.calculus.written import KNOWN_FUNCTIONS, as_application, statements, text_application
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.dims import ONE, Shape
 from texgrad.shapes.properties import stated_properties, stated_scalars
@@ -47,29 +47,50 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
         )
         in_force[key] = decl
     _stated(result, offset, env, in_force)
-    for key, at in stated_scalars(
-        result.doc.text, [r for r in result.rows if r.path == result.path]
-    ):
-        if key not in env.vars and at <= offset:  # "the noise variance $\sigma_n^2$"
-            env.vars[key] = VarInfo(key, Shape(ONE, ONE), key)
-    for key, weak in table.weak.items():  # "Let $\lambda > 0$": a scalar where nothing else says
-        if key not in env.vars and weak:
-            env.vars[key] = VarInfo(key, weak[0].shape, key)
     for key, (rows, cols) in result.inferred.items():
         if key not in env.vars and rows is not None and cols is not None:
             env.vars[key] = VarInfo(key, Shape(rows, cols), key)
     declared = set(table.declarations)
+    later: list[t.Node] = []
     for row in result.rows:
         tree = row.tree_as_parsed  # (definitions are read for their structure only)
-        if tree is None or row.start > offset:
+        if tree is None:
+            continue
+        if row.start > offset:
+            later.append(tree)
             continue
         _definitions(tree, env, declared)
     env.softmax_columns = softmax_by_columns(result.doc.text)
+    _defined_later(later, env, declared)
+    _said_scalars(result, offset, env)
     style = notation.copy_style(document_style(result))
     notation.learn_style(style, trees, result.doc.text, override=True)
     for key, info in env.vars.items():
         info.latex = style.symbols.get(key, key)
     return Context(env, style, says_einstein(result.doc.text))
+
+
+def _defined_later(later: list[t.Node], env: Env, declared: set[str]) -> None:
+    """ "…, where φ(z) = max(0, z)": a function defined after its use, unless defined before."""
+    for tree in later:
+        after = Env()
+        _definitions(tree, after, declared)
+        for key, fdef in after.functions.items():
+            if fdef.params:
+                env.functions.setdefault(key, fdef)
+
+
+def _said_scalars(result: CheckResult, offset: int, env: Env) -> None:
+    """Scalars the text says where nothing declares or defines the letter: by their role
+    ("the noise variance $\\sigma_n^2$") or by a comparison ("$\\lambda > 0$", "$\\ell > 0$")."""
+    rows = [r for r in result.rows if r.path == result.path]
+    for key, at in stated_scalars(result.doc.text, rows):
+        if key not in env.vars and key not in env.functions and at <= offset:
+            env.vars[key] = VarInfo(key, Shape(ONE, ONE), key)
+    for key, weak in result.table.weak.items():
+        if key not in env.vars and key not in env.functions and weak:
+            env.vars[key] = VarInfo(key, weak[0].shape, key)
+            env.weak.add(key)  # ℓ(y, ŷ) is then no product ℓ·(y, ŷ)
 
 
 def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, Declaration]) -> None:
@@ -145,6 +166,8 @@ def context_at(result: CheckResult, row: PlacedRow) -> Context:
             {k: replace(v) for k, v in ctx.env.vars.items()},
             dict(ctx.env.functions),
             ctx.env.softmax_columns,
+            set(ctx.env.numbers),
+            set(ctx.env.weak),
         ),  # fmt: skip
         notation.copy_style(ctx.style),
         ctx.einstein,
@@ -168,11 +191,15 @@ def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:
         if node.relations[0] not in ("=", ":=", "\\coloneqq", "\\triangleq", "\\equiv"):
             continue
         head, body = node.items[0], node.items[1]
+        if isinstance(body, t.List) and len(node.relations) > 1 and body.items:
+            body = body.items[0]  # h = \phi(Wx), \quad x \in \mathbb{R}^D: the first item
         if head is None or body is None:
             continue
         head = as_application(head)  # \mu(x) = …, read as a product
+        if isinstance(head, t.Product) and len(head.factors) == 2:  # \text{GELU}(x) = …
+            head = text_application(head.factors[0], head.factors[1]) or head
         if isinstance(head, t.Apply):
-            key = symbol_key(head.func)
+            key = _function_key(head.func)
             if key is not None and key[0] in declared:
                 continue
             params = [symbol_key(a) for a in head.args]
@@ -181,9 +208,33 @@ def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:
                     key[0], tuple(p[0] for p in params if p is not None), body
                 )
         else:
+            head, body = _squared(head, body)
             key = symbol_key(head)
             if key is not None and key[0] not in declared:
                 env.functions.setdefault(key[0], FunctionDef(key[0], (), body))
+
+
+def _squared(head: t.Node, body: t.Node) -> tuple[t.Node, t.Node]:
+    r"""``\sigma^2 = …`` defines σ as the square root of the right-hand side (σ² is then read
+    as the square of that root); any other head as it is."""
+    if (
+        isinstance(head, t.Power)
+        and isinstance(head.exponent, t.Number)
+        and head.exponent.text == "2"
+        and isinstance(head.base, t.Symbol)
+    ):
+        return head.base, t.Sqrt(body, start=body.start, end=body.end, span=body.span)
+    return head, body
+
+
+def _function_key(func: t.Node) -> tuple[str, str | None] | None:
+    r"""The key of a function being defined: a symbol's (``\sigma``), or the name of an
+    operator the engine does not know (``\operatorname{swish}``: ``swish``)."""
+    if isinstance(func, t.Func):
+        if func.sub is not None or func.sup is not None or func.name in KNOWN_FUNCTIONS:
+            return None
+        return func.name, None
+    return symbol_key(func)
 
 
 def row_at(result: CheckResult, start: int, end: int) -> PlacedRow | None:

@@ -24,7 +24,7 @@ from texgrad.calculus.context import Context
 from texgrad.calculus.differential import Budget, BudgetExceeded, differential
 from texgrad.calculus.expr import ONE, CalculusError, Expr
 from texgrad.calculus.indices import lower_for_entry, lower_formula
-from texgrad.calculus.lower import Env
+from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.calculus.matrix_notation import matrix_notes, sylvester_lines
 from texgrad.calculus.numpy_code import NumpyCode, checked_code
 from texgrad.calculus.printing import Style, latex, printer
@@ -414,7 +414,15 @@ def _relevant(env: Env, wrt: str) -> Env:
                 involved.add(key)
                 changed = True
     functions = {k: f for k, f in env.functions.items() if f.params or k in involved and k != wrt}
-    return Env(dict(env.vars), functions, env.softmax_columns)
+    out = Env(dict(env.vars), functions, env.softmax_columns, set(env.numbers), set(env.weak))
+    for key, fdef in env.functions.items():  # S = X^T X / N, for tr(SA) by A: a constant S
+        if key not in functions and key not in out.vars and key != wrt:
+            try:
+                value = Lowerer(Env(env.vars, functions)).lower(fdef.body)
+            except CalculusError:
+                continue
+            out.vars[key] = VarInfo(key, value.shape, key)
+    return out
 
 
 def _vec_line(vec: list[tuple[Expr, bool]], w: str, style: Style, v: e.Var) -> str:

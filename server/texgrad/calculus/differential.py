@@ -22,6 +22,7 @@ import sympy
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.expr import CalculusError, Expr
+from texgrad.shapes.dims import Shape
 
 
 class BudgetExceeded(CalculusError):
@@ -131,6 +132,7 @@ RULE_NAMES = {
     e.Inv: "d(X^{-1}) = -X^{-1}\\,dX\\,X^{-1}", e.Tr: "d\\operatorname{tr} = \\operatorname{tr} d",
     e.Det: "d\\det X = \\det X \\operatorname{tr}(X^{-1} dX)", e.Pow: "power rule",
     e.Elem: "d f(x) = f'(x) \\odot dx", e.Had: "d(A \\odot B) = dA \\odot B + A \\odot dB",
+    e.Applied: "d f(x) = f'(x) \\odot dx",
     e.HPow: "elementwise power rule", e.Kron: "d(A \\otimes B) = dA \\otimes B + A \\otimes dB",
     e.Softmax: "d\\,\\mathrm{softmax}", e.LSE: "d\\log\\mathbf{1}^\\top e^{x} = \\mathrm{softmax}(x)^\\top dx",
     e.Norm: "d\\|x\\| = \\langle x, dx\\rangle / \\|x\\|", e.MatFn: "matrix function rule",
@@ -315,6 +317,20 @@ class _Differ:
             return e.mul(deriv, dx)
         return e.had(deriv, dx)
 
+    def _applied(self, f: e.Applied) -> Expr:
+        """d φ(x) = φ′(x) ⊙ dx for a function the document defines on numbers."""
+        x = f.arg
+        if any(e.depends(c, self.v) for c in f.given) and x.is_scalar:
+            # σ(z) = 1/(1 + e^{-βz}) by β: its body, written out at the number x
+            values = {c.name: g for c, g in zip(f.fn.consts, f.given, strict=True)}
+            return self.d(e.substitute(f.fn.body, {**values, f.fn.param: x}))
+        if any(e.depends(c, self.v) for c in f.given):
+            raise CalculusError(
+                f"cannot differentiate `{f.fn.latex}` by `{self.v.name}`, a constant of its definition"
+            )
+        deriv = _known_derivative(f) or e.applied(template_derivative(f.fn), x, f.given)
+        return e.mul(deriv, self.d(x)) if x.is_scalar else e.had(deriv, self.d(x))
+
     def _norm(self, f: e.Norm) -> Expr:
         x = f.arg
         dx = self.d(x)
@@ -339,5 +355,27 @@ _DIFFERENTIATE: dict[type[Expr], Callable[[_Differ, Any], Expr]] = {
     e.Kron: _Differ._kron, e.DiagM: _Differ._diag_matrix, e.DiagV: _Differ._diag_vector,
     e.MatFn: _Differ._matrix_function, e.Piecewise: _Differ._piecewise,
     e.Softmax: _Differ._softmax, e.LSE: _Differ._lse, e.Norm: _Differ._norm,
-    e.Vec: _Differ._vec, e.Unvec: _Differ._unvec,
+    e.Vec: _Differ._vec, e.Unvec: _Differ._unvec, e.Applied: _Differ._applied,
 }  # fmt: skip
+
+
+def _known_derivative(f: e.Applied) -> Expr | None:
+    """s′ written with s where s is a known function under the document's name:
+    s ⊙ (1 − s) for the logistic sigmoid, 1 − s ⊙ s for tanh, s for exp."""
+    s = f
+    if f.fn.primes or f.fn.known not in ("sigma", "tanh", "exp"):
+        return None
+    if f.fn.known == "exp":
+        return s
+    ones = _ones_like(f.arg)
+    if f.fn.known == "sigma":
+        return e.had(s, e.sub(ones, s))
+    return e.sub(ones, e.had(s, s))
+
+
+def template_derivative(fn: e.Template) -> e.Template:
+    """φ′ of a function of one number (its body differentiated by its parameter)."""
+    t = e.var(fn.param, Shape(e.ONE, e.ONE))
+    d = _Differ(t, UNLIMITED).d(fn.body)
+    body = e.substitute(d, {"d:" + fn.param: e.num(1)})
+    return e.Template(fn.name, fn.latex, fn.param, body, fn.primes + 1, fn.consts)  # known: ""

@@ -273,6 +273,16 @@ class _Eval:
             raise EvaluationError(None, f"{x.fn} of a non-positive number")
         return np.asarray(_ELEM[x.fn](a), dtype=np.float64)  # type: ignore[operator]
 
+    def _applied(self, x: e.Applied) -> Array:
+        """A function the document defines on numbers, of each entry (its body at each)."""
+        a = self.ev(x.arg)
+        given = {c.name: self.ev(g) for c, g in zip(x.fn.consts, x.given, strict=True)}
+        out = np.empty_like(a, dtype=np.float64)
+        for index, value in np.ndenumerate(a):
+            at = _Eval({**given, x.fn.param: np.array([[value]])}, self.sizes).ev(x.fn.body)
+            out[index] = at[0, 0]
+        return out
+
     def _hpow(self, x: e.HPow) -> Array:
         a = self.ev(x.arg)
         p = self.number(x.exp)
@@ -322,4 +332,5 @@ _EVALUATE: dict[type[Expr], Callable[[_Eval, Any], Array]] = {
     e.ExpFrechet: _Eval._exp_frechet, e.Elem: _Eval._elem, e.HPow: _Eval._hpow,
     e.Softmax: _Eval._softmax, e.LSE: _Eval._lse, e.Norm: _Eval._norm,
     e.Piecewise: _Eval._piecewise, e.Vec: _Eval._vec, e.Unvec: _Eval._unvec,
+    e.Applied: _Eval._applied,
 }  # fmt: skip

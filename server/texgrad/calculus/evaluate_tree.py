@@ -105,14 +105,25 @@ class _NeedsSize(EvaluationError):
     r"""A ``\mathbf{1}`` or ``I`` with no value whose size its context has not told (yet)."""
 
 
+# The functions a document defines, by key: their parameters' keys and their body
+# (``\sigma(t) = 1/(1+e^{-t})``: ``{"\sigma": (("t",), <body>)}``; ``S = …``: no parameters).
+Functions: TypeAlias = Mapping[str, tuple[tuple[str, ...], t.Node]]
+
+
 def evaluate(
     node: t.Node,
     values: Mapping[str, Value],
+    functions: Functions | None = None,
     *,
     einstein: bool = False,
     at: Mapping[str, int] | None = None,
 ) -> Array:
     r"""The value of a typed tree at ``values`` (keyed by :func:`symbol_key`), as a 2-D array.
+
+    ``functions``: what the document defines (see :data:`Functions`).  A function of one
+    parameter given an array is applied as written where its body reads the array, and to
+    each entry where it does not (or where both agree); ``\phi'(z)`` is the derivative of
+    such a function of numbers, by central differences of its body at each entry.
 
     A differential ``\mathrm{d}X`` takes the value under ``"d:X"``.  Raises
     :class:`Unsupported` for a construct it does not read and :class:`EvaluationError`
@@ -124,7 +135,7 @@ def evaluate(
     the whole formula (``\sum_k a_{ik} b_{ki}`` is ``\sum_i \sum_k a_{ik} b_{ki}``), and
     with ``einstein`` an index repeated in a product is summed there.
     """
-    evaluator = _Evaluator(values)
+    evaluator = _Evaluator(values, functions or {})
     evaluator.einstein = einstein
     evaluator.index.update(at or {})
     try:
@@ -155,8 +166,10 @@ class _Evaluator:
     """Evaluates a tree; ``hint`` is what the context tells about the shape of the node
     being evaluated (only the ones vector and the identity need it)."""
 
-    def __init__(self, values: Mapping[str, Value]) -> None:
+    def __init__(self, values: Mapping[str, Value], functions: Functions) -> None:
         self.values = values
+        self.functions = functions
+        self.defining: frozenset[str] = frozenset()  # definitions being evaluated
         self.cache: dict[str, Array] = {}
         self.hint: Hint = _NO_HINT
         self.index: dict[str, int] = {}  # inside \sum_i: i and its value
@@ -181,6 +194,8 @@ class _Evaluator:
         if name not in self.cache:
             if name in self.values:
                 self.cache[name] = as_matrix(self.values[name])
+            elif name in self.functions and not self.functions[name][0]:
+                return self.defined_value(node, name)  # S = X^\top X / N
             elif constant(node) is not None:
                 return self.sized_constant(node, name)
             elif name == "e" and isinstance(node, t.Symbol) and not node.accents:
@@ -535,7 +550,11 @@ class _Evaluator:
         while i < len(node.factors):
             nxt = node.factors[i + 1] if i + 1 < len(node.factors) else None
             condition = indicator_condition(node.factors[i], nxt)
-            if condition is not None:
+            call = self.call_before(node.factors[i], nxt) if nxt is not None else None
+            if call is not None:
+                factors.append(call)
+                i += 2
+            elif condition is not None:
                 factors.append(_Indicator(condition))
                 i += 2
             else:
@@ -690,7 +709,11 @@ class _Evaluator:
 
     def _Prime(self, node: t.Prime) -> Array:
         r"""``A'`` of a vector or matrix is its transpose (``x'Ax``); of a scalar it could be a
-        derivative, so it is not evaluated."""
+        derivative, so it is not evaluated.  A name with a value of its own (the parameter
+        ``x'`` of ``k(x, x')``) is that value."""
+        key = symbol_key(node)
+        if key is not None and key[0] in self.values:
+            return as_matrix(self.values[key[0]])
         v = self.eval(node.base, _swap(self.hint))
         if is_scalar(v):
             written = describe(node.base) + "'" * node.count
@@ -762,6 +785,9 @@ class _Evaluator:
         args = node.args
         if len(args) == 1 and isinstance(args[0], t.List):
             args = args[0].items
+        defined = self.defined_name(func)
+        if defined is not None:
+            return self.call(node, defined[0], defined[1], args)
         if isinstance(func, t.Symbol) and func.name == "\\sigma" and not func.accents:
             return logistic(self.one(node, args, self.hint))
         if not isinstance(func, t.Func):
@@ -799,6 +825,67 @@ class _Evaluator:
             return _softmax_rows(self.one(node, args).T).T
         raise unsupported(node, f"cannot evaluate `{latex_of(func)}` (with a sub- or superscript)")
 
+    # functions the document defines
+
+    def defined_name(self, func: t.Node) -> tuple[str, int] | None:
+        """The key of a function the document defines with parameters, and how many primes
+        ``func`` carries (``\\phi'``: 1); None if ``func`` names none."""
+        primes = func.count if isinstance(func, t.Prime) else 0
+        if isinstance(func, t.Prime):
+            func = func.base
+        if isinstance(func, t.Text):  # \text{GELU}
+            func = t.Func(func.text[func.text.find("{") + 1 : func.text.rfind("}")].strip())
+        key = func.name if isinstance(func, t.Func) else symbol_key(func)
+        name = key if isinstance(key, str) or key is None else key[0]
+        if name is None or not self.functions.get(name, ((), None))[0]:
+            return None
+        return name, primes
+
+    def call_before(self, f: t.Node, nxt: t.Node) -> t.Node | None:
+        r"""``s(x)``, ``\phi'(z)`` and ``\log s(x)`` written as a factor and a bracket: the
+        application they are, where ``s`` is a function the document defines."""
+        if not isinstance(nxt, t.Paren) or nxt.open not in ("(", "\\left(") or nxt.body is None:
+            return None
+        if isinstance(f, t.Apply) and isinstance(f.func, t.Func) and not f.parens:
+            inner = self.call_before(f.args[0], nxt) if len(f.args) == 1 else None
+            return None if inner is None else t.Apply(f.func, (inner,), False)
+        if self.defined_name(f) is None:
+            return None
+        body = nxt.body
+        args = (
+            tuple(a for a in body.items if a is not None) if isinstance(body, t.List) else (body,)
+        )
+        return t.Apply(f, args, True)
+
+    def defined_value(self, node: t.Node, name: str) -> Array:
+        """A name the document defines (``S = …``), its definition evaluated."""
+        if name in self.defining:
+            raise unsupported(node, f"the definition of `{name}` refers to itself")
+        inner = _Evaluator(self.values, self.functions)
+        inner.defining = self.defining | {name}
+        value = inner.eval(self.functions[name][1])
+        self.cache[name] = value
+        return value
+
+    def call(self, node: t.Apply, name: str, primes: int, args: tuple[t.Node, ...]) -> Array:
+        params, body = self.functions[name]
+        if len(args) != len(params) or name in self.defining or (primes and len(params) != 1):
+            raise unsupported(node, f"cannot evaluate `{show(node)}`")
+        values = [self.eval(a) for a in args]
+
+        def at(point: Array) -> Array:
+            inner = _Evaluator({**self.values, params[0]: point}, self.functions)
+            inner.defining = self.defining | {name}
+            return inner.eval(body)
+
+        if len(params) == 1 and (primes or not is_scalar(values[0])):
+            return _each_entry(node, at, values[0], primes)
+        inner = _Evaluator(
+            {**self.values, **dict(zip(params, values, strict=True))}, self.functions
+        )
+        inner.defining = self.defining | {name}
+        return inner.eval(body)
+
     def _extremum(self, node: t.Apply, name: str, args: tuple[t.Node, ...]) -> Array:
         """``\\max``/``\\min`` of two arguments, entrywise (a scalar against a matrix too)."""
         if len(args) != 2:
@@ -814,6 +901,39 @@ class _Evaluator:
                 node, f"cannot evaluate `{describe(node.func)}` of {len(args)} arguments"
             )
         return self.eval(args[0], hint)
+
+
+def _each_entry(node: t.Apply, at: Callable[[Array], Array], x: Array, primes: int) -> Array:
+    """A function of one parameter given ``x``: as written where its body reads the whole
+    array (and does not merely agree with the entries), else at each entry; its
+    ``primes``-th derivative (1 or 2) by central differences at each entry."""
+    if primes == 0:
+        try:
+            whole: Array | None = at(x)
+        except (EvaluationError, ValueError, FloatingPointError):
+            whole = None
+        if whole is not None and whole.shape != x.shape:
+            return whole
+    out = np.empty_like(x, dtype=np.float64)
+    for index, v in np.ndenumerate(x):
+        out[index] = _derivative(lambda s: float(at(np.array([[s]]))[0, 0]), float(v), primes)
+    if primes == 0 and whole is not None and not np.allclose(whole, out, rtol=1e-9, atol=1e-12):
+        raise unsupported(node, f"cannot tell whether `{show(node.func)}` applies to each entry")
+    return out
+
+
+def _derivative(f: Callable[[float], float], v: float, order: int) -> float:
+    """f(v), f′(v) or f″(v): the value, or central differences with Richardson's step."""
+    if order == 0:
+        return f(v)
+    h = 1e-3 * max(1.0, abs(v))
+    if order == 1:
+        return (8 * (f(v + h) - f(v - h)) - (f(v + 2 * h) - f(v - 2 * h))) / (12 * h)
+    if order == 2:
+        return (-f(v + 2 * h) + 16 * f(v + h) - 30 * f(v) + 16 * f(v - h) - f(v - 2 * h)) / (
+            12 * h * h
+        )
+    raise EvaluationError(None, f"cannot evaluate a derivative of order {order}")
 
 
 def _square_reduction(node: t.Apply, name: str, x: Array) -> Array:

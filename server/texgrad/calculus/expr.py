@@ -288,6 +288,32 @@ class Piecewise(Expr):
     ops: tuple[str, ...]  # "<", "<=", ">", ">=", or "" for otherwise
 
 
+@dataclass(frozen=True, slots=True)
+class Template:
+    r"""A function of one number as a document defines it (``\phi(z) = \log(1 + z^2)``): its
+    ``body``, a 1×1 expression of the 1×1 variable ``param`` and of no other variable; ``primes``
+    counts the derivatives taken (the body is then the derivative's).  Not an expression
+    itself: its body is no part of the expressions that apply it."""
+
+    name: str  # its key (``\phi``)
+    latex: str  # as the document writes it (``\phi``, ``\operatorname{swish}``)
+    param: str
+    body: Expr
+    primes: int = 0
+    consts: tuple[Var, ...] = ()  # the other variables of its body (Huber's δ): constants
+    known: str = ""  # the elementwise function its body is ("sigma" for s(t) = 1/(1+e^{-t}))
+
+
+@dataclass(frozen=True, slots=True)
+class Applied(Expr):
+    """A function the document defines on numbers (:class:`Template`), applied to each entry
+    of ``arg``."""
+
+    fn: Template
+    arg: Expr
+    given: tuple[Expr, ...] = ()  # the values of its constants (``fn.consts``), in order
+
+
 RELATIONS = ("<", "<=", ">", ">=", "")
 
 
@@ -777,6 +803,11 @@ def _is_ones_like(x: Expr) -> bool:
     return False
 
 
+def applied(fn: Template, x: Expr, given: tuple[Expr, ...] | None = None) -> Expr:
+    """``fn`` of each entry of ``x`` (its constants ``given``, by default themselves)."""
+    return Applied(fn, x, fn.consts if given is None else given, rows=x.rows, cols=x.cols)
+
+
 def hpow(e: Expr, p: object) -> Expr:
     exp = sympy.sympify(p)
     if exp == 1:
@@ -1009,6 +1040,8 @@ def rebuild(e: Expr, kids: list[Expr]) -> Expr:  # noqa: C901 - a constructor pe
         return power(a, e.exp)
     if isinstance(e, Elem):
         return elem(e.fn, a)
+    if isinstance(e, Applied):
+        return applied(e.fn, a, tuple(rest))
     if isinstance(e, HPow):
         return hpow(a, e.exp)
     if isinstance(e, Kron):

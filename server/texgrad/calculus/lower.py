@@ -28,13 +28,21 @@ the depth).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy
 
 from texgrad.calculus import expr as e
+from texgrad.calculus.differential import template_derivative
 from texgrad.calculus.expr import CalculusError, Expr, ShapeError
+from texgrad.calculus.functions import (
+    entrywise_agrees,
+    function_latex,
+    known_as,
+    named_function,
+    written_for_arrays,
+)
 from texgrad.calculus.matrix_notation import scripted_operation
 from texgrad.calculus.sized import Lowered, Pending, identity_of, ones_of, sum_pending
 from texgrad.calculus.written import (
@@ -53,6 +61,7 @@ from texgrad.calculus.written import (
     is_zero_literal,
     max_arguments,
     norm_subscript,
+    number_letters,
     quotient_of,
     sum_index,
     text_functions,
@@ -97,6 +106,8 @@ class Env:
     # the prose says a softmax is taken column by column (a softmax of a matrix is
     # otherwise row by row, as in attention)
     softmax_columns: bool = False
+    numbers: set[str] = field(default_factory=set)  # undeclared letters read as numbers (1/N)
+    weak: set[str] = field(default_factory=set)  # scalars only compared with a number (ℓ > 0)
 
 
 class Lowerer:
@@ -107,6 +118,7 @@ class Lowerer:
         self.expanding: set[str] = set()  # definitions being substituted (r = y - Xw)
         # inside \sum_i: x_i means the vector x, entrywise; inside \sum_{i,j}: X_{ij} is X
         self.index: tuple[str, ...] | None = None
+        self.templates: dict[str, e.Template | None] = {}  # functions of numbers, read once
 
     # -- entry --------------------------------------------------------------------------
     def lower(self, node: t.Node | None) -> Expr:
@@ -160,6 +172,9 @@ class Lowerer:
         return self._product(list(node.factors))
 
     def _frac(self, node: t.Frac) -> Lowered:
+        self._numbers(number_letters(node.den))
+        if isinstance(node.den, t.Number) and isinstance(node.num, (t.Symbol, t.Sub)):
+            self._numbers(number_letters(node.num))  # \frac{n}{2}\log 2\pi
         num = self._lower(node.num)
         den = self.lower(node.den)
         if not den.is_scalar:
@@ -178,6 +193,9 @@ class Lowerer:
         return e.inv(e.transpose(self.lower(node.base)))
 
     def _prime(self, node: t.Prime) -> Lowered:
+        key = symbol_key(node)
+        if key is not None and key[0] in self.bound:  # k(x, x') = …: the parameter x'
+            return self.bound[key[0]]
         x = self.lower(node.base)
         if x.is_scalar:
             raise CalculusError(f"cannot read the prime in `{latex_of(node)}` (a derivative?)")
@@ -383,6 +401,22 @@ class Lowerer:
             )
         return None
 
+    def _numbers(self, letters: list[t.Symbol | t.Sub]) -> None:
+        """Letters where only a number can stand (a denominator's): a positive number where
+        the document says nothing else of them (not a variable, a definition, a dimension)."""
+        for node in letters:
+            key = symbol_key(node)
+            if key is None or key[0] in ("e", "\\pi", "I") or self._known_name(key[0]) is not None:
+                continue
+            if key[0] in self.env.functions or self._dimension(node) is not None:
+                continue
+            if isinstance(node, t.Sub) and symbol_key(node.base) is not None:
+                base = symbol_key(node.base)
+                if base is not None and (base[0] in self.env.vars or self.index is not None):
+                    continue  # x_i: an entry, or a sample inside a sum
+            self.env.vars[key[0]] = VarInfo(key[0], Shape(ONE, ONE), key[0], positive=True)
+            self.env.numbers.add(key[0])
+
     def _sized_constant(self, node: t.Sub) -> Lowered | None:
         r"""``I_n``, ``\mathbf{1}_n``, ``1_n``, ``0_n``, ``\mathbf{0}_{m \times n}``: the
         identity, the ones vector and zeros, of a size that is a number or a declared
@@ -468,17 +502,37 @@ class Lowerer:
         i = 0
         while i < len(factors):
             f = factors[i]
-            key = symbol_key(f) if isinstance(f, t.Symbol) else None
-            fdef = self.env.functions.get(key[0]) if key is not None else None
-            if fdef is not None and fdef.params and i + 1 < len(factors):
-                call = call_of(f, factors[i + 1])  # r(x), r(x)^\top
-                if call is not None:
-                    out.append(call)
-                    i += 2
-                    continue
+            call = self._call_before(f, factors[i + 1]) if i + 1 < len(factors) else None
+            if call is not None:
+                out.append(call)
+                i += 2
+                continue
             out.append(f)
             i += 1
         return out
+
+    def _call_before(self, f: t.Node, nxt: t.Node) -> t.Node | None:
+        r"""``f`` applied to the bracket ``nxt`` where ``f`` names a function the document defines
+        (``r(x)``, ``r(x)^\top``, ``\phi'(z)``), or is an operator of one (``\log s(x)``, which
+        the parser reads as ``(\log s)(x)``); None otherwise."""
+        if isinstance(f, t.Apply) and isinstance(f.func, t.Func) and len(f.args) == 1:
+            inner = self._call_before(f.args[0], nxt)
+            if inner is None or f.parens:
+                return None
+            return t.Apply(f.func, (inner,), False, start=f.start, end=inner.end,
+                           from_macro=f.from_macro, span=(f.span[0], inner.span[1]))  # fmt: skip
+        named = f.base if isinstance(f, t.Prime) else f  # \operatorname{swish}'(z): φ′
+        key = (
+            symbol_key(named)
+            if isinstance(named, t.Symbol)
+            else (named.name, None)
+            if isinstance(named, t.Func) and named is not f
+            else None
+        )
+        fdef = self.env.functions.get(key[0]) if key is not None else None
+        if fdef is None or not fdef.params:
+            return None
+        return call_of(f, nxt)  # r(x), r(x)^\top
 
     def _differential(self, node: t.Differential) -> Expr:
         """``\\mathrm{d}X`` (or ``\\mathrm{d}X^\\top``): the differential of a variable."""
@@ -490,7 +544,7 @@ class Lowerer:
         raise CalculusError(f"cannot read the differential `{latex_of(node)}`")
 
     def _product(self, factors: list[t.Node]) -> Lowered:
-        factors = self._calls(text_functions(factors))
+        factors = self._calls(text_functions(factors, self.env.functions))
         parts: list[Lowered] = [
             e.elem("step", self.lower(f.body)) if isinstance(f, Indicator) else self._lower(f)
             for f in indicators(factors)
@@ -563,6 +617,8 @@ class Lowerer:
 
     def _binop(self, node: t.BinOp) -> Lowered:
         op = node.op
+        if op in ("/", "\\div"):
+            self._numbers(number_letters(node.right))  # 1/N
         a = self.lower(node.left)
         b = self.lower(node.right)
         if op in ("\\cdot", "*", "\\times", "\\,"):
@@ -675,6 +731,12 @@ class Lowerer:
             return self._scripted(f, node)
         # a function the document defines: substitute its body
         key = symbol_key(f) if not isinstance(f, t.Func) else None
+        if isinstance(f, t.Prime):
+            derived = self._derived(f, node)
+            if derived is not None:
+                return derived
+        if isinstance(f, t.Func) and f.name in self.env.functions:  # \operatorname{swish}(t) = …
+            return self._call(self.env.functions[f.name], node)
         if key is not None:
             defined = self._document_function(key[0], f, node)
             if defined is not None:
@@ -683,7 +745,7 @@ class Lowerer:
             return self._max_zero(node, name)
         args = [self.lower(a) for a in node.args]
         if len(args) != 1:
-            raise CalculusError(f"`{describe(f)}` takes one argument here, not {len(args)}")
+            raise CalculusError(f"`{function_latex(f)}` takes one argument here, not {len(args)}")
         (x,) = args
         if name == "softmax" and self.env.softmax_columns and x.cols != ONE:
             raise CalculusError(
@@ -702,7 +764,7 @@ class Lowerer:
                     return e.sub(e.elem("log", a), e.elem("log", b))
         if name is not None and name in FUNCTION_NAMES:
             return _function_value(name, x)
-        raise CalculusError(f"cannot differentiate the function `{describe(f)}`")
+        raise CalculusError(f"cannot differentiate the function `{function_latex(f)}`")
 
     def _scripted(self, f: t.Func, node: t.Apply) -> Lowered:
         r"""A function written with a sub- or superscript: a power (``\log^2 x``), and
@@ -725,7 +787,7 @@ class Lowerer:
         scalar before parentheses (``λ(x + y)``: a product); None if neither."""
         if name in self.env.functions:
             return self._call(self.env.functions[name], node)
-        if name in self.env.vars:
+        if name in self.env.vars and name not in self.env.numbers and name not in self.env.weak:
             info = self.env.vars[name]
             if info.shape.rows == ONE and info.shape.cols == ONE:  # λ(x + y): a product
                 return self._product([f, *(in_parens(a) for a in node.args)])
@@ -759,6 +821,13 @@ class Lowerer:
             )
         if self.depth > 150:
             raise CalculusError(f"the definition of `{fdef.key}` refers to itself")
+        template = self._template(fdef, node.func) if len(fdef.params) == 1 else None
+        if template is not None:  # σ(t) = 1/(1 + e^{-t}): a function of numbers
+            return self._on_numbers(fdef, template, node)
+        return self._substituted(fdef, node)
+
+    def _substituted(self, fdef: FunctionDef, node: t.Apply) -> Lowered:
+        """The body of a function the document defines, its parameters bound to the arguments."""
         values = {p: self.lower(a) for p, a in zip(fdef.params, node.args, strict=True)}
         saved = self.bound
         self.bound = {**saved, **values}
@@ -766,6 +835,69 @@ class Lowerer:
             return self._lower(fdef.body)
         finally:
             self.bound = saved
+
+    def _template(self, fdef: FunctionDef, written: t.Node) -> e.Template | None:
+        """A function of one parameter as a function of numbers: its body read with the
+        parameter a number; None where the body is written for arrays (a transpose, a norm,
+        a trace …), does not read so, or involves another variable."""
+        if fdef.key in self.templates:
+            return self.templates[fdef.key]
+        (param,) = fdef.params
+        template = None
+        if not written_for_arrays(fdef.body) and fdef.key not in self.expanding:
+            saved = self.bound, self.index
+            self.bound, self.index = {param: e.var(param, Shape(ONE, ONE))}, None
+            self.expanding.add(fdef.key)
+            try:
+                body: Expr | None = self.lower(fdef.body)
+            except CalculusError:
+                body = None
+            finally:
+                self.bound, self.index = saved
+                self.expanding.discard(fdef.key)
+            if body is not None and body.is_scalar:
+                consts = tuple(
+                    sorted(
+                        {v for v in body.walk() if isinstance(v, e.Var) and v.name != param},
+                        key=lambda v: v.name,
+                    )
+                )
+                template = e.Template(fdef.key, function_latex(written), param, body, 0, consts)
+                template = replace(template, known=known_as(template))
+        self.templates[fdef.key] = template
+        return template
+
+    def _on_numbers(self, fdef: FunctionDef, template: e.Template, node: t.Apply) -> Expr:
+        """A function of numbers applied to a number, or to each entry of an array — unless its
+        body, given the array itself, reads as something else (then which is meant is unclear)."""
+        x = self.lower(node.args[0])
+        if not x.is_scalar:
+            try:
+                whole: Lowered | None = self._substituted(fdef, node)
+            except CalculusError:
+                whole = None
+            if whole is not None and not (
+                isinstance(whole, Expr) and entrywise_agrees(whole, template, x)
+            ):
+                raise CalculusError(
+                    f"cannot tell whether `{template.latex}`, defined on numbers, applies to each "
+                    f"entry of the {x.shape.short()} `{latex_of(node.args[0])}` or to it as a whole"
+                )
+        return named_function(template, x)
+
+    def _derived(self, f: t.Prime, node: t.Apply) -> Lowered | None:
+        r"""``\phi'(z)``: the derivative of a function of numbers the document defines."""
+        base = f.base
+        key = symbol_key(base) if not isinstance(base, t.Func) else (base.name, None)
+        fdef = self.env.functions.get(key[0]) if key is not None else None
+        if fdef is None or len(fdef.params) != 1 or len(node.args) != 1:
+            return None
+        template = self._template(fdef, base)
+        if template is None:
+            return None
+        for _ in range(f.count):
+            template = template_derivative(template)
+        return e.applied(template, self.lower(node.args[0]))
 
     def _bigop(self, node: t.BigOp) -> Lowered:
         if node.op != "\\sum":

@@ -41,7 +41,12 @@ def plans_of(row: PlacedRow, ctx: Context) -> list[DiffPlan]:
     plans: list[DiffPlan] = []
     seen: set[str] = set()
     for x in f.walk():
-        if isinstance(x, e.Var) and x.name not in seen and x.name in ctx.env.vars:
+        if (
+            isinstance(x, e.Var)
+            and x.name not in seen
+            and x.name in ctx.env.vars
+            and x.name not in ctx.env.numbers  # 1/N: a number, not a variable
+        ):
             seen.add(x.name)
             plans.append(
                 DiffPlan(

@@ -130,7 +130,8 @@ class _Printer:
 
     def _num(self, x: e.Num) -> tuple[str, int]:
         txt = _number(x.value)
-        return txt, (ATOM if not txt.startswith("-") else SUM)
+        # 2d + 1: a sum of dimensions, bracketed as a factor
+        return txt, (SUM if txt.startswith("-") or isinstance(x.value, sympy.Add) else ATOM)
 
     def _identity(self, x: e.Identity) -> tuple[str, int]:
         return "I", ATOM
@@ -376,6 +377,10 @@ class _Printer:
             return f"e^{{{arg}}}", POSTFIX
         return f"{s.op(fn)}({arg})", ATOM
 
+    def _applied(self, x: e.Applied) -> tuple[str, int]:
+        """``\\phi(z)``, ``\\phi'(z)``: a function the document defines, by its own name."""
+        return f"{x.fn.latex}{chr(39) * x.fn.primes}({self.text(x.arg)})", ATOM
+
 
 def _tall(s: str) -> bool:
     return "\\frac" in s or "\\sum" in s
@@ -413,5 +418,5 @@ _PRINT: dict[type[Expr], Callable[[_Printer, Any], tuple[str, int]]] = {
     e.DiagV: _Printer._diag, e.MatFn: _Printer._matrix_function,
     e.ExpFrechet: _Printer._exp_frechet, e.Softmax: _Printer._softmax, e.LSE: _Printer._lse,
     e.Piecewise: _Printer._piecewise, e.Norm: _Printer._norm, e.Vec: _Printer._vec,
-    e.Unvec: _Printer._unvec,
+    e.Unvec: _Printer._unvec, e.Applied: _Printer._applied,
 }  # fmt: skip

@@ -125,7 +125,10 @@ def verify(
         for x in (*f.walk(), *result.walk())
         if isinstance(x, (e.Pow, e.HPow))
         for s in x.exp.free_symbols
-    }
+    } | {  # a dimension only used as a number (\frac{d}{2} with no d×… variable in f)
+        s.name for x in (*f.walk(), *result.walk()) if isinstance(x, e.Num)
+        for s in x.value.free_symbols
+    }  # fmt: skip
     reread, reread_note = _reread(result, env, style)
     passed = 0
     problems: list[str] = []
@@ -150,7 +153,7 @@ def verify(
                 OverflowError, ValueError):  # fmt: skip
             continue  # outside the domain here; try another point
         if ok and original is not None:
-            agrees = _as_written(f, original, values, sizes, einstein)
+            agrees = _as_written(f, original, values, sizes, env, einstein)
             if agrees is None:
                 unread = True
             elif not agrees:
@@ -182,7 +185,12 @@ def _verdict(
 
 
 def _as_written(
-    f: Expr, original: t.Node, values: dict[str, Array], sizes: dict[str, int], einstein: bool
+    f: Expr,
+    original: t.Node,
+    values: dict[str, Array],
+    sizes: dict[str, int],
+    env: Env,
+    einstein: bool,
 ) -> bool | None:
     """Whether the formula as written, evaluated by :mod:`evaluate_tree` (which shares no code
     with the engine), has the value of what the engine read; None if it cannot say."""
@@ -192,9 +200,13 @@ def _as_written(
     written = dict(values)
     for name, size in sizes.items():
         written.setdefault(name, np.array([[float(size)]]))
+        if "_" in name:  # the dimension d_k, keyed as its symbol is: d_{k}
+            base, index = name.split("_", 1)
+            written.setdefault(f"{base}_{{{index}}}", np.array([[float(size)]]))
+    functions = {k: (fdef.params, fdef.body) for k, fdef in env.functions.items()}
     try:
         with np.errstate(all="raise"):
-            want = evaluate_tree(node, written, einstein=einstein)
+            want = evaluate_tree(node, written, functions, einstein=einstein)
             got = evaluate(f, values, sizes)
     except (EvaluationError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError,
             OverflowError, ValueError, KeyError):  # fmt: skip

@@ -12,6 +12,7 @@ compares their readings, so they must not share a mistake).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import sympy
@@ -29,6 +30,12 @@ FUNCTION_NAMES = {
 }  # fmt: skip
 TEXT_OPERATORS = {"softmax", "diag", "tr", "Tr", "trace", "det", "logdet", "logsumexp", "LSE"}
 TRACE_NAMES = {"tr", "Tr", "trace", "Trace", "TR"}
+# operators whose meaning is known: a document's "definition" of one is an identity it states
+KNOWN_FUNCTIONS = (
+    set(FUNCTION_NAMES) | TEXT_OPERATORS | TRACE_NAMES
+    | {"max", "min", "arg", "argmax", "argmin", "lim", "sup", "inf", "Pr", "E", "Var", "Cov",
+       "vec", "rank", "sum", "Diag", "expm", "logm", "sqrtm"}
+)  # fmt: skip
 MATRIX_FUNCTION_NAMES = {"exp", "log", "ln", "sin", "cos", "sqrt"}
 
 
@@ -158,23 +165,62 @@ def max_arguments(node: t.Apply) -> list[t.Node]:
     return written
 
 
-def text_functions(factors: list[t.Node]) -> list[t.Node]:
-    """``\text{ReLU}(x)`` (a function named in text, read as a product): the application."""
+def text_functions(factors: list[t.Node], defined: Collection[str] = ()) -> list[t.Node]:
+    """``\text{ReLU}(x)`` (a function named in text, read as a product): the application, for
+    a known name or one of ``defined`` (``\text{GELU}(x) = …``)."""
     out: list[t.Node] = []
     i = 0
     while i < len(factors):
         f = factors[i]
         nxt = factors[i + 1] if i + 1 < len(factors) else None
-        if isinstance(f, t.Text) and isinstance(nxt, t.Paren) and nxt.body is not None:
-            name = re.sub(r"^\\[A-Za-z]+\{(.*)\}$", r"\1", f.text).strip()
-            if name in FUNCTION_NAMES or name in TEXT_OPERATORS:
-                func = t.Func(name, start=f.start, end=f.end)
-                out.append(t.Apply(func, (nxt.body,), True, start=f.start, end=nxt.end))
-                i += 2
-                continue
+        call = text_application(f, nxt) if nxt is not None else None
+        name = call.func.name if call is not None and isinstance(call.func, t.Func) else ""
+        if call is not None and (
+            name in FUNCTION_NAMES or name in TEXT_OPERATORS or name in defined
+        ):
+            out.append(call)
+            i += 2
+            continue
         out.append(f)
         i += 1
     return out
+
+
+def text_application(f: t.Node, nxt: t.Node) -> t.Apply | None:
+    """``\text{name}`` before a round bracket: the application of the function ``name``."""
+    if not (isinstance(f, t.Text) and isinstance(nxt, t.Paren) and nxt.body is not None):
+        return None
+    if nxt.open not in ("(", "\\left("):
+        return None
+    name = re.sub(r"^\\[A-Za-z]+\{(.*)\}$", r"\1", f.text).strip()
+    if not name.isalpha():
+        return None
+    body = nxt.body
+    args = tuple(a for a in body.items if a is not None) if isinstance(body, t.List) else (body,)
+    func = t.Func(name, start=f.start, end=f.end)
+    return t.Apply(func, args, True, start=f.start, end=nxt.end)
+
+
+def number_letters(node: t.Node | None) -> list[t.Symbol | t.Sub]:
+    r"""The letters standing where only a number can: the factors of a denominator
+    (``\frac{1}{N}``, ``\frac{1}{2\sigma^2}``, ``\frac{1}{\sqrt{d_k}}``, ``\frac{1}{N - 1}``),
+    not inside a norm, a function or an absolute value."""
+    if isinstance(node, (t.Symbol, t.Sub)):
+        base = node.base if isinstance(node, t.Sub) else node
+        if not isinstance(base, t.Symbol) or base.font or base.accents:
+            return []
+        return [node] if base.name.removeprefix("\\").isalpha() else []
+    if isinstance(node, t.Product):
+        return [s for f in node.factors for s in number_letters(f)]
+    if isinstance(node, t.Add):
+        return [s for f in node.terms for s in number_letters(f)]
+    if isinstance(node, t.Power) and isinstance(node.exponent, t.Number):
+        return number_letters(node.base)
+    if isinstance(node, t.Sqrt) and node.index is None:
+        return number_letters(node.body)
+    if isinstance(node, t.Paren) and node.open in ("(", "\\left("):
+        return number_letters(node.body)
+    return []
 
 
 def written_latex(node: t.Node) -> str:
@@ -300,4 +346,8 @@ def describe(node: t.Node) -> str:
         return node.text
     if isinstance(node, t.Func):
         return "\\" + node.name
+    if isinstance(node, t.Space):
+        return "a set (\\mathbb{R}^…): a declaration"
+    if isinstance(node, t.List):
+        return f"a list of {len(node.items)} items separated by commas"
     return latex_of(node)

@@ -421,13 +421,13 @@ ORDER_RELATIONS = frozenset(
 _WEAK_GREEK = frozenset(
     "\\" + g
     for g in "alpha beta gamma delta epsilon varepsilon zeta eta iota kappa lambda mu nu xi "
-    "rho varrho sigma tau upsilon chi omega".split()
+    "rho varrho sigma tau upsilon chi omega ell".split()  # \ell > 0: a length-scale
 )
 
 
 def weak_scalars(tree: t.Node, path: str) -> Iterator[Declaration]:
     r"""``\lambda > 0``, ``\lambda \ge 0``, ``0 < \eta < 1``, ``\sigma^2 > 0``: a lowercase Greek
-    letter compared with a number is a scalar — a weak declaration, for where nothing else
+    letter (or ``\ell``) compared with a number is a scalar — a weak declaration, for where nothing else
     declares or defines the letter (``x \ge 0`` for a vector is elementwise)."""
     for node in t.statements(tree):
         items = node.items
