@@ -221,4 +221,4 @@ async def test_markdown_display_and_inline(
     actions = await doc.actions("\\|A x\\|^2", 2)
     action = next(a for a in actions if a.title == "Show derivation of ∇ₓf")
     new = await doc.apply_action(action)
-    assert "$$\n\n$$\n\\begin{aligned}\n  f &= \\|A x\\|_2^2 \\\\\n" in new
+    assert "$$\n\n$$\n\\begin{aligned}\n  f &= \\|A x\\|^2 \\\\\n" in new
