@@ -153,6 +153,16 @@ def engine_values(
     the dimension n itself as a number (the engine writes ``n`` for ``\mathbf{1}^\top
     \mathbf{1}``), and ``I`` and ``\mathbf{1}`` when the problem has one dimension only."""
     out = {k: v for k, v in values.items() if k not in {name for name, _ in problem.defs}}
+    for name, body in where_definitions(problem.where):  # r = y - Xw: the engine keeps r
+        try:
+            value = evaluate(body, out)
+        except EvaluationError:
+            continue
+        if name.endswith("^{2}"):  # \sigma^2 = …: the result may say σ² or σ
+            if value.shape == (1, 1) and value[0, 0] >= 0:
+                out[name[: -len("^{2}")]] = np.sqrt(value)
+        else:
+            out[name] = value
     for dim, size in sizes.items():
         out.setdefault(dim, np.array([[float(size)]]))
         out.setdefault(f"I_{{{dim}}}", np.eye(size))
@@ -161,6 +171,28 @@ def engine_values(
         (size,) = sizes.values()
         out.setdefault("I", np.eye(size))
         out.setdefault("1", np.ones((size, 1)))
+    return out
+
+
+def where_definitions(where: str) -> list[tuple[str, t.Node]]:
+    r"""The definitions among the declarations (``\mathbf{r} = \mathbf{y} - X\mathbf{w}``,
+    ``\sigma^2 = …``), in order: each name's value key (``\sigma^{2}`` for a square) and
+    its body."""
+    out: list[tuple[str, t.Node]] = []
+    for part in where.split(";"):
+        node = tree(part.strip())
+        if not (isinstance(node, t.Chain) and node.relations == ("=",)):
+            continue
+        head, body = node.items
+        if head is None or body is None:
+            continue
+        key = symbol_key(head)
+        if key is not None:
+            out.append((key[0], body))
+        elif isinstance(head, t.Power) and isinstance(head.exponent, t.Number):
+            base = symbol_key(head.base)
+            if base is not None and head.exponent.text == "2":
+                out.append((f"{base[0]}^{{2}}", body))
     return out
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from texgrad.calculus import notation
 from texgrad.calculus.lower import Env, FunctionDef, VarInfo
 from texgrad.calculus.printing import Style
-from texgrad.calculus.written import as_application
+from texgrad.calculus.written import as_application, power_name
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.dims import Shape
 from texgrad.shapes.rows import PlacedRow
@@ -113,7 +113,7 @@ def context_at(result: CheckResult, row: PlacedRow) -> Context:
 
 
 def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:
-    """``f(x) = …`` and ``y = …`` (for an undeclared y) as definitions to substitute."""
+    """``f(x) = …``, ``y = …`` and ``\\sigma^2 = …`` (for an undeclared y, σ) as definitions."""
     stack = [tree]
     while stack:
         node = stack.pop()
@@ -141,6 +141,10 @@ def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:
             key = symbol_key(head)
             if key is not None and key[0] not in declared:
                 env.functions.setdefault(key[0], FunctionDef(key[0], (), body))
+            named = power_name(head)  # \sigma^2 = …: a name of its own, σ its root
+            base = symbol_key(head.base) if isinstance(head, t.Power) else None
+            if named is not None and base is not None and base[0] not in declared:
+                env.functions.setdefault(named, FunctionDef(named, (), body))
 
 
 def row_at(result: CheckResult, start: int, end: int) -> PlacedRow | None:

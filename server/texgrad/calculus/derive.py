@@ -15,9 +15,10 @@ from dataclasses import asdict, dataclass, field
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.context import Context
-from texgrad.calculus.differential import Budget, BudgetExceeded, differential
+from texgrad.calculus.differential import Budget, BudgetExceeded, differential, through
 from texgrad.calculus.expr import ONE, CalculusError, Expr
 from texgrad.calculus.lower import Env, Lowerer
+from texgrad.calculus.names import expand, fold
 from texgrad.calculus.printing import Style, latex, printer
 from texgrad.calculus.readout import by_scalar, gradient, jacobian, vec_form
 from texgrad.calculus.simplify import simplifier
@@ -79,6 +80,7 @@ class _Work:
     w: str  # the variable as the document writes it
     steps: list[str]
     budget: Budget
+    names: dict[str, Expr]  # the document's names in f, and their values
 
     @property
     def d(self) -> str:
@@ -89,10 +91,12 @@ def _differentiate(
     tree: t.Node, wrt: str, ctx: Context, layout: str, budget: Budget, hessian: bool
 ) -> DiffOutcome:
     info = ctx.env.vars[wrt]
-    env = _relevant(ctx.env, wrt)  # definitions that do not involve the variable stay symbols
-    f = Lowerer(env).lower(tree)
+    env, opaque = _relevant(ctx.env, wrt)
+    lowerer = Lowerer(env, keep_names=True, opaque=opaque)  # r = Ax - b stays r
+    f = lowerer.lower(tree)
+    names = lowerer.names or {}
     v = e.var(wrt, info.shape, info.symmetric)
-    work = _start(f, v, ctx.style, budget)
+    work = _start(f, v, ctx.style, budget, names)
     if hessian:
         kind, result, shown_layout = _hessian(work)
     elif v.is_scalar:
@@ -103,7 +107,11 @@ def _differentiate(
         kind, result, shown_layout = _jacobian(work, layout)
     else:
         kind, result, shown_layout = _matrix(work)
-    check = verify(f, result, work.df, v, kind, layout, env, ctx.style, budget, original=tree)
+    defined = [(k, d.body) for k, d in env.functions.items() if k in names]
+    check = verify(
+        expand(f, names), expand(result, names), expand(work.df, names), v, kind, layout, env,
+        ctx.style, budget, original=tree, printed=result, defined=defined,
+    )  # fmt: skip
     show = work.show
     return DiffOutcome(
         kind=kind,
@@ -119,21 +127,26 @@ def _differentiate(
     )
 
 
-def _start(f: Expr, v: e.Var, style: Style, budget: Budget) -> _Work:
-    """The differential of ``f``, simplified, and the derivation's first lines: f, df by
-    the rules named, and df simplified where that changes it."""
+def _start(f: Expr, v: e.Var, style: Style, budget: Budget, names: dict[str, Expr]) -> _Work:
+    """The differential of ``f``, simplified, and the derivation's first lines: f, the
+    differentials of the names it goes through (dr = A dx), df by the rules named, and df
+    simplified where that changes it."""
     rules: list[str] = []
-    df_raw = differential(f, v, budget, rules)
+    df_raw = fold(differential(f, v, budget, rules, names), names)  # σ(Xw) written p
     simplify = simplifier(style, budget)  # one for all: the results share their parts
     show = printer(style)
     df = simplify(df_raw)
     w = style.symbols.get(v.name, v.name)
     named = [f"${r}$" if "\\" in r or "(" in r else r for r in rules]
     used = f" \\quad \\text{{({'; '.join(named)})}}" if rules else ""
-    steps = [f"f = {show(f)}", f"{style.differential}f = {show(df_raw)}{used}"]
+    steps = [f"f = {show(f)}"]
+    for name in (n for n in names if n in through(names, v)):
+        dn = simplify(fold(differential(names[name], v, budget, None, names), names))
+        steps.append(f"{style.differential}{show(e.var(name, names[name].shape))} = {show(dn)}")
+    steps.append(f"{style.differential}f = {show(df_raw)}{used}")
     if show(df) != show(df_raw):
         steps.append(f"\\phantom{{{style.differential}f}} = {show(df)}")
-    return _Work(f, v, df_raw, df, simplify, show, style, w, steps, budget)
+    return _Work(f, v, df_raw, df, simplify, show, style, w, steps, budget, names)
 
 
 # Each reader returns the kind, the result and the layout to report ("" where either
@@ -145,7 +158,7 @@ def _hessian(work: _Work) -> tuple[str, Expr, str]:
     if not (f.is_scalar and v.cols == ONE and not v.is_scalar):
         raise CalculusError("a Hessian needs a scalar function of a vector")
     g = simplify(gradient(work.df_raw))
-    dg = differential(g, v, work.budget)
+    dg = fold(differential(g, v, work.budget, None, work.names), work.names)
     h = simplify(jacobian(dg, v.rows))
     work.steps.append(f"\\nabla_{{{w}}} f = {show(g)}")
     work.steps.append(f"{work.d}(\\nabla_{{{w}}} f) = {show(simplify(dg))}")
@@ -195,8 +208,10 @@ def _matrix(work: _Work) -> tuple[str, Expr, str]:
     return "matrix", work.df, ""
 
 
-def _relevant(env: Env, wrt: str) -> Env:
-    """Only definitions that (transitively) involve ``wrt`` are substituted."""
+def _relevant(env: Env, wrt: str) -> tuple[Env, frozenset[str]]:
+    """The definitions to read (all but one of ``wrt`` itself), and those that do not
+    (transitively) involve ``wrt``: where one cannot be read, its name may stand for
+    the shape the checker inferred."""
     deps: dict[str, set[str]] = {}
     for key, fdef in env.functions.items():
         names = set()
@@ -213,8 +228,9 @@ def _relevant(env: Env, wrt: str) -> Env:
             if key not in involved and (wrt in names or names & involved):
                 involved.add(key)
                 changed = True
-    functions = {k: f for k, f in env.functions.items() if f.params or k in involved and k != wrt}
-    return Env(dict(env.vars), functions)
+    functions = {k: f for k, f in env.functions.items() if k != wrt}
+    opaque = frozenset(k for k, f in functions.items() if not f.params and k not in involved)
+    return Env(dict(env.vars), functions), opaque
 
 
 def _vec_line(vec: list[tuple[Expr, bool]], w: str, style: Style, v: e.Var) -> str:

@@ -444,7 +444,20 @@ def _normal(m: Monomial, style: Style, text: Callable[[Expr], str]) -> Monomial:
     powers: dict[Expr, sympy.Expr] = {}
     order: list[Expr] = []
     coef = m.coef
+    numbers: sympy.Expr = sympy.Integer(1)  # 1/m, -2/m: one number, its rational part in coef
+    chain = cancel(list(m.chain))
+    i = 0
+    while i < len(chain) - 1:  # 1^T 1 = m, as the product's constructor has it
+        a, b = chain[i], chain[i + 1]
+        if isinstance(a, e.Ones) and isinstance(b, e.Ones) and a.rows == 1 and b.cols == 1:
+            numbers *= a.cols
+            del chain[i : i + 2]
+        else:
+            i += 1
     for s in m.scalars:
+        if isinstance(s, e.Num):
+            numbers *= s.value
+            continue
         s = _orient(s, style, text)
         base, p = (s.arg, s.exp) if isinstance(s, e.Pow) and s.is_scalar else (s, sympy.Integer(1))
         if isinstance(base, e.Num) and base.value.is_Rational and p.is_Integer:
@@ -454,7 +467,9 @@ def _normal(m: Monomial, style: Style, text: Callable[[Expr], str]) -> Monomial:
             powers[base] = sympy.Integer(0)
             order.append(base)
         powers[base] += p
-    scalars = []
+    rational, numbers = sympy.Mul(numbers).as_coeff_Mul()
+    coef *= rational
+    scalars: list[Expr] = [] if numbers == 1 else [e.num(numbers)]
     for b in order:
         p = powers[b]
         if p == 0:
@@ -473,7 +488,6 @@ def _normal(m: Monomial, style: Style, text: Callable[[Expr], str]) -> Monomial:
             x = e.mul(*x.factors[1:])
         scalars.append(x)
     scalars.sort(key=text)
-    chain = cancel(list(m.chain))
     return Monomial(coef, tuple(scalars), tuple(chain))
 
 

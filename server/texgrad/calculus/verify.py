@@ -101,8 +101,15 @@ def verify(
     style: Style,
     budget: Budget,
     original: t.Node | None = None,
+    printed: Expr | None = None,
+    defined: list[tuple[str, t.Node]] | None = None,
 ) -> Check:
-    """Whether ``result`` (and ``df``) agree with finite differences of ``f``."""
+    """Whether ``result`` (and ``df``) agree with finite differences of ``f``.
+
+    ``printed``: the result as it is shown, with the document's names in it (``f``,
+    ``result`` and ``df`` have them expanded); it is printed, read back (the names
+    substituted from ``env``'s definitions) and compared.  ``defined``: those names'
+    definitions as written, evaluated by the tree evaluator for ``original``."""
     shapes: dict[str, Shape] = {}
     for x in (*f.walk(), *result.walk(), *df.walk(), v):
         if isinstance(x, e.Var):
@@ -114,7 +121,7 @@ def verify(
         if isinstance(x, (e.Pow, e.HPow))
         for s in x.exp.free_symbols
     }
-    reread, reread_note = _reread(result, env, style)
+    reread, reread_note = _reread(result if printed is None else printed, env, style)
     passed = 0
     problems: list[str] = []
     unread = original is None
@@ -135,7 +142,7 @@ def verify(
                 OverflowError, ValueError):  # fmt: skip
             continue  # outside the domain here; try another point
         if ok and original is not None:
-            agrees = _as_written(f, original, values, sizes)
+            agrees = _as_written(f, original, values, sizes, defined or [])
             if agrees is None:
                 unread = True
             elif not agrees:
@@ -167,10 +174,15 @@ def _verdict(
 
 
 def _as_written(
-    f: Expr, original: t.Node, values: dict[str, Array], sizes: dict[str, int]
+    f: Expr,
+    original: t.Node,
+    values: dict[str, Array],
+    sizes: dict[str, int],
+    defined: list[tuple[str, t.Node]],
 ) -> bool | None:
     """Whether the formula as written, evaluated by :mod:`evaluate_tree` (which shares no code
-    with the engine), has the value of what the engine read; None if it cannot say."""
+    with the engine), has the value of what the engine read; None if it cannot say.  The
+    names it uses (``defined``, in order) are evaluated from their definitions first."""
     node = original
     if isinstance(node, t.Chain) and node.items and node.items[-1] is not None:
         node = node.items[-1]  # f(x) = …: the right-hand side
@@ -179,12 +191,25 @@ def _as_written(
         written.setdefault(name, np.array([[float(size)]]))
     try:
         with np.errstate(all="raise"):
+            for name, body in defined:
+                if name not in values:
+                    _define(written, name, evaluate_tree(body, written))
             want = evaluate_tree(node, written)
             got = evaluate(f, values, sizes)
     except (EvaluationError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError,
             OverflowError, ValueError, KeyError):  # fmt: skip
         return None
     return _close(np.asarray(got, dtype=float), np.asarray(want, dtype=float))
+
+
+def _define(written: dict[str, Array], name: str, value: Array) -> None:
+    """Give the tree evaluator a defined name's value (σ's, for σ² = …)."""
+    if name.endswith("^{2}"):
+        if value.shape != (1, 1) or float(value[0, 0]) < 0:
+            raise ValueError(f"`{name}` is not a square here")
+        written[name[: -len("^{2}")]] = np.sqrt(value)
+    else:
+        written[name] = value
 
 
 def _reread(result: Expr, env: Env, style: Style) -> tuple[Expr | None, str]:
