@@ -212,6 +212,8 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
         print(f"texgrad diff: {outcome.error}", file=sys.stderr)
     else:
         print(outcome.result, file=out)
+        if outcome.where:  # the names the result gives its long parts
+            print("\\text{where } " + ",\\; ".join(outcome.where), file=out)
         if args.steps:
             for line in outcome.steps:
                 print(line, file=out)

@@ -174,6 +174,21 @@ def engine_values(
     return out
 
 
+def with_where(values: dict[str, Array], where: list[str] | tuple[str, ...]) -> dict[str, Array]:
+    r"""``values`` and the names a result gives its parts (``\mathbf{t}_0 = …``), in order."""
+    out = dict(values)
+    for text in where:
+        node = tree(text)
+        if not (isinstance(node, t.Chain) and node.relations == ("=",)):
+            raise ValueError(f"not a definition: {text!r}")
+        head, body = node.items
+        key = symbol_key(head) if head is not None else None
+        if key is None or body is None:
+            raise ValueError(f"not a definition: {text!r}")
+        out[key[0]] = evaluate(body, out)
+    return out
+
+
 def where_definitions(where: str) -> list[tuple[str, t.Node]]:
     r"""The definitions among the declarations (``\mathbf{r} = \mathbf{y} - X\mathbf{w}``,
     ``\sigma^2 = …``), in order: each name's value key (``\sigma^{2}`` for a square) and
@@ -205,6 +220,7 @@ def evaluate_engine(
     values: dict[str, Array],
     sizes: dict[str, int],
     direction: Array | None = None,
+    where: list[str] | tuple[str, ...] = (),
 ) -> Array:
     r"""An engine's result (or, with ``direction``, its differential) at a point.
 
@@ -217,6 +233,7 @@ def evaluate_engine(
     wrt = key_of(problem.wrt)
 
     def run(vals: dict[str, Array]) -> Array:
+        vals = with_where(vals, where)
         if direction is None:
             return evaluate(node, vals)
         return evaluate_differential(node, vals, wrt, direction)

@@ -59,7 +59,9 @@ def test_cli_json_has_exactly_the_documented_keys(capsys: pytest.CaptureFixture[
                "--format", "json"])  # fmt: skip
     data = json.loads(capsys.readouterr().out)
     assert rc == 0
-    assert set(data) == {"kind", "result", "differential", "shape", "layout", "verified", "steps"}
+    assert set(data) == {
+        "kind", "result", "differential", "shape", "layout", "verified", "steps", "where"
+    }  # fmt: skip
     assert data["result"] == r"2 A^\top (A x - b)" and data["verified"] is True
 
 

@@ -18,7 +18,7 @@ from texgrad.calculus.context import Context
 from texgrad.calculus.differential import Budget, BudgetExceeded, differential, through
 from texgrad.calculus.expr import ONE, CalculusError, Expr
 from texgrad.calculus.lower import Env, Lowerer
-from texgrad.calculus.names import expand, fold
+from texgrad.calculus.names import expand, fold, inline_unhelpful, name_parts, replace_part
 from texgrad.calculus.printing import Style, latex, printer
 from texgrad.calculus.readout import by_scalar, gradient, jacobian, vec_form
 from texgrad.calculus.simplify import simplifier
@@ -42,6 +42,7 @@ class DiffOutcome:
     note: str = ""  # how it was verified, or why not
     wrt: str = ""  # the variable as the document writes it
     function: str = ""  # the differentiated expression as printed
+    where: list[str] = field(default_factory=list)  # names the result uses: "t_0 = …"
 
     def to_json(self) -> dict[str, object]:
         if self.error is not None:
@@ -93,10 +94,18 @@ def _differentiate(
     info = ctx.env.vars[wrt]
     env, opaque = _relevant(ctx.env, wrt)
     lowerer = Lowerer(env, keep_names=True, opaque=opaque)  # r = Ax - b stays r
-    f = lowerer.lower(tree)
+    written = lowerer.lower(tree)
     names = lowerer.names or {}
     v = e.var(wrt, info.shape, info.symmetric)
-    work = _start(f, v, ctx.style, budget, names)
+    style = ctx.style
+    taken = {*ctx.env.vars, *env.functions, *style.symbols}
+
+    def plain(x: Expr) -> str:
+        return latex(x, style)
+
+    # a long part that f repeats and that involves the variable gets a name (t_0 = x - α11^Tx)
+    (f,), introduced = name_parts([written], names, style.symbols, taken, plain, v)
+    work = _start(f, v, style, budget, names)
     if hessian:
         kind, result, shown_layout = _hessian(work)
     elif v.is_scalar:
@@ -107,23 +116,37 @@ def _differentiate(
         kind, result, shown_layout = _jacobian(work, layout)
     else:
         kind, result, shown_layout = _matrix(work)
+    # and so does a long part the result repeats ((α‖t_0‖² + ε)^{-1/2} and ^{-3/2})
+    (result,), more = name_parts([result], names, style.symbols, taken, plain)
+    df = work.df
+    for key in more:
+        df = replace_part(df, names[key], e.var(key, names[key].shape))
+    result, (df,), kept = inline_unhelpful(
+        result, [df], introduced + more, names, plain, style.symbols, work.simplify
+    )
+    where = _where(kept, [result, df], names, plain)
     defined = [(k, d.body) for k, d in env.functions.items() if k in names]
     check = verify(
-        expand(f, names), expand(result, names), expand(work.df, names), v, kind, layout, env,
-        ctx.style, budget, original=tree, printed=result, defined=defined,
+        expand(f, names), expand(result, names), expand(df, names), v, kind, layout, env,
+        style, budget, original=tree, printed=result, defined=defined, where=where,
     )  # fmt: skip
     show = work.show
+    if where:
+        work.steps.append(
+            "\\text{where } " + ",\\; ".join(f"{style.symbols[k]} = {w}" for k, w in where)
+        )
     return DiffOutcome(
         kind=kind,
         result=show(result),
-        differential=show(work.df),
+        differential=show(df),
+        where=[f"{style.symbols[k]} = {w}" for k, w in where],
         shape=result.shape.unicode() if kind != "matrix" else f.shape.unicode(),
         layout=shown_layout,
         verified=check.ok,
         steps=work.steps,
         note=check.note,
         wrt=work.w,
-        function=show(f),
+        function=show(written),
     )
 
 
@@ -140,13 +163,36 @@ def _start(f: Expr, v: e.Var, style: Style, budget: Budget, names: dict[str, Exp
     named = [f"${r}$" if "\\" in r or "(" in r else r for r in rules]
     used = f" \\quad \\text{{({'; '.join(named)})}}" if rules else ""
     steps = [f"f = {show(f)}"]
-    for name in (n for n in names if n in through(names, v)):
-        dn = simplify(fold(differential(names[name], v, budget, None, names), names))
-        steps.append(f"{style.differential}{show(e.var(name, names[name].shape))} = {show(dn)}")
-    steps.append(f"{style.differential}f = {show(df_raw)}{used}")
+    chained = [n for n in names if n in through(names, v)]
+    for name in chained:  # dμ = …, dσ² = … dμ …: each name's differential by the ones before
+        dn = _shorter(differential(names[name], v, budget, None, names, True), simplify, show)
+        steps.append(f"{style.differential}{show(e.var(name, names[name].shape))} = {dn}")
+    if chained:
+        shallow = _shorter(differential(f, v, budget, None, names, True), simplify, show)
+        steps.append(f"{style.differential}f = {shallow}")
+        steps.append(f"\\phantom{{{style.differential}f}} = {show(df_raw)}{used}")
+    else:
+        steps.append(f"{style.differential}f = {show(df_raw)}{used}")
     if show(df) != show(df_raw):
         steps.append(f"\\phantom{{{style.differential}f}} = {show(df)}")
     return _Work(f, v, df_raw, df, simplify, show, style, w, steps, budget, names)
+
+
+def _where(
+    keys: list[str], shown: list[Expr], names: dict[str, Expr], show: Callable[[Expr], str]
+) -> list[tuple[str, str]]:
+    """The new names that ``shown`` uses (and those their values use), in the order they
+    were given, each with its value printed."""
+    used = {x.name for s in shown for x in s.walk() if isinstance(x, e.Var)}
+    for key in reversed(keys):
+        if key in used:
+            used |= {x.name for x in names[key].walk() if isinstance(x, e.Var)}
+    return [(k, show(names[k])) for k in keys if k in used]
+
+
+def _shorter(x: Expr, simplify: Callable[[Expr], Expr], show: Callable[[Expr], str]) -> str:
+    """``x`` printed as it is or simplified, whichever is shorter."""
+    return min(show(x), show(simplify(x)), key=len)
 
 
 # Each reader returns the kind, the result and the layout to report ("" where either

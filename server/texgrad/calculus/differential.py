@@ -133,13 +133,15 @@ def differential(
     budget: Budget = UNLIMITED,
     rules: list[str] | None = None,
     names: dict[str, Expr] | None = None,
+    shallow: bool = False,
 ) -> Expr:
     """df with respect to the variable ``v``: an expression linear in ``d(v)``.
 
     ``rules``, if given, receives the names of the rules used, in order, for a derivation.
     ``names``: the values of variables that are names the document defines (r = Ax - b);
-    one whose value involves ``v`` has the differential of its value (dr = A dx)."""
-    differ = _Differ(v, budget, names or {})
+    one whose value involves ``v`` has the differential of its value (dr = A dx), or with
+    ``shallow`` stays ``dr`` (a derivation's step: df = 2 r^T dr)."""
+    differ = _Differ(v, budget, names or {}, shallow)
     out = differ.d(f)
     if rules is not None:
         rules.extend(differ.used)
@@ -159,7 +161,10 @@ RULE_NAMES = {
 
 
 class _Differ:
-    def __init__(self, v: e.Var, budget: Budget, names: dict[str, Expr]) -> None:
+    def __init__(
+        self, v: e.Var, budget: Budget, names: dict[str, Expr], shallow: bool = False
+    ) -> None:
+        self.shallow = shallow
         self.v = v
         self.budget = budget
         self.memo: dict[Expr, Expr] = {}
@@ -197,7 +202,7 @@ class _Differ:
     # -- one rule per construct (see _DIFFERENTIATE) ----------------------------------------
     def _var(self, f: e.Var) -> Expr:
         if f.name != self.v.name:  # a name the document defines: through its value
-            return self.d(self.names[f.name])
+            return e.d(f) if self.shallow else self.d(self.names[f.name])
         return e.d(self.v)
 
     def _add(self, f: e.Add) -> Expr:

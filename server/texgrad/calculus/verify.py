@@ -24,7 +24,7 @@ from texgrad.calculus.differential import Budget
 from texgrad.calculus.evaluate_expr import evaluate, function_of
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr
-from texgrad.calculus.lower import Env, Lowerer
+from texgrad.calculus.lower import Env, FunctionDef, Lowerer
 from texgrad.calculus.printing import Style, latex
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.reading.source import MappedText
@@ -103,13 +103,15 @@ def verify(
     original: t.Node | None = None,
     printed: Expr | None = None,
     defined: list[tuple[str, t.Node]] | None = None,
+    where: list[tuple[str, str]] | None = None,
 ) -> Check:
     """Whether ``result`` (and ``df``) agree with finite differences of ``f``.
 
     ``printed``: the result as it is shown, with the document's names in it (``f``,
     ``result`` and ``df`` have them expanded); it is printed, read back (the names
     substituted from ``env``'s definitions) and compared.  ``defined``: those names'
-    definitions as written, evaluated by the tree evaluator for ``original``."""
+    definitions as written, evaluated by the tree evaluator for ``original``.  ``where``:
+    the names the printed result gives its parts (key, printed value), read back with it."""
     shapes: dict[str, Shape] = {}
     for x in (*f.walk(), *result.walk(), *df.walk(), v):
         if isinstance(x, e.Var):
@@ -121,7 +123,7 @@ def verify(
         if isinstance(x, (e.Pow, e.HPow))
         for s in x.exp.free_symbols
     }
-    reread, reread_note = _reread(result if printed is None else printed, env, style)
+    reread, reread_note = _reread(result if printed is None else printed, env, style, where)
     passed = 0
     problems: list[str] = []
     unread = original is None
@@ -212,10 +214,20 @@ def _define(written: dict[str, Array], name: str, value: Array) -> None:
         written[name] = value
 
 
-def _reread(result: Expr, env: Env, style: Style) -> tuple[Expr | None, str]:
-    """The printed result, parsed and read back (None if it cannot be)."""
+def _reread(
+    result: Expr, env: Env, style: Style, where: list[tuple[str, str]] | None = None
+) -> tuple[Expr | None, str]:
+    """The printed result, parsed and read back (None if it cannot be), with the names it
+    gives its parts (``where``) read back as definitions."""
     if isinstance(result, e.Zero):
         return result, ""  # 0: a zero of the result's shape, as printed
+    if where:
+        env = Env(env.vars, dict(env.functions))
+        for key, text in where:
+            row = parse_row(MappedText.identity(text))
+            if row.tree is None:
+                return None, "the printed form was not read back (a name it gives is not read)"
+            env.functions[key] = FunctionDef(key, (), row.tree)
     for st in (style, Style(transpose=style.transpose)):
         text = latex(result, st)
         row = parse_row(MappedText.identity(text))
