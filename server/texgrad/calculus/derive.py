@@ -100,9 +100,7 @@ def _differentiate(
     style = ctx.style
     taken = {*ctx.env.vars, *env.functions, *style.symbols}
 
-    def plain(x: Expr) -> str:
-        return latex(x, style)
-
+    plain = printer(style)  # (remembers what it printed: the names below print as added)
     # a long part that f repeats and that involves the variable gets a name (t_0 = x - α11^Tx)
     (f,), introduced = name_parts([written], names, style.symbols, taken, plain, v)
     work = _start(f, v, style, budget, names)
@@ -122,7 +120,7 @@ def _differentiate(
     for key in more:
         df = replace_part(df, names[key], e.var(key, names[key].shape))
     result, (df,), kept = inline_unhelpful(
-        result, [df], introduced + more, names, plain, style.symbols, work.simplify
+        result, [df], introduced + more, names, plain, style.symbols, work.simplify, set(introduced)
     )
     where = _where(kept, [result, df], names, plain)
     defined = [(k, d.body) for k, d in env.functions.items() if k in names]

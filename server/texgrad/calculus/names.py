@@ -175,11 +175,13 @@ def inline_unhelpful(
     show: Callable[[Expr], str],
     symbols: dict[str, str],
     tidy: Callable[[Expr], Expr],
+    algebraic: set[str],
 ) -> tuple[Expr, list[Expr], list[str]]:
     """Put back the value of each given name that does not make ``result`` with its
     "where" shorter (``2A^T(Ax - b)`` needs no ``t_0``); the same in ``others`` (the
-    differential shown beside it), simplified again (``tidy``).  Returns them and the
-    names kept."""
+    differential shown beside it), simplified again (``tidy``) where the name was one the
+    algebra went through (``algebraic``: a name given to ``f``, not one given to the result
+    as printed).  Returns them and the names kept."""
 
     def cost(x: Expr, kept: list[str]) -> int:
         used = {y.name for y in x.walk() if isinstance(y, e.Var)}
@@ -192,10 +194,11 @@ def inline_unhelpful(
         rest = [k for k in kept if k != key]
         value = names[key]
         back = {key: value}
-        inlined = tidy(e.substitute(result, back))
+        again = tidy if key in algebraic else (lambda x: x)
+        inlined = again(e.substitute(result, back))
         if cost(inlined, rest) <= cost(result, kept):
             result = inlined
-            others = [tidy(e.substitute(o, back)) for o in others]
+            others = [again(e.substitute(o, back)) for o in others]
             for k in rest:
                 names[k] = e.substitute(names[k], back)
             kept = rest
