@@ -285,3 +285,31 @@ def test_a_printed_name_that_does_not_mean_its_part_is_not_verified() -> None:
     wrong = verify(f, grad, df, x, "gradient", "numerator", env, style, Budget(5), printed=named,
                    where=[("t_{0}", "A x + b")])  # fmt: skip
     assert not wrong.ok and "printed result does not mean" in wrong.note
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        "$$ f = \\|\\mathbf{r}\\|^2 $$\n\nwhere $\\mathbf{r} = A\\mathbf{x} - \\mathbf{b}$ is the residual.\n",
+        "\\begin{equation}\n  f = \\|\\mathbf{r}\\|^2,\n\\end{equation}\n"
+        "where $\\mathbf{r} = A\\mathbf{x} - \\mathbf{b}$.\n",
+    ],
+)
+def test_a_name_defined_just_after_in_a_where_clause(doc: str) -> None:
+    text = (
+        "Let $A \\in \\mathbb{R}^{m \\times n}$, $\\mathbf{b} \\in \\mathbb{R}^m$ and "
+        "$\\mathbf{x} \\in \\mathbb{R}^n$.\n\n" + doc
+    )
+    out = diff_in_document("doc.md", line_of(text, "f = "), r"\mathbf{x}", text=text)
+    assert out.result == r"2 A^\top \mathbf{r}" and out.verified, out.error or out.note
+
+
+def test_a_name_defined_later_but_not_in_a_where_clause_is_not_taken() -> None:
+    text = (
+        "Let $A \\in \\mathbb{R}^{m \\times n}$, $\\mathbf{b} \\in \\mathbb{R}^m$ and "
+        "$\\mathbf{x} \\in \\mathbb{R}^n$.\n\n$$ f = \\|\\mathbf{r}\\|^2 $$\n\n"
+        "Much later, in another part of the argument, we set $\\mathbf{r} = A\\mathbf{x} - "
+        "\\mathbf{b}$.\n"
+    )
+    out = diff_in_document("doc.md", line_of(text, "f = "), r"\mathbf{x}", text=text)
+    assert out.error is not None and "unknown" in out.error

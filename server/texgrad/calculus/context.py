@@ -8,6 +8,7 @@ since the engine adds to them.
 
 from __future__ import annotations
 
+import re
 import weakref
 from dataclasses import dataclass, field, replace
 
@@ -45,6 +46,8 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
         tree = row.tree_as_parsed  # (definitions are read for their structure only)
         if tree is None or row.start > offset:
             continue
+        _definitions(tree, env, declared)
+    for tree in _where_after(result, offset):  # f = ‖r‖², where r = Ax - b
         _definitions(tree, env, declared)
     style = notation.copy_style(document_style(result))
     notation.learn_style(style, trees, result.doc.text, override=True)
@@ -145,6 +148,40 @@ def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:
             base = symbol_key(head.base) if isinstance(head, t.Power) else None
             if named is not None and base is not None and base[0] not in declared:
                 env.functions.setdefault(named, FunctionDef(named, (), body))
+
+
+_WHERE = re.compile(r"\b(where|with)\b", re.IGNORECASE)
+_AND = re.compile(r"^[\s,;]*(and)?[\s,;]*$")
+
+
+def _where_after(result: CheckResult, offset: int) -> list[t.Node]:
+    """The rows that define what the row at ``offset`` uses, right after it: "where
+    $r = …$" (and "$…$, and $…$" following on)."""
+    text = result.doc.text
+    rows = [r for r in result.rows if r.path == result.path]
+    at = next((i for i, r in enumerate(rows) if r.start <= offset <= r.end), None)
+    if at is None:
+        return []
+    out: list[t.Node] = []
+    end = rows[at].end
+    for i, row in enumerate(rows[at + 1 :]):
+        gap = text[end : row.start]
+        words = _strip_math_marks(gap)
+        if not (_WHERE.search(words) and len(words) < 80 if i == 0 else _AND.match(words)):
+            break
+        tree = row.tree_as_parsed
+        if tree is None:
+            break
+        out.append(tree)
+        end = row.end
+    return out
+
+
+def _strip_math_marks(gap: str) -> str:
+    """The prose between two rows without the math delimiters around them."""
+    for mark in ("$$", "$", "\\]", "\\[", "\\)", "\\(", "\\end{equation}", "\\begin{equation}"):
+        gap = gap.replace(mark, " ")
+    return gap.strip()
 
 
 def row_at(result: CheckResult, start: int, end: int) -> PlacedRow | None:
