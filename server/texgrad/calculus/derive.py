@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from texgrad.calculus import expr as e
+from texgrad.calculus.chain import through_names
 from texgrad.calculus.context import Context
 from texgrad.calculus.differential import Budget, BudgetExceeded, differential, through
 from texgrad.calculus.expr import ONE, CalculusError, Expr
@@ -103,11 +104,14 @@ def _differentiate(
     plain = printer(style)  # (remembers what it printed: the names below print as added)
     # a long part that f repeats and that involves the variable gets a name (t_0 = x - α11^Tx)
     (f,), introduced = name_parts([written], names, style.symbols, taken, plain, v)
-    work = _start(f, v, style, budget, names)
+    by_names = f.is_scalar and not v.is_scalar and not hessian and bool(through(names, v))
+    work = _start(f, v, style, budget, names, simplified=not by_names)
     if hessian:
         kind, result, shown_layout = _hessian(work)
     elif v.is_scalar:
         kind, result, shown_layout = _derivative(work)
+    elif by_names:
+        kind, result, shown_layout = _gradient_by_names(work)
     elif f.is_scalar:
         kind, result, shown_layout = _gradient(work)
     elif f.cols == ONE and v.cols == ONE:
@@ -148,7 +152,14 @@ def _differentiate(
     )
 
 
-def _start(f: Expr, v: e.Var, style: Style, budget: Budget, names: dict[str, Expr]) -> _Work:
+def _start(
+    f: Expr,
+    v: e.Var,
+    style: Style,
+    budget: Budget,
+    names: dict[str, Expr],
+    simplified: bool = True,
+) -> _Work:
     """The differential of ``f``, simplified, and the derivation's first lines: f, the
     differentials of the names it goes through (dr = A dx), df by the rules named, and df
     simplified where that changes it."""
@@ -156,7 +167,7 @@ def _start(f: Expr, v: e.Var, style: Style, budget: Budget, names: dict[str, Exp
     df_raw = fold(differential(f, v, budget, rules, names), names)  # σ(Xw) written p
     simplify = simplifier(style, budget)  # one for all: the results share their parts
     show = printer(style)
-    df = simplify(df_raw)
+    df = simplify(df_raw) if simplified else df_raw  # (else it is made from the result)
     w = style.symbols.get(v.name, v.name)
     named = [f"${r}$" if "\\" in r or "(" in r else r for r in rules]
     used = f" \\quad \\text{{({'; '.join(named)})}}" if rules else ""
@@ -171,7 +182,7 @@ def _start(f: Expr, v: e.Var, style: Style, budget: Budget, names: dict[str, Exp
         steps.append(f"\\phantom{{{style.differential}f}} = {show(df_raw)}{used}")
     else:
         steps.append(f"{style.differential}f = {show(df_raw)}{used}")
-    if show(df) != show(df_raw):
+    if simplified and show(df) != show(df_raw):
         steps.append(f"\\phantom{{{style.differential}f}} = {show(df)}")
     return _Work(f, v, df_raw, df, simplify, show, style, w, steps, budget, names)
 
@@ -225,6 +236,20 @@ def _gradient(work: _Work) -> tuple[str, Expr, str]:
     form = show(pairing if v.cols == ONE else e.Tr(pairing, rows=ONE, cols=ONE))
     if not work.steps[-1].endswith(f"= {form}"):
         work.steps.append(f"\\phantom{{{work.d}f}} = {form}")
+    work.steps.append(f"\\nabla_{{{work.w}}} f = {show(result)}")
+    return "gradient", result, ""
+
+
+def _gradient_by_names(work: _Work) -> tuple[str, Expr, str]:
+    """Of a scalar function through the document's names, by reverse accumulation
+    (:mod:`~texgrad.calculus.chain`); the differential is then ⟨∇f, dX⟩."""
+    v, show = work.v, work.show
+    result = through_names(work.f, v, work.names, work.budget, work.simplify)
+    if result is None:
+        return _gradient(work)
+    pairing = e.mul(e.transpose(result), e.d(v))  # (expanding it again costs seconds)
+    work.df = pairing if v.cols == ONE else e.tr(pairing)
+    work.steps.append(f"\\phantom{{{work.d}f}} = {show(work.df)}")
     work.steps.append(f"\\nabla_{{{work.w}}} f = {show(result)}")
     return "gradient", result, ""
 

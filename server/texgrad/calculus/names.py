@@ -60,6 +60,7 @@ def fold(x: Expr, names: dict[str, Expr]) -> Expr:
 
 
 MIN_LENGTH = 14  # a part shorter than this, printed, is not worth a name
+MIN_LEAVES = 4  # nor one of fewer symbols (\mathbf{y} - \mathbf{t} reads better as it is)
 MAX_NAMES = 3
 
 
@@ -84,7 +85,7 @@ def _repeated(xs: list[Expr], show: Callable[[Expr], str], wrt: e.Var | None) ->
         if _leaf(y) or e.has_d(y) or (wrt is not None and not e.depends(y, wrt)):
             continue
         text = show(y)
-        if len(text) < MIN_LENGTH:
+        if len(text) < MIN_LENGTH or sum(1 for z in y.walk() if _leaf(z)) < MIN_LEAVES:
             continue
         if not y.is_scalar:
             flipped = e.transpose(y)  # (x - a)^T is stored as x^T - a^T
