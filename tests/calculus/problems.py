@@ -464,6 +464,16 @@ PROBLEMS: tuple[Problem, ...] = (
       check_expr=r"\gamma\frac{\mathbf{x} - \alpha\mathbf{1}\mathbf{1}^\top\mathbf{x}}"
       r"{\sqrt{\alpha\|\mathbf{x} - \alpha\mathbf{1}\mathbf{1}^\top\mathbf{x}\|^2 + \epsilon}}"
       r" + \beta\mathbf{1}"),
+    P("names-two-layer-W1", r"\frac{1}{2}\|\hat{\mathbf{y}} - \mathbf{y}\|^2", "W_1",
+      r"W_1 \in \mathbb{R}^{h \times d}; W_2 \in \mathbb{R}^{k \times h}; "
+      r"\mathbf{x} \in \mathbb{R}^d; \mathbf{y} \in \mathbb{R}^k; "
+      r"\mathbf{a} = \sigma(W_1\mathbf{x}); \hat{\mathbf{y}} = W_2\mathbf{a}",
+      "gradient",
+      r"((W_2^\top(\hat{\mathbf{y}} - \mathbf{y})) \odot \mathbf{a} \odot (\mathbf{1} - \mathbf{a}))"
+      r"\mathbf{x}^\top", "backpropagation through a network's own names",
+      defs=(("a", r"\sigma(W_1\mathbf{x})"), ("\\hat{y}", r"W_2\sigma(W_1\mathbf{x})")),
+      constants={"1": "h"},
+      check_expr=r"\frac{1}{2}\|W_2\sigma(W_1\mathbf{x}) - \mathbf{y}\|^2"),
 )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from texgrad.calculus import expr as e
 from texgrad.calculus.differential import Budget, differential, through
 from texgrad.calculus.expr import Expr
+from texgrad.calculus.names import fold
 from texgrad.calculus.readout import gradient
 
 
@@ -57,8 +58,8 @@ def through_names(
     def hand_down(df: Expr) -> None:
         for k in keys:
             g = _part(df, k, keys, shapes)
-            if g is not None:
-                handed.setdefault(k, []).append(g)
+            if g is not None:  # σ(W_1 x) written a where a = σ(W_1 x)
+                handed.setdefault(k, []).append(fold(g, names))
 
     hand_down(differential(f, v, budget, None, names, shallow=True))
     for n in reversed(chained):  # a name's uses all come after it: its gradient is whole
