@@ -104,7 +104,9 @@ def _differentiate(
     plain = printer(style)  # (remembers what it printed: the names below print as added)
     # a long part that f repeats and that involves the variable gets a name (t_0 = x - α11^Tx)
     (f,), introduced = name_parts([written], names, style.symbols, taken, plain, v)
-    by_names = f.is_scalar and not v.is_scalar and not hessian and bool(through(names, v))
+    # through two names or more, backpropagation keeps the answer short (through one, the
+    # differential expanded whole cancels more: X^T(p - y) for p = σ(Xw))
+    by_names = f.is_scalar and not v.is_scalar and not hessian and len(through(names, v)) > 1
     work = _start(f, v, style, budget, names, simplified=not by_names)
     if hessian:
         kind, result, shown_layout = _hessian(work)
