@@ -176,7 +176,8 @@ def _start(
     steps = [f"f = {show(f)}"]
     chained = [n for n in names if n in through(names, v)]
     for name in chained:  # dμ = …, dσ² = … dμ …: each name's differential by the ones before
-        dn = _shorter(differential(names[name], v, budget, None, names, True), simplify, show)
+        dn_raw = fold(differential(names[name], v, budget, None, names, True), names)
+        dn = _shorter(dn_raw, simplify, show)  # da = a ⊙ (1 - a) ⊙ (dW x), σ(Wx) written a
         steps.append(f"{style.differential}{show(e.var(name, names[name].shape))} = {dn}")
     if chained:
         shallow = _shorter(differential(f, v, budget, None, names, True), simplify, show)
