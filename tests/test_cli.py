@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.fixtures import parse_fixture
@@ -285,3 +286,77 @@ def test_a_section_named_from_outside_its_project_is_read_with_it(
     loss = str(tmp_path / "proj2" / "sections" / "loss.tex")
     code, out = run("diff", "--file", loss, "--line", "1", "--wrt", "\\vx")
     assert (code, out.strip()) == (0, "2 A^\\top A \\vx")
+
+
+def test_diff_prints_numpy_code_that_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run(
+        "diff", r"\frac{1}{2}\|A\mathbf{x} - \mathbf{b}\|_2^2 + \lambda\|\mathbf{x}\|^2",
+        "--wrt", r"\mathbf{x}", "--format", "numpy", "--where",
+        r"A \in \mathbb{R}^{m \times n}; \mathbf{x} \in \mathbb{R}^n; \mathbf{b} \in \mathbb{R}^m; "
+        r"\lambda \in \mathbb{R}",
+    )  # fmt: skip
+    assert code == 0
+    assert out.startswith("import numpy as np\n")
+    assert "def grad_x(x, A, b, lambda_):" in out
+    assert "# gradient" in capsys.readouterr().err
+    space: dict[str, object] = {}
+    exec(out, space)  # the code texgrad generated, run as a user would
+    grad = space["grad_x"]
+    a, x, b = np.arange(6.0).reshape(2, 3), np.array([1.0, -1.0, 2.0]), np.array([0.5, 1.0])
+    np.testing.assert_allclose(grad(x, a, b, 0.25), a.T @ (a @ x - b) + 0.5 * x)  # type: ignore[operator]
+
+
+def test_diff_json_has_a_numpy_field() -> None:
+    code, out = run("diff", r"x^\top x", "--wrt", "x", "--where", r"x \in \mathbb{R}^n",
+                    "--format", "json")  # fmt: skip
+    data = json.loads(out)
+    assert code == 0 and data["numpy"].startswith("import numpy as np")
+    assert "return (2 * x).ravel()" in data["numpy"]
+
+
+def test_diff_of_a_document_row_as_numpy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = tmp_path / "notes.md"
+    doc.write_text(
+        "Let $\\Sigma \\in \\mathbb{S}^n_{++}$ be the covariance, and the mean and a sample\n"
+        "be $\\boldsymbol{\\mu}, \\mathbf{x} \\in \\mathbb{R}^n$.\n\n"
+        "$$\nL(\\boldsymbol{\\mu}) = \\frac{1}{2}(\\mathbf{x} - \\boldsymbol{\\mu})^\\top "
+        "\\Sigma^{-1} (\\mathbf{x} - \\boldsymbol{\\mu})\n$$\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    code, out = run(
+        "diff", "--file", "notes.md", "--line", "5", "--wrt", r"\boldsymbol{\mu}", "--format", "numpy"
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    assert "def grad_mu(mu, x, Sigma):" in out and "np.linalg.solve(Sigma, " in out
+    space: dict[str, object] = {}
+    exec(out, space)  # the code texgrad generated
+    rng = np.random.default_rng(0)
+    m = rng.standard_normal((3, 3))
+    sigma, x, mu = m @ m.T + np.eye(3), rng.standard_normal(3), rng.standard_normal(3)
+    got = space["grad_mu"](mu=mu, x=x, Sigma=sigma)  # type: ignore[operator]
+    np.testing.assert_allclose(got, np.linalg.solve(sigma, mu - x), rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    ("argv", "want"),
+    [
+        (["diff", r"-\|x\|^2", "--wrt", "x", "--where", r"x \in \mathbb{R}^n"], "-2 x"),
+        (["diff", r"-x^\top x", "--wrt", "x", "--where", r"x \in \mathbb{R}^n"], "-2 x"),
+        (["diff", "--wrt", "x", "--where", r"x \in \mathbb{R}^n", "-x^T x"], "-2 x"),
+        (["diff", "--wrt=X", r"-\log\det X", "--where", r"X \in \mathbb{S}^n_{++}"],
+         "-X^{-1}"),
+        (["diff", "--wrt", "x", "--where", r"x \in \mathbb{R}^n", "--", r"-\|x\|^2"], "-2 x"),
+    ],
+)  # fmt: skip
+def test_diff_takes_an_expression_that_starts_with_a_minus(argv: list[str], want: str) -> None:
+    # argparse reads "-\|x\|^2" as an unknown option; it is the expression as typed
+    code, out = run(*argv)
+    assert (code, out.strip()) == (0, want)
+
+
+def test_diff_with_two_expressions_is_bad_usage() -> None:
+    code, _ = run("diff", r"x^\top x", r"-\|x\|^2", "--wrt", "x", "--where", r"x \in \mathbb{R}^n")
+    assert code == 2

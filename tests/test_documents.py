@@ -57,6 +57,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
     assert "traps-5" in DOCS
     assert [name for name in DOCS if not _is_traps(name)] == [
         "arxiv-attention",
+        "arxiv-contrastive-9",
         "arxiv-diffusion-3",
         "arxiv-gnn-6",
         "arxiv-lora-7",
@@ -69,6 +70,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "beamer-lasso-6",
         "beamer-newton-2",
         "beamer-pca-3",
+        "beamer-recsys-9",
         "beamer-ridge",
         "beamer-spectral-7",
         "cnn-md-4",
@@ -76,6 +78,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "control-hinf-8",
         "control-lqr-2",
         "control-mpc-3",
+        "control-observer-9",
         "control-sysid-7",
         "econometrics-notes-4",
         "gp-blog",
@@ -95,6 +98,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "quarto-bayes-4",
         "quarto-gmm-3",
         "quarto-logistic",
+        "quarto-portfolio-9",
         "quarto-ppca-8",
         "quarto-ridge-2",
         "quarto-statespace-6",

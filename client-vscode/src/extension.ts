@@ -18,6 +18,7 @@ import {
   TransportKind,
 } from "vscode-languageclient/node";
 import type { CodeAction, DocumentSelector, WorkspaceEdit } from "vscode-languageclient/node";
+import { announceCommands, copyToClipboard } from "./copyCode";
 import { differentiate, ProtocolCodeAction } from "./differentiate";
 import {
   checkPythonHasTexgrad,
@@ -51,6 +52,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand("texgrad.restartServer", () => restart()),
     vscode.commands.registerCommand("texgrad.showOutput", () => output.show(true)),
     vscode.commands.registerCommand("texgrad.differentiate", () => differentiateCommand()),
+    // copyCode.COPY_COMMAND, run by the server's "Copy ∇ₓf as NumPy" code actions
+    vscode.commands.registerCommand("texgrad.copyToClipboard", (text: unknown, what: unknown) =>
+      copyToClipboard(
+        {
+          writeText: (t) => vscode.env.clipboard.writeText(t),
+          info: (m) => void vscode.window.showInformationMessage(m),
+          error: (m) => void vscode.window.showErrorMessage(m),
+        },
+        text,
+        what,
+      ),
+    ),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (needsRestart((section) => e.affectsConfiguration(section))) {
         void restart();
@@ -134,6 +147,13 @@ async function doStart(): Promise<void> {
     },
   };
   const started = new LanguageClient("texgrad", "texgrad", serverOptions, clientOptions);
+  // Tell the server this client runs texgrad.copyToClipboard, so it offers "Copy ∇ₓf as NumPy".
+  started.registerFeature({
+    fillClientCapabilities: (capabilities) => announceCommands(capabilities),
+    initialize: () => undefined,
+    getState: () => ({ kind: "static" }),
+    clear: () => undefined,
+  });
   client = started;
   const commandLine = formatCommand(current.command, current.args);
   started.onDidChangeState((e) => {

@@ -56,8 +56,16 @@ describe("the extension, activated", () => {
     assert.match(String(state.status.tooltip), /fakeServer\.js/);
     assert.deepEqual(
       [...state.commands.keys()].sort(),
-      ["texgrad.differentiate", "texgrad.restartServer", "texgrad.showOutput"],
+      ["texgrad.copyToClipboard", "texgrad.differentiate", "texgrad.restartServer", "texgrad.showOutput"],
     );
+  });
+
+  it("announces the copy command to the server, and copies what a code action hands it", async () => {
+    await until("the capabilities", () => seen().experimental);
+    assert.deepEqual(seen().experimental.commands.commands, ["texgrad.copyToClipboard"]);
+    await state.commands.get("texgrad.copyToClipboard")?.("import numpy as np\n", "∇ₓf as NumPy");
+    assert.deepEqual(state.clipboard, ["import numpy as np\n"]);
+    assert.ok(state.messages.includes("info: texgrad: copied ∇ₓf as NumPy to the clipboard."), state.messages.join("\n"));
   });
 
   it("sends the server's settings, nested, as initializationOptions and for workspace/configuration", async () => {

@@ -117,6 +117,7 @@ export interface StubState {
   output: string[];
   applied: WorkspaceEdit[];
   picked: unknown[];
+  clipboard: string[];
   status: { text: string; tooltip: unknown };
 }
 
@@ -128,6 +129,7 @@ export function installVscodeStub(settings: Record<string, unknown>): StubState 
     output: [],
     applied: [],
     picked: [],
+    clipboard: [],
     status: { text: "", tooltip: undefined },
   };
   const lookup = (key: string): unknown => {
@@ -174,7 +176,19 @@ export function installVscodeStub(settings: Record<string, unknown>): StubState 
       dispose(): void {}
     },
     CancellationError: class extends Error {},
-    env: { appName: "stub", language: "en", machineId: "stub", sessionId: "stub", openExternal: async () => true },
+    env: {
+      appName: "stub",
+      language: "en",
+      machineId: "stub",
+      sessionId: "stub",
+      openExternal: async () => true,
+      clipboard: {
+        writeText: async (text: string) => {
+          state.clipboard.push(text);
+        },
+        readText: async () => state.clipboard.at(-1) ?? "",
+      },
+    },
     workspace: {
       workspaceFolders: undefined,
       textDocuments: [],

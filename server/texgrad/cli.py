@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from texgrad import __version__
 from texgrad.reading.document import DocumentRead, detect_format, read_document
@@ -25,6 +25,9 @@ from texgrad.shapes.diagnostics import Diagnostic
 from texgrad.syntax.parse import ParsedRow, parse_region
 from texgrad.syntax.show import show
 
+if TYPE_CHECKING:  # the engine is imported when a derivative is asked for
+    from texgrad.calculus.api import DiffOutcome
+
 # the documents a folder is searched for: LaTeX, Markdown, Quarto, R Markdown, MDX
 DOCUMENT_SUFFIXES = (".tex", ".ltx", ".latex", ".md", ".markdown", ".qmd", ".rmd", ".mdx")
 SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages"})
@@ -32,7 +35,7 @@ SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages"})
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_expression_as_typed(sys.argv[1:] if argv is None else list(argv)))
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
@@ -40,6 +43,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args, sys.stdout))
     except BrokenPipeError:  # `texgrad inspect … | head`
         return 0
+
+
+# the options of `texgrad diff` that take a value (the next argument, or after `=`)
+_DIFF_VALUED = ("--wrt", "--where", "--file", "--line", "--format", "--layout", "--budget")
+
+
+def _expression_as_typed(argv: list[str]) -> list[str]:
+    r"""``texgrad diff '-x^\top x' …`` and ``texgrad diff '-\|x\|^2' …``: an expression
+    that starts with ``-`` is the expression, not an unknown option (argparse would stop at
+    it); it is passed on as ``--expression=…``.  ``-h`` stays the help."""
+    if "diff" not in argv:
+        return argv
+    start = argv.index("diff") + 1
+    out = argv[:start]
+    takes_value = False
+    for arg in argv[start:]:
+        if takes_value:
+            out.append(arg)
+            takes_value = False
+        elif arg == "--":
+            return out + argv[len(out) :]
+        elif arg.startswith("--"):
+            out.append(arg)
+            takes_value = "=" not in arg and any(v.startswith(arg) for v in _DIFF_VALUED)
+        elif arg.startswith("-") and arg not in ("-h", "-") and not _is_number(arg):
+            out.append(f"--expression={arg}")
+        else:
+            out.append(arg)
+    return out
+
+
+def _is_number(arg: str) -> bool:
+    try:
+        float(arg)
+    except ValueError:
+        return False
+    return True
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -108,6 +148,7 @@ def _add_diff(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "result, 1 when the result could not be verified or there is none, 2 on bad usage.",
     )
     dif.add_argument("expr", nargs="?", metavar="EXPR", help=r"LaTeX, e.g. '\ln(\|Ax\|_2^2)'")
+    dif.add_argument("--expression", dest="expr_typed", help=argparse.SUPPRESS)
     dif.add_argument("--wrt", required=True, metavar="VAR", help="the variable, e.g. x or X")
     dif.add_argument(
         "--where",
@@ -118,7 +159,11 @@ def _add_diff(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     dif.add_argument("--file", metavar="DOC", help="differentiate the math on --line of DOC")
     dif.add_argument("--line", type=int, metavar="N", help="1-based line of --file")
     dif.add_argument(
-        "--format", choices=("latex", "json"), default="latex", help="output (default: latex)"
+        "--format",
+        choices=("latex", "json", "numpy"),
+        default="latex",
+        help="output (default: latex); numpy: a Python function of the symbols returning the "
+        "result (for a matrix-valued function, of the point and a direction dX, returning dF)",
     )
     dif.add_argument(
         "--layout",
@@ -130,6 +175,11 @@ def _add_diff(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     dif.add_argument("--hessian", action="store_true", help="the Hessian of a scalar f of a vector")
     dif.add_argument(
         "--budget", type=float, default=5.0, metavar="SECONDS", help="time budget (default: 5)"
+    )
+    dif.add_argument(
+        "--einstein",
+        action="store_true",
+        help="an index repeated in a product is summed (as a document saying so reads)",
     )
     dif.set_defaults(run=_diff)
 
@@ -185,6 +235,11 @@ def _settings(args: argparse.Namespace, out: TextIO) -> int:
 def _diff(args: argparse.Namespace, out: TextIO) -> int:
     from texgrad.calculus.api import diff_in_document, diff_latex
 
+    if args.expr_typed is not None:  # an EXPR that starts with '-' (see _expression_as_typed)
+        if args.expr is not None:
+            print("texgrad diff: give one EXPR", file=sys.stderr)
+            return 2
+        args.expr = args.expr_typed
     if args.file is not None:
         if args.line is None or args.expr is not None:
             print("texgrad diff: --file needs --line and no EXPR", file=sys.stderr)
@@ -204,12 +259,14 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
         return 2
     else:
         outcome = diff_latex(
-            args.expr, args.wrt, args.where, args.layout, args.budget, args.hessian
+            args.expr, args.wrt, args.where, args.layout, args.budget, args.hessian, args.einstein
         )
     if args.format == "json":
         print(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2), file=out)
     elif outcome.error is not None:
         print(f"texgrad diff: {outcome.error}", file=sys.stderr)
+    elif args.format == "numpy":
+        return _print_numpy(outcome, out)
     else:
         print(outcome.result, file=out)
         if outcome.where:  # the names the result gives its long parts
@@ -222,7 +279,20 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
         print(
             f"% {outcome.kind} ({outcome.shape}{layout}); {status}: {outcome.note}", file=sys.stderr
         )
+        if outcome.matrix_form:  # a sum over samples whose stacked matrix is declared
+            print(f"% in matrix form (verified): {outcome.matrix_form}", file=sys.stderr)
     return 0 if outcome.error is None and outcome.verified else 1
+
+
+def _print_numpy(outcome: DiffOutcome, out: TextIO) -> int:
+    """The result as NumPy code on stdout (its docstring says whether it was verified)."""
+    if not outcome.numpy:
+        print(f"texgrad diff: no NumPy code for this result: {outcome.numpy_note}", file=sys.stderr)
+        return 1
+    out.write(outcome.numpy)
+    status = "verified" if outcome.verified else "NOT VERIFIED"
+    print(f"# {outcome.kind} ({outcome.shape}); {status}: {outcome.note}", file=sys.stderr)
+    return 0 if outcome.verified else 1
 
 
 # -- check -------------------------------------------------------------------------------

@@ -138,11 +138,36 @@ def sample_with_sizes(
             values["1"] = np.ones((size, 1))
         else:
             raise ValueError(f"{problem.id}: unknown constant {name}")
+    _sample_families(problem, dom, values, sizes, rng)
     for name, latex in problem.defs:
         if name in dom.shapes:
             raise ValueError(f"{problem.id}: the abbreviation {name} is a declared symbol")
         values[name] = evaluate(tree(latex), values)
     return values, sizes
+
+
+def _sample_families(
+    problem: Problem,
+    dom: Domain,
+    values: dict[str, Array],
+    sizes: dict[str, int],
+    rng: np.random.Generator,
+) -> None:
+    """Every member of each family summed over (``"family:x"``, labels 1, 2, …), as many as
+    the dimension named (sized unlike every other dimension where no declaration sizes it);
+    a member is shaped as the family's declared member or as the letter alone."""
+    for letter, count in problem.families:
+        if count not in sizes:
+            sizes[count] = next(n for n in range(3, 99) if n not in sizes.values())
+        values.setdefault(count, np.array([[float(sizes[count])]]))
+        shape = next(
+            (s for k, s in dom.shapes.items() if k == letter or k.startswith(letter + "_{")), None
+        )
+        if shape is None:
+            raise ValueError(f"{problem.id}: the family {letter} has no declared shape")
+        subs = {d: sizes[d.name] for d in shape.rows.free_symbols | shape.cols.free_symbols}
+        rows, cols = int(shape.rows.subs(subs)), int(shape.cols.subs(subs))
+        values[f"family:{letter}"] = rng.standard_normal((sizes[count], rows, cols))
 
 
 def engine_values(
@@ -312,6 +337,15 @@ def finite_difference(problem: Problem, values: dict[str, Array]) -> Array:
         return finite_difference_jacobian(lambda v: evaluate(node, v), values, wrt)
     if problem.kind == "derivative":
         return directional_difference(lambda v: evaluate(node, v), values, wrt, np.ones((1, 1)))
+    if problem.kind == "hessian":  # the Jacobian of the gradient, both by central differences
+        return finite_difference_jacobian(
+            lambda v: finite_difference_gradient(
+                lambda u: evaluate_scalar(node, u), v, wrt, eps=1e-5
+            ).reshape(-1, 1),
+            values,
+            wrt,
+            eps=1e-4,
+        )
     raise ValueError(f"{problem.id}: no finite difference of kind {problem.kind}")
 
 
@@ -397,11 +431,13 @@ def expected_differential(problem: Problem, values: dict[str, Array], wrt: str, 
     """What the textbook answer says df is in the direction ``e`` at ``values``."""
     if problem.kind == "matrix":
         return evaluate_differential(answer_tree(problem), values, wrt, e)
+    if problem.kind == "hessian":  # the answer is the second derivative: df by differences
+        return directional_difference(function(problem), values, wrt, e)
     answer = answer_value(problem, values)
     if problem.kind == "gradient":
         return np.array([[float(np.sum(answer * e))]])
     if problem.kind == "jacobian":
-        return answer @ e
+        return answer @ e.reshape(-1, 1, order="F")  # ∂vec f / ∂vec X of a matrix X too
     return answer * float(e[0, 0])
 
 

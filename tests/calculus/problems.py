@@ -9,7 +9,9 @@ should give.  ``kind`` is what the engine should call the result:
 - ``jacobian``: a vector function of a vector; the answer is m×n, numerator layout;
 - ``derivative``: any function of a scalar; the answer has the function's shape;
 - ``matrix``: a matrix-valued function of a vector or matrix; the answer is the
-  differential ``dF`` written with ``\mathrm{d}X`` (``A \,\mathrm{d}X\, B``).
+  differential ``dF`` written with ``\mathrm{d}X`` (``A \,\mathrm{d}X\, B``);
+- ``hessian``: a scalar function of a vector, asked with ``hessian=True``; the answer is
+  the n×n Hessian.
 
 Sampling domains come from ``where``: ``\mathbb{S}^n_{++}`` is symmetric positive
 definite, ``\mathbb{S}^n`` symmetric, ``\mathbb{R}^n_{+}`` / ``\mathbb{R}_{++}``
@@ -44,9 +46,12 @@ class Problem:
     simplex: tuple[str, ...] = ()
     check_expr: str | None = None
     check_answer: str | None = None
+    # families summed over: (letter, how many members: a dimension's name); each member is
+    # sampled (evaluate_tree's "family:x"), the dimension sized unlike every other
+    families: tuple[tuple[str, str], ...] = ()
 
 
-KINDS = ("gradient", "jacobian", "derivative", "matrix")
+KINDS = ("gradient", "jacobian", "derivative", "matrix", "hessian")
 
 P = Problem
 
@@ -474,6 +479,221 @@ PROBLEMS: tuple[Problem, ...] = (
       defs=(("a", r"\sigma(W_1\mathbf{x})"), ("\\hat{y}", r"W_2\sigma(W_1\mathbf{x})")),
       constants={"1": "h"},
       check_expr=r"\frac{1}{2}\|W_2\sigma(W_1\mathbf{x}) - \mathbf{y}\|^2"),
+    # -- sums over samples: a family of vectors x_i (h_t) summed over, y_i entries of y --------
+    P("sums-least-squares", r"\sum_{i=1}^N (\mathbf{w}^\top\mathbf{x}_i - y_i)^2", r"\mathbf{w}",
+      r"\mathbf{w} \in \mathbb{R}^d; \mathbf{x}_i \in \mathbb{R}^d; \mathbf{y} \in \mathbb{R}^N",
+      "gradient", r"\sum_{i=1}^N 2(\mathbf{w}^\top\mathbf{x}_i - y_i)\mathbf{x}_i",
+      "least squares over samples", families=(("x", "N"),)),
+    P("sums-logistic", r"\sum_i \log(1 + \exp(-y_i\,\mathbf{w}^\top\mathbf{x}_i))", r"\mathbf{w}",
+      r"\mathbf{w} \in \mathbb{R}^d; \mathbf{x}_i \in \mathbb{R}^d; \mathbf{y} \in \mathbb{R}^N",
+      "gradient", r"-\sum_i \frac{y_i}{1 + \exp(y_i \mathbf{w}^\top\mathbf{x}_i)} \mathbf{x}_i",
+      "logistic loss over samples", families=(("x", "N"),)),
+    P("sums-centre", r"\sum_{i} \|x_i - \mu\|^2", r"\mu", r"x \in \mathbb{R}^d; \mu \in \mathbb{R}^d",
+      "gradient", r"2\sum_{i} (\mu - x_i)", "k-means centre (family sized by x)",
+      families=(("x", "N"),)),
+    P("sums-rnn", r"\sum_{t=2}^T \|h_t - W h_{t-1}\|^2", "W",
+      r"W \in \mathbb{R}^{n \times n}; h_t \in \mathbb{R}^n", "gradient",
+      r"2\sum_{t=2}^T (W h_{t-1} - h_t) h_{t-1}^\top", "linear recurrence fit",
+      families=(("h", "T"),)),
+    P("sums-defined-loss", r"\frac{1}{N}\sum_{n=1}^{N} \ell(f(x_n), t_n)", "w",
+      r"w \in \mathbb{R}^d; x_n \in \mathbb{R}^d; t \in \mathbb{R}^N; f(x) = w^\top x; "
+      r"\ell(a, b) = \frac{1}{2}(a - b)^2",
+      "gradient", r"\frac{1}{N}\sum_{n=1}^{N} (w^\top x_n - t_n) x_n",
+      "a loss and a model the document defines", families=(("x", "N"),),
+      check_expr=r"\frac{1}{N}\sum_{n=1}^{N} \frac{1}{2}(w^\top x_n - t_n)^2"),
+    P("sums-ridge", r"\frac{1}{N}\sum_{i=1}^N (\mathbf{w}^\top\mathbf{x}_i - y_i)^2 + \lambda\|\mathbf{w}\|^2",
+      r"\mathbf{w}",
+      r"\mathbf{w} \in \mathbb{R}^d; \mathbf{x}_i \in \mathbb{R}^d; \mathbf{y} \in \mathbb{R}^N; \lambda \in \mathbb{R}",
+      "gradient",
+      r"\frac{2}{N}\sum_{i=1}^N (\mathbf{w}^\top\mathbf{x}_i - y_i)\mathbf{x}_i + 2\lambda\mathbf{w}",
+      "ridge regression over samples", families=(("x", "N"),)),
+    P("sums-scalar-family", r"\sum_i (y_i - \mathbf{w}^\top\mathbf{x}_i)^2", r"\mathbf{w}",
+      r"\mathbf{w} \in \mathbb{R}^d; \mathbf{x}_i \in \mathbb{R}^d; y_i \in \mathbb{R}", "gradient",
+      r"2\sum_i (\mathbf{w}^\top\mathbf{x}_i - y_i)\mathbf{x}_i", "y_i scalars of a family",
+      families=(("x", "N"), ("y", "N"))),
+    # -- matrix functions: fractional powers, row-wise softmax, vec (issue 14) ------------------
+    P("mf-sqrt-spd", r"S^{1/2}", "S", r"S \in \mathbb{S}^n_{++}", "matrix",
+      r"\operatorname{vec}^{-1}\left((I \otimes S^{1/2} + S^{1/2} \otimes I)^{-1}"
+      r" \operatorname{vec}(\mathrm{d}S)\right)", "Sylvester equation of the square root",
+      constants={"I": "n"}),
+    P("mf-sqrt-written", r"\sqrt{S}", "S", r"S \in \mathbb{S}^n_{++}", "matrix",
+      r"\operatorname{vec}^{-1}\left((I \otimes \sqrt{S} + \sqrt{S} \otimes I)^{-1}"
+      r" \operatorname{vec}(\mathrm{d}S)\right)", "matrix square root written \\sqrt",
+      constants={"I": "n"}),
+    P("mf-inv-sqrt", r"S^{-1/2}", "S", r"S \in \mathbb{S}^n_{++}", "matrix",
+      r"-S^{-1/2} \operatorname{vec}^{-1}\left((I \otimes S^{1/2} + S^{1/2} \otimes I)^{-1}"
+      r" \operatorname{vec}(\mathrm{d}S)\right) S^{-1/2}", "whitening matrix",
+      constants={"I": "n"}),
+    P("mf-polar", r"(A - B)\left[(A - B)^\top(A - B)\right]^{-1/2}", "B",
+      r"A, B \in \mathbb{R}^{(n+1) \times n}", "matrix",
+      r"-\mathrm{d}B\, M^{-1/2} + C M^{-1/2} \operatorname{vec}^{-1}\left((I \otimes M^{1/2}"
+      r" + M^{1/2} \otimes I)^{-1} \operatorname{vec}(\mathrm{d}B^\top C + C^\top \mathrm{d}B)"
+      r"\right) M^{-1/2}", "the users' polar factor",
+      defs=(("C", r"A - B"), ("M", r"C^\top C")), constants={"I": "n"}),
+    P("mf-trace-sqrt-product", r"\operatorname{tr}(A S^{1/2})", "S",
+      r"A \in \mathbb{R}^{n \times n}; S \in \mathbb{S}^n_{++}", "gradient",
+      r"\operatorname{vec}^{-1}\left((I \otimes S^{1/2} + S^{1/2} \otimes I)^{-1}"
+      r" \operatorname{vec}(A^\top)\right)", "trace against a square root",
+      constants={"I": "n"}),
+    P("mf-vec-AXB", r"\operatorname{vec}(AXB)", "X",
+      r"A \in \mathbb{R}^{p \times m}; X \in \mathbb{R}^{m \times n}; B \in \mathbb{R}^{n \times q}",
+      "jacobian", r"B^\top \otimes A", "vec of a linear map (Magnus-Neudecker)"),
+    P("mf-vec-inverse", r"\operatorname{vec}(X^{-1})", "X", r"X \in \mathbb{R}^{n \times n}",
+      "jacobian", r"-X^{-\top} \otimes X^{-1}", "vec of an inverse"),
+    P("mf-vec-sqrt", r"\operatorname{vec}(S^{1/2})", "S", r"S \in \mathbb{S}^n_{++}",
+      "jacobian", r"(I \otimes S^{1/2} + S^{1/2} \otimes I)^{-1}",
+      "Kronecker sum of the square root", constants={"I": "n"}),
+    P("mf-attention-V", r"\operatorname{softmax}\left(\frac{QK^\top}{\sqrt{\tau}}\right)V", "V",
+      r"Q \in \mathbb{R}^{n \times d}; K \in \mathbb{R}^{m \times d}; V \in \mathbb{R}^{m \times p}; \tau \in \mathbb{R}_{++}",
+      "matrix", r"S \,\mathrm{d}V", "attention (row-wise softmax)",
+      defs=(("S", r"\operatorname{softmax}\left(\frac{QK^\top}{\sqrt{\tau}}\right)"),)),
+    P("mf-attention-Q", r"\operatorname{softmax}\left(\frac{QK^\top}{\sqrt{\tau}}\right)V", "Q",
+      r"Q \in \mathbb{R}^{n \times d}; K \in \mathbb{R}^{m \times d}; V \in \mathbb{R}^{m \times p}; \tau \in \mathbb{R}_{++}",
+      "matrix",
+      r"\frac{1}{\sqrt{\tau}}\left(S \odot (\mathrm{d}Q K^\top) - \operatorname{diag}\left((S \odot"
+      r" (\mathrm{d}Q K^\top))\mathbf{1}\right) S\right) V", "attention (row-wise softmax)",
+      defs=(("S", r"\operatorname{softmax}\left(\frac{QK^\top}{\sqrt{\tau}}\right)"),),
+      constants={"1": "m"}),
+    P("mf-attention-K", r"\operatorname{softmax}\left(\frac{QK^\top}{\sqrt{\tau}}\right)V", "K",
+      r"Q \in \mathbb{R}^{n \times d}; K \in \mathbb{R}^{m \times d}; V \in \mathbb{R}^{m \times p}; \tau \in \mathbb{R}_{++}",
+      "matrix",
+      r"\frac{1}{\sqrt{\tau}}\left(S \odot (Q \,\mathrm{d}K^\top) - \operatorname{diag}\left((S \odot"
+      r" (Q \,\mathrm{d}K^\top))\mathbf{1}\right) S\right) V", "attention (row-wise softmax)",
+      defs=(("S", r"\operatorname{softmax}\left(\frac{QK^\top}{\sqrt{\tau}}\right)"),),
+      constants={"1": "m"}),
+    P("mf-row-softmax-loss", r"\operatorname{tr}(C^\top \operatorname{softmax}(Z))", "Z",
+      r"C, Z \in \mathbb{R}^{n \times m}", "gradient",
+      r"S \odot C - \operatorname{diag}((S \odot C)\mathbf{1}) S", "row-wise softmax, linear loss",
+      defs=(("S", r"\operatorname{softmax}(Z)"),), constants={"1": "m"}),
+    # -- index notation: the component-wise method (issue 14) ---------------------------------
+    P("idx-trace-AB-lower", r"\sum_{i,k} a_{ik} b_{ki}", "A",
+      r"A \in \mathbb{R}^{n \times m}; B \in \mathbb{R}^{m \times n}", "gradient", r"B^\top",
+      "∇_A tr(AB) = Bᵀ, component-wise (users' question)"),
+    P("idx-trace-AB-free-i", r"\sum_{k} a_{ik} b_{ki}", "A",
+      r"A \in \mathbb{R}^{n \times m}; B \in \mathbb{R}^{m \times n}", "gradient", r"B^\top",
+      "the repeated free index i read as summed: tr(AB)",
+      check_expr=r"\sum_{i} \sum_{k} a_{ik} b_{ki}"),
+    P("idx-frobenius", r"\sum_{i,j} A_{ij}^2", "A", r"A \in \mathbb{R}^{m \times n}", "gradient",
+      r"2 A", "squared Frobenius norm by entries"),
+    P("idx-inner", r"\sum_{i=1}^n x_i y_i", "x", r"x, y \in \mathbb{R}^n", "gradient", r"y",
+      "inner product by entries", check_expr=r"\sum_i x_i y_i"),
+    P("idx-quadratic", r"\sum_{i,j} x_i A_{ij} x_j", "x",
+      r"x \in \mathbb{R}^n; A \in \mathbb{R}^{n \times n}", "gradient", r"(A + A^\top) x",
+      "quadratic form by entries"),
+    P("idx-quadratic-lower", r"\sum_{i}\sum_{j} a_{ij} x_i x_j", "A",
+      r"x \in \mathbb{R}^n; A \in \mathbb{R}^{n \times n}", "gradient", r"x x^\top",
+      "quadratic form by entries, w.r.t. the matrix"),
+    P("idx-bilinear", r"\sum_{i,j} x_i a_{ij} y_j", "x",
+      r"x \in \mathbb{R}^m; A \in \mathbb{R}^{m \times n}; y \in \mathbb{R}^n", "gradient",
+      r"A y", "bilinear form by entries"),
+    P("idx-matrix-product-entry", r"\sum_{i,j} (AB)_{ij} c_{ij}", "A",
+      r"A \in \mathbb{R}^{m \times k}; B \in \mathbb{R}^{k \times n}; C \in \mathbb{R}^{m \times n}",
+      "gradient", r"C B^\top", "entries of a product"),
+    P("idx-transpose-entry", r"\sum_{i,j} (A^\top)_{ij} b_{ij}", "A",
+      r"A \in \mathbb{R}^{m \times n}; B \in \mathbb{R}^{n \times m}", "gradient", r"B^\top",
+      "entries of a transpose"),
+    P("idx-kronecker-delta", r"\sum_{i,j} \delta_{ij} a_{ij}", "A",
+      r"A \in \mathbb{R}^{n \times n}", "gradient", r"I", "the trace with a Kronecker delta",
+      check_expr=r"\sum_{i} a_{ii}", constants={"I": "n"}),
+    P("idx-trace-ABC", r"\sum_{i,j,k} a_{ij} b_{jk} c_{ki}", "B",
+      r"A \in \mathbb{R}^{m \times n}; B \in \mathbb{R}^{n \times p}; C \in \mathbb{R}^{p \times m}",
+      "gradient", r"A^\top C^\top", "tr(ABC) by entries",
+      check_expr=r"\sum_{i} \sum_{j} \sum_{k} a_{ij} b_{jk} c_{ki}"),
+    P("idx-least-squares", r"\sum_i \Big(\sum_j a_{ij} x_j - b_i\Big)^2", "x",
+      r"A \in \mathbb{R}^{m \times n}; x \in \mathbb{R}^n; b \in \mathbb{R}^m", "gradient",
+      r"2 A^\top (A x - b)", "least squares by entries"),
+    P("idx-log-sum", r"\sum_{i=1}^n \log x_i + \frac{1}{2}\sum_{i,j} x_i x_j", "x",
+      r"x \in \mathbb{R}^n_{+}", "gradient", r"x^{\circ -1} + (\mathbf{1}^\top x)\mathbf{1}",
+      "entries under a function, and an outer sum", constants={"1": "n"},
+      check_expr=r"\sum_{i} \log x_i + \frac{1}{2}\sum_{i,j} x_i x_j"),
+    # -- sums over samples in documents as written (sums2): Σ ∈ S_{++} sampled SPD -----------------
+    P("sums2-gaussian-mean", r"\frac12\sum_{i=1}^n (\mathbf x_i - \boldsymbol\mu)^\top\Sigma^{-1}(\mathbf x_i - \boldsymbol\mu)",
+      r"\boldsymbol\mu",
+      r"\mathbf x_i \in \mathbb{R}^d; \boldsymbol\mu \in \mathbb{R}^d; \Sigma \in \mathbb{S}^d_{++}",
+      "gradient", r"-\Sigma^{-1}\sum_{i=1}^n(\mathbf{x}_i - \boldsymbol\mu)",
+      "Gaussian mean, covariance SPD", families=(("x", "n"),)),
+    P("sums2-centring", r"\|X - \mathbf{1}\mu^\top\|_F^2", r"\mu",
+      r"X \in \mathbb{R}^{n \times d}; \mu \in \mathbb{R}^d", "gradient",
+      r"2(\mathbf{1}^\top\mathbf{1}\,\mu - X^\top\mathbf{1})", "centring: 1ᵀ1 = n once distributed",
+      constants={"1": "n"}),
+    # -- NumPy export: names as documents spell them, and what the printer must say -------------
+    P("numpy-layer-superscript", r"\frac{1}{2}\|W^{(1)}\mathbf{x} - \mathbf{y}\|_2^2", r"W^{(1)}",
+      r"W^{(1)} \in \mathbb{R}^{m \times n}; \mathbf{x} \in \mathbb{R}^n; \mathbf{y} \in \mathbb{R}^m",
+      "gradient", r"(W^{(1)}\mathbf{x} - \mathbf{y})\mathbf{x}^\top", "a layer's weights, W^{(1)}"),
+    P("numpy-gaussian-mean",
+      r"\frac{1}{2}\log\det\Sigma + \frac{1}{2}(\mathbf{x} - \boldsymbol{\mu})^\top \Sigma^{-1}"
+      r"(\mathbf{x} - \boldsymbol{\mu})", r"\boldsymbol{\mu}",
+      r"\mathbf{x}, \boldsymbol{\mu} \in \mathbb{R}^n; \Sigma \in \mathbb{S}^n_{++}", "gradient",
+      r"-\Sigma^{-1}(\mathbf{x} - \boldsymbol{\mu})", "Gaussian negative log-likelihood"),
+    P("numpy-gaussian-covariance",
+      r"\frac{1}{2}\log\det\Sigma + \frac{1}{2}(\mathbf{x} - \boldsymbol{\mu})^\top \Sigma^{-1}"
+      r"(\mathbf{x} - \boldsymbol{\mu})", r"\Sigma",
+      r"\mathbf{x}, \boldsymbol{\mu} \in \mathbb{R}^n; \Sigma \in \mathbb{S}^n_{++}", "gradient",
+      r"\frac{1}{2}\Sigma^{-1} - \frac{1}{2}\Sigma^{-1}(\mathbf{x} - \boldsymbol{\mu})"
+      r"(\mathbf{x} - \boldsymbol{\mu})^\top\Sigma^{-1}", "Gaussian negative log-likelihood"),
+    P("numpy-ridge-lambda", r"\|A\mathbf{x} - \mathbf{b}\|^2 + \lambda\|\mathbf{x}\|^2",
+      r"\mathbf{x}",
+      r"A \in \mathbb{R}^{m \times n}; \mathbf{x} \in \mathbb{R}^n; \mathbf{b} \in \mathbb{R}^m; "
+      r"\lambda \in \mathbb{R}", "gradient",
+      r"2A^\top(A\mathbf{x} - \mathbf{b}) + 2\lambda\mathbf{x}", "ridge (λ is a Python keyword)"),
+    P("numpy-clashing-names", r"\operatorname{tr}(W_1^\top W^{(1)}) + \|W^{(1)}\|_F^2", r"W^{(1)}",
+      r"W_1, W^{(1)} \in \mathbb{R}^{m \times n}", "gradient", r"W_1 + 2W^{(1)}",
+      "W_1 and W^{(1)}: one identifier each"),
+    P("numpy-logistic-theta", r"\mathbf{y}^\top \log\sigma(X\boldsymbol{\theta})",
+      r"\boldsymbol{\theta}",
+      r"X \in \mathbb{R}^{N \times d}; \boldsymbol{\theta} \in \mathbb{R}^d; \mathbf{y} \in \mathbb{R}^N",
+      "gradient", r"X^\top(\mathbf{y} \odot (1 - \sigma(X\boldsymbol{\theta})))",
+      "logistic log-likelihood"),
+    P("numpy-tanh-jacobian", r"\tanh(W\mathbf{h} + \mathbf{b})", r"\mathbf{h}",
+      r"W \in \mathbb{R}^{m \times n}; \mathbf{h} \in \mathbb{R}^n; \mathbf{b} \in \mathbb{R}^m",
+      "jacobian", r"\operatorname{diag}(1 - \tanh(W\mathbf{h} + \mathbf{b})^{\circ 2}) W",
+      "a recurrent cell's Jacobian"),
+    P("numpy-hat-kron", r"\hat{X} \otimes B", r"\hat{X}",
+      r"\hat{X} \in \mathbb{R}^{m \times n}; B \in \mathbb{R}^{p \times q}", "matrix",
+      r"\mathrm{d}\hat{X} \otimes B", "a Kronecker product's differential"),
+    P("numpy-inverse-solve", r"\mathbf{b}^\top (A + \mathbf{x}\mathbf{x}^\top)^{-1} \mathbf{b}",
+      r"\mathbf{x}",
+      r"A \in \mathbb{S}^n_{++}; \mathbf{x}, \mathbf{b} \in \mathbb{R}^n", "gradient",
+      r"-2(A + \mathbf{x}\mathbf{x}^\top)^{-1}\mathbf{b}\mathbf{b}^\top(A + \mathbf{x}\mathbf{x}^\top)^{-1}\mathbf{x}",
+      "an inverse applied to a vector: solve"),
+    P("numpy-log-abs-det-t", r"\ln|\det(A + tB)|", "t",
+      r"A, B \in \mathbb{R}^{n \times n}; t \in \mathbb{R}", "derivative",
+      r"\operatorname{tr}((A + tB)^{-1} B)", "log |det| along a line"),
+    # -- Hessians of products and quotients of scalar functions (helper: forms) ---------------
+    P("hess-rayleigh", r"\frac{x^\top A x}{x^\top x}", "x",
+      r"A \in \mathbb{R}^{n \times n}; x \in \mathbb{R}^n", "hessian",
+      r"\frac{A + A^\top}{x^\top x} - \frac{2((A + A^\top) x x^\top + x x^\top (A + A^\top)"
+      r" + (x^\top A x) I)}{(x^\top x)^2} + \frac{8 (x^\top A x) x x^\top}{(x^\top x)^3}",
+      "Rayleigh quotient", constants={"I": "n"}),
+    P("hess-linear-times-quadratic", r"(a^\top x)(x^\top A x)", "x",
+      r"A \in \mathbb{R}^{n \times n}; x, a \in \mathbb{R}^n", "hessian",
+      r"(a^\top x)(A + A^\top) + a x^\top (A + A^\top) + (A + A^\top) x a^\top",
+      "product of a linear and a quadratic form"),
+    P("hess-quadratic-over-linear", r"\frac{x^\top A x}{a^\top x}", "x",
+      r"A \in \mathbb{R}^{n \times n}; x, a \in \mathbb{R}^n", "hessian",
+      r"\frac{A + A^\top}{a^\top x} - \frac{(A + A^\top) x a^\top + a x^\top (A + A^\top)}"
+      r"{(a^\top x)^2} + \frac{2 (x^\top A x) a a^\top}{(a^\top x)^3}",
+      "quotient of a quadratic and a linear form"),
+    P("hess-norm-over-linear", r"\frac{x^\top x}{a^\top x}", "x", r"x, a \in \mathbb{R}^n",
+      "hessian",
+      r"\frac{2I}{a^\top x} - \frac{2(x a^\top + a x^\top)}{(a^\top x)^2}"
+      r" + \frac{2 (x^\top x) a a^\top}{(a^\top x)^3}",
+      "quotient of a squared norm and a linear form", constants={"I": "n"}),
+    P("hess-log-quadratic", r"\log(x^\top A x)", "x",
+      r"A \in \mathbb{S}^n_{++}; x \in \mathbb{R}^n", "hessian",
+      r"\frac{2A}{x^\top A x} - \frac{4 A x x^\top A}{(x^\top A x)^2}",
+      "logarithm of a positive definite quadratic form"),
+    P("hess-exp-linear-times-norm", r"e^{a^\top x} x^\top x", "x", r"x, a \in \mathbb{R}^n",
+      "hessian", r"e^{a^\top x}((x^\top x) a a^\top + 2(a x^\top + x a^\top + I))",
+      "exponential of a linear form times a squared norm", constants={"I": "n"}),
+    P("ones-row-centering-mean", r"\|X - \boldsymbol{\mu}\mathbf{1}^\top\|_F^2",
+      r"\boldsymbol{\mu}", r"X \in \mathbb{R}^{n \times k}; \boldsymbol{\mu} \in \mathbb{R}^n",
+      "gradient", r"-2(X - \boldsymbol{\mu}\mathbf{1}^\top)\mathbf{1}",
+      "centering by an outer product with an unsized ones vector", constants={"1": "k"}),
+    P("ones-row-centering-data", r"\|X - \boldsymbol{\mu}\mathbf{1}^\top\|_F^2", "X",
+      r"X \in \mathbb{R}^{n \times k}; \boldsymbol{\mu} \in \mathbb{R}^n", "gradient",
+      r"2(X - \boldsymbol{\mu}\mathbf{1}^\top)",
+      "centering by an outer product with an unsized ones vector", constants={"1": "k"}),
 )  # fmt: skip
 
 

@@ -60,7 +60,8 @@ def test_cli_json_has_exactly_the_documented_keys(capsys: pytest.CaptureFixture[
     data = json.loads(capsys.readouterr().out)
     assert rc == 0
     assert set(data) == {
-        "kind", "result", "differential", "shape", "layout", "verified", "steps", "where"
+        "kind", "result", "differential", "shape", "layout", "verified", "steps", "numpy",
+        "where",
     }  # fmt: skip
     assert data["result"] == r"2 A^\top (A x - b)" and data["verified"] is True
 
@@ -124,3 +125,39 @@ def test_a_block_matrix_in_a_document_is_refused_never_misread(tmp_path: Path) -
         api.plans_at("doc.md", text, text.index(row))  # offers what it can, raises nothing
     out = api.diff_at("doc.md", text, text.index("h ="), "x")
     assert out.verified and out.result == r"(A + A^\top) x"
+
+
+def test_a_row_listing_definitions_defines_each_and_differentiates_the_one_asked() -> None:
+    text = (
+        "Let $\\mathbf{x} \\in \\mathbb{R}^d$, $W \\in \\mathbb{R}^{h \\times d}$, "
+        "$\\mathbf{b} \\in \\mathbb{R}^h$, $V \\in \\mathbb{R}^{k \\times h}$, "
+        "$\\mathbf{y} \\in \\mathbb{R}^k$.\n\n"
+        "$$ \\mathbf{z} = W\\mathbf{x} + \\mathbf{b}, \\qquad \\mathbf{a} = \\tanh(\\mathbf{z}), "
+        "\\qquad \\hat{\\mathbf{y}} = V\\mathbf{a} . $$\n\n"
+        "$$ L = \\frac{1}{2}\\|\\hat{\\mathbf{y}} - \\mathbf{y}\\|^2 $$\n"
+    )
+    by_w = api.diff_at("doc.md", text, text.index("L ="), "W")  # through ŷ, a and z
+    assert by_w.verified and by_w.kind == "gradient"
+    at = text.index("\\mathbf{z} = W")  # the first statement of the row, asked at its place
+    by_b = api.diff_at("doc.md", text, at, "\\mathbf{b}")
+    assert by_b.verified and by_b.result == "I"
+
+
+def test_check_and_diff_give_one_answer_on_a_scalar_plus_an_array(tmp_path: Path) -> None:
+    # shapes' one rule (dims.scalar_spreads): a scalar plus a row is added to each entry —
+    # no diagnostic, and a verified derivative; a scalar plus a matrix is left unchecked —
+    # no diagnostic, and no derivative either (a refusal that says why, not a "cannot add")
+    doc = tmp_path / "affine.md"
+    doc.write_text(
+        "Let $a_0 \\in \\mathbb{R}$, $\\mathbf{a} \\in \\mathbb{R}^n$ and "
+        "$\\mathbf{B} \\in \\mathbb{R}^{n \\times m}$.\n\n"
+        "$$ f = a_0 + \\mathbf{a}^\\top \\mathbf{B} $$\n\n"
+        "$$ g = \\mathbf{a}^\\top \\mathbf{a} + a_0 + \\mathbf{B} $$\n",
+        encoding="utf-8",
+    )
+    assert Checker().check(str(doc)).diagnostics == []
+    out = diff_in_document(doc, 3, r"\mathbf{a}")
+    assert (out.differential, out.verified) == (r"\mathrm{d}\mathbf{a}^\top \mathbf{B}", True)
+    out = diff_in_document(doc, 5, r"\mathbf{a}")
+    assert out.error is not None and "texgrad does not guess" in out.error
+    assert "cannot add" not in out.error

@@ -48,3 +48,87 @@ def test_what_a_checked_document_teaches_is_learnt_once(
     other = Checker().check("doc.md", text=text + " ")  # another check: learnt afresh,
     api.plans_at("doc.md", text, at, result=other)  # but rows whose text is unchanged
     assert len(walks) == rows + 2  # teach what they taught (by their key): its row only
+
+
+def test_a_scalar_said_by_a_comparison_is_a_scalar_to_differentiate() -> None:
+    text = (
+        "Let $\\mathbf{y} \\in \\mathbb{R}^n$, $X \\in \\mathbb{R}^{n \\times p}$ and "
+        "$\\beta \\in \\mathbb{R}^p$, with a penalty $\\lambda > 0$.\n\n"
+        "$$ R(\\beta) = \\|\\mathbf{y} - X\\beta\\|^2 + \\lambda \\beta^\\top \\beta $$\n"
+    )
+    at = text.index("R(")
+    by_beta = api.diff_at("doc.md", text, at, "\\beta")
+    assert by_beta.verified and by_beta.kind == "gradient"
+    by_lambda = api.diff_at("doc.md", text, at, "\\lambda")
+    assert by_lambda.verified and by_lambda.kind == "derivative"
+    assert by_lambda.result in ("\\|\\beta\\|^2", "\\|\\beta\\|_2^2")
+
+
+SYMMETRIC = "$$ f = \\mathbf{k}^\\top K^{-1} \\mathbf{k} $$\n"
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "and $K \\in \\mathbb{R}^{n \\times n}$, with $K_{ij} = k(x_i, x_j)$, is symmetric positive definite.",
+        "Let $K \\in \\mathbb{R}^{n \\times n}$ be symmetric.",
+        "Let $K \\in \\mathbb{R}^{n \\times n}$, with $K \\succ 0$.",
+        "Let $K \\in \\mathbb{R}^{n \\times n}$. Here $K$ is a symmetric matrix.",
+        "Let $K \\in \\mathbb{R}^{n \\times n}$ with $K = K^\\top$.",
+        "The kernel matrix $K \\in \\mathbb{R}^{n \\times n}$ is SPD.",
+    ],
+)
+def test_symmetry_the_text_states_is_used(said: str) -> None:
+    text = f"{said}\n\nLet $\\mathbf{{k}} \\in \\mathbb{{R}}^n$.\n\n{SYMMETRIC}"
+    out = api.diff_at("doc.md", text, text.index("f ="), "\\mathbf{k}")
+    assert out.verified
+    assert out.result == "2 K^{-1} \\mathbf{k}"
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "If $K \\in \\mathbb{R}^{n \\times n}$ is symmetric, then the gradient is simpler.",
+        "For any symmetric $K$ the gradient is simpler. Let $K \\in \\mathbb{R}^{n \\times n}$.",
+        "Let $K \\in \\mathbb{R}^{n \\times n}$.",
+    ],
+)
+def test_a_supposition_of_symmetry_is_not_a_statement(said: str) -> None:
+    text = f"{said}\n\nLet $\\mathbf{{k}} \\in \\mathbb{{R}}^n$.\n\n{SYMMETRIC}"
+    out = api.diff_at("doc.md", text, text.index("f ="), "\\mathbf{k}")
+    assert out.verified
+    assert out.result == "(K^{-1} + K^{-\\top}) \\mathbf{k}"
+
+
+def test_symmetry_holds_for_the_declaration_it_was_said_of() -> None:
+    text = (
+        "## Model\n\nLet $K \\in \\mathbb{R}^{n \\times n}$ be symmetric and "
+        "$\\mathbf{k} \\in \\mathbb{R}^n$.\n\n## Example\n\n"
+        "Now take a general $K \\in \\mathbb{R}^{n \\times n}$.\n\n" + SYMMETRIC
+    )
+    out = api.diff_at("doc.md", text, text.index("f ="), "\\mathbf{k}")
+    assert out.result == "(K^{-1} + K^{-\\top}) \\mathbf{k}"
+
+
+@pytest.mark.parametrize(
+    ("said", "var"),
+    [
+        ("With a noise variance $\\sigma_n^2$ the targets are noisy.", "\\sigma_n"),
+        ("Take a learning rate $\\eta$ and an iterate.", "\\eta"),
+        ("with scale $\\gamma$ and shift $\\beta$ (scalars).", "\\beta"),
+    ],
+)
+def test_a_scalar_named_by_its_role_is_a_scalar(said: str, var: str) -> None:
+    text = (
+        f"Let $A \\in \\mathbb{{R}}^{{n \\times n}}$ and $\\mathbf{{y}} \\in \\mathbb{{R}}^n$. {said}\n\n"
+        f"$$ f = \\mathbf{{y}}^\\top (A + {var}^2 I_n) \\mathbf{{y}} $$\n"
+    )
+    out = api.diff_at("doc.md", text, text.index("f ="), var)
+    assert out.verified and out.kind == "derivative", out.error
+    assert out.result == f"2 {var} \\|\\mathbf{{y}}\\|_2^2"
+
+
+def test_a_bold_letter_named_by_a_role_is_not_made_a_scalar() -> None:
+    text = "Let $\\mathbf{w} \\in \\mathbb{R}^n$, a margin $\\mathbf{m}$.\n\n$$ f = \\mathbf{m}^\\top \\mathbf{w} $$\n"
+    out = api.diff_at("doc.md", text, text.index("f ="), "\\mathbf{w}")
+    assert out.error is not None and "\\mathbf{m}" in out.error

@@ -405,3 +405,19 @@ def test_scalar_times_is_a_product(point: dict) -> None:
 def test_singular_inverse_is_an_error() -> None:
     with pytest.raises(EvaluationError, match="singular"):
         ev(r"X^{-1}", {"X": np.ones((3, 3))})
+
+
+def test_a_family_from_label_0() -> None:
+    r"""``"family-first:x"`` = 0: ``x_0`` is the first member (a trajectory x_0, …, x_T)."""
+    import numpy as np
+
+    from texgrad.calculus.evaluate_tree import evaluate
+    from texgrad.reading.source import MappedText
+    from texgrad.syntax.parse import parse_row
+
+    tree = parse_row(MappedText.identity(r"\sum_{t=1}^T x_{t-1}^\top x_t")).tree
+    x = np.random.default_rng(5).standard_normal((4, 3, 1))  # x_0..x_3, T = 3
+    got = evaluate(tree, {"family:x": x, "family-first:x": 0, "T": 3})
+    assert np.allclose(got, sum(x[t - 1].T @ x[t] for t in range(1, 4)))
+    with pytest.raises(EvaluationError, match="no member"):  # from label 1: no x_0
+        evaluate(tree, {"family:x": x, "T": 3})

@@ -77,4 +77,18 @@ def test_a_scalar_plus_a_row_is_read_as_shapes_reads_it() -> None:
     out = diff_latex(r"a_0 + \mathbf{a}^\top \mathbf{B}", r"\mathbf{a}", where)
     assert out.verified and out.error is None
     out = diff_latex(r"c + A", "A", r"c \in \mathbb{R}; A \in \mathbb{R}^{n \times n}")
-    assert out.error == "cannot add a 1×1 and a n×n"
+    # not a dimension error (check reports none): a refusal that says what is unclear
+    assert out.error is not None and out.error.startswith("a scalar is added to a n×n matrix")
+
+
+def test_a_column_times_an_unsized_row_of_ones_takes_its_length_from_the_sum() -> None:
+    # \mu \mathbf{1}^\top in X - \mu \mathbf{1}^\top is n×k (k from X), as \mathbf{1} b^\top is
+    where = r"X \in \mathbb{R}^{n \times k}; \boldsymbol\mu \in \mathbb{R}^n"
+    out = diff_latex(r"\|X - \boldsymbol\mu\mathbf 1^\top\|_F^2", r"\boldsymbol\mu", where)
+    assert (out.result, out.verified) == (
+        r"2 (k \boldsymbol\mu - X \mathbf{1})", True), out.error  # fmt: skip
+    out = diff_latex(r"\|X - 2\boldsymbol\mu\mathbf 1^\top\|_F^2", "X", where)
+    assert (out.result, out.verified) == (r"2 (X - 2 \boldsymbol\mu \mathbf{1}^\top)", True)
+    # alone, nothing tells the row's length: a refusal that names it
+    out = diff_latex(r"\|\boldsymbol\mu\mathbf 1^\top\|_F^2", r"\boldsymbol\mu", where)
+    assert out.error is not None and r"\mathbf{1}" in out.error

@@ -78,9 +78,11 @@ def test_problem_is_well_formed(problem: Problem) -> None:
         assert f.shape == (1, 1), "a gradient is of a scalar function"
         assert x.shape != (1, 1), "a gradient is w.r.t. a vector or matrix"
     elif problem.kind == "jacobian":
-        assert f.shape[1] == 1 and x.shape[1] == 1 and f.shape[0] > 1
+        assert f.shape[1] == 1 and f.shape[0] > 1 and x.size > 1  # ∂vec f / ∂vec X
     elif problem.kind == "derivative":
         assert x.shape == (1, 1), "a derivative is w.r.t. a scalar"
+    elif problem.kind == "hessian":
+        assert f.shape == (1, 1) and x.shape[1] == 1 and x.shape[0] > 1, "f scalar, x a vector"
     else:
         assert f.shape[0] > 1 and f.shape[1] > 1, "a matrix-valued function"
 

@@ -141,3 +141,18 @@ def test_gradient_does_not_change_the_input(rng: np.random.Generator) -> None:
     values = {"x": x}
     finite_difference_gradient(lambda v: evaluate_scalar(tree(r"x^\top x"), v), values, "x")
     np.testing.assert_array_equal(values["x"], before)
+
+
+def test_labels_are_drawn_from_their_set(rng: np.random.Generator) -> None:
+    n = n_("n")
+    shapes = {
+        "y": Shape(n, sympy.Integer(1)),
+        "s": Shape(n, n_("m")),
+        "x": Shape(n, sympy.Integer(1)),
+    }
+    values, _ = sample_inputs(shapes, labels={"y": (0.0, 1.0), "s": (-1.0, 1.0)}, rng=rng)
+    assert set(values["y"].ravel()) == {0.0, 1.0}  # both present: at least 2 entries
+    assert set(values["s"].ravel()) == {-1.0, 1.0}
+    assert not set(values["x"].ravel()) <= {-1.0, 0.0, 1.0}
+    with pytest.raises(ValueError, match="labels names symbols with no shape"):
+        sample_inputs(shapes, labels={"z": (0.0, 1.0)}, rng=rng)

@@ -3,6 +3,8 @@ a misread formula is never verified; a result that cancels to zero is."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from texgrad.calculus import expr as e
 from texgrad.calculus.api import diff_latex
 from texgrad.calculus.differential import UNLIMITED
@@ -85,3 +87,50 @@ def test_a_gradient_that_cancels_is_a_verified_zero() -> None:
         r"\operatorname{Tr}((X^T C X)^{-1} (X^T B X))", "X", r"B, X, C \in \mathbb{R}^{k \times k}"
     )
     assert (out.result, out.verified) == ("0", True), out.note
+
+
+def test_a_hessian_near_a_pole_is_checked_at_a_smaller_step() -> None:
+    # f = xᵀx / aᵀx at aᵀx ≈ -0.005: the step 1e-4 is off by 0.5% (the fourth derivative
+    # is huge there); a ten times smaller step agrees with the right Hessian, not a wrong one
+    import numpy as np
+
+    from texgrad.calculus.verify import _hessian_close
+
+    a = np.array([[1.0], [2.0], [-1.0]])
+    x0 = np.array([[0.7], [-0.2], [0.305]])
+    t = float((a.T @ x0)[0, 0])
+    assert abs(t) < 0.01
+
+    def f(x: np.ndarray) -> np.ndarray:
+        return (x.T @ x) / (a.T @ x)
+
+    s = float((x0.T @ x0)[0, 0])
+    right = 2 * np.eye(3) / t - 2 * (x0 @ a.T + a @ x0.T) / t**2 + 2 * s * (a @ a.T) / t**3
+    assert _hessian_close(right, f, x0)
+    assert not _hessian_close(1.01 * right, f, x0)
+    assert not _hessian_close(right + 1e-2 * np.abs(right).max() * np.eye(3), f, x0)
+
+
+def test_hessians_of_quotients_are_verified() -> None:
+    where = r"A \in \mathbb{R}^{n \times n}; x, a \in \mathbb{R}^n"
+    for expr in (r"\frac{x^\top x}{a^\top x}", r"\frac{x^\top A x}{x^\top x}"):
+        out = diff_latex(expr, "x", where, hessian=True)
+        assert out.error is None and out.kind == "hessian" and out.verified, (expr, out)
+
+
+def test_labels_are_sampled_in_their_set_at_every_other_point(monkeypatch: Any) -> None:
+    import texgrad.calculus.verify as verify_module
+
+    seen: list[set[float]] = []
+    real = verify_module.sample_inputs
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        values, sizes = real(*args, **kwargs)
+        seen.append(set(values["y"].ravel()))
+        return values, sizes
+
+    monkeypatch.setattr(verify_module, "sample_inputs", spy)
+    where = r"X \in \mathbb{R}^{n \times d}; w \in \mathbb{R}^d; \mathbf{y} \in \{0,1\}^n"
+    out = diff_latex(r"-\mathbf{y}^\top \log \sigma(X w)", "w", where)
+    assert out.verified and out.result == r"-X^\top (\mathbf{y} \odot (\mathbf{1} - \sigma(X w)))"
+    assert seen[0] == {0.0, 1.0} and not seen[1] <= {0.0, 1.0}

@@ -228,6 +228,21 @@ def test_definitions_give_shapes(tmp_path: Path) -> None:
     ] == "`z` is ℝ^{m} by its definition here"
 
 
+def test_a_definition_is_noted_as_written(tmp_path: Path) -> None:
+    # the note names a subscripted upright name as the text writes it, not by its key
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! doc.tex
+        Let $A \in \mathbb{R}^{n \times n}$ and $A_{\mathrm{cl}} = \begin{bmatrix} A & A \\ 0 & A \end{bmatrix}$; then $A_{\mathrm{cl}} + A$.
+                                                                                                                        ^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert spans(result) == fx.ranges["doc.tex"]
+    notes = [r.message for r in result.diagnostics[0].related]
+    assert "`A_{\\mathrm{cl}}` is ℝ^{2n×2n} by its definition here" in notes, notes
+
+
 # -- planted errors where real documents hide them --------------------------------------------
 
 

@@ -457,6 +457,25 @@ def test_a_chain_defines_its_head_by_a_later_known_side(tmp_path: Path) -> None:
     assert declaration(result, "F") is None
 
 
+def test_definitions_on_one_line_are_known_to_the_sides_after_them(tmp_path: Path) -> None:
+    # \hat\mu, then R_c from \hat\mu, then \hat\Sigma from R_c, one display line apart by
+    # \qquad: each side is inferred once the equations before it have defined their letters
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Returns are the rows of $R \in \mathbb{R}^{T \times n}$, with sample moments
+        $$
+        \hat\mu = \frac{1}{T} R^\top \mathbf{1}_T, \qquad
+        R_c = R - \mathbf{1}_T \hat\mu^\top, \qquad
+        \hat\Sigma = \frac{1}{T - 1} R_c^\top R_c .
+        $$
+        Right: $\hat\Sigma^{-1} \mathbf{1}_n$ and $R_c \hat\Sigma$. Wrong: $\hat\Sigma^{-1} \mathbf{1}_T$.
+                                                                            ^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
 def test_definition_does_not_override_a_declaration(tmp_path: Path) -> None:
     fx, result = check_fixture(
         tmp_path,
@@ -969,6 +988,19 @@ def test_column_slice_is_a_column(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "add-mismatch")
 
 
+def test_a_double_star_subscript_names_a_test_covariance_not_a_slice(tmp_path: Path) -> None:
+    # K_{**} (Rasmussen & Williams' test-test covariance, n_*×n_*) is no slice of K; K_{:,:} is K
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $K \in \mathbb{R}^{n \times n}$, $K_* \in \mathbb{R}^{n \times n_*}$ and $A \in \mathbb{R}^{n_* \times n_*}$.
+        Then $K_{**} - K_*^\top K^{-1} K_*$, $A + K_{\ast\ast}$ and $K_{:,:} + K$, but $K_{:,:} + A$ is wrong.
+                                                                                        ^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
 def test_definition_in_the_sentence_of_its_signature_keeps_it(tmp_path: Path) -> None:
     """``f : \\mathbb{R}^d \\to \\mathbb{R}^d``, ``f(x) = …`` in one sentence is one f: its
     definition (of an undeclared x) does not drop the signature."""
@@ -1416,3 +1448,19 @@ def test_jacobians_evaluated_at_a_point_are_declared(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_set_of_labels_declares_the_entries_values(tmp_path: Path) -> None:
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\mathbf{y} \in \{0,1\}^n$, $s \in \left\{-1, 1\right\}^{m}$, $Y \in \{0, 1\}^{n \times K}$
+        and $p \in [0,1]^n$.
+        """,
+    )
+    y, s, big_y, p = (declaration(result, k) for k in ("y", "s", "Y", "p"))
+    assert y is not None and y.values == (0.0, 1.0) and same_shape(y.shape, shape("n", 1))
+    assert s is not None and s.values == (-1.0, 1.0) and same_shape(s.shape, shape("m", 1))
+    assert big_y is not None and big_y.values == (0.0, 1.0)
+    assert p is not None and p.values == ()  # an interval, not labels
+    assert found(result) == set()

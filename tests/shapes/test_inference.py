@@ -817,6 +817,33 @@ def test_an_estimate_of_a_matrix_takes_its_shape(tmp_path: Path) -> None:
     ], [d.message for d in result.diagnostics]
 
 
+def test_a_hatted_matrix_built_from_blocks_or_stacked_letters_is_new(tmp_path: Path) -> None:
+    # \hat A written out in blocks is an augmented matrix, not an estimate of A: it is
+    # defined anew (of unknown size here), and \hat S computed from a \hat U declared with
+    # its own shape (two stacked views) is 2N×2N; the estimate \hat\Sigma is still checked
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{n \times n}$, $B \in \mathbb{R}^{n \times m}$, $C \in \mathbb{R}^{p \times n}$,
+        $U, V \in \mathbb{R}^{N \times k}$, $S \in \mathbb{R}^{N \times N}$, $\Sigma \in \mathbb{R}^{k \times k}$.
+
+        Augmented: $\hat A = \begin{bmatrix} A & 0 \\ -C & 0 \end{bmatrix}$, $\hat B = \begin{bmatrix} B \\ 0 \end{bmatrix}$,
+        and $\hat A - \hat B K$ with $K \in \mathbb{R}^{m \times (n+p)}$.
+
+        Stacked: $\hat U \in \mathbb{R}^{2N \times k}$ holds $U$ over $V$, $\hat S = \hat U \hat U^\top$,
+        $M \in \mathbb{R}^{2N \times 2N}$ and $M \odot \hat S$; but $S \hat S$.
+
+        Estimate: $\hat{\Sigma} = \frac{1}{N} U U^\top$.
+        """,
+    )
+    text = result.doc.text
+    got = sorted((text[d.start : d.end], d.code) for d in result.diagnostics)
+    assert got == [
+        (r"S \hat S", "matmul-mismatch"),
+        (r"\hat{\Sigma} = \frac{1}{N} U U^\top", "equation-mismatch"),
+    ], [d.message for d in result.diagnostics]
+
+
 def test_superscript_tags_name_matrices(tmp_path: Path) -> None:
     # Transformer notation: W^Q, W_i^Q, W^{\text{enc}} are declared names, not powers.
     _, result = check_fixture(
@@ -952,6 +979,66 @@ def test_a_diagonal_of_an_unknown_vector_takes_its_size_from_its_neighbour(tmp_p
         $P = \operatorname{diag}(u) K \operatorname{diag}(v)$. Then $K \operatorname{diag}(A)$,
         $P \mathbf{1}_m - a$ and $P^\top \mathbf{1}_n - b$ are fine, but $P^\top \mathbf{1}_n - a$ is not.
                                                                           ^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_a_lowercase_letter_before_an_identity_scales_it(tmp_path: Path) -> None:
+    # s I_n - A (the Laplace variable), z I_p (the z-transform), h I_m (a sampling period):
+    # an undeclared lowercase letter right before a sized identity is a scalar
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{n \times n}$, $B \in \mathbb{R}^{n \times m}$ and $C \in \mathbb{R}^{p \times n}$.
+        Right: $C (s I_n - A)^{-1} B$ and $\begin{bmatrix} B \\ h I_m \end{bmatrix}$. Wrong: $\det(z I_p - A)$.
+                                                                                                   ^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_an_underbrace_label_names_what_it_braces(tmp_path: Path) -> None:
+    # \underbrace{…}_{A_{\mathrm{cl}}} and _{=: M} define the letter; a label of sizes or a
+    # dimension names nothing (n stays a size); what is braced is checked as any formula
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{n \times n}$, $B \in \mathbb{R}^{n \times m}$, $K \in \mathbb{R}^{m \times n}$.
+        $$\dot z = \underbrace{\begin{bmatrix} A - BK & BK \\ 0 & A \end{bmatrix}}_{A_{\mathrm{cl}}} z, \qquad y = \underbrace{K B}_{=: M} u$$
+        and $\underbrace{K}_{m \times n} \underbrace{\mathbf{1}_n}_{n}$, $\underbrace{B A}_{\text{wrong}}$.
+                                                                                      ^^^
+        Right: $\frac{1}{n} A_{\mathrm{cl}} + I_{2n}$ and $M + I_m$. Wrong: $A_{\mathrm{cl}} + I_n$ and $M + I_n$.
+                                                                             ^^^^^^^^^^^^^^^^^^^^^       ^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", "add-mismatch", "add-mismatch")
+
+
+def test_a_power_of_a_gradient_or_said_entrywise_is_taken_entry_by_entry(tmp_path: Path) -> None:
+    # (\nabla_W L)^2 in Adam and a square "entrywise" are Hadamard powers; B^2 of a matrix
+    # that is not square stays an error, and so does an inverse whatever the sentence says
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $W \in \mathbb{R}^{m \times n}$, $B \in \mathbb{R}^{m \times n}$ and $L(W) = \lVert W \rVert_F^2$.
+        Adam keeps $V = \beta V + (1 - \beta) (\nabla_W L)^2$, and $S = (W - B)^{2}$ squared entrywise.
+
+        Wrong: $B^2$. And $(B^\top)^{-1}$ even entrywise.
+                ^^^        ^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "not-square")
+
+
+def test_the_diagonal_of_a_square_matrix_added_to_a_matrix_is_a_matrix(tmp_path: Path) -> None:
+    # diag(H) is H's diagonal, a vector, or the diagonal matrix: added to I_n, the matrix
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $H \in \mathbb{R}^{n \times n}$, $G \in \mathbb{R}^{p \times p}$ and $y \in \mathbb{R}^n$.
+        Right: $(I_n - \operatorname{diag}(H))^{-1} y$ and $\operatorname{diag}(H) - y$. Wrong: $I_n + \operatorname{diag}(G)$.
+                                                                                                 ^^^^^^^^^^^^^^^^^^^^^^^^^^^^
         """,
     )
     assert found(result) == expected(fx, "add-mismatch")

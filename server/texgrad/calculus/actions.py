@@ -4,7 +4,7 @@ For each planned differentiation (:class:`~texgrad.calculus.api.DiffPlan`) and i
 outcome, an :class:`Offer` titled as an editor shows it — "Differentiate f w.r.t. x
 (gradient)", "Hessian of f w.r.t. x", "Show derivation of ∇ₓf" — saying "not verified"
 unless the result was verified (an outcome not ready in time is not); a failed one is not
-offered.  :func:`writing` turns a taken offer and its outcome into the text to insert
+offered; :func:`numpy_copies` offers verified results as NumPy code to copy.  :func:`writing` turns a taken offer and its outcome into the text to insert
 (:mod:`texgrad.calculus.insertion`).
 
 Plain values: texts, offsets and the engine's outcomes; no protocol.
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from texgrad.calculus.insertion import (
     Insertion,
+    code_insertion,
     derivation_insertion,
     function_label,
     left_side,
@@ -46,7 +47,7 @@ class Offer:
     """One action offered: its title and what taking it needs."""
 
     title: str
-    mode: str  # "result", "hessian" or "derivation"
+    mode: str  # "result", "hessian", "derivation", or "numpy" / "numpy-hessian" (the code)
     wrt: str  # the variable as the document writes it
     row_start: int
     row_text: str  # the row when offered: taken on another text, it is refused
@@ -90,6 +91,57 @@ def offers(
     return found + derivations
 
 
+@dataclass(frozen=True, slots=True)
+class CodeCopy:
+    """A result offered as NumPy code to copy: "Copy ∇ₓf as NumPy"."""
+
+    title: str
+    code: str
+    what: str  # the result's name, for the message once copied
+
+
+def numpy_copies(
+    result: CheckResult, done: Iterable[tuple[DiffPlan, str, DiffOutcome | None]]
+) -> list[CodeCopy]:
+    """The verified results among planned differentiations (each with its mode and outcome,
+    None: not ready) that have NumPy code: the code of an unverified one is not offered."""
+    found: list[CodeCopy] = []
+    for plan, mode, outcome in done:
+        if outcome is None or outcome.error is not None or not outcome.verified:
+            continue
+        if not outcome.numpy:
+            continue
+        head = plan.function or defined_head(result, plan.row_start) or "f"
+        if mode == "hessian":
+            what = f"the Hessian of {head} w.r.t. {plan.wrt}"
+        else:
+            what = _symbol(plan.kind, head, plan.wrt)
+        title = f"Copy {what} as NumPy"
+        found.append(CodeCopy(title, outcome.numpy, what))
+    return found
+
+
+def numpy_insertions(
+    result: CheckResult, done: Iterable[tuple[DiffPlan, str, DiffOutcome | None]]
+) -> list[Offer]:
+    """For a Markdown document, in an editor that cannot copy: the verified results with
+    NumPy code, offered to insert as a fenced ``python`` block after their math."""
+    if result.doc.format != "markdown":
+        return []
+    text = result.doc.text
+    found: list[Offer] = []
+    for plan, mode, outcome in done:
+        copies = numpy_copies(result, [(plan, mode, outcome)])
+        if not copies:
+            continue
+        row_text = text[plan.row_start : plan.row_end]
+        head = plan.function or defined_head(result, plan.row_start)
+        numpy_mode = "numpy-hessian" if mode == "hessian" else "numpy"
+        title = f"Insert {copies[0].what} as NumPy code"
+        found.append(Offer(title, numpy_mode, plan.wrt, plan.row_start, row_text, head))
+    return found
+
+
 def writing(
     offer: Offer, outcome: DiffOutcome, result: CheckResult, fmt: str, notation: str
 ) -> Writing | None:
@@ -101,6 +153,8 @@ def writing(
     text = result.doc.text
     if offer.mode == "derivation":
         return Writing(derivation_insertion(text, fmt, region, outcome.steps), None)
+    if offer.mode in ("numpy", "numpy-hessian"):
+        return Writing(code_insertion(text, region, outcome.numpy), None) if outcome.numpy else None
     kind = "hessian" if offer.mode == "hessian" else outcome.kind
     label = function_label("", offer.head, outcome.function)
     lhs = left_side(

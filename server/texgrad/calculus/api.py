@@ -17,12 +17,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from texgrad.calculus.context import context_at, row_at
+from texgrad.calculus.components import Entry
+from texgrad.calculus.context import Context, context_at, row_at
 from texgrad.calculus.derive import KINDS, DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget
+from texgrad.calculus.indices import IndexReader, written_with_indices
 from texgrad.calculus.lower import Lowerer, as_member
 from texgrad.calculus.planning import DiffPlan, plans_of
-from texgrad.reading.project import Project
+from texgrad.calculus.samples import differentiate_sum, is_sample_sum
+from texgrad.calculus.written import statements
+from texgrad.reading.macros import MacroTable
+from texgrad.reading.project import Project, load_project, normalize
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker, CheckResult
 from texgrad.syntax import tree as t
@@ -42,12 +47,14 @@ def diff_latex(
     layout: str = "numerator",
     budget: float = 5.0,
     hessian: bool = False,
+    einstein: bool = False,
 ) -> DiffOutcome:
     """Differentiate the LaTeX ``expr`` with respect to ``wrt``; ``where`` holds
-    declarations and definitions separated by ``;``."""
+    declarations and definitions separated by ``;``; ``einstein``: an index repeated in a
+    product is summed."""
     decls = [d.strip() for d in where.split(";") if d.strip()]
     parts = [f"${d}$" for d in decls]
-    text = "\n\n".join([*parts, f"${expr}$"]) + "\n"
+    text = "\n\n".join([*parts, f"${expr}$"]) + "\n" + ("% texgrad: einstein\n" if einstein else "")
     offset = text.rindex(f"${expr}$") + 1
     return _diff_text(text, "expression.tex", offset, wrt, layout, budget, hessian)
 
@@ -152,12 +159,18 @@ def _diff_text(
     if row is None or row.tree is None:
         return DiffOutcome(error="no math to differentiate there (or it does not parse)")
     ctx = context_at(result, row)
-    wrt_tree = _written_symbol(row.tree, text, wrt)  # \vx as the document writes it
+    tree = _statement_at(row.tree, offset, end if end is not None else offset + 1)
+    wrt_tree = _written_symbol(tree, text, wrt)  # \vx as the document writes it
     if wrt_tree is None:
         wrt_tree = parse_row(MappedText.identity(wrt)).tree
     key = member_key(wrt_tree) if wrt_tree is not None else None
     if key is None or wrt_tree is None:
         return DiffOutcome(error=f"`{wrt}` is not a symbol to differentiate with respect to")
+    entry = _entry_of(wrt_tree, wrt, ctx)
+    if entry is not None:  # a_{ij}: an entry of a declared A (the component-wise method)
+        outcome = differentiate(tree, entry[0], ctx, layout, Budget(seconds), hessian, entry[1])
+        indexed = written_with_indices(tree, ctx.env, ctx.einstein)
+        return _index_form(outcome, tree, text) if indexed else outcome
     member = as_member(wrt_tree) if key[0] not in ctx.env.vars else None
     if member is not None:  # h_{t-1} of h_t, W^{(l+1)} of W^{(l)}: a variable of its own
         Lowerer(ctx.env).member(member)
@@ -166,7 +179,71 @@ def _diff_text(
             error=f"the shape of `{wrt}` is unknown: declare it (e.g. `{wrt} \\in \\mathbb{{R}}^n`)"
         )
     ctx.style.symbols.setdefault(key[0], wrt)
-    return differentiate(row.tree, key[0], ctx, layout, Budget(seconds), hessian)
+    if is_sample_sum(tree, ctx.env):  # \sum_i (w^T x_i - y_i)^2: a loss over samples
+        if hessian:
+            return DiffOutcome(error="the Hessian of a sum over samples is not computed yet")
+        stacks = result.table.stacks  # (read in every file of the project)
+        macros = _macros(path, text, project, folder)
+        return differentiate_sum(
+            tree, key[0], ctx, text, Budget(seconds), layout, stacks, macros=macros
+        )
+    outcome = differentiate(tree, key[0], ctx, layout, Budget(seconds), hessian)
+    if written_with_indices(tree, ctx.env, ctx.einstein):
+        return _index_form(outcome, tree, text)
+    return outcome
+
+
+def _macros(path: str, text: str, project: Project | None, folder: str | Path | None) -> MacroTable:
+    """The macros in force in the document (``\\vw``, from its project's macros file too):
+    a result written with them is read back through them."""
+    if project is None:
+        key = normalize(path)
+        try:
+            project = load_project(key, folder=folder, overrides={key: text})
+        except (OSError, ValueError):
+            return {}
+    return project.macros
+
+
+def _statement_at(tree: t.Node, start: int, end: int) -> t.Node:
+    """Of a row listing several statements (``\\mu = …, \\qquad \\sigma^2 = …``), the one
+    at [start, end) — the first that overlaps it, else the first; any other row is itself."""
+    if not isinstance(tree, t.Chain):
+        return tree
+    parts = statements(tree)
+    if len(parts) == 1:
+        return tree
+    return next((p for p in parts if p.start < end and p.end >= start), parts[0])
+
+
+def _entry_of(wrt_tree: t.Node, wrt: str, ctx: Context) -> tuple[str, Entry] | None:
+    """``a_{ij}``, ``A_{ij}``, ``x_i``: the declared variable whose entry ``wrt`` is, and the
+    entry (also where the document declares the entries numbers: "each a_{ij} ∈ ℝ")."""
+    key = member_key(wrt_tree)
+    declared = ctx.env.vars.get(key[0]) if key is not None else None
+    if declared is not None and not declared.shape.is_scalar:
+        return None
+    found = IndexReader(ctx.env).entry_var(wrt_tree)
+    if found is None:
+        return None
+    var, names = found
+    base = wrt_tree.base if isinstance(wrt_tree, t.Sub) else wrt_tree
+    lower = isinstance(base, t.Symbol) and base.name != var.name
+    return var.name, Entry(names, lower, wrt.strip())
+
+
+def _index_form(outcome: DiffOutcome, tree: t.Node, text: str) -> DiffOutcome:
+    r"""The derivation's first line with the formula as written with indices: ``f = \sum_{i,k}
+    a_{ik} b_{ki} = \operatorname{tr}(AB)`` (only for a verified result, whose reading of the
+    formula was checked against the formula as written)."""
+    node = tree.items[-1] if isinstance(tree, t.Chain) and tree.items else tree
+    if node is None or not outcome.verified or not outcome.steps or node.from_macro:
+        return outcome
+    written = text[node.start : node.end].strip() if 0 <= node.start < node.end <= len(text) else ""
+    first = outcome.steps[0]
+    if written and first.startswith("f = ") and len(written) < 200 and "\n\n" not in written:
+        outcome.steps[0] = f"f = {written.rstrip('.,;')} = {first[4:]}"
+    return outcome
 
 
 def _written_symbol(tree: t.Node, text: str, wrt: str) -> t.Node | None:

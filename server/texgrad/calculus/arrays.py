@@ -21,7 +21,7 @@ import numpy.typing as npt
 import scipy.linalg
 
 from texgrad.syntax import tree as t
-from texgrad.syntax.show import show
+from texgrad.syntax.latex import latex_of
 
 Array: TypeAlias = npt.NDArray[np.float64]
 Value: TypeAlias = "npt.ArrayLike | float"
@@ -54,7 +54,7 @@ def describe(node: t.Node) -> str:
         return node.name
     if isinstance(node, t.Apply):
         return describe(node.func)
-    return show(node)
+    return latex_of(node)
 
 
 def unsupported(node: t.Node, what: str | None = None) -> Unsupported:
@@ -183,11 +183,32 @@ def matrix_power(node: t.Node, base: Array, p: float) -> Array:
             base = inverse(node, base)
         return np.asarray(np.linalg.matrix_power(base, abs(k)), dtype=np.float64)
     if not is_symmetric(base):
-        raise unsupported(node, f"cannot evaluate a power {p:g} of a non-symmetric matrix")
+        if 2 * p != round(2 * p):
+            raise unsupported(node, f"cannot evaluate a power {p:g} of a non-symmetric matrix")
+        root = principal_root(node, base)
+        k = int(round(2 * p))
+        return np.asarray(
+            np.linalg.matrix_power(root if k > 0 else inverse(node, root), abs(k)),
+            dtype=np.float64,
+        )
     w = np.linalg.eigvalsh((base + base.T) / 2)
     if np.any(w < 0) or (p < 0 and np.any(w == 0)):
         raise EvaluationError(node, f"a power {p:g} of a matrix that is not positive definite")
     return symmetric_function(node, base, lambda x: np.power(x, p), f"^{{{p:g}}}")
+
+
+def principal_root(node: t.Node, a: Array) -> Array:
+    """The principal square root of a (not necessarily symmetric) matrix, through its
+    eigenvectors: every eigenvalue's root with a positive real part."""
+    w, v = np.linalg.eig(a)
+    if np.any((np.abs(w.imag) <= 1e-12 * max(1.0, float(np.abs(w).max()))) & (w.real <= 0)):
+        raise EvaluationError(node, "a square root of a matrix with an eigenvalue ≤ 0")
+    if np.linalg.cond(v) > 1e10:
+        raise EvaluationError(node, "a square root of a matrix that is nearly defective")
+    root = (v * np.sqrt(w.astype(complex))) @ np.linalg.inv(v)
+    if float(np.abs(root.imag).max()) > 1e-8 * max(1.0, float(np.abs(root).max())):
+        raise EvaluationError(node, "a square root of a matrix that is not real")
+    return np.asarray(root.real, dtype=np.float64)
 
 
 # -- elementwise and matrix functions ------------------------------------------------

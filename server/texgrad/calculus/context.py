@@ -13,12 +13,16 @@ import weakref
 from dataclasses import dataclass, field, replace
 
 from texgrad.calculus import notation
+from texgrad.calculus.indices import says_einstein
 from texgrad.calculus.lower import Env, FunctionDef, VarInfo
+from texgrad.calculus.matrix_notation import softmax_by_columns
 from texgrad.calculus.printing import Style
-from texgrad.calculus.written import as_application, power_name
+from texgrad.calculus.written import as_application, power_name, statements
 from texgrad.shapes.check import CheckResult
-from texgrad.shapes.dims import Shape
+from texgrad.shapes.dims import ONE, Shape
+from texgrad.shapes.properties import stated_properties, stated_scalars
 from texgrad.shapes.rows import PlacedRow
+from texgrad.shapes.table import Declaration
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
 
@@ -27,17 +31,31 @@ from texgrad.syntax.symbols import symbol_key
 class Context:
     env: Env
     style: Style
+    einstein: bool = False  # the document uses the Einstein summation convention
 
 
 def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context:
     """Symbols, definitions and notation in force at ``offset`` of a checked document."""
     env = Env()
     table = result.table
+    in_force: dict[str, Declaration] = {}
     for key in table.declarations:
         decl = table.lookup(key, None, result.path, offset)
         if decl is None:
             decl = table.declarations[key][0]
-        env.vars[key] = VarInfo(key, decl.shape, key, decl.symmetric, decl.positive_definite, False)
+        env.vars[key] = VarInfo(
+            key, decl.shape, key, decl.symmetric, decl.positive_definite, False, decl.values
+        )
+        in_force[key] = decl
+    _stated(result, offset, env, in_force)
+    for key, at in stated_scalars(
+        result.doc.text, [r for r in result.rows if r.path == result.path]
+    ):
+        if key not in env.vars and at <= offset:  # "the noise variance $\sigma_n^2$"
+            env.vars[key] = VarInfo(key, Shape(ONE, ONE), key)
+    for key, weak in table.weak.items():  # "Let $\lambda > 0$": a scalar where nothing else says
+        if key not in env.vars and weak:
+            env.vars[key] = VarInfo(key, weak[0].shape, key)
     for key, (rows, cols) in result.inferred.items():
         if key not in env.vars and rows is not None and cols is not None:
             env.vars[key] = VarInfo(key, Shape(rows, cols), key)
@@ -49,11 +67,27 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
         _definitions(tree, env, declared)
     for tree in _where_after(result, offset):  # f = ‖r‖², where r = Ax - b
         _definitions(tree, env, declared)
+    env.softmax_columns = softmax_by_columns(result.doc.text)
     style = notation.copy_style(document_style(result))
     notation.learn_style(style, trees, result.doc.text, override=True)
     for key, info in env.vars.items():
         info.latex = style.symbols.get(key, key)
-    return Context(env, style)
+    return Context(env, style, says_einstein(result.doc.text))
+
+
+def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, Declaration]) -> None:
+    """Symmetry and definiteness the text states before ``offset`` of a matrix still
+    declared as it was there ("$K$ … is symmetric positive definite")."""
+    rows = [r for r in result.rows if r.path == result.path]
+    for s in stated_properties(result.doc.text, rows):
+        decl = in_force.get(s.key)
+        info = env.vars.get(s.key)
+        if decl is None or info is None or s.start > offset or decl.shape.rows != decl.shape.cols:
+            continue
+        if result.table.lookup(s.key, decl.font, result.path, s.start) is not decl:
+            continue  # the letter was declared again since (an Example's own K)
+        info.symmetric = True
+        info.positive_definite = info.positive_definite or s.positive_definite
 
 
 # What is learnt from a checked document is kept as long as the document's
@@ -110,8 +144,13 @@ def context_at(result: CheckResult, row: PlacedRow) -> Context:
         ctx = context_of(result, row.start, [row.tree])
         learnt.contexts[row.start] = (row.tree, ctx)
     return Context(
-        Env({k: replace(v) for k, v in ctx.env.vars.items()}, dict(ctx.env.functions)),
+        Env(
+            {k: replace(v) for k, v in ctx.env.vars.items()},
+            dict(ctx.env.functions),
+            ctx.env.softmax_columns,
+        ),  # fmt: skip
         notation.copy_style(ctx.style),
+        ctx.einstein,
     )
 
 
@@ -124,6 +163,10 @@ def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:
             stack.extend(node.items)
             continue
         if not isinstance(node, t.Chain) or len(node.items) < 2:
+            continue
+        parts = statements(node)  # z = Wx + b, \qquad a = \sigma(z): one definition each
+        if len(parts) > 1:
+            stack.extend(parts)
             continue
         if node.relations[0] not in ("=", ":=", "\\coloneqq", "\\triangleq", "\\equiv"):
             continue

@@ -11,19 +11,30 @@ notation and verified numerically (:mod:`~texgrad.calculus.verify`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.chain import through_names
+from texgrad.calculus.components import (
+    Entry,
+    component,
+    components_as_written,
+    lower_case_entries,
+)
 from texgrad.calculus.context import Context
 from texgrad.calculus.differential import Budget, BudgetExceeded, differential, through
 from texgrad.calculus.expr import ONE, CalculusError, Expr
+from texgrad.calculus.indices import lower_for_entry, lower_formula, written_with_indices
 from texgrad.calculus.lower import Env, Lowerer
+from texgrad.calculus.matrix_notation import matrix_notes, sylvester_lines
 from texgrad.calculus.names import expand, fold, inline_unhelpful, name_parts, replace_part
+from texgrad.calculus.numpy_code import NumpyCode, checked_code
 from texgrad.calculus.printing import Style, latex, printer
 from texgrad.calculus.readout import by_scalar, gradient, jacobian, vec_form
 from texgrad.calculus.simplify import simplifier
-from texgrad.calculus.verify import verify
+from texgrad.calculus.vectorize import vec_jacobian
+from texgrad.calculus.verify import Check, verify
+from texgrad.shapes.dims import same
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
 
@@ -43,22 +54,40 @@ class DiffOutcome:
     note: str = ""  # how it was verified, or why not
     wrt: str = ""  # the variable as the document writes it
     function: str = ""  # the differentiated expression as printed
+    matrix_form: str = ""  # a sum over samples as matrices (verified), where it has one
+    numpy: str = ""  # the result as NumPy code (a Python function), checked by running it
+    numpy_note: str = ""  # why there is no NumPy code
+    code: NumpyCode | None = field(default=None, repr=False, compare=False)
     where: list[str] = field(default_factory=list)  # names the result uses: "t_0 = …"
 
     def to_json(self) -> dict[str, object]:
         if self.error is not None:
             return {"error": self.error}
-        d = asdict(self)
-        for k in ("error", "note", "wrt", "function"):
+        skip = ("error", "note", "wrt", "function", "numpy", "numpy_note", "code")
+        d: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
+        for k in skip:
             d.pop(k)
+        if not self.matrix_form:
+            d.pop("matrix_form")
+        d["steps"] = list(self.steps)
+        d["numpy"] = self.numpy or None
+        if not self.numpy:
+            d["numpy_error"] = self.numpy_note
         return d
 
 
 def differentiate(
-    tree: t.Node, wrt: str, ctx: Context, layout: str, budget: Budget, hessian: bool = False
+    tree: t.Node,
+    wrt: str,
+    ctx: Context,
+    layout: str,
+    budget: Budget,
+    hessian: bool = False,
+    entry: Entry | None = None,
 ) -> DiffOutcome:
+    """``entry``: the derivative with respect to that entry of ``wrt`` (``a_{ij}``) instead."""
     try:
-        return _differentiate(tree, wrt, ctx, layout, budget, hessian)
+        return _differentiate(tree, wrt, ctx, layout, budget, hessian, entry)
     except BudgetExceeded as exc:
         return DiffOutcome(error=str(exc))
     except CalculusError as exc:
@@ -90,20 +119,82 @@ class _Work:
 
 
 def _differentiate(
-    tree: t.Node, wrt: str, ctx: Context, layout: str, budget: Budget, hessian: bool
+    tree: t.Node,
+    wrt: str,
+    ctx: Context,
+    layout: str,
+    budget: Budget,
+    hessian: bool,
+    entry: Entry | None = None,
 ) -> DiffOutcome:
-    info = ctx.env.vars[wrt]
-    env, opaque = _relevant(ctx.env, wrt)
-    lowerer = Lowerer(env, keep_names=True, opaque=opaque)  # r = Ax - b stays r
-    written = lowerer.lower(tree)
-    names = lowerer.names or {}
+    named_env, opaque = _relevant(ctx.env, wrt)
+    # definitions that do not involve the variable stay symbols where indices are read
+    env = Env(
+        dict(named_env.vars),
+        {k: f for k, f in named_env.functions.items() if f.params or k not in opaque},
+        named_env.softmax_columns,
+    )
+    names: dict[str, Expr] | None = None
+    free = None
+    if entry is None:
+        if written_with_indices(tree, env, ctx.einstein):
+            f, indexed = lower_formula(tree, env, ctx.einstein)  # entries and sums: indices
+        else:
+            indexed = False
+        if not indexed:  # a name the document defines stays a name (r = Ax - b stays r)
+            lowerer = Lowerer(named_env, keep_names=True, opaque=opaque)
+            f = lowerer.lower(tree)
+            names = lowerer.names or {}
+            env = named_env
+    else:  # by an entry: f may be an entry itself, f_i (∂f_i/∂x_j)
+        f, indexed, free = lower_for_entry(tree, env, ctx.einstein)
+    inner = Context(env, ctx.style, ctx.einstein)
+    return _from_expr(f, wrt, inner, layout, budget, hessian, tree, entry, indexed, free, names)
+
+
+def differentiate_expr(f: Expr, wrt: str, ctx: Context, layout: str, budget: Budget) -> DiffOutcome:
+    """:func:`differentiate` of an expression already read (the matrix form of a sum over
+    samples); it is verified against itself only, the caller checks the reading."""
+    try:
+        return _from_expr(f, wrt, ctx, layout, budget, False, None)
+    except BudgetExceeded as exc:
+        return DiffOutcome(error=str(exc))
+    except CalculusError as exc:
+        return DiffOutcome(error=str(exc))
+
+
+def _from_expr(
+    f: Expr,
+    wrt: str,
+    ctx: Context,
+    layout: str,
+    budget: Budget,
+    hessian: bool,
+    tree: t.Node | None,
+    entry: Entry | None = None,
+    indexed: bool = False,
+    free: str | None = None,
+    names: dict[str, Expr] | None = None,
+    parts: bool = True,
+) -> DiffOutcome:
+    """``names``: the document's names ``f`` keeps (read in names mode), with their values;
+    None where ``f`` has none (read from indices, or already expanded).  ``parts``: whether
+    a long part ``f`` repeats may get a name of its own for the algebra."""
+    args = (f, wrt, ctx, layout, budget, hessian, tree, entry, indexed, free, names)
+    env = ctx.env
+    info = env.vars[wrt]
     v = e.var(wrt, info.shape, info.symmetric)
     style = ctx.style
+    naming = names is not None and tree is not None
+    names = dict(names or {})
     taken = {*ctx.env.vars, *env.functions, *style.symbols}
+    lowered = f
 
     plain = printer(style)  # (remembers what it printed: the names below print as added)
-    # a long part that f repeats and that involves the variable gets a name (t_0 = x - α11^Tx)
-    (f,), introduced = name_parts([written], names, style.symbols, taken, plain, v)
+    introduced: list[str] = []
+    if naming and parts:
+        # a long part that f repeats and involves the variable gets a name (t_0 = x - α11^Tx)
+        (f,), introduced = name_parts([f], names, style.symbols, taken, plain, v)
     # through two names or more, backpropagation keeps the answer short (through one, the
     # differential expanded whole cancels more: X^T(p - y) for p = σ(Xw))
     by_names = f.is_scalar and not v.is_scalar and not hessian and len(through(names, v)) > 1
@@ -118,27 +209,55 @@ def _differentiate(
         kind, result, shown_layout = _gradient(work)
     elif f.cols == ONE and v.cols == ONE:
         kind, result, shown_layout = _jacobian(work, layout)
+    elif f.cols == ONE:  # vec F of a matrix: ∂vec F / ∂vec X
+        kind, result, shown_layout = _vec_jacobian(work, layout)
     else:
-        kind, result, shown_layout = _matrix(work)
-    # and so does a long part the result repeats ((α‖t_0‖² + ε)^{-1/2} and ^{-3/2})
-    (result,), more = name_parts([result], names, style.symbols, taken, plain)
+        kind, result, shown_layout = _matrix(work, env)
+    where: list[tuple[str, str]] = []
     df = work.df
-    for key in more:
-        df = replace_part(df, names[key], e.var(key, names[key].shape))
-    result, (df,), kept = inline_unhelpful(
-        result, [df], introduced + more, names, plain, style.symbols, work.simplify, set(introduced)
-    )
-    where = _where(kept, [result, df], names, plain)
+    if naming:
+        # and so does a long part the result repeats ((α‖t_0‖² + ε)^{-1/2} and ^{-3/2})
+        (result,), more = name_parts([result], names, style.symbols, taken, plain)
+        for key in more:
+            df = replace_part(df, names[key], e.var(key, names[key].shape))
+        result, (df,), kept = inline_unhelpful(
+            result, [df], introduced + more, names, plain, style.symbols, work.simplify,
+            set(introduced),
+        )  # fmt: skip
+        where = _where(kept, [result, df], names, plain)
+        if introduced and not set(introduced) & set(kept):  # the name did not help: the
+            return _from_expr(*args, parts=False)  # algebra without it, in f's own order
     defined = [(k, d.body) for k, d in env.functions.items() if k in names]
+    f_x, result_x = expand(f, names), expand(result, names)
+    written = tree if free is None else None  # f_i: compared entry by entry below
     check = verify(
-        expand(f, names), expand(result, names), expand(df, names), v, kind, layout, env,
-        style, budget, original=tree, printed=result, defined=defined, where=where,
+        f_x, result_x, expand(df, names), v, kind, layout, env, style, budget,
+        original=written, printed=result if names else None, defined=defined, where=where,
+        einstein=ctx.einstein,
     )  # fmt: skip
+    note = check.note + matrix_notes(f_x)
+    if free is not None and entry is not None and tree is not None:
+        return _by_entry_of_entry(work, tree, env, entry, free, kind, result, check, ctx.einstein)
     show = work.show
     if where:
         work.steps.append(
             "\\text{where } " + ",\\; ".join(f"{style.symbols[k]} = {w}" for k, w in where)
         )
+    status = f"texgrad: {check.note}." if check.ok else f"NOT VERIFIED by texgrad: {check.note}."
+    what = {"matrix": "differential", "jacobian": "Jacobian", "hessian": "Hessian"}.get(kind, kind)
+    heading = f"The {what} of f = {show(f_x)} with respect to {work.w}:\n    {show(result_x)}"
+    code, code_note = checked_code(
+        result_x, f_x, v, kind, shown_layout or layout, env, style.symbols, heading, status, budget
+    )
+    if tree is not None and (entry is not None or (indexed and kind == "gradient")):
+        by_entry = _by_entry(work, tree, env, entry, kind, result, check, f)
+        if entry is None:  # the result is still the gradient: its code holds
+            by_entry.numpy, by_entry.numpy_note, by_entry.code = (
+                code.source if code is not None else "", code_note, code,
+            )  # fmt: skip
+        else:
+            by_entry.numpy_note = "cannot write EntryDerivative in NumPy"
+        return by_entry
     return DiffOutcome(
         kind=kind,
         result=show(result),
@@ -148,10 +267,83 @@ def _differentiate(
         layout=shown_layout,
         verified=check.ok,
         steps=work.steps,
-        note=check.note,
+        note=note,
         wrt=work.w,
-        function=show(written),
+        function=show(lowered),
+        numpy=code.source if code is not None else "",
+        numpy_note=code_note,
+        code=code,
     )
+
+
+def _by_entry(
+    work: _Work, tree: t.Node, env: Env, entry: Entry | None, kind: str, result: Expr,
+    check: Check, f: Expr,
+) -> DiffOutcome:  # fmt: skip
+    """The component step: ``∂f/∂a_{ij} = b_{ji}`` beside ``∇_A f = Bᵀ`` (a formula written
+    with indices), or as the result (the derivative by the entry ``entry``)."""
+    if kind != "gradient":
+        raise CalculusError(
+            "a derivative by an entry needs a scalar function of a vector or matrix"
+        )
+    if entry is not None and work.v.symmetric:
+        raise CalculusError(
+            f"the entries of the symmetric `{work.w}` are not independent ({entry.written} is "
+            f"also its transposed entry): differentiate with respect to `{work.w}`"
+        )
+    lower = (entry is not None and entry.lower) or lower_case_entries(tree, env)
+    part = component(result, work.v, entry.names if entry else None, work.style, env, lower)
+    shown = DiffOutcome(
+        kind=kind, result=work.show(result), differential=work.show(work.df),
+        shape=result.shape.unicode(), layout="", verified=check.ok, steps=work.steps,
+        note=check.note, wrt=work.w, function=work.show(f),
+    )  # fmt: skip
+    if entry is None:
+        if part.agrees:
+            work.steps.insert(len(work.steps) - 1, part.line + " \\quad \\text{(entry by entry)}")
+        return shown
+    work.steps.append(part.line)
+    shown.kind, shown.result, shown.shape, shown.wrt = "derivative", part.entry, "ℝ", entry.written
+    if check.ok and not part.agrees:
+        shown.verified = False
+        shown.note = "NOT verified: the entry as printed does not agree with the gradient"
+    return shown
+
+
+def _by_entry_of_entry(
+    work: _Work, tree: t.Node, env: Env, entry: Entry, free: str, kind: str, result: Expr,
+    check: Check, einstein: bool,
+) -> DiffOutcome:  # fmt: skip
+    """``∂f_i/∂x_j``: the entry of the Jacobian of the vector whose entry ``f_i`` is; the
+    formula as written is compared with that vector entry by entry."""
+    if kind != "jacobian" or work.v.cols != ONE:  # (∂vec F/∂vec X of a matrix X: no entry)
+        raise CalculusError(
+            f"the formula has the free index {free}: write the sum over {free} (a derivative "
+            "by an entry of a matrix is of a number)"
+        )
+    if free == entry.names[0] and not same(result.rows, result.cols):
+        raise CalculusError(
+            f"the index {free} runs over {result.rows} entries in the formula but over "
+            f"{result.cols} in `{entry.written}`"
+        )
+    lower = entry.lower or lower_case_entries(tree, env)
+    part = component(result, work.v, entry.names, work.style, env, lower, row=free)
+    work.steps.append(part.line)
+    shown = DiffOutcome(
+        kind="derivative", result=part.entry, differential=work.show(work.df), shape="ℝ",
+        layout="", verified=check.ok and part.agrees, steps=work.steps, note=check.note,
+        wrt=entry.written, function=work.show(work.f),
+    )  # fmt: skip
+    if not part.agrees:
+        shown.note = "NOT verified: the entry as printed does not agree with the Jacobian"
+    elif not components_as_written(tree, work.f, free, einstein):
+        shown.verified = False
+        shown.note = (
+            "NOT verified: the formula as written evaluates differently from how it was read"
+        )
+    else:
+        shown.note = check.note + "; the formula as written evaluated entry by entry"
+    return shown
 
 
 def _start(
@@ -272,12 +464,49 @@ def _jacobian(work: _Work, layout: str) -> tuple[str, Expr, str]:
     return "jacobian", result, layout
 
 
-def _matrix(work: _Work) -> tuple[str, Expr, str]:
-    """Of a matrix-valued function: the differential itself, and its vec form if any."""
+def _matrix(work: _Work, env: Env) -> tuple[str, Expr, str]:
+    """Of a matrix-valued function: the differential itself, and its vec form if any (a
+    Jacobian through a Sylvester equation only where it is verified too)."""
     vec = vec_form(work.df, work.v)
     if vec is not None:
         work.steps.append(_vec_line(vec, work.w, work.style, work.v))
+    else:
+        work.steps.extend(sylvester_lines(work.df, work.show))
+        line = _checked_vec_line(work, env)
+        if line:
+            work.steps.append(line)
     return "matrix", work.df, ""
+
+
+def _vec_jacobian(work: _Work, layout: str) -> tuple[str, Expr, str]:
+    r"""Of a vector function of a matrix (``\operatorname{vec}(AXB)``): ∂vec F/∂vec X."""
+    simplify, show = work.simplify, work.show
+    j = simplify(vec_jacobian(work.df_raw, work.v))
+    result = j if layout == "numerator" else simplify(e.transpose(j))
+    vec_d = f"{work.style.op('vec')}({work.d}{work.w})"
+    shown = show(j)
+    shown = f"\\left({shown}\\right)" if "\\otimes" in shown or " + " in shown else shown
+    work.steps.append(f"\\phantom{{{work.d}f}} = {shown}\\, {vec_d}")
+    name = "\\frac{\\partial f}{\\partial " + vec_d.replace(work.d, "") + "}"
+    work.steps.append(f"{name} = {show(result)} \\quad\\text{{({layout} layout)}}")
+    return "jacobian", result, layout
+
+
+def _checked_vec_line(work: _Work, env: Env) -> str:
+    """``vec dF = J vec dX`` with J read off and verified on its own ("" if it cannot be)."""
+    try:
+        j = work.simplify(vec_jacobian(work.df, work.v))
+        vec_f = e.vec(work.f)
+        check = verify(vec_f, j, e.vec(work.df), work.v, "jacobian", "numerator", env,
+                       work.style, work.budget)  # fmt: skip
+    except CalculusError:
+        return ""
+    if not check.ok:
+        return ""
+    vec = work.style.op("vec")
+    return (
+        f"{vec}({work.d}f) = {work.show(j)}\\, {vec}({work.d}{work.w}) \\quad\\text{{(verified)}}"
+    )
 
 
 def _relevant(env: Env, wrt: str) -> tuple[Env, frozenset[str]]:
@@ -302,7 +531,7 @@ def _relevant(env: Env, wrt: str) -> tuple[Env, frozenset[str]]:
                 changed = True
     functions = {k: f for k, f in env.functions.items() if k != wrt}
     opaque = frozenset(k for k, f in functions.items() if not f.params and k not in involved)
-    return Env(dict(env.vars), functions), opaque
+    return Env(dict(env.vars), functions, env.softmax_columns), opaque
 
 
 def _vec_line(vec: list[tuple[Expr, bool]], w: str, style: Style, v: e.Var) -> str:

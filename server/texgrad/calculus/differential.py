@@ -156,7 +156,7 @@ RULE_NAMES = {
     e.HPow: "elementwise power rule", e.Kron: "d(A \\otimes B) = dA \\otimes B + A \\otimes dB",
     e.Softmax: "d\\,\\mathrm{softmax}", e.LSE: "d\\log\\mathbf{1}^\\top e^{x} = \\mathrm{softmax}(x)^\\top dx",
     e.Norm: "d\\|x\\| = \\langle x, dx\\rangle / \\|x\\|", e.MatFn: "matrix function rule",
-    e.Piecewise: "case by case",
+    e.Piecewise: "case by case", e.Vec: "d\\operatorname{vec} X = \\operatorname{vec} dX",
 }  # fmt: skip
 
 
@@ -265,7 +265,18 @@ class _Differ:
 
     def _softmax(self, f: e.Softmax) -> Expr:
         dz = self.d(f.arg)
-        return e.sub(e.had(f, dz), e.mul(f, e.transpose(f), dz))
+        if f.cols == e.ONE:
+            return e.sub(e.had(f, dz), e.mul(f, e.transpose(f), dz))
+        # row by row: dS = S ⊙ dZ − diag((S ⊙ dZ) 1) S
+        weighted = e.had(f, dz)
+        row_sums = e.mul(weighted, e.ones(f.cols))
+        return e.sub(weighted, e.mul(e.diag_matrix(row_sums), f))
+
+    def _vec(self, f: e.Vec) -> Expr:
+        return e.vec(self.d(f.arg))
+
+    def _unvec(self, f: e.Unvec) -> Expr:
+        return e.unvec(self.d(f.arg), f.rows, f.cols)
 
     def _lse(self, f: e.LSE) -> Expr:
         return e.mul(e.transpose(e.softmax(f.arg)), self.d(f.arg))
@@ -300,10 +311,32 @@ class _Differ:
             return e.add(*(e.mul(e.power(x, j), dx, e.power(x, k - 1 - j)) for j in range(k)))
         if p.is_integer and p < 0:
             return self.d(e.power(e.inv(x), -p))
+        if (2 * p).is_integer:
+            return self._half_power(x, int(2 * p))
         raise CalculusError(
             f"cannot differentiate the matrix power {p} outside a trace "
-            "(its differential solves a Sylvester equation; tr(X^p) works)"
+            "(only square roots and their powers, X^{k/2}; tr(X^p) works)"
         )
+
+    def _half_power(self, x: Expr, k: int) -> Expr:
+        r"""d X^{k/2} through the square root R = X^{1/2}, whose differential dR solves the
+        Sylvester equation R dR + dR R = dX (any X with a principal root, symmetric or not):
+        Σ_j X^{j/2} dR X^{(k-1-j)/2}, and for k < 0 −Σ_j X^{-(j+1)/2} dR X^{-(|k|-j)/2}."""
+        if abs(k) > 64:
+            raise CalculusError(f"the matrix power {k}/2 is too large to expand")
+        rule = "R\\,dR + dR\\,R = dX \\text{ for } R = X^{1/2} \\text{ (Sylvester)}"
+        if rule not in self.used:
+            self.used.append(rule)
+        d_root = e.sylvester(e.power(x, sympy.Rational(1, 2)), self.d(x))
+        half = sympy.Rational(1, 2)
+        if k > 0:
+            terms = [e.mul(e.power(x, j * half), d_root, e.power(x, (k - 1 - j) * half))
+                     for j in range(k)]  # fmt: skip
+            return e.add(*terms)
+        m = -k
+        terms = [e.mul(e.power(x, -(j + 1) * half), d_root, e.power(x, -(m - j) * half))
+                 for j in range(m)]  # fmt: skip
+        return e.neg(e.add(*terms))
 
     def _elementwise(self, f: e.Elem) -> Expr:
         x = f.arg
@@ -341,4 +374,5 @@ _DIFFERENTIATE: dict[type[Expr], Callable[[_Differ, Any], Expr]] = {
     e.Kron: _Differ._kron, e.DiagM: _Differ._diag_matrix, e.DiagV: _Differ._diag_vector,
     e.MatFn: _Differ._matrix_function, e.Piecewise: _Differ._piecewise,
     e.Softmax: _Differ._softmax, e.LSE: _Differ._lse, e.Norm: _Differ._norm,
+    e.Vec: _Differ._vec, e.Unvec: _Differ._unvec,
 }  # fmt: skip

@@ -99,6 +99,19 @@ def _involving(x: Expr, name: str) -> set[int]:
     return out
 
 
+def _half_power(a: Array, k: int) -> Array:
+    """A^{k/2} of a non-symmetric matrix through its principal square root (none when an
+    eigenvalue is on the closed negative real axis)."""
+    w = np.linalg.eigvals(a)
+    if np.any((np.abs(w.imag) < 1e-12 * max(1.0, float(np.abs(w).max()))) & (w.real <= 0)):
+        raise EvaluationError(None, "a square root of a matrix with an eigenvalue ≤ 0")
+    root = scipy.linalg.sqrtm(a)
+    if np.abs(np.imag(root)).max() > 1e-9 * max(1.0, float(np.abs(root).max())):
+        raise EvaluationError(None, "a square root of a matrix that is not real")
+    r = np.real(root)
+    return np.linalg.matrix_power(r if k > 0 else np.linalg.inv(r), abs(k))
+
+
 def _holds(a: float, op: str, b: float) -> bool:
     if abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b)):
         raise EvaluationError(None, "on the boundary between two cases")
@@ -222,8 +235,11 @@ class _Eval:
             return a**p
         if float(p).is_integer():
             return np.linalg.matrix_power(a, int(p))
+        if not np.allclose(a, a.T) and float(2 * p).is_integer():
+            return _half_power(a, int(round(2 * p)))
         w, v = np.linalg.eigh((a + a.T) / 2)
-        if not np.allclose(a, a.T) or w.min() <= 0:
+        if not np.allclose(a, a.T) or w.min() <= 1e-8 * max(1.0, float(w.max())):
+            # a nearly singular one too: its root's differential is ill-conditioned
             raise EvaluationError(None, "a fractional power of a matrix that is not SPD")
         return (v * w**p) @ v.T
 
@@ -266,8 +282,17 @@ class _Eval:
 
     def _softmax(self, x: e.Softmax) -> Array:
         z = self.ev(x.arg)
+        if z.shape[1] != 1:  # a matrix: row by row
+            w = np.exp(z - z.max(axis=1, keepdims=True))
+            return w / w.sum(axis=1, keepdims=True)
         w = np.exp(z - z.max())
         return w / w.sum()
+
+    def _vec(self, x: e.Vec) -> Array:
+        return self.ev(x.arg).reshape(-1, 1, order="F")
+
+    def _unvec(self, x: e.Unvec) -> Array:
+        return self.ev(x.arg).reshape(self.shape(x), order="F")
 
     def _lse(self, x: e.LSE) -> Array:
         z = self.ev(x.arg)
@@ -296,5 +321,5 @@ _EVALUATE: dict[type[Expr], Callable[[_Eval, Any], Array]] = {
     e.DiagV: _Eval._diag_vector, e.MatFn: _Eval._matrix_function,
     e.ExpFrechet: _Eval._exp_frechet, e.Elem: _Eval._elem, e.HPow: _Eval._hpow,
     e.Softmax: _Eval._softmax, e.LSE: _Eval._lse, e.Norm: _Eval._norm,
-    e.Piecewise: _Eval._piecewise,
+    e.Piecewise: _Eval._piecewise, e.Vec: _Eval._vec, e.Unvec: _Eval._unvec,
 }  # fmt: skip

@@ -20,6 +20,11 @@ out of the function's domain (``\log`` of a negative number, a singular
 inverse, a shape mismatch) raises :class:`EvaluationError`.  ``e`` and ``\pi``
 are the constants unless a value is given for them.
 
+A family of vectors summed over (``\sum_{i=1}^N \|x_i - \mu\|^2``, ``\sum_{t=2}^T
+\|h_t - W h_{t-1}\|``) takes its members from a value keyed ``"family:x"``: an array
+whose first axis runs over the labels 1, 2, … (its member ``k`` is ``[k - 1]``), or from
+the label a value ``"family-first:x"`` gives (``x_0, \dots, x_T``: 0).
+
 The engine verifies that it read a formula as written by comparing its own reading
 with this evaluation (:mod:`texgrad.calculus.verify`): this module and the notation it
 reads (:mod:`~texgrad.calculus.tree_notation`) share no code with the engine's reader,
@@ -75,15 +80,21 @@ from texgrad.calculus.tree_notation import (
     RELATIONS,
     constant,
     drop_words,
+    entries_letter,
     entry_names,
+    free_indices,
     hadamard_exponent,
     indicator_condition,
     is_indicator_mark,
+    is_kronecker_delta,
     norm_name,
+    repeated_indices,
+    sum_names,
 )
 from texgrad.syntax import tree as t
+from texgrad.syntax.latex import latex_of
 from texgrad.syntax.show import show
-from texgrad.syntax.symbols import member_key, symbol_key
+from texgrad.syntax.symbols import label_of, member_key, symbol_key
 
 # What the context tells about the shape of a value: (rows, cols), None where it does not.
 Hint: TypeAlias = tuple[int | None, int | None]
@@ -94,16 +105,30 @@ class _NeedsSize(EvaluationError):
     r"""A ``\mathbf{1}`` or ``I`` with no value whose size its context has not told (yet)."""
 
 
-def evaluate(node: t.Node, values: Mapping[str, Value]) -> Array:
+def evaluate(
+    node: t.Node,
+    values: Mapping[str, Value],
+    *,
+    einstein: bool = False,
+    at: Mapping[str, int] | None = None,
+) -> Array:
     r"""The value of a typed tree at ``values`` (keyed by :func:`symbol_key`), as a 2-D array.
 
     A differential ``\mathrm{d}X`` takes the value under ``"d:X"``.  Raises
     :class:`Unsupported` for a construct it does not read and :class:`EvaluationError`
     when the values are out of the expression's domain (or a ``\mathbf{1}`` or ``I``
     with no value has no size its context tells: "no value for `1`").
+
+    Index notation: ``at`` gives the value (from 0) of free indices (``b_{ji}`` at
+    i = 1, j = 0); indices of entries bound neither by a sum nor by ``at`` are summed over
+    the whole formula (``\sum_k a_{ik} b_{ki}`` is ``\sum_i \sum_k a_{ik} b_{ki}``), and
+    with ``einstein`` an index repeated in a product is summed there.
     """
+    evaluator = _Evaluator(values)
+    evaluator.einstein = einstein
+    evaluator.index.update(at or {})
     try:
-        return _Evaluator(values).eval(node)
+        return evaluator.free_sum(node)
     except _NeedsSize as e:
         raise EvaluationError(e.node, e.message) from None
 
@@ -135,6 +160,18 @@ class _Evaluator:
         self.cache: dict[str, Array] = {}
         self.hint: Hint = _NO_HINT
         self.index: dict[str, int] = {}  # inside \sum_i: i and its value
+        # families of vectors (``"family:x"``), and inside a sum over one, its label
+        self.families = {
+            k[len("family:") :]: np.asarray(v, dtype=np.float64)
+            for k, v in values.items()
+            if k.startswith("family:")
+        }
+        self.first = {  # each family's first label (1 unless given)
+            name: int(np.asarray(values.get(f"family-first:{name}", 1)).reshape(-1)[0])
+            for name in self.families
+        }
+        self.label: dict[str, int] = {}
+        self.einstein = False
 
     def lookup(self, node: t.Node) -> Array:
         key = member_key(node)
@@ -215,20 +252,81 @@ class _Evaluator:
     def _Sub(self, node: t.Sub) -> Array:
         if is_indicator_mark(node.base) and isinstance(node.index, t.Chain):
             return self.indicator(node.index)  # \mathbb{1}_{z > 0}
+        member = self.member(node) if self.label else None
+        if member is not None:
+            return member
         entry = entry_names(node.index) if self.index else None
         if entry is not None and all(name in self.index for name in entry):
-            v = self.lookup(node.base)  # x_i inside \sum_i, X_{ij} inside \sum_{i,j}
+            if is_kronecker_delta(node.base) and len(entry) == 2:
+                return np.array([[float(self.index[entry[0]] == self.index[entry[1]])]])
+            v = self.entries_of(node.base, len(entry))  # x_i in \sum_i, a_{ij} of A, (AB)_{ij}
             at = [self.index[name] for name in entry]
             if len(at) == 1 and is_vector(v) and at[0] < v.shape[0]:
                 return v[at[0] : at[0] + 1, :]
             if len(at) == 2 and at[0] < v.shape[0] and at[1] < v.shape[1]:
                 return v[at[0] : at[0] + 1, at[1] : at[1] + 1]
-            raise unsupported(node, f"cannot take the entry `{show(node)}`")
+            raise unsupported(node, f"cannot take the entry `{latex_of(node)}`")
         return self.lookup(node)
+
+    def family_of(self, node: t.Sub, name: str) -> tuple[Array, int] | None:
+        """The family of the member ``node`` labelled by the index ``name`` (``x_i``,
+        ``h_{t-1}``), and the label's offset from the family's place (label 1 at ``[0]``,
+        whatever the family's first label); None if it is none."""
+        label = label_of(node.index)
+        base = symbol_key(node.base)
+        if label is None or label[0] != name or base is None or base[0] not in self.families:
+            return None
+        return self.families[base[0]], label[1] + 1 - self.first[base[0]]
+
+    def member(self, node: t.Sub) -> Array | None:
+        for name, at in self.label.items():
+            found = self.family_of(node, name)
+            if found is not None:
+                family, shift = found
+                k = at + shift
+                if not 1 <= k <= family.shape[0]:
+                    raise EvaluationError(node, f"no member `{latex_of(node)}` of the family")
+                return as_matrix(family[k - 1])
+        entry = entry_names(node.index)
+        if entry is not None and len(entry) == 1 and entry[0] in self.label:
+            v = self.lookup(node.base)  # y_i of y ∈ ℝ^N beside the members x_i
+            k = self.label[entry[0]]
+            if is_vector(v) and 1 <= k <= v.shape[0]:
+                return v[k - 1 : k, :]
+            raise unsupported(node, f"cannot take the entry `{latex_of(node)}`")
+        return None
+
+    def family_sum(self, node: t.BigOp, name: str, start: int) -> Array | None:
+        """A sum over the members of families; None if the summand names none."""
+        found = [
+            f
+            for n in (node.body.walk() if node.body is not None else ())
+            if isinstance(n, t.Sub) and (f := self.family_of(n, name)) is not None
+        ]
+        if not found:
+            return None
+        if not isinstance(node.lower, t.Chain):  # \sum_t of h_t and h_{t-1}: from h_1 on
+            start = max(start, 1 - min(shift for _, shift in found))
+        if node.upper is not None:
+            stop = int(scalar_of(node, self.eval(node.upper), "bound"))
+        else:
+            stop = min(family.shape[0] - shift for family, shift in found)
+        total: Array | None = None
+        for k in range(start, stop + 1):
+            self.label[name] = k
+            try:
+                term = self.eval(node.body)
+            finally:
+                self.label.pop(name, None)
+            total = term if total is None else total + term
+        if total is None:
+            raise unsupported(node, "an empty sum")
+        return total
 
     def _BigOp(self, node: t.BigOp) -> Array:
         r"""``\sum_{i=1}^{n}`` (or ``\sum_i``) over the entries ``x_i`` of vectors, and
-        ``\sum_{i,j}`` (or ``\sum_i \sum_j``) over the entries ``X_{ij}`` of matrices."""
+        ``\sum_{i,j}`` (or ``\sum_i \sum_j``) over the entries ``X_{ij}`` of matrices;
+        over the members of a family of vectors (``"family:x"``)."""
         if node.op != "\\sum":
             raise unsupported(node)
         low = node.lower
@@ -240,15 +338,17 @@ class _Evaluator:
             start = int(first.text)
         else:
             name_node = low
-        names = entry_names(name_node)
+        names = sum_names(name_node)
         if names is None or set(names) & set(self.index):
             raise unsupported(node, "cannot read the index of this sum")
+        if self.families and len(names) == 1 and names[0] not in self.label:
+            over = self.family_sum(node, names[0], start)
+            if over is not None:
+                return over
         ranges = [self.index_range(node, name) for name in names]
-        if node.upper is not None:
-            if len(names) != 1:
-                raise unsupported(node, "cannot evaluate a sum over part of the entries")
+        if node.upper is not None:  # \sum_{i=1}^n, \sum_{i,j=1}^n: over all the entries
             stop = int(scalar_of(node, self.eval(node.upper), "bound"))
-            if stop != ranges[0]:
+            if any(stop != r for r in ranges):
                 raise unsupported(node, "cannot evaluate a sum over part of the entries")
         if start != 1:
             raise unsupported(node, "cannot evaluate a sum over part of the entries")
@@ -265,19 +365,66 @@ class _Evaluator:
             raise unsupported(node, "an empty sum")
         return total
 
-    def index_range(self, node: t.BigOp, name: str) -> int:
+    def index_range(self, node: t.Node, name: str) -> int:
         """How many values the index ``name`` takes: the size of what it indexes."""
         sizes = set()
-        for n in node.body.walk() if node.body is not None else ():
-            if not isinstance(n, t.Sub):
+        body = node.body if isinstance(node, t.BigOp) else node
+        for n in body.walk() if body is not None else ():
+            if not isinstance(n, t.Sub) or is_kronecker_delta(n.base):
                 continue
             entry = entry_names(n.index)
             if entry is not None and name in entry:
-                v = self.lookup(n.base)
-                sizes.add(v.shape[entry.index(name)] if len(entry) == 2 else v.shape[0])
+                v = self.entries_of(n.base, len(entry))
+                for axis, written in enumerate(entry if len(entry) == 2 else entry[:1]):
+                    if written == name:
+                        sizes.add(v.shape[axis])
         if len(sizes) != 1:
             raise unsupported(node, "cannot tell the range of this sum")
         return sizes.pop()
+
+    def entries_of(self, base: t.Node, count: int) -> Array:
+        r"""The value whose entries ``base_{…}`` names: a bracket's (``(AB)_{ij}``), the
+        symbol's, or for a lower-case letter with no value of its own the upper-case
+        letter's (``a_{ij}`` of A) when it has ``count`` indices' worth of axes."""
+        if isinstance(base, t.Paren):
+            saved = dict(self.index)
+            self.index.clear()  # (AB)_{ij}: the bracket is a whole matrix
+            try:
+                return self.eval(base)
+            finally:
+                self.index.update(saved)
+        try:
+            return self.lookup(base)
+        except EvaluationError:
+            upper = entries_letter(base, self.values, count)
+            if upper is None:
+                raise
+            return as_matrix(self.values[upper])
+
+    def free_sum(self, node: t.Node) -> Array:
+        """``node`` summed over its free indices (see :func:`evaluate`)."""
+        if isinstance(node, t.Chain) and node.items and node.items[-1] is not None:
+            node = node.items[-1]
+        free = [n for n in free_indices(node, self.values, self.einstein) if n not in self.index]
+        if not free:
+            return self.eval(node)
+        return self.summed(node, node, free)
+
+    def summed(self, node: t.Node, where: t.Node, names: Sequence[str]) -> Array:
+        """``node`` summed over the indices ``names``, their ranges read in ``where``."""
+        ranges = [self.index_range(where, name) for name in names]
+        total: Array | None = None
+        for point in itertools.product(*(range(r) for r in ranges)):
+            self.index.update(zip(names, point, strict=True))
+            try:
+                term = self.eval(node)
+            finally:
+                for name in names:
+                    self.index.pop(name, None)
+            total = term if total is None else total + term
+        if total is None:
+            raise unsupported(node, "an empty sum")
+        return total
 
     def _Tagged(self, node: t.Tagged) -> Array:
         key = symbol_key(node)
@@ -302,18 +449,18 @@ class _Evaluator:
             return self.eval(t.Differential(body=body.body), self.hint)
         key = differential_key(body)
         if key is None:
-            raise unsupported(node, f"cannot evaluate the differential `{show(node)}`")
+            raise unsupported(node, f"cannot evaluate the differential `{latex_of(node)}`")
         if key not in self.values:
             raise EvaluationError(node, f"no value for `\\mathrm{{d}}{key[2:]}` (key {key!r})")
         return as_matrix(self.values[key])
 
     def _Chain(self, node: t.Chain) -> Array:
-        raise unsupported(node, f"cannot evaluate the relation `{show(node)}` as a value")
+        raise unsupported(node, f"cannot evaluate the relation `{latex_of(node)}` as a value")
 
     def indicator(self, condition: t.Chain) -> Array:
         r"""``\mathbb{1}[a > b]``: 1.0 entrywise where every relation holds, else 0.0."""
         if any(item is None for item in condition.items) or len(condition.items) < 2:
-            raise unsupported(condition, f"cannot evaluate the condition `{show(condition)}`")
+            raise unsupported(condition, f"cannot evaluate the condition `{latex_of(condition)}`")
         values = self.same_shape(tuple(item for item in condition.items if item is not None))
         held: npt.NDArray[np.bool_] | None = None
         for rel, a, b in zip(condition.relations, values, values[1:], strict=False):
@@ -341,7 +488,7 @@ class _Evaluator:
             ):
                 return self.eval(value, self.hint)
             if not isinstance(cond, t.Chain):
-                raise unsupported(cond, f"cannot evaluate the condition `{show(cond)}`")
+                raise unsupported(cond, f"cannot evaluate the condition `{latex_of(cond)}`")
             items = tuple(drop_words(i) if i is not None else None for i in cond.items)
             held = self.indicator(t.Chain(items, cond.relations, start=cond.start, end=cond.end))
             if held.shape != (1, 1):
@@ -378,6 +525,10 @@ class _Evaluator:
         return -v if node.sign == "-" else v
 
     def _Product(self, node: t.Product) -> Array:
+        if self.einstein:
+            repeated = [n for n in repeated_indices(node, self.values) if n not in self.index]
+            if repeated:
+                return self.summed(node, node, repeated)
         hint = self.hint
         factors: list[t.Node | _Indicator] = []
         i = 0
@@ -472,10 +623,8 @@ class _Evaluator:
 
     def _Sqrt(self, node: t.Sqrt) -> Array:
         v = self.eval(node.body)
-        if not is_vector(v):
-            raise unsupported(
-                node, "cannot evaluate `\\sqrt` of a matrix (elementwise or matrix root?)"
-            )
+        if is_square(v) and not is_scalar(v) and node.index is None:
+            return matrix_power(node, v, 0.5)  # \sqrt{S} of a square matrix: its root
         if node.index is None:
             return np.sqrt(nonnegative(node, v, "\\sqrt"))
         k = scalar_of(node, self.eval(node.index), "a root index")
@@ -619,7 +768,7 @@ class _Evaluator:
             raise unsupported(node, f"cannot evaluate the function `{describe(func)}`")
         name = func.name.lstrip("\\")
         if func.sub is not None or func.sup is not None:
-            raise unsupported(node, f"cannot evaluate `{show(func)}` (with a sub- or superscript)")
+            return self._scripted(node, func, name, args)
         if name in ("max", "min"):
             return self._extremum(node, name, args)
         entrywise = name in ELEMENTWISE or name in MATRIX_FUNCTIONS
@@ -627,6 +776,28 @@ class _Evaluator:
         if name in ("tr", "Tr", "trace", "det", "logdet"):
             return _square_reduction(node, name, x)
         return _function_of(node, name, x)
+
+    def _scripted(self, node: t.Apply, func: t.Func, name: str, args: tuple[t.Node, ...]) -> Array:
+        r"""``\operatorname{vec}^{-1}(y)`` (y of n² entries, an n×n matrix) and
+        ``\operatorname{softmax}_{\text{row}}`` / ``_{\text{col}}``."""
+        sup, sub = func.sup, func.sub
+        if name == "vec" and isinstance(sup, t.Neg) and show(sup.operand) == "1":
+            y = self.one(node, args)
+            rows = cols = math.isqrt(y.size)
+            if isinstance(sub, t.BinOp) and sub.op == "\\times" and sub.right is not None:
+                rows = int(scalar_of(node, self.eval(sub.left), "a number of rows"))
+                cols = int(scalar_of(node, self.eval(sub.right), "a number of columns"))
+            elif sub is not None:
+                raise unsupported(node, "cannot read the shape under `vec^{-1}`")
+            if y.shape[1] != 1 or rows * cols != y.size:
+                raise EvaluationError(node, f"vec^{{-1}} of a {size_text(y)} array")
+            return np.asarray(y.reshape((rows, cols), order="F"), dtype=np.float64)
+        where = _script_text(sub) if name == "softmax" and sup is None else None
+        if where in ("row", "rows", "r", "rowwise", "row-wise"):
+            return _softmax_rows(self.one(node, args))
+        if where in ("col", "cols", "column", "columns", "c", "colwise", "column-wise"):
+            return _softmax_rows(self.one(node, args).T).T
+        raise unsupported(node, f"cannot evaluate `{latex_of(func)}` (with a sub- or superscript)")
 
     def _extremum(self, node: t.Apply, name: str, args: tuple[t.Node, ...]) -> Array:
         """``\\max``/``\\min`` of two arguments, entrywise (a scalar against a matrix too)."""
@@ -670,10 +841,10 @@ def _function_of(node: t.Apply, name: str, x: Array) -> Array:
         if is_square(x):
             return np.asarray(np.diag(x), dtype=np.float64).reshape(-1, 1)
         raise EvaluationError(node, f"`\\diag` of a {size_text(x)} matrix")
-    if name == "softmax":
-        if not is_vector(x):
-            raise unsupported(node, f"cannot evaluate `softmax` of a {size_text(x)} matrix")
-        return softmax(x)
+    if name == "softmax":  # of a matrix: row by row (attention's convention)
+        return softmax(x) if is_vector(x) else _softmax_rows(x)
+    if name == "vec":
+        return np.asarray(x.reshape((-1, 1), order="F"), dtype=np.float64)
     if name in ("logsumexp", "LSE", "lse"):
         if not is_vector(x):
             raise unsupported(node, f"cannot evaluate `{name}` of a {size_text(x)} matrix")
@@ -683,6 +854,23 @@ def _function_of(node: t.Apply, name: str, x: Array) -> Array:
     if name in MATRIX_FUNCTIONS:
         return matrix_function(node, name, x)
     raise unsupported(node, f"cannot evaluate the function `\\{name}`")
+
+
+def _softmax_rows(x: Array) -> Array:
+    """Each row of ``x`` through softmax."""
+    return np.vstack([softmax(row.reshape(-1, 1)).T for row in x])
+
+
+def _script_text(node: t.Node | None) -> str | None:
+    r"""A sub- or superscript as a word: ``\text{row}``, ``\mathrm{row}``, ``r``."""
+    if isinstance(node, t.Text):
+        inner = node.text.split("{", 1)[-1].rstrip("}")
+        return inner.strip().lower()
+    if isinstance(node, (t.Func, t.Symbol)):
+        return node.name.lstrip("\\").lower()
+    if isinstance(node, t.Font):
+        return _script_text(node.body)
+    return None
 
 
 def _swap(hint: Hint) -> Hint:

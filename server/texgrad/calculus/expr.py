@@ -247,6 +247,21 @@ class Softmax(Expr):
 
 
 @dataclass(frozen=True, slots=True)
+class Vec(Expr):
+    r"""``\operatorname{vec}(X)``: the columns of X stacked into one column."""
+
+    arg: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Unvec(Expr):
+    r"""``\operatorname{vec}^{-1}(y)``: a column of length rows·cols read back as a
+    rows×cols matrix, column by column (the inverse of :class:`Vec`)."""
+
+    arg: Expr
+
+
+@dataclass(frozen=True, slots=True)
 class LSE(Expr):
     """log-sum-exp of a vector."""
 
@@ -571,6 +586,8 @@ def inv(e: Expr) -> Expr:
         return e.arg
     if isinstance(e, Identity):
         return e
+    if isinstance(e, Pow) and not e.exp.is_integer:
+        return power(e.arg, -e.exp)  # (X^{1/2})^{-1} = X^{-1/2}
     if isinstance(e, DiagM):
         return diag_matrix(hpow(e.arg, -1))  # diag(v)^{-1} = diag(v^{∘-1})
     if isinstance(e, Mul) and isinstance(e.factors[0], Num) and len(e.factors) == 2:
@@ -740,6 +757,7 @@ def had(*args: Expr) -> Expr:
         base, p = (x.arg, x.exp) if isinstance(x, HPow) else (x, sympy.Integer(1))
         powers[base] = powers.get(base, sympy.Integer(0)) + p
     fold_quotients(powers)  # sinh(u) ⊙ cosh(u)^{∘-1} = tanh(u)
+    fold_indicators(powers)  # relu(u) ⊙ 1[u > 0] = relu(u)
     kept = [hpow(b, p) for b, p in powers.items() if p != 0]
     if not kept:
         core: Expr = ones(rows, cols)
@@ -765,6 +783,16 @@ def fold_quotients(powers: dict[Expr, sympy.Expr]) -> None:
                     del powers[base], powers[other]
                     q = Elem(quotient, base.arg, rows=base.rows, cols=base.cols)
                     powers[q] = powers.get(q, sympy.Integer(0)) + k
+
+
+def fold_indicators(powers: dict[Expr, sympy.Expr]) -> None:
+    """In a Hadamard product of powers (by base), 1[u > 0]^k (k > 0) beside relu(u)^j
+    (j > 0) is 1: relu(u) is 0 where the indicator is, and the indicator 1 elsewhere."""
+    for base in list(powers):
+        if isinstance(base, Elem) and base.fn == "step" and powers[base] > 0:
+            relu = Elem("relu", base.arg, rows=base.rows, cols=base.cols)
+            if powers.get(relu, 0) > 0:
+                del powers[base]
 
 
 def _all_ones(x: Expr) -> bool:
@@ -842,9 +870,82 @@ def matfn(fn: str, e: Expr) -> Expr:
 
 
 def softmax(e: Expr) -> Expr:
-    if e.cols != ONE:
-        raise ShapeError(f"softmax of a vector, not a {_shape_text(e)}")
-    return Softmax(e, rows=e.rows, cols=ONE)
+    """softmax of a vector; of a matrix, row by row (each row sums to one: the convention
+    of attention, ``softmax(QKᵀ/√d)V``)."""
+    return Softmax(e, rows=e.rows, cols=e.cols)
+
+
+def vec(x: Expr) -> Expr:
+    """vec X, the columns stacked: a column vector is itself, vec(vec⁻¹ y) = y."""
+    if x.cols == ONE:
+        return x
+    if x.rows == ONE:
+        return transpose(x)
+    if isinstance(x, Unvec):
+        return x.arg
+    if is_zero(x):
+        return zero(x.rows * x.cols, ONE)
+    return Vec(x, rows=x.rows * x.cols, cols=ONE)
+
+
+def unvec(y: Expr, rows: Dim, cols: Dim) -> Expr:
+    """vec⁻¹ y as a rows×cols matrix (y a column of rows·cols entries)."""
+    if y.cols != ONE or not same(y.rows, rows * cols):
+        raise ShapeError(f"vec⁻¹ of a {_shape_text(y)} as a {rows}×{cols} matrix")
+    if cols == ONE:
+        return y
+    if isinstance(y, Vec) and same(y.arg.rows, rows):
+        return y.arg
+    if is_zero(y):
+        return zero(rows, cols)
+    commuting = _commuting_sylvester(y)
+    if commuting is not None:
+        return commuting
+    return Unvec(y, rows=rows, cols=cols)
+
+
+def _commuting_sylvester(y: Expr) -> Expr | None:
+    """vec⁻¹((I ⊗ R + Rᵀ ⊗ I)⁻¹ vec E) for R = X^{1/2} and an E that commutes with R (a
+    power of X, as in d log det X^{1/2}): the solution ½ R⁻¹ E; None otherwise."""
+    if not (isinstance(y, Mul) and len(y.factors) == 2):
+        return None
+    k, v = y.factors
+    if not (isinstance(k, Inv) and isinstance(k.arg, Add) and isinstance(v, Vec)):
+        return None
+    if len(k.arg.terms) != 2 or not all(isinstance(t, Kron) for t in k.arg.terms):
+        return None
+    a, b = k.arg.terms
+    assert isinstance(a, Kron) and isinstance(b, Kron)
+    root = a.right
+    if not (isinstance(a.left, Identity) and isinstance(b.right, Identity)):
+        return None
+    if b.left != transpose(root) or not (
+        isinstance(root, Pow) and root.exp == sympy.Rational(1, 2)
+    ):
+        return None
+    if not _power_of(v.arg, root.arg):
+        return None
+    return mul(num(sympy.Rational(1, 2)), inv(root), v.arg)
+
+
+def _power_of(x: Expr, base: Expr) -> bool:
+    """Whether ``x`` is a product of powers of ``base`` (and numbers, and identities)."""
+    if x == base or isinstance(x, (Identity, Num)):
+        return True
+    if isinstance(x, (Pow, Inv)):
+        return _power_of(x.arg, base)
+    if isinstance(x, Mul):
+        return all(_power_of(f, base) for f in x.factors)
+    return False
+
+
+def sylvester(root: Expr, direction: Expr) -> Expr:
+    r"""The Y with root·Y + Y·root = direction, through its Kronecker sum:
+    vec Y = (I ⊗ R + Rᵀ ⊗ I)⁻¹ vec E (the differential of the principal square root)."""
+    n = root.rows
+    i = identity(n)
+    ksum = add(kron(i, root), kron(transpose(root), i))
+    return unvec(mul(inv(ksum), vec(direction)), n, n)
 
 
 def lse(e: Expr) -> Expr:
@@ -954,6 +1055,10 @@ def rebuild(e: Expr, kids: list[Expr]) -> Expr:  # noqa: C901 - a constructor pe
         return ExpFrechet(a, rest[0], rows=e.rows, cols=e.cols)
     if isinstance(e, Softmax):
         return softmax(a)
+    if isinstance(e, Vec):
+        return vec(a)
+    if isinstance(e, Unvec):
+        return unvec(a, e.rows, e.cols)
     if isinstance(e, LSE):
         return lse(a)
     if isinstance(e, Norm):

@@ -4,7 +4,8 @@ Right after the math it came from, in the document's own style: a new row of an
 ``align``; after a LaTeX display a new ``equation*`` (after an environment) or
 ``\[ … \]``; after Markdown display math a new ``$$ … $$`` block; after inline
 math an inline ``$…$``.  The derivation goes in an ``align*`` (LaTeX) or a
-``$$\begin{aligned} … \end{aligned}$$`` block (Markdown).  Left-hand sides are
+``$$\begin{aligned} … \end{aligned}$$`` block (Markdown); NumPy code in a fenced
+``python`` block (Markdown).  Left-hand sides are
 ``\nabla_x f`` or ``\frac{\partial f}{\partial x}`` as the document or the
 setting prefers.
 
@@ -142,6 +143,20 @@ def derivation_insertion(text: str, fmt: str, region: MathRegion, steps: list[st
         return Insertion(at, f"\n\n{indent}{block}{close}")
     block = f"\\begin{{align*}}\n{indent}  {body}\n{indent}\\end{{align*}}"
     return Insertion(at, f"\n{indent}{block}{close}")
+
+
+def code_insertion(text: str, region: MathRegion, code: str) -> Insertion:
+    """Insert ``code`` (NumPy) as a fenced ``python`` block after the math of ``region``
+    (a Markdown document), indented as the math is (in a list or a quote)."""
+    indent = _indent(text, region.start)
+    if region.display:
+        at, close = _after_display(text, region)
+    else:
+        at, close = _line_bounds(text, region.end)[1], ""
+    body = "".join(
+        f"{indent}{line}\n" if line else f"{indent.rstrip()}\n" for line in code.splitlines()
+    )
+    return Insertion(at, f"\n\n{indent}```python\n{body}{indent}```{close}")
 
 
 def _aligned(step: str) -> str:

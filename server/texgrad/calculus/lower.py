@@ -35,6 +35,7 @@ import sympy
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.expr import CalculusError, Expr, ShapeError
+from texgrad.calculus.matrix_notation import scripted_operation
 from texgrad.calculus.sized import Lowered, Pending, identity_of, ones_of, sum_pending
 from texgrad.calculus.written import (
     CASE_RELATIONS,
@@ -63,8 +64,8 @@ from texgrad.calculus.written import (
 from texgrad.shapes.dims import Dim, Shape, dim_of, same, scalar_spreads
 from texgrad.shapes.families import member_shape
 from texgrad.syntax import tree as t
+from texgrad.syntax.latex import latex_of
 from texgrad.syntax.notation import call_of, sized_constant
-from texgrad.syntax.show import show
 from texgrad.syntax.symbols import label_of, symbol_key
 
 ONE = sympy.Integer(1)
@@ -78,6 +79,7 @@ class VarInfo:
     symmetric: bool = False
     positive_definite: bool = False
     positive: bool = False
+    values: tuple[float, ...] = ()  # entries in this finite set (labels: \{0,1\}^n)
 
 
 @dataclass
@@ -93,6 +95,9 @@ class Env:
 
     vars: dict[str, VarInfo] = field(default_factory=dict)
     functions: dict[str, FunctionDef] = field(default_factory=dict)
+    # the prose says a softmax is taken column by column (a softmax of a matrix is
+    # otherwise row by row, as in attention)
+    softmax_columns: bool = False
 
 
 class Lowerer:
@@ -114,8 +119,8 @@ class Lowerer:
     def lower(self, node: t.Node | None) -> Expr:
         x = self._lower(node)
         if isinstance(x, Pending):
-            if x.rows == ONE and x.cols == ONE:
-                return x.build(ONE, ONE)
+            if x.rows is not None and x.cols is not None:  # 1 alone, \mathbf{1}_n alone
+                return x.build(x.rows, x.cols)
             raise CalculusError(f"cannot tell the size of `{x.what}`")
         return x
 
@@ -165,7 +170,7 @@ class Lowerer:
         num = self._lower(node.num)
         den = self.lower(node.den)
         if not den.is_scalar:
-            raise ShapeError(f"cannot divide by the {den.shape.short()} `{show(node.den)}`")
+            raise ShapeError(f"cannot divide by the {den.shape.short()} `{latex_of(node.den)}`")
         inv = e.power(den, -1)
         return num.scaled([inv]) if isinstance(num, Pending) else e.mul(num, inv)
 
@@ -182,7 +187,7 @@ class Lowerer:
     def _prime(self, node: t.Prime) -> Lowered:
         x = self.lower(node.base)
         if x.is_scalar:
-            raise CalculusError(f"cannot read the prime in `{show(node)}` (a derivative?)")
+            raise CalculusError(f"cannot read the prime in `{latex_of(node)}` (a derivative?)")
         return x if node.count % 2 == 0 else e.transpose(x)
 
     def _abs(self, node: t.Abs) -> Lowered:
@@ -214,7 +219,7 @@ class Lowerer:
         return e.elem("abs", self.lower(node.body))
 
     def _already_derivative(self, node: t.Node) -> Lowered:
-        raise CalculusError(f"`{show(node)}` is already a derivative")
+        raise CalculusError(f"`{latex_of(node)}` is already a derivative")
 
     def _matrix(self, node: t.Matrix) -> Lowered:
         raise CalculusError(
@@ -240,11 +245,11 @@ class Lowerer:
                 ops.append("")
                 continue
             if not (isinstance(cond, t.Chain) and len(cond.relations) == 1):
-                raise CalculusError(f"cannot read the condition `{show(cond)}` of the cases")
+                raise CalculusError(f"cannot read the condition `{latex_of(cond)}` of the cases")
             op = CASE_RELATIONS.get(cond.relations[0])
             left, right = cond.items
             if op is None or left is None or right is None:
-                raise CalculusError(f"cannot read the condition `{show(cond)}` of the cases")
+                raise CalculusError(f"cannot read the condition `{latex_of(cond)}` of the cases")
             lefts.append(self.lower(without_words(left)))
             rights.append(self.lower(right))
             ops.append(op)
@@ -387,7 +392,7 @@ class Lowerer:
                     return e.transpose(x)  # X_{ji}
         if base_key is not None and base_key[0] in self.env.vars:
             raise CalculusError(
-                f"cannot differentiate the entry `{show(node)}` of "
+                f"cannot differentiate the entry `{latex_of(node)}` of "
                 f"`{self.env.vars[base_key[0]].latex}`: write it in matrix form"
             )
         return None
@@ -461,6 +466,14 @@ class Lowerer:
             else p
             for p in parts
         ]
+        if any(p.is_scalar for p in resolved) and not shape.is_scalar:
+            # shapes' rule (scalar_spreads) leaves a scalar plus a matrix unchecked: added to
+            # every entry, or λI meant?  Not an error, and not guessed either
+            raise CalculusError(
+                f"a scalar is added to a {shape.shape.short()} matrix: to every entry "
+                r"(write it times \mathbf{1}\mathbf{1}^\top) or times the identity (write it "
+                r"times I)? texgrad does not guess"
+            )
         return e.add(*resolved)
 
     def _calls(self, factors: list[t.Node]) -> list[t.Node]:
@@ -488,7 +501,7 @@ class Lowerer:
             return e.d(inner)
         if isinstance(inner, e.T) and isinstance(inner.arg, e.Var):
             return e.transpose(e.d(inner.arg))
-        raise CalculusError(f"cannot read the differential `{show(node)}`")
+        raise CalculusError(f"cannot read the differential `{latex_of(node)}`")
 
     def _product(self, factors: list[t.Node]) -> Lowered:
         factors = self._calls(text_functions(factors))
@@ -517,6 +530,12 @@ class Lowerer:
                         row.cols,
                         one.what,
                     )
+        if len(pend) == 1 and pend[0].rows == ONE and pend[0].cols is None:
+            return self._column_times_ones_row(parts, pend[0])  # X - \mu \mathbf{1}^\top
+        return self._sized_in_place(parts)
+
+    def _sized_in_place(self, parts: list[Lowered]) -> Expr:
+        r"""A product whose ``I`` and ``\mathbf{1}`` take their size from their neighbours."""
         out: list[Expr] = []
         for i, p in enumerate(parts):
             if isinstance(p, Pending):
@@ -537,6 +556,25 @@ class Lowerer:
                 out.append(p)
         return e.mul(*out)
 
+    def _column_times_ones_row(self, parts: list[Lowered], one: Pending) -> Lowered:
+        r"""``\boldsymbol\mu \mathbf{1}^\top``: a column times a row of ones, the row's length
+        told by the sum it stands in (``X - \boldsymbol\mu\mathbf{1}^\top``), like
+        ``\mathbf{1}\mathbf{b}^\top``; anything else sizes the row from its neighbours."""
+        i = parts.index(one)
+        before = [p for p in parts[:i] if isinstance(p, Expr)]
+        after = [p for p in parts[i + 1 :] if isinstance(p, Expr)]
+        column = e.mul(*before) if before else None
+        if (
+            column is not None
+            and not column.is_scalar
+            and column.cols == ONE
+            and all(p.is_scalar for p in after)
+        ):
+            return Pending(
+                lambda r, c: e.mul(column, one.resolve(ONE, c), *after), column.rows, None, one.what
+            )
+        return self._sized_in_place(parts)
+
     def _binop(self, node: t.BinOp) -> Lowered:
         op = node.op
         a = self.lower(node.left)
@@ -556,7 +594,7 @@ class Lowerer:
         if op in ("/", "\\div"):
             if b.is_scalar:
                 return e.mul(a, e.power(b, -1))
-            raise ShapeError(f"cannot divide by the {b.shape.short()} `{show(node.right)}`")
+            raise ShapeError(f"cannot divide by the {b.shape.short()} `{latex_of(node.right)}`")
         raise CalculusError(f"cannot differentiate the operator `{op}`")
 
     # -- powers ------------------------------------------------------------------------------
@@ -584,7 +622,7 @@ class Lowerer:
                     f"cannot differentiate with the variable exponent `{node.name}`"
                 )
             return sympy.Symbol(node.name, integer=True, positive=True)
-        raise CalculusError(f"cannot read the exponent `{show(node)}`")
+        raise CalculusError(f"cannot read the exponent `{latex_of(node)}`")
 
     def _power(self, node: t.Power) -> Lowered:
         base = node.base
@@ -621,7 +659,7 @@ class Lowerer:
             if p == sympy.Rational(1, 2):
                 return e.elem("sqrt", x)
             raise CalculusError(
-                f"`{show(node)}` raises a {x.shape.short()} array to a power: write "
+                f"`{latex_of(node)}` raises a {x.shape.short()} array to a power: write "
                 "`x \\odot x` or `x^{\\circ 2}` for an elementwise power"
             )
         return e.power(x, p)
@@ -664,8 +702,14 @@ class Lowerer:
             return self._max_zero(node, name)
         args = [self.lower(a) for a in node.args]
         if len(args) != 1:
-            raise CalculusError(f"`{show(f)}` takes one argument here, not {len(args)}")
+            raise CalculusError(f"`{describe(f)}` takes one argument here, not {len(args)}")
         (x,) = args
+        if name == "softmax" and self.env.softmax_columns and x.cols != ONE:
+            raise CalculusError(
+                "the document takes softmax column by column: write "
+                "`\\operatorname{softmax}_{\\text{col}}` here (a softmax of a matrix alone "
+                "is read row by row)"
+            )
         named = _matrix_operation(name, x)
         if named is not None:
             return named
@@ -677,10 +721,15 @@ class Lowerer:
                     return e.sub(e.elem("log", a), e.elem("log", b))
         if name is not None and name in FUNCTION_NAMES:
             return _function_value(name, x)
-        raise CalculusError(f"cannot differentiate the function `{show(f)}`")
+        raise CalculusError(f"cannot differentiate the function `{describe(f)}`")
 
     def _scripted(self, f: t.Func, node: t.Apply) -> Lowered:
-        r"""A function written with a sub- or superscript: only a power (``\log^2 x``) reads."""
+        r"""A function written with a sub- or superscript: a power (``\log^2 x``), and
+        ``\operatorname{vec}^{-1}`` and ``\operatorname{softmax}_{\text{row}}`` (or ``_{\text{col}}``)."""
+        if f.name in ("vec", "softmax"):
+            special = scripted_operation(f, [self.lower(a) for a in node.args])
+            if special is not None:
+                return special
         if f.name in ("max", "min", "arg") or f.sub is not None:
             raise CalculusError(f"cannot differentiate `\\{f.name}` with a subscript")
         # f.sup is set: \log^2 x
@@ -831,7 +880,7 @@ class Lowerer:
                 return hinge
         x = self.lower(node)
         if not x.is_scalar and x.cols != ONE and len(self.index or ()) < 2:
-            raise CalculusError(f"cannot sum the {x.shape.short()} `{show(node)}` entrywise")
+            raise CalculusError(f"cannot sum the {x.shape.short()} `{latex_of(node)}` entrywise")
         return x
 
     def _entrywise_sum(self, node: t.Add) -> Expr:
@@ -899,6 +948,8 @@ def _matrix_operation(name: str | None, x: Expr) -> Expr | None:
         return e.diag_matrix(x) if x.cols == ONE else e.diag_vector(x)
     if name == "softmax":
         return e.softmax(x)
+    if name == "vec":
+        return e.vec(x)
     if name in ("logsumexp", "LSE", "lse"):
         return e.lse(x)
     if name in ("sum",):

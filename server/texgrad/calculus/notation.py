@@ -45,6 +45,8 @@ def document_style(result: CheckResult) -> Style:
         if taught.transpose is not None and not seen_mark:
             style.transpose = taught.transpose
             seen_mark = True
+        if taught.bare_norm:
+            style.vector_norm = ""
         for name, spelled in taught.names.items():
             style.names.setdefault(name, spelled)
         for key, spelled in taught.symbols.items():
@@ -66,6 +68,7 @@ class _Taught:
     symbols: dict[str, str]
     start: int | None
     read: str
+    bare_norm: bool = False  # a norm written with no subscript (\|x\|^2)
 
     def still(self, text: str, base: int) -> bool:
         if self.start is None:
@@ -78,6 +81,11 @@ class _Taught:
 _taught: dict[str, dict[Hashable, _Taught]] = {}
 
 
+def _bare_norm(trees: list[t.Node]) -> bool:
+    """A norm written with no subscript (``\\|x\\|^2``) in the trees."""
+    return any(isinstance(n, t.Norm) and n.p is None for tree in trees for n in tree.walk())
+
+
 def taught_by(tree: t.Node, text: str, base: int) -> _Taught:
     probe = Style(transpose="")
     span = [len(text), 0, 0]
@@ -85,7 +93,8 @@ def taught_by(tree: t.Node, text: str, base: int) -> _Taught:
     lo, hi, outside = span
     lo = min(lo, hi)
     start, read = (None, "") if outside else (lo - base, text[lo:hi])
-    return _Taught(probe.transpose or None, probe.names, probe.symbols, start, read)
+    bare = probe.vector_norm == ""
+    return _Taught(probe.transpose or None, probe.names, probe.symbols, start, read, bare)
 
 
 def copy_style(style: Style) -> Style:
@@ -107,6 +116,7 @@ def learn_style(
     function and symbol (or the last ones, with ``override``).  ``span`` (lowest start,
     highest end, 1 if a range fell outside the text) is widened to what was read."""
     seen_mark = False
+    style.vector_norm = "" if _bare_norm(trees) else style.vector_norm  # \|x\|^2 as written
     for tree in trees:
         for node in tree.walk():
             if isinstance(node, t.Transpose) and not node.conjugate and not seen_mark:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from texgrad.calculus import expr as e
 from texgrad.calculus.context import Context
 from texgrad.calculus.expr import ONE, CalculusError, Expr
-from texgrad.calculus.lower import Lowerer
+from texgrad.calculus.indices import lower_formula
 from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
@@ -30,7 +30,7 @@ def plans_of(row: PlacedRow, ctx: Context) -> list[DiffPlan]:
     kind of result it will be; none if the row cannot be read."""
     assert row.tree is not None
     try:
-        f = Lowerer(ctx.env).lower(row.tree)
+        f, _ = lower_formula(row.tree, ctx.env, ctx.einstein)
     except (CalculusError, RecursionError):
         return []
     function = ""
@@ -61,6 +61,6 @@ def _kind_of(f: Expr, v: e.Var) -> str:
         return "derivative"
     if f.is_scalar:
         return "gradient"
-    if f.cols == ONE and v.cols == ONE:
+    if f.cols == ONE:  # of a vector, or ∂vec F/∂vec X of a matrix (derive's choice)
         return "jacobian"
     return "matrix"

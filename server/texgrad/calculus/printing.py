@@ -28,6 +28,7 @@ class Style:
     names: dict[str, str] = field(default_factory=dict)  # "tr" -> "\operatorname{tr}"
     symbols: dict[str, str] = field(default_factory=dict)  # key -> LaTeX as written
     differential: str = "\\mathrm{d}"
+    vector_norm: str = "_2"  # "" where the row writes its norms \|x\| with no subscript
 
     def op(self, name: str) -> str:
         if name in self.names:
@@ -181,7 +182,14 @@ class _Printer:
         return f"{self.s.op('det')}({self.text(x.arg)})", ATOM
 
     def _kron(self, x: e.Kron) -> tuple[str, int]:
-        return f"{self.wrap(x.left, POSTFIX)} \\otimes {self.wrap(x.right, POSTFIX)}", PRODUCT
+        return f"{self.kron_factor(x.left)} \\otimes {self.kron_factor(x.right)}", PRODUCT
+
+    def kron_factor(self, x: Expr) -> str:
+        """A factor of a Kronecker product; an identity with its size (``I_{n}``), which
+        nothing else around it tells."""
+        if isinstance(x, e.Identity):
+            return f"I_{{{sympy.latex(x.rows)}}}"
+        return self.wrap(x, POSTFIX)
 
     def _diag(self, x: e.DiagM | e.DiagV) -> tuple[str, int]:
         return f"{self.s.op('diag')}({self.text(x.arg)})", ATOM
@@ -219,6 +227,17 @@ class _Printer:
     def _softmax(self, x: e.Softmax) -> tuple[str, int]:
         return f"{self.s.op('softmax')}({self.text(x.arg)})", ATOM
 
+    def _vec(self, x: e.Vec) -> tuple[str, int]:
+        return f"{self.s.op('vec')}({self.text(x.arg)})", ATOM
+
+    def _unvec(self, x: e.Unvec) -> tuple[str, int]:
+        inner = self.text(x.arg)
+        brackets = ("\\left(", "\\right)") if _tall(inner) or "^{-1}" in inner else ("(", ")")
+        shape = (
+            "" if x.rows == x.cols else f"_{{{sympy.latex(x.rows)} \\times {sympy.latex(x.cols)}}}"
+        )
+        return f"{self.s.op('vec')}^{{-1}}{shape}{brackets[0]}{inner}{brackets[1]}", ATOM
+
     def _lse(self, x: e.LSE) -> tuple[str, int]:
         s = self.s
         return (
@@ -238,8 +257,10 @@ class _Printer:
         return "\\begin{cases} " + " \\\\ ".join(rows) + " \\end{cases}", ATOM
 
     def _norm(self, x: e.Norm) -> tuple[str, int]:
-        sub = {"2": "2", "F": "F", "1": "1"}[x.p]
-        return f"\\|{self.text(x.arg)}\\|_{sub}", ATOM
+        sub = {"2": "_2", "F": "_F", "1": "_1"}[x.p]
+        if x.p == "2" and (x.arg.cols == e.ONE or x.arg.rows == e.ONE):
+            sub = self.s.vector_norm  # a vector's: the 2-norm however written
+        return f"\\|{self.text(x.arg)}\\|{sub}", ATOM
 
     # -- sums ---------------------------------------------------------------------------------
     def add(self, x: e.Add) -> str:
@@ -304,7 +325,7 @@ class _Printer:
             last = gi == len(ordered) - 1
             if len(g) > 1 and g in scalars and _is_gram(tuple(g)):
                 half = g[len(g) // 2 :]
-                parts.append(f"\\|{self.text(e.mul(*half))}\\|_2^2")
+                parts.append(f"\\|{self.text(e.mul(*half))}\\|{self.s.vector_norm}^2")
                 continue
             need = (
                 POSTFIX
@@ -391,5 +412,6 @@ _PRINT: dict[type[Expr], Callable[[_Printer, Any], tuple[str, int]]] = {
     e.HPow: _Printer._hpow, e.Kron: _Printer._kron, e.DiagM: _Printer._diag,
     e.DiagV: _Printer._diag, e.MatFn: _Printer._matrix_function,
     e.ExpFrechet: _Printer._exp_frechet, e.Softmax: _Printer._softmax, e.LSE: _Printer._lse,
-    e.Piecewise: _Printer._piecewise, e.Norm: _Printer._norm,
+    e.Piecewise: _Printer._piecewise, e.Norm: _Printer._norm, e.Vec: _Printer._vec,
+    e.Unvec: _Printer._unvec,
 }  # fmt: skip

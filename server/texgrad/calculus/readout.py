@@ -81,6 +81,10 @@ def adjoint(x: Expr, seed: Expr) -> Expr:
                                                  cols=seed.cols))  # fmt: skip
     if isinstance(x, e.Piecewise):
         return _by_cases(x, lambda v: adjoint(v, seed))
+    if isinstance(x, e.Vec):  # ⟨s, vec E⟩ = ⟨vec⁻¹ s, E⟩
+        return adjoint(x.arg, e.unvec(seed, x.arg.rows, x.arg.cols))
+    if isinstance(x, e.Unvec):  # ⟨S, vec⁻¹ e⟩ = ⟨vec S, e⟩
+        return adjoint(x.arg, e.vec(seed))
     if isinstance(x, e.Kron):
         raise CalculusError("cannot read a gradient through a Kronecker product")
     raise CalculusError(f"cannot read a gradient through `{type(x).__name__}`")
@@ -120,6 +124,8 @@ def gradient(df: Expr) -> Expr:
 
 def jacobian(df: Expr, n: object) -> Expr:
     """J with vec(df) = J dx, for df linear in the vector dx (numerator layout)."""
+    if not e.has_d(df):
+        raise CalculusError("the expression does not involve the variable: its derivative is 0")
     if df.is_scalar:
         return e.transpose(gradient(df))
     if isinstance(df, e.D):
@@ -139,28 +145,36 @@ def jacobian(df: Expr, n: object) -> Expr:
         others = [a for a in df.args if a is not holder]
         return e.mul(e.diag_matrix(e.had(*others)), jacobian(holder, n))
     if isinstance(df, e.Mul):
-        left, right, gi, groups = _split(df)
-        holder = groups[gi][len(left)]
-        others = [f for j, g in enumerate(groups) if j != gi for f in g]
-        rest = _product(others)
-        if e.mul(*groups[gi]).is_scalar:
-            inner = jacobian(_product(left + [holder] + right), n)  # a 1×n row
-            return e.mul(rest, inner)
-        if isinstance(holder, e.DiagM) and right and e.mul(*right).cols == ONE:
-            r = _product(right)
-            return e.mul(rest, *left, e.diag_matrix(r), jacobian(holder.arg, n))
-        r = _product(right)
-        lmat = _product(left)
-        if r.is_scalar:
-            return e.mul(rest, r, lmat, jacobian(holder, n))
-        if holder.rows == ONE and (not left or lmat.cols == ONE):
-            # L (row) R: L Rᵀ times the row's Jacobian
-            return e.mul(rest, lmat, e.transpose(r), jacobian(holder, n))
-        return e.mul(rest, e.kron(e.transpose(r), lmat if left else e.identity(holder.rows)),
-                     jacobian(holder, n))  # fmt: skip
+        return _jacobian_product(df, n)
     if isinstance(df, e.Piecewise):
         return _by_cases(df, lambda v: jacobian(v, n))
     raise CalculusError(f"cannot read a Jacobian through `{type(df).__name__}`")
+
+
+def _jacobian_product(df: e.Mul, n: object) -> Expr:
+    left, right, gi, groups = _split(df)
+    holder = groups[gi][len(left)]
+    others = [f for j, g in enumerate(groups) if j != gi for f in g]
+    rest = _product(others)
+    if isinstance(holder, e.Add) and holder.cols != ONE and (left or right):
+        # (dM) x with dM a matrix sum (d of a gradient (A/s + …) x): term by term,
+        # each d-term of dM then meets the vector it multiplies
+        return jacobian(e.add(*(e.mul(rest, *left, t, *right) for t in holder.terms)), n)
+    if e.mul(*groups[gi]).is_scalar:
+        inner = jacobian(_product(left + [holder] + right), n)  # a 1×n row
+        return e.mul(rest, inner)
+    if isinstance(holder, e.DiagM) and right and e.mul(*right).cols == ONE:
+        r = _product(right)
+        return e.mul(rest, *left, e.diag_matrix(r), jacobian(holder.arg, n))
+    r = _product(right)
+    lmat = _product(left)
+    if r.is_scalar:
+        return e.mul(rest, r, lmat, jacobian(holder, n))
+    if holder.rows == ONE and (not left or lmat.cols == ONE):
+        # L (row) R: L Rᵀ times the row's Jacobian
+        return e.mul(rest, lmat, e.transpose(r), jacobian(holder, n))
+    return e.mul(rest, e.kron(e.transpose(r), lmat if left else e.identity(holder.rows)),
+                 jacobian(holder, n))  # fmt: skip
 
 
 def by_scalar(df: Expr, v: e.Var) -> Expr:

@@ -152,13 +152,17 @@ def _from_base_power(base: Expr, k: sympy.Expr) -> Expr:
 
 def _merge_powers_in_chain(chain: list[Expr]) -> list[Expr]:
     """Neighbours that are powers of one base and cancel (one exponent negative, the other
-    positive) multiply by adding exponents; ``X X`` stays as it is."""
+    positive), or roots that make a whole power (``X^{1/2} X^{1/2} = X``), multiply by adding
+    exponents; ``X X`` stays as it is."""
     out: list[Expr] = []
     for f in chain:
         out.append(f)
         while len(out) >= 2:
             a, b = _base_power(out[-2]), _base_power(out[-1])
-            if a is None or b is None or a[0] != b[0] or not (a[1] * b[1]).is_negative:
+            if a is None or b is None or a[0] != b[0]:
+                break
+            roots = not a[1].is_integer and not b[1].is_integer and (a[1] + b[1]).is_integer
+            if not ((a[1] * b[1]).is_negative or roots):  # X^{-1/2} X^{-1/2} = X^{-1}
                 break
             k = a[1] + b[1]
             del out[-2:]

@@ -35,19 +35,22 @@ def sample_inputs(
     positive_definite: set[str] | frozenset[str] = frozenset(),
     positive: set[str] | frozenset[str] = frozenset(),
     symmetric: set[str] | frozenset[str] = frozenset(),
+    labels: Mapping[str, tuple[float, ...]] | None = None,
     rng: np.random.Generator,
 ) -> tuple[dict[str, Array], dict[str, int]]:
-    """Random values for every symbol, and the size chosen for each dimension symbol.
+    r"""Random values for every symbol, and the size chosen for each dimension symbol.
 
     Distinct dimension symbols get distinct sizes (from 2 up, at least 2..7), the
     same symbol always the same size, numbers as written.  ``positive_definite``
     symbols are A Aᵀ + n·I, ``positive`` ones exp(normal) entrywise, ``symmetric``
-    ones (B + Bᵀ)/2; the rest standard normal.
+    ones (B + Bᵀ)/2; ``labels`` entries drawn from their set (``\{0,1\}^n``: 0 or 1,
+    each value at least once where there are entries enough); the rest standard normal.
     """
     for label, names in (
         ("positive_definite", positive_definite),
         ("positive", positive),
         ("symmetric", symmetric),
+        ("labels", set(labels or ())),
     ):
         unknown = sorted(set(names) - set(shapes))
         if unknown:
@@ -62,7 +65,9 @@ def sample_inputs(
     values: dict[str, Array] = {}
     for name in sorted(shapes):
         r, c = concrete_shape(shapes[name], sizes)
-        if name in positive_definite:
+        if labels and name in labels:
+            values[name] = _labels(labels[name], (r, c), rng)
+        elif name in positive_definite:
             if r != c:
                 raise ValueError(f"{name} is {r}×{c}, so it cannot be positive definite")
             a = rng.standard_normal((r, r))
@@ -77,6 +82,15 @@ def sample_inputs(
         else:
             values[name] = rng.standard_normal((r, c))
     return values, sizes
+
+
+def _labels(choices: tuple[float, ...], shape: tuple[int, int], rng: np.random.Generator) -> Array:
+    """Entries drawn from ``choices``, each of them present when there are entries enough."""
+    flat = rng.choice(np.asarray(choices, dtype=float), size=shape[0] * shape[1])
+    if flat.size >= len(choices):
+        flat[: len(choices)] = choices
+        flat = rng.permutation(flat)
+    return flat.reshape(shape)
 
 
 # -- finite differences -----------------------------------------------------------------------

@@ -67,6 +67,7 @@ class _Simplifier:
         self.memo: dict[Expr, Expr] = {}
         self.text = printer(style)
         self.distributing = False  # expanding Hadamard products of sums too
+        self.keeping_sums = False  # a sum without dX in a chain kept whole ((x - μ)(x - μ)ᵀ)
 
     def size(self, x: Expr) -> int:
         return len(self.text(x))
@@ -125,16 +126,12 @@ class _Simplifier:
             return e.num(0) if inner.is_scalar else e.zero(inner.rows, inner.cols)
         factored = self.factor(collected)
         if _has_distributable(inner):
-            # (1 - y) ⊙ s - y ⊙ (1 - s) = s - y, but h ⊙ (1 - h) stays: whichever is shorter
-            self.distributing = True
-            try:
-                spread = self.monomials(inner)
-            finally:
-                self.distributing = False
-            if spread is not None:
-                other = self.factor(self.collect(spread))
-                if self.size(other) < self.size(factored):
-                    factored = other
+            other = self.distributed(collected)
+            if other is not None and self.size(other) < self.size(factored):
+                factored = other
+        kept = self.with_sums_kept(inner)
+        if kept is not None and self._keeps_better(kept, factored):
+            factored = kept  # the document's own groups, unless expanding is much shorter
         # expanding can lengthen what was compact ((I - a 1 1^T) x inside a norm):
         # keep whichever reads shorter
         # fewer terms read better when not much longer: (B + B^T) x, σ(z)(1 - σ(z))
@@ -145,6 +142,50 @@ class _Simplifier:
         if tb < ta and b <= 1.15 * a:
             return inner
         return factored if a <= b else inner
+
+    def _keeps_better(self, kept: Expr, factored: Expr) -> bool:
+        r"""The form with the document's sums kept, when it is shorter, or not much longer and
+        not led by a minus the other avoids (``2X^\top(XW - Y)``, not ``-2X^\top(Y - XW)``)."""
+        a, b = self.text(kept), self.text(factored)
+        if len(a) < len(b):
+            return True
+        return len(a) <= 1.15 * len(b) and not (a.startswith("-") and not b.startswith("-"))
+
+    def with_sums_kept(self, inner: Expr) -> Expr | None:
+        r"""Like terms collected and factored with every sum free of dX inside a product kept
+        whole: ``½Σ^{-1} - ½Σ^{-1}(x - μ)(x - μ)^\top Σ^{-1}``, not ``x(μ - x)^\top + …``;
+        None where there is no such sum."""
+        if not any(
+            isinstance(f, e.Add) and not f.is_scalar and not e.has_d(f)
+            for t in (inner.terms if isinstance(inner, e.Add) else (inner,))
+            if isinstance(t, e.Mul)
+            for f in t.factors
+        ):
+            return None
+        self.keeping_sums = True
+        try:
+            monos = self.monomials(inner)
+        finally:
+            self.keeping_sums = False
+        if monos is None:
+            return None
+        collected = self.collect(monos)
+        return self.factor(collected) if collected else None
+
+    def distributed(self, collected: list[Monomial]) -> Expr | None:
+        """The terms with their Hadamard products of sums distributed, where that makes like
+        terms meet: ``(1 - y) ⊙ s - y ⊙ (1 - s) = s - y``, but ``σ ⊙ σ ⊙ (1 - σ)`` stays (not
+        ``σ^{∘2} - σ^{∘3}``); None where nothing meets (or expanding would blow up)."""
+        self.distributing = True
+        try:
+            parts = [self.monomials(m.expr()) for m in collected]
+        finally:
+            self.distributing = False
+        if any(p is None for p in parts):
+            return None
+        spread = [m for p in parts for m in p or ()]
+        merged = self.collect(spread)
+        return self.factor(merged) if len(merged) < len(spread) else None
 
     # -- expansion -----------------------------------------------------------------------
     def monomials(self, x: Expr) -> list[Monomial] | None:
@@ -179,7 +220,8 @@ class _Simplifier:
                     for f in g:
                         parts = (
                             self.monomials(f)
-                            if isinstance(f, e.Add) or self.distributable(f)
+                            if (isinstance(f, e.Add) and not self.kept_whole(f))
+                            or self.distributable(f)
                             else [_atom(f)]
                         )
                         if parts is None:
@@ -191,6 +233,9 @@ class _Simplifier:
         if self.distributable(x):
             return self.monomials(self.distribute(x))  # type: ignore[arg-type]
         return [_atom(x)]
+
+    def kept_whole(self, f: e.Add) -> bool:
+        return self.keeping_sums and not e.has_d(f)
 
     def distributable(self, x: Expr) -> bool:
         return self.distributing and _distributable(x)
@@ -259,14 +304,20 @@ class _Simplifier:
             inserted_identity = any(isinstance(x, e.Identity) for x in best.walk()) and not any(
                 isinstance(x, e.Identity) for m in monos for f in m.chain for x in f.walk()
             )
-            # (s 1^T - I) y is no clearer than s 1^T y - y: an I must pay for itself
-            if not inserted_identity or self.size(best) < self.size(plain):
+            # (s 1^T - I) y is no clearer than s 1^T y - y: an I must pay for itself; and
+            # ½Σ^{-1} - ½Σ^{-1} v v^T Σ^{-1} stays, its terms symmetric (not ½Σ^{-1}(I - v v^T Σ^{-1}))
+            if not inserted_identity or (
+                self.size(best) < self.size(plain) and not _symmetric_terms(monos)
+            ):
                 return best
         candidates = [plain]
         for by_end in ("first", "last"):
             grouped = self.group_by(monos, by_end)
             if grouped is not None:
                 candidates.append(grouped)
+        over = self.group_by_denominator(monos)
+        if over is not None:
+            candidates.append(over)
         # the shortest, or one with fewer terms when not much longer: (A + A^T) x + b
         shortest = min(self.size(c) for c in candidates)
         near = [c for c in candidates if self.size(c) <= 1.15 * shortest]
@@ -310,6 +361,22 @@ class _Simplifier:
         except e.ShapeError:
             return None  # what is left of the terms does not fit together
 
+    def group_by_denominator(self, monos: list[Monomial]) -> Expr | None:
+        r"""Terms over one denominator together, as a Hessian of a quotient is written:
+        ``\frac{A + A^\top}{s} - \frac{2((A + A^\top) x x^\top + …)}{s^2} + …``."""
+        groups: dict[tuple[Expr, ...], list[Monomial]] = {}
+        for m in monos:
+            key = tuple(s for s in m.scalars if isinstance(s, e.Pow) and s.exp < 0)
+            groups.setdefault(key, []).append(m)
+        if len(groups) == len(monos) or len(groups) == 1:
+            return None
+        # the lowest powers of the denominators first: 1/s, then 1/s², 1/s³
+        order = sorted(groups, key=_denominator_degree)
+        parts = [
+            self.factor(groups[k]) if len(groups[k]) > 1 else groups[k][0].expr() for k in order
+        ]
+        return e.add(*parts)
+
     def group_by(self, monos: list[Monomial], end: str) -> Expr | None:
         groups: dict[Expr | None, list[Monomial]] = {}
         for m in monos:
@@ -321,6 +388,22 @@ class _Simplifier:
         regrouped = [m for p in parts for m in (_as_monomials(p))]
         again = self.factor_common(regrouped) if len(regrouped) > 1 else None
         return again if again is not None else e.add(*parts)
+
+
+def _denominator_degree(key: tuple[Expr, ...]) -> float:
+    """How high the powers of a group's denominators are (1/s: 1, 1/s²: 2)."""
+    return sum(-float(s.exp) for s in key if isinstance(s, e.Pow))
+
+
+def _symmetric_terms(monos: list[Monomial]) -> bool:
+    r"""Every term a symmetric matrix by its form (``Σ^{-1}``, ``Σ^{-1} v v^\top Σ^{-1}``)."""
+    for m in monos:
+        if not m.chain:
+            return False
+        chain = e.mul(*m.chain)
+        if chain.is_scalar or chain.rows != chain.cols or e.transpose(chain) != chain:
+            return False
+    return True
 
 
 def _all_transposed(term: Expr) -> bool:
@@ -411,7 +494,8 @@ def _as_monomials(x: Expr) -> list[Monomial]:
                 scal.append(f)
             else:
                 chain.append(f)
-        return [Monomial(coef, tuple(scal), tuple(chain))]
+        rest, inside = _scalar_subchains(tuple(chain))  # (x^T A x) a^T, not a chain x^T A x a^T
+        return [Monomial(coef, (*scal, *inside), rest)]
     return [_atom(x)]
 
 
@@ -440,21 +524,14 @@ def _times_scalar(a: Monomial, b: Monomial) -> Monomial:
 
 def _normal(m: Monomial, style: Style, text: Callable[[Expr], str]) -> Monomial:
     """Canonical scalars: each in its preferred orientation, powers of one base added,
-    sorted; a chain with X⁻¹X cancelled."""
+    sorted; a chain with X⁻¹X cancelled and 1ᵀ1 = n (once expanded: (μ1ᵀ - Xᵀ)1 = nμ - Xᵀ1)."""
+    m = _ones_counted(m)
     powers: dict[Expr, sympy.Expr] = {}
     order: list[Expr] = []
     coef = m.coef
     numbers: sympy.Expr = sympy.Integer(1)  # 1/m, -2/m: one number, its rational part in coef
-    chain = cancel(list(m.chain))
-    i = 0
-    while i < len(chain) - 1:  # 1^T 1 = m, as the product's constructor has it
-        a, b = chain[i], chain[i + 1]
-        if isinstance(a, e.Ones) and isinstance(b, e.Ones) and a.rows == 1 and b.cols == 1:
-            numbers *= a.cols
-            del chain[i : i + 2]
-        else:
-            i += 1
-    for s in m.scalars:
+    chain_left, inner_scalars = _scalar_subchains(m.chain)
+    for s in (*m.scalars, *inner_scalars):
         if isinstance(s, e.Num):
             numbers *= s.value
             continue
@@ -488,7 +565,49 @@ def _normal(m: Monomial, style: Style, text: Callable[[Expr], str]) -> Monomial:
             x = e.mul(*x.factors[1:])
         scalars.append(x)
     scalars.sort(key=text)
+    chain = cancel(list(chain_left))
     return Monomial(coef, tuple(scalars), tuple(chain))
+
+
+def _ones_counted(m: Monomial) -> Monomial:
+    """A chain's ``\\mathbf{1}^\\top \\mathbf{1}`` as the scalar it is (its length)."""
+    chain = list(m.chain)
+    counted: list[Expr] = []
+    i = 0
+    while i < len(chain) - 1:
+        a, b = chain[i], chain[i + 1]
+        if isinstance(a, e.Ones) and isinstance(b, e.Ones) and a.rows == e.ONE and b.cols == e.ONE:
+            counted.append(e.num(a.cols))
+            del chain[i : i + 2]
+        else:
+            i += 1
+    if not counted:
+        return m
+    return Monomial(m.coef, m.scalars + tuple(counted), tuple(chain))
+
+
+def _scalar_subchains(chain: tuple[Expr, ...]) -> tuple[tuple[Expr, ...], list[Expr]]:
+    r"""A chain with the 1×1 products inside it moved out as scalars: ``a x^\top x a^\top =
+    (x^\top x) a a^\top``, ``x x^\top A x x^\top = (x^\top A x) x x^\top`` (a row times
+    what makes it a column is a number; not around dX, whose place the differential keeps;
+    not a sum of entries ``\mathbf{1}^\top y``, which reads as a product where it stands)."""
+    out = list(chain)
+    found: list[Expr] = []
+    i = 0
+    while i < len(out):
+        if out[i].rows == e.ONE and not _ones_row(out[i]):
+            j = next((k for k in range(i, len(out)) if out[k].cols == e.ONE), None)
+            whole = i == 0 and j == len(out) - 1
+            if j is not None and not whole and not any(e.has_d(f) for f in out[i : j + 1]):
+                found.append(e.mul(*out[i : j + 1]))
+                del out[i : j + 1]
+                continue
+        i += 1
+    return tuple(out), found
+
+
+def _ones_row(f: Expr) -> bool:
+    return isinstance(f, e.Ones) or (isinstance(f, e.T) and isinstance(f.arg, e.Ones))
 
 
 def _orient(s: Expr, style: Style, print_: Callable[[Expr], str]) -> Expr:

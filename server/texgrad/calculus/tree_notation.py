@@ -10,15 +10,16 @@ would pass unseen.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
 
-from texgrad.calculus.arrays import Array
+from texgrad.calculus.arrays import Array, Value
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
+from texgrad.syntax.symbols import member_key
 
 
 def constant(node: t.Node) -> str | None:
@@ -127,3 +128,92 @@ def hadamard_exponent(node: t.Node) -> t.Node | None:
         left = hadamard_exponent(node.left)
         return None if left is None else replace(node, left=left)
     return None
+
+
+# -- index notation (the evaluator's own reading; the engine's is calculus.indices) ----------
+
+
+def is_kronecker_delta(node: t.Node) -> bool:
+    r"""``\delta`` of ``\delta_{ij}``."""
+    return isinstance(node, t.Symbol) and node.name == "\\delta" and not node.accents
+
+
+def sum_names(index: t.Node | None) -> tuple[str, ...] | None:
+    r"""The indices of a sum: ``i``, ``ij``, ``i,j``, ``i,j,k`` (single letters)."""
+    if isinstance(index, t.Symbol) and not index.font and not index.accents:
+        return (index.name,)
+    if isinstance(index, (t.Product, t.List)):
+        items = index.factors if isinstance(index, t.Product) else index.items
+        names = [i.name for i in items if isinstance(i, t.Symbol) and not i.font]
+        if len(names) == len(items) and names:
+            return tuple(names)
+    return None
+
+
+def entries_letter(base: t.Node, values: Mapping[str, Value], count: int) -> str | None:
+    """The upper-case letter whose value ``base`` (a lower-case letter with no value of its
+    own) names the entries of: ``a`` of ``a_{ij}`` is A, a matrix (``count`` 2), ``x`` of
+    ``x_i`` is X, a vector (``count`` 1)."""
+    if not isinstance(base, t.Symbol) or base.accents or len(base.name) != 1:
+        return None
+    name = base.name
+    if name in values or not name.islower() or name.upper() not in values:
+        return None
+    shape = np.shape(values[name.upper()])
+    vector = len(shape) < 2 or shape[1] == 1
+    return name.upper() if (count == 1) == vector and shape not in ((), (1, 1)) else None
+
+
+def _is_entry(node: t.Sub, values: Mapping[str, Value]) -> tuple[str, ...] | None:
+    """The index letters of an entry of a value (``a_{ij}``, ``x_i``, ``(AB)_{ij}``,
+    ``\\delta_{ij}``), None for anything else (``x_i`` with a value of its own, ``x_n``)."""
+    names = entry_names(node.index)
+    if names is None or any(len(n) != 1 or not n.isalpha() or n in values for n in names):
+        return None
+    if is_kronecker_delta(node.base) or isinstance(node.base, t.Paren):
+        return names
+    own = member_key(node)
+    if not isinstance(node.base, t.Symbol) or (own is not None and own[0] in values):
+        return None
+    key = node.base.name
+    if key in values and np.shape(values[key]) not in ((), (1, 1)):
+        return names
+    return names if entries_letter(node.base, values, len(names)) is not None else None
+
+
+def _letters(
+    node: t.Node, values: Mapping[str, Value], bound: frozenset[str], einstein: bool = False
+) -> list[str]:
+    """The index letters of the entries in ``node`` not bound by a sum inside it (or in
+    ``bound``, or with ``einstein`` by a product where they repeat), with repetition."""
+    if einstein and isinstance(node, t.Product):
+        bound = bound | frozenset(repeated_indices(node, values))
+    if isinstance(node, t.BigOp) and node.op == "\\sum":
+        low = node.lower.items[0] if isinstance(node.lower, t.Chain) else node.lower
+        bound = bound | frozenset(sum_names(low) or ())
+        return _letters(node.body, values, bound, einstein) if node.body is not None else []
+    if isinstance(node, t.Sub):
+        names = _is_entry(node, values)
+        if names is not None:
+            return [n for n in names if n not in bound]
+    out: list[str] = []
+    for child in node.children():
+        out.extend(_letters(child, values, bound, einstein))
+    return out
+
+
+def free_indices(node: t.Node, values: Mapping[str, Value], einstein: bool = False) -> list[str]:
+    """The index letters of entries that no sum binds (nor, with ``einstein``, a product
+    where they repeat), in order of appearance."""
+    return list(dict.fromkeys(_letters(node, values, frozenset(), einstein)))
+
+
+def repeated_indices(node: t.Product, values: Mapping[str, Value]) -> list[str]:
+    """The Einstein convention: letters that appear in exactly two factors of the product
+    (``x_i x_i``; a diagonal entry ``a_{ii}`` counts twice)."""
+    counts: dict[str, int] = {}
+    for f in node.factors:
+        letters = _letters(f, values, frozenset())
+        for n in letters if isinstance(f, t.Sub) else set(letters):
+            counts[n] = counts.get(n, 0) + 1
+    return [n for n, c in counts.items() if c == 2]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import sympy
 
 from texgrad.syntax import tree as t
+from texgrad.syntax.latex import latex_of
 from texgrad.syntax.show import show
 from texgrad.syntax.symbols import symbol_key
 
@@ -80,6 +81,39 @@ def as_application(node: t.Node) -> t.Node:
         )
         return t.Apply(node.factors[0], args, True, start=node.start, end=node.end)
     return node
+
+
+def statements(chain: t.Chain) -> list[t.Chain]:
+    r"""The statements of a row that lists several, each a chain ``head = value``.
+
+    ``z = Wx + b, \qquad a = \sigma(z)`` parses as one chain whose middle item is the list
+    ``(Wx + b, a)``: the list's last item is the next statement's head. A row of one
+    statement (``f(x) = a = b`` included) is itself.
+    """
+    items, rels = chain.items, chain.relations
+    if not any(isinstance(i, t.List) and len(i.items) > 1 for i in items[1:-1]):
+        return [chain]
+    out: list[t.Chain] = []
+    head, k = items[0], 1
+    while k < len(items) and head is not None:
+        item = items[k]
+        last = k == len(items) - 1
+        if isinstance(item, t.List) and len(item.items) > 1 and not last:
+            parts = item.items[:-1]
+            value: t.Node | None = (
+                parts[0]
+                if len(parts) == 1
+                else t.List(parts, start=parts[0].start, end=parts[-1].end)
+            )
+            nxt: t.Node | None = item.items[-1]
+        else:
+            value, nxt = item, None
+        if value is not None:
+            out.append(t.Chain((head, value), (rels[k - 1],), start=head.start, end=value.end))
+        if nxt is None:
+            break
+        head, k = nxt, k + 1
+    return out
 
 
 CASE_RELATIONS = {
@@ -173,7 +207,7 @@ def written_latex(node: t.Node) -> str:
     if isinstance(node, t.Tagged):  # W^{(l+1)}, W^{Q}
         close = {"(": ")", "[": "]"}.get(node.bracket, "")
         return f"{written_latex(node.base)}^{{{node.bracket}{written_latex(node.tag)}{close}}}"
-    return show(node)
+    return latex_of(node)
 
 
 def norm_subscript(p: t.Node | None) -> str | None:
@@ -267,7 +301,7 @@ def describe(node: t.Node) -> str:
         return node.text
     if isinstance(node, t.Func):
         return "\\" + node.name
-    return show(node)
+    return latex_of(node)
 
 
 def power_name(node: t.Node) -> str | None:

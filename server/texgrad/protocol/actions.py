@@ -1,5 +1,7 @@
 """Code actions: "Differentiate f w.r.t. x", "Hessian of f w.r.t. x", "Show derivation
-of ∇ₓf", and the quick fixes of diagnostics (insert a transpose).
+of ∇ₓf", "Copy ∇ₓf as NumPy" (to a client that runs the copy command; to another, in a
+Markdown document, "Insert ∇ₓf as NumPy code", a fenced block after the math), and the
+quick fixes of diagnostics (insert a transpose).
 
 Differentiation runs when the actions are listed (in the differentiation pool, bounded
 by a deadline) so that a title never claims a result is verified when it is not: an
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from texgrad.calculus.actions import Offer, offers, writing
+from texgrad.calculus.actions import Offer, numpy_copies, numpy_insertions, offers, writing
 from texgrad.protocol.diagnostics import to_lsp
 from texgrad.protocol.server import RequestFailed, Snapshot, TexgradServer
 from texgrad.workspace import Inserted
@@ -31,6 +33,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("texgrad.lsp")
 
+# The client's command that copies text (its arguments: the text and what it is, for the
+# message once copied): offered only to clients that announce it (VS Code's texgrad client),
+# never as a dead action to the others.
+COPY_COMMAND = "texgrad.copyToClipboard"
 LIST_DEADLINE = 2.0  # seconds a listing waits for results before titling them "not verified"
 
 _cache: OrderedDict[tuple[Any, ...], asyncio.Future[DiffOutcome]] = OrderedDict()
@@ -172,14 +178,38 @@ async def _differentiations(
     done = [(plan, mode, _done(fut)) for plan, mode, fut in jobs]
     assert snap.result is not None
     actions = [_action(snap, offer) for offer in offers(snap.result, done)]
+    copies = _copies(ls, snap, done)
+    if COPY_COMMAND not in ls.client.commands:  # Markdown: the code as a block instead
+        actions += [_action(snap, offer) for offer in numpy_insertions(snap.result, done)]
     if lazy:
-        return actions
+        return actions + copies
     for action in actions:
         try:
             await resolve(ls, action)
         except RequestFailed:
             pass  # not offered
-    return [a for a in actions if a.edit is not None]
+    return [a for a in actions if a.edit is not None] + copies
+
+
+def _copies(
+    ls: TexgradServer, snap: Snapshot, done: list[tuple[DiffPlan, str, DiffOutcome | None]]
+) -> list[types.CodeAction]:
+    """ "Copy ∇ₓf as NumPy" for the verified results ready now, to a client that copies."""
+    if COPY_COMMAND not in ls.client.commands:
+        return []
+    assert snap.result is not None
+    return [
+        types.CodeAction(
+            title=copy.title,
+            kind=types.CodeActionKind.RefactorRewrite,
+            command=types.Command(
+                title=copy.title,
+                command=COPY_COMMAND,
+                arguments=[copy.code, f"{copy.what} as NumPy"],
+            ),
+        )
+        for copy in numpy_copies(snap.result, done)
+    ]
 
 
 def _done(fut: asyncio.Future[DiffOutcome]) -> DiffOutcome | None:
@@ -205,10 +235,12 @@ async def resolve(ls: TexgradServer, action: types.CodeAction) -> types.CodeActi
     ):
         return action
     snap, offer = await _offered(ls, action.title, data)
-    hessian = offer.mode == "hessian"
+    hessian = offer.mode in ("hessian", "numpy-hessian")
     outcome = await asyncio.shield(_outcome(ls, snap, offer.row_start, offer.wrt, hessian))
     if outcome.error is not None:
         raise RequestFailed(f"texgrad: {outcome.error}")
+    if offer.mode.startswith("numpy") and not (outcome.numpy and outcome.verified):
+        raise RequestFailed(f"texgrad: no verified NumPy code for this: {outcome.numpy_note}")
     assert snap.result is not None
     notation = ls.ws.settings["gradientNotation"]
     written = writing(offer, outcome, snap.result, snap.fmt, notation)

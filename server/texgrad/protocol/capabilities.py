@@ -20,6 +20,9 @@ class ClientSupport:
     document_changes: bool  # takes versioned ``documentChanges`` in a workspace edit
     inlay_hint_refresh: bool  # ``workspace/inlayHint/refresh``
     configuration: bool  # announces ``workspace/configuration``
+    # commands the client runs itself, announced as rust-analyzer's clients do in
+    # ``experimental.commands.commands`` (VS Code's texgrad.copyToClipboard)
+    commands: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, caps: types.ClientCapabilities) -> ClientSupport:
@@ -33,4 +36,14 @@ class ClientSupport:
             ),
             inlay_hint_refresh=bool(get_capability(caps, "workspace.inlay_hint.refresh_support")),
             configuration=bool(get_capability(caps, "workspace.configuration")),
+            commands=_client_commands(caps.experimental),
         )
+
+
+def _client_commands(experimental: object) -> frozenset[str]:
+    """The names in ``experimental.commands.commands`` (a JSON object from the client)."""
+    commands = experimental.get("commands") if isinstance(experimental, dict) else None
+    names = commands.get("commands") if isinstance(commands, dict) else None
+    if not isinstance(names, list):
+        return frozenset()
+    return frozenset(n for n in names if isinstance(n, str))

@@ -137,6 +137,30 @@ def _set_as_space(node: t.Node) -> t.Space | None:
     return None
 
 
+def label_values(node: t.Node | None) -> tuple[float, ...]:
+    r"""The entries' values of a set of labels, ``\{0, 1\}^n`` → (0, 1), ``\{-1, 1\}^n`` →
+    (-1, 1); () for any other space (``[0, 1]^n`` is an interval, not a set of labels)."""
+    if isinstance(node, t.Product) and node.factors:
+        node = node.factors[0]
+    if not isinstance(node, t.Power) or not isinstance(node.base, t.Paren):
+        return ()
+    paren = node.base
+    if paren.open not in ("\\{", "\\left\\{") or not _numbers(paren.body):
+        return ()
+    assert isinstance(paren.body, t.List)
+    out: list[float] = []
+    for x in paren.body.items:
+        sign = -1.0 if isinstance(x, t.Neg) and x.sign == "-" else 1.0
+        number = x.operand if isinstance(x, t.Neg) else x
+        if not isinstance(number, t.Number):
+            return ()
+        try:
+            out.append(sign * float(number.text))
+        except ValueError:
+            return ()
+    return tuple(sorted(set(out)))
+
+
 def _numbers(body: t.Node | None) -> bool:
     """``0, 1`` or ``-1, 1``: a set of labels."""
     items = body.items if isinstance(body, t.List) else ()
@@ -218,7 +242,18 @@ def _from_membership(
         key = member_key(sym)
         if key is None:
             continue
-        d = Declaration(key[0], key[1], shape, path, sym.start, sym.end, made, symmetric, pd)
+        d = Declaration(
+            key[0],
+            key[1],
+            shape,
+            path,
+            sym.start,
+            sym.end,
+            made,
+            symmetric,
+            pd,
+            label_values(right),
+        )
         if scope is None:
             table.add(d)
             if isinstance(sym, t.Sub) and show(sym.index) in ANY_INDEX:

@@ -22,7 +22,7 @@ from texgrad.shapes.rules.brackets import BracketRules
 from texgrad.shapes.rules.functions import FunctionRules
 from texgrad.shapes.rules.operators import OperatorRules
 from texgrad.shapes.rules.products import ProductRules
-from texgrad.shapes.rules.relations import RelationRules
+from texgrad.shapes.rules.relations import BRACES, RelationRules
 from texgrad.shapes.rules.symbols import SymbolRules
 from texgrad.shapes.table import SymbolTable
 from texgrad.syntax import tree as t
@@ -47,7 +47,7 @@ class Inference(
         self._rules = {
             # symbols (rules/symbols.py)
             t.Symbol: self._symbol,
-            t.Sub: self._sub,
+            t.Sub: self._sub_or_braced,
             t.Tagged: self._symbolic,
             t.Number: lambda n: SCALAR,
             t.Factorial: lambda n: SCALAR,
@@ -87,3 +87,8 @@ class Inference(
             t.Accent: lambda n: self.infer(n.body),
             t.Overset: lambda n: self.infer(n.base),
         }
+
+    def _sub_or_braced(self, node: t.Sub) -> Any:
+        if isinstance(node.base, t.Accent) and node.base.accent in BRACES:
+            return self._braced(node)  # \underbrace{…}_{A_{\mathrm{cl}}}: a label, not an index
+        return self._sub(node)

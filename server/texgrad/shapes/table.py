@@ -42,6 +42,7 @@ class Declaration:
     how: str
     symmetric: bool = False
     positive_definite: bool = False
+    values: tuple[float, ...] = ()  # the entries' finite set: (0, 1) of \{0,1\}^n labels
 
     def means_same_as(self, other: Declaration) -> bool:
         """Does ``other`` say the same of the same symbol, wherever it is written in its file?
@@ -49,7 +50,11 @@ class Declaration:
         its place.)"""
         mine = (self.key, self.font, self.shape, self.path, self.how, self.symmetric)
         theirs = (other.key, other.font, other.shape, other.path, other.how, other.symmetric)
-        return mine == theirs and self.positive_definite == other.positive_definite
+        return (
+            mine == theirs
+            and self.positive_definite == other.positive_definite
+            and self.values == other.values
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +88,9 @@ class SymbolTable:
     # a project's files that include no other, in reading order (path -> place): another
     # file's declarations hold in one read before it only when made as notation
     reading_order: dict[str, int] = field(default_factory=dict)
+    # families the prose sizes by a matrix ("$X$ stacks the $x_i^\\top$ as rows"), in any
+    # file: a member's key -> the matrix's key and the part ("row", "column", "sample")
+    stacks: dict[str, tuple[str, str]] = field(default_factory=dict)
     # is_notation's answers (texts and boundaries do not change once collected)
     _notation: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
     # local's, supposed's and sets_up's answers

@@ -258,7 +258,7 @@ class RuleBase:
             key = symbol_key(unwrapped(node))
             defined = self._sized_definition(key[0], node.start) if key else None
             if key and defined:
-                text = messages.defined_here(key[0], defined.shape)
+                text = messages.defined_here(self.table.written(defined), defined.shape)
                 out.append(Related(defined.path, defined.start, defined.end, text))
         return tuple(out)
 

@@ -4,8 +4,11 @@ values, inner products written ``\langle x, y \rangle``, square roots."""
 
 from __future__ import annotations
 
+import re
+
 from texgrad.shapes.dims import ONE, SCALAR, Shape
 from texgrad.shapes.rules.base import RuleBase
+from texgrad.shapes.sections import SENTENCE_BREAK, SENTENCE_LOOKBACK, sentence_start
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
 from texgrad.syntax.symbols import OPTIMUM_MARKS, symbol_key
@@ -22,6 +25,12 @@ _MATRIX_EXPONENTS = (
     "(Frac 1 2)",
     "(Neg (Frac 1 2))",
     "(Neg (BinOp:/ 1 2))",
+)
+
+# words that make a power of a matrix one of its entries ("squared entrywise")
+_ENTRYWISE = re.compile(
+    r"\b(?:entry|element|component|coordinate|point)[- ]?wise\b|\bHadamard (?:power|square)",
+    re.I,
 )
 
 
@@ -63,10 +72,26 @@ class OperatorRules(RuleBase):
         if not matrix_power or base.cols == ONE or base.rows == ONE:
             return None  # x^2 of a vector is elementwise in many papers
         if not self._same(base.rows, base.cols, node.start):
+            if exp != "(Neg 1)" and self._entrywise(node):
+                return base  # (dW)^2 "squared entrywise", \nabla_W L^2 in Adam: entry by entry
             what = "inverse" if exp == "(Neg 1)" else "power"
             self._not_square(what, node.base, base, node)
             return None
         return base
+
+    def _entrywise(self, node: t.Power) -> bool:
+        r"""Is the power of a matrix that is not square meant entry by entry: of a gradient
+        (``(\nabla_W L)^2``, ``(\partial L / \partial W)^2`` in Adam), or in a sentence that
+        says so ("squared entrywise", "element-wise square")?"""
+        base = node.base.body if isinstance(node.base, t.Paren) else node.base
+        if isinstance(base, (t.Derivative, t.Nabla)):
+            return True
+        if isinstance(base, t.Product) and isinstance(base.factors[0], (t.Derivative, t.Nabla)):
+            return True
+        lo = sentence_start(self.source, max(0, node.start - SENTENCE_LOOKBACK), node.start)
+        end = SENTENCE_BREAK.search(self.source, node.end, node.end + SENTENCE_LOOKBACK)
+        hi = end.start() if end is not None else node.end + SENTENCE_LOOKBACK
+        return _ENTRYWISE.search(self.source, lo, hi) is not None
 
     def _own_name(self, node: t.Power) -> Shape | None:
         """The shape the document gives ``node`` as a name of its own (``x^\\star \\in …``)."""

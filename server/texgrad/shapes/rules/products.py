@@ -150,8 +150,8 @@ class ProductRules(RuleBase):
                 if shapes[i].is_scalar:  # type: ignore[union-attr]
                     continue
                 return  # past the first vector or matrix
-            if self._reciprocal(f):
-                shapes[i] = SCALAR  # \frac{1}{N_k} \sum_i …: one over a count
+            if self._reciprocal(f) or self._scales_identity(factors, shapes, i):
+                shapes[i] = SCALAR  # \frac{1}{N_k} \sum_i …: one over a count; s I_n
                 continue
             if not self._coefficient(f):
                 return
@@ -159,6 +159,24 @@ class ProductRules(RuleBase):
                 return  # \mu(x), \phi(x, y): a function's arguments, not a factor
             if any(s is not None and not s.is_scalar for s in shapes[i + 1 :]):
                 shapes[i] = SCALAR
+
+    def _scales_identity(self, factors: list[t.Node], shapes: list[Shape | None], i: int) -> bool:
+        r"""Is ``factors[i]`` a lowercase letter nothing introduces right before an identity
+        of known size (``s I_n - A``, ``z \mathbf{I} - A``, ``\lambda I``): the Laplace or
+        z-transform variable, an eigenvalue — a scalar multiple of the identity."""
+        node = factors[i]
+        if not (isinstance(node, t.Symbol) and node.font is None and not node.accents):
+            return False
+        if not (node.name.isascii() and node.name.isalpha() and node.name.islower()):
+            return False
+        if i + 1 >= len(factors) or shapes[i + 1] is None:
+            return False
+        after = factors[i + 1]
+        found = sized_constant(after) if isinstance(after, t.Sub) else None
+        if found is None or found[0] != "identity":
+            return False
+        key = symbol_key(node)
+        return key is not None and self._unknown(key[0], node.start)
 
     def _reciprocal(self, node: t.Node) -> bool:
         """Is ``node`` one over a letter nothing declares or defines (``\\frac{1}{N_k}``,
@@ -281,6 +299,7 @@ class ProductRules(RuleBase):
 
     def _add(self, node: t.Add) -> Shape | None:
         shapes = [self.infer(term) for term in node.terms]
+        self._diagonal_matrices(node.terms, shapes)
         matrices = [
             (term, s)
             for term, s in zip(node.terms, shapes, strict=True)
@@ -321,6 +340,27 @@ class ProductRules(RuleBase):
         if non_scalar and len(non_scalar) < len(known) and not scalar_spreads(non_scalar[0]):
             return None  # scalar + matrix: broadcasting, or \lambda I meant: not checked
         return non_scalar[0] if non_scalar else SCALAR
+
+    def _diagonal_matrices(self, terms: tuple[t.Node, ...], shapes: list[Shape | None]) -> None:
+        r"""``I_n - \operatorname{diag}(H)`` with H n×n: added to a square matrix, the diagonal of
+        a square matrix is the diagonal matrix (papers write ``\operatorname{diag}`` for both)."""
+        square = [s for s in shapes if s is not None and not s.is_vector and s.rows == s.cols]
+        if not square:
+            return
+        for i, term in enumerate(terms):
+            inner = term.operand if isinstance(term, t.Neg) else term
+            if not (
+                isinstance(inner, t.Apply) and isinstance(inner.func, t.Func)
+                and inner.func.name == "diag" and len(inner.args) == 1
+                and inner.args[0] is not None
+            ):  # fmt: skip
+                continue
+            arg = self.shapes.get(span_key(inner.args[0]))  # (inferred with the term)
+            s = shapes[i]
+            if arg is None or s is None or arg.is_vector or s != Shape(arg.rows, ONE):
+                continue
+            if any(self._agrees(q, Shape(arg.rows, arg.rows), term.start) for q in square):
+                shapes[i] = Shape(arg.rows, arg.rows)
 
     def _sized_identity(self, node: t.Node) -> bool:
         """``I_n``, ``-\\rho I_p``: an identity of written size, which no vector is broadcast over

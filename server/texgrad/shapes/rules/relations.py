@@ -8,9 +8,9 @@ import re
 from dataclasses import replace
 
 from texgrad.shapes import messages
-from texgrad.shapes.dims import ONE, Shape, same
+from texgrad.shapes.dims import ONE, Shape, dim_of, same
 from texgrad.shapes.formulas import ORDER_RELATIONS
-from texgrad.shapes.questions import LETTER, REDEFINES
+from texgrad.shapes.questions import DIMENSION, LETTER, REDEFINES, dimension_key
 from texgrad.shapes.rules.base import UNSIZED, RuleBase, span_key, unwrapped
 from texgrad.shapes.rules.symbols import ESTIMATE_ACCENTS, SAME_SHAPE_ACCENTS
 from texgrad.shapes.sections import SENTENCE_LOOKBACK, Boundaries, sentence_start
@@ -21,6 +21,10 @@ from texgrad.syntax.show import show
 from texgrad.syntax.symbols import symbol_key
 
 EQUALITIES = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv", "\\defeq", "\\eqdef"})
+# how a brace's label names what it braces: ``\\underbrace{…}_{=: M}``
+_NAMING = EQUALITIES | {"=:", "\\eqqcolon"}
+# the braces whose label may name what they brace
+BRACES = frozenset({"underbrace", "overbrace"})
 
 
 # the words before an instance of a result: "Applying Lemma 1 with $A = \hat A$, $X = H$ and
@@ -69,12 +73,9 @@ class RelationRules(RuleBase):
             if call is not None:  # k(x) = … defines a function k (k a dimension elsewhere)
                 node = t.Chain((call, *node.items[1:]), node.relations, start=node.start,
                                end=node.end, from_macro=node.from_macro, span=node.span)  # fmt: skip
-        shapes = [
-            None
-            if i is None or _is_space(i) or (k == 0 and self._is_definition_head(node, i))
-            else self.infer(i)
-            for k, i in enumerate(node.items)
-        ]
+        # each side is inferred once the equations before it in the row have made their
+        # definitions: "\hat\mu = …, \qquad R_c = R - 1 \hat\mu^\top, \qquad S = R_c^\top R_c"
+        shapes: list[Shape | None] = [self._side(node, k) for k in range(min(2, len(node.items)))]
         head = node.items[0]
         if (
             head is not None and len(shapes) > 1 and self._is_definition_head(node, head)
@@ -86,6 +87,8 @@ class RelationRules(RuleBase):
         for i, rel in enumerate(node.relations):
             if rel == "\\sim" and (drawn := node.items[i]) is not None:
                 self._distributed(drawn, node.items[i + 1])
+            if len(shapes) == i + 1:
+                shapes.append(self._side(node, i + 1))
             if rel not in EQUALITIES:
                 continue
             left, right = node.items[i], node.items[i + 1]
@@ -107,6 +110,30 @@ class RelationRules(RuleBase):
                 self._equation(rel, left, right, a, b)
         return None
 
+    def _braced(self, node: t.Sub) -> Shape | None:
+        r"""``\underbrace{…}_{A_{\mathrm{cl}}}`` (or ``_{=: M}``): the shape of what it braces,
+        and a label that is a letter the text does not declare names it, as ``A_{\mathrm{cl}}
+        = …`` would.  A label of sizes (``_{m \times n}``), words or a dimension names nothing."""
+        body = node.base.body if isinstance(node.base, t.Accent) else node.base
+        shape = self.infer(body)
+        label: t.Node | None = node.index
+        if isinstance(label, t.Chain) and len(label.items) == 2 and label.items[0] is None:
+            label = label.items[1] if label.relations[0] in _NAMING else None
+        if shape is None or shape.is_scalar or label is None or symbol_key(label) is None:
+            return shape
+        d = dim_of(label)  # (\underbrace{x}_{n}: a size written under it, not a name)
+        if d is not None and d.is_Symbol and self._ask(DIMENSION, dimension_key(d), d, None):
+            return shape
+        if self._defines(label):
+            self._define(label, shape)
+        return shape
+
+    def _side(self, node: t.Chain, k: int) -> Shape | None:
+        item = node.items[k]
+        if item is None or _is_space(item) or (k == 0 and self._is_definition_head(node, item)):
+            return None
+        return self.infer(item)
+
     def _later_side(self, node: t.Chain, shapes: list[Shape | None]) -> Shape | None:
         """The first known shape after the second side of a chain of equalities (``E = ? =
         Y^\top Y``), up to where a list ends the statement (``…, \\qquad F = …``)."""
@@ -116,6 +143,8 @@ class RelationRules(RuleBase):
             item = node.items[k]
             if node.relations[k - 1] not in EQUALITIES or item is None:
                 return None
+            if len(shapes) == k:
+                shapes.append(self._side(node, k))
             if isinstance(item, t.List):
                 first = item.items[0] if item.items else None
                 return self.shapes.get(span_key(first)) if first is not None else None
@@ -130,6 +159,9 @@ class RelationRules(RuleBase):
         of the equations papers write with sides that differ on purpose."""
         if b is not None and self._defines(left) and not self._misprints(left, right, a, b):
             self._define(left, b)  # y = Ax gives an undeclared y its shape (again, if redefined)
+            return
+        if a != b and self._augments(left, right):
+            self._define(left, UNSIZED if b is None else b)  # \hat A = [A 0; -C 0]: anew
             return
         if a is not None and b is not None and a != b and self._sets_anew(left, right):
             self._define(left, b)  # "Let $A = [2, 0; 0, 3]$" in an Example: its own A there
@@ -301,6 +333,48 @@ class RelationRules(RuleBase):
             return False
         shape = self.infer(replace(node, accents=node.accents[:-1]))
         return shape is not None and not (estimate and ONE in (shape.rows, shape.cols))
+
+    def _augments(self, left: t.Node, right: t.Node) -> bool:
+        r"""Is ``\hat A = …``, for an undeclared ``\hat A`` that would otherwise take A's shape
+        as its estimate, rather a new matrix built from others: an augmented or stacked one
+        written out in blocks (``\hat A = [A, 0; -C, 0]``), or one computed from hatted
+        letters the text declares with shapes of their own (``\hat U \in
+        \mathbb{R}^{2N \times k}`` stacking two N×k views, ``\hat S = \hat U \hat U^\top``)?
+        Either says the hat marks something other than an estimate here."""
+        if not self._estimate(left):
+            return False
+        key = symbol_key(left)
+        if key is None or self._lookup(key, left.start) is not None:
+            return False
+        for node in right.walk():
+            if isinstance(node, t.Matrix) and self._has_block(node):
+                return True
+            if node is not left and self._hat_of_its_own(node):
+                return True
+        return False
+
+    def _has_block(self, matrix: t.Matrix) -> bool:
+        """Does a matrix written out hold a cell that is itself a matrix or a vector?"""
+        for row in matrix.rows:
+            for cell in row:  # (inferred with the right side: read, not inferred again)
+                shape = self.shapes.get(span_key(cell)) if cell is not None else None
+                if shape is not None and not shape.is_scalar:
+                    return True
+        return False
+
+    def _hat_of_its_own(self, node: t.Node) -> bool:
+        r"""Is ``node`` an accented letter (``\hat U``) declared with another shape than its
+        letter's (``U``)?"""
+        if not isinstance(node, t.Symbol) or not node.accents:
+            return False
+        if node.accents[-1] not in ESTIMATE_ACCENTS:
+            return False
+        key = symbol_key(node)
+        decl = self._lookup(key, node.start) if key is not None else None
+        if decl is None:
+            return False
+        base = self.infer(replace(node, accents=node.accents[:-1]))
+        return base is not None and base != decl.shape
 
     def _define(self, node: t.Node, shape: Shape) -> None:
         key = symbol_key(node)

@@ -26,6 +26,7 @@ ESTIMATE_ACCENTS = frozenset({"hat", "widehat"})
 _ELEMENT_INDICES = frozenset("i j l m n p q r".split())
 # what stands for "all rows" or "all columns" in a slice: A_{i,:}, A_{:,j}, A_{i,\cdot}
 _SLICE_MARKS = frozenset({":", "\\cdot", "*", "\\ast", "\\bullet"})
+_STARS = frozenset({"*", "\\ast", "\\star"})
 
 
 class SymbolRules(RuleBase):
@@ -220,7 +221,9 @@ class SymbolRules(RuleBase):
         if slices == [True, False]:
             return Shape(base.rows, ONE)  # A_{:,j}: the j-th column
         if slices == [True, True]:
-            return base
+            # A_{:,:} is A; but K_{**}, K_{*,*} name the test-test covariance of a GP: no slice
+            stars = all(p.name in _STARS for p in parts if isinstance(p, t.Symbol))
+            return None if stars else base
         return SCALAR  # A_{ij}, A_{i,j}: an entry
 
 

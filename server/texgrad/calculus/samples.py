@@ -1,0 +1,920 @@
+r"""Losses summed over samples: ``\sum_{i=1}^N (\mathbf{w}^\top\mathbf{x}_i - y_i)^2``,
+``\frac{1}{N}\sum_n \ell(f(x_n), t_n)``, ``\sum_{t=2}^T \|h_t - W h_{t-1}\|^2``.
+
+The members of a family (``x_i``, ``h_t`` and ``h_{t-1}``) are vectors of their own, sized
+by a declaration of the member (``x_i \in \mathbb{R}^d``), of a family the shapes layer
+knows (a matrix that stacks the ``x_i^\top`` as rows, ``h_t`` for ``h_{t-1}``), or of the
+letter alone (``x \in \mathbb{R}^d`` with ``\sum_i \|x_i - \mu\|^2``: a vector like x); a
+``y_i`` is the entry of ``y \in \mathbb{R}^N`` or a scalar of its own.  The derivative of
+a sum is the sum of the derivatives: the summand is differentiated by the ordinary pipeline
+with the members as variables, and the result written as the document's sum of it
+(``\sum_i 2(\mathbf{w}^\top\mathbf{x}_i - y_i)\mathbf{x}_i``); terms outside the sum
+(a regulariser) are differentiated on their own.
+
+Verification samples every member of the family — a number of terms distinct from every
+other size — and compares the result with central differences of the sum as written,
+evaluated by :mod:`~texgrad.calculus.evaluate_tree` summand by summand (or, where that
+cannot read the formula, of what the engine read).  Where the document names the stacked
+matrix (``X \in \mathbb{R}^{N \times d}`` with rows ``x_i^\top``) and every ``y_i`` is an
+entry of a declared vector, the same loss is also read in matrix form (the summands as the
+entries of a vector: :mod:`~texgrad.calculus.stacking`) and its verified derivative given
+as ``matrix_form``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+import sympy
+
+from texgrad.calculus import expr as e
+from texgrad.calculus.arrays import Array, EvaluationError
+from texgrad.calculus.context import Context
+from texgrad.calculus.derive import DiffOutcome, differentiate, differentiate_expr
+from texgrad.calculus.differential import Budget
+from texgrad.calculus.evaluate_expr import evaluate as evaluate_expr
+from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
+from texgrad.calculus.expr import CalculusError, Expr, Var
+from texgrad.calculus.lower import Env, Lowerer, VarInfo
+from texgrad.calculus.sampling import sample_inputs
+from texgrad.calculus.stacking import stacked_sum
+from texgrad.calculus.verify import _domain
+from texgrad.calculus.written import FUNCTION_NAMES, function_name, sum_index, written_latex
+from texgrad.reading.macros import MacroTable, expand
+from texgrad.reading.source import MappedText
+from texgrad.shapes.dims import Shape, dim_of, same
+from texgrad.shapes.families import SUBSCRIPT_LABELS, member_shape
+from texgrad.syntax import tree as t
+from texgrad.syntax.parse import parse_row
+from texgrad.syntax.symbols import label_of, symbol_key
+
+ONE = sympy.Integer(1)
+POINTS = 2  # random points the result must pass
+TRIES = 6
+RTOL = 1e-4
+MAX_TERMS = 40  # members sampled at most (a bound written as a number)
+
+
+@dataclass(frozen=True)
+class Member:
+    """A member of a family in a summand: ``x_i``, ``h_{t-1}``, ``y_i``."""
+
+    key: str  # as the engine keys it: x_{i}, h_{t-1}
+    base: str  # the family's letter: x, h
+    shift: int  # its label's offset from the sum's index: h_{t-1} → -1
+    shape: Shape
+    entry_of: str | None = None  # y_i of y ∈ ℝ^N: y
+
+
+@dataclass(frozen=True)
+class SampleSum:
+    node: t.BigOp
+    index: str
+    start: int  # the first value of the index (1 unless written)
+    upper: t.Node | None
+    summand: t.Node
+    members: tuple[Member, ...]
+
+
+@dataclass
+class _Term:
+    """One term of the loss: a sum over samples times scalars written before it, or a term
+    of its own (a regulariser)."""
+
+    sign: str
+    node: t.Node
+    coefficient: tuple[t.Node, ...] = ()
+    sum: SampleSum | None = None
+    outcome: DiffOutcome | None = None
+    read: Expr | None = None  # the term (or the summand) as the engine reads it
+    result: Expr | None = None  # its derivative (of one summand), read back from print
+
+
+class NotSamples(Exception):
+    """The formula has no sum over the members of a family."""
+
+
+class SampleSumError(CalculusError):
+    """A sum over the members of a family that cannot be read (said in its words)."""
+
+
+def is_sample_sum(tree: t.Node, env: Env) -> bool:
+    """Whether ``tree`` holds a ``\\sum`` whose summand names members of a family."""
+    for node in tree.walk():
+        if isinstance(node, t.BigOp) and node.op == "\\sum":
+            try:
+                return bool(_sample_sum(node, env).members)
+            except SampleSumError:
+                return True  # a sum over samples, refused by differentiate_sum
+            except (NotSamples, CalculusError):
+                continue
+    return False
+
+
+def differentiate_sum(
+    tree: t.Node,
+    wrt: str,
+    ctx: Context,
+    text: str,
+    budget: Budget,
+    layout: str = "numerator",
+    stacks: dict[str, tuple[str, str]] | None = None,
+    *,
+    macros: MacroTable | None = None,
+) -> DiffOutcome:
+    """The derivative of a loss summed over samples by ``wrt``, in the document's sum form
+    (and in matrix form where ``stacks`` says which matrix stacks each family: a member's
+    key → the matrix's key, "row" or "column"); an outcome with an error, in the document's
+    words, when it cannot be read.  ``macros``: the document's, through which a result
+    written with them (``\\vw``) is read back."""
+    try:
+        out, terms = _differentiate(tree, wrt, ctx, text, budget, layout, macros or {})
+        if out.error is None and stacks and out.kind == "gradient":
+            out.matrix_form = _matrix_form(terms, wrt, ctx, stacks, layout, budget)
+            if out.matrix_form:
+                out.steps.append(f"\\nabla_{{{out.wrt}}} f = {out.matrix_form}")
+        return out
+    except CalculusError as exc:
+        return DiffOutcome(error=str(exc))
+
+
+def _differentiate(
+    tree: t.Node,
+    wrt: str,
+    ctx: Context,
+    text: str,
+    budget: Budget,
+    layout: str,
+    macros: MacroTable,
+) -> tuple[DiffOutcome, list[_Term]]:
+    node = tree
+    if isinstance(node, t.Chain) and node.items and node.items[-1] is not None:
+        node = node.items[-1]  # L(w) = …: the right-hand side
+    terms = _terms(node, ctx.env, wrt)
+    for term in terms:
+        for m in term.sum.members if term.sum is not None else ():
+            if wrt in (m.key, m.base, m.entry_of):
+                raise CalculusError(
+                    f"`{ctx.style.symbols.get(wrt, wrt)}` is summed over: differentiating "
+                    "with respect to the samples of a sum is not done yet"
+                )
+    w = ctx.style.symbols.get(wrt, wrt)
+    pieces: list[str] = []
+    differentials: list[str] = []
+    kind = ""
+    shape = ""
+    notes: list[str] = []
+    for term in terms:
+        sub = _env_with_members(ctx, term.sum.members if term.sum else ())
+        body = term.sum.summand if term.sum is not None else term.node
+        out = differentiate(body, wrt, sub, layout, budget)
+        if out.error is not None:
+            raise CalculusError(_undefined(body, sub.env) or out.error)
+        if out.kind not in ("gradient", "derivative"):
+            what = "summand" if term.sum is not None else f"term `{_source(text, term.node)}`"
+            raise CalculusError(f"the {what} is not a scalar: only scalar losses are summed")
+        if not out.verified:
+            raise CalculusError(f"the derivative of the summand was not verified: {out.note}")
+        term.outcome = out
+        term.read = Lowerer(sub.env).lower(body)
+        term.result = _read_back(out.result, sub, macros)
+        kind, shape = out.kind, out.shape
+        notes.append(out.note)
+        pieces.append(_piece(term, text, out.result))
+        differentials.append(_piece(term, text, out.differential))
+    result = _join(terms, pieces)
+    differential = _join(terms, differentials)
+    printed = _parsed(result, macros)
+    printed_d = _parsed(differential, macros)
+    check = _verify(terms, node, (printed, printed_d), wrt, ctx, budget)
+    if not check[0]:
+        return DiffOutcome(error=f"the derivative of the sum was NOT verified: {check[1]}"), terms
+    sums = [tm for tm in terms if tm.sum is not None]
+    steps = [f"f = {_source(text, node)}"]
+    for tm in sums:
+        assert tm.outcome is not None and tm.sum is not None
+        steps.append(
+            f"\\text{{summand: }} {_source(text, tm.sum.summand)}"
+            f" \\quad \\nabla_{{{w}}} = {tm.outcome.result}"
+            if kind == "gradient"
+            else f"\\text{{summand: }} {_source(text, tm.sum.summand)}"
+            f" \\quad \\frac{{\\partial}}{{\\partial {w}}} = {tm.outcome.result}"
+        )
+    steps.append(("\\nabla_{" + w + "} f = " if kind == "gradient" else "f' = ") + result)
+    outcome = DiffOutcome(
+        kind=kind,
+        result=result,
+        differential=differential,
+        shape=shape,
+        verified=True,
+        steps=steps,
+        note=check[1],
+        wrt=w,
+        function=_source(text, node),
+        numpy_note="cannot write SumOverSamples in NumPy",  # (its matrix form could be, later)
+    )
+    return outcome, terms
+
+
+# -- reading the sum -------------------------------------------------------------------------
+
+
+def _terms(node: t.Node, env: Env, wrt: str) -> list[_Term]:
+    """The loss's terms: each a sum over samples (times scalars before it) or not."""
+    pairs: list[tuple[str, t.Node]] = (
+        list(zip(node.signs, node.terms, strict=True)) if isinstance(node, t.Add) else [("", node)]
+    )
+    out: list[_Term] = []
+    found = False
+    for sign, term in pairs:
+        if sign not in ("", "+", "-"):
+            raise CalculusError(f"cannot differentiate `{sign}`")
+        if isinstance(term, t.Neg) and term.sign == "-":
+            sign, term = ("+" if sign == "-" else "-"), term.operand
+        factors = list(term.factors) if isinstance(term, t.Product) else [term]
+        last = factors[-1]
+        if isinstance(last, t.BigOp) and last.op == "\\sum":
+            sample_sum = _sample_sum(last, env)
+            coefficient = tuple(factors[:-1])
+            _check_coefficient(coefficient, env, wrt, sample_sum)
+            out.append(_Term(sign, term, coefficient, sample_sum))
+            found = True
+            continue
+        if any(isinstance(n, t.BigOp) for n in term.walk()):
+            raise CalculusError(
+                "a sum over samples is read as a term of the loss, or a scalar times one "
+                "(`\\frac{1}{N}\\sum_i …`), not inside another expression"
+            )
+        out.append(_Term(sign, term))
+    if not found:
+        raise NotSamples()
+    _outside(out)
+    return out
+
+
+def _outside(terms: list[_Term]) -> None:
+    r"""A member named outside its sum (``\sum_i y_i \log p_i + (1 - y_i) …``, where the sum
+    ends at the ``+``) is refused: the summand wants brackets."""
+    indices = {tm.sum.index for tm in terms if tm.sum is not None}
+    for term in terms:
+        if term.sum is not None:
+            continue
+        for n in term.node.walk():
+            label = label_of(n.index) if isinstance(n, t.Sub) else None
+            if label is not None and label[0] in indices:
+                raise CalculusError(
+                    f"`{t_show(n)}` is used outside the sum, which ends at the first `+` or `-`: "
+                    "put the whole summand in brackets (`\\sum_i [\\dots]`)"
+                )
+
+
+def _check_coefficient(
+    factors: tuple[t.Node, ...], env: Env, wrt: str, sample_sum: SampleSum
+) -> None:
+    keys = {m.key for m in sample_sum.members}
+    for factor in factors:
+        for n in factor.walk():
+            k = symbol_key(n)
+            if k is not None and (k[0] == wrt or k[0] in keys or k[0] == sample_sum.index):
+                raise CalculusError(
+                    "the factor before the sum involves the variable or the index: only a "
+                    "constant scalar times a sum over samples is read"
+                )
+            if k is not None and k[0] in env.vars and not env.vars[k[0]].shape.is_scalar:
+                raise CalculusError("only a scalar times a sum over samples is read")
+
+
+def _sample_sum(node: t.BigOp, env: Env) -> SampleSum:
+    index = sum_index(node.lower)
+    if index is None or len(index) != 1:
+        raise NotSamples()  # \sum_{i,j}: entries of a matrix, lower.py's
+    name = index[0]
+    start = 1
+    if isinstance(node.lower, t.Chain):
+        first = node.lower.items[1] if len(node.lower.items) == 2 else None
+        if not (isinstance(first, t.Number) and first.text.isdigit()):
+            raise NotSamples()
+        start = int(first.text)
+    summand = node.body
+    if summand is None:
+        raise NotSamples()
+    members = _members(summand, name, node.upper, env)
+    if any(isinstance(n, t.BigOp) for n in summand.walk()):
+        raise SampleSumError("nested sums over samples are not differentiated")
+    if not isinstance(node.lower, t.Chain):  # \sum_t of h_t and h_{t-1}: from h_1 on
+        start = max(start, 1 - min(m.shift for m in members))
+    return SampleSum(node, name, start, node.upper, summand, members)
+
+
+def _members(summand: t.Node, index: str, upper: t.Node | None, env: Env) -> tuple[Member, ...]:
+    found: dict[str, Member] = {}
+    subs = [n for n in summand.walk() if isinstance(n, t.Sub)]
+    names = {k[0] for n in summand.walk() if (k := symbol_key(n)) is not None}
+    for sub in subs:
+        label = label_of(sub.index)
+        if label is None or label[0] != index:
+            continue
+        key, base = symbol_key(sub), symbol_key(sub.base)
+        if key is None or base is None or key[0] in found:
+            continue
+        found[key[0]] = _member(sub, key[0], base[0], label[1], upper, env, names)
+    if not any(m.entry_of is None for m in found.values()):
+        raise NotSamples()  # entries of vectors only: lower.py's own \sum_i g(x_i)
+    return tuple(found.values())
+
+
+def _member(
+    sub: t.Sub, key: str, base: str, shift: int, upper: t.Node | None, env: Env, names: set[str]
+) -> Member:
+    info = env.vars.get(key)
+    if info is not None:
+        return Member(key, base, shift, info.shape)
+    if base not in env.vars:
+        shape = _family_shape(sub, base, env)
+        if shape is not None:
+            return Member(key, base, shift, shape)
+        written = f"{base}_{{{t_show(sub.index)}}}"
+        raise CalculusError(
+            f"the shape of `{written}` is unknown: declare the family "
+            f"(e.g. `{written} \\in \\mathbb{{R}}^d`, or a matrix that stacks them as rows)"
+        )
+    declared = env.vars[base].shape
+    if declared.is_scalar:
+        return Member(key, base, shift, declared)  # a scalar letter: each y_i a scalar
+    if declared.cols != ONE:
+        raise CalculusError(f"`{base}` is a matrix: its entries are not read in a sum over samples")
+    length = declared.rows
+    bound = dim_of(upper) if upper is not None else None
+    if bound is not None:
+        entry = same(bound, length)
+    else:  # no bound: an entry unless its length is a size of the summand's other symbols
+        sizes = _sizes_in(env, names - {base})
+        entry = not any(same(length, d) for d in sizes)
+    if entry:
+        if shift != 0:
+            raise CalculusError(f"cannot read the shifted entry `{base}_{{{t_show(sub.index)}}}`")
+        return Member(key, base, shift, Shape(ONE, ONE), entry_of=base)
+    return Member(key, base, shift, declared)
+
+
+def _sizes_in(env: Env, names: set[str]) -> list[sympy.Expr]:
+    out: list[sympy.Expr] = []
+    for name in names:
+        info = env.vars.get(name)
+        if info is None:
+            continue
+        for d in (info.shape.rows, info.shape.cols):
+            if d != ONE:
+                out.append(d)
+    return out
+
+
+def _family_shape(sub: t.Sub, base: str, env: Env) -> Shape | None:
+    """``h_{t-1}`` of ``h_t``; ``x_n`` of a family declared as ``x_i`` (any sample letter)."""
+
+    def declared(k: str) -> Shape | None:
+        info = env.vars.get(k)
+        return info.shape if info is not None else None
+
+    def named(d: sympy.Expr) -> bool:
+        return any(
+            d in i.shape.rows.free_symbols or d in i.shape.cols.free_symbols
+            for i in env.vars.values()
+        )
+
+    shape = member_shape(base, "_", sub.index, declared, named)
+    if shape is not None:
+        return shape
+    shapes = []
+    for letter in SUBSCRIPT_LABELS:
+        s = declared(f"{base}_{{{letter}}}")
+        if s is not None and not any(
+            getattr(x, "name", None) == letter for d in (s.rows, s.cols) for x in d.free_symbols
+        ):
+            shapes.append(s)
+    if shapes and all(s == shapes[0] for s in shapes):
+        return shapes[0]
+    return None
+
+
+def t_show(node: t.Node | None) -> str:
+    return written_latex(node) if node is not None else ""
+
+
+def _env_with_members(ctx: Context, members: tuple[Member, ...]) -> Context:
+    env = Env({k: replace(v) for k, v in ctx.env.vars.items()}, dict(ctx.env.functions))
+    for m in members:
+        env.vars[m.key] = VarInfo(m.key, m.shape, ctx.style.symbols.get(m.key, m.key))
+    return Context(env, ctx.style)
+
+
+def _undefined(node: t.Node, env: Env) -> str | None:
+    """Why a summand calling a function the document does not define cannot be read."""
+    for n in node.walk():
+        if isinstance(n, t.Apply) and isinstance(n.func, t.Symbol):
+            key = symbol_key(n.func)
+            name = function_name(n.func)
+            if key is None or key[0] in env.functions or key[0] in env.vars:
+                continue
+            if name is not None and name in FUNCTION_NAMES:
+                continue
+            written = t_show(n.func)
+            params = ", ".join("ab"[: len(n.args)]) if len(n.args) <= 2 else "…"
+            return (
+                f"`{written}` is not defined in the document: define it "
+                f"(e.g. `{written}({params}) = …`) to differentiate the sum through it"
+            )
+    return None
+
+
+def _read_back(result: str, ctx: Context, macros: MacroTable) -> Expr:
+    """The printed result, parsed and read again: what is verified is what is shown."""
+    tree = _parsed(result, macros)
+    if tree is None:
+        raise CalculusError("the derivative of the summand could not be read back")
+    return Lowerer(ctx.env).lower(tree)
+
+
+def _parsed(latex: str, macros: MacroTable) -> t.Node | None:
+    """LaTeX the engine printed, parsed as the document would be: its macros expanded."""
+    text, _ = expand(MappedText.identity(latex), macros)
+    return parse_row(text).tree
+
+
+# -- writing the result ----------------------------------------------------------------------
+
+
+def _source(text: str, node: t.Node) -> str:
+    return text[node.start : node.end].strip()
+
+
+def _piece(term: _Term, text: str, result: str) -> str:
+    if term.sum is None:
+        return result
+    s = term.sum
+    assert s.summand is not None
+    op = text[s.node.start : s.summand.start].strip()
+    coefficient = " ".join(_source(text, f) for f in term.coefficient)
+    body = result
+    if result.startswith("-") and not _needs_brackets(result[1:].lstrip()):
+        return f"-{coefficient} {op} {result[1:].lstrip()}".replace("- ", "-", 1).strip()
+    if _needs_brackets(result):
+        body = f"\\left({result}\\right)"
+    return f"{coefficient} {op} {body}".strip()
+
+
+def _needs_brackets(result: str) -> bool:
+    depth = 0
+    for i, ch in enumerate(result):
+        if ch in "({[":
+            depth += 1
+        elif ch in ")}]":
+            depth -= 1
+        elif ch in "+-" and depth == 0 and i > 0:
+            return True
+    return result.startswith("-")
+
+
+def _join(terms: list[_Term], pieces: list[str]) -> str:
+    out = ""
+    for term, piece in zip(terms, pieces, strict=True):
+        if piece in ("0", "") and len(terms) > 1:
+            continue
+        negative = term.sign == "-"
+        if piece.startswith("-"):
+            negative, piece = not negative, piece[1:].lstrip()
+        if not out:
+            out = f"-{piece}" if negative else piece
+        else:
+            out += f" - {piece}" if negative else f" + {piece}"
+    return out or "0"
+
+
+# -- verification ------------------------------------------------------------------------------
+
+
+def _shapes(terms: list[_Term], wrt: str, ctx: Context) -> dict[str, Shape]:
+    """What to sample: every variable read, the vectors whose entries are members, a
+    member's shape (for its dimensions), the dimensions a coefficient names."""
+    shapes: dict[str, Shape] = {}
+    keys: set[str] = set()
+    for term in terms:
+        if term.sum is not None:
+            keys |= {m.key for m in term.sum.members}
+            for m in term.sum.members:
+                shapes[f"member:{m.key}"] = m.shape  # (sizes its dimensions)
+                if m.entry_of is not None:
+                    shapes[m.entry_of] = ctx.env.vars[m.entry_of].shape
+        for x in (term.read, term.result):
+            for v in x.walk() if x is not None else ():
+                if isinstance(v, Var) and v.name not in keys:
+                    shapes[v.name] = v.shape
+    shapes[wrt] = ctx.env.vars[wrt].shape
+    for term in terms:  # \frac{1}{N}: a declared dimension, as a number
+        for f in term.coefficient:
+            names = {k[0] for n in f.walk() if (k := symbol_key(n)) is not None}
+            for key, info in ctx.env.vars.items():
+                dims = info.shape.rows.free_symbols | info.shape.cols.free_symbols
+                if key in names or names & {getattr(d, "name", "") for d in dims}:
+                    shapes.setdefault(key, info.shape)
+    return shapes
+
+
+def _verify(
+    terms: list[_Term],
+    root: t.Node,
+    printed: tuple[t.Node | None, t.Node | None],
+    wrt: str,
+    ctx: Context,
+    budget: Budget,
+) -> tuple[bool, str]:
+    """The result against central differences of the sum, every member sampled."""
+    shapes = _shapes(terms, wrt, ctx)
+    pd, pos, sym = _sampled_in_domain(terms, ctx, set(shapes))
+    passed, unread, problem = 0, False, ""
+    for attempt in range(TRIES):
+        budget.check()
+        rng = np.random.default_rng(2000 + attempt)
+        try:
+            values, sizes = sample_inputs(
+                shapes, positive_definite=pd, positive=pos, symmetric=sym, rng=rng
+            )
+            point = _Point(terms, values, sizes, rng, wrt, root)
+            point.printed = printed
+            ok, written = point.check(wrt)
+        except (EvaluationError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError,
+                OverflowError, ValueError, KeyError):  # fmt: skip
+            continue
+        if not ok:
+            problem = written
+            break
+        unread = unread or written == "unread"
+        passed += 1
+        if passed == POINTS:
+            break
+    if problem:
+        return False, problem
+    if passed == 0:
+        return False, "no random point inside the function's domain"
+    note = (
+        f"verified at {passed} random point(s) by central differences, every member of the "
+        "family sampled"
+    )
+    if unread:
+        note += "; the formula as written was not evaluated independently"
+    return True, note
+
+
+def _sampled_in_domain(
+    terms: list[_Term], ctx: Context, names: set[str]
+) -> tuple[set[str], set[str], set[str]]:
+    """Which of ``names`` to sample positive definite, positive, symmetric: as the document
+    declares them (``\\Sigma \\in \\mathbb{S}^d_{++}``, the summand's derivative may use
+    Σᵀ = Σ) and as the functions of the terms and their derivatives need."""
+    pd: set[str] = set()
+    pos: set[str] = set()
+    sym: set[str] = set()
+    for term in terms:
+        for x in (term.read, term.result):
+            if x is not None:
+                a, b, c = _domain(x, ctx.env)
+                pd, pos, sym = pd | a, pos | b, sym | c
+    pos, sym = pos - pd, sym - pd
+    return pd & names, pos & names, sym & names
+
+
+class _Point:
+    """One random point: the variables, a number of terms distinct from every other size,
+    and each member of each family."""
+
+    def __init__(
+        self,
+        terms: list[_Term],
+        values: dict[str, Array],
+        sizes: dict[str, int],
+        rng: np.random.Generator,
+        wrt: str,
+        root: t.Node,
+    ) -> None:
+        self.wrt = wrt
+        self.root = root
+        # the result and its differential as printed, parsed
+        self.printed: tuple[t.Node | None, t.Node | None] = (None, None)
+        self.sequences: dict[str, dict[int, Array]] = {}
+        self.terms = terms
+        self.values = values
+        self.sizes = sizes
+        self.rng = rng
+        self.plain = dict(values)
+        for name, size in sizes.items():
+            self.plain.setdefault(name, np.array([[float(size)]]))
+        self.each: list[list[dict[str, Array]]] = [self._members(tm) for tm in terms]
+
+    def _count(self, s: SampleSum) -> int:
+        upper = s.upper
+        if isinstance(upper, t.Number) and upper.text.isdigit():
+            last = int(upper.text)
+        else:
+            entries = [m.entry_of for m in s.members if m.entry_of is not None]
+            if entries:
+                last = int(self.values[entries[0]].shape[0])
+            else:
+                name = _dim_name(upper)
+                if name is not None and name in self.sizes:
+                    last = self.sizes[name]
+                else:
+                    taken = set(self.sizes.values())
+                    last = next(n for n in range(s.start + 2, 99) if n not in taken)
+                    if name is not None:
+                        self.sizes[name] = last
+                        self.plain[name] = np.array([[float(last)]])
+        if last < s.start or last - s.start >= MAX_TERMS:
+            raise ValueError("the range of the sum")
+        return last
+
+    def _members(self, term: _Term) -> list[dict[str, Array]]:
+        s = term.sum
+        if s is None:
+            return []
+        last = self._count(s)
+        sequences = self.sequences
+        out = []
+        for label in range(s.start, last + 1):
+            vals: dict[str, Array] = {}
+            for m in s.members:
+                if m.entry_of is not None:
+                    vec = self.values[m.entry_of]
+                    vals[m.key] = vec[label - 1 : label, :]
+                    continue
+                seq = sequences.setdefault(m.base, {})
+                at = label + m.shift
+                if at not in seq:
+                    rows = _size(m.shape.rows, self.sizes)
+                    cols = _size(m.shape.cols, self.sizes)
+                    seq[at] = self.rng.standard_normal((rows, cols))
+                vals[m.key] = seq[at]
+            out.append(vals)
+        return out
+
+    def check(self, wrt: str) -> tuple[bool, str]:
+        x0 = self.values[wrt]
+        with np.errstate(all="raise"):
+            written = self.as_written(x0)
+            read = self.as_read(x0)
+            if written is not None and not _close(read, written):
+                return False, "the sum as written evaluates differently from how it was read"
+            fn: Callable[[Array], Array] = (
+                self.as_written if written is not None else self.as_read  # type: ignore[assignment]
+            )
+            got = self.derivative(x0)
+            want = self.finite(fn, x0, 1e-6 * max(1.0, float(np.abs(x0).max())))
+            if not _close(got, want):
+                want = self.finite(fn, x0, 1e-4 * max(1.0, float(np.abs(x0).max())))
+            if not _close(got, want):
+                return False, "the derivative disagrees with finite differences of the sum"
+            shown = self.evaluate_written(self.printed[0], x0)
+            if shown is None:
+                return False, "the printed result could not be evaluated"
+            if not _close(shown, got):
+                return False, "the printed result does not mean what was computed"
+            direction = self.rng.standard_normal(x0.shape)
+            dshown = self.evaluate_written(self.printed[1], x0, {"d:" + self.wrt: direction})
+            if dshown is None or not _close(dshown, np.array([[float(np.sum(got * direction))]])):
+                return False, "the printed differential does not mean what was computed"
+        return True, "" if written is not None else "unread"
+
+    def _at(self, wrt: str, x: Array, extra: dict[str, Array]) -> dict[str, Array]:
+        return {**self.plain, **extra, wrt: x}
+
+    def as_written(self, x: Array) -> Array | None:
+        """The loss as written, evaluated by :mod:`evaluate_tree` with the members as its
+        families; None where it cannot read it (a function the document defines)."""
+        return self.evaluate_written(self.root, x)
+
+    def evaluate_written(
+        self, node: t.Node | None, x: Array, extra: dict[str, Array] | None = None
+    ) -> Array | None:
+        if node is None:
+            return None
+        families: dict[str, Array] = {}
+        for base, seq in self.sequences.items():
+            first = min(seq)  # x_0 of a sum from t = 1 over x_t and x_{t-1}
+            if sorted(seq) != list(range(first, first + len(seq))):
+                return None
+            families[f"family:{base}"] = np.stack([seq[k] for k in sorted(seq)])
+            families[f"family-first:{base}"] = np.array([[float(first)]])
+        try:
+            return evaluate_tree(node, {**self.plain, **families, **(extra or {}), self.wrt: x})
+        except (EvaluationError, KeyError):
+            return None
+
+    def as_read(self, x: Array) -> Array:
+        total = np.zeros((1, 1))
+        wrt = self.wrt
+        for term, each in zip(self.terms, self.each, strict=True):
+            assert term.read is not None
+            if term.sum is None:
+                value = evaluate_expr(term.read, self._at(wrt, x, {}), self.sizes)
+            else:
+                value = self._coefficient(term) * sum(
+                    (evaluate_expr(term.read, self._at(wrt, x, m), self.sizes) for m in each),
+                    np.zeros((1, 1)),
+                )
+            total = total - value if term.sign == "-" else total + value
+        return total
+
+    def derivative(self, x: Array) -> Array:
+        total = np.zeros_like(x)
+        wrt = self.wrt
+        for term, each in zip(self.terms, self.each, strict=True):
+            assert term.result is not None
+            if term.sum is None:
+                value = evaluate_expr(term.result, self._at(wrt, x, {}), self.sizes)
+            else:
+                value = self._coefficient(term) * sum(
+                    (evaluate_expr(term.result, self._at(wrt, x, m), self.sizes) for m in each),
+                    np.zeros_like(x),
+                )
+            total = total - value if term.sign == "-" else total + value
+        return total
+
+    def _coefficient(self, term: _Term) -> float:
+        value = 1.0
+        for f in term.coefficient:
+            v = evaluate_tree(f, self.plain)
+            if v.shape != (1, 1):
+                raise ValueError("a coefficient that is not a scalar")
+            value *= float(v[0, 0])
+        return value
+
+    def finite(self, fn: Callable[[Array], Array | None], x0: Array, h: float) -> Array:
+        out = []
+        flat = x0.reshape(-1, order="F")
+        for j in range(flat.size):
+            step = np.zeros_like(flat)
+            step[j] = h
+            delta = step.reshape(x0.shape, order="F")
+            hi, lo = fn(x0 + delta), fn(x0 - delta)
+            if hi is None or lo is None:
+                raise ValueError("cannot evaluate")
+            out.append(float((hi - lo)[0, 0]) / (2 * h))
+        return np.array(out).reshape(x0.shape, order="F")
+
+
+def _size(d: sympy.Expr, sizes: dict[str, int]) -> int:
+    value = d.subs({s: sizes[s.name] for s in d.free_symbols if isinstance(s, sympy.Symbol)})
+    return int(value)
+
+
+def _dim_name(node: t.Node | None) -> str | None:
+    d = dim_of(node) if node is not None else None
+    return d.name if isinstance(d, sympy.Symbol) else None
+
+
+def _close(a: Array, b: Array) -> bool:
+    if a.shape != b.shape:
+        return False
+    scale = max(1.0, float(np.abs(b).max(initial=0.0)), float(np.abs(a).max(initial=0.0)))
+    return bool(np.allclose(a, b, rtol=RTOL, atol=RTOL * scale))
+
+
+# -- the matrix form -------------------------------------------------------------------------
+
+
+def _matrix_form(
+    terms: list[_Term],
+    wrt: str,
+    ctx: Context,
+    stacks: dict[str, tuple[str, str]],
+    layout: str,
+    budget: Budget,
+) -> str:
+    """The derivative in matrix form where every family is stacked in a declared matrix
+    (``stacks``: a member's key → the matrix's key and "row" or "column") and every
+    scalar is an entry of a declared vector; "" where there is none or it fails a check."""
+    parts: list[Expr] = []
+    for term in terms:
+        assert term.read is not None
+        if term.sum is None:
+            parts.append(e.neg(term.read) if term.sign == "-" else term.read)
+            continue
+        total = _stacked(term, ctx, stacks)
+        if total is None:
+            return ""
+        parts.append(e.neg(total) if term.sign == "-" else total)
+    f = e.add(*parts)
+    out = differentiate_expr(f, wrt, ctx, layout, budget)
+    if out.error is not None or not out.verified:
+        return ""
+    if not _same_loss(f, terms, stacks, ctx):
+        return ""
+    return out.result
+
+
+def _stacked(term: _Term, ctx: Context, stacks: dict[str, tuple[str, str]]) -> Expr | None:
+    s = term.sum
+    assert s is not None and term.read is not None
+    if s.start != 1:
+        return None
+    members: dict[str, Expr] = {}
+    n: sympy.Expr | None = None
+    for m in s.members:
+        value = _stack_of(m, ctx, stacks)
+        if value is None or m.shift != 0:
+            return None
+        if n is not None and not same(n, value.rows):
+            return None
+        n = value.rows
+        members[m.key] = value
+    if n is None:
+        return None
+    bound = dim_of(s.upper) if s.upper is not None else None
+    if s.upper is not None and (bound is None or not same(bound, n)):
+        return None
+    total = stacked_sum(term.read, members, n)
+    if total is None:
+        return None
+    try:
+        factors = [Lowerer(ctx.env).lower(f) for f in term.coefficient]
+    except CalculusError:
+        return None
+    if not all(f.is_scalar for f in factors):
+        return None
+    return e.mul(*factors, total)
+
+
+def _stack_of(m: Member, ctx: Context, stacks: dict[str, tuple[str, str]]) -> Expr | None:
+    """The member's values, stacked: the entries' vector, or the matrix of the family."""
+    if m.entry_of is not None:
+        return e.var(m.entry_of, ctx.env.vars[m.entry_of].shape)
+    if m.key not in stacks or m.shape.cols != ONE:
+        return None
+    key, part = stacks[m.key]
+    info = ctx.env.vars.get(key)
+    if info is None or info.shape.cols == ONE:
+        return None
+    x = e.var(key, info.shape)
+    value = x if part == "row" else e.transpose(x)
+    return value if same(value.cols, m.shape.rows) else None
+
+
+def _same_loss(
+    f: Expr, terms: list[_Term], stacks: dict[str, tuple[str, str]], ctx: Context
+) -> bool:
+    """Whether the matrix form has the value of the sum of the summands (as read and
+    verified) at random points, each sample a row (column) of the stacked matrix."""
+    shapes = {v.name: v.shape for v in f.walk() if isinstance(v, Var)}
+    for attempt in range(POINTS):
+        rng = np.random.default_rng(3000 + attempt)
+        try:
+            values, sizes = sample_inputs(shapes, rng=rng)
+            plain = {**values, **{k: np.array([[float(v)]]) for k, v in sizes.items()}}
+            want = np.zeros((1, 1))
+            for term in terms:
+                assert term.read is not None
+                if term.sum is None:
+                    value = evaluate_expr(term.read, values, sizes)
+                else:
+                    value = _summed(term, values, sizes, plain, stacks)
+                want = want - value if term.sign == "-" else want + value
+            got = evaluate_expr(f, values, sizes)
+        except (EvaluationError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError,
+                OverflowError, ValueError, KeyError):  # fmt: skip
+            return False
+        if not _close(got, want):
+            return False
+    return True
+
+
+def _summed(
+    term: _Term,
+    values: dict[str, Array],
+    sizes: dict[str, int],
+    plain: dict[str, Array],
+    stacks: dict[str, tuple[str, str]],
+) -> Array:
+    s = term.sum
+    assert s is not None and term.read is not None
+    count = None
+    columns: dict[str, Array] = {}
+    for m in s.members:
+        if m.entry_of is not None:
+            columns[m.key] = values[m.entry_of]  # one row per sample
+        else:
+            key, part = stacks[m.key]
+            columns[m.key] = values[key] if part == "row" else values[key].T
+        count = columns[m.key].shape[0]
+    assert count is not None
+    total = np.zeros((1, 1))
+    for k in range(count):
+        at = {**values}
+        for m in s.members:
+            row = columns[m.key][k : k + 1, :]
+            at[m.key] = row if m.entry_of is not None else row.T
+        total = total + evaluate_expr(term.read, at, sizes)
+    factor = 1.0
+    for c in term.coefficient:
+        factor *= float(evaluate_tree(c, plain)[0, 0])
+    return factor * total

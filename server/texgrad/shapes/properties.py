@@ -1,0 +1,169 @@
+r"""What the text states about a matrix besides its shape: symmetric, positive definite.
+
+"$K \in \mathbb{R}^{n\times n}$, with $K_{ij} = k(x_i, x_j)$, is symmetric positive definite",
+"Let $A$ be symmetric", "with $\Sigma$ symmetric", "a symmetric matrix $S$", "$\Sigma \succ 0$",
+"$A = A^\top$". The calculus engine then samples the matrix so and may use Aᵀ = A, as for
+``\mathbb{S}^n`` and ``\mathbb{S}^n_{++}``. A supposition ("If $A$ is symmetric, then …",
+"for any symmetric $A$") states nothing beyond its sentence, so it is not read here.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from texgrad.shapes.rows import PlacedRow
+from texgrad.syntax import tree as t
+from texgrad.syntax.symbols import symbol_key
+
+_M = r"\$\$?(?P<{}>[^$]{{1,120}})\$\$?"
+_PROPERTY = (
+    r"(?P<prop>symmetric(?:,?\s+(?:and\s+)?positive[- ](?:semi-?)?definite)?"
+    r"|positive[- ](?:semi-?)?definite|SPD|s\.p\.d\.)"
+)
+_PATTERNS = [
+    # "$K$ is symmetric", "Let $A$ be symmetric positive definite", "$K \in …$, with …, is SPD"
+    re.compile(
+        _M.format("sym") + r"(?:\s*,[^.;$]{0,40}(?:" + _M.format("aside") + r"[^.;$]{0,20})?,)?"
+        r"\s+(?:is|be|are)\s+(?:(?:also|always|a|an|real|square)\s+)*" + _PROPERTY
+    ),
+    # "with $\Sigma$ symmetric", "where $P$ is symmetric positive definite"
+    re.compile(r"\b(?:with|where)\s+" + _M.format("sym") + r"\s+(?:is\s+)?" + _PROPERTY),
+    # "a symmetric positive definite matrix $S$", "the symmetric matrix $A$"
+    re.compile(
+        r"\b(?:a|an|the)\s+"
+        + _PROPERTY
+        + r"(?:\s+(?:real|square|covariance|kernel|precision|Gram))*"
+        r"\s+matrix\s+" + _M.format("sym")
+    ),
+]
+_SUPPOSING = re.compile(
+    r"\b(?:[Ii]f|[Ww]hen(?:ever)?|[Ss]uppos(?:e|ing)|[Aa]ssum(?:e|ing)|[Ii]n case|[Uu]nless|"
+    r"[Ff]or\s+(?:any|all|every|each|arbitrary))\b"
+)
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n\s*\n")
+
+
+@dataclass(frozen=True)
+class Stated:
+    key: str
+    start: int  # where the text says it
+    symmetric: bool
+    positive_definite: bool
+
+
+def _row_at(rows: list[PlacedRow], starts: list[int], offset: int) -> PlacedRow | None:
+    i = bisect.bisect_right(starts, offset) - 1
+    if i >= 0 and rows[i].start <= offset <= rows[i].end:
+        return rows[i]
+    return None
+
+
+def _subject(node: t.Node | None) -> t.Node | None:
+    """The symbol a math span names: ``K`` of ``K``, of ``K \\in …`` or of ``K = …``."""
+    if isinstance(node, t.Chain) and node.items and node.items[0] is not None:
+        return node.items[0]
+    return node
+
+
+def _sentence_start(text: str, at: int) -> int:
+    lo = max(0, at - 300)
+    last = lo
+    for m in _SENTENCE_END.finditer(text, lo, at):
+        last = m.end()
+    return last
+
+
+def stated_properties(text: str, rows: list[PlacedRow]) -> list[Stated]:
+    """Every property the prose of ``text`` states, and what its rows say (``A = A^\\top``,
+    ``\\Sigma \\succ 0``)."""
+    out: list[Stated] = []
+    starts = [r.start for r in rows]
+    if "symmetric" in text or "definite" in text or "SPD" in text or "s.p.d." in text:
+        for pattern in _PATTERNS:
+            for m in pattern.finditer(text):
+                if _SUPPOSING.search(text, _sentence_start(text, m.start()), m.start("sym")):
+                    continue
+                row = _row_at(rows, starts, m.start("sym"))
+                sym = _subject(row.tree) if row is not None else None
+                key = symbol_key(sym) if sym is not None else None
+                if key is None:
+                    continue
+                prop = m["prop"].lower()
+                pd = "definite" in prop and "semi" not in prop or prop in ("spd", "s.p.d.")
+                out.append(Stated(key[0], m.start("sym"), True, pd))
+    for row in rows:
+        out.extend(_stated_by_row(row))
+    return out
+
+
+def _stated_by_row(row: PlacedRow) -> list[Stated]:
+    tree = row.tree
+    if not isinstance(tree, t.Chain) or len(tree.items) != 2 or None in tree.items:
+        return []
+    left, right = tree.items
+    rel = tree.relations[0]
+    key = symbol_key(left) if left is not None else None
+    if key is None:
+        return []
+    if rel in ("\\succ", "\\succeq") and isinstance(right, t.Number) and right.text == "0":
+        return [Stated(key[0], row.start, True, rel == "\\succ")]
+    if rel == "=" and isinstance(right, t.Transpose) and symbol_key(right.base) == key:
+        return [Stated(key[0], row.start, True, False)]
+    return []
+
+
+# -- scalars named by their role ----------------------------------------------------------
+
+_ROLE = (
+    r"(?:(?:noise|prior|sample|observation|kernel|signal)\s+)?(?:variance|standard\s+deviation|"
+    r"step[- ]?size|learning\s+rate|temperature|bandwidth|length[- ]?scale|weight\s+decay|"
+    r"threshold|margin|tolerance|(?:regulari[sz]ation|penalty|smoothing|trade-?off)\s+"
+    r"(?:parameter|weight|strength|coefficient|constant))"
+)
+_ROLE_SCALAR = re.compile(r"\b" + _ROLE + r"\s+" + _M.format("sym"), re.I)
+
+
+# "$\gamma$ and $\beta$ (scalars)", "scale $\gamma$ and shift $\beta$ (both scalars)"
+def _listed(group: str) -> str:
+    return r"(?:\s*(?:,|,?\s*and)\s+(?:[A-Za-z-]+\s+){0,2}" + _M.format(group) + r")?"
+
+
+_SCALARS_AFTER = re.compile(
+    _M.format("sym") + _listed("sym2") + _listed("sym3")
+    + r"\s*\((?:both\s+|all\s+|real\s+)*scalars?\)"
+)  # fmt: skip
+
+
+def _scalar_key(node: t.Node | None) -> str | None:
+    r"""The letter a role names: ``\sigma_n`` of ``\sigma_n^2``, ``\eta`` (never a bold one)."""
+    node = _subject(node)
+    if (
+        isinstance(node, t.Power)
+        and isinstance(node.exponent, t.Number)
+        and node.exponent.text == "2"
+    ):
+        node = node.base  # the variance σ² names σ
+    base = node.base if isinstance(node, t.Sub) else node
+    if not isinstance(base, t.Symbol) or base.font is not None:
+        return None
+    key = symbol_key(node) if node is not None else None
+    return key[0] if key is not None else None
+
+
+def stated_scalars(text: str, rows: list[PlacedRow]) -> list[tuple[str, int]]:
+    """Letters the prose makes scalars by naming their role ("the noise variance $\\sigma_n^2$",
+    "learning rate $\\eta$") or by a trailing "(scalars)", each with where it is said."""
+    out: list[tuple[str, int]] = []
+    starts = [r.start for r in rows]
+    for pattern, groups in ((_ROLE_SCALAR, ("sym",)), (_SCALARS_AFTER, ("sym", "sym2", "sym3"))):
+        for m in pattern.finditer(text):
+            for g in groups:
+                if m[g] is None:
+                    continue
+                row = _row_at(rows, starts, m.start(g))
+                key = _scalar_key(row.tree) if row is not None else None
+                if key is not None:
+                    out.append((key, m.start(g)))
+    return out

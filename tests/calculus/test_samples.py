@@ -1,0 +1,269 @@
+r"""Losses summed over samples (:mod:`texgrad.calculus.samples`): a family of vectors
+``x_i`` (``h_t``) summed over, in the document's sum form, verified with every member
+sampled; what cannot be read is refused in the document's words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from texgrad.calculus import samples
+from texgrad.calculus.api import diff_in_document, diff_latex
+from texgrad.calculus.evaluate_tree import evaluate
+from texgrad.cli import main
+from texgrad.reading.project import load_project, normalize
+from texgrad.reading.source import MappedText
+from texgrad.syntax.parse import parse_row
+
+
+def tree(latex: str):  # type: ignore[no-untyped-def]
+    row = parse_row(MappedText.identity(latex))
+    assert row.tree is not None
+    return row.tree
+
+
+LEAST_SQUARES = r"""\section{Model}
+Let $X \in \mathbb{R}^{N \times d}$ stacks the $x_i^\top$ as rows, $y \in \mathbb{R}^N$
+the targets and $w \in \mathbb{R}^d$ the weights. We minimise
+\[ L(w) = \sum_{i=1}^N (w^\top x_i - y_i)^2 \]
+"""
+
+
+def test_least_squares_in_a_document_is_the_sum_of_the_gradients(tmp_path: Path) -> None:
+    doc = tmp_path / "ls.tex"
+    doc.write_text(LEAST_SQUARES, encoding="utf-8")
+    out = diff_in_document(doc, 4, "w")
+    assert out.error is None and out.verified, out.error
+    assert out.kind == "gradient" and out.shape == "ℝ^{d}"
+    assert out.result == r"\sum_{i=1}^N 2 (w^\top x_i - y_i) x_i"
+    assert "every member of the family sampled" in out.note
+    # the printed sum is 2Xᵀ(Xw − y): N = 5 rows, d = 3 (distinct sizes)
+    rng = np.random.default_rng(0)
+    x, y, w = rng.standard_normal((5, 3)), rng.standard_normal((5, 1)), rng.standard_normal((3, 1))
+    got = evaluate(tree(out.result), {"family:x": x, "y": y, "w": w, "N": 5})
+    assert np.allclose(got, 2 * x.T @ (x @ w - y))
+    assert main(["diff", "--file", str(doc), "--line", "4", "--wrt", "w"]) == 0
+
+
+RNN = r"""# A linear recurrence
+
+The states $h_t \in \mathbb{R}^n$ follow $h_t \approx W h_{t-1}$ with $W \in \mathbb{R}^{n \times n}$.
+We fit $W$ by
+
+$$\mathcal{L}(W) = \frac{1}{T}\sum_{t=2}^{T} \|h_t - W h_{t-1}\|^2 + \lambda \|W\|_F^2$$
+
+where $\lambda \in \mathbb{R}$.
+"""
+
+
+def test_a_recurrence_in_markdown_shifts_the_family(tmp_path: Path) -> None:
+    doc = tmp_path / "rnn.md"
+    doc.write_text(RNN, encoding="utf-8")
+    out = diff_in_document(doc, 6, "W")
+    assert out.error is None and out.verified, out.error
+    assert out.result == (
+        r"\frac{1}{T} \sum_{t=2}^{T} 2 (W h_{t-1} - h_t) h_{t-1}^\top + 2 \lambda W"
+    )
+    rng = np.random.default_rng(1)
+    h, w = rng.standard_normal((6, 4)), rng.standard_normal((4, 4))
+    got = evaluate(tree(out.result), {"family:h": h, "W": w, "T": 6, "\\lambda": 0.5})
+    want = sum(2 * np.outer(w @ h[k - 1] - h[k], h[k - 1]) for k in range(1, 6)) / 6 + w
+    assert np.allclose(got, want)
+
+
+DEFINED = r"""Each observation $x_n \in \mathbb{R}^d$ has a label $t_n \in \{0, 1\}$, with
+$t \in \mathbb{R}^N$ and $w \in \mathbb{R}^d$. The model is $f(x) = \sigma(w^\top x)$ and
+the loss $\ell(p, s) = -s \log p - (1 - s)\log(1 - p)$.
+\[ E(w) = \frac{1}{N}\sum_{n=1}^{N} \ell(f(x_n), t_n) \]
+"""
+
+
+def test_a_loss_and_a_model_the_document_defines(tmp_path: Path) -> None:
+    doc = tmp_path / "logistic.tex"
+    doc.write_text(DEFINED, encoding="utf-8")
+    out = diff_in_document(doc, 4, "w")
+    assert out.error is None and out.verified, out.error
+    assert out.result == r"\frac{1}{N} \sum_{n=1}^{N} (\sigma(w^\top x_n) - t_n) x_n"
+
+
+def test_an_undefined_loss_is_refused_in_the_documents_words() -> None:
+    out = diff_latex(
+        r"\frac1N\sum_{n} \ell(f(x_n), t_n)",
+        "w",
+        r"w \in \mathbb{R}^d; x_n \in \mathbb{R}^d; t \in \mathbb{R}^N; f(x) = w^\top x",
+    )
+    assert out.error is not None and not out.verified
+    assert out.error.startswith(r"`\ell` is not defined in the document")
+    assert "(Apply" not in out.error and "(Func" not in out.error
+
+
+WHERE = r"\mathbf{w} \in \mathbb{R}^d; \mathbf{x}_i \in \mathbb{R}^d; \mathbf{y} \in \mathbb{R}^N"
+
+
+@pytest.mark.parametrize(
+    ("expr", "message"),
+    [
+        (r"\sum_i \sum_j \mathbf{w}^\top \mathbf{x}_i", "nested sums"),
+        (r"(\mathbf{w}^\top\mathbf{w}) \sum_i \mathbf{w}^\top \mathbf{x}_i", "factor before"),
+        (r"\exp(\sum_i \mathbf{w}^\top \mathbf{x}_i)", "not inside another expression"),
+    ],
+)
+def test_what_is_not_read_is_refused(expr: str, message: str) -> None:
+    out = diff_latex(expr, r"\mathbf{w}", WHERE)
+    assert out.error is not None and message in out.error, out.error
+
+
+def test_the_hessian_of_a_sum_is_refused() -> None:
+    out = diff_latex(r"\sum_i (\mathbf{w}^\top\mathbf{x}_i)^2", r"\mathbf{w}", WHERE, hessian=True)
+    assert out.error == "the Hessian of a sum over samples is not computed yet"
+
+
+def test_sum_as_written(tmp_path: Path) -> None:
+    out = diff_latex(r"\sum_i \mathbf{w}^\top\mathbf{x}_i", r"\mathbf{w}", WHERE)
+    assert out.verified and out.result == r"\sum_i \mathbf{x}_i"
+
+
+def test_a_wrong_sum_is_never_shown_as_verified(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The printed sum is what is checked: a factor lost in printing is caught."""
+    join = samples._join
+
+    def lossy(terms, pieces):  # type: ignore[no-untyped-def]
+        return join(terms, [p.replace("2 (", "(", 1) for p in pieces])
+
+    monkeypatch.setattr(samples, "_join", lossy)
+    out = diff_latex(r"\sum_{i=1}^N (\mathbf{w}^\top\mathbf{x}_i - y_i)^2", r"\mathbf{w}", WHERE)
+    assert out.error is not None and "NOT verified" in out.error
+    assert not out.verified
+
+
+def test_entries_of_vectors_stay_lower_pys() -> None:
+    """``\\sum_i g(x_i)`` over the entries of a declared vector is not a family."""
+    out = diff_latex(r"\sum_{i=1}^n \log(1 + \exp(x_i))", "x", r"x \in \mathbb{R}^n")
+    assert out.verified and "\\sum" not in out.result
+
+
+def test_evaluate_tree_sums_over_a_family_with_an_entry() -> None:
+    rng = np.random.default_rng(2)
+    x, y, w = rng.standard_normal((4, 3)), rng.standard_normal((4, 1)), rng.standard_normal((3, 1))
+    got = evaluate(tree(r"\sum_i (w^\top x_i - y_i)^2"), {"family:x": x, "y": y, "w": w})
+    assert np.allclose(got, np.sum((x @ w - y) ** 2))
+
+
+def test_with_the_stacked_matrix_declared_the_matrix_form_too(tmp_path: Path) -> None:
+    doc = tmp_path / "ls.tex"
+    doc.write_text(LEAST_SQUARES, encoding="utf-8")
+    out = diff_in_document(doc, 4, "w")
+    assert out.matrix_form == r"2 X^\top (X w - y)"
+    assert out.to_json()["matrix_form"] == r"2 X^\top (X w - y)"
+    assert out.steps[-1] == r"\nabla_{w} f = 2 X^\top (X w - y)"
+
+
+LOGISTIC = r"""\section{Regularised logistic regression}
+The data matrix $X \in \mathbb{R}^{N\times d}$, with rows $\mathbf{x}_1^\top, \dots, \mathbf{x}_N^\top$,
+the labels $\mathbf{y} \in \mathbb{R}^N$, the weights $\mathbf{w} \in \mathbb{R}^d$ and $\lambda \in \mathbb{R}$.
+\[ J(\mathbf{w}) = \frac{1}{N}\sum_{i=1}^N \log(1 + \exp(-y_i\,\mathbf{w}^\top\mathbf{x}_i)) + \frac{\lambda}{2}\|\mathbf{w}\|^2 \]
+"""
+
+
+def test_the_matrix_form_of_a_regularised_logistic_loss(tmp_path: Path) -> None:
+    doc = tmp_path / "logreg.tex"
+    doc.write_text(LOGISTIC, encoding="utf-8")
+    out = diff_in_document(doc, 4, r"\mathbf{w}")
+    assert out.verified, out.error
+    assert out.result == (
+        r"-\frac{1}{N} \sum_{i=1}^N \sigma(-y_i \mathbf{w}^\top \mathbf{x}_i) y_i \mathbf{x}_i"
+        r" + \lambda \mathbf{w}"
+    )
+    assert out.matrix_form
+    rng = np.random.default_rng(3)
+    x, y, w = rng.standard_normal((6, 4)), rng.standard_normal((6, 1)), rng.standard_normal((4, 1))
+    values = {"X": x, "y": y, "w": w, "N": 6, "\\lambda": 0.3, "family:x": x}
+    want = -x.T @ (y / (1 + np.exp(y * (x @ w)))) / 6 + 0.3 * w
+    assert np.allclose(evaluate(tree(out.matrix_form), values), want)
+    assert np.allclose(evaluate(tree(out.result), values), want)
+
+
+def test_no_matrix_form_without_a_stacked_matrix() -> None:
+    out = diff_latex(r"\sum_{i=1}^N (\mathbf{w}^\top\mathbf{x}_i - y_i)^2", r"\mathbf{w}", WHERE)
+    assert out.verified and out.matrix_form == ""
+    assert "matrix_form" not in out.to_json()
+
+
+CROSS_ENTROPY = r"y_i \log \sigma(w^\top x_i) + (1 - y_i)\log(1 - \sigma(w^\top x_i))"
+WHERE_CE = r"w \in \mathbb{R}^d; x_i \in \mathbb{R}^d; y \in \mathbb{R}^N"
+
+
+def test_a_member_outside_its_sum_asks_for_brackets() -> None:
+    out = diff_latex(r"\sum_{i=1}^N " + CROSS_ENTROPY, "w", WHERE_CE)
+    assert out.error is not None and out.error.startswith("`y_{i}` is used outside the sum")
+    out = diff_latex(r"-\sum_{i=1}^N \left[" + CROSS_ENTROPY + r"\right]", "w", WHERE_CE)
+    assert out.verified and out.result == r"-\sum_{i=1}^N (y_i - \sigma(w^\top x_i)) x_i"
+
+
+def test_the_samples_themselves_are_not_a_variable_here() -> None:
+    for wrt in (r"\mathbf{x}_i", r"\mathbf{y}"):
+        out = diff_latex(r"\sum_i (\mathbf{w}^\top\mathbf{x}_i - y_i)^2", wrt, WHERE)
+        assert out.error is not None and "is summed over" in out.error
+
+
+def test_a_family_and_a_variable_spelled_by_the_projects_macros(tmp_path: Path) -> None:
+    r"""``\vw`` and ``\vx_i`` from a macros file, the stacked matrix declared in another file
+    of the project: the sum form in the document's macros, read back through them, and the
+    matrix form from the other file's prose."""
+    (tmp_path / "macros.tex").write_text(
+        "\\newcommand{\\vw}{\\mathbf{w}}\n\\newcommand{\\vx}{\\mathbf{x}}\n", encoding="utf-8"
+    )
+    (tmp_path / "main.tex").write_text(
+        "\\documentclass{article}\n\\input{macros}\n\\begin{document}\n"
+        "We observe $N$ samples $\\vx_i \\in \\mathbb{R}^d$. The matrix "
+        "$X \\in \\mathbb{R}^{N \\times d}$ stacks the $\\vx_i^\\top$ as rows and "
+        "$\\mathbf{y} \\in \\mathbb{R}^N$ collects the targets; $\\vw \\in \\mathbb{R}^d$.\n"
+        "\\input{loss}\n\\end{document}\n",
+        encoding="utf-8",
+    )
+    loss = tmp_path / "loss.tex"
+    loss.write_text(
+        "\\begin{equation}\n  L(\\vw) = \\sum_{i=1}^N (\\vw^\\top \\vx_i - y_i)^2\n"
+        "\\end{equation}\n",
+        encoding="utf-8",
+    )
+    project = load_project(normalize(str(loss)), folder=tmp_path)
+    out = diff_in_document(loss, 2, r"\vw", project=project, folder=tmp_path)
+    assert out.error is None and out.verified, out.error
+    assert out.result == r"\sum_{i=1}^N 2 (\vw^\top \vx_i - y_i) \vx_i"
+    assert out.matrix_form.replace(" ", "") == r"2X^\top(X\vw-y)"
+    # what is shown means 2Xᵀ(Xw − y): N = 5, d = 3
+    rng = np.random.default_rng(1)
+    x, y, w = rng.standard_normal((5, 3)), rng.standard_normal((5, 1)), rng.standard_normal((3, 1))
+    shown = out.result.replace(r"\vw", r"\mathbf{w}").replace(r"\vx", r"\mathbf{x}")
+    got = evaluate(tree(shown), {"family:x": x, "y": y, "w": w, "N": 5})
+    assert np.allclose(got, 2 * x.T @ (x @ w - y))
+
+
+def test_a_trajectory_from_x_0_and_a_covariance_sampled_positive_definite(
+    tmp_path: Path,
+) -> None:
+    r"""``x_0, \dots, x_T`` listed (a member before the sum's first label) and ``R^{-1}`` of
+    ``R \in \mathbb{S}^m_{++}`` (the derivative uses Rᵀ = R): both verified."""
+    doc = tmp_path / "k.tex"
+    doc.write_text(
+        "Given a trajectory $x_0, \\dots, x_T \\in \\mathbb{R}^n$, $A \\in \\mathbb{R}^{n \\times n}$,"
+        " $H \\in \\mathbb{R}^{m \\times n}$ and $R \\in \\mathbb{S}^m_{++}$,\n"
+        "\\[ E(A) = \\sum_{t=1}^T \\|x_t - A x_{t-1}\\|^2 \\]\n"
+        "\\[ F(H) = \\sum_{t=1}^T (z_t - H x_t)^\\top R^{-1} (z_t - H x_t) \\]\n"
+        "where each $z_t \\in \\mathbb{R}^m$.\n",
+        encoding="utf-8",
+    )
+    out = diff_in_document(doc, 2, "A")
+    assert out.error is None and out.verified, out.error
+    assert out.result == r"\sum_{t=1}^T 2 (A x_{t-1} - x_t) x_{t-1}^\top"
+    x = np.random.default_rng(2).standard_normal((5, 3, 1))  # x_0..x_4: T = 4, n = 3
+    a = np.random.default_rng(3).standard_normal((3, 3))
+    got = evaluate(tree(out.result), {"family:x": x, "family-first:x": 0, "A": a, "T": 4})
+    want = sum(2 * (a @ x[t - 1] - x[t]) @ x[t - 1].T for t in range(1, 5))
+    assert np.allclose(got, want)
+    out = diff_in_document(doc, 3, "H")
+    assert out.error is None and out.verified, out.error
+    assert out.result == r"\sum_{t=1}^T 2 R^{-1} (H x_t - z_t) x_t^\top"

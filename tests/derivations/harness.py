@@ -1,0 +1,260 @@
+r"""The issue-14 derivation set: realistic documents whose equations should be differentiated.
+
+Each folder of ``tests/derivations/`` is one document or project, written the way papers,
+slides and notes are (declarations in prose, a macros file, ``\input`` sections, sums over
+samples, functions the paper defines, named intermediates). A line holding math to
+differentiate says so in a comment at its end — ``% …`` (LaTeX, and inside Markdown math,
+which MathJax and KaTeX read as TeX does) or ``<!-- … -->``:
+
+- ``diff: <wrt> => <answer>``: differentiating the row on this line with respect to
+  ``<wrt>`` (as the document writes it) must give a verified result equal, at random points,
+  to ``<answer>`` (LaTeX in the document's symbols, of the variable's shape for a gradient;
+  ``\nabla`` layouts as the engine's kinds say). Without ``=> <answer>``: verified is enough.
+- ``diff-refused: <wrt> [=> <answer>] -- needs: <what texgrad would need>``: today's texgrad
+  gives no verified result there (or one that is not the answer); a strict xfail, so whoever
+  lands the feature flips the marker to ``diff``.
+  Even then its message must be in the document's words, never an internal tree dump.
+
+The documents are also correct documents: ``texgrad check`` must report nothing on them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from texgrad.calculus import expr as e
+from texgrad.calculus.api import diff_in_document
+from texgrad.calculus.arrays import EvaluationError
+from texgrad.calculus.context import context_at, row_at
+from texgrad.calculus.derive import DiffOutcome
+from texgrad.calculus.evaluate_expr import evaluate
+from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
+from texgrad.calculus.expr import CalculusError, Expr
+from texgrad.calculus.lower import Env, Lowerer
+from texgrad.calculus.samples import _sample_sum, is_sample_sum
+from texgrad.calculus.sampling import sample_inputs
+from texgrad.calculus.verify import _domain
+from texgrad.reading.document import detect_format
+from texgrad.reading.macros import MacroTable, expand, merge, parse_definition
+from texgrad.reading.project import Project, load_project, normalize
+from texgrad.reading.source import MappedText
+from texgrad.shapes.check import Checker
+from texgrad.syntax import tree as t
+from texgrad.syntax.parse import parse_row
+from texgrad.syntax.symbols import symbol_key
+
+DERIVATIONS = Path(__file__).resolve().parent
+MARKDOWN = (".md", ".markdown", ".qmd", ".rmd")
+KINDS = ("diff", "diff-refused")
+MARKER = re.compile(
+    r"(?:%|<!--)[ \t]*(diff-refused|diff):[ \t]*(.*?)[ \t]*(?:-->|$)", re.M
+)  # runs to the end of its comment: ``-->``, or the line's end after ``%``
+TREE_DUMP = re.compile(r"\((?:[A-Z][a-z]+)(?::| )")  # `(Paren:(…`, `(Add 1 + …)`: a syntax tree
+
+
+@dataclass(frozen=True)
+class Marker:
+    kind: str  # one of KINDS
+    path: str  # relative to the document's folder, with "/"
+    line: int  # 1-based
+    wrt: str
+    answer: str  # the textbook answer ("" when none is given)
+    needs: str  # for diff-refused: what texgrad would need
+
+    @property
+    def id(self) -> str:
+        return f"{self.path}:{self.line}:{self.wrt}"
+
+
+def names() -> list[str]:
+    return sorted(
+        p.name for p in DERIVATIONS.iterdir() if p.is_dir() and not p.name.startswith("_")
+    )
+
+
+def files(folder: Path) -> list[Path]:
+    return sorted(
+        p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in (".tex", *MARKDOWN)
+    )
+
+
+def _split(body: str) -> tuple[str, str, str]:
+    """``<wrt> [=> <answer>] [-- needs: <feature>]`` as its three parts."""
+    body, _, needs = body.partition("-- needs:")
+    wrt, _, answer = body.partition("=>")
+    return wrt.strip(), answer.strip(), needs.strip()
+
+
+def read_markers(folder: Path) -> list[Marker]:
+    out = []
+    for path in files(folder):
+        rel = path.relative_to(folder).as_posix()
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for m in MARKER.finditer(line):
+                wrt, answer, needs = _split(m[2])
+                out.append(Marker(m[1], rel, n, wrt, answer, needs))
+    return out
+
+
+def _project(path: Path, folder: Path) -> tuple[str, Project | None]:
+    """The document's key and its LaTeX project, as ``texgrad diff --file`` finds them."""
+    key = normalize(str(path))
+    if detect_format(key) != "latex":
+        return key, None
+    return key, load_project(key, folder=folder)
+
+
+def differentiate(folder: Path, marker: Marker) -> DiffOutcome:
+    key, project = _project(folder / marker.path, folder)
+    return diff_in_document(key, marker.line, marker.wrt, project=project, folder=folder)
+
+
+def answer_form(out: DiffOutcome, marker: Marker) -> str:
+    """What is compared with a textbook answer: a sum over samples' matrix form where it has
+    one (verified equal to the sum of its summands: ``2X^\\top(Xw - y)``) and the answer is
+    no sum, else the result."""
+    if "\\sum" in marker.answer:
+        return out.result
+    return out.matrix_form or out.result
+
+
+def macros_of(folder: Path) -> MacroTable:
+    """The macros every file of the folder defines (``\\newcommand{\\vx}{…}``)."""
+    found = []
+    for path in files(folder):
+        text = path.read_text(encoding="utf-8")
+        for m in re.finditer(r"\\(?:newcommand|renewcommand|DeclareMathOperator|def)\b", text):
+            macro, _ = parse_definition(text, m.start())
+            if macro is not None:
+                found.append(macro)
+    return merge([found])
+
+
+def _lowered(text: str, lowerer: Lowerer, macros: MacroTable) -> Expr | None:
+    expanded, _ = expand(MappedText.identity(text), macros)
+    row = parse_row(expanded)
+    if row.tree is None:
+        return None
+    try:
+        return lowerer.lower(row.tree)
+    except CalculusError:
+        return None
+
+
+def agrees_with_answer(folder: Path, marker: Marker, result: str) -> str | None:
+    """None when ``result`` equals the marker's answer at random points, else why not."""
+    path = folder / marker.path
+    text = path.read_text(encoding="utf-8")
+    key, project = _project(path, folder)
+    checked = Checker().check(key, project, folder, text=text)
+    lines = text.split("\n")
+    start = sum(len(x) + 1 for x in lines[: marker.line - 1])
+    row = row_at(checked, start, start + len(lines[marker.line - 1]))
+    if row is None or row.tree is None:
+        return "no row on that line"
+    env = context_at(checked, row).env
+    macros = macros_of(folder)
+    if "\\sum" in marker.answer and is_sample_sum(row.tree, env):  # evaluated as written
+        return _agree_as_sums(row.tree, env, result, marker.answer, macros)
+    got = _lowered(result, Lowerer(env), macros)
+    want = _lowered(marker.answer, Lowerer(env), macros)
+    if want is None:
+        return f"the answer `{marker.answer}` is not readable here"
+    if got is None:
+        return f"the result `{result}` is not readable back here"
+    try:
+        f = Lowerer(env).lower(row.tree)
+    except CalculusError:  # a sum over samples (its members are no variables here)
+        f = want
+    shapes = {x.name: x.shape for g in (f, got, want) for x in g.walk() if isinstance(x, e.Var)}
+    pd, pos, sym = _domain(f, env)
+    compared = 0
+    for seed in range(6):
+        values, sizes = sample_inputs(
+            shapes, positive_definite=pd & set(shapes), positive=pos & set(shapes),
+            symmetric=sym & set(shapes), rng=np.random.default_rng(7 + seed),
+        )  # fmt: skip
+        try:
+            with np.errstate(all="raise"):
+                a = np.asarray(evaluate(got, values, sizes), dtype=float)
+                b = np.asarray(evaluate(want, values, sizes), dtype=float)
+        except (EvaluationError, np.linalg.LinAlgError, FloatingPointError, ValueError,
+                ZeroDivisionError, OverflowError):  # fmt: skip
+            continue  # outside the domain at this point (a singular Gram matrix)
+        if a.shape != b.shape and a.T.shape == b.shape and 1 in a.shape:
+            a = a.T  # a gradient written as a row where the answer is a column
+        if a.shape != b.shape or not np.allclose(a, b, rtol=1e-6, atol=1e-8):
+            return f"`{result}` differs from `{marker.answer}` at a random point"
+        compared += 1
+        if compared == 3:
+            break
+    if compared == 0:
+        return "no random point where both the result and the answer evaluate"
+    return None
+
+
+def _parsed(text: str, macros: MacroTable) -> t.Node | None:
+    expanded, _ = expand(MappedText.identity(text), macros)
+    return parse_row(expanded).tree
+
+
+def _agree_as_sums(
+    tree: t.Node, env: Env, result: str, answer: str, macros: MacroTable
+) -> str | None:
+    """A result and an answer over a family of samples (``\\sum_t 2(Ax_{t-1} - x_t)…``)
+    compared by evaluating both as written, every member sampled (labels 0 to 9)."""
+    got, want = _parsed(result, macros), _parsed(answer, macros)
+    if want is None:
+        return f"the answer `{answer}` is not readable here"
+    if got is None:
+        return f"the result `{result}` is not readable back here"
+    members = {}
+    for node in tree.walk():
+        if isinstance(node, t.BigOp) and node.op == "\\sum":
+            try:
+                members.update({m.base: m for m in _sample_sum(node, env).members})
+            except CalculusError:
+                continue
+    names = {k[0] for g in (tree, got, want) for n in g.walk() if (k := symbol_key(n))}
+    shapes = {k: env.vars[k].shape for k in names if k in env.vars}
+    pd, pos, sym = set(), set(), set()
+    for k in shapes:
+        info = env.vars[k]
+        (pd if info.positive_definite else sym if info.symmetric else set()).add(k)
+    compared = 0
+    for seed in range(3):
+        rng = np.random.default_rng(70 + seed)
+        values, sizes = sample_inputs(
+            shapes, positive_definite=pd, positive=pos, symmetric=sym, rng=rng
+        )
+        at: dict[str, object] = {**values, **{k: np.array([[float(v)]]) for k, v in sizes.items()}}
+        count = next(n for n in range(3, 20) if n not in sizes.values())
+        for name in names - set(at):  # the sum's bound (N, T) when no dimension names it
+            at[name] = np.array([[float(count)]])
+        for base, m in members.items():
+            if m.entry_of is None:
+                rows, cols = (_size(d, sizes) for d in (m.shape.rows, m.shape.cols))
+                at[f"family:{base}"] = rng.standard_normal((25, rows, cols))
+                at[f"family-first:{base}"] = np.array([[0.0]])
+        try:
+            with np.errstate(all="raise"):
+                a = np.asarray(evaluate_tree(got, at), dtype=float)
+                b = np.asarray(evaluate_tree(want, at), dtype=float)
+        except (EvaluationError, np.linalg.LinAlgError, FloatingPointError, ValueError,
+                ZeroDivisionError, OverflowError, KeyError):  # fmt: skip
+            continue
+        if a.shape != b.shape or not np.allclose(a, b, rtol=1e-6, atol=1e-8):
+            return f"`{result}` differs from `{answer}` at a random point"
+        compared += 1
+    if compared == 0:
+        return "no random point where both the result and the answer evaluate"
+    return None
+
+
+def _size(d: Any, sizes: dict[str, int]) -> int:
+    return int(d.subs({x: sizes[x.name] for x in d.free_symbols}))

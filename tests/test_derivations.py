@@ -1,0 +1,89 @@
+"""The issue-14 derivation set (``tests/derivations/``): every equation differentiated, right.
+
+Each document marks the rows to differentiate (see ``tests/derivations/harness.py``): a
+``diff`` marker must give a verified result equal to its textbook answer at random points;
+a ``diff-refused`` marker is a strict xfail — the test fails, naming the marker to flip, the
+day texgrad differentiates it — and its refusal must be in the document's words. The
+documents are correct: ``texgrad check`` reports nothing on them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.derivations.harness import (
+    DERIVATIONS,
+    TREE_DUMP,
+    Marker,
+    agrees_with_answer,
+    answer_form,
+    differentiate,
+    names,
+    read_markers,
+)
+from tests.documents.harness import run_check
+
+DOCS = names()
+
+
+def _cases(kind: str, xfail: bool = True) -> list[object]:
+    cases: list[object] = []
+    for name in DOCS:
+        for m in read_markers(DERIVATIONS / name):
+            if m.kind != kind:
+                continue
+            marks = []
+            if kind == "diff-refused" and xfail:
+                reason = f"known refusal, needs {m.needs} (right now? flip it to `diff`)"
+                marks = [pytest.mark.xfail(strict=True, reason=reason)]
+            cases.append(pytest.param(name, m, id=f"{name}/{m.id}", marks=marks))
+    return cases
+
+
+def test_the_set_holds_its_documents() -> None:
+    assert DOCS == [
+        "arxiv-logistic",
+        "backprop-mlp-md",
+        "beamer-gls",
+        "gp-marginal-blog",
+        "kalman-ls-notes",
+        "myst-attention",
+        "quarto-gaussian",
+        "rmarkdown-batchnorm",
+    ]
+    for name in DOCS:
+        assert read_markers(DERIVATIONS / name), f"{name} marks no row to differentiate"
+
+
+@pytest.mark.parametrize("name", DOCS)
+def test_the_document_is_correct(name: str) -> None:
+    found = [str(f) for f in run_check(DERIVATIONS / name)]
+    assert found == []
+
+
+@pytest.mark.parametrize(("name", "marker"), _cases("diff"))
+def test_the_row_is_differentiated_right(name: str, marker: Marker) -> None:
+    out = differentiate(DERIVATIONS / name, marker)
+    assert out.error is None, out.error
+    assert out.verified, out.note
+    if marker.answer:
+        why = agrees_with_answer(DERIVATIONS / name, marker, answer_form(out, marker))
+        assert why is None, why
+
+
+@pytest.mark.parametrize(("name", "marker"), _cases("diff-refused"))
+def test_known_refusal(name: str, marker: Marker) -> None:
+    out = differentiate(DERIVATIONS / name, marker)
+    assert out.error is None and out.verified
+    if marker.answer:
+        assert agrees_with_answer(DERIVATIONS / name, marker, answer_form(out, marker)) is None
+
+
+@pytest.mark.parametrize(("name", "marker"), _cases("diff-refused", xfail=False))
+def test_a_refusal_is_said_in_the_documents_words(name: str, marker: Marker) -> None:
+    out = differentiate(DERIVATIONS / name, marker)
+    if out.error is None and out.verified:
+        return  # differentiated now (the strict xfail of test_known_refusal says so)
+    said = out.error if out.error is not None else out.note
+    assert said, "refused without a word"
+    assert not TREE_DUMP.search(said), said
