@@ -253,15 +253,17 @@ def texgrad_verdict(problem: Problem, out: Any) -> tuple[str, str]:
         values, sizes = sample_with_sizes(problem, rng_for(problem, 500))
         wrt = key_of(problem.wrt)
         if problem.kind != "matrix":
-            got = evaluate_engine(got_tree, problem, values, sizes)
+            got = evaluate_engine(got_tree, problem, values, sizes, where=out.where)
             ok, why = close(got, answer_value(problem, values), EXACT_RTOL)
         elif has_differential(got_tree):
             e = random_direction(values, wrt, np.random.default_rng(7))
-            got = evaluate_engine(got_tree, problem, values, sizes, direction=e)
+            got = evaluate_engine(got_tree, problem, values, sizes, where=out.where, direction=e)
             ok, why = close(got, evaluate_differential(answer_tree(problem), values, wrt, e), 1e-6)
         else:
             want = finite_difference_jacobian(function(problem), values, wrt)
-            ok, why = close(evaluate_engine(got_tree, problem, values, sizes), want, FD_RTOL)
+            ok, why = close(
+                evaluate_engine(got_tree, problem, values, sizes, where=out.where), want, FD_RTOL
+            )
     except EvaluationError as e:  # evaluate_tree.py does not read the result's notation
         return "unchecked", f"evaluate_tree.py: {e.message}"[:70]
     return ("right", "") if ok else ("wrong", why.splitlines()[0])
@@ -278,7 +280,8 @@ def run_texgrad(
         best = min(best, time.perf_counter() - t0)
     verdict, why = texgrad_verdict(problem, out)
     text = (out.differential if problem.kind == "matrix" else out.result) or ""
-    ratio = length(text) / answer_length(problem) if text else float("inf")
+    where = sum(length(w) for w in out.where)  # its "where t_0 = …" counted in
+    ratio = (length(text) + where) / answer_length(problem) if text else float("inf")
     return best, verdict, why, ratio
 
 

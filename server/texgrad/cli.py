@@ -269,6 +269,8 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
         return _print_numpy(outcome, out)
     else:
         print(outcome.result, file=out)
+        if outcome.where:  # the names the result gives its long parts
+            print("\\text{where } " + ",\\; ".join(outcome.where), file=out)
         if args.steps:
             for line in outcome.steps:
                 print(line, file=out)

@@ -183,6 +183,16 @@ def engine_values(
     the dimension n itself as a number (the engine writes ``n`` for ``\mathbf{1}^\top
     \mathbf{1}``), and ``I`` and ``\mathbf{1}`` when the problem has one dimension only."""
     out = {k: v for k, v in values.items() if k not in {name for name, _ in problem.defs}}
+    for name, body in where_definitions(problem.where):  # r = y - Xw: the engine keeps r
+        try:
+            value = evaluate(body, out)
+        except EvaluationError:
+            continue
+        if name.endswith("^{2}"):  # \sigma^2 = …: the result may say σ² or σ
+            if value.shape == (1, 1) and value[0, 0] >= 0:
+                out[name[: -len("^{2}")]] = np.sqrt(value)
+        else:
+            out[name] = value
     for dim, size in sizes.items():
         out.setdefault(dim, np.array([[float(size)]]))
         out.setdefault(f"I_{{{dim}}}", np.eye(size))
@@ -191,6 +201,43 @@ def engine_values(
         (size,) = sizes.values()
         out.setdefault("I", np.eye(size))
         out.setdefault("1", np.ones((size, 1)))
+    return out
+
+
+def with_where(values: dict[str, Array], where: list[str] | tuple[str, ...]) -> dict[str, Array]:
+    r"""``values`` and the names a result gives its parts (``\mathbf{t}_0 = …``), in order."""
+    out = dict(values)
+    for text in where:
+        node = tree(text)
+        if not (isinstance(node, t.Chain) and node.relations == ("=",)):
+            raise ValueError(f"not a definition: {text!r}")
+        head, body = node.items
+        key = symbol_key(head) if head is not None else None
+        if key is None or body is None:
+            raise ValueError(f"not a definition: {text!r}")
+        out[key[0]] = evaluate(body, out)
+    return out
+
+
+def where_definitions(where: str) -> list[tuple[str, t.Node]]:
+    r"""The definitions among the declarations (``\mathbf{r} = \mathbf{y} - X\mathbf{w}``,
+    ``\sigma^2 = …``), in order: each name's value key (``\sigma^{2}`` for a square) and
+    its body."""
+    out: list[tuple[str, t.Node]] = []
+    for part in where.split(";"):
+        node = tree(part.strip())
+        if not (isinstance(node, t.Chain) and node.relations == ("=",)):
+            continue
+        head, body = node.items
+        if head is None or body is None:
+            continue
+        key = symbol_key(head)
+        if key is not None:
+            out.append((key[0], body))
+        elif isinstance(head, t.Power) and isinstance(head.exponent, t.Number):
+            base = symbol_key(head.base)
+            if base is not None and head.exponent.text == "2":
+                out.append((f"{base[0]}^{{2}}", body))
     return out
 
 
@@ -203,6 +250,7 @@ def evaluate_engine(
     values: dict[str, Array],
     sizes: dict[str, int],
     direction: Array | None = None,
+    where: list[str] | tuple[str, ...] = (),
 ) -> Array:
     r"""An engine's result (or, with ``direction``, its differential) at a point.
 
@@ -215,6 +263,7 @@ def evaluate_engine(
     wrt = key_of(problem.wrt)
 
     def run(vals: dict[str, Array]) -> Array:
+        vals = with_where(vals, where)
         if direction is None:
             return evaluate(node, vals)
         return evaluate_differential(node, vals, wrt, direction)

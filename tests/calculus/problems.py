@@ -381,6 +381,104 @@ PROBLEMS: tuple[Problem, ...] = (
     P("mat-sigmoid-layer", r"\sigma(XW)", "W",
       r"X \in \mathbb{R}^{N \times d}; W \in \mathbb{R}^{d \times k}", "matrix",
       r"\sigma(XW) \odot (1 - \sigma(XW)) \odot (X \,\mathrm{d}W)", "logistic layer on a batch"),
+    # -- names the document defines, kept in the answer (issue 14, "names") -------------------
+    # r = Ax - b, z = Wx + c, μ, σ², x̂ defined in `where`: the answer is written with them;
+    # ``defs`` repeat them for the textbook answer, ``check_expr`` has them expanded.
+    P("names-residual-x", r"\|\mathbf{r}\|^2", r"\mathbf{x}",
+      r"A \in \mathbb{R}^{m \times n}; \mathbf{b} \in \mathbb{R}^m; \mathbf{x} \in \mathbb{R}^n; "
+      r"\mathbf{r} = A\mathbf{x} - \mathbf{b}",
+      "gradient", r"2A^\top \mathbf{r}", "least squares through a named residual",
+      defs=(("r", r"A\mathbf{x} - \mathbf{b}"),),
+      check_expr=r"\|A\mathbf{x} - \mathbf{b}\|^2"),
+    P("names-residual-A", r"\|\mathbf{r}\|^2", "A",
+      r"A \in \mathbb{R}^{m \times n}; \mathbf{b} \in \mathbb{R}^m; \mathbf{x} \in \mathbb{R}^n; "
+      r"\mathbf{r} = A\mathbf{x} - \mathbf{b}",
+      "gradient", r"2\mathbf{r}\mathbf{x}^\top", "a named residual, by the matrix",
+      defs=(("r", r"A\mathbf{x} - \mathbf{b}"),),
+      check_expr=r"\|A\mathbf{x} - \mathbf{b}\|^2"),
+    P("names-layer-W", r"\mathbf{1}^\top \exp(\mathbf{z}) + \|\mathbf{z}\|^2", "W",
+      r"W \in \mathbb{R}^{k \times n}; \mathbf{x} \in \mathbb{R}^n; \mathbf{c} \in \mathbb{R}^k; "
+      r"\mathbf{z} = W\mathbf{x} + \mathbf{c}",
+      "gradient", r"(\exp(\mathbf{z}) + 2\mathbf{z})\mathbf{x}^\top", "a named pre-activation",
+      defs=(("z", r"W\mathbf{x} + \mathbf{c}"),), constants={"1": "k"},
+      check_expr=r"\mathbf{1}^\top \exp(W\mathbf{x} + \mathbf{c}) + \|W\mathbf{x} + \mathbf{c}\|^2"),
+    P("names-layer-x", r"\mathbf{1}^\top \exp(\mathbf{z}) + \|\mathbf{z}\|^2", r"\mathbf{x}",
+      r"W \in \mathbb{R}^{k \times n}; \mathbf{x} \in \mathbb{R}^n; \mathbf{c} \in \mathbb{R}^k; "
+      r"\mathbf{z} = W\mathbf{x} + \mathbf{c}",
+      "gradient", r"W^\top(\exp(\mathbf{z}) + 2\mathbf{z})", "a named pre-activation, by x",
+      defs=(("z", r"W\mathbf{x} + \mathbf{c}"),), constants={"1": "k"},
+      check_expr=r"\mathbf{1}^\top \exp(W\mathbf{x} + \mathbf{c}) + \|W\mathbf{x} + \mathbf{c}\|^2"),
+    P("names-logistic-w",
+      r"-\mathbf{y}^\top \log \mathbf{p} - (\mathbf{1} - \mathbf{y})^\top \log(\mathbf{1} - \mathbf{p})",
+      r"\mathbf{w}",
+      r"X \in \mathbb{R}^{N \times d}; \mathbf{w} \in \mathbb{R}^d; \mathbf{y} \in \mathbb{R}^N; "
+      r"\mathbf{p} = \sigma(X\mathbf{w})",
+      "gradient", r"X^\top(\mathbf{p} - \mathbf{y})", "logistic regression through p = σ(Xw)",
+      defs=(("p", r"\sigma(X\mathbf{w})"),), constants={"1": "N"},
+      check_expr=r"-\mathbf{y}^\top \log \sigma(X\mathbf{w}) - (\mathbf{1} - \mathbf{y})^\top "
+      r"\log(\mathbf{1} - \sigma(X\mathbf{w}))"),
+    P("names-mean-scale-alpha", r"\|\mathbf{x} - \mu\mathbf{1}\|^2", r"\alpha",
+      r"\mathbf{x} \in \mathbb{R}^n; \alpha \in \mathbb{R}; \mu = \alpha\mathbf{1}^\top\mathbf{x}",
+      "derivative", r"-2\mathbf{1}^\top\mathbf{x}\,\mathbf{1}^\top(\mathbf{x} - \mu\mathbf{1})",
+      "by a scale inside a definition (μ = α1ᵀx)",
+      defs=(("\\mu", r"\alpha\mathbf{1}^\top\mathbf{x}"),), constants={"1": "n"},
+      check_expr=r"\|\mathbf{x} - \alpha\mathbf{1}\mathbf{1}^\top\mathbf{x}\|^2"),
+    P("names-variance-x", r"\sigma^2", r"\mathbf{x}",
+      r"\mathbf{x} \in \mathbb{R}^m; \alpha \in \mathbb{R}; \mu = \alpha\mathbf{1}^\top\mathbf{x}; "
+      r"\sigma^2 = \alpha\|\mathbf{x} - \mu\mathbf{1}\|^2",
+      "gradient", r"2\alpha(I - \alpha\mathbf{1}\mathbf{1}^\top)(\mathbf{x} - \mu\mathbf{1})",
+      "a batch's variance, named σ² (α = 1/m)",
+      defs=(("\\mu", r"\alpha\mathbf{1}^\top\mathbf{x}"),), constants={"1": "m", "I": "m"},
+      check_expr=r"\alpha\|\mathbf{x} - \alpha\mathbf{1}\mathbf{1}^\top\mathbf{x}\|^2"),
+    P("names-batchnorm-gamma", r"\gamma\hat{\mathbf{x}} + \beta\mathbf{1}", r"\gamma",
+      r"\mathbf{x} \in \mathbb{R}^m; \gamma, \beta \in \mathbb{R}; \alpha, \epsilon \in \mathbb{R}_{++}; "
+      r"\mu = \alpha\mathbf{1}^\top\mathbf{x}; \sigma^2 = \alpha\|\mathbf{x} - \mu\mathbf{1}\|^2; "
+      r"\hat{\mathbf{x}} = \frac{\mathbf{x} - \mu\mathbf{1}}{\sqrt{\sigma^2 + \epsilon}}",
+      "derivative", r"\hat{\mathbf{x}}", "batch norm by γ, which no definition mentions",
+      defs=(("\\hat{x}", r"\frac{\mathbf{x} - \alpha\mathbf{1}\mathbf{1}^\top\mathbf{x}}"
+             r"{\sqrt{\alpha\|\mathbf{x} - \alpha\mathbf{1}\mathbf{1}^\top\mathbf{x}\|^2 + \epsilon}}"),),
+      constants={"1": "m"},
+      check_expr=r"\gamma\frac{\mathbf{x} - \alpha\mathbf{1}\mathbf{1}^\top\mathbf{x}}"
+      r"{\sqrt{\alpha\|\mathbf{x} - \alpha\mathbf{1}\mathbf{1}^\top\mathbf{x}\|^2 + \epsilon}}"
+      r" + \beta\mathbf{1}"),
+    P("names-batchnorm-loss-beta", r"\frac{1}{2}\|\mathbf{y} - \mathbf{t}\|^2", r"\beta",
+      r"\mathbf{x}, \mathbf{t} \in \mathbb{R}^m; \gamma, \beta \in \mathbb{R}; "
+      r"\alpha, \epsilon \in \mathbb{R}_{++}; \mu = \alpha\mathbf{1}^\top\mathbf{x}; "
+      r"\sigma^2 = \alpha\|\mathbf{x} - \mu\mathbf{1}\|^2; "
+      r"\hat{\mathbf{x}} = \frac{\mathbf{x} - \mu\mathbf{1}}{\sqrt{\sigma^2 + \epsilon}}; "
+      r"\mathbf{y} = \gamma\hat{\mathbf{x}} + \beta\mathbf{1}",
+      "derivative", r"\mathbf{1}^\top(\mathbf{y} - \mathbf{t})", "batch norm's loss by β",
+      defs=(("y", r"\gamma\frac{\mathbf{x} - \alpha\mathbf{1}\mathbf{1}^\top\mathbf{x}}"
+             r"{\sqrt{\alpha\|\mathbf{x} - \alpha\mathbf{1}\mathbf{1}^\top\mathbf{x}\|^2 + \epsilon}}"
+             r" + \beta\mathbf{1}"),), constants={"1": "m"},
+      check_expr=r"\frac{1}{2}\|\gamma\frac{\mathbf{x} - \alpha\mathbf{1}\mathbf{1}^\top\mathbf{x}}"
+      r"{\sqrt{\alpha\|\mathbf{x} - \alpha\mathbf{1}\mathbf{1}^\top\mathbf{x}\|^2 + \epsilon}}"
+      r" + \beta\mathbf{1} - \mathbf{t}\|^2"),
+    P("names-batchnorm-x", r"\gamma\hat{\mathbf{x}} + \beta\mathbf{1}", r"\mathbf{x}",
+      r"\mathbf{x} \in \mathbb{R}^m; \gamma, \beta \in \mathbb{R}; \alpha, \epsilon \in \mathbb{R}_{++}; "
+      r"\mu = \alpha\mathbf{1}^\top\mathbf{x}; \sigma^2 = \alpha\|\mathbf{x} - \mu\mathbf{1}\|^2; "
+      r"\hat{\mathbf{x}} = \frac{\mathbf{x} - \mu\mathbf{1}}{\sqrt{\sigma^2 + \epsilon}}",
+      "jacobian",
+      r"\frac{\gamma}{\sqrt{\sigma^2 + \epsilon}}(I - \alpha\hat{\mathbf{x}}\hat{\mathbf{x}}^\top)"
+      r"(I - \alpha\mathbf{1}\mathbf{1}^\top)",
+      "batch norm's Jacobian, in its own names (α = 1/m)",
+      defs=(("\\sigma", r"\sqrt{\alpha\|\mathbf{x} - \alpha\mathbf{1}\mathbf{1}^\top\mathbf{x}\|^2}"),
+            ("\\hat{x}", r"\frac{\mathbf{x} - \alpha\mathbf{1}\mathbf{1}^\top\mathbf{x}}"
+             r"{\sqrt{\sigma^2 + \epsilon}}")),
+      constants={"I": "m", "1": "m"},
+      check_expr=r"\gamma\frac{\mathbf{x} - \alpha\mathbf{1}\mathbf{1}^\top\mathbf{x}}"
+      r"{\sqrt{\alpha\|\mathbf{x} - \alpha\mathbf{1}\mathbf{1}^\top\mathbf{x}\|^2 + \epsilon}}"
+      r" + \beta\mathbf{1}"),
+    P("names-two-layer-W1", r"\frac{1}{2}\|\hat{\mathbf{y}} - \mathbf{y}\|^2", "W_1",
+      r"W_1 \in \mathbb{R}^{h \times d}; W_2 \in \mathbb{R}^{k \times h}; "
+      r"\mathbf{x} \in \mathbb{R}^d; \mathbf{y} \in \mathbb{R}^k; "
+      r"\mathbf{a} = \sigma(W_1\mathbf{x}); \hat{\mathbf{y}} = W_2\mathbf{a}",
+      "gradient",
+      r"((W_2^\top(\hat{\mathbf{y}} - \mathbf{y})) \odot \mathbf{a} \odot (\mathbf{1} - \mathbf{a}))"
+      r"\mathbf{x}^\top", "backpropagation through a network's own names",
+      defs=(("a", r"\sigma(W_1\mathbf{x})"), ("\\hat{y}", r"W_2\sigma(W_1\mathbf{x})")),
+      constants={"1": "h"},
+      check_expr=r"\frac{1}{2}\|W_2\sigma(W_1\mathbf{x}) - \mathbf{y}\|^2"),
     # -- sums over samples: a family of vectors x_i (h_t) summed over, y_i entries of y --------
     P("sums-least-squares", r"\sum_{i=1}^N (\mathbf{w}^\top\mathbf{x}_i - y_i)^2", r"\mathbf{w}",
       r"\mathbf{w} \in \mathbb{R}^d; \mathbf{x}_i \in \mathbb{R}^d; \mathbf{y} \in \mathbb{R}^N",

@@ -60,7 +60,8 @@ def test_cli_json_has_exactly_the_documented_keys(capsys: pytest.CaptureFixture[
     data = json.loads(capsys.readouterr().out)
     assert rc == 0
     assert set(data) == {
-        "kind", "result", "differential", "shape", "layout", "verified", "steps", "numpy"
+        "kind", "result", "differential", "shape", "layout", "verified", "steps", "numpy",
+        "where",
     }  # fmt: skip
     assert data["result"] == r"2 A^\top (A x - b)" and data["verified"] is True
 

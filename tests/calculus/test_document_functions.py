@@ -22,6 +22,7 @@ from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
+from texgrad.syntax.symbols import symbol_key
 
 RNG = np.random.default_rng(20261205)
 
@@ -36,6 +37,17 @@ def _value(
     latex: str, values: dict[str, np.ndarray], functions: Functions | None = None
 ) -> np.ndarray:
     return evaluate(_tree(latex), values, functions)
+
+
+def _with_where(where: list[str], values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The values with the names a result uses ("t_0 = …", printed after it) evaluated in."""
+    out = dict(values)
+    for line in where:
+        name, _, latex = line.partition("=")
+        key = symbol_key(_tree(name.strip()))
+        assert key is not None, line
+        out[key[0]] = evaluate(_tree(latex.strip()), out)
+    return out
 
 
 def _line(text: str, needle: str) -> int:
@@ -217,7 +229,8 @@ def test_a_kernel_of_two_vectors_with_a_primed_parameter() -> None:
     x, z, ell = RNG.standard_normal((3, 1)), RNG.standard_normal((3, 1)), np.array([[1.3]])
     k = np.exp(-np.sum((x - z) ** 2) / (2 * 1.3**2))
     want = -(1 + k) * (x - z) / 1.3**2
-    assert np.allclose(_value(out.result, {"x": x, "z": z, "\\ell": ell}), want)
+    values = _with_where(out.where, {"x": x, "z": z, "\\ell": ell})
+    assert np.allclose(_value(out.result, values), want)
 
 
 def test_a_definition_by_cases_with_a_constant_keeps_its_name() -> None:
@@ -269,7 +282,10 @@ def test_sigma_squared_defines_sigma_as_its_root() -> None:
     r = x - mu
     v = float(np.mean(r**2))
     want = -2 * float(np.mean(r)) / v + 0.5 * v**-1.5 * 2 * float(np.mean(r))
-    got = _value(out.result, {"x": x, "\\mu": mu, "n": np.array([[5.0]]), "1": np.ones((5, 1))})
+    values = {"x": x, "\\mu": mu, "n": np.array([[5.0]]), "1": np.ones((5, 1))}
+    values["\\sigma"] = np.array([[np.sqrt(v)]])  # a result may keep the document's name σ
+    values["\\sigma^{2}"] = np.array([[v]])
+    got = _value(out.result, _with_where(out.where, values))
     assert np.allclose(got, want)
 
 
@@ -371,7 +387,8 @@ def test_a_definition_followed_by_a_declaration_in_its_row() -> None:
     by_x = diff_in_document("doc.tex", line, "\\mathbf{x}", text=PAPER_TEX)
     assert by_x.verified, by_x.error or by_x.note
     want = W.T @ ((1 - h**2) * v) * s * (1 - s)
-    assert np.allclose(_value(by_x.result, {"W": W, "v": v, "x": x}), want)
+    values = _with_where(by_x.where, {"W": W, "v": v, "x": x, "h": h})
+    assert np.allclose(_value(by_x.result, values), want)
 
 
 def test_a_number_or_a_weak_scalar_before_a_bracket_is_no_product() -> None:

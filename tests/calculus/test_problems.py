@@ -97,7 +97,8 @@ def ratio(problem: Problem) -> float:
     if r.exception is not None or r.out is None or r.out.error is not None:
         return math.inf
     text = r.out.differential if problem.kind == "matrix" else r.out.result
-    return length(text) / answer_length(problem) if text else math.inf
+    where = sum(length(w) for w in r.out.where)  # its "where t_0 = …" counted in
+    return (length(text) + where) / answer_length(problem) if text else math.inf
 
 
 @pytest.mark.parametrize("problem", PROBLEMS, ids=ids)
@@ -114,15 +115,17 @@ def test_engine_solves_problem(problem: Problem, record_property: Any) -> None:
         rng = rng_for(problem, 100 + k)
         values, sizes = sample_with_sizes(problem, rng)
         if problem.kind != "matrix":
-            got = evaluate_engine(got_tree, problem, values, sizes)
+            got = evaluate_engine(got_tree, problem, values, sizes, where=out.where)
             ok, why = close(got, answer_value(problem, values), EXACT_RTOL)
         elif has_differential(got_tree):
             e = random_direction(values, wrt, rng)
-            got = evaluate_engine(got_tree, problem, values, sizes, direction=e)
+            got = evaluate_engine(got_tree, problem, values, sizes, where=out.where, direction=e)
             ok, why = close(got, evaluate_differential(answer_tree(problem), values, wrt, e), 1e-6)
         else:  # ∂vec F / ∂vec Xᵀ (a Kronecker form)
             want = finite_difference_jacobian(function(problem), values, wrt)
-            ok, why = close(evaluate_engine(got_tree, problem, values, sizes), want, FD_RTOL)
+            ok, why = close(
+                evaluate_engine(got_tree, problem, values, sizes, where=out.where), want, FD_RTOL
+            )
         assert ok, f"{problem.id}: result {out.result!r} at point {k}: {why}"
 
 
@@ -137,7 +140,7 @@ def test_engine_differential(problem: Problem) -> None:
         rng = rng_for(problem, 200 + k)
         values, sizes = sample_with_sizes(problem, rng)
         e = random_direction(values, wrt, rng)
-        got = evaluate_engine(d_tree, problem, values, sizes, direction=e)
+        got = evaluate_engine(d_tree, problem, values, sizes, where=out.where, direction=e)
         want = expected_differential(problem, values, wrt, e)
         ok, why = close(got, want, 1e-6)
         assert ok, f"{problem.id}: differential {out.differential!r} at point {k}: {why}"

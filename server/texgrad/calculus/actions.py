@@ -161,6 +161,8 @@ def writing(
         kind, label, outcome.wrt or offer.wrt, notation_of(text, notation), outcome.result
     )
     line = f"{lhs} = {outcome.result}"
+    if outcome.where:  # the names the result gives its long parts
+        line += " \\quad \\text{where } " + ",\\; ".join(outcome.where)
     row_end = offer.row_start + len(offer.row_text)
     return Writing(result_insertion(text, fmt, region, offer.row_start, row_end, line), line)
 

@@ -8,6 +8,7 @@ since the engine adds to them.
 
 from __future__ import annotations
 
+import re
 import weakref
 from dataclasses import dataclass, field, replace
 
@@ -16,7 +17,13 @@ from texgrad.calculus.indices import says_einstein
 from texgrad.calculus.lower import Env, FunctionDef, VarInfo
 from texgrad.calculus.matrix_notation import softmax_by_columns
 from texgrad.calculus.printing import Style
-from texgrad.calculus.written import KNOWN_FUNCTIONS, as_application, statements, text_application
+from texgrad.calculus.written import (
+    KNOWN_FUNCTIONS,
+    as_application,
+    power_name,
+    statements,
+    text_application,
+)
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.dims import ONE, Shape
 from texgrad.shapes.properties import stated_properties, stated_scalars
@@ -59,6 +66,8 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
         if row.start > offset:
             later.append(tree)
             continue
+        _definitions(tree, env, declared)
+    for tree in _where_after(result, offset):  # f = ‖r‖², where r = Ax - b
         _definitions(tree, env, declared)
     env.softmax_columns = softmax_by_columns(result.doc.text)
     _defined_later(later, env, declared)
@@ -175,7 +184,7 @@ def context_at(result: CheckResult, row: PlacedRow) -> Context:
 
 
 def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:
-    """``f(x) = …`` and ``y = …`` (for an undeclared y) as definitions to substitute."""
+    """``f(x) = …``, ``y = …`` and ``\\sigma^2 = …`` (for an undeclared y, σ) as definitions."""
     stack = [tree]
     while stack:
         node = stack.pop()
@@ -208,10 +217,49 @@ def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:
                     key[0], tuple(p[0] for p in params if p is not None), body
                 )
         else:
-            head, body = _squared(head, body)
+            named = power_name(head)  # \sigma^2 = …: a name of its own, σ its root
+            base = symbol_key(head.base) if isinstance(head, t.Power) else None
+            if named is not None and base is not None and base[0] not in declared:
+                env.functions.setdefault(named, FunctionDef(named, (), body))
+                continue
+            head, body = _squared(head, body)  # (a square not read as a name: σ is its root)
             key = symbol_key(head)
             if key is not None and key[0] not in declared:
                 env.functions.setdefault(key[0], FunctionDef(key[0], (), body))
+
+
+_WHERE = re.compile(r"\b(where|with)\b", re.IGNORECASE)
+_AND = re.compile(r"^[\s,;]*(and)?[\s,;]*$")
+
+
+def _where_after(result: CheckResult, offset: int) -> list[t.Node]:
+    """The rows that define what the row at ``offset`` uses, right after it: "where
+    $r = …$" (and "$…$, and $…$" following on)."""
+    text = result.doc.text
+    rows = [r for r in result.rows if r.path == result.path]
+    at = next((i for i, r in enumerate(rows) if r.start <= offset <= r.end), None)
+    if at is None:
+        return []
+    out: list[t.Node] = []
+    end = rows[at].end
+    for i, row in enumerate(rows[at + 1 :]):
+        gap = text[end : row.start]
+        words = _strip_math_marks(gap)
+        if not (_WHERE.search(words) and len(words) < 80 if i == 0 else _AND.match(words)):
+            break
+        tree = row.tree_as_parsed
+        if tree is None:
+            break
+        out.append(tree)
+        end = row.end
+    return out
+
+
+def _strip_math_marks(gap: str) -> str:
+    """The prose between two rows without the math delimiters around them."""
+    for mark in ("$$", "$", "\\]", "\\[", "\\)", "\\(", "\\end{equation}", "\\begin{equation}"):
+        gap = gap.replace(mark, " ")
+    return gap.strip()
 
 
 def _squared(head: t.Node, body: t.Node) -> tuple[t.Node, t.Node]:

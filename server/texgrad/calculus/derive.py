@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 
 from texgrad.calculus import expr as e
+from texgrad.calculus.chain import through_names
 from texgrad.calculus.components import (
     Entry,
     component,
@@ -21,11 +22,12 @@ from texgrad.calculus.components import (
     lower_case_entries,
 )
 from texgrad.calculus.context import Context
-from texgrad.calculus.differential import Budget, BudgetExceeded, differential
+from texgrad.calculus.differential import Budget, BudgetExceeded, differential, through
 from texgrad.calculus.expr import ONE, CalculusError, Expr
-from texgrad.calculus.indices import lower_for_entry, lower_formula
-from texgrad.calculus.lower import Env, Lowerer, VarInfo
+from texgrad.calculus.indices import lower_for_entry, lower_formula, written_with_indices
+from texgrad.calculus.lower import Env, Lowerer
 from texgrad.calculus.matrix_notation import matrix_notes, sylvester_lines
+from texgrad.calculus.names import expand, fold, inline_unhelpful, name_parts, replace_part
 from texgrad.calculus.numpy_code import NumpyCode, checked_code
 from texgrad.calculus.printing import Style, latex, printer
 from texgrad.calculus.readout import by_scalar, gradient, jacobian, vec_form
@@ -56,6 +58,7 @@ class DiffOutcome:
     numpy: str = ""  # the result as NumPy code (a Python function), checked by running it
     numpy_note: str = ""  # why there is no NumPy code
     code: NumpyCode | None = field(default=None, repr=False, compare=False)
+    where: list[str] = field(default_factory=list)  # names the result uses: "t_0 = …"
 
     def to_json(self) -> dict[str, object]:
         if self.error is not None:
@@ -108,6 +111,7 @@ class _Work:
     w: str  # the variable as the document writes it
     steps: list[str]
     budget: Budget
+    names: dict[str, Expr]  # the document's names in f, and their values
 
     @property
     def d(self) -> str:
@@ -123,14 +127,29 @@ def _differentiate(
     hessian: bool,
     entry: Entry | None = None,
 ) -> DiffOutcome:
-    env = _relevant(ctx.env, wrt)  # definitions that do not involve the variable stay symbols
+    named_env, opaque = _relevant(ctx.env, wrt)
+    # definitions that do not involve the variable stay symbols where indices are read
+    env = Env(
+        dict(named_env.vars),
+        {k: f for k, f in named_env.functions.items() if f.params or k not in opaque},
+        named_env.softmax_columns,
+    )
+    names: dict[str, Expr] | None = None
+    free = None
     if entry is None:
-        f, indexed = lower_formula(tree, env, ctx.einstein)  # entries and sums: calculus.indices
-        free = None
+        if written_with_indices(tree, env, ctx.einstein):
+            f, indexed = lower_formula(tree, env, ctx.einstein)  # entries and sums: indices
+        else:
+            indexed = False
+        if not indexed:  # a name the document defines stays a name (r = Ax - b stays r)
+            lowerer = Lowerer(named_env, keep_names=True, opaque=opaque)
+            f = lowerer.lower(tree)
+            names = lowerer.names or {}
+            env = named_env
     else:  # by an entry: f may be an entry itself, f_i (∂f_i/∂x_j)
         f, indexed, free = lower_for_entry(tree, env, ctx.einstein)
     inner = Context(env, ctx.style, ctx.einstein)
-    return _from_expr(f, wrt, inner, layout, budget, hessian, tree, entry, indexed, free)
+    return _from_expr(f, wrt, inner, layout, budget, hessian, tree, entry, indexed, free, names)
 
 
 def differentiate_expr(f: Expr, wrt: str, ctx: Context, layout: str, budget: Budget) -> DiffOutcome:
@@ -155,15 +174,37 @@ def _from_expr(
     entry: Entry | None = None,
     indexed: bool = False,
     free: str | None = None,
+    names: dict[str, Expr] | None = None,
+    parts: bool = True,
 ) -> DiffOutcome:
+    """``names``: the document's names ``f`` keeps (read in names mode), with their values;
+    None where ``f`` has none (read from indices, or already expanded).  ``parts``: whether
+    a long part ``f`` repeats may get a name of its own for the algebra."""
+    args = (f, wrt, ctx, layout, budget, hessian, tree, entry, indexed, free, names)
     env = ctx.env
     info = env.vars[wrt]
     v = e.var(wrt, info.shape, info.symmetric)
-    work = _start(f, v, ctx.style, budget)
+    style = ctx.style
+    naming = names is not None and tree is not None
+    names = dict(names or {})
+    taken = {*ctx.env.vars, *env.functions, *style.symbols}
+    lowered = f
+
+    plain = printer(style)  # (remembers what it printed: the names below print as added)
+    introduced: list[str] = []
+    if naming and parts:
+        # a long part that f repeats and involves the variable gets a name (t_0 = x - α11^Tx)
+        (f,), introduced = name_parts([f], names, style.symbols, taken, plain, v)
+    # through two names or more, backpropagation keeps the answer short (through one, the
+    # differential expanded whole cancels more: X^T(p - y) for p = σ(Xw))
+    by_names = f.is_scalar and not v.is_scalar and not hessian and len(through(names, v)) > 1
+    work = _start(f, v, style, budget, names, simplified=not by_names)
     if hessian:
         kind, result, shown_layout = _hessian(work)
     elif v.is_scalar:
         kind, result, shown_layout = _derivative(work)
+    elif by_names:
+        kind, result, shown_layout = _gradient_by_names(work)
     elif f.is_scalar:
         kind, result, shown_layout = _gradient(work)
     elif f.cols == ONE and v.cols == ONE:
@@ -172,19 +213,41 @@ def _from_expr(
         kind, result, shown_layout = _vec_jacobian(work, layout)
     else:
         kind, result, shown_layout = _matrix(work, env)
+    where: list[tuple[str, str]] = []
+    df = work.df
+    if naming:
+        # and so does a long part the result repeats ((α‖t_0‖² + ε)^{-1/2} and ^{-3/2})
+        (result,), more = name_parts([result], names, style.symbols, taken, plain)
+        for key in more:
+            df = replace_part(df, names[key], e.var(key, names[key].shape))
+        result, (df,), kept = inline_unhelpful(
+            result, [df], introduced + more, names, plain, style.symbols, work.simplify,
+            set(introduced),
+        )  # fmt: skip
+        where = _where(kept, [result, df], names, plain)
+        if introduced and not set(introduced) & set(kept):  # the name did not help: the
+            return _from_expr(*args, parts=False)  # algebra without it, in f's own order
+    defined = [(k, d.body) for k, d in env.functions.items() if k in names]
+    f_x, result_x = expand(f, names), expand(result, names)
     written = tree if free is None else None  # f_i: compared entry by entry below
     check = verify(
-        f, result, work.df, v, kind, layout, env, ctx.style, budget, written, ctx.einstein
-    )
-    note = check.note + matrix_notes(f)
+        f_x, result_x, expand(df, names), v, kind, layout, env, style, budget,
+        original=written, printed=result if names else None, defined=defined, where=where,
+        einstein=ctx.einstein,
+    )  # fmt: skip
+    note = check.note + matrix_notes(f_x)
     if free is not None and entry is not None and tree is not None:
         return _by_entry_of_entry(work, tree, env, entry, free, kind, result, check, ctx.einstein)
     show = work.show
+    if where:
+        work.steps.append(
+            "\\text{where } " + ",\\; ".join(f"{style.symbols[k]} = {w}" for k, w in where)
+        )
     status = f"texgrad: {check.note}." if check.ok else f"NOT VERIFIED by texgrad: {check.note}."
     what = {"matrix": "differential", "jacobian": "Jacobian", "hessian": "Hessian"}.get(kind, kind)
-    heading = f"The {what} of f = {show(f)} with respect to {work.w}:\n    {show(result)}"
+    heading = f"The {what} of f = {show(f_x)} with respect to {work.w}:\n    {show(result_x)}"
     code, code_note = checked_code(
-        result, f, v, kind, shown_layout or layout, env, ctx.style.symbols, heading, status, budget
+        result_x, f_x, v, kind, shown_layout or layout, env, style.symbols, heading, status, budget
     )
     if tree is not None and (entry is not None or (indexed and kind == "gradient")):
         by_entry = _by_entry(work, tree, env, entry, kind, result, check, f)
@@ -198,14 +261,15 @@ def _from_expr(
     return DiffOutcome(
         kind=kind,
         result=show(result),
-        differential=show(work.df),
+        differential=show(df),
+        where=[f"{style.symbols[k]} = {w}" for k, w in where],
         shape=result.shape.unicode() if kind != "matrix" else f.shape.unicode(),
         layout=shown_layout,
         verified=check.ok,
         steps=work.steps,
         note=note,
         wrt=work.w,
-        function=show(f),
+        function=show(lowered),
         numpy=code.source if code is not None else "",
         numpy_note=code_note,
         code=code,
@@ -282,21 +346,57 @@ def _by_entry_of_entry(
     return shown
 
 
-def _start(f: Expr, v: e.Var, style: Style, budget: Budget) -> _Work:
-    """The differential of ``f``, simplified, and the derivation's first lines: f, df by
-    the rules named, and df simplified where that changes it."""
+def _start(
+    f: Expr,
+    v: e.Var,
+    style: Style,
+    budget: Budget,
+    names: dict[str, Expr],
+    simplified: bool = True,
+) -> _Work:
+    """The differential of ``f``, simplified, and the derivation's first lines: f, the
+    differentials of the names it goes through (dr = A dx), df by the rules named, and df
+    simplified where that changes it."""
     rules: list[str] = []
-    df_raw = differential(f, v, budget, rules)
+    df_raw = fold(differential(f, v, budget, rules, names), names)  # σ(Xw) written p
     simplify = simplifier(style, budget)  # one for all: the results share their parts
     show = printer(style)
-    df = simplify(df_raw)
+    df = simplify(df_raw) if simplified else df_raw  # (else it is made from the result)
     w = style.symbols.get(v.name, v.name)
     named = [f"${r}$" if "\\" in r or "(" in r else r for r in rules]
     used = f" \\quad \\text{{({'; '.join(named)})}}" if rules else ""
-    steps = [f"f = {show(f)}", f"{style.differential}f = {show(df_raw)}{used}"]
-    if show(df) != show(df_raw):
+    steps = [f"f = {show(f)}"]
+    chained = [n for n in names if n in through(names, v)]
+    for name in chained:  # dμ = …, dσ² = … dμ …: each name's differential by the ones before
+        dn_raw = fold(differential(names[name], v, budget, None, names, True), names)
+        dn = _shorter(dn_raw, simplify, show)  # da = a ⊙ (1 - a) ⊙ (dW x), σ(Wx) written a
+        steps.append(f"{style.differential}{show(e.var(name, names[name].shape))} = {dn}")
+    if chained:
+        shallow = _shorter(differential(f, v, budget, None, names, True), simplify, show)
+        steps.append(f"{style.differential}f = {shallow}")
+        steps.append(f"\\phantom{{{style.differential}f}} = {show(df_raw)}{used}")
+    else:
+        steps.append(f"{style.differential}f = {show(df_raw)}{used}")
+    if simplified and show(df) != show(df_raw):
         steps.append(f"\\phantom{{{style.differential}f}} = {show(df)}")
-    return _Work(f, v, df_raw, df, simplify, show, style, w, steps, budget)
+    return _Work(f, v, df_raw, df, simplify, show, style, w, steps, budget, names)
+
+
+def _where(
+    keys: list[str], shown: list[Expr], names: dict[str, Expr], show: Callable[[Expr], str]
+) -> list[tuple[str, str]]:
+    """The new names that ``shown`` uses (and those their values use), in the order they
+    were given, each with its value printed."""
+    used = {x.name for s in shown for x in s.walk() if isinstance(x, e.Var)}
+    for key in reversed(keys):
+        if key in used:
+            used |= {x.name for x in names[key].walk() if isinstance(x, e.Var)}
+    return [(k, show(names[k])) for k in keys if k in used]
+
+
+def _shorter(x: Expr, simplify: Callable[[Expr], Expr], show: Callable[[Expr], str]) -> str:
+    """``x`` printed as it is or simplified, whichever is shorter."""
+    return min(show(x), show(simplify(x)), key=len)
 
 
 # Each reader returns the kind, the result and the layout to report ("" where either
@@ -308,7 +408,7 @@ def _hessian(work: _Work) -> tuple[str, Expr, str]:
     if not (f.is_scalar and v.cols == ONE and not v.is_scalar):
         raise CalculusError("a Hessian needs a scalar function of a vector")
     g = simplify(gradient(work.df_raw))
-    dg = differential(g, v, work.budget)
+    dg = fold(differential(g, v, work.budget, None, work.names), work.names)
     h = simplify(jacobian(dg, v.rows))
     work.steps.append(f"\\nabla_{{{w}}} f = {show(g)}")
     work.steps.append(f"{work.d}(\\nabla_{{{w}}} f) = {show(simplify(dg))}")
@@ -331,6 +431,20 @@ def _gradient(work: _Work) -> tuple[str, Expr, str]:
     form = show(pairing if v.cols == ONE else e.Tr(pairing, rows=ONE, cols=ONE))
     if not work.steps[-1].endswith(f"= {form}"):
         work.steps.append(f"\\phantom{{{work.d}f}} = {form}")
+    work.steps.append(f"\\nabla_{{{work.w}}} f = {show(result)}")
+    return "gradient", result, ""
+
+
+def _gradient_by_names(work: _Work) -> tuple[str, Expr, str]:
+    """Of a scalar function through the document's names, by reverse accumulation
+    (:mod:`~texgrad.calculus.chain`); the differential is then ⟨∇f, dX⟩."""
+    v, show = work.v, work.show
+    result = through_names(work.f, v, work.names, work.budget, work.simplify)
+    if result is None:
+        return _gradient(work)
+    pairing = e.mul(e.transpose(result), e.d(v))  # (expanding it again costs seconds)
+    work.df = pairing if v.cols == ONE else e.tr(pairing)
+    work.steps.append(f"\\phantom{{{work.d}f}} = {show(work.df)}")
     work.steps.append(f"\\nabla_{{{work.w}}} f = {show(result)}")
     return "gradient", result, ""
 
@@ -395,8 +509,10 @@ def _checked_vec_line(work: _Work, env: Env) -> str:
     )
 
 
-def _relevant(env: Env, wrt: str) -> Env:
-    """Only definitions that (transitively) involve ``wrt`` are substituted."""
+def _relevant(env: Env, wrt: str) -> tuple[Env, frozenset[str]]:
+    """The definitions to read (all but one of ``wrt`` itself), and those that do not
+    (transitively) involve ``wrt``: where one cannot be read, its name may stand for
+    the shape the checker inferred."""
     deps: dict[str, set[str]] = {}
     for key, fdef in env.functions.items():
         names = set()
@@ -413,16 +529,10 @@ def _relevant(env: Env, wrt: str) -> Env:
             if key not in involved and (wrt in names or names & involved):
                 involved.add(key)
                 changed = True
-    functions = {k: f for k, f in env.functions.items() if f.params or k in involved and k != wrt}
+    functions = {k: f for k, f in env.functions.items() if k != wrt}
+    opaque = frozenset(k for k, f in functions.items() if not f.params and k not in involved)
     out = Env(dict(env.vars), functions, env.softmax_columns, set(env.numbers), set(env.weak))
-    for key, fdef in env.functions.items():  # S = X^T X / N, for tr(SA) by A: a constant S
-        if key not in functions and key not in out.vars and key != wrt:
-            try:
-                value = Lowerer(Env(env.vars, functions)).lower(fdef.body)
-            except CalculusError:
-                continue
-            out.vars[key] = VarInfo(key, value.shape, key)
-    return out
+    return out, opaque
 
 
 def _vec_line(vec: list[tuple[Expr, bool]], w: str, style: Style, v: e.Var) -> str:

@@ -44,6 +44,20 @@ class Budget:
 UNLIMITED = Budget(1e9)
 
 
+def through(names: dict[str, Expr], v: e.Var) -> set[str]:
+    """The names whose values involve ``v``, directly or through other names."""
+    uses = {k: {x.name for x in value.walk() if isinstance(x, e.Var)} for k, value in names.items()}
+    found: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for k, used in uses.items():
+            if k not in found and k != v.name and (v.name in used or used & found):
+                found.add(k)
+                changed = True
+    return found
+
+
 def derivative_of(fn: str, x: Expr) -> Expr:  # noqa: C901 - one table of derivatives, one case each
     """f′(x) for an elementwise function, as an expression (elementwise)."""
     half = sympy.Rational(1, 2)
@@ -115,12 +129,20 @@ def _matrix_function_derivative(fn: str, x: Expr) -> Expr:
 
 
 def differential(
-    f: Expr, v: e.Var, budget: Budget = UNLIMITED, rules: list[str] | None = None
+    f: Expr,
+    v: e.Var,
+    budget: Budget = UNLIMITED,
+    rules: list[str] | None = None,
+    names: dict[str, Expr] | None = None,
+    shallow: bool = False,
 ) -> Expr:
     """df with respect to the variable ``v``: an expression linear in ``d(v)``.
 
-    ``rules``, if given, receives the names of the rules used, in order, for a derivation."""
-    differ = _Differ(v, budget)
+    ``rules``, if given, receives the names of the rules used, in order, for a derivation.
+    ``names``: the values of variables that are names the document defines (r = Ax - b);
+    one whose value involves ``v`` has the differential of its value (dr = A dx), or with
+    ``shallow`` stays ``dr`` (a derivation's step: df = 2 r^T dr)."""
+    differ = _Differ(v, budget, names or {}, shallow)
     out = differ.d(f)
     if rules is not None:
         rules.extend(differ.used)
@@ -141,18 +163,29 @@ RULE_NAMES = {
 
 
 class _Differ:
-    def __init__(self, v: e.Var, budget: Budget) -> None:
+    def __init__(
+        self, v: e.Var, budget: Budget, names: dict[str, Expr], shallow: bool = False
+    ) -> None:
+        self.shallow = shallow
         self.v = v
         self.budget = budget
         self.memo: dict[Expr, Expr] = {}
         self.used: list[str] = []
+        self.names = names
+        self.through = through(names, v)  # the names whose values involve v
+
+    def depends(self, f: Expr) -> bool:
+        return any(
+            isinstance(x, e.Var) and (x.name == self.v.name or x.name in self.through)
+            for x in f.walk()
+        )
 
     def zero(self, f: Expr) -> Expr:
         return e.num(0) if f.is_scalar else e.zero(f.rows, f.cols)
 
     def d(self, f: Expr) -> Expr:
         self.budget.check()
-        if not e.depends(f, self.v):
+        if not self.depends(f):
             return self.zero(f)
         hit = self.memo.get(f)
         if hit is None:
@@ -170,6 +203,8 @@ class _Differ:
 
     # -- one rule per construct (see _DIFFERENTIATE) ----------------------------------------
     def _var(self, f: e.Var) -> Expr:
+        if f.name != self.v.name:  # a name the document defines: through its value
+            return e.d(f) if self.shallow else self.d(self.names[f.name])
         return e.d(self.v)
 
     def _add(self, f: e.Add) -> Expr:
@@ -178,7 +213,7 @@ class _Differ:
     def _mul(self, f: e.Mul) -> Expr:
         terms = []
         for i, factor in enumerate(f.factors):
-            if e.depends(factor, self.v):
+            if self.depends(factor):
                 terms.append(e.mul(*f.factors[:i], self.d(factor), *f.factors[i + 1 :]))
         return e.add(*terms)
 
@@ -197,12 +232,12 @@ class _Differ:
     def _hadamard(self, f: e.Had) -> Expr:
         terms = []
         for i, a in enumerate(f.args):
-            if e.depends(a, self.v):
+            if self.depends(a):
                 terms.append(e.had(*f.args[:i], self.d(a), *f.args[i + 1 :]))
         return e.add(*terms)
 
     def _hadamard_power(self, f: e.HPow) -> Expr:
-        if not e.depends(f.arg, self.v):
+        if not self.depends(f.arg):
             raise CalculusError(f"cannot differentiate `{type(f).__name__}`")
         p = f.exp
         return e.mul(e.num(p), e.had(e.hpow(f.arg, p - 1), self.d(f.arg)))
@@ -376,6 +411,6 @@ def _known_derivative(f: e.Applied) -> Expr | None:
 def template_derivative(fn: e.Template) -> e.Template:
     """φ′ of a function of one number (its body differentiated by its parameter)."""
     t = e.var(fn.param, Shape(e.ONE, e.ONE))
-    d = _Differ(t, UNLIMITED).d(fn.body)
+    d = _Differ(t, UNLIMITED, {}).d(fn.body)
     body = e.substitute(d, {"d:" + fn.param: e.num(1)})
     return e.Template(fn.name, fn.latex, fn.param, body, fn.primes + 1, fn.consts)  # known: ""

@@ -425,13 +425,7 @@ def chain_shape(factors: list[Expr] | tuple[Expr, ...]) -> tuple[Dim, Dim]:
 def mul(*factors: Expr) -> Expr:
     """A product; nested products flattened, numbers multiplied into one leading
     :class:`Num`, identities dropped, zero absorbing."""
-    flat: list[Expr] = []
-    for x in factors:
-        if isinstance(x, Mul) and not _scalar_group_breaks(x):
-            flat.extend(x.factors)
-        else:
-            flat.append(x)
-    rows, cols = chain_shape(flat)
+    flat, (rows, cols) = _flatten(factors)
     i = 0
     while i < len(flat) - 1:  # 1^T 1 = n
         a, b = flat[i], flat[i + 1]
@@ -464,6 +458,44 @@ def mul(*factors: Expr) -> Expr:
     if len(kept) == 1:
         return kept[0]
     return Mul(tuple(kept), rows=rows, cols=cols)
+
+
+def _flatten(factors: tuple[Expr, ...]) -> tuple[list[Expr], tuple[Dim, Dim]]:
+    """The factors of a product with nested products flattened, and its shape."""
+    flat: list[Expr] = []
+    for x in factors:
+        if isinstance(x, Mul) and not _scalar_group_breaks(x):
+            flat.extend(x.factors)
+        else:
+            flat.append(x)
+    try:
+        return flat, chain_shape(flat)
+    except ShapeError:
+        # a scalar written as a product (1^T x) inside a chain (a^T μ b with μ = 1^T x,
+        # or 1^T x 1): it scales, so it goes first, where its running product is its own
+        front: list[Expr] = []
+        rest: list[Expr] = []
+        for x in factors:
+            fs = x.factors if isinstance(x, Mul) else (x,)
+            k = _scalar_prefix(fs)
+            front.extend(fs[:k])
+            rest.extend(fs[k:])
+        if not front:
+            raise
+        return front + rest, chain_shape(front + rest)
+
+
+def _scalar_prefix(factors: tuple[Expr, ...]) -> int:
+    r"""How many leading factors make a scalar (``1^T x`` of ``1^T x\, 1``): 0 if none."""
+    end = 0
+    for i in range(len(factors)):
+        try:
+            rows, cols = chain_shape(factors[: i + 1])
+        except ShapeError:
+            break
+        if _is_one(rows) and _is_one(cols):
+            end = i + 1
+    return end
 
 
 def _scalar_group_breaks(m: Mul) -> bool:

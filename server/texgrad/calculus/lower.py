@@ -62,6 +62,7 @@ from texgrad.calculus.written import (
     max_arguments,
     norm_subscript,
     number_letters,
+    power_name,
     quotient_of,
     sum_index,
     text_functions,
@@ -111,8 +112,14 @@ class Env:
 
 
 class Lowerer:
-    def __init__(self, env: Env) -> None:
+    def __init__(self, env: Env, keep_names: bool = False, opaque: frozenset[str] = frozenset()):
         self.env = env
+        # keep_names: a name the document defines (r = Ax - b) stays a variable of its own,
+        # its value (lowered once) in ``names``; else its definition is substituted.
+        # opaque: defined names that may stand for their inferred shape when their
+        # definition cannot be read (those not involving the variable differentiated)
+        self.names: dict[str, Expr] | None = {} if keep_names else None
+        self.opaque = opaque
         self.depth = 0
         self.bound: dict[str, Expr] = {}  # function parameters being substituted
         self.expanding: set[str] = set()  # definitions being substituted (r = y - Xw)
@@ -339,7 +346,14 @@ class Lowerer:
             return self.bound[name]
         defined = self.env.functions.get(name)
         if defined is not None and not defined.params:  # r = y - Xw: what r stands for
+            if self.names is not None and not self.bound:
+                return self._name(defined)
             return self._defined(defined)
+        square = self.env.functions.get(name + "^{2}")
+        if square is not None and not square.params:  # σ where σ² = … is defined: its root
+            value = self._known_name(square.key)
+            if isinstance(value, Expr) and value.is_scalar:
+                return e.power(value, sympy.Rational(1, 2))
         info = self.env.vars.get(name)
         if info is not None:
             return e.var(name, info.shape, info.symmetric)
@@ -668,6 +682,11 @@ class Lowerer:
 
     def _power(self, node: t.Power) -> Lowered:
         base = node.base
+        named = power_name(node)
+        if named is not None and named in self.env.functions:  # σ² where σ² = … is defined
+            known = self._known_name(named)
+            if known is not None:
+                return known
         member = as_member(node)
         if member is not None:  # W^{(l+1)}: a member of the family W^{(l)}, not a power of W
             return self._symbol(member)
@@ -813,6 +832,25 @@ class Lowerer:
         finally:
             self.index = saved
             self.expanding.discard(fdef.key)
+
+    def _name(self, fdef: FunctionDef) -> Lowered:
+        """A defined name kept as a variable of its own (its value recorded in ``names``);
+        a constant value (``k = 3``) or one whose size waits on its context is substituted."""
+        assert self.names is not None
+        known = self.names.get(fdef.key)
+        if known is not None:
+            return e.var(fdef.key, known.shape)
+        try:
+            value = self._defined(fdef)
+        except CalculusError:
+            info = self.env.vars.get(fdef.key)
+            if fdef.key in self.opaque and info is not None:
+                return e.var(fdef.key, info.shape, info.symmetric)
+            raise
+        if isinstance(value, Pending) or not any(isinstance(x, e.Var) for x in value.walk()):
+            return value
+        self.names[fdef.key] = value
+        return e.var(fdef.key, value.shape)
 
     def _call(self, fdef: FunctionDef, node: t.Apply) -> Lowered:
         if len(node.args) != len(fdef.params):

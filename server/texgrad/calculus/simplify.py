@@ -529,8 +529,12 @@ def _normal(m: Monomial, style: Style, text: Callable[[Expr], str]) -> Monomial:
     powers: dict[Expr, sympy.Expr] = {}
     order: list[Expr] = []
     coef = m.coef
+    numbers: sympy.Expr = sympy.Integer(1)  # 1/m, -2/m: one number, its rational part in coef
     chain_left, inner_scalars = _scalar_subchains(m.chain)
     for s in (*m.scalars, *inner_scalars):
+        if isinstance(s, e.Num):
+            numbers *= s.value
+            continue
         s = _orient(s, style, text)
         base, p = (s.arg, s.exp) if isinstance(s, e.Pow) and s.is_scalar else (s, sympy.Integer(1))
         if isinstance(base, e.Num) and base.value.is_Rational and p.is_Integer:
@@ -540,7 +544,9 @@ def _normal(m: Monomial, style: Style, text: Callable[[Expr], str]) -> Monomial:
             powers[base] = sympy.Integer(0)
             order.append(base)
         powers[base] += p
-    scalars = []
+    rational, numbers = sympy.Mul(numbers).as_coeff_Mul()
+    coef *= rational
+    scalars: list[Expr] = [] if numbers == 1 else [e.num(numbers)]
     for b in order:
         p = powers[b]
         if p == 0:

@@ -24,7 +24,7 @@ from texgrad.calculus.differential import Budget
 from texgrad.calculus.evaluate_expr import evaluate, function_of
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr
-from texgrad.calculus.lower import Env, Lowerer
+from texgrad.calculus.lower import Env, FunctionDef, Lowerer
 from texgrad.calculus.printing import Style, latex
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.reading.source import MappedText
@@ -111,10 +111,19 @@ def verify(
     style: Style,
     budget: Budget,
     original: t.Node | None = None,
+    printed: Expr | None = None,
+    defined: list[tuple[str, t.Node]] | None = None,
+    where: list[tuple[str, str]] | None = None,
     einstein: bool = False,
 ) -> Check:
-    """Whether ``result`` (and ``df``) agree with finite differences of ``f`` (``einstein``:
-    the original is written with the Einstein summation convention)."""
+    """Whether ``result`` (and ``df``) agree with finite differences of ``f``.
+
+    ``printed``: the result as it is shown, with the document's names in it (``f``,
+    ``result`` and ``df`` have them expanded); it is printed, read back (the names
+    substituted from ``env``'s definitions) and compared.  ``defined``: those names'
+    definitions as written, evaluated by the tree evaluator for ``original``.  ``where``:
+    the names the printed result gives its parts (key, printed value), read back with it.
+    ``einstein``: the original is written with the Einstein summation convention."""
     shapes: dict[str, Shape] = {}
     for x in (*f.walk(), *result.walk(), *df.walk(), v):
         if isinstance(x, e.Var):
@@ -129,7 +138,7 @@ def verify(
         s.name for x in (*f.walk(), *result.walk()) if isinstance(x, e.Num)
         for s in x.value.free_symbols
     }  # fmt: skip
-    reread, reread_note = _reread(result, env, style)
+    reread, reread_note = _reread(result if printed is None else printed, env, style, where)
     passed = 0
     problems: list[str] = []
     unread = original is None
@@ -153,7 +162,7 @@ def verify(
                 OverflowError, ValueError):  # fmt: skip
             continue  # outside the domain here; try another point
         if ok and original is not None:
-            agrees = _as_written(f, original, values, sizes, env, einstein)
+            agrees = _as_written(f, original, values, sizes, env, defined or [], einstein)
             if agrees is None:
                 unread = True
             elif not agrees:
@@ -190,10 +199,12 @@ def _as_written(
     values: dict[str, Array],
     sizes: dict[str, int],
     env: Env,
-    einstein: bool,
+    defined: list[tuple[str, t.Node]],
+    einstein: bool = False,
 ) -> bool | None:
     """Whether the formula as written, evaluated by :mod:`evaluate_tree` (which shares no code
-    with the engine), has the value of what the engine read; None if it cannot say."""
+    with the engine), has the value of what the engine read; None if it cannot say.  The
+    names it uses (``defined``, in order) are evaluated from their definitions first."""
     node = original
     if isinstance(node, t.Chain) and node.items and node.items[-1] is not None:
         node = node.items[-1]  # f(x) = …: the right-hand side
@@ -206,6 +217,11 @@ def _as_written(
     functions = {k: (fdef.params, fdef.body) for k, fdef in env.functions.items()}
     try:
         with np.errstate(all="raise"):
+            for name, body in defined:
+                if name not in values:
+                    _define(
+                        written, name, evaluate_tree(body, written, functions, einstein=einstein)
+                    )
             want = evaluate_tree(node, written, functions, einstein=einstein)
             got = evaluate(f, values, sizes)
     except (EvaluationError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError,
@@ -214,10 +230,30 @@ def _as_written(
     return _close(np.asarray(got, dtype=float), np.asarray(want, dtype=float))
 
 
-def _reread(result: Expr, env: Env, style: Style) -> tuple[Expr | None, str]:
-    """The printed result, parsed and read back (None if it cannot be)."""
+def _define(written: dict[str, Array], name: str, value: Array) -> None:
+    """Give the tree evaluator a defined name's value (σ's, for σ² = …)."""
+    if name.endswith("^{2}"):
+        if value.shape != (1, 1) or float(value[0, 0]) < 0:
+            raise ValueError(f"`{name}` is not a square here")
+        written[name[: -len("^{2}")]] = np.sqrt(value)
+    else:
+        written[name] = value
+
+
+def _reread(
+    result: Expr, env: Env, style: Style, where: list[tuple[str, str]] | None = None
+) -> tuple[Expr | None, str]:
+    """The printed result, parsed and read back (None if it cannot be), with the names it
+    gives its parts (``where``) read back as definitions."""
     if isinstance(result, e.Zero):
         return result, ""  # 0: a zero of the result's shape, as printed
+    if where:
+        env = Env(env.vars, dict(env.functions))
+        for key, text in where:
+            row = parse_row(MappedText.identity(text))
+            if row.tree is None:
+                return None, "the printed form was not read back (a name it gives is not read)"
+            env.functions[key] = FunctionDef(key, (), row.tree)
     for st in (style, Style(transpose=style.transpose)):
         text = latex(result, st)
         row = parse_row(MappedText.identity(text))

@@ -20,6 +20,7 @@ import sympy
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
 from texgrad.syntax.show import show
+from texgrad.syntax.symbols import symbol_key
 
 # Names of elementwise functions as documents spell them.
 FUNCTION_NAMES = {
@@ -351,3 +352,14 @@ def describe(node: t.Node) -> str:
     if isinstance(node, t.List):
         return f"a list of {len(node.items)} items separated by commas"
     return latex_of(node)
+
+
+def power_name(node: t.Node) -> str | None:
+    r"""The name a definition ``\sigma^2 = …`` gives its left side (``\sigma^{2}``): a
+    symbol to a whole-number power; None for anything else."""
+    if not isinstance(node, t.Power) or not isinstance(node.exponent, t.Number):
+        return None
+    if not node.exponent.text.isdigit():
+        return None
+    key = symbol_key(node.base)
+    return None if key is None else f"{key[0]}^{{{node.exponent.text}}}"
