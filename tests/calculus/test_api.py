@@ -161,3 +161,19 @@ def test_check_and_diff_give_one_answer_on_a_scalar_plus_an_array(tmp_path: Path
     out = diff_in_document(doc, 5, r"\mathbf{a}")
     assert out.error is not None and "texgrad does not guess" in out.error
     assert "cannot add" not in out.error
+
+
+def test_with_respect_to_a_defined_name_the_name_is_held_as_a_variable() -> None:
+    text = (
+        "Let $X \\in \\mathbb{R}^{n \\times d}$, $W \\in \\mathbb{R}^{d \\times k}$ and "
+        "$G \\in \\mathbb{R}^{n \\times k}$.\n\n$$ V = XW $$\n\n"
+        "$$ \\phi = \\operatorname{tr}(G^\\top \\tanh(V)) $$\n"
+    )
+    at = text.index("\\phi =")
+    by_v = api.diff_at("doc.md", text, at, "V")  # ∂φ/∂V, not through V = XW
+    assert by_v.verified and by_v.kind == "gradient", by_v.error
+    assert by_v.result == "G \\odot (\\mathbf{1}\\mathbf{1}^\\top - \\tanh(V)^{\\circ 2})" or (
+        "\\tanh(V)" in by_v.result and "X" not in by_v.result
+    )
+    by_w = api.diff_at("doc.md", text, at, "W")  # through the definition
+    assert by_w.verified and "X^\\top" in by_w.result, by_w.result

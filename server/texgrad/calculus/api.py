@@ -15,14 +15,16 @@ Each request has a time budget; running over it is a clear error.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from texgrad.calculus.components import Entry
 from texgrad.calculus.context import Context, context_at, row_at
 from texgrad.calculus.derive import KINDS, DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget
+from texgrad.calculus.expr import CalculusError
 from texgrad.calculus.indices import IndexReader, written_with_indices
-from texgrad.calculus.lower import Lowerer, as_member
+from texgrad.calculus.lower import Lowerer, VarInfo, as_member
 from texgrad.calculus.planning import DiffPlan, plans_of
 from texgrad.calculus.samples import differentiate_sum, is_sample_sum
 from texgrad.calculus.written import statements
@@ -178,6 +180,8 @@ def _diff_text(
     if member is not None:  # h_{t-1} of h_t, W^{(l+1)} of W^{(l)}: a variable of its own
         Lowerer(ctx.env).member(member)
     if key[0] not in ctx.env.vars:
+        _held_as_variable(key[0], ctx)
+    if key[0] not in ctx.env.vars:
         return DiffOutcome(
             error=f"the shape of `{wrt}` is unknown: declare it (e.g. `{wrt} \\in \\mathbb{{R}}^n`)"
         )
@@ -206,6 +210,22 @@ def _macros(path: str, text: str, project: Project | None, folder: str | Path | 
         except (OSError, ValueError):
             return {}
     return project.macros
+
+
+def _held_as_variable(key: str, ctx: Context) -> None:
+    """With respect to a name the document defines (``V`` of ``V = XW^V``, ``\\mathbf{a}`` of
+    ``\\mathbf{a} = \\sigma(\\mathbf{z})``): the name is held as a variable of its value's
+    shape, its definition set aside (backpropagation asks for ∂L/∂a, not ∂L/∂z)."""
+    fdef = ctx.env.functions.get(key)
+    if fdef is None or fdef.params:
+        return
+    rest = {k: f for k, f in ctx.env.functions.items() if k != key}
+    try:
+        value = Lowerer(replace(ctx.env, functions=rest)).lower(fdef.body)
+    except CalculusError:
+        return
+    ctx.env.functions = rest
+    ctx.env.vars[key] = VarInfo(key, value.shape, key)
 
 
 def _statement_at(tree: t.Node, start: int, end: int) -> t.Node:
