@@ -277,11 +277,20 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
         status = "verified" if outcome.verified else "NOT VERIFIED"
         layout = f", {outcome.layout} layout" if outcome.layout else ""
         print(
-            f"% {outcome.kind} ({outcome.shape}{layout}); {status}: {outcome.note}", file=sys.stderr
+            f"% {outcome.kind} ({outcome.shape}{layout}); {status}: {_said_once(outcome)}",
+            file=sys.stderr,
         )
         if outcome.matrix_form:  # a sum over samples whose stacked matrix is declared
             print(f"% in matrix form (verified): {outcome.matrix_form}", file=sys.stderr)
     return 0 if outcome.error is None and outcome.verified else 1
+
+
+def _said_once(outcome: DiffOutcome) -> str:
+    """The note after the status, without saying "not verified" a second time."""
+    note = outcome.note
+    if not outcome.verified and note.lower().startswith("not verified:"):
+        return note.split(":", 1)[1].strip()
+    return note
 
 
 def _print_numpy(outcome: DiffOutcome, out: TextIO) -> int:
@@ -291,7 +300,7 @@ def _print_numpy(outcome: DiffOutcome, out: TextIO) -> int:
         return 1
     out.write(outcome.numpy)
     status = "verified" if outcome.verified else "NOT VERIFIED"
-    print(f"# {outcome.kind} ({outcome.shape}); {status}: {outcome.note}", file=sys.stderr)
+    print(f"# {outcome.kind} ({outcome.shape}); {status}: {_said_once(outcome)}", file=sys.stderr)
     return 0 if outcome.verified else 1
 
 

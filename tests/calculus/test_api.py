@@ -177,3 +177,14 @@ def test_with_respect_to_a_defined_name_the_name_is_held_as_a_variable() -> None
     )
     by_w = api.diff_at("doc.md", text, at, "W")  # through the definition
     assert by_w.verified and "X^\\top" in by_w.result, by_w.result
+
+
+def test_a_coefficient_whose_sign_sympy_cannot_decide_is_printed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # -1/(n-1): comparing it with 0 raised a TypeError in the printer (n - 1 may be 0)
+    where = r"x \in \mathbb{R}^n; A \in \mathbb{R}^{n\times n}"
+    out = api.diff_latex(r"-\frac{1}{n-1} x^\top A x", "x", where)
+    assert out.verified and out.result == r"-\frac{(A + A^\top) x}{n - 1}", out.result
+    main(["diff", r"-\frac{x^\top A x}{n-1}", "--wrt", "x", "--where", where])
+    assert "TypeError" not in capsys.readouterr().err

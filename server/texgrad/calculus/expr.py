@@ -422,6 +422,15 @@ def chain_shape(factors: list[Expr] | tuple[Expr, ...]) -> tuple[Dim, Dim]:
     return acc or (ONE, ONE)
 
 
+def negative(v: sympy.Expr) -> bool:
+    """Whether a coefficient is written with a minus: ``-2``, and ``-1/(n-1)`` whose sign
+    SymPy cannot decide (a comparison ``v < 0`` would raise on it)."""
+    sign = v.is_negative
+    if sign is not None:
+        return bool(sign)
+    return bool(v.could_extract_minus_sign())
+
+
 def mul(*factors: Expr) -> Expr:
     """A product; nested products flattened, numbers multiplied into one leading
     :class:`Num`, identities dropped, zero absorbing."""

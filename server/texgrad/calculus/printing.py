@@ -388,9 +388,9 @@ def _tall(s: str) -> bool:
 
 def _split_sign(x: Expr) -> tuple[bool, Expr]:
     """A term's sign and its magnitude (``-2x`` → (True, 2x))."""
-    if isinstance(x, e.Num) and x.value < 0:
+    if isinstance(x, e.Num) and e.negative(x.value):
         return True, e.num(-x.value)
-    if isinstance(x, e.Mul) and isinstance(x.factors[0], e.Num) and x.factors[0].value < 0:
+    if isinstance(x, e.Mul) and isinstance(x.factors[0], e.Num) and e.negative(x.factors[0].value):
         return True, e.mul(e.num(-x.factors[0].value), *x.factors[1:])
     return False, x
 

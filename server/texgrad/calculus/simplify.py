@@ -327,7 +327,7 @@ class _Simplifier:
         """Pull out what every term shares; None if nothing is shared."""
         coefs = [m.coef for m in monos]
         c = _rational_gcd(coefs)
-        if all(k < 0 for k in coefs):
+        if all(e.negative(k) for k in coefs):
             c = -c
         common_s = list(monos[0].scalars)
         for m in monos[1:]:
@@ -366,7 +366,7 @@ class _Simplifier:
         ``\frac{A + A^\top}{s} - \frac{2((A + A^\top) x x^\top + …)}{s^2} + …``."""
         groups: dict[tuple[Expr, ...], list[Monomial]] = {}
         for m in monos:
-            key = tuple(s for s in m.scalars if isinstance(s, e.Pow) and s.exp < 0)
+            key = tuple(s for s in m.scalars if isinstance(s, e.Pow) and e.negative(s.exp))
             groups.setdefault(key, []).append(m)
         if len(groups) == len(monos) or len(groups) == 1:
             return None
@@ -500,7 +500,7 @@ def _as_monomials(x: Expr) -> list[Monomial]:
 
 
 def _plain_sum(monos: list[Monomial]) -> Expr:
-    ordered = sorted(monos, key=lambda m: bool(m.coef < 0))  # positive terms first
+    ordered = sorted(monos, key=lambda m: e.negative(m.coef))  # positive terms first
     return e.add(*(m.expr() for m in ordered))
 
 
