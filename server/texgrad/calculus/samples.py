@@ -40,7 +40,7 @@ from texgrad.calculus.expr import CalculusError, Expr, Var
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.stacking import stacked_sum
-from texgrad.calculus.verify import _domain
+from texgrad.calculus.verify import _close, _domain  # (one tolerance for every check)
 from texgrad.calculus.written import FUNCTION_NAMES, function_name, sum_index, written_latex
 from texgrad.reading.macros import MacroTable, expand
 from texgrad.reading.source import MappedText
@@ -53,7 +53,6 @@ from texgrad.syntax.symbols import label_of, symbol_key
 ONE = sympy.Integer(1)
 POINTS = 2  # random points the result must pass
 TRIES = 6
-RTOL = 1e-4
 MAX_TERMS = 40  # members sampled at most (a bound written as a number)
 
 
@@ -771,13 +770,6 @@ def _size(d: sympy.Expr, sizes: dict[str, int]) -> int:
 def _dim_name(node: t.Node | None) -> str | None:
     d = dim_of(node) if node is not None else None
     return d.name if isinstance(d, sympy.Symbol) else None
-
-
-def _close(a: Array, b: Array) -> bool:
-    if a.shape != b.shape:
-        return False
-    scale = max(1.0, float(np.abs(b).max(initial=0.0)), float(np.abs(a).max(initial=0.0)))
-    return bool(np.allclose(a, b, rtol=RTOL, atol=RTOL * scale))
 
 
 # -- the matrix form -------------------------------------------------------------------------
