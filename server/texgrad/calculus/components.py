@@ -218,10 +218,7 @@ def entry_agrees(
             continue
         if at[0] is not None and at[0] == at[1]:
             want = np.diag(np.diag(want))
-        if got.shape != want.shape:
-            return False
-        scale = max(1.0, float(np.abs(want).max(initial=0.0)))
-        if not np.allclose(got, want, rtol=1e-8, atol=1e-8 * scale):
+        if not _same(got, want):
             return False
         passed += 1
         if passed == 2:
@@ -294,13 +291,20 @@ def components_as_written(tree: t.Node, f: Expr, free: str, einstein: bool) -> b
         except (EvaluationError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError,
                 OverflowError, ValueError, KeyError):  # fmt: skip
             continue
-        scale = max(1.0, float(np.abs(want).max(initial=0.0)))
-        if not np.allclose(got, want, rtol=1e-8, atol=1e-8 * scale):
+        if not _same(got, want):
             return False
         passed += 1
         if passed == 2:
             return True
     return False
+
+
+def _same(got: Array, want: Array) -> bool:
+    """Equal entries, to rounding (relative to the larger entries of ``want``)."""
+    if got.shape != want.shape:
+        return False
+    scale = max(1.0, float(np.abs(want).max(initial=0.0)))
+    return bool(np.allclose(got, want, rtol=1e-8, atol=1e-8 * scale))
 
 
 __all__ = [

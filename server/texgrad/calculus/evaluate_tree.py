@@ -367,18 +367,9 @@ class _Evaluator:
                 raise unsupported(node, "cannot evaluate a sum over part of the entries")
         if start != 1:
             raise unsupported(node, "cannot evaluate a sum over part of the entries")
-        total: Array | None = None
-        for point in itertools.product(*(range(r) for r in ranges)):
-            self.index.update(zip(names, point, strict=True))
-            try:
-                term = self.eval(node.body)
-            finally:
-                for name in names:
-                    self.index.pop(name, None)
-            total = term if total is None else total + term
-        if total is None:
-            raise unsupported(node, "an empty sum")
-        return total
+        if node.body is None:
+            raise EvaluationError(None, "an expression is missing")
+        return self.over_points(node.body, names, ranges)
 
     def index_range(self, node: t.Node, name: str) -> int:
         """How many values the index ``name`` takes: the size of what it indexes."""
@@ -428,6 +419,10 @@ class _Evaluator:
     def summed(self, node: t.Node, where: t.Node, names: Sequence[str]) -> Array:
         """``node`` summed over the indices ``names``, their ranges read in ``where``."""
         ranges = [self.index_range(where, name) for name in names]
+        return self.over_points(node, names, ranges)
+
+    def over_points(self, node: t.Node, names: Sequence[str], ranges: Sequence[int]) -> Array:
+        """The sum of ``node`` over every value of the indices ``names`` (0 … range − 1)."""
         total: Array | None = None
         for point in itertools.product(*(range(r) for r in ranges)):
             self.index.update(zip(names, point, strict=True))
