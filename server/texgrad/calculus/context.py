@@ -26,7 +26,7 @@ from texgrad.calculus.written import (
 )
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.dims import ONE, Shape
-from texgrad.shapes.properties import stated_properties, stated_scalars
+from texgrad.shapes.properties import Stated, stated_properties, stated_scalars
 from texgrad.shapes.rows import PlacedRow
 from texgrad.shapes.table import Declaration
 from texgrad.syntax import tree as t
@@ -92,8 +92,7 @@ def _defined_later(later: list[t.Node], env: Env, declared: set[str]) -> None:
 def _said_scalars(result: CheckResult, offset: int, env: Env) -> None:
     """Scalars the text says where nothing declares or defines the letter: by their role
     ("the noise variance $\\sigma_n^2$") or by a comparison ("$\\lambda > 0$", "$\\ell > 0$")."""
-    rows = [r for r in result.rows if r.path == result.path]
-    for key, at in stated_scalars(result.doc.text, rows):
+    for key, at in _said_of(result).scalars:
         if key not in env.vars and key not in env.functions and at <= offset:
             env.vars[key] = VarInfo(key, Shape(ONE, ONE), key)
     for key, weak in result.table.weak.items():
@@ -105,8 +104,7 @@ def _said_scalars(result: CheckResult, offset: int, env: Env) -> None:
 def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, Declaration]) -> None:
     """Symmetry and definiteness the text states before ``offset`` of a matrix still
     declared as it was there ("$K$ … is symmetric positive definite")."""
-    rows = [r for r in result.rows if r.path == result.path]
-    for s in stated_properties(result.doc.text, rows):
+    for s in _said_of(result).properties:
         decl = in_force.get(s.key)
         info = env.vars.get(s.key)
         if decl is None or info is None or s.start > offset or decl.shape.rows != decl.shape.cols:
@@ -124,9 +122,18 @@ def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, Decl
 
 
 @dataclass
+class _Said:
+    """What the prose of a checked document states (read once, for every row's context)."""
+
+    properties: list[Stated]
+    scalars: list[tuple[str, int]]
+
+
+@dataclass
 class _Learnt:
     style: Style | None = None
     contexts: dict[int, tuple[t.Node, Context]] = field(default_factory=dict)
+    said: _Said | None = None
 
 
 _learnt: dict[int, tuple[weakref.ref[CheckResult], _Learnt]] = {}
@@ -158,6 +165,15 @@ def document_style(result: CheckResult) -> Style:
     if learnt.style is None:
         learnt.style = notation.document_style(result)
     return learnt.style
+
+
+def _said_of(result: CheckResult) -> _Said:
+    learnt = _learnt_of(result)
+    if learnt.said is None:
+        rows = [r for r in result.rows if r.path == result.path]
+        text = result.doc.text
+        learnt.said = _Said(stated_properties(text, rows), stated_scalars(text, rows))
+    return learnt.said
 
 
 def context_at(result: CheckResult, row: PlacedRow) -> Context:
