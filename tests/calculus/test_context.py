@@ -132,3 +132,19 @@ def test_a_bold_letter_named_by_a_role_is_not_made_a_scalar() -> None:
     text = "Let $\\mathbf{w} \\in \\mathbb{R}^n$, a margin $\\mathbf{m}$.\n\n$$ f = \\mathbf{m}^\\top \\mathbf{w} $$\n"
     out = api.diff_at("doc.md", text, text.index("f ="), "\\mathbf{w}")
     assert out.error is not None and "\\mathbf{m}" in out.error
+
+
+def test_a_quantity_named_in_upright_letters_is_a_definition() -> None:
+    text = (
+        "Let $\\mathbf{s} \\in \\mathbb{R}^k$, $V \\in \\mathbb{R}^{D \\times k}$, "
+        "$\\mathbf{x} \\in \\mathbb{R}^D$ and $\\beta > 0$.\n\n"
+        "$$ \\mathrm{KL} = \\frac{1}{2}\\mathbf{1}^\\top (\\exp(\\mathbf{s}) - \\mathbf{s}) $$\n\n"
+        "$$ R = \\frac{1}{2}\\|V\\mathbf{s} - \\mathbf{x}\\|^2 + \\beta \\, \\mathrm{KL} $$\n"
+    )
+    at = text.index("R =")
+    out = api.diff_at("doc.md", text, at, "\\mathbf{s}")
+    assert out.verified, out.error
+    assert out.result == (
+        "V^\\top (V \\mathbf{s} - \\mathbf{x}) + \\frac{1}{2} \\beta \\exp(\\mathbf{s})"
+        " - \\frac{1}{2} \\beta \\mathbf{1}"
+    ), out.result

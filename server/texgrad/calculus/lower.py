@@ -149,7 +149,15 @@ class Lowerer:
             self.depth -= 1
 
     def _unreadable(self, node: t.Node) -> Lowered:
-        raise CalculusError(f"cannot differentiate `{describe(node)}`")
+        raise CalculusError(f"cannot differentiate `{latex_of(node)}`")
+
+    def _named(self, node: t.Func) -> Lowered:
+        r"""``\mathrm{KL}`` standing alone: the quantity the document defines by that name."""
+        if node.sub is None and node.sup is None:
+            known = self._known_name(node.name)
+            if known is not None:
+                return known
+        return self._unreadable(node)
 
     # -- one reader per construct (see _READERS) --------------------------------------------
     def _chain(self, node: t.Chain) -> Lowered:
@@ -1114,6 +1122,7 @@ def _function_value(name: str, x: Expr) -> Expr:
 # node is one lookup (the tree's node classes have no subclasses, so its type is the key).
 _READERS: dict[type[t.Node], Callable[[Lowerer, Any], Lowered]] = {
     t.Chain: Lowerer._chain,
+    t.Func: Lowerer._named,
     t.Symbol: Lowerer._symbol,
     t.Sub: Lowerer._symbol,
     t.Tagged: Lowerer._symbol,
