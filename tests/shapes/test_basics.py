@@ -204,6 +204,8 @@ QUIET = [
     r"We minimise $\|Ax - b\|^2$, where $A \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$ and $b \in \mathbb{R}^m$.",
     # hypotheses are not declarations
     r"If $A$ is $n \times k$ and $B$ is $j \times m$, then $A B$ needs $k = j$.",
+    # a matrix written by its entries, each entry a scalar
+    r"Let $A = (a_{ij}) \in \mathbb{R}^{n\times m}$, where each $a_{ij}\in\mathbb{R}$, and $B = [b_{k,l}]$.",
 ]
 
 

@@ -21,6 +21,8 @@ _MATRICES = frozenset("pmatrix bmatrix Bmatrix vmatrix Vmatrix psmallmatrix bsma
 _DETERMINANTS = frozenset({"vmatrix", "Vmatrix"})
 # the index a family of vectors is declared with: x_i \in \mathbb{R}^d
 _MEMBER_LABELS = ("i", "j", "k", "n", "t")
+# the letters entries are indexed by: A = (a_{ij}), [x_{kl}]
+_ENTRY_INDICES = frozenset("ijklmnpqrst")
 
 
 class BracketRules(RuleBase):
@@ -42,12 +44,24 @@ class BracketRules(RuleBase):
                 return self._side_by_side(body)
             if bracket == "[" and isinstance(body, t.Sequence) and self._separated(body.items, ";"):
                 return self._stacked(body)
+            if self._entries(body):
+                return None  # (a_{ij}): the matrix whose entries are a_{ij}, of a size not written
             inner = self.infer(body)
             if inner is None and bracket == "(" and _time(body):
                 return SCALAR  # x(t), e(\tau): the time a signal is taken at, read as a factor
             return inner
         self.infer(node.body)
         return None
+
+    def _entries(self, body: t.Node | None) -> bool:
+        r"""Is ``body`` one entry with two index letters (``a_{ij}``, ``A_{i,j}``), so that the
+        bracket around it builds a matrix from its entries: ``A = (a_{ij})``?"""
+        if not isinstance(body, t.Sub):
+            return False
+        index = "".join(
+            c for c in self.source[body.index.start : body.index.end] if c not in "{}, "
+        )
+        return len(index) == 2 and all(c in _ENTRY_INDICES for c in index)
 
     def _separated(self, items: tuple[t.Node, ...], mark: str) -> bool:
         """Are ``items`` written with ``mark`` and nothing else between each two (``Q \\; K``,
