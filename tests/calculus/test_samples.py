@@ -267,3 +267,21 @@ def test_a_trajectory_from_x_0_and_a_covariance_sampled_positive_definite(
     out = diff_in_document(doc, 3, "H")
     assert out.error is None and out.verified, out.error
     assert out.result == r"\sum_{t=1}^T 2 R^{-1} (H x_t - z_t) x_t^\top"
+
+
+def test_a_term_without_the_variable_adds_nothing() -> None:
+    r"""The Gaussian log-likelihood by μ: ``\frac{n}{2}\log\det\Sigma`` has no μ in it, and
+    is not "a derivative of 0" for the whole loss."""
+    where = r"\Sigma \in \mathbb{S}^{d}_{++}; x_i \in \mathbb{R}^d; \mu\in\mathbb{R}^d"
+    loss = r"\frac{n}{2}\log\det\Sigma + \frac12\sum_{i=1}^n (x_i-\mu)^\top\Sigma^{-1}(x_i-\mu)"
+    out = diff_latex(loss, r"\mu", where)
+    assert out.error is None and out.verified, out.error
+    assert out.kind == "gradient" and out.shape == "ℝ^{d}"
+    # Σ⁻¹ Σ_i (μ − x_i), with n = 4 samples of d = 3 (distinct sizes)
+    rng = np.random.default_rng(1)
+    x, mu = rng.standard_normal((4, 3)), rng.standard_normal((3, 1))
+    a = rng.standard_normal((3, 3))
+    sigma = a @ a.T + 3 * np.eye(3)
+    got = evaluate(tree(out.result), {"family:x": x, r"\mu": mu, r"\Sigma": sigma, "n": 4})
+    want = np.linalg.solve(sigma, sum(mu - x[i : i + 1].T for i in range(4)))
+    assert np.allclose(got, want)

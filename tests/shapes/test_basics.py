@@ -36,6 +36,8 @@ def declared(result: CheckResult, key: str) -> Shape:
         (r"$x \in \mathbb R^n$", "x", ("n", 1)),
         (r"$x \in \mathbb R ^n$", "x", ("n", 1)),
         (r"$c \in \mathbb{R}$", "c", (1, 1)),
+        (r"$y_i \in \{-1, 1\}$", "y_{i}", (1, 1)),
+        (r"$p \in [0, 1]$", "p", (1, 1)),
         (r"$Z \in \mathbb{C}^{n\times n}$", "Z", ("n", "n")),
         (r"$u \in \mathbb{R}^{n}_{+}$", "u", ("n", 1)),
         (r"$S \in \mathbb{S}^n$", "S", ("n", "n")),

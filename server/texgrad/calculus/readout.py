@@ -17,6 +17,10 @@ from collections.abc import Callable
 from texgrad.calculus import expr as e
 from texgrad.calculus.expr import ONE, CalculusError, Expr
 
+# what differentiating an expression the variable is not in says (a sum's other terms
+# take it as a zero)
+CONSTANT = "the expression does not involve the variable: its derivative is 0"
+
 
 def segments(factors: tuple[Expr, ...]) -> list[list[Expr]]:
     """Split a product into its scalar groups and (at most one) matrix chain.
@@ -118,14 +122,14 @@ def _by_cases(x: e.Piecewise, read: Callable[[Expr], Expr]) -> Expr:
 def gradient(df: Expr) -> Expr:
     """∇f from df of a scalar f."""
     if not e.has_d(df):
-        raise CalculusError("the expression does not involve the variable: its derivative is 0")
+        raise CalculusError(CONSTANT)
     return adjoint(df, e.num(1))
 
 
 def jacobian(df: Expr, n: object) -> Expr:
     """J with vec(df) = J dx, for df linear in the vector dx (numerator layout)."""
     if not e.has_d(df):
-        raise CalculusError("the expression does not involve the variable: its derivative is 0")
+        raise CalculusError(CONSTANT)
     if df.is_scalar:
         return e.transpose(gradient(df))
     if isinstance(df, e.D):

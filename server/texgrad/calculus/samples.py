@@ -36,8 +36,9 @@ from texgrad.calculus.derive import DiffOutcome, differentiate, differentiate_ex
 from texgrad.calculus.differential import Budget
 from texgrad.calculus.evaluate_expr import evaluate as evaluate_expr
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
-from texgrad.calculus.expr import CalculusError, Expr, Var
+from texgrad.calculus.expr import CalculusError, Expr, Var, zero
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
+from texgrad.calculus.readout import CONSTANT
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.stacking import stacked_sum
 from texgrad.calculus.verify import _close, _domain  # (one tolerance for every check)
@@ -169,6 +170,13 @@ def _differentiate(
         sub = _env_with_members(ctx, term.sum.members if term.sum else ())
         body = term.sum.summand if term.sum is not None else term.node
         out = differentiate(body, wrt, sub, layout, budget)
+        if term.sum is None and out.error is not None and out.error.startswith(CONSTANT):
+            term.read = Lowerer(sub.env).lower(body)  # n/2 log det Σ by μ: it adds nothing
+            size = ctx.env.vars[wrt].shape
+            term.result = zero(size.rows, size.cols)
+            pieces.append("0")
+            differentials.append("0")
+            continue
         if out.error is not None:
             raise CalculusError(_undefined(body, sub.env) or out.error)
         if out.kind not in ("gradient", "derivative"):
@@ -328,8 +336,9 @@ def _member(
     sub: t.Sub, key: str, base: str, shift: int, upper: t.Node | None, env: Env, names: set[str]
 ) -> Member:
     info = env.vars.get(key)
-    if info is not None:
-        return Member(key, base, shift, info.shape)
+    vector = base in env.vars and env.vars[base].shape.cols == ONE
+    if info is not None and not (info.shape.is_scalar and vector):
+        return Member(key, base, shift, info.shape)  # (y_i ∈ {-1, 1} of y ∈ ℝ^N: its entry)
     if base not in env.vars:
         shape = _family_shape(sub, base, env)
         if shape is not None:

@@ -134,17 +134,21 @@ def _set_as_space(node: t.Node) -> t.Space | None:
     if isinstance(node, t.Sub) and isinstance(node.base, t.Symbol):
         if node.base.name == "\\Delta" and not node.base.font:
             return t.Space("R", (node.index,), start=at, end=to)
+    if isinstance(node, t.Paren) and node.open in _SET_OPENERS and _numbers(node.body):
+        return t.Space("R", (), start=at, end=to)  # y_i \in \{-1, 1\}, p \in [0, 1]: a scalar
     return None
 
 
 def label_values(node: t.Node | None) -> tuple[float, ...]:
-    r"""The entries' values of a set of labels, ``\{0, 1\}^n`` → (0, 1), ``\{-1, 1\}^n`` →
-    (-1, 1); () for any other space (``[0, 1]^n`` is an interval, not a set of labels)."""
+    r"""The entries' values of a set of labels, ``\{0, 1\}^n`` → (0, 1), ``\{-1, 1\}^n`` and
+    ``\{-1, 1\}`` → (-1, 1); () for any other space (``[0, 1]^n`` is an interval, not a set of labels)."""
     if isinstance(node, t.Product) and node.factors:
         node = node.factors[0]
-    if not isinstance(node, t.Power) or not isinstance(node.base, t.Paren):
+    if isinstance(node, t.Power):
+        node = node.base
+    if not isinstance(node, t.Paren):
         return ()
-    paren = node.base
+    paren = node
     if paren.open not in ("\\{", "\\left\\{") or not _numbers(paren.body):
         return ()
     assert isinstance(paren.body, t.List)
