@@ -277,6 +277,7 @@ def test_a_term_without_the_variable_adds_nothing() -> None:
     out = diff_latex(loss, r"\mu", where)
     assert out.error is None and out.verified, out.error
     assert out.kind == "gradient" and out.shape == "ℝ^{d}"
+    assert out.result == r"\sum_{i=1}^n \Sigma^{-1} (\mu - x_i)"  # ½ · 2 folded
     # Σ⁻¹ Σ_i (μ − x_i), with n = 4 samples of d = 3 (distinct sizes)
     rng = np.random.default_rng(1)
     x, mu = rng.standard_normal((4, 3)), rng.standard_normal((3, 1))
@@ -285,3 +286,22 @@ def test_a_term_without_the_variable_adds_nothing() -> None:
     got = evaluate(tree(out.result), {"family:x": x, r"\mu": mu, r"\Sigma": sigma, "n": 4})
     want = np.linalg.solve(sigma, sum(mu - x[i : i + 1].T for i in range(4)))
     assert np.allclose(got, want)
+
+
+@pytest.mark.parametrize(
+    ("loss", "result"),
+    [
+        (r"\frac{1}{3}\sum_{i=1}^n \|x_i-\mu\|^2", r"\frac{2}{3} \sum_{i=1}^n (\mu - x_i)"),
+        (r"\frac{1}{N}\sum_{i=1}^N \|x_i-\mu\|^2", r"\frac{1}{N} \sum_{i=1}^N 2 (\mu - x_i)"),
+        (r"\frac12\sum_{i=1}^n (\mu^\top x_i + \|x_i - \mu\|^2)", None),  # not one product
+    ],
+)
+def test_a_numeric_coefficient_folds_into_the_summands_number(
+    loss: str, result: str | None
+) -> None:
+    out = diff_latex(loss, r"\mu", r"x_i \in \mathbb{R}^d; \mu\in\mathbb{R}^d")
+    assert out.error is None and out.verified, out.error
+    if result is not None:
+        assert out.result == result
+    else:
+        assert out.result.startswith(r"\frac12 \sum_{i=1}^n")

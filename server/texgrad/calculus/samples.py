@@ -23,8 +23,10 @@ as ``matrix_form``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from fractions import Fraction
 
 import numpy as np
 import sympy
@@ -465,12 +467,58 @@ def _piece(term: _Term, text: str, result: str) -> str:
     assert s.summand is not None
     op = text[s.node.start : s.summand.start].strip()
     coefficient = " ".join(_source(text, f) for f in term.coefficient)
+    folded = _fold(term.coefficient, result)
+    if folded is not None:  # \frac12 \sum_i 2 Σ⁻¹(μ - x_i) is \sum_i Σ⁻¹(μ - x_i)
+        coefficient, result = folded
     body = result
     if result.startswith("-") and not _needs_brackets(result[1:].lstrip()):
         return f"-{coefficient} {op} {result[1:].lstrip()}".replace("- ", "-", 1).strip()
     if _needs_brackets(result):
         body = f"\\left({result}\\right)"
     return f"{coefficient} {op} {body}".strip()
+
+
+_LEADING_NUMBER = re.compile(r"(-?)(\d+|\\frac\{(\d+)\}\{(\d+)\}|\\frac(\d)(\d)) (?=[^-+=])")
+
+
+def _fold(coefficient: tuple[t.Node, ...], result: str) -> tuple[str, str] | None:
+    """A numeric coefficient before the sum times the number a summand's derivative starts
+    with, as one number (``\\frac12`` and ``2`` → nothing; ``\\frac13`` and ``2`` →
+    ``\\frac{2}{3}``); None when either is not a plain number."""
+    value = Fraction(1)
+    for f in coefficient:
+        number = _number(f)
+        if number is None:
+            return None
+        value *= number
+    m = _LEADING_NUMBER.match(result)
+    if m is None or not coefficient or _needs_brackets(result.removeprefix("-")):
+        return None  # (2x + 3y: the 2 is not the whole summand's)
+    if m.group(3):
+        lead = Fraction(int(m.group(3)), int(m.group(4)))
+    elif m.group(5):
+        lead = Fraction(int(m.group(5)), int(m.group(6)))
+    else:
+        lead = Fraction(int(m.group(2)))
+    value *= lead
+    rest = result[m.end() :]
+    sign = m.group(1)
+    if value == 1:
+        return "", f"{sign}{rest}"
+    if value.denominator == 1:
+        return "", f"{sign}{value.numerator} {rest}"
+    return f"\\frac{{{value.numerator}}}{{{value.denominator}}}", f"{sign}{rest}"
+
+
+def _number(node: t.Node) -> Fraction | None:
+    """A plain number written as ``2`` or ``\\frac{1}{2}``."""
+    if isinstance(node, t.Number) and node.text.isdigit():
+        return Fraction(int(node.text))
+    if isinstance(node, t.Frac):
+        top, bottom = _number(node.num), _number(node.den)
+        if top is not None and bottom:
+            return top / bottom
+    return None
 
 
 def _needs_brackets(result: str) -> bool:
