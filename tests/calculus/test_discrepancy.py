@@ -289,3 +289,63 @@ def test_no_message_shows_an_internal_tree() -> None:
         assert found is not None
         text = message(f, wrt, found)
         assert not any(mark in text for mark in ("Var(", "Mul(", "(Func:", "(Paren:", "Inv(")), text
+
+
+# -- in larger results ------------------------------------------------------------------------
+
+
+def test_every_inverse_replaced_in_a_longer_result() -> None:
+    where = (
+        r"X \in \mathbb{R}^{n \times n}; \mathbf{a} \in \mathbb{R}^n; \mathbf{b} \in \mathbb{R}^n"
+    )
+    f = r"\mathbf{a}^\top X^{-1} \mathbf{b}"
+    found = _why(f, "X", where, r"-X^{-1}\mathbf{a}\mathbf{b}^\top X^{-1}")
+    assert found is not None and found.text == r"`X^{-1}` where `X^{-\top}` is needed"
+    assert found.correct == r"-X^{-\top} \mathbf{a} \mathbf{b}^\top X^{-\top}"
+    # a and b exchanged: no simple cause of ours
+    assert _why(f, "X", where, r"-X^{-\top}\mathbf{b}\mathbf{a}^\top X^{-\top}") is None
+
+
+def test_the_symmetric_part_in_a_matrix_gradient_and_a_hessian() -> None:
+    where = r"A \in \mathbb{R}^{n \times n}; X \in \mathbb{R}^{n \times k}"
+    found = _why(r"\operatorname{tr}(X^\top A X)", "X", where, "2AX")
+    assert found is not None and found.text == r"it is `(A + A^\top) X` unless `A` is symmetric"
+    right = diff_latex(r"\mathbf{x}^\top A \mathbf{x}", r"\mathbf{x}", QUADRATIC, hessian=True)
+    assert (right.result, right.verified) == (r"A + A^\top", True)
+    ctx = _context(QUADRATIC)
+    assert explain(_read(ctx, right.result), _read(ctx, "2A"), ctx.env, ctx.style) == (
+        r"it is `A + A^\top` unless `A` is symmetric"
+    )
+
+
+def test_a_symmetric_derivative_doubled_is_a_factor_not_a_transpose() -> None:
+    # the Gaussian's gradient by Σ is symmetric: twice it is not "the transpose, doubled"
+    where = r"\Sigma \in \mathbb{S}^n_{++}; \mathbf{x} \in \mathbb{R}^n; \boldsymbol{\mu} \in \mathbb{R}^n"
+    f = (r"\frac{1}{2}\log\det\Sigma + \frac{1}{2}(\mathbf{x} - \boldsymbol{\mu})^\top \Sigma^{-1}"
+         r"(\mathbf{x} - \boldsymbol{\mu})")  # fmt: skip
+    v = r"(\mathbf{x} - \boldsymbol{\mu})"
+    found = _why(f, r"\Sigma", where, rf"\Sigma^{{-1}} - \Sigma^{{-1}}{v}{v}^\top\Sigma^{{-1}}")
+    assert found is not None and found.kind == "factor"
+    written = (
+        rf"\frac{{1}}{{2}}\Sigma^{{-1}} + \frac{{1}}{{2}}\Sigma^{{-1}}{v}{v}^\top\Sigma^{{-1}}"
+    )
+    found = _why(f, r"\Sigma", where, written)
+    assert found is not None and found.kind == "term-sign"
+
+
+def test_the_transpose_of_an_inverse_sandwich() -> None:
+    where = r"A \in \mathbb{R}^{n \times n}; X \in \mathbb{R}^{n \times n}"
+    found = _why(r"\operatorname{tr}(X^{-1} A)", "X", where, r"-X^{-1}AX^{-1}")
+    assert found is not None and found.kind == "transpose"
+    found = _why(r"\operatorname{tr}(X^{-1} A)", "X", where, r"-X^{-\top}AX^{-\top}")
+    assert found is not None and found.kind == "transposes"
+    assert found.correct == r"-X^{-\top} A^\top X^{-\top}"
+
+
+def test_a_document_function_and_its_sign() -> None:
+    where = (r"\mathbf{w} \in \mathbb{R}^d; \mathbf{x} \in \mathbb{R}^d; "
+             r"\sigma(t) = \frac{1}{1+e^{-t}}")  # fmt: skip
+    s = r"\sigma(\mathbf{w}^\top \mathbf{x})"
+    found = _why(s, r"\mathbf{w}", where, rf"-{s}(1 - {s})\mathbf{{x}}")
+    assert found is not None and found.kind == "sign"
+    assert _why(s, r"\mathbf{w}", where, rf"{s}(1 + {s})\mathbf{{x}}") is None

@@ -234,6 +234,10 @@ class _Points:
             _close(g, r.T if transposed else r) for g, (_, _, r) in zip(got, self.at, strict=True)
         )
 
+    def symmetric(self) -> bool:
+        """Whether R is a symmetric matrix at every point."""
+        return all(r.shape[0] == r.shape[1] and _close(r, r.T) for _, _, r in self.at)
+
     def candidate(self, x: Expr) -> bool:
         """A structural candidate (bounded in number): whether it equals R."""
         if self.tried >= MAX_CANDIDATES:
@@ -365,6 +369,8 @@ def _transpose(points: _Points, correct: Expr, written: Expr, show: _Show) -> _F
     """The whole result transposed (perhaps also scaled)."""
     if written.shape == correct.shape and written.rows != written.cols:
         return None  # (a square result is told from its transpose by its values)
+    if points.symmetric():
+        return None  # a symmetric derivative is its own transpose: no cause of its own
     if points.matches(written, transposed=True):
         return "transpose", "it is the transpose of the derivative"
     c = points.scale(written, transposed=True)
