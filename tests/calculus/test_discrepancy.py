@@ -349,3 +349,28 @@ def test_a_document_function_and_its_sign() -> None:
     found = _why(s, r"\mathbf{w}", where, rf"-{s}(1 - {s})\mathbf{{x}}")
     assert found is not None and found.kind == "sign"
     assert _why(s, r"\mathbf{w}", where, rf"{s}(1 + {s})\mathbf{{x}}") is None
+
+
+# -- from what a diagnostic has ------------------------------------------------------------
+
+
+def test_from_the_outcome_and_the_written_right_side() -> None:
+    from texgrad.calculus.discrepancy import cause_as_written
+
+    lsq = r"\|A\mathbf{x} - \mathbf{b}\|^2"
+    right = diff_latex(lsq, r"\mathbf{x}", LSQ)
+    assert right.verified and right.value is not None
+    ctx = _context(LSQ)
+    written = parse_row(MappedText.identity(r"A^\top(A\mathbf{x}-\mathbf{b})")).tree
+    assert written is not None
+    found = cause_as_written(right.value, written, ctx.env, ctx.style)
+    assert found is not None and found.kind == "factor"
+    assert found.correct == r"2 A^\top (A \mathbf{x} - \mathbf{b})"
+    # the printed result, with a name it gives a part (the "where" of a long result)
+    found = cause_as_written(r"2 A^\top \mathbf{r}", r"-2A^\top(A\mathbf{x}-\mathbf{b})",
+                             ctx.env, ctx.style, where=[r"\mathbf{r} = A\mathbf{x} - \mathbf{b}"])  # fmt: skip
+    assert found is not None and found.kind == "sign"
+    # what cannot be read has no cause
+    assert cause_as_written(right.value, r"\mathbb{E}[\mathbf{x}]", ctx.env, ctx.style) is None
+    assert cause_as_written(right.value, "2A^\\top(", ctx.env, ctx.style) is None
+    assert cause_as_written(right.value, "Q", ctx.env, ctx.style) is None

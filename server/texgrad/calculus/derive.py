@@ -58,6 +58,9 @@ class DiffOutcome:
     numpy: str = ""  # the result as NumPy code (a Python function), checked by running it
     numpy_note: str = ""  # why there is no NumPy code
     code: NumpyCode | None = field(default=None, repr=False, compare=False)
+    value: Expr | None = field(
+        default=None, repr=False, compare=False
+    )  # the result, names expanded
     where: list[str] = field(default_factory=list)  # names the result uses: "t_0 = …"
 
     def to_json(self) -> dict[str, object]:
@@ -273,6 +276,7 @@ def _from_expr(
         numpy=code.source if code is not None else "",
         numpy_note=code_note,
         code=code,
+        value=result_x,
     )
 
 

@@ -21,8 +21,8 @@ that the derivative is wrong): no cause is ever made up.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import numpy as np
@@ -33,11 +33,15 @@ from texgrad.calculus.arrays import Array, EvaluationError
 from texgrad.calculus.differential import UNLIMITED, Budget
 from texgrad.calculus.evaluate_expr import evaluate
 from texgrad.calculus.expr import CalculusError, Expr
-from texgrad.calculus.lower import Env
+from texgrad.calculus.lower import Env, FunctionDef, Lowerer
 from texgrad.calculus.printing import Style, latex
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.verify import _domain
+from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import Shape
+from texgrad.syntax import tree as t
+from texgrad.syntax.parse import parse_row
+from texgrad.syntax.symbols import member_key
 
 POINTS = 3  # random points every relation must hold at
 TRIES = 16  # points tried to find them (some fall outside the domain or repeat sizes)
@@ -110,6 +114,55 @@ def cause(
         if found is not None:
             return Cause(found[0], found[1], right)
     return None
+
+
+def cause_as_written(
+    correct: Expr | str,
+    written: t.Node | str,
+    env: Env,
+    style: Style,
+    *,
+    where: Sequence[str] = (),
+    budget: Budget = UNLIMITED,
+) -> Cause | None:
+    r""":func:`cause` for what a diagnostic has: ``correct``, the engine's verified result
+    (``DiffOutcome.value``; or its printed ``result``, read back with the names its
+    ``where`` gives: ``"t_0 = …"``), and ``written``, the document's right side (its syntax
+    tree, or LaTeX), read with what the document says (``env``: a context's).  None when
+    either cannot be read, or no simple cause explains the difference."""
+    named = _with_names(env, where)
+    if named is None:
+        return None
+    try:
+        right = correct if isinstance(correct, Expr) else _lowered(correct, named)
+        wrote = _lowered(written, named)
+    except CalculusError:
+        return None
+    return cause(right, wrote, named, style, budget=budget)
+
+
+def _lowered(text: t.Node | str, env: Env) -> Expr:
+    tree = parse_row(MappedText.identity(text)).tree if isinstance(text, str) else text
+    if tree is None:
+        raise CalculusError("not read")
+    return Lowerer(env).lower(tree)
+
+
+def _with_names(env: Env, where: Sequence[str]) -> Env | None:
+    """``env`` with the names a printed result gives its parts (``t_0 = …``) defined."""
+    if not where:
+        return env
+    out = replace(env, functions=dict(env.functions))
+    for said in where:
+        tree = parse_row(MappedText.identity(said)).tree
+        if not isinstance(tree, t.Chain) or tree.relations != ("=",) or len(tree.items) != 2:
+            return None
+        head, body = tree.items
+        key = member_key(head) if head is not None else None
+        if key is None or body is None:
+            return None
+        out.functions[key[0]] = FunctionDef(key[0], (), body)
+    return out
 
 
 def message(f_latex: str, wrt_latex: str, found: Cause | str | None, correct: str = "") -> str:
