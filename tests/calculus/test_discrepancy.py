@@ -374,3 +374,9 @@ def test_from_the_outcome_and_the_written_right_side() -> None:
     assert cause_as_written(right.value, r"\mathbb{E}[\mathbf{x}]", ctx.env, ctx.style) is None
     assert cause_as_written(right.value, "2A^\\top(", ctx.env, ctx.style) is None
     assert cause_as_written(right.value, "Q", ctx.env, ctx.style) is None
+
+
+def test_a_determinant_does_not_make_its_matrix_symmetric() -> None:
+    # det(X) X^{-1} for ∂det X/∂X: a symmetric X (as log det's domain) would hide X^{-T}
+    found = _why(r"\det(X)", "X", LOGDET, r"\det(X) X^{-1}")
+    assert found is not None and found.text == r"`X^{-1}` where `X^{-\top}` is needed"

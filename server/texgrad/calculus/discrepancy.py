@@ -36,7 +36,6 @@ from texgrad.calculus.expr import CalculusError, Expr
 from texgrad.calculus.lower import Env, FunctionDef, Lowerer
 from texgrad.calculus.printing import Style, latex
 from texgrad.calculus.sampling import sample_inputs
-from texgrad.calculus.verify import _domain
 from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import Shape
 from texgrad.syntax import tree as t
@@ -106,6 +105,7 @@ def cause(
     points = _Points.sample(correct, written, env, seed)
     if points is None or points.matches(written):
         return None  # nothing to compare at, or not wrong at all
+    points.budget = budget
     show = _printer(style)
     right = show(correct)
     for finder in _FINDERS:
@@ -223,6 +223,7 @@ class _Points:
 
     at: list[tuple[dict[str, Array], dict[str, int], Array]]
     tried: int = 0  # structural candidates evaluated so far
+    budget: Budget = UNLIMITED
 
     @staticmethod
     def sample(correct: Expr, written: Expr, env: Env, seed: int) -> _Points | None:
@@ -232,9 +233,7 @@ class _Points:
                 if x.name in shapes and shapes[x.name] != x.shape:
                     return None  # not read in one document
                 shapes[x.name] = x.shape
-        pd, pos, sym = (
-            a | b for a, b in zip(_domain(correct, env), _domain(written, env), strict=True)
-        )
+        pd, pos, sym = _domain(correct, written, env)
         labels = {n: env.vars[n].values for n in shapes if n in env.vars and env.vars[n].values}
         exponents = {
             s.name
@@ -296,6 +295,7 @@ class _Points:
         if self.tried >= MAX_CANDIDATES:
             return False
         self.tried += 1
+        self.budget.check()
         return self.matches(x)
 
     def scale(self, x: Expr, transposed: bool = False) -> Fraction | None:
@@ -321,6 +321,33 @@ class _Points:
         if abs(float(frac) - c) > RTOL * max(1.0, abs(c)) or abs(frac.numerator) > 24:
             return None
         return frac if frac not in (0, 1) else None
+
+
+def _domain(correct: Expr, written: Expr, env: Env) -> tuple[set[str], set[str], set[str]]:
+    """The variables to sample positive definite, positive, symmetric: as declared, and
+    where a matrix function or a fractional power needs it (not for a determinant: the
+    derivative of det X is det(X) X⁻ᵀ for every X, and a symmetric X would hide Xᵀ)."""
+    pd: set[str] = set()
+    pos: set[str] = set()
+    for x in (*correct.walk(), *written.walk()):
+        fractional = isinstance(x, (e.Pow, e.HPow)) and not x.exp.is_integer
+        arg = getattr(x, "arg", None)
+        while isinstance(arg, e.T):
+            arg = arg.arg
+        if not isinstance(arg, e.Var):
+            continue
+        if not arg.is_scalar and (isinstance(x, e.MatFn) or fractional and isinstance(x, e.Pow)):
+            pd.add(arg.name)
+        elif fractional or isinstance(x, e.Elem) and x.fn in ("log", "sqrt"):
+            pos.add(arg.name)
+    sym: set[str] = set()
+    for name in {x.name for x in (*correct.walk(), *written.walk()) if isinstance(x, e.Var)}:
+        info = env.vars.get(name)
+        if info is not None:
+            (pd if info.positive_definite else sym if info.symmetric else set()).add(name)
+            if info.positive:
+                pos.add(name)
+    return pd, pos - pd, sym - pd
 
 
 def _close(a: Array, b: Array) -> bool:
