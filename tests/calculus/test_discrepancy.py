@@ -380,3 +380,32 @@ def test_a_determinant_does_not_make_its_matrix_symmetric() -> None:
     # det(X) X^{-1} for ∂det X/∂X: a symmetric X (as log det's domain) would hide X^{-T}
     found = _why(r"\det(X)", "X", LOGDET, r"\det(X) X^{-1}")
     assert found is not None and found.text == r"`X^{-1}` where `X^{-\top}` is needed"
+
+
+# -- planted slips in the problem table's results ------------------------------------------
+
+PLANTED = ("cb101-trace-AXB", "cb128-trace-sin", "cb49-det", "least-squares", "trace-exp",
+           "trace-AXBXt", "fn-kernel", "user-batchnorm-beta", "cb81-quadratic",
+           "log-det-regularised-gram")  # fmt: skip
+
+
+@pytest.mark.parametrize("pid", PLANTED)
+def test_a_planted_slip_is_explained_and_the_right_result_is_not(pid: str) -> None:
+    """The engine's verified result R, and R with a sign, a factor or a transpose planted:
+    each slip explained (a more specific cause where one holds: Jacobi's det(X)X^{-1} is
+    X^{-1} for X^{-T}), R itself and the textbook's answer (where it reads alone) not."""
+    from tests.calculus.problems import BY_ID
+
+    p = BY_ID[pid]
+    out = diff_latex(p.expr, p.wrt, p.where)
+    assert out.verified and out.value is not None, out.error
+    ctx, right = _context(p.where), out.value
+    assert cause(right, right, ctx.env, ctx.style) is None
+    if pid != "user-batchnorm-beta":  # (its answer, a lone \mathbf{1}, has no size alone)
+        assert cause(right, _read(ctx, p.answer), ctx.env, ctx.style) is None
+    found = cause(right, e.neg(right), ctx.env, ctx.style)
+    assert found is not None and found.text == "the sign is wrong"
+    found = cause(right, e.mul(e.num(2), right), ctx.env, ctx.style)
+    assert found is not None and found.kind == "factor"
+    found = cause(right, e.transpose(right), ctx.env, ctx.style)  # (no result here symmetric)
+    assert found is not None and found.kind in ("transpose", "inverse-transpose"), found

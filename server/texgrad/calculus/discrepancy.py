@@ -228,11 +228,15 @@ class _Points:
     @staticmethod
     def sample(correct: Expr, written: Expr, env: Env, seed: int) -> _Points | None:
         shapes: dict[str, Shape] = {}
+        dims: set[sympy.Symbol] = set()
         for x in (*correct.walk(), *written.walk()):
+            dims |= x.rows.free_symbols | x.cols.free_symbols
             if isinstance(x, e.Var):
                 if x.name in shapes and shapes[x.name] != x.shape:
                     return None  # not read in one document
                 shapes[x.name] = x.shape
+        for d in dims:  # a size no variable has (the m of a lone \mathbf{1}_m): sized too
+            shapes.setdefault(f" {d}", Shape(d, e.ONE))
         pd, pos, sym = _domain(correct, written, env)
         labels = {n: env.vars[n].values for n in shapes if n in env.vars and env.vars[n].values}
         exponents = {
@@ -257,7 +261,7 @@ class _Points:
                 continue
             if any(sizes == seen and sizes for _, seen, _ in at):
                 continue  # every point at sizes of its own: a factor n cannot pass as a number
-            if np.all(np.isfinite(value)):
+            if np.all(np.isfinite(value)) and np.any(value != 0):  # (0 relates to nothing)
                 at.append((values, sizes, np.asarray(value, dtype=float)))
             if len(at) == POINTS:
                 return _Points(at)
@@ -308,7 +312,7 @@ class _Points:
         for g, (_, _, r) in zip(got, self.at, strict=True):
             want = r.T if transposed else r
             norm = float((want * want).sum())
-            if g.shape != want.shape or norm < 1e-12:
+            if g.shape != want.shape or norm == 0.0:
                 return None
             c = float((g * want).sum()) / norm
             if not _close(g, c * want):
@@ -325,8 +329,9 @@ class _Points:
 
 def _domain(correct: Expr, written: Expr, env: Env) -> tuple[set[str], set[str], set[str]]:
     """The variables to sample positive definite, positive, symmetric: as declared, and
-    where a matrix function or a fractional power needs it (not for a determinant: the
-    derivative of det X is det(X) X⁻ᵀ for every X, and a symmetric X would hide Xᵀ)."""
+    where a matrix logarithm, root or fractional power needs it (not for a determinant or
+    an exponential: the derivative of det X is det(X) X⁻ᵀ for every X, and a symmetric X
+    would hide Xᵀ)."""
     pd: set[str] = set()
     pos: set[str] = set()
     for x in (*correct.walk(), *written.walk()):
@@ -336,7 +341,8 @@ def _domain(correct: Expr, written: Expr, env: Env) -> tuple[set[str], set[str],
             arg = arg.arg
         if not isinstance(arg, e.Var):
             continue
-        if not arg.is_scalar and (isinstance(x, e.MatFn) or fractional and isinstance(x, e.Pow)):
+        rooted = isinstance(x, e.MatFn) and x.fn in ("log", "sqrt")  # (exp, sin: any X)
+        if not arg.is_scalar and (rooted or fractional and isinstance(x, e.Pow)):
             pd.add(arg.name)
         elif fractional or isinstance(x, e.Elem) and x.fn in ("log", "sqrt"):
             pos.add(arg.name)
@@ -351,10 +357,12 @@ def _domain(correct: Expr, written: Expr, env: Env) -> tuple[set[str], set[str],
 
 
 def _close(a: Array, b: Array) -> bool:
+    """Equal up to rounding, relative to the larger of the two: values are compared
+    whatever their size (a kernel's gradient is 1e-4 at a random point)."""
     if a.shape != b.shape:
         return False
-    scale = max(1.0, float(np.abs(a).max(initial=0.0)), float(np.abs(b).max(initial=0.0)))
-    return bool(np.allclose(a, b, rtol=RTOL, atol=RTOL * scale))
+    scale = max(float(np.abs(a).max(initial=0.0)), float(np.abs(b).max(initial=0.0)))
+    return scale == 0.0 or bool(np.allclose(a, b, rtol=RTOL, atol=RTOL * scale))
 
 
 # -- the causes, most specific first -------------------------------------------------------
