@@ -409,3 +409,18 @@ def test_a_planted_slip_is_explained_and_the_right_result_is_not(pid: str) -> No
     assert found is not None and found.kind == "factor"
     found = cause(right, e.transpose(right), ctx.env, ctx.style)  # (no result here symmetric)
     assert found is not None and found.kind in ("transpose", "inverse-transpose"), found
+
+
+def test_a_transpose_missing_at_one_place_of_two() -> None:
+    where = (
+        r"A \in \mathbb{R}^{n \times n}; \mathbf{x} \in \mathbb{R}^n; \mathbf{b} \in \mathbb{R}^n"
+    )
+    lsq = r"\|A\mathbf{x} - \mathbf{b}\|^2"
+    found = _why(lsq, r"\mathbf{x}", where, r"2A(A\mathbf{x} - \mathbf{b})")
+    assert found is not None and found.kind == "transposes"
+    assert found.text == (
+        r"the transposes are misplaced: `2 A (A \mathbf{x} - \mathbf{b})` where "
+        r"`2 A^\top (A \mathbf{x} - \mathbf{b})` is needed"
+    )
+    found = _why(lsq, r"\mathbf{x}", where, r"2A^\top A^\top \mathbf{x} - 2A^\top\mathbf{b}")
+    assert found is not None and found.kind == "transposes"

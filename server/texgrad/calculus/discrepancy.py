@@ -521,7 +521,46 @@ def _transposes(points: _Points, correct: Expr, written: Expr, show: _Show) -> _
                     f"the transposes are misplaced: `{show(written)}` where `{show(changed)}` "
                     "is needed"
                 )
+    return _transposes_where_written(points, written, show)
+
+
+def _transposes_where_written(points: _Points, written: Expr, show: _Show) -> _Found:
+    r"""A transpose missing (or too many) on one or two of the places a matrix stands,
+    not all: ``2A(A\mathbf{x} - \mathbf{b})`` where ``2A^\top(A\mathbf{x} - \mathbf{b})``."""
+    places = _matrix_places(written)
+    if len(places) == len(_matrices(written)):
+        return None  # every matrix stands once: the choices above were these
+    for k in (1, 2):
+        for chosen in itertools.combinations(places, k):
+            try:
+                changed = _toggled(written, set(chosen))
+            except CalculusError:
+                continue
+            if changed != written and points.candidate(changed):
+                return "transposes", (
+                    f"the transposes are misplaced: `{show(written)}` where `{show(changed)}` "
+                    "is needed"
+                )
     return None
+
+
+def _matrix_places(x: Expr, path: tuple[int, ...] = ()) -> list[tuple[int, ...]]:
+    """Where a matrix variable stands in ``x`` (transposed or not), as paths of children."""
+    if isinstance(x, e.T) and x.arg in _matrices(x):
+        return [path]
+    if isinstance(x, e.Var):
+        return [path] if x in _matrices(x) else []
+    return [p for i, c in enumerate(x.children()) for p in _matrix_places(c, (*path, i))]
+
+
+def _toggled(x: Expr, paths: set[tuple[int, ...]], path: tuple[int, ...] = ()) -> Expr:
+    """``x`` with the matrix at each of ``paths`` transposed (or its transpose undone)."""
+    if path in paths:
+        return x.arg if isinstance(x, e.T) else e.transpose(x)
+    if not any(p[: len(path)] == path for p in paths):
+        return x
+    kids = [_toggled(c, paths, (*path, i)) for i, c in enumerate(x.children())]
+    return e.rebuild(x, kids)
 
 
 def _scale(points: _Points, correct: Expr, written: Expr, show: _Show) -> _Found:
