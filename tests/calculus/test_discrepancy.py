@@ -424,3 +424,17 @@ def test_a_transpose_missing_at_one_place_of_two() -> None:
     )
     found = _why(lsq, r"\mathbf{x}", where, r"2A^\top A^\top \mathbf{x} - 2A^\top\mathbf{b}")
     assert found is not None and found.kind == "transposes"
+
+
+def test_a_derivative_by_a_number_in_its_own_notation() -> None:
+    where = r"A \in \mathbb{R}^{n \times n}; B \in \mathbb{R}^{n \times n}; t \in \mathbb{R}"
+    f = r"\operatorname{tr}(A + tB)^2"
+    out = diff_latex(r"\operatorname{tr}((A + tB)^2)", "t", where)
+    assert out.verified and out.value is not None, out.error
+    ctx = _context(where)
+    found = cause(out.value, e.neg(out.value), ctx.env, ctx.style)
+    assert found is not None
+    assert message(f, "t", found, d=r"\mathrm{d}") == (
+        r"this is not `\mathrm{d} (\operatorname{tr}(A + tB)^2)/\mathrm{d} t`: the sign is "
+        f"wrong; the derivative is `{out.result}`"
+    )

@@ -165,17 +165,25 @@ def _with_names(env: Env, where: Sequence[str]) -> Env | None:
     return out
 
 
-def message(f_latex: str, wrt_latex: str, found: Cause | str | None, correct: str = "") -> str:
+def message(
+    f_latex: str,
+    wrt_latex: str,
+    found: Cause | str | None,
+    correct: str = "",
+    *,
+    d: str = "\\partial",
+) -> str:
     r"""The ``wrong-derivative`` message, in the document's words: "this is not
     `\partial f/\partial X`: it is the transpose of the derivative; the derivative is
     `A^\top B^\top`".  ``found``: the cause (or its sentence; None when none explains
-    it); ``correct``: the right derivative as printed (a :class:`Cause` carries it)."""
+    it); ``correct``: the right derivative as printed (a :class:`Cause` carries it);
+    ``d``: the document's derivative sign (``\mathrm{d}`` of a derivative by a scalar)."""
     if isinstance(found, Cause):
         correct = correct or found.correct
         text = found.text
     else:
         text = found or ""
-    head = f"this is not `\\partial {_operand(f_latex)}/\\partial {wrt_latex.strip()}`"
+    head = f"this is not `{d} {_operand(f_latex)}/{d} {wrt_latex.strip()}`"
     out = f"{head}: {text}" if text else head
     if correct and f"`{correct}`" not in text:
         out += f"; the derivative is `{correct}`"
