@@ -237,7 +237,7 @@ def test_built_expressions_and_a_missing_transpose_of_a_vector_product() -> None
     assert explain(right, e.mul(b, e.transpose(a)), env) == "it is the transpose of the derivative"
     assert explain(right, right, env) is None
     assert explain(right, e.mul(e.num(-3), right), env) == (
-        "the sign is wrong, and it differs by a factor 3 (it is 3 times the derivative)"
+        "the sign is wrong, and it differs by a factor 3 (it is −3 times the derivative)"
     )
 
 

@@ -591,6 +591,8 @@ def _scaled(c: Fraction) -> str:
     words = {Fraction(2): "twice the derivative", Fraction(1, 2): "half the derivative"}
     shown = {Fraction(1, 2): "½", Fraction(1, 3): "⅓", Fraction(1, 4): "¼"}.get(size, str(size))
     said = words.get(size, f"{shown} times the derivative")
+    if c < 0:  # −2 times, not "twice"
+        said = f"−{shown} times the derivative"
     return f"{sign}it differs by a factor {shown} (it is {said})"
 
 
