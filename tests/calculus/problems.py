@@ -737,6 +737,28 @@ PROBLEMS: tuple[Problem, ...] = (
       "σ used where σ² is defined: its square root",
       defs=(("s", r"\sqrt{\frac{1}{n}\|x - \mu\mathbf{1}\|^2}"),), constants={"1": "n"},
       check_expr=r"\sqrt{n}\|x - \mu\mathbf{1}\|"),
+    # -- wrong-derivative explanations (issue 15, why): the right derivatives that
+    # discrepancy.py's causes are measured against, in the issue's notation -----------------
+    P("why-quadratic-general", r"\mathbf{x}^\top A \mathbf{x}", r"\mathbf{x}",
+      r"A \in \mathbb{R}^{n \times n}; \mathbf{x} \in \mathbb{R}^n", "gradient",
+      r"(A + A^\top)\mathbf{x}", "2Ax only for a symmetric A"),
+    P("why-trace-axb", r"\operatorname{tr}(AXB)", "X",
+      r"A \in \mathbb{R}^{p \times m}; X \in \mathbb{R}^{m \times n}; B \in \mathbb{R}^{n \times p}",
+      "gradient", r"A^\top B^\top", "BA is its transpose"),
+    P("why-least-squares", r"\|A\mathbf{x} - \mathbf{b}\|^2", r"\mathbf{x}",
+      r"A \in \mathbb{R}^{m \times n}; \mathbf{x} \in \mathbb{R}^n; \mathbf{b} \in \mathbb{R}^m",
+      "gradient", r"2A^\top(A\mathbf{x} - \mathbf{b})", "the factor 2 often dropped"),
+    P("why-det-general", r"\det(X)", "X", r"X \in \mathbb{R}^{n \times n}", "gradient",
+      r"\det(X) X^{-\top}", "Jacobi's formula, X general"),
+    P("why-inverse-bilinear", r"\mathbf{a}^\top X^{-1} \mathbf{b}", "X",
+      r"X \in \mathbb{R}^{n \times n}; \mathbf{a} \in \mathbb{R}^n; \mathbf{b} \in \mathbb{R}^n",
+      "gradient", r"-X^{-\top}\mathbf{a}\mathbf{b}^\top X^{-\top}", "inverses transposed"),
+    P("why-trace-inverse", r"\operatorname{tr}(X^{-1} A)", "X",
+      r"A \in \mathbb{R}^{n \times n}; X \in \mathbb{R}^{n \times n}", "gradient",
+      r"-X^{-\top} A^\top X^{-\top}", "an inverse sandwich, transposed"),
+    P("why-trace-xtax", r"\operatorname{tr}(X^\top A X)", "X",
+      r"A \in \mathbb{R}^{n \times n}; X \in \mathbb{R}^{n \times k}", "gradient",
+      r"(A + A^\top)X", "2AX only for a symmetric A"),
 )  # fmt: skip
 
 

@@ -58,12 +58,13 @@ class DiffOutcome:
     numpy: str = ""  # the result as NumPy code (a Python function), checked by running it
     numpy_note: str = ""  # why there is no NumPy code
     code: NumpyCode | None = field(default=None, repr=False, compare=False)
+    value: Expr | None = field(default=None, repr=False, compare=False)  # result_x (expanded)
     where: list[str] = field(default_factory=list)  # names the result uses: "t_0 = …"
 
     def to_json(self) -> dict[str, object]:
         if self.error is not None:
             return {"error": self.error}
-        skip = ("error", "note", "wrt", "function", "numpy", "numpy_note", "code")
+        skip = ("error", "note", "wrt", "function", "numpy", "numpy_note", "code", "value")
         d: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
         for k in skip:
             d.pop(k)
@@ -273,6 +274,7 @@ def _from_expr(
         numpy=code.source if code is not None else "",
         numpy_note=code_note,
         code=code,
+        value=result_x,
     )
 
 
