@@ -92,3 +92,19 @@ def test_a_column_times_an_unsized_row_of_ones_takes_its_length_from_the_sum() -
     # alone, nothing tells the row's length: a refusal that names it
     out = diff_latex(r"\|\boldsymbol\mu\mathbf 1^\top\|_F^2", r"\boldsymbol\mu", where)
     assert out.error is not None and r"\mathbf{1}" in out.error
+
+
+def test_a_vector_under_the_sums_index_read_as_one_vector_is_refused() -> None:
+    r"""``\sum_i \alpha_i k(x, x_i)`` with α a defined name (not a declared vector, so not a
+    sum over samples): x_i is a different vector for each i, which reading the sum over α's
+    entries with x_i held fixed would miss — refused, not differentiated as (1ᵀα) k(x, x_i)."""
+    from texgrad.calculus.api import diff_latex
+
+    out = diff_latex(
+        r"\sum_{i=1}^n \alpha_i \exp(-\|\mathbf{x} - \mathbf{x}_i\|^2)",
+        r"\mathbf{x}",
+        where=r"\mathbf{x}, \mathbf{x}_i \in \mathbb{R}^D; \mathbf{y} \in \mathbb{R}^n; "
+        r"K \in \mathbb{R}^{n \times n}; \alpha = K^{-1}\mathbf{y}",
+    )
+    assert not out.verified
+    assert out.error is not None and "`\\mathbf{x}_{i}` changes with the sum's index" in out.error

@@ -21,7 +21,7 @@ The documents are also correct documents: ``texgrad check`` must report nothing 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ from texgrad.calculus.derive import DiffOutcome
 from texgrad.calculus.evaluate_expr import evaluate
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr
-from texgrad.calculus.lower import Env, Lowerer
+from texgrad.calculus.lower import Env, FunctionDef, Lowerer
 from texgrad.calculus.samples import _sample_sum, is_sample_sum
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.verify import _domain
@@ -146,8 +146,11 @@ def _lowered(text: str, lowerer: Lowerer, macros: MacroTable) -> Expr | None:
         return None
 
 
-def agrees_with_answer(folder: Path, marker: Marker, result: str) -> str | None:
-    """None when ``result`` equals the marker's answer at random points, else why not."""
+def agrees_with_answer(
+    folder: Path, marker: Marker, result: str, where: list[str] | tuple[str, ...] = ()
+) -> str | None:
+    """None when ``result`` equals the marker's answer at random points, else why not;
+    ``where``: the names the result gives its parts (``\\mathbf{t}_0 = …``), read first."""
     path = folder / marker.path
     text = path.read_text(encoding="utf-8")
     key, project = _project(path, folder)
@@ -157,7 +160,7 @@ def agrees_with_answer(folder: Path, marker: Marker, result: str) -> str | None:
     row = row_at(checked, start, start + len(lines[marker.line - 1]))
     if row is None or row.tree is None:
         return "no row on that line"
-    env = context_at(checked, row).env
+    env = with_names(context_at(checked, row).env, where)
     macros = macros_of(folder)
     if "\\sum" in marker.answer and is_sample_sum(row.tree, env):  # evaluated as written
         return _agree_as_sums(row.tree, env, result, marker.answer, macros)
@@ -196,6 +199,23 @@ def agrees_with_answer(folder: Path, marker: Marker, result: str) -> str | None:
     if compared == 0:
         return "no random point where both the result and the answer evaluate"
     return None
+
+
+def with_names(env: Env, where: list[str] | tuple[str, ...]) -> Env:
+    """``env`` with the names a result gives its parts (``\\mathbf{q}_0 = \\sigma(W\\mathbf{x})``)
+    defined, as the document's own definitions are."""
+    if not where:
+        return env
+    functions = dict(env.functions)
+    for text in where:
+        node = parse_row(MappedText.identity(text)).tree
+        if not (isinstance(node, t.Chain) and node.relations == ("=",)):
+            continue
+        head, body = node.items
+        key = symbol_key(head) if head is not None else None
+        if key is not None and body is not None:
+            functions[key[0]] = FunctionDef(key[0], (), body)
+    return replace(env, functions=functions)
 
 
 def _parsed(text: str, macros: MacroTable) -> t.Node | None:
