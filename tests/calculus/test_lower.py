@@ -95,16 +95,28 @@ def test_a_column_times_an_unsized_row_of_ones_takes_its_length_from_the_sum() -
 
 
 def test_a_vector_under_the_sums_index_read_as_one_vector_is_refused() -> None:
-    r"""``\sum_i \alpha_i k(x, x_i)`` with α a defined name (not a declared vector, so not a
-    sum over samples): x_i is a different vector for each i, which reading the sum over α's
-    entries with x_i held fixed would miss — refused, not differentiated as (1ᵀα) k(x, x_i)."""
-    from texgrad.calculus.api import diff_latex
+    r"""Read by ``lower.py`` as a sum over α's entries, ``\sum_i \alpha_i k(x, x_i)`` would
+    hold the declared ``x_i`` fixed while i runs (and give (1ᵀα) k(x, x_i)): refused."""
+    import pytest
+    import sympy
 
-    out = diff_latex(
-        r"\sum_{i=1}^n \alpha_i \exp(-\|\mathbf{x} - \mathbf{x}_i\|^2)",
-        r"\mathbf{x}",
-        where=r"\mathbf{x}, \mathbf{x}_i \in \mathbb{R}^D; \mathbf{y} \in \mathbb{R}^n; "
-        r"K \in \mathbb{R}^{n \times n}; \alpha = K^{-1}\mathbf{y}",
+    from texgrad.calculus.expr import CalculusError
+    from texgrad.calculus.lower import Env, Lowerer, VarInfo
+    from texgrad.reading.source import MappedText
+    from texgrad.shapes.dims import ONE, Shape
+    from texgrad.syntax.parse import parse_row
+
+    d, n = sympy.Symbol("D", positive=True), sympy.Symbol("n", positive=True)
+    env = Env(
+        {
+            "x": VarInfo("x", Shape(d, ONE), "\\mathbf{x}"),
+            "x_{i}": VarInfo("x_{i}", Shape(d, ONE), "\\mathbf{x}_i"),
+            "\\alpha": VarInfo("\\alpha", Shape(n, ONE), "\\alpha"),
+        }
     )
-    assert not out.verified
-    assert out.error is not None and "`\\mathbf{x}_{i}` changes with the sum's index" in out.error
+    row = parse_row(
+        MappedText.identity(r"\sum_{i=1}^n \alpha_i \exp(-\|\mathbf{x} - \mathbf{x}_i\|^2)")
+    )
+    assert row.tree is not None
+    with pytest.raises(CalculusError, match="changes with the sum's index"):
+        Lowerer(env).lower(row.tree)

@@ -30,13 +30,14 @@ import numpy as np
 from texgrad.calculus import expr as e
 from texgrad.calculus.api import diff_in_document
 from texgrad.calculus.arrays import EvaluationError
-from texgrad.calculus.context import context_at, row_at
+from texgrad.calculus.context import Context, context_at, row_at
 from texgrad.calculus.derive import DiffOutcome
 from texgrad.calculus.evaluate_expr import evaluate
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr
 from texgrad.calculus.lower import Env, FunctionDef, Lowerer
-from texgrad.calculus.samples import _sample_sum, is_sample_sum
+from texgrad.calculus.printing import Style
+from texgrad.calculus.samples import _defined_constants, _sample_sum, is_sample_sum
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.verify import _domain
 from texgrad.reading.document import detect_format
@@ -163,7 +164,8 @@ def agrees_with_answer(
     env = with_names(context_at(checked, row).env, where)
     macros = macros_of(folder)
     if "\\sum" in marker.answer and is_sample_sum(row.tree, env):  # evaluated as written
-        return _agree_as_sums(row.tree, env, result, marker.answer, macros)
+        constants = _with_constants(env, marker.wrt, macros)  # α = K^{-1}y: α_i entries
+        return _agree_as_sums(row.tree, constants, result, marker.answer, macros)
     got = _lowered(result, Lowerer(env), macros)
     want = _lowered(marker.answer, Lowerer(env), macros)
     if want is None:
@@ -216,6 +218,16 @@ def with_names(env: Env, where: list[str] | tuple[str, ...]) -> Env:
         if key is not None and body is not None:
             functions[key[0]] = FunctionDef(key[0], (), body)
     return replace(env, functions=functions)
+
+
+def _with_constants(env: Env, wrt: str, macros: MacroTable) -> Env:
+    """``env`` with the vectors it defines without involving ``wrt`` read as constants, as
+    ``texgrad diff`` reads a sum over samples (``\\alpha_i`` of ``\\alpha = K^{-1}y``)."""
+    node = _parsed(wrt, macros)
+    key = symbol_key(node) if node is not None else None
+    if key is None:
+        return env
+    return _defined_constants(Context(env, Style()), key[0]).env
 
 
 def _parsed(text: str, macros: MacroTable) -> t.Node | None:
