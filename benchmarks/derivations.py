@@ -55,7 +55,7 @@ def main() -> int:
                 verdict = "refused"
                 refusals.append(f"{name}/{m.id}: {out.error or out.note}")
             elif m.answer:
-                why = agrees_with_answer(folder, m, answer_form(out, m))
+                why = agrees_with_answer(folder, m, answer_form(out, m), out.where)
                 verdict = "right" if why is None else ("wrong" if "differs" in why else "unread")
                 if why is not None:
                     refusals.append(f"{name}/{m.id}: {verdict}: {why}")

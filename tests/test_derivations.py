@@ -67,7 +67,7 @@ def test_the_row_is_differentiated_right(name: str, marker: Marker) -> None:
     assert out.error is None, out.error
     assert out.verified, out.note
     if marker.answer:
-        why = agrees_with_answer(DERIVATIONS / name, marker, answer_form(out, marker))
+        why = agrees_with_answer(DERIVATIONS / name, marker, answer_form(out, marker), out.where)
         assert why is None, why
 
 
@@ -76,7 +76,10 @@ def test_known_refusal(name: str, marker: Marker) -> None:
     out = differentiate(DERIVATIONS / name, marker)
     assert out.error is None and out.verified
     if marker.answer:
-        assert agrees_with_answer(DERIVATIONS / name, marker, answer_form(out, marker)) is None
+        assert (
+            agrees_with_answer(DERIVATIONS / name, marker, answer_form(out, marker), out.where)
+            is None
+        )
 
 
 @pytest.mark.parametrize(("name", "marker"), _cases("diff-refused", xfail=False))

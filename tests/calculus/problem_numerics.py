@@ -238,6 +238,10 @@ def where_definitions(where: str) -> list[tuple[str, t.Node]]:
             base = symbol_key(head.base)
             if base is not None and head.exponent.text == "2":
                 out.append((f"{base[0]}^{{2}}", body))
+        elif isinstance(head, t.Func) and head.sub is None and head.sup is None:
+            out.append((head.name, body))  # \mathrm{KL} = …, \operatorname{MSE} = …
+        elif isinstance(head, t.Text) and head.text.endswith("}"):  # \text{loss} = …
+            out.append((head.text[head.text.find("{") + 1 : -1].strip(), body))
     return out
 
 

@@ -759,6 +759,40 @@ PROBLEMS: tuple[Problem, ...] = (
     P("why-trace-xtax", r"\operatorname{tr}(X^\top A X)", "X",
       r"A \in \mathbb{R}^{n \times n}; X \in \mathbb{R}^{n \times k}", "gradient",
       r"(A + A^\top)X", "2AX only for a symmetric A"),
+    # -- quantities named in upright letters, printed as written (issue 14, len) --------------
+    P("upright-kl-beta", r"\frac{1}{2}\|V s - x\|^2 + \beta\,\mathrm{KL}", r"\beta",
+      r"s \in \mathbb{R}^k; V \in \mathbb{R}^{D \times k}; x \in \mathbb{R}^D; \beta \in \mathbb{R}; "
+      r"\mathrm{KL} = \frac{1}{2}\mathbf{1}^\top(\exp(s) - s)",
+      "derivative", r"\mathrm{KL}", "a VAE-like loss by its weight: the KL term by its name",
+      defs=(("KL", r"\frac{1}{2}\mathbf{1}^\top(\exp(s) - s)"),), constants={"1": "k"},
+      check_expr=r"\frac{1}{2}\|V s - x\|^2 + \frac{1}{2}\beta\mathbf{1}^\top(\exp(s) - s)"),
+    P("upright-kl-s", r"\frac{1}{2}\|V s - x\|^2 + \beta\,\mathrm{KL}", "s",
+      r"s \in \mathbb{R}^k; V \in \mathbb{R}^{D \times k}; x \in \mathbb{R}^D; \beta \in \mathbb{R}; "
+      r"\mathrm{KL} = \frac{1}{2}\mathbf{1}^\top(\exp(s) - s)",
+      "gradient", r"V^\top(V s - x) + \frac{\beta}{2}(\exp(s) - \mathbf{1})",
+      "the same loss by s, through the KL term's definition", constants={"1": "k"},
+      check_expr=r"\frac{1}{2}\|V s - x\|^2 + \frac{1}{2}\beta\mathbf{1}^\top(\exp(s) - s)"),
+    P("upright-text-loss", r"\text{loss} + \lambda\|w\|^2", "w",
+      r"A \in \mathbb{R}^{m \times n}; w \in \mathbb{R}^n; b \in \mathbb{R}^m; \lambda \in \mathbb{R}; "
+      r"\text{loss} = \|A w - b\|^2",
+      "gradient", r"2A^\top(A w - b) + 2\lambda w", "a data term named in words (\\text{loss})",
+      check_expr=r"\|A w - b\|^2 + \lambda\|w\|^2"),
+    P("upright-text-loss-lambda", r"\text{loss} + \lambda\|w\|^2", r"\lambda",
+      r"A \in \mathbb{R}^{m \times n}; w \in \mathbb{R}^n; b \in \mathbb{R}^m; \lambda \in \mathbb{R}; "
+      r"\text{loss} = \|A w - b\|^2",
+      "derivative", r"\|w\|^2", "the same by λ, which the named term does not involve",
+      check_expr=r"\|A w - b\|^2 + \lambda\|w\|^2"),
+    P("upright-mse", r"\frac{1}{2}\operatorname{MSE}", "w",
+      r"X \in \mathbb{R}^{N \times d}; w \in \mathbb{R}^d; y \in \mathbb{R}^N; "
+      r"\operatorname{MSE} = \frac{1}{N}\|X w - y\|^2",
+      "gradient", r"\frac{1}{N}X^\top(X w - y)", "a mean squared error named as an operator",
+      check_expr=r"\frac{1}{2N}\|X w - y\|^2"),
+    P("upright-mse-scaled", r"\gamma\operatorname{MSE}", r"\gamma",
+      r"X \in \mathbb{R}^{N \times d}; w \in \mathbb{R}^d; y \in \mathbb{R}^N; \gamma \in \mathbb{R}; "
+      r"\operatorname{MSE} = \frac{1}{N}\|X w - y\|^2",
+      "derivative", r"\operatorname{MSE}", "the operator-named quantity printed as written",
+      defs=(("MSE", r"\frac{1}{N}\|X w - y\|^2"),),
+      check_expr=r"\frac{\gamma}{N}\|X w - y\|^2"),
 )  # fmt: skip
 
 

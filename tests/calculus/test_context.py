@@ -148,3 +148,40 @@ def test_a_quantity_named_in_upright_letters_is_a_definition() -> None:
         "V^\\top (V \\mathbf{s} - \\mathbf{x}) + \\frac{1}{2} \\beta \\exp(\\mathbf{s})"
         " - \\frac{1}{2} \\beta \\mathbf{1}"
     ), out.result
+
+
+_UPRIGHT = (
+    "Let $\\mathbf{s} \\in \\mathbb{R}^k$, $V \\in \\mathbb{R}^{D \\times k}$, "
+    "$\\mathbf{x} \\in \\mathbb{R}^D$ and $\\beta > 0$.\n\n"
+    "$$ \\mathrm{KL} = \\frac{1}{2}\\mathbf{1}^\\top (\\exp(\\mathbf{s}) - \\mathbf{s}) $$\n\n"
+    "$$ R = \\frac{1}{2}\\|V\\mathbf{s} - \\mathbf{x}\\|^2 + \\beta \\, \\mathrm{KL} $$\n"
+)
+
+
+def test_a_quantity_named_in_upright_letters_is_printed_as_written() -> None:
+    out = api.diff_at("doc.md", _UPRIGHT, _UPRIGHT.index("R ="), "\\beta")
+    assert out.verified, out.error
+    assert out.result == "\\mathrm{KL}"
+    assert out.differential == "\\mathrm{KL} \\mathrm{d}\\beta"
+    # read back, and the formula as written evaluated independently (evaluate_tree)
+    assert "not read back" not in out.note and "not evaluated" not in out.note, out.note
+
+
+def test_names_in_words_and_operator_names_are_definitions() -> None:
+    text = (
+        "Let $A \\in \\mathbb{R}^{m \\times n}$, $\\mathbf{w} \\in \\mathbb{R}^n$, "
+        "$\\mathbf{b} \\in \\mathbb{R}^m$ and $\\lambda > 0$.\n\n"
+        "$$ \\text{loss} = \\|A\\mathbf{w} - \\mathbf{b}\\|^2 $$\n\n"
+        "$$ \\operatorname{MSE} = \\frac{1}{m}\\|A\\mathbf{w} - \\mathbf{b}\\|^2 $$\n\n"
+        "$$ J = \\text{loss} + \\lambda\\operatorname{MSE} $$\n"
+    )
+    at = text.index("J =")
+    out = api.diff_at("doc.md", text, at, "\\lambda")
+    assert out.verified, out.error
+    assert out.result == "\\operatorname{MSE}"
+    assert "not evaluated" not in out.note, out.note
+    out = api.diff_at("doc.md", text, at, "\\mathbf{w}")
+    assert out.verified, out.error
+    assert "not evaluated" not in out.note, out.note
+    # 2A^T(Aw - b)(1 + λ/m), checked numerically by the verifier; the words are read
+    assert "A^\\top (A \\mathbf{w} - \\mathbf{b})" in out.result, out.result

@@ -421,3 +421,47 @@ def test_a_family_from_label_0() -> None:
     assert np.allclose(got, sum(x[t - 1].T @ x[t] for t in range(1, 4)))
     with pytest.raises(EvaluationError, match="no member"):  # from label 1: no x_0
         evaluate(tree, {"family:x": x, "T": 3})
+
+
+@pytest.mark.parametrize(
+    ("written", "name"),
+    [(r"\mathrm{KL}", "KL"), (r"\operatorname{MSE}", "MSE"), (r"\text{loss}", "loss")],
+)
+def test_a_quantity_named_in_upright_letters_is_its_definition(written: str, name: str) -> None:
+    s = np.array([[0.5], [-1.25], [2.0]])
+    body = tree(r"\frac{1}{2}\mathbf{1}^\top(\exp(s) - s)")
+    want = 0.5 * float(np.sum(np.exp(s) - s))
+    functions = {name: ((), body)}
+    got = evaluate(tree(r"3\beta\," + written), {"s": s, "\\beta": 2.0}, functions)
+    np.testing.assert_allclose(got, [[6.0 * want]], rtol=1e-12)
+    # written first, before a factor without brackets: a product, not an application
+    got = evaluate(tree(written + r"\,\beta"), {"s": s, "\\beta": 2.0}, functions)
+    np.testing.assert_allclose(got, [[2.0 * want]], rtol=1e-12)
+    # given a value (a verifier's point), the value
+    np.testing.assert_allclose(evaluate(tree(written), {name: 4.5}), [[4.5]])
+
+
+def test_an_upright_name_the_document_does_not_define_is_not_read() -> None:
+    with pytest.raises(Unsupported):
+        evaluate(tree(r"\beta\,\mathrm{KL}"), {"\\beta": 2.0})
+
+
+@pytest.mark.parametrize(
+    ("written", "want"),
+    [
+        (r"\frac{1}{m}\mathbf{1}_m", np.full((3, 1), 1 / 3)),
+        (r"\mathbf{1}_{m}^\top x", [[6.0]]),
+        (r"I_m x", [[1.0], [2.0], [3.0]]),
+        (r"\mathbf{0}_m", np.zeros((3, 1))),
+        (r"\mathbf{1}_2", np.ones((2, 1))),
+        (r"\mathbf{1}_m\mathbf{1}_m^\top", np.ones((3, 3))),
+    ],
+)
+def test_ones_zeros_and_identity_sized_by_their_subscript(written: str, want: object) -> None:
+    x = np.array([[1.0], [2.0], [3.0]])
+    np.testing.assert_allclose(ev(written, {"m": 3.0, "x": x}), want, rtol=1e-12)
+
+
+def test_a_sized_constant_of_the_wrong_size_is_an_error_not_a_guess() -> None:
+    with pytest.raises(EvaluationError):
+        ev(r"x - \mathbf{1}_m", {"m": 2.0, "x": np.ones((3, 1))})

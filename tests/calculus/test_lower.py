@@ -92,3 +92,31 @@ def test_a_column_times_an_unsized_row_of_ones_takes_its_length_from_the_sum() -
     # alone, nothing tells the row's length: a refusal that names it
     out = diff_latex(r"\|\boldsymbol\mu\mathbf 1^\top\|_F^2", r"\boldsymbol\mu", where)
     assert out.error is not None and r"\mathbf{1}" in out.error
+
+
+def test_a_vector_under_the_sums_index_read_as_one_vector_is_refused() -> None:
+    r"""Read by ``lower.py`` as a sum over α's entries, ``\sum_i \alpha_i k(x, x_i)`` would
+    hold the declared ``x_i`` fixed while i runs (and give (1ᵀα) k(x, x_i)): refused."""
+    import pytest
+    import sympy
+
+    from texgrad.calculus.expr import CalculusError
+    from texgrad.calculus.lower import Env, Lowerer, VarInfo
+    from texgrad.reading.source import MappedText
+    from texgrad.shapes.dims import ONE, Shape
+    from texgrad.syntax.parse import parse_row
+
+    d, n = sympy.Symbol("D", positive=True), sympy.Symbol("n", positive=True)
+    env = Env(
+        {
+            "x": VarInfo("x", Shape(d, ONE), "\\mathbf{x}"),
+            "x_{i}": VarInfo("x_{i}", Shape(d, ONE), "\\mathbf{x}_i"),
+            "\\alpha": VarInfo("\\alpha", Shape(n, ONE), "\\alpha"),
+        }
+    )
+    row = parse_row(
+        MappedText.identity(r"\sum_{i=1}^n \alpha_i \exp(-\|\mathbf{x} - \mathbf{x}_i\|^2)")
+    )
+    assert row.tree is not None
+    with pytest.raises(CalculusError, match="changes with the sum's index"):
+        Lowerer(env).lower(row.tree)

@@ -134,7 +134,11 @@ def test_row_softmax_differential_against_central_differences() -> None:
         return np.asarray(w / w.sum(axis=1, keepdims=True))
 
     want = (rows(z + 1e-6 * e) - rows(z - 1e-6 * e)) / 2e-6
-    got = _value(out.result.replace(r"\mathrm{d}Z", "E"), {"Z": z, "E": e, "1": np.ones((5, 1))})
+    values = {"Z": z, "E": e, "1": np.ones((5, 1))}
+    # the softmax it repeats is named: T_0 = \operatorname{softmax}(Z)
+    assert out.where == [r"T_0 = \operatorname{softmax}(Z)"], out.where
+    values["T_{0}"] = _value(r"\operatorname{softmax}(Z)", values)
+    got = _value(out.result.replace(r"\mathrm{d}Z", "E"), values)
     np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-8)
 
 

@@ -305,3 +305,31 @@ def test_a_numeric_coefficient_folds_into_the_summands_number(
         assert out.result == result
     else:
         assert out.result.startswith(r"\frac12 \sum_{i=1}^n")
+_KERNEL_SUM = r"\sum_{i=1}^n \alpha_i \exp(-\|\mathbf{x} - \mathbf{x}_i\|^2)"
+_KERNEL_WHERE = (
+    r"\mathbf{x}, \mathbf{x}_i \in \mathbb{R}^D; \mathbf{y} \in \mathbb{R}^n; "
+    r"K \in \mathbb{S}^n_{++}; \alpha = K^{-1}\mathbf{y}"
+)
+
+
+def test_entries_of_a_defined_vector_that_does_not_involve_the_variable() -> None:
+    r"""α = K⁻¹y does not involve x: its entries α_i weigh the samples x_i, and x is a
+    vector of its own beside the family (a GP's mean at a test point); verified with every
+    member sampled, the sum evaluated as written."""
+    from texgrad.calculus.api import diff_latex
+
+    out = diff_latex(_KERNEL_SUM, r"\mathbf{x}", where=_KERNEL_WHERE)
+    assert out.verified, (out.error, out.note)
+    assert out.result == (
+        r"\sum_{i=1}^n 2 \alpha_i \exp(-\|\mathbf{x} - \mathbf{x}_i\|^2)"
+        r" (\mathbf{x}_i - \mathbf{x})"
+    ), out.result
+    assert "every member of the family sampled" in out.note
+
+
+def test_entries_of_a_defined_vector_that_involves_the_variable_are_refused() -> None:
+    from texgrad.calculus.api import diff_latex
+
+    out = diff_latex(_KERNEL_SUM, "K", where=_KERNEL_WHERE)
+    assert not out.verified
+    assert out.error is not None and "which the document defines" in out.error, out.error

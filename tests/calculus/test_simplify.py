@@ -111,3 +111,19 @@ def test_hessians_of_quotients_are_written_over_their_denominators() -> None:
         r"\frac{A + A^\top}{a^\top x} - \frac{(A + A^\top) x a^\top + a x^\top (A^\top + A)}"
         r"{(a^\top x)^{2}} + \frac{2 (x^\top A x) a a^\top}{(a^\top x)^{3}}"
     )
+
+
+def test_inverses_of_one_product_merge_into_a_power() -> None:
+    r"""(XᵀV⁻¹X)⁻¹ twice is written (XᵀV⁻¹X)⁻² as the textbook does (the sandwich
+    estimator's total variance); X X of a letter stays as written."""
+    from texgrad.calculus.api import diff_latex
+
+    out = diff_latex(
+        r"\operatorname{tr}((X^\top V^{-1} X)^{-1})",
+        "V",
+        where=r"X \in \mathbb{R}^{n \times p}; V \in \mathbb{S}^n_{++}",
+    )
+    assert out.verified, out.note
+    assert out.result == r"V^{-1} X (X^\top V^{-1} X)^{-2} X^\top V^{-1}"
+    out = diff_latex(r"\operatorname{tr}(X X X)", "X", where=r"X \in \mathbb{R}^{n \times n}")
+    assert out.verified and "^{2}" in out.result, out.result

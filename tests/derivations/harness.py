@@ -21,7 +21,7 @@ The documents are also correct documents: ``texgrad check`` must report nothing 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +30,14 @@ import numpy as np
 from texgrad.calculus import expr as e
 from texgrad.calculus.api import diff_in_document
 from texgrad.calculus.arrays import EvaluationError
-from texgrad.calculus.context import context_at, row_at
+from texgrad.calculus.context import Context, context_at, row_at
 from texgrad.calculus.derive import DiffOutcome
 from texgrad.calculus.evaluate_expr import evaluate
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr
-from texgrad.calculus.lower import Env, Lowerer
-from texgrad.calculus.samples import _sample_sum, is_sample_sum
+from texgrad.calculus.lower import Env, FunctionDef, Lowerer
+from texgrad.calculus.printing import Style
+from texgrad.calculus.samples import _defined_constants, _sample_sum, is_sample_sum
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.verify import _domain
 from texgrad.reading.document import detect_format
@@ -146,8 +147,11 @@ def _lowered(text: str, lowerer: Lowerer, macros: MacroTable) -> Expr | None:
         return None
 
 
-def agrees_with_answer(folder: Path, marker: Marker, result: str) -> str | None:
-    """None when ``result`` equals the marker's answer at random points, else why not."""
+def agrees_with_answer(
+    folder: Path, marker: Marker, result: str, where: list[str] | tuple[str, ...] = ()
+) -> str | None:
+    """None when ``result`` equals the marker's answer at random points, else why not;
+    ``where``: the names the result gives its parts (``\\mathbf{t}_0 = …``), read first."""
     path = folder / marker.path
     text = path.read_text(encoding="utf-8")
     key, project = _project(path, folder)
@@ -157,10 +161,11 @@ def agrees_with_answer(folder: Path, marker: Marker, result: str) -> str | None:
     row = row_at(checked, start, start + len(lines[marker.line - 1]))
     if row is None or row.tree is None:
         return "no row on that line"
-    env = context_at(checked, row).env
+    env = with_names(context_at(checked, row).env, where)
     macros = macros_of(folder)
     if "\\sum" in marker.answer and is_sample_sum(row.tree, env):  # evaluated as written
-        return _agree_as_sums(row.tree, env, result, marker.answer, macros)
+        constants = _with_constants(env, marker.wrt, macros)  # α = K^{-1}y: α_i entries
+        return _agree_as_sums(row.tree, constants, result, marker.answer, macros)
     got = _lowered(result, Lowerer(env), macros)
     want = _lowered(marker.answer, Lowerer(env), macros)
     if want is None:
@@ -196,6 +201,33 @@ def agrees_with_answer(folder: Path, marker: Marker, result: str) -> str | None:
     if compared == 0:
         return "no random point where both the result and the answer evaluate"
     return None
+
+
+def with_names(env: Env, where: list[str] | tuple[str, ...]) -> Env:
+    """``env`` with the names a result gives its parts (``\\mathbf{q}_0 = \\sigma(W\\mathbf{x})``)
+    defined, as the document's own definitions are."""
+    if not where:
+        return env
+    functions = dict(env.functions)
+    for text in where:
+        node = parse_row(MappedText.identity(text)).tree
+        if not (isinstance(node, t.Chain) and node.relations == ("=",)):
+            continue
+        head, body = node.items
+        key = symbol_key(head) if head is not None else None
+        if key is not None and body is not None:
+            functions[key[0]] = FunctionDef(key[0], (), body)
+    return replace(env, functions=functions)
+
+
+def _with_constants(env: Env, wrt: str, macros: MacroTable) -> Env:
+    """``env`` with the vectors it defines without involving ``wrt`` read as constants, as
+    ``texgrad diff`` reads a sum over samples (``\\alpha_i`` of ``\\alpha = K^{-1}y``)."""
+    node = _parsed(wrt, macros)
+    key = symbol_key(node) if node is not None else None
+    if key is None:
+        return env
+    return _defined_constants(Context(env, Style()), key[0]).env
 
 
 def _parsed(text: str, macros: MacroTable) -> t.Node | None:

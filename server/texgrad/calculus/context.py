@@ -23,6 +23,7 @@ from texgrad.calculus.written import (
     power_name,
     statements,
     text_application,
+    upright_name,
 )
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.dims import ONE, Shape
@@ -240,8 +241,9 @@ def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:
                 continue
             head, body = _squared(head, body)  # (a square not read as a name: σ is its root)
             key = symbol_key(head)
-            if key is None and _named_quantity(head):  # \mathrm{KL} = …: a name in upright letters
-                key = (head.name, None)  # type: ignore[attr-defined]
+            upright = upright_name(head) if key is None else None
+            if upright is not None:  # \mathrm{KL} = …, \text{loss} = …: a name in upright letters
+                key = (upright, None)
             if key is not None and key[0] not in declared:
                 env.functions.setdefault(key[0], FunctionDef(key[0], (), body))
 
@@ -278,17 +280,6 @@ def _strip_math_marks(gap: str) -> str:
     for mark in ("$$", "$", "\\]", "\\[", "\\)", "\\(", "\\end{equation}", "\\begin{equation}"):
         gap = gap.replace(mark, " ")
     return gap.strip()
-
-
-def _named_quantity(head: t.Node) -> bool:
-    r"""``\mathrm{KL}``, ``\operatorname{loss}``: an upright name the engine does not know as
-    a function, being defined as a quantity (no argument)."""
-    return (
-        isinstance(head, t.Func)
-        and head.sub is None
-        and head.sup is None
-        and head.name.lstrip("\\") not in KNOWN_FUNCTIONS
-    )
 
 
 def _squared(head: t.Node, body: t.Node) -> tuple[t.Node, t.Node]:

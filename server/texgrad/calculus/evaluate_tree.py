@@ -281,7 +281,27 @@ class _Evaluator:
             if len(at) == 2 and at[0] < v.shape[0] and at[1] < v.shape[1]:
                 return v[at[0] : at[0] + 1, at[1] : at[1] + 1]
             raise unsupported(node, f"cannot take the entry `{latex_of(node)}`")
+        key = member_key(node)
+        if (key is None or key[0] not in self.values) and _sized_kind(node.base) is not None:
+            return self.sized_by_index(node)  # \mathbf{1}_m, \mathbf{0}_m, I_m
         return self.lookup(node)
+
+    def sized_by_index(self, node: t.Sub) -> Array:
+        r"""``\mathbf{1}_m`` (a column of ones), ``\mathbf{0}_m`` (of zeros), ``I_m`` (the
+        identity): its size the value of its subscript (a number, or a dimension given as
+        one), else what the context tells."""
+        kind = _sized_kind(node.base)
+        try:
+            size = scalar_of(node, self.eval(node.index), "a size")
+        except EvaluationError:
+            size = None
+        if size is None or size != int(size) or size < 1:
+            rows, cols = self.hint
+            size = rows if rows is not None else (cols if kind == "I" else None)
+            if size is None:
+                raise _NeedsSize(node, f"no value for `{latex_of(node)}`: its size is unknown")
+        k = int(size)
+        return np.eye(k) if kind == "I" else np.full((k, 1), 1.0 if kind == "1" else 0.0)
 
     def family_of(self, node: t.Sub, name: str) -> tuple[Array, int] | None:
         """The family of the member ``node`` labelled by the index ``name`` (``x_i``,
@@ -435,6 +455,31 @@ class _Evaluator:
         if total is None:
             raise unsupported(node, "an empty sum")
         return total
+
+    def _Func(self, node: t.Func) -> Array:
+        r"""``\mathrm{KL}``, ``\operatorname{MSE}`` standing alone: the quantity the document
+        defines by that name."""
+        return self.upright(node, node.name if node.sub is None and node.sup is None else None)
+
+    def _Text(self, node: t.Text) -> Array:
+        r"""``\text{loss}`` standing alone: the quantity the document defines by that name."""
+        word = node.text[node.text.find("{") + 1 : node.text.rfind("}")].strip()
+        return self.upright(node, word if word.isalpha() else None)
+
+    def is_quantity(self, func: t.Func) -> bool:
+        r"""Whether ``func`` names a quantity (``\mathrm{KL}``: given a value, or defined without
+        parameters), not a function."""
+        if func.sub is not None or func.sup is not None:
+            return False
+        defined = self.functions.get(func.name)
+        return func.name in self.values or (defined is not None and not defined[0])
+
+    def upright(self, node: t.Node, name: str | None) -> Array:
+        if name is not None and name in self.values:
+            return as_matrix(self.values[name])
+        if name is None or name not in self.functions or self.functions[name][0]:
+            raise unsupported(node)
+        return self.cache[name] if name in self.cache else self.defined_value(node, name)
 
     def _Tagged(self, node: t.Tagged) -> Array:
         key = symbol_key(node)
@@ -783,6 +828,8 @@ class _Evaluator:
         defined = self.defined_name(func)
         if defined is not None:
             return self.call(node, defined[0], defined[1], args)
+        if isinstance(func, t.Func) and not node.parens and self.is_quantity(func):
+            return self.eval(t.Product((func, *args)), self.hint)  # \mathrm{KL}\,\beta
         if isinstance(func, t.Symbol) and func.name == "\\sigma" and not func.accents:
             return logistic(self.one(node, args, self.hint))
         if not isinstance(func, t.Func):
@@ -986,6 +1033,18 @@ def _script_text(node: t.Node | None) -> str | None:
     if isinstance(node, t.Font):
         return _script_text(node.body)
     return None
+
+
+def _sized_kind(base: t.Node) -> str | None:
+    r"""``"1"``, ``"0"`` or ``"I"`` for the base of a sized constant (``\mathbf{1}``,
+    ``\mathbf{0}``, ``I``), else None."""
+    if isinstance(base, t.Number) and base.text in ("0", "1"):
+        return base.text if getattr(base, "font", None) else None
+    if not isinstance(base, t.Symbol) or base.accents:
+        return None
+    if base.name in ("0", "1"):
+        return base.name if base.font is not None else None
+    return constant(base)
 
 
 def _swap(hint: Hint) -> Hint:

@@ -766,9 +766,8 @@ def had(*args: Expr) -> Expr:
     flat: list[Expr] = []
     scalars: list[Expr] = []
     for x in args:
-        if isinstance(x, Mul) and any(f.is_scalar for f in x.factors) and not x.is_scalar:
-            scalars.extend(f for f in x.factors if f.is_scalar)  # (c A) ⊙ B = c (A ⊙ B)
-            x = mul(*(f for f in x.factors if not f.is_scalar))
+        if isinstance(x, Mul) and not x.is_scalar:
+            x = _scaling_out(x, scalars)  # (c A) ⊙ B = c (A ⊙ B), (x^T x 1) ⊙ B = x^T x B
         if isinstance(x, Had):
             flat.extend(x.args)
         elif x.is_scalar:
@@ -801,6 +800,19 @@ def had(*args: Expr) -> Expr:
     else:
         core = Had(tuple(kept), rows=rows, cols=cols)
     return mul(*scalars, core) if scalars else core
+
+
+def _scaling_out(x: Mul, scalars: list[Expr]) -> Expr:
+    r"""A product's scalar factors and its leading 1×1 groups (``x^\top x`` of
+    ``x^\top x\, \mathbf{1}``) moved to ``scalars``; the rest of the product returned."""
+    factors = [f for f in x.factors if not f.is_scalar]
+    scalars.extend(f for f in x.factors if f.is_scalar)
+    k = _scalar_prefix(tuple(factors))
+    while 0 < k < len(factors):
+        scalars.append(mul(*factors[:k]))
+        factors = factors[k:]
+        k = _scalar_prefix(tuple(factors))
+    return mul(*factors) if len(factors) != len(x.factors) else x
 
 
 _QUOTIENTS = (("sinh", "cosh", "tanh"), ("sin", "cos", "tan"))

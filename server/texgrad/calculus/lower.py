@@ -66,6 +66,7 @@ from texgrad.calculus.written import (
     quotient_of,
     sum_index,
     text_functions,
+    text_name,
     without_circ,
     without_words,
     written_latex,
@@ -158,6 +159,21 @@ class Lowerer:
             if known is not None:
                 return known
         return self._unreadable(node)
+
+    def _defined_operator(self, f: t.Node, node: t.Apply) -> Lowered | None:
+        r"""An upright name the document defines, applied: its function's body
+        (``\operatorname{swish}(t)``), or a quantity times what follows it
+        (``\mathrm{KL}\,\mathrm{d}\beta``); None for any other."""
+        if not isinstance(f, t.Func) or f.name not in self.env.functions:
+            return None
+        if _quantity_before(f, node, self.env):
+            return self._product([f, *node.args])
+        return self._call(self.env.functions[f.name], node)
+
+    def _text(self, node: t.Text) -> Lowered:
+        r"""``\text{loss}`` standing alone: the quantity the document defines by that name."""
+        func = text_name(node)
+        return self._named(func) if func is not None else self._unreadable(node)
 
     # -- one reader per construct (see _READERS) --------------------------------------------
     def _chain(self, node: t.Chain) -> Lowered:
@@ -287,6 +303,7 @@ class Lowerer:
         if key is not None:
             known = self._known_name(key[0])
             if known is not None:
+                self._not_one_of_many(node, known)
                 return known
         power = node.as_power() if isinstance(node, t.Tagged) else None
         if power is not None:  # W^Q names a matrix where declared; else A^N is a power
@@ -346,6 +363,21 @@ class Lowerer:
             return None
         self.env.vars[key[0]] = VarInfo(key[0], shape, key[0])
         return e.var(key[0], shape)
+
+    def _not_one_of_many(self, node: t.Node, known: Lowered) -> None:
+        r"""Refuse ``\mathbf{x}_i`` read as one declared vector inside a sum over ``i`` of
+        entries (``\sum_i \alpha_i k(\mathbf{x}, \mathbf{x}_i)``): it is a different
+        vector for every i, which a sum over entries cannot say."""
+        if not self.index or not isinstance(node, t.Sub) or not isinstance(known, Expr):
+            return
+        if known.is_scalar or not set(index_names(node.index) or ()) & set(self.index):
+            return
+        written = written_latex(node)
+        raise CalculusError(
+            f"`{written}` changes with the sum's index, but is read as one declared vector "
+            "here: a sum over samples needs every other symbol under the index to be a "
+            "family member or an entry of a declared vector"
+        )
 
     def _known_name(self, name: str) -> Lowered | None:
         """What a name stands for: a bound parameter, a defined constant (r = y - Xw), or a
@@ -762,8 +794,9 @@ class Lowerer:
             derived = self._derived(f, node)
             if derived is not None:
                 return derived
-        if isinstance(f, t.Func) and f.name in self.env.functions:  # \operatorname{swish}(t) = …
-            return self._call(self.env.functions[f.name], node)
+        operator = self._defined_operator(f, node)  # \operatorname{swish}(t) = …
+        if operator is not None:
+            return operator
         if key is not None:
             defined = self._document_function(key[0], f, node)
             if defined is not None:
@@ -1107,6 +1140,13 @@ def _matrix_operation(name: str | None, x: Expr) -> Expr | None:
     return None
 
 
+def _quantity_before(f: t.Func, node: t.Apply, env: Env) -> bool:
+    r"""``\mathrm{KL}\,\beta``: a quantity the document defines in upright letters (no
+    parameters) before a factor without brackets, which it multiplies."""
+    defined = env.functions.get(f.name)
+    return defined is not None and not defined.params and not node.parens and f.sub is None
+
+
 def _function_value(name: str, x: Expr) -> Expr:
     """A named scalar function of ``x``: of a square matrix, the matrix function when it has
     one; otherwise entrywise (``log det X`` stays the scalar log)."""
@@ -1123,6 +1163,7 @@ def _function_value(name: str, x: Expr) -> Expr:
 _READERS: dict[type[t.Node], Callable[[Lowerer, Any], Lowered]] = {
     t.Chain: Lowerer._chain,
     t.Func: Lowerer._named,
+    t.Text: Lowerer._text,
     t.Symbol: Lowerer._symbol,
     t.Sub: Lowerer._symbol,
     t.Tagged: Lowerer._symbol,

@@ -62,10 +62,18 @@ def fold(x: Expr, names: dict[str, Expr]) -> Expr:
 MIN_LENGTH = 14  # a part shorter than this, printed, is not worth a name
 MIN_LEAVES = 4  # nor one of fewer symbols (\mathbf{y} - \mathbf{t} reads better as it is)
 MAX_NAMES = 3
+MIN_APPLICATION = 20  # a function applied, printed at least this long, is worth a name
+APPLICATIONS = (e.Softmax, e.Elem, e.Applied, e.MatFn, e.LSE)
 
 
 def _leaf(x: Expr) -> bool:
     return isinstance(x, (e.Var, e.Num, e.Ones, e.Identity, e.Zero, e.D))
+
+
+def _long_application(y: Expr, text: str) -> bool:
+    r"""A function applied, printed long (``\operatorname{softmax}(Z)``): worth a name
+    however few symbols it holds."""
+    return isinstance(y, APPLICATIONS) and len(text) >= MIN_APPLICATION
 
 
 def _repeated(xs: list[Expr], show: Callable[[Expr], str], wrt: e.Var | None) -> Expr | None:
@@ -85,7 +93,8 @@ def _repeated(xs: list[Expr], show: Callable[[Expr], str], wrt: e.Var | None) ->
         if _leaf(y) or e.has_d(y) or (wrt is not None and not e.depends(y, wrt)):
             continue
         text = show(y)
-        if len(text) < MIN_LENGTH or sum(1 for z in y.walk() if _leaf(z)) < MIN_LEAVES:
+        few = sum(1 for z in y.walk() if _leaf(z)) < MIN_LEAVES
+        if len(text) < MIN_LENGTH or (few and not _long_application(y, text)):
             continue
         if not y.is_scalar:
             flipped = e.transpose(y)  # (x - a)^T is stored as x^T - a^T

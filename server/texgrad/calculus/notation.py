@@ -14,6 +14,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, replace
 
 from texgrad.calculus.printing import Style
+from texgrad.calculus.written import upright_name
 from texgrad.shapes.check import CheckResult
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import member_key
@@ -119,6 +120,7 @@ def learn_style(
     style.vector_norm = "" if _bare_norm(trees) else style.vector_norm  # \|x\|^2 as written
     for tree in trees:
         for node in tree.walk():
+            _upright(style, node, text, override)  # \mathrm{KL}, \text{loss}: a quantity's name
             if isinstance(node, t.Transpose) and not node.conjugate and not seen_mark:
                 mark = _MARKS.get(node.mark)
                 if mark is not None:
@@ -148,6 +150,17 @@ def learn_style(
                         spelled = spelled[1:-1].strip()
                     if spelled and len(spelled) < 40:
                         style.symbols[k[0]] = spelled
+
+
+def _upright(style: Style, node: t.Node, text: str, override: bool) -> None:
+    r"""A quantity's name in upright letters (``\mathrm{KL}``, ``\text{loss}``), printed as
+    written where the engine names a quantity by it."""
+    if not isinstance(node, (t.Func, t.Text)):
+        return
+    name = upright_name(node)
+    spelled = text[node.start : node.end] if node.end <= len(text) else ""
+    if name is not None and spelled.strip() and (override or name not in style.symbols):
+        style.symbols[name] = spelled.strip()
 
 
 def _widen(span: list[int], node: t.Node, text: str) -> None:

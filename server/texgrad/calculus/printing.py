@@ -11,6 +11,7 @@ scalars as a fraction (``\frac{2A^\top A x}{\|Ax\|_2^2}``) and ``x^\top x`` as
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,9 @@ import sympy
 from texgrad.calculus import expr as e
 from texgrad.calculus.expr import Expr
 from texgrad.calculus.readout import segments
+from texgrad.shapes.dims import Shape
+
+_POWER_NAME = re.compile(r"(.+)\^\{(\d+)\}")  # \sigma^{2}: written.power_name
 
 
 @dataclass
@@ -94,13 +98,29 @@ def _number(v: sympy.Expr) -> str:
 _RELATION = {"<": "<", "<=": "\\le", ">": ">", ">=": "\\ge"}
 
 
+def _sized_if_alone(x: Expr) -> Expr:
+    r"""A ones vector that is all of ``x`` but for scalar factors (``\frac{1}{m}\mathbf{1}``),
+    whose size nothing beside it tells, written with its size: ``\frac{\mathbf{1}_m}{m}``."""
+    factors = x.factors if isinstance(x, e.Mul) else (x,)
+    arrays = [f for f in factors if not f.is_scalar]
+    if len(arrays) != 1 or not isinstance(arrays[0], e.Ones):
+        return x
+    ones = arrays[0]
+    column = ones.cols == 1
+    size = sympy.latex(ones.rows if column else ones.cols)
+    name = f"\\mathbf{{1}}_{size}" if len(size) == 1 else f"\\mathbf{{1}}_{{{size}}}"
+    sized: Expr = e.var(name, Shape(ones.rows, ones.cols) if column else Shape(ones.cols, e.ONE))
+    sized = sized if column else e.transpose(sized)
+    return e.mul(*(sized if f is ones else f for f in factors))
+
+
 class _Printer:
     def __init__(self, style: Style) -> None:
         self.s = style
         self.memo: dict[int, tuple[Expr, tuple[str, int]]] = {}
 
     def text(self, x: Expr) -> str:
-        return self.p(x)[0]
+        return self.p(_sized_if_alone(x))[0]
 
     def p(self, x: Expr) -> tuple[str, int]:
         hit = self.memo.get(id(x))
@@ -345,6 +365,9 @@ class _Printer:
         if x.is_scalar:
             if p.is_negative:
                 return f"\\frac{{1}}{{{self.text(e.power(x.arg, -p))}}}", ATOM
+            root = self.root_power(x)
+            if root is not None:
+                return root
             if p == sympy.Rational(1, 2):
                 return f"\\sqrt{{{self.text(x.arg)}}}", ATOM
             if isinstance(x.arg, e.Norm):
@@ -357,6 +380,22 @@ class _Printer:
             else (f"{p.p}/{p.q}" if isinstance(p, sympy.Rational) else sympy.latex(p))
         )
         return f"{self.wrap(x.arg, ATOM)}^{{{exp_txt}}}", POSTFIX
+
+    def root_power(self, x: e.Pow) -> tuple[str, int] | None:
+        r"""``(\sigma^2)^{3/2}`` as ``\sigma^{3}`` where the document names σ² (σ is then
+        its root, ``lower``'s reading of σ) and writes σ itself; None otherwise."""
+        if not isinstance(x.arg, e.Var):
+            return None
+        named = _POWER_NAME.fullmatch(x.arg.name)
+        if named is None or named[1] not in self.s.symbols:
+            return None
+        p = x.exp * int(named[2])
+        if not p.is_Integer or p < 1:
+            return None
+        base = self.sym(named[1])
+        if p == 1:
+            return base, (POSTFIX if _superscripted(base) else ATOM)
+        return f"{self.wrap(e.var(named[1], x.arg.shape), ATOM)}^{{{p}}}", POSTFIX
 
     def elem(self, x: e.Elem) -> tuple[str, int]:
         s = self.s

@@ -150,6 +150,14 @@ def _from_base_power(base: Expr, k: sympy.Expr) -> Expr:
     return e.power(base, k)
 
 
+def _same_sign(base: Expr, j: sympy.Expr, k: sympy.Expr) -> bool:
+    """Whether whole powers of one sign merge: inverses (``A^{-1} A^{-1} = A^{-2}``) and
+    powers of a product (``(X^\\top V^{-1} X)^{-1}`` twice); ``X X`` stays as written."""
+    if not (j.is_integer and k.is_integer):
+        return False
+    return bool((j.is_negative and k.is_negative) or not isinstance(base, e.Var))
+
+
 def _merge_powers_in_chain(chain: list[Expr]) -> list[Expr]:
     """Neighbours that are powers of one base and cancel (one exponent negative, the other
     positive), or roots that make a whole power (``X^{1/2} X^{1/2} = X``), multiply by adding
@@ -162,8 +170,8 @@ def _merge_powers_in_chain(chain: list[Expr]) -> list[Expr]:
             if a is None or b is None or a[0] != b[0]:
                 break
             roots = not a[1].is_integer and not b[1].is_integer and (a[1] + b[1]).is_integer
-            if not ((a[1] * b[1]).is_negative or roots):  # X^{-1/2} X^{-1/2} = X^{-1}
-                break
+            if not ((a[1] * b[1]).is_negative or roots or _same_sign(a[0], a[1], b[1])):
+                break  # (X^{-1/2} X^{-1/2} = X^{-1}; (A^TA)^{-1}(A^TA)^{-1} = (A^TA)^{-2})
             k = a[1] + b[1]
             del out[-2:]
             if k != 0:

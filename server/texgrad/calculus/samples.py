@@ -34,7 +34,7 @@ import sympy
 from texgrad.calculus import expr as e
 from texgrad.calculus.arrays import Array, EvaluationError
 from texgrad.calculus.context import Context
-from texgrad.calculus.derive import DiffOutcome, differentiate, differentiate_expr
+from texgrad.calculus.derive import DiffOutcome, _relevant, differentiate, differentiate_expr
 from texgrad.calculus.differential import Budget
 from texgrad.calculus.evaluate_expr import evaluate as evaluate_expr
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
@@ -102,6 +102,36 @@ class SampleSumError(CalculusError):
     """A sum over the members of a family that cannot be read (said in its words)."""
 
 
+def _one_letter(env: Env, wrt: str, m: Member) -> bool:
+    """Whether the variable ``wrt`` is the family ``m`` belongs to, not a vector of its own
+    beside it (the family's members declared on their own, each of the variable's shape)."""
+    info = env.vars.get(wrt)
+    return info is None or m.key not in env.vars or info.shape != m.shape
+
+
+def _defined_constants(ctx: Context, wrt: str) -> Context:
+    r"""``ctx`` with each vector the document defines without involving ``wrt`` (even
+    through other definitions) read as a constant of its shape: ``\boldsymbol\alpha =
+    K^{-1}\mathbf{y}`` in ``\sum_i \alpha_i k(\mathbf{x}, \mathbf{x}_i)`` by x, whose
+    ``\alpha_i`` are then entries of a vector, sampled as any constant is."""
+    _, constant = _relevant(ctx.env, wrt)
+    added: dict[str, VarInfo] = {}
+    for key in sorted(constant):
+        if key in ctx.env.vars or key == wrt:
+            continue
+        try:
+            value = Lowerer(ctx.env).lower(ctx.env.functions[key].body)
+        except (CalculusError, RecursionError):
+            continue
+        if isinstance(value, Expr) and not value.is_scalar and value.cols == e.ONE:
+            added[key] = VarInfo(key, value.shape, ctx.style.symbols.get(key, key))
+    if not added:
+        return ctx
+    env = ctx.env
+    functions = {k: f for k, f in env.functions.items() if k not in added}
+    return replace(ctx, env=replace(env, vars={**env.vars, **added}, functions=functions))
+
+
 def is_sample_sum(tree: t.Node, env: Env) -> bool:
     """Whether ``tree`` holds a ``\\sum`` whose summand names members of a family."""
     for node in tree.walk():
@@ -154,10 +184,14 @@ def _differentiate(
     node = tree
     if isinstance(node, t.Chain) and node.items and node.items[-1] is not None:
         node = node.items[-1]  # L(w) = …: the right-hand side
+    ctx = _defined_constants(ctx, wrt)
     terms = _terms(node, ctx.env, wrt)
     for term in terms:
         for m in term.sum.members if term.sum is not None else ():
-            if wrt in (m.key, m.base, m.entry_of):
+            # (x beside a family x_i of vectors, the GP's test point, is a vector of its own)
+            if wrt in (m.key, m.entry_of) or (
+                wrt == m.base and m.entry_of is None and _one_letter(ctx.env, wrt, m)
+            ):
                 raise CalculusError(
                     f"`{ctx.style.symbols.get(wrt, wrt)}` is summed over: differentiating "
                     "with respect to the samples of a sum is not done yet"
@@ -341,6 +375,14 @@ def _member(
     vector = base in env.vars and env.vars[base].shape.cols == ONE
     if info is not None and not (info.shape.is_scalar and vector):
         return Member(key, base, shift, info.shape)  # (y_i ∈ {-1, 1} of y ∈ ℝ^N: its entry)
+    defined = env.functions.get(base)
+    if base not in env.vars and defined is not None and not defined.params:
+        written = f"{base}_{{{t_show(sub.index)}}}"
+        raise SampleSumError(  # (read as a constant vector where it does not involve the variable)
+            f"`{written}` is an entry of `{base}`, which the document defines and which "
+            "depends on the variable: a sum over its entries is not differentiated through "
+            "the definition yet"
+        )
     if base not in env.vars:
         shape = _family_shape(sub, base, env)
         if shape is not None:

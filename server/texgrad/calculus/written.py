@@ -187,6 +187,27 @@ def text_functions(factors: list[t.Node], defined: Collection[str] = ()) -> list
     return out
 
 
+def text_name(node: t.Node) -> t.Func | None:
+    r"""``\text{loss}`` standing alone: the upright name it writes, read as an operator name
+    (``\operatorname{loss}``); None for any other text."""
+    if not isinstance(node, t.Text):
+        return None
+    name = re.sub(r"^\\[A-Za-z]+\{(.*)\}$", r"\1", node.text).strip()
+    if not name.isalpha() or name in KNOWN_FUNCTIONS:
+        return None
+    return t.Func(name, start=node.start, end=node.end)
+
+
+def upright_name(node: t.Node) -> str | None:
+    r"""The name a quantity written in upright letters has (``\mathrm{KL}``,
+    ``\operatorname{MSE}``, ``\text{loss}``: ``KL``, ``MSE``, ``loss``), for an operator
+    the engine does not know, written without sub- or superscript; None otherwise."""
+    func = text_name(node) if isinstance(node, t.Text) else node
+    if not isinstance(func, t.Func) or func.sub is not None or func.sup is not None:
+        return None
+    return None if func.name.lstrip("\\") in KNOWN_FUNCTIONS else func.name
+
+
 def text_application(f: t.Node, nxt: t.Node) -> t.Apply | None:
     """``\text{name}`` before a round bracket: the application of the function ``name``."""
     if not (isinstance(f, t.Text) and isinstance(nxt, t.Paren) and nxt.body is not None):
