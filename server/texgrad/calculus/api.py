@@ -26,6 +26,7 @@ from texgrad.calculus.expr import CalculusError
 from texgrad.calculus.indices import IndexReader, written_with_indices
 from texgrad.calculus.lower import Lowerer, VarInfo, as_member
 from texgrad.calculus.planning import DiffPlan, plans_of
+from texgrad.calculus.requests import request_in, resolved
 from texgrad.calculus.samples import differentiate_sum, is_sample_sum
 from texgrad.calculus.written import statements
 from texgrad.reading.macros import MacroTable
@@ -165,6 +166,16 @@ def _diff_text(
         return DiffOutcome(error="no math to differentiate there (or it does not parse)")
     ctx = context_at(result, row)
     tree = _statement_at(row.tree, offset, end if end is not None else offset + 1)
+    request = request_in(tree)  # \frac{\partial f}{\partial X} written to be computed
+    if request is not None:
+        given = parse_row(MappedText.identity(wrt)).tree if wrt.strip() else None
+        wrt, problem = resolved(request, text, wrt, given)
+        if problem:
+            return DiffOutcome(error=problem)
+        assert request.body is not None
+        tree, hessian = request.body, hessian or request.hessian
+    elif not wrt.strip():
+        return DiffOutcome(error=_NO_VARIABLE)
     wrt_tree = _written_symbol(tree, text, wrt)  # \vx as the document writes it
     if wrt_tree is None:
         wrt_tree = parse_row(MappedText.identity(wrt)).tree
@@ -198,6 +209,12 @@ def _diff_text(
     if written_with_indices(tree, ctx.env, ctx.einstein):
         return _index_form(outcome, tree, text)
     return outcome
+
+
+_NO_VARIABLE = (
+    "say with respect to what (`--wrt`), or write the derivative asked for "
+    "(e.g. `\\frac{\\partial f}{\\partial x}`)"
+)
 
 
 def _macros(path: str, text: str, project: Project | None, folder: str | Path | None) -> MacroTable:
