@@ -26,7 +26,7 @@ from texgrad.calculus.expr import CalculusError
 from texgrad.calculus.indices import IndexReader, written_with_indices
 from texgrad.calculus.lower import Lowerer, VarInfo, as_member
 from texgrad.calculus.planning import DiffPlan, plans_of
-from texgrad.calculus.requests import request_in, resolved
+from texgrad.calculus.requests import applied, request_in, resolved
 from texgrad.calculus.samples import differentiate_sum, is_sample_sum
 from texgrad.calculus.written import statements
 from texgrad.reading.macros import MacroTable
@@ -36,7 +36,7 @@ from texgrad.shapes.check import Checker, CheckResult
 from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
-from texgrad.syntax.symbols import member_key
+from texgrad.syntax.symbols import member_key, symbol_key
 
 __all__ = [
     "KINDS", "DiffOutcome", "DiffPlan", "diff_at", "diff_in_document", "diff_latex", "plans_at",
@@ -166,19 +166,11 @@ def _diff_text(
         return DiffOutcome(error="no math to differentiate there (or it does not parse)")
     ctx = context_at(result, row)
     tree = _statement_at(row.tree, offset, end if end is not None else offset + 1)
-    request = request_in(tree)  # \frac{\partial f}{\partial X} written to be computed
-    if request is not None:
-        given = parse_row(MappedText.identity(wrt)).tree if wrt.strip() else None
-        wrt, problem = resolved(request, text, wrt, given)
-        if problem:
-            return DiffOutcome(error=problem)
-        assert request.body is not None
-        tree, hessian = request.body, hessian or request.hessian
-    elif not wrt.strip():
-        return DiffOutcome(error=_NO_VARIABLE)
-    wrt_tree = _written_symbol(tree, text, wrt)  # \vx as the document writes it
-    if wrt_tree is None:
-        wrt_tree = parse_row(MappedText.identity(wrt)).tree
+    tree, wrt, hessian, problem = _asked(tree, text, wrt, hessian, ctx)
+    if problem:
+        return DiffOutcome(error=problem)
+    # \vx as the document writes it, else as given
+    wrt_tree = _written_symbol(tree, text, wrt) or parse_row(MappedText.identity(wrt)).tree
     key = member_key(wrt_tree) if wrt_tree is not None else None
     if key is None or wrt_tree is None:
         return DiffOutcome(error=f"`{wrt}` is not a symbol to differentiate with respect to")
@@ -215,6 +207,26 @@ _NO_VARIABLE = (
     "say with respect to what (`--wrt`), or write the derivative asked for "
     "(e.g. `\\frac{\\partial f}{\\partial x}`)"
 )
+
+
+def _asked(
+    tree: t.Node, text: str, wrt: str, hessian: bool, ctx: Context
+) -> tuple[t.Node, str, bool, str]:
+    """What a row asks to differentiate, by what, whether twice, and why it cannot be
+    answered (""): a derivative written to be computed (``\\frac{\\partial f}{\\partial X}``,
+    ``\\nabla_x f``) says it itself (``wrt``, if given, must be its variable)."""
+    request = request_in(tree)
+    if request is None:
+        return tree, wrt, hessian, "" if wrt.strip() else _NO_VARIABLE
+    given = parse_row(MappedText.identity(wrt)).tree if wrt.strip() else None
+    wrt, problem = resolved(request, text, wrt, given)
+    if problem or request.body is None:
+        return tree, wrt, hessian, problem
+    body = request.body
+    named = symbol_key(body)  # \frac{\partial f}{\partial x} of f(x) = …: f(x)
+    defined = ctx.env.functions.get(named[0]) if named is not None else None
+    body = applied(body, defined.params if defined is not None else None)
+    return body, wrt, hessian or request.hessian, ""
 
 
 def _macros(path: str, text: str, project: Project | None, folder: str | Path | None) -> MacroTable:

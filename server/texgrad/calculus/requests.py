@@ -52,6 +52,11 @@ def request_in(tree: t.Node | None) -> Request | None:
         if tree.items[1] is not None and not isinstance(tree.items[1], t.Empty):
             return None
         tree = tree.items[0]
+    if isinstance(tree, t.Neg) and (request := request_in(tree.operand)) is not None:
+        if request.body is None:  # -\nabla_X f: the derivative of -f
+            return request
+        body = t.Neg(operand=request.body, sign=tree.sign, start=tree.start, end=request.body.end)
+        return Request(tree, body, request.wrt, request.hessian, request.problem)
     if isinstance(tree, t.Product) and tree.factors and _operator(tree.factors[0]):
         op = tree.factors[0]
         body = op.body  # type: ignore[attr-defined]
@@ -135,6 +140,15 @@ def resolved(request: Request, text: str, wrt: str, wrt_node: t.Node | None) -> 
             f"not `{wrt.strip()}`"
         )
     return own, ""
+
+
+def applied(body: t.Node, params: tuple[str, ...] | None) -> t.Node:
+    r"""``f`` of ``\frac{\partial f}{\partial x}`` where the document defines ``f(x) = …``
+    (``params``: its parameters' keys, None where it defines no such function): ``f(x)``."""
+    if not params or not isinstance(body, t.Symbol):
+        return body
+    args = tuple(t.Symbol(name=p, start=body.end, end=body.end) for p in params)
+    return t.Apply(func=body, args=args, start=body.start, end=body.end)
 
 
 def source(text: str, node: t.Node) -> str:
