@@ -589,8 +589,22 @@ def _print_report(r: _FileReport, out: TextIO) -> None:
                 out.write(
                     f"    row {row.index + 1} {where} error at {pos(pr.error.start)}: {pr.error.message}\n"
                 )
+                out.write(_caret_lines(doc.text, pr.error, "      "))
             else:
                 out.write(f"    row {row.index + 1} {where} {show(pr.tree)}\n")
+
+
+def _caret_lines(text: str, error: ParseError, indent: str) -> str:
+    """The source line of a parse error and a caret line under the place, as a compiler
+    shows them ("" for a line too long to show)."""
+    a = text.rfind("\n", 0, error.start) + 1
+    b = text.find("\n", error.start)
+    line = text[a : b if b >= 0 else len(text)].rstrip("\r").expandtabs()
+    if len(line) > 160 or not line.strip():
+        return ""
+    col = len(text[a : error.start].expandtabs())
+    width = max(1, min(error.end, a + len(line)) - error.start)
+    return f"{indent}{line}\n{indent}{' ' * col}^{'~' * (width - 1)}\n"
 
 
 def _stats(r: _FileReport) -> dict[str, object]:
