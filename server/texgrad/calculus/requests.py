@@ -8,8 +8,9 @@ differentiated, by what, and whether it is a second derivative (``\frac{\partial
 \mathbf x \partial \mathbf x^\top}``, ``\nabla^2_{\mathbf x} f``: the Hessian).  An operator
 written before a product (``\nabla_x \frac{1}{2}\|Ax - b\|^2``) applies to all of it.
 
-:func:`evaluations` and :func:`evaluation` are what an editor offers on such a row ("Evaluate
-∂ tr(AB)/∂A") and what taking it writes (`` = B^\top`` after the request).
+:func:`asked_at` finds a request in a checked document's row for an editor, titled in the
+document's notation (``∂ tr(AB)/∂A``); :mod:`~texgrad.calculus.actions` offers it ("Evaluate
+∂ tr(AB)/∂A") and writes `` = B^\top`` after it.
 
 Pure: syntax trees, texts and offsets; no engine (the fronts import it at start).
 """
@@ -18,14 +19,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from texgrad.shapes.check import CheckResult
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import member_key
-
-if TYPE_CHECKING:
-    from texgrad.calculus.derive import DiffOutcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,26 +189,6 @@ def asked_at(result: CheckResult, offset: int) -> Asked | None:
     at = row.end if equals else request.node.end
     at = len(text[:at].rstrip()) if equals else at
     return Asked(wrt, request.hessian, title_of(request, text), row.start, row.end, at, equals)
-
-
-def evaluations(asked: Asked, outcome: DiffOutcome | None) -> tuple[str, bool] | None:
-    """The title of "Evaluate …" for ``asked`` and its outcome (None: not ready), and whether
-    it is verified; None when there is nothing to offer (an error)."""
-    if outcome is not None and outcome.error is not None:
-        return None
-    verified = outcome is not None and outcome.verified
-    return f"Evaluate {asked.title}" + ("" if verified else " (not verified)"), verified
-
-
-def evaluation(text: str, at: int, equals: bool, outcome: DiffOutcome) -> tuple[int, str]:
-    r"""What taking "Evaluate …" writes: `` = B^\top`` after the request (``B^\top`` after
-    its empty ``=``), with the names the result gives its long parts."""
-    value = outcome.result
-    if outcome.where:
-        value += " \\quad \\text{where } " + ",\\; ".join(outcome.where)
-    if equals:
-        return at, f" {value}"
-    return at, f" = {value}"
 
 
 # -- a compact title in the document's notation --------------------------------------------
