@@ -246,4 +246,6 @@ async def test_a_derivative_request_is_evaluated(
     actions = await doc.actions("\\|A\\mathbf{x}\\|^2", 2)
     assert actions[0].title == "Evaluate ∇ₓ ‖Ax‖²"
     new = await doc.apply_action(actions[0])
-    assert "\\nabla_{\\mathbf{x}} \\|A\\mathbf{x}\\|^2 &= 2 A^\\top A \\mathbf{x}\n\\end{align}" in new
+    assert (
+        "\\nabla_{\\mathbf{x}} \\|A\\mathbf{x}\\|^2 &= 2 A^\\top A \\mathbf{x}\n\\end{align}" in new
+    )

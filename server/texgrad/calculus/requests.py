@@ -230,6 +230,9 @@ def _plain(node: t.Node | None) -> str | None:  # noqa: C901 - one case per node
         return _join(_plain(node.base), _sup(node.exponent))
     if isinstance(node, t.Sub):
         return _join(_plain(node.base), _subscript(node.index))
+    if isinstance(node, t.Tagged):  # W^{(1)}
+        close = {"(": ")", "[": "]"}.get(node.bracket, "")
+        return _join(_plain(node.base), "^", node.bracket, _plain(node.tag), close)
     if isinstance(node, t.Neg):
         return _join("-", _plain(node.operand))
     if isinstance(node, t.Product):
