@@ -214,3 +214,49 @@ def test_evaluate_writes_the_result_after_the_request() -> None:
     assert written.equation == "\\nabla_A \\operatorname{tr}(AB) &= B^\\top"
     # a row that is not a request: nothing
     assert asked_at(result, DOC.index("y &= A x")) is None
+
+
+def test_a_differential_request_by_the_one_variable_it_involves() -> None:
+    where = r"X \in \mathbb{R}^{n \times n}"
+    out = diff_latex(r"\mathrm{d}(X^{-1})", "", where)
+    assert (out.kind, out.result, out.verified) == ("matrix", r"-X^{-1} \mathrm{d}X X^{-1}", True)
+    where = r"X \in \mathbb{R}^{n \times m}; A \in \mathbb{R}^{n \times n}"
+    both = diff_latex(r"\mathrm{d}(X^\top A X)", "", where)
+    assert (
+        both.error
+        == r"`\mathrm{d}(X^\top A X)` involves `X`, `A`: say with respect to which (`--wrt`)"
+    )
+    by_a = diff_latex(r"\mathrm{d}(X^\top A X)", "A", where)
+    assert (by_a.result, by_a.verified) == (r"X^\top \mathrm{d}A X", True)
+    scalar = diff_latex(r"\mathrm{d}(x^\top x)", "", r"x \in \mathbb{R}^n")
+    assert scalar.error is not None and "the differential of a scalar" in scalar.error
+
+
+def test_a_request_is_answered_in_the_layout_its_document_states() -> None:
+    doc = (
+        "We use {} layout. Let $A \\in \\mathbb{{R}}^{{m \\times n}}$, $x \\in \\mathbb{{R}}^n$.\n\n"
+        "$$\\frac{{\\partial (A x)}}{{\\partial x}}$$\n"
+    )
+    from texgrad.calculus.api import diff_in_document
+
+    denominator = diff_in_document("a.md", 3, "", text=doc.format("denominator"))
+    assert (denominator.result, denominator.layout, denominator.verified) == (
+        "A^\\top",
+        "denominator",
+        True,
+    )
+    numerator = diff_in_document("a.md", 3, "", layout="denominator", text=doc.format("numerator"))
+    assert (numerator.result, numerator.layout) == ("A", "numerator")
+    neither = diff_in_document("a.md", 3, "", text=doc.format("a"))
+    assert neither.result == "A"  # the setting's (the default: numerator)
+
+
+def test_evaluate_a_differential() -> None:
+    text = "Let $X \\in \\mathbb{R}^{n \\times n}$.\n\n$$ \\mathrm{d}(X^{-1}) = $$\n"
+    result = Checker().check("d.md", text=text)
+    asked = asked_at(result, text.index("\\mathrm"))
+    assert asked is not None and asked.wrt == "" and asked.title == "d(X⁻¹)"
+    out = diff_latex(r"\mathrm{d}(X^{-1})", "", r"X \in \mathbb{R}^{n \times n}")
+    written = evaluation(result, asked.row_start, out)
+    assert written is not None and written.insertion.text == r" -X^{-1} \mathrm{d}X X^{-1}"
+    assert written.equation == r"\mathrm{d}(X^{-1}) = -X^{-1} \mathrm{d}X X^{-1}"

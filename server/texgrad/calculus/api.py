@@ -22,11 +22,19 @@ from texgrad.calculus.components import Entry
 from texgrad.calculus.context import Context, context_at, row_at
 from texgrad.calculus.derive import KINDS, DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget
-from texgrad.calculus.expr import CalculusError
+from texgrad.calculus.expr import ONE, CalculusError
 from texgrad.calculus.indices import IndexReader, written_with_indices
 from texgrad.calculus.lower import Lowerer, VarInfo, as_member
 from texgrad.calculus.planning import DiffPlan, plans_of
-from texgrad.calculus.requests import applied, request_in, resolved
+from texgrad.calculus.requests import (
+    Request,
+    applied,
+    differential_variable,
+    request_in,
+    resolved,
+    source,
+    stated_layout,
+)
 from texgrad.calculus.samples import differentiate_sum, is_sample_sum
 from texgrad.calculus.written import statements
 from texgrad.reading.macros import MacroTable
@@ -166,7 +174,7 @@ def _diff_text(
         return DiffOutcome(error="no math to differentiate there (or it does not parse)")
     ctx = context_at(result, row)
     tree = _statement_at(row.tree, offset, end if end is not None else offset + 1)
-    tree, wrt, hessian, problem = _asked(tree, text, wrt, hessian, ctx)
+    tree, wrt, hessian, layout, problem = _asked(tree, text, wrt, hessian, layout, ctx)
     if problem:
         return DiffOutcome(error=problem)
     # \vx as the document writes it, else as given
@@ -210,23 +218,45 @@ _NO_VARIABLE = (
 
 
 def _asked(
-    tree: t.Node, text: str, wrt: str, hessian: bool, ctx: Context
-) -> tuple[t.Node, str, bool, str]:
-    """What a row asks to differentiate, by what, whether twice, and why it cannot be
-    answered (""): a derivative written to be computed (``\\frac{\\partial f}{\\partial X}``,
-    ``\\nabla_x f``) says it itself (``wrt``, if given, must be its variable)."""
+    tree: t.Node, text: str, wrt: str, hessian: bool, layout: str, ctx: Context
+) -> tuple[t.Node, str, bool, str, str]:
+    """What a row asks to differentiate, by what, whether twice, in which layout, and why
+    it cannot be answered (""): a derivative written to be computed
+    (``\\frac{\\partial f}{\\partial X}``, ``\\nabla_x f``, ``\\mathrm{d}(X^{-1})``) says it
+    itself (``wrt``, if given, must be its variable), in the layout its document states."""
     request = request_in(tree)
     if request is None:
-        return tree, wrt, hessian, "" if wrt.strip() else _NO_VARIABLE
+        return tree, wrt, hessian, layout, "" if wrt.strip() else _NO_VARIABLE
     given = parse_row(MappedText.identity(wrt)).tree if wrt.strip() else None
     wrt, problem = resolved(request, text, wrt, given)
     if problem or request.body is None:
-        return tree, wrt, hessian, problem
+        return tree, wrt, hessian, layout, problem
     body = request.body
+    if request.differential:
+        if not wrt:
+            wrt, problem = differential_variable(request, text, set(ctx.env.vars) - ctx.env.numbers)
+        problem = problem or _not_a_matrix(body, request, text, ctx)
     named = symbol_key(body)  # \frac{\partial f}{\partial x} of f(x) = …: f(x)
     defined = ctx.env.functions.get(named[0]) if named is not None else None
     body = applied(body, defined.params if defined is not None else None)
-    return body, wrt, hessian or request.hessian, ""
+    layout = stated_layout(text) or layout
+    return body, wrt, hessian or request.hessian, layout, problem
+
+
+def _not_a_matrix(body: t.Node, request: Request, text: str, ctx: Context) -> str:
+    """Why ``\\mathrm{d}(…)`` is not answered ("" where it is): its value is a scalar or a
+    vector, whose derivative is asked as a gradient or a Jacobian."""
+    try:
+        value = Lowerer(ctx.env).lower(body)
+    except CalculusError:
+        return ""  # differentiating it says why
+    if value.cols != ONE:
+        return ""
+    return (
+        f"`{source(text, request.node)}` is the differential of a "
+        f"{'scalar' if value.is_scalar else 'vector'}: ask for its derivative "
+        "(`\\nabla_x …` or `\\frac{\\partial …}{\\partial x}`)"
+    )
 
 
 def _macros(path: str, text: str, project: Project | None, folder: str | Path | None) -> MacroTable:

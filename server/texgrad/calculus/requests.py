@@ -35,6 +35,7 @@ class Request:
     wrt: t.Node | None
     hessian: bool = False
     problem: str | None = None
+    differential: bool = False  # \mathrm{d}(X^{-1}): dF, by the variable it involves
 
 
 _REQUESTS = (t.Derivative, t.Nabla, t.Partial)
@@ -64,6 +65,8 @@ def request_in(tree: t.Node | None) -> Request | None:
         return _read(op, whole, tree)
     if isinstance(tree, _REQUESTS):
         return _read(tree, tree.body, tree)
+    if isinstance(tree, t.Differential) and isinstance(tree.body, (t.Paren, t.Delimited)):
+        return Request(tree, tree.body, None, differential=True)  # \mathrm{d}(X^{-1})
     return None
 
 
@@ -127,7 +130,8 @@ def resolved(request: Request, text: str, wrt: str, wrt_node: t.Node | None) -> 
     ("" when it can): ``wrt`` given (its tree ``wrt_node``) must be the request's own."""
     if request.problem is not None:
         return "", f"`{source(text, request.node)}`: {request.problem}"
-    assert request.wrt is not None
+    if request.wrt is None:  # \mathrm{d}(…): by the variable given, else the one it involves
+        return wrt.strip(), ""
     own = source(text, request.wrt)
     if _key(request.wrt) is None:
         return "", f"`{source(text, request.node)}`: `{own}` is not a variable"
@@ -137,6 +141,34 @@ def resolved(request: Request, text: str, wrt: str, wrt_node: t.Node | None) -> 
             f"not `{wrt.strip()}`"
         )
     return own, ""
+
+
+def differential_variable(request: Request, text: str, declared: set[str]) -> tuple[str, str]:
+    """The variable ``\\mathrm{d}(…)`` is taken by (as ``text`` writes it): the one declared
+    variable it involves; else why it is not said ("", the reason)."""
+    assert request.body is not None
+    found: dict[str, str] = {}
+    for node in request.body.walk():
+        key = _key(node)
+        if key is not None and key in declared:
+            found.setdefault(key, source(text, node))
+    if len(found) == 1:
+        return next(iter(found.values())), ""
+    written = source(text, request.node)
+    if not found:
+        return "", f"`{written}` involves no declared variable"
+    names = ", ".join(f"`{w}`" for w in found.values())
+    return "", f"`{written}` involves {names}: say with respect to which (`--wrt`)"
+
+
+_LAYOUTS = re.compile(r"\b(numerator|denominator)[- ]layout", re.IGNORECASE)
+
+
+def stated_layout(text: str) -> str | None:
+    """The layout a document says it uses ("we use denominator layout"): the only one it
+    names; None where it names none or both."""
+    named = {m.group(1).lower() for m in _LAYOUTS.finditer(text)}
+    return named.pop() if len(named) == 1 else None
 
 
 def applied(body: t.Node, params: tuple[str, ...] | None) -> t.Node:
@@ -180,7 +212,7 @@ def asked_at(result: CheckResult, offset: int) -> Asked | None:
     if row is None:
         return None
     request = request_in(row.tree)
-    if request is None or request.problem is not None or request.wrt is None:
+    if request is None or request.problem is not None:
         return None
     wrt, problem = resolved(request, text, "", None)
     if problem:
@@ -271,6 +303,8 @@ def _derivative(node: t.Node) -> str | None:
         return _join("∂", _subscript(node.wrt) if node.wrt else "", " ", _plain(node.body))
     if isinstance(node, t.Product) and node.factors and _operator(node.factors[0]):
         return None
+    if isinstance(node, t.Differential):
+        return _join("d", _plain(node.body))
     if isinstance(node, t.Derivative) and node.body is not None:
         d = "∂" if node.partial else "d"
         order = _order(node.order) or 1
