@@ -260,3 +260,12 @@ def test_evaluate_a_differential() -> None:
     written = evaluation(result, asked.row_start, out)
     assert written is not None and written.insertion.text == r" -X^{-1} \mathrm{d}X X^{-1}"
     assert written.equation == r"\mathrm{d}(X^{-1}) = -X^{-1} \mathrm{d}X X^{-1}"
+
+
+def test_a_second_derivative_by_a_number_is_refused_in_words() -> None:
+    out = diff_latex(r"\frac{\mathrm d^2}{\mathrm dt^2} \|x + t v\|^2", "",
+                     r"x, v \in \mathbb{R}^n; t \in \mathbb{R}")  # fmt: skip
+    assert out.result == "" and out.error == (
+        r"`\frac{\mathrm d^2}{\mathrm dt^2} \|x + t v\|^2`: "
+        "a second derivative by a number is not computed yet"
+    )
