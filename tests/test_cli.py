@@ -493,3 +493,21 @@ def test_inspect_shows_a_parse_error_under_its_line(
     assert code == 0
     assert lines[2] == "    row 1 1:7-1:18 error at 1:7: unclosed ("
     assert lines[3:5] == ["      Then $(x^\\top A x$ here.", "            ^"]
+
+
+def test_diff_of_a_document_line_that_does_not_parse_says_where(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "bad.md").write_text(
+        "Let $A \\in \\mathbb{R}^{n\\times n}$, $x \\in \\mathbb{R}^n$.\n\n"
+        "$$ f = \\operatorname{tr}(A x x^\\top $$\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    code, out = run("diff", "--file", "bad.md", "--line", "3", "--wrt", "x")
+    assert (code, out) == (1, "")
+    assert capsys.readouterr().err.splitlines() == [
+        "texgrad diff: line 3 does not parse: unbalanced `(` at column 25: it is never closed",
+        "  $$ f = \\operatorname{tr}(A x x^\\top $$",
+        "  " + " " * 24 + "^",
+    ]

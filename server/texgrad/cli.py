@@ -239,7 +239,7 @@ def _settings(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _diff(args: argparse.Namespace, out: TextIO) -> int:
-    from texgrad.calculus.api import diff_in_document, diff_latex
+    from texgrad.calculus.api import diff_latex
 
     if args.expr_typed is not None:  # an EXPR that starts with '-' (see _expression_as_typed)
         if args.expr is not None:
@@ -253,13 +253,7 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
         if not Path(args.file).is_file():
             print(f"texgrad diff: cannot read {args.file}", file=sys.stderr)
             return 2
-        key = normalize(args.file)
-        cwd = Path.cwd().resolve()
-        folder = cwd if Path(key).is_relative_to(cwd) else _project_folder(Path(key))
-        outcome = diff_in_document(
-            key, args.line, args.wrt, args.layout, args.budget, args.hessian,
-            project=_project_of(key, folder), folder=folder,
-        )  # fmt: skip
+        outcome = _diff_file(args)
     elif args.expr is None:
         print("texgrad diff: give EXPR, or --file DOC --line N", file=sys.stderr)
         return 2
@@ -293,6 +287,36 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
         if outcome.matrix_form:  # a sum over samples whose stacked matrix is declared
             print(f"% in matrix form (verified): {outcome.matrix_form}", file=sys.stderr)
     return 0 if outcome.error is None and outcome.verified else 1
+
+
+def _diff_file(args: argparse.Namespace) -> DiffOutcome:
+    """``texgrad diff --file DOC --line N``; where nothing on the line parses, the outcome
+    says where, as a compiler does."""
+    from dataclasses import replace
+
+    from texgrad.calculus.api import diff_in_document
+
+    key = normalize(args.file)
+    cwd = Path.cwd().resolve()
+    folder = cwd if Path(key).is_relative_to(cwd) else _project_folder(Path(key))
+    project = _project_of(key, folder)
+    outcome = diff_in_document(
+        key, args.line, args.wrt, args.layout, args.budget, args.hessian,
+        project=project, folder=folder,
+    )  # fmt: skip
+    if outcome.error is None or not outcome.error.startswith("no math to differentiate"):
+        return outcome
+    doc = read_document(key, project=project, folder=folder)
+    starts = line_starts(doc.text)
+    for region in doc.regions:
+        for parsed in parse_region(region):
+            err = parsed.error
+            if err is not None and line_col(starts, err.start)[0] + 1 == args.line:
+                col = line_col(starts, err.start)[1] + 1
+                what, why = _unbalanced(err.message)
+                said = f"line {args.line} does not parse: {what} at column {col}{why}\n"
+                return replace(outcome, error=said + _caret_lines(doc.text, err, "  ").rstrip("\n"))
+    return outcome
 
 
 def _unparsed(latex: str, what: str) -> str | None:
