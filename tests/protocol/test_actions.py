@@ -179,3 +179,33 @@ async def test_a_derivative_request_is_offered_evaluated(
     assert edit.new_text == " B^\\top"
     at = REQUEST_DOC.index("= $$") + 1
     assert edit.range.start == ls.positions_of(doc.path, doc.text).position(at)
+
+
+@pytest.mark.asyncio
+async def test_an_unverified_evaluation_says_so_and_a_hessian_request_gets_one(
+    tmp_path: Path, servers: list[TexgradServer]
+) -> None:
+    from dataclasses import replace
+
+    text = (
+        "Let $A \\in \\mathbb{R}^{m \\times n}$, $b \\in \\mathbb{R}^m$, $x \\in \\mathbb{R}^n$.\n\n"
+        "$$ \\nabla^2_x \\frac{1}{2}\\|A x - b\\|^2 $$\n"
+    )
+    ls, doc = _server_with(tmp_path / "hessian.md", text)
+    servers.append(ls)
+    listed = await _list(ls, doc, text.index("\\nabla"))
+    assert listed[0].title == "Evaluate ∇²ₓ 1/2 ‖Ax - b‖²"
+    resolved = await actions.resolve(ls, listed[0])
+    assert resolved.edit is not None and resolved.edit.changes is not None
+    (edit,) = resolved.edit.changes[doc.uri]
+    assert edit.new_text == " = A^\\top A"
+    differentiate = ls.ws.differentiate
+
+    def unverified(*args: Any) -> DiffOutcome:
+        return replace(differentiate(*args), verified=False, note="NOT verified: test")
+
+    ls.ws.differentiate = unverified  # type: ignore[method-assign]
+    doc.text = text.replace("- b", "+ b")
+    doc.version = 2
+    listed = await _list(ls, doc, text.index("\\nabla"))
+    assert listed[0].title == "Evaluate ∇²ₓ 1/2 ‖Ax + b‖² (not verified)"
