@@ -269,3 +269,9 @@ def test_a_second_derivative_by_a_number_is_refused_in_words() -> None:
         r"`\frac{\mathrm d^2}{\mathrm dt^2} \|x + t v\|^2`: "
         "a second derivative by a number is not computed yet"
     )
+
+
+def test_a_function_of_one_parameter_is_taken_at_the_variable_asked_for() -> None:
+    where = r"x \in \mathbb{R}^n; A \in \mathbb{R}^{n \times n}; f(u) = u^\top A u"
+    out = diff_latex(r"\frac{\partial f}{\partial x}", "", where)
+    assert (out.kind, out.result, out.verified) == ("gradient", r"(A + A^\top) x", True)

@@ -243,7 +243,7 @@ def _asked(
         )
     named = symbol_key(body)  # \frac{\partial f}{\partial x} of f(x) = …: f(x)
     defined = ctx.env.functions.get(named[0]) if named is not None else None
-    body = applied(body, defined.params if defined is not None else None)
+    body = applied(body, defined.params if defined is not None else None, request.wrt)
     layout = stated_layout(text) or layout
     return body, wrt, hessian or request.hessian, layout, problem
 

@@ -171,11 +171,14 @@ def stated_layout(text: str) -> str | None:
     return named.pop() if len(named) == 1 else None
 
 
-def applied(body: t.Node, params: tuple[str, ...] | None) -> t.Node:
+def applied(body: t.Node, params: tuple[str, ...] | None, wrt: t.Node | None) -> t.Node:
     r"""``f`` of ``\frac{\partial f}{\partial x}`` where the document defines ``f(x) = …``
-    (``params``: its parameters' keys, None where it defines no such function): ``f(x)``."""
+    (``params``: its parameters' keys, None where it defines no such function): ``f(x)``; a
+    function of one parameter (``f(u) = …``) is taken at the variable asked for (``f(x)``)."""
     if not params or not isinstance(body, t.Symbol):
         return body
+    if len(params) == 1 and wrt is not None and _key(wrt) is not None:
+        return t.Apply(func=body, args=(wrt,), start=body.start, end=body.end)
     args = tuple(t.Symbol(name=p, start=body.end, end=body.end) for p in params)
     return t.Apply(func=body, args=args, start=body.start, end=body.end)
 
