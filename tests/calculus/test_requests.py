@@ -275,3 +275,24 @@ def test_a_function_of_one_parameter_is_taken_at_the_variable_asked_for() -> Non
     where = r"x \in \mathbb{R}^n; A \in \mathbb{R}^{n \times n}; f(u) = u^\top A u"
     out = diff_latex(r"\frac{\partial f}{\partial x}", "", where)
     assert (out.kind, out.result, out.verified) == ("gradient", r"(A + A^\top) x", True)
+
+
+def test_a_partial_of_a_matrix_function_is_not_evaluated_as_its_differential() -> None:
+    r"""``\frac{\partial X^{-1}}{\partial X}`` is a 4-index object: its differential
+    ``-X^{-1} \mathrm{d}X X^{-1}`` is not written as its value; ``\mathrm{d}(X^{-1})`` is."""
+    text = (
+        "Let $X \\in \\mathbb{R}^{n \\times n}$.\n\n$$ \\frac{\\partial X^{-1}}{\\partial X} $$\n\n"
+        "$$ \\mathrm{d}(X^{-1}) $$\n"
+    )
+    result = Checker().check("m.md", text=text)
+    out = diff_latex(r"\mathrm{d}(X^{-1})", "", r"X \in \mathbb{R}^{n \times n}")
+    assert out.kind == "matrix" and out.verified
+    partial = asked_at(result, text.index("\\frac"))
+    assert partial is not None and not partial.differential
+    assert evaluate_title(partial, out) is None
+    assert evaluation(result, partial.row_start, out) is None
+    differential = asked_at(result, text.index("\\mathrm"))
+    assert differential is not None and differential.differential
+    assert evaluate_title(differential, out) == "Evaluate d(X⁻¹)"
+    written = evaluation(result, differential.row_start, out)
+    assert written is not None and written.insertion.text == r" = -X^{-1} \mathrm{d}X X^{-1}"

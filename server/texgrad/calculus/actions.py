@@ -200,7 +200,7 @@ def _symbol(kind: str, f: str, wrt: str) -> str:
 def evaluate_title(asked: Asked, outcome: DiffOutcome | None) -> str | None:
     """The title "Evaluate ∂ tr(AB)/∂A" for ``asked`` and its outcome (None: not ready),
     saying "not verified" unless it was; None when there is nothing to offer (an error)."""
-    if outcome is not None and outcome.error is not None:
+    if outcome is not None and (outcome.error is not None or not _evaluates(asked, outcome)):
         return None
     verified = outcome is not None and outcome.verified
     return f"Evaluate {asked.title}" + ("" if verified else " (not verified)")
@@ -213,6 +213,8 @@ def evaluation(result: CheckResult, row_start: int, outcome: DiffOutcome) -> Wri
     asked = asked_at(result, row_start)
     if asked is None or outcome.error is not None or not outcome.result:
         return None
+    if not _evaluates(asked, outcome):
+        return None
     value = outcome.result
     if outcome.where:
         value += " \\quad \\text{where } " + ",\\; ".join(outcome.where)
@@ -220,3 +222,9 @@ def evaluation(result: CheckResult, row_start: int, outcome: DiffOutcome) -> Wri
     text = result.doc.text
     equation = text[asked.row_start : asked.at].strip() + written
     return Writing(Insertion(asked.at, written), equation)
+
+
+def _evaluates(asked: Asked, outcome: DiffOutcome) -> bool:
+    r"""Whether the outcome is the value of what was asked: the differential dF of a
+    matrix-valued F answers ``\mathrm{d}(F)``, never ``\frac{\partial F}{\partial X}``."""
+    return (outcome.kind == "matrix") == asked.differential

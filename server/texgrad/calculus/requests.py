@@ -206,6 +206,7 @@ class Asked:
     row_end: int
     at: int  # where `` = result`` goes (after the request, or after its empty `=`)
     equals: bool  # the row already has its `=`
+    differential: bool = False  # \mathrm{d}(…): its value is dF
 
 
 def asked_at(result: CheckResult, offset: int) -> Asked | None:
@@ -223,7 +224,8 @@ def asked_at(result: CheckResult, offset: int) -> Asked | None:
     equals = isinstance(row.tree, t.Chain)
     at = row.end if equals else request.node.end
     at = len(text[:at].rstrip()) if equals else at
-    return Asked(wrt, request.hessian, title_of(request, text), row.start, row.end, at, equals)
+    title = title_of(request, text)
+    return Asked(wrt, request.hessian, title, row.start, row.end, at, equals, request.differential)
 
 
 # -- a compact title in the document's notation --------------------------------------------
