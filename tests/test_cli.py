@@ -509,3 +509,14 @@ def test_diff_of_a_document_line_that_does_not_parse_says_where(
         "  $$ f = \\operatorname{tr}(A x x^\\top $$",
         "  " + " " * 24 + "^",
     ]
+
+
+def test_diff_of_a_line_takes_its_request_after_a_declaration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "line.md").write_text(
+        "With $W \\in \\mathbb{R}^{m \\times n}$ the gradient $\\nabla_W \\|W\\|_F^2$ is easy.\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    assert run("diff", "--file", "line.md", "--line", "1") == (0, "2 W\n")

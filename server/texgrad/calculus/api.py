@@ -340,11 +340,16 @@ def _index_form(outcome: DiffOutcome, tree: t.Node, text: str) -> DiffOutcome:
 
 def _row_on_line(result: CheckResult, start: int, end: int, wrt: str) -> PlacedRow | None:
     """Of the rows on a line ("with $W \\in …$ the loss is $L = …$"), the first that writes
-    ``wrt`` and is not a declaration; None if none is."""
+    ``wrt`` and is not a declaration; None if none is.  Without ``wrt``: the first that
+    holds a derivative written to be computed ("with $W \\in …$ the gradient $\\nabla_W f$")."""
     for row in result.rows:
         if not (row.start < end and row.end >= start) or row.tree is None:
             continue
         tree = row.tree
+        if not wrt.strip():
+            if request_in(tree) is not None:
+                return row
+            continue
         if isinstance(tree, t.Chain) and "\\in" in tree.relations:
             continue
         if _written_symbol(tree, result.doc.text, wrt) is not None:
