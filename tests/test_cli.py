@@ -360,3 +360,163 @@ def test_diff_takes_an_expression_that_starts_with_a_minus(argv: list[str], want
 def test_diff_with_two_expressions_is_bad_usage() -> None:
     code, _ = run("diff", r"x^\top x", r"-\|x\|^2", "--wrt", "x", "--where", r"x \in \mathbb{R}^n")
     assert code == 2
+
+
+# -- derivative requests written without a right side (issue 15) -------------------------
+
+_AB = r"A \in \mathbb{R}^{m \times n}; B \in \mathbb{R}^{n \times m}"
+
+
+@pytest.mark.parametrize(
+    ("argv", "want"),
+    [
+        ([r"\frac{\partial \operatorname{tr}(AB)}{\partial A}", "--where", _AB], r"B^\top"),
+        ([r"\frac{\partial \operatorname{tr}(AB)}{\partial A}", "--wrt", "A", "--where", _AB],
+         r"B^\top"),
+        ([r"\nabla_X \log\det X", "--where", r"X \in \mathbb{S}^n_{++}"], "X^{-1}"),
+        ([r"-\nabla_X \log\det X", "--where", r"X \in \mathbb{S}^n_{++}"], "-X^{-1}"),
+        ([r"\nabla_{\mathbf x}\|A\mathbf x\|^2", "--where",
+          r"A \in \mathbb{R}^{m \times n}; \mathbf x \in \mathbb{R}^n"], r"2 A^\top A \mathbf x"),
+        ([r"\frac{\partial}{\partial x}(x^\top A x)", "--where",
+          r"A \in \mathbb{R}^{n \times n}; x \in \mathbb{R}^n"], r"(A + A^\top) x"),
+        ([r"\partial (a^\top X b)/\partial X", "--where",
+          r"a \in \mathbb{R}^m; X \in \mathbb{R}^{m \times n}; b \in \mathbb{R}^n"], r"a b^\top"),
+        ([r"\frac{\mathrm d}{\mathrm dt} \|x + t v\|^2", "--where",
+          r"x, v \in \mathbb{R}^n; t \in \mathbb{R}"], r"2 (x + t v)^\top v"),
+        ([r"\frac{\partial f}{\partial x}", "--where",
+          r"x \in \mathbb{R}^n; A \in \mathbb{R}^{n \times n}; f(x) = x^\top A x"],
+         r"(A + A^\top) x"),
+        ([r"\nabla^2_x \frac{1}{2}\|Ax - b\|^2", "--where",
+          r"A \in \mathbb{R}^{m \times n}; x \in \mathbb{R}^n; b \in \mathbb{R}^m"], r"A^\top A"),
+        ([r"\frac{\partial^2 (x^\top A x)}{\partial x \partial x^\top}", "--where",
+          r"A \in \mathbb{R}^{n \times n}; x \in \mathbb{R}^n"], r"A + A^\top"),
+    ],
+)  # fmt: skip
+def test_diff_answers_a_derivative_request(argv: list[str], want: str) -> None:
+    code, out = run("diff", *argv)
+    assert (code, out.strip()) == (0, want)
+
+
+def test_diff_of_a_request_by_another_variable_is_a_clear_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out = run(
+        "diff", r"\frac{\partial \operatorname{tr}(AB)}{\partial A}", "--wrt", "B", "--where", _AB
+    )
+    err = capsys.readouterr().err
+    assert code == 1 and out == ""
+    assert "is a derivative with respect to `A`, not `B`" in err
+    assert "(Derivative" not in err and "already a derivative" not in err
+
+
+def test_diff_without_a_variable_says_how_to_give_one(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _ = run("diff", r"\operatorname{tr}(AB)", "--where", _AB)
+    assert code == 1
+    assert "say with respect to what (`--wrt`)" in capsys.readouterr().err
+
+
+def test_diff_of_a_mixed_second_derivative_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run("diff", r"\frac{\partial^2 (x^\top y)}{\partial x \partial y}", "--where",
+                    r"x, y \in \mathbb{R}^n")  # fmt: skip
+    assert (code, out) == (1, "")
+    assert "a mixed second derivative is not computed yet" in capsys.readouterr().err
+
+
+def test_diff_of_a_request_as_json_with_steps() -> None:
+    code, out = run("diff", r"\frac{\partial \operatorname{tr}(AB)}{\partial A}", "--where", _AB,
+                    "--format", "json")  # fmt: skip
+    data = json.loads(out)
+    assert code == 0 and data["verified"] is True
+    assert (data["kind"], data["result"]) == ("gradient", r"B^\top")
+    assert data["steps"][0] == r"f = \operatorname{tr}(A B)"
+    assert data["steps"][-1] == r"\nabla_{A} f = B^\top"
+
+
+def test_diff_of_a_request_on_a_document_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = tmp_path / "notes.md"
+    doc.write_text(
+        "Let $A \\in \\mathbb{R}^{m \\times n}$ and $B \\in \\mathbb{R}^{n \\times m}$.\n\n"
+        "$$\n\\frac{\\partial \\operatorname{tr}(AB)}{\\partial A} =\n$$\n\n"
+        "and the Hessian $\\nabla^2_{\\mathbf w} \\|A^\\top \\mathbf w\\|^2$ too, "
+        "with $\\mathbf w \\in \\mathbb{R}^m$.\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    code, out = run("diff", "--file", "notes.md", "--line", "4", "--steps")
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == r"B^\top"
+    code, out = run("diff", "--file", "notes.md", "--line", "7")
+    assert (code, out.strip()) == (0, r"2 A A^\top")
+
+
+@pytest.mark.parametrize(
+    ("expr", "said", "caret"),
+    [
+        (r"(x^\top A x", "unbalanced `(` at column 1: it is never closed", "^"),
+        (r"x^\top A x)", "unbalanced `)` at column 11: no `(` opens it", "          ^"),
+        (r"\operatorname{tr}(A x", "unbalanced `(` at column 18: it is never closed",
+         "                 ^"),
+    ],
+)  # fmt: skip
+def test_diff_says_where_an_expression_is_unbalanced(
+    expr: str, said: str, caret: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = run("diff", expr, "--wrt", "x", "--where",
+                    r"x \in \mathbb{R}^n; A \in \mathbb{R}^{n \times n}")  # fmt: skip
+    err = capsys.readouterr().err.splitlines()
+    assert (code, out) == (2, "")
+    assert err == [f"texgrad diff: EXPR does not parse: {said}", f"  {expr}", f"  {caret}"]
+
+
+def test_diff_says_where_a_declaration_is_unbalanced(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _ = run("diff", r"x^\top x", "--wrt", "x", "--where", r"x \in \mathbb{R}^{n")
+    err = capsys.readouterr().err.splitlines()
+    assert code == 2
+    assert (
+        err[0]
+        == "texgrad diff: --where does not parse: unbalanced `{` at column 18: it is never closed"
+    )
+    assert err[2] == "  " + " " * 17 + "^"
+
+
+def test_inspect_shows_a_parse_error_under_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.tex").write_text("Then $(x^\\top A x$ here.\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out = run("inspect", "a.tex")
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[2] == "    row 1 1:7-1:18 error at 1:7: unclosed ("
+    assert lines[3:5] == ["      Then $(x^\\top A x$ here.", "            ^"]
+
+
+def test_diff_of_a_document_line_that_does_not_parse_says_where(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "bad.md").write_text(
+        "Let $A \\in \\mathbb{R}^{n\\times n}$, $x \\in \\mathbb{R}^n$.\n\n"
+        "$$ f = \\operatorname{tr}(A x x^\\top $$\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    code, out = run("diff", "--file", "bad.md", "--line", "3", "--wrt", "x")
+    assert (code, out) == (1, "")
+    assert capsys.readouterr().err.splitlines() == [
+        "texgrad diff: line 3 does not parse: unbalanced `(` at column 25: it is never closed",
+        "  $$ f = \\operatorname{tr}(A x x^\\top $$",
+        "  " + " " * 24 + "^",
+    ]
+
+
+def test_diff_of_a_line_takes_its_request_after_a_declaration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "line.md").write_text(
+        "With $W \\in \\mathbb{R}^{m \\times n}$ the gradient $\\nabla_W \\|W\\|_F^2$ is easy.\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    assert run("diff", "--file", "line.md", "--line", "1") == (0, "2 W\n")

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, TextIO
 from texgrad import __version__
 from texgrad.reading.document import DocumentRead, detect_format, read_document
 from texgrad.reading.project import Project, load_project, normalize
-from texgrad.reading.source import line_col, line_starts
+from texgrad.reading.source import MappedText, line_col, line_starts
 from texgrad.shapes.check import Checker
 from texgrad.shapes.diagnostics import Diagnostic
-from texgrad.syntax.parse import ParsedRow, parse_region
+from texgrad.syntax.parse import ParsedRow, ParseError, parse_region, parse_row
 from texgrad.syntax.show import show
 
 if TYPE_CHECKING:  # the engine is imported when a derivative is asked for
@@ -149,7 +149,13 @@ def _add_diff(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     dif.add_argument("expr", nargs="?", metavar="EXPR", help=r"LaTeX, e.g. '\ln(\|Ax\|_2^2)'")
     dif.add_argument("--expression", dest="expr_typed", help=argparse.SUPPRESS)
-    dif.add_argument("--wrt", required=True, metavar="VAR", help="the variable, e.g. x or X")
+    dif.add_argument(
+        "--wrt",
+        default="",
+        metavar="VAR",
+        help="the variable, e.g. x or X (read from EXPR when it is a derivative written to be "
+        r"computed: '\frac{\partial \operatorname{tr}(AB)}{\partial A}', '\nabla_x f')",
+    )
     dif.add_argument(
         "--where",
         default="",
@@ -233,7 +239,7 @@ def _settings(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _diff(args: argparse.Namespace, out: TextIO) -> int:
-    from texgrad.calculus.api import diff_in_document, diff_latex
+    from texgrad.calculus.api import diff_latex
 
     if args.expr_typed is not None:  # an EXPR that starts with '-' (see _expression_as_typed)
         if args.expr is not None:
@@ -247,17 +253,15 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
         if not Path(args.file).is_file():
             print(f"texgrad diff: cannot read {args.file}", file=sys.stderr)
             return 2
-        key = normalize(args.file)
-        cwd = Path.cwd().resolve()
-        folder = cwd if Path(key).is_relative_to(cwd) else _project_folder(Path(key))
-        outcome = diff_in_document(
-            key, args.line, args.wrt, args.layout, args.budget, args.hessian,
-            project=_project_of(key, folder), folder=folder,
-        )  # fmt: skip
+        outcome = _diff_file(args)
     elif args.expr is None:
         print("texgrad diff: give EXPR, or --file DOC --line N", file=sys.stderr)
         return 2
     else:
+        unread = _unparsed(args.expr, "EXPR") or _unparsed_where(args.where)
+        if unread is not None:
+            print(f"texgrad diff: {unread}", file=sys.stderr)
+            return 2
         outcome = diff_latex(
             args.expr, args.wrt, args.where, args.layout, args.budget, args.hessian, args.einstein
         )
@@ -283,6 +287,76 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
         if outcome.matrix_form:  # a sum over samples whose stacked matrix is declared
             print(f"% in matrix form (verified): {outcome.matrix_form}", file=sys.stderr)
     return 0 if outcome.error is None and outcome.verified else 1
+
+
+def _diff_file(args: argparse.Namespace) -> DiffOutcome:
+    """``texgrad diff --file DOC --line N``; where nothing on the line parses, the outcome
+    says where, as a compiler does."""
+    from dataclasses import replace
+
+    from texgrad.calculus.api import diff_in_document
+
+    key = normalize(args.file)
+    cwd = Path.cwd().resolve()
+    folder = cwd if Path(key).is_relative_to(cwd) else _project_folder(Path(key))
+    project = _project_of(key, folder)
+    outcome = diff_in_document(
+        key, args.line, args.wrt, args.layout, args.budget, args.hessian,
+        project=project, folder=folder,
+    )  # fmt: skip
+    if outcome.error is None or not outcome.error.startswith("no math to differentiate"):
+        return outcome
+    doc = read_document(key, project=project, folder=folder)
+    starts = line_starts(doc.text)
+    for region in doc.regions:
+        for parsed in parse_region(region):
+            err = parsed.error
+            if err is not None and line_col(starts, err.start)[0] + 1 == args.line:
+                col = line_col(starts, err.start)[1] + 1
+                what, why = _unbalanced(err.message)
+                said = f"line {args.line} does not parse: {what} at column {col}{why}\n"
+                return replace(outcome, error=said + _caret_lines(doc.text, err, "  ").rstrip("\n"))
+    return outcome
+
+
+def _unparsed(latex: str, what: str) -> str | None:
+    """Where ``latex`` (an expression typed on the command line) does not parse, said as a
+    compiler says it: the message with its column, the expression, a caret line under the
+    place; None when it parses."""
+    parsed = parse_row(MappedText.identity(latex))
+    if parsed.error is None:
+        return None
+    return f"{what} does not parse: {_pointed(latex, parsed.error)}"
+
+
+def _unparsed_where(where: str) -> str | None:
+    for part in where.split(";"):
+        if part.strip():
+            found = _unparsed(part.strip(), "--where")
+            if found is not None:
+                return found
+    return None
+
+
+def _pointed(line: str, error: ParseError, indent: str = "  ") -> str:
+    """``unclosed ( at column 1`` and, below, the line and a caret line under the error."""
+    start = max(0, min(error.start, len(line)))
+    width = max(1, min(error.end, len(line)) - start)
+    caret = " " * len(line[:start].expandtabs()) + "^" + "~" * (width - 1)
+    what, why = _unbalanced(error.message)
+    return f"{what} at column {start + 1}{why}\n{indent}{line}\n{indent}{caret}"
+
+
+def _unbalanced(message: str) -> tuple[str, str]:
+    """The parser's ``unexpected ')'`` said as what it is (a closing bracket nothing opens),
+    in two parts: what is wrong, and why (after the column)."""
+    for close, opener in ((")", "("), ("]", "[")):
+        if message == f"unexpected {close!r}":
+            return f"unbalanced `{close}`", f": no `{opener}` opens it"
+    if message.startswith("unclosed "):
+        opener = message[len("unclosed ") :].removeprefix("brace ")
+        return f"unbalanced `{opener}`", ": it is never closed"
+    return message, ""
 
 
 def _said_once(outcome: DiffOutcome) -> str:
@@ -539,8 +613,22 @@ def _print_report(r: _FileReport, out: TextIO) -> None:
                 out.write(
                     f"    row {row.index + 1} {where} error at {pos(pr.error.start)}: {pr.error.message}\n"
                 )
+                out.write(_caret_lines(doc.text, pr.error, "      "))
             else:
                 out.write(f"    row {row.index + 1} {where} {show(pr.tree)}\n")
+
+
+def _caret_lines(text: str, error: ParseError, indent: str) -> str:
+    """The source line of a parse error and a caret line under the place, as a compiler
+    shows them ("" for a line too long to show)."""
+    a = text.rfind("\n", 0, error.start) + 1
+    b = text.find("\n", error.start)
+    line = text[a : b if b >= 0 else len(text)].rstrip("\r").expandtabs()
+    if len(line) > 160 or not line.strip():
+        return ""
+    col = len(text[a : error.start].expandtabs())
+    width = max(1, min(error.end, a + len(line)) - error.start)
+    return f"{indent}{line}\n{indent}{' ' * col}^{'~' * (width - 1)}\n"
 
 
 def _stats(r: _FileReport) -> dict[str, object]:

@@ -222,3 +222,30 @@ async def test_markdown_display_and_inline(
     action = next(a for a in actions if a.title == "Show derivation of ∇ₓf")
     new = await doc.apply_action(action)
     assert "$$\n\n$$\n\\begin{aligned}\n  f &= \\|A x\\|^2 \\\\\n" in new
+
+
+REQUESTS = r"""Café 😀: let $A \in \mathbb{R}^{m \times n}$, $B \in \mathbb{R}^{n \times m}$ and
+$\mathbf{x} \in \mathbb{R}^n$.
+\[ \frac{\partial \operatorname{tr}(AB)}{\partial A} \]
+\begin{align}
+  \nabla_{\mathbf{x}} \|A\mathbf{x}\|^2 &=
+\end{align}
+"""
+
+
+async def test_a_derivative_request_is_evaluated(
+    client: LanguageClient, open_doc: Callable[..., Doc]
+) -> None:
+    doc = open_doc("requests.tex", REQUESTS)
+    await doc.diagnostics()
+    actions = await doc.actions("\\operatorname{tr}(AB)}", 3)
+    assert actions[0].title == "Evaluate ∂ tr(AB)/∂A"
+    new = await doc.apply_action(actions[0])
+    assert new == REQUESTS.replace("{\\partial A} \\]", "{\\partial A} = B^\\top \\]")
+    await doc.diagnostics()
+    actions = await doc.actions("\\|A\\mathbf{x}\\|^2", 2)
+    assert actions[0].title == "Evaluate ∇ₓ ‖Ax‖²"
+    new = await doc.apply_action(actions[0])
+    assert (
+        "\\nabla_{\\mathbf{x}} \\|A\\mathbf{x}\\|^2 &= 2 A^\\top A \\mathbf{x}\n\\end{align}" in new
+    )

@@ -153,3 +153,22 @@ async def test_markdown_opened_with_the_latex_language_id(client: LanguageClient
     ]
     new = await doc.apply_action(actions[0])
     assert new.endswith("$$\n\n$$\n\\frac{\\partial f}{\\partial x} = (A + A^\\top) x\n$$\n"), new
+
+
+async def test_a_derivative_request_is_evaluated(client: LanguageClient) -> None:
+    """Neovim 0.7 resolves the edit lazily, eglot 1.9 gets it at once: either way
+    "Evaluate ∂ tr(AB)/∂A" writes `= B^\\top` after the request."""
+    text = (
+        "Soit 🎉 $A \\in \\mathbb{R}^{m \\times n}$, $B \\in \\mathbb{R}^{n \\times m}$:\n"
+        "$\\frac{\\partial \\operatorname{tr}(AB)}{\\partial A}$ et fin.\n"
+    )
+    doc = _open(client, "request.tex", text, "latex")
+    await doc.diagnostics()
+    actions = [a for a in await doc.actions("\\operatorname") if a.title.startswith("Evaluate")]
+    assert [a.title for a in actions] == ["Evaluate ∂ tr(AB)/∂A"]
+    lazy = client.profile == "neovim-0.7"  # type: ignore[attr-defined]
+    assert (actions[0].edit is None) == lazy
+    new = await doc.apply_action(actions[0])
+    assert new.splitlines()[1] == (
+        "$\\frac{\\partial \\operatorname{tr}(AB)}{\\partial A} = B^\\top$ et fin."
+    )

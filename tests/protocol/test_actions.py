@@ -141,3 +141,71 @@ async def test_an_unverified_result_is_titled_so(
     assert "Differentiate f w.r.t. x (gradient, not verified)" in titles
     assert "Hessian of f w.r.t. x (not verified)" in titles
     assert all("verified" in t for t in titles if t.startswith(("Differentiate", "Hessian")))
+
+
+REQUEST_DOC = (
+    "Let $A \\in \\mathbb{R}^{m \\times n}$ and $B \\in \\mathbb{R}^{n \\times m}$.\n\n"
+    "$$ \\frac{\\partial \\operatorname{tr}(AB)}{\\partial A} $$\n\n"
+    "$$ \\nabla_A \\operatorname{tr}(AB) = $$\n"
+)
+
+
+@pytest.mark.asyncio
+async def test_a_derivative_request_is_offered_evaluated(
+    tmp_path: Path, servers: list[TexgradServer]
+) -> None:
+    ls, doc = _server_with(tmp_path / "request.md", REQUEST_DOC)
+    servers.append(ls)
+    listed = await _list(ls, doc, REQUEST_DOC.index("\\frac"))
+    assert [a.title for a in listed][:1] == ["Evaluate ∂ tr(AB)/∂A"]
+    action = listed[0]
+    assert action.kind == types.CodeActionKind.RefactorRewrite and action.edit is None
+    resolved = await actions.resolve(ls, action)
+    assert resolved.edit is not None and resolved.edit.changes is not None
+    (edit,) = resolved.edit.changes[doc.uri]
+    assert edit.new_text == " = B^\\top"
+    end = REQUEST_DOC.index("$$\n\n$$ \\nabla") - 1  # right after the request
+    assert edit.range.start == edit.range.end == ls.positions_of(doc.path, doc.text).position(end)
+    inserted = ls.ws.inserted_in(
+        doc.path, "\\frac{\\partial \\operatorname{tr}(AB)}{\\partial A} = B^\\top"
+    )
+    assert inserted is not None and inserted.verified
+    # a request on the left of an empty `=`: the value after the `=`
+    listed = await _list(ls, doc, REQUEST_DOC.index("\\nabla"))
+    assert listed[0].title == "Evaluate ∇_A tr(AB)"
+    resolved = await actions.resolve(ls, listed[0])
+    assert resolved.edit is not None and resolved.edit.changes is not None
+    (edit,) = resolved.edit.changes[doc.uri]
+    assert edit.new_text == " B^\\top"
+    at = REQUEST_DOC.index("= $$") + 1
+    assert edit.range.start == ls.positions_of(doc.path, doc.text).position(at)
+
+
+@pytest.mark.asyncio
+async def test_an_unverified_evaluation_says_so_and_a_hessian_request_gets_one(
+    tmp_path: Path, servers: list[TexgradServer]
+) -> None:
+    from dataclasses import replace
+
+    text = (
+        "Let $A \\in \\mathbb{R}^{m \\times n}$, $b \\in \\mathbb{R}^m$, $x \\in \\mathbb{R}^n$.\n\n"
+        "$$ \\nabla^2_x \\frac{1}{2}\\|A x - b\\|^2 $$\n"
+    )
+    ls, doc = _server_with(tmp_path / "hessian.md", text)
+    servers.append(ls)
+    listed = await _list(ls, doc, text.index("\\nabla"))
+    assert listed[0].title == "Evaluate ∇²ₓ 1/2 ‖Ax - b‖²"
+    resolved = await actions.resolve(ls, listed[0])
+    assert resolved.edit is not None and resolved.edit.changes is not None
+    (edit,) = resolved.edit.changes[doc.uri]
+    assert edit.new_text == " = A^\\top A"
+    differentiate = ls.ws.differentiate
+
+    def unverified(*args: Any) -> DiffOutcome:
+        return replace(differentiate(*args), verified=False, note="NOT verified: test")
+
+    ls.ws.differentiate = unverified  # type: ignore[method-assign]
+    doc.text = text.replace("- b", "+ b")
+    doc.version = 2
+    listed = await _list(ls, doc, text.index("\\nabla"))
+    assert listed[0].title == "Evaluate ∇²ₓ 1/2 ‖Ax + b‖² (not verified)"

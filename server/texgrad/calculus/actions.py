@@ -25,6 +25,7 @@ from texgrad.calculus.insertion import (
     notation_of,
     result_insertion,
 )
+from texgrad.calculus.requests import Asked, asked_at
 from texgrad.shapes.check import CheckResult
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
@@ -191,3 +192,39 @@ def _symbol(kind: str, f: str, wrt: str) -> str:
     if kind in ("jacobian", "derivative"):
         return f"∂{f}/∂{wrt}"
     return f"d{f}"
+
+
+# -- "Evaluate ∂ tr(AB)/∂A": a derivative written to be computed (requests.py) ----------
+
+
+def evaluate_title(asked: Asked, outcome: DiffOutcome | None) -> str | None:
+    """The title "Evaluate ∂ tr(AB)/∂A" for ``asked`` and its outcome (None: not ready),
+    saying "not verified" unless it was; None when there is nothing to offer (an error)."""
+    if outcome is not None and (outcome.error is not None or not _evaluates(asked, outcome)):
+        return None
+    verified = outcome is not None and outcome.verified
+    return f"Evaluate {asked.title}" + ("" if verified else " (not verified)")
+
+
+def evaluation(result: CheckResult, row_start: int, outcome: DiffOutcome) -> Writing | None:
+    r"""What taking "Evaluate …" on the row at ``row_start`` writes: `` = B^\top`` after the
+    request (`` B^\top`` after its empty ``=``), with the names the result gives its long
+    parts; None when the row holds no request any more."""
+    asked = asked_at(result, row_start)
+    if asked is None or outcome.error is not None or not outcome.result:
+        return None
+    if not _evaluates(asked, outcome):
+        return None
+    value = outcome.result
+    if outcome.where:
+        value += " \\quad \\text{where } " + ",\\; ".join(outcome.where)
+    written = f" {value}" if asked.equals else f" = {value}"
+    text = result.doc.text
+    equation = text[asked.row_start : asked.at].strip() + written
+    return Writing(Insertion(asked.at, written), equation)
+
+
+def _evaluates(asked: Asked, outcome: DiffOutcome) -> bool:
+    r"""Whether the outcome is the value of what was asked: the differential dF of a
+    matrix-valued F answers ``\mathrm{d}(F)``, never ``\frac{\partial F}{\partial X}``."""
+    return (outcome.kind == "matrix") == asked.differential

@@ -22,10 +22,19 @@ from texgrad.calculus.components import Entry
 from texgrad.calculus.context import Context, context_at, row_at
 from texgrad.calculus.derive import KINDS, DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget
-from texgrad.calculus.expr import CalculusError
+from texgrad.calculus.expr import ONE, CalculusError
 from texgrad.calculus.indices import IndexReader, written_with_indices
 from texgrad.calculus.lower import Lowerer, VarInfo, as_member
 from texgrad.calculus.planning import DiffPlan, plans_of
+from texgrad.calculus.requests import (
+    Request,
+    applied,
+    differential_variable,
+    request_in,
+    resolved,
+    source,
+    stated_layout,
+)
 from texgrad.calculus.samples import differentiate_sum, is_sample_sum
 from texgrad.calculus.written import statements
 from texgrad.reading.macros import MacroTable
@@ -35,7 +44,7 @@ from texgrad.shapes.check import Checker, CheckResult
 from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
-from texgrad.syntax.symbols import member_key
+from texgrad.syntax.symbols import member_key, symbol_key
 
 __all__ = [
     "KINDS", "DiffOutcome", "DiffPlan", "diff_at", "diff_in_document", "diff_latex", "plans_at",
@@ -165,9 +174,11 @@ def _diff_text(
         return DiffOutcome(error="no math to differentiate there (or it does not parse)")
     ctx = context_at(result, row)
     tree = _statement_at(row.tree, offset, end if end is not None else offset + 1)
-    wrt_tree = _written_symbol(tree, text, wrt)  # \vx as the document writes it
-    if wrt_tree is None:
-        wrt_tree = parse_row(MappedText.identity(wrt)).tree
+    tree, wrt, hessian, layout, problem = _asked(tree, text, wrt, hessian, layout, ctx)
+    if problem:
+        return DiffOutcome(error=problem)
+    # \vx as the document writes it, else as given
+    wrt_tree = _written_symbol(tree, text, wrt) or parse_row(MappedText.identity(wrt)).tree
     key = member_key(wrt_tree) if wrt_tree is not None else None
     if key is None or wrt_tree is None:
         return DiffOutcome(error=f"`{wrt}` is not a symbol to differentiate with respect to")
@@ -198,6 +209,64 @@ def _diff_text(
     if written_with_indices(tree, ctx.env, ctx.einstein):
         return _index_form(outcome, tree, text)
     return outcome
+
+
+_NO_VARIABLE = (
+    "say with respect to what (`--wrt`), or write the derivative asked for "
+    "(e.g. `\\frac{\\partial f}{\\partial x}`)"
+)
+
+
+def _asked(
+    tree: t.Node, text: str, wrt: str, hessian: bool, layout: str, ctx: Context
+) -> tuple[t.Node, str, bool, str, str]:
+    """What a row asks to differentiate, by what, whether twice, in which layout, and why
+    it cannot be answered (""): a derivative written to be computed
+    (``\\frac{\\partial f}{\\partial X}``, ``\\nabla_x f``, ``\\mathrm{d}(X^{-1})``) says it
+    itself (``wrt``, if given, must be its variable), in the layout its document states."""
+    request = request_in(tree)
+    if request is None:
+        return tree, wrt, hessian, layout, "" if wrt.strip() else _NO_VARIABLE
+    given = parse_row(MappedText.identity(wrt)).tree if wrt.strip() else None
+    wrt, problem = resolved(request, text, wrt, given)
+    if problem or request.body is None:
+        return tree, wrt, hessian, layout, problem
+    body = request.body
+    if request.differential:
+        if not wrt:
+            wrt, problem = differential_variable(request, text, set(ctx.env.vars) - ctx.env.numbers)
+        problem = problem or _not_a_matrix(body, request, text, ctx)
+    var = ctx.env.vars.get(_key_of(request.wrt)) if request.hessian else None
+    if var is not None and var.shape.is_scalar:  # \frac{d^2}{dt^2}
+        problem = (
+            f"`{source(text, request.node)}`: a second derivative by a number is not computed yet"
+        )
+    named = symbol_key(body)  # \frac{\partial f}{\partial x} of f(x) = …: f(x)
+    defined = ctx.env.functions.get(named[0]) if named is not None else None
+    body = applied(body, defined.params if defined is not None else None, request.wrt)
+    layout = stated_layout(text) or layout
+    return body, wrt, hessian or request.hessian, layout, problem
+
+
+def _key_of(node: t.Node | None) -> str:
+    key = member_key(node) if node is not None else None
+    return key[0] if key is not None else ""
+
+
+def _not_a_matrix(body: t.Node, request: Request, text: str, ctx: Context) -> str:
+    """Why ``\\mathrm{d}(…)`` is not answered ("" where it is): its value is a scalar or a
+    vector, whose derivative is asked as a gradient or a Jacobian."""
+    try:
+        value = Lowerer(ctx.env).lower(body)
+    except CalculusError:
+        return ""  # differentiating it says why
+    if value.cols != ONE:
+        return ""
+    return (
+        f"`{source(text, request.node)}` is the differential of a "
+        f"{'scalar' if value.is_scalar else 'vector'}: ask for its derivative "
+        "(`\\nabla_x …` or `\\frac{\\partial …}{\\partial x}`)"
+    )
 
 
 def _macros(path: str, text: str, project: Project | None, folder: str | Path | None) -> MacroTable:
@@ -271,11 +340,16 @@ def _index_form(outcome: DiffOutcome, tree: t.Node, text: str) -> DiffOutcome:
 
 def _row_on_line(result: CheckResult, start: int, end: int, wrt: str) -> PlacedRow | None:
     """Of the rows on a line ("with $W \\in …$ the loss is $L = …$"), the first that writes
-    ``wrt`` and is not a declaration; None if none is."""
+    ``wrt`` and is not a declaration; None if none is.  Without ``wrt``: the first that
+    holds a derivative written to be computed ("with $W \\in …$ the gradient $\\nabla_W f$")."""
     for row in result.rows:
         if not (row.start < end and row.end >= start) or row.tree is None:
             continue
         tree = row.tree
+        if not wrt.strip():
+            if request_in(tree) is not None:
+                return row
+            continue
         if isinstance(tree, t.Chain) and "\\in" in tree.relations:
             continue
         if _written_symbol(tree, result.doc.text, wrt) is not None:

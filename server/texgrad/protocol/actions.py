@@ -23,7 +23,16 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from texgrad.calculus.actions import Offer, numpy_copies, numpy_insertions, offers, writing
+from texgrad.calculus.actions import (
+    Offer,
+    evaluate_title,
+    evaluation,
+    numpy_copies,
+    numpy_insertions,
+    offers,
+    writing,
+)
+from texgrad.calculus.requests import asked_at
 from texgrad.protocol.diagnostics import to_lsp
 from texgrad.protocol.server import RequestFailed, Snapshot, TexgradServer
 from texgrad.workspace import Inserted
@@ -153,6 +162,7 @@ async def code_actions(
     if _wants(only, "quickfix"):
         actions.extend(_quick_fixes(ls, snap, start, end))
     if _wants(only, "refactor.rewrite"):
+        actions.extend(await _evaluations(ls, snap, start, end))
         actions.extend(await _differentiations(ls, snap, start, end))
     return actions
 
@@ -189,6 +199,31 @@ async def _differentiations(
         except RequestFailed:
             pass  # not offered
     return [a for a in actions if a.edit is not None] + copies
+
+
+async def _evaluations(
+    ls: TexgradServer, snap: Snapshot, start: int, end: int
+) -> list[types.CodeAction]:
+    """ "Evaluate ∂ tr(AB)/∂A" on a row holding a derivative written to be computed (alone,
+    or before an empty ``=``): it appends the result, verified first."""
+    assert snap.result is not None
+    asked = asked_at(snap.result, start) or (asked_at(snap.result, end) if end != start else None)
+    if asked is None:
+        return []
+    fut = _outcome(ls, snap, asked.row_start, asked.wrt, False)
+    lazy = ls.client.resolves_edits
+    await asyncio.wait([asyncio.shield(fut)], timeout=LIST_DEADLINE if lazy else None)
+    title = evaluate_title(asked, _done(fut))
+    if title is None:
+        return []
+    row_text = snap.text[asked.row_start : asked.row_end]
+    action = _action(snap, Offer(title, "evaluate", asked.wrt, asked.row_start, row_text, ""))
+    if lazy:
+        return [action]
+    try:
+        return [await resolve(ls, action)]
+    except RequestFailed:
+        return []  # not offered
 
 
 def _copies(
@@ -243,7 +278,10 @@ async def resolve(ls: TexgradServer, action: types.CodeAction) -> types.CodeActi
         raise RequestFailed(f"texgrad: no verified NumPy code for this: {outcome.numpy_note}")
     assert snap.result is not None
     notation = ls.ws.settings["gradientNotation"]
-    written = writing(offer, outcome, snap.result, snap.fmt, notation)
+    if offer.mode == "evaluate":  # a derivative request: its value after it
+        written = evaluation(snap.result, offer.row_start, outcome)
+    else:
+        written = writing(offer, outcome, snap.result, snap.fmt, notation)
     if written is None:
         raise RequestFailed("texgrad: no math there any more")
     if written.equation is not None:
