@@ -26,6 +26,7 @@ from texgrad.calculus.expr import CalculusError
 from texgrad.calculus.indices import IndexReader, written_with_indices
 from texgrad.calculus.lower import Lowerer, VarInfo, as_member
 from texgrad.calculus.planning import DiffPlan, plans_of
+from texgrad.calculus.reasons import parse_problem
 from texgrad.calculus.samples import differentiate_sum, is_sample_sum
 from texgrad.calculus.written import statements
 from texgrad.reading.macros import MacroTable
@@ -55,6 +56,9 @@ def diff_latex(
     """Differentiate the LaTeX ``expr`` with respect to ``wrt``; ``where`` holds
     declarations and definitions separated by ``;``; ``einstein``: an index repeated in a
     product is summed."""
+    unbalanced = parse_problem(expr)  # say where, not "no math there"
+    if unbalanced is not None:
+        return DiffOutcome(error=unbalanced)
     decls = [d.strip() for d in where.split(";") if d.strip()]
     parts = [f"${d}$" for d in decls]
     text = "\n\n".join([*parts, f"${expr}$"]) + "\n" + ("% texgrad: einstein\n" if einstein else "")

@@ -23,9 +23,11 @@ from texgrad.calculus.expr import CalculusError, ShapeError, UnknownShape
 from texgrad.calculus.indices import lower_formula
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.calculus.planning import plans_of
+from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_text
 from texgrad.syntax import tree as t
+from texgrad.syntax.parse import parse_row
 from texgrad.syntax.symbols import symbol_key
 
 _SCALAR_FUNCS = frozenset(("exp", "log", "ln", "sin", "cos", "tanh", "sqrt"))
@@ -45,6 +47,8 @@ def unknown_shape(tree: t.Node, exc: UnknownShape, env: Env) -> str:
     ``tree`` (the formula being read, with the document's knowledge ``env``)."""
     w = exc.written
     node = exc.node if isinstance(exc.node, t.Node) else None
+    if node is not None and symbol_key(node) is None:  # not a letter: nothing to declare
+        return f"cannot differentiate `{w}`: texgrad does not read it"
     shape = _fitting(tree, node, env) if node is not None else None
     if shape is None:
         return (
@@ -129,6 +133,17 @@ def _head(tree: t.Node, text: str) -> str:
     if symbol_key(name) is None or not 0 <= name.start < name.end <= len(text):
         return ""
     return text[name.start : name.end].strip()
+
+
+def parse_problem(expr: str) -> str | None:
+    """Where an expression given alone (on the command line) does not parse, and why:
+    ``unclosed ( at character 14: `x^\\top A x + (` ``; None when it parses."""
+    parsed = parse_row(MappedText.identity(expr))
+    err = parsed.error
+    if parsed.tree is not None or err is None:
+        return None
+    upto = expr[: max(err.end, err.start + 1)]
+    return f"the expression does not parse: {err.message} at character {err.start + 1}: `{upto}`"
 
 
 # -- the use of a symbol ------------------------------------------------------------------
