@@ -48,8 +48,8 @@ def _without_each(where: str) -> list[str]:
 
 @pytest.mark.parametrize("problem", PROBLEMS + HELDOUT, ids=lambda p: p.id)
 def test_refusals_of_the_problems_quote_the_source(problem) -> None:  # type: ignore[no-untyped-def]
-    for where in _without_each(problem.where)[:4]:
-        out = diff_latex(problem.expr, problem.wrt, where, budget=0.5)
+    for where in _without_each(problem.where)[:2]:
+        out = diff_latex(problem.expr, problem.wrt, where, budget=0.3)
         for said in (out.error, out.note):
             assert not (said and INTERNAL.search(said)), (where, said)
 
@@ -99,7 +99,6 @@ def test_a_dimension_with_a_compound_subscript_is_written_as_such(tmp_path: Path
     assert "m_{2 k}" in d.message and not INTERNAL.search(d.message), d.message
 
 
-@pytest.mark.slow
 def test_the_corpus_is_refused_in_its_own_words(corpus: Path) -> None:
     checker = Checker()
     said: list[str] = []
