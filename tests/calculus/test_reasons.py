@@ -24,6 +24,10 @@ CASES = [
     (r"b^\top C x", "x", r"`b \in \mathbb{R}^{m}`"),
     (r"x^\top M^{-1} x", "x", r"`M \in \mathbb{R}^{n \times n}`"),
     (r"\operatorname{tr}(X A)", "A", r"`X \in \mathbb{R}^{n \times n}`"),
+    (r"\|B^\top x\|^2", "x", r"`B \in \mathbb{R}^{n \times n}`"),  # a capital: a matrix
+    (r"\|b^\top x\|^2", "x", r"`b \in \mathbb{R}^{n}`"),
+    (r"x^\top \Sigma^{-1} x", "x", r"`\Sigma \in \mathbb{R}^{n \times n}`"),
+    (r"x^\top A x", "y", r"the shape of `y` is unknown — declare it"),
     (r"\mathbb{E}[x^\top A x]", "A", r"`\mathbb{E}[\cdot]` (an expectation) is not supported"),
     (
         r"\operatorname{tr}(A_{i \times i})",
@@ -72,3 +76,24 @@ def dim_of_text(s: str):  # type: ignore[no-untyped-def]
     from texgrad.syntax.parse import parse_row
 
     return dim_of(parse_row(MappedText.identity(s)).tree)
+
+
+def test_an_unknown_variable_gets_a_fitting_declaration() -> None:
+    out = diff_latex(r"b^\top C x", "b", r"C \in \mathbb{R}^{m \times n}; x \in \mathbb{R}^n")
+    assert out.error == (r"the shape of `b` is unknown — declare it, e.g. `b \in \mathbb{R}^{m}`")
+
+
+def test_an_unbalanced_expression_says_where() -> None:
+    out = diff_latex(r"x^\top A x + (x", "x", W)
+    assert out.error == (
+        r"the expression does not parse: unclosed ( at character 14: `x^\top A x + (`"
+    )
+    out = diff_latex(r"\frac{x^\top x", "x", W)
+    assert out.error is not None and "unclosed brace { at character 6" in out.error
+
+
+def test_not_a_letter_is_not_declared() -> None:
+    out = diff_latex(r"\langle x, A x \rangle_{W}", "x", W)
+    assert (
+        out.error == r"cannot differentiate `\langle x, A x \rangle_{W}`: texgrad does not read it"
+    )

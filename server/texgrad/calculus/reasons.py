@@ -49,7 +49,10 @@ def unknown_shape(tree: t.Node, exc: UnknownShape, env: Env) -> str:
     node = exc.node if isinstance(exc.node, t.Node) else None
     if node is not None and symbol_key(node) is None:  # not a letter: nothing to declare
         return f"cannot differentiate `{w}`: texgrad does not read it"
-    shape = _fitting(tree, node, env) if node is not None else None
+    try:
+        shape = _fitting(tree, node, env) if node is not None else None
+    except RecursionError:
+        shape = None
     if shape is None:
         return (
             f"the shape of `{w}` is unknown — declare it, e.g. `{w} \\in \\mathbb{{R}}` "
@@ -259,7 +262,10 @@ def _fitting(tree: t.Node, node: t.Node, env: Env) -> Shape | None:
     parents = _parents(tree, node)
     if key is None or parents is None:
         return None
-    candidates = _candidates(_cue(node, parents), _dims(env))
+    cue = _cue(node, parents)
+    if cue == "vector" and _capital(key[0]):  # B^\top x: a capital is a matrix's letter
+        cue = "matrix"
+    candidates = _candidates(cue, _dims(env))
     beside = _term_shape(node, parents, env)
     if beside is not None:  # A x + b: b has the shape of the sum
         candidates.insert(0, beside)
@@ -277,6 +283,17 @@ def _fitting(tree: t.Node, node: t.Node, env: Env) -> Shape | None:
             return None
         return shape
     return None
+
+
+def _capital(key: str) -> bool:
+    r"""``B``, ``\mathbf{W}``, ``\Sigma``: a letter written as matrices are."""
+    name = key.split("_")[0].split("^")[0]
+    for font in ("\\mathbf{", "\\boldsymbol{", "\\bm{", "\\mathrm{"):
+        if name.startswith(font):
+            name = name[len(font) :]
+    if name.startswith("\\"):
+        return name[1:2].isupper()
+    return name[:1].isupper()
 
 
 def _term_shape(node: t.Node, parents: list[t.Node], env: Env) -> Shape | None:
