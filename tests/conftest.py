@@ -33,6 +33,7 @@ SLOW: dict[str, tuple[str, ...]] = {
     "calculus/test_notation.py": (
         "test_a_document_notation_after_edits_is_what_a_whole_walk_learns",
     ),
+    "calculus/test_messages.py": ("test_the_corpus_is_refused_in_its_own_words",),
     "corpus/test_corpus.py": (
         "test_check_reports_only_reviewed_diagnostics",
         "test_every_document_reads_and_parses",

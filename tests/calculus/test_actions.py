@@ -81,3 +81,20 @@ def test_markdown_results_can_be_inserted_as_numpy_code(tmp_path: Path) -> None:
     assert "  $$\n\n" + block + "      return 2 * x\n  ```\n\nMore.\n" in new
     tex = _checked(tmp_path)  # a LaTeX document: no code block
     assert numpy_insertions(tex, [(_plan(), "result", outcome)]) == []
+
+
+def test_a_failed_differentiation_is_listed_disabled_with_its_reason(tmp_path: Path) -> None:
+    from texgrad.calculus.actions import Disabled, disabled_offers
+    from texgrad.calculus.reasons import Refusal
+
+    result, plan = _checked(tmp_path), _plan()
+    failed = DiffOutcome(error="the Hessian of a sum over samples is not computed yet")
+    verified = DiffOutcome(kind="gradient", result="2 x", verified=True)
+    got = disabled_offers(result, [(plan, "result", verified), (plan, "hessian", failed)])
+    assert got == [
+        Disabled("Hessian of L w.r.t. x", "the Hessian of a sum over samples is not computed yet")
+    ]
+    refused = Refusal(plan.row_start, plan.row_end, "L", "`\\mathbb{E}[\\cdot]` is not supported")
+    assert disabled_offers(result, [], refused) == [
+        Disabled("Differentiate L", "`\\mathbb{E}[\\cdot]` is not supported")
+    ]

@@ -305,6 +305,8 @@ def test_a_numeric_coefficient_folds_into_the_summands_number(
         assert out.result == result
     else:
         assert out.result.startswith(r"\frac12 \sum_{i=1}^n")
+
+
 _KERNEL_SUM = r"\sum_{i=1}^n \alpha_i \exp(-\|\mathbf{x} - \mathbf{x}_i\|^2)"
 _KERNEL_WHERE = (
     r"\mathbf{x}, \mathbf{x}_i \in \mathbb{R}^D; \mathbf{y} \in \mathbb{R}^n; "

@@ -20,7 +20,8 @@ def test_a_client_announcing_nothing_gets_the_defaults() -> None:
 
 def test_vs_code_and_neovim() -> None:
     code = ClientSupport.of(client_capabilities("visual-studio-code"))
-    assert code == ClientSupport(True, True, True, False, True)
+    # VS Code lists disabled code actions with their reasons
+    assert code == ClientSupport(True, True, True, False, True, disabled_actions=True)
     nvim = ClientSupport.of(client_capabilities("neovim"))
     assert nvim == ClientSupport(True, True, False, True, True)  # no documentChanges
 

@@ -4,7 +4,9 @@ For each planned differentiation (:class:`~texgrad.calculus.api.DiffPlan`) and i
 outcome, an :class:`Offer` titled as an editor shows it — "Differentiate f w.r.t. x
 (gradient)", "Hessian of f w.r.t. x", "Show derivation of ∇ₓf" — saying "not verified"
 unless the result was verified (an outcome not ready in time is not); a failed one is not
-offered; :func:`numpy_copies` offers verified results as NumPy code to copy.  :func:`writing` turns a taken offer and its outcome into the text to insert
+offered as such, but listed disabled with its reason (:func:`disabled_offers`);
+:func:`numpy_copies` offers verified results as NumPy code to copy.  :func:`writing` turns a
+taken offer and its outcome into the text to insert
 (:mod:`texgrad.calculus.insertion`).
 
 Plain values: texts, offsets and the engine's outcomes; no protocol.
@@ -32,6 +34,7 @@ from texgrad.syntax.symbols import symbol_key
 
 if TYPE_CHECKING:  # the engine (numpy, scipy) is imported on first use: a faster start
     from texgrad.calculus.api import DiffOutcome, DiffPlan
+    from texgrad.calculus.reasons import Refusal
 
 KIND_NAMES = {
     "gradient": "gradient",
@@ -228,3 +231,36 @@ def _evaluates(asked: Asked, outcome: DiffOutcome) -> bool:
     r"""Whether the outcome is the value of what was asked: the differential dF of a
     matrix-valued F answers ``\mathrm{d}(F)``, never ``\frac{\partial F}{\partial X}``."""
     return (outcome.kind == "matrix") == asked.differential
+
+
+@dataclass(frozen=True, slots=True)
+class Disabled:
+    """An action listed but disabled, with the reason an editor shows for it."""
+
+    title: str
+    reason: str
+
+
+def disabled_offers(
+    result: CheckResult,
+    done: Iterable[tuple[DiffPlan, str, DiffOutcome | None]],
+    refusal: Refusal | None = None,
+) -> list[Disabled]:
+    """The differentiations that failed (each planned one with its mode and outcome), and
+    a row that offers none (``refusal``), as disabled actions with their reasons."""
+    text = result.doc.text
+    found: list[Disabled] = []
+    if refusal is not None:
+        label = refusal.head or _short(text[refusal.row_start : refusal.row_end])
+        found.append(Disabled(f"Differentiate {label}", refusal.reason))
+    for plan, mode, outcome in done:
+        if outcome is None or outcome.error is None:
+            continue
+        label = plan.function or defined_head(result, plan.row_start)
+        label = label or _short(text[plan.row_start : plan.row_end])
+        if mode == "hessian":
+            title = f"Hessian of {label} w.r.t. {plan.wrt}"
+        else:
+            title = f"Differentiate {label} w.r.t. {plan.wrt} ({KIND_NAMES[plan.kind]})"
+        found.append(Disabled(title, outcome.error))
+    return found

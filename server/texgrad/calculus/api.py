@@ -22,10 +22,11 @@ from texgrad.calculus.components import Entry
 from texgrad.calculus.context import Context, context_at, row_at
 from texgrad.calculus.derive import KINDS, DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget
-from texgrad.calculus.expr import ONE, CalculusError
+from texgrad.calculus.expr import ONE, CalculusError, UnknownShape
 from texgrad.calculus.indices import IndexReader, written_with_indices
 from texgrad.calculus.lower import Lowerer, VarInfo, as_member
 from texgrad.calculus.planning import DiffPlan, plans_of
+from texgrad.calculus.reasons import parse_problem, unknown_shape
 from texgrad.calculus.requests import (
     Request,
     applied,
@@ -64,6 +65,9 @@ def diff_latex(
     """Differentiate the LaTeX ``expr`` with respect to ``wrt``; ``where`` holds
     declarations and definitions separated by ``;``; ``einstein``: an index repeated in a
     product is summed."""
+    unbalanced = parse_problem(expr)  # say where, not "no math there"
+    if unbalanced is not None:
+        return DiffOutcome(error=unbalanced)
     decls = [d.strip() for d in where.split(";") if d.strip()]
     parts = [f"${d}$" for d in decls]
     text = "\n\n".join([*parts, f"${expr}$"]) + "\n" + ("% texgrad: einstein\n" if einstein else "")
@@ -192,10 +196,8 @@ def _diff_text(
         Lowerer(ctx.env).member(member)
     if key[0] not in ctx.env.vars:
         _held_as_variable(key[0], ctx)
-    if key[0] not in ctx.env.vars:
-        return DiffOutcome(
-            error=f"the shape of `{wrt}` is unknown: declare it (e.g. `{wrt} \\in \\mathbb{{R}}^n`)"
-        )
+    if key[0] not in ctx.env.vars:  # with a declaration that fits its use in the row
+        return DiffOutcome(error=unknown_shape(tree, UnknownShape(wrt_tree, wrt), ctx.env))
     ctx.style.symbols.setdefault(key[0], wrt)
     if is_sample_sum(tree, ctx.env):  # \sum_i (w^T x_i - y_i)^2: a loss over samples
         if hessian:

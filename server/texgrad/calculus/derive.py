@@ -23,7 +23,7 @@ from texgrad.calculus.components import (
 )
 from texgrad.calculus.context import Context
 from texgrad.calculus.differential import Budget, BudgetExceeded, differential, through
-from texgrad.calculus.expr import ONE, CalculusError, Expr
+from texgrad.calculus.expr import ONE, CalculusError, Expr, UnknownShape
 from texgrad.calculus.indices import lower_for_entry, lower_formula, written_with_indices
 from texgrad.calculus.lower import Env, Lowerer
 from texgrad.calculus.matrix_notation import matrix_notes, sylvester_lines
@@ -31,6 +31,7 @@ from texgrad.calculus.names import expand, fold, inline_unhelpful, name_parts, r
 from texgrad.calculus.numpy_code import NumpyCode, checked_code
 from texgrad.calculus.printing import Style, latex, printer
 from texgrad.calculus.readout import by_scalar, gradient, jacobian, vec_form
+from texgrad.calculus.reasons import unknown_shape
 from texgrad.calculus.simplify import simplifier
 from texgrad.calculus.vectorize import vec_jacobian
 from texgrad.calculus.verify import Check, verify
@@ -91,6 +92,8 @@ def differentiate(
         return _differentiate(tree, wrt, ctx, layout, budget, hessian, entry)
     except BudgetExceeded as exc:
         return DiffOutcome(error=str(exc))
+    except UnknownShape as exc:  # with a declaration that fits the symbol's use
+        return DiffOutcome(error=unknown_shape(tree, exc, ctx.env))
     except CalculusError as exc:
         return DiffOutcome(error=str(exc))
     except RecursionError:

@@ -912,7 +912,7 @@ class _Evaluator:
     def call(self, node: t.Apply, name: str, primes: int, args: tuple[t.Node, ...]) -> Array:
         params, body = self.functions[name]
         if len(args) != len(params) or name in self.defining or (primes and len(params) != 1):
-            raise unsupported(node, f"cannot evaluate `{show(node)}`")
+            raise unsupported(node, f"cannot evaluate `{latex_of(node)}`")
         values = [self.eval(a) for a in args]
 
         def at(point: Array) -> Array:
@@ -960,7 +960,9 @@ def _each_entry(node: t.Apply, at: Callable[[Array], Array], x: Array, primes: i
     for index, v in np.ndenumerate(x):
         out[index] = _derivative(lambda s: float(at(np.array([[s]]))[0, 0]), float(v), primes)
     if primes == 0 and whole is not None and not np.allclose(whole, out, rtol=1e-9, atol=1e-12):
-        raise unsupported(node, f"cannot tell whether `{show(node.func)}` applies to each entry")
+        raise unsupported(
+            node, f"cannot tell whether `{latex_of(node.func)}` applies to each entry"
+        )
     return out
 
 

@@ -48,6 +48,18 @@ class ShapeError(CalculusError):
     """Operands whose shapes do not fit (the expression itself is ill-formed)."""
 
 
+class UnknownShape(CalculusError):
+    """A symbol the document gives no shape (``node``: its syntax tree, to tell from its use
+    what to suggest declaring; see :mod:`texgrad.calculus.reasons`)."""
+
+    def __init__(self, node: object, written: str) -> None:
+        super().__init__(
+            f"the shape of `{written}` is unknown: declare it (e.g. `{written} \\in \\mathbb{{R}}^n`)"
+        )
+        self.node = node
+        self.written = written
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Expr:
     rows: Dim = field(default=ONE)

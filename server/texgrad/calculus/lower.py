@@ -35,7 +35,7 @@ import sympy
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.differential import template_derivative
-from texgrad.calculus.expr import CalculusError, Expr, ShapeError
+from texgrad.calculus.expr import CalculusError, Expr, ShapeError, UnknownShape
 from texgrad.calculus.functions import (
     entrywise_agrees,
     function_latex,
@@ -53,9 +53,11 @@ from texgrad.calculus.written import (
     Indicator,
     describe,
     function_name,
+    has_times,
     in_parens,
     index_names,
     indicators,
+    is_expectation,
     is_named,
     is_otherwise,
     is_zero_literal,
@@ -328,10 +330,9 @@ class Lowerer:
             dim = self._dimension(node)
             if dim is not None:
                 return e.num(dim)  # \frac{1}{\sqrt{d_k}} with Q ∈ ℝ^{n×d_k}: the number d_k
-        written = written_latex(node)
-        raise CalculusError(
-            f"the shape of `{written}` is unknown: declare it (e.g. `{written} \\in \\mathbb{{R}}^n`)"
-        )
+        if is_expectation(node):
+            raise CalculusError("`\\mathbb{E}[\\cdot]` (an expectation) is not supported")
+        raise UnknownShape(node, written_latex(node))
 
     def member(self, node: t.Tagged | t.Sub) -> Lowered | None:
         """``W^{(l+1)}``, ``h_{t-1}``: a member of a family the document declares (``W^{(l)}``,
@@ -449,6 +450,8 @@ class Lowerer:
                 if entry == self.index[::-1] and info.shape.cols != ONE:
                     return e.transpose(x)  # X_{ji}
         if base_key is not None and base_key[0] in self.env.vars:
+            if has_times(node.index):  # X_{i \times i}: the leading i×i block
+                raise CalculusError(f"`{latex_of(node)}` (a leading block) is not supported")
             raise CalculusError(
                 f"cannot differentiate the entry `{latex_of(node)}` of "
                 f"`{self.env.vars[base_key[0]].latex}`: write it in matrix form"

@@ -384,3 +384,16 @@ def power_name(node: t.Node) -> str | None:
         return None
     key = symbol_key(node.base)
     return None if key is None else f"{key[0]}^{{{node.exponent.text}}}"
+
+
+def is_expectation(node: t.Node) -> bool:
+    r"""``\mathbb{E}`` (or ``\mathbb{E}_{x}``) standing where a factor would: an expectation,
+    which the engine does not read."""
+    if isinstance(node, t.Sub):
+        node = node.base
+    return isinstance(node, t.Symbol) and node.name == "E" and node.font == "mathbb"
+
+
+def has_times(node: t.Node) -> bool:
+    r"""An index written with ``\times`` (``X_{i \times i}``: a leading block, not an entry)."""
+    return any(isinstance(n, t.BinOp) and n.op == "\\times" for n in node.walk())

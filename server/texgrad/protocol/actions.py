@@ -5,7 +5,9 @@ quick fixes of diagnostics (insert a transpose).
 
 Differentiation runs when the actions are listed (in the differentiation pool, bounded
 by a deadline) so that a title never claims a result is verified when it is not: an
-unverified result says "(not verified)", an error is not offered (the titles and what
+unverified result says "(not verified)", an error is listed disabled with its reason to a
+client that shows disabled actions (a row stating a function that offers nothing too), else
+not offered (the titles and what
 an action writes are :mod:`texgrad.calculus.actions`').  Edits are built in
 ``codeAction/resolve`` when the client resolves edits, else at once.  Every action is a
 ``CodeAction`` (never a bare ``Command``), and resolve hands back unchanged any action
@@ -24,7 +26,9 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 
 from texgrad.calculus.actions import (
+    Disabled,
     Offer,
+    disabled_offers,
     evaluate_title,
     evaluation,
     numpy_copies,
@@ -175,6 +179,8 @@ async def _differentiations(
     plans: list[DiffPlan] = await ls.run_in(ls.diff_pool, ls.ws.plans, snap.result, start)
     if not plans and end != start:
         plans = await ls.run_in(ls.diff_pool, ls.ws.plans, snap.result, end)
+    if not plans:
+        return await _refused(ls, snap, start)
     jobs = [
         (plan, mode, _outcome(ls, snap, plan.row_start, plan.wrt, mode == "hessian"))
         for plan in plans
@@ -191,14 +197,42 @@ async def _differentiations(
     copies = _copies(ls, snap, done)
     if COPY_COMMAND not in ls.client.commands:  # Markdown: the code as a block instead
         actions += [_action(snap, offer) for offer in numpy_insertions(snap.result, done)]
+    disabled = _disabled(ls, disabled_offers(snap.result, done))
     if lazy:
-        return actions + copies
+        return actions + copies + disabled
     for action in actions:
         try:
             await resolve(ls, action)
         except RequestFailed:
             pass  # not offered
-    return [a for a in actions if a.edit is not None] + copies
+    return [a for a in actions if a.edit is not None] + copies + disabled
+
+
+async def _refused(ls: TexgradServer, snap: Snapshot, offset: int) -> list[types.CodeAction]:
+    """A row that states a function but offers nothing to differentiate: the action,
+    disabled with its reason, to a client that lists disabled actions (the others are
+    told in the hover of the function)."""
+    if not ls.client.disabled_actions:
+        return []
+    assert snap.result is not None
+    refusal = await ls.run_in(ls.diff_pool, ls.ws.refusal, snap.result, offset)
+    if refusal is None:
+        return []
+    return _disabled(ls, disabled_offers(snap.result, [], refusal))
+
+
+def _disabled(ls: TexgradServer, found: list[Disabled]) -> list[types.CodeAction]:
+    """Disabled actions with their reasons, to a client that lists them (else none)."""
+    if not ls.client.disabled_actions:
+        return []
+    return [
+        types.CodeAction(
+            title=d.title,
+            kind=types.CodeActionKind.RefactorRewrite,
+            disabled=types.CodeActionDisabled(reason=d.reason),
+        )
+        for d in found
+    ]
 
 
 async def _evaluations(

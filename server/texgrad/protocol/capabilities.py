@@ -23,6 +23,9 @@ class ClientSupport:
     # commands the client runs itself, announced as rust-analyzer's clients do in
     # ``experimental.commands.commands`` (VS Code's texgrad.copyToClipboard)
     commands: frozenset[str] = frozenset()
+    # lists a code action disabled with its reason (``CodeAction.disabled``: literal code
+    # actions and ``disabledSupport``); to the others the reason is said in a hover
+    disabled_actions: bool = False
 
     @classmethod
     def of(cls, caps: types.ClientCapabilities) -> ClientSupport:
@@ -37,6 +40,10 @@ class ClientSupport:
             inlay_hint_refresh=bool(get_capability(caps, "workspace.inlay_hint.refresh_support")),
             configuration=bool(get_capability(caps, "workspace.configuration")),
             commands=_client_commands(caps.experimental),
+            disabled_actions=bool(
+                get_capability(caps, "text_document.code_action.code_action_literal_support")
+                and get_capability(caps, "text_document.code_action.disabled_support")
+            ),
         )
 
 

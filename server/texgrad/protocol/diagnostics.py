@@ -6,6 +6,7 @@ of the project's files that are not open."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
@@ -14,9 +15,16 @@ from texgrad.protocol.server import Document, TexgradServer
 from texgrad.reading.document import detect_format
 from texgrad.reading.problems import ReadProblem
 from texgrad.shapes.diagnostics import Diagnostic, Fix
+from texgrad.shapes.undeclared import HELP
 from texgrad.workspace import Analysis
 
 SOURCE = "texgrad"
+
+# The README a code's section is linked in (``codeDescription.href``): texgrad is not
+# published at a web address yet, so the README of the source tree the server runs from
+# (a checkout or an editable install); a wheel has none, and the message names the
+# section itself (``README.md#declaring-shapes``).
+_README = Path(__file__).resolve().parents[3] / "README.md"
 
 _SEVERITY = {
     "error": types.DiagnosticSeverity.Error,
@@ -48,7 +56,16 @@ def to_lsp(server: TexgradServer, d: Diagnostic, texts: dict[str, str]) -> types
         message=d.message,
         related_information=related or None,
         data={"fixes": [_fix(server, f, texts) for f in d.fixes]} if d.fixes else None,
+        code_description=help_link(d.code),
     )
+
+
+def help_link(code: str) -> types.CodeDescription | None:
+    """The README's section on a code (the one information note's), where there is one."""
+    anchor = HELP.get(code)
+    if anchor is None or not _README.is_file():
+        return None
+    return types.CodeDescription(href=_README.as_uri() + anchor[anchor.index("#") :])
 
 
 def _fix(server: TexgradServer, f: Fix, texts: dict[str, str]) -> dict[str, Any]:

@@ -1,17 +1,25 @@
 """Hover: the shape of the smallest subexpression under the cursor, where it comes from,
 the declaration of a symbol (with a link to it), and whether a result texgrad inserted
-was verified.  Markdown for clients that render it, plain text (no backticks, stars or
+was verified; of a letter of unknown shape, how to declare one; and to a client that does
+not list disabled code actions, why the row offers nothing to differentiate.  Markdown for clients that render it, plain text (no backticks, stars or
 link syntax) for those that announce plain text only (eglot without markdown-mode)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
 from texgrad.protocol.server import TexgradServer
 from texgrad.shapes.check import CheckResult
-from texgrad.shapes.query import shape_info
+from texgrad.shapes.query import ShapeInfo, node_at, shape_info
 from texgrad.shapes.table import Declaration
+from texgrad.shapes.undeclared import HOVER
+from texgrad.syntax.symbols import symbol_key
 from texgrad.workspace import Analysis
+
+if TYPE_CHECKING:
+    from texgrad.calculus.reasons import Refusal
 
 
 def _snippet(text: str, limit: int = 60) -> str:
@@ -30,19 +38,30 @@ def _plain(text: str) -> str:
 
 
 def hover_text(
-    server: TexgradServer, analysis: Analysis, offset: int, markdown: bool = True
+    server: TexgradServer,
+    analysis: Analysis,
+    offset: int,
+    markdown: bool = True,
+    refusal: Refusal | None = None,
 ) -> tuple[int, int, str] | None:
+    """``refusal``: why the row offers nothing to differentiate, said here to a client that
+    does not list disabled code actions."""
     result = analysis.result
     if result is None:
         return None
     info = shape_info(result, offset)
+    said = _refused(refusal, markdown) if refusal is not None else None
     if info is None:
-        return None
+        if refusal is None or said is None:
+            return None
+        return refusal.row_start, refusal.row_end, said
     code = _code if markdown else _plain
     lines = [
         f"{code(_snippet(info.text))} : "
         + (f"**{info.describe()}**" if markdown else info.describe())
     ]
+    if info.shape is None and info.inferred is None and _is_symbol(result, offset, info):
+        lines.append(HOVER if markdown else HOVER.replace("`", ""))
     if info.declaration is not None:
         lines.append(_declared(server, result, info.declaration, markdown))
     row = next((r for r in result.rows if r.start <= offset <= r.end), None)
@@ -55,7 +74,26 @@ def hover_text(
                 else ("**not verified**" if markdown else "not verified")
             )
             lines.append(f"inserted by texgrad: {state} ({ins.note})")
+    if said is not None:
+        lines.append(said)
     return info.start, info.end, "\n\n".join(lines)
+
+
+def _refused(refusal: Refusal, markdown: bool) -> str:
+    what = f"{refusal.head}" if refusal.head else "this"
+    if markdown:
+        return f"cannot differentiate {_code(what) if refusal.head else what}: {refusal.reason}"
+    return f"cannot differentiate {what}: {refusal.reason.replace('`', '')}"
+
+
+def _is_symbol(result: CheckResult, offset: int, info: ShapeInfo) -> bool:
+    """Is what the hover shows a letter (not a sum or a product of unknown shape)?"""
+    node = node_at(result, offset)
+    return (
+        node is not None
+        and (node.start, node.end) == (info.start, info.end)
+        and (symbol_key(node) is not None)
+    )
 
 
 def _declared(server: TexgradServer, result: CheckResult, decl: Declaration, markdown: bool) -> str:
@@ -84,7 +122,11 @@ def register(server: TexgradServer) -> None:
         if snap is None:
             return None
         markdown = ls.client.markdown_hover
-        found = hover_text(ls, snap.analysis, snap.offset(params.position), markdown)
+        offset = snap.offset(params.position)
+        refusal = None
+        if not ls.client.disabled_actions and snap.result is not None:  # say why here
+            refusal = await ls.run_in(ls.diff_pool, ls.ws.refusal, snap.result, offset)
+        found = hover_text(ls, snap.analysis, offset, markdown, refusal)
         if found is None:
             return None
         start, end, text = found

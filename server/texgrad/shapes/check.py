@@ -18,7 +18,7 @@ from texgrad.reading.document import DocumentRead, read_document
 from texgrad.reading.edits import TextEdit
 from texgrad.reading.project import Project
 from texgrad.reading.regions import MathRegion
-from texgrad.shapes import messages
+from texgrad.shapes import messages, undeclared
 from texgrad.shapes.declarations import CollectMemo, collect
 from texgrad.shapes.diagnostics import Diagnostic, Related
 from texgrad.shapes.dims import Dim, Shape
@@ -211,6 +211,9 @@ class Checker:
         stats = {"inferred": 0, "reused": 0}
         learner, learned = _learn(docs, target, table, names, old, change, stats)
         report = _report(target, table, names, learner.defined, old, change, stats)
+        told = undeclared.note(table, target.rows, target.doc.path)  # nothing declared: how
+        if told is not None:
+            report.diagnostics.insert(0, told)
 
         sections_and_paragraphs = (bounds.sections, bounds.paragraphs, bounds.scopes)
         self._history[target.doc.path] = History(

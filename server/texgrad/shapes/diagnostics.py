@@ -18,6 +18,7 @@ CODES = {
     "columns along a block-column",
     "argument-mismatch": "a function's argument does not have the shape of its domain",
     "redeclared": "a symbol is declared again with another shape",
+    "no-declarations": "a document with math declares no shape (one information note: how to)",
 }
 
 

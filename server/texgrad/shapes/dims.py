@@ -17,6 +17,7 @@ from typing import TypeAlias
 import sympy
 
 from texgrad.syntax import tree as t
+from texgrad.syntax.latex import latex_of
 from texgrad.syntax.show import show
 from texgrad.syntax.symbols import Label, label_of, label_text
 
@@ -112,7 +113,11 @@ def _index_text(index: t.Node) -> str:
         return "{\\mathrm{" + index.name + "}}"
     if isinstance(index, t.Symbol) and index.name in ("*", "\\ast", "\\star"):
         return _STAR
-    return show(index)
+    if isinstance(index, t.Number) or (
+        isinstance(index, t.Symbol) and not index.font and not index.accents
+    ):
+        return show(index)
+    return "{" + latex_of(index) + "}"  # m_{2k}: as written, never as a tree
 
 
 @lru_cache(maxsize=4096)

@@ -109,6 +109,11 @@ _LATEX_OPERATORS = frozenset(
 )
 
 
+def _spaced(delim: str) -> str:
+    r"""A delimiter command followed by a space (``\lfloor x``), not run into a letter."""
+    return delim + " " if delim[-1:].isalpha() else delim
+
+
 def _func(n: t.Func) -> str:
     bare = n.name.lstrip("\\")
     name = f"\\{bare}" if bare in _LATEX_OPERATORS else f"\\operatorname{{{bare}}}"
@@ -185,7 +190,7 @@ _PRINTERS: dict[type, Callable[[Any], str]] = {
     t.Abs: lambda n: f"|{latex_of(n.body)}|",
     t.Norm: _norm,
     t.Angle: lambda n: "\\langle " + ", ".join(latex_of(x) for x in n.items) + " \\rangle",
-    t.Delimited: lambda n: f"{n.open}{latex_of(n.body)}{n.close}",
+    t.Delimited: lambda n: f"{_spaced(n.open)}{latex_of(n.body)}{n.close}",
     t.Func: _func,
     t.Apply: _apply,
     t.BigOp: _bigop,

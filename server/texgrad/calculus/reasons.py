@@ -1,0 +1,316 @@
+r"""Why something cannot be differentiated, said in the document's words.
+
+:func:`unknown_shape` turns the engine's refusal of a symbol without a shape into a
+message whose suggested declaration fits the symbol's use: a coefficient, a denominator,
+an exponent or a step size (``\lambda\|x\|^2``, ``\frac{1}{N}``, ``x - \eta g``) is
+suggested as a scalar (``\lambda > 0`` or ``\lambda \in \mathbb{R}``); a symbol multiplied
+on both sides, transposed between factors, inverted or under ``\det`` / ``\operatorname{tr}``
+as a matrix of the sizes it must have (``B \in \mathbb{R}^{n \times n}``); one added to or
+multiplying a vector as a vector (``b \in \mathbb{R}^{m}``).  The use is read from the
+syntax tree, the sizes by lowering the formula with each candidate shape in turn: only a
+shape that makes the formula well formed is suggested.
+
+:func:`refusal` says why a row that states a function offers nothing to differentiate
+(the reason of a disabled code action, or of a hover).  Plain values; no protocol.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from texgrad.calculus.context import Context, context_at, row_at
+from texgrad.calculus.expr import CalculusError, ShapeError, UnknownShape
+from texgrad.calculus.indices import lower_formula
+from texgrad.calculus.lower import Env, Lowerer, VarInfo
+from texgrad.calculus.planning import plans_of
+from texgrad.reading.source import MappedText
+from texgrad.shapes.check import CheckResult
+from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_text
+from texgrad.syntax import tree as t
+from texgrad.syntax.parse import parse_row
+from texgrad.syntax.symbols import symbol_key
+
+_SCALAR_FUNCS = frozenset(("exp", "log", "ln", "sin", "cos", "tanh", "sqrt"))
+_MATRIX_FUNCS = frozenset(("det", "tr", "Tr", "trace", "logdet"))
+_MAX_DIMS = 6
+_WRAPPERS = (
+    t.Transpose,
+    t.Paren,
+    t.Font,
+    t.Accent,
+    t.Neg,
+)  # dimensions tried for a vector's or a matrix's sizes
+
+
+def unknown_shape(tree: t.Node, exc: UnknownShape, env: Env) -> str:
+    """The refusal of a symbol without a shape, with a declaration that fits its use in
+    ``tree`` (the formula being read, with the document's knowledge ``env``)."""
+    w = exc.written
+    node = exc.node if isinstance(exc.node, t.Node) else None
+    if node is not None and symbol_key(node) is None:  # not a letter: nothing to declare
+        return f"cannot differentiate `{w}`: texgrad does not read it"
+    try:
+        shape = _fitting(tree, node, env) if node is not None else None
+    except RecursionError:
+        shape = None
+    if shape is None:
+        return (
+            f"the shape of `{w}` is unknown — declare it, e.g. `{w} \\in \\mathbb{{R}}` "
+            f"or `{w} \\in \\mathbb{{R}}^n`"
+        )
+    if shape.is_scalar:
+        return f"the shape of `{w}` is unknown — declare it, e.g. `{w} > 0` or `{w} \\in \\mathbb{{R}}`"
+    return f"the shape of `{w}` is unknown — declare it, e.g. `{w} \\in {space_of(shape)}`"
+
+
+def space_of(shape: Shape) -> str:
+    r"""``\mathbb{R}^{n \times n}``, ``\mathbb{R}^{m}``, ``\mathbb{R}``."""
+    if shape.is_scalar:
+        return "\\mathbb{R}"
+    if shape.cols == ONE:
+        return f"\\mathbb{{R}}^{{{dim_text(shape.rows)}}}"
+    return f"\\mathbb{{R}}^{{{dim_text(shape.rows)} \\times {dim_text(shape.cols)}}}"
+
+
+def refusal(tree: t.Node, ctx: Context) -> str | None:
+    """Why nothing in ``tree`` (a row that states a function) can be differentiated: the
+    engine's refusal in the document's words; None when the row reads."""
+    try:
+        lower_formula(tree, ctx.env, ctx.einstein)
+    except UnknownShape as exc:
+        return unknown_shape(tree, exc, ctx.env)
+    except CalculusError as exc:
+        return str(exc)
+    except RecursionError:
+        return "the expression is nested too deeply"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A row that states a function but offers nothing to differentiate, and why."""
+
+    row_start: int
+    row_end: int
+    head: str  # "f" of ``f(x) = …``, "L" of ``L = …``, else ""
+    reason: str
+
+
+def refusal_at(result: CheckResult, offset: int) -> Refusal | None:
+    """Why the row at ``offset`` of a checked document offers nothing to differentiate,
+    where it states a function (``f(x) = …``, ``L = …`` or a formula with an operation —
+    not a lone letter, a declaration or a relation); None where it offers something or
+    states none."""
+    row = row_at(result, offset, offset + 1)
+    if row is None or row.tree is None or not _states_function(row.tree):
+        return None
+    ctx = context_at(result, row)
+    if plans_of(row, ctx):
+        return None
+    reason = refusal(row.tree, ctx)
+    if reason is None:
+        return None
+    return Refusal(row.start, row.end, _head(row.tree, result.doc.text), reason)
+
+
+_LEAVES = (t.Symbol, t.Number, t.Sub, t.Tagged, t.Text, t.Opaque, t.Empty, t.Dots, t.Space)
+
+
+def _states_function(tree: t.Node) -> bool:
+    if isinstance(tree, t.Chain):
+        if tree.relations not in (("=",), (":=",)) or len(tree.items) != 2:
+            return False
+        body = tree.items[1]
+    else:
+        body = tree
+    if body is None or isinstance(body, _LEAVES):
+        return False
+    return not any(isinstance(n, t.Space | t.Derivative | t.Nabla | t.Partial) for n in body.walk())
+
+
+def _head(tree: t.Node, text: str) -> str:
+    if not isinstance(tree, t.Chain) or tree.items[0] is None:
+        return ""
+    head = tree.items[0]
+    name = head.func if isinstance(head, t.Apply) else head
+    if symbol_key(name) is None or not 0 <= name.start < name.end <= len(text):
+        return ""
+    return text[name.start : name.end].strip()
+
+
+def parse_problem(expr: str) -> str | None:
+    """Where an expression given alone (on the command line) does not parse, and why:
+    ``unclosed ( at character 14: `x^\\top A x + (` ``; None when it parses."""
+    parsed = parse_row(MappedText.identity(expr))
+    err = parsed.error
+    if parsed.tree is not None or err is None:
+        return None
+    upto = expr[: max(err.end, err.start + 1)]
+    return f"the expression does not parse: {err.message} at character {err.start + 1}: `{upto}`"
+
+
+# -- the use of a symbol ------------------------------------------------------------------
+
+
+def _parents(tree: t.Node, node: t.Node) -> list[t.Node] | None:
+    """The ancestors of ``node`` in ``tree``, nearest first (None: not in it)."""
+    path: list[t.Node] = []
+
+    def find(n: t.Node) -> bool:
+        if n is node or (type(n) is type(node) and n == node):
+            return True
+        path.append(n)
+        if any(find(k) for k in n.children()):
+            return True
+        path.pop()
+        return False
+
+    return list(reversed(path)) if find(tree) else None
+
+
+def _cue(node: t.Node, parents: list[t.Node]) -> str:
+    """What the use suggests first: "scalar", "vector" or "matrix"."""
+    child = node
+    transposed = False
+    for p in parents:
+        transposed = transposed or isinstance(p, t.Transpose)
+        if isinstance(p, t.Power):
+            if child is p.exponent:
+                return "scalar"
+            if _is_inverse(p):
+                return "matrix"
+        if isinstance(p, t.Frac) and child is p.den:
+            return "scalar"
+        if isinstance(p, t.Sub | t.BigOp | t.Tagged) and child is not getattr(p, "base", None):
+            if not isinstance(p, t.BigOp) or child is not p.body:
+                return "scalar"
+        if isinstance(p, t.Apply) and child in p.args:
+            name = _func_name(p.func)
+            if name in _MATRIX_FUNCS:
+                return "matrix"
+            if name in _SCALAR_FUNCS:
+                return "scalar"
+        if isinstance(p, t.Product):
+            if _in_matrix_function(p, parents):
+                return "matrix"  # \operatorname{tr}(X A)
+            return _product_cue(child, p, transposed)
+        if not isinstance(p, _WRAPPERS):
+            return "vector" if transposed else "scalar"
+        child = p
+    return "scalar"
+
+
+def _product_cue(child: t.Node, p: t.Product, transposed: bool) -> str:
+    i = next((k for k, f in enumerate(p.factors) if f is child), -1)
+    last = len(p.factors) - 1
+    if 0 < i < last:
+        return "matrix"  # x^\top B x
+    if i == 0 and not transposed:
+        return "scalar"  # \lambda \|x\|^2, \eta g
+    return "vector"  # a^\top x, A b
+
+
+def _in_matrix_function(p: t.Node, parents: list[t.Node]) -> bool:
+    """Is ``p`` (through brackets) the argument of a determinant or a trace?"""
+    child = p
+    for q in parents[parents.index(p) + 1 :]:
+        if isinstance(q, t.Apply):
+            return child in q.args and _func_name(q.func) in _MATRIX_FUNCS
+        if not isinstance(q, t.Paren | t.Font):
+            return False
+        child = q
+    return False
+
+
+def _is_inverse(p: t.Power) -> bool:
+    e = p.exponent
+    return isinstance(e, t.Neg) and isinstance(e.operand, t.Number) and e.operand.text == "1"
+
+
+def _func_name(func: t.Node) -> str:
+    if isinstance(func, t.Func):
+        return func.name
+    key = symbol_key(func)
+    return key[0] if key is not None else ""
+
+
+def _dims(env: Env) -> list[Dim]:
+    seen: list[Dim] = []
+    for info in env.vars.values():
+        for d in (info.shape.rows, info.shape.cols):
+            for s in sorted(d.free_symbols, key=str):
+                if s not in seen:
+                    seen.append(s)
+    return seen[:_MAX_DIMS]
+
+
+def _candidates(cue: str, dims: list[Dim]) -> list[Shape]:
+    scalars = [SCALAR]
+    vectors = [Shape(d, ONE) for d in dims]
+    square = [Shape(d, d) for d in dims]
+    other = [Shape(a, b) for a in dims for b in dims if a != b]
+    if cue == "matrix":
+        return square + other + vectors + scalars
+    if cue == "vector":
+        return vectors + square + other + scalars
+    return scalars + vectors + square + other
+
+
+def _fitting(tree: t.Node, node: t.Node, env: Env) -> Shape | None:
+    """The first shape, in the order the use suggests, that makes ``tree`` well formed."""
+    key = symbol_key(node)
+    parents = _parents(tree, node)
+    if key is None or parents is None:
+        return None
+    cue = _cue(node, parents)
+    if cue == "vector" and _capital(key[0]):  # B^\top x: a capital is a matrix's letter
+        cue = "matrix"
+    candidates = _candidates(cue, _dims(env))
+    beside = _term_shape(node, parents, env)
+    if beside is not None:  # A x + b: b has the shape of the sum
+        candidates.insert(0, beside)
+    for shape in candidates:
+        trial = replace(env, vars={**env.vars, key[0]: VarInfo(key[0], shape, key[0])})
+        try:
+            Lowerer(trial).lower(tree)
+        except UnknownShape as other:
+            if other.written == "" or symbol_key(other.node) == key:  # type: ignore[arg-type]
+                continue
+            return shape  # another letter is unknown too: this one is not what fails
+        except ShapeError:
+            continue
+        except (CalculusError, RecursionError):
+            return None
+        return shape
+    return None
+
+
+def _capital(key: str) -> bool:
+    r"""``B``, ``\mathbf{W}``, ``\Sigma``: a letter written as matrices are."""
+    name = key.split("_")[0].split("^")[0]
+    for font in ("\\mathbf{", "\\boldsymbol{", "\\bm{", "\\mathrm{"):
+        if name.startswith(font):
+            name = name[len(font) :]
+    if name.startswith("\\"):
+        return name[1:2].isupper()
+    return name[:1].isupper()
+
+
+def _term_shape(node: t.Node, parents: list[t.Node], env: Env) -> Shape | None:
+    """Of a symbol standing as a term of a sum (``A x + b``), the shape of the first other
+    term that reads; None elsewhere."""
+    child = node
+    for p in parents:
+        if isinstance(p, t.Add):
+            for term in p.terms:
+                if term is child:
+                    continue
+                try:
+                    return Lowerer(env).lower(term).shape
+                except (CalculusError, RecursionError):
+                    continue
+            return None
+        if not isinstance(p, t.Paren | t.Font | t.Accent | t.Neg):
+            return None
+        child = p
+    return None
