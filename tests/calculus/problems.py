@@ -737,6 +737,14 @@ PROBLEMS: tuple[Problem, ...] = (
       "σ used where σ² is defined: its square root",
       defs=(("s", r"\sqrt{\frac{1}{n}\|x - \mu\mathbf{1}\|^2}"),), constants={"1": "n"},
       check_expr=r"\sqrt{n}\|x - \mu\mathbf{1}\|"),
+    # -- docs14: notation of the new derivation documents (Frobenius products A : B) -------------
+    P("docs14-frobenius-lsq", r"(XW - Y) : (XW - Y)", "W",
+      r"X \in \mathbb{R}^{m \times n}; W \in \mathbb{R}^{n \times p}; Y \in \mathbb{R}^{m \times p}",
+      "gradient", r"2X^\top(XW - Y)", "StackExchange: least squares as a Frobenius product",
+      check_expr=r"\|XW - Y\|_F^2"),
+    P("docs14-frobenius-linear", r"A : X", "X",
+      r"A \in \mathbb{R}^{m \times n}; X \in \mathbb{R}^{m \times n}", "gradient", r"A",
+      "A : X = tr(AᵀX)", check_expr=r"\operatorname{tr}(A^\top X)"),
 )  # fmt: skip
 
 

@@ -52,6 +52,7 @@ from texgrad.calculus.written import (
     TRACE_NAMES,
     Indicator,
     describe,
+    frobenius_operands,
     function_name,
     in_parens,
     index_names,
@@ -164,7 +165,21 @@ class Lowerer:
         items = [i for i in node.items if i is not None]
         if not items:
             raise CalculusError("nothing to differentiate")
+        ops = frobenius_operands(node)
+        if ops is not None:  # g = A : B, the Frobenius product tr(AᵀB)
+            return self._frobenius(ops)
         return self._lower(items[-1])  # f(x) = …: the right-hand side
+
+    def _frobenius(self, ops: list[t.Node]) -> Expr:
+        if len(ops) != 2:
+            raise CalculusError("cannot read a Frobenius product `:` of more than two arrays")
+        a, b = self.lower(ops[0]), self.lower(ops[1])
+        if a.shape != b.shape:
+            raise ShapeError(
+                f"the Frobenius product `:` needs two arrays of one shape, not a "
+                f"{a.shape.short()} and a {b.shape.short()}"
+            )
+        return e.tr(e.mul(e.transpose(a), b))
 
     def _number(self, node: t.Number) -> Lowered:
         return e.num(sympy.Rational(node.text))
