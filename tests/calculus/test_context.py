@@ -76,6 +76,8 @@ SYMMETRIC = "$$ f = \\mathbf{k}^\\top K^{-1} \\mathbf{k} $$\n"
         "Let $K \\in \\mathbb{R}^{n \\times n}$. Here $K$ is a symmetric matrix.",
         "Let $K \\in \\mathbb{R}^{n \\times n}$ with $K = K^\\top$.",
         "The kernel matrix $K \\in \\mathbb{R}^{n \\times n}$ is SPD.",
+        "With the symmetric covariance $K \\in \\mathbb{R}^{n \\times n}$ fixed.",
+        "We weight by a symmetric positive\ndefinite $K \\in \\mathbb{R}^{n \\times n}$ instead.",
     ],
 )
 def test_symmetry_the_text_states_is_used(said: str) -> None:
@@ -98,6 +100,15 @@ def test_a_supposition_of_symmetry_is_not_a_statement(said: str) -> None:
     out = api.diff_at("doc.md", text, text.index("f ="), "\\mathbf{k}")
     assert out.verified
     assert out.result == "(K^{-1} + K^{-\\top}) \\mathbf{k}"
+
+
+def test_a_supposition_of_symmetry_holds_to_the_end_of_its_sentence() -> None:
+    said = "If $K \\in \\mathbb{R}^{n \\times n}$ is symmetric, then for $\\mathbf{k} \\in \\mathbb{R}^n$"
+    text = f"{said}\n\n{SYMMETRIC}\nand not the general form.\n\n$$ g = \\mathbf{{k}}^\\top K^{{-1}} \\mathbf{{k}} $$\n"
+    out = api.diff_at("doc.md", text, text.index("f ="), "\\mathbf{k}")
+    assert out.verified and out.result == "2 K^{-1} \\mathbf{k}"
+    later = api.diff_at("doc.md", text, text.index("g ="), "\\mathbf{k}")
+    assert later.verified and later.result == "(K^{-1} + K^{-\\top}) \\mathbf{k}"
 
 
 def test_symmetry_holds_for_the_declaration_it_was_said_of() -> None:

@@ -109,6 +109,8 @@ def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, Decl
         info = env.vars.get(s.key)
         if decl is None or info is None or s.start > offset or decl.shape.rows != decl.shape.cols:
             continue
+        if s.until >= 0 and offset > s.until:
+            continue  # "If $P$ is symmetric, then …": only within that sentence
         if result.table.lookup(s.key, decl.font, result.path, s.start) is not decl:
             continue  # the letter was declared again since (an Example's own K)
         info.symmetric = True
