@@ -127,6 +127,9 @@ def test_symmetry_holds_for_the_declaration_it_was_said_of() -> None:
         ("With a noise variance $\\sigma_n^2$ the targets are noisy.", "\\sigma_n"),
         ("Take a learning rate $\\eta$ and an iterate.", "\\eta"),
         ("with scale $\\gamma$ and shift $\\beta$ (scalars).", "\\beta"),
+        ("For a scalar target $t$ the loss is", "t"),
+        ("For a single example with label $s$ (a scalar),", "s"),
+        ("For a barrier weight $t > 0$ the central path is", "t"),
     ],
 )
 def test_a_scalar_named_by_its_role_is_a_scalar(said: str, var: str) -> None:
@@ -137,6 +140,23 @@ def test_a_scalar_named_by_its_role_is_a_scalar(said: str, var: str) -> None:
     out = api.diff_at("doc.md", text, text.index("f ="), var)
     assert out.verified and out.kind == "derivative", out.error
     assert out.result == f"2 {var} \\|\\mathbf{{y}}\\|_2^2"
+
+
+def test_labels_in_a_set_of_numbers_are_numbers_of_a_family() -> None:
+    text = (
+        "Inputs $\\mathbf{x}_i \\in \\mathbb{R}^d$ with labels $t_i \\in \\{-1, 1\\}$, "
+        "$i = 1, \\dots, B$, and $\\mathbf{w} \\in \\mathbb{R}^d$.\n\n"
+        "$$ J = \\sum_{i=1}^B \\log(1 + \\exp(-t_i \\mathbf{w}^\\top \\mathbf{x}_i)) $$\n"
+    )
+    out = api.diff_at("doc.md", text, text.index("J ="), "\\mathbf{w}")
+    assert out.verified and out.kind == "gradient", out.error
+    assert "t_i" in out.result and "\\sum_{i=1}^B" in out.result
+
+
+def test_a_scalar_of_multiples_is_not_made_a_scalar() -> None:
+    text = "Let $\\mathbf{w} \\in \\mathbb{R}^n$, a scalar multiple of $z$.\n\n$$ f = z^\\top \\mathbf{w} $$\n"
+    out = api.diff_at("doc.md", text, text.index("f ="), "\\mathbf{w}")
+    assert out.error is not None and "z" in out.error
 
 
 def test_a_bold_letter_named_by_a_role_is_not_made_a_scalar() -> None:

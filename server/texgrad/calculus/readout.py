@@ -115,17 +115,20 @@ def _by_cases(x: e.Piecewise, read: Callable[[Expr], Expr]) -> Expr:
     return e.piecewise(values, x.lefts, x.rights, x.ops)
 
 
+CONSTANT = "the expression does not involve the variable: its derivative is 0"
+
+
 def gradient(df: Expr) -> Expr:
     """∇f from df of a scalar f."""
     if not e.has_d(df):
-        raise CalculusError("the expression does not involve the variable: its derivative is 0")
+        raise CalculusError(CONSTANT)
     return adjoint(df, e.num(1))
 
 
 def jacobian(df: Expr, n: object) -> Expr:
     """J with vec(df) = J dx, for df linear in the vector dx (numerator layout)."""
     if not e.has_d(df):
-        raise CalculusError("the expression does not involve the variable: its derivative is 0")
+        raise CalculusError(CONSTANT)
     if df.is_scalar:
         return e.transpose(gradient(df))
     if isinstance(df, e.D):

@@ -38,6 +38,7 @@ from texgrad.calculus.evaluate_expr import evaluate as evaluate_expr
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr, Var
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
+from texgrad.calculus.readout import CONSTANT
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.stacking import stacked_sum
 from texgrad.calculus.verify import _close, _domain  # (one tolerance for every check)
@@ -169,6 +170,13 @@ def _differentiate(
         sub = _env_with_members(ctx, term.sum.members if term.sum else ())
         body = term.sum.summand if term.sum is not None else term.node
         out = differentiate(body, wrt, sub, layout, budget)
+        if out.error == CONSTANT and term.sum is None and wrt in sub.env.vars:
+            term.read = Lowerer(sub.env).lower(body)  # -\frac{n}{2}\log\det\Sigma, by μ: 0
+            var = sub.env.vars[wrt].shape
+            term.result = e.zero(var.rows, var.cols)
+            pieces.append("0")
+            differentials.append("0")
+            continue
         if out.error is not None:
             raise CalculusError(_undefined(body, sub.env) or out.error)
         if out.kind not in ("gradient", "derivative"):
@@ -329,6 +337,14 @@ def _member(
 ) -> Member:
     info = env.vars.get(key)
     if info is not None:
+        vector = env.vars.get(base)
+        bound = dim_of(upper) if upper is not None else None
+        if (
+            info.shape.is_scalar and shift == 0 and vector is not None and bound is not None
+            and vector.shape.cols == ONE and same(vector.shape.rows, bound)
+        ):  # fmt: skip
+            # "labels $y_i \in \{-1, 1\}$" and "$\mathbf{y} \in \mathbb{R}^N$ collects them"
+            return Member(key, base, shift, info.shape, entry_of=base)
         return Member(key, base, shift, info.shape)
     if base not in env.vars:
         shape = _family_shape(sub, base, env)

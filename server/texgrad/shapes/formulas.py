@@ -121,6 +121,8 @@ def _set_as_space(node: t.Node) -> t.Space | None:
     rows), ``[0,1]^{n \times K}`` (a box), ``\Delta^{n-1}`` and ``\Delta_n`` (the probability simplex, of vectors in ℝⁿ),
     ``\mathcal{S}^n_{++}`` (positive definite)."""
     at, to = node.start, node.end
+    if isinstance(node, t.Paren) and node.open in ("\\{", "\\left\\{") and _numbers(node.body):
+        return t.Space("R", (), start=at, end=to)  # t_i \in \{-1, 1\}: a label, a number
     if isinstance(node, t.Power):
         base, exp = node.base, node.exponent
         if isinstance(base, t.Paren) and base.open in _SET_OPENERS and _numbers(base.body):
@@ -139,9 +141,13 @@ def _set_as_space(node: t.Node) -> t.Space | None:
 
 def label_values(node: t.Node | None) -> tuple[float, ...]:
     r"""The entries' values of a set of labels, ``\{0, 1\}^n`` → (0, 1), ``\{-1, 1\}^n`` →
-    (-1, 1); () for any other space (``[0, 1]^n`` is an interval, not a set of labels)."""
+    (-1, 1), ``\\{-1, 1\\}`` of one label too; () for any other space (``[0, 1]^n`` is an interval, not a set of labels)."""
     if isinstance(node, t.Product) and node.factors:
         node = node.factors[0]
+    if isinstance(node, t.Paren):
+        node = t.Power(
+            node, t.Number("1", start=node.end, end=node.end), start=node.start, end=node.end
+        )
     if not isinstance(node, t.Power) or not isinstance(node.base, t.Paren):
         return ()
     paren = node.base

@@ -131,7 +131,7 @@ def _stated_by_row(row: PlacedRow) -> list[Stated]:
 _ROLE = (
     r"(?:(?:noise|prior|sample|observation|kernel|signal)\s+)?(?:variance|standard\s+deviation|"
     r"step[- ]?size|learning\s+rate|temperature|bandwidth|length[- ]?scale|weight\s+decay|"
-    r"threshold|margin|tolerance|(?:regulari[sz]ation|penalty|smoothing|trade-?off)\s+"
+    r"threshold|margin|tolerance|(?:regulari[sz]ation|penalty|smoothing|trade-?off|barrier)\s+"
     r"(?:parameter|weight|strength|coefficient|constant))"
 )
 _ROLE_SCALAR = re.compile(r"\b" + _ROLE + r"\s+" + _M.format("sym"), re.I)
@@ -144,8 +144,12 @@ def _listed(group: str) -> str:
 
 _SCALARS_AFTER = re.compile(
     _M.format("sym") + _listed("sym2") + _listed("sym3")
-    + r"\s*\((?:both\s+|all\s+|real\s+)*scalars?\)"
+    + r"\s*\((?:a\s+|both\s+|all\s+|real\s+)*scalars?\)"
 )  # fmt: skip
+# "a scalar target $t$", "the scalar $s$" (not "a scalar multiple of $x$")
+_SCALAR_BEFORE = re.compile(
+    r"\b(?:a|an|the)\s+(?:real\s+)?scalar(?:\s+(?!of\b)[A-Za-z-]+)?\s+" + _M.format("sym")
+)
 
 
 def _scalar_key(node: t.Node | None) -> str | None:
@@ -166,10 +170,11 @@ def _scalar_key(node: t.Node | None) -> str | None:
 
 def stated_scalars(text: str, rows: list[PlacedRow]) -> list[tuple[str, int]]:
     """Letters the prose makes scalars by naming their role ("the noise variance $\\sigma_n^2$",
-    "learning rate $\\eta$") or by a trailing "(scalars)", each with where it is said."""
+    "learning rate $\\eta$") by a trailing "(scalars)" or a leading "a scalar target $t$", each with where it is said."""
     out: list[tuple[str, int]] = []
     starts = [r.start for r in rows]
-    for pattern, groups in ((_ROLE_SCALAR, ("sym",)), (_SCALARS_AFTER, ("sym", "sym2", "sym3"))):
+    patterns = ((_ROLE_SCALAR, ("sym",)), (_SCALARS_AFTER, ("sym", "sym2", "sym3")))
+    for pattern, groups in (*patterns, (_SCALAR_BEFORE, ("sym",))):
         for m in pattern.finditer(text):
             for g in groups:
                 if m[g] is None:
