@@ -179,3 +179,23 @@ def test_a_quantity_named_in_upright_letters_is_a_definition() -> None:
         "V^\\top (V \\mathbf{s} - \\mathbf{x}) + \\frac{1}{2} \\beta \\exp(\\mathbf{s})"
         " - \\frac{1}{2} \\beta \\mathbf{1}"
     ), out.result
+
+
+def test_a_letter_whose_family_is_declared_is_a_vector_like_its_members() -> None:
+    text = (
+        "The labels are one-hot vectors $\\mathbf{y}_i \\in \\mathbb{R}^K$, and the logits are "
+        "$\\mathbf{z} \\in \\mathbb{R}^K$. For one label $\\mathbf{y}$,\n\n"
+        "$$ f = \\log(\\mathbf{1}^\\top \\exp(\\mathbf{z})) - \\mathbf{y}^\\top \\mathbf{z} $$\n"
+    )
+    out = api.diff_at("doc.md", text, text.index("f ="), "\\mathbf{z}")
+    assert out.verified and out.kind == "gradient", out.error
+    assert out.result == "\\operatorname{softmax}(\\mathbf{z}) - \\mathbf{y}"
+
+
+def test_a_family_of_two_shapes_sizes_no_letter() -> None:
+    text = (
+        "Take $\\mathbf{b}_1 \\in \\mathbb{R}^h$, $\\mathbf{b}_2 \\in \\mathbb{R}^k$ and "
+        "$\\mathbf{z} \\in \\mathbb{R}^k$.\n\n$$ f = \\mathbf{b}^\\top \\mathbf{z} $$\n"
+    )
+    out = api.diff_at("doc.md", text, text.index("f ="), "\\mathbf{z}")
+    assert out.error is not None and "\\mathbf{b}" in out.error

@@ -340,7 +340,7 @@ class Lowerer:
         if key is None or base is None:
             return None
         if isinstance(node, t.Sub):
-            if self._known_name(base[0]) is not None:
+            if self._known_name(base[0]) is not None and not self._vector_family(base[0]):
                 return None
             form, tag = "_", node.index
         else:
@@ -361,6 +361,14 @@ class Lowerer:
             return None
         self.env.vars[key[0]] = VarInfo(key[0], shape, key[0])
         return e.var(key[0], shape)
+
+    def _vector_family(self, base: str) -> bool:
+        """Is a family of arrays ``h_{t}`` of the letter declared (its subscripts then name
+        members, though the letter alone is declared too: a state ``h``)?"""
+        prefix = base + "_{"
+        return any(
+            k.startswith(prefix) and not info.shape.is_scalar for k, info in self.env.vars.items()
+        )
 
     def _known_name(self, name: str) -> Lowered | None:
         """What a name stands for: a bound parameter, a defined constant (r = y - Xw), or a
@@ -432,6 +440,9 @@ class Lowerer:
                 if entry == self.index[::-1] and info.shape.cols != ONE:
                     return e.transpose(x)  # X_{ji}
         if base_key is not None and base_key[0] in self.env.vars:
+            member = self.member(node)  # h_{t-1} of a declared family h_t of vectors, though
+            if isinstance(member, Expr) and not member.is_scalar:  # a state h is declared too
+                return member
             raise CalculusError(
                 f"cannot differentiate the entry `{latex_of(node)}` of "
                 f"`{self.env.vars[base_key[0]].latex}`: write it in matrix form"
