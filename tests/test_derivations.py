@@ -46,10 +46,15 @@ def test_the_set_holds_its_documents() -> None:
         "backprop-mlp-md",
         "beamer-gls",
         "gp-marginal-blog",
+        "jupyter-softmax-note",
         "kalman-ls-notes",
+        "lecture-notes-chapter",
         "myst-attention",
+        "myst-rnn-bptt",
         "quarto-gaussian",
         "rmarkdown-batchnorm",
+        "stackexchange-answer",
+        "stats-appendix",
     ]
     for name in DOCS:
         assert read_markers(DERIVATIONS / name), f"{name} marks no row to differentiate"

@@ -826,6 +826,14 @@ PROBLEMS: tuple[Problem, ...] = (
     P("req-frac-logdet-inverse", r"\frac{\partial}{\partial X} \operatorname{tr}(A X^{-1})", "X",
       r"A, X \in \mathbb{R}^{n \times n}", "gradient", r"-X^{-\top} A^\top X^{-\top}",
       "request: ∂/∂X of a trace of an inverse", check_expr=r"\operatorname{tr}(A X^{-1})"),
+    # -- docs14: notation of the new derivation documents (Frobenius products A : B) -------------
+    P("docs14-frobenius-lsq", r"(XW - Y) : (XW - Y)", "W",
+      r"X \in \mathbb{R}^{m \times n}; W \in \mathbb{R}^{n \times p}; Y \in \mathbb{R}^{m \times p}",
+      "gradient", r"2X^\top(XW - Y)", "StackExchange: least squares as a Frobenius product",
+      check_expr=r"\|XW - Y\|_F^2"),
+    P("docs14-frobenius-linear", r"A : X", "X",
+      r"A \in \mathbb{R}^{m \times n}; X \in \mathbb{R}^{m \times n}", "gradient", r"A",
+      "A : X = tr(AᵀX)", check_expr=r"\operatorname{tr}(A^\top X)"),
 )  # fmt: skip
 
 

@@ -76,6 +76,8 @@ SYMMETRIC = "$$ f = \\mathbf{k}^\\top K^{-1} \\mathbf{k} $$\n"
         "Let $K \\in \\mathbb{R}^{n \\times n}$. Here $K$ is a symmetric matrix.",
         "Let $K \\in \\mathbb{R}^{n \\times n}$ with $K = K^\\top$.",
         "The kernel matrix $K \\in \\mathbb{R}^{n \\times n}$ is SPD.",
+        "With the symmetric covariance $K \\in \\mathbb{R}^{n \\times n}$ fixed.",
+        "We weight by a symmetric positive\ndefinite $K \\in \\mathbb{R}^{n \\times n}$ instead.",
     ],
 )
 def test_symmetry_the_text_states_is_used(said: str) -> None:
@@ -100,6 +102,15 @@ def test_a_supposition_of_symmetry_is_not_a_statement(said: str) -> None:
     assert out.result == "(K^{-1} + K^{-\\top}) \\mathbf{k}"
 
 
+def test_a_supposition_of_symmetry_holds_to_the_end_of_its_sentence() -> None:
+    said = "If $K \\in \\mathbb{R}^{n \\times n}$ is symmetric, then for $\\mathbf{k} \\in \\mathbb{R}^n$"
+    text = f"{said}\n\n{SYMMETRIC}\nand not the general form.\n\n$$ g = \\mathbf{{k}}^\\top K^{{-1}} \\mathbf{{k}} $$\n"
+    out = api.diff_at("doc.md", text, text.index("f ="), "\\mathbf{k}")
+    assert out.verified and out.result == "2 K^{-1} \\mathbf{k}"
+    later = api.diff_at("doc.md", text, text.index("g ="), "\\mathbf{k}")
+    assert later.verified and later.result == "(K^{-1} + K^{-\\top}) \\mathbf{k}"
+
+
 def test_symmetry_holds_for_the_declaration_it_was_said_of() -> None:
     text = (
         "## Model\n\nLet $K \\in \\mathbb{R}^{n \\times n}$ be symmetric and "
@@ -116,6 +127,9 @@ def test_symmetry_holds_for_the_declaration_it_was_said_of() -> None:
         ("With a noise variance $\\sigma_n^2$ the targets are noisy.", "\\sigma_n"),
         ("Take a learning rate $\\eta$ and an iterate.", "\\eta"),
         ("with scale $\\gamma$ and shift $\\beta$ (scalars).", "\\beta"),
+        ("For a scalar target $t$ the loss is", "t"),
+        ("For a single example with label $s$ (a scalar),", "s"),
+        ("For a barrier weight $t > 0$ the central path is", "t"),
     ],
 )
 def test_a_scalar_named_by_its_role_is_a_scalar(said: str, var: str) -> None:
@@ -126,6 +140,23 @@ def test_a_scalar_named_by_its_role_is_a_scalar(said: str, var: str) -> None:
     out = api.diff_at("doc.md", text, text.index("f ="), var)
     assert out.verified and out.kind == "derivative", out.error
     assert out.result == f"2 {var} \\|\\mathbf{{y}}\\|_2^2"
+
+
+def test_labels_in_a_set_of_numbers_are_numbers_of_a_family() -> None:
+    text = (
+        "Inputs $\\mathbf{x}_i \\in \\mathbb{R}^d$ with labels $t_i \\in \\{-1, 1\\}$, "
+        "$i = 1, \\dots, B$, and $\\mathbf{w} \\in \\mathbb{R}^d$.\n\n"
+        "$$ J = \\sum_{i=1}^B \\log(1 + \\exp(-t_i \\mathbf{w}^\\top \\mathbf{x}_i)) $$\n"
+    )
+    out = api.diff_at("doc.md", text, text.index("J ="), "\\mathbf{w}")
+    assert out.verified and out.kind == "gradient", out.error
+    assert "t_i" in out.result and "\\sum_{i=1}^B" in out.result
+
+
+def test_a_scalar_of_multiples_is_not_made_a_scalar() -> None:
+    text = "Let $\\mathbf{w} \\in \\mathbb{R}^n$, a scalar multiple of $z$.\n\n$$ f = z^\\top \\mathbf{w} $$\n"
+    out = api.diff_at("doc.md", text, text.index("f ="), "\\mathbf{w}")
+    assert out.error is not None and "z" in out.error
 
 
 def test_a_bold_letter_named_by_a_role_is_not_made_a_scalar() -> None:
@@ -185,3 +216,23 @@ def test_names_in_words_and_operator_names_are_definitions() -> None:
     assert "not evaluated" not in out.note, out.note
     # 2A^T(Aw - b)(1 + λ/m), checked numerically by the verifier; the words are read
     assert "A^\\top (A \\mathbf{w} - \\mathbf{b})" in out.result, out.result
+
+
+def test_a_letter_whose_family_is_declared_is_a_vector_like_its_members() -> None:
+    text = (
+        "The labels are one-hot vectors $\\mathbf{y}_i \\in \\mathbb{R}^K$, and the logits are "
+        "$\\mathbf{z} \\in \\mathbb{R}^K$. For one label $\\mathbf{y}$,\n\n"
+        "$$ f = \\log(\\mathbf{1}^\\top \\exp(\\mathbf{z})) - \\mathbf{y}^\\top \\mathbf{z} $$\n"
+    )
+    out = api.diff_at("doc.md", text, text.index("f ="), "\\mathbf{z}")
+    assert out.verified and out.kind == "gradient", out.error
+    assert out.result == "\\operatorname{softmax}(\\mathbf{z}) - \\mathbf{y}"
+
+
+def test_a_family_of_two_shapes_sizes_no_letter() -> None:
+    text = (
+        "Take $\\mathbf{b}_1 \\in \\mathbb{R}^h$, $\\mathbf{b}_2 \\in \\mathbb{R}^k$ and "
+        "$\\mathbf{z} \\in \\mathbb{R}^k$.\n\n$$ f = \\mathbf{b}^\\top \\mathbf{z} $$\n"
+    )
+    out = api.diff_at("doc.md", text, text.index("f ="), "\\mathbf{z}")
+    assert out.error is not None and "\\mathbf{b}" in out.error

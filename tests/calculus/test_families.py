@@ -71,3 +71,15 @@ def test_members_in_a_document(tmp_path: Path) -> None:
     ), out.error
     out = diff_in_document(doc, 5, "b^{(l+1)}")
     assert (out.verified, out.shape) == (True, "ℝ^{n_{l+1}}"), out.error
+
+
+def test_a_member_of_a_declared_family_though_the_letter_is_declared_too() -> None:
+    # "states h_t ∈ ℝⁿ … a state h ∈ ℝⁿ": h_{t-1} is a member of the family, not an entry of h
+    where = r"h_t \in \mathbb{R}^n; h \in \mathbb{R}^n; W \in \mathbb{R}^{n \times n}"
+    out = diff_latex(r"\|W h_{t-1} - h_t\|^2", "W", where)
+    assert (out.result, out.verified) == (r"2 (W h_{t-1} - h_t) h_{t-1}^\top", True), out.error
+
+
+def test_an_entry_of_a_declared_vector_without_a_family_stays_an_entry() -> None:
+    out = diff_latex(r"x_1 w^\top x", "w", r"x \in \mathbb{R}^n; w \in \mathbb{R}^n")
+    assert not out.verified and out.error is not None and "entry" in out.error

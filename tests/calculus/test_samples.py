@@ -335,3 +335,30 @@ def test_entries_of_a_defined_vector_that_involves_the_variable_are_refused() ->
     out = diff_latex(_KERNEL_SUM, "K", where=_KERNEL_WHERE)
     assert not out.verified
     assert out.error is not None and "which the document defines" in out.error, out.error
+
+
+POISSON = r"""\section{Poisson regression}
+Counts $y_i \in \{0, 1, 2\}$ with covariates $\mathbf{x}_i \in \mathbb{R}^p$ (the rows of
+$X \in \mathbb{R}^{n \times p}$, which stacks the $\mathbf{x}_i^\top$ as rows), collected in
+$\mathbf{y} \in \mathbb{R}^n$, and $\boldsymbol\beta \in \mathbb{R}^p$, $\Sigma \in \mathbb{R}^{p \times p}$.
+\[ \ell = \operatorname{tr}(\Sigma) + \sum_{i=1}^n \bigl(y_i\mathbf{x}_i^\top\boldsymbol\beta - \exp(\mathbf{x}_i^\top\boldsymbol\beta)\bigr) \]
+"""
+
+
+def test_declared_labels_collected_in_a_vector_give_the_matrix_form(tmp_path: Path) -> None:
+    # y_i declared numbers (labels in a set) and y the vector of them: each y_i is y's entry;
+    # "X …, which stacks" names the stacked matrix; tr(Σ) does not involve β: a zero term
+    doc = tmp_path / "poisson.tex"
+    doc.write_text(POISSON, encoding="utf-8")
+    out = diff_in_document(doc, 5, r"\boldsymbol\beta")
+    assert out.verified, out.error
+    assert out.result == (
+        r"\sum_{i=1}^n (y_i - \exp(\boldsymbol\beta^\top \mathbf{x}_i)) \mathbf{x}_i"
+    )
+    assert out.matrix_form
+    rng = np.random.default_rng(5)
+    x, y, b = rng.standard_normal((7, 3)), rng.standard_normal((7, 1)), rng.standard_normal((3, 1))
+    values = {"X": x, "y": y, "\\beta": b, "n": 7, "family:x": x}
+    want = x.T @ (y - np.exp(x @ b))
+    assert np.allclose(evaluate(tree(out.matrix_form), values), want)
+    assert np.allclose(evaluate(tree(out.result), values), want)

@@ -73,6 +73,7 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     env.softmax_columns = softmax_by_columns(result.doc.text)
     _defined_later(later, env, declared)
     _said_scalars(result, offset, env)
+    _like_its_family(env)
     style = notation.copy_style(document_style(result))
     notation.learn_style(style, trees, result.doc.text, override=True)
     for key, info in env.vars.items():
@@ -102,6 +103,20 @@ def _said_scalars(result: CheckResult, offset: int, env: Env) -> None:
             env.weak.add(key)  # ℓ(y, ŷ) is then no product ℓ·(y, ŷ)
 
 
+def _like_its_family(env: Env) -> None:
+    r""" "labels $\mathbf{y}_i \in \mathbb{R}^K$ …, one label $\mathbf{y}$": a letter nothing
+    declares or defines, whose family of vectors is declared (one shape for every index), is a
+    vector like its members."""
+    found: dict[str, set[Shape]] = {}
+    for key, info in env.vars.items():
+        base, sep, _ = key.partition("_{")
+        if sep and base and not info.shape.is_scalar and info.shape.cols == ONE:
+            found.setdefault(base, set()).add(info.shape)
+    for base, shapes in found.items():
+        if base not in env.vars and base not in env.functions and len(shapes) == 1:
+            env.vars[base] = VarInfo(base, next(iter(shapes)), base)
+
+
 def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, Declaration]) -> None:
     """Symmetry and definiteness the text states before ``offset`` of a matrix still
     declared as it was there ("$K$ … is symmetric positive definite")."""
@@ -110,6 +125,8 @@ def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, Decl
         info = env.vars.get(s.key)
         if decl is None or info is None or s.start > offset or decl.shape.rows != decl.shape.cols:
             continue
+        if s.until >= 0 and offset > s.until:
+            continue  # "If $P$ is symmetric, then …": only within that sentence
         if result.table.lookup(s.key, decl.font, result.path, s.start) is not decl:
             continue  # the letter was declared again since (an Example's own K)
         info.symmetric = True

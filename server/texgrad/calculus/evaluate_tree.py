@@ -429,6 +429,8 @@ class _Evaluator:
 
     def free_sum(self, node: t.Node) -> Array:
         """``node`` summed over its free indices (see :func:`evaluate`)."""
+        if isinstance(node, t.Chain) and _colon_product(node) is not None:
+            return self._Chain(node)  # A : B
         if isinstance(node, t.Chain) and node.items and node.items[-1] is not None:
             node = node.items[-1]
         free = [n for n in free_indices(node, self.values, self.einstein) if n not in self.index]
@@ -510,7 +512,13 @@ class _Evaluator:
         return as_matrix(self.values[key])
 
     def _Chain(self, node: t.Chain) -> Array:
-        raise unsupported(node, f"cannot evaluate the relation `{latex_of(node)}` as a value")
+        pair = _colon_product(node)
+        if pair is None:
+            raise unsupported(node, f"cannot evaluate the relation `{latex_of(node)}` as a value")
+        a, b = (self.eval(x) for x in pair)
+        if a.shape != b.shape:
+            raise EvaluationError(node, f"`{latex_of(node)}`: a {a.shape} and a {b.shape}")
+        return np.array([[float(np.sum(a * b))]])  # A : B, the Frobenius product
 
     def indicator(self, condition: t.Chain) -> Array:
         r"""``\mathbb{1}[a > b]``: 1.0 entrywise where every relation holds, else 0.0."""
@@ -1077,3 +1085,15 @@ def _edge(block: Array, left: bool) -> int:
 def function_of(node: t.Node) -> Callable[[dict[str, Value]], Array]:
     """The tree as a function of its values (for the finite-difference tools)."""
     return lambda values: evaluate(node, values)
+
+
+def _colon_product(node: t.Chain) -> tuple[t.Node, t.Node] | None:
+    r"""``… = A : B`` (a Frobenius product): its two operands; None for any other chain (a
+    signature ``f : \mathbb{R}^n \to \mathbb{R}`` among them)."""
+    rels = node.relations
+    if len(rels) < 1 or rels[-1] != ":" or (len(rels) > 1 and rels[-2] == ":"):
+        return None
+    if any(r.endswith(("to", "arrow")) for r in rels):
+        return None
+    a, b = node.items[-2], node.items[-1]
+    return (a, b) if a is not None and b is not None else None

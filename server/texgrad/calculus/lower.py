@@ -52,6 +52,7 @@ from texgrad.calculus.written import (
     TRACE_NAMES,
     Indicator,
     describe,
+    frobenius_operands,
     function_name,
     has_times,
     in_parens,
@@ -182,7 +183,21 @@ class Lowerer:
         items = [i for i in node.items if i is not None]
         if not items:
             raise CalculusError("nothing to differentiate")
+        ops = frobenius_operands(node)
+        if ops is not None:  # g = A : B, the Frobenius product tr(AᵀB)
+            return self._frobenius(ops)
         return self._lower(items[-1])  # f(x) = …: the right-hand side
+
+    def _frobenius(self, ops: list[t.Node]) -> Expr:
+        if len(ops) != 2:
+            raise CalculusError("cannot read a Frobenius product `:` of more than two arrays")
+        a, b = self.lower(ops[0]), self.lower(ops[1])
+        if a.shape != b.shape:
+            raise ShapeError(
+                f"the Frobenius product `:` needs two arrays of one shape, not a "
+                f"{a.shape.short()} and a {b.shape.short()}"
+            )
+        return e.tr(e.mul(e.transpose(a), b))
 
     def _number(self, node: t.Number) -> Lowered:
         return e.num(sympy.Rational(node.text))
@@ -343,7 +358,7 @@ class Lowerer:
         if key is None or base is None:
             return None
         if isinstance(node, t.Sub):
-            if self._known_name(base[0]) is not None:
+            if self._known_name(base[0]) is not None and not self._vector_family(base[0]):
                 return None
             form, tag = "_", node.index
         else:
@@ -378,6 +393,14 @@ class Lowerer:
             f"`{written}` changes with the sum's index, but is read as one declared vector "
             "here: a sum over samples needs every other symbol under the index to be a "
             "family member or an entry of a declared vector"
+        )
+
+    def _vector_family(self, base: str) -> bool:
+        """Is a family of arrays ``h_{t}`` of the letter declared (its subscripts then name
+        members, though the letter alone is declared too: a state ``h``)?"""
+        prefix = base + "_{"
+        return any(
+            k.startswith(prefix) and not info.shape.is_scalar for k, info in self.env.vars.items()
         )
 
     def _known_name(self, name: str) -> Lowered | None:
@@ -452,6 +475,9 @@ class Lowerer:
         if base_key is not None and base_key[0] in self.env.vars:
             if has_times(node.index):  # X_{i \times i}: the leading i×i block
                 raise CalculusError(f"`{latex_of(node)}` (a leading block) is not supported")
+            member = self.member(node)  # h_{t-1} of a declared family h_t of vectors, though
+            if isinstance(member, Expr) and not member.is_scalar:  # a state h is declared too
+                return member
             raise CalculusError(
                 f"cannot differentiate the entry `{latex_of(node)}` of "
                 f"`{self.env.vars[base_key[0]].latex}`: write it in matrix form"

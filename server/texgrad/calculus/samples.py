@@ -38,7 +38,7 @@ from texgrad.calculus.derive import DiffOutcome, _relevant, differentiate, diffe
 from texgrad.calculus.differential import Budget
 from texgrad.calculus.evaluate_expr import evaluate as evaluate_expr
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
-from texgrad.calculus.expr import CalculusError, Expr, Var, zero
+from texgrad.calculus.expr import CalculusError, Expr, Var
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.calculus.readout import CONSTANT
 from texgrad.calculus.sampling import sample_inputs
@@ -206,10 +206,10 @@ def _differentiate(
         sub = _env_with_members(ctx, term.sum.members if term.sum else ())
         body = term.sum.summand if term.sum is not None else term.node
         out = differentiate(body, wrt, sub, layout, budget)
-        if term.sum is None and out.error is not None and out.error.startswith(CONSTANT):
-            term.read = Lowerer(sub.env).lower(body)  # n/2 log det Σ by μ: it adds nothing
-            size = ctx.env.vars[wrt].shape
-            term.result = zero(size.rows, size.cols)
+        if out.error == CONSTANT and term.sum is None and wrt in sub.env.vars:
+            term.read = Lowerer(sub.env).lower(body)  # -\frac{n}{2}\log\det\Sigma, by μ: 0
+            var = sub.env.vars[wrt].shape
+            term.result = e.zero(var.rows, var.cols)
             pieces.append("0")
             differentials.append("0")
             continue
@@ -372,9 +372,16 @@ def _member(
     sub: t.Sub, key: str, base: str, shift: int, upper: t.Node | None, env: Env, names: set[str]
 ) -> Member:
     info = env.vars.get(key)
-    vector = base in env.vars and env.vars[base].shape.cols == ONE
-    if info is not None and not (info.shape.is_scalar and vector):
-        return Member(key, base, shift, info.shape)  # (y_i ∈ {-1, 1} of y ∈ ℝ^N: its entry)
+    if info is not None:
+        vector = env.vars.get(base)
+        bound = dim_of(upper) if upper is not None else None
+        if (
+            info.shape.is_scalar and shift == 0 and vector is not None and bound is not None
+            and vector.shape.cols == ONE and same(vector.shape.rows, bound)
+        ):  # fmt: skip
+            # "labels $y_i \in \{-1, 1\}$" and "$\mathbf{y} \in \mathbb{R}^N$ collects them"
+            return Member(key, base, shift, info.shape, entry_of=base)
+        return Member(key, base, shift, info.shape)
     defined = env.functions.get(base)
     if base not in env.vars and defined is not None and not defined.params:
         written = f"{base}_{{{t_show(sub.index)}}}"

@@ -27,6 +27,7 @@ from texgrad.calculus.expr import CalculusError, Expr
 from texgrad.calculus.lower import Env, FunctionDef, Lowerer
 from texgrad.calculus.printing import Style, latex
 from texgrad.calculus.sampling import sample_inputs
+from texgrad.calculus.written import frobenius_operands
 from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import Shape
 from texgrad.syntax import tree as t
@@ -206,6 +207,7 @@ def _as_written(
     with the engine), has the value of what the engine read; None if it cannot say.  The
     names it uses (``defined``, in order) are evaluated from their definitions first."""
     node = original
+    ops = frobenius_operands(node) if isinstance(node, t.Chain) else None
     if isinstance(node, t.Chain) and node.items and node.items[-1] is not None:
         node = node.items[-1]  # f(x) = …: the right-hand side
     written = dict(values)
@@ -222,7 +224,13 @@ def _as_written(
                     _define(
                         written, name, evaluate_tree(body, written, functions, einstein=einstein)
                     )
-            want = evaluate_tree(node, written, functions, einstein=einstein)
+            if ops is not None and len(ops) == 2:  # A : B, the sum of the entries of A ⊙ B
+                a, b = (evaluate_tree(x, written, functions, einstein=einstein) for x in ops)
+                if np.shape(a) != np.shape(b):
+                    return None
+                want = np.array([[float(np.sum(np.asarray(a) * np.asarray(b)))]])
+            else:
+                want = evaluate_tree(node, written, functions, einstein=einstein)
             got = evaluate(f, values, sizes)
     except (EvaluationError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError,
             OverflowError, ValueError, KeyError):  # fmt: skip

@@ -123,6 +123,23 @@ def statements(chain: t.Chain) -> list[t.Chain]:
     return out
 
 
+SIGNATURE_ARROWS = ("\\to", "\\rightarrow", "\\mapsto", "\\longrightarrow")
+
+
+def frobenius_operands(chain: t.Chain) -> list[t.Node] | None:
+    r"""``g = A : B`` (``A : B = \operatorname{tr}(A^\top B)``, the Frobenius product): the
+    operands joined by the colons the chain ends with; None when its last relation is no
+    ``:`` or a colon is a signature's (``f : \mathbb{R}^n \to \mathbb{R}``)."""
+    rels = chain.relations
+    if not rels or rels[-1] != ":" or any(r in SIGNATURE_ARROWS for r in rels):
+        return None
+    k = len(rels)
+    while k > 0 and rels[k - 1] == ":":
+        k -= 1
+    ops = [x for x in chain.items[k:] if x is not None]
+    return ops if len(ops) == len(chain.items) - k else None
+
+
 CASE_RELATIONS = {
     "<": "<", "\\lt": "<", "\\le": "<=", "\\leq": "<=", "\\leqslant": "<=",
     ">": ">", "\\gt": ">", "\\ge": ">=", "\\geq": ">=", "\\geqslant": ">=",

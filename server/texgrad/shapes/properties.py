@@ -4,7 +4,7 @@ r"""What the text states about a matrix besides its shape: symmetric, positive d
 "Let $A$ be symmetric", "with $\Sigma$ symmetric", "a symmetric matrix $S$", "$\Sigma \succ 0$",
 "$A = A^\top$". The calculus engine then samples the matrix so and may use Aᵀ = A, as for
 ``\mathbb{S}^n`` and ``\mathbb{S}^n_{++}``. A supposition ("If $A$ is symmetric, then …",
-"for any symmetric $A$") states nothing beyond its sentence, so it is not read here.
+"for any symmetric $A$") states nothing beyond its sentence, so it holds only there (`until`).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from texgrad.syntax.symbols import symbol_key
 
 _M = r"\$\$?(?P<{}>[^$]{{1,120}})\$\$?"
 _PROPERTY = (
-    r"(?P<prop>symmetric(?:,?\s+(?:and\s+)?positive[- ](?:semi-?)?definite)?"
-    r"|positive[- ](?:semi-?)?definite|SPD|s\.p\.d\.)"
+    r"(?P<prop>symmetric(?:,?\s+(?:and\s+)?positive(?:-|\s+)(?:semi-?)?definite)?"
+    r"|positive(?:-|\s+)(?:semi-?)?definite|SPD|s\.p\.d\.)"
 )
 _PATTERNS = [
     # "$K$ is symmetric", "Let $A$ be symmetric positive definite", "$K \in …$, with …, is SPD"
@@ -30,12 +30,13 @@ _PATTERNS = [
     ),
     # "with $\Sigma$ symmetric", "where $P$ is symmetric positive definite"
     re.compile(r"\b(?:with|where)\s+" + _M.format("sym") + r"\s+(?:is\s+)?" + _PROPERTY),
-    # "a symmetric positive definite matrix $S$", "the symmetric matrix $A$"
+    # "a symmetric positive definite matrix $S$", "the symmetric matrix $A$", and without the
+    # word matrix where a noun says it: "the symmetric covariance $S$", "a symmetric cost $C$"
     re.compile(
         r"\b(?:a|an|the)\s+"
         + _PROPERTY
-        + r"(?:\s+(?:real|square|covariance|kernel|precision|Gram))*"
-        r"\s+matrix\s+" + _M.format("sym")
+        + r"(?:\s+(?:real|square|covariance|kernel|precision|Gram|weight|cost|scatter|Hessian))*"
+        r"(?:\s+matrix)?\s+" + _M.format("sym")
     ),
 ]
 _SUPPOSING = re.compile(
@@ -43,6 +44,9 @@ _SUPPOSING = re.compile(
     r"[Ff]or\s+(?:any|all|every|each|arbitrary))\b"
 )
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n\s*\n")
+_SENTENCE_GOES_ON = re.compile(  # a blank line before a display does not end the sentence
+    r"[.!?](?:\s|$)|\n\s*\n(?!\s*(?:\$\$|\\\[|\\begin\{|```\{math\}))"
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class Stated:
     start: int  # where the text says it
     symmetric: bool
     positive_definite: bool
+    until: int = -1  # a supposition ("If $P$ is symmetric, then …") holds to its sentence's end
 
 
 def _row_at(rows: list[PlacedRow], starts: list[int], offset: int) -> PlacedRow | None:
@@ -75,6 +80,12 @@ def _sentence_start(text: str, at: int) -> int:
     return last
 
 
+def _sentence_end(text: str, at: int) -> int:
+    """Where the sentence going on at ``at`` ends (a display inside it included)."""
+    m = _SENTENCE_GOES_ON.search(text, at)
+    return m.start() if m is not None else len(text)
+
+
 def stated_properties(text: str, rows: list[PlacedRow]) -> list[Stated]:
     """Every property the prose of ``text`` states, and what its rows say (``A = A^\\top``,
     ``\\Sigma \\succ 0``)."""
@@ -83,8 +94,9 @@ def stated_properties(text: str, rows: list[PlacedRow]) -> list[Stated]:
     if "symmetric" in text or "definite" in text or "SPD" in text or "s.p.d." in text:
         for pattern in _PATTERNS:
             for m in pattern.finditer(text):
+                until = -1
                 if _SUPPOSING.search(text, _sentence_start(text, m.start()), m.start("sym")):
-                    continue
+                    until = _sentence_end(text, m.end())
                 row = _row_at(rows, starts, m.start("sym"))
                 sym = _subject(row.tree) if row is not None else None
                 key = symbol_key(sym) if sym is not None else None
@@ -92,7 +104,7 @@ def stated_properties(text: str, rows: list[PlacedRow]) -> list[Stated]:
                     continue
                 prop = m["prop"].lower()
                 pd = "definite" in prop and "semi" not in prop or prop in ("spd", "s.p.d.")
-                out.append(Stated(key[0], m.start("sym"), True, pd))
+                out.append(Stated(key[0], m.start("sym"), True, pd, until))
     for row in rows:
         out.extend(_stated_by_row(row))
     return out
@@ -119,7 +131,7 @@ def _stated_by_row(row: PlacedRow) -> list[Stated]:
 _ROLE = (
     r"(?:(?:noise|prior|sample|observation|kernel|signal)\s+)?(?:variance|standard\s+deviation|"
     r"step[- ]?size|learning\s+rate|temperature|bandwidth|length[- ]?scale|weight\s+decay|"
-    r"threshold|margin|tolerance|(?:regulari[sz]ation|penalty|smoothing|trade-?off)\s+"
+    r"threshold|margin|tolerance|(?:regulari[sz]ation|penalty|smoothing|trade-?off|barrier)\s+"
     r"(?:parameter|weight|strength|coefficient|constant))"
 )
 _ROLE_SCALAR = re.compile(r"\b" + _ROLE + r"\s+" + _M.format("sym"), re.I)
@@ -132,8 +144,12 @@ def _listed(group: str) -> str:
 
 _SCALARS_AFTER = re.compile(
     _M.format("sym") + _listed("sym2") + _listed("sym3")
-    + r"\s*\((?:both\s+|all\s+|real\s+)*scalars?\)"
+    + r"\s*\((?:a\s+|both\s+|all\s+|real\s+)*scalars?\)"
 )  # fmt: skip
+# "a scalar target $t$", "the scalar $s$" (not "a scalar multiple of $x$")
+_SCALAR_BEFORE = re.compile(
+    r"\b(?:a|an|the)\s+(?:real\s+)?scalar(?:\s+(?!of\b)[A-Za-z-]+)?\s+" + _M.format("sym")
+)
 
 
 def _scalar_key(node: t.Node | None) -> str | None:
@@ -154,10 +170,11 @@ def _scalar_key(node: t.Node | None) -> str | None:
 
 def stated_scalars(text: str, rows: list[PlacedRow]) -> list[tuple[str, int]]:
     """Letters the prose makes scalars by naming their role ("the noise variance $\\sigma_n^2$",
-    "learning rate $\\eta$") or by a trailing "(scalars)", each with where it is said."""
+    "learning rate $\\eta$") by a trailing "(scalars)" or a leading "a scalar target $t$", each with where it is said."""
     out: list[tuple[str, int]] = []
     starts = [r.start for r in rows]
-    for pattern, groups in ((_ROLE_SCALAR, ("sym",)), (_SCALARS_AFTER, ("sym", "sym2", "sym3"))):
+    patterns = ((_ROLE_SCALAR, ("sym",)), (_SCALARS_AFTER, ("sym", "sym2", "sym3")))
+    for pattern, groups in (*patterns, (_SCALAR_BEFORE, ("sym",))):
         for m in pattern.finditer(text):
             for g in groups:
                 if m[g] is None:

@@ -63,6 +63,14 @@ def lets(source: str, at: int) -> bool:
     return _LETTING.match(source, lo, at) is not None
 
 
+def _frobenius_side(rels: tuple[str, ...], i: int) -> bool:
+    r"""Is a side of the equality ``rels[i]`` an operand of a Frobenius product (``\mathrm{d}f
+    = 2R : X\,\mathrm{d}W = 2X^\top R : \mathrm{d}W``), which the chain's colons split?"""
+    if any(r in ("\\to", "\\rightarrow", "\\mapsto") for r in rels):
+        return False  # f : \mathbb{R}^n \to \mathbb{R}, a signature
+    return (i > 0 and rels[i - 1] == ":") or (i + 1 < len(rels) and rels[i + 1] == ":")
+
+
 class RelationRules(RuleBase):
     """Chains of relations, equations, and the definitions they make."""
 
@@ -89,7 +97,7 @@ class RelationRules(RuleBase):
                 self._distributed(drawn, node.items[i + 1])
             if len(shapes) == i + 1:
                 shapes.append(self._side(node, i + 1))
-            if rel not in EQUALITIES:
+            if rel not in EQUALITIES or _frobenius_side(node.relations, i):
                 continue
             left, right = node.items[i], node.items[i + 1]
             a, b = shapes[i], shapes[i + 1]
