@@ -55,6 +55,7 @@ class DiffOutcome:
     wrt: str = ""  # the variable as the document writes it
     function: str = ""  # the differentiated expression as printed
     matrix_form: str = ""  # a sum over samples as matrices (verified), where it has one
+    matrix_numpy: str = ""  # the matrix form as NumPy code, checked by running it
     numpy: str = ""  # the result as NumPy code (a Python function), checked by running it
     numpy_note: str = ""  # why there is no NumPy code
     code: NumpyCode | None = field(default=None, repr=False, compare=False)
@@ -63,12 +64,14 @@ class DiffOutcome:
     def to_json(self) -> dict[str, object]:
         if self.error is not None:
             return {"error": self.error}
-        skip = ("error", "note", "wrt", "function", "numpy", "numpy_note", "code")
+        skip = ("error", "note", "wrt", "function", "numpy", "numpy_note", "code", "matrix_numpy")
         d: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
         for k in skip:
             d.pop(k)
         if not self.matrix_form:
             d.pop("matrix_form")
+        elif self.matrix_numpy:
+            d["matrix_form_numpy"] = self.matrix_numpy
         d["steps"] = list(self.steps)
         d["numpy"] = self.numpy or None
         if not self.numpy:

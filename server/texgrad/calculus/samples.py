@@ -23,7 +23,7 @@ as ``matrix_form``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -39,6 +39,8 @@ from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr, Var
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.calculus.sampling import sample_inputs
+from texgrad.calculus.numpy_code import NumpyUnsupported
+from texgrad.calculus.sample_code import CodeTerm, Sampled, SumPoint, check_sum_code, sum_code
 from texgrad.calculus.stacking import stacked_sum
 from texgrad.calculus.verify import _close, _domain  # (one tolerance for every check)
 from texgrad.calculus.written import FUNCTION_NAMES, function_name, sum_index, written_latex
@@ -130,9 +132,13 @@ def differentiate_sum(
     written with them (``\\vw``) is read back."""
     try:
         out, terms = _differentiate(tree, wrt, ctx, text, budget, layout, macros or {})
+        if out.error is None:
+            out.numpy, out.numpy_note = _sum_numpy(out, terms, tree, wrt, ctx, budget)
         if out.error is None and stacks and out.kind == "gradient":
-            out.matrix_form = _matrix_form(terms, wrt, ctx, stacks, layout, budget)
-            if out.matrix_form:
+            matrix = _matrix_form(terms, wrt, ctx, stacks, layout, budget)
+            if matrix is not None:
+                out.matrix_form = matrix.result
+                out.matrix_numpy = matrix_form_code(matrix)
                 out.steps.append(f"\\nabla_{{{out.wrt}}} f = {out.matrix_form}")
         return out
     except CalculusError as exc:
@@ -212,7 +218,6 @@ def _differentiate(
         note=check[1],
         wrt=w,
         function=_source(text, node),
-        numpy_note="cannot write SumOverSamples in NumPy",  # (its matrix form could be, later)
     )
     return outcome, terms
 
@@ -772,6 +777,90 @@ def _dim_name(node: t.Node | None) -> str | None:
     return d.name if isinstance(d, sympy.Symbol) else None
 
 
+# -- NumPy code ------------------------------------------------------------------------------
+
+
+def _sum_numpy(
+    out: DiffOutcome, terms: list[_Term], tree: t.Node, wrt: str, ctx: Context, budget: Budget
+) -> tuple[str, str]:
+    """The result as NumPy code looping over the samples, run at the verifier's own points
+    against the verified derivative: (the code, "") or ("", why there is none)."""
+    node = tree.items[-1] if isinstance(tree, t.Chain) and tree.items[-1] is not None else tree
+    try:
+        code_terms = [_code_term(term, ctx) for term in terms]
+        v = e.var(wrt, ctx.env.vars[wrt].shape)
+        entries = {
+            m.entry_of: ctx.env.vars[m.entry_of].shape
+            for tm in terms if tm.sum is not None for m in tm.sum.members if m.entry_of
+        }  # fmt: skip
+        what = "gradient" if out.kind == "gradient" else "derivative"
+        heading = f"The {what} of f = {out.function} with respect to {out.wrt}:\n    {out.result}"
+        status = f"texgrad: {out.note}."
+        code = sum_code(code_terms, v, out.kind, ctx.style.symbols, heading, status, entries)
+        problem = check_sum_code(code, _code_points(terms, node, wrt, ctx, budget))
+    except NumpyUnsupported as exc:
+        return "", str(exc)
+    except CalculusError:
+        return "", "the factor before the sum could not be read for the NumPy code"
+    except RecursionError:
+        return "", "the result is nested too deeply for NumPy code"
+    if problem is not None:
+        return "", problem
+    return code.source, ""
+
+
+def _code_term(term: _Term, ctx: Context) -> CodeTerm:
+    assert term.result is not None
+    if term.sum is None:
+        return CodeTerm(term.sign, e.num(1), term.result)
+    s = term.sum
+    factor = e.mul(e.num(1), *(Lowerer(ctx.env).lower(f) for f in term.coefficient))
+    if not factor.is_scalar:
+        raise NumpyUnsupported("a factor before the sum that is not a number")
+    bound: int | sympy.Symbol | None = None
+    if isinstance(s.upper, t.Number) and s.upper.text.isdigit():
+        bound = int(s.upper.text)
+    elif s.upper is not None:
+        d = dim_of(s.upper)
+        if not isinstance(d, sympy.Symbol):
+            raise NumpyUnsupported("a sum whose upper bound is not a number or a dimension")
+        bound = d
+    members = tuple(Sampled(m.key, m.base, m.shift, m.shape, m.entry_of) for m in s.members)
+    return CodeTerm(term.sign, factor, term.result, s.index, s.start, bound, members)
+
+
+def _code_points(
+    terms: list[_Term], root: t.Node, wrt: str, ctx: Context, budget: Budget
+) -> Iterator[SumPoint]:
+    """The verifier's random points (same seeds, every member sampled) with the verified
+    derivative at each."""
+    shapes = _shapes(terms, wrt, ctx)
+    pd, pos, sym = _sampled_in_domain(terms, ctx, set(shapes))
+    for attempt in range(TRIES):
+        budget.check()
+        rng = np.random.default_rng(2000 + attempt)
+        try:
+            values, sizes = sample_inputs(
+                shapes, positive_definite=pd, positive=pos, symmetric=sym, rng=rng
+            )
+            point = _Point(terms, values, sizes, rng, wrt, root)
+            with np.errstate(all="raise"):
+                want = point.derivative(values[wrt])
+        except (EvaluationError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError,
+                OverflowError, ValueError, KeyError):  # fmt: skip
+            continue
+        yield point.values, point.sequences, point.sizes, want
+
+
+def matrix_form_code(matrix: DiffOutcome) -> str:
+    """The matrix form's NumPy code (checked as every result's is), its function renamed
+    ``…_matrix_form`` so that it can stand beside the sum form's."""
+    code = matrix.code
+    if code is None or not matrix.numpy:
+        return ""
+    return matrix.numpy.replace(f"def {code.function}(", f"def {code.function}_matrix_form(", 1)
+
+
 # -- the matrix form -------------------------------------------------------------------------
 
 
@@ -782,10 +871,10 @@ def _matrix_form(
     stacks: dict[str, tuple[str, str]],
     layout: str,
     budget: Budget,
-) -> str:
+) -> DiffOutcome | None:
     """The derivative in matrix form where every family is stacked in a declared matrix
     (``stacks``: a member's key → the matrix's key and "row" or "column") and every
-    scalar is an entry of a declared vector; "" where there is none or it fails a check."""
+    scalar is an entry of a declared vector; None where there is none or it fails a check."""
     parts: list[Expr] = []
     for term in terms:
         assert term.read is not None
@@ -794,15 +883,15 @@ def _matrix_form(
             continue
         total = _stacked(term, ctx, stacks)
         if total is None:
-            return ""
+            return None
         parts.append(e.neg(total) if term.sign == "-" else total)
     f = e.add(*parts)
     out = differentiate_expr(f, wrt, ctx, layout, budget)
     if out.error is not None or not out.verified:
-        return ""
+        return None
     if not _same_loss(f, terms, stacks, ctx):
-        return ""
-    return out.result
+        return None
+    return out
 
 
 def _stacked(term: _Term, ctx: Context, stacks: dict[str, tuple[str, str]]) -> Expr | None:
