@@ -103,39 +103,11 @@ def sum_code(
     ``entry_shapes``: the declared vectors whose entries are members (``y`` of ``y_i``).  Raises
     :class:`~texgrad.calculus.numpy_code.NumpyUnsupported`."""
     namer = _Names()
-    members = {m.key: m for tm in terms for m in tm.members}
-    entries = {m.entry_of for m in members.values() if m.entry_of is not None}
-    # the symbols: the variable first, then in order of use (members are the loop's own)
-    arrays: dict[str, e.Var] = {v.name: v}
-    for tm in terms:
-        for x in (*tm.factor.walk(), *tm.result.walk()):
-            if isinstance(x, e.Var) and x.name not in members and x.name not in arrays:
-                arrays[x.name] = x
-    for m in members.values():
-        if m.entry_of is not None and m.entry_of not in arrays:
-            arrays[m.entry_of] = e.var(m.entry_of, entry_shapes[m.entry_of])
+    arrays = _arrays(terms, v, entry_shapes)
     names: dict[str, str] = {}
     for key in arrays:
         names[key] = _give(namer, written.get(key, key))
-    families: dict[str, Family] = {}
-    for tm in terms:
-        for m in tm.members:
-            if m.entry_of is not None:
-                continue
-            first = tm.start + min(k.shift for k in tm.members if k.base == m.base)
-            known = families.get(m.base)
-            if known is not None and (known.first != first or known.shape != m.shape):
-                raise NumpyUnsupported("a family summed twice over different labels")
-            if known is None:
-                plain = next((k for k in tm.members if k.base == m.base and not k.shift), None)
-                spelling = (
-                    written.get(plain.key, plain.key) if plain is not None
-                    else f"{written.get(m.base, m.base)}_{{{tm.index}}}"
-                )  # fmt: skip
-                families[m.base] = Family(
-                    _give(namer, written.get(m.base, m.base)), m.base, m.shape, first, spelling,
-                    tm.index,
-                )  # fmt: skip
+    families = _families(terms, written, namer)
     printer = _Printer(names, {})
     printer.namer = namer
     head: list[str] = []  # the parameters read
@@ -183,6 +155,44 @@ def sum_code(
     )
 
 
+def _arrays(terms: list[CodeTerm], v: e.Var, entry_shapes: dict[str, Shape]) -> dict[str, e.Var]:
+    """The symbols: the variable first, then in order of use (members are the loop's own)."""
+    members = {m.key: m for tm in terms for m in tm.members}
+    arrays: dict[str, e.Var] = {v.name: v}
+    for tm in terms:
+        for x in (*tm.factor.walk(), *tm.result.walk()):
+            if isinstance(x, e.Var) and x.name not in members and x.name not in arrays:
+                arrays[x.name] = x
+    for m in members.values():
+        if m.entry_of is not None and m.entry_of not in arrays:
+            arrays[m.entry_of] = e.var(m.entry_of, entry_shapes[m.entry_of])
+    return arrays
+
+
+def _families(terms: list[CodeTerm], written: dict[str, str], namer: _Names) -> dict[str, Family]:
+    """The families summed over, by letter, each with the label of its first member."""
+    families: dict[str, Family] = {}
+    for tm in terms:
+        for m in tm.members:
+            if m.entry_of is not None:
+                continue
+            first = tm.start + min(k.shift for k in tm.members if k.base == m.base)
+            known = families.get(m.base)
+            if known is not None and (known.first != first or known.shape != m.shape):
+                raise NumpyUnsupported("a family summed twice over different labels")
+            if known is None:
+                plain = next((k for k in tm.members if k.base == m.base and not k.shift), None)
+                spelling = (
+                    written.get(plain.key, plain.key) if plain is not None
+                    else f"{written.get(m.base, m.base)}_{{{tm.index}}}"
+                )  # fmt: skip
+                families[m.base] = Family(
+                    _give(namer, written.get(m.base, m.base)), m.base, m.shape, first, spelling,
+                    tm.index,
+                )  # fmt: skip
+    return families
+
+
 def _read_array(name: str, shape: Shape) -> str:
     if shape.is_scalar:
         return f"{name} = float({name})"
@@ -207,34 +217,8 @@ def _sources(
 ) -> tuple[dict[sympy.Symbol, str], list[str], list[tuple[str, str]]]:
     """The dimensions the code needs, each read off a parameter's shape (``d = w.shape[0]``,
     ``N`` the number of terms of the sum it bounds), else an integer parameter."""
-    needed: set[sympy.Symbol] = set()
-    for tm in terms:
-        for x in (*tm.factor.walk(), *tm.result.walk()):
-            if isinstance(x, (e.Identity, e.Ones, e.Zero)):
-                needed |= x.rows.free_symbols | x.cols.free_symbols
-            if isinstance(x, e.Num):
-                needed |= x.value.free_symbols
-            if isinstance(x, (e.Pow, e.HPow)):
-                needed |= x.exp.free_symbols
-        if isinstance(tm.bound, sympy.Symbol):
-            needed.add(tm.bound)
-    found: dict[sympy.Symbol, str] = {}
-    for key, x in arrays.items():
-        if x.shape.is_scalar:
-            continue
-        for i, d in enumerate((x.shape.rows, x.shape.cols)):
-            if isinstance(d, sympy.Symbol):
-                found.setdefault(d, f"{names[key]}.shape[{i}]")
-    for fam in families.values():
-        dims = [fam.shape.rows] if fam.shape.cols == ONE else [fam.shape.cols]
-        if fam.shape.rows != ONE and fam.shape.cols != ONE:
-            dims = [fam.shape.rows, fam.shape.cols]
-        for i, d in enumerate(dims if not fam.shape.is_scalar else []):
-            if isinstance(d, sympy.Symbol):
-                found.setdefault(d, f"{fam.name}.shape[{i + 1}]")
-    for tm in terms:  # the bound of a sum: its number of terms
-        if isinstance(tm.bound, sympy.Symbol) and tm.index:
-            found[tm.bound] = _last(tm, names, families)
+    needed = _needed(terms)
+    found = _found(terms, arrays, names, families)
     symbols: dict[sympy.Symbol, str] = {}
     lines: list[str] = []
     extra: list[tuple[str, str]] = []
@@ -246,6 +230,50 @@ def _sources(
         else:
             extra.append((name, str(s)))
     return symbols, lines, extra
+
+
+def _needed(terms: list[CodeTerm]) -> set[sympy.Symbol]:
+    needed: set[sympy.Symbol] = set()
+    for tm in terms:
+        for x in (*tm.factor.walk(), *tm.result.walk()):
+            if isinstance(x, (e.Identity, e.Ones, e.Zero)):
+                needed |= x.rows.free_symbols | x.cols.free_symbols
+            if isinstance(x, e.Num):
+                needed |= x.value.free_symbols
+            if isinstance(x, (e.Pow, e.HPow)):
+                needed |= x.exp.free_symbols
+        if isinstance(tm.bound, sympy.Symbol):
+            needed.add(tm.bound)
+    return needed
+
+
+def _found(
+    terms: list[CodeTerm],
+    arrays: dict[str, e.Var],
+    names: dict[str, str],
+    families: dict[str, Family],
+) -> dict[sympy.Symbol, str]:
+    """Where each dimension can be read: a parameter's shape, a sum's number of terms."""
+    found: dict[sympy.Symbol, str] = {}
+    for key, x in arrays.items():
+        if x.shape.is_scalar:
+            continue
+        for i, d in enumerate((x.shape.rows, x.shape.cols)):
+            if isinstance(d, sympy.Symbol):
+                found.setdefault(d, f"{names[key]}.shape[{i}]")
+    for fam in families.values():
+        if fam.shape.is_scalar:
+            continue
+        dims = [fam.shape.rows, fam.shape.cols]
+        if ONE in dims:  # a vector: one per row
+            dims = [d for d in dims if d != ONE]
+        for i, d in enumerate(dims):
+            if isinstance(d, sympy.Symbol):
+                found.setdefault(d, f"{fam.name}.shape[{i + 1}]")
+    for tm in terms:  # the bound of a sum: its number of terms
+        if isinstance(tm.bound, sympy.Symbol) and tm.index:
+            found[tm.bound] = _last(tm, names, families)
+    return found
 
 
 def _last(tm: CodeTerm, names: dict[str, str], families: dict[str, Family]) -> str:

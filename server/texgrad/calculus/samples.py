@@ -38,9 +38,9 @@ from texgrad.calculus.evaluate_expr import evaluate as evaluate_expr
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr, Var
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
-from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.numpy_code import NumpyUnsupported
 from texgrad.calculus.sample_code import CodeTerm, Sampled, SumPoint, check_sum_code, sum_code
+from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.stacking import stacked_sum
 from texgrad.calculus.verify import _close, _domain  # (one tolerance for every check)
 from texgrad.calculus.written import FUNCTION_NAMES, function_name, sum_index, written_latex
@@ -138,7 +138,7 @@ def differentiate_sum(
             matrix = _matrix_form(terms, wrt, ctx, stacks, layout, budget)
             if matrix is not None:
                 out.matrix_form = matrix.result
-                out.matrix_numpy = matrix_form_code(matrix)
+                out.matrix_numpy = matrix_form_code(matrix, out.function)
                 out.steps.append(f"\\nabla_{{{out.wrt}}} f = {out.matrix_form}")
         return out
     except CalculusError as exc:
@@ -852,13 +852,19 @@ def _code_points(
         yield point.values, point.sequences, point.sizes, want
 
 
-def matrix_form_code(matrix: DiffOutcome) -> str:
+def matrix_form_code(matrix: DiffOutcome, written: str) -> str:
     """The matrix form's NumPy code (checked as every result's is), its function renamed
-    ``…_matrix_form`` so that it can stand beside the sum form's."""
+    ``…_matrix_form`` so that it can stand beside the sum form's, its docstring naming
+    the loss as the document writes it (``written``)."""
     code = matrix.code
     if code is None or not matrix.numpy:
         return ""
-    return matrix.numpy.replace(f"def {code.function}(", f"def {code.function}_matrix_form(", 1)
+    source = matrix.numpy.replace(f"def {code.function}(", f"def {code.function}_matrix_form(", 1)
+    return source.replace(
+        f"of f = {matrix.function} with respect to {matrix.wrt}:",
+        f"of f = {written} with respect to {matrix.wrt}, in matrix form:",
+        1,
+    )
 
 
 # -- the matrix form -------------------------------------------------------------------------
