@@ -114,6 +114,29 @@ def is_sample_sum(tree: t.Node, env: Env) -> bool:
     return False
 
 
+def sum_variables(tree: t.Node, env: Env) -> list[str]:
+    """The declared variables a loss summed over samples can be differentiated by, in order
+    of appearance (the keys): not the members summed over, their families or the vectors
+    whose entries they are, nor a letter read as a number."""
+    node = tree.items[-1] if isinstance(tree, t.Chain) and tree.items[-1] is not None else tree
+    try:
+        terms = _terms(node, env, "")
+    except (NotSamples, CalculusError):
+        return []
+    summed: set[str] = set()
+    for term in terms:
+        for m in term.sum.members if term.sum is not None else ():
+            summed |= {m.key, m.base, m.entry_of or m.key}
+    found: list[str] = []
+    for n in node.walk():
+        k = symbol_key(n)
+        if k is None or k[0] in summed or k[0] in found or k[0] in env.numbers:
+            continue
+        if k[0] in env.vars:
+            found.append(k[0])
+    return found
+
+
 def differentiate_sum(
     tree: t.Node,
     wrt: str,
