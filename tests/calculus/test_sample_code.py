@@ -136,6 +136,8 @@ def test_code_that_disagrees_with_the_verified_value_is_refused(
         r"\sum_{i=1}^N (\mathbf{w}^\top\mathbf{x}_i - y_i)^2", r"\mathbf{w}",
         r"\mathbf{w} \in \mathbb{R}^d; \mathbf{x}_i \in \mathbb{R}^d; \mathbf{y} \in \mathbb{R}^N",
     )  # fmt: skip
+    assert made == []  # written when first asked for
+    assert out.numpy
     code: SumCode = made[-1]  # type: ignore[index]
     rng = np.random.default_rng(1)
     x, y, w = (

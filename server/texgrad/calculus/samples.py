@@ -33,7 +33,7 @@ from texgrad.calculus import expr as e
 from texgrad.calculus.arrays import Array, EvaluationError
 from texgrad.calculus.context import Context
 from texgrad.calculus.derive import DiffOutcome, differentiate, differentiate_expr
-from texgrad.calculus.differential import Budget
+from texgrad.calculus.differential import Budget, BudgetExceeded
 from texgrad.calculus.evaluate_expr import evaluate as evaluate_expr
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr, Var
@@ -155,14 +155,21 @@ def differentiate_sum(
     written with them (``\\vw``) is read back."""
     try:
         out, terms = _differentiate(tree, wrt, ctx, text, budget, layout, macros or {})
-        if out.error is None:
-            out.numpy, out.numpy_note = _sum_numpy(out, terms, tree, wrt, ctx, budget)
+        matrix = None
         if out.error is None and stacks and out.kind == "gradient":
             matrix = _matrix_form(terms, wrt, ctx, stacks, layout, budget)
             if matrix is not None:
                 out.matrix_form = matrix.result
-                out.matrix_numpy = matrix_form_code(matrix, out.function)
                 out.steps.append(f"\\nabla_{{{out.wrt}}} f = {out.matrix_form}")
+        if out.error is None:  # the code, written when asked for (a budget of its own)
+            seconds = budget.seconds
+
+            def later() -> dict[str, object]:
+                code, note = _sum_numpy(out, terms, tree, wrt, ctx, Budget(seconds))
+                shown = matrix_form_code(matrix, out.function) if matrix is not None else ""
+                return {"numpy": code, "numpy_note": note, "code": None, "matrix_numpy": shown}
+
+            out.numpy_later = later
         return out
     except CalculusError as exc:
         return DiffOutcome(error=str(exc))
@@ -823,6 +830,8 @@ def _sum_numpy(
         problem = check_sum_code(code, _code_points(terms, node, wrt, ctx, budget))
     except NumpyUnsupported as exc:
         return "", str(exc)
+    except BudgetExceeded:
+        return "", "no time was left to write and test the NumPy code"
     except CalculusError:
         return "", "the factor before the sum could not be read for the NumPy code"
     except RecursionError:
