@@ -125,3 +125,28 @@ def test_a_sum_with_a_verified_matrix_form_is_offered_in_that_form_too(tmp_path:
         "result", "derivation",
     ]  # fmt: skip
     assert numpy_copies(result, [(plan, "result", unverified)]) == []
+
+
+def test_in_markdown_the_matrix_forms_code_can_be_inserted_too(tmp_path: Path) -> None:
+    text = (
+        "Let $X \\in \\mathbb{R}^{N \\times d}$ stacks the $x_i^\\top$ as rows, "
+        "$y \\in \\mathbb{R}^N$ and $w \\in \\mathbb{R}^d$.\n\n"
+        "$$\nL = \\sum_{i=1}^N (w^\\top x_i - y_i)^2\n$$\n\nMore.\n"
+    )
+    path = tmp_path / "sum.md"
+    path.write_text(text, encoding="utf-8")
+    result = Checker().check(str(path))
+    start = text.index("L =")
+    plan = DiffPlan("w", "gradient", "", False, start, text.index("\n", start))
+    matrix_code = "import numpy as np\n\n\ndef grad_w_matrix_form(w, X, y):\n    return X\n"
+    outcome = DiffOutcome(
+        kind="gradient", result="…", verified=True, wrt="w", matrix_form=r"2 X^\top (X w - y)",
+        numpy="import numpy as np\n", matrix_numpy=matrix_code,
+    )  # fmt: skip
+    got = numpy_insertions(result, [(plan, "result", outcome)])
+    assert [(o.title, o.mode) for o in got] == [
+        ("Insert ∇_w L as NumPy code", "numpy"),
+        ("Insert ∇_w L in matrix form as NumPy code", "numpy-matrix-form"),
+    ]
+    written = writing(got[1], outcome, result, "markdown", "auto")
+    assert written is not None and "def grad_w_matrix_form(w, X, y):" in written.insertion.text
