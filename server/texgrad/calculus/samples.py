@@ -23,6 +23,7 @@ as ``matrix_form``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
@@ -38,7 +39,7 @@ from texgrad.calculus.evaluate_expr import evaluate as evaluate_expr
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr, Var
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
-from texgrad.calculus.numpy_code import NumpyUnsupported
+from texgrad.calculus.numpy_code import NumpyUnsupported, agrees, run_code
 from texgrad.calculus.sample_code import CodeTerm, Sampled, SumPoint, check_sum_code, sum_code
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.stacking import stacked_sum
@@ -167,6 +168,9 @@ def differentiate_sum(
             def later() -> dict[str, object]:
                 code, note = _sum_numpy(out, terms, tree, wrt, ctx, Budget(seconds))
                 shown = matrix_form_code(matrix, out.function) if matrix is not None else ""
+                if code and out.kind == "gradient":  # the loop vectorised, where it can be
+                    more = _vectorised(out, terms, tree, wrt, ctx, layout, Budget(seconds))
+                    code = _joined(code, more) if more and _same_params(code, more) else code
                 return {"numpy": code, "numpy_note": note, "code": None, "matrix_numpy": shown}
 
             out.numpy_later = later
@@ -882,6 +886,113 @@ def _code_points(
                 OverflowError, ValueError, KeyError):  # fmt: skip
             continue
         yield point.values, point.sequences, point.sizes, want
+
+
+def _vectorised(
+    out: DiffOutcome,
+    terms: list[_Term],
+    tree: t.Node,
+    wrt: str,
+    ctx: Context,
+    layout: str,
+    budget: Budget,
+) -> str:
+    """A second function, ``…_vectorised``, with the loop's parameters: the sum computed on
+    the families as wholes (each a matrix whose rows are its members, as the loop takes it),
+    by the matrix form's pipeline (:mod:`~texgrad.calculus.stacking`), the stacked loss
+    checked equal to the sum, its code run at the verifier's own points; "" where there is
+    none (a shifted member, a family of matrices, a check that fails)."""
+    try:
+        stacked, stacks, keys = _stacked_families(terms, ctx)
+        if not stacks:
+            return ""
+        matrix = _matrix_form(terms, wrt, stacked, stacks, layout, budget)
+        if matrix is None or matrix.code is None or not matrix.verified:
+            return ""
+        code = matrix.code
+        node = tree.items[-1] if isinstance(tree, t.Chain) and tree.items[-1] is not None else tree
+        checked = 0
+        for values, sequences, sizes, want in _code_points(terms, node, wrt, ctx, budget):
+            at = dict(values)
+            for key, base in keys.items():
+                seq = sequences[base]
+                at[key] = np.concatenate([seq[k].T for k in sorted(seq)])
+            with np.errstate(all="ignore"):
+                got = run_code(code, at, sizes)
+            if not agrees(got, want):
+                return ""
+            checked += 1
+            if checked == POINTS:
+                break
+    except (CalculusError, RecursionError, ValueError, KeyError, EvaluationError):
+        return ""
+    except Exception:  # noqa: BLE001 - our code failing: no vectorised form, not a crash
+        return ""
+    if checked < POINTS:
+        return ""
+    source = matrix.numpy.replace(f"def {code.function}(", f"def {code.function}_vectorised(", 1)
+    source = source.replace(
+        f"of f = {matrix.function} with respect to {matrix.wrt}:",
+        f"of f = {out.function} with respect to {matrix.wrt}, the samples as matrices:",
+        1,
+    )
+    for p in code.params:  # a stacked family: say how it is stacked, as the loop does
+        if p.key in keys:
+            source = re.sub(
+                rf"^(        {re.escape(p.name)}: .*an array of shape \([^)]*\))$",
+                r"\1, one member per row (row k is the member labelled k + 1)",
+                source,
+                count=1,
+                flags=re.M,
+            )
+    return source
+
+
+def _same_params(first: str, second: str) -> bool:
+    """Whether two generated functions take the same parameters (by name)."""
+    found = [re.search(r"^def \w+\(([^)]*)\):", x, re.M) for x in (first, second)]
+    names = [set(m.group(1).split(", ")) if m else None for m in found]
+    return names[0] is not None and names[0] == names[1]
+
+
+def _joined(first: str, second: str) -> str:
+    """Two generated modules as one: the imports of both, then each function."""
+    head1, body1 = first.split("\n\n\n", 1)
+    head2, body2 = second.split("\n\n\n", 1)
+    imports = head1.splitlines() + [x for x in head2.splitlines() if x not in head1.splitlines()]
+    return "\n".join(imports) + "\n\n\n" + body1 + "\n\n" + body2
+
+
+def _stacked_families(
+    terms: list[_Term], ctx: Context
+) -> tuple[Context, dict[str, tuple[str, str]], dict[str, str]]:
+    """A context where each family of vectors summed over is also a matrix, its members as
+    rows, named as the loop names the family: (that context, the stacks, each stacked
+    matrix's key → the family's letter)."""
+    env = Env({k: replace(v) for k, v in ctx.env.vars.items()}, dict(ctx.env.functions))
+    symbols = dict(ctx.style.symbols)
+    stacks: dict[str, tuple[str, str]] = {}
+    keys: dict[str, str] = {}
+    for term in terms:
+        s = term.sum
+        if s is None:
+            continue
+        entries = [ctx.env.vars[m.entry_of].shape.rows for m in s.members if m.entry_of]
+        fresh = sympy.Symbol("n_{samples}", positive=True, integer=True)
+        bound = dim_of(s.upper) if s.upper is not None else entries[0] if entries else fresh
+        if not isinstance(bound, sympy.Symbol) or s.start != 1:
+            return ctx, {}, {}
+        for m in s.members:
+            if m.entry_of is not None:
+                continue
+            if m.shift or m.shape.cols != ONE or m.shape.rows == ONE:
+                return ctx, {}, {}
+            key = f"{m.base}_{{\\ast}}"
+            env.vars[key] = VarInfo(key, Shape(bound, m.shape.rows), key)
+            symbols[key] = symbols.get(m.base, m.base)
+            stacks[m.key] = (key, "row")
+            keys[key] = m.base
+    return Context(env, replace(ctx.style, symbols=symbols)), stacks, keys
 
 
 def matrix_form_code(matrix: DiffOutcome, written: str) -> str:
