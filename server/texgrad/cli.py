@@ -373,6 +373,12 @@ def _print_numpy(outcome: DiffOutcome, out: TextIO) -> int:
         print(f"texgrad diff: no NumPy code for this result: {outcome.numpy_note}", file=sys.stderr)
         return 1
     out.write(outcome.numpy)
+    if outcome.matrix_numpy:  # a sum over samples: its matrix form too, vectorised
+        imports = {x for x in outcome.numpy.splitlines() if x.startswith("import ")}
+        lines = outcome.matrix_numpy.splitlines()
+        while lines and (lines[0] in imports or not lines[0]):
+            lines.pop(0)  # the imports the first function already made
+        out.write("\n\n" + "\n".join(lines) + "\n")
     status = "verified" if outcome.verified else "NOT VERIFIED"
     print(f"# {outcome.kind} ({outcome.shape}); {status}: {_said_once(outcome)}", file=sys.stderr)
     return 0 if outcome.verified else 1

@@ -230,7 +230,7 @@ class Workspace:
         from texgrad.calculus import api  # (downward, on first use: a faster start)
 
         try:
-            return api.diff_at(
+            outcome = api.diff_at(
                 result.path,
                 result.doc.text,
                 offset,
@@ -240,6 +240,8 @@ class Workspace:
                 hessian,
                 result=result,
             )
+            outcome.write_code()  # here, off the event loop: "Copy as NumPy" needs it checked
+            return outcome
         except Exception as exc:  # a bug in the engine must not take the server down
             log.exception("differentiation failed")
             return api.DiffOutcome(error=f"texgrad could not differentiate this: {exc}")

@@ -834,6 +834,38 @@ PROBLEMS: tuple[Problem, ...] = (
     P("docs14-frobenius-linear", r"A : X", "X",
       r"A \in \mathbb{R}^{m \times n}; X \in \mathbb{R}^{m \times n}", "gradient", r"A",
       "A : X = tr(AᵀX)", check_expr=r"\operatorname{tr}(A^\top X)"),
+    # -- NumPy code of sums over samples (issue 14, np): families, shifts, entries, a scalar ----
+    P("np-sums-matrix-family", r"\sum_{i=1}^N \|A_i \mathbf{w} - \mathbf{b}_i\|^2", r"\mathbf{w}",
+      r"A_i \in \mathbb{R}^{m \times d}; \mathbf{b}_i \in \mathbb{R}^m; \mathbf{w} \in \mathbb{R}^d",
+      "gradient", r"\sum_{i=1}^N 2 A_i^\top (A_i \mathbf{w} - \mathbf{b}_i)",
+      "least squares over a family of matrices", families=(("A", "N"), ("b", "N"))),
+    P("np-sums-drift", r"\sum_{t=2}^T \|x_t - A x_{t-1} - \mathbf{b}\|^2", r"\mathbf{b}",
+      r"x_t \in \mathbb{R}^n; A \in \mathbb{R}^{n \times n}; \mathbf{b} \in \mathbb{R}^n",
+      "gradient", r"2\sum_{t=2}^T (A x_{t-1} + \mathbf{b} - x_t)",
+      "the drift of linear dynamics", families=(("x", "T"),)),
+    P("np-sums-weighted", r"\sum_{i=1}^N c_i (\mathbf{w}^\top \mathbf{x}_i)^2", r"\mathbf{w}",
+      r"c \in \mathbb{R}^N; \mathbf{x}_i \in \mathbb{R}^d; \mathbf{w} \in \mathbb{R}^d", "gradient",
+      r"2\sum_{i=1}^N c_i (\mathbf{w}^\top \mathbf{x}_i) \mathbf{x}_i", "weighted squares",
+      families=(("x", "N"),)),
+    P("np-sums-poisson-like", r"\sum_{i=1}^N \left[\log(1 + e^{\mathbf{w}^\top \mathbf{x}_i}) "
+      r"- y_i \mathbf{w}^\top \mathbf{x}_i\right]", r"\mathbf{w}",
+      r"y \in \mathbb{R}^N; \mathbf{x}_i \in \mathbb{R}^d; \mathbf{w} \in \mathbb{R}^d", "gradient",
+      r"\sum_{i=1}^N (\sigma(\mathbf{w}^\top \mathbf{x}_i) - y_i) \mathbf{x}_i",
+      "logistic regression, labels in the sum", families=(("x", "N"),)),
+    P("np-sums-bias", r"\sum_{i=1}^N (\mathbf{w}^\top\mathbf{x}_i + b - y_i)^2", "b",
+      r"y \in \mathbb{R}^N; \mathbf{x}_i \in \mathbb{R}^d; \mathbf{w} \in \mathbb{R}^d; b \in \mathbb{R}",
+      "derivative", r"2\sum_{i=1}^N (\mathbf{w}^\top \mathbf{x}_i + b - y_i)",
+      "the bias of a linear fit", families=(("x", "N"),)),
+    P("np-sums-mean-ridge", r"\frac{1}{N}\sum_{i=1}^N (\mathbf{w}^\top\mathbf{x}_i - y_i)^2 "
+      r"+ \frac{\lambda}{2}\|\mathbf{w}\|^2", r"\mathbf{w}",
+      r"y \in \mathbb{R}^N; \mathbf{x}_i \in \mathbb{R}^d; \mathbf{w} \in \mathbb{R}^d; \lambda \in \mathbb{R}",
+      "gradient",
+      r"\frac{2}{N}\sum_{i=1}^N (\mathbf{w}^\top\mathbf{x}_i - y_i)\mathbf{x}_i + \lambda\mathbf{w}",
+      "mean squared error and a halved ridge", families=(("x", "N"),)),
+    P("np-sums-mahalanobis", r"\sum_{i=1}^N (x_i - \mu)^\top \Sigma^{-1} (x_i - \mu)", r"\Sigma",
+      r"x_i \in \mathbb{R}^d; \mu \in \mathbb{R}^d; \Sigma \in \mathbb{S}^d_{++}", "gradient",
+      r"-\Sigma^{-1} \left(\sum_{i=1}^N (x_i - \mu)(x_i - \mu)^\top\right) \Sigma^{-1}",
+      "Gaussian scatter term by the covariance", families=(("x", "N"),)),
 )  # fmt: skip
 
 

@@ -98,3 +98,72 @@ def test_a_failed_differentiation_is_listed_disabled_with_its_reason(tmp_path: P
     assert disabled_offers(result, [], refused) == [
         Disabled("Differentiate L", "`\\mathbb{E}[\\cdot]` is not supported")
     ]
+
+
+SUM_TEXT = (
+    "Let $X \\in \\mathbb{R}^{N \\times d}$ stacks the $x_i^\\top$ as rows, "
+    "$y \\in \\mathbb{R}^N$ and $w \\in \\mathbb{R}^d$.\n"
+    "\\[ L = \\sum_{i=1}^N (w^\\top x_i - y_i)^2 \\]\n"
+)
+
+
+def test_a_sum_with_a_verified_matrix_form_is_offered_in_that_form_too(tmp_path: Path) -> None:
+    path = tmp_path / "sum.tex"
+    path.write_text(SUM_TEXT, encoding="utf-8")
+    result = Checker().check(str(path))
+    start = SUM_TEXT.index("L =")
+    plan = DiffPlan("w", "gradient", "", False, start, SUM_TEXT.index(" \\]", start))
+    outcome = DiffOutcome(
+        kind="gradient", result=r"\sum_{i=1}^N 2 (w^\top x_i - y_i) x_i", verified=True, wrt="w",
+        matrix_form=r"2 X^\top (X w - y)", numpy="import numpy as np\n",
+        matrix_numpy="import numpy as np\n\n\ndef grad_w_matrix_form(w, X, y):\n    pass\n",
+    )  # fmt: skip
+    got = offers(result, [(plan, "result", outcome)])
+    assert [(o.title, o.mode) for o in got] == [
+        ("Differentiate L w.r.t. w (gradient)", "result"),
+        ("Differentiate L w.r.t. w (matrix form)", "matrix-form"),
+        ("Show derivation of ∇_w L", "derivation"),
+    ]
+    written = writing(got[1], outcome, result, "latex", "auto")
+    assert written is not None and written.equation == r"\nabla_w L = 2 X^\top (X w - y)"
+    summed = writing(got[0], outcome, result, "latex", "auto")
+    assert summed is not None and summed.equation == (
+        r"\nabla_w L = \sum_{i=1}^N 2 (w^\top x_i - y_i) x_i"
+    )
+    copies = numpy_copies(result, [(plan, "result", outcome)])
+    assert [(c.title, c.what) for c in copies] == [
+        ("Copy ∇_w L as NumPy", "∇_w L"),
+        ("Copy ∇_w L (matrix form) as NumPy", "∇_w L in matrix form"),
+    ]
+    assert copies[1].code == outcome.matrix_numpy
+    # unverified: neither the matrix form nor its code
+    unverified = DiffOutcome(kind="gradient", result="…", verified=False, matrix_form="2 X^\\top y")
+    assert [o.mode for o in offers(result, [(plan, "result", unverified)])] == [
+        "result", "derivation",
+    ]  # fmt: skip
+    assert numpy_copies(result, [(plan, "result", unverified)]) == []
+
+
+def test_in_markdown_the_matrix_forms_code_can_be_inserted_too(tmp_path: Path) -> None:
+    text = (
+        "Let $X \\in \\mathbb{R}^{N \\times d}$ stacks the $x_i^\\top$ as rows, "
+        "$y \\in \\mathbb{R}^N$ and $w \\in \\mathbb{R}^d$.\n\n"
+        "$$\nL = \\sum_{i=1}^N (w^\\top x_i - y_i)^2\n$$\n\nMore.\n"
+    )
+    path = tmp_path / "sum.md"
+    path.write_text(text, encoding="utf-8")
+    result = Checker().check(str(path))
+    start = text.index("L =")
+    plan = DiffPlan("w", "gradient", "", False, start, text.index("\n", start))
+    matrix_code = "import numpy as np\n\n\ndef grad_w_matrix_form(w, X, y):\n    return X\n"
+    outcome = DiffOutcome(
+        kind="gradient", result="…", verified=True, wrt="w", matrix_form=r"2 X^\top (X w - y)",
+        numpy="import numpy as np\n", matrix_numpy=matrix_code,
+    )  # fmt: skip
+    got = numpy_insertions(result, [(plan, "result", outcome)])
+    assert [(o.title, o.mode) for o in got] == [
+        ("Insert ∇_w L as NumPy code", "numpy"),
+        ("Insert ∇_w L in matrix form as NumPy code", "numpy-matrix-form"),
+    ]
+    written = writing(got[1], outcome, result, "markdown", "auto")
+    assert written is not None and "def grad_w_matrix_form(w, X, y):" in written.insertion.text

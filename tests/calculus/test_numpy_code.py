@@ -77,6 +77,8 @@ def test_the_code_of_every_problem_returns_the_engines_result(problem_id: str) -
     problem = ALL[problem_id]
     out = outcome(problem_id)
     assert out.error is None and out.verified, out.error or out.note
+    if out.code is None and out.numpy and problem.families:
+        pytest.skip("a sum over samples: its loop is run in test_sample_code.py")
     if out.code is None:  # a construct the printer has no spelling for (one added since)
         assert REFUSAL.search(out.numpy_note), out.numpy_note
         pytest.skip(f"no NumPy code: {out.numpy_note}")
@@ -107,7 +109,7 @@ def test_how_many_problems_have_code() -> None:
     """The figure the closing note reports: every result of both tables had code when the
     printer was written (242 of 242); a construct added to the engine since may be refused
     by name, but the printer must keep up with nearly all of them."""
-    with_code = [pid for pid in ALL if outcome(pid).code is not None]
+    with_code = [pid for pid in ALL if outcome(pid).numpy]
     assert len(with_code) >= 0.95 * len(ALL)
 
 

@@ -4,9 +4,10 @@ For each planned differentiation (:class:`~texgrad.calculus.api.DiffPlan`) and i
 outcome, an :class:`Offer` titled as an editor shows it — "Differentiate f w.r.t. x
 (gradient)", "Hessian of f w.r.t. x", "Show derivation of ∇ₓf" — saying "not verified"
 unless the result was verified (an outcome not ready in time is not); a failed one is not
-offered as such, but listed disabled with its reason (:func:`disabled_offers`);
-:func:`numpy_copies` offers verified results as NumPy code to copy.  :func:`writing` turns a
-taken offer and its outcome into the text to insert
+offered as such, but listed disabled with its reason (:func:`disabled_offers`); a sum over
+samples with a verified matrix form (``2X^\top(Xw - y)``) is also offered in that form,
+"Differentiate L w.r.t. w (matrix form)"; :func:`numpy_copies` offers verified results as
+NumPy code to copy.  :func:`writing` turns a taken offer and its outcome into the text to insert
 (:mod:`texgrad.calculus.insertion`).
 
 Plain values: texts, offsets and the engine's outcomes; no protocol.
@@ -51,7 +52,8 @@ class Offer:
     """One action offered: its title and what taking it needs."""
 
     title: str
-    mode: str  # "result", "hessian", "derivation", or "numpy" / "numpy-hessian" (the code)
+    mode: str  # "result", "hessian", "matrix-form" (of a sum over samples), "derivation", or
+    # "numpy" / "numpy-hessian" / "numpy-matrix-form" (the code)
     wrt: str  # the variable as the document writes it
     row_start: int
     row_text: str  # the row when offered: taken on another text, it is refused
@@ -88,6 +90,10 @@ def offers(
             suffix = "" if verified else ", not verified"
             title = f"Differentiate {label} w.r.t. {plan.wrt} ({KIND_NAMES[plan.kind]}{suffix})"
         found.append(Offer(title, mode, plan.wrt, plan.row_start, row_text, head))
+        if mode == "result" and verified and outcome is not None and outcome.matrix_form:
+            # a sum over samples whose stacked matrix is declared: 2X^T(Xw - y) beside it
+            title = f"Differentiate {label} w.r.t. {plan.wrt} (matrix form)"
+            found.append(Offer(title, "matrix-form", plan.wrt, plan.row_start, row_text, head))
         if mode == "result":
             sym = _symbol(plan.kind, head or "f", plan.wrt)
             title = f"Show derivation of {sym}" + ("" if verified else " (not verified)")
@@ -122,6 +128,11 @@ def numpy_copies(
             what = _symbol(plan.kind, head, plan.wrt)
         title = f"Copy {what} as NumPy"
         found.append(CodeCopy(title, outcome.numpy, what))
+        if mode == "result" and outcome.matrix_form and outcome.matrix_numpy:
+            matrix = f"{what} in matrix form"
+            found.append(
+                CodeCopy(f"Copy {what} (matrix form) as NumPy", outcome.matrix_numpy, matrix)
+            )
     return found
 
 
@@ -143,6 +154,11 @@ def numpy_insertions(
         numpy_mode = "numpy-hessian" if mode == "hessian" else "numpy"
         title = f"Insert {copies[0].what} as NumPy code"
         found.append(Offer(title, numpy_mode, plan.wrt, plan.row_start, row_text, head))
+        for copy in copies[1:]:  # the matrix form's
+            title = f"Insert {copy.what} as NumPy code"
+            found.append(
+                Offer(title, "numpy-matrix-form", plan.wrt, plan.row_start, row_text, head)
+            )
     return found
 
 
@@ -157,14 +173,16 @@ def writing(
     text = result.doc.text
     if offer.mode == "derivation":
         return Writing(derivation_insertion(text, fmt, region, outcome.steps), None)
-    if offer.mode in ("numpy", "numpy-hessian"):
-        return Writing(code_insertion(text, region, outcome.numpy), None) if outcome.numpy else None
+    if offer.mode in ("numpy", "numpy-hessian", "numpy-matrix-form"):
+        code = outcome.matrix_numpy if offer.mode == "numpy-matrix-form" else outcome.numpy
+        return Writing(code_insertion(text, region, code), None) if code else None
     kind = "hessian" if offer.mode == "hessian" else outcome.kind
     label = function_label("", offer.head, outcome.function)
-    lhs = left_side(
-        kind, label, outcome.wrt or offer.wrt, notation_of(text, notation), outcome.result
-    )
-    line = f"{lhs} = {outcome.result}"
+    shown = outcome.matrix_form if offer.mode == "matrix-form" else outcome.result
+    if not shown:
+        return None
+    lhs = left_side(kind, label, outcome.wrt or offer.wrt, notation_of(text, notation), shown)
+    line = f"{lhs} = {shown}"
     if outcome.where:  # the names the result gives its long parts
         line += " \\quad \\text{where } " + ",\\; ".join(outcome.where)
     row_end = offer.row_start + len(offer.row_text)

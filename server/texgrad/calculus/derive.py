@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.chain import through_names
@@ -23,6 +24,7 @@ from texgrad.calculus.components import (
 )
 from texgrad.calculus.context import Context
 from texgrad.calculus.differential import Budget, BudgetExceeded, differential, through
+from texgrad.calculus.entry_code import entry_heading
 from texgrad.calculus.expr import ONE, CalculusError, Expr, UnknownShape
 from texgrad.calculus.indices import lower_for_entry, lower_formula, written_with_indices
 from texgrad.calculus.lower import Env, Lowerer
@@ -56,26 +58,67 @@ class DiffOutcome:
     wrt: str = ""  # the variable as the document writes it
     function: str = ""  # the differentiated expression as printed
     matrix_form: str = ""  # a sum over samples as matrices (verified), where it has one
+    matrix_numpy: str = ""  # the matrix form as NumPy code, checked by running it
     numpy: str = ""  # the result as NumPy code (a Python function), checked by running it
     numpy_note: str = ""  # why there is no NumPy code
     code: NumpyCode | None = field(default=None, repr=False, compare=False)
     value: Expr | None = field(default=None, repr=False, compare=False)  # result_x (expanded)
     where: list[str] = field(default_factory=list)  # names the result uses: "t_0 = …"
+    # what writes the NumPy code (numpy, numpy_note, code, matrix_numpy) when first asked
+    # for: a result shown as LaTeX does not pay for it (last: set after those in __init__)
+    numpy_later: Callable[[], dict[str, Any]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def write_code(self) -> None:
+        """Write (and check) the NumPy code now, if it is still to be written."""
+        later = self.__dict__.get("numpy_later")
+        if later is None:
+            return
+        self.__dict__["numpy_later"] = None
+        self.__dict__.update(later())
 
     def to_json(self) -> dict[str, object]:
         if self.error is not None:
             return {"error": self.error}
-        skip = ("error", "note", "wrt", "function", "numpy", "numpy_note", "code", "value")
+        skip = (
+            "error", "note", "wrt", "function", "numpy", "numpy_note", "code", "matrix_numpy",
+            "numpy_later", "value",
+        )  # fmt: skip
         d: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
         for k in skip:
             d.pop(k)
         if not self.matrix_form:
             d.pop("matrix_form")
+        elif self.matrix_numpy:
+            d["matrix_form_numpy"] = self.matrix_numpy
         d["steps"] = list(self.steps)
         d["numpy"] = self.numpy or None
         if not self.numpy:
             d["numpy_error"] = self.numpy_note
         return d
+
+
+def _lazy(name: str) -> property:
+    """A field of the NumPy code, written when first read; set by hand, it is what it is."""
+
+    def get(self: DiffOutcome) -> Any:
+        self.write_code()
+        return self.__dict__[name]
+
+    def put(self: DiffOutcome, value: Any) -> None:
+        self.__dict__[name] = value
+        self.__dict__["numpy_later"] = None
+
+    return property(get, put)
+
+
+for _name in ("numpy", "numpy_note", "code", "matrix_numpy"):
+    setattr(DiffOutcome, _name, _lazy(_name))
+
+
+def code_fields(code: NumpyCode | None, note: str) -> dict[str, Any]:
+    return {"numpy": code.source if code is not None else "", "numpy_note": note, "code": code}
 
 
 def differentiate(
@@ -240,27 +283,32 @@ def _from_expr(
         einstein=ctx.einstein,
     )  # fmt: skip
     note = check.note + matrix_notes(f_x)
-    if free is not None and entry is not None and tree is not None:
-        return _by_entry_of_entry(work, tree, env, entry, free, kind, result, check, ctx.einstein)
     show = work.show
-    if where:
-        work.steps.append(
-            "\\text{where } " + ",\\; ".join(f"{style.symbols[k]} = {w}" for k, w in where)
-        )
     status = f"texgrad: {check.note}." if check.ok else f"NOT VERIFIED by texgrad: {check.note}."
     what = {"matrix": "differential", "jacobian": "Jacobian", "hessian": "Hessian"}.get(kind, kind)
     heading = f"The {what} of f = {show(f_x)} with respect to {work.w}:\n    {show(result_x)}"
-    code, code_note = checked_code(
-        result_x, f_x, v, kind, shown_layout or layout, env, style.symbols, heading, status, budget
-    )
+    shown_as = shown_layout or layout
+    seconds = budget.seconds
+
+    def later(heading: str = heading) -> dict[str, Any]:  # (a budget of its own, when asked)
+        code = checked_code(
+            result_x, f_x, v, kind, shown_as, env, style.symbols, heading, status, Budget(seconds)
+        )
+        return code_fields(*code)
+
+    if free is not None and entry is not None and tree is not None:
+        shown = _by_entry_of_entry(work, tree, env, entry, free, kind, result, check, ctx.einstein)
+        head = entry_heading(show(f_x), entry.written, entry.names, shown.result, v, work.w, free)
+        shown.numpy_later = lambda: later(head)
+        return shown
+    _show_where(work, where)
     if tree is not None and (entry is not None or (indexed and kind == "gradient")):
         by_entry = _by_entry(work, tree, env, entry, kind, result, check, f)
-        if entry is None:  # the result is still the gradient: its code holds
-            by_entry.numpy, by_entry.numpy_note, by_entry.code = (
-                code.source if code is not None else "", code_note, code,
-            )  # fmt: skip
-        else:
-            by_entry.numpy_note = "cannot write EntryDerivative in NumPy"
+        if entry is not None:  # the array of every entry's derivative, said so
+            heading = entry_heading(
+                show(f_x), entry.written, entry.names, by_entry.result, v, work.w
+            )
+        by_entry.numpy_later = lambda: later(heading)  # (the gradient's code: its entries)
         return by_entry
     return DiffOutcome(
         kind=kind,
@@ -274,11 +322,16 @@ def _from_expr(
         note=note,
         wrt=work.w,
         function=show(lowered),
-        numpy=code.source if code is not None else "",
-        numpy_note=code_note,
-        code=code,
         value=result_x,
+        numpy_later=later,
     )
+
+
+def _show_where(work: _Work, where: list[tuple[str, str]]) -> None:
+    """The derivation's line naming the long parts the result uses."""
+    if where:
+        symbols = work.style.symbols
+        work.steps.append("\\text{where } " + ",\\; ".join(f"{symbols[k]} = {w}" for k, w in where))
 
 
 def _by_entry(

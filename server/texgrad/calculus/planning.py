@@ -8,6 +8,7 @@ from texgrad.calculus import expr as e
 from texgrad.calculus.context import Context
 from texgrad.calculus.expr import ONE, CalculusError, Expr
 from texgrad.calculus.indices import lower_formula
+from texgrad.calculus.samples import is_sample_sum, sum_variables
 from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
@@ -29,15 +30,15 @@ def plans_of(row: PlacedRow, ctx: Context) -> list[DiffPlan]:
     """One plan per variable of the row's expression (in order of appearance), with the
     kind of result it will be; none if the row cannot be read."""
     assert row.tree is not None
-    try:
-        f, _ = lower_formula(row.tree, ctx.env, ctx.einstein)
-    except (CalculusError, RecursionError):
-        return []
     function = ""
     tree = row.tree
     if isinstance(tree, t.Chain) and isinstance(tree.items[0], t.Apply):
         k = symbol_key(tree.items[0].func)
         function = ctx.style.symbols.get(k[0], k[0]) if k is not None else ""
+    try:
+        f, _ = lower_formula(row.tree, ctx.env, ctx.einstein)
+    except (CalculusError, RecursionError):
+        return _sum_plans(row, ctx, function)
     plans: list[DiffPlan] = []
     seen: set[str] = set()
     for x in f.walk():
@@ -58,6 +59,21 @@ def plans_of(row: PlacedRow, ctx: Context) -> list[DiffPlan]:
                     row.end,
                 )
             )
+    return plans
+
+
+def _sum_plans(row: PlacedRow, ctx: Context, function: str) -> list[DiffPlan]:
+    """A loss summed over samples (``\\sum_i (w^\\top x_i - y_i)^2``): a gradient (or
+    derivative) by each declared variable that is not summed over; no Hessian."""
+    assert row.tree is not None
+    if not is_sample_sum(row.tree, ctx.env):
+        return []
+    plans = []
+    for key in sum_variables(row.tree, ctx.env):
+        scalar = ctx.env.vars[key].shape.is_scalar
+        kind = "derivative" if scalar else "gradient"
+        wrt = ctx.style.symbols.get(key, key)
+        plans.append(DiffPlan(wrt, kind, function, False, row.start, row.end))
     return plans
 
 

@@ -24,7 +24,7 @@ as ``matrix_form``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -35,12 +35,14 @@ from texgrad.calculus import expr as e
 from texgrad.calculus.arrays import Array, EvaluationError
 from texgrad.calculus.context import Context
 from texgrad.calculus.derive import DiffOutcome, _relevant, differentiate, differentiate_expr
-from texgrad.calculus.differential import Budget
+from texgrad.calculus.differential import Budget, BudgetExceeded
 from texgrad.calculus.evaluate_expr import evaluate as evaluate_expr
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr, Var
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
+from texgrad.calculus.numpy_code import NumpyUnsupported, agrees, run_code
 from texgrad.calculus.readout import CONSTANT
+from texgrad.calculus.sample_code import CodeTerm, Sampled, SumPoint, check_sum_code, sum_code
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.stacking import stacked_sum
 from texgrad.calculus.verify import _close, _domain  # (one tolerance for every check)
@@ -145,6 +147,29 @@ def is_sample_sum(tree: t.Node, env: Env) -> bool:
     return False
 
 
+def sum_variables(tree: t.Node, env: Env) -> list[str]:
+    """The declared variables a loss summed over samples can be differentiated by, in order
+    of appearance (the keys): not the members summed over, their families or the vectors
+    whose entries they are, nor a letter read as a number."""
+    node = tree.items[-1] if isinstance(tree, t.Chain) and tree.items[-1] is not None else tree
+    try:
+        terms = _terms(node, env, "")
+    except (NotSamples, CalculusError):
+        return []
+    summed: set[str] = set()
+    for term in terms:
+        for m in term.sum.members if term.sum is not None else ():
+            summed |= {m.key, m.base, m.entry_of or m.key}
+    found: list[str] = []
+    for n in node.walk():
+        k = symbol_key(n)
+        if k is None or k[0] in summed or k[0] in found or k[0] in env.numbers:
+            continue
+        if k[0] in env.vars:
+            found.append(k[0])
+    return found
+
+
 def differentiate_sum(
     tree: t.Node,
     wrt: str,
@@ -163,10 +188,24 @@ def differentiate_sum(
     written with them (``\\vw``) is read back."""
     try:
         out, terms = _differentiate(tree, wrt, ctx, text, budget, layout, macros or {})
+        matrix = None
         if out.error is None and stacks and out.kind == "gradient":
-            out.matrix_form = _matrix_form(terms, wrt, ctx, stacks, layout, budget)
-            if out.matrix_form:
+            matrix = _matrix_form(terms, wrt, ctx, stacks, layout, budget)
+            if matrix is not None:
+                out.matrix_form = matrix.result
                 out.steps.append(f"\\nabla_{{{out.wrt}}} f = {out.matrix_form}")
+        if out.error is None:  # the code, written when asked for (a budget of its own)
+            seconds = budget.seconds
+
+            def later() -> dict[str, object]:
+                code, note = _sum_numpy(out, terms, tree, wrt, ctx, Budget(seconds))
+                shown = matrix_form_code(matrix, out.function) if matrix is not None else ""
+                if code and out.kind == "gradient":  # the loop vectorised, where it can be
+                    more = _vectorised(out, terms, tree, wrt, ctx, layout, Budget(seconds))
+                    code = _joined(code, more) if more and _same_params(code, more) else code
+                return {"numpy": code, "numpy_note": note, "code": None, "matrix_numpy": shown}
+
+            out.numpy_later = later
         return out
     except CalculusError as exc:
         return DiffOutcome(error=str(exc))
@@ -256,7 +295,6 @@ def _differentiate(
         note=check[1],
         wrt=w,
         function=_source(text, node),
-        numpy_note="cannot write SumOverSamples in NumPy",  # (its matrix form could be, later)
     )
     return outcome, terms
 
@@ -878,6 +916,205 @@ def _dim_name(node: t.Node | None) -> str | None:
     return d.name if isinstance(d, sympy.Symbol) else None
 
 
+# -- NumPy code ------------------------------------------------------------------------------
+
+
+def _sum_numpy(
+    out: DiffOutcome, terms: list[_Term], tree: t.Node, wrt: str, ctx: Context, budget: Budget
+) -> tuple[str, str]:
+    """The result as NumPy code looping over the samples, run at the verifier's own points
+    against the verified derivative: (the code, "") or ("", why there is none)."""
+    node = tree.items[-1] if isinstance(tree, t.Chain) and tree.items[-1] is not None else tree
+    try:
+        code_terms = [_code_term(term, ctx) for term in terms]
+        v = e.var(wrt, ctx.env.vars[wrt].shape)
+        entries = {
+            m.entry_of: ctx.env.vars[m.entry_of].shape
+            for tm in terms if tm.sum is not None for m in tm.sum.members if m.entry_of
+        }  # fmt: skip
+        what = "gradient" if out.kind == "gradient" else "derivative"
+        heading = f"The {what} of f = {out.function} with respect to {out.wrt}:\n    {out.result}"
+        status = f"texgrad: {out.note}."
+        code = sum_code(code_terms, v, out.kind, ctx.style.symbols, heading, status, entries)
+        problem = check_sum_code(code, _code_points(terms, node, wrt, ctx, budget))
+    except NumpyUnsupported as exc:
+        return "", str(exc)
+    except BudgetExceeded:
+        return "", "no time was left to write and test the NumPy code"
+    except CalculusError:
+        return "", "the factor before the sum could not be read for the NumPy code"
+    except RecursionError:
+        return "", "the result is nested too deeply for NumPy code"
+    if problem is not None:
+        return "", problem
+    return code.source, ""
+
+
+def _code_term(term: _Term, ctx: Context) -> CodeTerm:
+    assert term.result is not None
+    if term.sum is None:
+        return CodeTerm(term.sign, e.num(1), term.result)
+    s = term.sum
+    factor = e.mul(e.num(1), *(Lowerer(ctx.env).lower(f) for f in term.coefficient))
+    if not factor.is_scalar:
+        raise NumpyUnsupported("a factor before the sum that is not a number")
+    bound: int | sympy.Symbol | None = None
+    if isinstance(s.upper, t.Number) and s.upper.text.isdigit():
+        bound = int(s.upper.text)
+    elif s.upper is not None:
+        d = dim_of(s.upper)
+        if not isinstance(d, sympy.Symbol):
+            raise NumpyUnsupported("a sum whose upper bound is not a number or a dimension")
+        bound = d
+    members = tuple(Sampled(m.key, m.base, m.shift, m.shape, m.entry_of) for m in s.members)
+    return CodeTerm(term.sign, factor, term.result, s.index, s.start, bound, members)
+
+
+def _code_points(
+    terms: list[_Term], root: t.Node, wrt: str, ctx: Context, budget: Budget
+) -> Iterator[SumPoint]:
+    """The verifier's random points (same seeds, every member sampled) with the verified
+    derivative at each."""
+    shapes = _shapes(terms, wrt, ctx)
+    pd, pos, sym = _sampled_in_domain(terms, ctx, set(shapes))
+    for attempt in range(TRIES):
+        budget.check()
+        rng = np.random.default_rng(2000 + attempt)
+        try:
+            values, sizes = sample_inputs(
+                shapes, positive_definite=pd, positive=pos, symmetric=sym, rng=rng
+            )
+            point = _Point(terms, values, sizes, rng, wrt, root)
+            with np.errstate(all="raise"):
+                want = point.derivative(values[wrt])
+        except (EvaluationError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError,
+                OverflowError, ValueError, KeyError):  # fmt: skip
+            continue
+        yield point.values, point.sequences, point.sizes, want
+
+
+def _vectorised(
+    out: DiffOutcome,
+    terms: list[_Term],
+    tree: t.Node,
+    wrt: str,
+    ctx: Context,
+    layout: str,
+    budget: Budget,
+) -> str:
+    """A second function, ``…_vectorised``, with the loop's parameters: the sum computed on
+    the families as wholes (each a matrix whose rows are its members, as the loop takes it),
+    by the matrix form's pipeline (:mod:`~texgrad.calculus.stacking`), the stacked loss
+    checked equal to the sum, its code run at the verifier's own points; "" where there is
+    none (a shifted member, a family of matrices, a check that fails)."""
+    try:
+        stacked, stacks, keys = _stacked_families(terms, ctx)
+        if not stacks:
+            return ""
+        matrix = _matrix_form(terms, wrt, stacked, stacks, layout, budget)
+        if matrix is None or matrix.code is None or not matrix.verified:
+            return ""
+        code = matrix.code
+        node = tree.items[-1] if isinstance(tree, t.Chain) and tree.items[-1] is not None else tree
+        checked = 0
+        for values, sequences, sizes, want in _code_points(terms, node, wrt, ctx, budget):
+            at = dict(values)
+            for key, base in keys.items():
+                seq = sequences[base]
+                at[key] = np.concatenate([seq[k].T for k in sorted(seq)])
+            with np.errstate(all="ignore"):
+                got = run_code(code, at, sizes)
+            if not agrees(got, want):
+                return ""
+            checked += 1
+            if checked == POINTS:
+                break
+    except (CalculusError, RecursionError, ValueError, KeyError, EvaluationError):
+        return ""
+    except Exception:  # noqa: BLE001 - our code failing: no vectorised form, not a crash
+        return ""
+    if checked < POINTS:
+        return ""
+    source = matrix.numpy.replace(f"def {code.function}(", f"def {code.function}_vectorised(", 1)
+    source = source.replace(
+        f"of f = {matrix.function} with respect to {matrix.wrt}:",
+        f"of f = {out.function} with respect to {matrix.wrt}, the samples as matrices:",
+        1,
+    )
+    for p in code.params:  # a stacked family: say how it is stacked, as the loop does
+        if p.key in keys:
+            source = re.sub(
+                rf"^(        {re.escape(p.name)}: .*an array of shape \([^)]*\))$",
+                r"\1, one member per row (row k is the member labelled k + 1)",
+                source,
+                count=1,
+                flags=re.M,
+            )
+    return source
+
+
+def _same_params(first: str, second: str) -> bool:
+    """Whether two generated functions take the same parameters (by name)."""
+    found = [re.search(r"^def \w+\(([^)]*)\):", x, re.M) for x in (first, second)]
+    names = [set(m.group(1).split(", ")) if m else None for m in found]
+    return names[0] is not None and names[0] == names[1]
+
+
+def _joined(first: str, second: str) -> str:
+    """Two generated modules as one: the imports of both, then each function."""
+    head1, body1 = first.split("\n\n\n", 1)
+    head2, body2 = second.split("\n\n\n", 1)
+    imports = head1.splitlines() + [x for x in head2.splitlines() if x not in head1.splitlines()]
+    return "\n".join(imports) + "\n\n\n" + body1 + "\n\n" + body2
+
+
+def _stacked_families(
+    terms: list[_Term], ctx: Context
+) -> tuple[Context, dict[str, tuple[str, str]], dict[str, str]]:
+    """A context where each family of vectors summed over is also a matrix, its members as
+    rows, named as the loop names the family: (that context, the stacks, each stacked
+    matrix's key → the family's letter)."""
+    env = Env({k: replace(v) for k, v in ctx.env.vars.items()}, dict(ctx.env.functions))
+    symbols = dict(ctx.style.symbols)
+    stacks: dict[str, tuple[str, str]] = {}
+    keys: dict[str, str] = {}
+    for term in terms:
+        s = term.sum
+        if s is None:
+            continue
+        entries = [ctx.env.vars[m.entry_of].shape.rows for m in s.members if m.entry_of]
+        fresh = sympy.Symbol("n_{samples}", positive=True, integer=True)
+        bound = dim_of(s.upper) if s.upper is not None else entries[0] if entries else fresh
+        if not isinstance(bound, sympy.Symbol) or s.start != 1:
+            return ctx, {}, {}
+        for m in s.members:
+            if m.entry_of is not None:
+                continue
+            if m.shift or m.shape.cols != ONE or m.shape.rows == ONE:
+                return ctx, {}, {}
+            key = f"{m.base}_{{\\ast}}"
+            env.vars[key] = VarInfo(key, Shape(bound, m.shape.rows), key)
+            symbols[key] = symbols.get(m.base, m.base)
+            stacks[m.key] = (key, "row")
+            keys[key] = m.base
+    return Context(env, replace(ctx.style, symbols=symbols)), stacks, keys
+
+
+def matrix_form_code(matrix: DiffOutcome, written: str) -> str:
+    """The matrix form's NumPy code (checked as every result's is), its function renamed
+    ``…_matrix_form`` so that it can stand beside the sum form's, its docstring naming
+    the loss as the document writes it (``written``)."""
+    code = matrix.code
+    if code is None or not matrix.numpy:
+        return ""
+    source = matrix.numpy.replace(f"def {code.function}(", f"def {code.function}_matrix_form(", 1)
+    return source.replace(
+        f"of f = {matrix.function} with respect to {matrix.wrt}:",
+        f"of f = {written} with respect to {matrix.wrt}, in matrix form:",
+        1,
+    )
+
+
 # -- the matrix form -------------------------------------------------------------------------
 
 
@@ -888,10 +1125,10 @@ def _matrix_form(
     stacks: dict[str, tuple[str, str]],
     layout: str,
     budget: Budget,
-) -> str:
+) -> DiffOutcome | None:
     """The derivative in matrix form where every family is stacked in a declared matrix
     (``stacks``: a member's key → the matrix's key and "row" or "column") and every
-    scalar is an entry of a declared vector; "" where there is none or it fails a check."""
+    scalar is an entry of a declared vector; None where there is none or it fails a check."""
     parts: list[Expr] = []
     for term in terms:
         assert term.read is not None
@@ -900,15 +1137,15 @@ def _matrix_form(
             continue
         total = _stacked(term, ctx, stacks)
         if total is None:
-            return ""
+            return None
         parts.append(e.neg(total) if term.sign == "-" else total)
     f = e.add(*parts)
     out = differentiate_expr(f, wrt, ctx, layout, budget)
     if out.error is not None or not out.verified:
-        return ""
+        return None
     if not _same_loss(f, terms, stacks, ctx):
-        return ""
-    return out.result
+        return None
+    return out
 
 
 def _stacked(term: _Term, ctx: Context, stacks: dict[str, tuple[str, str]]) -> Expr | None:

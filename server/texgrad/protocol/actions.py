@@ -308,8 +308,11 @@ async def resolve(ls: TexgradServer, action: types.CodeAction) -> types.CodeActi
     outcome = await asyncio.shield(_outcome(ls, snap, offer.row_start, offer.wrt, hessian))
     if outcome.error is not None:
         raise RequestFailed(f"texgrad: {outcome.error}")
-    if offer.mode.startswith("numpy") and not (outcome.numpy and outcome.verified):
+    code = outcome.matrix_numpy if offer.mode == "numpy-matrix-form" else outcome.numpy
+    if offer.mode.startswith("numpy") and not (code and outcome.verified):
         raise RequestFailed(f"texgrad: no verified NumPy code for this: {outcome.numpy_note}")
+    if offer.mode == "matrix-form" and not (outcome.matrix_form and outcome.verified):
+        raise RequestFailed("texgrad: no verified matrix form for this")
     assert snap.result is not None
     notation = ls.ws.settings["gradientNotation"]
     if offer.mode == "evaluate":  # a derivative request: its value after it
