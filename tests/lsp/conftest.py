@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 import pytest
 import pytest_lsp
@@ -48,7 +48,22 @@ def make_client() -> LanguageClient:
     features[types.WORKSPACE_APPLY_EDIT] = _apply_edit
     features[types.WORKSPACE_INLAY_HINT_REFRESH] = _refresh
     register_lsp_features(client, features)
+    read_code_actions_as_lsp_says(client)
     return client
+
+
+def read_code_actions_as_lsp_says(client: LanguageClient) -> None:
+    """lsprotocol reads any code action with a ``command`` as a bare Command, even when
+    that command is an object (a CodeAction's, "Show derivation"): read it as LSP says, by
+    the field's type."""
+    converter = client.protocol._converter
+
+    def hook(obj: Any, _: type) -> types.Command | types.CodeAction:
+        if isinstance(obj.get("command"), str):
+            return converter.structure(obj, types.Command)
+        return converter.structure(obj, types.CodeAction)
+
+    converter.register_structure_hook(Union[types.Command, types.CodeAction], hook)  # noqa: UP007
 
 
 CONFIG = ClientServerConfig(

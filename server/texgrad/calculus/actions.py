@@ -47,7 +47,7 @@ class Offer:
     """One action offered: its title and what taking it needs."""
 
     title: str
-    mode: str  # "result", "hessian", "derivation", or "numpy" / "numpy-hessian" (the code)
+    mode: str  # "result", "hessian", "show", "derivation", or "numpy" / "numpy-hessian" (code)
     wrt: str  # the variable as the document writes it
     row_start: int
     row_text: str  # the row when offered: taken on another text, it is refused
@@ -65,10 +65,12 @@ def offers(
 ) -> list[Offer]:
     """The offers for planned differentiations in a checked document, each given with its
     mode ("result" or "hessian") and outcome (None: not ready); the derivations come
-    after the results."""
+    after the results: first to show (mode "show", displayed beside the document, which
+    stays as it is), then to insert (mode "derivation")."""
     text = result.doc.text
     found: list[Offer] = []
-    derivations: list[Offer] = []
+    shown: list[Offer] = []  # "Show derivation": displayed, the document unchanged
+    derivations: list[Offer] = []  # "Insert derivation": written after the math
     for plan, mode, outcome in done:
         if outcome is not None and outcome.error is not None:
             continue
@@ -83,12 +85,15 @@ def offers(
         else:
             suffix = "" if verified else ", not verified"
             title = f"Differentiate {label} w.r.t. {plan.wrt} ({KIND_NAMES[plan.kind]}{suffix})"
-        found.append(Offer(title, mode, plan.wrt, plan.row_start, row_text, head))
+        where = (plan.wrt, plan.row_start, row_text, head)
+        found.append(Offer(title, mode, *where))
         if mode == "result":
             sym = _symbol(plan.kind, head or "f", plan.wrt)
-            title = f"Show derivation of {sym}" + ("" if verified else " (not verified)")
-            derivations.append(Offer(title, "derivation", plan.wrt, plan.row_start, row_text, head))
-    return found + derivations
+            mark = "" if verified else " (not verified)"
+            shown.append(Offer(f"Show derivation of {sym}{mark}", "show", *where))
+            inserted = f"Insert derivation of {sym}{mark}"
+            derivations.append(Offer(inserted, "derivation", *where))
+    return found + shown + derivations
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +170,13 @@ def writing(
         line += " \\quad \\text{where } " + ",\\; ".join(outcome.where)
     row_end = offer.row_start + len(offer.row_text)
     return Writing(result_insertion(text, fmt, region, offer.row_start, row_end, line), line)
+
+
+def derivation_title(offer: Offer, outcome: DiffOutcome) -> str:
+    """The heading of a shown derivation: "Derivation of ∇ₓf" (the offer's title without
+    its verb and its "(not verified)": whether it was verified is said below it)."""
+    title = offer.title.removeprefix("Show ").removesuffix(" (not verified)")
+    return title[:1].upper() + title[1:]
 
 
 def defined_head(result: CheckResult, row_start: int) -> str:

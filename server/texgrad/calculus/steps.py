@@ -115,3 +115,56 @@ def identification(kind: str, name: str, wrt: str, matrix: bool, style: Style) -
             f"\\nabla^2_{sub} {name} = H$"
         )
     return ""
+
+
+def as_markdown(title: str, steps: list[str], status: str) -> str:
+    r"""A derivation to display (rendered: VS Code's Markdown preview): a heading, the steps
+    in one ``aligned`` block (each step's relation aligned, its note in a column of its
+    own) and whether the result was verified."""
+    rows = []
+    for step in steps:
+        math, words = math_of(step), step[len(math_of(step)) :]
+        if math.startswith("\\phantom{"):  # aligned: the relation stands under the one above
+            math = math[_closing(math, len("\\phantom")) + 1 :].lstrip()
+        row = _aligned(math)
+        if words:
+            row += " && " + words.removeprefix(" \\quad ").strip()
+        rows.append(row)
+    body = " \\\\\n".join(rows)
+    return f"### {title}\n\n$$\n\\begin{{aligned}}\n{body}\n\\end{{aligned}}\n$$\n\n{status}\n"
+
+
+def as_text(title: str, steps: list[str], status: str) -> str:
+    """A derivation to display as plain text (a message): one step a line, LaTeX as the
+    document writes it, each note on a line of its own below its step."""
+    lines = [title, ""]
+    for step in steps:
+        math = math_of(step)
+        if math.startswith("\\phantom{"):
+            math = "    " + math[_closing(math, len("\\phantom")) + 1 :].lstrip()
+        lines.append("  " + math)
+        words = step[len(math_of(step)) :].removeprefix(ANNOTATION)
+        if words:
+            lines.append("        (" + words.removesuffix(")}").removesuffix("}") + ")")
+    lines += ["", status]
+    return "\n".join(lines) + "\n"
+
+
+def _closing(text: str, brace: int) -> int:
+    """The index of the ``}`` closing the ``{`` at ``brace``."""
+    depth = 0
+    for i in range(brace, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[i], 0)
+        if depth == 0:
+            return i
+    return len(text) - 1
+
+
+def _aligned(math: str) -> str:
+    """``a &= b``: the first relation of a step aligned."""
+    if "&" in math:
+        return math
+    if math.startswith("= "):
+        return "&" + math
+    i = math.find(" = ")
+    return math if i < 0 else f"{math[:i]} &= {math[i + 3 :]}"

@@ -1,5 +1,6 @@
 """Code actions: "Differentiate f w.r.t. x", "Hessian of f w.r.t. x", "Show derivation
-of ∇ₓf", "Copy ∇ₓf as NumPy" (to a client that runs the copy command; to another, in a
+of ∇ₓf" (a command: displayed, not written; :mod:`texgrad.protocol.derivation`), "Insert
+derivation of ∇ₓf", "Copy ∇ₓf as NumPy" (to a client that runs the copy command; to another, in a
 Markdown document, "Insert ∇ₓf as NumPy code", a fenced block after the math), and the
 quick fixes of diagnostics (insert a transpose).
 
@@ -23,7 +24,16 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from texgrad.calculus.actions import Offer, numpy_copies, numpy_insertions, offers, writing
+from texgrad.calculus.actions import (
+    Offer,
+    derivation_title,
+    numpy_copies,
+    numpy_insertions,
+    offers,
+    writing,
+)
+from texgrad.calculus.steps import as_markdown, as_text
+from texgrad.protocol.derivation import SHOW_COMMAND, display, show_action
 from texgrad.protocol.diagnostics import to_lsp
 from texgrad.protocol.server import RequestFailed, Snapshot, TexgradServer
 from texgrad.workspace import Inserted
@@ -177,18 +187,22 @@ async def _differentiations(
     await asyncio.wait(waiting, timeout=LIST_DEADLINE if lazy else None)
     done = [(plan, mode, _done(fut)) for plan, mode, fut in jobs]
     assert snap.result is not None
-    actions = [_action(snap, offer) for offer in offers(snap.result, done)]
+    offered = offers(snap.result, done)
+    # "Show derivation" is a command (nothing to resolve); the others are edits
+    actions = [show_action(ls, snap, o) if o.mode == "show" else _action(snap, o) for o in offered]
     copies = _copies(ls, snap, done)
     if COPY_COMMAND not in ls.client.commands:  # Markdown: the code as a block instead
         actions += [_action(snap, offer) for offer in numpy_insertions(snap.result, done)]
     if lazy:
         return actions + copies
     for action in actions:
+        if action.command is not None:
+            continue
         try:
             await resolve(ls, action)
         except RequestFailed:
             pass  # not offered
-    return [a for a in actions if a.edit is not None] + copies
+    return [a for a in actions if a.edit is not None or a.command is not None] + copies
 
 
 def _copies(
@@ -254,6 +268,32 @@ async def resolve(ls: TexgradServer, action: types.CodeAction) -> types.CodeActi
     return action
 
 
+async def show_derivation(ls: TexgradServer, data: Any, options: Any = None) -> dict[str, Any]:
+    """``texgrad.showDerivation``: the derivation an action's ``data`` describes, as Markdown
+    and as plain text, displayed (unless ``options`` says ``{"display": false}``: a client
+    that displays it itself)."""
+    if not isinstance(data, dict):
+        raise RequestFailed("texgrad: which derivation to show was not given")
+    snap, offer = await _offered(ls, str(data.get("title") or ""), data)
+    outcome = await asyncio.shield(_outcome(ls, snap, offer.row_start, offer.wrt, False))
+    if outcome.error is not None:
+        raise RequestFailed(f"texgrad: {outcome.error}")
+    title = derivation_title(offer, outcome)
+    status = (
+        f"Verified by texgrad: {outcome.note}." if outcome.verified
+        else f"NOT verified by texgrad: {outcome.note}."
+    )  # fmt: skip
+    shown: dict[str, Any] = {
+        "title": title,
+        "markdown": as_markdown(title, outcome.steps, status),
+        "text": as_text(title, outcome.steps, status),
+        "verified": outcome.verified,
+    }
+    if not (isinstance(options, dict) and options.get("display") is False):
+        await display(ls, shown, snap.uri)
+    return shown
+
+
 async def _offered(ls: TexgradServer, title: str, data: dict[str, Any]) -> tuple[Snapshot, Offer]:
     """The document an action was offered on, as it is now, and the offer its ``data``
     describes; an error when the document is closed or its row is not as it was."""
@@ -288,6 +328,10 @@ def register(server: TexgradServer) -> None:
         ls: TexgradServer, params: types.CodeActionParams
     ) -> list[types.CodeAction] | None:
         return await code_actions(ls, params)
+
+    @server.command(SHOW_COMMAND)
+    async def show(ls: TexgradServer, *args: Any) -> dict[str, Any]:
+        return await show_derivation(ls, *args[:2])
 
     @server.feature(types.CODE_ACTION_RESOLVE)
     async def code_action_resolve(ls: TexgradServer, params: types.CodeAction) -> types.CodeAction:

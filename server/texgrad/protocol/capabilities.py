@@ -23,6 +23,7 @@ class ClientSupport:
     # commands the client runs itself, announced as rust-analyzer's clients do in
     # ``experimental.commands.commands`` (VS Code's texgrad.copyToClipboard)
     commands: frozenset[str] = frozenset()
+    show_document: bool = False  # ``window/showDocument`` (Neovim 0.8+, VS Code)
 
     @classmethod
     def of(cls, caps: types.ClientCapabilities) -> ClientSupport:
@@ -37,6 +38,7 @@ class ClientSupport:
             inlay_hint_refresh=bool(get_capability(caps, "workspace.inlay_hint.refresh_support")),
             configuration=bool(get_capability(caps, "workspace.configuration")),
             commands=_client_commands(caps.experimental),
+            show_document=bool(get_capability(caps, "window.show_document.support", False)),
         )
 
 
