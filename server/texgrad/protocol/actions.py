@@ -26,10 +26,13 @@ from lsprotocol import types
 
 from texgrad.calculus.actions import (
     Offer,
+    choice_title,
     derivation_title,
+    likely,
     numpy_copies,
     numpy_insertions,
     offers,
+    others_title,
     writing,
 )
 from texgrad.calculus.steps import as_markdown, as_text
@@ -175,6 +178,7 @@ async def _differentiations(
     plans: list[DiffPlan] = await ls.run_in(ls.diff_pool, ls.ws.plans, snap.result, start)
     if not plans and end != start:
         plans = await ls.run_in(ls.diff_pool, ls.ws.plans, snap.result, end)
+    plans, rest = likely(plans, snap.text, start, end)  # the rest: one grouped entry
     jobs = [
         (plan, mode, _outcome(ls, snap, plan.row_start, plan.wrt, mode == "hessian"))
         for plan in plans
@@ -190,6 +194,9 @@ async def _differentiations(
     offered = offers(snap.result, done)
     # "Show derivation" is a command (nothing to resolve); the others are edits
     actions = [show_action(ls, snap, o) if o.mode == "show" else _action(snap, o) for o in offered]
+    if rest:  # after the results offered at once
+        results = sum(1 for o in offered if o.mode in ("result", "hessian"))
+        actions.insert(results, _others(snap, rest))
     copies = _copies(ls, snap, done)
     if COPY_COMMAND not in ls.client.commands:  # Markdown: the code as a block instead
         actions += [_action(snap, offer) for offer in numpy_insertions(snap.result, done)]
@@ -203,6 +210,76 @@ async def _differentiations(
         except RequestFailed:
             pass  # not offered
     return [a for a in actions if a.edit is not None or a.command is not None] + copies
+
+
+OTHERS_COMMAND = "texgrad.differentiateOther"
+
+
+def _others(snap: Snapshot, rest: list[DiffPlan]) -> types.CodeAction:
+    """ "Differentiate f w.r.t. another symbol… (y, X)": the variables not offered at once,
+    asked for when taken (:func:`texgrad.calculus.actions.likely` says why)."""
+    assert snap.result is not None
+    title = others_title(snap.result, rest)
+    plan = rest[0]
+    data = {
+        "uri": snap.uri, "version": snap.version, "row": plan.row_start,
+        "rowText": snap.text[plan.row_start : plan.row_end], "head": plan.function,
+        "choices": [[p.wrt, choice_title(p)] for p in rest], "title": title,
+    }  # fmt: skip
+    return types.CodeAction(
+        title=title,
+        kind=types.CodeActionKind.RefactorRewrite,
+        command=types.Command(title=title, command=OTHERS_COMMAND, arguments=[data]),
+    )
+
+
+async def differentiate_other(ls: TexgradServer, data: Any) -> bool:
+    """``texgrad.differentiateOther``: asks which variable (``window/showMessageRequest``),
+    differentiates and inserts the result (``workspace/applyEdit``); False if none was
+    chosen or nothing was inserted (an error is said in a message)."""
+    if not isinstance(data, dict) or not isinstance(data.get("choices"), list):
+        raise RequestFailed("texgrad: which symbols to choose from was not given")
+    choices = {str(title): str(wrt) for wrt, title in data["choices"]}
+    label = str(data.get("title") or "").removeprefix("Differentiate ").split(" w.r.t. ")[0]
+    item = await ls.window_show_message_request_async(
+        types.ShowMessageRequestParams(
+            type=types.MessageType.Info,
+            message=f"texgrad: differentiate {label} with respect to",
+            actions=[types.MessageActionItem(title=t) for t in choices],
+        )
+    )
+    if item is None or item.title not in choices:
+        return False
+    wrt = choices[item.title]
+    snap, offer = await _offered(ls, item.title, {**data, "wrt": wrt, "mode": "result"})
+    outcome = await asyncio.shield(_outcome(ls, snap, offer.row_start, wrt, False))
+    if outcome.error is not None:
+        ls.window_show_message(
+            types.ShowMessageParams(
+                type=types.MessageType.Error, message=f"texgrad: {outcome.error}"
+            )
+        )
+        return False
+    assert snap.result is not None
+    notation = ls.ws.settings["gradientNotation"]
+    written = writing(offer, outcome, snap.result, snap.fmt, notation)
+    if written is None:
+        raise RequestFailed("texgrad: no math there any more")
+    if written.equation is not None:
+        ls.ws.remember(Inserted(snap.path, written.equation, outcome.verified, outcome.note))
+    at = written.insertion.offset
+    edit = types.TextEdit(range=snap.range(at, at), new_text=written.insertion.text)
+    applied = await ls.workspace_apply_edit_async(
+        types.ApplyWorkspaceEditParams(edit=_workspace_edit(ls, snap, edit), label=item.title)
+    )
+    if not outcome.verified:  # inserted as asked, and said plainly
+        ls.window_show_message(
+            types.ShowMessageParams(
+                type=types.MessageType.Warning,
+                message=f"texgrad: NOT verified: {outcome.note}",
+            )
+        )
+    return bool(applied is not None and applied.applied)
 
 
 def _copies(
@@ -328,6 +405,10 @@ def register(server: TexgradServer) -> None:
         ls: TexgradServer, params: types.CodeActionParams
     ) -> list[types.CodeAction] | None:
         return await code_actions(ls, params)
+
+    @server.command(OTHERS_COMMAND)
+    async def other(ls: TexgradServer, *args: Any) -> bool:
+        return await differentiate_other(ls, *args[:1])
 
     @server.command(SHOW_COMMAND)
     async def show(ls: TexgradServer, *args: Any) -> dict[str, Any]:
