@@ -148,3 +148,38 @@ def test_rules_note_in_the_documents_differential() -> None:
         r"(\mathop{}\!\mathrm{d}A)^\top$)}"
     )
     assert rules_note([], [], style, str) == ""
+
+
+def test_a_repeated_line_is_a_continuation_saying_it_again() -> None:
+    said = r"\mathrm{d}f = \operatorname{tr}(X^{-1} \mathrm{d}X) \quad \text{(Jacobi's formula)}"
+    assert repeats([said], r"\phantom{\mathrm{d}f} = \operatorname{tr}(X^{-1} \mathrm{d}X)")
+    assert repeats([said], said)
+    assert not repeats([said], r"\phantom{\mathrm{d}f} = \operatorname{tr}(\mathrm{d}X X^{-1})")
+    assert not repeats([r"\phantom{\mathrm{d}f} = a"], r"\nabla_{x} f = a")  # the result stays
+    assert not repeats([], said)
+
+
+def test_shown_as_markdown_and_as_text() -> None:
+    from texgrad.calculus.steps import as_markdown, as_text
+
+    steps = [
+        r"f = \operatorname{tr}(A X B)",
+        r"\mathrm{d}f = \operatorname{tr}(A \mathrm{d}X B) \quad \text{(product rule)}",
+        r"\phantom{\mathrm{d}f} = \operatorname{tr}(B A \mathrm{d}X)",
+    ]
+    assert as_markdown("Derivation of ∇_X f", steps, "Verified.") == (
+        "### Derivation of ∇_X f\n\n$$\n\\begin{aligned}\n"
+        "f &= \\operatorname{tr}(A X B) \\\\\n"
+        "\\mathrm{d}f &= \\operatorname{tr}(A \\mathrm{d}X B) && \\text{(product rule)} \\\\\n"
+        "&= \\operatorname{tr}(B A \\mathrm{d}X)\n\\end{aligned}\n$$\n\nVerified.\n"
+    )
+    assert as_text("Derivation of ∇_X f", steps, "Verified.").splitlines() == [
+        "Derivation of ∇_X f",
+        "",
+        r"  f = \operatorname{tr}(A X B)",
+        r"  \mathrm{d}f = \operatorname{tr}(A \mathrm{d}X B)",
+        "        (product rule)",
+        r"      = \operatorname{tr}(B A \mathrm{d}X)",
+        "",
+        "Verified.",
+    ]

@@ -84,12 +84,15 @@ def math_of(line: str) -> str:
 
 
 def repeats(steps: list[str], line: str) -> bool:
-    """Whether ``line`` says what the last step already says (``= X`` after ``… = X``)."""
+    """Whether ``line`` says what the last step already says: the same line, or a
+    continuation ``\\phantom{df} = X`` after ``… = X``."""
     if not steps:
         return False
     last, new = math_of(steps[-1]).rstrip(), math_of(line).rstrip()
-    _, _, said = new.partition(" = ")
-    return last == new or (bool(said) and last.endswith(f"= {said}"))
+    if last == new:
+        return True
+    head, _, said = new.partition(" = ")  # a continuation (\phantom{df} = …) saying it again
+    return head.startswith("\\phantom{") and bool(said) and last.endswith(f"= {said}")
 
 
 def identification(kind: str, name: str, wrt: str, matrix: bool, style: Style) -> str:
