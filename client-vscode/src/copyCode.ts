@@ -7,13 +7,13 @@
 export const COPY_COMMAND = "texgrad.copyToClipboard";
 
 /** Announces the commands this client runs itself, in the client capabilities sent at initialize. */
-export function announceCommands(capabilities: { experimental?: unknown }): void {
+export function announceCommands(capabilities: { experimental?: unknown }, runs: string[] = [COPY_COMMAND]): void {
   const experimental = (capabilities.experimental ?? {}) as Record<string, unknown>;
   const commands = (experimental.commands ?? {}) as { commands?: unknown };
   const known = Array.isArray(commands.commands) ? commands.commands.filter((c) => typeof c === "string") : [];
   capabilities.experimental = {
     ...experimental,
-    commands: { ...commands, commands: [...new Set([...known, COPY_COMMAND])] },
+    commands: { ...commands, commands: [...new Set([...known, ...runs])] },
   };
 }
 

@@ -8,6 +8,7 @@ import {
   CodeActionRequest,
   CodeActionResolveRequest,
   CodeActionTriggerKind,
+  ExecuteCommandRequest,
   ErrorAction,
   ErrorHandler,
   LanguageClient,
@@ -18,7 +19,8 @@ import {
   TransportKind,
 } from "vscode-languageclient/node";
 import type { CodeAction, DocumentSelector, WorkspaceEdit } from "vscode-languageclient/node";
-import { announceCommands, copyToClipboard } from "./copyCode";
+import { announceCommands, COPY_COMMAND, copyToClipboard } from "./copyCode";
+import { DERIVATION_SCHEME, PREVIEW_COMMAND, previewDerivation } from "./derivation";
 import { differentiate, ProtocolCodeAction } from "./differentiate";
 import {
   checkPythonHasTexgrad,
@@ -64,6 +66,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         what,
       ),
     ),
+    // derivation.PREVIEW_COMMAND (texgrad.previewDerivation), run by the server's "Show derivation of ∇ₓf" code actions
+    vscode.workspace.registerTextDocumentContentProvider(DERIVATION_SCHEME, derivations),
+    vscode.commands.registerCommand("texgrad.previewDerivation", (data: unknown) => previewCommand(data)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (needsRestart((section) => e.affectsConfiguration(section))) {
         void restart();
@@ -147,9 +152,10 @@ async function doStart(): Promise<void> {
     },
   };
   const started = new LanguageClient("texgrad", "texgrad", serverOptions, clientOptions);
-  // Tell the server this client runs texgrad.copyToClipboard, so it offers "Copy ∇ₓf as NumPy".
+  // Tell the server this client runs texgrad.copyToClipboard, so it offers "Copy ∇ₓf as NumPy",
+  // and texgrad.previewDerivation, so "Show derivation" comes as a rendered preview.
   started.registerFeature({
-    fillClientCapabilities: (capabilities) => announceCommands(capabilities),
+    fillClientCapabilities: (capabilities) => announceCommands(capabilities, [COPY_COMMAND, PREVIEW_COMMAND]),
     initialize: () => undefined,
     getState: () => ({ kind: "static" }),
     clear: () => undefined,
@@ -357,4 +363,43 @@ async function differentiateCommand(): Promise<void> {
     info: (message) => void vscode.window.showInformationMessage(message),
     error: (message) => void vscode.window.showErrorMessage(message),
   });
+}
+
+/** The derivations shown, as read-only virtual Markdown documents (texgrad-derivation:…). */
+class Derivations implements vscode.TextDocumentContentProvider {
+  private readonly texts = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+
+  set(uri: vscode.Uri, markdown: string): void {
+    this.texts.set(uri.toString(), markdown);
+    this.changed.fire(uri);
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.texts.get(uri.toString()) ?? "";
+  }
+}
+
+const derivations = new Derivations();
+
+async function previewCommand(data: unknown): Promise<void> {
+  const running = client;
+  if (running === undefined || !running.isRunning()) {
+    void vscode.window.showErrorMessage("texgrad: the language server is not running.");
+    return;
+  }
+  await previewDerivation(
+    {
+      executeServerCommand: (command, args) =>
+        running.sendRequest(ExecuteCommandRequest.type, { command, arguments: args }) as Promise<unknown>,
+      preview: async (name, markdown) => {
+        const uri = vscode.Uri.parse(`${DERIVATION_SCHEME}:/${encodeURIComponent(name)}`);
+        derivations.set(uri, markdown);
+        await vscode.commands.executeCommand("markdown.showPreviewToSide", uri);
+      },
+      error: (message) => void vscode.window.showErrorMessage(message),
+    },
+    data,
+  );
 }

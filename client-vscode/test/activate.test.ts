@@ -56,16 +56,36 @@ describe("the extension, activated", () => {
     assert.match(String(state.status.tooltip), /fakeServer\.js/);
     assert.deepEqual(
       [...state.commands.keys()].sort(),
-      ["texgrad.copyToClipboard", "texgrad.differentiate", "texgrad.restartServer", "texgrad.showOutput"],
+      [
+        "texgrad.copyToClipboard",
+        "texgrad.differentiate",
+        "texgrad.previewDerivation",
+        "texgrad.restartServer",
+        "texgrad.showOutput",
+      ],
     );
   });
 
   it("announces the copy command to the server, and copies what a code action hands it", async () => {
     await until("the capabilities", () => seen().experimental);
-    assert.deepEqual(seen().experimental.commands.commands, ["texgrad.copyToClipboard"]);
+    assert.deepEqual(seen().experimental.commands.commands, ["texgrad.copyToClipboard", "texgrad.previewDerivation"]);
     await state.commands.get("texgrad.copyToClipboard")?.("import numpy as np\n", "∇ₓf as NumPy");
     assert.deepEqual(state.clipboard, ["import numpy as np\n"]);
     assert.ok(state.messages.includes("info: texgrad: copied ∇ₓf as NumPy to the clipboard."), state.messages.join("\n"));
+  });
+
+  it("previews a derivation beside the document: asks the server for it, shows its Markdown rendered", async () => {
+    const previewed: unknown[] = [];
+    state.commands.set("markdown.showPreviewToSide", (uri: unknown) => previewed.push(uri));
+    const data = { uri: "file:///doc.tex", row: 0, wrt: "x", mode: "show" };
+    await state.commands.get("texgrad.previewDerivation")?.(data);
+    assert.deepEqual(seen().executeCommand, { command: "texgrad.showDerivation", arguments: [data, { display: false }] });
+    assert.equal(previewed.length, 1);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const uri = previewed[0] as any;
+    assert.equal(uri.scheme, "texgrad-derivation");
+    const provider = state.providers.get("texgrad-derivation");
+    assert.equal(provider?.provideTextDocumentContent(uri), "### Derivation of ∇ₓf\n\n$$\nf = x\n$$\n");
   });
 
   it("sends the server's settings, nested, as initializationOptions and for workspace/configuration", async () => {

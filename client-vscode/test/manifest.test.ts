@@ -77,12 +77,21 @@ describe("package.json", () => {
     assert.deepEqual(contributed, registered);
     assert.deepEqual(
       manifest.contributes.commands.map((c: { category: string; title: string }) => `${c.category}: ${c.title}`),
-      ["texgrad: Restart Server", "texgrad: Differentiate…", "texgrad: Show Output", "texgrad: Copy to Clipboard"],
+      [
+        "texgrad: Restart Server",
+        "texgrad: Differentiate…",
+        "texgrad: Show Output",
+        "texgrad: Copy to Clipboard",
+        "texgrad: Show Derivation",
+      ],
     );
   });
 
-  it("keeps the copy command, run by code actions, out of the command palette", () => {
-    assert.deepEqual(manifest.contributes.menus.commandPalette, [{ command: "texgrad.copyToClipboard", when: "false" }]);
+  it("keeps the copy and preview commands, run by code actions, out of the command palette", () => {
+    assert.deepEqual(manifest.contributes.menus.commandPalette, [
+      { command: "texgrad.copyToClipboard", when: "false" },
+      { command: "texgrad.previewDerivation", when: "false" },
+    ]);
   });
 
   it("is built for VS Code 1.82 with vscode-languageclient 9 and bundled into dist/", () => {

@@ -119,6 +119,7 @@ export interface StubState {
   picked: unknown[];
   clipboard: string[];
   status: { text: string; tooltip: unknown };
+  providers: Map<string, { provideTextDocumentContent(uri: Uri): string }>;
 }
 
 export function installVscodeStub(settings: Record<string, unknown>): StubState {
@@ -131,6 +132,7 @@ export function installVscodeStub(settings: Record<string, unknown>): StubState 
     picked: [],
     clipboard: [],
     status: { text: "", tooltip: undefined },
+    providers: new Map(),
   };
   const lookup = (key: string): unknown => {
     if (key in state.settings) {
@@ -198,6 +200,10 @@ export function installVscodeStub(settings: Record<string, unknown>): StubState 
         inspect: () => undefined,
         update: async () => undefined,
       }),
+      registerTextDocumentContentProvider: (scheme: string, provider: any) => {
+        state.providers.set(scheme, provider);
+        return new Disposable(() => state.providers.delete(scheme));
+      },
       applyEdit: async (edit: WorkspaceEdit) => {
         state.applied.push(edit);
         return true;

@@ -866,6 +866,25 @@ PROBLEMS: tuple[Problem, ...] = (
       r"x_i \in \mathbb{R}^d; \mu \in \mathbb{R}^d; \Sigma \in \mathbb{S}^d_{++}", "gradient",
       r"-\Sigma^{-1} \left(\sum_{i=1}^N (x_i - \mu)(x_i - \mu)^\top\right) \Sigma^{-1}",
       "Gaussian scatter term by the covariance", families=(("x", "N"),)),
+    # --- issue 15 (steps): rows that name their function, as derivations are shown ---------
+    P("steps-ell-ridge", r"\ell(\mathbf{w}) = \|\mathbf{y} - X\mathbf{w}\|^2 + \lambda\|\mathbf{w}\|^2",
+      r"\mathbf{w}",
+      r"X \in \mathbb{R}^{n \times d}; \mathbf{w} \in \mathbb{R}^d; \mathbf{y} \in \mathbb{R}^n; "
+      r"\lambda \in \mathbb{R}", "gradient",
+      r"2 X^\top (X\mathbf{w} - \mathbf{y}) + 2\lambda\mathbf{w}", "ridge loss named \\ell",
+      check_expr=r"\|\mathbf{y} - X\mathbf{w}\|^2 + \lambda\|\mathbf{w}\|^2"),
+    P("steps-J-of-W", r"J(W) = \operatorname{tr}(W^\top A W)", "W",
+      r"A \in \mathbb{R}^{n \times n}; W \in \mathbb{R}^{n \times k}", "gradient",
+      r"(A + A^\top) W", "a quadratic form in a matrix, named J",
+      check_expr=r"\operatorname{tr}(W^\top A W)"),
+    P("steps-phi-logdet", r"\phi(X) = \log|\det X| - \operatorname{tr}(S X)", "X",
+      r"X \in \mathbb{R}^{n \times n}; S \in \mathbb{R}^{n \times n}", "gradient",
+      r"X^{-\top} - S^\top", "log-likelihood of a precision matrix, named \\phi",
+      check_expr=r"\log|\det X| - \operatorname{tr}(S X)"),
+    P("steps-L-named", r"\mathcal{L} = \frac{1}{2}\|A\mathbf{x} - \mathbf{b}\|^2", r"\mathbf{x}",
+      r"A \in \mathbb{R}^{m \times n}; \mathbf{x} \in \mathbb{R}^n; \mathbf{b} \in \mathbb{R}^m",
+      "gradient", r"A^\top (A\mathbf{x} - \mathbf{b})", "least squares named \\mathcal{L}",
+      check_expr=r"\frac{1}{2}\|A\mathbf{x} - \mathbf{b}\|^2"),
 )  # fmt: skip
 
 

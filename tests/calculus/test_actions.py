@@ -29,7 +29,8 @@ def test_titles_say_what_is_not_verified(tmp_path: Path) -> None:
     assert [(o.title, o.mode, o.head) for o in got] == [
         ("Differentiate L w.r.t. x (gradient)", "result", "L"),
         ("Hessian of L w.r.t. x (not verified)", "hessian", "L"),
-        ("Show derivation of ∇ₓL", "derivation", "L"),
+        ("Show derivation of ∇ₓL", "show", "L"),
+        ("Insert derivation of ∇ₓL", "derivation", "L"),
     ]
     assert offers(result, [(plan, "result", DiffOutcome(error="no"))]) == []
 

@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 import pytest
 import pytest_lsp
@@ -33,6 +33,15 @@ def _apply_edit(
     return types.ApplyWorkspaceEditResult(applied=True)
 
 
+def _message_request(
+    client: LanguageClient, params: types.ShowMessageRequestParams
+) -> types.MessageActionItem | None:
+    """The user's pick: the item titled ``client.choose`` (None: dismissed)."""
+    client.message_requests.append(params)  # type: ignore[attr-defined]
+    choose = getattr(client, "choose", None)
+    return next((a for a in params.actions or [] if a.title == choose), None)
+
+
 def _refresh(client: LanguageClient, params: None) -> None:
     client.refreshes = getattr(client, "refreshes", 0) + 1  # type: ignore[attr-defined]
 
@@ -43,12 +52,29 @@ def make_client() -> LanguageClient:
     client = LanguageClient(converter_factory=default_converter)
     client.published = {}  # type: ignore[attr-defined]
     client.applied_edits = []  # type: ignore[attr-defined]
+    client.message_requests = []  # type: ignore[attr-defined]
     features = dict(DEFAULT_CLIENT_FEATURES)
+    features[types.WINDOW_SHOW_MESSAGE_REQUEST] = _message_request
     features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = _publish
     features[types.WORKSPACE_APPLY_EDIT] = _apply_edit
     features[types.WORKSPACE_INLAY_HINT_REFRESH] = _refresh
     register_lsp_features(client, features)
+    read_code_actions_as_lsp_says(client)
     return client
+
+
+def read_code_actions_as_lsp_says(client: LanguageClient) -> None:
+    """lsprotocol reads any code action with a ``command`` as a bare Command, even when
+    that command is an object (a CodeAction's, "Show derivation"): read it as LSP says, by
+    the field's type."""
+    converter = client.protocol._converter
+
+    def hook(obj: Any, _: type) -> types.Command | types.CodeAction:
+        if isinstance(obj.get("command"), str):
+            return converter.structure(obj, types.Command)
+        return converter.structure(obj, types.CodeAction)
+
+    converter.register_structure_hook(Union[types.Command, types.CodeAction], hook)  # noqa: UP007
 
 
 CONFIG = ClientServerConfig(

@@ -133,6 +133,7 @@ async def test_differentiate_action_applied(
     assert "Differentiate f w.r.t. x (gradient)" in titles
     assert "Hessian of f w.r.t. x" in titles
     assert "Show derivation of ∇ₓf" in titles
+    assert "Insert derivation of ∇ₓf" in titles
     action = next(a for a in actions if a.title == "Differentiate f w.r.t. x (gradient)")
     if client.profile == "visual-studio-code":  # type: ignore[attr-defined]
         assert action.edit is None  # resolved lazily
@@ -161,10 +162,10 @@ async def test_new_row_in_align_and_derivation(
     assert "A x \\label{eq:h} \\\\\n  \\nabla_x h &= 2 A^\\top A x\n\\end{align}" in new
     await doc.diagnostics()
     actions = await doc.actions("A^\\top A x \\label")
-    action = next(a for a in actions if a.title == "Show derivation of ∇ₓh")
+    action = next(a for a in actions if a.title == "Insert derivation of ∇ₓh")
     new = await doc.apply_action(action)
-    assert "\\end{align}\n\\begin{align*}\n  f &= \\|A x\\|_2^2 \\\\\n" in new
-    assert "\\nabla_{x} f &= 2 A^\\top A x\n\\end{align*}\n" in new
+    assert "\\end{align}\n\\begin{align*}\n  h &= \\|A x\\|_2^2 \\\\\n" in new
+    assert "\\nabla_{x} h &= 2 A^\\top A x \\quad \\text{(identification: " in new
 
 
 async def test_quick_fix_inserts_the_transpose(
@@ -219,7 +220,7 @@ async def test_markdown_display_and_inline(
     assert "$y = A x$ $\\frac{\\partial y}{\\partial x} = A$ inline." in new
     await doc.diagnostics()
     actions = await doc.actions("\\|A x\\|^2", 2)
-    action = next(a for a in actions if a.title == "Show derivation of ∇ₓf")
+    action = next(a for a in actions if a.title == "Insert derivation of ∇ₓf")
     new = await doc.apply_action(action)
     assert "$$\n\n$$\n\\begin{aligned}\n  f &= \\|A x\\|^2 \\\\\n" in new
 

@@ -172,3 +172,29 @@ async def test_a_derivative_request_is_evaluated(client: LanguageClient) -> None
     assert new.splitlines()[1] == (
         "$\\frac{\\partial \\operatorname{tr}(AB)}{\\partial A} = B^\\top$ et fin."
     )
+
+
+async def test_show_derivation_as_a_message(client: LanguageClient) -> None:
+    """Neither announces ``window/showDocument``: "Show derivation" (a command the client
+    sends back as ``workspace/executeCommand``, as both do for a code action's command)
+    shows it as a plain-text message; the document is not edited."""
+    doc = _open(client, "note.tex", TEX, "latex")
+    await doc.diagnostics()
+    actions = await doc.actions("f(x)")
+    show = next(a for a in actions if a.title == "Show derivation of ∇ₓf")
+    assert show.edit is None and show.command is not None
+    assert show.command.command == "texgrad.showDerivation"
+    assert any(a.title == "Insert derivation of ∇ₓf" for a in actions)
+    shown = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=show.command.command, arguments=show.command.arguments)
+    )
+    assert shown["verified"] is True
+    [message] = [m for m in client.messages if "Derivation of" in m.message]  # type: ignore[attr-defined]
+    assert message.type == types.MessageType.Info
+    lines = message.message.splitlines()
+    assert lines[:3] == ["Derivation of ∇ₓf", "", r"  f = x^\top A x"]
+    assert r"  \nabla_{x} f = (A + A^\top) x" in lines
+    assert "        (product rule; $\\mathrm{d}(A^\\top) = (\\mathrm{d}A)^\\top$)" in lines
+    assert lines[-1].startswith("Verified by texgrad: verified at")
+    assert client.shown_documents == []  # type: ignore[attr-defined]
+    assert client.applied_edits == []  # type: ignore[attr-defined]

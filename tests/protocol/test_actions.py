@@ -103,6 +103,8 @@ async def test_resolve_reuses_what_the_listing_computed(
     assert len(done) == len(set(done)) == 5  # x, A, b and the Hessians of x and b, once each
     for action in listed:
         assert action.edit is None  # edits are built when resolved
+        if action.command is not None:  # "Show derivation": displayed, nothing to resolve
+            continue
         resolved = await actions.resolve(ls, action)
         assert resolved.edit is not None
     assert len(done) == 5  # resolving differentiated nothing again

@@ -20,10 +20,12 @@ def test_a_client_announcing_nothing_gets_the_defaults() -> None:
 
 def test_vs_code_and_neovim() -> None:
     code = ClientSupport.of(client_capabilities("visual-studio-code"))
-    # VS Code lists disabled code actions with their reasons
-    assert code == ClientSupport(True, True, True, False, True, disabled_actions=True)
+    # VS Code lists disabled code actions with their reasons, and opens documents shown
+    assert code == ClientSupport(
+        True, True, True, False, True, disabled_actions=True, show_document=True
+    )
     nvim = ClientSupport.of(client_capabilities("neovim"))
-    assert nvim == ClientSupport(True, True, False, True, True)  # no documentChanges
+    assert nvim == ClientSupport(True, True, False, True, True, show_document=True)  # no docChanges
 
 
 def test_plain_text_hovers_and_eager_edits() -> None:

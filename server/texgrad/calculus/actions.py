@@ -52,8 +52,8 @@ class Offer:
     """One action offered: its title and what taking it needs."""
 
     title: str
-    mode: str  # "result", "hessian", "matrix-form" (of a sum over samples), "derivation", or
-    # "numpy" / "numpy-hessian" / "numpy-matrix-form" (the code)
+    mode: str  # "result", "hessian", "matrix-form" (of a sum over samples), "show",
+    # "derivation", or "numpy" / "numpy-hessian" / "numpy-matrix-form" (the code)
     wrt: str  # the variable as the document writes it
     row_start: int
     row_text: str  # the row when offered: taken on another text, it is refused
@@ -71,10 +71,12 @@ def offers(
 ) -> list[Offer]:
     """The offers for planned differentiations in a checked document, each given with its
     mode ("result" or "hessian") and outcome (None: not ready); the derivations come
-    after the results."""
+    after the results: first to show (mode "show", displayed beside the document, which
+    stays as it is), then to insert (mode "derivation")."""
     text = result.doc.text
     found: list[Offer] = []
-    derivations: list[Offer] = []
+    shown: list[Offer] = []  # "Show derivation": displayed, the document unchanged
+    derivations: list[Offer] = []  # "Insert derivation": written after the math
     for plan, mode, outcome in done:
         if outcome is not None and outcome.error is not None:
             continue
@@ -89,16 +91,19 @@ def offers(
         else:
             suffix = "" if verified else ", not verified"
             title = f"Differentiate {label} w.r.t. {plan.wrt} ({KIND_NAMES[plan.kind]}{suffix})"
-        found.append(Offer(title, mode, plan.wrt, plan.row_start, row_text, head))
+        where = (plan.wrt, plan.row_start, row_text, head)
+        found.append(Offer(title, mode, *where))
         if mode == "result" and verified and outcome is not None and outcome.matrix_form:
             # a sum over samples whose stacked matrix is declared: 2X^T(Xw - y) beside it
             title = f"Differentiate {label} w.r.t. {plan.wrt} (matrix form)"
-            found.append(Offer(title, "matrix-form", plan.wrt, plan.row_start, row_text, head))
+            found.append(Offer(title, "matrix-form", *where))
         if mode == "result":
             sym = _symbol(plan.kind, head or "f", plan.wrt)
-            title = f"Show derivation of {sym}" + ("" if verified else " (not verified)")
-            derivations.append(Offer(title, "derivation", plan.wrt, plan.row_start, row_text, head))
-    return found + derivations
+            mark = "" if verified else " (not verified)"
+            shown.append(Offer(f"Show derivation of {sym}{mark}", "show", *where))
+            inserted = f"Insert derivation of {sym}{mark}"
+            derivations.append(Offer(inserted, "derivation", *where))
+    return found + shown + derivations
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +192,72 @@ def writing(
         line += " \\quad \\text{where } " + ",\\; ".join(outcome.where)
     row_end = offer.row_start + len(offer.row_text)
     return Writing(result_insertion(text, fmt, region, offer.row_start, row_end, line), line)
+
+
+AT_ONCE = 2  # variables offered at once where the row names no argument
+
+
+def likely(
+    plans: list[DiffPlan], text: str, start: int, end: int
+) -> tuple[list[DiffPlan], list[DiffPlan]]:
+    r"""The plans to offer at once, and the rest, offered under one grouped entry.
+
+    LSP has no submenu ("More…" is not a code action); a client lists every action flat.
+    So the list stays short by offering at once only the most likely variables: the
+    arguments the row names (``\ell(\mathbf{w}) = …``: w, not the data X and y), else the
+    first :data:`AT_ONCE` in order of appearance, and always the variable under the cursor
+    or selection (the range is the variable itself: that one is meant), all of them first.
+    A list of :data:`AT_ONCE` + 1 variables or fewer is short already.  The rest are one
+    entry, "Differentiate ℓ w.r.t. another symbol… (y, X)", which asks which one with
+    ``window/showMessageRequest`` (the one pick list every client implements: buttons in VS
+    Code, a numbered list in Neovim, a completing read in Emacs).  A single rest is simply
+    offered too: a group of one is no shorter.
+    """
+    at_cursor = [p for p in plans if _under(text, p, start, end)]
+    named = [p for p in plans if p.argument]
+    first = named or plans[:AT_ONCE]
+    chosen = [*at_cursor, *(p for p in first if p not in at_cursor)]
+    rest = [p for p in plans if p not in chosen]
+    if len(plans) <= AT_ONCE + 1 or len(rest) <= 1:  # short already
+        return chosen + rest, []
+    return chosen, rest
+
+
+def _under(text: str, plan: DiffPlan, start: int, end: int) -> bool:
+    """Whether [start, end] lies in an occurrence of the plan's variable in its row."""
+    w = plan.wrt
+    i = text.find(w, plan.row_start, plan.row_end)
+    while i >= 0:
+        before = text[i - 1] if i > 0 else " "
+        after = text[i + len(w)] if i + len(w) < len(text) else " "
+        whole = not (before.isalpha() or before == "\\") and not (
+            w[-1].isalpha() and after.isalpha()
+        )
+        if whole and i <= start and end <= i + len(w) and (start < i + len(w) or start == end):
+            return True
+        i = text.find(w, i + 1, plan.row_end)
+    return False
+
+
+def others_title(result: CheckResult, rest: list[DiffPlan]) -> str:
+    """The grouped entry's title: "Differentiate ℓ w.r.t. another symbol… (y, X)"."""
+    plan = rest[0]
+    text = result.doc.text
+    head = plan.function or defined_head(result, plan.row_start)
+    label = head or _short(text[plan.row_start : plan.row_end])
+    return f"Differentiate {label} w.r.t. another symbol… ({', '.join(p.wrt for p in rest)})"
+
+
+def choice_title(plan: DiffPlan) -> str:
+    """A choice of the grouped entry, with its kind: "X (gradient)"."""
+    return f"{plan.wrt} ({KIND_NAMES[plan.kind]})"
+
+
+def derivation_title(offer: Offer, outcome: DiffOutcome) -> str:
+    """The heading of a shown derivation: "Derivation of ∇ₓf" (the offer's title without
+    its verb and its "(not verified)": whether it was verified is said below it)."""
+    title = offer.title.removeprefix("Show ").removesuffix(" (not verified)")
+    return title[:1].upper() + title[1:]
 
 
 def defined_head(result: CheckResult, row_start: int) -> str:

@@ -334,9 +334,9 @@ def _index_form(outcome: DiffOutcome, tree: t.Node, text: str) -> DiffOutcome:
     if node is None or not outcome.verified or not outcome.steps or node.from_macro:
         return outcome
     written = text[node.start : node.end].strip() if 0 <= node.start < node.end <= len(text) else ""
-    first = outcome.steps[0]
-    if written and first.startswith("f = ") and len(written) < 200 and "\n\n" not in written:
-        outcome.steps[0] = f"f = {written.rstrip('.,;')} = {first[4:]}"
+    name, _, first = outcome.steps[0].partition(" = ")  # f, or the row's own name
+    if written and first and len(written) < 200 and "\n\n" not in written:
+        outcome.steps[0] = f"{name} = {written.rstrip('.,;')} = {first}"
     return outcome
 
 

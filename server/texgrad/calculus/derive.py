@@ -35,6 +35,7 @@ from texgrad.calculus.printing import Style, latex, printer
 from texgrad.calculus.readout import by_scalar, gradient, jacobian, vec_form
 from texgrad.calculus.reasons import unknown_shape
 from texgrad.calculus.simplify import simplifier
+from texgrad.calculus.steps import identification, own_name, repeats, rules_note
 from texgrad.calculus.vectorize import vec_jacobian
 from texgrad.calculus.verify import Check, verify
 from texgrad.shapes.dims import same
@@ -159,10 +160,25 @@ class _Work:
     steps: list[str]
     budget: Budget
     names: dict[str, Expr]  # the document's names in f, and their values
+    name: str = "f"  # what the row calls the function (\mathcal{L}), else f
 
     @property
     def d(self) -> str:
         return self.style.differential
+
+    @property
+    def df_name(self) -> str:
+        """``d f`` of the function's own name."""
+        return f"{self.d}{self.name}"
+
+    @property
+    def nabla(self) -> str:
+        return f"\\nabla_{{{self.w}}} {self.name}"
+
+    def add(self, line: str) -> None:
+        """A step, unless it says what the one before it says."""
+        if not repeats(self.steps, line):
+            self.steps.append(line)
 
 
 def _differentiate(
@@ -245,7 +261,7 @@ def _from_expr(
     # through two names or more, backpropagation keeps the answer short (through one, the
     # differential expanded whole cancels more: X^T(p - y) for p = σ(Xw))
     by_names = f.is_scalar and not v.is_scalar and not hessian and len(through(names, v)) > 1
-    work = _start(f, v, style, budget, names, simplified=not by_names)
+    work = _start(f, v, style, budget, names, not by_names, own_name(tree, style))
     if hessian:
         kind, result, shown_layout = _hessian(work)
     elif v.is_scalar:
@@ -411,33 +427,35 @@ def _start(
     budget: Budget,
     names: dict[str, Expr],
     simplified: bool = True,
+    name: str = "f",
 ) -> _Work:
     """The differential of ``f``, simplified, and the derivation's first lines: f, the
     differentials of the names it goes through (dr = A dx), df by the rules named, and df
     simplified where that changes it."""
     rules: list[str] = []
-    df_raw = fold(differential(f, v, budget, rules, names), names)  # σ(Xw) written p
+    chains: list[tuple[str, Expr]] = []
+    df_raw = fold(differential(f, v, budget, rules, names, chains=chains), names)  # σ(Xw): p
     simplify = simplifier(style, budget)  # one for all: the results share their parts
     show = printer(style)
     df = simplify(df_raw) if simplified else df_raw  # (else it is made from the result)
     w = style.symbols.get(v.name, v.name)
-    named = [f"${r}$" if "\\" in r or "(" in r else r for r in rules]
-    used = f" \\quad \\text{{({'; '.join(named)})}}" if rules else ""
-    steps = [f"f = {show(f)}"]
+    used = rules_note(rules, chains, style, show)
+    steps = [f"{name} = {show(f)}"]
     chained = [n for n in names if n in through(names, v)]
-    for name in chained:  # dμ = …, dσ² = … dμ …: each name's differential by the ones before
-        dn_raw = fold(differential(names[name], v, budget, None, names, True), names)
+    for key in chained:  # dμ = …, dσ² = … dμ …: each name's differential by the ones before
+        dn_raw = fold(differential(names[key], v, budget, None, names, True), names)
         dn = _shorter(dn_raw, simplify, show)  # da = a ⊙ (1 - a) ⊙ (dW x), σ(Wx) written a
-        steps.append(f"{style.differential}{show(e.var(name, names[name].shape))} = {dn}")
+        steps.append(f"{style.differential}{show(e.var(key, names[key].shape))} = {dn}")
     if chained:
         shallow = _shorter(differential(f, v, budget, None, names, True), simplify, show)
-        steps.append(f"{style.differential}f = {shallow}")
-        steps.append(f"\\phantom{{{style.differential}f}} = {show(df_raw)}{used}")
+        steps.append(f"{style.differential}{name} = {shallow}")
+        steps.append(f"\\phantom{{{style.differential}{name}}} = {show(df_raw)}{used}")
     else:
-        steps.append(f"{style.differential}f = {show(df_raw)}{used}")
+        steps.append(f"{style.differential}{name} = {show(df_raw)}{used}")
+    work = _Work(f, v, df_raw, df, simplify, show, style, w, steps, budget, names, name)
     if simplified and show(df) != show(df_raw):
-        steps.append(f"\\phantom{{{style.differential}f}} = {show(df)}")
-    return _Work(f, v, df_raw, df, simplify, show, style, w, steps, budget, names)
+        work.add(f"\\phantom{{{work.df_name}}} = {show(df)}" + _collected(df_raw, v))
+    return work
 
 
 def _where(
@@ -468,16 +486,19 @@ def _hessian(work: _Work) -> tuple[str, Expr, str]:
     g = simplify(gradient(work.df_raw))
     dg = fold(differential(g, v, work.budget, None, work.names), work.names)
     h = simplify(jacobian(dg, v.rows))
-    work.steps.append(f"\\nabla_{{{w}}} f = {show(g)}")
-    work.steps.append(f"{work.d}(\\nabla_{{{w}}} f) = {show(simplify(dg))}")
-    work.steps.append(f"\\nabla^2_{{{w}}} f = {show(h)}")
+    work.add(
+        f"{work.nabla} = {show(g)}" + identification("gradient", work.name, w, False, work.style)
+    )
+    work.add(f"{work.d}({work.nabla}) = {show(simplify(dg))}")
+    ident = identification("hessian", work.name, w, False, work.style)
+    work.add(f"\\nabla^2_{{{w}}} {work.name} = {show(h)}{ident}")
     return "hessian", h, ""
 
 
 def _derivative(work: _Work) -> tuple[str, Expr, str]:
     """By a scalar (of a function of any shape)."""
     result = work.simplify(by_scalar(work.df_raw, work.v))
-    work.steps.append(f"\\frac{{{work.d}f}}{{{work.d}{work.w}}} = {work.show(result)}")
+    work.add(f"\\frac{{{work.df_name}}}{{{work.d}{work.w}}} = {work.show(result)}")
     return "derivative", result, ""
 
 
@@ -487,9 +508,9 @@ def _gradient(work: _Work) -> tuple[str, Expr, str]:
     result = simplify(gradient(work.df_raw))
     pairing = simplify(e.mul(e.transpose(result), e.d(v)))
     form = show(pairing if v.cols == ONE else e.Tr(pairing, rows=ONE, cols=ONE))
-    if not work.steps[-1].endswith(f"= {form}"):
-        work.steps.append(f"\\phantom{{{work.d}f}} = {form}")
-    work.steps.append(f"\\nabla_{{{work.w}}} f = {show(result)}")
+    work.add(f"\\phantom{{{work.df_name}}} = {form}" + _cyclic(work, v))
+    ident = identification("gradient", work.name, work.w, v.cols != ONE, work.style)
+    work.add(f"{work.nabla} = {show(result)}{ident}")
     return "gradient", result, ""
 
 
@@ -502,8 +523,11 @@ def _gradient_by_names(work: _Work) -> tuple[str, Expr, str]:
         return _gradient(work)
     pairing = e.mul(e.transpose(result), e.d(v))  # (expanding it again costs seconds)
     work.df = pairing if v.cols == ONE else e.tr(pairing)
-    work.steps.append(f"\\phantom{{{work.d}f}} = {show(work.df)}")
-    work.steps.append(f"\\nabla_{{{work.w}}} f = {show(result)}")
+    work.add(
+        f"\\phantom{{{work.df_name}}} = {show(work.df)} \\quad \\text{{(chain rule through the names)}}"
+    )
+    ident = identification("gradient", work.name, work.w, v.cols != ONE, work.style)
+    work.add(f"{work.nabla} = {show(result)}{ident}")
     return "gradient", result, ""
 
 
@@ -512,13 +536,13 @@ def _jacobian(work: _Work, layout: str) -> tuple[str, Expr, str]:
     simplify, show = work.simplify, work.show
     j = simplify(jacobian(work.df_raw, work.v.rows))
     result = j if layout == "numerator" else simplify(e.transpose(j))
-    work.steps.append(f"\\phantom{{{work.d}f}} = {show(j)}\\, {work.d}{work.w}")
-    name = "\\frac{\\partial f}{\\partial " + work.w + "}"
-    work.steps.append(
-        f"{name} = {show(result)}"
-        + (" \\quad\\text{(numerator layout)}" if layout == "numerator" else
-           " \\quad\\text{(denominator layout)}")
-    )  # fmt: skip
+    work.add(f"\\phantom{{{work.df_name}}} = {show(j)}\\, {work.d}{work.w}")
+    name = "\\frac{\\partial " + work.name + "}{\\partial " + work.w + "}"
+    read = f"{name} = J" if layout == "numerator" else f"{name} = J{work.style.transpose}"
+    work.add(
+        f"{name} = {show(result)} \\quad\\text{{({layout} layout: "
+        f"${work.df_name} = J\\, {work.d}{work.w} \\Rightarrow {read}$)}}"
+    )
     return "jacobian", result, layout
 
 
@@ -527,7 +551,7 @@ def _matrix(work: _Work, env: Env) -> tuple[str, Expr, str]:
     Jacobian through a Sylvester equation only where it is verified too)."""
     vec = vec_form(work.df, work.v)
     if vec is not None:
-        work.steps.append(_vec_line(vec, work.w, work.style, work.v))
+        work.add(_vec_line(vec, work.w, work.style, work.v, work.name))
     else:
         work.steps.extend(sylvester_lines(work.df, work.show))
         line = _checked_vec_line(work, env)
@@ -544,8 +568,8 @@ def _vec_jacobian(work: _Work, layout: str) -> tuple[str, Expr, str]:
     vec_d = f"{work.style.op('vec')}({work.d}{work.w})"
     shown = show(j)
     shown = f"\\left({shown}\\right)" if "\\otimes" in shown or " + " in shown else shown
-    work.steps.append(f"\\phantom{{{work.d}f}} = {shown}\\, {vec_d}")
-    name = "\\frac{\\partial f}{\\partial " + vec_d.replace(work.d, "") + "}"
+    work.add(f"\\phantom{{{work.df_name}}} = {shown}\\, {vec_d}")
+    name = "\\frac{\\partial " + work.name + "}{\\partial " + vec_d.replace(work.d, "") + "}"
     work.steps.append(f"{name} = {show(result)} \\quad\\text{{({layout} layout)}}")
     return "jacobian", result, layout
 
@@ -562,9 +586,7 @@ def _checked_vec_line(work: _Work, env: Env) -> str:
     if not check.ok:
         return ""
     vec = work.style.op("vec")
-    return (
-        f"{vec}({work.d}f) = {work.show(j)}\\, {vec}({work.d}{work.w}) \\quad\\text{{(verified)}}"
-    )
+    return f"{vec}({work.df_name}) = {work.show(j)}\\, {vec}({work.d}{work.w}) \\quad\\text{{(verified)}}"
 
 
 def _relevant(env: Env, wrt: str) -> tuple[Env, frozenset[str]]:
@@ -593,7 +615,7 @@ def _relevant(env: Env, wrt: str) -> tuple[Env, frozenset[str]]:
     return out, opaque
 
 
-def _vec_line(vec: list[tuple[Expr, bool]], w: str, style: Style, v: e.Var) -> str:
+def _vec_line(vec: list[tuple[Expr, bool]], w: str, style: Style, v: e.Var, name: str = "f") -> str:
     """``vec dF = (Σ Bᵢᵀ ⊗ Aᵢ [K]) vec dX``; K is the commutation matrix (vec Xᵀ = K vec X)."""
     k = (
         f"K_{{{v.rows}{v.cols}}}"
@@ -607,7 +629,29 @@ def _vec_line(vec: list[tuple[Expr, bool]], w: str, style: Style, v: e.Var) -> s
             txt = f"({txt}) {k}" if " " in txt else f"{txt} {k}"
         parts.append(txt)
     return (
-        f"{style.op('vec')}({style.differential}f) = ("
+        f"{style.op('vec')}({style.differential}{name}) = ("
         + " + ".join(parts)
         + f")\\, {style.op('vec')}({style.differential}{w})"
+    )
+
+
+def _collected(df_raw: Expr, v: e.Var) -> str:
+    """The reason the differential simplified reads as it does: a term ``dxᵀa`` is the
+    number ``aᵀdx`` (a scalar is its own transpose)."""
+    dv = e.d(v)
+    if v.cols == ONE and any(isinstance(x, e.T) and x.arg == dv for x in df_raw.walk()):
+        return " \\quad \\text{(a scalar is its own transpose)}"
+    return ""
+
+
+def _cyclic(work: _Work, v: e.Var) -> str:
+    """The reason the pairing line reads as it does: the trace's cyclic property (and its
+    linearity, for a sum of traces) moves dX to the end."""
+    if v.cols == ONE:
+        return ""
+    traces = work.steps[-1].count(work.style.op("tr"))
+    return (
+        " \\quad \\text{(linearity and the cyclic property of the trace)}"
+        if traces > 1
+        else " \\quad \\text{(cyclic property of the trace)}"
     )

@@ -135,31 +135,43 @@ def differential(
     rules: list[str] | None = None,
     names: dict[str, Expr] | None = None,
     shallow: bool = False,
+    chains: list[tuple[str, Expr]] | None = None,
 ) -> Expr:
     """df with respect to the variable ``v``: an expression linear in ``d(v)``.
 
     ``rules``, if given, receives the names of the rules used, in order, for a derivation.
     ``names``: the values of variables that are names the document defines (r = Ax - b);
     one whose value involves ``v`` has the differential of its value (dr = A dx), or with
-    ``shallow`` stays ``dr`` (a derivation's step: df = 2 r^T dr)."""
+    ``shallow`` stays ``dr`` (a derivation's step: df = 2 r^T dr).  ``chains``, if given,
+    receives what each chain rule chained: the outer function's name and its argument."""
     differ = _Differ(v, budget, names or {}, shallow)
     out = differ.d(f)
     if rules is not None:
         rules.extend(differ.used)
+    if chains is not None:
+        chains.extend(differ.chains)
     return out
 
 
 RULE_NAMES = {
-    e.Add: "d(A + B) = dA + dB", e.Mul: "product rule", e.T: "d(A^\\top) = (dA)^\\top",
-    e.Inv: "d(X^{-1}) = -X^{-1}\\,dX\\,X^{-1}", e.Tr: "d\\operatorname{tr} = \\operatorname{tr} d",
-    e.Det: "d\\det X = \\det X \\operatorname{tr}(X^{-1} dX)", e.Pow: "power rule",
-    e.Elem: "d f(x) = f'(x) \\odot dx", e.Had: "d(A \\odot B) = dA \\odot B + A \\odot dB",
-    e.Applied: "d f(x) = f'(x) \\odot dx",
-    e.HPow: "elementwise power rule", e.Kron: "d(A \\otimes B) = dA \\otimes B + A \\otimes dB",
-    e.Softmax: "d\\,\\mathrm{softmax}", e.LSE: "d\\log\\mathbf{1}^\\top e^{x} = \\mathrm{softmax}(x)^\\top dx",
-    e.Norm: "d\\|x\\| = \\langle x, dx\\rangle / \\|x\\|", e.MatFn: "matrix function rule",
-    e.Piecewise: "case by case", e.Vec: "d\\operatorname{vec} X = \\operatorname{vec} dX",
+    e.Add: "d(A + B) = dA + dB", e.Mul: "product rule", e.T: "$\\mathrm{d}(A^\\top) = (\\mathrm{d}A)^\\top$",
+    e.Inv: "$\\mathrm{d}(X^{-1}) = -X^{-1}\\,\\mathrm{d}X\\,X^{-1}$",
+    e.Tr: "linearity of the trace",
+    e.Det: "Jacobi's formula $\\mathrm{d}\\det X = \\det X \\operatorname{tr}(X^{-1} \\mathrm{d}X)$",
+    e.Pow: "power rule",
+    e.Elem: "$\\mathrm{d} f(x) = f'(x) \\odot \\mathrm{d}x$",
+    e.Had: "$\\mathrm{d}(A \\odot B) = \\mathrm{d}A \\odot B + A \\odot \\mathrm{d}B$",
+    e.Applied: "$\\mathrm{d} f(x) = f'(x) \\odot \\mathrm{d}x$",
+    e.HPow: "elementwise power rule",
+    e.Kron: "$\\mathrm{d}(A \\otimes B) = \\mathrm{d}A \\otimes B + A \\otimes \\mathrm{d}B$",
+    e.Softmax: "$\\mathrm{d}\\,\\mathrm{softmax}$",
+    e.LSE: "$\\mathrm{d}\\log\\mathbf{1}^\\top e^{x} = \\mathrm{softmax}(x)^\\top \\mathrm{d}x$",
+    e.Norm: "$\\mathrm{d}\\|x\\| = \\langle x, \\mathrm{d}x\\rangle / \\|x\\|$",
+    e.MatFn: "matrix function rule",
+    e.Piecewise: "case by case",
+    e.Vec: "$\\mathrm{d}\\operatorname{vec} X = \\operatorname{vec} \\mathrm{d}X$",
 }  # fmt: skip
+JACOBI_LOG = "Jacobi's formula $\\mathrm{d}\\log\\det X = \\operatorname{tr}(X^{-1} \\mathrm{d}X)$"
 
 
 class _Differ:
@@ -171,6 +183,7 @@ class _Differ:
         self.budget = budget
         self.memo: dict[Expr, Expr] = {}
         self.used: list[str] = []
+        self.chains: list[tuple[str, Expr]] = []  # (outer function, its argument) chained
         self.names = names
         self.through = through(names, v)  # the names whose values involve v
 
@@ -189,14 +202,23 @@ class _Differ:
             return self.zero(f)
         hit = self.memo.get(f)
         if hit is None:
-            name = (
-                "chain rule" if isinstance(f, e.Elem) and f.is_scalar else RULE_NAMES.get(type(f))
-            )
+            name = self._rule_name(f)
             if name is not None and name not in self.used and not isinstance(f, e.Add):
                 self.used.append(name)
             rule = _DIFFERENTIATE.get(type(f), _Differ._unknown)  # no subclasses: type is the key
             hit = self.memo[f] = rule(self, f)
         return hit
+
+    def _rule_name(self, f: Expr) -> str | None:
+        """The rule ``f``'s differential is taken by, as a derivation names it; a chain rule
+        also records what it chains (:attr:`chains`: the outer function and its argument)."""
+        if isinstance(f, e.Elem) and f.fn == "log" and isinstance(f.arg, e.Det):
+            return JACOBI_LOG
+        if isinstance(f, e.Elem) and f.is_scalar:
+            if (f.fn, f.arg) not in self.chains and f.arg != self.v:
+                self.chains.append((f.fn, f.arg))
+            return "chain rule"
+        return RULE_NAMES.get(type(f))
 
     def _unknown(self, f: Expr) -> Expr:
         raise CalculusError(f"cannot differentiate `{type(f).__name__}`")
@@ -326,7 +348,7 @@ class _Differ:
         Σ_j X^{j/2} dR X^{(k-1-j)/2}, and for k < 0 −Σ_j X^{-(j+1)/2} dR X^{-(|k|-j)/2}."""
         if abs(k) > 64:
             raise CalculusError(f"the matrix power {k}/2 is too large to expand")
-        rule = "R\\,dR + dR\\,R = dX \\text{ for } R = X^{1/2} \\text{ (Sylvester)}"
+        rule = "$R\\,\\mathrm{d}R + \\mathrm{d}R\\,R = \\mathrm{d}X$ for $R = X^{1/2}$ (Sylvester)"
         if rule not in self.used:
             self.used.append(rule)
         d_root = e.sylvester(e.power(x, sympy.Rational(1, 2)), self.d(x))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.context import Context
@@ -24,6 +24,7 @@ class DiffPlan:
     hessian_available: bool  # scalar function of a vector
     row_start: int  # the math row's source range
     row_end: int
+    argument: bool = False  # an argument the row names: ``\\ell(\\mathbf{w}) = …``
 
 
 def plans_of(row: PlacedRow, ctx: Context) -> list[DiffPlan]:
@@ -59,7 +60,23 @@ def plans_of(row: PlacedRow, ctx: Context) -> list[DiffPlan]:
                     row.end,
                 )
             )
-    return plans
+    return own_arguments_first(plans, tree, ctx)
+
+
+def own_arguments_first(plans: list[DiffPlan], tree: t.Node, ctx: Context) -> list[DiffPlan]:
+    r"""The plans by the variables the row names as its function's arguments first, in the
+    order written (``\ell(\mathbf{w}) = …``: w before the data y, whatever comes first in
+    the body), then the others in order of appearance."""
+    if not (isinstance(tree, t.Chain) and isinstance(tree.items[0], t.Apply)):
+        return plans
+    own: list[str] = []
+    for arg in tree.items[0].args:
+        k = symbol_key(arg)
+        if k is not None:
+            own.append(ctx.style.symbols.get(k[0], k[0]))
+    rank = {w: i for i, w in enumerate(own)}
+    marked = [replace(p, argument=p.wrt in rank) for p in plans]
+    return sorted(marked, key=lambda p: rank.get(p.wrt, len(rank)))  # (stable: the rest kept)
 
 
 def _sum_plans(row: PlacedRow, ctx: Context, function: str) -> list[DiffPlan]:

@@ -1,5 +1,6 @@
 """Code actions: "Differentiate f w.r.t. x", "Hessian of f w.r.t. x", "Show derivation
-of ∇ₓf", "Copy ∇ₓf as NumPy" (to a client that runs the copy command; to another, in a
+of ∇ₓf" (a command: displayed, not written; :mod:`texgrad.protocol.derivation`), "Insert
+derivation of ∇ₓf", "Copy ∇ₓf as NumPy" (to a client that runs the copy command; to another, in a
 Markdown document, "Insert ∇ₓf as NumPy code", a fenced block after the math), and the
 quick fixes of diagnostics (insert a transpose).
 
@@ -28,15 +29,21 @@ from lsprotocol import types
 from texgrad.calculus.actions import (
     Disabled,
     Offer,
+    choice_title,
+    derivation_title,
     disabled_offers,
     evaluate_title,
     evaluation,
+    likely,
     numpy_copies,
     numpy_insertions,
     offers,
+    others_title,
     writing,
 )
 from texgrad.calculus.requests import asked_at
+from texgrad.calculus.steps import as_markdown, as_text
+from texgrad.protocol.derivation import SHOW_COMMAND, display, show_action
 from texgrad.protocol.diagnostics import to_lsp
 from texgrad.protocol.server import RequestFailed, Snapshot, TexgradServer
 from texgrad.workspace import Inserted
@@ -181,6 +188,7 @@ async def _differentiations(
         plans = await ls.run_in(ls.diff_pool, ls.ws.plans, snap.result, end)
     if not plans:
         return await _refused(ls, snap, start)
+    plans, rest = likely(plans, snap.text, start, end)  # the rest: one grouped entry
     jobs = [
         (plan, mode, _outcome(ls, snap, plan.row_start, plan.wrt, mode == "hessian"))
         for plan in plans
@@ -193,7 +201,12 @@ async def _differentiations(
     await asyncio.wait(waiting, timeout=LIST_DEADLINE if lazy else None)
     done = [(plan, mode, _done(fut)) for plan, mode, fut in jobs]
     assert snap.result is not None
-    actions = [_action(snap, offer) for offer in offers(snap.result, done)]
+    offered = offers(snap.result, done)
+    # "Show derivation" is a command (nothing to resolve); the others are edits
+    actions = [show_action(ls, snap, o) if o.mode == "show" else _action(snap, o) for o in offered]
+    if rest:  # after the results offered at once
+        results = sum(1 for o in offered if o.mode in ("result", "hessian"))
+        actions.insert(results, _others(snap, rest))
     copies = _copies(ls, snap, done)
     if COPY_COMMAND not in ls.client.commands:  # Markdown: the code as a block instead
         actions += [_action(snap, offer) for offer in numpy_insertions(snap.result, done)]
@@ -201,11 +214,13 @@ async def _differentiations(
     if lazy:
         return actions + copies + disabled
     for action in actions:
+        if action.command is not None:
+            continue
         try:
             await resolve(ls, action)
         except RequestFailed:
             pass  # not offered
-    return [a for a in actions if a.edit is not None] + copies + disabled
+    return [a for a in actions if a.edit is not None or a.command is not None] + copies + disabled
 
 
 async def _refused(ls: TexgradServer, snap: Snapshot, offset: int) -> list[types.CodeAction]:
@@ -258,6 +273,76 @@ async def _evaluations(
         return [await resolve(ls, action)]
     except RequestFailed:
         return []  # not offered
+
+
+OTHERS_COMMAND = "texgrad.differentiateOther"
+
+
+def _others(snap: Snapshot, rest: list[DiffPlan]) -> types.CodeAction:
+    """ "Differentiate f w.r.t. another symbol… (y, X)": the variables not offered at once,
+    asked for when taken (:func:`texgrad.calculus.actions.likely` says why)."""
+    assert snap.result is not None
+    title = others_title(snap.result, rest)
+    plan = rest[0]
+    data = {
+        "uri": snap.uri, "version": snap.version, "row": plan.row_start,
+        "rowText": snap.text[plan.row_start : plan.row_end], "head": plan.function,
+        "choices": [[p.wrt, choice_title(p)] for p in rest], "title": title,
+    }  # fmt: skip
+    return types.CodeAction(
+        title=title,
+        kind=types.CodeActionKind.RefactorRewrite,
+        command=types.Command(title=title, command=OTHERS_COMMAND, arguments=[data]),
+    )
+
+
+async def differentiate_other(ls: TexgradServer, data: Any) -> bool:
+    """``texgrad.differentiateOther``: asks which variable (``window/showMessageRequest``),
+    differentiates and inserts the result (``workspace/applyEdit``); False if none was
+    chosen or nothing was inserted (an error is said in a message)."""
+    if not isinstance(data, dict) or not isinstance(data.get("choices"), list):
+        raise RequestFailed("texgrad: which symbols to choose from was not given")
+    choices = {str(title): str(wrt) for wrt, title in data["choices"]}
+    label = str(data.get("title") or "").removeprefix("Differentiate ").split(" w.r.t. ")[0]
+    item = await ls.window_show_message_request_async(
+        types.ShowMessageRequestParams(
+            type=types.MessageType.Info,
+            message=f"texgrad: differentiate {label} with respect to",
+            actions=[types.MessageActionItem(title=t) for t in choices],
+        )
+    )
+    if item is None or item.title not in choices:
+        return False
+    wrt = choices[item.title]
+    snap, offer = await _offered(ls, item.title, {**data, "wrt": wrt, "mode": "result"})
+    outcome = await asyncio.shield(_outcome(ls, snap, offer.row_start, wrt, False))
+    if outcome.error is not None:
+        ls.window_show_message(
+            types.ShowMessageParams(
+                type=types.MessageType.Error, message=f"texgrad: {outcome.error}"
+            )
+        )
+        return False
+    assert snap.result is not None
+    notation = ls.ws.settings["gradientNotation"]
+    written = writing(offer, outcome, snap.result, snap.fmt, notation)
+    if written is None:
+        raise RequestFailed("texgrad: no math there any more")
+    if written.equation is not None:
+        ls.ws.remember(Inserted(snap.path, written.equation, outcome.verified, outcome.note))
+    at = written.insertion.offset
+    edit = types.TextEdit(range=snap.range(at, at), new_text=written.insertion.text)
+    applied = await ls.workspace_apply_edit_async(
+        types.ApplyWorkspaceEditParams(edit=_workspace_edit(ls, snap, edit), label=item.title)
+    )
+    if not outcome.verified:  # inserted as asked, and said plainly
+        ls.window_show_message(
+            types.ShowMessageParams(
+                type=types.MessageType.Warning,
+                message=f"texgrad: NOT verified: {outcome.note}",
+            )
+        )
+    return bool(applied is not None and applied.applied)
 
 
 def _copies(
@@ -329,6 +414,32 @@ async def resolve(ls: TexgradServer, action: types.CodeAction) -> types.CodeActi
     return action
 
 
+async def show_derivation(ls: TexgradServer, data: Any, options: Any = None) -> dict[str, Any]:
+    """``texgrad.showDerivation``: the derivation an action's ``data`` describes, as Markdown
+    and as plain text, displayed (unless ``options`` says ``{"display": false}``: a client
+    that displays it itself)."""
+    if not isinstance(data, dict):
+        raise RequestFailed("texgrad: which derivation to show was not given")
+    snap, offer = await _offered(ls, str(data.get("title") or ""), data)
+    outcome = await asyncio.shield(_outcome(ls, snap, offer.row_start, offer.wrt, False))
+    if outcome.error is not None:
+        raise RequestFailed(f"texgrad: {outcome.error}")
+    title = derivation_title(offer, outcome)
+    status = (
+        f"Verified by texgrad: {outcome.note}." if outcome.verified
+        else f"NOT verified by texgrad: {outcome.note}."
+    )  # fmt: skip
+    shown: dict[str, Any] = {
+        "title": title,
+        "markdown": as_markdown(title, outcome.steps, status),
+        "text": as_text(title, outcome.steps, status),
+        "verified": outcome.verified,
+    }
+    if not (isinstance(options, dict) and options.get("display") is False):
+        await display(ls, shown, snap.uri)
+    return shown
+
+
 async def _offered(ls: TexgradServer, title: str, data: dict[str, Any]) -> tuple[Snapshot, Offer]:
     """The document an action was offered on, as it is now, and the offer its ``data``
     describes; an error when the document is closed or its row is not as it was."""
@@ -363,6 +474,14 @@ def register(server: TexgradServer) -> None:
         ls: TexgradServer, params: types.CodeActionParams
     ) -> list[types.CodeAction] | None:
         return await code_actions(ls, params)
+
+    @server.command(OTHERS_COMMAND)
+    async def other(ls: TexgradServer, *args: Any) -> bool:
+        return await differentiate_other(ls, *args[:1])
+
+    @server.command(SHOW_COMMAND)
+    async def show(ls: TexgradServer, *args: Any) -> dict[str, Any]:
+        return await show_derivation(ls, *args[:2])
 
     @server.feature(types.CODE_ACTION_RESOLVE)
     async def code_action_resolve(ls: TexgradServer, params: types.CodeAction) -> types.CodeAction:

@@ -26,6 +26,7 @@ class ClientSupport:
     # lists a code action disabled with its reason (``CodeAction.disabled``: literal code
     # actions and ``disabledSupport``); to the others the reason is said in a hover
     disabled_actions: bool = False
+    show_document: bool = False  # ``window/showDocument`` (Neovim 0.8+, VS Code)
 
     @classmethod
     def of(cls, caps: types.ClientCapabilities) -> ClientSupport:
@@ -44,6 +45,7 @@ class ClientSupport:
                 get_capability(caps, "text_document.code_action.code_action_literal_support")
                 and get_capability(caps, "text_document.code_action.disabled_support")
             ),
+            show_document=bool(get_capability(caps, "window.show_document.support", False)),
         )
 
 
