@@ -59,11 +59,14 @@ class DiffOutcome:
     numpy_note: str = ""  # why there is no NumPy code
     code: NumpyCode | None = field(default=None, repr=False, compare=False)
     where: list[str] = field(default_factory=list)  # names the result uses: "t_0 = …"
+    # the engine's own expressions (names expanded), for comparing a derivative a document
+    # writes with this one (calculus/written_derivatives.py): f, the result, the differential
+    values: tuple[Expr, Expr, Expr] | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, object]:
         if self.error is not None:
             return {"error": self.error}
-        skip = ("error", "note", "wrt", "function", "numpy", "numpy_note", "code")
+        skip = ("error", "note", "wrt", "function", "numpy", "numpy_note", "code", "values")
         d: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
         for k in skip:
             d.pop(k)
@@ -273,6 +276,7 @@ def _from_expr(
         numpy=code.source if code is not None else "",
         numpy_note=code_note,
         code=code,
+        values=(f_x, result_x, expand(df, names)),
     )
 
 
