@@ -326,7 +326,7 @@ def _check_derivative(
     verdict = _compare(checked, claim.claimed, f, right, env, accepted, {}, general=general)
     if verdict is not False:
         return verdict
-    return _finding(checked, claim, outcome, function)
+    return _finding(checked, claim, outcome, wrt, fix="plain" in accepted)
 
 
 def _check_differential(
@@ -362,7 +362,7 @@ def _check_differential(
     verdict = _compare(checked, claimed, f, df, env, ("plain",), direction, lower=False)
     if verdict is not False:
         return verdict
-    return _finding(checked, replace(claim, claimed=claim.claimed), outcome, function, True)
+    return _finding(checked, claim, outcome, wrt, differential=True)
 
 
 def _accepted(
@@ -587,7 +587,10 @@ def _with_differentials(node: t.Node) -> t.Node:
 
 
 def _source(checked: CheckResult, node: t.Node) -> str:
+    """The document's own source of ``node`` (outer parentheses dropped), "" if it has none."""
     text = checked.doc.text
+    if isinstance(node, t.Paren) and node.body is not None and node.open in ("(", "\\left("):
+        node = node.body
     if node.from_macro or not 0 <= node.start < node.end <= len(text):
         return ""
     return " ".join(text[node.start : node.end].split())
@@ -604,21 +607,30 @@ def _cause(written: t.Node, correct: DiffOutcome, checked: CheckResult) -> str |
 
 
 def _finding(
-    checked: CheckResult, claim: WrittenDerivative, outcome: DiffOutcome, function: t.Node,
-    differential: bool = False,
+    checked: CheckResult, claim: WrittenDerivative, outcome: DiffOutcome, wrt: str,
+    differential: bool = False, fix: bool = True,
 ) -> Finding:  # fmt: skip
+    """The report: what is written, of what, and what texgrad finds (the quick fix's text
+    where the engine's result is in the layout the document uses)."""
     claimed = _source(checked, claim.claimed) or "this"
-    of = _source(checked, claim.derivative)
-    what = "the differential" if differential else "the derivative"
     correct = outcome.differential if differential else outcome.result
     where = f" (where {', '.join(outcome.where)})" if outcome.where else ""
-    message = f"`{claimed}` is not {what} `{of}`" if of else f"`{claimed}` is not {what}"
-    message += f"; texgrad finds `{correct}`{where} (verified numerically)"
+    if differential:
+        body = claim.derivative
+        body = body.body if isinstance(body, t.Differential) else body.factors[1]  # type: ignore[attr-defined]
+        of = _source(checked, body) if body is not None else ""
+        message = f"`{claimed}` is not the differential" + (f" of `{of}`" if of else "")
+    else:
+        of = _source(checked, claim.function) if claim.function is not None else ""
+        by = _source(checked, claim.wrt) if claim.wrt is not None else outcome.wrt or wrt
+        message = f"`{claimed}` is not the derivative" + (f" of `{of}`" if of else "")
+        message += f" with respect to `{by}`"
+    message += f": texgrad finds `{correct}`{where}, verified numerically"
     cause = _cause(claim.claimed, outcome, checked)
     if cause:
-        message += f": {cause}"
-    fix = correct if not outcome.where else ""
-    return Finding(claim, message, fix, claim.start, claim.end)
+        message += f" ({cause})"
+    text = correct if fix and not outcome.where else ""
+    return Finding(claim, message, text, claim.start, claim.end)
 
 
 def diagnostics_of(checked: CheckResult, findings: list[Finding]) -> list[Diagnostic]:

@@ -18,6 +18,9 @@ CODES = {
     "columns along a block-column",
     "argument-mismatch": "a function's argument does not have the shape of its domain",
     "redeclared": "a symbol is declared again with another shape",
+    # found by the calculus layer (calculus/written_derivatives.py), not by shape inference
+    "wrong-derivative": "a derivative the document writes differs, at random points, from the "
+    "one texgrad computes and verifies",
 }
 
 
