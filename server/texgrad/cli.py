@@ -336,10 +336,10 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
             bad = True
             continue
         texts = {result.path: result.doc.text}
-        found = list(result.diagnostics)
+        reported = list(result.diagnostics)
         if not getattr(args, "no_derivatives", False):
-            found += _wrong_derivatives(result)
-        for d in found:
+            reported += _wrong_derivatives(result)
+        for d in reported:
             errors += d.severity == "error"
             records.append(_diagnostic_record(d, texts))
     if args.format == "json":

@@ -335,8 +335,7 @@ def _check_differential(
     r"""``\mathrm d f = \operatorname{tr}(G^\top \mathrm dX)``: the variable is the one whose
     differential the right side holds, the function ``f`` as the document defines it."""
     env = ctx.env
-    side = claim.derivative
-    body = side.body if isinstance(side, t.Differential) else side.factors[1]  # type: ignore[attr-defined]
+    body = _differentiated(claim.derivative)
     claimed = _with_differentials(claim.claimed)
     if body is None:
         return None
@@ -363,6 +362,15 @@ def _check_differential(
     if verdict is not False:
         return verdict
     return _finding(checked, claim, outcome, wrt, differential=True)
+
+
+def _differentiated(side: t.Node) -> t.Node | None:
+    """F of ``\\mathrm d F``."""
+    if isinstance(side, t.Differential):
+        return side.body
+    if isinstance(side, t.Product) and len(side.factors) == 2:
+        return side.factors[1]
+    return None
 
 
 def _accepted(
@@ -616,8 +624,7 @@ def _finding(
     correct = outcome.differential if differential else outcome.result
     where = f" (where {', '.join(outcome.where)})" if outcome.where else ""
     if differential:
-        body = claim.derivative
-        body = body.body if isinstance(body, t.Differential) else body.factors[1]  # type: ignore[attr-defined]
+        body = _differentiated(claim.derivative)
         of = _source(checked, body) if body is not None else ""
         message = f"`{claimed}` is not the differential" + (f" of `{of}`" if of else "")
     else:
