@@ -189,12 +189,34 @@ def _claims(row: PlacedRow, chain: t.Chain) -> Iterator[WrittenDerivative]:
         yield WrittenDerivative(row, last, read[0], read[1], first, read[2])
 
 
+def _operator(node: t.Node) -> bool:
+    """``\\nabla_x`` or ``\\frac{\\partial}{\\partial x}`` written before what it takes."""
+    if isinstance(node, t.Nabla) and node.wrt is not None and node.body is not None:
+        return True
+    return (
+        isinstance(node, t.Derivative)
+        and node.body is not None
+        and len(node.wrt) == 1
+        and node.body.start >= node.wrt[0].end
+    )
+
+
 def _is_derivative_side(node: t.Node) -> bool:
     return _derivative_side(node) is not None
 
 
 def _derivative_side(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] | None:
     """(function, variable, form) of a derivative as written, None if ``node`` is none."""
+    if isinstance(node, t.Product) and len(node.factors) > 1 and _operator(node.factors[0]):
+        # \nabla_x x^T x, \frac{\partial}{\partial x} x^T A x: the operator takes the product
+        head = node.factors[0]
+        read = _derivative_side(head)
+        body = getattr(head, "body", None)
+        if read is None or body is None:
+            return None
+        rest = node.factors[1:]
+        product = t.Product((body, *rest), start=body.start, end=rest[-1].end)
+        return product, read[1], read[2]
     if isinstance(node, t.Nabla) and node.order is None and node.body is not None:
         return node.body, node.wrt, "nabla"
     if isinstance(node, t.Partial) and node.order is None and node.body is not None:
