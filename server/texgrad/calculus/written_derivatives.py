@@ -61,6 +61,7 @@ from texgrad.shapes.dims import ONE, Shape
 from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import is_d
+from texgrad.syntax.show import show
 from texgrad.syntax.symbols import member_key, symbol_key
 
 CODE = "wrong-derivative"
@@ -253,12 +254,20 @@ def stated_layout(text: str) -> str | None:
     return next(iter(said)) if len(said) == 1 else None
 
 
+# what a claim was found to be, by what decides it (see :func:`_key`): True (right), None
+# (undecided) or (message, correct) of a finding; a front keeps one per document
+Verdicts = dict[tuple[object, ...], "bool | None | tuple[str, str]"]
+
+
 def check_written(
     checked: CheckResult, seconds: float = 20.0, per_equation: float = 3.0,
-    tally: Tally | None = None,
+    tally: Tally | None = None, cache: Verdicts | None = None,
 ) -> list[Finding]:  # fmt: skip
     """The written derivatives of ``checked`` that are wrong (see the module's rules), within
-    ``seconds`` overall (what is left unchecked when time runs out is silence)."""
+    ``seconds`` overall (what is left unchecked when time runs out is silence).
+
+    ``cache``: verdicts of an earlier check of the document (an editor's, after an edit):
+    a claim whose text and context did not change is not differentiated again."""
     began = time.monotonic()
     layout = stated_layout(checked.doc.text)
     out: list[Finding] = []
@@ -267,7 +276,19 @@ def check_written(
         if time.monotonic() - began > seconds:
             break
         tally.read += 1
-        verdict = check_claim(checked, claim, layout, per_equation)
+        key = _key(checked, claim, layout) if cache is not None else None
+        if cache is not None and key in cache:
+            known = cache[key]
+            verdict: Finding | bool | None = (
+                Finding(claim, known[0], known[1], claim.start, claim.end)
+                if isinstance(known, tuple) else known
+            )  # fmt: skip
+        else:
+            verdict = check_claim(checked, claim, layout, per_equation)
+            if cache is not None and key is not None:
+                cache[key] = (
+                    (verdict.message, verdict.correct) if isinstance(verdict, Finding) else verdict
+                )
         if verdict is True:
             tally.verified += 1
         elif isinstance(verdict, Finding):
@@ -275,6 +296,29 @@ def check_written(
             out.append(verdict)
     tally.seconds += time.monotonic() - began
     return out
+
+
+def _key(checked: CheckResult, claim: WrittenDerivative, layout: str | None) -> tuple[object, ...]:
+    """What decides a claim's verdict: its text, and what the document says of its symbols
+    and functions there (their shapes, properties, definitions) and the notation."""
+    text = checked.doc.text
+    try:
+        ctx = context_at(checked, claim.row)
+    except _ERRORS:
+        return (text[claim.row.start : claim.row.end], claim.start - claim.row.start, None)
+    env = ctx.env
+    said = tuple(
+        sorted(
+            (k, str(v.shape), v.symmetric, v.positive_definite, v.positive, v.values)
+            for k, v in env.vars.items()
+        )
+    )
+    defined = tuple(sorted((k, f.params, show(f.body)) for k, f in env.functions.items()))
+    return (
+        text[claim.row.start : claim.row.end], claim.start - claim.row.start,
+        text[claim.derivative.start : claim.derivative.end], said, defined, layout, repr(ctx.style),
+        ctx.einstein, tuple(sorted(env.numbers)),
+    )  # fmt: skip
 
 
 def check_claim(
