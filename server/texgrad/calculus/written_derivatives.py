@@ -55,12 +55,14 @@ from texgrad.calculus.expr import CalculusError, Expr
 from texgrad.calculus.lower import Env, Lowerer
 from texgrad.calculus.sampling import finite_difference_gradient, sample_inputs
 from texgrad.calculus.verify import _domain
+from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.diagnostics import Diagnostic, Fix
 from texgrad.shapes.dims import ONE, Shape
 from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import is_d
+from texgrad.syntax.parse import parse_row
 from texgrad.syntax.show import show
 from texgrad.syntax.symbols import member_key, symbol_key
 
@@ -180,13 +182,17 @@ def _claims(row: PlacedRow, chain: t.Chain) -> Iterator[WrittenDerivative]:
     if read is not None:  # ∇f = a = b: each later item is said to be the derivative
         for item in items[1:]:
             assert item is not None
-            if not _is_derivative_side(item):
+            if _is_derivative_side(item):
+                continue  # ∇f = ∂f/∂x = a
+            if not _plain(item):
+                return  # "a \\text{ and } ∂g/∂y = b": b is another derivative's
+            if not _is_zero(item):  # ∇f = 0: a condition (the optimum), not an identity
                 yield WrittenDerivative(row, first, read[0], read[1], item, read[2])
         return
     last = items[-1]  # a = ∇f, the derivative on the right (rare): only with two items
     assert last is not None
     read = _derivative_side(last) if len(items) == 2 else None
-    if read is not None and not _is_derivative_side(first):
+    if read is not None and _plain(first) and not _is_zero(first):
         yield WrittenDerivative(row, last, read[0], read[1], first, read[2])
 
 
@@ -199,6 +205,25 @@ def _operator(node: t.Node) -> bool:
         and node.body is not None
         and len(node.wrt) == 1
         and node.body.start >= node.wrt[0].end
+    )
+
+
+def _plain(node: t.Node) -> bool:
+    """An expression: no derivative, text or list inside (``a \\text{ and } \\frac{∂g}{∂y}``)."""
+    return not any(
+        isinstance(n, (t.Nabla, t.Partial, t.Derivative, t.Text, t.List, t.Sequence, t.Chain))
+        for n in node.walk()
+    )
+
+
+def _is_zero(node: t.Node) -> bool:
+    """``0``, ``\\mathbf 0``, ``0_n``, ``\\mathbf{0}_{n}``."""
+    if isinstance(node, t.Sub):
+        node = node.base
+    if isinstance(node, t.Font):
+        node = node.body
+    return (isinstance(node, t.Number) and node.text.strip("0.") == "") or (
+        isinstance(node, t.Symbol) and node.name == "0"
     )
 
 
@@ -248,10 +273,40 @@ def _derivative_side(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] |
 # -- checking them --------------------------------------------------------------------------
 
 
+_DECLARED = re.compile(
+    r"\b(?:we|I)(?:'re|'ll| are| will| shall)?\s+(?:use|using|adopt|adopting|follow|following"
+    r"|work in|working in|write|writing)\b[^.$]{0,40}?\b(numerator|denominator)\b[^.$]{0,12}"
+    r"layout|\b(numerator|denominator)[- ]layout(?:[^.$]{0,20}\bthroughout|\s*(?:is|will be)"
+    r"\s+used)",
+    re.I,
+)
+_MENTIONED = re.compile(
+    r"\b(numerator|denominator)[- ]layout|Jacobian (?:convention|formulation)", re.I
+)
+
+
 def stated_layout(text: str) -> str | None:
-    """The layout the document states ("we use numerator layout"), None if none or both."""
-    said = {m.lower() for m in re.findall(r"(numerator|denominator)[- ]layout", text, re.I)}
+    """The layout the document declares for itself ("we use the denominator layout",
+    "numerator layout throughout"); None if it declares none, or both."""
+    said = {(m[1] or m[2]).lower() for m in _DECLARED.finditer(text)}
     return next(iter(said)) if len(said) == 1 else None
+
+
+def layouts_at(text: str, claim: WrittenDerivative, declared: str | None) -> frozenset[str]:
+    """The layouts a claim may be written in: the document's declared one, and any its own
+    sentence names ("In numerator layout the same gradient is …"); empty: none stated."""
+    start = claim.row.start
+    before = text[max(0, start - 300) : start]
+    cut = max(before.rfind(". "), before.rfind(".\n"), before.rfind("\n\n"))
+    sentence = before[cut + 1 :] + text[start : min(len(text), claim.end + 120)]
+    end = re.search(r"\.\s|\n\n", text[claim.end : claim.end + 120])
+    if end is not None:
+        sentence = before[cut + 1 :] + text[start : claim.end + end.start()]
+    local = {
+        "numerator" if m[0].lower().startswith(("numerator", "jacobian")) else "denominator"
+        for m in _MENTIONED.finditer(sentence)
+    }
+    return frozenset(local | ({declared} if declared else set()))
 
 
 # what a claim was found to be, by what decides it (see :func:`_key`): True (right), None
@@ -276,7 +331,11 @@ def check_written(
         if time.monotonic() - began > seconds:
             break
         tally.read += 1
-        key = _key(checked, claim, layout) if cache is not None else None
+        key = (
+            _key(checked, claim, layouts_at(checked.doc.text, claim, layout))
+            if cache is not None
+            else None
+        )
         if cache is not None and key in cache:
             known = cache[key]
             verdict: Finding | bool | None = (
@@ -298,7 +357,9 @@ def check_written(
     return out
 
 
-def _key(checked: CheckResult, claim: WrittenDerivative, layout: str | None) -> tuple[object, ...]:
+def _key(
+    checked: CheckResult, claim: WrittenDerivative, layout: frozenset[str]
+) -> tuple[object, ...]:
     """What decides a claim's verdict: its text, and what the document says of its symbols
     and functions there (their shapes, properties, definitions) and the notation."""
     text = checked.doc.text
@@ -326,13 +387,54 @@ def check_claim(
 ) -> Finding | bool | None:
     """A :class:`Finding` if the claim is wrong, True if it agrees with the engine's verified
     result, None if it cannot be decided (silence)."""
+    if isinstance(claim.claimed, (t.List, t.Sequence)):
+        return None  # "= a, \\qquad b = …": not one expression
     try:
         ctx = context_at(checked, claim.row)
+        _symmetric_as_said(ctx.env, checked.doc.text, claim)
         if claim.form == "differential":
             return _check_differential(checked, claim, ctx, seconds)
         return _check_derivative(checked, claim, ctx, layout, seconds)
     except _ERRORS:
         return None
+
+
+_SAID_SYMMETRIC = re.compile(
+    r"symmetric(?:\s+(?:and\s+)?positive\s+(?:semi-?)?definite)?\s+(?:matrix\s+|matrices\s+)?"
+    r"\$([^$]{1,40})\$|\$([^$]{1,40})\$\s+(?:is\s+|being\s+)?(?:also\s+)?symmetric",
+    re.I,
+)
+
+
+_EQUALS_ITS_TRANSPOSE = re.compile(
+    r"(?<![\w\\])((?:\\[A-Za-z]+|[A-Za-z])(?:_\{[^{}$]{1,12}\}|_\w)?)\s*=\s*\1\s*\^\s*"
+    r"(?:\{\s*)?(?:\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\}|T|')"
+)
+
+
+def _symmetric_as_said(env: Env, text: str, claim: WrittenDerivative) -> None:
+    r"""Square matrices the claim's paragraph says are symmetric ("for symmetric $P$",
+    "$A$ symmetric"), and a covariance written ``\Sigma`` (the convention: a Σ that is not
+    symmetric is not a covariance), made symmetric for this claim."""
+    start = text.rfind("\n\n", 0, claim.row.start)
+    stop = text.find("\n\n", claim.end)
+    paragraph = text[max(0, start) : stop if stop >= 0 else len(text)]
+    said: set[str] = set()
+    for m in _EQUALS_ITS_TRANSPOSE.finditer(text):  # "W = W^\\top", anywhere
+        tree = parse_row(MappedText.identity(m[1])).tree
+        found = symbol_key(tree) if tree is not None else None
+        if found is not None:
+            said.add(found[0])
+    for m in _SAID_SYMMETRIC.finditer(paragraph):
+        for part in re.split(r",|\\text\{\s*and\s*\}|\band\b", m[1] or m[2]):
+            tree = parse_row(MappedText.identity(part.strip())).tree
+            found = symbol_key(tree) if tree is not None else None
+            if found is not None:
+                said.add(found[0])
+    for name, info in list(env.vars.items()):
+        square = info.shape.rows == info.shape.cols and not info.shape.is_scalar
+        if square and not info.symmetric and (name in said or "\\Sigma" in name):
+            env.vars[name] = replace(info, symmetric=True)
 
 
 def _function_tree(node: t.Node, env: Env) -> t.Node:
@@ -386,8 +488,10 @@ def _check_derivative(
     if outcome.kind not in ("gradient", "jacobian", "derivative"):
         return None
     f, right, _ = outcome.values
-    accepted = _accepted(outcome.kind, env.vars[wrt].shape, env.vars[wrt].symmetric, layout,
-                         claim.form)  # fmt: skip
+    if e.is_zero(right):
+        return None  # f does not involve the variable as read: it may, as the author means it
+    layouts = layouts_at(checked.doc.text, claim, layout)
+    accepted = _accepted(outcome.kind, env.vars[wrt].shape, env.vars[wrt].symmetric, layouts)
     general = _general(f, wrt, env) if outcome.kind == "gradient" else None
     verdict = _compare(checked, claim.claimed, f, right, env, accepted, {}, general=general)
     if verdict is not False:
@@ -439,21 +543,23 @@ def _differentiated(side: t.Node) -> t.Node | None:
     return None
 
 
-def _accepted(
-    kind: str, shape: Shape, symmetric: bool, layout: str | None, form: str
-) -> tuple[str, ...]:
-    """The forms of the engine's result ``G`` a written derivative may take."""
+def _accepted(kind: str, shape: Shape, symmetric: bool, layouts: frozenset[str]) -> tuple[str, ...]:
+    """The forms of the engine's result ``G`` a written derivative may take, in the layouts
+    stated for it (none stated: a matrix derivative as the Cookbook writes it, a Jacobian
+    and a gradient by a vector either way)."""
     if kind == "gradient":
         if ONE in (shape.rows, shape.cols):  # a vector: a column or a row
             return ("plain", "transpose")
-        base = ("transpose",) if layout == "numerator" else ("plain",)
+        base: tuple[str, ...] = ("plain",)
+        if layouts:
+            base = tuple(f for f, lay in (("plain", "denominator"), ("transpose", "numerator"))
+                         if lay in layouts)  # fmt: skip
         return (*base, "structured") if symmetric else base
     if kind == "jacobian":
-        if layout == "numerator":
-            return ("plain",)
-        if layout == "denominator":
-            return ("transpose",)
-        return ("plain", "transpose")
+        if not layouts:
+            return ("plain", "transpose")
+        return tuple(f for f, lay in (("plain", "numerator"), ("transpose", "denominator"))
+                     if lay in layouts)  # fmt: skip
     return ("plain", "transpose")  # by a scalar: a vector written as a row or a column
 
 
@@ -498,10 +604,11 @@ def _compare(
             written = Lowerer(env).lower(claimed)
         except _ERRORS:
             written = None
-    shapes = _shapes(claimed, (f, right, written), env, extra)
-    if shapes is None:
+    read = _shapes(claimed, (f, right, written), env, extra)
+    if read is None:
         return None
-    points = _Points(claimed, f, right, written, env, shapes, extra, general)
+    shapes, defined = read
+    points = _Points(claimed, f, right, written, env, shapes, extra, general, defined)
     differ = 0
     for attempt in range(TRIES):
         got = points.at(attempt)
@@ -520,22 +627,35 @@ def _compare(
 
 def _shapes(
     claimed: t.Node, exprs: tuple[Expr | None, ...], env: Env, extra: dict[str, Shape]
-) -> dict[str, Shape] | None:
-    """The shape of every symbol to sample; None where the written side uses a name the
-    document defines (read by the engine only: no second reader)."""
+) -> tuple[dict[str, Shape], list[str]] | None:
+    """The shape of every symbol to sample, and the names the written side uses that the
+    document defines (evaluated from their definitions, in order); None where the written
+    side uses a declared symbol the function does not have (a name the prose gives a part
+    of it, ``\\mu`` for ``b'(X\\beta)``: no reading of it to compare)."""
     shapes: dict[str, Shape] = dict(extra)
-    for x in (n for g in exprs if g is not None for n in g.walk()):
+    for x in (n for g in exprs[:2] if g is not None for n in g.walk()):
         if isinstance(x, e.Var):
             shapes[x.name] = x.shape
-    for node in claimed.walk():
-        k = symbol_key(node)
-        if k is None or k[0] in shapes:
-            continue
-        if k[0] in env.vars:
-            shapes[k[0]] = env.vars[k[0]].shape
-        elif k[0] in env.functions:
-            return None
-    return shapes
+    known = set(shapes)
+    defined: list[str] = []
+    pending = [claimed]
+    while pending:
+        node = pending.pop()
+        for sub in node.walk():
+            k = symbol_key(sub)
+            if k is None or k[0] in known:
+                continue
+            fdef = env.functions.get(k[0])
+            if fdef is not None and not fdef.params and len(defined) < 8:
+                known.add(k[0])
+                defined.insert(0, k[0])
+                pending.append(fdef.body)
+            elif k[0] in env.vars:
+                if node is claimed:
+                    return None
+                shapes[k[0]] = env.vars[k[0]].shape
+                known.add(k[0])
+    return shapes, defined
 
 
 @dataclass
@@ -551,6 +671,7 @@ class _Points:
     shapes: dict[str, Shape]
     extra: dict[str, Shape]
     general: str | None
+    defined: list[str]  # names the written side uses, evaluated from their definitions
 
     def at(self, attempt: int) -> tuple[Array, Array, Array | None] | None:
         env, shapes = self.env, self.shapes
@@ -572,6 +693,8 @@ class _Points:
             for name, size in sizes.items():
                 at.setdefault(name, np.array([[float(size)]]))
             with np.errstate(all="raise"):
+                for name in self.defined:
+                    at[name] = evaluate_tree(env.functions[name].body, at, functions)
                 g = np.asarray(evaluate(self.right, values, sizes), dtype=float)
                 w = np.asarray(evaluate_tree(self.claimed, at, functions), dtype=float)
                 mine = (
