@@ -21,6 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "server"))
 
+from texgrad.calculus import written_derivatives as wd  # noqa: E402
 from texgrad.calculus.written_derivatives import Tally, check_written  # noqa: E402
 from texgrad.reading.project import load_project  # noqa: E402
 from texgrad.shapes.check import Checker  # noqa: E402
@@ -56,6 +57,7 @@ def main() -> int:
         result = Checker().check(str(path), project, folder)
         shape_seconds = time.monotonic() - began
         tally = Tally()
+        wd.GUESSED.clear()
         findings = check_written(result, seconds=args.seconds, tally=tally)
         total.read += tally.read
         total.verified += tally.verified
@@ -68,6 +70,10 @@ def main() -> int:
         for f in findings:
             line = result.doc.text.count("\n", 0, f.start) + 1
             print(f"    line {line}: {f.message}")
+        for claim, correct in wd.GUESSED:  # not reported: shapes guessed from the letters
+            line = result.doc.text.count("\n", 0, claim.start) + 1
+            said = " ".join(result.doc.text[claim.start : claim.end].split())
+            print(f"    (guessed shapes, not reported) line {line}: `{said}`; texgrad: `{correct}`")
     del checker
     print(
         f"{'total':58} {total.read:5} {total.verified:8} {total.flagged:7} {'':7} "

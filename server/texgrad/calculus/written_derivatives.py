@@ -43,6 +43,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
+import sympy
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.arrays import Array, EvaluationError
@@ -52,7 +53,7 @@ from texgrad.calculus.differential import Budget
 from texgrad.calculus.evaluate_expr import evaluate
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr
-from texgrad.calculus.lower import Env, Lowerer
+from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.calculus.sampling import finite_difference_gradient, sample_inputs
 from texgrad.calculus.verify import _domain
 from texgrad.reading.source import MappedText
@@ -483,6 +484,13 @@ def _check_derivative(
         return None
     function = _function_tree(claim.function, env)
     outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds))
+    if not outcome.verified and outcome.error is not None and _shape_trouble(outcome.error):
+        local = _typed_locally(ctx, (function, claim.claimed), wrt)
+        if local is not None:  # an identity the document states for any shapes (the Cookbook)
+            ctx, env = local, local.env
+            outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds))
+            if outcome.verified and outcome.values is not None:
+                return _guessed(checked, claim, ctx, layout, outcome, wrt)
     if not outcome.verified or outcome.values is None:
         return None
     if outcome.kind not in ("gradient", "jacobian", "derivative"):
@@ -497,6 +505,78 @@ def _check_derivative(
     if verdict is not False:
         return verdict
     return _finding(checked, claim, outcome, wrt, fix="plain" in accepted)
+
+
+_SHAPE_TROUBLE = ("shape of", "cannot multiply", "needs a square", "cannot add", "raises a")
+
+
+def _shape_trouble(error: str) -> bool:
+    return any(m in error for m in _SHAPE_TROUBLE)
+
+
+def _typed_locally(ctx: Context, trees: tuple[t.Node, ...], wrt: str) -> Context | None:
+    """The context with the claim's symbols typed by their letters, all of one size n (the
+    Cookbook's identities hold for any sizes that fit, so for square ones): a bold or
+    capital letter a matrix n×n, a bold small letter a vector of n, other small letters
+    numbers; what the document says of symmetry kept.  None if nothing was typed anew."""
+    n = sympy.Symbol("n", positive=True, integer=True)
+    env = ctx.env
+    vars_ = dict(env.vars)
+    typed = False
+    for tree in trees:
+        for node in tree.walk():
+            if not isinstance(node, (t.Symbol, t.Font)):
+                continue
+            key = symbol_key(node)
+            leaf = node.body if isinstance(node, t.Font) else node
+            if key is None or not isinstance(leaf, t.Symbol) or key[0] in env.functions:
+                continue
+            letter = leaf.name.lstrip("\\")
+            if not letter or not letter[0].isalpha() or leaf.name in ("\\mathrm", "d", "e"):
+                continue
+            bold = (key[1] or "") in ("mathbf", "bm", "boldsymbol", "mathbfit", "bf")
+            if letter[0].isupper():
+                shape = Shape(n, n)
+            elif bold:
+                shape = Shape(n, ONE)
+            else:
+                continue
+            old = vars_.get(key[0])
+            vars_[key[0]] = VarInfo(
+                key[0], shape, old.latex if old else key[0],
+                bool(old and old.symmetric and shape.rows == shape.cols),
+                bool(old and old.positive_definite and shape.rows == shape.cols),
+            )  # fmt: skip
+            typed = True
+    if not typed or wrt not in vars_:
+        return None
+    local = Env(vars_, dict(env.functions), env.softmax_columns, set(env.numbers), set(env.weak))
+    return Context(local, ctx.style, ctx.einstein)
+
+
+def _guessed(
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: str | None,
+    outcome: DiffOutcome, wrt: str,
+) -> bool | None:  # fmt: skip
+    """A claim checked with its symbols typed by their letters: right or undecided, never
+    reported (the document did not say the shapes; a section's unstated assumption — a
+    symmetric, diagonal or orthogonal matrix — would read as an error).  What it would
+    have reported is kept in :data:`GUESSED` for the corpus measure to read."""
+    assert outcome.values is not None
+    f, right, _ = outcome.values
+    if outcome.kind not in ("gradient", "jacobian", "derivative") or e.is_zero(right):
+        return None
+    info = ctx.env.vars[wrt]
+    layouts = layouts_at(checked.doc.text, claim, layout)
+    accepted = _accepted(outcome.kind, info.shape, info.symmetric, layouts)
+    general = _general(f, wrt, ctx.env) if outcome.kind == "gradient" else None
+    verdict = _compare(checked, claim.claimed, f, right, ctx.env, accepted, {}, general=general)
+    if verdict is False and len(GUESSED) < 1000:
+        GUESSED.append((claim, outcome.result))
+    return True if verdict is True else None
+
+
+GUESSED: list[tuple[WrittenDerivative, str]] = []  # differing under guessed shapes (benchmarks)
 
 
 def _check_differential(
