@@ -254,3 +254,24 @@ def test_check_text_and_json(tmp_path: Path) -> None:
     (fix,) = record["fixes"]
     assert fix["text"] == r"(A + A^\top) \mathbf x" and (fix["line"], fix["column"]) == (3, 53)
     assert run("check", "--no-derivatives", str(doc)) == (0, "")
+
+
+def test_the_document_set_has_no_wrong_derivative() -> None:
+    """The realistic documents of tests/documents write many derivatives, all right (in
+    their layouts, with their stated symmetries): never a false alarm."""
+    from texgrad.reading.document import detect_format
+    from texgrad.reading.project import load_project, normalize
+
+    root = Path(__file__).resolve().parents[1] / "documents"
+    read = 0
+    for path in sorted(root.rglob("*")):
+        if path.suffix.lower() not in (".tex", ".md", ".qmd", ".rmd") or not path.is_file():
+            continue
+        folder = root / path.relative_to(root).parts[0]
+        key = normalize(str(path))
+        project = load_project(key, folder=folder) if detect_format(key) == "latex" else None
+        tally = Tally()
+        found = check_written(Checker().check(key, project, folder), seconds=60.0, tally=tally)
+        read += tally.read
+        assert found == [], (path.name, [f.message for f in found])
+    assert read > 100
