@@ -275,3 +275,31 @@ def test_the_document_set_has_no_wrong_derivative() -> None:
         read += tally.read
         assert found == [], (path.name, [f.message for f in found])
     assert read > 100
+
+
+def test_a_sum_going_on_in_the_next_row_is_not_a_claim() -> None:
+    body = r"""
+\begin{align}
+\nabla_{\mathbf x} (\mathbf x^\top A \mathbf x + \mathbf x^\top B \mathbf x) &= (A + A^\top)\mathbf x \\
+  &\quad + (B + B^\top)\mathbf x
+\end{align}
+\begin{align}
+\nabla_{\mathbf x} (\mathbf x^\top A \mathbf x + \mathbf x^\top B \mathbf x) &= (A + A^\top)\mathbf x + \\
+  & (B + B^\top)\mathbf x
+\end{align}
+"""
+    assert flagged(body, "doc.tex") == []
+
+
+def test_symmetry_said_in_the_paragraph_before() -> None:
+    said = "Assume $A$ and $B$ to be symmetric, then\n\n"
+    body = r"$$\nabla_{\mathbf x} (\mathbf x^\top A \mathbf x) = 2A\mathbf x$$"
+    assert flagged(said + body) == []
+    assert flagged(body) == [r"2A\mathbf x"]
+    assert flagged("Here $A = A^\\top$.\n\n" + body) == []
+    assert (
+        flagged(
+            r"For symmetric $A$, $\nabla_{\mathbf x} (\mathbf x^\top A \mathbf x) = 2A\mathbf x$."
+        )
+        == []
+    )

@@ -128,9 +128,8 @@ def written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
     text = checked.doc.text
     last: WrittenDerivative | None = None  # the derivative the previous row wrote
     end = -1
-    for row in checked.rows:
-        if row.path != checked.path:
-            continue
+    rows = [row for row in checked.rows if row.path == checked.path]
+    for n, row in enumerate(rows):
         tree = row.tree
         if tree is None:
             last = None
@@ -143,12 +142,26 @@ def written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
             continue
         last = None
         for chain in t.statements(tree):
-            claims = list(_claims(row, chain))
+            claims = [c for c in _claims(row, chain) if _complete(text, c, rows[n + 1 :])]
             found.extend(claims)
             if claims and claims[-1].derivative is chain.items[0]:
                 last = claims[-1]
         end = row.end
     return found
+
+
+def _complete(text: str, claim: WrittenDerivative, after: list[PlacedRow]) -> bool:
+    """Whether the claimed expression ends where it seems to: not before a sign that goes on
+    (``… = A x +`` at a row's end, or a next row ``& + B x`` of an align environment)."""
+    rest = text[claim.start : max(claim.end, claim.row.end)].strip()
+    if rest.endswith(("+", "-", "\\cdot", "\\times")):
+        return False
+    nxt = after[0] if after else None
+    if nxt is None or not _continues(text[claim.row.end : nxt.start]):
+        return True
+    head = re.sub(r"^(?:\s|&|\\quad|\\qquad|\\;|\\,|\\!|\{\}|\\phantom\{[^}]*\})*", "",
+                  text[nxt.start : nxt.end])  # fmt: skip
+    return not head.startswith(("+", "-", "\\cdot", "\\times"))
 
 
 _BETWEEN_ROWS = re.compile(r"(?:\\\\|\\nonumber|\\notag|\\label\{[^}]*\}|\s)*")
@@ -402,7 +415,8 @@ def check_claim(
 
 _SAID_SYMMETRIC = re.compile(
     r"symmetric(?:\s+(?:and\s+)?positive\s+(?:semi-?)?definite)?\s+(?:matrix\s+|matrices\s+)?"
-    r"\$([^$]{1,40})\$|\$([^$]{1,40})\$\s+(?:is\s+|being\s+)?(?:also\s+)?symmetric",
+    r"\$([^$]{1,40})\$|((?:\$[^$]{1,40}\$(?:\s*,\s*|\s+and\s+)?)+)\s*(?:is\s+|are\s+|to\s+be\s+"
+    r"|being\s+|be\s+)?(?:also\s+|both\s+)?symmetric",
     re.I,
 )
 
@@ -418,6 +432,7 @@ def _symmetric_as_said(env: Env, text: str, claim: WrittenDerivative) -> None:
     "$A$ symmetric"), and a covariance written ``\Sigma`` (the convention: a Σ that is not
     symmetric is not a covariance), made symmetric for this claim."""
     start = text.rfind("\n\n", 0, claim.row.start)
+    start = text.rfind("\n\n", 0, start) if start > 0 else start  # "Assume W symmetric, then"
     stop = text.find("\n\n", claim.end)
     paragraph = text[max(0, start) : stop if stop >= 0 else len(text)]
     said: set[str] = set()
@@ -427,7 +442,8 @@ def _symmetric_as_said(env: Env, text: str, claim: WrittenDerivative) -> None:
         if found is not None:
             said.add(found[0])
     for m in _SAID_SYMMETRIC.finditer(paragraph):
-        for part in re.split(r",|\\text\{\s*and\s*\}|\band\b", m[1] or m[2]):
+        parts = [m[1]] if m[1] else re.findall(r"\$([^$]+)\$", m[2])
+        for part in (p for q in parts for p in re.split(r",|\\text\{\s*and\s*\}|\band\b", q)):
             tree = parse_row(MappedText.identity(part.strip())).tree
             found = symbol_key(tree) if tree is not None else None
             if found is not None:
