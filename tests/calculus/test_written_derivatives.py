@@ -303,3 +303,20 @@ def test_symmetry_said_in_the_paragraph_before() -> None:
         )
         == []
     )
+
+
+WRITTEN = Path(__file__).resolve().parent / "written"
+
+
+def _flagged_lines(name: str) -> list[int]:
+    path = WRITTEN / name
+    text = path.read_text(encoding="utf-8")
+    checked = Checker().check(str(path), text=text)
+    return [text.count("\n", 0, f.start) + 1 for f in check_written(checked, seconds=120.0)]
+
+
+def test_a_cheat_sheet_every_planted_slip_and_no_right_one() -> None:
+    # 10: 2Mx for a general M; 20: 2MX; 23: det(X) X^{-1}; 25: -X^{-1} M X^{-1};
+    # 31: the logistic loss's gradient without its sign; 34: d(X^{-1}) = -X^{-2} dX.
+    # Right and silent: S declared symmetric positive definite (9, 22), a gradient as a row (12)
+    assert _flagged_lines("cheat-sheet.md") == [10, 20, 23, 25, 31, 34]

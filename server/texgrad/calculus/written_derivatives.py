@@ -414,9 +414,10 @@ def check_claim(
 
 
 _SAID_SYMMETRIC = re.compile(
-    r"symmetric(?:\s+(?:and\s+)?positive\s+(?:semi-?)?definite)?\s+(?:matrix\s+|matrices\s+)?"
-    r"\$([^$]{1,40})\$|((?:\$[^$]{1,40}\$(?:\s*,\s*|\s+and\s+)?)+)\s*(?:is\s+|are\s+|to\s+be\s+"
-    r"|being\s+|be\s+)?(?:also\s+|both\s+)?symmetric",
+    r"(?:symmetric|positive\s+(?:semi-?)?definite)(?:\s+(?:and\s+)?positive\s+(?:semi-?)?definite)?"
+    r"\s+(?:matrix\s+|matrices\s+)?\$([^$]{1,60})\$|((?:\$[^$]{1,60}\$(?:\s*,\s*|\s+and\s+)?)+)"
+    r"\s*(?:is\s+|are\s+|to\s+be\s+|being\s+|be\s+)?(?:also\s+|both\s+)?(?:a\s+|an\s+)?"
+    r"(?:symmetric|positive\s+(?:semi-?)?definite|\$\\succ)",
     re.I,
 )
 
@@ -425,6 +426,22 @@ _EQUALS_ITS_TRANSPOSE = re.compile(
     r"(?<![\w\\])((?:\\[A-Za-z]+|[A-Za-z])(?:_\{[^{}$]{1,12}\}|_\w)?)\s*=\s*\1\s*\^\s*"
     r"(?:\{\s*)?(?:\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\}|T|')"
 )
+
+
+def _symbol_in(part: str, declared: bool) -> str | None:
+    """The symbol ``part`` names (``S``), or declares (``S \\in \\mathbb{R}^{n \\times n}``,
+    with ``declared``: a declaration holds document-wide, a bare mention in its paragraph)."""
+    tree = parse_row(MappedText.identity(part.strip())).tree
+    if (
+        isinstance(tree, t.Chain)
+        and tree.relations
+        and tree.relations[0] in ("\\in", "\\succ", "\\succeq")
+    ):
+        tree = tree.items[0]
+    elif declared:
+        return None
+    found = symbol_key(tree) if tree is not None else None
+    return found[0] if found is not None else None
 
 
 def _symmetric_as_said(env: Env, text: str, claim: WrittenDerivative) -> None:
@@ -441,13 +458,13 @@ def _symmetric_as_said(env: Env, text: str, claim: WrittenDerivative) -> None:
         found = symbol_key(tree) if tree is not None else None
         if found is not None:
             said.add(found[0])
-    for m in _SAID_SYMMETRIC.finditer(paragraph):
-        parts = [m[1]] if m[1] else re.findall(r"\$([^$]+)\$", m[2])
-        for part in (p for q in parts for p in re.split(r",|\\text\{\s*and\s*\}|\band\b", q)):
-            tree = parse_row(MappedText.identity(part.strip())).tree
-            found = symbol_key(tree) if tree is not None else None
-            if found is not None:
-                said.add(found[0])
+    for where, local in ((paragraph, True), (text, False)):
+        for m in _SAID_SYMMETRIC.finditer(where):
+            parts = [m[1]] if m[1] else re.findall(r"\$([^$]+)\$", m[2])
+            for part in (p for q in parts for p in re.split(r",|\\text\{\s*and\s*\}|\band\b", q)):
+                key = _symbol_in(part, declared=not local)
+                if key is not None:
+                    said.add(key)
     for name, info in list(env.vars.items()):
         square = info.shape.rows == info.shape.cols and not info.shape.is_scalar
         if square and not info.symmetric and (name in said or "\\Sigma" in name):
