@@ -320,3 +320,10 @@ def test_a_cheat_sheet_every_planted_slip_and_no_right_one() -> None:
     # 31: the logistic loss's gradient without its sign; 34: d(X^{-1}) = -X^{-2} dX.
     # Right and silent: S declared symmetric positive definite (9, 22), a gradient as a row (12)
     assert _flagged_lines("cheat-sheet.md") == [10, 20, 23, 25, 31, 34]
+
+
+def test_identities_for_any_shapes_typed_by_their_letters() -> None:
+    # no declaration at all: bold capitals are matrices, bold small letters vectors (the
+    # identities hold for square ones); 4: 2Ax for a general A; 6: the factors of A^T B^T
+    # swapped; 10: X^{-1} for a general X.  Right: a row gradient (11), 1/N a number (12)
+    assert _flagged_lines("undeclared.md") == [4, 6, 10]

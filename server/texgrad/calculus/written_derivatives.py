@@ -405,10 +405,10 @@ def check_claim(
         return None  # "= a, \\qquad b = …": not one expression
     try:
         ctx = context_at(checked, claim.row)
-        _symmetric_as_said(ctx.env, checked.doc.text, claim)
+        said = _symmetric_as_said(ctx.env, checked.doc.text, claim)
         if claim.form == "differential":
             return _check_differential(checked, claim, ctx, seconds)
-        return _check_derivative(checked, claim, ctx, layout, seconds)
+        return _check_derivative(checked, claim, ctx, layout, seconds, said)
     except _ERRORS:
         return None
 
@@ -444,7 +444,7 @@ def _symbol_in(part: str, declared: bool) -> str | None:
     return found[0] if found is not None else None
 
 
-def _symmetric_as_said(env: Env, text: str, claim: WrittenDerivative) -> None:
+def _symmetric_as_said(env: Env, text: str, claim: WrittenDerivative) -> set[str]:
     r"""Square matrices the claim's paragraph says are symmetric ("for symmetric $P$",
     "$A$ symmetric"), and a covariance written ``\Sigma`` (the convention: a Σ that is not
     symmetric is not a covariance), made symmetric for this claim."""
@@ -469,6 +469,7 @@ def _symmetric_as_said(env: Env, text: str, claim: WrittenDerivative) -> None:
         square = info.shape.rows == info.shape.cols and not info.shape.is_scalar
         if square and not info.symmetric and (name in said or "\\Sigma" in name):
             env.vars[name] = replace(info, symmetric=True)
+    return said
 
 
 def _function_tree(node: t.Node, env: Env) -> t.Node:
@@ -488,8 +489,11 @@ def _function_tree(node: t.Node, env: Env) -> t.Node:
     return fdef.body if fdef is not None else node
 
 
-def _variable(claim: WrittenDerivative, function: t.Node, env: Env) -> str | None:
-    """The key of the variable differentiated by (``\\nabla f(\\mathbf x)``: the argument)."""
+def _variable(
+    claim: WrittenDerivative, function: t.Node, env: Env, declared: bool = True
+) -> str | None:
+    """The key of the variable differentiated by (``\\nabla f(\\mathbf x)``: the argument);
+    with ``declared``, only one the document gives a shape."""
     wrt = claim.wrt
     if wrt is None and claim.function is not None:
         target = claim.function
@@ -499,31 +503,35 @@ def _variable(claim: WrittenDerivative, function: t.Node, env: Env) -> str | Non
             key = symbol_key(target)
             fdef = env.functions.get(key[0]) if key is not None else None
             if fdef is not None and len(fdef.params) == 1:
-                return fdef.params[0] if fdef.params[0] in env.vars else None
+                ok = fdef.params[0] in env.vars or not declared
+                return fdef.params[0] if ok else None
     if wrt is None:
         return None
     key = member_key(wrt)
-    return key[0] if key is not None and key[0] in env.vars else None
+    return key[0] if key is not None and (key[0] in env.vars or not declared) else None
 
 
 def _check_derivative(
     checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: str | None,
-    seconds: float,
+    seconds: float, said: set[str],
 ) -> Finding | bool | None:  # fmt: skip
     assert claim.function is not None
     env = ctx.env
-    wrt = _variable(claim, claim.function, env)
+    wrt = _variable(claim, claim.function, env, declared=False)
     if wrt is None:
         return None
     function = _function_tree(claim.function, env)
-    outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds))
+    if wrt in env.vars:
+        outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds))
+    else:
+        outcome = DiffOutcome(error=f"the shape of `{wrt}` is unknown")
     if not outcome.verified and outcome.error is not None and _shape_trouble(outcome.error):
-        local = _typed_locally(ctx, (function, claim.claimed), wrt)
+        local = _typed_locally(ctx, (function, claim.claimed), wrt, said)
         if local is not None:  # an identity the document states for any shapes (the Cookbook)
-            ctx, env = local, local.env
+            ctx, env = local[0], local[0].env
             outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds))
             if outcome.verified and outcome.values is not None:
-                return _guessed(checked, claim, ctx, layout, outcome, wrt)
+                return _guessed(checked, claim, ctx, layout, outcome, wrt, report=local[1])
     if not outcome.verified or outcome.values is None:
         return None
     if outcome.kind not in ("gradient", "jacobian", "derivative"):
@@ -547,15 +555,19 @@ def _shape_trouble(error: str) -> bool:
     return any(m in error for m in _SHAPE_TROUBLE)
 
 
-def _typed_locally(ctx: Context, trees: tuple[t.Node, ...], wrt: str) -> Context | None:
+def _typed_locally(
+    ctx: Context, trees: tuple[t.Node, ...], wrt: str, said: set[str]
+) -> tuple[Context, bool] | None:
     """The context with the claim's symbols typed by their letters, all of one size n (the
     Cookbook's identities hold for any sizes that fit, so for square ones): a bold or
     capital letter a matrix n×n, a bold small letter a vector of n, other small letters
-    numbers; what the document says of symmetry kept.  None if nothing was typed anew."""
+    numbers; what the document says of symmetry kept.  None if nothing was typed anew; else
+    the context and whether the document declared none of the symbols typed."""
     n = sympy.Symbol("n", positive=True, integer=True)
     env = ctx.env
     vars_ = dict(env.vars)
     typed = False
+    undeclared = True
     for tree in trees:
         for node in tree.walk():
             if not isinstance(node, (t.Symbol, t.Font)):
@@ -565,7 +577,9 @@ def _typed_locally(ctx: Context, trees: tuple[t.Node, ...], wrt: str) -> Context
             if key is None or not isinstance(leaf, t.Symbol) or key[0] in env.functions:
                 continue
             letter = leaf.name.lstrip("\\")
-            if not letter or not letter[0].isalpha() or leaf.name in ("\\mathrm", "d", "e"):
+            if not letter or not letter[0].isalpha() or leaf.name in _NOT_TYPED:
+                continue
+            if key[0] in env.numbers or (key[1] or "") in ("mathbb", "mathcal", "mathrm"):
                 continue
             bold = (key[1] or "") in ("mathbf", "bm", "boldsymbol", "mathbfit", "bf")
             if letter[0].isupper():
@@ -575,26 +589,33 @@ def _typed_locally(ctx: Context, trees: tuple[t.Node, ...], wrt: str) -> Context
             else:
                 continue
             old = vars_.get(key[0])
+            undeclared = undeclared and key[0] not in env.vars
             vars_[key[0]] = VarInfo(
                 key[0], shape, old.latex if old else key[0],
-                bool(old and old.symmetric and shape.rows == shape.cols),
+                bool(
+                    shape.rows == shape.cols
+                    and ((old and old.symmetric) or key[0] in said or "\\Sigma" in key[0])
+                ),
                 bool(old and old.positive_definite and shape.rows == shape.cols),
             )  # fmt: skip
             typed = True
     if not typed or wrt not in vars_:
         return None
     local = Env(vars_, dict(env.functions), env.softmax_columns, set(env.numbers), set(env.weak))
-    return Context(local, ctx.style, ctx.einstein)
+    return Context(local, ctx.style, ctx.einstein), undeclared
+
+
+_NOT_TYPED = frozenset(("\\mathrm", "d", "e", "I", "O", "E", "\\pi", "\\infty", "\\partial"))
 
 
 def _guessed(
     checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: str | None,
-    outcome: DiffOutcome, wrt: str,
-) -> bool | None:  # fmt: skip
-    """A claim checked with its symbols typed by their letters: right or undecided, never
-    reported (the document did not say the shapes; a section's unstated assumption — a
-    symmetric, diagonal or orthogonal matrix — would read as an error).  What it would
-    have reported is kept in :data:`GUESSED` for the corpus measure to read."""
+    outcome: DiffOutcome, wrt: str, report: bool,
+) -> Finding | bool | None:  # fmt: skip
+    """A claim checked with its symbols typed by their letters.  Reported only with
+    ``report``: where the document declares none of them (a cheat sheet, the Cookbook);
+    where it declares them otherwise (another section's ``X``), what differs is kept in
+    :data:`GUESSED` for the corpus measure to read, and the claim is undecided."""
     assert outcome.values is not None
     f, right, _ = outcome.values
     if outcome.kind not in ("gradient", "jacobian", "derivative") or e.is_zero(right):
@@ -604,6 +625,8 @@ def _guessed(
     accepted = _accepted(outcome.kind, info.shape, info.symmetric, layouts)
     general = _general(f, wrt, ctx.env) if outcome.kind == "gradient" else None
     verdict = _compare(checked, claim.claimed, f, right, ctx.env, accepted, {}, general=general)
+    if verdict is False and report:
+        return _finding(checked, claim, outcome, wrt, fix="plain" in accepted)
     if verdict is False and len(GUESSED) < 1000:
         GUESSED.append((claim, outcome.result))
     return True if verdict is True else None
