@@ -327,3 +327,17 @@ def test_identities_for_any_shapes_typed_by_their_letters() -> None:
     # identities hold for square ones); 4: 2Ax for a general A; 6: the factors of A^T B^T
     # swapped; 10: X^{-1} for a general X.  Right: a row gradient (11), 1/N a number (12)
     assert _flagged_lines("undeclared.md") == [4, 6, 10]
+
+
+def test_notes_with_macros_and_align_chains() -> None:
+    # 25: the logistic gradient with its sign flipped (written with the macros \vw, \vy);
+    # the ridge chain's right rows and the factorisation's first line are silent (the slips
+    # of lines 17 and 32 are shape errors, reported as such)
+    assert _flagged_lines("notes.tex") == [25]
+    text = (WRITTEN / "notes.tex").read_text(encoding="utf-8")
+    checked = Checker().check(str(WRITTEN / "notes.tex"), text=text)
+    (d,) = diagnostics_of(checked, check_written(checked))
+    assert d.message.startswith(
+        r"`X^\top(\vy - \mathbf{p})` is not the derivative of `\ell` with respect to `\vw`"
+    )
+    assert d.fixes[0].text == r"X^\top (\mathbf{p} - \vy)"

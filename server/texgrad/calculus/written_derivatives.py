@@ -924,7 +924,7 @@ def _source(checked: CheckResult, node: t.Node) -> str:
     text = checked.doc.text
     if isinstance(node, t.Paren) and node.body is not None and node.open in ("(", "\\left("):
         node = node.body
-    if node.from_macro or not 0 <= node.start < node.end <= len(text):
+    if not 0 <= node.start < node.end <= len(text):
         return ""
     return " ".join(text[node.start : node.end].split())
 
