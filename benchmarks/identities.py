@@ -30,9 +30,7 @@ FIRST = ("matrix-cookbook-md", "tensor-cookbook")
 
 
 def documents(corpus: Path) -> list[Path]:
-    found = [
-        p for p in corpus.rglob("*") if p.suffix in (".tex", ".md") and p.name != "SOURCES.md"
-    ]
+    found = [p for p in corpus.rglob("*") if p.suffix in (".tex", ".md") and p.name != "SOURCES.md"]
     rank = {name: i for i, name in enumerate(FIRST)}
     return sorted(found, key=lambda p: (rank.get(p.relative_to(corpus).parts[0], 9), str(p)))
 
@@ -46,7 +44,9 @@ def main() -> int:
     corpus = Path(args.corpus)
     checker = Checker()
     total = Tally()
-    print(f"{'document':58} {'read':>5} {'verified':>8} {'flagged':>7} {'check s':>7} {'+deriv s':>8}")
+    print(
+        f"{'document':58} {'read':>5} {'verified':>8} {'flagged':>7} {'check s':>7} {'+deriv s':>8}"
+    )
     for path in documents(corpus):
         rel = str(path.relative_to(corpus))
         if args.only and args.only not in rel:
