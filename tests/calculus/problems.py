@@ -761,15 +761,9 @@ PROBLEMS: tuple[Problem, ...] = (
       r"\mathbf{x} \in \mathbb{R}^n; A \in \mathbb{R}^{n \times k}; \mathbf{s} \in \mathbb{R}^k; "
       r"W \in \mathbb{S}^n", "gradient", r"-2 A^\top W (\mathbf{x} - A\mathbf{s})",
       "Cookbook (84), W symmetric"),
-    P("wd-tr-BXCXB", r"\operatorname{tr}(B^\top X^\top C X B)", "X",
-      r"B \in \mathbb{R}^{m \times p}; X \in \mathbb{R}^{n \times m}; C \in \mathbb{R}^{n \times n}",
-      "gradient", r"C^\top X B B^\top + C X B B^\top", "Cookbook (117)"),
     P("wd-inv-aXb", r"\mathbf{a}^\top X^{-1} \mathbf{b}", "X",
       r"\mathbf{a} \in \mathbb{R}^n; \mathbf{b} \in \mathbb{R}^n; X \in \mathbb{R}^{n \times n}",
       "gradient", r"-X^{-\top} \mathbf{a} \mathbf{b}^\top X^{-\top}", "Cookbook (61)"),
-    P("wd-det-XtAX", r"\det(X^\top A X)", "X",
-      r"X \in \mathbb{R}^{n \times n}; A \in \mathbb{S}^n_{++}", "gradient",
-      r"2 \det(X^\top A X) X^{-\top}", "Cookbook (51), X square"),
 )  # fmt: skip
 
 
