@@ -341,3 +341,10 @@ def test_notes_with_macros_and_align_chains() -> None:
         r"`X^\top(\vy - \mathbf{p})` is not the derivative of `\ell` with respect to `\vw`"
     )
     assert d.fixes[0].text == r"X^\top (\mathbf{p} - \vy)"
+
+
+def test_an_answer_with_an_aligned_chain_and_jacobians() -> None:
+    # 7: the chain's last row transposes the gradient of a matrix; 19: σ(1 + σ).
+    # Right and silent: the chain's first rows, ∇ₓE, ∂z/∂x = W, tanh's Jacobian (15);
+    # the other order of its factors (17) is a shape error, reported as such
+    assert _flagged_lines("answer.md") == [7, 19]
