@@ -348,3 +348,20 @@ def test_an_answer_with_an_aligned_chain_and_jacobians() -> None:
     # Right and silent: the chain's first rows, ∇ₓE, ∂z/∂x = W, tanh's Jacobian (15);
     # the other order of its factors (17) is a shape error, reported as such
     assert _flagged_lines("answer.md") == [7, 19]
+
+
+def test_hessians() -> None:
+    body = (
+        "$$f(\\mathbf x) = \\frac{1}{2}\\|C\\mathbf x - \\mathbf a\\|^2$$\n\n"
+        "Let $\\mathbf a \\in \\mathbb{R}^m$.\n\n"
+        "$$\\nabla^2 f(\\mathbf x) = C^\\top C$$\n\n"
+        "$$\\nabla_{\\mathbf x}^2 (\\mathbf x^\\top A \\mathbf x) = A + A^\\top$$\n\n"
+        "$$\\nabla_{\\mathbf x}^2 (\\mathbf x^\\top A \\mathbf x) = 2A$$\n\n"
+        "$$\\frac{\\partial^2 (\\mathbf x^\\top A \\mathbf x)}{\\partial \\mathbf x \\partial \\mathbf x^\\top}"
+        " = A + A^\\top$$\n"
+    )
+    assert flagged(body) == ["2A"]
+    text = DECLS + body
+    checked = Checker().check("doc.md", text=text)
+    (d,) = diagnostics_of(checked, check_written(checked))
+    assert d.message.startswith("`2A` is not the Hessian of `\\mathbf x^\\top A \\mathbf x`")

@@ -210,6 +210,10 @@ def _claims(row: PlacedRow, chain: t.Chain) -> Iterator[WrittenDerivative]:
         yield WrittenDerivative(row, last, read[0], read[1], first, read[2])
 
 
+def _is_two(node: t.Node | None) -> bool:
+    return isinstance(node, t.Number) and node.text.strip() == "2"
+
+
 def _operator(node: t.Node) -> bool:
     """``\\nabla_x`` or ``\\frac{\\partial}{\\partial x}`` written before what it takes."""
     if isinstance(node, t.Nabla) and node.wrt is not None and node.body is not None:
@@ -259,6 +263,17 @@ def _derivative_side(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] |
         return product, read[1], read[2]
     if isinstance(node, t.Nabla) and node.order is None and node.body is not None:
         return node.body, node.wrt, "nabla"
+    if isinstance(node, t.Nabla) and _is_two(node.order) and node.body is not None:
+        return node.body, node.wrt, "hessian"  # \nabla^2_x f
+    if (
+        isinstance(node, t.Derivative)
+        and node.body is not None
+        and len(node.wrt) == 2
+        and member_key(node.wrt[0]) is not None
+        and isinstance(node.wrt[1], t.Transpose)
+        and member_key(node.wrt[1].base) == member_key(node.wrt[0])
+    ):  # \frac{\partial^2 f}{\partial x \partial x^\top}
+        return node.body, node.wrt[0], "hessian"
     if isinstance(node, t.Partial) and node.order is None and node.body is not None:
         return node.body, node.wrt, "partial"
     if isinstance(node, t.Derivative) and node.order is None and len(node.wrt) == 1:
@@ -521,20 +536,21 @@ def _check_derivative(
     if wrt is None:
         return None
     function = _function_tree(claim.function, env)
+    hessian = claim.form == "hessian"
     if wrt in env.vars:
-        outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds))
+        outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds), hessian)
     else:
         outcome = DiffOutcome(error=f"the shape of `{wrt}` is unknown")
     if not outcome.verified and outcome.error is not None and _shape_trouble(outcome.error):
         local = _typed_locally(ctx, (function, claim.claimed), wrt, said)
         if local is not None:  # an identity the document states for any shapes (the Cookbook)
             ctx, env = local[0], local[0].env
-            outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds))
+            outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds), hessian)
             if outcome.verified and outcome.values is not None:
                 return _guessed(checked, claim, ctx, layout, outcome, wrt, report=local[1])
     if not outcome.verified or outcome.values is None:
         return None
-    if outcome.kind not in ("gradient", "jacobian", "derivative"):
+    if outcome.kind not in ("gradient", "jacobian", "derivative", "hessian"):
         return None
     f, right, _ = outcome.values
     if e.is_zero(right):
@@ -618,7 +634,7 @@ def _guessed(
     :data:`GUESSED` for the corpus measure to read, and the claim is undecided."""
     assert outcome.values is not None
     f, right, _ = outcome.values
-    if outcome.kind not in ("gradient", "jacobian", "derivative") or e.is_zero(right):
+    if outcome.kind not in ("gradient", "jacobian", "derivative", "hessian") or e.is_zero(right):
         return None
     info = ctx.env.vars[wrt]
     layouts = layouts_at(checked.doc.text, claim, layout)
@@ -955,7 +971,8 @@ def _finding(
     else:
         of = _source(checked, claim.function) if claim.function is not None else ""
         by = _source(checked, claim.wrt) if claim.wrt is not None else outcome.wrt or wrt
-        message = f"`{claimed}` is not the derivative" + (f" of `{of}`" if of else "")
+        what = "the Hessian" if claim.form == "hessian" else "the derivative"
+        message = f"`{claimed}` is not {what}" + (f" of `{of}`" if of else "")
         message += f" with respect to `{by}`"
     message += f": texgrad finds `{correct}`{where}, verified numerically"
     cause = _cause(claim.claimed, outcome, checked)
