@@ -359,10 +359,10 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
 
 def _wrong_derivatives(result: CheckResult) -> list[Diagnostic]:
     """The derivatives the document writes that are not the derivative (``wrong-derivative``,
-    after the shape diagnostics; a time budget per document)."""
+    after the shape diagnostics; a time budget of a minute per document)."""
     from texgrad.calculus.written_derivatives import check_written, diagnostics_of
 
-    return diagnostics_of(result, check_written(result))
+    return diagnostics_of(result, check_written(result, seconds=60.0))
 
 
 def _targets(found: list[tuple[Path, Path]]) -> Iterator[tuple[str, Project | None, Path]]:
