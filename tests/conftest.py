@@ -38,6 +38,7 @@ SLOW: dict[str, tuple[str, ...]] = {
         "test_check_reports_only_reviewed_diagnostics",
         "test_every_document_reads_and_parses",
         "test_verbatim_nodes_point_at_their_source",
+        "test_written_derivatives_flag_only_reviewed_errata",
     ),
     "reading/test_markdown.py": (
         "test_never_raises_on_any_text",

@@ -20,7 +20,7 @@ from texgrad import __version__
 from texgrad.reading.document import DocumentRead, detect_format, read_document
 from texgrad.reading.project import Project, load_project, normalize
 from texgrad.reading.source import MappedText, line_col, line_starts
-from texgrad.shapes.check import Checker
+from texgrad.shapes.check import Checker, CheckResult
 from texgrad.shapes.diagnostics import Diagnostic
 from texgrad.syntax.parse import ParsedRow, ParseError, parse_region, parse_row
 from texgrad.syntax.show import show
@@ -133,6 +133,11 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     chk.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    chk.add_argument(
+        "--no-derivatives",
+        action="store_true",
+        help="do not check the derivatives the documents write (wrong-derivative)",
     )
     chk.set_defaults(run=_check)
 
@@ -411,7 +416,10 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
             bad = True
             continue
         texts = {result.path: result.doc.text}
-        for d in result.diagnostics:
+        reported = list(result.diagnostics)
+        if not getattr(args, "no_derivatives", False):
+            reported += _wrong_derivatives(result)
+        for d in reported:
             errors += d.severity == "error"
             records.append(_diagnostic_record(d, texts))
     if args.format == "json":
@@ -427,6 +435,14 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     if bad:
         return 2
     return 1 if errors else 0
+
+
+def _wrong_derivatives(result: CheckResult) -> list[Diagnostic]:
+    """The derivatives the document writes that are not the derivative (``wrong-derivative``,
+    after the shape diagnostics; a time budget of a minute per document)."""
+    from texgrad.calculus.written_derivatives import check_written, diagnostics_of
+
+    return diagnostics_of(result, check_written(result, seconds=60.0))
 
 
 def _targets(found: list[tuple[Path, Path]]) -> Iterator[tuple[str, Project | None, Path]]:
@@ -471,10 +487,18 @@ def _diagnostic_record(d: Diagnostic, texts: dict[str, str]) -> dict[str, object
         related.append(
             {"path": _display(r.path), "line": rl + 1, "column": rc + 1, "message": r.message}
         )
-    return {
+    record: dict[str, object] = {
         "path": _display(d.path), "line": line + 1, "column": col + 1, "end_line": end_line + 1,
         "end_column": end_col + 1, "severity": d.severity, "code": d.code, "message": d.message, "related": related,
     }  # fmt: skip
+    if d.code == "wrong-derivative":  # the quick fix: the verified derivative in its place
+        record["fixes"] = [
+            {"title": f.title, "text": f.text, "line": line_col(starts, f.start)[0] + 1,
+             "column": line_col(starts, f.start)[1] + 1, "end_line": line_col(starts, f.end)[0] + 1,
+             "end_column": line_col(starts, f.end)[1] + 1}
+            for f in d.fixes
+        ]  # fmt: skip
+    return record
 
 
 # -- inspect ----------------------------------------------------------------------------

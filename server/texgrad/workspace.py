@@ -26,6 +26,7 @@ from texgrad.reading.problems import ReadProblem
 from texgrad.reading.project import Project, ProjectFile, load_project, normalize, scan_text
 from texgrad.settings import resolve
 from texgrad.shapes.check import Checker, CheckResult
+from texgrad.shapes.diagnostics import Diagnostic
 
 if TYPE_CHECKING:  # the engine (numpy, scipy) is imported on first use: a faster start
     from texgrad.calculus.api import DiffOutcome, DiffPlan
@@ -59,6 +60,9 @@ class Analysis:
     project: tuple[str, ...] = ()  # the paths of its project's files (itself included)
     problems: tuple[ReadProblem, ...] = ()  # reading problems to report
     note: str | None = None  # why it was not analysed
+    # the derivatives the document writes that are wrong (wrong-derivative), once checked
+    # after the shape diagnostics (protocol/derivative_checks.py); None: not checked yet
+    derivatives: list[Diagnostic] | None = None
 
 
 @dataclass
@@ -87,6 +91,7 @@ class Workspace:
         self._settings_macros: list[Macro] = []
         self.generation = 0  # bumped when settings change: every cached project is stale
         self.inserted: list[Inserted] = []
+        self._verdicts: dict[str, dict[tuple[object, ...], Any]] = {}  # per path
 
     # -- settings ---------------------------------------------------------------------
 
@@ -245,6 +250,25 @@ class Workspace:
         except Exception as exc:  # a bug in the engine must not take the server down
             log.exception("differentiation failed")
             return api.DiffOutcome(error=f"texgrad could not differentiate this: {exc}")
+
+    def wrong_derivatives(self, result: CheckResult, seconds: float = 10.0) -> list[Diagnostic]:
+        """The derivatives the checked document writes that are not the derivative
+        (:mod:`texgrad.calculus.written_derivatives`), as diagnostics with their quick fix;
+        a claim whose row and context did not change since the last check is not
+        differentiated again."""
+        from texgrad.calculus import written_derivatives as wd  # (downward, on first use)
+
+        old = self._verdicts.get(result.path, {})
+        cache: dict[tuple[object, ...], Any] = dict(old)
+        try:
+            found = wd.check_written(result, seconds=seconds, cache=cache)
+        except Exception:  # a bug in the engine must not take the server down
+            log.exception("checking the written derivatives failed")
+            return []
+        if len(cache) > 2000:
+            cache = {k: v for k, v in list(cache.items())[-1000:]}
+        self._verdicts[result.path] = cache
+        return wd.diagnostics_of(result, found)
 
     # -- inserted results -----------------------------------------------------------------
 

@@ -885,6 +885,33 @@ PROBLEMS: tuple[Problem, ...] = (
       r"A \in \mathbb{R}^{m \times n}; \mathbf{x} \in \mathbb{R}^n; \mathbf{b} \in \mathbb{R}^m",
       "gradient", r"A^\top (A\mathbf{x} - \mathbf{b})", "least squares named \\mathcal{L}",
       check_expr=r"\frac{1}{2}\|A\mathbf{x} - \mathbf{b}\|^2"),
+    # -- issue 15 (wd): identities a written derivative is compared with ------------------------
+    # the engine's results that `wrong-derivative` (calculus/written_derivatives.py) checks
+    # documents against: the layout traps and the Cookbook's shapes
+    P("wd-quad-general", r"\mathbf{x}^\top A \mathbf{x}", r"\mathbf{x}",
+      r"A \in \mathbb{R}^{n \times n}; \mathbf{x} \in \mathbb{R}^n", "gradient",
+      r"(A + A^\top)\mathbf{x}", "2Ax is the planted slip unless A is symmetric"),
+    P("wd-logdet-general", r"\log|\det X|", "X", r"X \in \mathbb{R}^{n \times n}", "gradient",
+      r"X^{-\top}", "Cookbook (57); X^{-1} only for a symmetric X"),
+    P("wd-tr-AX-rect", r"\operatorname{tr}(AX)", "X",
+      r"A \in \mathbb{R}^{n \times m}; X \in \mathbb{R}^{m \times n}", "gradient", r"A^\top",
+      "Cookbook (100), rectangular"),
+    P("wd-aXb-rect", r"\mathbf{a}^\top X \mathbf{b}", "X",
+      r"\mathbf{a} \in \mathbb{R}^m; \mathbf{b} \in \mathbb{R}^p; X \in \mathbb{R}^{m \times p}",
+      "gradient", r"\mathbf{a}\mathbf{b}^\top", "Cookbook (70)"),
+    P("wd-cube-differential", "A^3", "A", r"A \in \mathbb{R}^{n \times n}", "matrix",
+      r"\mathrm{d}A\, A^2 + A\, \mathrm{d}A\, A + A^2\, \mathrm{d}A",
+      "MIT 18.S096 pset 2 (whose dA + A dA A + dA A^2 drops the A^2)"),
+    P("wd-laplacian", r"f^\top L f", "f", r"L \in \mathbb{S}^n; f \in \mathbb{R}^n", "gradient",
+      "2 L f", "graph Laplacian quadratic form"),
+    P("wd-weighted-ls", r"(\mathbf{x} - A\mathbf{s})^\top W (\mathbf{x} - A\mathbf{s})",
+      r"\mathbf{s}",
+      r"\mathbf{x} \in \mathbb{R}^n; A \in \mathbb{R}^{n \times k}; \mathbf{s} \in \mathbb{R}^k; "
+      r"W \in \mathbb{S}^n", "gradient", r"-2 A^\top W (\mathbf{x} - A\mathbf{s})",
+      "Cookbook (84), W symmetric"),
+    P("wd-inv-aXb", r"\mathbf{a}^\top X^{-1} \mathbf{b}", "X",
+      r"\mathbf{a} \in \mathbb{R}^n; \mathbf{b} \in \mathbb{R}^n; X \in \mathbb{R}^{n \times n}",
+      "gradient", r"-X^{-\top} \mathbf{a} \mathbf{b}^\top X^{-\top}", "Cookbook (61)"),
 )  # fmt: skip
 
 

@@ -106,3 +106,30 @@ def test_check_reports_only_reviewed_diagnostics(corpus: Path) -> None:
             line = result.doc.text.count("\n", 0, d.start) + 1
             found[(str(path.relative_to(corpus)), line, d.code)] += 1
     assert dict(found) == REVIEWED
+
+
+# Every wrong-derivative `texgrad check` reports on the corpus, each read and judged an
+# erratum of the source (benchmarks/identities.py prints them with the derivative texgrad
+# verified, and the table of identities read / verified / flagged):
+# - MIT 18.S096 pset 2 solutions, 207: "d(A^3) = dA + A dA A + dA A^2" drops the A^2 of the
+#   first term; the block matrix just above it gives A^2 dA + A dA A + dA A^2.
+REVIEWED_DERIVATIVES = {
+    ("mit-matrixcalc/pset2sol.tex", 207): 1,
+}
+
+
+def test_written_derivatives_flag_only_reviewed_errata(corpus: Path) -> None:
+    from collections import Counter
+
+    from texgrad.calculus.written_derivatives import check_written
+    from texgrad.shapes.check import Checker
+
+    found: Counter[tuple[str, int]] = Counter()
+    for path in _documents(corpus):
+        folder = corpus / path.relative_to(corpus).parts[0]
+        project = load_project(path, folder=folder) if path.suffix == ".tex" else None
+        result = Checker().check(str(path), project, folder)
+        for f in check_written(result, seconds=600.0):
+            line = result.doc.text.count("\n", 0, f.start) + 1
+            found[(str(path.relative_to(corpus)), line)] += 1
+    assert dict(found) == REVIEWED_DERIVATIVES

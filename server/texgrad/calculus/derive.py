@@ -65,6 +65,9 @@ class DiffOutcome:
     code: NumpyCode | None = field(default=None, repr=False, compare=False)
     value: Expr | None = field(default=None, repr=False, compare=False)  # result_x (expanded)
     where: list[str] = field(default_factory=list)  # names the result uses: "t_0 = …"
+    # the engine's own expressions (names expanded), for comparing a derivative a document
+    # writes with this one (calculus/written_derivatives.py): f, the result, the differential
+    values: tuple[Expr, Expr, Expr] | None = field(default=None, repr=False, compare=False)
     # what writes the NumPy code (numpy, numpy_note, code, matrix_numpy) when first asked
     # for: a result shown as LaTeX does not pay for it (last: set after those in __init__)
     numpy_later: Callable[[], dict[str, Any]] | None = field(
@@ -84,7 +87,7 @@ class DiffOutcome:
             return {"error": self.error}
         skip = (
             "error", "note", "wrt", "function", "numpy", "numpy_note", "code", "matrix_numpy",
-            "numpy_later", "value",
+            "numpy_later", "value", "values",
         )  # fmt: skip
         d: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
         for k in skip:
@@ -339,6 +342,7 @@ def _from_expr(
         wrt=work.w,
         function=show(lowered),
         value=result_x,
+        values=(f_x, result_x, expand(df, names)),
         numpy_later=later,
     )
 

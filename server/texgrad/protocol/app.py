@@ -11,10 +11,18 @@ import logging
 import os
 import sys
 
-from texgrad.protocol import actions, diagnostics, hover, inlay, navigation, settings
+from texgrad.protocol import (
+    actions,
+    derivative_checks,
+    diagnostics,
+    hover,
+    inlay,
+    navigation,
+    settings,
+)
 from texgrad.protocol.server import TexgradServer
 
-FEATURES = (settings, diagnostics, hover, inlay, navigation, actions)
+FEATURES = (settings, diagnostics, derivative_checks, hover, inlay, navigation, actions)
 
 
 def create_server() -> TexgradServer:

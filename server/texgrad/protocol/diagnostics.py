@@ -112,6 +112,7 @@ def diagnostics_of(server: TexgradServer, analysis: Analysis) -> list[types.Diag
     texts[result.path] = analysis.text
     out.extend(_problem(server, result.path, analysis.text, p) for p in analysis.problems)
     out.extend(to_lsp(server, d, texts) for d in result.diagnostics)
+    out.extend(to_lsp(server, d, texts) for d in analysis.derivatives or ())  # wrong-derivative
     return out
 
 

@@ -19,6 +19,9 @@ CODES = {
     "argument-mismatch": "a function's argument does not have the shape of its domain",
     "redeclared": "a symbol is declared again with another shape",
     "no-declarations": "a document with math declares no shape (one information note: how to)",
+    # found by the calculus layer (calculus/written_derivatives.py), not by shape inference
+    "wrong-derivative": "a derivative the document writes differs, at random points, from the "
+    "one texgrad computes and verifies",
 }
 
 

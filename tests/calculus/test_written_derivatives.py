@@ -1,0 +1,367 @@
+r"""The derivatives a document writes, checked (calculus/written_derivatives.py).
+
+Every fixture is a small document: a wrong derivative must be flagged on exactly its right
+side, a right one — including the layout traps (a gradient written as a row, a Jacobian
+in the other convention, a stated layout, a declared symmetric matrix, labels) — must be
+silent.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli import run
+from texgrad.calculus.written_derivatives import (
+    CODE,
+    Tally,
+    check_written,
+    diagnostics_of,
+    stated_layout,
+    written_derivatives,
+)
+from texgrad.shapes.check import Checker
+from texgrad.shapes.diagnostics import CODES
+
+DECLS = (
+    r"Let $A \in \mathbb{R}^{n \times n}$, $B \in \mathbb{R}^{n \times n}$, "
+    r"$\mathbf x \in \mathbb{R}^n$, $X \in \mathbb{R}^{n \times n}$, "
+    r"$\mathbf a \in \mathbb{R}^m$, $\mathbf b \in \mathbb{R}^p$, $Y \in \mathbb{R}^{m \times p}$, "
+    r"$C \in \mathbb{R}^{m \times n}$, $t \in \mathbb{R}$."
+    "\n\n"
+)
+
+
+def flagged(body: str, path: str = "doc.md", decls: str = DECLS) -> list[str]:
+    """The written right sides flagged wrong-derivative, as written."""
+    text = decls + body
+    checked = Checker().check(path, text=text)
+    return [text[f.start : f.end] for f in check_written(checked)]
+
+
+# -- one fixture per form: (document, the right side flagged or None) ---------------------------
+
+FORMS = {
+    "nabla-sub-right": (
+        r"$$\nabla_{\mathbf x} (\mathbf x^\top A \mathbf x) = (A + A^\top)\mathbf x$$",
+        None,
+    ),
+    "nabla-sub-wrong": (
+        r"$$\nabla_{\mathbf x} (\mathbf x^\top A \mathbf x) = 2A\mathbf x$$",
+        r"2A\mathbf x",
+    ),
+    "nabla-defined-right": (
+        "$$f(\\mathbf x) = \\|C\\mathbf x\\|^2$$\n\n$$\\nabla_{\\mathbf x} f = 2C^\\top C\\mathbf x$$",
+        None,
+    ),
+    "nabla-defined-wrong": (
+        "$$f(\\mathbf x) = \\|C\\mathbf x\\|^2$$\n\n$$\\nabla_{\\mathbf x} f = C^\\top C\\mathbf x$$",
+        r"C^\top C\mathbf x",
+    ),
+    "nabla-argument-right": (
+        "$$g(\\mathbf x) = \\mathbf x^\\top B \\mathbf x$$\n\n$$\\nabla g(\\mathbf x) = (B + B^\\top) \\mathbf x$$",
+        None,
+    ),
+    "nabla-argument-wrong": (
+        "$$g(\\mathbf x) = \\mathbf x^\\top B \\mathbf x$$\n\n$$\\nabla g(\\mathbf x) = B \\mathbf x$$",
+        r"B \mathbf x",
+    ),
+    "frac-right": (
+        r"$$\frac{\partial \mathbf a^\top Y \mathbf b}{\partial Y} = \mathbf a \mathbf b^\top$$",
+        None,
+    ),
+    "frac-wrong": (
+        r"$$\frac{\partial \mathbf a^\top Y \mathbf b}{\partial Y} = \mathbf b \mathbf a^\top$$",
+        r"\mathbf b \mathbf a^\top",
+    ),
+    "frac-operator-right": (
+        r"$$\frac{\partial}{\partial \mathbf x}(\mathbf x^\top A\mathbf x) = (A + A^\top)\mathbf x$$",
+        None,
+    ),
+    "frac-operator-wrong": (
+        r"$$\frac{\partial}{\partial \mathbf x}(\mathbf x^\top A\mathbf x) = 2A^\top\mathbf x$$",
+        r"2A^\top\mathbf x",
+    ),
+    "total-right": (r"$$\frac{\mathrm d}{\mathrm d t}(t^2 A) = 2tA$$", None),
+    "total-wrong": (r"$$\frac{\mathrm d (t^3)}{\mathrm d t} = 3t$$", "3t"),
+    "slash-right": (
+        r"$$\partial (\mathbf x^\top \mathbf x)/\partial \mathbf x = 2\mathbf x$$",
+        None,
+    ),
+    "slash-wrong": (
+        r"$$\partial (\mathbf x^\top \mathbf x)/\partial \mathbf x = \mathbf x$$",
+        r"\mathbf x",
+    ),
+    "jacobian-right": ("$$h(\\mathbf x) = C\\mathbf x$$\n\n$$J_h(\\mathbf x) = C$$", None),
+    "jacobian-wrong": ("$$h(\\mathbf x) = C\\mathbf x$$\n\n$$J_h(\\mathbf x) = 2C$$", "2C"),
+    "differential-right": (
+        r"$$\mathrm d (\operatorname{tr}(AX)) = \operatorname{tr}(A\,\mathrm dX)$$",
+        None,
+    ),
+    "differential-wrong": (
+        r"$$\mathrm d (\operatorname{tr}(AX)) = \operatorname{tr}(A^\top \mathrm dX)$$",
+        r"\operatorname{tr}(A^\top \mathrm dX)",
+    ),
+    "differential-defined-wrong": (
+        "$$F = X^\\top A X$$\n\n$$\\mathrm dF = X^\\top A\\,\\mathrm dX$$",
+        r"X^\top A\,\mathrm dX",
+    ),
+    "differential-defined-right": (
+        "$$F = X^\\top A X$$\n\n$$\\mathrm dF = \\mathrm dX^\\top A X + X^\\top A\\,\\mathrm dX$$",
+        None,
+    ),
+    "log-det-general-wrong": (r"$$\frac{\partial \log\det X}{\partial X} = X^{-1}$$", "X^{-1}"),
+    "log-det-general-right": (r"$$\frac{\partial \log\det X}{\partial X} = X^{-\top}$$", None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_each_form_wrong_flagged_right_silent(name: str) -> None:
+    body, wrong = FORMS[name]
+    assert flagged(body) == ([wrong] if wrong else [])
+
+
+def test_latex_documents_and_align_chains() -> None:
+    body = r"""
+\begin{align}
+\nabla_{\mathbf x} \|C\mathbf x\|^2 &= 2 C^\top C \mathbf x \\
+  &= 2 C^\top (C \mathbf x) \\
+  &= 4 C^\top C \mathbf x
+\end{align}
+"""
+    assert flagged(body, "doc.tex") == [r"4 C^\top C \mathbf x"]
+
+
+def test_a_chain_on_one_row_checks_every_item() -> None:
+    body = r"$$\frac{\partial \operatorname{tr}(AX)}{\partial X} = A^\top = A$$"
+    assert flagged(body) == ["A"]
+
+
+# -- the layout traps ------------------------------------------------------------------------
+
+
+def test_a_gradient_may_be_a_row_or_a_column() -> None:
+    assert (
+        flagged(r"$$\nabla_{\mathbf x} (\mathbf x^\top A \mathbf x) = \mathbf x^\top(A + A^\top)$$")
+        == []
+    )
+    assert (
+        flagged(
+            r"$$\frac{\partial \mathbf a^\top C \mathbf x}{\partial \mathbf x} = \mathbf a^\top C$$"
+        )
+        == []
+    )
+
+
+def test_a_jacobian_in_either_convention_unless_a_layout_is_stated() -> None:
+    numerator = (
+        "$$h(\\mathbf x) = C\\mathbf x$$\n\n$$\\frac{\\partial h}{\\partial \\mathbf x} = C$$"
+    )
+    denominator = (
+        "$$h(\\mathbf x) = C\\mathbf x$$\n\n$$\\frac{\\partial h}{\\partial \\mathbf x} = C^\\top$$"
+    )
+    assert flagged(numerator) == [] and flagged(denominator) == []
+    said = "We use the denominator layout.\n\n"
+    assert flagged(said + numerator) == ["C"]
+    assert flagged(said + denominator) == []
+
+
+def test_a_matrix_derivative_transposed_only_under_a_stated_numerator_layout() -> None:
+    body = r"$$\frac{\partial \operatorname{tr}(AX)}{\partial X} = A$$"
+    assert flagged(body) == ["A"]
+    assert flagged("We use numerator layout throughout.\n\n" + body) == []
+    right = r"$$\frac{\partial \operatorname{tr}(AX)}{\partial X} = A^\top$$"
+    assert flagged("We use numerator layout throughout.\n\n" + right) == ["A^\\top"]
+    assert stated_layout("numerator layout ... denominator layout") is None
+
+
+def test_a_declared_symmetric_matrix_and_the_structured_derivative() -> None:
+    decls = (
+        r"Let $S \in \mathbb{R}^{n \times n}$ be symmetric positive definite, "
+        r"$A \in \mathbb{R}^{n\times n}$." "\n\n"
+    )  # fmt: skip
+    assert flagged(r"$$\frac{\partial \log\det S}{\partial S} = S^{-1}$$", decls=decls) == []
+    structured = r"$$\frac{\partial \operatorname{tr}(AS)}{\partial S} = A + A^\top - \operatorname{Diag}(A)$$"
+    assert flagged(structured, decls=decls) == []
+    assert flagged(r"$$\frac{\partial \log\det S}{\partial S} = -S^{-1}$$", decls=decls) == [
+        "-S^{-1}"
+    ]
+
+
+def test_labels_in_their_set() -> None:
+    decls = (
+        r"Let $\mathbf y \in \{0,1\}^n$, $\mathbf w \in \mathbb{R}^n$." "\n\n"
+    )  # fmt: skip
+    # y ⊙ y = y for labels in {0, 1}: written with y, the derivative is right
+    body = r"$$\nabla_{\mathbf w} (\mathbf w^\top (\mathbf y \odot \mathbf y)) = \mathbf y$$"
+    assert flagged(body, decls=decls) == []
+
+
+def test_unreadable_or_unverifiable_is_silence() -> None:
+    assert (
+        flagged(
+            r"$$\frac{\partial \mathbb{E}[\mathbf x^\top A\mathbf x]}{\partial \mathbf x} = 0$$"
+        )
+        == []
+    )
+    assert flagged(r"$$\nabla_{\mathbf z} g = \mathbf z$$") == []  # g, z unknown
+    assert flagged(r"$$\frac{\partial q}{\partial \mathbf x} = \mathbf x$$") == []
+
+
+# -- the diagnostic, its quick fix, the front ends ----------------------------------------
+
+
+def test_the_diagnostic_and_its_quick_fix() -> None:
+    assert CODE in CODES
+    text = DECLS + r"$$\frac{\partial \operatorname{tr}(AX)}{\partial X} = A$$"
+    checked = Checker().check("doc.md", text=text)
+    (d,) = diagnostics_of(checked, check_written(checked))
+    assert d.code == "wrong-derivative" and d.severity == "warning"
+    assert text[d.start : d.end] == "A"
+    assert "`A` is not the derivative of `\\operatorname{tr}(AX)` with respect to `X`" in d.message
+    assert "A^\\top" in d.message and "(" not in d.message.split("finds")[0].replace("(AX)", "")
+    (fix,) = d.fixes
+    fixed = text[: fix.start] + fix.text + text[fix.end :]
+    assert fixed.endswith(r"= A^\top$$")
+    assert check_written(Checker().check("doc.md", text=fixed)) == []
+
+
+def test_the_corpus_tally() -> None:
+    text = (
+        DECLS
+        + "$$\\nabla_{\\mathbf x} \\mathbf x^\\top\\mathbf x = 2\\mathbf x$$\n\n$$\\nabla_{\\mathbf x} \\mathbf x^\\top\\mathbf x = \\mathbf x$$\n\n$$\\nabla_{\\mathbf z} q = 1$$"
+    )
+    tally = Tally()
+    check_written(Checker().check("doc.md", text=text), tally=tally)
+    assert (tally.read, tally.verified, tally.flagged) == (3, 1, 1)
+    assert len(written_derivatives(Checker().check("doc.md", text=text))) == 3
+
+
+def test_check_text_and_json(tmp_path: Path) -> None:
+    doc = tmp_path / "notes.md"
+    doc.write_text(
+        DECLS + "$$\\nabla_{\\mathbf x} (\\mathbf x^\\top A \\mathbf x) = 2A\\mathbf x$$\n"
+    )
+    code, out = run("check", str(doc))
+    assert code == 0  # a warning: the exit status is for errors
+    (line,) = out.splitlines()
+    assert line.endswith("[wrong-derivative]") and ":3:" in line and "warning" in line
+    (record,) = json.loads(run("check", "--format", "json", str(doc))[1])
+    assert record["code"] == "wrong-derivative"
+    assert (record["line"], record["column"], record["end_column"]) == (3, 53, 64)
+    (fix,) = record["fixes"]
+    assert fix["text"] == r"(A + A^\top) \mathbf x" and (fix["line"], fix["column"]) == (3, 53)
+    assert run("check", "--no-derivatives", str(doc)) == (0, "")
+
+
+def test_the_document_set_has_no_wrong_derivative() -> None:
+    """The realistic documents of tests/documents write many derivatives, all right (in
+    their layouts, with their stated symmetries): never a false alarm."""
+    from texgrad.reading.document import detect_format
+    from texgrad.reading.project import load_project, normalize
+
+    root = Path(__file__).resolve().parents[1] / "documents"
+    read = 0
+    for path in sorted(root.rglob("*")):
+        if path.suffix.lower() not in (".tex", ".md", ".qmd", ".rmd") or not path.is_file():
+            continue
+        folder = root / path.relative_to(root).parts[0]
+        key = normalize(str(path))
+        project = load_project(key, folder=folder) if detect_format(key) == "latex" else None
+        tally = Tally()
+        found = check_written(Checker().check(key, project, folder), seconds=60.0, tally=tally)
+        read += tally.read
+        assert found == [], (path.name, [f.message for f in found])
+    assert read > 100
+
+
+def test_a_sum_going_on_in_the_next_row_is_not_a_claim() -> None:
+    body = r"""
+\begin{align}
+\nabla_{\mathbf x} (\mathbf x^\top A \mathbf x + \mathbf x^\top B \mathbf x) &= (A + A^\top)\mathbf x \\
+  &\quad + (B + B^\top)\mathbf x
+\end{align}
+\begin{align}
+\nabla_{\mathbf x} (\mathbf x^\top A \mathbf x + \mathbf x^\top B \mathbf x) &= (A + A^\top)\mathbf x + \\
+  & (B + B^\top)\mathbf x
+\end{align}
+"""
+    assert flagged(body, "doc.tex") == []
+
+
+def test_symmetry_said_in_the_paragraph_before() -> None:
+    said = "Assume $A$ and $B$ to be symmetric, then\n\n"
+    body = r"$$\nabla_{\mathbf x} (\mathbf x^\top A \mathbf x) = 2A\mathbf x$$"
+    assert flagged(said + body) == []
+    assert flagged(body) == [r"2A\mathbf x"]
+    assert flagged("Here $A = A^\\top$.\n\n" + body) == []
+    assert (
+        flagged(
+            r"For symmetric $A$, $\nabla_{\mathbf x} (\mathbf x^\top A \mathbf x) = 2A\mathbf x$."
+        )
+        == []
+    )
+
+
+WRITTEN = Path(__file__).resolve().parent / "written"
+
+
+def _flagged_lines(name: str) -> list[int]:
+    path = WRITTEN / name
+    text = path.read_text(encoding="utf-8")
+    checked = Checker().check(str(path), text=text)
+    return [text.count("\n", 0, f.start) + 1 for f in check_written(checked, seconds=120.0)]
+
+
+def test_a_cheat_sheet_every_planted_slip_and_no_right_one() -> None:
+    # 10: 2Mx for a general M; 20: 2MX; 23: det(X) X^{-1}; 25: -X^{-1} M X^{-1};
+    # 31: the logistic loss's gradient without its sign; 34: d(X^{-1}) = -X^{-2} dX.
+    # Right and silent: S declared symmetric positive definite (9, 22), a gradient as a row (12)
+    assert _flagged_lines("cheat-sheet.md") == [10, 20, 23, 25, 31, 34]
+
+
+def test_identities_for_any_shapes_typed_by_their_letters() -> None:
+    # no declaration at all: bold capitals are matrices, bold small letters vectors (the
+    # identities hold for square ones); 4: 2Ax for a general A; 6: the factors of A^T B^T
+    # swapped; 10: X^{-1} for a general X.  Right: a row gradient (11), 1/N a number (12)
+    assert _flagged_lines("undeclared.md") == [4, 6, 10]
+
+
+def test_notes_with_macros_and_align_chains() -> None:
+    # 25: the logistic gradient with its sign flipped (written with the macros \vw, \vy);
+    # the ridge chain's right rows and the factorisation's first line are silent (the slips
+    # of lines 17 and 32 are shape errors, reported as such)
+    assert _flagged_lines("notes.tex") == [25]
+    text = (WRITTEN / "notes.tex").read_text(encoding="utf-8")
+    checked = Checker().check(str(WRITTEN / "notes.tex"), text=text)
+    (d,) = diagnostics_of(checked, check_written(checked))
+    assert d.message.startswith(
+        r"`X^\top(\vy - \mathbf{p})` is not the derivative of `\ell` with respect to `\vw`"
+    )
+    assert d.fixes[0].text == r"X^\top (\mathbf{p} - \vy)"
+
+
+def test_an_answer_with_an_aligned_chain_and_jacobians() -> None:
+    # 7: the chain's last row transposes the gradient of a matrix; 19: σ(1 + σ).
+    # Right and silent: the chain's first rows, ∇ₓE, ∂z/∂x = W, tanh's Jacobian (15);
+    # the other order of its factors (17) is a shape error, reported as such
+    assert _flagged_lines("answer.md") == [7, 19]
+
+
+def test_hessians() -> None:
+    body = (
+        "$$f(\\mathbf x) = \\frac{1}{2}\\|C\\mathbf x - \\mathbf a\\|^2$$\n\n"
+        "Let $\\mathbf a \\in \\mathbb{R}^m$.\n\n"
+        "$$\\nabla^2 f(\\mathbf x) = C^\\top C$$\n\n"
+        "$$\\nabla_{\\mathbf x}^2 (\\mathbf x^\\top A \\mathbf x) = A + A^\\top$$\n\n"
+        "$$\\nabla_{\\mathbf x}^2 (\\mathbf x^\\top A \\mathbf x) = 2A$$\n\n"
+        "$$\\frac{\\partial^2 (\\mathbf x^\\top A \\mathbf x)}{\\partial \\mathbf x \\partial \\mathbf x^\\top}"
+        " = A + A^\\top$$\n"
+    )
+    assert flagged(body) == ["2A"]
+    text = DECLS + body
+    checked = Checker().check("doc.md", text=text)
+    (d,) = diagnostics_of(checked, check_written(checked))
+    assert d.message.startswith("`2A` is not the Hessian of `\\mathbf x^\\top A \\mathbf x`")

@@ -1,0 +1,64 @@
+"""``wrong-derivative`` in the editor: published after the shape diagnostics, with its quick
+fix (the verified derivative in place of the written one)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from tests.lsp.conftest import Doc
+
+pytestmark = pytest.mark.asyncio
+
+NOTES = r"""# Notes
+
+Let $A \in \mathbb{R}^{n \times n}$, $X \in \mathbb{R}^{n \times n}$ and $\mathbf x \in \mathbb{R}^n$.
+
+$$
+\frac{\partial \operatorname{tr}(AX)}{\partial X} = A
+$$
+
+$$
+\nabla_{\mathbf x} (\mathbf x^\top A \mathbf x) = (A + A^\top)\mathbf x
+$$
+"""
+
+
+async def _wrong(doc: Doc, timeout: float = 60) -> list[types.Diagnostic]:
+    async def wait() -> list[types.Diagnostic]:
+        while True:
+            found = [d for d in await doc.diagnostics() if d.code == "wrong-derivative"]
+            if found:
+                return found
+            await asyncio.sleep(0.05)
+
+    return await asyncio.wait_for(wait(), timeout)
+
+
+async def test_wrong_derivative_reaches_the_client_with_its_quick_fix(
+    client: LanguageClient, open_doc: Callable[..., Doc]
+) -> None:
+    doc = open_doc("notes.md", NOTES)
+    (d,) = await _wrong(doc)
+    assert doc.span(d.range) == "A"
+    assert d.severity == types.DiagnosticSeverity.Warning and d.source == "texgrad"
+    assert "is not the derivative of `\\operatorname{tr}(AX)` with respect to `X`" in d.message
+    result = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=doc.ident(),
+            range=d.range,
+            context=types.CodeActionContext(diagnostics=[d], only=[types.CodeActionKind.QuickFix]),
+        )
+    )
+    assert result is not None
+    (fix,) = [a for a in result if isinstance(a, types.CodeAction)]
+    assert fix.kind == types.CodeActionKind.QuickFix and fix.title.startswith("Replace by")
+    new = await doc.apply_action(fix)
+    assert "\\frac{\\partial \\operatorname{tr}(AX)}{\\partial X} = A^\\top\n" in new
+    assert await doc.diagnostics() == []
+    await asyncio.sleep(1.0)  # the derivative check of the new text finds nothing more
+    assert await doc.diagnostics() == []
