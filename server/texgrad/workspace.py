@@ -30,7 +30,7 @@ from texgrad.shapes.diagnostics import Diagnostic
 
 if TYPE_CHECKING:  # the engine (numpy, scipy) is imported on first use: a faster start
     from texgrad.calculus.api import DiffOutcome, DiffPlan
-    from texgrad.calculus.reasons import Refusal
+    from texgrad.calculus.refusals import Refusal
 
 log = logging.getLogger(__name__)
 
@@ -218,12 +218,12 @@ class Workspace:
         return api.plans_at(result.path, result.doc.text, offset, result=result)
 
     def refusal(self, result: CheckResult, offset: int) -> Refusal | None:
-        """:func:`texgrad.calculus.reasons.refusal_at`: why the row at ``offset`` offers
+        """:func:`texgrad.calculus.refusals.refusal_at`: why the row at ``offset`` offers
         nothing to differentiate (None where it offers something or states no function)."""
-        from texgrad.calculus import reasons  # (downward, on first use: a faster start)
+        from texgrad.calculus import refusals  # (downward, on first use: a faster start)
 
         try:
-            return reasons.refusal_at(result, offset)
+            return refusals.refusal_at(result, offset)
         except Exception:  # only an explanation: never a failure of the request
             log.exception("explaining a refusal failed")
             return None

@@ -86,7 +86,7 @@ def test_markdown_results_can_be_inserted_as_numpy_code(tmp_path: Path) -> None:
 
 def test_a_failed_differentiation_is_listed_disabled_with_its_reason(tmp_path: Path) -> None:
     from texgrad.calculus.actions import Disabled, disabled_offers
-    from texgrad.calculus.reasons import Refusal
+    from texgrad.calculus.refusals import Refusal
 
     result, plan = _checked(tmp_path), _plan()
     failed = DiffOutcome(error="the Hessian of a sum over samples is not computed yet")

@@ -35,7 +35,7 @@ from texgrad.syntax.symbols import symbol_key
 
 if TYPE_CHECKING:  # the engine (numpy, scipy) is imported on first use: a faster start
     from texgrad.calculus.api import DiffOutcome, DiffPlan
-    from texgrad.calculus.reasons import Refusal
+    from texgrad.calculus.refusals import Refusal
 
 KIND_NAMES = {
     "gradient": "gradient",

@@ -49,7 +49,8 @@ from texgrad.calculus import expr as e
 from texgrad.calculus.arrays import Array, EvaluationError
 from texgrad.calculus.context import Context, context_at
 from texgrad.calculus.derive import DiffOutcome, differentiate
-from texgrad.calculus.differential import Budget
+from texgrad.calculus.differential import Budget, BudgetExceeded
+from texgrad.calculus.discrepancy import cause_as_written
 from texgrad.calculus.evaluate_expr import evaluate
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr
@@ -561,7 +562,7 @@ def _check_derivative(
     verdict = _compare(checked, claim.claimed, f, right, env, accepted, {}, general=general)
     if verdict is not False:
         return verdict
-    return _finding(checked, claim, outcome, wrt, fix="plain" in accepted)
+    return _finding(checked, claim, outcome, wrt, fix="plain" in accepted, ctx=ctx)
 
 
 _SHAPE_TROUBLE = ("shape of", "cannot multiply", "needs a square", "cannot add", "raises a")
@@ -642,7 +643,7 @@ def _guessed(
     general = _general(f, wrt, ctx.env) if outcome.kind == "gradient" else None
     verdict = _compare(checked, claim.claimed, f, right, ctx.env, accepted, {}, general=general)
     if verdict is False and report:
-        return _finding(checked, claim, outcome, wrt, fix="plain" in accepted)
+        return _finding(checked, claim, outcome, wrt, fix="plain" in accepted, ctx=ctx)
     if verdict is False and len(GUESSED) < 1000:
         GUESSED.append((claim, outcome.result))
     return True if verdict is True else None
@@ -945,19 +946,24 @@ def _source(checked: CheckResult, node: t.Node) -> str:
     return " ".join(text[node.start : node.end].split())
 
 
-def _cause(written: t.Node, correct: DiffOutcome, checked: CheckResult) -> str | None:
+def _cause(written: t.Node, correct: DiffOutcome, ctx: Context | None) -> str | None:
     """HOW the written derivative differs from the right one, where a simple cause explains
-    it ("this is the transpose of the derivative", "differs by a factor 2", …).
-
-    MERGE POINT: issue 15's `why` helper writes ``calculus/discrepancy.py`` with
-    ``explain(...)``; call it here.  None until then (the message then says only that the
-    written side is not the derivative, and what is)."""
-    return None
+    it ("it is the transpose of the derivative", "differs by a factor 2", …: the causes of
+    :mod:`~texgrad.calculus.discrepancy`, each checked numerically); None where none does."""
+    if ctx is None or correct.value is None:
+        return None
+    try:
+        found = cause_as_written(
+            correct.value, written, ctx.env, ctx.style, where=correct.where, budget=Budget(2.0)
+        )
+    except (CalculusError, BudgetExceeded):
+        return None
+    return found.text if found is not None else None
 
 
 def _finding(
     checked: CheckResult, claim: WrittenDerivative, outcome: DiffOutcome, wrt: str,
-    differential: bool = False, fix: bool = True,
+    differential: bool = False, fix: bool = True, ctx: Context | None = None,
 ) -> Finding:  # fmt: skip
     """The report: what is written, of what, and what texgrad finds (the quick fix's text
     where the engine's result is in the layout the document uses)."""
@@ -975,7 +981,7 @@ def _finding(
         message = f"`{claimed}` is not {what}" + (f" of `{of}`" if of else "")
         message += f" with respect to `{by}`"
     message += f": texgrad finds `{correct}`{where}, verified numerically"
-    cause = _cause(claim.claimed, outcome, checked)
+    cause = None if differential else _cause(claim.claimed, outcome, ctx)
     if cause:
         message += f" ({cause})"
     text = correct if fix and not outcome.where else ""

@@ -19,7 +19,7 @@ from texgrad.syntax.symbols import symbol_key
 from texgrad.workspace import Analysis
 
 if TYPE_CHECKING:
-    from texgrad.calculus.reasons import Refusal
+    from texgrad.calculus.refusals import Refusal
 
 
 def _snippet(text: str, limit: int = 60) -> str:

@@ -1,0 +1,68 @@
+r"""Why a row that states a function offers nothing to differentiate: the reason a
+disabled code action (or the hover, for clients without them) gives, found by planning the
+row's differentiations and, where there are none, asking :mod:`~texgrad.calculus.reasons`
+why the row does not read (kept apart from ``reasons``, which the engine itself imports:
+planning imports the engine)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from texgrad.calculus.context import context_at, row_at
+from texgrad.calculus.planning import plans_of
+from texgrad.calculus.reasons import refusal
+from texgrad.shapes.check import CheckResult
+from texgrad.syntax import tree as t
+from texgrad.syntax.symbols import symbol_key
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A row that states a function but offers nothing to differentiate, and why."""
+
+    row_start: int
+    row_end: int
+    head: str  # "f" of ``f(x) = …``, "L" of ``L = …``, else ""
+    reason: str
+
+
+def refusal_at(result: CheckResult, offset: int) -> Refusal | None:
+    """Why the row at ``offset`` of a checked document offers nothing to differentiate,
+    where it states a function (``f(x) = …``, ``L = …`` or a formula with an operation —
+    not a lone letter, a declaration or a relation); None where it offers something or
+    states none."""
+    row = row_at(result, offset, offset + 1)
+    if row is None or row.tree is None or not _states_function(row.tree):
+        return None
+    ctx = context_at(result, row)
+    if plans_of(row, ctx):
+        return None
+    reason = refusal(row.tree, ctx)
+    if reason is None:
+        return None
+    return Refusal(row.start, row.end, _head(row.tree, result.doc.text), reason)
+
+
+_LEAVES = (t.Symbol, t.Number, t.Sub, t.Tagged, t.Text, t.Opaque, t.Empty, t.Dots, t.Space)
+
+
+def _states_function(tree: t.Node) -> bool:
+    if isinstance(tree, t.Chain):
+        if tree.relations not in (("=",), (":=",)) or len(tree.items) != 2:
+            return False
+        body = tree.items[1]
+    else:
+        body = tree
+    if body is None or isinstance(body, _LEAVES):
+        return False
+    return not any(isinstance(n, t.Space | t.Derivative | t.Nabla | t.Partial) for n in body.walk())
+
+
+def _head(tree: t.Node, text: str) -> str:
+    if not isinstance(tree, t.Chain) or tree.items[0] is None:
+        return ""
+    head = tree.items[0]
+    name = head.func if isinstance(head, t.Apply) else head
+    if symbol_key(name) is None or not 0 <= name.start < name.end <= len(text):
+        return ""
+    return text[name.start : name.end].strip()
