@@ -123,7 +123,8 @@ def test_a_sum_with_a_verified_matrix_form_is_offered_in_that_form_too(tmp_path:
     assert [(o.title, o.mode) for o in got] == [
         ("Differentiate L w.r.t. w (gradient)", "result"),
         ("Differentiate L w.r.t. w (matrix form)", "matrix-form"),
-        ("Show derivation of ∇_w L", "derivation"),
+        ("Show derivation of ∇_w L", "show"),
+        ("Insert derivation of ∇_w L", "derivation"),
     ]
     written = writing(got[1], outcome, result, "latex", "auto")
     assert written is not None and written.equation == r"\nabla_w L = 2 X^\top (X w - y)"
@@ -140,7 +141,7 @@ def test_a_sum_with_a_verified_matrix_form_is_offered_in_that_form_too(tmp_path:
     # unverified: neither the matrix form nor its code
     unverified = DiffOutcome(kind="gradient", result="…", verified=False, matrix_form="2 X^\\top y")
     assert [o.mode for o in offers(result, [(plan, "result", unverified)])] == [
-        "result", "derivation",
+        "result", "show", "derivation",
     ]  # fmt: skip
     assert numpy_copies(result, [(plan, "result", unverified)]) == []
 
