@@ -139,6 +139,15 @@ def test_a_chain_on_one_row_checks_every_item() -> None:
     assert flagged(body) == ["A"]
 
 
+def test_a_row_listing_two_claims_checks_each() -> None:
+    r"""``\nabla f = a, \qquad \nabla f = b``: each statement of the list is a claim."""
+    body = (
+        r"$$\nabla_{\mathbf x} \|C\mathbf x\|^2 = 2C^\top C\mathbf x, \qquad "
+        r"\nabla_{\mathbf x} \|C\mathbf x\|^2 = C^\top C\mathbf x .$$"
+    )
+    assert flagged(body) == [r"C^\top C\mathbf x"]
+
+
 # -- the layout traps ------------------------------------------------------------------------
 
 

@@ -57,6 +57,7 @@ from texgrad.calculus.expr import CalculusError, Expr
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.calculus.sampling import finite_difference_gradient, sample_inputs
 from texgrad.calculus.verify import _domain
+from texgrad.calculus.written import statements as listed_statements
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.diagnostics import Diagnostic, Fix
@@ -142,7 +143,7 @@ def written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
             end = row.end
             continue
         last = None
-        for chain in t.statements(tree):
+        for chain in (s for c in t.statements(tree) for s in listed_statements(c)):
             claims = [c for c in _claims(row, chain) if _complete(text, c, rows[n + 1 :])]
             found.extend(claims)
             if claims and claims[-1].derivative is chain.items[0]:
