@@ -36,6 +36,7 @@ The module works on plain offsets: a front turns :class:`Finding` into its diagn
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import Iterator
@@ -469,23 +470,37 @@ def _symmetric_as_said(env: Env, text: str, claim: WrittenDerivative) -> set[str
     start = text.rfind("\n\n", 0, start) if start > 0 else start  # "Assume W symmetric, then"
     stop = text.find("\n\n", claim.end)
     paragraph = text[max(0, start) : stop if stop >= 0 else len(text)]
+    said = set(_said_anywhere(text)) | _said_in(paragraph, local=True)
+    for name, info in list(env.vars.items()):
+        square = info.shape.rows == info.shape.cols and not info.shape.is_scalar
+        if square and not info.symmetric and (name in said or "\\Sigma" in name):
+            env.vars[name] = replace(info, symmetric=True)
+    return said
+
+
+@functools.lru_cache(maxsize=8)
+def _said_anywhere(text: str) -> frozenset[str]:
+    """What the whole document says is symmetric: ``W = W^\\top`` anywhere, a declaration
+    said symmetric anywhere (read once per text, not once per claim)."""
     said: set[str] = set()
     for m in _EQUALS_ITS_TRANSPOSE.finditer(text):  # "W = W^\\top", anywhere
         tree = parse_row(MappedText.identity(m[1])).tree
         found = symbol_key(tree) if tree is not None else None
         if found is not None:
             said.add(found[0])
-    for where, local in ((paragraph, True), (text, False)):
-        for m in _SAID_SYMMETRIC.finditer(where):
-            parts = [m[1]] if m[1] else re.findall(r"\$([^$]+)\$", m[2])
-            for part in (p for q in parts for p in re.split(r",|\\text\{\s*and\s*\}|\band\b", q)):
-                key = _symbol_in(part, declared=not local)
-                if key is not None:
-                    said.add(key)
-    for name, info in list(env.vars.items()):
-        square = info.shape.rows == info.shape.cols and not info.shape.is_scalar
-        if square and not info.symmetric and (name in said or "\\Sigma" in name):
-            env.vars[name] = replace(info, symmetric=True)
+    return frozenset(said | _said_in(text, local=False))
+
+
+def _said_in(where: str, local: bool) -> set[str]:
+    """The symbols ``where`` says are symmetric (a paragraph: named there; the whole text:
+    declared so)."""
+    said: set[str] = set()
+    for m in _SAID_SYMMETRIC.finditer(where):
+        parts = [m[1]] if m[1] else re.findall(r"\$([^$]+)\$", m[2])
+        for part in (p for q in parts for p in re.split(r",|\\text\{\s*and\s*\}|\band\b", q)):
+            key = _symbol_in(part, declared=not local)
+            if key is not None:
+                said.add(key)
     return said
 
 
