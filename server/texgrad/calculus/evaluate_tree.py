@@ -791,6 +791,9 @@ class _Evaluator:
         if is_vector(v):
             if pname == "\\infty":
                 return np.array([[float(np.abs(v).max())]])
+            weighted = self._weighted(v, p)
+            if weighted is not None:
+                return weighted
             try:
                 k = float(pname)
             except ValueError:
@@ -805,6 +808,23 @@ class _Evaluator:
         if pname == "*":
             return np.array([[float(np.linalg.norm(v, "nuc"))]])
         raise unsupported(node, f"cannot evaluate the matrix norm `_{pname}` (which one is meant?)")
+
+    def _weighted(self, v: Array, p: t.Node | None) -> Array | None:
+        r"""``\|v\|_M`` of a square matrix M written as the subscript: √(vᵀMv); None where
+        the subscript is not such a matrix (a number: the p-norm)."""
+        if p is None or isinstance(p, t.Number):
+            return None
+        try:
+            m = self.eval(p)
+        except (EvaluationError, KeyError):
+            return None
+        v = v.reshape(-1, 1) if v.shape[0] != 1 else v.T
+        if m.shape != (v.shape[0], v.shape[0]) or m.shape == (1, 1):
+            return None
+        q = float((v.T @ m @ v)[0, 0])
+        if q < 0:
+            raise EvaluationError(p, "a weighted norm by a matrix that is not positive there")
+        return np.array([[np.sqrt(q)]])
 
     def _Abs(self, node: t.Abs) -> Array:
         v = self.eval(node.body)

@@ -809,7 +809,35 @@ class Lowerer:
             # the nuclear norm tr((XᵀX)^{1/2}), differentiable where X has full column rank
             n = e.tr(e.power(e.mul(e.transpose(x), x), sympy.Rational(1, 2)))
             return n if exponent is None else e.power(n, exponent)
-        raise CalculusError(f"cannot differentiate the norm ‖·‖_{p}")
+        weighted = self._weighted_norm(x, node.p, exponent)
+        if weighted is not None:
+            return weighted
+        written = latex_of(node.p) if node.p is not None else p
+        raise CalculusError(f"cannot differentiate the norm `\\|\\cdot\\|_{{{written}}}`")
+
+    def _weighted_norm(
+        self, x: Expr, sub: t.Node | None, exponent: sympy.Expr | None
+    ) -> Expr | None:
+        r"""``\|\mathbf{x} - \boldsymbol\mu\|_{\Sigma^{-1}}^2``: a vector's norm weighted by a
+        square matrix written as the subscript, √(xᵀMx); None where the subscript is no such
+        matrix (``_p`` of a number p)."""
+        if sub is None or x.cols != ONE or x.is_scalar:
+            return None
+        try:
+            m = self.lower(sub)
+        except CalculusError:
+            return None
+        if (
+            not isinstance(m, Expr)
+            or m.is_scalar
+            or not (same(m.rows, x.rows) and same(m.cols, x.rows))
+        ):
+            return None
+        q = e.mul(e.transpose(x), m, x)
+        if exponent == 2:
+            return q
+        n = e.power(q, sympy.Rational(1, 2))
+        return n if exponent is None else e.power(n, exponent)
 
     # -- functions ---------------------------------------------------------------------------
     def _apply(self, node: t.Apply) -> Lowered:
