@@ -39,3 +39,15 @@ def test_plain_text_hovers_and_eager_edits() -> None:
     )
     support = ClientSupport.of(caps)
     assert not support.markdown_hover and not support.resolves_edits
+
+
+def test_a_late_cancel_is_not_logged_as_a_warning() -> None:
+    import logging
+
+    from texgrad.protocol.app import quiet_late_cancel
+
+    def record(msg: str) -> logging.LogRecord:
+        return logging.LogRecord("pygls.protocol.json_rpc", logging.WARNING, "", 0, msg, (7,), None)
+
+    assert not quiet_late_cancel(record('Cancel notification for unknown message id "%s"'))
+    assert quiet_late_cancel(record("Failed to handle request %s"))

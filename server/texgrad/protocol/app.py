@@ -25,6 +25,13 @@ from texgrad.protocol.server import TexgradServer
 FEATURES = (settings, diagnostics, derivative_checks, hover, inlay, navigation, actions)
 
 
+def quiet_late_cancel(record: logging.LogRecord) -> bool:
+    """Drop pygls's warning for a ``$/cancelRequest`` of a request already answered: an
+    editor cancels what it no longer needs, often just after the answer left (noise at
+    every keystroke, not a problem)."""
+    return not record.getMessage().startswith("Cancel notification for unknown message id")
+
+
 def create_server() -> TexgradServer:
     server = TexgradServer()
     for feature in FEATURES:
@@ -39,6 +46,7 @@ def main(tcp: str | None = None) -> int:
         format="texgrad %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("pygls").setLevel(logging.WARNING)
+    logging.getLogger("pygls.protocol.json_rpc").addFilter(quiet_late_cancel)
     server = create_server()
     if tcp:
         host, _, port = tcp.rpartition(":")
