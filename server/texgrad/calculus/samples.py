@@ -413,12 +413,12 @@ def _members(summand: t.Node, index: str, upper: t.Node | None, env: Env) -> tup
         if unsized:
             raise unsized[0][4]
         raise NotSamples()  # entries of vectors only: lower.py's own \sum_i g(x_i)
-    for sub, key, base, shift, exc in unsized:  # y_i of (w^T x_i - y_i)^2, undeclared
-        if key in found:
+    for u_sub, u_key, u_base, u_shift, why in unsized:  # y_i of (w^T x_i - y_i)^2
+        if u_key in found:
             continue
-        if shift != 0 or not _beside_a_scalar(sub, summand, env, found):
-            raise SampleSumError(str(exc))
-        found[key] = Member(key, base, shift, Shape(ONE, ONE))
+        if u_shift != 0 or not _beside_a_scalar(u_sub, summand, env, found):
+            raise SampleSumError(str(why))
+        found[u_key] = Member(u_key, u_base, u_shift, Shape(ONE, ONE))
     return tuple(found.values())
 
 
