@@ -21,6 +21,7 @@ from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 
 import numpy as np
+import sympy
 
 from tests.calculus.problems import Problem
 from texgrad.calculus.arrays import Array, EvaluationError, Unsupported, as_matrix
@@ -168,6 +169,8 @@ def _sample_families(
         shape = next(
             (s for k, s in dom.shapes.items() if k == letter or k.startswith(letter + "_{")), None
         )
+        if shape is None and letter in problem.scalar_families:
+            shape = Shape(sympy.Integer(1), sympy.Integer(1))
         if shape is None:
             raise ValueError(f"{problem.id}: the family {letter} has no declared shape")
         subs = {d: sizes[d.name] for d in shape.rows.free_symbols | shape.cols.free_symbols}

@@ -49,6 +49,9 @@ class Problem:
     # families summed over: (letter, how many members: a dimension's name); each member is
     # sampled (evaluate_tree's "family:x"), the dimension sized unlike every other
     families: tuple[tuple[str, str], ...] = ()
+    # letters of families above that nothing declares, each member a number (y_i beside
+    # w^T x_i: the engine reads them so)
+    scalar_families: tuple[str, ...] = ()
 
 
 KINDS = ("gradient", "jacobian", "derivative", "matrix", "hessian")
@@ -912,6 +915,38 @@ PROBLEMS: tuple[Problem, ...] = (
     P("wd-inv-aXb", r"\mathbf{a}^\top X^{-1} \mathbf{b}", "X",
       r"\mathbf{a} \in \mathbb{R}^n; \mathbf{b} \in \mathbb{R}^n; X \in \mathbb{R}^{n \times n}",
       "gradient", r"-X^{-\top} \mathbf{a} \mathbf{b}^\top X^{-\top}", "Cookbook (61)"),
+    # -- issue 14 (gp14): a second point x', a member read as a number -------------------------
+    P("gp14-kernel-second-point", r"k(\mathbf{x}, \mathbf{x}')", r"\mathbf{x}",
+      r"\mathbf{x} \in \mathbb{R}^D; \mathbf{x}' \in \mathbb{R}^D; \ell \in \mathbb{R}; "
+      r"k(\mathbf{x}, \mathbf{x}') = \exp(-\frac{\|\mathbf{x} - \mathbf{x}'\|^2}{2\ell^2})",
+      "gradient",
+      r"-\frac{1}{\ell^2}\exp(-\frac{\|\mathbf{x} - \mathbf{x}'\|^2}{2\ell^2})(\mathbf{x} - \mathbf{x}')",
+      "GP kernel by its first point (x' a second point, not a transpose)",
+      check_expr=r"\exp(-\frac{\|\mathbf{x} - \mathbf{x}'\|^2}{2\ell^2})"),
+    P("gp14-kernel-plus-linear", r"k(\mathbf{x}, \mathbf{x}') + \mathbf{b}^\top\mathbf{x}",
+      r"\mathbf{x}",
+      r"\mathbf{x} \in \mathbb{R}^D; \mathbf{x}' \in \mathbb{R}^D; \mathbf{b} \in \mathbb{R}^D; "
+      r"k(\mathbf{x}, \mathbf{x}') = \exp(-\frac{1}{2}\|\mathbf{x} - \mathbf{x}'\|^2)",
+      "gradient",
+      r"\mathbf{b} - \exp(-\frac{1}{2}\|\mathbf{x} - \mathbf{x}'\|^2)(\mathbf{x} - \mathbf{x}')",
+      "a kernel beside a linear term",
+      check_expr=r"\exp(-\frac{1}{2}\|\mathbf{x} - \mathbf{x}'\|^2) + \mathbf{b}^\top\mathbf{x}"),
+    P("gp14-mse-undeclared-y", r"\frac{1}{N}\sum_{i=1}^N (\mathbf{w}^\top\mathbf{x}_i - y_i)^2",
+      r"\mathbf{w}", r"\mathbf{x}_i \in \mathbb{R}^d; \mathbf{w} \in \mathbb{R}^d", "gradient",
+      r"\frac{2}{N}\sum_{i=1}^N (\mathbf{w}^\top\mathbf{x}_i - y_i)\mathbf{x}_i",
+      "y_i undeclared, subtracted from a number", families=(("x", "N"), ("y", "N")),
+      scalar_families=("y",)),
+    P("gp14-ls-y-first", r"\sum_{i=1}^N (y_i - \mathbf{w}^\top\mathbf{x}_i)^2", r"\mathbf{w}",
+      r"\mathbf{x}_i \in \mathbb{R}^d; \mathbf{w} \in \mathbb{R}^d", "gradient",
+      r"2\sum_{i=1}^N (\mathbf{w}^\top\mathbf{x}_i - y_i)\mathbf{x}_i",
+      "y_i undeclared, a number minus w^T x_i", families=(("x", "N"), ("y", "N")),
+      scalar_families=("y",)),
+    P("gp14-cauchy-undeclared-y",
+      r"\sum_{i=1}^N \log(1 + (\mathbf{w}^\top\mathbf{x}_i - y_i)^2)", r"\mathbf{w}",
+      r"\mathbf{x}_i \in \mathbb{R}^d; \mathbf{w} \in \mathbb{R}^d", "gradient",
+      r"\sum_{i=1}^N \frac{2(\mathbf{w}^\top\mathbf{x}_i - y_i)}{1 + (\mathbf{w}^\top\mathbf{x}_i - y_i)^2}\mathbf{x}_i",
+      "Cauchy loss over samples, y_i undeclared", families=(("x", "N"), ("y", "N")),
+      scalar_families=("y",)),
 )  # fmt: skip
 
 

@@ -421,3 +421,43 @@ def test_a_constant_of_a_definition_at_a_number_is_differentiated_through_it() -
     assert by_w.verified and by_w.result == "\\sigma'(w^\\top x) x", by_w.result
     refused = diff_latex(r"\mathbf{1}^\top \sigma(w x^\top w)", "\\beta", where)
     assert refused.error is not None and "a constant of its definition" in refused.error
+
+
+SECOND_POINT_MD = r"""We have inputs $\mathbf{x} \in \mathbb{R}^D$ and a kernel with $\ell > 0$,
+
+$$
+k(\mathbf{x}, \mathbf{x}') = \exp\left(-\frac{\|\mathbf{x} - \mathbf{x}'\|^2}{2\ell^2}\right),
+$$
+
+and its row, a function of the first point:
+
+$$
+g(\mathbf{x}) = k(\mathbf{x}, \mathbf{x}') + \mathbf{b}^\top\mathbf{x}
+$$
+
+with $\mathbf{b} \in \mathbb{R}^D$.
+"""
+
+
+def test_a_primed_argument_beside_its_letter_is_a_second_point_not_a_transpose() -> None:
+    line = _line(SECOND_POINT_MD, "g(\\mathbf{x}) =")
+    out = diff_in_document("post.md", line, "\\mathbf{x}", text=SECOND_POINT_MD)
+    assert out.error is None, out.error
+    assert out.verified and "independently" not in out.note, out.note
+    assert "\\mathbf{x}'" in out.result and "^\\top" not in out.result.replace("\\mathbf{b}", "")
+    x, xp, b = (RNG.standard_normal((5, 1)) for _ in range(3))
+    k = np.exp(-np.sum((x - xp) ** 2) / (2 * 0.7**2))
+    want = -k * (x - xp) / 0.7**2 + b
+    values = _with_where(out.where, {"x": x, "x'": xp, "b": b, "\\ell": np.array([[0.7]])})
+    assert np.allclose(_value(out.result, values), want)
+    # the steps keep the document's transpose mark, not the prime of x'
+    assert "^\\top" in "\n".join(out.steps) and ")'" not in "\n".join(out.steps)
+
+
+def test_a_prime_on_a_lone_vector_is_still_its_transpose() -> None:
+    out = diff_latex(
+        "x'Ax + k(x, x')", "x", where="A \\in \\mathbb{R}^{n \\times n}; x \\in \\mathbb{R}^n"
+    )
+    assert out.error is not None  # k is not defined: refused, not guessed
+    out = diff_latex("x'Ax", "x", where="A \\in \\mathbb{R}^{n \\times n}; x \\in \\mathbb{R}^n")
+    assert out.verified and out.result == "(A + A') x", out.result

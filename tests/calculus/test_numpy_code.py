@@ -132,6 +132,11 @@ def test_how_many_problems_have_code() -> None:
         (r"\alpha_{(Func:max)}", "alpha_max"),
         ("np", "np_"),
         ("2", "v2"),
+        (r"\boldsymbol\mu", "mu"),  # a font without braces
+        (r"\mathbf x", "x"),
+        (r"\boldsymbol \Sigma_{k}", "Sigma_k"),
+        (r"\hat x", "x_hat"),
+        (r"\mathbf{x}'", "x_prime"),
     ],
 )
 def test_identifiers(key: str, name: str) -> None:

@@ -362,3 +362,48 @@ def test_declared_labels_collected_in_a_vector_give_the_matrix_form(tmp_path: Pa
     want = x.T @ (y - np.exp(x @ b))
     assert np.allclose(evaluate(tree(out.matrix_form), values), want)
     assert np.allclose(evaluate(tree(out.result), values), want)
+
+
+DECLARED_X = r"\mathbf{x}_i \in \mathbb{R}^d; \mathbf{w} \in \mathbb{R}^d"
+
+
+@pytest.mark.parametrize(
+    ("expr", "gradient"),
+    [
+        (
+            r"\frac{1}{N}\sum_{i=1}^N (\mathbf{w}^\top\mathbf{x}_i - y_i)^2",
+            lambda x, y, w: 2 / len(y) * np.sum((x @ w - y) * x, axis=0),
+        ),
+        (
+            r"\sum_i (y_i - \mathbf{w}^\top\mathbf{x}_i)^2",
+            lambda x, y, w: 2 * np.sum((x @ w - y) * x, axis=0),
+        ),
+        (
+            r"\sum_{i=1}^N \log(1 + (\mathbf{w}^\top\mathbf{x}_i - y_i)^2)",
+            lambda x, y, w: np.sum(2 * (x @ w - y) / (1 + (x @ w - y) ** 2) * x, axis=0),
+        ),
+    ],
+)
+def test_an_undeclared_member_subtracted_from_a_scalar_is_a_scalar(expr, gradient) -> None:  # type: ignore[no-untyped-def]
+    out = diff_latex(expr, r"\mathbf{w}", DECLARED_X)
+    assert out.error is None and out.verified, out.error
+    assert "y_i" in out.result
+    rng = np.random.default_rng(14)
+    n, d = 5, 3  # N and d sized apart
+    x, y, w = rng.standard_normal((n, d)), rng.standard_normal((n, 1)), rng.standard_normal((d, 1))
+    values = {"family:x": x[:, :, None], "family:y": y[:, :, None], "w": w, "N": np.array([[n]])}
+    got = evaluate(tree(out.result), values)
+    assert np.allclose(got, gradient(x, y, w).reshape(d, 1))
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        r"\sum_i \log(1 + \exp(-y_i\,\mathbf{w}^\top\mathbf{x}_i))",  # a factor: not said
+        r"\sum_i (\mathbf{w}^\top\mathbf{x}_i - y_{i-1})^2",  # shifted
+    ],
+)
+def test_an_undeclared_member_not_beside_a_scalar_is_refused_by_its_name(expr: str) -> None:
+    out = diff_latex(expr, r"\mathbf{w}", DECLARED_X)
+    assert out.error is not None and not out.verified
+    assert "y_{i" in out.error and "declared vector" not in out.error, out.error

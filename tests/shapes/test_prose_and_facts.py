@@ -153,6 +153,20 @@ def test_matrix_order_and_bold_letters_make_no_weak_scalar(tmp_path: Path) -> No
     assert found(result) == set()
 
 
+def test_a_letter_compared_with_an_inner_product_is_a_weak_scalar(tmp_path: Path) -> None:
+    r"""``\mathbf{a}_i^\top\mathbf{x} < c_i``: the right side is a number, so ``c_i`` is one;
+    a letter compared with a vector (``x < c``) or a plain product (``Ab < c``) is not."""
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        For constraints $\mathbf{a}_i^\top\mathbf{x} < c_i$ and $A\mathbf{b} < d$, with
+        $\mathbf{x} < e$.
+        """,
+    )
+    assert set(result.table.weak) == {"c_{i}"}
+    assert found(result) == set()
+
+
 def test_a_comparison_in_a_value_defines_no_function(tmp_path: Path) -> None:
     r"""``\sigma_{\min}(\Phi) = \sigma > 0`` states a value at Φ: applying ``\sigma_{\min}`` to
     another matrix later is no argument mismatch."""

@@ -66,6 +66,7 @@ from texgrad.calculus.written import (
     norm_subscript,
     number_letters,
     power_name,
+    primed_beside,
     quotient_of,
     sum_index,
     text_functions,
@@ -130,6 +131,7 @@ class Lowerer:
         # inside \sum_i: x_i means the vector x, entrywise; inside \sum_{i,j}: X_{ij} is X
         self.index: tuple[str, ...] | None = None
         self.templates: dict[str, e.Template | None] = {}  # functions of numbers, read once
+        self.primed: set[str] = set()  # x' beside x in an argument list: a name, not x^T
 
     # -- entry --------------------------------------------------------------------------
     def lower(self, node: t.Node | None) -> Expr:
@@ -245,9 +247,17 @@ class Lowerer:
         if key is not None and key[0] in self.bound:  # k(x, x') = …: the parameter x'
             return self.bound[key[0]]
         x = self.lower(node.base)
+        if key is not None and self._primed_name(key[0]):  # g(x) = k(x, x'): a second point
+            info = self.env.vars.get(key[0])
+            return e.var(key[0], info.shape if info is not None else x.shape)
         if x.is_scalar:
             raise CalculusError(f"cannot read the prime in `{latex_of(node)}` (a derivative?)")
         return x if node.count % 2 == 0 else e.transpose(x)
+
+    def _primed_name(self, key: str) -> bool:
+        """Whether ``x'`` names a point of its own: a parameter of a function the document
+        defines, or written beside ``x`` in an argument list."""
+        return key in self.primed or any(key in f.params for f in self.env.functions.values())
 
     def _abs(self, node: t.Abs) -> Lowered:
         x = self.lower(node.body)
@@ -842,6 +852,7 @@ class Lowerer:
     # -- functions ---------------------------------------------------------------------------
     def _apply(self, node: t.Apply) -> Lowered:
         f = node.func
+        self.primed |= primed_beside(node.args)  # k(x, x'): x' a second point
         name = function_name(f)
         if isinstance(f, t.Func) and (f.sub is not None or f.sup is not None):
             return self._scripted(f, node)

@@ -14,10 +14,10 @@ from collections.abc import Hashable
 from dataclasses import dataclass, replace
 
 from texgrad.calculus.printing import Style
-from texgrad.calculus.written import upright_name
+from texgrad.calculus.written import primed_arguments, upright_name
 from texgrad.shapes.check import CheckResult
 from texgrad.syntax import tree as t
-from texgrad.syntax.symbols import member_key
+from texgrad.syntax.symbols import member_key, symbol_key
 
 
 def document_style(result: CheckResult) -> Style:
@@ -117,6 +117,7 @@ def learn_style(
     function and symbol (or the last ones, with ``override``).  ``span`` (lowest start,
     highest end, 1 if a range fell outside the text) is widened to what was read."""
     seen_mark = False
+    named = primed_arguments(trees)  # k(x, x'): x' a second point, not a transpose mark
     style.vector_norm = "" if _bare_norm(trees) else style.vector_norm  # \|x\|^2 as written
     for tree in trees:
         for node in tree.walk():
@@ -126,6 +127,10 @@ def learn_style(
                 if mark is not None:
                     style.transpose = mark
                     seen_mark = True
+            elif (
+                isinstance(node, t.Prime) and (k := symbol_key(node)) is not None and k[0] in named
+            ):
+                _spelling(style, k[0], node, text, override, span)  # k(x, x'): a second point
             elif isinstance(node, t.Prime) and not seen_mark:
                 style.transpose = "'"
                 seen_mark = True
@@ -142,14 +147,23 @@ def learn_style(
                     style.names[name] = spelled.strip()
             elif isinstance(node, (t.Symbol, t.Sub, t.Tagged, t.Power)):  # W_{hh}, W^{(l+1)}
                 k = member_key(node)
-                if k is not None and (override or k[0] not in style.symbols):
-                    spelled = text[node.start : node.end] if node.end <= len(text) else ""
-                    if span is not None:
-                        _widen(span, node, text)
-                    while spelled.startswith("{") and spelled.endswith("}"):
-                        spelled = spelled[1:-1].strip()
-                    if spelled and len(spelled) < 40:
-                        style.symbols[k[0]] = spelled
+                if k is not None:
+                    _spelling(style, k[0], node, text, override, span)
+
+
+def _spelling(
+    style: Style, key: str, node: t.Node, text: str, override: bool, span: list[int] | None
+) -> None:
+    """A symbol's spelling as written, the first (or with ``override`` the last) one."""
+    if not override and key in style.symbols:
+        return
+    spelled = text[node.start : node.end] if node.end <= len(text) else ""
+    if span is not None:
+        _widen(span, node, text)
+    while spelled.startswith("{") and spelled.endswith("}"):
+        spelled = spelled[1:-1].strip()
+    if spelled and len(spelled) < 40:
+        style.symbols[key] = spelled
 
 
 def _upright(style: Style, node: t.Node, text: str, override: bool) -> None:

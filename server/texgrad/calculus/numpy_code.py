@@ -98,13 +98,16 @@ class NumpyCode:
 def identifier(key: str) -> str:
     r"""A Python identifier for a symbol as a document spells it: ``\mathbf{x}`` → ``x``,
     ``\Sigma`` → ``Sigma``, ``W^{(1)}`` → ``W_1``, ``\hat{X}`` → ``X_hat``, ``x_{i}`` →
-    ``x_i``, ``z'`` → ``z_prime``, ``\lambda`` → ``lambda_``."""
+    ``x_i``, ``z'`` → ``z_prime``, ``\lambda`` → ``lambda_``; a font or accent without
+    braces too (``\boldsymbol\mu`` → ``mu``, ``\mathbf x`` → ``x``)."""
     s = re.sub(r"\((?:[A-Z]\w*):([^()]*)\)", r"\1", key)  # a tree's spelling: (Func:max)
     s = s.replace("'", "_prime")
     for accent in _ACCENTS:
         s = re.sub(rf"\\{accent}\s*\{{([^{{}}]*)\}}", r"\1_" + accent, s)
+        s = re.sub(rf"\\{accent}(?![A-Za-z])\s*(\\[A-Za-z]+|\w)", r"\1_" + accent, s)  # \hat x
     for font in _FONTS:
         s = re.sub(rf"\\{font}\s*\{{([^{{}}]*)\}}", r"\1", s)
+        s = re.sub(rf"\\{font}(?![A-Za-z])\s*(\\[A-Za-z]+|\w)", r"\1", s)  # \boldsymbol\mu
     s = s.replace("^", "_").replace("\\", "").replace("+", "p").replace("-", "m")
     s = re.sub(r"\W+", "_", s)
     s = re.sub(r"_+", "_", s).strip("_")

@@ -21,7 +21,7 @@ of every family sampled — against the verified value of the derivative there
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -103,6 +103,7 @@ def sum_code(
     ``entry_shapes``: the declared vectors whose entries are members (``y`` of ``y_i``).  Raises
     :class:`~texgrad.calculus.numpy_code.NumpyUnsupported`."""
     namer = _Names()
+    terms = _bounds_as_numbers(terms)
     arrays = _arrays(terms, v, entry_shapes)
     names: dict[str, str] = {}
     for key in arrays:
@@ -153,6 +154,26 @@ def sum_code(
         tuple(families.values()),
         tuple(extra),
     )
+
+
+def _bounds_as_numbers(terms: list[CodeTerm]) -> list[CodeTerm]:
+    r"""The terms with a number the engine read as a scalar symbol that is a sum's bound
+    (``N`` of ``\frac{1}{N}\sum_{i=1}^N``, declared by nothing else) written as that bound:
+    the number of terms, not a parameter of its own."""
+    bounds = {str(tm.bound): tm.bound for tm in terms if isinstance(tm.bound, sympy.Symbol)}
+    mapping: dict[str, Expr] = {}
+    for tm in terms:
+        for x in (*tm.factor.walk(), *tm.result.walk()):
+            if isinstance(x, e.Var) and x.shape.is_scalar and x.name in bounds:
+                mapping[x.name] = e.num(bounds[x.name])
+    if not mapping:
+        return terms
+    return [
+        replace(
+            tm, factor=e.substitute(tm.factor, mapping), result=e.substitute(tm.result, mapping)
+        )
+        for tm in terms
+    ]
 
 
 def _arrays(terms: list[CodeTerm], v: e.Var, entry_shapes: dict[str, Shape]) -> dict[str, e.Var]:

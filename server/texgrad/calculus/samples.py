@@ -391,6 +391,7 @@ def _sample_sum(node: t.BigOp, env: Env) -> SampleSum:
 
 def _members(summand: t.Node, index: str, upper: t.Node | None, env: Env) -> tuple[Member, ...]:
     found: dict[str, Member] = {}
+    unsized: list[tuple[t.Sub, str, str, int, CalculusError]] = []
     subs = [n for n in summand.walk() if isinstance(n, t.Sub)]
     names = {k[0] for n in summand.walk() if (k := symbol_key(n)) is not None}
     for sub in subs:
@@ -400,10 +401,47 @@ def _members(summand: t.Node, index: str, upper: t.Node | None, env: Env) -> tup
         key, base = symbol_key(sub), symbol_key(sub.base)
         if key is None or base is None or key[0] in found:
             continue
-        found[key[0]] = _member(sub, key[0], base[0], label[1], upper, env, names)
+        try:
+            found[key[0]] = _member(sub, key[0], base[0], label[1], upper, env, names)
+        except SampleSumError:
+            raise
+        except CalculusError as exc:
+            if base[0] in env.vars:
+                raise
+            unsized.append((sub, key[0], base[0], label[1], exc))
     if not any(m.entry_of is None for m in found.values()):
+        if unsized:
+            raise unsized[0][4]
         raise NotSamples()  # entries of vectors only: lower.py's own \sum_i g(x_i)
+    for u_sub, u_key, u_base, u_shift, why in unsized:  # y_i of (w^T x_i - y_i)^2
+        if u_key in found:
+            continue
+        if u_shift != 0 or not _beside_a_scalar(u_sub, summand, env, found):
+            raise SampleSumError(str(why))
+        found[u_key] = Member(u_key, u_base, u_shift, Shape(ONE, ONE))
     return tuple(found.values())
+
+
+def _beside_a_scalar(sub: t.Sub, summand: t.Node, env: Env, found: dict[str, Member]) -> bool:
+    r"""Whether the undeclared member ``sub`` is a term of a sum whose other terms are all
+    scalars (``\mathbf{w}^\top\mathbf{x}_i - y_i``): then it can only be a scalar."""
+    members = {k: VarInfo(k, m.shape, k) for k, m in found.items()}
+    for node in summand.walk():
+        if not isinstance(node, t.Add) or not any(term is sub for term in node.terms):
+            continue
+        others = [term for term in node.terms if term is not sub]
+        if not others:
+            return False
+        for term in others:
+            lowering = Lowerer(replace(env, vars={**env.vars, **members}))
+            try:
+                value = lowering.lower(term)
+            except (CalculusError, RecursionError):
+                return False
+            if not value.is_scalar:
+                return False
+        return True
+    return False
 
 
 def _member(

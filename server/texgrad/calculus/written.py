@@ -414,3 +414,32 @@ def is_expectation(node: t.Node) -> bool:
 def has_times(node: t.Node) -> bool:
     r"""An index written with ``\times`` (``X_{i \times i}``: a leading block, not an entry)."""
     return any(isinstance(n, t.BinOp) and n.op == "\\times" for n in node.walk())
+
+
+def primed_beside(args: tuple[t.Node, ...]) -> set[str]:
+    r"""The keys of the primed symbols among the arguments ``args`` written beside their
+    unprimed letter (``k(\mathbf{x}, \mathbf{x}')``, in a definition or a call): a second
+    point, a name of its own, not the transpose ``x'`` of ``x'Ax``."""
+    if len(args) < 2:
+        return set()
+    plain = {k[0] for a in args if (k := symbol_key(a)) is not None}
+    found: set[str] = set()
+    for a in args:
+        if isinstance(a, t.Prime) and (k := symbol_key(a)) is not None:
+            base = symbol_key(a.base)
+            if base is not None and base[0] in plain:
+                found.add(k[0])
+    return found
+
+
+def primed_arguments(trees: Collection[t.Node]) -> set[str]:
+    """:func:`primed_beside` over every argument list in ``trees`` (an application's, or a
+    parenthesised list ``(x, x')``)."""
+    found: set[str] = set()
+    for tree in trees:
+        for node in tree.walk():
+            if isinstance(node, t.Apply):
+                found |= primed_beside(node.args)
+            elif isinstance(node, t.Paren) and isinstance(node.body, t.List):
+                found |= primed_beside(node.body.items)
+    return found

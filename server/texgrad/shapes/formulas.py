@@ -446,7 +446,9 @@ def weak_scalars(tree: t.Node, path: str) -> Iterator[Declaration]:
             right = right.items[0] if isinstance(right, t.List) and right.items else right
             for this, other in ((left, right), (right, left)):
                 sym = _weak_letter(this)
-                if sym is not None and _number(other):
+                if sym is None and _inner_product(other):  # a_i^T x < c_i: c_i a number
+                    sym = _latin_letter(this)
+                if sym is not None and (_number(other) or _inner_product(other)):
                     key = symbol_key(sym)
                     if key is not None:
                         yield Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, "weak")
@@ -463,6 +465,38 @@ def _weak_letter(node: t.Node | None) -> t.Node | None:
     ):  # fmt: skip
         return node
     return None
+
+
+def _latin_letter(node: t.Node | None) -> t.Node | None:
+    """The letter of ``c``, ``c_i``, ``b_{k}`` (a plain lowercase Latin letter)."""
+    base = node.base if isinstance(node, t.Sub) else node
+    if (
+        isinstance(base, t.Symbol) and base.font is None and not base.accents
+        and len(base.name) == 1 and base.name.isalpha() and base.name.islower()
+    ):  # fmt: skip
+        return node
+    return None
+
+
+def _bold_lowercase(node: t.Node) -> bool:
+    """``\\mathbf{a}``, ``\\boldsymbol{a}_i``: a letter written as a vector."""
+    base = node.base if isinstance(node, t.Sub) else node
+    return (
+        isinstance(base, t.Symbol) and base.font in ("mathbf", "boldsymbol", "bm", "vec")
+        and len(base.name) == 1 and base.name.islower()
+    )  # fmt: skip
+
+
+def _inner_product(node: t.Node | None) -> bool:
+    """``\\mathbf{a}_i^\\top\\mathbf{x}``: two letters written as vectors, the first
+    transposed — a number whatever their length."""
+    if not isinstance(node, t.Product) or len(node.factors) != 2:
+        return False
+    first, second = node.factors
+    return (
+        isinstance(first, t.Transpose) and not first.conjugate and _bold_lowercase(first.base)
+        and _bold_lowercase(second)
+    )  # fmt: skip
 
 
 def _number(node: t.Node | None) -> bool:
