@@ -63,6 +63,7 @@ from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.diagnostics import Diagnostic, Fix
 from texgrad.shapes.dims import ONE, Shape
+from texgrad.shapes.properties import HEDGING
 from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import is_d
@@ -137,7 +138,12 @@ def written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
         if tree is None:
             last = None
             continue
-        if last is not None and _continues(text[end : row.start]) and isinstance(tree, t.Chain):
+        if (
+            last is not None
+            and _continues(text[end : row.start])
+            and isinstance(tree, t.Chain)
+            and (not tree.items or tree.items[0] is None)
+        ):  # "&= b" continues the row before; "∂J/∂V &= c" is a claim of its own
             more = list(_continued(last, row, tree))
             found.extend(more)
             last = last if more else None
@@ -496,6 +502,8 @@ def _said_in(where: str, local: bool) -> set[str]:
     declared so)."""
     said: set[str] = set()
     for m in _SAID_SYMMETRIC.finditer(where):
+        if HEDGING.search(where, max(0, m.start() - 40), m.start()):
+            continue  # "only right for a symmetric $A$", "unless $X$ is symmetric"
         parts = [m[1]] if m[1] else re.findall(r"\$([^$]+)\$", m[2])
         for part in (p for q in parts for p in re.split(r",|\\text\{\s*and\s*\}|\band\b", q)):
             key = _symbol_in(part, declared=not local)
@@ -743,6 +751,21 @@ def _forms(g: Array, accepted: tuple[str, ...]) -> Iterator[Array]:
             yield g.T
 
 
+def _agrees(w: Array, g: Array, accepted: tuple[str, ...]) -> bool:
+    """``w`` is ``g`` in an accepted form; for a symmetric variable (``structured``
+    accepted), any ``w`` with the symmetric part of ``g``: tr(Wᵀ dX) = tr(Gᵀ dX) for every
+    symmetric dX (``2C^\top C A`` and ``A C^\top C + C^\top C A`` for a symmetric A)."""
+    if any(_close(w, x) for x in _forms(g, accepted)):
+        return True
+    return (
+        "structured" in accepted
+        and w.shape == g.shape
+        and w.ndim == 2
+        and w.shape[0] == w.shape[1]
+        and _close(w + w.T, g + g.T)
+    )
+
+
 def _close(a: Array, b: Array, tol: float = 1e-5) -> bool:
     if a.shape != b.shape:
         return False
@@ -784,9 +807,9 @@ def _compare(
         if got is None:
             continue
         g, w, mine = got
-        if any(_close(w, x) for x in _forms(g, accepted)):
+        if _agrees(w, g, accepted):
             return True
-        if mine is not None and any(_close(mine, x) for x in _forms(g, accepted)):
+        if mine is not None and _agrees(mine, g, accepted):
             return None  # the two readers of the written side disagree: undecided
         differ += 1
         if differ == POINTS:
