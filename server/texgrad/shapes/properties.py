@@ -98,8 +98,11 @@ def stated_properties(text: str, rows: list[PlacedRow]) -> list[Stated]:
         for pattern in _PATTERNS:
             for m in pattern.finditer(text):
                 until = -1
-                if HEDGING.search(text, max(0, m.start() - 40), m.start("sym")):
-                    continue
+                opens = m.start("sym")
+                while opens > 0 and text[opens - 1] == "$":
+                    opens -= 1
+                if HEDGING.search(text, max(0, m.start() - 40), opens):
+                    continue  # "only right for a symmetric $A$": a condition, not a statement
                 if _SUPPOSING.search(text, _sentence_start(text, m.start()), m.start("sym")):
                     until = _sentence_end(text, m.end())
                 row = _row_at(rows, starts, m.start("sym"))
