@@ -254,12 +254,34 @@ def _is_zero(node: t.Node) -> bool:
     )
 
 
+def _nabla_called(node: t.Node) -> t.Nabla | None:
+    r"""``\nabla^2 r(\mathbf x)`` read as a product (``r`` no conventional function letter):
+    the operator applied to the call ``r(\mathbf x)``."""
+    if not (isinstance(node, t.Product) and len(node.factors) == 2):
+        return None
+    nabla, arg = node.factors
+    if not (
+        isinstance(nabla, t.Nabla)
+        and nabla.wrt is None
+        and isinstance(nabla.body, t.Symbol)
+        and isinstance(arg, t.Paren)
+        and arg.open == "("
+        and arg.body is not None
+    ):
+        return None
+    call = t.Apply(nabla.body, (arg.body,), parens=True, start=nabla.body.start, end=arg.end)
+    return replace(nabla, body=call, end=arg.end)
+
+
 def _is_derivative_side(node: t.Node) -> bool:
     return _derivative_side(node) is not None
 
 
 def _derivative_side(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] | None:
     """(function, variable, form) of a derivative as written, None if ``node`` is none."""
+    called = _nabla_called(node)
+    if called is not None:
+        return _derivative_side(called)
     if isinstance(node, t.Product) and len(node.factors) > 1 and _operator(node.factors[0]):
         # \nabla_x x^T x, \frac{\partial}{\partial x} x^T A x: the operator takes the product
         head = node.factors[0]
