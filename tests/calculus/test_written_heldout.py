@@ -30,13 +30,15 @@ def test_a_table_of_identities() -> None:
     # 11: 2Ax for a general A; 15: the factor 2 missing; 17: a bilinear form's derivative
     # transposed; 19: X^{-1} for X^{-T}; 21: ∂tr(AXᵀ)/∂X = Aᵀ (it is A); 23: a sign.
     # Right and silent: S ∈ 𝕊ⁿ (12), a gradient as a row (14), (AA)ᵀ (20), d/dt (22)
+    # The tables of one column per side (a header | $f(x)$ | $\nabla_x f$ |): 31: aᵀAx's
+    # gradient transposed (Aa); 39: -X^{-2} for ∂tr(X⁻¹)/∂X.  Right: 29, 30, 32, 33, 37, 38
     _, lines, messages, tally = _check("held-table.md")
-    assert lines == [11, 15, 17, 19, 21, 23]
+    assert lines == [11, 15, 17, 19, 21, 23, 31, 39]
     assert "unless `A` is symmetric" in messages[0]
     assert "factor" in messages[1] and "transpose" in messages[2]
     assert "`X^{-1}` where `X^{-\\top}` is needed" in messages[3]
     assert "sign" in messages[5]
-    assert (tally.read, tally.flagged) == (15, 6) and tally.verified == 9
+    assert (tally.read, tally.flagged, tally.verified) == (23, 8, 15)
 
 
 def test_lecture_notes_with_a_stated_layout_and_align_chains() -> None:
@@ -115,3 +117,26 @@ def test_a_hedge_is_no_statement_of_symmetry() -> None:
         text = decls + said + "\n\n" + claim + "\n"
         checked = Checker().check("doc.md", text=text)
         assert check_written(checked) == [], said
+
+
+def test_a_table_with_a_column_per_side() -> None:
+    decls = (
+        r"Let $\mathbf x, \mathbf a \in \mathbb{R}^n$, $A \in \mathbb{R}^{n \times n}$."
+        "\n\n"
+    )
+    table = (
+        "| $f$ | $\\nabla f$ | note |\n|---|---|---|\n"
+        "| $\\|\\mathbf x\\|^2$ | $2\\mathbf x$ | the norm, with pipes inside |\n"
+        "| $\\|A\\mathbf x\\|^2$ | $2A^\\top\\mathbf x$ | |\n"
+        "| $\\mathbf a^\\top \\mathbf x$ | $\\mathbf a^\\top$ | a row |\n"
+        "| $\\mathbf a^\\top A$ | $A$ | |\n"
+    )
+    text = decls + table
+    checked = Checker().check("doc.md", text=text)
+    found = check_written(checked)
+    assert [text[f.start : f.end] for f in found] == [r"2A^\top\mathbf x"]
+    (d,) = diagnostics_of(checked, found)
+    assert d.message.startswith(r"`2A^\top\mathbf x` is not the derivative of `\|A\mathbf x\|^2`")
+    assert d.fixes[0].text == r"2 A^\top A \mathbf x"
+    # in LaTeX, pipes are no table
+    assert check_written(Checker().check("doc.tex", text=text)) == []

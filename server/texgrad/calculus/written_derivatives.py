@@ -59,6 +59,7 @@ from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.calculus.sampling import finite_difference_gradient, sample_inputs
 from texgrad.calculus.verify import _domain
 from texgrad.calculus.written import statements as listed_statements
+from texgrad.calculus.written_tables import Table, markdown_tables
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.diagnostics import Diagnostic, Fix
@@ -156,7 +157,56 @@ def written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
             if claims and claims[-1].derivative is chain.items[0]:
                 last = claims[-1]
         end = row.end
+    if checked.doc.format == "markdown":
+        found.extend(_table_claims(text, rows))
+        found.sort(key=lambda c: c.start)
     return found
+
+
+def _table_claims(text: str, rows: list[PlacedRow]) -> Iterator[WrittenDerivative]:
+    r"""``| $f(\mathbf x)$ | $\nabla_{\mathbf x} f$ |`` heading a table: each line's
+    derivative cell is a claim about the derivative of its function cell."""
+    for table in markdown_tables(text, rows):
+        for i, j, head, wrt, form in _table_columns(table):
+            for line in table.lines:
+                f, g = line.get(i), line.get(j)
+                if f is None or g is None or f.tree is None or g.tree is None:
+                    continue
+                by = wrt if wrt is not None else _the_x(f.tree)
+                if by is not None and _plain(g.tree) and _plain(f.tree) and not _is_zero(g.tree):
+                    yield WrittenDerivative(g, head, f.tree, by, g.tree, form)
+
+
+def _table_columns(
+    table: Table,
+) -> Iterator[tuple[int, int, t.Node, t.Node | None, str]]:
+    """(function column, derivative column, the derivative as headed, its variable, form)."""
+    for j, head in table.header.items():
+        read = _derivative_side(head.tree) if head.tree is not None else None
+        if head.tree is None or read is None or read[0] is None:
+            continue
+        if read[2] not in ("nabla", "partial", "hessian"):
+            continue
+        named = read[0].func if isinstance(read[0], t.Apply) else read[0]
+        key = symbol_key(named)
+        for i, names in table.header.items():
+            tree = names.tree
+            call = tree if isinstance(tree, t.Apply) and len(tree.args) == 1 else None
+            heading = call.func if call is not None else tree
+            if i == j or key is None or heading is None or symbol_key(heading) != key:
+                continue
+            wrt = read[1] if read[1] is not None else call.args[0] if call else None
+            yield i, j, head.tree, wrt, read[2]
+
+
+def _the_x(tree: t.Node) -> t.Node | None:
+    r"""The variable of a table headed ``| $f$ | $\nabla f$ |``: the cell's ``x`` (in any
+    font), else None (silence)."""
+    for node in tree.walk():
+        key = symbol_key(node) if isinstance(node, t.Symbol) else None
+        if key is not None and isinstance(node, t.Symbol) and node.name == "x":
+            return node
+    return None
 
 
 def _complete(text: str, claim: WrittenDerivative, after: list[PlacedRow]) -> bool:
