@@ -873,7 +873,8 @@ class _Evaluator:
             return _softmax_rows(self.one(node, args))
         if where in ("col", "cols", "column", "columns", "c", "colwise", "column-wise"):
             return _softmax_rows(self.one(node, args).T).T
-        power = _small_power(sup) if sub is None and name in ELEMENTWISE else None
+        entrywise = name in ELEMENTWISE or name in MATRIX_FUNCTIONS
+        power = _small_power(sup) if sub is None and entrywise else None
         if power is not None:  # \tanh^2(W x): the function's power, entry by entry
             x = self.one(node, args, self.hint)
             if not (is_square(x) and x.shape[0] > 1):
