@@ -71,6 +71,9 @@ def test_a_homework_solution_with_hessians_and_jacobians() -> None:
     _, lines, messages, tally = _check("held-homework.md")
     assert lines == [12, 19, 26, 32, 38]
     assert messages[0].startswith("`2A` is not the Hessian")
+    assert (
+        r"is not the Jacobian of `\mathbf h(\mathbf x)` with respect to `\mathbf x`" in messages[1]
+    )
     assert tally.verified >= 7
 
 

@@ -1089,6 +1089,11 @@ def _finding(
         of = _source(checked, claim.function) if claim.function is not None else ""
         by = _source(checked, claim.wrt) if claim.wrt is not None else outcome.wrt or wrt
         what = "the Hessian" if claim.form == "hessian" else "the derivative"
+        called = claim.function
+        if claim.form == "jacobian" and isinstance(called, t.Apply):  # J_f(x): of f(x)
+            what = "the Jacobian"
+            args = ", ".join(_source(checked, a) for a in called.args)
+            of = f"{_source(checked, called.func)}({args})" if args else of
         message = f"`{claimed}` is not {what}" + (f" of `{of}`" if of else "")
         message += f" with respect to `{by}`"
     message += f": texgrad finds `{correct}`{where}, verified numerically"
