@@ -51,6 +51,7 @@ def test_lecture_notes_with_a_stated_layout_and_align_chains() -> None:
     _, lines, messages, _ = _check("held-lecture.tex")
     assert lines == [18, 31, 36, 39]
     assert messages[0].startswith(r"`A\vx - \vb` is not the derivative of `f`")
+    assert messages[1].endswith("(the layout the document states needs its transpose)")
 
 
 def test_a_stackexchange_answer() -> None:

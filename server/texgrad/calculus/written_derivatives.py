@@ -1097,6 +1097,8 @@ def _finding(
         message = f"`{claimed}` is not {what}" + (f" of `{of}`" if of else "")
         message += f" with respect to `{by}`"
     message += f": texgrad finds `{correct}`{where}, verified numerically"
+    if not fix and not differential:  # the engine's layout is not the one the document states
+        message += ", in the other layout (the layout the document states needs its transpose)"
     cause = None if differential else _cause(claim.claimed, outcome, ctx)
     if cause:
         message += f" ({cause})"
