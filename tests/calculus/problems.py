@@ -947,6 +947,14 @@ PROBLEMS: tuple[Problem, ...] = (
       r"\sum_{i=1}^N \frac{2(\mathbf{w}^\top\mathbf{x}_i - y_i)}{1 + (\mathbf{w}^\top\mathbf{x}_i - y_i)^2}\mathbf{x}_i",
       "Cauchy loss over samples, y_i undeclared", families=(("x", "N"), ("y", "N")),
       scalar_families=("y",)),
+    # -- held15: held-out-style documents (a function's power of a vector, entrywise) --
+    P("held15-tanh-squared", r"\mathbf{1}^\top \tanh^2(W\mathbf{x})", r"\mathbf{x}",
+      r"W \in \mathbb{R}^{k \times d}; \mathbf{x} \in \mathbb{R}^d", "gradient",
+      r"2 W^\top (\tanh(W\mathbf{x}) \odot (\mathbf{1} - \tanh(W\mathbf{x}) \odot \tanh(W\mathbf{x})))",
+      "tanh^2 of a vector is entrywise (homework Jacobians of tanh layers)"),
+    P("held15-sin-squared-sum", r"\mathbf{a}^\top \sin^2(\mathbf{x})", r"\mathbf{x}",
+      r"\mathbf{a} \in \mathbb{R}^n; \mathbf{x} \in \mathbb{R}^n", "gradient",
+      r"2\, \mathbf{a} \odot \sin(\mathbf{x}) \odot \cos(\mathbf{x})", "entrywise sin^2"),
 )  # fmt: skip
 
 

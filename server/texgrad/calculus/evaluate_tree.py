@@ -893,6 +893,12 @@ class _Evaluator:
             return _softmax_rows(self.one(node, args))
         if where in ("col", "cols", "column", "columns", "c", "colwise", "column-wise"):
             return _softmax_rows(self.one(node, args).T).T
+        entrywise = name in ELEMENTWISE or name in MATRIX_FUNCTIONS
+        power = _small_power(sup) if sub is None and entrywise else None
+        if power is not None:  # \tanh^2(W x): the function's power, entry by entry
+            x = self.one(node, args, self.hint)
+            if not (is_square(x) and x.shape[0] > 1):
+                return np.asarray(_function_of(node, name, x) ** power, dtype=np.float64)
         raise unsupported(node, f"cannot evaluate `{latex_of(func)}` (with a sub- or superscript)")
 
     # functions the document defines
@@ -1022,6 +1028,13 @@ def _square_reduction(node: t.Apply, name: str, x: Array) -> Array:
     if sign <= 0:
         raise EvaluationError(node, "`logdet` of a matrix with non-positive determinant")
     return np.array([[float(logabs)]])
+
+
+def _small_power(sup: t.Node | None) -> int | None:
+    r"""The k of ``\tanh^k`` (1 to 4), None for any other superscript."""
+    if isinstance(sup, t.Number) and sup.text in ("1", "2", "3", "4"):
+        return int(sup.text)
+    return None
 
 
 def _function_of(node: t.Apply, name: str, x: Array) -> Array:

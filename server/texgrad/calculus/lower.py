@@ -908,7 +908,12 @@ class Lowerer:
         if isinstance(inner, Pending):
             raise CalculusError("cannot tell the size here")
         assert f.sup is not None
-        return self._pow_value(inner, self._exponent(f.sup), node)
+        p = self._exponent(f.sup)
+        vector = inner.cols == ONE or not same(inner.rows, inner.cols)
+        if not inner.is_scalar and vector and f.name.lstrip("\\") in e.ELEMENTWISE:
+            if p.is_integer and 1 <= p <= 4:  # \tanh^2(W x): entrywise, as tanh is
+                return e.had(*[inner] * int(p))
+        return self._pow_value(inner, p, node)
 
     def _document_function(self, name: str, f: t.Node, node: t.Apply) -> Lowered | None:
         """A call of a function the document defines (its body, substituted), or a declared

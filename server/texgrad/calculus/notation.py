@@ -141,7 +141,12 @@ def learn_style(
                 name = {"Tr": "tr", "trace": "tr", "Trace": "tr", "ln": "log"}.get(
                     node.name, node.name
                 )
-                if spelled and (override or name not in style.names) and node.sub is None:
+                if (
+                    spelled
+                    and (override or name not in style.names)
+                    and node.sub is None
+                    and node.sup is None
+                ):
                     if name == "log" and node.name == "ln":
                         spelled = spelled if spelled.startswith("\\") else "\\ln"
                     style.names[name] = spelled.strip()

@@ -59,10 +59,12 @@ from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.calculus.sampling import finite_difference_gradient, sample_inputs
 from texgrad.calculus.verify import _domain
 from texgrad.calculus.written import statements as listed_statements
+from texgrad.calculus.written_tables import Table, markdown_tables
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.diagnostics import Diagnostic, Fix
 from texgrad.shapes.dims import ONE, Shape
+from texgrad.shapes.properties import HEDGING
 from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import is_d
@@ -137,7 +139,12 @@ def written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
         if tree is None:
             last = None
             continue
-        if last is not None and _continues(text[end : row.start]) and isinstance(tree, t.Chain):
+        if (
+            last is not None
+            and _continues(text[end : row.start])
+            and isinstance(tree, t.Chain)
+            and (not tree.items or tree.items[0] is None)
+        ):  # "&= b" continues the row before; "∂J/∂V &= c" is a claim of its own
             more = list(_continued(last, row, tree))
             found.extend(more)
             last = last if more else None
@@ -150,7 +157,56 @@ def written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
             if claims and claims[-1].derivative is chain.items[0]:
                 last = claims[-1]
         end = row.end
+    if checked.doc.format == "markdown":
+        found.extend(_table_claims(text, rows))
+        found.sort(key=lambda c: c.start)
     return found
+
+
+def _table_claims(text: str, rows: list[PlacedRow]) -> Iterator[WrittenDerivative]:
+    r"""``| $f(\mathbf x)$ | $\nabla_{\mathbf x} f$ |`` heading a table: each line's
+    derivative cell is a claim about the derivative of its function cell."""
+    for table in markdown_tables(text, rows):
+        for i, j, head, wrt, form in _table_columns(table):
+            for line in table.lines:
+                f, g = line.get(i), line.get(j)
+                if f is None or g is None or f.tree is None or g.tree is None:
+                    continue
+                by = wrt if wrt is not None else _the_x(f.tree)
+                if by is not None and _plain(g.tree) and _plain(f.tree) and not _is_zero(g.tree):
+                    yield WrittenDerivative(g, head, f.tree, by, g.tree, form)
+
+
+def _table_columns(
+    table: Table,
+) -> Iterator[tuple[int, int, t.Node, t.Node | None, str]]:
+    """(function column, derivative column, the derivative as headed, its variable, form)."""
+    for j, head in table.header.items():
+        read = _derivative_side(head.tree) if head.tree is not None else None
+        if head.tree is None or read is None or read[0] is None:
+            continue
+        if read[2] not in ("nabla", "partial", "hessian"):
+            continue
+        named = read[0].func if isinstance(read[0], t.Apply) else read[0]
+        key = symbol_key(named)
+        for i, names in table.header.items():
+            tree = names.tree
+            call = tree if isinstance(tree, t.Apply) and len(tree.args) == 1 else None
+            heading = call.func if call is not None else tree
+            if i == j or key is None or heading is None or symbol_key(heading) != key:
+                continue
+            wrt = read[1] if read[1] is not None else call.args[0] if call else None
+            yield i, j, head.tree, wrt, read[2]
+
+
+def _the_x(tree: t.Node) -> t.Node | None:
+    r"""The variable of a table headed ``| $f$ | $\nabla f$ |``: the cell's ``x`` (in any
+    font), else None (silence)."""
+    for node in tree.walk():
+        key = symbol_key(node) if isinstance(node, t.Symbol) else None
+        if key is not None and isinstance(node, t.Symbol) and node.name == "x":
+            return node
+    return None
 
 
 def _complete(text: str, claim: WrittenDerivative, after: list[PlacedRow]) -> bool:
@@ -248,12 +304,34 @@ def _is_zero(node: t.Node) -> bool:
     )
 
 
+def _nabla_called(node: t.Node) -> t.Nabla | None:
+    r"""``\nabla^2 r(\mathbf x)`` read as a product (``r`` no conventional function letter):
+    the operator applied to the call ``r(\mathbf x)``."""
+    if not (isinstance(node, t.Product) and len(node.factors) == 2):
+        return None
+    nabla, arg = node.factors
+    if not (
+        isinstance(nabla, t.Nabla)
+        and nabla.wrt is None
+        and isinstance(nabla.body, t.Symbol)
+        and isinstance(arg, t.Paren)
+        and arg.open == "("
+        and arg.body is not None
+    ):
+        return None
+    call = t.Apply(nabla.body, (arg.body,), parens=True, start=nabla.body.start, end=arg.end)
+    return replace(nabla, body=call, end=arg.end)
+
+
 def _is_derivative_side(node: t.Node) -> bool:
     return _derivative_side(node) is not None
 
 
 def _derivative_side(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] | None:
     """(function, variable, form) of a derivative as written, None if ``node`` is none."""
+    called = _nabla_called(node)
+    if called is not None:
+        return _derivative_side(called)
     if isinstance(node, t.Product) and len(node.factors) > 1 and _operator(node.factors[0]):
         # \nabla_x x^T x, \frac{\partial}{\partial x} x^T A x: the operator takes the product
         head = node.factors[0]
@@ -496,6 +574,8 @@ def _said_in(where: str, local: bool) -> set[str]:
     declared so)."""
     said: set[str] = set()
     for m in _SAID_SYMMETRIC.finditer(where):
+        if HEDGING.search(where, max(0, m.start() - 40), m.start()):
+            continue  # "only right for a symmetric $A$", "unless $X$ is symmetric"
         parts = [m[1]] if m[1] else re.findall(r"\$([^$]+)\$", m[2])
         for part in (p for q in parts for p in re.split(r",|\\text\{\s*and\s*\}|\band\b", q)):
             key = _symbol_in(part, declared=not local)
@@ -743,6 +823,21 @@ def _forms(g: Array, accepted: tuple[str, ...]) -> Iterator[Array]:
             yield g.T
 
 
+def _agrees(w: Array, g: Array, accepted: tuple[str, ...]) -> bool:
+    """``w`` is ``g`` in an accepted form; for a symmetric variable (``structured``
+    accepted), any ``w`` with the symmetric part of ``g``: tr(Wᵀ dX) = tr(Gᵀ dX) for every
+    symmetric dX (``2C^\top C A`` and ``A C^\top C + C^\top C A`` for a symmetric A)."""
+    if any(_close(w, x) for x in _forms(g, accepted)):
+        return True
+    return (
+        "structured" in accepted
+        and w.shape == g.shape
+        and w.ndim == 2
+        and w.shape[0] == w.shape[1]
+        and _close(w + w.T, g + g.T)
+    )
+
+
 def _close(a: Array, b: Array, tol: float = 1e-5) -> bool:
     if a.shape != b.shape:
         return False
@@ -784,9 +879,9 @@ def _compare(
         if got is None:
             continue
         g, w, mine = got
-        if any(_close(w, x) for x in _forms(g, accepted)):
+        if _agrees(w, g, accepted):
             return True
-        if mine is not None and any(_close(mine, x) for x in _forms(g, accepted)):
+        if mine is not None and _agrees(mine, g, accepted):
             return None  # the two readers of the written side disagree: undecided
         differ += 1
         if differ == POINTS:
@@ -994,9 +1089,16 @@ def _finding(
         of = _source(checked, claim.function) if claim.function is not None else ""
         by = _source(checked, claim.wrt) if claim.wrt is not None else outcome.wrt or wrt
         what = "the Hessian" if claim.form == "hessian" else "the derivative"
+        called = claim.function
+        if claim.form == "jacobian" and isinstance(called, t.Apply):  # J_f(x): of f(x)
+            what = "the Jacobian"
+            args = ", ".join(_source(checked, a) for a in called.args)
+            of = f"{_source(checked, called.func)}({args})" if args else of
         message = f"`{claimed}` is not {what}" + (f" of `{of}`" if of else "")
         message += f" with respect to `{by}`"
     message += f": texgrad finds `{correct}`{where}, verified numerically"
+    if not fix and not differential:  # the engine's layout is not the one the document states
+        message += ", in the other layout (the layout the document states needs its transpose)"
     cause = None if differential else _cause(claim.claimed, outcome, ctx)
     if cause:
         message += f" ({cause})"

@@ -43,6 +43,9 @@ _SUPPOSING = re.compile(
     r"\b(?:[Ii]f|[Ww]hen(?:ever)?|[Ss]uppos(?:e|ing)|[Aa]ssum(?:e|ing)|[Ii]n case|[Uu]nless|"
     r"[Ff]or\s+(?:any|all|every|each|arbitrary))\b"
 )
+# a condition a claim needs, not a statement: "only right for a symmetric $A$", "this needs
+# $A$ symmetric", "unless $X$ is symmetric" (the text says A may well not be)
+HEDGING = re.compile(r"\b(?:only|unless|needs?|requires?|would|except)\b[^.;$]{0,40}$", re.I)
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n\s*\n")
 _SENTENCE_GOES_ON = re.compile(  # a blank line before a display does not end the sentence
     r"[.!?](?:\s|$)|\n\s*\n(?!\s*(?:\$\$|\\\[|\\begin\{|```\{math\}))"
@@ -95,6 +98,11 @@ def stated_properties(text: str, rows: list[PlacedRow]) -> list[Stated]:
         for pattern in _PATTERNS:
             for m in pattern.finditer(text):
                 until = -1
+                opens = m.start("sym")
+                while opens > 0 and text[opens - 1] == "$":
+                    opens -= 1
+                if HEDGING.search(text, max(0, m.start() - 40), opens):
+                    continue  # "only right for a symmetric $A$": a condition, not a statement
                 if _SUPPOSING.search(text, _sentence_start(text, m.start()), m.start("sym")):
                     until = _sentence_end(text, m.end())
                 row = _row_at(rows, starts, m.start("sym"))

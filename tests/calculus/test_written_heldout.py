@@ -1,0 +1,146 @@
+r"""Held-out-style documents for ``wrong-derivative`` (tests/calculus/written/held-*):
+a Markdown table of identities, LaTeX lecture notes with a stated layout and align
+chains, a StackExchange-style answer and a homework solution with Hessians and
+Jacobians.  Every planted slip is flagged on its line, no right claim is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from texgrad.calculus.written_derivatives import Tally, check_written, diagnostics_of
+from texgrad.shapes.check import Checker
+
+WRITTEN = Path(__file__).resolve().parent / "written"
+
+
+def _check(name: str) -> tuple[str, list[int], list[str], Tally]:
+    path = WRITTEN / name
+    text = path.read_text(encoding="utf-8")
+    checked = Checker().check(str(path), text=text)
+    tally = Tally()
+    found = check_written(checked, seconds=120.0, tally=tally)
+    lines = [text.count("\n", 0, f.start) + 1 for f in found]
+    messages = [d.message for d in diagnostics_of(checked, found)]
+    return text, lines, messages, tally
+
+
+def test_a_table_of_identities() -> None:
+    # 11: 2Ax for a general A; 15: the factor 2 missing; 17: a bilinear form's derivative
+    # transposed; 19: X^{-1} for X^{-T}; 21: ∂tr(AXᵀ)/∂X = Aᵀ (it is A); 23: a sign.
+    # Right and silent: S ∈ 𝕊ⁿ (12), a gradient as a row (14), (AA)ᵀ (20), d/dt (22)
+    # The tables of one column per side (a header | $f(x)$ | $\nabla_x f$ |): 31: aᵀAx's
+    # gradient transposed (Aa); 39: -X^{-2} for ∂tr(X⁻¹)/∂X.  Right: 29, 30, 32, 33, 37, 38
+    _, lines, messages, tally = _check("held-table.md")
+    assert lines == [11, 15, 17, 19, 21, 23, 31, 39]
+    assert "unless `A` is symmetric" in messages[0]
+    assert "factor" in messages[1] and "transpose" in messages[2]
+    assert "`X^{-1}` where `X^{-\\top}` is needed" in messages[3]
+    assert "sign" in messages[5]
+    assert (tally.read, tally.flagged, tally.verified) == (23, 8, 15)
+
+
+def test_lecture_notes_with_a_stated_layout_and_align_chains() -> None:
+    # 18: the chain's last row Ax - b for a general A (the prose's "only right for a
+    # symmetric A" is a condition, not a statement that A is symmetric); 31: ∂k/∂x = A in
+    # the stated denominator layout; 36: the factor 2 missing on the second row of an
+    # align of two claims; 39: d tr(AA) = 2 tr(Aᵀ dA).  Right and silent: the chain's first
+    # rows, S symmetric (23, 24, 26, 33), Cᵀ in the stated layout (29), C said to be the
+    # numerator-layout answer (30), 2CᵀCA (35), d tr(AᵀA) (38)
+    _, lines, messages, _ = _check("held-lecture.tex")
+    assert lines == [18, 31, 36, 39]
+    assert messages[0].startswith(r"`A\vx - \vb` is not the derivative of `f`")
+    assert messages[1].endswith("(the layout the document states needs its transpose)")
+
+
+def test_a_stackexchange_answer() -> None:
+    # 18: X^{-1} for X^{-T} in ∂(uᵀX⁻¹v)/∂X; 21: det(X) X^{-1}; 25: ∇g = 2Xu ("not …
+    # unless X is symmetric": X is not said to be); 28: the factor 2 of d(t²)/dt.
+    # Right and silent: the differentials, the chain of df, ∂f/∂X, dh/dt, the component form
+    _, lines, messages, _ = _check("held-answer.md")
+    assert lines == [18, 21, 25, 28]
+    assert all("verified numerically" in m for m in messages)
+
+
+def test_a_homework_solution_with_hessians_and_jacobians() -> None:
+    # 12: ∇²f = 2A for a general A ("this needs A symmetric": a condition); 19: the
+    # Jacobian of tanh with 1 + tanh²; 26: ∂ℓ/∂W transposed; 32: ∇²r = 2WWᵀ (r(x) written
+    # with a letter that is no conventional function name); 38: σ(-cᵀx) for σ(cᵀx).
+    # Right and silent: the Jacobian in both conventions (16, 18), labels y ∈ {0,1}ᵏ (24),
+    # 2WᵀW (30), the component form (34)
+    _, lines, messages, tally = _check("held-homework.md")
+    assert lines == [12, 19, 26, 32, 38]
+    assert messages[0].startswith("`2A` is not the Hessian")
+    assert (
+        r"is not the Jacobian of `\mathbf h(\mathbf x)` with respect to `\mathbf x`" in messages[1]
+    )
+    assert tally.verified >= 7
+
+
+@pytest.mark.parametrize(
+    ("body", "wrong"),
+    [
+        (r"$$\frac{\partial \tanh(W\mathbf x)}{\partial \mathbf x} = \operatorname{diag}(1 - \tanh^2(W\mathbf x)) W$$", None),
+        (r"$$\frac{\partial \tanh(W\mathbf x)}{\partial \mathbf x} = \operatorname{diag}(1 + \tanh^2(W\mathbf x)) W$$", r"\operatorname{diag}(1 + \tanh^2(W\mathbf x)) W"),
+    ],
+)  # fmt: skip
+def test_a_function_squared_entrywise(body: str, wrong: str | None) -> None:
+    decls = r"Let $W \in \mathbb{R}^{k \times d}$, $\mathbf x \in \mathbb{R}^d$." "\n\n"  # fmt: skip
+    text = decls + body
+    checked = Checker().check("doc.md", text=text)
+    found = [text[f.start : f.end] for f in check_written(checked)]
+    assert found == ([wrong] if wrong else [])
+
+
+def test_a_symmetric_variable_accepts_any_gradient_of_its_symmetric_part() -> None:
+    # for a symmetric A, 2CᵀCA and ACᵀC + CᵀCA are the same derivative (tr(Gᵀ dA) agrees for
+    # every symmetric dA); a wrong one stays wrong
+    decls = (
+        r"Let $A \in \mathbb{R}^{n \times n}$ be symmetric, $C \in \mathbb{R}^{m \times n}$."
+        "\n\n"
+    )
+    d = r"\frac{\partial \operatorname{tr}(A^\top C^\top C A)}{\partial A}"
+    text = decls + f"$${d} = 2 C^\\top C A$$\n\n$${d} = C^\\top C A$$\n"
+    checked = Checker().check("doc.md", text=text)
+    assert [text[f.start : f.end] for f in check_written(checked)] == [r"C^\top C A"]
+
+
+def test_a_hedge_is_no_statement_of_symmetry() -> None:
+    decls = r"Let $A \in \mathbb{R}^{n \times n}$, $\mathbf x \in \mathbb{R}^n$." "\n\n"  # fmt: skip
+    claim = r"$$\nabla_{\mathbf x} (\mathbf x^\top A \mathbf x) = 2A\mathbf x$$"
+    for hedge in (
+        "This is only right for a symmetric $A$.",
+        "This needs $A$ symmetric.",
+        "It is not the gradient unless $A$ is symmetric.",
+    ):
+        text = decls + claim + "\n\n" + hedge + "\n"
+        checked = Checker().check("doc.md", text=text)
+        assert len(check_written(checked)) == 1, hedge
+    for said in ("If $A$ is symmetric, then", "For a symmetric $A$,", "Let $A$ be symmetric."):
+        text = decls + said + "\n\n" + claim + "\n"
+        checked = Checker().check("doc.md", text=text)
+        assert check_written(checked) == [], said
+
+
+def test_a_table_with_a_column_per_side() -> None:
+    decls = (
+        r"Let $\mathbf x, \mathbf a \in \mathbb{R}^n$, $A \in \mathbb{R}^{n \times n}$."
+        "\n\n"
+    )
+    table = (
+        "| $f$ | $\\nabla f$ | note |\n|---|---|---|\n"
+        "| $\\|\\mathbf x\\|^2$ | $2\\mathbf x$ | the norm, with pipes inside |\n"
+        "| $\\|A\\mathbf x\\|^2$ | $2A^\\top\\mathbf x$ | |\n"
+        "| $\\mathbf a^\\top \\mathbf x$ | $\\mathbf a^\\top$ | a row |\n"
+        "| $\\mathbf a^\\top A$ | $A$ | |\n"
+    )
+    text = decls + table
+    checked = Checker().check("doc.md", text=text)
+    found = check_written(checked)
+    assert [text[f.start : f.end] for f in found] == [r"2A^\top\mathbf x"]
+    (d,) = diagnostics_of(checked, found)
+    assert d.message.startswith(r"`2A^\top\mathbf x` is not the derivative of `\|A\mathbf x\|^2`")
+    assert d.fixes[0].text == r"2 A^\top A \mathbf x"
+    # in LaTeX, pipes are no table
+    assert check_written(Checker().check("doc.tex", text=text)) == []
