@@ -139,10 +139,10 @@ def written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
             continue
         if last is not None and _continues(text[end : row.start]) and isinstance(tree, t.Chain):
             more = list(_continued(last, row, tree))
-            found.extend(more)
-            last = last if more else None
-            end = row.end
-            continue
+            if more:  # `&= b`: the same derivative; else a row of its own (`∂g/∂X &= …`)
+                found.extend(more)
+                end = row.end
+                continue
         last = None
         for chain in (s for c in t.statements(tree) for s in listed_statements(c)):
             claims = [c for c in _claims(row, chain) if _complete(text, c, rows[n + 1 :])]
