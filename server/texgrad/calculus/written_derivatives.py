@@ -39,8 +39,10 @@ from __future__ import annotations
 import functools
 import re
 import time
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, fields, replace
+from contextvars import ContextVar
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -120,6 +122,7 @@ class Tally:
     verified: int = 0  # compared with the engine's verified result and found equal
     flagged: int = 0
     seconds: float = 0.0
+    reasons: Counter[str] = field(default_factory=Counter)  # why claims were left undecided
 
 
 # -- finding the equations -------------------------------------------------------------------
@@ -304,6 +307,16 @@ def _derivative_side(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] |
 
 # -- checking them --------------------------------------------------------------------------
 
+_WHY: ContextVar[list[str] | None] = ContextVar("why", default=None)
+
+
+def _undecided(why: str) -> None:
+    """Silence, with the reason noted for the corpus measure (:attr:`Tally.reasons`)."""
+    said = _WHY.get()
+    if said is not None:
+        said.append(why)
+    return None
+
 
 _DECLARED = re.compile(
     r"\b(?:we|I)(?:'re|'ll| are| will| shall)?\s+(?:use|using|adopt|adopting|follow|following"
@@ -375,7 +388,11 @@ def check_written(
                 if isinstance(known, tuple) else known
             )  # fmt: skip
         else:
+            why = _WHY.set([])
             verdict = check_claim(checked, claim, layout, per_equation)
+            if verdict is None:
+                tally.reasons[(_WHY.get() or ["unknown"])[0]] += 1
+            _WHY.reset(why)
             if cache is not None and key is not None:
                 cache[key] = (
                     (verdict.message, verdict.correct) if isinstance(verdict, Finding) else verdict
@@ -420,15 +437,15 @@ def check_claim(
     """A :class:`Finding` if the claim is wrong, True if it agrees with the engine's verified
     result, None if it cannot be decided (silence)."""
     if isinstance(claim.claimed, (t.List, t.Sequence)):
-        return None  # "= a, \\qquad b = …": not one expression
+        return _undecided("not one expression")  # "= a, \\qquad b = …"
     try:
         ctx = context_at(checked, claim.row)
         said = _symmetric_as_said(ctx.env, checked.doc.text, claim)
         if claim.form == "differential":
             return _check_differential(checked, claim, ctx, seconds)
         return _check_derivative(checked, claim, ctx, layout, seconds, said)
-    except _ERRORS:
-        return None
+    except _ERRORS as error:
+        return _undecided(f"error {type(error).__name__}")
 
 
 _SAID_SYMMETRIC = re.compile(
@@ -551,14 +568,14 @@ def _check_derivative(
     env = ctx.env
     wrt = _variable(claim, claim.function, env, declared=False)
     if wrt is None:
-        return None
+        return _undecided("no variable")
     function = _function_tree(claim.function, env)
     hessian = claim.form == "hessian"
     if wrt in env.vars:
         outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds), hessian)
     else:
         outcome = DiffOutcome(error=f"the shape of `{wrt}` is unknown")
-    if not outcome.verified and outcome.error is not None and _shape_trouble(outcome.error):
+    if _retype(outcome):
         local = _typed_locally(ctx, (function, claim.claimed), wrt, said)
         if local is not None:  # an identity the document states for any shapes (the Cookbook)
             ctx, env = local[0], local[0].env
@@ -566,12 +583,12 @@ def _check_derivative(
             if outcome.verified and outcome.values is not None:
                 return _guessed(checked, claim, ctx, layout, outcome, wrt, report=local[1])
     if not outcome.verified or outcome.values is None:
-        return None
+        return _undecided(_engine_reason(outcome))
     if outcome.kind not in ("gradient", "jacobian", "derivative", "hessian"):
-        return None
+        return _undecided(f"kind {outcome.kind}")
     f, right, _ = outcome.values
-    if e.is_zero(right):
-        return None  # f does not involve the variable as read: it may, as the author means it
+    if e.is_zero(right):  # f does not involve the variable as read: it may, as the author means
+        return _undecided("zero")
     layouts = layouts_at(checked.doc.text, claim, layout)
     accepted = _accepted(outcome.kind, env.vars[wrt].shape, env.vars[wrt].symmetric, layouts)
     general = _general(f, wrt, env) if outcome.kind == "gradient" else None
@@ -581,11 +598,27 @@ def _check_derivative(
     return _finding(checked, claim, outcome, wrt, fix="plain" in accepted, ctx=ctx)
 
 
+def _engine_reason(outcome: DiffOutcome) -> str:
+    """The engine's refusal, its first words (the corpus measure counts them)."""
+    said = re.sub(r"`[^`]*`", "`…`", outcome.error or "not verified")
+    return "engine: " + " ".join(said.split()[:7])
+
+
 _SHAPE_TROUBLE = ("shape of", "cannot multiply", "needs a square", "cannot add", "raises a")
 
 
 def _shape_trouble(error: str) -> bool:
     return any(m in error for m in _SHAPE_TROUBLE)
+
+
+def _retype(outcome: DiffOutcome) -> bool:
+    """Whether to read the claim again with its symbols typed by their letters: the shapes
+    the document gives them do not fit it (another section's ``\\mathbf a`` a number makes
+    ``\\partial \\mathbf x^T \\mathbf a / \\partial \\mathbf x`` a matrix), or the engine's
+    result under them is not verified."""
+    if not outcome.verified:
+        return outcome.error is None or _shape_trouble(outcome.error)
+    return outcome.kind not in ("gradient", "jacobian", "derivative", "hessian")
 
 
 def _typed_locally(
@@ -599,6 +632,7 @@ def _typed_locally(
     n = sympy.Symbol("n", positive=True, integer=True)
     env = ctx.env
     vars_ = dict(env.vars)
+    functions = dict(env.functions)
     typed = False
     undeclared = True
     for tree in trees:
@@ -607,14 +641,20 @@ def _typed_locally(
                 continue
             key = symbol_key(node)
             leaf = node.body if isinstance(node, t.Font) else node
-            if key is None or not isinstance(leaf, t.Symbol) or key[0] in env.functions:
+            if key is None or not isinstance(leaf, t.Symbol):
                 continue
             letter = leaf.name.lstrip("\\")
             if not letter or not letter[0].isalpha() or leaf.name in _NOT_TYPED:
                 continue
-            if key[0] in env.numbers or (key[1] or "") in ("mathbb", "mathcal", "mathrm"):
-                continue
             bold = (key[1] or "") in ("mathbf", "bm", "boldsymbol", "mathbfit", "bf")
+            if (key[0] in env.numbers and not bold) or (key[1] or "") in _NOT_SHAPED:
+                continue
+            fdef = functions.get(key[0])
+            if fdef is not None and not bold:
+                continue
+            if fdef is not None:  # another section's `c = …`: not this identity's bold c
+                del functions[key[0]]
+                undeclared = False
             if letter[0].isupper():
                 shape = Shape(n, n)
             elif bold:
@@ -634,10 +674,12 @@ def _typed_locally(
             typed = True
     if not typed or wrt not in vars_:
         return None
-    local = Env(vars_, dict(env.functions), env.softmax_columns, set(env.numbers), set(env.weak))
+    numbers = {k for k in env.numbers if k not in vars_}
+    local = Env(vars_, functions, env.softmax_columns, numbers, set(env.weak))
     return Context(local, ctx.style, ctx.einstein), undeclared
 
 
+_NOT_SHAPED = ("mathbb", "mathcal", "mathrm")
 _NOT_TYPED = frozenset(("\\mathrm", "d", "e", "I", "O", "E", "\\pi", "\\infty", "\\partial"))
 
 
@@ -652,7 +694,7 @@ def _guessed(
     assert outcome.values is not None
     f, right, _ = outcome.values
     if outcome.kind not in ("gradient", "jacobian", "derivative", "hessian") or e.is_zero(right):
-        return None
+        return _undecided("guessed: kind or zero")
     info = ctx.env.vars[wrt]
     layouts = layouts_at(checked.doc.text, claim, layout)
     accepted = _accepted(outcome.kind, info.shape, info.symmetric, layouts)
@@ -662,7 +704,7 @@ def _guessed(
         return _finding(checked, claim, outcome, wrt, fix="plain" in accepted, ctx=ctx)
     if verdict is False and len(GUESSED) < 1000:
         GUESSED.append((claim, outcome.result))
-    return True if verdict is True else None
+    return True if verdict is True else _undecided(f"guessed: {verdict}")
 
 
 GUESSED: list[tuple[WrittenDerivative, str]] = []  # differing under guessed shapes (benchmarks)
@@ -677,7 +719,7 @@ def _check_differential(
     body = _differentiated(claim.derivative)
     claimed = _with_differentials(claim.claimed)
     if body is None:
-        return None
+        return _undecided("differential: no body")
     dvars = {
         k[0]
         for n in claimed.walk()
@@ -686,14 +728,14 @@ def _check_differential(
         if k is not None and k[0] in env.vars
     }
     if len(dvars) != 1:
-        return None
+        return _undecided(f"differential: {len(dvars)} variables")
     wrt = dvars.pop()
     function = _function_tree(body, env)
     if function is body and symbol_key(body) is not None:
-        return None  # a bare name the document does not define
+        return _undecided("differential: an undefined name")
     outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds))
     if not outcome.verified or outcome.values is None:
-        return None
+        return _undecided(_engine_reason(outcome))
     f, _, df = outcome.values
     info = env.vars[wrt]
     direction = {"d:" + wrt: info.shape}
@@ -775,7 +817,7 @@ def _compare(
             written = None
     read = _shapes(claimed, (f, right, written), env, extra)
     if read is None:
-        return None
+        return _undecided("written side uses a symbol f has not")
     shapes, defined = read
     points = _Points(claimed, f, right, written, env, shapes, extra, general, defined)
     differ = 0
@@ -787,11 +829,11 @@ def _compare(
         if any(_close(w, x) for x in _forms(g, accepted)):
             return True
         if mine is not None and any(_close(mine, x) for x in _forms(g, accepted)):
-            return None  # the two readers of the written side disagree: undecided
+            return _undecided("readers disagree")  # of the written side: undecided
         differ += 1
         if differ == POINTS:
             return False
-    return None
+    return _undecided("written side not evaluated" if differ == 0 else "differs at too few")
 
 
 def _shapes(
