@@ -147,13 +147,36 @@ def written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
                 end = row.end
                 continue
         last = None
-        for chain in (s for c in t.statements(tree) for s in listed_statements(c)):
+        stated = [s for c in t.statements(tree) for s in listed_statements(c)]
+        for chain in stated or _array_rows(tree):
             claims = [c for c in _claims(row, chain) if _complete(text, c, rows[n + 1 :])]
             found.extend(claims)
             if claims and claims[-1].derivative is chain.items[0]:
                 last = claims[-1]
         end = row.end
     return found
+
+
+def _array_rows(tree: t.Node) -> list[t.Chain]:
+    r"""The equations of an ``array`` used as an align environment (the Cookbook's
+    ``\begin{array}{rlr} \partial \mathbf A & =0 \\ … \end{array}``): each row's
+    left cell with the relation chain of the next (a row ``& = c`` continues the one before)."""
+    if not isinstance(tree, t.Matrix) or tree.env != "array":
+        return []
+    out: list[t.Chain] = []
+    left: t.Node | None = None
+    for cells in tree.rows:
+        chain = cells[1] if len(cells) > 1 else None
+        if not isinstance(chain, t.Chain) or not chain.items or chain.items[0] is not None:
+            left = None
+            continue
+        left = cells[0] if cells[0] is not None else left
+        if left is None:
+            continue
+        out.append(
+            t.Chain((left, *chain.items[1:]), chain.relations, start=left.start, end=chain.end)
+        )
+    return out
 
 
 def _complete(text: str, claim: WrittenDerivative, after: list[PlacedRow]) -> bool:
@@ -196,6 +219,9 @@ def _claims(row: PlacedRow, chain: t.Chain) -> Iterator[WrittenDerivative]:
     items = chain.items
     if any(item is None for item in items) or len(items) < 2:
         return
+    rest = [n for i in items[1:] if i is not None for n in i.walk()]
+    if _bare_partial(items[0]) and any(_bare_partial(n) for n in rest):
+        items = tuple(_partial_as_d(i) if i is not None else i for i in items)  # ∂X: dX
     first = items[0]
     assert first is not None
     read = _derivative_side(first)
@@ -214,6 +240,35 @@ def _claims(row: PlacedRow, chain: t.Chain) -> Iterator[WrittenDerivative]:
     read = _derivative_side(last) if len(items) == 2 else None
     if read is not None and _plain(first) and not _is_zero(first):
         yield WrittenDerivative(row, last, read[0], read[1], first, read[2])
+
+
+def _bare_partial(node: t.Node | None) -> bool:
+    """``\\partial \\mathbf X``, ``\\partial(\\mathbf X^{-1})``: ∂ with no variable or order."""
+    return (
+        isinstance(node, t.Partial)
+        and node.wrt is None
+        and node.order is None
+        and node.body is not None
+    )
+
+
+def _partial_as_d(node: t.Node) -> t.Node:
+    """The tree with every bare ∂ made the differential (the Cookbook writes
+    ``\\partial(\\mathbf X^{-1}) = -\\mathbf X^{-1}(\\partial\\mathbf X)\\mathbf X^{-1}``)."""
+    changes: dict[str, object] = {}
+    for fld in fields(node):
+        if fld.name in ("start", "end", "from_macro", "span"):
+            continue
+        v = getattr(node, fld.name)
+        if isinstance(v, t.Node):
+            changes[fld.name] = _partial_as_d(v)
+        elif isinstance(v, tuple) and v and all(isinstance(x, t.Node) or x is None for x in v):
+            changes[fld.name] = tuple(_partial_as_d(x) if isinstance(x, t.Node) else x for x in v)
+    new = replace(node, **changes)  # type: ignore[arg-type]
+    if _bare_partial(new):
+        assert isinstance(new, t.Partial) and new.body is not None
+        return t.Differential(new.body, start=new.start, end=new.end)
+    return new
 
 
 def _is_two(node: t.Node | None) -> bool:
@@ -310,7 +365,7 @@ def _derivative_side(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] |
 _WHY: ContextVar[list[str] | None] = ContextVar("why", default=None)
 
 
-def _undecided(why: str) -> None:
+def _undecided(why: str) -> bool | None:
     """Silence, with the reason noted for the corpus measure (:attr:`Tally.reasons`)."""
     said = _WHY.get()
     if said is not None:
@@ -442,7 +497,7 @@ def check_claim(
         ctx = context_at(checked, claim.row)
         said = _symmetric_as_said(ctx.env, checked.doc.text, claim)
         if claim.form == "differential":
-            return _check_differential(checked, claim, ctx, seconds)
+            return _check_differential(checked, claim, ctx, seconds, said)
         return _check_derivative(checked, claim, ctx, layout, seconds, said)
     except _ERRORS as error:
         return _undecided(f"error {type(error).__name__}")
@@ -675,6 +730,7 @@ def _typed_locally(
     if not typed or wrt not in vars_:
         return None
     numbers = {k for k in env.numbers if k not in vars_}
+    vars_.pop("I", None)  # the identity, as in every identity (not another section's I)
     local = Env(vars_, functions, env.softmax_columns, numbers, set(env.weak))
     return Context(local, ctx.style, ctx.einstein), undeclared
 
@@ -711,8 +767,9 @@ GUESSED: list[tuple[WrittenDerivative, str]] = []  # differing under guessed sha
 
 
 def _check_differential(
-    checked: CheckResult, claim: WrittenDerivative, ctx: Context, seconds: float
-) -> Finding | bool | None:
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, seconds: float,
+    said: set[str] | None = None,
+) -> Finding | bool | None:  # fmt: skip
     r"""``\mathrm d f = \operatorname{tr}(G^\top \mathrm dX)``: the variable is the one whose
     differential the right side holds, the function ``f`` as the document defines it."""
     env = ctx.env
@@ -725,15 +782,23 @@ def _check_differential(
         for n in claimed.walk()
         if isinstance(n, t.Differential) and n.body is not None
         for k in [symbol_key(n.body)]
-        if k is not None and k[0] in env.vars
+        if k is not None
     }
+    function = _function_tree(body, env)
+    if len(dvars) in (2, 3):  # ∂(XY) = (∂X)Y + X(∂Y)
+        wrts = tuple(sorted(dvars))
+        return _differential_guessed(checked, claim, claimed, function, ctx, wrts, seconds, said)
     if len(dvars) != 1:
         return _undecided(f"differential: {len(dvars)} variables")
     wrt = dvars.pop()
-    function = _function_tree(body, env)
     if function is body and symbol_key(body) is not None:
         return _undecided("differential: an undefined name")
-    outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds))
+    if wrt in env.vars:
+        outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds))
+    else:
+        outcome = DiffOutcome(error=f"the shape of `{wrt}` is unknown")
+    if not outcome.verified and _retype(outcome):
+        return _differential_guessed(checked, claim, claimed, function, ctx, (wrt,), seconds, said)
     if not outcome.verified or outcome.values is None:
         return _undecided(_engine_reason(outcome))
     f, _, df = outcome.values
@@ -743,6 +808,35 @@ def _check_differential(
     if verdict is not False:
         return verdict
     return _finding(checked, claim, outcome, wrt, differential=True)
+
+
+def _differential_guessed(
+    checked: CheckResult, claim: WrittenDerivative, claimed: t.Node, function: t.Node,
+    ctx: Context, wrts: tuple[str, ...], seconds: float, said: set[str] | None,
+) -> bool | None:  # fmt: skip
+    """A differential identity checked with its symbols typed by their letters (the
+    Cookbook's ``\\partial(\\mathbf X^{-1}) = …``; with several variables the sum of the
+    differentials by each, ``\\partial(\\mathbf{XY}) = (\\partial\\mathbf X)\\mathbf Y +
+    \\mathbf X(\\partial\\mathbf Y)``): True where it holds, else silence (never reported:
+    the shapes are guessed)."""
+    local = _typed_locally(ctx, (function, claimed), wrts[0], said or set())
+    if local is None or any(w not in local[0].env.vars for w in wrts):
+        return _undecided("differential: nothing to type")
+    env = local[0].env
+    parts: list[Expr] = []
+    f: Expr | None = None
+    for wrt in wrts:
+        outcome = differentiate(function, wrt, local[0], "numerator", Budget(seconds / len(wrts)))
+        if not outcome.verified or outcome.values is None:
+            return _undecided("guessed " + _engine_reason(outcome))
+        f, _, df = outcome.values
+        parts.append(df)
+    assert f is not None
+    direction = {"d:" + w: env.vars[w].shape for w in wrts}
+    verdict = _compare(checked, claimed, f, e.add(*parts), env, ("plain",), direction, lower=False)
+    if verdict is False and len(GUESSED) < 1000:
+        GUESSED.append((claim, outcome.differential))
+    return True if verdict is True else _undecided(f"guessed: {verdict}")
 
 
 def _differentiated(side: t.Node) -> t.Node | None:
