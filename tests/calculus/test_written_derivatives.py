@@ -467,3 +467,22 @@ def test_a_bold_letter_another_section_types_otherwise_is_typed_by_its_letter() 
     assert found == []  # the last is wrong, but `a` is declared otherwise: silence
     assert (tally.read, tally.verified, tally.flagged) == (3, 2, 0)
     assert tally.reasons["guessed: False"] == 1
+
+
+def test_a_section_headed_symmetric_and_the_identity_sized_by_the_one_size() -> None:
+    # the Cookbook's "Symmetric" section: ∂/∂X for a symmetric X, written in the structured
+    # form 2X^{-1} - X^{-1}∘I; ∂ tr(X)/∂X = I with the I sized by the identity's one size
+    text = (
+        "\\subsubsection{Symmetric}\n\n$$\n\\begin{aligned}\n"
+        r"\frac{\partial \ln \operatorname{det}(\mathbf{X})}{\partial \mathbf{X}} & "
+        r"=2 \mathbf{X}^{-1}-\left(\mathbf{X}^{-1} \circ \mathbf{I}\right)" + "\n"
+        "\\end{aligned}\n$$\n\n\\subsubsection{Trace}\n\n"
+        r"$$\frac{\partial}{\partial \mathbf{X}} \operatorname{Tr}(\mathbf{X}) = \mathbf{I}$$"
+        + "\n\n"
+        r"$$\frac{\partial \ln \operatorname{det}(\mathbf{X})}{\partial \mathbf{X}}"
+        r" = 2 \mathbf{X}^{-1}-\left(\mathbf{X}^{-1} \circ \mathbf{I}\right)$$" + "\n"
+    )
+    found, tally = _tally(text)
+    # the last: no longer under "Symmetric", and 2X^{-1} - X^{-1}∘I is wrong for a general X
+    assert found == [r"2 \mathbf{X}^{-1}-\left(\mathbf{X}^{-1} \circ \mathbf{I}\right)"]
+    assert (tally.read, tally.verified, tally.flagged) == (3, 2, 1)

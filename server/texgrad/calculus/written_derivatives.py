@@ -496,6 +496,10 @@ def check_claim(
     try:
         ctx = context_at(checked, claim.row)
         said = _symmetric_as_said(ctx.env, checked.doc.text, claim)
+        if _under_symmetric_heading(checked.doc.text, claim.row.start) and claim.wrt is not None:
+            key = member_key(claim.wrt)  # "Symmetric": ∂f/∂X for a symmetric X (the Cookbook)
+            said |= {key[0]} if key is not None else set()
+            _symmetric_as_said(ctx.env, "", claim, said)
         if claim.form == "differential":
             return _check_differential(checked, claim, ctx, seconds, said)
         return _check_derivative(checked, claim, ctx, layout, seconds, said)
@@ -534,7 +538,24 @@ def _symbol_in(part: str, declared: bool) -> str | None:
     return found[0] if found is not None else None
 
 
-def _symmetric_as_said(env: Env, text: str, claim: WrittenDerivative) -> set[str]:
+_HEADING = re.compile(r"\\(?:sub)*section\*?\{([^{}]*)\}|^#+[ \t]*(.*)$", re.M)
+
+
+def _under_symmetric_heading(text: str, at: int) -> bool:
+    """Whether the section ``at`` stands in is headed "Symmetric" (the Cookbook's section of
+    derivatives by a symmetric matrix), the heading at most a few paragraphs before."""
+    heading = None
+    for heading in _HEADING.finditer(text, max(0, at - 1500), at):
+        pass
+    if heading is None:
+        return False
+    title = (heading[1] or heading[2] or "").strip().lower()
+    return title in ("symmetric", "symmetric matrices", "symmetric matrix")
+
+
+def _symmetric_as_said(
+    env: Env, text: str, claim: WrittenDerivative, also: set[str] | None = None
+) -> set[str]:
     r"""Square matrices the claim's paragraph says are symmetric ("for symmetric $P$",
     "$A$ symmetric"), and a covariance written ``\Sigma`` (the convention: a Σ that is not
     symmetric is not a covariance), made symmetric for this claim."""
@@ -542,7 +563,7 @@ def _symmetric_as_said(env: Env, text: str, claim: WrittenDerivative) -> set[str
     start = text.rfind("\n\n", 0, start) if start > 0 else start  # "Assume W symmetric, then"
     stop = text.find("\n\n", claim.end)
     paragraph = text[max(0, start) : stop if stop >= 0 else len(text)]
-    said = set(_said_anywhere(text)) | _said_in(paragraph, local=True)
+    said = set(_said_anywhere(text)) | _said_in(paragraph, local=True) | (also or set())
     for name, info in list(env.vars.items()):
         square = info.shape.rows == info.shape.cols and not info.shape.is_scalar
         if square and not info.symmetric and (name in said or "\\Sigma" in name):
@@ -659,7 +680,9 @@ def _engine_reason(outcome: DiffOutcome) -> str:
     return "engine: " + " ".join(said.split()[:7])
 
 
-_SHAPE_TROUBLE = ("shape of", "cannot multiply", "needs a square", "cannot add", "raises a")
+_SHAPE_TROUBLE = (
+    "shape of", "cannot multiply", "needs a square", "cannot add", "raises a", "needs a scalar",
+)  # fmt: skip
 
 
 def _shape_trouble(error: str) -> bool:
@@ -699,9 +722,11 @@ def _typed_locally(
             if key is None or not isinstance(leaf, t.Symbol):
                 continue
             letter = leaf.name.lstrip("\\")
-            if not letter or not letter[0].isalpha() or leaf.name in _NOT_TYPED:
-                continue
             bold = (key[1] or "") in ("mathbf", "bm", "boldsymbol", "mathbfit", "bf")
+            if not letter or not letter[0].isalpha():
+                continue
+            if leaf.name in _NOT_TYPED and not (bold and leaf.name in ("d", "e")):
+                continue  # \mathbf{d}, \mathbf{e}: vectors, not the differential or e
             if (key[0] in env.numbers and not bold) or (key[1] or "") in _NOT_SHAPED:
                 continue
             fdef = functions.get(key[0])
@@ -997,6 +1022,8 @@ class _Points:
             at: dict[str, Array] = dict(values)
             for name, size in sizes.items():
                 at.setdefault(name, np.array([[float(size)]]))
+            if len(set(sizes.values())) == 1 and "I" not in env.vars:  # one size: I is n×n
+                at.setdefault("I", np.eye(next(iter(sizes.values()))))
             with np.errstate(all="raise"):
                 for name in self.defined:
                     at[name] = evaluate_tree(env.functions[name].body, at, functions)
