@@ -544,11 +544,10 @@ _HEADING = re.compile(r"\\(?:sub)*section\*?\{([^{}]*)\}|^#+[ \t]*(.*)$", re.M)
 def _under_symmetric_heading(text: str, at: int) -> bool:
     """Whether the section ``at`` stands in is headed "Symmetric" (the Cookbook's section of
     derivatives by a symmetric matrix), the heading at most a few paragraphs before."""
-    heading = None
-    for heading in _HEADING.finditer(text, max(0, at - 1500), at):
-        pass
-    if heading is None:
+    headings = list(_HEADING.finditer(text, max(0, at - 1500), at))
+    if not headings:
         return False
+    heading = headings[-1]
     title = (heading[1] or heading[2] or "").strip().lower()
     return title in ("symmetric", "symmetric matrices", "symmetric matrix")
 
