@@ -486,3 +486,16 @@ def test_a_section_headed_symmetric_and_the_identity_sized_by_the_one_size() -> 
     # the last: no longer under "Symmetric", and 2X^{-1} - X^{-1}∘I is wrong for a general X
     assert found == [r"2 \mathbf{X}^{-1}-\left(\mathbf{X}^{-1} \circ \mathbf{I}\right)"]
     assert (tally.read, tally.verified, tally.flagged) == (3, 2, 1)
+
+
+def test_scalar_calculus_small_letters_are_numbers_verified_never_reported() -> None:
+    # d2l's scalar examples: nothing declares x; a small letter is then a number (only to
+    # verify: a wrong one stays silent, the letter might be a vector to its author)
+    text = (
+        "$$f(x) = 3x^4 - 4x^3 - 12x^2$$\n\n"
+        r"$$\frac{df}{dx} = 12x^3 - 12x^2 -24x$$" + "\n\n"
+        r"$$\frac{df}{dx} = 12x^3 - 12x^2 -12x$$" + "\n"
+    )
+    found, tally = _tally(text)
+    assert found == []
+    assert (tally.read, tally.verified, tally.flagged) == (2, 1, 0)

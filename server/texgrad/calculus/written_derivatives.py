@@ -657,6 +657,11 @@ def _check_derivative(
             outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds), hessian)
             if outcome.verified and outcome.values is not None:
                 return _guessed(checked, claim, ctx, layout, outcome, wrt, report=local[1])
+        local = _typed_locally(ctx, (function, claim.claimed), wrt, said, scalars=True)
+        if local is not None and _retype(outcome):  # d/dx (a x^2): small letters numbers
+            outcome = differentiate(function, wrt, local[0], "numerator", Budget(seconds), hessian)
+            if outcome.verified and outcome.values is not None:
+                return _guessed(checked, claim, local[0], layout, outcome, wrt, report=False)
     if not outcome.verified or outcome.values is None:
         return _undecided(_engine_reason(outcome))
     if outcome.kind not in ("gradient", "jacobian", "derivative", "hessian"):
@@ -699,13 +704,14 @@ def _retype(outcome: DiffOutcome) -> bool:
 
 
 def _typed_locally(
-    ctx: Context, trees: tuple[t.Node, ...], wrt: str, said: set[str]
+    ctx: Context, trees: tuple[t.Node, ...], wrt: str, said: set[str], scalars: bool = False
 ) -> tuple[Context, bool] | None:
     """The context with the claim's symbols typed by their letters, all of one size n (the
     Cookbook's identities hold for any sizes that fit, so for square ones): a bold or
     capital letter a matrix n×n, a bold small letter a vector of n, other small letters
-    numbers; what the document says of symmetry kept.  None if nothing was typed anew; else
-    the context and whether the document declared none of the symbols typed."""
+    numbers (with ``scalars``: small letters nothing declares are numbers too); what the
+    document says of symmetry kept.  None if nothing was typed anew; else the context and
+    whether the document declared none of the symbols typed."""
     n = sympy.Symbol("n", positive=True, integer=True)
     env = ctx.env
     vars_ = dict(env.vars)
@@ -729,7 +735,7 @@ def _typed_locally(
             if (key[0] in env.numbers and not bold) or (key[1] or "") in _NOT_SHAPED:
                 continue
             fdef = functions.get(key[0])
-            if fdef is not None and not bold:
+            if fdef is not None and not bold and not (scalars and not fdef.params):
                 continue
             if fdef is not None:  # another section's `c = …`: not this identity's bold c
                 del functions[key[0]]
@@ -738,6 +744,8 @@ def _typed_locally(
                 shape = Shape(n, n)
             elif bold:
                 shape = Shape(n, ONE)
+            elif scalars and key[0] not in vars_ and not key[1]:
+                shape = Shape(ONE, ONE)
             else:
                 continue
             old = vars_.get(key[0])
