@@ -499,3 +499,13 @@ def test_scalar_calculus_small_letters_are_numbers_verified_never_reported() -> 
     found, tally = _tally(text)
     assert found == []
     assert (tally.read, tally.verified, tally.flagged) == (2, 1, 0)
+
+
+def test_the_fix_of_a_partial_differential_writes_the_partial_sign() -> None:
+    text = (
+        r"Let $X \in \mathbb{R}^{n \times n}$ be invertible." + "\n\n"
+        r"$$\partial(\ln \det X) = \operatorname{tr}(X^{-2}\partial X)$$" + "\n"
+    )
+    (finding,) = check_written(Checker().check("doc.md", text=text))
+    assert r"\partial X" in finding.correct and r"\mathrm{d}" not in finding.correct
+    assert "X^{-1}" in finding.correct

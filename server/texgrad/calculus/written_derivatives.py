@@ -1155,6 +1155,8 @@ def _finding(
     where the engine's result is in the layout the document uses)."""
     claimed = _source(checked, claim.claimed) or "this"
     correct = outcome.differential if differential else outcome.result
+    if differential and checked.doc.text.startswith("\\partial", claim.derivative.start):
+        correct = re.sub(r"\\mathrm\{d\}(?=[\\A-Za-z({])", r"\\partial ", correct)  # ∂ as written
     where = f" (where {', '.join(outcome.where)})" if outcome.where else ""
     if differential:
         body = _differentiated(claim.derivative)
