@@ -709,7 +709,8 @@ def _typed_locally(
     """The context with the claim's symbols typed by their letters, all of one size n (the
     Cookbook's identities hold for any sizes that fit, so for square ones): a bold or
     capital letter a matrix n×n, a bold small letter a vector of n, other small letters
-    numbers (with ``scalars``: small letters nothing declares are numbers too); what the
+    numbers (with ``scalars``: small letters nothing declares are numbers too, and those
+    declared keep their kind, a number, a vector or a matrix, of size n); what the
     document says of symmetry kept.  None if nothing was typed anew; else the context and
     whether the document declared none of the symbols typed."""
     n = sympy.Symbol("n", positive=True, integer=True)
@@ -746,6 +747,9 @@ def _typed_locally(
                 shape = Shape(n, ONE)
             elif scalars and key[0] not in vars_ and not key[1]:
                 shape = Shape(ONE, ONE)
+            elif scalars and key[0] in vars_:  # declared: its kind kept, its sizes all n
+                was = vars_[key[0]].shape
+                shape = Shape(ONE if was.rows == ONE else n, ONE if was.cols == ONE else n)
             else:
                 continue
             old = vars_.get(key[0])
@@ -851,19 +855,24 @@ def _differential_guessed(
     differentials by each, ``\\partial(\\mathbf{XY}) = (\\partial\\mathbf X)\\mathbf Y +
     \\mathbf X(\\partial\\mathbf Y)``): True where it holds, else silence (never reported:
     the shapes are guessed)."""
-    local = _typed_locally(ctx, (function, claimed), wrts[0], said or set())
-    if local is None or any(w not in local[0].env.vars for w in wrts):
-        return _undecided("differential: nothing to type")
-    env = local[0].env
     parts: list[Expr] = []
-    f: Expr | None = None
-    for wrt in wrts:
-        outcome = differentiate(function, wrt, local[0], "numerator", Budget(seconds / len(wrts)))
-        if not outcome.verified or outcome.values is None:
-            return _undecided("guessed " + _engine_reason(outcome))
-        f, _, df = outcome.values
-        parts.append(df)
-    assert f is not None
+    for loose in (False, True):  # then small letters numbers, declared ones of size n
+        local = _typed_locally(ctx, (function, claimed), wrts[0], said or set(), scalars=loose)
+        if local is None or any(w not in local[0].env.vars for w in wrts):
+            continue
+        env = local[0].env
+        parts.clear()
+        for wrt in wrts:
+            budget = Budget(seconds / len(wrts) / 2)
+            outcome = differentiate(function, wrt, local[0], "numerator", budget)
+            if not outcome.verified or outcome.values is None:
+                break
+            f, _, df = outcome.values
+            parts.append(df)
+        if len(parts) == len(wrts):
+            break
+    if not parts or len(parts) != len(wrts):
+        return _undecided("differential: nothing to type" if not parts else "guessed: refused")
     direction = {"d:" + w: env.vars[w].shape for w in wrts}
     verdict = _compare(checked, claimed, f, e.add(*parts), env, ("plain",), direction, lower=False)
     if verdict is False and len(GUESSED) < 1000:
