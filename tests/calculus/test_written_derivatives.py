@@ -509,3 +509,14 @@ def test_the_fix_of_a_partial_differential_writes_the_partial_sign() -> None:
     (finding,) = check_written(Checker().check("doc.md", text=text))
     assert r"\partial X" in finding.correct and r"\mathrm{d}" not in finding.correct
     assert "X^{-1}" in finding.correct
+
+
+def test_a_boxed_answer_is_its_body() -> None:
+    text = DECLS + (
+        "$$f(\\mathbf x) = \\mathbf x^\\top A \\mathbf x$$\n\n"
+        r"$$\nabla_{\mathbf x} f = \boxed{(A + A^\top)\mathbf x}$$" + "\n\n"
+        r"$$\nabla_{\mathbf x} f = \boxed{2A\mathbf x}$$" + "\n"
+    )
+    found, tally = _tally(text)
+    assert (tally.read, tally.verified, tally.flagged) == (2, 1, 1)
+    assert found == [r"2A\mathbf x"]

@@ -219,6 +219,7 @@ def _claims(row: PlacedRow, chain: t.Chain) -> Iterator[WrittenDerivative]:
     items = chain.items
     if any(item is None for item in items) or len(items) < 2:
         return
+    items = tuple(_unboxed(i) for i in items)  # `= \boxed{(A + A^T)x}`: the answer
     rest = [n for i in items[1:] if i is not None for n in i.walk()]
     if _bare_partial(items[0]) and any(_bare_partial(n) for n in rest):
         items = tuple(_partial_as_d(i) if i is not None else i for i in items)  # ∂X: dX
@@ -240,6 +241,13 @@ def _claims(row: PlacedRow, chain: t.Chain) -> Iterator[WrittenDerivative]:
     read = _derivative_side(last) if len(items) == 2 else None
     if read is not None and _plain(first) and not _is_zero(first):
         yield WrittenDerivative(row, last, read[0], read[1], first, read[2])
+
+
+def _unboxed(node: t.Node | None) -> t.Node | None:
+    """The body of ``\\boxed{…}`` (a result set off in its box), else the node."""
+    while isinstance(node, t.Accent) and node.accent.lstrip("\\") == "boxed":
+        node = node.body
+    return node
 
 
 def _bare_partial(node: t.Node | None) -> bool:
