@@ -6,7 +6,8 @@ derivative equations texgrad reads (``\frac{\partial f}{\partial X} = …``, ``\
 (the written side equals the engine's verified result at random points), how many it
 flags ``wrong-derivative`` (each listed with its line, to be read: an erratum of the
 source, recorded in ``tests/corpus/test_corpus.py::REVIEWED_DERIVATIVES``, or a bug),
-and the seconds the check adds to ``texgrad check`` of the document.
+and the seconds the check adds to ``texgrad check`` of the document; then why the claims
+neither verified nor flagged stay undecided (:attr:`Tally.reasons`, counted).
 
     .venv/bin/python benchmarks/identities.py [--corpus /work/shared/corpus] [--only NAME]
 """
@@ -63,6 +64,7 @@ def main() -> int:
         total.verified += tally.verified
         total.flagged += tally.flagged
         total.seconds += tally.seconds
+        total.reasons.update(tally.reasons)
         print(
             f"{rel:58} {tally.read:5} {tally.verified:8} {tally.flagged:7} "
             f"{shape_seconds:7.1f} {tally.seconds:8.1f}"
@@ -79,6 +81,9 @@ def main() -> int:
         f"{'total':58} {total.read:5} {total.verified:8} {total.flagged:7} {'':7} "
         f"{total.seconds:8.1f}"
     )
+    print("why the others stay undecided (Tally.reasons, all documents):")
+    for why, count in total.reasons.most_common(12):
+        print(f"    {count:4}  {why}")
     return 0
 
 

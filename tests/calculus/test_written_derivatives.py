@@ -374,3 +374,149 @@ def test_hessians() -> None:
     checked = Checker().check("doc.md", text=text)
     (d,) = diagnostics_of(checked, check_written(checked))
     assert d.message.startswith("`2A` is not the Hessian of `\\mathbf x^\\top A \\mathbf x`")
+
+
+# -- the Cookbook's forms (corpus coverage) ---------------------------------------------------
+
+
+def _tally(text: str) -> tuple[list[str], Tally]:
+    tally = Tally()
+    checked = Checker().check("doc.md", text=text)
+    found = [text[f.start : f.end] for f in check_written(checked, tally=tally)]
+    return found, tally
+
+
+def test_every_align_row_writing_its_own_derivative_is_read() -> None:
+    # a row after a chain's row writes a derivative of its own (not `&= …`): it is a claim too
+    decls = (
+        r"Let $A \in \mathbb{R}^{p \times m}$, $X \in \mathbb{R}^{m \times n}$, "
+        r"$B \in \mathbb{R}^{n \times p}$, $C \in \mathbb{R}^{m \times n}$." + "\n\n"
+    )
+    body = (
+        "$$\n\\begin{aligned}\n"
+        r"\frac{\partial}{\partial X} \operatorname{tr}(C^\top X) &= C \\" + "\n"
+        r"\frac{\partial}{\partial X} \operatorname{tr}(X C^\top) &= C \\" + "\n"
+        r"\frac{\partial}{\partial X} \operatorname{tr}(A X B) &= B A" + "\n"
+        "\\end{aligned}\n$$\n"
+    )
+    found, tally = _tally(decls + body)
+    assert (tally.read, tally.verified, tally.flagged) == (3, 2, 1)
+    assert found == ["B A"]  # the transpose of A^T B^T
+
+
+COOKBOOK_DIFFERENTIALS = r"""The rules for the differential:
+
+$$
+\begin{array}{rlr}
+\partial \mathbf{A} & =0 \\
+\partial(\mathbf{X}+\mathbf{Y}) & =\partial \mathbf{X}+\partial \mathbf{Y} \\
+\partial(\operatorname{Tr}(\mathbf{X})) & =\operatorname{Tr}(\partial \mathbf{X}) \\
+\partial(\mathbf{X} \mathbf{Y}) & =(\partial \mathbf{X}) \mathbf{Y}+\mathbf{X}(\partial \mathbf{Y}) \\
+\partial(\mathbf{X} \circ \mathbf{Y}) & =(\partial \mathbf{X}) \circ \mathbf{Y}+\mathbf{X} \circ(\partial \mathbf{Y}) \\
+\partial\left(\mathbf{X}^{-1}\right) & =-\mathbf{X}^{-1}(\partial \mathbf{X}) \mathbf{X}^{-1} \\
+\partial(\ln (\operatorname{det}(\mathbf{X}))) & =\operatorname{Tr}\left(\mathbf{X}^{-1} \partial \mathbf{X}\right) \\
+\partial \mathbf{X}^{T} & =(\partial \mathbf{X})^{T}
+\end{array}
+$$
+"""
+
+
+def test_the_cookbook_differentials_with_the_partial_sign() -> None:
+    # ∂ as the differential, in an `array` used as an align; no declaration: typed by letters
+    found, tally = _tally(COOKBOOK_DIFFERENTIALS)
+    assert found == []
+    assert (tally.read, tally.verified) == (7, 7)  # ∂A = 0 is no identity to check
+
+
+def test_a_wrong_differential_under_guessed_shapes_is_not_verified_nor_reported() -> None:
+    wrong = COOKBOOK_DIFFERENTIALS.replace(
+        r"=(\partial \mathbf{X}) \mathbf{Y}+\mathbf{X}(\partial \mathbf{Y})",
+        r"=\mathbf{Y}(\partial \mathbf{X})+\mathbf{X}(\partial \mathbf{Y})",
+    ).replace(
+        r"=-\mathbf{X}^{-1}(\partial \mathbf{X}) \mathbf{X}^{-1}",
+        r"=-\mathbf{X}^{-1}\mathbf{X}^{-1}(\partial \mathbf{X})",
+    )
+    found, tally = _tally(wrong)
+    assert found == []  # shapes guessed: never a finding
+    assert (tally.read, tally.verified, tally.flagged) == (7, 5, 0)
+
+
+def test_a_partial_differential_of_a_declared_matrix_is_checked() -> None:
+    decls = r"Let $X \in \mathbb{R}^{n \times n}$ be invertible." + "\n\n"
+    found, tally = _tally(
+        decls
+        + r"$$\partial(X^{-1}) = -X^{-1}(\partial X)X^{-1}$$"
+        + "\n\n"
+        + r"$$\partial(X^{-1}) = -X^{-2}\,\partial X$$"
+        + "\n"
+    )
+    assert (tally.read, tally.verified, tally.flagged) == (2, 1, 1)
+    assert found == [r"-X^{-2}\,\partial X"]
+
+
+def test_a_bold_letter_another_section_types_otherwise_is_typed_by_its_letter() -> None:
+    # `a` is a number and `c` a defined quantity elsewhere; in the identity they are vectors
+    text = (
+        r"Let $a \in \mathbb{R}$ and $c = a^2$." + "\n\n"
+        r"$$\frac{\partial \mathbf{x}^{T} \mathbf{a}}{\partial \mathbf{x}} = \mathbf{a}$$" + "\n\n"
+        r"$$\frac{\partial \mathbf{b}^{T} \mathbf{X}^{T} \mathbf{X} \mathbf{c}}{\partial \mathbf{X}}"
+        r" = \mathbf{X}\left(\mathbf{b} \mathbf{c}^{T}+\mathbf{c} \mathbf{b}^{T}\right)$$" + "\n\n"
+        r"$$\frac{\partial \mathbf{x}^{T} \mathbf{a}}{\partial \mathbf{x}} = 2\mathbf{a}$$" + "\n"
+    )
+    found, tally = _tally(text)
+    assert found == []  # the last is wrong, but `a` is declared otherwise: silence
+    assert (tally.read, tally.verified, tally.flagged) == (3, 2, 0)
+    assert tally.reasons["guessed: False"] == 1
+
+
+def test_a_section_headed_symmetric_and_the_identity_sized_by_the_one_size() -> None:
+    # the Cookbook's "Symmetric" section: ∂/∂X for a symmetric X, written in the structured
+    # form 2X^{-1} - X^{-1}∘I; ∂ tr(X)/∂X = I with the I sized by the identity's one size
+    text = (
+        "\\subsubsection{Symmetric}\n\n$$\n\\begin{aligned}\n"
+        r"\frac{\partial \ln \operatorname{det}(\mathbf{X})}{\partial \mathbf{X}} & "
+        r"=2 \mathbf{X}^{-1}-\left(\mathbf{X}^{-1} \circ \mathbf{I}\right)" + "\n"
+        "\\end{aligned}\n$$\n\n\\subsubsection{Trace}\n\n"
+        r"$$\frac{\partial}{\partial \mathbf{X}} \operatorname{Tr}(\mathbf{X}) = \mathbf{I}$$"
+        + "\n\n"
+        r"$$\frac{\partial \ln \operatorname{det}(\mathbf{X})}{\partial \mathbf{X}}"
+        r" = 2 \mathbf{X}^{-1}-\left(\mathbf{X}^{-1} \circ \mathbf{I}\right)$$" + "\n"
+    )
+    found, tally = _tally(text)
+    # the last: no longer under "Symmetric", and 2X^{-1} - X^{-1}∘I is wrong for a general X
+    assert found == [r"2 \mathbf{X}^{-1}-\left(\mathbf{X}^{-1} \circ \mathbf{I}\right)"]
+    assert (tally.read, tally.verified, tally.flagged) == (3, 2, 1)
+
+
+def test_scalar_calculus_small_letters_are_numbers_verified_never_reported() -> None:
+    # d2l's scalar examples: nothing declares x; a small letter is then a number (only to
+    # verify: a wrong one stays silent, the letter might be a vector to its author)
+    text = (
+        "$$f(x) = 3x^4 - 4x^3 - 12x^2$$\n\n"
+        r"$$\frac{df}{dx} = 12x^3 - 12x^2 -24x$$" + "\n\n"
+        r"$$\frac{df}{dx} = 12x^3 - 12x^2 -12x$$" + "\n"
+    )
+    found, tally = _tally(text)
+    assert found == []
+    assert (tally.read, tally.verified, tally.flagged) == (2, 1, 0)
+
+
+def test_the_fix_of_a_partial_differential_writes_the_partial_sign() -> None:
+    text = (
+        r"Let $X \in \mathbb{R}^{n \times n}$ be invertible." + "\n\n"
+        r"$$\partial(\ln \det X) = \operatorname{tr}(X^{-2}\partial X)$$" + "\n"
+    )
+    (finding,) = check_written(Checker().check("doc.md", text=text))
+    assert r"\partial X" in finding.correct and r"\mathrm{d}" not in finding.correct
+    assert "X^{-1}" in finding.correct
+
+
+def test_a_boxed_answer_is_its_body() -> None:
+    text = DECLS + (
+        "$$f(\\mathbf x) = \\mathbf x^\\top A \\mathbf x$$\n\n"
+        r"$$\nabla_{\mathbf x} f = \boxed{(A + A^\top)\mathbf x}$$" + "\n\n"
+        r"$$\nabla_{\mathbf x} f = \boxed{2A\mathbf x}$$" + "\n"
+    )
+    found, tally = _tally(text)
+    assert (tally.read, tally.verified, tally.flagged) == (2, 1, 1)
+    assert found == [r"2A\mathbf x"]

@@ -71,7 +71,7 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     for tree in _where_after(result, offset):  # f = ‖r‖², where r = Ax - b
         _definitions(tree, env, declared)
     env.softmax_columns = softmax_by_columns(result.doc.text)
-    _defined_later(later, env, declared)
+    _defined_later(later, env, declared, _learnt_of(result).later)
     _said_scalars(result, offset, env)
     _like_its_family(env)
     style = notation.copy_style(document_style(result))
@@ -81,14 +81,22 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     return Context(env, style, says_einstein(result.doc.text))
 
 
-def _defined_later(later: list[t.Node], env: Env, declared: set[str]) -> None:
-    """ "…, where φ(z) = max(0, z)": a function defined after its use, unless defined before."""
+def _defined_later(
+    later: list[t.Node],
+    env: Env,
+    declared: set[str],
+    memo: dict[int, list[tuple[str, FunctionDef]]],
+) -> None:
+    """ "…, where φ(z) = max(0, z)": a function defined after its use, unless defined before
+    (each row's read once per checked document: ``memo``, by the row's tree)."""
     for tree in later:
-        after = Env()
-        _definitions(tree, after, declared)
-        for key, fdef in after.functions.items():
-            if fdef.params:
-                env.functions.setdefault(key, fdef)
+        found = memo.get(id(tree))
+        if found is None:
+            after = Env()
+            _definitions(tree, after, declared)
+            found = memo[id(tree)] = [(k, f) for k, f in after.functions.items() if f.params]
+        for key, fdef in found:
+            env.functions.setdefault(key, fdef)
 
 
 def _said_scalars(result: CheckResult, offset: int, env: Env) -> None:
@@ -152,6 +160,9 @@ class _Learnt:
     style: Style | None = None
     contexts: dict[int, tuple[t.Node, Context]] = field(default_factory=dict)
     said: _Said | None = None
+    later: dict[int, list[tuple[str, FunctionDef]]] = field(
+        default_factory=dict
+    )  # see _defined_later
 
 
 _learnt: dict[int, tuple[weakref.ref[CheckResult], _Learnt]] = {}

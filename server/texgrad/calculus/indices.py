@@ -32,6 +32,7 @@ refused.  The independent evaluator of the formula as written
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,6 +61,7 @@ _EINSTEIN = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=8)
 def says_einstein(text: str) -> bool:
     """Whether a document says it uses the Einstein summation convention (a comment
     ``% texgrad: einstein``, "we use the Einstein summation convention", "repeated indices

@@ -39,8 +39,10 @@ from __future__ import annotations
 import functools
 import re
 import time
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, fields, replace
+from contextvars import ContextVar
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -122,6 +124,7 @@ class Tally:
     verified: int = 0  # compared with the engine's verified result and found equal
     flagged: int = 0
     seconds: float = 0.0
+    reasons: Counter[str] = field(default_factory=Counter)  # why claims were left undecided
 
 
 # -- finding the equations -------------------------------------------------------------------
@@ -146,12 +149,13 @@ def written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
             and (not tree.items or tree.items[0] is None)
         ):  # "&= b" continues the row before; "∂J/∂V &= c" is a claim of its own
             more = list(_continued(last, row, tree))
-            found.extend(more)
-            last = last if more else None
-            end = row.end
-            continue
+            if more:  # `&= b`: the same derivative; else a row of its own (`∂g/∂X &= …`)
+                found.extend(more)
+                end = row.end
+                continue
         last = None
-        for chain in (s for c in t.statements(tree) for s in listed_statements(c)):
+        stated = [s for c in t.statements(tree) for s in listed_statements(c)]
+        for chain in stated or _array_rows(tree):
             claims = [c for c in _claims(row, chain) if _complete(text, c, rows[n + 1 :])]
             found.extend(claims)
             if claims and claims[-1].derivative is chain.items[0]:
@@ -209,6 +213,28 @@ def _the_x(tree: t.Node) -> t.Node | None:
     return None
 
 
+def _array_rows(tree: t.Node) -> list[t.Chain]:
+    r"""The equations of an ``array`` used as an align environment (the Cookbook's
+    ``\begin{array}{rlr} \partial \mathbf A & =0 \\ … \end{array}``): each row's
+    left cell with the relation chain of the next (a row ``& = c`` continues the one before)."""
+    if not isinstance(tree, t.Matrix) or tree.env != "array":
+        return []
+    out: list[t.Chain] = []
+    left: t.Node | None = None
+    for cells in tree.rows:
+        chain = cells[1] if len(cells) > 1 else None
+        if not isinstance(chain, t.Chain) or not chain.items or chain.items[0] is not None:
+            left = None
+            continue
+        left = cells[0] if cells[0] is not None else left
+        if left is None:
+            continue
+        out.append(
+            t.Chain((left, *chain.items[1:]), chain.relations, start=left.start, end=chain.end)
+        )
+    return out
+
+
 def _complete(text: str, claim: WrittenDerivative, after: list[PlacedRow]) -> bool:
     """Whether the claimed expression ends where it seems to: not before a sign that goes on
     (``… = A x +`` at a row's end, or a next row ``& + B x`` of an align environment)."""
@@ -249,6 +275,10 @@ def _claims(row: PlacedRow, chain: t.Chain) -> Iterator[WrittenDerivative]:
     items = chain.items
     if any(item is None for item in items) or len(items) < 2:
         return
+    items = tuple(_unboxed(i) for i in items)  # `= \boxed{(A + A^T)x}`: the answer
+    rest = [n for i in items[1:] if i is not None for n in i.walk()]
+    if _bare_partial(items[0]) and any(_bare_partial(n) for n in rest):
+        items = tuple(_partial_as_d(i) if i is not None else i for i in items)  # ∂X: dX
     first = items[0]
     assert first is not None
     read = _derivative_side(first)
@@ -267,6 +297,42 @@ def _claims(row: PlacedRow, chain: t.Chain) -> Iterator[WrittenDerivative]:
     read = _derivative_side(last) if len(items) == 2 else None
     if read is not None and _plain(first) and not _is_zero(first):
         yield WrittenDerivative(row, last, read[0], read[1], first, read[2])
+
+
+def _unboxed(node: t.Node | None) -> t.Node | None:
+    """The body of ``\\boxed{…}`` (a result set off in its box), else the node."""
+    while isinstance(node, t.Accent) and node.accent.lstrip("\\") == "boxed":
+        node = node.body
+    return node
+
+
+def _bare_partial(node: t.Node | None) -> bool:
+    """``\\partial \\mathbf X``, ``\\partial(\\mathbf X^{-1})``: ∂ with no variable or order."""
+    return (
+        isinstance(node, t.Partial)
+        and node.wrt is None
+        and node.order is None
+        and node.body is not None
+    )
+
+
+def _partial_as_d(node: t.Node) -> t.Node:
+    """The tree with every bare ∂ made the differential (the Cookbook writes
+    ``\\partial(\\mathbf X^{-1}) = -\\mathbf X^{-1}(\\partial\\mathbf X)\\mathbf X^{-1}``)."""
+    changes: dict[str, object] = {}
+    for fld in fields(node):
+        if fld.name in ("start", "end", "from_macro", "span"):
+            continue
+        v = getattr(node, fld.name)
+        if isinstance(v, t.Node):
+            changes[fld.name] = _partial_as_d(v)
+        elif isinstance(v, tuple) and v and all(isinstance(x, t.Node) or x is None for x in v):
+            changes[fld.name] = tuple(_partial_as_d(x) if isinstance(x, t.Node) else x for x in v)
+    new = replace(node, **changes)  # type: ignore[arg-type]
+    if _bare_partial(new):
+        assert isinstance(new, t.Partial) and new.body is not None
+        return t.Differential(new.body, start=new.start, end=new.end)
+    return new
 
 
 def _is_two(node: t.Node | None) -> bool:
@@ -382,6 +448,16 @@ def _derivative_side(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] |
 
 # -- checking them --------------------------------------------------------------------------
 
+_WHY: ContextVar[list[str] | None] = ContextVar("why", default=None)
+
+
+def _undecided(why: str) -> bool | None:
+    """Silence, with the reason noted for the corpus measure (:attr:`Tally.reasons`)."""
+    said = _WHY.get()
+    if said is not None:
+        said.append(why)
+    return None
+
 
 _DECLARED = re.compile(
     r"\b(?:we|I)(?:'re|'ll| are| will| shall)?\s+(?:use|using|adopt|adopting|follow|following"
@@ -453,7 +529,11 @@ def check_written(
                 if isinstance(known, tuple) else known
             )  # fmt: skip
         else:
+            why = _WHY.set([])
             verdict = check_claim(checked, claim, layout, per_equation)
+            if verdict is None:
+                tally.reasons[(_WHY.get() or ["unknown"])[0]] += 1
+            _WHY.reset(why)
             if cache is not None and key is not None:
                 cache[key] = (
                     (verdict.message, verdict.correct) if isinstance(verdict, Finding) else verdict
@@ -498,15 +578,19 @@ def check_claim(
     """A :class:`Finding` if the claim is wrong, True if it agrees with the engine's verified
     result, None if it cannot be decided (silence)."""
     if isinstance(claim.claimed, (t.List, t.Sequence)):
-        return None  # "= a, \\qquad b = …": not one expression
+        return _undecided("not one expression")  # "= a, \\qquad b = …"
     try:
         ctx = context_at(checked, claim.row)
         said = _symmetric_as_said(ctx.env, checked.doc.text, claim)
+        if _under_symmetric_heading(checked.doc.text, claim.row.start) and claim.wrt is not None:
+            key = member_key(claim.wrt)  # "Symmetric": ∂f/∂X for a symmetric X (the Cookbook)
+            said |= {key[0]} if key is not None else set()
+            _symmetric_as_said(ctx.env, "", claim, said)
         if claim.form == "differential":
-            return _check_differential(checked, claim, ctx, seconds)
+            return _check_differential(checked, claim, ctx, seconds, said)
         return _check_derivative(checked, claim, ctx, layout, seconds, said)
-    except _ERRORS:
-        return None
+    except _ERRORS as error:
+        return _undecided(f"error {type(error).__name__}")
 
 
 _SAID_SYMMETRIC = re.compile(
@@ -540,7 +624,23 @@ def _symbol_in(part: str, declared: bool) -> str | None:
     return found[0] if found is not None else None
 
 
-def _symmetric_as_said(env: Env, text: str, claim: WrittenDerivative) -> set[str]:
+_HEADING = re.compile(r"\\(?:sub)*section\*?\{([^{}]*)\}|^#+[ \t]*(.*)$", re.M)
+
+
+def _under_symmetric_heading(text: str, at: int) -> bool:
+    """Whether the section ``at`` stands in is headed "Symmetric" (the Cookbook's section of
+    derivatives by a symmetric matrix), the heading at most a few paragraphs before."""
+    headings = list(_HEADING.finditer(text, max(0, at - 1500), at))
+    if not headings:
+        return False
+    heading = headings[-1]
+    title = (heading[1] or heading[2] or "").strip().lower()
+    return title in ("symmetric", "symmetric matrices", "symmetric matrix")
+
+
+def _symmetric_as_said(
+    env: Env, text: str, claim: WrittenDerivative, also: set[str] | None = None
+) -> set[str]:
     r"""Square matrices the claim's paragraph says are symmetric ("for symmetric $P$",
     "$A$ symmetric"), and a covariance written ``\Sigma`` (the convention: a Σ that is not
     symmetric is not a covariance), made symmetric for this claim."""
@@ -548,7 +648,7 @@ def _symmetric_as_said(env: Env, text: str, claim: WrittenDerivative) -> set[str
     start = text.rfind("\n\n", 0, start) if start > 0 else start  # "Assume W symmetric, then"
     stop = text.find("\n\n", claim.end)
     paragraph = text[max(0, start) : stop if stop >= 0 else len(text)]
-    said = set(_said_anywhere(text)) | _said_in(paragraph, local=True)
+    said = set(_said_anywhere(text)) | _said_in(paragraph, local=True) | (also or set())
     for name, info in list(env.vars.items()):
         square = info.shape.rows == info.shape.cols and not info.shape.is_scalar
         if square and not info.symmetric and (name in said or "\\Sigma" in name):
@@ -631,27 +731,32 @@ def _check_derivative(
     env = ctx.env
     wrt = _variable(claim, claim.function, env, declared=False)
     if wrt is None:
-        return None
+        return _undecided("no variable")
     function = _function_tree(claim.function, env)
     hessian = claim.form == "hessian"
     if wrt in env.vars:
         outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds), hessian)
     else:
         outcome = DiffOutcome(error=f"the shape of `{wrt}` is unknown")
-    if not outcome.verified and outcome.error is not None and _shape_trouble(outcome.error):
+    if _retype(outcome):
         local = _typed_locally(ctx, (function, claim.claimed), wrt, said)
         if local is not None:  # an identity the document states for any shapes (the Cookbook)
             ctx, env = local[0], local[0].env
             outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds), hessian)
             if outcome.verified and outcome.values is not None:
                 return _guessed(checked, claim, ctx, layout, outcome, wrt, report=local[1])
+        local = _typed_locally(ctx, (function, claim.claimed), wrt, said, scalars=True)
+        if local is not None and _retype(outcome):  # d/dx (a x^2): small letters numbers
+            outcome = differentiate(function, wrt, local[0], "numerator", Budget(seconds), hessian)
+            if outcome.verified and outcome.values is not None:
+                return _guessed(checked, claim, local[0], layout, outcome, wrt, report=False)
     if not outcome.verified or outcome.values is None:
-        return None
+        return _undecided(_engine_reason(outcome))
     if outcome.kind not in ("gradient", "jacobian", "derivative", "hessian"):
-        return None
+        return _undecided(f"kind {outcome.kind}")
     f, right, _ = outcome.values
-    if e.is_zero(right):
-        return None  # f does not involve the variable as read: it may, as the author means it
+    if e.is_zero(right):  # f does not involve the variable as read: it may, as the author means
+        return _undecided("zero")
     layouts = layouts_at(checked.doc.text, claim, layout)
     accepted = _accepted(outcome.kind, env.vars[wrt].shape, env.vars[wrt].symmetric, layouts)
     general = _general(f, wrt, env) if outcome.kind == "gradient" else None
@@ -661,24 +766,45 @@ def _check_derivative(
     return _finding(checked, claim, outcome, wrt, fix="plain" in accepted, ctx=ctx)
 
 
-_SHAPE_TROUBLE = ("shape of", "cannot multiply", "needs a square", "cannot add", "raises a")
+def _engine_reason(outcome: DiffOutcome) -> str:
+    """The engine's refusal, its first words (the corpus measure counts them)."""
+    said = re.sub(r"`[^`]*`", "`…`", outcome.error or "not verified")
+    return "engine: " + " ".join(said.split()[:7])
+
+
+_SHAPE_TROUBLE = (
+    "shape of", "cannot multiply", "needs a square", "cannot add", "raises a", "needs a scalar",
+)  # fmt: skip
 
 
 def _shape_trouble(error: str) -> bool:
     return any(m in error for m in _SHAPE_TROUBLE)
 
 
+def _retype(outcome: DiffOutcome) -> bool:
+    """Whether to read the claim again with its symbols typed by their letters: the shapes
+    the document gives them do not fit it (another section's ``\\mathbf a`` a number makes
+    ``\\partial \\mathbf x^T \\mathbf a / \\partial \\mathbf x`` a matrix), or the engine's
+    result under them is not verified."""
+    if not outcome.verified:
+        return outcome.error is None or _shape_trouble(outcome.error)
+    return outcome.kind not in ("gradient", "jacobian", "derivative", "hessian")
+
+
 def _typed_locally(
-    ctx: Context, trees: tuple[t.Node, ...], wrt: str, said: set[str]
+    ctx: Context, trees: tuple[t.Node, ...], wrt: str, said: set[str], scalars: bool = False
 ) -> tuple[Context, bool] | None:
     """The context with the claim's symbols typed by their letters, all of one size n (the
     Cookbook's identities hold for any sizes that fit, so for square ones): a bold or
     capital letter a matrix n×n, a bold small letter a vector of n, other small letters
-    numbers; what the document says of symmetry kept.  None if nothing was typed anew; else
-    the context and whether the document declared none of the symbols typed."""
+    numbers (with ``scalars``: small letters nothing declares are numbers too, and those
+    declared keep their kind, a number, a vector or a matrix, of size n); what the
+    document says of symmetry kept.  None if nothing was typed anew; else the context and
+    whether the document declared none of the symbols typed."""
     n = sympy.Symbol("n", positive=True, integer=True)
     env = ctx.env
     vars_ = dict(env.vars)
+    functions = dict(env.functions)
     typed = False
     undeclared = True
     for tree in trees:
@@ -687,18 +813,31 @@ def _typed_locally(
                 continue
             key = symbol_key(node)
             leaf = node.body if isinstance(node, t.Font) else node
-            if key is None or not isinstance(leaf, t.Symbol) or key[0] in env.functions:
+            if key is None or not isinstance(leaf, t.Symbol):
                 continue
             letter = leaf.name.lstrip("\\")
-            if not letter or not letter[0].isalpha() or leaf.name in _NOT_TYPED:
-                continue
-            if key[0] in env.numbers or (key[1] or "") in ("mathbb", "mathcal", "mathrm"):
-                continue
             bold = (key[1] or "") in ("mathbf", "bm", "boldsymbol", "mathbfit", "bf")
+            if not letter or not letter[0].isalpha():
+                continue
+            if leaf.name in _NOT_TYPED and not (bold and leaf.name in ("d", "e")):
+                continue  # \mathbf{d}, \mathbf{e}: vectors, not the differential or e
+            if (key[0] in env.numbers and not bold) or (key[1] or "") in _NOT_SHAPED:
+                continue
+            fdef = functions.get(key[0])
+            if fdef is not None and not bold and not (scalars and not fdef.params):
+                continue
+            if fdef is not None:  # another section's `c = …`: not this identity's bold c
+                del functions[key[0]]
+                undeclared = False
             if letter[0].isupper():
                 shape = Shape(n, n)
             elif bold:
                 shape = Shape(n, ONE)
+            elif scalars and key[0] not in vars_ and not key[1]:
+                shape = Shape(ONE, ONE)
+            elif scalars and key[0] in vars_:  # declared: its kind kept, its sizes all n
+                was = vars_[key[0]].shape
+                shape = Shape(ONE if was.rows == ONE else n, ONE if was.cols == ONE else n)
             else:
                 continue
             old = vars_.get(key[0])
@@ -714,10 +853,13 @@ def _typed_locally(
             typed = True
     if not typed or wrt not in vars_:
         return None
-    local = Env(vars_, dict(env.functions), env.softmax_columns, set(env.numbers), set(env.weak))
+    numbers = {k for k in env.numbers if k not in vars_}
+    vars_.pop("I", None)  # the identity, as in every identity (not another section's I)
+    local = Env(vars_, functions, env.softmax_columns, numbers, set(env.weak))
     return Context(local, ctx.style, ctx.einstein), undeclared
 
 
+_NOT_SHAPED = ("mathbb", "mathcal", "mathrm")
 _NOT_TYPED = frozenset(("\\mathrm", "d", "e", "I", "O", "E", "\\pi", "\\infty", "\\partial"))
 
 
@@ -732,7 +874,7 @@ def _guessed(
     assert outcome.values is not None
     f, right, _ = outcome.values
     if outcome.kind not in ("gradient", "jacobian", "derivative", "hessian") or e.is_zero(right):
-        return None
+        return _undecided("guessed: kind or zero")
     info = ctx.env.vars[wrt]
     layouts = layouts_at(checked.doc.text, claim, layout)
     accepted = _accepted(outcome.kind, info.shape, info.symmetric, layouts)
@@ -742,38 +884,47 @@ def _guessed(
         return _finding(checked, claim, outcome, wrt, fix="plain" in accepted, ctx=ctx)
     if verdict is False and len(GUESSED) < 1000:
         GUESSED.append((claim, outcome.result))
-    return True if verdict is True else None
+    return True if verdict is True else _undecided(f"guessed: {verdict}")
 
 
 GUESSED: list[tuple[WrittenDerivative, str]] = []  # differing under guessed shapes (benchmarks)
 
 
 def _check_differential(
-    checked: CheckResult, claim: WrittenDerivative, ctx: Context, seconds: float
-) -> Finding | bool | None:
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, seconds: float,
+    said: set[str] | None = None,
+) -> Finding | bool | None:  # fmt: skip
     r"""``\mathrm d f = \operatorname{tr}(G^\top \mathrm dX)``: the variable is the one whose
     differential the right side holds, the function ``f`` as the document defines it."""
     env = ctx.env
     body = _differentiated(claim.derivative)
     claimed = _with_differentials(claim.claimed)
     if body is None:
-        return None
+        return _undecided("differential: no body")
     dvars = {
         k[0]
         for n in claimed.walk()
         if isinstance(n, t.Differential) and n.body is not None
         for k in [symbol_key(n.body)]
-        if k is not None and k[0] in env.vars
+        if k is not None
     }
-    if len(dvars) != 1:
-        return None
-    wrt = dvars.pop()
     function = _function_tree(body, env)
+    if len(dvars) in (2, 3):  # ∂(XY) = (∂X)Y + X(∂Y)
+        wrts = tuple(sorted(dvars))
+        return _differential_guessed(checked, claim, claimed, function, ctx, wrts, seconds, said)
+    if len(dvars) != 1:
+        return _undecided(f"differential: {len(dvars)} variables")
+    wrt = dvars.pop()
     if function is body and symbol_key(body) is not None:
-        return None  # a bare name the document does not define
-    outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds))
+        return _undecided("differential: an undefined name")
+    if wrt in env.vars:
+        outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds))
+    else:
+        outcome = DiffOutcome(error=f"the shape of `{wrt}` is unknown")
+    if not outcome.verified and _retype(outcome):
+        return _differential_guessed(checked, claim, claimed, function, ctx, (wrt,), seconds, said)
     if not outcome.verified or outcome.values is None:
-        return None
+        return _undecided(_engine_reason(outcome))
     f, _, df = outcome.values
     info = env.vars[wrt]
     direction = {"d:" + wrt: info.shape}
@@ -781,6 +932,40 @@ def _check_differential(
     if verdict is not False:
         return verdict
     return _finding(checked, claim, outcome, wrt, differential=True)
+
+
+def _differential_guessed(
+    checked: CheckResult, claim: WrittenDerivative, claimed: t.Node, function: t.Node,
+    ctx: Context, wrts: tuple[str, ...], seconds: float, said: set[str] | None,
+) -> bool | None:  # fmt: skip
+    """A differential identity checked with its symbols typed by their letters (the
+    Cookbook's ``\\partial(\\mathbf X^{-1}) = …``; with several variables the sum of the
+    differentials by each, ``\\partial(\\mathbf{XY}) = (\\partial\\mathbf X)\\mathbf Y +
+    \\mathbf X(\\partial\\mathbf Y)``): True where it holds, else silence (never reported:
+    the shapes are guessed)."""
+    parts: list[Expr] = []
+    for loose in (False, True):  # then small letters numbers, declared ones of size n
+        local = _typed_locally(ctx, (function, claimed), wrts[0], said or set(), scalars=loose)
+        if local is None or any(w not in local[0].env.vars for w in wrts):
+            continue
+        env = local[0].env
+        parts.clear()
+        for wrt in wrts:
+            budget = Budget(seconds / len(wrts) / 2)
+            outcome = differentiate(function, wrt, local[0], "numerator", budget)
+            if not outcome.verified or outcome.values is None:
+                break
+            f, _, df = outcome.values
+            parts.append(df)
+        if len(parts) == len(wrts):
+            break
+    if not parts or len(parts) != len(wrts):
+        return _undecided("differential: nothing to type" if not parts else "guessed: refused")
+    direction = {"d:" + w: env.vars[w].shape for w in wrts}
+    verdict = _compare(checked, claimed, f, e.add(*parts), env, ("plain",), direction, lower=False)
+    if verdict is False and len(GUESSED) < 1000:
+        GUESSED.append((claim, outcome.differential))
+    return True if verdict is True else _undecided(f"guessed: {verdict}")
 
 
 def _differentiated(side: t.Node) -> t.Node | None:
@@ -870,7 +1055,7 @@ def _compare(
             written = None
     read = _shapes(claimed, (f, right, written), env, extra)
     if read is None:
-        return None
+        return _undecided("written side uses a symbol f has not")
     shapes, defined = read
     points = _Points(claimed, f, right, written, env, shapes, extra, general, defined)
     differ = 0
@@ -882,11 +1067,11 @@ def _compare(
         if _agrees(w, g, accepted):
             return True
         if mine is not None and _agrees(mine, g, accepted):
-            return None  # the two readers of the written side disagree: undecided
+            return _undecided("readers disagree")  # of the written side: undecided
         differ += 1
         if differ == POINTS:
             return False
-    return None
+    return _undecided("written side not evaluated" if differ == 0 else "differs at too few")
 
 
 def _shapes(
@@ -956,6 +1141,8 @@ class _Points:
             at: dict[str, Array] = dict(values)
             for name, size in sizes.items():
                 at.setdefault(name, np.array([[float(size)]]))
+            if len(set(sizes.values())) == 1 and "I" not in env.vars:  # one size: I is n×n
+                at.setdefault("I", np.eye(next(iter(sizes.values()))))
             with np.errstate(all="raise"):
                 for name in self.defined:
                     at[name] = evaluate_tree(env.functions[name].body, at, functions)
@@ -1080,6 +1267,8 @@ def _finding(
     where the engine's result is in the layout the document uses)."""
     claimed = _source(checked, claim.claimed) or "this"
     correct = outcome.differential if differential else outcome.result
+    if differential and checked.doc.text.startswith("\\partial", claim.derivative.start):
+        correct = re.sub(r"\\mathrm\{d\}(?=[\\A-Za-z({])", r"\\partial ", correct)  # ∂ as written
     where = f" (where {', '.join(outcome.where)})" if outcome.where else ""
     if differential:
         body = _differentiated(claim.derivative)
