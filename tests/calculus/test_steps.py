@@ -183,3 +183,20 @@ def test_shown_as_markdown_and_as_text() -> None:
         "",
         "Verified.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("expr", "wrt", "where", "said"),
+    [
+        (r"g(\mathbf{x}) = \mathbf{a}^\top\mathbf{x}", r"\mathbf{x}",
+         r"\mathbf{a},\mathbf{x} \in \mathbb{R}^n", r"\nabla_{\mathbf{x}} g = v$"),
+        (r"G = \operatorname{tr}(AX)", "X", r"A, X \in \mathbb{R}^{n\times n}",
+         r"\nabla_X G = M$"),
+    ],
+)  # fmt: skip
+def test_the_identification_letter_is_not_the_functions_name(
+    expr: str, wrt: str, where: str, said: str
+) -> None:
+    out = diff_latex(expr, wrt, where)
+    assert out.error is None and out.verified
+    assert out.steps[-1].endswith(said + ")}")

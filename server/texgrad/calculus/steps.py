@@ -102,22 +102,36 @@ def identification(kind: str, name: str, wrt: str, matrix: bool, style: Style) -
     sub = wrt if len(wrt) == 1 else "{" + wrt + "}"
     if kind == "gradient":
         if matrix:
-            pair = f"{style.op('tr')}(G{top} {d}{wrt})"
+            g = _placeholder("G", name, wrt)
+            pair = f"{style.op('tr')}({g}{top} {d}{wrt})"
             return note(
-                f"identification: ${d}{name} = {pair} \\Rightarrow \\nabla_{sub} {name} = G$"
+                f"identification: ${d}{name} = {pair} \\Rightarrow \\nabla_{sub} {name} = {g}$"
             )
+        g = _placeholder("g", name, wrt)
         return note(
-            f"identification: ${d}{name} = g{top} {d}{wrt} \\Rightarrow \\nabla_{sub} {name} = g$"
+            f"identification: ${d}{name} = {g}{top} {d}{wrt} \\Rightarrow \\nabla_{sub} {name} = {g}$"
         )
     if kind == "jacobian":
+        j = _placeholder("J", name, wrt)
         frac = f"\\frac{{\\partial {name}}}{{\\partial {wrt}}}"
-        return note(f"identification: ${d}{name} = J\\, {d}{wrt} \\Rightarrow {frac} = J$")
+        return note(f"identification: ${d}{name} = {j}\\, {d}{wrt} \\Rightarrow {frac} = {j}$")
     if kind == "hessian":
+        h = _placeholder("H", name, wrt)
         return note(
-            f"identification: ${d}(\\nabla_{sub} {name}) = H\\, {d}{wrt} \\Rightarrow "
-            f"\\nabla^2_{sub} {name} = H$"
+            f"identification: ${d}(\\nabla_{sub} {name}) = {h}\\, {d}{wrt} \\Rightarrow "
+            f"\\nabla^2_{sub} {name} = {h}$"
         )
     return ""
+
+
+def _placeholder(letter: str, *taken: str) -> str:
+    """The letter that stands for the derivative in the identification, another one where
+    the function or the variable is called so (``g`` of ``\\nabla g = g`` would read wrong)."""
+    others = ("v", "u", "w") if letter.islower() else ("M", "K", "Q")
+    for candidate in (letter, *others):
+        if all(candidate != name.strip() for name in taken):
+            return candidate
+    return letter
 
 
 def as_markdown(title: str, steps: list[str], status: str) -> str:
