@@ -97,3 +97,11 @@ def test_not_a_letter_is_not_declared() -> None:
     assert (
         out.error == r"cannot differentiate `\langle x, A x \rangle_{W}`: texgrad does not read it"
     )
+
+
+def test_a_latin_scalar_is_not_told_to_write_a_comparison() -> None:
+    r"""``t > 0`` does not declare a Latin letter (``x \ge 0`` is a vector's, entrywise): the
+    suggestion is one that is read."""
+    out = diff_latex(r"\log^2 t", "t", "")
+    assert out.error == r"the shape of `t` is unknown — declare it, e.g. `t \in \mathbb{R}`"
+    assert diff_latex(r"\log^2 t", "t", r"t \in \mathbb{R}").verified

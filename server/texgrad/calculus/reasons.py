@@ -24,6 +24,7 @@ from texgrad.calculus.indices import lower_formula
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_text
+from texgrad.shapes.formulas import weak_scalars
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
 from texgrad.syntax.symbols import symbol_key
@@ -56,9 +57,18 @@ def unknown_shape(tree: t.Node, exc: UnknownShape, env: Env) -> str:
             f"the shape of `{w}` is unknown — declare it, e.g. `{w} \\in \\mathbb{{R}}` "
             f"or `{w} \\in \\mathbb{{R}}^n`"
         )
-    if shape.is_scalar:
+    if shape.is_scalar and _weak_reads(w):
         return f"the shape of `{w}` is unknown — declare it, e.g. `{w} > 0` or `{w} \\in \\mathbb{{R}}`"
+    if shape.is_scalar:  # (x > 0 of a Latin letter may be a vector's, entrywise)
+        return f"the shape of `{w}` is unknown — declare it, e.g. `{w} \\in \\mathbb{{R}}`"
     return f"the shape of `{w}` is unknown — declare it, e.g. `{w} \\in {space_of(shape)}`"
+
+
+def _weak_reads(written: str) -> bool:
+    """Whether ``written > 0`` would declare a scalar (``\\lambda > 0`` does; ``x > 0``
+    does not, being a vector's entrywise as often)."""
+    tree = parse_row(MappedText.identity(f"{written} > 0")).tree
+    return tree is not None and any(True for _ in weak_scalars(tree, ""))
 
 
 def space_of(shape: Shape) -> str:
