@@ -118,3 +118,28 @@ def test_markdown_with_settings(tmp_path: Path) -> None:
     assert run.text.endswith(
         "$$\nf(x) = x^\\top A x\n$$\n\n$$\n\\frac{\\partial f}{\\partial x} = (A + A^\\top) x\n$$\n"
     ), run.text
+
+
+WRONG = (
+    "Ça 🎉: let $A \\in \\mathbb{R}^{n \\times n}$ and $x \\in \\mathbb{R}^n$.\n"
+    "\n"
+    "$$\\nabla_x (x^\\top A x) = 2Ax$$\n"
+)
+
+
+def test_a_wrong_derivative_flagged_and_fixed(tmp_path: Path) -> None:
+    """The ``wrong-derivative`` warning reaches Neovim after the shape diagnostics, at its
+    byte columns after an emoji line; its quick fix writes the verified derivative."""
+    run = run_nvim(tmp_path, "wrong.md", WRONG, fix=[3, "2Ax", "^Replace"])
+    r = run.report
+    assert r["errors"] == [], r["errors"]
+    (d,) = r["diagnostics"]
+    at = place(WRONG, 3, "2Ax")
+    assert d["code"] == "wrong-derivative" and d["severity"] == 2
+    assert (d["lnum"], d["col"], d["end_col"]) == (at.line, at.byte, at.byte + 3)
+    assert "(A + A^\\top) x" in d["message"]
+    fix = r["fix"]
+    assert fix["applied"] and fix["chosen"].startswith("Replace")
+    assert "$$\\nabla_x (x^\\top A x) = (A + A^\\top) x$$" in fix["text"]
+    assert fix["republished"]
+    assert_clean_server_log(run)
