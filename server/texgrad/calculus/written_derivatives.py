@@ -1300,8 +1300,6 @@ def _finding(
     text = correct if fix and not outcome.where else ""
     if not text and not differential and ctx is not None and forms:
         text = _fix_as_needed(outcome, ctx, wrt, "plain" if fix else "transpose", forms)
-        if text and not fix:
-            message += f"; in that layout, `{text}`"
     return Finding(claim, message, text, claim.start, claim.end)
 
 
