@@ -9,11 +9,14 @@ silent.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.test_cli import run
+from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.written_derivatives import (
     CODE,
     Tally,
@@ -22,8 +25,10 @@ from texgrad.calculus.written_derivatives import (
     stated_layout,
     written_derivatives,
 )
+from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker
 from texgrad.shapes.diagnostics import CODES
+from texgrad.syntax.parse import parse_row
 
 DECLS = (
     r"Let $A \in \mathbb{R}^{n \times n}$, $B \in \mathbb{R}^{n \times n}$, "
@@ -520,3 +525,100 @@ def test_a_boxed_answer_is_its_body() -> None:
     found, tally = _tally(text)
     assert (tally.read, tally.verified, tally.flagged) == (2, 1, 1)
     assert found == [r"2A\mathbf x"]
+
+
+# -- the quick fix under a stated layout, and with the result's names expanded ---------------
+
+
+def _the_fix(text: str) -> tuple[str, str, str]:
+    """The flagged side, the quick fix's text, and the document with the fix applied."""
+    checked = Checker().check("doc.md", text=text)
+    (d,) = diagnostics_of(checked, check_written(checked))
+    (fix,) = d.fixes
+    assert (fix.start, fix.end) == (d.start, d.end)  # the written side, exactly
+    return text[d.start : d.end], fix.text, text[: fix.start] + fix.text + text[fix.end :]
+
+
+def _central(fn: Callable[[np.ndarray], object], x0: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    """∂fn/∂x0_{ij} by central differences, arranged as x0."""
+    out = np.zeros_like(x0)
+    for j in range(x0.size):
+        step = np.zeros_like(x0)
+        step.flat[j] = h
+        out.flat[j] = (np.asarray(fn(x0 + step)).item() - np.asarray(fn(x0 - step)).item()) / (
+            2 * h
+        )
+    return out
+
+
+def _read(latex: str, values: dict[str, np.ndarray]) -> np.ndarray:
+    row = parse_row(MappedText.identity(latex))
+    assert row.tree is not None and row.error is None
+    return np.asarray(evaluate_tree(row.tree, values), dtype=float)
+
+
+SIZED = (
+    r"Let $A \in \mathbb{R}^{p \times m}$, $X \in \mathbb{R}^{m \times q}$, "
+    r"$B \in \mathbb{R}^{q \times p}$, $C \in \mathbb{R}^{p \times m}$, "
+    r"$\mathbf x \in \mathbb{R}^m$." "\n\n"
+)  # fmt: skip
+
+
+def test_the_quick_fix_of_a_matrix_derivative_under_a_stated_numerator_layout() -> None:
+    text = SIZED + "We use numerator layout throughout.\n\n" + (
+        r"$$\frac{\partial \operatorname{tr}(AXB)}{\partial X} = A^\top B^\top$$" "\n"
+    )  # fmt: skip
+    written, fix, fixed = _the_fix(text)
+    assert written == r"A^\top B^\top" and fix == "B A"
+    assert check_written(Checker().check("doc.md", text=fixed)) == []
+    # numerator layout: the fix is the transpose of the matrix of ∂ tr(AXB)/∂X_ij
+    rng = np.random.default_rng(3)
+    a, x, b = (rng.standard_normal(s) for s in ((2, 3), (3, 4), (4, 2)))
+    values = {"A": a, "X": x, "B": b}
+    fd = _central(lambda v: np.trace(a @ v @ b), x)
+    assert np.allclose(_read(fix, values), fd.T, atol=1e-6)
+
+
+def test_the_quick_fix_of_a_jacobian_under_a_stated_denominator_layout() -> None:
+    text = SIZED + "We use the denominator layout.\n\n" + (
+        "$$h(\\mathbf x) = C\\mathbf x$$\n\n$$\\frac{\\partial h}{\\partial \\mathbf x} = C$$\n"
+    )  # fmt: skip
+    written, fix, fixed = _the_fix(text)
+    assert written == "C" and fix == r"C^\top"
+    assert fixed.endswith(r"{\partial \mathbf x} = C^\top$$" "\n")
+    assert check_written(Checker().check("doc.md", text=fixed)) == []
+    rng = np.random.default_rng(4)
+    c, x0 = rng.standard_normal((2, 3)), rng.standard_normal((3, 1))
+
+    def entry(i: int) -> Callable[[np.ndarray], object]:
+        return lambda v: (c @ v)[i, 0]
+
+    jac = np.stack([_central(entry(i), x0)[:, 0] for i in range(2)])
+    assert np.allclose(_read(fix, {"C": c}), jac.T, atol=1e-6)  # ∂h_j/∂x_i in row i
+
+
+def test_the_quick_fix_writes_the_names_of_the_result_out() -> None:
+    text = (
+        r"Let $\mathbf x \in \mathbb{R}^m$, $\gamma \in \mathbb{R}$, $\alpha > 0$, "
+        r"$\epsilon > 0$." "\n\n"
+        r"$$\nabla_{\mathbf x} \left(\mathbf 1^\top (\gamma (\mathbf x - \alpha \mathbf{1}"
+        r"\mathbf{1}^\top \mathbf x)(\alpha \|\mathbf x - \alpha \mathbf{1}\mathbf{1}^\top"
+        r" \mathbf x\|^2 + \epsilon)^{-1/2})\right) = \mathbf x$$" "\n"
+    )  # fmt: skip
+    checked = Checker().check("doc.md", text=text)
+    (finding,) = check_written(checked)
+    assert "where \\mathbf{t}_0 = " in finding.message  # the message keeps the name
+    written, fix, fixed = _the_fix(text)
+    assert written == r"\mathbf x" and "t_0" not in fix and fix.startswith(r"\gamma \left(")
+    assert check_written(Checker().check("doc.md", text=fixed)) == []
+    rng = np.random.default_rng(5)
+    x0, g, a, eps = rng.standard_normal((5, 1)), 1.3, 0.3, 0.5
+    ones = np.ones((5, 1))
+
+    def f(v: np.ndarray) -> float:
+        t0 = v - a * ones @ ones.T @ v
+        return (ones.T @ (g * t0)).item() * (a * (t0.T @ t0).item() + eps) ** -0.5
+
+    values = {"x": x0, "\\gamma": np.array([[g]]), "\\alpha": np.array([[a]]),
+              "\\epsilon": np.array([[eps]]), "m": np.array([[5.0]]), "I": np.eye(5)}  # fmt: skip
+    assert np.allclose(_read(fix, values), _central(f, x0), atol=1e-5)

@@ -62,3 +62,38 @@ async def test_wrong_derivative_reaches_the_client_with_its_quick_fix(
     assert await doc.diagnostics() == []
     await asyncio.sleep(1.0)  # the derivative check of the new text finds nothing more
     assert await doc.diagnostics() == []
+
+
+LAYOUT = r"""# Notes in numerator layout
+
+We use numerator layout throughout.
+
+Let $A \in \mathbb{R}^{p \times m}$, $X \in \mathbb{R}^{m \times q}$ and $B \in \mathbb{R}^{q \times p}$.
+
+$$
+\frac{\partial \operatorname{tr}(AXB)}{\partial X} = A^\top B^\top
+$$
+"""
+
+
+async def test_the_quick_fix_under_a_stated_layout_reaches_the_client(
+    client: LanguageClient, open_doc: Callable[..., Doc]
+) -> None:
+    doc = open_doc("layout.md", LAYOUT)
+    (d,) = await _wrong(doc)
+    assert doc.span(d.range) == "A^\\top B^\\top"
+    assert d.message.endswith("(the layout the document states needs its transpose)")
+    result = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=doc.ident(),
+            range=d.range,
+            context=types.CodeActionContext(diagnostics=[d], only=[types.CodeActionKind.QuickFix]),
+        )
+    )
+    assert result is not None
+    (fix,) = [a for a in result if isinstance(a, types.CodeAction)]
+    assert fix.title == "Replace by the derivative texgrad verified: B A"
+    new = await doc.apply_action(fix)
+    assert "\\frac{\\partial \\operatorname{tr}(AXB)}{\\partial X} = B A\n" in new
+    await asyncio.sleep(1.0)  # the derivative check of the new text finds nothing
+    assert [d for d in await doc.diagnostics() if d.code == "wrong-derivative"] == []

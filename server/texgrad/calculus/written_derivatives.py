@@ -58,7 +58,9 @@ from texgrad.calculus.evaluate_expr import evaluate
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
+from texgrad.calculus.printing import latex
 from texgrad.calculus.sampling import finite_difference_gradient, sample_inputs
+from texgrad.calculus.simplify import simplify
 from texgrad.calculus.verify import _domain
 from texgrad.calculus.written import statements as listed_statements
 from texgrad.calculus.written_tables import Table, markdown_tables
@@ -763,7 +765,7 @@ def _check_derivative(
     verdict = _compare(checked, claim.claimed, f, right, env, accepted, {}, general=general)
     if verdict is not False:
         return verdict
-    return _finding(checked, claim, outcome, wrt, fix="plain" in accepted, ctx=ctx)
+    return _finding(checked, claim, outcome, wrt, fix="plain" in accepted, ctx=ctx, forms=accepted)
 
 
 def _engine_reason(outcome: DiffOutcome) -> str:
@@ -881,7 +883,9 @@ def _guessed(
     general = _general(f, wrt, ctx.env) if outcome.kind == "gradient" else None
     verdict = _compare(checked, claim.claimed, f, right, ctx.env, accepted, {}, general=general)
     if verdict is False and report:
-        return _finding(checked, claim, outcome, wrt, fix="plain" in accepted, ctx=ctx)
+        return _finding(
+            checked, claim, outcome, wrt, fix="plain" in accepted, ctx=ctx, forms=accepted
+        )
     if verdict is False and len(GUESSED) < 1000:
         GUESSED.append((claim, outcome.result))
     return True if verdict is True else _undecided(f"guessed: {verdict}")
@@ -1262,9 +1266,11 @@ def _cause(written: t.Node, correct: DiffOutcome, ctx: Context | None) -> str | 
 def _finding(
     checked: CheckResult, claim: WrittenDerivative, outcome: DiffOutcome, wrt: str,
     differential: bool = False, fix: bool = True, ctx: Context | None = None,
+    forms: tuple[str, ...] = (),
 ) -> Finding:  # fmt: skip
     """The report: what is written, of what, and what texgrad finds (the quick fix's text
-    where the engine's result is in the layout the document uses)."""
+    where the engine's result is in the layout the document uses; else, with ``forms`` the
+    layouts accepted, its transpose or its names expanded, printed and verified anew)."""
     claimed = _source(checked, claim.claimed) or "this"
     correct = outcome.differential if differential else outcome.result
     if differential and checked.doc.text.startswith("\\partial", claim.derivative.start):
@@ -1292,7 +1298,53 @@ def _finding(
     if cause:
         message += f" ({cause})"
     text = correct if fix and not outcome.where else ""
+    if not text and not differential and ctx is not None and forms:
+        text = _fix_as_needed(outcome, ctx, wrt, "plain" if fix else "transpose", forms)
     return Finding(claim, message, text, claim.start, claim.end)
+
+
+def _fix_as_needed(
+    outcome: DiffOutcome, ctx: Context, wrt: str, form: str, forms: tuple[str, ...]
+) -> str:
+    """The quick fix's text where the engine's printed result is not it: the result with
+    its names expanded (``form`` "plain"), or transposed for the layout the document states
+    ("transpose"), in the document's notation; "" unless the text, read back by the tree
+    evaluator, is that form of the engine's result at :data:`POINTS` random points and
+    differs at none."""
+    if form not in forms or outcome.value is None or outcome.values is None:
+        return ""
+    f, right, _ = outcome.values
+    try:
+        value = outcome.value
+        if form == "transpose":
+            value = simplify(e.transpose(value), ctx.style, Budget(1.0))
+        text = latex(value, ctx.style)
+    except (*_ERRORS, BudgetExceeded):
+        return ""
+    row = parse_row(MappedText.identity(text))
+    if row.tree is None or row.error is not None:
+        return ""
+    tree = row.tree
+    return text if _holds(tree, f, right, ctx.env, wrt, form, outcome.kind) else ""
+
+
+def _holds(tree: t.Node, f: Expr, right: Expr, env: Env, wrt: str, form: str, kind: str) -> bool:
+    """Whether ``tree`` evaluates to ``right`` in ``form`` (exactly that one) at
+    :data:`POINTS` random points, and nowhere to anything else."""
+    read = _shapes(tree, (f, right, None), env, {})
+    if read is None:
+        return False
+    general = _general(f, wrt, env) if kind == "gradient" else None
+    points = _Points(tree, f, right, None, env, read[0], {}, general, read[1])
+    agree = 0
+    for attempt in range(TRIES):
+        got = points.at(attempt)
+        if got is None:
+            continue
+        if not any(_close(got[1], x) for x in _forms(got[0], (form,))):
+            return False
+        agree += 1
+    return agree >= POINTS
 
 
 def diagnostics_of(checked: CheckResult, findings: list[Finding]) -> list[Diagnostic]:
