@@ -51,7 +51,8 @@ def test_lecture_notes_with_a_stated_layout_and_align_chains() -> None:
     _, lines, messages, _ = _check("held-lecture.tex")
     assert lines == [18, 31, 36, 39]
     assert messages[0].startswith(r"`A\vx - \vb` is not the derivative of `f`")
-    assert messages[1].endswith("(the layout the document states needs its transpose)")
+    assert "in the layout the document states: it is" in messages[1]
+    assert messages[1].endswith("is the derivative in the other layout)")
 
 
 def test_a_stackexchange_answer() -> None:

@@ -82,7 +82,7 @@ async def test_the_quick_fix_under_a_stated_layout_reaches_the_client(
     doc = open_doc("layout.md", LAYOUT)
     (d,) = await _wrong(doc)
     assert doc.span(d.range) == "A^\\top B^\\top"
-    assert d.message.endswith("(the layout the document states needs its transpose)")
+    assert d.message.endswith("is the derivative in the other layout)")
     result = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=doc.ident(),

@@ -1291,15 +1291,25 @@ def _finding(
             of = f"{_source(checked, called.func)}({args})" if args else of
         message = f"`{claimed}` is not {what}" + (f" of `{of}`" if of else "")
         message += f" with respect to `{by}`"
-    message += f": texgrad finds `{correct}`{where}, verified numerically"
-    if not fix and not differential:  # the engine's layout is not the one the document states
-        message += ", in the other layout (the layout the document states needs its transpose)"
-    cause = None if differential else _cause(claim.claimed, outcome, ctx)
-    if cause:
-        message += f" ({cause})"
     text = correct if fix and not outcome.where else ""
     if not text and not differential and ctx is not None and forms:
         text = _fix_as_needed(outcome, ctx, wrt, "plain" if fix else "transpose", forms)
+    if not fix and not differential:  # the engine's layout is not the one the document states
+        if text:
+            message += (
+                f" in the layout the document states: it is `{text}`, verified numerically "
+                f"(`{correct}`{where} is the derivative in the other layout)"
+            )
+        else:
+            message += (
+                f": texgrad finds `{correct}`{where}, verified numerically, in the other "
+                "layout (the layout the document states needs its transpose)"
+            )
+        return Finding(claim, message, text, claim.start, claim.end)
+    message += f": texgrad finds `{correct}`{where}, verified numerically"
+    cause = None if differential else _cause(claim.claimed, outcome, ctx)
+    if cause:
+        message += f" ({cause})"
     return Finding(claim, message, text, claim.start, claim.end)
 
 
