@@ -79,6 +79,7 @@ def _at(
     """(written entries, gradient) at one random point; (None, why) where the written side
     cannot be read entry by entry at all; None where this point is out of a domain."""
     pd, pos, sym = _domain(f, env)
+    sym = sym | {k for k in shapes if k in env.vars and env.vars[k].symmetric}  # as said
     rng = np.random.default_rng(5200 + attempt)
     try:
         values, sizes = sample_inputs(

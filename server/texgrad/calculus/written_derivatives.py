@@ -50,7 +50,7 @@ import sympy
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.arrays import Array, EvaluationError
-from texgrad.calculus.components import component
+from texgrad.calculus.components import component, lower_case_entries
 from texgrad.calculus.context import Context, context_at
 from texgrad.calculus.derive import DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget, BudgetExceeded
@@ -808,6 +808,7 @@ def _entry_finding(
         right = e.T(right)
     base = claim.wrt.base if isinstance(claim.wrt, t.Sub) else claim.wrt
     lower = isinstance(base, t.Symbol) and base.name != var.name
+    lower = lower or lower_case_entries(claim.claimed, ctx.env)  # a_{ij} as the side writes
     try:
         found = component(right, var, names, ctx.style, ctx.env, lower)
         correct = found.entry if found.agrees else ""
