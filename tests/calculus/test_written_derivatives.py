@@ -622,3 +622,56 @@ def test_the_quick_fix_writes_the_names_of_the_result_out() -> None:
     values = {"x": x0, "\\gamma": np.array([[g]]), "\\alpha": np.array([[a]]),
               "\\epsilon": np.array([[eps]]), "m": np.array([[5.0]]), "I": np.eye(5)}  # fmt: skip
     assert np.allclose(_read(fix, values), _central(f, x0), atol=1e-5)
+
+
+def test_entry_derivatives_checked_at_every_index() -> None:
+    """∂f/∂x_i, ∂f/∂X_{ij}: the written side at every index value against the entries of
+    the verified gradient (distinct sizes n, m); right ones silent, wrong ones flagged."""
+    decls = (
+        r"Let $A \in \mathbb{R}^{n \times n}$, $\mathbf x \in \mathbb{R}^n$, "
+        r"$W \in \mathbb{R}^{m \times n}$, $\mathbf u \in \mathbb{R}^n$, "
+        r"$X \in \mathbb{R}^{n \times n}$."
+        "\n\n"
+    )
+    f = r"$$f(\mathbf x) = \mathbf x^\top A \mathbf x$$" "\n\n"
+    g = r"$$g(\mathbf u) = \|W\mathbf u\|^2$$" "\n\n"
+    right = [
+        f + r"$$\frac{\partial f}{\partial x_i} = \sum_j (a_{ij} + a_{ji}) x_j$$",
+        f + r"$$\frac{\partial f}{\partial x_i} = ((A + A^\top)\mathbf x)_i$$",
+        f + r"$\partial f/\partial x_i = ((A + A^\top)\mathbf x)_i$",
+        g + r"$$\frac{\partial g}{\partial u_i} = 2(W^\top W\mathbf u)_i$$",
+        r"$$\frac{\partial \operatorname{tr}(A X)}{\partial X_{ij}} = a_{ji}$$",
+    ]
+    for body in right:
+        assert flagged(body, decls=decls) == [], body
+    wrong = [
+        (f + r"$$\frac{\partial f}{\partial x_i} = 2(A\mathbf x)_i$$", r"2(A\mathbf x)_i"),
+        (f + r"$$\frac{\partial f}{\partial x_i} = \sum_j a_{ij} x_j$$", r"\sum_j a_{ij} x_j"),
+        (f + r"$\partial f/\partial x_i = 2(A\mathbf x)_i$", r"2(A\mathbf x)_i"),
+        (
+            g + r"$$\frac{\partial g}{\partial u_i} = (W^\top W\mathbf u)_i$$",
+            r"(W^\top W\mathbf u)_i",
+        ),
+        (r"$$\frac{\partial \operatorname{tr}(A X)}{\partial X_{ij}} = a_{ij}$$", "a_{ij}"),
+    ]
+    for body, side in wrong:
+        assert flagged(body, decls=decls) == [side], body
+    # an index the entry does not have, or a symmetric A (2(Ax)_i right): silence
+    assert flagged(r"$$\frac{\partial \operatorname{tr}(A X)}{\partial X_{ij}} = a_{jk}$$",
+                   decls=decls) == []  # fmt: skip
+    sym = decls.replace(
+        r"$A \in \mathbb{R}^{n \times n}$,", r"$A \in \mathbb{R}^{n \times n}$ symmetric,"
+    )
+    assert flagged(f + r"$$\frac{\partial f}{\partial x_i} = 2(A\mathbf x)_i$$", decls=sym) == []
+
+
+def test_entry_derivatives_fixture_and_quick_fix() -> None:
+    path = Path(__file__).parent / "written" / "components.md"
+    text = path.read_text()
+    checked = Checker().check(str(path), text=text)
+    findings = check_written(checked)
+    assert [text[f.start : f.end] for f in findings] == [r"2(A\mathbf x)_i", "a_{ij}"]
+    assert "with respect to `x_i`" in findings[0].message
+    assert findings[1].correct == "a_{ji}"
+    (diag,) = diagnostics_of(checked, findings[1:])
+    assert diag.code == CODE and diag.fixes[0].text == "a_{ji}"

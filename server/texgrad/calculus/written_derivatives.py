@@ -50,6 +50,7 @@ import sympy
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.arrays import Array, EvaluationError
+from texgrad.calculus.components import component, lower_case_entries
 from texgrad.calculus.context import Context, context_at
 from texgrad.calculus.derive import DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget, BudgetExceeded
@@ -63,6 +64,7 @@ from texgrad.calculus.sampling import finite_difference_gradient, sample_inputs
 from texgrad.calculus.simplify import simplify
 from texgrad.calculus.verify import _domain
 from texgrad.calculus.written import statements as listed_statements
+from texgrad.calculus.written_components import compare_entries, entry_of
 from texgrad.calculus.written_tables import Table, markdown_tables
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
@@ -731,6 +733,9 @@ def _check_derivative(
 ) -> Finding | bool | None:  # fmt: skip
     assert claim.function is not None
     env = ctx.env
+    entry = entry_of(claim.wrt, env) if claim.wrt is not None else None
+    if entry is not None and claim.form == "partial":  # ∂f/∂x_i: an entry of a declared x
+        return _check_entry(checked, claim, ctx, seconds, entry)
     wrt = _variable(claim, claim.function, env, declared=False)
     if wrt is None:
         return _undecided("no variable")
@@ -766,6 +771,64 @@ def _check_derivative(
     if verdict is not False:
         return verdict
     return _finding(checked, claim, outcome, wrt, fix="plain" in accepted, ctx=ctx, forms=accepted)
+
+
+def _check_entry(
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, seconds: float,
+    entry: tuple[e.Var, tuple[str, ...]],
+) -> Finding | bool | None:  # fmt: skip
+    r"""``\frac{\partial f}{\partial x_i} = 2(A\mathbf x)_i``: the written side at every
+    index value against the entries of the engine's verified gradient by the whole ``x``."""
+    assert claim.function is not None
+    var, names = entry
+    function = _function_tree(claim.function, ctx.env)
+    outcome = differentiate(function, var.name, ctx, "numerator", Budget(seconds))
+    if not outcome.verified or outcome.values is None:
+        return _undecided(_engine_reason(outcome))
+    if outcome.kind != "gradient":
+        return _undecided(f"entry: kind {outcome.kind}")
+    f, right, _ = outcome.values
+    if e.is_zero(right):
+        return _undecided("zero")
+    verdict, why = compare_entries(claim.claimed, f, right, var, names, ctx.env, ctx.einstein)
+    if verdict is None:
+        return _undecided(f"entry: {why}")
+    if verdict:
+        return True
+    return _entry_finding(checked, claim, ctx, outcome, var, names)
+
+
+def _entry_finding(
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, outcome: DiffOutcome,
+    var: e.Var, names: tuple[str, ...],
+) -> Finding:  # fmt: skip
+    """The report of a wrong entry derivative, with the entry texgrad verified as its fix
+    (where it prints one that agrees with the gradient at every index)."""
+    assert outcome.values is not None and claim.wrt is not None
+    right = outcome.values[1]
+    if right.shape != var.shape and e.T(right).shape == var.shape:
+        right = e.T(right)
+    base = claim.wrt.base if isinstance(claim.wrt, t.Sub) else claim.wrt
+    lower = isinstance(base, t.Symbol) and base.name != var.name
+    lower = lower or lower_case_entries(claim.claimed, ctx.env)  # a_{ij} as the side writes
+    try:
+        found = component(right, var, names, ctx.style, ctx.env, lower)
+        correct = found.entry if found.agrees else ""
+    except _ERRORS:
+        correct = ""
+    claimed = _source(checked, claim.claimed) or "this"
+    of = _source(checked, claim.function) if claim.function is not None else ""
+    by = _source(checked, claim.wrt)
+    message = f"`{claimed}` is not the derivative" + (f" of `{of}`" if of else "")
+    message += f" with respect to `{by}`"
+    where = f" (where {', '.join(outcome.where)})" if outcome.where else ""
+    if correct:
+        message += f": texgrad finds `{correct}`{where}, verified numerically at every index"
+    else:
+        message += f": its entries differ from the gradient `{outcome.result}`{where}, "
+        message += "verified numerically"
+    text = correct if not outcome.where else ""
+    return Finding(claim, message, text, claim.start, claim.end)
 
 
 def _engine_reason(outcome: DiffOutcome) -> str:
