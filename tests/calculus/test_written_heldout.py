@@ -145,3 +145,16 @@ def test_a_table_with_a_column_per_side() -> None:
     assert d.fixes[0].text == r"2 A^\top A \mathbf x"
     # in LaTeX, pipes are no table
     assert check_written(Checker().check("doc.tex", text=text)) == []
+
+
+def test_notes_of_traps_stay_silent_and_their_slips_are_flagged() -> None:
+    """A note of right claims that are easy to flag by mistake (a Jacobian with no stated
+    layout, an optimality condition, σ', the softmax Jacobian of a defined s, a symmetric S
+    and its Hessian, ∇‖Ax − b‖₂, log-sum-exp, ∇det and d det) — silent; the same note with
+    a slip planted in each — every one flagged but the Jacobian written as Aᵀ, which is
+    the derivative in denominator layout (no layout is stated)."""
+    _, lines, _, _ = _check("held-traps.md")
+    assert lines == []
+    _, lines, messages, _ = _check("held-traps-planted.md")
+    assert lines == [9, 11, 13, 15, 19, 19]
+    assert "X^{-1}` where `X^{-\\top}` is needed" in messages[4]
