@@ -63,7 +63,6 @@ class DiffOutcome:
     numpy: str = ""  # the result as NumPy code (a Python function), checked by running it
     numpy_note: str = ""  # why there is no NumPy code
     code: NumpyCode | None = field(default=None, repr=False, compare=False)
-    value: Expr | None = field(default=None, repr=False, compare=False)  # result_x (expanded)
     where: list[str] = field(default_factory=list)  # names the result uses: "t_0 = …"
     # the engine's own expressions (names expanded), for comparing a derivative a document
     # writes with this one (calculus/written_derivatives.py): f, the result, the differential
@@ -73,6 +72,11 @@ class DiffOutcome:
     numpy_later: Callable[[], dict[str, Any]] | None = field(
         default=None, repr=False, compare=False
     )
+
+    @property
+    def value(self) -> Expr | None:
+        """The result as the engine's expression, names expanded (of :attr:`values`)."""
+        return self.values[1] if self.values is not None else None
 
     def write_code(self) -> None:
         """Write (and check) the NumPy code now, if it is still to be written."""
@@ -87,7 +91,7 @@ class DiffOutcome:
             return {"error": self.error}
         skip = (
             "error", "note", "wrt", "function", "numpy", "numpy_note", "code", "matrix_numpy",
-            "numpy_later", "value", "values",
+            "numpy_later", "values",
         )  # fmt: skip
         d: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
         for k in skip:
@@ -341,7 +345,6 @@ def _from_expr(
         note=note,
         wrt=work.w,
         function=show(lowered),
-        value=result_x,
         values=(f_x, result_x, expand(df, names)),
         numpy_later=later,
     )
