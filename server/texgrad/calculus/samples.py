@@ -712,21 +712,12 @@ def _verify(
     budget: Budget,
 ) -> tuple[bool, str]:
     """The result against central differences of the sum, every member sampled."""
-    shapes = _shapes(terms, wrt, ctx)
-    pd, pos, sym = _sampled_in_domain(terms, ctx, set(shapes))
     passed, unread, problem = 0, False, ""
-    for attempt in range(TRIES):
-        budget.check()
-        rng = np.random.default_rng(2000 + attempt)
+    for point in _points(terms, root, wrt, ctx, budget):
+        point.printed = printed
         try:
-            values, sizes = sample_inputs(
-                shapes, positive_definite=pd, positive=pos, symmetric=sym, rng=rng
-            )
-            point = _Point(terms, values, sizes, rng, wrt, root)
-            point.printed = printed
             ok, written = point.check(wrt)
-        except (EvaluationError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError,
-                OverflowError, ValueError, KeyError):  # fmt: skip
+        except _OUTSIDE:
             continue
         if not ok:
             problem = written
@@ -746,6 +737,34 @@ def _verify(
     if unread:
         note += "; the formula as written was not evaluated independently"
     return True, note
+
+
+# what a random point outside the function's domain raises (a singular matrix, a log of a
+# negative number): the point is skipped
+_OUTSIDE = (
+    EvaluationError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError,
+    OverflowError, ValueError, KeyError,
+)  # fmt: skip
+
+
+def _points(
+    terms: list[_Term], root: t.Node, wrt: str, ctx: Context, budget: Budget
+) -> Iterator[_Point]:
+    """The verifier's random points, the same seeds for the check and for the code: every
+    member sampled, in the domain (a point that cannot be sampled is skipped)."""
+    shapes = _shapes(terms, wrt, ctx)
+    pd, pos, sym = _sampled_in_domain(terms, ctx, set(shapes))
+    for attempt in range(TRIES):
+        budget.check()
+        rng = np.random.default_rng(2000 + attempt)
+        try:
+            values, sizes = sample_inputs(
+                shapes, positive_definite=pd, positive=pos, symmetric=sym, rng=rng
+            )
+            point = _Point(terms, values, sizes, rng, wrt, root)
+        except _OUTSIDE:
+            continue
+        yield point
 
 
 def _sampled_in_domain(
@@ -1013,20 +1032,11 @@ def _code_points(
 ) -> Iterator[SumPoint]:
     """The verifier's random points (same seeds, every member sampled) with the verified
     derivative at each."""
-    shapes = _shapes(terms, wrt, ctx)
-    pd, pos, sym = _sampled_in_domain(terms, ctx, set(shapes))
-    for attempt in range(TRIES):
-        budget.check()
-        rng = np.random.default_rng(2000 + attempt)
+    for point in _points(terms, root, wrt, ctx, budget):
         try:
-            values, sizes = sample_inputs(
-                shapes, positive_definite=pd, positive=pos, symmetric=sym, rng=rng
-            )
-            point = _Point(terms, values, sizes, rng, wrt, root)
             with np.errstate(all="raise"):
-                want = point.derivative(values[wrt])
-        except (EvaluationError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError,
-                OverflowError, ValueError, KeyError):  # fmt: skip
+                want = point.derivative(point.values[wrt])
+        except _OUTSIDE:
             continue
         yield point.values, point.sequences, point.sizes, want
 
@@ -1253,8 +1263,7 @@ def _same_loss(
                     value = _summed(term, values, sizes, plain, stacks)
                 want = want - value if term.sign == "-" else want + value
             got = evaluate_expr(f, values, sizes)
-        except (EvaluationError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError,
-                OverflowError, ValueError, KeyError):  # fmt: skip
+        except _OUTSIDE:
             return False
         if not _close(got, want):
             return False
