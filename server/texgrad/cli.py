@@ -441,21 +441,11 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
 def _wrong_derivatives(result: CheckResult) -> list[Diagnostic]:
     """The derivatives the document writes that are not the derivative (``wrong-derivative``,
     after the shape diagnostics; a time budget of a minute per document)."""
-    if not any(_may_claim(r.tree) for r in result.rows if r.tree is not None):
+    if not any(t.writes_derivative(r.tree) for r in result.rows if r.tree is not None):
         return []  # no derivative written: the engine need not even be imported
     from texgrad.calculus.written_derivatives import check_written, diagnostics_of
 
     return diagnostics_of(result, check_written(result, seconds=60.0))
-
-
-def _may_claim(tree: t.Node) -> bool:
-    """Whether a row writes a derivative that could be a claim (``\\nabla``, ``\\partial``,
-    ``\\mathrm{d}``, ``\\frac{d}{dt}``, ``J_f``): a cheap look before the calculus loads."""
-    return any(
-        isinstance(n, t.Nabla | t.Partial | t.Derivative | t.Differential)
-        or (isinstance(n, t.Sub) and isinstance(n.base, t.Symbol) and n.base.name == "J")
-        for n in tree.walk()
-    )
 
 
 def _targets(found: list[tuple[Path, Path]]) -> Iterator[tuple[str, Project | None, Path]]:

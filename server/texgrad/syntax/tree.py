@@ -441,6 +441,16 @@ def shifted(node: Node, delta: int) -> Node:
     return replace(node, **changes)  # type: ignore[arg-type]
 
 
+def writes_derivative(node: Node) -> bool:
+    """Whether ``node`` writes a derivative (``\\nabla``, ``\\partial``, ``\\mathrm{d}``,
+    ``\\frac{d}{dt}``, a Jacobian ``J_f``): a cheap look for whether a row may state one."""
+    return any(
+        isinstance(n, Nabla | Partial | Derivative | Differential)
+        or (isinstance(n, Sub) and isinstance(n.base, Symbol) and n.base.name == "J")
+        for n in node.walk()
+    )
+
+
 def statements(node: Node) -> Iterator[Chain]:
     """The relation chains a row states: itself, the items of its lists and sequences
     (``n = 2, m = 1``; ``\\lambda > 0, \\mu > 0``) and the math inside its text."""
