@@ -20,6 +20,7 @@ from texgrad import __version__
 from texgrad.reading.document import DocumentRead, detect_format, read_document
 from texgrad.reading.project import Project, load_project, normalize
 from texgrad.reading.source import MappedText, line_col, line_starts
+from texgrad.report_formats import FORMATS, render
 from texgrad.shapes.check import Checker, CheckResult
 from texgrad.shapes.diagnostics import Diagnostic
 from texgrad.syntax import tree as t
@@ -133,7 +134,11 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "paths", nargs="+", metavar="PATH", help="files or folders (.tex, .md, .qmd, .Rmd …)"
     )
     chk.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+        "--format",
+        choices=("text", "json", *FORMATS),
+        default="text",
+        help="output format (default: text); sarif: SARIF 2.1.0 for code scanning; github: "
+        "GitHub Actions annotations",
     )
     chk.add_argument(
         "--no-derivatives",
@@ -426,6 +431,8 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         json.dump(records, out, indent=1, ensure_ascii=False)
         out.write("\n")
+    elif args.format in FORMATS:
+        out.write(render(args.format, records))
     else:
         for r in records:
             out.write(
@@ -486,10 +493,12 @@ def _diagnostic_record(d: Diagnostic, texts: dict[str, str]) -> dict[str, object
     end_line, end_col = line_col(starts, d.end)
     related = []
     for r in d.related:
-        rl, rc = line_col(line_starts(_text_of(r.path, texts)), r.start)
+        rstarts = line_starts(_text_of(r.path, texts))
+        (rl, rc), (rel, rec) = line_col(rstarts, r.start), line_col(rstarts, r.end)
         related.append(
-            {"path": _display(r.path), "line": rl + 1, "column": rc + 1, "message": r.message}
-        )
+            {"path": _display(r.path), "line": rl + 1, "column": rc + 1, "end_line": rel + 1,
+             "end_column": rec + 1, "message": r.message}
+        )  # fmt: skip
     record: dict[str, object] = {
         "path": _display(d.path), "line": line + 1, "column": col + 1, "end_line": end_line + 1,
         "end_column": end_col + 1, "severity": d.severity, "code": d.code, "message": d.message, "related": related,
