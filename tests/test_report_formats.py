@@ -1,0 +1,333 @@
+r"""`texgrad check --format sarif|github`: SARIF 2.1.0 valid against the OASIS schema (vendored
+in tests/schemas/), a rule with help for every code, UTF-16 columns, URIs relative to the
+working directory, related locations and fixes; GitHub workflow commands escaped as GitHub's
+toolkit does. Both say what `--format json` says, record for record."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urljoin, urlparse
+from urllib.request import url2pathname
+
+import jsonschema
+import pytest
+
+from texgrad import __version__, cli
+from texgrad.report_formats import (
+    RULES,
+    escape_data,
+    escape_property,
+    github_commands,
+    render,
+)
+from texgrad.shapes.diagnostics import CODES
+
+SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "sarif-schema-2.1.0.json"
+
+# One case of every code texgrad check reports, and the text around formulas in other
+# scripts: `𝔼` is one character but two UTF-16 code units, `Größe →` one unit each.
+ALL = r"""# Every code
+
+Let $A \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$, $s \in \mathbb{R}^m$ and $y \in \mathbb{R}^m$.
+Then $A y$ (matmul), $x + s$ (add), $\operatorname{tr}(A)$ (square), $x \odot s$ (elementwise),
+$\begin{bmatrix} A & x \end{bmatrix}$ (blocks) are wrong, and so is the equation
+$$
+x =
+A^\top A
+$$
+Let $f : \mathbb{R}^n \to \mathbb{R}$. Then $f(s)$ is wrong.
+
+Let $q \in \mathbb{R}^n$ and $q \in \mathbb{R}^m$ be given.
+
+Let $B \in \mathbb{R}^{n \times n}$. Then $\nabla_x (x^\top B x) = 2Bx$.
+"""
+UNICODE = (
+    "# Größe\n\nGröße 𝔼 → $C \\in \\mathbb{R}^{m \\times n}$, $z \\in \\mathbb{R}^m$: 𝔼 → $C z$.\n"
+)
+BARE = "Just $a b + c$ here, 100%.\n"
+# a byte-order mark and CRLF line ends, as Windows editors write
+CRLF = (
+    "\ufeff\\documentclass{article}\r\n\\begin{document}\r\n"
+    "Let $A \\in \\mathbb{R}^{m \\times n}$, $y \\in \\mathbb{R}^m$; é $A y$.\r\n\\end{document}\r\n"
+)
+FILES = {"all.md": ALL, "Größe x.md": UNICODE, "bare.md": BARE, "tex/crlf.tex": CRLF}
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    real = sys.stdout
+    sys.stdout = out
+    try:
+        code = cli.main(list(argv))
+    finally:
+        sys.stdout = real
+    return code, out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The documents checked once in each format, from their folder."""
+    root = tmp_path_factory.mktemp("formats")
+    for name, text in FILES.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(text.encode("utf-8"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(root)
+        runs = {fmt: run("check", "--format", fmt, ".") for fmt in ("json", "sarif", "github")}
+    return {"root": root, **{fmt: out for fmt, (_, out) in runs.items()},
+            "codes": {fmt: code for fmt, (code, _) in runs.items()}}  # fmt: skip
+
+
+def schema() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    return loaded
+
+
+def validate(log: dict[str, Any]) -> None:
+    spec = schema()
+    validator = jsonschema.validators.validator_for(spec)
+    validator.check_schema(spec)
+    validator(spec, format_checker=validator.FORMAT_CHECKER).validate(log)
+
+
+def line_of(root: Path, path: str, line: int) -> str:
+    text = (root / path).read_text(encoding="utf-8-sig")
+    return text.replace("\r\n", "\n").split("\n")[line - 1]
+
+
+def utf16_slice(line: str, start: int, end: int) -> str:
+    units = line.encode("utf-16-le")
+    return units[2 * (start - 1) : 2 * (end - 1)].decode("utf-16-le")
+
+
+def file_of(location: dict[str, Any], log: dict[str, Any]) -> Path:
+    """The file a SARIF artifactLocation names, resolved as a consumer resolves it."""
+    art = location["physicalLocation"]["artifactLocation"]
+    uri = art["uri"]
+    if "uriBaseId" in art:
+        uri = urljoin(log["runs"][0]["originalUriBaseIds"][art["uriBaseId"]]["uri"], uri)
+    return Path(url2pathname(urlparse(uri).path))
+
+
+# -- SARIF ------------------------------------------------------------------------------
+
+
+def test_the_vendored_schema_is_the_oasis_one() -> None:
+    spec = schema()
+    assert spec["id"] == (
+        "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+    )
+    assert spec["properties"]["version"]["enum"] == ["2.1.0"]
+    # and it rejects what SARIF forbids: the validation below can fail
+    with pytest.raises(jsonschema.ValidationError):
+        validate({"version": "2.1.0", "runs": [{"tool": {"driver": {}}}]})
+    with pytest.raises(jsonschema.ValidationError):
+        region = {"startLine": 1, "startColumn": 0}  # columns are 1-based
+        result = {"message": {"text": "m"}, "locations": [{"physicalLocation": {"region": region}}]}
+        validate({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "t"}}, "results": [result]}]})  # fmt: skip
+
+
+def test_sarif_is_valid_against_the_schema(checked: dict[str, Any]) -> None:
+    log = json.loads(checked["sarif"])
+    validate(log)
+    assert log["version"] == "2.1.0"
+    assert len(log["runs"]) == 1
+    assert checked["codes"] == {"json": 1, "sarif": 1, "github": 1}  # errors: status 1 in each
+
+
+def test_the_driver_has_a_rule_with_help_for_every_code(checked: dict[str, Any]) -> None:
+    driver = json.loads(checked["sarif"])["runs"][0]["tool"]["driver"]
+    assert (driver["name"], driver["version"]) == ("texgrad", __version__)
+    assert driver["informationUri"].startswith("https://")
+    rules = driver["rules"]
+    assert [r["id"] for r in rules] == list(CODES)  # one each, in CODES' order
+    assert set(RULES) == set(CODES)  # help written for every code, none for a code not made
+    for r in rules:
+        assert r["shortDescription"]["text"] and r["fullDescription"]["text"]
+        assert r["shortDescription"]["text"] != r["fullDescription"]["text"]
+        assert (
+            "How to fix it" in r["help"]["text"] and "**How to fix it.**" in r["help"]["markdown"]
+        )
+        assert "`" not in r["help"]["text"]  # plain text: no Markdown code spans
+    levels = {r["id"]: r["defaultConfiguration"]["level"] for r in rules}
+    assert levels["matmul-mismatch"] == "error"
+    assert levels["wrong-derivative"] == levels["redeclared"] == "warning"
+    assert levels["no-declarations"] == "note"
+    assert len({r["help"]["text"] for r in rules}) == len(rules)
+
+
+def test_results_say_what_the_json_says(checked: dict[str, Any]) -> None:
+    records = json.loads(checked["json"])
+    log = json.loads(checked["sarif"])
+    run_ = log["runs"][0]
+    results = run_["results"]
+    assert {r["code"] for r in records} == set(CODES)  # the documents make every code
+    assert len(results) == len(records)
+    rules = run_["tool"]["driver"]["rules"]
+    level = {"error": "error", "warning": "warning", "information": "note"}
+    for rec, res in zip(records, results, strict=True):
+        assert res["ruleId"] == rec["code"] == rules[res["ruleIndex"]]["id"]
+        assert res["level"] == level[rec["severity"]]
+        assert res["message"]["text"] == rec["message"]
+        assert file_of(res["locations"][0], log) == checked["root"] / rec["path"]
+        region = res["locations"][0]["physicalLocation"]["region"]
+        assert (region["startLine"], region["endLine"]) == (rec["line"], rec["end_line"])
+        if rec["line"] == rec["end_line"]:  # the same text, counted in UTF-16 and in characters
+            line = line_of(checked["root"], rec["path"], rec["line"])
+            written = line[rec["column"] - 1 : rec["end_column"] - 1]
+            assert (
+                written and utf16_slice(line, region["startColumn"], region["endColumn"]) == written
+            )
+        related = res.get("relatedLocations", [])
+        assert [x["message"]["text"] for x in related] == [x["message"] for x in rec["related"]]
+        assert [x["id"] for x in related] == list(range(1, len(related) + 1))
+    assert run_["columnKind"] == "utf16CodeUnits"
+
+
+def test_columns_count_utf16_code_units(checked: dict[str, Any]) -> None:
+    log = json.loads(checked["sarif"])
+    (res,) = [r for r in log["runs"][0]["results"] if "Gr" in r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]]  # fmt: skip
+    line = UNICODE.splitlines()[2]
+    at = line.index("C z")
+    region = res["locations"][0]["physicalLocation"]["region"]
+    # two `𝔼` before the product: two more UTF-16 units than characters (`ö`, `ß`, `→`: one)
+    assert region == {"startLine": 3, "startColumn": at + 3, "endLine": 3, "endColumn": at + 6}
+    decl_c, decl_z = (r["physicalLocation"]["region"] for r in res["relatedLocations"])
+    assert decl_c["startColumn"] == line.index("C \\in") + 2  # one `𝔼` before it
+    assert utf16_slice(line, decl_z["startColumn"], decl_z["endColumn"]) == "z"
+    # the CRLF file with a byte-order mark: columns as an editor shows them
+    (tex,) = [r for r in log["runs"][0]["results"] if r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "tex/crlf.tex"]  # fmt: skip
+    region = tex["locations"][0]["physicalLocation"]["region"]
+    line = CRLF.split("\r\n")[2]
+    assert utf16_slice(line, region["startColumn"], region["endColumn"]) == "A y"
+
+
+def test_uris_are_relative_to_the_working_directory(checked: dict[str, Any]) -> None:
+    log = json.loads(checked["sarif"])
+    base = log["runs"][0]["originalUriBaseIds"]["SRCROOT"]["uri"]
+    assert base == checked["root"].resolve().as_uri() + "/"
+    arts = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in log["runs"][0]["results"]
+    }
+    assert arts == {"all.md", "Gr%C3%B6%C3%9Fe%20x.md", "bare.md", "tex/crlf.tex"}
+    assert unquote("Gr%C3%B6%C3%9Fe%20x.md") == "Größe x.md"
+    for r in log["runs"][0]["results"]:
+        for loc in [*r["locations"], *r.get("relatedLocations", [])]:
+            assert loc["physicalLocation"]["artifactLocation"]["uriBaseId"] == "SRCROOT"
+            assert file_of(loc, log).is_file()
+
+
+def test_a_file_outside_the_working_directory_gets_an_absolute_uri(
+    checked: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = checked["root"]
+    monkeypatch.chdir(root / "tex")
+    code, out = run("check", "--format", "sarif", "../Größe x.md")
+    assert code == 1
+    log = json.loads(out)
+    validate(log)
+    (res,) = log["runs"][0]["results"]
+    art = res["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert "uriBaseId" not in art
+    assert art["uri"] == (root / "Größe x.md").resolve().as_uri()
+    assert file_of(res["locations"][0], log) == (root / "Größe x.md").resolve()
+
+
+def test_the_wrong_derivative_carries_its_fix(checked: dict[str, Any]) -> None:
+    log = json.loads(checked["sarif"])
+    (res,) = [r for r in log["runs"][0]["results"] if r["ruleId"] == "wrong-derivative"]
+    assert res["level"] == "warning"
+    (fix,) = res["fixes"]
+    assert fix["description"]["text"].startswith("Replace by the derivative texgrad verified")
+    (change,) = fix["artifactChanges"]
+    assert change["artifactLocation"] == {"uri": "all.md", "uriBaseId": "SRCROOT"}
+    (rep,) = change["replacements"]
+    region = rep["deletedRegion"]
+    line = ALL.splitlines()[region["startLine"] - 1]
+    assert utf16_slice(line, region["startColumn"], region["endColumn"]) == "2Bx"
+    assert rep["insertedContent"]["text"].replace(" ", "") == "(B+B^\\top)x"
+
+
+def test_no_diagnostics_is_a_valid_empty_run_and_a_missing_file_status_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "ok.md").write_text(r"Let $x \in \mathbb{R}^n$. Then $x^\top x$.", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out = run("check", "--format", "sarif", "ok.md")
+    log = json.loads(out)
+    validate(log)
+    assert code == 0 and log["runs"][0]["results"] == []
+    assert len(log["runs"][0]["tool"]["driver"]["rules"]) == len(CODES)
+    code, out = run("check", "--format", "sarif", "ok.md", "missing.md")
+    assert code == 2
+    validate(json.loads(out))  # the files that were read are still reported
+    code, out = run("check", "--format", "github", "ok.md")
+    assert (code, out) == (0, "")
+
+
+# -- GitHub Actions ---------------------------------------------------------------------
+
+
+def test_escaping_is_githubs() -> None:
+    # as @actions/core's command.ts: data escapes %, CR, LF; properties also : and ,
+    assert escape_data("100% a:b,c\r\nd") == "100%25 a:b,c%0D%0Ad"
+    assert escape_property("100% a:b,c\r\nd") == "100%25 a%3Ab%2Cc%0D%0Ad"
+    assert escape_property("%3A") == "%253A"  # escaped once, never read back as a colon
+
+
+def parse_command(line: str) -> tuple[str, dict[str, str], str]:
+    """A workflow command read as the runner reads it."""
+
+    def unescape(s: str) -> str:
+        for code, ch in (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","), ("%25", "%")):
+            s = s.replace(code, ch)
+        return s
+
+    assert line.startswith("::")
+    head, _, message = line[2:].partition("::")
+    command, _, props = head.partition(" ")
+    pairs = dict(p.split("=", 1) for p in props.split(","))
+    return command, {k: unescape(v) for k, v in pairs.items()}, unescape(message)
+
+
+def test_github_annotations_one_per_diagnostic(checked: dict[str, Any]) -> None:
+    records = json.loads(checked["json"])
+    lines = checked["github"].splitlines()
+    assert len(lines) == len(records)
+    command = {"error": "error", "warning": "warning", "information": "notice"}
+    for rec, line in zip(records, lines, strict=True):
+        name, props, message = parse_command(line)
+        assert name == command[rec["severity"]]
+        assert props["file"] == rec["path"] and props["line"] == str(rec["line"])
+        assert props["endLine"] == str(rec["end_line"])
+        assert props["title"] == f"texgrad {rec['code']}"
+        if rec["line"] == rec["end_line"]:
+            assert (props["col"], props["endColumn"]) == (str(rec["column"]), str(rec["end_column"]))  # fmt: skip
+        else:  # GitHub takes no columns for a range over lines
+            assert "col" not in props and "endColumn" not in props
+        notes = [f"note: {r['path']}:{r['line']}:{r['column']}: {r['message']}" for r in rec["related"]]  # fmt: skip
+        assert message.split("\n") == [rec["message"], *notes]
+    assert any(parse_command(x)[0] == "notice" for x in lines)
+    assert any("col" not in parse_command(x)[1] for x in lines)  # the equation over two lines
+    (first,) = [x for x in lines if x.startswith("::error file=all.md,line=4,col=7,")]
+    assert first.startswith("::error file=all.md,line=4,col=7,endLine=4,endColumn=10,title=texgrad matmul-mismatch::")  # fmt: skip
+    assert "%0Anote: all.md:3:6: `A` declared" in first
+
+
+def test_github_commands_escape_what_a_message_holds() -> None:
+    record = {
+        "path": "notes/a,b:c.md", "line": 2, "column": 3, "end_line": 2, "end_column": 5,
+        "severity": "warning", "code": "wrong-derivative", "message": "50% off\nsecond line",
+        "related": [],
+    }  # fmt: skip
+    (line,) = github_commands([record])
+    assert line == (
+        "::warning file=notes/a%2Cb%3Ac.md,line=2,col=3,endLine=2,endColumn=5,"
+        "title=texgrad wrong-derivative::50%25 off%0Asecond line"
+    )
+    assert render("github", [record]) == line + "\n"
