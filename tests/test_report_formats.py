@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import shlex
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlparse
@@ -15,6 +18,7 @@ from urllib.request import url2pathname
 
 import jsonschema
 import pytest
+import yaml
 
 from texgrad import __version__, cli
 from texgrad.report_formats import (
@@ -331,3 +335,94 @@ def test_github_commands_escape_what_a_message_holds() -> None:
         "title=texgrad wrong-derivative::50%25 off%0Asecond line"
     )
     assert render("github", [record]) == line + "\n"
+
+
+# -- pre-commit and the README's CI section ----------------------------------------------
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def hooks() -> list[dict[str, Any]]:
+    loaded: list[dict[str, Any]] = yaml.safe_load(
+        (REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    )
+    return loaded
+
+
+def readme_ci_yaml() -> list[Any]:
+    """The YAML blocks of the README's section "In CI", parsed."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## In CI\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"^```yaml\n(.*?)^```$", section, flags=re.M | re.S)
+    return [yaml.safe_load(b) for b in blocks]
+
+
+def test_the_pre_commit_hook_has_what_pre_commit_requires() -> None:
+    (hook,) = hooks()
+    # pre-commit's manifest schema: id, name, entry and language are required
+    assert {"id", "name", "entry", "language"} <= set(hook)
+    assert hook["id"] == "texgrad" and hook["language"] == "python"
+    assert hook["entry"] == "texgrad check"
+    # what `language: python` installs puts the command on the PATH of the hook
+    (script,) = entry_points(group="console_scripts", name="texgrad")
+    assert script.value == "texgrad.cli:main"
+    assert hook["require_serial"] is True
+    assert set(hook) <= {"id", "name", "description", "entry", "language", "files",
+                         "require_serial", "minimum_pre_commit_version"}  # fmt: skip
+
+
+def test_the_hook_takes_the_documents_texgrad_reads() -> None:
+    files = re.compile(hooks()[0]["files"])
+    for suffix in cli.DOCUMENT_SUFFIXES:  # what `texgrad check FOLDER` reads, in any case
+        for name in (f"a{suffix}", f"docs/ch 1/b{suffix.upper()}", f"c{suffix.title()}"):
+            assert files.search(name), name
+    assert files.search("notes/analysis.Rmd") and files.search("paper/main.TeX")
+    for name in ("setup.py", "notes.txt", "main.tex.bak", "md", "README", "x.mdown", "a.texi"):
+        assert not files.search(name), name
+
+
+def test_the_readme_hooks_are_the_shipped_one() -> None:
+    blocks = readme_ci_yaml()
+    configs = [b for b in blocks if isinstance(b, dict) and "repos" in b]
+    remote, local = (c["repos"][0] for c in configs)
+    assert [h["id"] for h in remote["hooks"]] == ["texgrad"]
+    assert set(remote) == {"repo", "rev", "hooks"}  # the three lines a user adds
+    (hook,) = local["hooks"]
+    shipped = hooks()[0]
+    assert local["repo"] == "local" and hook["language"] == "system"
+    for key in ("id", "name", "entry", "files", "require_serial"):
+        assert hook[key] == shipped[key], key
+
+
+def test_the_readme_workflow_steps_run_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The `texgrad check` steps of the README's workflows, run as written (their words as
+    the arguments of texgrad's `main`, a `>` as the shell's) in a copy of the examples, one
+    of which has a mismatch."""
+    jobs = [b["jobs"]["check"] for b in readme_ci_yaml() if isinstance(b, dict) and "jobs" in b]
+    assert len(jobs) == 2
+    steps = [s for job in jobs for s in job["steps"]]
+    runs = [s["run"] for s in steps if str(s.get("run", "")).startswith("texgrad check")]
+    assert runs == ["texgrad check --format github .", "texgrad check --format sarif . > texgrad.sarif"]  # fmt: skip
+    (upload,) = [s for s in steps if "upload-sarif" in s.get("uses", "")]
+    assert upload["with"]["sarif_file"] == "texgrad.sarif"
+    assert jobs[1]["permissions"]["security-events"] == "write"
+    for example in (REPO / "examples").iterdir():
+        (tmp_path / example.name).write_bytes(example.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    outputs = []
+    for command in runs:
+        words = shlex.split(command)
+        assert words[0] == "texgrad"
+        words, _, target = " ".join(words[1:]).partition(" > ")
+        code, out = run(*words.split())
+        assert code == 1  # the mismatch fails the step
+        if target:
+            (tmp_path / target).write_text(out, encoding="utf-8")
+        outputs.append(out)
+    assert outputs[0].startswith("::error file=least-squares.tex,line=27,col=55,")
+    log = json.loads((tmp_path / "texgrad.sarif").read_text(encoding="utf-8"))
+    validate(log)
+    (res,) = log["runs"][0]["results"]
+    assert res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "least-squares.tex"
