@@ -157,6 +157,8 @@ def test_check_reports_like_a_compiler(tmp_path: Path, monkeypatch: pytest.Monke
         "path": "paper.tex",
         "line": 3,
         "column": 11,
+        "end_line": 3,
+        "end_column": 12,
         "message": "`A` declared ℝ^{m×n} here",
     }
 

@@ -223,6 +223,8 @@ def test_uris_are_relative_to_the_working_directory(checked: dict[str, Any]) -> 
     for r in log["runs"][0]["results"]:
         for loc in [*r["locations"], *r.get("relatedLocations", [])]:
             assert loc["physicalLocation"]["artifactLocation"]["uriBaseId"] == "SRCROOT"
+            # RFC 3986 characters only (the schema's uri-reference is not checked by draft 4)
+            assert re.fullmatch(r"[A-Za-z0-9._~/%-]+", loc["physicalLocation"]["artifactLocation"]["uri"])  # fmt: skip
             assert file_of(loc, log).is_file()
 
 
@@ -240,6 +242,30 @@ def test_a_file_outside_the_working_directory_gets_an_absolute_uri(
     assert "uriBaseId" not in art
     assert art["uri"] == (root / "Größe x.md").resolve().as_uri()
     assert file_of(res["locations"][0], log) == (root / "Größe x.md").resolve()
+
+
+def test_related_places_in_another_file_with_a_byte_order_mark(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # offsets count from after the mark (as texgrad reads the file): so do the columns
+    (tmp_path / "main.tex").write_text(
+        "\\documentclass{article}\n\\begin{document}\n\\input{setup}\nThen $A y$.\n\\end{document}\n",
+        encoding="utf-8",
+    )
+    setup = "% setup\nLet $A \\in \\mathbb{R}^{m \\times n}$ and $y \\in \\mathbb{R}^m$.\n"
+    (tmp_path / "setup.tex").write_text("\ufeff" + setup, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out = run("check", "--format", "json", "main.tex")
+    (rec,) = json.loads(out)
+    assert code == 1 and [(r["path"], r["line"], r["column"]) for r in rec["related"]] == [
+        ("setup.tex", 2, 6),
+        ("setup.tex", 2, 42),
+    ]
+    code, out = run("check", "--format", "sarif", "main.tex")
+    (res,) = json.loads(out)["runs"][0]["results"]
+    line = setup.splitlines()[1]
+    regions = [r["physicalLocation"]["region"] for r in res["relatedLocations"]]
+    assert [utf16_slice(line, r["startColumn"], r["endColumn"]) for r in regions] == ["A", "y"]
 
 
 def test_the_wrong_derivative_carries_its_fix(checked: dict[str, Any]) -> None:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from texgrad import __version__
 from texgrad.reading.document import DocumentRead, detect_format, read_document
-from texgrad.reading.project import Project, load_project, normalize
+from texgrad.reading.project import Project, load_project, normalize, read_file
 from texgrad.reading.source import MappedText, line_col, line_starts
 from texgrad.report_formats import FORMATS, render
 from texgrad.shapes.check import Checker, CheckResult
@@ -479,11 +479,8 @@ def _project_of(key: str, folder: Path) -> Project | None:
 
 
 def _text_of(path: str, texts: dict[str, str]) -> str:
-    if path not in texts:
-        try:
-            texts[path] = Path(path).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            texts[path] = ""
+    if path not in texts:  # as texgrad read it: offsets count from after a byte-order mark
+        texts[path] = read_file(path)[0]
     return texts[path]
 
 
