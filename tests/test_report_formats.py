@@ -452,3 +452,17 @@ def test_the_readme_workflow_steps_run_as_written(
     validate(log)
     (res,) = log["runs"][0]["results"]
     assert res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "least-squares.tex"
+
+
+def test_the_information_uri_is_the_packages_home_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    from email.message import Message
+
+    from texgrad import report_formats
+
+    meta = Message()
+    meta["Project-URL"] = "Documentation, https://docs.example.org/"
+    meta["Project-URL"] = "Homepage, https://example.org/texgrad"
+    monkeypatch.setattr(report_formats, "metadata", lambda name: meta)
+    assert report_formats.information_uri() == "https://example.org/texgrad"
+    monkeypatch.setattr(report_formats, "metadata", lambda name: Message())
+    assert report_formats.information_uri() == "https://pypi.org/project/texgrad/"

@@ -18,6 +18,7 @@ import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, metadata
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -30,8 +31,9 @@ from texgrad.shapes.diagnostics import CODES
 FORMATS = ("sarif", "github")
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-# texgrad has no web address of its own yet: its page on the Python package index
-INFORMATION_URI = "https://pypi.org/project/texgrad/"
+# where a SARIF viewer links the tool's name: the installed package's home page
+# (pyproject's [project.urls]), else its page on the Python package index
+PACKAGE_INDEX_URI = "https://pypi.org/project/texgrad/"
 # the base the relative URIs of a run are resolved against: the working directory
 ROOT_ID = "SRCROOT"
 
@@ -212,6 +214,22 @@ _GITHUB_COMMAND = {
 _DEFAULT_SEVERITY = {"redeclared": "warning", "wrong-derivative": "warning", "no-declarations": "information"}  # fmt: skip
 
 
+def information_uri() -> str:
+    """The home page the installed package's metadata names (``Project-URL: Homepage, …``
+    or ``Home-page``), else its page on the package index."""
+    try:
+        meta = metadata("texgrad")
+    except PackageNotFoundError:  # running from a source tree that was not installed
+        return PACKAGE_INDEX_URI
+    for entry in meta.get_all("Project-URL") or ():
+        label, _, url = entry.partition(",")
+        if label.strip().lower() in ("homepage", "home", "source", "repository"):
+            if url.strip().startswith("https://"):
+                return url.strip()
+    home = (meta["Home-page"] or "") if "Home-page" in meta else ""
+    return home if home.startswith("https://") else PACKAGE_INDEX_URI
+
+
 def rule_of(code: str) -> Rule:
     """The rule of ``code``; a code without help text (none, as the tests check) still gets
     one, from the one-line meaning in ``CODES``."""
@@ -275,7 +293,7 @@ def sarif_log(records: Sequence[Record], root: str | Path | None = None) -> dict
                 "name": "texgrad",
                 "version": __version__,
                 "semanticVersion": __version__,
-                "informationUri": INFORMATION_URI,
+                "informationUri": information_uri(),
                 "rules": [_rule_descriptor(rule_of(code)) for code in codes],
             }
         },
