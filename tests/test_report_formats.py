@@ -293,11 +293,26 @@ def test_no_diagnostics_is_a_valid_empty_run_and_a_missing_file_status_2(
     validate(log)
     assert code == 0 and log["runs"][0]["results"] == []
     assert len(log["runs"][0]["tool"]["driver"]["rules"]) == len(CODES)
-    code, out = run("check", "--format", "sarif", "ok.md", "missing.md")
+    assert log["runs"][0]["invocations"] == [
+        {"executionSuccessful": True, "toolExecutionNotifications": []}
+    ]
+    (tmp_path / "junk.tex").write_bytes(b"\x00\x01$x$")
+    code, out = run("check", "--format", "sarif", "ok.md", "missing.md", "junk.tex")
     assert code == 2
-    validate(json.loads(out))  # the files that were read are still reported
+    log = json.loads(out)
+    validate(log)  # the files that were read are still reported, and what was not is said
+    (invocation,) = log["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    said = [n["message"]["text"] for n in invocation["toolExecutionNotifications"]]
+    # what stderr says, whatever its words: one line each, naming the file
+    assert len(said) == 2 and "missing.md" in said[0] and "no such file" in said[0]
+    assert "junk.tex" in said[1] and "not a text file" in said[1]
     code, out = run("check", "--format", "github", "ok.md")
     assert (code, out) == (0, "")
+    code, out = run("check", "--format", "github", "ok.md", "missing.md")
+    assert code == 2 and out.startswith("::error title=texgrad::texgrad: ")
+    assert "missing.md" in out and "no such file" in out
+    assert out.count("\n") == 1
 
 
 # -- GitHub Actions ---------------------------------------------------------------------

@@ -402,9 +402,11 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     checker = Checker()
     found: list[tuple[Path, Path]] = []
     bad = False
+    said: list[str] = []  # about input not checked (on stderr; in SARIF and annotations too)
     for path, folder in _documents(args.paths):
         if path is None:
-            print(f"texgrad: {folder}: no such file or folder", file=sys.stderr)
+            said.append(f"texgrad: {folder}: no such file or folder")
+            print(said[-1], file=sys.stderr)
             bad = True
         else:
             found.append((path, folder))
@@ -418,7 +420,8 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
             if p.code in ("not-text", "read-failed", "file-too-large")
         ]
         if unreadable:
-            print(f"texgrad: {_display(key)}: {unreadable[0].message}", file=sys.stderr)
+            said.append(f"texgrad: {_display(key)}: {unreadable[0].message}")
+            print(said[-1], file=sys.stderr)
             bad = True
             continue
         texts = {result.path: result.doc.text}
@@ -432,7 +435,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         json.dump(records, out, indent=1, ensure_ascii=False)
         out.write("\n")
     elif args.format in FORMATS:
-        out.write(render(args.format, records))
+        out.write(render(args.format, records, failures=said))
     else:
         for r in records:
             out.write(

@@ -240,12 +240,23 @@ def rule_of(code: str) -> Rule:
                 "See the message: it names what differs.")  # fmt: skip
 
 
-def render(fmt: str, records: Sequence[Record], root: str | Path | None = None) -> str:
-    """``texgrad check --format FMT``: the whole output for the diagnostics' ``records``."""
+def render(
+    fmt: str,
+    records: Sequence[Record],
+    root: str | Path | None = None,
+    failures: Sequence[str] = (),
+) -> str:
+    """``texgrad check --format FMT``: the whole output for the diagnostics' ``records``;
+    ``failures``: what the run said on stderr about input it could not check (a missing
+    path, an unreadable file), which SARIF's invocation and GitHub's annotations carry too."""
     if fmt == "sarif":
-        return json.dumps(sarif_log(records, root), ensure_ascii=False, indent=1) + "\n"
+        log = sarif_log(records, root, failures)
+        return json.dumps(log, ensure_ascii=False, indent=1) + "\n"
     if fmt == "github":
-        return "".join(line + "\n" for line in github_commands(records))
+        lines = github_commands(records) + [
+            f"::error title={escape_property('texgrad')}::{escape_data(f)}" for f in failures
+        ]
+        return "".join(line + "\n" for line in lines)
     raise ValueError(f"unknown format {fmt!r}")
 
 
@@ -278,11 +289,14 @@ class _Lines:
         return 1 + len(before.encode("utf-16-le")) // 2 + past_end
 
 
-def sarif_log(records: Sequence[Record], root: str | Path | None = None) -> dict[str, Any]:
-    """A SARIF 2.1.0 log of one run: the tool with a rule per code texgrad reports, and a
-    result per record. Paths are made relative to ``root`` (the working directory by
-    default) and resolved against it through ``originalUriBaseIds``; a file outside it is
-    named by its absolute ``file:`` URI."""
+def sarif_log(
+    records: Sequence[Record], root: str | Path | None = None, failures: Sequence[str] = ()
+) -> dict[str, Any]:
+    """A SARIF 2.1.0 log of one run: the tool with a rule per code texgrad reports, a
+    result per record, and the invocation (successful unless some input could not be
+    checked: ``failures``, each a notification). Paths are made relative to ``root`` (the
+    working directory by default) and resolved against it through ``originalUriBaseIds``;
+    a file outside it is named by its absolute ``file:`` URI."""
     base = Path(root if root is not None else Path.cwd()).resolve()
     codes = list(dict.fromkeys([*CODES, *(str(r["code"]) for r in records)]))
     index = {code: i for i, code in enumerate(codes)}
@@ -303,6 +317,14 @@ def sarif_log(records: Sequence[Record], root: str | Path | None = None) -> dict
                 "description": {"text": "The working directory texgrad check ran in."},
             }
         },
+        "invocations": [
+            {
+                "executionSuccessful": not failures,
+                "toolExecutionNotifications": [
+                    {"level": "error", "message": {"text": f}} for f in failures
+                ],
+            }
+        ],
         "columnKind": "utf16CodeUnits",
         "results": [_result(r, index, base, lines) for r in records],
     }
