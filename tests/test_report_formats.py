@@ -157,6 +157,8 @@ def test_the_driver_has_a_rule_with_help_for_every_code(checked: dict[str, Any])
             "How to fix it" in r["help"]["text"] and "**How to fix it.**" in r["help"]["markdown"]
         )
         assert "`" not in r["help"]["text"]  # plain text: no Markdown code spans
+        assert r["name"].lower() != r["id"].lower()  # SARIF1001: a name unlike the id
+        assert re.fullmatch(r"([A-Z][a-z]+)+", r["name"])
     levels = {r["id"]: r["defaultConfiguration"]["level"] for r in rules}
     assert levels["matmul-mismatch"] == "error"
     assert levels["wrong-derivative"] == levels["redeclared"] == "warning"
@@ -186,6 +188,9 @@ def test_results_say_what_the_json_says(checked: dict[str, Any]) -> None:
             assert (
                 written and utf16_slice(line, region["startColumn"], region["endColumn"]) == written
             )
+            assert region["snippet"]["text"] == written  # for a viewer without the file
+            context = res["locations"][0]["physicalLocation"]["contextRegion"]
+            assert context["snippet"]["text"] == line and context["startLine"] == rec["line"]
         related = res.get("relatedLocations", [])
         assert [x["message"]["text"] for x in related] == [x["message"] for x in rec["related"]]
         assert [x["id"] for x in related] == list(range(1, len(related) + 1))
@@ -199,7 +204,8 @@ def test_columns_count_utf16_code_units(checked: dict[str, Any]) -> None:
     at = line.index("C z")
     region = res["locations"][0]["physicalLocation"]["region"]
     # two `𝔼` before the product: two more UTF-16 units than characters (`ö`, `ß`, `→`: one)
-    assert region == {"startLine": 3, "startColumn": at + 3, "endLine": 3, "endColumn": at + 6}
+    assert region == {"startLine": 3, "startColumn": at + 3, "endLine": 3, "endColumn": at + 6,
+                      "snippet": {"text": "C z"}}  # fmt: skip
     decl_c, decl_z = (r["physicalLocation"]["region"] for r in res["relatedLocations"])
     assert decl_c["startColumn"] == line.index("C \\in") + 2  # one `𝔼` before it
     assert utf16_slice(line, decl_z["startColumn"], decl_z["endColumn"]) == "z"

@@ -52,8 +52,14 @@ class Rule:
     example: str = ""  # a Markdown line: a small case that is reported
 
     @property
-    def name(self) -> str:  # SARIF's rule name: `matmul-mismatch` is MatmulMismatch
-        return "".join(part.capitalize() for part in self.code.split("-"))
+    def name(self) -> str:
+        """SARIF's rule name, which validators want unlike the id even in case:
+        `matmul-mismatch` is MatmulMismatch, a one-word code such as `redeclared` gets the
+        name of :data:`_ONE_WORD_NAMES` (`redeclared` is SymbolRedeclared)."""
+        name = "".join(part.capitalize() for part in self.code.split("-"))
+        if "-" not in self.code:
+            name = _ONE_WORD_NAMES.get(self.code, name + "Rule")
+        return name
 
     @property
     def help_markdown(self) -> str:
@@ -69,6 +75,9 @@ class Rule:
             parts.append(f"Example: {self.example}")
         return "\n\n".join(parts).replace("`", "")
 
+
+# rule names for codes of one word (a name must not be the id in another case)
+_ONE_WORD_NAMES = {"redeclared": "SymbolRedeclared"}
 
 _TRANSPOSE_FIX = (
     "In an editor, texgrad offers a quick fix that inserts the transpose where one makes "
@@ -281,6 +290,21 @@ class _Lines:
         lines = self._lines[path]
         return lines[line - 1] if 0 < line <= len(lines) else ""
 
+    def between(
+        self, path: str, line: int, column: int, end_line: int, end_column: int | None
+    ) -> str:
+        """The text from a 1-based line and column to another (``None``: the line's end),
+        lines joined by ``\\n``; "" where the file no longer has those lines."""
+        self.line(path, 1)  # the file, read once
+        lines = self._lines[path]
+        if not 0 < line <= end_line <= len(lines):
+            return ""
+        rows = lines[line - 1 : end_line]
+        if end_column is not None:
+            rows[-1] = rows[-1][: end_column - 1]
+        rows[0] = rows[0][column - 1 :]
+        return "\n".join(rows)
+
     def utf16(self, path: str, line: int, column: int) -> int:
         """The 1-based UTF-16 column of the 1-based ``column`` (in characters) of a line."""
         text = self.line(path, line)
@@ -401,11 +425,19 @@ def _physical(
 ) -> dict[str, Any]:
     """A physicalLocation: the artifact and the region of 1-based lines and UTF-16 columns."""
     path = str(where["path"])
-    region = {"startLine": int(line), "startColumn": lines.utf16(path, line, column)}
+    region: dict[str, Any] = {"startLine": int(line), "startColumn": lines.utf16(path, line, column)}  # fmt: skip
+    physical: dict[str, Any] = {"artifactLocation": artifact_location(path, base), "region": region}
     if end_line is not None and end_column is not None:
         region["endLine"] = int(end_line)
         region["endColumn"] = lines.utf16(path, end_line, end_column)
-    return {"artifactLocation": artifact_location(path, base), "region": region}
+        # the text itself, and its lines around it, for a viewer without the files
+        written = lines.between(path, line, column, end_line, end_column)
+        if written:
+            region["snippet"] = {"text": written}
+            around = lines.between(path, line, 1, end_line, None)
+            physical["contextRegion"] = {"startLine": int(line), "endLine": int(end_line),
+                                         "snippet": {"text": around}}  # fmt: skip
+    return physical
 
 
 def artifact_location(path: str, base: Path) -> dict[str, str]:
