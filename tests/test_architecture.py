@@ -32,7 +32,7 @@ LAYERS: list[tuple[str, ...]] = [
     # language server on top of it, the command line that can start it.
     ("texgrad.workspace",),
     ("texgrad.protocol",),
-    ("texgrad.cli", "texgrad.__main__"),
+    ("texgrad.cli", "texgrad.cli_errors", "texgrad.cli_parallel", "texgrad.__main__"),
 ]
 
 LSP_LIBRARIES = ("pygls", "lsprotocol")
