@@ -74,7 +74,7 @@ def pooled(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     pools: list[int] = []
     real = cli_parallel._pooled
 
-    def counted(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+    def counted(*args: object, **kwargs: object):
         pools.append(1)
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
@@ -154,7 +154,7 @@ def _raising_on(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     """Checker.check raises for the file called ``name`` (an analysis bug)."""
     real = Checker.check
 
-    def check(self: Checker, path: str, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+    def check(self: Checker, path: str, *args: object, **kwargs: object):
         if Path(path).name == name:
             raise ZeroDivisionError("division by zero\nsecond line")
         return real(self, path, *args, **kwargs)  # type: ignore[arg-type]
@@ -191,7 +191,7 @@ def test_a_worker_that_dies_loses_only_its_own_files(
 ) -> None:
     real = Checker.check
 
-    def check(self: Checker, path: str, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+    def check(self: Checker, path: str, *args: object, **kwargs: object):
         if Path(path).name == "other.tex":
             os._exit(9)  # as the kernel's out-of-memory killer would end it
         return real(self, path, *args, **kwargs)  # type: ignore[arg-type]
