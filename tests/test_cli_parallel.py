@@ -338,6 +338,9 @@ def test_progress_is_rewritten_in_place_and_cleared() -> None:
     progress = Progress(3, screen, delay=0.0)
     progress.advance(1)
     assert screen.getvalue() == "\rchecked 1/3 files"
+    progress.last = 0.0
+    progress.tick()  # the same line is not written again
+    assert screen.getvalue() == "\rchecked 1/3 files"
     progress.say(["texgrad: no such file: x.tex"])  # a message clears the line first
     assert screen.getvalue().endswith("\r" + " " * 17 + "\rtexgrad: no such file: x.tex\n")
     progress.advance(2)

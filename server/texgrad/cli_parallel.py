@@ -164,6 +164,7 @@ class Progress:
         self.start = time.monotonic()
         self.delay = delay
         self.shown = 0  # width of the line on screen (0: none)
+        self.on_screen = ""
         self.last = 0.0
 
     def advance(self, count: int) -> None:
@@ -176,6 +177,9 @@ class Progress:
             return
         self.last = now
         line = f"checked {self.done}/{self.total} {self.noun}"
+        if self.shown and line == self.on_screen:
+            return
+        self.on_screen = line
         self.stream.write("\r" + line + " " * max(0, self.shown - len(line)))
         self.stream.flush()
         self.shown = len(line)
