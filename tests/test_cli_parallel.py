@@ -147,6 +147,19 @@ def test_the_whole_corpus_in_parallel_is_the_serial_output(
         assert serial.returncode == EXIT_FINDINGS and serial.stdout
 
 
+def test_without_processes_the_run_is_done_here(
+    project: Path, monkeypatch: pytest.MonkeyPatch, pooled: list[int]
+) -> None:
+    serial = run("check", "-j", "1", ".")
+
+    def no_pool(*args: object, **kwargs: object) -> None:
+        raise OSError(38, "Function not implemented")  # no /dev/shm: no semaphores
+
+    monkeypatch.setattr(cli_parallel, "ProcessPoolExecutor", no_pool)
+    assert run("check", "-j", "2", ".") == serial
+    assert pooled == [1]  # tried, and done in this process
+
+
 # -- internal errors ---------------------------------------------------------------------
 
 

@@ -72,21 +72,27 @@ def run(
 ) -> Iterator[tuple[int, R]]:
     """``(index, work(job.task))`` for every job, in the order they finish (in order when
     run here). A job whose worker process died is answered by ``lost(task, error)``."""
-    if not worth_a_pool(jobs, workers):
+    order = sorted(range(len(jobs)), key=lambda i: -jobs[i].weight)
+    broken: list[int] = []
+    try:
+        if not worth_a_pool(jobs, workers):
+            raise _NoPool
+        yield from _pooled(work, jobs, order, min(workers, len(jobs)), broken, lost, progress)
+    except _NoPool:  # a small run, or a system that gives no processes: all of it here
         for i, job in enumerate(jobs):
             result = work(job.task)
             if progress is not None:
                 progress.advance(job.count)
             yield i, result
         return
-    order = sorted(range(len(jobs)), key=lambda i: -jobs[i].weight)
-    broken: list[int] = []
-    yield from _pooled(work, jobs, order, min(workers, len(jobs)), broken, lost, progress)
     # A worker that died (killed for its memory, a signal) breaks the whole pool: each job it
     # left undone runs again alone, so that only the one that kills its process is lost.
     for i in sorted(broken):
         again: list[int] = []
-        yield from _pooled(work, jobs, [i], 1, again, lost, progress)
+        try:
+            yield from _pooled(work, jobs, [i], 1, again, lost, progress)
+        except _NoPool:
+            again.append(i)
         if again:
             if progress is not None:
                 progress.advance(jobs[i].count)
@@ -104,11 +110,15 @@ def _pooled(
 ) -> Iterator[tuple[int, R]]:
     """The jobs of ``order`` on a pool of ``workers``; those lost with a broken pool are put
     in ``broken``."""
-    pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=_context(), initializer=_worker_start
-    )
     try:
-        pending: dict[Future[R], int] = {pool.submit(work, jobs[i].task): i for i in order}
+        pool = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_worker_start)
+    except (OSError, ImportError, NotImplementedError) as exc:  # no semaphores (/dev/shm) …
+        raise _NoPool from exc
+    try:
+        try:
+            pending: dict[Future[R], int] = {pool.submit(work, jobs[i].task): i for i in order}
+        except OSError as exc:  # no process could be started (a limit on processes)
+            raise _NoPool from exc
         while pending:
             done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             for future in done:
@@ -130,6 +140,10 @@ def _pooled(
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _NoPool(Exception):
+    """The jobs are run in this process: too few to pay for a pool, or no pool to be had."""
 
 
 def _worker_start() -> None:
