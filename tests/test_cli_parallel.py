@@ -13,7 +13,9 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -261,6 +263,42 @@ def test_input_errors_are_one_line_each_with_status_2(
         ".markdown, .qmd, .rmd, .mdx)",
     ]
     assert out.startswith("notes.md:1:")  # what could be read is still checked
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_what_a_folder_holds_that_cannot_be_read(project: Path) -> None:
+    odd = project / "odd"
+    odd.mkdir()
+    os.mkfifo(odd / "pipe.tex")  # reading it would wait for ever
+    (odd / "loop.tex").symlink_to("loop.tex")
+    (odd / "dangling.md").symlink_to("nowhere.md")
+    (odd / "ok.md").write_text(r"Let $C \in \mathbb{R}^{4 \times 5}$: $C C$." + "\n", "utf-8")
+    code, out, err = run("check", "odd")
+    assert code == EXIT_USAGE
+    assert err.splitlines() == [
+        f"texgrad: cannot read {os.path.join('odd', 'dangling.md')}: No such file or directory",
+        f"texgrad: cannot read {os.path.join('odd', 'loop.tex')}: Too many levels of symbolic links",
+        f"texgrad: not a regular file: {os.path.join('odd', 'pipe.tex')}",
+    ]
+    assert out.startswith(os.path.join("odd", "ok.md") + ":1:")
+
+
+def test_an_unreadable_sub_folder_says_so(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # (as root, chmod 000 does not stop reading: os.walk is told the folder failed)
+    real = os.walk
+
+    def walk(top: str, onerror: Any = None, **kwargs: Any) -> Iterator[Any]:
+        for entry in real(top, onerror=onerror, **kwargs):
+            if entry[0].endswith("sections"):
+                onerror(PermissionError(13, "Permission denied", entry[0]))
+                continue
+            yield entry
+
+    monkeypatch.setattr(cli.os, "walk", walk)
+    code, out, err = run("check", ".")
+    assert code == EXIT_USAGE
+    assert err == "texgrad: cannot read folder sections: Permission denied\n"
+    assert "notes.md:1:" in out
 
 
 def test_an_unreadable_file_says_so(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -125,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
 def _add_inspect(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ins = sub.add_parser(
         "inspect",
-        help="show what texgrad reads: every math region, its rows and their parse",
+        help="show the math texgrad reads: regions, rows and their parse",
         description="Print each math region of the documents (position, kind, parse tree or error). "
         "Folders are searched for .tex, .md, .markdown, .qmd (Quarto) and .Rmd (R Markdown) "
         "files; LaTeX files are read with the macros of their whole project.",
@@ -146,7 +147,7 @@ def _add_inspect(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     chk = sub.add_parser(
         "check",
-        help="check the shapes of every expression and report dimension mismatches",
+        help="check shapes and report dimension mismatches, as a compiler",
         description="Check documents like a compiler: every symbol's shape is learnt from the "
         "documents (\\in declarations, signatures, prose, `% texgrad:` comments, definitions) and "
         "every product, sum, equation and function call is checked. LaTeX files are checked "
@@ -198,7 +199,7 @@ def _add_debug(cmd: argparse.ArgumentParser) -> None:
 def _add_diff(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     dif = sub.add_parser(
         "diff",
-        help="differentiate an expression: gradient, Jacobian, derivative or differential",
+        help="differentiate: gradient, Jacobian, derivative, differential",
         description="Differentiate a LaTeX expression with respect to a variable by matrix "
         "differentials, simplify it to textbook form and check it numerically against finite "
         "differences. Give the expression and --where declarations, or --file and --line to "
@@ -798,8 +799,10 @@ def _documents(paths: Sequence[str]) -> Iterator[tuple[Path, Path] | str]:
         try:
             p = Path(raw).resolve()
             if p.is_dir():
-                files = sorted(_walk(p))
-                if not files:
+                problems: list[str] = []
+                files = sorted(_walk(p, problems))
+                yield from problems
+                if not files and not problems:
                     yield f"no documents in folder: {raw} (looked for {', '.join(DOCUMENT_SUFFIXES)})"
                 for f in files:
                     yield f, p
@@ -841,12 +844,32 @@ def _is_root(file: Path) -> bool:
     return b"\\documentclass" in head
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in SKIPPED_FOLDERS]
-        for name in filenames:
+def _walk(folder: Path, problems: list[str] | None = None) -> Iterator[Path]:
+    """The documents under ``folder``; what cannot be read — a sub-folder, a link that leads
+    nowhere or round in a loop, a FIFO (reading it would wait for ever) — is said in
+    ``problems`` instead."""
+    said = problems if problems is not None else []
+
+    def unreadable(exc: OSError) -> None:
+        where = _display(str(exc.filename)) if exc.filename else _display(str(folder))
+        said.append(f"cannot read folder {where}: {exc.strerror or exc}")
+
+    for dirpath, dirnames, filenames in os.walk(folder, onerror=unreadable):
+        dirnames[:] = sorted(
+            d for d in dirnames if not d.startswith(".") and d not in SKIPPED_FOLDERS
+        )
+        for name in sorted(filenames):  # (the problems said in a stable order)
             if name.lower().endswith(DOCUMENT_SUFFIXES):
-                yield Path(dirpath) / name
+                path = Path(dirpath) / name
+                try:
+                    regular = stat.S_ISREG(os.stat(path).st_mode)
+                except OSError as exc:
+                    said.append(f"cannot read {_display(str(path))}: {exc.strerror or exc}")
+                    continue
+                if regular:
+                    yield path
+                else:
+                    said.append(f"not a regular file: {_display(str(path))}")
 
 
 def _display(path: str) -> str:
