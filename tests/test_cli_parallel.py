@@ -201,6 +201,26 @@ def test_an_exception_in_one_file_is_one_line_and_the_others_are_checked(
     assert lines[-2:] == ["ZeroDivisionError: division by zero", "second line"]
 
 
+def test_inspect_says_an_internal_error_per_file(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = cli.read_document
+
+    def read(path: str, *args: object, **kwargs: Any) -> Any:
+        if Path(path).name == "notes.md":
+            raise IndexError("list index out of range")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(cli, "read_document", read)
+    code, out, err = run("inspect", "--stats", "notes.md", "z/alone.md")
+    assert code == EXIT_INTERNAL
+    assert err == (
+        "texgrad: internal error while reading notes.md: IndexError: list index out of range "
+        "(run with --debug for the traceback)\n"
+    )
+    assert "alone.md" in out
+
+
 def test_a_worker_that_dies_loses_only_its_own_files(
     project: Path, monkeypatch: pytest.MonkeyPatch, pooled: list[int]
 ) -> None:

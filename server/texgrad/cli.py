@@ -761,11 +761,17 @@ class _FileReport:
 def _inspect(args: argparse.Namespace, out: TextIO) -> int:
     reports: list[_FileReport] = []
     missing = []
+    internal = False
     for item in _documents(args.paths):
         if isinstance(item, str):
             missing.append(item)
             continue
-        reports.append(_inspect_file(*item))
+        try:
+            reports.append(_inspect_file(*item))
+        except Exception as exc:  # noqa: BLE001 - one file's bug said, the others inspected
+            for line in internal_error(f"reading {_display(str(item[0]))}", exc, args.debug):
+                print(line, file=sys.stderr)
+            internal = True
     for m in missing:
         say(m)
     if args.format == "json":
@@ -776,7 +782,7 @@ def _inspect(args: argparse.Namespace, out: TextIO) -> int:
     else:
         for r in reports:
             _print_report(r, out)
-    return EXIT_USAGE if missing else EXIT_OK
+    return EXIT_INTERNAL if internal else EXIT_USAGE if missing else EXIT_OK
 
 
 _projects: dict[str, Project] = {}
