@@ -86,18 +86,25 @@ def run(
                 progress.advance(job.count)
             yield i, result
         return
-    # A worker that died (killed for its memory, a signal) breaks the whole pool: each job it
-    # left undone runs again alone, so that only the one that kills its process is lost.
-    for i in sorted(broken):
+    # A worker that died (killed for its memory, a signal) breaks the whole pool, and every job
+    # not done with it. They run again on a fresh pool; those it loses too run alone, one pool
+    # each, so that only the job that kills its process is lost.
+    if broken:
         again: list[int] = []
         try:
-            yield from _pooled(work, jobs, [i], 1, again, lost, progress)
+            yield from _pooled(work, jobs, broken, min(workers, len(broken)), again, lost, progress)
         except _NoPool:
-            again.append(i)
-        if again:
-            if progress is not None:
-                progress.advance(jobs[i].count)
-            yield i, lost(jobs[i].task, BrokenProcessPool("its process was terminated"))
+            again = broken
+        for i in sorted(again):
+            last: list[int] = []
+            try:
+                yield from _pooled(work, jobs, [i], 1, last, lost, progress)
+            except _NoPool:
+                last.append(i)
+            if last:
+                if progress is not None:
+                    progress.advance(jobs[i].count)
+                yield i, lost(jobs[i].task, BrokenProcessPool("its process was terminated"))
 
 
 def _pooled(
