@@ -76,9 +76,9 @@ def pooled(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     pools: list[int] = []
     real = cli_parallel._pooled
 
-    def counted(*args: object, **kwargs: object):
+    def counted(*args: Any, **kwargs: Any) -> Any:
         pools.append(1)
-        return real(*args, **kwargs)  # type: ignore[arg-type]
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(cli_parallel, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(cli_parallel, "SPAWNED_MIN_BYTES", 0)
@@ -169,10 +169,10 @@ def _raising_on(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     """Checker.check raises for the file called ``name`` (an analysis bug)."""
     real = Checker.check
 
-    def check(self: Checker, path: str, *args: object, **kwargs: object):
+    def check(self: Checker, path: str, *args: Any, **kwargs: Any) -> Any:
         if Path(path).name == name:
             raise ZeroDivisionError("division by zero\nsecond line")
-        return real(self, path, *args, **kwargs)  # type: ignore[arg-type]
+        return real(self, path, *args, **kwargs)
 
     monkeypatch.setattr(Checker, "check", check)
 
@@ -227,10 +227,10 @@ def test_a_worker_that_dies_loses_only_its_own_files(
     _, everything, _ = run("check", "-j", "1", ".")
     real = Checker.check
 
-    def check(self: Checker, path: str, *args: object, **kwargs: object):
+    def check(self: Checker, path: str, *args: Any, **kwargs: Any) -> Any:
         if Path(path).name == "other.tex":
             os._exit(9)  # as the kernel's out-of-memory killer would end it
-        return real(self, path, *args, **kwargs)  # type: ignore[arg-type]
+        return real(self, path, *args, **kwargs)
 
     monkeypatch.setattr(Checker, "check", check)
     code, out, err = run("check", "-j", "2", ".")
