@@ -162,6 +162,19 @@ def test_without_processes_the_run_is_done_here(
     assert pooled == [1]  # tried, and done in this process
 
 
+def test_spawned_workers_give_the_same_output(
+    project: Path, monkeypatch: pytest.MonkeyPatch, pooled: list[int]
+) -> None:
+    # as on macOS and Windows, where workers are spawned: a fresh interpreter imports texgrad
+    # and is sent each unit (its project included) by pickling
+    import multiprocessing
+
+    serial = run("check", "-j", "1", "--format", "json", ".")
+    monkeypatch.setattr(cli_parallel, "_context", lambda: multiprocessing.get_context("spawn"))
+    assert run("check", "-j", "2", "--format", "json", ".") == serial
+    assert pooled == [1]
+
+
 # -- internal errors ---------------------------------------------------------------------
 
 
