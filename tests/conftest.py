@@ -50,6 +50,10 @@ SLOW: dict[str, tuple[str, ...]] = {
         "test_typing_commands_in_math_key_by_key",
     ),
     "test_cli.py": ("test_console_script_runs",),
+    "test_cli_parallel.py": (
+        "test_the_whole_corpus_in_parallel_is_the_serial_output",
+        "test_spawned_workers_give_the_same_output",
+    ),
     "test_incremental.py": (
         "test_random_edits_to_corpus_documents_give_what_a_fresh_check_gives",
         "test_boundaries_after_an_edit_are_those_of_the_new_text",

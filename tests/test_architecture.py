@@ -32,7 +32,13 @@ LAYERS: list[tuple[str, ...]] = [
     # language server on top of it, the command line that can start it.
     ("texgrad.workspace",),
     ("texgrad.protocol",),
-    ("texgrad.cli", "texgrad.report_formats", "texgrad.__main__"),
+    (
+        "texgrad.cli",
+        "texgrad.cli_errors",
+        "texgrad.cli_parallel",
+        "texgrad.report_formats",
+        "texgrad.__main__",
+    ),
 ]
 
 LSP_LIBRARIES = ("pygls", "lsprotocol")

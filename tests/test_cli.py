@@ -91,8 +91,8 @@ def test_inspect_examples() -> None:
 
 def test_missing_path_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _ = run("inspect", str(tmp_path / "nope.tex"))
-    assert code == 1
-    assert "no such file or folder" in capsys.readouterr().err
+    assert code == 2
+    assert capsys.readouterr().err == f"texgrad: no such file: {tmp_path / 'nope.tex'}\n"
 
 
 def test_console_script_runs() -> None:
@@ -163,7 +163,12 @@ def test_check_reports_like_a_compiler(tmp_path: Path, monkeypatch: pytest.Monke
     }
 
 
-def test_check_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_exit_status(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # in the folder: a file named from outside the working directory is read with the LaTeX
+    # roots up to three folders above it, which in /tmp may be anyone's
+    monkeypatch.chdir(tmp_path)
     good = tmp_path / "good.md"
     good.write_text(
         "Let $A \\in \\mathbb{R}^{m \\times n}$ and $x \\in \\mathbb{R}^n$; then $Ax$.\n",
@@ -171,7 +176,7 @@ def test_check_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     )
     assert run("check", str(good)) == (0, "")
     assert run("check", str(tmp_path / "missing.tex"))[0] == 2
-    assert "no such file or folder" in capsys.readouterr().err
+    assert capsys.readouterr().err == f"texgrad: no such file: {tmp_path / 'missing.tex'}\n"
     binary = tmp_path / "junk.tex"
     binary.write_bytes(b"\x00\x01\x02$x$")
     assert run("check", str(binary))[0] == 2

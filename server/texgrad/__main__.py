@@ -2,4 +2,5 @@
 
 from texgrad.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when a worker process started by spawning imports it
+    raise SystemExit(main())

@@ -9,14 +9,30 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from texgrad import __version__
+from texgrad.cli_errors import (
+    EXIT_FINDINGS,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_STATUSES,
+    EXIT_USAGE,
+    UNREAD_CODES,
+    internal_error,
+    not_found,
+    one_line,
+    say,
+    with_path,
+)
+from texgrad.cli_parallel import Job, Progress, cores, run
 from texgrad.reading.document import DocumentRead, detect_format, read_document
 from texgrad.reading.project import Project, load_project, normalize, read_file
 from texgrad.reading.source import MappedText, line_col, line_starts
@@ -39,12 +55,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(_expression_as_typed(sys.argv[1:] if argv is None else list(argv)))
     if not getattr(args, "command", None):
-        parser.print_help()
-        return 2
+        parser.print_usage(sys.stderr)
+        say("give a command (inspect, check, diff, lsp, settings); texgrad --help says more")
+        return EXIT_USAGE
     try:
         return int(args.run(args, sys.stdout))
     except BrokenPipeError:  # `texgrad inspect … | head`
-        return 0
+        return EXIT_OK
+    except KeyboardInterrupt:
+        say("interrupted")
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - a bug said in one line, with its own status
+        for line in internal_error(f"running texgrad {args.command}", exc, args.debug):
+            print(line, file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 # the options of `texgrad diff` that take a value (the next argument, or after `=`)
@@ -103,7 +127,7 @@ def _parser() -> argparse.ArgumentParser:
 def _add_inspect(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ins = sub.add_parser(
         "inspect",
-        help="show what texgrad reads: every math region, its rows and their parse",
+        help="show the math texgrad reads: regions, rows and their parse",
         description="Print each math region of the documents (position, kind, parse tree or error). "
         "Folders are searched for .tex, .md, .markdown, .qmd (Quarto) and .Rmd (R Markdown) "
         "files; LaTeX files are read with the macros of their whole project.",
@@ -117,18 +141,20 @@ def _add_inspect(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     ins.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
+    _add_debug(ins)
     ins.set_defaults(run=_inspect)
 
 
 def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     chk = sub.add_parser(
         "check",
-        help="check the shapes of every expression and report dimension mismatches",
+        help="check shapes and report dimension mismatches, as a compiler",
         description="Check documents like a compiler: every symbol's shape is learnt from the "
         "documents (\\in declarations, signatures, prose, `% texgrad:` comments, definitions) and "
         "every product, sum, equation and function call is checked. LaTeX files are checked "
-        "with the declarations of their whole project. Exit status: 0 without errors, 1 with "
-        "errors, 2 on bad usage or unreadable input.",
+        "with the declarations of their whole project. Files are checked on every core, "
+        "and printed in the order of a serial run.",
+        epilog=EXIT_STATUSES,
     )
     chk.add_argument(
         "paths", nargs="+", metavar="PATH", help="files or folders (.tex, .md, .qmd, .Rmd …)"
@@ -145,18 +171,47 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         action="store_true",
         help="do not check the derivatives the documents write (wrong-derivative)",
     )
+    chk.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=0,
+        metavar="N",
+        help="processes checking files at once (default: one per core; 1: in this process)",
+    )
+    _add_debug(chk)
     chk.set_defaults(run=_check)
+
+
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more: {n}")
+    return n
+
+
+def _add_debug(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--debug",
+        action="store_true",
+        help="print the traceback of an internal error (a bug in texgrad) after its line",
+    )
 
 
 def _add_diff(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     dif = sub.add_parser(
         "diff",
-        help="differentiate an expression: gradient, Jacobian, derivative or differential",
+        help="differentiate: gradient, Jacobian, derivative, differential",
         description="Differentiate a LaTeX expression with respect to a variable by matrix "
         "differentials, simplify it to textbook form and check it numerically against finite "
         "differences. Give the expression and --where declarations, or --file and --line to "
-        "use a document's declarations, definitions and notation. Exit status: 0 for a verified "
-        "result, 1 when the result could not be verified or there is none, 2 on bad usage.",
+        "use a document's declarations, definitions and notation.",
+        epilog="exit status: 0 a verified result; 1 no result, or one not verified; 2 bad usage "
+        "or input (a missing or unreadable --file); 3 internal error (a bug in texgrad; --debug "
+        "prints the traceback)",
     )
     dif.add_argument("expr", nargs="?", metavar="EXPR", help=r"LaTeX, e.g. '\ln(\|Ax\|_2^2)'")
     dif.add_argument("--expression", dest="expr_typed", help=argparse.SUPPRESS)
@@ -198,6 +253,7 @@ def _add_diff(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="an index repeated in a product is summed (as a document saying so reads)",
     )
+    _add_debug(dif)
     dif.set_defaults(run=_diff)
 
 
@@ -214,7 +270,7 @@ def _add_lsp(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--tcp", metavar="HOST:PORT", help="listen on a TCP port instead of stdio (debugging)"
     )
     lsp.add_argument("--stdio", action="store_true", help="use stdin/stdout (the default)")
-    lsp.set_defaults(run=_lsp)
+    lsp.set_defaults(run=_lsp, debug=False)
 
 
 def _add_settings(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -225,7 +281,7 @@ def _add_settings(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "contributes.configuration properties (--json) or as a table.",
     )
     st.add_argument("--json", action="store_true", help="JSON, as VS Code manifests write it")
-    st.set_defaults(run=_settings)
+    st.set_defaults(run=_settings, debug=False)
 
 
 def _lsp(args: argparse.Namespace, out: TextIO) -> int:
@@ -250,6 +306,22 @@ def _settings(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _diff(args: argparse.Namespace, out: TextIO) -> int:
+    """``texgrad diff``; an exception is an internal error naming what was differentiated."""
+    try:
+        return _diff_run(args, out)
+    except (BrokenPipeError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # noqa: BLE001 - a bug said in one line, with its own status
+        if args.file is not None:
+            what = f"differentiating line {args.line} of {_display(normalize(args.file))}"
+        else:
+            what = f"differentiating {_snippet(args.expr or args.expr_typed or '', 60)}"
+        for line in internal_error(what, exc, args.debug):
+            print(line, file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _diff_run(args: argparse.Namespace, out: TextIO) -> int:
     from texgrad.calculus.api import diff_latex
 
     if args.expr_typed is not None:  # an EXPR that starts with '-' (see _expression_as_typed)
@@ -261,9 +333,10 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
         if args.line is None or args.expr is not None:
             print("texgrad diff: --file needs --line and no EXPR", file=sys.stderr)
             return 2
-        if not Path(args.file).is_file():
-            print(f"texgrad diff: cannot read {args.file}", file=sys.stderr)
-            return 2
+        unreadable = _unreadable(args.file)
+        if unreadable is not None:
+            say(unreadable)
+            return EXIT_USAGE
         outcome = _diff_file(args)
     elif args.expr is None:
         print("texgrad diff: give EXPR, or --file DOC --line N", file=sys.stderr)
@@ -298,6 +371,21 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
         if outcome.matrix_form:  # a sum over samples whose stacked matrix is declared
             print(f"% in matrix form (verified): {outcome.matrix_form}", file=sys.stderr)
     return 0 if outcome.error is None and outcome.verified else 1
+
+
+def _unreadable(raw: str) -> str | None:
+    """Why the file ``raw`` cannot be read (one line), or None when it can."""
+    try:
+        p = Path(raw)
+        if not p.exists():
+            return not_found(raw, DOCUMENT_SUFFIXES)
+        if not p.is_file():
+            return f"not a regular file: {raw}"
+        with p.open("rb"):
+            return None
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else one_line(exc)
+        return f"cannot read {raw}: {reason}"
 
 
 def _diff_file(args: argparse.Namespace) -> DiffOutcome:
@@ -399,53 +487,207 @@ def _print_numpy(outcome: DiffOutcome, out: TextIO) -> int:
 
 
 def _check(args: argparse.Namespace, out: TextIO) -> int:
-    checker = Checker()
+    """Every document found, checked on every core (``--jobs``); printed in the order of a
+    serial run. Exit status: see ``cli_errors``."""
+    global _worker_checker
+    _worker_checker = None  # a fresh Checker for this run (and the workers forked for it)
+    err = sys.stderr
     found: list[tuple[Path, Path]] = []
-    bad = False
+    status = _Status()
     said: list[str] = []  # about input not checked (on stderr; in SARIF and annotations too)
-    for path, folder in _documents(args.paths):
-        if path is None:
-            said.append(f"texgrad: {folder}: no such file or folder")
-            print(said[-1], file=sys.stderr)
-            bad = True
+    for item in _documents(args.paths):
+        if isinstance(item, str):
+            say(item)
+            said.append(f"texgrad: {item}")
+            status.bad = True
         else:
-            found.append((path, folder))
+            found.append(item)
+    targets = _check_targets(found, args.debug, status)
+    units = _units(targets, getattr(args, "no_derivatives", False), args.debug)
+    outcomes: list[_FileOutcome | None] = [None] * len(targets)
+    shown = 0  # outcomes said so far: those before the first still missing
+    progress = Progress(len(targets), err)
+    jobs = [Job(u, u.size, len(u.keys)) for u in units]
+    workers = args.jobs if args.jobs else cores()
+    try:
+        for i, unit_outcomes in run(_check_unit, jobs, workers, _lost_unit, progress):
+            for index, outcome in zip(units[i].indices, unit_outcomes, strict=True):
+                outcomes[index] = outcome
+            while shown < len(outcomes) and outcomes[shown] is not None:
+                progress.say(outcomes[shown].messages)  # type: ignore[union-attr]
+                said += outcomes[shown].messages  # type: ignore[union-attr]
+                shown += 1
+    finally:
+        progress.clear()
     records: list[dict[str, object]] = []
-    errors = 0
-    for key, project, folder in _targets(found):
-        result = checker.check(key, project, folder)
-        unreadable = [
-            p
-            for p in result.doc.problems
-            if p.code in ("not-text", "read-failed", "file-too-large")
-        ]
-        if unreadable:
-            said.append(f"texgrad: {_display(key)}: {unreadable[0].message}")
-            print(said[-1], file=sys.stderr)
-            bad = True
-            continue
-        texts = {result.path: result.doc.text}
-        reported = list(result.diagnostics)
-        if not getattr(args, "no_derivatives", False):
-            reported += _wrong_derivatives(result)
-        for d in reported:
-            errors += d.severity == "error"
-            records.append(_diagnostic_record(d, texts))
-    if args.format == "json":
+    for o in outcomes:
+        assert o is not None
+        records += o.records
+        status.add(o)
+    _print_records(records, args.format, out, said)
+    return status.code()
+
+
+@dataclass
+class _Status:
+    """What a check run found, by the exit status it sets (the worst wins: internal error,
+    bad input, findings)."""
+
+    bad: bool = False
+    internal: bool = False
+    errors: int = 0
+
+    def add(self, o: _FileOutcome) -> None:
+        self.bad |= o.bad
+        self.internal |= o.internal
+        self.errors += o.errors
+
+    def code(self) -> int:
+        if self.internal:
+            return EXIT_INTERNAL
+        if self.bad:
+            return EXIT_USAGE
+        return EXIT_FINDINGS if self.errors else EXIT_OK
+
+
+@dataclass
+class _FileOutcome:
+    """One checked file: what it prints on stderr, its records, and what it sets the status to."""
+
+    messages: list[str] = field(default_factory=list)
+    records: list[dict[str, object]] = field(default_factory=list)
+    errors: int = 0
+    bad: bool = False
+    internal: bool = False
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """Files checked together in one process: a project's (with its declarations), or one
+    file. ``indices`` are their places in the serial order."""
+
+    keys: tuple[str, ...]
+    indices: tuple[int, ...]
+    project: Project | None
+    folder: Path
+    size: int
+    no_derivatives: bool
+    debug: bool
+
+
+def _check_targets(
+    found: list[tuple[Path, Path]], debug: bool, status: _Status
+) -> list[tuple[str, Project | None, Path]]:
+    """The documents to check, in order (see ``_targets``); a file whose project cannot be
+    made is said (an internal error) and left out."""
+    targets: list[tuple[str, Project | None, Path]] = []
+    seen: set[str] = set()
+    for one in found:
+        try:
+            more = [x for x in _targets([one]) if x[0] not in seen]
+            seen.update(x[0] for x in more)
+            targets += more
+        except Exception as exc:  # noqa: BLE001 - one file's bug must not stop the others
+            for line in internal_error(f"reading {_display(str(one[0]))}", exc, debug):
+                print(line, file=sys.stderr)
+            status.internal = True
+    return targets
+
+
+def _units(
+    targets: list[tuple[str, Project | None, Path]], no_derivatives: bool, debug: bool
+) -> list[_Unit]:
+    """The targets grouped by project (a file without one alone), in order of first file."""
+    groups: dict[object, list[int]] = {}
+    for i, (key, project, _) in enumerate(targets):
+        groups.setdefault(id(project) if project is not None else key, []).append(i)
+    units = []
+    for indices in groups.values():
+        key, project, folder = targets[indices[0]]
+        keys = tuple(targets[i][0] for i in indices)
+        units.append(_Unit(keys, tuple(indices), project, folder, _size(keys, project),
+                           no_derivatives, debug))  # fmt: skip
+    return units
+
+
+def _size(keys: Sequence[str], project: Project | None) -> int:
+    """The bytes of text a unit checks (its project's files, read by each of its files)."""
+    paths = set(project.paths if project is not None else ()) | set(keys)
+    total = 0
+    for path in paths:
+        try:
+            total += os.stat(path).st_size
+        except OSError:
+            pass
+    return total
+
+
+_worker_checker: Checker | None = None
+
+
+def _check_unit(unit: _Unit, checker: Checker | None = None) -> list[_FileOutcome]:
+    """Check a unit's files (in a worker process, or here): one outcome per file; an
+    exception while checking one is its internal error, and the others are still checked."""
+    global _worker_checker
+    if checker is None:
+        if _worker_checker is None:
+            _worker_checker = Checker()
+        checker = _worker_checker
+    outcomes = []
+    for key in unit.keys:
+        try:
+            outcomes.append(_check_file(checker, key, unit))
+        except Exception as exc:  # noqa: BLE001 - said as an internal error, on to the next file
+            lines = internal_error(f"checking {_display(key)}", exc, unit.debug)
+            outcomes.append(_FileOutcome(messages=lines, internal=True))
+    return outcomes
+
+
+def _lost_unit(unit: _Unit, exc: BaseException) -> list[_FileOutcome]:
+    """The outcomes of a unit whose worker process died (killed for its memory, a signal)."""
+    return [
+        _FileOutcome(
+            messages=[f"texgrad: internal error while checking {_display(k)}: the process "
+                      f"checking it stopped ({one_line(exc)}); try --jobs 1"],
+            internal=True,
+        )
+        for k in unit.keys
+    ]  # fmt: skip
+
+
+def _check_file(checker: Checker, key: str, unit: _Unit) -> _FileOutcome:
+    result = checker.check(key, unit.project, unit.folder)
+    unread = [p for p in result.doc.problems if p.code in UNREAD_CODES]
+    if unread:
+        said = with_path(unread[0].message, Path(key).name, _display(key))
+        return _FileOutcome(messages=[f"texgrad: {said}"], bad=True)
+    texts = {result.path: result.doc.text}
+    reported = list(result.diagnostics)
+    if not unit.no_derivatives:
+        reported += _wrong_derivatives(result)
+    outcome = _FileOutcome()
+    for d in reported:
+        outcome.errors += d.severity == "error"
+        outcome.records.append(_diagnostic_record(d, texts))
+    return outcome
+
+
+def _print_records(
+    records: list[dict[str, object]], fmt: str, out: TextIO, said: list[str]
+) -> None:
+    if fmt == "json":
         json.dump(records, out, indent=1, ensure_ascii=False)
         out.write("\n")
-    elif args.format in FORMATS:
-        out.write(render(args.format, records, failures=said))
-    else:
-        for r in records:
-            out.write(
-                f"{r['path']}:{r['line']}:{r['column']}: {r['severity']}: {r['message']} [{r['code']}]\n"
-            )
-            for rel in r["related"]:  # type: ignore[attr-defined]
-                out.write(f"{rel['path']}:{rel['line']}:{rel['column']}: note: {rel['message']}\n")
-    if bad:
-        return 2
-    return 1 if errors else 0
+        return
+    if fmt in FORMATS:
+        out.write(render(fmt, records, failures=said))
+        return
+    for r in records:
+        out.write(
+            f"{r['path']}:{r['line']}:{r['column']}: {r['severity']}: {r['message']} [{r['code']}]\n"
+        )
+        for rel in r["related"]:  # type: ignore[attr-defined]
+            out.write(f"{rel['path']}:{rel['line']}:{rel['column']}: note: {rel['message']}\n")
 
 
 def _wrong_derivatives(result: CheckResult) -> list[Diagnostic]:
@@ -531,13 +773,19 @@ class _FileReport:
 def _inspect(args: argparse.Namespace, out: TextIO) -> int:
     reports: list[_FileReport] = []
     missing = []
-    for path, folder in _documents(args.paths):
-        if path is None:
-            missing.append(folder)
+    internal = False
+    for item in _documents(args.paths):
+        if isinstance(item, str):
+            missing.append(item)
             continue
-        reports.append(_inspect_file(path, folder))
+        try:
+            reports.append(_inspect_file(*item))
+        except Exception as exc:  # noqa: BLE001 - one file's bug said, the others inspected
+            for line in internal_error(f"reading {_display(str(item[0]))}", exc, args.debug):
+                print(line, file=sys.stderr)
+            internal = True
     for m in missing:
-        print(f"texgrad: {m}: no such file or folder", file=sys.stderr)
+        say(m)
     if args.format == "json":
         json.dump([_json_report(r, args.stats) for r in reports], out, indent=1, ensure_ascii=False)
         out.write("\n")
@@ -546,7 +794,7 @@ def _inspect(args: argparse.Namespace, out: TextIO) -> int:
     else:
         for r in reports:
             _print_report(r, out)
-    return 1 if missing else 0
+    return EXIT_INTERNAL if internal else EXIT_USAGE if missing else EXIT_OK
 
 
 _projects: dict[str, Project] = {}
@@ -561,18 +809,29 @@ def _inspect_file(path: Path, folder: Path) -> _FileReport:
     return _FileReport(doc, rows, time.perf_counter() - t0)
 
 
-def _documents(paths: Sequence[str]) -> Iterator[tuple[Path | None, Path]]:
-    """(file, project folder) for every document named or found in a named folder."""
+def _documents(paths: Sequence[str]) -> Iterator[tuple[Path, Path] | str]:
+    """(file, project folder) for every document named or found in a named folder; for a
+    path that gives none, the one line that says why (``no such file: x.tex``)."""
     cwd = Path.cwd().resolve()
     for raw in paths:
-        p = Path(raw).resolve()
-        if p.is_dir():
-            for f in sorted(_walk(p)):
-                yield f, p
-        elif p.is_file():
-            yield p, cwd if p.is_relative_to(cwd) else _project_folder(p)
-        else:
-            yield None, Path(raw)
+        try:
+            p = Path(raw).resolve()
+            if p.is_dir():
+                problems: list[str] = []
+                files = sorted(_walk(p, problems))
+                yield from problems
+                if not files and not problems:
+                    yield f"no documents in folder: {raw} (looked for {', '.join(DOCUMENT_SUFFIXES)})"
+                for f in files:
+                    yield f, p
+            elif p.is_file():
+                yield p, cwd if p.is_relative_to(cwd) else _project_folder(p)
+            elif p.exists():
+                yield f"not a regular file: {raw}"
+            else:
+                yield not_found(raw, DOCUMENT_SUFFIXES)
+        except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, a NUL byte …
+            yield f"cannot read {raw!r}: {one_line(exc)}"
 
 
 def _project_folder(file: Path) -> Path:
@@ -603,12 +862,32 @@ def _is_root(file: Path) -> bool:
     return b"\\documentclass" in head
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in SKIPPED_FOLDERS]
-        for name in filenames:
+def _walk(folder: Path, problems: list[str] | None = None) -> Iterator[Path]:
+    """The documents under ``folder``; what cannot be read — a sub-folder, a link that leads
+    nowhere or round in a loop, a FIFO (reading it would wait for ever) — is said in
+    ``problems`` instead."""
+    said = problems if problems is not None else []
+
+    def unreadable(exc: OSError) -> None:
+        where = _display(str(exc.filename)) if exc.filename else _display(str(folder))
+        said.append(f"cannot read folder {where}: {exc.strerror or exc}")
+
+    for dirpath, dirnames, filenames in os.walk(folder, onerror=unreadable):
+        dirnames[:] = sorted(
+            d for d in dirnames if not d.startswith(".") and d not in SKIPPED_FOLDERS
+        )
+        for name in sorted(filenames):  # (the problems said in a stable order)
             if name.lower().endswith(DOCUMENT_SUFFIXES):
-                yield Path(dirpath) / name
+                path = Path(dirpath) / name
+                try:
+                    regular = stat.S_ISREG(os.stat(path).st_mode)
+                except OSError as exc:
+                    said.append(f"cannot read {_display(str(path))}: {exc.strerror or exc}")
+                    continue
+                if regular:
+                    yield path
+                else:
+                    said.append(f"not a regular file: {_display(str(path))}")
 
 
 def _display(path: str) -> str:
