@@ -171,7 +171,17 @@ function tail(output: string, lines = 1): string {
 async function step(env: BootstrapEnv, what: string, command: string, args: string[], timeoutMs: number): Promise<RunResult> {
   env.progress(what);
   env.log(`[texgrad] ${what}: ${[command, ...args].join(" ")}`);
-  const r = await env.run(command, args, { timeoutMs, onOutput: (text) => env.log(text.replace(/\r?\n$/, "")) });
+  // The output, line by line as it comes (chunks end anywhere).
+  let partial = "";
+  const onOutput = (text: string) => {
+    const lines = (partial + text).split(/\r?\n/);
+    partial = lines.pop() ?? "";
+    lines.forEach((line) => env.log(line));
+  };
+  const r = await env.run(command, args, { timeoutMs, onOutput });
+  if (partial !== "") {
+    env.log(partial);
+  }
   if (r.code !== 0) {
     env.log(`[texgrad] ${what} failed: ${r.error ?? `exit status ${r.code}`}`);
   }
@@ -183,8 +193,16 @@ export async function bootstrap(env: BootstrapEnv): Promise<ServerCommand> {
   const p = paths(env);
   const wheel = shippedWheel(env);
   const python = await findPython(env);
-  const before = managedServer(env);
-  const reuse = before.state !== "absent" || env.files.exists(p.python);
+  // An environment left by an earlier set-up is reused if its Python still runs (its base
+  // Python may have been removed or upgraded): else it is made again.
+  let reuse = env.files.exists(p.python);
+  if (reuse) {
+    const r = await env.run(p.python, ["-c", VERSION_CHECK], { timeoutMs: 20000 });
+    reuse = r.code === 0;
+    if (!reuse) {
+      env.log(`[texgrad] the environment in ${p.venv} does not run (${r.error ?? tail(r.output)}): making it again`);
+    }
+  }
 
   if (!reuse) {
     env.files.remove(p.venv);
@@ -198,7 +216,7 @@ export async function bootstrap(env: BootstrapEnv): Promise<ServerCommand> {
       );
     }
   }
-  const pip = [p.python, "-m", "pip", "install", "--disable-pip-version-check", "--no-input"];
+  const pip = [p.python, "-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--progress-bar", "off"];
   const install = await step(env, "installing texgrad and its dependencies", pip[0], [...pip.slice(1), wheel], 900000);
   if (install.code !== 0) {
     const offline = /NewConnectionError|Temporary failure in name resolution|No matching distribution|ConnectionError|Network is unreachable/i.test(

@@ -126,11 +126,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
   );
-  watchPythonEnvironment(context);
   // Started once, here, before the first document needs it; not awaited past the start itself
   // (an offer to set up waits for the user without holding the activation).
   setStatus("$(loading~spin) texgrad", "texgrad: looking for the language server");
   await supervisor.start();
+  // After the start, which activates the Python extension when it is installed.
+  watchPythonEnvironment(context);
 }
 
 export async function deactivate(): Promise<void> {
@@ -419,7 +420,7 @@ async function pythonInterpreter(): Promise<{ interpreter?: string; unavailable?
 }
 
 function watchPythonEnvironment(context: vscode.ExtensionContext): void {
-  // Only when the Python extension is already active: activating it is left to start().
+  // Only when the Python extension is active (start() activates it when installed).
   const extension = vscode.extensions.getExtension<PythonEnvironmentApi>("ms-python.python");
   const event = extension?.isActive ? extension.exports.environments?.onDidChangeActiveEnvironmentPath : undefined;
   if (event !== undefined) {

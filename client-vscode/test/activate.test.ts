@@ -236,7 +236,7 @@ describe("the extension, activated", () => {
     assert.deepEqual(runs, [
       "python3 -c import sys; print('%d.%d.%d' % sys.version_info[:3])",
       "python3 -m venv venv",
-      "python -m pip install --disable-pip-version-check --no-input texgrad-0.1.0-py3-none-any.whl",
+      "python -m pip install --disable-pip-version-check --no-input --progress-bar off texgrad-0.1.0-py3-none-any.whl",
       "python -m texgrad --version",
     ]);
     assert.deepEqual(state.progress, [

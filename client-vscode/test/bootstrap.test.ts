@@ -12,6 +12,7 @@ import {
   offerSetUp,
   RunResult,
   SET_UP_BUTTON,
+  setUp,
   SetUpUi,
 } from "../src/bootstrap";
 
@@ -98,7 +99,7 @@ describe("offerSetUp", () => {
     assert.deepEqual(w.runs, [
       "/usr/bin/python3 -c import sys; print('%d.%d.%d' % sys.version_info[:3])",
       "/usr/bin/python3 -m venv /storage/venv",
-      "/storage/venv/bin/python -m pip install --disable-pip-version-check --no-input /ext/server/texgrad-0.1.0-py3-none-any.whl",
+      "/storage/venv/bin/python -m pip install --disable-pip-version-check --no-input --progress-bar off /ext/server/texgrad-0.1.0-py3-none-any.whl",
       "/storage/venv/bin/python -m texgrad --version",
     ]);
     assert.deepEqual(u.progress, [
@@ -137,11 +138,33 @@ describe("offerSetUp", () => {
     assert.ok(!w.runs.some((r) => r.includes("-m venv")), "the environment is kept");
     assert.ok(
       w.runs.includes(
-        "/storage/venv/bin/python -m pip install --disable-pip-version-check --no-input --no-deps --force-reinstall /ext/server/texgrad-0.1.0-py3-none-any.whl",
+        "/storage/venv/bin/python -m pip install --disable-pip-version-check --no-input --progress-bar off --no-deps --force-reinstall /ext/server/texgrad-0.1.0-py3-none-any.whl",
       ),
       w.runs.join("\n"),
     );
     assert.equal(managedServer(w.env).state, "current");
+  });
+
+  it("an environment whose Python no longer runs is made again", async () => {
+    const w = world();
+    await offerSetUp(ui(true), w.env, []);
+    const run = w.env.run;
+    let broken = true;
+    w.env.run = async (command, args, options) => {
+      if (broken && command === "/storage/venv/bin/python") {
+        return { code: null, output: "", error: "spawn /storage/venv/bin/python ENOENT" };
+      }
+      if (args.includes("venv")) {
+        broken = false;
+      }
+      return run(command, args, options);
+    };
+    w.runs.length = 0;
+    const u = ui(true);
+    assert.equal((await setUp(u, w.env))?.command, "/storage/venv/bin/python");
+    assert.deepEqual(u.errors, []);
+    assert.ok(w.runs.includes("/usr/bin/python3 -m venv /storage/venv"), w.runs.join("\n"));
+    assert.ok(w.log.some((l) => l.includes("does not run (spawn /storage/venv/bin/python ENOENT): making it again")), w.log.join("\n"));
   });
 
   it("only a Python older than 3.10: one line saying what to do, nothing created", async () => {
