@@ -192,7 +192,10 @@ async function resolveSpec(): Promise<Plan<Spec>> {
 }
 
 const SET_UP_UI: SetUpUi = {
-  offer: async (message, button) => (await vscode.window.showErrorMessage(message, button)) === button,
+  // Pressed after a server was found meanwhile (a setting that arrived late, as Remote settings
+  // may): nothing to set up.
+  offer: async (message, button) =>
+    (await vscode.window.showErrorMessage(message, button)) === button && runningClient() === undefined,
   withProgress: (title, task) =>
     Promise.resolve(
       vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, (progress) =>
