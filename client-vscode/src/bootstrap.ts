@@ -313,25 +313,27 @@ export interface SetUpUi {
   error(message: string): void;
 }
 
-/** Not found: details to the output, the short offer, and on acceptance the set-up. The
- * server's command when set up, else undefined (declined, or failed and said so). */
+/** Not found: details to the output, and the short offer: whether the user accepted it. */
+export async function askToSetUp(ui: Pick<SetUpUi, "offer">, log: (line: string) => void, details: string[]): Promise<boolean> {
+  for (const line of details) {
+    log(`[texgrad] ${line}`);
+  }
+  log(
+    "[texgrad] To use your own installation instead: install texgrad in a Python 3.10+ environment " +
+      "(`python -m pip install <a texgrad clone's folder or its git URL>`), then select that environment in the " +
+      'Python extension or set texgrad.server.command to ["/path/to/python", "-m", "texgrad", "lsp"].',
+  );
+  return ui.offer(NOT_FOUND_MESSAGE, SET_UP_BUTTON);
+}
+
+/** The offer, and on acceptance the set-up: the server's command when set up, else undefined
+ * (declined, or failed and said so). */
 export async function offerSetUp(
   ui: SetUpUi,
   env: Omit<BootstrapEnv, "progress">,
   details: string[],
 ): Promise<ServerCommand | undefined> {
-  for (const line of details) {
-    env.log(`[texgrad] ${line}`);
-  }
-  env.log(
-    "[texgrad] To use your own installation instead: install texgrad in a Python 3.10+ environment " +
-      "(`python -m pip install <a texgrad clone's folder or its git URL>`), then select that environment in the " +
-      'Python extension or set texgrad.server.command to ["/path/to/python", "-m", "texgrad", "lsp"].',
-  );
-  if (!(await ui.offer(NOT_FOUND_MESSAGE, SET_UP_BUTTON))) {
-    return undefined;
-  }
-  return setUp(ui, env);
+  return (await askToSetUp(ui, env.log, details)) ? setUp(ui, env) : undefined;
 }
 
 /** The set-up with progress; failures are one message (details in the output). */

@@ -25,9 +25,9 @@ import { DERIVATION_SCHEME, PREVIEW_COMMAND, previewDerivation } from "./derivat
 import { differentiate, ProtocolCodeAction } from "./differentiate";
 import * as path from "node:path";
 import {
+  askToSetUp,
   BootstrapEnv,
   managedServer,
-  offerSetUp,
   realFiles,
   Runner,
   setUp,
@@ -54,6 +54,7 @@ let settingNames: string[] = [];
 let supervisor: Supervisor<Spec, Running>;
 let extensionContext: vscode.ExtensionContext;
 let settingUp: Promise<void> | undefined;
+let offering = false;
 let runner: Runner = spawnRunner;
 
 /** Processes for the set-up, replaced by the activation test. */
@@ -206,19 +207,40 @@ const SET_UP_UI: SetUpUi = {
     void vscode.window.showErrorMessage(message, SHOW_OUTPUT).then((choice) => choice === SHOW_OUTPUT && output.show(true)),
 };
 
-/** texgrad: Set Up Server, and the not-found offer accepted: set up, then start it. */
-function setUpServer(offer?: string[]): Promise<void> {
+/** texgrad: Set Up Server, the not-found offer accepted, or an upgrade: set up, then start it. */
+function setUpServer(): Promise<void> {
   settingUp ??= (async () => {
+    setStatus("$(loading~spin) texgrad", "texgrad: setting up the language server");
     const python = await pythonInterpreter();
-    const env = bootstrapEnv(python.interpreter);
-    const command = offer === undefined ? await setUp(SET_UP_UI, env) : await offerSetUp(SET_UP_UI, env, offer);
-    if (command !== undefined) {
+    if ((await setUp(SET_UP_UI, bootstrapEnv(python.interpreter))) !== undefined) {
       await supervisor.restart();
+    } else if (runningClient() === undefined) {
+      setStatus("$(error) texgrad", "texgrad: no language server; click for the output", true);
     }
   })().finally(() => {
     settingUp = undefined;
   });
   return settingUp;
+}
+
+/** The not-found offer, once at a time; it may wait for the user as long as it likes without
+ * holding the queue or texgrad: Set Up Server. */
+function offerToSetUp(tried: string[]): void {
+  if (offering || settingUp !== undefined) {
+    return;
+  }
+  offering = true;
+  void askToSetUp(SET_UP_UI, (line) => output.appendLine(line), notFoundDetails(tried)).then(
+    (accepted) => {
+      offering = false;
+      if (accepted) {
+        void setUpServer();
+      }
+    },
+    () => {
+      offering = false;
+    },
+  );
 }
 
 async function launch(spec: Spec): Promise<Running | undefined> {
@@ -228,9 +250,10 @@ async function launch(spec: Spec): Promise<Running | undefined> {
   const current = spec.found;
   if (current === undefined) {
     setStatus("$(error) texgrad", "texgrad: no language server; click for the output", true);
-    if (settingUp === undefined) {
-      // Not awaited: the offer waits for the user, the queue does not.
-      void setUpServer(spec.stale === undefined ? notFoundDetails(spec.tried) : undefined);
+    if (spec.stale !== undefined) {
+      void setUpServer(); // set up by another version of the extension: upgraded without asking
+    } else {
+      offerToSetUp(spec.tried);
     }
     return undefined;
   }

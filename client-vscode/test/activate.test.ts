@@ -253,4 +253,25 @@ describe("the extension, activated", () => {
     assert.equal(runs.length, 4);
     assert.deepEqual(state.messages, [`error: ${NOT_FOUND_MESSAGE}`]);
   });
+
+  it("the offer left unanswered: texgrad: Set Up Server from the palette still sets up", async () => {
+    fs.rmSync(path.join(tmp, "storage"), { recursive: true, force: true });
+    const managed = path.join(tmp, "managed.json");
+    const before = starts(managed);
+    state.messages.length = 0;
+    state.progress.length = 0;
+    state.reply = () => new Promise<undefined>(() => undefined) as unknown as undefined; // never answered
+    const oldPath = process.env.PATH;
+    process.env.PATH = path.join(tmp, "bin");
+    try {
+      await state.commands.get("texgrad.restartServer")?.();
+      await until("the offer", () => (state.messages.length > 0 ? true : undefined));
+      await state.commands.get("texgrad.setUpServer")?.();
+      await until("the managed server", () => (starts(managed) === before + 1 && state.status.text.includes("$(check)") ? true : undefined));
+    } finally {
+      process.env.PATH = oldPath;
+    }
+    assert.deepEqual(state.messages, [`error: ${NOT_FOUND_MESSAGE}`]);
+    assert.equal(state.progress[0], "texgrad: setting up the language server");
+  });
 });
