@@ -342,9 +342,9 @@ async function launch(spec: Spec): Promise<Running | undefined> {
   };
 }
 
-/** What the output channel says when no server was found: what was tried. */
+/** What the output channel adds when no server was found (the "tried" lines are just above). */
 function notFoundDetails(tried: string[]): string[] {
-  return ["no texgrad language server found. Tried, in order:", ...tried.map((t) => `  ${t}`)];
+  return [`no texgrad language server found, in any of the ${tried.length} places tried above.`];
 }
 
 /** One message per failure, not the client's stack of them: a server that never ran is not
