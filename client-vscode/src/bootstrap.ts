@@ -40,6 +40,8 @@ export interface Files {
   write(file: string, text: string): void;
   remove(dir: string): void;
   list(dir: string): string[];
+  /** Creates `file` holding `text` unless it exists: whether it did (a lock). */
+  create(file: string, text: string): boolean;
 }
 
 export interface BootstrapEnv {
@@ -59,7 +61,13 @@ export interface BootstrapEnv {
   log: (line: string) => void;
   /** The progress notification's message. */
   progress: (message: string) => void;
+  /** Waiting for another window's set-up (injected by the tests). */
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
 }
+
+/** How long another window's set-up may hold the lock before it counts as abandoned. */
+const LOCK_MS = 20 * 60 * 1000;
 
 export type ManagedState =
   | { state: "current"; command: ServerCommand }
@@ -73,7 +81,12 @@ export function venvPython(venv: string, platform: NodeJS.Platform): string {
 function paths(env: Pick<BootstrapEnv, "storage" | "platform">) {
   const join = env.platform === "win32" ? path.win32.join : path.posix.join;
   const venv = join(env.storage, "venv");
-  return { venv, python: venvPython(venv, env.platform), record: join(env.storage, "installed.json") };
+  return {
+    venv,
+    python: venvPython(venv, env.platform),
+    record: join(env.storage, "installed.json"),
+    lock: join(env.storage, "setup.lock"),
+  };
 }
 
 /** The server this extension set up, if any: current (use it), stale (another extension
@@ -188,11 +201,61 @@ async function step(env: BootstrapEnv, what: string, command: string, args: stri
   return r;
 }
 
+/** Takes the set-up lock (every window of a machine shares the storage: after an update each
+ * would upgrade at once): whether this window waited for another one's set-up. */
+async function lock(env: BootstrapEnv): Promise<boolean> {
+  const p = paths(env);
+  const now = env.now ?? Date.now;
+  const sleep = env.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  let waited = false;
+  for (;;) {
+    if (env.files.create(p.lock, JSON.stringify({ pid: process.pid, time: now() }))) {
+      return waited;
+    }
+    let since = Number.NaN;
+    try {
+      since = Number((JSON.parse(env.files.read(p.lock) ?? "{}") as { time?: unknown }).time);
+    } catch {
+      // unreadable: abandoned
+    }
+    if (!(now() - since < LOCK_MS)) {
+      env.log(`[texgrad] removing an abandoned set-up lock (${p.lock})`);
+      env.files.remove(p.lock);
+      continue;
+    }
+    if (!waited) {
+      env.progress("waiting for another window that is setting up texgrad");
+      env.log("[texgrad] another window is setting up texgrad: waiting for it");
+    }
+    waited = true;
+    await sleep(2000);
+  }
+}
+
 /** Sets up (or upgrades) the private environment and returns the command of its server. */
 export async function bootstrap(env: BootstrapEnv): Promise<ServerCommand> {
   const p = paths(env);
   const wheel = shippedWheel(env);
   const python = await findPython(env);
+  const waited = await lock(env);
+  try {
+    const after = managedServer(env);
+    if (waited && after.state === "current") {
+      env.log("[texgrad] the other window set texgrad up: using it");
+      return after.command;
+    }
+    return await install(env, p, wheel, python);
+  } finally {
+    env.files.remove(p.lock);
+  }
+}
+
+async function install(
+  env: BootstrapEnv,
+  p: ReturnType<typeof paths>,
+  wheel: string,
+  python: { command: string; args: string[]; version: string },
+): Promise<ServerCommand> {
   // An environment left by an earlier set-up is reused if its Python still runs (its base
   // Python may have been removed or upgraded): else it is made again.
   let reuse = env.files.exists(p.python);
@@ -296,6 +359,18 @@ export const realFiles: Files = {
     fs.writeFileSync(file, text, "utf8");
   },
   remove: (dir) => fs.rmSync(dir, { recursive: true, force: true }),
+  create: (file, text) => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    try {
+      fs.writeFileSync(file, text, { encoding: "utf8", flag: "wx" });
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EEXIST") {
+        return false;
+      }
+      throw e;
+    }
+  },
   list: (dir) => {
     try {
       return fs.readdirSync(dir);

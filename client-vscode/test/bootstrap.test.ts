@@ -35,7 +35,8 @@ function world(
     exists: (f) => files.has(f),
     read: (f) => files.get(f),
     write: (f, t) => void files.set(f, t),
-    remove: (d) => [...files.keys()].filter((k) => k.startsWith(`${d}/`)).forEach((k) => files.delete(k)),
+    remove: (d) => [...files.keys()].filter((k) => k === d || k.startsWith(`${d}/`)).forEach((k) => files.delete(k)),
+    create: (f, t) => !files.has(f) && files.set(f, t) !== undefined,
     list: (d) => [...files.keys()].filter((k) => k.startsWith(`${d}/`)).map((k) => k.slice(d.length + 1)),
   };
   const onPath = over.onPath ?? ["python3"];
@@ -165,6 +166,40 @@ describe("offerSetUp", () => {
     assert.deepEqual(u.errors, []);
     assert.ok(w.runs.includes("/usr/bin/python3 -m venv /storage/venv"), w.runs.join("\n"));
     assert.ok(w.log.some((l) => l.includes("does not run (spawn /storage/venv/bin/python ENOENT): making it again")), w.log.join("\n"));
+  });
+
+  it("another window is setting up: waits for it, then uses what it set up (no second install)", async () => {
+    const w = world();
+    w.files.set("/storage/setup.lock", JSON.stringify({ pid: 1, time: Date.now() }));
+    let slept = 0;
+    w.env = {
+      ...w.env,
+      sleep: async () => {
+        if (++slept === 3) {
+          // the other window finishes
+          w.files.set("/storage/venv/bin/python", "");
+          w.files.set("/storage/installed.json", JSON.stringify({ extensionVersion: "0.2.0" }));
+          w.files.delete("/storage/setup.lock");
+        }
+      },
+    } as typeof w.env;
+    const u = ui(true);
+    const command = await setUp(u, w.env);
+    assert.equal(command?.command, "/storage/venv/bin/python");
+    assert.equal(slept, 3);
+    assert.ok(!w.runs.some((r) => r.includes("pip") || r.includes("venv")), w.runs.join("\n"));
+    assert.ok(u.progress.includes("waiting for another window that is setting up texgrad"), u.progress.join("\n"));
+    assert.equal(w.files.has("/storage/setup.lock"), false, "the lock is released");
+  });
+
+  it("a lock abandoned for 20 minutes is taken over; the lock is released after a failure too", async () => {
+    const w = world({ pip: () => ({ code: 1, output: "ERROR: boom\n" }) });
+    w.files.set("/storage/setup.lock", JSON.stringify({ pid: 1, time: Date.now() - 21 * 60 * 1000 }));
+    const u = ui(true);
+    assert.equal(await setUp(u, w.env), undefined);
+    assert.match(u.errors[0], /pip could not install texgrad \(ERROR: boom\)/);
+    assert.ok(w.log.some((l) => l.startsWith("[texgrad] removing an abandoned set-up lock")), w.log.join("\n"));
+    assert.equal(w.files.has("/storage/setup.lock"), false);
   });
 
   it("only a Python older than 3.10: one line saying what to do, nothing created", async () => {
