@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -95,6 +96,13 @@ def test_npm_run_package(npm_installed: str, tmp_path: Path) -> None:
     assert manifest["main"] == "./dist/extension.js"
     assert not [n for n in names if "node_modules" in n], names
     assert not [n for n in names if n.startswith("extension/src/") or n.endswith(".ts")], names
+    # The texgrad wheel the extension sets a server up from (scripts/build-wheel.js).
+    wheels = [n for n in names if n.startswith("extension/server/")]
+    assert len(wheels) == 1 and wheels[0].startswith("extension/server/texgrad-"), names
+    assert wheels[0].endswith("-py3-none-any.whl"), wheels
+    with zipfile.ZipFile(vsix) as z, zipfile.ZipFile(io.BytesIO(z.read(wheels[0]))) as wheel:
+        assert "texgrad/grammar/math.lark" in wheel.namelist()
+        assert "texgrad/cli.py" in wheel.namelist()
     # The language client is bundled in, and `vscode` is left to the editor.
     assert "vscode-languageclient" in bundle or "LanguageClient" in bundle
     assert 'require("vscode")' in bundle

@@ -8,6 +8,7 @@ import {
   CodeActionRequest,
   CodeActionResolveRequest,
   CodeActionTriggerKind,
+  DidChangeConfigurationNotification,
   ExecuteCommandRequest,
   ErrorAction,
   ErrorHandler,
@@ -22,6 +23,17 @@ import type { CodeAction, DocumentSelector, WorkspaceEdit } from "vscode-languag
 import { announceCommands, COPY_COMMAND, copyToClipboard } from "./copyCode";
 import { DERIVATION_SCHEME, PREVIEW_COMMAND, previewDerivation } from "./derivation";
 import { differentiate, ProtocolCodeAction } from "./differentiate";
+import * as path from "node:path";
+import {
+  askToSetUp,
+  BootstrapEnv,
+  managedServer,
+  realFiles,
+  Runner,
+  setUp,
+  SetUpUi,
+  spawnRunner,
+} from "./bootstrap";
 import {
   checkPythonHasTexgrad,
   formatCommand,
@@ -30,28 +42,64 @@ import {
   ServerCommand,
   which,
 } from "./serverCommand";
-import { documentSelector, needsRestart, serverSettingNames, serverSettings } from "./settings";
+import { DocumentFilter, documentSelector, needsRestart, serverSettingNames, serverSettings } from "./settings";
+import { Client as SupervisedClient, Plan, Supervisor } from "./supervisor";
 
 const OPEN_SETTING = "Open Setting";
 const SHOW_OUTPUT = "Show Output";
 
-let client: LanguageClient | undefined;
-let current: ServerCommand | undefined;
 let output: vscode.OutputChannel;
 let status: vscode.StatusBarItem;
 let settingNames: string[] = [];
-let starting: Promise<void> | undefined;
+let supervisor: Supervisor<Spec, Running>;
+let extensionContext: vscode.ExtensionContext;
+let settingUp: Promise<void> | undefined;
+let offering = false;
+let runner: Runner = spawnRunner;
+
+/** Processes for the set-up, replaced by the activation test. */
+export function setRunnerForTests(r: Runner): void {
+  runner = r;
+}
+
+/** What would be started: the command found (or none) and the documents it serves. */
+interface Spec {
+  found?: ServerCommand;
+  tried: string[];
+  selector: DocumentFilter[];
+  /** Nothing found, but a server set up by another version of the extension: upgrade it. */
+  stale?: string;
+  python?: string;
+}
+
+/** A started client as the supervisor sees it. */
+interface Running extends SupervisedClient {
+  client: LanguageClient;
+}
+
+/** The client running now, if it runs. */
+function runningClient(): LanguageClient | undefined {
+  const c = supervisor?.client?.client;
+  return c !== undefined && c.isRunning() ? c : undefined;
+}
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  extensionContext = context;
   settingNames = serverSettingNames(context.extension.packageJSON);
   output = vscode.window.createOutputChannel("texgrad");
   status = vscode.window.createStatusBarItem("texgrad.status", vscode.StatusBarAlignment.Right, 100);
   status.name = "texgrad";
   status.command = "texgrad.showOutput";
   context.subscriptions.push(output, status);
+  supervisor = new Supervisor<Spec, Running>({
+    resolve: () => resolveSpec(),
+    launch: (plan) => launch(plan.spec as Spec),
+    log: (line) => output.appendLine(line),
+  });
 
   context.subscriptions.push(
-    vscode.commands.registerCommand("texgrad.restartServer", () => restart()),
+    vscode.commands.registerCommand("texgrad.restartServer", () => supervisor.restart()),
+    vscode.commands.registerCommand("texgrad.setUpServer", () => setUpServer()),
     vscode.commands.registerCommand("texgrad.showOutput", () => output.show(true)),
     vscode.commands.registerCommand("texgrad.differentiate", () => differentiateCommand()),
     // copyCode.COPY_COMMAND, run by the server's "Copy ∇ₓf as NumPy" code actions
@@ -70,17 +118,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.registerTextDocumentContentProvider(DERIVATION_SCHEME, derivations),
     vscode.commands.registerCommand("texgrad.previewDerivation", (data: unknown) => previewCommand(data)),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (needsRestart((section) => e.affectsConfiguration(section))) {
-        void restart();
+      const affects = (section: string) => e.affectsConfiguration(section);
+      if (needsRestart(affects)) {
+        // Restarts only if the command or the documents really change (the supervisor compares).
+        void supervisor.refresh();
+      } else if (affects("texgrad")) {
+        void supervisor.configurationChanged();
       }
     }),
   );
+  // Started once, here, before the first document needs it; not awaited past the start itself
+  // (an offer to set up waits for the user without holding the activation).
+  setStatus("$(loading~spin) texgrad", "texgrad: looking for the language server");
+  await supervisor.start();
+  // After the start, which activates the Python extension when it is installed.
   watchPythonEnvironment(context);
-  await start();
 }
 
 export async function deactivate(): Promise<void> {
-  await stop();
+  await supervisor?.stop();
 }
 
 function setStatus(text: string, tooltip: string, error = false): void {
@@ -90,15 +146,21 @@ function setStatus(text: string, tooltip: string, error = false): void {
   status.show();
 }
 
-function start(): Promise<void> {
-  starting ??= doStart().finally(() => {
-    starting = undefined;
-  });
-  return starting;
+function bootstrapEnv(python: string | undefined): Omit<BootstrapEnv, "progress"> {
+  return {
+    storage: extensionContext.globalStorageUri.fsPath,
+    wheels: path.join(extensionContext.extensionPath, "server"),
+    version: String(extensionContext.extension.packageJSON.version),
+    pythonInterpreter: python,
+    platform: process.platform,
+    which: (program) => which(program),
+    run: runner,
+    files: realFiles,
+    log: (line) => output.appendLine(line),
+  };
 }
 
-async function doStart(): Promise<void> {
-  setStatus("$(loading~spin) texgrad", "texgrad: looking for the language server");
+async function resolveSpec(): Promise<Plan<Spec>> {
   const config = vscode.workspace.getConfiguration("texgrad");
   const python = await pythonInterpreter();
   const resolution = await resolveServerCommand({
@@ -108,13 +170,92 @@ async function doStart(): Promise<void> {
     checkPython: (interpreter) => checkPythonHasTexgrad(interpreter),
     which: (program) => which(program),
   });
-  for (const line of resolution.tried) {
+  const spec: Spec = {
+    found: resolution.found,
+    tried: resolution.tried,
+    selector: documentSelector(config.get("documentSelector")),
+    python: python.interpreter,
+  };
+  if (spec.found === undefined) {
+    const managed = managedServer(bootstrapEnv(python.interpreter));
+    if (managed.state === "current") {
+      spec.found = managed.command;
+      spec.tried.push(`the server set up by this extension: ${formatCommand(managed.command.command, managed.command.args)}`);
+    } else if (managed.state === "stale") {
+      spec.stale = managed.installed;
+      spec.tried.push(`the server set up by this extension: set up by version ${managed.installed}, to be upgraded`);
+    } else {
+      spec.tried.push("the server set up by this extension: none");
+    }
+  }
+  const key = JSON.stringify([spec.found?.command ?? null, spec.found?.args ?? null, spec.stale ?? null, spec.selector]);
+  return { key, spec };
+}
+
+const SET_UP_UI: SetUpUi = {
+  // Pressed after a server was found meanwhile (a setting that arrived late, as Remote settings
+  // may): nothing to set up.
+  offer: async (message, button) =>
+    (await vscode.window.showErrorMessage(message, button)) === button && runningClient() === undefined,
+  withProgress: (title, task) =>
+    Promise.resolve(
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, (progress) =>
+        task((message) => progress.report({ message })),
+      ),
+    ),
+  error: (message) =>
+    void vscode.window.showErrorMessage(message, SHOW_OUTPUT).then((choice) => choice === SHOW_OUTPUT && output.show(true)),
+};
+
+/** texgrad: Set Up Server, the not-found offer accepted, or an upgrade: set up, then start it. */
+function setUpServer(): Promise<void> {
+  settingUp ??= (async () => {
+    setStatus("$(loading~spin) texgrad", "texgrad: setting up the language server");
+    const python = await pythonInterpreter();
+    if ((await setUp(SET_UP_UI, bootstrapEnv(python.interpreter))) !== undefined) {
+      await supervisor.restart();
+    } else if (runningClient() === undefined) {
+      setStatus("$(error) texgrad", "texgrad: no language server; click for the output", true);
+    }
+  })().finally(() => {
+    settingUp = undefined;
+  });
+  return settingUp;
+}
+
+/** The not-found offer, once at a time; it may wait for the user as long as it likes without
+ * holding the queue or texgrad: Set Up Server. */
+function offerToSetUp(tried: string[]): void {
+  if (offering || settingUp !== undefined) {
+    return;
+  }
+  offering = true;
+  void askToSetUp(SET_UP_UI, (line) => output.appendLine(line), notFoundDetails(tried)).then(
+    (accepted) => {
+      offering = false;
+      if (accepted) {
+        void setUpServer();
+      }
+    },
+    () => {
+      offering = false;
+    },
+  );
+}
+
+async function launch(spec: Spec): Promise<Running | undefined> {
+  for (const line of spec.tried) {
     output.appendLine(`[texgrad] tried ${line}`);
   }
-  current = resolution.found;
+  const current = spec.found;
   if (current === undefined) {
-    failed(notFoundMessage(resolution.tried));
-    return;
+    setStatus("$(error) texgrad", "texgrad: no language server; click for the output", true);
+    if (spec.stale !== undefined) {
+      void setUpServer(); // set up by another version of the extension: upgraded without asking
+    } else {
+      offerToSetUp(spec.tried);
+    }
+    return undefined;
   }
 
   const serverOptions: ServerOptions = {
@@ -123,17 +264,19 @@ async function doStart(): Promise<void> {
     transport: TransportKind.stdio,
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: documentSelector(config.get("documentSelector")) as DocumentSelector,
+    documentSelector: spec.selector as DocumentSelector,
     outputChannel: output,
     revealOutputChannelOn: RevealOutputChannelOn.Never,
-    errorHandler: errorHandler(),
+    errorHandler: errorHandler(() => started),
     // Logged only: the failed start() below shows one message that says what was tried.
     initializationFailedHandler: (error) => {
       output.appendLine(`[texgrad] initialization failed: ${error instanceof Error ? error.message : String(error)}`);
       return false;
     },
-    initializationOptions: settingsFor(undefined),
-    synchronize: { configurationSection: "texgrad" },
+    // Read at each (re)start, so a server the client restarts gets the settings of now.
+    initializationOptions: () => settingsFor(undefined),
+    // No `synchronize.configurationSection`: the client would push every change itself, also to
+    // a client being stopped; the supervisor sends didChangeConfiguration to a running one only.
     middleware: {
       workspace: {
         // The server asks for the section "texgrad": answer with its settings only, nested.
@@ -160,7 +303,6 @@ async function doStart(): Promise<void> {
     getState: () => ({ kind: "static" }),
     clear: () => undefined,
   });
-  client = started;
   const commandLine = formatCommand(current.command, current.args);
   started.onDidChangeState((e) => {
     if (e.newState === State.Running) {
@@ -179,20 +321,42 @@ async function doStart(): Promise<void> {
     // A server that exits at once (texgrad without `lsp`, a wrong interpreter) surfaces as a
     // broken pipe: say that, its own words are in the output.
     const exited = /stream was destroyed|connection got disposed|Connection closed|EPIPE/i.test(reason);
-    failed(notFoundMessage(resolution.tried, exited ? "it exited while starting; its output is in the texgrad output" : reason));
+    failed(notFoundMessage(spec.tried, exited ? "it exited while starting; its output is in the texgrad output" : reason));
+    await started.dispose().catch(() => undefined);
+    return undefined;
   }
+  return {
+    client: started,
+    isRunning: () => started.isRunning(),
+    stop: async () => {
+      try {
+        if (started.isRunning()) {
+          await started.stop();
+        }
+      } finally {
+        await started.dispose().catch(() => undefined);
+      }
+    },
+    // The server asks for its settings again (workspace/configuration, per folder).
+    notifyConfiguration: () => started.sendNotification(DidChangeConfigurationNotification.type, { settings: null }),
+  };
+}
+
+/** What the output channel adds when no server was found (the "tried" lines are just above). */
+function notFoundDetails(tried: string[]): string[] {
+  return [`no texgrad language server found, in any of the ${tried.length} places tried above.`];
 }
 
 /** One message per failure, not the client's stack of them: a server that never ran is not
  * restarted (start() fails and says what was tried); one that ran is restarted up to 4 times
  * in 3 minutes, then reported. */
-function errorHandler(): ErrorHandler {
+function errorHandler(client: () => LanguageClient | undefined): ErrorHandler {
   let ran = false;
   const restarts: number[] = [];
   return {
     error: () => ({ action: ErrorAction.Continue, handled: true }),
     closed: () => {
-      ran ||= client?.state === State.Running || restarts.length > 0;
+      ran ||= client()?.state === State.Running || restarts.length > 0;
       if (!ran) {
         return { action: CloseAction.DoNotRestart, handled: true };
       }
@@ -221,28 +385,6 @@ function failed(message: string): void {
       output.show(true);
     }
   });
-}
-
-async function stop(): Promise<void> {
-  const old = client;
-  client = undefined;
-  if (old === undefined) {
-    return;
-  }
-  try {
-    if (old.isRunning()) {
-      await old.stop();
-    }
-  } catch (e) {
-    output.appendLine(`[texgrad] stopping the server: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  await old.dispose().catch(() => undefined);
-}
-
-async function restart(): Promise<void> {
-  await starting;
-  await stop();
-  await start();
 }
 
 function settingsFor(scope: vscode.Uri | undefined): Record<string, unknown> {
@@ -304,28 +446,25 @@ async function pythonInterpreter(): Promise<{ interpreter?: string; unavailable?
 }
 
 function watchPythonEnvironment(context: vscode.ExtensionContext): void {
-  // Only when the Python extension is already active: activating it is left to start().
+  // Only when the Python extension is active (start() activates it when installed).
   const extension = vscode.extensions.getExtension<PythonEnvironmentApi>("ms-python.python");
   const event = extension?.isActive ? extension.exports.environments?.onDidChangeActiveEnvironmentPath : undefined;
   if (event !== undefined) {
     context.subscriptions.push(
-      event(() => {
-        if (current?.source !== "setting") {
-          void restart();
-        }
-      }),
+      // Restarts only if the command found changes (not when the setting names one).
+      event(() => void supervisor.refresh()),
     );
   }
 }
 
 async function differentiateCommand(): Promise<void> {
   const editor = vscode.window.activeTextEditor;
-  const running = client;
+  const running = runningClient();
   if (editor === undefined) {
     void vscode.window.showInformationMessage("texgrad: open a LaTeX or Markdown document first.");
     return;
   }
-  if (running === undefined || !running.isRunning()) {
+  if (running === undefined) {
     void vscode.window
       .showErrorMessage("texgrad: the language server is not running.", SHOW_OUTPUT)
       .then((choice) => choice === SHOW_OUTPUT && output.show(true));
@@ -384,8 +523,8 @@ class Derivations implements vscode.TextDocumentContentProvider {
 const derivations = new Derivations();
 
 async function previewCommand(data: unknown): Promise<void> {
-  const running = client;
-  if (running === undefined || !running.isRunning()) {
+  const running = runningClient();
+  if (running === undefined) {
     void vscode.window.showErrorMessage("texgrad: the language server is not running.");
     return;
   }

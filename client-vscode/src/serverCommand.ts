@@ -13,7 +13,7 @@ export interface ServerCommand {
   command: string;
   args: string[];
   /** Where the command came from, for messages and the status bar tooltip. */
-  source: "setting" | "python" | "path";
+  source: "setting" | "python" | "path" | "managed";
 }
 
 export interface Resolution {

@@ -66,8 +66,24 @@ describe("package.json", () => {
     assert.equal((properties["texgrad.documentSelector"] as { type: string }).type, "array");
   });
 
-  it("activates on LaTeX and Markdown", () => {
-    assert.deepEqual(manifest.activationEvents, ["onLanguage:latex", "onLanguage:tex", "onLanguage:markdown"]);
+  it("activates on the languages it serves, and in a folder with LaTeX, Quarto or R Markdown files", () => {
+    // Not on any .md in the folder: nearly every folder has a README, and the server is Python.
+    assert.deepEqual(manifest.activationEvents, [
+      "onLanguage:latex",
+      "onLanguage:tex",
+      "onLanguage:markdown",
+      "onLanguage:quarto",
+      "onLanguage:rmd",
+      "workspaceContains:**/*.tex",
+      "workspaceContains:**/*.qmd",
+      "workspaceContains:**/*.{Rmd,rmd}",
+    ]);
+    const languages = new Set(
+      (manifest.contributes.configuration.properties["texgrad.documentSelector"].default as Array<{ language?: string }>)
+        .map((f) => f.language)
+        .filter((l) => l !== undefined),
+    );
+    assert.deepEqual([...languages].map((l) => `onLanguage:${l}`), manifest.activationEvents.filter((e: string) => e.startsWith("onLanguage:")));
   });
 
   it("contributes the commands the extension registers", () => {
@@ -79,6 +95,7 @@ describe("package.json", () => {
       manifest.contributes.commands.map((c: { category: string; title: string }) => `${c.category}: ${c.title}`),
       [
         "texgrad: Restart Server",
+        "texgrad: Set Up Server",
         "texgrad: Differentiate…",
         "texgrad: Show Output",
         "texgrad: Copy to Clipboard",

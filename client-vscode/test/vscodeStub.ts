@@ -120,6 +120,12 @@ export interface StubState {
   clipboard: string[];
   status: { text: string; tooltip: unknown };
   providers: Map<string, { provideTextDocumentContent(uri: Uri): string }>;
+  /** The button a message answers with (undefined: dismissed). */
+  reply?: (text: string, items: string[]) => string | undefined;
+  /** Progress notifications: their titles and messages, in order. */
+  progress: string[];
+  /** Fires onDidChangeConfiguration for these keys (affectsConfiguration as VS Code answers). */
+  changeConfiguration(keys: string[]): void;
 }
 
 export function installVscodeStub(settings: Record<string, unknown>): StubState {
@@ -133,7 +139,17 @@ export function installVscodeStub(settings: Record<string, unknown>): StubState 
     clipboard: [],
     status: { text: "", tooltip: undefined },
     providers: new Map(),
+    progress: [],
+    changeConfiguration: (keys) => {
+      const event = {
+        affectsConfiguration: (section: string) => keys.some((k) => k === section || k.startsWith(`${section}.`)),
+      };
+      for (const l of [...configListeners]) {
+        l(event);
+      }
+    },
   };
+  const configListeners: Array<(e: unknown) => void> = [];
   const lookup = (key: string): unknown => {
     if (key in state.settings) {
       return state.settings[key];
@@ -154,10 +170,12 @@ export function installVscodeStub(settings: Record<string, unknown>): StubState 
     isClosed: false,
     getText: () => "$f(x) = \\|Ax - b\\|^2$",
   };
-  const message = (kind: string) => async (text: string) => {
-    state.messages.push(`${kind}: ${text}`);
-    return undefined;
-  };
+  const message =
+    (kind: string) =>
+    async (text: string, ...items: string[]) => {
+      state.messages.push(`${kind}: ${text}`);
+      return state.reply?.(text, items);
+    };
   const vscode: any = {
     version: "1.82.0",
     Uri,
@@ -172,6 +190,7 @@ export function installVscodeStub(settings: Record<string, unknown>): StubState 
       constructor(readonly id: string) {}
     },
     StatusBarAlignment: { Left: 1, Right: 2 },
+    ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
     CancellationTokenSource: class {
       token = { isCancellationRequested: false, onCancellationRequested: () => new Disposable() };
       cancel(): void {}
@@ -203,6 +222,10 @@ export function installVscodeStub(settings: Record<string, unknown>): StubState 
       registerTextDocumentContentProvider: (scheme: string, provider: any) => {
         state.providers.set(scheme, provider);
         return new Disposable(() => state.providers.delete(scheme));
+      },
+      onDidChangeConfiguration: (listener: (e: unknown) => void) => {
+        configListeners.push(listener);
+        return new Disposable(() => configListeners.splice(configListeners.indexOf(listener), 1));
       },
       applyEdit: async (edit: WorkspaceEdit) => {
         state.applied.push(edit);
@@ -237,6 +260,13 @@ export function installVscodeStub(settings: Record<string, unknown>): StubState 
       showErrorMessage: message("error"),
       showWarningMessage: message("warning"),
       showInformationMessage: message("info"),
+      withProgress: async (options: { title?: string }, task: (progress: unknown, token: unknown) => Promise<unknown>) => {
+        state.progress.push(options.title ?? "");
+        return task(
+          { report: (m: { message?: string }) => state.progress.push(m.message ?? "") },
+          { isCancellationRequested: false, onCancellationRequested: () => new Disposable() },
+        );
+      },
       showQuickPick: async (items: unknown[]) => {
         state.picked.push(items);
         return items[0];
