@@ -76,6 +76,20 @@ def server_command() -> list[str]:
     return ["sh", "-c", 'exec "$0" "$@" 2>>"$TEXGRAD_STDERR"', *cmd, "lsp"]
 
 
+def texgrad_on_path(tmp_path: Path) -> dict[str, str]:
+    """An environment whose PATH finds ``texgrad`` first: this environment's, its stderr
+    appended to $TEXGRAD_STDERR (as a README snippet runs plain ``texgrad lsp``)."""
+    real = Path(sys.executable).with_name("texgrad")
+    if not real.exists():
+        raise AssertionError(f"no texgrad script beside {sys.executable}: pip install -e .")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    wrapper = bin_dir / "texgrad"
+    wrapper.write_text(f'#!/bin/sh\nexec "{real}" "$@" 2>>"$TEXGRAD_STDERR"\n', encoding="utf-8")
+    wrapper.chmod(0o755)
+    return {"PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
 def which_or_skip(program: str, install: str) -> str:
     path = shutil.which(program)
     if path is None:
@@ -107,6 +121,7 @@ def run_editor(
         "timeout": 15000,
         **spec,
     }
+    spec = {key: value for key, value in spec.items() if value is not None}
     spec_path = tmp_path / "spec.json"
     spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
     full_env = {
