@@ -13,6 +13,7 @@ import pytest
 
 from tests.editors.harness import MD, MISMATCH, TEX, Run, run_editor, texgrad_on_path
 from tests.editors.readme import snippet
+from tests.editors.settings_check import assert_known_settings
 from tests.editors.test_neovim import check_common, which_or_skip
 
 pytestmark = pytest.mark.editor
@@ -55,6 +56,7 @@ def test_the_0_7_snippet_on_latex(tmp_path: Path) -> None:
     r = run.report
     assert (r["filetype"], r["client_name"]) == ("tex", "texgrad")
     assert r["settings"] == {"texgrad": {"gradientNotation": "auto"}}
+    assert_known_settings(r["settings"])
     check_common(run, TEX, MISMATCH[0], 4, exit={"stopped": True})
     assert r["action"]["chosen"] == "Differentiate f w.r.t. x (gradient)"
 
@@ -91,6 +93,7 @@ def test_the_0_11_snippet_with_its_api_stood_in_for(tmp_path: Path) -> None:
     assert {"tex", "markdown"} <= set(config["filetypes"])
     assert r["filetype"] == "tex" and r["root_dir"] == str(tmp_path)
     assert r["settings"]["texgrad"] == {"gradientNotation": "auto", "inlayHints": {"enabled": True}}
+    assert_known_settings(r["settings"])
     (d,) = r["diagnostics"]
     assert d["code"] == "matmul-mismatch" and d["lnum"] == MISMATCH[0] - 1
     assert "ℝ^{m×n} (declared)" in r["hover"]["result"]["contents"]["value"]
