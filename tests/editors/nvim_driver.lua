@@ -46,6 +46,26 @@ local function first_result(responses)
   end
 end
 
+-- the id of the client attached to buf (0.10 and later: get_clients; before: buf_get_clients)
+local function attached_client(buf)
+  if vim.lsp.get_clients then
+    local clients = vim.lsp.get_clients({ bufnr = buf })
+    return clients[1] and clients[1].id
+  end
+  return (next(vim.lsp.buf_get_clients(buf)))
+end
+
+local function is_stopped(id)
+  local client = vim.lsp.get_client_by_id(id)
+  if client == nil then
+    return true
+  end
+  if vim.fn.has("nvim-0.11") == 1 then -- methods take the client (client.stop(true) forces)
+    return client:is_stopped()
+  end
+  return vim.lsp.client_is_stopped(id)
+end
+
 local ok, err = pcall(function()
   vim.cmd("filetype on")
   local exited = nil
@@ -77,9 +97,9 @@ local ok, err = pcall(function()
   local client_id = nil
   if not spec.cmd then
     vim.wait(timeout, function()
-      return next(vim.lsp.buf_get_clients(buf)) ~= nil
+      return attached_client(buf) ~= nil
     end, 5)
-    client_id = next(vim.lsp.buf_get_clients(buf))
+    client_id = attached_client(buf)
     if not client_id then
       error("the init file attached no client to " .. spec.doc)
     end
@@ -105,7 +125,6 @@ local ok, err = pcall(function()
   local client = vim.lsp.get_client_by_id(client_id)
   report.client_name = client.name
   report.root_dir = client.config.root_dir
-  report.shim = rawget(_G, "texgrad_shim") -- the 0.11 stand-in's record, when loaded
   report.settings = client.config.settings
   vim.wait(timeout, function()
     return client.initialized or exited ~= nil
@@ -140,7 +159,11 @@ local ok, err = pcall(function()
     local result = first_result(vim.lsp.buf_request_sync(buf, "textDocument/definition", params, timeout))
     report.definition = { sent = params.position, result = result }
     if result and result[1] then
-      vim.lsp.util.jump_to_location(result[1], client.offset_encoding)
+      if vim.lsp.util.show_document then -- 0.10 and later
+        vim.lsp.util.show_document(result[1], client.offset_encoding, { focus = true })
+      else
+        vim.lsp.util.jump_to_location(result[1], client.offset_encoding)
+      end
       local pos = vim.api.nvim_win_get_cursor(0)
       report.definition.jumped = { file = vim.api.nvim_buf_get_name(0), line = pos[1], col = pos[2] }
       vim.cmd("buffer " .. buf)
@@ -169,9 +192,10 @@ local ok, err = pcall(function()
     local select = vim.ui.select
     vim.ui.select = function(items, opts, on_choice)
       for _, item in ipairs(items) do
-        if item[2].title:match(step[3]) then
-          chosen = item[2].title
-          rec.had_edit = item[2].edit ~= nil
+        local action = item.action or item[2] -- 0.10 and later: {action, ctx}; before: {id, action}
+        if action.title:match(step[3]) then
+          chosen = action.title
+          rec.had_edit = action.edit ~= nil
           return on_choice(item, nil)
         end
       end
@@ -215,11 +239,15 @@ local ok, err = pcall(function()
     report.hover_after = { sent = params.position, result = result }
   end
 
-  client.stop()
+  if vim.fn.has("nvim-0.11") == 1 then
+    client:stop()
+  else
+    client.stop()
+  end
   vim.wait(timeout, function()
-    return exited ~= nil or (not spec.cmd and vim.lsp.client_is_stopped(client_id))
+    return exited ~= nil or (not spec.cmd and is_stopped(client_id))
   end, 20)
-  report.exit = exited or { stopped = vim.lsp.client_is_stopped(client_id) }
+  report.exit = exited or { stopped = is_stopped(client_id) }
 end)
 if not ok then
   fail("driver: " .. tostring(err))

@@ -16,9 +16,9 @@ from tests.editors.harness import (
     TEX,
     Run,
     assert_clean_server_log,
+    neovim_or_skip,
     place,
     run_editor,
-    which_or_skip,
 )
 
 pytestmark = pytest.mark.editor
@@ -27,7 +27,7 @@ DRIVER = Path(__file__).with_name("nvim_driver.lua")
 
 
 def run_nvim(tmp_path: Path, name: str, text: str, **spec: object) -> Run:
-    nvim = which_or_skip("nvim", "neovim")
+    nvim = neovim_or_skip((0, 7), below=(0, 11))
     doc = tmp_path / name
     doc.write_text(text, encoding="utf-8")
     argv = [nvim, "--headless", "-u", "NONE", "-i", "NONE", "-n", "-c", f"luafile {DRIVER}"]

@@ -1,5 +1,5 @@
-"""Time from opening a .tex file to its first diagnostic shown, in Neovim and in Emacs
-(eglot), each set up with the README's snippet and ``texgrad`` on PATH, the server's default
+"""Time from opening a .tex file to its first diagnostic shown, in Neovim (0.7 and 0.11,
+where found) and in Emacs (eglot), each set up with the README's snippet and ``texgrad`` on PATH, the server's default
 debounce: the median of several runs, each a fresh editor and server.
 
     .venv/bin/python tests/editors/time_to_first_diagnostic.py [--runs 5]
@@ -20,15 +20,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.editors.harness import TEX, run_editor, texgrad_on_path
+from tests.editors.harness import TEX, neovims, run_editor, texgrad_on_path
 from tests.editors.readme import snippet
 
 HERE = Path(__file__).parent
 
 
-def nvim_argv(nvim: str, tmp: Path) -> list[str]:
+def nvim_argv(nvim: str, tmp: Path, heading: str) -> list[str]:
     init = tmp / "init.lua"
-    init.write_text(snippet("Neovim 0.7 to 0.10", "lua"), encoding="utf-8")
+    init.write_text(snippet(heading, "lua"), encoding="utf-8")
     return [nvim, "--headless", "-u", str(init), "-i", "NONE", "-n", "-c",
             f"luafile {HERE / 'nvim_driver.lua'}"]  # fmt: skip
 
@@ -40,13 +40,19 @@ def emacs_argv(emacs: str, tmp: Path) -> list[str]:
 
 
 def once(editor: str, program: str) -> float:
+    """One run of ``editor`` ("nvim 0.7", "nvim 0.11" or "emacs") at ``program``."""
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         doc = tmp / "doc.tex"
         doc.write_text(TEX, encoding="utf-8")
         env = texgrad_on_path(tmp) | {"HOME": str(tmp)}
         env |= {f"XDG_{d}_HOME": str(tmp / d.lower()) for d in ("CACHE", "STATE", "DATA")}
-        argv = nvim_argv(program, tmp) if editor == "nvim" else emacs_argv(program, tmp)
+        if editor == "emacs":
+            argv = emacs_argv(program, tmp)
+        elif editor == "nvim 0.11":
+            argv = nvim_argv(program, tmp, "Neovim 0.11 and later")
+        else:
+            argv = nvim_argv(program, tmp, "Neovim 0.7 to 0.10")
         run = run_editor(argv, tmp, doc, {"cmd": None, "env": None}, env)
         errors = run.report.get("errors")
         if errors or len(run.report.get("diagnostics") or []) != 1:
@@ -60,8 +66,15 @@ def main() -> None:
     args = parser.parse_args()
     cores, load = os.cpu_count(), os.getloadavg()[0]
     print(f"{cores} cores, load average {load:.1f} (the figures grow with the load)")
-    for editor in ("nvim", "emacs"):
-        program = shutil.which(editor)
+    found = neovims()
+    old = [v for v in found if v < (0, 11)]
+    new = [v for v in found if v >= (0, 11)]
+    programs = {
+        "nvim 0.7": found[max(old)] if old else None,
+        "nvim 0.11": found[max(new)] if new else None,
+        "emacs": shutil.which("emacs"),
+    }
+    for editor, program in programs.items():
         if program is None:
             print(f"{editor}: not installed, left out")
             continue
