@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from importlib.metadata import version
 
 import pytest
 
@@ -87,3 +88,12 @@ def test_zed_extension_files() -> None:
 def test_every_untested_editor_says_so() -> None:
     for heading in ("Helix (untested)", "Sublime Text (untested)", "Zed (untested)"):
         assert "not run" in section(heading), heading
+
+
+def test_the_install_line_shows_the_current_version() -> None:
+    """The README's ``texgrad --version  # texgrad X`` is this package's version (the
+    install itself is run by the opt-in test_install_tools.py)."""
+    lines = snippet("Installing the server", "sh").splitlines()
+    shown = lines[1].partition("#")[2].strip()
+    assert lines[1].split("#")[0].split() == ["texgrad", "--version"]
+    assert shown == f"texgrad {version('texgrad')}"
