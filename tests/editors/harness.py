@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 HERE = Path(__file__).parent
-TIMEOUT = 60  # seconds for a whole editor run (a run takes about 2 s)
+TIMEOUT = 120  # seconds for a whole editor run (a run takes about 2 s on an idle machine)
 
 # Non-ASCII text (é, an emoji: two UTF-16 units, four UTF-8 bytes) before the math on
 # every line that matters, a real dimension mismatch, and a quadratic form to differentiate.
@@ -155,7 +155,7 @@ def run_editor(
         "env": {"TEXGRAD_STDERR": str(stderr_log), "TEXGRAD_LSP_DEBOUNCE": "0.05"},
         "doc": str(doc),
         "report": str(report_path),
-        "timeout": 15000,
+        "timeout": 30000,  # ms for each step: on a loaded machine a start takes 15 s
         **spec,
     }
     spec = {key: value for key, value in spec.items() if value is not None}
