@@ -48,9 +48,11 @@ starts once the buffer is shown)."
     value))
 
 (defun texgrad-open (path)
-  "Visit PATH and start eglot there, as a hook on its major mode would."
+  "Visit PATH and start eglot there, as a hook on its major mode would (without a
+\"cmd\" in the spec, the init file's hook, a README snippet, does it)."
   (find-file path)
-  (eglot-ensure)
+  (when (texgrad-spec 'cmd)
+    (eglot-ensure))
   (unless (texgrad-wait (lambda () (and (eglot-current-server) eglot--managed-mode)))
     (error "eglot did not connect for %s" path)))
 
@@ -128,28 +130,39 @@ columns: an emoji is two)."
   (let ((lib (locate-library "eglot")))
     (if (and lib (string-match "eglot-\\([0-9.]+\\)" lib)) (match-string 1 lib) "unknown")))
 
+(defmacro texgrad-with-server (&rest body)
+  "BODY with the spec's server command and settings, or, when the spec has no \"cmd\",
+with those of the init file loaded before this driver (a README snippet)."
+  `(if (texgrad-spec 'cmd)
+       (let* ((process-environment
+               (append (mapcar (lambda (kv) (format "%s=%s" (car kv) (cdr kv)))
+                               (texgrad-spec 'env))
+                       process-environment))
+              (eglot-server-programs
+               `(((latex-mode tex-mode plain-tex-mode markdown-mode) . ,(texgrad-spec 'cmd))))
+              (eglot-workspace-configuration
+               (let ((settings (alist-get 'texgrad (texgrad-spec 'settings))))
+                 (and settings (list :texgrad settings)))))
+         ,@body)
+     ,@body))
+
 (condition-case err
-    (let* ((cmd (texgrad-spec 'cmd))
-           (process-environment
-            (append (mapcar (lambda (kv) (format "%s=%s" (car kv) (cdr kv)))
-                            (texgrad-spec 'env))
-                    process-environment))
-           (eglot-server-programs
-            `(((latex-mode tex-mode plain-tex-mode markdown-mode) . ,cmd)))
-           (eglot-workspace-configuration
-            (let ((settings (alist-get 'texgrad (texgrad-spec 'settings))))
-              (and settings (list :texgrad settings))))
-           (inhibit-message t))
+    (texgrad-with-server
+     (let ((inhibit-message t))
       (texgrad-put 'emacs emacs-version)
       (texgrad-put 'eglot (texgrad-eglot-version))
       (texgrad-put 'hover_formats (if (fboundp 'gfm-view-mode) "markdown" "plaintext"))
       ;; another file of the project first: the server is started from its buffer
       (when (texgrad-spec 'open_first)
         (texgrad-open (texgrad-spec 'open_first)))
-      (texgrad-open (texgrad-spec 'doc))
-      (texgrad-put 'mode (symbol-name major-mode))
-      ;; diagnostics, as flymake holds them
-      (texgrad-wait (lambda () (flymake-diagnostics)))
+      (let ((opened (float-time)))
+        (texgrad-open (texgrad-spec 'doc))
+        (texgrad-put 'mode (symbol-name major-mode))
+        (texgrad-put 'contact (format "%S" (process-command
+                                            (jsonrpc--process (eglot-current-server)))))
+        ;; diagnostics, as flymake holds them; from find-file to the first one shown
+        (texgrad-wait (lambda () (flymake-diagnostics)))
+        (texgrad-put 'first_diagnostic_ms (* 1000 (- (float-time) opened))))
       (texgrad-put 'diagnostics (texgrad-diagnostics))
       ;; hover (eldoc)
       (let ((h (texgrad-spec 'hover)))
@@ -170,7 +183,7 @@ columns: an emoji is two)."
       (let ((server (eglot-current-server)))
         (with-current-buffer (jsonrpc-events-buffer server)
           (texgrad-put 'events (buffer-string)))
-        (eglot-shutdown server)))
+        (eglot-shutdown server))))
   (error (texgrad-fail "driver: %s" (error-message-string err))))
 
 (texgrad-put 'errors texgrad-errors)

