@@ -34,6 +34,7 @@ from texgrad.reading.source import MappedText
 from texgrad.syntax import tree as t
 from texgrad.syntax.build import Builder
 from texgrad.syntax.lexer import Lexer, LexError
+from texgrad.syntax.nesting import depth_beyond
 
 _BARS = re.compile(r"\||\\[vV]ert")
 MAX_ROW_LENGTH = 20_000  # characters; longer rows are reported, not parsed
@@ -134,12 +135,25 @@ def parse_row(
             )
         else:
             tree = builder.node(node) if node is not None else None
-            return ParsedRow(builder.finish(tree, _ctx.lexers[lexers_before].trailing), None, text)
+            whole = builder.finish(tree, _ctx.lexers[lexers_before].trailing)
+            return ParsedRow(_shallow(whole, text), None, text)
         finally:
             _ctx.bars_as_relations = False
             del _ctx.lexers[lexers_before:]
         first_error = first_error or err
     return ParsedRow(None, first_error, text)
+
+
+def _shallow(tree: t.Node | None, text: MappedText) -> t.Node | None:
+    """The tree, or a :class:`~texgrad.syntax.tree.TooDeep` leaf over the row when it nests
+    deeper than later passes can walk (``syntax/nesting.py``)."""
+    if tree is None:
+        return None
+    depth = depth_beyond(tree)
+    if depth is None:
+        return tree
+    a, b = text.source_range(0, len(text.text))
+    return t.TooDeep(start=a, end=b, span=(0, len(text.text)), depth=depth)
 
 
 def _parse_nested(text: MappedText, functions: frozenset[str], depth: int) -> t.Node | None:

@@ -109,6 +109,14 @@ class Opaque(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class TooDeep(Node):
+    """A row nested deeper than texgrad reads (``syntax/nesting.py``): its whole range, and
+    how deep it nests; every pass after parsing sees this leaf instead of the deep tree."""
+
+    depth: int
+
+
+@dataclass(frozen=True, slots=True)
 class Empty(Node):
     """An empty group ``{}``."""
 
