@@ -4,16 +4,34 @@ Every later pass (shape inference, printing, lowering, differentiation, hovers) 
 tree by recursion, a few Python frames per level.  Real documents nest at most 15 levels
 (the corpus's deepest row); 1,000 nested parentheses, 500 nested ``\\frac`` or 2,000
 superscripts would exhaust Python's stack in any of them.  So the depth is measured once,
-right after parsing (the parser itself is a loop), and a row nested deeper than
+right after parsing (the parser itself is a loop; the brackets are counted before it), and a row nested deeper than
 :data:`MAX_DEPTH` is replaced by one :class:`~texgrad.syntax.tree.TooDeep` leaf that the
 shapes layer reports and the calculus refuses: no later pass ever sees a deep tree.
 """
 
 from __future__ import annotations
 
+import re
+
 from texgrad.syntax import tree as t
 
-MAX_DEPTH = 40  # levels of a row's tree; the corpus's deepest is 15
+MAX_DEPTH = 40  # levels of a row's tree (the corpus's deepest is 15) and of its brackets (6)
+
+_BRACKET = re.compile(r"[{}()\[\]]")
+
+
+def brackets_beyond(text: str, limit: int = MAX_DEPTH) -> int | None:
+    """How deep braces, parentheses and brackets nest in ``text``, if deeper than ``limit``
+    (else None).  Measured before lexing: the lexer finds the end of each braced argument
+    from its start, which over thousands of nested groups is quadratic."""
+    depth = best = 0
+    for m in _BRACKET.finditer(text):
+        if m.group() in "{([":
+            depth += 1
+            best = max(best, depth)
+        elif depth:
+            depth -= 1
+    return best if best > limit else None
 
 
 def depth_beyond(node: t.Node, limit: int = MAX_DEPTH) -> int | None:

@@ -34,7 +34,7 @@ from texgrad.reading.source import MappedText
 from texgrad.syntax import tree as t
 from texgrad.syntax.build import Builder
 from texgrad.syntax.lexer import Lexer, LexError
-from texgrad.syntax.nesting import depth_beyond
+from texgrad.syntax.nesting import brackets_beyond, depth_beyond
 
 _BARS = re.compile(r"\||\\[vV]ert")
 MAX_ROW_LENGTH = 20_000  # characters; longer rows are reported, not parsed
@@ -115,6 +115,9 @@ def parse_row(
         )
     if not text.text.strip():
         return ParsedRow(None, None, text)
+    deep = brackets_beyond(text.text)
+    if deep is not None:
+        return ParsedRow(_too_deep(text, deep), None, text)
     parser, builder = _parser()
     first_error: ParseError | None = None
     for bars_as_relations in (False, True):
@@ -150,8 +153,10 @@ def _shallow(tree: t.Node | None, text: MappedText) -> t.Node | None:
     if tree is None:
         return None
     depth = depth_beyond(tree)
-    if depth is None:
-        return tree
+    return tree if depth is None else _too_deep(text, depth)
+
+
+def _too_deep(text: MappedText, depth: int) -> t.TooDeep:
     a, b = text.source_range(0, len(text.text))
     return t.TooDeep(start=a, end=b, span=(0, len(text.text)), depth=depth)
 
