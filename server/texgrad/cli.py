@@ -245,6 +245,18 @@ def _settings(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _diff(args: argparse.Namespace, out: TextIO) -> int:
+    """``texgrad diff``: its ``--budget`` bounds the whole command (calculus/deadline.py)."""
+    from texgrad.calculus.deadline import BudgetExceeded, Deadline
+
+    try:
+        with Deadline(args.budget).active(hard=True):
+            return _diff_within(args, out)
+    except BudgetExceeded as exc:
+        print(f"texgrad diff: {exc}", file=sys.stderr)
+        return 1
+
+
+def _diff_within(args: argparse.Namespace, out: TextIO) -> int:
     from texgrad.calculus.api import diff_latex
 
     if args.expr_typed is not None:  # an EXPR that starts with '-' (see _expression_as_typed)

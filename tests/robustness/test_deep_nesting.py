@@ -1,6 +1,6 @@
 r"""Deeply nested math (1,000 parentheses, 500 ``\frac``, 2,000 superscripts, ``\left(`` ×500)
 once raised RecursionError in every pass after parsing.  A row nested deeper than
-``syntax/nesting.MAX_DEPTH`` is now one ``too-deep`` warning; the rest of the file is
+``syntax/limits.MAX_DEPTH`` is now one ``too-deep`` warning; the rest of the file is
 checked, and hovers, code actions and ``texgrad diff`` answer."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from texgrad import cli
 from texgrad.reading.source import MappedText
 from texgrad.shapes.query import shape_info
 from texgrad.syntax import tree as t
-from texgrad.syntax.nesting import MAX_DEPTH
+from texgrad.syntax.limits import MAX_DEPTH
 from texgrad.syntax.parse import parse_row
 from texgrad.workspace import Workspace
 
@@ -70,9 +70,10 @@ def test_a_deep_row_is_one_warning_and_the_rest_is_checked(name: str, tmp_path: 
 def test_the_depth_limit_is_above_every_row_of_the_corpus_and_exact() -> None:
     # 38 nested parentheses around x: 39 levels, read; one more level past the limit is not
     ok = parse_row(MappedText.identity("(" * (MAX_DEPTH - 1) + "x" + ")" * (MAX_DEPTH - 1)))
-    assert ok.tree is not None and not isinstance(ok.tree, t.TooDeep)
+    assert ok.tree is not None and not isinstance(ok.tree, t.Unread)
     deep = parse_row(MappedText.identity("(" * MAX_DEPTH + "x" + ")" * MAX_DEPTH))
-    assert isinstance(deep.tree, t.TooDeep) and deep.tree.depth == MAX_DEPTH + 1
+    assert isinstance(deep.tree, t.Unread) and deep.tree.code == "too-deep"
+    assert f"nests {MAX_DEPTH + 1} levels" in deep.tree.why
     assert (deep.tree.start, deep.tree.end) == (0, 2 * MAX_DEPTH + 1)
 
 

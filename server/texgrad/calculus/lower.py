@@ -79,7 +79,6 @@ from texgrad.shapes.dims import Dim, Shape, dim_of, same, scalar_spreads
 from texgrad.shapes.families import member_shape
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
-from texgrad.syntax.nesting import too_deep_message
 from texgrad.syntax.notation import call_of, sized_constant
 from texgrad.syntax.symbols import label_of, symbol_key
 
@@ -155,8 +154,8 @@ class Lowerer:
         finally:
             self.depth -= 1
 
-    def _too_deep(self, node: t.TooDeep) -> Lowered:
-        raise CalculusError(too_deep_message(node.depth))
+    def _beyond(self, node: t.Unread) -> Lowered:
+        raise CalculusError(node.why)
 
     def _unreadable(self, node: t.Node) -> Lowered:
         raise CalculusError(f"cannot differentiate `{latex_of(node)}`")
@@ -1239,7 +1238,7 @@ def _function_value(name: str, x: Expr) -> Expr:
 # node is one lookup (the tree's node classes have no subclasses, so its type is the key).
 _READERS: dict[type[t.Node], Callable[[Lowerer, Any], Lowered]] = {
     t.Chain: Lowerer._chain,
-    t.TooDeep: Lowerer._too_deep,
+    t.Unread: Lowerer._beyond,
     t.Func: Lowerer._named,
     t.Text: Lowerer._text,
     t.Symbol: Lowerer._symbol,

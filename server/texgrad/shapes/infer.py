@@ -26,7 +26,6 @@ from texgrad.shapes.rules.relations import BRACES, RelationRules
 from texgrad.shapes.rules.symbols import SymbolRules
 from texgrad.shapes.table import SymbolTable
 from texgrad.syntax import tree as t
-from texgrad.syntax.nesting import too_deep_message
 
 
 class Inference(
@@ -87,13 +86,13 @@ class Inference(
             t.Font: lambda n: self.infer(n.body),
             t.Accent: lambda n: self.infer(n.body),
             t.Overset: lambda n: self.infer(n.base),
-            # a row nested deeper than texgrad reads (syntax/nesting.py): said, not checked
-            t.TooDeep: self._too_deep,
+            # a row beyond what texgrad reads (syntax/limits.py): said, not checked
+            t.Unread: self._unread,
         }
 
-    def _too_deep(self, node: t.TooDeep) -> None:
-        message = too_deep_message(node.depth) + "; this row is not checked"
-        self._emit("too-deep", message, node.start, node.end, severity="warning")
+    def _unread(self, node: t.Unread) -> None:
+        message = node.why + "; this row is not checked"
+        self._emit(node.code, message, node.start, node.end, severity="warning")
 
     def _sub_or_braced(self, node: t.Sub) -> Any:
         if isinstance(node.base, t.Accent) and node.base.accent in BRACES:

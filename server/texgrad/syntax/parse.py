@@ -34,7 +34,7 @@ from texgrad.reading.source import MappedText
 from texgrad.syntax import tree as t
 from texgrad.syntax.build import Builder
 from texgrad.syntax.lexer import Lexer, LexError
-from texgrad.syntax.nesting import brackets_beyond, depth_beyond
+from texgrad.syntax.limits import beyond_text, depth_beyond, too_deep_message
 
 _BARS = re.compile(r"\||\\[vV]ert")
 MAX_ROW_LENGTH = 20_000  # characters; longer rows are reported, not parsed
@@ -115,9 +115,9 @@ def parse_row(
         )
     if not text.text.strip():
         return ParsedRow(None, None, text)
-    deep = brackets_beyond(text.text)
-    if deep is not None:
-        return ParsedRow(_too_deep(text, deep), None, text)
+    beyond = beyond_text(text.text)
+    if beyond is not None:
+        return ParsedRow(_unread(text, *beyond), None, text)
     parser, builder = _parser()
     first_error: ParseError | None = None
     for bars_as_relations in (False, True):
@@ -148,17 +148,17 @@ def parse_row(
 
 
 def _shallow(tree: t.Node | None, text: MappedText) -> t.Node | None:
-    """The tree, or a :class:`~texgrad.syntax.tree.TooDeep` leaf over the row when it nests
-    deeper than later passes can walk (``syntax/nesting.py``)."""
+    """The tree, or an :class:`~texgrad.syntax.tree.Unread` leaf over the row when it nests
+    deeper than later passes can walk (``syntax/limits.py``)."""
     if tree is None:
         return None
     depth = depth_beyond(tree)
-    return tree if depth is None else _too_deep(text, depth)
+    return tree if depth is None else _unread(text, "too-deep", too_deep_message(depth))
 
 
-def _too_deep(text: MappedText, depth: int) -> t.TooDeep:
+def _unread(text: MappedText, code: str, why: str) -> t.Unread:
     a, b = text.source_range(0, len(text.text))
-    return t.TooDeep(start=a, end=b, span=(0, len(text.text)), depth=depth)
+    return t.Unread(start=a, end=b, span=(0, len(text.text)), code=code, why=why)
 
 
 def _parse_nested(text: MappedText, functions: frozenset[str], depth: int) -> t.Node | None:

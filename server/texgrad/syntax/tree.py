@@ -109,11 +109,13 @@ class Opaque(Node):
 
 
 @dataclass(frozen=True, slots=True)
-class TooDeep(Node):
-    """A row nested deeper than texgrad reads (``syntax/nesting.py``): its whole range, and
-    how deep it nests; every pass after parsing sees this leaf instead of the deep tree."""
+class Unread(Node):
+    """A row beyond what texgrad reads (``syntax/limits.py``: nested too deep, a number too
+    long): its whole range, a diagnostic's code and why; every pass after parsing sees this
+    leaf instead of the row's tree."""
 
-    depth: int
+    code: str  # "too-deep", "too-large"
+    why: str
 
 
 @dataclass(frozen=True, slots=True)

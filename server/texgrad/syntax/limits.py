@@ -1,12 +1,17 @@
-"""How deep a row's math may nest before texgrad stops reading it.
+"""What a row of math may be before texgrad stops reading it: how deep it nests, how long its
+numbers are.
 
-Every later pass (shape inference, printing, lowering, differentiation, hovers) walks a
-tree by recursion, a few Python frames per level.  Real documents nest at most 15 levels
-(the corpus's deepest row); 1,000 nested parentheses, 500 nested ``\\frac`` or 2,000
-superscripts would exhaust Python's stack in any of them.  So the depth is measured once,
-right after parsing (the parser itself is a loop; the brackets are counted before it), and a row nested deeper than
-:data:`MAX_DEPTH` is replaced by one :class:`~texgrad.syntax.tree.TooDeep` leaf that the
-shapes layer reports and the calculus refuses: no later pass ever sees a deep tree.
+Every pass after parsing (shape inference, printing, lowering, differentiation, hovers)
+walks a tree by recursion, a few Python frames per level.  Real documents nest at most 15
+levels (the corpus's deepest row; its brackets nest 6 deep at most); 1,000 nested
+parentheses, 500 nested ``\\frac`` or 2,000 superscripts would exhaust Python's stack in
+any of them.  So the depth is measured once, right after parsing (the parser itself is a
+loop; the brackets are counted before it), and a row nested deeper than :data:`MAX_DEPTH`
+is replaced by one :class:`~texgrad.syntax.tree.Unread` leaf that the shapes layer reports
+and the calculus refuses: no later pass ever sees a deep tree.  A number of more than
+:data:`MAX_NUMBER_DIGITS` digits (``x^{999…9}``, 5,000 nines) is no number a formula
+means and no number sympy or Python will read (4,300 digits at most): its row is one
+``Unread`` leaf too.
 """
 
 from __future__ import annotations
@@ -16,8 +21,25 @@ import re
 from texgrad.syntax import tree as t
 
 MAX_DEPTH = 40  # levels of a row's tree (the corpus's deepest is 15) and of its brackets (6)
+MAX_NUMBER_DIGITS = 40  # digits of one number
 
 _BRACKET = re.compile(r"[{}()\[\]]")
+_LONG_NUMBER = re.compile(r"\d{" + str(MAX_NUMBER_DIGITS + 1) + ",}")
+
+
+def beyond_text(text: str) -> tuple[str, str] | None:
+    """Why a row's text is beyond what texgrad reads, as a diagnostic's (code, message),
+    measured before lexing; None for a row within bounds."""
+    long = _LONG_NUMBER.search(text)
+    if long is not None:
+        n = len(long.group())
+        return "too-large", (
+            f"a number of {n} digits: longer than the {MAX_NUMBER_DIGITS} digits texgrad reads"
+        )
+    deep = brackets_beyond(text)
+    if deep is not None:
+        return "too-deep", too_deep_message(deep)
+    return None
 
 
 def brackets_beyond(text: str, limit: int = MAX_DEPTH) -> int | None:
