@@ -15,9 +15,8 @@ import sympy
 
 from tests.robustness.bounded import run_bounded
 from texgrad import cli
-from texgrad.calculus import deadline
+from texgrad.calculus import deadline, simplify
 from texgrad.calculus import expr as e
-from texgrad.calculus import simplify
 from texgrad.calculus.deadline import BudgetExceeded, Deadline
 from texgrad.calculus.differential import UNLIMITED, Budget
 from texgrad.calculus.printing import Style
