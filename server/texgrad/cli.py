@@ -306,9 +306,16 @@ def _settings(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _diff(args: argparse.Namespace, out: TextIO) -> int:
-    """``texgrad diff``; an exception is an internal error naming what was differentiated."""
+    """``texgrad diff``: its ``--budget`` bounds the whole command (calculus/deadline.py); an
+    exception is an internal error naming what was differentiated."""
+    from texgrad.calculus.deadline import BudgetExceeded, Deadline
+
     try:
-        return _diff_run(args, out)
+        with Deadline(args.budget).active(hard=True):
+            return _diff_run(args, out)
+    except BudgetExceeded as exc:
+        print(f"texgrad diff: {exc}", file=sys.stderr)
+        return 1
     except (BrokenPipeError, KeyboardInterrupt):
         raise
     except Exception as exc:  # noqa: BLE001 - a bug said in one line, with its own status

@@ -30,6 +30,7 @@ from texgrad.shapes.diagnostics import Diagnostic
 
 if TYPE_CHECKING:  # the engine (numpy, scipy) is imported on first use: a faster start
     from texgrad.calculus.api import DiffOutcome, DiffPlan
+    from texgrad.calculus.deadline import Deadline
     from texgrad.calculus.refusals import Refusal
 
 log = logging.getLogger(__name__)
@@ -229,23 +230,34 @@ class Workspace:
             return None
 
     def differentiate(
-        self, result: CheckResult, offset: int, wrt: str, hessian: bool = False
+        self,
+        result: CheckResult,
+        offset: int,
+        wrt: str,
+        hessian: bool = False,
+        deadline: Deadline | None = None,
     ) -> DiffOutcome:
-        """:func:`texgrad.calculus.api.diff_at` on an already checked document."""
+        """:func:`texgrad.calculus.api.diff_at` on an already checked document, all of it
+        (the code included) within the time budget: one :class:`~texgrad.calculus.deadline.
+        Deadline` for the request, which ``deadline`` (if given) is, so that the caller may
+        cancel it from another thread."""
         from texgrad.calculus import api  # (downward, on first use: a faster start)
+        from texgrad.calculus.deadline import Deadline
 
+        seconds = float(self.settings["differentiation.timeBudget"])
         try:
-            outcome = api.diff_at(
-                result.path,
-                result.doc.text,
-                offset,
-                wrt,
-                self.settings["layout"],
-                float(self.settings["differentiation.timeBudget"]),
-                hessian,
-                result=result,
-            )
-            outcome.write_code()  # here, off the event loop: "Copy as NumPy" needs it checked
+            with (deadline or Deadline(seconds)).active():
+                outcome = api.diff_at(
+                    result.path,
+                    result.doc.text,
+                    offset,
+                    wrt,
+                    self.settings["layout"],
+                    seconds,
+                    hessian,
+                    result=result,
+                )
+                outcome.write_code()  # here, off the event loop: "Copy as NumPy" needs it
             return outcome
         except Exception as exc:  # a bug in the engine must not take the server down
             log.exception("differentiation failed")

@@ -20,23 +20,25 @@ from typing import Any
 
 import sympy
 
+from texgrad.calculus import deadline
 from texgrad.calculus import expr as e
+from texgrad.calculus.deadline import BudgetExceeded as BudgetExceeded  # (raised here too)
 from texgrad.calculus.expr import CalculusError, Expr
 from texgrad.shapes.dims import Shape
 
 
-class BudgetExceeded(CalculusError):
-    pass
-
-
 class Budget:
-    """A deadline shared by every step of one request."""
+    """A deadline shared by every step of one request: never later than the request's own
+    (``calculus/deadline.py``), which a server may also cancel."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.deadline = time.monotonic() + seconds
 
     def check(self) -> None:
+        request = deadline.current()  # (asked at each check: UNLIMITED is made at import)
+        if request is not None and request.passed():
+            raise BudgetExceeded(request.message())
         if time.monotonic() > self.deadline:
             raise BudgetExceeded(f"gave up after {self.seconds:g} s (the time budget)")
 

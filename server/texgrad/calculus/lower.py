@@ -154,6 +154,9 @@ class Lowerer:
         finally:
             self.depth -= 1
 
+    def _beyond(self, node: t.Unread) -> Lowered:
+        raise CalculusError(node.why)
+
     def _unreadable(self, node: t.Node) -> Lowered:
         raise CalculusError(f"cannot differentiate `{latex_of(node)}`")
 
@@ -1235,6 +1238,7 @@ def _function_value(name: str, x: Expr) -> Expr:
 # node is one lookup (the tree's node classes have no subclasses, so its type is the key).
 _READERS: dict[type[t.Node], Callable[[Lowerer, Any], Lowered]] = {
     t.Chain: Lowerer._chain,
+    t.Unread: Lowerer._beyond,
     t.Func: Lowerer._named,
     t.Text: Lowerer._text,
     t.Symbol: Lowerer._symbol,

@@ -14,7 +14,12 @@ import numpy.typing as npt
 import sympy
 
 from texgrad.calculus.arrays import Array, Value
+from texgrad.calculus.deadline import checkpoint
 from texgrad.shapes.dims import Shape
+
+# entries of one value at a random point: a 1000×1000 matrix, not an ℝ^{2^{20}×2^{20}} one
+# (numbers as written are sizes as written; numpy would try to allocate terabytes)
+MAX_SAMPLED_ENTRIES = 1_000_000
 
 
 def concrete(dim: sympy.Expr, sizes: Mapping[str, int]) -> int:
@@ -26,7 +31,13 @@ def concrete(dim: sympy.Expr, sizes: Mapping[str, int]) -> int:
 
 
 def concrete_shape(shape: Shape, sizes: Mapping[str, int]) -> tuple[int, int]:
-    return concrete(shape.rows, sizes), concrete(shape.cols, sizes)
+    rows, cols = concrete(shape.rows, sizes), concrete(shape.cols, sizes)
+    if rows * cols > MAX_SAMPLED_ENTRIES:
+        raise ValueError(
+            f"a {rows}×{cols} value has more entries than the {MAX_SAMPLED_ENTRIES:,} "
+            "a random point may have"
+        )
+    return rows, cols
 
 
 def sample_inputs(
@@ -118,6 +129,7 @@ def finite_difference_gradient(
     flat = x.reshape(-1)
     grad = np.empty(flat.size)
     for i in range(flat.size):
+        checkpoint()  # (thousands of entries: the request's deadline may pass)
         saved = flat[i]
         flat[i] = saved + eps
         point[wrt] = x.copy()
@@ -146,6 +158,7 @@ def finite_difference_jacobian(
     n = x.size
     columns: list[Array] = []
     for j in range(n):
+        checkpoint()
         step = np.zeros(n)
         step[j] = eps
         delta = step.reshape(x.shape, order="F")

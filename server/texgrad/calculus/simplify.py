@@ -189,7 +189,9 @@ class _Simplifier:
 
     # -- expansion -----------------------------------------------------------------------
     def monomials(self, x: Expr) -> list[Monomial] | None:
-        """``x`` as a list of monomials, or None when expanding would blow up."""
+        """``x`` as a list of monomials, or None when expanding would blow up (told before
+        the products are built: nested norms multiply sums of sums)."""
+        self.budget.check()
         if isinstance(x, e.Add):
             out: list[Monomial] = []
             for t in x.terms:
@@ -213,7 +215,7 @@ class _Simplifier:
                 elif value.is_scalar:
                     # a scalar with dX (dx^T A x + x^T A dx): expand, to collect like terms
                     expanded = self.monomials_of_chain(g)
-                    if expanded is None:
+                    if expanded is None or len(acc) * len(expanded) > MAX_TERMS:
                         return None
                     acc = [_times_scalar(a, p) for a in acc for p in expanded]
                 else:
@@ -224,7 +226,7 @@ class _Simplifier:
                             or self.distributable(f)
                             else [_atom(f)]
                         )
-                        if parts is None:
+                        if parts is None or len(acc) * len(parts) > MAX_TERMS:
                             return None
                         acc = [_times(a, p) for a in acc for p in parts]
                 if len(acc) > MAX_TERMS:
@@ -266,7 +268,7 @@ class _Simplifier:
         acc: list[Monomial] = [Monomial(sympy.Integer(1), (), ())]
         for f in g:
             parts = self.monomials(f) if isinstance(f, e.Add) else [_atom(f)]
-            if parts is None:
+            if parts is None or len(acc) * len(parts) > MAX_TERMS:
                 return None
             acc = [_times(a, p) for a in acc for p in parts]
             if len(acc) > MAX_TERMS:

@@ -18,6 +18,8 @@ CODES = {
     "columns along a block-column",
     "argument-mismatch": "a function's argument does not have the shape of its domain",
     "redeclared": "a symbol is declared again with another shape",
+    "too-deep": "math nested deeper than texgrad reads (40 levels): that row is not checked",
+    "too-large": "a number longer than texgrad reads (40 digits): that row is not checked",
     "no-declarations": "a document with math declares no shape (one information note: how to)",
     # found by the calculus layer (calculus/written_derivatives.py), not by shape inference
     "wrong-derivative": "a derivative the document writes differs, at random points, from the "

@@ -9,6 +9,7 @@ error.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,6 +24,9 @@ from texgrad.syntax.symbols import Label, label_of, label_text
 
 Dim: TypeAlias = sympy.Expr
 ONE = sympy.Integer(1)
+# a number's power as a dimension (2^{10}) is computed when it has at most this many bits;
+# a larger one (9^{9^{9}}, 2^{2^{40}}: no array has that many entries) is of unknown size
+MAX_DIMENSION_BITS = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,9 +145,28 @@ def _number_power(node: t.Tagged | t.Power) -> Dim | None:
     base, exp = dim_of(node.base), dim_of(node.exponent)
     if base is None or exp is None or not exp.is_Number:
         return None
-    if base.is_Number or exp <= 4:  # (n^{10} is no dimension a paper writes)
+    if base.is_Number:  # 2^{10}; not 9^{9^{9}}, whose digits would fill the memory
+        return base**exp if _power_fits(base, exp) else None
+    if exp <= 4:  # (n^{10} is no dimension a paper writes)
         return base**exp
     return None
+
+
+def too_large_power(node: t.Node) -> t.Power | None:
+    r"""A power of numbers in ``node`` (a space's sizes) too large to compute as a dimension
+    (``9^{9^{9}}``), whose size is therefore unknown; None if there is none."""
+    for item in node.walk():
+        if isinstance(item, t.Power) and not _bracketed(item):
+            base, exp = dim_of(item.base), dim_of(item.exponent)
+            if base is not None and exp is not None and base.is_Number and exp.is_Number:
+                if not _power_fits(base, exp):
+                    return item
+    return None
+
+
+def _power_fits(base: Dim, exp: Dim) -> bool:
+    """Is the number ``base ** exp`` at most :data:`MAX_DIMENSION_BITS` bits long?"""
+    return float(exp) * math.log2(int(base)) <= MAX_DIMENSION_BITS
 
 
 def _labelled(node: t.Tagged | t.Power) -> Dim | None:

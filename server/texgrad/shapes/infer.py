@@ -86,7 +86,13 @@ class Inference(
             t.Font: lambda n: self.infer(n.body),
             t.Accent: lambda n: self.infer(n.body),
             t.Overset: lambda n: self.infer(n.base),
+            # a row beyond what texgrad reads (syntax/limits.py): said, not checked
+            t.Unread: self._unread,
         }
+
+    def _unread(self, node: t.Unread) -> None:
+        message = node.why + "; this row is not checked"
+        self._emit(node.code, message, node.start, node.end, severity="warning")
 
     def _sub_or_braced(self, node: t.Sub) -> Any:
         if isinstance(node.base, t.Accent) and node.base.accent in BRACES:

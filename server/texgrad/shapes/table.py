@@ -273,14 +273,17 @@ class SymbolTable:
         )  # fmt: skip
 
     def _contested(self, d: Declaration, decls: list[Declaration]) -> bool:
-        """Is ``d`` contradicted in its own sentence (a ``redeclared`` warning)?"""
+        """Is ``d`` contradicted in its own sentence (a ``redeclared`` warning)?  (``decls``:
+        those near it; the cheap tests first, shapes compared last.)"""
         text = self.texts.get(d.path, "")
         for e in decls:
-            if e.path != d.path or e is d or e.font != d.font or e.shape.agrees(d.shape):
+            if e.path != d.path or e is d or e.font != d.font:
                 continue
             a, b = (e, d) if e.start < d.start else (d, e)
-            if b.start - a.end <= WHERE_DISTANCE and not SENTENCE_BREAK.search(
-                text, a.end, b.start
+            if (
+                b.start - a.end <= WHERE_DISTANCE
+                and not e.shape.agrees(d.shape)
+                and not SENTENCE_BREAK.search(text, a.end, b.start)
             ):
                 return True
         return False
@@ -439,6 +442,7 @@ class _FileView:
                 self.boxes = boxes
         self._elsewhere: Any = False  # (not yet known)
         self._contested: dict[int, bool] = {}
+        self._sorted: tuple[list[Any], list[tuple[str, int]], int] | None = None
         self._main: _MainLine | None | bool = False  # (not yet known)
 
     def other(self, table: SymbolTable) -> Any:
@@ -478,8 +482,22 @@ class _FileView:
     def contested(self, table: SymbolTable, d: Declaration) -> bool:
         known = self._contested.get(id(d))
         if known is None:
-            known = self._contested[id(d)] = table._contested(d, self.decls)
+            known = self._contested[id(d)] = table._contested(d, self._near(d))
         return known
+
+    def _near(self, d: Declaration) -> list[Declaration]:
+        """The declarations of ``d``'s file that may share its sentence (within
+        ``WHERE_DISTANCE`` of it), found by bisection: a symbol declared 2,000 times is not
+        compared 4 million times."""
+        if self._sorted is None:
+            ordered = sorted(self.decls, key=lambda e: (e.path, e.start))
+            keys = [(e.path, e.start) for e in ordered]
+            longest = max((e.end - e.start for e in ordered), default=0)
+            self._sorted = (ordered, keys, longest)
+        ordered, keys, longest = self._sorted
+        lo = bisect.bisect_left(keys, (d.path, d.start - WHERE_DISTANCE - longest))
+        hi = bisect.bisect_right(keys, (d.path, d.end + WHERE_DISTANCE))
+        return ordered[lo:hi]
 
 
 class _MainLine:

@@ -168,6 +168,7 @@ _PRINTERS: dict[type, Callable[[Any], str]] = {
     t.Dots: lambda n: n.text,
     t.Text: _text,
     t.Opaque: lambda n: n.text,
+    t.Unread: lambda n: "\\dots",
     t.Empty: lambda n: "",
     t.Sequence: lambda n: " \\quad ".join(latex_of(x) for x in n.items),
     t.Chain: _chain,

@@ -34,6 +34,7 @@ from texgrad.reading.source import MappedText
 from texgrad.syntax import tree as t
 from texgrad.syntax.build import Builder
 from texgrad.syntax.lexer import Lexer, LexError
+from texgrad.syntax.limits import beyond_text, depth_beyond, too_deep_message
 
 _BARS = re.compile(r"\||\\[vV]ert")
 MAX_ROW_LENGTH = 20_000  # characters; longer rows are reported, not parsed
@@ -114,6 +115,9 @@ def parse_row(
         )
     if not text.text.strip():
         return ParsedRow(None, None, text)
+    beyond = beyond_text(text.text)
+    if beyond is not None:
+        return ParsedRow(_unread(text, *beyond), None, text)
     parser, builder = _parser()
     first_error: ParseError | None = None
     for bars_as_relations in (False, True):
@@ -134,12 +138,27 @@ def parse_row(
             )
         else:
             tree = builder.node(node) if node is not None else None
-            return ParsedRow(builder.finish(tree, _ctx.lexers[lexers_before].trailing), None, text)
+            whole = builder.finish(tree, _ctx.lexers[lexers_before].trailing)
+            return ParsedRow(_shallow(whole, text), None, text)
         finally:
             _ctx.bars_as_relations = False
             del _ctx.lexers[lexers_before:]
         first_error = first_error or err
     return ParsedRow(None, first_error, text)
+
+
+def _shallow(tree: t.Node | None, text: MappedText) -> t.Node | None:
+    """The tree, or an :class:`~texgrad.syntax.tree.Unread` leaf over the row when it nests
+    deeper than later passes can walk (``syntax/limits.py``)."""
+    if tree is None:
+        return None
+    depth = depth_beyond(tree)
+    return tree if depth is None else _unread(text, "too-deep", too_deep_message(depth))
+
+
+def _unread(text: MappedText, code: str, why: str) -> t.Unread:
+    a, b = text.source_range(0, len(text.text))
+    return t.Unread(start=a, end=b, span=(0, len(text.text)), code=code, why=why)
 
 
 def _parse_nested(text: MappedText, functions: frozenset[str], depth: int) -> t.Node | None:

@@ -109,6 +109,16 @@ class Opaque(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class Unread(Node):
+    """A row beyond what texgrad reads (``syntax/limits.py``: nested too deep, a number too
+    long): its whole range, a diagnostic's code and why; every pass after parsing sees this
+    leaf instead of the row's tree."""
+
+    code: str  # "too-deep", "too-large"
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
 class Empty(Node):
     """An empty group ``{}``."""
 

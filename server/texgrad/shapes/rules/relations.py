@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 
 from texgrad.shapes import messages
-from texgrad.shapes.dims import ONE, Shape, dim_of, same
+from texgrad.shapes.dims import MAX_DIMENSION_BITS, ONE, Shape, dim_of, same, too_large_power
 from texgrad.shapes.formulas import ORDER_RELATIONS
 from texgrad.shapes.questions import DIMENSION, LETTER, REDEFINES, dimension_key
 from texgrad.shapes.rules.base import UNSIZED, RuleBase, span_key, unwrapped
@@ -138,9 +138,23 @@ class RelationRules(RuleBase):
 
     def _side(self, node: t.Chain, k: int) -> Shape | None:
         item = node.items[k]
-        if item is None or _is_space(item) or (k == 0 and self._is_definition_head(node, item)):
+        if item is not None and _is_space(item):
+            self._too_large(item)
+            return None
+        if item is None or (k == 0 and self._is_definition_head(node, item)):
             return None
         return self.infer(item)
+
+    def _too_large(self, space: t.Node) -> None:
+        r"""Say so where a space's size is a power too large to compute (``9^{9^{9}}``): what
+        it declares is of unknown size."""
+        power = too_large_power(space)
+        if power is not None:
+            message = (
+                f"`{self._quote(power)}` is too large a size to compute (more than "
+                f"{MAX_DIMENSION_BITS} bits): what this declares is of unknown size"
+            )
+            self._emit("too-large", message, power.start, power.end, severity="information")
 
     def _later_side(self, node: t.Chain, shapes: list[Shape | None]) -> Shape | None:
         """The first known shape after the second side of a chain of equalities (``E = ? =

@@ -1,0 +1,1 @@
+"""Robustness: inputs that once crashed or hung texgrad, each bounded in time."""
