@@ -359,6 +359,15 @@ def test_status_0_when_clean(project: Path) -> None:
     assert run("check", "clean.md") == (EXIT_OK, "", "")
 
 
+def test_a_broken_pipe_keeps_the_status(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `texgrad check . | head -1` in CI: the findings are still status 1
+    def closed(*args: object) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli, "_print_records", closed)
+    assert run("check", "notes.md") == (EXIT_FINDINGS, "", "")
+
+
 def test_usage_errors_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as stop:
         cli.main(["--version"])

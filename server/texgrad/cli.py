@@ -516,8 +516,20 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         assert o is not None
         records += o.records
         status.add(o)
-    _print_records(records, args.format, out)
+    try:
+        _print_records(records, args.format, out)
+    except BrokenPipeError:  # `texgrad check … | head`: the status still says what was found
+        _silence_stdout()
     return status.code()
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, what is left to flush at exit goes nowhere (no second error)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file behind stdout (tests)
+        pass
 
 
 @dataclass
