@@ -119,6 +119,24 @@ def test_a_root_named_with_other_files_in_parallel(project: Path, pooled: list[i
                      os.path.join("sections", "two.tex"), "notes.md"]  # fmt: skip
 
 
+def test_a_file_two_projects_include_is_read_with_each_ones_macros(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pooled: list[int]
+) -> None:
+    # common.tex declares \V in R^2: v in a.tex's project, w in b.tex's; both $M \V$ are wrong
+    root = "\\documentclass{article}\n\\newcommand{\\V}{%s}\n\\begin{document}\n"
+    body = (
+        "Let $M \\in \\mathbb{R}^{2 \\times 3}$.\n\\input{common}\nThen $M \\V$.\n\\end{document}\n"
+    )
+    (tmp_path / "a.tex").write_text(root % "v" + body, "utf-8")
+    (tmp_path / "b.tex").write_text(root % "w" + body, "utf-8")
+    (tmp_path / "common.tex").write_text("Here $\\V \\in \\mathbb{R}^{2}$.\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    serial = run("check", "-j", "1", "a.tex", "b.tex")
+    assert run("check", "-j", "2", "a.tex", "b.tex") == serial and pooled == [1]
+    errors = [line.split(": error:")[0] for line in serial[1].splitlines() if ": error:" in line]
+    assert errors == ["a.tex:6:7", "b.tex:6:7"]
+
+
 def test_the_corpus_in_parallel_is_the_serial_output(
     corpus: Path, monkeypatch: pytest.MonkeyPatch, pooled: list[int]
 ) -> None:
@@ -357,6 +375,15 @@ def test_an_unreadable_file_says_so(project: Path, monkeypatch: pytest.MonkeyPat
 def test_status_0_when_clean(project: Path) -> None:
     (project / "clean.md").write_text(r"Let $v \in \mathbb{R}^3$: $v^\top v$." + "\n", "utf-8")
     assert run("check", "clean.md") == (EXIT_OK, "", "")
+
+
+def test_a_broken_pipe_keeps_the_status(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `texgrad check . | head -1` in CI: the findings are still status 1
+    def closed(*args: object) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli, "_print_records", closed)
+    assert run("check", "notes.md") == (EXIT_FINDINGS, "", "")
 
 
 def test_usage_errors_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:

@@ -496,8 +496,6 @@ def _print_numpy(outcome: DiffOutcome, out: TextIO) -> int:
 def _check(args: argparse.Namespace, out: TextIO) -> int:
     """Every document found, checked on every core (``--jobs``); printed in the order of a
     serial run. Exit status: see ``cli_errors``."""
-    global _worker_checker
-    _worker_checker = None  # a fresh Checker for this run (and the workers forked for it)
     err = sys.stderr
     found: list[tuple[Path, Path]] = []
     status = _Status()
@@ -531,8 +529,20 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         assert o is not None
         records += o.records
         status.add(o)
-    _print_records(records, args.format, out, said)
+    try:
+        _print_records(records, args.format, out, said)
+    except BrokenPipeError:  # `texgrad check … | head`: the status still says what was found
+        _silence_stdout()
     return status.code()
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, what is left to flush at exit goes nowhere (no second error)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file behind stdout (tests)
+        pass
 
 
 @dataclass
@@ -629,17 +639,12 @@ def _size(keys: Sequence[str], project: Project | None) -> int:
     return total
 
 
-_worker_checker: Checker | None = None
-
-
-def _check_unit(unit: _Unit, checker: Checker | None = None) -> list[_FileOutcome]:
+def _check_unit(unit: _Unit) -> list[_FileOutcome]:
     """Check a unit's files (in a worker process, or here): one outcome per file; an
-    exception while checking one is its internal error, and the others are still checked."""
-    global _worker_checker
-    if checker is None:
-        if _worker_checker is None:
-            _worker_checker = Checker()
-        checker = _worker_checker
+    exception while checking one is its internal error, and the others are still checked.
+    Each unit has a Checker of its own: one shared with another project would reuse the
+    parse of a file both include, made with the other project's macros."""
+    checker = Checker()
     outcomes = []
     for key in unit.keys:
         try:
