@@ -48,6 +48,8 @@ Let $f : \mathbb{R}^n \to \mathbb{R}$. Then $f(s)$ is wrong.
 Let $q \in \mathbb{R}^n$ and $q \in \mathbb{R}^m$ be given.
 
 Let $B \in \mathbb{R}^{n \times n}$. Then $\nabla_x (x^\top B x) = 2Bx$.
+
+Too deep: $(((((((((((((((((((((((((((((((((((((((((((((x)))))))))))))))))))))))))))))))))))))))))))))$. Too large: $v \in \mathbb{R}^{9^{9^{9}}}$.
 """
 UNICODE = (
     "# Größe\n\nGröße 𝔼 → $C \\in \\mathbb{R}^{m \\times n}$, $z \\in \\mathbb{R}^m$: 𝔼 → $C z$.\n"

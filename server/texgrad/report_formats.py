@@ -192,6 +192,24 @@ RULES: dict[str, Rule] = {
             "README.",
         ),
         Rule(
+            "too-deep",
+            "Math nested deeper than texgrad reads",
+            "A formula whose brackets, fractions, superscripts or function applications nest "
+            "more than 40 levels deep is not read: deep input cannot take texgrad's time or "
+            "stack, so that one row is left unchecked and the rest of the file is checked.",
+            "Name an intermediate (`$u = \\ldots$`) and use it, so that no formula nests so "
+            "deep; real documents nest at most about 15 levels.",
+        ),
+        Rule(
+            "too-large",
+            "A number or size too large to compute with",
+            "A number of more than 40 digits, or a dimension such as `2^{2^{40}}` that does not "
+            "fit in 64 bits, is not computed with: that row is left unchecked, or what the "
+            "declaration declares is of unknown size.",
+            "Write the size as a symbol (`$x \\in \\mathbb{R}^N$`) and state how large it is "
+            "in prose if it matters.",
+        ),
+        Rule(
             "wrong-derivative",
             "A derivative the document writes is not the derivative",
             "texgrad differentiated the left side of an equation that states a derivative "
