@@ -22,6 +22,7 @@ import type { CodeAction, DocumentSelector, WorkspaceEdit } from "vscode-languag
 import { announceCommands, COPY_COMMAND, copyToClipboard } from "./copyCode";
 import { DERIVATION_SCHEME, PREVIEW_COMMAND, previewDerivation } from "./derivation";
 import { differentiate, ProtocolCodeAction } from "./differentiate";
+import { correctingOutput } from "./outputLines";
 import {
   checkPythonHasTexgrad,
   formatCommand,
@@ -124,7 +125,7 @@ async function doStart(): Promise<void> {
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: documentSelector(config.get("documentSelector")) as DocumentSelector,
-    outputChannel: output,
+    outputChannel: correctingOutput(output),
     revealOutputChannelOn: RevealOutputChannelOn.Never,
     errorHandler: errorHandler(),
     // Logged only: the failed start() below shows one message that says what was tried.

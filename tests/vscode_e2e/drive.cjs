@@ -262,13 +262,10 @@ class Workbench {
   }
 
   async problems() {
-    const rows = this.page.locator(".markers-panel .monaco-list-row");
-    const n = await rows.count();
-    const out = [];
-    for (let i = 0; i < n; i++) {
-      out.push((await rows.nth(i).getAttribute("aria-label")) ?? (await rows.nth(i).textContent()) ?? "");
-    }
-    return out;
+    // One read of all rows: the list re-renders while diagnostics arrive.
+    return this.page
+      .locator(".markers-panel .monaco-list-row")
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute("aria-label") ?? r.textContent ?? ""));
   }
 
   async notifications() {
@@ -401,11 +398,12 @@ async function mainSession(browser) {
     await wb.command("texgrad: Differentiate…");
     // One candidate may be applied directly; else a quick pick lists what to differentiate.
     const picked = await Promise.race([
-      wb.page.locator(".quick-input-widget .monaco-list-row").first().waitFor({ timeout: 20000 }).then(() => "pick"),
+      wb.page.locator(".quick-input-widget .quick-input-title", { hasText: "Differentiate" }).waitFor({ timeout: 20000 }).then(() => "pick"),
       until("an edit", async () => (await wb.page.locator(".tab.dirty").count()) > 0, 20000).then(() => "direct"),
     ]);
     let chosen = "";
     if (picked === "pick") {
+      await wb.page.locator(".quick-input-widget .monaco-list-row.focused").first().waitFor({ timeout: 10000 });
       const row = wb.page.locator(".quick-input-widget .monaco-list-row.focused").first();
       chosen = (await row.getAttribute("aria-label")) ?? "";
       await wb.page.keyboard.press("Enter");
@@ -435,12 +433,23 @@ async function mainSession(browser) {
     const groups = await wb.page.locator(".editor-group-container").count();
     if (groups < 2) throw new Error(`the preview is not beside the document (${groups} editor group)`);
     const label = await tab.getAttribute("aria-label");
+    const shown = await until("the rendered derivation", async () => {
+      for (const frame of wb.page.frames()) {
+        const t = await frame.locator("body").textContent({ timeout: 500 }).catch(() => "");
+        if (t && /Derivation of/.test(t) && /Verified|verified|not verified/.test(t)) return t;
+      }
+      return false;
+    }, 20000);
     if ((await wb.page.locator(".tab.dirty").count()) > 0 || fs.readFileSync(notes, "utf8") !== before) {
       throw new Error("the document was edited");
     }
-    await wb.command("View: Close Editor");
-    await wb.command("View: Single Column Editor Layout").catch(() => undefined);
-    return `${title} → ${label}`;
+    await tab.hover();
+    await tab.locator(".tab-actions .action-label").first().click();
+    await until("the preview closed", async () => (await wb.page.locator(".tabs-container .tab", { hasText: /Preview/ }).count()) === 0, 10000);
+    await wb.page.locator(".monaco-editor .view-lines").first().click();
+    const after = await wb.page.locator(".editor-group-container").count();
+    if (after > 1) await wb.command("View: Single Column Editor Layout");
+    return `${title} → ${label} (${groups} editor groups; ${shown.replace(/\s+/g, " ").slice(0, 160)})`;
   });
 
   await check("setting-changed-and-honoured", wb, async () => {
@@ -450,19 +459,38 @@ async function mainSession(browser) {
     await wb.command("View: Focus Problems (Errors, Warnings, Infos)");
     if (await has()) throw new Error("the custom environment already has a problem before the setting");
     await wb.command("Preferences: Open User Settings (JSON)");
-    await wb.page.locator(".tabs-container .tab", { hasText: "settings.json" }).first().waitFor({ timeout: 15000 });
-    await wb.page.locator(".monaco-editor .view-lines").last().click();
+    // VS Code 1.139 opens settings.json in a modal editor, not a tab.
+    const editor = wb.page.locator(".monaco-editor", { hasText: "workbench.startupEditor" }).last();
+    await editor.waitFor({ timeout: 15000 });
+    await editor.locator(".view-lines").click();
     await wb.page.keyboard.press(`${MOD}+a`);
-    await wb.page.keyboard.insertText(JSON.stringify({ ...USER_SETTINGS, "texgrad.math.environments": ["mymath"] }, null, 2));
+    await wb.page.keyboard.press("Delete");
+    const wanted = { ...USER_SETTINGS, "texgrad.math.environments": ["mymath"] };
+    await wb.page.keyboard.insertText(JSON.stringify(wanted));
+    // Brackets and quotes the editor closed on its own follow the cursor: drop them.
+    await wb.page.keyboard.press(`${MOD}+Shift+End`);
+    await wb.page.keyboard.press("Delete");
     await wb.save();
-    await wb.command("View: Close Editor");
+    const saved = Date.now();
+    const file = path.join(cs.userData, "User", "settings.json");
+    await until("settings.json saved", async () => {
+      try {
+        return JSON.parse(fs.readFileSync(file, "utf8"))["texgrad.math.environments"]?.[0] === "mymath";
+      } catch {
+        return false;
+      }
+    }, 10000).catch(() => {
+      throw new Error(`settings.json holds: ${fs.readFileSync(file, "utf8")}`);
+    });
+    await wb.escape();
+    if ((await editor.count()) > 0 && (await editor.isVisible())) await wb.command("View: Close Editor");
     await wb.command("View: Focus Problems (Errors, Warnings, Infos)");
     const rows = await until("a problem in the mymath environment", async () => {
       const r = await wb.problems();
       return r.some(custom) ? r : false;
     }, 30000);
     const restarted = (cs.outputChannel().match(/\[texgrad\] starting/g) ?? []).length - starts;
-    return `${rows.find(custom)} (server restarts on the change: ${restarted})`;
+    return `${rows.find(custom)} (${Date.now() - saved} ms after the save; server restarts on the change: ${restarted})`;
   });
 
   await check("restart-from-palette", wb, async () => {
