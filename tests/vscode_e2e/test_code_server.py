@@ -83,6 +83,9 @@ def _texgrad() -> str:
 
 @pytest.fixture(scope="module")
 def vsix(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    missing = _missing()  # before the build: no minute of npm for a test that then skips
+    if missing:
+        pytest.skip("not installed: " + ", ".join(missing) + "; run tests/vscode_e2e/setup.sh")
     npm = _npm()
     version = json.loads((CLIENT / "package.json").read_text(encoding="utf-8"))["version"]
     out = tmp_path_factory.mktemp("vsix") / f"texgrad-{version}.vsix"
@@ -96,9 +99,6 @@ def vsix(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_extension_in_code_server(vsix: Path, tmp_path: Path) -> None:
-    missing = _missing()
-    if missing:
-        pytest.skip("not installed: " + ", ".join(missing) + "; run tests/vscode_e2e/setup.sh")
     # The not-found check needs a PATH without texgrad (the driver gives code-server the
     # system's PATH and Node 24 only).
     assert shutil.which("texgrad", path="/usr/local/bin:/usr/bin:/bin") is None, (
