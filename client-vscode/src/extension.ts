@@ -34,6 +34,7 @@ import {
   SetUpUi,
   spawnRunner,
 } from "./bootstrap";
+import { correctingOutput } from "./outputLines";
 import {
   checkPythonHasTexgrad,
   formatCommand,
@@ -265,7 +266,7 @@ async function launch(spec: Spec): Promise<Running | undefined> {
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: spec.selector as DocumentSelector,
-    outputChannel: output,
+    outputChannel: correctingOutput(output),
     revealOutputChannelOn: RevealOutputChannelOn.Never,
     errorHandler: errorHandler(() => started),
     // Logged only: the failed start() below shows one message that says what was tried.
