@@ -68,6 +68,12 @@ class Document:
     inflight: tuple[str, asyncio.Future[Analysis]] | None = None
     task: asyncio.Task[None] | None = None
     closed: bool = False
+    # The project's files as last analysed: kept while the next analysis is in flight
+    # (``analysis`` is None then), so that a change to one of them still reaches it.
+    project: tuple[str, ...] = ()
+    # Bumped when a file it depends on (or a setting) changes: an analysis started
+    # before is of stale inputs even though its own text is the same.
+    epoch: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,7 +268,7 @@ class TexgradServer(LanguageServer):
         self.analysis_pool.submit(self.ws.forget, doc.path)
         self.published_files.clear()
         for other in self.docs.values():
-            if other.analysis is not None and doc.path in other.analysis.project:
+            if doc.path in other.project:
                 self.invalidate(other)
 
     def saved(self, uri: str) -> None:
@@ -288,17 +294,18 @@ class TexgradServer(LanguageServer):
 
     def schedule_dependents(self, doc: Document) -> None:
         for other in self.docs.values():
-            if (
-                other is not doc
-                and other.analysis is not None
-                and doc.path in other.analysis.project
-            ):
+            if other is doc:
+                continue
+            # (a document never analysed yet may depend on it: its first analysis, if
+            # running, read the old text)
+            if doc.path in other.project or (not other.project and other.inflight is not None):
                 self.invalidate(other)
 
     def invalidate(self, doc: Document, delay: float | None = None) -> None:
         """Analyse ``doc`` again: a file it depends on or a setting changed, not its text."""
         doc.analysis = None
         doc.inflight = None
+        doc.epoch += 1
         self.schedule(doc, delay)
 
     async def _analyse_later(self, doc: Document, delay: float) -> None:
@@ -320,20 +327,26 @@ class TexgradServer(LanguageServer):
             )
 
     async def current(self, doc: Document) -> Analysis:
-        """The analysis of the document's current text (computed now if needed)."""
+        """The analysis of the document's current text and of the current text of the
+        files it depends on (computed now if needed).  One made on stale inputs — its own
+        text changed, or a file it depends on was edited (``epoch``) while it ran — is
+        not kept."""
         for _ in range(5):
             if doc.analysis is not None and doc.analysis.text is doc.text:
                 return doc.analysis
-            text = doc.text
+            text, epoch = doc.text, doc.epoch
             if doc.inflight is not None and doc.inflight[0] is text:
                 fut = doc.inflight[1]
             else:
                 fut = self.run_analysis(doc.path, text, doc.fmt)
                 doc.inflight = (text, fut)
             analysis = await asyncio.shield(fut)
+            if doc.epoch != epoch:
+                continue  # a file it depends on changed meanwhile
             if analysis.text is doc.text or analysis.text == doc.text:
                 analysis.text = doc.text
                 doc.analysis = analysis
+                doc.project = analysis.project
                 return analysis
         return analysis
 
