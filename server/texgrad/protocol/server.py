@@ -20,27 +20,31 @@ import asyncio
 import gc
 import logging
 import os
-import types as pytypes
+import sys
+import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcException
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
-from pygls.uris import from_fs_path, to_fs_path
+from pygls.uris import from_fs_path
 from pygls.workspace.position_codec import PositionCodec
 
 from texgrad import __version__
 from texgrad.reading.document import Format, detect_format
-from texgrad.reading.project import LATEX_SUFFIXES, MARKDOWN_SUFFIXES, normalize
+from texgrad.reading.project import LATEX_SUFFIXES, MARKDOWN_SUFFIXES
 from texgrad.shapes.check import CheckResult
 from texgrad.workspace import Analysis, Workspace
 
+from . import framing
 from .capabilities import ClientSupport
 from .convert import PositionCache, Positions
+from .paths import buffer_path, file_path
+from .rpc import TexgradProtocol
 
 log = logging.getLogger("texgrad.lsp")
 
@@ -110,25 +114,6 @@ class Snapshot:
 AnalysedHook = Callable[[Document, Analysis], Awaitable[None]]
 
 
-class TexgradProtocol(LanguageServerProtocol):
-    """Answers a request whose parameters cannot be read with an error (pygls alone
-    logs it and never answers, and the client waits forever)."""
-
-    def structure_message(self, data: dict[str, Any]) -> Any:
-        try:
-            return super().structure_message(data)
-        except JsonRpcException as exc:
-            if isinstance(data, dict) and "method" in data and "id" in data:
-                method = data.get("method")
-                err = JsonRpcInvalidParams(f"texgrad cannot read the parameters of {method}")
-                try:
-                    self._send_response(data["id"], error=err.to_response_error())
-                except Exception:  # noqa: BLE001 - an unanswerable id
-                    log.warning("cannot answer a malformed %s request", method)
-            log.warning("ignored a malformed message: %s", exc)
-            return pytypes.SimpleNamespace(jsonrpc="invalid")
-
-
 class TexgradServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__(
@@ -148,10 +133,46 @@ class TexgradServer(LanguageServer):
         self.init_settings: dict[str, Any] = {}
         self._collect_task: asyncio.Future[None] | None = None
         self._engine_imported = False
+        self.exit_status = 0  # of the process, once the connection ends
         # What features do when a document's analysis is ready (publish diagnostics) and
         # when the client is initialized (warm up the engine): registered by the features.
         self._analysed_hooks: list[AnalysedHook] = []
         self._initialized_hooks: list[Callable[[], None]] = []
+
+    # -- the connection: messages read by texgrad's bounded reader (framing.py) -----------
+
+    def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        read = framing.stdin_reader(stdin or sys.stdin.buffer, self.thread_pool)
+        try:
+            asyncio.run(framing.serve(read, self.protocol, self._stop_event))
+        except BrokenPipeError:
+            log.error("the connection to the client is lost: shutting down")
+        except SystemExit as exc:  # ``exit``: 0 after ``shutdown``, else 1 (LSP)
+            self.exit_status = exc.code if isinstance(exc.code, int) else 1
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.shutdown()
+
+    def start_tcp(self, host: str, port: int) -> None:
+        self._stop_event = stop = threading.Event()
+
+        async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.protocol.set_writer(writer)
+            await framing.serve(lambda: reader.read(framing.CHUNK), self.protocol, stop)
+            self.shutdown()
+
+        async def listen() -> None:
+            self._server = await asyncio.start_server(connection, host, port)
+            async with self._server:
+                await self._server.serve_forever()
+
+        try:
+            asyncio.run(listen())
+        except (asyncio.CancelledError, KeyboardInterrupt, SystemExit):
+            pass
 
     # -- events features register for ---------------------------------------------------
 
@@ -228,6 +249,7 @@ class TexgradServer(LanguageServer):
     def change(self, params: types.DidChangeTextDocumentParams) -> None:
         doc = self.docs.get(params.text_document.uri)
         if doc is None:
+            log.warning("ignored a change of %s, which is not open", params.text_document.uri)
             return
         text = doc.text
         for change in params.content_changes:
@@ -260,6 +282,7 @@ class TexgradServer(LanguageServer):
     def close(self, uri: str) -> None:
         doc = self.docs.pop(uri, None)
         if doc is None:
+            log.warning("ignored closing %s, which is not open", uri)
             return
         self._drop(doc)
         self.text_document_publish_diagnostics(
@@ -447,12 +470,9 @@ def _format_of(uri: str, language_id: str | None) -> Format:
 
 def _path_of(uri: str, fmt: Format) -> str:
     """The analysis key of a document: its file's path, made to end in the suffix of
-    its format when the editor's language id says otherwise (or for untitled buffers)."""
-    fs = to_fs_path(uri) if uri.startswith("file:") else None
-    if fs is None:
-        name = "".join(c if c.isalnum() or c in "-_." else "_" for c in uri.split(":", 1)[-1])
-        fs = os.path.join(os.getcwd(), ".texgrad-untitled", name or "untitled")
-    path = normalize(fs)
+    its format when the editor's language id says otherwise (or, for a buffer with no
+    usable file — untitled, a notebook cell, an odd URI — a made-up path)."""
+    path = file_path(uri) or buffer_path(uri)
     if detect_format(path) != fmt:
         path += ".md" if fmt == "markdown" else ".tex"
     return path
