@@ -126,6 +126,9 @@ class TexgradServer(LanguageServer):
         self.docs: dict[str, Document] = {}
         self.analysis_pool = ThreadPoolExecutor(1, thread_name_prefix="texgrad-analysis")
         self.diff_pool = ThreadPoolExecutor(2, thread_name_prefix="texgrad-diff")
+        # Quick questions to the engine (what a row offers, why it offers nothing), never
+        # queued behind a slow differentiation: listing actions and hovers use it.
+        self.query_pool = ThreadPoolExecutor(1, thread_name_prefix="texgrad-query")
         self.debounce = float(os.environ.get("TEXGRAD_LSP_DEBOUNCE", DEBOUNCE))
         self._positions: PositionCache | None = None
         self._client: tuple[types.ClientCapabilities, ClientSupport] | None = None
