@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -96,3 +97,45 @@ async def test_a_change_while_a_dependent_is_analysed_reaches_it(
     release.set()
     await _settled(server)
     assert published[chapter.as_uri()] == []
+
+
+@pytest.mark.asyncio
+async def test_a_runaway_analysis_holds_no_other_document(
+    tmp_path: Path, server: TexgradServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from texgrad.workspace import Workspace
+
+    analyse = Workspace.analyse
+
+    def runaway_for_big(self: Workspace, path: str, *args: Any, **kwargs: Any) -> Any:
+        if path.endswith("big.tex"):
+            end = time.monotonic() + 60
+            while time.monotonic() < end:  # pure Python, as the checker is
+                pass
+        return analyse(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(Workspace, "analyse", runaway_for_big)
+    server.analysis_budget = 3.0
+    published: dict[str, list[types.Diagnostic]] = server.published  # type: ignore[attr-defined]
+    big, small, other = tmp_path / "big.tex", tmp_path / "small.tex", tmp_path / "other.tex"
+    start = time.monotonic()
+    _open(server, big, CHAPTER)
+    await asyncio.sleep(0.3)  # it holds the analysis thread
+    _open(server, small, NOTATION + CHAPTER)
+    while small.as_uri() not in published:
+        await asyncio.sleep(0.02)
+    assert time.monotonic() - start < 2.5  # not queued behind big.tex (3 s bound)
+    assert [d.code for d in published[small.as_uri()]] == ["matmul-mismatch"]
+    while big.as_uri() not in published:
+        await asyncio.sleep(0.05)
+        assert time.monotonic() - start < 20
+    (note,) = published[big.as_uri()]
+    assert note.code == "not-analysed" and note.severity == types.DiagnosticSeverity.Information
+    assert "stopped checking this document after 3 s" in note.message
+    # and the server goes on: another document, after the stop
+    _open(server, other, NOTATION + CHAPTER)
+    t = time.monotonic()
+    while other.as_uri() not in published:
+        await asyncio.sleep(0.02)
+    assert time.monotonic() - t < 2
+    assert [d.code for d in published[other.as_uri()]] == ["matmul-mismatch"]

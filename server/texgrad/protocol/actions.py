@@ -286,12 +286,9 @@ async def _differentiations(
     _stop_background(futs)
     # a client resolving edits gets the list after LIST_DEADLINE at most (what is not
     # ready is titled "not verified", and computed on in the background for its
-    # resolve); one wanting edits now waits for the time budget, not past it
-    budget = float(ls.ws.settings["differentiation.timeBudget"])
-    await _wait(futs, LIST_DEADLINE if lazy else budget + LIST_DEADLINE)
-    if not lazy:
-        for fut in futs:
-            _stop(fut)  # (past the budget: not offered)
+    # resolve); one wanting the edits in the list waits for them (each bounded by the
+    # time budget), and stops them if it is cancelled
+    await _wait(futs, LIST_DEADLINE if lazy else None)
     done = [(plan, mode, _done(fut)) for plan, mode, fut in jobs]
     assert snap.result is not None
     offered = offers(snap.result, done)
@@ -354,8 +351,7 @@ async def _evaluations(
         return []
     fut = _outcome(ls, snap, asked.row_start, asked.wrt, False)
     lazy = ls.client.resolves_edits
-    budget = float(ls.ws.settings["differentiation.timeBudget"])
-    await _wait([fut], LIST_DEADLINE if lazy else budget + LIST_DEADLINE)
+    await _wait([fut], LIST_DEADLINE if lazy else None)
     title = evaluate_title(asked, _done(fut))
     if title is None:
         return []

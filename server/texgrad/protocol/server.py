@@ -45,6 +45,7 @@ from .capabilities import ClientSupport
 from .convert import PositionCache, Positions
 from .paths import buffer_path, file_path
 from .rpc import TexgradProtocol
+from .stopping import Job, Stopped
 
 log = logging.getLogger("texgrad.lsp")
 
@@ -54,6 +55,10 @@ DEBOUNCE = 0.2  # seconds between the last keystroke and re-analysis
 # types; instead the server collects when idle and freezes what survives, so automatic
 # collections only look at objects made since.
 IDLE_COLLECT = 2.0
+# Seconds one analysis may take before it is stopped and its document told so, and
+# seconds another document's analysis waits behind it before going on in a fresh thread.
+ANALYSIS_BUDGET = 10.0
+HANDOVER = 0.5
 REQUEST_FAILED = -32803
 
 
@@ -137,6 +142,10 @@ class TexgradServer(LanguageServer):
         self._collect_task: asyncio.Future[None] | None = None
         self._engine_imported = False
         self.exit_status = 0  # of the process, once the connection ends
+        # the analysis running in the analysis thread: (job, path, future, started at)
+        self._running: tuple[Job[Analysis], str, asyncio.Future[Analysis], float] | None = None
+        self._queued: list[Job[Analysis]] = []
+        self.analysis_budget = float(os.environ.get("TEXGRAD_ANALYSIS_BUDGET", ANALYSIS_BUDGET))
         # What features do when a document's analysis is ready (publish diagnostics) and
         # when the client is initialized (warm up the engine): registered by the features.
         self._analysed_hooks: list[AnalysedHook] = []
@@ -377,12 +386,93 @@ class TexgradServer(LanguageServer):
         return analysis
 
     def run_analysis(self, path: str, text: str | None, fmt: Format) -> asyncio.Future[Analysis]:
+        return asyncio.ensure_future(self._bounded_analysis(path, text, self.buffers(), fmt))
+
+    async def _bounded_analysis(
+        self, path: str, text: str | None, buffers: dict[str, str], fmt: Format
+    ) -> Analysis:
+        """Analyse in the analysis thread, never queued long behind another document and
+        never longer than the budget: an analysis of another document that has run for
+        HANDOVER seconds keeps the thread (and the workspace it works in) to itself and
+        the others go on in a fresh one; one that runs past ANALYSIS_BUDGET is stopped,
+        and its document told so."""
         loop = asyncio.get_running_loop()
-        buffers = self.buffers()
-        return loop.run_in_executor(self.analysis_pool, self._analyse, path, text, buffers, fmt)
+        while True:
+            ws, pool = self.ws, self.analysis_pool
+            job: Job[Analysis] = Job(self._analyse, ws, path, text, buffers, fmt)
+            fut = loop.run_in_executor(pool, job.run)
+            self._queued.append(job)
+            timer: asyncio.TimerHandle | None = None
+            try:
+                while not fut.done():
+                    await asyncio.wait([fut], timeout=0.05)
+                    if job.state == "waiting" and self._blocking(path):
+                        self._new_lane("another document's analysis is slow")
+                    if job.state == "done" and not fut.done():
+                        break  # moved before it started: asked again in the fresh thread
+                    if job.state == "running" and timer is None:
+                        self._running = (job, path, fut, loop.time())
+                        timer = loop.call_later(self.analysis_budget, self._overdue, job, ws)
+            finally:
+                # (cancelled while it runs: it keeps its bound, and holds the thread)
+                if fut.done() and timer is not None:
+                    timer.cancel()
+                if job in self._queued:
+                    self._queued.remove(job)
+                if fut.done() and self._running is not None and self._running[0] is job:
+                    self._running = None
+            if not fut.done():
+                continue
+            try:
+                return fut.result()
+            except Stopped:
+                if job.overdue:
+                    seconds = f"{self.analysis_budget:g}"
+                    log.warning("stopped checking %s after %s s", path, seconds)
+                    return Analysis(
+                        path,
+                        text or "",
+                        None,
+                        (path,),
+                        note=f"texgrad stopped checking this document after {seconds} s "
+                        "(its time bound): it is too large or too complex to check as you "
+                        "type. Other documents are checked as usual.",
+                    )
+                continue  # moved to a fresh thread before it started: again there
+
+    def _blocking(self, path: str) -> bool:
+        """Whether the analysis in the thread, of another document, has held it long."""
+        running = self._running
+        return (
+            running is not None
+            and running[1] != path
+            and not running[2].done()
+            and asyncio.get_running_loop().time() - running[3] > HANDOVER
+        )
+
+    def _overdue(self, job: Job[Analysis], ws: Workspace) -> None:
+        """An analysis past its bound: stopped; the workspace it worked in may be half
+        changed, so the server goes on in a fresh one."""
+        if job.state in ("waiting", "done"):
+            return
+        job.overdue = True
+        if job.stop() and ws is self.ws:
+            self._new_lane("an analysis was stopped")
+
+    def _new_lane(self, why: str) -> None:
+        """Go on in a fresh workspace and thread; analyses waiting in the old one move."""
+        log.info("analysis moves to a fresh thread: %s", why)
+        old = self.analysis_pool
+        self.ws = self.ws.fresh()
+        self.analysis_pool = ThreadPoolExecutor(1, thread_name_prefix="texgrad-analysis")
+        self.published_files.clear()
+        for job in list(self._queued):
+            if job.state == "waiting":
+                job.stop()  # (its analysis is asked again in the fresh thread)
+        old.shutdown(wait=False)
 
     def _analyse(
-        self, path: str, text: str | None, buffers: dict[str, str], fmt: Format
+        self, ws: Workspace, path: str, text: str | None, buffers: dict[str, str], fmt: Format
     ) -> Analysis:
         try:
             if not self._engine_imported:
@@ -393,7 +483,7 @@ class TexgradServer(LanguageServer):
                 import texgrad.calculus.api  # noqa: F401
 
                 self._engine_imported = True
-            return self.ws.analyse(path, text, buffers, fmt)
+            return ws.analyse(path, text, buffers, fmt)
         except Exception as exc:  # a bug must not stop the server
             log.exception("checking %s failed", path)
             return Analysis(path, text or "", None, (path,), note=f"texgrad failed: {exc}")

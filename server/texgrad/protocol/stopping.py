@@ -44,6 +44,7 @@ class Job(Generic[T]):
         self._lock = threading.Lock()
         self._thread: int | None = None
         self.state = "waiting"  # running, stopping, done
+        self.overdue = False  # stopped for running past its bound (not moved, not cancelled)
 
     def run(self) -> T:
         with self._lock:
