@@ -58,7 +58,7 @@ IDLE_COLLECT = 2.0
 # Seconds one analysis may take before it is stopped and its document told so, and
 # seconds another document's analysis waits behind it before going on in a fresh thread.
 ANALYSIS_BUDGET = 10.0
-HANDOVER = 0.5
+HANDOVER = 0.25
 REQUEST_FAILED = -32803
 
 
@@ -331,9 +331,7 @@ class TexgradServer(LanguageServer):
         for other in self.docs.values():
             if other is doc:
                 continue
-            # (a document never analysed yet may depend on it: its first analysis, if
-            # running, read the old text)
-            if doc.path in other.project or (not other.project and other.inflight is not None):
+            if doc.path in other.project or _may_include(other, doc):
                 self.invalidate(other)
 
     def invalidate(self, doc: Document, delay: float | None = None) -> None:
@@ -401,6 +399,7 @@ class TexgradServer(LanguageServer):
             ws, pool = self.ws, self.analysis_pool
             job: Job[Analysis] = Job(self._analyse, ws, path, text, buffers, fmt)
             fut = loop.run_in_executor(pool, job.run)
+            fut.add_done_callback(_retrieved)  # (a moved job's Stopped is expected)
             self._queued.append(job)
             timer: asyncio.TimerHandle | None = None
             try:
@@ -542,6 +541,20 @@ class TexgradServer(LanguageServer):
             )
             items = None
         await self.configure(items[0] if items else None)
+
+
+def _retrieved(fut: asyncio.Future[Any]) -> None:
+    if not fut.cancelled():
+        fut.exception()
+
+
+def _may_include(doc: Document, changed: Document) -> bool:
+    """Whether ``doc``, never analysed yet but being analysed, may read ``changed`` (its
+    first analysis, running, read the old text): LaTeX files of one folder tree."""
+    if doc.project or doc.inflight is None or doc.fmt != "latex" or changed.fmt != "latex":
+        return False
+    a, b = os.path.dirname(doc.path), os.path.dirname(changed.path)
+    return a == b or b.startswith(a + os.sep) or a.startswith(b + os.sep)
 
 
 def _format_of(uri: str, language_id: str | None) -> Format:
