@@ -115,23 +115,29 @@ async def test_a_runaway_analysis_holds_no_other_document(
         return analyse(self, path, *args, **kwargs)
 
     monkeypatch.setattr(Workspace, "analyse", runaway_for_big)
-    server.analysis_budget = 3.0
+    server.analysis_budget = 5.0
     published: dict[str, list[types.Diagnostic]] = server.published  # type: ignore[attr-defined]
     big, small, other = tmp_path / "big.tex", tmp_path / "small.tex", tmp_path / "other.tex"
+    warm = tmp_path / "warm" / "warm.tex"  # (the first analysis imports the engine)
+    warm.parent.mkdir()
+    _open(server, warm, CHAPTER)
+    await _settled(server)
     start = time.monotonic()
     _open(server, big, CHAPTER)
     await asyncio.sleep(0.3)  # it holds the analysis thread
+    small.parent.mkdir(exist_ok=True)
     _open(server, small, NOTATION + CHAPTER)
     while small.as_uri() not in published:
         await asyncio.sleep(0.02)
-    assert time.monotonic() - start < 2.5  # not queued behind big.tex (3 s bound)
+    # not queued behind big.tex (its bound is 5 s; a loaded machine is slow, not that slow)
+    assert time.monotonic() - start < 4 and big.as_uri() not in published
     assert [d.code for d in published[small.as_uri()]] == ["matmul-mismatch"]
     while big.as_uri() not in published:
         await asyncio.sleep(0.05)
         assert time.monotonic() - start < 20
     (note,) = published[big.as_uri()]
     assert note.code == "not-analysed" and note.severity == types.DiagnosticSeverity.Information
-    assert "stopped checking this document after 3 s" in note.message
+    assert "stopped checking this document after 5 s" in note.message
     # and the server goes on: another document, after the stop
     _open(server, other, NOTATION + CHAPTER)
     t = time.monotonic()
