@@ -94,6 +94,19 @@ class Workspace:
         self.inserted: list[Inserted] = []
         self._verdicts: dict[str, dict[tuple[object, ...], Any]] = {}  # per path
 
+    def fresh(self) -> Workspace:
+        """A workspace with these settings, folders and remembered results, and nothing
+        cached: to go on with when this one is left to an analysis that may never end (or
+        was stopped half way)."""
+        new = Workspace()
+        new.folders = list(self.folders)
+        new.settings = self.settings
+        new._settings_macros = self._settings_macros
+        new.generation = self.generation + 1
+        new.inserted = self.inserted
+        new._verdicts = self._verdicts
+        return new
+
     # -- settings ---------------------------------------------------------------------
 
     def configure(self, raw: Mapping[str, Any] | None) -> bool:

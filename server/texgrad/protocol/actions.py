@@ -46,6 +46,7 @@ from texgrad.calculus.steps import as_markdown, as_text
 from texgrad.protocol.derivation import SHOW_COMMAND, display, show_action
 from texgrad.protocol.diagnostics import to_lsp
 from texgrad.protocol.server import RequestFailed, Snapshot, TexgradServer
+from texgrad.protocol.stopping import Job, Stopped
 from texgrad.workspace import Inserted
 
 if TYPE_CHECKING:
@@ -60,13 +61,19 @@ COPY_COMMAND = "texgrad.copyToClipboard"
 LIST_DEADLINE = 2.0  # seconds a listing waits for results before titling them "not verified"
 
 _cache: OrderedDict[tuple[Any, ...], asyncio.Future[DiffOutcome]] = OrderedDict()
+# Who needs each differentiation: its job (to stop it), the requests waiting for it now,
+# and whether a listing left it to finish in the background (for a resolve to come).
+_jobs: dict[asyncio.Future[DiffOutcome], Job[DiffOutcome]] = {}
+_waiters: dict[asyncio.Future[DiffOutcome], int] = {}
+STOPPED = "texgrad stopped this differentiation: nothing waits for it any more"
 
 
 def _outcome(
     ls: TexgradServer, snap: Snapshot, row: int, wrt: str, hessian: bool
 ) -> asyncio.Future[DiffOutcome]:
     """The differentiation at ``row``, started in the pool unless listing or resolving
-    an action on the same text and settings already started it."""
+    an action on the same text and settings already started it (a stoppable job:
+    :func:`_stop`)."""
     s = ls.ws.settings
     key = (
         snap.path, hash(snap.text), ls.ws.generation, row, wrt, hessian,
@@ -74,16 +81,82 @@ def _outcome(
     )  # fmt: skip
     assert snap.result is not None
     fut = _cache.get(key)
-    if fut is None or fut.cancelled():
-        loop = asyncio.get_running_loop()
-        fut = loop.run_in_executor(
-            ls.diff_pool, ls.ws.differentiate, snap.result, row, wrt, hessian
-        )
+    if fut is None or fut.cancelled() or _stopped(fut):
+        job: Job[DiffOutcome] = Job(ls.ws.differentiate, snap.result, row, wrt, hessian)
+        fut = asyncio.get_running_loop().run_in_executor(ls.diff_pool, _run, job)
+        _jobs[fut] = job
+        fut.add_done_callback(_forget_job)
         _cache[key] = fut
         while len(_cache) > 128:
-            _cache.popitem(last=False)
+            evicted = _cache.popitem(last=False)[1]
+            if not _waiters.get(evicted):
+                _stop(evicted)
     _cache.move_to_end(key)
     return fut
+
+
+def _run(job: Job[DiffOutcome]) -> DiffOutcome:
+    """A differentiation job, in the pool's thread: stopped, an error outcome."""
+    from texgrad.calculus.api import DiffOutcome  # (downward; imported by now)
+
+    try:
+        return job.run()
+    except Stopped:
+        return DiffOutcome(error=STOPPED)
+
+
+def _forget_job(fut: asyncio.Future[DiffOutcome]) -> None:
+    _jobs.pop(fut, None)
+    _waiters.pop(fut, None)
+
+
+def _stopped(fut: asyncio.Future[DiffOutcome]) -> bool:
+    job = _jobs.get(fut)
+    return job is not None and job.state in ("stopping", "done") and not fut.done()
+
+
+def _stop(fut: asyncio.Future[DiffOutcome]) -> None:
+    """Free the worker a differentiation holds (nothing waits for it any more)."""
+    job = _jobs.get(fut)
+    if job is None or fut.done():
+        return
+    if job.stop():
+        log.info("stopped a differentiation nobody waits for")
+    for key in [k for k, f in _cache.items() if f is fut]:
+        del _cache[key]
+
+
+def _stop_background(keep: list[asyncio.Future[DiffOutcome]]) -> None:
+    """A new listing: the differentiations an earlier one left running that no request
+    waits for are stopped (the cursor moved on), except those this listing reuses."""
+    for fut in list(_jobs):
+        if fut not in keep and not fut.done() and not _waiters.get(fut):
+            _stop(fut)
+
+
+async def _wait(futs: list[asyncio.Future[DiffOutcome]], timeout: float | None) -> None:
+    """Wait for differentiations (at most ``timeout``); cancelled, the ones no other
+    request waits for are stopped, their workers freed."""
+    for fut in futs:
+        _waiters[fut] = _waiters.get(fut, 0) + 1
+    try:
+        await asyncio.wait([asyncio.shield(f) for f in futs], timeout=timeout)
+    except asyncio.CancelledError:
+        for fut in futs:
+            if _waiters.get(fut, 0) <= 1:
+                _stop(fut)
+        raise
+    finally:
+        for fut in futs:
+            if fut in _waiters:
+                _waiters[fut] -= 1
+
+
+async def _result(fut: asyncio.Future[DiffOutcome]) -> DiffOutcome:
+    """One differentiation's outcome, awaited by a request (stopped if it is cancelled
+    and nothing else waits for it)."""
+    await _wait([fut], None)
+    return fut.result()
 
 
 def warm_up(ls: TexgradServer) -> None:
@@ -110,6 +183,18 @@ def warm_up(ls: TexgradServer) -> None:
 
     for _ in range(workers):
         ls.diff_pool.submit(run)
+    query = getattr(ls, "query_pool", None)  # (its one thread: no barrier needed)
+    if query is not None:
+        query.submit(_warm_one)
+
+
+def _warm_one() -> None:
+    try:
+        from texgrad.calculus.api import warm_up
+
+        warm_up()
+    except Exception:  # only a warm-up
+        log.exception("warming up the engine's query thread failed")
 
 
 def _workspace_edit(ls: TexgradServer, snap: Snapshot, edit: types.TextEdit) -> types.WorkspaceEdit:
@@ -183,9 +268,9 @@ async def _differentiations(
 ) -> list[types.CodeAction]:
     """The differentiations of the row at ``start`` (else ``end``), differentiated now:
     for a client resolving edits within the deadline, else fully and with their edits."""
-    plans: list[DiffPlan] = await ls.run_in(ls.diff_pool, ls.ws.plans, snap.result, start)
+    plans: list[DiffPlan] = await ls.run_in(ls.query_pool, ls.ws.plans, snap.result, start)
     if not plans and end != start:
-        plans = await ls.run_in(ls.diff_pool, ls.ws.plans, snap.result, end)
+        plans = await ls.run_in(ls.query_pool, ls.ws.plans, snap.result, end)
     if not plans:
         return await _refused(ls, snap, start)
     plans, rest = likely(plans, snap.text, start, end)  # the rest: one grouped entry
@@ -197,8 +282,13 @@ async def _differentiations(
     if not jobs:
         return []
     lazy = ls.client.resolves_edits
-    waiting = [asyncio.shield(fut) for _, _, fut in jobs]
-    await asyncio.wait(waiting, timeout=LIST_DEADLINE if lazy else None)
+    futs = [fut for _, _, fut in jobs]
+    _stop_background(futs)
+    # a client resolving edits gets the list after LIST_DEADLINE at most (what is not
+    # ready is titled "not verified", and computed on in the background for its
+    # resolve); one wanting the edits in the list waits for them (each bounded by the
+    # time budget), and stops them if it is cancelled
+    await _wait(futs, LIST_DEADLINE if lazy else None)
     done = [(plan, mode, _done(fut)) for plan, mode, fut in jobs]
     assert snap.result is not None
     offered = offers(snap.result, done)
@@ -230,7 +320,7 @@ async def _refused(ls: TexgradServer, snap: Snapshot, offset: int) -> list[types
     if not ls.client.disabled_actions:
         return []
     assert snap.result is not None
-    refusal = await ls.run_in(ls.diff_pool, ls.ws.refusal, snap.result, offset)
+    refusal = await ls.run_in(ls.query_pool, ls.ws.refusal, snap.result, offset)
     if refusal is None:
         return []
     return _disabled(ls, disabled_offers(snap.result, [], refusal))
@@ -261,7 +351,7 @@ async def _evaluations(
         return []
     fut = _outcome(ls, snap, asked.row_start, asked.wrt, False)
     lazy = ls.client.resolves_edits
-    await asyncio.wait([asyncio.shield(fut)], timeout=LIST_DEADLINE if lazy else None)
+    await _wait([fut], LIST_DEADLINE if lazy else None)
     title = evaluate_title(asked, _done(fut))
     if title is None:
         return []
@@ -315,7 +405,7 @@ async def differentiate_other(ls: TexgradServer, data: Any) -> bool:
         return False
     wrt = choices[item.title]
     snap, offer = await _offered(ls, item.title, {**data, "wrt": wrt, "mode": "result"})
-    outcome = await asyncio.shield(_outcome(ls, snap, offer.row_start, wrt, False))
+    outcome = await _result(_outcome(ls, snap, offer.row_start, wrt, False))
     if outcome.error is not None:
         ls.window_show_message(
             types.ShowMessageParams(
@@ -367,7 +457,10 @@ def _copies(
 
 
 def _done(fut: asyncio.Future[DiffOutcome]) -> DiffOutcome | None:
-    return fut.result() if fut.done() and not fut.cancelled() else None
+    if not fut.done() or fut.cancelled():
+        return None
+    outcome = fut.result()
+    return None if outcome.error == STOPPED else outcome
 
 
 def _action(snap: Snapshot, offer: Offer) -> types.CodeAction:
@@ -390,7 +483,7 @@ async def resolve(ls: TexgradServer, action: types.CodeAction) -> types.CodeActi
         return action
     snap, offer = await _offered(ls, action.title, data)
     hessian = offer.mode in ("hessian", "numpy-hessian")
-    outcome = await asyncio.shield(_outcome(ls, snap, offer.row_start, offer.wrt, hessian))
+    outcome = await _result(_outcome(ls, snap, offer.row_start, offer.wrt, hessian))
     if outcome.error is not None:
         raise RequestFailed(f"texgrad: {outcome.error}")
     code = outcome.matrix_numpy if offer.mode == "numpy-matrix-form" else outcome.numpy
@@ -421,7 +514,7 @@ async def show_derivation(ls: TexgradServer, data: Any, options: Any = None) -> 
     if not isinstance(data, dict):
         raise RequestFailed("texgrad: which derivation to show was not given")
     snap, offer = await _offered(ls, str(data.get("title") or ""), data)
-    outcome = await asyncio.shield(_outcome(ls, snap, offer.row_start, offer.wrt, False))
+    outcome = await _result(_outcome(ls, snap, offer.row_start, offer.wrt, False))
     if outcome.error is not None:
         raise RequestFailed(f"texgrad: {outcome.error}")
     title = derivation_title(offer, outcome)

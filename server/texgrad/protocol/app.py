@@ -32,6 +32,12 @@ def quiet_late_cancel(record: logging.LogRecord) -> bool:
     return not record.getMessage().startswith("Cancel notification for unknown message id")
 
 
+def quiet_unreadable(record: logging.LogRecord) -> bool:
+    """Drop pygls's traceback for a message it cannot read: texgrad's protocol answers
+    it and logs it in one line (:mod:`texgrad.protocol.rpc`)."""
+    return not record.getMessage().startswith("Unable to deserialize message")
+
+
 def create_server() -> TexgradServer:
     server = TexgradServer()
     for feature in FEATURES:
@@ -47,10 +53,11 @@ def main(tcp: str | None = None) -> int:
     )
     logging.getLogger("pygls").setLevel(logging.WARNING)
     logging.getLogger("pygls.protocol.json_rpc").addFilter(quiet_late_cancel)
+    logging.getLogger("pygls.protocol.json_rpc").addFilter(quiet_unreadable)
     server = create_server()
     if tcp:
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
         server.start_io()
-    return 0
+    return server.exit_status

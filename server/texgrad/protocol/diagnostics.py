@@ -135,7 +135,6 @@ async def publish_project_files(server: TexgradServer, doc: Document, analysis: 
     for path in analysis.project:
         if path in open_paths or server.published_files.get(path) == inputs:
             continue
-        server.published_files[path] = inputs
         other = await server.run_analysis(path, None, detect_format(path))
         if doc.closed:
             return
@@ -146,6 +145,9 @@ async def publish_project_files(server: TexgradServer, doc: Document, analysis: 
                 uri=server.uri_of(path), diagnostics=diagnostics_of(server, other)
             )
         )
+        # (marked once published: a publication cut short, by a newer analysis cancelling
+        # this one, must not leave the file marked as published for these inputs)
+        server.published_files[path] = inputs
 
 
 def register(server: TexgradServer) -> None:

@@ -125,7 +125,7 @@ def register(server: TexgradServer) -> None:
         offset = snap.offset(params.position)
         refusal = None
         if not ls.client.disabled_actions and snap.result is not None:  # say why here
-            refusal = await ls.run_in(ls.diff_pool, ls.ws.refusal, snap.result, offset)
+            refusal = await ls.run_in(ls.query_pool, ls.ws.refusal, snap.result, offset)
         found = hover_text(ls, snap.analysis, offset, markdown, refusal)
         if found is None:
             return None

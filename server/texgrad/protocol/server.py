@@ -20,27 +20,32 @@ import asyncio
 import gc
 import logging
 import os
-import types as pytypes
+import sys
+import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcException
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
-from pygls.uris import from_fs_path, to_fs_path
+from pygls.uris import from_fs_path
 from pygls.workspace.position_codec import PositionCodec
 
 from texgrad import __version__
 from texgrad.reading.document import Format, detect_format
-from texgrad.reading.project import LATEX_SUFFIXES, MARKDOWN_SUFFIXES, normalize
+from texgrad.reading.project import LATEX_SUFFIXES, MARKDOWN_SUFFIXES
 from texgrad.shapes.check import CheckResult
 from texgrad.workspace import Analysis, Workspace
 
+from . import framing
 from .capabilities import ClientSupport
 from .convert import PositionCache, Positions
+from .paths import buffer_path, file_path
+from .rpc import TexgradProtocol
+from .stopping import Job, Stopped
 
 log = logging.getLogger("texgrad.lsp")
 
@@ -50,6 +55,10 @@ DEBOUNCE = 0.2  # seconds between the last keystroke and re-analysis
 # types; instead the server collects when idle and freezes what survives, so automatic
 # collections only look at objects made since.
 IDLE_COLLECT = 2.0
+# Seconds one analysis may take before it is stopped and its document told so, and
+# seconds another document's analysis waits behind it before going on in a fresh thread.
+ANALYSIS_BUDGET = 10.0
+HANDOVER = 0.25
 REQUEST_FAILED = -32803
 
 
@@ -68,6 +77,12 @@ class Document:
     inflight: tuple[str, asyncio.Future[Analysis]] | None = None
     task: asyncio.Task[None] | None = None
     closed: bool = False
+    # The project's files as last analysed: kept while the next analysis is in flight
+    # (``analysis`` is None then), so that a change to one of them still reaches it.
+    project: tuple[str, ...] = ()
+    # Bumped when a file it depends on (or a setting) changes: an analysis started
+    # before is of stale inputs even though its own text is the same.
+    epoch: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,25 +119,6 @@ class Snapshot:
 AnalysedHook = Callable[[Document, Analysis], Awaitable[None]]
 
 
-class TexgradProtocol(LanguageServerProtocol):
-    """Answers a request whose parameters cannot be read with an error (pygls alone
-    logs it and never answers, and the client waits forever)."""
-
-    def structure_message(self, data: dict[str, Any]) -> Any:
-        try:
-            return super().structure_message(data)
-        except JsonRpcException as exc:
-            if isinstance(data, dict) and "method" in data and "id" in data:
-                method = data.get("method")
-                err = JsonRpcInvalidParams(f"texgrad cannot read the parameters of {method}")
-                try:
-                    self._send_response(data["id"], error=err.to_response_error())
-                except Exception:  # noqa: BLE001 - an unanswerable id
-                    log.warning("cannot answer a malformed %s request", method)
-            log.warning("ignored a malformed message: %s", exc)
-            return pytypes.SimpleNamespace(jsonrpc="invalid")
-
-
 class TexgradServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__(
@@ -135,6 +131,9 @@ class TexgradServer(LanguageServer):
         self.docs: dict[str, Document] = {}
         self.analysis_pool = ThreadPoolExecutor(1, thread_name_prefix="texgrad-analysis")
         self.diff_pool = ThreadPoolExecutor(2, thread_name_prefix="texgrad-diff")
+        # Quick questions to the engine (what a row offers, why it offers nothing), never
+        # queued behind a slow differentiation: listing actions and hovers use it.
+        self.query_pool = ThreadPoolExecutor(1, thread_name_prefix="texgrad-query")
         self.debounce = float(os.environ.get("TEXGRAD_LSP_DEBOUNCE", DEBOUNCE))
         self._positions: PositionCache | None = None
         self._client: tuple[types.ClientCapabilities, ClientSupport] | None = None
@@ -142,10 +141,50 @@ class TexgradServer(LanguageServer):
         self.init_settings: dict[str, Any] = {}
         self._collect_task: asyncio.Future[None] | None = None
         self._engine_imported = False
+        self.exit_status = 0  # of the process, once the connection ends
+        # the analysis running in the analysis thread: (job, path, future, started at)
+        self._running: tuple[Job[Analysis], str, asyncio.Future[Analysis], float] | None = None
+        self._queued: list[Job[Analysis]] = []
+        self.analysis_budget = float(os.environ.get("TEXGRAD_ANALYSIS_BUDGET", ANALYSIS_BUDGET))
         # What features do when a document's analysis is ready (publish diagnostics) and
         # when the client is initialized (warm up the engine): registered by the features.
         self._analysed_hooks: list[AnalysedHook] = []
         self._initialized_hooks: list[Callable[[], None]] = []
+
+    # -- the connection: messages read by texgrad's bounded reader (framing.py) -----------
+
+    def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        read = framing.stdin_reader(stdin or sys.stdin.buffer, self.thread_pool)
+        try:
+            asyncio.run(framing.serve(read, self.protocol, self._stop_event))
+        except BrokenPipeError:
+            log.error("the connection to the client is lost: shutting down")
+        except SystemExit as exc:  # ``exit``: 0 after ``shutdown``, else 1 (LSP)
+            self.exit_status = exc.code if isinstance(exc.code, int) else 1
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.shutdown()
+
+    def start_tcp(self, host: str, port: int) -> None:
+        self._stop_event = stop = threading.Event()
+
+        async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.protocol.set_writer(writer)
+            await framing.serve(lambda: reader.read(framing.CHUNK), self.protocol, stop)
+            self.shutdown()
+
+        async def listen() -> None:
+            self._server = await asyncio.start_server(connection, host, port)
+            async with self._server:
+                await self._server.serve_forever()
+
+        try:
+            asyncio.run(listen())
+        except (asyncio.CancelledError, KeyboardInterrupt, SystemExit):
+            pass
 
     # -- events features register for ---------------------------------------------------
 
@@ -222,6 +261,7 @@ class TexgradServer(LanguageServer):
     def change(self, params: types.DidChangeTextDocumentParams) -> None:
         doc = self.docs.get(params.text_document.uri)
         if doc is None:
+            log.warning("ignored a change of %s, which is not open", params.text_document.uri)
             return
         text = doc.text
         for change in params.content_changes:
@@ -254,6 +294,7 @@ class TexgradServer(LanguageServer):
     def close(self, uri: str) -> None:
         doc = self.docs.pop(uri, None)
         if doc is None:
+            log.warning("ignored closing %s, which is not open", uri)
             return
         self._drop(doc)
         self.text_document_publish_diagnostics(
@@ -262,7 +303,7 @@ class TexgradServer(LanguageServer):
         self.analysis_pool.submit(self.ws.forget, doc.path)
         self.published_files.clear()
         for other in self.docs.values():
-            if other.analysis is not None and doc.path in other.analysis.project:
+            if doc.path in other.project:
                 self.invalidate(other)
 
     def saved(self, uri: str) -> None:
@@ -288,17 +329,16 @@ class TexgradServer(LanguageServer):
 
     def schedule_dependents(self, doc: Document) -> None:
         for other in self.docs.values():
-            if (
-                other is not doc
-                and other.analysis is not None
-                and doc.path in other.analysis.project
-            ):
+            if other is doc:
+                continue
+            if doc.path in other.project or _may_include(other, doc):
                 self.invalidate(other)
 
     def invalidate(self, doc: Document, delay: float | None = None) -> None:
         """Analyse ``doc`` again: a file it depends on or a setting changed, not its text."""
         doc.analysis = None
         doc.inflight = None
+        doc.epoch += 1
         self.schedule(doc, delay)
 
     async def _analyse_later(self, doc: Document, delay: float) -> None:
@@ -320,30 +360,118 @@ class TexgradServer(LanguageServer):
             )
 
     async def current(self, doc: Document) -> Analysis:
-        """The analysis of the document's current text (computed now if needed)."""
+        """The analysis of the document's current text and of the current text of the
+        files it depends on (computed now if needed).  One made on stale inputs — its own
+        text changed, or a file it depends on was edited (``epoch``) while it ran — is
+        not kept."""
         for _ in range(5):
             if doc.analysis is not None and doc.analysis.text is doc.text:
                 return doc.analysis
-            text = doc.text
+            text, epoch = doc.text, doc.epoch
             if doc.inflight is not None and doc.inflight[0] is text:
                 fut = doc.inflight[1]
             else:
                 fut = self.run_analysis(doc.path, text, doc.fmt)
                 doc.inflight = (text, fut)
             analysis = await asyncio.shield(fut)
+            if doc.epoch != epoch:
+                continue  # a file it depends on changed meanwhile
             if analysis.text is doc.text or analysis.text == doc.text:
                 analysis.text = doc.text
                 doc.analysis = analysis
+                doc.project = analysis.project
                 return analysis
         return analysis
 
     def run_analysis(self, path: str, text: str | None, fmt: Format) -> asyncio.Future[Analysis]:
+        return asyncio.ensure_future(self._bounded_analysis(path, text, self.buffers(), fmt))
+
+    async def _bounded_analysis(
+        self, path: str, text: str | None, buffers: dict[str, str], fmt: Format
+    ) -> Analysis:
+        """Analyse in the analysis thread, never queued long behind another document and
+        never longer than the budget: an analysis of another document that has run for
+        HANDOVER seconds keeps the thread (and the workspace it works in) to itself and
+        the others go on in a fresh one; one that runs past ANALYSIS_BUDGET is stopped,
+        and its document told so."""
         loop = asyncio.get_running_loop()
-        buffers = self.buffers()
-        return loop.run_in_executor(self.analysis_pool, self._analyse, path, text, buffers, fmt)
+        while True:
+            ws, pool = self.ws, self.analysis_pool
+            job: Job[Analysis] = Job(self._analyse, ws, path, text, buffers, fmt)
+            fut = loop.run_in_executor(pool, job.run)
+            fut.add_done_callback(_retrieved)  # (a moved job's Stopped is expected)
+            self._queued.append(job)
+            timer: asyncio.TimerHandle | None = None
+            try:
+                while not fut.done():
+                    await asyncio.wait([fut], timeout=0.05)
+                    if job.state == "waiting" and self._blocking(path):
+                        self._new_lane("another document's analysis is slow")
+                    if job.state == "done" and not fut.done():
+                        break  # moved before it started: asked again in the fresh thread
+                    if job.state == "running" and timer is None:
+                        self._running = (job, path, fut, loop.time())
+                        timer = loop.call_later(self.analysis_budget, self._overdue, job, ws)
+            finally:
+                # (cancelled while it runs: it keeps its bound, and holds the thread)
+                if fut.done() and timer is not None:
+                    timer.cancel()
+                if job in self._queued:
+                    self._queued.remove(job)
+                if fut.done() and self._running is not None and self._running[0] is job:
+                    self._running = None
+            if not fut.done():
+                continue
+            try:
+                return fut.result()
+            except Stopped:
+                if job.overdue:
+                    seconds = f"{self.analysis_budget:g}"
+                    log.warning("stopped checking %s after %s s", path, seconds)
+                    return Analysis(
+                        path,
+                        text or "",
+                        None,
+                        (path,),
+                        note=f"texgrad stopped checking this document after {seconds} s "
+                        "(its time bound): it is too large or too complex to check as you "
+                        "type. Other documents are checked as usual.",
+                    )
+                continue  # moved to a fresh thread before it started: again there
+
+    def _blocking(self, path: str) -> bool:
+        """Whether the analysis in the thread, of another document, has held it long."""
+        running = self._running
+        return (
+            running is not None
+            and running[1] != path
+            and not running[2].done()
+            and asyncio.get_running_loop().time() - running[3] > HANDOVER
+        )
+
+    def _overdue(self, job: Job[Analysis], ws: Workspace) -> None:
+        """An analysis past its bound: stopped; the workspace it worked in may be half
+        changed, so the server goes on in a fresh one."""
+        if job.state in ("waiting", "done"):
+            return
+        job.overdue = True
+        if job.stop() and ws is self.ws:
+            self._new_lane("an analysis was stopped")
+
+    def _new_lane(self, why: str) -> None:
+        """Go on in a fresh workspace and thread; analyses waiting in the old one move."""
+        log.info("analysis moves to a fresh thread: %s", why)
+        old = self.analysis_pool
+        self.ws = self.ws.fresh()
+        self.analysis_pool = ThreadPoolExecutor(1, thread_name_prefix="texgrad-analysis")
+        self.published_files.clear()
+        for job in list(self._queued):
+            if job.state == "waiting":
+                job.stop()  # (its analysis is asked again in the fresh thread)
+        old.shutdown(wait=False)
 
     def _analyse(
-        self, path: str, text: str | None, buffers: dict[str, str], fmt: Format
+        self, ws: Workspace, path: str, text: str | None, buffers: dict[str, str], fmt: Format
     ) -> Analysis:
         try:
             if not self._engine_imported:
@@ -354,7 +482,7 @@ class TexgradServer(LanguageServer):
                 import texgrad.calculus.api  # noqa: F401
 
                 self._engine_imported = True
-            return self.ws.analyse(path, text, buffers, fmt)
+            return ws.analyse(path, text, buffers, fmt)
         except Exception as exc:  # a bug must not stop the server
             log.exception("checking %s failed", path)
             return Analysis(path, text or "", None, (path,), note=f"texgrad failed: {exc}")
@@ -415,6 +543,20 @@ class TexgradServer(LanguageServer):
         await self.configure(items[0] if items else None)
 
 
+def _retrieved(fut: asyncio.Future[Any]) -> None:
+    if not fut.cancelled():
+        fut.exception()
+
+
+def _may_include(doc: Document, changed: Document) -> bool:
+    """Whether ``doc``, never analysed yet but being analysed, may read ``changed`` (its
+    first analysis, running, read the old text): LaTeX files of one folder tree."""
+    if doc.project or doc.inflight is None or doc.fmt != "latex" or changed.fmt != "latex":
+        return False
+    a, b = os.path.dirname(doc.path), os.path.dirname(changed.path)
+    return a == b or b.startswith(a + os.sep) or a.startswith(b + os.sep)
+
+
 def _format_of(uri: str, language_id: str | None) -> Format:
     """The format of an opened document: its language id's, unless its file name is
     LaTeX's or Markdown's and the language id names the other.  Then the name wins:
@@ -434,12 +576,9 @@ def _format_of(uri: str, language_id: str | None) -> Format:
 
 def _path_of(uri: str, fmt: Format) -> str:
     """The analysis key of a document: its file's path, made to end in the suffix of
-    its format when the editor's language id says otherwise (or for untitled buffers)."""
-    fs = to_fs_path(uri) if uri.startswith("file:") else None
-    if fs is None:
-        name = "".join(c if c.isalnum() or c in "-_." else "_" for c in uri.split(":", 1)[-1])
-        fs = os.path.join(os.getcwd(), ".texgrad-untitled", name or "untitled")
-    path = normalize(fs)
+    its format when the editor's language id says otherwise (or, for a buffer with no
+    usable file — untitled, a notebook cell, an odd URI — a made-up path)."""
+    path = file_path(uri) or buffer_path(uri)
     if detect_format(path) != fmt:
         path += ".md" if fmt == "markdown" else ".tex"
     return path

@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from lsprotocol import types
-from pygls.uris import to_fs_path
 
+from texgrad.protocol.paths import folder_path
 from texgrad.protocol.server import TexgradServer
-from texgrad.reading.project import normalize
 
 
 def _section(options: Any) -> dict[str, Any]:
@@ -26,8 +25,7 @@ def register(server: TexgradServer) -> None:
         folders = [f.uri for f in params.workspace_folders or []]
         if not folders and params.root_uri:
             folders = [params.root_uri]
-        paths = [p for p in (to_fs_path(u) for u in folders if u.startswith("file:")) if p]
-        ls.ws.folders = [normalize(p) for p in paths]
+        ls.ws.folders = [p for p in map(folder_path, folders) if p]
         ls.init_settings = _section(params.initialization_options)
         ls.ws.configure(ls.init_settings)
 
@@ -52,8 +50,8 @@ def register(server: TexgradServer) -> None:
     def did_change_folders(
         ls: TexgradServer, params: types.DidChangeWorkspaceFoldersParams
     ) -> None:
-        removed = {normalize(to_fs_path(f.uri) or "") for f in params.event.removed}
-        added = [normalize(to_fs_path(f.uri) or "") for f in params.event.added]
+        removed = {folder_path(f.uri) for f in params.event.removed}
+        added = [p for p in (folder_path(f.uri) for f in params.event.added) if p]
         ls.ws.folders = [f for f in ls.ws.folders if f not in removed] + added
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)

@@ -1,0 +1,168 @@
+"""The JSON-RPC side of the server: what pygls's protocol does, made to answer or ignore
+what a client should not send, as LSP says, with one line in the log and no traceback.
+
+- A message whose parameters cannot be read: a request gets an InvalidParams error (pygls
+  alone logs a traceback and never answers, and the client waits forever); a notification
+  is ignored.
+- A message that is not a JSON-RPC 2.0 object (a number, an array, ``{}``): ignored.
+- A request before ``initialize``: ServerNotInitialized; a notification then: dropped.
+- A request after ``shutdown``: InvalidRequest (pygls drops it silently, and the client
+  waits forever); a notification then: dropped; ``exit`` still exits.
+- ``didOpen``/``didChange``/``didClose``: handed to texgrad's own documents only.  pygls's
+  workspace would keep a second copy of every text (and raise ``KeyError`` for a document
+  never opened); texgrad reads only its position encoding.
+- A handler failing on purpose (a ``JsonRpcException``, texgrad's RequestFailed): its error
+  is answered and logged in one line; a bug keeps its traceback in the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import types as pytypes
+from collections.abc import Generator
+from concurrent.futures import Future
+from typing import Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.json_rpc import MsgId
+from pygls.protocol.language_server import lsp_method
+
+log = logging.getLogger("texgrad.lsp")
+
+INVALID_REQUEST = -32600
+SERVER_NOT_INITIALIZED = -32002
+REQUEST_CANCELLED = -32800
+
+# Requests and notifications answered before ``initialize`` (LSP: everything else waits).
+_BEFORE_INITIALIZE = frozenset({types.INITIALIZE, types.EXIT})
+
+
+def _method(message: Any) -> str:
+    method = getattr(message, "method", "")
+    return method if isinstance(method, str) else ""
+
+
+def _is_request(message: Any) -> bool:
+    return hasattr(message, "id") and hasattr(message, "method")
+
+
+class TexgradProtocol(LanguageServerProtocol):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._initialize_seen = False
+
+    # -- reading messages ---------------------------------------------------------------
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            method = data.get("method") if isinstance(data, dict) else None
+            what = method or ("answer" if isinstance(data, dict) and "id" in data else "JSON-RPC")
+            if isinstance(data, dict) and "method" in data and "id" in data:
+                err = JsonRpcInvalidParams(f"texgrad cannot read the parameters of {method}")
+                self._answer_error(data["id"], err.to_response_error(), str(method))
+            elif isinstance(data, dict) and "id" in data:  # an answer to the server's request
+                self._fail_request(data["id"], exc)
+            cause = exc.__cause__ or exc
+            log.warning("ignored a malformed %s message: %s", what, _line(cause))
+            return pytypes.SimpleNamespace(jsonrpc="invalid")
+
+    def handle_message(self, message: Any) -> None:
+        if getattr(message, "jsonrpc", None) != self.VERSION:
+            if not (isinstance(message, pytypes.SimpleNamespace) and message.jsonrpc == "invalid"):
+                log.warning("ignored a message that is not a JSON-RPC 2.0 object")
+            return
+        method = _method(message)
+        if not self._initialize_seen and method and method not in _BEFORE_INITIALIZE:
+            if _is_request(message):
+                self._answer_error(
+                    message.id,
+                    types.ResponseError(
+                        code=SERVER_NOT_INITIALIZED,
+                        message=f"texgrad: {method} before initialize",
+                    ),
+                    method,
+                )
+            else:
+                log.info("dropped %s: the server is not initialized yet", method)
+            return
+        if self._shutdown and method and method != types.EXIT:
+            if _is_request(message):
+                self._answer_error(
+                    message.id,
+                    types.ResponseError(
+                        code=INVALID_REQUEST,
+                        message=f"texgrad is shutting down: {method} after shutdown",
+                    ),
+                    method,
+                )
+            else:
+                log.info("dropped %s after shutdown", method)
+            return
+        if method == types.INITIALIZE:
+            self._initialize_seen = True
+        super().handle_message(message)
+
+    def _fail_request(self, msg_id: Any, exc: Exception) -> None:
+        """The server's request whose answer cannot be read fails now (not at its timeout)."""
+        try:
+            future = self._request_futures.pop(msg_id, None)
+        except TypeError:  # an id that is no key (a list…)
+            return
+        self._result_types.pop(msg_id, None)
+        if future is not None and not future.done():
+            future.set_exception(
+                JsonRpcException(f"unreadable answer: {_line(exc.__cause__ or exc)}")
+            )
+
+    def _answer_error(self, msg_id: Any, error: types.ResponseError, method: str) -> None:
+        try:
+            self._send_response(msg_id, error=error)
+        except Exception:  # noqa: BLE001 - an id that cannot be answered (an object…)
+            log.warning("cannot answer a %s request with id %r", method, msg_id)
+
+    # -- answering ----------------------------------------------------------------------
+
+    def _send_handler_result(self, future: Future[Any], *, msg_id: MsgId) -> None:
+        if not future.cancelled():
+            exc = future.exception()
+            if isinstance(exc, JsonRpcException):  # a refusal, said on purpose
+                self._request_futures.pop(msg_id, None)
+                log.info("answered request %s with an error: %s", msg_id, _line(exc))
+                self._send_response(msg_id, error=exc.to_response_error())
+                return
+        super()._send_handler_result(future, msg_id=msg_id)
+
+    # -- documents: texgrad's own only ----------------------------------------------------
+
+    def _user(self, method: str, params: Any) -> Generator[Any, Any, None]:
+        handler = self.fm.features.get(method)
+        if handler is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(
+        self, params: types.DidOpenTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        yield from self._user(types.TEXT_DOCUMENT_DID_OPEN, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(
+        self, params: types.DidChangeTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        yield from self._user(types.TEXT_DOCUMENT_DID_CHANGE, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(
+        self, params: types.DidCloseTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        yield from self._user(types.TEXT_DOCUMENT_DID_CLOSE, params)
+
+
+def _line(exc: BaseException) -> str:
+    """An exception in one line (cattrs' validation errors span many)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:199] + "…"

@@ -1,0 +1,147 @@
+r"""The server's scheduling of analyses, driven without a client: a file a document depends
+on changing while that document's analysis is in flight (the race behind a chapter that
+kept its old diagnostics after its notation changed)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lsprotocol import types
+
+from texgrad.protocol.app import create_server
+from texgrad.protocol.server import TexgradServer
+
+MAIN = "\\documentclass{article}\n\\begin{document}\n\\input{notation}\n\\input{chapter}\n\\end{document}\n"
+NOTATION = "\\section{Notation}\nThroughout, $A \\in \\mathbb{R}^{m \\times n}$ and $x \\in \\mathbb{R}^m$.\n"
+CHAPTER = "\\section{Results}\nThen $A x$ is computed.\n"
+
+
+@pytest.fixture
+def server() -> Iterator[TexgradServer]:
+    ls = create_server()
+    ls.debounce = 0.01
+    published: dict[str, list[types.Diagnostic]] = {}
+
+    def publish(params: types.PublishDiagnosticsParams) -> None:
+        published[params.uri] = list(params.diagnostics)
+
+    ls.text_document_publish_diagnostics = publish  # type: ignore[method-assign]
+    ls.published = published  # type: ignore[attr-defined]
+    yield ls
+    ls.diff_pool.shutdown(wait=True)
+    ls.analysis_pool.shutdown(wait=True)
+
+
+def _open(ls: TexgradServer, path: Path, text: str) -> None:
+    ls.open(types.TextDocumentItem(uri=path.as_uri(), language_id="latex", version=1, text=text))
+
+
+def _change(ls: TexgradServer, path: Path, text: str, version: int) -> None:
+    ls.change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=path.as_uri(), version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+async def _settled(ls: TexgradServer) -> None:
+    for _ in range(500):
+        await asyncio.sleep(0.01)
+        if all(d.task is None or d.task.done() for d in ls.docs.values()):
+            await asyncio.sleep(0.05)
+            if all(d.task is None or d.task.done() for d in ls.docs.values()):
+                return
+    raise AssertionError("the analyses never settled")
+
+
+@pytest.mark.asyncio
+async def test_a_change_while_a_dependent_is_analysed_reaches_it(
+    tmp_path: Path, server: TexgradServer
+) -> None:
+    (tmp_path / "main.tex").write_text(MAIN)
+    (tmp_path / "notation.tex").write_text(NOTATION)
+    chapter = tmp_path / "chapter.tex"
+    chapter.write_text(CHAPTER)
+    published: dict[str, list[types.Diagnostic]] = server.published  # type: ignore[attr-defined]
+    _open(server, chapter, CHAPTER)
+    await _settled(server)
+    assert [d.code for d in published[chapter.as_uri()]] == ["matmul-mismatch"]
+
+    # The chapter's next analysis is held in the analysis thread (started with the
+    # notation's old text) while the notation changes.
+    analyse = server.ws.analyse
+    started, release = threading.Event(), threading.Event()
+
+    def held(path: str, *args: Any, **kwargs: Any) -> Any:
+        if path.endswith("chapter.tex") and not release.is_set():
+            started.set()
+            release.wait(10)
+        return analyse(path, *args, **kwargs)
+
+    server.ws.analyse = held  # type: ignore[method-assign]
+    notation = tmp_path / "notation.tex"
+    _open(server, notation, NOTATION)  # the chapter depends on it: analysed again
+    for _ in range(500):
+        if started.is_set():
+            break
+        await asyncio.sleep(0.01)
+    assert started.is_set()
+    _change(server, notation, NOTATION.replace("\\mathbb{R}^m$", "\\mathbb{R}^n$"), 2)
+    release.set()
+    await _settled(server)
+    assert published[chapter.as_uri()] == []
+
+
+@pytest.mark.asyncio
+async def test_a_runaway_analysis_holds_no_other_document(
+    tmp_path: Path, server: TexgradServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from texgrad.workspace import Workspace
+
+    analyse = Workspace.analyse
+
+    def runaway_for_big(self: Workspace, path: str, *args: Any, **kwargs: Any) -> Any:
+        if path.endswith("big.tex"):
+            end = time.monotonic() + 60
+            while time.monotonic() < end:  # pure Python, as the checker is
+                pass
+        return analyse(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(Workspace, "analyse", runaway_for_big)
+    server.analysis_budget = 5.0
+    published: dict[str, list[types.Diagnostic]] = server.published  # type: ignore[attr-defined]
+    big, small, other = tmp_path / "big.tex", tmp_path / "small.tex", tmp_path / "other.tex"
+    warm = tmp_path / "warm" / "warm.tex"  # (the first analysis imports the engine)
+    warm.parent.mkdir()
+    _open(server, warm, CHAPTER)
+    await _settled(server)
+    start = time.monotonic()
+    _open(server, big, CHAPTER)
+    await asyncio.sleep(0.3)  # it holds the analysis thread
+    small.parent.mkdir(exist_ok=True)
+    _open(server, small, NOTATION + CHAPTER)
+    while small.as_uri() not in published:
+        await asyncio.sleep(0.02)
+    # not queued behind big.tex (its bound is 5 s; a loaded machine is slow, not that slow)
+    assert time.monotonic() - start < 4 and big.as_uri() not in published
+    assert [d.code for d in published[small.as_uri()]] == ["matmul-mismatch"]
+    while big.as_uri() not in published:
+        await asyncio.sleep(0.05)
+        assert time.monotonic() - start < 20
+    (note,) = published[big.as_uri()]
+    assert note.code == "not-analysed" and note.severity == types.DiagnosticSeverity.Information
+    assert "stopped checking this document after 5 s" in note.message
+    # and the server goes on: another document, after the stop
+    _open(server, other, NOTATION + CHAPTER)
+    t = time.monotonic()
+    while other.as_uri() not in published:
+        await asyncio.sleep(0.02)
+    assert time.monotonic() - t < 2
+    assert [d.code for d in published[other.as_uri()]] == ["matmul-mismatch"]
