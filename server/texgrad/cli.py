@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from texgrad import __version__
 from texgrad.reading.document import DocumentRead, detect_format, read_document
-from texgrad.reading.project import Project, load_project, normalize
+from texgrad.reading.files import documents_in, printable, resolved, unreadable
+from texgrad.reading.project import Project, RootSearch, load_project, normalize
 from texgrad.reading.source import MappedText, line_col, line_starts
 from texgrad.shapes.check import Checker, CheckResult
 from texgrad.shapes.diagnostics import Diagnostic
@@ -303,8 +304,7 @@ def _diff_file(args: argparse.Namespace) -> DiffOutcome:
     from texgrad.calculus.api import diff_in_document
 
     key = normalize(args.file)
-    cwd = Path.cwd().resolve()
-    folder = cwd if Path(key).is_relative_to(cwd) else _project_folder(Path(key))
+    folder = _project_folder(Path(key))
     project = _project_of(key, folder)
     outcome = diff_in_document(
         key, args.line, args.wrt, args.layout, args.budget, args.hessian,
@@ -399,7 +399,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     bad = False
     for path, folder in _documents(args.paths):
         if path is None:
-            print(f"texgrad: {folder}: no such file or folder", file=sys.stderr)
+            print(f"texgrad: {_display(str(folder))}: {_missing(folder)}", file=sys.stderr)
             bad = True
         else:
             found.append((path, folder))
@@ -464,10 +464,13 @@ def _targets(found: list[tuple[Path, Path]]) -> Iterator[tuple[str, Project | No
 
 
 def _project_of(key: str, folder: Path) -> Project | None:
-    project = next((p for p in _projects.values() if key in p), None)
+    """The project holding ``key``: one dictionary look-up (by every file of the projects
+    loaded so far), so that a folder of thousands of files is not quadratic."""
+    project = _projects.get(key)
     if project is None and detect_format(key) == "latex":
-        project = load_project(key, folder=folder)
-        _projects[project.root] = project
+        project = load_project(key, folder=folder, search=_ROOTS)
+        for path in project.paths:
+            _projects.setdefault(path, project)
     return project
 
 
@@ -528,7 +531,7 @@ def _inspect(args: argparse.Namespace, out: TextIO) -> int:
             continue
         reports.append(_inspect_file(path, folder))
     for m in missing:
-        print(f"texgrad: {m}: no such file or folder", file=sys.stderr)
+        print(f"texgrad: {_display(str(m))}: {_missing(m)}", file=sys.stderr)
     if args.format == "json":
         json.dump([_json_report(r, args.stats) for r in reports], out, indent=1, ensure_ascii=False)
         out.write("\n")
@@ -540,7 +543,8 @@ def _inspect(args: argparse.Namespace, out: TextIO) -> int:
     return 1 if missing else 0
 
 
-_projects: dict[str, Project] = {}
+_projects: dict[str, Project] = {}  # by the path of each of its files
+_ROOTS = RootSearch()  # the roots of the folders searched, found once per run
 
 
 def _inspect_file(path: Path, folder: Path) -> _FileReport:
@@ -553,17 +557,31 @@ def _inspect_file(path: Path, folder: Path) -> _FileReport:
 
 
 def _documents(paths: Sequence[str]) -> Iterator[tuple[Path | None, Path]]:
-    """(file, project folder) for every document named or found in a named folder."""
-    cwd = Path.cwd().resolve()
+    """(file, project folder) for every document named or found in a named folder; what a
+    folder holds that is not read (links out of it, FIFOs, loops, files too large) is said
+    on stderr, one line each."""
     for raw in paths:
-        p = Path(raw).resolve()
-        if p.is_dir():
-            for f in sorted(_walk(p)):
+        p, _ = resolved(raw)
+        if p is not None and p.is_dir():
+            found = documents_in(p, DOCUMENT_SUFFIXES, SKIPPED_FOLDERS)
+            for note in found.skipped:
+                print(f"texgrad: {_display(note.path)}: skipped: {note.reason}", file=sys.stderr)
+            for f in found.files:
                 yield f, p
-        elif p.is_file():
-            yield p, cwd if p.is_relative_to(cwd) else _project_folder(p)
+        elif p is not None and p.is_file():
+            yield p, _project_folder(p)
         else:
             yield None, Path(raw)
+
+
+def _missing(path: Path) -> str:
+    """Why a path named on the command line is not read: missing, or a loop, a FIFO …"""
+    found, why = resolved(path)
+    if found is None and why != "it does not exist":
+        return f"skipped: {why}"
+    if found is not None and os.path.lexists(found):
+        return f"skipped: {unreadable(found) or 'not a document'}"
+    return "no such file or folder"
 
 
 def _project_folder(file: Path) -> Path:
@@ -594,19 +612,11 @@ def _is_root(file: Path) -> bool:
     return b"\\documentclass" in head
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in SKIPPED_FOLDERS]
-        for name in filenames:
-            if name.lower().endswith(DOCUMENT_SUFFIXES):
-                yield Path(dirpath) / name
-
-
 def _display(path: str) -> str:
     try:
-        return os.path.relpath(path)
+        return printable(os.path.relpath(path))
     except ValueError:
-        return path
+        return printable(path)
 
 
 class _Positions:
