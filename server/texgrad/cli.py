@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from texgrad import __version__
 from texgrad.reading.document import DocumentRead, detect_format, read_document
-from texgrad.reading.files import documents_in, printable, resolved, unreadable
+from texgrad.reading.files import SKIPPED_CODES, documents_in, printable, resolved, unreadable
+from texgrad.reading.problems import ReadProblem
 from texgrad.reading.project import Project, RootSearch, load_project, normalize
 from texgrad.reading.source import MappedText, line_col, line_starts
 from texgrad.shapes.check import Checker, CheckResult
@@ -417,6 +418,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
             bad = True
             continue
         texts = {result.path: result.doc.text}
+        _say_skipped(result.path, result.doc.text, result.doc.problems)
         reported = list(result.diagnostics)
         if not getattr(args, "no_derivatives", False):
             reported += _wrong_derivatives(result)
@@ -436,6 +438,17 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     if bad:
         return 2
     return 1 if errors else 0
+
+
+def _say_skipped(path: str, text: str, problems: Sequence[ReadProblem]) -> None:
+    """The parts of a document not read (too large, outside the project …): one line each
+    on stderr."""
+    starts: list[int] | None = None
+    for p in problems:
+        if p.code in SKIPPED_CODES:
+            starts = starts or line_starts(text)
+            line, col = line_col(starts, p.start)
+            print(f"texgrad: {_display(path)}:{line + 1}:{col + 1}: {p.message}", file=sys.stderr)
 
 
 def _wrong_derivatives(result: CheckResult) -> list[Diagnostic]:

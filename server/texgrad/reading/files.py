@@ -25,6 +25,12 @@ MAX_DOCUMENT_BYTES = 2 * 1024 * 1024  # a larger file is skipped as too large
 MAX_FILES_PER_RUN = 10_000  # documents found in the folders named on one command line
 MAX_FOLDERS = 20_000  # folders walked to find them
 
+# The codes of the reading problems that say a part was skipped (a region or rows too large,
+# files past a project's bound, includes nested too deep, a file outside the project): shown
+# to the user even at the "information" severity (the command line prints them on stderr,
+# the server publishes them as information diagnostics).
+SKIPPED_CODES = frozenset({"too-large", "too-many-files", "include-depth", "outside-project"})
+
 
 @dataclass(frozen=True, slots=True)
 class Skipped:

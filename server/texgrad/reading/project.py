@@ -47,7 +47,7 @@ MAX_SEARCH_FILES = 500  # .tex files looked at when searching for a root
 MAX_SEARCH_DIRS = 2000  # directories walked when searching for a root
 MAX_ROOT_BYTES = 2 * 1024 * 1024  # larger files are not considered as roots
 _SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "venv", "site-packages"})
-MAX_PROJECT_FILES = 2000  # files followed from one root
+MAX_PROJECT_FILES = 500  # files followed from one root (checking a project grows with its square)
 MAX_INCLUDE_DEPTH = 64  # nested includes followed (TeX itself allows 15 open files)
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".qmd", ".rmd", ".mdx"})
@@ -94,12 +94,16 @@ class Project:
 
     def file(self, path: str | Path) -> ProjectFile | None:
         """The project's file at ``path`` (any spelling of it), or None."""
-        return self.files.get(normalize(path))
+        found = self.files.get(path) if isinstance(path, str) else None  # a key: no syscall
+        return found if found is not None else self.files.get(normalize(path))
 
     def problems_for(self, path: str | Path) -> list[ReadProblem]:
-        return list(self.problems.get(normalize(path), ()))
+        key = path if isinstance(path, str) and path in self.files else normalize(path)
+        return list(self.problems.get(key, ()))
 
     def __contains__(self, path: object) -> bool:
+        if isinstance(path, str) and path in self.files:
+            return True
         return isinstance(path, (str, Path)) and normalize(path) in self.files
 
     @property
@@ -292,6 +296,8 @@ class _Walk:
     # those of the files it includes, at the place of the include
     definitions: list[Macro] = field(default_factory=list)
     reported: set[tuple[str, str]] = field(default_factory=set)  # (file, target) already reported
+    too_many: list[tuple[str, Include]] = field(default_factory=list)  # past MAX_PROJECT_FILES
+    said_too_many: bool = False
 
     def problem(self, path: str, problem: ReadProblem) -> None:
         bucket = self.problems.setdefault(path, [])
@@ -328,6 +334,9 @@ def _walk(
             inc = item
             res = _resolve(inc, path, root_dir, base, reader)
             if res.path is not None:
+                if len(visited) >= MAX_PROJECT_FILES and str(res.path) not in visited:
+                    walk.too_many.append((key, inc))
+                    continue
                 if depth == MAX_INCLUDE_DEPTH and str(res.path) not in visited:
                     message = f"{printable(inc.written)} is not read: includes are nested more than {MAX_INCLUDE_DEPTH} deep"
                     walk.problem(
@@ -339,6 +348,15 @@ def _walk(
             _report_unfollowed(walk, key, inc, res, reader.folder)
 
     visit(root, None, 0)
+    if walk.too_many and not walk.said_too_many:  # one note, at the first not read
+        walk.said_too_many = True
+        key, inc = walk.too_many[0]
+        more = len(walk.too_many) - 1
+        message = (
+            f"{printable(inc.written)}{f' and {more:,} more includes' if more else ''} "
+            f"skipped: too many files (a project reads at most {MAX_PROJECT_FILES:,})"
+        )
+        walk.problem(key, ReadProblem(message, inc.start, inc.end, "information", "too-many-files"))
     return walk
 
 
