@@ -361,3 +361,47 @@ def test_the_server_shows_what_was_skipped(tmp_path: Path) -> None:
     (tmp_path.parent / "outside.tex").write_text("$y$", "utf-8")
     analysis = Workspace([str(tmp_path)]).analyse(str(doc), text, {})
     assert [(p.code, p.severity) for p in analysis.problems] == [("outside-project", "information")]
+
+
+def test_an_equation_left_unclosed_over_4000_lines_is_one_problem(tmp_path: Path) -> None:
+    from texgrad.reading.document import read_text
+
+    text = "Let $x \\in \\mathbb{R}^n$.\n\\begin{equation}\n"
+    text += "\n".join(f"y_{{{i}}} = A x + x" for i in range(4000)) + "\n"
+    start = time.process_time()
+    doc = read_text(text)
+    assert time.process_time() - start < 2
+    assert [doc.text[r.start : r.end] for r in doc.regions] == ["$x \\in \\mathbb{R}^n$"]
+    assert [p.code for p in doc.problems] == ["unclosed-math"]
+
+
+@pytest.mark.slow
+def test_reading_and_parsing_grow_linearly_with_the_document() -> None:
+    """0.1 and 0.3 MB of corpus LaTeX: three times the text, about three times the time."""
+    import re
+
+    from tests.conftest import CORPUS
+    from texgrad.reading.document import clear_caches, read_text
+
+    if not CORPUS.is_dir():
+        pytest.skip("the shared corpus is not here")
+    bodies = []
+    for p in sorted(CORPUS.rglob("*.tex")):
+        t = p.read_text(encoding="utf-8")
+        m = re.search(r"\\begin\{document\}(.*?)\\end\{document\}", t, re.S)
+        bodies.append(m.group(1) if m else t)
+    blob = "\n".join(bodies)
+    seconds = []
+    for size in (100_000, 300_000):
+        text = (blob * (size // len(blob) + 1))[:size]
+        text = text[: text.rfind("\n\n")]
+        clear_caches()
+        start = time.process_time()
+        doc = read_text(text, path="")
+        assert doc.regions
+        from texgrad.syntax.parse import parse_region
+
+        for region in doc.regions:
+            parse_region(region)
+        seconds.append(time.process_time() - start)
+    assert seconds[1] < 4.5 * seconds[0], seconds
