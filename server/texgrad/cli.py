@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, TextIO
 
 from texgrad import __version__
 from texgrad.reading.document import DocumentRead, detect_format, read_document
-from texgrad.reading.files import SKIPPED_CODES, documents_in, printable, resolved, unreadable
+from texgrad.reading.files import (
+    SKIPPED_CODES,
+    documents_in,
+    is_regular,
+    printable,
+    resolved,
+    unreadable,
+)
 from texgrad.reading.problems import ReadProblem
 from texgrad.reading.project import Project, RootSearch, load_project, normalize
 from texgrad.reading.source import MappedText, line_col, line_starts
@@ -617,6 +624,8 @@ def _project_folder(file: Path) -> Path:
 
 
 def _is_root(file: Path) -> bool:
+    if not is_regular(file):  # a FIFO would block the open for ever
+        return False
     try:
         with file.open("rb") as f:
             head = f.read(8192)

@@ -405,3 +405,17 @@ def test_reading_and_parsing_grow_linearly_with_the_document() -> None:
             parse_region(region)
         seconds.append(time.process_time() - start)
     assert seconds[1] < 4.5 * seconds[0], seconds
+
+
+def test_a_fifo_beside_a_named_chapter_is_not_opened(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "ch").mkdir()
+    (tmp_path / "ch" / "one.tex").write_text(r"Let $x \in \mathbb{R}^n$. $x + x$", "utf-8")
+    os.mkfifo(tmp_path / "pipe.tex")  # looked at when searching for the chapter's root
+    proc = subprocess.run(
+        [sys.executable, "-m", "texgrad", "check", str(tmp_path / "ch" / "one.tex")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert (proc.returncode, proc.stdout) == (0, ""), proc.stderr
