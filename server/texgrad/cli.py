@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import stat
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -34,7 +33,17 @@ from texgrad.cli_errors import (
 )
 from texgrad.cli_parallel import Job, Progress, cores, run
 from texgrad.reading.document import DocumentRead, detect_format, read_document
-from texgrad.reading.project import Project, load_project, normalize, read_file
+from texgrad.reading.files import (
+    SKIPPED_CODES,
+    Skipped,
+    documents_in,
+    is_regular,
+    printable,
+    resolved,
+    unreadable,
+)
+from texgrad.reading.problems import ReadProblem
+from texgrad.reading.project import Project, RootSearch, load_project, normalize, read_file
 from texgrad.reading.source import MappedText, line_col, line_starts
 from texgrad.report_formats import FORMATS, render
 from texgrad.shapes.check import Checker, CheckResult
@@ -403,8 +412,7 @@ def _diff_file(args: argparse.Namespace) -> DiffOutcome:
     from texgrad.calculus.api import diff_in_document
 
     key = normalize(args.file)
-    cwd = Path.cwd().resolve()
-    folder = cwd if Path(key).is_relative_to(cwd) else _project_folder(Path(key))
+    folder = _project_folder(Path(key))
     project = _project_of(key, folder)
     outcome = diff_in_document(
         key, args.line, args.wrt, args.layout, args.budget, args.hessian,
@@ -501,7 +509,10 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     status = _Status()
     said: list[str] = []  # about input not checked (on stderr; in SARIF and annotations too)
     for item in _documents(args.paths):
-        if isinstance(item, str):
+        if isinstance(item, Skipped):  # a folder's entry not read: said, not an error
+            said.append(f"texgrad: {_display(item.path)}: skipped: {item.reason}")
+            print(said[-1], file=sys.stderr)
+        elif isinstance(item, str):
             say(item)
             said.append(f"texgrad: {item}")
             status.bad = True
@@ -677,7 +688,9 @@ def _check_file(checker: Checker, key: str, unit: _Unit) -> _FileOutcome:
     reported = list(result.diagnostics)
     if not unit.no_derivatives:
         reported += _wrong_derivatives(result)
-    outcome = _FileOutcome()
+    outcome = _FileOutcome(
+        messages=_skipped_lines(result.path, result.doc.text, result.doc.problems)
+    )
     for d in reported:
         outcome.errors += d.severity == "error"
         outcome.records.append(_diagnostic_record(d, texts))
@@ -700,6 +713,19 @@ def _print_records(
         )
         for rel in r["related"]:  # type: ignore[attr-defined]
             out.write(f"{rel['path']}:{rel['line']}:{rel['column']}: note: {rel['message']}\n")
+
+
+def _skipped_lines(path: str, text: str, problems: Sequence[ReadProblem]) -> list[str]:
+    """The parts of a document not read (too large, outside the project …): one line each,
+    for stderr."""
+    starts: list[int] | None = None
+    lines = []
+    for p in problems:
+        if p.code in SKIPPED_CODES:
+            starts = starts or line_starts(text)
+            line, col = line_col(starts, p.start)
+            lines.append(f"texgrad: {_display(path)}:{line + 1}:{col + 1}: {p.message}")
+    return lines
 
 
 def _wrong_derivatives(result: CheckResult) -> list[Diagnostic]:
@@ -728,10 +754,13 @@ def _targets(found: list[tuple[Path, Path]]) -> Iterator[tuple[str, Project | No
 
 
 def _project_of(key: str, folder: Path) -> Project | None:
-    project = next((p for p in _projects.values() if key in p), None)
+    """The project holding ``key``: one dictionary look-up (by every file of the projects
+    loaded so far), so that a folder of thousands of files is not quadratic."""
+    project = _projects.get(key)
     if project is None and detect_format(key) == "latex":
-        project = load_project(key, folder=folder)
-        _projects[project.root] = project
+        project = load_project(key, folder=folder, search=_ROOTS)
+        for path in project.paths:
+            _projects.setdefault(path, project)
     return project
 
 
@@ -787,6 +816,9 @@ def _inspect(args: argparse.Namespace, out: TextIO) -> int:
     missing = []
     internal = False
     for item in _documents(args.paths):
+        if isinstance(item, Skipped):
+            say(f"{_display(item.path)}: skipped: {item.reason}")
+            continue
         if isinstance(item, str):
             missing.append(item)
             continue
@@ -809,7 +841,8 @@ def _inspect(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_INTERNAL if internal else EXIT_USAGE if missing else EXIT_OK
 
 
-_projects: dict[str, Project] = {}
+_projects: dict[str, Project] = {}  # by the path of each of its files
+_ROOTS = RootSearch()  # the roots of the folders searched, found once per run
 
 
 def _inspect_file(path: Path, folder: Path) -> _FileReport:
@@ -821,29 +854,28 @@ def _inspect_file(path: Path, folder: Path) -> _FileReport:
     return _FileReport(doc, rows, time.perf_counter() - t0)
 
 
-def _documents(paths: Sequence[str]) -> Iterator[tuple[Path, Path] | str]:
+def _documents(paths: Sequence[str]) -> Iterator[tuple[Path, Path] | str | Skipped]:
     """(file, project folder) for every document named or found in a named folder; for a
-    path that gives none, the one line that says why (``no such file: x.tex``)."""
-    cwd = Path.cwd().resolve()
+    path that gives none, the one line that says why (``no such file: x.tex``); what a
+    folder holds that is not read (links out of it, FIFOs, loops, files too large), a
+    :class:`Skipped` note each."""
     for raw in paths:
-        try:
-            p = Path(raw).resolve()
-            if p.is_dir():
-                problems: list[str] = []
-                files = sorted(_walk(p, problems))
-                yield from problems
-                if not files and not problems:
-                    yield f"no documents in folder: {raw} (looked for {', '.join(DOCUMENT_SUFFIXES)})"
-                for f in files:
-                    yield f, p
-            elif p.is_file():
-                yield p, cwd if p.is_relative_to(cwd) else _project_folder(p)
-            elif p.exists():
-                yield f"not a regular file: {raw}"
-            else:
-                yield not_found(raw, DOCUMENT_SUFFIXES)
-        except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, a NUL byte …
-            yield f"cannot read {raw!r}: {one_line(exc)}"
+        p, why = resolved(raw)
+        if p is not None and p.is_dir():
+            found = documents_in(p, DOCUMENT_SUFFIXES, SKIPPED_FOLDERS)
+            yield from found.skipped
+            if not found.files and not found.skipped:
+                yield f"no documents in folder: {raw} (looked for {', '.join(DOCUMENT_SUFFIXES)})"
+            for f in found.files:
+                yield f, p
+        elif p is not None and p.is_file():
+            yield p, _project_folder(p)
+        elif p is None and why != "it does not exist":
+            yield f"{printable(raw)}: skipped: {why}"
+        elif p is not None and os.path.lexists(p):
+            yield f"{printable(raw)}: skipped: {unreadable(p) or 'not a document'}"
+        else:
+            yield not_found(raw, DOCUMENT_SUFFIXES)
 
 
 def _project_folder(file: Path) -> Path:
@@ -866,6 +898,8 @@ def _project_folder(file: Path) -> Path:
 
 
 def _is_root(file: Path) -> bool:
+    if not is_regular(file):  # a FIFO would block the open for ever
+        return False
     try:
         with file.open("rb") as f:
             head = f.read(8192)
@@ -874,39 +908,11 @@ def _is_root(file: Path) -> bool:
     return b"\\documentclass" in head
 
 
-def _walk(folder: Path, problems: list[str] | None = None) -> Iterator[Path]:
-    """The documents under ``folder``; what cannot be read — a sub-folder, a link that leads
-    nowhere or round in a loop, a FIFO (reading it would wait for ever) — is said in
-    ``problems`` instead."""
-    said = problems if problems is not None else []
-
-    def unreadable(exc: OSError) -> None:
-        where = _display(str(exc.filename)) if exc.filename else _display(str(folder))
-        said.append(f"cannot read folder {where}: {exc.strerror or exc}")
-
-    for dirpath, dirnames, filenames in os.walk(folder, onerror=unreadable):
-        dirnames[:] = sorted(
-            d for d in dirnames if not d.startswith(".") and d not in SKIPPED_FOLDERS
-        )
-        for name in sorted(filenames):  # (the problems said in a stable order)
-            if name.lower().endswith(DOCUMENT_SUFFIXES):
-                path = Path(dirpath) / name
-                try:
-                    regular = stat.S_ISREG(os.stat(path).st_mode)
-                except OSError as exc:
-                    said.append(f"cannot read {_display(str(path))}: {exc.strerror or exc}")
-                    continue
-                if regular:
-                    yield path
-                else:
-                    said.append(f"not a regular file: {_display(str(path))}")
-
-
 def _display(path: str) -> str:
     try:
-        return os.path.relpath(path)
+        return printable(os.path.relpath(path))
     except ValueError:
-        return path
+        return printable(path)
 
 
 class _Positions:

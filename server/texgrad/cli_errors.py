@@ -19,7 +19,8 @@ EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 
 EXIT_STATUSES = (
     "exit status: 0 no errors found; 1 errors found; 2 bad usage or input (a missing, "
-    "unreadable or empty path: each is named on stderr); 3 internal error (a bug in texgrad: "
+    "unreadable or empty path named: each is named on stderr; what a named folder holds and "
+    "is not read is said as 'skipped' and does not change the status); 3 internal error (a bug in texgrad: "
     "the other files are still checked; --debug prints the traceback)"
 )
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from texgrad.reading.document import Format, detect_format
+from texgrad.reading.files import SKIPPED_CODES
 from texgrad.reading.macros import Macro, merge
 from texgrad.reading.problems import ReadProblem
 from texgrad.reading.project import Project, ProjectFile, load_project, normalize, scan_text
@@ -220,7 +221,9 @@ class Workspace:
             own[path] = text
         project = self.project(path, fmt, own)
         result = self.checker.check(path, project, self.folder_of(path), text)
-        problems = tuple(p for p in result.doc.problems if p.severity != "information")
+        problems = tuple(
+            p for p in result.doc.problems if p.severity != "information" or p.code in SKIPPED_CODES
+        )
         return Analysis(path, result.doc.text, result, tuple(project.paths), problems)
 
     # -- differentiation ----------------------------------------------------------------

@@ -39,7 +39,7 @@ from texgrad.calculus.requests import (
 from texgrad.calculus.samples import differentiate_sum, is_sample_sum
 from texgrad.calculus.written import statements
 from texgrad.reading.macros import MacroTable
-from texgrad.reading.project import Project, load_project, normalize
+from texgrad.reading.project import Project, load_project, normalize, text_project
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker, CheckResult
 from texgrad.shapes.rows import PlacedRow
@@ -72,7 +72,12 @@ def diff_latex(
     parts = [f"${d}$" for d in decls]
     text = "\n\n".join([*parts, f"${expr}$"]) + "\n" + ("% texgrad: einstein\n" if einstein else "")
     offset = text.rindex(f"${expr}$") + 1
-    return _diff_text(text, "expression.tex", offset, wrt, layout, budget, hessian)
+    # the expression alone: no document of the working directory is read (its macros
+    # would change what the expression means)
+    own = text_project("expression.tex", text)
+    return _diff_text(
+        text, own.root, offset, wrt, layout, budget, hessian, project=own, folder=own.folder
+    )
 
 
 def diff_in_document(

@@ -104,7 +104,13 @@ def read_document(
     file is read from ``project`` or the disk.  Without ``project`` one is
     loaded (bounded by ``folder``, with ``overrides`` for other open buffers).
     """
-    key = normalize(path)
+    # a path the project holds is its key already (resolving it again costs system calls
+    # for each file of a project, for each file checked)
+    key = (
+        path
+        if project is not None and isinstance(path, str) and path in project.files
+        else normalize(path)
+    )
     fmt = detect_format(str(path), language_id)
     extra = frozenset(extra_environments)
     if project is None:

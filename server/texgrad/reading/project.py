@@ -26,19 +26,28 @@ from pathlib import Path
 from typing import Literal
 
 from texgrad.reading import latex, markdown
+from texgrad.reading.files import (
+    MAX_DOCUMENT_BYTES,
+    absolute,
+    is_regular,
+    printable,
+    reason_of,
+    resolved,
+    unreadable,
+)
 from texgrad.reading.macros import Macro, MacroTable, merge
-from texgrad.reading.problems import ReadProblem
+from texgrad.reading.problems import ReadProblem, Severity
 from texgrad.reading.regions import Include, ScanResult
 from texgrad.reading.rescan import ScanMemo
 
 Format = Literal["latex", "markdown"]
 
-MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are not read
+MAX_FILE_BYTES = MAX_DOCUMENT_BYTES  # larger files are not read (2 MB)
 MAX_SEARCH_FILES = 500  # .tex files looked at when searching for a root
 MAX_SEARCH_DIRS = 2000  # directories walked when searching for a root
 MAX_ROOT_BYTES = 2 * 1024 * 1024  # larger files are not considered as roots
 _SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "venv", "site-packages"})
-MAX_PROJECT_FILES = 2000  # files followed from one root
+MAX_PROJECT_FILES = 500  # files followed from one root (checking a project grows with its square)
 MAX_INCLUDE_DEPTH = 64  # nested includes followed (TeX itself allows 15 open files)
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".qmd", ".rmd", ".mdx"})
@@ -85,12 +94,16 @@ class Project:
 
     def file(self, path: str | Path) -> ProjectFile | None:
         """The project's file at ``path`` (any spelling of it), or None."""
-        return self.files.get(normalize(path))
+        found = self.files.get(path) if isinstance(path, str) else None  # a key: no syscall
+        return found if found is not None else self.files.get(normalize(path))
 
     def problems_for(self, path: str | Path) -> list[ReadProblem]:
-        return list(self.problems.get(normalize(path), ()))
+        key = path if isinstance(path, str) and path in self.files else normalize(path)
+        return list(self.problems.get(key, ()))
 
     def __contains__(self, path: object) -> bool:
+        if isinstance(path, str) and path in self.files:
+            return True
         return isinstance(path, (str, Path)) and normalize(path) in self.files
 
     @property
@@ -99,8 +112,10 @@ class Project:
 
 
 def normalize(path: str | Path) -> str:
-    """Absolute path with symlinks and ``..`` resolved (the key of every file table)."""
-    return str(Path(path).expanduser().resolve())
+    """Absolute path with symlinks and ``..`` resolved (the key of every file table); a
+    path that cannot be resolved (a symlink loop, a name too long or holding a NUL byte) is
+    only made absolute: reading it reports why, nothing raises."""
+    return absolute(path)
 
 
 def format_of(path: str | Path) -> Format:
@@ -126,28 +141,30 @@ def read_file(path: str | Path) -> tuple[str, list[ReadProblem]]:
     be read gives an empty text and one problem at offset 0.
     """
     p = Path(path)
+    why = unreadable(p, MAX_FILE_BYTES)
+    if why is not None:
+        code = "file-too-large" if why.startswith("too large") else "read-failed"
+        severity: Severity = "warning" if code == "file-too-large" else "error"
+        return "", [ReadProblem(f"{_name(p)} is not read: {why}", 0, 0, severity, code)]
     try:
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            mb = size / (1024 * 1024)
-            return "", [
-                ReadProblem(
-                    f"{p.name} is not read: it is {mb:.0f} MB (the limit is {MAX_FILE_BYTES // (1024 * 1024)} MB)",
-                    0, 0, "warning", "file-too-large",
-                )
-            ]  # fmt: skip
         data = p.read_bytes()
-    except OSError as e:
+    except (OSError, ValueError) as e:
         return "", [
-            ReadProblem(f"cannot read {p.name}: {e.strerror or e}", 0, 0, "error", "read-failed")
+            ReadProblem(f"{_name(p)} is not read: {reason_of(e)}", 0, 0, "error", "read-failed")
         ]
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a byte-order mark
         return data.decode("utf-16", errors="replace"), []
     if b"\x00" in data:
         return "", [
-            ReadProblem(f"{p.name} is not read: it is not a text file", 0, 0, "warning", "not-text")
+            ReadProblem(
+                f"{_name(p)} is not read: it is not a text file", 0, 0, "warning", "not-text"
+            )
         ]
     return data.decode("utf-8-sig", errors="replace"), []
+
+
+def _name(p: Path) -> str:
+    return printable(p.name)
 
 
 def scan_text(
@@ -191,7 +208,7 @@ class _Reader:
         self._scans: dict[str, ScanResult] = {}
 
     def exists(self, path: Path) -> bool:
-        return str(path) in self.overrides or path.is_file()
+        return str(path) in self.overrides or is_regular(path)
 
     def text(self, path: str) -> tuple[str, list[ReadProblem]]:
         if path not in self._texts:
@@ -247,25 +264,24 @@ def _resolve(
     outside_file: Path | None = None  # an existing file outside the folder
     for i, d in enumerate(dirs):
         for name in names:
-            try:
-                resolved = Path(os.path.normpath(d / name)).resolve()
-            except (OSError, RuntimeError):
+            found, _ = resolved(os.path.normpath(d / name))
+            if found is None:  # a symlink loop, a name too long or holding a NUL byte
                 continue
-            if not _inside(resolved, reader.folder):
+            if not _inside(found, reader.folder):
                 if i == 0 and outside is None:
-                    outside = resolved
-                if outside_file is None and resolved.is_file():
-                    outside_file = resolved
+                    outside = found
+                if outside_file is None and is_regular(found):
+                    outside_file = found
                 continue
-            if reader.exists(resolved):
+            if reader.exists(found):
                 if cmd in _DIR_IMPORT or cmd in ("subimport", "subincludefrom", "subinputfrom"):
                     # inside an imported file, \input is relative to that file
-                    new_base: Path | None = resolved.parent
+                    new_base: Path | None = found.parent
                 elif cmd in _FILE_RELATIVE:
                     new_base = None
                 else:
                     new_base = base
-                return _Resolved(resolved, None, new_base)
+                return _Resolved(found, None, new_base)
     return _Resolved(None, outside_file or outside, None)
 
 
@@ -280,6 +296,8 @@ class _Walk:
     # those of the files it includes, at the place of the include
     definitions: list[Macro] = field(default_factory=list)
     reported: set[tuple[str, str]] = field(default_factory=set)  # (file, target) already reported
+    too_many: list[tuple[str, Include]] = field(default_factory=list)  # past MAX_PROJECT_FILES
+    said_too_many: bool = False
 
     def problem(self, path: str, problem: ReadProblem) -> None:
         bucket = self.problems.setdefault(path, [])
@@ -316,8 +334,11 @@ def _walk(
             inc = item
             res = _resolve(inc, path, root_dir, base, reader)
             if res.path is not None:
+                if len(visited) >= MAX_PROJECT_FILES and str(res.path) not in visited:
+                    walk.too_many.append((key, inc))
+                    continue
                 if depth == MAX_INCLUDE_DEPTH and str(res.path) not in visited:
-                    message = f"{inc.written} is not read: includes are nested more than {MAX_INCLUDE_DEPTH} deep"
+                    message = f"{printable(inc.written)} is not read: includes are nested more than {MAX_INCLUDE_DEPTH} deep"
                     walk.problem(
                         key,
                         ReadProblem(message, inc.start, inc.end, "information", "include-depth"),
@@ -327,6 +348,15 @@ def _walk(
             _report_unfollowed(walk, key, inc, res, reader.folder)
 
     visit(root, None, 0)
+    if walk.too_many and not walk.said_too_many:  # one note, at the first not read
+        walk.said_too_many = True
+        key, inc = walk.too_many[0]
+        more = len(walk.too_many) - 1
+        message = (
+            f"{printable(inc.written)}{f' and {more:,} more includes' if more else ''} "
+            f"skipped: too many files (a project reads at most {MAX_PROJECT_FILES:,})"
+        )
+        walk.problem(key, ReadProblem(message, inc.start, inc.end, "information", "too-many-files"))
     return walk
 
 
@@ -340,7 +370,7 @@ def _report_unfollowed(walk: _Walk, key: str, inc: Include, res: _Resolved, fold
         walk.problem(
             key,
             ReadProblem(
-                f"{inc.written} is not read: it is outside the project folder {folder}",
+                f"{printable(inc.written)} is not read: it is outside the project folder {folder}",
                 inc.start, inc.end, "information", "outside-project",
             ),
         )  # fmt: skip
@@ -348,7 +378,7 @@ def _report_unfollowed(walk: _Walk, key: str, inc: Include, res: _Resolved, fold
         walk.problem(
             key,
             ReadProblem(
-                f"{inc.written} is not followed: its path is computed by macros",
+                f"{printable(inc.written)} is not followed: its path is computed by macros",
                 inc.start, inc.end, "information", "unresolved-include",
             ),
         )  # fmt: skip
@@ -356,7 +386,7 @@ def _report_unfollowed(walk: _Walk, key: str, inc: Include, res: _Resolved, fold
         walk.problem(
             key,
             ReadProblem(
-                f"file {inc.target} not found ({inc.written}); its macros are not known",
+                f"file {printable(inc.target)} not found ({printable(inc.written)}); its macros are not known",
                 inc.start, inc.end, "information", "missing-file",
             ),
         )  # fmt: skip
@@ -395,36 +425,48 @@ def _search_files(folder: Path, limit: int = MAX_SEARCH_FILES) -> Iterator[Path]
                 continue
 
 
-def _search_root(path: Path, reader: _Reader) -> Path | None:
-    """A file in the folder whose include graph reaches ``path``."""
-    target = str(path)
+def _candidate_walks(reader: _Reader) -> list[tuple[Path, frozenset[str]]]:
+    r"""Every file of the folder that includes others, with the files its walk reads:
+    ``\documentclass`` files and shallow files first."""
     candidates: list[tuple[bool, int, str, Path]] = []
     for f in _search_files(reader.folder):
-        try:
-            resolved = f.resolve()
-        except OSError:
+        found, _ = resolved(f)
+        if found is None or not _inside(found, reader.folder):
             continue
-        if str(resolved) == target or not _inside(resolved, reader.folder):
+        if str(found) not in reader.overrides and unreadable(found, MAX_ROOT_BYTES) is not None:
             continue
-        try:
-            if str(resolved) not in reader.overrides and resolved.stat().st_size > MAX_ROOT_BYTES:
-                continue
-        except OSError:
-            continue
-        text = reader.text(str(resolved))[0]
+        text = reader.text(str(found))[0]
         if not any(h in text for h in _INCLUDE_HINTS):
             continue
-        scan = reader.scan(str(resolved))
+        scan = reader.scan(str(found))
         if not scan.includes:
             continue
-        depth = len(resolved.relative_to(reader.folder).parts)
-        candidates.append((not scan.has_documentclass, depth, str(resolved), resolved))
+        depth = len(found.relative_to(reader.folder).parts)
+        candidates.append((not scan.has_documentclass, depth, str(found), found))
     candidates.sort()
-    reachers: list[tuple[Path, set[str]]] = []
-    for _, _, _, cand in candidates:
-        files = set(_walk(cand, reader).order)
-        if target in files:
-            reachers.append((cand, files))
+    return [(cand, frozenset(_walk(cand, reader).order)) for _, _, _, cand in candidates]
+
+
+class RootSearch:
+    """The roots a folder holds, searched once: a command line checking thousands of files
+    of one folder lists and walks it once, not once per file (which was quadratic).  For
+    files that do not change while it lives (not for editor buffers)."""
+
+    def __init__(self) -> None:
+        self._walks: dict[tuple[str, frozenset[str]], list[tuple[Path, frozenset[str]]]] = {}
+
+    def walks(self, reader: _Reader) -> list[tuple[Path, frozenset[str]]]:
+        key = (str(reader.folder), reader.extra_environments)
+        if key not in self._walks:
+            self._walks[key] = _candidate_walks(reader)
+        return self._walks[key]
+
+
+def _search_root(path: Path, reader: _Reader, search: RootSearch | None = None) -> Path | None:
+    """A file in the folder whose include graph reaches ``path``."""
+    target = str(path)
+    walks = search.walks(reader) if search is not None else _candidate_walks(reader)
+    reachers = [(cand, files) for cand, files in walks if str(cand) != target and target in files]
     if not reachers:
         return None
     # prefer a reacher that no other reacher includes (the top of the graph);
@@ -439,7 +481,9 @@ _SUBFILES_CLASS = re.compile(r"\\documentclass\s*\[([^\]{}]*)\]\s*\{subfiles\}")
 _MAGIC_LINE = re.compile(r"%\s*!\s*tex\s+root\s*=.*$", re.I | re.M)
 
 
-def find_root(path: Path, reader: _Reader, problems: _Walk) -> Path:
+def find_root(
+    path: Path, reader: _Reader, problems: _Walk, search: RootSearch | None = None
+) -> Path:
     """The root document of ``path`` (see :func:`load_project`)."""
     key = str(path)
     scan = reader.scan(key)
@@ -457,20 +501,22 @@ def find_root(path: Path, reader: _Reader, problems: _Walk) -> Path:
         name = written.strip().strip('"')
         outside = False
         for candidate in _candidates(os.path.expanduser(name)):
-            resolved = Path(os.path.normpath(path.parent / candidate)).resolve()
-            if not _inside(resolved, reader.folder):
+            found, _ = resolved(os.path.normpath(path.parent / candidate))
+            if found is None:
+                continue
+            if not _inside(found, reader.folder):
                 outside = True
-            elif reader.exists(resolved):
-                return resolved
+            elif reader.exists(found):
+                return found
         if outside:
-            message = f"the root {name} named by {by} is outside the project folder {reader.folder}; it is not read"
+            message = f"the root {printable(name)} named by {by} is outside the project folder {reader.folder}; it is not read"
             problems.problem(key, ReadProblem(message, *where, "information", "outside-project"))
         else:
-            message = f"the root {name} named by {by} is not found"
+            message = f"the root {printable(name)} named by {by} is not found"
             problems.problem(key, ReadProblem(message, *where, "information", "missing-file"))
     if scan.has_documentclass:
         return path
-    found = _search_root(path, reader)
+    found = _search_root(path, reader, search)
     return found if found is not None else path
 
 
@@ -484,13 +530,15 @@ def load_project(
     overrides: Mapping[str, str] | None = None,
     extra_environments: Iterable[str] = frozenset(),
     format: Format | None = None,
+    search: RootSearch | None = None,
 ) -> Project:
     r"""The project that ``path`` belongs to.
 
     ``folder`` bounds what is read (default: the file's directory; a file
     outside the given folder makes its own directory the folder).  ``overrides``
     maps absolute paths to editor buffers that take precedence over the disk.
-    ``format`` overrides the format guessed from the file name.
+    ``format`` overrides the format guessed from the file name.  ``search`` remembers
+    the roots of a folder across calls (files on disk that do not change).
 
     The root is the file named by ``% !TEX root`` (or by
     ``\documentclass[main]{subfiles}``), else the file itself when it has a
@@ -527,7 +575,7 @@ def load_project(
         return project
 
     walk = _Walk()
-    root = find_root(file, reader, walk)
+    root = find_root(file, reader, walk, search)
     _walk(root, reader, walk)
     if key not in walk.order:  # the root does not include the file: read it after
         _walk(file, reader, walk, root_dir=root.parent)
@@ -536,4 +584,15 @@ def load_project(
         project.files[p] = ProjectFile(p, reader.text(p)[0], reader.scan(p), "latex")
     project.macros = merge([walk.definitions])
     project.problems = walk.problems
+    return project
+
+
+def text_project(path: str, text: str, format: Format = "latex") -> Project:
+    """A project of one text and nothing else: no file is read, no folder searched (an
+    expression typed on the command line is read with its own declarations only)."""
+    key = normalize(path)
+    scan = scan_text(text, format, frozenset(), "")
+    project = Project(str(Path(key).parent), key)
+    project.files[key] = ProjectFile(key, text, scan, format)
+    project.macros = merge([scan.definitions])
     return project

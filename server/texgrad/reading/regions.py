@@ -188,8 +188,22 @@ def body_text(source: str, raw: RawRegion) -> MappedText:
     return text
 
 
+# Bounds of one region: past them texgrad says "skipped: too large" for that part (the rest
+# of the document is read).  No formula people write comes near them; a runaway one (an
+# environment never closed, generated tables) would only cost time.
+MAX_REGION_CHARS = 100_000
+MAX_ROWS_PER_REGION = 2_000
+
+
 def build_region(source: str, raw: RawRegion, macros: MacroTable | None = None) -> MathRegion:
     """Expand, split into rows and map a raw region."""
+    size = raw.body_end - raw.body_start
+    if size > MAX_REGION_CHARS:
+        return _skipped(
+            raw,
+            f"skipped: too large: a math region of {size:,} characters "
+            f"(the limit is {MAX_REGION_CHARS:,})",
+        )
     text = body_text(source, raw)
     problems: list[ReadProblem] = []
     if macros:
@@ -199,6 +213,14 @@ def build_region(source: str, raw: RawRegion, macros: MacroTable | None = None) 
         rows = tuple(split_rows(text))
     else:  # empty math (`\[\]`, or only a comment): one empty row where the body is
         rows = (RowText(text, raw.body_start, raw.body_start, 0),)
+    if len(rows) > MAX_ROWS_PER_REGION:
+        first = rows[MAX_ROWS_PER_REGION]
+        message = (
+            f"skipped: too large: rows after the {MAX_ROWS_PER_REGION:,}th of this region "
+            f"({len(rows) - MAX_ROWS_PER_REGION:,} rows) are not read"
+        )
+        problems.append(ReadProblem(message, first.start, rows[-1].end, "information", "too-large"))
+        rows = rows[:MAX_ROWS_PER_REGION]
     return MathRegion(
         kind=raw.kind,
         delimiter=raw.delimiter,
@@ -210,6 +232,17 @@ def build_region(source: str, raw: RawRegion, macros: MacroTable | None = None) 
         rows=rows,
         problems=tuple(problems),
     )
+
+
+def _skipped(raw: RawRegion, message: str) -> MathRegion:
+    """A region not read: one empty row where its body starts, and why."""
+    empty = RowText(MappedText("", ()), raw.body_start, raw.body_start, 0)
+    problem = ReadProblem(message, raw.start, raw.end, "information", "too-large")
+    return MathRegion(
+        kind=raw.kind, delimiter=raw.delimiter, start=raw.start, end=raw.end,
+        body_start=raw.body_start, body_end=raw.body_end, display=raw.display,
+        rows=(empty,), problems=(problem,),
+    )  # fmt: skip
 
 
 def split_rows(text: MappedText) -> list[RowText]:
