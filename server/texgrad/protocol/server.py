@@ -139,6 +139,7 @@ class TexgradServer(LanguageServer):
         self._client: tuple[types.ClientCapabilities, ClientSupport] | None = None
         self.published_files: dict[str, object] = {}  # project files not open -> inputs
         self.init_settings: dict[str, Any] = {}
+        self.client_settings: dict[str, Any] | None = None  # the last configured (merged)
         self._collect_task: asyncio.Future[None] | None = None
         self._engine_imported = False
         self.exit_status = 0  # of the process, once the connection ends
@@ -463,6 +464,8 @@ class TexgradServer(LanguageServer):
         log.info("analysis moves to a fresh thread: %s", why)
         old = self.analysis_pool
         self.ws = self.ws.fresh()
+        if self.client_settings is not None:  # (a configure queued behind the old thread
+            self.ws.configure(self.client_settings)  # reaches only the old workspace)
         self.analysis_pool = ThreadPoolExecutor(1, thread_name_prefix="texgrad-analysis")
         self.published_files.clear()
         for job in list(self._queued):
@@ -509,7 +512,12 @@ class TexgradServer(LanguageServer):
         if isinstance(raw, dict):
             merged.update(raw)
         hints_before = self.ws.settings.get("inlayHints.enabled")
-        changed = await self.run_in(self.analysis_pool, self.ws.configure, merged)
+        self.client_settings = merged
+        ws = self.ws
+        changed = await self.run_in(self.analysis_pool, ws.configure, merged)
+        while self.ws is not ws:  # analysis moved to a fresh workspace meanwhile: there too
+            ws = self.ws
+            changed = await self.run_in(self.analysis_pool, ws.configure, merged) or changed
         hints_changed = self.ws.settings.get("inlayHints.enabled") != hints_before
         if changed:
             self.published_files.clear()
