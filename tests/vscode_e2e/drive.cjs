@@ -554,10 +554,14 @@ async function mainSession(browser) {
       await wb.page.goto(cs.url);
       await wb.ready();
       const row = await wb.fileRow(`ttfd${i}.tex`);
-      const before = await wb.problemCount();
+      // The Problems panel open, so that its rows say which file a problem is in: a count in
+      // the status bar can stay the same when the server withdraws a closed file's problems
+      // as it publishes this one's.
+      await wb.command("View: Focus Problems (Errors, Warnings, Infos)");
       const t0 = Date.now();
       await wb.open(`ttfd${i}.tex`, row);
-      await until("a problem in the status bar", async () => (await wb.problemCount()) > before, 90000, 25);
+      const file = `ttfd${i}.tex`;
+      await until(`a problem of ${file} in the Problems panel`, async () => (await wb.problems()).some((r) => r.includes(file)), 90000, 25);
       ttfd.cold.push(Date.now() - t0);
       ttfd.activation.push(activatedAfter(t0));
       ttfd.load.push(Number(os.loadavg()[0].toFixed(1)));
@@ -611,6 +615,30 @@ async function notFoundSession(browser) {
   cs.stop();
 }
 
+// Nothing set and no texgrad on PATH (nor a Python extension): the extension offers to set
+// up a private server (not accepted here: the install downloads texgrad's dependencies).
+async function setUpOfferSession(browser) {
+  const cs = new CodeServer("nothing", {}, baseEnv());
+  cs.install();
+  fs.writeFileSync(path.join(cs.workspace, "notes.tex"), NOTES);
+  await cs.start();
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(cs.url);
+  const wb = new Workbench(page);
+  await wb.ready();
+  await check("set-up-offered", wb, async () => {
+    await wb.open("notes.tex");
+    const note = await until("the offer to set up texgrad", async () => {
+      const ns = await wb.notifications();
+      return ns.find((n) => /texgrad/i.test(n.text) && n.buttons.some((b) => /set up texgrad/i.test(b)));
+    }, 60000);
+    return `${note.text} [${note.buttons.join(", ")}]`;
+  });
+  await context.close();
+  cs.stop();
+}
+
 async function main() {
   fs.mkdirSync(opts.work, { recursive: true });
   const browser = await chromium.launch({
@@ -621,6 +649,7 @@ async function main() {
   try {
     await mainSession(browser);
     await notFoundSession(browser);
+    await setUpOfferSession(browser);
   } finally {
     await browser.close().catch(() => undefined);
     for (const cs of servers) cs.stop();

@@ -49,6 +49,7 @@ CHECKS = [
     "output-channel-without-errors",
     "time-to-first-diagnostic",
     "not-found-message",
+    "set-up-offered",
 ]
 
 pytestmark = [
