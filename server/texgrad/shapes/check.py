@@ -129,7 +129,10 @@ class Checker:
         doc = read_document(path, project=project, folder=folder, text=text)
         cached = self._parsed.get(doc.path)
         if cached is not None and cached.doc.text == doc.text:
-            return cached
+            # the same text read in another project (other macros) reads as other rows
+            if cached.doc.regions is doc.regions or cached.doc.regions == doc.regions:
+                return cached
+            cached = None
         known = self._trees.get(doc.path, {})
         splice = doc.splice
         if cached is not None and splice is not None and splice.previous is cached.doc.regions:
