@@ -92,7 +92,8 @@ def matmul_mismatch(left: str, right: str, inner: tuple[Dim, Dim], hint: str) ->
 
 
 def add_mismatch(first: str, term: str, hint: str) -> str:
-    return f"cannot add {first} and {term}{hint}"
+    """``first`` and ``term``: the terms :func:`described` ("`B` is n×n", "`x` ∈ ℝⁿ")."""
+    return f"{first} but {term}: terms of a sum must have the same shape{hint}"
 
 
 def elementwise_mismatch(op: str, left: str, right: str) -> str:
