@@ -94,3 +94,20 @@ def random_edit(rng: random.Random, text: str, at: int, snippets: list[str], mos
     if rng.random() < 0.3:
         return text[:at] + text[at + rng.randint(1, most) :]
     return text[:at] + rng.choice(snippets) + text[at:]
+
+
+def run_cli(*argv: str) -> tuple[int, str, str]:
+    """Exit status, stdout and stderr of ``texgrad ARGV`` run in this process."""
+    import io
+    import sys
+
+    from texgrad import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    real = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = out, err
+    try:
+        code = cli.main(list(argv))
+    finally:
+        sys.stdout, sys.stderr = real
+    return code, out.getvalue(), err.getvalue()

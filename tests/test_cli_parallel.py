@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures import parse_fixture
+from tests.fixtures import parse_fixture, run_cli
 from texgrad import cli, cli_parallel
 from texgrad.cli_errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
 from texgrad.cli_parallel import Job, Progress, worth_a_pool
@@ -50,16 +50,7 @@ Let $C \in \mathbb{R}^{4 \times 5}$: $C C$.
 """
 
 
-def run(*argv: str) -> tuple[int, str, str]:
-    """Exit status, stdout and stderr of ``texgrad ARGV`` run in this process."""
-    out, err = io.StringIO(), io.StringIO()
-    real = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = out, err
-    try:
-        code = cli.main(list(argv))
-    finally:
-        sys.stdout, sys.stderr = real
-    return code, out.getvalue(), err.getvalue()
+run = run_cli  # texgrad ARGV in this process: (status, stdout, stderr)
 
 
 @pytest.fixture

@@ -5,11 +5,9 @@ toolkit does. Both say what `--format json` says, record for record."""
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import shlex
-import sys
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ import jsonschema
 import pytest
 import yaml
 
+from tests.fixtures import run_cli
 from texgrad import __version__, cli
 from texgrad.report_formats import (
     RULES,
@@ -64,14 +63,9 @@ FILES = {"all.md": ALL, "Größe x.md": UNICODE, "bare.md": BARE, "tex/crlf.tex"
 
 
 def run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    real = sys.stdout
-    sys.stdout = out
-    try:
-        code = cli.main(list(argv))
-    finally:
-        sys.stdout = real
-    return code, out.getvalue()
+    """Exit status and stdout of ``texgrad ARGV`` run in this process."""
+    code, out, _ = run_cli(*argv)
+    return code, out
 
 
 @pytest.fixture(scope="module")

@@ -5,16 +5,14 @@ instead of timing it, so that a loaded machine cannot make them flaky."""
 
 from __future__ import annotations
 
-import io
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 import sympy
 
+from tests.fixtures import run_cli
 from tests.robustness.bounded import run_bounded
-from texgrad import cli
 from texgrad.calculus import deadline, simplify
 from texgrad.calculus import expr as e
 from texgrad.calculus.deadline import BudgetExceeded, Deadline
@@ -28,15 +26,7 @@ from texgrad.workspace import Workspace
 HEAD = "\\section{A}\nLet $x \\in \\mathbb{R}^n$ and $A \\in \\mathbb{R}^{n \\times n}$.\n\n"
 
 
-def _cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    real = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = out, err
-    try:
-        code = cli.main(list(argv))
-    finally:
-        sys.stdout, sys.stderr = real
-    return code, out.getvalue(), err.getvalue()
+_cli = run_cli  # texgrad ARGV in this process: (status, stdout, stderr)
 
 
 # -- numbers ------------------------------------------------------------------------------

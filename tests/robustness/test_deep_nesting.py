@@ -5,13 +5,11 @@ checked, and hovers, code actions and ``texgrad diff`` answer."""
 
 from __future__ import annotations
 
-import io
-import sys
 from pathlib import Path
 
 import pytest
 
-from texgrad import cli
+from tests.fixtures import run_cli
 from texgrad.reading.source import MappedText
 from texgrad.shapes.query import shape_info
 from texgrad.syntax import tree as t
@@ -77,15 +75,7 @@ def test_the_depth_limit_is_above_every_row_of_the_corpus_and_exact() -> None:
     assert (deep.tree.start, deep.tree.end) == (0, 2 * MAX_DEPTH + 1)
 
 
-def _diff(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    real = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = out, err
-    try:
-        code = cli.main(list(argv))
-    finally:
-        sys.stdout, sys.stderr = real
-    return code, out.getvalue(), err.getvalue()
+_diff = run_cli  # texgrad ARGV in this process: (status, stdout, stderr)
 
 
 @pytest.mark.parametrize("name", ["parentheses", "fractions", "superscripts"])
