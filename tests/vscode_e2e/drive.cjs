@@ -593,8 +593,11 @@ async function mainSession(browser) {
   return wrongRow;
 }
 
-async function notFoundSession(browser) {
-  const cs = new CodeServer("notfound", { "texgrad.server.command": ["/nonexistent/texgrad", "lsp"] }, baseEnv());
+// A window whose extension finds no server: `settings` say where it looks (a command that
+// does not exist, or nothing); the check passes when a notification about texgrad with a
+// button matching `button` shows.
+async function messageSession(browser, name, settings, checkName, button) {
+  const cs = new CodeServer(name, settings, baseEnv());
   cs.install();
   fs.writeFileSync(path.join(cs.workspace, "notes.tex"), NOTES);
   await cs.start();
@@ -603,35 +606,11 @@ async function notFoundSession(browser) {
   await page.goto(cs.url);
   const wb = new Workbench(page);
   await wb.ready();
-  await check("not-found-message", wb, async () => {
+  await check(checkName, wb, async () => {
     await wb.open("notes.tex");
-    const note = await until("a notification about texgrad", async () => {
+    const note = await until(`a notification about texgrad (${checkName})`, async () => {
       const ns = await wb.notifications();
-      return ns.find((n) => /texgrad/i.test(n.text) && n.buttons.length > 0);
-    }, 60000);
-    return `${note.text} [${note.buttons.join(", ")}]`;
-  });
-  await context.close();
-  cs.stop();
-}
-
-// Nothing set and no texgrad on PATH (nor a Python extension): the extension offers to set
-// up a private server (not accepted here: the install downloads texgrad's dependencies).
-async function setUpOfferSession(browser) {
-  const cs = new CodeServer("nothing", {}, baseEnv());
-  cs.install();
-  fs.writeFileSync(path.join(cs.workspace, "notes.tex"), NOTES);
-  await cs.start();
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(cs.url);
-  const wb = new Workbench(page);
-  await wb.ready();
-  await check("set-up-offered", wb, async () => {
-    await wb.open("notes.tex");
-    const note = await until("the offer to set up texgrad", async () => {
-      const ns = await wb.notifications();
-      return ns.find((n) => /texgrad/i.test(n.text) && n.buttons.some((b) => /set up texgrad/i.test(b)));
+      return ns.find((n) => /texgrad/i.test(n.text) && n.buttons.some((b) => button.test(b)));
     }, 60000);
     return `${note.text} [${note.buttons.join(", ")}]`;
   });
@@ -648,8 +627,11 @@ async function main() {
   });
   try {
     await mainSession(browser);
-    await notFoundSession(browser);
-    await setUpOfferSession(browser);
+    await messageSession(browser, "notfound", { "texgrad.server.command": ["/nonexistent/texgrad", "lsp"] },
+      "not-found-message", /./);
+    // Nothing set and no texgrad on PATH (nor a Python extension): the extension offers to set
+    // up a private server (not accepted here: the install downloads texgrad's dependencies).
+    await messageSession(browser, "nothing", {}, "set-up-offered", /set up texgrad/i);
   } finally {
     await browser.close().catch(() => undefined);
     for (const cs of servers) cs.stop();

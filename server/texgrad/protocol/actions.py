@@ -413,15 +413,7 @@ async def differentiate_other(ls: TexgradServer, data: Any) -> bool:
             )
         )
         return False
-    assert snap.result is not None
-    notation = ls.ws.settings["gradientNotation"]
-    written = writing(offer, outcome, snap.result, snap.fmt, notation)
-    if written is None:
-        raise RequestFailed("texgrad: no math there any more")
-    if written.equation is not None:
-        ls.ws.remember(Inserted(snap.path, written.equation, outcome.verified, outcome.note))
-    at = written.insertion.offset
-    edit = types.TextEdit(range=snap.range(at, at), new_text=written.insertion.text)
+    edit = _insertion(ls, snap, offer, outcome)
     applied = await ls.workspace_apply_edit_async(
         types.ApplyWorkspaceEditParams(edit=_workspace_edit(ls, snap, edit), label=item.title)
     )
@@ -491,6 +483,15 @@ async def resolve(ls: TexgradServer, action: types.CodeAction) -> types.CodeActi
         raise RequestFailed(f"texgrad: no verified NumPy code for this: {outcome.numpy_note}")
     if offer.mode == "matrix-form" and not (outcome.matrix_form and outcome.verified):
         raise RequestFailed("texgrad: no verified matrix form for this")
+    action.edit = _workspace_edit(ls, snap, _insertion(ls, snap, offer, outcome))
+    return action
+
+
+def _insertion(
+    ls: TexgradServer, snap: Snapshot, offer: Offer, outcome: DiffOutcome
+) -> types.TextEdit:
+    """The edit that inserts a verified outcome after its row, in the document's notation
+    (a derivative request: its value); the equation it writes is remembered as inserted."""
     assert snap.result is not None
     notation = ls.ws.settings["gradientNotation"]
     if offer.mode == "evaluate":  # a derivative request: its value after it
@@ -502,9 +503,7 @@ async def resolve(ls: TexgradServer, action: types.CodeAction) -> types.CodeActi
     if written.equation is not None:
         ls.ws.remember(Inserted(snap.path, written.equation, outcome.verified, outcome.note))
     at = written.insertion.offset
-    edit = types.TextEdit(range=snap.range(at, at), new_text=written.insertion.text)
-    action.edit = _workspace_edit(ls, snap, edit)
-    return action
+    return types.TextEdit(range=snap.range(at, at), new_text=written.insertion.text)
 
 
 async def show_derivation(ls: TexgradServer, data: Any, options: Any = None) -> dict[str, Any]:

@@ -77,30 +77,14 @@ class TexgradProtocol(LanguageServerProtocol):
             return
         method = _method(message)
         if not self._initialize_seen and method and method not in _BEFORE_INITIALIZE:
-            if _is_request(message):
-                self._answer_error(
-                    message.id,
-                    types.ResponseError(
-                        code=SERVER_NOT_INITIALIZED,
-                        message=f"texgrad: {method} before initialize",
-                    ),
-                    method,
-                )
-            else:
-                log.info("dropped %s: the server is not initialized yet", method)
+            self._refuse(message, method, SERVER_NOT_INITIALIZED,
+                         f"texgrad: {method} before initialize",
+                         "the server is not initialized yet")  # fmt: skip
             return
         if self._shutdown and method and method != types.EXIT:
-            if _is_request(message):
-                self._answer_error(
-                    message.id,
-                    types.ResponseError(
-                        code=INVALID_REQUEST,
-                        message=f"texgrad is shutting down: {method} after shutdown",
-                    ),
-                    method,
-                )
-            else:
-                log.info("dropped %s after shutdown", method)
+            self._refuse(message, method, INVALID_REQUEST,
+                         f"texgrad is shutting down: {method} after shutdown",
+                         "after shutdown")  # fmt: skip
             return
         if method == types.INITIALIZE:
             self._initialize_seen = True
@@ -117,6 +101,13 @@ class TexgradProtocol(LanguageServerProtocol):
             future.set_exception(
                 JsonRpcException(f"unreadable answer: {_line(exc.__cause__ or exc)}")
             )
+
+    def _refuse(self, message: Any, method: str, code: int, error: str, why: str) -> None:
+        """A request is answered with the error ``code``; a notification dropped (logged)."""
+        if _is_request(message):
+            self._answer_error(message.id, types.ResponseError(code=code, message=error), method)
+        else:
+            log.info("dropped %s: %s", method, why)
 
     def _answer_error(self, msg_id: Any, error: types.ResponseError, method: str) -> None:
         try:
