@@ -54,17 +54,19 @@ from texgrad.calculus.components import component, lower_case_entries
 from texgrad.calculus.context import Context, context_at
 from texgrad.calculus.derive import DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget, BudgetExceeded
-from texgrad.calculus.discrepancy import cause_as_written
+from texgrad.calculus.discrepancy import cause, cause_as_written
 from texgrad.calculus.evaluate_expr import evaluate
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
+from texgrad.calculus.names import replace_part
 from texgrad.calculus.printing import latex
 from texgrad.calculus.sampling import finite_difference_gradient, sample_inputs
 from texgrad.calculus.simplify import simplify
 from texgrad.calculus.verify import _domain
 from texgrad.calculus.written import statements as listed_statements
 from texgrad.calculus.written_components import compare_entries, entry_of
+from texgrad.calculus.written_jacobians import OutputEntry, judge, output_entry
 from texgrad.calculus.written_tables import Table, markdown_tables
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
@@ -688,8 +690,11 @@ def _said_in(where: str, local: bool) -> set[str]:
     return said
 
 
-def _function_tree(node: t.Node, env: Env) -> t.Node:
-    """``f`` or ``f(\\mathbf x)`` the document defines: the definition's body."""
+def _function_tree(node: t.Node, env: Env, named: bool = False) -> t.Node:
+    """``f`` or ``f(\\mathbf x)`` the document defines: the definition's body (with
+    ``named``, a name defined without parameters, ``\\mathbf s = \\operatorname{softmax}(\\mathbf
+    z)``, stays the name: the engine then writes the result in it, ``\\operatorname{diag}(\\mathbf
+    s) - \\mathbf s \\mathbf s^\\top``, as the document does)."""
     target = node
     if isinstance(target, t.Paren) and target.body is not None and target.open.endswith("("):
         target = target.body
@@ -700,8 +705,14 @@ def _function_tree(node: t.Node, env: Env) -> t.Node:
         if fdef is not None and [a[0] if a else None for a in args] == list(fdef.params):
             return fdef.body
         return node
+    if isinstance(target, t.Func) and target.sub is None and target.sup is None:
+        fdef = env.functions.get(target.name.lstrip("\\"))  # \operatorname{lse} = …
+        return fdef.body if fdef is not None and len(fdef.params) == 1 else node
     key = symbol_key(target)
     fdef = env.functions.get(key[0]) if key is not None else None
+    if named and fdef is not None and not fdef.params and isinstance(target, (t.Symbol, t.Font)):
+        if key is not None and key[0] not in env.vars:  # (a letter declared too: its value)
+            return node
     return fdef.body if fdef is not None else node
 
 
@@ -735,11 +746,14 @@ def _check_derivative(
     env = ctx.env
     entry = entry_of(claim.wrt, env) if claim.wrt is not None else None
     if entry is not None and claim.form == "partial":  # ∂f/∂x_i: an entry of a declared x
+        output = output_entry(claim.function, entry[0].name, env)
+        if output is not None:  # ∂f_i/∂x_j of a vector the document defines
+            return _check_jacobian_entry(checked, claim, ctx, seconds, entry, output)
         return _check_entry(checked, claim, ctx, seconds, entry)
     wrt = _variable(claim, claim.function, env, declared=False)
     if wrt is None:
         return _undecided("no variable")
-    function = _function_tree(claim.function, env)
+    function = _function_tree(claim.function, env, named=True)
     hessian = claim.form == "hessian"
     if wrt in env.vars:
         outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds), hessian)
@@ -766,6 +780,7 @@ def _check_derivative(
         return _undecided("zero")
     layouts = layouts_at(checked.doc.text, claim, layout)
     accepted = _accepted(outcome.kind, env.vars[wrt].shape, env.vars[wrt].symmetric, layouts)
+    accepted = _as_gradient(claim, outcome.kind, accepted)
     general = _general(f, wrt, env) if outcome.kind == "gradient" else None
     verdict = _compare(checked, claim.claimed, f, right, env, accepted, {}, general=general)
     if verdict is not False:
@@ -796,6 +811,34 @@ def _check_entry(
     if verdict:
         return True
     return _entry_finding(checked, claim, ctx, outcome, var, names)
+
+
+def _check_jacobian_entry(
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, seconds: float,
+    entry: tuple[e.Var, tuple[str, ...]], output: OutputEntry,
+) -> Finding | bool | None:  # fmt: skip
+    r"""``\frac{\partial f_i}{\partial x_j} = a_{ij}``: the written side at every (i, j)
+    against the entries of the verified Jacobian of the vector ``\mathbf f`` the document
+    defines (:mod:`~texgrad.calculus.written_jacobians`)."""
+    var, names = entry
+    judged = judge(claim.claimed, output, var, names, ctx, seconds)
+    if judged.verdict is None:
+        return _undecided(judged.why)
+    if judged.verdict:
+        return True
+    claimed = _source(checked, claim.claimed) or "this"
+    of = _source(checked, claim.function) if claim.function is not None else ""
+    by = _source(checked, claim.wrt) if claim.wrt is not None else var.name
+    message = f"`{claimed}` is not the derivative of `{of}` with respect to `{by}`"
+    if judged.found:
+        message += f": texgrad finds `{judged.found}`, verified numerically at every index"
+    else:
+        where = f" (where {', '.join(judged.where)})" if judged.where else ""
+        message += f": its entries differ from the Jacobian `{judged.jacobian}`{where}, "
+        message += "verified numerically at every index"
+    if judged.how:
+        message += f" ({judged.how})"
+    return Finding(claim, message, judged.found, claim.start, claim.end)
 
 
 def _entry_finding(
@@ -943,6 +986,7 @@ def _guessed(
     info = ctx.env.vars[wrt]
     layouts = layouts_at(checked.doc.text, claim, layout)
     accepted = _accepted(outcome.kind, info.shape, info.symmetric, layouts)
+    accepted = _as_gradient(claim, outcome.kind, accepted)
     general = _general(f, wrt, ctx.env) if outcome.kind == "gradient" else None
     verdict = _compare(checked, claim.claimed, f, right, ctx.env, accepted, {}, general=general)
     if verdict is False and report:
@@ -998,7 +1042,7 @@ def _check_differential(
     verdict = _compare(checked, claimed, f, df, env, ("plain",), direction, lower=False)
     if verdict is not False:
         return verdict
-    return _finding(checked, claim, outcome, wrt, differential=True)
+    return _finding(checked, claim, outcome, wrt, differential=True, ctx=ctx)
 
 
 def _differential_guessed(
@@ -1062,6 +1106,15 @@ def _accepted(kind: str, shape: Shape, symmetric: bool, layouts: frozenset[str])
         return tuple(f for f, lay in (("plain", "numerator"), ("transpose", "denominator"))
                      if lay in layouts)  # fmt: skip
     return ("plain", "transpose")  # by a scalar: a vector written as a row or a column
+
+
+def _as_gradient(claim: WrittenDerivative, kind: str, accepted: tuple[str, ...]) -> tuple[str, ...]:
+    """``\\nabla_W \\ell``: the gradient has the variable's shape in either layout (a stated
+    numerator layout decides what ``\\partial \\ell / \\partial W`` is, and many authors who
+    state it still write ∇ for the transpose: both are accepted then)."""
+    if claim.form == "nabla" and kind == "gradient" and "plain" not in accepted:
+        return ("plain", *accepted)
+    return accepted
 
 
 def _forms(g: Array, accepted: tuple[str, ...]) -> Iterator[Array]:
@@ -1326,6 +1379,42 @@ def _cause(written: t.Node, correct: DiffOutcome, ctx: Context | None) -> str | 
     return found.text if found is not None else None
 
 
+def _differential_cause(written: t.Node, correct: DiffOutcome, ctx: Context | None) -> str | None:
+    r"""HOW a written differential differs from the right one (a factor, the sign,
+    transposes misplaced: :mod:`~texgrad.calculus.discrepancy`'s causes), ``\mathrm dX``
+    read as a direction of its own; None where no simple cause explains it."""
+    if ctx is None or correct.values is None:
+        return None
+    df = correct.values[2]
+    try:
+        wrote = Lowerer(ctx.env).lower(_with_differentials(written))
+        for part in {x for x in df.walk() if isinstance(x, e.D)}:
+            direction = e.var(f"\\mathrm{{d}}{latex(part.var, ctx.style)}", part.shape)
+            df, wrote = replace_part(df, part, direction), replace_part(wrote, part, direction)
+        if any(isinstance(x, e.D) for x in wrote.walk()):
+            return None  # the differential of another variable
+        found = cause(df, wrote, ctx.env, ctx.style, budget=Budget(2.0))
+    except (*_ERRORS, BudgetExceeded):
+        return None
+    return found.text.replace("derivative", "differential") if found is not None else None
+
+
+def _as_named(cause: str, checked: CheckResult, function: t.Node, ctx: Context) -> str:
+    r"""The cause's text with the value of the name differentiated written as that name
+    (``\mathbf s`` for ``\operatorname{softmax}(\mathbf z)`` where the document defines
+    ``\mathbf s = \operatorname{softmax}(\mathbf z)`` and differentiates ``\mathbf s``)."""
+    key = symbol_key(function) if isinstance(function, (t.Symbol, t.Font)) else None
+    fdef = ctx.env.functions.get(key[0]) if key is not None else None
+    if fdef is None or fdef.params:
+        return cause
+    try:
+        value = latex(Lowerer(ctx.env).lower(fdef.body), ctx.style)
+    except _ERRORS:
+        return cause
+    name = _source(checked, function)
+    return cause.replace(value, name) if value and name else cause
+
+
 def _finding(
     checked: CheckResult, claim: WrittenDerivative, outcome: DiffOutcome, wrt: str,
     differential: bool = False, fix: bool = True, ctx: Context | None = None,
@@ -1370,7 +1459,12 @@ def _finding(
             )
         return Finding(claim, message, text, claim.start, claim.end)
     message += f": texgrad finds `{correct}`{where}, verified numerically"
-    cause = None if differential else _cause(claim.claimed, outcome, ctx)
+    if differential:
+        cause = _differential_cause(claim.claimed, outcome, ctx)
+    else:
+        cause = _cause(claim.claimed, outcome, ctx)
+    if cause and ctx is not None and claim.function is not None:
+        cause = _as_named(cause, checked, claim.function, ctx)
     if cause:
         message += f" ({cause})"
     return Finding(claim, message, text, claim.start, claim.end)
