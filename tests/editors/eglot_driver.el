@@ -126,6 +126,38 @@ columns: an emoji is two)."
       (push (cons 'diagnostics_after (texgrad-diagnostics)) rec)
       (texgrad-put (intern name) rec))))
 
+(defvar texgrad-shown nil "window/showMessage texts the server sent, newest first.")
+(advice-add 'eglot-handle-notification :before
+            (lambda (_server method &rest params)
+              (when (eq method 'window/showMessage)
+                (push (plist-get params :message) texgrad-shown))))
+
+(defun texgrad-show (step)
+  "\"Show derivation\": the action at STEP matching its title regexp, run through
+`eglot-code-actions'; eglot runs its command on the server (workspace/executeCommand),
+which answers with window/showMessage.  Records the message and that the buffer is
+unchanged."
+  (when (and step (texgrad-goto (nth 0 step) (nth 1 step)))
+    (let* ((actions (eglot-code-actions (point)))
+           (titles (mapcar (lambda (a) (plist-get a :title)) actions))
+           (title (cl-find-if (lambda (s) (string-match-p (nth 2 step) s)) titles))
+           (action (cl-find-if (lambda (a) (equal (plist-get a :title) title)) actions))
+           (tick (buffer-chars-modified-tick))
+           (seen (length texgrad-shown)))
+      (when title
+        (condition-case err
+            (cl-letf (((symbol-function 'completing-read) (lambda (&rest _) title)))
+              (let ((last-nonmenu-event ?\r))
+                (eglot-code-actions (point) nil nil t)))
+          (error (texgrad-fail "show: %s" (error-message-string err)))))
+      (texgrad-wait (lambda () (> (length texgrad-shown) seen)))
+      (texgrad-put 'show
+                   (list (cons 'titles titles) (cons 'chosen title)
+                         (cons 'had_edit (and (plist-get action :edit) t))
+                         (cons 'command (plist-get (plist-get action :command) :command))
+                         (cons 'messages (reverse (butlast texgrad-shown seen)))
+                         (cons 'doc_unchanged (= tick (buffer-chars-modified-tick))))))))
+
 (defun texgrad-eglot-version ()
   (let ((lib (locate-library "eglot")))
     (if (and lib (string-match "eglot-\\([0-9.]+\\)" lib)) (match-string 1 lib) "unknown")))
@@ -177,6 +209,7 @@ with those of the init file loaded before this driver (a README snippet)."
             (switch-to-buffer buf))))
       (texgrad-action (texgrad-spec 'fix) "fix")
       (texgrad-action (texgrad-spec 'action) "action")
+      (texgrad-show (texgrad-spec 'show))
       (let ((h (texgrad-spec 'hover_after)))
         (when (and h (texgrad-goto (nth 0 h) (nth 1 h)))
           (texgrad-put 'hover_after (texgrad-hover))))

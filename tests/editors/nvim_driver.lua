@@ -6,7 +6,8 @@
 -- spec.json: {"cmd": [...], "env": {...}, "settings"/"init_options": {...}, "doc": path,
 --             "report": path, "timeout": ms,
 --             "hover": [line, needle], "definition": [line, needle],
---             "fix": [line, needle, title-pattern], "action": [line, needle, title-pattern]}
+--             "fix": [line, needle, title-pattern], "action": [line, needle, title-pattern],
+--             "show": [line, needle, title-pattern] (an action that displays, not edits)}
 -- Without "cmd" the driver starts no client: it takes the one that the init file (given
 -- with -u, a README snippet) attached to the document, and records how long after :edit the
 -- first diagnostic was shown (first_diagnostic_ms).
@@ -231,6 +232,53 @@ local ok, err = pcall(function()
 
   run_action(spec.fix, "fix")
   run_action(spec.action, "action")
+
+  -- "Show derivation": an action carrying a command, picked from Neovim's own menu; Neovim
+  -- sends workspace/executeCommand and the server answers with window/showDocument (0.8
+  -- and later: the derivation opens in a buffer) or window/showMessage (0.7)
+  if spec.show and cursor_on(spec.show[1], spec.show[2]) then
+    local rec = { titles = {} }
+    report.show = rec
+    local params = vim.lsp.util.make_range_params(0, client.offset_encoding)
+    params.context = { diagnostics = {} }
+    local listed = first_result(vim.lsp.buf_request_sync(buf, "textDocument/codeAction", params, timeout))
+    for _, a in ipairs(listed or {}) do
+      table.insert(rec.titles, a.title)
+    end
+    local before = vim.api.nvim_buf_get_changedtick(buf)
+    local seen = #report.messages
+    local select = vim.ui.select
+    vim.ui.select = function(items, opts, on_choice)
+      for _, item in ipairs(items) do
+        local action = item.action or item[2]
+        if action.title:match(spec.show[3]) then
+          rec.chosen = action.title
+          rec.had_edit = action.edit ~= nil
+          rec.command = action.command and action.command.command
+          return on_choice(item, nil)
+        end
+      end
+      return on_choice(nil, nil)
+    end
+    if vim.fn.has("nvim-0.8") == 1 then
+      vim.lsp.buf.code_action({ context = params.context })
+    else
+      vim.lsp.buf.code_action(params.context)
+    end
+    vim.wait(timeout, function()
+      return #report.messages > seen or vim.api.nvim_get_current_buf() ~= buf
+    end, 20)
+    vim.ui.select = select
+    rec.messages = {}
+    for i = seen + 1, #report.messages do
+      table.insert(rec.messages, report.messages[i])
+    end
+    rec.shown_file = vim.api.nvim_buf_get_name(0)
+    rec.shown_text = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
+    rec.shown_filetype = vim.bo.filetype
+    rec.doc_unchanged = vim.api.nvim_buf_get_changedtick(buf) == before
+    vim.cmd("buffer " .. buf)
+  end
 
   -- hover on the inserted result
   if spec.hover_after and cursor_on(spec.hover_after[1], spec.hover_after[2]) then

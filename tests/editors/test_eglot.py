@@ -126,3 +126,21 @@ def test_markdown_after_latex_with_settings(tmp_path: Path) -> None:
     assert run.text.endswith(
         "$$\nf(x) = x^\\top A x\n$$\n\n$$\n\\frac{\\partial f}{\\partial x} = (A + A^\\top) x\n$$\n"
     ), run.text
+
+
+def test_show_derivation_is_a_message(tmp_path: Path) -> None:
+    """eglot 1.9 runs the action's command on the server (workspace/executeCommand); with
+    no window/showDocument, the derivation comes as a plain-text message (echo area and
+    *Messages*); the document is not edited."""
+    text = "Ça 🎉: let $X \\in \\mathbb{R}^{n \\times n}$.\n\n$$\\mathcal{L}(X) = \\log\\det X$$\n"
+    run = run_emacs(tmp_path, "derive.md", text, show=[3, "log", "^Show derivation"])
+    r = run.report
+    assert not r.get("errors"), r["errors"]
+    show = r["show"]
+    assert show["chosen"] == "Show derivation of ∇_X \\mathcal{L}"
+    assert not show["had_edit"] and show["command"] == "texgrad.showDerivation"
+    [message] = [m for m in show["messages"] if "Derivation" in m]
+    assert message.startswith("Derivation of ∇_X \\mathcal{L}") and "Jacobi's formula" in message
+    assert "X^{-\\top}" in message and "Verified by texgrad" in message and "$$" not in message
+    assert show["doc_unchanged"] and run.text == text
+    assert_clean_server_log(run)

@@ -149,3 +149,47 @@ def test_a_wrong_derivative_flagged_and_fixed(tmp_path: Path) -> None:
     assert "$$\\nabla_x (x^\\top A x) = (A + A^\\top) x$$" in fix["text"]
     assert fix["republished"]
     assert_clean_server_log(run)
+
+
+DERIVE = "Ça 🎉: let $X \\in \\mathbb{R}^{n \\times n}$.\n\n$$\\mathcal{L}(X) = \\log\\det X$$\n"
+
+
+def _show(tmp_path: Path, nvim: str) -> Run:
+    doc = tmp_path / "derive.md"
+    doc.write_text(DERIVE, encoding="utf-8")
+    argv = [nvim, "--headless", "-u", "NONE", "-i", "NONE", "-n", "-c", f"luafile {DRIVER}"]
+    env = {f"XDG_{d}_HOME": str(tmp_path / d.lower()) for d in ("CACHE", "STATE", "DATA")}
+    return run_editor(argv, tmp_path, doc, {"show": [3, "log", "^Show derivation"]}, env)
+
+
+def test_show_derivation_in_neovim_0_7_is_a_message(tmp_path: Path) -> None:
+    """Neovim 0.7 runs the action's command on the server (workspace/executeCommand); with
+    no window/showDocument, the derivation comes as a plain-text message; nothing edited."""
+    run = _show(tmp_path, neovim_or_skip((0, 7), below=(0, 8)))
+    r = run.report
+    assert r["errors"] == [], r["errors"]
+    show = r["show"]
+    assert show["chosen"] == "Show derivation of ∇_X \\mathcal{L}"
+    assert not show["had_edit"] and show["command"] == "texgrad.showDerivation"
+    [message] = [m for m in show["messages"] if "Derivation" in str(m.get("message"))]
+    text = message["message"]
+    assert text.startswith("Derivation of ∇_X \\mathcal{L}") and "Jacobi's formula" in text
+    assert "X^{-\\top}" in text and "Verified by texgrad" in text and "$$" not in text
+    assert show["doc_unchanged"] and run.text == DERIVE
+    assert_clean_server_log(run)
+
+
+def test_show_derivation_in_neovim_0_11_opens_a_markdown_buffer(tmp_path: Path) -> None:
+    """Neovim 0.11 announces window/showDocument: the derivation opens beside the document
+    as a Markdown file (rendered math source, ``$$…$$``); the document is not edited."""
+    run = _show(tmp_path, neovim_or_skip((0, 11)))
+    r = run.report
+    assert r["errors"] == [], r["errors"]
+    show = r["show"]
+    assert show["chosen"] == "Show derivation of ∇_X \\mathcal{L}" and not show["had_edit"]
+    assert show["shown_file"].endswith(".md") and show["shown_file"] != str(run.doc)
+    assert show["shown_filetype"] == "markdown"
+    assert show["shown_text"].startswith("### Derivation of ∇_X \\mathcal{L}\n\n$$")
+    assert "Jacobi's formula" in show["shown_text"] and "X^{-\\top}" in show["shown_text"]
+    assert show["doc_unchanged"] and run.text == DERIVE
+    assert_clean_server_log(run)
