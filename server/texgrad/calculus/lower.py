@@ -116,6 +116,16 @@ class Env:
     weak: set[str] = field(default_factory=set)  # scalars only compared with a number (ℓ > 0)
 
 
+def _sliced(index: t.Node) -> bool:
+    """An index written as a range, ``1:k`` (MATLAB's and NumPy's slices)."""
+    return any(isinstance(n, t.Chain) and ":" in n.relations for n in index.walk())
+
+
+def _conditional(node: t.Node) -> bool:
+    """``y \\mid X, \\beta``: what a probability is of, given what (no expression to read)."""
+    return isinstance(node, t.Chain) and "\\mid" in node.relations
+
+
 class Lowerer:
     def __init__(self, env: Env, keep_names: bool = False, opaque: frozenset[str] = frozenset()):
         self.env = env
@@ -488,6 +498,10 @@ class Lowerer:
         if base_key is not None and base_key[0] in self.env.vars:
             if has_times(node.index):  # X_{i \times i}: the leading i×i block
                 raise CalculusError(f"`{latex_of(node)}` (a leading block) is not supported")
+            if _sliced(node.index):  # X_{1:k, 1:k}, x_{2:n}: a block or a slice
+                raise CalculusError(
+                    f"`{latex_of(node)}` (a block of rows or columns) is not supported"
+                )
             member = self.member(node)  # h_{t-1} of a declared family h_t of vectors, though
             if isinstance(member, Expr) and not member.is_scalar:  # a state h is declared too
                 return member
@@ -859,6 +873,11 @@ class Lowerer:
         name = function_name(f)
         if isinstance(f, t.Func) and (f.sub is not None or f.sup is not None):
             return self._scripted(f, node)
+        if name == "Pr" or any(_conditional(a) for a in node.args):  # p(y \mid x)
+            written = "\\Pr" if name == "Pr" else function_latex(f)
+            raise CalculusError(
+                f"`{written}(\\cdot \\mid \\cdot)` (a probability) is not supported"
+            )
         # a function the document defines: substitute its body
         key = symbol_key(f) if not isinstance(f, t.Func) else None
         if isinstance(f, t.Prime):

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from texgrad.calculus.context import context_at, row_at
 from texgrad.calculus.planning import plans_of
 from texgrad.calculus.reasons import refusal
+from texgrad.calculus.written import as_application
 from texgrad.shapes.check import CheckResult
 from texgrad.syntax import tree as t
+from texgrad.syntax.notation import is_d
 from texgrad.syntax.symbols import symbol_key
 
 
@@ -53,9 +55,32 @@ def _states_function(tree: t.Node) -> bool:
         body = tree.items[1]
     else:
         body = tree
-    if body is None or isinstance(body, _LEAVES):
+    if body is None or isinstance(body, _LEAVES) and not _block(tree, body):
         return False
-    return not any(isinstance(n, t.Space | t.Derivative | t.Nabla | t.Partial) for n in body.walk())
+    if isinstance(tree, t.Chain) and tree.items[0] is not None and _differential(tree.items[0]):
+        return False  # \mathrm dF = …: a differential written, not a function stated
+    return not any(
+        isinstance(n, t.Space | t.Derivative | t.Nabla | t.Partial) or _differential(n)
+        for n in body.walk()
+    )
+
+
+def _block(tree: t.Node, body: t.Node) -> bool:
+    """``T(X) = X_{1:k, 1:k}``: a function stated whose value is an entry or a block."""
+    return (
+        isinstance(body, t.Sub)
+        and isinstance(tree, t.Chain)
+        and tree.items[0] is not None
+        and isinstance(as_application(tree.items[0]), t.Apply)
+    )
+
+
+def _differential(node: t.Node) -> bool:
+    r"""``\mathrm dX``, ``\mathrm d(X^{-1})``: a differential (its ``\mathrm d`` no letter
+    of a product to declare)."""
+    if isinstance(node, t.Differential):
+        return True
+    return isinstance(node, t.Product) and len(node.factors) > 1 and is_d(node.factors[0])
 
 
 def _head(tree: t.Node, text: str) -> str:
