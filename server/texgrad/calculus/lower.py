@@ -121,9 +121,12 @@ def _sliced(index: t.Node) -> bool:
     return any(isinstance(n, t.Chain) and ":" in n.relations for n in index.walk())
 
 
-def _conditional(node: t.Node) -> bool:
-    """``y \\mid X, \\beta``: what a probability is of, given what (no expression to read)."""
-    return isinstance(node, t.Chain) and "\\mid" in node.relations
+def _no_probability(name: str | None, f: t.Node, node: t.Apply) -> None:
+    """``\\Pr(y \\mid x)``, ``p(y \\mid X, \\beta)``: refused in words (no expression to read)."""
+    given = any(isinstance(a, t.Chain) and "\\mid" in a.relations for a in node.args)
+    if name == "Pr" or given:
+        written = "\\Pr" if name == "Pr" else function_latex(f)
+        raise CalculusError(f"`{written}(\\cdot \\mid \\cdot)` (a probability) is not supported")
 
 
 class Lowerer:
@@ -873,11 +876,7 @@ class Lowerer:
         name = function_name(f)
         if isinstance(f, t.Func) and (f.sub is not None or f.sup is not None):
             return self._scripted(f, node)
-        if name == "Pr" or any(_conditional(a) for a in node.args):  # p(y \mid x)
-            written = "\\Pr" if name == "Pr" else function_latex(f)
-            raise CalculusError(
-                f"`{written}(\\cdot \\mid \\cdot)` (a probability) is not supported"
-            )
+        _no_probability(name, f, node)  # \Pr(y \mid x), p(y \mid x)
         # a function the document defines: substitute its body
         key = symbol_key(f) if not isinstance(f, t.Func) else None
         if isinstance(f, t.Prime):

@@ -80,7 +80,7 @@ def _differential(node: t.Node) -> bool:
     of a product to declare)."""
     if isinstance(node, t.Differential):
         return True
-    return isinstance(node, t.Product) and len(node.factors) > 1 and is_d(node.factors[0])
+    return isinstance(node, t.Product) and any(is_d(f) for f in node.factors[:-1])
 
 
 def _head(tree: t.Node, text: str) -> str:

@@ -1,0 +1,46 @@
+r"""Why a row offers nothing, in the document's words, for forms new documents showed
+silent or answered with a wrong reason: a differential (``\mathrm dF = …``) states no
+function (no "the shape of `\mathrm{d}` is unknown"), a probability, a block by ranges."""
+
+from __future__ import annotations
+
+import pytest
+
+from texgrad.calculus.refusals import refusal_at
+from texgrad.shapes.check import Checker
+
+DECLS = r"Let $X \in \mathbb{R}^{n \times p}$, $\boldsymbol\beta \in \mathbb{R}^p$, $\mathbf y \in \mathbb{R}^n$."
+
+
+def _why(row: str) -> str | None:
+    text = f"{DECLS}\n\n$${row}$$\n"
+    checked = Checker().check("doc.md", text=text)
+    found = refusal_at(checked, text.index(row) + 1)
+    return None if found is None else found.reason
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        (r"P(\boldsymbol\beta) = \Pr(\mathbf y \mid X, \boldsymbol\beta)",
+         r"`\Pr(\cdot \mid \cdot)` (a probability) is not supported"),
+        (r"p(\boldsymbol\beta) = p(\mathbf y \mid X, \boldsymbol\beta)",
+         r"`p(\cdot \mid \cdot)` (a probability) is not supported"),
+        (r"T(X) = X_{1:k, 1:k}", r"`X_{1 : k, 1 : k}` (a block of rows or columns) is not supported"),
+        (r"V(X) = X_{i \times i}", r"`X_{i \times i}` (a leading block) is not supported"),
+    ],
+)  # fmt: skip
+def test_the_reason_in_words(row: str, reason: str) -> None:
+    assert _why(row) == reason
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        r"\mathrm d h = -\operatorname{tr}(X^\top X \,\mathrm dX)",
+        r"\mathrm d(X^\top X) = \mathrm dX^\top X + X^\top \mathrm dX",
+        r"g = \operatorname{tr}(X^\top \mathrm dX)",
+    ],
+)
+def test_a_differential_is_no_function_stated(row: str) -> None:
+    assert _why(row) is None
