@@ -755,6 +755,9 @@ def _check_derivative(
         return _undecided("no variable")
     function = _function_tree(claim.function, env, named=True)
     hessian = claim.form == "hessian"
+    if wrt not in env.vars:  # ∇_a L of a name a = tanh(u) the document defines: backprop
+        ctx = _intermediate(ctx, wrt)
+        env = ctx.env
     if wrt in env.vars:
         outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds), hessian)
     else:
@@ -786,6 +789,27 @@ def _check_derivative(
     if verdict is not False:
         return verdict
     return _finding(checked, claim, outcome, wrt, fix="plain" in accepted, ctx=ctx, forms=accepted)
+
+
+def _intermediate(ctx: Context, wrt: str) -> Context:
+    r"""The context where ``wrt``, a name the document defines without parameters
+    (``\mathbf a = \tanh(\mathbf u)``), is a variable of its own, of its value's shape,
+    and no longer defined: ``\nabla_{\mathbf a} L`` of backpropagation, the other
+    variables held fixed (names defined through ``\mathbf a`` still go through it).  The
+    context unchanged where ``wrt`` is no such name or its value has no known shape."""
+    fdef = ctx.env.functions.get(wrt)
+    if fdef is None or fdef.params:
+        return ctx
+    try:
+        shape = Lowerer(ctx.env).lower(fdef.body).shape
+    except _ERRORS:
+        return ctx
+    env = ctx.env
+    functions = {k: f for k, f in env.functions.items() if k != wrt}
+    written = ctx.style.symbols.get(wrt, wrt)
+    vars_ = {**env.vars, wrt: VarInfo(wrt, shape, written)}
+    local = Env(vars_, functions, env.softmax_columns, set(env.numbers), set(env.weak))
+    return Context(local, ctx.style, ctx.einstein)
 
 
 def _check_entry(
@@ -1028,6 +1052,10 @@ def _check_differential(
     wrt = dvars.pop()
     if function is body and symbol_key(body) is not None:
         return _undecided("differential: an undefined name")
+    if wrt not in env.vars:  # dL = (o - y)^T W_2 da of a name a the document defines
+        ctx = _intermediate(ctx, wrt)
+        env = ctx.env
+        function = _function_tree(body, env)
     if wrt in env.vars:
         outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds))
     else:

@@ -1,0 +1,60 @@
+r"""Written derivatives by an intermediate name of backpropagation (``\nabla_{\mathbf a} L``
+of ``\mathbf a = \tanh(\mathbf u)``, ``\mathrm dL = … \mathrm d\mathbf a``), ``\nabla_W``
+in a stated numerator layout, and a function defined under ``\operatorname{…}``
+(tests/calculus/written/backprop-intermediates.md and documents written here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from texgrad.calculus.written_derivatives import Tally, check_written
+from texgrad.shapes.check import Checker
+
+WRITTEN = Path(__file__).resolve().parent / "written"
+
+
+def _check(path: Path, text: str | None = None) -> tuple[list[int], list[str], Tally]:
+    text = text if text is not None else path.read_text(encoding="utf-8")
+    checked = Checker().check(str(path), text=text)
+    tally = Tally()
+    found = check_written(checked, seconds=120.0, tally=tally)
+    return [text.count("\n", 0, f.start) + 1 for f in found], [f.message for f in found], tally
+
+
+def test_derivatives_by_intermediate_names() -> None:
+    # right and silent: the chain dL = … d o = … d a (9, 10), ∇_o L and ∇_a L (15), ∂L/∂W_1 (18)
+    lines, messages, tally = _check(WRITTEN / "backprop-intermediates.md")
+    assert lines == [11, 16, 16, 20]
+    assert tally.verified == 5
+    assert messages[0].endswith("(it differs by a factor 2 (it is twice the differential))")
+    assert "with respect to `\\mathbf o`" in messages[1] and messages[1].endswith("wrong)")
+    assert "texgrad finds `W_2^\\top (\\mathbf o - \\mathbf y)`" in messages[2]
+
+
+def test_the_gradient_in_a_stated_numerator_layout(tmp_path: Path) -> None:
+    """∇_W ℓ has W's shape in either layout: accepted as written (and as its transpose,
+    which many numerator-layout authors write); ∂ℓ/∂W follows the stated layout."""
+    text = (
+        "We use numerator layout throughout. Let $W \\in \\mathbb{R}^{m \\times n}$, "
+        "$\\mathbf x \\in \\mathbb{R}^n$, $\\mathbf t \\in \\mathbb{R}^m$ and "
+        "$\\ell(W) = \\frac{1}{2}\\|W\\mathbf x - \\mathbf t\\|^2$.\n\n"
+        "$$\\nabla_W \\ell = (W\\mathbf x - \\mathbf t)\\mathbf x^\\top$$\n\n"
+        "$$\\nabla_W \\ell = 2(W\\mathbf x - \\mathbf t)\\mathbf x^\\top$$\n\n"
+        "$$\\frac{\\partial \\ell}{\\partial W} = \\mathbf x(W\\mathbf x - \\mathbf t)^\\top$$\n\n"
+        "$$\\frac{\\partial \\ell}{\\partial W} = (W\\mathbf x - \\mathbf t)\\mathbf x^\\top$$\n"
+    )
+    lines, messages, tally = _check(tmp_path / "n.md", text)
+    assert lines == [5, 9] and tally.verified == 2
+    assert "factor 2" in messages[0]
+    assert "in the layout the document states" in messages[1]
+
+
+def test_a_function_defined_under_operatorname(tmp_path: Path) -> None:
+    text = (
+        "With $\\mathbf z \\in \\mathbb{R}^K$, $\\operatorname{lse}(\\mathbf z) = \\log \\sum_k e^{z_k}$ "
+        "has $\\nabla_{\\mathbf z} \\operatorname{lse} = \\operatorname{softmax}(\\mathbf z)$, "
+        "not $\\nabla_{\\mathbf z} \\operatorname{lse} = \\exp(\\mathbf z)$.\n"
+    )
+    lines, messages, tally = _check(tmp_path / "l.md", text)
+    assert lines == [1] and tally.verified == 1
+    assert "texgrad finds `\\operatorname{softmax}(\\mathbf z)`" in messages[0]
