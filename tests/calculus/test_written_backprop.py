@@ -58,3 +58,24 @@ def test_a_function_defined_under_operatorname(tmp_path: Path) -> None:
     lines, messages, tally = _check(tmp_path / "l.md", text)
     assert lines == [1] and tally.verified == 1
     assert "texgrad finds `\\operatorname{softmax}(\\mathbf z)`" in messages[0]
+
+
+def test_derivatives_of_sums_over_samples(tmp_path: Path) -> None:
+    """A loss summed over samples (a sum's limits are no relation of the row): the written
+    side evaluated with every member of the family sampled."""
+    text = (
+        "Let $\\mathbf w \\in \\mathbb{R}^p$, $\\mathbf x_i \\in \\mathbb{R}^p$ and "
+        "$\\boldsymbol\\mu \\in \\mathbb{R}^p$.\n\n"
+        "$$\\nabla_{\\mathbf w} \\sum_{i=1}^N (\\mathbf w^\\top \\mathbf x_i - y_i)^2 = "
+        "2\\sum_{i=1}^N (\\mathbf w^\\top \\mathbf x_i - y_i)\\mathbf x_i$$\n\n"
+        "$$\\nabla_{\\mathbf w} \\sum_{i=1}^N (\\mathbf w^\\top \\mathbf x_i - y_i)^2 = "
+        "\\sum_{i=1}^N (\\mathbf w^\\top \\mathbf x_i - y_i)\\mathbf x_i$$\n\n"
+        "$$\\frac{\\partial}{\\partial \\boldsymbol\\mu} \\sum_{i=1}^N \\|\\mathbf x_i - "
+        "\\boldsymbol\\mu\\|^2 = -2\\sum_{i=1}^N (\\mathbf x_i - \\boldsymbol\\mu)$$\n\n"
+        "$$\\frac{\\partial}{\\partial \\boldsymbol\\mu} \\sum_{i=1}^N \\|\\mathbf x_i - "
+        "\\boldsymbol\\mu\\|^2 = 2\\sum_{i=1}^N (\\mathbf x_i - \\boldsymbol\\mu)$$\n"
+    )
+    lines, messages, tally = _check(tmp_path / "s.md", text)
+    assert lines == [5, 9] and tally.verified == 2
+    assert messages[0].endswith("verified numerically (every member of the family sampled)")
+    assert "texgrad finds `\\sum_{i=1}^N 2 (\\boldsymbol\\mu - \\mathbf x_i)`" in messages[1]

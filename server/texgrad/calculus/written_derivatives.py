@@ -61,12 +61,14 @@ from texgrad.calculus.expr import CalculusError, Expr
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.calculus.names import replace_part
 from texgrad.calculus.printing import latex
+from texgrad.calculus.samples import is_sample_sum
 from texgrad.calculus.sampling import finite_difference_gradient, sample_inputs
 from texgrad.calculus.simplify import simplify
 from texgrad.calculus.verify import _domain
 from texgrad.calculus.written import statements as listed_statements
 from texgrad.calculus.written_components import compare_entries, entry_of
 from texgrad.calculus.written_jacobians import OutputEntry, judge, output_entry
+from texgrad.calculus.written_samples import compare_sum
 from texgrad.calculus.written_tables import Table, markdown_tables
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
@@ -358,11 +360,18 @@ def _operator(node: t.Node) -> bool:
 
 
 def _plain(node: t.Node) -> bool:
-    """An expression: no derivative, text or list inside (``a \\text{ and } \\frac{∂g}{∂y}``)."""
-    return not any(
-        isinstance(n, (t.Nabla, t.Partial, t.Derivative, t.Text, t.List, t.Sequence, t.Chain))
-        for n in node.walk()
-    )
+    """An expression: no derivative, text or list inside (``a \\text{ and } \\frac{∂g}{∂y}``;
+    a sum's limits ``\\sum_{i=1}^N`` are no relation of the row)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (t.Nabla, t.Partial, t.Derivative, t.Text, t.List, t.Sequence, t.Chain)):
+            return False
+        if isinstance(n, t.BigOp):
+            stack.extend(k for k in (n.body,) if k is not None)
+        else:
+            stack.extend(n.children())
+    return True
 
 
 def _is_zero(node: t.Node) -> bool:
@@ -654,7 +663,8 @@ def _symmetric_as_said(
     start = text.rfind("\n\n", 0, start) if start > 0 else start  # "Assume W symmetric, then"
     stop = text.find("\n\n", claim.end)
     paragraph = text[max(0, start) : stop if stop >= 0 else len(text)]
-    said = set(_said_anywhere(text)) | _said_in(paragraph, local=True) | (also or set())
+    at = claim.row.start - max(0, start)  # the claim in the paragraph (a condition's reach)
+    said = set(_said_anywhere(text)) | _said_in(paragraph, local=True, at=at) | (also or set())
     for name, info in list(env.vars.items()):
         square = info.shape.rows == info.shape.cols and not info.shape.is_scalar
         if square and not info.symmetric and (name in said or "\\Sigma" in name):
@@ -675,13 +685,23 @@ def _said_anywhere(text: str) -> frozenset[str]:
     return frozenset(said | _said_in(text, local=False))
 
 
-def _said_in(where: str, local: bool) -> set[str]:
+_CONDITION = re.compile(r"\b(?:when|whenever|if|provided|assuming)\b[^.;$]{0,40}$", re.I)
+_SENTENCE = re.compile(r"[.!?](?:\s|$)")
+
+
+def _said_in(where: str, local: bool, at: int | None = None) -> set[str]:
     """The symbols ``where`` says are symmetric (a paragraph: named there; the whole text:
-    declared so)."""
+    declared so).  A condition ("…, which is $2Ax$ when $A$ is symmetric") holds in its
+    sentence only: for the claim at offset ``at`` of ``where`` where it stands there."""
     said: set[str] = set()
     for m in _SAID_SYMMETRIC.finditer(where):
         if HEDGING.search(where, max(0, m.start() - 40), m.start()):
             continue  # "only right for a symmetric $A$", "unless $X$ is symmetric"
+        if at is not None and _CONDITION.search(where, max(0, m.start() - 40), m.start()):
+            begin = max((d.end() for d in _SENTENCE.finditer(where, 0, m.start())), default=0)
+            end = _SENTENCE.search(where, m.end())
+            if not begin <= at < (end.start() if end is not None else len(where)):
+                continue
         parts = [m[1]] if m[1] else re.findall(r"\$([^$]+)\$", m[2])
         for part in (p for q in parts for p in re.split(r",|\\text\{\s*and\s*\}|\band\b", q)):
             key = _symbol_in(part, declared=not local)
@@ -746,18 +766,23 @@ def _check_derivative(
     env = ctx.env
     entry = entry_of(claim.wrt, env) if claim.wrt is not None else None
     if entry is not None and claim.form == "partial":  # ∂f/∂x_i: an entry of a declared x
-        output = output_entry(claim.function, entry[0].name, env)
-        if output is not None:  # ∂f_i/∂x_j of a vector the document defines
-            return _check_jacobian_entry(checked, claim, ctx, seconds, entry, output)
-        return _check_entry(checked, claim, ctx, seconds, entry)
+        output = output_entry(claim.function, entry[0].name, env)  # ∂f_i/∂x_j of a vector f
+        check = (
+            _check_entry
+            if output is None
+            else functools.partial(_check_jacobian_entry, output=output)
+        )
+        return check(checked, claim, ctx, seconds, entry)
     wrt = _variable(claim, claim.function, env, declared=False)
     if wrt is None:
         return _undecided("no variable")
     function = _function_tree(claim.function, env, named=True)
+    function = _set_before(checked, claim, function, env)
     hessian = claim.form == "hessian"
-    if wrt not in env.vars:  # ∇_a L of a name a = tanh(u) the document defines: backprop
-        ctx = _intermediate(ctx, wrt)
-        env = ctx.env
+    ctx = _intermediate(ctx, wrt)  # ∇_a L of a name a = tanh(u) the document defines
+    env = ctx.env
+    if wrt in env.vars and not hessian and is_sample_sum(function, env):  # ∇_w Σ_i …
+        return _check_sum(checked, claim, ctx, function, wrt, seconds)
     if wrt in env.vars:
         outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds), hessian)
     else:
@@ -791,6 +816,57 @@ def _check_derivative(
     return _finding(checked, claim, outcome, wrt, fix="plain" in accepted, ctx=ctx, forms=accepted)
 
 
+_SET_REACH = 2000  # characters before a claim where ``y = …`` sets a declared letter
+
+
+def _set_before(
+    checked: CheckResult, claim: WrittenDerivative, function: t.Node, env: Env
+) -> t.Node:
+    r"""``\partial \mathbf y / \partial \mathbf x`` of a letter the document declares
+    (``\mathbf y \in \mathbb{R}^m``) and sets shortly before the claim (``\mathbf y = A\mathbf x
+    + \mathbf b``): the value it is set to; else ``function`` as it is."""
+    key = symbol_key(function) if isinstance(function, (t.Symbol, t.Font)) else None
+    if key is None or key[0] not in env.vars or key[0] in env.functions:
+        return function
+    found: t.Node | None = None
+    for row in checked.rows:
+        if row.path != checked.path or row.start >= claim.row.start:
+            break
+        tree = row.tree
+        if row.start < claim.row.start - _SET_REACH or not isinstance(tree, t.Chain):
+            continue
+        for chain in (c for c in t.statements(tree) if isinstance(c, t.Chain)):
+            if len(chain.items) != 2 or chain.relations != ("=",) or chain.items[0] is None:
+                continue
+            head, body = chain.items
+            if head is not None and body is not None and symbol_key(head) == key and _plain(body):
+                found = body
+    return found if found is not None else function
+
+
+def _check_sum(
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, function: t.Node, wrt: str,
+    seconds: float,
+) -> Finding | bool | None:  # fmt: skip
+    r"""``\nabla_{\mathbf w} \sum_i (\mathbf w^\top \mathbf x_i - y_i)^2 = …``: the written
+    side against the verified derivative of the sum, every member sampled
+    (:mod:`~texgrad.calculus.written_samples`)."""
+    verdict, why, outcome = compare_sum(
+        function, claim.claimed, wrt, ctx, checked.doc.text, seconds
+    )
+    if verdict is None or outcome is None:
+        return _undecided(why)
+    if verdict:
+        return True
+    claimed = _source(checked, claim.claimed) or "this"
+    of = _source(checked, claim.function) if claim.function is not None else ""
+    by = _source(checked, claim.wrt) if claim.wrt is not None else outcome.wrt or wrt
+    message = f"`{claimed}` is not the derivative" + (f" of `{of}`" if of else "")
+    message += f" with respect to `{by}`: texgrad finds `{outcome.result}`, verified "
+    message += "numerically (every member of the family sampled)"
+    return Finding(claim, message, outcome.result, claim.start, claim.end)
+
+
 def _intermediate(ctx: Context, wrt: str) -> Context:
     r"""The context where ``wrt``, a name the document defines without parameters
     (``\mathbf a = \tanh(\mathbf u)``), is a variable of its own, of its value's shape,
@@ -798,7 +874,7 @@ def _intermediate(ctx: Context, wrt: str) -> Context:
     variables held fixed (names defined through ``\mathbf a`` still go through it).  The
     context unchanged where ``wrt`` is no such name or its value has no known shape."""
     fdef = ctx.env.functions.get(wrt)
-    if fdef is None or fdef.params:
+    if fdef is None or fdef.params or wrt in ctx.env.vars:
         return ctx
     try:
         shape = Lowerer(ctx.env).lower(fdef.body).shape
@@ -1474,7 +1550,8 @@ def _finding(
     text = correct if fix and not outcome.where else ""
     if not text and not differential and ctx is not None and forms:
         text = _fix_as_needed(outcome, ctx, wrt, "plain" if fix else "transpose", forms)
-    if not fix and not differential:  # the engine's layout is not the one the document states
+    if not fix and not differential and text != correct:  # the document's layout is not
+        # the engine's (where both print alike, diag(cos x), the message is the plain one)
         if text:
             message += (
                 f" in the layout the document states: it is `{text}`, verified numerically "

@@ -1,0 +1,67 @@
+r"""Derivatives written of a loss summed over samples:
+``\nabla_{\mathbf w} \sum_{i=1}^N (\mathbf w^\top \mathbf x_i - y_i)^2 = 2\sum_{i=1}^N
+(\mathbf w^\top \mathbf x_i - y_i)\mathbf x_i``.
+
+:func:`compare_sum` differentiates the sum with :mod:`~texgrad.calculus.samples` (every
+member of a family a variable of its own, the result verified against central differences
+of the sum as written) and evaluates the written side with the tree evaluator at that
+module's own random points — every member sampled, a number of terms distinct from every
+other size — against the verified derivative there.  It answers True (equal at a point,
+as a column or a row), False (differs at :data:`POINTS` points and equal at none) or None
+(undecided, with why).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from texgrad.calculus.context import Context
+from texgrad.calculus.derive import DiffOutcome
+from texgrad.calculus.differential import Budget, BudgetExceeded
+from texgrad.calculus.expr import CalculusError
+from texgrad.calculus.samples import _OUTSIDE, NotSamples, _differentiate, _points
+from texgrad.calculus.verify import _close
+from texgrad.syntax import tree as t
+
+POINTS = 3
+
+
+def compare_sum(
+    function: t.Node, claimed: t.Node, wrt: str, ctx: Context, text: str, seconds: float
+) -> tuple[bool | None, str, DiffOutcome | None]:
+    """Whether ``claimed`` is the derivative of the sum ``function`` by ``wrt`` (see the
+    module), why not decided, and the engine's outcome (its verified result in the
+    document's sum form)."""
+    budget = Budget(seconds)
+    try:
+        out, terms = _differentiate(function, wrt, ctx, text, budget, "numerator", {})
+    except (CalculusError, NotSamples, BudgetExceeded) as exc:
+        return None, f"sum: {' '.join(str(exc).split()[:5])}", None
+    if out.error is not None or not out.verified or out.kind not in ("gradient", "derivative"):
+        return None, "sum: not verified", None
+    differ = 0
+    try:
+        for point in _points(terms, function, wrt, ctx, budget):
+            x0 = point.values[wrt]
+            try:
+                with np.errstate(all="raise"):
+                    got = np.asarray(point.derivative(x0), dtype=float)
+                    written = point.evaluate_written(claimed, x0)
+            except _OUTSIDE:
+                continue
+            if written is None:
+                return None, "sum: written side not evaluated", out
+            w = np.asarray(written, dtype=float)
+            if not (np.all(np.isfinite(w)) and np.all(np.isfinite(got))):
+                continue
+            if any(w.shape == g.shape and _close(w, g) for g in (got, got.T)):
+                return True, "", out
+            differ += 1
+            if differ == POINTS:
+                return False, "", out
+    except (CalculusError, BudgetExceeded) as exc:
+        return None, f"sum: {' '.join(str(exc).split()[:5])}", out
+    return None, "sum: differs at too few points", out
+
+
+__all__ = ["compare_sum"]

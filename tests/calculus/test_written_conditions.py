@@ -1,0 +1,60 @@
+r"""What a document says around a written derivative: a condition ("…, which is $2Ax$ when
+$A$ is symmetric") holds in its sentence only; a letter declared and then set
+(``\mathbf y = A\mathbf x + \mathbf b``) is differentiated as set; a result that is its own
+transpose is reported plainly in a stated layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from texgrad.calculus.written_derivatives import Tally, check_written
+from texgrad.shapes.check import Checker
+
+
+def _check(tmp_path: Path, text: str, name: str = "doc.md") -> tuple[list[int], list[str], Tally]:
+    checked = Checker().check(str(tmp_path / name), text=text)
+    tally = Tally()
+    found = check_written(checked, seconds=120.0, tally=tally)
+    return [text.count("\n", 0, f.start) + 1 for f in found], [f.message for f in found], tally
+
+
+def test_a_condition_holds_in_its_sentence_only(tmp_path: Path) -> None:
+    text = (
+        "Let $\\mathbf x \\in \\mathbb{R}^n$, $A \\in \\mathbb{R}^{n \\times n}$.\n\n"
+        "Then $\\nabla_{\\mathbf x} (\\mathbf x^\\top A \\mathbf x) = (A + A^\\top)\\mathbf x$, "
+        "which is $\\nabla_{\\mathbf x} (\\mathbf x^\\top A \\mathbf x) = 2A\\mathbf x$ when $A$ is "
+        "symmetric. Some write\n$\\nabla_{\\mathbf x} (\\mathbf x^\\top A \\mathbf x) = 2A\\mathbf x$ "
+        "without saying so.\n"
+    )
+    lines, messages, tally = _check(tmp_path, text)
+    assert lines == [4] and tally.verified == 2
+    assert "unless `A` is symmetric" in messages[0]
+
+
+def test_a_declared_letter_set_before_the_claim(tmp_path: Path) -> None:
+    text = (
+        "We use the denominator layout. Let $\\mathbf x \\in \\mathbb{R}^n$, "
+        "$\\mathbf y \\in \\mathbb{R}^m$, $A \\in \\mathbb{R}^{m \\times n}$, "
+        "$\\mathbf b \\in \\mathbb{R}^m$.\n\n"
+        "For $\\mathbf y = A\\mathbf x + \\mathbf b$,\n\n"
+        "$$\\frac{\\partial \\mathbf y}{\\partial \\mathbf x} = A^\\top$$\n\n"
+        "$$\\frac{\\partial \\mathbf y}{\\partial \\mathbf x} = A$$\n"
+    )
+    lines, messages, tally = _check(tmp_path, text)
+    assert lines == [7] and tally.verified == 1
+    assert "in the layout the document states: it is `A^\\top`" in messages[0]
+
+
+def test_a_symmetric_result_in_a_stated_layout_says_how(tmp_path: Path) -> None:
+    text = (
+        "We use the denominator layout. Let $\\mathbf x \\in \\mathbb{R}^n$ and "
+        "$\\mathbf g(\\mathbf x) = \\sin(\\mathbf x)$.\n\n"
+        "$$J_{\\mathbf g}(\\mathbf x) = \\operatorname{diag}(\\cos(\\mathbf x))$$\n\n"
+        "$$J_{\\mathbf g}(\\mathbf x) = \\operatorname{diag}(-\\cos(\\mathbf x))$$\n"
+    )
+    lines, messages, tally = _check(tmp_path, text)
+    assert lines == [5] and tally.verified == 1
+    assert messages[0].endswith(
+        "texgrad finds `\\operatorname{diag}(\\cos(\\mathbf x))`, verified numerically "
+        "(the sign is wrong)"
+    )
