@@ -18,6 +18,7 @@ relation explains it (the indices swapped, the sign, a factor).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -292,15 +293,26 @@ def _entry(
             text = component(jacobian, var, (cols,), ctx.style, ctx.env, lower, row=rows).entry
         except _ERRORS:
             continue
-        tree = parse_row(MappedText.identity(text)).tree
-        if tree is None or "\\left(" in text:
-            continue
-        agrees, _, _ = compare_jacobian_entries(
-            tree, f, right, var, rows, cols, ctx.env, ctx.einstein
-        )
-        if agrees:
-            return text
+        for candidate in dict.fromkeys((_unbold(text), text)):  # x_i for the entries of x
+            tree = parse_row(MappedText.identity(candidate)).tree
+            if tree is None or "\\left(" in candidate:
+                continue
+            agrees, _, _ = compare_jacobian_entries(
+                tree, f, right, var, rows, cols, ctx.env, ctx.einstein
+            )
+            if agrees:
+                return candidate
     return ""
+
+
+_BOLD_ENTRY = re.compile(
+    r"\\(?:mathbf|boldsymbol|bm)\s*(\{\\?[A-Za-z]+\}|\\[A-Za-z]+|[A-Za-z])\s*_"
+)
+
+
+def _unbold(text: str) -> str:
+    r"""``\mathbf x_i`` written ``x_i``, as entries are (read back before it is offered)."""
+    return _BOLD_ENTRY.sub(lambda m: m[1].strip("{}") + "_", text)
 
 
 __all__ = [
