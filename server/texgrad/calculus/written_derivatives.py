@@ -776,7 +776,8 @@ def _check_derivative(
     wrt = _variable(claim, claim.function, env, declared=False)
     if wrt is None:
         return _undecided("no variable")
-    function = _function_tree(claim.function, env, named=True)
+    function = _function_tree(claim.function, env)
+    named = _function_tree(claim.function, env, named=True)  # s = softmax(z): kept as s
     function = _set_before(checked, claim, function, env)
     hessian = claim.form == "hessian"
     ctx = _intermediate(ctx, wrt)  # ∇_a L of a name a = tanh(u) the document defines
@@ -784,7 +785,9 @@ def _check_derivative(
     if wrt in env.vars and not hessian and is_sample_sum(function, env):  # ∇_w Σ_i …
         return _check_sum(checked, claim, ctx, function, wrt, seconds)
     if wrt in env.vars:
-        outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds), hessian)
+        outcome = _engine(
+            named if named is not function else None, function, wrt, ctx, seconds, hessian
+        )
     else:
         outcome = DiffOutcome(error=f"the shape of `{wrt}` is unknown")
     if _retype(outcome):
@@ -842,6 +845,19 @@ def _set_before(
             if head is not None and body is not None and symbol_key(head) == key and _plain(body):
                 found = body
     return found if found is not None else function
+
+
+def _engine(
+    named: t.Node | None, function: t.Node, wrt: str, ctx: Context, seconds: float, hessian: bool
+) -> DiffOutcome:
+    """The engine's derivative of ``function``; first of the name it is defined under, where
+    there is one (its result then written in the name: ``\\operatorname{diag}(\\mathbf s) -
+    \\mathbf s \\mathbf s^\\top``), if that is verified."""
+    if named is not None and not hessian:
+        outcome = differentiate(named, wrt, ctx, "numerator", Budget(seconds / 2))
+        if outcome.verified and outcome.values is not None:
+            return outcome
+    return differentiate(function, wrt, ctx, "numerator", Budget(seconds), hessian)
 
 
 def _check_sum(
