@@ -97,3 +97,37 @@ async def test_the_quick_fix_under_a_stated_layout_reaches_the_client(
     assert "\\frac{\\partial \\operatorname{tr}(AXB)}{\\partial X} = B A\n" in new
     await asyncio.sleep(1.0)  # the derivative check of the new text finds nothing
     assert [d for d in await doc.diagnostics() if d.code == "wrong-derivative"] == []
+
+
+SOFTMAX = r"""# Softmax
+
+Let $\mathbf z \in \mathbb{R}^K$ and $\mathbf s = \operatorname{softmax}(\mathbf z)$.
+
+$$
+\frac{\partial s_i}{\partial z_j} = s_j(\delta_{ij} - s_i) + s_i
+$$
+"""
+
+
+async def test_a_jacobian_entry_is_fixed_in_index_notation(
+    client: LanguageClient, open_doc: Callable[..., Doc]
+) -> None:
+    """∂s_i/∂z_j written wrong: the warning and its quick fix, the entry texgrad verified at
+    every (i, j), written in the document's ``s``; the fixed text is checked again, silent."""
+    doc = open_doc("softmax.md", SOFTMAX)
+    (d,) = await _wrong(doc)
+    assert doc.span(d.range) == "s_j(\\delta_{ij} - s_i) + s_i"
+    assert "texgrad finds `s_i \\delta_{ij} - s_i s_j`" in d.message
+    result = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=doc.ident(),
+            range=d.range,
+            context=types.CodeActionContext(diagnostics=[d], only=[types.CodeActionKind.QuickFix]),
+        )
+    )
+    assert result is not None
+    (fix,) = [a for a in result if isinstance(a, types.CodeAction)]
+    new = await doc.apply_action(fix)
+    assert "\\frac{\\partial s_i}{\\partial z_j} = s_i \\delta_{ij} - s_i s_j\n" in new
+    await asyncio.sleep(1.0)
+    assert [x for x in await doc.diagnostics() if x.code == "wrong-derivative"] == []
