@@ -25,6 +25,7 @@ from texgrad.calculus.differential import Budget
 from texgrad.calculus.expr import ONE, CalculusError, UnknownShape
 from texgrad.calculus.indices import IndexReader, written_with_indices
 from texgrad.calculus.lower import Lowerer, VarInfo, as_member
+from texgrad.calculus.own_names import in_own_name
 from texgrad.calculus.planning import DiffPlan, plans_of
 from texgrad.calculus.reasons import parse_problem, unknown_shape
 from texgrad.calculus.requests import (
@@ -215,7 +216,7 @@ def _diff_text(
     outcome = differentiate(tree, key[0], ctx, layout, Budget(seconds), hessian)
     if written_with_indices(tree, ctx.env, ctx.einstein):
         return _index_form(outcome, tree, text)
-    return outcome
+    return in_own_name(outcome, tree, text)  # s = softmax(z): diag(s) - s sᵀ, no t_0
 
 
 _NO_VARIABLE = (
@@ -360,6 +361,15 @@ def _row_on_line(result: CheckResult, start: int, end: int, wrt: str) -> PlacedR
         if isinstance(tree, t.Chain) and "\\in" in tree.relations:
             continue
         if _written_symbol(tree, result.doc.text, wrt) is not None:
+            return row
+    asked = parse_row(MappedText.identity(wrt)).tree if wrt.strip() else None
+    key = member_key(asked) if asked is not None else None
+    for row in result.rows:  # --wrt z for the document's \mathbf z: by the symbol's key
+        if not (row.start < end and row.end >= start) or row.tree is None or key is None:
+            continue
+        if isinstance(row.tree, t.Chain) and "\\in" in row.tree.relations:
+            continue
+        if any((k := member_key(n)) is not None and k[0] == key[0] for n in row.tree.walk()):
             return row
     return None
 
