@@ -20,6 +20,9 @@ its result).  Offline.
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as texgrad runs: cli.one_blas_thread
 import argparse
 import statistics
 import sys
