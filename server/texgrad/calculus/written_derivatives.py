@@ -52,6 +52,8 @@ from texgrad.calculus import expr as e
 from texgrad.calculus.arrays import Array, EvaluationError
 from texgrad.calculus.components import component, lower_case_entries
 from texgrad.calculus.context import Context, context_at
+from texgrad.calculus.deadline import Deadline, checkpoint
+from texgrad.calculus.deadline import current as current_deadline
 from texgrad.calculus.derive import DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget, BudgetExceeded
 from texgrad.calculus.discrepancy import cause_as_written
@@ -79,6 +81,7 @@ from texgrad.syntax.show import show
 from texgrad.syntax.symbols import member_key, symbol_key
 
 CODE = "wrong-derivative"
+UNCHECKED = "derivatives-unchecked"  # an information note: the time ran out
 POINTS = 3  # points at which a written derivative must differ to be reported
 TRIES = 8  # points tried to find them
 RTOL = 1e-6
@@ -129,6 +132,9 @@ class Tally:
     flagged: int = 0
     seconds: float = 0.0
     reasons: Counter[str] = field(default_factory=Counter)  # why claims were left undecided
+    unchecked: int = 0  # claims not checked: the time ran out (the one cut off included)
+    stopped: str = ""  # why (the deadline's message)
+    first_unchecked: tuple[int, int] | None = None  # where the first of them is
 
 
 # -- finding the equations -------------------------------------------------------------------
@@ -506,10 +512,13 @@ Verdicts = dict[tuple[object, ...], "bool | None | tuple[str, str]"]
 
 def check_written(
     checked: CheckResult, seconds: float = 20.0, per_equation: float = 3.0,
-    tally: Tally | None = None, cache: Verdicts | None = None,
+    tally: Tally | None = None, cache: Verdicts | None = None, hard: bool = False,
 ) -> list[Finding]:  # fmt: skip
-    """The written derivatives of ``checked`` that are wrong (see the module's rules), within
-    ``seconds`` overall (what is left unchecked when time runs out is silence).
+    """The written derivatives of ``checked`` that are wrong (see the module's rules), all
+    of them within ``seconds`` (one :class:`~texgrad.calculus.deadline.Deadline` for the
+    document, inside any the thread already has; ``hard``: on the main thread, interrupted
+    by a timer signal too).  What is left unchecked when time runs out, the claim cut off
+    included, is counted in ``tally`` (:attr:`Tally.unchecked`, :func:`unchecked_note`).
 
     ``cache``: verdicts of an earlier check of the document (an editor's, after an edit):
     a claim whose text and context did not change is not differentiated again."""
@@ -517,38 +526,95 @@ def check_written(
     layout = stated_layout(checked.doc.text)
     out: list[Finding] = []
     tally = tally if tally is not None else Tally()
-    for claim in written_derivatives(checked):
-        if time.monotonic() - began > seconds:
-            break
-        tally.read += 1
-        key = (
-            _key(checked, claim, layouts_at(checked.doc.text, claim, layout))
-            if cache is not None
-            else None
-        )
-        if cache is not None and key in cache:
-            known = cache[key]
-            verdict: Finding | bool | None = (
-                Finding(claim, known[0], known[1], claim.start, claim.end)
-                if isinstance(known, tuple) else known
-            )  # fmt: skip
-        else:
-            why = _WHY.set([])
-            verdict = check_claim(checked, claim, layout, per_equation)
-            if verdict is None:
-                tally.reasons[(_WHY.get() or ["unknown"])[0]] += 1
-            _WHY.reset(why)
-            if cache is not None and key is not None:
-                cache[key] = (
-                    (verdict.message, verdict.correct) if isinstance(verdict, Finding) else verdict
-                )
-        if verdict is True:
-            tally.verified += 1
-        elif isinstance(verdict, Finding):
-            tally.flagged += 1
-            out.append(verdict)
+    claims = written_derivatives(checked)
+    deadline = Deadline(seconds, within=current_deadline())
+    n = 0  # the claims done
+    try:
+        with deadline.active(hard=hard):
+            while n < len(claims):
+                if deadline.passed():
+                    raise BudgetExceeded(deadline.message())
+                verdict = _verdict(checked, claims[n], layout, per_equation, tally, cache)
+                if deadline.passed():  # cut off in the middle: not decided, not kept
+                    raise BudgetExceeded(deadline.message())
+                _count(verdict, tally, cache, out)
+                n += 1
+    except BudgetExceeded:  # (raised by a check, or by the timer signal: anywhere above)
+        if n < len(claims):
+            tally.unchecked += len(claims) - n
+            tally.stopped = deadline.message()
+            tally.first_unchecked = (claims[n].start, claims[n].end)
     tally.seconds += time.monotonic() - began
     return out
+
+
+def _count(verdict: _Verdict, tally: Tally, cache: Verdicts | None, out: list[Finding]) -> None:
+    tally.read += 1
+    if cache is not None and verdict.key is not None:
+        cache[verdict.key] = verdict.kept
+    if verdict.found is True:
+        tally.verified += 1
+    elif isinstance(verdict.found, Finding):
+        tally.flagged += 1
+        out.append(verdict.found)
+
+
+@dataclass
+class _Verdict:
+    found: Finding | bool | None
+    key: tuple[object, ...] | None  # its key in the cache, if one is kept
+    kept: bool | None | tuple[str, str]  # what the cache keeps of it
+
+
+def _verdict(
+    checked: CheckResult, claim: WrittenDerivative, layout: str | None, per_equation: float,
+    tally: Tally, cache: Verdicts | None,
+) -> _Verdict:  # fmt: skip
+    """One claim's verdict, from the cache or checked (the reason it stays undecided
+    counted in ``tally``)."""
+    key = (
+        _key(checked, claim, layouts_at(checked.doc.text, claim, layout))
+        if cache is not None
+        else None
+    )
+    if cache is not None and key in cache:
+        known = cache[key]
+        found: Finding | bool | None = (
+            Finding(claim, known[0], known[1], claim.start, claim.end)
+            if isinstance(known, tuple) else known
+        )  # fmt: skip
+        return _Verdict(found, None, known)
+    why = _WHY.set([])
+    try:
+        found = check_claim(checked, claim, layout, per_equation)
+        said = _WHY.get()
+    finally:
+        _WHY.reset(why)
+    if found is None:
+        tally.reasons[(said or ["unknown"])[0]] += 1
+    kept = (found.message, found.correct) if isinstance(found, Finding) else found
+    return _Verdict(found, key, kept)
+
+
+def unchecked_note(checked: CheckResult, tally: Tally) -> Diagnostic | None:
+    """One information note where the check ran out of time: how many of the derivatives
+    the document writes were not checked, and why (at the first of them)."""
+    if not tally.unchecked or tally.first_unchecked is None:
+        return None
+    total = tally.read + tally.unchecked
+    start, end = tally.first_unchecked
+    if not tally.read:
+        said = f"none of the {total} derivatives" if total > 1 else "the derivative"
+        said += " this document writes " + ("was checked" if total > 1 else "was not checked")
+    elif tally.unchecked == 1:
+        said = f"1 of the {total} derivatives this document writes was not checked (this one)"
+    else:
+        said = (
+            f"{tally.unchecked} of the {total} derivatives this document writes were not "
+            "checked (this one and those after it)"
+        )
+    message = f"{said}: the check of written derivatives {tally.stopped}"
+    return Diagnostic(UNCHECKED, "information", message, checked.path, start, end)
 
 
 def _key(
@@ -1127,6 +1193,7 @@ def _compare(
     points = _Points(claimed, f, right, written, env, shapes, extra, general, defined)
     differ = 0
     for attempt in range(TRIES):
+        checkpoint()  # (the document's deadline)
         got = points.at(attempt)
         if got is None:
             continue
@@ -1411,6 +1478,7 @@ def _holds(tree: t.Node, f: Expr, right: Expr, env: Env, wrt: str, form: str, ki
     points = _Points(tree, f, right, None, env, read[0], {}, general, read[1])
     agree = 0
     for attempt in range(TRIES):
+        checkpoint()
         got = points.at(attempt)
         if got is None:
             continue

@@ -1,0 +1,143 @@
+r"""The check of the derivatives a document writes, under one deadline for the document
+(calculus/written_derivatives.py ``check_written``): past it, the claims left are not
+checked, counted, said once (``unchecked_note``), and never kept as undecided."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.robustness.bounded import run_bounded
+from texgrad.calculus import written_derivatives as wd
+from texgrad.calculus.deadline import Deadline, checkpoint
+from texgrad.shapes.check import Checker, CheckResult
+
+DOC = r"""Let $A \in \mathbb{R}^{n \times n}$, $\mathbf x \in \mathbb{R}^n$ and
+$\mathbf b \in \mathbb{R}^n$.
+
+$$ \nabla_{\mathbf x} (\mathbf b^\top \mathbf x) = \mathbf b $$
+
+$$ \nabla_{\mathbf x} (\mathbf x^\top A \mathbf x) = 2 A \mathbf x $$
+
+$$ \nabla_{\mathbf x} (\mathbf x^\top \mathbf x) = 2 \mathbf x $$
+
+$$ \nabla_{\mathbf x} (\mathbf x^\top A \mathbf x) = (A + A^\top) \mathbf x $$
+"""
+
+
+@pytest.fixture(scope="module")
+def checked() -> CheckResult:
+    return Checker().check("doc.md", text=DOC)
+
+
+def test_with_time_every_claim_is_checked(checked: CheckResult) -> None:
+    tally = wd.Tally()
+    found = wd.check_written(checked, seconds=120.0, tally=tally)
+    assert (tally.read, tally.verified, tally.flagged, tally.unchecked) == (4, 3, 1, 0)
+    assert [DOC[f.start : f.end] for f in found] == [r"2 A \mathbf x"]
+    assert wd.unchecked_note(checked, tally) is None
+
+
+def test_past_the_deadline_nothing_more_is_checked_and_it_is_said(checked: CheckResult) -> None:
+    tally = wd.Tally()
+    cache: wd.Verdicts = {}
+    assert wd.check_written(checked, seconds=0.0, tally=tally, cache=cache) == []
+    assert (tally.read, tally.unchecked) == (0, 4)
+    assert cache == {}  # nothing kept as undecided: the next check checks them
+    note = wd.unchecked_note(checked, tally)
+    assert note is not None and note.code == wd.UNCHECKED and note.severity == "information"
+    assert note.message == (
+        "none of the 4 derivatives this document writes was checked: the check of written "
+        "derivatives gave up after 0 s (the time budget)"
+    )
+    assert DOC[note.start : note.end] == r"\mathbf b"  # at the first claim not checked
+
+
+def test_a_claim_cut_off_is_not_kept_and_the_rest_is_counted(
+    checked: CheckResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = wd.check_claim
+    calls: list[int] = []
+
+    def slow_third(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 3:  # runs until the deadline (its checks give up there)
+            while True:
+                checkpoint()
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(wd, "check_claim", slow_third)
+    tally = wd.Tally()
+    cache: wd.Verdicts = {}
+    found = wd.check_written(checked, seconds=3.0, tally=tally, cache=cache)
+    assert (tally.read, tally.unchecked, len(cache)) == (2, 2, 2)
+    assert [DOC[f.start : f.end] for f in found] == [r"2 A \mathbf x"]
+    note = wd.unchecked_note(checked, tally)
+    assert note is not None and DOC[note.start : note.end] == r"2 \mathbf x"
+    assert note.message.startswith(
+        "2 of the 4 derivatives this document writes were not checked (this one and those "
+        "after it): the check of written derivatives gave up after 3 s"
+    )
+    again = wd.Tally()  # the next check (an editor's, after an edit) does the rest only
+    monkeypatch.setattr(wd, "check_claim", real)
+    assert len(wd.check_written(checked, seconds=120.0, tally=again, cache=cache)) == 1
+    assert (again.read, again.verified, again.unchecked, len(cache)) == (4, 3, 0, 4)
+
+
+def test_a_cancelled_request_stops_the_check(checked: CheckResult) -> None:
+    outer = Deadline(120.0)  # a server's, cancelled when a newer text comes
+    outer.cancel()
+    tally = wd.Tally()
+    with outer.active():
+        assert wd.check_written(checked, seconds=120.0, tally=tally) == []
+    assert (tally.read, tally.unchecked, tally.stopped) == (0, 4, "cancelled")
+
+
+def test_work_that_never_checks_is_interrupted_on_the_main_thread() -> None:
+    """``hard``: the command line's check is interrupted by a timer signal, even in code that
+    makes no check (a child process, killed if it hangs)."""
+    code = f"""
+        import json
+        from texgrad.calculus import written_derivatives as wd
+        from texgrad.shapes.check import Checker
+        checked = Checker().check("doc.md", text={DOC!r})
+        def forever(*args, **kwargs):
+            while True:
+                pass
+        wd.check_claim = forever
+        tally = wd.Tally()
+        wd.check_written(checked, seconds=1.0, tally=tally, hard=True)
+        print(json.dumps([tally.read, tally.unchecked, tally.stopped]))
+    """
+    value, took = run_bounded(code, limit=60.0)
+    assert value == [0, 4, "gave up after 1 s (the time budget)"]
+
+
+def test_the_command_line_says_once_what_it_did_not_check(tmp_path: Path) -> None:
+    doc = tmp_path / "doc.md"
+    doc.write_text(DOC, encoding="utf-8")
+    argv = [sys.executable, "-m", "texgrad", "check", "--derivatives-budget", "0", str(doc)]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr  # a note, not a finding
+    assert done.stdout == ""
+    assert done.stderr.splitlines() == [
+        "texgrad: doc.md:4:52: none of the 4 derivatives this document writes was checked: the "
+        "check of written derivatives gave up after 0 s (the time budget); "
+        "--derivatives-budget gives it more time"
+    ]
+    bad = subprocess.run([*argv[:4], "--derivatives-budget", "soon", str(doc)],
+                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert bad.returncode == 2 and "not a number: 'soon'" in bad.stderr
+
+
+def test_the_server_notes_what_it_did_not_check(checked: CheckResult) -> None:
+    from texgrad.workspace import Workspace
+
+    ws = Workspace()
+    found = ws.wrong_derivatives(checked, seconds=0.0)
+    assert [(d.code, d.severity) for d in found] == [(wd.UNCHECKED, "information")]
+    found = ws.wrong_derivatives(checked, seconds=120.0)  # nothing kept of the first
+    assert [d.code for d in found] == [wd.CODE]
