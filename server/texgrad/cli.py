@@ -778,7 +778,8 @@ def _wrong_derivatives(result: CheckResult, seconds: float) -> tuple[list[Diagno
     from texgrad.calculus import written_derivatives as wd
 
     tally = wd.Tally()
-    found = wd.diagnostics_of(result, wd.check_written(result, seconds, tally=tally, hard=True))
+    wrong = wd.check_written(result, seconds, tally=tally, hard=True, only_findings=True)
+    found = wd.diagnostics_of(result, wrong)
     note = wd.unchecked_note(result, tally)
     if note is None:
         return found, []

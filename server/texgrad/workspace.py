@@ -295,7 +295,9 @@ class Workspace:
         tally = wd.Tally()
         try:
             with (deadline or Deadline(seconds)).active():
-                found = wd.check_written(result, seconds=seconds, cache=cache, tally=tally)
+                found = wd.check_written(
+                    result, seconds=seconds, cache=cache, tally=tally, only_findings=True
+                )
         except Exception:  # a bug in the engine must not take the server down
             log.exception("checking the written derivatives failed")
             return []

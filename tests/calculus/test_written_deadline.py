@@ -141,3 +141,47 @@ def test_the_server_notes_what_it_did_not_check(checked: CheckResult) -> None:
     assert [(d.code, d.severity) for d in found] == [(wd.UNCHECKED, "information")]
     found = ws.wrong_derivatives(checked, seconds=120.0)  # nothing kept of the first
     assert [d.code for d in found] == [wd.CODE]
+
+
+# -- only what can be reported ------------------------------------------------------------
+
+WRITTEN = Path(__file__).parent / "written"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in WRITTEN.iterdir()))
+def test_the_fronts_find_what_the_full_check_finds(name: str) -> None:
+    """``only_findings`` (texgrad check, the server) skips the claims that could only be
+    verified: the same findings, at the same places, with the same messages."""
+    path = WRITTEN / name
+    checked = Checker().check(str(path), None, WRITTEN)
+    full, fronts = wd.Tally(), wd.Tally()
+    every = wd.check_written(checked, seconds=600.0, tally=full)
+    found = wd.check_written(checked, seconds=600.0, tally=fronts, only_findings=True)
+    assert [(f.start, f.end, f.message, f.correct) for f in found] == [
+        (f.start, f.end, f.message, f.correct) for f in every
+    ]
+    assert fronts.read == full.read and fronts.verified <= full.verified
+
+
+def test_identities_typed_by_their_letters_are_not_differentiated_for_the_fronts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where the document declares some of an identity's letters otherwise (another
+    section's `X` a vector), the identity is checked with its letters typed only to be
+    verified, never reported: the fronts do not differentiate it a second time."""
+    text = (
+        r"Let $X \in \mathbb{R}^n$." "\n\n"
+        r"$$ \frac{\partial \operatorname{Tr}(A X)}{\partial X} = A^T $$" "\n"
+    )  # fmt: skip
+    checked = Checker().check("doc.md", text=text)
+    calls: list[str] = []
+    real = wd.differentiate
+    monkeypatch.setattr(wd, "differentiate", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    full = wd.Tally()
+    assert wd.check_written(checked, seconds=600.0, tally=full) == []
+    assert full.verified == 1 and len(calls) == 2  # as declared (refused), then typed
+    calls.clear()
+    fronts = wd.Tally()
+    assert wd.check_written(checked, seconds=600.0, tally=fronts, only_findings=True) == []
+    assert fronts.verified == 0 and len(calls) == 1
+    assert list(fronts.reasons) == [wd._NEVER_REPORTED]

@@ -459,6 +459,9 @@ def _derivative_side(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] |
 # -- checking them --------------------------------------------------------------------------
 
 _WHY: ContextVar[list[str] | None] = ContextVar("why", default=None)
+# check_written(only_findings=True): what can only be verified, never reported, is not done
+_ONLY_FINDINGS: ContextVar[bool] = ContextVar("only_findings", default=False)
+_NEVER_REPORTED = "never reported: typed by its letters (only_findings)"
 
 
 def _undecided(why: str) -> bool | None:
@@ -513,6 +516,7 @@ Verdicts = dict[tuple[object, ...], "bool | None | tuple[str, str]"]
 def check_written(
     checked: CheckResult, seconds: float = 20.0, per_equation: float = 3.0,
     tally: Tally | None = None, cache: Verdicts | None = None, hard: bool = False,
+    only_findings: bool = False,
 ) -> list[Finding]:  # fmt: skip
     """The written derivatives of ``checked`` that are wrong (see the module's rules), all
     of them within ``seconds`` (one :class:`~texgrad.calculus.deadline.Deadline` for the
@@ -521,7 +525,11 @@ def check_written(
     included, is counted in ``tally`` (:attr:`Tally.unchecked`, :func:`unchecked_note`).
 
     ``cache``: verdicts of an earlier check of the document (an editor's, after an edit):
-    a claim whose text and context did not change is not differentiated again."""
+    a claim whose text and context did not change is not differentiated again.
+    ``only_findings`` (the fronts): a claim that could only be verified, never reported —
+    one checked with its symbols typed by their letters where the document declares them
+    otherwise (:func:`_guessed`), a differential so typed — is left undecided before it is
+    differentiated (the same findings; fewer verified in :class:`Tally`)."""
     began = time.monotonic()
     layout = stated_layout(checked.doc.text)
     out: list[Finding] = []
@@ -529,6 +537,7 @@ def check_written(
     claims = written_derivatives(checked)
     deadline = Deadline(seconds, within=current_deadline())
     n = 0  # the claims done
+    only = _ONLY_FINDINGS.set(only_findings)
     try:
         with deadline.active(hard=hard):
             while n < len(claims):
@@ -544,6 +553,8 @@ def check_written(
             tally.unchecked += len(claims) - n
             tally.stopped = deadline.message()
             tally.first_unchecked = (claims[n].start, claims[n].end)
+    finally:
+        _ONLY_FINDINGS.reset(only)
     tally.seconds += time.monotonic() - began
     return out
 
@@ -813,11 +824,15 @@ def _check_derivative(
         outcome = DiffOutcome(error=f"the shape of `{wrt}` is unknown")
     if _retype(outcome):
         local = _typed_locally(ctx, (function, claim.claimed), wrt, said)
+        if _ONLY_FINDINGS.get() and (local is None or not local[1]):
+            return _undecided(_NEVER_REPORTED)  # (typed by its letters: only ever verified)
         if local is not None:  # an identity the document states for any shapes (the Cookbook)
             ctx, env = local[0], local[0].env
             outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds), hessian)
             if outcome.verified and outcome.values is not None:
                 return _guessed(checked, claim, ctx, layout, outcome, wrt, report=local[1])
+        if _ONLY_FINDINGS.get():
+            return _undecided(_NEVER_REPORTED)
         local = _typed_locally(ctx, (function, claim.claimed), wrt, said, scalars=True)
         if local is not None and _retype(outcome):  # d/dx (a x^2): small letters numbers
             outcome = differentiate(function, wrt, local[0], "numerator", Budget(seconds), hessian)
@@ -1076,6 +1091,8 @@ def _differential_guessed(
     differentials by each, ``\\partial(\\mathbf{XY}) = (\\partial\\mathbf X)\\mathbf Y +
     \\mathbf X(\\partial\\mathbf Y)``): True where it holds, else silence (never reported:
     the shapes are guessed)."""
+    if _ONLY_FINDINGS.get():
+        return _undecided(_NEVER_REPORTED)
     parts: list[Expr] = []
     for loose in (False, True):  # then small letters numbers, declared ones of size n
         local = _typed_locally(ctx, (function, claimed), wrts[0], said or set(), scalars=loose)
