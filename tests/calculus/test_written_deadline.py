@@ -185,3 +185,18 @@ def test_identities_typed_by_their_letters_are_not_differentiated_for_the_fronts
     assert wd.check_written(checked, seconds=600.0, tally=fronts, only_findings=True) == []
     assert fronts.verified == 0 and len(calls) == 1
     assert list(fronts.reasons) == [wd._NEVER_REPORTED]
+
+
+def test_a_cached_verdict_is_redone_when_its_paragraph_says_more() -> None:
+    """The verdicts a server keeps are keyed by all the claim's check reads: the symmetry
+    its paragraph states too ("where $A$ is symmetric" after the equation)."""
+    base = r"Let $A \in \mathbb{R}^{n \times n}$ and $\mathbf x \in \mathbb{R}^n$." "\n\n"
+    claim = r"$$ \nabla_{\mathbf x} (\mathbf x^\top A \mathbf x) = 2 A \mathbf x $$"
+    texts = (
+        base + claim + "\n\nHere $A$ is any matrix.\n",
+        base + claim + "\nwhere $A$ is symmetric.\n",
+    )
+    fresh = [len(wd.check_written(Checker().check("doc.md", text=t))) for t in texts]
+    cache: wd.Verdicts = {}
+    kept = [len(wd.check_written(Checker().check("doc.md", text=t), cache=cache)) for t in texts]
+    assert fresh == kept == [1, 0]

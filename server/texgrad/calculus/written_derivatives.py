@@ -646,10 +646,14 @@ def _key(
         )
     )
     defined = tuple(sorted((k, f.params, show(f.body)) for k, f in env.functions.items()))
+    symmetric = (  # what the text around it says of symmetry (check_claim reads it there)
+        _paragraph(text, claim), _said_anywhere(text),
+        _under_symmetric_heading(text, claim.row.start),
+    )  # fmt: skip
     return (
         text[claim.row.start : claim.row.end], claim.start - claim.row.start,
         text[claim.derivative.start : claim.derivative.end], said, defined, layout, repr(ctx.style),
-        ctx.einstein, tuple(sorted(env.numbers)),
+        ctx.einstein, tuple(sorted(env.numbers)), symmetric,
     )  # fmt: skip
 
 
@@ -725,16 +729,22 @@ def _symmetric_as_said(
     r"""Square matrices the claim's paragraph says are symmetric ("for symmetric $P$",
     "$A$ symmetric"), and a covariance written ``\Sigma`` (the convention: a Σ that is not
     symmetric is not a covariance), made symmetric for this claim."""
-    start = text.rfind("\n\n", 0, claim.row.start)
-    start = text.rfind("\n\n", 0, start) if start > 0 else start  # "Assume W symmetric, then"
-    stop = text.find("\n\n", claim.end)
-    paragraph = text[max(0, start) : stop if stop >= 0 else len(text)]
+    paragraph = _paragraph(text, claim)
     said = set(_said_anywhere(text)) | _said_in(paragraph, local=True) | (also or set())
     for name, info in list(env.vars.items()):
         square = info.shape.rows == info.shape.cols and not info.shape.is_scalar
         if square and not info.symmetric and (name in said or "\\Sigma" in name):
             env.vars[name] = replace(info, symmetric=True)
     return said
+
+
+def _paragraph(text: str, claim: WrittenDerivative) -> str:
+    """The claim's paragraph and the one before it ("Assume W symmetric, then"), where what
+    it says of symmetry is read."""
+    start = text.rfind("\n\n", 0, claim.row.start)
+    start = text.rfind("\n\n", 0, start) if start > 0 else start
+    stop = text.find("\n\n", claim.end)
+    return text[max(0, start) : stop if stop >= 0 else len(text)]
 
 
 @functools.lru_cache(maxsize=8)
