@@ -4,16 +4,17 @@ checked, counted, said once (``unchecked_note``), and never kept as undecided.""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.robustness.bounded import run_bounded
+from tests.test_cli import run
 from texgrad.calculus import written_derivatives as wd
 from texgrad.calculus.deadline import Deadline, checkpoint
 from texgrad.shapes.check import Checker, CheckResult
+
+WRITTEN = Path(__file__).parent / "written"
 
 DOC = r"""Let $A \in \mathbb{R}^{n \times n}$, $\mathbf x \in \mathbb{R}^n$ and
 $\mathbf b \in \mathbb{R}^n$.
@@ -116,21 +117,35 @@ def test_work_that_never_checks_is_interrupted_on_the_main_thread() -> None:
     assert value == [0, 4, "gave up after 1 s (the time budget)"]
 
 
-def test_the_command_line_says_once_what_it_did_not_check(tmp_path: Path) -> None:
+def test_the_command_line_says_once_what_it_did_not_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     doc = tmp_path / "doc.md"
     doc.write_text(DOC, encoding="utf-8")
-    argv = [sys.executable, "-m", "texgrad", "check", "--derivatives-budget", "0", str(doc)]
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=tmp_path)
-    assert done.returncode == 0, done.stderr  # a note, not a finding
-    assert done.stdout == ""
-    assert done.stderr.splitlines() == [
+    monkeypatch.chdir(tmp_path)
+    code, out = run("check", "--derivatives-budget", "0", "doc.md")
+    assert code == 0 and out == ""  # a note, not a finding
+    assert capsys.readouterr().err.splitlines() == [
         "texgrad: doc.md:4:52: none of the 4 derivatives this document writes was checked: the "
         "check of written derivatives gave up after 0 s (the time budget); "
         "--derivatives-budget gives it more time"
     ]
-    bad = subprocess.run([*argv[:4], "--derivatives-budget", "soon", str(doc)],
-                         capture_output=True, text=True, timeout=120)  # fmt: skip
-    assert bad.returncode == 2 and "not a number: 'soon'" in bad.stderr
+    with pytest.raises(SystemExit):
+        run("check", "--derivatives-budget", "soon", "doc.md")
+    assert "not a number: 'soon'" in capsys.readouterr().err
+
+
+def test_the_fronts_find_what_the_full_check_finds_in_a_cheat_sheet() -> None:
+    """(All the written fixtures: the slow test below; here the cheat sheet, whose
+    undeclared identities are typed by their letters and reported.)"""
+    path = WRITTEN / "cheat-sheet.md"
+    checked = Checker().check(str(path), None, WRITTEN)
+    every = wd.check_written(checked, seconds=600.0)
+    found = wd.check_written(checked, seconds=600.0, only_findings=True)
+    assert len(every) >= 1
+    assert [(f.start, f.message, f.correct) for f in found] == [
+        (f.start, f.message, f.correct) for f in every
+    ]
 
 
 def test_the_server_notes_what_it_did_not_check(checked: CheckResult) -> None:
@@ -144,8 +159,6 @@ def test_the_server_notes_what_it_did_not_check(checked: CheckResult) -> None:
 
 
 # -- only what can be reported ------------------------------------------------------------
-
-WRITTEN = Path(__file__).parent / "written"
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in WRITTEN.iterdir()))
