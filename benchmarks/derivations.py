@@ -14,6 +14,9 @@ the answer's.
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as texgrad runs: cli.one_blas_thread
 import statistics
 import sys
 import time

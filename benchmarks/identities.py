@@ -14,6 +14,9 @@ neither verified nor flagged stay undecided (:attr:`Tally.reasons`, counted).
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as texgrad runs: cli.one_blas_thread
 import argparse
 import sys
 import time

@@ -34,6 +34,10 @@ SLOW: dict[str, tuple[str, ...]] = {
         "test_a_document_notation_after_edits_is_what_a_whole_walk_learns",
     ),
     "calculus/test_messages.py": ("test_the_corpus_is_refused_in_its_own_words",),
+    "calculus/test_written_deadline.py": (
+        "test_the_fronts_find_what_the_full_check_finds",
+        "test_work_that_never_checks_is_interrupted_on_the_main_thread",
+    ),
     "corpus/test_corpus.py": (
         "test_check_reports_only_reviewed_diagnostics",
         "test_every_document_reads_and_parses",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -102,6 +103,22 @@ def test_console_script_runs() -> None:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert "least-squares.tex" in proc.stdout
+
+
+def test_blas_runs_one_thread_unless_the_user_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    """texgrad's arrays are small: one BLAS thread (set before numpy is imported, which the
+    command line does only when a derivative is computed), a user's own setting kept."""
+    for name in cli.BLAS_THREADS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MKL_NUM_THREADS", "4")
+    with pytest.raises(SystemExit):
+        run("--version")
+
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    assert os.environ["MKL_NUM_THREADS"] == "4"
+    code = "import sys, texgrad.cli; print('numpy' in sys.modules)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip() == "False"  # so the setting is made before numpy reads it
 
 
 # -- check ------------------------------------------------------------------------------

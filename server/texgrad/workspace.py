@@ -279,24 +279,33 @@ class Workspace:
             log.exception("differentiation failed")
             return api.DiffOutcome(error=f"texgrad could not differentiate this: {exc}")
 
-    def wrong_derivatives(self, result: CheckResult, seconds: float = 10.0) -> list[Diagnostic]:
+    def wrong_derivatives(
+        self, result: CheckResult, seconds: float = 10.0, deadline: Deadline | None = None
+    ) -> list[Diagnostic]:
         """The derivatives the checked document writes that are not the derivative
-        (:mod:`texgrad.calculus.written_derivatives`), as diagnostics with their quick fix;
-        a claim whose row and context did not change since the last check is not
-        differentiated again."""
+        (:mod:`texgrad.calculus.written_derivatives`), as diagnostics with their quick fix,
+        all checked within ``seconds`` (and by ``deadline``, which the caller may cancel):
+        past them, one information note says how many were not checked.  A claim whose
+        row and context did not change since the last check is not differentiated again."""
         from texgrad.calculus import written_derivatives as wd  # (downward, on first use)
+        from texgrad.calculus.deadline import Deadline
 
         old = self._verdicts.get(result.path, {})
         cache: dict[tuple[object, ...], Any] = dict(old)
+        tally = wd.Tally()
         try:
-            found = wd.check_written(result, seconds=seconds, cache=cache)
+            with (deadline or Deadline(seconds)).active():
+                found = wd.check_written(
+                    result, seconds=seconds, cache=cache, tally=tally, only_findings=True
+                )
         except Exception:  # a bug in the engine must not take the server down
             log.exception("checking the written derivatives failed")
             return []
         if len(cache) > 2000:
             cache = {k: v for k, v in list(cache.items())[-1000:]}
         self._verdicts[result.path] = cache
-        return wd.diagnostics_of(result, found)
+        note = wd.unchecked_note(result, tally)
+        return wd.diagnostics_of(result, found) + ([note] if note is not None else [])
 
     # -- inserted results -----------------------------------------------------------------
 

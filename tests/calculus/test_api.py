@@ -188,3 +188,25 @@ def test_a_coefficient_whose_sign_sympy_cannot_decide_is_printed(
     assert out.verified and out.result == r"-\frac{(A + A^\top) x}{n - 1}", out.result
     main(["diff", r"-\frac{x^\top A x}{n-1}", "--wrt", "x", "--where", where])
     assert "TypeError" not in capsys.readouterr().err
+
+
+def test_an_expression_that_parses_is_not_parsed_again_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``diff_latex`` parses the expression alone (to say where it is unbalanced) only when
+    it did not parse in the text checked: a quarter of a small differentiation otherwise."""
+
+    asked: list[str] = []
+    real = api.parse_problem
+    monkeypatch.setattr(api, "parse_problem", lambda x: asked.append(x) or real(x))
+    where = r"A \in \mathbb{R}^{n \times n}; x \in \mathbb{R}^n"
+    out = api.diff_latex(r"x^\top A x", "x", where)
+    assert out.verified and out.result == r"(A + A^\top) x" and asked == []
+    out = api.diff_latex(r"x^\top A x + (", "x", where)
+    assert asked == [r"x^\top A x + ("]
+    assert out.error == (
+        "the expression does not parse: unclosed ( at character 14: `x^\\top A x + (`"
+    )
+    asked.clear()  # not one row of the text (`$` ends the math there): asked alone too
+    out = api.diff_latex(r"x^\top A x $ y", "x", where)
+    assert asked == [r"x^\top A x $ y"] and out.result == r"(A + A^\top) x"

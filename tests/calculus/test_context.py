@@ -3,10 +3,14 @@ per checked document."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from texgrad.calculus import api, context, notation
-from texgrad.shapes.check import Checker
+from texgrad.calculus.lower import Env
+from texgrad.shapes.check import Checker, CheckResult
+from texgrad.syntax.show import show
 
 
 def test_what_a_checked_document_teaches_is_learnt_once(
@@ -236,3 +240,100 @@ def test_a_family_of_two_shapes_sizes_no_letter() -> None:
     )
     out = api.diff_at("doc.md", text, text.index("f ="), "\\mathbf{z}")
     assert out.error is not None and "\\mathbf{b}" in out.error
+
+
+# -- the definitions of a document, read once for every row's context ----------------------
+
+
+def _functions_row_by_row(result: CheckResult, offset: int) -> list[tuple[str, object, str]]:
+    """The definitions in force at ``offset`` as they were read before they were learnt once
+    per document: every row before it read in turn, the "where" rows right after it, then
+    the functions later rows define (the first wins)."""
+    declared = set(result.table.declarations)
+    env = Env()
+    later = []
+    for row in result.rows:
+        tree = row.tree_as_parsed
+        if tree is None:
+            continue
+        if row.start > offset:
+            later.append(tree)
+            continue
+        context._definitions(tree, env, declared)
+    own = [r for r in result.rows if r.path == result.path]
+    at = next((i for i, r in enumerate(own) if r.start <= offset <= r.end), None)
+    if at is not None:
+        end = own[at].end
+        for i, row in enumerate(own[at + 1 :]):
+            words = context._strip_math_marks(result.doc.text[end : row.start])
+            where = context._WHERE.search(words) and len(words) < 80
+            if not (where if i == 0 else context._AND.match(words)) or row.tree is None:
+                break
+            context._definitions(row.tree, env, declared)
+            end = row.end
+    for tree in later:
+        alone = Env()
+        context._definitions(tree, alone, declared)
+        for key, fdef in alone.functions.items():
+            if fdef.params:
+                env.functions.setdefault(key, fdef)
+    return [(k, f.params, show(f.body)) for k, f in env.functions.items()]
+
+
+DEFINITIONS = r"""Let $x \in \mathbb{R}^n$ and $A \in \mathbb{R}^{n \times n}$.
+
+$$ f(x) = \phi(Ax) $$
+
+where $r = Ax - b$, and $s = r^\top r$.
+
+$$ g(x) = x^\top x, \qquad \sigma^2 = s / n $$
+
+$$ f(x) = \|x\|^2 $$
+
+$$ \phi(z) = \max(0, z) $$
+
+$$ g(x) = 2 x^\top A x \qquad r = x $$
+
+$$ \psi(t) = t^2 $$
+"""
+
+
+@pytest.mark.parametrize("name", ["inline", "d2l-en/backprop.md"])
+def test_the_definitions_learnt_once_are_those_read_row_by_row(name: str, corpus: Path) -> None:
+    if name == "inline":
+        result = Checker().check("doc.md", text=DEFINITIONS)
+    else:
+        path = corpus / name
+        result = Checker().check(str(path), None, path.parent)
+    rows = [r for r in result.rows if r.tree is not None]
+    assert len(rows) >= 8
+    for row in rows:
+        ctx = context.context_at(result, row)
+        got = [(k, f.params, show(f.body)) for k, f in ctx.env.functions.items()]
+        assert got == _functions_row_by_row(result, row.start), row
+    if name == "inline":  # a later redefinition replaces a function; a name keeps its first
+        text = result.doc.text
+        first = next(r for r in rows if text.startswith("f(x) = \\phi", r.start))
+        functions = context.context_at(result, first).env.functions
+        assert show(functions["f"].body) == "(Apply \\phi (Product A x))"
+        assert {"\\phi", "\\psi", "r", "s"} <= set(functions)  # φ, ψ later; r, s "where"
+        last = context.context_at(result, rows[-1]).env.functions
+        assert show(last["f"].body) != show(functions["f"].body)  # f(x) = ‖x‖² replaced it
+        assert show(last["r"].body) == show(functions["r"].body)  # r = x did not replace r
+
+
+def test_the_rows_of_a_document_are_read_for_definitions_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    result = Checker().check("doc.md", text=DEFINITIONS)
+    read: list[object] = []
+    steps = context._definition_steps
+    monkeypatch.setattr(context, "_definition_steps", lambda *a: read.append(a[0]) or steps(*a))
+    rows = [r for r in result.rows if r.tree is not None]
+    for row in rows:
+        context.context_at(result, row)
+    before_where = len(read)
+    assert before_where <= 3 * len(rows)  # each row twice (before, later), "where" rows once more
+    for row in rows:  # asked again: nothing read again
+        context.context_of(result, row.start, [row.tree])  # type: ignore[list-item]
+    assert len(read) - before_where <= len(rows)  # only the "where" rows after each

@@ -66,9 +66,6 @@ def diff_latex(
     """Differentiate the LaTeX ``expr`` with respect to ``wrt``; ``where`` holds
     declarations and definitions separated by ``;``; ``einstein``: an index repeated in a
     product is summed."""
-    unbalanced = parse_problem(expr)  # say where, not "no math there"
-    if unbalanced is not None:
-        return DiffOutcome(error=unbalanced)
     decls = [d.strip() for d in where.split(";") if d.strip()]
     parts = [f"${d}$" for d in decls]
     text = "\n\n".join([*parts, f"${expr}$"]) + "\n" + ("% texgrad: einstein\n" if einstein else "")
@@ -76,9 +73,26 @@ def diff_latex(
     # the expression alone: no document of the working directory is read (its macros
     # would change what the expression means)
     own = text_project("expression.tex", text)
+    try:
+        result = Checker().check(own.root, own, own.folder, text=text)
+    except (OSError, ValueError) as exc:
+        return DiffOutcome(error=parse_problem(expr) or f"cannot read {own.root}: {exc}")
+    if not _parsed_whole(result, offset, expr):  # say where, not "no math there"
+        unbalanced = parse_problem(expr)  # (parsed again alone only when it did not parse)
+        if unbalanced is not None:
+            return DiffOutcome(error=unbalanced)
     return _diff_text(
-        text, own.root, offset, wrt, layout, budget, hessian, project=own, folder=own.folder
-    )
+        text, own.root, offset, wrt, layout, budget, hessian, result=result, project=own,
+        folder=own.folder,
+    )  # fmt: skip
+
+
+def _parsed_whole(result: CheckResult, offset: int, expr: str) -> bool:
+    """Whether the checked text holds ``expr`` at ``offset`` as one row that parsed: then it
+    parses alone too (the same text), and :func:`parse_problem` need not parse it again."""
+    end = offset + len(expr)
+    rows = [r for r in result.rows if r.start < end and r.end > offset]
+    return len(rows) == 1 and (rows[0].start, rows[0].end) == (offset, end) and rows[0].parsed
 
 
 def diff_in_document(

@@ -8,6 +8,7 @@ since the engine adds to them.
 
 from __future__ import annotations
 
+import bisect
 import re
 import weakref
 from dataclasses import dataclass, field, replace
@@ -58,20 +59,19 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     for key, (rows, cols) in result.inferred.items():
         if key not in env.vars and rows is not None and cols is not None:
             env.vars[key] = VarInfo(key, Shape(rows, cols), key)
-    declared = set(table.declarations)
-    later: list[t.Node] = []
-    for row in result.rows:
-        tree = row.tree_as_parsed  # (definitions are read for their structure only)
-        if tree is None:
-            continue
-        if row.start > offset:
-            later.append(tree)
-            continue
-        _definitions(tree, env, declared)
+    defined = _defined_of(result)
+    for start, replaces, key, fdef in defined.before:  # (read for their structure only)
+        if start <= offset:
+            if replaces:
+                env.functions[key] = fdef
+            else:
+                env.functions.setdefault(key, fdef)
     for tree in _where_after(result, offset):  # f = ‖r‖², where r = Ax - b
-        _definitions(tree, env, declared)
-    env.softmax_columns = softmax_by_columns(result.doc.text)
-    _defined_later(later, env, declared, _learnt_of(result).later)
+        _definitions(tree, env, defined.declared)
+    env.softmax_columns = defined.softmax_columns
+    for start, key, fdef in defined.later:  # "…, where φ(z) = max(0, z)": unless defined before
+        if start > offset:
+            env.functions.setdefault(key, fdef)
     _said_scalars(result, offset, env)
     _like_its_family(env)
     style = notation.copy_style(document_style(result))
@@ -81,22 +81,52 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     return Context(env, style, says_einstein(result.doc.text))
 
 
-def _defined_later(
-    later: list[t.Node],
-    env: Env,
-    declared: set[str],
-    memo: dict[int, list[tuple[str, FunctionDef]]],
-) -> None:
-    """ "…, where φ(z) = max(0, z)": a function defined after its use, unless defined before
-    (each row's read once per checked document: ``memo``, by the row's tree)."""
-    for tree in later:
-        found = memo.get(id(tree))
-        if found is None:
-            after = Env()
-            _definitions(tree, after, declared)
-            found = memo[id(tree)] = [(k, f) for k, f in after.functions.items() if f.params]
-        for key, fdef in found:
-            env.functions.setdefault(key, fdef)
+@dataclass
+class _Defined:
+    """The definitions of a checked document, read once for the context of every row:
+    each row's in the order they are read into the environment (``before``: the row's
+    start, whether it replaces an earlier definition of the name or only adds one, the
+    name, the definition), the functions each row defines for the rows before it ("…,
+    where φ(z) = max(0, z)": ``later``), the rows of the document's own file (for a "where"
+    after a row) and what the prose says of softmax.  The context at a row is then linear
+    in the definitions, not in the rows (a 1 MB thesis has thousands of rows)."""
+
+    declared: set[str]
+    before: list[tuple[int, bool, str, FunctionDef]]
+    later: list[tuple[int, str, FunctionDef]]
+    own: list[PlacedRow]  # the rows of the checked file, in order
+    starts: list[int]  # their starts where sorted (else empty: a row is found by a scan)
+    reach: list[int]  # the largest end of the rows up to each one
+    softmax_columns: bool
+
+
+def _defined_of(result: CheckResult) -> _Defined:
+    learnt = _learnt_of(result)
+    if learnt.defined is not None:
+        return learnt.defined
+    declared = set(result.table.declarations)
+    before: list[tuple[int, bool, str, FunctionDef]] = []
+    later: list[tuple[int, str, FunctionDef]] = []
+    for row in result.rows:
+        tree = row.tree_as_parsed
+        if tree is None:
+            continue
+        steps = _definition_steps(tree, declared)
+        before.extend((row.start, replaces, key, fdef) for replaces, key, fdef in steps)
+        alone = Env()  # the row read alone: its last definition of a function wins
+        _definitions(tree, alone, declared)
+        later.extend((row.start, k, f) for k, f in alone.functions.items() if f.params)
+    own = [r for r in result.rows if r.path == result.path]
+    starts = [r.start for r in own]
+    ordered = all(a <= b for a, b in zip(starts, starts[1:], strict=False))
+    reach: list[int] = []
+    for r in own:
+        reach.append(max(reach[-1], r.end) if reach else r.end)
+    learnt.defined = _Defined(
+        declared, before, later, own, starts if ordered else [], reach,
+        softmax_by_columns(result.doc.text),
+    )  # fmt: skip
+    return learnt.defined
 
 
 def _said_scalars(result: CheckResult, offset: int, env: Env) -> None:
@@ -160,9 +190,7 @@ class _Learnt:
     style: Style | None = None
     contexts: dict[int, tuple[t.Node, Context]] = field(default_factory=dict)
     said: _Said | None = None
-    later: dict[int, list[tuple[str, FunctionDef]]] = field(
-        default_factory=dict
-    )  # see _defined_later
+    defined: _Defined | None = None
 
 
 _learnt: dict[int, tuple[weakref.ref[CheckResult], _Learnt]] = {}
@@ -230,6 +258,17 @@ def context_at(result: CheckResult, row: PlacedRow) -> Context:
 
 def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:
     """``f(x) = …``, ``y = …`` and ``\\sigma^2 = …`` (for an undeclared y, σ) as definitions."""
+    for replaces, key, fdef in _definition_steps(tree, declared):
+        if replaces:
+            env.functions[key] = fdef
+        else:
+            env.functions.setdefault(key, fdef)
+
+
+def _definition_steps(tree: t.Node, declared: set[str]) -> list[tuple[bool, str, FunctionDef]]:
+    """The definitions ``tree`` makes, in order, each with whether it replaces an earlier
+    definition of the name (a function's: ``f(x) = …``) or only adds one (a name's)."""
+    out: list[tuple[bool, str, FunctionDef]] = []
     stack = [tree]
     while stack:
         node = stack.pop()
@@ -258,14 +297,13 @@ def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:
                 continue
             params = [symbol_key(a) for a in head.args]
             if key is not None and all(p is not None for p in params):
-                env.functions[key[0]] = FunctionDef(
-                    key[0], tuple(p[0] for p in params if p is not None), body
-                )
+                fdef = FunctionDef(key[0], tuple(p[0] for p in params if p is not None), body)
+                out.append((True, key[0], fdef))
         else:
             named = power_name(head)  # \sigma^2 = …: a name of its own, σ its root
             base = symbol_key(head.base) if isinstance(head, t.Power) else None
             if named is not None and base is not None and base[0] not in declared:
-                env.functions.setdefault(named, FunctionDef(named, (), body))
+                out.append((False, named, FunctionDef(named, (), body)))
                 continue
             head, body = _squared(head, body)  # (a square not read as a name: σ is its root)
             key = symbol_key(head)
@@ -273,7 +311,8 @@ def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:
             if upright is not None:  # \mathrm{KL} = …, \text{loss} = …: a name in upright letters
                 key = (upright, None)
             if key is not None and key[0] not in declared:
-                env.functions.setdefault(key[0], FunctionDef(key[0], (), body))
+                out.append((False, key[0], FunctionDef(key[0], (), body)))
+    return out
 
 
 _WHERE = re.compile(r"\b(where|with)\b", re.IGNORECASE)
@@ -284,8 +323,9 @@ def _where_after(result: CheckResult, offset: int) -> list[t.Node]:
     """The rows that define what the row at ``offset`` uses, right after it: "where
     $r = …$" (and "$…$, and $…$" following on)."""
     text = result.doc.text
-    rows = [r for r in result.rows if r.path == result.path]
-    at = next((i for i, r in enumerate(rows) if r.start <= offset <= r.end), None)
+    defined = _defined_of(result)
+    rows = defined.own
+    at = _row_index(defined, offset)
     if at is None:
         return []
     out: list[t.Node] = []
@@ -301,6 +341,16 @@ def _where_after(result: CheckResult, offset: int) -> list[t.Node]:
         out.append(tree)
         end = row.end
     return out
+
+
+def _row_index(defined: _Defined, offset: int) -> int | None:
+    """The first of the document's own rows holding ``offset`` (start ≤ offset ≤ end)."""
+    rows = defined.own
+    if not defined.starts:  # not in order: a scan
+        return next((i for i, r in enumerate(rows) if r.start <= offset <= r.end), None)
+    last = bisect.bisect_right(defined.starts, offset)  # rows[:last] start at or before it
+    first = bisect.bisect_left(defined.reach, offset, 0, last)  # the first reaching it
+    return first if first < last else None
 
 
 def _strip_math_marks(gap: str) -> str:

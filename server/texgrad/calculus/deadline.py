@@ -35,12 +35,17 @@ class BudgetExceeded(CalculusError):
 
 
 class Deadline:
-    """The time a request must end by; :meth:`cancel` ends it now."""
+    """The time a request must end by; :meth:`cancel` ends it now.  ``within``: a larger
+    request this one is part of (a document's check of the derivatives it writes, inside
+    a server's job): this one has passed when that one has, or was cancelled."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, within: Deadline | None = None) -> None:
         self.seconds = seconds
         self.at = time.monotonic() + seconds
         self.cancelled = False
+        self.within = within
+        if within is not None:
+            self.at = min(self.at, within.at)
 
     def cancel(self) -> None:
         """End the request at its next check (from any thread)."""
@@ -48,9 +53,15 @@ class Deadline:
         self.at = time.monotonic()
 
     def passed(self) -> bool:
-        return self.cancelled or time.monotonic() > self.at
+        return (
+            self.cancelled
+            or time.monotonic() > self.at
+            or (self.within is not None and self.within.passed())
+        )
 
     def message(self) -> str:
+        if self.within is not None and self.within.passed():
+            return self.within.message()
         if self.cancelled:
             return "cancelled"
         return f"gave up after {self.seconds:g} s (the time budget)"
@@ -68,9 +79,13 @@ class Deadline:
         try:
             yield self
         finally:
-            if armed:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-                signal.signal(signal.SIGALRM, previous)
+            while armed:  # (an interruption here, the timer's last, is not to leave it on)
+                try:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                    signal.signal(signal.SIGALRM, previous)
+                    armed = False
+                except BudgetExceeded:
+                    continue
             _local.deadline = before
 
     def _interrupt(self, signum: int, frame: FrameType | None) -> None:

@@ -52,6 +52,8 @@ from texgrad.calculus import expr as e
 from texgrad.calculus.arrays import Array, EvaluationError
 from texgrad.calculus.components import component, lower_case_entries
 from texgrad.calculus.context import Context, context_at
+from texgrad.calculus.deadline import Deadline, checkpoint
+from texgrad.calculus.deadline import current as current_deadline
 from texgrad.calculus.derive import DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget, BudgetExceeded
 from texgrad.calculus.discrepancy import cause, cause_as_written
@@ -83,6 +85,7 @@ from texgrad.syntax.show import show
 from texgrad.syntax.symbols import member_key, symbol_key
 
 CODE = "wrong-derivative"
+UNCHECKED = "derivatives-unchecked"  # an information note: the time ran out
 POINTS = 3  # points at which a written derivative must differ to be reported
 TRIES = 8  # points tried to find them
 RTOL = 1e-6
@@ -133,6 +136,9 @@ class Tally:
     flagged: int = 0
     seconds: float = 0.0
     reasons: Counter[str] = field(default_factory=Counter)  # why claims were left undecided
+    unchecked: int = 0  # claims not checked: the time ran out (the one cut off included)
+    stopped: str = ""  # why (the deadline's message)
+    first_unchecked: tuple[int, int] | None = None  # where the first of them is
 
 
 # -- finding the equations -------------------------------------------------------------------
@@ -464,6 +470,9 @@ def _derivative_side(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] |
 # -- checking them --------------------------------------------------------------------------
 
 _WHY: ContextVar[list[str] | None] = ContextVar("why", default=None)
+# check_written(only_findings=True): what can only be verified, never reported, is not done
+_ONLY_FINDINGS: ContextVar[bool] = ContextVar("only_findings", default=False)
+_NEVER_REPORTED = "never reported: typed by its letters (only_findings)"
 
 
 def _undecided(why: str) -> bool | None:
@@ -517,49 +526,117 @@ Verdicts = dict[tuple[object, ...], "bool | None | tuple[str, str]"]
 
 def check_written(
     checked: CheckResult, seconds: float = 20.0, per_equation: float = 3.0,
-    tally: Tally | None = None, cache: Verdicts | None = None,
+    tally: Tally | None = None, cache: Verdicts | None = None, hard: bool = False,
+    only_findings: bool = False,
 ) -> list[Finding]:  # fmt: skip
-    """The written derivatives of ``checked`` that are wrong (see the module's rules), within
-    ``seconds`` overall (what is left unchecked when time runs out is silence).
+    """The written derivatives of ``checked`` that are wrong (see the module's rules), all
+    of them within ``seconds`` (one :class:`~texgrad.calculus.deadline.Deadline` for the
+    document, inside any the thread already has; ``hard``: on the main thread, interrupted
+    by a timer signal too).  What is left unchecked when time runs out, the claim cut off
+    included, is counted in ``tally`` (:attr:`Tally.unchecked`, :func:`unchecked_note`).
 
     ``cache``: verdicts of an earlier check of the document (an editor's, after an edit):
-    a claim whose text and context did not change is not differentiated again."""
+    a claim whose text and context did not change is not differentiated again.
+    ``only_findings`` (the fronts): a claim that could only be verified, never reported —
+    one checked with its symbols typed by their letters where the document declares them
+    otherwise (:func:`_guessed`), a differential so typed — is left undecided before it is
+    differentiated (the same findings; fewer verified in :class:`Tally`)."""
     began = time.monotonic()
     layout = stated_layout(checked.doc.text)
     out: list[Finding] = []
     tally = tally if tally is not None else Tally()
-    for claim in written_derivatives(checked):
-        if time.monotonic() - began > seconds:
-            break
-        tally.read += 1
-        key = (
-            _key(checked, claim, layouts_at(checked.doc.text, claim, layout))
-            if cache is not None
-            else None
-        )
-        if cache is not None and key in cache:
-            known = cache[key]
-            verdict: Finding | bool | None = (
-                Finding(claim, known[0], known[1], claim.start, claim.end)
-                if isinstance(known, tuple) else known
-            )  # fmt: skip
-        else:
-            why = _WHY.set([])
-            verdict = check_claim(checked, claim, layout, per_equation)
-            if verdict is None:
-                tally.reasons[(_WHY.get() or ["unknown"])[0]] += 1
-            _WHY.reset(why)
-            if cache is not None and key is not None:
-                cache[key] = (
-                    (verdict.message, verdict.correct) if isinstance(verdict, Finding) else verdict
-                )
-        if verdict is True:
-            tally.verified += 1
-        elif isinstance(verdict, Finding):
-            tally.flagged += 1
-            out.append(verdict)
+    claims = written_derivatives(checked)
+    deadline = Deadline(seconds, within=current_deadline())
+    n = 0  # the claims done
+    only = _ONLY_FINDINGS.set(only_findings)
+    try:
+        with deadline.active(hard=hard):
+            while n < len(claims):
+                if deadline.passed():
+                    raise BudgetExceeded(deadline.message())
+                verdict = _verdict(checked, claims[n], layout, per_equation, tally, cache)
+                if deadline.passed():  # cut off in the middle: not decided, not kept
+                    raise BudgetExceeded(deadline.message())
+                _count(verdict, tally, cache, out)
+                n += 1
+    except BudgetExceeded:  # (raised by a check, or by the timer signal: anywhere above)
+        if n < len(claims):
+            tally.unchecked += len(claims) - n
+            tally.stopped = deadline.message()
+            tally.first_unchecked = (claims[n].start, claims[n].end)
+    finally:
+        _ONLY_FINDINGS.reset(only)
     tally.seconds += time.monotonic() - began
     return out
+
+
+def _count(verdict: _Verdict, tally: Tally, cache: Verdicts | None, out: list[Finding]) -> None:
+    tally.read += 1
+    if cache is not None and verdict.key is not None:
+        cache[verdict.key] = verdict.kept
+    if verdict.found is True:
+        tally.verified += 1
+    elif isinstance(verdict.found, Finding):
+        tally.flagged += 1
+        out.append(verdict.found)
+
+
+@dataclass
+class _Verdict:
+    found: Finding | bool | None
+    key: tuple[object, ...] | None  # its key in the cache, if one is kept
+    kept: bool | None | tuple[str, str]  # what the cache keeps of it
+
+
+def _verdict(
+    checked: CheckResult, claim: WrittenDerivative, layout: str | None, per_equation: float,
+    tally: Tally, cache: Verdicts | None,
+) -> _Verdict:  # fmt: skip
+    """One claim's verdict, from the cache or checked (the reason it stays undecided
+    counted in ``tally``)."""
+    key = (
+        _key(checked, claim, layouts_at(checked.doc.text, claim, layout))
+        if cache is not None
+        else None
+    )
+    if cache is not None and key in cache:
+        known = cache[key]
+        found: Finding | bool | None = (
+            Finding(claim, known[0], known[1], claim.start, claim.end)
+            if isinstance(known, tuple) else known
+        )  # fmt: skip
+        return _Verdict(found, None, known)
+    why = _WHY.set([])
+    try:
+        found = check_claim(checked, claim, layout, per_equation)
+        said = _WHY.get()
+    finally:
+        _WHY.reset(why)
+    if found is None:
+        tally.reasons[(said or ["unknown"])[0]] += 1
+    kept = (found.message, found.correct) if isinstance(found, Finding) else found
+    return _Verdict(found, key, kept)
+
+
+def unchecked_note(checked: CheckResult, tally: Tally) -> Diagnostic | None:
+    """One information note where the check ran out of time: how many of the derivatives
+    the document writes were not checked, and why (at the first of them)."""
+    if not tally.unchecked or tally.first_unchecked is None:
+        return None
+    total = tally.read + tally.unchecked
+    start, end = tally.first_unchecked
+    if not tally.read:
+        said = f"none of the {total} derivatives" if total > 1 else "the derivative"
+        said += " this document writes " + ("was checked" if total > 1 else "was not checked")
+    elif tally.unchecked == 1:
+        said = f"1 of the {total} derivatives this document writes was not checked (this one)"
+    else:
+        said = (
+            f"{tally.unchecked} of the {total} derivatives this document writes were not "
+            "checked (this one and those after it)"
+        )
+    message = f"{said}: the check of written derivatives {tally.stopped}"
+    return Diagnostic(UNCHECKED, "information", message, checked.path, start, end)
 
 
 def _key(
@@ -580,10 +657,14 @@ def _key(
         )
     )
     defined = tuple(sorted((k, f.params, show(f.body)) for k, f in env.functions.items()))
+    symmetric = (  # what the text around it says of symmetry (check_claim reads it there)
+        _paragraph(text, claim), _said_anywhere(text),
+        _under_symmetric_heading(text, claim.row.start),
+    )  # fmt: skip
     return (
         text[claim.row.start : claim.row.end], claim.start - claim.row.start,
         text[claim.derivative.start : claim.derivative.end], said, defined, layout, repr(ctx.style),
-        ctx.einstein, tuple(sorted(env.numbers)),
+        ctx.einstein, tuple(sorted(env.numbers)), symmetric,
     )  # fmt: skip
 
 
@@ -659,17 +740,28 @@ def _symmetric_as_said(
     r"""Square matrices the claim's paragraph says are symmetric ("for symmetric $P$",
     "$A$ symmetric"), and a covariance written ``\Sigma`` (the convention: a Σ that is not
     symmetric is not a covariance), made symmetric for this claim."""
-    start = text.rfind("\n\n", 0, claim.row.start)
-    start = text.rfind("\n\n", 0, start) if start > 0 else start  # "Assume W symmetric, then"
-    stop = text.find("\n\n", claim.end)
-    paragraph = text[max(0, start) : stop if stop >= 0 else len(text)]
-    at = claim.row.start - max(0, start)  # the claim in the paragraph (a condition's reach)
+    paragraph = _paragraph(text, claim)
+    at = claim.row.start - _paragraph_start(text, claim)  # the claim in the paragraph
     said = set(_said_anywhere(text)) | _said_in(paragraph, local=True, at=at) | (also or set())
     for name, info in list(env.vars.items()):
         square = info.shape.rows == info.shape.cols and not info.shape.is_scalar
         if square and not info.symmetric and (name in said or "\\Sigma" in name):
             env.vars[name] = replace(info, symmetric=True)
     return said
+
+
+def _paragraph(text: str, claim: WrittenDerivative) -> str:
+    """The claim's paragraph and the one before it ("Assume W symmetric, then"), where what
+    it says of symmetry is read."""
+    start = _paragraph_start(text, claim)
+    stop = text.find("\n\n", claim.end)
+    return text[start : stop if stop >= 0 else len(text)]
+
+
+def _paragraph_start(text: str, claim: WrittenDerivative) -> int:
+    start = text.rfind("\n\n", 0, claim.row.start)
+    start = text.rfind("\n\n", 0, start) if start > 0 else start
+    return max(0, start)
 
 
 @functools.lru_cache(maxsize=8)
@@ -792,11 +884,15 @@ def _check_derivative(
         outcome = DiffOutcome(error=f"the shape of `{wrt}` is unknown")
     if _retype(outcome):
         local = _typed_locally(ctx, (function, claim.claimed), wrt, said)
+        if _ONLY_FINDINGS.get() and (local is None or not local[1]):
+            return _undecided(_NEVER_REPORTED)  # (typed by its letters: only ever verified)
         if local is not None:  # an identity the document states for any shapes (the Cookbook)
             ctx, env = local[0], local[0].env
             outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds), hessian)
             if outcome.verified and outcome.values is not None:
                 return _guessed(checked, claim, ctx, layout, outcome, wrt, report=local[1])
+        if _ONLY_FINDINGS.get():
+            return _undecided(_NEVER_REPORTED)
         local = _typed_locally(ctx, (function, claim.claimed), wrt, said, scalars=True)
         if local is not None and _retype(outcome):  # d/dx (a x^2): small letters numbers
             outcome = differentiate(function, wrt, local[0], "numerator", Budget(seconds), hessian)
@@ -1174,6 +1270,8 @@ def _differential_guessed(
     differentials by each, ``\\partial(\\mathbf{XY}) = (\\partial\\mathbf X)\\mathbf Y +
     \\mathbf X(\\partial\\mathbf Y)``): True where it holds, else silence (never reported:
     the shapes are guessed)."""
+    if _ONLY_FINDINGS.get():
+        return _undecided(_NEVER_REPORTED)
     parts: list[Expr] = []
     for loose in (False, True):  # then small letters numbers, declared ones of size n
         local = _typed_locally(ctx, (function, claimed), wrts[0], said or set(), scalars=loose)
@@ -1300,6 +1398,7 @@ def _compare(
     points = _Points(claimed, f, right, written, env, shapes, extra, general, defined)
     differ = 0
     for attempt in range(TRIES):
+        checkpoint()  # (the document's deadline)
         got = points.at(attempt)
         if got is None:
             continue
@@ -1626,6 +1725,7 @@ def _holds(tree: t.Node, f: Expr, right: Expr, env: Env, wrt: str, form: str, ki
     points = _Points(tree, f, right, None, env, read[0], {}, general, read[1])
     agree = 0
     for attempt in range(TRIES):
+        checkpoint()
         got = points.at(attempt)
         if got is None:
             continue

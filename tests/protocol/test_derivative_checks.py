@@ -1,0 +1,110 @@
+r"""The server's check of the derivatives a document writes (protocol/derivative_checks.py),
+driven without a client: bounded by its deadline (then an information note says how many
+were not checked), and stopped by a newer text of the document."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lsprotocol import types
+
+from texgrad.protocol import derivative_checks
+from texgrad.protocol.app import create_server
+from texgrad.protocol.server import TexgradServer
+
+DOC = (
+    "Let $A \\in \\mathbb{R}^{n \\times n}$ and $\\mathbf x \\in \\mathbb{R}^n$.\n\n"
+    "$$ \\nabla_{\\mathbf x} (\\mathbf x^\\top A \\mathbf x) = 2 A \\mathbf x $$\n"
+)
+
+
+@pytest.fixture
+def server() -> Iterator[TexgradServer]:
+    ls = create_server()
+    ls.debounce = 0.01
+    published: dict[str, list[types.Diagnostic]] = {}
+
+    def publish(params: types.PublishDiagnosticsParams) -> None:
+        published[params.uri] = list(params.diagnostics)
+
+    ls.text_document_publish_diagnostics = publish  # type: ignore[method-assign]
+    ls.published = published  # type: ignore[attr-defined]
+    yield ls
+    ls.diff_pool.shutdown(wait=True)
+    ls.analysis_pool.shutdown(wait=True)
+
+
+def _open(ls: TexgradServer, path: Path, text: str, version: int = 1) -> None:
+    if version == 1:
+        item = types.TextDocumentItem(
+            uri=path.as_uri(), language_id="markdown", version=1, text=text
+        )
+        ls.open(item)
+        return
+    ls.change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=path.as_uri(), version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+async def _codes(ls: TexgradServer, uri: str, want: str) -> list[str]:
+    published: dict[str, list[types.Diagnostic]] = ls.published  # type: ignore[attr-defined]
+    for _ in range(1500):
+        await asyncio.sleep(0.02)
+        codes = [str(d.code) for d in published.get(uri, [])]
+        if want in codes:
+            return codes
+    raise AssertionError(f"no {want} published: {published.get(uri)}")
+
+
+@pytest.mark.asyncio
+async def test_past_its_deadline_the_check_says_what_it_did_not_check(
+    tmp_path: Path, server: TexgradServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(derivative_checks, "SECONDS", 0.0)
+    doc = tmp_path / "doc.md"
+    _open(server, doc, DOC)
+    codes = await _codes(server, doc.as_uri(), "derivatives-unchecked")
+    assert codes == ["derivatives-unchecked"]
+    note = server.published[doc.as_uri()][0]  # type: ignore[attr-defined]
+    assert note.severity == types.DiagnosticSeverity.Information
+    assert note.message.startswith("the derivative this document writes was not checked")
+
+
+@pytest.mark.asyncio
+async def test_a_newer_text_stops_the_check_of_the_older_one(
+    tmp_path: Path, server: TexgradServer
+) -> None:
+    real = server.ws.wrong_derivatives
+    stopped: list[bool] = []
+    first = threading.Event()
+
+    def held(result: Any, seconds: float, deadline: Any) -> Any:
+        if not first.is_set():  # the first text's check runs until it is cancelled
+            first.set()
+            for _ in range(1000):
+                if deadline.passed():
+                    break
+                threading.Event().wait(0.01)
+            stopped.append(deadline.cancelled)
+            return []
+        return real(result, seconds, deadline)
+
+    server.ws.wrong_derivatives = held  # type: ignore[method-assign]
+    doc = tmp_path / "doc.md"
+    _open(server, doc, DOC)
+    for _ in range(500):
+        if first.is_set():
+            break
+        await asyncio.sleep(0.01)
+    assert first.is_set()
+    _open(server, doc, DOC.replace("Let", "Now let"), version=2)
+    codes = await _codes(server, doc.as_uri(), "wrong-derivative")
+    assert codes == ["wrong-derivative"] and stopped == [True]
