@@ -40,7 +40,7 @@ import functools
 import re
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -856,15 +856,9 @@ def _check_derivative(
 ) -> Finding | bool | None:  # fmt: skip
     assert claim.function is not None
     env = ctx.env
-    entry = entry_of(claim.wrt, env) if claim.wrt is not None else None
-    if entry is not None and claim.form == "partial":  # ∂f/∂x_i: an entry of a declared x
-        output = output_entry(claim.function, entry[0].name, env)  # ∂f_i/∂x_j of a vector f
-        check = (
-            _check_entry
-            if output is None
-            else functools.partial(_check_jacobian_entry, output=output)
-        )
-        return check(checked, claim, ctx, seconds, entry)
+    by_entry = _by_entry(claim, env)
+    if by_entry is not None:  # ∂f/∂x_i: an entry of a declared x
+        return by_entry(checked, claim, ctx, seconds)
     wrt = _variable(claim, claim.function, env, declared=False)
     if wrt is None:
         return _undecided("no variable")
@@ -898,6 +892,15 @@ def _check_derivative(
             outcome = differentiate(function, wrt, local[0], "numerator", Budget(seconds), hessian)
             if outcome.verified and outcome.values is not None:
                 return _guessed(checked, claim, local[0], layout, outcome, wrt, report=False)
+    return _judged(checked, claim, ctx, layout, outcome, wrt)
+
+
+def _judged(
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: str | None,
+    outcome: DiffOutcome, wrt: str,
+) -> Finding | bool | None:  # fmt: skip
+    """The claim set against the engine's verified derivative ``outcome`` by ``wrt``."""
+    env = ctx.env
     if not outcome.verified or outcome.values is None:
         return _undecided(_engine_reason(outcome))
     if outcome.kind not in ("gradient", "jacobian", "derivative", "hessian"):
@@ -913,6 +916,21 @@ def _check_derivative(
     if verdict is not False:
         return verdict
     return _finding(checked, claim, outcome, wrt, fix="plain" in accepted, ctx=ctx, forms=accepted)
+
+
+def _by_entry(
+    claim: WrittenDerivative, env: Env
+) -> Callable[[CheckResult, WrittenDerivative, Context, float], Finding | bool | None] | None:
+    """The check of ``∂f/∂x_i`` (an entry of a declared x) or ``∂f_i/∂x_j`` (of a vector f),
+    or None when the claim is by a whole variable."""
+    assert claim.function is not None
+    entry = entry_of(claim.wrt, env) if claim.wrt is not None else None
+    if entry is None or claim.form != "partial":
+        return None
+    output = output_entry(claim.function, entry[0].name, env)
+    if output is None:
+        return functools.partial(_check_entry, entry=entry)
+    return functools.partial(_check_jacobian_entry, entry=entry, output=output)
 
 
 _SET_REACH = 2000  # characters before a claim where ``y = …`` sets a declared letter
