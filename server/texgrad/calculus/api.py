@@ -37,7 +37,7 @@ from texgrad.calculus.requests import (
     stated_layout,
 )
 from texgrad.calculus.samples import differentiate_sum, is_sample_sum
-from texgrad.calculus.written import statements
+from texgrad.calculus.written import statements, written_latex
 from texgrad.reading.macros import MacroTable
 from texgrad.reading.project import Project, load_project, normalize, text_project
 from texgrad.reading.source import MappedText
@@ -204,6 +204,9 @@ def _diff_text(
     if key[0] not in ctx.env.vars:  # with a declaration that fits its use in the row
         return DiffOutcome(error=unknown_shape(tree, UnknownShape(wrt_tree, wrt), ctx.env))
     ctx.style.symbols.setdefault(key[0], wrt)
+    stacked = _stacked_in(tree, key[0], result.table.stacks, ctx, wrt)
+    if stacked:
+        return DiffOutcome(error=stacked)
     if is_sample_sum(tree, ctx.env):  # \sum_i (w^T x_i - y_i)^2: a loss over samples
         if hessian:
             return DiffOutcome(error="the Hessian of a sum over samples is not computed yet")
@@ -216,6 +219,31 @@ def _diff_text(
     if written_with_indices(tree, ctx.env, ctx.einstein):
         return _index_form(outcome, tree, text)
     return outcome
+
+
+def _stacked_in(
+    tree: t.Node, wrt: str, stacks: dict[str, tuple[str, str]], ctx: Context, written: str
+) -> str:
+    r"""Why ``tree`` cannot be differentiated by the matrix ``wrt`` whose rows or columns the
+    document says its family's members are (``\mathbf{v}_t`` of "the $\mathbf{v}_j^\top$
+    are the rows of $V$", by V: the members would be held fixed); "" where none is."""
+    families = {k: part for k, (m, part) in stacks.items() if m == wrt}
+    if not families:
+        return ""
+    for node in tree.walk():
+        base = symbol_key(node.base) if isinstance(node, t.Sub) else None
+        if base is None or base[0] == wrt:
+            continue
+        for k, part in families.items():
+            if k.startswith(base[0] + "_{"):
+                member = written_latex(node)
+                family = ctx.style.symbols.get(k, k)
+                return (
+                    f"`{member}` is a {part} of `{written}` (the document says the "
+                    f"`{family}` are its {part}s): differentiating with respect to "
+                    f"`{written}` through its {part}s is not done yet"
+                )
+    return ""
 
 
 _NO_VARIABLE = (

@@ -329,7 +329,21 @@ class _Evaluator:
             if is_vector(v) and 1 <= k <= v.shape[0]:
                 return v[k - 1 : k, :]
             raise unsupported(node, f"cannot take the entry `{latex_of(node)}`")
+        if entry is not None and len(entry) == 2 and entry[1] in self.label:
+            return self.entry_of_member(node, entry[0], self.label[entry[1]])
         return None
+
+    def entry_of_member(self, node: t.Sub, owner: str, k: int) -> Array | None:
+        """``r_{ij}`` inside a sum over j: entry j of the vector ``r_i`` (None if no value
+        has that name)."""
+        base = symbol_key(node.base)
+        name = f"{base[0]}_{{{owner}}}" if base is not None else None
+        if name is None or name not in self.values or owner in self.label:
+            return None
+        v = as_matrix(self.values[name])
+        if is_vector(v) and 1 <= k <= v.shape[0]:
+            return v[k - 1 : k, :]
+        raise unsupported(node, f"cannot take the entry `{latex_of(node)}`")
 
     def family_sum(self, node: t.BigOp, name: str, start: int) -> Array | None:
         """A sum over the members of families; None if the summand names none."""

@@ -76,7 +76,7 @@ from texgrad.calculus.written import (
     written_latex,
 )
 from texgrad.shapes.dims import Dim, Shape, dim_of, same, scalar_spreads
-from texgrad.shapes.families import member_shape
+from texgrad.shapes.families import SUBSCRIPT_LABELS, member_shape
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
 from texgrad.syntax.notation import call_of, sized_constant
@@ -388,6 +388,8 @@ class Lowerer:
             )
 
         shape = member_shape(base[0], form, tag, declared, named) if form else None
+        if shape is None and form == "_":  # v_t of a family declared as v_j
+            shape = _under_another_label(base[0], tag, declared)
         if shape is None:
             return None
         self.env.vars[key[0]] = VarInfo(key[0], shape, key[0])
@@ -1270,3 +1272,24 @@ _READERS: dict[type[t.Node], Callable[[Lowerer, Any], Lowered]] = {
     t.Derivative: Lowerer._already_derivative,
     t.Partial: Lowerer._already_derivative,
 }
+
+
+def _under_another_label(
+    base: str, tag: t.Node, declared: Callable[[str], Shape | None]
+) -> Shape | None:
+    r"""The shape of ``v_t`` where the family is declared under another letter (``\mathbf{v}_j
+    \in \mathbb{R}^k``), one shape that does not depend on the label; None otherwise."""
+    label = label_of(tag)
+    if label is None or label[1] != 0 or label[0] not in SUBSCRIPT_LABELS:
+        return None
+    shapes = []
+    for letter in SUBSCRIPT_LABELS:
+        s = declared(f"{base}_{{{letter}}}") if letter != label[0] else None
+        if s is None:
+            continue
+        if any(
+            getattr(x, "name", None) == letter for d in (s.rows, s.cols) for x in d.free_symbols
+        ):
+            return None
+        shapes.append(s)
+    return shapes[0] if shapes and all(s == shapes[0] for s in shapes) else None

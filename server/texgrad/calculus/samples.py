@@ -46,6 +46,7 @@ from texgrad.calculus.sample_code import CodeTerm, Sampled, SumPoint, check_sum_
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.stacking import stacked_sum
 from texgrad.calculus.verify import _close, _domain  # (one tolerance for every check)
+from texgrad.calculus.tree_notation import entry_names
 from texgrad.calculus.written import FUNCTION_NAMES, function_name, sum_index, written_latex
 from texgrad.reading.macros import MacroTable, expand
 from texgrad.reading.source import MappedText
@@ -132,6 +133,34 @@ def _defined_constants(ctx: Context, wrt: str) -> Context:
     env = ctx.env
     functions = {k: f for k, f in env.functions.items() if k not in added}
     return replace(ctx, env=replace(env, vars={**env.vars, **added}, functions=functions))
+
+
+def _bounds_as_numbers(ctx: Context, terms: list[_Term]) -> Context:
+    r"""``ctx`` with each undeclared letter that bounds a sum (``N`` of ``\sum_{i=1}^N``) read
+    as the number it is, where a term outside the sums uses it (``N + \sum_{i=1}^N …``)."""
+    env = ctx.env
+    bounds = {k[0] for tm in terms if tm.sum is not None and (k := _bound_key(tm.sum.upper))}
+    used = {
+        k[0] for tm in terms if tm.sum is None for n in tm.node.walk() if (k := symbol_key(n))
+    } | {k[0] for tm in terms for f in tm.coefficient for n in f.walk() if (k := symbol_key(n))}
+    added = {
+        k: VarInfo(k, Shape(ONE, ONE), ctx.style.symbols.get(k, k), positive=True)
+        for k in sorted(bounds & used)
+        if k not in env.vars and k not in env.functions
+    }
+    if not added:
+        return ctx
+    numbers = set(env.numbers) | set(added)
+    return replace(ctx, env=replace(env, vars={**env.vars, **added}, numbers=numbers))
+
+
+def _bound_key(upper: t.Node | None) -> tuple[str, str | None] | None:
+    """The key of a sum's upper bound written as a letter (``N``, ``n_{\text{train}}``)."""
+    if isinstance(upper, t.Symbol) and not upper.font and not upper.accents:
+        return symbol_key(upper)
+    if isinstance(upper, t.Sub) and isinstance(upper.base, t.Symbol):
+        return symbol_key(upper)
+    return None
 
 
 def is_sample_sum(tree: t.Node, env: Env) -> bool:
@@ -225,6 +254,7 @@ def _differentiate(
         node = node.items[-1]  # L(w) = …: the right-hand side
     ctx = _defined_constants(ctx, wrt)
     terms = _terms(node, ctx.env, wrt)
+    ctx = _bounds_as_numbers(ctx, terms)
     for term in terms:
         for m in term.sum.members if term.sum is not None else ():
             # (x beside a family x_i of vectors, the GP's test point, is a vector of its own)
@@ -397,6 +427,9 @@ def _members(summand: t.Node, index: str, upper: t.Node | None, env: Env) -> tup
     for sub in subs:
         label = label_of(sub.index)
         if label is None or label[0] != index:
+            entry = _entry_of_member(sub, index, upper, env)
+            if entry is not None:
+                found.setdefault(entry.key, entry)
             continue
         key, base = symbol_key(sub), symbol_key(sub.base)
         if key is None or base is None or key[0] in found:
@@ -420,6 +453,28 @@ def _members(summand: t.Node, index: str, upper: t.Node | None, env: Env) -> tup
             raise SampleSumError(str(why))
         found[u_key] = Member(u_key, u_base, u_shift, Shape(ONE, ONE))
     return tuple(found.values())
+
+
+def _entry_of_member(sub: t.Sub, index: str, upper: t.Node | None, env: Env) -> Member | None:
+    r"""``r_{ij}`` in ``\sum_j``: entry j of the declared vector ``\mathbf{r}_i`` (the user i
+    is fixed, the items j run); None where ``sub`` is no such entry."""
+    names = entry_names(sub.index)
+    base, key = symbol_key(sub.base), symbol_key(sub)
+    if names is None or len(names) != 2 or names[1] != index or names[0] == index:
+        return None
+    if base is None or key is None:
+        return None
+    owner = f"{base[0]}_{{{names[0]}}}"
+    info = env.vars.get(owner)
+    if info is None or info.shape.cols != ONE or info.shape.is_scalar:
+        return None
+    bound = dim_of(upper) if upper is not None else None
+    if bound is not None and not same(bound, info.shape.rows):
+        raise SampleSumError(
+            f"`{t_show(sub)}` is entry {names[1]} of `{info.latex}`, which has "
+            f"{info.shape.rows} entries, but the sum runs to {t_show(upper)}"
+        )
+    return Member(key[0], base[0], 0, Shape(ONE, ONE), entry_of=owner)
 
 
 def _beside_a_scalar(sub: t.Sub, summand: t.Node, env: Env, found: dict[str, Member]) -> bool:
