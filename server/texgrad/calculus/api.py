@@ -196,16 +196,11 @@ def _diff_text(
         outcome = differentiate(tree, entry[0], ctx, layout, Budget(seconds), hessian, entry[1])
         indexed = written_with_indices(tree, ctx.env, ctx.einstein)
         return _index_form(outcome, tree, text) if indexed else outcome
-    member = as_member(wrt_tree) if key[0] not in ctx.env.vars else None
-    if member is not None:  # h_{t-1} of h_t, W^{(l+1)} of W^{(l)}: a variable of its own
-        Lowerer(ctx.env).member(member)
-    if key[0] not in ctx.env.vars:
-        _held_as_variable(key[0], ctx)
+    _as_variable(wrt_tree, key[0], ctx)
     if key[0] not in ctx.env.vars:  # with a declaration that fits its use in the row
         return DiffOutcome(error=unknown_shape(tree, UnknownShape(wrt_tree, wrt), ctx.env))
     ctx.style.symbols.setdefault(key[0], wrt)
-    stacked = _stacked_in(tree, key[0], result.table.stacks, ctx, wrt)
-    if stacked:
+    if stacked := _stacked_in(tree, key[0], result.table.stacks, ctx, wrt):
         return DiffOutcome(error=stacked)
     if is_sample_sum(tree, ctx.env):  # \sum_i (w^T x_i - y_i)^2: a loss over samples
         if hessian:
@@ -219,6 +214,15 @@ def _diff_text(
     if written_with_indices(tree, ctx.env, ctx.einstein):
         return _index_form(outcome, tree, text)
     return outcome
+
+
+def _as_variable(wrt_tree: t.Node, key: str, ctx: Context) -> None:
+    """Make the variable ``key`` known to ``ctx`` where the row implies its shape."""
+    member = as_member(wrt_tree) if key not in ctx.env.vars else None
+    if member is not None:  # h_{t-1} of h_t, W^{(l+1)} of W^{(l)}: a variable of its own
+        Lowerer(ctx.env).member(member)
+    if key not in ctx.env.vars:
+        _held_as_variable(key, ctx)
 
 
 def _stacked_in(

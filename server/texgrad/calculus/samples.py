@@ -45,8 +45,8 @@ from texgrad.calculus.readout import CONSTANT
 from texgrad.calculus.sample_code import CodeTerm, Sampled, SumPoint, check_sum_code, sum_code
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.stacking import stacked_sum
-from texgrad.calculus.verify import _close, _domain  # (one tolerance for every check)
 from texgrad.calculus.tree_notation import entry_names
+from texgrad.calculus.verify import _close, _domain  # (one tolerance for every check)
 from texgrad.calculus.written import FUNCTION_NAMES, function_name, sum_index, written_latex
 from texgrad.reading.macros import MacroTable, expand
 from texgrad.reading.source import MappedText
