@@ -53,6 +53,7 @@ from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import Shape, dim_of, same
 from texgrad.shapes.families import SUBSCRIPT_LABELS, member_shape
 from texgrad.syntax import tree as t
+from texgrad.syntax.latex import latex_of
 from texgrad.syntax.parse import parse_row
 from texgrad.syntax.symbols import label_of, symbol_key
 
@@ -140,9 +141,7 @@ def _bounds_as_numbers(ctx: Context, terms: list[_Term]) -> Context:
     as the number it is, where a term outside the sums uses it (``N + \sum_{i=1}^N …``)."""
     env = ctx.env
     bounds = {k[0] for tm in terms if tm.sum is not None and (k := _bound_key(tm.sum.upper))}
-    used = {
-        k[0] for tm in terms if tm.sum is None for n in tm.node.walk() if (k := symbol_key(n))
-    } | {k[0] for tm in terms for f in tm.coefficient for n in f.walk() if (k := symbol_key(n))}
+    used = {k[0] for tm in terms if tm.sum is None for n in tm.node.walk() if (k := symbol_key(n))}
     added = {
         k: VarInfo(k, Shape(ONE, ONE), ctx.style.symbols.get(k, k), positive=True)
         for k in sorted(bounds & used)
@@ -450,7 +449,7 @@ def _members(summand: t.Node, index: str, upper: t.Node | None, env: Env) -> tup
         if u_key in found:
             continue
         if u_shift != 0 or not _beside_a_scalar(u_sub, summand, env, found):
-            raise SampleSumError(str(why))
+            raise SampleSumError(_unsized_factor(u_sub, summand) or str(why))
         found[u_key] = Member(u_key, u_base, u_shift, Shape(ONE, ONE))
     return tuple(found.values())
 
@@ -475,6 +474,23 @@ def _entry_of_member(sub: t.Sub, index: str, upper: t.Node | None, env: Env) -> 
             f"{info.shape.rows} entries, but the sum runs to {t_show(upper)}"
         )
     return Member(key[0], base[0], 0, Shape(ONE, ONE), entry_of=owner)
+
+
+def _unsized_factor(sub: t.Sub, summand: t.Node) -> str:
+    r"""Why an undeclared member standing as a factor (``y_i \mathbf{w}^\top\mathbf{x}_i``)
+    is not read: it may be a number or a vector; "" where it is no factor."""
+    if not any(
+        isinstance(n, t.Product) and any(f is sub for f in n.factors) for n in summand.walk()
+    ):
+        return ""
+    written = latex_of(sub)
+    letter = latex_of(sub.base)
+    index = latex_of(sub.index)
+    return (
+        f"the shape of `{written}` is unknown: a factor of the summand, it may be a number or "
+        f"a vector — declare it (`{written} \\in \\mathbb{{R}}` or `{written} \\in \\{{-1, 1\\}}` "
+        f"for labels, `\\mathbf{{{letter}}}_{index} \\in \\mathbb{{R}}^d` for vectors)"
+    )
 
 
 def _beside_a_scalar(sub: t.Sub, summand: t.Node, env: Env, found: dict[str, Member]) -> bool:
@@ -525,7 +541,7 @@ def _member(
         shape = _family_shape(sub, base, env)
         if shape is not None:
             return Member(key, base, shift, shape)
-        written = f"{base}_{{{t_show(sub.index)}}}"
+        written = latex_of(sub)
         raise CalculusError(
             f"the shape of `{written}` is unknown: declare the family "
             f"(e.g. `{written} \\in \\mathbb{{R}}^d`, or a matrix that stacks them as rows)"

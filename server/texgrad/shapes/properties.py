@@ -154,9 +154,10 @@ _SCALARS_AFTER = re.compile(
     _M.format("sym") + _listed("sym2") + _listed("sym3")
     + r"\s*\((?:a\s+|both\s+|all\s+|real\s+)*scalars?\)"
 )  # fmt: skip
-# "a scalar target $t$", "the scalar $s$" (not "a scalar multiple of $x$")
+# "a scalar target $t$", "the scalar $s$", "scalar labels $y_i$" (not "a scalar multiple of $x$")
 _SCALAR_BEFORE = re.compile(
-    r"\b(?:a|an|the)\s+(?:real\s+)?scalar(?:\s+(?!of\b)[A-Za-z-]+)?\s+" + _M.format("sym")
+    r"\b(?:(?:a|an|the)\s+(?:real\s+)?scalar(?:\s+(?!of\b)[A-Za-z-]+)?"
+    r"|(?:real\s+)?scalar\s+(?!of\b)[A-Za-z-]+s)\s+" + _M.format("sym")
 )
 
 
