@@ -717,8 +717,11 @@ class Lowerer:
         op = node.op
         if op in ("/", "\\div"):
             self._numbers(number_letters(node.right))  # 1/N
-        a = self.lower(node.left)
-        b = self.lower(node.right)
+        if op in ("\\odot", "\\circ", "\\oslash"):  # I \odot S: I sized by S
+            a, b = self._elementwise_pair(node)
+        else:
+            a = self.lower(node.left)
+            b = self.lower(node.right)
         if op in ("\\cdot", "*", "\\times", "\\,"):
             if op == "\\cdot" and not a.is_scalar and not b.is_scalar and a.cols == ONE == b.cols:
                 return e.inner(a, b)  # x · y: the dot product of two vectors
@@ -736,6 +739,22 @@ class Lowerer:
                 return e.mul(a, e.power(b, -1))
             raise ShapeError(f"cannot divide by the {b.shape.short()} `{latex_of(node.right)}`")
         raise CalculusError(f"cannot differentiate the operator `{op}`")
+
+    def _elementwise_pair(self, node: t.BinOp) -> tuple[Expr, Expr]:
+        """The operands of an elementwise product, ``I`` or ``\\mathbf{1}`` sized by the other."""
+        a, b = self._lower(node.left), self._lower(node.right)
+        if isinstance(a, Pending) and isinstance(b, Expr):
+            a = a.resolve(b.rows, b.cols)
+        if isinstance(b, Pending) and isinstance(a, Expr):
+            b = b.resolve(a.rows, a.cols)
+        return self._whole(a), self._whole(b)
+
+    def _whole(self, x: Lowered) -> Expr:
+        if isinstance(x, Pending):
+            if x.rows is not None and x.cols is not None:
+                return x.build(x.rows, x.cols)
+            raise CalculusError(f"cannot tell the size of `{x.what}`")
+        return x
 
     # -- powers ------------------------------------------------------------------------------
     def _exponent(self, node: t.Node) -> sympy.Expr:

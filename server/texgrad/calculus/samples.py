@@ -1259,6 +1259,11 @@ def _matrix_form(
             return None
         parts.append(e.neg(total) if term.sign == "-" else total)
     f = e.add(*parts)
+    symbols = dict(ctx.style.symbols)
+    for v in f.walk():  # the stacked vector y of the y_i: as the document declares it (\vy)
+        if isinstance(v, Var) and v.name not in symbols and v.name in ctx.env.vars:
+            symbols[v.name] = ctx.env.vars[v.name].latex
+    ctx = replace(ctx, style=replace(ctx.style, symbols=symbols))
     out = differentiate_expr(f, wrt, ctx, layout, budget)
     if out.error is not None or not out.verified:
         return None
