@@ -558,11 +558,14 @@ def _member(
     else:  # no bound: an entry unless its length is a size of the summand's other symbols
         sizes = _sizes_in(env, names - {base})
         entry = not any(same(length, d) for d in sizes)
-    if entry:
+    family = (
+        _family_shape(sub, base, env) if any(k.startswith(base + "_{") for k in env.vars) else None
+    )  # y_{t-1} of a declared family y_t, though a vector y is declared too
+    if entry and (shift == 0 or family is None):
         if shift != 0:
             raise CalculusError(f"cannot read the shifted entry `{base}_{{{t_show(sub.index)}}}`")
         return Member(key, base, shift, Shape(ONE, ONE), entry_of=base)
-    return Member(key, base, shift, declared)
+    return Member(key, base, shift, family if family is not None else declared)
 
 
 def _sizes_in(env: Env, names: set[str]) -> list[sympy.Expr]:
@@ -835,6 +838,7 @@ def _points(
             point = _Point(terms, values, sizes, rng, wrt, root)
         except _OUTSIDE:
             continue
+        point.functions = {k: (f.params, f.body) for k, f in ctx.env.functions.items()}
         yield point
 
 
@@ -874,6 +878,8 @@ class _Point:
         # the result and its differential as printed, parsed
         self.printed: tuple[t.Node | None, t.Node | None] = (None, None)
         self.sequences: dict[str, dict[int, Array]] = {}
+        # the document's functions and definitions, for the evaluator (\zeta'(x_i^T w))
+        self.functions: dict[str, tuple[tuple[str, ...], t.Node]] = {}
         self.terms = terms
         self.values = values
         self.sizes = sizes
@@ -977,7 +983,8 @@ class _Point:
             families[f"family:{base}"] = np.stack([seq[k] for k in sorted(seq)])
             families[f"family-first:{base}"] = np.array([[float(first)]])
         try:
-            return evaluate_tree(node, {**self.plain, **families, **(extra or {}), self.wrt: x})
+            values = {**self.plain, **families, **(extra or {}), self.wrt: x}
+            return evaluate_tree(node, values, self.functions)
         except (EvaluationError, KeyError):
             return None
 
@@ -1260,7 +1267,7 @@ def _matrix_form(
         parts.append(e.neg(total) if term.sign == "-" else total)
     f = e.add(*parts)
     symbols = dict(ctx.style.symbols)
-    for v in f.walk():  # the stacked vector y of the y_i: as the document declares it (\vy)
+    for v in f.walk():  # a stacked vector the row does not write: as the document spells it
         if isinstance(v, Var) and v.name not in symbols and v.name in ctx.env.vars:
             symbols[v.name] = ctx.env.vars[v.name].latex
     ctx = replace(ctx, style=replace(ctx.style, symbols=symbols))
