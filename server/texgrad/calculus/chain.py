@@ -18,6 +18,7 @@ from texgrad.calculus.differential import Budget, differential, through
 from texgrad.calculus.expr import Expr
 from texgrad.calculus.names import fold
 from texgrad.calculus.readout import gradient
+from texgrad.calculus.tidy_names import drop_zero_parts, fold_scaled
 
 
 def _zero(x: Expr) -> Expr:
@@ -67,4 +68,13 @@ def through_names(
         if n in handed:
             dn = differential(names[n], v, budget, None, names, shallow=True)
             hand_down(_pairing(simplify(e.add(*handed[n])), dn))
-    return simplify(e.add(*handed[v.name])) if v.name in handed else None
+    if v.name not in handed:
+        return None
+    result = simplify(e.add(*handed[v.name]))
+    # 1ᵀ(x - μ1) = 0 by μ's definition; (x - μ1)s^{-3/2} = x̂ s^{-1}: as the textbook writes
+    tidied = simplify(fold_scaled(drop_zero_parts(result, names), names))
+    return tidied if _shorter(tidied, result) else result
+
+
+def _shorter(a: Expr, b: Expr) -> bool:
+    return sum(1 for _ in a.walk()) < sum(1 for _ in b.walk())
