@@ -70,10 +70,14 @@ def through_names(
             hand_down(_pairing(simplify(e.add(*handed[n])), dn))
     if v.name not in handed:
         return None
-    result = simplify(e.add(*handed[v.name]))
-    # 1ᵀ(x - μ1) = 0 by μ's definition; (x - μ1)s^{-3/2} = x̂ s^{-1}: as the textbook writes
-    tidied = simplify(fold_scaled(drop_zero_parts(result, names), names))
-    return tidied if _shorter(tidied, result) else result
+    raw = e.add(*handed[v.name])
+    result = simplify(raw)
+    # 1ᵀ(x - μ1) = 0 by μ's definition (dropped before the simplifier expands μ's terms
+    # into others); (x - μ1)s^{-3/2} = x̂ s^{-1}: as the textbook writes
+    for start in (result, raw):
+        tidied = simplify(fold_scaled(simplify(drop_zero_parts(start, names)), names))
+        result = tidied if _shorter(tidied, result) else result
+    return result
 
 
 def _shorter(a: Expr, b: Expr) -> bool:

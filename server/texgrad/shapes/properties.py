@@ -28,6 +28,10 @@ _PATTERNS = [
         _M.format("sym") + r"(?:\s*,[^.;$]{0,40}(?:" + _M.format("aside") + r"[^.;$]{0,20})?,)?"
         r"\s+(?:is|be|are)\s+(?:(?:also|always|a|an|real|square)\s+)*" + _PROPERTY
     ),
+    # "a covariance $\Sigma \in \mathbb{R}^{d \times d}$, symmetric positive definite", "… (SPD)"
+    re.compile(
+        _M.format("sym") + r"\s*(?:,|\()\s*(?:both\s+|real\s+)?" + _PROPERTY + r"(?![\w-]|\s+part)"
+    ),
     # "with $\Sigma$ symmetric", "where $P$ is symmetric positive definite"
     re.compile(r"\b(?:with|where)\s+" + _M.format("sym") + r"\s+(?:is\s+)?" + _PROPERTY),
     # "a symmetric positive definite matrix $S$", "the symmetric matrix $A$", and without the
