@@ -42,8 +42,16 @@ from texgrad.calculus.expr import CalculusError, Expr, Var
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.calculus.numpy_code import NumpyUnsupported, agrees, run_code
 from texgrad.calculus.readout import CONSTANT
-from texgrad.calculus.sample_code import CodeTerm, Sampled, SumPoint, check_sum_code, sum_code
+from texgrad.calculus.sample_code import (
+    CodeTerm,
+    Sampled,
+    SumCode,
+    SumPoint,
+    check_sum_code,
+    sum_code,
+)
 from texgrad.calculus.sampling import sample_inputs
+from texgrad.calculus.shifted_code import shifted_layout, wrapped
 from texgrad.calculus.stacking import stacked_sum
 from texgrad.calculus.tree_notation import entry_names
 from texgrad.calculus.verify import _close, _domain  # (one tolerance for every check)
@@ -226,10 +234,14 @@ def differentiate_sum(
             seconds = budget.seconds
 
             def later() -> dict[str, object]:
-                code, note = _sum_numpy(out, terms, tree, wrt, ctx, Budget(seconds))
+                code, note, loop = _sum_numpy(out, terms, tree, wrt, ctx, Budget(seconds))
                 shown = matrix_form_code(matrix, out.function) if matrix is not None else ""
                 if code and out.kind == "gradient":  # the loop vectorised, where it can be
                     more = _vectorised(out, terms, tree, wrt, ctx, layout, Budget(seconds))
+                    if not more and loop is not None:  # h_t and h_{t-1}: slices of one array
+                        more = _vectorised_shifted(
+                            out, terms, tree, wrt, ctx, layout, Budget(seconds), loop
+                        )
                     code = _joined(code, more) if more and _same_params(code, more) else code
                 return {"numpy": code, "numpy_note": note, "code": None, "matrix_numpy": shown}
 
@@ -1056,7 +1068,7 @@ def _dim_name(node: t.Node | None) -> str | None:
 
 def _sum_numpy(
     out: DiffOutcome, terms: list[_Term], tree: t.Node, wrt: str, ctx: Context, budget: Budget
-) -> tuple[str, str]:
+) -> tuple[str, str, SumCode | None]:
     """The result as NumPy code looping over the samples, run at the verifier's own points
     against the verified derivative: (the code, "") or ("", why there is none)."""
     node = tree.items[-1] if isinstance(tree, t.Chain) and tree.items[-1] is not None else tree
@@ -1073,16 +1085,16 @@ def _sum_numpy(
         code = sum_code(code_terms, v, out.kind, ctx.style.symbols, heading, status, entries)
         problem = check_sum_code(code, _code_points(terms, node, wrt, ctx, budget))
     except NumpyUnsupported as exc:
-        return "", str(exc)
+        return "", str(exc), None
     except BudgetExceeded:
-        return "", "no time was left to write and test the NumPy code"
+        return "", "no time was left to write and test the NumPy code", None
     except CalculusError:
-        return "", "the factor before the sum could not be read for the NumPy code"
+        return "", "the factor before the sum could not be read for the NumPy code", None
     except RecursionError:
-        return "", "the result is nested too deeply for NumPy code"
+        return "", "the result is nested too deeply for NumPy code", None
     if problem is not None:
-        return "", problem
-    return code.source, ""
+        return "", problem, None
+    return code.source, "", code
 
 
 def _code_term(term: _Term, ctx: Context) -> CodeTerm:
@@ -1179,6 +1191,47 @@ def _vectorised(
     return source
 
 
+def _vectorised_shifted(
+    out: DiffOutcome,
+    terms: list[_Term],
+    tree: t.Node,
+    wrt: str,
+    ctx: Context,
+    layout: str,
+    budget: Budget,
+    loop: SumCode,
+) -> str:
+    """The loop vectorised where the summand names shifted members of a family (``h_t``,
+    ``h_{t-1}``): each a slice of the family's rows (:mod:`~texgrad.calculus.shifted_code`);
+    "" where there is none."""
+    sums = [tm.sum for tm in terms if tm.sum is not None]
+    if len(sums) != 1:
+        return ""
+    s = sums[0]
+    members = [(m.key, m.base, m.shift, m.shape, m.entry_of) for m in s.members]
+    try:
+        found = shifted_layout(members, ctx)
+        if found is None:
+            return ""
+        stacked, stacks, keys = found
+        for fam in loop.families:  # the family's row 0 is the first member the sum takes
+            shifts = [sh for base, sh in keys.values() if base == fam.base]
+            if shifts and fam.first != s.start + min(shifts):
+                return ""
+        matrix = _matrix_form(terms, wrt, stacked, stacks, layout, budget, any_range=True)
+        if matrix is None or not matrix.verified:
+            return ""
+        node = tree.items[-1] if isinstance(tree, t.Chain) and tree.items[-1] is not None else tree
+        return wrapped(
+            matrix, loop, keys, out.function,
+            lambda: _code_points(terms, node, wrt, ctx, budget),
+        )  # fmt: skip
+    except (CalculusError, RecursionError, ValueError, KeyError, EvaluationError):
+        return ""
+    except Exception:  # noqa: BLE001 - our code failing: no vectorised form, not a crash
+        return ""
+
+
 def _same_params(first: str, second: str) -> bool:
     """Whether two generated functions take the same parameters (by name)."""
     found = [re.search(r"^def \w+\(([^)]*)\):", x, re.M) for x in (first, second)]
@@ -1251,6 +1304,7 @@ def _matrix_form(
     stacks: dict[str, tuple[str, str]],
     layout: str,
     budget: Budget,
+    any_range: bool = False,
 ) -> DiffOutcome | None:
     """The derivative in matrix form where every family is stacked in a declared matrix
     (``stacks``: a member's key → the matrix's key and "row" or "column") and every
@@ -1261,7 +1315,7 @@ def _matrix_form(
         if term.sum is None:
             parts.append(e.neg(term.read) if term.sign == "-" else term.read)
             continue
-        total = _stacked(term, ctx, stacks)
+        total = _stacked(term, ctx, stacks, any_range)
         if total is None:
             return None
         parts.append(e.neg(total) if term.sign == "-" else total)
@@ -1279,16 +1333,20 @@ def _matrix_form(
     return out
 
 
-def _stacked(term: _Term, ctx: Context, stacks: dict[str, tuple[str, str]]) -> Expr | None:
+def _stacked(
+    term: _Term, ctx: Context, stacks: dict[str, tuple[str, str]], any_range: bool = False
+) -> Expr | None:
+    """``any_range``: each member (shifted ones too) stacked in a matrix of its own, as many
+    rows as the sum has terms, whatever its range."""
     s = term.sum
     assert s is not None and term.read is not None
-    if s.start != 1:
+    if s.start != 1 and not any_range:
         return None
     members: dict[str, Expr] = {}
     n: sympy.Expr | None = None
     for m in s.members:
         value = _stack_of(m, ctx, stacks)
-        if value is None or m.shift != 0:
+        if value is None or (m.shift != 0 and not any_range):
             return None
         if n is not None and not same(n, value.rows):
             return None
@@ -1297,7 +1355,7 @@ def _stacked(term: _Term, ctx: Context, stacks: dict[str, tuple[str, str]]) -> E
     if n is None:
         return None
     bound = dim_of(s.upper) if s.upper is not None else None
-    if s.upper is not None and (bound is None or not same(bound, n)):
+    if s.upper is not None and not any_range and (bound is None or not same(bound, n)):
         return None
     total = stacked_sum(term.read, members, n)
     if total is None:
