@@ -486,3 +486,28 @@ def test_a_sums_bound_is_a_number_outside_the_sum() -> None:
     x, w = rng.standard_normal((5, 3)), rng.standard_normal((3, 1))
     got = evaluate(tree(out.result), {"family:x": x[:, :, None], "w": w, "N": np.array([[5]])})
     assert np.allclose(got, 2 * x.T @ (x @ w))
+
+
+def test_a_summand_whose_result_names_a_part_is_written_out() -> None:
+    # the summand's derivative gives σ(wᵀx_i) a name (t_0) of its own: the sum writes it out
+    out = diff_latex(
+        r"\sum_{i=1}^{N} (\sigma(\mathbf{x}_i^\top\mathbf{w}) - y_i)^2", r"\mathbf{w}", DECLARED_X
+    )
+    assert out.error is None and out.verified, out.error
+    assert "t_0" not in out.result and not out.where
+    rng = np.random.default_rng(9)
+    x, y, w = rng.standard_normal((5, 3)), rng.standard_normal((5, 1)), rng.standard_normal((3, 1))
+    p = 1 / (1 + np.exp(-(x @ w)))
+    values = {"family:x": x[:, :, None], "family:y": y[:, :, None], "w": w, "N": np.array([[5]])}
+    got = evaluate(tree(out.result), values)
+    assert np.allclose(got, x.T @ (2 * (p - y) * p * (1 - p)))
+
+
+def test_a_negative_sum_after_a_coefficient_keeps_its_spacing() -> None:
+    out = diff_latex(
+        r"\frac{1}{2n}\sum_{i=1}^n \log(1 + (1 - y_i\mathbf{w}^\top\mathbf{x}_i)^2)",
+        r"\mathbf{w}",
+        DECLARED_X + r"; y_i \in \{-1, 1\}",
+    )
+    assert out.error is None and out.verified, out.error
+    assert out.result.startswith(r"-\frac{1}{2n} \sum_{i=1}^n") and "1 -y" not in out.result

@@ -41,6 +41,7 @@ from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr, Var
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.calculus.numpy_code import NumpyUnsupported, agrees, run_code
+from texgrad.calculus.printing import printer
 from texgrad.calculus.readout import CONSTANT
 from texgrad.calculus.sample_code import (
     CodeTerm,
@@ -300,6 +301,9 @@ def _differentiate(
             raise CalculusError(f"the {what} is not a scalar: only scalar losses are summed")
         if not out.verified:
             raise CalculusError(f"the derivative of the summand was not verified: {out.note}")
+        if out.where and out.values is not None:  # a name given to a part (t_0): written out,
+            show = printer(sub.style)  # as the sum's result is read back without it
+            out.result, out.differential, out.where = show(out.values[1]), show(out.values[2]), []
         term.outcome = out
         term.read = Lowerer(sub.env).lower(body)
         term.result = _read_back(out.result, sub, macros)
@@ -683,7 +687,7 @@ def _piece(term: _Term, text: str, result: str) -> str:
         coefficient, result = folded
     body = result
     if result.startswith("-") and not _needs_brackets(result[1:].lstrip()):
-        return f"-{coefficient} {op} {result[1:].lstrip()}".replace("- ", "-", 1).strip()
+        return "-" + " ".join(x for x in (coefficient, op, result[1:].lstrip()) if x)
     if _needs_brackets(result):
         body = f"\\left({result}\\right)"
     return f"{coefficient} {op} {body}".strip()
