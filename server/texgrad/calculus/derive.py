@@ -273,7 +273,7 @@ def _from_expr(
         kind, result, shown_layout = _hessian(work)
     elif v.is_scalar:
         kind, result, shown_layout = _derivative(work)
-    elif by_names or (f.is_scalar and through(names, v)):
+    elif by_names or (f.is_scalar and through(_own(names, introduced), v)):
         kind, result, shown_layout = (_gradient_by_names if by_names else _gradient_either)(work)
     elif f.is_scalar:
         kind, result, shown_layout = _gradient(work)
@@ -536,6 +536,11 @@ def _gradient_by_names(work: _Work) -> tuple[str, Expr, str]:
     ident = identification("gradient", work.name, work.w, v.cols != ONE, work.style)
     work.add(f"{work.nabla} = {show(result)}{ident}")
     return "gradient", result, ""
+
+
+def _own(names: dict[str, Expr], introduced: list[str]) -> dict[str, Expr]:
+    """The document's names, not those given to long parts (t_0)."""
+    return {k: x for k, x in names.items() if k not in introduced}
 
 
 def _gradient_either(work: _Work) -> tuple[str, Expr, str]:
