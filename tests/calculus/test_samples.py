@@ -511,3 +511,20 @@ def test_a_negative_sum_after_a_coefficient_keeps_its_spacing() -> None:
     )
     assert out.error is None and out.verified, out.error
     assert out.result.startswith(r"-\frac{1}{2n} \sum_{i=1}^n") and "1 -y" not in out.result
+
+
+def test_rows_said_the_other_way_round_are_stacked_too(tmp_path: Path) -> None:
+    doc = tmp_path / "mf.md"
+    said = r"the rows of $V \in \mathbb{R}^{n \times k}$ are the $\mathbf{v}_j^\top$"
+    doc.write_text(
+        FACTORISATION.replace(
+            r"the $\mathbf{v}_j^\top$ are the rows of $V \in \mathbb{R}^{n \times k}$", said
+        ),
+        encoding="utf-8",
+    )
+    assert said in doc.read_text(encoding="utf-8")
+    by_v = diff_in_document(doc, 12, "V", budget=60)
+    assert by_v.error is not None and "is a row of `V`" in by_v.error and not by_v.verified
+    # by the member itself, V in the row holds it too: never a verified answer that ignores it
+    by_member = diff_in_document(doc, 12, r"\mathbf{v}_t", budget=60)
+    assert by_member.error is not None and not by_member.verified

@@ -231,6 +231,14 @@ def _stacked_in(
     r"""Why ``tree`` cannot be differentiated by the matrix ``wrt`` whose rows or columns the
     document says its family's members are (``\mathbf{v}_t`` of "the $\mathbf{v}_j^\top$
     are the rows of $V$", by V: the members would be held fixed); "" where none is."""
+    base = wrt.partition("_{")[0]
+    for k, (matrix, part) in stacks.items():  # by v_t, with V in the row: V holds it too
+        if k.partition("_{")[0] == base and "_{" in wrt and _names(tree, matrix):
+            return (
+                f"`{written}` is a {part} of `{ctx.style.symbols.get(matrix, matrix)}` (the "
+                f"document says the `{ctx.style.symbols.get(k, k)}` are its {part}s), which "
+                f"the row uses too: differentiating through it is not done yet"
+            )
     families = {k: part for k, (m, part) in stacks.items() if m == wrt}
     if not families:
         return ""
@@ -248,6 +256,11 @@ def _stacked_in(
                     f"`{written}` through its {part}s is not done yet"
                 )
     return ""
+
+
+def _names(tree: t.Node, key: str) -> bool:
+    """Whether ``tree`` names the symbol ``key`` itself (not a member of its family)."""
+    return any((k := symbol_key(n)) is not None and k[0] == key for n in tree.walk())
 
 
 _NO_VARIABLE = (
