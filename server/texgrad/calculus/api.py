@@ -231,9 +231,9 @@ def _stacked_in(
     r"""Why ``tree`` cannot be differentiated by the matrix ``wrt`` whose rows or columns the
     document says its family's members are (``\mathbf{v}_t`` of "the $\mathbf{v}_j^\top$
     are the rows of $V$", by V: the members would be held fixed); "" where none is."""
-    base = wrt.partition("_{")[0]
+    letter = wrt.partition("_{")[0]
     for k, (matrix, part) in stacks.items():  # by v_t, with V in the row: V holds it too
-        if k.partition("_{")[0] == base and "_{" in wrt and _names(tree, matrix):
+        if k.partition("_{")[0] == letter and "_{" in wrt and _names(tree, matrix):
             return (
                 f"`{written}` is a {part} of `{ctx.style.symbols.get(matrix, matrix)}` (the "
                 f"document says the `{ctx.style.symbols.get(k, k)}` are its {part}s), which "
