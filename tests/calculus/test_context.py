@@ -82,6 +82,8 @@ SYMMETRIC = "$$ f = \\mathbf{k}^\\top K^{-1} \\mathbf{k} $$\n"
         "The kernel matrix $K \\in \\mathbb{R}^{n \\times n}$ is SPD.",
         "With the symmetric covariance $K \\in \\mathbb{R}^{n \\times n}$ fixed.",
         "We weight by a symmetric positive\ndefinite $K \\in \\mathbb{R}^{n \\times n}$ instead.",
+        "Take a precision $K \\in \\mathbb{R}^{n \\times n}$, symmetric positive definite.",
+        "Take a kernel matrix $K \\in \\mathbb{R}^{n \\times n}$ (symmetric) and go on.",
     ],
 )
 def test_symmetry_the_text_states_is_used(said: str) -> None:
@@ -97,6 +99,7 @@ def test_symmetry_the_text_states_is_used(said: str) -> None:
         "If $K \\in \\mathbb{R}^{n \\times n}$ is symmetric, then the gradient is simpler.",
         "For any symmetric $K$ the gradient is simpler. Let $K \\in \\mathbb{R}^{n \\times n}$.",
         "Let $K \\in \\mathbb{R}^{n \\times n}$.",
+        "Let $K \\in \\mathbb{R}^{n \\times n}$, symmetric part aside, be any matrix.",
     ],
 )
 def test_a_supposition_of_symmetry_is_not_a_statement(said: str) -> None:

@@ -465,3 +465,25 @@ def test_ones_zeros_and_identity_sized_by_their_subscript(written: str, want: ob
 def test_a_sized_constant_of_the_wrong_size_is_an_error_not_a_guess() -> None:
     with pytest.raises(EvaluationError):
         ev(r"x - \mathbf{1}_m", {"m": 2.0, "x": np.ones((3, 1))})
+
+
+def test_the_prime_of_a_known_function_is_its_derivative() -> None:
+    z = np.array([[0.3], [-1.2], [2.0]])
+    sig = 1 / (1 + np.exp(-z))
+    cases = {
+        "\\sigma'(z)": sig * (1 - sig),
+        "\\sigma''(z)": sig * (1 - sig) * (1 - 2 * sig),
+        "\\tanh'(z)": 1 - np.tanh(z) ** 2,
+        "\\exp'(z)": np.exp(z),
+        "\\cos'(z)": -np.sin(z),
+        "\\operatorname{softplus}'(z)": sig,  # by central differences of the function
+    }
+    for text, want in cases.items():
+        node = parse_row(MappedText.identity(text)).tree
+        assert node is not None
+        got = evaluate(node, {"z": z})
+        np.testing.assert_allclose(got, want, rtol=1e-7, err_msg=text)
+    # a function the document defines keeps its own definition: φ(t) = t² has φ' = 2t
+    defined = {"\\phi": (("t",), parse_row(MappedText.identity("t^2")).tree)}
+    node = parse_row(MappedText.identity("\\phi'(z)")).tree
+    np.testing.assert_allclose(evaluate(node, {"z": z}, defined), 2 * z, rtol=1e-7)  # type: ignore[arg-type]

@@ -139,6 +139,35 @@ def test_a_shifted_member_reads_the_rows_from_the_first_label() -> None:
     h, w = rng.standard_normal((5, 4)), rng.standard_normal((4, 4))  # h_1 … h_5
     want = sum(2 * np.outer(w @ h[t - 1] - h[t], h[t - 1]) for t in range(1, 5))
     np.testing.assert_allclose(_run(out.numpy, "grad_W", W=w, h=h), want, rtol=1e-12)
+    # and vectorised: h_t and h_{t-1} as slices of the same rows
+    assert "def grad_W_vectorised(W, h):" in out.numpy and "for t in" in out.numpy
+    np.testing.assert_allclose(_run(out.numpy, "grad_W_vectorised", W=w, h=h), want, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("expr", "first"),
+    [
+        (r"\sum_{t=1}^T \|\mathbf{z}_t - A\mathbf{z}_{t-1}\|^2 + \lambda\|A\|_F^2", 0),
+        (r"\sum_{t=1}^{T} \|\mathbf{z}_{t+1} - A\mathbf{z}_t\|^2", 1),
+    ],
+)
+def test_a_shifted_family_vectorised_agrees_with_the_loop(expr: str, first: int) -> None:
+    out = diff_latex(
+        expr,
+        "A",
+        r"A \in \mathbb{R}^{q \times q}; \mathbf{z}_t \in \mathbb{R}^q; \lambda \in \mathbb{R}",
+    )
+    assert out.verified, out.error
+    assert "def grad_A_vectorised(" in out.numpy, out.numpy
+    rng = np.random.default_rng(8)
+    z, a = rng.standard_normal((6, 3)), rng.standard_normal((3, 3))  # members from label `first`
+    args = {"A": a, "z": z} | ({"lambda_": 0.3} if "lambda" in expr else {})
+    loop = _run(out.numpy, "grad_A", **args)
+    # the loss's own gradient, by hand: Σ 2(A z_prev - z_next) z_prevᵀ (+ 2λA)
+    want = sum(2 * np.outer(a @ z[k] - z[k + 1], z[k]) for k in range(5))
+    want = want + (2 * 0.3 * a if "lambda" in expr else 0)
+    np.testing.assert_allclose(loop, want, rtol=1e-12)
+    np.testing.assert_allclose(_run(out.numpy, "grad_A_vectorised", **args), want, rtol=1e-12)
 
 
 def test_code_that_disagrees_with_the_verified_value_is_refused(

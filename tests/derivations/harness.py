@@ -273,10 +273,11 @@ def _agree_as_sums(
                 rows, cols = (_size(d, sizes) for d in (m.shape.rows, m.shape.cols))
                 at[f"family:{base}"] = rng.standard_normal((25, rows, cols))
                 at[f"family-first:{base}"] = np.array([[0.0]])
+        functions = {k: (f.params, f.body) for k, f in env.functions.items() if f.params}
         try:
-            with np.errstate(all="raise"):
-                a = np.asarray(evaluate_tree(got, at), dtype=float)
-                b = np.asarray(evaluate_tree(want, at), dtype=float)
+            with np.errstate(all="raise"):  # (k(x, x_i): the document's own functions)
+                a = np.asarray(evaluate_tree(got, at, functions), dtype=float)
+                b = np.asarray(evaluate_tree(want, at, functions), dtype=float)
         except (EvaluationError, np.linalg.LinAlgError, FloatingPointError, ValueError,
                 ZeroDivisionError, OverflowError, KeyError):  # fmt: skip
             continue

@@ -38,7 +38,7 @@ from texgrad.calculus.requests import (
     stated_layout,
 )
 from texgrad.calculus.samples import differentiate_sum, is_sample_sum
-from texgrad.calculus.written import statements
+from texgrad.calculus.written import statements, written_latex
 from texgrad.reading.macros import MacroTable
 from texgrad.reading.project import Project, load_project, normalize, text_project
 from texgrad.reading.source import MappedText
@@ -211,14 +211,12 @@ def _diff_text(
         outcome = differentiate(tree, entry[0], ctx, layout, Budget(seconds), hessian, entry[1])
         indexed = written_with_indices(tree, ctx.env, ctx.einstein)
         return _index_form(outcome, tree, text) if indexed else outcome
-    member = as_member(wrt_tree) if key[0] not in ctx.env.vars else None
-    if member is not None:  # h_{t-1} of h_t, W^{(l+1)} of W^{(l)}: a variable of its own
-        Lowerer(ctx.env).member(member)
-    if key[0] not in ctx.env.vars:
-        _held_as_variable(key[0], ctx)
+    _as_variable(wrt_tree, key[0], ctx)
     if key[0] not in ctx.env.vars:  # with a declaration that fits its use in the row
         return DiffOutcome(error=unknown_shape(tree, UnknownShape(wrt_tree, wrt), ctx.env))
     ctx.style.symbols.setdefault(key[0], wrt)
+    if stacked := _stacked_in(tree, key[0], result.table.stacks, ctx, wrt):
+        return DiffOutcome(error=stacked)
     if is_sample_sum(tree, ctx.env):  # \sum_i (w^T x_i - y_i)^2: a loss over samples
         if hessian:
             return DiffOutcome(error="the Hessian of a sum over samples is not computed yet")
@@ -231,6 +229,53 @@ def _diff_text(
     if written_with_indices(tree, ctx.env, ctx.einstein):
         return _index_form(outcome, tree, text)
     return in_own_name(outcome, tree, text)  # s = softmax(z): diag(s) - s sᵀ, no t_0
+
+
+def _as_variable(wrt_tree: t.Node, key: str, ctx: Context) -> None:
+    """Make the variable ``key`` known to ``ctx`` where the row implies its shape."""
+    member = as_member(wrt_tree) if key not in ctx.env.vars else None
+    if member is not None:  # h_{t-1} of h_t, W^{(l+1)} of W^{(l)}: a variable of its own
+        Lowerer(ctx.env).member(member)
+    if key not in ctx.env.vars:
+        _held_as_variable(key, ctx)
+
+
+def _stacked_in(
+    tree: t.Node, wrt: str, stacks: dict[str, tuple[str, str]], ctx: Context, written: str
+) -> str:
+    r"""Why ``tree`` cannot be differentiated by the matrix ``wrt`` whose rows or columns the
+    document says its family's members are (``\mathbf{v}_t`` of "the $\mathbf{v}_j^\top$
+    are the rows of $V$", by V: the members would be held fixed); "" where none is."""
+    letter = wrt.partition("_{")[0]
+    for k, (matrix, part) in stacks.items():  # by v_t, with V in the row: V holds it too
+        if k.partition("_{")[0] == letter and "_{" in wrt and _names(tree, matrix):
+            return (
+                f"`{written}` is a {part} of `{ctx.style.symbols.get(matrix, matrix)}` (the "
+                f"document says the `{ctx.style.symbols.get(k, k)}` are its {part}s), which "
+                f"the row uses too: differentiating through it is not done yet"
+            )
+    families = {k: part for k, (m, part) in stacks.items() if m == wrt}
+    if not families:
+        return ""
+    for node in tree.walk():
+        base = symbol_key(node.base) if isinstance(node, t.Sub) else None
+        if base is None or base[0] == wrt:
+            continue
+        for k, part in families.items():
+            if k.startswith(base[0] + "_{"):
+                member = written_latex(node)
+                family = ctx.style.symbols.get(k, k)
+                return (
+                    f"`{member}` is a {part} of `{written}` (the document says the "
+                    f"`{family}` are its {part}s): differentiating with respect to "
+                    f"`{written}` through its {part}s is not done yet"
+                )
+    return ""
+
+
+def _names(tree: t.Node, key: str) -> bool:
+    """Whether ``tree`` names the symbol ``key`` itself (not a member of its family)."""
+    return any((k := symbol_key(n)) is not None and k[0] == key for n in tree.walk())
 
 
 _NO_VARIABLE = (

@@ -18,6 +18,7 @@ from texgrad.calculus.differential import Budget, differential, through
 from texgrad.calculus.expr import Expr
 from texgrad.calculus.names import fold
 from texgrad.calculus.readout import gradient
+from texgrad.calculus.tidy_names import drop_zero_parts, fold_scaled
 
 
 def _zero(x: Expr) -> Expr:
@@ -67,4 +68,17 @@ def through_names(
         if n in handed:
             dn = differential(names[n], v, budget, None, names, shallow=True)
             hand_down(_pairing(simplify(e.add(*handed[n])), dn))
-    return simplify(e.add(*handed[v.name])) if v.name in handed else None
+    if v.name not in handed:
+        return None
+    raw = e.add(*handed[v.name])
+    result = simplify(raw)
+    # 1ᵀ(x - μ1) = 0 by μ's definition (dropped before the simplifier expands μ's terms
+    # into others); (x - μ1)s^{-3/2} = x̂ s^{-1}: as the textbook writes
+    for start in (result, raw):
+        tidied = simplify(fold_scaled(simplify(drop_zero_parts(start, names)), names))
+        result = tidied if _shorter(tidied, result) else result
+    return result
+
+
+def _shorter(a: Expr, b: Expr) -> bool:
+    return sum(1 for _ in a.walk()) < sum(1 for _ in b.walk())

@@ -11,7 +11,7 @@ notation and verified numerically (:mod:`~texgrad.calculus.verify`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from texgrad.calculus import expr as e
@@ -273,8 +273,8 @@ def _from_expr(
         kind, result, shown_layout = _hessian(work)
     elif v.is_scalar:
         kind, result, shown_layout = _derivative(work)
-    elif by_names:
-        kind, result, shown_layout = _gradient_by_names(work)
+    elif by_names or (f.is_scalar and through(_own(names, introduced), v)):
+        kind, result, shown_layout = (_gradient_by_names if by_names else _gradient_either)(work)
     elif f.is_scalar:
         kind, result, shown_layout = _gradient(work)
     elif f.cols == ONE and v.cols == ONE:
@@ -536,6 +536,28 @@ def _gradient_by_names(work: _Work) -> tuple[str, Expr, str]:
     ident = identification("gradient", work.name, work.w, v.cols != ONE, work.style)
     work.add(f"{work.nabla} = {show(result)}{ident}")
     return "gradient", result, ""
+
+
+def _own(names: dict[str, Expr], introduced: list[str]) -> dict[str, Expr]:
+    """The document's names, not those given to long parts (t_0)."""
+    return {k: x for k, x in names.items() if k not in introduced}
+
+
+def _gradient_either(work: _Work) -> tuple[str, Expr, str]:
+    """Through one name: the differential expanded whole (which cancels more: X^T(p - y) for
+    p = σ(Xw)) or reverse accumulation, where a part the name's definition makes zero drops
+    (σ² = ‖x - μ1‖²/m by x: 2(x - μ1)/m); the shorter, with its derivation."""
+    before = list(work.steps)
+    found = _gradient(work)
+    other = replace(work, steps=list(before))
+    try:
+        alternative = _gradient_by_names(other)
+    except CalculusError:
+        return found
+    if len(work.show(alternative[1])) < len(work.show(found[1])):
+        work.steps, work.df = other.steps, other.df
+        return alternative
+    return found
 
 
 def _jacobian(work: _Work, layout: str) -> tuple[str, Expr, str]:

@@ -329,7 +329,21 @@ class _Evaluator:
             if is_vector(v) and 1 <= k <= v.shape[0]:
                 return v[k - 1 : k, :]
             raise unsupported(node, f"cannot take the entry `{latex_of(node)}`")
+        if entry is not None and len(entry) == 2 and entry[1] in self.label:
+            return self.entry_of_member(node, entry[0], self.label[entry[1]])
         return None
+
+    def entry_of_member(self, node: t.Sub, owner: str, k: int) -> Array | None:
+        """``r_{ij}`` inside a sum over j: entry j of the vector ``r_i`` (None if no value
+        has that name)."""
+        base = symbol_key(node.base)
+        name = f"{base[0]}_{{{owner}}}" if base is not None else None
+        if name is None or name not in self.values or owner in self.label:
+            return None
+        v = as_matrix(self.values[name])
+        if is_vector(v) and 1 <= k <= v.shape[0]:
+            return v[k - 1 : k, :]
+        raise unsupported(node, f"cannot take the entry `{latex_of(node)}`")
 
     def family_sum(self, node: t.BigOp, name: str, start: int) -> Array | None:
         """A sum over the members of families; None if the summand names none."""
@@ -860,6 +874,9 @@ class _Evaluator:
             return self.eval(t.Product((func, *args)), self.hint)  # \mathrm{KL}\,\beta
         if isinstance(func, t.Symbol) and func.name == "\\sigma" and not func.accents:
             return logistic(self.one(node, args, self.hint))
+        known = _known_prime(func)
+        if known is not None:  # \sigma'(z), \tanh''(Wx): the derivative, entry by entry
+            return self.prime(node, known[0], known[1], args)
         if not isinstance(func, t.Func):
             raise unsupported(node, f"cannot evaluate the function `{describe(func)}`")
         name = func.name.lstrip("\\")
@@ -925,7 +942,7 @@ class _Evaluator:
         if isinstance(f, t.Apply) and isinstance(f.func, t.Func) and not f.parens:
             inner = self.call_before(f.args[0], nxt) if len(f.args) == 1 else None
             return None if inner is None else t.Apply(f.func, (inner,), False)
-        if self.defined_name(f) is None:
+        if self.defined_name(f) is None and _known_prime(f) is None:  # \tanh'(z) too
             return None
         body = nxt.body
         args = (
@@ -961,6 +978,29 @@ class _Evaluator:
         )
         inner.defining = self.defining | {name}
         return inner.eval(body)
+
+    def prime(self, node: t.Apply, base: t.Node, count: int, args: tuple[t.Node, ...]) -> Array:
+        r"""``f'(x)`` or ``f''(x)`` of a known function of numbers (not the document's): its
+        derivative where one is written below (``\sigma' = \sigma(1 - \sigma)``), else
+        central differences of the function, each entry on its own."""
+        x = self.one(node, args, self.hint)
+        rule = _PRIME_RULES.get((_function_name(base), count))
+        if rule is not None:
+            with np.errstate(all="raise"):
+                try:
+                    return np.asarray(rule(x), dtype=np.float64)
+                except FloatingPointError:
+                    raise EvaluationError(node, f"`{latex_of(node)}` outside its domain") from None
+        at = t.Symbol("\\ast", start=node.start, end=node.end)
+
+        def f(v: float) -> float:
+            inner = _Evaluator({**self.values, "\\ast": np.array([[v]])}, self.functions)
+            return float(inner.eval(t.Apply(base, (at,), True))[0, 0])
+
+        out = np.empty_like(x, dtype=np.float64)
+        for index, v in np.ndenumerate(x):
+            out[index] = _derivative(f, float(v), count)
+        return out
 
     def _extremum(self, node: t.Apply, name: str, args: tuple[t.Node, ...]) -> Array:
         """``\\max``/``\\min`` of two arguments, entrywise (a scalar against a matrix too)."""
@@ -998,6 +1038,50 @@ def _each_entry(node: t.Apply, at: Callable[[Array], Array], x: Array, primes: i
             node, f"cannot tell whether `{latex_of(node.func)}` applies to each entry"
         )
     return out
+
+
+def _known_prime(func: t.Node) -> tuple[t.Node, int] | None:
+    r"""(the function, how many primes) for ``\sigma'``, ``\tanh''``, ``\exp'``: a function
+    of numbers the evaluator knows, primed once or twice; None otherwise."""
+    if not isinstance(func, t.Prime) or func.count not in (1, 2):
+        return None
+    base = func.base
+    if isinstance(base, t.Symbol) and base.name == "\\sigma" and not base.accents and not base.font:
+        return base, func.count
+    if isinstance(base, t.Func) and base.sub is None and base.sup is None:
+        name = base.name.lstrip("\\")
+        if name in ELEMENTWISE or (name, func.count) in _PRIME_RULES:
+            return base, func.count
+    return None
+
+
+def _function_name(base: t.Node) -> str:
+    if isinstance(base, t.Symbol):
+        return "sigma"
+    return base.name.lstrip("\\") if isinstance(base, t.Func) else ""
+
+
+def _sig(x: Array) -> Array:
+    return np.asarray(logistic(x), dtype=np.float64)
+
+
+# the derivatives of known functions of numbers, written out (the evaluator's own rule)
+_PRIME_RULES: dict[tuple[str, int], Callable[[Array], Array]] = {
+    ("sigma", 1): lambda x: _sig(x) * (1 - _sig(x)),
+    ("sigma", 2): lambda x: _sig(x) * (1 - _sig(x)) * (1 - 2 * _sig(x)),
+    ("tanh", 1): lambda x: 1 - np.tanh(x) ** 2,
+    ("tanh", 2): lambda x: -2 * np.tanh(x) * (1 - np.tanh(x) ** 2),
+    ("exp", 1): np.exp,
+    ("exp", 2): np.exp,
+    ("log", 1): lambda x: 1 / x,
+    ("log", 2): lambda x: -1 / x**2,
+    ("ln", 1): lambda x: 1 / x,
+    ("ln", 2): lambda x: -1 / x**2,
+    ("sin", 1): np.cos,
+    ("sin", 2): lambda x: -np.sin(x),
+    ("cos", 1): lambda x: -np.sin(x),
+    ("cos", 2): lambda x: -np.cos(x),
+}
 
 
 def _derivative(f: Callable[[float], float], v: float, order: int) -> float:

@@ -695,7 +695,13 @@ def power(e: Expr, p: object) -> Expr:
             return power(norm(base, "2" if base.cols == ONE else "F"), 2 * exp)
     if isinstance(e, Num):
         value = e.value**exp
-        if value.is_Rational or value in (sympy.E, sympy.pi) or _dimension_number(value, exp):
+        exact = bool(value.is_number and exp.is_integer and not value.free_symbols)  # 1/(2π)
+        if (
+            value.is_Rational
+            or value in (sympy.E, sympy.pi)
+            or exact
+            or _dimension_number(value, exp)
+        ):
             return num(value)
     if isinstance(e, Pow) and (e.is_scalar or (exp.is_integer and e.exp.is_integer)):
         return power(e.arg, e.exp * exp)

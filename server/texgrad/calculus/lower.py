@@ -76,7 +76,7 @@ from texgrad.calculus.written import (
     written_latex,
 )
 from texgrad.shapes.dims import Dim, Shape, dim_of, same, scalar_spreads
-from texgrad.shapes.families import member_shape
+from texgrad.shapes.families import SUBSCRIPT_LABELS, member_shape
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
 from texgrad.syntax.notation import call_of, sized_constant
@@ -401,6 +401,8 @@ class Lowerer:
             )
 
         shape = member_shape(base[0], form, tag, declared, named) if form else None
+        if shape is None and form == "_":  # v_t of a family declared as v_j
+            shape = _under_another_label(base[0], tag, declared)
         if shape is None:
             return None
         self.env.vars[key[0]] = VarInfo(key[0], shape, key[0])
@@ -732,8 +734,11 @@ class Lowerer:
         op = node.op
         if op in ("/", "\\div"):
             self._numbers(number_letters(node.right))  # 1/N
-        a = self.lower(node.left)
-        b = self.lower(node.right)
+        if op in ("\\odot", "\\circ", "\\oslash"):  # I \odot S: I sized by S
+            a, b = self._elementwise_pair(node)
+        else:
+            a = self.lower(node.left)
+            b = self.lower(node.right)
         if op in ("\\cdot", "*", "\\times", "\\,"):
             if op == "\\cdot" and not a.is_scalar and not b.is_scalar and a.cols == ONE == b.cols:
                 return e.inner(a, b)  # x · y: the dot product of two vectors
@@ -751,6 +756,22 @@ class Lowerer:
                 return e.mul(a, e.power(b, -1))
             raise ShapeError(f"cannot divide by the {b.shape.short()} `{latex_of(node.right)}`")
         raise CalculusError(f"cannot differentiate the operator `{op}`")
+
+    def _elementwise_pair(self, node: t.BinOp) -> tuple[Expr, Expr]:
+        """The operands of an elementwise product, ``I`` or ``\\mathbf{1}`` sized by the other."""
+        a, b = self._lower(node.left), self._lower(node.right)
+        if isinstance(a, Pending) and isinstance(b, Expr):
+            a = a.resolve(b.rows, b.cols)
+        if isinstance(b, Pending) and isinstance(a, Expr):
+            b = b.resolve(a.rows, a.cols)
+        return self._whole(a), self._whole(b)
+
+    def _whole(self, x: Lowered) -> Expr:
+        if isinstance(x, Pending):
+            if x.rows is not None and x.cols is not None:
+                return x.build(x.rows, x.cols)
+            raise CalculusError(f"cannot tell the size of `{x.what}`")
+        return x
 
     # -- powers ------------------------------------------------------------------------------
     def _exponent(self, node: t.Node) -> sympy.Expr:
@@ -1288,3 +1309,24 @@ _READERS: dict[type[t.Node], Callable[[Lowerer, Any], Lowered]] = {
     t.Derivative: Lowerer._already_derivative,
     t.Partial: Lowerer._already_derivative,
 }
+
+
+def _under_another_label(
+    base: str, tag: t.Node, declared: Callable[[str], Shape | None]
+) -> Shape | None:
+    r"""The shape of ``v_t`` where the family is declared under another letter (``\mathbf{v}_j
+    \in \mathbb{R}^k``), one shape that does not depend on the label; None otherwise."""
+    label = label_of(tag)
+    if label is None or label[1] != 0 or label[0] not in SUBSCRIPT_LABELS:
+        return None
+    shapes = []
+    for letter in SUBSCRIPT_LABELS:
+        s = declared(f"{base}_{{{letter}}}") if letter != label[0] else None
+        if s is None:
+            continue
+        if any(
+            getattr(x, "name", None) == letter for d in (s.rows, s.cols) for x in d.free_symbols
+        ):
+            return None
+        shapes.append(s)
+    return shapes[0] if shapes and all(s == shapes[0] for s in shapes) else None

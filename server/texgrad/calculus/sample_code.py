@@ -377,15 +377,20 @@ def _docstring(
     if status:
         doc += ["", status]
     doc += ["", "Parameters:"]
-    entries = {m.entry_of: m for tm in terms for m in tm.members if m.entry_of is not None}
+    entries = {
+        m.entry_of: (m, tm.index or "i")
+        for tm in terms
+        for m in tm.members
+        if m.entry_of is not None
+    }
     for key, x in arrays.items():
         said = written.get(key, key)
         said = f"{said}, " if said != names[key] else ""
         text = f"{ind}{names[key]}: {said}{_shape_text(x.shape.rows, x.shape.cols)}"
         if key in entries:
-            m = entries[key]
-            text = f"{ind}{names[key]}: {said}a vector (1-D, or a column) whose entry i is "
-            text += f"{written.get(m.key, m.key)} (i from 1)"
+            m, index = entries[key]
+            text = f"{ind}{names[key]}: {said}a vector (1-D, or a column) whose entry {index} is "
+            text += f"{written.get(m.key, m.key)} ({index} from 1)"
         doc.append(text)
     for fam in families.values():
         each = _shape_text(fam.shape.rows, fam.shape.cols, given=False)

@@ -41,10 +41,20 @@ from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr, Var
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.calculus.numpy_code import NumpyUnsupported, agrees, run_code
+from texgrad.calculus.printing import printer
 from texgrad.calculus.readout import CONSTANT
-from texgrad.calculus.sample_code import CodeTerm, Sampled, SumPoint, check_sum_code, sum_code
+from texgrad.calculus.sample_code import (
+    CodeTerm,
+    Sampled,
+    SumCode,
+    SumPoint,
+    check_sum_code,
+    sum_code,
+)
 from texgrad.calculus.sampling import sample_inputs
+from texgrad.calculus.shifted_code import shifted_layout, wrapped
 from texgrad.calculus.stacking import stacked_sum
+from texgrad.calculus.tree_notation import entry_names
 from texgrad.calculus.verify import _close, _domain  # (one tolerance for every check)
 from texgrad.calculus.written import FUNCTION_NAMES, function_name, sum_index, written_latex
 from texgrad.reading.macros import MacroTable, expand
@@ -52,6 +62,7 @@ from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import Shape, dim_of, same
 from texgrad.shapes.families import SUBSCRIPT_LABELS, member_shape
 from texgrad.syntax import tree as t
+from texgrad.syntax.latex import latex_of
 from texgrad.syntax.parse import parse_row
 from texgrad.syntax.symbols import label_of, symbol_key
 
@@ -134,6 +145,32 @@ def _defined_constants(ctx: Context, wrt: str) -> Context:
     return replace(ctx, env=replace(env, vars={**env.vars, **added}, functions=functions))
 
 
+def _bounds_as_numbers(ctx: Context, terms: list[_Term]) -> Context:
+    r"""``ctx`` with each undeclared letter that bounds a sum (``N`` of ``\sum_{i=1}^N``) read
+    as the number it is, where a term outside the sums uses it (``N + \sum_{i=1}^N …``)."""
+    env = ctx.env
+    bounds = {k[0] for tm in terms if tm.sum is not None and (k := _bound_key(tm.sum.upper))}
+    used = {k[0] for tm in terms if tm.sum is None for n in tm.node.walk() if (k := symbol_key(n))}
+    added = {
+        k: VarInfo(k, Shape(ONE, ONE), ctx.style.symbols.get(k, k), positive=True)
+        for k in sorted(bounds & used)
+        if k not in env.vars and k not in env.functions
+    }
+    if not added:
+        return ctx
+    numbers = set(env.numbers) | set(added)
+    return replace(ctx, env=replace(env, vars={**env.vars, **added}, numbers=numbers))
+
+
+def _bound_key(upper: t.Node | None) -> tuple[str, str | None] | None:
+    """The key of a sum's upper bound written as a letter (``N``, ``n_{\text{train}}``)."""
+    if isinstance(upper, t.Symbol) and not upper.font and not upper.accents:
+        return symbol_key(upper)
+    if isinstance(upper, t.Sub) and isinstance(upper.base, t.Symbol):
+        return symbol_key(upper)
+    return None
+
+
 def is_sample_sum(tree: t.Node, env: Env) -> bool:
     """Whether ``tree`` holds a ``\\sum`` whose summand names members of a family."""
     for node in tree.walk():
@@ -198,10 +235,14 @@ def differentiate_sum(
             seconds = budget.seconds
 
             def later() -> dict[str, object]:
-                code, note = _sum_numpy(out, terms, tree, wrt, ctx, Budget(seconds))
+                code, note, loop = _sum_numpy(out, terms, tree, wrt, ctx, Budget(seconds))
                 shown = matrix_form_code(matrix, out.function) if matrix is not None else ""
                 if code and out.kind == "gradient":  # the loop vectorised, where it can be
                     more = _vectorised(out, terms, tree, wrt, ctx, layout, Budget(seconds))
+                    if not more and loop is not None:  # h_t and h_{t-1}: slices of one array
+                        more = _vectorised_shifted(
+                            out, terms, tree, wrt, ctx, layout, Budget(seconds), loop
+                        )
                     code = _joined(code, more) if more and _same_params(code, more) else code
                 return {"numpy": code, "numpy_note": note, "code": None, "matrix_numpy": shown}
 
@@ -225,6 +266,7 @@ def _differentiate(
         node = node.items[-1]  # L(w) = …: the right-hand side
     ctx = _defined_constants(ctx, wrt)
     terms = _terms(node, ctx.env, wrt)
+    ctx = _bounds_as_numbers(ctx, terms)
     for term in terms:
         for m in term.sum.members if term.sum is not None else ():
             # (x beside a family x_i of vectors, the GP's test point, is a vector of its own)
@@ -259,6 +301,9 @@ def _differentiate(
             raise CalculusError(f"the {what} is not a scalar: only scalar losses are summed")
         if not out.verified:
             raise CalculusError(f"the derivative of the summand was not verified: {out.note}")
+        if out.where and out.values is not None:  # a name given to a part (t_0): written out,
+            show = printer(sub.style)  # as the sum's result is read back without it
+            out.result, out.differential, out.where = show(out.values[1]), show(out.values[2]), []
         term.outcome = out
         term.read = Lowerer(sub.env).lower(body)
         term.result = _read_back(out.result, sub, macros)
@@ -397,6 +442,9 @@ def _members(summand: t.Node, index: str, upper: t.Node | None, env: Env) -> tup
     for sub in subs:
         label = label_of(sub.index)
         if label is None or label[0] != index:
+            entry = _entry_of_member(sub, index, upper, env)
+            if entry is not None:
+                found.setdefault(entry.key, entry)
             continue
         key, base = symbol_key(sub), symbol_key(sub.base)
         if key is None or base is None or key[0] in found:
@@ -417,9 +465,48 @@ def _members(summand: t.Node, index: str, upper: t.Node | None, env: Env) -> tup
         if u_key in found:
             continue
         if u_shift != 0 or not _beside_a_scalar(u_sub, summand, env, found):
-            raise SampleSumError(str(why))
+            raise SampleSumError(_unsized_factor(u_sub, summand) or str(why))
         found[u_key] = Member(u_key, u_base, u_shift, Shape(ONE, ONE))
     return tuple(found.values())
+
+
+def _entry_of_member(sub: t.Sub, index: str, upper: t.Node | None, env: Env) -> Member | None:
+    r"""``r_{ij}`` in ``\sum_j``: entry j of the declared vector ``\mathbf{r}_i`` (the user i
+    is fixed, the items j run); None where ``sub`` is no such entry."""
+    names = entry_names(sub.index)
+    base, key = symbol_key(sub.base), symbol_key(sub)
+    if names is None or len(names) != 2 or names[1] != index or names[0] == index:
+        return None
+    if base is None or key is None:
+        return None
+    owner = f"{base[0]}_{{{names[0]}}}"
+    info = env.vars.get(owner)
+    if info is None or info.shape.cols != ONE or info.shape.is_scalar:
+        return None
+    bound = dim_of(upper) if upper is not None else None
+    if bound is not None and not same(bound, info.shape.rows):
+        raise SampleSumError(
+            f"`{t_show(sub)}` is entry {names[1]} of `{info.latex}`, which has "
+            f"{info.shape.rows} entries, but the sum runs to {t_show(upper)}"
+        )
+    return Member(key[0], base[0], 0, Shape(ONE, ONE), entry_of=owner)
+
+
+def _unsized_factor(sub: t.Sub, summand: t.Node) -> str:
+    r"""Why an undeclared member standing as a factor (``y_i \mathbf{w}^\top\mathbf{x}_i``)
+    is not read: it may be a number or a vector; "" where it is no factor."""
+    if not any(
+        isinstance(n, t.Product) and any(f is sub for f in n.factors) for n in summand.walk()
+    ):
+        return ""
+    written = latex_of(sub)
+    letter = latex_of(sub.base)
+    index = latex_of(sub.index)
+    return (
+        f"the shape of `{written}` is unknown: a factor of the summand, it may be a number or "
+        f"a vector — declare it (`{written} \\in \\mathbb{{R}}` or `{written} \\in \\{{-1, 1\\}}` "
+        f"for labels, `\\mathbf{{{letter}}}_{index} \\in \\mathbb{{R}}^d` for vectors)"
+    )
 
 
 def _beside_a_scalar(sub: t.Sub, summand: t.Node, env: Env, found: dict[str, Member]) -> bool:
@@ -470,7 +557,7 @@ def _member(
         shape = _family_shape(sub, base, env)
         if shape is not None:
             return Member(key, base, shift, shape)
-        written = f"{base}_{{{t_show(sub.index)}}}"
+        written = latex_of(sub)
         raise CalculusError(
             f"the shape of `{written}` is unknown: declare the family "
             f"(e.g. `{written} \\in \\mathbb{{R}}^d`, or a matrix that stacks them as rows)"
@@ -487,11 +574,14 @@ def _member(
     else:  # no bound: an entry unless its length is a size of the summand's other symbols
         sizes = _sizes_in(env, names - {base})
         entry = not any(same(length, d) for d in sizes)
-    if entry:
+    family = (
+        _family_shape(sub, base, env) if any(k.startswith(base + "_{") for k in env.vars) else None
+    )  # y_{t-1} of a declared family y_t, though a vector y is declared too
+    if entry and (shift == 0 or family is None):
         if shift != 0:
             raise CalculusError(f"cannot read the shifted entry `{base}_{{{t_show(sub.index)}}}`")
         return Member(key, base, shift, Shape(ONE, ONE), entry_of=base)
-    return Member(key, base, shift, declared)
+    return Member(key, base, shift, family if family is not None else declared)
 
 
 def _sizes_in(env: Env, names: set[str]) -> list[sympy.Expr]:
@@ -597,7 +687,7 @@ def _piece(term: _Term, text: str, result: str) -> str:
         coefficient, result = folded
     body = result
     if result.startswith("-") and not _needs_brackets(result[1:].lstrip()):
-        return f"-{coefficient} {op} {result[1:].lstrip()}".replace("- ", "-", 1).strip()
+        return "-" + " ".join(x for x in (coefficient, op, result[1:].lstrip()) if x)
     if _needs_brackets(result):
         body = f"\\left({result}\\right)"
     return f"{coefficient} {op} {body}".strip()
@@ -764,6 +854,7 @@ def _points(
             point = _Point(terms, values, sizes, rng, wrt, root)
         except _OUTSIDE:
             continue
+        point.functions = {k: (f.params, f.body) for k, f in ctx.env.functions.items()}
         yield point
 
 
@@ -803,6 +894,8 @@ class _Point:
         # the result and its differential as printed, parsed
         self.printed: tuple[t.Node | None, t.Node | None] = (None, None)
         self.sequences: dict[str, dict[int, Array]] = {}
+        # the document's functions and definitions, for the evaluator (\zeta'(x_i^T w))
+        self.functions: dict[str, tuple[tuple[str, ...], t.Node]] = {}
         self.terms = terms
         self.values = values
         self.sizes = sizes
@@ -906,7 +999,8 @@ class _Point:
             families[f"family:{base}"] = np.stack([seq[k] for k in sorted(seq)])
             families[f"family-first:{base}"] = np.array([[float(first)]])
         try:
-            return evaluate_tree(node, {**self.plain, **families, **(extra or {}), self.wrt: x})
+            values = {**self.plain, **families, **(extra or {}), self.wrt: x}
+            return evaluate_tree(node, values, self.functions)
         except (EvaluationError, KeyError):
             return None
 
@@ -978,7 +1072,7 @@ def _dim_name(node: t.Node | None) -> str | None:
 
 def _sum_numpy(
     out: DiffOutcome, terms: list[_Term], tree: t.Node, wrt: str, ctx: Context, budget: Budget
-) -> tuple[str, str]:
+) -> tuple[str, str, SumCode | None]:
     """The result as NumPy code looping over the samples, run at the verifier's own points
     against the verified derivative: (the code, "") or ("", why there is none)."""
     node = tree.items[-1] if isinstance(tree, t.Chain) and tree.items[-1] is not None else tree
@@ -995,16 +1089,16 @@ def _sum_numpy(
         code = sum_code(code_terms, v, out.kind, ctx.style.symbols, heading, status, entries)
         problem = check_sum_code(code, _code_points(terms, node, wrt, ctx, budget))
     except NumpyUnsupported as exc:
-        return "", str(exc)
+        return "", str(exc), None
     except BudgetExceeded:
-        return "", "no time was left to write and test the NumPy code"
+        return "", "no time was left to write and test the NumPy code", None
     except CalculusError:
-        return "", "the factor before the sum could not be read for the NumPy code"
+        return "", "the factor before the sum could not be read for the NumPy code", None
     except RecursionError:
-        return "", "the result is nested too deeply for NumPy code"
+        return "", "the result is nested too deeply for NumPy code", None
     if problem is not None:
-        return "", problem
-    return code.source, ""
+        return "", problem, None
+    return code.source, "", code
 
 
 def _code_term(term: _Term, ctx: Context) -> CodeTerm:
@@ -1101,6 +1195,47 @@ def _vectorised(
     return source
 
 
+def _vectorised_shifted(
+    out: DiffOutcome,
+    terms: list[_Term],
+    tree: t.Node,
+    wrt: str,
+    ctx: Context,
+    layout: str,
+    budget: Budget,
+    loop: SumCode,
+) -> str:
+    """The loop vectorised where the summand names shifted members of a family (``h_t``,
+    ``h_{t-1}``): each a slice of the family's rows (:mod:`~texgrad.calculus.shifted_code`);
+    "" where there is none."""
+    sums = [tm.sum for tm in terms if tm.sum is not None]
+    if len(sums) != 1:
+        return ""
+    s = sums[0]
+    members = [(m.key, m.base, m.shift, m.shape, m.entry_of) for m in s.members]
+    try:
+        found = shifted_layout(members, ctx)
+        if found is None:
+            return ""
+        stacked, stacks, keys = found
+        for fam in loop.families:  # the family's row 0 is the first member the sum takes
+            shifts = [sh for base, sh in keys.values() if base == fam.base]
+            if shifts and fam.first != s.start + min(shifts):
+                return ""
+        matrix = _matrix_form(terms, wrt, stacked, stacks, layout, budget, any_range=True)
+        if matrix is None or not matrix.verified:
+            return ""
+        node = tree.items[-1] if isinstance(tree, t.Chain) and tree.items[-1] is not None else tree
+        return wrapped(
+            matrix, loop, keys, out.function,
+            lambda: _code_points(terms, node, wrt, ctx, budget),
+        )  # fmt: skip
+    except (CalculusError, RecursionError, ValueError, KeyError, EvaluationError):
+        return ""
+    except Exception:  # noqa: BLE001 - our code failing: no vectorised form, not a crash
+        return ""
+
+
 def _same_params(first: str, second: str) -> bool:
     """Whether two generated functions take the same parameters (by name)."""
     found = [re.search(r"^def \w+\(([^)]*)\):", x, re.M) for x in (first, second)]
@@ -1173,6 +1308,7 @@ def _matrix_form(
     stacks: dict[str, tuple[str, str]],
     layout: str,
     budget: Budget,
+    any_range: bool = False,
 ) -> DiffOutcome | None:
     """The derivative in matrix form where every family is stacked in a declared matrix
     (``stacks``: a member's key → the matrix's key and "row" or "column") and every
@@ -1183,11 +1319,16 @@ def _matrix_form(
         if term.sum is None:
             parts.append(e.neg(term.read) if term.sign == "-" else term.read)
             continue
-        total = _stacked(term, ctx, stacks)
+        total = _stacked(term, ctx, stacks, any_range)
         if total is None:
             return None
         parts.append(e.neg(total) if term.sign == "-" else total)
     f = e.add(*parts)
+    symbols = dict(ctx.style.symbols)
+    for v in f.walk():  # a stacked vector the row does not write: as the document spells it
+        if isinstance(v, Var) and v.name not in symbols and v.name in ctx.env.vars:
+            symbols[v.name] = ctx.env.vars[v.name].latex
+    ctx = replace(ctx, style=replace(ctx.style, symbols=symbols))
     out = differentiate_expr(f, wrt, ctx, layout, budget)
     if out.error is not None or not out.verified:
         return None
@@ -1196,16 +1337,20 @@ def _matrix_form(
     return out
 
 
-def _stacked(term: _Term, ctx: Context, stacks: dict[str, tuple[str, str]]) -> Expr | None:
+def _stacked(
+    term: _Term, ctx: Context, stacks: dict[str, tuple[str, str]], any_range: bool = False
+) -> Expr | None:
+    """``any_range``: each member (shifted ones too) stacked in a matrix of its own, as many
+    rows as the sum has terms, whatever its range."""
     s = term.sum
     assert s is not None and term.read is not None
-    if s.start != 1:
+    if s.start != 1 and not any_range:
         return None
     members: dict[str, Expr] = {}
     n: sympy.Expr | None = None
     for m in s.members:
         value = _stack_of(m, ctx, stacks)
-        if value is None or m.shift != 0:
+        if value is None or (m.shift != 0 and not any_range):
             return None
         if n is not None and not same(n, value.rows):
             return None
@@ -1214,7 +1359,7 @@ def _stacked(term: _Term, ctx: Context, stacks: dict[str, tuple[str, str]]) -> E
     if n is None:
         return None
     bound = dim_of(s.upper) if s.upper is not None else None
-    if s.upper is not None and (bound is None or not same(bound, n)):
+    if s.upper is not None and not any_range and (bound is None or not same(bound, n)):
         return None
     total = stacked_sum(term.read, members, n)
     if total is None:

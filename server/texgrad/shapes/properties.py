@@ -28,6 +28,10 @@ _PATTERNS = [
         _M.format("sym") + r"(?:\s*,[^.;$]{0,40}(?:" + _M.format("aside") + r"[^.;$]{0,20})?,)?"
         r"\s+(?:is|be|are)\s+(?:(?:also|always|a|an|real|square)\s+)*" + _PROPERTY
     ),
+    # "a covariance $\Sigma \in \mathbb{R}^{d \times d}$, symmetric positive definite", "… (SPD)"
+    re.compile(
+        _M.format("sym") + r"\s*(?:,|\()\s*(?:both\s+|real\s+)?" + _PROPERTY + r"(?![\w-]|\s+part)"
+    ),
     # "with $\Sigma$ symmetric", "where $P$ is symmetric positive definite"
     re.compile(r"\b(?:with|where)\s+" + _M.format("sym") + r"\s+(?:is\s+)?" + _PROPERTY),
     # "a symmetric positive definite matrix $S$", "the symmetric matrix $A$", and without the
@@ -154,9 +158,10 @@ _SCALARS_AFTER = re.compile(
     _M.format("sym") + _listed("sym2") + _listed("sym3")
     + r"\s*\((?:a\s+|both\s+|all\s+|real\s+)*scalars?\)"
 )  # fmt: skip
-# "a scalar target $t$", "the scalar $s$" (not "a scalar multiple of $x$")
+# "a scalar target $t$", "the scalar $s$", "scalar labels $y_i$" (not "a scalar multiple of $x$")
 _SCALAR_BEFORE = re.compile(
-    r"\b(?:a|an|the)\s+(?:real\s+)?scalar(?:\s+(?!of\b)[A-Za-z-]+)?\s+" + _M.format("sym")
+    r"\b(?:(?:a|an|the)\s+(?:real\s+)?scalar(?:\s+(?!of\b)[A-Za-z-]+)?"
+    r"|(?:real\s+)?scalar\s+(?!of\b)[A-Za-z-]+s)\s+" + _M.format("sym")
 )
 
 

@@ -447,6 +447,12 @@ _FAMILY = [
     re.compile(_M.format("member") + r",?\s+(?P<stacked>stacked|arranged|stored|collected|gathered)\s+"
                + r"(?:as|in|into)\s+(?:the\s+)?" + _PART + r"\s+of\s+(?:the\s+|a\s+)?(?:matrix\s+)?"
                + _M.format("matrix")),
+    # "the rows of $V$ are the $\mathbf{v}_j^\top$"
+    re.compile(r"\b[Tt]he\s+" + _PART + r"\s+of\s+" + _M.format("matrix") + r"\s+(?P<stacked>are)\s+(?:the\s+)?(?:vectors\s+)?"
+               + _M.format("member")),
+    # "the $\mathbf{v}_j^\top$ are the rows of $V$", "the $v_j$ are the columns of $V \in …$"
+    re.compile(r"\b[Tt]he\s+" + _M.format("member") + r"\s+(?P<stacked>are)\s+(?:the\s+)?" + _PART
+               + r"\s+of\s+(?:the\s+)?(?:matrix\s+)?" + _M.format("matrix")),
 ]  # fmt: skip
 
 
