@@ -41,6 +41,7 @@ from texgrad.shapes.sections import SENTENCE_BREAK, Boundaries
 from texgrad.shapes.table import Declaration, SymbolTable
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
+from texgrad.syntax.parse_cache import ParseCache
 
 
 @dataclass
@@ -110,7 +111,10 @@ class Checker:
     asked about it (``Inference.asked``) now get other answers (see shapes/incremental.py).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, parse_cache: ParseCache | None = None) -> None:
+        # trees kept on disk between runs (syntax/parse_cache.py): read at a document's first
+        # parse, written when it parsed rows the cache did not have
+        self._parse_cache = parse_cache
         self._parsed: dict[str, ParsedDocument] = {}
         # per path: row text and map (relative to the row) -> (tree, where it was parsed)
         self._trees: dict[str, dict[RowKey, tuple[t.Node | None, int]]] = {}
@@ -156,7 +160,12 @@ class Checker:
                 }
         else:
             trees: dict[RowKey, tuple[t.Node | None, int]] = {}
+            stored = self._parse_cache if doc.path not in self._trees else None  # first parse
+            if stored is not None:
+                known = stored.load(doc.path)
             rows = self._rows(doc.path, doc.regions, known, trees)
+            if stored is not None and not trees.keys() <= known.keys():
+                stored.save(doc.path, trees)
             result = ParsedDocument(doc, rows, list(accumulate(len(r.rows) for r in doc.regions)))
             self._trees[doc.path] = trees
         self._parsed[doc.path] = result
