@@ -222,7 +222,8 @@ class Checker:
         change = what_changed(old, texts, target.doc.path, placed, knowledge, bounds, names)
         stats = {"inferred": 0, "reused": 0}
         learner, learned = _learn(docs, target, table, names, old, change, stats)
-        report = _report(target, table, names, learner.defined, old, change, stats)
+        first = learned[target.doc.path]
+        report = _report(target, table, names, learner.defined, old, change, stats, first)
         told = undeclared.note(table, target.rows, target.doc.path)  # nothing declared: how
         if told is not None:
             report.diagnostics.insert(0, told)
@@ -271,6 +272,9 @@ def _learn(
     reused = 0
     for d in docs:
         learner.path, learner.source = d.doc.path, d.doc.text
+        # the target's diagnostics too: its rows whose questions pass 2 answers alike are not
+        # inferred again there
+        learner.report = d is target
         old_runs = old.first.get(d.doc.path, []) if old is not None else []
         runs: list[RowRun] = []
         for i, (row, j) in enumerate(zip(d.rows, change.aligned[d.doc.path], strict=True)):
@@ -295,9 +299,11 @@ def _report(
     old: History | None,
     change: Change,
     stats: dict[str, int],
+    first: list[RowRun],
 ) -> _Report:
     """Pass 2: infer the target's rows again, with the definitions pass 1 ``defined``, and
-    report what disagrees."""
+    report what disagrees.  A row with no run of its own from the last check whose pass-1
+    run (``first``) asked questions answered alike now is not inferred again."""
     path = target.doc.path
     inference = Inference(table, path, target.doc.text, names=names)
     inference.defined = defined
@@ -311,6 +317,17 @@ def _report(
     reused = 0
     for i, (row, j) in enumerate(zip(target.rows, change.aligned[path], strict=True)):
         prior = old_runs[j] if j >= 0 and old_runs else None
+        if prior is None:  # (a cold check: all of them)
+            run = first[i]
+            if not run.diagnostics and same_answers(inference, run, row.start, dirty, True):
+                reused += 1
+                # (what it defines pass 1 has defined: inferred again, it would write nothing)
+                run = replace(run, writes=()) if run.writes else run
+                runs.append(run)
+                for note in run.notes:
+                    merge_evidence(evidence, conflicting, *note)
+                shapes.append((row.start, row.end, run.shapes))
+                continue
         if (
             prior is not None
             and i < forced_from
