@@ -9,7 +9,8 @@ In one process, over the rows of the Matrix Cookbook (../shared/corpus, or $TEXG
   passes; the same check with the parse cache (syntax/parse_cache.py) empty and then warm;
 
 then whole processes, ``texgrad check --no-derivatives`` of the Cookbook with the cache off,
-empty and warm. Each figure is the best of ``--repeat`` runs, CPU time (user + sys) beside
+empty and warm, beside the issue's floor (parsing_floor.py: a regex finds the math, a toy
+Lark LALR grammar parses it). Each figure is the best of ``--repeat`` runs, CPU time (user + sys) beside
 wall time: on a busy machine compare figures of one run only.
 
     .venv/bin/python benchmarks/parsing.py [--repeat 5]
@@ -208,14 +209,17 @@ def processes(repeat: int) -> None:
         "1",
         str(COOKBOOK),
     ]
+    floor = [sys.executable, str(Path(__file__).with_name("parsing_floor.py")), str(COOKBOOK)]
     with tempfile.TemporaryDirectory() as folder:
         env = {**os.environ, "TEXGRAD_CACHE_DIR": folder}
         cases = [
-            ("cache off", {**env, "TEXGRAD_CACHE": "off"}, False),
-            ("cache empty", env, True),
-            ("cache warm", env, False),
+            ("floor", env, False, floor),
+            ("cache off", {**env, "TEXGRAD_CACHE": "off"}, False, command),
+            ("cache empty", env, True, command),
+            ("cache warm", env, False, command),
         ]
-        for name, case_env, empty in cases:
+        floor_cpu = 0.0
+        for name, case_env, empty, argv in cases:
             cpu = wall = 1e9
             for _ in range(repeat):
                 if empty:
@@ -223,12 +227,14 @@ def processes(repeat: int) -> None:
                         f.unlink()
                 before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 w0 = time.perf_counter()
-                subprocess.run(command, env=case_env, capture_output=True, check=False)
+                subprocess.run(argv, env=case_env, capture_output=True, check=False)
                 wall = min(wall, time.perf_counter() - w0)
                 after = resource.getrusage(resource.RUSAGE_CHILDREN)
                 used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
                 cpu = min(cpu, used)
-            print(f"  {name:<12} {cpu:6.3f} s CPU {wall:6.3f} s wall")
+            floor_cpu = floor_cpu or cpu
+            ratio = f"  {cpu / floor_cpu:4.1f}x the floor's CPU" if name != "floor" else ""
+            print(f"  {name:<12} {cpu:6.3f} s CPU {wall:6.3f} s wall{ratio}")
 
 
 def main() -> int:
