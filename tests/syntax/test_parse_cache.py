@@ -37,6 +37,12 @@ Then $z = x^\top A$ has a problem.
 """
 
 
+@pytest.fixture(autouse=True)
+def _unsaid(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts as a new process: no failure of the cache said yet."""
+    monkeypatch.setattr(pc, "_said", False)
+
+
 def _fields(node: object) -> object:
     """Every field of a tree, source ranges and spans included."""
     if isinstance(node, t.Node):
@@ -191,8 +197,9 @@ def test_a_folder_that_cannot_be_written_is_said_once(
     with caplog.at_level(logging.WARNING, logger="texgrad.syntax.parse_cache"):
         assert _check(tmp_path, DOC, cache) == expected
         assert _check(tmp_path, DOC.replace("x^\\top A", "A x"), cache)
+        assert _check(tmp_path, DOC, ParseCache(blocked / "parses"))  # another file's Checker
     said = [r for r in caplog.records if "parse cache" in r.getMessage()]
-    assert len(said) == 1 and "a-file" in said[0].getMessage()
+    assert len(said) == 1 and "a-file" in said[0].getMessage()  # once per process
 
 
 def test_writers_at_once_leave_whole_files(tmp_path: Path) -> None:
@@ -212,7 +219,7 @@ def test_writers_at_once_leave_whole_files(tmp_path: Path) -> None:
             got = cache.load("doc.md")
             if got and got not in versions:
                 failures.append(got)
-        if cache._said:
+        if cache.failed:
             failures.append("a damaged file was seen")
 
     threads = [threading.Thread(target=write, args=(k,)) for k in range(4)]

@@ -43,6 +43,8 @@ _OFF = frozenset({"0", "off", "no", "false"})
 
 Entry = tuple[t.Node | None, int]  # a row's tree and where (source offset) it was parsed
 
+_said = False  # a failure of the cache was logged (once per process)
+
 
 def default_folder() -> Path | None:
     """Where the cache lives for this user (None: turned off)."""
@@ -94,8 +96,8 @@ class ParseCache:
         self.folder = folder
         self.version = version if version is not None else parser_version()
         self.max_bytes = max_bytes
-        self._said = False  # a failure is logged once per cache
         self.hits = self.misses = 0  # files read and files not found or unreadable
+        self.failed = False  # a file could not be read or written
 
     @classmethod
     def for_user(cls) -> ParseCache | None:
@@ -186,8 +188,10 @@ class ParseCache:
             total -= size
 
     def _say(self, message: str) -> None:
-        if not self._said:
-            self._said = True
+        global _said
+        self.failed = True
+        if not _said:  # once per process: a command checking 300 files says it once
+            _said = True
             log.warning("texgrad: parse cache: %s; parsing without it", message)
 
 
