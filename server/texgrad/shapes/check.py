@@ -184,10 +184,12 @@ class Checker:
         for region in regions:
             for row in region.rows:
                 key = row.text.key(row.start)
-                hit = known.get(key)
+                hit = into.get(key)  # a row written twice ($\mathbf{A}$) is parsed once
                 if hit is None:
-                    hit = (parse_row(row.text).tree, row.start)
-                into[key] = hit  # the tree as parsed, and where: moved when asked for
+                    hit = known.get(key)
+                    if hit is None:
+                        hit = (parse_row(row.text).tree, row.start)
+                    into[key] = hit  # the tree as parsed, and where: moved when asked for
                 rows.append(PlacedRow(path, row.start, row.end, hit[0], key, row.start - hit[1]))
         return rows
 
