@@ -33,7 +33,15 @@ def test_missing_or_corrupt_tables_are_built_from_the_grammar(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     built = lalr.tables_from_grammar(lalr.grammar_text())
-    for broken in ("", '{"grammar_sha256": "x"', '{"rules": 3}', "[]"):
+    good = lalr._shipped_text()
+    for broken in (
+        "",
+        '{"grammar_sha256": "x"',
+        '{"rules": 3}',
+        "[]",
+        good.replace('"start": 0,', '"start": 9999,'),  # parses, but names no state
+        good.replace('"AMP": [19]', '"AMP": [99999]', 1),  # a rule not there
+    ):
         monkeypatch.setattr(lalr, "_shipped_text", lambda broken=broken: broken)
         monkeypatch.setattr(lalr, "_tables", None)
         with caplog.at_level(logging.WARNING, logger="texgrad.syntax.lalr"):

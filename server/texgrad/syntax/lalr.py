@@ -91,20 +91,22 @@ def tables() -> Tables:
         if shipped is not None and shipped.grammar_sha256 == grammar_sha256(text):
             _tables = shipped
         else:
-            log.warning(
-                "grammar/math.lark changed since %s was generated: building the tables with "
-                "Lark (regenerate: python -m texgrad.syntax.lalr)",
-                TABLES_FILE,
-            )
+            if shipped is not None:
+                log.warning(
+                    "grammar/math.lark changed since %s was generated: building the tables "
+                    "with Lark (regenerate: python -m texgrad.syntax.lalr)",
+                    TABLES_FILE,
+                )
             _tables = tables_from_grammar(text)
     return _tables
 
 
 def shipped_tables() -> Tables | None:
-    """The tables of grammar/math.tables.json (None if it is missing or unreadable)."""
+    """The tables of grammar/math.tables.json (None if it is missing, unreadable or does not
+    hold together: the loop then never meets a state or rule that is not there)."""
     try:
         data = json.loads(_shipped_text())
-        return Tables(
+        tables = Tables(
             data["grammar_sha256"],
             data["start"],
             data["end"],
@@ -114,9 +116,28 @@ def shipped_tables() -> Tables | None:
                 for s in data["states"]
             ),
         )
+        _hold_together(tables)
     except (OSError, ValueError, KeyError, TypeError, IndexError) as e:
-        log.warning("cannot read %s (%s)", TABLES_FILE, e)
+        log.warning("cannot read %s (%s): building the tables with Lark", TABLES_FILE, e)
         return None
+    return tables
+
+
+def _hold_together(tables: Tables) -> None:
+    """Raise ValueError unless every state and rule the tables name is there."""
+    n, m = len(tables.states), len(tables.rules)
+    if not (0 <= tables.start < n and 0 <= tables.end < n):
+        raise ValueError("start or end state out of range")
+    for r in tables.rules:
+        if len(r) != 7 or not (isinstance(r[0], int) and isinstance(r[1], str)):
+            raise ValueError(f"a malformed rule {r!r}")
+    for state in tables.states:
+        for action in state.values():
+            if action.__class__ is int:
+                if not 0 <= action < n:
+                    raise ValueError(f"no state {action}")
+            elif not (isinstance(action, tuple) and 0 <= action[0] < m):
+                raise ValueError(f"no rule {action!r}")
 
 
 def tables_from_grammar(text: str) -> Tables:
@@ -127,7 +148,7 @@ def tables_from_grammar(text: str) -> Tables:
     table = lark.parser.parser.parser.parse_table
     # Lark numbers states and meets rules in an order that varies with string hashing:
     # rules are numbered in the grammar's order, states in the order a walk from the start
-    # state over sorted symbols reaches them, so that the generated module is reproducible.
+    # state over sorted symbols reaches them, so that the generated file is reproducible.
     rule_number = {id(rule): i for i, rule in enumerate(lark.rules)}
     order = [table.start_states["start"]]
     number = {order[0]: 0}
