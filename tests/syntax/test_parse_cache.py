@@ -202,6 +202,14 @@ def test_a_folder_that_cannot_be_written_is_said_once(
     assert len(said) == 1 and "a-file" in said[0].getMessage()  # once per process
 
 
+def test_a_path_that_is_not_utf8(tmp_path: Path) -> None:
+    cache = ParseCache(tmp_path / "parses", version="v")
+    path = str(tmp_path / "caf\udce9.tex")  # the byte 0xE9 of a Latin-1 name, as Python keeps it
+    entries = {"x": (t.Symbol("x", start=3, end=4), 3)}
+    cache.save(path, entries)
+    assert cache.load(path) == entries and not cache.failed
+
+
 def test_writers_at_once_leave_whole_files(tmp_path: Path) -> None:
     folder = tmp_path / "parses"
     trees = {f"x_{i}": (t.Symbol(f"x_{i}", start=i, end=i + 1), i) for i in range(200)}

@@ -116,8 +116,9 @@ class ParseCache:
             return None
 
     def _file(self, path: str) -> Path:
-        name = hashlib.sha256(f"{self.version}\0{path}".encode()).hexdigest()[:32]
-        return self.folder / f"{name}.parses"
+        # (a path may hold bytes that are not UTF-8, kept as surrogates)
+        key = f"{self.version}\0{path}".encode("utf-8", "surrogatepass")
+        return self.folder / f"{hashlib.sha256(key).hexdigest()[:32]}.parses"
 
     def load(self, path: str) -> dict[Hashable, Entry]:
         """The trees kept for the document at ``path``, by row key ({} if none)."""
@@ -152,7 +153,7 @@ class ParseCache:
                 (self.version, path, entries), protocol=pickle.HIGHEST_PROTOCOL
             )
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError) as e:
-            self._say(f"cannot keep the parses of {path} ({type(e).__name__})")
+            self._say(f"cannot keep a document's parses ({type(e).__name__})")
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
