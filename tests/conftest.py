@@ -22,6 +22,17 @@ import pytest
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+# The parse cache (syntax/parse_cache.py) of the fronts the tests run goes to a folder of this
+# run, not the user's cache folder.
+if "TEXGRAD_CACHE_DIR" not in os.environ:
+    import atexit
+    import shutil
+    import tempfile
+
+    _parses = tempfile.mkdtemp(prefix="texgrad-test-parses-")
+    os.environ["TEXGRAD_CACHE_DIR"] = _parses
+    atexit.register(shutil.rmtree, _parses, True)
+
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("TEXGRAD_CORPUS", REPO.parent / "shared" / "corpus"))
 

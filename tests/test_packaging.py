@@ -29,6 +29,7 @@ def test_regular_install_finds_the_grammar(tmp_path: Path) -> None:
     (wheel,) = wheels.glob("texgrad-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "texgrad/grammar/math.lark" in names
+    assert "texgrad/grammar/math.tables.json" in names  # the parse tables (syntax/lalr.py)
     assert "texgrad/syntax/parse.py" in names
     # every module of the package ships (a new subpackage must be listed in pyproject.toml)
     modules = {f"texgrad/{p.relative_to(REPO / 'server' / 'texgrad').as_posix()}"

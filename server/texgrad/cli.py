@@ -50,6 +50,7 @@ from texgrad.shapes.check import Checker, CheckResult
 from texgrad.shapes.diagnostics import Diagnostic
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import ParsedRow, ParseError, parse_region, parse_row
+from texgrad.syntax.parse_cache import ParseCache
 from texgrad.syntax.show import show
 
 if TYPE_CHECKING:  # the engine is imported when a derivative is asked for
@@ -694,7 +695,7 @@ def _check_unit(unit: _Unit) -> list[_FileOutcome]:
     exception while checking one is its internal error, and the others are still checked.
     Each unit has a Checker of its own: one shared with another project would reuse the
     parse of a file both include, made with the other project's macros."""
-    checker = Checker()
+    checker = Checker(ParseCache.for_user())  # trees kept between runs
     outcomes = []
     for key in unit.keys:
         try:

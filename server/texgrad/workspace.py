@@ -28,6 +28,7 @@ from texgrad.reading.project import Project, ProjectFile, load_project, normaliz
 from texgrad.settings import resolve
 from texgrad.shapes.check import Checker, CheckResult
 from texgrad.shapes.diagnostics import Diagnostic
+from texgrad.syntax.parse_cache import ParseCache
 
 if TYPE_CHECKING:  # the engine (numpy, scipy) is imported on first use: a faster start
     from texgrad.calculus.api import DiffOutcome, DiffPlan
@@ -88,7 +89,7 @@ class Workspace:
     def __init__(self, folders: Iterable[str] = ()) -> None:
         self.folders = [normalize(f) for f in folders]
         self.settings: dict[str, Any] = resolve(None)
-        self.checker = Checker()
+        self.checker = Checker(ParseCache.for_user())  # trees kept between sessions
         self._projects: dict[str, _CachedProject] = {}
         self._settings_macros: list[Macro] = []
         self.generation = 0  # bumped when settings change: every cached project is stale

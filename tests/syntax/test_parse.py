@@ -271,9 +271,9 @@ def test_grammar_is_free_of_conflicts() -> None:
     import io
     import logging
 
-    from lark import Lark, logger
+    from lark import logger
 
-    from texgrad.syntax.parse import _grammar, _TokenFeed
+    from texgrad.syntax.lalr import build_lark, grammar_text
 
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
@@ -281,7 +281,7 @@ def test_grammar_is_free_of_conflicts() -> None:
     level = logger.level
     logger.setLevel(logging.DEBUG)
     try:
-        Lark(_grammar(), parser="lalr", lexer=_TokenFeed)
+        build_lark(grammar_text())
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)

@@ -41,6 +41,7 @@ from texgrad.shapes.sections import SENTENCE_BREAK, Boundaries
 from texgrad.shapes.table import Declaration, SymbolTable
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
+from texgrad.syntax.parse_cache import ParseCache
 
 
 @dataclass
@@ -110,7 +111,10 @@ class Checker:
     asked about it (``Inference.asked``) now get other answers (see shapes/incremental.py).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, parse_cache: ParseCache | None = None) -> None:
+        # trees kept on disk between runs (syntax/parse_cache.py): read at a document's first
+        # parse, written when it parsed rows the cache did not have
+        self._parse_cache = parse_cache
         self._parsed: dict[str, ParsedDocument] = {}
         # per path: row text and map (relative to the row) -> (tree, where it was parsed)
         self._trees: dict[str, dict[RowKey, tuple[t.Node | None, int]]] = {}
@@ -156,7 +160,12 @@ class Checker:
                 }
         else:
             trees: dict[RowKey, tuple[t.Node | None, int]] = {}
+            stored = self._parse_cache if doc.path not in self._trees else None  # first parse
+            if stored is not None:
+                known = stored.load(doc.path)
             rows = self._rows(doc.path, doc.regions, known, trees)
+            if stored is not None and not trees.keys() <= known.keys():
+                stored.save(doc.path, trees)
             result = ParsedDocument(doc, rows, list(accumulate(len(r.rows) for r in doc.regions)))
             self._trees[doc.path] = trees
         self._parsed[doc.path] = result
@@ -175,10 +184,12 @@ class Checker:
         for region in regions:
             for row in region.rows:
                 key = row.text.key(row.start)
-                hit = known.get(key)
+                hit = into.get(key)  # a row written twice ($\mathbf{A}$) is parsed once
                 if hit is None:
-                    hit = (parse_row(row.text).tree, row.start)
-                into[key] = hit  # the tree as parsed, and where: moved when asked for
+                    hit = known.get(key)
+                    if hit is None:
+                        hit = (parse_row(row.text).tree, row.start)
+                    into[key] = hit  # the tree as parsed, and where: moved when asked for
                 rows.append(PlacedRow(path, row.start, row.end, hit[0], key, row.start - hit[1]))
         return rows
 
@@ -213,7 +224,8 @@ class Checker:
         change = what_changed(old, texts, target.doc.path, placed, knowledge, bounds, names)
         stats = {"inferred": 0, "reused": 0}
         learner, learned = _learn(docs, target, table, names, old, change, stats)
-        report = _report(target, table, names, learner.defined, old, change, stats)
+        first = learned[target.doc.path]
+        report = _report(target, table, names, learner.defined, old, change, stats, first)
         told = undeclared.note(table, target.rows, target.doc.path)  # nothing declared: how
         if told is not None:
             report.diagnostics.insert(0, told)
@@ -262,6 +274,9 @@ def _learn(
     reused = 0
     for d in docs:
         learner.path, learner.source = d.doc.path, d.doc.text
+        # the target's diagnostics too: its rows whose questions pass 2 answers alike are not
+        # inferred again there
+        learner.report = d is target
         old_runs = old.first.get(d.doc.path, []) if old is not None else []
         runs: list[RowRun] = []
         for i, (row, j) in enumerate(zip(d.rows, change.aligned[d.doc.path], strict=True)):
@@ -286,9 +301,11 @@ def _report(
     old: History | None,
     change: Change,
     stats: dict[str, int],
+    first: list[RowRun],
 ) -> _Report:
     """Pass 2: infer the target's rows again, with the definitions pass 1 ``defined``, and
-    report what disagrees."""
+    report what disagrees.  A row with no run of its own from the last check whose pass-1
+    run (``first``) asked questions answered alike now is not inferred again."""
     path = target.doc.path
     inference = Inference(table, path, target.doc.text, names=names)
     inference.defined = defined
@@ -302,6 +319,17 @@ def _report(
     reused = 0
     for i, (row, j) in enumerate(zip(target.rows, change.aligned[path], strict=True)):
         prior = old_runs[j] if j >= 0 and old_runs else None
+        if prior is None:  # (a cold check: all of them)
+            run = first[i]
+            if not run.diagnostics and same_answers(inference, run, row.start, dirty, True):
+                reused += 1
+                # (what it defines pass 1 has defined: inferred again, it would write nothing)
+                run = replace(run, writes=()) if run.writes else run
+                runs.append(run)
+                for note in run.notes:
+                    merge_evidence(evidence, conflicting, *note)
+                shapes.append((row.start, row.end, run.shapes))
+                continue
         if (
             prior is not None
             and i < forced_from

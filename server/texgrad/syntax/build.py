@@ -1,4 +1,4 @@
-r"""Build the typed tree while Lark parses: rule callbacks and what neighbours mean.
+r"""Build the typed tree while the parser reduces: rule callbacks and what neighbours mean.
 
 :class:`Builder` turns each grammar rule into a node of :mod:`texgrad.syntax.tree`,
 computing every node's source range through the row's :class:`MappedText`.  It
@@ -17,8 +17,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from lark import Token, Transformer
-
 from texgrad.reading.source import MappedText
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import (
@@ -35,6 +33,7 @@ from texgrad.syntax.notation import (
     takes_argument,
     with_font,
 )
+from texgrad.syntax.tokens import Token
 
 MAX_TEXT_NESTING = 3  # \text{… $…\text{… $…$}$ …}: levels of nested math read
 
@@ -50,11 +49,11 @@ def _span(x: Any) -> tuple[int, int]:
     return span
 
 
-class Builder(Transformer):
-    """Lark rule callbacks → typed nodes (see module docstring)."""
+class Builder:
+    """Grammar rules → typed nodes: one method per rule, named by the rule or its alias,
+    called with the rule's children (see module docstring and syntax/lalr.py)."""
 
     def __init__(self, parse_nested: NestedParse) -> None:
-        super().__init__(visit_tokens=False)
         self.parse_nested = parse_nested
         self.text = MappedText("", ())
         self.functions: frozenset[str] = CONVENTIONAL_FUNCTIONS

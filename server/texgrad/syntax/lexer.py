@@ -1,4 +1,4 @@
-r"""A TeX tokenizer for math, feeding Lark's LALR parser.
+r"""A TeX tokenizer for math, feeding the grammar's LALR parser.
 
 A hand-written lexer rather than Lark's regular-expression one, because TeX
 tokenization depends on context a regular language cannot see:
@@ -24,8 +24,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from lark import Token
-
 from texgrad.reading.macros import balanced_group
 from texgrad.reading.regions import ROW_ENVIRONMENTS
 from texgrad.syntax.commands import (
@@ -44,6 +42,7 @@ from texgrad.syntax.tokens import (
     ENDS_OPERAND,
     NO_LEFT_OPERAND,
     NO_RIGHT_OPERAND,
+    Token,
     make_token,
     normalized,
     retyped,

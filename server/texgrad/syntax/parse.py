@@ -1,7 +1,7 @@
 r"""Parse one row of math into a typed tree; one bad row yields an error value.
 
-The Lark LALR parser (grammar/math.lark) reads the tokens of
-:mod:`texgrad.syntax.lexer`, and :class:`texgrad.syntax.build.Builder` makes
+The LALR(1) tables of grammar/math.lark, run by :mod:`texgrad.syntax.lalr`, read the
+tokens of :mod:`texgrad.syntax.lexer`, and :class:`texgrad.syntax.build.Builder` makes
 the typed tree as rules are reduced.  A row that does not parse is retried
 once with bare ``|`` read as ``\mid`` (``p(x | y)``); if it still fails, the
 error points at the offending token.  Nothing raises out of :func:`parse_row`.
@@ -13,26 +13,13 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib import resources
-from typing import Any
-
-from lark import Lark
-from lark.exceptions import (
-    LarkError,
-    UnexpectedCharacters,
-    UnexpectedEOF,
-    UnexpectedInput,
-    UnexpectedToken,
-)
-from lark.lexer import Lexer as LarkLexer
-from lark.lexer import Token
 
 from texgrad.reading.regions import MathRegion
 from texgrad.reading.source import MappedText
 from texgrad.syntax import tree as t
 from texgrad.syntax.build import Builder
+from texgrad.syntax.lalr import Methods, ParseFailure, Tables, methods_of, run, tables
 from texgrad.syntax.lexer import Lexer, LexError
 from texgrad.syntax.limits import beyond_text, depth_beyond, too_deep_message
 
@@ -56,49 +43,26 @@ class ParsedRow:
     text: MappedText
 
 
-# -- Lark plumbing -----------------------------------------------------------------
+# -- the parser of this thread ----------------------------------------------------------
 
 
 class _Context(threading.local):
     def __init__(self) -> None:
-        self.parser: Lark | None = None
+        self.tables: Tables | None = None
         self.builder: Builder | None = None
-        self.bars_as_relations = False
-        self.lexers: list[Lexer] = []  # this row's first, then those of math nested in \text
+        self.methods: Methods = []
 
 
 _ctx = _Context()
 
 
-class _TokenFeed(LarkLexer):
-    """Adapts texgrad's lexer to Lark's lexer interface."""
-
-    def __init__(self, lexer_conf: Any) -> None:  # Lark calls this; the feed needs nothing
-        pass
-
-    def lex(self, text: Any) -> Iterator[Token]:  # type: ignore[override]
-        text = getattr(text, "text", text)  # Lark ≥1.2 may wrap it in a TextSlice
-        lexer = Lexer(text, bars_as_relations=_ctx.bars_as_relations)
-        _ctx.lexers.append(lexer)
-        return iter(lexer.tokenize())
-
-
-def _grammar() -> str:
-    return resources.files("texgrad.grammar").joinpath("math.lark").read_text(encoding="utf-8")
-
-
-def _parser() -> tuple[Lark, Builder]:
-    if _ctx.parser is None or _ctx.builder is None:
+def _parser() -> tuple[Tables, Builder, Methods]:
+    if _ctx.tables is None or _ctx.builder is None:
         builder = Builder(_parse_nested)
+        _ctx.tables = tables()
         _ctx.builder = builder
-        _ctx.parser = Lark(
-            _grammar(),
-            parser="lalr",
-            lexer=_TokenFeed,
-            transformer=builder,
-            maybe_placeholders=False,
-        )
-    return _ctx.parser, _ctx.builder
+        _ctx.methods = methods_of(_ctx.tables, builder)
+    return _ctx.tables, _ctx.builder, _ctx.methods
 
 
 # -- the public entry point ---------------------------------------------------------------
@@ -118,31 +82,27 @@ def parse_row(
     beyond = beyond_text(text.text)
     if beyond is not None:
         return ParsedRow(_unread(text, *beyond), None, text)
-    parser, builder = _parser()
+    grammar, builder, methods = _parser()
     first_error: ParseError | None = None
     for bars_as_relations in (False, True):
         if bars_as_relations and not _BARS.search(text.text):
             break
         builder.reset(text, functions, _depth)
-        _ctx.bars_as_relations = bars_as_relations
-        lexers_before = len(_ctx.lexers)
+        lexer = Lexer(text.text, bars_as_relations=bars_as_relations)
         try:
-            node = parser.parse(text.text)
+            node = run(grammar, lexer.tokenize(), methods)
         except LexError as e:
             err = ParseError(e.message, *text.source_range(e.start, max(e.end, e.start + 1)))
-        except UnexpectedInput as e:
+        except ParseFailure as e:
             err = _unexpected(text, e)
-        except (LarkError, RecursionError) as e:  # a bug, but never a crash
+        except RecursionError as e:  # a bug, but never a crash
             err = ParseError(
                 f"cannot read this math ({type(e).__name__})", *text.source_range(0, len(text.text))
             )
         else:
             tree = builder.node(node) if node is not None else None
-            whole = builder.finish(tree, _ctx.lexers[lexers_before].trailing)
+            whole = builder.finish(tree, lexer.trailing)
             return ParsedRow(_shallow(whole, text), None, text)
-        finally:
-            _ctx.bars_as_relations = False
-            del _ctx.lexers[lexers_before:]
         first_error = first_error or err
     return ParsedRow(None, first_error, text)
 
@@ -174,9 +134,9 @@ _TOKEN_NAMES = {
 }  # fmt: skip
 
 
-def _unexpected(text: MappedText, e: UnexpectedInput) -> ParseError:
+def _unexpected(text: MappedText, e: ParseFailure) -> ParseError:
     n = len(text.text)
-    if isinstance(e, UnexpectedToken) and e.token.type != "$END":
+    if e.token is not None:
         tok = e.token
         a, b = tok.start_pos or 0, tok.end_pos or (tok.start_pos or 0) + 1
         shown = str(tok.value)
@@ -187,22 +147,14 @@ def _unexpected(text: MappedText, e: UnexpectedInput) -> ParseError:
         else:
             msg = f"unexpected {shown!r}"
         return ParseError(msg, *text.source_range(a, max(b, a + 1)))
-    if isinstance(e, (UnexpectedEOF, UnexpectedToken)):
-        last = n
-        stripped = text.text.rstrip()
-        at = max(len(stripped) - 1, 0)
-        expected = sorted(getattr(e, "expected", ()) or ())
-        want = ", ".join(_TOKEN_NAMES.get(x, x.lower()) for x in expected[:4])
-        return ParseError(
-            f"math ends too early{' (expected ' + want + ')' if want else ''}",
-            *text.source_range(at, max(last, at + 1)),
-        )
-    if isinstance(e, UnexpectedCharacters):
-        a = e.pos_in_stream or 0
-        return ParseError(
-            f"unexpected character {text.text[a : a + 1]!r}", *text.source_range(a, a + 1)
-        )
-    return ParseError("cannot read this math", *text.source_range(0, n))
+    stripped = text.text.rstrip()
+    at = max(len(stripped) - 1, 0)
+    expected = sorted(e.expected)
+    want = ", ".join(_TOKEN_NAMES.get(x, x.lower()) for x in expected[:4])
+    return ParseError(
+        f"math ends too early{' (expected ' + want + ')' if want else ''}",
+        *text.source_range(at, max(n, at + 1)),
+    )
 
 
 def parse_region(
