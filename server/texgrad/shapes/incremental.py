@@ -59,11 +59,12 @@ class History:
     rows: dict[str, tuple[list[int], list[RowKey]]]  # per path: its rows' starts and keys
     first: dict[str, list[RowRun]]  # per path, one run per row
     second: list[RowRun]  # the target's rows
+    target: str = ""  # its path ("": the last of rows)
     # the runs that defined something: (path, the row's index, run)
     writers: list[tuple[str, int, RowRun]] = field(init=False)
 
     def __post_init__(self) -> None:
-        target = next(reversed(self.rows))  # (the target is checked last)
+        target = self.target or next(reversed(self.rows))
         self.writers = [
             (p, j, run)
             for p, runs in self.first.items()
