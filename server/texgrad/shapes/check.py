@@ -449,7 +449,9 @@ def _infer_row(
 
 
 def _copied(lists: dict[str, list[_T]]) -> dict[str, list[_T]]:
-    return {k: list(v) for k, v in lists.items()}
+    """A copy of definitions or signatures by symbol that inference may add to (it replaces
+    a symbol's list, never changes one: ``Inference.apply``)."""
+    return dict(lists)
 
 
 def _declared_in(table: SymbolTable) -> dict[str, dict[str, list[Declaration]]]:
