@@ -1,8 +1,8 @@
 r"""Generated inputs for the scale figures and tests: a LaTeX project of many files and
 large documents made of the shared corpus.
 
-``write_project(folder, n)`` writes ``main.tex`` (``\input`` of a macros file, a notation
-file and ``n`` section files), with the letters of the notation file used in every
+``write_project(folder, files)`` writes ``main.tex`` (``\input`` of a macros file, a
+notation file and ``files - 3`` section files), with the letters of the notation file used in every
 section, a letter declared in one section used in the next, and a planted shape error in
 every tenth section.  Nothing is committed: the benchmark and the tests write into a
 temporary folder.
@@ -55,8 +55,10 @@ def section(k: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_project(folder: Path, n: int) -> Path:
-    """Write a project of ``n`` section files (plus main, macros, notation); its root."""
+def write_project(folder: Path, files: int) -> Path:
+    """Write a project of ``files`` files: main, macros, notation and ``files - 3``
+    sections; its root."""
+    n = files - 3
     (folder / "sections").mkdir(parents=True, exist_ok=True)
     (folder / "macros.tex").write_text(MACROS, encoding="utf-8")
     (folder / "notation.tex").write_text(NOTATION, encoding="utf-8")
@@ -80,8 +82,9 @@ def write_project(folder: Path, n: int) -> Path:
     return root
 
 
-def planted(n: int) -> int:
-    """How many planted errors ``write_project(folder, n)`` holds."""
+def planted(files: int) -> int:
+    """How many planted errors ``write_project(folder, files)`` holds."""
+    n = files - 3
     return sum(1 for k in range(1, n + 1) if k % 10 in (5, 7))
 
 
