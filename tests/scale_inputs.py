@@ -94,3 +94,44 @@ def cookbook_times(folder: Path, times: int) -> Path:
     path = folder / f"cookbook-x{times}.md"
     path.write_text("\n".join([text] * times), encoding="utf-8")
     return path
+
+
+# the corpus's LaTeX chapters a generated thesis is made of, and the macro files it loads
+THESIS_CHAPTERS = (
+    "mit-matrixcalc/pset1sol.tex",
+    "mit-matrixcalc/pset2sol.tex",
+    "cs229m-notes/collection/07-03-ntk.tex",
+    "cs229m-notes/collection/09-01-unsupervised.tex",
+    "tensor-cookbook/chapters/functions.tex",
+    "dlbook-notation/notation.tex",
+)
+THESIS_MACROS = ("dlbook-notation/math_commands.tex", "cs229m-notes/macros.tex")
+
+
+def _body(text: str) -> str:
+    """A LaTeX file's text between ``\\begin{document}`` and ``\\end{document}`` (all of it
+    when it has none)."""
+    begin, end = text.find(r"\begin{document}"), text.rfind(r"\end{document}")
+    if begin >= 0:
+        text = text[begin + len(r"\begin{document}") : end if end > begin else len(text)]
+    return text
+
+
+def thesis(folder: Path, size: int = 1_000_000) -> Path:
+    """A one-file LaTeX thesis of at least ``size`` bytes: the corpus's macro files as its
+    preamble and its LaTeX chapters, one after another, again until it is that long."""
+    read = [(CORPUS / p).read_text(encoding="utf-8") for p in THESIS_CHAPTERS]
+    parts = [r"\documentclass{book}", *((CORPUS / p).read_text(encoding="utf-8")
+                                         for p in THESIS_MACROS), r"\begin{document}"]  # fmt: skip
+    length = sum(len(p.encode()) for p in parts)
+    k = 0
+    while length < size:
+        name = THESIS_CHAPTERS[k % len(read)].rsplit("/", 1)[-1]
+        chapter = f"\\chapter{{{name} ({k // len(read) + 1})}}\n{_body(read[k % len(read)])}"
+        parts.append(chapter)
+        length += len(chapter.encode()) + 1
+        k += 1
+    parts.append(r"\end{document}")
+    path = folder / "thesis.tex"
+    path.write_text("\n".join(parts) + "\n", encoding="utf-8")
+    return path

@@ -67,6 +67,7 @@ class _Learned:
     in time linear in n, not quadratic)."""
 
     docs: tuple[ParsedDocument, ...]  # the project's files as read, in reading order
+    state: int  # which state of the project's files this is (one more after each change)
     table: SymbolTable
     knowledge: dict[str, tuple[object, ...]]
     names: frozenset[object]
@@ -75,7 +76,7 @@ class _Learned:
     signatures: dict[str, list[Signature]]  # the table's signatures after pass 1 (copied)
     declared: dict[str, dict[str, list[Declaration]]] | None = None  # per path (_redeclarations)
 
-    def holds(self, docs: list[ParsedDocument]) -> bool:
+    def holds(self, docs: Sequence[ParsedDocument]) -> bool:
         return len(docs) == len(self.docs) and all(
             a is b for a, b in zip(docs, self.docs, strict=True)
         )
@@ -115,6 +116,23 @@ def _ordered(project: Project | None) -> SymbolTable | None:
     return SymbolTable(reading_order={p: i for i, p in enumerate(leaves)})
 
 
+@dataclass(frozen=True)
+class _Step:
+    """How a project's files went from one state to the next (a check of the file edited
+    found it): for the project's other files, whose own text did not change."""
+
+    before: int
+    after: int
+    # the symbols whose knowledge (declarations, definitions, signatures, dimension names)
+    # the edit changed; None: anything may have (the project's files changed otherwise)
+    dirty: frozenset[str] | None
+    path: str  # the file edited
+    edit: TextEdit | None  # (to move related locations there)
+
+
+_STEPS_KEPT = 64  # steps kept per project (a file checked further back is checked afresh)
+
+
 @dataclass
 class CheckResult:
     path: str
@@ -149,6 +167,9 @@ class Checker:
         self._history: dict[str, History] = {}
         self._collected: dict[str, CollectMemo] = {}  # per project (its root), else document
         self._learned: dict[str, _Learned] = {}  # per project (its root), else document
+        self._steps: dict[str, list[_Step]] = {}  # per project: how its states followed
+        self._state_of: dict[str, int] = {}  # per checked path: the state of its History
+        self._states = 0
         # per path: the project file and macros its parse was read from (see parsed)
         self._read_from: dict[str, tuple[object, object]] = {}
 
@@ -209,6 +230,41 @@ class Checker:
         self._parsed[doc.path] = result
         return result
 
+    def _since(
+        self,
+        where: str,
+        shared: _Learned,
+        old: History | None,
+        target: ParsedDocument,
+        moves: list[tuple[str, TextEdit]],
+    ) -> tuple[Change | None, History | None]:
+        """What changed for ``target`` since its last check, when another file of its
+        project changed since and was checked (``shared``): the symbols the edits made dirty,
+        its rows each where it was (its own text is the same), and the ``moves`` of the
+        edits, for its diagnostics' related locations.  (None, old) when it is checked in
+        the state of its last check (``what_changed`` tells); (a full change, None) when
+        what changed is not known."""
+        path = target.doc.path
+        state = self._state_of.get(path)
+        if old is None or state == shared.state:
+            return None, old
+        dirty: set[str] = set()
+        steps = self._steps.get(where, [])
+        at = next((i for i, s in enumerate(steps) if s.before == state), len(steps))
+        for step in steps[at:]:
+            if step.dirty is None or step.path == path or step.before != state:
+                return None, None  # (not known, or its own text changed: afresh)
+            dirty |= step.dirty
+            if step.edit is not None:
+                moves.append((step.path, step.edit))
+            state = step.after
+        starts, keys = target.placed
+        if state != shared.state or old.rows.get(path) != (starts, keys):
+            moves.clear()
+            return None, None
+        n = len(starts)
+        return Change(None, dirty, {path: list(range(n))}, n), old
+
     def _project_docs(
         self, target: ParsedDocument, project: Project | None, folder: str | Path | None
     ) -> list[ParsedDocument]:
@@ -260,14 +316,15 @@ class Checker:
         old = self._history.get(target.doc.path)
         shared = self._learned.get(where)
         stats = {"inferred": 0, "reused": 0}
+        moves: list[tuple[str, TextEdit]] = []
         if shared is not None and shared.holds(docs):
             # another file of the project was checked with the same files: what it learnt holds
             table = replace(shared.table, signatures=_copied(shared.signatures))
             knowledge, names, learned = shared.knowledge, shared.names, shared.learned
             bounds = table.boundaries.get(target.doc.path) or Boundaries([], [])
-            if old is not None and old.texts != texts:
-                old = None  # (pass 1's changes since are not known here: report afresh)
-            change = what_changed(old, texts, target.doc.path, placed, knowledge, bounds, names)
+            change, old = self._since(where, shared, old, target, moves)
+            if change is None:
+                change = what_changed(old, texts, target.doc.path, placed, knowledge, bounds, names)
             defined = _copied(shared.defined)
         else:
             memo = self._collected.setdefault(where, CollectMemo())
@@ -278,13 +335,23 @@ class Checker:
             names = dimension_names(table)
             change = what_changed(old, texts, target.doc.path, placed, knowledge, bounds, names)
             learner, learned = _learn(docs, target, table, names, old, change, stats)
+            self._states += 1
+            incremental = old is not None and change.edit is not None
+            if shared is not None:  # (the other files' text is the same: what changed for them)
+                before = shared.state
+                dirty = frozenset(change.dirty) if incremental else None
+                if self._state_of.get(target.doc.path) != before:
+                    dirty = None  # (the edit is told since another state than the last)
+                steps = self._steps.setdefault(where, [])
+                steps.append(_Step(before, self._states, dirty, target.doc.path, change.edit))
+                del steps[:-_STEPS_KEPT]
             shared = _Learned(
-                tuple(docs), table, knowledge, names, learned,
+                tuple(docs), self._states, table, knowledge, names, learned,
                 _copied(learner.defined), _copied(table.signatures),
             )  # fmt: skip
             self._learned[where] = shared
             defined = learner.defined
-        report = _report(target, table, names, defined, old, change, stats, shared)
+        report = _report(target, table, names, defined, old, change, stats, shared, moves)
         told = undeclared.note(table, target.rows, target.doc.path)  # nothing declared: how
         if told is not None:
             report.diagnostics.insert(0, told)
@@ -300,6 +367,7 @@ class Checker:
             report.runs,
             target.doc.path,
         )
+        self._state_of[target.doc.path] = shared.state
         return CheckResult(
             target.doc.path,
             target.doc,
@@ -365,6 +433,7 @@ def _report(
     change: Change,
     stats: dict[str, int],
     shared: _Learned,
+    moves: Sequence[tuple[str, TextEdit]] = (),
 ) -> _Report:
     """Pass 2: infer the target's rows again, with the definitions pass 1 ``defined``, and
     report what disagrees."""
@@ -393,6 +462,8 @@ def _report(
             continue
         force = i >= forced_from
         run = _infer_row(inference, row, prior, dirty, stats, change.edit, path, force=force)
+        if moves and run is prior and run.diagnostics:  # (reused: another file was edited)
+            run = replace(run, diagnostics=tuple(_through(g, moves) for g in run.diagnostics))
         runs.append(run)
         diagnostics += [diagnostic_moved(g, row.start) for g in run.diagnostics]
         for note in run.notes:
@@ -446,6 +517,14 @@ def _infer_row(
     elif prior is None:
         dirty.update(w.key for w in run.writes)
     return run
+
+
+def _through(g: Diagnostic, moves: Sequence[tuple[str, TextEdit]]) -> Diagnostic:
+    """A diagnostic's related locations moved by edits made in other files since."""
+    for path, edit in moves:
+        if any(r.path == path for r in g.related):
+            g = related_moved(g, edit, path)
+    return g
 
 
 def _copied(lists: dict[str, list[_T]]) -> dict[str, list[_T]]:
