@@ -101,6 +101,10 @@ class SymbolTable:
     _bound_index: dict[tuple[str, str], tuple[list[int], list[Any], int]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    # in_force's views of long lists of definitions and signatures, by the list's identity
+    _lists: dict[tuple[int, str], tuple[list[Any], int, _FileView]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
     # lookup's view of each symbol's declarations per file (see _FileView)
     _views: dict[tuple[str, str | None, str], _FileView | None] = field(
         default_factory=dict, repr=False, compare=False
@@ -436,7 +440,25 @@ class SymbolTable:
     def in_force(self, decls: list[Any], path: str, offset: int) -> Any:
         """Which of a symbol's declarations (or signatures, or definitions) holds at
         ``path``/``offset``; see :meth:`lookup`."""
-        return self._in_force(_FileView(decls, path, self.boundaries.get(path)), path, offset)
+        if len(decls) < _VIEWED:
+            return self._in_force(_FileView(decls, path, self.boundaries.get(path)), path, offset)
+        # a letter defined hundreds of times in a thesis: its view made once per list, not
+        # per use (lists of definitions and signatures are replaced, not changed, once made;
+        # the length tells one that grew while collecting)
+        k = (id(decls), path)
+        known = self._lists.get(k)
+        if known is None or known[0] is not decls or known[1] != len(decls):
+            if len(self._lists) > 4096:
+                self._lists.clear()
+            known = self._lists[k] = (
+                decls,
+                len(decls),
+                _FileView(decls, path, self.boundaries.get(path)),
+            )
+        return self._in_force(known[2], path, offset)
+
+
+_VIEWED = 8  # in_force keeps the views of lists this long
 
 
 class _FileView:
