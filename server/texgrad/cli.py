@@ -725,6 +725,7 @@ def _check_file(checker: Checker, key: str, unit: _Unit) -> _FileOutcome:
         said = with_path(unread[0].message, Path(key).name, _display(key))
         return _FileOutcome(messages=[f"texgrad: {said}"], bad=True)
     texts = {result.path: result.doc.text}
+    lines: dict[str, list[int]] = {}  # per path: where its lines start (made once)
     reported = list(result.diagnostics)
     outcome = _FileOutcome(
         messages=_skipped_lines(result.path, result.doc.text, result.doc.problems)
@@ -735,7 +736,7 @@ def _check_file(checker: Checker, key: str, unit: _Unit) -> _FileOutcome:
         outcome.messages += unchecked
     for d in reported:
         outcome.errors += d.severity == "error"
-        outcome.records.append(_diagnostic_record(d, texts))
+        outcome.records.append(_diagnostic_record(d, texts, lines))
     return outcome
 
 
@@ -821,13 +822,24 @@ def _text_of(path: str, texts: dict[str, str]) -> str:
     return texts[path]
 
 
-def _diagnostic_record(d: Diagnostic, texts: dict[str, str]) -> dict[str, object]:
-    starts = line_starts(_text_of(d.path, texts))
+def _lines_of(path: str, texts: dict[str, str], lines: dict[str, list[int]]) -> list[int]:
+    """Where the lines of ``path`` start (once per file, not per diagnostic: a long
+    document with many diagnostics is not quadratic)."""
+    if path not in lines:
+        lines[path] = line_starts(_text_of(path, texts))
+    return lines[path]
+
+
+def _diagnostic_record(
+    d: Diagnostic, texts: dict[str, str], lines: dict[str, list[int]] | None = None
+) -> dict[str, object]:
+    lines = {} if lines is None else lines
+    starts = _lines_of(d.path, texts, lines)
     line, col = line_col(starts, d.start)
     end_line, end_col = line_col(starts, d.end)
     related = []
     for r in d.related:
-        rstarts = line_starts(_text_of(r.path, texts))
+        rstarts = _lines_of(r.path, texts, lines)
         (rl, rc), (rel, rec) = line_col(rstarts, r.start), line_col(rstarts, r.end)
         related.append(
             {"path": _display(r.path), "line": rl + 1, "column": rc + 1, "end_line": rel + 1,

@@ -83,6 +83,9 @@ class _CachedProject:
     project: Project
     structures: dict[str, tuple[str, ...]] = field(default_factory=dict)
     generation: int = 0
+    # the project with the buffers last patched in (those differing from its files), so
+    # that checking each of its files after an edit scans the edited buffer once
+    patched: tuple[dict[str, str], Project] | None = None
 
 
 class Workspace:
@@ -165,13 +168,18 @@ class Workspace:
                 if p in buffers and buffers[p] != cached.project.files[p].text
             )
             if not stale:
-                return self._patched(cached.project, buffers)
+                return self._patched(cached, buffers)
         project = load_project(
             path, folder=folder, overrides=dict(buffers), extra_environments=extra, format="latex"
         )
         project = self._with_settings_macros(project)
         structures = {p: structure(f.text) for p, f in project.files.items()}
-        self._projects[path] = _CachedProject(project, structures, self.generation)
+        entry = _CachedProject(project, structures, self.generation)
+        self._projects[path] = entry
+        for p in project.files:  # its files are checked in it too: one read of the project,
+            known = self._projects.get(p)  # not one per file (publishing a large project's)
+            if known is None or known.generation != self.generation:
+                self._projects[p] = entry
         return project
 
     def _with_settings_macros(self, project: Project) -> Project:
@@ -185,20 +193,29 @@ class Workspace:
             project.problems,
         )
 
-    def _patched(self, project: Project, buffers: Mapping[str, str]) -> Project:
+    def _patched(self, cached: _CachedProject, buffers: Mapping[str, str]) -> Project:
         """The project with the current text of its open files (rescanned)."""
-        changed: dict[str, ProjectFile] = {}
-        for p, f in project.files.items():
-            text = buffers.get(p)
-            if text is not None and text != f.text:
-                scan = scan_text(text, f.format, self.extra_environments, p)
-                changed[p] = ProjectFile(p, text, scan, f.format)
-        if not changed:
+        project = cached.project
+        differ = {
+            p: text
+            for p, text in buffers.items()
+            if p in project.files and text != project.files[p].text
+        }
+        if not differ:
             return project
+        if cached.patched is not None and cached.patched[0] == differ:
+            return cached.patched[1]  # (the same buffers as for the file checked before)
+        changed: dict[str, ProjectFile] = {}
+        for p, f in project.files.items():  # (in the project's order: its macros are merged so)
+            if p in differ:
+                scan = scan_text(differ[p], f.format, self.extra_environments, p)
+                changed[p] = ProjectFile(p, differ[p], scan, f.format)
         files = {p: changed.get(p, f) for p, f in project.files.items()}
         kept = [m for m in project.macros.values() if m.path not in changed]
         macros = merge([kept, *(f.scan.definitions for f in changed.values())])
-        return Project(project.folder, project.root, files, macros, project.problems)
+        patched = Project(project.folder, project.root, files, macros, project.problems)
+        cached.patched = (differ, patched)
+        return patched
 
     # -- analysis ---------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from itertools import accumulate, pairwise
 from pathlib import Path
+from typing import TypeVar
 
 from texgrad.reading.document import DocumentRead, read_document
 from texgrad.reading.edits import TextEdit
@@ -38,7 +39,7 @@ from texgrad.shapes.questions import dimension_names
 from texgrad.shapes.rows import PlacedRow, RowKey
 from texgrad.shapes.rules.base import merge_evidence
 from texgrad.shapes.sections import SENTENCE_BREAK, Boundaries
-from texgrad.shapes.table import Declaration, SymbolTable
+from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
 from texgrad.syntax.parse_cache import ParseCache
@@ -49,6 +50,37 @@ class ParsedDocument:
     doc: DocumentRead
     rows: list[PlacedRow]
     ends: list[int] = field(default_factory=list)  # per region: where its rows end in rows
+    _placed: tuple[list[int], list[RowKey]] | None = field(default=None, repr=False)
+
+    @property
+    def placed(self) -> tuple[list[int], list[RowKey]]:
+        """Its rows' starts and keys (made once: every check of its project asks)."""
+        if self._placed is None:
+            self._placed = ([r.start for r in self.rows], [r.key for r in self.rows])
+        return self._placed
+
+
+@dataclass
+class _Learned:
+    """What a project's check learnt before reporting on its target — the table, and pass 1
+    over every file — which depends on the project's files only: every other file of the
+    project checked while none of them changed reuses it (a project of n files is checked
+    in time linear in n, not quadratic)."""
+
+    docs: tuple[ParsedDocument, ...]  # the project's files as read, in reading order
+    state: int  # which state of the project's files this is (one more after each change)
+    table: SymbolTable
+    knowledge: dict[str, tuple[object, ...]]
+    names: frozenset[object]
+    learned: dict[str, list[RowRun]]  # pass 1: per path, one run per row
+    defined: dict[str, list[Declaration]]  # what pass 1 defined (pass 2 gets a copy)
+    signatures: dict[str, list[Signature]]  # the table's signatures after pass 1 (copied)
+    declared: dict[str, dict[str, list[Declaration]]] | None = None  # per path (_redeclarations)
+
+    def holds(self, docs: Sequence[ParsedDocument]) -> bool:
+        return len(docs) == len(self.docs) and all(
+            a is b for a, b in zip(docs, self.docs, strict=True)
+        )
 
 
 class Shapes:
@@ -85,6 +117,23 @@ def _ordered(project: Project | None) -> SymbolTable | None:
     return SymbolTable(reading_order={p: i for i, p in enumerate(leaves)})
 
 
+@dataclass(frozen=True)
+class _Step:
+    """How a project's files went from one state to the next (a check of the file edited
+    found it): for the project's other files, whose own text did not change."""
+
+    before: int
+    after: int
+    # the symbols whose knowledge (declarations, definitions, signatures, dimension names)
+    # the edit changed; None: anything may have (the project's files changed otherwise)
+    dirty: frozenset[str] | None
+    path: str  # the file edited
+    edit: TextEdit | None  # (to move related locations there)
+
+
+_STEPS_KEPT = 64  # steps kept per project (a file checked further back is checked afresh)
+
+
 @dataclass
 class CheckResult:
     path: str
@@ -99,6 +148,7 @@ class CheckResult:
 
 
 _Span = tuple[int, int, type]
+_T = TypeVar("_T")
 
 
 class Checker:
@@ -119,7 +169,13 @@ class Checker:
         # per path: row text and map (relative to the row) -> (tree, where it was parsed)
         self._trees: dict[str, dict[RowKey, tuple[t.Node | None, int]]] = {}
         self._history: dict[str, History] = {}
-        self._collected: dict[str, CollectMemo] = {}  # per checked document
+        self._collected: dict[str, CollectMemo] = {}  # per project (its root), else document
+        self._learned: dict[str, _Learned] = {}  # per project (its root), else document
+        self._steps: dict[str, list[_Step]] = {}  # per project: how its states followed
+        self._state_of: dict[str, int] = {}  # per checked path: the state of its History
+        self._states = 0
+        # per path: the project file and macros its parse was read from (see parsed)
+        self._read_from: dict[str, tuple[object, object]] = {}
 
     def parsed(
         self,
@@ -130,7 +186,19 @@ class Checker:
     ) -> ParsedDocument:
         """A document's parsed rows.  After an edit, only rows whose text changed are parsed
         again; the others are reused, moved by what the edit inserted before them."""
+        entry = project.files.get(path) if project is not None and text is None else None
+        if entry is not None:  # (a project's file as its project read it: the last parse?)
+            assert project is not None
+            last = self._read_from.get(path)
+            if last is not None and last[0] is entry.scan:
+                if last[1] is project.macros or last[1] == project.macros:
+                    self._read_from[path] = (entry.scan, project.macros)
+                    return self._parsed[path]
         doc = read_document(path, project=project, folder=folder, text=text)
+        if entry is None or project is None or doc.text is not entry.text:
+            self._read_from.pop(doc.path, None)
+        else:
+            self._read_from[doc.path] = (entry.scan, project.macros)
         cached = self._parsed.get(doc.path)
         if cached is not None and cached.doc.text == doc.text:
             # the same text read in another project (other macros) reads as other rows
@@ -171,6 +239,52 @@ class Checker:
         self._parsed[doc.path] = result
         return result
 
+    def _since(
+        self,
+        where: str,
+        shared: _Learned,
+        old: History | None,
+        target: ParsedDocument,
+        moves: list[tuple[str, TextEdit]],
+    ) -> tuple[Change | None, History | None]:
+        """What changed for ``target`` since its last check, when another file of its
+        project changed since and was checked (``shared``): the symbols the edits made dirty,
+        its rows each where it was (its own text is the same), and the ``moves`` of the
+        edits, for its diagnostics' related locations.  (None, old) when it is checked in
+        the state of its last check (``what_changed`` tells); (a full change, None) when
+        what changed is not known."""
+        path = target.doc.path
+        state = self._state_of.get(path)
+        if old is None or state == shared.state:
+            return None, old
+        dirty: set[str] = set()
+        steps = self._steps.get(where, [])
+        at = next((i for i, s in enumerate(steps) if s.before == state), len(steps))
+        for step in steps[at:]:
+            if step.dirty is None or step.path == path or step.before != state:
+                return None, None  # (not known, or its own text changed: afresh)
+            dirty |= step.dirty
+            if step.edit is not None:
+                moves.append((step.path, step.edit))
+            state = step.after
+        starts, keys = target.placed
+        if state != shared.state or old.rows.get(path) != (starts, keys):
+            moves.clear()
+            return None, None
+        n = len(starts)
+        return Change(None, dirty, {path: list(range(n))}, n), old
+
+    def _project_docs(
+        self, target: ParsedDocument, project: Project | None, folder: str | Path | None
+    ) -> list[ParsedDocument]:
+        """The project's files parsed, in reading order (the target at its place, or last
+        when the project does not hold it): the order the table and pass 1 read them in,
+        whichever file is checked."""
+        paths = project.paths if project is not None else []
+        if target.doc.path not in paths:
+            return [*(self.parsed(p, project, folder) for p in paths), target]
+        return [target if p == target.doc.path else self.parsed(p, project, folder) for p in paths]
+
     @staticmethod
     def _rows(
         path: str,
@@ -206,34 +320,68 @@ class Checker:
         trees), collect what they declare, tell what changed since the last check, learn
         the definitions every document makes (pass 1), and report on this one (pass 2)."""
         target = self.parsed(path, project, folder, text)
-        others = [
-            self.parsed(p, project, folder)
-            for p in (project.paths if project else [])
-            if p != target.doc.path
-        ]
-        docs = [*others, target]
+        docs = self._project_docs(target, project, folder)
         texts = {d.doc.path: d.doc.text for d in docs}
-        memo = self._collected.setdefault(target.doc.path, CollectMemo())
-        table = collect((r for d in docs for r in d.rows), texts, _ordered(project), memo=memo)
-        knowledge = knowledge_of(table)
-        bounds = table.boundaries.get(target.doc.path) or Boundaries([], [])
-        names = dimension_names(table)
-        placed = {d.doc.path: ([r.start for r in d.rows], [r.key for r in d.rows]) for d in docs}
-
+        placed = {d.doc.path: d.placed for d in docs}
+        where = project.root if project is not None else target.doc.path
         old = self._history.get(target.doc.path)
-        change = what_changed(old, texts, target.doc.path, placed, knowledge, bounds, names)
+        shared = self._learned.get(where)
         stats = {"inferred": 0, "reused": 0}
-        learner, learned = _learn(docs, target, table, names, old, change, stats)
-        first = learned[target.doc.path]
-        report = _report(target, table, names, learner.defined, old, change, stats, first)
+        moves: list[tuple[str, TextEdit]] = []
+        if shared is not None and shared.holds(docs):
+            # another file of the project was checked with the same files: what it learnt holds
+            table = replace(shared.table, signatures=_copied(shared.signatures))
+            knowledge, names, learned = shared.knowledge, shared.names, shared.learned
+            bounds = table.boundaries.get(target.doc.path) or Boundaries([], [])
+            change, old = self._since(where, shared, old, target, moves)
+            if change is None:
+                change = what_changed(old, texts, target.doc.path, placed, knowledge, bounds, names)
+            defined = _copied(shared.defined)
+            # (its pass-1 runs of this file did not report: pass 2 infers every row)
+            first: list[RowRun] | None = None
+        else:
+            memo = self._collected.setdefault(where, CollectMemo())
+            rows = (r for d in docs for r in d.rows)
+            table = collect(rows, texts, _ordered(project), memo=memo)
+            knowledge = knowledge_of(table)
+            bounds = table.boundaries.get(target.doc.path) or Boundaries([], [])
+            names = dimension_names(table)
+            change = what_changed(old, texts, target.doc.path, placed, knowledge, bounds, names)
+            learner, learned = _learn(docs, target, table, names, old, change, stats)
+            self._states += 1
+            incremental = old is not None and change.edit is not None
+            if shared is not None:  # (the other files' text is the same: what changed for them)
+                before = shared.state
+                dirty = frozenset(change.dirty) if incremental else None
+                if self._state_of.get(target.doc.path) != before:
+                    dirty = None  # (the edit is told since another state than the last)
+                steps = self._steps.setdefault(where, [])
+                steps.append(_Step(before, self._states, dirty, target.doc.path, change.edit))
+                del steps[:-_STEPS_KEPT]
+            shared = _Learned(
+                tuple(docs), self._states, table, knowledge, names, learned,
+                _copied(learner.defined), _copied(table.signatures),
+            )  # fmt: skip
+            self._learned[where] = shared
+            defined = learner.defined
+            first = learned[target.doc.path]
+        report = _report(target, table, names, defined, old, change, stats, first, shared, moves)
         told = undeclared.note(table, target.rows, target.doc.path)  # nothing declared: how
         if told is not None:
             report.diagnostics.insert(0, told)
 
         sections_and_paragraphs = (bounds.sections, bounds.paragraphs, bounds.scopes)
         self._history[target.doc.path] = History(
-            texts, knowledge, sections_and_paragraphs, names, placed, learned, report.runs
+            texts,
+            knowledge,
+            sections_and_paragraphs,
+            names,
+            placed,
+            learned,
+            report.runs,
+            target.doc.path,
         )
+        self._state_of[target.doc.path] = shared.state
         return CheckResult(
             target.doc.path,
             target.doc,
@@ -301,7 +449,9 @@ def _report(
     old: History | None,
     change: Change,
     stats: dict[str, int],
-    first: list[RowRun],
+    first: list[RowRun] | None,
+    shared: _Learned,
+    moves: Sequence[tuple[str, TextEdit]] = (),
 ) -> _Report:
     """Pass 2: infer the target's rows again, with the definitions pass 1 ``defined``, and
     report what disagrees.  A row with no run of its own from the last check whose pass-1
@@ -312,14 +462,14 @@ def _report(
     dirty, forced_from = change.dirty, change.forced_from
     old_runs = old.second if old is not None else []
     runs: list[RowRun] = []
-    diagnostics = _redeclarations(table, path, target.doc.text)
+    diagnostics = _redeclarations(table, path, target.doc.text, shared)
     evidence: dict[str, tuple[Dim | None, Dim | None]] = {}
     conflicting: set[str] = set()
     shapes = []
     reused = 0
     for i, (row, j) in enumerate(zip(target.rows, change.aligned[path], strict=True)):
         prior = old_runs[j] if j >= 0 and old_runs else None
-        if prior is None:  # (a cold check: all of them)
+        if prior is None and first is not None:  # (a cold check: all of them)
             run = first[i]
             if not run.diagnostics and same_answers(inference, run, row.start, dirty, True):
                 reused += 1
@@ -342,6 +492,8 @@ def _report(
             continue
         force = i >= forced_from
         run = _infer_row(inference, row, prior, dirty, stats, change.edit, path, force=force)
+        if moves and run is prior and run.diagnostics:  # (reused: another file was edited)
+            run = replace(run, diagnostics=tuple(_through(g, moves) for g in run.diagnostics))
         runs.append(run)
         diagnostics += [diagnostic_moved(g, row.start) for g in run.diagnostics]
         for note in run.notes:
@@ -397,14 +549,39 @@ def _infer_row(
     return run
 
 
-def _redeclarations(table: SymbolTable, path: str, text: str) -> list[Diagnostic]:
+def _through(g: Diagnostic, moves: Sequence[tuple[str, TextEdit]]) -> Diagnostic:
+    """A diagnostic's related locations moved by edits made in other files since."""
+    for path, edit in moves:
+        if any(r.path == path for r in g.related):
+            g = related_moved(g, edit, path)
+    return g
+
+
+def _copied(lists: dict[str, list[_T]]) -> dict[str, list[_T]]:
+    """A copy of definitions or signatures by symbol that inference may add to (it replaces
+    a symbol's list, never changes one: ``Inference.apply``)."""
+    return dict(lists)
+
+
+def _declared_in(table: SymbolTable) -> dict[str, dict[str, list[Declaration]]]:
+    """The table's declarations per path, per symbol (in the table's order)."""
+    out: dict[str, dict[str, list[Declaration]]] = {}
+    for key, decls in table.declarations.items():
+        for d in decls:
+            out.setdefault(d.path, {}).setdefault(key, []).append(d)
+    return out
+
+
+def _redeclarations(table: SymbolTable, path: str, text: str, shared: _Learned) -> list[Diagnostic]:
     """Conflicting declarations of one symbol in one sentence.  Papers re-declare
     symbols from section to section, and problem sets from item to item, on
     purpose (each declaration then holds until the next), so only a conflict
     within one statement is reported."""
     out = []
-    for decls in table.declarations.values():
-        here = sorted((d for d in decls if d.path == path), key=lambda d: d.start)
+    if shared.declared is None:  # (once per project: not every declaration for every file)
+        shared.declared = _declared_in(table)
+    for decls in shared.declared.get(path, {}).values():
+        here = sorted(decls, key=lambda d: d.start)
         for first, d in pairwise(here):
             if d.font != first.font or (d.shape.rows, d.shape.cols) == (
                 first.shape.rows,

@@ -12,7 +12,8 @@ rows are the same.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field, replace
+import functools
+from dataclasses import dataclass, replace
 from typing import cast
 
 from texgrad.reading.edits import TextEdit
@@ -59,12 +60,14 @@ class History:
     rows: dict[str, tuple[list[int], list[RowKey]]]  # per path: its rows' starts and keys
     first: dict[str, list[RowRun]]  # per path, one run per row
     second: list[RowRun]  # the target's rows
-    # the runs that defined something: (path, the row's index, run)
-    writers: list[tuple[str, int, RowRun]] = field(init=False)
+    target: str = ""  # its path ("": the last of rows)
 
-    def __post_init__(self) -> None:
-        target = next(reversed(self.rows))  # (the target is checked last)
-        self.writers = [
+    @functools.cached_property
+    def writers(self) -> list[tuple[str, int, RowRun]]:
+        """The runs that defined something: (path, the row's index, run).  (Asked after an
+        edit only: a project's files checked one after another never ask.)"""
+        target = self.target or next(reversed(self.rows))
+        return [
             (p, j, run)
             for p, runs in self.first.items()
             for j, run in enumerate(runs)

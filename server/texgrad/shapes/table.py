@@ -97,6 +97,14 @@ class SymbolTable:
     _local: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
     _supposed: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
     _sets_up: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
+    # the bindings of each symbol in each file by where their braces open (see _bound_at)
+    _bound_index: dict[tuple[str, str], tuple[list[int], list[Any], int]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    # in_force's views of long lists of definitions and signatures, by the list's identity
+    _lists: dict[tuple[int, str], tuple[list[Any], int, _FileView]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
     # lookup's view of each symbol's declarations per file (see _FileView)
     _views: dict[tuple[str, str | None, str], _FileView | None] = field(
         default_factory=dict, repr=False, compare=False
@@ -108,6 +116,7 @@ class SymbolTable:
 
     def add_bound(self, d: Declaration, start: int, end: int) -> None:
         self.bound.setdefault(d.key, []).append((d, start, end))
+        self._bound_index.clear()
 
     def add_signature(self, sig: Signature) -> None:
         self.signatures.setdefault(sig.key, []).append(sig)
@@ -133,14 +142,10 @@ class SymbolTable:
         declared again (``_carried``).  A symbol declared only in other files of the
         project (a notation chapter) takes theirs, those made in running text first.
         """
-        inner = [
-            (d, s, e)
-            for d, s, e in self.bound.get(key, ())
-            if d.path == path and s <= offset < e and d.font == font
-        ]
-        if inner:  # the x of \{x \in \mathbb{R}^n : Ax = b\}, inside the braces
-            d = max(inner, key=lambda b: b[1])[0]
-            return None if d.how == "generic" else d  # "For square $A, B$: …": any A
+        if key in self.bound:
+            d = self._bound_at(key, font, path, offset)
+            if d is not None:  # the x of \{x \in \mathbb{R}^n : Ax = b\}, inside the braces
+                return None if d.how == "generic" else d  # "For square $A, B$: …": any A
         view = self._view_of(key, font, path)
         if view is None:
             return None  # undeclared, or x and \mathbf{x} both declared and this is neither
@@ -172,6 +177,29 @@ class SymbolTable:
             notation: Declaration = main.items[k - 1] if k else main.items[0]
             return notation
         return None
+
+    def _bound_at(self, key: str, font: str | None, path: str, offset: int) -> Declaration | None:
+        """The innermost binding of ``key`` in ``font`` whose braces hold ``offset`` (of
+        those opening at one place, the first listed), found by bisection over the
+        bindings of the file: a document binding x in thousands of sets is not quadratic."""
+        k = (key, path)
+        index = self._bound_index.get(k)
+        if index is None:
+            items = sorted(
+                ((s, e, i, d) for i, (d, s, e) in enumerate(self.bound[key]) if d.path == path),
+                key=lambda b: (b[0], b[2]),
+            )
+            longest = max((e - s for s, e, _, _ in items), default=0)
+            index = self._bound_index[k] = ([b[0] for b in items], items, longest)
+        starts, items, longest = index
+        lo = bisect.bisect_left(starts, offset - longest)
+        hi = bisect.bisect_right(starts, offset)
+        best: tuple[int, int, int, Declaration] | None = None
+        for b in items[lo:hi]:
+            s, e, _, d = b
+            if offset < e and d.font == font and (best is None or s > best[0]):
+                best = b  # (max keeps the first of equal starts: so does this, in list order)
+        return best[3] if best is not None else None
 
     def reads(self, key: str, font: str | None) -> bool:
         """Is ``key`` declared in ``font``, or in a font a use in ``font`` may read as its own
@@ -412,7 +440,25 @@ class SymbolTable:
     def in_force(self, decls: list[Any], path: str, offset: int) -> Any:
         """Which of a symbol's declarations (or signatures, or definitions) holds at
         ``path``/``offset``; see :meth:`lookup`."""
-        return self._in_force(_FileView(decls, path, self.boundaries.get(path)), path, offset)
+        if len(decls) < _VIEWED:
+            return self._in_force(_FileView(decls, path, self.boundaries.get(path)), path, offset)
+        # a letter defined hundreds of times in a thesis: its view made once per list, not
+        # per use (lists of definitions and signatures are replaced, not changed, once made;
+        # the length tells one that grew while collecting)
+        k = (id(decls), path)
+        known = self._lists.get(k)
+        if known is None or known[0] is not decls or known[1] != len(decls):
+            if len(self._lists) > 4096:
+                self._lists.clear()
+            known = self._lists[k] = (
+                decls,
+                len(decls),
+                _FileView(decls, path, self.boundaries.get(path)),
+            )
+        return self._in_force(known[2], path, offset)
+
+
+_VIEWED = 8  # in_force keeps the views of lists this long
 
 
 class _FileView:

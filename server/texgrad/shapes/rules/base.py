@@ -87,15 +87,16 @@ class RuleBase:
 
     def apply(self, write: Declaration | Signature) -> None:
         """Redo a definition a row made when it was last inferred (its text unchanged)."""
+        # (lists replaced, not changed: a check shares them with the project's other files')
         if isinstance(write, Signature):
-            sigs = self.table.signatures.setdefault(write.key, [])
+            sigs = self.table.signatures.get(write.key, [])
             if not any(s.path == write.path and s.start == write.start for s in sigs):
-                sigs.append(write)
+                sigs = self.table.signatures[write.key] = [*sigs, write]
                 sigs.sort(key=lambda s: (s.path, s.start))
         else:
-            found = self.defined.setdefault(write.key, [])
+            found = self.defined.get(write.key, [])
             if not any(d.path == write.path and d.start == write.start for d in found):
-                found.append(write)
+                self.defined[write.key] = [*found, write]
 
     # -- what a row reads of the symbol table and the definitions (recorded) ------------------
     def _ask(self, kind: Ask, key: str, font: Any, offset: int | None) -> Any:

@@ -256,11 +256,11 @@ class RelationRules(RuleBase):
         if arg is None:
             return
         self.reads.add(key[0])
-        sigs = self.table.signatures.setdefault(key[0], [])
+        sigs = self.table.signatures.get(key[0], [])
         if not any(s.path == self.path and s.start == head.start for s in sigs):
             sig = Signature(key[0], arg, value, self.path, head.start, head.end, font=key[1])
             self.writes.append(sig)
-            sigs.append(sig)
+            sigs = self.table.signatures[key[0]] = [*sigs, sig]  # (replaced: see apply)
             sigs.sort(key=lambda s: (s.path, s.start))
 
     def _call_head(self, head: t.Product) -> t.Apply | None:
@@ -403,11 +403,11 @@ class RelationRules(RuleBase):
         if key is None:
             return
         self.reads.add(key[0])
-        found = self.defined.setdefault(key[0], [])
+        found = self.defined.get(key[0], [])
         if not any(d.path == self.path and d.start == node.start for d in found):
             d = Declaration(key[0], key[1], shape, self.path, node.start, node.end, "definition")
             self.writes.append(d)
-            found.append(d)
+            self.defined[key[0]] = [*found, d]  # (replaced: see apply)
 
 
 # what a redefinition's right side is: a formula (K = P H^\top S^{-1}), not a bare name

@@ -1,0 +1,176 @@
+"""Scale figures (issues 17 and 18): cold check time and memory as documents and projects grow,
+and what an edit in one file of a large project re-analyses.
+
+- Curves: a whole ``texgrad check --no-derivatives -j 1`` process on the Matrix Cookbook 1×, 3×
+  and 10× over (10×: 34,000 lines) and on a LaTeX thesis made of the corpus's chapters
+  (0.25, 0.5 and 1 MB): wall and CPU seconds (user + sys), peak resident memory, and CPU per
+  unit of size (flat when growth is linear).
+- Projects: the same on generated LaTeX projects of 100, 300 and 500 files (main.tex with an
+  ``\\input`` per section, a macros file, a notation file whose letters every section uses,
+  planted errors: ``tests/scale_inputs.py``), with the errors found against those planted.
+- Edits: in-process, as the language server does — a ``Workspace`` opens the 300-file
+  project and checks every file (publishing the project's files), then one edit at a time
+  (an equation in one section; a sentence of prose; the notation's declaration of x) and
+  every file checked again: which files inferred rows again, how many, and how long.
+
+``--baseline DIR`` runs the process figures with another tree's ``server`` folder too (e.g.
+``/work/main/server``), in the same run; ``--repeat N`` keeps the least CPU of N runs.
+Generated inputs go to a temporary folder.
+
+    .venv/bin/python benchmarks/scale.py [--baseline ../main/server] [--repeat 3] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.scale_inputs import cookbook_times, planted, thesis, write_project  # noqa: E402
+
+_RUN = "import sys; from texgrad.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
+def run_check(server: Path, cwd: Path, *args: str) -> tuple[float, float, float, int]:
+    """One whole ``texgrad check`` process: wall s, CPU s, peak MB, and records found."""
+    env = dict(os.environ, PYTHONPATH=str(server))
+    out = cwd / ".scale-out.json"
+    start = time.perf_counter()
+    with out.open("w") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _RUN, "check", "--format", "json", "-j", "1", *args],
+            cwd=cwd, env=env, stdout=sink, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        _, _, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    records = json.loads(out.read_text(encoding="utf-8") or "[]")
+    errors = sum(1 for r in records if r.get("severity") == "error")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, errors
+
+
+def best(server: Path, repeat: int, cwd: Path, *args: str) -> tuple[float, float, float, int]:
+    runs = [run_check(server, cwd, *args) for _ in range(repeat)]
+    return min(runs, key=lambda r: r[1])
+
+
+def curves(trees: dict[str, Path], tmp: Path, repeat: int, quick: bool) -> None:
+    print("Cold check, whole process (texgrad check --no-derivatives -j 1)")
+    print(
+        f"{'input':<24} {'tree':<9} {'wall s':>7} {'CPU s':>7} {'CPU/unit':>9} {'peak MB':>8} {'errors':>6}"
+    )
+    inputs: list[tuple[str, Path, float]] = []
+    for times in (1, 3) if quick else (1, 3, 10):
+        inputs.append((f"cookbook x{times}", cookbook_times(tmp, times), times))
+    for mb in (0.25,) if quick else (0.25, 0.5, 1.0):
+        folder = tmp / f"thesis-{mb}"
+        folder.mkdir(exist_ok=True)
+        path = thesis(folder, int(mb * 1_000_000))
+        size = path.stat().st_size  # (whole chapters: a little over)
+        inputs.append((f"thesis {size / 1e6:.2f} MB", path, size / 250_000))
+    for name, path, unit in inputs:
+        for tree, server in trees.items():
+            wall, cpu, mem, errors = best(
+                server, repeat, path.parent, path.name, "--no-derivatives"
+            )
+            print(
+                f"{name:<24} {tree:<9} {wall:7.2f} {cpu:7.2f} {cpu / unit:9.2f} {mem:8.0f} {errors:6}"
+            )
+
+
+def projects(trees: dict[str, Path], tmp: Path, repeat: int, quick: bool) -> None:
+    print("\nProjects: texgrad check main.tex --no-derivatives -j 1 (whole process)")
+    print(
+        f"{'files':>5} {'tree':<9} {'wall s':>7} {'CPU s':>7} {'CPU/100 files':>13} {'peak MB':>8} {'errors':>6} {'planted':>7}"
+    )
+    for files in (100,) if quick else (100, 300, 500):
+        folder = tmp / f"project-{files}"
+        root = write_project(folder, files)
+        for tree, server in trees.items():
+            if tree != "this" and files > 100:
+                continue  # (quadratic before: 44 s CPU for 100 files, ~7 min for 300)
+            wall, cpu, mem, errors = best(server, repeat, folder, root.name, "--no-derivatives")
+            print(f"{files:>5} {tree:<9} {wall:7.2f} {cpu:7.2f} {100 * cpu / files:13.2f} {mem:8.0f} "
+                  f"{errors:6} {planted(files):7}")  # fmt: skip
+
+
+def edits(tmp: Path, files: int) -> None:
+    """In-process, this tree: what an edit in one file of a large project re-analyses."""
+    from texgrad.reading.project import normalize
+    from texgrad.workspace import Workspace
+
+    folder = tmp / f"edits-{files}"
+    root = write_project(folder, files)
+    ws = Workspace([str(folder)])
+    t0, c0 = time.perf_counter(), time.process_time()
+    paths = list(ws.analyse(normalize(root), None, {}).project)
+    for p in paths:
+        ws.analyse(p, None, {})
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(f"\nEdits in a {files}-file project (in-process Workspace, as the language server)")
+    print(f"open main.tex and check all {len(paths)} files: {wall:.2f} s wall, {cpu:.2f} s CPU")
+    name = f"s{files // 2:03d}"
+    section = normalize(folder / "sections" / f"{name}.tex")
+    notation = normalize(folder / "notation.tex")
+    sec_text = Path(section).read_text(encoding="utf-8")
+    not_text = Path(notation).read_text(encoding="utf-8")
+    cases = [
+        (f"an equation in sections/{name}.tex", section,
+         sec_text.replace(r"\mA \vx - \vy +", r"\mA \vx - \vy - \vy +")),
+        (f"prose in sections/{name}.tex", section,
+         sec_text.replace("The residual is", "The residual, written out, is")),
+        ("the declaration of x in notation.tex", notation,
+         not_text.replace(r"$\vx \in \R^{n}$", r"$\vx \in \R^{m}$")),
+        ("… and back", notation, not_text),
+    ]  # fmt: skip
+    print(
+        f"{'edit':<38} {'edited file':>12} {'the others':>11} {'files re-inferred':>18} {'rows':>6} {'diagnostics':>11}"
+    )
+    buffers: dict[str, str] = {}
+    for name, path, text in cases:
+        buffers = {path: text}
+        t0 = time.perf_counter()
+        first = ws.analyse(path, text, buffers)
+        t1 = time.perf_counter()
+        touched, rows, found = 0, 0, len(first.result.diagnostics) if first.result else 0
+        for p in paths:
+            if p == path:
+                continue
+            a = ws.analyse(p, None, buffers)
+            assert a.result is not None
+            found += len(a.result.diagnostics)
+            if a.result.stats["inferred"]:
+                touched += 1
+                rows += a.result.stats["inferred"]
+        t2 = time.perf_counter()
+        print(
+            f"{name:<38} {1000 * (t1 - t0):9.0f} ms {1000 * (t2 - t1):8.0f} ms {touched:18} {rows:6} {found:11}"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--baseline", type=Path, help="another tree's server folder, run beside")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--quick", action="store_true", help="the small sizes only")
+    args = parser.parse_args()
+    trees = {"this": REPO / "server"}
+    if args.baseline:
+        trees["baseline"] = args.baseline.resolve()
+    with tempfile.TemporaryDirectory(prefix="texgrad-scale-") as name:
+        tmp = Path(name)
+        curves(trees, tmp, args.repeat, args.quick)
+        projects(trees, tmp, args.repeat, args.quick)
+        edits(tmp, 100 if args.quick else 300)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
