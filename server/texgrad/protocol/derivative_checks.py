@@ -2,10 +2,13 @@
 
 Differentiating every derivative a document writes takes longer than checking shapes, so
 it runs off the main path: once a document is analysed (and its shape diagnostics
-published), the check runs in the differentiation pool (the workspace keeps each claim's
-verdict by its row and context, so an edit elsewhere does not redo it; a time budget
-bounds it), and the diagnostics are published again with its findings — if the document
-has not changed meanwhile.  The findings live on the :class:`~texgrad.workspace.Analysis`
+published) and left alone for ``QUIET`` seconds, the check runs in the differentiation
+pool (the workspace keeps each claim's verdict by its row and context, so an edit
+elsewhere does not redo it; a time budget bounds it), and the diagnostics are published
+again with its findings.  While the user types it does not run: an edit before it starts
+cancels it, and one while it runs stops it (a stoppable job: the verdicts reached so far
+are kept), so it neither delays the next analysis's diagnostics (both share one
+interpreter) nor holds a worker a differentiation may need.  The findings live on the :class:`~texgrad.workspace.Analysis`
 (``derivatives``), where the diagnostics and the quick fixes read them.
 """
 
@@ -16,20 +19,41 @@ import logging
 
 from texgrad.protocol.diagnostics import publish
 from texgrad.protocol.server import Document, TexgradServer
+from texgrad.protocol.stopping import Job, Stopped
+from texgrad.shapes.diagnostics import Diagnostic
 from texgrad.workspace import Analysis
 
 log = logging.getLogger("texgrad.lsp")
+
+QUIET = 0.5  # seconds a document stays as analysed before its derivatives are checked
+
+
+def _current(doc: Document, analysis: Analysis) -> bool:
+    return not doc.closed and doc.analysis is analysis and analysis.text is doc.text
 
 
 async def check(server: TexgradServer, doc: Document, analysis: Analysis) -> None:
     result = analysis.result
     if result is None or analysis.derivatives is not None:
         return
-    found = await server.run_in(server.diff_pool, server.ws.wrong_derivatives, result)
-    analysis.derivatives = found
-    if doc.closed or doc.analysis is not analysis or analysis.text is not doc.text:
+    await asyncio.sleep(QUIET)
+    if not _current(doc, analysis):
         return  # a newer text is on its way: its own check publishes
-    if found:
+    job: Job[list[Diagnostic]] = Job(server.ws.wrong_derivatives, result)
+    fut = asyncio.get_running_loop().run_in_executor(server.diff_pool, job.run)
+    try:
+        while not fut.done():
+            await asyncio.wait([fut], timeout=0.05)
+            if not fut.done() and not _current(doc, analysis):
+                job.stop()  # (the document changed: this text's findings are of no use)
+        found = fut.result()
+    except Stopped:
+        return
+    except asyncio.CancelledError:
+        job.stop()
+        raise
+    analysis.derivatives = found
+    if found and _current(doc, analysis):
         publish(server, doc, analysis)
 
 

@@ -39,6 +39,7 @@ from texgrad.shapes.rows import PlacedRow, RowKey
 from texgrad.shapes.rules.base import merge_evidence
 from texgrad.shapes.sections import SENTENCE_BREAK, Boundaries
 from texgrad.shapes.table import Declaration, SymbolTable
+from texgrad.stop_points import Stopped, point
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
 
@@ -156,7 +157,11 @@ class Checker:
                 }
         else:
             trees: dict[RowKey, tuple[t.Node | None, int]] = {}
-            rows = self._rows(doc.path, doc.regions, known, trees)
+            try:
+                rows = self._rows(doc.path, doc.regions, known, trees)
+            except Stopped:  # (stopped between rows: what was parsed is kept for the next)
+                self._trees[doc.path] = known | trees
+                raise
             result = ParsedDocument(doc, rows, list(accumulate(len(r.rows) for r in doc.regions)))
             self._trees[doc.path] = trees
         self._parsed[doc.path] = result
@@ -177,6 +182,7 @@ class Checker:
                 key = row.text.key(row.start)
                 hit = known.get(key)
                 if hit is None:
+                    point()  # (a server's stop: between rows, what is parsed is whole)
                     hit = (parse_row(row.text).tree, row.start)
                 into[key] = hit  # the tree as parsed, and where: moved when asked for
                 rows.append(PlacedRow(path, row.start, row.end, hit[0], key, row.start - hit[1]))
@@ -349,6 +355,7 @@ def _infer_row(
                 diagnostics=tuple(related_moved(g, edit, path) for g in prior.diagnostics),
             )
         return prior
+    point()  # (a server's stop: the history of the last whole check is kept)
     stats["inferred"] += 1
     inference.reads, inference.writes, inference.notes = set(), [], []
     inference.diagnostics, inference.shapes, inference.asked = [], {}, []
