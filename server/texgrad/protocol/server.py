@@ -58,10 +58,12 @@ IDLE_COLLECT = 2.0
 # Seconds one analysis may take before it is stopped and its document told so, and
 # seconds another document's analysis waits behind it before it is asked to make way
 # (at its next stop point: it goes on afterwards from what it had parsed); one that has
-# not made way GRACE seconds later keeps the thread, and the others go on in a fresh one.
+# not made way GRACE seconds (of its CPU time) later keeps the thread, and the others go
+# on in a fresh one.
 ANALYSIS_BUDGET = 10.0
 HANDOVER = 0.25
 GRACE = 0.25
+MAKE_WAY = 3  # times one analysis may be asked to make way
 # Seconds after initialized before the features' warm-up (the engine's import) may start,
 # once no analysis is pending.
 SETTLE = 0.2
@@ -447,7 +449,7 @@ class TexgradServer(LanguageServer):
         ANALYSIS_BUDGET is stopped, and its document told so.  One whose text changed
         (``stale``) is stopped at its next stop point and gives None."""
         loop = asyncio.get_running_loop()
-        made_way = False
+        made_way = 0
         while True:
             if stale is not None and stale():
                 return None
@@ -462,7 +464,7 @@ class TexgradServer(LanguageServer):
                 while not fut.done():
                     await asyncio.wait([fut], timeout=0.05)
                     if job.state == "waiting":
-                        self._make_way(path)
+                        self._make_way(run)
                     if job.state == "done" and not fut.done():
                         break  # moved before it started: asked again in the fresh thread
                     if job.state in ("running", "stopping") and timer is None:
@@ -484,7 +486,7 @@ class TexgradServer(LanguageServer):
             except Stopped:
                 if job.overdue:
                     return self._stopped_note(path, text)
-                made_way = made_way or run.why == "make way"
+                made_way += run.why == "make way"
                 continue  # stale (returns above), made way, or moved: asked again
 
     def _stopped_note(self, path: str, text: str | None) -> Analysis:
@@ -507,22 +509,29 @@ class TexgradServer(LanguageServer):
         for run in [*self._queued, *([self._running] if self._running else [])]:
             if run.stale is not None and run.why is None and run.stale():
                 run.why, run.asked_at = "stale", asyncio.get_running_loop().time()
+                run.cpu_at_ask = run.job.cpu_seconds()
                 run.job.stop()
 
-    def _make_way(self, path: str) -> None:
+    def _make_way(self, waiting: _Run) -> None:
         """Another document's analysis waits: the running one, if it has held the thread
-        for HANDOVER seconds, is asked to make way — or, if it did not within GRACE, or
-        made way once already, left to its thread while the others go on in a fresh one."""
+        for HANDOVER seconds, is asked to make way (up to MAKE_WAY times: it goes on from
+        what it parsed, so it does progress) — or, if it did not within GRACE, left to its
+        thread while the others go on in a fresh one.  An analysis that made way more often
+        than the running one does not ask it to (no two documents take turns for ever): it
+        waits, up to 4 × HANDOVER, and then the running one is left to its thread."""
         run = self._running
-        if run is None or run.path == path or run.fut.done():
+        if run is None or run.path == waiting.path or run.fut.done() or run.why == "moved":
             return
         now = asyncio.get_running_loop().time()
-        if now - run.started <= HANDOVER or run.why == "moved":
+        held = now - run.started
+        if held <= HANDOVER:
             return
-        if run.why is None and not run.made_way:
+        may_ask = waiting.made_way <= run.made_way < MAKE_WAY
+        if run.why is None and may_ask:
             run.why, run.asked_at = "make way", now
+            run.cpu_at_ask = run.job.cpu_seconds()
             run.job.stop()
-        elif run.made_way or now - run.asked_at > GRACE:
+        elif (run.why is not None and _past_grace(run, now)) or held > 4 * HANDOVER:
             run.why = "moved"
             self._new_lane("another document's analysis is slow")
 
@@ -627,10 +636,24 @@ class _Run:
     path: str
     fut: asyncio.Future[Analysis]
     stale: Callable[[], bool] | None  # (an open document's: its text or inputs changed)
-    made_way: bool  # (an earlier job of the same analysis made way for another document)
+    made_way: int  # (how often earlier jobs of the same analysis made way for others)
     started: float = 0.0
     why: str | None = None  # why it was asked to stop: stale, make way, moved
     asked_at: float = 0.0  # (when it was asked to stop: the loop's time)
+    cpu_at_ask: float | None = None  # (and the CPU time its thread had used then)
+
+
+def _past_grace(run: _Run, now: float) -> bool:
+    """Whether an analysis asked to stop has worked GRACE seconds since without reaching a
+    stop point: CPU seconds of its thread where they can be read (on a loaded machine the
+    wall clock runs on while it waits its turn), but never more than four times that on
+    the wall clock (the document waiting behind it waits for the wall clock)."""
+    if now - run.asked_at > 4 * GRACE:
+        return True
+    cpu = run.job.cpu_seconds()
+    if cpu is not None and run.cpu_at_ask is not None:
+        return cpu - run.cpu_at_ask > GRACE
+    return now - run.asked_at > GRACE
 
 
 def _retrieved(fut: asyncio.Future[Any]) -> None:

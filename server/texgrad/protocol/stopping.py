@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ctypes
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -72,6 +73,17 @@ class Job(Generic[T]):
                     _withdraw(self._thread)  # (if not delivered yet)
                 self.state = "done"
                 self._thread = None
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time its thread has used so far (None: not running, or not measurable
+        here): how long it has really worked, whatever the machine's load."""
+        thread = self._thread
+        if thread is None:
+            return None
+        try:
+            return time.clock_gettime(time.pthread_getcpuclockid(thread))
+        except (AttributeError, OSError, OverflowError):  # (not Linux/BSD, or just ended)
+            return None
 
     @property
     def forced(self) -> bool:
