@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from itertools import accumulate, pairwise
 from pathlib import Path
+from typing import TypeVar
 
 from texgrad.reading.document import DocumentRead, read_document
 from texgrad.reading.edits import TextEdit
@@ -99,6 +100,7 @@ class CheckResult:
 
 
 _Span = tuple[int, int, type]
+_T = TypeVar("_T")
 
 
 class Checker:
@@ -362,11 +364,14 @@ def _infer_row(
     inference.infer(row.tree)
     base = row.start
     run = RowRun(
-        frozenset(inference.reads),
-        flat_questions(inference.asked, base),
+        _shared(frozenset(inference.reads)),
+        _shared(flat_questions(inference.asked, base)),
         tuple(replace(w, start=w.start - base, end=w.end - base) for w in inference.writes),
         tuple(diagnostic_moved(g, -base) for g in inference.diagnostics),
-        {(s - base, e - base, k): shape for (s, e, k), shape in inference.shapes.items()},
+        # (pass 1's shapes are never read: its runs keep none, a third of a run's memory)
+        {(s - base, e - base, k): shape for (s, e, k), shape in inference.shapes.items()}
+        if inference.report
+        else {},
         tuple(inference.notes),
     )
     if prior is not None and run.writes != prior.writes:
@@ -374,6 +379,19 @@ def _infer_row(
     elif prior is None:
         dirty.update(w.key for w in run.writes)
     return run
+
+
+# Runs of both passes, and of rows alike, mostly read the same symbols and ask the same
+# questions: one object each, kept for every row of every open document (a fifth of what
+# the analysis of the corpus keeps, before).
+_SHARED: dict[object, object] = {}
+_SHARED_LIMIT = 200_000
+
+
+def _shared(value: _T) -> _T:
+    if len(_SHARED) > _SHARED_LIMIT:
+        _SHARED.clear()
+    return _SHARED.setdefault(value, value)  # type: ignore[return-value]
 
 
 def _redeclarations(table: SymbolTable, path: str, text: str) -> list[Diagnostic]:
