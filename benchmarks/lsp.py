@@ -127,6 +127,13 @@ def cpu_ms(pid: int) -> float:
     return total / 1e6
 
 
+def process_cpu_ms(pid: int) -> float:
+    """CPU time of the whole process, threads that ended included (10 ms ticks): for the
+    cold figures, where an analysis moved to a fresh thread leaves one behind."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 class Server:
     """How to start one server: this checkout's, or another's (``--against``)."""
 
@@ -234,14 +241,14 @@ async def cold(corpus: Path, server: Server, label: str) -> None:
     client, started = await start(corpus, server)
     one(f"start to initialized{label}", started, TARGETS["start"])
     pid = pid_of(client)
-    c0, t0 = cpu_ms(pid), time.perf_counter()
+    c0, t0 = process_cpu_ms(pid), time.perf_counter()
     uri = open_doc(client, cookbook)
     await client.diagnostics(uri, 1)
     one(
         f"first diagnostics, cookbook opened{label}",
         (time.perf_counter() - t0) * 1000,
         TARGETS["first"],
-        cpu_ms(pid) - c0,
+        process_cpu_ms(pid) - c0,
     )
     await stop(client)
 
@@ -252,14 +259,14 @@ async def cold(corpus: Path, server: Server, label: str) -> None:
         second = corpus_files(corpus)[0]
     client, _ = await start(corpus, server, TEXGRAD_LOG="INFO")
     pid = pid_of(client)
-    c0, t0 = cpu_ms(pid), time.perf_counter()
+    c0, t0 = process_cpu_ms(pid), time.perf_counter()
     uri = open_doc(client, cookbook)
     uri2 = open_doc(client, second)
     await client.diagnostics(uri2, 1)
     t_second = (time.perf_counter() - t0) * 1000
     await client.diagnostics(uri, 1)
     t_first = (time.perf_counter() - t0) * 1000
-    busy = cpu_ms(pid) - c0
+    busy = process_cpu_ms(pid) - c0
     await stop(client)
     await asyncio.sleep(0.1)
     moved = sum("fresh thread" in row for row in client.stderr_lines)  # type: ignore[attr-defined]
