@@ -12,7 +12,8 @@ codeAction/resolve, on a freshly edited document so nothing is cached); resident
 Beside each wall-clock figure is the server's CPU time (user + system of all its threads,
 from /proc/PID/task/*/schedstat) over the same span: on a loaded machine the wall clock
 measures the neighbours too.  ``--against DIR`` runs a second server from another
-checkout (``DIR/server`` first on its PYTHONPATH; e.g. ``/work/main``) in the same run,
+checkout (with its ``.venv``, else ``DIR/server`` first on the PYTHONPATH; e.g.
+``/work/main``) in the same run,
 alternating section by section, and prints both.
 
     .venv/bin/python benchmarks/lsp.py [--corpus ../shared/corpus] [--repeat 30]
@@ -141,9 +142,16 @@ class Server:
         self.label = label
         self.repo = repo
 
+    @property
+    def python(self) -> str:
+        """The checkout's own venv (its editable install: its grammar, its build), else
+        this interpreter with the checkout's sources first on the path."""
+        own = self.repo / ".venv" / "bin" / "python" if self.repo is not None else None
+        return str(own) if own is not None and own.is_file() else sys.executable
+
     def env(self, **extra: str) -> dict[str, str]:
         env = {**os.environ, "TEXGRAD_LSP_DEBOUNCE": "0", **extra}
-        if self.repo is not None:
+        if self.repo is not None and self.python == sys.executable:
             env["PYTHONPATH"] = os.pathsep.join(
                 [str(self.repo / "server"), *filter(None, [os.environ.get("PYTHONPATH")])]
             )
@@ -153,7 +161,7 @@ class Server:
 async def start(folder: Path, server: Server, **env: str) -> tuple[Client, float]:
     client = Client()
     t0 = time.perf_counter()
-    await client.start_io(sys.executable, "-m", "texgrad", "lsp", env=server.env(**env))
+    await client.start_io(server.python, "-m", "texgrad", "lsp", env=server.env(**env))
     client.stderr_lines = []  # type: ignore[attr-defined]
 
     async def drain() -> None:  # (a full stderr pipe would block the server)
