@@ -1,12 +1,23 @@
 """Language server figures: `texgrad lsp` driven by a real LSP client (pygls) over stdio.
 
-Prints: start to initialized; didChange → publishDiagnostics on the Matrix Cookbook
-(3,398 lines; the server runs with no debounce, so the figure is the analysis alone), for
-a one-line edit (a blank at the end of a line) and for a letter typed in math;
-hover; differentiate (codeAction listing + codeAction/resolve, on a freshly edited
-document so nothing is cached); resident memory with every corpus file open.
+Prints, each with its target (issue 17): start to initialized; first diagnostics of the
+Matrix Cookbook after opening it in a cold server (and with a second document opened beside
+it: the work done twice when an analysis moves to a fresh thread shows in the CPU time);
+didChange → publishDiagnostics on the Cookbook (3,398 lines; the server runs with no
+debounce, so the figure is the analysis alone), for a one-line edit (a blank at the end of
+a line) and for a letter typed in math; hover; differentiate (codeAction listing +
+codeAction/resolve, on a freshly edited document so nothing is cached); resident memory
+(VmRSS of /proc) with every corpus file open.
+
+Beside each wall-clock figure is the server's CPU time (user + system of all its threads,
+from /proc/PID/task/*/schedstat) over the same span: on a loaded machine the wall clock
+measures the neighbours too.  ``--against DIR`` runs a second server from another
+checkout (with its ``.venv``, else ``DIR/server`` first on the PYTHONPATH; e.g.
+``/work/main``) in the same run,
+alternating section by section, and prints both.
 
     .venv/bin/python benchmarks/lsp.py [--corpus ../shared/corpus] [--repeat 30]
+        [--against /work/main] [--only cold,edit,hover,diff,memory]
 
 The corpus is read where it is (never copied); without it the script says so and stops.
 """
@@ -29,7 +40,8 @@ from pygls.lsp.client import LanguageClient
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("TEXGRAD_CORPUS", REPO.parent / "shared" / "corpus"))
 COOKBOOK = "matrix-cookbook-md/main.md"
-TARGETS = {"edit": 30, "hover": 10, "diff": 300, "start": 1500, "memory": 250}
+# issue 17's targets (ms, MB); differentiate has none there (the figure of issue 12)
+TARGETS = {"edit": 10, "hover": 5, "diff": 300, "start": 500, "first": 400, "memory": 150}
 
 SMALL = r"""Notes, café 😀. Let $A \in \mathbb{R}^{m \times n}$, $b \in \mathbb{R}^m$, $x \in \mathbb{R}^n$
 and $\lambda \in \mathbb{R}$.
@@ -77,12 +89,25 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
 
 
-def line(name: str, xs: list[float], target: float, unit: str = "ms") -> None:
+def verdict(value: float, target: float) -> str:
+    return "ok" if value <= target else "OVER TARGET"
+
+
+def line(name: str, xs: list[float], target: float, cpu: list[float] | None = None) -> None:
     p50, p95 = pct(xs, 50), pct(xs, 95)
-    ok = "ok" if p95 <= target else "OVER TARGET"
+    busy = f"   cpu p50 {pct(cpu, 50):6.1f} p95 {pct(cpu, 95):6.1f}" if cpu else ""
     print(
-        f"{name:<44} p50 {p50:7.1f} {unit}   p95 {p95:7.1f} {unit}   (target p95 ≤ {target} {unit}: {ok})"
+        f"{name:<46} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms{busy}   "
+        f"(target p95 ≤ {target} ms: {verdict(p95, target)})"
     )
+
+
+def one(
+    name: str, ms: float, target: float | None, cpu: float | None = None, unit: str = "ms"
+) -> None:
+    busy = f"   cpu {cpu:7.1f} ms" if cpu is not None else ""
+    goal = f"   (target ≤ {target} {unit}: {verdict(ms, target)})" if target is not None else ""
+    print(f"{name:<46} {ms:7.1f} {unit}{busy}{goal}")
 
 
 def rss_mb(pid: int) -> float:
@@ -92,11 +117,62 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-async def start(folder: Path) -> tuple[Client, float]:
+def cpu_ms(pid: int) -> float:
+    """CPU time of the process's live threads (ns precision; /proc/PID/stat counts ticks)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass  # (a thread that ended meanwhile)
+    return total / 1e6
+
+
+def process_cpu_ms(pid: int) -> float:
+    """CPU time of the whole process, threads that ended included (10 ms ticks): for the
+    cold figures, where an analysis moved to a fresh thread leaves one behind."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+class Server:
+    """How to start one server: this checkout's, or another's (``--against``)."""
+
+    def __init__(self, label: str, repo: Path | None) -> None:
+        self.label = label
+        self.repo = repo
+
+    @property
+    def python(self) -> str:
+        """The checkout's own venv (its editable install: its grammar, its build), else
+        this interpreter with the checkout's sources first on the path."""
+        own = self.repo / ".venv" / "bin" / "python" if self.repo is not None else None
+        return str(own) if own is not None and own.is_file() else sys.executable
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = {**os.environ, "TEXGRAD_LSP_DEBOUNCE": "0", **extra}
+        if self.repo is not None and self.python == sys.executable:
+            env["PYTHONPATH"] = os.pathsep.join(
+                [str(self.repo / "server"), *filter(None, [os.environ.get("PYTHONPATH")])]
+            )
+        return env
+
+
+async def start(folder: Path, server: Server, **env: str) -> tuple[Client, float]:
     client = Client()
-    env = {**os.environ, "TEXGRAD_LSP_DEBOUNCE": "0"}
     t0 = time.perf_counter()
-    await client.start_io(sys.executable, "-m", "texgrad", "lsp", env=env)
+    await client.start_io(server.python, "-m", "texgrad", "lsp", env=server.env(**env))
+    client.stderr_lines = []  # type: ignore[attr-defined]
+
+    async def drain() -> None:  # (a full stderr pipe would block the server)
+        proc = client._server  # type: ignore[attr-defined]
+        while proc is not None and proc.stderr is not None:
+            row = await proc.stderr.readline()
+            if not row:
+                return
+            client.stderr_lines.append(row.decode("utf-8", "replace"))  # type: ignore[attr-defined]
+
+    client.drain = asyncio.ensure_future(drain())  # type: ignore[attr-defined]
     await client.initialize_async(
         types.InitializeParams(
             capabilities=types.ClientCapabilities(
@@ -115,6 +191,16 @@ async def start(folder: Path) -> tuple[Client, float]:
     )
     client.initialized(types.InitializedParams())
     return client, (time.perf_counter() - t0) * 1000
+
+
+def pid_of(client: Client) -> int:
+    return client._server.pid if client._server else 0  # type: ignore[attr-defined]
+
+
+async def stop(client: Client) -> None:
+    await client.shutdown_async(None)
+    client.exit(None)
+    await client.stop()
 
 
 def open_doc(client: Client, path: Path, text: str | None = None) -> str:
@@ -148,64 +234,136 @@ def change(client: Client, uri: str, version: int, line_no: int, col: int, new: 
     )
 
 
-async def bench(corpus: Path, repeat: int) -> None:
-    client, started = await start(corpus)
-    print(f"{'start to initialized':<44} {started:7.1f} ms   (target ≤ {TARGETS['start']} ms)")
+def corpus_files(corpus: Path) -> list[Path]:
+    return sorted(
+        p
+        for p in corpus.rglob("*")
+        if p.suffix in (".md", ".tex", ".markdown") and p != corpus / COOKBOOK
+    )
+
+
+async def cold(corpus: Path, server: Server, label: str) -> None:
+    """A fresh server: start, then the Cookbook opened alone; then (another fresh server)
+    with a second document opened right after it."""
+    cookbook = corpus / COOKBOOK
+    client, started = await start(corpus, server)
+    one(f"start to initialized{label}", started, TARGETS["start"])
+    pid = pid_of(client)
+    c0, t0 = process_cpu_ms(pid), time.perf_counter()
+    uri = open_doc(client, cookbook)
+    await client.diagnostics(uri, 1)
+    one(
+        f"first diagnostics, cookbook opened{label}",
+        (time.perf_counter() - t0) * 1000,
+        TARGETS["first"],
+        process_cpu_ms(pid) - c0,
+    )
+    await stop(client)
+
+    # two documents opened together: the second must not wait behind the first, and the
+    # first's work must not be thrown away (a fresh lane) and done again
+    second = corpus / "d2l-en" / "linear-algebra.md"
+    if not second.is_file():
+        second = corpus_files(corpus)[0]
+    client, _ = await start(corpus, server, TEXGRAD_LOG="INFO")
+    pid = pid_of(client)
+    c0, t0 = process_cpu_ms(pid), time.perf_counter()
+    uri = open_doc(client, cookbook)
+    uri2 = open_doc(client, second)
+    await client.diagnostics(uri2, 1)
+    t_second = (time.perf_counter() - t0) * 1000
+    await client.diagnostics(uri, 1)
+    t_first = (time.perf_counter() - t0) * 1000
+    busy = process_cpu_ms(pid) - c0
+    await stop(client)
+    await asyncio.sleep(0.1)
+    moved = sum("fresh thread" in row for row in client.stderr_lines)  # type: ignore[attr-defined]
+    one(f"  … with {second.name} opened beside it{label}", t_first, TARGETS["first"], busy)
+    one(f"  … {second.name}'s first diagnostics{label}", t_second, None)
+    print(f"{'  … analyses moved to a fresh thread' + label:<46} {moved}")
+
+
+async def warm(corpus: Path, server: Server, label: str, repeat: int, sections: set[str]) -> None:
+    client, _ = await start(corpus, server)
+    pid = pid_of(client)
+    base_mb = rss_mb(pid)
     cookbook = corpus / COOKBOOK
     text = cookbook.read_text(encoding="utf-8")
     lines = text.split("\n")
     uri = open_doc(client, cookbook, text)
-    t0 = time.perf_counter()
     await client.diagnostics(uri, 1)
-    print(f"{'first analysis of the cookbook':<44} {(time.perf_counter() - t0) * 1000:7.1f} ms")
+    await asyncio.sleep(1.0)  # (the engine's warm-up and the derivative check run now)
+    if "edit" in sections:
+        await edits(client, uri, lines, repeat, label)
+    if "hover" in sections:
+        hovers, busy = [], []
+        spots = [i for i, ln in enumerate(lines) if "\\mathbf{A}" in ln][: repeat * 2]
+        for i in spots:
+            col = lines[i].index("\\mathbf{A}") + 8
+            c, t = cpu_ms(pid), time.perf_counter()
+            await client.text_document_hover_async(
+                types.HoverParams(
+                    text_document=types.TextDocumentIdentifier(uri=uri),
+                    position=types.Position(line=i, character=col),
+                )
+            )
+            hovers.append((time.perf_counter() - t) * 1000)
+            busy.append(cpu_ms(pid) - c)
+        line(f"hover (cookbook){label}", hovers, TARGETS["hover"], busy)
+    if "diff" in sections:
+        await differentiate(client, "\n".join(lines), repeat, label)
+    if "memory" in sections:
+        one_mb = rss_mb(pid)
+        files = corpus_files(corpus)
+        uris = [open_doc(client, p) for p in files]
+        for u in uris:
+            await client.diagnostics(u, 1, timeout=300)
+        await asyncio.sleep(3.0)  # (derivative checks, the idle collection)
+        mem = rss_mb(pid)
+        one(f"resident memory, started{label}", base_mb, None, unit="MB")
+        one(f"  … with the cookbook open{label}", one_mb, None, unit="MB")
+        n = len(files) + 1
+        one(f"  … with all {n} corpus files open{label}", mem, TARGETS["memory"], unit="MB")
+    await stop(client)
 
+
+async def edits(client: Client, uri: str, lines: list[str], repeat: int, label: str) -> None:
+    pid = pid_of(client)
     # one-line edits spread over the document: a space at the end of a line
-    edits = []
+    walls, busy = [], []
     version = 1
     targets = [i for i, ln in enumerate(lines) if "$" in ln][:: max(1, len(lines) // (repeat * 8))]
     for k in range(repeat):
         i = targets[(k * 7) % len(targets)]
         version += 1
-        t = time.perf_counter()
+        c, t = cpu_ms(pid), time.perf_counter()
         change(client, uri, version, i, len(lines[i]), " ")
         lines[i] += " "
         await client.diagnostics(uri, version)
-        edits.append((time.perf_counter() - t) * 1000)
-    line("didChange → publishDiagnostics (cookbook)", edits, TARGETS["edit"])
+        walls.append((time.perf_counter() - t) * 1000)
+        busy.append(cpu_ms(pid) - c)
+    line(f"didChange → publishDiagnostics (cookbook){label}", walls, TARGETS["edit"], busy)
 
     # typing inside math: a letter after a bold symbol (\mathbf{A}x) at random rows, which
     # changes what the row says (a declaration's row, sometimes)
     rng = random.Random(1)
     spots = [(i, m.end()) for i, ln in enumerate(lines) for m in re.finditer(r"\\mathbf\{\w\}", ln)]
-    typed = []
+    walls, busy = [], []
     for _ in range(repeat):
         i, col = rng.choice(spots)
         version += 1
-        t = time.perf_counter()
+        c, t = cpu_ms(pid), time.perf_counter()
         change(client, uri, version, i, col, "x")
         lines[i] = lines[i][:col] + "x" + lines[i][col:]
         spots = [(j, c + 1 if j == i and c >= col else c) for j, c in spots]
         await client.diagnostics(uri, version)
-        typed.append((time.perf_counter() - t) * 1000)
-    line("  … typing a letter in math (cookbook)", typed, TARGETS["edit"])
+        walls.append((time.perf_counter() - t) * 1000)
+        busy.append(cpu_ms(pid) - c)
+    line(f"  … typing a letter in math (cookbook){label}", walls, TARGETS["edit"], busy)
 
-    # hovers on symbols in math
-    text = "\n".join(lines)
-    hovers = []
-    spots = [i for i, ln in enumerate(lines) if "\\mathbf{A}" in ln][: repeat * 2]
-    for i in spots:
-        col = lines[i].index("\\mathbf{A}") + 8
-        t = time.perf_counter()
-        await client.text_document_hover_async(
-            types.HoverParams(
-                text_document=types.TextDocumentIdentifier(uri=uri),
-                position=types.Position(line=i, character=col),
-            )
-        )
-        hovers.append((time.perf_counter() - t) * 1000)
-    line("hover (cookbook)", hovers, TARGETS["hover"])
 
-    # differentiate: list the actions and resolve the first, on a freshly edited document
+async def differentiate(client: Client, text: str, repeat: int, label: str) -> None:
+    """List the actions and resolve the first, on a freshly edited document."""
     for name, doc_text in (
         ("small document", SMALL),
         ("cookbook with that math at its end", text + "\n\n" + SMALL),
@@ -220,11 +378,11 @@ async def bench(corpus: Path, repeat: int) -> None:
             )
         )
         await client.diagnostics(duri, 1)
-        dlines, version0 = doc_text.split("\n"), 1
+        dlines = doc_text.split("\n")
         row_i = max(i for i, ln in enumerate(dlines) if needle in ln)
         at = types.Position(line=row_i, character=dlines[row_i].index(needle) + 2)
         times = []
-        version_d = version0
+        version_d = 1
         for _ in range(max(5, repeat // 3)):
             version_d += 1
             last = len(dlines) - 1
@@ -250,39 +408,44 @@ async def bench(corpus: Path, repeat: int) -> None:
             assert resolved.edit is not None
             times.append((time.perf_counter() - t) * 1000)
         if times:
-            line(f"differentiate: list + resolve ({name})", times, TARGETS["diff"])
+            line(f"differentiate: list + resolve ({name}){label}", times, TARGETS["diff"])
         else:
-            print(f"differentiate ({name}): no differentiation offered there")
+            print(f"differentiate ({name}){label}: no differentiation offered there")
+        client.text_document_did_close(
+            types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=duri))
+        )
 
-    # memory with every corpus file open
-    files = sorted(
-        p for p in corpus.rglob("*") if p.suffix in (".md", ".tex", ".markdown") and p != cookbook
-    )
-    uris = [open_doc(client, p) for p in files]
-    for u in uris:
-        await client.diagnostics(u, 1, timeout=300)
-    pid = client._server.pid if client._server else 0  # type: ignore[attr-defined]
-    mem = rss_mb(pid)
-    ok = "ok" if mem <= TARGETS["memory"] else "OVER TARGET"
-    print(
-        f"{'resident memory, all ' + str(len(files) + 1) + ' corpus files open':<44} {mem:7.1f} MB   "
-        f"(target ≤ {TARGETS['memory']} MB: {ok})"
-    )
-    await client.shutdown_async(None)
-    client.exit(None)
-    await client.stop()
+
+async def bench(corpus: Path, repeat: int, servers: list[Server], sections: set[str]) -> None:
+    many = len(servers) > 1
+    if "cold" in sections:
+        for server in servers:
+            await cold(corpus, server, f" [{server.label}]" if many else "")
+    warm_sections = sections - {"cold"}
+    if warm_sections:
+        for server in servers:
+            await warm(corpus, server, f" [{server.label}]" if many else "", repeat, warm_sections)
+
+
+SECTIONS = ("cold", "edit", "hover", "diff", "memory")
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=CORPUS)
     ap.add_argument("--repeat", type=int, default=30)
+    ap.add_argument("--against", type=Path, help="another checkout to measure in the same run")
+    ap.add_argument("--only", default=",".join(SECTIONS), help="sections: " + ",".join(SECTIONS))
     args = ap.parse_args()
     if not (args.corpus / COOKBOOK).is_file():
         print(f"benchmarks/lsp.py: the shared corpus is not at {args.corpus} "
               f"(set TEXGRAD_CORPUS or --corpus); nothing measured.")  # fmt: skip
         return 0
-    asyncio.run(bench(args.corpus.resolve(), args.repeat))
+    sections = {s.strip() for s in args.only.split(",") if s.strip()}
+    servers = [Server("this", None)]
+    if args.against is not None:
+        servers.append(Server(args.against.name or str(args.against), args.against.resolve()))
+    asyncio.run(bench(args.corpus.resolve(), args.repeat, servers, sections))
     return 0
 
 

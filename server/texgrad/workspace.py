@@ -319,9 +319,10 @@ class Workspace:
         except Exception:  # a bug in the engine must not take the server down
             log.exception("checking the written derivatives failed")
             return []
-        if len(cache) > 2000:
-            cache = {k: v for k, v in list(cache.items())[-1000:]}
-        self._verdicts[result.path] = cache
+        finally:  # (stopped by the server too: the verdicts reached are whole, kept)
+            if len(cache) > 2000:
+                cache = {k: v for k, v in list(cache.items())[-1000:]}
+            self._verdicts[result.path] = cache
         note = wd.unchecked_note(result, tally)
         return wd.diagnostics_of(result, found) + ([note] if note is not None else [])
 

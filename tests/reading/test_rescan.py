@@ -211,3 +211,29 @@ def test_typing_commands_in_math_key_by_key(corpus: Path) -> None:
     assert rescan(old, _full(old, "latex"), "Let $a + \\alpha b$ be.", "latex") is not None
     for new in ("Let $a + \\}b$ be.", "Let $a + \\text b$ be.", "Let $a + \\end b$ be."):
         assert rescan(old, _full(old, "latex"), new, "latex") is None
+
+
+def test_the_edit_between_two_texts_is_the_smallest_replacement() -> None:
+    """``TextEdit.between`` (block by block, then by halving) against the obvious loop, on
+    texts across its block size."""
+    import random
+
+    from texgrad.reading.edits import TextEdit
+
+    def smallest(old: str, new: str) -> tuple[int, int, int]:
+        n, p, q = min(len(old), len(new)), 0, 0
+        while p < n and old[p] == new[p]:
+            p += 1
+        while q < n - p and old[len(old) - 1 - q] == new[len(new) - 1 - q]:
+            q += 1
+        return p, len(old) - q, len(new) - q
+
+    rng = random.Random(3)
+    for _ in range(400):
+        size = rng.choice([0, 1, 7, 4095, 4096, 4097, 9000])
+        old = "".join(rng.choice("ab") for _ in range(size))
+        a = rng.randint(0, size)
+        b = rng.randint(a, size)
+        new = old[:a] + "".join(rng.choice("ab") for _ in range(rng.choice([0, 1, 5000]))) + old[b:]
+        e = TextEdit.between(old, new)
+        assert (e.start, e.old_end, e.new_end) == smallest(old, new)

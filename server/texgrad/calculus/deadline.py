@@ -8,7 +8,8 @@ request's seconds, so a request could run for several budgets, and work between 
 While a :class:`Deadline` is :meth:`~Deadline.active` on a thread, every ``Budget`` made
 there ends by it, :func:`checkpoint` (called in loops that no budget reaches) raises once it
 has passed, and :meth:`Deadline.cancel` from another thread makes the next check raise
-(cooperative: a server can free its worker).  On the main thread, ``hard=True`` also
+(cooperative: a server can free its worker; a server's job stop reaches every check too, as
+:class:`texgrad.stop_points.Stopped`).  On the main thread, ``hard=True`` also
 interrupts pure-Python work between two checks (sympy, printing) with a timer signal,
 repeated until the request ends: the command line's ``--budget`` is a bound on the whole
 command.  Work in C (a product of huge numpy arrays) is bounded by sizes instead
@@ -25,6 +26,7 @@ from contextlib import contextmanager
 from types import FrameType
 
 from texgrad.calculus.expr import CalculusError
+from texgrad.stop_points import point
 
 _local = threading.local()
 _REPEAT = 0.25  # seconds between two interruptions once the deadline has passed
@@ -100,7 +102,9 @@ def current() -> Deadline | None:
 
 def checkpoint() -> None:
     """Raise :class:`BudgetExceeded` if this thread's deadline has passed (cheap: call it in
-    loops)."""
+    loops), and :class:`texgrad.stop_points.Stopped` if the server stopped this thread's job
+    (a stop point: no verdict is made of it, unlike a budget's end)."""
+    point()
     deadline: Deadline | None = getattr(_local, "deadline", None)
     if deadline is not None and deadline.passed():
         raise BudgetExceeded(deadline.message())

@@ -25,6 +25,7 @@ from texgrad.calculus import expr as e
 from texgrad.calculus.deadline import BudgetExceeded as BudgetExceeded  # (raised here too)
 from texgrad.calculus.expr import CalculusError, Expr
 from texgrad.shapes.dims import Shape
+from texgrad.stop_points import point
 
 
 class Budget:
@@ -36,6 +37,7 @@ class Budget:
         self.deadline = time.monotonic() + seconds
 
     def check(self) -> None:
+        point()  # (the server stopped this job: Stopped, not a budget's end)
         request = deadline.current()  # (asked at each check: UNLIMITED is made at import)
         if request is not None and request.passed():
             raise BudgetExceeded(request.message())

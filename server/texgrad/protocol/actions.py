@@ -181,11 +181,27 @@ def warm_up(ls: TexgradServer) -> None:
         # automatic garbage collection, which would otherwise walk them all at a keystroke
         gc.freeze()
 
-    for _ in range(workers):
-        ls.diff_pool.submit(run)
+    if getattr(ls, "engine_warmed", None) is not None:
+        return  # (started already: by the first listing, or after the first analyses)
+    futs = [ls.diff_pool.submit(run) for _ in range(workers)]
     query = getattr(ls, "query_pool", None)  # (its one thread: no barrier needed)
     if query is not None:
-        query.submit(_warm_one)
+        futs.append(query.submit(_warm_one))
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # (no event loop: called from a thread, as in a test)
+        return
+    ls.engine_warmed = asyncio.gather(
+        *(asyncio.wrap_future(f, loop=loop) for f in futs), return_exceptions=True
+    )
+
+
+async def _warmed(ls: TexgradServer) -> None:
+    """The engine warmed up (the server starts that once the first analyses are done, a
+    listing before if it comes first): a listing's deadline counts from then, not from the
+    engine's import and first uses, which its differentiations wait behind in the pool."""
+    if ls.engine_warmed is not None and not ls.engine_warmed.done():
+        await asyncio.wait([asyncio.shield(ls.engine_warmed)], timeout=30)
 
 
 def _warm_one() -> None:
@@ -273,6 +289,7 @@ async def _differentiations(
         plans = await ls.run_in(ls.query_pool, ls.ws.plans, snap.result, end)
     if not plans:
         return await _refused(ls, snap, start)
+    warm_up(ls)  # (if the server has not yet: before these differentiations, in the pool)
     plans, rest = likely(plans, snap.text, start, end)  # the rest: one grouped entry
     jobs = [
         (plan, mode, _outcome(ls, snap, plan.row_start, plan.wrt, mode == "hessian"))
@@ -288,6 +305,8 @@ async def _differentiations(
     # ready is titled "not verified", and computed on in the background for its
     # resolve); one wanting the edits in the list waits for them (each bounded by the
     # time budget), and stops them if it is cancelled
+    if lazy:
+        await _warmed(ls)
     await _wait(futs, LIST_DEADLINE if lazy else None)
     done = [(plan, mode, _done(fut)) for plan, mode, fut in jobs]
     assert snap.result is not None
@@ -349,8 +368,11 @@ async def _evaluations(
     asked = asked_at(snap.result, start) or (asked_at(snap.result, end) if end != start else None)
     if asked is None:
         return []
+    warm_up(ls)  # (if the server has not yet: before this differentiation, in the pool)
     fut = _outcome(ls, snap, asked.row_start, asked.wrt, False)
     lazy = ls.client.resolves_edits
+    if lazy:
+        await _warmed(ls)
     await _wait([fut], LIST_DEADLINE if lazy else None)
     title = evaluate_title(asked, _done(fut))
     if title is None:

@@ -56,9 +56,17 @@ DEBOUNCE = 0.2  # seconds between the last keystroke and re-analysis
 # collections only look at objects made since.
 IDLE_COLLECT = 2.0
 # Seconds one analysis may take before it is stopped and its document told so, and
-# seconds another document's analysis waits behind it before going on in a fresh thread.
+# seconds another document's analysis waits behind it before it is asked to make way
+# (at its next stop point: it goes on afterwards from what it had parsed); one that has
+# not made way GRACE seconds (of its CPU time) later keeps the thread, and the others go
+# on in a fresh one.
 ANALYSIS_BUDGET = 10.0
 HANDOVER = 0.25
+GRACE = 0.25
+MAKE_WAY = 3  # times one analysis may be asked to make way
+# Seconds after initialized before the features' warm-up (the engine's import) may start,
+# once no analysis is pending.
+SETTLE = 0.2
 REQUEST_FAILED = -32803
 
 
@@ -74,7 +82,7 @@ class Document:
     version: int
     text: str
     analysis: Analysis | None = None
-    inflight: tuple[str, asyncio.Future[Analysis]] | None = None
+    inflight: tuple[str, asyncio.Future[Analysis | None]] | None = None
     task: asyncio.Task[None] | None = None
     closed: bool = False
     # The project's files as last analysed: kept while the next analysis is in flight
@@ -141,16 +149,17 @@ class TexgradServer(LanguageServer):
         self.init_settings: dict[str, Any] = {}
         self.client_settings: dict[str, Any] | None = None  # the last configured (merged)
         self._collect_task: asyncio.Future[None] | None = None
-        self._engine_imported = False
         self.exit_status = 0  # of the process, once the connection ends
-        # the analysis running in the analysis thread: (job, path, future, started at)
-        self._running: tuple[Job[Analysis], str, asyncio.Future[Analysis], float] | None = None
-        self._queued: list[Job[Analysis]] = []
+        # the analysis running in the analysis thread, and those waiting for it
+        self._running: _Run | None = None
+        self._queued: list[_Run] = []
         self.analysis_budget = float(os.environ.get("TEXGRAD_ANALYSIS_BUDGET", ANALYSIS_BUDGET))
         # What features do when a document's analysis is ready (publish diagnostics) and
         # when the client is initialized (warm up the engine): registered by the features.
         self._analysed_hooks: list[AnalysedHook] = []
         self._initialized_hooks: list[Callable[[], None]] = []
+        self._initialized_task: asyncio.Future[None] | None = None
+        self.engine_warmed: asyncio.Future[Any] | None = None  # (actions.warm_up's, once)
 
     # -- the connection: messages read by texgrad's bounded reader (framing.py) -----------
 
@@ -198,9 +207,20 @@ class TexgradServer(LanguageServer):
         self._initialized_hooks.append(hook)
 
     def initialized(self) -> None:
-        """The client is initialized: run what features asked for then."""
+        """The client is initialized: run what features asked for then — once the first
+        analyses are done (the engine's warm-up would otherwise take turns with the first
+        document's analysis, and its first diagnostics would wait for both)."""
+        self._initialized_task = asyncio.ensure_future(self._when_settled())
+
+    async def _when_settled(self) -> None:
+        await asyncio.sleep(SETTLE)  # (documents opened right after initialized arrive)
+        while self._running is not None or self._queued or self._analysing():
+            await asyncio.sleep(0.05)
         for hook in self._initialized_hooks:
             hook()
+
+    def _analysing(self) -> bool:
+        return any(d.task is not None and not d.task.done() for d in self.docs.values())
 
     # -- the client ---------------------------------------------------------------------
 
@@ -275,6 +295,7 @@ class TexgradServer(LanguageServer):
                 text = change.text
         doc.text = text
         doc.version = params.text_document.version
+        self.stop_stale()
         self.schedule(doc)
         self.schedule_dependents(doc)
 
@@ -286,7 +307,7 @@ class TexgradServer(LanguageServer):
 
     async def _collect_later(self) -> None:
         await asyncio.sleep(IDLE_COLLECT)
-        if any(d.task is not None and not d.task.done() for d in self.docs.values()):
+        if self._analysing():
             return  # an analysis is pending: it will ask again when it is done
         gc.unfreeze()
         gc.collect()
@@ -316,6 +337,7 @@ class TexgradServer(LanguageServer):
         doc.closed = True
         if doc.task is not None:
             doc.task.cancel()
+        self.stop_stale()
 
     def buffers(self) -> dict[str, str]:
         return {d.path: d.text for d in self.docs.values()}
@@ -340,6 +362,7 @@ class TexgradServer(LanguageServer):
         doc.analysis = None
         doc.inflight = None
         doc.epoch += 1
+        self.stop_stale()
         self.schedule(doc, delay)
 
     async def _analyse_later(self, doc: Document, delay: float) -> None:
@@ -364,7 +387,8 @@ class TexgradServer(LanguageServer):
         """The analysis of the document's current text and of the current text of the
         files it depends on (computed now if needed).  One made on stale inputs — its own
         text changed, or a file it depends on was edited (``epoch``) while it ran — is
-        not kept."""
+        not kept (and one still running then is stopped: :meth:`stop_stale`)."""
+        analysis: Analysis | None = None
         for _ in range(5):
             if doc.analysis is not None and doc.analysis.text is doc.text:
                 return doc.analysis
@@ -372,54 +396,88 @@ class TexgradServer(LanguageServer):
             if doc.inflight is not None and doc.inflight[0] is text:
                 fut = doc.inflight[1]
             else:
-                fut = self.run_analysis(doc.path, text, doc.fmt)
+                fut = self._document_analysis(doc, text)
                 doc.inflight = (text, fut)
-            analysis = await asyncio.shield(fut)
-            if doc.epoch != epoch:
-                continue  # a file it depends on changed meanwhile
+            got = await asyncio.shield(fut)
+            if got is None or doc.epoch != epoch:
+                continue  # stopped as stale, or a file it depends on changed meanwhile
+            analysis = got
             if analysis.text is doc.text or analysis.text == doc.text:
                 analysis.text = doc.text
                 doc.analysis = analysis
                 doc.project = analysis.project
                 return analysis
+        if analysis is None:  # (stopped as stale five times: the text keeps changing)
+            analysis = Analysis(doc.path, "", None, (doc.path,))
         return analysis
 
     def run_analysis(self, path: str, text: str | None, fmt: Format) -> asyncio.Future[Analysis]:
-        return asyncio.ensure_future(self._bounded_analysis(path, text, self.buffers(), fmt))
+        """The analysis of ``path`` (``text``: a buffer's; None: the file on disk), made in
+        the analysis thread."""
+        return asyncio.ensure_future(self._file_analysis(path, text, fmt))
+
+    async def _file_analysis(self, path: str, text: str | None, fmt: Format) -> Analysis:
+        got = await self._bounded_analysis(path, text, self.buffers(), fmt)
+        return got or Analysis(path, text or "", None, (path,))  # (never stale: no document)
+
+    def _document_analysis(self, doc: Document, text: str) -> asyncio.Future[Analysis | None]:
+        """The analysis of an open document's ``text``; None if it was stopped because the
+        document's text or a file it depends on changed (or it closed) meanwhile."""
+        epoch = doc.epoch
+
+        def stale() -> bool:
+            return doc.closed or doc.text is not text or doc.epoch != epoch
+
+        return asyncio.ensure_future(
+            self._bounded_analysis(doc.path, text, self.buffers(), doc.fmt, stale)
+        )
 
     async def _bounded_analysis(
-        self, path: str, text: str | None, buffers: dict[str, str], fmt: Format
-    ) -> Analysis:
+        self,
+        path: str,
+        text: str | None,
+        buffers: dict[str, str],
+        fmt: Format,
+        stale: Callable[[], bool] | None = None,
+    ) -> Analysis | None:
         """Analyse in the analysis thread, never queued long behind another document and
-        never longer than the budget: an analysis of another document that has run for
-        HANDOVER seconds keeps the thread (and the workspace it works in) to itself and
-        the others go on in a fresh one; one that runs past ANALYSIS_BUDGET is stopped,
-        and its document told so."""
+        never longer than the budget.  An analysis of another document that has run for
+        HANDOVER seconds is asked to make way (it stops at its next stop point, keeping
+        what it parsed, and is queued again behind the waiting ones); one that does not
+        stop within GRACE, or made way once already, keeps the thread (and the workspace
+        it works in) to itself and the others go on in a fresh one; one that runs past
+        ANALYSIS_BUDGET is stopped, and its document told so.  One whose text changed
+        (``stale``) is stopped at its next stop point and gives None."""
         loop = asyncio.get_running_loop()
+        made_way = 0
         while True:
+            if stale is not None and stale():
+                return None
             ws, pool = self.ws, self.analysis_pool
-            job: Job[Analysis] = Job(self._analyse, ws, path, text, buffers, fmt)
+            job: Job[Analysis] = Job(self._analyse, ws, path, text, buffers, fmt, cooperative=True)
             fut = loop.run_in_executor(pool, job.run)
             fut.add_done_callback(_retrieved)  # (a moved job's Stopped is expected)
-            self._queued.append(job)
+            run = _Run(job, path, fut, stale, made_way)
+            self._queued.append(run)
             timer: asyncio.TimerHandle | None = None
             try:
                 while not fut.done():
                     await asyncio.wait([fut], timeout=0.05)
-                    if job.state == "waiting" and self._blocking(path):
-                        self._new_lane("another document's analysis is slow")
+                    if job.state == "waiting":
+                        self._make_way(run)
                     if job.state == "done" and not fut.done():
                         break  # moved before it started: asked again in the fresh thread
-                    if job.state == "running" and timer is None:
-                        self._running = (job, path, fut, loop.time())
+                    if job.state in ("running", "stopping") and timer is None:
+                        run.started = loop.time()
+                        self._running = run
                         timer = loop.call_later(self.analysis_budget, self._overdue, job, ws)
             finally:
                 # (cancelled while it runs: it keeps its bound, and holds the thread)
                 if fut.done() and timer is not None:
                     timer.cancel()
-                if job in self._queued:
-                    self._queued.remove(job)
-                if fut.done() and self._running is not None and self._running[0] is job:
+                if run in self._queued:
+                    self._queued.remove(run)
+                if fut.done() and self._running is run:
                     self._running = None
             if not fut.done():
                 continue
@@ -427,36 +485,63 @@ class TexgradServer(LanguageServer):
                 return fut.result()
             except Stopped:
                 if job.overdue:
-                    seconds = f"{self.analysis_budget:g}"
-                    log.warning("stopped checking %s after %s s", path, seconds)
-                    return Analysis(
-                        path,
-                        text or "",
-                        None,
-                        (path,),
-                        note=f"texgrad stopped checking this document after {seconds} s "
-                        "(its time bound): it is too large or too complex to check as you "
-                        "type. Other documents are checked as usual.",
-                    )
-                continue  # moved to a fresh thread before it started: again there
+                    return self._stopped_note(path, text)
+                made_way += run.why == "make way"
+                continue  # stale (returns above), made way, or moved: asked again
 
-    def _blocking(self, path: str) -> bool:
-        """Whether the analysis in the thread, of another document, has held it long."""
-        running = self._running
-        return (
-            running is not None
-            and running[1] != path
-            and not running[2].done()
-            and asyncio.get_running_loop().time() - running[3] > HANDOVER
+    def _stopped_note(self, path: str, text: str | None) -> Analysis:
+        seconds = f"{self.analysis_budget:g}"
+        log.warning("stopped checking %s after %s s", path, seconds)
+        return Analysis(
+            path,
+            text or "",
+            None,
+            (path,),
+            note=f"texgrad stopped checking this document after {seconds} s "
+            "(its time bound): it is too large or too complex to check as you "
+            "type. Other documents are checked as usual.",
         )
 
+    def stop_stale(self) -> None:
+        """Stop the analyses whose document changed (its text, a file it depends on) or
+        closed: the one running at its next stop point (what it parsed is kept), the
+        waiting ones before they start."""
+        for run in [*self._queued, *([self._running] if self._running else [])]:
+            if run.stale is not None and run.why is None and run.stale():
+                run.why, run.asked_at = "stale", asyncio.get_running_loop().time()
+                run.cpu_at_ask = run.job.cpu_seconds()
+                run.job.stop()
+
+    def _make_way(self, waiting: _Run) -> None:
+        """Another document's analysis waits: the running one, if it has held the thread
+        for HANDOVER seconds, is asked to make way (up to MAKE_WAY times: it goes on from
+        what it parsed, so it does progress) — or, if it did not within GRACE, left to its
+        thread while the others go on in a fresh one.  An analysis that made way more often
+        than the running one does not ask it to (no two documents take turns for ever): it
+        waits, up to 4 × HANDOVER, and then the running one is left to its thread."""
+        run = self._running
+        if run is None or run.path == waiting.path or run.fut.done() or run.why == "moved":
+            return
+        now = asyncio.get_running_loop().time()
+        held = now - run.started
+        if held <= HANDOVER:
+            return
+        may_ask = waiting.made_way <= run.made_way < MAKE_WAY
+        if run.why is None and may_ask:
+            run.why, run.asked_at = "make way", now
+            run.cpu_at_ask = run.job.cpu_seconds()
+            run.job.stop()
+        elif (run.why is not None and _past_grace(run, now)) or held > 4 * HANDOVER:
+            run.why = "moved"
+            self._new_lane("another document's analysis is slow")
+
     def _overdue(self, job: Job[Analysis], ws: Workspace) -> None:
-        """An analysis past its bound: stopped; the workspace it worked in may be half
-        changed, so the server goes on in a fresh one."""
+        """An analysis past its bound: stopped at once; the workspace it worked in may be
+        half changed, so the server goes on in a fresh one."""
         if job.state in ("waiting", "done"):
             return
         job.overdue = True
-        if job.stop() and ws is self.ws:
+        if job.stop(force=True) and job.forced and ws is self.ws:
             self._new_lane("an analysis was stopped")
 
     def _new_lane(self, why: str) -> None:
@@ -468,23 +553,15 @@ class TexgradServer(LanguageServer):
             self.ws.configure(self.client_settings)  # reaches only the old workspace)
         self.analysis_pool = ThreadPoolExecutor(1, thread_name_prefix="texgrad-analysis")
         self.published_files.clear()
-        for job in list(self._queued):
-            if job.state == "waiting":
-                job.stop()  # (its analysis is asked again in the fresh thread)
+        for run in list(self._queued):
+            if run.job.state == "waiting":
+                run.job.stop()  # (its analysis is asked again in the fresh thread)
         old.shutdown(wait=False)
 
     def _analyse(
         self, ws: Workspace, path: str, text: str | None, buffers: dict[str, str], fmt: Format
     ) -> Analysis:
         try:
-            if not self._engine_imported:
-                # The differentiation engine (numpy, scipy) is imported once, by whichever
-                # thread comes first; the warm-up starts at initialization.  Waiting for it
-                # here, before the first analysis, keeps that import (half a second of
-                # CPU) from slowing the first keystrokes' analyses instead.
-                import texgrad.calculus.api  # noqa: F401
-
-                self._engine_imported = True
             return ws.analyse(path, text, buffers, fmt)
         except Exception as exc:  # a bug must not stop the server
             log.exception("checking %s failed", path)
@@ -549,6 +626,34 @@ class TexgradServer(LanguageServer):
             )
             items = None
         await self.configure(items[0] if items else None)
+
+
+@dataclass(eq=False)
+class _Run:
+    """An analysis job in the analysis thread (or waiting for it)."""
+
+    job: Job[Analysis]
+    path: str
+    fut: asyncio.Future[Analysis]
+    stale: Callable[[], bool] | None  # (an open document's: its text or inputs changed)
+    made_way: int  # (how often earlier jobs of the same analysis made way for others)
+    started: float = 0.0
+    why: str | None = None  # why it was asked to stop: stale, make way, moved
+    asked_at: float = 0.0  # (when it was asked to stop: the loop's time)
+    cpu_at_ask: float | None = None  # (and the CPU time its thread had used then)
+
+
+def _past_grace(run: _Run, now: float) -> bool:
+    """Whether an analysis asked to stop has worked GRACE seconds since without reaching a
+    stop point: CPU seconds of its thread where they can be read (on a loaded machine the
+    wall clock runs on while it waits its turn), but never more than four times that on
+    the wall clock (the document waiting behind it waits for the wall clock)."""
+    if now - run.asked_at > 4 * GRACE:
+        return True
+    cpu = run.job.cpu_seconds()
+    if cpu is not None and run.cpu_at_ask is not None:
+        return cpu - run.cpu_at_ask > GRACE
+    return now - run.asked_at > GRACE
 
 
 def _retrieved(fut: asyncio.Future[Any]) -> None:

@@ -27,22 +27,9 @@ class TextEdit:
     def between(cls, old: str, new: str) -> TextEdit:
         """The smallest single replacement that turns ``old`` into ``new``."""
         n = min(len(old), len(new))
-        lo, hi = 0, n  # the common prefix, by halving (slices compare in C)
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if old[:mid] == new[:mid]:
-                lo = mid
-            else:
-                hi = mid - 1
-        prefix = lo
-        lo, hi = 0, n - prefix
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if old[len(old) - mid :] == new[len(new) - mid :]:
-                lo = mid
-            else:
-                hi = mid - 1
-        return cls(prefix, len(old) - lo, len(new) - lo)
+        prefix = _common(old, new, n, False)
+        suffix = _common(old, new, n - prefix, True)
+        return cls(prefix, len(old) - suffix, len(new) - suffix)
 
     def moved(self, offset: int) -> int | None:
         """Where an old offset is now; None inside the replaced span."""
@@ -64,3 +51,30 @@ class Splice:
     kept: int
     moved: int
     delta: int
+
+
+_BLOCK = 4096
+
+
+def _common(old: str, new: str, limit: int, from_end: bool) -> int:
+    """The length of the common prefix (``from_end``: suffix) of two texts, at most
+    ``limit``: block by block (slices compare in C; each character is copied once), then
+    by halving inside the first block that differs."""
+    a, b = len(old), len(new)
+
+    def same(i: int, j: int) -> bool:  # (the i-th to j-th characters from that end)
+        if from_end:
+            return old[a - j : a - i] == new[b - j : b - i]
+        return old[i:j] == new[i:j]
+
+    start = 0
+    while start < limit and same(start, min(start + _BLOCK, limit)):
+        start = min(start + _BLOCK, limit)
+    lo, hi = start, min(start + _BLOCK, limit)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if same(start, mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo

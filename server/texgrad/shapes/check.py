@@ -40,6 +40,7 @@ from texgrad.shapes.rows import PlacedRow, RowKey
 from texgrad.shapes.rules.base import merge_evidence
 from texgrad.shapes.sections import SENTENCE_BREAK, Boundaries
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
+from texgrad.stop_points import Stopped, point
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
 from texgrad.syntax.parse_cache import ParseCache
@@ -231,7 +232,11 @@ class Checker:
             stored = self._parse_cache if doc.path not in self._trees else None  # first parse
             if stored is not None:
                 known = stored.load(doc.path)
-            rows = self._rows(doc.path, doc.regions, known, trees)
+            try:
+                rows = self._rows(doc.path, doc.regions, known, trees)
+            except Stopped:  # (stopped between rows: what was parsed is kept for the next)
+                self._trees[doc.path] = known | trees
+                raise
             if stored is not None and not trees.keys() <= known.keys():
                 stored.save(doc.path, trees)
             result = ParsedDocument(doc, rows, list(accumulate(len(r.rows) for r in doc.regions)))
@@ -302,6 +307,7 @@ class Checker:
                 if hit is None:
                     hit = known.get(key)
                     if hit is None:
+                        point()  # (a server's stop: between rows, what is parsed is whole)
                         hit = (parse_row(row.text).tree, row.start)
                     into[key] = hit  # the tree as parsed, and where: moved when asked for
                 rows.append(PlacedRow(path, row.start, row.end, hit[0], key, row.start - hit[1]))
@@ -529,17 +535,21 @@ def _infer_row(
                 diagnostics=tuple(related_moved(g, edit, path) for g in prior.diagnostics),
             )
         return prior
+    point()  # (a server's stop: the history of the last whole check is kept)
     stats["inferred"] += 1
     inference.reads, inference.writes, inference.notes = set(), [], []
     inference.diagnostics, inference.shapes, inference.asked = [], {}, []
     inference.infer(row.tree)
     base = row.start
     run = RowRun(
-        frozenset(inference.reads),
-        flat_questions(inference.asked, base),
+        _shared(frozenset(inference.reads)),
+        _shared(flat_questions(inference.asked, base)),
         tuple(replace(w, start=w.start - base, end=w.end - base) for w in inference.writes),
         tuple(diagnostic_moved(g, -base) for g in inference.diagnostics),
-        {(s - base, e - base, k): shape for (s, e, k), shape in inference.shapes.items()},
+        # (pass 1's shapes are never read: its runs keep none, a third of a run's memory)
+        {(s - base, e - base, k): shape for (s, e, k), shape in inference.shapes.items()}
+        if inference.report
+        else {},
         tuple(inference.notes),
     )
     if prior is not None and run.writes != prior.writes:
@@ -547,6 +557,19 @@ def _infer_row(
     elif prior is None:
         dirty.update(w.key for w in run.writes)
     return run
+
+
+# Runs of both passes, and of rows alike, mostly read the same symbols and ask the same
+# questions: one object each, kept for every row of every open document (a fifth of what
+# the analysis of the corpus keeps, before).
+_SHARED: dict[object, object] = {}
+_SHARED_LIMIT = 200_000
+
+
+def _shared(value: _T) -> _T:
+    if len(_SHARED) > _SHARED_LIMIT:
+        _SHARED.clear()
+    return _SHARED.setdefault(value, value)  # type: ignore[return-value]
 
 
 def _through(g: Diagnostic, moves: Sequence[tuple[str, TextEdit]]) -> Diagnostic:
