@@ -114,7 +114,7 @@ def test_a_stopped_derivative_check_keeps_the_verdicts_it_reached(
 ) -> None:
     from texgrad.calculus import written_derivatives as wd
 
-    def stopped_after_one(result: Any, seconds: float, cache: dict[Any, Any]) -> Any:
+    def stopped_after_one(result: Any, seconds: float, cache: dict[Any, Any], **_: Any) -> Any:
         cache[("claim",)] = True
         raise Stopped
 
@@ -232,7 +232,7 @@ async def test_a_derivative_check_waits_for_quiet_and_an_edit_stops_it(
     monkeypatch.setattr(derivative_checks, "QUIET", 0.05)
     state: dict[str, Any] = {"runs": 0, "ended": []}
 
-    def runaway(result: Any, seconds: float = 10.0) -> list[Any]:
+    def runaway(result: Any, seconds: float = 10.0, deadline: Any = None) -> list[Any]:
         state["runs"] += 1
         try:
             end = time.monotonic() + 60

@@ -49,9 +49,7 @@ async def check(server: TexgradServer, doc: Document, analysis: Analysis) -> Non
     from texgrad.calculus.deadline import Deadline  # (downward, on first use)
 
     deadline = Deadline(SECONDS)
-    job: Job[list[Diagnostic]] = Job(
-        server.ws.wrong_derivatives, result, SECONDS, deadline, cooperative=True
-    )
+    job: Job[list[Diagnostic]] = Job(server.ws.wrong_derivatives, result, SECONDS, deadline)
     fut = asyncio.get_running_loop().run_in_executor(server.diff_pool, job.run)
     try:
         while not fut.done():
