@@ -184,7 +184,7 @@ class FunctionRules(RuleBase):
         return f
 
     def _plain_unknown_letter(self, node: t.Node) -> bool:
-        """``\theta_j``, ``\ell``, ``t``: a small letter in no bold font, nothing declares."""
+        r"""``\theta_j``, ``\ell``, ``t``: a small letter in no bold font, nothing declares."""
         key = symbol_key(node)
         base = node.base if isinstance(node, t.Sub) else node
         if key is None or not isinstance(base, t.Symbol) or base.font is not None:
