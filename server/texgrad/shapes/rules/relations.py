@@ -189,7 +189,8 @@ class RelationRules(RuleBase):
             self._define(left, b)  # "Let $A = [2, 0; 0, 3]$" in an Example: its own A there
             return
         if b is None and a is not None and self._redefines(left) and isinstance(right, _FORMULAS):
-            self._define(left, UNSIZED)  # K = P H^\top S^{-1} (P unknown): not the K of before
+            if not _factorises(right):  # K = U \Lambda U^\top: K factorised, still K
+                self._define(left, UNSIZED)  # K = P H^\top S^{-1} (P unknown): not the K of before
             return
         if a is None or b is None or self._agrees(a, b, left.start):
             return
@@ -412,6 +413,19 @@ class RelationRules(RuleBase):
 
 # what a redefinition's right side is: a formula (K = P H^\top S^{-1}), not a bare name
 _FORMULAS = (t.Product, t.Add, t.Frac, t.Apply, t.Neg, t.Power, t.Transpose, t.Paren)
+
+
+def _factorises(value: t.Node) -> bool:
+    r"""Is ``value`` a symmetric factorisation, ``U \Lambda U^\top``, ``L L^\top``: a product
+    ending in the transpose of its first factor (an eigendecomposition or a Cholesky factor of
+    the letter set equal to it, not a new meaning of the letter)?"""
+    if not isinstance(value, t.Product) or len(value.factors) < 2:
+        return False
+    first, last = value.factors[0], value.factors[-1]
+    if not isinstance(last, t.Transpose):
+        return False
+    key = symbol_key(first)
+    return key is not None and key == symbol_key(last.base)
 
 
 def _normal_arguments(node: t.Node | None) -> tuple[t.Node | None, ...] | None:
