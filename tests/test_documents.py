@@ -68,6 +68,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "backprop-md",
         "backprop-notes-10",
         "beamer-cca-8",
+        "beamer-encdec-10",
         "beamer-kalman-smoother-4",
         "beamer-lasso-6",
         "beamer-newton-2",

@@ -168,12 +168,20 @@ def label_values(node: t.Node | None) -> tuple[float, ...]:
 
 
 def _numbers(body: t.Node | None) -> bool:
-    """``0, 1`` or ``-1, 1``: a set of labels."""
+    """``0, 1`` or ``-1, 1``: a set of labels; ``0, -\infty`` (a mask), ``1, \dots, K``
+    (classes) too."""
     items = body.items if isinstance(body, t.List) else ()
-    return len(items) >= 2 and all(
-        isinstance(x, t.Number) or (isinstance(x, t.Neg) and isinstance(x.operand, t.Number))
-        for x in items
-    )
+    dots = any(isinstance(x, t.Dots) for x in items)
+    return len(items) >= 2 and all(_value(x, last=dots and x is items[-1]) for x in items)
+
+
+def _value(x: t.Node, last: bool) -> bool:
+    r"""A number, ``\infty`` (either sign), ``\dots``, or the letter that ends ``1, \dots, K``."""
+    if isinstance(x, t.Neg):
+        x = x.operand
+    if isinstance(x, t.Symbol) and not x.accents and x.font is None:
+        return x.name == "\\infty" or (last and x.name.isalpha())
+    return isinstance(x, (t.Number, t.Dots))
 
 
 def _from_chain(
