@@ -168,7 +168,7 @@ def label_values(node: t.Node | None) -> tuple[float, ...]:
 
 
 def _numbers(body: t.Node | None) -> bool:
-    """``0, 1`` or ``-1, 1``: a set of labels; ``0, -\infty`` (a mask), ``1, \dots, K``
+    r"""``0, 1`` or ``-1, 1``: a set of labels; ``0, -\infty`` (a mask), ``1, \dots, K``
     (classes) too."""
     items = body.items if isinstance(body, t.List) else ()
     dots = any(isinstance(x, t.Dots) for x in items)
