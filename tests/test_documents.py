@@ -61,6 +61,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "arxiv-crossattn-10",
         "arxiv-diffusion-3",
         "arxiv-gnn-6",
+        "arxiv-kronecker-gp-10",
         "arxiv-lora-7",
         "arxiv-mixture-experts-8",
         "arxiv-rl-4",

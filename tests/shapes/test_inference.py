@@ -20,6 +20,7 @@ from tests.shapes.helpers import (
     same_shape,
     shape,
     shape_at,
+    shape_of,
 )
 from texgrad.shapes.dims import Shape
 
@@ -1059,3 +1060,18 @@ def test_a_matrix_differentiated_by_a_scalar_has_its_shape(tmp_path: Path) -> No
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_the_unknown_a_linear_system_solves_for_gets_its_shape(tmp_path: Path) -> None:
+    # (K + \sigma^2 I_n) \alpha = y: \alpha is an n-vector from there on in its section
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $K \in \mathbb{R}^{n \times n}$, $y \in \mathbb{R}^n$, $W \in \mathbb{R}^{m \times n}$
+        and $\sigma^2 > 0$. Solve $(K + \sigma^2 I_n)\alpha = y$ and $A \beta = y$ (A unknown).
+        Fine: $W \alpha$, $\alpha^\top K \alpha$, $\beta^\top W$. Wrong: $\alpha W$.
+                                                                          ^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert shape_of(result, r"\alpha").short() == "n"  # type: ignore[union-attr]

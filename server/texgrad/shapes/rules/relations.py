@@ -182,6 +182,8 @@ class RelationRules(RuleBase):
         if b is not None and self._defines(left) and not self._misprints(left, right, a, b):
             self._define(left, b)  # y = Ax gives an undeclared y its shape (again, if redefined)
             return
+        if a is None and b is not None and self._solves(left, b):
+            return  # (K + \sigma^2 I)\alpha = y gives an undeclared \alpha its shape
         if a != b and self._augments(left, right):
             self._define(left, UNSIZED if b is None else b)  # \hat A = [A 0; -C 0]: anew
             return
@@ -345,6 +347,33 @@ class RelationRules(RuleBase):
         if decl is None:  # declared only where it does not hold here (a later section, file)
             return not self._estimate(node)
         return key[1] is not None and decl.font != key[1]
+
+    def _solves(self, left: t.Node, b: Shape) -> bool:
+        r"""Is ``left`` a product of known factors ending in an undeclared letter, ``(K +
+        \sigma^2 I)\alpha`` set equal to a ``b`` its rows agree with?  The letter is what
+        solves the system: it gets the columns of the factors before it as rows, and b's
+        columns (defined there, like ``y = Ax``)."""
+        if not isinstance(left, t.Product) or len(left.factors) < 2:
+            return False
+        last = left.factors[-1]
+        key = symbol_key(last)
+        if key is None or not self._defines(last) or self._definition(key[0], last.start):
+            return False
+        acc: Shape | None = None
+        for factor in left.factors[:-1]:
+            s = self.shapes.get(span_key(factor))
+            if s is None:
+                return False
+            if acc is None or acc.is_scalar:
+                acc = s
+            elif not s.is_scalar:
+                if not self._same(acc.cols, s.rows, left.start):
+                    return False
+                acc = Shape(acc.rows, s.cols)
+        if acc is None or acc.is_scalar or not self._same(acc.rows, b.rows, left.start):
+            return False
+        self._define(last, Shape(acc.cols, b.cols))
+        return True
 
     def _estimate(self, node: t.Node) -> bool:
         r"""Is ``node`` the rate of a letter with a shape (``\dot x`` of ``x \in \mathbb{R}^n``),
