@@ -93,6 +93,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "gru-md-8",
         "kalman-notes",
         "layernorm-md-6",
+        "myst-batchnorm-10",
         "myst-graphs-4",
         "myst-kernels-3",
         "myst-lsq-2",
