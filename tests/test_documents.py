@@ -80,6 +80,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "cnn-md-4",
         "control-ekf-6",
         "control-hinf-8",
+        "control-kalman-10",
         "control-kkt-10",
         "control-lqr-2",
         "control-mpc-3",
@@ -123,6 +124,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "robotics-notes-4",
         "stats-blog-2",
         "transformer-md-3",
+        "transformer-notes-10",
     ]
 
 
