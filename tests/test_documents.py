@@ -123,6 +123,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "rnn-md-2",
         "robotics-notes-4",
         "stats-blog-2",
+        "thesis-subfiles-10",
         "transformer-md-3",
         "transformer-notes-10",
     ]

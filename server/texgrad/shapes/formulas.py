@@ -121,6 +121,10 @@ def _set_as_space(node: t.Node) -> t.Space | None:
     rows), ``[0,1]^{n \times K}`` (a box), ``\Delta^{n-1}`` and ``\Delta_n`` (the probability simplex, of vectors in ℝⁿ),
     ``\mathcal{S}^n_{++}`` (positive definite)."""
     at, to = node.start, node.end
+    if isinstance(node, t.Transpose) and node.mark == "T" and not node.conjugate:
+        # \mathcal{S}_{++}^{T}, \{0,1\}^T: of T tasks or steps (no transpose of a set)
+        size = t.Symbol("T", start=to - 1, end=to)
+        return _set_as_space(t.Power(node.base, size, start=at, end=to))
     if isinstance(node, t.Paren) and node.open in ("\\{", "\\left\\{") and _numbers(node.body):
         return t.Space("R", (), start=at, end=to)  # t_i \in \{-1, 1\}: a label, a number
     if isinstance(node, t.Power):
