@@ -173,8 +173,8 @@ class FunctionRules(RuleBase):
         ``\frac{\partial K_y}{\partial \theta_j}`` is n×n for an n×n ``K_y`` — by a scalar,
         or by a plain small letter the document never introduces (a hyperparameter
         ``\theta_j``: by a vector or a matrix, the derivative of a matrix is no matrix)."""
-        f = self.infer(node.body) if node.body is not None else None
-        if f is None or ONE in (f.rows, f.cols) or not node.wrt:
+        f = self.shapes.get(span_key(node.body)) if node.body is not None else None
+        if f is None or ONE in (f.rows, f.cols) or not node.wrt:  # (body inferred just before)
             return None
         for w, x in zip(node.wrt, shapes, strict=True):
             if x is not None and not x.is_scalar:
