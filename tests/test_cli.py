@@ -544,3 +544,26 @@ def test_diff_of_a_line_takes_its_request_after_a_declaration(
     )
     monkeypatch.chdir(tmp_path)
     assert run("diff", "--file", "line.md", "--line", "1") == (0, "2 W\n")
+
+
+def test_a_subfile_named_beside_its_root_is_read_with_its_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # \documentclass[../main.tex]{subfiles}: a child, read with main.tex's macros and
+    # declarations (\T = ^\top), reported once, whether named alone or with its root
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "main.tex").write_text(
+        "\\documentclass{report}\n\\usepackage{subfiles}\n\\newcommand{\\T}{^\\top}\n"
+        "\\begin{document}\nLet $E \\in \\mathbb{R}^{n \\times k}$.\n"
+        "\\subfile{chapters/one}\n\\end{document}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "chapters" / "one.tex").write_text(
+        "\\documentclass[../main.tex]{subfiles}\n\\begin{document}\n"
+        "Fine: $E\\T E$. Wrong: $E\\T + E$.\n\\end{document}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    for paths in (["chapters/one.tex"], ["main.tex", "chapters/one.tex"]):
+        code, out = run("check", *paths)
+        assert (code, _mismatches(out)) == (1, ["chapters/one.tex:3:24"]), (paths, out)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -947,8 +948,11 @@ def _project_folder(file: Path) -> Path:
     of its folders (its own, then up to three above, not past a repository's top) that
     holds a LaTeX root (a ``.tex`` file with ``\\documentclass``); else its own folder."""
     here = file.parent
-    if file.suffix.lower() != ".tex" or _is_root(file):
+    if file.suffix.lower() != ".tex":
         return here
+    if _is_root(file):
+        root = _subfile_root(file)  # \documentclass[../main.tex]{subfiles}: main's project
+        return root.parent if root is not None else here
     for folder in (here, *list(here.parents)[:3]):
         try:
             if any(_is_root(f) for f in folder.glob("*.tex") if f != file):
@@ -958,6 +962,31 @@ def _project_folder(file: Path) -> Path:
         except OSError:
             break
     return here
+
+
+_SUBFILE = re.compile(rb"\\documentclass\s*\[([^\]\n]+)\]\s*\{subfiles\}")
+
+
+def _subfile_root(file: Path) -> Path | None:
+    """The root a subfile names (``\\documentclass[../main.tex]{subfiles}``), if it is a
+    LaTeX root up to three folders above the subfile's."""
+    try:
+        with file.open("rb") as f:
+            found = _SUBFILE.search(f.read(8192))
+    except OSError:
+        return None
+    if found is None:
+        return None
+    name = found[1].decode("utf-8", "replace").strip()
+    root = (file.parent / (name if name.endswith(".tex") else name + ".tex")).resolve()
+    above = [file.parent.resolve(), *list(file.parent.resolve().parents)[:3]]
+    if root.parent not in above or root == file.resolve() or not _is_root(root):
+        return None
+    try:  # a subfile of a subfile: not followed
+        with root.open("rb") as f:
+            return None if _SUBFILE.search(f.read(8192)) else root
+    except OSError:
+        return None
 
 
 def _is_root(file: Path) -> bool:

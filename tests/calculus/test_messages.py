@@ -96,7 +96,7 @@ def test_a_dimension_with_a_compound_subscript_is_written_as_such(tmp_path: Path
         encoding="utf-8",
     )
     (d,) = Checker().check(str(doc)).diagnostics
-    assert "m_{2 k}" in d.message and not INTERNAL.search(d.message), d.message
+    assert "m_{2k}" in d.message and not INTERNAL.search(d.message), d.message
 
 
 def test_the_corpus_is_refused_in_its_own_words(corpus: Path) -> None:

@@ -1288,6 +1288,23 @@ def test_sets_written_otherwise_declare_shapes(tmp_path: Path) -> None:
     assert result.table.lookup("P", None, result.path, len(text)).positive_definite  # type: ignore[union-attr]
 
 
+def test_a_mask_and_class_labels_declare_shapes(tmp_path: Path) -> None:
+    # an attention mask \{0, -\infty\}^{T \times T}; class labels \{1, \dots, K\}^n; the
+    # T×T positive definite matrices \mathcal{S}_{++}^{T} (of T tasks: no transpose)
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $S \in \mathbb{R}^{T \times S}$, $M \in \{0, -\infty\}^{T \times T}$, $\Omega \in \mathcal{S}_{++}^{T}$,
+        $y \in \{1, \dots, K\}^n$, $X \in \mathbb{R}^{n \times T}$ and $\ell \in \{1, \ldots, L\}$.
+
+        Right: $M + M^\top$, $X^\top y$, $\ell X$, $\Omega M$. Wrong: $S + M$, $X y$, $\Omega X$.
+        """,
+    )
+    text = result.doc.text
+    assert [text[d.start : d.end] for d in result.diagnostics] == ["S + M", "X y", r"\Omega X"]
+    assert shape_of(result, r"\ell").is_scalar  # type: ignore[union-attr]
+
+
 def test_intertext_ends_a_row_and_declares_like_prose(tmp_path: Path) -> None:
     # amsmath ends the row at \intertext even without a \\ before it (no product B u_k y_k),
     # and what its words declare holds after it (the gain K), as in running text

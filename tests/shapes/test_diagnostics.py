@@ -878,3 +878,18 @@ def test_no_transpose_hint_where_a_stated_fact_rules_it_out(tmp_path: Path) -> N
     )
     (d,) = result.diagnostics
     assert d.code == "equation-mismatch" and "transposing" not in d.message and not d.fixes
+
+
+def test_a_subscript_of_letters_is_named_as_written(tmp_path: Path) -> None:
+    # d_{ff} (the feed-forward width) is d_{ff}, not d_{f f}; h_{2k} keeps its product
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $W_1 \in \mathbb{R}^{d \times d_{ff}}$, $V \in \mathbb{R}^{h_{2k} \times d}$. Then $W_1 W_1$ and $V V$.
+        """,
+    )
+    first, second = (d.message for d in result.diagnostics)
+    assert first.startswith("`W_1` is d×d_{ff} but `W_1` is d×d_{ff}: inner dimensions d_{ff}"), (
+        first
+    )
+    assert second.startswith("`V` is h_{2k}×d but `V` is h_{2k}×d"), second

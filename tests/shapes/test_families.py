@@ -292,3 +292,28 @@ def test_a_krylov_basis_grows_with_its_label(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "equation-mismatch")
+
+
+def test_a_head_of_a_tagged_family_is_its_member(tmp_path: Path) -> None:
+    r"""``W_1^{Q}`` and ``W_h^{Q\top}`` are heads of ``W_i^Q``, not powers of ``W_1``; ``V_1``
+    of ``V_i = Y W_i^V``, defined for every head; ``K_1`` too, though an Example declares
+    its own ``K_1``."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        # Heads
+
+        Let $X \in \mathbb{R}^{n \times d}$, $Y \in \mathbb{R}^{m \times e}$, $x \in \mathbb{R}^d$,
+        $W_i^Q \in \mathbb{R}^{d \times k}$ and $W_i^V, W_i^K \in \mathbb{R}^{e \times k}$.
+        Then $V_i = Y W_i^V$ and $K_i = Y W_i^K$, so $q = W_1^{Q\top} x$ and $K_1 q$ are fine, but
+        $V_1 \operatorname{softmax}(K_1 q)$ and $X W_2^Q + V_2$ are not.
+         ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^       ^^^^^^^^^^^^^
+
+        ## Example
+
+        Take $m = 3$, $k = 1$, so that $K_1 \in \mathbb{R}^{3 \times 1}$.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", "add-mismatch")
+    assert shape_of(result, "W_1^{Q\\top}").short() == "k×d"  # type: ignore[union-attr]
+    assert shape_of(result, "V_1").short() == "m×k"  # type: ignore[union-attr]

@@ -20,6 +20,7 @@ from tests.shapes.helpers import (
     same_shape,
     shape,
     shape_at,
+    shape_of,
 )
 from texgrad.shapes.dims import Shape
 
@@ -1042,3 +1043,35 @@ def test_the_diagonal_of_a_square_matrix_added_to_a_matrix_is_a_matrix(tmp_path:
         """,
     )
     assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_a_matrix_differentiated_by_a_scalar_has_its_shape(tmp_path: Path) -> None:
+    # \partial K / \partial \theta_j: by a scalar, or by a small letter nothing introduces (a
+    # hyperparameter); by a bold or declared vector, or of a vector, nothing is said
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $K \in \mathbb{R}^{n \times n}$, $\alpha, v \in \mathbb{R}^n$, $t > 0$ and $u \in \mathbb{R}^m$.
+        Fine: $\alpha^\top \frac{\partial K}{\partial \theta_j} \alpha$, $\frac{d K}{d t} \alpha$.
+        Wrong: $\alpha \frac{\partial K}{\partial \theta_j} \alpha$ and $u^\top \frac{d K}{d t}$.
+                ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^              ^^^^^^^^^^^^^^^^^^^^^^
+        Unknown: $u \frac{\partial K}{\partial \mathbf{z}}$, $u \frac{\partial K}{\partial v}$,
+        $u^\top \frac{\partial v}{\partial \theta}$.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_the_unknown_a_linear_system_solves_for_gets_its_shape(tmp_path: Path) -> None:
+    # (K + \sigma^2 I_n) \alpha = y: \alpha is an n-vector from there on in its section
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $K \in \mathbb{R}^{n \times n}$, $y \in \mathbb{R}^n$, $W \in \mathbb{R}^{m \times n}$
+        and $\sigma^2 > 0$. Solve $(K + \sigma^2 I_n)\alpha = y$ and $A \beta = y$ (A unknown).
+        Fine: $W \alpha$, $\alpha^\top K \alpha$, $\beta^\top W$. Wrong: $\alpha W$.
+                                                                          ^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert shape_of(result, r"\alpha").short() == "n"  # type: ignore[union-attr]

@@ -437,6 +437,42 @@ def test_a_restriction_holds_nowhere(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "matmul-mismatch")
 
 
+@pytest.mark.parametrize(
+    "words",
+    [
+        "is a mistake that R's recycling rules hide when",
+        "is an error that goes unnoticed if",
+        "is wrong, although it runs when",
+    ],
+)
+def test_a_fact_in_a_sentence_calling_a_formula_wrong_holds_nowhere(
+    tmp_path: Path, words: str
+) -> None:
+    # "… is a mistake that … hides when $n_1 = n_2$": the case where the mistake is hidden
+    fx, result = check_fixture(
+        tmp_path,
+        rf"""
+        Let $a \in \mathbb{{R}}^{{n_1}}$ and $b \in \mathbb{{R}}^{{n_2}}$. Writing
+        $$
+        a b^\top + b a^\top
+        $$
+        {words} $n_1 = n_2$.
+        """,
+    )
+    assert [d.code for d in result.diagnostics] == ["add-mismatch"]
+
+
+def test_a_case_that_is_no_mistake_still_holds_in_its_sentence(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $a \in \mathbb{R}^{n_1}$ and $b \in \mathbb{R}^{n_2}$. The sum
+        $a b^\top + b a^\top$ is symmetric when $n_1 = n_2$.
+        """,
+    )
+    assert found(result) == set()
+
+
 # -- families sized by a matrix's rows or columns -----------------------------------------------
 
 

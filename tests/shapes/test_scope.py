@@ -388,6 +388,29 @@ def test_a_letter_set_anew_in_an_example_or_a_later_section_is_not_the_old_one(
     assert found(result) == expected(fx, "not-square")
 
 
+def test_a_letter_factorised_in_a_later_section_keeps_its_shape(tmp_path: Path) -> None:
+    # K_1 = U_1 \Lambda_1 U_1^\top (its eigendecomposition, U_1 never declared) does not give
+    # K_1 a new meaning as a formula of unknown size would: K_1 is still n_1×n_1 after it
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        ## Model
+
+        Let $K_1 \in \mathbb{R}^{n_1 \times n_1}$ and $L \in \mathbb{R}^{n \times n}$.
+
+        ## Fast solves
+
+        With $K_1 = U_1 \Lambda_1 U_1^\top$ and $L = C C^\top$ the solves are cheap.
+
+        ## Nuggets
+
+        Adding $\tau^2 I_n$ to $K_1$ gives $K_1 + \tau^2 I_n$ and $L + I_{n_1}$.
+                                            ^^^^^^^^^^^^^^^^       ^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
 def test_a_block_named_in_an_earlier_section_is_no_entry_of_the_whole(tmp_path: Path) -> None:
     # A partitioned covariance: \Sigma_{yx} is a block defined in the first section, not the
     # (y, x) entry of \Sigma, in the sections after it

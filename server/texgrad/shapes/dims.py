@@ -110,7 +110,8 @@ def _side(d: Dim) -> str:
 
 
 def _index_text(index: t.Node) -> str:
-    r"""A dimension's subscript as the document writes it: ``k``, ``{\text{model}}``, ``*``."""
+    r"""A dimension's subscript as the document writes it: ``k``, ``{\text{model}}``, ``*``,
+    ``{ff}``."""
     if isinstance(index, t.Text):
         return "{" + index.text + "}"
     if isinstance(index, t.Func) and index.sub is None and index.sup is None:
@@ -121,7 +122,24 @@ def _index_text(index: t.Node) -> str:
         isinstance(index, t.Symbol) and not index.font and not index.accents
     ):
         return show(index)
+    factors = index.factors if isinstance(index, t.Product) and len(index.factors) <= 3 else ()
+    if factors and all(
+        _letter(f) or (k == 0 and isinstance(f, t.Number)) for k, f in enumerate(factors)
+    ):
+        return "{" + "".join(show(f) for f in factors) + "}"  # d_{ff}, m_{2k}
     return "{" + latex_of(index) + "}"  # m_{2k}: as written, never as a tree
+
+
+def _letter(node: t.Node) -> bool:
+    """A plain Latin letter, as in ``d_{ff}``, ``m_{2k}`` (printed as written, not ``f f``; up
+    to three, an abbreviation: the calculus names its own ``n_{samples}``)."""
+    return (
+        isinstance(node, t.Symbol)
+        and len(node.name) == 1
+        and node.name.isalpha()
+        and not node.font
+        and not node.accents
+    )
 
 
 @lru_cache(maxsize=4096)

@@ -121,6 +121,10 @@ def _set_as_space(node: t.Node) -> t.Space | None:
     rows), ``[0,1]^{n \times K}`` (a box), ``\Delta^{n-1}`` and ``\Delta_n`` (the probability simplex, of vectors in ℝⁿ),
     ``\mathcal{S}^n_{++}`` (positive definite)."""
     at, to = node.start, node.end
+    if isinstance(node, t.Transpose) and node.mark == "T" and not node.conjugate:
+        # \mathcal{S}_{++}^{T}, \{0,1\}^T: of T tasks or steps (no transpose of a set)
+        size = t.Symbol("T", start=to - 1, end=to)
+        return _set_as_space(t.Power(node.base, size, start=at, end=to))
     if isinstance(node, t.Paren) and node.open in ("\\{", "\\left\\{") and _numbers(node.body):
         return t.Space("R", (), start=at, end=to)  # t_i \in \{-1, 1\}: a label, a number
     if isinstance(node, t.Power):
@@ -168,12 +172,20 @@ def label_values(node: t.Node | None) -> tuple[float, ...]:
 
 
 def _numbers(body: t.Node | None) -> bool:
-    """``0, 1`` or ``-1, 1``: a set of labels."""
+    r"""``0, 1`` or ``-1, 1``: a set of labels; ``0, -\infty`` (a mask), ``1, \dots, K``
+    (classes) too."""
     items = body.items if isinstance(body, t.List) else ()
-    return len(items) >= 2 and all(
-        isinstance(x, t.Number) or (isinstance(x, t.Neg) and isinstance(x.operand, t.Number))
-        for x in items
-    )
+    dots = any(isinstance(x, t.Dots) for x in items)
+    return len(items) >= 2 and all(_value(x, last=dots and x is items[-1]) for x in items)
+
+
+def _value(x: t.Node, last: bool) -> bool:
+    r"""A number, ``\infty`` (either sign), ``\dots``, or the letter that ends ``1, \dots, K``."""
+    if isinstance(x, t.Neg):
+        x = x.operand
+    if isinstance(x, t.Symbol) and not x.accents and x.font is None:
+        return x.name == "\\infty" or (last and x.name.isalpha())
+    return isinstance(x, (t.Number, t.Dots))
 
 
 def _from_chain(

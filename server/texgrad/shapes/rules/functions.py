@@ -166,7 +166,32 @@ class FunctionRules(RuleBase):
         shapes = [self.infer(w) for w in node.wrt]
         if scalar and len(shapes) == 1 and node.order is None:
             return shapes[0]
-        return None
+        return self._by_scalars(node, shapes)
+
+    def _by_scalars(self, node: t.Derivative, shapes: list[Shape | None]) -> Shape | None:
+        r"""A matrix differentiated by scalars has its shape in every layout:
+        ``\frac{\partial K_y}{\partial \theta_j}`` is n×n for an n×n ``K_y`` — by a scalar,
+        or by a plain small letter the document never introduces (a hyperparameter
+        ``\theta_j``: by a vector or a matrix, the derivative of a matrix is no matrix)."""
+        f = self.shapes.get(span_key(node.body)) if node.body is not None else None
+        if f is None or ONE in (f.rows, f.cols) or not node.wrt:  # (body inferred just before)
+            return None
+        for w, x in zip(node.wrt, shapes, strict=True):
+            if x is not None and not x.is_scalar:
+                return None
+            if x is None and not self._plain_unknown_letter(w):
+                return None
+        return f
+
+    def _plain_unknown_letter(self, node: t.Node) -> bool:
+        r"""``\theta_j``, ``\ell``, ``t``: a small letter in no bold font, nothing declares."""
+        key = symbol_key(node)
+        base = node.base if isinstance(node, t.Sub) else node
+        if key is None or not isinstance(base, t.Symbol) or base.font is not None:
+            return False
+        name = base.name.removeprefix("\\")
+        small = name in GREEK and name.islower() if base.name.startswith("\\") else name.islower()
+        return small and not base.accents and self._unknown(key[0], node.start)
 
     def _nabla(self, node: t.Nabla) -> Shape | None:
         scalar = self._scalar_valued(node.body, gradient=True)

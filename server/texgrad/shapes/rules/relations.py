@@ -182,6 +182,8 @@ class RelationRules(RuleBase):
         if b is not None and self._defines(left) and not self._misprints(left, right, a, b):
             self._define(left, b)  # y = Ax gives an undeclared y its shape (again, if redefined)
             return
+        if a is None and b is not None and self._solves(left, b):
+            return  # (K + \sigma^2 I)\alpha = y gives an undeclared \alpha its shape
         if a != b and self._augments(left, right):
             self._define(left, UNSIZED if b is None else b)  # \hat A = [A 0; -C 0]: anew
             return
@@ -189,7 +191,8 @@ class RelationRules(RuleBase):
             self._define(left, b)  # "Let $A = [2, 0; 0, 3]$" in an Example: its own A there
             return
         if b is None and a is not None and self._redefines(left) and isinstance(right, _FORMULAS):
-            self._define(left, UNSIZED)  # K = P H^\top S^{-1} (P unknown): not the K of before
+            if not _factorises(right):  # K = U \Lambda U^\top: K factorised, still K
+                self._define(left, UNSIZED)  # K = P H^\top S^{-1} (P unknown): not the K of before
             return
         if a is None or b is None or self._agrees(a, b, left.start):
             return
@@ -345,6 +348,33 @@ class RelationRules(RuleBase):
             return not self._estimate(node)
         return key[1] is not None and decl.font != key[1]
 
+    def _solves(self, left: t.Node, b: Shape) -> bool:
+        r"""Is ``left`` a product of known factors ending in an undeclared letter, ``(K +
+        \sigma^2 I)\alpha`` set equal to a ``b`` its rows agree with?  The letter is what
+        solves the system: it gets the columns of the factors before it as rows, and b's
+        columns (defined there, like ``y = Ax``)."""
+        if not isinstance(left, t.Product) or len(left.factors) < 2:
+            return False
+        last = left.factors[-1]
+        key = symbol_key(last)
+        if key is None or not self._defines(last) or self._definition(key[0], last.start):
+            return False
+        acc: Shape | None = None
+        for factor in left.factors[:-1]:
+            s = self.shapes.get(span_key(factor))
+            if s is None:
+                return False
+            if acc is None or acc.is_scalar:
+                acc = s
+            elif not s.is_scalar:
+                if not self._same(acc.cols, s.rows, left.start):
+                    return False
+                acc = Shape(acc.rows, s.cols)
+        if acc is None or acc.is_scalar or not self._same(acc.rows, b.rows, left.start):
+            return False
+        self._define(last, Shape(acc.cols, b.cols))
+        return True
+
     def _estimate(self, node: t.Node) -> bool:
         r"""Is ``node`` the rate of a letter with a shape (``\dot x`` of ``x \in \mathbb{R}^n``),
         so that ``\dot x = …`` states it rather than defines it?"""
@@ -412,6 +442,19 @@ class RelationRules(RuleBase):
 
 # what a redefinition's right side is: a formula (K = P H^\top S^{-1}), not a bare name
 _FORMULAS = (t.Product, t.Add, t.Frac, t.Apply, t.Neg, t.Power, t.Transpose, t.Paren)
+
+
+def _factorises(value: t.Node) -> bool:
+    r"""Is ``value`` a symmetric factorisation, ``U \Lambda U^\top``, ``L L^\top``: a product
+    ending in the transpose of its first factor (an eigendecomposition or a Cholesky factor of
+    the letter set equal to it, not a new meaning of the letter)?"""
+    if not isinstance(value, t.Product) or len(value.factors) < 2:
+        return False
+    first, last = value.factors[0], value.factors[-1]
+    if not isinstance(last, t.Transpose):
+        return False
+    key = symbol_key(first)
+    return key is not None and key == symbol_key(last.base)
 
 
 def _normal_arguments(node: t.Node | None) -> tuple[t.Node | None, ...] | None:

@@ -14,7 +14,8 @@ from texgrad.shapes.questions import DIMENSION, dimension_key
 from texgrad.shapes.rules.base import RuleBase
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import index_parts, sized_constant
-from texgrad.syntax.symbols import symbol_key
+from texgrad.syntax.show import show
+from texgrad.syntax.symbols import same_letter, symbol_key, tagged_key
 
 # accents that keep a letter's shape: a time derivative (\dot x, \ddot q).  Not \hat: an
 # estimate (\hat\Sigma) mostly, but also the skew-symmetric matrix of a vector (\hat p in
@@ -62,7 +63,9 @@ class SymbolRules(RuleBase):
             return self.infer(node.base)  # W^{\mathrm{new}}: the next W, of W's shape
         if isinstance(node, t.Tagged):
             power = node.as_power()  # W^Q names a matrix where declared; else A^N is a power
-            return self._member(node) if power is None else self.infer(power)
+            if power is None:
+                return self._member(node)
+            return self._tagged_member(node) or self.infer(power)
         return SCALAR if self._is_dimension(node) else None
 
     def _member(self, node: t.Tagged | t.Sub) -> Shape | None:
@@ -79,12 +82,43 @@ class SymbolRules(RuleBase):
             decl = self._lookup((key, font), node.start)
             return decl.shape if decl is not None else None
 
+        def defined(key: str) -> Shape | None:
+            if self._declared(key) or not self._defined_anywhere(key):
+                return None
+            made = self._sized_definition(key, node.start)
+            return made.shape if made is not None and same_letter(font, made.font) else None
+
         def named(d: Dim) -> bool:
             return bool(self._ask(DIMENSION, dimension_key(d), d, None))
 
-        if isinstance(node, t.Sub):
-            return member_shape(base[0], "_", node.index, declared, named)
-        return member_shape(base[0], node.bracket, node.tag, declared, named)
+        form, label = ("_", node.index) if isinstance(node, t.Sub) else (node.bracket, node.tag)
+        found = member_shape(base[0], form, label, declared, named)
+        if found is None and isinstance(label, (t.Number, t.Symbol)) and form == "_":
+            # V_1 of V_i = Y W_i^V, defined for every head in force here
+            found = member_shape(base[0], form, label, defined, named)
+        return found
+
+    def _tagged_member(self, node: t.Tagged) -> Shape | None:
+        r"""``W_1^Q``, ``W_{h}^{Q}``: a member of the family ``W_i^Q`` declared for every head
+        (the tag kept, the subscript read as the family's label, as for ``h_{t-1}``)."""
+        if not isinstance(node.base, t.Sub):
+            return None
+        letter = symbol_key(node.base.base)
+        if letter is None:
+            return None
+        tag = show(node.tag)
+
+        def declared(key: str) -> Shape | None:
+            key = tagged_key(key, node.bracket, tag)
+            if not self._declared(key):
+                return None
+            decl = self._lookup((key, letter[1]), node.start)
+            return decl.shape if decl is not None else None
+
+        def named(d: Dim) -> bool:
+            return bool(self._ask(DIMENSION, dimension_key(d), d, None))
+
+        return member_shape(letter[0], "_", node.base.index, declared, named)
 
     def _is_dimension(self, node: t.Node) -> bool:
         """An undeclared ``N``, ``d_k`` that is a dimension of some declared shape."""
@@ -155,7 +189,9 @@ class SymbolRules(RuleBase):
             return own
         key = symbol_key(node)
         if key is not None and (self._known(key[0], node.start) or self._defined_anywhere(key[0])):
-            return None  # (defined in another section: \Sigma_{yx} names a block, no entry)
+            # (defined in another section: \Sigma_{yx} names a block, no entry; K_1 declared
+            # in an Example is still the member K_1 of K_i = Y W_i^K outside it)
+            return self._member(node)
         constant = self._sized_constant(node)
         if constant is not None:
             return constant
