@@ -20,6 +20,12 @@ its children), the target and the ratio to it, measured in the same run:
 
     .venv/bin/python benchmarks/cold.py [--repeat 7] [--texgrad CMD] [--baseline CMD]
 
+Python's bytecode is written and read as after an install (pip compiles it): in a cache
+folder of the run's own (``PYTHONPYCACHEPREFIX``), filled by a first run of every case that is
+not counted, even where ``PYTHONDONTWRITEBYTECODE`` is set (as in this repository's sandbox,
+where every start would otherwise compile texgrad's sources again); ``--source`` measures
+that instead.
+
 ``--texgrad`` names the command to measure (default: the ``texgrad`` next to this Python);
 ``--baseline`` a second one measured in the same run, turn about (e.g. another checkout's
 ``.venv/bin/texgrad``), printed beside with the ratio after/before.  Without the shared
@@ -115,7 +121,7 @@ def timed(argv: list[str], ok: tuple[int, ...] = (0, 1)) -> tuple[float, float]:
     """Wall and CPU time (user + system, its children included) of one process."""
     _children_cpu()
     t0 = time.perf_counter()
-    proc = subprocess.run(argv, capture_output=True, stdin=subprocess.DEVNULL, timeout=300)
+    proc = subprocess.run(argv, capture_output=True, stdin=subprocess.DEVNULL, timeout=300, env=ENV)
     wall = time.perf_counter() - t0
     cpu = _children_cpu()
     if proc.returncode not in ok:
@@ -125,6 +131,7 @@ def timed(argv: list[str], ok: tuple[int, ...] = (0, 1)) -> tuple[float, float]:
 
 
 _last_children_cpu = 0.0
+ENV = dict(os.environ)  # the children's environment (see main: bytecode)
 
 
 def _children_cpu() -> float:
@@ -146,7 +153,7 @@ class Lsp:
     def __init__(self, argv: list[str]):
         self.t0 = time.perf_counter()
         self.proc = subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=ENV
         )
         self.inbox: queue.Queue[dict[str, Any] | None] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -285,12 +292,20 @@ def main() -> int:
     ap.add_argument("--texgrad", help="the command measured (default: texgrad of this Python)")
     ap.add_argument("--baseline", help="a second texgrad command measured in the same run")
     ap.add_argument("--only", nargs="*", default=[], help="cases whose name holds one of these")
+    ap.add_argument(
+        "--source",
+        action="store_true",
+        help="keep the environment's PYTHONDONTWRITEBYTECODE (compile sources at every start)",
+    )
     args = ap.parse_args()
     cookbook = CORPUS / COOKBOOK
     if not cookbook.is_file():
         print(f"skipped: the shared corpus is not at {CORPUS} (set TEXGRAD_CORPUS)")
         return 0
     with tempfile.TemporaryDirectory() as tmp:
+        if not args.source:
+            ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+            ENV["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
         small = Path(tmp) / "small.md"
         small.write_text(SMALL, encoding="utf-8")
         floor_py = Path(tmp) / "floor.py"
@@ -321,7 +336,8 @@ def main() -> int:
                 c.cpus.append(cpu)
         by_name = {c.name: c for c in cases}
         print(f"{len(cases)} cases, {args.repeat} runs each (median); {os.cpu_count()} CPUs, "
-              f"load {os.getloadavg()[0]:.1f}")  # fmt: skip
+              f"load {os.getloadavg()[0]:.1f}; bytecode "
+              f"{'compiled at every start' if args.source else 'cached'}")  # fmt: skip
         print(f"{'case':<52} {'wall':>8} {'CPU':>8}")
         for c in cases:
             ratio = ratio_to(c, by_name)
