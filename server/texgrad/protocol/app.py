@@ -47,17 +47,13 @@ def create_server() -> TexgradServer:
 
 
 def load_analysis() -> None:
-    """Import the analysis (the checker: sympy for dimensions, lark for the parser; the
-    engine: numpy): started in a thread once the server is built, so that ``initialize``,
-    which needs none of it, is answered at once, and the first document opened does not wait
-    for all of these imports.  It imports ``calculus.api``, as the analysis thread and the
-    engine's warm-up do first: threads importing from one root take its module locks in one
-    order (two roots could each hold a module the other needs, and one get a module half
-    made)."""
+    """Import the checker (sympy for dimensions, lark for the parser): started in a thread
+    once the server is built, so that ``initialize``, which needs none of it, is answered at
+    once, and the first document opened does not wait for all of these imports."""
     try:
-        import texgrad.calculus.api  # noqa: F401  (imported for its loading only)
+        import texgrad.shapes.check  # noqa: F401  (imported for its loading only)
     except Exception:  # logged: the first analysis imports it again and says why
-        logging.getLogger("texgrad.lsp").exception("loading the analysis failed")
+        logging.getLogger("texgrad.lsp").exception("loading the checker failed")
 
 
 def main(tcp: str | None = None) -> int:
