@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import threading
 
 from texgrad.protocol import (
     actions,
@@ -46,16 +45,6 @@ def create_server() -> TexgradServer:
     return server
 
 
-def load_analysis() -> None:
-    """Import the checker (sympy for dimensions, lark for the parser): started in a thread
-    once the server is built, so that ``initialize``, which needs none of it, is answered at
-    once, and the first document opened does not wait for all of these imports."""
-    try:
-        import texgrad.shapes.check  # noqa: F401  (imported for its loading only)
-    except Exception:  # logged: the first analysis imports it again and says why
-        logging.getLogger("texgrad.lsp").exception("loading the checker failed")
-
-
 def main(tcp: str | None = None) -> int:
     logging.basicConfig(
         stream=sys.stderr,
@@ -66,7 +55,6 @@ def main(tcp: str | None = None) -> int:
     logging.getLogger("pygls.protocol.json_rpc").addFilter(quiet_late_cancel)
     logging.getLogger("pygls.protocol.json_rpc").addFilter(quiet_unreadable)
     server = create_server()
-    threading.Thread(target=load_analysis, name="texgrad-load", daemon=True).start()
     if tcp:
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))
