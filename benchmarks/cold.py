@@ -152,8 +152,9 @@ class Lsp:
 
     def __init__(self, argv: list[str]):
         self.t0 = time.perf_counter()
+        self.log = tempfile.TemporaryFile()  # its stderr, said if it exits
         self.proc = subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=ENV
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, env=ENV
         )
         self.inbox: queue.Queue[dict[str, Any] | None] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -188,7 +189,10 @@ class Lsp:
         while True:
             msg = self.inbox.get(timeout=max(0.01, end - time.perf_counter()))
             if msg is None:
-                raise SystemExit("the language server exited")
+                self.proc.wait(timeout=30)
+                self.log.seek(0)
+                said = self.log.read().decode(errors="replace")[-2000:]
+                raise SystemExit(f"the language server exited ({self.proc.returncode}): {said}")
             if "id" in msg and "method" in msg:  # a request of the server's: answer nothing
                 self.send({"id": msg["id"], "result": None})
             if test(msg):

@@ -109,3 +109,28 @@ def test_each_command_loads_what_it_needs(tmp_path: Path) -> None:
 def test_the_formats_the_parser_offers_are_those_rendered() -> None:
     # cli names them without importing report_formats (which loads the reading layer)
     assert cli.REPORT_FORMATS == report_formats.FORMATS
+
+
+def test_the_server_is_built_before_the_analysis_is_loaded() -> None:
+    # what `texgrad lsp` loads before it answers initialize: pygls, not the checker (sympy)
+    # nor the parser (lark) nor the engine; they load after initialize (workspace.checker,
+    # the warm-up at initialized)
+    script = (
+        "import json, sys\n"
+        "from texgrad.protocol.app import create_server\n"
+        "server = create_server()\n"
+        "print(json.dumps([w for w in json.loads(sys.argv[1]) if w in sys.modules]))\n"
+    )
+    watched = [*WATCHED, "texgrad.shapes.check", "texgrad.shapes.dims", "texgrad.calculus.expr"]
+    proc = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(watched)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    loaded = json.loads(proc.stdout)
+    assert {"pygls", "lsprotocol", "texgrad.protocol", "texgrad.workspace"} <= set(loaded)
+    for absent in ("sympy", "lark", "numpy", "scipy", "texgrad.syntax.parse",
+                   "texgrad.calculus.expr", "texgrad.shapes.check", "texgrad.shapes.dims"):  # fmt: skip
+        assert absent not in loaded, absent
