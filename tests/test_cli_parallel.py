@@ -22,6 +22,7 @@ from tests.fixtures import parse_fixture, run_cli
 from texgrad import cli, cli_parallel
 from texgrad.cli_errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
 from texgrad.cli_parallel import Job, Progress, worth_a_pool
+from texgrad.reading import document
 from texgrad.shapes.check import Checker
 
 REPO = Path(__file__).resolve().parents[1]
@@ -225,14 +226,14 @@ def test_an_exception_in_one_file_is_one_line_and_the_others_are_checked(
 def test_inspect_says_an_internal_error_per_file(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = cli.read_document
+    real = document.read_document  # (the command imports it where it is used)
 
     def read(path: str, *args: object, **kwargs: Any) -> Any:
         if Path(path).name == "notes.md":
             raise IndexError("list index out of range")
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(cli, "read_document", read)
+    monkeypatch.setattr(document, "read_document", read)
     code, out, err = run("inspect", "--stats", "notes.md", "z/alone.md")
     assert code == EXIT_INTERNAL
     assert err == (

@@ -2,6 +2,11 @@
 
 Every subcommand is a thin front over the reading and analysis layers, like
 the language server is; nothing here knows LaTeX.
+
+Importing this module imports no layer of texgrad (``--version`` and ``--help`` answer
+before any is loaded): each command imports what it uses, in the functions that use it,
+so ``diff`` never loads the checker, and ``check`` loads the engine only for a document
+that writes a derivative (``tests/test_cold_imports.py`` holds it).
 """
 
 from __future__ import annotations
@@ -32,9 +37,17 @@ from texgrad.cli_errors import (
     say,
     with_path,
 )
-from texgrad.cli_parallel import Job, Progress, cores, run
-from texgrad.reading.document import DocumentRead, detect_format, read_document
-from texgrad.reading.files import (
+
+if TYPE_CHECKING:  # imported where used: see the module's docstring
+    from texgrad.calculus.api import DiffOutcome
+    from texgrad.reading.document import DocumentRead
+    from texgrad.reading.problems import ReadProblem
+    from texgrad.reading.project import Project, RootSearch
+    from texgrad.shapes.check import Checker, CheckResult
+    from texgrad.shapes.diagnostics import Diagnostic
+    from texgrad.syntax.parse import ParsedRow, ParseError
+
+from texgrad.reading.files import (  # (the file system and offsets: no analysis)
     SKIPPED_CODES,
     Skipped,
     documents_in,
@@ -43,23 +56,12 @@ from texgrad.reading.files import (
     resolved,
     unreadable,
 )
-from texgrad.reading.problems import ReadProblem
-from texgrad.reading.project import Project, RootSearch, load_project, normalize, read_file
 from texgrad.reading.source import MappedText, line_col, line_starts
-from texgrad.report_formats import FORMATS, render
-from texgrad.shapes.check import Checker, CheckResult
-from texgrad.shapes.diagnostics import Diagnostic
-from texgrad.syntax import tree as t
-from texgrad.syntax.parse import ParsedRow, ParseError, parse_region, parse_row
-from texgrad.syntax.parse_cache import ParseCache
-from texgrad.syntax.show import show
 
-if TYPE_CHECKING:  # the engine is imported when a derivative is asked for
-    from texgrad.calculus.api import DiffOutcome
-
+# check's formats besides text and json: report_formats.FORMATS (the same, a test says)
+REPORT_FORMATS = ("sarif", "github")
 # the time the check of the derivatives one document writes may take (wrong-derivative)
 DERIVATIVE_SECONDS = 60.0
-
 # the documents a folder is searched for: LaTeX, Markdown, Quarto, R Markdown, MDX
 DOCUMENT_SUFFIXES = (".tex", ".ltx", ".latex", ".md", ".markdown", ".qmd", ".rmd", ".mdx")
 SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages"})
@@ -190,7 +192,7 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     chk.add_argument(
         "--format",
-        choices=("text", "json", *FORMATS),
+        choices=("text", "json", *REPORT_FORMATS),
         default="text",
         help="output format (default: text); sarif: SARIF 2.1.0 for code scanning; github: "
         "GitHub Actions annotations",
@@ -367,6 +369,8 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
         raise
     except Exception as exc:  # noqa: BLE001 - a bug said in one line, with its own status
         if args.file is not None:
+            from texgrad.reading.project import normalize
+
             what = f"differentiating line {args.line} of {_display(normalize(args.file))}"
         else:
             what = f"differentiating {_snippet(args.expr or args.expr_typed or '', 60)}"
@@ -448,6 +452,9 @@ def _diff_file(args: argparse.Namespace) -> DiffOutcome:
     from dataclasses import replace
 
     from texgrad.calculus.api import diff_in_document
+    from texgrad.reading.document import read_document
+    from texgrad.reading.project import normalize
+    from texgrad.syntax.parse import parse_region
 
     key = normalize(args.file)
     folder = _project_folder(Path(key))
@@ -475,6 +482,8 @@ def _unparsed(latex: str, what: str) -> str | None:
     """Where ``latex`` (an expression typed on the command line) does not parse, said as a
     compiler says it: the message with its column, the expression, a caret line under the
     place; None when it parses."""
+    from texgrad.syntax.parse import parse_row
+
     parsed = parse_row(MappedText.identity(latex))
     if parsed.error is None:
         return None
@@ -542,6 +551,8 @@ def _print_numpy(outcome: DiffOutcome, out: TextIO) -> int:
 def _check(args: argparse.Namespace, out: TextIO) -> int:
     """Every document found, checked on every core (``--jobs``); printed in the order of a
     serial run. Exit status: see ``cli_errors``."""
+    from texgrad.cli_parallel import Job, Progress, cores, run
+
     err = sys.stderr
     found: list[tuple[Path, Path]] = []
     status = _Status()
@@ -696,6 +707,9 @@ def _check_unit(unit: _Unit) -> list[_FileOutcome]:
     exception while checking one is its internal error, and the others are still checked.
     Each unit has a Checker of its own: one shared with another project would reuse the
     parse of a file both include, made with the other project's macros."""
+    from texgrad.shapes.check import Checker
+    from texgrad.syntax.parse_cache import ParseCache
+
     checker = Checker(ParseCache.for_user())  # trees kept between runs
     outcomes = []
     for key in unit.keys:
@@ -748,7 +762,9 @@ def _print_records(
         json.dump(records, out, indent=1, ensure_ascii=False)
         out.write("\n")
         return
-    if fmt in FORMATS:
+    if fmt in REPORT_FORMATS:
+        from texgrad.report_formats import render
+
         out.write(render(fmt, records, failures=said))
         return
     for r in records:
@@ -776,6 +792,8 @@ def _wrong_derivatives(result: CheckResult, seconds: float) -> tuple[list[Diagno
     """The derivatives the document writes that are not the derivative (``wrong-derivative``,
     after the shape diagnostics), all checked within ``seconds`` (a hard bound: past it,
     the rest is not checked, and one line on stderr says how many and why)."""
+    from texgrad.syntax import tree as t
+
     if not any(t.writes_derivative(r.tree) for r in result.rows if r.tree is not None):
         return [], []  # no derivative written: the engine need not even be imported
     from texgrad.calculus import written_derivatives as wd
@@ -795,6 +813,8 @@ def _targets(found: list[tuple[Path, Path]]) -> Iterator[tuple[str, Project | No
     """Each document to check once, with its project and folder: a named LaTeX root brings
     every file it includes (reported at its own file, as a compiler would), so that naming
     ``main.tex`` checks the whole project and several paths give the union of each alone."""
+    from texgrad.reading.project import normalize
+
     done: set[str] = set()
     for path, folder in found:
         key = normalize(path)
@@ -809,8 +829,13 @@ def _targets(found: list[tuple[Path, Path]]) -> Iterator[tuple[str, Project | No
 def _project_of(key: str, folder: Path) -> Project | None:
     """The project holding ``key``: one dictionary look-up (by every file of the projects
     loaded so far), so that a folder of thousands of files is not quadratic."""
+    from texgrad.reading.document import detect_format
+    from texgrad.reading.project import RootSearch, load_project
+
+    global _ROOTS
     project = _projects.get(key)
     if project is None and detect_format(key) == "latex":
+        _ROOTS = _ROOTS or RootSearch()
         project = load_project(key, folder=folder, search=_ROOTS)
         for path in project.paths:
             _projects.setdefault(path, project)
@@ -818,6 +843,8 @@ def _project_of(key: str, folder: Path) -> Project | None:
 
 
 def _text_of(path: str, texts: dict[str, str]) -> str:
+    from texgrad.reading.project import read_file
+
     if path not in texts:  # as texgrad read it: offsets count from after a byte-order mark
         texts[path] = read_file(path)[0]
     return texts[path]
@@ -906,10 +933,14 @@ def _inspect(args: argparse.Namespace, out: TextIO) -> int:
 
 
 _projects: dict[str, Project] = {}  # by the path of each of its files
-_ROOTS = RootSearch()  # the roots of the folders searched, found once per run
+_ROOTS: RootSearch | None = None  # the roots of the folders searched, found once per run
 
 
 def _inspect_file(path: Path, folder: Path) -> _FileReport:
+    from texgrad.reading.document import read_document
+    from texgrad.reading.project import normalize
+    from texgrad.syntax.parse import parse_region
+
     key = normalize(path)
     t0 = time.perf_counter()
     project = _project_of(key, folder)
@@ -1024,6 +1055,8 @@ def _snippet(text: str, limit: int = 70) -> str:
 
 
 def _print_report(r: _FileReport, out: TextIO) -> None:
+    from texgrad.syntax.show import show
+
     doc = r.doc
     pos = _Positions(doc.text)
     name = _display(doc.path)
@@ -1100,6 +1133,8 @@ def _print_stats(reports: list[_FileReport], out: TextIO) -> None:
 def _json_report(r: _FileReport, stats_only: bool) -> dict[str, object]:
     if stats_only:
         return _stats(r)
+    from texgrad.syntax.show import show
+
     doc = r.doc
     starts = line_starts(doc.text)
 

@@ -26,14 +26,13 @@ from texgrad.reading.macros import Macro, merge
 from texgrad.reading.problems import ReadProblem
 from texgrad.reading.project import Project, ProjectFile, load_project, normalize, scan_text
 from texgrad.settings import resolve
-from texgrad.shapes.check import Checker, CheckResult
 from texgrad.shapes.diagnostics import Diagnostic
-from texgrad.syntax.parse_cache import ParseCache
 
 if TYPE_CHECKING:  # the engine (numpy, scipy) is imported on first use: a faster start
     from texgrad.calculus.api import DiffOutcome, DiffPlan
     from texgrad.calculus.deadline import Deadline
     from texgrad.calculus.refusals import Refusal
+    from texgrad.shapes.check import Checker, CheckResult  # (sympy: see Workspace.checker)
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +91,7 @@ class Workspace:
     def __init__(self, folders: Iterable[str] = ()) -> None:
         self.folders = [normalize(f) for f in folders]
         self.settings: dict[str, Any] = resolve(None)
-        self.checker = Checker(ParseCache.for_user())  # trees kept between sessions
+        self._checker: Checker | None = None
         self._projects: dict[str, _CachedProject] = {}
         self._settings_macros: list[Macro] = []
         self.generation = 0  # bumped when settings change: every cached project is stale
@@ -112,6 +111,17 @@ class Workspace:
         new._verdicts = self._verdicts
         return new
 
+    @property
+    def checker(self) -> Checker:
+        """The checker, made at its first use: the language server answers ``initialize``
+        before the checker (and sympy, for its dimensions) is loaded."""
+        if self._checker is None:
+            from texgrad.shapes.check import Checker
+            from texgrad.syntax.parse_cache import ParseCache
+
+            self._checker = Checker(ParseCache.for_user())  # trees kept between sessions
+        return self._checker
+
     # -- settings ---------------------------------------------------------------------
 
     def configure(self, raw: Mapping[str, Any] | None) -> bool:
@@ -124,7 +134,7 @@ class Workspace:
             defs = scan_text(source, "latex", frozenset(), "<settings>").definitions
             self._settings_macros = list(defs)
             self._projects.clear()
-            self.checker = Checker()  # macros and environments change how every row reads
+            self._checker = None  # macros and environments change how every row reads
             self.generation += 1
         return changed
 

@@ -29,13 +29,13 @@ from texgrad.calculus.insertion import (
     result_insertion,
 )
 from texgrad.calculus.requests import Asked, asked_at
-from texgrad.shapes.check import CheckResult
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
 
 if TYPE_CHECKING:  # the engine (numpy, scipy) is imported on first use: a faster start
     from texgrad.calculus.api import DiffOutcome, DiffPlan
     from texgrad.calculus.refusals import Refusal
+    from texgrad.shapes.check import CheckResult  # (and the checker: sympy; see workspace)
 
 KIND_NAMES = {
     "gradient": "gradient",

@@ -18,7 +18,6 @@ from typing import TypeAlias
 
 import numpy as np
 import numpy.typing as npt
-import scipy.linalg
 
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
@@ -146,6 +145,8 @@ def inverse(node: t.Node, a: Array) -> Array:
 def symmetric_function(node: t.Node, a: Array, f: Callable[[Array], Array], name: str) -> Array:
     """f of a symmetric matrix through its eigendecomposition V f(Λ) Vᵀ."""
     if not is_symmetric(a):
+        import scipy.linalg  # (here only: scipy takes longer to load than a whole derivative)
+
         general = {"\\sin": scipy.linalg.sinm, "\\cos": scipy.linalg.cosm, "\\tan": scipy.linalg.tanm,
                    "\\sinh": scipy.linalg.sinhm, "\\cosh": scipy.linalg.coshm,
                    "\\tanh": scipy.linalg.tanhm}.get(name)  # fmt: skip

@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
-import scipy.linalg
 import sympy
 
 from texgrad.calculus import expr as e
@@ -105,6 +104,8 @@ def _half_power(a: Array, k: int) -> Array:
     w = np.linalg.eigvals(a)
     if np.any((np.abs(w.imag) < 1e-12 * max(1.0, float(np.abs(w).max()))) & (w.real <= 0)):
         raise EvaluationError(None, "a square root of a matrix with an eigenvalue ≤ 0")
+    import scipy.linalg  # (where used: scipy takes longer to load than a whole derivative)
+
     root = scipy.linalg.sqrtm(a)
     if np.abs(np.imag(root)).max() > 1e-9 * max(1.0, float(np.abs(root).max())):
         raise EvaluationError(None, "a square root of a matrix that is not real")
@@ -250,6 +251,8 @@ class _Eval:
         return np.diag(self.ev(x.arg)).reshape(-1, 1)
 
     def _matrix_function(self, x: e.MatFn) -> Array:
+        import scipy.linalg  # (where used: scipy takes longer to load than a whole derivative)
+
         a = self.ev(x.arg)
         if x.fn == "exp":
             return expm(a)
@@ -264,6 +267,8 @@ class _Eval:
     def _exp_frechet(self, x: e.ExpFrechet) -> Array:
         a = self.ev(x.arg)
         direction = self.ev(x.direction)
+        import scipy.linalg
+
         return scipy.linalg.expm_frechet(a, direction, compute_expm=False)
 
     # -- elementwise and the rest --------------------------------------------------------------

@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from texgrad.shapes.check import CheckResult
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import member_key
+
+if TYPE_CHECKING:  # (the checker, and sympy, load after the server has started)
+    from texgrad.shapes.check import CheckResult
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,11 +16,14 @@ Pure: strings and the engine's expressions; no document.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from texgrad.calculus.expr import Expr
-from texgrad.calculus.printing import Style
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
+
+if TYPE_CHECKING:  # (the engine, and sympy, load after the server has started)
+    from texgrad.calculus.expr import Expr
+    from texgrad.calculus.printing import Style
 
 ANNOTATION = " \\quad \\text{("
 _LONG = 48  # a chained argument longer than this (printed) is not repeated in the note

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 
 from texgrad.protocol import (
     actions,
@@ -45,6 +46,20 @@ def create_server() -> TexgradServer:
     return server
 
 
+def load_analysis() -> None:
+    """Import the analysis (the checker: sympy for dimensions, lark for the parser; the
+    engine: numpy): started in a thread once the server is built, so that ``initialize``,
+    which needs none of it, is answered at once, and the first document opened does not wait
+    for all of these imports.  It imports ``calculus.api``, as the analysis thread and the
+    engine's warm-up do first: threads importing from one root take its module locks in one
+    order (two roots could each hold a module the other needs, and one get a module half
+    made)."""
+    try:
+        import texgrad.calculus.api  # noqa: F401  (imported for its loading only)
+    except Exception:  # logged: the first analysis imports it again and says why
+        logging.getLogger("texgrad.lsp").exception("loading the analysis failed")
+
+
 def main(tcp: str | None = None) -> int:
     logging.basicConfig(
         stream=sys.stderr,
@@ -55,6 +70,7 @@ def main(tcp: str | None = None) -> int:
     logging.getLogger("pygls.protocol.json_rpc").addFilter(quiet_late_cancel)
     logging.getLogger("pygls.protocol.json_rpc").addFilter(quiet_unreadable)
     server = create_server()
+    threading.Thread(target=load_analysis, name="texgrad-load", daemon=True).start()
     if tcp:
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))

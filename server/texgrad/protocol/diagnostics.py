@@ -15,7 +15,6 @@ from texgrad.protocol.server import Document, TexgradServer
 from texgrad.reading.document import detect_format
 from texgrad.reading.problems import ReadProblem
 from texgrad.shapes.diagnostics import Diagnostic, Fix
-from texgrad.shapes.undeclared import HELP
 from texgrad.workspace import Analysis
 
 SOURCE = "texgrad"
@@ -62,6 +61,8 @@ def to_lsp(server: TexgradServer, d: Diagnostic, texts: dict[str, str]) -> types
 
 def help_link(code: str) -> types.CodeDescription | None:
     """The README's section on a code (the one information note's), where there is one."""
+    from texgrad.shapes.undeclared import HELP  # (loaded with the analysis, after initialize)
+
     anchor = HELP.get(code)
     if anchor is None or not _README.is_file():
         return None

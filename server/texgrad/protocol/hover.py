@@ -11,15 +11,14 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 from texgrad.protocol.server import TexgradServer
-from texgrad.shapes.check import CheckResult
-from texgrad.shapes.query import ShapeInfo, node_at, shape_info
-from texgrad.shapes.table import Declaration
-from texgrad.shapes.undeclared import HOVER
 from texgrad.syntax.symbols import symbol_key
 from texgrad.workspace import Analysis
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (the analysis loads after initialize: see workspace.checker)
     from texgrad.calculus.refusals import Refusal
+    from texgrad.shapes.check import CheckResult
+    from texgrad.shapes.query import ShapeInfo
+    from texgrad.shapes.table import Declaration
 
 
 def _snippet(text: str, limit: int = 60) -> str:
@@ -49,6 +48,9 @@ def hover_text(
     result = analysis.result
     if result is None:
         return None
+    from texgrad.shapes.query import shape_info
+    from texgrad.shapes.undeclared import HOVER
+
     info = shape_info(result, offset)
     said = _refused(refusal, markdown) if refusal is not None else None
     if info is None:
@@ -88,6 +90,8 @@ def _refused(refusal: Refusal, markdown: bool) -> str:
 
 def _is_symbol(result: CheckResult, offset: int, info: ShapeInfo) -> bool:
     """Is what the hover shows a letter (not a sum or a product of unknown shape)?"""
+    from texgrad.shapes.query import node_at
+
     node = node_at(result, offset)
     return (
         node is not None

@@ -6,7 +6,6 @@ from __future__ import annotations
 from lsprotocol import types
 
 from texgrad.protocol.server import TexgradServer
-from texgrad.shapes.hints import hints
 
 
 def register(server: TexgradServer) -> None:
@@ -21,6 +20,8 @@ def register(server: TexgradServer) -> None:
             return None
         if snap.result is None:
             return []
+        from texgrad.shapes.hints import hints  # (loaded with the analysis, after initialize)
+
         start, end = snap.offset(params.range.start), snap.offset(params.range.end)
         return [
             types.InlayHint(

@@ -3,12 +3,16 @@ document's outline (declared symbols, defined functions, labelled equations)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lsprotocol import types
 
 from texgrad.protocol.server import Snapshot, TexgradServer
 from texgrad.reading.document import detect_format
-from texgrad.shapes import navigation as nav
-from texgrad.shapes.check import CheckResult
+
+if TYPE_CHECKING:  # (the analysis loads after initialize: see workspace.checker)
+    from texgrad.shapes import navigation as nav
+    from texgrad.shapes.check import CheckResult
 
 _KINDS = {
     "symbol": types.SymbolKind.Variable,
@@ -48,6 +52,8 @@ def register(server: TexgradServer) -> None:
         ls: TexgradServer, params: types.DefinitionParams
     ) -> list[types.Location] | None:
         snap = await ls.snapshot(params.text_document.uri)
+        from texgrad.shapes import navigation as nav  # (with the analysis)
+
         if snap is None or snap.result is None:
             return None
         texts = {**snap.result.table.texts, snap.path: snap.text}
@@ -59,6 +65,8 @@ def register(server: TexgradServer) -> None:
         ls: TexgradServer, params: types.ReferenceParams
     ) -> list[types.Location] | None:
         snap = await ls.snapshot(params.text_document.uri)
+        from texgrad.shapes import navigation as nav  # (with the analysis)
+
         if snap is None or snap.result is None:
             return None
         at = nav.symbol_at(snap.result, snap.offset(params.position))
@@ -75,6 +83,8 @@ def register(server: TexgradServer) -> None:
         ls: TexgradServer, params: types.DocumentSymbolParams
     ) -> list[types.DocumentSymbol] | None:
         snap = await ls.snapshot(params.text_document.uri)
+        from texgrad.shapes import navigation as nav  # (with the analysis)
+
         if snap is None or snap.result is None:
             return None
         return [

@@ -25,7 +25,7 @@ import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
@@ -37,7 +37,6 @@ from pygls.workspace.position_codec import PositionCodec
 from texgrad import __version__
 from texgrad.reading.document import Format, detect_format
 from texgrad.reading.project import LATEX_SUFFIXES, MARKDOWN_SUFFIXES
-from texgrad.shapes.check import CheckResult
 from texgrad.workspace import Analysis, Workspace
 
 from . import framing
@@ -46,6 +45,9 @@ from .convert import PositionCache, Positions
 from .paths import buffer_path, file_path
 from .rpc import TexgradProtocol
 from .stopping import Job, Stopped
+
+if TYPE_CHECKING:  # the checker (and sympy) loads after initialize: see workspace.checker
+    from texgrad.shapes.check import CheckResult
 
 log = logging.getLogger("texgrad.lsp")
 

@@ -1,0 +1,136 @@
+r"""A command loads only what it needs (issue 17): ``--version`` and ``--help`` nothing of the
+analysis, ``diff`` neither the language server nor scipy, ``check`` of a document without
+derivatives not the engine nor numpy.
+
+Each run is a fresh Python process (what is imported is then what the command imported),
+which prints the third-party packages and texgrad's packages loaded after each step; no
+timing is asserted (figures: ``benchmarks/cold.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from texgrad import cli, report_formats
+
+WATCHED = (
+    "sympy", "numpy", "scipy", "lark", "pygls", "lsprotocol", "mpmath", "markdown_it",
+    "multiprocessing", "texgrad.reading.document", "texgrad.syntax.parse", "texgrad.shapes",
+    "texgrad.calculus", "texgrad.workspace", "texgrad.protocol", "texgrad.report_formats",
+)  # fmt: skip
+
+# A process running ``texgrad ARGS`` for each step in turn (argv: a JSON list of steps) and
+# printing, after each, which of WATCHED are imported (in order, one JSON line each).
+STEPS = r"""
+import contextlib, io, json, sys
+from texgrad import cli
+watched = json.loads(sys.argv[1])
+for step in json.loads(sys.argv[2]):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        try:
+            status = cli.main(step)
+        except SystemExit as exc:  # --version and --help exit
+            status = exc.code
+    loaded = [w for w in watched if w in sys.modules]
+    print(json.dumps({"status": status, "loaded": loaded, "out": out.getvalue()}))
+"""
+
+
+def loaded_after(steps: list[list[str]], cwd: Path) -> list[dict[str, object]]:
+    proc = subprocess.run(
+        [sys.executable, "-c", STEPS, json.dumps(WATCHED), json.dumps(steps)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return [json.loads(line) for line in proc.stdout.splitlines()]
+
+
+def test_version_and_help_load_nothing_of_the_analysis(tmp_path: Path) -> None:
+    steps = [["--version"], ["--help"], ["diff", "--help"], ["check", "--help"],
+             ["inspect", "--help"], ["lsp", "--help"], ["settings"]]  # fmt: skip
+    where = r"A \in \mathbb{R}^{n \times n}; X \in \mathbb{R}^{n \times n}"
+    diff = ["diff", r"\operatorname{tr}(A X)", "--where", where, "--wrt", "X"]
+    results = loaded_after([*steps, diff], tmp_path)
+    assert len(results) == len(steps) + 1
+    assert results[0]["status"] == 0 and "texgrad 0.1.0" in str(results[0]["out"])
+    assert "--no-derivatives" in str(results[3]["out"])  # the help was printed, in full
+    assert "sarif" in str(results[3]["out"])
+    for step, result in zip(steps, results[:-1], strict=True):
+        assert result["loaded"] == [], step
+    # then a derivative, the first thing loading anything: not the pool of check's processes,
+    # its report formats, scipy or the server
+    assert results[-1]["status"] == 0 and "A^\\top" in str(results[-1]["out"])
+    assert {"sympy", "numpy", "texgrad.calculus"} <= set(results[-1]["loaded"])  # type: ignore[arg-type]
+    for absent in ("multiprocessing", "texgrad.report_formats", "scipy", "pygls", "lsprotocol"):
+        assert absent not in results[-1]["loaded"], absent  # type: ignore[operator]
+
+
+def test_each_command_loads_what_it_needs(tmp_path: Path) -> None:
+    (tmp_path / "plain.md").write_text(
+        r"Let $A \in \mathbb{R}^{m \times n}$ and $x \in \mathbb{R}^n$; then $A x$ and $x A$." "\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "derivative.md").write_text(
+        r"Let $x \in \mathbb{R}^n$. Then $\frac{\partial x^\top x}{\partial x} = 3x$." "\n",
+        encoding="utf-8",
+    )
+    where = r"A \in \mathbb{R}^{n \times n}; x \in \mathbb{R}^n"
+    steps = [
+        ["check", "plain.md"],
+        ["inspect", "plain.md"],
+        ["check", "derivative.md"],
+        ["diff", r"x^\top A x", "--where", where, "--wrt", "x"],
+    ]
+    plain, inspect, derivative, diff = loaded_after(steps, tmp_path)
+    assert plain["status"] == 1 and "[matmul-mismatch]" in str(plain["out"])  # x A
+    # the checker and its dimensions, but not the engine, numpy or the server
+    assert {"sympy", "lark", "texgrad.shapes"} <= set(plain["loaded"])  # type: ignore[arg-type]
+    for absent in ("numpy", "scipy", "texgrad.calculus", "pygls", "lsprotocol",
+                   "texgrad.protocol", "texgrad.workspace", "texgrad.report_formats"):  # fmt: skip
+        assert absent not in plain["loaded"], absent  # type: ignore[operator]
+    assert inspect["status"] == 0 and "numpy" not in inspect["loaded"]  # type: ignore[operator]
+    # a written derivative to check: the engine and numpy, still not scipy nor the server
+    assert derivative["status"] == 0 and "[wrong-derivative]" in str(derivative["out"])
+    assert {"numpy", "texgrad.calculus"} <= set(derivative["loaded"])  # type: ignore[arg-type]
+    for absent in ("scipy", "pygls", "lsprotocol", "texgrad.protocol"):
+        assert absent not in derivative["loaded"], absent  # type: ignore[operator]
+    assert diff["status"] == 0 and str(diff["out"]).startswith(r"(A + A^\top) x")
+    for absent in ("scipy", "pygls", "lsprotocol", "texgrad.protocol", "texgrad.workspace"):
+        assert absent not in diff["loaded"], absent  # type: ignore[operator]
+
+
+def test_the_formats_the_parser_offers_are_those_rendered() -> None:
+    # cli names them without importing report_formats (which loads the reading layer)
+    assert cli.REPORT_FORMATS == report_formats.FORMATS
+
+
+def test_the_server_is_built_before_the_analysis_is_loaded() -> None:
+    # what `texgrad lsp` loads before it answers initialize: pygls, not the checker (sympy)
+    # nor the parser (lark) nor the engine; they load after initialize (workspace.checker,
+    # the warm-up at initialized)
+    script = (
+        "import json, sys\n"
+        "from texgrad.protocol.app import create_server\n"
+        "server = create_server()\n"
+        "print(json.dumps([w for w in json.loads(sys.argv[1]) if w in sys.modules]))\n"
+    )
+    watched = [*WATCHED, "texgrad.shapes.check", "texgrad.shapes.dims", "texgrad.calculus.expr"]
+    proc = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(watched)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    loaded = json.loads(proc.stdout)
+    assert {"pygls", "lsprotocol", "texgrad.protocol", "texgrad.workspace"} <= set(loaded)
+    for absent in ("sympy", "lark", "numpy", "scipy", "texgrad.syntax.parse",
+                   "texgrad.calculus.expr", "texgrad.shapes.check", "texgrad.shapes.dims"):  # fmt: skip
+        assert absent not in loaded, absent
