@@ -115,7 +115,7 @@ async def test_a_runaway_analysis_holds_no_other_document(
         return analyse(self, path, *args, **kwargs)
 
     monkeypatch.setattr(Workspace, "analyse", runaway_for_big)
-    server.analysis_budget = 5.0
+    server.analysis_budget = 8.0
     published: dict[str, list[types.Diagnostic]] = server.published  # type: ignore[attr-defined]
     big, small, other = tmp_path / "big.tex", tmp_path / "small.tex", tmp_path / "other.tex"
     warm = tmp_path / "warm" / "warm.tex"  # (the first analysis imports the engine)
@@ -129,15 +129,15 @@ async def test_a_runaway_analysis_holds_no_other_document(
     _open(server, small, NOTATION + CHAPTER)
     while small.as_uri() not in published:
         await asyncio.sleep(0.02)
-    # not queued behind big.tex (its bound is 5 s; a loaded machine is slow, not that slow)
-    assert time.monotonic() - start < 4 and big.as_uri() not in published
+    # not queued behind big.tex (its bound is 8 s; a loaded machine is slow, not that slow)
+    assert time.monotonic() - start < 7 and big.as_uri() not in published
     assert [d.code for d in published[small.as_uri()]] == ["matmul-mismatch"]
     while big.as_uri() not in published:
         await asyncio.sleep(0.05)
         assert time.monotonic() - start < 20
     (note,) = published[big.as_uri()]
     assert note.code == "not-analysed" and note.severity == types.DiagnosticSeverity.Information
-    assert "stopped checking this document after 5 s" in note.message
+    assert "stopped checking this document after 8 s" in note.message
     # and the server goes on: another document, after the stop
     _open(server, other, NOTATION + CHAPTER)
     t = time.monotonic()

@@ -206,6 +206,11 @@ async def test_an_edit_during_a_long_analysis_stops_it_and_the_new_text_is_publi
 async def test_a_slow_analysis_makes_way_for_another_document_and_goes_on(
     tmp_path: Path, server: TexgradServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from texgrad.protocol import server as server_module
+
+    # (GRACE's wall-clock cap, 4 × GRACE, long: on a loaded machine the asked analysis may
+    # wait that long for the processor before it reaches its stop point)
+    monkeypatch.setattr(server_module, "GRACE", 2.5)
     parsed = _slow_rows(monkeypatch, "y_")
     published = server.published  # type: ignore[attr-defined]
     big, small = tmp_path / "big.md", tmp_path / "small.md"

@@ -135,8 +135,9 @@ async def test_a_newer_listing_stops_what_an_older_one_left_running(
     actions._cache.clear()
     start = time.monotonic()
     slow = [a.title for a in await _list(server, "slow.md")]
-    # listing never waits for a slow differentiation: listed by the deadline, unverified
-    assert time.monotonic() - start < actions.LIST_DEADLINE + 1
+    # listing never waits for a slow differentiation (60 s): listed by the deadline,
+    # unverified (a loaded machine's slack beside it)
+    assert time.monotonic() - start < actions.LIST_DEADLINE + 5
     assert "Differentiate f w.r.t. x (gradient, not verified)" in slow
     start = time.monotonic()
     titles = [a.title for a in await _list(server, "cheap.md")]

@@ -533,7 +533,9 @@ class TexgradServer(LanguageServer):
             run.why, run.asked_at = "make way", now
             run.cpu_at_ask = run.job.cpu_seconds()
             run.job.stop()
-        elif (run.why is not None and _past_grace(run, now)) or held > 4 * HANDOVER:
+        elif (run.why is not None and _past_grace(run, now)) or (
+            run.why is None and held > 4 * HANDOVER
+        ):  # (asked: GRACE decides; not asked: the waiting one waits 4 × HANDOVER at most)
             run.why = "moved"
             self._new_lane("another document's analysis is slow")
 
