@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from lsprotocol import types
 
+from tests.fixtures import in_fresh_process_only, run_in_fresh_process
 from texgrad.protocol.app import create_server
 from texgrad.protocol.server import TexgradServer
 
@@ -99,6 +100,7 @@ async def test_a_change_while_a_dependent_is_analysed_reaches_it(
     assert published[chapter.as_uri()] == []
 
 
+@in_fresh_process_only()
 @pytest.mark.asyncio
 async def test_a_runaway_analysis_holds_no_other_document(
     tmp_path: Path, server: TexgradServer, monkeypatch: pytest.MonkeyPatch
@@ -145,3 +147,7 @@ async def test_a_runaway_analysis_holds_no_other_document(
         await asyncio.sleep(0.02)
     assert time.monotonic() - t < 2
     assert [d.code for d in published[other.as_uri()]] == ["matmul-mismatch"]
+
+
+def test_in_a_fresh_process_a_runaway_analysis_holds_no_other_document() -> None:
+    run_in_fresh_process(f"{__file__}::test_a_runaway_analysis_holds_no_other_document")

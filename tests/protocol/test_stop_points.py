@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from lsprotocol import types
 
+from tests.fixtures import in_fresh_process_only, run_in_fresh_process
 from texgrad.calculus import deadline
 from texgrad.calculus.differential import Budget
 from texgrad.protocol import derivative_checks
@@ -202,6 +203,7 @@ async def test_an_edit_during_a_long_analysis_stops_it_and_the_new_text_is_publi
     assert server.ws.checker is not None and server._running is None
 
 
+@in_fresh_process_only()
 @pytest.mark.asyncio
 async def test_a_slow_analysis_makes_way_for_another_document_and_goes_on(
     tmp_path: Path, server: TexgradServer, monkeypatch: pytest.MonkeyPatch
@@ -269,3 +271,9 @@ async def test_the_warm_up_waits_for_the_first_analyses(
     server.initialized()
     await _until(lambda: warmed, "the warm-up")
     assert warmed == [ROWS + 3]  # after the first analysis, not beside it
+
+
+def test_in_a_fresh_process_a_slow_analysis_makes_way_for_another_document_and_goes_on() -> None:
+    run_in_fresh_process(
+        f"{__file__}::test_a_slow_analysis_makes_way_for_another_document_and_goes_on"
+    )
