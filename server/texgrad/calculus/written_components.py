@@ -13,7 +13,7 @@ the entry's, or it is not a number at every index).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -64,7 +64,7 @@ def compare_entries(
         if got[0] is None:
             return None, got[1]
         w, g = got
-        if _close(w, g):
+        if close_entries(w, g):
             return True, ""
         differ += 1
         if differ == POINTS:
@@ -78,18 +78,8 @@ def _at(
 ) -> tuple[Array, Array] | tuple[None, str] | None:  # fmt: skip
     """(written entries, gradient) at one random point; (None, why) where the written side
     cannot be read entry by entry at all; None where this point is out of a domain."""
-    pd, pos, sym = _domain(f, env)
-    sym = sym | {k for k in shapes if k in env.vars and env.vars[k].symmetric}  # as said
-    rng = np.random.default_rng(5200 + attempt)
     try:
-        values, sizes = sample_inputs(
-            shapes,  # type: ignore[arg-type]
-            positive_definite=pd & set(shapes), positive=pos & set(shapes),
-            symmetric=sym & set(shapes), rng=rng,
-        )  # fmt: skip
-        at: dict[str, Array] = dict(values)
-        for name, size in sizes.items():
-            at.setdefault(name, np.array([[float(size)]]))
+        values, sizes, at = sample_point(f, shapes, env, 5200 + attempt)
         with np.errstate(all="raise"):
             g = np.asarray(evaluate(gradient, values, sizes), dtype=float)
     except _ERRORS:
@@ -104,27 +94,66 @@ def _at(
     free = set(free_indices(claimed, at, einstein))
     if not free <= set(names) or not set(names) <= free:
         return None, "indices of the written side not the entry's"
-    w = np.zeros(g.shape)
+    w = written_entries(
+        claimed, at, env, g.shape, lambda r, c: dict(zip(names, (r, c), strict=False)), einstein
+    )
+    return w if w is None or isinstance(w, tuple) else (w, g)
+
+
+def sample_point(
+    f: Expr, shapes: Mapping[str, object], env: Env, seed: int
+) -> tuple[dict[str, Array], dict[str, int], dict[str, Array]]:
+    """A random point in ``f``'s domain (symmetric where the document says so): the
+    values, the dimension sizes, and both as one environment for the written side."""
+    pd, pos, sym = _domain(f, env)
+    sym = sym | {k for k in shapes if k in env.vars and env.vars[k].symmetric}  # as said
+    values, sizes = sample_inputs(
+        shapes,  # type: ignore[arg-type]
+        positive_definite=pd & set(shapes), positive=pos & set(shapes),
+        symmetric=sym & set(shapes), rng=np.random.default_rng(seed),
+    )  # fmt: skip
+    at: dict[str, Array] = dict(values)
+    for name, size in sizes.items():
+        at.setdefault(name, np.array([[float(size)]]))
+    return values, sizes, at
+
+
+UNREAD = "written side not read entry by entry"
+
+
+def written_entries(
+    claimed: t.Node, at: Mapping[str, Array], env: Env, shape: tuple[int, ...],
+    index_of: Callable[[int, int], dict[str, int] | None], einstein: bool,
+) -> Array | tuple[None, str] | None:  # fmt: skip
+    """The written side evaluated entry by entry (``index_of``: the indices' values at
+    entry (r, c), None to leave it 0); (None, why) where it cannot be read so; None where
+    an entry is not finite."""
+    w = np.zeros(shape)
     functions = {k: (d.params, d.body) for k, d in env.functions.items()}
     try:
         with np.errstate(all="raise"):
-            for r in range(g.shape[0]):
-                for c in range(g.shape[1]):
-                    index = dict(zip(names, (r, c), strict=False))
+            for r in range(shape[0]):
+                for c in range(shape[1]):
+                    index = index_of(r, c)
+                    if index is None:
+                        continue
                     v = evaluate_tree(claimed, at, functions, einstein=einstein, at=index)
                     if np.shape(v) != (1, 1):
                         return None, "written side not a number at each index"
                     w[r, c] = float(v[0, 0])
     except _ERRORS:
-        return None, "written side not read entry by entry"
-    if not np.all(np.isfinite(w)):
-        return None
-    return w, g
+        return None, UNREAD
+    return w if np.all(np.isfinite(w)) else None
 
 
-def _close(a: Array, b: Array, tol: float = 1e-5) -> bool:
+def close_entries(a: Array, b: Array, tol: float = 1e-5, diagonal: bool = False) -> bool:
+    """Whether two arrays of entries agree (``diagonal``: on their diagonals only)."""
+    if diagonal:
+        a, b = np.diag(a), np.diag(b)
+    if a.shape != b.shape:
+        return False
     scale = max(1.0, float(np.abs(b).max(initial=0.0)), float(np.abs(a).max(initial=0.0)))
     return bool(np.allclose(a, b, rtol=tol, atol=tol * scale))
 
 
-__all__ = ["compare_entries", "entry_of"]
+__all__ = ["close_entries", "compare_entries", "entry_of", "sample_point", "written_entries"]

@@ -31,14 +31,17 @@ from texgrad.calculus.context import Context
 from texgrad.calculus.derive import differentiate
 from texgrad.calculus.differential import Budget
 from texgrad.calculus.evaluate_expr import evaluate
-from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import Expr
 from texgrad.calculus.lower import Env
 from texgrad.calculus.names import replace_part
-from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.tree_notation import free_indices
-from texgrad.calculus.verify import _domain
-from texgrad.calculus.written_components import _ERRORS
+from texgrad.calculus.written_components import (
+    _ERRORS,
+    UNREAD,
+    close_entries,
+    sample_point,
+    written_entries,
+)
 from texgrad.reading.source import MappedText
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
@@ -46,7 +49,6 @@ from texgrad.syntax.symbols import symbol_key
 
 POINTS = 3  # points at which the written entries must differ to be reported
 TRIES = 8
-UNREAD = "written side not read entry by entry"
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ def compare_jacobian_entries(
         if got[0] is None:
             return None, got[1], None
         w, g = got
-        if _close(w, g, diagonal=rows == cols):
+        if close_entries(w, g, diagonal=rows == cols):
             return True, "", None
         differ += 1
         pairs.append((w, g))
@@ -126,7 +128,7 @@ def _swapped(
         got = _at(claimed, f, jacobian, var, rows, cols, env, shapes, attempt, einstein, True)
         if got is None:
             continue
-        if got[0] is None or not _close(got[0], got[1]):
+        if got[0] is None or not close_entries(got[0], got[1]):
             return False
         agree += 1
         if agree == POINTS:
@@ -140,9 +142,9 @@ def how_it_differs(pairs: list[tuple[Array, Array]], rows: str, cols: str) -> st
     if rows == cols:  # ∂h_i/∂x_i: the diagonal only
         pairs = [(np.diag(np.diag(w)), np.diag(np.diag(g))) for w, g in pairs]
     pairs_ = pairs
-    if rows != cols and all(w.shape == g.T.shape and _close(w, g.T) for w, g in pairs_):
+    if rows != cols and all(w.shape == g.T.shape and close_entries(w, g.T) for w, g in pairs_):
         return f"{rows} and {cols} are swapped: this is the entry ({cols}, {rows})"
-    if all(_close(w, -g) for w, g in pairs_):
+    if all(close_entries(w, -g) for w, g in pairs_):
         return "the sign is wrong"
     ratios = [_factor(w, g) for w, g in pairs_]
     if ratios[0] is not None and all(r is not None and abs(r - ratios[0]) < 1e-6 for r in ratios):
@@ -170,18 +172,8 @@ def _at(
     cannot be read entry by entry at all; None where this point is out of a domain.  With
     ``swapped``, the written side is read with its two indices exchanged (entry (r, c) of
     the result is the written side at i = c, j = r)."""
-    pd, pos, sym = _domain(f, env)
-    sym = sym | {k for k in shapes if k in env.vars and env.vars[k].symmetric}
-    rng = np.random.default_rng(6100 + attempt)
     try:
-        values, sizes = sample_inputs(
-            shapes,  # type: ignore[arg-type]
-            positive_definite=pd & set(shapes), positive=pos & set(shapes),
-            symmetric=sym & set(shapes), rng=rng,
-        )  # fmt: skip
-        at: dict[str, Array] = dict(values)
-        for name, size in sizes.items():
-            at.setdefault(name, np.array([[float(size)]]))
+        values, sizes, at = sample_point(f, shapes, env, 6100 + attempt)
         with np.errstate(all="raise"):
             g = np.asarray(evaluate(jacobian, values, sizes), dtype=float)
             out = np.asarray(evaluate(f, values, sizes), dtype=float)
@@ -196,35 +188,16 @@ def _at(
         return None, "one index for a Jacobian that is not square"
     if not set(free_indices(claimed, at, einstein)) <= {rows, cols}:
         return None, "indices of the written side not the entry's"
-    w = np.zeros(g.shape)
-    functions = {k: (d.params, d.body) for k, d in env.functions.items()}
-    try:
-        with np.errstate(all="raise"):
-            for r in range(g.shape[0]):
-                for c in range(g.shape[1]):
-                    if rows == cols and r != c:
-                        continue
-                    index = {rows: r} if rows == cols else {rows: r, cols: c}
-                    if swapped:
-                        index = {rows: c, cols: r}
-                    v = evaluate_tree(claimed, at, functions, einstein=einstein, at=index)
-                    if np.shape(v) != (1, 1):
-                        return None, "written side not a number at each index"
-                    w[r, c] = float(v[0, 0])
-    except _ERRORS:
-        return None, UNREAD
-    if not np.all(np.isfinite(w)):
-        return None
-    return w, g
 
+    def index_of(r: int, c: int) -> dict[str, int] | None:
+        if rows == cols and r != c:
+            return None
+        if swapped:
+            return {rows: c, cols: r}
+        return {rows: r} if rows == cols else {rows: r, cols: c}
 
-def _close(a: Array, b: Array, tol: float = 1e-5, diagonal: bool = False) -> bool:
-    if diagonal:
-        a, b = np.diag(a), np.diag(b)
-    if a.shape != b.shape:
-        return False
-    scale = max(1.0, float(np.abs(b).max(initial=0.0)), float(np.abs(a).max(initial=0.0)))
-    return bool(np.allclose(a, b, rtol=tol, atol=tol * scale))
+    w = written_entries(claimed, at, env, g.shape, index_of, einstein)
+    return w if w is None or isinstance(w, tuple) else (w, g)
 
 
 @dataclass(frozen=True)
