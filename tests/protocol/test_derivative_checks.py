@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,29 +13,12 @@ import pytest
 from lsprotocol import types
 
 from texgrad.protocol import derivative_checks
-from texgrad.protocol.app import create_server
 from texgrad.protocol.server import TexgradServer
 
 DOC = (
     "Let $A \\in \\mathbb{R}^{n \\times n}$ and $\\mathbf x \\in \\mathbb{R}^n$.\n\n"
     "$$ \\nabla_{\\mathbf x} (\\mathbf x^\\top A \\mathbf x) = 2 A \\mathbf x $$\n"
 )
-
-
-@pytest.fixture
-def server() -> Iterator[TexgradServer]:
-    ls = create_server()
-    ls.debounce = 0.01
-    published: dict[str, list[types.Diagnostic]] = {}
-
-    def publish(params: types.PublishDiagnosticsParams) -> None:
-        published[params.uri] = list(params.diagnostics)
-
-    ls.text_document_publish_diagnostics = publish  # type: ignore[method-assign]
-    ls.published = published  # type: ignore[attr-defined]
-    yield ls
-    ls.diff_pool.shutdown(wait=True)
-    ls.analysis_pool.shutdown(wait=True)
 
 
 def _open(ls: TexgradServer, path: Path, text: str, version: int = 1) -> None:

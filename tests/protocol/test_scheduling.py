@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,28 +14,11 @@ import pytest
 from lsprotocol import types
 
 from tests.fixtures import in_fresh_process_only, run_in_fresh_process
-from texgrad.protocol.app import create_server
 from texgrad.protocol.server import TexgradServer
 
 MAIN = "\\documentclass{article}\n\\begin{document}\n\\input{notation}\n\\input{chapter}\n\\end{document}\n"
 NOTATION = "\\section{Notation}\nThroughout, $A \\in \\mathbb{R}^{m \\times n}$ and $x \\in \\mathbb{R}^m$.\n"
 CHAPTER = "\\section{Results}\nThen $A x$ is computed.\n"
-
-
-@pytest.fixture
-def server() -> Iterator[TexgradServer]:
-    ls = create_server()
-    ls.debounce = 0.01
-    published: dict[str, list[types.Diagnostic]] = {}
-
-    def publish(params: types.PublishDiagnosticsParams) -> None:
-        published[params.uri] = list(params.diagnostics)
-
-    ls.text_document_publish_diagnostics = publish  # type: ignore[method-assign]
-    ls.published = published  # type: ignore[attr-defined]
-    yield ls
-    ls.diff_pool.shutdown(wait=True)
-    ls.analysis_pool.shutdown(wait=True)
 
 
 def _open(ls: TexgradServer, path: Path, text: str) -> None:
