@@ -72,6 +72,25 @@ SETTLE = 0.2
 REQUEST_FAILED = -32803
 
 
+class ClientWriter(StdoutWriter):
+    """pygls's stdout writer that takes a client gone (its pipe closed while an answer or
+    a late publish was on its way) as the end of the session: one log line and a stop,
+    not a traceback per message."""
+
+    def __init__(self, stdout: Any, stop: threading.Event) -> None:
+        super().__init__(stdout)
+        self._stop = stop
+
+    def write(self, data: bytes) -> None:
+        if self._stop.is_set():
+            return
+        try:
+            super().write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            log.info("the client closed the connection: stopping")
+            self._stop.set()
+
+
 class RequestFailed(JsonRpcException):
     CODE = REQUEST_FAILED
 
@@ -167,7 +186,7 @@ class TexgradServer(LanguageServer):
 
     def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
         self._stop_event = threading.Event()
-        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        self.protocol.set_writer(ClientWriter(stdout or sys.stdout.buffer, self._stop_event))
         read = framing.stdin_reader(stdin or sys.stdin.buffer, self.thread_pool)
         try:
             asyncio.run(framing.serve(read, self.protocol, self._stop_event))
