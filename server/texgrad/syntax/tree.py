@@ -34,9 +34,20 @@ class Node:
 
     def _children(self) -> list[Node]:
         out: list[Node] = []
-        for name in _child_fields(type(self)):
+        for name, how in _child_plan(type(self)):
             v = getattr(self, name)
-            if isinstance(v, Node):
+            if v is None:
+                continue
+            if how is _ONE:
+                out.append(v)
+            elif how is _MANY:
+                for x in v:
+                    if x is not None:
+                        out.append(x)
+            elif how is _ROWS:
+                for item in v:
+                    out.extend(x for x in item if x is not None)
+            elif isinstance(v, Node):  # a field typed otherwise: looked at, as it is
                 out.append(v)
             elif isinstance(v, tuple):
                 for item in v:
@@ -57,18 +68,35 @@ class Node:
             stack.extend(kids)
 
 
-# The fields of each node class that may hold children (``dataclasses.fields`` per
-# node made walking a document's trees three times slower).
+# The fields of each node class that may hold children, and how, read once per class from
+# their annotations (``dataclasses.fields`` per node made walking a document's trees three
+# times slower; testing every field's value with isinstance, twice slower than this):
+# a node or None, a tuple of nodes (or None), a tuple of such tuples (a matrix's rows), or
+# a field of another type, whose value is looked at as it is.
 _NOT_CHILDREN = frozenset(("start", "end", "from_macro", "span"))
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+_ONE, _MANY, _ROWS, _ANY = "one", "many", "rows", "any"
+_HOW = {
+    "Node": _ONE,
+    "Node | None": _ONE,
+    "tuple[Node, ...]": _MANY,
+    "tuple[Node | None, ...]": _MANY,
+    "tuple[tuple[Node, ...], ...]": _ROWS,
+    "tuple[tuple[Node | None, ...], ...]": _ROWS,
+}
+_LEAF_TYPES = frozenset(("str", "str | None", "bool", "int", "tuple[str, ...]"))
+_CHILD_PLANS: dict[type, tuple[tuple[str, str], ...]] = {}
 
 
-def _child_fields(cls: type) -> tuple[str, ...]:
-    names = _CHILD_FIELDS.get(cls)
-    if names is None:
-        names = tuple(f.name for f in fields(cls) if f.name not in _NOT_CHILDREN)
-        _CHILD_FIELDS[cls] = names
-    return names
+def _child_plan(cls: type) -> tuple[tuple[str, str], ...]:
+    plan = _CHILD_PLANS.get(cls)
+    if plan is None:
+        plan = tuple(
+            (f.name, _HOW.get(f.type, _ANY) if isinstance(f.type, str) else _ANY)
+            for f in fields(cls)
+            if f.name not in _NOT_CHILDREN and f.type not in _LEAF_TYPES
+        )
+        _CHILD_PLANS[cls] = plan
+    return plan
 
 
 # -- leaves --------------------------------------------------------------------
