@@ -91,6 +91,8 @@ def same(a: Dim, b: Dim) -> bool:
         return True
     if (a.is_Symbol and b.is_Number and b > 1) or (b.is_Symbol and a.is_Number and a > 1):
         return True
+    if (a.is_Symbol or a.is_Number) and (b.is_Symbol or b.is_Number):
+        return False  # two names, two numbers, a name and 1: unequal (no subtraction needed)
     return bool(sympy.expand(a - b) == 0)  # dimensions are polynomials: expanding decides
 
 
