@@ -21,7 +21,7 @@ inverse).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 
 import sympy
@@ -64,6 +64,8 @@ class UnknownShape(CalculusError):
 class Expr:
     rows: Dim = field(default=ONE)
     cols: Dim = field(default=ONE)
+    # the hash, computed at its first use (0: not yet; see _remember_hashes)
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
 
     @property
     def shape(self) -> Shape:
@@ -108,7 +110,7 @@ _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 def _child_fields(cls: type) -> tuple[str, ...]:
     names = _CHILD_FIELDS.get(cls)
     if names is None:
-        names = tuple(f.name for f in fields(cls) if f.name not in ("rows", "cols"))
+        names = tuple(f.name for f in fields(cls) if f.name not in ("rows", "cols", "_hash"))
         _CHILD_FIELDS[cls] = names
     return names
 
@@ -325,6 +327,40 @@ class Applied(Expr):
     arg: Expr
     given: tuple[Expr, ...] = ()  # the values of its constants (``fn.consts``), in order
 
+
+def _remember_hashes(cls: type) -> None:
+    """Each expression class's hash computed once per expression, then kept: an expression
+    is a key of the engine's memos at every level of its simplification, and the hash the
+    dataclass makes hashes every part again (and sympy's dimensions) at each look-up.  The
+    kept hash is not pickled (a string's hash differs from process to process)."""
+    for sub in cls.__subclasses__():
+        made, setstate = sub.__dict__.get("__hash__"), sub.__dict__.get("__setstate__")
+        if made is not None and setstate is not None:  # (a class before slots were added: none)
+            sub.__hash__ = _kept_hash(made)  # type: ignore[method-assign]
+            sub.__setstate__ = _fresh_state(setstate)  # type: ignore[attr-defined]
+        _remember_hashes(sub)
+
+
+def _kept_hash(made: Callable[[Expr], int]) -> Callable[[Expr], int]:
+    def __hash__(self: Expr) -> int:
+        h = self._hash
+        if not h:
+            h = made(self) or 1  # (0 means "not yet")
+            object.__setattr__(self, "_hash", h)
+        return h
+
+    return __hash__
+
+
+def _fresh_state(setstate: Callable[[Expr, object], None]) -> Callable[[Expr, object], None]:
+    def __setstate__(self: Expr, state: object) -> None:
+        setstate(self, state)
+        object.__setattr__(self, "_hash", 0)
+
+    return __setstate__
+
+
+_remember_hashes(Expr)
 
 RELATIONS = ("<", "<=", ">", ">=", "")
 

@@ -65,12 +65,16 @@ class _Simplifier:
         self.style = style
         self.budget = budget
         self.memo: dict[Expr, Expr] = {}
+        self.sizes: dict[Expr, int] = {}  # printed lengths (equal expressions print alike)
         self.text = printer(style)
         self.distributing = False  # expanding Hadamard products of sums too
         self.keeping_sums = False  # a sum without dX in a chain kept whole ((x - μ)(x - μ)ᵀ)
 
     def size(self, x: Expr) -> int:
-        return len(self.text(x))
+        n = self.sizes.get(x)
+        if n is None:
+            n = self.sizes[x] = len(self.text(x))
+        return n
 
     def top(self, x: Expr) -> Expr:
         """:meth:`run`, and a sum whose every term is transposed written as the transpose of
