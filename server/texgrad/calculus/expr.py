@@ -333,11 +333,12 @@ def _remember_hashes(cls: type) -> None:
     is a key of the engine's memos at every level of its simplification, and the hash the
     dataclass makes hashes every part again (and sympy's dimensions) at each look-up.  The
     kept hash is not pickled (a string's hash differs from process to process)."""
+    sub: type
     for sub in cls.__subclasses__():
         made, setstate = sub.__dict__.get("__hash__"), sub.__dict__.get("__setstate__")
         if made is not None and setstate is not None:  # (a class before slots were added: none)
-            sub.__hash__ = _kept_hash(made)  # type: ignore[method-assign]
-            sub.__setstate__ = _fresh_state(setstate)  # type: ignore[attr-defined]
+            setattr(sub, "__hash__", _kept_hash(made))  # noqa: B010 - a class's method replaced
+            setattr(sub, "__setstate__", _fresh_state(setstate))  # noqa: B010
         _remember_hashes(sub)
 
 
