@@ -14,7 +14,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, replace
 
 from texgrad.calculus.printing import Style
-from texgrad.calculus.written import primed_arguments, upright_name
+from texgrad.calculus.written import primed_among, upright_name
 from texgrad.shapes.check import CheckResult
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import member_key, symbol_key
@@ -82,11 +82,6 @@ class _Taught:
 _taught: dict[str, dict[Hashable, _Taught]] = {}
 
 
-def _bare_norm(trees: list[t.Node]) -> bool:
-    """A norm written with no subscript (``\\|x\\|^2``) in the trees."""
-    return any(isinstance(n, t.Norm) and n.p is None for tree in trees for n in tree.walk())
-
-
 def taught_by(tree: t.Node, text: str, base: int) -> _Taught:
     probe = Style(transpose="")
     span = [len(text), 0, 0]
@@ -117,43 +112,40 @@ def learn_style(
     function and symbol (or the last ones, with ``override``).  ``span`` (lowest start,
     highest end, 1 if a range fell outside the text) is widened to what was read."""
     seen_mark = False
-    named = primed_arguments(trees)  # k(x, x'): x' a second point, not a transpose mark
-    style.vector_norm = "" if _bare_norm(trees) else style.vector_norm  # \|x\|^2 as written
-    for tree in trees:
-        for node in tree.walk():
-            _upright(style, node, text, override)  # \mathrm{KL}, \text{loss}: a quantity's name
-            if isinstance(node, t.Transpose) and not node.conjugate and not seen_mark:
-                mark = _MARKS.get(node.mark)
-                if mark is not None:
-                    style.transpose = mark
-                    seen_mark = True
-            elif (
-                isinstance(node, t.Prime) and (k := symbol_key(node)) is not None and k[0] in named
-            ):
-                _spelling(style, k[0], node, text, override, span)  # k(x, x'): a second point
-            elif isinstance(node, t.Prime) and not seen_mark:
-                style.transpose = "'"
+    nodes = [node for tree in trees for node in tree.walk()]  # (walked once, looked at thrice)
+    named = primed_among(nodes)  # k(x, x'): x' a second point, not a transpose mark
+    bare = any(isinstance(n, t.Norm) and n.p is None for n in nodes)
+    style.vector_norm = "" if bare else style.vector_norm  # \|x\|^2 as written
+    for node in nodes:
+        _upright(style, node, text, override)  # \mathrm{KL}, \text{loss}: a quantity's name
+        if isinstance(node, t.Transpose) and not node.conjugate and not seen_mark:
+            mark = _MARKS.get(node.mark)
+            if mark is not None:
+                style.transpose = mark
                 seen_mark = True
-            elif isinstance(node, t.Func):
-                spelled = text[node.start : node.end] if node.end <= len(text) else ""
-                if span is not None:
-                    _widen(span, node, text)
-                name = {"Tr": "tr", "trace": "tr", "Trace": "tr", "ln": "log"}.get(
-                    node.name, node.name
-                )
-                if (
-                    spelled
-                    and (override or name not in style.names)
-                    and node.sub is None
-                    and node.sup is None
-                ):
-                    if name == "log" and node.name == "ln":
-                        spelled = spelled if spelled.startswith("\\") else "\\ln"
-                    style.names[name] = spelled.strip()
-            elif isinstance(node, (t.Symbol, t.Sub, t.Tagged, t.Power)):  # W_{hh}, W^{(l+1)}
-                k = member_key(node)
-                if k is not None:
-                    _spelling(style, k[0], node, text, override, span)
+        elif isinstance(node, t.Prime) and (k := symbol_key(node)) is not None and k[0] in named:
+            _spelling(style, k[0], node, text, override, span)  # k(x, x'): a second point
+        elif isinstance(node, t.Prime) and not seen_mark:
+            style.transpose = "'"
+            seen_mark = True
+        elif isinstance(node, t.Func):
+            spelled = text[node.start : node.end] if node.end <= len(text) else ""
+            if span is not None:
+                _widen(span, node, text)
+            name = {"Tr": "tr", "trace": "tr", "Trace": "tr", "ln": "log"}.get(node.name, node.name)
+            if (
+                spelled
+                and (override or name not in style.names)
+                and node.sub is None
+                and node.sup is None
+            ):
+                if name == "log" and node.name == "ln":
+                    spelled = spelled if spelled.startswith("\\") else "\\ln"
+                style.names[name] = spelled.strip()
+        elif isinstance(node, (t.Symbol, t.Sub, t.Tagged, t.Power)):  # W_{hh}, W^{(l+1)}
+            k = member_key(node)
+            if k is not None:
+                _spelling(style, k[0], node, text, override, span)
 
 
 def _spelling(

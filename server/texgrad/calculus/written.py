@@ -12,7 +12,7 @@ compares their readings, so they must not share a mistake).
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 import sympy
@@ -435,11 +435,15 @@ def primed_beside(args: tuple[t.Node, ...]) -> set[str]:
 def primed_arguments(trees: Collection[t.Node]) -> set[str]:
     """:func:`primed_beside` over every argument list in ``trees`` (an application's, or a
     parenthesised list ``(x, x')``)."""
+    return primed_among(node for tree in trees for node in tree.walk())
+
+
+def primed_among(nodes: Iterable[t.Node]) -> set[str]:
+    """:func:`primed_arguments` of nodes already walked (each looked at, not its parts)."""
     found: set[str] = set()
-    for tree in trees:
-        for node in tree.walk():
-            if isinstance(node, t.Apply):
-                found |= primed_beside(node.args)
-            elif isinstance(node, t.Paren) and isinstance(node.body, t.List):
-                found |= primed_beside(node.body.items)
+    for node in nodes:
+        if isinstance(node, t.Apply):
+            found |= primed_beside(node.args)
+        elif isinstance(node, t.Paren) and isinstance(node.body, t.List):
+            found |= primed_beside(node.body.items)
     return found
