@@ -5,6 +5,7 @@ is parsed around, said once, never a crash; writers never leave half a file."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import logging
 import os
 import pickle
@@ -185,6 +186,25 @@ def test_a_damaged_file_is_parsed_around_and_replaced(
     assert "damaged" in caplog.text or "cannot" in caplog.text
     assert cache.misses == 2
     assert _check(tmp_path, DOC, cache) == expected and cache.hits == 1  # rewritten whole
+
+
+def test_a_node_whose_state_is_cut_short_is_a_miss(tmp_path: Path) -> None:
+    """A file of this version and document whose trees' nodes lack fields (a damaged state)
+    is a miss, not trees that would fail later."""
+    cache = ParseCache(tmp_path / "parses")
+    expected = _check(tmp_path, DOC, None)
+    _check(tmp_path, DOC, cache)
+    (file,) = (tmp_path / "parses").glob("*.parses")
+    _, path, entries = pc._TreesOnly(io.BytesIO(file.read_bytes()[len(pc._MAGIC) :])).load()
+    made = t.Symbol.__getstate__
+    t.Symbol.__getstate__ = lambda self: made(self)[:3]  # type: ignore[method-assign]
+    try:
+        file.write_bytes(pc._MAGIC + pickle.dumps((cache.version, path, entries)))
+    finally:
+        t.Symbol.__getstate__ = made  # type: ignore[method-assign]
+    misses = cache.misses
+    assert _check(tmp_path, DOC, cache) == expected
+    assert cache.misses == misses + 1 and cache.hits == 0
 
 
 def test_a_folder_that_cannot_be_written_is_said_once(

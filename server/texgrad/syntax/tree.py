@@ -13,7 +13,7 @@ function; the shapes layer decides what they mean in a given document.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, replace
 
 
@@ -501,3 +501,35 @@ def statements(node: Node) -> Iterator[Chain]:
             stack.extend(item.math)
         elif isinstance(item, Chain):
             yield item
+
+
+def _fast_pickling(cls: type) -> None:
+    """Each node class's state read and set by a list of its field names made once: the
+    dataclass's own ``__setstate__`` asks ``dataclasses.fields`` per node, most of the time
+    taken to load a document's trees from the parse cache.  (The same state: a list of the
+    fields' values in order.)"""
+    sub: type
+    for sub in cls.__subclasses__():
+        if "__setstate__" in sub.__dict__:  # (a class before slots were added: none)
+            names = tuple(f.name for f in fields(sub))
+            setattr(sub, "__getstate__", _getstate(names))  # noqa: B010 - methods replaced
+            setattr(sub, "__setstate__", _setstate(names))  # noqa: B010
+        _fast_pickling(sub)
+
+
+def _getstate(names: tuple[str, ...]) -> Callable[[Node], list[object]]:
+    def __getstate__(self: Node) -> list[object]:
+        return [getattr(self, name) for name in names]
+
+    return __getstate__
+
+
+def _setstate(names: tuple[str, ...]) -> Callable[[Node, list[object]], None]:
+    def __setstate__(self: Node, state: list[object]) -> None:
+        for name, value in zip(names, state, strict=True):  # (a damaged file: ValueError)
+            object.__setattr__(self, name, value)
+
+    return __setstate__
+
+
+_fast_pickling(Node)
