@@ -336,6 +336,13 @@ class Workspace:
         note = wd.unchecked_note(result, tally)
         return wd.diagnostics_of(result, found) + ([note] if note is not None else [])
 
+    def retries_pending(self, path: str) -> bool:
+        """Whether a claim of ``path``'s last derivative check was left undecided because its
+        own time ran out, and is to be checked again (a bounded number of times)."""
+        from texgrad.calculus import written_derivatives as wd  # (downward, on first use)
+
+        return wd.retries_pending(self._verdicts.get(path, {}))
+
     # -- inserted results -----------------------------------------------------------------
 
     def remember(self, inserted: Inserted) -> None:
