@@ -70,7 +70,8 @@ async def test_a_change_while_a_dependent_is_analysed_reaches_it(
 
     server.ws.analyse = held  # type: ignore[method-assign]
     notation = tmp_path / "notation.tex"
-    _open(server, notation, NOTATION)  # the chapter depends on it: analysed again
+    # the chapter depends on it: analysed again (opened as on disk, it would not be)
+    _open(server, notation, NOTATION + "% unsaved\n")
     for _ in range(500):
         if started.is_set():
             break

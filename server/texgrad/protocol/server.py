@@ -297,7 +297,7 @@ class TexgradServer(LanguageServer):
             self._drop(old)
         self.docs[item.uri] = doc
         self.schedule(doc, 0.0)
-        self.schedule_dependents(doc)
+        self.schedule_dependents(doc, opened=old is None)
         return doc
 
     def change(self, params: types.DidChangeTextDocumentParams) -> None:
@@ -371,11 +371,17 @@ class TexgradServer(LanguageServer):
         wait = self.debounce if delay is None else delay
         doc.task = asyncio.ensure_future(self._analyse_later(doc, wait))
 
-    def schedule_dependents(self, doc: Document) -> None:
+    def schedule_dependents(self, doc: Document, opened: bool = False) -> None:
+        """Analyse again the documents ``doc``'s text may change the analysis of.  A file
+        just ``opened`` whose text is the one on disk changes none: their analyses read
+        that text (it was not open), so they are left as they are."""
+        as_on_disk: bool | None = None  # (read once, and only when it decides something)
         for other in self.docs.values():
-            if other is doc:
+            if other is doc or not (doc.path in other.project or _may_include(other, doc)):
                 continue
-            if doc.path in other.project or _may_include(other, doc):
+            if opened and as_on_disk is None:
+                as_on_disk = _as_on_disk(doc)
+            if not as_on_disk:
                 self.invalidate(other)
 
     def invalidate(self, doc: Document, delay: float | None = None) -> None:
@@ -691,6 +697,14 @@ def _may_include(doc: Document, changed: Document) -> bool:
         return False
     a, b = os.path.dirname(doc.path), os.path.dirname(changed.path)
     return a == b or b.startswith(a + os.sep) or a.startswith(b + os.sep)
+
+
+def _as_on_disk(doc: Document) -> bool:
+    """Whether ``doc``'s text is its file's on disk, read as an analysis reads it."""
+    from texgrad.reading.project import read_file
+
+    text, problems = read_file(doc.path)
+    return not problems and text == doc.text
 
 
 def _format_of(uri: str, language_id: str | None) -> Format:
