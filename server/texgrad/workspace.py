@@ -134,7 +134,9 @@ class Workspace:
             defs = scan_text(source, "latex", frozenset(), "<settings>").definitions
             self._settings_macros = list(defs)
             self._projects.clear()
-            self._checker = None  # macros and environments change how every row reads
+            # (the checker is kept: its trees are keyed by the rows as read, so only rows
+            # that read otherwise under the new macros and environments are parsed and
+            # inferred again — what the first analysis made of the others stays valid)
             self.generation += 1
         return changed
 
