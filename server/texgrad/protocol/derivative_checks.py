@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from texgrad.protocol.diagnostics import publish
 from texgrad.protocol.server import Document, TexgradServer
-from texgrad.protocol.stopping import Job, Stopped
+from texgrad.protocol.stopping import Job, MemoryExceeded, Stopped
 from texgrad.shapes.diagnostics import Diagnostic
 from texgrad.workspace import Analysis
 
@@ -91,6 +91,9 @@ async def _check_once(
                 job.stop()
                 doc_changed = True
         found = fut.result()
+    except MemoryExceeded as exc:
+        log.warning("stopped checking the written derivatives of %s: %s", result.path, exc)
+        return None
     except Stopped:
         return None
     except asyncio.CancelledError:

@@ -44,7 +44,7 @@ from .capabilities import ClientSupport
 from .convert import PositionCache, Positions
 from .paths import buffer_path, file_path
 from .rpc import TexgradProtocol
-from .stopping import Job, Stopped
+from .stopping import Job, MemoryExceeded, Stopped
 
 if TYPE_CHECKING:  # the checker (and sympy) loads after initialize: see workspace.checker
     from texgrad.shapes.check import CheckResult
@@ -477,6 +477,7 @@ class TexgradServer(LanguageServer):
         (``stale``) is stopped at its next stop point and gives None."""
         loop = asyncio.get_running_loop()
         made_way = 0
+        retried = False  # (after a cut by the memory bound)
         while True:
             if stale is not None and stale():
                 return None
@@ -510,23 +511,36 @@ class TexgradServer(LanguageServer):
                 continue
             try:
                 return fut.result()
-            except Stopped:
-                if job.overdue:
-                    return self._stopped_note(path, text)
+            except Stopped as exc:
+                memory = self._memory_cut(exc, ws)
+                if job.overdue or (memory and retried):
+                    return self._stopped_note(path, text, str(exc) if memory else None)
+                # (cut by the memory bound, once more: the size is the process's, and the
+                # memory may have been another analysis's, beside it in a thread of its own)
+                retried |= memory
                 made_way += run.why == "make way"
-                continue  # stale (returns above), made way, or moved: asked again
+                continue  # stale (returns above), made way, moved, or cut once: asked again
 
-    def _stopped_note(self, path: str, text: str | None) -> Analysis:
+    def _memory_cut(self, stopped: Stopped, ws: Workspace) -> bool:
+        """Whether an analysis was stopped by its memory bound (its workspace may be half
+        changed: the server goes on in a fresh one)."""
+        if not isinstance(stopped, MemoryExceeded):
+            return False
+        if ws is self.ws:
+            self._new_lane("an analysis ran past its memory bound")
+        return True
+
+    def _stopped_note(self, path: str, text: str | None, why: str | None = None) -> Analysis:
         seconds = f"{self.analysis_budget:g}"
-        log.warning("stopped checking %s after %s s", path, seconds)
+        said = why or f"it ran past {seconds} s (its time bound)"
+        log.warning("stopped checking %s: %s", path, said)
         return Analysis(
             path,
             text or "",
             None,
             (path,),
-            note=f"texgrad stopped checking this document after {seconds} s "
-            "(its time bound): it is too large or too complex to check as you "
-            "type. Other documents are checked as usual.",
+            note=f"texgrad stopped checking this document: {said}. It is too large or "
+            "too complex to check as you type. Other documents are checked as usual.",
         )
 
     def stop_stale(self) -> None:
