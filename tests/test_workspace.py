@@ -21,5 +21,7 @@ def test_workspace_plans_and_differentiation(tmp_path: Path) -> None:
     ]
     out = ws.differentiate(analysis.result, DOC.index("f(x)"), "x")
     assert out.error is None and out.verified and out.result == r"2 A^\top A x"
-    big = ws.analyse(str(path), "x" * 1_100_000, {})
+    from texgrad.workspace import MAX_ANALYSED_CHARS
+
+    big = ws.analyse(str(path), "x" * (MAX_ANALYSED_CHARS + 1), {})
     assert big.result is None and big.note

@@ -358,12 +358,13 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
     """``texgrad diff``: its ``--budget`` bounds the whole command (calculus/deadline.py); an
     exception is an internal error naming what was differentiated."""
     from texgrad.calculus.deadline import BudgetExceeded, Deadline
+    from texgrad.stop_points import MemoryExceeded, memory_bound
 
     try:
-        with Deadline(args.budget).active(hard=True):
+        with Deadline(args.budget).active(hard=True), memory_bound():
             return _diff_run(args, out)
-    except BudgetExceeded as exc:
-        print(f"texgrad diff: {exc}", file=sys.stderr)
+    except (BudgetExceeded, MemoryExceeded) as exc:
+        print(f"texgrad diff: gave up: {exc}" if isinstance(exc, MemoryExceeded) else f"texgrad diff: {exc}", file=sys.stderr)  # fmt: skip
         return 1
     except (BrokenPipeError, KeyboardInterrupt):
         raise
@@ -708,13 +709,18 @@ def _check_unit(unit: _Unit) -> list[_FileOutcome]:
     Each unit has a Checker of its own: one shared with another project would reuse the
     parse of a file both include, made with the other project's macros."""
     from texgrad.shapes.check import Checker
+    from texgrad.stop_points import MemoryExceeded, memory_bound
     from texgrad.syntax.parse_cache import ParseCache
 
     checker = Checker(ParseCache.for_user())  # trees kept between runs
     outcomes = []
     for key in unit.keys:
         try:
-            outcomes.append(_check_file(checker, key, unit))
+            with memory_bound():  # (one file's check: TEXGRAD_MEMORY_MB more at most)
+                outcomes.append(_check_file(checker, key, unit))
+        except MemoryExceeded as exc:  # (the checker may be half changed: a fresh one)
+            outcomes.append(_FileOutcome(messages=[f"texgrad: {_display(key)}: not checked: {exc}"], bad=True))  # fmt: skip
+            checker = Checker(ParseCache.for_user())
         except Exception as exc:  # noqa: BLE001 - said as an internal error, on to the next file
             lines = internal_error(f"checking {_display(key)}", exc, unit.debug)
             outcomes.append(_FileOutcome(messages=lines, internal=True))

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from texgrad.reading.document import Format, detect_format
-from texgrad.reading.files import SKIPPED_CODES
+from texgrad.reading.files import MAX_DOCUMENT_BYTES, SKIPPED_CODES
 from texgrad.reading.macros import Macro, merge
 from texgrad.reading.problems import ReadProblem
 from texgrad.reading.project import Project, ProjectFile, load_project, normalize, scan_text
@@ -36,9 +36,11 @@ if TYPE_CHECKING:  # the engine (numpy, scipy) is imported on first use: a faste
 
 log = logging.getLogger(__name__)
 
-# Larger buffers are not analysed (a 1 MB document takes seconds to check; a 10 MB
-# one would hold the analysis thread for a minute): they get one message instead.
-MAX_ANALYSED_CHARS = 1_000_000
+# Larger buffers are not analysed (a 1 MB document takes about 3 s of CPU to check, cold,
+# and well under a second after an edit; a 10 MB one would hold the analysis thread for a
+# minute): they get one message instead.  The limit of files the command line checks, so
+# that what `texgrad check` checks the editor checks too (a 1 MB thesis was refused).
+MAX_ANALYSED_CHARS = MAX_DOCUMENT_BYTES
 
 # Lines that decide a LaTeX project's shape: when one of them changes, the project
 # (its root and included files) is found again.
@@ -134,7 +136,9 @@ class Workspace:
             defs = scan_text(source, "latex", frozenset(), "<settings>").definitions
             self._settings_macros = list(defs)
             self._projects.clear()
-            self._checker = None  # macros and environments change how every row reads
+            # (the checker is kept: its trees are keyed by the rows as read, so only rows
+            # that read otherwise under the new macros and environments are parsed and
+            # inferred again — what the first analysis made of the others stays valid)
             self.generation += 1
         return changed
 
@@ -241,8 +245,7 @@ class Workspace:
                 None,
                 (path,),
                 note=f"texgrad does not analyse documents longer than "
-                f"{MAX_ANALYSED_CHARS // 1_000_000} million characters "
-                f"(this one has {len(text):,}).",
+                f"{MAX_ANALYSED_CHARS:,} characters (this one has {len(text):,}).",
             )
         own = dict(buffers)
         if text is not None:
@@ -335,6 +338,13 @@ class Workspace:
             self._verdicts[result.path] = cache
         note = wd.unchecked_note(result, tally)
         return wd.diagnostics_of(result, found) + ([note] if note is not None else [])
+
+    def retries_pending(self, path: str) -> bool:
+        """Whether a claim of ``path``'s last derivative check was left undecided because its
+        own time ran out, and is to be checked again (a bounded number of times)."""
+        from texgrad.calculus import written_derivatives as wd  # (downward, on first use)
+
+        return wd.retries_pending(self._verdicts.get(path, {}))
 
     # -- inserted results -----------------------------------------------------------------
 

@@ -213,3 +213,41 @@ def test_a_cached_verdict_is_redone_when_its_paragraph_says_more() -> None:
     cache: wd.Verdicts = {}
     kept = [len(wd.check_written(Checker().check("doc.md", text=t), cache=cache)) for t in texts]
     assert fresh == kept == [1, 0]
+
+
+def test_a_claim_whose_own_time_ran_out_is_checked_again_a_bounded_number_of_times(
+    checked: CheckResult,
+) -> None:
+    """A claim undecided because its per-claim seconds ran out (a loaded machine) is kept as
+    a :class:`~texgrad.calculus.written_derivatives.Retry`, not as undecided for good: the
+    next check of the document checks it again, up to ``RETRIES`` times."""
+    cache: wd.Verdicts = {}
+    tally = wd.Tally()
+    assert (
+        wd.check_written(checked, seconds=120.0, per_equation=0.0, tally=tally, cache=cache) == []
+    )
+    assert tally.verified == tally.flagged == 0
+    assert sorted(cache.values(), key=repr) == [wd.Retry(1)] * 4
+    assert wd.retries_pending(cache)
+    tally = wd.Tally()  # a later check, with time: every claim decided, and kept so
+    found = wd.check_written(checked, seconds=120.0, per_equation=30.0, tally=tally, cache=cache)
+    assert [DOC[f.start : f.end] for f in found] == [r"2 A \mathbf x"]
+    assert (tally.verified, tally.flagged) == (3, 1)
+    assert not wd.retries_pending(cache)
+    assert not any(isinstance(v, wd.Retry) for v in cache.values())
+
+
+def test_a_claim_out_of_time_every_time_is_left_undecided_after_its_retries(
+    checked: CheckResult,
+) -> None:
+    cache: wd.Verdicts = {}
+    for n in range(1, wd.RETRIES + 1):
+        wd.check_written(checked, seconds=120.0, per_equation=0.0, cache=cache)
+        assert set(cache.values()) == {wd.Retry(n)}
+    assert not wd.retries_pending(cache)
+    tally = wd.Tally()  # no more tries: undecided, and not differentiated again
+    assert (
+        wd.check_written(checked, seconds=120.0, per_equation=30.0, tally=tally, cache=cache) == []
+    )
+    assert (tally.read, tally.verified, tally.flagged) == (4, 0, 0)
+    assert set(cache.values()) == {wd.Retry(wd.RETRIES)}

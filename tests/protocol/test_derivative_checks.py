@@ -92,3 +92,30 @@ async def test_a_newer_text_stops_the_check_of_the_older_one(
     _open(server, doc, DOC.replace("Let", "Now let"), version=2)
     codes = await _codes(server, doc.as_uri(), "wrong-derivative")
     assert codes == ["wrong-derivative"] and stopped == [True]
+
+
+@pytest.mark.asyncio
+async def test_a_claim_out_of_its_time_under_load_is_checked_again_later(
+    tmp_path: Path, server: TexgradServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The claim's own seconds ran out the first time (as on a loaded machine): it is not
+    kept undecided for the session, but checked again RETRY_AFTER later, and its finding
+    published then."""
+    from texgrad.calculus import written_derivatives as wd
+
+    real = wd.check_claim
+    calls: list[int] = []
+
+    def slow_first(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            return wd._undecided("engine: gave up after 3 s (the time budget)")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(wd, "check_claim", slow_first)
+    monkeypatch.setattr(derivative_checks, "RETRY_AFTER", 0.05)
+    doc = tmp_path / "doc.md"
+    _open(server, doc, DOC)
+    codes = await _codes(server, doc.as_uri(), "wrong-derivative")
+    assert codes == ["wrong-derivative"] and len(calls) == 2
+    assert not server.ws.retries_pending(str(doc.resolve()))

@@ -21,9 +21,8 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from types import FrameType
+from typing import Any
 
 from texgrad.calculus.expr import CalculusError
 from texgrad.stop_points import point
@@ -68,30 +67,60 @@ class Deadline:
             return "cancelled"
         return f"gave up after {self.seconds:g} s (the time budget)"
 
-    @contextmanager
-    def active(self, hard: bool = False) -> Iterator[Deadline]:
-        """This thread's requests end by this deadline while the block runs (``hard``: on
-        the main thread, interrupted by a timer signal too)."""
-        before = getattr(_local, "deadline", None)
-        _local.deadline = self
-        armed = hard and threading.current_thread() is threading.main_thread()
-        if armed:
-            previous = signal.signal(signal.SIGALRM, self._interrupt)
-            signal.setitimer(signal.ITIMER_REAL, max(self.at - time.monotonic(), 0.001), _REPEAT)
-        try:
-            yield self
-        finally:
-            while armed:  # (an interruption here, the timer's last, is not to leave it on)
-                try:
-                    signal.setitimer(signal.ITIMER_REAL, 0)
-                    signal.signal(signal.SIGALRM, previous)
-                    armed = False
-                except BudgetExceeded:
-                    continue
-            _local.deadline = before
+    def active(self, hard: bool = False) -> _Active:
+        """This thread's requests end by this deadline while the ``with`` block runs
+        (``hard``: on the main thread, interrupted by a timer signal too)."""
+        return _Active(self, hard and threading.current_thread() is threading.main_thread())
 
     def _interrupt(self, signum: int, frame: FrameType | None) -> None:
         raise BudgetExceeded(self.message())
+
+
+class _Active:
+    """A deadline active on this thread for a ``with`` block, and for a hard one the window
+    in which its timer signal may interrupt the main thread.  The handler raises only while
+    the window is open and never in the window's own setting up or cleanup (the frame it
+    interrupts says where it is); once the window is closed it turns the timer off itself.
+    So an interruption (the timer repeats every ``_REPEAT`` seconds) landing as the block
+    ends can neither escape the cleanup nor leave the timer armed, and one landing as the
+    block starts cannot skip the cleanup."""
+
+    def __init__(self, deadline: Deadline, hard: bool) -> None:
+        self.deadline = deadline
+        self.hard = hard
+        self.is_open = False
+        self.before: Deadline | None = None
+        self.previous: Any = None
+
+    def __enter__(self) -> Deadline:
+        self.before = getattr(_local, "deadline", None)
+        _local.deadline = self.deadline
+        if self.hard:
+            self.previous = signal.getsignal(signal.SIGALRM)
+            self.is_open = True
+            signal.signal(signal.SIGALRM, self._handler)
+            seconds = max(self.deadline.at - time.monotonic(), 0.001)
+            signal.setitimer(signal.ITIMER_REAL, seconds, _REPEAT)
+        return self.deadline
+
+    def __exit__(self, *exc: object) -> None:
+        if self.hard:
+            self.is_open = False
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+        _local.deadline = self.before
+
+    def _handler(self, signum: int, frame: FrameType | None) -> None:
+        if not self.is_open:
+            signal.setitimer(signal.ITIMER_REAL, 0)  # (late: the window is closed)
+        elif frame is None or frame.f_code not in _QUIET:
+            self.deadline._interrupt(signum, frame)
+        # (in the window's own setting up or cleanup: the next interruption, if any)
+
+
+_QUIET = frozenset(
+    {_Active.__enter__.__code__, _Active.__exit__.__code__, _Active._handler.__code__}
+)
 
 
 def current() -> Deadline | None:

@@ -519,9 +519,27 @@ def layouts_at(text: str, claim: WrittenDerivative, declared: str | None) -> fro
     return frozenset(local | ({declared} if declared else set()))
 
 
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """An undecided verdict reached because the claim's own time ran out (on a loaded
+    machine a claim's few seconds can pass before its engine is done): the claim is
+    checked again by a later check of the document, up to :data:`RETRIES` times, before
+    it is left undecided for good."""
+
+    tries: int
+
+
+RETRIES = 3
+
 # what a claim was found to be, by what decides it (see :func:`_key`): True (right), None
-# (undecided) or (message, correct) of a finding; a front keeps one per document
-Verdicts = dict[tuple[object, ...], "bool | None | tuple[str, str]"]
+# (undecided), (message, correct) of a finding, or a :class:`Retry` of one undecided for
+# want of time; a front keeps one per document
+Verdicts = dict[tuple[object, ...], "bool | None | tuple[str, str] | Retry"]
+
+
+def retries_pending(cache: Verdicts) -> bool:
+    """Whether some claim of these verdicts ran out of its time and is to be tried again."""
+    return any(isinstance(v, Retry) and v.tries < RETRIES for v in cache.values())
 
 
 def check_written(
@@ -585,7 +603,7 @@ def _count(verdict: _Verdict, tally: Tally, cache: Verdicts | None, out: list[Fi
 class _Verdict:
     found: Finding | bool | None
     key: tuple[object, ...] | None  # its key in the cache, if one is kept
-    kept: bool | None | tuple[str, str]  # what the cache keeps of it
+    kept: bool | None | tuple[str, str] | Retry  # what the cache keeps of it
 
 
 def _verdict(
@@ -599,22 +617,32 @@ def _verdict(
         if cache is not None
         else None
     )
+    tries = 0
     if cache is not None and key in cache:
         known = cache[key]
-        found: Finding | bool | None = (
-            Finding(claim, known[0], known[1], claim.start, claim.end)
-            if isinstance(known, tuple) else known
-        )  # fmt: skip
-        return _Verdict(found, None, known)
+        if isinstance(known, Retry) and known.tries < RETRIES:
+            tries = known.tries  # (undecided for want of time: checked again)
+        else:
+            found: Finding | bool | None = (
+                Finding(claim, known[0], known[1], claim.start, claim.end)
+                if isinstance(known, tuple) else None if isinstance(known, Retry) else known
+            )  # fmt: skip
+            return _Verdict(found, None, known)
     why = _WHY.set([])
+    began = time.monotonic()
     try:
         found = check_claim(checked, claim, layout, per_equation)
         said = _WHY.get()
     finally:
         _WHY.reset(why)
+    kept: bool | None | tuple[str, str] | Retry
+    kept = (found.message, found.correct) if isinstance(found, Finding) else found
     if found is None:
         tally.reasons[(said or ["unknown"])[0]] += 1
-    kept = (found.message, found.correct) if isinstance(found, Finding) else found
+        if any("time budget" in w for w in said or ()) or (
+            time.monotonic() - began >= per_equation
+        ):
+            kept = Retry(tries + 1)
     return _Verdict(found, key, kept)
 
 

@@ -46,7 +46,7 @@ from texgrad.calculus.steps import as_markdown, as_text
 from texgrad.protocol.derivation import SHOW_COMMAND, display, show_action
 from texgrad.protocol.diagnostics import to_lsp
 from texgrad.protocol.server import RequestFailed, Snapshot, TexgradServer
-from texgrad.protocol.stopping import Job, Stopped
+from texgrad.protocol.stopping import Job, MemoryExceeded, Stopped
 from texgrad.workspace import Inserted
 
 if TYPE_CHECKING:
@@ -101,6 +101,8 @@ def _run(job: Job[DiffOutcome]) -> DiffOutcome:
 
     try:
         return job.run()
+    except MemoryExceeded as exc:
+        return DiffOutcome(error=f"texgrad stopped this differentiation: {exc}")
     except Stopped:
         return DiffOutcome(error=STOPPED)
 

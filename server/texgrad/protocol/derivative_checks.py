@@ -12,19 +12,26 @@ and one while it runs stops it at its next stop point (the verdicts reached so f
 kept) and cancels its deadline, so it neither delays the next analysis's diagnostics (both
 share one interpreter) nor holds a worker a differentiation may need.  The findings live
 on the :class:`~texgrad.workspace.Analysis` (``derivatives``), where the diagnostics and the
-quick fixes read them.
+quick fixes read them.  A claim left undecided because its own few seconds ran out (a
+loaded machine) is not undecided for the session: the check runs again ``RETRY_AFTER``
+seconds later while the document stays as it is (only such claims are redone), up to
+``RETRIES`` times.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 from texgrad.protocol.diagnostics import publish
 from texgrad.protocol.server import Document, TexgradServer
-from texgrad.protocol.stopping import Job, Stopped
+from texgrad.protocol.stopping import Job, MemoryExceeded, Stopped
 from texgrad.shapes.diagnostics import Diagnostic
 from texgrad.workspace import Analysis
+
+if TYPE_CHECKING:
+    from texgrad.shapes.check import CheckResult
 
 log = logging.getLogger("texgrad.lsp")
 
@@ -33,6 +40,10 @@ QUIET = 0.5  # seconds a document stays as analysed before its derivatives are c
 # the time one document's check may take; past it, an information note says how many of
 # its derivatives were not checked (a newer text of the document stops it at once)
 SECONDS = 10.0
+# A claim left undecided because its own time ran out (a loaded machine) is checked again
+# this many seconds later, up to RETRIES times (calculus/written_derivatives.py's Retry).
+RETRY_AFTER = 20.0
+RETRIES = 3
 
 
 def _current(doc: Document, analysis: Analysis) -> bool:
@@ -44,31 +55,54 @@ async def check(server: TexgradServer, doc: Document, analysis: Analysis) -> Non
     if result is None or analysis.derivatives is not None:
         return
     await asyncio.sleep(QUIET)
-    if not _current(doc, analysis):
-        return  # a newer text is on its way: its own check publishes
+    for tries in range(RETRIES + 1):
+        if not _current(doc, analysis):
+            return  # a newer text is on its way: its own check publishes
+        found = await _check_once(server, doc, analysis, result)
+        if found is None:
+            return  # stopped: a newer text is being checked, and its own check publishes
+        before: list[Diagnostic] | None = analysis.derivatives
+        analysis.derivatives = found
+        if (found or before) and found != before and _current(doc, analysis):
+            publish(server, doc, analysis)
+        if tries == RETRIES or not server.ws.retries_pending(result.path):
+            return
+        # A claim ran out of its own time (a loaded machine): checked again later, when
+        # the document is still as it is (its other verdicts are kept: only it is redone).
+        await asyncio.sleep(RETRY_AFTER)
+
+
+async def _check_once(
+    server: TexgradServer, doc: Document, analysis: Analysis, result: CheckResult
+) -> list[Diagnostic] | None:
+    """The findings of one check of ``result``'s written derivatives; None if it was
+    stopped because the document changed."""
     from texgrad.calculus.deadline import Deadline  # (downward, on first use)
 
     deadline = Deadline(SECONDS)
     job: Job[list[Diagnostic]] = Job(server.ws.wrong_derivatives, result, SECONDS, deadline)
     fut = asyncio.get_running_loop().run_in_executor(server.diff_pool, job.run)
+    doc_changed = False
     try:
         while not fut.done():
             await asyncio.wait([fut], timeout=0.05)
             if not fut.done() and not _current(doc, analysis):
                 deadline.cancel()  # (the document changed: this text's findings are of no use)
                 job.stop()
+                doc_changed = True
         found = fut.result()
+    except MemoryExceeded as exc:
+        log.warning("stopped checking the written derivatives of %s: %s", result.path, exc)
+        return None
     except Stopped:
-        return
+        return None
     except asyncio.CancelledError:
         deadline.cancel()
         job.stop()
         raise
-    if deadline.cancelled:
-        return  # a newer text is being checked: its own check publishes
-    analysis.derivatives = found
-    if found and _current(doc, analysis):
-        publish(server, doc, analysis)
+    if deadline.cancelled or doc_changed:
+        return None
+    return found
 
 
 def register(server: TexgradServer) -> None:

@@ -44,7 +44,7 @@ from .capabilities import ClientSupport
 from .convert import PositionCache, Positions
 from .paths import buffer_path, file_path
 from .rpc import TexgradProtocol
-from .stopping import Job, Stopped
+from .stopping import Job, MemoryExceeded, Stopped
 
 if TYPE_CHECKING:  # the checker (and sympy) loads after initialize: see workspace.checker
     from texgrad.shapes.check import CheckResult
@@ -297,7 +297,7 @@ class TexgradServer(LanguageServer):
             self._drop(old)
         self.docs[item.uri] = doc
         self.schedule(doc, 0.0)
-        self.schedule_dependents(doc)
+        self.schedule_dependents(doc, opened=old is None)
         return doc
 
     def change(self, params: types.DidChangeTextDocumentParams) -> None:
@@ -371,11 +371,17 @@ class TexgradServer(LanguageServer):
         wait = self.debounce if delay is None else delay
         doc.task = asyncio.ensure_future(self._analyse_later(doc, wait))
 
-    def schedule_dependents(self, doc: Document) -> None:
+    def schedule_dependents(self, doc: Document, opened: bool = False) -> None:
+        """Analyse again the documents ``doc``'s text may change the analysis of.  A file
+        just ``opened`` whose text is the one on disk changes none: their analyses read
+        that text (it was not open), so they are left as they are."""
+        as_on_disk: bool | None = None  # (read once, and only when it decides something)
         for other in self.docs.values():
-            if other is doc:
+            if other is doc or not (doc.path in other.project or _may_include(other, doc)):
                 continue
-            if doc.path in other.project or _may_include(other, doc):
+            if opened and as_on_disk is None:
+                as_on_disk = _as_on_disk(doc)
+            if not as_on_disk:
                 self.invalidate(other)
 
     def invalidate(self, doc: Document, delay: float | None = None) -> None:
@@ -471,6 +477,7 @@ class TexgradServer(LanguageServer):
         (``stale``) is stopped at its next stop point and gives None."""
         loop = asyncio.get_running_loop()
         made_way = 0
+        retried = False  # (after a cut by the memory bound)
         while True:
             if stale is not None and stale():
                 return None
@@ -504,23 +511,36 @@ class TexgradServer(LanguageServer):
                 continue
             try:
                 return fut.result()
-            except Stopped:
-                if job.overdue:
-                    return self._stopped_note(path, text)
+            except Stopped as exc:
+                memory = self._memory_cut(exc, ws)
+                if job.overdue or (memory and retried):
+                    return self._stopped_note(path, text, str(exc) if memory else None)
+                # (cut by the memory bound, once more: the size is the process's, and the
+                # memory may have been another analysis's, beside it in a thread of its own)
+                retried |= memory
                 made_way += run.why == "make way"
-                continue  # stale (returns above), made way, or moved: asked again
+                continue  # stale (returns above), made way, moved, or cut once: asked again
 
-    def _stopped_note(self, path: str, text: str | None) -> Analysis:
+    def _memory_cut(self, stopped: Stopped, ws: Workspace) -> bool:
+        """Whether an analysis was stopped by its memory bound (its workspace may be half
+        changed: the server goes on in a fresh one)."""
+        if not isinstance(stopped, MemoryExceeded):
+            return False
+        if ws is self.ws:
+            self._new_lane("an analysis ran past its memory bound")
+        return True
+
+    def _stopped_note(self, path: str, text: str | None, why: str | None = None) -> Analysis:
         seconds = f"{self.analysis_budget:g}"
-        log.warning("stopped checking %s after %s s", path, seconds)
+        said = why or f"it ran past {seconds} s (its time bound)"
+        log.warning("stopped checking %s: %s", path, said)
         return Analysis(
             path,
             text or "",
             None,
             (path,),
-            note=f"texgrad stopped checking this document after {seconds} s "
-            "(its time bound): it is too large or too complex to check as you "
-            "type. Other documents are checked as usual.",
+            note=f"texgrad stopped checking this document: {said}. It is too large or "
+            "too complex to check as you type. Other documents are checked as usual.",
         )
 
     def stop_stale(self) -> None:
@@ -691,6 +711,14 @@ def _may_include(doc: Document, changed: Document) -> bool:
         return False
     a, b = os.path.dirname(doc.path), os.path.dirname(changed.path)
     return a == b or b.startswith(a + os.sep) or a.startswith(b + os.sep)
+
+
+def _as_on_disk(doc: Document) -> bool:
+    """Whether ``doc``'s text is its file's on disk, read as an analysis reads it."""
+    from texgrad.reading.project import read_file
+
+    text, problems = read_file(doc.path)
+    return not problems and text == doc.text
 
 
 def _format_of(uri: str, language_id: str | None) -> Format:

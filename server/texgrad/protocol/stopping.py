@@ -14,7 +14,9 @@ bytecode (CPython's ``PyThreadState_SetAsyncExc``): pure-Python work ends at onc
 long call into C when it returns; what it was changing may be left half done, and its
 owner throws that state away (a stopped analysis's workspace).  ``Stopped`` is a
 ``BaseException``, so the ``except Exception`` that keep a bug from taking the server
-down do not swallow it; the job's future ends with it.
+down do not swallow it; the job's future ends with it.  Each job also runs under a memory
+bound (:func:`texgrad.stop_points.memory_bound`): one that grows the process past it ends
+with :class:`MemoryExceeded` (a ``Stopped``) at its next stop point.
 
 A stop is only ever raised while the job's own function runs (both under one lock), and
 one not delivered when the function returns is withdrawn, so it never reaches the pool's
@@ -29,9 +31,9 @@ import time
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from texgrad.stop_points import Stopped, StopRequest, stoppable
+from texgrad.stop_points import MemoryExceeded, Stopped, StopRequest, memory_bound, stoppable
 
-__all__ = ["Job", "Stopped"]
+__all__ = ["Job", "MemoryExceeded", "Stopped"]
 
 T = TypeVar("T")
 
@@ -65,7 +67,7 @@ class Job(Generic[T]):
             self.state = "running"
             self._thread = threading.get_ident()
         try:
-            with stoppable(self.request):
+            with stoppable(self.request), memory_bound():
                 return self._fn(*self._args)
         finally:
             with self._lock:
