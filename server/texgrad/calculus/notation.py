@@ -120,6 +120,11 @@ def learn_style(
     named = primed_arguments(trees)  # k(x, x'): x' a second point, not a transpose mark
     style.vector_norm = "" if _bare_norm(trees) else style.vector_norm  # \|x\|^2 as written
     for tree in trees:
+        # the plain y of an entry y_j spells no vector: \mathbf{y} stays as declared
+        bases = {
+            id(n.base) for n in tree.walk()
+            if isinstance(n, t.Sub) and isinstance(n.base, t.Symbol) and n.base.font is None
+        }  # fmt: skip
         for node in tree.walk():
             _upright(style, node, text, override)  # \mathrm{KL}, \text{loss}: a quantity's name
             if isinstance(node, t.Transpose) and not node.conjugate and not seen_mark:
@@ -152,7 +157,7 @@ def learn_style(
                     style.names[name] = spelled.strip()
             elif isinstance(node, (t.Symbol, t.Sub, t.Tagged, t.Power)):  # W_{hh}, W^{(l+1)}
                 k = member_key(node)
-                if k is not None:
+                if k is not None and id(node) not in bases:
                     _spelling(style, k[0], node, text, override, span)
 
 

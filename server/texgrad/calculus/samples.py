@@ -105,6 +105,7 @@ class _Term:
     outcome: DiffOutcome | None = None
     read: Expr | None = None  # the term (or the summand) as the engine reads it
     result: Expr | None = None  # its derivative (of one summand), read back from print
+    outer: str = ""  # "log": the term is the log of the sum (log-sum-exp), times scalars
 
 
 class NotSamples(Exception):
@@ -360,12 +361,14 @@ def _terms(node: t.Node, env: Env, wrt: str) -> list[_Term]:
         if isinstance(term, t.Neg) and term.sign == "-":
             sign, term = ("+" if sign == "-" else "-"), term.operand
         factors = list(term.factors) if isinstance(term, t.Product) else [term]
-        last = factors[-1]
+        last, outer = factors[-1], ""
+        if (inside := _log_of_sum(last)) is not None:  # \log\sum_i \exp(a_i^T x): log-sum-exp
+            last, outer = inside, "log"
         if isinstance(last, t.BigOp) and last.op == "\\sum":
             sample_sum = _sample_sum(last, env)
             coefficient = tuple(factors[:-1])
             _check_coefficient(coefficient, env, wrt, sample_sum)
-            out.append(_Term(sign, term, coefficient, sample_sum))
+            out.append(_Term(sign, term, coefficient, sample_sum, outer=outer))
             found = True
             continue
         if any(isinstance(n, t.BigOp) for n in term.walk()):
@@ -378,6 +381,19 @@ def _terms(node: t.Node, env: Env, wrt: str) -> list[_Term]:
         raise NotSamples()
     _outside(out)
     return out
+
+
+def _log_of_sum(node: t.Node) -> t.BigOp | None:
+    """The sum of ``\\log\\sum_i …`` or ``\\log\\left(\\sum_i …\\right)``; None otherwise."""
+    if not (isinstance(node, t.Apply) and isinstance(node.func, t.Func) and len(node.args) == 1):
+        return None
+    f = node.func
+    if f.name not in ("log", "ln") or f.sub is not None or f.sup is not None:
+        return None
+    arg = node.args[0]
+    while isinstance(arg, t.Paren) and arg.body is not None:
+        arg = arg.body
+    return arg if isinstance(arg, t.BigOp) and arg.op == "\\sum" else None
 
 
 def _outside(terms: list[_Term]) -> None:
@@ -678,6 +694,12 @@ def _source(text: str, node: t.Node) -> str:
 def _piece(term: _Term, text: str, result: str) -> str:
     if term.sum is None:
         return result
+    if term.outer == "log":  # (log S)' = S' / S
+        inner = _piece(replace(term, coefficient=(), outer=""), text, result)
+        negative = inner.startswith("-")
+        fraction = f"\\frac{{{inner.removeprefix('-').lstrip()}}}{{{_source(text, term.sum.node)}}}"
+        coefficient = " ".join(_source(text, f) for f in term.coefficient)
+        return ("-" if negative else "") + f"{coefficient} {fraction}".strip()
     s = term.sum
     assert s.summand is not None
     op = text[s.node.start : s.summand.start].strip()
@@ -1012,12 +1034,18 @@ class _Point:
             if term.sum is None:
                 value = evaluate_expr(term.read, self._at(wrt, x, {}), self.sizes)
             else:
-                value = self._coefficient(term) * sum(
-                    (evaluate_expr(term.read, self._at(wrt, x, m), self.sizes) for m in each),
-                    np.zeros((1, 1)),
-                )
+                value = self._coefficient(term) * _outer(term, self._total(term, each, x))
             total = total - value if term.sign == "-" else total + value
         return total
+
+    def _total(self, term: _Term, each: list[dict[str, Array]], x: Array) -> Array:
+        """The sum of the term's summands as read, at ``x``."""
+        assert term.read is not None
+        at = self._at
+        return sum(
+            (evaluate_expr(term.read, at(self.wrt, x, m), self.sizes) for m in each),
+            np.zeros((1, 1)),
+        )
 
     def derivative(self, x: Array) -> Array:
         total = np.zeros_like(x)
@@ -1031,6 +1059,8 @@ class _Point:
                     (evaluate_expr(term.result, self._at(wrt, x, m), self.sizes) for m in each),
                     np.zeros_like(x),
                 )
+                if term.outer == "log":  # (log S)' = S' / S
+                    value = value / float(self._total(term, each, x)[0, 0])
             total = total - value if term.sign == "-" else total + value
         return total
 
@@ -1057,6 +1087,15 @@ class _Point:
         return np.array(out).reshape(x0.shape, order="F")
 
 
+def _outer(term: _Term, total: Array) -> Array:
+    """The term's function of its sum: the sum itself, or its log."""
+    if term.outer == "log":
+        if float(total[0, 0]) <= 0:
+            raise ValueError("the log of a sum that is not positive")
+        return np.log(total)
+    return total
+
+
 def _size(d: sympy.Expr, sizes: dict[str, int]) -> int:
     value = d.subs({s: sizes[s.name] for s in d.free_symbols if isinstance(s, sympy.Symbol)})
     return int(value)
@@ -1076,6 +1115,8 @@ def _sum_numpy(
     """The result as NumPy code looping over the samples, run at the verifier's own points
     against the verified derivative: (the code, "") or ("", why there is none)."""
     node = tree.items[-1] if isinstance(tree, t.Chain) and tree.items[-1] is not None else tree
+    if any(term.outer for term in terms):
+        return "", "the NumPy code of the log of a sum over samples is not written yet", None
     try:
         code_terms = [_code_term(term, ctx) for term in terms]
         v = e.var(wrt, ctx.env.vars[wrt].shape)
@@ -1364,6 +1405,8 @@ def _stacked(
     total = stacked_sum(term.read, members, n)
     if total is None:
         return None
+    if term.outer == "log":
+        total = e.elem("log", total)
     try:
         factors = [Lowerer(ctx.env).lower(f) for f in term.coefficient]
     except CalculusError:
@@ -1444,4 +1487,4 @@ def _summed(
     factor = 1.0
     for c in term.coefficient:
         factor *= float(evaluate_tree(c, plain)[0, 0])
-    return factor * total
+    return factor * _outer(term, total)
