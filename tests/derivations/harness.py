@@ -253,6 +253,9 @@ def _agree_as_sums(
             except CalculusError:
                 continue
     names = {k[0] for g in (tree, got, want) for n in g.walk() if (k := symbol_key(n))}
+    for f in env.functions.values():  # s of k(x, x') = s^2 exp(…): a result may name k only
+        if f.params and f.key in names:
+            names |= {k[0] for n in f.body.walk() if (k := symbol_key(n))} - set(f.params)
     shapes = {k: env.vars[k].shape for k in names if k in env.vars}
     pd, pos, sym = set(), set(), set()
     for k in shapes:

@@ -41,6 +41,7 @@ from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr, Var
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.calculus.numpy_code import NumpyUnsupported, agrees, run_code
+from texgrad.calculus.own_functions import in_function_names
 from texgrad.calculus.printing import printer
 from texgrad.calculus.readout import CONSTANT
 from texgrad.calculus.sample_code import (
@@ -316,6 +317,7 @@ def _differentiate(
         if out.where and out.values is not None:  # a name given to a part (t_0): written out,
             show = printer(sub.style)  # as the sum's result is read back without it
             out.result, out.differential, out.where = show(out.values[1]), show(out.values[2]), []
+        out.result = in_function_names(out.result, body, sub, text, macros)  # k(x, x_i)
         term.outcome = out
         term.read = Lowerer(sub.env).lower(body)
         term.result = _read_back(out.result, sub, macros)
