@@ -252,10 +252,7 @@ def _agree_as_sums(
                 members.update({m.base: m for m in _sample_sum(node, env).members})
             except CalculusError:
                 continue
-    names = {k[0] for g in (tree, got, want) for n in g.walk() if (k := symbol_key(n))}
-    for f in env.functions.values():  # s of k(x, x') = s^2 exp(…): a result may name k only
-        if f.params and f.key in names:
-            names |= {k[0] for n in f.body.walk() if (k := symbol_key(n))} - set(f.params)
+    names = _named(env, (tree, got, want))
     shapes = {k: env.vars[k].shape for k in names if k in env.vars}
     pd, pos, sym = set(), set(), set()
     for k in shapes:
@@ -290,6 +287,16 @@ def _agree_as_sums(
     if compared == 0:
         return "no random point where both the result and the answer evaluate"
     return None
+
+
+def _named(env: Env, trees: tuple[t.Node, ...]) -> set[str]:
+    """The symbols of the trees, and those of the bodies of the functions they call (s of
+    k(x, x') = s^2 exp(…): a result may name k only)."""
+    names = {k[0] for g in trees for n in g.walk() if (k := symbol_key(n))}
+    for f in env.functions.values():
+        if f.params and f.key in names:
+            names |= {k[0] for n in f.body.walk() if (k := symbol_key(n))} - set(f.params)
+    return names
 
 
 def _size(d: Any, sizes: dict[str, int]) -> int:
