@@ -295,7 +295,8 @@ def _named(env: Env, trees: tuple[t.Node, ...]) -> set[str]:
     names = {k[0] for g in trees for n in g.walk() if (k := symbol_key(n))}
     for f in env.functions.values():
         if f.params and f.key in names:
-            names |= {k[0] for n in f.body.walk() if (k := symbol_key(n))} - set(f.params)
+            inside = {k[0] for n in f.body.walk() if (k := symbol_key(n))} - set(f.params)
+            names |= inside & set(env.vars)  # (not e of e^{-t}: no bound of a sum either)
     return names
 
 
