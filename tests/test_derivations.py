@@ -55,6 +55,7 @@ def test_the_set_holds_its_documents() -> None:
         "md-gaussian-samples",
         "md-kernel-expansion",
         "md-rnn-named-loss",
+        "md-vae-glm-notes",
         "myst-attention",
         "myst-recsys-factorisation",
         "myst-rnn-bptt",

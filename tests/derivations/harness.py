@@ -266,8 +266,8 @@ def _agree_as_sums(
         )
         at: dict[str, object] = {**values, **{k: np.array([[float(v)]]) for k, v in sizes.items()}}
         count = next(n for n in range(3, 20) if n not in sizes.values())
-        for name in names - set(at):  # the sum's bound (N, T) when no dimension names it
-            at[name] = np.array([[float(count)]])
+        for name in names - set(at) - {"I", "1"}:  # the sum's bound (N, T) when no dimension
+            at[name] = np.array([[float(count)]])  # names it (not I nor 1: sized by context)
         for base, m in members.items():
             if m.entry_of is None:
                 rows, cols = (_size(d, sizes) for d in (m.shape.rows, m.shape.cols))
