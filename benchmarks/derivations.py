@@ -9,7 +9,7 @@ result could not be read back to compare). Prints one line per document, the tot
 median time per row, then every refusal with its message, and the result's length against
 the answer's.
 
-    .venv/bin/python benchmarks/derivations.py
+    .venv/bin/python benchmarks/derivations.py [DOCUMENT …]   # (only those documents)
 """
 
 from __future__ import annotations
@@ -47,7 +47,10 @@ def main() -> int:
     lengths: list[str] = []
     times: list[float] = []
     print(f"{'document':<22} rows  right  refused  wrong  unread")
+    wanted = sys.argv[1:]
     for name in names():
+        if wanted and name not in wanted:
+            continue
         folder = DERIVATIONS / name
         counts = dict.fromkeys(totals, 0)
         for m in read_markers(folder):
@@ -77,6 +80,11 @@ def main() -> int:
           f"{totals['wrong']:>5}  {totals['unread']:>6}")  # fmt: skip
     if times:
         print(f"median time per row: {statistics.median(times) * 1000:.0f} ms")
+    ratios = [float(x.split()[0]) for x in lengths]
+    if ratios:
+        over = sum(r > 1.5 for r in ratios)
+        print(f"length / textbook: median {statistics.median(ratios):.2f}, "
+              f"max {max(ratios):.2f}, over 1.5: {over} of {len(ratios)}")  # fmt: skip
     print("\nnot right:")
     for line in refusals:
         print("  " + line)

@@ -43,6 +43,7 @@ def _cases(kind: str, xfail: bool = True) -> list[object]:
 def test_the_set_holds_its_documents() -> None:
     assert DOCS == [
         "arxiv-logistic",
+        "arxiv-svm-softplus",
         "backprop-mlp-md",
         "beamer-gls",
         "gp-marginal-blog",
@@ -51,14 +52,21 @@ def test_the_set_holds_its_documents() -> None:
         "kalman-ls-notes",
         "latex-kernel-notes",
         "lecture-notes-chapter",
+        "md-gaussian-samples",
+        "md-kernel-expansion",
+        "md-rnn-named-loss",
+        "md-vae-glm-notes",
         "myst-attention",
         "myst-recsys-factorisation",
         "myst-rnn-bptt",
+        "qmd-scaled-attention",
         "quarto-gaussian",
         "quarto-poisson-glm",
         "rmarkdown-batchnorm",
         "stackexchange-answer",
         "stats-appendix",
+        "tex-index-notation",
+        "tex-residual-intermediates",
     ]
     for name in DOCS:
         assert read_markers(DERIVATIONS / name), f"{name} marks no row to differentiate"

@@ -222,6 +222,38 @@ def with_where(values: dict[str, Array], where: list[str] | tuple[str, ...]) -> 
     return out
 
 
+def where_functions(where: str) -> dict[str, tuple[tuple[str, ...], t.Node]]:
+    r"""The functions the declarations define with parameters (``k(\mathbf{x},
+    \mathbf{x}') = \exp(…)``), for evaluating an answer written with their names."""
+    out: dict[str, tuple[tuple[str, ...], t.Node]] = {}
+    for part in where.split(";"):
+        node = tree(part.strip())
+        if not (isinstance(node, t.Chain) and node.relations == ("=",)):
+            continue
+        head, body = node.items
+        call = _call_head(head)
+        if call is not None and body is not None:
+            out[call[0]] = (call[1], body)
+    return out
+
+
+def _call_head(head: t.Node | None) -> tuple[str, tuple[str, ...]] | None:
+    """(name, parameter keys) of ``k(x, x')`` written as a call or as a letter and a bracket."""
+    func, args = None, ()
+    if isinstance(head, t.Apply):
+        func, args = head.func, head.args
+    elif isinstance(head, t.Product) and len(head.factors) == 2:
+        func, bracket = head.factors
+        if isinstance(bracket, t.Paren):
+            body = bracket.body
+            args = tuple(body.items) if isinstance(body, t.List) else (body,) if body else ()
+    name = symbol_key(func) if func is not None else None
+    keys = [symbol_key(a) for a in args if a is not None]
+    if name is None or not keys or None in keys or len(keys) != len(args):
+        return None
+    return name[0], tuple(k[0] for k in keys if k is not None)
+
+
 def where_definitions(where: str) -> list[tuple[str, t.Node]]:
     r"""The definitions among the declarations (``\mathbf{r} = \mathbf{y} - X\mathbf{w}``,
     ``\sigma^2 = …``), in order: each name's value key (``\sigma^{2}`` for a square) and
@@ -268,12 +300,13 @@ def evaluate_engine(
     size the problem's dimensions allow is tried, and the value is taken if every size
     that evaluates gives the same one."""
     wrt = key_of(problem.wrt)
+    functions = where_functions(problem.where)  # k(x, z): a kernel the answer names
 
     def run(vals: dict[str, Array]) -> Array:
         vals = with_where(vals, where)
         if direction is None:
-            return evaluate(node, vals)
-        return evaluate_differential(node, vals, wrt, direction)
+            return evaluate(node, vals, functions)
+        return evaluate_differential(node, vals, wrt, direction, functions)
 
     preset = engine_values(problem, values, sizes)
     constants = {"1", "I"} - set(domain(problem.where).shapes)  # not declared variables
@@ -389,7 +422,11 @@ def has_differential(node: t.Node) -> bool:
 
 
 def evaluate_differential(
-    node: t.Node, values: dict[str, Array], wrt: str, direction: Array
+    node: t.Node,
+    values: dict[str, Array],
+    wrt: str,
+    direction: Array,
+    functions: dict[str, tuple[tuple[str, ...], t.Node]] | None = None,
 ) -> Array:
     r"""The value of a differential ``dF`` (a tree with ``\mathrm{d}…`` in it) when the
     variable ``wrt`` moves in ``direction``."""
@@ -403,12 +440,12 @@ def evaluate_differential(
         body = n.body
         name = _DIFFERENTIAL_KEY.format(len(extra))
         extra[name] = directional_difference(
-            lambda v: evaluate(body, v), values, wrt, direction, h=1e-5
+            lambda v: evaluate(body, v, functions), values, wrt, direction, h=1e-5
         )
         return t.Symbol(name=name, font=None, accents=())
 
     substituted = _substitute(node, swap)
-    return evaluate(substituted, {**values, **extra})
+    return evaluate(substituted, {**values, **extra}, functions)
 
 
 def _substitute(node: t.Node, fn: Callable[[t.Node], t.Node | None]) -> t.Node:

@@ -265,7 +265,7 @@ def test_a_definition_inline_in_a_sentence_and_dimensions_as_numbers() -> None:
     line = _line(STATS_MD, "$$f =")
     out = diff_in_document("doc.md", line, "A", text=STATS_MD)
     assert out.error is None, out.error
-    assert out.verified and out.result == "S^\\top + \\frac{2 A}{\\sqrt{d}}", out.result
+    assert out.verified and out.result == "S + \\frac{2 A}{\\sqrt{d}}", out.result
     by_x = diff_in_document("doc.md", line, "X", text=STATS_MD)
     assert by_x.verified, by_x.error
     X, A = RNG.standard_normal((6, 3)), RNG.standard_normal((3, 3))
@@ -449,7 +449,8 @@ def test_a_primed_argument_beside_its_letter_is_a_second_point_not_a_transpose()
     k = np.exp(-np.sum((x - xp) ** 2) / (2 * 0.7**2))
     want = -k * (x - xp) / 0.7**2 + b
     values = _with_where(out.where, {"x": x, "x'": xp, "b": b, "\\ell": np.array([[0.7]])})
-    assert np.allclose(_value(out.result, values), want)
+    kernel = _tree(r"\exp(-\|\mathbf{p} - \mathbf{q}\|^2/(2\ell^2))")  # the answer names k
+    assert np.allclose(_value(out.result, values, {"k": (("p", "q"), kernel)}), want)
     # the steps keep the document's transpose mark, not the prime of x'
     assert "^\\top" in "\n".join(out.steps) and ")'" not in "\n".join(out.steps)
 

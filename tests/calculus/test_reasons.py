@@ -100,8 +100,13 @@ def test_not_a_letter_is_not_declared() -> None:
 
 
 def test_a_latin_scalar_is_not_told_to_write_a_comparison() -> None:
-    r"""``t > 0`` does not declare a Latin letter (``x \ge 0`` is a vector's, entrywise): the
-    suggestion is one that is read."""
+    r"""``u > 0`` does not declare every Latin letter (``x \ge 0`` is a vector's, entrywise):
+    the suggestion is one that is read; ``s > 0``, ``t > 0`` (an amplitude, a time) are."""
+    out = diff_latex(r"\log^2 u", "u", "")
+    assert out.error == r"the shape of `u` is unknown — declare it, e.g. `u \in \mathbb{R}`"
+    assert diff_latex(r"\log^2 u", "u", r"u \in \mathbb{R}").verified
     out = diff_latex(r"\log^2 t", "t", "")
-    assert out.error == r"the shape of `t` is unknown — declare it, e.g. `t \in \mathbb{R}`"
-    assert diff_latex(r"\log^2 t", "t", r"t \in \mathbb{R}").verified
+    assert (
+        out.error == r"the shape of `t` is unknown — declare it, e.g. `t > 0` or `t \in \mathbb{R}`"
+    )
+    assert diff_latex(r"\log^2 t", "t", r"t > 0").verified

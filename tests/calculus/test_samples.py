@@ -106,13 +106,24 @@ WHERE = r"\mathbf{w} \in \mathbb{R}^d; \mathbf{x}_i \in \mathbb{R}^d; \mathbf{y}
     ("expr", "message"),
     [
         (r"\sum_i \sum_j \mathbf{w}^\top \mathbf{x}_i", "nested sums"),
-        (r"(\mathbf{w}^\top\mathbf{w}) \sum_i \mathbf{w}^\top \mathbf{x}_i", "factor before"),
+        (r"\mathbf{w} \sum_i \mathbf{w}^\top \mathbf{x}_i", "only a scalar times a sum"),
+        (r"\sum_i \mathbf{w}^\top \mathbf{x}_i \log\sum_i y_i", "nested sums"),
         (r"\exp(\sum_i \mathbf{w}^\top \mathbf{x}_i)", "not inside another expression"),
     ],
 )
 def test_what_is_not_read_is_refused(expr: str, message: str) -> None:
     out = diff_latex(expr, r"\mathbf{w}", WHERE)
     assert out.error is not None and message in out.error, out.error
+
+
+def test_a_factor_before_the_sum_with_the_variable_takes_the_product_rule() -> None:
+    out = diff_latex(
+        r"(\mathbf{w}^\top\mathbf{w}) \sum_i \mathbf{w}^\top \mathbf{x}_i", r"\mathbf{w}", WHERE
+    )
+    assert out.error is None and out.verified, out.error
+    assert out.result == (
+        r"2 \mathbf{w} \sum_i \mathbf{w}^\top \mathbf{x}_i + (\mathbf{w}^\top\mathbf{w}) \sum_i \mathbf{x}_i"
+    )
 
 
 def test_the_hessian_of_a_sum_is_refused() -> None:
@@ -528,3 +539,41 @@ def test_rows_said_the_other_way_round_are_stacked_too(tmp_path: Path) -> None:
     # by the member itself, V in the row holds it too: never a verified answer that ignores it
     by_member = diff_in_document(doc, 12, r"\mathbf{v}_t", budget=60)
     assert by_member.error is not None and not by_member.verified
+
+
+LOG_SUM_EXP = r"""\section{Soft maximum}
+The rows of $A \in \mathbb{R}^{m \times n}$ are the $a_i^\top$, $b \in \mathbb{R}^m$ and
+$x \in \mathbb{R}^n$. Let $\tau > 0$.
+\[ s(x) = \tau \log\sum_{i=1}^m \exp(a_i^\top x - b_i) \]
+"""
+
+
+def test_the_log_of_a_sum_over_samples_is_its_derivative_over_the_sum(tmp_path: Path) -> None:
+    doc = tmp_path / "lse.tex"
+    doc.write_text(LOG_SUM_EXP, encoding="utf-8")
+    out = diff_in_document(doc, 4, "x")
+    assert out.error is None and out.verified, out.error
+    assert out.result.startswith(r"\tau \frac{\sum_{i=1}^m")
+    assert out.matrix_form == r"\tau A^\top \operatorname{softmax}(A x - b)"
+    rng = np.random.default_rng(1)
+    a, b, x = rng.standard_normal((4, 3)), rng.standard_normal((4, 1)), rng.standard_normal((3, 1))
+    got = evaluate(tree(out.result), {"family:a": a, "b": b, "x": x, "m": 4, "\\tau": 0.7})
+    z = np.exp(a @ x - b)
+    assert np.allclose(got, 0.7 * a.T @ (z / z.sum()))
+    out.write_code()
+    assert out.numpy == "" and "log of a sum over samples" in out.numpy_note
+
+
+SCALE = r"""Samples $x_n \in \mathbb{R}^d$, $n = 1, \dots, N$, a mean $\mu \in \mathbb{R}^d$ and
+a scale $s > 0$:
+
+$$\mathcal{L}(s) = N d \log s + \frac{1}{2s^2}\sum_{n=1}^N \|x_n - \mu\|^2$$
+"""
+
+
+def test_a_coefficient_that_involves_the_variable_is_differentiated_too(tmp_path: Path) -> None:
+    doc = tmp_path / "scale.md"
+    doc.write_text(SCALE, encoding="utf-8")
+    out = diff_in_document(doc, 4, "s")
+    assert out.error is None and out.verified, out.error
+    assert out.result == r"\frac{d N}{s} - \frac{1}{s^{3}} \sum_{n=1}^N \|x_n - \mu\|^2"

@@ -252,7 +252,7 @@ def _agree_as_sums(
                 members.update({m.base: m for m in _sample_sum(node, env).members})
             except CalculusError:
                 continue
-    names = {k[0] for g in (tree, got, want) for n in g.walk() if (k := symbol_key(n))}
+    names = _named(env, (tree, got, want))
     shapes = {k: env.vars[k].shape for k in names if k in env.vars}
     pd, pos, sym = set(), set(), set()
     for k in shapes:
@@ -266,8 +266,8 @@ def _agree_as_sums(
         )
         at: dict[str, object] = {**values, **{k: np.array([[float(v)]]) for k, v in sizes.items()}}
         count = next(n for n in range(3, 20) if n not in sizes.values())
-        for name in names - set(at):  # the sum's bound (N, T) when no dimension names it
-            at[name] = np.array([[float(count)]])
+        for name in names - set(at) - {"I", "1"}:  # the sum's bound (N, T) when no dimension
+            at[name] = np.array([[float(count)]])  # names it (not I nor 1: sized by context)
         for base, m in members.items():
             if m.entry_of is None:
                 rows, cols = (_size(d, sizes) for d in (m.shape.rows, m.shape.cols))
@@ -287,6 +287,17 @@ def _agree_as_sums(
     if compared == 0:
         return "no random point where both the result and the answer evaluate"
     return None
+
+
+def _named(env: Env, trees: tuple[t.Node, ...]) -> set[str]:
+    """The symbols of the trees, and those of the bodies of the functions they call (s of
+    k(x, x') = s^2 exp(…): a result may name k only)."""
+    names = {k[0] for g in trees for n in g.walk() if (k := symbol_key(n))}
+    for f in env.functions.values():
+        if f.params and f.key in names:
+            inside = {k[0] for n in f.body.walk() if (k := symbol_key(n))} - set(f.params)
+            names |= inside & set(env.vars)  # (not e of e^{-t}: no bound of a sum either)
+    return names
 
 
 def _size(d: Any, sizes: dict[str, int]) -> int:

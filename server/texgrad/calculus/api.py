@@ -25,6 +25,7 @@ from texgrad.calculus.differential import Budget
 from texgrad.calculus.expr import ONE, CalculusError, UnknownShape
 from texgrad.calculus.indices import IndexReader, written_with_indices
 from texgrad.calculus.lower import Lowerer, VarInfo, as_member
+from texgrad.calculus.own_functions import calls, in_function_names
 from texgrad.calculus.own_names import in_own_name
 from texgrad.calculus.planning import DiffPlan, plans_of
 from texgrad.calculus.reasons import parse_problem, unknown_shape
@@ -228,7 +229,21 @@ def _diff_text(
     outcome = differentiate(tree, key[0], ctx, layout, Budget(seconds), hessian)
     if written_with_indices(tree, ctx.env, ctx.einstein):
         return _index_form(outcome, tree, text)
-    return in_own_name(outcome, tree, text)  # s = softmax(z): diag(s) - s sᵀ, no t_0
+    outcome = in_own_name(outcome, tree, text)  # s = softmax(z): diag(s) - s sᵀ, no t_0
+    if outcome.error is None and outcome.verified and calls(tree, ctx):  # k(x, z), by name
+        macros = _macros(path, text, project, folder)
+        return _in_function_names(outcome, tree, ctx, text, macros)
+    return outcome
+
+
+def _in_function_names(
+    outcome: DiffOutcome, tree: t.Node, ctx: Context, text: str, macros: MacroTable
+) -> DiffOutcome:
+    result = in_function_names(outcome.result, tree, ctx, text, macros)
+    if result != outcome.result:
+        outcome.steps = [s.replace(outcome.result, result) for s in outcome.steps]
+        outcome.result = result
+    return outcome
 
 
 def _as_variable(wrt_tree: t.Node, key: str, ctx: Context) -> None:

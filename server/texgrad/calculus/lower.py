@@ -995,7 +995,7 @@ class Lowerer:
         assert self.names is not None
         known = self.names.get(fdef.key)
         if known is not None:
-            return e.var(fdef.key, known.shape)
+            return e.var(fdef.key, known.shape, _symmetric_value(known))
         try:
             value = self._defined(fdef)
         except CalculusError:
@@ -1006,7 +1006,7 @@ class Lowerer:
         if isinstance(value, Pending) or not any(isinstance(x, e.Var) for x in value.walk()):
             return value
         self.names[fdef.key] = value
-        return e.var(fdef.key, value.shape)
+        return e.var(fdef.key, value.shape, _symmetric_value(value))  # D = diag(d): Dᵀ = D
 
     def _call(self, fdef: FunctionDef, node: t.Apply) -> Lowered:
         if len(node.args) != len(fdef.params):
@@ -1330,3 +1330,9 @@ def _under_another_label(
             return None
         shapes.append(s)
     return shapes[0] if shapes and all(s == shapes[0] for s in shapes) else None
+
+
+def _symmetric_value(value: Expr) -> bool:
+    r"""Whether a defined name's value is symmetric by its form (``\operatorname{diag}(d)``,
+    ``A^\top A``, ``A S A^\top``): its transpose simplifies to itself."""
+    return value.rows == value.cols and not value.is_scalar and e.transpose(value) == value

@@ -116,6 +116,11 @@ def learn_style(
     named = primed_among(nodes)  # k(x, x'): x' a second point, not a transpose mark
     bare = any(isinstance(n, t.Norm) and n.p is None for n in nodes)
     style.vector_norm = "" if bare else style.vector_norm  # \|x\|^2 as written
+    # the plain y of an entry y_j spells no vector: \mathbf{y} stays as declared
+    bases = {
+        id(n.base) for n in nodes
+        if isinstance(n, t.Sub) and isinstance(n.base, t.Symbol) and n.base.font is None
+    }  # fmt: skip
     for node in nodes:
         _upright(style, node, text, override)  # \mathrm{KL}, \text{loss}: a quantity's name
         if isinstance(node, t.Transpose) and not node.conjugate and not seen_mark:
@@ -144,7 +149,7 @@ def learn_style(
                 style.names[name] = spelled.strip()
         elif isinstance(node, (t.Symbol, t.Sub, t.Tagged, t.Power)):  # W_{hh}, W^{(l+1)}
             k = member_key(node)
-            if k is not None:
+            if k is not None and id(node) not in bases:
                 _spelling(style, k[0], node, text, override, span)
 
 

@@ -88,6 +88,7 @@ def merge_powers(m: e.Mul) -> Expr:
             others.append(f)
     count = len(powers)
     e.fold_quotients(powers)
+    e.fold_indicators(powers)  # 1[u > 0] relu(u) = relu(u), of scalars as of arrays
     if (
         count
         == len(powers)

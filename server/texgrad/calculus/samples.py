@@ -41,6 +41,7 @@ from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr, Var
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.calculus.numpy_code import NumpyUnsupported, agrees, run_code
+from texgrad.calculus.own_functions import in_function_names
 from texgrad.calculus.printing import printer
 from texgrad.calculus.readout import CONSTANT
 from texgrad.calculus.sample_code import (
@@ -105,6 +106,11 @@ class _Term:
     outcome: DiffOutcome | None = None
     read: Expr | None = None  # the term (or the summand) as the engine reads it
     result: Expr | None = None  # its derivative (of one summand), read back from print
+    outer: str = ""  # "log": the term is the log of the sum (log-sum-exp), times scalars
+    # a coefficient that involves the variable (\frac{1}{2s^2}\sum_n …, by s): it as read and
+    # its derivative (the product rule: c' S + c S')
+    coefficient_read: Expr | None = None
+    coefficient_result: Expr | None = None
 
 
 class NotSamples(Exception):
@@ -286,6 +292,13 @@ def _differentiate(
     for term in terms:
         sub = _env_with_members(ctx, term.sum.members if term.sum else ())
         body = term.sum.summand if term.sum is not None else term.node
+        if term.sum is not None and _involves(term.coefficient, wrt):  # (c S)' = c' S + c S'
+            out, piece, dpiece = _product_rule(term, wrt, sub, text, layout, budget, macros)
+            kind, shape = out.kind, out.shape
+            notes.append(out.note)
+            pieces.append(piece)
+            differentials.append(dpiece)
+            continue
         out = differentiate(body, wrt, sub, layout, budget)
         if out.error == CONSTANT and term.sum is None and wrt in sub.env.vars:
             term.read = Lowerer(sub.env).lower(body)  # -\frac{n}{2}\log\det\Sigma, by μ: 0
@@ -304,6 +317,7 @@ def _differentiate(
         if out.where and out.values is not None:  # a name given to a part (t_0): written out,
             show = printer(sub.style)  # as the sum's result is read back without it
             out.result, out.differential, out.where = show(out.values[1]), show(out.values[2]), []
+        out.result = in_function_names(out.result, body, sub, text, macros)  # k(x, x_i)
         term.outcome = out
         term.read = Lowerer(sub.env).lower(body)
         term.result = _read_back(out.result, sub, macros)
@@ -318,7 +332,7 @@ def _differentiate(
     check = _verify(terms, node, (printed, printed_d), wrt, ctx, budget)
     if not check[0]:
         return DiffOutcome(error=f"the derivative of the sum was NOT verified: {check[1]}"), terms
-    sums = [tm for tm in terms if tm.sum is not None]
+    sums = [tm for tm in terms if tm.sum is not None and tm.outcome is not None]
     steps = [f"f = {_source(text, node)}"]
     for tm in sums:
         assert tm.outcome is not None and tm.sum is not None
@@ -360,12 +374,14 @@ def _terms(node: t.Node, env: Env, wrt: str) -> list[_Term]:
         if isinstance(term, t.Neg) and term.sign == "-":
             sign, term = ("+" if sign == "-" else "-"), term.operand
         factors = list(term.factors) if isinstance(term, t.Product) else [term]
-        last = factors[-1]
+        last, outer = factors[-1], ""
+        if (inside := _log_of_sum(last)) is not None:  # \log\sum_i \exp(a_i^T x): log-sum-exp
+            last, outer = inside, "log"
         if isinstance(last, t.BigOp) and last.op == "\\sum":
             sample_sum = _sample_sum(last, env)
             coefficient = tuple(factors[:-1])
             _check_coefficient(coefficient, env, wrt, sample_sum)
-            out.append(_Term(sign, term, coefficient, sample_sum))
+            out.append(_Term(sign, term, coefficient, sample_sum, outer=outer))
             found = True
             continue
         if any(isinstance(n, t.BigOp) for n in term.walk()):
@@ -378,6 +394,70 @@ def _terms(node: t.Node, env: Env, wrt: str) -> list[_Term]:
         raise NotSamples()
     _outside(out)
     return out
+
+
+def _involves(nodes: tuple[t.Node, ...], key: str) -> bool:
+    return any((k := symbol_key(n)) is not None and k[0] == key for f in nodes for n in f.walk())
+
+
+def _product_rule(
+    term: _Term,
+    wrt: str,
+    sub: Context,
+    text: str,
+    layout: str,
+    budget: Budget,
+    macros: MacroTable,
+) -> tuple[DiffOutcome, str, str]:
+    """A sum over samples times a scalar coefficient that involves the variable
+    (``\\frac{1}{2s^2}\\sum_n \\|x_n - \\mu\\|^2`` by s): c' S + c S', the sum written as
+    the document writes it; the outcome of the coefficient's derivative and the two pieces."""
+    assert term.sum is not None
+    if term.outer:
+        raise CalculusError("a coefficient of the log of a sum that involves the variable")
+    c = term.coefficient
+    node = c[0] if len(c) == 1 else t.Product(start=c[0].start, end=c[-1].end, factors=c)
+    cout = differentiate(node, wrt, sub, layout, budget)
+    if cout.error is not None or not cout.verified:
+        raise CalculusError(cout.error or f"the factor before the sum: {cout.note}")
+    if cout.kind not in ("gradient", "derivative"):
+        raise CalculusError("only a scalar times a sum over samples is read")
+    term.coefficient_read = Lowerer(sub.env).lower(node)
+    term.coefficient_result = _read_back(cout.result, sub, macros)
+    total = _source(text, term.sum.node)
+    piece = f"{_bracketed(cout.result)} {total}"
+    dpiece = f"{_bracketed(cout.differential)} {total}"
+    sout = differentiate(term.sum.summand, wrt, sub, layout, budget)
+    term.read = Lowerer(sub.env).lower(term.sum.summand)
+    if sout.error == CONSTANT or (sout.error is None and sout.result.strip() == "0"):
+        var = sub.env.vars[wrt].shape
+        term.result = e.zero(var.rows, var.cols)
+        return cout, piece, dpiece
+    if sout.error is not None or not sout.verified:
+        raise CalculusError(sout.error or f"the derivative of the summand: {sout.note}")
+    if sout.kind != cout.kind:
+        raise CalculusError("the summand is not a scalar: only scalar losses are summed")
+    term.outcome = sout
+    term.result = _read_back(sout.result, sub, macros)
+    rest, drest = _piece(term, text, sout.result), _piece(term, text, sout.differential)
+    return cout, _join([term, term], [piece, rest]), _join([term, term], [dpiece, drest])
+
+
+def _bracketed(result: str) -> str:
+    return f"\\left({result}\\right)" if _needs_brackets(result.removeprefix("-")) else result
+
+
+def _log_of_sum(node: t.Node) -> t.BigOp | None:
+    """The sum of ``\\log\\sum_i …`` or ``\\log\\left(\\sum_i …\\right)``; None otherwise."""
+    if not (isinstance(node, t.Apply) and isinstance(node.func, t.Func) and len(node.args) == 1):
+        return None
+    f = node.func
+    if f.name not in ("log", "ln") or f.sub is not None or f.sup is not None:
+        return None
+    arg = node.args[0]
+    while isinstance(arg, t.Paren) and arg.body is not None:
+        arg = arg.body
+    return arg if isinstance(arg, t.BigOp) and arg.op == "\\sum" else None
 
 
 def _outside(terms: list[_Term]) -> None:
@@ -403,12 +483,19 @@ def _check_coefficient(
     for factor in factors:
         for n in factor.walk():
             k = symbol_key(n)
-            if k is not None and (k[0] == wrt or k[0] in keys or k[0] == sample_sum.index):
+            if k is not None and (k[0] in keys or k[0] == sample_sum.index):
                 raise CalculusError(
                     "the factor before the sum involves the variable or the index: only a "
                     "constant scalar times a sum over samples is read"
                 )
-            if k is not None and k[0] in env.vars and not env.vars[k[0]].shape.is_scalar:
+            if (
+                k is not None
+                and k[0] in env.vars
+                and not env.vars[k[0]].shape.is_scalar
+                and (
+                    k[0] != wrt  # (\frac{1}{\|w\|^2}: a scalar the product rule checks)
+                )
+            ):
                 raise CalculusError("only a scalar times a sum over samples is read")
 
 
@@ -678,6 +765,12 @@ def _source(text: str, node: t.Node) -> str:
 def _piece(term: _Term, text: str, result: str) -> str:
     if term.sum is None:
         return result
+    if term.outer == "log":  # (log S)' = S' / S
+        inner = _piece(replace(term, coefficient=(), outer=""), text, result)
+        negative = inner.startswith("-")
+        fraction = f"\\frac{{{inner.removeprefix('-').lstrip()}}}{{{_source(text, term.sum.node)}}}"
+        coefficient = " ".join(_source(text, f) for f in term.coefficient)
+        return ("-" if negative else "") + f"{coefficient} {fraction}".strip()
     s = term.sum
     assert s.summand is not None
     op = text[s.node.start : s.summand.start].strip()
@@ -778,7 +871,7 @@ def _shapes(terms: list[_Term], wrt: str, ctx: Context) -> dict[str, Shape]:
                 shapes[f"member:{m.key}"] = m.shape  # (sizes its dimensions)
                 if m.entry_of is not None:
                     shapes[m.entry_of] = ctx.env.vars[m.entry_of].shape
-        for x in (term.read, term.result):
+        for x in (term.read, term.result, term.coefficient_read, term.coefficient_result):
             for v in x.walk() if x is not None else ():
                 if isinstance(v, Var) and v.name not in keys:
                     shapes[v.name] = v.shape
@@ -868,7 +961,7 @@ def _sampled_in_domain(
     pos: set[str] = set()
     sym: set[str] = set()
     for term in terms:
-        for x in (term.read, term.result):
+        for x in (term.read, term.result, term.coefficient_read, term.coefficient_result):
             if x is not None:
                 a, b, c = _domain(x, ctx.env)
                 pd, pos, sym = pd | a, pos | b, sym | c
@@ -1012,12 +1105,18 @@ class _Point:
             if term.sum is None:
                 value = evaluate_expr(term.read, self._at(wrt, x, {}), self.sizes)
             else:
-                value = self._coefficient(term) * sum(
-                    (evaluate_expr(term.read, self._at(wrt, x, m), self.sizes) for m in each),
-                    np.zeros((1, 1)),
-                )
+                value = self._coefficient(term, x) * _outer(term, self._total(term, each, x))
             total = total - value if term.sign == "-" else total + value
         return total
+
+    def _total(self, term: _Term, each: list[dict[str, Array]], x: Array) -> Array:
+        """The sum of the term's summands as read, at ``x``."""
+        assert term.read is not None
+        at = self._at
+        return sum(
+            (evaluate_expr(term.read, at(self.wrt, x, m), self.sizes) for m in each),
+            np.zeros((1, 1)),
+        )
 
     def derivative(self, x: Array) -> Array:
         total = np.zeros_like(x)
@@ -1027,17 +1126,22 @@ class _Point:
             if term.sum is None:
                 value = evaluate_expr(term.result, self._at(wrt, x, {}), self.sizes)
             else:
-                value = self._coefficient(term) * sum(
+                value = self._coefficient(term, x) * sum(
                     (evaluate_expr(term.result, self._at(wrt, x, m), self.sizes) for m in each),
                     np.zeros_like(x),
                 )
+                if term.outer == "log":  # (log S)' = S' / S
+                    value = value / float(self._total(term, each, x)[0, 0])
+                if term.coefficient_result is not None:  # (c S)' = c' S + c S'
+                    c = evaluate_expr(term.coefficient_result, self._at(wrt, x, {}), self.sizes)
+                    value = value + c * float(self._total(term, each, x)[0, 0])
             total = total - value if term.sign == "-" else total + value
         return total
 
-    def _coefficient(self, term: _Term) -> float:
+    def _coefficient(self, term: _Term, x: Array) -> float:
         value = 1.0
         for f in term.coefficient:
-            v = evaluate_tree(f, self.plain)
+            v = evaluate_tree(f, {**self.plain, self.wrt: x})
             if v.shape != (1, 1):
                 raise ValueError("a coefficient that is not a scalar")
             value *= float(v[0, 0])
@@ -1055,6 +1159,15 @@ class _Point:
                 raise ValueError("cannot evaluate")
             out.append(float((hi - lo)[0, 0]) / (2 * h))
         return np.array(out).reshape(x0.shape, order="F")
+
+
+def _outer(term: _Term, total: Array) -> Array:
+    """The term's function of its sum: the sum itself, or its log."""
+    if term.outer == "log":
+        if float(total[0, 0]) <= 0:
+            raise ValueError("the log of a sum that is not positive")
+        return np.log(total)
+    return total
 
 
 def _size(d: sympy.Expr, sizes: dict[str, int]) -> int:
@@ -1076,6 +1189,9 @@ def _sum_numpy(
     """The result as NumPy code looping over the samples, run at the verifier's own points
     against the verified derivative: (the code, "") or ("", why there is none)."""
     node = tree.items[-1] if isinstance(tree, t.Chain) and tree.items[-1] is not None else tree
+    if any(term.outer or term.coefficient_result is not None for term in terms):
+        why = "the log of a sum over samples, or a factor before it that involves the variable"
+        return "", f"the NumPy code of {why} is not written yet", None
     try:
         code_terms = [_code_term(term, ctx) for term in terms]
         v = e.var(wrt, ctx.env.vars[wrt].shape)
@@ -1364,6 +1480,8 @@ def _stacked(
     total = stacked_sum(term.read, members, n)
     if total is None:
         return None
+    if term.outer == "log":
+        total = e.elem("log", total)
     try:
         factors = [Lowerer(ctx.env).lower(f) for f in term.coefficient]
     except CalculusError:
@@ -1444,4 +1562,4 @@ def _summed(
     factor = 1.0
     for c in term.coefficient:
         factor *= float(evaluate_tree(c, plain)[0, 0])
-    return factor * total
+    return factor * _outer(term, total)

@@ -23,6 +23,7 @@ import sympy
 from texgrad.calculus import expr as e
 from texgrad.calculus.differential import UNLIMITED, Budget
 from texgrad.calculus.expr import Expr
+from texgrad.calculus.hyperbolic import fold_tanh
 from texgrad.calculus.printing import Style, printer
 from texgrad.calculus.readout import segments
 from texgrad.calculus.rewrite import (
@@ -80,7 +81,7 @@ class _Simplifier:
         """:meth:`run`, and a sum whose every term is transposed written as the transpose of
         one sum when that is shorter: ``A^\top (X^2)^\top + X^\top A^\top X^\top +
         (X^2)^\top A^\top = (X^2 A + X A X + A X^2)^\top`` (the Cookbook's (122))."""
-        out = self.run(x)
+        out = fold_tanh(self.run(x), self.run)  # (e^u - e^{-u}) / (e^u + e^{-u}) = tanh u
         if isinstance(out, e.Add) and out.cols != e.ONE and out.rows != e.ONE:
             if not e.has_d(out) and all(_all_transposed(t) for t in out.terms):
                 whole = e.T(self.run(e.transpose(out)), rows=out.rows, cols=out.cols)

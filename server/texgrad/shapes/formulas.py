@@ -441,6 +441,9 @@ _WEAK_GREEK = frozenset(
     for g in "alpha beta gamma delta epsilon varepsilon zeta eta iota kappa lambda mu nu xi "
     "rho varrho sigma tau upsilon chi omega ell".split()  # \ell > 0: a length-scale
 )
+# plain Latin letters a comparison with a number makes scalars too ("an amplitude $s > 0$",
+# "a step $h > 0$"): not those papers use for vectors (x \ge 0 is elementwise)
+_WEAK_LATIN = frozenset("achpqrst")  # (not d, k, m, n: sizes; e, f, i, j)
 
 
 def weak_scalars(tree: t.Node, path: str) -> Iterator[Declaration]:
@@ -473,7 +476,7 @@ def _weak_letter(node: t.Node | None) -> t.Node | None:
     base = node.base if isinstance(node, t.Sub) else node
     if (
         isinstance(base, t.Symbol) and base.font is None and not base.accents
-        and base.name in _WEAK_GREEK
+        and (base.name in _WEAK_GREEK or (node is base and base.name in _WEAK_LATIN))
     ):  # fmt: skip
         return node
     return None

@@ -544,6 +544,8 @@ def _members(
     """The members named: ``x_i^\\top`` for rows (a row is a transposed member), ``x_i`` for
     columns; each item of a list ``x_1^\\top, \\dots, x_N^\\top``, and then ``x_i`` too.
     Members ``stacked`` as rows are the vectors whose transposes are the rows: ``x_i`` too."""
+    if isinstance(tree, t.Chain) and tree.relations and tree.relations[0] == "\\in":
+        tree = tree.items[0]  # "$x_n \\in \\mathbb{R}^p$, stacked as the rows of $X$"
     items = tree.items if isinstance(tree, t.List) else (tree,)
     found = []
     for item in items:
