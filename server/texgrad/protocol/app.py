@@ -21,6 +21,7 @@ from texgrad.protocol import (
     navigation,
     settings,
 )
+from texgrad.protocol.framing import EarlyStart
 from texgrad.protocol.server import TexgradServer
 
 FEATURES = (settings, diagnostics, derivative_checks, hover, inlay, navigation, actions)
@@ -60,7 +61,9 @@ def load_analysis() -> None:
         logging.getLogger("texgrad.lsp").exception("loading the analysis failed")
 
 
-def main(tcp: str | None = None) -> int:
+def main(tcp: str | None = None, early: EarlyStart | None = None) -> int:
+    """Serve (``early``: what :mod:`~texgrad.protocol.early_initialize` read and answered
+    on stdio before this module was loaded)."""
     logging.basicConfig(
         stream=sys.stderr,
         level=os.environ.get("TEXGRAD_LOG", "WARNING").upper(),
@@ -75,5 +78,5 @@ def main(tcp: str | None = None) -> int:
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
-        server.start_io()
+        server.start_io(early=early)
     return server.exit_status

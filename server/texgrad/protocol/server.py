@@ -184,12 +184,20 @@ class TexgradServer(LanguageServer):
 
     # -- the connection: messages read by texgrad's bounded reader (framing.py) -----------
 
-    def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
+    def start_io(
+        self, stdin: Any = None, stdout: Any = None, early: framing.EarlyStart | None = None
+    ) -> None:
+        """Serve on stdio; ``early``: what was read (and ``initialize`` answered) before the
+        server was loaded (:mod:`texgrad.protocol.early_initialize`)."""
         self._stop_event = threading.Event()
         self.protocol.set_writer(ClientWriter(stdout or sys.stdout.buffer, self._stop_event))
         read = framing.stdin_reader(stdin or sys.stdin.buffer, self.thread_pool)
+        if early is not None and early.ended:
+            log.info("the client closed the connection before a message: stopping")
+            self.shutdown()
+            return
         try:
-            asyncio.run(framing.serve(read, self.protocol, self._stop_event))
+            asyncio.run(framing.serve(read, self.protocol, self._stop_event, early))
         except BrokenPipeError:
             log.error("the connection to the client is lost: shutting down")
         except SystemExit as exc:  # ``exit``: 0 after ``shutdown``, else 1 (LSP)
