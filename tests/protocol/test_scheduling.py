@@ -133,3 +133,47 @@ async def test_a_runaway_analysis_holds_no_other_document(
 
 def test_in_a_fresh_process_a_runaway_analysis_holds_no_other_document() -> None:
     run_in_fresh_process(f"{__file__}::test_a_runaway_analysis_holds_no_other_document")
+
+
+@pytest.mark.asyncio
+async def test_project_files_are_published_again_only_when_their_diagnostics_change(
+    tmp_path: Path, server: TexgradServer
+) -> None:
+    """An edit of one file analyses the others of its project again: those not open are
+    published only where what they get changed (issue 17), and always after a close."""
+    (tmp_path / "main.tex").write_text(MAIN)
+    (tmp_path / "notation.tex").write_text(NOTATION)
+    chapter = tmp_path / "chapter.tex"
+    chapter.write_text(CHAPTER)
+    notation = tmp_path / "notation.tex"
+    sent: list[tuple[str, list[str | None]]] = []
+    publish = server.text_document_publish_diagnostics
+
+    def recording(params: types.PublishDiagnosticsParams) -> None:
+        sent.append((params.uri, [str(d.code) for d in params.diagnostics]))
+        publish(params)
+
+    server.text_document_publish_diagnostics = recording  # type: ignore[method-assign]
+    _open(server, notation, NOTATION)
+    await _settled(server)
+    assert (chapter.as_uri(), ["matmul-mismatch"]) in sent
+    # an edit of the notation that changes nothing of the chapter's diagnostics
+    sent.clear()
+    _change(server, notation, NOTATION + "More words.\n", 2)
+    await _settled(server)
+    assert [u for u, _ in sent] == [notation.as_uri()]  # the edited file alone
+    # one that changes them: the chapter is published, clean
+    sent.clear()
+    _change(server, notation, NOTATION.replace("\\mathbb{R}^m$", "\\mathbb{R}^n$"), 3)
+    await _settled(server)
+    assert (chapter.as_uri(), []) in sent
+    # the chapter opened, broken in its buffer, and closed: published again from its file
+    _open(server, chapter, CHAPTER.replace("$A x$", "$x A$"))
+    await _settled(server)
+    sent.clear()
+    server.close(chapter.as_uri())
+    await _settled(server)
+    _change(server, notation, NOTATION.replace("\\mathbb{R}^m$", "\\mathbb{R}^n$") + " ", 4)
+    await _settled(server)
+    assert sent[0] == (chapter.as_uri(), [])  # (the close)
+    assert (chapter.as_uri(), []) in sent[1:]  # its file's, though equal to the last sent
