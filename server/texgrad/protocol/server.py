@@ -341,6 +341,7 @@ class TexgradServer(LanguageServer):
         gc.unfreeze()
         gc.collect()
         gc.freeze()
+        release_freed_memory()
 
     def close(self, uri: str) -> None:
         doc = self.docs.pop(uri, None)
@@ -685,6 +686,29 @@ def _past_grace(run: _Run, now: float) -> bool:
     if cpu is not None and run.cpu_at_ask is not None:
         return cpu - run.cpu_at_ask > GRACE
     return now - run.asked_at > GRACE
+
+
+_TRIM: list[Callable[[int], int] | None] = []
+
+
+def release_freed_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc's ``malloc_trim``): an
+    analysis and a derivative check free most of what they allocate, and glibc keeps the
+    freed pages otherwise (the Cookbook's check left ~25 MB resident so).  Nowhere but on
+    glibc."""
+    if not _TRIM:
+        trim = None
+        if sys.platform.startswith("linux"):
+            try:
+                import ctypes
+
+                trim = ctypes.CDLL("libc.so.6").malloc_trim
+                trim.argtypes = [ctypes.c_size_t]
+            except (OSError, AttributeError):  # (musl, another C library)
+                trim = None
+        _TRIM.append(trim)
+    if _TRIM[0] is not None:
+        _TRIM[0](0)
 
 
 def _retrieved(fut: asyncio.Future[Any]) -> None:
