@@ -260,3 +260,34 @@ def test_the_server_is_set_up_by_the_initialize_answered_early(
     assert any(p["params"]["diagnostics"] for p in published)
     assert next(m for m in messages if m.get("id") == 3)["result"] is None
     assert status == 0
+
+
+LOAD = r"""
+import json, sys, threading, time
+from texgrad.protocol import app
+first = threading.Event()
+loader = threading.Thread(target=app.load_analysis, args=(first,))
+loader.start()
+for _ in range(600):  # (the checker's import, on a busy machine: up to a minute)
+    if "texgrad.syntax.parse_cache" in sys.modules and "texgrad.shapes.check" in sys.modules:
+        break
+    time.sleep(0.1)
+time.sleep(0.2)
+before = {m: m in sys.modules for m in ("texgrad.shapes.check", "texgrad.calculus.api", "numpy")}
+first.set()
+loader.join(120)
+after = {m: m in sys.modules for m in ("texgrad.calculus.api", "numpy")}
+print(json.dumps({"before": before, "after": after}))
+"""
+
+
+def test_the_engine_is_loaded_after_the_first_analysis() -> None:
+    proc = subprocess.run([sys.executable, "-c", LOAD], capture_output=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    got = json.loads(proc.stdout)
+    assert got["before"] == {
+        "texgrad.shapes.check": True,
+        "texgrad.calculus.api": False,
+        "numpy": False,
+    }
+    assert got["after"] == {"texgrad.calculus.api": True, "numpy": True}

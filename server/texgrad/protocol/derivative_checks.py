@@ -67,6 +67,7 @@ async def check(server: TexgradServer, doc: Document, analysis: Analysis) -> Non
     if deadline.cancelled:
         return  # a newer text is being checked: its own check publishes
     analysis.derivatives = found
+    server.collect_when_idle()  # (what the check freed goes back to the system when idle)
     if found and _current(doc, analysis):
         publish(server, doc, analysis)
 
