@@ -334,7 +334,7 @@ def _add_settings(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _lsp(args: argparse.Namespace, out: TextIO) -> int:
-    from texgrad.protocol.app import main as serve
+    from texgrad.protocol.early_initialize import main as serve  # (pygls: after initialize)
 
     return serve(tcp=args.tcp)
 

@@ -340,3 +340,69 @@ def test_the_rows_of_a_document_are_read_for_definitions_once(
     for row in rows:  # asked again: nothing read again
         context.context_of(result, row.start, [row.tree])  # type: ignore[list-item]
     assert len(read) - before_where <= len(rows)  # only the "where" rows after each
+
+
+def test_what_the_prose_states_is_read_without_moving_the_rows_an_edit_moved() -> None:
+    """After an edit before them, rows keep their trees unmoved until a tree is asked for
+    (issue 17: moving every tree of the Cookbook took a hover ~0.3 s); what the prose says
+    of them is the same as a fresh check's."""
+    from texgrad.shapes.properties import stated_properties, stated_scalars
+
+    text = (
+        "Let $K \\in \\mathbb{R}^{n \\times n}$ be symmetric positive definite, with a noise "
+        "variance $\\sigma_n^2$.\n\n$$ P = P^\\top $$\n\n$$ \\Sigma \\succ 0 $$\n\n" + SYMMETRIC
+    )
+    checker = Checker()
+    checker.check("doc.md", text=text)
+    edited = "Notes. " + text
+    moved = checker.check("doc.md", text=edited)
+    fresh = Checker().check("doc.md", text=edited)
+    rows = [r for r in moved.rows if r.path == moved.path]
+    before = [r.shift for r in rows]
+    assert 7 in before  # (rows reused from the first check, not moved yet)
+    props = stated_properties(edited, rows)
+    scalars = stated_scalars(edited, rows)
+    assert [r.shift for r in rows] == before  # still not moved
+    fresh_rows = [r for r in fresh.rows if r.path == fresh.path]
+    assert props == stated_properties(edited, fresh_rows)
+    assert scalars == stated_scalars(edited, fresh_rows)
+    assert {(s.key, s.positive_definite) for s in props} >= {
+        ("K", True),
+        ("P", False),
+        ("\\Sigma", True),
+    }
+    assert [k for k, _ in scalars] == ["\\sigma_{n}"]
+
+
+def test_written_derivatives_are_found_without_moving_rows_that_write_none() -> None:
+    """After an edit before them, the written derivatives found are a fresh check's, and a
+    row that writes no derivative keeps its tree unmoved (issue 17: moving them all cost
+    the derivative check after each edit of the Cookbook a third of its time)."""
+    from texgrad.calculus.written_derivatives import written_derivatives
+
+    text = (
+        "Let $A \\in \\mathbb{R}^{n \\times n}$ and $\\mathbf{x} \\in \\mathbb{R}^n$, "
+        "$d$ the dimension.\n\n$$ f(\\mathbf{x}) = \\mathbf{x}^\\top A \\mathbf{x} $$\n\n"
+        "$$ \\nabla f(\\mathbf{x}) = (A + A^\\top) \\mathbf{x} $$\n\n"
+        "$$ \\mathrm{d} f = \\mathbf{x}^\\top (A + A^\\top) \\, \\mathrm{d}\\mathbf{x} $$\n\n"
+        "$$ g = \\operatorname{tr}(A) $$\n\n"
+        "\\begin{align}\n\\frac{\\partial g}{\\partial A} &= I \\\\\n&= I^\\top\n\\end{align}\n"
+    )
+    checker = Checker()
+    checker.check("doc.md", text=text)
+    moved = checker.check("doc.md", text="Notes. " + text)
+    fresh = Checker().check("doc.md", text="Notes. " + text)
+    rows = [r for r in moved.rows if r.path == moved.path]
+    plain = [r for r in rows if r.shift and r.start < moved.doc.text.index("f(")]
+    assert len(plain) == 3  # (A ∈ …, x ∈ …, d: reused from the first check, not moved yet)
+
+    def said(result: CheckResult) -> list[tuple[int, int, str, str]]:
+        return [
+            (c.start, c.end, show(c.derivative), show(c.claimed))
+            for c in written_derivatives(result)
+        ]
+
+    found = said(moved)
+    assert found == said(fresh)
+    assert len(found) >= 4  # ∇f, d f, ∂g/∂A and the row continuing it
+    assert all(r.shift for r in plain)  # still not moved

@@ -134,3 +134,83 @@ async def test_a_runaway_analysis_holds_no_other_document(
 
 def test_in_a_fresh_process_a_runaway_analysis_holds_no_other_document() -> None:
     run_in_fresh_process(f"{__file__}::test_a_runaway_analysis_holds_no_other_document")
+
+
+@pytest.mark.asyncio
+async def test_project_files_are_published_again_only_when_their_diagnostics_change(
+    tmp_path: Path, server: TexgradServer
+) -> None:
+    """An edit of one file analyses the others of its project again: those not open are
+    published only where what they get changed (issue 17), and always after a close."""
+    (tmp_path / "main.tex").write_text(MAIN)
+    (tmp_path / "notation.tex").write_text(NOTATION)
+    chapter = tmp_path / "chapter.tex"
+    chapter.write_text(CHAPTER)
+    notation = tmp_path / "notation.tex"
+    sent: list[tuple[str, list[str | None]]] = []
+    publish = server.text_document_publish_diagnostics
+
+    def recording(params: types.PublishDiagnosticsParams) -> None:
+        sent.append((params.uri, [str(d.code) for d in params.diagnostics]))
+        publish(params)
+
+    server.text_document_publish_diagnostics = recording  # type: ignore[method-assign]
+    _open(server, notation, NOTATION)
+    await _settled(server)
+    assert (chapter.as_uri(), ["matmul-mismatch"]) in sent
+    # an edit of the notation that changes nothing of the chapter's diagnostics
+    sent.clear()
+    _change(server, notation, NOTATION + "More words.\n", 2)
+    await _settled(server)
+    assert [u for u, _ in sent] == [notation.as_uri()]  # the edited file alone
+    # one that changes them: the chapter is published, clean
+    sent.clear()
+    _change(server, notation, NOTATION.replace("\\mathbb{R}^m$", "\\mathbb{R}^n$"), 3)
+    await _settled(server)
+    assert (chapter.as_uri(), []) in sent
+    # the chapter opened, broken in its buffer, and closed: published again from its file
+    _open(server, chapter, CHAPTER.replace("$A x$", "$x A$"))
+    await _settled(server)
+    sent.clear()
+    server.close(chapter.as_uri())
+    await _settled(server)
+    _change(server, notation, NOTATION.replace("\\mathbb{R}^m$", "\\mathbb{R}^n$") + " ", 4)
+    await _settled(server)
+    assert sent[0] == (chapter.as_uri(), [])  # (the close)
+    assert (chapter.as_uri(), []) in sent[1:]  # its file's, though equal to the last sent
+
+
+@pytest.mark.asyncio
+async def test_a_hover_right_after_an_edit_answers_for_the_edited_text(
+    tmp_path: Path, server: TexgradServer
+) -> None:
+    """A hover arriving before the edited text is analysed waits for that analysis (started
+    at once, not after the debounce): it never answers from the text before the edit; and a
+    declaration's edit re-checks the rows using it."""
+    server.debounce = 5.0  # (the scheduled analysis would come late: the hover starts it)
+    server.protocol.client_capabilities = types.ClientCapabilities()
+    doc = tmp_path / "a.tex"
+    text = "Let $A \\in \\mathbb{R}^{2 \\times 3}$ and $x \\in \\mathbb{R}^3$. Then $A x$.\n"
+    doc.write_text(text)
+    published: dict[str, list[types.Diagnostic]] = server.published  # type: ignore[attr-defined]
+    _open(server, doc, text)
+    await _settled(server)
+    assert published[doc.as_uri()] == []
+    hover = server.protocol.fm.features[types.TEXT_DOCUMENT_HOVER]
+    params = types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=doc.as_uri()),
+        position=types.Position(line=0, character=text.index("A x$")),
+    )
+    got = await hover(params)
+    assert "2×3" in got.contents.value
+    edited = text.replace("2 \\times 3", "4 \\times 2")
+    _change(server, doc, edited, 2)
+    got = await asyncio.wait_for(hover(params), 5.0)  # (not the 5 s debounce)
+    assert "4×2" in got.contents.value and "2×3" not in got.contents.value
+    # the declaration's edit reached the product that uses it: a mismatch now
+    snap = await server.snapshot(doc.as_uri())
+    assert snap is not None and snap.version == 2 and snap.result is not None
+    assert [d.code for d in snap.result.diagnostics] == ["matmul-mismatch"]
+    for d in server.docs.values():  # (its publication waits for the 5 s debounce)
+        if d.task is not None:
+            d.task.cancel()

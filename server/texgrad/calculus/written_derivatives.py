@@ -152,6 +152,10 @@ def written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
     end = -1
     rows = [row for row in checked.rows if row.path == checked.path]
     for n, row in enumerate(rows):
+        if last is None and not _may_write_derivative(row.tree_as_parsed):
+            if row.tree_as_parsed is not None:
+                end = row.end
+            continue  # (read unmoved: a row an edit moved is moved only to be read)
         tree = row.tree
         if tree is None:
             last = None
@@ -179,6 +183,16 @@ def written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
         found.extend(_table_claims(text, rows))
         found.sort(key=lambda c: c.start)
     return found
+
+
+def _may_write_derivative(tree: t.Node | None) -> bool:
+    """Whether a row may write a derivative (a claim needs one of these; a cheap look)."""
+    return tree is not None and any(
+        isinstance(n, t.Nabla | t.Partial | t.Derivative | t.Differential)
+        or (isinstance(n, t.Sub) and isinstance(n.base, t.Symbol) and n.base.name == "J")
+        or (isinstance(n, t.Product) and any(is_d(f) for f in n.factors))
+        for n in tree.walk()
+    )
 
 
 def _table_claims(text: str, rows: list[PlacedRow]) -> Iterator[WrittenDerivative]:
@@ -667,6 +681,22 @@ def unchecked_note(checked: CheckResult, tally: Tally) -> Diagnostic | None:
     return Diagnostic(UNCHECKED, "information", message, checked.path, start, end)
 
 
+_SAID: dict[int, tuple[object, str]] = {}  # id → (the object, how it prints), see _said
+
+
+def _said(obj: Any, say: Callable[[Any], str]) -> str:
+    """``say(obj)`` of an immutable object, remembered by identity: every claim's key
+    prints the same shapes and definitions (the context's copies share them)."""
+    hit = _SAID.get(id(obj))
+    if hit is not None and hit[0] is obj:
+        return hit[1]
+    if len(_SAID) > 20_000:
+        _SAID.clear()
+    said = say(obj)
+    _SAID[id(obj)] = (obj, said)
+    return said
+
+
 def _key(
     checked: CheckResult, claim: WrittenDerivative, layout: frozenset[str]
 ) -> tuple[object, ...]:
@@ -680,11 +710,11 @@ def _key(
     env = ctx.env
     said = tuple(
         sorted(
-            (k, str(v.shape), v.symmetric, v.positive_definite, v.positive, v.values)
+            (k, _said(v.shape, str), v.symmetric, v.positive_definite, v.positive, v.values)
             for k, v in env.vars.items()
         )
     )
-    defined = tuple(sorted((k, f.params, show(f.body)) for k, f in env.functions.items()))
+    defined = tuple(sorted((k, f.params, _said(f.body, show)) for k, f in env.functions.items()))
     symmetric = (  # what the text around it says of symmetry (check_claim reads it there)
         _paragraph(text, claim), _said_anywhere(text),
         _under_symmetric_heading(text, claim.row.start),

@@ -21,8 +21,10 @@ from texgrad.protocol import (
     navigation,
     settings,
 )
+from texgrad.protocol.framing import EarlyStart
 from texgrad.protocol.server import TexgradServer
 
+FIRST_ANALYSIS = 5.0  # seconds the engine's import waits for the first analysis at most
 FEATURES = (settings, diagnostics, derivative_checks, hover, inlay, navigation, actions)
 
 
@@ -46,21 +48,29 @@ def create_server() -> TexgradServer:
     return server
 
 
-def load_analysis() -> None:
-    """Import the analysis (the checker: sympy for dimensions, lark for the parser; the
-    engine: numpy): started in a thread once the server is built, so that ``initialize``,
-    which needs none of it, is answered at once, and the first document opened does not wait
-    for all of these imports.  It imports ``calculus.api``, as the analysis thread and the
-    engine's warm-up do first: threads importing from one root take its module locks in one
-    order (two roots could each hold a module the other needs, and one get a module half
-    made)."""
+def load_analysis(first: threading.Event | None = None) -> None:
+    """Import the analysis: started in a thread once the server is built, so that the first
+    document opened does not wait for these imports.  First the checker (sympy for
+    dimensions, the parser) — what the first analysis needs —, then, once ``first`` is set
+    (the first analysis is done; at most FIRST_ANALYSIS seconds), the engine
+    (``calculus.api``, numpy), whose import would otherwise share the interpreter with that
+    analysis (0.3 s of CPU before the Cookbook's first diagnostics).  Threads importing from
+    different roots cannot deadlock: texgrad's imports hold no circle
+    (``tests/test_architecture.py``)."""
     try:
+        if first is not None:
+            import texgrad.shapes.check
+            import texgrad.syntax.parse_cache
+
+            first.wait(FIRST_ANALYSIS)
         import texgrad.calculus.api  # noqa: F401  (imported for its loading only)
     except Exception:  # logged: the first analysis imports it again and says why
         logging.getLogger("texgrad.lsp").exception("loading the analysis failed")
 
 
-def main(tcp: str | None = None) -> int:
+def main(tcp: str | None = None, early: EarlyStart | None = None) -> int:
+    """Serve (``early``: what :mod:`~texgrad.protocol.early_initialize` read and answered
+    on stdio before this module was loaded)."""
     logging.basicConfig(
         stream=sys.stderr,
         level=os.environ.get("TEXGRAD_LOG", "WARNING").upper(),
@@ -70,10 +80,16 @@ def main(tcp: str | None = None) -> int:
     logging.getLogger("pygls.protocol.json_rpc").addFilter(quiet_late_cancel)
     logging.getLogger("pygls.protocol.json_rpc").addFilter(quiet_unreadable)
     server = create_server()
-    threading.Thread(target=load_analysis, name="texgrad-load", daemon=True).start()
+    first = threading.Event()
+
+    async def analysed(doc: object, analysis: object) -> None:
+        first.set()
+
+    server.on_analysed(analysed)
+    threading.Thread(target=load_analysis, args=(first,), name="texgrad-load", daemon=True).start()
     if tcp:
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
-        server.start_io()
+        server.start_io(early=early)
     return server.exit_status

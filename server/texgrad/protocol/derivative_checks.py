@@ -102,6 +102,7 @@ async def _check_once(
         raise
     if deadline.cancelled or doc_changed:
         return None
+    server.collect_when_idle()  # (what the check freed goes back to the system when idle)
     return found
 
 

@@ -6,6 +6,7 @@ of the project's files that are not open."""
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +118,16 @@ def diagnostics_of(server: TexgradServer, analysis: Analysis) -> list[types.Diag
     return out
 
 
+# What was last published for each project file that is not open, by server and path: an
+# edit of one file analyses the others of its project again, and they are published only
+# where their diagnostics changed (the client holds the rest already).
+_sent: weakref.WeakKeyDictionary[TexgradServer, dict[str, tuple[str, list[types.Diagnostic]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def publish(server: TexgradServer, doc: Document, analysis: Analysis) -> None:
+    _sent.setdefault(server, {}).pop(doc.path, None)  # (open: its own publications from now)
     server.text_document_publish_diagnostics(
         types.PublishDiagnosticsParams(
             uri=doc.uri, diagnostics=diagnostics_of(server, analysis), version=doc.version
@@ -141,11 +151,13 @@ async def publish_project_files(server: TexgradServer, doc: Document, analysis: 
             return
         if path in {d.path for d in server.docs.values()}:
             continue  # opened meanwhile: its own analysis publishes
-        server.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(
-                uri=server.uri_of(path), diagnostics=diagnostics_of(server, other)
+        uri, found = server.uri_of(path), diagnostics_of(server, other)
+        sent = _sent.setdefault(server, {})
+        if sent.get(path) != (uri, found):  # (unchanged: the client has them)
+            server.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=found)
             )
-        )
+            sent[path] = (uri, found)
         # (marked once published: a publication cut short, by a newer analysis cancelling
         # this one, must not leave the file marked as published for these inputs)
         server.published_files[path] = inputs

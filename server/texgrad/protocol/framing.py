@@ -19,6 +19,7 @@ import json
 import logging
 import threading
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 log = logging.getLogger("texgrad.lsp")
@@ -133,6 +134,17 @@ class Framer:
         return None
 
 
+@dataclass
+class EarlyStart:
+    """What was read before the server was loaded (:mod:`texgrad.protocol.early_initialize`),
+    for it to handle in order."""
+
+    framer: Framer
+    bodies: list[bytes] = field(default_factory=list)
+    answered: tuple[Any, dict[str, Any]] | None = None  # (initialize's id, the result sent)
+    ended: bool = False  # the stream ended before a message
+
+
 def _is_json(data: bytes) -> bool:
     try:
         json.loads(data)
@@ -155,10 +167,27 @@ def dispatch(protocol: Any, body: bytes) -> None:
         log.exception("texgrad: handling a message failed")
 
 
-async def serve(read: Callable[[], Awaitable[bytes]], protocol: Any, stop: threading.Event) -> None:
+async def serve(
+    read: Callable[[], Awaitable[bytes]],
+    protocol: Any,
+    stop: threading.Event,
+    early: EarlyStart | None = None,
+) -> None:
     """Read messages with ``read`` (some bytes; none at the end of the stream) and hand
-    them to ``protocol`` until the stream ends or ``stop`` is set."""
+    them to ``protocol`` until the stream ends or ``stop`` is set.  ``early``: the messages
+    read before (its ``initialize`` perhaps answered), handled first, and its framer read on."""
     framer = Framer()
+    if early is not None:
+        framer = early.framer
+        for i, body in enumerate(early.bodies):
+            if i == 0 and early.answered is not None:
+                try:
+                    protocol.replay_initialize(body, *early.answered)
+                except Exception:  # a bug: logged with its traceback, and the server serves
+                    log.exception("texgrad: handling initialize failed")
+            else:
+                dispatch(protocol, body)
+            await asyncio.sleep(0)
     while not stop.is_set():
         data = await read()
         if not data:

@@ -17,6 +17,7 @@ what a client should not send, as LSP says, with one line in the log and no trac
 
 from __future__ import annotations
 
+import json
 import logging
 import types as pytypes
 from collections.abc import Generator
@@ -52,6 +53,7 @@ class TexgradProtocol(LanguageServerProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._initialize_seen = False
+        self._early: tuple[Any, dict[str, Any]] | None = None  # (see replay_initialize)
 
     # -- reading messages ---------------------------------------------------------------
 
@@ -115,7 +117,46 @@ class TexgradProtocol(LanguageServerProtocol):
         except Exception:  # noqa: BLE001 - an id that cannot be answered (an object…)
             log.warning("cannot answer a %s request with id %r", method, msg_id)
 
+    def replay_initialize(self, body: bytes, msg_id: Any, sent: dict[str, Any]) -> None:
+        """Handle an ``initialize`` already answered before pygls was loaded
+        (:mod:`texgrad.protocol.early_initialize`): what it sets up is set up, and pygls's
+        answer is compared with the one sent, not sent again.  Parameters pygls cannot read
+        in full are read as a client announcing nothing but the encoding agreed on."""
+        self._early = (msg_id, sent)
+        data = json.loads(body)
+        try:
+            message = LanguageServerProtocol.structure_message(self, data)
+        except JsonRpcException as exc:
+            log.warning("initialize's parameters read in part: %s", _line(exc.__cause__ or exc))
+            params = data["params"]
+            encoding = sent["capabilities"]["positionEncoding"]
+            data["params"] = {
+                "processId": None,
+                "rootUri": params.get("rootUri"),
+                "workspaceFolders": params.get("workspaceFolders"),
+                "initializationOptions": params.get("initializationOptions"),
+                "capabilities": {"general": {"positionEncodings": [encoding]}},
+            }
+            message = self.structure_message(data)
+        self.handle_message(message)
+
     # -- answering ----------------------------------------------------------------------
+
+    def _send_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
+        early = self._early
+        if early is not None and msg_id == early[0]:  # answered before pygls was loaded
+            self._early = None
+            if error is not None:
+                log.error("initialize failed after it was answered: %s", error.message)
+                return
+            made = json.loads(json.dumps(result, default=self._serialize_message))
+            if made != early[1]:
+                log.warning(
+                    "texgrad's early answer to initialize differs from pygls's: %s",
+                    _line(Exception(json.dumps(made))),
+                )
+            return
+        super()._send_response(msg_id, result, error)
 
     def _send_handler_result(self, future: Future[Any], *, msg_id: MsgId) -> None:
         if not future.cancelled():

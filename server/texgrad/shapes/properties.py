@@ -110,7 +110,7 @@ def stated_properties(text: str, rows: list[PlacedRow]) -> list[Stated]:
                 if _SUPPOSING.search(text, _sentence_start(text, m.start()), m.start("sym")):
                     until = _sentence_end(text, m.end())
                 row = _row_at(rows, starts, m.start("sym"))
-                sym = _subject(row.tree) if row is not None else None
+                sym = _subject(row.tree_as_parsed) if row is not None else None
                 key = symbol_key(sym) if sym is not None else None
                 if key is None:
                     continue
@@ -123,7 +123,7 @@ def stated_properties(text: str, rows: list[PlacedRow]) -> list[Stated]:
 
 
 def _stated_by_row(row: PlacedRow) -> list[Stated]:
-    tree = row.tree
+    tree = row.tree_as_parsed  # (its structure only: a row an edit moved is not moved)
     if not isinstance(tree, t.Chain) or len(tree.items) != 2 or None in tree.items:
         return []
     left, right = tree.items
@@ -193,7 +193,7 @@ def stated_scalars(text: str, rows: list[PlacedRow]) -> list[tuple[str, int]]:
                 if m[g] is None:
                     continue
                 row = _row_at(rows, starts, m.start(g))
-                key = _scalar_key(row.tree) if row is not None else None
+                key = _scalar_key(row.tree_as_parsed) if row is not None else None
                 if key is not None:
                     out.append((key, m.start(g)))
     return out
