@@ -70,6 +70,16 @@ from texgrad.calculus.verify import _domain
 from texgrad.calculus.written import statements as listed_statements
 from texgrad.calculus.written_components import compare_entries, entry_of
 from texgrad.calculus.written_jacobians import OutputEntry, judge, output_entry
+from texgrad.calculus.written_layouts import (
+    Statement,
+    accepted_forms,
+    layout_in_force,
+    sentence_layouts,
+    statements,
+)
+from texgrad.calculus.written_layouts import (
+    stated_layout as stated_layout,
+)
 from texgrad.calculus.written_samples import compare_sum
 from texgrad.calculus.written_tables import Table, markdown_tables
 from texgrad.reading.source import MappedText
@@ -483,40 +493,13 @@ def _undecided(why: str) -> bool | None:
     return None
 
 
-_DECLARED = re.compile(
-    r"\b(?:we|I)(?:'re|'ll| are| will| shall)?\s+(?:use|using|adopt|adopting|follow|following"
-    r"|work in|working in|write|writing)\b[^.$]{0,40}?\b(numerator|denominator)\b[^.$]{0,12}"
-    r"layout|\b(numerator|denominator)[- ]layout(?:[^.$]{0,20}\bthroughout|\s*(?:is|will be)"
-    r"\s+used)",
-    re.I,
-)
-_MENTIONED = re.compile(
-    r"\b(numerator|denominator)[- ]layout|Jacobian (?:convention|formulation)", re.I
-)
-
-
-def stated_layout(text: str) -> str | None:
-    """The layout the document declares for itself ("we use the denominator layout",
-    "numerator layout throughout"); None if it declares none, or both."""
-    said = {(m[1] or m[2]).lower() for m in _DECLARED.finditer(text)}
-    return next(iter(said)) if len(said) == 1 else None
-
-
-def layouts_at(text: str, claim: WrittenDerivative, declared: str | None) -> frozenset[str]:
-    """The layouts a claim may be written in: the document's declared one, and any its own
-    sentence names ("In numerator layout the same gradient is …"); empty: none stated."""
-    start = claim.row.start
-    before = text[max(0, start - 300) : start]
-    cut = max(before.rfind(". "), before.rfind(".\n"), before.rfind("\n\n"))
-    sentence = before[cut + 1 :] + text[start : min(len(text), claim.end + 120)]
-    end = re.search(r"\.\s|\n\n", text[claim.end : claim.end + 120])
-    if end is not None:
-        sentence = before[cut + 1 :] + text[start : claim.end + end.start()]
-    local = {
-        "numerator" if m[0].lower().startswith(("numerator", "jacobian")) else "denominator"
-        for m in _MENTIONED.finditer(sentence)
-    }
-    return frozenset(local | ({declared} if declared else set()))
+def layouts_at(text: str, claim: WrittenDerivative, said: list[Statement] | None) -> frozenset[str]:
+    """The layouts a claim may be written in: the one stated where it stands (``said``: the
+    document's statements, :func:`~texgrad.calculus.written_layouts.statements`), and any
+    its own sentence names ("In numerator layout the same gradient is …"); empty: none."""
+    local = sentence_layouts(text, claim.row.start, claim.end)
+    stated = layout_in_force(text, claim.row.start, said)
+    return frozenset(local | ({stated} if stated else set()))
 
 
 # what a claim was found to be, by what decides it (see :func:`_key`): True (right), None
@@ -542,7 +525,7 @@ def check_written(
     otherwise (:func:`_guessed`), a differential so typed — is left undecided before it is
     differentiated (the same findings; fewer verified in :class:`Tally`)."""
     began = time.monotonic()
-    layout = stated_layout(checked.doc.text)
+    layout = statements(checked.doc.text)
     out: list[Finding] = []
     tally = tally if tally is not None else Tally()
     claims = written_derivatives(checked)
@@ -589,7 +572,7 @@ class _Verdict:
 
 
 def _verdict(
-    checked: CheckResult, claim: WrittenDerivative, layout: str | None, per_equation: float,
+    checked: CheckResult, claim: WrittenDerivative, layout: list[Statement] | None, per_equation: float,
     tally: Tally, cache: Verdicts | None,
 ) -> _Verdict:  # fmt: skip
     """One claim's verdict, from the cache or checked (the reason it stays undecided
@@ -669,7 +652,10 @@ def _key(
 
 
 def check_claim(
-    checked: CheckResult, claim: WrittenDerivative, layout: str | None, seconds: float = 3.0
+    checked: CheckResult,
+    claim: WrittenDerivative,
+    layout: list[Statement] | None,
+    seconds: float = 3.0,
 ) -> Finding | bool | None:
     """A :class:`Finding` if the claim is wrong, True if it agrees with the engine's verified
     result, None if it cannot be decided (silence)."""
@@ -851,7 +837,7 @@ def _variable(
 
 
 def _check_derivative(
-    checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: str | None,
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: list[Statement] | None,
     seconds: float, said: set[str],
 ) -> Finding | bool | None:  # fmt: skip
     assert claim.function is not None
@@ -896,7 +882,7 @@ def _check_derivative(
 
 
 def _judged(
-    checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: str | None,
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: list[Statement] | None,
     outcome: DiffOutcome, wrt: str,
 ) -> Finding | bool | None:  # fmt: skip
     """The claim set against the engine's verified derivative ``outcome`` by ``wrt``."""
@@ -909,8 +895,10 @@ def _judged(
     if e.is_zero(right):  # f does not involve the variable as read: it may, as the author means
         return _undecided("zero")
     layouts = layouts_at(checked.doc.text, claim, layout)
-    accepted = _accepted(outcome.kind, env.vars[wrt].shape, env.vars[wrt].symmetric, layouts)
-    accepted = _as_gradient(claim, outcome.kind, accepted)
+    info = env.vars[wrt]
+    accepted = accepted_forms(
+        outcome.kind, info.shape, info.symmetric, layouts, nabla=claim.form == "nabla"
+    )
     general = _general(f, wrt, env) if outcome.kind == "gradient" else None
     verdict = _compare(checked, claim.claimed, f, right, env, accepted, {}, general=general)
     if verdict is not False:
@@ -1202,7 +1190,7 @@ _NOT_TYPED = frozenset(("\\mathrm", "d", "e", "I", "O", "E", "\\pi", "\\infty", 
 
 
 def _guessed(
-    checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: str | None,
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: list[Statement] | None,
     outcome: DiffOutcome, wrt: str, report: bool,
 ) -> Finding | bool | None:  # fmt: skip
     """A claim checked with its symbols typed by their letters.  Reported only with
@@ -1215,8 +1203,9 @@ def _guessed(
         return _undecided("guessed: kind or zero")
     info = ctx.env.vars[wrt]
     layouts = layouts_at(checked.doc.text, claim, layout)
-    accepted = _accepted(outcome.kind, info.shape, info.symmetric, layouts)
-    accepted = _as_gradient(claim, outcome.kind, accepted)
+    accepted = accepted_forms(
+        outcome.kind, info.shape, info.symmetric, layouts, nabla=claim.form == "nabla"
+    )
     general = _general(f, wrt, ctx.env) if outcome.kind == "gradient" else None
     verdict = _compare(checked, claim.claimed, f, right, ctx.env, accepted, {}, general=general)
     if verdict is False and report:
@@ -1322,35 +1311,6 @@ def _differentiated(side: t.Node) -> t.Node | None:
     if isinstance(side, t.Product) and len(side.factors) == 2:
         return side.factors[1]
     return None
-
-
-def _accepted(kind: str, shape: Shape, symmetric: bool, layouts: frozenset[str]) -> tuple[str, ...]:
-    """The forms of the engine's result ``G`` a written derivative may take, in the layouts
-    stated for it (none stated: a matrix derivative as the Cookbook writes it, a Jacobian
-    and a gradient by a vector either way)."""
-    if kind == "gradient":
-        if ONE in (shape.rows, shape.cols):  # a vector: a column or a row
-            return ("plain", "transpose")
-        base: tuple[str, ...] = ("plain",)
-        if layouts:
-            base = tuple(f for f, lay in (("plain", "denominator"), ("transpose", "numerator"))
-                         if lay in layouts)  # fmt: skip
-        return (*base, "structured") if symmetric else base
-    if kind == "jacobian":
-        if not layouts:
-            return ("plain", "transpose")
-        return tuple(f for f, lay in (("plain", "numerator"), ("transpose", "denominator"))
-                     if lay in layouts)  # fmt: skip
-    return ("plain", "transpose")  # by a scalar: a vector written as a row or a column
-
-
-def _as_gradient(claim: WrittenDerivative, kind: str, accepted: tuple[str, ...]) -> tuple[str, ...]:
-    """``\\nabla_W \\ell``: the gradient has the variable's shape in either layout (a stated
-    numerator layout decides what ``\\partial \\ell / \\partial W`` is, and many authors who
-    state it still write ∇ for the transpose: both are accepted then)."""
-    if claim.form == "nabla" and kind == "gradient" and "plain" not in accepted:
-        return ("plain", *accepted)
-    return accepted
 
 
 def _forms(g: Array, accepted: tuple[str, ...]) -> Iterator[Array]:
