@@ -62,7 +62,7 @@ from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.calculus.names import replace_part
-from texgrad.calculus.printing import latex
+from texgrad.calculus.printing import Style, latex
 from texgrad.calculus.samples import is_sample_sum
 from texgrad.calculus.sampling import finite_difference_gradient, sample_inputs
 from texgrad.calculus.simplify import simplify
@@ -1073,7 +1073,7 @@ def _entry_finding(
     lower = isinstance(base, t.Symbol) and base.name != var.name
     lower = lower or lower_case_entries(claim.claimed, ctx.env)  # a_{ij} as the side writes
     try:
-        found = component(right, var, names, ctx.style, ctx.env, lower)
+        found = component(right, var, names, _entry_style(ctx, base, var), ctx.env, lower)
         correct = found.entry if found.agrees else ""
     except _ERRORS:
         correct = ""
@@ -1090,6 +1090,14 @@ def _entry_finding(
         message += "verified numerically"
     text = correct if not outcome.where else ""
     return Finding(claim, message, text, claim.start, claim.end)
+
+
+def _entry_style(ctx: Context, base: t.Node, var: e.Var) -> Style:
+    r"""The row's style, with the variable's entries spelled as the derivative writes them:
+    ``a_k`` for ``\partial f/\partial a_i`` where the row writes ``\mathbf a`` elsewhere."""
+    if not isinstance(base, t.Symbol) or base.font is not None or base.name != var.name:
+        return ctx.style
+    return replace(ctx.style, symbols={**ctx.style.symbols, var.name: base.name})
 
 
 def _engine_reason(outcome: DiffOutcome) -> str:
