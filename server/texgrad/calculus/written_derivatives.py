@@ -1267,10 +1267,14 @@ def _check_differential(
         return _differential_guessed(checked, claim, claimed, function, ctx, (wrt,), seconds, said)
     if not outcome.verified or outcome.values is None:
         return _undecided(_engine_reason(outcome))
-    f, _, df = outcome.values
+    f, gradient, df = outcome.values
     info = env.vars[wrt]
     direction = {"d:" + wrt: info.shape}
-    verdict = _compare(checked, claimed, f, df, env, ("plain",), direction, lower=False)
+    general = _general(f, wrt, env) if outcome.kind == "gradient" else None
+    verdict = _compare(
+        checked, claimed, f, df, env, ("plain",), direction, lower=False, general=general,
+        gradient=gradient,
+    )  # fmt: skip
     if verdict is not False:
         return verdict
     return _finding(checked, claim, outcome, wrt, differential=True, ctx=ctx)
@@ -1364,6 +1368,7 @@ def _compare(
     extra: dict[str, Shape],
     lower: bool = True,
     general: str | None = None,
+    gradient: Expr | None = None,
 ) -> bool | None:
     """True: the written side agrees with ``right`` (in an accepted form) at a point;
     False: it differs at :data:`POINTS` points or more and at none agrees; None: undecided.
@@ -1381,7 +1386,7 @@ def _compare(
     if read is None:
         return _undecided("written side uses a symbol f has not")
     shapes, defined = read
-    points = _Points(claimed, f, right, written, env, shapes, extra, general, defined)
+    points = _Points(claimed, f, right, written, env, shapes, extra, general, defined, gradient)
     differ = 0
     for attempt in range(TRIES):
         checkpoint()  # (the document's deadline)
@@ -1446,6 +1451,7 @@ class _Points:
     extra: dict[str, Shape]
     general: str | None
     defined: list[str]  # names the written side uses, evaluated from their definitions
+    gradient: Expr | None = None  # the gradient, where ``right`` is a differential
 
     def at(self, attempt: int) -> tuple[Array, Array, Array | None] | None:
         env, shapes = self.env, self.shapes
@@ -1462,7 +1468,8 @@ class _Points:
             for k, s in self.extra.items():
                 values[k] = rng.standard_normal((_size(s.rows, sizes), _size(s.cols, sizes)))
             if self.general is not None:
-                _skewed(values, self.general, self.f, self.right, sizes, rng)
+                gradient = self.gradient if self.gradient is not None else self.right
+                _skewed(values, self.general, self.f, gradient, sizes, rng)
             at: dict[str, Array] = dict(values)
             for name, size in sizes.items():
                 at.setdefault(name, np.array([[float(size)]]))
