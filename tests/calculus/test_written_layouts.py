@@ -111,3 +111,19 @@ def test_no_layout_stated_a_matrix_derivative_either_way_and_nabla_the_gradient(
     assert flagged(DECLS + r"$$\nabla_X \log\det X = X^{-1}$$") == [3]
     assert flagged("We use numerator layout.\n\n" + DECLS + LOGDET) == []
     assert flagged("We use denominator layout.\n\n" + DECLS + LOGDET) == [5]
+
+
+def test_the_jacobian_matrix_named_j_is_m_by_n_in_any_stated_layout() -> None:
+    decls = (
+        r"Let $A \in \mathbb{R}^{m \times n}$, $\mathbf x \in \mathbb{R}^n$ and "
+        r"$\mathbf f(\mathbf x) = A\mathbf x$." "\n\n"
+    )  # fmt: skip
+    named = r"$$J_{\mathbf f}(\mathbf x) = A$$" + "\n"
+    transposed = r"$$J_{\mathbf f}(\mathbf x) = A^\top$$" + "\n"
+    frac = r"$$\frac{\partial \mathbf f}{\partial \mathbf x} = A$$" + "\n"
+    denominator = "We use denominator layout throughout.\n\n" + decls
+    assert flagged(denominator + named) == []  # J_f is ∂f_i/∂x_j whatever ∂f/∂x is
+    assert flagged(denominator + transposed) == []
+    assert flagged(denominator + frac) == [5]
+    assert flagged("We use numerator layout.\n\n" + decls + transposed) == [5]
+    assert flagged(decls + transposed) == []

@@ -897,7 +897,12 @@ def _judged(
     layouts = layouts_at(checked.doc.text, claim, layout)
     info = env.vars[wrt]
     accepted = accepted_forms(
-        outcome.kind, info.shape, info.symmetric, layouts, nabla=claim.form == "nabla"
+        outcome.kind,
+        info.shape,
+        info.symmetric,
+        layouts,
+        nabla=claim.form == "nabla",
+        named_jacobian=claim.form == "jacobian",
     )
     general = _general(f, wrt, env) if outcome.kind == "gradient" else None
     verdict = _compare(checked, claim.claimed, f, right, env, accepted, {}, general=general)
@@ -1212,7 +1217,12 @@ def _guessed(
     info = ctx.env.vars[wrt]
     layouts = layouts_at(checked.doc.text, claim, layout)
     accepted = accepted_forms(
-        outcome.kind, info.shape, info.symmetric, layouts, nabla=claim.form == "nabla"
+        outcome.kind,
+        info.shape,
+        info.symmetric,
+        layouts,
+        nabla=claim.form == "nabla",
+        named_jacobian=claim.form == "jacobian",
     )
     general = _general(f, wrt, ctx.env) if outcome.kind == "gradient" else None
     verdict = _compare(checked, claim.claimed, f, right, ctx.env, accepted, {}, general=general)

@@ -21,7 +21,8 @@ derivative may take:
 - ``\frac{\partial f}{\partial X}`` by a matrix: with no layout stated either arrangement
   (the matrix of ∂f/∂X_{ij}, as the Cookbook writes it, or its transpose); a stated
   denominator layout wants the first, a stated numerator layout the second;
-- a Jacobian: either convention, unless a layout is stated;
+- a Jacobian: either convention, unless a layout is stated; ``J_f(x)`` is the matrix of
+  ∂f_i/∂x_j in any layout (and its transpose unless numerator layout is stated);
 - for a symmetric X, the Cookbook's structured form beside the plain one.
 """
 
@@ -206,12 +207,15 @@ def sentence_layouts(text: str, start: int, end: int) -> set[str]:
 
 
 def accepted_forms(
-    kind: str, shape: Shape, symmetric: bool, layouts: frozenset[str], nabla: bool
-) -> tuple[str, ...]:
+    kind: str, shape: Shape, symmetric: bool, layouts: frozenset[str], nabla: bool,
+    named_jacobian: bool = False,
+) -> tuple[str, ...]:  # fmt: skip
     """The forms of the engine's result ``G`` (``plain``: the gradient, of the variable's
     shape; ``transpose``; ``structured``: the Cookbook's form for a symmetric variable) a
     written derivative of ``kind`` by a variable of ``shape`` may take, in ``layouts`` (the
-    layouts stated for it; empty: none).  ``nabla``: written ``\\nabla_X f``."""
+    layouts stated for it; empty: none).  ``nabla``: written ``\\nabla_X f``;
+    ``named_jacobian``: written ``J_f(x)``, the Jacobian matrix of ∂f_i/∂x_j whatever layout
+    the document uses for ∂f/∂x (its transpose too, unless numerator layout is stated)."""
     if kind == "gradient":
         if ONE in (shape.rows, shape.cols):  # a vector: a column or a row
             return ("plain", "transpose")
@@ -223,6 +227,8 @@ def accepted_forms(
             base = tuple(f for f, lay in (("plain", "denominator"), ("transpose", "numerator"))
                          if lay in layouts)  # fmt: skip
         return (*base, "structured") if symmetric else base
+    if kind == "jacobian" and named_jacobian:
+        return ("plain",) if layouts == {"numerator"} else ("plain", "transpose")
     if kind == "jacobian":
         if not layouts:
             return ("plain", "transpose")
