@@ -32,6 +32,10 @@ def test_the_ways_a_layout_is_stated() -> None:
         (r"\textbf{Layout:} numerator.", "numerator"),
         ("In these notes I follow the denominator layout.", "denominator"),
         ("Numerator layout is used throughout.", "numerator"),
+        ("These notes use denominator layout.", "denominator"),
+        ("Gradients are column vectors (denominator layout).", "denominator"),
+        ("Let's use numerator layout.", "numerator"),
+        ("This appendix uses numerator layout.", "numerator"),
     ]
     for sentence, layout in said:
         assert stated_layout(sentence) == layout, sentence
@@ -40,6 +44,8 @@ def test_the_ways_a_layout_is_stated() -> None:
         "We use numerator layout for Jacobians and denominator layout for gradients.",
         "The numerator of the fraction is a layout of the terms.",
         "Numerator layout is used by some authors, but it is wrong here.",
+        "% We use numerator layout.",
+        "The numerator-layout answer $X^{-1}$ is wrong here.",
     ):
         assert stated_layout(sentence) is None, sentence
 

@@ -42,27 +42,33 @@ _NAMED = re.compile(
 # "we use / adopt / follow … denominator layout": a statement even beside a word of blame
 # ("We use denominator layout; $X^{-1}$ would be wrong")
 _WE_USE = re.compile(
-    r"\b(?:we|I)(?:'re|'ll| are| will| shall| always)?\s+(?:use|using|adopt|adopting|follow"
-    r"|following|work in|working in|write|writing|employ|stick to|choose|chose|prefer)\b"
+    r"(?:\b(?:we|I)(?:'re|'ll| are| will| shall| always)?\s+|\blet(?:'s| us)\s+"
+    r"|\b(?:this|these|the|our)\s+(?:document|notes?|paper|chapter|book|thesis|text|sheet"
+    r"|lectures?|section|appendix|course|slides?|deck|article)s?\s+)"
+    r"(?:use|uses|using|adopt|adopts|adopting|follow|follows|following|work in|works in"
+    r"|working in|write|writing|employ|employs|stick to|sticks to|choose|chose|prefer)\b"
     r"[^.$]{0,40}?\b" + _LAYOUT,
     re.I,
 )
 # statements in other words: blamed, they state nothing
 _STATED = re.compile(
-    r"\b" + _LAYOUT + r"(?:[^.$]{0,30}\bthroughout|\s*(?:is|will be)\s+used|\s+is\s+assumed)"
-    r"|\bthroughout\b[^.$]{0,40}\b"
-    + _LAYOUT
-    + r"|\b(?:all|every|our)\s+(?:the\s+)?(?:derivatives?|gradients?|jacobians?|results?"
-    r"|formulas?|identities|matrix derivatives?)\b[^.$]{0,60}?\b(?:are|is)\s+(?:written\s+|given\s+"
-    r"|expressed\s+|stated\s+)?in\s+(?:the\s+)?"
-    + _LAYOUT
-    + r"|\b(?:layout|convention)\s*[:=]\}?\s*(?:the\s+)?(numerator|denominator)\b"
-    r"|\bconvention\b[^.$]{0,15}(?:\}|:|\.)\s*(?:the\s+)?"
-    + _LAYOUT
-    + r"|\b(?:in|using)\s+(?:the\s+)?"
-    + _LAYOUT
-    + r"\s+(?:throughout|everywhere|below|from now on"
-    r"|in\s+(?:these|this|the\s+following|what\s+follows))",
+    "|".join(
+        (
+            r"\b" + _LAYOUT + r"(?:[^.$]{0,30}\bthroughout|\s*(?:is|will be)\s+used"
+            r"|\s+is\s+assumed)",
+            r"\bthroughout\b[^.$]{0,40}\b" + _LAYOUT,
+            r"\b(?:all|every|our)\s+(?:the\s+)?(?:derivatives?|gradients?|jacobians?|results?"
+            r"|formulas?|identities|matrix derivatives?)\b[^.$]{0,60}?\b(?:are|is)\s+"
+            r"(?:written\s+|given\s+|expressed\s+|stated\s+)?in\s+(?:the\s+)?" + _LAYOUT,
+            r"\b(?:layout|convention)\s*[:=]\}?\s*(?:the\s+)?(numerator|denominator)\b",
+            r"\bconvention\b[^.$]{0,15}(?:\}|:|\.)\s*(?:the\s+)?" + _LAYOUT,
+            r"\b(?:in|using)\s+(?:the\s+)?" + _LAYOUT + r"\s+(?:throughout|everywhere|below"
+            r"|from now on|in\s+(?:these|this|the\s+following|what\s+follows))",
+            # "Gradients are column vectors (denominator layout)."
+            r"\b(?:gradients?|derivatives?|jacobians?)\b[^.$]{0,40}\b(?:are|is)\b[^.$]{0,40}"
+            r"\(\s*(?:i\.\s?e\.,?\s*|that is,?\s*)?(?:the\s+)?" + _LAYOUT + r"\s*\)",
+        )
+    ),
     re.I,
 )
 # a sentence that calls an answer wrong: the layout it names is the wrong answer's
@@ -75,11 +81,8 @@ _BLAME = re.compile(
 )
 _HEADING = re.compile(r"\\(part|chapter|section|subsection|appendix)\b\*?|^(#{1,6})\s", re.M)
 _LEVELS = {"part": 0, "chapter": 1, "appendix": 1, "section": 2, "subsection": 3}
-_SCOPED = re.compile(
-    r"\b(?:in|for|within|throughout)\s+this\s+(part|chapter|appendix|lecture|section"
-    r"|subsection)\b",
-    re.I,
-)
+_SCOPED = re.compile(r"\bthis\s+(part|chapter|appendix|lecture|section|subsection)\b", re.I)
+_COMMENTED = re.compile(r"(?<!\\)%")  # the line is a LaTeX comment from here
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n\s*\n")
 
 
@@ -161,6 +164,8 @@ def statements(text: str) -> list[Statement]:
     seen: set[int] = set()
     for pattern in (_WE_USE, _STATED):
         for m in pattern.finditer(text):
+            if _COMMENTED.search(text, text.rfind("\n", 0, m.start()) + 1, m.start()):
+                continue  # % We use numerator layout
             start, end = sentence_at(text, m.start(), m.end())
             if start in seen:
                 continue
