@@ -79,3 +79,12 @@ def test_the_fix_of_an_entry_derivative_spells_the_entry_as_the_document() -> No
     first, second = check_written(checked)
     assert first.correct == r"\sum_{k} \left(A_{ik} + A_{ki}\right) a_k"
     assert second.correct == r"\sum_{k} \left(A_{ik} + A_{ki}\right) \mathbf a_k"
+
+
+def test_the_entry_fix_keeps_the_vector_bold_where_the_side_writes_it_bold() -> None:
+    text = (
+        r"Let $\mathbf u \in \mathbb{R}^d$ and $g(\mathbf u) = \|\mathbf u\|^4$." "\n\n"
+        r"$$\frac{\partial g}{\partial u_i} = 2\|\mathbf u\|^2 u_i$$" "\n"
+    )  # fmt: skip
+    (finding,) = check_written(Checker().check("doc.md", text=text))
+    assert finding.correct == r"\left(4 \|\mathbf u\|^2\right) u_i"

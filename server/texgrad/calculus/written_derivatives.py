@@ -62,7 +62,7 @@ from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.calculus.names import replace_part
-from texgrad.calculus.printing import Style, latex
+from texgrad.calculus.printing import latex
 from texgrad.calculus.samples import is_sample_sum
 from texgrad.calculus.sampling import finite_difference_gradient, sample_inputs
 from texgrad.calculus.simplify import simplify
@@ -1078,7 +1078,12 @@ def _entry_finding(
     lower = isinstance(base, t.Symbol) and base.name != var.name
     lower = lower or lower_case_entries(claim.claimed, ctx.env)  # a_{ij} as the side writes
     try:
-        found = component(right, var, names, _entry_style(ctx, base, var), ctx.env, lower)
+        spelled = _entry_spelling(base, var)
+        style = ctx.style
+        bare = _bare_spelling(checked.doc.text, claim.claimed, var.name) if spelled else None
+        if bare is not None:  # \|\mathbf u\|^2 u_i: the vector bold, its entries not
+            style = replace(style, symbols={**style.symbols, var.name: bare})
+        found = component(right, var, names, style, ctx.env, lower, spelled=spelled)
         correct = found.entry if found.agrees else ""
     except _ERRORS:
         correct = ""
@@ -1097,12 +1102,23 @@ def _entry_finding(
     return Finding(claim, message, text, claim.start, claim.end)
 
 
-def _entry_style(ctx: Context, base: t.Node, var: e.Var) -> Style:
-    r"""The row's style, with the variable's entries spelled as the derivative writes them:
-    ``a_k`` for ``\partial f/\partial a_i`` where the row writes ``\mathbf a`` elsewhere."""
+def _entry_spelling(base: t.Node, var: e.Var) -> dict[str, str] | None:
+    r"""The variable's entries spelled as the derivative writes them: ``a_k`` for
+    ``\partial f/\partial a_i`` where the row writes ``\mathbf a`` elsewhere."""
     if not isinstance(base, t.Symbol) or base.font is not None or base.name != var.name:
-        return ctx.style
-    return replace(ctx.style, symbols={**ctx.style.symbols, var.name: base.name})
+        return None
+    return {var.name: base.name}
+
+
+def _bare_spelling(text: str, side: t.Node, name: str) -> str | None:
+    """How ``side`` writes the variable ``name`` itself (not an entry of it), if it does."""
+    bases = {id(n.base) for n in side.walk() if isinstance(n, t.Sub)}
+    for n in side.walk():
+        if isinstance(n, (t.Symbol, t.Font)) and id(n) not in bases:
+            key = symbol_key(n)
+            if key is not None and key[0] == name and 0 <= n.start < n.end <= len(text):
+                return text[n.start : n.end]
+    return None
 
 
 def _engine_reason(outcome: DiffOutcome) -> str:
