@@ -81,6 +81,7 @@ from texgrad.calculus.written_layouts import (
     stated_layout as stated_layout,
 )
 from texgrad.calculus.written_samples import compare_sum
+from texgrad.calculus.written_simplex import resample, stated_sums
 from texgrad.calculus.written_tables import Table, markdown_tables
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
@@ -648,6 +649,7 @@ def _key(
         text[claim.row.start : claim.row.end], claim.start - claim.row.start,
         text[claim.derivative.start : claim.derivative.end], said, defined, layout, repr(ctx.style),
         ctx.einstein, tuple(sorted(env.numbers)), symmetric,
+        tuple(kv for kv in stated_sums(text) if kv[0] in env.vars),
     )  # fmt: skip
 
 
@@ -1412,7 +1414,10 @@ def _compare(
     if read is None:
         return _undecided("written side uses a symbol f has not")
     shapes, defined = read
-    points = _Points(claimed, f, right, written, env, shapes, extra, general, defined, gradient)
+    sums = {k: kind for k, kind in stated_sums(checked.doc.text) if k in shapes and k in env.vars}
+    points = _Points(
+        claimed, f, right, written, env, shapes, extra, general, defined, gradient, sums
+    )
     differ = 0
     for attempt in range(TRIES):
         checkpoint()  # (the document's deadline)
@@ -1478,6 +1483,7 @@ class _Points:
     general: str | None
     defined: list[str]  # names the written side uses, evaluated from their definitions
     gradient: Expr | None = None  # the gradient, where ``right`` is a differential
+    sums: dict[str, str] = field(default_factory=dict)  # one-hot or simplex vectors
 
     def at(self, attempt: int) -> tuple[Array, Array, Array | None] | None:
         env, shapes = self.env, self.shapes
@@ -1496,6 +1502,7 @@ class _Points:
             if self.general is not None:
                 gradient = self.gradient if self.gradient is not None else self.right
                 _skewed(values, self.general, self.f, gradient, sizes, rng)
+            resample(values, self.sums, rng)  # one-hot labels, distributions
             at: dict[str, Array] = dict(values)
             for name, size in sizes.items():
                 at.setdefault(name, np.array([[float(size)]]))
