@@ -88,3 +88,19 @@ def test_the_entry_fix_keeps_the_vector_bold_where_the_side_writes_it_bold() -> 
     )  # fmt: skip
     (finding,) = check_written(Checker().check("doc.md", text=text))
     assert finding.correct == r"\left(4 \|\mathbf u\|^2\right) u_i"
+
+
+def test_a_jacobian_by_vec_of_a_matrix() -> None:
+    r"""∂vec(AVB)/∂vec(V) = Bᵀ ⊗ A (either convention, no layout being stated)."""
+    text = (
+        r"Let $A \in \mathbb{R}^{p \times m}$, $B \in \mathbb{R}^{n \times q}$ and "
+        r"$V \in \mathbb{R}^{m \times n}$." "\n\n"
+        r"$$\frac{\partial \operatorname{vec}(AVB)}{\partial \operatorname{vec}(V)} = B^\top \otimes A$$"
+        "\n\n"
+        r"$$\frac{\partial \operatorname{vec}(AVB)}{\partial \operatorname{vec}(V)} = A \otimes B^\top$$"
+        "\n\n"
+        r"$$\frac{\partial \operatorname{vec}(VB)}{\partial \operatorname{vec}(V)} = B \otimes I_m$$"
+        "\n"
+    )  # fmt: skip
+    assert found(text) == [r"A \otimes B^\top"]
+    assert found("We use numerator layout.\n\n" + text) == [r"A \otimes B^\top", r"B \otimes I_m"]

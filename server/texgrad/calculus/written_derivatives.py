@@ -834,8 +834,28 @@ def _variable(
                 return fdef.params[0] if ok else None
     if wrt is None:
         return None
+    wrt = _unvec(wrt, claim.function)
     key = member_key(wrt)
     return key[0] if key is not None and (key[0] in env.vars or not declared) else None
+
+
+def _unvec(wrt: t.Node, function: t.Node | None) -> t.Node:
+    r"""``X`` of ``\partial \operatorname{vec}(F) / \partial \operatorname{vec}(X)`` (the
+    engine's ∂vec F/∂vec X, for a function written under vec too)."""
+    if _vec_of(wrt) is not None and function is not None and _vec_of(function) is not None:
+        return _vec_of(wrt) or wrt
+    return wrt
+
+
+def _vec_of(node: t.Node) -> t.Node | None:
+    if isinstance(node, t.Paren) and node.body is not None:
+        node = node.body
+    if (
+        isinstance(node, t.Apply) and len(node.args) == 1 and isinstance(node.func, t.Func)
+        and node.func.name.lstrip("\\") == "vec" and node.func.sub is None and node.func.sup is None
+    ):  # fmt: skip
+        return node.args[0]
+    return None
 
 
 def _check_derivative(
