@@ -133,3 +133,21 @@ def test_the_jacobian_matrix_named_j_is_m_by_n_in_any_stated_layout() -> None:
     assert flagged(denominator + frac) == [5]
     assert flagged("We use numerator layout.\n\n" + decls + transposed) == [5]
     assert flagged(decls + transposed) == []
+
+
+def test_a_derivative_by_a_transpose() -> None:
+    r"""∂y/∂xᵀ is the m×n Jacobian under any stated layout; ∂f/∂Xᵀ, whose meaning authors do
+    not agree on, may be either arrangement (read, never a false alarm)."""
+    decls = (
+        r"Let $A \in \mathbb{R}^{m \times n}$, $\mathbf x \in \mathbb{R}^n$, "
+        r"$X, B \in \mathbb{R}^{n \times n}$." "\n\n"
+    )  # fmt: skip
+    body = (
+        r"$$\frac{\partial (A\mathbf x)}{\partial \mathbf x^\top} = A$$" "\n\n"
+        r"$$\frac{\partial \operatorname{tr}(BX)}{\partial X^\top} = B$$" "\n\n"
+        r"$$\frac{\partial \operatorname{tr}(BX)}{\partial X^\top} = B^\top$$" "\n\n"
+        r"$$\frac{\partial (A\mathbf x)}{\partial \mathbf x^\top} = 2A$$" "\n"
+    )  # fmt: skip
+    for said in ("", "We use numerator layout.\n\n", "We use denominator layout.\n\n"):
+        lines = flagged(said + decls + body)
+        assert len(lines) == 1 and lines[0] == (said + decls + body).count("\n") - 0, said

@@ -71,6 +71,7 @@ from texgrad.calculus.written import statements as listed_statements
 from texgrad.calculus.written_components import compare_entries, entry_of
 from texgrad.calculus.written_jacobians import OutputEntry, judge, output_entry
 from texgrad.calculus.written_layouts import (
+    BY_TRANSPOSE,
     Statement,
     accepted_forms,
     layout_in_force,
@@ -500,7 +501,10 @@ def layouts_at(text: str, claim: WrittenDerivative, said: list[Statement] | None
     its own sentence names ("In numerator layout the same gradient is …"); empty: none."""
     local = sentence_layouts(text, claim.row.start, claim.end)
     stated = layout_in_force(text, claim.row.start, said)
-    return frozenset(local | ({stated} if stated else set()))
+    layouts = local | ({stated} if stated else set())
+    if isinstance(claim.wrt, t.Transpose) and not claim.wrt.conjugate:
+        layouts.add(BY_TRANSPOSE)  # ∂f/∂X^T, ∂y/∂x^T: conventions differ (accepted_forms)
+    return frozenset(layouts)
 
 
 # what a claim was found to be, by what decides it (see :func:`_key`): True (right), None
@@ -835,6 +839,8 @@ def _variable(
     if wrt is None:
         return None
     wrt = _unvec(wrt, claim.function)
+    if isinstance(wrt, t.Transpose) and not wrt.conjugate:  # ∂f/∂X^T: by X, layouts swapped
+        wrt = wrt.base
     key = member_key(wrt)
     return key[0] if key is not None and (key[0] in env.vars or not declared) else None
 

@@ -21,6 +21,9 @@ derivative may take:
 - ``\frac{\partial f}{\partial X}`` by a matrix: with no layout stated either arrangement
   (the matrix of ∂f/∂X_{ij}, as the Cookbook writes it, or its transpose); a stated
   denominator layout wants the first, a stated numerator layout the second;
+- by a transpose (``\frac{\partial f}{\partial X^\top}``, whose meaning authors do not
+  agree on): either arrangement; ``\frac{\partial \mathbf y}{\partial \mathbf x^\top}`` is the
+  m×n Jacobian under a stated layout (either way round with none);
 - a Jacobian: either convention, unless a layout is stated; ``J_f(x)`` is the matrix of
   ∂f_i/∂x_j in any layout (and its transpose unless numerator layout is stated);
 - for a symmetric X, the Cookbook's structured form beside the plain one.
@@ -84,6 +87,9 @@ _LEVELS = {"part": 0, "chapter": 1, "appendix": 1, "section": 2, "subsection": 3
 _SCOPED = re.compile(r"\bthis\s+(part|chapter|appendix|lecture|section|subsection)\b", re.I)
 _COMMENTED = re.compile(r"(?<!\\)%")  # the line is a LaTeX comment from here
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n\s*\n")
+
+
+BY_TRANSPOSE = "by a transpose"  # among a claim's layouts: written ∂f/∂X^T or ∂y/∂x^T
 
 
 @dataclass(frozen=True)
@@ -221,6 +227,11 @@ def accepted_forms(
     layouts stated for it; empty: none).  ``nabla``: written ``\\nabla_X f``;
     ``named_jacobian``: written ``J_f(x)``, the Jacobian matrix of ∂f_i/∂x_j whatever layout
     the document uses for ∂f/∂x (its transpose too, unless numerator layout is stated)."""
+    if BY_TRANSPOSE in layouts:  # ∂f/∂X^T: either arrangement; ∂y/∂x^T: the m×n Jacobian
+        stated = layouts - {BY_TRANSPOSE}
+        if kind == "jacobian" and stated:
+            return ("plain",)
+        layouts = frozenset()
     if kind == "gradient":
         if ONE in (shape.rows, shape.cols):  # a vector: a column or a row
             return ("plain", "transpose")
