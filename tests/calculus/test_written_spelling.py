@@ -104,3 +104,15 @@ def test_a_jacobian_by_vec_of_a_matrix() -> None:
     )  # fmt: skip
     assert found(text) == [r"A \otimes B^\top"]
     assert found("We use numerator layout.\n\n" + text) == [r"A \otimes B^\top", r"B \otimes I_m"]
+
+
+def test_a_derivative_evaluated_at_a_point_is_left_alone() -> None:
+    text = (
+        r"Let $A \in \mathbb{R}^{n \times n}$, $\mathbf x, \mathbf c \in \mathbb{R}^n$ and "
+        r"$\phi(\mathbf x) = \mathbf c^\top \mathbf x + \mathbf x^\top A\mathbf x$." "\n\n"
+        r"$$\frac{\partial \phi}{\partial \mathbf x}\bigg|_{\mathbf x = \mathbf 0} = \mathbf c$$"
+        "\n\n"
+        r"$$\frac{\partial \|A\mathbf x\|_2}{\partial \mathbf x} = \frac{A^\top A\mathbf x}"
+        r"{\|A\mathbf x\|_2^2}$$" "\n"
+    )  # fmt: skip
+    assert found(text) == [r"\frac{A^\top A\mathbf x}{\|A\mathbf x\|_2^2}"]

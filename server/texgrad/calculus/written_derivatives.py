@@ -667,6 +667,8 @@ def check_claim(
     result, None if it cannot be decided (silence)."""
     if isinstance(claim.claimed, (t.List, t.Sequence)):
         return _undecided("not one expression")  # "= a, \\qquad b = …"
+    if _evaluated(checked.doc.text, claim):
+        return _undecided("evaluated at a point")  # \frac{\partial f}{\partial x}\Big|_{x=0}
     try:
         ctx = context_at(checked, claim.row)
         said = _symmetric_as_said(ctx.env, checked.doc.text, claim)
@@ -679,6 +681,18 @@ def check_claim(
         return _check_derivative(checked, claim, ctx, layout, seconds, said)
     except _ERRORS as error:
         return _undecided(f"error {type(error).__name__}")
+
+
+_EVALUATED = re.compile(
+    r"(?:\||\\vert|\\rvert)\s*_"
+)  # an evaluation bar: the derivative at a point
+
+
+def _evaluated(text: str, claim: WrittenDerivative) -> bool:
+    """Whether the derivative is written with an evaluation bar after it (at a point)."""
+    end = text.find("=", claim.derivative.end, max(claim.derivative.end, claim.claimed.start))
+    end = end if end >= 0 else claim.claimed.start
+    return _EVALUATED.search(text, claim.derivative.end, end) is not None
 
 
 _SAID_SYMMETRIC = re.compile(
