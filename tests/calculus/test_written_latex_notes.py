@@ -1,5 +1,5 @@
 r"""LaTeX notes full of written derivatives (tests/calculus/written/latex/): a cheat sheet in
-a tabular under a stated layout, lecture notes with theorems and proofs, exam solutions,
+a tabular under a stated layout, a tabular headed by a function and its gradient, lecture notes with theorems and proofs, exam solutions,
 a thesis whose appendix states its own layout, a Beamer deck of differentials, and notes
 on a Gaussian's likelihood.  Every planted slip — a transpose, factors in the other order,
 2Ax for a general A, a factor 2, a sign, X⁻¹ where X⁻ᵀ is needed under a stated layout —
@@ -51,6 +51,10 @@ EXPECTED = {
     # general A.  Right: Σ^{-1} and the structured 2Σ^{-1} − Σ^{-1}∘I, A + Aᵀ − A∘I and Aᵀ,
     # 2Σx, ∇_Σ of the quadratic term
     "gaussian.tex": {11: "sign", 15: "factor 2", 18: "unless `A` is symmetric"},
+    # a tabular headed $f(x)$ & $\nabla_x f$ (and $g$ & ∂g/∂X): each line a claim; 11: 2Ax
+    # for a general A; 13: x for ‖x‖²'s 2x; 22: the sign of ∂ det X/∂X.  Right: a, (A + Aᵀ)x,
+    # 2Sx for S symmetric, Aᵀ, X^{-T}
+    "tabular.tex": {11: "unless `A` is symmetric", 13: "factor", 22: "sign"},
 }  # fmt: skip
 
 

@@ -84,6 +84,7 @@ from texgrad.calculus.written_layouts import (
 from texgrad.calculus.written_samples import compare_sum
 from texgrad.calculus.written_simplex import resample, stated_sums
 from texgrad.calculus.written_tables import Table, markdown_tables
+from texgrad.calculus.written_tabular import latex_tables
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.diagnostics import Diagnostic, Fix
@@ -188,15 +189,23 @@ def written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
                 last = claims[-1]
         end = row.end
     if checked.doc.format == "markdown":
-        found.extend(_table_claims(text, rows))
+        found.extend(_table_claims(text, rows, markdown_tables(text, rows)))
         found.sort(key=lambda c: c.start)
+    elif checked.doc.format == "latex":
+        tables = latex_tables(text, rows)
+        if tables:
+            found.extend(_table_claims(text, rows, tables))
+            found.sort(key=lambda c: c.start)
     return found
 
 
-def _table_claims(text: str, rows: list[PlacedRow]) -> Iterator[WrittenDerivative]:
-    r"""``| $f(\mathbf x)$ | $\nabla_{\mathbf x} f$ |`` heading a table: each line's
-    derivative cell is a claim about the derivative of its function cell."""
-    for table in markdown_tables(text, rows):
+def _table_claims(
+    text: str, rows: list[PlacedRow], tables: list[Table]
+) -> Iterator[WrittenDerivative]:
+    r"""``| $f(\mathbf x)$ | $\nabla_{\mathbf x} f$ |`` heading a table (Markdown, or a LaTeX
+    tabular): each line's derivative cell is a claim about the derivative of its function
+    cell."""
+    for table in tables:
         for i, j, head, wrt, form in _table_columns(table):
             for line in table.lines:
                 f, g = line.get(i), line.get(j)
