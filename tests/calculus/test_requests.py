@@ -296,3 +296,22 @@ def test_a_partial_of_a_matrix_function_is_not_evaluated_as_its_differential() -
     assert evaluate_title(differential, out) == "Evaluate d(X⁻¹)"
     written = evaluation(result, differential.row_start, out)
     assert written is not None and written.insertion.text == r" = -X^{-1} \mathrm{d}X X^{-1}"
+
+
+def test_a_request_takes_the_layout_stated_before_it_not_after() -> None:
+    from texgrad.calculus.api import diff_in_document
+
+    doc = (
+        "Let $A \\in \\mathbb{R}^{m \\times n}$, $x \\in \\mathbb{R}^n$.\n\n"
+        "$$\\frac{\\partial (A x)}{\\partial x}$$\n\n"
+        "From here on we use denominator layout.\n\n"
+        "$$\\frac{\\partial (A x)}{\\partial x}$$\n"
+    )
+    before = diff_in_document("a.md", 3, "", text=doc)
+    after = diff_in_document("a.md", 7, "", text=doc)
+    assert (before.result, after.result, after.layout) == ("A", "A^\\top", "denominator")
+    own = doc.replace(
+        "$$\\frac{\\partial (A x)}{\\partial x}$$\n\nFrom",
+        "In denominator layout, $\\frac{\\partial (A x)}{\\partial x}$.\n\nFrom",
+    )
+    assert diff_in_document("a.md", 3, "", text=own).result == "A^\\top"

@@ -78,7 +78,16 @@ FORMS = {
         None,
     ),
     "frac-wrong": (
+        r"$$\frac{\partial \mathbf a^\top Y \mathbf b}{\partial Y} = 2\mathbf a \mathbf b^\top$$",
+        r"2\mathbf a \mathbf b^\top",
+    ),
+    # no layout stated: ∂f/∂Y written as the transpose of the gradient is numerator layout
+    "frac-transposed-no-layout-right": (
         r"$$\frac{\partial \mathbf a^\top Y \mathbf b}{\partial Y} = \mathbf b \mathbf a^\top$$",
+        None,
+    ),
+    "nabla-matrix-transposed-wrong": (
+        r"$$\nabla_Y (\mathbf a^\top Y \mathbf b) = \mathbf b \mathbf a^\top$$",
         r"\mathbf b \mathbf a^\top",
     ),
     "frac-operator-right": (
@@ -117,7 +126,13 @@ FORMS = {
         "$$F = X^\\top A X$$\n\n$$\\mathrm dF = \\mathrm dX^\\top A X + X^\\top A\\,\\mathrm dX$$",
         None,
     ),
-    "log-det-general-wrong": (r"$$\frac{\partial \log\det X}{\partial X} = X^{-1}$$", "X^{-1}"),
+    "log-det-general-wrong": (r"$$\nabla_X \log\det X = X^{-1}$$", "X^{-1}"),
+    "log-det-no-layout-right": (r"$$\frac{\partial \log\det X}{\partial X} = X^{-1}$$", None),
+    "log-det-denominator-wrong": (
+        "We use denominator layout.\n\n"
+        r"$$\frac{\partial \log\det X}{\partial X} = X^{-1}$$",
+        "X^{-1}",
+    ),
     "log-det-general-right": (r"$$\frac{\partial \log\det X}{\partial X} = X^{-\top}$$", None),
 }
 
@@ -140,7 +155,7 @@ def test_latex_documents_and_align_chains() -> None:
 
 
 def test_a_chain_on_one_row_checks_every_item() -> None:
-    body = r"$$\frac{\partial \operatorname{tr}(AX)}{\partial X} = A^\top = A$$"
+    body = r"$$\nabla_X \operatorname{tr}(AX) = A^\top = A$$"
     assert flagged(body) == ["A"]
 
 
@@ -182,12 +197,17 @@ def test_a_jacobian_in_either_convention_unless_a_layout_is_stated() -> None:
     assert flagged(said + denominator) == []
 
 
-def test_a_matrix_derivative_transposed_only_under_a_stated_numerator_layout() -> None:
+def test_a_matrix_derivative_either_way_unless_a_layout_is_stated() -> None:
+    """No layout stated: ∂f/∂X as the matrix of ∂f/∂X_ij or as its transpose; a stated
+    layout decides; ∇_X f is the gradient, of X's shape."""
     body = r"$$\frac{\partial \operatorname{tr}(AX)}{\partial X} = A$$"
-    assert flagged(body) == ["A"]
-    assert flagged("We use numerator layout throughout.\n\n" + body) == []
     right = r"$$\frac{\partial \operatorname{tr}(AX)}{\partial X} = A^\top$$"
+    assert flagged(body) == [] and flagged(right) == []
+    assert flagged("We use numerator layout throughout.\n\n" + body) == []
     assert flagged("We use numerator layout throughout.\n\n" + right) == ["A^\\top"]
+    assert flagged("We use the denominator layout.\n\n" + body) == ["A"]
+    assert flagged("We use the denominator layout.\n\n" + right) == []
+    assert flagged(r"$$\nabla_X \operatorname{tr}(AX) = A$$") == ["A"]
     assert stated_layout("numerator layout ... denominator layout") is None
 
 
@@ -229,7 +249,7 @@ def test_unreadable_or_unverifiable_is_silence() -> None:
 
 def test_the_diagnostic_and_its_quick_fix() -> None:
     assert CODE in CODES
-    text = DECLS + r"$$\frac{\partial \operatorname{tr}(AX)}{\partial X} = A$$"
+    text = DECLS + r"$$\nabla_X \operatorname{tr}(AX) = A$$"
     checked = Checker().check("doc.md", text=text)
     (d,) = diagnostics_of(checked, check_written(checked))
     assert d.code == "wrong-derivative" and d.severity == "warning"
@@ -330,17 +350,19 @@ def _flagged_lines(name: str) -> list[int]:
 
 
 def test_a_cheat_sheet_every_planted_slip_and_no_right_one() -> None:
-    # 10: 2Mx for a general M; 20: 2MX; 23: det(X) X^{-1}; 25: -X^{-1} M X^{-1};
-    # 31: the logistic loss's gradient without its sign; 34: d(X^{-1}) = -X^{-2} dX.
-    # Right and silent: S declared symmetric positive definite (9, 22), a gradient as a row (12)
-    assert _flagged_lines("cheat-sheet.md") == [10, 20, 23, 25, 31, 34]
+    # 10: 2Mx for a general M; 20: 2MX; 31: the logistic loss's gradient without its sign;
+    # 34: d(X^{-1}) = -X^{-2} dX.  Right and silent: S declared symmetric positive definite
+    # (9, 22), a gradient as a row (12), det(X) X^{-1} (23) and -X^{-1} M X^{-1} (25): ∂f/∂X
+    # in numerator layout, and the sheet states no layout
+    assert _flagged_lines("cheat-sheet.md") == [10, 20, 31, 34]
 
 
 def test_identities_for_any_shapes_typed_by_their_letters() -> None:
     # no declaration at all: bold capitals are matrices, bold small letters vectors (the
     # identities hold for square ones); 4: 2Ax for a general A; 6: the factors of A^T B^T
-    # swapped; 10: X^{-1} for a general X.  Right: a row gradient (11), 1/N a number (12)
-    assert _flagged_lines("undeclared.md") == [4, 6, 10]
+    # swapped.  Right: X^{-1} for ∂ log det X/∂X (10, numerator layout: none is stated), a
+    # row gradient (11), 1/N a number (12)
+    assert _flagged_lines("undeclared.md") == [4, 6]
 
 
 def test_notes_with_macros_and_align_chains() -> None:
@@ -358,10 +380,10 @@ def test_notes_with_macros_and_align_chains() -> None:
 
 
 def test_an_answer_with_an_aligned_chain_and_jacobians() -> None:
-    # 7: the chain's last row transposes the gradient of a matrix; 19: σ(1 + σ).
-    # Right and silent: the chain's first rows, ∇ₓE, ∂z/∂x = W, tanh's Jacobian (15);
-    # the other order of its factors (17) is a shape error, reported as such
-    assert _flagged_lines("answer.md") == [7, 19]
+    # 19: σ(1 + σ).  Right and silent: the chain's rows (the last, 7, the transpose of the
+    # gradient of a matrix: ∂E/∂W in numerator layout, none being stated), ∇ₓE, ∂z/∂x = W,
+    # tanh's Jacobian (15); the other order of its factors (17) is a shape error
+    assert _flagged_lines("answer.md") == [19]
 
 
 def test_hessians() -> None:
@@ -405,6 +427,8 @@ def test_every_align_row_writing_its_own_derivative_is_read() -> None:
         "\\end{aligned}\n$$\n"
     )
     found, tally = _tally(decls + body)
+    assert (tally.read, tally.verified, tally.flagged) == (3, 3, 0)  # B A: numerator layout
+    found, tally = _tally("We use denominator layout.\n\n" + decls + body)
     assert (tally.read, tally.verified, tally.flagged) == (3, 2, 1)
     assert found == ["B A"]  # the transpose of A^T B^T
 

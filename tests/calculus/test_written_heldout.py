@@ -27,18 +27,34 @@ def _check(name: str) -> tuple[str, list[int], list[str], Tally]:
 
 
 def test_a_table_of_identities() -> None:
-    # 11: 2Ax for a general A; 15: the factor 2 missing; 17: a bilinear form's derivative
-    # transposed; 19: X^{-1} for X^{-T}; 21: ∂tr(AXᵀ)/∂X = Aᵀ (it is A); 23: a sign.
-    # Right and silent: S ∈ 𝕊ⁿ (12), a gradient as a row (14), (AA)ᵀ (20), d/dt (22)
+    # 11: 2Ax for a general A; 15: the factor 2 missing; 23: a sign.
+    # Right and silent: S ∈ 𝕊ⁿ (12), a gradient as a row (14), (AA)ᵀ (20), d/dt (22), and
+    # ∂f/∂X written transposed (17: x aᵀ, 19: X^{-1}, 21: Aᵀ): numerator layout, and the
+    # table states no layout (see test_the_table_under_a_stated_layout)
     # The tables of one column per side (a header | $f(x)$ | $\nabla_x f$ |): 31: aᵀAx's
-    # gradient transposed (Aa); 39: -X^{-2} for ∂tr(X⁻¹)/∂X.  Right: 29, 30, 32, 33, 37, 38
+    # gradient transposed (Aa).  Right: 29, 30, 32, 33, 37, 38, and 39: -X^{-2} for
+    # ∂tr(X⁻¹)/∂X, the transpose of -X^{-2T} (numerator layout)
     _, lines, messages, tally = _check("held-table.md")
-    assert lines == [11, 15, 17, 19, 21, 23, 31, 39]
+    assert lines == [11, 15, 23, 31]
     assert "unless `A` is symmetric" in messages[0]
-    assert "factor" in messages[1] and "transpose" in messages[2]
+    assert "factor" in messages[1]
+    assert "sign" in messages[2]
+    assert (tally.read, tally.flagged, tally.verified) == (23, 4, 19)
+
+
+def test_the_table_under_a_stated_layout() -> None:
+    """The same table with "We use denominator layout throughout." before it: the
+    transposed ∂f/∂X (17, 19, 21, 39) are slips again, each saying how it differs."""
+    path = WRITTEN / "held-table.md"
+    text = path.read_text(encoding="utf-8")
+    text = "We use denominator layout throughout.\n" + text
+    checked = Checker().check(str(path), text=text)
+    found = check_written(checked, seconds=120.0)
+    lines = [text.count("\n", 0, f.start) for f in found]  # lines of the file as it was
+    messages = [d.message for d in diagnostics_of(checked, found)]
+    assert lines == [11, 15, 17, 19, 21, 23, 31, 39]
+    assert "transpose" in messages[2]
     assert "`X^{-1}` where `X^{-\\top}` is needed" in messages[3]
-    assert "sign" in messages[5]
-    assert (tally.read, tally.flagged, tally.verified) == (23, 8, 15)
 
 
 def test_lecture_notes_with_a_stated_layout_and_align_chains() -> None:
@@ -58,20 +74,21 @@ def test_lecture_notes_with_a_stated_layout_and_align_chains() -> None:
 def test_a_stackexchange_answer() -> None:
     # 18: X^{-1} for X^{-T} in ∂(uᵀX⁻¹v)/∂X; 21: det(X) X^{-1}; 25: ∇g = 2Xu ("not …
     # unless X is symmetric": X is not said to be); 28: the factor 2 of d(t²)/dt.
-    # Right and silent: the differentials, the chain of df, ∂f/∂X, dh/dt, the component form
+    # Right and silent: the differentials, the chain of df, ∂f/∂X, dh/dt, the component form;
+    # det(X) X^{-1} (21): the answer states no layout, and in numerator layout it is right
     _, lines, messages, _ = _check("held-answer.md")
-    assert lines == [18, 21, 25, 28]
+    assert lines == [18, 25, 28]
     assert all("verified numerically" in m for m in messages)
 
 
 def test_a_homework_solution_with_hessians_and_jacobians() -> None:
     # 12: ∇²f = 2A for a general A ("this needs A symmetric": a condition); 19: the
-    # Jacobian of tanh with 1 + tanh²; 26: ∂ℓ/∂W transposed; 32: ∇²r = 2WWᵀ (r(x) written
+    # Jacobian of tanh with 1 + tanh²; 32: ∇²r = 2WWᵀ (r(x) written
     # with a letter that is no conventional function name); 38: σ(-cᵀx) for σ(cᵀx).
     # Right and silent: the Jacobian in both conventions (16, 18), labels y ∈ {0,1}ᵏ (24),
-    # 2WᵀW (30), the component form (34)
+    # ∂ℓ/∂W transposed (26: numerator layout, none stated), 2WᵀW (30), the component form (34)
     _, lines, messages, tally = _check("held-homework.md")
-    assert lines == [12, 19, 26, 32, 38]
+    assert lines == [12, 19, 32, 38]
     assert messages[0].startswith("`2A` is not the Hessian")
     assert (
         r"is not the Jacobian of `\mathbf h(\mathbf x)` with respect to `\mathbf x`" in messages[1]

@@ -16,6 +16,8 @@ pytestmark = pytest.mark.asyncio
 
 NOTES = r"""# Notes
 
+We use denominator layout.
+
 Let $A \in \mathbb{R}^{n \times n}$, $X \in \mathbb{R}^{n \times n}$ and $\mathbf x \in \mathbb{R}^n$.
 
 $$

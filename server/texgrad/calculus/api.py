@@ -36,10 +36,10 @@ from texgrad.calculus.requests import (
     request_in,
     resolved,
     source,
-    stated_layout,
 )
 from texgrad.calculus.samples import differentiate_sum, is_sample_sum
 from texgrad.calculus.written import statements, written_latex
+from texgrad.calculus.written_layouts import layout_in_force, sentence_layouts
 from texgrad.reading.macros import MacroTable
 from texgrad.reading.project import Project, load_project, normalize, text_project
 from texgrad.reading.source import MappedText
@@ -326,8 +326,17 @@ def _asked(
     named = symbol_key(body)  # \frac{\partial f}{\partial x} of f(x) = …: f(x)
     defined = ctx.env.functions.get(named[0]) if named is not None else None
     body = applied(body, defined.params if defined is not None else None, request.wrt)
-    layout = stated_layout(text) or layout
+    layout = _layout_at(text, request.node) or layout
     return body, wrt, hessian or request.hessian, layout, problem
+
+
+def _layout_at(text: str, node: t.Node) -> str | None:
+    """The layout the document states for a request (where it stands: a statement before
+    it, or the one its own sentence names), as for the derivatives it writes."""
+    own = sentence_layouts(text, node.start, node.end)
+    if len(own) == 1:
+        return next(iter(own))
+    return layout_in_force(text, node.start)
 
 
 def _key_of(node: t.Node | None) -> str:

@@ -71,7 +71,11 @@ class EntryPrinter:
     """Writes the entry ``(r, c)`` of a matrix expression in index notation; None where it
     has no form of its own (the caller then writes the entry of a bracket)."""
 
-    def __init__(self, style: Style, env: Env, lower: bool, taken: set[str]) -> None:
+    def __init__(
+        self, style: Style, env: Env, lower: bool, taken: set[str],
+        spelled: dict[str, str] | None = None,
+    ) -> None:  # fmt: skip
+        self.spelled = spelled or {}  # a variable's entries as the document spells them
         self.style = style
         self.env = env
         self.lower = lower
@@ -115,7 +119,7 @@ class EntryPrinter:
         return None
 
     def _var(self, x: e.Var, r: str | None, c: str | None) -> str | None:
-        letter = self.letter(x.name)
+        letter = self.spelled.get(x.name) or self.letter(x.name)
         if x.cols == ONE:
             return f"{letter}_{r}" if r is not None and c is None else None
         if x.rows == ONE:
@@ -183,12 +187,13 @@ def _diagonal_indices(chain: list[Expr], indices: list[str | None], sums: list[s
 
 
 def entry_text(
-    x: Expr, names: tuple[str, ...], style: Style, env: Env, lower: bool
-) -> tuple[str, tuple[str | None, str | None]]:
+    x: Expr, names: tuple[str, ...], style: Style, env: Env, lower: bool,
+    spelled: dict[str, str] | None = None,
+) -> tuple[str, tuple[str | None, str | None]]:  # fmt: skip
     """The entry ``names`` of ``x`` (one index for a vector, two for a matrix) in index
     notation, and the indices as (row, column)."""
     r, c = (names[0], None) if x.cols == ONE else (names[0], names[1])
-    text = EntryPrinter(style, env, lower, set(names)).entry(x, r, c)
+    text = EntryPrinter(style, env, lower, set(names), spelled).entry(x, r, c)
     if text is None:
         written = "".join(n for n in (r, c) if n is not None)
         text = f"\\left({latex(x, style)}\\right)_{{{written}}}"
@@ -251,20 +256,24 @@ def component(
     env: Env,
     lower: bool,
     row: str | None = None,
+    spelled: dict[str, str] | None = None,
 ) -> Component:
     """``\\partial f / \\partial a_{ij} = G_{ij}`` for the gradient ``g`` by ``v``, in index
-    notation, checked (see :func:`entry_agrees`); with ``row``, ``\\partial f_i /
+    notation, checked (see :func:`entry_agrees`; ``spelled``: variables whose entries the
+    document writes in another font, ``a_k`` of a ``\\mathbf a``); with ``row``, ``\\partial f_i /
     \\partial x_j = J_{ij}`` for the Jacobian ``g`` of the vector whose entry ``f_row`` is."""
     if names is None:
         names = ("i",) if v.cols == ONE else ("i", "j")
     if row is not None:
-        text, at = entry_text(g, (row, names[0]), style, env, lower)
+        text, at = entry_text(g, (row, names[0]), style, env, lower, spelled)
     else:
-        text, at = entry_text(g, names, style, env, lower)
+        text, at = entry_text(g, names, style, env, lower, spelled)
     shapes = {x.name: x.shape for x in g.walk() if isinstance(x, e.Var)}
     agrees = entry_agrees(text, g, at, shapes)
     by = names[0] if row is not None else None
-    wrt = EntryPrinter(style, env, lower, set()).entry(v, *(at if row is None else (by, None)))
+    wrt = EntryPrinter(style, env, lower, set(), spelled).entry(
+        v, *(at if row is None else (by, None))
+    )
     f = "f" if row is None else f"f_{row}"
     line = f"\\frac{{\\partial {f}}}{{\\partial {wrt or v.name}}} = {text}"
     return Component(text, line, agrees)

@@ -44,7 +44,7 @@ import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import TypeAlias, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -95,6 +95,8 @@ from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
 from texgrad.syntax.show import show
 from texgrad.syntax.symbols import label_of, member_key, symbol_key
+
+_T = TypeVar("_T")
 
 # What the context tells about the shape of a value: (rows, cols), None where it does not.
 Hint: TypeAlias = tuple[int | None, int | None]
@@ -185,6 +187,9 @@ class _Evaluator:
         }
         self.label: dict[str, int] = {}
         self.einstein = False
+        # inside ``\diag(…)`` or an operand of ``\odot``: a vector's power is entrywise
+        # (``\diag(1 - \mathbf a^2)``); elsewhere ``\mathbf a^2`` is not read
+        self.entrywise = False
 
     def lookup(self, node: t.Node) -> Array:
         key = member_key(node)
@@ -673,7 +678,8 @@ class _Evaluator:
                     return a * b
             raise unsupported(node, f"cannot evaluate the operator `{op}` here")
         if op in ("\\odot", "\\circ", "\\oslash"):
-            a, b = self.same_shape((node.left, node.right))
+            operands = (node.left, node.right)
+            a, b = self.entrywise_context(lambda: self.same_shape(operands))
             return elementwise(node, a, b, "/" if op == "\\oslash" else op)
         if op in ("/", "\\div"):  # by a scalar
             a, b = self.eval(node.left, self.hint), self.eval(node.right)
@@ -730,6 +736,8 @@ class _Evaluator:
             if b == 0 and p < 0:
                 raise EvaluationError(node, "a negative power of zero")
             return np.array([[b**p]])
+        if is_vector(base) and self.entrywise and p == round(p) and p > 0:
+            return finite(node, np.power(base, p))  # \diag(1 - \mathbf a^2)
         if is_vector(base):
             raise unsupported(
                 node, f"cannot evaluate a power of a {size_text(base)} vector (elementwise?)"
@@ -885,10 +893,21 @@ class _Evaluator:
         if name in ("max", "min"):
             return self._extremum(node, name, args)
         entrywise = name in ELEMENTWISE or name in MATRIX_FUNCTIONS
-        x = self.one(node, args, self.hint if entrywise else _NO_HINT)
+        if name == "diag":
+            x = self.entrywise_context(lambda: self.one(node, args))
+        else:
+            x = self.one(node, args, self.hint if entrywise else _NO_HINT)
         if name in ("tr", "Tr", "trace", "det", "logdet"):
             return _square_reduction(node, name, x)
         return _function_of(node, name, x)
+
+    def entrywise_context(self, evaluate: Callable[[], _T]) -> _T:
+        """``evaluate()`` with a vector's power read entry by entry."""
+        saved, self.entrywise = self.entrywise, True
+        try:
+            return evaluate()
+        finally:
+            self.entrywise = saved
 
     def _scripted(self, node: t.Apply, func: t.Func, name: str, args: tuple[t.Node, ...]) -> Array:
         r"""``\operatorname{vec}^{-1}(y)`` (y of n² entries, an n×n matrix) and

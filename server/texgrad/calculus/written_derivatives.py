@@ -70,8 +70,21 @@ from texgrad.calculus.verify import _domain
 from texgrad.calculus.written import statements as listed_statements
 from texgrad.calculus.written_components import compare_entries, entry_of
 from texgrad.calculus.written_jacobians import OutputEntry, judge, output_entry
+from texgrad.calculus.written_layouts import (
+    BY_TRANSPOSE,
+    Statement,
+    accepted_forms,
+    layout_in_force,
+    sentence_layouts,
+    statements,
+)
+from texgrad.calculus.written_layouts import (
+    stated_layout as stated_layout,
+)
 from texgrad.calculus.written_samples import compare_sum
+from texgrad.calculus.written_simplex import resample, stated_sums
 from texgrad.calculus.written_tables import Table, markdown_tables
+from texgrad.calculus.written_tabular import latex_tables
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.diagnostics import Diagnostic, Fix
@@ -180,8 +193,13 @@ def written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
                 last = claims[-1]
         end = row.end
     if checked.doc.format == "markdown":
-        found.extend(_table_claims(text, rows))
+        found.extend(_table_claims(text, rows, markdown_tables(text, rows)))
         found.sort(key=lambda c: c.start)
+    elif checked.doc.format == "latex":
+        tables = latex_tables(text, rows)
+        if tables:
+            found.extend(_table_claims(text, rows, tables))
+            found.sort(key=lambda c: c.start)
     return found
 
 
@@ -195,10 +213,13 @@ def _may_write_derivative(tree: t.Node | None) -> bool:
     )
 
 
-def _table_claims(text: str, rows: list[PlacedRow]) -> Iterator[WrittenDerivative]:
-    r"""``| $f(\mathbf x)$ | $\nabla_{\mathbf x} f$ |`` heading a table: each line's
-    derivative cell is a claim about the derivative of its function cell."""
-    for table in markdown_tables(text, rows):
+def _table_claims(
+    text: str, rows: list[PlacedRow], tables: list[Table]
+) -> Iterator[WrittenDerivative]:
+    r"""``| $f(\mathbf x)$ | $\nabla_{\mathbf x} f$ |`` heading a table (Markdown, or a LaTeX
+    tabular): each line's derivative cell is a claim about the derivative of its function
+    cell."""
+    for table in tables:
         for i, j, head, wrt, form in _table_columns(table):
             for line in table.lines:
                 f, g = line.get(i), line.get(j)
@@ -497,40 +518,16 @@ def _undecided(why: str) -> bool | None:
     return None
 
 
-_DECLARED = re.compile(
-    r"\b(?:we|I)(?:'re|'ll| are| will| shall)?\s+(?:use|using|adopt|adopting|follow|following"
-    r"|work in|working in|write|writing)\b[^.$]{0,40}?\b(numerator|denominator)\b[^.$]{0,12}"
-    r"layout|\b(numerator|denominator)[- ]layout(?:[^.$]{0,20}\bthroughout|\s*(?:is|will be)"
-    r"\s+used)",
-    re.I,
-)
-_MENTIONED = re.compile(
-    r"\b(numerator|denominator)[- ]layout|Jacobian (?:convention|formulation)", re.I
-)
-
-
-def stated_layout(text: str) -> str | None:
-    """The layout the document declares for itself ("we use the denominator layout",
-    "numerator layout throughout"); None if it declares none, or both."""
-    said = {(m[1] or m[2]).lower() for m in _DECLARED.finditer(text)}
-    return next(iter(said)) if len(said) == 1 else None
-
-
-def layouts_at(text: str, claim: WrittenDerivative, declared: str | None) -> frozenset[str]:
-    """The layouts a claim may be written in: the document's declared one, and any its own
-    sentence names ("In numerator layout the same gradient is …"); empty: none stated."""
-    start = claim.row.start
-    before = text[max(0, start - 300) : start]
-    cut = max(before.rfind(". "), before.rfind(".\n"), before.rfind("\n\n"))
-    sentence = before[cut + 1 :] + text[start : min(len(text), claim.end + 120)]
-    end = re.search(r"\.\s|\n\n", text[claim.end : claim.end + 120])
-    if end is not None:
-        sentence = before[cut + 1 :] + text[start : claim.end + end.start()]
-    local = {
-        "numerator" if m[0].lower().startswith(("numerator", "jacobian")) else "denominator"
-        for m in _MENTIONED.finditer(sentence)
-    }
-    return frozenset(local | ({declared} if declared else set()))
+def layouts_at(text: str, claim: WrittenDerivative, said: list[Statement] | None) -> frozenset[str]:
+    """The layouts a claim may be written in: the one stated where it stands (``said``: the
+    document's statements, :func:`~texgrad.calculus.written_layouts.statements`), and any
+    its own sentence names ("In numerator layout the same gradient is …"); empty: none."""
+    local = sentence_layouts(text, claim.row.start, claim.end)
+    stated = layout_in_force(text, claim.row.start, said)
+    layouts = local | ({stated} if stated else set())
+    if isinstance(claim.wrt, t.Transpose) and not claim.wrt.conjugate:
+        layouts.add(BY_TRANSPOSE)  # ∂f/∂X^T, ∂y/∂x^T: conventions differ (accepted_forms)
+    return frozenset(layouts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -574,7 +571,7 @@ def check_written(
     otherwise (:func:`_guessed`), a differential so typed — is left undecided before it is
     differentiated (the same findings; fewer verified in :class:`Tally`)."""
     began = time.monotonic()
-    layout = stated_layout(checked.doc.text)
+    layout = statements(checked.doc.text)
     out: list[Finding] = []
     tally = tally if tally is not None else Tally()
     claims = written_derivatives(checked)
@@ -621,7 +618,7 @@ class _Verdict:
 
 
 def _verdict(
-    checked: CheckResult, claim: WrittenDerivative, layout: str | None, per_equation: float,
+    checked: CheckResult, claim: WrittenDerivative, layout: list[Statement] | None, per_equation: float,
     tally: Tally, cache: Verdicts | None,
 ) -> _Verdict:  # fmt: skip
     """One claim's verdict, from the cache or checked (the reason it stays undecided
@@ -723,16 +720,22 @@ def _key(
         text[claim.row.start : claim.row.end], claim.start - claim.row.start,
         text[claim.derivative.start : claim.derivative.end], said, defined, layout, repr(ctx.style),
         ctx.einstein, tuple(sorted(env.numbers)), symmetric,
+        tuple(kv for kv in stated_sums(text) if kv[0] in env.vars),
     )  # fmt: skip
 
 
 def check_claim(
-    checked: CheckResult, claim: WrittenDerivative, layout: str | None, seconds: float = 3.0
+    checked: CheckResult,
+    claim: WrittenDerivative,
+    layout: list[Statement] | None,
+    seconds: float = 3.0,
 ) -> Finding | bool | None:
     """A :class:`Finding` if the claim is wrong, True if it agrees with the engine's verified
     result, None if it cannot be decided (silence)."""
     if isinstance(claim.claimed, (t.List, t.Sequence)):
         return _undecided("not one expression")  # "= a, \\qquad b = …"
+    if _evaluated(checked.doc.text, claim):
+        return _undecided("evaluated at a point")  # \frac{\partial f}{\partial x}\Big|_{x=0}
     try:
         ctx = context_at(checked, claim.row)
         said = _symmetric_as_said(ctx.env, checked.doc.text, claim)
@@ -745,6 +748,18 @@ def check_claim(
         return _check_derivative(checked, claim, ctx, layout, seconds, said)
     except _ERRORS as error:
         return _undecided(f"error {type(error).__name__}")
+
+
+_EVALUATED = re.compile(
+    r"(?:\||\\vert|\\rvert)\s*_"
+)  # an evaluation bar: the derivative at a point
+
+
+def _evaluated(text: str, claim: WrittenDerivative) -> bool:
+    """Whether the derivative is written with an evaluation bar after it (at a point)."""
+    end = text.find("=", claim.derivative.end, max(claim.derivative.end, claim.claimed.start))
+    end = end if end >= 0 else claim.claimed.start
+    return _EVALUATED.search(text, claim.derivative.end, end) is not None
 
 
 _SAID_SYMMETRIC = re.compile(
@@ -904,12 +919,34 @@ def _variable(
                 return fdef.params[0] if ok else None
     if wrt is None:
         return None
+    wrt = _unvec(wrt, claim.function)
+    if isinstance(wrt, t.Transpose) and not wrt.conjugate:  # ∂f/∂X^T: by X, layouts swapped
+        wrt = wrt.base
     key = member_key(wrt)
     return key[0] if key is not None and (key[0] in env.vars or not declared) else None
 
 
+def _unvec(wrt: t.Node, function: t.Node | None) -> t.Node:
+    r"""``X`` of ``\partial \operatorname{vec}(F) / \partial \operatorname{vec}(X)`` (the
+    engine's ∂vec F/∂vec X, for a function written under vec too)."""
+    if _vec_of(wrt) is not None and function is not None and _vec_of(function) is not None:
+        return _vec_of(wrt) or wrt
+    return wrt
+
+
+def _vec_of(node: t.Node) -> t.Node | None:
+    if isinstance(node, t.Paren) and node.body is not None:
+        node = node.body
+    if (
+        isinstance(node, t.Apply) and len(node.args) == 1 and isinstance(node.func, t.Func)
+        and node.func.name.lstrip("\\") == "vec" and node.func.sub is None and node.func.sup is None
+    ):  # fmt: skip
+        return node.args[0]
+    return None
+
+
 def _check_derivative(
-    checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: str | None,
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: list[Statement] | None,
     seconds: float, said: set[str],
 ) -> Finding | bool | None:  # fmt: skip
     assert claim.function is not None
@@ -954,7 +991,7 @@ def _check_derivative(
 
 
 def _judged(
-    checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: str | None,
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: list[Statement] | None,
     outcome: DiffOutcome, wrt: str,
 ) -> Finding | bool | None:  # fmt: skip
     """The claim set against the engine's verified derivative ``outcome`` by ``wrt``."""
@@ -967,8 +1004,15 @@ def _judged(
     if e.is_zero(right):  # f does not involve the variable as read: it may, as the author means
         return _undecided("zero")
     layouts = layouts_at(checked.doc.text, claim, layout)
-    accepted = _accepted(outcome.kind, env.vars[wrt].shape, env.vars[wrt].symmetric, layouts)
-    accepted = _as_gradient(claim, outcome.kind, accepted)
+    info = env.vars[wrt]
+    accepted = accepted_forms(
+        outcome.kind,
+        info.shape,
+        info.symmetric,
+        layouts,
+        nabla=claim.form == "nabla",
+        named_jacobian=claim.form == "jacobian",
+    )
     general = _general(f, wrt, env) if outcome.kind == "gradient" else None
     verdict = _compare(checked, claim.claimed, f, right, env, accepted, {}, general=general)
     if verdict is not False:
@@ -1143,7 +1187,12 @@ def _entry_finding(
     lower = isinstance(base, t.Symbol) and base.name != var.name
     lower = lower or lower_case_entries(claim.claimed, ctx.env)  # a_{ij} as the side writes
     try:
-        found = component(right, var, names, ctx.style, ctx.env, lower)
+        spelled = _entry_spelling(base, var)
+        style = ctx.style
+        bare = _bare_spelling(checked.doc.text, claim.claimed, var.name) if spelled else None
+        if bare is not None:  # \|\mathbf u\|^2 u_i: the vector bold, its entries not
+            style = replace(style, symbols={**style.symbols, var.name: bare})
+        found = component(right, var, names, style, ctx.env, lower, spelled=spelled)
         correct = found.entry if found.agrees else ""
     except _ERRORS:
         correct = ""
@@ -1160,6 +1209,25 @@ def _entry_finding(
         message += "verified numerically"
     text = correct if not outcome.where else ""
     return Finding(claim, message, text, claim.start, claim.end)
+
+
+def _entry_spelling(base: t.Node, var: e.Var) -> dict[str, str] | None:
+    r"""The variable's entries spelled as the derivative writes them: ``a_k`` for
+    ``\partial f/\partial a_i`` where the row writes ``\mathbf a`` elsewhere."""
+    if not isinstance(base, t.Symbol) or base.font is not None or base.name != var.name:
+        return None
+    return {var.name: base.name}
+
+
+def _bare_spelling(text: str, side: t.Node, name: str) -> str | None:
+    """How ``side`` writes the variable ``name`` itself (not an entry of it), if it does."""
+    bases = {id(n.base) for n in side.walk() if isinstance(n, t.Sub)}
+    for n in side.walk():
+        if isinstance(n, (t.Symbol, t.Font)) and id(n) not in bases:
+            key = symbol_key(n)
+            if key is not None and key[0] == name and 0 <= n.start < n.end <= len(text):
+                return text[n.start : n.end]
+    return None
 
 
 def _engine_reason(outcome: DiffOutcome) -> str:
@@ -1260,7 +1328,7 @@ _NOT_TYPED = frozenset(("\\mathrm", "d", "e", "I", "O", "E", "\\pi", "\\infty", 
 
 
 def _guessed(
-    checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: str | None,
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: list[Statement] | None,
     outcome: DiffOutcome, wrt: str, report: bool,
 ) -> Finding | bool | None:  # fmt: skip
     """A claim checked with its symbols typed by their letters.  Reported only with
@@ -1273,8 +1341,14 @@ def _guessed(
         return _undecided("guessed: kind or zero")
     info = ctx.env.vars[wrt]
     layouts = layouts_at(checked.doc.text, claim, layout)
-    accepted = _accepted(outcome.kind, info.shape, info.symmetric, layouts)
-    accepted = _as_gradient(claim, outcome.kind, accepted)
+    accepted = accepted_forms(
+        outcome.kind,
+        info.shape,
+        info.symmetric,
+        layouts,
+        nabla=claim.form == "nabla",
+        named_jacobian=claim.form == "jacobian",
+    )
     general = _general(f, wrt, ctx.env) if outcome.kind == "gradient" else None
     verdict = _compare(checked, claim.claimed, f, right, ctx.env, accepted, {}, general=general)
     if verdict is False and report:
@@ -1328,10 +1402,14 @@ def _check_differential(
         return _differential_guessed(checked, claim, claimed, function, ctx, (wrt,), seconds, said)
     if not outcome.verified or outcome.values is None:
         return _undecided(_engine_reason(outcome))
-    f, _, df = outcome.values
+    f, gradient, df = outcome.values
     info = env.vars[wrt]
     direction = {"d:" + wrt: info.shape}
-    verdict = _compare(checked, claimed, f, df, env, ("plain",), direction, lower=False)
+    general = _general(f, wrt, env) if outcome.kind == "gradient" else None
+    verdict = _compare(
+        checked, claimed, f, df, env, ("plain",), direction, lower=False, general=general,
+        gradient=gradient,
+    )  # fmt: skip
     if verdict is not False:
         return verdict
     return _finding(checked, claim, outcome, wrt, differential=True, ctx=ctx)
@@ -1382,35 +1460,6 @@ def _differentiated(side: t.Node) -> t.Node | None:
     return None
 
 
-def _accepted(kind: str, shape: Shape, symmetric: bool, layouts: frozenset[str]) -> tuple[str, ...]:
-    """The forms of the engine's result ``G`` a written derivative may take, in the layouts
-    stated for it (none stated: a matrix derivative as the Cookbook writes it, a Jacobian
-    and a gradient by a vector either way)."""
-    if kind == "gradient":
-        if ONE in (shape.rows, shape.cols):  # a vector: a column or a row
-            return ("plain", "transpose")
-        base: tuple[str, ...] = ("plain",)
-        if layouts:
-            base = tuple(f for f, lay in (("plain", "denominator"), ("transpose", "numerator"))
-                         if lay in layouts)  # fmt: skip
-        return (*base, "structured") if symmetric else base
-    if kind == "jacobian":
-        if not layouts:
-            return ("plain", "transpose")
-        return tuple(f for f, lay in (("plain", "numerator"), ("transpose", "denominator"))
-                     if lay in layouts)  # fmt: skip
-    return ("plain", "transpose")  # by a scalar: a vector written as a row or a column
-
-
-def _as_gradient(claim: WrittenDerivative, kind: str, accepted: tuple[str, ...]) -> tuple[str, ...]:
-    """``\\nabla_W \\ell``: the gradient has the variable's shape in either layout (a stated
-    numerator layout decides what ``\\partial \\ell / \\partial W`` is, and many authors who
-    state it still write ∇ for the transpose: both are accepted then)."""
-    if claim.form == "nabla" and kind == "gradient" and "plain" not in accepted:
-        return ("plain", *accepted)
-    return accepted
-
-
 def _forms(g: Array, accepted: tuple[str, ...]) -> Iterator[Array]:
     for form in accepted:
         if form == "plain":
@@ -1454,6 +1503,7 @@ def _compare(
     extra: dict[str, Shape],
     lower: bool = True,
     general: str | None = None,
+    gradient: Expr | None = None,
 ) -> bool | None:
     """True: the written side agrees with ``right`` (in an accepted form) at a point;
     False: it differs at :data:`POINTS` points or more and at none agrees; None: undecided.
@@ -1471,7 +1521,10 @@ def _compare(
     if read is None:
         return _undecided("written side uses a symbol f has not")
     shapes, defined = read
-    points = _Points(claimed, f, right, written, env, shapes, extra, general, defined)
+    sums = {k: kind for k, kind in stated_sums(checked.doc.text) if k in shapes and k in env.vars}
+    points = _Points(
+        claimed, f, right, written, env, shapes, extra, general, defined, gradient, sums
+    )
     differ = 0
     for attempt in range(TRIES):
         checkpoint()  # (the document's deadline)
@@ -1536,6 +1589,8 @@ class _Points:
     extra: dict[str, Shape]
     general: str | None
     defined: list[str]  # names the written side uses, evaluated from their definitions
+    gradient: Expr | None = None  # the gradient, where ``right`` is a differential
+    sums: dict[str, str] = field(default_factory=dict)  # one-hot or simplex vectors
 
     def at(self, attempt: int) -> tuple[Array, Array, Array | None] | None:
         env, shapes = self.env, self.shapes
@@ -1552,7 +1607,9 @@ class _Points:
             for k, s in self.extra.items():
                 values[k] = rng.standard_normal((_size(s.rows, sizes), _size(s.cols, sizes)))
             if self.general is not None:
-                _skewed(values, self.general, self.f, self.right, sizes, rng)
+                gradient = self.gradient if self.gradient is not None else self.right
+                _skewed(values, self.general, self.f, gradient, sizes, rng)
+            resample(values, self.sums, rng)  # one-hot labels, distributions
             at: dict[str, Array] = dict(values)
             for name, size in sizes.items():
                 at.setdefault(name, np.array([[float(size)]]))

@@ -1,0 +1,107 @@
+r"""Vectors the prose says are one-hot or a probability distribution, sampled so.
+
+``\nabla_{\mathbf z}(-\mathbf y^\top \log\operatorname{softmax}(\mathbf z)) =
+\operatorname{softmax}(\mathbf z) - \mathbf y`` holds only where the entries of y sum to 1:
+for a label "one-hot" ("let $\mathbf y \in \mathbb{R}^K$ be the one-hot encoding of the
+label"), a target "distribution" or "probability vector", one in the simplex
+(``\mathbf t \in \Delta^{K-1}``), or one said to sum to one (``\mathbf 1^\top \mathbf y = 1``).
+Such a vector is sampled in its set when a written derivative is checked: a one-hot
+vector as a random basis vector, the others as random points of the simplex.
+
+:func:`stated_sums` reads the prose (on plain text, offsets no matter); :func:`resample`
+replaces the sampled values.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import numpy as np
+
+from texgrad.reading.source import MappedText
+from texgrad.syntax import tree as t
+from texgrad.syntax.parse import parse_row
+from texgrad.syntax.symbols import symbol_key
+
+_MATH = re.compile(r"\$\$?([^$]{1,200}?)\$\$?|\\\((.{1,200}?)\\\)", re.S)
+_ONE_HOT = re.compile(r"\bone[- ]?hot\b", re.I)
+_SIMPLEX = re.compile(
+    r"\bprobability (?:vector|distribution)s?\b|\b(?:a|target|label|predicted|output)\s+"
+    r"distributions?\b|\bdistribution over\b|\bin the (?:probability )?simplex\b"
+    r"|\bsums? to (?:one|1)\b|\bentries (?:sum|add up) to (?:one|1)\b",
+    re.I,
+)
+_IN_DELTA = re.compile(r"\\in\s*\\Delta\b")
+_SUMS_ONE = re.compile(
+    r"(?:\\mathbf\s*\{?1\}?|\\bm\{1\}|\\boldsymbol\{1\})\s*\^\s*\{?\s*(?:\\top|T|\\intercal)\s*\}?"
+)
+_REACH = 80  # characters between a math span and the word that says what it is
+
+
+@functools.lru_cache(maxsize=8)
+def stated_sums(text: str) -> tuple[tuple[str, str], ...]:
+    """(symbol key, ``"onehot"`` or ``"simplex"``) of every vector the prose says is one-hot
+    or a distribution (the math span nearest before the word, in its sentence, else the one
+    right after it), or that a formula puts in ``\\Delta`` or sums to one."""
+    spans = [(m.start(), m.end(), m.group(1) or m.group(2) or "") for m in _MATH.finditer(text)]
+    found: dict[str, str] = {}
+    for kind, pattern in (("simplex", _SIMPLEX), ("onehot", _ONE_HOT)):
+        for m in pattern.finditer(text):
+            span = _nearest(text, spans, m.start(), m.end())
+            if span is not None:
+                for key in _subjects(span):
+                    found[key] = kind
+    for _, _, body in spans:
+        if _IN_DELTA.search(body):
+            for key in _subjects(body):
+                found.setdefault(key, "simplex")
+        sums = _SUMS_ONE.search(body)
+        rest = re.match(r"(.+?)=\s*1\s*[,.]?\s*$", body[sums.end() :], re.S) if sums else None
+        if rest is not None:  # \mathbf 1^\top \mathbf y = 1
+            for key in _subjects(rest.group(1)):
+                found.setdefault(key, "simplex")
+    return tuple(sorted(found.items()))
+
+
+def _nearest(text: str, spans: list[tuple[int, int, str]], start: int, end: int) -> str | None:
+    before = [s for s in spans if s[1] <= start and start - s[1] <= _REACH]
+    if before and not re.search(r"[.;:]\s|\n\s*\n", text[before[-1][1] : start]):
+        return before[-1][2]
+    after = [s for s in spans if s[0] >= end and s[0] - end <= 40]
+    if after and not re.search(r"[.;:]\s|\n\s*\n", text[end : after[0][0]]):
+        return after[0][2]
+    return None
+
+
+def _subjects(math: str) -> list[str]:
+    r"""The keys of the symbols a span is about: those before its ``\in`` or ``=``, else all
+    of its single symbols."""
+    head = re.split(r"\\in\b|=|\\sim\b", math, maxsplit=1)[0]
+    row = parse_row(MappedText.identity(head))
+    if row.tree is None:
+        return []
+    keys = []
+    for node in row.tree.walk():
+        if isinstance(node, (t.Symbol, t.Font)):
+            key = symbol_key(node)
+            if key is not None and key[0] not in keys:
+                keys.append(key[0])
+    return keys
+
+
+def resample(
+    values: dict[str, np.ndarray], kinds: dict[str, str], rng: np.random.Generator
+) -> None:
+    """Each vector of ``kinds`` sampled in its set (a matrix or a number is left as it is)."""
+    for key, kind in kinds.items():
+        v = values.get(key)
+        if v is None or v.ndim != 2 or 1 not in v.shape or v.size < 2:
+            continue
+        if kind == "onehot":
+            w = np.zeros(v.shape)
+            w.flat[int(rng.integers(v.size))] = 1.0
+        else:
+            w = rng.random(v.shape) + 0.05
+            w = w / w.sum()
+        values[key] = w

@@ -1,0 +1,56 @@
+r"""One-hot labels and distributions the prose states (calculus/written_simplex.py): the
+softmax cross-entropy's gradient softmax(z) − y holds only where y sums to one; said to,
+it is right, and its slips are still flagged."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from texgrad.calculus.written_derivatives import check_written
+from texgrad.calculus.written_simplex import resample, stated_sums
+from texgrad.shapes.check import Checker
+
+CE = r"\nabla_{\mathbf z}\left(-\mathbf y^\top \log\operatorname{softmax}(\mathbf z)\right)"
+RIGHT = rf"$${CE} = \operatorname{{softmax}}(\mathbf z) - \mathbf y$$" + "\n"
+SIGN = rf"$${CE} = \mathbf y - \operatorname{{softmax}}(\mathbf z)$$" + "\n"
+
+
+def found(text: str) -> list[str]:
+    checked = Checker().check("doc.tex", text=text)
+    return [text[f.start : f.end] for f in check_written(checked, seconds=60.0)]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        r"let $\mathbf y \in \mathbb{R}^K$ be the one-hot encoding of the label.",
+        r"let $\mathbf y \in \mathbb{R}^K$ be a probability vector.",
+        r"let $\mathbf y \in \Delta^{K-1}$.",
+        r"let $\mathbf y \in \mathbb{R}^K$ with $\mathbf 1^\top \mathbf y = 1$.",
+        r"let the target $\mathbf y \in \mathbb{R}^K$ be a distribution over the $K$ classes.",
+    ],
+)
+def test_a_label_said_to_sum_to_one(said: str) -> None:
+    head = r"Let $\mathbf z \in \mathbb{R}^K$ and " + said + "\n\n"
+    assert found(head + RIGHT) == []
+    assert found(head + SIGN) == [r"\mathbf y - \operatorname{softmax}(\mathbf z)"]
+
+
+def test_a_label_not_said_to_sum_to_one_is_general() -> None:
+    head = r"Let $\mathbf z \in \mathbb{R}^K$ and $\mathbf y \in \mathbb{R}^K$." + "\n\n"
+    assert found(head + RIGHT) == [r"\operatorname{softmax}(\mathbf z) - \mathbf y"]
+
+
+def test_what_is_said_and_how_it_is_sampled() -> None:
+    text = (
+        r"Let $\mathbf z \in \mathbb{R}^K$ and let $\mathbf y \in \mathbb{R}^K$ be one-hot; "
+        r"$\mathbf p \in \Delta^{K-1}$."
+    )
+    assert stated_sums(text) == (("p", "simplex"), ("y", "onehot"))
+    rng = np.random.default_rng(0)
+    values = {"y": np.zeros((5, 1)), "p": np.zeros((5, 1)), "z": np.ones((5, 1))}
+    resample(values, {"y": "onehot", "p": "simplex"}, rng)
+    assert sorted(values["y"].ravel()) == [0, 0, 0, 0, 1]
+    assert np.isclose(values["p"].sum(), 1.0) and np.all(values["p"] > 0)
+    assert np.all(values["z"] == 1)

@@ -1,0 +1,118 @@
+r"""How authors write what the check reads: ``(1 - \mathbf a^2)`` of a vector under
+``\operatorname{diag}`` or beside ``\odot`` (entry by entry, tanh's derivative), and the
+quick fix of a derivative by one entry in the document's own spelling of the entry."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from texgrad.calculus.arrays import EvaluationError
+from texgrad.calculus.evaluate_tree import evaluate
+from texgrad.calculus.written_derivatives import check_written
+from texgrad.reading.source import MappedText
+from texgrad.shapes.check import Checker
+from texgrad.syntax.parse import parse_row
+
+TANH = (
+    r"Let $\mathbf z \in \mathbb{R}^n$, $W \in \mathbb{R}^{n \times d}$, "
+    r"$\mathbf x \in \mathbb{R}^d$." "\n\n"
+    r"With $\mathbf a = \tanh(\mathbf z)$:" "\n\n"
+)  # fmt: skip
+
+
+def found(text: str) -> list[str]:
+    checked = Checker().check("doc.md", text=text)
+    return [text[f.start : f.end] for f in check_written(checked, seconds=60.0)]
+
+
+@pytest.mark.parametrize(
+    ("side", "wrong"),
+    [
+        (r"\operatorname{diag}(1 - \mathbf a^2)", False),
+        (r"\operatorname{diag}(\mathbf 1 - \mathbf a^2)", False),
+        (r"\operatorname{diag}(1 + \mathbf a^2)", True),
+        (r"\operatorname{diag}(2 - \mathbf a^2)", True),
+        (r"I - \operatorname{diag}(\mathbf a^2)", False),
+    ],
+)
+def test_a_vector_squared_entry_by_entry_under_diag(side: str, wrong: bool) -> None:
+    text = TANH + rf"$$\frac{{\partial \mathbf a}}{{\partial \mathbf z}} = {side}$$" + "\n"
+    assert found(text) == ([side] if wrong else [])
+
+
+def test_a_vector_power_is_entrywise_only_where_its_context_says_so() -> None:
+    a = np.array([[1.0], [2.0], [3.0]])
+
+    def value(latex: str) -> np.ndarray:
+        row = parse_row(MappedText.identity(latex))
+        assert row.tree is not None
+        return np.asarray(evaluate(row.tree, {"a": a}))
+
+    assert np.allclose(value(r"\operatorname{diag}(1 - \mathbf a^2)"), np.diag([0.0, -3, -8]))
+    assert np.allclose(value(r"(1 - \mathbf a^2) \odot \mathbf a"), [[0.0], [-6], [-24]])
+    with pytest.raises(EvaluationError):  # alone, a^2 may be aᵀa: not read
+        value(r"1 - \mathbf a^2")
+
+
+def test_backprop_through_tanh_with_the_square_of_the_activation() -> None:
+    text = (
+        r"Let $W \in \mathbb{R}^{n \times d}$, $\mathbf x \in \mathbb{R}^d$, "
+        r"$\mathbf v \in \mathbb{R}^n$." "\n\n"
+        r"$$\mathbf a = \tanh(W\mathbf x)$$" "\n\n"
+        r"$$\nabla_{\mathbf x} (\mathbf v^\top \mathbf a) = W^\top ((1 - \mathbf a^2) \odot \mathbf v)$$"
+        "\n\n"
+        r"$$\nabla_{\mathbf x} (\mathbf v^\top \mathbf a) = W^\top ((1 + \mathbf a^2) \odot \mathbf v)$$"
+        "\n"
+    )  # fmt: skip
+    assert found(text) == [r"W^\top ((1 + \mathbf a^2) \odot \mathbf v)"]
+
+
+def test_the_fix_of_an_entry_derivative_spells_the_entry_as_the_document() -> None:
+    text = (
+        r"Let $A \in \mathbb{R}^{n \times n}$ and $\mathbf a \in \mathbb{R}^n$." "\n\n"
+        r"$$f(\mathbf a) = \mathbf a^\top A \mathbf a$$" "\n\n"
+        r"$$\frac{\partial f}{\partial a_i} = 2(A\mathbf a)_i$$" "\n\n"
+        r"$$\frac{\partial f}{\partial \mathbf a_i} = 2(A\mathbf a)_i$$" "\n"
+    )  # fmt: skip
+    checked = Checker().check("doc.md", text=text)
+    first, second = check_written(checked)
+    assert first.correct == r"\sum_{k} \left(A_{ik} + A_{ki}\right) a_k"
+    assert second.correct == r"\sum_{k} \left(A_{ik} + A_{ki}\right) \mathbf a_k"
+
+
+def test_the_entry_fix_keeps_the_vector_bold_where_the_side_writes_it_bold() -> None:
+    text = (
+        r"Let $\mathbf u \in \mathbb{R}^d$ and $g(\mathbf u) = \|\mathbf u\|^4$." "\n\n"
+        r"$$\frac{\partial g}{\partial u_i} = 2\|\mathbf u\|^2 u_i$$" "\n"
+    )  # fmt: skip
+    (finding,) = check_written(Checker().check("doc.md", text=text))
+    assert finding.correct == r"\left(4 \|\mathbf u\|^2\right) u_i"
+
+
+def test_a_jacobian_by_vec_of_a_matrix() -> None:
+    r"""∂vec(AVB)/∂vec(V) = Bᵀ ⊗ A (either convention, no layout being stated)."""
+    text = (
+        r"Let $A \in \mathbb{R}^{p \times m}$, $B \in \mathbb{R}^{n \times q}$ and "
+        r"$V \in \mathbb{R}^{m \times n}$." "\n\n"
+        r"$$\frac{\partial \operatorname{vec}(AVB)}{\partial \operatorname{vec}(V)} = B^\top \otimes A$$"
+        "\n\n"
+        r"$$\frac{\partial \operatorname{vec}(AVB)}{\partial \operatorname{vec}(V)} = A \otimes B^\top$$"
+        "\n\n"
+        r"$$\frac{\partial \operatorname{vec}(VB)}{\partial \operatorname{vec}(V)} = B \otimes I_m$$"
+        "\n"
+    )  # fmt: skip
+    assert found(text) == [r"A \otimes B^\top"]
+    assert found("We use numerator layout.\n\n" + text) == [r"A \otimes B^\top", r"B \otimes I_m"]
+
+
+def test_a_derivative_evaluated_at_a_point_is_left_alone() -> None:
+    text = (
+        r"Let $A \in \mathbb{R}^{n \times n}$, $\mathbf x, \mathbf c \in \mathbb{R}^n$ and "
+        r"$\phi(\mathbf x) = \mathbf c^\top \mathbf x + \mathbf x^\top A\mathbf x$." "\n\n"
+        r"$$\frac{\partial \phi}{\partial \mathbf x}\bigg|_{\mathbf x = \mathbf 0} = \mathbf c$$"
+        "\n\n"
+        r"$$\frac{\partial \|A\mathbf x\|_2}{\partial \mathbf x} = \frac{A^\top A\mathbf x}"
+        r"{\|A\mathbf x\|_2^2}$$" "\n"
+    )  # fmt: skip
+    assert found(text) == [r"\frac{A^\top A\mathbf x}{\|A\mathbf x\|_2^2}"]
