@@ -971,7 +971,27 @@ def unvec(y: Expr, rows: Dim, cols: Dim) -> Expr:
     commuting = _commuting_sylvester(y)
     if commuting is not None:
         return commuting
+    roth = _roth(y, rows, cols)
+    if roth is not None:
+        return roth
     return Unvec(y, rows=rows, cols=cols)
+
+
+def _roth(y: Expr, rows: Dim, cols: Dim) -> Expr | None:
+    """vec⁻¹((A ⊗ B) vec X) = B X Aᵀ (Roth's column lemma), scalar factors kept; None
+    for any other column."""
+    if not isinstance(y, Mul):
+        return None
+    scalars = [f for f in y.factors if f.is_scalar]
+    rest = [f for f in y.factors if not f.is_scalar]
+    if len(rest) != 2 or not isinstance(rest[0], Kron) or not isinstance(rest[1], Vec):
+        return None
+    a, b, x = rest[0].left, rest[0].right, rest[1].arg
+    if not (same(x.rows, b.cols) and same(x.cols, a.cols)):
+        return None
+    if not (same(b.rows, rows) and same(a.rows, cols)):
+        return None
+    return mul(*scalars, b, x, transpose(a))
 
 
 def _commuting_sylvester(y: Expr) -> Expr | None:
@@ -993,9 +1013,33 @@ def _commuting_sylvester(y: Expr) -> Expr | None:
         isinstance(root, Pow) and root.exp == sympy.Rational(1, 2)
     ):
         return None
-    if not _power_of(v.arg, root.arg):
+    if _power_of(v.arg, root.arg):
+        return mul(num(sympy.Rational(1, 2)), inv(root), v.arg)
+    return _anticommutator_of(root, v.arg)
+
+
+def _anticommutator_of(root: Expr, x: Expr) -> Expr | None:
+    """C where ``x`` is R C + C R (the Sylvester equation R Y + Y R = x is solved by C,
+    uniquely as R is positive definite); None otherwise."""
+    if not (isinstance(x, Add) and len(x.terms) == 2):
         return None
-    return mul(num(sympy.Rational(1, 2)), inv(root), v.arg)
+    for first, second in (x.terms, x.terms[::-1]):
+        a, b = _factors(first), _factors(second)
+        if len(a) > 1 and len(b) > 1 and a[0] == root and b[-1] == root:
+            c = mul(*a[1:])
+            if c == mul(*b[:-1]) and not c.is_scalar:
+                return c
+    return None
+
+
+def _factors(x: Expr) -> list[Expr]:
+    """A product's matrix factors with its scalars put after the first (scalars commute:
+    ``2 R C`` and ``2 C R`` both read as R, 2, C and C, 2, R)."""
+    if not isinstance(x, Mul):
+        return [x]
+    scalars = [f for f in x.factors if f.is_scalar]
+    chain = [f for f in x.factors if not f.is_scalar]
+    return [chain[0], *scalars, *chain[1:]] if len(chain) > 1 else [x]
 
 
 def _power_of(x: Expr, base: Expr) -> bool:

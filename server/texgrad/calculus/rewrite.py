@@ -177,3 +177,42 @@ def _merge_powers_in_chain(chain: list[Expr]) -> list[Expr]:
             if k != 0:
                 out.append(_from_base_power(a[0], k))
     return out
+
+
+def merge_unvecs(s: e.Add) -> Expr:
+    r"""Terms ``c_i \operatorname{vec}^{-1}(K \operatorname{vec}(E_i))`` with one K made
+    one, ``\operatorname{vec}^{-1}(K \operatorname{vec}(\sum_i c_i E_i))``: a Sylvester
+    equation solved once, whose right side may then read as R C + C R (solved by C)."""
+    groups: dict[tuple[Expr, Expr, Expr], list[Expr]] = {}
+    others: list[Expr] = []
+    for t in s.terms:
+        found = _scaled_unvec(t)
+        if found is None:
+            others.append(t)
+        else:
+            scale, u, k, inner = found
+            groups.setdefault((k, u.rows, u.cols), []).append(e.mul(*scale, inner))
+    if not any(len(g) > 1 for g in groups.values()):
+        return s
+    merged = [
+        e.unvec(e.mul(k, e.vec(e.add(*g))), rows, cols) for (k, rows, cols), g in groups.items()
+    ]
+    return e.add(*others, *merged)
+
+
+def _scaled_unvec(t: Expr) -> tuple[list[Expr], e.Unvec, Expr, Expr] | None:
+    """``c vec⁻¹(K vec E)`` as (c's factors, the vec⁻¹, K, E); None for another term."""
+    scale: list[Expr] = []
+    u = t
+    if isinstance(t, e.Mul):
+        scale = [f for f in t.factors if f.is_scalar]
+        rest = [f for f in t.factors if not f.is_scalar]
+        if len(rest) != 1:
+            return None
+        u = rest[0]
+    if not (isinstance(u, e.Unvec) and isinstance(u.arg, e.Mul) and len(u.arg.factors) == 2):
+        return None
+    k, v = u.arg.factors
+    if not isinstance(v, e.Vec) or e.has_d(u):
+        return None
+    return scale, u, k, v.arg
