@@ -673,7 +673,24 @@ def det(e: Expr) -> Expr:
         return e
     if isinstance(e, T):
         return det(e.arg)
+    lemma = _determinant_lemma(e)
+    if lemma is not None:
+        return lemma
     return Det(e, rows=ONE, cols=ONE)
+
+
+def _determinant_lemma(e: Expr) -> Expr | None:
+    """det(I + c u vᵀ) = 1 + c vᵀu (the matrix determinant lemma); None for another matrix."""
+    if not (isinstance(e, Add) and len(e.terms) == 2):
+        return None
+    ident, outer = e.terms if isinstance(e.terms[0], Identity) else e.terms[::-1]
+    if not (isinstance(ident, Identity) and isinstance(outer, Mul)):
+        return None
+    chain = [f for f in outer.factors if not f.is_scalar]
+    if len(chain) != 2 or chain[0].cols != ONE or chain[1].rows != ONE:
+        return None
+    scalars = [f for f in outer.factors if f.is_scalar]
+    return add(num(1), mul(*scalars, chain[1], chain[0]))
 
 
 def power(e: Expr, p: object) -> Expr:
@@ -925,6 +942,14 @@ def diag_vector(m: Expr) -> Expr:
         if len(chain) == 2 and chain[0].cols == ONE and chain[1].rows == ONE:
             # diag(a b^T) = a ⊙ b
             return mul(*(f for f in m.factors if f.is_scalar), had(chain[0], transpose(chain[1])))
+        if len(chain) == 2 and not has_d(m):
+            # diag(A Bᵀ) = (A ⊙ B) 1, where the Hadamard product cancels ((Y ⊘ S) Sᵀ: Y 1)
+            a, bt = chain
+            h = had(a, transpose(bt))
+            size = sum(len(x.args) if isinstance(x, Had) else 1 for x in (a, transpose(bt)))
+            if not isinstance(h, Had) or len(h.args) < size:
+                scalars = (f for f in m.factors if f.is_scalar)
+                return mul(*scalars, h, ones(a.cols, ONE))
     if isinstance(m, Add):
         return add(*(diag_vector(t) for t in m.terms))
     return DiagV(m, rows=m.rows, cols=ONE)

@@ -112,7 +112,7 @@ class _Simplifier:
             inner = absorb_into_hadamard(inner)
         if isinstance(inner, e.Mul):
             inner = diag_times_vector(inner)
-        if isinstance(inner, e.Add) and any(isinstance(x, e.Unvec) for x in inner.walk()):
+        if isinstance(inner, e.Add):
             inner = merge_unvecs(inner)
             if not isinstance(inner, e.Add):  # R C + C R solved: C
                 return self.run(inner) if inner != x else inner
