@@ -942,6 +942,10 @@ def diag_vector(m: Expr) -> Expr:
         if len(chain) == 2 and chain[0].cols == ONE and chain[1].rows == ONE:
             # diag(a b^T) = a ⊙ b
             return mul(*(f for f in m.factors if f.is_scalar), had(chain[0], transpose(chain[1])))
+        if len(chain) == 3 and isinstance(chain[1], DiagM) and not has_d(m):
+            # diag(B diag(x) C) = (B ⊙ Cᵀ) x
+            scalars = (f for f in m.factors if f.is_scalar)
+            return mul(*scalars, had(chain[0], transpose(chain[2])), chain[1].arg)
         if len(chain) == 2 and not has_d(m):
             # diag(A Bᵀ) = (A ⊙ B) 1, where the Hadamard product cancels ((Y ⊘ S) Sᵀ: Y 1)
             a, bt = chain
