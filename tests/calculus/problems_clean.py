@@ -1141,6 +1141,16 @@ CLEAN_PROBLEMS: tuple[Problem, ...] = (
         r"\frac{1}{2}\Sigma^{-1}(\mathbf{x} - \boldsymbol\mu)(\mathbf{x} - \boldsymbol\mu)^\top\Sigma^{-1} - \frac{1}{2}\Sigma^{-1}",
         "Gaussian log-density, the covariance (n a dimension as a number)",
     ),
+    P(
+        "c-whitened-norm-P",
+        r"\|P^{-1/2}\mathbf{x}\|_2^2",
+        "P",
+        r"P \in \mathbb{S}^n_{++}; \mathbf{x} \in \mathbb{R}^n",
+        "gradient",
+        r"-P^{-1}\mathbf{x}\mathbf{x}^\top P^{-1}",
+        "whitened squared norm, the matrix (= xᵀP⁻¹x)",
+        check_expr=r"\mathbf{x}^\top P^{-1} \mathbf{x}",
+    ),
     # -- matrix-valued functions ------------------------------------------------------------------------------
     P(
         "c-sandwich",

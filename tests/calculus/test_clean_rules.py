@@ -111,3 +111,23 @@ def test_a_diagonal_scaling_folds_once_expanded() -> None:
     )
     assert out.verified and out.error is None
     assert out.result.replace(" ", "") == r"I-\mathbf{1}\operatorname{softmax}(\mathbf{z})^\top"
+
+
+def test_a_sylvester_solve_whose_right_side_is_r_y_plus_y_r() -> None:
+    from texgrad.calculus.rewrite import solve_sylvester
+
+    s, c = _var("S", n, n, symmetric=True), _var("C", n, n)
+    root = e.power(s, sympy.Rational(1, 2))
+    inv_root = e.power(s, sympy.Rational(-1, 2))
+    inv_s = e.inv(s)
+    # E = -(S^{-1/2} C S^{-1} + S^{-1} C S^{-1/2}) = R Y + Y R for Y = -S^{-1} C S^{-1}
+    right = e.mul(e.num(-1), e.add(e.mul(inv_root, c, inv_s), e.mul(inv_s, c, inv_root)))
+    u = e.sylvester(root, right)
+    assert isinstance(u, e.Unvec)
+    solved = solve_sylvester(u)
+    assert solved == e.mul(e.num(-1), inv_s, c, inv_s)
+    vals = {"S": _spd(4), "C": RNG.standard_normal((4, 4))}
+    assert np.allclose(evaluate(solved, vals, SIZES), evaluate(u, vals, SIZES))
+    # a right side that is no R Y + Y R stays a solve
+    other = e.sylvester(root, e.add(e.mul(inv_root, c), e.mul(c, inv_s)))
+    assert isinstance(other, e.Unvec) and solve_sylvester(other) == other

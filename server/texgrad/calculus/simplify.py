@@ -31,6 +31,7 @@ from texgrad.calculus.rewrite import (
     diag_times_vector,
     merge_powers,
     merge_unvecs,
+    solve_sylvester,
     sum_of_squares,
 )
 
@@ -112,6 +113,8 @@ class _Simplifier:
             inner = absorb_into_hadamard(inner)
         if isinstance(inner, e.Mul):
             inner = diag_times_vector(inner)
+        if isinstance(inner, e.Unvec):
+            return solve_sylvester(inner)
         if isinstance(inner, e.Add):
             inner = merge_unvecs(inner)
             if not isinstance(inner, e.Add):  # R C + C R solved: C
