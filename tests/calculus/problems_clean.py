@@ -1151,6 +1151,17 @@ CLEAN_PROBLEMS: tuple[Problem, ...] = (
         "whitened squared norm, the matrix (= xᵀP⁻¹x)",
         check_expr=r"\mathbf{x}^\top P^{-1} \mathbf{x}",
     ),
+    P(
+        "c-row-softmax-fro",
+        r"\|\operatorname{softmax}(Z) - C\|_F^2",
+        "Z",
+        r"Z, C \in \mathbb{R}^{m \times n}",
+        "gradient",
+        r"2\left(S - C - ((S \odot (S - C))\mathbf{1})\mathbf{1}^\top\right) \odot S",
+        "squared error of a row-wise softmax",
+        defs=(("S", r"\operatorname{softmax}(Z)"),),
+        constants={"1": "n"},
+    ),
     # -- matrix-valued functions ------------------------------------------------------------------------------
     P(
         "c-sandwich",

@@ -131,3 +131,14 @@ def test_a_sylvester_solve_whose_right_side_is_r_y_plus_y_r() -> None:
     # a right side that is no R Y + Y R stays a solve
     other = e.sylvester(root, e.add(e.mul(inv_root, c), e.mul(c, inv_s)))
     assert isinstance(other, e.Unvec) and solve_sylvester(other) == other
+
+
+def test_a_diagonal_and_the_diagonal_of_the_transpose_are_one_term() -> None:
+    a, b = _var("A", m, q), _var("B", m, q)
+    one = e.diag_vector(e.mul(a, e.transpose(b)))
+    other = e.diag_vector(e.mul(b, e.transpose(a)))
+    assert one == other
+    out = simplify(e.add(one, other))
+    vals = _values(("A", 3, 2), ("B", 3, 2))
+    assert np.allclose(evaluate(out, vals, SIZES), 2 * np.diag(vals["A"] @ vals["B"].T)[:, None])
+    assert printer(Style())(out).count("diag") == 1

@@ -956,6 +956,10 @@ def diag_vector(m: Expr) -> Expr:
                 return mul(*scalars, h, ones(a.cols, ONE))
     if isinstance(m, Add):
         return add(*(diag_vector(t) for t in m.terms))
+    if isinstance(m, Mul):  # diag(M) = diag(Mᵀ): one of the two, so that like terms meet
+        flipped = transpose(m)
+        if isinstance(flipped, Mul) and repr(flipped) < repr(m):
+            m = flipped
     return DiagV(m, rows=m.rows, cols=ONE)
 
 
