@@ -1,7 +1,7 @@
 r"""Results as NumPy code (:mod:`texgrad.calculus.numpy_code`), tested by running it.
 
-For every problem of ``problems.py`` and ``heldout_problems.py`` the engine's result is
-printed as a Python function, and that function — our own generated code, executed
+For every problem of ``problems.py``, ``heldout_problems.py`` and ``problems_clean.py`` the
+engine's result is printed as a Python function, and that function — our own generated code, executed
 here — is called at random points of the problem's domain (vectors passed as 1-D
 arrays, numbers as floats, as a user would) and must return the engine's own value of
 the result (``evaluate_expr``) and, where the problem has one, the textbook answer.
@@ -22,6 +22,7 @@ import sympy
 from tests.calculus.heldout_problems import HELDOUT
 from tests.calculus.problem_numerics import answer_value, rng_for, sample_with_sizes
 from tests.calculus.problems import PROBLEMS, Problem
+from tests.calculus.problems_clean import CLEAN_PROBLEMS
 from texgrad.calculus import expr as e
 from texgrad.calculus.api import DiffOutcome, diff_latex
 from texgrad.calculus.arrays import EvaluationError
@@ -48,7 +49,7 @@ REFUSAL = re.compile(
     r"^(cannot write [A-Z]\w* in NumPy|no NumPy spelling for the \w+( \w+)? `[^`(]+`)$"
 )
 
-ALL = {p.id: p for p in (*PROBLEMS, *HELDOUT)}
+ALL = {p.id: p for p in (*PROBLEMS, *HELDOUT, *CLEAN_PROBLEMS)}
 
 
 @cache

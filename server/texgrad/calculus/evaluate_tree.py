@@ -1133,6 +1133,19 @@ def _square_reduction(node: t.Apply, name: str, x: Array) -> Array:
     return np.array([[float(logabs)]])
 
 
+def _adjugate(x: Array) -> Array:
+    """The adjugate, entry by entry from cofactors (a singular matrix has one too)."""
+    n = x.shape[0]
+    if n == 1:
+        return np.ones((1, 1))
+    out = np.empty((n, n))
+    for i in range(n):
+        for j in range(n):
+            minor = np.delete(np.delete(x, i, axis=0), j, axis=1)
+            out[j, i] = (-1) ** (i + j) * np.linalg.det(minor)
+    return out
+
+
 def _small_power(sup: t.Node | None) -> int | None:
     r"""The k of ``\tanh^k`` (1 to 4), None for any other superscript."""
     if isinstance(sup, t.Number) and sup.text in ("1", "2", "3", "4"):
@@ -1153,6 +1166,10 @@ def _function_of(node: t.Apply, name: str, x: Array) -> Array:
         return softmax(x) if is_vector(x) else _softmax_rows(x)
     if name == "vec":
         return np.asarray(x.reshape((-1, 1), order="F"), dtype=np.float64)
+    if name in ("adj", "adjugate"):
+        if not is_square(x):
+            raise EvaluationError(node, f"the adjugate of a {size_text(x)} matrix")
+        return _adjugate(x)
     if name in ("logsumexp", "LSE", "lse"):
         if not is_vector(x):
             raise unsupported(node, f"cannot evaluate `{name}` of a {size_text(x)} matrix")

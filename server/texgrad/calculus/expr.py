@@ -710,7 +710,24 @@ def det(e: Expr) -> Expr:
         return e
     if isinstance(e, T):
         return det(e.arg)
+    lemma = _determinant_lemma(e)
+    if lemma is not None:
+        return lemma
     return Det(e, rows=ONE, cols=ONE)
+
+
+def _determinant_lemma(e: Expr) -> Expr | None:
+    """det(I + c u vᵀ) = 1 + c vᵀu (the matrix determinant lemma); None for another matrix."""
+    if not (isinstance(e, Add) and len(e.terms) == 2):
+        return None
+    ident, outer = e.terms if isinstance(e.terms[0], Identity) else e.terms[::-1]
+    if not (isinstance(ident, Identity) and isinstance(outer, Mul)):
+        return None
+    chain = [f for f in outer.factors if not f.is_scalar]
+    if len(chain) != 2 or chain[0].cols != ONE or chain[1].rows != ONE:
+        return None
+    scalars = [f for f in outer.factors if f.is_scalar]
+    return add(num(1), mul(*scalars, chain[1], chain[0]))
 
 
 def power(e: Expr, p: object) -> Expr:
@@ -962,8 +979,24 @@ def diag_vector(m: Expr) -> Expr:
         if len(chain) == 2 and chain[0].cols == ONE and chain[1].rows == ONE:
             # diag(a b^T) = a ⊙ b
             return mul(*(f for f in m.factors if f.is_scalar), had(chain[0], transpose(chain[1])))
+        if len(chain) == 3 and isinstance(chain[1], DiagM) and not has_d(m):
+            # diag(B diag(x) C) = (B ⊙ Cᵀ) x
+            scalars = (f for f in m.factors if f.is_scalar)
+            return mul(*scalars, had(chain[0], transpose(chain[2])), chain[1].arg)
+        if len(chain) == 2 and not has_d(m):
+            # diag(A Bᵀ) = (A ⊙ B) 1, where the Hadamard product cancels ((Y ⊘ S) Sᵀ: Y 1)
+            a, bt = chain
+            h = had(a, transpose(bt))
+            size = sum(len(x.args) if isinstance(x, Had) else 1 for x in (a, transpose(bt)))
+            if not isinstance(h, Had) or len(h.args) < size:
+                scalars = (f for f in m.factors if f.is_scalar)
+                return mul(*scalars, h, ones(a.cols, ONE))
     if isinstance(m, Add):
         return add(*(diag_vector(t) for t in m.terms))
+    if isinstance(m, Mul):  # diag(M) = diag(Mᵀ): one of the two, so that like terms meet
+        flipped = transpose(m)
+        if isinstance(flipped, Mul) and repr(flipped) < repr(m):
+            m = flipped
     return DiagV(m, rows=m.rows, cols=ONE)
 
 
@@ -1008,7 +1041,27 @@ def unvec(y: Expr, rows: Dim, cols: Dim) -> Expr:
     commuting = _commuting_sylvester(y)
     if commuting is not None:
         return commuting
+    roth = _roth(y, rows, cols)
+    if roth is not None:
+        return roth
     return Unvec(y, rows=rows, cols=cols)
+
+
+def _roth(y: Expr, rows: Dim, cols: Dim) -> Expr | None:
+    """vec⁻¹((A ⊗ B) vec X) = B X Aᵀ (Roth's column lemma), scalar factors kept; None
+    for any other column."""
+    if not isinstance(y, Mul):
+        return None
+    scalars = [f for f in y.factors if f.is_scalar]
+    rest = [f for f in y.factors if not f.is_scalar]
+    if len(rest) != 2 or not isinstance(rest[0], Kron) or not isinstance(rest[1], Vec):
+        return None
+    a, b, x = rest[0].left, rest[0].right, rest[1].arg
+    if not (same(x.rows, b.cols) and same(x.cols, a.cols)):
+        return None
+    if not (same(b.rows, rows) and same(a.rows, cols)):
+        return None
+    return mul(*scalars, b, x, transpose(a))
 
 
 def _commuting_sylvester(y: Expr) -> Expr | None:
@@ -1030,9 +1083,33 @@ def _commuting_sylvester(y: Expr) -> Expr | None:
         isinstance(root, Pow) and root.exp == sympy.Rational(1, 2)
     ):
         return None
-    if not _power_of(v.arg, root.arg):
+    if _power_of(v.arg, root.arg):
+        return mul(num(sympy.Rational(1, 2)), inv(root), v.arg)
+    return _anticommutator_of(root, v.arg)
+
+
+def _anticommutator_of(root: Expr, x: Expr) -> Expr | None:
+    """C where ``x`` is R C + C R (the Sylvester equation R Y + Y R = x is solved by C,
+    uniquely as R is positive definite); None otherwise."""
+    if not (isinstance(x, Add) and len(x.terms) == 2):
         return None
-    return mul(num(sympy.Rational(1, 2)), inv(root), v.arg)
+    for first, second in (x.terms, x.terms[::-1]):
+        a, b = _factors(first), _factors(second)
+        if len(a) > 1 and len(b) > 1 and a[0] == root and b[-1] == root:
+            c = mul(*a[1:])
+            if c == mul(*b[:-1]) and not c.is_scalar:
+                return c
+    return None
+
+
+def _factors(x: Expr) -> list[Expr]:
+    """A product's matrix factors with its scalars put after the first (scalars commute:
+    ``2 R C`` and ``2 C R`` both read as R, 2, C and C, 2, R)."""
+    if not isinstance(x, Mul):
+        return [x]
+    scalars = [f for f in x.factors if f.is_scalar]
+    chain = [f for f in x.factors if not f.is_scalar]
+    return [chain[0], *scalars, *chain[1:]] if len(chain) > 1 else [x]
 
 
 def _power_of(x: Expr, base: Expr) -> bool:

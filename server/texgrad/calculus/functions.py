@@ -31,7 +31,7 @@ from texgrad.syntax import tree as t
 
 # functions of a whole array: a body that applies one is written for arrays
 _ARRAY_FUNCTIONS = TRACE_NAMES | {"det", "logdet", "diag", "Diag", "softmax", "logsumexp",
-                                  "LSE", "lse", "sum", "vec"}  # fmt: skip
+                                  "LSE", "lse", "sum", "vec", "adj"}  # fmt: skip
 _ARRAY_NODES = (t.Transpose, t.InverseTranspose, t.Norm, t.Angle, t.Matrix, t.BigOp, t.Prime)
 
 # where a body and a named function are compared (no kink of relu, step or abs at 0)

@@ -1238,6 +1238,8 @@ def _matrix_operation(name: str | None, x: Expr) -> Expr | None:
         return e.softmax(x)
     if name == "vec":
         return e.vec(x)
+    if name in ("adj", "adjugate"):  # of an invertible matrix, as sampled: det(X) X^{-1}
+        return x if x.is_scalar else e.mul(e.det(x), e.inv(x))
     if name in ("logsumexp", "LSE", "lse"):
         return e.lse(x)
     if name in ("sum",):

@@ -104,7 +104,11 @@ def _repeated(xs: list[Expr], show: Callable[[Expr], str], wrt: e.Var | None) ->
             n += other
         if wrt is None:  # as printed (‖t‖² is t^T t inside, printed once)
             n = sum(show(x).count(text) for x in xs)
-        saving = (n - 1) * len(text) - (0 if wrt is not None else len(text) + 8)
+        # a result's name costs its definition (a long application to a matrix: only what is
+        # printed for it, ``\text{where } T_0 = …``, as 2S^\top(SV - Y) is written with S)
+        matrix = y.rows != e.ONE and y.cols != e.ONE and _long_application(y, text)
+        cost = 0 if wrt is not None else (12 if matrix else len(text) + 8)
+        saving = (n - 1) * len(text) - cost
         if n < 2 or saving <= 0:
             continue
         key = (saving, text, y)

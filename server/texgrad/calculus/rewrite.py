@@ -178,3 +178,99 @@ def _merge_powers_in_chain(chain: list[Expr]) -> list[Expr]:
             if k != 0:
                 out.append(_from_base_power(a[0], k))
     return out
+
+
+def merge_unvecs(s: e.Add) -> Expr:
+    r"""Terms ``c_i \operatorname{vec}^{-1}(K \operatorname{vec}(E_i))`` with one K made
+    one, ``\operatorname{vec}^{-1}(K \operatorname{vec}(\sum_i c_i E_i))``: a Sylvester
+    equation solved once, whose right side may then read as R C + C R (solved by C)."""
+    groups: dict[tuple[Expr, Expr, Expr], list[Expr]] = {}
+    others: list[Expr] = []
+    for t in s.terms:
+        found = _scaled_unvec(t)
+        if found is None:
+            others.append(t)
+        else:
+            scale, u, k, inner = found
+            groups.setdefault((k, u.rows, u.cols), []).append(e.mul(*scale, inner))
+    if not any(len(g) > 1 for g in groups.values()):
+        return s
+    merged = [
+        e.unvec(e.mul(k, e.vec(e.add(*g))), rows, cols) for (k, rows, cols), g in groups.items()
+    ]
+    return e.add(*others, *merged)
+
+
+def _scaled_unvec(t: Expr) -> tuple[list[Expr], e.Unvec, Expr, Expr] | None:
+    """``c vec⁻¹(K vec E)`` as (c's factors, the vec⁻¹, K, E); None for another term."""
+    scale: list[Expr] = []
+    u = t
+    if isinstance(t, e.Mul):
+        scale = [f for f in t.factors if f.is_scalar]
+        rest = [f for f in t.factors if not f.is_scalar]
+        if len(rest) != 1:
+            return None
+        u = rest[0]
+    if not (isinstance(u, e.Unvec) and isinstance(u.arg, e.Mul) and len(u.arg.factors) == 2):
+        return None
+    k, v = u.arg.factors
+    if not isinstance(v, e.Vec) or e.has_d(u):
+        return None
+    return scale, u, k, v.arg
+
+
+def solve_sylvester(u: e.Unvec) -> Expr:
+    r"""``\operatorname{vec}^{-1}((I \otimes R + R^\top \otimes I)^{-1}\operatorname{vec}(c(T_1
+    + T_2)))`` for a square root R (of a positive definite matrix) is c Y where T_1 = R Y and
+    T_2 = Y R: Y then solves R Y + Y R = T_1 + T_2, and that solution is unique
+    (``R^{-1/2} C R^{-1} + R^{-1} C R^{-1/2}`` for ``R = P^{1/2}``: ``Y = P^{-1} C P^{-1}``).
+    ``u`` unchanged where the right side has no such Y."""
+    root = _sylvester_root(u)
+    if root is None:
+        return u
+    right = u.arg.factors[1].arg  # type: ignore[attr-defined]
+    scale: list[Expr] = []
+    if isinstance(right, e.Mul):
+        scale = [f for f in right.factors if f.is_scalar]
+        rest = [f for f in right.factors if not f.is_scalar]
+        if len(rest) != 1:
+            return u
+        right = rest[0]
+    if not (isinstance(right, e.Add) and len(right.terms) == 2):
+        return u
+    back = e.inv(root)
+    for first, second in (right.terms, right.terms[::-1]):
+        s1, c1 = _split(first)
+        s2, c2 = _split(second)
+        y1, y2 = e.mul(*s1, *cancel([back, *c1])), e.mul(*s2, *cancel([*c2, back]))
+        if y1 == y2 and not y1.is_scalar and not e.has_d(y1):
+            return e.mul(*scale, y1)
+    return u
+
+
+def _sylvester_root(u: e.Unvec) -> Expr | None:
+    """R of ``vec⁻¹((I ⊗ R + Rᵀ ⊗ I)⁻¹ vec E)`` when R is a square root; None otherwise."""
+    if not (isinstance(u.arg, e.Mul) and len(u.arg.factors) == 2):
+        return None
+    k, v = u.arg.factors
+    if not (isinstance(k, e.Inv) and isinstance(k.arg, e.Add) and isinstance(v, e.Vec)):
+        return None
+    if len(k.arg.terms) != 2 or not all(isinstance(t, e.Kron) for t in k.arg.terms):
+        return None
+    a, b = k.arg.terms
+    assert isinstance(a, e.Kron) and isinstance(b, e.Kron)
+    root = a.right
+    if not (isinstance(a.left, e.Identity) and isinstance(b.right, e.Identity)):
+        return None
+    if b.left != e.transpose(root) or not (
+        isinstance(root, e.Pow) and root.exp == sympy.Rational(1, 2)
+    ):
+        return None
+    return root
+
+
+def _split(t: Expr) -> tuple[list[Expr], list[Expr]]:
+    """A term's scalar factors and its matrix chain."""
+    if isinstance(t, e.Mul):
+        return [f for f in t.factors if f.is_scalar], [f for f in t.factors if not f.is_scalar]
+    return [], [t]

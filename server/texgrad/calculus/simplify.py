@@ -31,6 +31,8 @@ from texgrad.calculus.rewrite import (
     cancel,
     diag_times_vector,
     merge_powers,
+    merge_unvecs,
+    solve_sylvester,
     sum_of_squares,
 )
 
@@ -116,6 +118,12 @@ class _Simplifier:
             inner = absorb_into_hadamard(inner)
         if isinstance(inner, e.Mul):
             inner = diag_times_vector(inner)
+        if isinstance(inner, e.Unvec):
+            return solve_sylvester(inner)
+        if isinstance(inner, e.Add):
+            inner = merge_unvecs(inner)
+            if not isinstance(inner, e.Add):  # R C + C R solved: C
+                return self.run(inner) if inner != x else inner
         if isinstance(inner, (e.Add, e.Mul)):
             return self._collected(inner)
         return inner
@@ -284,14 +292,17 @@ class _Simplifier:
     def collect(self, monos: list[Monomial]) -> list[Monomial]:
         merged: dict[tuple[tuple[Expr, ...], tuple[Expr, ...]], sympy.Rational] = {}
         order: list[tuple[tuple[Expr, ...], tuple[Expr, ...]]] = []
+        first: dict[tuple[tuple[Expr, ...], tuple[Expr, ...]], tuple[Expr, ...]] = {}
         for m in monos:
             m = _normal(m, self.style, self.text)
-            k = m.key()
+            # a Hadamard product commutes: a ⊙ x and x ⊙ a are like terms (written as first met)
+            k = (m.scalars, tuple(self.ordered(f) for f in m.chain))
             if k not in merged:
                 merged[k] = sympy.Integer(0)
                 order.append(k)
+                first[k] = m.chain
             merged[k] += m.coef
-        out = [Monomial(merged[k], k[0], k[1]) for k in order if merged[k] != 0]
+        out = [Monomial(merged[k], k[0], first[k]) for k in order if merged[k] != 0]
         return out
 
     # -- factoring -------------------------------------------------------------------------
@@ -573,6 +584,12 @@ def _normal(m: Monomial, style: Style, text: Callable[[Expr], str]) -> Monomial:
         scalars.append(x)
     scalars.sort(key=text)
     chain = cancel(list(chain_left))
+    if len(chain) > 1 and any(isinstance(f, e.DiagM) for f in chain):
+        # once expanded: diag(v^{∘-1}) diag(v) = I, diag(v^{∘-1}) v wᵀ = 1 wᵀ
+        merged = diag_times_vector(e.Mul(tuple(chain), rows=chain[0].rows, cols=chain[-1].cols))
+        parts = list(merged.factors) if isinstance(merged, e.Mul) else [merged]
+        if not any(f.is_scalar for f in parts):  # else keep it as it was
+            chain = cancel(parts)
     return Monomial(coef, tuple(scalars), tuple(chain))
 
 
