@@ -76,3 +76,32 @@ def test_planted_slips_are_flagged_and_right_claims_are_not(
         assert "verified numerically" in message
     assert tally.read >= counts[0] and tally.verified >= counts[1]
     assert tally.flagged == len(lines)
+
+
+def test_diff_of_a_line_that_writes_a_derivative_answers_its_left_side() -> None:
+    # `texgrad diff --file answer.md --line 18` on `∂f/∂X = X^{-1} + A` (the slip): without
+    # --wrt it evaluates the derivative the line writes, not "say with respect to what"
+    from tests.fixtures import run_cli
+
+    path = str(ANSWERS / "mathse-logdet.md")
+    code, out, err = run_cli("diff", "--file", path, "--line", "18")
+    assert (code, out.strip()) == (0, r"(X^{-1} + A)^\top") and "verified at" in err
+    code, out, _ = run_cli("diff", "--file", path, "--line", "23")
+    assert (code, out.strip()) == (0, r"-X^{-\top} B^\top X^{-\top}")
+    # with --wrt the line's expression is differentiated, as before
+    code, out, _ = run_cli("diff", "--file", path, "--line", "18", "--wrt", "X")
+    assert code == 0 and out.strip() == r"-X^{-1} \mathrm{d}X X^{-1}"
+
+
+def test_check_reports_both_codes_in_json() -> None:
+    import json
+
+    from tests.fixtures import run_cli
+
+    code, out, _ = run_cli("check", "--format", "json", str(ANSWERS / "mathse-step-slips.md"))
+    records = json.loads(out)
+    assert code == 0  # (warnings only)
+    assert [(r["line"], r["code"]) for r in records] == [
+        (9, "unequal-step"), (30, "unequal-step"), (44, "unequal-step"), (54, "unequal-step"),
+    ]  # fmt: skip
+    assert all(r["severity"] == "warning" and "fixes" not in r for r in records)

@@ -276,7 +276,8 @@ async def code_actions(
     if _wants(only, "refactor.rewrite"):
         actions.extend(await _evaluations(ls, snap, start, end))
         actions.extend(await _differentiations(ls, snap, start, end))
-    return actions
+    seen: set[str] = set()  # a request refused before and after differentiating: once
+    return [a for a in actions if a.disabled is None or not (a.title in seen or seen.add(a.title))]
 
 
 async def _differentiations(
@@ -374,9 +375,11 @@ async def _evaluations(
     if lazy:
         await _warmed(ls)
     await _wait([fut], LIST_DEADLINE if lazy else None)
-    title = evaluate_title(asked, _done(fut))
-    if title is None:
-        return []
+    outcome = _done(fut)
+    title = evaluate_title(asked, outcome)
+    if title is None:  # the engine could not: the action, disabled with why (never nothing)
+        why = outcome.error if outcome is not None else None
+        return _disabled(ls, [Disabled(f"Evaluate {asked.title}", why)] if why else [])
     row_text = snap.text[asked.row_start : asked.row_end]
     action = _action(snap, Offer(title, "evaluate", asked.wrt, asked.row_start, row_text, ""))
     if lazy:
