@@ -276,8 +276,21 @@ async def code_actions(
     if _wants(only, "refactor.rewrite"):
         actions.extend(await _evaluations(ls, snap, start, end))
         actions.extend(await _differentiations(ls, snap, start, end))
-    seen: set[str] = set()  # a request refused before and after differentiating: once
-    return [a for a in actions if a.disabled is None or not (a.title in seen or seen.add(a.title))]
+    return _once(actions)
+
+
+def _once(actions: list[types.CodeAction]) -> list[types.CodeAction]:
+    """The actions with each disabled one once (a request refused before differentiating
+    and again after it)."""
+    seen: set[str] = set()
+    out = []
+    for action in actions:
+        if action.disabled is not None:
+            if action.title in seen:
+                continue
+            seen.add(action.title)
+        out.append(action)
+    return out
 
 
 async def _differentiations(
