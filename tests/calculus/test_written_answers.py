@@ -62,6 +62,10 @@ CASES = [
     # 25: 2AᵀW(Ax - b) for a general W; 37: the factor 2 of ∂(uᵀXᵀXu)/∂X.  Right: every
     # row of the three derivations step by step (a function, its gradient, a differential)
     ("mathse-derivation-steps.md", [25, 37], ["unless `W` is symmetric", "factor ½"], (10, 8)),
+    # 31: ∇_μ ℓ with its sign flipped; 39: the last row of dq's align chain (SΣ⁻¹Σ⁻¹ for
+    # Σ⁻¹SΣ⁻¹); 47: ∂q/∂Σ with + for -.  Right: the expansion, ∇_μ ℓ twice, dq's first rows
+    # and ∂q/∂Σ for a symmetric positive definite Σ and a count N
+    ("notebook-gaussian-mle.md", [31, 39, 47], ["sign", "", ""], (8, 5)),
 ]
 
 

@@ -46,6 +46,7 @@ from texgrad.calculus.discrepancy import cause
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.lower import Env, Lowerer
 from texgrad.calculus.sampling import sample_inputs
+from texgrad.calculus.written import number_letters
 from texgrad.calculus.written_derivatives import (
     _ERRORS,
     _close,
@@ -307,9 +308,24 @@ def _symbols(
         str(x) for k in sampled for d in (env.vars[k].shape.rows, env.vars[k].shape.cols)
         for x in getattr(d, "free_symbols", ())
     }  # fmt: skip
-    if not numbers <= sizes or not directions <= sampled | set(defined):
-        return None  # `\frac{1}{n}`: n a size of what it samples, else unknown
-    return frozenset(sampled), tuple(defined), frozenset(directions)
+    if not numbers <= sizes | _number_letters(node) or not directions <= sampled | set(defined):
+        return None  # `\frac{1}{n}`: n a size of what it samples, or where only a number can be
+    counts = frozenset(f"#{k}" for k in numbers - sizes)  # sampled as positive numbers
+    return frozenset(sampled) | counts, tuple(defined), frozenset(directions)
+
+
+def _number_letters(node: t.Node) -> set[str]:
+    r"""Letters standing where only a number can, as the engine reads them: a fraction's
+    denominator (``\frac{1}{N}``), and its numerator over a number (``\frac{N}{2}``)."""
+    out: set[str] = set()
+    for n in node.walk():
+        if isinstance(n, t.Frac):
+            parts = [n.den, n.num] if isinstance(n.den, t.Number) else [n.den]
+            for letter in (x for part in parts for x in number_letters(part)):
+                key = symbol_key(letter)
+                if key is not None:
+                    out.add(key[0])
+    return out
 
 
 def _keys(node: t.Node, directions: set[str]) -> Iterator[str]:
@@ -352,7 +368,8 @@ class _Points:
 
     def at(self, attempt: int, before: t.Node, after: t.Node) -> tuple[Array, Array] | None:
         env = self.env
-        shapes: dict[str, Shape] = {k: env.vars[k].shape for k in self.sampled}
+        counts = [k[1:] for k in self.sampled if k.startswith("#")]  # N of `\frac{N}{2}`
+        shapes: dict[str, Shape] = {k: env.vars[k].shape for k in self.sampled if k[:1] != "#"}
         square = {k for k, s in shapes.items() if s.rows == s.cols and not s.is_scalar}
         symmetric = {k for k in square if env.vars[k].symmetric or k in self.symmetric}
         symmetric |= {k for k in square if "\\Sigma" in k}
@@ -367,6 +384,8 @@ class _Points:
                 symmetric=symmetric - pd, labels=labels or None, rng=rng,
             )  # fmt: skip
             at: dict[str, Array] = dict(values)
+            for name in sorted(counts):
+                at[name] = np.array([[float(rng.integers(2, 9))]])
             for name, size in sizes.items():
                 at.setdefault(name, np.array([[float(size)]]))
             with np.errstate(all="raise"):
