@@ -172,3 +172,38 @@ def test_the_test_documents_have_only_reviewed_slips() -> None:
             if lines:
                 found[str(path.relative_to(REPO))] = lines
     assert found == REVIEWED_STEPS
+
+
+@pytest.mark.parametrize(
+    ("prose", "body"),
+    [
+        # an assumption the prose makes: whitened data, XᵀX/n = I (the same symbols remain)
+        (
+            "For whitened data,",
+            r"(A^\top A)^{-1}A^\top\mathbf y &= A^\top\mathbf y \\ &= A^\top\mathbf y",
+        ),
+        # at an optimum, a step may use the optimality condition
+        (
+            "At the optimum,",
+            r"A^\top A\mathbf x + A^\top\mathbf x &= A^\top\mathbf x \\ &= A\mathbf x",
+        ),
+        # a row annotated with text is not compared (the text may state a condition: "since
+        # A is symmetric"); so this slip (2xᵀAx) is left unseen, a known limit
+        (
+            "",
+            r"\mathbf x^\top A\mathbf x &= \mathbf x^\top A^\top\mathbf x \quad \text{(transpose)}"
+            "\n"
+            r"\\ &= 2\mathbf x^\top A\mathbf x",
+        ),
+        # a recurrence: different members of a family, not one value
+        ("", r"\mathbf x_{k+1} &= A\mathbf x_k \\ &= A^2\mathbf x_{k-1}"),
+        # a sum over an index the document does not declare
+        ("", r"\|\mathbf x\|^2 &= \mathbf x^\top\mathbf x \\ &= \sum_i x_i^2 \\ &= 2\sum_i x_i^2"),
+        # dots: the rest is left out
+        ("", r"\|A\mathbf x\|^2 &= \mathbf x^\top A^\top A\mathbf x \\ &= \cdots"),
+    ],
+)
+def test_steps_that_rest_on_more_than_algebra_are_silence(prose: str, body: str) -> None:
+    head = SQUARE.split("$$")[0]
+    text = head + prose + "\n$$\n\\begin{aligned}\n" + body + "\n\\end{aligned}\n$$\n"
+    assert _found(text)[0] == []

@@ -22,8 +22,8 @@ algebra:
   one declared by the document or defined by it (evaluated from its definition);
 - neither side writes a derivative, a relation or text, nor is 0 (``&= 0``: a condition);
 - a paragraph that says a matrix is symmetric samples it symmetric (hedged or not), and
-  one that speaks of orthogonal, idempotent, diagonal, commuting matrices or of an
-  approximation is left alone; scalars are sampled positive (``\sqrt{\lambda^2} = \lambda``
+  one that speaks of orthogonal, idempotent, diagonal, commuting, whitened or centred
+  matrices, of an optimum or a fixed point, or of an approximation is left alone; scalars are sampled positive (``\sqrt{\lambda^2} = \lambda``
   for ``\lambda > 0``);
 - anything the evaluator cannot read, or that is out of its domain at every point, is
   silence, and so are sides of different shapes (the shape checker's matter).
@@ -75,7 +75,10 @@ _SIZED = re.compile(r"(?:I|1|0)_(?:\{\w+\}|\w)$")  # I_n, \mathbf 1_m: sized by 
 # a paragraph where a step may rest on a property the evaluator does not know
 _PROPERTIES = re.compile(
     r"orthogonal|orthonormal|unitary|idempoten|commut|diagonal|triangular|projection|"
-    r"approximat|\\approx|neglect|first[- ]order|to first order|\bexpectation\b|\\mathbb\{?E",
+    r"whiten|isotropic|normali[sz]ed|standardi[sz]ed|unit[- ]norm|centred|centered|"
+    r"optimum|optimal|stationary|converge|fixed[- ]point|equilibrium|steady[- ]state|"
+    r"approximat|\\approx|neglect|first[- ]order|taylor|lineari[sz]|\bexpectation\b|"
+    r"\\mathbb\{?E",
     re.I,
 )
 
