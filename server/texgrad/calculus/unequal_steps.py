@@ -150,7 +150,8 @@ def derivation_steps(checked: CheckResult) -> list[Step]:
         tail = items[-1]
         last = tail if tail is not None and _plain(tail) and _ends(text, row) else None
         end = row.end
-    return [s for s in out if not _goes_on(text, s, rows)]
+    following = {id(a): b for a, b in zip(rows, rows[1:], strict=False)}
+    return [s for s in out if not _goes_on(text, s, following.get(id(s.row)))]
 
 
 def _compared_head(node: t.Node | None) -> bool:
@@ -184,18 +185,17 @@ def _ends(text: str, row: PlacedRow) -> bool:
     return not text[row.start : row.end].rstrip().endswith(("+", "-", "\\cdot", "\\times"))
 
 
-def _goes_on(text: str, step: Step, rows: list[PlacedRow]) -> bool:
+def _goes_on(text: str, step: Step, nxt: PlacedRow | None) -> bool:
     r"""Whether the later item is cut by a row break and continued (``&= a + \\\\ &\quad b``,
     ``&= a \\\\ &\quad + b``): then it is not the whole of what the row says."""
     if "=" in text[step.after.end : step.row.end]:
         return False  # an item before a relation: whole
     if not _ends(text, step.row):
         return True
-    later = [r for r in rows if r.start >= step.row.end]
-    if not later or not _continues(text[step.row.end : later[0].start]):
+    if nxt is None or not _continues(text[step.row.end : nxt.start]):
         return False
     head = re.sub(r"^(?:\s|&|\\quad|\\qquad|\\;|\\,|\\!|\{\})*", "",
-                  text[later[0].start : later[0].end])  # fmt: skip
+                  text[nxt.start : nxt.end])  # fmt: skip
     return head.startswith(("+", "-", "\\cdot", "\\times"))
 
 
@@ -432,7 +432,7 @@ def _cause(sides: tuple[t.Node, t.Node], ctx: Context) -> str | None:
     try:
         lowerer = Lowerer(ctx.env)
         before, after = lowerer.lower(sides[0]), lowerer.lower(sides[1])
-        found = cause(before, after, ctx.env, ctx.style, budget=Budget(1.0))
+        found = cause(before, after, ctx.env, ctx.style, budget=Budget(5.0))
     except (*_ERRORS, BudgetExceeded):
         return None
     if found is None:
