@@ -68,6 +68,10 @@ CASES = [
     # Σ⁻¹SΣ⁻¹); 47: ∂q/∂Σ with + for -.  Right: the expansion, ∇_μ ℓ twice, dq's first rows
     # and ∂q/∂Σ for a symmetric positive definite Σ and a count N
     ("notebook-gaussian-mle.md", [31, 39, 47], ["sign", "", ""], (8, 5)),
+    # numerator layout stated ("I use numerator layout throughout"): 9: Aᵀ for the Jacobian of
+    # Ax + b; 16: softmax's entry s_i(δ_ij - s_i); 22: tanh' written 1 + tanh².  Right: A, the
+    # entry s_i(δ_ij - s_j), diag(s) - ssᵀ, s_j(δ_ij - s_i) (the same: symmetric), diag(1 - tanh²)W
+    ("mathse-jacobians.md", [9, 16, 22], ["transpose", "at every index", ""], (8, 5)),
 ]
 
 
