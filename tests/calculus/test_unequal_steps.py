@@ -187,13 +187,11 @@ def test_the_test_documents_have_only_reviewed_slips() -> None:
             "At the optimum,",
             r"A^\top A\mathbf x + A^\top\mathbf x &= A^\top\mathbf x \\ &= A\mathbf x",
         ),
-        # a row annotated with text is not compared (the text may state a condition: "since
-        # A is symmetric"); so this slip (2xᵀAx) is left unseen, a known limit
+        # a note beside a step that may state a condition: the step is not compared
         (
             "",
-            r"\mathbf x^\top A\mathbf x &= \mathbf x^\top A^\top\mathbf x \quad \text{(transpose)}"
-            "\n"
-            r"\\ &= 2\mathbf x^\top A\mathbf x",
+            r"A\mathbf x + A^\top\mathbf x &= (A + A^\top)\mathbf x \\ &= 2A\mathbf x \quad"
+            r" \text{(since $A$ is symmetric)}",
         ),
         # a recurrence: different members of a family, not one value
         ("", r"\mathbf x_{k+1} &= A\mathbf x_k \\ &= A^2\mathbf x_{k-1}"),
@@ -207,3 +205,21 @@ def test_steps_that_rest_on_more_than_algebra_are_silence(prose: str, body: str)
     head = SQUARE.split("$$")[0]
     text = head + prose + "\n$$\n\\begin{aligned}\n" + body + "\n\\end{aligned}\n$$\n"
     assert _found(text)[0] == []
+
+
+ANNOTATED = r"""Let $A \in \mathbb{R}^{n \times n}$, $\mathbf x \in \mathbb{R}^n$, $\mathbf y \in \mathbb{R}^n$.
+
+$$
+\begin{aligned}
+\operatorname{tr}(A\mathbf x\mathbf y^\top) &= \mathbf y^\top A\mathbf x \quad \text{(by cyclicity)} \\
+&= \mathbf x^\top A\mathbf y \qquad (\text{transpose of a scalar})
+\end{aligned}
+$$
+"""
+
+
+def test_a_step_annotated_with_the_rule_it_uses_is_compared() -> None:
+    # xᵀAy is the transpose of yᵀAᵀx, not of yᵀAx: the note names only the algebra done
+    lines, messages, tally = _found(ANNOTATED)
+    assert lines == [6] and tally.compared == 1
+    assert messages[0].startswith(r"`\mathbf x^\top A\mathbf y` does not equal the step before")

@@ -123,7 +123,7 @@ def derivation_steps(checked: CheckResult) -> list[Step]:
     end = -1
     for row in rows:
         tree = row.tree
-        chain = tree if isinstance(tree, t.Chain) else None
+        chain = tree if isinstance(tree, t.Chain) else _annotated(tree)
         if chain is None or not chain.relations or any(r != "=" for r in chain.relations):
             last = head = None
             end = row.end
@@ -152,6 +152,32 @@ def derivation_steps(checked: CheckResult) -> list[Step]:
         end = row.end
     following = {id(a): b for a, b in zip(rows, rows[1:], strict=False)}
     return [s for s in out if not _goes_on(text, s, following.get(id(s.row)))]
+
+
+# the words of a note beside a step that only names the algebra done ("by cyclicity",
+# "(expanding)"); a note with any other word ("since $A$ is symmetric") may state a condition
+_RULE_WORDS = frozenset(
+    "a and by chain collect collecting cyclic cyclicity distribute distributing eq equation "
+    "expand expanding expansion factor factoring is its linearity of own product properties "
+    "property rearrange rearranging rule scalar simplify simplifying step term terms the trace "
+    "transpose transposed transposing".split()
+)
+
+
+def _annotated(tree: t.Node | None) -> t.Chain | None:
+    r"""The chain of a row annotated with the rule it uses (``&= … \quad \text{(by
+    cyclicity)}``); None for any other row, or a note that may state a condition."""
+    if not isinstance(tree, t.Sequence) or not tree.items or not isinstance(tree.items[0], t.Chain):
+        return None
+    words: list[str] = []
+    for note in tree.items[1:]:
+        body = note.body if isinstance(note, t.Paren) else note
+        if not isinstance(body, t.Text) or body.math:
+            return None
+        words += re.findall(r"[a-z]+", re.sub(r"\\[A-Za-z]+", " ", body.text).lower())
+    if not words or any(w not in _RULE_WORDS for w in words):
+        return None
+    return tree.items[0]
 
 
 def _compared_head(node: t.Node | None) -> bool:
