@@ -197,6 +197,11 @@ def test_the_test_documents_have_only_reviewed_slips() -> None:
         ("", r"\mathbf x_{k+1} &= A\mathbf x_k \\ &= A^2\mathbf x_{k-1}"),
         # a sum over an index the document does not declare
         ("", r"\|\mathbf x\|^2 &= \mathbf x^\top\mathbf x \\ &= \sum_i x_i^2 \\ &= 2\sum_i x_i^2"),
+        # a rounded number: a row may round the one before
+        (
+            "",
+            r"\|A\mathbf x\|^2 &= 3\cdot\tfrac{1}{3}\|A\mathbf x\|^2 \\ &= 3 \cdot 0.33\,\|A\mathbf x\|^2",
+        ),
         # dots: the rest is left out
         ("", r"\|A\mathbf x\|^2 &= \mathbf x^\top A^\top A\mathbf x \\ &= \cdots"),
     ],

@@ -195,10 +195,13 @@ def _compared_head(node: t.Node | None) -> bool:
 
 
 def _plain(node: t.Node) -> bool:
-    """An expression of values: no derivative, relation, text, list, nor 0."""
+    """An expression of values: no derivative, relation, text, list, rounded number
+    (``0.33``: a row may round the one before), nor 0."""
     if _is_zero(node):
         return False
     for n in node.walk():
+        if isinstance(n, t.Number) and "." in n.text:
+            return False
         if isinstance(n, (t.Nabla, t.Partial, t.Derivative, t.Chain, t.Text, t.List, t.Sequence)):
             return False
         if isinstance(n, t.Sub) and isinstance(n.base, t.Symbol) and n.base.name == "J":
