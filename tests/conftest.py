@@ -45,6 +45,7 @@ SLOW: dict[str, tuple[str, ...]] = {
         "test_a_document_notation_after_edits_is_what_a_whole_walk_learns",
     ),
     "calculus/test_messages.py": ("test_the_corpus_is_refused_in_its_own_words",),
+    "calculus/test_unequal_steps.py": ("test_the_test_documents_have_only_reviewed_slips",),
     "calculus/test_written_deadline.py": (
         "test_the_fronts_find_what_the_full_check_finds",
         "test_work_that_never_checks_is_interrupted_on_the_main_thread",
@@ -54,6 +55,7 @@ SLOW: dict[str, tuple[str, ...]] = {
         "test_every_document_reads_and_parses",
         "test_verbatim_nodes_point_at_their_source",
         "test_written_derivatives_flag_only_reviewed_errata",
+        "test_unequal_steps_flag_nothing_on_the_corpus",
     ),
     "reading/test_markdown.py": (
         "test_never_raises_on_any_text",

@@ -48,6 +48,8 @@ Let $q \in \mathbb{R}^n$ and $q \in \mathbb{R}^m$ be given.
 
 Let $B \in \mathbb{R}^{n \times n}$. Then $\nabla_x (x^\top B x) = 2Bx$.
 
+Expanding, $\|Bx\|^2 = x^\top B^\top B x = x^\top B B^\top x$.
+
 Too deep: $(((((((((((((((((((((((((((((((((((((((((((((x)))))))))))))))))))))))))))))))))))))))))))))$. Too large: $v \in \mathbb{R}^{9^{9^{9}}}$.
 """
 UNICODE = (

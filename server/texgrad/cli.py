@@ -797,22 +797,42 @@ def _skipped_lines(path: str, text: str, problems: Sequence[ReadProblem]) -> lis
 def _wrong_derivatives(result: CheckResult, seconds: float) -> tuple[list[Diagnostic], list[str]]:
     """The derivatives the document writes that are not the derivative (``wrong-derivative``,
     after the shape diagnostics), all checked within ``seconds`` (a hard bound: past it,
-    the rest is not checked, and one line on stderr says how many and why)."""
+    the rest is not checked, and one line on stderr says how many and why), and the steps
+    of its derivations that do not equal the step before (``unequal-step``)."""
     from texgrad.syntax import tree as t
 
-    if not any(t.writes_derivative(r.tree) for r in result.rows if r.tree is not None):
-        return [], []  # no derivative written: the engine need not even be imported
+    trees = [r.tree for r in result.rows if r.tree is not None]
+    derives = any(t.writes_derivative(tree) for tree in trees)
+    if not derives and not any(_derivation_row(tree) for tree in trees):
+        return [], []  # nothing to check: the engine need not even be imported
+    from texgrad.calculus import unequal_steps as us
     from texgrad.calculus import written_derivatives as wd
 
     tally = wd.Tally()
-    wrong = wd.check_written(result, seconds, tally=tally, hard=True, only_findings=True)
+    wrong = (
+        wd.check_written(result, seconds, tally=tally, hard=True, only_findings=True)
+        if derives
+        else []
+    )
     found = wd.diagnostics_of(result, wrong)
+    found += us.diagnostics_of(result, us.check_steps(result, seconds), besides=found)
     note = wd.unchecked_note(result, tally)
     if note is None:
         return found, []
     line, col = line_col(line_starts(result.doc.text), note.start)
     more = "; --derivatives-budget gives it more time" if "time budget" in note.message else ""
     return found, [f"texgrad: {_display(result.path)}:{line + 1}:{col + 1}: {note.message}{more}"]
+
+
+def _derivation_row(tree: object) -> bool:
+    """Whether a row may be a step of a derivation: ``&= c``, or ``a = b = c``."""
+    from texgrad.syntax import tree as t
+
+    if not isinstance(tree, t.Chain) or not tree.relations:
+        return False
+    if any(r != "=" for r in tree.relations):
+        return False
+    return tree.items[0] is None or len(tree.relations) > 1
 
 
 def _targets(found: list[tuple[Path, Path]]) -> Iterator[tuple[str, Project | None, Path]]:

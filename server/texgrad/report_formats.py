@@ -226,6 +226,20 @@ RULES: dict[str, Rule] = {
             "`$\\nabla_x (x^\\top A x) = 2Ax$` for a matrix `A` not declared symmetric: texgrad "
             "finds `(A + A^\\top) x`.",
         ),
+        Rule(
+            "unequal-step",
+            "A step of a derivation does not equal the step before it",
+            "Two consecutive rows of a derivation (`a &= b \\\\ &= c`, or `a = b = c`) were "
+            "evaluated at random points with a different size for every dimension: they "
+            "differ at every one. Only steps whose symbols the document declares (or defines) "
+            "are compared, and only algebra: a substitution, a stated property (orthogonal, "
+            "idempotent, an approximation) or anything texgrad cannot evaluate is left alone.",
+            "Correct the row the warning is on (the slip is there: the rows before it agree), "
+            'or say what the step relies on (declare "$S$ symmetric" where it is). `texgrad '
+            "check --no-derivatives` skips this check.",
+            "`$\\operatorname{tr}(XX^\\top B) = \\operatorname{tr}(X^\\top XB)$`: the cyclic "
+            "property moves whole factors.",
+        ),
     )
 }
 
@@ -238,7 +252,7 @@ _GITHUB_COMMAND = {
     "hint": "notice",
 }
 # the severity each code is reported with (SARIF's defaultConfiguration)
-_DEFAULT_SEVERITY = {"redeclared": "warning", "wrong-derivative": "warning", "no-declarations": "information"}  # fmt: skip
+_DEFAULT_SEVERITY = {"redeclared": "warning", "wrong-derivative": "warning", "unequal-step": "warning", "no-declarations": "information"}  # fmt: skip
 
 
 def information_uri() -> str:
@@ -383,7 +397,10 @@ def _rule_descriptor(rule: Rule) -> dict[str, Any]:
         "help": {"text": rule.help_text, "markdown": rule.help_markdown},
         "defaultConfiguration": {"level": _SARIF_LEVEL[severity]},
         "properties": {
-            "tags": ["maths", "shapes" if rule.code != "wrong-derivative" else "derivatives"],
+            "tags": [
+                "maths",
+                "derivatives" if rule.code in ("wrong-derivative", "unequal-step") else "shapes",
+            ],
             "precision": "high",
             # GitHub code scanning reads a rule's severity from here
             "problem.severity": {"error": "error", "warning": "warning"}.get(

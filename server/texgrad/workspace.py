@@ -317,18 +317,23 @@ class Workspace:
         (:mod:`texgrad.calculus.written_derivatives`), as diagnostics with their quick fix,
         all checked within ``seconds`` (and by ``deadline``, which the caller may cancel):
         past them, one information note says how many were not checked.  A claim whose
-        row and context did not change since the last check is not differentiated again."""
+        row and context did not change since the last check is not differentiated again.
+        The steps of the document's derivations that differ from the step before follow
+        (``unequal-step``, :mod:`texgrad.calculus.unequal_steps`)."""
+        from texgrad.calculus import unequal_steps as us
         from texgrad.calculus import written_derivatives as wd  # (downward, on first use)
         from texgrad.calculus.deadline import Deadline
 
         old = self._verdicts.get(result.path, {})
         cache: dict[tuple[object, ...], Any] = dict(old)
         tally = wd.Tally()
+        steps: list[us.UnequalStep] = []
         try:
             with (deadline or Deadline(seconds)).active():
                 found = wd.check_written(
                     result, seconds=seconds, cache=cache, tally=tally, only_findings=True
                 )
+                steps = us.check_steps(result, seconds)  # unequal-step: a slip mid-derivation
         except Exception:  # a bug in the engine must not take the server down
             log.exception("checking the written derivatives failed")
             return []
@@ -337,7 +342,9 @@ class Workspace:
                 cache = {k: v for k, v in list(cache.items())[-1000:]}
             self._verdicts[result.path] = cache
         note = wd.unchecked_note(result, tally)
-        return wd.diagnostics_of(result, found) + ([note] if note is not None else [])
+        wrong = wd.diagnostics_of(result, found)
+        wrong += us.diagnostics_of(result, steps, besides=wrong)
+        return wrong + ([note] if note is not None else [])
 
     def retries_pending(self, path: str) -> bool:
         """Whether a claim of ``path``'s last derivative check was left undecided because its

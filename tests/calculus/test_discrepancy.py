@@ -142,6 +142,16 @@ def test_one_term_with_the_wrong_sign() -> None:
     assert found.text == r"the term `2 A^\top \mathbf{b}` has the wrong sign"
 
 
+def test_one_term_without_its_factor_two() -> None:
+    lsq = r"\|A\mathbf{x} - \mathbf{b}\|^2"
+    found = _why(lsq, r"\mathbf{x}", LSQ, r"2A^\top A\mathbf{x} - A^\top\mathbf{b}")
+    assert found is not None and found.kind == "term-factor"
+    assert found.text == r"the term `-A^\top \mathbf{b}` lacks a factor 2"
+    found = _why(lsq, r"\mathbf{x}", LSQ, r"4A^\top A\mathbf{x} - 2A^\top\mathbf{b}")
+    assert found is not None and found.kind == "term-factor"
+    assert "has a factor 2 too many" in found.text
+
+
 def test_a_missing_term_and_a_term_too_many() -> None:
     found = _why(r"\mathbf{x}^\top A \mathbf{x}", r"\mathbf{x}", QUADRATIC, r"A\mathbf{x}")
     assert found is not None and found.kind == "missing-term"

@@ -137,3 +137,28 @@ def test_written_derivatives_flag_only_reviewed_errata(corpus: Path) -> None:
             line = result.doc.text.count("\n", 0, f.start) + 1
             fronts[(str(path.relative_to(corpus)), line)] += 1
     assert dict(found) == dict(fronts) == REVIEWED_DERIVATIVES
+
+
+# Every unequal-step the check reports on the corpus, read and judged (none: the corpus's
+# derivations mostly use symbols it does not declare, which the check leaves alone; of the
+# steps whose symbols it declares or defines, every one it evaluates is equal).
+REVIEWED_STEPS: dict[tuple[str, int], int] = {}
+
+
+def test_unequal_steps_flag_nothing_on_the_corpus(corpus: Path) -> None:
+    from collections import Counter
+
+    from texgrad.calculus.unequal_steps import StepTally, check_steps
+    from texgrad.shapes.check import Checker
+
+    found: Counter[tuple[str, int]] = Counter()
+    tally = StepTally()
+    for path in _documents(corpus):
+        folder = corpus / path.relative_to(corpus).parts[0]
+        project = load_project(path, folder=folder) if path.suffix == ".tex" else None
+        result = Checker().check(str(path), project, folder)
+        for f in check_steps(result, seconds=600.0, tally=tally):
+            line = result.doc.text.count("\n", 0, f.start) + 1
+            found[(str(path.relative_to(corpus)), line)] += 1
+    assert dict(found) == REVIEWED_STEPS
+    assert tally.steps > 200 and tally.compared >= 5  # (it does read and compare steps)

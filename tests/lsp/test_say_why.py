@@ -126,3 +126,45 @@ async def test_a_document_declaring_nothing_gets_one_note(client: LanguageClient
     assert hover is not None and isinstance(hover.contents, types.MarkupContent)
     assert "unknown shape — declare it, e.g." in hover.contents.value
     assert "README.md#declaring-shapes" in hover.contents.value
+
+
+ASKED = r"""Let $A \in \mathbb{R}^{m \times n}$ and $\mathbf x \in \mathbb{R}^n$.
+
+$$\frac{\partial}{\partial \mathbf x} \kappa \|A\mathbf x\|^2$$
+
+$$\nabla_{\mathbf x}\, \mathbb{E}\big[\|A\mathbf x\|^2\big]$$
+"""
+KAPPA = (
+    r"the shape of `\kappa` is unknown — declare it, e.g. `\kappa > 0` or "
+    r"`\kappa \in \mathbb{R}`"
+)
+EXPECTATION = r"`\mathbb{E}[\cdot]` (an expectation) is not supported"
+
+
+@pytest.mark.parametrize(
+    ("needle", "title", "reason"),
+    [
+        ("\\kappa", "Evaluate ∂/∂x κ ‖Ax‖²", KAPPA),
+        ("\\mathbb{E}", "Evaluate ∇ₓ E [‖Ax‖²]", EXPECTATION),
+    ],
+)
+async def test_a_derivative_written_to_be_computed_says_why_it_cannot_be(
+    client: LanguageClient, needle: str, title: str, reason: str
+) -> None:
+    # never an empty menu: "Evaluate …" listed disabled with why (once), or why in the hover
+    doc = _open(client, "asked.md", ASKED)
+    await doc.diagnostics()
+    at = ASKED.index(needle) + 1
+    listed = await _actions(client, doc, ASKED[at - 1 : at + 8])
+    hover = await client.text_document_hover_async(
+        types.HoverParams(text_document=doc.ident(), position=doc.pos(ASKED[at - 1 : at + 8]))
+    )
+    if client.profile == "visual-studio-code":  # type: ignore[attr-defined]
+        shown = [(a.title, a.disabled.reason if a.disabled else None) for a in listed]
+        assert shown == [(title, reason)]
+    else:
+        assert listed == []
+        assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+        plain = client.profile == "eglot-1.9"  # type: ignore[attr-defined]
+        said = reason.replace("`", "") if plain else reason
+        assert hover.contents.value.endswith(f"cannot evaluate {title[len('Evaluate ') :]}: {said}")

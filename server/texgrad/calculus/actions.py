@@ -341,7 +341,7 @@ def disabled_offers(
     found: list[Disabled] = []
     if refusal is not None:
         label = refusal.head or _short(text[refusal.row_start : refusal.row_end])
-        found.append(Disabled(f"Differentiate {label}", refusal.reason))
+        found.append(Disabled(refusal.action or f"Differentiate {label}", refusal.reason))
     for plan, mode, outcome in done:
         if outcome is None or outcome.error is None:
             continue

@@ -307,6 +307,8 @@ def _asked(
     (``\\frac{\\partial f}{\\partial X}``, ``\\nabla_x f``, ``\\mathrm{d}(X^{-1})``) says it
     itself (``wrt``, if given, must be its variable), in the layout its document states."""
     request = request_in(tree)
+    if request is None and not wrt.strip():  # ∂f/∂X = …: the derivative the row writes
+        request = _written_derivative(tree)
     if request is None:
         return tree, wrt, hessian, layout, "" if wrt.strip() else _NO_VARIABLE
     given = parse_row(MappedText.identity(wrt)).tree if wrt.strip() else None
@@ -337,6 +339,17 @@ def _layout_at(text: str, node: t.Node) -> str | None:
     if len(own) == 1:
         return next(iter(own))
     return layout_in_force(text, node.start)
+
+
+def _written_derivative(tree: t.Node) -> Request | None:
+    r"""The left side of a derivative the row writes with its value
+    (``\frac{\partial f}{\partial X} = X^{-\top}``), asked for where no variable is given:
+    its value as texgrad finds it, beside what is written."""
+    if not isinstance(tree, t.Chain) or not tree.items or tree.items[0] is None:
+        return None
+    if any(r != "=" for r in tree.relations):
+        return None
+    return request_in(tree.items[0])
 
 
 def _key_of(node: t.Node | None) -> str:

@@ -13,7 +13,7 @@ different size for every dimension (:func:`~texgrad.calculus.sampling.sample_inp
 so a missing transpose cannot hide), and a candidate — Rᵀ, c·R, or the written
 expression with one thing changed (a product's factors reordered, transposes moved,
 ``X^{-1}`` and ``X^{-\top}`` exchanged, a matrix replaced by its symmetric part, one
-term's sign flipped, a term added or removed) — is a cause only if it equals R at every
+term's sign flipped or scaled by 2, a term added or removed) — is a cause only if it equals R at every
 point.  When none does, :func:`explain` says nothing (the diagnostic then only says
 that the derivative is wrong): no cause is ever made up.
 """
@@ -58,7 +58,7 @@ class Cause:
     """Why a written derivative is wrong.
 
     ``kind``: ``inverse-transpose``, ``symmetric``, ``transpose``, ``order``,
-    ``transposes``, ``factor``, ``sign``, ``term-sign``, ``missing-term`` or
+    ``transposes``, ``factor``, ``sign``, ``term-sign``, ``term-factor``, ``missing-term`` or
     ``extra-term``; ``text``: the sentence, in the document's notation; ``correct``:
     the right derivative printed in that notation.
     """
@@ -630,6 +630,24 @@ def _term_sign(points: _Points, correct: Expr, written: Expr, show: _Show) -> _F
     return None
 
 
+def _term_factor(points: _Points, correct: Expr, written: Expr, show: _Show) -> _Found:
+    r"""One term of a sum off by a factor 2 (a factor lost on one term only:
+    ``-2X^\top(\mathbf y - X\mathbf w) + \lambda\mathbf w`` for ``… + 2\lambda\mathbf w``)."""
+    terms = _terms(written)
+    if len(terms) < 2:
+        return None
+    for i, term in enumerate(terms):
+        for c, said in ((2, "lacks a factor 2"), (Fraction(1, 2), "has a factor 2 too many")):
+            try:
+                scaled = e.mul(e.num(c), term)
+                changed = e.add(*terms[:i], scaled, *terms[i + 1 :])
+            except CalculusError:
+                continue
+            if points.candidate(changed):
+                return "term-factor", f"the term `{show(term)}` {said}"
+    return None
+
+
 def _term_count(points: _Points, correct: Expr, written: Expr, show: _Show) -> _Found:
     """A term of the right result missing, or a term too many."""
     right = _expanded(correct)
@@ -655,5 +673,5 @@ def _term_count(points: _Points, correct: Expr, written: Expr, show: _Show) -> _
 
 _FINDERS: tuple[Callable[[_Points, Expr, Expr, _Show], _Found], ...] = (
     _inverse_transpose, _symmetric_part, _transpose, _order, _transposes, _scale, _term_sign,
-    _term_count, _symmetric_scaled,
+    _term_factor, _term_count, _symmetric_scaled,
 )  # fmt: skip

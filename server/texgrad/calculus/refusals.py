@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from texgrad.calculus.context import context_at, row_at
 from texgrad.calculus.planning import plans_of
 from texgrad.calculus.reasons import refusal
+from texgrad.calculus.requests import Request, request_in, title_of
 from texgrad.calculus.written import as_application
 from texgrad.shapes.check import CheckResult
+from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import is_d
 from texgrad.syntax.symbols import symbol_key
@@ -26,6 +28,7 @@ class Refusal:
     row_end: int
     head: str  # "f" of ``f(x) = …``, "L" of ``L = …``, else ""
     reason: str
+    action: str = ""  # the action's title where it is not "Differentiate …": "Evaluate ∂/∂x …"
 
 
 def refusal_at(result: CheckResult, offset: int) -> Refusal | None:
@@ -34,7 +37,12 @@ def refusal_at(result: CheckResult, offset: int) -> Refusal | None:
     not a lone letter, a declaration or a relation); None where it offers something or
     states none."""
     row = row_at(result, offset, offset + 1)
-    if row is None or row.tree is None or not _states_function(row.tree):
+    if row is None or row.tree is None:
+        return None
+    request = request_in(row.tree)
+    if request is not None:
+        return _unanswered(result, row, request)
+    if not _states_function(row.tree):
         return None
     ctx = context_at(result, row)
     if plans_of(row, ctx):
@@ -43,6 +51,20 @@ def refusal_at(result: CheckResult, offset: int) -> Refusal | None:
     if reason is None:
         return None
     return Refusal(row.start, row.end, _head(row.tree, result.doc.text), reason)
+
+
+def _unanswered(result: CheckResult, row: PlacedRow, request: Request) -> Refusal | None:
+    r"""Why a derivative written to be computed (``\frac{\partial}{\partial \mathbf x}
+    \kappa\|A\mathbf x\|^2``) cannot be evaluated, where that is known before
+    differentiating: a problem of the request itself, or what the engine cannot read in what
+    it differentiates; None where it reads."""
+    reason = request.problem
+    if reason is None and request.body is not None:
+        reason = refusal(request.body, context_at(result, row))
+    if reason is None:
+        return None
+    title = f"Evaluate {title_of(request, result.doc.text)}"
+    return Refusal(row.start, row.end, "", reason, action=title)
 
 
 _LEAVES = (t.Symbol, t.Number, t.Sub, t.Tagged, t.Text, t.Opaque, t.Empty, t.Dots, t.Space)

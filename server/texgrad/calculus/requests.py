@@ -284,7 +284,7 @@ def _plain(node: t.Node | None) -> str | None:  # noqa: C901 - one case per node
         signs = [f" {s} " if s else "" for s in node.signs]
         return "".join(s + p for s, p in zip(signs, parts, strict=True) if p is not None).strip()
     if isinstance(node, t.Paren):
-        return _join(node.open.replace("\\left", "").lstrip("\\"), _plain(node.body), ")")
+        return _join(_bracket(node.open), _plain(node.body), _bracket(node.close) or ")")
     if isinstance(node, t.Norm):
         return _join("‖", _plain(node.body), "‖", _subscript(node.p) if node.p else "")
     if isinstance(node, t.Abs):
@@ -300,6 +300,14 @@ def _plain(node: t.Node | None) -> str | None:  # noqa: C901 - one case per node
         inner = ", ".join(a for a in args if a is not None)
         return _join(_plain(node.func), f"({inner})" if node.parens else f" {inner}")
     return _derivative(node)
+
+
+_SIZED = re.compile(r"^\\(?:left|right|middle|[bB]igg?[lr]?)")
+
+
+def _bracket(written: str) -> str:
+    """A bracket as shown: ``\\big[`` as ``[``, ``\\right)`` as ``)``, ``\\{`` as ``{``."""
+    return _SIZED.sub("", written).lstrip("\\")
 
 
 def _derivative(node: t.Node) -> str | None:

@@ -278,7 +278,21 @@ async def code_actions(
     if _wants(only, "refactor.rewrite"):
         actions.extend(await _evaluations(ls, snap, start, end))
         actions.extend(await _differentiations(ls, snap, start, end))
-    return actions
+    return _once(actions)
+
+
+def _once(actions: list[types.CodeAction]) -> list[types.CodeAction]:
+    """The actions with each disabled one once (a request refused before differentiating
+    and again after it)."""
+    seen: set[str] = set()
+    out = []
+    for action in actions:
+        if action.disabled is not None:
+            if action.title in seen:
+                continue
+            seen.add(action.title)
+        out.append(action)
+    return out
 
 
 async def _differentiations(
@@ -376,9 +390,11 @@ async def _evaluations(
     if lazy:
         await _warmed(ls)
     await _wait([fut], LIST_DEADLINE if lazy else None)
-    title = evaluate_title(asked, _done(fut))
-    if title is None:
-        return []
+    outcome = _done(fut)
+    title = evaluate_title(asked, outcome)
+    if title is None:  # the engine could not: the action, disabled with why (never nothing)
+        why = outcome.error if outcome is not None else None
+        return _disabled(ls, [Disabled(f"Evaluate {asked.title}", why)] if why else [])
     row_text = snap.text[asked.row_start : asked.row_end]
     action = _action(snap, Offer(title, "evaluate", asked.wrt, asked.row_start, row_text, ""))
     if lazy:

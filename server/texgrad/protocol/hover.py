@@ -82,6 +82,9 @@ def hover_text(
 
 
 def _refused(refusal: Refusal, markdown: bool) -> str:
+    if refusal.action:  # "Evaluate ∂/∂x κ‖Ax‖²": a derivative written to be computed
+        said = refusal.action.replace("Evaluate", "cannot evaluate", 1)
+        return f"{said}: {refusal.reason if markdown else refusal.reason.replace('`', '')}"
     what = f"{refusal.head}" if refusal.head else "this"
     if markdown:
         return f"cannot differentiate {_code(what) if refusal.head else what}: {refusal.reason}"

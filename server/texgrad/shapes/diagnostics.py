@@ -24,6 +24,8 @@ CODES = {
     # found by the calculus layer (calculus/written_derivatives.py), not by shape inference
     "wrong-derivative": "a derivative the document writes differs, at random points, from the "
     "one texgrad computes and verifies",
+    "unequal-step": "two consecutive rows of a derivation (`a &= b \\\\ &= c`) differ at random "
+    "points",
 }
 
 

@@ -1,0 +1,230 @@
+r"""``unequal-step``: consecutive rows of a derivation that are not equal
+(:mod:`texgrad.calculus.unequal_steps`).  The slip is reported on the row where it happens
+(the rows that copy it after are equal to it), with its cause where a simple one explains
+it; a step that rests on more than algebra — a substitution, a stated property, an
+approximation, an equation to solve — and anything unreadable is silence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from texgrad.calculus.unequal_steps import (
+    CODE,
+    StepTally,
+    check_steps,
+    derivation_steps,
+    diagnostics_of,
+)
+from texgrad.shapes.check import Checker
+from texgrad.shapes.diagnostics import Diagnostic
+
+HERE = Path(__file__).resolve().parent
+WRITTEN = HERE / "written"
+REPO = HERE.parent.parent
+
+
+def _found(text: str, name: str = "steps.md") -> tuple[list[int], list[str], StepTally]:
+    checked = Checker().check(name, text=text)
+    tally = StepTally()
+    found = check_steps(checked, seconds=60.0, tally=tally)
+    lines = [text.count("\n", 0, f.start) + 1 for f in found]
+    return lines, [f.message for f in found], tally
+
+
+def test_the_planted_slips_of_an_answer_are_flagged_on_their_row() -> None:
+    # 9: a factor 2 lost on the cross term (10 copies it: equal, silent); 30: tr(XᵀXB) for
+    # tr(XXᵀB); 44: xᵀBdx + xᵀBdx for xᵀ(Bᵀ + B)dx, B general; 54: (BX)⁻¹'s factors swapped.
+    # Silent: the right steps (8, 19, 20, 29, 42, 43, 53), S said symmetric (65), Q orthogonal
+    # (69), the model substituted (75, 76), equations solved (82, 83), ≈ (85), a defined p (86)
+    path = WRITTEN / "answers" / "mathse-step-slips.md"
+    lines, messages, tally = _found(path.read_text(encoding="utf-8"), str(path))
+    assert lines == [9, 30, 44, 54]
+    assert messages[0].startswith("`\\mathbf x^\\top A^\\top A\\mathbf x - \\mathbf b^\\top")
+    assert "does not equal the step before it, `(A\\mathbf x - \\mathbf b)^\\top" in messages[0]
+    assert messages[0].endswith("(the term `-\\mathbf b^\\top A \\mathbf x` lacks a factor 2)")
+    assert "the factors are in the other order" in messages[1]
+    assert "the factors are in the other order" in messages[3]
+    assert tally.flagged == 4 and tally.compared >= 9
+
+
+STEPS = r"""Let $A \in \mathbb{R}^{m \times n}$, $\mathbf x \in \mathbb{R}^n$, $\mathbf y \in \mathbb{R}^m$ and $c \in \mathbb{R}$.
+
+$$
+\begin{aligned}
+\|A\mathbf x - \mathbf y\|^2 &= \mathbf x^\top A^\top A\mathbf x - 2\mathbf y^\top A\mathbf x + \mathbf y^\top\mathbf y \\
+&= \mathbf x^\top A^\top A\mathbf x - 2\mathbf x^\top A^\top\mathbf y + \mathbf y^\top\mathbf y \\
+&= \mathbf x^\top A A^\top\mathbf x - 2\mathbf x^\top A^\top\mathbf y + \mathbf y^\top\mathbf y
+\end{aligned}
+$$
+"""
+
+
+def test_a_transpose_slip_whose_shapes_differ_is_the_shape_checkers() -> None:
+    # AAᵀ is m×m where AᵀA is n×n: the shape checker reports that row, not this check
+    lines, _, tally = _found(STEPS)
+    assert lines == [] and tally.steps == 3 and tally.compared == 2
+
+
+SQUARE = STEPS.replace(r"A \in \mathbb{R}^{m \times n}", r"A \in \mathbb{R}^{n \times n}")
+SQUARE = SQUARE.replace(r"\mathbf y \in \mathbb{R}^m", r"\mathbf y \in \mathbb{R}^n")
+
+
+def test_a_transpose_slip_between_square_matrices_is_flagged() -> None:
+    lines, messages, _ = _found(SQUARE)
+    assert lines == [7]
+    assert "`\\mathbf x^\\top A A^\\top\\mathbf x" in messages[0]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a row broken inside an expression: `&= a +` / `&\quad - b` continues it
+        r"\|A\mathbf x\|^2 &= \mathbf x^\top A^\top A\mathbf x \\ &= \mathbf x^\top A^\top"
+        "\n"
+        r"\\ &\quad A\mathbf x",
+        r"\|A\mathbf x\|^2 &= \mathbf x^\top A^\top \\ &\quad \cdot A\mathbf x",
+        # an equation solved, not an identity: `A x = y` alone, then `x = …`
+        r"A^\top A\mathbf x &= A^\top\mathbf y \\ \mathbf x &= (A^\top A)^{-1}A^\top\mathbf y",
+        # a condition, not a step
+        r"2A^\top(A\mathbf x - \mathbf y) &= 0",
+        # a symbol the document does not declare (its shape is unknown): silence
+        r"\|B\mathbf x\|^2 &= \mathbf x^\top B^\top B\mathbf x \\ &= \mathbf x^\top B B\mathbf x",
+        # relations other than = are not steps
+        r"\|A\mathbf x\|^2 &\le \|A\|^2\|\mathbf x\|^2 \\ &= \|\mathbf x\|^2",
+    ],
+)
+def test_what_is_not_a_step_is_silence(body: str) -> None:
+    text = SQUARE.split("$$")[0] + "$$\n\\begin{aligned}\n" + body + "\n\\end{aligned}\n$$\n"
+    assert _found(text)[0] == []
+
+
+def test_a_property_the_paragraph_states_is_silence() -> None:
+    text = SQUARE.replace("$$\n\\begin", "For an orthogonal $A$:\n$$\n\\begin", 1)
+    assert _found(text)[0] == []
+
+
+def test_a_matrix_the_paragraph_calls_symmetric_is_sampled_so() -> None:
+    body = (
+        "$$\n\\begin{aligned}\nA\\mathbf x + A^\\top\\mathbf x"
+        " &= (A + A^\\top)\\mathbf x \\\\\n&= 2A\\mathbf x\n"
+        "\\end{aligned}\n$$\n"
+    )
+    head = SQUARE.split("$$")[0]
+    assert _found(head + body)[0] == [6]  # a general A: 2Ax is a slip
+    assert _found(head + "Here $A$ is symmetric, so\n" + body)[0] == []
+
+
+def test_steps_of_a_differential_by_an_intermediate() -> None:
+    # dL by the intermediate a the document defines: the factor 2 slipped in on row 11
+    path = WRITTEN / "backprop-intermediates.md"
+    lines, _, _ = _found(path.read_text(encoding="utf-8"), str(path))
+    assert lines == [11]
+
+
+def test_a_row_wrong_derivative_reports_is_not_reported_twice() -> None:
+    path = WRITTEN / "backprop-intermediates.md"
+    text = path.read_text(encoding="utf-8")
+    checked = Checker().check(str(path), text=text)
+    found = check_steps(checked)
+    assert len(found) == 1
+    other = Diagnostic("wrong-derivative", "warning", "…", str(path), found[0].start, found[0].end)
+    assert diagnostics_of(checked, found, besides=[other]) == []
+    (d,) = diagnostics_of(checked, found)
+    assert d.code == CODE == "unequal-step" and d.severity == "warning"
+
+
+def test_the_steps_found() -> None:
+    checked = Checker().check("steps.md", text=SQUARE)
+    steps = derivation_steps(checked)
+    shown = [(SQUARE[s.before.start : s.before.end][:12], SQUARE[s.after.start : s.after.end][:12])
+             for s in steps]  # fmt: skip
+    assert shown == [
+        (r"\|A\mathbf x", r"\mathbf x^\t"),
+        (r"\mathbf x^\t", r"\mathbf x^\t"),
+        (r"\mathbf x^\t", r"\mathbf x^\t"),
+    ]
+
+
+# Every unequal-step the check reports on the test documents (tests/documents, the written
+# derivatives' fixtures, the derivations' documents), each read and judged a slip planted
+# in its document:
+# - backprop-intermediates.md 11: 2(o - y)ᵀW₂ da after (o - y)ᵀW₂ da (the factor 2)
+# - answers/mathse-step-slips.md 9, 30, 44, 54: the slips the answer plants (above)
+# - answers/notebook-gaussian-mle.md 39: SΣ⁻¹Σ⁻¹ for Σ⁻¹SΣ⁻¹ (wrong-derivative flags that row
+#   too: the fronts say it once)
+REVIEWED_STEPS = {
+    "tests/calculus/written/backprop-intermediates.md": [11],
+    "tests/calculus/written/answers/mathse-step-slips.md": [9, 30, 44, 54],
+    "tests/calculus/written/answers/notebook-gaussian-mle.md": [39],
+}
+
+
+def test_the_test_documents_have_only_reviewed_slips() -> None:
+    found: dict[str, list[int]] = {}
+    for folder in ("tests/documents", "tests/calculus/written", "tests/derivations"):
+        for path in sorted((REPO / folder).rglob("*")):
+            if path.suffix not in (".md", ".tex", ".qmd"):
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace")
+            lines, _, _ = _found(text, str(path))
+            if lines:
+                found[str(path.relative_to(REPO))] = lines
+    assert found == REVIEWED_STEPS
+
+
+@pytest.mark.parametrize(
+    ("prose", "body"),
+    [
+        # an assumption the prose makes: whitened data, XᵀX/n = I (the same symbols remain)
+        (
+            "For whitened data,",
+            r"(A^\top A)^{-1}A^\top\mathbf y &= A^\top\mathbf y \\ &= A^\top\mathbf y",
+        ),
+        # at an optimum, a step may use the optimality condition
+        (
+            "At the optimum,",
+            r"A^\top A\mathbf x + A^\top\mathbf x &= A^\top\mathbf x \\ &= A\mathbf x",
+        ),
+        # a note beside a step that may state a condition: the step is not compared
+        (
+            "",
+            r"A\mathbf x + A^\top\mathbf x &= (A + A^\top)\mathbf x \\ &= 2A\mathbf x \quad"
+            r" \text{(since $A$ is symmetric)}",
+        ),
+        # a recurrence: different members of a family, not one value
+        ("", r"\mathbf x_{k+1} &= A\mathbf x_k \\ &= A^2\mathbf x_{k-1}"),
+        # a sum over an index the document does not declare
+        ("", r"\|\mathbf x\|^2 &= \mathbf x^\top\mathbf x \\ &= \sum_i x_i^2 \\ &= 2\sum_i x_i^2"),
+        # a rounded number: a row may round the one before
+        (
+            "",
+            r"\|A\mathbf x\|^2 &= 3\cdot\tfrac{1}{3}\|A\mathbf x\|^2 \\ &= 3 \cdot 0.33\,\|A\mathbf x\|^2",
+        ),
+        # dots: the rest is left out
+        ("", r"\|A\mathbf x\|^2 &= \mathbf x^\top A^\top A\mathbf x \\ &= \cdots"),
+    ],
+)
+def test_steps_that_rest_on_more_than_algebra_are_silence(prose: str, body: str) -> None:
+    head = SQUARE.split("$$")[0]
+    text = head + prose + "\n$$\n\\begin{aligned}\n" + body + "\n\\end{aligned}\n$$\n"
+    assert _found(text)[0] == []
+
+
+ANNOTATED = r"""Let $A \in \mathbb{R}^{n \times n}$, $\mathbf x \in \mathbb{R}^n$, $\mathbf y \in \mathbb{R}^n$.
+
+$$
+\begin{aligned}
+\operatorname{tr}(A\mathbf x\mathbf y^\top) &= \mathbf y^\top A\mathbf x \quad \text{(by cyclicity)} \\
+&= \mathbf x^\top A\mathbf y \qquad (\text{transpose of a scalar})
+\end{aligned}
+$$
+"""
+
+
+def test_a_step_annotated_with_the_rule_it_uses_is_compared() -> None:
+    # xᵀAy is the transpose of yᵀAᵀx, not of yᵀAx: the note names only the algebra done
+    lines, messages, tally = _found(ANNOTATED)
+    assert lines == [6] and tally.compared == 1
+    assert messages[0].startswith(r"`\mathbf x^\top A\mathbf y` does not equal the step before")

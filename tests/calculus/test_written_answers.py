@@ -1,0 +1,117 @@
+r"""Markdown answers, notebooks and Q&A posts with written derivatives
+(tests/calculus/written/answers/): a Math.SE answer reading a gradient off a differential,
+a Cross Validated answer with an align chain and a sum over samples, a README's trace
+identities, a Quarto note with ``\begin{align}`` inside ``$$``, a MyST notebook
+backpropagating by intermediates, a Jupyter note on logistic regression, and a derivation
+written step by step.  Every planted slip (transpose, order, factor 2, sign, the missing
+symmetric part) is flagged on its line and no right claim is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from texgrad.calculus.written_derivatives import Tally, check_written, diagnostics_of
+from texgrad.shapes.check import Checker
+
+ANSWERS = Path(__file__).resolve().parent / "written" / "answers"
+
+
+def _check(name: str) -> tuple[list[int], list[str], Tally]:
+    path = ANSWERS / name
+    text = path.read_text(encoding="utf-8")
+    checked = Checker().check(str(path), text=text)
+    tally = Tally()
+    found = check_written(
+        checked, seconds=600.0, per_equation=30.0, tally=tally
+    )  # (a loaded machine)
+    lines = [text.count("\n", 0, f.start) + 1 for f in found]
+    return lines, [d.message for d in diagnostics_of(checked, found)], tally
+
+
+# (document, the lines of its planted slips, a word of each message, (read, verified) at least)
+CASES = [
+    # 18: the transpose of X^{-T} + A^T; 23: the sign of ∂tr(X⁻¹B)/∂X.  Right: the
+    # differential chain (9, 10), the facts of line 5, X^{-T} + A^T, det(X) X^{-T}
+    ("mathse-logdet.md", [18, 23], ["transpose", "sign"], (11, 8)),
+    # 19: a factor 2 lost on the penalty only; 24: the Hessian halved; 31: the sum over
+    # samples with its sign flipped.  Right: the three rows of the align chain, 2XᵀX + 2λI
+    (
+        "crossvalidated-ridge.md",
+        [19, 24, 31],
+        ["`\\lambda \\mathbf w` lacks a factor 2", "factor ½", ""],
+        (8, 5),
+    ),
+    # 15: Gᵀ X (the transpose); 22: a product in the other order that does not even
+    # type-check (a shape error, not checked); 29: 2CZ for a general C; 35: the order of a
+    # product of square matrices.  Right: XᵀG, AᵀBᵀ, 2Y, (C + Cᵀ)Z, PᵀQᵀ
+    (
+        "readme-linear-layer.md",
+        [15, 29, 35],
+        ["transpose", "unless `C` is symmetric", "other order"],
+        (10, 5),
+    ),
+    # 24: 2Ax + b for a general A; 33: ∇²q = S (half); 40: dh/dt with its sign flipped.
+    # Right: the align chain inside $$ (19, 20), 2Sx for a symmetric S, A + Aᵀ, 2S, -2xᵀ(b - tx)
+    ("quarto-quadratic.md", [24, 33, 40], ["unless `A` is symmetric", "factor ½", "sign"], (9, 6)),
+    # 22: tanh' written 1 - a; 32: ∂L/∂W transposed.  Right: ∇_a L, ∇_z L in a {math}
+    # fence, ∂L/∂b, ∂L/∂W and ∇_x L by the intermediates the forward pass defines
+    ("myst-backprop.md", [22, 32], ["", "transpose"], (7, 5)),
+    # 13: the gradient of the log-likelihood for that of its negative; 24: the Hessian's
+    # sign.  Right: the sum over samples with labels in {0,1}, Xᵀ(σ(Xw) - y), XᵀSX
+    ("jupyter-logistic.md", [13, 24], ["", "sign"], (5, 3)),
+    # 25: 2AᵀW(Ax - b) for a general W; 37: the factor 2 of ∂(uᵀXᵀXu)/∂X.  Right: every
+    # row of the three derivations step by step (a function, its gradient, a differential)
+    ("mathse-derivation-steps.md", [25, 37], ["unless `W` is symmetric", "factor ½"], (10, 8)),
+    # 31: ∇_μ ℓ with its sign flipped; 39: the last row of dq's align chain (SΣ⁻¹Σ⁻¹ for
+    # Σ⁻¹SΣ⁻¹); 47: ∂q/∂Σ with + for -.  Right: the expansion, ∇_μ ℓ twice, dq's first rows
+    # and ∂q/∂Σ for a symmetric positive definite Σ and a count N
+    ("notebook-gaussian-mle.md", [31, 39, 47], ["sign", "", ""], (8, 5)),
+    # numerator layout stated ("I use numerator layout throughout"): 9: Aᵀ for the Jacobian of
+    # Ax + b; 16: softmax's entry s_i(δ_ij - s_i); 22: tanh' written 1 + tanh².  Right: A, the
+    # entry s_i(δ_ij - s_j), diag(s) - ssᵀ, s_j(δ_ij - s_i) (the same: symmetric), diag(1 - tanh²)W
+    ("mathse-jacobians.md", [9, 16, 22], ["transpose", "at every index", ""], (8, 5)),
+]
+
+
+@pytest.mark.parametrize(("name", "lines", "words", "counts"), CASES, ids=[c[0] for c in CASES])
+def test_planted_slips_are_flagged_and_right_claims_are_not(
+    name: str, lines: list[int], words: list[str], counts: tuple[int, int]
+) -> None:
+    found, messages, tally = _check(name)
+    assert found == lines
+    for word, message in zip(words, messages, strict=True):
+        assert word in message, message
+        assert "verified numerically" in message
+    assert tally.read >= counts[0] and tally.verified >= counts[1]
+    assert tally.flagged == len(lines)
+
+
+def test_diff_of_a_line_that_writes_a_derivative_answers_its_left_side() -> None:
+    # `texgrad diff --file answer.md --line 18` on `∂f/∂X = X^{-1} + A` (the slip): without
+    # --wrt it evaluates the derivative the line writes, not "say with respect to what"
+    from tests.fixtures import run_cli
+
+    path = str(ANSWERS / "mathse-logdet.md")
+    code, out, err = run_cli("diff", "--file", path, "--line", "18")
+    assert (code, out.strip()) == (0, r"(X^{-1} + A)^\top") and "verified at" in err
+    code, out, _ = run_cli("diff", "--file", path, "--line", "23")
+    assert (code, out.strip()) == (0, r"-X^{-\top} B^\top X^{-\top}")
+    # with --wrt the line's expression is differentiated, as before
+    code, out, _ = run_cli("diff", "--file", path, "--line", "18", "--wrt", "X")
+    assert code == 0 and out.strip() == r"-X^{-1} \mathrm{d}X X^{-1}"
+
+
+def test_check_reports_both_codes_in_json() -> None:
+    import json
+
+    from tests.fixtures import run_cli
+
+    code, out, _ = run_cli("check", "--format", "json", str(ANSWERS / "mathse-step-slips.md"))
+    records = json.loads(out)
+    assert code == 0  # (warnings only)
+    assert [(r["line"], r["code"]) for r in records] == [
+        (9, "unequal-step"), (30, "unequal-step"), (44, "unequal-step"), (54, "unequal-step"),
+    ]  # fmt: skip
+    assert all(r["severity"] == "warning" and "fixes" not in r for r in records)
