@@ -38,7 +38,7 @@ def _diagonal_of_a_vector(node: t.Node) -> bool:
     is its diagonal, a vector)."""
     if not (isinstance(node, t.Apply) and isinstance(node.func, t.Func)):
         return False
-    if node.func.name != "diag" or len(node.args) != 1:
+    if DIAG_SPELLINGS.get(node.func.name) != "diag" or len(node.args) != 1:
         return False
     arg: t.Node | None = node.args[0]
     while isinstance(arg, t.Sub | t.Tagged | t.Paren):
@@ -351,7 +351,7 @@ class ProductRules(RuleBase):
             inner = term.operand if isinstance(term, t.Neg) else term
             if not (
                 isinstance(inner, t.Apply) and isinstance(inner.func, t.Func)
-                and inner.func.name == "diag" and len(inner.args) == 1
+                and DIAG_SPELLINGS.get(inner.func.name) == "diag" and len(inner.args) == 1
                 and inner.args[0] is not None
             ):  # fmt: skip
                 continue
@@ -459,6 +459,10 @@ def _span_node(first: t.Node, last: t.Node) -> t.Node:
     """A stand-in covering first..last, to quote and locate a run of factors."""
     return t.Opaque("", start=first.start, end=last.end, from_macro=first.from_macro or last.from_macro,
                     span=(first.span[0], last.span[1]))  # fmt: skip
+
+
+# how papers spell the diagonal operator (``\DeclareMathOperator{\Diag}{Diag}``)
+DIAG_SPELLINGS = {"diag": "diag", "Diag": "diag"}
 
 
 def _broadcasts(small: Shape, big: Shape) -> bool:
