@@ -16,6 +16,7 @@ from texgrad.shapes.questions import (
     DECLARED,
     DEFINED,
     DEFINITION,
+    DIMENSION,
     FACT,
     LETTER,
     LOOKUP,
@@ -24,6 +25,7 @@ from texgrad.shapes.questions import (
     Ask,
     Question,
     answer_of,
+    dimension_key,
     dimension_names,
 )
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
@@ -156,11 +158,23 @@ class RuleBase:
             return True  # n + 1 and 1 + n: no fact makes them differ
         facts = self._facts(a.free_symbols | b.free_symbols, offset)
         if not facts:
-            return plain
+            return plain or self._unnamed_width(a, b)
         a, b = _under(a, facts), _under(b, facts)
         if plain:  # N and 3: still an instance unless a fact gives N another number
             return same(a, b)
         return a == b or bool(sympy.expand(a - b) == 0)  # (N = 2 does not make d and N agree)
+
+    def _unnamed_width(self, a: Dim, b: Dim) -> bool:
+        r"""Might two different dimensions still be one?  When one is a layer's width the
+        document never writes (``n_2`` of ``W^{(2)}``, made from ``W^{(l)} \in \mathbb{R}^{n_l
+        \times n_{l-1}}``) and the other is not a width of the same letter: the last layer's
+        ``n_2`` may be the ``K`` of the output.  Widths of one letter (``n_2``, ``n_1``) differ."""
+        names = a.free_symbols | b.free_symbols
+        unnamed = [s for s in names if not self._ask(DIMENSION, dimension_key(s), s, None)]
+        if not unnamed:
+            return False
+        letters = {str(s).partition("_")[0] for s in names}
+        return len(letters) > 1 or any("_" not in str(s) for s in names)
 
     def _agrees(self, a: Shape, b: Shape, offset: int) -> bool:
         return self._same(a.rows, b.rows, offset) and self._same(a.cols, b.cols, offset)
