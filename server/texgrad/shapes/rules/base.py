@@ -277,6 +277,20 @@ class RuleBase:
                 out.append(Related(defined.path, defined.start, defined.end, text))
         return tuple(out)
 
+    def _borrowed(self, *nodes: t.Node) -> bool:
+        """Is one of these operands a bare letter sized only by a definition carried from an
+        earlier section (``SymbolTable.borrowed``)?  Such a shape is trusted where the letter
+        agrees with its neighbours, never as the side of a mismatch."""
+        for node in nodes:
+            inner = unwrapped(node, (t.Transpose, t.Paren, t.Neg))
+            key = symbol_key(inner)
+            if key is None or self._declared(key[0]):
+                continue
+            d = self._sized_definition(key[0], inner.start)
+            if d is not None and self.table.borrowed(d, self.path, inner.start):
+                return True
+        return False
+
     def _declaration(self, node: t.Node) -> Declaration | None:
         node = unwrapped(node)
         key = symbol_key(node)

@@ -287,6 +287,10 @@ class ProductRules(RuleBase):
             and _plain(right) and right.start == left.end
         ):  # fmt: skip
             return None  # K(\theta): a kernel matrix as a function of its parameters, maybe
+        if self._borrowed(left, right):
+            return (
+                None  # u_k = -K x_k: the K of an earlier section's computation, maybe not this one
+            )
         fixes: list[Fix] = []
         if self._same(a.rows, b.rows, left.start) and left_is_factor:
             fixes.append(self._transpose_fix(left))
@@ -309,6 +313,8 @@ class ProductRules(RuleBase):
         for term, s in matrices[1:]:
             first, fs = matrices[0]
             if not self._agrees(s, fs, node.start):
+                if self._borrowed(first, term):
+                    return None
                 if (_broadcasts(s, fs) and not self._sized_identity(first)) or (
                     _broadcasts(fs, s) and not self._sized_identity(term)
                 ):
