@@ -800,6 +800,33 @@ def test_diag_spelled_with_a_capital_is_the_diagonal_matrix(tmp_path: Path) -> N
     ]
 
 
+def test_heads_side_by_side_a_row_defined_by_its_transpose_and_sizes_for_the_matrix(
+    tmp_path: Path,
+) -> None:
+    r"""``[H_1 \cdots H_h]`` of T×d_k heads is T×(h d_k); ``q^\top = x^\top W`` makes q the
+    d_k-vector ``W^\top x``; "$K_{MM}$ for the $M \times M$ one" sizes K_{MM}."""
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{T \times d}$, $x \in \mathbb{R}^d$, $H_i \in \mathbb{R}^{T \times d_k}$ for
+        $i = 1, \dots, h$, $W \in \mathbb{R}^{d \times d_k}$ and $W^O \in \mathbb{R}^{h d_k \times d}$.
+        I use $K_{NM}$ for the $N \times M$ cross-covariance matrix and $K_{MM}$ for the $M \times M$ one.
+        With $q^\top = x^\top W$: right are $\begin{bmatrix} H_1 & \cdots & H_h \end{bmatrix} W^O$,
+        $q^\top H_1^\top$ and $K_{NM} K_{MM}$; wrong are
+        $\begin{bmatrix} H_1 & \cdots & H_h \end{bmatrix} X$, $q^\top H_1$ and $K_{MM} K_{NM}$.
+        """,
+    )
+    text = result.doc.text
+    got = sorted((text[d.start : d.end], d.code) for d in result.diagnostics)
+    assert got == sorted(
+        [
+            (r"\begin{bmatrix} H_1 & \cdots & H_h \end{bmatrix} X", "matmul-mismatch"),
+            (r"q^\top H_1", "matmul-mismatch"),
+            (r"K_{MM} K_{NM}", "matmul-mismatch"),
+        ]
+    )
+
+
 def test_a_declared_i_keeps_its_own_shape(tmp_path: Path) -> None:
     # A document that introduces I (here a vector) means its own I_p, not an identity.
     _, result = check_fixture(

@@ -90,6 +90,9 @@ _PROSE = [
     # "let $x$ denote a scalar", "let $x$ be a real number", "Let $X$ be a random variable"
     re.compile(r"\$\$?(?P<sym>(?:(?!\\in\b|\\sim\b)[^$=]){1,30})\$\$?\s+(?:be|is|denotes?)\s+(?:a|any)\s+(?:(?:real|positive|nonnegative|fixed|given|"
                r"scalar)\s+)?(?P<kind>scalar|number|random variable)\b(?!\s+(?:of|in)\b)"),
+    # "I use $K_{NN}$ for the $N \times N$ kernel matrix …, $K_{MM}$ for the $M \times M$ one"
+    re.compile(_M.format("sym") + r"\s+for\s+the\s+" + _BEFORE_SIZE + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?"
+               + r"(?:\s+[A-Za-z-]+){0,2}?\s+(?P<kind>matrix|one)\b"),
 ]  # fmt: skip
 # what a paragraph must contain for each pattern to match (a pattern is not run on the
 # paragraphs without it: most prose declares nothing)
@@ -103,6 +106,7 @@ _NEEDS = (
     ("\\times",),
     *[("scalar",)] * 5,
     ("scalar", "number", "random variable"),
+    ("\\times",),
 )
 assert len(_NEEDS) == len(_PROSE)
 
