@@ -3,6 +3,7 @@ it reports a mismatch (see ``shapes/infer.py`` for the rules put together)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -170,7 +171,11 @@ class RuleBase:
         \times n_{l-1}}``) and the other is not a width of the same letter: the last layer's
         ``n_2`` may be the ``K`` of the output.  Widths of one letter (``n_2``, ``n_1``) differ."""
         names = a.free_symbols | b.free_symbols
-        unnamed = [s for s in names if not self._ask(DIMENSION, dimension_key(s), s, None)]
+        unnamed = [
+            s
+            for s in names
+            if _NUMBERED.match(str(s)) and not self._ask(DIMENSION, dimension_key(s), s, None)
+        ]
         if not unnamed:
             return False
         letters = {str(s).partition("_")[0] for s in names}
@@ -316,6 +321,10 @@ class RuleBase:
 def span_key(node: t.Node) -> tuple[int, int, type]:
     """What identifies a node among the nodes of its document: its range and its kind."""
     return (node.start, node.end, type(node))
+
+
+# a width numbered from 1 that families make (n_2 of W^{(2)}): see RuleBase._unnamed_width
+_NUMBERED = re.compile(r"[^_]+_\{?[1-9][0-9]*\}?$")
 
 
 def unwrapped(node: t.Node, through: tuple[type, ...] = (t.Transpose, t.Paren)) -> t.Node:
