@@ -176,8 +176,10 @@ def test_a_member_at_the_ends_says_nothing_of_dimensions_the_document_never_name
         """,
     )
     assert found(result) == set()
-    for unknown in ("a^{(1)}", "W^{(1)}", "W^{(L)}", "a^{(L-1)}"):
+    for unknown in ("W^{(1)}", "W^{(L)}", "a^{(L-1)}"):
         assert shape_of(result, unknown) is None, unknown
+    # a^{(1)} is n_1 (a width numbered from 1), which is never told apart from d or K
+    assert shape_of(result, "a^{(1)}").short() == "n_1"  # type: ignore[union-attr]
 
 
 def test_bracket_and_ell_labels(tmp_path: Path) -> None:
@@ -317,3 +319,25 @@ def test_a_head_of_a_tagged_family_is_its_member(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "matmul-mismatch", "add-mismatch")
     assert shape_of(result, "W_1^{Q\\top}").short() == "k×d"  # type: ignore[union-attr]
     assert shape_of(result, "V_1").short() == "m×k"  # type: ignore[union-attr]
+
+
+def test_a_layer_numbered_from_one_is_sized_though_its_widths_are_not_named(
+    tmp_path: Path,
+) -> None:
+    r"""``W^{(2)}`` of ``W^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}`` is n_2×n_1 though the
+    document writes neither n_2 nor n_1: widths of one letter are told apart, so a step with
+    the input (of the named width n_0) in place of a^{(1)} is found; an unwritten width is
+    never told apart from another letter (the last layer's n_2 may be the output's K)."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x \in \mathbb{R}^{n_0}$, $W^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}$ and
+        $a^{(l)}, \delta^{(l)} \in \mathbb{R}^{n_l}$. Then $W^{(3)} a^{(2)}$, $W^{(1)} x$ and
+        $W^{(2)} - \eta \delta^{(2)} a^{(1)\top}$ are fine, but
+        $W^{(2)} - \eta \delta^{(2)} x^\top$ and $W^{(3)} a^{(1)}$ are wrong.
+         ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^       ^^^^^^^^^^^^^^^
+        With two layers and $\hat{y} \in \mathbb{R}^K$, $\hat{y} = W^{(2)} a^{(1)}$ says nothing.
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch", "matmul-mismatch")
+    assert shape_of(result, "W^{(2)}").short() == "n_2×n_1"  # type: ignore[union-attr]

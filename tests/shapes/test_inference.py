@@ -759,6 +759,74 @@ def test_sized_identities_ones_and_zeros(tmp_path: Path) -> None:
     )
 
 
+def test_unsized_ones_take_the_size_of_their_neighbour(tmp_path: Path) -> None:
+    r"""``\mathbf{1}^\top w`` is a number and ``A\mathbf{1}`` a column, the ones sized by the
+    neighbour; ``I_n - \tfrac1n \mathbf{1}\mathbf{1}^\top`` is n×n (the centring matrix), so a
+    centring on the wrong side and a mean scaled by ``\mathbf{1}^\top w`` are checked."""
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{n \times p}$, $y, w \in \mathbb{R}^n$ and $A \in \mathbb{R}^{m \times n}$.
+        With $C = I_n - \frac{1}{n}\mathbf{1}\mathbf{1}^\top$ and $\bar y = w^\top y / \mathbf{1}^\top w$,
+        $d = A\mathbf{1}$: right are $C X$, $y - \bar y \mathbf{1}_n$, $d + A y$;
+        wrong are $X C$, $y - \bar y \mathbf{1}_p$, $d + y$.
+        """,
+    )
+    text = result.doc.text
+    got = sorted((text[d.start : d.end], d.code) for d in result.diagnostics)
+    assert got == sorted(
+        [
+            ("X C", "matmul-mismatch"),
+            (r"y - \bar y \mathbf{1}_p", "add-mismatch"),
+            ("d + y", "add-mismatch"),
+        ]
+    )
+    assert shape_of(result, "C X").short() == "n×p"  # type: ignore[union-attr]
+
+
+def test_diag_spelled_with_a_capital_is_the_diagonal_matrix(tmp_path: Path) -> None:
+    r"""``\DeclareMathOperator{\Diag}{Diag}``: ``\Diag(d)`` of a vector is the square diagonal
+    matrix, as ``\operatorname{diag}(d)`` is."""
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $d \in \mathbb{R}^N$, $X \in \mathbb{R}^{N \times D}$ and $A \in \mathbb{R}^{N \times N}$.
+        With $P = \operatorname{Diag}(d)^{-1} A$, $P X$ is right and $X P$ wrong.
+        """,
+    )
+    text = result.doc.text
+    assert [(text[d.start : d.end], d.code) for d in result.diagnostics] == [
+        ("X P", "matmul-mismatch")
+    ]
+
+
+def test_heads_side_by_side_a_row_defined_by_its_transpose_and_sizes_for_the_matrix(
+    tmp_path: Path,
+) -> None:
+    r"""``[H_1 \cdots H_h]`` of T×d_k heads is T×(h d_k); ``q^\top = x^\top W`` makes q the
+    d_k-vector ``W^\top x``; "$K_{MM}$ for the $M \times M$ one" sizes K_{MM}."""
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{T \times d}$, $x \in \mathbb{R}^d$, $H_i \in \mathbb{R}^{T \times d_k}$ for
+        $i = 1, \dots, h$, $W \in \mathbb{R}^{d \times d_k}$ and $W^O \in \mathbb{R}^{h d_k \times d}$.
+        I use $K_{NM}$ for the $N \times M$ cross-covariance matrix and $K_{MM}$ for the $M \times M$ one.
+        With $q^\top = x^\top W$: right are $\begin{bmatrix} H_1 & \cdots & H_h \end{bmatrix} W^O$,
+        $q^\top H_1^\top$ and $K_{NM} K_{MM}$; wrong are
+        $\begin{bmatrix} H_1 & \cdots & H_h \end{bmatrix} X$, $q^\top H_1$ and $K_{MM} K_{NM}$.
+        """,
+    )
+    text = result.doc.text
+    got = sorted((text[d.start : d.end], d.code) for d in result.diagnostics)
+    assert got == sorted(
+        [
+            (r"\begin{bmatrix} H_1 & \cdots & H_h \end{bmatrix} X", "matmul-mismatch"),
+            (r"q^\top H_1", "matmul-mismatch"),
+            (r"K_{MM} K_{NM}", "matmul-mismatch"),
+        ]
+    )
+
+
 def test_a_declared_i_keeps_its_own_shape(tmp_path: Path) -> None:
     # A document that introduces I (here a vector) means its own I_p, not an identity.
     _, result = check_fixture(

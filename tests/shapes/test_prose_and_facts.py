@@ -483,6 +483,8 @@ def test_a_case_that_is_no_mistake_still_holds_in_its_sentence(tmp_path: Path) -
         r"Let $X \in \mathbb{R}^{N \times d}$, whose rows are $\mathbf{x}_i^\top$",
         r"Let $X \in \mathbb{R}^{N \times d}$ with rows $\mathbf{x}_1^\top, \dots, \mathbf{x}_N^\top$",
         r"Let $X \in \mathbb{R}^{N \times d}$; $\mathbf{x}_i^\top$ is the $i$-th row of $X$",
+        r"Let $X$ be an $N \times d$ matrix whose $i$-th row is the observation $\mathbf{x}_i^\top$",
+        r"Let $X \in \mathbb{R}^{N \times d}$, whose $i$-th row is $\mathbf{x}_i^\top$",
     ],
 )
 def test_rows_of_a_matrix_size_a_family(tmp_path: Path, prose: str) -> None:

@@ -799,3 +799,35 @@ def test_a_quarto_theorem_and_its_proof_share_their_letters(tmp_path: Path) -> N
         """,
     )
     assert found(result) == expected(fx, "not-square", name="page.qmd")
+
+
+def test_a_letter_defined_once_travels_but_never_as_the_side_of_a_mismatch(
+    tmp_path: Path,
+) -> None:
+    r"""PCA notes: the scores ``T = X V_k``, defined once, are n×k in the Reconstruction
+    section, so a mean added as a column there is found; a gain ``K`` defined once in the
+    Kalman section is not trusted as the operand of a mismatch in the LQR section (``-K x``:
+    another K, maybe); an identity stated "for any conformable matrices" has letters of its
+    own."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! pca.md
+        ## Scores
+
+        Let $X \in \mathbb{R}^{n \times p}$, $V_k \in \mathbb{R}^{p \times k}$ and $m \in \mathbb{R}^p$.
+        The scores are $T = X V_k$.
+
+        ## Kalman filter
+
+        Let $C \in \mathbb{R}^{q \times p}$ and $P \in \mathbb{R}^{p \times p}$, so $K = P C^\top$.
+
+        ## Reconstruction
+
+        Right: $T V_k^\top + \mathbf{1}_n m^\top$. Wrong: $T V_k^\top + m \mathbf{1}_n^\top$.
+                                                           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        The control $u = -K m$ uses a gain of its own.
+        For any conformable matrices, $\operatorname{vec}(T X K) = (K^\top \otimes T)\operatorname{vec}(X)$.
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch", name="pca.md")

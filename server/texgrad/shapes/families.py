@@ -74,7 +74,7 @@ def family_of(
         return None
     if member is not None and member[0] != v:  # W^{(1)} or W^{(L)} of W^{(l)}
         made = _free(shifted) - _free(shape)
-        if not all(named(d) for d in made):
+        if not all(named(d) or _inner_width(d, form, member) for d in made):
             return None
     return key, shifted
 
@@ -161,3 +161,13 @@ def _label_node(label: Label) -> t.Node:
 
 def _free(shape: Shape) -> set[Dim]:
     return set(shape.rows.free_symbols | shape.cols.free_symbols)
+
+
+def _inner_width(d: Dim, form: str, member: Label) -> bool:
+    r"""``n_2``, ``n_1`` of ``W^{(2)}`` (of ``W^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}``): the
+    width of a layer numbered from 1, which no other name of the document stands for — unlike
+    ``n_0``, the input's ``d``.  Only for layer families (``W^{(l)}``, ``a^{[l]}``) at a number."""
+    if form == "_" or member[0] is not None:
+        return False
+    _, _, index = str(d).partition("_")
+    return index.strip("{}").isdigit() and int(index.strip("{}")) >= 1

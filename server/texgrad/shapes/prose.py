@@ -90,6 +90,9 @@ _PROSE = [
     # "let $x$ denote a scalar", "let $x$ be a real number", "Let $X$ be a random variable"
     re.compile(r"\$\$?(?P<sym>(?:(?!\\in\b|\\sim\b)[^$=]){1,30})\$\$?\s+(?:be|is|denotes?)\s+(?:a|any)\s+(?:(?:real|positive|nonnegative|fixed|given|"
                r"scalar)\s+)?(?P<kind>scalar|number|random variable)\b(?!\s+(?:of|in)\b)"),
+    # "I use $K_{NN}$ for the $N \times N$ kernel matrix …, $K_{MM}$ for the $M \times M$ one"
+    re.compile(_M.format("sym") + r"\s+for\s+the\s+" + _BEFORE_SIZE + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?"
+               + r"(?:\s+[A-Za-z-]+){0,2}?\s+(?P<kind>matrix|one)\b"),
 ]  # fmt: skip
 # what a paragraph must contain for each pattern to match (a pattern is not run on the
 # paragraphs without it: most prose declares nothing)
@@ -103,6 +106,7 @@ _NEEDS = (
     ("\\times",),
     *[("scalar",)] * 5,
     ("scalar", "number", "random variable"),
+    ("\\times",),
 )
 assert len(_NEEDS) == len(_PROSE)
 
@@ -125,6 +129,13 @@ _GENERIC = [
     re.compile(
         r"\b[Ff]or\s+(?:(?:all|any|every|each|arbitrary|conformable|compatible|" + _SQUARE_WORDS[3:-1]
         + r")\s+)+(?:(?:real|complex)\s+)?(?:(?:matrices|matrix|vectors)\s+)?" + _M.format("list") + _MORE
+    ),
+    # "For any conformable matrices, $\operatorname{vec}(AXB) = (B^\top \otimes A)\operatorname{vec}(X)$":
+    # the letters of the identity stated
+    re.compile(
+        r"\b[Ff]or\s+(?:all|any|every|arbitrary)\s+(?:(?:conformable|compatible|square|invertible|real)\s+)*"
+        r"(?:matrices|vectors)(?:\s+of\s+(?:compatible|conformable|suitable)\s+(?:sizes?|shapes?|dimensions?))?"
+        r",?\s+" + _M.format("formula")
     ),
     # "If $X$ is square and invertible", "When $X$ is invertible", "Assume $X$ is square"
     re.compile(
@@ -159,8 +170,12 @@ def generic_letters(
                 start = sentence_start(text, lo, m.start())
                 stop = SENTENCE_BREAK.search(text, m.end(), hi)
                 end = stop.start() if stop is not None else hi
+            groups = m.groupdict()
+            if groups.get("formula") is not None:
+                _make_formula_generic(m.start("formula"), start, end, path, rows, table)
+                continue
             for group in ("list", "list2", "list3"):
-                if m.group(group) is not None:
+                if groups.get(group) is not None:
                     _make_generic(m.start(group), start, end, path, rows, table)
 
 
@@ -175,6 +190,25 @@ def _make_generic(
         key = symbol_key(sym) if sym is not None else None
         if key is not None:
             d = Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, "generic")
+            table.add_bound(d, start, end)
+
+
+def _make_formula_generic(
+    at: int, start: int, end: int, path: str, rows: list[PlacedRow], table: SymbolTable
+) -> None:
+    r"""The capital letters of an identity stated "for any conformable matrices" are any
+    matrices in its sentence (``A``, ``X``, ``B`` of ``\operatorname{vec}(AXB)``)."""
+    row = _row_at(rows, at)
+    if row is None or row.tree is None:
+        return
+    seen = set()
+    for node in row.tree.walk():
+        if not isinstance(node, t.Symbol) or not node.name[:1].isupper() or node.accents:
+            continue
+        key = symbol_key(node)
+        if key is not None and key not in seen:
+            seen.add(key)
+            d = Declaration(key[0], key[1], SCALAR, path, node.start, node.end, "generic")
             table.add_bound(d, start, end)
 
 
@@ -439,6 +473,11 @@ _FAMILY = [
     # "…, whose rows are $x_i^\top$", "with rows $\mathbf{x}_1^\top, \dots, \mathbf{x}_N^\top$"
     re.compile(_M.format("matrix") + r",?\s+(?:whose|with)\s+(?:the\s+)?" + _PART
                + r"\s+(?:are\s+)?(?:the\s+)?(?:vectors\s+)?" + _M.format("member")),
+    # "let $X$ be an $n \times p$ matrix whose $i$-th row is the observation $\mathbf{x}_i^\top$",
+    # "$X \in …$, whose $i$-th row is $x_i^\top$"
+    re.compile(_M.format("matrix") + r"(?:\s+(?:be|is)\s+(?:an?|the)\s+\$[^$]{1,40}\$(?:[\s-]+[A-Za-z]+){1,3})?"
+               + r",?\s+whose\s+\$[^$]{1,8}\$(?:-?th)?\s+" + _PART
+               + r"\s+is\s+(?:the\s+|an?\s+)?(?:[A-Za-z]+\s+){0,2}?" + _M.format("member")),
     # "$\mathbf{x}_i^\top$ is the $i$-th row of $X$"
     re.compile(_M.format("member") + r"\s+(?:is|denotes)\s+the\s+\$\$?[^$]{1,8}\$\$?(?:-?th)?\s+" + _PART
                + r"\s+of\s+" + _M.format("matrix")),

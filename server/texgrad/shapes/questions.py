@@ -81,7 +81,9 @@ def answer_of(
         return table.reads(key, font)
     if kind is DEFINITION:
         found = defined.get(key)
-        return table.in_force(found, path, at) if found else None
+        if not found or (key in table.bound and table.generic_at(key, path, at)):
+            return None  # ("For square $A, B$": any A, not the one defined)
+        return table.in_force(found, path, at)
     if kind is DEFINED:
         return key in defined
     if kind is DIMENSION:

@@ -178,6 +178,14 @@ class SymbolTable:
             return notation
         return None
 
+    def generic_at(self, key: str, path: str, offset: int) -> bool:
+        """Does a supposition ("For invertible square $A, B$") make ``key`` any matrix at
+        ``offset`` (in whatever font)?"""
+        return any(
+            d.how == "generic" and d.path == path and s <= offset < e
+            for d, s, e in self.bound.get(key, ())
+        )
+
     def _bound_at(self, key: str, font: str | None, path: str, offset: int) -> Declaration | None:
         """The innermost binding of ``key`` in ``font`` whose braces hold ``offset`` (of
         those opening at one place, the first listed), found by bisection over the
@@ -254,7 +262,7 @@ class SymbolTable:
             if not bounds.section_between(d.start, offset):
                 return d
             if (
-                not self._travels(d) and bounds.left_section(d.start, offset)
+                not self._travels(d, p) and bounds.left_section(d.start, offset)
                 and not self.recalls(path, offset)
             ):  # fmt: skip
                 return p.other(self)
@@ -268,12 +276,26 @@ class SymbolTable:
                 return carried
         return p.other(self)
 
-    def _travels(self, d: Any) -> bool:
+    def _travels(self, d: Any, p: _FileView) -> bool:
         """May ``d`` hold past its section?  A declaration may; a definition (``K = P C^\top
         (C P C^\top + R)^{-1}``, a Kalman gain) names a computation of its section — notes
         re-use the letter in the next one (an LQR gain) — unless its section sets up the
-        others ("Model", "Notation")."""
-        return getattr(d, "how", None) != "definition" or _named(d.key) or self.sets_up(d)
+        others ("Model", "Notation"), or every definition of the letter in the file gives
+        it one shape and nothing declares it (``S = P + w d^\top`` used sections later)."""
+        if getattr(d, "how", None) != "definition" or _named(d.key) or self.sets_up(d):
+            return True
+        return p.one_meaning and d.key not in self.declarations
+
+    def borrowed(self, d: Declaration, path: str, offset: int) -> bool:
+        """Is the definition ``d`` in force at ``offset`` only because a bare letter's one
+        definition travels past its section (``_travels``)?  A Kalman gain ``K`` defined in
+        one section and an LQR gain ``K`` used in the next are both written once."""
+        if getattr(d, "how", None) != "definition" or _named(d.key) or self.sets_up(d):
+            return False
+        if self.recalls(path, offset):
+            return False  # (a Summary restates what the sections before define)
+        bounds = self.boundaries.get(path)
+        return d.path != path or bounds is None or bounds.section_between(d.start, offset)
 
     def _carried(self, p: _FileView, bounds: Boundaries, offset: int, j: int) -> Any:
         """The nearest declaration before ``offset`` (of ``p.by_start[:j]``) made in running

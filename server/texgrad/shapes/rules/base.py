@@ -3,6 +3,7 @@ it reports a mismatch (see ``shapes/infer.py`` for the rules put together)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -16,6 +17,7 @@ from texgrad.shapes.questions import (
     DECLARED,
     DEFINED,
     DEFINITION,
+    DIMENSION,
     FACT,
     LETTER,
     LOOKUP,
@@ -24,6 +26,7 @@ from texgrad.shapes.questions import (
     Ask,
     Question,
     answer_of,
+    dimension_key,
     dimension_names,
 )
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
@@ -156,11 +159,27 @@ class RuleBase:
             return True  # n + 1 and 1 + n: no fact makes them differ
         facts = self._facts(a.free_symbols | b.free_symbols, offset)
         if not facts:
-            return plain
+            return plain or self._unnamed_width(a, b)
         a, b = _under(a, facts), _under(b, facts)
         if plain:  # N and 3: still an instance unless a fact gives N another number
             return same(a, b)
         return a == b or bool(sympy.expand(a - b) == 0)  # (N = 2 does not make d and N agree)
+
+    def _unnamed_width(self, a: Dim, b: Dim) -> bool:
+        r"""Might two different dimensions still be one?  When one is a layer's width the
+        document never writes (``n_2`` of ``W^{(2)}``, made from ``W^{(l)} \in \mathbb{R}^{n_l
+        \times n_{l-1}}``) and the other is not a width of the same letter: the last layer's
+        ``n_2`` may be the ``K`` of the output.  Widths of one letter (``n_2``, ``n_1``) differ."""
+        names = a.free_symbols | b.free_symbols
+        unnamed = [
+            s
+            for s in names
+            if _NUMBERED.match(str(s)) and not self._ask(DIMENSION, dimension_key(s), s, None)
+        ]
+        if not unnamed:
+            return False
+        letters = {str(s).partition("_")[0] for s in names}
+        return len(letters) > 1 or any("_" not in str(s) for s in names)
 
     def _agrees(self, a: Shape, b: Shape, offset: int) -> bool:
         return self._same(a.rows, b.rows, offset) and self._same(a.cols, b.cols, offset)
@@ -263,6 +282,20 @@ class RuleBase:
                 out.append(Related(defined.path, defined.start, defined.end, text))
         return tuple(out)
 
+    def _borrowed(self, *nodes: t.Node) -> bool:
+        """Is one of these operands a bare letter sized only by a definition carried from an
+        earlier section (``SymbolTable.borrowed``)?  Such a shape is trusted where the letter
+        agrees with its neighbours, never as the side of a mismatch."""
+        for node in nodes:
+            inner = unwrapped(node, (t.Transpose, t.Paren, t.Neg))
+            key = symbol_key(inner)
+            if key is None or self._declared(key[0]):
+                continue
+            d = self._sized_definition(key[0], inner.start)
+            if d is not None and self.table.borrowed(d, self.path, inner.start):
+                return True
+        return False
+
     def _declaration(self, node: t.Node) -> Declaration | None:
         node = unwrapped(node)
         key = symbol_key(node)
@@ -288,6 +321,10 @@ class RuleBase:
 def span_key(node: t.Node) -> tuple[int, int, type]:
     """What identifies a node among the nodes of its document: its range and its kind."""
     return (node.start, node.end, type(node))
+
+
+# a width numbered from 1 that families make (n_2 of W^{(2)}): see RuleBase._unnamed_width
+_NUMBERED = re.compile(r"[^_]+_\{?[1-9][0-9]*\}?$")
 
 
 def unwrapped(node: t.Node, through: tuple[type, ...] = (t.Transpose, t.Paren)) -> t.Node:

@@ -154,8 +154,8 @@ class BracketRules(RuleBase):
         return solved.shape
 
     def _listed(self, cells: list[list[t.Node | None]]) -> Shape | None:
-        r"""``[x_1 \; \cdots \; x_n]`` (scalars, or columns side by side) and
-        ``[\mathbf{x}_1^\top; \vdots; \mathbf{x}_N^\top]`` (rows one above the other): members
+        r"""``[x_1 \; \cdots \; x_n]`` (scalars, columns or matrices side by side) and
+        ``[\mathbf{x}_1^\top; \vdots; \mathbf{x}_N^\top]`` (rows or blocks one above the other): members
         1 to N of one family, of one shape, N a number or a dimension of the document."""
         across = len(cells) == 1
         line = cells[0] if across else [row[0] for row in cells if len(row) == 1]
@@ -178,7 +178,11 @@ class BracketRules(RuleBase):
             return None
         (one,) = shapes
         assert one is not None
-        if across:
+        if ONE not in (one.rows, one.cols):  # matrices: [H_1 \cdots H_h] is T × h d_k
+            return (
+                Shape(one.rows, count * one.cols) if across else Shape(count * one.rows, one.cols)
+            )
+        if across:  # (vectors stacked the other way may be a sloppy data matrix: unknown)
             return Shape(one.rows, count) if one.cols == ONE else None
         return Shape(count, one.cols) if one.rows == ONE else None
 

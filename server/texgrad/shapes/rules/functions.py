@@ -10,7 +10,7 @@ from texgrad.shapes import messages
 from texgrad.shapes.diagnostics import Related
 from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same
 from texgrad.shapes.rules.base import RuleBase, span_key
-from texgrad.shapes.rules.products import given_part
+from texgrad.shapes.rules.products import DIAG_SPELLINGS, given_part
 from texgrad.syntax import tree as t
 from texgrad.syntax.commands import GREEK
 from texgrad.syntax.show import show
@@ -41,7 +41,7 @@ class FunctionRules(RuleBase):
         args = [self.infer(a) for a in node.args]
         func = node.func
         if isinstance(func, t.Func):
-            return self._named(func.name, func, node, args)
+            return self._named(DIAG_SPELLINGS.get(func.name, func.name), func, node, args)
         if (
             isinstance(func, t.Symbol)
             and func.name in ("\\sigma",)

@@ -38,7 +38,7 @@ def _diagonal_of_a_vector(node: t.Node) -> bool:
     is its diagonal, a vector)."""
     if not (isinstance(node, t.Apply) and isinstance(node.func, t.Func)):
         return False
-    if node.func.name != "diag" or len(node.args) != 1:
+    if DIAG_SPELLINGS.get(node.func.name) != "diag" or len(node.args) != 1:
         return False
     arg: t.Node | None = node.args[0]
     while isinstance(arg, t.Sub | t.Tagged | t.Paren):
@@ -85,6 +85,7 @@ class ProductRules(RuleBase):
         self._coefficients(factors, shapes)
         self._gather_evidence(factors, shapes)
         _diagonals_by_neighbours(factors, shapes)
+        _unsized_ones(factors, shapes)
         # Each run of factors of known shape is multiplied out: however the product is
         # bracketed, its neighbours must agree (`A y` in `u^\top A y`, whatever u is).  A factor
         # of unknown shape is never part of a message; the product has the rows of its first
@@ -286,6 +287,10 @@ class ProductRules(RuleBase):
             and _plain(right) and right.start == left.end
         ):  # fmt: skip
             return None  # K(\theta): a kernel matrix as a function of its parameters, maybe
+        if self._borrowed(left, right):
+            return (
+                None  # u_k = -K x_k: the K of an earlier section's computation, maybe not this one
+            )
         fixes: list[Fix] = []
         if self._same(a.rows, b.rows, left.start) and left_is_factor:
             fixes.append(self._transpose_fix(left))
@@ -308,6 +313,8 @@ class ProductRules(RuleBase):
         for term, s in matrices[1:]:
             first, fs = matrices[0]
             if not self._agrees(s, fs, node.start):
+                if self._borrowed(first, term):
+                    return None
                 if (_broadcasts(s, fs) and not self._sized_identity(first)) or (
                     _broadcasts(fs, s) and not self._sized_identity(term)
                 ):
@@ -328,8 +335,10 @@ class ProductRules(RuleBase):
                 if shape is None and not self._identity(term):
                     self._note(term, matrices[0][1].rows, matrices[0][1].cols)
         # an undeclared identity (\lambda I) takes the shape of what it is added to
+        square = any(s is not None and not s.is_vector and s.rows == s.cols for s in shapes)
         adapted = [
-            s is None and self._identity(term) for term, s in zip(node.terms, shapes, strict=True)
+            s is None and (self._identity(term) or (square and self._ones_outer(term)))
+            for term, s in zip(node.terms, shapes, strict=True)
         ]
         if any(s is None and not a for s, a in zip(shapes, adapted, strict=True)):
             return None
@@ -351,7 +360,7 @@ class ProductRules(RuleBase):
             inner = term.operand if isinstance(term, t.Neg) else term
             if not (
                 isinstance(inner, t.Apply) and isinstance(inner.func, t.Func)
-                and inner.func.name == "diag" and len(inner.args) == 1
+                and DIAG_SPELLINGS.get(inner.func.name) == "diag" and len(inner.args) == 1
                 and inner.args[0] is not None
             ):  # fmt: skip
                 continue
@@ -389,6 +398,26 @@ class ProductRules(RuleBase):
             )
         key = symbol_key(node)
         return key is not None and key[0] == "I" and not self._declared(key[0])
+
+    def _ones_outer(self, node: t.Node) -> bool:
+        r"""``\tfrac1n \mathbf{1}\mathbf{1}^\top``: the unsized all-ones matrix, possibly scaled,
+        which takes the size of the square matrix it is added to (``I_n - \tfrac1n
+        \mathbf{1}\mathbf{1}^\top``)."""
+        if isinstance(node, t.Neg):
+            return self._ones_outer(node.operand)
+        if not isinstance(node, t.Product):
+            return False
+        fs = node.factors
+        pairs = [
+            i for i in range(len(fs) - 1) if _ones(fs[i]) == "column" and _ones(fs[i + 1]) == "row"
+        ]
+        if len(pairs) != 1:
+            return False
+        others = fs[: pairs[0]] + fs[pairs[0] + 2 :]
+        return all(
+            ((s := self.infer(f)) is not None and s.is_scalar) or self._coefficient(f)
+            for f in others
+        )
 
     def _binop(self, node: t.BinOp) -> Shape | None:
         a = self.infer(node.left)
@@ -459,6 +488,38 @@ def _span_node(first: t.Node, last: t.Node) -> t.Node:
     """A stand-in covering first..last, to quote and locate a run of factors."""
     return t.Opaque("", start=first.start, end=last.end, from_macro=first.from_macro or last.from_macro,
                     span=(first.span[0], last.span[1]))  # fmt: skip
+
+
+_BOLD = frozenset(("mathbf", "bm", "boldsymbol", "pmb"))
+
+
+def _ones(node: t.Node) -> str | None:
+    r"""``\mathbf{1}`` with no size: "column"; its transpose: "row"; else None."""
+    if isinstance(node, t.Transpose):
+        return "row" if _ones(node.base) == "column" else None
+    if isinstance(node, t.Symbol) and node.name == "1" and node.font in _BOLD:
+        return "column" if not node.accents else None
+    return None
+
+
+def _unsized_ones(factors: list[t.Node], shapes: list[Shape | None]) -> None:
+    r"""``\mathbf{1}^\top w``, ``A\mathbf{1}``: the all-ones vector written without its size has
+    the one that makes it multiply its known neighbour (a row before a column or a matrix, a
+    column after a matrix); beside a scalar or another unknown it stays unsized."""
+    for i, f in enumerate(factors):
+        kind = _ones(f) if shapes[i] is None else None
+        if kind == "row" and i + 1 < len(factors):
+            after = shapes[i + 1]
+            if after is not None and after.rows != ONE and _ones(factors[i + 1]) is None:
+                shapes[i] = Shape(ONE, after.rows)
+        elif kind == "column" and i > 0:
+            before = shapes[i - 1]
+            if before is not None and before.cols != ONE and _ones(factors[i - 1]) is None:
+                shapes[i] = Shape(before.cols, ONE)
+
+
+# how papers spell the diagonal operator (``\DeclareMathOperator{\Diag}{Diag}``)
+DIAG_SPELLINGS = {"diag": "diag", "Diag": "diag"}
 
 
 def _broadcasts(small: Shape, big: Shape) -> bool:

@@ -182,6 +182,12 @@ class RelationRules(RuleBase):
         if b is not None and self._defines(left) and not self._misprints(left, right, a, b):
             self._define(left, b)  # y = Ax gives an undeclared y its shape (again, if redefined)
             return
+        if (
+            a is None and b is not None and isinstance(left, t.Transpose)
+            and symbol_key(left.base) is not None and self._defines(left.base)
+        ):  # fmt: skip
+            self._define(left.base, b.transposed())  # q^\top = x^\top W: q is W^\top x
+            return
         if a is None and b is not None and self._solves(left, b):
             return  # (K + \sigma^2 I)\alpha = y gives an undeclared \alpha its shape
         if a != b and self._augments(left, right):
