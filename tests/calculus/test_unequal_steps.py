@@ -154,10 +154,14 @@ def test_the_steps_found() -> None:
 # - answers/mathse-step-slips.md 9, 30, 44, 54: the slips the answer plants (above)
 # - answers/notebook-gaussian-mle.md 39: SΣ⁻¹Σ⁻¹ for Σ⁻¹SΣ⁻¹ (wrong-derivative flags that row
 #   too: the fronts say it once)
+# - latex/exam.tex 31: s‖v‖² after 2s‖v‖² (the factor 2 the exam solution plants)
+# - latex/lecture.tex 21: + 2Cᵀy after - 2Cᵀy (the sign the lecture notes plant)
 REVIEWED_STEPS = {
     "tests/calculus/written/backprop-intermediates.md": [11],
     "tests/calculus/written/answers/mathse-step-slips.md": [9, 30, 44, 54],
     "tests/calculus/written/answers/notebook-gaussian-mle.md": [39],
+    "tests/calculus/written/latex/exam.tex": [31],
+    "tests/calculus/written/latex/lecture.tex": [21],
 }
 
 

@@ -82,6 +82,7 @@ async def _check_once(
     deadline = Deadline(SECONDS)
     job: Job[list[Diagnostic]] = Job(server.ws.wrong_derivatives, result, SECONDS, deadline)
     fut = asyncio.get_running_loop().run_in_executor(server.diff_pool, job.run)
+    fut.add_done_callback(_retrieved)  # (cancelled at shutdown, its Stopped is awaited by none)
     doc_changed = False
     try:
         while not fut.done():
@@ -104,6 +105,13 @@ async def _check_once(
         return None
     server.collect_when_idle()  # (what the check freed goes back to the system when idle)
     return found
+
+
+def _retrieved(fut: asyncio.Future[list[Diagnostic]]) -> None:
+    """Take the outcome of a check whose awaiting task was cancelled (server shutdown), so
+    that its ``Stopped`` is not logged as a never-retrieved exception with a traceback."""
+    if not fut.cancelled() and fut.exception() is not None:
+        log.debug("a cancelled derivative check ended: %r", fut.exception())
 
 
 def register(server: TexgradServer) -> None:
