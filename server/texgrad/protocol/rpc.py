@@ -168,6 +168,22 @@ class TexgradProtocol(LanguageServerProtocol):
                 return
         super()._send_handler_result(future, msg_id=msg_id)
 
+    # -- shutdown ---------------------------------------------------------------------------
+
+    @lsp_method(types.SHUTDOWN)
+    def lsp_shutdown(self, *args: Any) -> Generator[Any, Any, None]:
+        """pygls's ``shutdown``, cancelling the pending requests over a copy of their table:
+        pygls iterates the table itself, and a cancelled future's callback (or an answer
+        arriving meanwhile) removes its entry, so shutdown failed with "dictionary changed
+        size during iteration" — seen in Neovim 0.11 closing after Show derivation."""
+        if (user_handler := self.fm.features.get(types.SHUTDOWN)) is not None:
+            yield user_handler, args, None
+        current_id = self.msg_id  # (this request's own future is not cancelled)
+        for msg_id, future in list(self._request_futures.items()):
+            if msg_id != current_id and not future.done():
+                future.cancel()
+        self._shutdown = True
+
     # -- documents: texgrad's own only ----------------------------------------------------
 
     def _user(self, method: str, params: Any) -> Generator[Any, Any, None]:
