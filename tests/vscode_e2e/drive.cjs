@@ -38,11 +38,12 @@ const NODE_BIN = path.join(opts.cache, "node", "bin");
 const CHROMIUM = process.env.TEXGRAD_E2E_CHROMIUM || "/usr/lib/chromium/chromium";
 const MOD = "Control";
 
-// The document: a dimension mismatch (y = B x), a wrong derivative (tr(AX) by X is Aᵀ), a
+// The document: a dimension mismatch (y = B x), a wrong derivative (tr(AX) by X is Aᵀ in the
+// denominator layout it states; with none stated, A, the numerator layout's, is accepted), a
 // quadratic form to differentiate, and an environment only texgrad.math.environments makes math.
 const NOTES = String.raw`\documentclass{article}
 \begin{document}
-Let $A \in \mathbb{R}^{n \times n}$, $X \in \mathbb{R}^{n \times n}$,
+We use the denominator layout. Let $A \in \mathbb{R}^{n \times n}$, $X \in \mathbb{R}^{n \times n}$,
 $B \in \mathbb{R}^{m \times k}$ and $x \in \mathbb{R}^n$.
 \begin{equation}
 y = B x
