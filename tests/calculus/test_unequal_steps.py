@@ -178,6 +178,14 @@ def test_the_test_documents_have_only_reviewed_slips() -> None:
     assert found == REVIEWED_STEPS
 
 
+# ‖Ax - y‖² expanded, then its constant ‖y‖² dropped
+DROPPED = (
+    r"\|A\mathbf x - \mathbf y\|^2 &= \mathbf x^\top A^\top A\mathbf x"
+    r" - 2\mathbf y^\top A\mathbf x + \mathbf y^\top\mathbf y \\"
+    r" &= \mathbf x^\top A^\top A\mathbf x - 2\mathbf y^\top A\mathbf x"
+)
+
+
 @pytest.mark.parametrize(
     ("prose", "body"),
     [
@@ -208,12 +216,23 @@ def test_the_test_documents_have_only_reviewed_slips() -> None:
         ),
         # dots: the rest is left out
         ("", r"\|A\mathbf x\|^2 &= \mathbf x^\top A^\top A\mathbf x \\ &= \cdots"),
+        # terms dropped on purpose, as the prose says (silent; without it: the next test)
+        ("Dropping the terms that do not depend on $\mathbf x$,", DROPPED),
+        ("Up to a constant,", DROPPED),
+        ("where we drop $\|\mathbf y\|^2$, a constant:", DROPPED),
     ],
 )
 def test_steps_that_rest_on_more_than_algebra_are_silence(prose: str, body: str) -> None:
     head = SQUARE.split("$$")[0]
     text = head + prose + "\n$$\n\\begin{aligned}\n" + body + "\n\\end{aligned}\n$$\n"
     assert _found(text)[0] == []
+
+
+def test_a_term_dropped_without_a_word_is_a_slip() -> None:
+    head = SQUARE.split("$$")[0]
+    text = head + "Expanding,\n$$\n\\begin{aligned}\n" + DROPPED + "\n\\end{aligned}\n$$\n"
+    lines, messages, _ = _found(text)
+    assert len(lines) == 1 and "is missing" in messages[0], messages
 
 
 ANNOTATED = r"""Let $A \in \mathbb{R}^{n \times n}$, $\mathbf x \in \mathbb{R}^n$, $\mathbf y \in \mathbb{R}^n$.

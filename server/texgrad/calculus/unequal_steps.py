@@ -23,7 +23,9 @@ algebra:
 - neither side writes a derivative, a relation or text, nor is 0 (``&= 0``: a condition);
 - a paragraph that says a matrix is symmetric samples it symmetric (hedged or not), and
   one that speaks of orthogonal, idempotent, diagonal, commuting, whitened or centred
-  matrices, of an optimum or a fixed point, or of an approximation is left alone; scalars are sampled positive (``\sqrt{\lambda^2} = \lambda``
+  matrices, of an optimum or a fixed point, of an approximation, or of terms dropped on
+  purpose ("up to a constant", "dropping the terms that do not depend on w") is left alone;
+  scalars are sampled positive (``\sqrt{\lambda^2} = \lambda``
   for ``\lambda > 0``);
 - anything the evaluator cannot read, or that is out of its domain at every point, is
   silence, and so are sides of different shapes (the shape checker's matter).
@@ -78,7 +80,11 @@ _PROPERTIES = re.compile(
     r"whiten|isotropic|normali[sz]ed|standardi[sz]ed|unit[- ]norm|centred|centered|"
     r"optimum|optimal|stationary|converge|fixed[- ]point|equilibrium|steady[- ]state|"
     r"approximat|\\approx|neglect|first[- ]order|taylor|lineari[sz]|\bexpectation\b|"
-    r"\\mathbb\{?E",
+    r"\\mathbb\{?E|"
+    # terms dropped on purpose ("dropping the terms that do not depend on w", "up to a
+    # constant", "where we dropped the constant"): the rows are then not meant equal
+    r"\bdrop|\bconst(?:ant)?s?\b|up to\b|ignor|independent of|irrelevant|"
+    r"(?:do|does|did) not (?:depend|involve|matter)|proportional|\\propto",
     re.I,
 )
 
