@@ -217,9 +217,9 @@ DROPPED = (
         # dots: the rest is left out
         ("", r"\|A\mathbf x\|^2 &= \mathbf x^\top A^\top A\mathbf x \\ &= \cdots"),
         # terms dropped on purpose, as the prose says (silent; without it: the next test)
-        ("Dropping the terms that do not depend on $\mathbf x$,", DROPPED),
+        (r"Dropping the terms that do not depend on $\mathbf x$,", DROPPED),
         ("Up to a constant,", DROPPED),
-        ("where we drop $\|\mathbf y\|^2$, a constant:", DROPPED),
+        (r"where we drop $\|\mathbf y\|^2$, a constant:", DROPPED),
     ],
 )
 def test_steps_that_rest_on_more_than_algebra_are_silence(prose: str, body: str) -> None:
