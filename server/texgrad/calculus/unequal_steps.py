@@ -83,7 +83,8 @@ _PROPERTIES = re.compile(
     r"\\mathbb\{?E|"
     # terms dropped on purpose ("dropping the terms that do not depend on w", "up to a
     # constant", "where we dropped the constant"): the rows are then not meant equal
-    r"\bdrop|\bconst(?:ant)?s?\b|up to\b|ignor|independent of|irrelevant|"
+    r"\bdrop|\\text\{\s*const|\bconstant terms?\b|\bup to (?:an? )?(?:additive )?constant|"
+    r"\bignor|independent of|irrelevant|"
     r"(?:do|does|did) not (?:depend|involve|matter)|proportional|\\propto",
     re.I,
 )
