@@ -65,8 +65,9 @@ def _ratio(problem: Problem, out: Any) -> float:
     return (length(text) + where) / answer_length(problem)
 
 
-def _compare(problem: Problem, out: Any) -> str | None:
-    """Why the result differs from the answer at some point (None: it agrees)."""
+def disagreement(problem: Problem, out: Any) -> str | None:
+    """Why the result differs from the answer at some point (None: it agrees); also the
+    check of ``test_problems.py``."""
     got_tree = tree(out.result)
     wrt = key_of(problem.wrt)
     for k in range(POINTS):
@@ -103,7 +104,7 @@ def judge(problem: Problem) -> Judged:
         return Judged("refused", out.error, math.inf, seconds, "")
     ratio = _ratio(problem, out)
     try:
-        why = _compare(problem, out)
+        why = disagreement(problem, out)
     except EvaluationError as e:
         verdict = "unchecked" if out.verified else "not verified"
         return Judged(verdict, f"cannot evaluate: {e.message}", ratio, seconds, out.result)
