@@ -1003,16 +1003,7 @@ def _judged(
     f, right, _ = outcome.values
     if e.is_zero(right):  # f does not involve the variable as read: it may, as the author means
         return _undecided("zero")
-    layouts = layouts_at(checked.doc.text, claim, layout)
-    info = env.vars[wrt]
-    accepted = accepted_forms(
-        outcome.kind,
-        info.shape,
-        info.symmetric,
-        layouts,
-        nabla=claim.form == "nabla",
-        named_jacobian=claim.form == "jacobian",
-    )
+    accepted = _accepted(checked, claim, outcome.kind, env.vars[wrt], layout)
     general = _general(f, wrt, env) if outcome.kind == "gradient" else None
     verdict = _compare(checked, claim.claimed, f, right, env, accepted, {}, general=general)
     if verdict is not False:
@@ -1339,16 +1330,7 @@ def _guessed(
     f, right, _ = outcome.values
     if outcome.kind not in ("gradient", "jacobian", "derivative", "hessian") or e.is_zero(right):
         return _undecided("guessed: kind or zero")
-    info = ctx.env.vars[wrt]
-    layouts = layouts_at(checked.doc.text, claim, layout)
-    accepted = accepted_forms(
-        outcome.kind,
-        info.shape,
-        info.symmetric,
-        layouts,
-        nabla=claim.form == "nabla",
-        named_jacobian=claim.form == "jacobian",
-    )
+    accepted = _accepted(checked, claim, outcome.kind, ctx.env.vars[wrt], layout)
     general = _general(f, wrt, ctx.env) if outcome.kind == "gradient" else None
     verdict = _compare(checked, claim.claimed, f, right, ctx.env, accepted, {}, general=general)
     if verdict is False and report:
@@ -1629,6 +1611,25 @@ class _Points:
         if not np.all(np.isfinite(g)) or not np.all(np.isfinite(w)):
             return None
         return g, w, mine
+
+
+def _accepted(
+    checked: CheckResult,
+    claim: WrittenDerivative,
+    kind: str,
+    info: VarInfo,
+    layout: list[Statement] | None,
+) -> tuple[str, ...]:
+    """The forms a claim's right side may take: its kind, the variable's shape and symmetry,
+    and the layouts in force where it stands."""
+    return accepted_forms(
+        kind,
+        info.shape,
+        info.symmetric,
+        layouts_at(checked.doc.text, claim, layout),
+        nabla=claim.form == "nabla",
+        named_jacobian=claim.form == "jacobian",
+    )
 
 
 def _general(f: Expr, wrt: str, env: Env) -> str | None:
