@@ -47,31 +47,6 @@ ODD = [None, 0, -1, 2**70, 1.5, "", "x" * 5000, [], {}, [1, [2, [3]]], {"uri": 5
        "file:///etc/passwd", "\ud800"]  # fmt: skip
 
 
-class _Raw(RawServer):
-    """The tests' raw server, reading answers to ids no request of ours has (a list: the
-    server answers a malformed id's request with an error under that id) as notes."""
-
-    def answer(self, msg_id: Any, timeout: float = 15) -> dict[str, Any]:
-        import queue
-        import time
-
-        deadline = time.monotonic() + timeout
-        while msg_id not in self.answers:
-            left = deadline - time.monotonic()
-            assert left > 0, f"no answer to {msg_id} in {timeout} s"
-            try:
-                msg = self.messages.get(timeout=left)
-            except queue.Empty:
-                continue
-            if "id" in msg and "method" in msg:
-                self.send({"id": msg["id"], "result": None})
-            elif "id" in msg and isinstance(msg["id"], (str, int)) and msg["id"] is not True:
-                self.answers[msg["id"]] = msg
-            else:
-                self.notes.append(msg)
-        return self.answers.pop(msg_id)
-
-
 def _start(raw: RawServer, root: Path, encoding: str | None = None) -> str:
     caps: dict[str, Any] = {}
     if encoding is not None:
@@ -123,7 +98,7 @@ def _malformed(rng: random.Random, uri: str) -> bytes:
 def traffic(count: int) -> dict[str, int]:
     with tempfile.TemporaryDirectory(prefix="texgrad-traffic-") as tmp:
         root = Path(tmp)
-        raw = _Raw(root)
+        raw = RawServer(root)
         _start(raw, root)
         probe(raw, root, timeout=120)
         rng = random.Random(18)
@@ -248,7 +223,7 @@ def edits() -> dict[str, int]:
     for enc in ("utf-16", "utf-8", "utf-32"):
         with tempfile.TemporaryDirectory(prefix="texgrad-edits-") as tmp:
             root = Path(tmp)
-            raw = _Raw(root)
+            raw = RawServer(root)
             told = _start(raw, root, enc)
             assert told == enc, (told, enc)
             probe(raw, root, timeout=120) if enc == "utf-16" else None

@@ -93,9 +93,9 @@ class RawServer:
                 continue
             if "id" in msg and "method" in msg:  # a request of the server's: answer null
                 self.send({"id": msg["id"], "result": None})
-            elif "id" in msg:
+            elif "id" in msg and isinstance(msg["id"], (str, int)) and msg["id"] is not True:
                 self.answers[msg["id"]] = msg
-            else:
+            else:  # (an answer under a malformed id, e.g. a list, that was sent: a note)
                 self.notes.append(msg)
         return self.answers.pop(msg_id)
 
