@@ -201,16 +201,23 @@ def merge_unvecs(s: e.Add) -> Expr:
     return e.add(*others, *merged)
 
 
+def _one_array(t: Expr) -> tuple[list[Expr], Expr] | None:
+    """``t`` as (its scalar factors, its one array factor); ``([], t)`` for a lone term, None
+    for a product of several arrays."""
+    if not isinstance(t, e.Mul):
+        return [], t
+    rest = [f for f in t.factors if not f.is_scalar]
+    if len(rest) != 1:
+        return None
+    return [f for f in t.factors if f.is_scalar], rest[0]
+
+
 def _scaled_unvec(t: Expr) -> tuple[list[Expr], e.Unvec, Expr, Expr] | None:
     """``c vec⁻¹(K vec E)`` as (c's factors, the vec⁻¹, K, E); None for another term."""
-    scale: list[Expr] = []
-    u = t
-    if isinstance(t, e.Mul):
-        scale = [f for f in t.factors if f.is_scalar]
-        rest = [f for f in t.factors if not f.is_scalar]
-        if len(rest) != 1:
-            return None
-        u = rest[0]
+    split = _one_array(t)
+    if split is None:
+        return None
+    scale, u = split
     if not (isinstance(u, e.Unvec) and isinstance(u.arg, e.Mul) and len(u.arg.factors) == 2):
         return None
     k, v = u.arg.factors
@@ -228,14 +235,10 @@ def solve_sylvester(u: e.Unvec) -> Expr:
     root = _sylvester_root(u)
     if root is None:
         return u
-    right = u.arg.factors[1].arg  # type: ignore[attr-defined]
-    scale: list[Expr] = []
-    if isinstance(right, e.Mul):
-        scale = [f for f in right.factors if f.is_scalar]
-        rest = [f for f in right.factors if not f.is_scalar]
-        if len(rest) != 1:
-            return u
-        right = rest[0]
+    split = _one_array(u.arg.factors[1].arg)  # type: ignore[attr-defined]
+    if split is None:
+        return u
+    scale, right = split
     if not (isinstance(right, e.Add) and len(right.terms) == 2):
         return u
     back = e.inv(root)
