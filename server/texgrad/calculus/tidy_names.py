@@ -37,16 +37,25 @@ def drop_zero_parts(x: Expr, names: dict[str, Expr]) -> Expr:
     if not names:
         return x
     zero = _ZeroTest(names)
+
+    def fix(z: Expr) -> Expr:
+        if isinstance(z, e.Mul) and _has_zero_run(z, zero):
+            return e.num(0) if z.is_scalar else e.zero(z.rows, z.cols)
+        return z
+
+    return _bottom_up(x, fix)
+
+
+def _bottom_up(x: Expr, fix: Callable[[Expr], Expr]) -> Expr:
+    """``x`` rebuilt from its leaves up, ``fix`` applied to every rebuilt part (each distinct
+    part once)."""
     memo: dict[Expr, Expr] = {}
 
     def walk(y: Expr) -> Expr:
         hit = memo.get(y)
         if hit is None:
             kids = list(y.children())
-            z = e.rebuild(y, [walk(c) for c in kids]) if kids else y
-            if isinstance(z, e.Mul) and _has_zero_run(z, zero):
-                z = e.num(0) if z.is_scalar else e.zero(z.rows, z.cols)
-            hit = memo[y] = z
+            hit = memo[y] = fix(e.rebuild(y, [walk(c) for c in kids]) if kids else y)
         return hit
 
     return walk(x)
@@ -114,22 +123,15 @@ def fold_scaled(x: Expr, names: dict[str, Expr]) -> Expr:
     scaled = [(k, *parts) for k, v in names.items() if (parts := _scaled(v)) is not None]
     if not scaled:
         return x
-    memo: dict[Expr, Expr] = {}
 
-    def walk(y: Expr) -> Expr:
-        hit = memo.get(y)
-        if hit is None:
-            kids = list(y.children())
-            z = e.rebuild(y, [walk(c) for c in kids]) if kids else y
-            if isinstance(z, e.Mul):
-                for key, vector, base, p in scaled:
-                    z = _fold_in(z, key, vector, base, p)
-                    if not isinstance(z, e.Mul):
-                        break
-            hit = memo[y] = z
-        return hit
+    def fix(z: Expr) -> Expr:
+        for key, vector, base, p in scaled:
+            if not isinstance(z, e.Mul):
+                break
+            z = _fold_in(z, key, vector, base, p)
+        return z
 
-    return walk(x)
+    return _bottom_up(x, fix)
 
 
 def _scaled(value: Expr) -> tuple[Expr, Expr, sympy.Expr] | None:
