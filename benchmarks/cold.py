@@ -55,32 +55,7 @@ REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("TEXGRAD_CORPUS", REPO.parent / "shared" / "corpus"))
 COOKBOOK = "matrix-cookbook-md/main.md"
 
-FLOOR = r'''
-import re, sys
-from lark import Lark
-
-GRAMMAR = r"""
-start: item*
-?item: group | CMD | LETTER | NUMBER | OP
-group: "{" item* "}" | "(" item* ")" | "[" item* "]"
-CMD: /\\([A-Za-z]+|.)/
-LETTER: /[A-Za-z]/
-NUMBER: /[0-9]+(\.[0-9]+)?/
-OP: /[-+*\/=<>,;:.!'|&^_~@]/
-%ignore /\s+/
-"""
-MATH = re.compile(r"\$\$(.+?)\$\$|\$([^$\n]+?)\$", re.S)
-parser = Lark(GRAMMAR, parser="lalr")
-text = open(sys.argv[1], encoding="utf-8").read()
-parsed = failed = 0
-for m in MATH.finditer(text):
-    try:
-        parser.parse(m.group(1) or m.group(2))
-        parsed += 1
-    except Exception:
-        failed += 1
-print(parsed, failed)
-'''
+FLOOR = Path(__file__).with_name("parsing_floor.py")  # (the one floor of parsing.py too)
 
 SYMPY_DIFF = (
     "from sympy import MatrixSymbol, symbols\n"
@@ -317,11 +292,9 @@ def main() -> int:
             ENV["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
         small = Path(tmp) / "small.md"
         small.write_text(SMALL, encoding="utf-8")
-        floor_py = Path(tmp) / "floor.py"
-        floor_py.write_text(FLOOR, encoding="utf-8")
         texgrad = shlex.split(args.texgrad) if args.texgrad else default_texgrad()
         cases = [
-            Case("floor (regex + toy LALR)", lambda: timed([sys.executable, str(floor_py), str(cookbook)])),
+            Case("floor (regex + toy LALR)", lambda: timed([sys.executable, str(FLOOR), str(cookbook)])),
             Case("sympy: fresh process, x^T A x", lambda: timed([sys.executable, "-c", SYMPY_DIFF])),
             *texgrad_cases("", texgrad, cookbook, small),
         ]  # fmt: skip
