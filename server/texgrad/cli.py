@@ -211,6 +211,13 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         f"{DERIVATIVE_SECONDS:g}); past them the rest is not checked, and stderr says so",
     )
     chk.add_argument(
+        "--explain",
+        action="store_true",
+        help="also list, as information, what is not checked and why: math that does not "
+        "parse, letters of unknown shape (with a declaration that fits), functions that cannot "
+        "be differentiated, written derivatives that cannot be verified",
+    )
+    chk.add_argument(
         "--jobs",
         "-j",
         type=_jobs,
@@ -571,7 +578,8 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     targets = _check_targets(found, args.debug, status)
     units = _units(targets, getattr(args, "no_derivatives", False), args.debug)
     seconds = getattr(args, "derivatives_budget", DERIVATIVE_SECONDS)
-    units = [replace(u, derivative_seconds=seconds) for u in units]
+    explain = bool(getattr(args, "explain", False))
+    units = [replace(u, derivative_seconds=seconds, explain=explain) for u in units]
     outcomes: list[_FileOutcome | None] = [None] * len(targets)
     shown = 0  # outcomes said so far: those before the first still missing
     progress = Progress(len(targets), err)
@@ -654,6 +662,7 @@ class _Unit:
     no_derivatives: bool
     debug: bool
     derivative_seconds: float = DERIVATIVE_SECONDS
+    explain: bool = False  # --explain: also what is not checked, and why
 
 
 def _check_targets(
@@ -751,10 +760,13 @@ def _check_file(checker: Checker, key: str, unit: _Unit) -> _FileOutcome:
     outcome = _FileOutcome(
         messages=_skipped_lines(result.path, result.doc.text, result.doc.problems)
     )
+    undecided: list[tuple[int, int, str, str, str]] = []
     if not unit.no_derivatives:
-        found, unchecked = _wrong_derivatives(result, unit.derivative_seconds)
+        found, unchecked = _wrong_derivatives(result, unit.derivative_seconds, undecided)
         reported += found
         outcome.messages += unchecked
+    if unit.explain:
+        reported = sorted(reported + _explained(result, undecided), key=lambda d: d.start)
     for d in reported:
         outcome.errors += d.severity == "error"
         outcome.records.append(_diagnostic_record(d, texts, lines))
@@ -794,11 +806,29 @@ def _skipped_lines(path: str, text: str, problems: Sequence[ReadProblem]) -> lis
     return lines
 
 
-def _wrong_derivatives(result: CheckResult, seconds: float) -> tuple[list[Diagnostic], list[str]]:
+def _explained(
+    result: CheckResult, undecided: list[tuple[int, int, str, str, str]]
+) -> list[Diagnostic]:
+    """``--explain``: what the document leaves unchecked, and why, as information."""
+    from texgrad.calculus.unchecked import explain
+    from texgrad.shapes.diagnostics import Diagnostic
+
+    return [
+        Diagnostic(u.code, "information", u.message, u.path, u.start, u.end)
+        for u in explain(result, undecided)
+    ]
+
+
+def _wrong_derivatives(
+    result: CheckResult,
+    seconds: float,
+    undecided: list[tuple[int, int, str, str, str]] | None = None,
+) -> tuple[list[Diagnostic], list[str]]:
     """The derivatives the document writes that are not the derivative (``wrong-derivative``,
     after the shape diagnostics), all checked within ``seconds`` (a hard bound: past it,
     the rest is not checked, and one line on stderr says how many and why), and the steps
-    of its derivations that do not equal the step before (``unequal-step``)."""
+    of its derivations that do not equal the step before (``unequal-step``); ``undecided``
+    gets the claims that could be neither verified nor shown wrong (for ``--explain``)."""
     from texgrad.syntax import tree as t
 
     trees = [r.tree for r in result.rows if r.tree is not None]
@@ -814,6 +844,8 @@ def _wrong_derivatives(result: CheckResult, seconds: float) -> tuple[list[Diagno
         if derives
         else []
     )
+    if undecided is not None:
+        undecided += tally.undecided
     found = wd.diagnostics_of(result, wrong)
     found += us.diagnostics_of(result, us.check_steps(result, seconds), besides=found)
     note = wd.unchecked_note(result, tally)

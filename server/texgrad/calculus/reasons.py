@@ -48,6 +48,11 @@ def unknown_shape(tree: t.Node, exc: UnknownShape, env: Env) -> str:
     node = exc.node if isinstance(exc.node, t.Node) else None
     if node is not None and symbol_key(node) is None:  # not a letter: nothing to declare
         return f"cannot differentiate `{w}`: texgrad does not read it"
+    if node is not None and _called(tree, node):  # k(X, X_*): a function, not a quantity
+        return (
+            f"`{w}` is used as a function the document does not define — define it, e.g. "
+            f"`{w}(\\mathbf x, \\mathbf z) = …`, to differentiate through it"
+        )
     try:
         shape = _fitting(tree, node, env) if node is not None else None
     except RecursionError:
@@ -106,6 +111,18 @@ def parse_problem(expr: str) -> str | None:
 
 
 # -- the use of a symbol ------------------------------------------------------------------
+
+
+def _called(tree: t.Node, node: t.Node) -> bool:
+    r"""Is the letter written as a function of several arguments, ``k(X, X_*)`` (its
+    parentheses right after it, holding a list)?"""
+    parents = _parents(tree, node)
+    if not parents or not isinstance(parents[0], t.Product):
+        return False
+    factors = parents[0].factors
+    i = next((k for k, f in enumerate(factors) if f is node), -1)
+    after = factors[i + 1] if 0 <= i < len(factors) - 1 else None
+    return isinstance(after, t.Paren) and after.start == node.end and isinstance(after.body, t.List)
 
 
 def _parents(tree: t.Node, node: t.Node) -> list[t.Node] | None:

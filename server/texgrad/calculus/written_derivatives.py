@@ -152,6 +152,9 @@ class Tally:
     unchecked: int = 0  # claims not checked: the time ran out (the one cut off included)
     stopped: str = ""  # why (the deadline's message)
     first_unchecked: tuple[int, int] | None = None  # where the first of them is
+    # the claims left undecided, for `texgrad check --explain`: (start, end, the reason
+    # noted, what is differentiated and by what as written, "" where not written)
+    undecided: list[tuple[int, int, str, str, str]] = field(default_factory=list)
 
 
 # -- finding the equations -------------------------------------------------------------------
@@ -649,12 +652,23 @@ def _verdict(
     kept: bool | None | tuple[str, str] | Retry
     kept = (found.message, found.correct) if isinstance(found, Finding) else found
     if found is None:
-        tally.reasons[(said or ["unknown"])[0]] += 1
+        why = (said or ["unknown"])[0]
+        tally.reasons[_short(why)] += 1
+        tally.undecided.append((claim.start, claim.end, why, *_written_parts(checked, claim)))
         if any("time budget" in w for w in said or ()) or (
             time.monotonic() - began >= per_equation
         ):
             kept = Retry(tries + 1)
     return _Verdict(found, key, kept)
+
+
+def _written_parts(checked: CheckResult, claim: WrittenDerivative) -> tuple[str, str]:
+    """What a claim differentiates and by what, as the document writes them."""
+    text = checked.doc.text
+    return tuple(  # type: ignore[return-value]
+        " ".join(text[n.start : n.end].split()) if n is not None and n.end <= len(text) else ""
+        for n in (claim.function, claim.wrt)
+    )
 
 
 def unchecked_note(checked: CheckResult, tally: Tally) -> Diagnostic | None:
@@ -1222,8 +1236,15 @@ def _bare_spelling(text: str, side: t.Node, name: str) -> str | None:
 
 
 def _engine_reason(outcome: DiffOutcome) -> str:
-    """The engine's refusal, its first words (the corpus measure counts them)."""
-    said = re.sub(r"`[^`]*`", "`…`", outcome.error or "not verified")
+    """The engine's refusal (the corpus measure counts its first words: :func:`_short`)."""
+    return "engine: " + (outcome.error or "not verified")
+
+
+def _short(why: str) -> str:
+    """A reason as :attr:`Tally.reasons` counts it: an engine's refusal by its first words."""
+    if not why.startswith("engine: "):
+        return why
+    said = re.sub(r"`[^`]*`", "`…`", why.removeprefix("engine: "))
     return "engine: " + " ".join(said.split()[:7])
 
 

@@ -1,0 +1,407 @@
+r"""What a checked document leaves unchecked, and why, in the document's own words.
+
+texgrad is silent where it cannot be sure: a row it cannot read, a letter it knows no shape
+of, a function it cannot differentiate, a written derivative it cannot verify.  Silence is
+right in a diagnostic list (no false alarm), but the user must be able to learn why.  This
+module lists those places as plain values (:class:`Unchecked`), for ``texgrad check
+--explain`` and the editor's hover:
+
+- ``unread-math``: a row that does not parse, with where it stops being read;
+- ``unknown-shape``: a letter used in an operation with no shape known (never declared, nor
+  defined, nor inferred), once per letter at its first use, with a declaration that fits its
+  use (:func:`texgrad.calculus.reasons.unknown_shape`) and how many rows it leaves unchecked;
+- ``cannot-differentiate``: a row stating a function that offers nothing to differentiate
+  (:func:`texgrad.calculus.refusals.refusal_at`'s reason);
+- ``derivative-not-checked``: a derivative the document writes that could be neither
+  verified nor shown wrong (:func:`claim_reason` says why in words).
+
+Messages quote the document's source, never a syntax tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from texgrad.shapes.check import CheckResult
+from texgrad.shapes.rows import PlacedRow
+from texgrad.syntax import tree as t
+from texgrad.syntax.symbols import symbol_key
+
+UNREAD = "unread-math"
+UNKNOWN = "unknown-shape"
+REFUSED = "cannot-differentiate"
+CLAIM = "derivative-not-checked"
+CODES = (UNREAD, UNKNOWN, REFUSED, CLAIM)
+
+# letters read as constants or operators, never as symbols to declare
+_CONSTANTS = frozenset(("e", "\\pi", "\\infty", "i", "\\ell", "\\dots", "\\cdots", "\\ldots"))
+_MAX_EXPLAINED = 200  # per document and kind: a huge document is not listed in full
+
+
+@dataclass(frozen=True, slots=True)
+class Unchecked:
+    """A place texgrad does not check, and why (``message``: in the document's words)."""
+
+    path: str
+    start: int
+    end: int
+    code: str
+    message: str
+
+
+def explain(
+    result: CheckResult, claims: list[tuple[int, int, str, str, str]] | None = None
+) -> list[Unchecked]:
+    """Everything of ``result``'s own document left unchecked, in document order.
+    ``claims``: the written derivatives left undecided, (start, end, internal reason), from
+    :attr:`~texgrad.calculus.written_derivatives.Tally.undecided`."""
+    unknown = unknown_letters(result)
+    letters = {_bare(u.message.split("`")[1]) for u in unknown}
+    refused = [  # a row refused for a letter said above is said there
+        r for r in refused_rows(result) if _letter_of(r.message) not in letters
+    ]
+    found = unread_rows(result) + unknown + refused
+    found += [
+        Unchecked(result.path, a, b, CLAIM, claim_reason(why, f, x))
+        for a, b, why, f, x in claims or ()
+    ]
+    return sorted(found, key=lambda u: (u.start, u.end, CODES.index(u.code)))
+
+
+def _bare(written: str) -> str:
+    return "".join(c for c in written if c not in "{} ")
+
+
+def _letter_of(message: str) -> str | None:
+    """The letter of "… the shape of `\\sigma_{n}` is unknown — …", bare; else None."""
+    _, sep, rest = message.partition("the shape of `")
+    return _bare(rest.split("`", 1)[0]) if sep else None
+
+
+# -- rows that do not parse -----------------------------------------------------------------
+
+
+def _own_rows(result: CheckResult) -> list[PlacedRow]:
+    return [r for r in result.rows if r.path == result.path]
+
+
+def unread_rows(result: CheckResult) -> list[Unchecked]:
+    """Each row of the document that does not parse, with the parser's reason and where."""
+    from texgrad.syntax.parse import parse_row
+
+    unread = [r for r in _own_rows(result) if not r.parsed]
+    if not unread:
+        return []
+    by_start = {
+        row.start: row for region in result.doc.regions for row in region.rows
+    }  # the rows as read (their mapped text, to parse again for the reason)
+    text = result.doc.text
+    out = []
+    for row in unread[:_MAX_EXPLAINED]:
+        source = by_start.get(row.start)
+        error = parse_row(source.text).error if source is not None else None
+        quoted = _quote(text[row.start : row.end])
+        if error is not None and row.start <= error.start <= row.end:
+            near = _quote(text[error.start : _token_end(text, error.start, error.end)], 20)
+            why = f"{_reason(error.message)} at {near}" if near else _reason(error.message)
+        else:
+            why = "texgrad does not read it"
+        out.append(Unchecked(result.path, row.start, row.end, UNREAD,
+                             f"{quoted} is not checked: {why}"))  # fmt: skip
+    return out
+
+
+def _token_end(text: str, start: int, end: int) -> int:
+    """The end of what to quote of a parse error: at least a command and what follows it
+    (``\\big(``, not ``\\``)."""
+    end = max(end, start + 1)
+    if text[start : start + 1] == "\\":
+        end = start + 1
+        while end < len(text) and text[end].isalpha():
+            end += 1
+        end = min(len(text), end + 1)
+    return end
+
+
+def _reason(message: str) -> str:
+    return message[:1].lower() + message[1:] if message else "texgrad does not read it"
+
+
+# -- letters of unknown shape --------------------------------------------------------------
+
+
+def operand_letters(tree: t.Node) -> Iterator[t.Node]:
+    r"""The letters of a row used as operands of an operation (a factor, a term, what is
+    transposed, inverted, normed, or an argument of a named function such as ``\log``);
+    not an index, a bound, an exponent, a function's name, text, or a derivative (written
+    derivatives are said on their own)."""
+    stack: list[t.Node] = [tree]
+    while stack:
+        node = stack.pop()
+        for child in _operands(node):
+            if symbol_key(child) is not None and not isinstance(child, t.Prime):
+                yield child
+            else:
+                stack.append(child)
+
+
+def _operands(node: t.Node) -> tuple[t.Node, ...]:  # noqa: C901 - one case per node kind
+    if isinstance(node, t.Product):
+        return tuple(
+            f for i, f in enumerate(node.factors) if not _called(f, node.factors[i + 1 : i + 2])
+        )
+    if isinstance(node, t.Add):
+        return node.terms
+    if isinstance(node, t.Neg):
+        return (node.operand,)
+    if isinstance(node, t.Frac):
+        return (node.num, node.den)
+    if isinstance(node, (t.Transpose, t.InverseTranspose)):
+        return (node.base,)
+    if isinstance(node, t.Power):
+        return (node.base,)
+    if isinstance(node, (t.Paren, t.Norm, t.Abs)):
+        return (node.body,) if node.body is not None else ()
+    if isinstance(node, t.Apply):
+        return node.args if isinstance(node.func, t.Func) else ()
+    if isinstance(node, t.Chain):  # (a lone letter is a name; f(x) the function stated)
+        return tuple(
+            i for i in node.items if i is not None and not isinstance(i, t.Symbol | t.Sub)
+            and not _head(i)
+        )  # fmt: skip
+    if isinstance(node, (t.Font, t.Accent)):
+        return (node.body,) if not isinstance(node.body, t.Symbol) else ()
+    if isinstance(node, (t.Matrix, t.Aligned)):
+        return tuple(c for row in node.rows for c in row if c is not None)
+    if isinstance(node, t.BigOp):
+        return (node.body,) if node.body is not None else ()
+    return ()
+
+
+def _called(letter: t.Node, after: tuple[t.Node, ...]) -> bool:
+    r"""``k(X, X_*)``, ``\mathcal N(0, I)``: a letter written as a function called on
+    arguments, not an operand (what it is is the document's function, said elsewhere)."""
+    if not after or not isinstance(after[0], t.Paren) or after[0].start != letter.end:
+        return False
+    body = after[0].body
+    font = symbol_key(letter)
+    return isinstance(body, t.List) or (font is not None and font[1] in ("mathcal", "mathbb"))
+
+
+def _head(item: t.Node) -> bool:
+    """``S(\\boldsymbol\\beta)``, ``f(x, y)``: a function with its arguments, as stated."""
+    if isinstance(item, t.Apply):
+        return True
+    return (
+        isinstance(item, t.Product) and len(item.factors) == 2
+        and symbol_key(item.factors[0]) is not None and isinstance(item.factors[1], t.Paren)
+        and item.factors[1].start == item.factors[0].end
+    )  # fmt: skip
+
+
+_IDENTITIES = frozenset(("I", "0", "1", "O", "J"))  # sized by their neighbours (identities, zeros)
+
+
+def _unknown(result: CheckResult, node: t.Node) -> bool:
+    """Has this letter no shape the checker can report on (none, or only inferred from use)?"""
+    key = symbol_key(node)
+    if key is None or key[0] in _CONSTANTS or result.shapes.get(node) is not None:
+        return False
+    base = node.base if isinstance(node, t.Sub) else node
+    if isinstance(base, t.Symbol) and base.name in _IDENTITIES:
+        return False
+    if key[0] in result.table.function_definitions:
+        return False
+    return result.table.lookup(key[0], key[1], result.path, node.start) is None
+
+
+def _operation(tree: t.Node) -> bool:
+    return not isinstance(tree, (t.Symbol, t.Sub, t.Number, t.Text, t.Opaque, t.Empty))
+
+
+def unknown_letters(result: CheckResult) -> list[Unchecked]:
+    """One entry per letter of unknown shape used in an operation, at its first such use:
+    that it has no shape and why (never declared, declared only later, defined by a formula
+    of unknown shape), what to declare, and how many rows it leaves unchecked."""
+    first: dict[str, tuple[t.Node, PlacedRow]] = {}
+    rows: dict[str, set[int]] = {}
+    for row in _own_rows(result):
+        tree = row.tree
+        if tree is None or not _operation(tree) or t.writes_derivative(tree):
+            continue
+        for node in operand_letters(tree):
+            if _unknown(result, node):
+                written = result.doc.text[node.start : node.end].strip() or str(symbol_key(node))
+                first.setdefault(written, (node, row))
+                rows.setdefault(written, set()).add(row.start)
+    out = []
+    for written, (node, row) in list(first.items())[:_MAX_EXPLAINED]:
+        n = len(rows[written])
+        where = "the row using it is" if n == 1 else f"the {n} rows using it are"
+        said = _declare(result, row, node, written)
+        why = _why_no_shape(result, node)
+        message = f"`{written}` has no shape: {why}; {said} ({where} not checked)"
+        out.append(Unchecked(result.path, node.start, node.end, UNKNOWN, message))
+    return out
+
+
+def _line(result: CheckResult, path: str, offset: int) -> str:
+    text = result.table.texts.get(path, result.doc.text if path == result.path else "")
+    line = text.count("\n", 0, offset) + 1
+    if path == result.path:
+        return f"line {line}"
+    return f"{path.rsplit('/', 1)[-1]}:{line}"
+
+
+def _why_no_shape(result: CheckResult, node: t.Node) -> str:
+    """Why a letter has no shape here: declared only later, declared where it does not hold,
+    defined by a formula of unknown shape, or never declared (its use suggesting a size)."""
+    key = symbol_key(node)
+    assert key is not None
+    declared = [d for d in result.table.declarations.get(key[0], []) if d.how != "definition"]
+    later = [d for d in declared if d.path == result.path and d.start > node.start]
+    if later:
+        return f"it is declared only after this use ({_line(result, result.path, later[0].start)})"
+    if declared:
+        d = declared[0]
+        return f"its declaration ({_line(result, d.path, d.start)}) does not hold here"
+    for row in _own_rows(result):
+        tree = row.tree
+        if (
+            isinstance(tree, t.Chain) and tree.relations[:1] in (("=",), (":=",))
+            and tree.items[0] is not None and symbol_key(tree.items[0]) == key
+            and row.start != node.start
+        ):  # fmt: skip
+            return f"its definition ({_line(result, result.path, row.start)}) has no shape either"
+    evidence = _evidence(result, node)
+    if evidence is not None:
+        return f"it is never declared (its use suggests {evidence[0]})"
+    return "it is never declared"
+
+
+def _evidence(result: CheckResult, node: t.Node) -> tuple[str, str] | None:
+    r"""What the checker inferred of a letter from its use: in words, and as a space to
+    declare (``\mathbb{R}^{m \times p}`` where only the columns are known)."""
+    from texgrad.shapes.dims import ONE, dim_text
+
+    key = symbol_key(node)
+    found = result.inferred.get(key[0]) if key is not None else None
+    if found is None or all(e is None for e in found):
+        return None
+    rows, cols = found
+    r = dim_text(rows) if rows is not None else ""
+    c = dim_text(cols) if cols is not None else ""
+    if cols == ONE and r:
+        return f"a vector of {r} entries", f"\\mathbb{{R}}^{{{r}}}"
+    if r and c:
+        return f"{r} rows and {c} columns", f"\\mathbb{{R}}^{{{r} \\times {c}}}"
+    other = "k" if "m" in (r, c) else "m"
+    if r:
+        return f"{r} rows", f"\\mathbb{{R}}^{{{r} \\times {other}}}"
+    return f"{c} columns", f"\\mathbb{{R}}^{{{other} \\times {c}}}"
+
+
+def _declare(result: CheckResult, row: PlacedRow, node: t.Node, written: str) -> str:
+    r"""``declare it, e.g. `\Phi \in \mathbb{R}^{n \times m}```: fitted to the letter's use
+    where the engine can read the row, else plain."""
+    from texgrad.calculus.context import context_at
+    from texgrad.calculus.expr import UnknownShape
+    from texgrad.calculus.reasons import unknown_shape
+
+    plain = (
+        f"declare it, e.g. `{written} \\in \\mathbb{{R}}^{{n}}` or `{written} \\in \\mathbb{{R}}`"
+    )
+    evidence = _evidence(result, node)
+    if evidence is not None:  # what the checker saw of its use decides
+        return f"declare it, e.g. `{written} \\in {evidence[1]}`"
+    tree = row.tree
+    if tree is None:
+        return plain
+    try:
+        env = context_at(result, row).env
+        said = unknown_shape(tree, UnknownShape(node, written), env)
+    except Exception:  # noqa: BLE001 - a suggestion is a help, never a failure
+        return plain
+    _, sep, rest = said.partition(" — ")
+    return rest if sep and rest.startswith("declare") else plain
+
+
+# -- rows stating a function that offers nothing -------------------------------------------
+
+
+def refused_rows(result: CheckResult) -> list[Unchecked]:
+    """Each row stating a function that offers nothing to differentiate, with the reason
+    (the disabled code action's)."""
+    from texgrad.calculus.refusals import refusal_at
+
+    out = []
+    for row in _own_rows(result):
+        if row.tree is None or not _operation(row.tree):
+            continue
+        try:
+            refusal = refusal_at(result, row.start)
+        except Exception:  # noqa: BLE001 - an explanation never fails the check
+            continue
+        if refusal is None or refusal.row_start != row.start:
+            continue
+        what = f"`{refusal.head}`" if refusal.head else _quote(result.doc.text[row.start : row.end])
+        said = refusal.action.replace("Evaluate", "cannot evaluate", 1) if refusal.action else (
+            f"cannot differentiate {what}"
+        )  # fmt: skip
+        out.append(Unchecked(result.path, row.start, row.end, REFUSED, f"{said}: {refusal.reason}"))
+        if len(out) >= _MAX_EXPLAINED:
+            break
+    return out
+
+
+# -- written derivatives left undecided ----------------------------------------------------
+
+_CLAIM_WORDS = (  # (the start of written_derivatives' internal reason, what the user reads)
+    ("not one expression", "its right side is not one expression"),
+    ("evaluated at a point", "it is evaluated at a point, which texgrad does not check"),
+    ("no variable", "texgrad cannot tell what it is differentiated by"),
+    ("never reported", "texgrad could check it only with shapes guessed from its letters"),
+    ("kind", "it is not a gradient, Jacobian or Hessian texgrad computes"),
+    ("zero", "the derivative is zero, which texgrad does not compare"),
+    ("guessed", "the document gives not enough shapes to check it"),
+    ("differential: no body", "the differential has nothing to differentiate"),
+    ("differential: an undefined name", "it differentiates a name the document does not define"),
+    ("differential", "texgrad cannot tell which variables the differential is taken in"),
+    ("written side uses a symbol", "its right side uses a letter the function has not"),
+    ("readers disagree", "texgrad reads its right side in two ways that disagree"),
+    ("written side not evaluated", "texgrad cannot evaluate its right side"),
+    ("differs at too few", "it differs from the derivative at too few points to say it is wrong"),
+    ("time budget", "its check ran out of time"),
+    ("error", "texgrad cannot evaluate it"),
+    ("entry", "texgrad cannot check this entry of the derivative"),
+)
+
+
+def claim_reason(why: str, function: str = "", wrt: str = "") -> str:
+    """A written derivative left undecided, and why, for the user (``why``: the reason the
+    check noted; an engine refusal — "the shape of `\\lambda` is unknown — …" — is already
+    in the user's words; ``function``, ``wrt``: what it differentiates and by what, as
+    written)."""
+    said = next((words for start, words in _CLAIM_WORDS if why.startswith(start)), None)
+    if why.startswith("engine: "):  # the engine's refusal: in the user's words already
+        said = why.removeprefix("engine: ")
+        if "time budget" in said:
+            said = "its check ran out of time"
+        elif "does not involve the variable" in said and function and wrt:
+            said = (  # ∂L/∂V = PᵀG with L a loss the document never writes out
+                f"the document gives `{function}` no formula in `{wrt}`, so there is "
+                "nothing to check it against"
+            )
+    if said is None:
+        said = why if why and why != "unknown" else "texgrad cannot differentiate it"
+    return f"this derivative is not checked: {said}"
+
+
+def _quote(source: str, limit: int = 50) -> str:
+    one = " ".join(source.split())
+    if not one:
+        return ""
+    one = one if len(one) <= limit else one[: limit - 1] + "…"
+    tick = "``" if "`" in one else "`"
+    return f"{tick}{one}{tick}"
