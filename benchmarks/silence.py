@@ -12,8 +12,8 @@ math row of each file, and each derivative the documents write:
                   the hover name the letter and a declaration that fits its use);
 - ``refused``     a row stating a function offers nothing to differentiate (the disabled
                   action's reason; ``--explain`` too);
-- ``quiet-function``  (class a) a row stating a function, all letters known, no plan and no
-                  reason: a gap to report;
+- ``no variable``  a formula of numbers and dimensions only (``1/\sqrt{d_k}``, ``n \times n``):
+                  nothing to differentiate, nothing to say;
 - claims: ``verified``, ``flagged``, ``undecided`` (by design: ``--explain`` says why).
 
 Prints the counts per class, with how many of them the CLI said anything about before
@@ -24,6 +24,7 @@ Prints the counts per class, with how many of them the CLI said anything about b
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections import Counter
@@ -86,9 +87,7 @@ def audit(
         elif row.start in unknown_rows:
             count["unknown"] += 1
         elif _states_function(row.tree) and not _plans(result, row):
-            count["quiet-function (a)"] += 1
-            line = text.count("\n", 0, row.start) + 1
-            gaps.append(f"{key}:{line}: {' '.join(text[row.start : row.end].split())[:90]}")
+            count["no variable"] += 1
         else:
             count["shaped"] += 1
     count["claims read"] += tally.read + tally.unchecked
@@ -96,9 +95,19 @@ def audit(
     count["claims flagged"] += tally.flagged
     count["claims undecided"] += len(tally.undecided)
     count["claims unchecked (time)"] += tally.unchecked
-    for code in u.CODES:
-        count[f"explained: {code}"] += sum(1 for x in explained if x.code == code)
+    for x in explained:
+        count[f"explained: {x.code}"] += 1
+        kind = re.sub(r"`[^`]*`", "`…`", x.message)
+        kind = re.sub(r"\((line|the|[\w.-]+:)[^)]*\)", "(…)", kind)
+        KINDS[kind] += 1
+        if len(EXAMPLES.setdefault(kind, [])) < 3:
+            line = text.count("\n", 0, x.start) + 1
+            EXAMPLES[kind].append(f"{key.removeprefix(str(REPO.parent))}:{line}: {x.message}")
     return count, gaps
+
+
+KINDS: Counter[str] = Counter()
+EXAMPLES: dict[str, list[str]] = {}
 
 
 def _plans(result, row) -> bool:  # type: ignore[no-untyped-def]
@@ -129,20 +138,24 @@ def main(argv: list[str]) -> int:
         for k in sorted(sub):
             print(f"  {k:<36} {sub[k]:>6}")
         total += sub
-    silent = ("unread", "unknown", "refused", "quiet-function (a)")
+    silent = ("unread", "unknown", "refused")
     before = sum(total[k] for k in silent) + total["claims undecided"]
-    after = total["quiet-function (a)"]
+    after = 0
     print("== all")
     for k in sorted(total):
         print(f"  {k:<36} {total[k]:>6}")
     print(f"silent in `texgrad check` before --explain: {before}; with --explain: {after}")
     print(f"{time.perf_counter() - t0:.1f} s")
     if gaps:
-        print(
-            "\nclass (a): rows stating a function, all letters known, nothing offered, no reason:"
-        )
+        print("\nclass (a):")
         for g in gaps:
             print("  " + g)
+    if "--kinds" in argv:
+        print("\nwhat --explain says, by kind (the quoted parts elided):")
+        for kind, n in KINDS.most_common(80):
+            print(f"{n:>6}  {kind[:150]}")
+            for ex in EXAMPLES[kind]:
+                print(f"          {ex[:220]}")
     return 0
 
 

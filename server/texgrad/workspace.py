@@ -99,6 +99,8 @@ class Workspace:
         self.generation = 0  # bumped when settings change: every cached project is stale
         self.inserted: list[Inserted] = []
         self._verdicts: dict[str, dict[tuple[object, ...], Any]] = {}  # per path
+        # per path: why each claim left undecided is so, by (row text, start, end in it)
+        self._undecided: dict[str, dict[tuple[str, int, int], str]] = {}
 
     def fresh(self) -> Workspace:
         """A workspace with these settings, folders and remembered results, and nothing
@@ -111,6 +113,7 @@ class Workspace:
         new.generation = self.generation + 1
         new.inserted = self.inserted
         new._verdicts = self._verdicts
+        new._undecided = self._undecided
         return new
 
     @property
@@ -276,6 +279,29 @@ class Workspace:
             log.exception("explaining a refusal failed")
             return None
 
+    def why_at(self, result: CheckResult, offset: int) -> list[tuple[int, int, str]]:
+        """Why texgrad says nothing at ``offset`` (the hover's lines, with their ranges): the
+        row does not parse, the letter there has no shape, the written derivative there was
+        left undecided by its last check (:mod:`texgrad.calculus.unchecked`)."""
+        from texgrad.calculus import unchecked  # (downward, on first use)
+        from texgrad.shapes.query import node_at
+
+        said: list[tuple[int, int, str]] = []
+        try:
+            unread = unchecked.unread_at(result, offset)
+            if unread is not None:
+                said.append((unread.start, unread.end, unread.message))
+            node = node_at(result, offset)
+            letter = unchecked.letter_reason(result, node) if node is not None else None
+            if node is not None and letter is not None:
+                said.append((node.start, node.end, letter))
+        except Exception:  # only an explanation: never a failure of the request
+            log.exception("explaining a silence failed")
+        claim = self.undecided_at(result, offset)
+        if claim is not None:
+            said.append(claim)
+        return said
+
     def differentiate(
         self,
         result: CheckResult,
@@ -341,10 +367,47 @@ class Workspace:
             if len(cache) > 2000:
                 cache = {k: v for k, v in list(cache.items())[-1000:]}
             self._verdicts[result.path] = cache
+        self._keep_undecided(result, tally.undecided)
         note = wd.unchecked_note(result, tally)
         wrong = wd.diagnostics_of(result, found)
         wrong += us.diagnostics_of(result, steps, besides=wrong)
         return wrong + ([note] if note is not None else [])
+
+    def _keep_undecided(
+        self, result: CheckResult, undecided: list[tuple[int, int, str, str, str]]
+    ) -> None:
+        """Why each claim of the document left undecided is so, by its row's text and place
+        in it (a claim whose verdict was reused keeps the reason its check gave)."""
+        from texgrad.calculus.unchecked import claim_reason
+
+        text = result.doc.text
+        old = self._undecided.get(result.path, {})
+        new: dict[tuple[str, int, int], str] = {}
+        for start, end, why, function, wrt in undecided:
+            row = next((r for r in result.rows if r.path == result.path
+                        and r.start <= start and end <= r.end), None)  # fmt: skip
+            if row is None:
+                continue
+            key = (text[row.start : row.end], start - row.start, end - row.start)
+            said = claim_reason(why, function, wrt) if why else old.get(key)
+            if said:
+                new[key] = said
+        self._undecided[result.path] = new
+
+    def undecided_at(self, result: CheckResult, offset: int) -> tuple[int, int, str] | None:
+        """The written derivative at ``offset`` that its last check left undecided, and why
+        (said in the hover); None where there is none."""
+        kept = self._undecided.get(result.path)
+        if not kept:
+            return None
+        text = result.doc.text
+        for row in result.rows:
+            if row.path != result.path or not row.start <= offset <= row.end:
+                continue
+            for (row_text, a, b), said in kept.items():
+                if row_text == text[row.start : row.end] and a <= offset - row.start <= b:
+                    return row.start + a, row.start + b, said
+        return None
 
     def retries_pending(self, path: str) -> bool:
         """Whether a claim of ``path``'s last derivative check was left undecided because its

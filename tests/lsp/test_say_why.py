@@ -124,8 +124,12 @@ async def test_a_document_declaring_nothing_gets_one_note(client: LanguageClient
         types.HoverParams(text_document=doc.ident(), position=doc.pos("b\\|"))
     )
     assert hover is not None and isinstance(hover.contents, types.MarkupContent)
-    assert "unknown shape — declare it, e.g." in hover.contents.value
-    assert "README.md#declaring-shapes" in hover.contents.value
+    said = hover.contents.value
+    if hover.contents.kind == types.MarkupKind.PlainText:
+        assert "b has no shape: it is never declared; declare it, e.g. b \\in" in said
+    else:  # why this letter has no shape, with a declaration and the README's section
+        assert "`b` has no shape: it is never declared; declare it, e.g. `b \\in" in said
+    assert "README.md#declaring-shapes" in said
 
 
 ASKED = r"""Let $A \in \mathbb{R}^{m \times n}$ and $\mathbf x \in \mathbb{R}^n$.

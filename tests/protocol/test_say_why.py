@@ -130,3 +130,55 @@ async def test_without_disabled_support_no_action_and_the_reason_in_the_hover(
     # a row that differentiates says nothing of the kind
     g = DOC.index("g(x)")
     assert ls.ws.refusal(snap.result, g) is None
+
+
+SILENT = (
+    "Let $\\mathbf z \\in \\mathbb{R}^K$ and $\\mathbf t \\in \\{0,1\\}^K$.\n\n"
+    "$$\\ell(\\mathbf z) = -\\mathbf t^\\top \\log \\operatorname{softmax}(\\mathbf z)$$\n\n"
+    "$$\\frac{\\partial \\ell}{\\partial \\mathbf z}\\Big|_{\\mathbf z = 0} = "
+    "\\frac{1}{K}\\mathbf 1 - \\mathbf t$$\n\n"
+    "$$g = \\Phi \\mathbf z$$\n\n"
+    "$$h(\\mathbf z) = \\big(\\mathbf z$$\n"
+)
+
+
+@pytest.mark.asyncio
+async def test_the_hover_says_why_texgrad_is_silent_here(
+    tmp_path: Path, servers: list[TexgradServer]
+) -> None:
+    """A row that does not parse, a letter without a shape, a written derivative left
+    undecided: the hover says why, in the document's words (Markdown and plain text)."""
+    ls, doc = _server(tmp_path, servers, _caps(True))
+    doc.text = SILENT
+    snap = await ls.snapshot(doc.uri)
+    assert snap is not None and snap.result is not None
+    result = snap.result
+
+    def said(needle: str, markdown: bool = True, shift: int = 1) -> str:
+        at = SILENT.index(needle) + shift
+        found = hover.hover_text(ls, snap.analysis, at, markdown, None, ls.ws.why_at(result, at))
+        assert found is not None, needle
+        return found[2]
+
+    assert (
+        said("\\big(") == r"`h(\mathbf z) = \big(\mathbf z` is not checked: unclosed ( at `\big(`"
+    )
+    assert said("\\Phi") == (
+        "`\\Phi` : **K columns (inferred from use)**\n\n`\\Phi` has no shape: it is never declared (its use suggests K "
+        "columns); declare it, e.g. `\\Phi \\in \\mathbb{R}^{m \\times K}` (see "
+        "README.md#declaring-shapes)"
+    )
+    assert said("\\Phi", markdown=False).endswith(
+        "\\Phi has no shape: it is never declared (its use suggests K columns); declare it, "
+        "e.g. \\Phi \\in \\mathbb{R}^{m \\times K} (see README.md#declaring-shapes)"
+    )
+    claim = "\\frac{1}{K}\\mathbf 1"
+    assert "not checked" not in said(claim, shift=8)  # (before its check has run: nothing)
+    ls.ws.wrong_derivatives(result)
+    assert said(claim, shift=8).endswith(
+        "this derivative is not checked: it is evaluated at a point, which texgrad does not check"
+    )
+    ls.ws.wrong_derivatives(result)  # a second check reuses the verdict: the reason stays
+    assert said(claim, shift=8).endswith("which texgrad does not check")
+    # a letter with a shape, and the verified definition, say nothing of the kind
+    assert "has no shape" not in said("\\mathbf t^")

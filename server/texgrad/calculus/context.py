@@ -286,7 +286,7 @@ def _definition_steps(tree: t.Node, declared: set[str]) -> list[tuple[bool, str,
         head, body = node.items[0], node.items[1]
         if isinstance(body, t.List) and len(node.relations) > 1 and body.items:
             body = body.items[0]  # h = \phi(Wx), \quad x \in \mathbb{R}^D: the first item
-        if head is None or body is None:
+        if head is None or body is None or _inline_code(body):
             continue
         head = as_application(head)  # \mu(x) = …, read as a product
         if isinstance(head, t.Product) and len(head.factors) == 2:  # \text{GELU}(x) = …
@@ -317,6 +317,12 @@ def _definition_steps(tree: t.Node, declared: set[str]) -> list[tuple[bool, str,
 
 _WHERE = re.compile(r"\b(where|with)\b", re.IGNORECASE)
 _AND = re.compile(r"^[\s,;]*(and)?[\s,;]*$")
+
+
+def _inline_code(body: t.Node) -> bool:
+    """``n = `r n` ``: R Markdown's inline code stands for a value the document does not
+    write, not a definition."""
+    return any(isinstance(n, t.Opaque) and n.text == "`" for n in body.walk())
 
 
 def _where_after(result: CheckResult, offset: int) -> list[t.Node]:

@@ -6,6 +6,7 @@ planning imports the engine)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from texgrad.calculus.context import context_at, row_at
@@ -42,7 +43,7 @@ def refusal_at(result: CheckResult, offset: int) -> Refusal | None:
     request = request_in(row.tree)
     if request is not None:
         return _unanswered(result, row, request)
-    if not _states_function(row.tree):
+    if not _states_function(row.tree) or _not_a_function(result, row):
         return None
     ctx = context_at(result, row)
     if plans_of(row, ctx):
@@ -65,6 +66,47 @@ def _unanswered(result: CheckResult, row: PlacedRow, request: Request) -> Refusa
         return None
     title = f"Evaluate {title_of(request, result.doc.text)}"
     return Refusal(row.start, row.end, "", reason, action=title)
+
+
+def _not_a_function(result: CheckResult, row: PlacedRow) -> bool:
+    r"""A row that has the form of a function stated but is something else: a list or a
+    range (``x_1, \dots, x_N``, ``i = 1, \dots, h``), a dimension's value (``n = n_1 n_2``,
+    ``d_k = d/h``: its letter sizes a declared symbol), R Markdown's inline code
+    (``n = `r n` ``)."""
+    tree = row.tree
+    assert tree is not None
+    if "`" in result.doc.text[row.start : row.end]:
+        return True
+    body = tree.items[-1] if isinstance(tree, t.Chain) else tree
+    if body is not None and (
+        isinstance(body, t.List | t.Sequence) or any(isinstance(n, t.Dots) for n in body.walk())
+    ):
+        return True
+    dims = _dimension_names(result)
+    letters = list(_letters(tree))
+    return bool(letters) and all(k in dims for k in letters)  # n = n_1 n_2, n \times n
+
+
+def _letters(node: t.Node) -> Iterator[str]:
+    """The names of the letters of a formula (``n_1`` whole, not its index)."""
+    key = symbol_key(node)
+    if key is not None and isinstance(node, t.Symbol | t.Sub):
+        yield key[0]
+        return
+    for child in node.children():
+        yield from _letters(child)
+
+
+def _dimension_names(result: CheckResult) -> frozenset[str]:
+    r"""The letters that size the document's declared symbols (``n`` of ``x \in \mathbb{R}^n``)."""
+    from texgrad.shapes.dims import dim_text
+
+    names: set[str] = set()
+    for decls in result.table.declarations.values():
+        for d in decls:
+            if d.shape is not None:
+                names.update((dim_text(d.shape.rows), dim_text(d.shape.cols)))
+    return frozenset(names)
 
 
 _LEAVES = (t.Symbol, t.Number, t.Sub, t.Tagged, t.Text, t.Opaque, t.Empty, t.Dots, t.Space)

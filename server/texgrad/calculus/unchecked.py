@@ -86,11 +86,12 @@ def _own_rows(result: CheckResult) -> list[PlacedRow]:
     return [r for r in result.rows if r.path == result.path]
 
 
-def unread_rows(result: CheckResult) -> list[Unchecked]:
-    """Each row of the document that does not parse, with the parser's reason and where."""
+def unread_rows(result: CheckResult, rows: list[PlacedRow] | None = None) -> list[Unchecked]:
+    """Each row of the document (or of ``rows``) that does not parse, with the parser's
+    reason and where."""
     from texgrad.syntax.parse import parse_row
 
-    unread = [r for r in _own_rows(result) if not r.parsed]
+    unread = [r for r in (_own_rows(result) if rows is None else rows) if not r.parsed]
     if not unread:
         return []
     by_start = {
@@ -146,7 +147,7 @@ def operand_letters(tree: t.Node) -> Iterator[t.Node]:
                 stack.append(child)
 
 
-def _operands(node: t.Node) -> tuple[t.Node, ...]:  # noqa: C901 - one case per node kind
+def _operands(node: t.Node) -> tuple[t.Node, ...]:
     if isinstance(node, t.Product):
         return tuple(
             f for i, f in enumerate(node.factors) if not _called(f, node.factors[i + 1 : i + 2])
@@ -239,7 +240,7 @@ def unknown_letters(result: CheckResult) -> list[Unchecked]:
     for written, (node, row) in list(first.items())[:_MAX_EXPLAINED]:
         n = len(rows[written])
         where = "the row using it is" if n == 1 else f"the {n} rows using it are"
-        said = _declare(result, row, node, written)
+        said = _elsewhere(result, node, written) or _declare(result, row, node, written)
         why = _why_no_shape(result, node)
         message = f"`{written}` has no shape: {why}; {said} ({where} not checked)"
         out.append(Unchecked(result.path, node.start, node.end, UNKNOWN, message))
@@ -278,6 +279,27 @@ def _why_no_shape(result: CheckResult, node: t.Node) -> str:
     if evidence is not None:
         return f"it is never declared (its use suggests {evidence[0]})"
     return "it is never declared"
+
+
+def _elsewhere(result: CheckResult, node: t.Node, written: str) -> str | None:
+    """Where the letter is declared, but not for this use (later, or in a scope that has
+    ended): what to do, with the shape that declaration gives."""
+    from texgrad.calculus.reasons import space_of
+
+    key = symbol_key(node)
+    assert key is not None
+    declared = [
+        d for d in result.table.declarations.get(key[0], [])
+        if d.how != "definition" and d.shape is not None
+    ]  # fmt: skip
+    if not declared:
+        return None
+    later = [d for d in declared if d.path == result.path and d.start > node.start]
+    d = later[0] if later else declared[0]
+    space = f"`{written} \\in {space_of(d.shape)}`"
+    if later:
+        return f"declare it before this use ({space}, as {_line(result, d.path, d.start)} does)"
+    return f"declare it again where it is used, e.g. {space}"
 
 
 def _evidence(result: CheckResult, node: t.Node) -> tuple[str, str] | None:
@@ -337,8 +359,8 @@ def refused_rows(result: CheckResult) -> list[Unchecked]:
 
     out = []
     for row in _own_rows(result):
-        if row.tree is None or not _operation(row.tree):
-            continue
+        if row.tree is None or not _operation(row.tree) or t.writes_derivative(row.tree):
+            continue  # (a written derivative is said as a claim)
         try:
             refusal = refusal_at(result, row.start)
         except Exception:  # noqa: BLE001 - an explanation never fails the check
@@ -383,6 +405,10 @@ def claim_reason(why: str, function: str = "", wrt: str = "") -> str:
     check noted; an engine refusal — "the shape of `\\lambda` is unknown — …" — is already
     in the user's words; ``function``, ``wrt``: what it differentiates and by what, as
     written)."""
+    if why.startswith("sum: "):  # a loss summed over samples: the same reasons, summed
+        rest = why.removeprefix("sum: ")
+        known = any(rest.startswith(start) for start, _ in _CLAIM_WORDS)
+        return claim_reason(rest if known else "engine: " + rest, function, wrt)
     said = next((words for start, words in _CLAIM_WORDS if why.startswith(start)), None)
     if why.startswith("engine: "):  # the engine's refusal: in the user's words already
         said = why.removeprefix("engine: ")
@@ -405,3 +431,28 @@ def _quote(source: str, limit: int = 50) -> str:
     one = one if len(one) <= limit else one[: limit - 1] + "…"
     tick = "``" if "`" in one else "`"
     return f"{tick}{one}{tick}"
+
+
+# -- at a place (the editor's hover) -------------------------------------------------------
+
+
+def letter_reason(result: CheckResult, node: t.Node) -> str | None:
+    """Why the letter ``node`` has no shape here, and what to declare (the hover's line);
+    None where it has one, or is not a letter of unknown shape."""
+    if symbol_key(node) is None or not _unknown(result, node):
+        return None
+    row = next((r for r in _own_rows(result) if r.start <= node.start and node.end <= r.end), None)
+    if row is None:
+        return None
+    written = result.doc.text[node.start : node.end].strip()
+    said = _elsewhere(result, node, written) or _declare(result, row, node, written)
+    return f"`{written}` has no shape: {_why_no_shape(result, node)}; {said}"
+
+
+def unread_at(result: CheckResult, offset: int) -> Unchecked | None:
+    """The row at ``offset`` if it does not parse, with why (the hover's text)."""
+    for row in _own_rows(result):
+        if row.start <= offset <= row.end and not row.parsed:
+            shown = unread_rows(result, [row])
+            return shown[0] if shown else None
+    return None

@@ -152,8 +152,9 @@ class Tally:
     unchecked: int = 0  # claims not checked: the time ran out (the one cut off included)
     stopped: str = ""  # why (the deadline's message)
     first_unchecked: tuple[int, int] | None = None  # where the first of them is
-    # the claims left undecided, for `texgrad check --explain`: (start, end, the reason
-    # noted, what is differentiated and by what as written, "" where not written)
+    # the claims left undecided, for `texgrad check --explain` and the hover: (start, end,
+    # the reason noted — "" where an earlier check's verdict was reused —, what is
+    # differentiated and by what as written, "" where not written)
     undecided: list[tuple[int, int, str, str, str]] = field(default_factory=list)
 
 
@@ -641,6 +642,10 @@ def _verdict(
                 Finding(claim, known[0], known[1], claim.start, claim.end)
                 if isinstance(known, tuple) else None if isinstance(known, Retry) else known
             )  # fmt: skip
+            if found is None:  # (its reason was noted by the check that decided it)
+                tally.undecided.append(
+                    (claim.start, claim.end, "", *_written_parts(checked, claim))
+                )
             return _Verdict(found, None, known)
     why = _WHY.set([])
     began = time.monotonic()
@@ -652,9 +657,9 @@ def _verdict(
     kept: bool | None | tuple[str, str] | Retry
     kept = (found.message, found.correct) if isinstance(found, Finding) else found
     if found is None:
-        why = (said or ["unknown"])[0]
-        tally.reasons[_short(why)] += 1
-        tally.undecided.append((claim.start, claim.end, why, *_written_parts(checked, claim)))
+        reason = (said or ["unknown"])[0]
+        tally.reasons[_short(reason)] += 1
+        tally.undecided.append((claim.start, claim.end, reason, *_written_parts(checked, claim)))
         if any("time budget" in w for w in said or ()) or (
             time.monotonic() - began >= per_equation
         ):

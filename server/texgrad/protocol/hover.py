@@ -42,18 +42,25 @@ def hover_text(
     offset: int,
     markdown: bool = True,
     refusal: Refusal | None = None,
+    why: list[tuple[int, int, str]] | None = None,
 ) -> tuple[int, int, str] | None:
     """``refusal``: why the row offers nothing to differentiate, said here to a client that
-    does not list disabled code actions."""
+    does not list disabled code actions; ``why``: why texgrad says nothing here
+    (``Workspace.why_at``: the row does not parse, the letter has no shape, the written
+    derivative is not checked), each with its range."""
     result = analysis.result
     if result is None:
         return None
     from texgrad.shapes.query import shape_info
-    from texgrad.shapes.undeclared import HOVER
+    from texgrad.shapes.undeclared import HELP, HOVER
 
     info = shape_info(result, offset)
     said = _refused(refusal, markdown) if refusal is not None else None
+    why = why or []
+    because = [w if markdown else w.replace("`", "") for _, _, w in why]
     if info is None:
+        if why:
+            return why[0][0], why[0][1], "\n\n".join(because + ([said] if said else []))
         if refusal is None or said is None:
             return None
         return refusal.row_start, refusal.row_end, said
@@ -62,8 +69,13 @@ def hover_text(
         f"{code(_snippet(info.text))} : "
         + (f"**{info.describe()}**" if markdown else info.describe())
     ]
-    if info.shape is None and info.inferred is None and _is_symbol(result, offset, info):
+    letter = any((a, b) == (info.start, info.end) and "has no shape" in w for a, b, w in why)
+    if letter:  # why this letter has no shape, and a declaration fitted to its use
+        lines.append(f"{because[0]} (see {next(iter(HELP.values()))})")
+        because = because[1:]
+    elif info.shape is None and info.inferred is None and _is_symbol(result, offset, info):
         lines.append(HOVER if markdown else HOVER.replace("`", ""))
+    lines += because
     if info.declaration is not None:
         lines.append(_declared(server, result, info.declaration, markdown))
     row = next((r for r in result.rows if r.start <= offset <= r.end), None)
@@ -133,7 +145,10 @@ def register(server: TexgradServer) -> None:
         refusal = None
         if not ls.client.disabled_actions and snap.result is not None:  # say why here
             refusal = await ls.run_in(ls.query_pool, ls.ws.refusal, snap.result, offset)
-        found = hover_text(ls, snap.analysis, offset, markdown, refusal)
+        why = []
+        if snap.result is not None:  # why texgrad says nothing here, where it does not
+            why = await ls.run_in(ls.query_pool, ls.ws.why_at, snap.result, offset)
+        found = hover_text(ls, snap.analysis, offset, markdown, refusal, why)
         if found is None:
             return None
         start, end, text = found

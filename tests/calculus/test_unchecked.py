@@ -1,0 +1,146 @@
+r"""Say why: ``texgrad check --explain`` lists what is not checked and why, in the document's
+own words (``calculus/unchecked.py``), on documents written as people write them
+(``tests/explain/documents/``: a paper with a macros file and ``\input`` sections, Beamer
+slides, Quarto, MyST, Jupyter-style Markdown, lecture notes); no such message shows an
+internal tree."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.calculus.test_messages import INTERNAL
+from tests.test_cli import run
+from texgrad.calculus import unchecked
+from texgrad.calculus import written_derivatives as wd
+from texgrad.shapes.check import Checker
+
+HERE = Path(__file__).resolve().parents[1]
+HELD_OUT = HERE / "explain" / "documents"
+DOCUMENTS = HERE / "documents"
+
+
+def _explained(
+    *paths: Path, explain: bool = True, more: tuple[str, ...] = ()
+) -> tuple[int, list[dict[str, object]]]:
+    argv = ["check", "--format", "json", "-j", "1", *more, *map(str, paths)]
+    code, out = run(*argv, *(["--explain"] if explain else []))
+    return code, json.loads(out)
+
+
+def _said(records: list[dict[str, object]], name: str) -> dict[tuple[int, str], list[str]]:
+    """The information of one file, by line and code (several on a line in order)."""
+    said: dict[tuple[int, str], list[str]] = {}
+    for r in records:
+        if str(r["path"]).endswith(name) and r["severity"] == "information":
+            said.setdefault((int(r["line"]), str(r["code"])), []).append(str(r["message"]))  # type: ignore[call-overload]
+    return said
+
+
+def test_held_out_documents_say_why_in_their_own_words() -> None:
+    code, records = _explained(HELD_OUT)
+    assert code == 0  # what is not checked is information: never an error status
+    model = _said(records, "sections/model.tex")
+    assert (
+        r"`\Phi` has no shape: it is never declared (its use suggests p columns); declare it, "
+        r"e.g. `\Phi \in \mathbb{R}^{m \times p}` (the row using it is not checked)"
+    ) in model[(11, "unknown-shape")]
+    assert (
+        r"cannot differentiate `\ell`: `\mathbb{E}[\cdot]` (an expectation) is not supported"
+    ) in model[(12, "cannot-differentiate")]
+    assert (
+        "this derivative is not checked: the document gives `L` no formula in `W^Q`, so there "
+        "is nothing to check it against"
+    ) in model[(15, "derivative-not-checked")]
+    assert (
+        r"`R(\vw) = \sum_{i=1}^N \rho\big(y_i - \vw^\top \vx…` is not checked: unclosed ( at "
+        r"`\big(`"
+    ) in model[(17, "unread-math")]
+    page = _said(records, "page.md")
+    assert (
+        r"`K` has no shape: it is declared only after this use (line 8); declare it before "
+        r"this use (`K \in \mathbb{R}^{n \times n}`, as line 8 does) (the row using it is not "
+        "checked)"
+    ) in page[(5, "unknown-shape")]
+    notebook = _said(records, "notebook.md")
+    assert notebook == {
+        (11, "derivative-not-checked"): [
+            "this derivative is not checked: it is evaluated at a point, which texgrad does not check"
+        ]
+    }
+    lecture = _said(records, "lecture.tex")
+    assert lecture[(9, "unknown-shape")][0].startswith(
+        "`P_{k|k-1}` has no shape: its definition (line 8) has no shape either; declare it, "
+        r"e.g. `P_{k|k-1} \in \mathbb{R}^{n \times n}`"
+    )
+    slides = _said(records, "slides.tex")
+    assert (
+        r"`\alpha` has no shape: it is never declared; declare it, e.g. `\alpha > 0` or "
+        r"`\alpha \in \mathbb{R}` (the row using it is not checked)"
+    ) in slides[(11, "unknown-shape")]
+    # what is checked is not listed: the verified gradients, a declared letter, `I_p`
+    assert not any("`\\vw`" in m or "`I" in m for ms in model.values() for m in ms)
+    assert not any(INTERNAL.search(str(r["message"])) for r in records)
+
+
+def test_without_explain_nothing_of_it() -> None:
+    _, records = _explained(HELD_OUT, explain=False)
+    assert not any(r["code"] in unchecked.CODES for r in records)
+
+
+def test_a_letter_called_like_a_function_is_an_undefined_function() -> None:
+    said = _said(_explained(DOCUMENTS / "gp-blog")[1], "index.md")
+    assert (
+        "cannot differentiate `K`: `k` is used as a function the document does not define — "
+        r"define it, e.g. `k(\mathbf x, \mathbf z) = …`, to differentiate through it"
+    ) in said[(19, "cannot-differentiate")]
+    assert (19, "unknown-shape") not in said  # (not a letter to declare a shape for)
+
+
+def test_undecided_claims_keep_their_reason_and_what_they_differentiate() -> None:
+    path = HELD_OUT / "notebook.md"
+    result = Checker().check(str(path))
+    tally = wd.Tally()
+    wd.check_written(result, 20, tally=tally, only_findings=True)
+    (claim,) = tally.undecided
+    start, end, why, function, wrt = claim
+    assert (why, function, wrt) == ("evaluated at a point", r"\ell", r"\mathbf z")
+    assert result.doc.text[start:end] == r"\frac{1}{K}\mathbf 1 - \mathbf t"
+    assert tally.reasons == {"evaluated at a point": 1}
+    # a verdict reused from the cache is still listed (its reason kept by the front)
+    cache: wd.Verdicts = {}
+    wd.check_written(result, 20, cache=cache, only_findings=True)
+    again = wd.Tally()
+    wd.check_written(result, 20, tally=again, cache=cache, only_findings=True)
+    assert [(a, b, w) for a, b, w, _, _ in again.undecided] == [(start, end, "")]
+
+
+def test_claim_reasons_in_words() -> None:
+    assert unchecked.claim_reason("engine: gave up after 3 s (the time budget)") == (
+        "this derivative is not checked: its check ran out of time"
+    )
+    assert unchecked.claim_reason(
+        "engine: the expression does not involve the variable: its derivative is 0", "L", "V"
+    ) == (
+        "this derivative is not checked: the document gives `L` no formula in `V`, so there "
+        "is nothing to check it against"
+    )
+    shape = r"the shape of `\lambda` is unknown — declare it, e.g. `\lambda > 0`"
+    assert unchecked.claim_reason("engine: " + shape).endswith(shape)
+    assert unchecked.claim_reason("unknown") == (
+        "this derivative is not checked: texgrad cannot differentiate it"
+    )
+    for why, _ in unchecked._CLAIM_WORDS:  # every reason noted reads as words
+        said = unchecked.claim_reason(why)
+        assert said.startswith("this derivative is not checked: ") and said.endswith(_)
+
+
+def test_the_document_sets_say_why_without_a_tree() -> None:
+    """Every message --explain gives on a sample of the issue-13 documents (every fifth),
+    without checking their derivatives: none quotes an internal tree."""
+    names = sorted(p for p in DOCUMENTS.iterdir() if p.is_dir())[::5]
+    assert len(names) >= 15
+    _, records = _explained(*names, more=("--no-derivatives",))
+    said = [str(r["message"]) for r in records if r["code"] in unchecked.CODES]
+    assert len(said) > 100
+    assert [s for s in said if INTERNAL.search(s)] == []
