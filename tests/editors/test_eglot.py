@@ -144,3 +144,27 @@ def test_show_derivation_is_a_message(tmp_path: Path) -> None:
     assert "X^{-\\top}" in message and "Verified by texgrad" in message and "$$" not in message
     assert show["doc_unchanged"] and run.text == text
     assert_clean_server_log(run)
+
+
+SILENT = (
+    "Ça 🎉: let $A \\in \\mathbb{R}^{n \\times m}$ and $x \\in \\mathbb{R}^n$.\n"
+    "\n"
+    "$$y = A x$$\n"
+    "\n"
+    "$$g = \\Phi A^\\top x$$\n"
+)
+
+
+def test_the_plain_text_hover_says_why_a_letter_has_no_shape(tmp_path: Path) -> None:
+    """Say why, in eglot without markdown-mode (plain-text hovers, no disabled actions):
+    the hover on a letter of unknown shape says why and what to declare, without Markdown."""
+    run = run_emacs(tmp_path, "why.md", SILENT, no_markdown_mode=True, hover=[5, "\\Phi"])
+    r = run.report
+    assert not r.get("errors"), r["errors"]
+    assert r["hover_formats"] == "plaintext"
+    assert (
+        "\\Phi has no shape: it is never declared (its use suggests m columns); declare it, "
+        "e.g. \\Phi \\in \\mathbb{R}^{k \\times m} (see README.md#declaring-shapes)"
+    ) in r["hover"], r["hover"]
+    assert "`" not in r["hover"]
+    assert_clean_server_log(run)

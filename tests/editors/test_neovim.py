@@ -193,3 +193,28 @@ def test_show_derivation_in_neovim_0_11_opens_a_markdown_buffer(tmp_path: Path) 
     assert "Jacobi's formula" in show["shown_text"] and "X^{-\\top}" in show["shown_text"]
     assert show["doc_unchanged"] and run.text == DERIVE
     assert_clean_server_log(run)
+
+
+SILENT = (
+    "Ça 🎉: let $A \\in \\mathbb{R}^{n \\times m}$ and $x \\in \\mathbb{R}^n$.\n"
+    "\n"
+    "$$y = A x$$\n"
+    "\n"
+    "$$g = \\Phi A^\\top x$$\n"
+)
+
+
+def test_the_hover_says_why_a_letter_has_no_shape(tmp_path: Path) -> None:
+    """Say why, in a real editor: Neovim 0.7 lists no disabled actions, so the hover on a
+    letter texgrad knows no shape of says why and what to declare, fitted to its use."""
+    run = run_nvim(tmp_path, "why.md", SILENT, hover=[5, "\\Phi"])
+    r = run.report
+    assert r["errors"] == [], r["errors"]
+    assert [d["code"] for d in r["diagnostics"]] == ["matmul-mismatch"]
+    said = r["hover"]["result"]["contents"]["value"]
+    assert (
+        "`\\Phi` has no shape: it is never declared (its use suggests m columns); declare it, "
+        "e.g. `\\Phi \\in \\mathbb{R}^{k \\times m}`"
+    ) in said, said
+    assert "README.md#declaring-shapes" in said
+    assert_clean_server_log(run)
