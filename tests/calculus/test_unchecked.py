@@ -148,3 +148,28 @@ def test_the_document_sets_say_why_without_a_tree() -> None:
     said += [str(r["message"]) for r in records if r["code"] not in unchecked.CODES]
     said += [str(n["message"]) for r in records for n in r["related"]]  # type: ignore[attr-defined]
     assert [s for s in said if INTERNAL.search(s)] == []
+
+
+def test_a_bare_refusal_says_why(tmp_path: Path) -> None:
+    """The engine's bare "cannot differentiate `X`" is said with why (a list or a point, a
+    function's name alone, an unknown operator, ±); a point or an interval is no function."""
+    doc = tmp_path / "bare.md"
+    doc.write_text(
+        "Let $x \\in \\mathbb{R}^n$ and $A \\in \\mathbb{R}^{n \\times n}$.\n\n"
+        "$$f = x^\\top A x \\pm 1$$\n\n"
+        "$$g = \\operatorname{poly}(x^\\top x)$$\n\n"
+        "$$(a, b) = (1, 1)$$\n",
+        encoding="utf-8",
+    )
+    said = _said(_explained(doc, more=("--no-derivatives",))[1], "bare.md")
+    assert said == {
+        (3, "cannot-differentiate"): [
+            r"cannot differentiate `f`: cannot differentiate `\pm`: `\pm` stands for two "
+            "formulas, not one"
+        ],
+        (5, "cannot-differentiate"): [
+            r"cannot differentiate `g`: cannot differentiate the function `\operatorname{poly}`: "
+            r"the document does not define it — define it (`\operatorname{poly}(x) = …`) to "
+            "differentiate through it"
+        ],
+    }

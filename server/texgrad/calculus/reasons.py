@@ -16,6 +16,7 @@ shape that makes the formula well formed is suggested.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from texgrad.calculus.context import Context
@@ -93,10 +94,51 @@ def refusal(tree: t.Node, ctx: Context) -> str | None:
     except UnknownShape as exc:
         return unknown_shape(tree, exc, ctx.env)
     except CalculusError as exc:
-        return str(exc)
+        return _why_not(str(exc))
     except RecursionError:
         return "the expression is nested too deeply"
     return None
+
+
+_KNOWN = frozenset(("diag", "Diag", "vec", "softmax", "logsumexp", "relu", "sigmoid", "tanh"))
+_FUNCTION = re.compile(r"cannot differentiate the function `([^`]+)`")
+_BARE = re.compile(r"cannot differentiate `([^`]+)`")
+
+
+def _why_not(said: str) -> str:
+    r"""The engine's bare "cannot differentiate `X`" with why, read off X's kind: a list or a
+    point, text, a function texgrad does not know (``\operatorname{poly}``), ``\pm``."""
+    function = _FUNCTION.fullmatch(said)
+    if function is not None:  # f(x) of a function the document never defines
+        name = function[1]
+        if name.split("{")[-1].strip("\\}") in _KNOWN | _SCALAR_FUNCS | _MATRIX_FUNCS:
+            return said
+        return (
+            f"{said}: the document does not define it — define it (`{name}(x) = …`) to "
+            "differentiate through it"
+        )
+    if said == "cannot differentiate ``":
+        return "cannot differentiate an empty group `{ }`: it is not a formula"
+    bare = _BARE.fullmatch(said)
+    if bare is None:
+        return said
+    tree = parse_row(MappedText.identity(bare[1])).tree
+    if isinstance(tree, t.Paren) and tree.body is not None:
+        tree = tree.body
+    if isinstance(tree, t.List | t.Sequence):
+        return f"{said}: a list or a point, not one formula"
+    if isinstance(tree, t.Text):
+        return f"{said}: it is text, not a formula"
+    if isinstance(tree, t.Func) and tree.name.strip("\\") in _KNOWN | _SCALAR_FUNCS | _MATRIX_FUNCS:
+        return f"{said}: the function's name alone, without what it is applied to"
+    if isinstance(tree, t.Func):
+        return (
+            f"{said}: a function texgrad does not know — define it in the document "
+            f"(`{bare[1]}(x) = …`) to differentiate through it"
+        )
+    if isinstance(tree, t.Symbol) and tree.name in ("\\pm", "\\mp"):
+        return f"{said}: `{bare[1]}` stands for two formulas, not one"
+    return f"{said}: texgrad does not read it"
 
 
 def parse_problem(expr: str) -> str | None:

@@ -78,6 +78,8 @@ def _not_a_function(result: CheckResult, row: PlacedRow) -> bool:
     if "`" in result.doc.text[row.start : row.end]:
         return True
     body = tree.items[-1] if isinstance(tree, t.Chain) else tree
+    if isinstance(body, t.Paren) and isinstance(body.body, t.List):
+        return True  # (x, y) = (1, 1), [0, 1/\alpha]: a point or an interval
     if body is not None and (
         isinstance(body, t.List | t.Sequence) or any(isinstance(n, t.Dots) for n in body.walk())
     ):

@@ -314,8 +314,9 @@ def _evidence(result: CheckResult, node: t.Node) -> tuple[str, str] | None:
     rows, cols = found
     r = dim_text(rows) if rows is not None else ""
     c = dim_text(cols) if cols is not None else ""
-    if cols == ONE and r:
-        return f"a vector of {r} entries", f"\\mathbb{{R}}^{{{r}}}"
+    if cols == ONE:
+        size = r or "n"
+        return f"a vector of {r} entries" if r else "a vector", f"\\mathbb{{R}}^{{{size}}}"
     if r and c:
         return f"{r} rows and {c} columns", f"\\mathbb{{R}}^{{{r} \\times {c}}}"
     other = "k" if "m" in (r, c) else "m"
@@ -414,7 +415,7 @@ def claim_reason(why: str, function: str = "", wrt: str = "") -> str:
         said = why.removeprefix("engine: ")
         if "time budget" in said:
             said = "its check ran out of time"
-        elif "does not involve the variable" in said and function and wrt:
+        elif said.startswith("the expression does not involve") and function and wrt:
             said = (  # ∂L/∂V = PᵀG with L a loss the document never writes out
                 f"the document gives `{function}` no formula in `{wrt}`, so there is "
                 "nothing to check it against"
