@@ -58,18 +58,23 @@ def code_version() -> str:
     """A hash of everything texgrad's findings depend on besides the files read."""
     import texgrad
 
-    root = Path(texgrad.__file__).resolve().parent
+    return version_of(Path(texgrad.__file__).resolve().parent)
+
+
+def version_of(root: Path) -> str:
+    """:func:`code_version` of the package at ``root``."""
+    import texgrad
+
     h = hashlib.sha256(f"{texgrad.__version__}|{sys.version}".encode())
     for name in _sources(str(root)):
         h.update(name.encode("utf-8", "surrogatepass"))
         with open(os.path.join(root, name), "rb") as f:
             h.update(f.read())
     if not (root / "grammar").is_dir():  # an editable install: the grammar is beside server/
-        spec = find_spec("texgrad.grammar")  # (not importlib.resources: 40 ms to import)
-        folders = list(spec.submodule_search_locations or ()) if spec is not None else []
+        grammar = _grammar_folder()
         for name in ("math.lark", "math.tables.json"):
             h.update(name.encode())
-            h.update((Path(folders[0]) / name).read_bytes() if folders else b"")
+            h.update((grammar / name).read_bytes() if grammar is not None else b"")
     for name in DEPENDENCIES:
         spec = find_spec(name)
         origin = spec.origin if spec is not None else None
@@ -78,6 +83,13 @@ def code_version() -> str:
             st = os.stat(origin)
             h.update(f":{st.st_size}:{st.st_mtime_ns}".encode())
     return h.hexdigest()
+
+
+def _grammar_folder() -> Path | None:
+    """Where ``texgrad.grammar`` is (not by importlib.resources: 40 ms to import)."""
+    spec = find_spec("texgrad.grammar")
+    folders = list(spec.submodule_search_locations or ()) if spec is not None else []
+    return Path(folders[0]) if folders else None
 
 
 def _sources(root: str, under: str = "") -> list[str]:
