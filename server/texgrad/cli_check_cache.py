@@ -33,7 +33,6 @@ import json
 import logging
 import os
 import sys
-import tempfile
 from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib.util import find_spec
@@ -205,6 +204,8 @@ class CheckCache:
             self._say(f"cannot keep a check's results ({type(e).__name__})")
             return
         try:
+            import tempfile  # (here: a run that keeps nothing does not import it)
+
             self.folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
             try:
