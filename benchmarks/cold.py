@@ -8,7 +8,11 @@ its children), the target and the ratio to it, measured in the same run:
 - *floor*: a process that finds the Matrix Cookbook's math with a regular expression and
   parses every piece with a toy Lark LALR grammar (written below) — the least a tool
   reading that file in Python does;
-- ``texgrad check`` of the Cookbook (target: ≤ 2× the floor) and of a small file;
+- ``texgrad check`` of the Cookbook (target: ≤ 2× the floor) and of a small file, each
+  with no cache (``TEXGRAD_CACHE=off``: every row parsed, everything checked), and warm (a
+  second run: the results kept by ``cli_check_cache``); the Cookbook also with its parsed
+  rows kept but not its results (``TEXGRAD_CHECK_CACHE=off``). The caches are in a folder
+  of the run's own, filled by the first, uncounted run;
 - *sympy*: a fresh Python process computing the derivative of x^T A x with SymPy's
   ``MatrixSymbol`` (import and derivative), against ``texgrad diff 'x^\top A x'``
   (verification included; target: ≤ 1× SymPy's);
@@ -92,11 +96,15 @@ class Case:
         return statistics.median(self.cpus) if self.cpus else float("nan")
 
 
-def timed(argv: list[str], ok: tuple[int, ...] = (0, 1)) -> tuple[float, float]:
-    """Wall and CPU time (user + system, its children included) of one process."""
+def timed(
+    argv: list[str], ok: tuple[int, ...] = (0, 1), env: dict[str, str] | None = None
+) -> tuple[float, float]:
+    """Wall and CPU time (user + system, its children included) of one process (``env``:
+    variables set besides ``ENV``)."""
     _children_cpu()
     t0 = time.perf_counter()
-    proc = subprocess.run(argv, capture_output=True, stdin=subprocess.DEVNULL, timeout=300, env=ENV)
+    proc = subprocess.run(argv, capture_output=True, stdin=subprocess.DEVNULL, timeout=300,
+                          env={**ENV, **(env or {})})  # fmt: skip
     wall = time.perf_counter() - t0
     cpu = _children_cpu()
     if proc.returncode not in ok:
@@ -106,7 +114,9 @@ def timed(argv: list[str], ok: tuple[int, ...] = (0, 1)) -> tuple[float, float]:
 
 
 _last_children_cpu = 0.0
-ENV = dict(os.environ)  # the children's environment (see main: bytecode)
+ENV = dict(os.environ)  # the children's environment (see main: bytecode, the cache folder)
+NO_CACHE = {"TEXGRAD_CACHE": "off"}  # neither parses nor check results read or kept
+PARSES_ONLY = {"TEXGRAD_CHECK_CACHE": "off"}  # parsed rows kept, check results not
 
 
 def _children_cpu() -> float:
@@ -234,13 +244,19 @@ def server_runs(argv: list[str], cookbook: Path) -> tuple[Case, Case, Case]:
 def texgrad_cases(label: str, texgrad: list[str], cookbook: Path, small: Path) -> list[Case]:
     diff = [*texgrad, "diff", r"x^\top A x", "--where",
             r"A \in \mathbb{R}^{n \times n}; x \in \mathbb{R}^n", "--wrt", "x"]  # fmt: skip
+    check, book = [*texgrad, "check"], str(cookbook)
     cases = [
         Case(
-            f"{label}check Cookbook",
-            lambda: timed([*texgrad, "check", str(cookbook)]),
+            f"{label}check Cookbook, no cache",
+            lambda: timed([*check, book], env=NO_CACHE),
             "≤ 2× floor",
         ),
-        Case(f"{label}check small file", lambda: timed([*texgrad, "check", str(small)])),
+        Case(f"{label}check Cookbook, parses kept", lambda: timed([*check, book], env=PARSES_ONLY)),
+        Case(f"{label}check Cookbook, warm", lambda: timed([*check, book]), "≤ 2× floor"),
+        Case(
+            f"{label}check small file, no cache", lambda: timed([*check, str(small)], env=NO_CACHE)
+        ),
+        Case(f"{label}check small file, warm", lambda: timed([*check, str(small)])),
         Case(f"{label}diff x^T A x", lambda: timed(diff), "≤ 1× sympy"),
         Case(f"{label}--version", lambda: timed([*texgrad, "--version"]), "≤ 0.1 s"),
         Case(f"{label}--help", lambda: timed([*texgrad, "--help"]), "≤ 0.1 s"),
@@ -290,6 +306,9 @@ def main() -> int:
         if not args.source:
             ENV.pop("PYTHONDONTWRITEBYTECODE", None)
             ENV["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
+        for name in ("TEXGRAD_CACHE", "TEXGRAD_CHECK_CACHE"):
+            ENV.pop(name, None)
+        ENV["TEXGRAD_CACHE_DIR"] = str(Path(tmp) / "cache")  # (warmed by the first runs)
         small = Path(tmp) / "small.md"
         small.write_text(SMALL, encoding="utf-8")
         texgrad = shlex.split(args.texgrad) if args.texgrad else default_texgrad()

@@ -211,7 +211,8 @@ def processes(repeat: int) -> None:
     ]
     floor = [sys.executable, str(Path(__file__).with_name("parsing_floor.py")), str(COOKBOOK)]
     with tempfile.TemporaryDirectory() as folder:
-        env = {**os.environ, "TEXGRAD_CACHE_DIR": folder}
+        # (the parse cache is measured: check results are not kept, cli_check_cache.py)
+        env = {**os.environ, "TEXGRAD_CACHE_DIR": folder, "TEXGRAD_CHECK_CACHE": "off"}
         cases = [
             ("floor", env, False, floor),
             ("cache off", {**env, "TEXGRAD_CACHE": "off"}, False, command),

@@ -41,7 +41,8 @@ _RUN = "import sys; from texgrad.cli import main; sys.exit(main(sys.argv[1:]))"
 
 def run_check(server: Path, cwd: Path, *args: str) -> tuple[float, float, float, int]:
     """One whole ``texgrad check`` process: wall s, CPU s, peak MB, and records found."""
-    env = dict(os.environ, PYTHONPATH=str(server))
+    # (the analysis is measured: check results are not kept between runs, cli_check_cache.py)
+    env = dict(os.environ, PYTHONPATH=str(server), TEXGRAD_CHECK_CACHE="off")
     out = cwd / ".scale-out.json"
     start = time.perf_counter()
     with out.open("w") as sink:

@@ -32,6 +32,10 @@ if "TEXGRAD_CACHE_DIR" not in os.environ:
     _parses = tempfile.mkdtemp(prefix="texgrad-test-parses-")
     os.environ["TEXGRAD_CACHE_DIR"] = _parses
     atexit.register(shutil.rmtree, _parses, True)
+# Check results (cli_check_cache.py) are not kept: a test that runs a file twice, the second
+# time with a monkeypatched checker, sees what that checker does (tests/test_check_cache.py
+# turns it on where it is tested).
+os.environ.setdefault("TEXGRAD_CHECK_CACHE", "off")
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("TEXGRAD_CORPUS", REPO.parent / "shared" / "corpus"))

@@ -166,7 +166,9 @@ def test_without_processes_the_run_is_done_here(
     def no_pool(*args: object, **kwargs: object) -> None:
         raise OSError(38, "Function not implemented")  # no /dev/shm: no semaphores
 
-    monkeypatch.setattr(cli_parallel, "ProcessPoolExecutor", no_pool)
+    import concurrent.futures  # (cli_parallel imports the pool where it makes one)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
     assert run("check", "-j", "2", ".") == serial
     assert pooled == [1]  # tried, and done in this process
 

@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -50,6 +51,7 @@ if TYPE_CHECKING:  # imported where used: see the module's docstring
 from texgrad.reading.files import (  # (the file system and offsets: no analysis)
     SKIPPED_CODES,
     Skipped,
+    absolute,
     documents_in,
     is_regular,
     printable,
@@ -65,6 +67,9 @@ DERIVATIVE_SECONDS = 60.0
 # the documents a folder is searched for: LaTeX, Markdown, Quarto, R Markdown, MDX
 DOCUMENT_SUFFIXES = (".tex", ".ltx", ".latex", ".md", ".markdown", ".qmd", ".rmd", ".mdx")
 SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages"})
+# read as Markdown, the others as LaTeX: reading.project.MARKDOWN_SUFFIXES (a test says), named
+# here so that a check of Markdown files its cache answers does not load the reading layer
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".qmd", ".rmd", ".mdx"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -582,13 +587,18 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     units = [replace(u, derivative_seconds=seconds, explain=explain) for u in units]
     outcomes: list[_FileOutcome | None] = [None] * len(targets)
     shown = 0  # outcomes said so far: those before the first still missing
-    progress = Progress(len(targets), err)
-    jobs = [Job(u, u.size, len(u.keys)) for u in units]
+    kept = _Kept(units)  # what an earlier run found in units that did not change
+    todo = [i for i, u in enumerate(units) if not kept.fill(i, outcomes)]
+    progress = Progress(sum(len(units[i].keys) for i in todo), err)
+    jobs = [Job(units[i], units[i].size, len(units[i].keys)) for i in todo]
     workers = args.jobs if args.jobs else cores()
-    try:
-        for i, unit_outcomes in run(_check_unit, jobs, workers, _lost_unit, progress):
-            for index, outcome in zip(units[i].indices, unit_outcomes, strict=True):
-                outcomes[index] = outcome
+    checked = run(_check_unit, jobs, workers, _lost_unit, progress)
+    try:  # (-1: the outcomes kept are said before the first unit checked ends)
+        for j, unit_outcomes in chain([(-1, [])], checked):
+            if j >= 0:
+                for index, outcome in zip(units[todo[j]].indices, unit_outcomes, strict=True):
+                    outcomes[index] = outcome
+                kept.save(todo[j], unit_outcomes)
             while shown < len(outcomes) and outcomes[shown] is not None:
                 progress.say(outcomes[shown].messages)  # type: ignore[union-attr]
                 said += outcomes[shown].messages  # type: ignore[union-attr]
@@ -605,6 +615,80 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     except BrokenPipeError:  # `texgrad check … | head`: the status still says what was found
         _silence_stdout()
     return status.code()
+
+
+class _Kept:
+    """The check cache (``cli_check_cache``) as one run uses it: each unit's file and key,
+    read before the unit is checked; outcomes kept when the unit has not changed since."""
+
+    def __init__(self, units: Sequence[_Unit]):
+        from texgrad.cli_check_cache import CheckCache
+
+        self.units = units
+        self.cache = CheckCache.for_user() if units else None
+        self.keys: dict[int, tuple[str, str]] = {}  # unit → (file name, key)
+
+    def _key(self, unit: _Unit) -> tuple[str, str] | None:
+        from texgrad.cli_check_cache import project_key
+
+        assert self.cache is not None
+        try:
+            name = self.cache.name(unit.keys, (unit.no_derivatives, unit.derivative_seconds))
+            if unit.project is not None:  # (read here: the check reads these texts)
+                keys = [project_key(unit.project)]
+            else:  # (each file as the checker reads it; read again after the check)
+                keys = [_own_key(k, unit.folder) for k in unit.keys]
+            return name, self.cache.key(name, keys)
+        except Exception as exc:  # noqa: BLE001 - no key: the unit is checked, not kept
+            import logging
+
+            logging.getLogger(__name__).debug("texgrad: no check cache key: %r", exc)
+            return None
+
+    def fill(self, i: int, outcomes: list[_FileOutcome | None]) -> bool:
+        """Put the kept outcomes of unit ``i`` in place (False: none, it is checked)."""
+        unit = self.units[i]
+        if self.cache is None or unit.debug:  # (--debug: tracebacks, as the check made them)
+            return False
+        key = self._key(unit)
+        if key is None:
+            return False
+        self.keys[i] = key
+        found = self.cache.load(*key, count=len(unit.keys))
+        if found is None:
+            return False
+        for index, o in zip(unit.indices, found, strict=True):
+            outcomes[index] = _FileOutcome(o["messages"], o["records"], o["errors"])
+        return True
+
+    def save(self, i: int, found: Sequence[_FileOutcome]) -> None:
+        """Keep what unit ``i``'s check found, if whole and its files did not change."""
+        if self.cache is None or i not in self.keys:
+            return
+        if any(o.bad or o.internal or o.cut_short for o in found):
+            return
+        unit = self.units[i]
+        if unit.project is None and self._key(unit) != self.keys[i]:
+            return  # edited while it was checked: which text was checked is not known
+        self.cache.save(*self.keys[i], [o.kept() for o in found])
+
+
+def _own_key(key: str, folder: Path) -> str:
+    """The key of what ``read_document`` reads of a file checked without a project (a
+    Markdown file): its bytes, unless it may include another file (Quarto's ``{{< include
+    … >}}``), then the project it makes."""
+    from texgrad.cli_check_cache import alone_key, project_key
+
+    if unreadable(key) is not None:  # (not read by the check either: not kept)
+        raise OSError(f"{key} is not read")
+    with open(key, "rb") as f:
+        data = f.read()
+    if b"{{<" not in data:  # (the project is this file: no scan needed to know it)
+        return alone_key(key, str(folder), data)
+    from texgrad.reading.document import detect_format
+    from texgrad.reading.project import load_project
+
+    return project_key(load_project(key, folder=folder, overrides={}, format=detect_format(key)))
 
 
 def _silence_stdout() -> None:
@@ -647,6 +731,12 @@ class _FileOutcome:
     errors: int = 0
     bad: bool = False
     internal: bool = False
+    cut_short: bool = False  # a time limit cut some of its work short: not kept on disk
+
+    def kept(self) -> dict[str, object]:
+        """As the check cache keeps it."""
+        return {"messages": self.messages, "records": self.records, "errors": self.errors,
+                "bad": self.bad, "internal": self.internal}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -725,8 +815,10 @@ def _check_unit(unit: _Unit) -> list[_FileOutcome]:
     outcomes = []
     for key in unit.keys:
         try:
+            limits = _limits_hit()
             with memory_bound():  # (one file's check: TEXGRAD_MEMORY_MB more at most)
                 outcomes.append(_check_file(checker, key, unit))
+            outcomes[-1].cut_short = _limits_hit() != limits
         except MemoryExceeded as exc:  # (the checker may be half changed: a fresh one)
             outcomes.append(_FileOutcome(messages=[f"texgrad: {_display(key)}: not checked: {exc}"], bad=True))  # fmt: skip
             checker = Checker(ParseCache.for_user())
@@ -734,6 +826,13 @@ def _check_unit(unit: _Unit) -> list[_FileOutcome]:
             lines = internal_error(f"checking {_display(key)}", exc, unit.debug)
             outcomes.append(_FileOutcome(messages=lines, internal=True))
     return outcomes
+
+
+def _limits_hit() -> int:
+    """How many time limits were reached in this process so far (none before the engine is
+    loaded)."""
+    deadline = sys.modules.get("texgrad.calculus.deadline")
+    return deadline.BudgetExceeded.raised if deadline is not None else 0
 
 
 def _lost_unit(unit: _Unit, exc: BaseException) -> list[_FileOutcome]:
@@ -871,11 +970,9 @@ def _targets(found: list[tuple[Path, Path]]) -> Iterator[tuple[str, Project | No
     """Each document to check once, with its project and folder: a named LaTeX root brings
     every file it includes (reported at its own file, as a compiler would), so that naming
     ``main.tex`` checks the whole project and several paths give the union of each alone."""
-    from texgrad.reading.project import normalize
-
     done: set[str] = set()
     for path, folder in found:
-        key = normalize(path)
+        key = absolute(path)  # (reading.project.normalize, without loading the reading layer)
         project = _project_of(key, folder)
         keys = project.paths if project is not None and project.root == key else [key]
         for k in keys:
@@ -887,12 +984,11 @@ def _targets(found: list[tuple[Path, Path]]) -> Iterator[tuple[str, Project | No
 def _project_of(key: str, folder: Path) -> Project | None:
     """The project holding ``key``: one dictionary look-up (by every file of the projects
     loaded so far), so that a folder of thousands of files is not quadratic."""
-    from texgrad.reading.document import detect_format
-    from texgrad.reading.project import RootSearch, load_project
-
     global _ROOTS
     project = _projects.get(key)
-    if project is None and detect_format(key) == "latex":
+    if project is None and Path(key).suffix.lower() not in MARKDOWN_SUFFIXES:  # LaTeX
+        from texgrad.reading.project import RootSearch, load_project
+
         _ROOTS = _ROOTS or RootSearch()
         project = load_project(key, folder=folder, search=_ROOTS)
         for path in project.paths:

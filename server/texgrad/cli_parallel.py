@@ -10,16 +10,17 @@ docs/architecture.md, *The command line*).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Generic, TextIO, TypeVar
+from typing import TYPE_CHECKING, Generic, TextIO, TypeVar
+
+if TYPE_CHECKING:  # (imported where a pool is made: a small run makes none)
+    import multiprocessing.context
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -50,6 +51,8 @@ def cores() -> int:
 def _context() -> multiprocessing.context.BaseContext:
     """Fork where it is safe and cheap (Linux: the workers inherit what is imported); spawn
     elsewhere (macOS' system libraries are not fork-safe, Windows has no fork)."""
+    import multiprocessing  # (here: a run with nothing to check, or one job, needs no pool)
+
     if sys.platform.startswith("linux"):
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
@@ -104,6 +107,8 @@ def run(
             if last:
                 if progress is not None:
                     progress.advance(jobs[i].count)
+                from concurrent.futures.process import BrokenProcessPool
+
                 yield i, lost(jobs[i].task, BrokenProcessPool("its process was terminated"))
 
 
@@ -118,6 +123,9 @@ def _pooled(
 ) -> Iterator[tuple[int, R]]:
     """The jobs of ``order`` on a pool of ``workers``; those lost with a broken pool are put
     in ``broken``."""
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         pool = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_worker_start)
     except (OSError, ImportError, NotImplementedError) as exc:  # no semaphores (/dev/shm) …

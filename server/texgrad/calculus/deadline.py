@@ -32,7 +32,14 @@ _REPEAT = 0.25  # seconds between two interruptions once the deadline has passed
 
 
 class BudgetExceeded(CalculusError):
-    """The request's time is up (or it was cancelled): what every check raises."""
+    """The request's time is up (or it was cancelled): what every check raises.  ``raised``
+    counts them in this process (``texgrad check`` keeps no result a time limit cut short)."""
+
+    raised = 0
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        BudgetExceeded.raised += 1
 
 
 class Deadline:
