@@ -33,13 +33,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from texgrad.reading.cache_folders import user_cache_folder
 from texgrad.syntax import tree as t
 
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 200 * 2**20  # the folder's size, kept by removing the least recently used files
 _MAGIC = b"texgrad-parses-1\n"
-_OFF = frozenset({"0", "off", "no", "false"})
 
 Entry = tuple[t.Node | None, int]  # a row's tree and where (source offset) it was parsed
 
@@ -48,19 +48,7 @@ _said = False  # a failure of the cache was logged (once per process)
 
 def default_folder() -> Path | None:
     """Where the cache lives for this user (None: turned off)."""
-    if os.environ.get("TEXGRAD_CACHE", "").strip().lower() in _OFF:
-        return None
-    given = os.environ.get("TEXGRAD_CACHE_DIR")
-    if given:
-        return Path(given)
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(base) / "texgrad" / "Cache" / "parses"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "texgrad" / "parses"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base_path = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-    return base_path / "texgrad" / "parses"
+    return user_cache_folder("parses")
 
 
 @cache
