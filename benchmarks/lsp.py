@@ -302,7 +302,8 @@ async def cold(corpus: Path, server: Server, label: str) -> None:
 
 
 async def warm(corpus: Path, server: Server, label: str, repeat: int, sections: set[str]) -> None:
-    client, _ = await start(corpus, server)
+    # (the diagnostics a last session kept would answer the waits for a first analysis)
+    client, _ = await start(corpus, server, TEXGRAD_KEEP_DIAGNOSTICS="off")
     pid = pid_of(client)
     base_mb = rss_mb(pid)
     cookbook = corpus / COOKBOOK

@@ -117,6 +117,7 @@ def test_the_folder_keeps_the_most_recently_used(tmp_path: Path) -> None:
 
 
 def test_off_with_every_cache_or_alone(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(ed, "_session", [])  # (this process's session: set up here only)
     monkeypatch.setenv("TEXGRAD_CACHE_DIR", str(tmp_path))
     monkeypatch.setenv("TEXGRAD_KEEP_DIAGNOSTICS", "on")
     monkeypatch.delenv("TEXGRAD_CACHE", raising=False)

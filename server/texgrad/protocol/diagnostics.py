@@ -169,7 +169,11 @@ def keep_for_next_session(
         except Exception:  # only a head start for the next session
             log.exception("keeping the diagnostics of %s failed", doc.uri)
 
-    session.pending[doc.uri] = asyncio.get_running_loop().call_later(ed.STORE_AFTER, store)
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # (published outside the server's loop: nothing to wait with)
+        return
+    session.pending[doc.uri] = loop.call_later(ed.STORE_AFTER, store)
 
 
 def _inputs(analysis: Analysis) -> list[tuple[str, str, str]] | None:
