@@ -162,7 +162,7 @@ def test_the_pump_publishes_kept_diagnostics_and_passes_every_byte_on(tmp_path: 
     r, w = os.pipe()
     written: list[bytes] = []
     with os.fdopen(r, "rb") as stdin:
-        pump = ed.Pump(stdin, written.append, session)
+        pump = ed.Pump(stdin, written.append, lambda: session)
         os.write(w, stream[:50])  # (a message arriving in pieces)
         os.write(w, stream[50:])
         os.close(w)
@@ -187,7 +187,7 @@ def test_once_the_server_is_loaded_the_pump_writes_nothing(tmp_path: Path) -> No
     r, w = os.pipe()
     written: list[bytes] = []
     with os.fdopen(r, "rb") as stdin:
-        pump = ed.Pump(stdin, written.append, session)
+        pump = ed.Pump(stdin, written.append, lambda: session)
         pump.loaded()
         os.write(w, _framed(_did_open(doc, TEXT)))
         os.close(w)
@@ -286,10 +286,13 @@ def test_a_document_reopened_gets_the_diagnostics_its_analysis_publishes(
     first = _Session(tmp_path)
     first.send(_did_open(doc, text))
     first.until(_published)
-    time.sleep(ed.STORE_AFTER + 1.0)  # (kept once it stays as analysed)
+    kept = tmp_path / "cache" / "diagnostics"
+    end = time.monotonic() + 60  # (kept once it stays as analysed for STORE_AFTER seconds)
+    while not list(kept.glob("*.json")) and time.monotonic() < end:
+        time.sleep(0.2)
     log = first.stop()
     assert "Traceback" not in log
-    assert len(list((tmp_path / "cache" / "diagnostics").glob("*.json"))) == 1
+    assert len(list(kept.glob("*.json"))) == 1
 
     second = _Session(tmp_path)
     second.send(_did_open(doc, text))

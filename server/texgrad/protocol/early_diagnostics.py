@@ -27,22 +27,17 @@ cache (``TEXGRAD_CACHE=off``), or alone with ``TEXGRAD_KEEP_DIAGNOSTICS=off``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
 import queue
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
-
-from texgrad.reading.cache_folders import user_cache_folder
-from texgrad.settings import resolve
 
 from .framing import CHUNK, Framer
 
@@ -61,6 +56,8 @@ _said = False  # a failure was logged (once per process)
 def sources_version() -> str:
     """A hash of everything a diagnostic depends on: texgrad's and Python's versions and
     every source file of the package (its grammar included)."""
+    import hashlib
+
     from texgrad import __version__
 
     root = Path(__file__).resolve().parents[1]
@@ -78,6 +75,8 @@ def sources_version() -> str:
 
 
 def digest(data: str | bytes) -> str:
+    import hashlib  # (here, as the others below: the module is loaded before the server)
+
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     return hashlib.sha256(raw).hexdigest()
 
@@ -85,6 +84,8 @@ def digest(data: str | bytes) -> str:
 def start_key(settings_section: Any, folders: Iterable[str], encoding: str) -> str:
     """What the client started the server with that diagnostics depend on: its settings
     (as resolved), its workspace folders and the position encoding."""
+    from texgrad.settings import resolve
+
     data = {"settings": resolve(settings_section), "folders": list(folders), "enc": encoding}
     return digest(json.dumps(data, sort_keys=True, default=repr))
 
@@ -124,6 +125,8 @@ class DiagnosticsCache:
 
     @classmethod
     def for_user(cls) -> DiagnosticsCache | None:
+        from texgrad.reading.cache_folders import user_cache_folder
+
         try:
             folder = user_cache_folder("diagnostics")
             return None if folder is None else cls(folder)
@@ -132,8 +135,8 @@ class DiagnosticsCache:
             return None
 
     def _file(self, uri: str) -> Path:
-        key = f"{self.version}\0{uri}".encode("utf-8", "surrogatepass")
-        return self.folder / f"{hashlib.sha256(key).hexdigest()[:32]}.json"
+        key = f"{self.version}\0{uri}"
+        return self.folder / f"{digest(key)[:32]}.json"
 
     def lookup(
         self, uri: str, path: str, text: str, start: str, opened: Mapping[str, str]
@@ -206,6 +209,8 @@ class DiagnosticsCache:
         except (TypeError, ValueError, RecursionError) as e:
             _say(f"cannot keep a document's diagnostics ({type(e).__name__})")
             return
+        import tempfile
+
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
@@ -266,9 +271,15 @@ def session() -> Session | None:
     return _session[0] if _session else None
 
 
+def turned_off() -> bool:
+    return os.environ.get("TEXGRAD_KEEP_DIAGNOSTICS", "").strip().lower() in _OFF
+
+
 def begin(params: Mapping[str, Any], encoding: str) -> Session | None:
     """Set up this process's session from ``initialize``'s parameters (None: no cache)."""
-    if os.environ.get("TEXGRAD_KEEP_DIAGNOSTICS", "").strip().lower() in _OFF:
+    from texgrad.settings import resolve
+
+    if turned_off():
         return None
     cache_ = DiagnosticsCache.for_user()
     if cache_ is None:
@@ -307,14 +318,18 @@ class Pump:
     a few milliseconds after it arrives, while the server is still loading."""
 
     def __init__(
-        self, stdin: BinaryIO, write: Callable[[bytes], None], session_: Session | None
+        self,
+        stdin: BinaryIO,
+        write: Callable[[bytes], None],
+        session_: Callable[[], Session | None],
     ) -> None:
         self._read1 = _reader(stdin)
         self._write = write
-        self._session = session_
+        self._begin = session_  # (called in the thread: hashing the sources takes a while)
+        self._session: Session | None = None
         self._queue: queue.SimpleQueue[bytes] = queue.SimpleQueue()
         self._lock = threading.Lock()
-        self._loaded = session_ is None
+        self._loaded = False
         self._framer = Framer()
         self._opened: dict[str, str] = {}  # path -> text of the documents opened so far
         self.published: list[str] = []  # uris published early (for the log and tests)
@@ -332,6 +347,12 @@ class Pump:
             self._loaded = True
 
     def _run(self) -> None:
+        try:
+            self._session = self._begin()
+        except Exception:  # only a head start: never a failure of the server
+            log.exception("setting up the cache of diagnostics failed")
+        if self._session is None:
+            self._loaded = True  # (nothing to publish: a reader only)
         while True:
             try:
                 data = self._read1(CHUNK)

@@ -202,17 +202,20 @@ def _pump(early: EarlyStart) -> Any:
     try:
         from . import early_diagnostics as ed
 
-        params = json.loads(early.bodies[0])["params"]
-        session = ed.begin(params, early.answered[1]["capabilities"]["positionEncoding"])
-        if session is None:
+        if ed.turned_off():
             return None
+        params = json.loads(early.bodies[0])["params"]
+        encoding = early.answered[1]["capabilities"]["positionEncoding"]
         out = sys.stdout.buffer
 
         def write(data: bytes) -> None:
             out.write(data)
             out.flush()
 
-        early.stream = pump = ed.Pump(sys.stdin.buffer, write, session)
+        def begin() -> ed.Session | None:
+            return ed.begin(params, encoding)
+
+        early.stream = pump = ed.Pump(sys.stdin.buffer, write, begin)
         return pump
     except Exception:  # only a head start: the server starts as without it
         log.exception("reading ahead while the server loads failed")

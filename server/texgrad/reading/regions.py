@@ -64,12 +64,10 @@ class RawRegion:
 
 # (the slots' own setters, which the dataclass's __init__ reaches through object.__setattr__)
 _new = object.__new__
-_kind, _delimiter, _start, _end, _body_start, _body_end, _display, _excluded = (
-    getattr(RawRegion, name).__set__
-    for name in ("kind", "delimiter", "start", "end", "body_start", "body_end", "display",
-                 "excluded")
-)  # fmt: skip
-_markdown_escapes = RawRegion.markdown_escapes.__set__
+_setters = {name: getattr(RawRegion, name).__set__ for name in RawRegion.__slots__}
+_kind, _delimiter, _start, _end = (_setters[n] for n in ("kind", "delimiter", "start", "end"))
+_body_start, _body_end, _display = (_setters[n] for n in ("body_start", "body_end", "display"))
+_excluded, _markdown_escapes = _setters["excluded"], _setters["markdown_escapes"]
 
 
 @dataclass(frozen=True, slots=True)
