@@ -5,7 +5,7 @@ before an analysis can start).
 
 When the server has published a document's shape diagnostics and the document stays as
 analysed for :data:`STORE_AFTER` seconds, they are kept on disk (:class:`DiagnosticsCache`,
-one JSON file per document in the user's cache folder, ``reading/cache_folders.py``),
+one JSON file per document in the user's cache folder, ``texgrad/cache_folder.py``),
 with what they were made from: a hash of the document's text, of texgrad's sources and
 versions, the position encoding, the settings and workspace folders the client started
 the server with, the text of every other file of its project (and for LaTeX the names of
@@ -46,7 +46,6 @@ log = logging.getLogger("texgrad.lsp")
 STORE_AFTER = 2.0  # seconds a document stays as analysed before its diagnostics are kept
 MAX_FILES = 500  # documents kept, the least recently used removed first
 _MAGIC = "texgrad-diagnostics-1"
-_OFF = frozenset({"0", "off", "no", "false"})
 _LATEX = (".tex", ".ltx", ".sty", ".cls", ".latex")
 
 _said = False  # a failure was logged (once per process)
@@ -125,10 +124,10 @@ class DiagnosticsCache:
 
     @classmethod
     def for_user(cls) -> DiagnosticsCache | None:
-        from texgrad.reading.cache_folders import user_cache_folder
+        from texgrad.cache_folder import cache_folder
 
         try:
-            folder = user_cache_folder("diagnostics")
+            folder = cache_folder("diagnostics")
             return None if folder is None else cls(folder)
         except (OSError, RuntimeError, KeyError) as e:  # no home, sources unreadable
             _say(f"no cache of diagnostics ({e})")
@@ -272,7 +271,9 @@ def session() -> Session | None:
 
 
 def turned_off() -> bool:
-    return os.environ.get("TEXGRAD_KEEP_DIAGNOSTICS", "").strip().lower() in _OFF
+    from texgrad.cache_folder import is_off
+
+    return is_off("TEXGRAD_KEEP_DIAGNOSTICS")
 
 
 def begin(params: Mapping[str, Any], encoding: str) -> Session | None:

@@ -33,7 +33,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from texgrad.reading.cache_folders import user_cache_folder
+from texgrad.cache_folder import cache_folder
 from texgrad.syntax import tree as t
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ _said = False  # a failure of the cache was logged (once per process)
 
 def default_folder() -> Path | None:
     """Where the cache lives for this user (None: turned off)."""
-    return user_cache_folder("parses")
+    return cache_folder("parses")
 
 
 @cache
