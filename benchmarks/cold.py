@@ -309,6 +309,8 @@ def main() -> int:
         for name in ("TEXGRAD_CACHE", "TEXGRAD_CHECK_CACHE"):
             ENV.pop(name, None)
         ENV["TEXGRAD_CACHE_DIR"] = str(Path(tmp) / "cache")  # (warmed by the first runs)
+        # the server rows measure the analysis, not a copy kept from an earlier session
+        ENV["TEXGRAD_KEEP_DIAGNOSTICS"] = "off"
         small = Path(tmp) / "small.md"
         small.write_text(SMALL, encoding="utf-8")
         texgrad = shlex.split(args.texgrad) if args.texgrad else default_texgrad()

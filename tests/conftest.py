@@ -37,6 +37,11 @@ if "TEXGRAD_CACHE_DIR" not in os.environ:
 # turns it on where it is tested).
 os.environ.setdefault("TEXGRAD_CHECK_CACHE", "off")
 
+# The servers the tests start publish what they analyse, not what the server of an earlier
+# test kept for the same document (protocol/early_diagnostics.py: a second publication would
+# confuse the tests that count them); tests/protocol/test_early_diagnostics.py turns it on.
+os.environ.setdefault("TEXGRAD_KEEP_DIAGNOSTICS", "off")
+
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("TEXGRAD_CORPUS", REPO.parent / "shared" / "corpus"))
 
@@ -53,6 +58,9 @@ SLOW: dict[str, tuple[str, ...]] = {
     "calculus/test_written_deadline.py": (
         "test_the_fronts_find_what_the_full_check_finds",
         "test_work_that_never_checks_is_interrupted_on_the_main_thread",
+    ),
+    "protocol/test_early_diagnostics.py": (
+        "test_a_document_reopened_gets_the_diagnostics_its_analysis_publishes",
     ),
     "corpus/test_corpus.py": (
         "test_check_reports_only_reviewed_diagnostics",

@@ -6,6 +6,8 @@ of the project's files that are not open."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import weakref
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from texgrad.shapes.diagnostics import Diagnostic, Fix
 from texgrad.workspace import Analysis
 
 SOURCE = "texgrad"
+log = logging.getLogger("texgrad.lsp")
 
 # The README a code's section is linked in (``codeDescription.href``): texgrad is not
 # published at a web address yet, so the README of the source tree the server runs from
@@ -128,11 +131,73 @@ _sent: weakref.WeakKeyDictionary[TexgradServer, dict[str, tuple[str, list[types.
 
 def publish(server: TexgradServer, doc: Document, analysis: Analysis) -> None:
     _sent.setdefault(server, {}).pop(doc.path, None)  # (open: its own publications from now)
+    found = diagnostics_of(server, analysis)
     server.text_document_publish_diagnostics(
-        types.PublishDiagnosticsParams(
-            uri=doc.uri, diagnostics=diagnostics_of(server, analysis), version=doc.version
-        )
+        types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=found, version=doc.version)
     )
+    if analysis.derivatives is None:  # (the shape diagnostics, published first)
+        keep_for_next_session(server, doc, analysis, found)
+
+
+def keep_for_next_session(
+    server: TexgradServer, doc: Document, analysis: Analysis, found: list[types.Diagnostic]
+) -> None:
+    """Keep a document's shape diagnostics on disk once it has stayed as analysed for a
+    moment, for the next session to publish when it is opened, before the server has
+    loaded (:mod:`texgrad.protocol.early_diagnostics`)."""
+    from texgrad.protocol import early_diagnostics as ed
+
+    session = ed.session()
+    if session is None or analysis.result is None or analysis.note is not None:
+        return
+    if server.ws.settings != session.settings:
+        return  # (settings given by workspace/configuration: the next start cannot know them)
+    old = session.pending.pop(doc.uri, None)
+    if old is not None:
+        old.cancel()
+
+    def store() -> None:
+        session.pending.pop(doc.uri, None)
+        if doc.closed or doc.analysis is not analysis or analysis.text is not doc.text:
+            return
+        try:
+            deps = _inputs(analysis)
+            if deps is None:
+                return  # (another file of its project is open and differs from its file)
+            unstructured = server.protocol._converter.unstructure(found, list[types.Diagnostic])
+            session.cache.store(doc.uri, doc.path, analysis.text, session.start, deps, unstructured)
+        except Exception:  # only a head start for the next session
+            log.exception("keeping the diagnostics of %s failed", doc.uri)
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # (published outside the server's loop: nothing to wait with)
+        return
+    session.pending[doc.uri] = loop.call_later(ed.STORE_AFTER, store)
+
+
+def _inputs(analysis: Analysis) -> list[tuple[str, str, str]] | None:
+    """The other files of the document's project: path, digest of the text analysed and of
+    the file's bytes (None where the text analysed is not the file's: an open buffer)."""
+    from texgrad.protocol.early_diagnostics import digest
+    from texgrad.reading.project import read_file
+
+    assert analysis.result is not None
+    texts = analysis.result.table.texts
+    out = []
+    for path in analysis.project:
+        if path == analysis.path:
+            continue
+        text = texts.get(path)
+        on_disk, problems = read_file(path)
+        if text is None or problems or on_disk != text:
+            return None
+        try:
+            with open(path, "rb") as f:
+                out.append((path, digest(text), digest(f.read())))
+        except OSError:
+            return None
+    return out
 
 
 async def publish_project_files(server: TexgradServer, doc: Document, analysis: Analysis) -> None:

@@ -183,6 +183,40 @@ def main(tcp: str | None = None) -> int:
             early = read_start(sys.stdin.buffer, sys.stdout.buffer)
         except OSError as exc:  # (stdin closed or unreadable: the server says so)
             log.warning("reading the client's first message failed: %s", exc)
+    pump = _pump(early) if early is not None else None
     from texgrad.protocol.app import main as serve
 
+    if pump is not None:
+        pump.loaded()  # (from here on the server alone writes to the client)
     return serve(tcp=tcp, early=early)
+
+
+def _pump(early: EarlyStart) -> Any:
+    """Go on reading the client while the server loads, publishing the diagnostics kept
+    from the last session for the documents it opens (:mod:`.early_diagnostics`); None
+    where there are none to publish (``initialize`` not answered here, no cache)."""
+    import sys
+
+    if early.answered is None or early.ended or not early.framer.idle():
+        return None
+    try:
+        from . import early_diagnostics as ed
+
+        if ed.turned_off():
+            return None
+        params = json.loads(early.bodies[0])["params"]
+        encoding = early.answered[1]["capabilities"]["positionEncoding"]
+        out = sys.stdout.buffer
+
+        def write(data: bytes) -> None:
+            out.write(data)
+            out.flush()
+
+        def begin() -> ed.Session | None:
+            return ed.begin(params, encoding)
+
+        early.stream = pump = ed.Pump(sys.stdin.buffer, write, begin)
+        return pump
+    except Exception:  # only a head start: the server starts as without it
+        log.exception("reading ahead while the server loads failed")
+        return None

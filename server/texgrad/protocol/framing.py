@@ -56,6 +56,10 @@ class Framer:
                     return out
                 out.append(body)
 
+    def idle(self) -> bool:
+        """Whether nothing is held: the next byte fed starts a message."""
+        return not self._buf and self._length is None and not self._skipping
+
     def _resync(self) -> bool:
         """Drop bytes up to the next ``Content-Length`` (False: none arrived yet)."""
         at = self._buf.find(_LENGTH, 1)
@@ -143,6 +147,9 @@ class EarlyStart:
     bodies: list[bytes] = field(default_factory=list)
     answered: tuple[Any, dict[str, Any]] | None = None  # (initialize's id, the result sent)
     ended: bool = False  # the stream ended before a message
+    # what the server reads the rest of the stream from, when not stdin itself (a reader
+    # that went on while the server loaded: protocol/early_diagnostics.py's Pump)
+    stream: Any = None
 
 
 def _is_json(data: bytes) -> bool:

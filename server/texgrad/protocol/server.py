@@ -191,7 +191,10 @@ class TexgradServer(LanguageServer):
         server was loaded (:mod:`texgrad.protocol.early_initialize`)."""
         self._stop_event = threading.Event()
         self.protocol.set_writer(ClientWriter(stdout or sys.stdout.buffer, self._stop_event))
-        read = framing.stdin_reader(stdin or sys.stdin.buffer, self.thread_pool)
+        stream = early.stream if early is not None and early.stream is not None else stdin
+        read = framing.stdin_reader(stream or sys.stdin.buffer, self.thread_pool)
+        for uri in getattr(stream, "published", ()):  # (protocol/early_diagnostics.py)
+            log.info("published the kept diagnostics of %s before loading", uri)
         if early is not None and early.ended:
             log.info("the client closed the connection before a message: stopping")
             self.shutdown()

@@ -316,11 +316,7 @@ def _moved(raw: RawRegion, d: int, after: int) -> RawRegion:
     if d == 0:
         return raw
     if raw.start >= after:  # wholly after the edit
-        return RawRegion(
-            raw.kind, raw.delimiter, raw.start + d, raw.end + d, raw.body_start + d,
-            raw.body_end + d, raw.display, tuple((a + d, b + d) for a, b in raw.excluded),
-            raw.markdown_escapes,
-        )  # fmt: skip
+        return raw.shifted(d)
     # the edited region: its end moves, and what of it lies after the edit
     return RawRegion(
         raw.kind, raw.delimiter, raw.start, raw.end + d, raw.body_start, raw.body_end + d,

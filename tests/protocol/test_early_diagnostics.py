@@ -1,0 +1,312 @@
+r"""Diagnostics kept from the last session and published when a document is opened, before
+the server has loaded (issue 17): the same as the analysis publishes, and never for a text,
+a project file, texgrad's sources, the settings or the encoding that changed; a damaged or
+unwritable cache folder is a miss, never a failure."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from texgrad.protocol import early_diagnostics as ed
+
+TEXT = "Let $A \\in \\mathbb{R}^{2 \\times 3}$ and $x \\in \\mathbb{R}^2$. Then $A x$.\n"
+FOUND = [{"range": {"start": {"line": 0, "character": 1}}, "message": "m", "code": "c"}]
+
+
+def _cache(tmp_path: Path, version: str = "v1") -> ed.DiagnosticsCache:
+    return ed.DiagnosticsCache(tmp_path / "kept", version)
+
+
+def test_kept_diagnostics_are_found_for_the_same_inputs_only(tmp_path: Path) -> None:
+    doc, other = tmp_path / "a.md", tmp_path / "b.tex"
+    other.write_text("x", encoding="utf-8")
+    cache = _cache(tmp_path)
+    start = ed.start_key({}, [tmp_path.as_uri()], "utf-16")
+    deps = [(str(other), ed.digest("x"), ed.digest(b"x"))]
+    cache.store(doc.as_uri(), str(doc), TEXT, start, deps, FOUND)
+    assert cache.lookup(doc.as_uri(), str(doc), TEXT, start, {}) == FOUND
+    # an edit, another encoding, other settings or folders, another path: a miss
+    assert cache.lookup(doc.as_uri(), str(doc), TEXT + " ", start, {}) is None
+    for other_start in (
+        ed.start_key({}, [tmp_path.as_uri()], "utf-8"),
+        ed.start_key({"layout": "denominator"}, [tmp_path.as_uri()], "utf-16"),
+        ed.start_key({}, [], "utf-16"),
+    ):
+        assert other_start != start
+        assert cache.lookup(doc.as_uri(), str(doc), TEXT, other_start, {}) is None
+    assert cache.lookup(doc.as_uri(), str(tmp_path / "c.md"), TEXT, start, {}) is None
+    # settings that resolve alike are alike (an unknown key, a wrong type: the default)
+    assert ed.start_key({"nonsense": 1}, [tmp_path.as_uri()], "utf-16") == start
+    # another file of its project: as an open buffer, or changed on disk
+    assert cache.lookup(doc.as_uri(), str(doc), TEXT, start, {str(other): "x"}) == FOUND
+    assert cache.lookup(doc.as_uri(), str(doc), TEXT, start, {str(other): "y"}) is None
+    other.write_text("y", encoding="utf-8")
+    assert cache.lookup(doc.as_uri(), str(doc), TEXT, start, {}) is None
+    other.unlink()
+    assert cache.lookup(doc.as_uri(), str(doc), TEXT, start, {}) is None
+
+
+def test_another_version_of_texgrad_reads_none(tmp_path: Path) -> None:
+    doc = tmp_path / "a.md"
+    _cache(tmp_path, "v1").store(doc.as_uri(), str(doc), TEXT, "s", [], FOUND)
+    assert _cache(tmp_path, "v2").lookup(doc.as_uri(), str(doc), TEXT, "s", {}) is None
+    assert _cache(tmp_path, "v1").lookup(doc.as_uri(), str(doc), TEXT, "s", {}) == FOUND
+    # the version is every source of the package: a change to any module changes it
+    assert ed.sources_version() == ed.sources_version() and len(ed.sources_version()) == 64
+
+
+def test_a_latex_root_appearing_beside_a_document_is_a_miss(tmp_path: Path) -> None:
+    doc = tmp_path / "chapter.tex"
+    cache = _cache(tmp_path)
+    cache.store(doc.as_uri(), str(doc), TEXT, "s", [], FOUND)
+    assert cache.lookup(doc.as_uri(), str(doc), TEXT, "s", {}) == FOUND
+    (tmp_path / "main.tex").write_text("\\input{chapter}", encoding="utf-8")
+    assert cache.lookup(doc.as_uri(), str(doc), TEXT, "s", {}) is None
+
+
+def test_a_damaged_or_foreign_file_is_a_miss(tmp_path: Path) -> None:
+    doc = tmp_path / "a.md"
+    cache = _cache(tmp_path)
+    cache.store(doc.as_uri(), str(doc), TEXT, "s", [], FOUND)
+    file = cache._file(doc.as_uri())
+    for damaged in (b"{not json", b"[]", b'{"magic": 1}', b"\xff\xfe", b"[" * 100_000):
+        file.write_bytes(damaged)
+        assert cache.lookup(doc.as_uri(), str(doc), TEXT, "s", {}) is None
+    entry = {"magic": "texgrad-diagnostics-1", "version": "v1", "uri": doc.as_uri()}
+    file.write_text(json.dumps({**entry, "path": str(doc)}), encoding="utf-8")
+    assert cache.lookup(doc.as_uri(), str(doc), TEXT, "s", {}) is None
+
+
+def test_an_unwritable_folder_is_said_once_and_nothing_fails(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ed, "_said", False)
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    cache = ed.DiagnosticsCache(blocker / "kept", "v1")  # (a folder inside a file)
+    doc = tmp_path / "a.md"
+    with caplog.at_level(logging.WARNING, logger="texgrad.lsp"):
+        cache.store(doc.as_uri(), str(doc), TEXT, "s", [], FOUND)
+        cache.store(doc.as_uri(), str(doc), TEXT, "s", [], FOUND)
+        assert cache.lookup(doc.as_uri(), str(doc), TEXT, "s", {}) is None
+    said = [r for r in caplog.records if "cache of diagnostics" in r.getMessage()]
+    assert len(said) == 1 and "cannot write" in said[0].getMessage()
+
+
+def test_the_folder_keeps_the_most_recently_used(tmp_path: Path) -> None:
+    cache = ed.DiagnosticsCache(tmp_path / "kept", "v1", max_files=3)
+    for i in range(6):
+        cache.store(f"file:///d{i}.md", f"/d{i}.md", TEXT, "s", [], FOUND)
+        file = cache._file(f"file:///d{i}.md")
+        if file.exists():
+            os.utime(file, (1000 + i, 1000 + i))
+    assert len(list((tmp_path / "kept").glob("*.json"))) == 3
+    assert cache.lookup("file:///d5.md", "/d5.md", TEXT, "s", {}) == FOUND
+    assert cache.lookup("file:///d0.md", "/d0.md", TEXT, "s", {}) is None
+
+
+def test_off_with_every_cache_or_alone(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(ed, "_session", [])  # (this process's session: set up here only)
+    monkeypatch.setenv("TEXGRAD_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("TEXGRAD_KEEP_DIAGNOSTICS", "on")
+    monkeypatch.delenv("TEXGRAD_CACHE", raising=False)
+    got = ed.begin({"capabilities": {}}, "utf-16")
+    assert got is not None and got.cache.folder == tmp_path / "diagnostics"
+    assert ed.session() is got
+    monkeypatch.setenv("TEXGRAD_KEEP_DIAGNOSTICS", "off")
+    assert ed.begin({"capabilities": {}}, "utf-16") is None
+    monkeypatch.setenv("TEXGRAD_KEEP_DIAGNOSTICS", "on")
+    monkeypatch.setenv("TEXGRAD_CACHE", "off")
+    assert ed.begin({"capabilities": {}}, "utf-16") is None
+
+
+def _framed(*messages: dict[str, Any]) -> bytes:
+    out = b""
+    for m in messages:
+        body = json.dumps({"jsonrpc": "2.0", **m}).encode()
+        out += b"Content-Length: %d\r\n\r\n" % len(body) + body
+    return out
+
+
+def _did_open(path: Path, text: str, version: int = 1) -> dict[str, Any]:
+    return {
+        "method": "textDocument/didOpen",
+        "params": {
+            "textDocument": {
+                "uri": path.as_uri(),
+                "languageId": "markdown",
+                "version": version,
+                "text": text,
+            }
+        },
+    }
+
+
+def test_the_pump_publishes_kept_diagnostics_and_passes_every_byte_on(tmp_path: Path) -> None:
+    doc = tmp_path / "a.md"
+    session = ed.Session(_cache(tmp_path), "s", {})
+    session.cache.store(doc.as_uri(), str(doc), TEXT, "s", [], FOUND)
+    stream = _framed({"method": "initialized", "params": {}}, _did_open(doc, TEXT, 7))
+    stream += _framed(_did_open(tmp_path / "b.md", TEXT))  # (nothing kept for it)
+    r, w = os.pipe()
+    written: list[bytes] = []
+    with os.fdopen(r, "rb") as stdin:
+        pump = ed.Pump(stdin, written.append, lambda: session)
+        os.write(w, stream[:50])  # (a message arriving in pieces)
+        os.write(w, stream[50:])
+        os.close(w)
+        read = b""
+        while chunk := pump.read1():
+            read += chunk
+    assert read == stream  # the server reads the stream whole, in order
+    assert pump.published == [doc.as_uri()] and len(written) == 1
+    header, body = written[0].split(b"\r\n\r\n", 1)
+    assert header == b"Content-Length: %d\r\nContent-Type: " % len(body) + (
+        b"application/vscode-jsonrpc; charset=utf-8"
+    )
+    message = json.loads(body)
+    assert message["method"] == "textDocument/publishDiagnostics"
+    assert message["params"] == {"uri": doc.as_uri(), "diagnostics": FOUND, "version": 7}
+
+
+def test_once_the_server_is_loaded_the_pump_writes_nothing(tmp_path: Path) -> None:
+    doc = tmp_path / "a.md"
+    session = ed.Session(_cache(tmp_path), "s", {})
+    session.cache.store(doc.as_uri(), str(doc), TEXT, "s", [], FOUND)
+    r, w = os.pipe()
+    written: list[bytes] = []
+    with os.fdopen(r, "rb") as stdin:
+        pump = ed.Pump(stdin, written.append, lambda: session)
+        pump.loaded()
+        os.write(w, _framed(_did_open(doc, TEXT)))
+        os.close(w)
+        while pump.read1():
+            pass
+    assert written == [] and pump.published == []
+
+
+class _Session:
+    """``texgrad lsp`` with the kept diagnostics on, in a cache folder of the test."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        env = {
+            **os.environ,
+            "TEXGRAD_LSP_DEBOUNCE": "0.01",
+            "TEXGRAD_LOG": "INFO",
+            "TEXGRAD_KEEP_DIAGNOSTICS": "on",
+            "TEXGRAD_CACHE_DIR": str(tmp_path / "cache"),
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "texgrad", "lsp"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path,
+            env=env,
+        )
+        self.got: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.messages: list[dict[str, Any]] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        self.send(
+            {
+                "id": 1,
+                "method": "initialize",
+                "params": {
+                    "processId": None,
+                    "capabilities": {},
+                    "workspaceFolders": [{"uri": tmp_path.as_uri(), "name": "t"}],
+                },
+            },
+        )
+        self.until(lambda m: m.get("id") == 1)
+        self.send({"method": "initialized", "params": {}})
+
+    def _read(self) -> None:
+        out = self.proc.stdout
+        assert out is not None
+        while header := out.readline():
+            if header.startswith(b"Content-Length:"):
+                n = int(header.split(b":")[1])
+                while out.readline() not in (b"\r\n", b""):
+                    pass
+                self.got.put(json.loads(out.read(n)))
+
+    def send(self, *messages: dict[str, Any]) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(_framed(*messages))
+        self.proc.stdin.flush()
+
+    def until(self, wanted: Any, timeout: float = 120) -> dict[str, Any]:
+        end = time.monotonic() + timeout
+        while True:
+            m = self.got.get(timeout=max(0.1, end - time.monotonic()))
+            if m.get("method") == "workspace/configuration":
+                self.send({"id": m["id"], "result": [None]})
+            self.messages.append(m)
+            if wanted(m):
+                return m
+
+    def publications(self) -> list[dict[str, Any]]:
+        return [
+            m["params"]
+            for m in self.messages
+            if m.get("method") == "textDocument/publishDiagnostics"
+        ]
+
+    def stop(self) -> str:
+        self.send({"id": 99, "method": "shutdown"})
+        self.until(lambda m: m.get("id") == 99)
+        self.send({"method": "exit"})
+        self.proc.wait(timeout=60)
+        assert self.proc.stderr is not None
+        return self.proc.stderr.read().decode()
+
+
+def _published(m: dict[str, Any]) -> bool:
+    return m.get("method") == "textDocument/publishDiagnostics"
+
+
+def test_a_document_reopened_gets_the_diagnostics_its_analysis_publishes(
+    tmp_path: Path,
+) -> None:
+    doc = tmp_path / "a.md"
+    text = "Let $A \\in \\mathbb{R}^{2 \\times 3}$ and $x \\in \\mathbb{R}^3$. Then $x A$.\n"
+    doc.write_text(text, encoding="utf-8")
+    first = _Session(tmp_path)
+    first.send(_did_open(doc, text))
+    first.until(_published)
+    kept = tmp_path / "cache" / "diagnostics"
+    end = time.monotonic() + 60  # (kept once it stays as analysed for STORE_AFTER seconds)
+    while not list(kept.glob("*.json")) and time.monotonic() < end:
+        time.sleep(0.2)
+    log = first.stop()
+    assert "Traceback" not in log
+    assert len(list(kept.glob("*.json"))) == 1
+
+    second = _Session(tmp_path)
+    second.send(_did_open(doc, text))
+    second.until(_published)
+    second.until(_published)  # (the analysis's own)
+    log = second.stop()
+    early, analysed = second.publications()[:2]
+    assert early == analysed and early["diagnostics"]  # a mismatch, published twice alike
+    assert "published the kept diagnostics of " + doc.as_uri() in log
+
+    # edited meanwhile: its analysis's diagnostics only
+    third = _Session(tmp_path)
+    third.send(_did_open(doc, text.replace("x A", "A x")))
+    third.until(_published)
+    log = third.stop()
+    assert "published the kept diagnostics" not in log
+    assert third.publications()[0]["diagnostics"] == []
