@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import re
 
-from texgrad.shapes.dims import ONE, SCALAR, Shape
+from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape
+from texgrad.shapes.families import ITERATE_LABELS, member_shape
+from texgrad.shapes.questions import DIMENSION, dimension_key
 from texgrad.shapes.rules.base import RuleBase
 from texgrad.shapes.sections import SENTENCE_BREAK, SENTENCE_LOOKBACK, sentence_start
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
-from texgrad.syntax.symbols import OPTIMUM_MARKS, symbol_key
+from texgrad.syntax.symbols import OPTIMUM_MARKS, label_of, symbol_key
 
 # exponents that make a matrix power (of a square matrix), as show() writes them
 _MATRIX_EXPONENTS = (
@@ -45,6 +47,11 @@ class OperatorRules(RuleBase):
         label = _label(node)
         if label is not None:  # \vh^{(t-1)}: a member of the family h^{(t)}
             return self.infer(label)
+        iterate = self._iterate(node)
+        if (
+            iterate is not None
+        ):  # \mathbf{x}^{t+1} of \mathbf{x}^t \in \Delta^{n-1}: a round's iterate
+            return iterate
         if self._letters_label(node.exponent):  # f^{\alpha\beta} of vectors α, β: a name
             return self._own_name(node)
         exp = show(node.exponent)
@@ -92,6 +99,28 @@ class OperatorRules(RuleBase):
         end = SENTENCE_BREAK.search(self.source, node.end, node.end + SENTENCE_LOOKBACK)
         hi = end.start() if end is not None else node.end + SENTENCE_LOOKBACK
         return _ENTRYWISE.search(self.source, lo, hi) is not None
+
+    def _iterate(self, node: t.Power) -> Shape | None:
+        """``x^{t+1}``, ``x^t``: a member of the iterates ``x^t`` the document declares (a
+        bare superscript labelled by a round, ``families.ITERATE_LABELS``)."""
+        label = label_of(node.exponent)
+        if label is None or label[0] not in ITERATE_LABELS:
+            return None
+        base = symbol_key(node.base)
+        if base is None:
+            return None
+        font = base[1]
+
+        def declared(key: str) -> Shape | None:
+            if not self._declared(key):
+                return None
+            decl = self._lookup((key, font), node.start)
+            return decl.shape if decl is not None else None
+
+        def named(d: Dim) -> bool:
+            return bool(self._ask(DIMENSION, dimension_key(d), d, None))
+
+        return member_shape(base[0], "", node.exponent, declared, named)
 
     def _own_name(self, node: t.Power) -> Shape | None:
         """The shape the document gives ``node`` as a name of its own (``x^\\star \\in …``)."""
