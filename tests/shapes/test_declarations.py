@@ -1390,7 +1390,7 @@ def test_a_dimension_may_be_a_product_with_a_square(tmp_path: Path) -> None:
         """,
     )
     w = declaration(result, "W")
-    assert w is not None and w.shape.short() == "C_{\\text{out}}×C_{\\text{in}}k^2"
+    assert w is not None and w.shape.short() == "C_{\\text{out}}×C_{\\text{in}} k^2"
     assert found(result) == expected(fx, "matmul-mismatch")
 
 
