@@ -393,14 +393,10 @@ def _diff_run(args: argparse.Namespace, out: TextIO) -> int:
         if args.line is None or args.expr is not None:
             print("texgrad diff: --file needs --line and no EXPR", file=sys.stderr)
             return 2
-        unreadable = _unreadable(args.file)
+        unreadable = _unreadable(args.file) or _unparsed_where(args.where)
         if unreadable is not None:
             say(unreadable)
             return EXIT_USAGE
-        unread = _unparsed_where(args.where)
-        if unread is not None:
-            print(f"texgrad diff: {unread}", file=sys.stderr)
-            return 2
         outcome = _diff_file(args)
     elif args.expr is None:
         print("texgrad diff: give EXPR, or --file DOC --line N", file=sys.stderr)
