@@ -1143,3 +1143,18 @@ def test_the_unknown_a_linear_system_solves_for_gets_its_shape(tmp_path: Path) -
     )
     assert found(result) == expected(fx, "matmul-mismatch")
     assert shape_of(result, r"\alpha").short() == "n"  # type: ignore[union-attr]
+
+
+def test_a_log_variance_head_defines_the_vector_it_is_the_log_of(tmp_path: Path) -> None:
+    # a VAE's encoder: \log \sigma^2 = W h is entry by entry, so σ is a d-vector
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! vae.md
+        Let $W \in \mathbb{R}^{d \times m}$, $h, x \in \mathbb{R}^m$ and $\mu, e \in \mathbb{R}^d$.
+        Then $\log \sigma^2 = W h$, $z = \mu + \sigma \odot e$ but not $\sigma \odot x$.
+                                                                        ^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "elementwise-mismatch")
+    assert shape_of(result, "\\sigma \\odot e").short() == "d"  # type: ignore[union-attr]

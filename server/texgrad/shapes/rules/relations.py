@@ -188,6 +188,12 @@ class RelationRules(RuleBase):
         ):  # fmt: skip
             self._define(left.base, b.transposed())  # q^\top = x^\top W: q is W^\top x
             return
+        letter = _entrywise_of(left) if a is None and b is not None and b.cols == ONE else None
+        if letter is not None and b is not None and self._defines(letter):
+            self._define(
+                letter, b
+            )  # \log \sigma^2 = W_\sigma h + b_\sigma: entry by entry, σ a vector
+            return
         if a is None and b is not None and self._solves(left, b):
             return  # (K + \sigma^2 I)\alpha = y gives an undeclared \alpha its shape
         if a != b and self._augments(left, right):
@@ -448,6 +454,28 @@ class RelationRules(RuleBase):
 
 # what a redefinition's right side is: a formula (K = P H^\top S^{-1}), not a bare name
 _FORMULAS = (t.Product, t.Add, t.Frac, t.Apply, t.Neg, t.Power, t.Transpose, t.Paren)
+
+
+# functions a vector's definition applies entry by entry: \log \sigma^2 = …, \exp(s) = …
+_ENTRYWISE_FUNCTIONS = frozenset({"log", "ln", "exp", "sqrt"})
+
+
+def _entrywise_of(left: t.Node) -> t.Node | None:
+    r"""The letter of ``\log \sigma^2``, ``\log \sigma``, ``\sigma^2``: an entrywise function or
+    square of one symbol, which an equation with a vector on its right defines (a network's
+    log-variance head)."""
+    if isinstance(left, t.Apply) and len(left.args) == 1:
+        func = left.func
+        if not (isinstance(func, t.Func) and func.name in _ENTRYWISE_FUNCTIONS):
+            return None
+        left = left.args[0]
+        if isinstance(left, t.Paren) and left.open in ("(", "\\left("):
+            left = left.body  # type: ignore[assignment]
+        if symbol_key(left) is not None:
+            return left
+    if isinstance(left, t.Power) and show(left.exponent) == "2" and symbol_key(left.base):
+        return left.base
+    return None
 
 
 def _factorises(value: t.Node) -> bool:
