@@ -182,18 +182,8 @@ class RelationRules(RuleBase):
         if b is not None and self._defines(left) and not self._misprints(left, right, a, b):
             self._define(left, b)  # y = Ax gives an undeclared y its shape (again, if redefined)
             return
-        if (
-            a is None and b is not None and isinstance(left, t.Transpose)
-            and symbol_key(left.base) is not None and self._defines(left.base)
-        ):  # fmt: skip
-            self._define(left.base, b.transposed())  # q^\top = x^\top W: q is W^\top x
-            return
-        letter = _entrywise_of(left) if a is None and b is not None and b.cols == ONE else None
-        if letter is not None and b is not None and self._defines(letter):
-            self._define(
-                letter, b
-            )  # \log \sigma^2 = W_\sigma h + b_\sigma: entry by entry, σ a vector
-            return
+        if a is None and b is not None and self._defines_within(left, b):
+            return  # q^\top = x^\top W; \log \sigma^2 = W_\sigma h + b_\sigma
         if a is None and b is not None and self._solves(left, b):
             return  # (K + \sigma^2 I)\alpha = y gives an undeclared \alpha its shape
         if a != b and self._augments(left, right):
@@ -343,6 +333,20 @@ class RelationRules(RuleBase):
             return False
         decl = self._lookup(key, node.start)
         return decl is not None and (decl.path != self.path or decl.start < span[0])
+
+    def _defines_within(self, left: t.Node, b: Shape) -> bool:
+        """``q^\\top = x^\\top W`` defines an undeclared q (W^\\top x); ``\\log \\sigma^2 = …``
+        with a vector on the right defines an undeclared σ (entry by entry)."""
+        if isinstance(left, t.Transpose):
+            if symbol_key(left.base) is None or not self._defines(left.base):
+                return False
+            self._define(left.base, b.transposed())
+            return True
+        letter = _entrywise_of(left) if b.cols == ONE else None
+        if letter is None or not self._defines(letter):
+            return False
+        self._define(letter, b)
+        return True
 
     def _defines(self, node: t.Node) -> bool:
         r"""Is ``node`` an undeclared symbol, so that ``node = …`` defines its shape?  A
