@@ -52,7 +52,8 @@ class OperatorRules(RuleBase):
             iterate is not None
         ):  # \mathbf{x}^{t+1} of \mathbf{x}^t \in \Delta^{n-1}: a round's iterate
             return iterate
-        if self._letters_label(node.exponent):  # f^{\alpha\beta} of vectors α, β: a name
+        if not _is_e(node.base) and self._letters_label(node.exponent):
+            # f^{\alpha\beta} of vectors α, β: a name (not e^{hA}: an exponential)
             return self._own_name(node)
         exp = show(node.exponent)
         if exp in OPTIMUM_MARKS:  # P^\star: the optimal P; A^*: its adjoint, or an optimum
@@ -65,7 +66,7 @@ class OperatorRules(RuleBase):
         base = self.infer(node.base)
         power = self.infer(node.exponent)
         if base is None:
-            return None
+            return _exponential(node.base, power or self._timed(node.exponent))
         if base.is_scalar:
             return SCALAR
         if exp in ("+", "\\dagger"):  # W^{+}: the pseudo-inverse, of W's transposed shape
@@ -121,6 +122,22 @@ class OperatorRules(RuleBase):
             return bool(self._ask(DIMENSION, dimension_key(d), d, None))
 
         return member_shape(base[0], "", node.exponent, declared, named)
+
+    def _timed(self, exponent: t.Node) -> Shape | None:
+        r"""``A_c h``, ``A_c s`` in ``e^{A_c s}``: one square matrix times small letters nothing
+        declares (a time, a step) — the matrix's shape."""
+        if not isinstance(exponent, t.Product):
+            return None
+        matrix: Shape | None = None
+        for f in exponent.factors:
+            s = self.infer(f)
+            if s is None and _small_letter(f):
+                continue
+            if s is None or (not s.is_scalar and matrix is not None):
+                return None
+            if not s.is_scalar:
+                matrix = s
+        return matrix if matrix is not None and matrix.rows == matrix.cols else None
 
     def _own_name(self, node: t.Power) -> Shape | None:
         """The shape the document gives ``node`` as a name of its own (``x^\\star \\in …``)."""
@@ -186,6 +203,31 @@ class OperatorRules(RuleBase):
 # letters papers count with in an exponent (A^k, P^t, \hat A^K); not T, H (transposes), nor
 # letters that label (\Sigma^x, \Sigma^y: the covariance of x, of y; W^Q, W^V)
 _COUNT_LETTERS = frozenset("ijklmnprstJKLMNR")
+
+
+def _exponential(base: t.Node, power: Shape | None) -> Shape | None:
+    r"""``e^{A_c h}`` of a square matrix: its matrix exponential, of its shape; ``e^{-\eta g}``
+    of a vector: entry by entry (``e`` undeclared, upright or not)."""
+    if not _is_e(base) or power is None or power.is_scalar:
+        return None
+    square = power.rows == power.cols
+    return power if square or ONE in (power.rows, power.cols) else None
+
+
+def _is_e(node: t.Node) -> bool:
+    """Euler's ``e`` (upright or not)."""
+    return (
+        isinstance(node, t.Symbol) and node.name == "e" and not node.accents
+        and node.font in (None, "mathrm", "rm", "text")
+    )  # fmt: skip
+
+
+def _small_letter(node: t.Node) -> bool:
+    """``h``, ``s``, ``t``, ``\\tau``: one small letter in no font."""
+    if not isinstance(node, t.Symbol) or node.font is not None or node.accents:
+        return False
+    name = node.name.removeprefix("\\")
+    return name.islower() and (len(name) == 1 or node.name.startswith("\\"))
 
 
 def _letter(node: t.Node | None) -> bool:
