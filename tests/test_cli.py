@@ -282,6 +282,31 @@ def test_diff_of_an_included_file_reads_its_project(
         assert (code, out.strip()) == (0, "2 A^\\top A \\vx")
 
 
+def test_diff_of_a_file_takes_where_in_the_document_s_macros(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `\vw` is declared nowhere: --where declares it in the document's own macros (\vw, \R)
+    project = PROJECT.replace(
+        "\\input{sections/model}", "\\input{sections/model}\\input{sections/loss}"
+    )
+    loss = "%! sections/loss.tex\nThe loss is $f(\\vw) = \\|A^\\top\\vw\\|^2$.\n"
+    macros = "\\newcommand{\\vx}{\\mathbf{x}}\n"
+    project = project.replace(
+        macros, macros + "\\newcommand{\\vw}{\\mathbf{w}}\\newcommand{\\R}{\\mathbb{R}}\n"
+    )
+    parse_fixture(project + loss).write(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    code, _ = run("diff", "--file", "sections/loss.tex", "--line", "1", "--wrt", "\\vw")
+    assert code == 1  # the shape of \vw is unknown
+    for where in ("\\vw \\in \\R^m", "\\mathbf{w} \\in \\mathbb{R}^{m}"):
+        code, out = run(
+            "diff", "--file", "sections/loss.tex", "--line", "1", "--wrt", "\\vw", "--where", where
+        )
+        assert (code, out.strip()) == (0, "2 A A^\\top \\vw")
+    code, _ = run("diff", "--file", "sections/loss.tex", "--line", "1", "--where", "\\vw \\in (")
+    assert code == 2  # a --where that does not parse is said, as for an EXPR
+
+
 def test_check_of_a_folder_reads_quarto_and_r_markdown(tmp_path: Path) -> None:
     body = "Let $A \\in \\mathbb{R}^{m \\times n}$ and $x \\in \\mathbb{R}^m$.\n\n$$y = Ax$$\n"
     (tmp_path / "notes.qmd").write_text("---\ntitle: Q\n---\n\n" + body, encoding="utf-8")

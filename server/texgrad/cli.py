@@ -287,7 +287,8 @@ def _add_diff(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--where",
         default="",
         metavar="DECLS",
-        help=r"declarations separated by ';', e.g. 'A \in \mathbb{R}^{n \times n}; x \in \mathbb{R}^n'",
+        help=r"declarations separated by ';', e.g. 'A \in \mathbb{R}^{n \times n}; x \in \mathbb{R}^n' "
+        r"(with --file: added to the document's, written in its macros: '\vw \in \R^d')",
     )
     dif.add_argument("--file", metavar="DOC", help="differentiate the math on --line of DOC")
     dif.add_argument("--line", type=int, metavar="N", help="1-based line of --file")
@@ -404,7 +405,7 @@ def _diff_run(args: argparse.Namespace, out: TextIO) -> int:
         if args.line is None or args.expr is not None:
             print("texgrad diff: --file needs --line and no EXPR", file=sys.stderr)
             return 2
-        unreadable = _unreadable(args.file)
+        unreadable = _unreadable(args.file) or _unparsed_where(args.where)
         if unreadable is not None:
             say(unreadable)
             return EXIT_USAGE
@@ -474,7 +475,7 @@ def _diff_file(args: argparse.Namespace) -> DiffOutcome:
     project = _project_of(key, folder)
     outcome = diff_in_document(
         key, args.line, args.wrt, args.layout, args.budget, args.hessian,
-        project=project, folder=folder,
+        _with_where(key, args.where), project=project, folder=folder,
     )  # fmt: skip
     if outcome.error is None or not outcome.error.startswith("no math to differentiate"):
         return outcome
@@ -489,6 +490,19 @@ def _diff_file(args: argparse.Namespace) -> DiffOutcome:
                 said = f"line {args.line} does not parse: {what} at column {col}{why}\n"
                 return replace(outcome, error=said + _caret_lines(doc.text, err, "  ").rstrip("\n"))
     return outcome
+
+
+def _with_where(path: str, where: str) -> str | None:
+    r"""The text of ``path`` with the ``--where`` declarations added as the document's own
+    notation ("Throughout, $\vw \in \R^d$."), at its end: read with its macros (``\vw``,
+    ``\R``) and holding on every line; None without ``--where``."""
+    decls = [d.strip() for d in where.split(";") if d.strip()]
+    if not decls:
+        return None
+    text = Path(path).read_text(encoding="utf-8", errors="replace")
+    said = "\n\nThroughout, " + ", ".join(f"${d}$" for d in decls) + ".\n"
+    end = text.rfind("\\end{document}")
+    return text + said if end < 0 else text[:end] + said + text[end:]
 
 
 def _unparsed(latex: str, what: str) -> str | None:

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from tests.shapes.helpers import check_fixture, declaration, expected, found, shape, spans
+from tests.shapes.helpers import dim as parse_dim
 from texgrad.shapes.check import CheckResult
-from texgrad.shapes.dims import Shape
+from texgrad.shapes.dims import Shape, dim_text
 from texgrad.shapes.query import shape_info
 
 
@@ -377,3 +378,20 @@ def test_a_function_definition_is_a_signature(tmp_path: Path) -> None:
     assert spans(result) == fx.ranges["doc.md"]
     (d,) = result.diagnostics
     assert d.code == "argument-mismatch" and d.related[0].message == "`f` : ℝⁿ → ℝᵐ"
+
+
+@pytest.mark.parametrize(
+    ("dim", "text"),
+    [
+        ("d_k*h", "d_k h"),  # not d_kh, one name to the eye
+        ("n_1*n_2", "n_1 n_2"),
+        ("2*n", "2n"),
+        ("h*k", "hk"),
+        ("2*d_k*h", "2d_k h"),
+        ("k*n**2", "kn^2"),
+        ("n*(n + 1)", "n(n + 1)"),
+        ("n + 1", "n + 1"),
+    ],
+)
+def test_dimension_products_read_as_the_document_writes_them(dim: str, text: str) -> None:
+    assert dim_text(parse_dim(dim)) == text

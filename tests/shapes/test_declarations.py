@@ -48,6 +48,9 @@ FORMS = [
     (r"Let $z \in \mathbb{R}^{2n}$.", "z", shape("2*n")),
     (r"Let $\theta \in \mathbb{R}^{d}$.", "\\theta", shape("d")),
     (r"Let $W_1 \in \mathbb{R}^{h \times d}$.", "W_{1}", shape("h", "d")),
+    # an open box: fitted probabilities (a scalar's (0, 1) declares nothing: "for every")
+    (r"Let $p \in (0,1)^N$.", "p", shape("N")),
+    (r"Let $P \in \left(0, 1\right)^{n \times K}$.", "P", shape("n", "K")),
     # prose, as papers write it
     (r"Let $W$ be an $m \times n$ matrix.", "W", shape("m", "n")),
     (r"Consider an $n \times n$ matrix $A$.", "A", shape("n", "n")),
@@ -1387,7 +1390,7 @@ def test_a_dimension_may_be_a_product_with_a_square(tmp_path: Path) -> None:
         """,
     )
     w = declaration(result, "W")
-    assert w is not None and w.shape.short() == "C_{\\text{out}}×C_{\\text{in}}k^2"
+    assert w is not None and w.shape.short() == "C_{\\text{out}}×C_{\\text{in}} k^2"
     assert found(result) == expected(fx, "matmul-mismatch")
 
 

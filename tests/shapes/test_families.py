@@ -341,3 +341,20 @@ def test_a_layer_numbered_from_one_is_sized_though_its_widths_are_not_named(
     )
     assert found(result) == expected(fx, "add-mismatch", "matmul-mismatch")
     assert shape_of(result, "W^{(2)}").short() == "n_2×n_1"  # type: ignore[union-attr]
+
+
+def test_iterates_in_a_bare_superscript_where_the_document_declares_one(tmp_path: Path) -> None:
+    r"""``\mathbf{x}^t \in \Delta^{n-1}`` declares the iterates: ``x^{t+1}`` and ``\ell^t`` are
+    names, not powers; an undeclared ``P^t`` stays a power (square whatever t)."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! md.md
+        Let $L \in \mathbb{R}^{n \times m}$, $\mathbf{x}^t \in \Delta^{n-1}$, $\boldsymbol\ell^t \in \Delta^{m-1}$
+        and $P \in \mathbb{R}^{n \times n}$. Then $\mathbf{x}^{t+1} = P^t \mathbf{x}^t$ and
+        $L \boldsymbol\ell^{t}$ are fine, but $L^\top \boldsymbol\ell^t$ is not.
+                                               ^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert shape_of(result, "\\mathbf{x}^{t+1}").short() == "n"  # type: ignore[union-attr]

@@ -1143,3 +1143,35 @@ def test_the_unknown_a_linear_system_solves_for_gets_its_shape(tmp_path: Path) -
     )
     assert found(result) == expected(fx, "matmul-mismatch")
     assert shape_of(result, r"\alpha").short() == "n"  # type: ignore[union-attr]
+
+
+def test_a_log_variance_head_defines_the_vector_it_is_the_log_of(tmp_path: Path) -> None:
+    # a VAE's encoder: \log \sigma^2 = W h is entry by entry, so σ is a d-vector
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! vae.md
+        Let $W \in \mathbb{R}^{d \times m}$, $h, x \in \mathbb{R}^m$ and $\mu, e \in \mathbb{R}^d$.
+        Then $\log \sigma^2 = W h$, $z = \mu + \sigma \odot e$ but not $\sigma \odot x$.
+                                                                        ^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "elementwise-mismatch")
+    assert shape_of(result, "\\sigma \\odot e").short() == "d"  # type: ignore[union-attr]
+
+
+def test_a_sampled_system_s_matrices_are_sized_by_their_definitions(tmp_path: Path) -> None:
+    # zero-order hold: \Phi = e^{A_c h} (a matrix exponential), \Gamma = \int_0^h e^{A_c s} ds B_c
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A_c \in \mathbb{R}^{n \times n}$, $B_c \in \mathbb{R}^{n \times m}$, $h > 0$, $u \in \mathbb{R}^m$.
+        \[ \Phi = e^{A_c h}, \qquad \Gamma = \int_0^h e^{A_c s} \, \mathrm{d}s \, B_c . \]
+        Then $\Phi \Gamma u$ is fine, $\Phi u$ is not, nor is $\Gamma^\top \Phi u$.
+                                       ^^^^^^                  ^^^^^^^^^^^^^^^^^^
+        Elsewhere $\mathcal{B} u$ is another letter.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert shape_of(result, "\\Phi \\Gamma u").short() == "n"  # type: ignore[union-attr]
+    assert shape_of(result, "\\mathcal{B} u") is None

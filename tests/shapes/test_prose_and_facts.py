@@ -818,6 +818,61 @@ def test_a_markdown_table_with_a_shape_column_declares_its_symbols(tmp_path: Pat
     assert lam is not None and lam.shape == SCALAR
 
 
+def test_a_latex_tabular_of_dimensions_declares(tmp_path: Path) -> None:
+    # lecture notes' "symbol & meaning & dimension" table, with booktabs rules
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \begin{table}[h]
+          \begin{tabular}{@{}lll@{}}
+            \toprule
+            \textbf{Symbol} & meaning & \textbf{Dimension} \\
+            \midrule
+            $x_k$ & state & $\mathbb{R}^{n}$ \\
+            $H$ & measurement matrix \& model & $m \times n$ \\ \hline
+            $R$ & noise covariance & $\mathbb{R}^{m \times m}$ \\
+            \bottomrule
+          \end{tabular}
+        \end{table}
+
+        Then $H^\top R^{-1} H$ is fine, $H R^{-1}$ is not.
+                                         ^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    h = declaration(result, "H")
+    assert h is not None and h.shape.short() == "m×n" and h.how == "table"
+    x = declaration(result, "x_{k}")
+    assert x is not None and x.shape.short() == "n"
+
+
+def test_a_latex_tabular_without_a_shape_column_declares_nothing(tmp_path: Path) -> None:
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        \begin{tabular}{ll}
+          symbol & value \\ \hline
+          $A$ & $n \times n$ \\
+        \end{tabular}
+        """,
+    )
+    assert all(d.how != "table" for decls in result.table.declarations.values() for d in decls)
+
+
+def test_each_member_is_sized_in_prose(tmp_path: Path) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        Each $\delta^{[l]}$ is $n^{[l]} \times m$, like $Z^{[l]}$. If $B$ is $p \times p$, fine.
+        Then $\delta^{[l]} \delta^{[l]\top}$ is square and $\delta^{[l]} \delta^{[l]}$ is wrong.
+                                                            ^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert declaration(result, "B") is None
+
+
 def test_tables_without_a_shape_column_declare_nothing(tmp_path: Path) -> None:
     _, result = check_fixture(
         tmp_path,

@@ -831,3 +831,55 @@ def test_a_letter_defined_once_travels_but_never_as_the_side_of_a_mismatch(
         """,
     )
     assert found(result) == expected(fx, "add-mismatch", name="pca.md")
+
+
+def test_a_letter_declared_again_later_keeps_its_first_shape_in_the_next_section(
+    tmp_path: Path,
+) -> None:
+    # K is n×d_k in the forward pass and m×d_k for cross-attention: in the backward pass,
+    # the section right after the first, it is still n×d_k; two sections on, it is unknown
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! post.md
+        ## Forward
+
+        Let $Q, K \in \mathbb{R}^{n \times d_k}$ and $S = Q K^\top$.
+
+        ## Backward
+
+        Then $dQ = dS\, K$, not $dS^\top K^\top$.
+                                 ^^^^^^^^^^^^^^
+
+        ## Tricks
+
+        A late remark: $K^\top K^\top$ is not read.
+
+        ## Cross-attention
+
+        The keys now come from an encoder: $K \in \mathbb{R}^{m \times d_k}$.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_letter_declared_again_is_not_carried_between_subsections(tmp_path: Path) -> None:
+    # a reference's short subsections re-use letters (the Matrix Cookbook's A)
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        %! ref.md
+        ### Square
+
+        Let $A \in \mathbb{R}^{n \times n}$.
+
+        ### Broad
+
+        Then $A^\top A^\top$ means another $A$.
+
+        ### Tall
+
+        Let $A \in \mathbb{R}^{m \times n}$.
+        """,
+    )
+    assert found(result) == set()

@@ -102,8 +102,34 @@ _STAR = "\u2217"
 
 
 def dim_text(d: Dim) -> str:
-    text = str(d).replace("**", "^").replace("*", "").replace(_STAR, "*")
-    return text
+    """A dimension as the document writes it: ``2n``, ``hk``, ``d_k h``, ``n_1 n_2``,
+    ``n^2`` — factors side by side, a space after a subscripted or longer name (``d_kh`` would
+    read as one name)."""
+    text = str(d).replace("**", "^")
+    if "*" in text:
+        text = _FACTOR_SIGN.sub(_juxtapose, text)
+    return text.replace(_STAR, "*")
+
+
+# a product sign of sympy's between two factors, with the factors either side of it
+_FACTOR_SIGN = re.compile(r"(?P<before>[^\s()*+-]*\)?)\*(?=(?P<after>\(?[^\s()*+-]*))")
+_SINGLE = re.compile(r"[A-Za-z]|\d+")
+
+
+def _juxtapose(m: re.Match[str]) -> str:
+    """``2*n`` → ``2n``, ``h*k`` → ``hk``, ``n*(n + 1)`` → ``n(n + 1)``; else a space:
+    ``d_k h``, ``n_1 n_2``."""
+    before, after = m["before"], m["after"]
+    tight = (
+        before.isdigit()
+        or before.endswith(")")
+        or after.startswith("(")
+        or (
+            _SINGLE.fullmatch(before) is not None
+            and _SINGLE.fullmatch(after.split("^")[0]) is not None
+        )
+    )
+    return before + ("" if tight else " ")
 
 
 def _side(d: Dim) -> str:

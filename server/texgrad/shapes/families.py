@@ -25,6 +25,9 @@ from texgrad.syntax.symbols import Label, label_of, tagged_key
 SUPERSCRIPT_LABELS = ("t", "i", "j", "k", "l", "s", "n", "\\ell", "\\tau")
 # … and as h_t, x_k, x_i (then x_1, x_{i+1} are samples too)
 SUBSCRIPT_LABELS = ("t", "k", "i", "j", "l", "s", "n", "m", "\\ell", "\\tau")
+# … and as x^t, x^k (a bare superscript: the round of an iterative method, where the document
+# declares such a member — elsewhere x^t is a power)
+ITERATE_LABELS = ("t", "k")
 # capitals that name sets of indices rather than the last member (x_T of x_t, W_L of W_l)
 _INDEX_SETS = frozenset("I J S".split())
 

@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from texgrad.shapes.dims import SCALAR, Shape, shape_of_space
+from texgrad.shapes.families import ITERATE_LABELS
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import call_of, dims_of, is_round
 from texgrad.syntax.show import show
-from texgrad.syntax.symbols import member_key, symbol_key
+from texgrad.syntax.symbols import label_of, member_key, symbol_key
 
 
 def from_formula(tree: t.Node, path: str, table: SymbolTable) -> None:
@@ -111,8 +112,12 @@ def _space(node: t.Node | None) -> tuple[Shape, t.Space] | None:
     return None
 
 
-# \{0, 1\}^n (labels), [0, 1]^{n \times K} (a box: probabilities, responsibilities)
-_SET_OPENERS = frozenset({"\\{", "\\left\\{", "[", "\\left["})
+# \{0, 1\}^n (labels), [0, 1]^{n \times K} (a box: probabilities, responsibilities), (0, 1)^N
+# (an open box: fitted probabilities)
+_SET_OPENERS = frozenset({"\\{", "\\left\\{", "[", "\\left[", "(", "\\left("})
+# … and a scalar's: \{-1, 1\}, [0, 1] (not (0, 1): "for every $\alpha \in (0, 1)$" supposes,
+# where "$0 < \alpha < 1$" already makes the weak scalar)
+_SCALAR_SETS = frozenset({"\\{", "\\left\\{", "[", "\\left["})
 
 
 def _set_as_space(node: t.Node) -> t.Space | None:
@@ -121,7 +126,10 @@ def _set_as_space(node: t.Node) -> t.Space | None:
     rows), ``[0,1]^{n \times K}`` (a box), ``\Delta^{n-1}`` and ``\Delta_n`` (the probability simplex, of vectors in ℝⁿ),
     ``\mathcal{S}^n_{++}`` (positive definite)."""
     at, to = node.start, node.end
-    if isinstance(node, t.Transpose) and node.mark == "T" and not node.conjugate:
+    if (
+        isinstance(node, t.Transpose) and node.mark == "T" and not node.conjugate
+        and not (isinstance(node.base, t.Paren) and node.base.open in ("(", "\\left("))
+    ):  # fmt: skip
         # \mathcal{S}_{++}^{T}, \{0,1\}^T: of T tasks or steps (no transpose of a set)
         size = t.Symbol("T", start=to - 1, end=to)
         return _set_as_space(t.Power(node.base, size, start=at, end=to))
@@ -140,7 +148,7 @@ def _set_as_space(node: t.Node) -> t.Space | None:
     if isinstance(node, t.Sub) and isinstance(node.base, t.Symbol):
         if node.base.name == "\\Delta" and not node.base.font:
             return t.Space("R", (node.index,), start=at, end=to)
-    if isinstance(node, t.Paren) and node.open in _SET_OPENERS and _numbers(node.body):
+    if isinstance(node, t.Paren) and node.open in _SCALAR_SETS and _numbers(node.body):
         return t.Space("R", (), start=at, end=to)  # y_i \in \{-1, 1\}, p \in [0, 1]: a scalar
     return None
 
@@ -257,7 +265,7 @@ def _from_membership(
             valued = sym  # J = J(x) \in …: J named for its value at x (both J and J(x))
         if valued is not None:
             sym, made = valued, "value" if scope is None else made
-        key = member_key(sym)
+        key = member_key(sym) or iterate_key(sym)
         if key is None:
             continue
         d = Declaration(
@@ -278,6 +286,18 @@ def _from_membership(
                 table.add(replace(d, key=any_member_key(key[0][: key[0].rindex("_")])))
         else:
             table.add_bound(d, *scope)
+
+
+def iterate_key(node: t.Node) -> tuple[str, str | None] | None:
+    r"""``\mathbf{x}^t``, ``\boldsymbol\ell^{k+1}`` declared (``\in \Delta^{n-1}``): an iterate,
+    labelled by its round in a bare superscript (see ``families.ITERATE_LABELS``) — a name,
+    not a power, as the document declares it."""
+    if not isinstance(node, t.Power):
+        return None
+    label = label_of(node.exponent)
+    if label is None or label[0] not in ITERATE_LABELS:
+        return None
+    return symbol_key(t.Tagged(node.base, node.exponent, "", start=node.start, end=node.end))
 
 
 # the letters that name time in a signal x(t), x(k), e(\tau)

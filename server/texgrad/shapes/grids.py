@@ -6,7 +6,9 @@ r"""Declarations in Markdown tables: a table of notation with a column of shapes
     | $W_1$, $b_1$ | first layer | $d \times h$, $h$ |
 
 gives each symbol of a row the shape written in the same row (pairwise when a cell lists
-several; a single dimension is a vector's length, as in prose)."""
+several; a single dimension is a vector's length, as in prose). A LaTeX ``tabular`` is read
+the same way: rows end at ``\\``, cells at ``&``, rules (``\hline``, ``\midrule``) are no row.
+"""
 
 from __future__ import annotations
 
@@ -38,6 +40,9 @@ def from_tables(
     text: str, path: str, rows: list[PlacedRow], table: SymbolTable, lo: int, hi: int
 ) -> None:
     """Add to ``table`` what the Markdown tables of ``text[lo:hi]`` (one paragraph) declare."""
+    if text.find("\\begin{tabular", lo, hi) >= 0:
+        for grid in _tabulars(text, lo, hi):
+            _from_grid(text, path, rows, table, grid)
     if text.find("|", lo, hi) < 0 or text.find("-", lo, hi) < 0:
         return
     lines = _lines(text, lo, hi)
@@ -57,6 +62,80 @@ def from_tables(
             cells = _cells(text, a, b)
             if len(cells) > max(sym_col, shape_col):
                 _declare(text, path, rows, table, cells[sym_col], cells[shape_col])
+
+
+def _from_grid(
+    text: str,
+    path: str,
+    rows: list[PlacedRow],
+    table: SymbolTable,
+    lines: list[list[tuple[int, int]]],
+) -> None:
+    """A LaTeX table given as its rows of cells: the header is the first row naming a column
+    of shapes; the rows after it declare."""
+    for k, header in enumerate(lines):
+        names = [_header_text(text[a:b]) for a, b in header]
+        shape_col = next((i for i, h in enumerate(names) if _SHAPE_HEADER.match(h)), None)
+        if shape_col is None:
+            continue
+        sym_col = next((i for i, h in enumerate(names) if _SYMBOL_HEADER.match(h)), 0)
+        if sym_col == shape_col:
+            return
+        for cells in lines[k + 1 :]:
+            if len(cells) > max(sym_col, shape_col):
+                _declare(text, path, rows, table, cells[sym_col], cells[shape_col])
+        return
+
+
+_TEX_HEADER_MARKUP = re.compile(r"\\[A-Za-z]+\*?|[{}]")
+
+
+def _header_text(cell: str) -> str:
+    r"""``\textbf{Dimension}`` → ``Dimension``."""
+    return _TEX_HEADER_MARKUP.sub("", cell).strip()
+
+
+_TABULAR = re.compile(r"\\begin\{tabular[x*]?\}(?:\{[^{}]*\})?(?:\{(?:[^{}]|\{[^{}]*\})*\})")
+_RULES = re.compile(
+    r"(?:\s|\\(?:hline|toprule|midrule|bottomrule|cmidrule(?:\([^()]*\))?\{[^{}]*\}"
+    r"|cline\{[^{}]*\}|addlinespace(?:\[[^\]]*\])?))*"
+)
+
+
+def _tabulars(text: str, lo: int, hi: int) -> Iterator[list[list[tuple[int, int]]]]:
+    """The rows of cells of each ``tabular`` in ``text[lo:hi]``."""
+    for m in _TABULAR.finditer(text, lo, hi):
+        end = text.find("\\end{tabular", m.end(), hi)
+        if end < 0:
+            continue
+        out = []
+        for a, b in _split_outside_math(text, m.end(), end, "\\\\"):
+            a = _RULES.match(text, a, b).end()  # type: ignore[union-attr]
+            if a < b and text[a:b].strip():
+                out.append(_split_outside_math(text, a, b, "&"))
+        yield out
+
+
+def _split_outside_math(text: str, a: int, b: int, sep: str) -> list[tuple[int, int]]:
+    """``text[a:b]`` cut at ``sep`` outside ``$…$`` (``\\&`` is no cut; ``\\\\`` only when
+    ``sep`` is it)."""
+    out = []
+    start, math, i = a, False, a
+    while i < b:
+        if text.startswith(sep, i) and not math:
+            out.append((start, i))
+            i += len(sep)
+            start = i
+            continue
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "$":
+            math = not math
+        i += 1
+    out.append((start, b))
+    return out
 
 
 def _lines(text: str, lo: int, hi: int) -> list[tuple[int, int]]:

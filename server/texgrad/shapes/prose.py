@@ -59,9 +59,10 @@ _PROSE = [
     # "a vector $x$ of length $n$", "$X$ of size $N \times D$"
     re.compile(_M.format("sym") + r",?\s+(?:of|with)\s+(?P<kind>length|size|shape|dimensions?|order)\s+" + _M.format("dims")),
     # "Let $A$ be $m \times n$", "where $X$ is of size $N \times D$" (not "If $A$ is …": a hypothesis)
-    # and the items of such a list ("…, $C$ is $n \times m$ and $G$ is $k \times n$"), or of a
+    # ("Each $\delta^{[l]}$ is $n^{[l]} \times m$") and the items of such a list ("…, $C$ is
+    # $n \times m$ and $G$ is $k \times n$"), or of a
     # bulleted one ("* $w_t$ is $k \times 1$")
-    re.compile(r"(?P<lead>\b[Ll]et|\b[Ss]uppose|\b[Aa]ssume|\bwhere|(?m:^)[ \t]*(?:[-*+]|\d+[.)]|\\item)|,|\band)\s+" + _M.format("sym") + r"\s+(?:is|be)\s+(?:of\s+(?:size|shape|dimensions?)\s+)?" + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?"
+    re.compile(r"(?P<lead>\b[Ll]et|\b[Ss]uppose|\b[Aa]ssume|\bwhere|\b[Ee]ach|(?m:^)[ \t]*(?:[-*+]|\d+[.)]|\\item)|,|\band)\s+" + _M.format("sym") + r"\s+(?:is|be)\s+(?:of\s+(?:size|shape|dimensions?)\s+)?" + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?"
                + r"(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
     # "$K_* = k(X, X_*)$, an $n \times n_*$ matrix": an apposition after a definition
     re.compile(_M.format("defsym") + r",\s+(?:which is\s+)?an?\s+" + _M.format("dims")

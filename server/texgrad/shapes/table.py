@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -304,14 +305,44 @@ class SymbolTable:
         or if it is made in a section that sets up the sections after it ("Notation",
         "Model", "Parameters"): it holds until the symbol is declared again."""
         main = p.main(self)
-        if main is None or not (main.agree or main.sets_up(self)):
+        if main is None:
             return None  # (most letters a reference re-uses)
         k = bisect.bisect_left(main.starts, p.starts[j - 1] + 1)  # those before the use
         for i in range(k - 1, -1, -1):
             if bounds.reaches(main.starts[i], offset):
                 d = main.items[i]
-                return d if main.agree or self.sets_up(d) else None
+                if main.agree or self.sets_up(d):
+                    return d
+                later = main.items[k] if k < len(main.items) else None
+                return d if self._kept_until(d, later, bounds, offset) else None
         return None
+
+    def _kept_until(
+        self, d: Declaration, later: Declaration | None, bounds: Boundaries, offset: int
+    ) -> bool:
+        """Does ``d`` hold at ``offset``, in the top-level section (``\\section``, ``##``) right
+        after its own, although the letter is declared with another shape elsewhere? Only
+        when the next declaration says it changes the letter's meaning from there ("the keys
+        now come from an encoder: $K \\in …$", "In this section $K$ denotes the Kalman gain"):
+        a letter re-used without saying so (QuantEcon's A, n×n then n×k) is not carried."""
+        if later is None or later.path != d.path or later.start <= offset:
+            return False
+        text = self.texts.get(d.path, "")
+        sections = bounds.sections
+        at = bisect.bisect_right(sections, later.start) - 1  # said in its section, before it
+        lo = max(sections[at] if at >= 0 else 0, later.start - _MEANING_REACH)
+        if _CHANGES_MEANING.search(text, lo, later.start) is None:
+            return False
+        i = bisect.bisect_right(sections, d.start) - 1
+        if i < 0 or bisect.bisect_right(sections, offset) - 1 != i + 1:
+            return False
+        text = self.texts.get(d.path, "")
+        return all(0 < self._level(text, sections[k]) <= 2 for k in (i, i + 1))
+
+    @staticmethod
+    def _level(text: str, at: int) -> int:
+        line_end = text.find("\n", at)
+        return heading_kind(text[at : line_end if line_end >= 0 else len(text)])[0]
 
     def carried(self, d: Declaration, path: str, offset: int) -> bool:
         """Is ``d`` in force at ``offset`` only because it was declared in an earlier section
@@ -583,6 +614,15 @@ class _MainLine:
         if self._sets_up is None:
             self._sets_up = any(table.sets_up(d) for d in self.items)
         return self._sets_up
+
+
+# words by which a text says a letter means something else from here on (looked for in the
+# section of the new declaration, up to this far before it)
+_MEANING_REACH = 1500
+_CHANGES_MEANING = re.compile(
+    r"\b(?:now|[Ii]n this (?:section|chapter|part)|[Ff]rom (?:here|now) on|[Hh]enceforth|"
+    r"[Hh]ereafter|[Ff]or the rest of)\b"
+)
 
 
 def _named(key: str) -> bool:

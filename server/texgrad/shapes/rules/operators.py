@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import re
 
-from texgrad.shapes.dims import ONE, SCALAR, Shape
+from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape
+from texgrad.shapes.families import ITERATE_LABELS, member_shape
+from texgrad.shapes.questions import DIMENSION, dimension_key
 from texgrad.shapes.rules.base import RuleBase
 from texgrad.shapes.sections import SENTENCE_BREAK, SENTENCE_LOOKBACK, sentence_start
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
-from texgrad.syntax.symbols import OPTIMUM_MARKS, symbol_key
+from texgrad.syntax.symbols import OPTIMUM_MARKS, label_of, symbol_key
 
 # exponents that make a matrix power (of a square matrix), as show() writes them
 _MATRIX_EXPONENTS = (
@@ -45,7 +47,13 @@ class OperatorRules(RuleBase):
         label = _label(node)
         if label is not None:  # \vh^{(t-1)}: a member of the family h^{(t)}
             return self.infer(label)
-        if self._letters_label(node.exponent):  # f^{\alpha\beta} of vectors α, β: a name
+        iterate = self._iterate(node)
+        if (
+            iterate is not None
+        ):  # \mathbf{x}^{t+1} of \mathbf{x}^t \in \Delta^{n-1}: a round's iterate
+            return iterate
+        if not _is_e(node.base) and self._letters_label(node.exponent):
+            # f^{\alpha\beta} of vectors α, β: a name (not e^{hA}: an exponential)
             return self._own_name(node)
         exp = show(node.exponent)
         if exp in OPTIMUM_MARKS:  # P^\star: the optimal P; A^*: its adjoint, or an optimum
@@ -58,7 +66,7 @@ class OperatorRules(RuleBase):
         base = self.infer(node.base)
         power = self.infer(node.exponent)
         if base is None:
-            return None
+            return _exponential(node.base, power or self._timed(node.exponent))
         if base.is_scalar:
             return SCALAR
         if exp in ("+", "\\dagger"):  # W^{+}: the pseudo-inverse, of W's transposed shape
@@ -92,6 +100,44 @@ class OperatorRules(RuleBase):
         end = SENTENCE_BREAK.search(self.source, node.end, node.end + SENTENCE_LOOKBACK)
         hi = end.start() if end is not None else node.end + SENTENCE_LOOKBACK
         return _ENTRYWISE.search(self.source, lo, hi) is not None
+
+    def _iterate(self, node: t.Power) -> Shape | None:
+        """``x^{t+1}``, ``x^t``: a member of the iterates ``x^t`` the document declares (a
+        bare superscript labelled by a round, ``families.ITERATE_LABELS``)."""
+        label = label_of(node.exponent)
+        if label is None or label[0] not in ITERATE_LABELS:
+            return None
+        base = symbol_key(node.base)
+        if base is None:
+            return None
+        font = base[1]
+
+        def declared(key: str) -> Shape | None:
+            if not self._declared(key):
+                return None
+            decl = self._lookup((key, font), node.start)
+            return decl.shape if decl is not None else None
+
+        def named(d: Dim) -> bool:
+            return bool(self._ask(DIMENSION, dimension_key(d), d, None))
+
+        return member_shape(base[0], "", node.exponent, declared, named)
+
+    def _timed(self, exponent: t.Node) -> Shape | None:
+        r"""``A_c h``, ``A_c s`` in ``e^{A_c s}``: one square matrix times small letters nothing
+        declares (a time, a step) — the matrix's shape."""
+        if not isinstance(exponent, t.Product):
+            return None
+        matrix: Shape | None = None
+        for f in exponent.factors:
+            s = self.infer(f)
+            if s is None and _small_letter(f):
+                continue
+            if s is None or (not s.is_scalar and matrix is not None):
+                return None
+            if not s.is_scalar:
+                matrix = s
+        return matrix if matrix is not None and matrix.rows == matrix.cols else None
 
     def _own_name(self, node: t.Power) -> Shape | None:
         """The shape the document gives ``node`` as a name of its own (``x^\\star \\in …``)."""
@@ -157,6 +203,31 @@ class OperatorRules(RuleBase):
 # letters papers count with in an exponent (A^k, P^t, \hat A^K); not T, H (transposes), nor
 # letters that label (\Sigma^x, \Sigma^y: the covariance of x, of y; W^Q, W^V)
 _COUNT_LETTERS = frozenset("ijklmnprstJKLMNR")
+
+
+def _exponential(base: t.Node, power: Shape | None) -> Shape | None:
+    r"""``e^{A_c h}`` of a square matrix: its matrix exponential, of its shape; ``e^{-\eta g}``
+    of a vector: entry by entry (``e`` undeclared, upright or not)."""
+    if not _is_e(base) or power is None or power.is_scalar:
+        return None
+    square = power.rows == power.cols
+    return power if square or ONE in (power.rows, power.cols) else None
+
+
+def _is_e(node: t.Node) -> bool:
+    """Euler's ``e`` (upright or not)."""
+    return (
+        isinstance(node, t.Symbol) and node.name == "e" and not node.accents
+        and node.font in (None, "mathrm", "rm", "text")
+    )  # fmt: skip
+
+
+def _small_letter(node: t.Node) -> bool:
+    """``h``, ``s``, ``t``, ``\\tau``: one small letter in no font."""
+    if not isinstance(node, t.Symbol) or node.font is not None or node.accents:
+        return False
+    name = node.name.removeprefix("\\")
+    return name.islower() and (len(name) == 1 or node.name.startswith("\\"))
 
 
 def _letter(node: t.Node | None) -> bool:

@@ -533,6 +533,9 @@ def _differentials(factors: list[t.Node], shapes: list[Shape | None]) -> None:
     r"""``dO^\top P``, ``P^\top dO``, ``\mathrm{d}X``: an undeclared ``d`` before a factor is
     the differential, which has the shape of what it applies to (and ``dO^\top`` is
     ``(dO)^\top``): for shapes, a scalar."""
+    for i, f in enumerate(factors):  # \int_0^h e^{A s} \mathrm{d}s\, B: the measure of a time
+        if shapes[i] is None and isinstance(f, t.Differential) and _time_letter(f.body):
+            shapes[i] = SCALAR
     for i in range(len(factors) - 1):
         d, after = shapes[i], shapes[i + 1]
         if after is None or not is_d(factors[i]) or not isinstance(factors[i + 1], _DIFFERENTIATED):
@@ -544,6 +547,11 @@ def _differentials(factors: list[t.Node], shapes: list[Shape | None]) -> None:
             and factors[i].end == factors[i + 1].start
         ):  # fmt: skip
             shapes[i] = SCALAR  # d\pi with a vector d declared: d times \pi would not conform
+
+
+def _time_letter(node: t.Node | None) -> bool:
+    r"""``s``, ``t``, ``\tau``: a time an integral runs over (undeclared, as asked)."""
+    return isinstance(node, t.Symbol) and not node.font and node.name in ("s", "t", "\\tau")
 
 
 # what a differential is written before: dX, dX^\top, dx_i, dW^{(l)}

@@ -182,12 +182,8 @@ class RelationRules(RuleBase):
         if b is not None and self._defines(left) and not self._misprints(left, right, a, b):
             self._define(left, b)  # y = Ax gives an undeclared y its shape (again, if redefined)
             return
-        if (
-            a is None and b is not None and isinstance(left, t.Transpose)
-            and symbol_key(left.base) is not None and self._defines(left.base)
-        ):  # fmt: skip
-            self._define(left.base, b.transposed())  # q^\top = x^\top W: q is W^\top x
-            return
+        if a is None and b is not None and self._defines_within(left, b):
+            return  # q^\top = x^\top W; \log \sigma^2 = W_\sigma h + b_\sigma
         if a is None and b is not None and self._solves(left, b):
             return  # (K + \sigma^2 I)\alpha = y gives an undeclared \alpha its shape
         if a != b and self._augments(left, right):
@@ -338,6 +334,20 @@ class RelationRules(RuleBase):
         decl = self._lookup(key, node.start)
         return decl is not None and (decl.path != self.path or decl.start < span[0])
 
+    def _defines_within(self, left: t.Node, b: Shape) -> bool:
+        """``q^\\top = x^\\top W`` defines an undeclared q (W^\\top x); ``\\log \\sigma^2 = …``
+        with a vector on the right defines an undeclared σ (entry by entry)."""
+        if isinstance(left, t.Transpose):
+            if symbol_key(left.base) is None or not self._defines(left.base):
+                return False
+            self._define(left.base, b.transposed())
+            return True
+        letter = _entrywise_of(left) if b.cols == ONE else None
+        if letter is None or not self._defines(letter):
+            return False
+        self._define(letter, b)
+        return True
+
     def _defines(self, node: t.Node) -> bool:
         r"""Is ``node`` an undeclared symbol, so that ``node = …`` defines its shape?  A
         letter in a font of its own (``\mathcal{F} = […]`` where only ``F`` is declared, or
@@ -448,6 +458,28 @@ class RelationRules(RuleBase):
 
 # what a redefinition's right side is: a formula (K = P H^\top S^{-1}), not a bare name
 _FORMULAS = (t.Product, t.Add, t.Frac, t.Apply, t.Neg, t.Power, t.Transpose, t.Paren)
+
+
+# functions a vector's definition applies entry by entry: \log \sigma^2 = …, \exp(s) = …
+_ENTRYWISE_FUNCTIONS = frozenset({"log", "ln", "exp", "sqrt"})
+
+
+def _entrywise_of(left: t.Node) -> t.Node | None:
+    r"""The letter of ``\log \sigma^2``, ``\log \sigma``, ``\sigma^2``: an entrywise function or
+    square of one symbol, which an equation with a vector on its right defines (a network's
+    log-variance head)."""
+    if isinstance(left, t.Apply) and len(left.args) == 1:
+        func = left.func
+        if not (isinstance(func, t.Func) and func.name in _ENTRYWISE_FUNCTIONS):
+            return None
+        left = left.args[0]
+        if isinstance(left, t.Paren) and left.open in ("(", "\\left("):
+            left = left.body  # type: ignore[assignment]
+        if symbol_key(left) is not None:
+            return left
+    if isinstance(left, t.Power) and show(left.exponent) == "2" and symbol_key(left.base):
+        return left.base
+    return None
 
 
 def _factorises(value: t.Node) -> bool:

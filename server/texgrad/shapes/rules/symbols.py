@@ -52,7 +52,7 @@ class SymbolRules(RuleBase):
         if self._signature(key[0], node.start) is not None:
             return None  # a function named alone
         defined = self._sized_definition(key[0], node.start)
-        if defined:
+        if defined and same_letter(key[1], defined.font):  # (B = … is not \mathcal{B})
             return defined.shape
         if greek and self._weak(key, node.start) is not None:
             return SCALAR  # \lambda > 0 somewhere, and nothing else says what \lambda is
