@@ -51,6 +51,7 @@ from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.written import number_letters
 from texgrad.calculus.written_derivatives import (
     _ERRORS,
+    UNCHECKED,
     _close,
     _continues,
     _is_zero,
@@ -62,6 +63,7 @@ from texgrad.shapes.check import CheckResult
 from texgrad.shapes.diagnostics import Diagnostic
 from texgrad.shapes.dims import Shape
 from texgrad.shapes.rows import PlacedRow
+from texgrad.stop_points import MemoryExceeded
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import is_d
 from texgrad.syntax.symbols import member_key, symbol_key
@@ -114,7 +116,9 @@ class StepTally:
     steps: int = 0  # pairs found
     compared: int = 0  # evaluated at a point at least, and found equal
     flagged: int = 0
-    unchecked: int = 0  # not checked: the time ran out
+    unchecked: int = 0  # not checked: the time ran out (or the memory bound was reached)
+    first_unchecked: tuple[int, int] | None = None  # the row of the first of them (memory)
+    stopped: str = ""  # why (the memory bound's message)
 
 
 # -- finding the steps -----------------------------------------------------------------------
@@ -264,7 +268,29 @@ def check_steps(
             n = len(steps)
     except BudgetExceeded:
         tally.unchecked += len(steps) - n
+    except MemoryExceeded as exc:  # (the caller's memory bound: counted, and on up)
+        if n < len(steps):
+            tally.unchecked += len(steps) - n
+            tally.first_unchecked = (steps[n].row.start, steps[n].row.end)
+            tally.stopped = f"was stopped: {exc}"
+        raise
     return out
+
+
+def unchecked_note(checked: CheckResult, tally: StepTally) -> Diagnostic | None:
+    """One information note where the comparison of derivation steps was stopped by the
+    memory bound: how many were not compared, and why (at the first of them)."""
+    if not tally.unchecked or tally.first_unchecked is None:
+        return None
+    start, end = tally.first_unchecked
+    said = (
+        "1 step of this document's derivations was not compared (this one)"
+        if tally.unchecked == 1
+        else f"{tally.unchecked} of the {tally.steps} steps of this document's derivations "
+        "were not compared (this one and those after it)"
+    )
+    message = f"{said}: the check of written derivatives {tally.stopped}"
+    return Diagnostic(UNCHECKED, "information", message, checked.path, start, end)
 
 
 def _check(checked: CheckResult, step: Step) -> UnequalStep | bool | None:
