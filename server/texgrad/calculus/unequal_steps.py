@@ -33,6 +33,7 @@ algebra:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -301,18 +302,42 @@ def _check(checked: CheckResult, step: Step) -> UnequalStep | bool | None:
         return None
 
 
-def _paragraph(text: str, start: int, end: int) -> str:
+def _paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the paragraph of [start, end) and the one before it begin and end."""
     first = text.rfind("\n\n", 0, start)
     first = text.rfind("\n\n", 0, first) if first > 0 else first
     stop = text.find("\n\n", end)
-    return text[max(0, first) : stop if stop >= 0 else len(text)]
+    return max(0, first), stop if stop >= 0 else len(text)
+
+
+# re.IGNORECASE's folding onto ASCII letters: A-Z, and the four other letters it matches them
+# with (İ ı with i, ſ with s, the Kelvin sign with k) — one character for one, so offsets hold
+_FOLD = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)} | {
+    0x130: ord("i"), 0x131: ord("i"), 0x17F: ord("s"), 0x212A: ord("k")
+}  # fmt: skip
+_PROPERTIES_FOLDED = re.compile(_PROPERTIES.pattern.lower())
+
+
+@functools.lru_cache(maxsize=4)
+def _folded(text: str) -> str:
+    return text.translate(_FOLD)
+
+
+@functools.lru_cache(maxsize=512)
+def rests_on_property(text: str, first: int, stop: int) -> bool:
+    """``_PROPERTIES.search(text[first:stop])`` (``first`` 0 or at a blank line), on the text
+    folded to lower case once and without IGNORECASE, under which sre tries every one of
+    its alternatives at every character (a thesis's paragraphs took a second); steps of
+    one derivation share their paragraph, read once."""
+    return _PROPERTIES_FOLDED.search(_folded(text), first, stop) is not None
 
 
 def _compare(checked: CheckResult, step: Step, ctx: Context) -> UnequalStep | bool | None:
     text = checked.doc.text
-    paragraph = _paragraph(text, step.before.start, step.row.end)
-    if _PROPERTIES.search(paragraph):
+    first, stop = _paragraph_bounds(text, step.before.start, step.row.end)
+    if rests_on_property(text, first, stop):
         return None
+    paragraph = text[first:stop]
     before, after = _with_differentials(step.before), _with_differentials(step.after)
     env = ctx.env
     guessed = set(checked.inferred) - set(checked.table.declarations)  # typed by their use
