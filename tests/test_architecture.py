@@ -22,8 +22,9 @@ PACKAGE = SOURCE / "texgrad"
 # the layer of the longest prefix listed here (``texgrad.syntax.tree`` in ``texgrad.syntax``).
 LAYERS: list[tuple[str, ...]] = [
     # Shared by every layer, importing nothing of texgrad: the version and the settings schema
-    # (read by the fronts; analysis gets plain values), the server's stop points.
-    ("texgrad", "texgrad.settings", "texgrad.stop_points"),
+    # (read by the fronts; analysis gets plain values), the server's stop points, case-folded
+    # search.
+    ("texgrad", "texgrad.settings", "texgrad.stop_points", "texgrad.casefold"),
     ("texgrad.reading",),  # files -> math regions with offsets
     ("texgrad.syntax",),  # one row -> a typed tree
     ("texgrad.shapes",),  # trees -> declarations, shapes, diagnostics

@@ -60,6 +60,7 @@ from texgrad.calculus.written_derivatives import (
     _said_in,
     _with_differentials,
 )
+from texgrad.casefold import folded, folded_pattern
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.diagnostics import Diagnostic
 from texgrad.shapes.dims import Shape
@@ -310,17 +311,7 @@ def _paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return max(0, first), stop if stop >= 0 else len(text)
 
 
-# re.IGNORECASE's folding onto ASCII letters: A-Z, and the four other letters it matches them
-# with (İ ı with i, ſ with s, the Kelvin sign with k) — one character for one, so offsets hold
-_FOLD = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)} | {
-    0x130: ord("i"), 0x131: ord("i"), 0x17F: ord("s"), 0x212A: ord("k")
-}  # fmt: skip
-_PROPERTIES_FOLDED = re.compile(_PROPERTIES.pattern.lower())
-
-
-@functools.lru_cache(maxsize=4)
-def _folded(text: str) -> str:
-    return text.translate(_FOLD)
+_PROPERTIES_FOLDED = folded_pattern(_PROPERTIES.pattern)
 
 
 @functools.lru_cache(maxsize=512)
@@ -329,7 +320,7 @@ def rests_on_property(text: str, first: int, stop: int) -> bool:
     folded to lower case once and without IGNORECASE, under which sre tries every one of
     its alternatives at every character (a thesis's paragraphs took a second); steps of
     one derivation share their paragraph, read once."""
-    return _PROPERTIES_FOLDED.search(_folded(text), first, stop) is not None
+    return _PROPERTIES_FOLDED.search(folded(text), first, stop) is not None
 
 
 def _compare(checked: CheckResult, step: Step, ctx: Context) -> UnequalStep | bool | None:
