@@ -15,14 +15,14 @@ from texgrad.shapes import properties
 def test_every_character_ignorecase_matches_with_an_ascii_letter_is_folded_onto_it() -> None:
     import sys
 
-    letter = re.compile("[a-z]", re.I)
-    for c in range(sys.maxunicode + 1):
-        ch = chr(c)
-        if letter.fullmatch(ch) is None:
-            assert folded(ch) == ch, hex(c)
-            continue
-        (which,) = [x for x in "abcdefghijklmnopqrstuvwxyz" if re.fullmatch(x, ch, re.I)]
-        assert folded(ch) == which, hex(c)
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    letters = {m.start() for m in re.finditer("[a-z]", every, re.I)}  # (one scan, in C)
+    assert len(letters) == 52 + 4  # A-Z, a-z, and İ ı ſ K
+    others = re.sub("[a-z]", "", every, flags=re.I)
+    assert folded(others) == others  # (nothing else is folded)
+    for i in letters:
+        folds = folded(every[i])
+        assert re.fullmatch(folds, every[i], re.I) and "a" <= folds <= "z", hex(i)
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,27 @@ def test_the_role_of_a_scalar_is_found_where_ignorecase_finds_it_in_the_corpus()
         assert got == want, path
         seen += len(want)
     assert seen > 20  # (the corpus names such roles: both answers are seen)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not here")
+def test_softmax_by_columns_and_the_einstein_convention_are_read_as_under_ignorecase() -> None:
+    from texgrad.calculus import indices, matrix_notation
+
+    extra = (
+        "\nThe SOFTMAX is applied Column-Wise. We use EINSTEIN'S summation convention; "
+        "\u017fummation over repeated indices.\n"
+    )
+    paths = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".tex", ".md"))
+    for k, path in enumerate(paths):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        said = re.search(r"softmax|einstein|repeated ind", text, re.I)
+        if said or k % 10 == 0:  # (those that may say it, and others)
+            for t in (text, text + extra):
+                by_columns = matrix_notation._SOFTMAX_BY_COLUMNS.search(t) is not None
+                assert matrix_notation.softmax_by_columns(t) == (
+                    "softmax" in t.lower() and by_columns
+                ), path
+                want = [m.span() for m in indices._EINSTEIN.finditer(t)]
+                got = [m.span() for m in indices._EINSTEIN_FOLDED.finditer(folded(t))]
+                assert got == want, path
+    assert matrix_notation.softmax_by_columns(extra) and indices.says_einstein(extra)
