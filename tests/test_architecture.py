@@ -23,8 +23,14 @@ PACKAGE = SOURCE / "texgrad"
 LAYERS: list[tuple[str, ...]] = [
     # Shared by every layer, importing nothing of texgrad: the version and the settings schema
     # (read by the fronts; analysis gets plain values), the server's stop points, where the
-    # caches live.
-    ("texgrad", "texgrad.settings", "texgrad.stop_points", "texgrad.cache_folder"),
+    # caches live, case-folded search.
+    (
+        "texgrad",
+        "texgrad.settings",
+        "texgrad.stop_points",
+        "texgrad.cache_folder",
+        "texgrad.casefold",
+    ),
     ("texgrad.reading",),  # files -> math regions with offsets
     ("texgrad.syntax",),  # one row -> a typed tree
     ("texgrad.shapes",),  # trees -> declarations, shapes, diagnostics

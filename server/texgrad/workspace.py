@@ -27,6 +27,7 @@ from texgrad.reading.problems import ReadProblem
 from texgrad.reading.project import Project, ProjectFile, load_project, normalize, scan_text
 from texgrad.settings import resolve
 from texgrad.shapes.diagnostics import Diagnostic
+from texgrad.stop_points import MemoryExceeded
 
 if TYPE_CHECKING:  # the engine (numpy, scipy) is imported on first use: a faster start
     from texgrad.calculus.api import DiffOutcome, DiffPlan
@@ -352,14 +353,21 @@ class Workspace:
 
         old = self._verdicts.get(result.path, {})
         cache: dict[tuple[object, ...], Any] = dict(old)
-        tally = wd.Tally()
+        tally, step_tally = wd.Tally(), us.StepTally()
+        found: list[wd.Finding] = []
         steps: list[us.UnequalStep] = []
         try:
             with (deadline or Deadline(seconds)).active():
                 found = wd.check_written(
                     result, seconds=seconds, cache=cache, tally=tally, only_findings=True
                 )
-                steps = us.check_steps(result, seconds)  # unequal-step: a slip mid-derivation
+                # unequal-step: a slip mid-derivation
+                steps = us.check_steps(result, seconds, step_tally)
+        except MemoryExceeded as exc:  # the rest is not checked: said on the document
+            log.warning("stopped checking the written derivatives of %s: %s", result.path, exc)
+            cut = wd.unchecked_note(result, tally) or us.unchecked_note(result, step_tally)
+            found = found or tally.found_before_stop
+            return wd.diagnostics_of(result, found) + ([cut] if cut is not None else [])
         except Exception:  # a bug in the engine must not take the server down
             log.exception("checking the written derivatives failed")
             return []

@@ -354,3 +354,32 @@ def test_requests_before_initialize_get_an_error(raw: RawServer) -> None:
     raw.notify("exit", None)
     assert raw.close() == 1  # (exit without shutdown: LSP's status 1)
     assert "Traceback" not in raw.log()
+
+
+def test_a_request_with_a_malformed_id_gets_invalid_request_under_id_null(
+    raw: RawServer, tmp_path: Path
+) -> None:
+    """JSON-RPC 2.0: a request whose id is no string or number is an Invalid Request,
+    answered with the id null (never under the id it sent), and the server goes on."""
+    _start(raw, tmp_path)
+    probe(raw, tmp_path, timeout=60)
+    hover = {
+        "textDocument": {"uri": (tmp_path / "small.tex").as_uri()},
+        "position": {"line": 0, "character": SMALL.index("A x")},
+    }
+    for bad in ([], {}, True, [1]):
+        raw.send({"id": bad, "method": "textDocument/hover", "params": hover})
+        raw.send({"id": bad, "method": "shutdown"})  # (a valid request but for its id)
+    probe(raw, tmp_path)  # (what came before it was read: its answers are among the notes)
+    answers = [n for n in raw.notes if "id" in n]
+    assert len(answers) == 8, [n for n in raw.notes if "error" in n][:1]
+    for got in answers:
+        assert got["id"] is None and got["error"]["code"] == -32600, got
+        assert "must be a string or a number" in got["error"]["message"]
+    # the shutdowns under malformed ids were not taken: the server still answers
+    probe(raw, tmp_path)
+    assert raw.request("shutdown", None)["result"] is None
+    raw.notify("exit", None)
+    assert raw.close() == 0
+    log = raw.log()
+    assert "Traceback" not in log and "with a malformed id []: Invalid Request" in log

@@ -117,12 +117,12 @@ async def test_a_runaway_analysis_holds_no_other_document(
     # not queued behind big.tex (its bound is 8 s; a loaded machine is slow, not that slow)
     assert time.monotonic() - start < 7 and big.as_uri() not in published
     assert [d.code for d in published[small.as_uri()]] == ["matmul-mismatch"]
-    while big.as_uri() not in published:
+    while big.as_uri() not in published:  # (8 s of its CPU time; the wall clock's backstop 24 s)
         await asyncio.sleep(0.05)
-        assert time.monotonic() - start < 20
+        assert time.monotonic() - start < 30
     (note,) = published[big.as_uri()]
     assert note.code == "not-analysed" and note.severity == types.DiagnosticSeverity.Information
-    assert "stopped checking this document: it ran past 8 s" in note.message
+    assert "stopped checking this document: it ran past 8 s of CPU time" in note.message
     # and the server goes on: another document, after the stop
     _open(server, other, NOTATION + CHAPTER)
     t = time.monotonic()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 import weakref
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from texgrad.calculus import notation
 from texgrad.calculus.indices import says_einstein
@@ -245,7 +245,7 @@ def context_at(result: CheckResult, row: PlacedRow) -> Context:
         learnt.contexts[row.start] = (row.tree, ctx)
     return Context(
         Env(
-            {k: replace(v) for k, v in ctx.env.vars.items()},
+            {k: _copied(v) for k, v in ctx.env.vars.items()},
             dict(ctx.env.functions),
             ctx.env.softmax_columns,
             set(ctx.env.numbers),
@@ -254,6 +254,14 @@ def context_at(result: CheckResult, row: PlacedRow) -> Context:
         notation.copy_style(ctx.style),
         ctx.einstein,
     )
+
+
+def _copied(info: VarInfo) -> VarInfo:
+    """A copy of ``info`` (``dataclasses.replace`` without its look at the fields: every
+    claim's context copies every symbol's)."""
+    copy = object.__new__(VarInfo)
+    copy.__dict__.update(info.__dict__)
+    return copy
 
 
 def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:

@@ -49,6 +49,7 @@ from texgrad.calculus.written import (
     sum_index,
     written_latex,
 )
+from texgrad.casefold import folded, folded_pattern
 from texgrad.shapes.dims import Dim, same
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import member_key, symbol_key
@@ -61,12 +62,15 @@ _EINSTEIN = re.compile(
 )
 
 
+_EINSTEIN_FOLDED = folded_pattern(_EINSTEIN.pattern)  # (the same, fast)
+
+
 @functools.lru_cache(maxsize=8)
 def says_einstein(text: str) -> bool:
     """Whether a document says it uses the Einstein summation convention (a comment
     ``% texgrad: einstein``, "we use the Einstein summation convention", "repeated indices
     are summed")."""
-    for found in _EINSTEIN.finditer(text):
+    for found in _EINSTEIN_FOLDED.finditer(folded(text)):  # (offsets are the text's)
         before = re.split(r"[.;:!?\n]\s", text[max(0, found.start() - 60) : found.start()])[-1]
         if not _DENIED.search(before):
             return True

@@ -17,6 +17,7 @@ import sympy
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.expr import CalculusError, Expr
+from texgrad.casefold import folded, folded_pattern
 from texgrad.syntax import tree as t
 
 ROW_WORDS = frozenset({"row", "rows", "r", "rowwise", "row-wise"})
@@ -152,7 +153,10 @@ _SOFTMAX_BY_COLUMNS = re.compile(
 )
 
 
+_BY_COLUMNS_FOLDED = folded_pattern(_SOFTMAX_BY_COLUMNS.pattern)  # (the same, fast)
+
+
 def softmax_by_columns(text: str) -> bool:
     """Whether the prose says a softmax is taken column by column ("the softmax is
     applied column-wise", "softmax over the columns")."""
-    return "softmax" in text.lower() and _SOFTMAX_BY_COLUMNS.search(text) is not None
+    return "softmax" in text.lower() and _BY_COLUMNS_FOLDED.search(folded(text)) is not None

@@ -33,6 +33,7 @@ algebra:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.written import number_letters
 from texgrad.calculus.written_derivatives import (
     _ERRORS,
+    UNCHECKED,
     _close,
     _continues,
     _is_zero,
@@ -58,10 +60,12 @@ from texgrad.calculus.written_derivatives import (
     _said_in,
     _with_differentials,
 )
+from texgrad.casefold import folded, folded_pattern
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.diagnostics import Diagnostic
 from texgrad.shapes.dims import Shape
 from texgrad.shapes.rows import PlacedRow
+from texgrad.stop_points import MemoryExceeded
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import is_d
 from texgrad.syntax.symbols import member_key, symbol_key
@@ -114,7 +118,9 @@ class StepTally:
     steps: int = 0  # pairs found
     compared: int = 0  # evaluated at a point at least, and found equal
     flagged: int = 0
-    unchecked: int = 0  # not checked: the time ran out
+    unchecked: int = 0  # not checked: the time ran out (or the memory bound was reached)
+    first_unchecked: tuple[int, int] | None = None  # the row of the first of them (memory)
+    stopped: str = ""  # why (the memory bound's message)
 
 
 # -- finding the steps -----------------------------------------------------------------------
@@ -264,7 +270,29 @@ def check_steps(
             n = len(steps)
     except BudgetExceeded:
         tally.unchecked += len(steps) - n
+    except MemoryExceeded as exc:  # (the caller's memory bound: counted, and on up)
+        if n < len(steps):
+            tally.unchecked += len(steps) - n
+            tally.first_unchecked = (steps[n].row.start, steps[n].row.end)
+            tally.stopped = f"was stopped: {exc}"
+        raise
     return out
+
+
+def unchecked_note(checked: CheckResult, tally: StepTally) -> Diagnostic | None:
+    """One information note where the comparison of derivation steps was stopped by the
+    memory bound: how many were not compared, and why (at the first of them)."""
+    if not tally.unchecked or tally.first_unchecked is None:
+        return None
+    start, end = tally.first_unchecked
+    said = (
+        "1 step of this document's derivations was not compared (this one)"
+        if tally.unchecked == 1
+        else f"{tally.unchecked} of the {tally.steps} steps of this document's derivations "
+        "were not compared (this one and those after it)"
+    )
+    message = f"{said}: the check of written derivatives {tally.stopped}"
+    return Diagnostic(UNCHECKED, "information", message, checked.path, start, end)
 
 
 def _check(checked: CheckResult, step: Step) -> UnequalStep | bool | None:
@@ -275,18 +303,32 @@ def _check(checked: CheckResult, step: Step) -> UnequalStep | bool | None:
         return None
 
 
-def _paragraph(text: str, start: int, end: int) -> str:
+def _paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the paragraph of [start, end) and the one before it begin and end."""
     first = text.rfind("\n\n", 0, start)
     first = text.rfind("\n\n", 0, first) if first > 0 else first
     stop = text.find("\n\n", end)
-    return text[max(0, first) : stop if stop >= 0 else len(text)]
+    return max(0, first), stop if stop >= 0 else len(text)
+
+
+_PROPERTIES_FOLDED = folded_pattern(_PROPERTIES.pattern)
+
+
+@functools.lru_cache(maxsize=512)
+def rests_on_property(text: str, first: int, stop: int) -> bool:
+    """``_PROPERTIES.search(text[first:stop])`` (``first`` 0 or at a blank line), on the text
+    folded to lower case once and without IGNORECASE, under which sre tries every one of
+    its alternatives at every character (a thesis's paragraphs took a second); steps of
+    one derivation share their paragraph, read once."""
+    return _PROPERTIES_FOLDED.search(folded(text), first, stop) is not None
 
 
 def _compare(checked: CheckResult, step: Step, ctx: Context) -> UnequalStep | bool | None:
     text = checked.doc.text
-    paragraph = _paragraph(text, step.before.start, step.row.end)
-    if _PROPERTIES.search(paragraph):
+    first, stop = _paragraph_bounds(text, step.before.start, step.row.end)
+    if rests_on_property(text, first, stop):
         return None
+    paragraph = text[first:stop]
     before, after = _with_differentials(step.before), _with_differentials(step.after)
     env = ctx.env
     guessed = set(checked.inferred) - set(checked.table.declarations)  # typed by their use

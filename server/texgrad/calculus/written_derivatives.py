@@ -91,6 +91,7 @@ from texgrad.shapes.diagnostics import Diagnostic, Fix
 from texgrad.shapes.dims import ONE, Shape
 from texgrad.shapes.properties import HEDGING
 from texgrad.shapes.rows import PlacedRow
+from texgrad.stop_points import MemoryExceeded
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import is_d
 from texgrad.syntax.parse import parse_row
@@ -150,12 +151,13 @@ class Tally:
     seconds: float = 0.0
     reasons: Counter[str] = field(default_factory=Counter)  # why claims were left undecided
     unchecked: int = 0  # claims not checked: the time ran out (the one cut off included)
-    stopped: str = ""  # why (the deadline's message)
+    stopped: str = ""  # why (the deadline's message, or the memory bound's)
     first_unchecked: tuple[int, int] | None = None  # where the first of them is
     # the claims left undecided, for `texgrad check --explain` and the hover: (start, end,
     # the reason noted — "" where an earlier check's verdict was reused —, what is
     # differentiated and by what as written, "" where not written)
     undecided: list[tuple[int, int, str, str, str]] = field(default_factory=list)
+    found_before_stop: list[Finding] = field(default_factory=list)  # (cut by memory: so far)
 
 
 # -- finding the equations -------------------------------------------------------------------
@@ -597,6 +599,13 @@ def check_written(
             tally.unchecked += len(claims) - n
             tally.stopped = deadline.message()
             tally.first_unchecked = (claims[n].start, claims[n].end)
+    except MemoryExceeded as exc:  # (the caller's memory bound: counted, and on up)
+        if n < len(claims):
+            tally.unchecked += len(claims) - n
+            tally.stopped = f"was stopped: {exc}"
+            tally.first_unchecked = (claims[n].start, claims[n].end)
+        tally.found_before_stop = list(out)
+        raise
     finally:
         _ONLY_FINDINGS.reset(only)
     tally.seconds += time.monotonic() - began

@@ -5,6 +5,8 @@ what a client should not send, as LSP says, with one line in the log and no trac
   alone logs a traceback and never answers, and the client waits forever); a notification
   is ignored.
 - A message that is not a JSON-RPC 2.0 object (a number, an array, ``{}``): ignored.
+- A request whose id is no string or number (``[]``, ``{}``, ``true``): an Invalid Request
+  error under the id null, as JSON-RPC 2.0 says (never answered under that id).
 - A request before ``initialize``: ServerNotInitialized; a notification then: dropped.
 - A request after ``shutdown``: InvalidRequest (pygls drops it silently, and the client
   waits forever); a notification then: dropped; ``exit`` still exits.
@@ -58,6 +60,15 @@ class TexgradProtocol(LanguageServerProtocol):
     # -- reading messages ---------------------------------------------------------------
 
     def structure_message(self, data: dict[str, Any]) -> Any:
+        if isinstance(data, dict) and "method" in data and not _valid_id(data.get("id")):
+            name = data["method"] if isinstance(data["method"], str) else "?"
+            error = types.ResponseError(
+                code=INVALID_REQUEST, message=f"texgrad: the id of a {name} request must be a string or a number"
+            )  # fmt: skip
+            self._answer_error(None, error, name)
+            log.warning("answered a %s request with a malformed id %s: Invalid Request", name,
+                        _line(Exception(json.dumps(data["id"]))))  # fmt: skip
+            return pytypes.SimpleNamespace(jsonrpc="invalid")
         try:
             return super().structure_message(data)
         except JsonRpcException as exc:
@@ -112,6 +123,10 @@ class TexgradProtocol(LanguageServerProtocol):
             log.info("dropped %s: %s", method, why)
 
     def _answer_error(self, msg_id: Any, error: types.ResponseError, method: str) -> None:
+        if msg_id is None:  # (pygls would leave out the id null: JSON-RPC requires it)
+            self._send_data({"jsonrpc": self.VERSION, "id": None,
+                             "error": {"code": error.code, "message": error.message}})  # fmt: skip
+            return
         try:
             self._send_response(msg_id, error=error)
         except Exception:  # noqa: BLE001 - an id that cannot be answered (an object…)
@@ -208,6 +223,14 @@ class TexgradProtocol(LanguageServerProtocol):
         self, params: types.DidCloseTextDocumentParams
     ) -> Generator[Any, Any, None]:
         yield from self._user(types.TEXT_DOCUMENT_DID_CLOSE, params)
+
+
+def _valid_id(msg_id: Any) -> bool:
+    """Whether a request's id is one JSON-RPC allows: a string or a number (or null, or none:
+    a notification).  A list, an object or a boolean is not."""
+    if msg_id is None or isinstance(msg_id, str):
+        return True
+    return isinstance(msg_id, (int, float)) and not isinstance(msg_id, bool)
 
 
 def _line(exc: BaseException) -> str:

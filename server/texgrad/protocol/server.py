@@ -57,12 +57,16 @@ DEBOUNCE = 0.2  # seconds between the last keystroke and re-analysis
 # types; instead the server collects when idle and freezes what survives, so automatic
 # collections only look at objects made since.
 IDLE_COLLECT = 2.0
-# Seconds one analysis may take before it is stopped and its document told so, and
-# seconds another document's analysis waits behind it before it is asked to make way
-# (at its next stop point: it goes on afterwards from what it had parsed); one that has
-# not made way GRACE seconds (of its CPU time) later keeps the thread, and the others go
-# on in a fresh one.
+# Seconds of CPU time (its thread's) one analysis may take before it is stopped and its
+# document told so — CPU time, so that load on the machine does not cut documents — with
+# ANALYSIS_WALL times that on the wall clock as a backstop (the wall clock alone where a
+# thread's CPU time cannot be read); and seconds another document's analysis waits behind
+# it before it is asked to make way (at its next stop point: it goes on afterwards from
+# what it had parsed); one that has not made way GRACE seconds (of its CPU time) later
+# keeps the thread, and the others go on in a fresh one.
 ANALYSIS_BUDGET = 10.0
+ANALYSIS_WALL = 3.0
+WATCH_EVERY = 0.1  # seconds between two looks at a running analysis's time
 HANDOVER = 0.25
 GRACE = 0.25
 MAKE_WAY = 3  # times one analysis may be asked to make way
@@ -499,7 +503,6 @@ class TexgradServer(LanguageServer):
             fut.add_done_callback(_retrieved)  # (a moved job's Stopped is expected)
             run = _Run(job, path, fut, stale, made_way)
             self._queued.append(run)
-            timer: asyncio.TimerHandle | None = None
             try:
                 while not fut.done():
                     await asyncio.wait([fut], timeout=0.05)
@@ -507,14 +510,15 @@ class TexgradServer(LanguageServer):
                         self._make_way(run)
                     if job.state == "done" and not fut.done():
                         break  # moved before it started: asked again in the fresh thread
-                    if job.state in ("running", "stopping") and timer is None:
+                    if job.state in ("running", "stopping") and run.watch is None:
                         run.started = loop.time()
+                        run.cpu_at_start = job.cpu_seconds()
                         self._running = run
-                        timer = loop.call_later(self.analysis_budget, self._overdue, job, ws)
+                        self._watch(run, ws)
             finally:
                 # (cancelled while it runs: it keeps its bound, and holds the thread)
-                if fut.done() and timer is not None:
-                    timer.cancel()
+                if fut.done() and run.watch is not None:
+                    run.watch.cancel()
                 if run in self._queued:
                     self._queued.remove(run)
                 if fut.done() and self._running is run:
@@ -544,7 +548,7 @@ class TexgradServer(LanguageServer):
 
     def _stopped_note(self, path: str, text: str | None, why: str | None = None) -> Analysis:
         seconds = f"{self.analysis_budget:g}"
-        said = why or f"it ran past {seconds} s (its time bound)"
+        said = why or f"it ran past {seconds} s of CPU time (its time bound)"
         log.warning("stopped checking %s: %s", path, said)
         return Analysis(
             path,
@@ -589,6 +593,18 @@ class TexgradServer(LanguageServer):
         ):  # (asked: GRACE decides; not asked: the waiting one waits 4 × HANDOVER at most)
             run.why = "moved"
             self._new_lane("another document's analysis is slow")
+
+    def _watch(self, run: _Run, ws: Workspace) -> None:
+        """Look at a running analysis's time every WATCH_EVERY seconds until it ends:
+        stopped once past its bound (:func:`_past_budget`)."""
+        job = run.job
+        if job.state in ("waiting", "done") or job.overdue:
+            return
+        loop = asyncio.get_running_loop()
+        if _past_budget(run, loop.time(), self.analysis_budget):
+            self._overdue(job, ws)
+            return
+        run.watch = loop.call_later(WATCH_EVERY, self._watch, run, ws)
 
     def _overdue(self, job: Job[Analysis], ws: Workspace) -> None:
         """An analysis past its bound: stopped at once; the workspace it worked in may be
@@ -696,6 +712,22 @@ class _Run:
     why: str | None = None  # why it was asked to stop: stale, make way, moved
     asked_at: float = 0.0  # (when it was asked to stop: the loop's time)
     cpu_at_ask: float | None = None  # (and the CPU time its thread had used then)
+    cpu_at_start: float | None = None  # (the CPU time its thread had used when it started)
+    watch: asyncio.TimerHandle | None = None  # (the next look at its time, while it runs)
+
+
+def _past_budget(run: _Run, now: float, budget: float) -> bool:
+    """Whether a running analysis is past its bound: ``budget`` seconds of its thread's
+    CPU time (on a loaded machine the wall clock runs on while it waits its turn), or
+    ANALYSIS_WALL times that on the wall clock (the backstop: a thread starved for ever,
+    or blocked); the wall clock alone where the thread's CPU time cannot be read."""
+    wall = now - run.started
+    if wall > ANALYSIS_WALL * budget:
+        return True
+    cpu = run.job.cpu_seconds()
+    if cpu is None or run.cpu_at_start is None:
+        return wall > budget
+    return cpu - run.cpu_at_start > budget
 
 
 def _past_grace(run: _Run, now: float) -> bool:

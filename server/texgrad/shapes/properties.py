@@ -13,6 +13,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from texgrad.casefold import folded, folded_pattern
 from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
@@ -147,6 +148,7 @@ _ROLE = (
     r"(?:parameter|weight|strength|coefficient|constant))"
 )
 _ROLE_SCALAR = re.compile(r"\b" + _ROLE + r"\s+" + _M.format("sym"), re.I)
+_ROLE_SCALAR_FOLDED = folded_pattern(_ROLE_SCALAR.pattern)  # (searched on folded text: fast)
 
 
 # "$\gamma$ and $\beta$ (scalars)", "scale $\gamma$ and shift $\beta$ (both scalars)"
@@ -186,9 +188,10 @@ def stated_scalars(text: str, rows: list[PlacedRow]) -> list[tuple[str, int]]:
     "learning rate $\\eta$") by a trailing "(scalars)" or a leading "a scalar target $t$", each with where it is said."""
     out: list[tuple[str, int]] = []
     starts = [r.start for r in rows]
-    patterns = ((_ROLE_SCALAR, ("sym",)), (_SCALARS_AFTER, ("sym", "sym2", "sym3")))
+    patterns = ((_ROLE_SCALAR_FOLDED, ("sym",)), (_SCALARS_AFTER, ("sym", "sym2", "sym3")))
     for pattern, groups in (*patterns, (_SCALAR_BEFORE, ("sym",))):
-        for m in pattern.finditer(text):
+        # (only the groups' offsets are read: the same in the folded text)
+        for m in pattern.finditer(folded(text) if pattern is _ROLE_SCALAR_FOLDED else text):
             for g in groups:
                 if m[g] is None:
                     continue

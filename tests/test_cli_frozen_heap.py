@@ -1,0 +1,40 @@
+"""``texgrad check`` checks a document's written derivatives with what was alive before
+frozen out of the collector's view (``gc.freeze``: the checked trees are not walked again by
+every full collection), and unfrozen after, also when the check fails."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from texgrad import cli
+
+DOC = r"""Let $A \in \mathbb{R}^{n \times n}$ and $x \in \mathbb{R}^n$.
+$$ \nabla_x (x^\top A x) = 2 A x $$
+"""
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_derivative_check_runs_on_a_frozen_heap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], fails: bool
+) -> None:
+    (tmp_path / "doc.md").write_text(DOC)
+    seen: list[int] = []
+    check = cli._wrong_derivatives
+
+    def watched(*args: Any) -> Any:
+        seen.append(gc.get_freeze_count())
+        if fails:
+            raise RuntimeError("a bug in the check")
+        return check(*args)
+
+    monkeypatch.setattr(cli, "_wrong_derivatives", watched)
+    before = gc.get_freeze_count()
+    status = cli.main(["check", "-j", "1", str(tmp_path / "doc.md")])
+    assert len(seen) == 1 and seen[0] > before + 1000  # (the checked trees among them)
+    assert gc.get_freeze_count() == before
+    assert status == (3 if fails else 0)  # (an internal error; else a warning: A not symmetric)
+    capsys.readouterr()
