@@ -108,7 +108,10 @@ WHERE = r"\mathbf{w} \in \mathbb{R}^d; \mathbf{x}_i \in \mathbb{R}^d; \mathbf{y}
         (r"\sum_i \sum_j \mathbf{w}^\top \mathbf{x}_i", "nested sums"),
         (r"\mathbf{w} \sum_i \mathbf{w}^\top \mathbf{x}_i", "only a scalar times a sum"),
         (r"\sum_i \mathbf{w}^\top \mathbf{x}_i \log\sum_i y_i", "nested sums"),
-        (r"\exp(\sum_i \mathbf{w}^\top \mathbf{x}_i)", "not inside another expression"),
+        (  # (a function of one sum is read: test_engine_gaps.py)
+            r"\frac{\sum_i \mathbf{w}^\top \mathbf{x}_i}{\sum_i \exp(\mathbf{w}^\top \mathbf{x}_i)}",
+            "not inside another expression",
+        ),
     ],
 )
 def test_what_is_not_read_is_refused(expr: str, message: str) -> None:

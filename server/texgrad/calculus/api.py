@@ -218,6 +218,7 @@ def _diff_text(
     ctx.style.symbols.setdefault(key[0], wrt)
     if stacked := _stacked_in(tree, key[0], result.table.stacks, ctx, wrt):
         return DiffOutcome(error=stacked)
+    tree = _defined_sum(tree, ctx)  # ∇_w E of E(w) = \sum_i …: the sum E names
     if is_sample_sum(tree, ctx.env):  # \sum_i (w^T x_i - y_i)^2: a loss over samples
         if hessian:
             return DiffOutcome(error="the Hessian of a sum over samples is not computed yet")
@@ -234,6 +235,26 @@ def _diff_text(
         macros = _macros(path, text, project, folder)
         return _in_function_names(outcome, tree, ctx, text, macros)
     return outcome
+
+
+def _defined_sum(tree: t.Node, ctx: Context) -> t.Node:
+    r"""The definition of the loss ``tree`` names (``E`` or ``E(\mathbf{w})`` of
+    ``E(\mathbf{w}) = \sum_{i=1}^n (y_i - \mathbf{w}^\top\mathbf{x}_i)^2``, each argument
+    its parameter as written) where that definition is a sum over samples; else ``tree``."""
+    if isinstance(tree, t.Apply):
+        head, args = tree.func, tree.args
+    elif isinstance(tree, t.Symbol | t.Sub):
+        head, args = tree, ()
+    else:
+        return tree
+    key = symbol_key(head)
+    fdef = ctx.env.functions.get(key[0]) if key is not None else None
+    if fdef is None or key is None or key[0] in ctx.env.vars:
+        return tree
+    keys = tuple(k[0] if (k := symbol_key(a)) is not None else "" for a in args)
+    if args and keys != fdef.params:
+        return tree
+    return fdef.body if is_sample_sum(fdef.body, ctx.env) else tree
 
 
 def _in_function_names(
@@ -309,6 +330,8 @@ def _asked(
     request = request_in(tree)
     if request is None and not wrt.strip():  # ∂f/∂X = …: the derivative the row writes
         request = _written_derivative(tree)
+    if request is None and not wrt.strip():  # E(w) = …: by its one parameter
+        wrt = _parameter_of(tree, text, ctx)
     if request is None:
         return tree, wrt, hessian, layout, "" if wrt.strip() else _NO_VARIABLE
     given = parse_row(MappedText.identity(wrt)).tree if wrt.strip() else None
@@ -330,6 +353,28 @@ def _asked(
     body = applied(body, defined.params if defined is not None else None, request.wrt)
     layout = _layout_at(text, request.node) or layout
     return body, wrt, hessian or request.hessian, layout, problem
+
+
+def _parameter_of(tree: t.Node, text: str, ctx: Context) -> str:
+    r"""The one argument of the function a row defines, as written (``\mathbf w`` of
+    ``E(\mathbf w) = \frac12\sum_n …``), where it is a declared variable; "" otherwise."""
+    if not (isinstance(tree, t.Chain) and tree.relations and tree.relations[0] in ("=", ":=")):
+        return ""
+    head, arg = tree.items[0], None
+    if isinstance(head, t.Apply) and len(head.args) == 1:
+        arg = head.args[0]
+    elif (  # E(\mathbf w), E not known as a function when parsed: a product
+        isinstance(head, t.Product)
+        and len(head.factors) == 2
+        and isinstance(head.factors[0], t.Symbol)
+        and isinstance(head.factors[1], t.Paren)
+        and head.factors[1].open == "("
+    ):
+        arg = head.factors[1].body
+    key = symbol_key(arg) if arg is not None and len(tree.items) == 2 else None
+    if arg is None or key is None or key[0] not in ctx.env.vars or key[0] in ctx.env.numbers:
+        return ""
+    return text[arg.start : arg.end].strip()
 
 
 def _layout_at(text: str, node: t.Node) -> str | None:
