@@ -132,3 +132,24 @@ def test_a_function_of_a_sum_that_involves_the_variable_outside_it_is_refused() 
     )
     assert out.error is not None and "outside the sum" in out.error
     assert not out.verified
+
+
+@pytest.mark.parametrize(
+    ("written", "printed"),
+    [
+        (r"\max(0, W\mathbf x)", r"2 \max(0, W \mathbf x) \mathbf x^\top"),
+        (r"\max\{0, W\mathbf x\}", r"2 \max\{0, W \mathbf x\} \mathbf x^\top"),
+        (r"\max(W\mathbf x, 0)", r"2 \max(W \mathbf x, 0) \mathbf x^\top"),
+        (r"\operatorname{relu}(W\mathbf x)", r"2 \operatorname{relu}(W \mathbf x) \mathbf x^\top"),
+    ],
+)
+def test_relu_is_printed_the_way_the_row_writes_it(written: str, printed: str) -> None:
+    out = diff_latex(
+        rf"\|{written}\|^2", "W", r"W \in \mathbb{R}^{m \times n}; \mathbf x \in \mathbb{R}^n"
+    )
+    assert out.error is None and out.verified, out.error
+    assert out.result == printed
+    rng = np.random.default_rng(4)
+    w, x = rng.standard_normal((5, 3)), rng.standard_normal((3, 1))
+    got = evaluate(tree(out.result), {"W": w, "x": x})
+    assert np.allclose(got, 2 * np.maximum(0, w @ x) @ x.T)
