@@ -27,7 +27,7 @@ from texgrad.calculus.indices import IndexReader, written_with_indices
 from texgrad.calculus.lower import Lowerer, VarInfo, as_member
 from texgrad.calculus.own_functions import calls, in_function_names
 from texgrad.calculus.own_names import in_own_name
-from texgrad.calculus.planning import DiffPlan, plans_of
+from texgrad.calculus.planning import DiffPlan, plans_of, statement_at
 from texgrad.calculus.reasons import parse_problem, unknown_shape
 from texgrad.calculus.requests import (
     Request,
@@ -38,7 +38,7 @@ from texgrad.calculus.requests import (
     source,
 )
 from texgrad.calculus.samples import differentiate_sum, is_sample_sum
-from texgrad.calculus.written import statements, written_latex
+from texgrad.calculus.written import written_latex
 from texgrad.calculus.written_layouts import layout_in_force, sentence_layouts
 from texgrad.reading.macros import MacroTable
 from texgrad.reading.project import Project, load_project, normalize, text_project
@@ -169,7 +169,7 @@ def plans_at(
     row = row_at(result, offset, offset + 1)
     if row is None or row.tree is None:
         return []
-    return plans_of(row, context_at(result, row))
+    return plans_of(row, context_at(result, row), offset)
 
 
 def _diff_text(
@@ -198,7 +198,7 @@ def _diff_text(
     if row is None or row.tree is None:
         return DiffOutcome(error="no math to differentiate there (or it does not parse)")
     ctx = context_at(result, row)
-    tree = _statement_at(row.tree, offset, end if end is not None else offset + 1)
+    tree = statement_at(row.tree, offset, end if end is not None else offset + 1)
     tree, wrt, hessian, layout, problem = _asked(tree, text, wrt, hessian, layout, ctx)
     if problem:
         return DiffOutcome(error=problem)
@@ -444,17 +444,6 @@ def _held_as_variable(key: str, ctx: Context) -> None:
         return
     ctx.env.functions = rest
     ctx.env.vars[key] = VarInfo(key, value.shape, key)
-
-
-def _statement_at(tree: t.Node, start: int, end: int) -> t.Node:
-    """Of a row listing several statements (``\\mu = …, \\qquad \\sigma^2 = …``), the one
-    at [start, end) — the first that overlaps it, else the first; any other row is itself."""
-    if not isinstance(tree, t.Chain):
-        return tree
-    parts = statements(tree)
-    if len(parts) == 1:
-        return tree
-    return next((p for p in parts if p.start < end and p.end >= start), parts[0])
 
 
 def _entry_of(wrt_tree: t.Node, wrt: str, ctx: Context) -> tuple[str, Entry] | None:
