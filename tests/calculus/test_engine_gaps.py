@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from texgrad.calculus.api import diff_in_document, diff_latex
+from texgrad.calculus.api import diff_at, diff_in_document, diff_latex, plans_at
 from texgrad.calculus.evaluate_tree import evaluate
 from texgrad.reading.source import MappedText
 from texgrad.syntax.parse import parse_row
@@ -153,3 +153,115 @@ def test_relu_is_printed_the_way_the_row_writes_it(written: str, printed: str) -
     w, x = rng.standard_normal((5, 3)), rng.standard_normal((3, 1))
     got = evaluate(tree(out.result), {"W": w, "x": x})
     assert np.allclose(got, 2 * np.maximum(0, w @ x) @ x.T)
+
+
+FORWARD = r"""# A layer
+
+Let $W \in \mathbb{R}^{m \times n}$, $\mathbf x \in \mathbb{R}^n$, $\mathbf b \in \mathbb{R}^m$ and $\mathbf y \in \mathbb{R}^m$.
+
+$$\mathbf z = W\mathbf x + \mathbf b, \quad \mathbf a = \tanh \mathbf z, \quad L = \frac12\|\mathbf a - \mathbf y\|^2$$
+"""
+
+
+def test_a_list_of_definitions_offers_what_the_statement_there_depends_on() -> None:
+    line = FORWARD.split("\n")[4]
+    start = FORWARD.index(line)
+    offers = {}
+    for head in (r"\mathbf z =", r"\mathbf a =", "L ="):
+        offset = start + line.index(head)
+        offers[head] = [(p.wrt, p.kind) for p in plans_at("forward.md", FORWARD, offset)]
+    # z = Wx + b: not y (its derivative by y is 0), the parameters before the input
+    assert offers[r"\mathbf z ="] == [
+        ("W", "jacobian"), (r"\mathbf b", "jacobian"), (r"\mathbf x", "jacobian")
+    ]  # fmt: skip
+    assert offers[r"\mathbf a ="] == offers[r"\mathbf z ="]
+    assert offers["L ="] == [
+        ("W", "gradient"), (r"\mathbf b", "gradient"), (r"\mathbf x", "gradient"),
+        (r"\mathbf y", "gradient"),
+    ]  # fmt: skip
+    # what the first offer gives, at the same place: ∇_W L through the intermediates
+    out = diff_at("forward.md", FORWARD, start + line.index("L ="), "W")
+    assert out.error is None and out.verified, out.error
+    rng = np.random.default_rng(5)
+    w, x, b, y = (rng.standard_normal(s) for s in ((4, 3), (3, 1), (4, 1), (4, 1)))
+    a = np.tanh(w @ x + b)
+    want = ((a - y) * (1 - a**2)) @ x.T
+    values = {"W": w, "x": x, "b": b, "y": y, "a": a, "z": w @ x + b}
+    for name, value in out.where:
+        values[name.strip("\\").replace("mathbf ", "")] = evaluate(tree(value), values)
+    assert np.allclose(evaluate(tree(out.result), values), want), out.result
+
+
+def test_vec_of_a_transpose_gives_the_commutation_matrix_named_and_defined() -> None:
+    out = diff_latex(
+        r"\operatorname{vec}(A X^\top B)",
+        "X",
+        r"X \in \mathbb{R}^{m \times n}; A \in \mathbb{R}^{p \times n}; B \in \mathbb{R}^{m \times q}",
+    )
+    assert out.error is None and out.verified, out.error
+    assert out.result == r"(B^\top \otimes A) K_{mn}"
+    assert "K_{mn} is the commutation matrix" in out.note
+    assert "not read back" not in out.note  # K_{mn} printed is read back as K
+    m, n, p, q = 2, 3, 4, 5
+    rng = np.random.default_rng(6)
+    a, b, x = rng.standard_normal((p, n)), rng.standard_normal((m, q)), rng.standard_normal((m, n))
+    k = np.zeros((m * n, m * n))
+    for i in range(m):
+        for j in range(n):
+            k[j + i * n, i + j * m] = 1.0
+    assert np.allclose(k @ x.reshape(-1, order="F"), x.T.reshape(-1, order="F"))
+    jac = np.kron(b.T, a) @ k
+    h, cols = 1e-6, []
+    for c in range(m * n):
+        step = np.zeros(m * n)
+        step[c] = h
+        d = step.reshape((m, n), order="F")
+        hi, lo = a @ (x + d).T @ b, a @ (x - d).T @ b
+        cols.append((hi - lo).reshape(-1, order="F") / (2 * h))
+    assert np.allclose(jac, np.array(cols).T, atol=1e-6)
+
+
+def test_the_cayley_transform_is_put_over_its_inverse() -> None:
+    out = diff_latex(r"(I - A)(I + A)^{-1}", "A", r"A \in \mathbb{R}^{n \times n}")
+    assert out.error is None and out.verified, out.error
+    assert out.result == r"-2 (I + A)^{-1} \mathrm{d}A (I + A)^{-1}"
+    rng = np.random.default_rng(7)
+    a, d = rng.standard_normal((4, 4)), rng.standard_normal((4, 4))
+    values = {"A": a, "d:A": d, "I": np.eye(4)}
+    got = evaluate(tree(out.result), values)
+    f = lambda x: (np.eye(4) - x) @ np.linalg.inv(np.eye(4) + x)  # noqa: E731
+    want = (f(a + 1e-6 * d) - f(a - 1e-6 * d)) / 2e-6
+    assert np.allclose(got, want, atol=1e-6)
+
+
+def test_the_hessian_of_a_sigmoid_is_factored() -> None:
+    out = diff_latex(
+        r"\sigma(\mathbf a^\top\mathbf x)", r"\mathbf x", r"\mathbf a, \mathbf x \in \mathbb{R}^n",
+        hessian=True,
+    )  # fmt: skip
+    assert out.error is None and out.verified, out.error
+    assert out.result == r"(1 - t_0) t_0 (1 - 2 t_0) \mathbf a \mathbf a^\top"
+    assert out.where == [r"t_0 = \sigma(\mathbf a^\top \mathbf x)"]
+    rng = np.random.default_rng(8)
+    a, x = rng.standard_normal((5, 1)), rng.standard_normal((5, 1))
+    s = sigmoid(a.T @ x)
+    got = evaluate(tree(out.result), {"a": a, "t_{0}": s})
+    assert np.allclose(got, s * (1 - s) * (1 - 2 * s) * (a @ a.T))
+
+
+def test_a_polynomial_in_one_quantity_factors_only_where_it_does() -> None:
+    from texgrad.calculus import expr as e
+    from texgrad.calculus.polynomials import factored
+
+    t = e.elem("sigma", e.var("u", e.Shape(e.ONE, e.ONE)))
+    one = e.num(1)
+    cubic = e.add(t, e.mul(e.num(-3), e.power(t, 2)), e.mul(e.num(2), e.power(t, 3)))
+    got = factored(cubic)
+    assert got is not None
+    for value in (0.2, 0.7):
+        x = {"u": np.array([[np.log(value / (1 - value))]])}
+        from texgrad.calculus.evaluate_expr import evaluate as ev
+
+        assert np.allclose(ev(got, x, {}), value - 3 * value**2 + 2 * value**3)
+    assert factored(e.add(one, t)) is None  # degree 1: nothing to factor
+    assert factored(e.add(one, e.power(t, 2))) is None  # 1 + t² is irreducible
