@@ -265,3 +265,12 @@ def test_a_polynomial_in_one_quantity_factors_only_where_it_does() -> None:
         assert np.allclose(ev(got, x, {}), value - 3 * value**2 + 2 * value**3)
     assert factored(e.add(one, t)) is None  # degree 1: nothing to factor
     assert factored(e.add(one, e.power(t, 2))) is None  # 1 + t² is irreducible
+
+
+def test_the_steps_show_the_chain_rule_through_the_sum() -> None:
+    out = diff_latex(r"\sqrt{\sum_i (\mathbf w^\top \mathbf x_i - y_i)^2}", r"\mathbf w", W_X)
+    assert out.error is None and out.verified, out.error
+    assert (
+        r"\frac{\mathrm{d}}{\mathrm{d}S} \sqrt{S} = \frac{1}{2 \sqrt{S}} \quad \text{where } "
+        r"S = \sum_i (\mathbf w^\top \mathbf x_i - y_i)^2"
+    ) in out.steps

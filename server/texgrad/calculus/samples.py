@@ -118,6 +118,7 @@ class _Term:
     placeholder: str = ""
     outer_read: Expr | None = None
     outer_result: Expr | None = None
+    outer_printed: str = ""  # g'(S), the sum written in
 
 
 class NotSamples(Exception):
@@ -344,18 +345,7 @@ def _differentiate(
     check = _verify(terms, node, (printed, printed_d), wrt, ctx, budget)
     if not check[0]:
         return DiffOutcome(error=f"the derivative of the sum was NOT verified: {check[1]}"), terms
-    sums = [tm for tm in terms if tm.sum is not None and tm.outcome is not None]
-    steps = [f"f = {_source(text, node)}"]
-    for tm in sums:
-        assert tm.outcome is not None and tm.sum is not None
-        steps.append(
-            f"\\text{{summand: }} {_source(text, tm.sum.summand)}"
-            f" \\quad \\nabla_{{{w}}} = {tm.outcome.result}"
-            if kind == "gradient"
-            else f"\\text{{summand: }} {_source(text, tm.sum.summand)}"
-            f" \\quad \\frac{{\\partial}}{{\\partial {w}}} = {tm.outcome.result}"
-        )
-    steps.append(("\\nabla_{" + w + "} f = " if kind == "gradient" else "f' = ") + result)
+    steps = _steps(terms, text, node, w, kind, result)
     outcome = DiffOutcome(
         kind=kind,
         result=result,
@@ -368,6 +358,33 @@ def _differentiate(
         function=_source(text, node),
     )
     return outcome, terms
+
+
+def _steps(
+    terms: list[_Term], text: str, node: t.Node, w: str, kind: str, result: str
+) -> list[str]:
+    """The derivation: the loss, each summand's derivative, the chain rule through a function
+    of a sum, the result."""
+    sums = [tm for tm in terms if tm.sum is not None and tm.outcome is not None]
+    steps = [f"f = {_source(text, node)}"]
+    for tm in sums:
+        assert tm.outcome is not None and tm.sum is not None
+        steps.append(
+            f"\\text{{summand: }} {_source(text, tm.sum.summand)}"
+            f" \\quad \\nabla_{{{w}}} = {tm.outcome.result}"
+            if kind == "gradient"
+            else f"\\text{{summand: }} {_source(text, tm.sum.summand)}"
+            f" \\quad \\frac{{\\partial}}{{\\partial {w}}} = {tm.outcome.result}"
+        )
+    for tm in terms:  # g(S)' = g'(S) S': the outer derivative, by the sum
+        if tm.outer == "fn" and tm.function is not None and tm.sum is not None:
+            g = _source(text, tm.function).replace(_source(text, tm.sum.node), "S")
+            steps.append(
+                f"\\frac{{\\mathrm{{d}}}}{{\\mathrm{{d}}S}} {g} = {tm.outer_printed}"
+                f" \\quad \\text{{where }} S = {_source(text, tm.sum.node)}"
+            )
+    steps.append(("\\nabla_{" + w + "} f = " if kind == "gradient" else "f' = ") + result)
+    return steps
 
 
 # -- reading the sum -------------------------------------------------------------------------
@@ -471,6 +488,7 @@ def _outer_derivative(
     term.placeholder = name
     term.outer_read = Lowerer(sub.env).lower(tree)
     term.outer_result = _read_back(out.result, sub, macros)
+    term.outer_printed = _with_sum(out.result, name, "S").replace("\\left(S\\right)", "S")
     return _with_sum(out.result, name, _source(text, s))
 
 
@@ -1373,7 +1391,10 @@ def _sum_numpy(
     against the verified derivative: (the code, "") or ("", why there is none)."""
     node = tree.items[-1] if isinstance(tree, t.Chain) and tree.items[-1] is not None else tree
     if any(term.outer or term.coefficient_result is not None for term in terms):
-        why = "the log of a sum over samples, or a factor before it that involves the variable"
+        why = (
+            "a function of a sum over samples (its log, its root, …), or a factor before it "
+            "that involves the variable"
+        )
         return "", f"the NumPy code of {why} is not written yet", None
     try:
         code_terms = [_code_term(term, ctx) for term in terms]
