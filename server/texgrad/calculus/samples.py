@@ -1392,8 +1392,8 @@ def _sum_numpy(
     node = tree.items[-1] if isinstance(tree, t.Chain) and tree.items[-1] is not None else tree
     if any(term.outer or term.coefficient_result is not None for term in terms):
         why = (
-            "a function of a sum over samples (its log, its root, …), or a factor before it "
-            "that involves the variable"
+            "the log of a sum over samples (or another function of it: a root, a power, …), "
+            "or a factor before it that involves the variable"
         )
         return "", f"the NumPy code of {why} is not written yet", None
     try:
