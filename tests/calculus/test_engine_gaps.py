@@ -274,3 +274,37 @@ def test_the_steps_show_the_chain_rule_through_the_sum() -> None:
         r"\frac{\mathrm{d}}{\mathrm{d}S} \sqrt{S} = \frac{1}{2 \sqrt{S}} \quad \text{where } "
         r"S = \sum_i (\mathbf w^\top \mathbf x_i - y_i)^2"
     ) in out.steps
+
+
+ROWS = r"""# Items
+
+Let $V \in \mathbb{R}^{n \times k}$ hold the item factors; the $\mathbf{v}_j^\top$ are the rows of $V$.
+A user is $\mathbf{u} \in \mathbb{R}^k$ and picked item $t$:
+
+$$s = -\mathbf{v}_t^\top \mathbf{u} + \log \mathbf{1}^\top \exp(V \mathbf{u})$$
+"""
+
+
+def test_a_member_is_read_as_a_row_of_the_matrix_that_stacks_it(tmp_path: Path) -> None:
+    doc = tmp_path / "items.md"
+    doc.write_text(ROWS, encoding="utf-8")
+    out = diff_in_document(doc, 6, "V")
+    assert out.error is None and out.verified, out.error
+    assert out.result == r"(\operatorname{softmax}(V \mathbf{u}) - \mathbf{e}_{t}) \mathbf{u}^\top"
+    assert r"\mathbf{e}_{t} is the unit vector of row t" in out.note
+    # with e_t the unit vector of row 2: ∂s/∂V by central differences (n = 5, k = 3)
+    rng = np.random.default_rng(9)
+    v, u, t = rng.standard_normal((5, 3)), rng.standard_normal((3, 1)), 2
+    unit = np.eye(5)[:, [t]]
+    got = evaluate(tree(out.result), {"V": v, "u": u, "e_{t}": unit})
+
+    def s(m: np.ndarray) -> float:
+        return float((-(m.T @ unit).T @ u)[0, 0] + np.log(np.sum(np.exp(m @ u))))
+
+    want = np.zeros_like(v)
+    for i in range(5):
+        for j in range(3):
+            d = np.zeros_like(v)
+            d[i, j] = 1e-6
+            want[i, j] = (s(v + d) - s(v - d)) / 2e-6
+    assert np.allclose(got, want, atol=1e-6)

@@ -24,7 +24,7 @@ from texgrad.calculus.derive import KINDS, DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget
 from texgrad.calculus.expr import ONE, CalculusError, UnknownShape
 from texgrad.calculus.indices import IndexReader, written_with_indices
-from texgrad.calculus.lower import Lowerer, VarInfo, as_member
+from texgrad.calculus.lower import FunctionDef, Lowerer, VarInfo, as_member
 from texgrad.calculus.own_functions import calls, in_function_names
 from texgrad.calculus.own_names import in_own_name
 from texgrad.calculus.planning import DiffPlan, plans_of, statement_at
@@ -44,8 +44,10 @@ from texgrad.reading.macros import MacroTable
 from texgrad.reading.project import Project, load_project, normalize, text_project
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker, CheckResult
+from texgrad.shapes.dims import Shape
 from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
+from texgrad.syntax.latex import latex_of
 from texgrad.syntax.parse import parse_row
 from texgrad.syntax.symbols import member_key, symbol_key
 
@@ -216,7 +218,8 @@ def _diff_text(
     if key[0] not in ctx.env.vars:  # with a declaration that fits its use in the row
         return DiffOutcome(error=unknown_shape(tree, UnknownShape(wrt_tree, wrt), ctx.env))
     ctx.style.symbols.setdefault(key[0], wrt)
-    if stacked := _stacked_in(tree, key[0], result.table.stacks, ctx, wrt):
+    through = _rows_as_unit_vectors(tree, key[0], result.table.stacks, ctx, wrt)
+    if not through and (stacked := _stacked_in(tree, key[0], result.table.stacks, ctx, wrt)):
         return DiffOutcome(error=stacked)
     tree = _defined_sum(tree, ctx)  # ∇_w E of E(w) = \sum_i …: the sum E names
     if is_sample_sum(tree, ctx.env):  # \sum_i (w^T x_i - y_i)^2: a loss over samples
@@ -228,6 +231,7 @@ def _diff_text(
             tree, key[0], ctx, text, Budget(seconds), layout, stacks, macros=macros
         )
     outcome = differentiate(tree, key[0], ctx, layout, Budget(seconds), hessian)
+    outcome.note += "".join(f"; {n}" for n in through) if outcome.error is None else ""  # e_t
     if written_with_indices(tree, ctx.env, ctx.einstein):
         return _index_form(outcome, tree, text)
     outcome = in_own_name(outcome, tree, text)  # s = softmax(z): diag(s) - s sᵀ, no t_0
@@ -307,6 +311,47 @@ def _stacked_in(
                     f"`{written}` through its {part}s is not done yet"
                 )
     return ""
+
+
+def _rows_as_unit_vectors(
+    tree: t.Node, wrt: str, stacks: dict[str, tuple[str, str]], ctx: Context, written: str
+) -> list[str]:
+    r"""By the matrix ``wrt`` that stacks a family as rows ("the $\mathbf{v}_j^\top$ are the
+    rows of $V$"), each member the row names (``\mathbf{v}_t``) defined as ``V^\top
+    \mathbf{e}_t``, ``\mathbf{e}_t`` a unit vector (``v_t`` is then a name the derivative
+    goes through, and ``e_t`` a vector of V's rows the result holds: verified for any
+    vector, as the chain rule holds for any); what each ``e_t`` is, one note each ([] where
+    no member is read so, or a unit vector's letter is taken)."""
+    families = {k for k, (m, part) in stacks.items() if m == wrt and part == "row"}
+    info = ctx.env.vars.get(wrt)
+    if not families or info is None or info.shape.cols == ONE:
+        return []
+    notes: list[str] = []
+    for node in tree.walk():
+        if not isinstance(node, t.Sub) or (k := symbol_key(node)) is None:
+            continue
+        base = symbol_key(node.base)
+        if base is None or base[0] == wrt or k[0] in ctx.env.functions:
+            continue
+        if not any(f.startswith(base[0] + "_{") for f in families):
+            continue
+        label = latex_of(node.index)
+        unit = f"\\mathbf{{e}}_{{{label}}}"
+        unit_tree = parse_row(MappedText.identity(unit)).tree
+        unit_key = symbol_key(unit_tree) if unit_tree is not None else None
+        value = parse_row(MappedText.identity(f"{written}^\\top {unit}")).tree
+        if unit_key is None or value is None or "e" in ctx.env.vars or unit_key[0] in ctx.env.vars:
+            return []
+        ctx.env.vars[unit_key[0]] = VarInfo(unit_key[0], Shape(info.shape.rows, ONE), unit)
+        ctx.style.symbols.setdefault(unit_key[0], unit)
+        ctx.env.vars.pop(k[0], None)
+        ctx.env.functions[k[0]] = FunctionDef(k[0], (), value)
+        member = written_latex(node)
+        notes.append(
+            f"{unit} is the unit vector of row {label} ({member} = {written}^\\top {unit}, the "
+            f"document's {member} being a row of {written})"
+        )
+    return notes
 
 
 def _names(tree: t.Node, key: str) -> bool:

@@ -86,7 +86,9 @@ class _Simplifier:
         one sum when that is shorter: ``A^\top (X^2)^\top + X^\top A^\top X^\top +
         (X^2)^\top A^\top = (X^2 A + X A X + A X^2)^\top`` (the Cookbook's (122))."""
         out = fold_tanh(self.run(x), self.run)  # (e^u - e^{-u}) / (e^u + e^{-u}) = tanh u
-        if not self.over_inverse:
+        if not self.over_inverse and any(
+            isinstance(y, e.Inv) or (isinstance(y, e.Pow) and y.is_scalar) for y in out.walk()
+        ):  # (only these can be put over an inverse or factored)
             out = self.over_inverses(out)
         if isinstance(out, e.Add) and out.cols != e.ONE and out.rows != e.ONE:
             if not e.has_d(out) and all(_all_transposed(t) for t in out.terms):
