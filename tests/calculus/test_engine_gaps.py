@@ -240,7 +240,7 @@ def test_the_hessian_of_a_sigmoid_is_factored() -> None:
         hessian=True,
     )  # fmt: skip
     assert out.error is None and out.verified, out.error
-    assert out.result == r"(1 - t_0) t_0 (1 - 2 t_0) \mathbf a \mathbf a^\top"
+    assert out.result == r"t_0 (1 - t_0) (1 - 2 t_0) \mathbf a \mathbf a^\top"
     assert out.where == [r"t_0 = \sigma(\mathbf a^\top \mathbf x)"]
     rng = np.random.default_rng(8)
     a, x = rng.standard_normal((5, 1)), rng.standard_normal((5, 1))

@@ -89,12 +89,13 @@ def _parameters_first(
     ``\mathbf a = \tanh\mathbf z``), the plans by the data (an input ``\mathbf x``, a target
     ``\mathbf y``, ``t``) after the others (the parameters: W, b), each group in order; so
     too in a row that lists such definitions (``listed``)."""
+    value = tree.items[-1] if isinstance(tree, t.Chain) else tree
     named = listed or any(
         (k := symbol_key(n)) is not None
         and k[0] not in ctx.env.vars
         and (fdef := ctx.env.functions.get(k[0])) is not None
         and not fdef.params
-        for n in (tree.items[-1] if isinstance(tree, t.Chain) else tree).walk()
+        for n in (value.walk() if value is not None else ())
     )
     if not named:
         return plans

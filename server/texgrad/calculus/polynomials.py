@@ -40,7 +40,12 @@ def factored(x: Expr) -> Expr | None:
         return None
     sign = sympy.Integer(1)
     parts: list[Expr] = []
-    for f, k in factors:
+
+    def order(fk: tuple[sympy.Expr, int]) -> tuple[bool, int, sympy.Expr, str]:
+        fp = sympy.Poly(fk[0], sym)  # t first, then (1 - t) before (1 - 2t)
+        return fk[0] != sym, fp.degree(), abs(fp.LC()), str(fk[0])
+
+    for f, k in sorted(factors, key=order):
         fp = sympy.Poly(f, sym)
         if fp.degree() == 1:
             c1, c0 = fp.all_coeffs()
