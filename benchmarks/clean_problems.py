@@ -6,7 +6,9 @@ the result's length against the textbook answer's, and the time of the whole cal
 (verification included; wall and this process' CPU).  Prints one line per problem that is
 not right or is over 1.5× the textbook, then the totals and median times.
 
-    .venv/bin/python benchmarks/clean_problems.py [--all] [--only ID ...]
+    .venv/bin/python benchmarks/clean_problems.py [--all] [--only ID ...] [--table authors]
+
+``--table authors``: the table of authors' equations (``tests/calculus/problems_authors.py``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.calculus.problem_judge import judge  # noqa: E402
+from tests.calculus.problems_authors import AUTHOR_PROBLEMS  # noqa: E402
 from tests.calculus.problems_clean import CLEAN_PROBLEMS  # noqa: E402
 
 MAX_RATIO = 1.5
@@ -33,8 +36,11 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--all", action="store_true", help="a line for every problem")
     ap.add_argument("--only", nargs="*", default=None)
+    ap.add_argument("--table", choices=("clean", "authors"), default="clean",
+                    help="problems_clean.py (default) or problems_authors.py")  # fmt: skip
     args = ap.parse_args()
-    problems = [p for p in CLEAN_PROBLEMS if not args.only or p.id in args.only]
+    table = AUTHOR_PROBLEMS if args.table == "authors" else CLEAN_PROBLEMS
+    problems = [p for p in table if not args.only or p.id in args.only]
     counts: dict[str, int] = {}
     walls: list[float] = []
     cpus: list[float] = []

@@ -102,9 +102,10 @@ def test_vec_of_a_linear_map_has_the_kronecker_jacobian() -> None:
     del x
 
 
-def test_vec_of_a_transpose_is_refused_without_a_tree_dump() -> None:
+def test_vec_of_a_transpose_is_the_commutation_matrix() -> None:
     out = diff_latex(r"\operatorname{vec}(X^\top)", "X", where=r"X \in \mathbb{R}^{m \times n}")
-    assert out.error is not None and "commutation" in out.error
+    assert out.error is None and out.verified, out.error
+    assert out.result == "K_{mn}" and "is the commutation matrix" in out.note
 
 
 def test_an_unknown_function_is_named_as_written() -> None:

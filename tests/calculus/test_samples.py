@@ -108,7 +108,10 @@ WHERE = r"\mathbf{w} \in \mathbb{R}^d; \mathbf{x}_i \in \mathbb{R}^d; \mathbf{y}
         (r"\sum_i \sum_j \mathbf{w}^\top \mathbf{x}_i", "nested sums"),
         (r"\mathbf{w} \sum_i \mathbf{w}^\top \mathbf{x}_i", "only a scalar times a sum"),
         (r"\sum_i \mathbf{w}^\top \mathbf{x}_i \log\sum_i y_i", "nested sums"),
-        (r"\exp(\sum_i \mathbf{w}^\top \mathbf{x}_i)", "not inside another expression"),
+        (  # (a function of one sum is read: test_engine_gaps.py)
+            r"\frac{\sum_i \mathbf{w}^\top \mathbf{x}_i}{\sum_i \exp(\mathbf{w}^\top \mathbf{x}_i)}",
+            "not inside another expression",
+        ),
     ],
 )
 def test_what_is_not_read_is_refused(expr: str, message: str) -> None:
@@ -482,10 +485,13 @@ def test_a_member_under_another_label_and_its_stacked_matrix(tmp_path: Path) -> 
     out = diff_in_document(doc, 12, r"\mathbf{u}_i")
     assert out.error is None and out.verified, out.error
     assert out.result == r"V^\top \operatorname{softmax}(V \mathbf{u}_i) - \mathbf{v}_t"
-    # by V, v_t is V's row t: holding it fixed would be wrong, so it is refused in words
-    out = diff_in_document(doc, 12, "V")
-    assert out.error is not None and not out.verified
-    assert "is a row of `V`" in out.error and r"\mathbf{v}_j" in out.error, out.error
+    # by V, v_t is V's row t: read as V^T e_t (test_engine_gaps.py checks the numbers)
+    out = diff_in_document(doc, 12, "V", budget=60)
+    assert out.error is None and out.verified, out.error
+    assert (
+        out.result == r"(\operatorname{softmax}(V \mathbf{u}_i) - \mathbf{e}_{t}) \mathbf{u}_i^\top"
+    )
+    assert r"\mathbf{e}_{t} is the unit vector of row t" in out.note
 
 
 def test_a_sums_bound_is_a_number_outside_the_sum() -> None:
@@ -535,7 +541,7 @@ def test_rows_said_the_other_way_round_are_stacked_too(tmp_path: Path) -> None:
     )
     assert said in doc.read_text(encoding="utf-8")
     by_v = diff_in_document(doc, 12, "V", budget=60)
-    assert by_v.error is not None and "is a row of `V`" in by_v.error and not by_v.verified
+    assert by_v.error is None and by_v.verified and r"\mathbf{e}_{t}" in by_v.result, by_v.error
     # by the member itself, V in the row holds it too: never a verified answer that ignores it
     by_member = diff_in_document(doc, 12, r"\mathbf{v}_t", budget=60)
     assert by_member.error is not None and not by_member.verified

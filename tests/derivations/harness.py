@@ -35,7 +35,7 @@ from texgrad.calculus.derive import DiffOutcome
 from texgrad.calculus.evaluate_expr import evaluate
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr
-from texgrad.calculus.lower import Env, FunctionDef, Lowerer
+from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo
 from texgrad.calculus.printing import Style
 from texgrad.calculus.samples import _defined_constants, _sample_sum, is_sample_sum
 from texgrad.calculus.sampling import sample_inputs
@@ -147,6 +147,23 @@ def _lowered(text: str, lowerer: Lowerer, macros: MacroTable) -> Expr | None:
         return None
 
 
+def _with_unit_vectors(env: Env, wrt: str, result: str) -> Env:
+    r"""``env`` with the unit vectors a result by a matrix names (``\mathbf{e}_{t}``, a row of
+    V through which ``\mathbf{v}_t = V^\top\mathbf{e}_t``) as vectors of its rows, for the
+    answer and the result alike (random vectors, the same for both)."""
+    tree = parse_row(MappedText.identity(wrt)).tree
+    key = symbol_key(tree) if tree is not None else None
+    info = env.vars.get(key[0]) if key is not None else None
+    if info is None or info.shape.cols == e.ONE:
+        return env
+    added = {}
+    for m in re.finditer(r"\\mathbf\{e\}_\{?([a-z])\}?", result):
+        unit = f"e_{{{m.group(1)}}}"
+        if unit not in env.vars:
+            added[unit] = VarInfo(unit, e.Shape(info.shape.rows, e.ONE), m.group(0))
+    return replace(env, vars={**env.vars, **added}) if added else env
+
+
 def agrees_with_answer(
     folder: Path, marker: Marker, result: str, where: list[str] | tuple[str, ...] = ()
 ) -> str | None:
@@ -161,7 +178,7 @@ def agrees_with_answer(
     row = row_at(checked, start, start + len(lines[marker.line - 1]))
     if row is None or row.tree is None:
         return "no row on that line"
-    env = with_names(context_at(checked, row).env, where)
+    env = _with_unit_vectors(with_names(context_at(checked, row).env, where), marker.wrt, result)
     macros = macros_of(folder)
     if "\\sum" in marker.answer and is_sample_sum(row.tree, env):  # evaluated as written
         constants = _with_constants(env, marker.wrt, macros)  # α = K^{-1}y: α_i entries

@@ -24,10 +24,10 @@ from texgrad.calculus.derive import KINDS, DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget
 from texgrad.calculus.expr import ONE, CalculusError, UnknownShape
 from texgrad.calculus.indices import IndexReader, written_with_indices
-from texgrad.calculus.lower import Lowerer, VarInfo, as_member
+from texgrad.calculus.lower import FunctionDef, Lowerer, VarInfo, as_member
 from texgrad.calculus.own_functions import calls, in_function_names
 from texgrad.calculus.own_names import in_own_name
-from texgrad.calculus.planning import DiffPlan, plans_of
+from texgrad.calculus.planning import DiffPlan, plans_of, statement_at
 from texgrad.calculus.reasons import parse_problem, unknown_shape
 from texgrad.calculus.requests import (
     Request,
@@ -38,14 +38,16 @@ from texgrad.calculus.requests import (
     source,
 )
 from texgrad.calculus.samples import differentiate_sum, is_sample_sum
-from texgrad.calculus.written import statements, written_latex
+from texgrad.calculus.written import written_latex
 from texgrad.calculus.written_layouts import layout_in_force, sentence_layouts
 from texgrad.reading.macros import MacroTable
 from texgrad.reading.project import Project, load_project, normalize, text_project
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker, CheckResult
+from texgrad.shapes.dims import Shape
 from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
+from texgrad.syntax.latex import latex_of
 from texgrad.syntax.parse import parse_row
 from texgrad.syntax.symbols import member_key, symbol_key
 
@@ -169,7 +171,7 @@ def plans_at(
     row = row_at(result, offset, offset + 1)
     if row is None or row.tree is None:
         return []
-    return plans_of(row, context_at(result, row))
+    return plans_of(row, context_at(result, row), offset)
 
 
 def _diff_text(
@@ -198,7 +200,7 @@ def _diff_text(
     if row is None or row.tree is None:
         return DiffOutcome(error="no math to differentiate there (or it does not parse)")
     ctx = context_at(result, row)
-    tree = _statement_at(row.tree, offset, end if end is not None else offset + 1)
+    tree = statement_at(row.tree, offset, end if end is not None else offset + 1)
     tree, wrt, hessian, layout, problem = _asked(tree, text, wrt, hessian, layout, ctx)
     if problem:
         return DiffOutcome(error=problem)
@@ -216,8 +218,10 @@ def _diff_text(
     if key[0] not in ctx.env.vars:  # with a declaration that fits its use in the row
         return DiffOutcome(error=unknown_shape(tree, UnknownShape(wrt_tree, wrt), ctx.env))
     ctx.style.symbols.setdefault(key[0], wrt)
-    if stacked := _stacked_in(tree, key[0], result.table.stacks, ctx, wrt):
+    through = _rows_as_unit_vectors(tree, key[0], result.table.stacks, ctx, wrt)
+    if not through and (stacked := _stacked_in(tree, key[0], result.table.stacks, ctx, wrt)):
         return DiffOutcome(error=stacked)
+    tree = _defined_sum(tree, ctx)  # ∇_w E of E(w) = \sum_i …: the sum E names
     if is_sample_sum(tree, ctx.env):  # \sum_i (w^T x_i - y_i)^2: a loss over samples
         if hessian:
             return DiffOutcome(error="the Hessian of a sum over samples is not computed yet")
@@ -227,6 +231,7 @@ def _diff_text(
             tree, key[0], ctx, text, Budget(seconds), layout, stacks, macros=macros
         )
     outcome = differentiate(tree, key[0], ctx, layout, Budget(seconds), hessian)
+    outcome.note += "".join(f"; {n}" for n in through) if outcome.error is None else ""  # e_t
     if written_with_indices(tree, ctx.env, ctx.einstein):
         return _index_form(outcome, tree, text)
     outcome = in_own_name(outcome, tree, text)  # s = softmax(z): diag(s) - s sᵀ, no t_0
@@ -234,6 +239,26 @@ def _diff_text(
         macros = _macros(path, text, project, folder)
         return _in_function_names(outcome, tree, ctx, text, macros)
     return outcome
+
+
+def _defined_sum(tree: t.Node, ctx: Context) -> t.Node:
+    r"""The definition of the loss ``tree`` names (``E`` or ``E(\mathbf{w})`` of
+    ``E(\mathbf{w}) = \sum_{i=1}^n (y_i - \mathbf{w}^\top\mathbf{x}_i)^2``, each argument
+    its parameter as written) where that definition is a sum over samples; else ``tree``."""
+    if isinstance(tree, t.Apply):
+        head, args = tree.func, tree.args
+    elif isinstance(tree, t.Symbol | t.Sub):
+        head, args = tree, ()
+    else:
+        return tree
+    key = symbol_key(head)
+    fdef = ctx.env.functions.get(key[0]) if key is not None else None
+    if fdef is None or key is None or key[0] in ctx.env.vars:
+        return tree
+    keys = tuple(k[0] if (k := symbol_key(a)) is not None else "" for a in args)
+    if args and keys != fdef.params:
+        return tree
+    return fdef.body if is_sample_sum(fdef.body, ctx.env) else tree
 
 
 def _in_function_names(
@@ -288,6 +313,47 @@ def _stacked_in(
     return ""
 
 
+def _rows_as_unit_vectors(
+    tree: t.Node, wrt: str, stacks: dict[str, tuple[str, str]], ctx: Context, written: str
+) -> list[str]:
+    r"""By the matrix ``wrt`` that stacks a family as rows ("the $\mathbf{v}_j^\top$ are the
+    rows of $V$"), each member the row names (``\mathbf{v}_t``) defined as ``V^\top
+    \mathbf{e}_t``, ``\mathbf{e}_t`` a unit vector (``v_t`` is then a name the derivative
+    goes through, and ``e_t`` a vector of V's rows the result holds: verified for any
+    vector, as the chain rule holds for any); what each ``e_t`` is, one note each ([] where
+    no member is read so, or a unit vector's letter is taken)."""
+    families = {k for k, (m, part) in stacks.items() if m == wrt and part == "row"}
+    info = ctx.env.vars.get(wrt)
+    if not families or info is None or info.shape.cols == ONE:
+        return []
+    notes: list[str] = []
+    for node in tree.walk():
+        if not isinstance(node, t.Sub) or (k := symbol_key(node)) is None:
+            continue
+        base = symbol_key(node.base)
+        if base is None or base[0] == wrt or k[0] in ctx.env.functions:
+            continue
+        if not any(f.startswith(base[0] + "_{") for f in families):
+            continue
+        label = latex_of(node.index)
+        unit = f"\\mathbf{{e}}_{{{label}}}"
+        unit_tree = parse_row(MappedText.identity(unit)).tree
+        unit_key = symbol_key(unit_tree) if unit_tree is not None else None
+        value = parse_row(MappedText.identity(f"{written}^\\top {unit}")).tree
+        if unit_key is None or value is None or "e" in ctx.env.vars or unit_key[0] in ctx.env.vars:
+            return []
+        ctx.env.vars[unit_key[0]] = VarInfo(unit_key[0], Shape(info.shape.rows, ONE), unit)
+        ctx.style.symbols.setdefault(unit_key[0], unit)
+        ctx.env.vars.pop(k[0], None)
+        ctx.env.functions[k[0]] = FunctionDef(k[0], (), value)
+        member = written_latex(node)
+        notes.append(
+            f"{unit} is the unit vector of row {label} ({member} = {written}^\\top {unit}, the "
+            f"document's {member} being a row of {written})"
+        )
+    return notes
+
+
 def _names(tree: t.Node, key: str) -> bool:
     """Whether ``tree`` names the symbol ``key`` itself (not a member of its family)."""
     return any((k := symbol_key(n)) is not None and k[0] == key for n in tree.walk())
@@ -309,6 +375,8 @@ def _asked(
     request = request_in(tree)
     if request is None and not wrt.strip():  # ∂f/∂X = …: the derivative the row writes
         request = _written_derivative(tree)
+    if request is None and not wrt.strip():  # E(w) = …: by its one parameter
+        wrt = _parameter_of(tree, text, ctx)
     if request is None:
         return tree, wrt, hessian, layout, "" if wrt.strip() else _NO_VARIABLE
     given = parse_row(MappedText.identity(wrt)).tree if wrt.strip() else None
@@ -330,6 +398,28 @@ def _asked(
     body = applied(body, defined.params if defined is not None else None, request.wrt)
     layout = _layout_at(text, request.node) or layout
     return body, wrt, hessian or request.hessian, layout, problem
+
+
+def _parameter_of(tree: t.Node, text: str, ctx: Context) -> str:
+    r"""The one argument of the function a row defines, as written (``\mathbf w`` of
+    ``E(\mathbf w) = \frac12\sum_n …``), where it is a declared variable; "" otherwise."""
+    if not (isinstance(tree, t.Chain) and tree.relations and tree.relations[0] in ("=", ":=")):
+        return ""
+    head, arg = tree.items[0], None
+    if isinstance(head, t.Apply) and len(head.args) == 1:
+        arg = head.args[0]
+    elif (  # E(\mathbf w), E not known as a function when parsed: a product
+        isinstance(head, t.Product)
+        and len(head.factors) == 2
+        and isinstance(head.factors[0], t.Symbol)
+        and isinstance(head.factors[1], t.Paren)
+        and head.factors[1].open == "("
+    ):
+        arg = head.factors[1].body
+    key = symbol_key(arg) if arg is not None and len(tree.items) == 2 else None
+    if arg is None or key is None or key[0] not in ctx.env.vars or key[0] in ctx.env.numbers:
+        return ""
+    return text[arg.start : arg.end].strip()
 
 
 def _layout_at(text: str, node: t.Node) -> str | None:
@@ -399,17 +489,6 @@ def _held_as_variable(key: str, ctx: Context) -> None:
         return
     ctx.env.functions = rest
     ctx.env.vars[key] = VarInfo(key, value.shape, key)
-
-
-def _statement_at(tree: t.Node, start: int, end: int) -> t.Node:
-    """Of a row listing several statements (``\\mu = …, \\qquad \\sigma^2 = …``), the one
-    at [start, end) — the first that overlaps it, else the first; any other row is itself."""
-    if not isinstance(tree, t.Chain):
-        return tree
-    parts = statements(tree)
-    if len(parts) == 1:
-        return tree
-    return next((p for p in parts if p.start < end and p.end >= start), parts[0])
 
 
 def _entry_of(wrt_tree: t.Node, wrt: str, ctx: Context) -> tuple[str, Entry] | None:

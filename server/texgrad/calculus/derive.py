@@ -31,7 +31,7 @@ from texgrad.calculus.lower import Env, Lowerer
 from texgrad.calculus.matrix_notation import matrix_notes, sylvester_lines
 from texgrad.calculus.names import expand, fold, inline_unhelpful, name_parts, replace_part
 from texgrad.calculus.numpy_code import NumpyCode, checked_code
-from texgrad.calculus.printing import Style, latex, printer
+from texgrad.calculus.printing import Style, commutation_notes, latex, printer
 from texgrad.calculus.readout import by_scalar, gradient, jacobian, vec_form
 from texgrad.calculus.reasons import unknown_shape
 from texgrad.calculus.simplify import simplifier
@@ -305,7 +305,7 @@ def _from_expr(
         original=written, printed=result if names else None, defined=defined, where=where,
         einstein=ctx.einstein,
     )  # fmt: skip
-    note = check.note + matrix_notes(f_x)
+    note = check.note + matrix_notes(f_x) + commutation_notes(result, style)
     show = work.show
     status = f"texgrad: {check.note}." if check.ok else f"NOT VERIFIED by texgrad: {check.note}."
     what = {"matrix": "differential", "jacobian": "Jacobian", "hessian": "Hessian"}.get(kind, kind)

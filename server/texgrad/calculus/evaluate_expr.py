@@ -171,6 +171,14 @@ class _Eval:
     def _identity(self, x: e.Identity) -> Array:
         return np.eye(self.shape(x)[0])
 
+    def _commutation(self, x: e.Commutation) -> Array:
+        m, n = self.dim(x.m), self.dim(x.n)
+        k = np.zeros((m * n, m * n))
+        for i in range(m):
+            for j in range(n):  # X_ij is entry i + jm of vec X and j + in of vec Xᵀ
+                k[j + i * n, i + j * m] = 1.0
+        return k
+
     def _ones(self, x: e.Ones) -> Array:
         return np.ones(self.shape(x))
 
@@ -330,6 +338,7 @@ class _Eval:
 # is one lookup (verification evaluates every part of a result at many points).
 _EVALUATE: dict[type[Expr], Callable[[_Eval, Any], Array]] = {
     e.Var: _Eval._var, e.D: _Eval._d, e.Num: _Eval._num, e.Identity: _Eval._identity,
+    e.Commutation: _Eval._commutation,
     e.Ones: _Eval._ones, e.Zero: _Eval._zero, e.Add: _Eval._add, e.Mul: _Eval._mul,
     e.Had: _Eval._had, e.Kron: _Eval._kron, e.T: _Eval._t, e.Inv: _Eval._inv, e.Tr: _Eval._tr,
     e.Det: _Eval._det, e.Pow: _Eval._pow, e.DiagM: _Eval._diag_matrix,

@@ -890,7 +890,10 @@ class _Evaluator:
         name = func.name.lstrip("\\")
         if func.sub is not None or func.sup is not None:
             return self._scripted(node, func, name, args)
-        if name in ("max", "min"):
+        if name in ("max", "min"):  # (\max\{0, z\}: the braces' list)
+            braced = args[0] if len(args) == 1 else None
+            if isinstance(braced, t.Paren) and isinstance(braced.body, t.List):
+                args = tuple(a for a in braced.body.items if a is not None)
             return self._extremum(node, name, args)
         entrywise = name in ELEMENTWISE or name in MATRIX_FUNCTIONS
         if name == "diag":

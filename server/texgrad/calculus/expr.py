@@ -137,6 +137,14 @@ class Identity(Expr):
 
 
 @dataclass(frozen=True, slots=True)
+class Commutation(Expr):
+    """The commutation matrix ``K_{mn}`` (mn×mn): ``K_{mn} vec(X) = vec(Xᵀ)`` for an m×n X."""
+
+    m: Dim = ONE
+    n: Dim = ONE
+
+
+@dataclass(frozen=True, slots=True)
 class Ones(Expr):
     """The all-ones vector ``\\mathbf{1}`` (or matrix)."""
 
@@ -386,6 +394,11 @@ def var(name: str, shape: Shape, symmetric: bool = False) -> Var:
 
 def identity(n: Dim) -> Identity:
     return Identity(rows=n, cols=n)
+
+
+def commutation(m: Dim, n: Dim) -> Commutation:
+    """``K_{mn}``, with ``K_{mn} vec(X) = vec(Xᵀ)`` for an m×n X."""
+    return Commutation(m, n, rows=m * n, cols=m * n)
 
 
 def ones(rows: Dim, cols: Dim = ONE) -> Ones:
@@ -1201,7 +1214,7 @@ def piecewise(
 
 def rebuild(e: Expr, kids: list[Expr]) -> Expr:  # noqa: C901 - a constructor per node type
     """``e`` with new children, through the canonicalising constructors."""
-    if isinstance(e, (Var, Num, Identity, Ones, Zero, D)):
+    if isinstance(e, (Var, Num, Identity, Ones, Zero, D, Commutation)):
         return e
     if isinstance(e, Piecewise):
         n = len(e.ops)

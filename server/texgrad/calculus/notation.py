@@ -14,7 +14,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, replace
 
 from texgrad.calculus.printing import Style
-from texgrad.calculus.written import primed_among, upright_name
+from texgrad.calculus.written import is_zero_literal, max_arguments, primed_among, upright_name
 from texgrad.shapes.check import CheckResult
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import member_key, symbol_key
@@ -123,6 +123,8 @@ def learn_style(
     }  # fmt: skip
     for node in nodes:
         _upright(style, node, text, override)  # \mathrm{KL}, \text{loss}: a quantity's name
+        if isinstance(node, t.Apply) and (override or "relu" not in style.names):
+            _relu_as_written(style, node, text)
         if isinstance(node, t.Transpose) and not node.conjugate and not seen_mark:
             mark = _MARKS.get(node.mark)
             if mark is not None:
@@ -151,6 +153,21 @@ def learn_style(
             k = member_key(node)
             if k is not None and id(node) not in bases:
                 _spelling(style, k[0], node, text, override, span)
+
+
+def _relu_as_written(style: Style, node: t.Apply, text: str) -> None:
+    r"""``\max(0, z)``, ``\max\{0, z\}`` or ``\max(z, 0)`` as the row writes relu: the
+    engine's relu printed so (``ARG`` marks where its argument goes)."""
+    f = node.func
+    if not (isinstance(f, t.Func) and f.name == "max" and f.sub is None and f.sup is None):
+        return
+    args = max_arguments(node)
+    if len(args) != 2 or not any(is_zero_literal(a) for a in args) or f.end > len(text):
+        return
+    name = text[f.start : f.end].strip() or "\\max"
+    braces = len(node.args) == 1  # \max\{0, z\}
+    first = "0, ARG" if is_zero_literal(args[0]) else "ARG, 0"
+    style.names["relu"] = f"{name}\\{{{first}\\}}" if braces else f"{name}({first})"
 
 
 def _spelling(

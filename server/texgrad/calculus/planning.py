@@ -9,6 +9,7 @@ from texgrad.calculus.context import Context
 from texgrad.calculus.expr import ONE, CalculusError, Expr
 from texgrad.calculus.indices import lower_formula
 from texgrad.calculus.samples import is_sample_sum, sum_variables
+from texgrad.calculus.written import statements
 from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
@@ -27,17 +28,31 @@ class DiffPlan:
     argument: bool = False  # an argument the row names: ``\\ell(\\mathbf{w}) = …``
 
 
-def plans_of(row: PlacedRow, ctx: Context) -> list[DiffPlan]:
+def statement_at(tree: t.Node, start: int, end: int) -> t.Node:
+    """Of a row listing several statements (``\\mu = …, \\qquad \\sigma^2 = …``), the one
+    at [start, end) — the first that overlaps it, else the first; any other row is itself."""
+    if not isinstance(tree, t.Chain):
+        return tree
+    parts = statements(tree)
+    if len(parts) == 1:
+        return tree
+    return next((p for p in parts if p.start < end and p.end >= start), parts[0])
+
+
+def plans_of(row: PlacedRow, ctx: Context, offset: int | None = None) -> list[DiffPlan]:
     """One plan per variable of the row's expression (in order of appearance), with the
-    kind of result it will be; none if the row cannot be read."""
+    kind of result it will be; none if the row cannot be read.  ``offset``: of a row
+    listing several statements (``z = Wx + b, \\quad a = \\tanh z, \\quad L = …``), the one
+    there, by the variables it depends on only (the parameters before the data, where it
+    goes through named intermediates)."""
     assert row.tree is not None
     function = ""
-    tree = row.tree
+    tree = row.tree if offset is None else statement_at(row.tree, offset, offset + 1)
     if isinstance(tree, t.Chain) and isinstance(tree.items[0], t.Apply):
         k = symbol_key(tree.items[0].func)
         function = ctx.style.symbols.get(k[0], k[0]) if k is not None else ""
     try:
-        f, _ = lower_formula(row.tree, ctx.env, ctx.einstein)
+        f, _ = lower_formula(tree, ctx.env, ctx.einstein)
     except (CalculusError, RecursionError):
         return _sum_plans(row, ctx, function)
     plans: list[DiffPlan] = []
@@ -60,7 +75,36 @@ def plans_of(row: PlacedRow, ctx: Context) -> list[DiffPlan]:
                     row.end,
                 )
             )
-    return own_arguments_first(plans, tree, ctx)
+    listed = tree is not row.tree  # (a forward pass: z = Wx + b, a = tanh z, …)
+    return own_arguments_first(_parameters_first(plans, tree, ctx, listed), tree, ctx)
+
+
+_DATA_LETTERS = frozenset({"x", "y", "t", "X", "Y"})
+
+
+def _parameters_first(
+    plans: list[DiffPlan], tree: t.Node, ctx: Context, listed: bool
+) -> list[DiffPlan]:
+    r"""Where ``tree`` goes through intermediates the document names (``\mathbf a`` of
+    ``\mathbf a = \tanh\mathbf z``), the plans by the data (an input ``\mathbf x``, a target
+    ``\mathbf y``, ``t``) after the others (the parameters: W, b), each group in order; so
+    too in a row that lists such definitions (``listed``)."""
+    value = tree.items[-1] if isinstance(tree, t.Chain) else tree
+    named = listed or any(
+        (k := symbol_key(n)) is not None
+        and k[0] not in ctx.env.vars
+        and (fdef := ctx.env.functions.get(k[0])) is not None
+        and not fdef.params
+        for n in (value.walk() if value is not None else ())
+    )
+    if not named:
+        return plans
+    key_of = {ctx.style.symbols.get(k, k): k for k in ctx.env.vars}
+
+    def data(p: DiffPlan) -> bool:
+        return key_of.get(p.wrt, p.wrt).partition("_{")[0] in _DATA_LETTERS
+
+    return sorted(plans, key=data)  # (stable)
 
 
 def own_arguments_first(plans: list[DiffPlan], tree: t.Node, ctx: Context) -> list[DiffPlan]:

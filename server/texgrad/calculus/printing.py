@@ -73,6 +73,26 @@ def _superscripted(name: str) -> bool:
     return False
 
 
+def commutation_name(x: e.Commutation) -> str:
+    """``K_{mn}``, or ``K_{m,n}`` where a size is longer than one letter."""
+    m, n = sympy.latex(x.m), sympy.latex(x.n)
+    return f"K_{{{m}{n}}}" if len(m) == len(n) == 1 else f"K_{{{m},{n}}}"
+
+
+def commutation_notes(x: Expr, style: Style | None = None) -> str:
+    """What each commutation matrix of ``x`` is, for a result's note ("" if none)."""
+    vec = (style or Style()).op("vec")
+    mark = (style or Style()).transpose
+    out = []
+    for c in {c: None for c in x.walk() if isinstance(c, e.Commutation)}:
+        k = commutation_name(c)
+        m, n = sympy.latex(c.m), sympy.latex(c.n)
+        out.append(
+            f"; {k} is the commutation matrix: {k} {vec}(X) = {vec}(X{mark}) for X ∈ ℝ^{{{m}×{n}}}"
+        )
+    return "".join(out)
+
+
 def latex(x: Expr, style: Style | None = None) -> str:
     return _Printer(style or Style()).text(x)
 
@@ -155,6 +175,9 @@ class _Printer:
 
     def _identity(self, x: e.Identity) -> tuple[str, int]:
         return "I", ATOM
+
+    def _commutation(self, x: e.Commutation) -> tuple[str, int]:
+        return commutation_name(x), ATOM
 
     def _ones(self, x: e.Ones) -> tuple[str, int]:
         if x.rows == 1 and x.cols != 1:
@@ -412,6 +435,8 @@ class _Printer:
             return f"\\sqrt{{{arg}}}", ATOM
         if fn == "step":
             return f"\\mathbb{{1}}[{arg} > 0]", ATOM
+        if fn == "relu" and "ARG" in s.op(fn):  # \max(0, z) as the document writes relu
+            return s.op(fn).replace("ARG", arg, 1), ATOM
         if fn == "exp" and x.is_scalar and len(arg) < 24:
             return f"e^{{{arg}}}", POSTFIX
         return f"{s.op(fn)}({arg})", ATOM
@@ -450,6 +475,7 @@ def _is_gram(factors: tuple[Expr, ...]) -> bool:
 # one lookup (the simplifier prints every candidate form to compare their lengths).
 _PRINT: dict[type[Expr], Callable[[_Printer, Any], tuple[str, int]]] = {
     e.Var: _Printer._var, e.Num: _Printer._num, e.Identity: _Printer._identity,
+    e.Commutation: _Printer._commutation,
     e.Ones: _Printer._ones, e.Zero: _Printer._zero, e.D: _Printer._d, e.Add: _Printer._sum,
     e.Mul: _Printer.mul, e.T: _Printer._t, e.Inv: _Printer._inv, e.Tr: _Printer._tr,
     e.Det: _Printer._det, e.Pow: _Printer.power, e.Elem: _Printer.elem, e.Had: _Printer._had,

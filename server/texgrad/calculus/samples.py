@@ -111,6 +111,14 @@ class _Term:
     # its derivative (the product rule: c' S + c S')
     coefficient_read: Expr | None = None
     coefficient_result: Expr | None = None
+    # outer "fn": the term is g(S) of its one sum S (\sqrt{\sum_i …}, (\sum_i …)^2): the
+    # node g is written as (the term, or its last factor), g read with S a number named by
+    # ``placeholder``, and g'(S) read back from its print
+    function: t.Node | None = None
+    placeholder: str = ""
+    outer_read: Expr | None = None
+    outer_result: Expr | None = None
+    outer_printed: str = ""  # g'(S), the sum written in
 
 
 class NotSamples(Exception):
@@ -323,6 +331,11 @@ def _differentiate(
         term.result = _read_back(out.result, sub, macros)
         kind, shape = out.kind, out.shape
         notes.append(out.note)
+        if term.outer == "fn":  # g(S): g'(S) S'
+            outer = _outer_derivative(term, wrt, sub, text, layout, budget, macros)
+            pieces.append(_outer_piece(term, text, outer, out.result))
+            differentials.append(_outer_piece(term, text, outer, out.differential))
+            continue
         pieces.append(_piece(term, text, out.result))
         differentials.append(_piece(term, text, out.differential))
     result = _join(terms, pieces)
@@ -332,18 +345,7 @@ def _differentiate(
     check = _verify(terms, node, (printed, printed_d), wrt, ctx, budget)
     if not check[0]:
         return DiffOutcome(error=f"the derivative of the sum was NOT verified: {check[1]}"), terms
-    sums = [tm for tm in terms if tm.sum is not None and tm.outcome is not None]
-    steps = [f"f = {_source(text, node)}"]
-    for tm in sums:
-        assert tm.outcome is not None and tm.sum is not None
-        steps.append(
-            f"\\text{{summand: }} {_source(text, tm.sum.summand)}"
-            f" \\quad \\nabla_{{{w}}} = {tm.outcome.result}"
-            if kind == "gradient"
-            else f"\\text{{summand: }} {_source(text, tm.sum.summand)}"
-            f" \\quad \\frac{{\\partial}}{{\\partial {w}}} = {tm.outcome.result}"
-        )
-    steps.append(("\\nabla_{" + w + "} f = " if kind == "gradient" else "f' = ") + result)
+    steps = _steps(terms, text, node, w, kind, result)
     outcome = DiffOutcome(
         kind=kind,
         result=result,
@@ -356,6 +358,33 @@ def _differentiate(
         function=_source(text, node),
     )
     return outcome, terms
+
+
+def _steps(
+    terms: list[_Term], text: str, node: t.Node, w: str, kind: str, result: str
+) -> list[str]:
+    """The derivation: the loss, each summand's derivative, the chain rule through a function
+    of a sum, the result."""
+    sums = [tm for tm in terms if tm.sum is not None and tm.outcome is not None]
+    steps = [f"f = {_source(text, node)}"]
+    for tm in sums:
+        assert tm.outcome is not None and tm.sum is not None
+        steps.append(
+            f"\\text{{summand: }} {_source(text, tm.sum.summand)}"
+            f" \\quad \\nabla_{{{w}}} = {tm.outcome.result}"
+            if kind == "gradient"
+            else f"\\text{{summand: }} {_source(text, tm.sum.summand)}"
+            f" \\quad \\frac{{\\partial}}{{\\partial {w}}} = {tm.outcome.result}"
+        )
+    for tm in terms:  # g(S)' = g'(S) S': the outer derivative, by the sum
+        if tm.outer == "fn" and tm.function is not None and tm.sum is not None:
+            g = _source(text, tm.function).replace(_source(text, tm.sum.node), "S")
+            steps.append(
+                f"\\frac{{\\mathrm{{d}}}}{{\\mathrm{{d}}S}} {g} = {tm.outer_printed}"
+                f" \\quad \\text{{where }} S = {_source(text, tm.sum.node)}"
+            )
+    steps.append(("\\nabla_{" + w + "} f = " if kind == "gradient" else "f' = ") + result)
+    return steps
 
 
 # -- reading the sum -------------------------------------------------------------------------
@@ -385,15 +414,172 @@ def _terms(node: t.Node, env: Env, wrt: str) -> list[_Term]:
             found = True
             continue
         if any(isinstance(n, t.BigOp) for n in term.walk()):
-            raise CalculusError(
-                "a sum over samples is read as a term of the loss, or a scalar times one "
-                "(`\\frac{1}{N}\\sum_i …`), not inside another expression"
-            )
+            out.append(_function_of_sum(sign, term, factors, env, wrt))
+            found = True
+            continue
         out.append(_Term(sign, term))
     if not found:
         raise NotSamples()
     _outside(out)
     return out
+
+
+def _function_of_sum(sign: str, term: t.Node, factors: list[t.Node], env: Env, wrt: str) -> _Term:
+    r"""A term that is a function of one sum over samples (``\sqrt{\sum_i r_i^2}``,
+    ``\exp(\sum_i …)``, ``(\sum_i …)^2``, ``\frac{1}{\sum_i …}``), times scalars before
+    it: differentiated by the chain rule, g'(S) S'."""
+    sums = [n for n in term.walk() if isinstance(n, t.BigOp)]
+    why = (
+        "a sum over samples is read as a term of the loss, a scalar times one "
+        "(`\\frac{1}{N}\\sum_i …`) or a function of one sum, not inside another expression"
+    )
+    if len(sums) != 1 or sums[0].op != "\\sum":
+        raise CalculusError(why)
+    try:
+        sample_sum = _sample_sum(sums[0], env)
+    except NotSamples:
+        raise CalculusError(why) from None
+    inner = factors[-1]
+    holds = any(n is sums[0] for n in inner.walk())
+    function, coefficient = (inner, tuple(factors[:-1])) if holds else (term, ())
+    _check_coefficient(coefficient, env, wrt, sample_sum)
+    keys = {m.key for m in sample_sum.members} | {sample_sum.index}
+    inside = {id(n) for n in sums[0].walk()}
+    for n in function.walk():
+        k = symbol_key(n) if id(n) not in inside else None
+        if k is not None and (k[0] == wrt or k[0] in keys):
+            raise CalculusError(
+                "the function of the sum over samples involves the variable (or a sample) "
+                "outside the sum: only a function of the sum alone is differentiated"
+            )
+    return _Term(sign, term, coefficient, sample_sum, outer="fn", function=function)
+
+
+_PLACEHOLDERS = ("\\Upsilon", "\\Xi", "\\Psi", "\\Omega", "\\Theta")
+
+
+def _outer_derivative(
+    term: _Term,
+    wrt: str,
+    ctx: Context,
+    text: str,
+    layout: str,
+    budget: Budget,
+    macros: MacroTable,
+) -> str:
+    """g'(S) of a term g(S) of its sum, printed with the sum written in (its read forms
+    kept in ``term`` for the verifier)."""
+    assert term.function is not None and term.sum is not None
+    g, s = term.function, term.sum.node
+    written = text[g.start : g.end]
+    name = next((p for p in _PLACEHOLDERS if p not in written and p not in ctx.env.vars), "")
+    if not name:
+        raise CalculusError("a function of a sum over samples: no name left for the sum")
+    tree = _parsed(f"{text[g.start : s.start]} {name} {text[s.end : g.end]}", macros)
+    if tree is None:
+        raise CalculusError("a function of a sum over samples that could not be read again")
+    vars_ = {**ctx.env.vars, name: VarInfo(name, Shape(ONE, ONE), name)}
+    sub = replace(ctx, env=replace(ctx.env, vars=vars_))
+    out = differentiate(tree, name, sub, layout, budget)
+    if out.error is not None or not out.verified or out.kind != "derivative":
+        raise CalculusError(
+            f"the function of the sum over samples: {out.error or out.note or 'not a number'}"
+        )
+    term.placeholder = name
+    term.outer_read = Lowerer(sub.env).lower(tree)
+    term.outer_result = _read_back(out.result, sub, macros)
+    term.outer_printed = _with_sum(out.result, name, "S").replace("\\left(S\\right)", "S")
+    return _with_sum(out.result, name, _source(text, s))
+
+
+def _with_sum(printed: str, name: str, total: str) -> str:
+    """``printed`` with the sum written where the placeholder ``name`` stands: bare as the
+    whole of a group (``\\sqrt{S}``, ``\\frac{1}{S}``), else in brackets (a sum takes the
+    rest of a product)."""
+    out = []
+    i = 0
+    pattern = re.compile(re.escape(name) + r"(?![A-Za-z])")
+    for m in pattern.finditer(printed):
+        before, after = printed[: m.start()].rstrip(), printed[m.end() :].lstrip()
+        whole = (before.endswith("{") and after.startswith("}")) or (
+            before.endswith("(") and after.startswith(")")
+        )
+        out.append(printed[i : m.start()])
+        out.append(total if whole else f"\\left({total}\\right)")
+        i = m.end()
+    out.append(printed[i:])
+    return "".join(out)
+
+
+def _outer_piece(term: _Term, text: str, outer: str, result: str) -> str:
+    r"""c g'(S) S' written, its numbers gathered into one (the coefficient's, g'(S)'s and
+    the summand derivative ``result``'s leading ones): ``\frac{\sum_i … }{\sqrt{…}}``
+    where g'(S) is a fraction, else g'(S) before the sum of ``result``."""
+    negative = outer.startswith("-")
+    body = outer.removeprefix("-").lstrip()
+    value, coefficient = Fraction(1), " ".join(_source(text, f) for f in term.coefficient)
+    numbers = [_number(f) for f in term.coefficient]
+    if all(n is not None for n in numbers):
+        for n in numbers:
+            value *= n or 0
+        coefficient = ""
+    lead, rest = _leading(result.removeprefix("-").lstrip())
+    if lead is not None and not _needs_brackets(result.removeprefix("-").lstrip()):
+        value *= lead
+        result = ("-" if result.startswith("-") else "") + rest
+    if result.startswith("-"):
+        negative, result = not negative, result[1:].lstrip()
+    inner = _piece(replace(term, coefficient=(), outer=""), text, result)
+    m = re.fullmatch(r"\\frac\{(\d+)\}\{(.*)\}", body)
+    if m is not None and _balanced(m.group(2)):
+        value *= int(m.group(1))
+        den_lead, den = _leading(m.group(2))
+        if den_lead is not None and den_lead.denominator == 1:
+            value /= den_lead
+        else:
+            den = m.group(2)
+        top = f"{_integer(value.numerator)} {inner}".strip()
+        bottom = f"{_integer(value.denominator)} {den}".strip()
+        piece = f"\\frac{{{top}}}{{{bottom}}}"
+    else:
+        out_lead, out_rest = _leading(body)
+        if out_lead is not None:
+            value *= out_lead
+            body = out_rest
+        number = (
+            _integer(value.numerator)
+            if value.denominator == 1
+            else (f"\\frac{{{value.numerator}}}{{{value.denominator}}}")
+        )
+        piece = " ".join(x for x in (number, _bracketed(body), inner) if x)
+    return ("-" if negative else "") + f"{coefficient} {piece}".strip()
+
+
+def _integer(n: int) -> str:
+    return "" if n == 1 else str(n)
+
+
+def _leading(s: str) -> tuple[Fraction | None, str]:
+    """A number ``s`` starts with as a factor (``2 (…)``, ``\\frac{1}{2} …``) and the rest."""
+    m = _LEADING_NUMBER.match(s)
+    if m is None or m.group(1):
+        return None, s
+    if m.group(3):
+        lead = Fraction(int(m.group(3)), int(m.group(4)))
+    elif m.group(5):
+        lead = Fraction(int(m.group(5)), int(m.group(6)))
+    else:
+        lead = Fraction(int(m.group(2)))
+    return lead, s[m.end() :]
+
+
+def _balanced(s: str) -> bool:
+    depth = 0
+    for ch in s:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _involves(nodes: tuple[t.Node, ...], key: str) -> bool:
@@ -1105,7 +1291,8 @@ class _Point:
             if term.sum is None:
                 value = evaluate_expr(term.read, self._at(wrt, x, {}), self.sizes)
             else:
-                value = self._coefficient(term, x) * _outer(term, self._total(term, each, x))
+                summed = self._total(term, each, x)
+                value = self._coefficient(term, x) * _outer(term, summed, self.plain, self.sizes)
             total = total - value if term.sign == "-" else total + value
         return total
 
@@ -1132,6 +1319,9 @@ class _Point:
                 )
                 if term.outer == "log":  # (log S)' = S' / S
                     value = value / float(self._total(term, each, x)[0, 0])
+                if term.outer == "fn" and term.outer_result is not None:  # g(S)' = g'(S) S'
+                    at = {**self.plain, term.placeholder: self._total(term, each, x)}
+                    value = value * float(evaluate_expr(term.outer_result, at, self.sizes)[0, 0])
                 if term.coefficient_result is not None:  # (c S)' = c' S + c S'
                     c = evaluate_expr(term.coefficient_result, self._at(wrt, x, {}), self.sizes)
                     value = value + c * float(self._total(term, each, x)[0, 0])
@@ -1161,8 +1351,19 @@ class _Point:
         return np.array(out).reshape(x0.shape, order="F")
 
 
-def _outer(term: _Term, total: Array) -> Array:
-    """The term's function of its sum: the sum itself, or its log."""
+def _outer(
+    term: _Term,
+    total: Array,
+    plain: dict[str, Array] | None = None,
+    sizes: dict[str, int] | None = None,
+) -> Array:
+    """The term's function of its sum: the sum itself, its log, or the function g read."""
+    if term.outer == "fn":
+        if term.outer_read is None:
+            raise ValueError("the function of the sum was not read")
+        return evaluate_expr(
+            term.outer_read, {**(plain or {}), term.placeholder: total}, sizes or {}
+        )
     if term.outer == "log":
         if float(total[0, 0]) <= 0:
             raise ValueError("the log of a sum that is not positive")
@@ -1190,7 +1391,10 @@ def _sum_numpy(
     against the verified derivative: (the code, "") or ("", why there is none)."""
     node = tree.items[-1] if isinstance(tree, t.Chain) and tree.items[-1] is not None else tree
     if any(term.outer or term.coefficient_result is not None for term in terms):
-        why = "the log of a sum over samples, or a factor before it that involves the variable"
+        why = (
+            "the log of a sum over samples (or another function of it: a root, a power, …), "
+            "or a factor before it that involves the variable"
+        )
         return "", f"the NumPy code of {why} is not written yet", None
     try:
         code_terms = [_code_term(term, ctx) for term in terms]
@@ -1480,6 +1684,8 @@ def _stacked(
     total = stacked_sum(term.read, members, n)
     if total is None:
         return None
+    if term.outer == "fn":
+        return None  # (a function of the sum: no matrix form yet)
     if term.outer == "log":
         total = e.elem("log", total)
     try:

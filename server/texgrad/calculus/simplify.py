@@ -24,6 +24,7 @@ from texgrad.calculus import expr as e
 from texgrad.calculus.differential import UNLIMITED, Budget
 from texgrad.calculus.expr import Expr
 from texgrad.calculus.hyperbolic import fold_tanh
+from texgrad.calculus.polynomials import factored
 from texgrad.calculus.printing import Style, printer
 from texgrad.calculus.readout import segments
 from texgrad.calculus.rewrite import (
@@ -72,6 +73,7 @@ class _Simplifier:
         self.text = printer(style)
         self.distributing = False  # expanding Hadamard products of sums too
         self.keeping_sums = False  # a sum without dX in a chain kept whole ((x - μ)(x - μ)ᵀ)
+        self.over_inverse = False  # a sum being put over a common inverse (not again inside)
 
     def size(self, x: Expr) -> int:
         n = self.sizes.get(x)
@@ -84,6 +86,10 @@ class _Simplifier:
         one sum when that is shorter: ``A^\top (X^2)^\top + X^\top A^\top X^\top +
         (X^2)^\top A^\top = (X^2 A + X A X + A X^2)^\top`` (the Cookbook's (122))."""
         out = fold_tanh(self.run(x), self.run)  # (e^u - e^{-u}) / (e^u + e^{-u}) = tanh u
+        if not self.over_inverse and any(
+            isinstance(y, e.Inv) or (isinstance(y, e.Pow) and y.is_scalar) for y in out.walk()
+        ):  # (only these can be put over an inverse or factored)
+            out = self.over_inverses(out)
         if isinstance(out, e.Add) and out.cols != e.ONE and out.rows != e.ONE:
             if not e.has_d(out) and all(_all_transposed(t) for t in out.terms):
                 whole = e.T(self.run(e.transpose(out)), rows=out.rows, cols=out.cols)
@@ -127,6 +133,50 @@ class _Simplifier:
         if isinstance(inner, (e.Add, e.Mul)):
             return self._collected(inner)
         return inner
+
+    def over_inverses(self, x: Expr) -> Expr:
+        """Every sum of ``x`` (inner ones first) put over a common inverse, or a scalar one
+        factored as a polynomial in one quantity (:mod:`polynomials`), where shorter."""
+        kids = list(x.children())
+        if not kids:
+            return x
+        y = e.rebuild(x, [self.over_inverses(k) for k in kids])
+        if isinstance(y, e.Add) and y.is_scalar:
+            z = factored(y)
+            return z if z is not None and self.size(z) < self.size(y) else y
+        if isinstance(y, e.Add) and any(isinstance(u, e.Inv) for u in y.walk()):
+            return self.over_common_inverse(y)
+        return y
+
+    def over_common_inverse(self, s: e.Add) -> Expr:
+        r"""A sum with terms that end in one inverse ``M^{-1}`` and terms that do not, over it
+        where that reads shorter: ``(A - I)(I + A)^{-1} - I = -2(I + A)^{-1}`` (the Cayley
+        transform's differential); the same at the left end."""
+        for right in (True, False):
+            ends = [_inverse_end(t, right) for t in s.terms]
+            bases = [b for b in ends if b is not None]
+            if not bases or len(bases) == len(ends):
+                continue
+            m = max(bases, key=bases.count)
+            inv = e.inv(m)
+            parts = []
+            for t, b in zip(s.terms, ends, strict=True):
+                if b == m:
+                    parts.append(_without_end(t, right))
+                elif any(x == inv for x in t.walk()):
+                    break
+                else:
+                    parts.append(e.mul(t, m) if right else e.mul(m, t))
+            else:
+                self.over_inverse = True
+                try:
+                    top = self.run(e.add(*parts))
+                finally:
+                    self.over_inverse = False
+                whole = e.mul(top, inv) if right else e.mul(inv, top)
+                if self.size(whole) < self.size(s):
+                    return whole
+        return s
 
     def _collected(self, inner: e.Add | e.Mul) -> Expr:
         """A sum or product with like terms collected and factored, or left as it was when
@@ -406,6 +456,31 @@ class _Simplifier:
         regrouped = [m for p in parts for m in (_as_monomials(p))]
         again = self.factor_common(regrouped) if len(regrouped) > 1 else None
         return again if again is not None else e.add(*parts)
+
+
+def _inverse_end(t: Expr, right: bool) -> Expr | None:
+    """M of a term that ends in ``M^{-1}`` (at its right or left end); None otherwise."""
+    if isinstance(t, e.Inv):
+        return t.arg
+    if isinstance(t, e.Mul) and t.factors:
+        f = t.factors[-1] if right else next((x for x in t.factors if not x.is_scalar), None)
+        if isinstance(f, e.Inv) and not f.is_scalar:
+            return f.arg
+    return None
+
+
+def _without_end(t: Expr, right: bool) -> Expr:
+    """The term without its inverse end (I where it is all of it)."""
+    if isinstance(t, e.Inv):
+        return e.identity(t.rows)
+    assert isinstance(t, e.Mul)
+    factors = list(t.factors)
+    if right:
+        factors.pop()
+    else:
+        factors.remove(next(x for x in factors if not x.is_scalar))
+    rest = [x for x in factors if not x.is_scalar]
+    return e.mul(*factors) if rest else e.mul(*factors, e.identity(t.rows))
 
 
 def _denominator_degree(key: tuple[Expr, ...]) -> float:

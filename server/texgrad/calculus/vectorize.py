@@ -4,8 +4,8 @@ Read off a differential ``dF`` linear in ``dX`` (X an m×n matrix) with the iden
 Magnus and Neudecker: ``vec(A E B) = (Bᵀ ⊗ A) vec E``, ``vec(a ⊙ E) = diag(vec a) vec E``,
 ``vec(vec⁻¹ y) = y``, and a scalar term ``⟨G, E⟩`` gives the row ``(vec G)ᵀ``.  So
 ``\operatorname{vec}(AXB)`` has the Jacobian ``Bᵀ ⊗ A`` and ``\operatorname{vec}(S^{1/2})``
-the inverse Kronecker sum ``(I ⊗ S^{1/2} + S^{1/2} ⊗ I)^{-1}``.  A ``dXᵀ`` would need the
-commutation matrix, which the engine does not write: refused.
+the inverse Kronecker sum ``(I ⊗ S^{1/2} + S^{1/2} ⊗ I)^{-1}``.  A ``dXᵀ`` gives the
+commutation matrix ``K_{mn}`` (``vec(Xᵀ) = K_{mn} vec(X)``), named with its definition.
 """
 
 from __future__ import annotations
@@ -36,11 +36,8 @@ def vec_jacobian(df: Expr, v: e.Var) -> Expr:
         return e.mul(e.diag_matrix(e.vec(e.had(*others))), vec_jacobian(holder, v))
     if isinstance(df, e.Mul):
         return _product(df, v)
-    if isinstance(df, e.T) and isinstance(df.arg, e.D):
-        raise CalculusError(
-            "cannot write the Jacobian of vec of a transposed matrix "
-            "(it needs the commutation matrix)"
-        )
+    if isinstance(df, e.T) and isinstance(df.arg, e.D):  # vec(dXᵀ) = K_{mn} vec(dX)
+        return e.commutation(v.rows, v.cols)
     raise CalculusError(f"cannot read the Jacobian ∂vec F/∂vec X through `{type(df).__name__}`")
 
 

@@ -24,14 +24,15 @@ from texgrad.calculus.differential import Budget
 from texgrad.calculus.evaluate_expr import evaluate, function_of
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr
-from texgrad.calculus.lower import Env, FunctionDef, Lowerer
-from texgrad.calculus.printing import Style, latex
+from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo
+from texgrad.calculus.printing import Style, commutation_name, latex
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.written import frobenius_operands
 from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import Shape
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
+from texgrad.syntax.symbols import symbol_key
 
 POINTS = 2  # random points every result must pass
 TRIES = 6  # points tried to find them (some fall outside the domain)
@@ -262,16 +263,41 @@ def _reread(
             if row.tree is None:
                 return None, "the printed form was not read back (a name it gives is not read)"
             env.functions[key] = FunctionDef(key, (), row.tree)
+    commutations = _commutations(result)
+    if commutations:  # K_{mn}: read as the commutation matrix it prints
+        env = Env({**env.vars, **{k: VarInfo(k, c.shape, k) for k, c in commutations.items()}},
+                  dict(env.functions))  # fmt: skip
     for st in (style, Style(transpose=style.transpose)):
         text = latex(result, st)
         row = parse_row(MappedText.identity(text))
         if row.tree is None:
             continue
         try:
-            return Lowerer(env).lower(row.tree), ""
+            return _with_commutations(Lowerer(env).lower(row.tree), commutations), ""
         except CalculusError:
             continue
     return None, "the printed form was not read back (it uses notation the reader lacks)"
+
+
+def _commutations(x: Expr) -> dict[str, e.Commutation]:
+    """The commutation matrices of ``x`` by the key of their printed name (``K_{mn}``)."""
+    out: dict[str, e.Commutation] = {}
+    for c in x.walk():
+        if isinstance(c, e.Commutation):
+            tree = parse_row(MappedText.identity(commutation_name(c))).tree
+            key = symbol_key(tree) if tree is not None else None
+            if key is not None:
+                out[key[0]] = c
+    return out
+
+
+def _with_commutations(x: Expr, found: dict[str, e.Commutation]) -> Expr:
+    if not found:
+        return x
+    if isinstance(x, e.Var) and x.name in found:
+        return found[x.name]
+    kids = list(x.children())
+    return e.rebuild(x, [_with_commutations(k, found) for k in kids]) if kids else x
 
 
 def _fd(fn: object, x0: Array, h: float) -> list[Array]:

@@ -101,7 +101,12 @@ def collect(
         path_rows = sorted(by_path.get(path, []), key=lambda r: r.start)
         sized[path] = _from_text(text, path, path_rows, table, memo, fresh)
     found = [d for path, fams in sized.items() for d in family_declarations(fams, path, table)]
-    table.stacks = {f.key: (f.matrix[0], f.part) for fams in sized.values() for f in fams}
+    table.stacks = {
+        f.key: (f.matrix[0], f.part)
+        for fams in sized.values()
+        for f in fams
+        if f.part != "scalar"  # (targets t_1, …, t_N: numbers, stacked by nothing)
+    }
     for d in found:  # (once every matrix's declaration is known)
         table.add(d)
     if table.facts:

@@ -504,6 +504,13 @@ _SAMPLES = re.compile(
 
 _SAMPLE_WORDS = ("observation", "sample", "data", "draws", "realis", "realiz")
 
+# "targets $t_1, \dots, t_N$", "labels $y_1, \dots, y_n$": numbers, one per sample (in a
+# plain letter: "target vectors $\mathbf{t}_1, \dots$" are not read)
+_NUMBERS = re.compile(
+    r"\b(?:(?:scalar\s+)?(?:targets|labels|responses|target\s+values)|scalars)\s+"
+    + _M.format("member")
+)
+
 
 class Family(NamedTuple):
     """A family sized by a matrix's rows or columns ("whose rows are $x_i^\\top$"): its
@@ -516,7 +523,7 @@ class Family(NamedTuple):
     end: int
     matrix: tuple[str, str | None]
     at: int
-    part: str  # "row", "column", or "sample" (``matrix`` is then the vector sampled)
+    part: str  # "row", "column", "sample" (``matrix`` is then the vector sampled), "scalar"
     last: t.Node | None = None  # a sample list's last index: x_1, …, x_n is n samples
 
 
@@ -553,7 +560,7 @@ def families(text: str, rows: list[PlacedRow], lo: int = 0, hi: int | None = Non
 def _samples(text: str, rows: list[PlacedRow], lo: int, hi: int | None) -> list[Family]:
     """The lists of samples ``x_1, \\dots, x_n`` of a vector ``x`` the prose names (each a
     vector like x, where x is declared one of another length than the list's)."""
-    out: list[Family] = []
+    out: list[Family] = _numbers(text, rows, lo, hi)
     chunk = text[lo:hi]
     if not any(w in chunk for w in _SAMPLE_WORDS):
         return out
@@ -575,6 +582,30 @@ def _samples(text: str, rows: list[PlacedRow], lo: int, hi: int | None) -> list[
             Family(k[0], k[1], s, e, base, tree.start, "sample", subs[-1].index)  # type: ignore[attr-defined]
             for k, s, e in _members(tree, "column")
         ]
+    return out
+
+
+def _numbers(text: str, rows: list[PlacedRow], lo: int, hi: int | None) -> list[Family]:
+    """The lists ``t_1, \\dots, t_N`` the prose names as targets or labels: each member a
+    number (part "scalar"), written in a plain letter."""
+    out: list[Family] = []
+    for m in _NUMBERS.finditer(text, lo, len(text) if hi is None else hi):
+        row = _row_at(rows, m.start("member"))
+        tree = row.tree if row is not None else None
+        if not isinstance(tree, t.List) or not any(isinstance(i, t.Dots) for i in tree.items):
+            continue
+        subs = [i for i in tree.items if not isinstance(i, t.Dots)]
+        if len(subs) < 2 or not all(
+            isinstance(i, t.Sub) and isinstance(i.base, t.Symbol) and not i.base.font for i in subs
+        ):
+            continue
+        bases = {symbol_key(i.base) for i in subs}  # type: ignore[attr-defined]
+        base = bases.pop() if len(bases) == 1 else None
+        if base is not None:
+            out += [
+                Family(k[0], k[1], s, e, base, tree.start, "scalar")
+                for k, s, e in _members(tree, "column")
+            ]
     return out
 
 
@@ -613,6 +644,9 @@ def family_declarations(fams: list[Family], path: str, table: SymbolTable) -> li
     rows (columns), where the matrix's declaration is known."""
     out = []
     for f in fams:
+        if f.part == "scalar":  # "targets $t_1, \dots, t_N$"
+            out.append(Declaration(f.key, f.font, Shape(ONE, ONE), path, f.start, f.end, "prose"))
+            continue
         decl = table.lookup(f.matrix[0], f.matrix[1], path, f.at)
         if decl is None or decl.shape.is_scalar:
             continue
