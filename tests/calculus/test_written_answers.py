@@ -115,6 +115,11 @@ def test_check_reports_both_codes_in_json() -> None:
     records = json.loads(out)
     assert code == 0  # (warnings only)
     assert [(r["line"], r["code"]) for r in records] == [
-        (9, "unequal-step"), (30, "unequal-step"), (44, "unequal-step"), (54, "unequal-step"),
+        (9, "unequal-step"), (30, "unequal-step"), (44, "wrong-derivative"), (54, "unequal-step"),
     ]  # fmt: skip
-    assert all(r["severity"] == "warning" and "fixes" not in r for r in records)
+    # 44 continues the differential d(xᵀBx) of the chain's head: a wrong derivative, with
+    # its fix (the product `\mathrm d(…)` once kept the CLI from checking the row at all)
+    assert all(r["severity"] == "warning" for r in records)
+    assert [("fixes" in r) for r in records] == [False, False, True, False]
+    assert records[2]["fixes"][0]["text"] == r"\mathbf x^\top (B^\top + B) \mathrm{d}\mathbf x"
+    assert "unless `B` is symmetric" in records[2]["message"]

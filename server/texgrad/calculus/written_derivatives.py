@@ -205,12 +205,7 @@ def written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
 
 def _may_write_derivative(tree: t.Node | None) -> bool:
     """Whether a row may write a derivative (a claim needs one of these; a cheap look)."""
-    return tree is not None and any(
-        isinstance(n, t.Nabla | t.Partial | t.Derivative | t.Differential)
-        or (isinstance(n, t.Sub) and isinstance(n.base, t.Symbol) and n.base.name == "J")
-        or (isinstance(n, t.Product) and any(is_d(f) for f in n.factors))
-        for n in tree.walk()
-    )
+    return tree is not None and t.writes_derivative(tree)
 
 
 def _table_claims(
