@@ -41,7 +41,7 @@ CASES = [
     (
         "crossvalidated-ridge.md",
         [19, 24, 31],
-        ["`\\lambda \\mathbf w` lacks a factor 2", "factor ½", ""],
+        ["`\\lambda \\mathbf w` lacks a factor 2", "a factor 2 is missing", ""],
         (8, 5),
     ),
     # 22: a product in the other order that does not even type-check (a shape error, not
@@ -56,7 +56,12 @@ CASES = [
     ),
     # 24: 2Ax + b for a general A; 33: ∇²q = S (half); 40: dh/dt with its sign flipped.
     # Right: the align chain inside $$ (19, 20), 2Sx for a symmetric S, A + Aᵀ, 2S, -2xᵀ(b - tx)
-    ("quarto-quadratic.md", [24, 33, 40], ["unless `A` is symmetric", "factor ½", "sign"], (9, 6)),
+    (
+        "quarto-quadratic.md",
+        [24, 33, 40],
+        ["unless `A` is symmetric", "a factor 2 is missing", "sign"],
+        (9, 6),
+    ),
     # 22: tanh' written 1 - a.  Right: ∇_a L, ∇_z L in a {math} fence, ∂L/∂b, ∂L/∂W and
     # ∇_x L by the intermediates the forward pass defines, and line 32's ∂L/∂W transposed
     # (no layout stated: accepted either way round)
@@ -66,7 +71,12 @@ CASES = [
     ("jupyter-logistic.md", [13, 24], ["", "sign"], (5, 3)),
     # 25: 2AᵀW(Ax - b) for a general W; 37: the factor 2 of ∂(uᵀXᵀXu)/∂X.  Right: every
     # row of the three derivations step by step (a function, its gradient, a differential)
-    ("mathse-derivation-steps.md", [25, 37], ["unless `W` is symmetric", "factor ½"], (10, 8)),
+    (
+        "mathse-derivation-steps.md",
+        [25, 37],
+        ["unless `W` is symmetric", "a factor 2 is missing"],
+        (10, 8),
+    ),
     # 31: ∇_μ ℓ with its sign flipped; 39: the last row of dq's align chain (SΣ⁻¹Σ⁻¹ for
     # Σ⁻¹SΣ⁻¹); 47: ∂q/∂Σ with + for -.  Right: the expansion, ∇_μ ℓ twice, dq's first rows
     # and ∂q/∂Σ for a symmetric positive definite Σ and a count N
