@@ -75,6 +75,7 @@ from texgrad.calculus.written_layouts import (
     Statement,
     accepted_forms,
     layout_in_force,
+    sentence_at,
     sentence_layouts,
     statements,
 )
@@ -769,6 +770,10 @@ _SAID_SYMMETRIC = re.compile(
 _EQUALS_ITS_TRANSPOSE = re.compile(
     r"(?<![\w\\])((?:\\[A-Za-z]+|[A-Za-z])(?:_\{[^{}$]{1,12}\}|_\w)?)\s*=\s*\1\s*\^\s*"
     r"(?:\{\s*)?(?:\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\}|T|')"
+    # … or its transpose first, alone in its math or brackets: "$A^\top = A$", "(A^\top = A)"
+    # (not the end of a chain "= A^\top = A")
+    r"|(?<=[$(])\s*((?:\\[A-Za-z]+|[A-Za-z])(?:_\{[^{}$]{1,12}\}|_\w)?)\s*\^\s*(?:\{\s*)?"
+    r"(?:\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\}|T|')\s*\}?\s*=\s*\2\s*(?=[$),.])"
 )
 
 
@@ -811,6 +816,7 @@ def _symmetric_as_said(
     paragraph = _paragraph(text, claim)
     at = claim.row.start - _paragraph_start(text, claim)  # the claim in the paragraph
     said = set(_said_anywhere(text)) | _said_in(paragraph, local=True, at=at) | (also or set())
+    said |= _said_in(_next_to(text, claim), local=True, hedged=True)
     for name, info in list(env.vars.items()):
         square = info.shape.rows == info.shape.cols and not info.shape.is_scalar
         if square and not info.symmetric and (name in said or "\\Sigma" in name):
@@ -838,7 +844,7 @@ def _said_anywhere(text: str) -> frozenset[str]:
     said symmetric anywhere (read once per text, not once per claim)."""
     said: set[str] = set()
     for m in _EQUALS_ITS_TRANSPOSE.finditer(text):  # "W = W^\\top", anywhere
-        tree = parse_row(MappedText.identity(m[1])).tree
+        tree = parse_row(MappedText.identity(m[1] or m[2])).tree
         found = symbol_key(tree) if tree is not None else None
         if found is not None:
             said.add(found[0])
@@ -847,15 +853,35 @@ def _said_anywhere(text: str) -> frozenset[str]:
 
 _CONDITION = re.compile(r"\b(?:when|whenever|if|provided|assuming)\b[^.;$]{0,40}$", re.I)
 _SENTENCE = re.compile(r"[.!?](?:\s|$)")
+_NEGATED = re.compile(
+    r"(?:\b(?:non|skew|anti|un)[- ]?|(?<![A-Za-z])a|(?:\bnot|\bnever|n't)\s+(?:[a-z]+\s+){0,2})$",
+    re.I,
+)  # "non-symmetric", "skew-symmetric $K$", "we do not assume $A$ symmetric"
 
 
-def _said_in(where: str, local: bool, at: int | None = None) -> set[str]:
+def _next_to(text: str, claim: WrittenDerivative) -> str:
+    r"""The claim's own sentence and the one right after it, in its paragraph: where a hedge
+    ("$2A\mathbf x$, which would hold only for a symmetric $A$"; "This needs $A$
+    symmetric.") makes the claim one about a symmetric matrix."""
+    lo, _ = sentence_at(text, claim.row.start, claim.end)
+    stop = text.find("\n\n", claim.end)
+    stop = min(stop if stop >= 0 else len(text), claim.end + 400)
+    ends = [m.end() for m in _SENTENCE.finditer(text, claim.end, stop)]
+    hi = ends[1] if len(ends) > 1 and ends[0] - claim.end < 8 else ends[0] if ends else stop
+    return text[lo:hi]
+
+
+def _said_in(where: str, local: bool, at: int | None = None, hedged: bool = False) -> set[str]:
     """The symbols ``where`` says are symmetric (a paragraph: named there; the whole text:
     declared so).  A condition ("…, which is $2Ax$ when $A$ is symmetric") holds in its
-    sentence only: for the claim at offset ``at`` of ``where`` where it stands there."""
+    sentence only: for the claim at offset ``at`` of ``where`` where it stands there; a
+    hedge ("only right for a symmetric $A$") only with ``hedged`` (the claim's sentence and
+    the next, :func:`_next_to`); "non-symmetric", "skew-symmetric" nowhere."""
     said: set[str] = set()
     for m in _SAID_SYMMETRIC.finditer(where):
-        if HEDGING.search(where, max(0, m.start() - 40), m.start()):
+        if _NEGATED.search(where, max(0, m.start() - 30), m.start()):
+            continue  # "a non-symmetric $A$", "skew-symmetric $K$"
+        if not hedged and HEDGING.search(where, max(0, m.start() - 40), m.start()):
             continue  # "only right for a symmetric $A$", "unless $X$ is symmetric"
         if at is not None and _CONDITION.search(where, max(0, m.start() - 40), m.start()):
             begin = max((d.end() for d in _SENTENCE.finditer(where, 0, m.start())), default=0)
