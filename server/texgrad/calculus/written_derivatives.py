@@ -82,6 +82,7 @@ from texgrad.calculus.written_layouts import (
 from texgrad.calculus.written_layouts import (
     stated_layout as stated_layout,
 )
+from texgrad.calculus.written_project_layouts import inherited
 from texgrad.calculus.written_samples import compare_sum
 from texgrad.calculus.written_simplex import resample, stated_sums
 from texgrad.calculus.written_tables import Table, markdown_tables
@@ -568,6 +569,9 @@ def check_written(
     differentiated (the same findings; fewer verified in :class:`Tally`)."""
     began = time.monotonic()
     layout = statements(checked.doc.text)
+    stated_before = inherited(checked.path, checked.project_texts)  # the root's, a preamble's
+    if stated_before is not None:
+        layout.insert(0, stated_before)
     out: list[Finding] = []
     tally = tally if tally is not None else Tally()
     claims = written_derivatives(checked)

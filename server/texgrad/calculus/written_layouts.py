@@ -82,6 +82,11 @@ _BLAME = re.compile(
     r"|avoid)\b",
     re.I,
 )
+# a directive, in a comment too: "% texgrad: denominator layout", "<!-- texgrad: layout numerator -->"
+_DIRECTIVE = re.compile(
+    r"texgrad:[^\n]{0,40}?\b(numerator|denominator)\b(?:[- ]layout)?(?=[^\n]{0,20}(?:-->|$))",
+    re.I | re.M,
+)
 _HEADING = re.compile(r"\\(part|chapter|section|subsection|appendix)\b\*?|^(#{1,6})\s", re.M)
 _LEVELS = {"part": 0, "chapter": 1, "appendix": 1, "section": 2, "subsection": 3}
 _SCOPED = re.compile(r"\bthis\s+(part|chapter|appendix|lecture|section|subsection)\b", re.I)
@@ -187,6 +192,8 @@ def statements(text: str) -> list[Statement]:
                 headings = _headings(text)
             end = _scope_end(text, m.start(), sentence, headings)
             found.append(Statement(said.pop(), start, end))
+    for m in _DIRECTIVE.finditer(text):
+        found.append(Statement(_which(m[1]), m.start(), len(text)))
     return sorted(found, key=lambda s: s.start)
 
 
