@@ -492,8 +492,8 @@ def _derivative_side(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] |
             node.args[0],
             "jacobian",
         )
-    if isinstance(node, t.Product) and len(node.factors) == 2 and is_d(node.factors[0]):
-        return None, None, "differential"  # \mathrm d f
+    if isinstance(node, t.Product) and len(node.factors) >= 2 and is_d(node.factors[0]):
+        return None, None, "differential"  # \mathrm d f, \mathrm d\,\mathbf x^\top A\mathbf x
     if isinstance(node, t.Differential) and node.body is not None:
         return None, None, "differential"
     return None
@@ -765,8 +765,8 @@ def _evaluated(text: str, claim: WrittenDerivative) -> bool:
 _SAID_SYMMETRIC = re.compile(
     r"(?:symmetric|positive\s+(?:semi-?)?definite)(?:\s+(?:and\s+)?positive\s+(?:semi-?)?definite)?"
     r"\s+(?:matrix\s+|matrices\s+)?\$([^$]{1,60})\$|((?:\$[^$]{1,60}\$(?:\s*,\s*|\s+and\s+)?)+)"
-    r"\s*(?:is\s+|are\s+|to\s+be\s+|being\s+|be\s+)?(?:also\s+|both\s+)?(?:a\s+|an\s+)?"
-    r"(?:symmetric|positive\s+(?:semi-?)?definite|\$\\succ)",
+    r"\s*(?:is\s+|are\s+|to\s+be\s+|being\s+|be\s+)?(?:also\s+|both\s+)?(?:a\s+|an\s+|the\s+)?"
+    r"\(?(?:symmetric|positive\s+(?:semi-?)?definite|\$\\succ)",  # "is the (symmetric) …"
     re.I,
 )
 
@@ -1388,6 +1388,8 @@ def _check_differential(
         for k in [symbol_key(n.body)]
         if k is not None
     }
+    if _d_of_first_factor(claim.derivative, dvars):
+        return _undecided("differential: d x^T A x may be (dx)^T A x")
     function = _function_tree(body, env)
     if len(dvars) in (2, 3):  # ∂(XY) = (∂X)Y + X(∂Y)
         wrts = tuple(sorted(dvars))
@@ -1464,7 +1466,22 @@ def _differentiated(side: t.Node) -> t.Node | None:
         return side.body
     if isinstance(side, t.Product) and len(side.factors) == 2:
         return side.factors[1]
+    if isinstance(side, t.Product) and len(side.factors) > 2:  # d x^T A x: of the product
+        rest = side.factors[1:]
+        return t.Product(rest, start=rest[0].start, end=rest[-1].end)
     return None
+
+
+def _d_of_first_factor(side: t.Node, dvars: set[str]) -> bool:
+    """``\\mathrm d\\mathbf x^\\top A\\mathbf x`` beside a right side holding ``\\mathrm d\\mathbf x``:
+    it may be ``(\\mathrm d\\mathbf x)^\\top A\\mathbf x``, a term, not the differential of the
+    product (read so only where the right side's differential is of another letter)."""
+    if not (isinstance(side, t.Product) and len(side.factors) > 2):
+        return False
+    lead = side.factors[1]
+    lead = lead.base if isinstance(lead, t.Transpose) else lead
+    key = symbol_key(lead)
+    return key is None or key[0] in dvars
 
 
 def _forms(g: Array, accepted: tuple[str, ...]) -> Iterator[Array]:

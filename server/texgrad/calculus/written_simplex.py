@@ -55,6 +55,12 @@ _ENTRY_IS_ONE = re.compile(
 )
 _OTHERWISE = re.compile(r"\b(?:otherwise|else|all other|the others?|for k\s*\\neq)\b|=\s*0", re.I)
 _REACH = 80  # characters between a math span and the word that says what it is
+# the nouns between "one-hot" or "probability" and the letter it describes: "one-hot target $t$"
+_NOUNS = re.compile(
+    r"[ \t\n]*(?:(?:target|label|vector|encoding|encoded|representation|indicator|ground[- ]truth"
+    r"|class|output|prediction|distribution|response|variable)s?[ \t\n]+){0,2}",
+    re.I,
+)
 
 
 @functools.lru_cache(maxsize=8)
@@ -113,6 +119,9 @@ def _nearest(text: str, spans: list[tuple[int, int, str]], start: int, end: int)
         after = [s for s in spans if s[0] >= end and s[0] - end <= 40]
         if after:
             return after[0][2]
+    after = [s for s in spans if s[0] >= end and s[0] - end <= 40]
+    if after and _NOUNS.fullmatch(text[end : after[0][0]]):  # "a one-hot target $\mathbf t$"
+        return after[0][2]
     before = [s for s in spans if s[1] <= start and start - s[1] <= _REACH]
     if before and not re.search(r"[.;:]\s|\n\s*\n", text[before[-1][1] : start]):
         return before[-1][2]
