@@ -2,7 +2,9 @@ r"""Held-out-style documents for ``wrong-derivative`` (tests/calculus/written/he
 LaTeX cheat sheet of 35 identities, lecture notes with align chains and a stated layout, a
 Math.SE and a CrossValidated answer, a paper whose appendix relies on the layout its root
 states, Beamer slides, notebooks in Markdown, a Quarto page, an exam's solutions, a blog
-post.  Each plants wrong derivatives of every kind issue 15 lists — the transpose, the
+post; then a second batch written after the fixes the first one led to (a MyST page, an
+R Markdown page, a second cheat sheet with a table, notes in numerator layout, a Math.SE
+answer with Frobenius norms), measured before any change for it.  Each plants wrong derivatives of every kind issue 15 lists — the transpose, the
 factors' order, 2Ax for (A + Aᵀ)x, a factor 2, a sign, X⁻¹ for X⁻ᵀ, a dropped term — among
 right ones that are traps: either layout where none is stated, symmetric matrices said so,
 the Cookbook's structured derivatives, labels in {0,1} and {−1,1}, one-hot targets,
@@ -24,6 +26,18 @@ HELD = Path(__file__).resolve().parent / "written" / "held15"
 
 # document → {line: the kind of slip planted there}
 PLANTED = {
+    "cheatsheet2.md": {
+        8: "symmetric",
+        10: "sign",
+        14: "factor",
+        24: "sign",
+        28: "transpose",
+        30: "inverse",
+    },
+    "lecture-numerator.tex": {9: "transpose", 11: "inverse", 15: "sign", 20: "symmetric"},
+    "mathse-kron.md": {11: "transpose", 19: "factor", 23: "sign"},
+    "myst-pca.md": {20: "factor", 28: "symmetric", 38: "sign", 47: "transpose"},
+    "rmarkdown-glm.Rmd": {19: "dropped", 20: "sign", 27: "sign"},
     "beamer-gaussian.tex": {15: "sign", 25: "factor", 32: "symmetric", 34: "order", 42: "sign"},
     "blog-attention.md": {
         15: "transpose",
@@ -54,7 +68,7 @@ PLANTED = {
         54: "factor",
     },
     "mathse-trace.md": {27: "transpose", 31: "symmetric", 39: "dropped", 47: "inverse", 49: "sign"},
-    "notebook-nn.md": {18: "sign", 38: "order", 42: "dropped"},
+    "notebook-nn.md": {19: "sign", 39: "order", 43: "dropped"},
     "paper/sections/appendix.tex": {
         7: "transpose",
         15: "dropped",
