@@ -328,6 +328,8 @@ def _claims(row: PlacedRow, chain: t.Chain) -> Iterator[WrittenDerivative]:
     first = items[0]
     assert first is not None
     read = _derivative_side(first)
+    if read is None and isinstance(first, t.Product) and is_d(first.factors[0]):
+        read = None, None, "differential"  # \mathrm d\,\mathbf x^\top A\mathbf x = … (a head only)
     if read is not None:  # ∇f = a = b: each later item is said to be the derivative
         for item in items[1:]:
             assert item is not None
@@ -492,8 +494,8 @@ def _derivative_side(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] |
             node.args[0],
             "jacobian",
         )
-    if isinstance(node, t.Product) and len(node.factors) >= 2 and is_d(node.factors[0]):
-        return None, None, "differential"  # \mathrm d f, \mathrm d\,\mathbf x^\top A\mathbf x
+    if isinstance(node, t.Product) and len(node.factors) == 2 and is_d(node.factors[0]):
+        return None, None, "differential"  # \mathrm d f
     if isinstance(node, t.Differential) and node.body is not None:
         return None, None, "differential"
     return None
