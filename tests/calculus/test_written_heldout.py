@@ -160,6 +160,15 @@ def test_a_hedge_next_to_a_claim_makes_it_a_claim_about_a_symmetric_matrix() -> 
     ):
         text = decls + said + "\n" + claim + "\n"
         assert len(check_written(Checker().check("doc.md", text=text))) == 1, said
+    # "$A = A^\top$" as a condition or hedge elsewhere states nothing for a later claim
+    for far in (
+        "Note: this holds only if $A = A^\\top$.\n\n## Later\n\nMore.\n\n",
+        "If $A = A^\\top$ we get one thing.\n\n## Later\n\nMore.\n\n",
+    ):
+        text = decls + far + claim + "\n"
+        assert len(check_written(Checker().check("doc.md", text=text))) == 1, far
+    text = decls + claim + "\nwhich holds only if $A = A^\\top$.\n"  # next to it: its condition
+    assert check_written(Checker().check("doc.md", text=text)) == []
     # the end of a chain "= A^\top = A" says nothing of A's symmetry
     text = decls + r"$$\nabla_X \operatorname{tr}(AX) = A^\top = A$$" + "\n"
     text = text.replace("$\\mathbf x", "$X \\in \\mathbb{R}^{n \\times n}$, $\\mathbf x", 1)

@@ -115,3 +115,27 @@ def test_inherited_on_plain_texts() -> None:
     assert found is not None and (found.layout, found.start, found.end) == ("denominator", -1, 1)
     assert inherited("/p/main.tex", texts) is None  # the root reads nothing before it
     assert inherited("/p/b.tex", {"/p/b.tex": "x"}) is None  # alone
+
+
+@pytest.mark.parametrize(
+    ("sentence", "layout"),
+    [
+        (
+            r"The derivative of a scalar with respect to a matrix $X$ has the same shape as $X$.",
+            "denominator",
+        ),
+        (
+            r"We follow the convention that $\partial f/\partial X$ has the shape of $X$.",
+            "denominator",
+        ),
+        (r"Here $\frac{\partial f}{\partial X}$ has the shape of $X^\top$.", "numerator"),
+        (r"Note that $\nabla_W L$ has the same shape as $W$.", None),  # every gradient does
+        (r"It is wrong to say the derivative has the shape of $X$.", None),
+        ("% texgrad: denominator layout", "denominator"),
+        ("<!-- texgrad: numerator layout -->", "numerator"),
+    ],
+)
+def test_a_layout_said_by_the_shape_of_a_derivative(sentence: str, layout: str | None) -> None:
+    from texgrad.calculus.written_layouts import stated_layout
+
+    assert stated_layout(sentence) == layout

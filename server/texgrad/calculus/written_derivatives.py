@@ -822,7 +822,8 @@ def _symmetric_as_said(
     paragraph = _paragraph(text, claim)
     at = claim.row.start - _paragraph_start(text, claim)  # the claim in the paragraph
     said = set(_said_anywhere(text)) | _said_in(paragraph, local=True, at=at) | (also or set())
-    said |= _said_in(_next_to(text, claim), local=True, hedged=True)
+    beside = _next_to(text, claim)
+    said |= _said_in(beside, local=True, hedged=True) | _equal_to_transpose(beside, conditions=True)
     for name, info in list(env.vars.items()):
         square = info.shape.rows == info.shape.cols and not info.shape.is_scalar
         if square and not info.symmetric and (name in said or "\\Sigma" in name):
@@ -848,13 +849,23 @@ def _paragraph_start(text: str, claim: WrittenDerivative) -> int:
 def _said_anywhere(text: str) -> frozenset[str]:
     """What the whole document says is symmetric: ``W = W^\\top`` anywhere, a declaration
     said symmetric anywhere (read once per text, not once per claim)."""
+    return frozenset(_equal_to_transpose(text, conditions=False) | _said_in(text, local=False))
+
+
+def _equal_to_transpose(text: str, conditions: bool) -> set[str]:
+    """``W = W^\\top`` (or ``W^\\top = W``) in ``text``: stated (anywhere in a document), or,
+    with ``conditions``, also as a condition or hedge ("only if $A = A^\\top$", read next to a
+    claim only)."""
     said: set[str] = set()
-    for m in _EQUALS_ITS_TRANSPOSE.finditer(text):  # "W = W^\\top", anywhere
+    for m in _EQUALS_ITS_TRANSPOSE.finditer(text):
+        window = text[max(0, m.start() - 40) : m.start()].rstrip("$( ")
+        if not conditions and (HEDGING.search(window + " ") or _CONDITION.search(window + " ")):
+            continue  # "… holds only if $A = A^\\top$": for that claim, not the document
         tree = parse_row(MappedText.identity(m[1] or m[2])).tree
         found = symbol_key(tree) if tree is not None else None
         if found is not None:
             said.add(found[0])
-    return frozenset(said | _said_in(text, local=False))
+    return said
 
 
 _CONDITION = re.compile(r"\b(?:when|whenever|if|provided|assuming)\b[^.;$]{0,40}$", re.I)
