@@ -4,7 +4,8 @@ Math.SE and a CrossValidated answer, a paper whose appendix relies on the layout
 states, Beamer slides, notebooks in Markdown, a Quarto page, an exam's solutions, a blog
 post; then a second batch written after the fixes the first one led to (a MyST page, an
 R Markdown page, a second cheat sheet with a table, notes in numerator layout, a Math.SE
-answer with Frobenius norms), measured before any change for it.  Each plants wrong derivatives of every kind issue 15 lists — the transpose, the
+answer with Frobenius norms), measured before any change for it; and a third (entries and
+matrix differentials, hedges in a display's text and a condition after an align).  Each plants wrong derivatives of every kind issue 15 lists — the transpose, the
 factors' order, 2Ax for (A + Aᵀ)x, a factor 2, a sign, X⁻¹ for X⁻ᵀ, a dropped term — among
 right ones that are traps: either layout where none is stated, symmetric matrices said so,
 the Cookbook's structured derivatives, labels in {0,1} and {−1,1}, one-hot targets,
@@ -26,6 +27,8 @@ HELD = Path(__file__).resolve().parent / "written" / "held15"
 
 # document → {line: the kind of slip planted there}
 PLANTED = {
+    "lecture-hedges.tex": {14: "transpose", 20: "sign", 22: "factor"},
+    "notes-components.md": {9: "symmetric", 15: "transpose", 21: "symmetric", 25: "order"},
     "cheatsheet2.md": {
         8: "symmetric",
         10: "sign",

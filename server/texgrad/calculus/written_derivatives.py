@@ -822,8 +822,9 @@ def _symmetric_as_said(
     paragraph = _paragraph(text, claim)
     at = claim.row.start - _paragraph_start(text, claim)  # the claim in the paragraph
     said = set(_said_anywhere(text)) | _said_in(paragraph, local=True, at=at) | (also or set())
-    beside = _next_to(text, claim)
-    said |= _said_in(beside, local=True, hedged=True) | _equal_to_transpose(beside, conditions=True)
+    lo, beside = _next_to(text, claim)  # a condition there holds in its own sentence only
+    said |= _said_in(beside, local=True, at=claim.row.start - lo, hedged=True)
+    said |= _equal_to_transpose(beside, conditions=True)
     for name, info in list(env.vars.items()):
         square = info.shape.rows == info.shape.cols and not info.shape.is_scalar
         if square and not info.symmetric and (name in said or "\\Sigma" in name):
@@ -870,13 +871,14 @@ def _equal_to_transpose(text: str, conditions: bool) -> set[str]:
 
 _CONDITION = re.compile(r"\b(?:when|whenever|if|provided|assuming)\b[^.;$]{0,40}$", re.I)
 _SENTENCE = re.compile(r"[.!?](?:\s|$)")
+_DISPLAY_END = re.compile(r"(?:\\end\{[A-Za-z*]+\}|\\\]|\$\$)[ \t]*\n\s*(?=[A-Z])")
 _NEGATED = re.compile(
     r"(?:\b(?:non|skew|anti|un)[- ]?|(?<![A-Za-z])a|(?:\bnot|\bnever|n't)\s+(?:[a-z]+\s+){0,2})$",
     re.I,
 )  # "non-symmetric", "skew-symmetric $K$", "we do not assume $A$ symmetric"
 
 
-def _next_to(text: str, claim: WrittenDerivative) -> str:
+def _next_to(text: str, claim: WrittenDerivative) -> tuple[int, str]:
     r"""The claim's own sentence and the one right after it, in its paragraph: where a hedge
     ("$2A\mathbf x$, which would hold only for a symmetric $A$"; "This needs $A$
     symmetric.") makes the claim one about a symmetric matrix."""
@@ -885,7 +887,7 @@ def _next_to(text: str, claim: WrittenDerivative) -> str:
     stop = min(stop if stop >= 0 else len(text), claim.end + 400)
     ends = [m.end() for m in _SENTENCE.finditer(text, claim.end, stop)]
     hi = ends[1] if len(ends) > 1 and ends[0] - claim.end < 8 else ends[0] if ends else stop
-    return text[lo:hi]
+    return lo, text[lo:hi]
 
 
 def _said_in(where: str, local: bool, at: int | None = None, hedged: bool = False) -> set[str]:
@@ -902,6 +904,9 @@ def _said_in(where: str, local: bool, at: int | None = None, hedged: bool = Fals
             continue  # "only right for a symmetric $A$", "unless $X$ is symmetric"
         if at is not None and _CONDITION.search(where, max(0, m.start() - 40), m.start()):
             begin = max((d.end() for d in _SENTENCE.finditer(where, 0, m.start())), default=0)
+            begin = max(  # a display's end before a capital begins a sentence too
+                (d.end() for d in _DISPLAY_END.finditer(where, begin, m.start())), default=begin
+            )
             end = _SENTENCE.search(where, m.end())
             if not begin <= at < (end.start() if end is not None else len(where)):
                 continue
