@@ -209,9 +209,9 @@ def statements(text: str) -> list[Statement]:
             continue  # (a sentence naming a layout is read above)
         if "\\nabla" in text[start:end] and not re.search(r"\\partial|derivative", text[start:end]):
             continue  # "\nabla_W L has the shape of W": so is every gradient, in any layout
-        said = m[1]
-        transposed = said.startswith("transpose") or re.search(
-            r"\^\s*\{?\s*(?:\\top|T\b|\\intercal)", said
+        shape_of = str(m[1])
+        transposed = shape_of.startswith("transpose") or re.search(
+            r"\^\s*\{?\s*(?:\\top|T\b|\\intercal)", shape_of
         )
         seen.add(start)
         if headings is None:
