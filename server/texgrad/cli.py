@@ -970,6 +970,7 @@ def _wrong_derivatives(
         undecided += tally.undecided
     found = wd.diagnostics_of(result, wrong)
     found += us.diagnostics_of(result, us.check_steps(result, seconds), besides=found)
+    found.sort(key=lambda d: d.start)  # both codes in the order of the document
     note = wd.unchecked_note(result, tally)
     if note is None:
         return found, []

@@ -156,12 +156,15 @@ def test_the_steps_found() -> None:
 #   too: the fronts say it once)
 # - latex/exam.tex 31: s‖v‖² after 2s‖v‖² (the factor 2 the exam solution plants)
 # - latex/lecture.tex 21: + 2Cᵀy after - 2Cᵀy (the sign the lecture notes plant)
+# - held15/exam-solutions.tex 10, 19: 2Ax + b after (A + Aᵀ)x + b, + 2Xᵀy after - 2Xᵀy (the
+#   planted slips of the align chains; wrong-derivative flags those rows: the fronts say it once)
 REVIEWED_STEPS = {
     "tests/calculus/written/backprop-intermediates.md": [11],
     "tests/calculus/written/answers/mathse-step-slips.md": [9, 30, 44, 54],
     "tests/calculus/written/answers/notebook-gaussian-mle.md": [39],
     "tests/calculus/written/latex/exam.tex": [31],
     "tests/calculus/written/latex/lecture.tex": [21],
+    "tests/calculus/written/held15/exam-solutions.tex": [10, 19],
 }
 
 

@@ -41,7 +41,7 @@ CASES = [
     (
         "crossvalidated-ridge.md",
         [19, 24, 31],
-        ["`\\lambda \\mathbf w` lacks a factor 2", "factor ½", ""],
+        ["`\\lambda \\mathbf w` lacks a factor 2", "a factor 2 is missing", ""],
         (8, 5),
     ),
     # 22: a product in the other order that does not even type-check (a shape error, not
@@ -56,7 +56,12 @@ CASES = [
     ),
     # 24: 2Ax + b for a general A; 33: ∇²q = S (half); 40: dh/dt with its sign flipped.
     # Right: the align chain inside $$ (19, 20), 2Sx for a symmetric S, A + Aᵀ, 2S, -2xᵀ(b - tx)
-    ("quarto-quadratic.md", [24, 33, 40], ["unless `A` is symmetric", "factor ½", "sign"], (9, 6)),
+    (
+        "quarto-quadratic.md",
+        [24, 33, 40],
+        ["unless `A` is symmetric", "a factor 2 is missing", "sign"],
+        (9, 6),
+    ),
     # 22: tanh' written 1 - a.  Right: ∇_a L, ∇_z L in a {math} fence, ∂L/∂b, ∂L/∂W and
     # ∇_x L by the intermediates the forward pass defines, and line 32's ∂L/∂W transposed
     # (no layout stated: accepted either way round)
@@ -64,9 +69,15 @@ CASES = [
     # 13: the gradient of the log-likelihood for that of its negative; 24: the Hessian's
     # sign.  Right: the sum over samples with labels in {0,1}, Xᵀ(σ(Xw) - y), XᵀSX
     ("jupyter-logistic.md", [13, 24], ["", "sign"], (5, 3)),
-    # 25: 2AᵀW(Ax - b) for a general W; 37: the factor 2 of ∂(uᵀXᵀXu)/∂X.  Right: every
+    # 37: the factor 2 of ∂(uᵀXᵀXu)/∂X.  Silent: 25, 2AᵀW(Ax - b) "which needs W symmetric"
+    # (a hedged claim: right for a symmetric W).  Right: every
     # row of the three derivations step by step (a function, its gradient, a differential)
-    ("mathse-derivation-steps.md", [25, 37], ["unless `W` is symmetric", "factor ½"], (10, 8)),
+    (
+        "mathse-derivation-steps.md",
+        [37],
+        ["a factor 2 is missing"],
+        (10, 9),
+    ),
     # 31: ∇_μ ℓ with its sign flipped; 39: the last row of dq's align chain (SΣ⁻¹Σ⁻¹ for
     # Σ⁻¹SΣ⁻¹); 47: ∂q/∂Σ with + for -.  Right: the expansion, ∇_μ ℓ twice, dq's first rows
     # and ∂q/∂Σ for a symmetric positive definite Σ and a count N
@@ -115,6 +126,11 @@ def test_check_reports_both_codes_in_json() -> None:
     records = json.loads(out)
     assert code == 0  # (warnings only)
     assert [(r["line"], r["code"]) for r in records] == [
-        (9, "unequal-step"), (30, "unequal-step"), (44, "unequal-step"), (54, "unequal-step"),
+        (9, "unequal-step"), (30, "unequal-step"), (44, "wrong-derivative"), (54, "unequal-step"),
     ]  # fmt: skip
-    assert all(r["severity"] == "warning" and "fixes" not in r for r in records)
+    # 44 continues the differential d(xᵀBx) of the chain's head: a wrong derivative, with
+    # its fix (the product `\mathrm d(…)` once kept the CLI from checking the row at all)
+    assert all(r["severity"] == "warning" for r in records)
+    assert [("fixes" in r) for r in records] == [False, False, True, False]
+    assert records[2]["fixes"][0]["text"] == r"\mathbf x^\top (B^\top + B) \mathrm{d}\mathbf x"
+    assert "unless `B` is symmetric" in records[2]["message"]

@@ -47,10 +47,10 @@ EXPECTED = {
         12: "", 14: "other order", 22: "", 29: "`X^{-\\top}` where `X^{-1}` is needed",
         36: "`X^{-1}` where `X^{-\\top}` is needed",
     },
-    # Σ symmetric positive definite; 11: the sign of ∇_μ; 15: ∂tr(AΣ)/∂Σ = 2A; 18: 2Ax for the
-    # general A.  Right: Σ^{-1} and the structured 2Σ^{-1} − Σ^{-1}∘I, A + Aᵀ − A∘I and Aᵀ,
+    # Σ symmetric positive definite; 11: the sign of ∇_μ; 15: ∂tr(AΣ)/∂Σ = 2A.  Silent: 18,
+    # 2Ax "needs a symmetric A" (a hedged claim: true for a symmetric A).  Right: Σ^{-1} and the structured 2Σ^{-1} − Σ^{-1}∘I, A + Aᵀ − A∘I and Aᵀ,
     # 2Σx, ∇_Σ of the quadratic term
-    "gaussian.tex": {11: "sign", 15: "factor 2", 18: "unless `A` is symmetric"},
+    "gaussian.tex": {11: "sign", 15: "factor 2"},
     # a tabular headed $f(x)$ & $\nabla_x f$ (and $g$ & ∂g/∂X): each line a claim; 11: 2Ax
     # for a general A; 13: x for ‖x‖²'s 2x; 22: the sign of ∂ det X/∂X.  Right: a, (A + Aᵀ)x,
     # 2Sx for S symmetric, Aᵀ, X^{-T}

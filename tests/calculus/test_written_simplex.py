@@ -29,6 +29,17 @@ def found(text: str) -> list[str]:
         r"let $\mathbf y \in \Delta^{K-1}$.",
         r"let $\mathbf y \in \mathbb{R}^K$ with $\mathbf 1^\top \mathbf y = 1$.",
         r"let the target $\mathbf y \in \mathbb{R}^K$ be a distribution over the $K$ classes.",
+        # declarations and named conventions, not only words next to the letter
+        r"let $\mathbf y \in \{0,1\}^K$.",
+        r"let $\mathbf y \in \{0, 1\}^{K}$ be the label.",
+        r"let $\mathbf y \in \{\mathbf e_1, \dots, \mathbf e_K\}$.",
+        r"let $\mathbf y = \mathbf e_c \in \mathbb{R}^K$ for the true class $c$.",
+        r"let $\mathbf y \in \mathbb{R}^K$ with $\sum_{k=1}^K y_k = 1$.",
+        r"let $\mathbf y \in \mathbb{R}^K$ with $\sum_k y_k = 1$.",
+        r"let $\mathbf y \in \mathbb{R}^K$ with $y_c = 1$ for the true class and $y_k = 0$ otherwise.",
+        r"let $\mathbf y \in \mathbb{R}^K$ use the 1-of-K coding.",
+        r"labels use one-hot encoding: $\mathbf y \in \mathbb{R}^K$.",
+        r"let $\mathbf y \in \mathbb{R}^K$ be the indicator vector of the class.",
     ],
 )
 def test_a_label_said_to_sum_to_one(said: str) -> None:

@@ -582,18 +582,19 @@ def _scale(points: _Points, correct: Expr, written: Expr, show: _Show) -> _Found
 
 
 def _scaled(c: Fraction) -> str:
-    """How a result c times the right one differs: "it differs by a factor 2 (it is twice
-    the derivative)", "the sign is wrong, and it differs by a factor ½ (…)"."""
+    """How a result c times the right one differs, in words of the factor people fix: "it
+    differs by a factor 2: a factor 2 is missing" for c = ½, "…: a factor 2 too many" for
+    c = 2, "the sign is wrong, and …" for c < 0; a factor no whole number explains is said
+    as it is ("it differs by a factor 3/2: it is 3/2 times the right result")."""
     sign = "the sign is wrong, and " if c < 0 else ""
     size = abs(c)
     if size == 1:
         return "the sign is wrong"
-    words = {Fraction(2): "twice the derivative", Fraction(1, 2): "half the derivative"}
-    shown = {Fraction(1, 2): "½", Fraction(1, 3): "⅓", Fraction(1, 4): "¼"}.get(size, str(size))
-    said = words.get(size, f"{shown} times the derivative")
-    if c < 0:  # −2 times, not "twice"
-        said = f"−{shown} times the derivative"
-    return f"{sign}it differs by a factor {shown} (it is {said})"
+    whole = size if size > 1 else 1 / size  # the factor missing, or too many
+    if whole.denominator == 1:
+        detail = f"a factor {whole} is missing" if size < 1 else f"a factor {whole} too many"
+        return f"{sign}it differs by a factor {whole}: {detail}"
+    return f"{sign}it differs by a factor {size}: it is {c} times the right result"
 
 
 def _terms(x: Expr) -> list[Expr]:

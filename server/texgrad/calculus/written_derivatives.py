@@ -75,12 +75,14 @@ from texgrad.calculus.written_layouts import (
     Statement,
     accepted_forms,
     layout_in_force,
+    sentence_at,
     sentence_layouts,
     statements,
 )
 from texgrad.calculus.written_layouts import (
     stated_layout as stated_layout,
 )
+from texgrad.calculus.written_project_layouts import inherited
 from texgrad.calculus.written_samples import compare_sum
 from texgrad.calculus.written_simplex import resample, stated_sums
 from texgrad.calculus.written_tables import Table, markdown_tables
@@ -211,12 +213,7 @@ def written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
 
 def _may_write_derivative(tree: t.Node | None) -> bool:
     """Whether a row may write a derivative (a claim needs one of these; a cheap look)."""
-    return tree is not None and any(
-        isinstance(n, t.Nabla | t.Partial | t.Derivative | t.Differential)
-        or (isinstance(n, t.Sub) and isinstance(n.base, t.Symbol) and n.base.name == "J")
-        or (isinstance(n, t.Product) and any(is_d(f) for f in n.factors))
-        for n in tree.walk()
-    )
+    return tree is not None and t.writes_derivative(tree)
 
 
 def _table_claims(
@@ -337,6 +334,8 @@ def _claims(row: PlacedRow, chain: t.Chain) -> Iterator[WrittenDerivative]:
     first = items[0]
     assert first is not None
     read = _derivative_side(first)
+    if read is None and isinstance(first, t.Product) and is_d(first.factors[0]):
+        read = None, None, "differential"  # \mathrm d\,\mathbf x^\top A\mathbf x = … (a head only)
     if read is not None:  # ∇f = a = b: each later item is said to be the derivative
         for item in items[1:]:
             assert item is not None
@@ -578,6 +577,9 @@ def check_written(
     differentiated (the same findings; fewer verified in :class:`Tally`)."""
     began = time.monotonic()
     layout = statements(checked.doc.text)
+    stated_before = inherited(checked.path, checked.project_texts)  # the root's, a preamble's
+    if stated_before is not None:
+        layout.insert(0, stated_before)
     out: list[Finding] = []
     tally = tally if tally is not None else Tally()
     claims = written_derivatives(checked)
@@ -793,8 +795,8 @@ def _evaluated(text: str, claim: WrittenDerivative) -> bool:
 _SAID_SYMMETRIC = re.compile(
     r"(?:symmetric|positive\s+(?:semi-?)?definite)(?:\s+(?:and\s+)?positive\s+(?:semi-?)?definite)?"
     r"\s+(?:matrix\s+|matrices\s+)?\$([^$]{1,60})\$|((?:\$[^$]{1,60}\$(?:\s*,\s*|\s+and\s+)?)+)"
-    r"\s*(?:is\s+|are\s+|to\s+be\s+|being\s+|be\s+)?(?:also\s+|both\s+)?(?:a\s+|an\s+)?"
-    r"(?:symmetric|positive\s+(?:semi-?)?definite|\$\\succ)",
+    r"\s*(?:is\s+|are\s+|to\s+be\s+|being\s+|be\s+)?(?:also\s+|both\s+)?(?:a\s+|an\s+|the\s+)?"
+    r"\(?(?:symmetric|positive\s+(?:semi-?)?definite|\$\\succ)",  # "is the (symmetric) …"
     re.I,
 )
 
@@ -802,6 +804,10 @@ _SAID_SYMMETRIC = re.compile(
 _EQUALS_ITS_TRANSPOSE = re.compile(
     r"(?<![\w\\])((?:\\[A-Za-z]+|[A-Za-z])(?:_\{[^{}$]{1,12}\}|_\w)?)\s*=\s*\1\s*\^\s*"
     r"(?:\{\s*)?(?:\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\}|T|')"
+    # … or its transpose first, alone in its math or brackets: "$A^\top = A$", "(A^\top = A)"
+    # (not the end of a chain "= A^\top = A")
+    r"|(?<=[$(])\s*((?:\\[A-Za-z]+|[A-Za-z])(?:_\{[^{}$]{1,12}\}|_\w)?)\s*\^\s*(?:\{\s*)?"
+    r"(?:\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\}|T|')\s*\}?\s*=\s*\2\s*(?=[$),.])"
 )
 
 
@@ -844,6 +850,9 @@ def _symmetric_as_said(
     paragraph = _paragraph(text, claim)
     at = claim.row.start - _paragraph_start(text, claim)  # the claim in the paragraph
     said = set(_said_anywhere(text)) | _said_in(paragraph, local=True, at=at) | (also or set())
+    lo, beside = _next_to(text, claim)  # a condition there holds in its own sentence only
+    said |= _said_in(beside, local=True, at=claim.row.start - lo, hedged=True)
+    said |= _equal_to_transpose(beside, conditions=True)
     for name, info in list(env.vars.items()):
         square = info.shape.rows == info.shape.cols and not info.shape.is_scalar
         if square and not info.symmetric and (name in said or "\\Sigma" in name):
@@ -869,29 +878,63 @@ def _paragraph_start(text: str, claim: WrittenDerivative) -> int:
 def _said_anywhere(text: str) -> frozenset[str]:
     """What the whole document says is symmetric: ``W = W^\\top`` anywhere, a declaration
     said symmetric anywhere (read once per text, not once per claim)."""
+    return frozenset(_equal_to_transpose(text, conditions=False) | _said_in(text, local=False))
+
+
+def _equal_to_transpose(text: str, conditions: bool) -> set[str]:
+    """``W = W^\\top`` (or ``W^\\top = W``) in ``text``: stated (anywhere in a document), or,
+    with ``conditions``, also as a condition or hedge ("only if $A = A^\\top$", read next to a
+    claim only)."""
     said: set[str] = set()
-    for m in _EQUALS_ITS_TRANSPOSE.finditer(text):  # "W = W^\\top", anywhere
-        tree = parse_row(MappedText.identity(m[1])).tree
+    for m in _EQUALS_ITS_TRANSPOSE.finditer(text):
+        window = text[max(0, m.start() - 40) : m.start()].rstrip("$( ")
+        if not conditions and (HEDGING.search(window + " ") or _CONDITION.search(window + " ")):
+            continue  # "… holds only if $A = A^\\top$": for that claim, not the document
+        tree = parse_row(MappedText.identity(m[1] or m[2])).tree
         found = symbol_key(tree) if tree is not None else None
         if found is not None:
             said.add(found[0])
-    return frozenset(said | _said_in(text, local=False))
+    return said
 
 
 _CONDITION = re.compile(r"\b(?:when|whenever|if|provided|assuming)\b[^.;$]{0,40}$", re.I)
 _SENTENCE = re.compile(r"[.!?](?:\s|$)")
+_DISPLAY_END = re.compile(r"(?:\\end\{[A-Za-z*]+\}|\\\]|\$\$)[ \t]*\n\s*(?=[A-Z])")
+_NEGATED = re.compile(
+    r"(?:\b(?:non|skew|anti|un)[- ]?|(?<![A-Za-z])a|(?:\bnot|\bnever|n't)\s+(?:[a-z]+\s+){0,2})$",
+    re.I,
+)  # "non-symmetric", "skew-symmetric $K$", "we do not assume $A$ symmetric"
 
 
-def _said_in(where: str, local: bool, at: int | None = None) -> set[str]:
+def _next_to(text: str, claim: WrittenDerivative) -> tuple[int, str]:
+    r"""The claim's own sentence and the one right after it, in its paragraph: where a hedge
+    ("$2A\mathbf x$, which would hold only for a symmetric $A$"; "This needs $A$
+    symmetric.") makes the claim one about a symmetric matrix."""
+    lo, _ = sentence_at(text, claim.row.start, claim.end)
+    stop = text.find("\n\n", claim.end)
+    stop = min(stop if stop >= 0 else len(text), claim.end + 400)
+    ends = [m.end() for m in _SENTENCE.finditer(text, claim.end, stop)]
+    hi = ends[1] if len(ends) > 1 and ends[0] - claim.end < 8 else ends[0] if ends else stop
+    return lo, text[lo:hi]
+
+
+def _said_in(where: str, local: bool, at: int | None = None, hedged: bool = False) -> set[str]:
     """The symbols ``where`` says are symmetric (a paragraph: named there; the whole text:
     declared so).  A condition ("…, which is $2Ax$ when $A$ is symmetric") holds in its
-    sentence only: for the claim at offset ``at`` of ``where`` where it stands there."""
+    sentence only: for the claim at offset ``at`` of ``where`` where it stands there; a
+    hedge ("only right for a symmetric $A$") only with ``hedged`` (the claim's sentence and
+    the next, :func:`_next_to`); "non-symmetric", "skew-symmetric" nowhere."""
     said: set[str] = set()
     for m in _SAID_SYMMETRIC.finditer(where):
-        if HEDGING.search(where, max(0, m.start() - 40), m.start()):
+        if _NEGATED.search(where, max(0, m.start() - 30), m.start()):
+            continue  # "a non-symmetric $A$", "skew-symmetric $K$"
+        if not hedged and HEDGING.search(where, max(0, m.start() - 40), m.start()):
             continue  # "only right for a symmetric $A$", "unless $X$ is symmetric"
         if at is not None and _CONDITION.search(where, max(0, m.start() - 40), m.start()):
             begin = max((d.end() for d in _SENTENCE.finditer(where, 0, m.start())), default=0)
+            begin = max(  # a display's end before a capital begins a sentence too
+                (d.end() for d in _DISPLAY_END.finditer(where, begin, m.start())), default=begin
+            )
             end = _SENTENCE.search(where, m.end())
             if not begin <= at < (end.start() if end is not None else len(where)):
                 continue
@@ -1398,6 +1441,8 @@ def _check_differential(
         for k in [symbol_key(n.body)]
         if k is not None
     }
+    if _d_of_first_factor(claim.derivative, dvars):
+        return _undecided("differential: d x^T A x may be (dx)^T A x")
     function = _function_tree(body, env)
     if len(dvars) in (2, 3):  # ∂(XY) = (∂X)Y + X(∂Y)
         wrts = tuple(sorted(dvars))
@@ -1474,7 +1519,22 @@ def _differentiated(side: t.Node) -> t.Node | None:
         return side.body
     if isinstance(side, t.Product) and len(side.factors) == 2:
         return side.factors[1]
+    if isinstance(side, t.Product) and len(side.factors) > 2:  # d x^T A x: of the product
+        rest = side.factors[1:]
+        return t.Product(rest, start=rest[0].start, end=rest[-1].end)
     return None
+
+
+def _d_of_first_factor(side: t.Node, dvars: set[str]) -> bool:
+    """``\\mathrm d\\mathbf x^\\top A\\mathbf x`` beside a right side holding ``\\mathrm d\\mathbf x``:
+    it may be ``(\\mathrm d\\mathbf x)^\\top A\\mathbf x``, a term, not the differential of the
+    product (read so only where the right side's differential is of another letter)."""
+    if not (isinstance(side, t.Product) and len(side.factors) > 2):
+        return False
+    lead = side.factors[1]
+    lead = lead.base if isinstance(lead, t.Transpose) else lead
+    key = symbol_key(lead)
+    return key is None or key[0] in dvars
 
 
 def _forms(g: Array, accepted: tuple[str, ...]) -> Iterator[Array]:

@@ -82,6 +82,20 @@ _BLAME = re.compile(
     r"|avoid)\b",
     re.I,
 )
+# a layout said by the shape of a derivative by a matrix: "the derivative of a scalar by a
+# matrix has the same shape as the matrix" (denominator), "… has the shape of $X^\top$" (numerator)
+_SHAPED = re.compile(
+    r"(?:\bderivatives?\b|\bgradients?\b|\\partial\s*f\s*/\s*\\partial|\\frac\{\\partial\s*f\}"
+    r"\{\\partial)[^.]{0,80}?\b(?:has|have|is|are)\s+(?:of\s+)?(?:always\s+)?(?:the\s+)?"
+    r"(?:same\s+)?(?:shape|size|dimensions?)\s+(?:as|of)\s+(?:the\s+)?"
+    r"(\$[^$]{1,30}\$|(?:transpose|matrix|variable|argument)\b)",
+    re.I,
+)
+# a directive, in a comment too: "% texgrad: denominator layout", "<!-- texgrad: layout numerator -->"
+_DIRECTIVE = re.compile(
+    r"texgrad:[^\n]{0,40}?\b(numerator|denominator)\b(?:[- ]layout)?(?=[^\n]{0,20}(?:-->|$))",
+    re.I | re.M,
+)
 _HEADING = re.compile(r"\\(part|chapter|section|subsection|appendix)\b\*?|^(#{1,6})\s", re.M)
 _LEVELS = {"part": 0, "chapter": 1, "appendix": 1, "section": 2, "subsection": 3}
 _SCOPED = re.compile(r"\bthis\s+(part|chapter|appendix|lecture|section|subsection)\b", re.I)
@@ -187,6 +201,27 @@ def statements(text: str) -> list[Statement]:
                 headings = _headings(text)
             end = _scope_end(text, m.start(), sentence, headings)
             found.append(Statement(said.pop(), start, end))
+    for m in _SHAPED.finditer(text):
+        if _COMMENTED.search(text, text.rfind("\n", 0, m.start()) + 1, m.start()):
+            continue
+        start, end = sentence_at(text, m.start(), m.end())
+        if start in seen or _BLAME.search(text, start, end) or _named(text[start:end]):
+            continue  # (a sentence naming a layout is read above)
+        if "\\nabla" in text[start:end] and not re.search(r"\\partial|derivative", text[start:end]):
+            continue  # "\nabla_W L has the shape of W": so is every gradient, in any layout
+        shape_of = str(m[1])
+        transposed = shape_of.startswith("transpose") or re.search(
+            r"\^\s*\{?\s*(?:\\top|T\b|\\intercal)", shape_of
+        )
+        seen.add(start)
+        if headings is None:
+            headings = _headings(text)
+        layout = "numerator" if transposed else "denominator"
+        found.append(
+            Statement(layout, start, _scope_end(text, m.start(), text[start:end], headings))
+        )
+    for m in _DIRECTIVE.finditer(text):
+        found.append(Statement(_which(m[1]), m.start(), len(text)))
     return sorted(found, key=lambda s: s.start)
 
 

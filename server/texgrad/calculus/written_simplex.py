@@ -25,7 +25,11 @@ from texgrad.syntax.parse import parse_row
 from texgrad.syntax.symbols import symbol_key
 
 _MATH = re.compile(r"\$\$?([^$]{1,200}?)\$\$?|\\\((.{1,200}?)\\\)", re.S)
-_ONE_HOT = re.compile(r"\bone[- ]?hot\b", re.I)
+_ONE_HOT = re.compile(
+    r"\bone[- ]?hot\b|\b(?:one|1)[- ]of[- ](?:K|C|k|n)\b|\bindicator vectors?\b"
+    r"|\b(?:standard\s+)?basis vectors?\b|\bone[- ]hot[- ]encod",
+    re.I,
+)
 _SIMPLEX = re.compile(
     r"\bprobability (?:vector|distribution)s?\b|\b(?:a|target|label|predicted|output)\s+"
     r"distributions?\b|\bdistribution over\b|\bin the (?:probability )?simplex\b"
@@ -36,7 +40,27 @@ _IN_DELTA = re.compile(r"\\in\s*\\Delta\b")
 _SUMS_ONE = re.compile(
     r"(?:\\mathbf\s*\{?1\}?|\\bm\{1\}|\\boldsymbol\{1\})\s*\^\s*\{?\s*(?:\\top|T|\\intercal)\s*\}?"
 )
+# \sum_k y_k = 1, \sum_{k=1}^K y_k = 1: the entries of y sum to one
+_ENTRIES_SUM_ONE = re.compile(
+    r"\\sum_\s*\{?\s*([a-z])\s*(?:=\s*1\s*)?\}?\s*(?:\^\s*\{?[^{}$]{1,8}?\}?\s*)?"
+    r"((?:\\[a-zA-Z]+\s*\{?\s*)?[a-zA-Z]\}?)\s*_\s*\{?\s*\1\s*\}?\s*=\s*1\s*[,.;]?\s*$"
+)
+# \mathbf y = \mathbf e_c, \mathbf y \in \{\mathbf e_1, \dots, \mathbf e_K\}: a basis vector
+_BASIS = re.compile(
+    r"^(.{1,30}?)(?:=|\\in\s*\\\{)\s*(?:\\mathbf\s*\{?e\}?|\\bm\{e\}|\\boldsymbol\{e\}|e)\s*_"
+)
+# "y_c = 1 for the true class and y_k = 0 otherwise": the entries of a one-hot y
+_ENTRY_IS_ONE = re.compile(
+    r"^\s*((?:\\[a-zA-Z]+\s*\{?\s*)?[a-zA-Z]\}?)\s*_\s*\{?\s*[a-z]\s*\}?\s*=\s*1\s*$"
+)
+_OTHERWISE = re.compile(r"\b(?:otherwise|else|all other|the others?|for k\s*\\neq)\b|=\s*0", re.I)
 _REACH = 80  # characters between a math span and the word that says what it is
+# the nouns between "one-hot" or "probability" and the letter it describes: "one-hot target $t$"
+_NOUNS = re.compile(
+    r"[ \t\n]*(?:(?:target|label|vector|encoding|encoded|representation|indicator|ground[- ]truth"
+    r"|class|output|prediction|distribution|response|variable)s?[ \t\n]+){0,2}",
+    re.I,
+)
 
 
 @functools.lru_cache(maxsize=8)
@@ -61,15 +85,48 @@ def stated_sums(text: str) -> tuple[tuple[str, str], ...]:
         if rest is not None:  # \mathbf 1^\top \mathbf y = 1
             for key in _subjects(rest.group(1)):
                 found.setdefault(key, "simplex")
+        _declared_sets(text, spans, body, found)
     return tuple(sorted(found.items()))
 
 
+def _declared_sets(
+    text: str, spans: list[tuple[int, int, str]], body: str, found: dict[str, str]
+) -> None:
+    """What a formula says of a vector's set: its entries sum to one (``\\sum_k y_k = 1``);
+    it is a basis vector (``\\mathbf y = \\mathbf e_c``); one entry is 1 and the others 0
+    ("$y_c = 1$ for the true class and $y_k = 0$ otherwise")."""
+    m = _ENTRIES_SUM_ONE.search(body)
+    if m is not None:
+        for key in _subjects(m.group(2)):
+            found.setdefault(key, "simplex")
+    m = _BASIS.match(body)
+    if m is not None:
+        for key in _subjects(m.group(1)):
+            found[key] = "onehot"
+    m = _ENTRY_IS_ONE.match(body)
+    if m is not None:
+        at = text.find(body)
+        stop = text.find(".", at) if at >= 0 else -1
+        rest = text[at + len(body) : stop if stop > 0 else at + 200] if at >= 0 else ""
+        if _OTHERWISE.search(rest[:160]):
+            for key in _subjects(m.group(1)):
+                found[key] = "onehot"
+
+
 def _nearest(text: str, spans: list[tuple[int, int, str]], start: int, end: int) -> str | None:
+    colon = re.match(r"[\w\s-]{0,30}:\s*$", text[end : end + 40].split("$", 1)[0] + " ")
+    if colon is not None:  # "one-hot encoding: $\mathbf y$": what follows the colon
+        after = [s for s in spans if s[0] >= end and s[0] - end <= 40]
+        if after:
+            return after[0][2]
+    after = [s for s in spans if s[0] >= end and s[0] - end <= 40]
+    if after and _NOUNS.fullmatch(text[end : after[0][0]]):  # "a one-hot target $\mathbf t$"
+        return after[0][2]
     before = [s for s in spans if s[1] <= start and start - s[1] <= _REACH]
     if before and not re.search(r"[.;:]\s|\n\s*\n", text[before[-1][1] : start]):
         return before[-1][2]
     after = [s for s in spans if s[0] >= end and s[0] - end <= 40]
-    if after and not re.search(r"[.;:]\s|\n\s*\n", text[end : after[0][0]]):
+    if after and not re.search(r"[.;]\s|\n\s*\n", text[end : after[0][0]]):  # ("…: $y$")
         return after[0][2]
     return None
 

@@ -146,6 +146,8 @@ class CheckResult:
     inferred: dict[str, tuple[Dim | None, Dim | None]] = field(default_factory=dict)
     rows: list[PlacedRow] = field(default_factory=list)  # the document's parsed rows
     stats: dict[str, int] = field(default_factory=dict)  # rows inferred again / reused
+    # the text of every file of its project, in reading order (this one's too; empty: alone)
+    project_texts: dict[str, str] = field(default_factory=dict)
 
 
 _Span = tuple[int, int, type]
@@ -397,6 +399,7 @@ class Checker:
             report.evidence,
             target.rows,
             stats,
+            texts if len(texts) > 1 else {},
         )
 
 

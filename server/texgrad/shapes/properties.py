@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from texgrad.casefold import folded, folded_pattern
 from texgrad.shapes.rows import PlacedRow
@@ -119,8 +119,17 @@ def stated_properties(text: str, rows: list[PlacedRow]) -> list[Stated]:
                 pd = "definite" in prop and "semi" not in prop or prop in ("spd", "s.p.d.")
                 out.append(Stated(key[0], m.start("sym"), True, pd, until))
     for row in rows:
-        out.extend(_stated_by_row(row))
+        stated = _stated_by_row(row)
+        before = text[max(0, row.start - 40) : row.start].rstrip("$( ") + " "
+        if stated and HEDGING.search(before):
+            continue  # "… holds only if $A = A^\\top$": a condition, not a statement
+        if stated and _IF.search(before):  # "if $A = A^\\top$": in its sentence only
+            stated = [replace(s, until=_sentence_end(text, row.end)) for s in stated]
+        out.extend(stated)
     return out
+
+
+_IF = re.compile(r"\b(?:if|when|whenever|provided|assuming|suppose)\b[^.;$]{0,40}$", re.I)
 
 
 def _stated_by_row(row: PlacedRow) -> list[Stated]:

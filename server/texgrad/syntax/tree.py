@@ -481,11 +481,23 @@ def shifted(node: Node, delta: int) -> Node:
 
 def writes_derivative(node: Node) -> bool:
     """Whether ``node`` writes a derivative (``\\nabla``, ``\\partial``, ``\\mathrm{d}``,
-    ``\\frac{d}{dt}``, a Jacobian ``J_f``): a cheap look for whether a row may state one."""
+    ``\\frac{d}{dt}``, a Jacobian ``J_f``, a differential read as the product
+    ``\\mathrm d(\\mathbf x^\\top B\\mathbf x)``): a cheap look for whether a row may state one."""
     return any(
         isinstance(n, Nabla | Partial | Derivative | Differential)
         or (isinstance(n, Sub) and isinstance(n.base, Symbol) and n.base.name == "J")
+        or (isinstance(n, Product) and any(_is_d(f) for f in n.factors))
         for n in node.walk()
+    )
+
+
+def _is_d(node: Node) -> bool:
+    """``d`` or ``\\mathrm d`` (as ``syntax.notation.is_d``, which imports this module)."""
+    return (
+        isinstance(node, Symbol)
+        and node.name == "d"
+        and node.font in (None, "mathrm")
+        and not node.accents
     )
 
 
