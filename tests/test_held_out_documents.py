@@ -1,0 +1,23 @@
+r"""What held-out-style documents (``tests/derivations/``, issue 14) showed the reading lacked.
+
+Each test is one sentence or row as an author writes it, and what texgrad must make of it.
+"""
+
+from __future__ import annotations
+
+from texgrad.shapes.check import Checker
+
+
+def _check(text: str, name: str = "notes.md") -> list[str]:
+    return [d.code for d in Checker().check(name, text=text).diagnostics]
+
+
+def test_a_squared_difference_of_numbers_is_no_dimension() -> None:
+    # `(r_{ui} - q_i^T p_u)^2` once read its difference as the number 0 and raised
+    # "math domain error" while checking the whole document
+    text = (
+        "Let $\\mathbf{p}_u, \\mathbf{q}_i \\in \\mathbb{R}^k$.\n\n"
+        "$$\\ell_{ui} = (r_{ui} - \\mathbf{q}_i^\\top\\mathbf{p}_u)^2$$\n\n"
+        "$$x = (1 - 1)^2, \\quad y = (1 - 1)^{-2}, \\quad v \\in \\mathbb{R}^{(3-3)^2}$$\n"
+    )
+    assert "internal-error" not in _check(text)
