@@ -21,3 +21,20 @@ def test_a_squared_difference_of_numbers_is_no_dimension() -> None:
         "$$x = (1 - 1)^2, \\quad y = (1 - 1)^{-2}, \\quad v \\in \\mathbb{R}^{(3-3)^2}$$\n"
     )
     assert "internal-error" not in _check(text)
+
+
+def test_a_derivative_written_with_its_value_is_asked_by_its_own_variable() -> None:
+    # a math.SE answer: `texgrad diff --file answer.md --line N --wrt X` on the line
+    # `\frac{\partial f}{\partial X} = AXB + A^TXB^T` asks for ∂f/∂X (not for d(AXB + …))
+    from texgrad.calculus import api
+
+    text = (
+        "Let $X \\in \\mathbb{R}^{m \\times n}$, $A \\in \\mathbb{R}^{m \\times m}$, "
+        "$B \\in \\mathbb{R}^{n \\times n}$. For $f(X) = \\operatorname{tr}(X^T A X B)$,\n\n"
+        "$$\n\\frac{\\partial f}{\\partial X} = A X B + A^T X B^T.\n$$\n"
+    )
+    by_x = api.diff_in_document("answer.md", 4, "X", text=text)
+    assert by_x.verified and by_x.kind == "gradient", by_x.error
+    assert by_x.result == "A X B + A^T X B^T"
+    by_a = api.diff_in_document("answer.md", 4, "A", text=text)  # another symbol: the value's
+    assert by_a.verified and by_a.kind != "gradient"

@@ -307,8 +307,10 @@ def _asked(
     (``\\frac{\\partial f}{\\partial X}``, ``\\nabla_x f``, ``\\mathrm{d}(X^{-1})``) says it
     itself (``wrt``, if given, must be its variable), in the layout its document states."""
     request = request_in(tree)
-    if request is None and not wrt.strip():  # ∂f/∂X = …: the derivative the row writes
-        request = _written_derivative(tree)
+    if request is None:  # ∂f/∂X = …: the derivative the row writes (--wrt X: by that X)
+        written = _written_derivative(tree)
+        if written is not None and (not wrt.strip() or _by_the_variable(written, wrt)):
+            request = written
     if request is None:
         return tree, wrt, hessian, layout, "" if wrt.strip() else _NO_VARIABLE
     given = parse_row(MappedText.identity(wrt)).tree if wrt.strip() else None
@@ -350,6 +352,14 @@ def _written_derivative(tree: t.Node) -> Request | None:
     if any(r != "=" for r in tree.relations):
         return None
     return request_in(tree.items[0])
+
+
+def _by_the_variable(request: Request, wrt: str) -> bool:
+    r"""Whether ``wrt`` is the variable of a derivative written with its value: asked by
+    that variable, the row asks for the derivative (``\frac{\partial f}{\partial X} = …``
+    by X), not for the differential of the value written."""
+    given = parse_row(MappedText.identity(wrt)).tree
+    return _key_of(given) != "" and _key_of(given) == _key_of(request.wrt)
 
 
 def _key_of(node: t.Node | None) -> str:
