@@ -34,8 +34,10 @@ _PATTERNS = [
     ),
     # "Let $K$ be the covariance matrix of the latent values, symmetric positive definite"
     re.compile(
-        _M.format("sym") + r"\s+(?:is|be)\s+(?:the|a|an)\s+[^.;:$]{1,80}?,\s*(?:and\s+)?"
-        + _PROPERTY + r"(?![\w-]|\s+part)"
+        _M.format("sym")
+        + r"\s+(?:is|be)\s+(?:the|a|an)\s+[^.;:$]{1,80}?,\s*(?:and\s+)?"
+        + _PROPERTY
+        + r"(?![\w-]|\s+part)"
     ),
     # "with $\Sigma$ symmetric", "where $P$ is symmetric positive definite"
     re.compile(r"\b(?:[Ww]ith|[Ww]here)\s+" + _M.format("sym") + r"\s+(?:is\s+)?" + _PROPERTY),
