@@ -38,3 +38,34 @@ def test_a_derivative_written_with_its_value_is_asked_by_its_own_variable() -> N
     assert by_x.result == "A X B + A^T X B^T"
     by_a = api.diff_in_document("answer.md", 4, "A", text=text)  # another symbol: the value's
     assert by_a.verified and by_a.kind != "gradient"
+
+
+def test_a_function_the_document_defines_is_written_in_numpy() -> None:
+    # "Copy as NumPy" on a Quarto page's GELU MLP and a CS229 paper's own sigmoid g(z): the
+    # code once said "cannot write Applied in NumPy"; now the function's body, run at new
+    # random points against the engine's value of the result
+    import numpy as np
+
+    from tests.derivations.harness import DERIVATIONS, differentiate, read_markers
+    from texgrad.calculus import expr as e
+    from texgrad.calculus.numpy_code import check_code
+    from texgrad.calculus.sampling import sample_inputs
+
+    wanted = {
+        ("quarto-gelu-mlp", "mlp.qmd:51:W_1"),
+        ("quarto-gelu-mlp", "mlp.qmd:71:\\mathbf{v}"),
+        ("arxiv-cs229-superscripts", "sections/logistic.tex:13:\\bm\\theta"),
+    }
+    found = 0
+    for name, marker_id in sorted(wanted):
+        marker = next(m for m in read_markers(DERIVATIONS / name) if m.id == marker_id)
+        out = differentiate(DERIVATIONS / name, marker)
+        assert out.verified and out.numpy, out.numpy_note
+        code = out.code
+        assert code is not None and "lambda u_:" in code.source
+        shapes = {v.name: v.shape for v in code.result.walk() if isinstance(v, e.Var)}
+        points = (sample_inputs(shapes, rng=np.random.default_rng(100 + k)) for k in range(3))
+        problem, checked = check_code(code, points, enough=3)
+        assert problem is None and checked == 3, problem
+        found += 1
+    assert found == 3
