@@ -188,8 +188,8 @@ def too_large_power(node: t.Node) -> t.Power | None:
 
 def _power_fits(base: Dim, exp: Dim) -> bool:
     r"""Is the number ``base ** exp`` at most :data:`MAX_DIMENSION_BITS` bits long? (A base
-    of 0 or 1, or one below 0 — ``(r - \mathbf{q}^\top\mathbf{p})^2`` whose difference reads
-    as the number 0 — is never long.)"""
+    of 0 or ±1 — ``(r - \mathbf{q}^\top\mathbf{p})^2`` whose difference reads as the number
+    0 — is never long; a negative one is as long as its magnitude.)"""
     magnitude = abs(int(base))
     if magnitude <= 1:
         return True
