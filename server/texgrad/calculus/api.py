@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from texgrad.calculus import expr as e
 from texgrad.calculus.components import Entry
 from texgrad.calculus.context import Context, context_at, row_at
 from texgrad.calculus.derive import KINDS, DiffOutcome, differentiate
@@ -408,7 +409,30 @@ def _held_as_variable(key: str, ctx: Context) -> None:
     except CalculusError:
         return
     ctx.env.functions = rest
-    ctx.env.vars[key] = VarInfo(key, value.shape, key)
+    ctx.env.vars[key] = VarInfo(key, value.shape, key, _symmetric(value, ctx))
+
+
+def _symmetric(x: e.Expr, ctx: Context) -> bool:
+    r"""Whether a defined name's value is symmetric by its form (``K_f + \sigma_n^2 I`` with
+    K_f stated symmetric, ``X^\top X``, ``WW^\top + \sigma^2 I``): the name is then held as
+    a symmetric variable, and its gradient written ``K_y^{-1}`` as textbooks do."""
+    if x.is_scalar or isinstance(x, (e.Identity, e.Zero)):
+        return True
+    if isinstance(x, e.Var):
+        info = ctx.env.vars.get(x.name)
+        return info is not None and (info.symmetric or info.positive_definite)
+    if isinstance(x, e.Add):
+        return all(_symmetric(y, ctx) for y in x.terms)
+    if isinstance(x, e.Inv):
+        return _symmetric(x.arg, ctx)
+    if isinstance(x, e.Mul):
+        arrays = [f for f in x.factors if not f.is_scalar]
+        if len(arrays) == 1:
+            return _symmetric(arrays[0], ctx)
+        if len(arrays) == 2:  # A^T A, A A^T
+            a, b = arrays
+            return (isinstance(a, e.T) and a.arg == b) or (isinstance(b, e.T) and b.arg == a)
+    return False
 
 
 def _statement_at(tree: t.Node, start: int, end: int) -> t.Node:
