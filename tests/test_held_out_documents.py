@@ -69,3 +69,15 @@ def test_a_function_the_document_defines_is_written_in_numpy() -> None:
         assert problem is None and checked == 3, problem
         found += 1
     assert found == 3
+
+
+def test_a_definition_in_another_file_of_the_project_serves_this_one() -> None:
+    # an arXiv project: Q = XW_Q, K = XW_K, V = XW_V in sections/setup.tex; the appendix
+    # (sections/appendix-grads.tex) differentiates tr(G^T softmax(QK^T/sqrt(d_k)) V) by V
+    from tests.derivations.harness import DERIVATIONS, differentiate, read_markers
+
+    folder = DERIVATIONS / "arxiv-attention-appendix"
+    by_v = next(m for m in read_markers(folder) if m.id == "sections/appendix-grads.tex:6:V")
+    out = differentiate(folder, by_v)
+    assert out.verified and out.kind == "gradient", out.error
+    assert out.result.endswith("^\\top G"), out.result

@@ -146,6 +146,9 @@ class CheckResult:
     inferred: dict[str, tuple[Dim | None, Dim | None]] = field(default_factory=dict)
     rows: list[PlacedRow] = field(default_factory=list)  # the document's parsed rows
     stats: dict[str, int] = field(default_factory=dict)  # rows inferred again / reused
+    # the rows of the project's other files (their definitions serve this one: Q = XW_Q in
+    # the setup section, for the appendix)
+    elsewhere: list[PlacedRow] = field(default_factory=list)
 
 
 _Span = tuple[int, int, type]
@@ -397,6 +400,7 @@ class Checker:
             report.evidence,
             target.rows,
             stats,
+            [r for d in docs if d is not target for r in d.rows],
         )
 
 
