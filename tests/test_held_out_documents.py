@@ -81,3 +81,18 @@ def test_a_definition_in_another_file_of_the_project_serves_this_one() -> None:
     out = differentiate(folder, by_v)
     assert out.verified and out.kind == "gradient", out.error
     assert out.result.endswith("^\\top G"), out.result
+
+
+def test_samples_numbered_by_a_superscript_are_refused_saying_so() -> None:
+    # CS229 notation: J = \frac12 \sum_i (\theta^T x^{(i)} - y^{(i)})^2 once got "the summand
+    # does not involve the entries `·_{i}` of a declared vector"
+    from texgrad.calculus import api
+
+    text = (
+        "Examples $\\bm{x}^{(i)} \\in \\mathbb{R}^n$, targets $y^{(i)} \\in \\mathbb{R}$ and "
+        "$\\bm\\theta \\in \\mathbb{R}^n$.\n\n"
+        "$$J = \\frac{1}{2}\\sum_{i=1}^m (\\bm\\theta^T \\bm{x}^{(i)} - y^{(i)})^2$$\n"
+    )
+    out = api.diff_in_document("notes.md", 3, "\\bm\\theta", text=text)
+    assert not out.verified
+    assert out.error is not None and "\\bm{x}^{(i)}" in out.error and "superscript" in out.error
