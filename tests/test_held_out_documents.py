@@ -96,3 +96,17 @@ def test_samples_numbered_by_a_superscript_are_refused_saying_so() -> None:
     out = api.diff_in_document("notes.md", 3, "\\bm\\theta", text=text)
     assert not out.verified
     assert out.error is not None and "\\bm{x}^{(i)}" in out.error and "superscript" in out.error
+
+
+def test_a_declared_subscripted_vector_is_no_entry() -> None:
+    # a recommender blog: p_u, q_i ∈ ℝ^k declared; r_{ui} an entry of the declared R.
+    # The refusal once said `\mathbf{q}_{i}`'s "letter names no declared vector or matrix"
+    from texgrad.calculus import api
+
+    text = (
+        "Ratings $R \\in \\mathbb{R}^{m \\times n}$, factors "
+        "$\\mathbf{p}_u \\in \\mathbb{R}^k$ and $\\mathbf{q}_i \\in \\mathbb{R}^k$.\n\n"
+        "$$\\ell_{ui} = (r_{ui} - \\mathbf{q}_i^\\top\\mathbf{p}_u)^2$$\n"
+    )
+    out = api.diff_in_document("post.md", 3, "\\mathbf{p}_u", text=text)
+    assert out.error is not None and "free index u, i" in out.error, out.error
