@@ -110,3 +110,15 @@ def test_a_declared_subscripted_vector_is_no_entry() -> None:
     )
     out = api.diff_in_document("post.md", 3, "\\mathbf{p}_u", text=text)
     assert out.error is not None and "free index u, i" in out.error, out.error
+
+
+def test_numpy_of_a_sum_over_entries_of_a_defined_vector_says_why_not() -> None:
+    # m(x) = \sum_i \alpha_i exp(-‖x - x_i‖²/2ℓ²) with α = K^{-1}y defined: `--format numpy`
+    # was an internal error (KeyError '\alpha')
+    from tests.derivations.harness import DERIVATIONS, differentiate, read_markers
+
+    folder = DERIVATIONS / "gp-marginal-blog"
+    marker = next(m for m in read_markers(folder) if m.id == "post.md:68:\\mathbf{x}")
+    out = differentiate(folder, marker)
+    assert out.verified, out.error
+    assert out.numpy == "" and "\\boldsymbol\\alpha" in out.numpy_note, out.numpy_note
