@@ -84,6 +84,12 @@ SYMMETRIC = "$$ f = \\mathbf{k}^\\top K^{-1} \\mathbf{k} $$\n"
         "We weight by a symmetric positive\ndefinite $K \\in \\mathbb{R}^{n \\times n}$ instead.",
         "Take a precision $K \\in \\mathbb{R}^{n \\times n}$, symmetric positive definite.",
         "Take a kernel matrix $K \\in \\mathbb{R}^{n \\times n}$ (symmetric) and go on.",
+        # held-out documents (tests/derivations): slides, GP notes, ARD kernels
+        "Let $K \\in \\mathbb{R}^{n \\times n}$ be the symmetric positive semi-definite Gram matrix.",
+        "Let $K \\in \\mathbb{R}^{n \\times n}$ be the covariance matrix of the latent values, symmetric positive definite.",
+        "With $K \\in \\mathbb{R}^{n \\times n}$ symmetric positive definite and a signal variance,",
+        "With a diagonal matrix of positive weights $K \\in \\mathbb{R}^{n \\times n}$ we weight.",
+        "Let $K \\in \\mathbb{R}^{n \\times n}$ be diagonal.",
     ],
 )
 def test_symmetry_the_text_states_is_used(said: str) -> None:
@@ -100,6 +106,7 @@ def test_symmetry_the_text_states_is_used(said: str) -> None:
         "For any symmetric $K$ the gradient is simpler. Let $K \\in \\mathbb{R}^{n \\times n}$.",
         "Let $K \\in \\mathbb{R}^{n \\times n}$.",
         "Let $K \\in \\mathbb{R}^{n \\times n}$, symmetric part aside, be any matrix.",
+        "Let $K \\in \\mathbb{R}^{n \\times n}$; the diagonal of $K$ is positive.",
     ],
 )
 def test_a_supposition_of_symmetry_is_not_a_statement(said: str) -> None:
@@ -137,6 +144,8 @@ def test_symmetry_holds_for_the_declaration_it_was_said_of() -> None:
         ("For a scalar target $t$ the loss is", "t"),
         ("For a single example with label $s$ (a scalar),", "s"),
         ("For a barrier weight $t > 0$ the central path is", "t"),
+        ("and let $\\sigma_n^2$ be the noise variance.", "\\sigma_n"),
+        ("with a multiplier $\\lambda$:", "\\lambda"),
     ],
 )
 def test_a_scalar_named_by_its_role_is_a_scalar(said: str, var: str) -> None:

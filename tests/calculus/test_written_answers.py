@@ -112,9 +112,12 @@ def test_diff_of_a_line_that_writes_a_derivative_answers_its_left_side() -> None
     assert (code, out.strip()) == (0, r"(X^{-1} + A)^\top") and "verified at" in err
     code, out, _ = run_cli("diff", "--file", path, "--line", "23")
     assert (code, out.strip()) == (0, r"-X^{-\top} B^\top X^{-\top}")
-    # with --wrt the line's expression is differentiated, as before
+    # so it does with --wrt X, the derivative's own variable; by another symbol, the line's
+    # value is differentiated
     code, out, _ = run_cli("diff", "--file", path, "--line", "18", "--wrt", "X")
-    assert code == 0 and out.strip() == r"-X^{-1} \mathrm{d}X X^{-1}"
+    assert code == 0 and out.strip() == r"(X^{-1} + A)^\top"
+    code, out, _ = run_cli("diff", "--file", path, "--line", "18", "--wrt", "A")
+    assert code == 0 and out.strip() == r"\mathrm{d}A"
 
 
 def test_check_reports_both_codes_in_json() -> None:

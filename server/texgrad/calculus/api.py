@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from texgrad.calculus import expr as e
 from texgrad.calculus.components import Entry
 from texgrad.calculus.context import Context, context_at, row_at
 from texgrad.calculus.derive import KINDS, DiffOutcome, differentiate
@@ -373,8 +374,10 @@ def _asked(
     (``\\frac{\\partial f}{\\partial X}``, ``\\nabla_x f``, ``\\mathrm{d}(X^{-1})``) says it
     itself (``wrt``, if given, must be its variable), in the layout its document states."""
     request = request_in(tree)
-    if request is None and not wrt.strip():  # ∂f/∂X = …: the derivative the row writes
-        request = _written_derivative(tree)
+    if request is None:  # ∂f/∂X = …: the derivative the row writes (--wrt X: by that X)
+        written = _written_derivative(tree)
+        if written is not None and (not wrt.strip() or _by_the_variable(written, wrt)):
+            request = written
     if request is None and not wrt.strip():  # E(w) = …: by its one parameter
         wrt = _parameter_of(tree, text, ctx)
     if request is None:
@@ -442,6 +445,14 @@ def _written_derivative(tree: t.Node) -> Request | None:
     return request_in(tree.items[0])
 
 
+def _by_the_variable(request: Request, wrt: str) -> bool:
+    r"""Whether ``wrt`` is the variable of a derivative written with its value: asked by
+    that variable, the row asks for the derivative (``\frac{\partial f}{\partial X} = …``
+    by X), not for the differential of the value written."""
+    given = parse_row(MappedText.identity(wrt)).tree
+    return _key_of(given) != "" and _key_of(given) == _key_of(request.wrt)
+
+
 def _key_of(node: t.Node | None) -> str:
     key = member_key(node) if node is not None else None
     return key[0] if key is not None else ""
@@ -488,7 +499,30 @@ def _held_as_variable(key: str, ctx: Context) -> None:
     except CalculusError:
         return
     ctx.env.functions = rest
-    ctx.env.vars[key] = VarInfo(key, value.shape, key)
+    ctx.env.vars[key] = VarInfo(key, value.shape, key, _symmetric(value, ctx))
+
+
+def _symmetric(x: e.Expr, ctx: Context) -> bool:
+    r"""Whether a defined name's value is symmetric by its form (``K_f + \sigma_n^2 I`` with
+    K_f stated symmetric, ``X^\top X``, ``WW^\top + \sigma^2 I``): the name is then held as
+    a symmetric variable, and its gradient written ``K_y^{-1}`` as textbooks do."""
+    if x.is_scalar or isinstance(x, (e.Identity, e.Zero)):
+        return True
+    if isinstance(x, e.Var):
+        info = ctx.env.vars.get(x.name)
+        return info is not None and (info.symmetric or info.positive_definite)
+    if isinstance(x, e.Add):
+        return all(_symmetric(y, ctx) for y in x.terms)
+    if isinstance(x, e.Inv):
+        return _symmetric(x.arg, ctx)
+    if isinstance(x, e.Mul):
+        arrays = [f for f in x.factors if not f.is_scalar]
+        if len(arrays) == 1:
+            return _symmetric(arrays[0], ctx)
+        if len(arrays) == 2:  # A^T A, A A^T
+            a, b = arrays
+            return (isinstance(a, e.T) and a.arg == b) or (isinstance(b, e.T) and b.arg == a)
+    return False
 
 
 def _entry_of(wrt_tree: t.Node, wrt: str, ctx: Context) -> tuple[str, Entry] | None:

@@ -66,6 +66,9 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
                 env.functions[key] = fdef
             else:
                 env.functions.setdefault(key, fdef)
+    for key, fdef in defined.elsewhere:  # Q = XW_Q in the setup section, for the appendix
+        if key not in env.vars:
+            env.functions.setdefault(key, fdef)
     for tree in _where_after(result, offset):  # f = ‖r‖², where r = Ax - b
         _definitions(tree, env, defined.declared)
     env.softmax_columns = defined.softmax_columns
@@ -93,6 +96,7 @@ class _Defined:
 
     declared: set[str]
     before: list[tuple[int, bool, str, FunctionDef]]
+    elsewhere: list[tuple[str, FunctionDef]]  # what the project's other files define
     later: list[tuple[int, str, FunctionDef]]
     own: list[PlacedRow]  # the rows of the checked file, in order
     starts: list[int]  # their starts where sorted (else empty: a row is found by a scan)
@@ -122,8 +126,13 @@ def _defined_of(result: CheckResult) -> _Defined:
     reach: list[int] = []
     for r in own:
         reach.append(max(reach[-1], r.end) if reach else r.end)
+    elsewhere: list[tuple[str, FunctionDef]] = []
+    for row in result.elsewhere:
+        tree = row.tree_as_parsed
+        if tree is not None:
+            elsewhere.extend((key, fdef) for _, key, fdef in _definition_steps(tree, declared))
     learnt.defined = _Defined(
-        declared, before, later, own, starts if ordered else [], reach,
+        declared, before, elsewhere, later, own, starts if ordered else [], reach,
         softmax_by_columns(result.doc.text),
     )  # fmt: skip
     return learnt.defined

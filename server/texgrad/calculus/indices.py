@@ -361,7 +361,7 @@ class IndexReader:
     def _whole(self, node: t.Node) -> Expr:
         """A part without entries, read by the matrix reader; it must not use an index."""
         for n in node.walk():
-            if isinstance(n, t.Sub):
+            if isinstance(n, t.Sub) and not self._declared(n):  # \mathbf{q}_i ∈ ℝ^k: itself
                 names = index_names(n.index) or ()
                 if set(names) & (self.letters | self.bound):
                     raise CalculusError(
@@ -370,6 +370,12 @@ class IndexReader:
                     )
         x = Lowerer(self.env).lower(node)
         return x
+
+    def _declared(self, node: t.Sub) -> bool:
+        r"""Whether the document declares the subscripted symbol itself (``\mathbf{q}_i \in
+        \mathbb{R}^k``, the item i's factor): a symbol, not an entry."""
+        key = symbol_key(node)
+        return key is not None and key[0] in self.env.vars
 
     def _scalar(self, node: t.Node) -> Expr:
         """A part without entries among entries: it must be a number (``w^\top`` beside

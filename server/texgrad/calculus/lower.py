@@ -1113,6 +1113,12 @@ class Lowerer:
             self.index = saved
         if body.is_scalar:
             written = ",".join(index)
+            tagged = _tagged_by(summand, index) if summand is not None else None
+            if tagged is not None:  # \bm{x}^{(i)}: samples numbered by a superscript
+                raise CalculusError(
+                    f"`{latex_of(tagged)}` numbers its samples by a superscript: a family "
+                    f"written so is not read yet (write `{latex_of(tagged.base)}_{{{written}}}`)"
+                )
             raise CalculusError(
                 f"the summand does not involve the entries `·_{{{written}}}` of a declared "
                 + ("vector" if len(index) == 1 else "matrix")
@@ -1338,3 +1344,13 @@ def _symmetric_value(value: Expr) -> bool:
     r"""Whether a defined name's value is symmetric by its form (``\operatorname{diag}(d)``,
     ``A^\top A``, ``A S A^\top``): its transpose simplifies to itself."""
     return value.rows == value.cols and not value.is_scalar and e.transpose(value) == value
+
+
+def _tagged_by(summand: t.Node, index: tuple[str, ...]) -> t.Tagged | None:
+    r"""A member ``\bm{x}^{(i)}`` of the summand labelled by the sum's index, if any."""
+    for node in summand.walk():
+        if isinstance(node, t.Tagged):
+            label = label_of(node.tag)
+            if label is not None and label[0] in index:
+                return node
+    return None

@@ -217,6 +217,28 @@ class _Printer:
     def _var(self, x: e.Var) -> tuple[str, int]:
         return self.names[x.name], _ATOM
 
+    def _applied(self, x: e.Applied) -> tuple[str, int]:
+        """A function the document defines on numbers (``g(z) = 1/(1 + e^{-z})``), applied
+        to each entry: its body as a lambda of the entries (NumPy's operations on numbers
+        act entrywise; the code is run against the engine's value before it is given)."""
+        fn = x.fn
+        body = fn.body
+        if fn.consts:
+            body = e.substitute(body, {c.name: g for c, g in zip(fn.consts, x.given, strict=False)})
+        arg = self._wrap(self.pr(x.arg), _ADD)
+        local = "u_"
+        saved = (self.names.get(fn.param), self.temps, self.shared)
+        self.names[fn.param], self.temps, self.shared = local, {}, set()
+        try:
+            text = self._wrap(self.pr(body), _ADD)
+        finally:
+            old, self.temps, self.shared = saved
+            if old is None:
+                del self.names[fn.param]
+            else:
+                self.names[fn.param] = old
+        return f"(lambda {local}: {text})({arg})", _ATOM
+
     def _d(self, x: e.D) -> tuple[str, int]:
         return self.names["d:" + x.var.name], _ATOM
 
@@ -401,7 +423,7 @@ _PRINT: dict[type[Expr], Any] = {
     e.DiagM: _Printer._diag_matrix, e.DiagV: _Printer._diag_vector,
     e.MatFn: _Printer._matrix_function, e.ExpFrechet: _Printer._exp_frechet,
     e.Softmax: _Printer._softmax, e.LSE: _Printer._lse, e.Norm: _Printer._norm,
-    e.Piecewise: _Printer._piecewise,
+    e.Piecewise: _Printer._piecewise, e.Applied: _Printer._applied,
 }  # fmt: skip
 
 

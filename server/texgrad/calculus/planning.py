@@ -8,6 +8,7 @@ from texgrad.calculus import expr as e
 from texgrad.calculus.context import Context
 from texgrad.calculus.expr import ONE, CalculusError, Expr
 from texgrad.calculus.indices import lower_formula
+from texgrad.calculus.lower import Lowerer
 from texgrad.calculus.samples import is_sample_sum, sum_variables
 from texgrad.calculus.written import statements
 from texgrad.shapes.rows import PlacedRow
@@ -75,6 +76,7 @@ def plans_of(row: PlacedRow, ctx: Context, offset: int | None = None) -> list[Di
                     row.end,
                 )
             )
+    plans.extend(_named_plans(row, tree, f, ctx, function, seen))
     listed = tree is not row.tree  # (a forward pass: z = Wx + b, a = tanh z, …)
     return own_arguments_first(_parameters_first(plans, tree, ctx, listed), tree, ctx)
 
@@ -105,6 +107,41 @@ def _parameters_first(
         return key_of.get(p.wrt, p.wrt).partition("_{")[0] in _DATA_LETTERS
 
     return sorted(plans, key=data)  # (stable)
+
+
+def _named_plans(
+    row: PlacedRow, tree: t.Node, f: Expr, ctx: Context, function: str, seen: set[str]
+) -> list[DiffPlan]:
+    r"""A plan by each name the row writes that the document defines (``K_y`` of ``K_y =
+    K_f + \sigma_n^2 I``, ``\Lambda = \Sigma^{-1}``, ``\mathbf{a} = \sigma(\mathbf{z})``),
+    after the declared variables: ``texgrad diff --wrt K_y`` holds the name as a variable of
+    its value's shape, and the editor offers what the command line answers.  ``tree``: the
+    row's, or the statement asked of a row listing several."""
+    parts = tree.items[1:] if isinstance(tree, t.Chain) else (tree,)  # not the row's own head
+    plans: list[DiffPlan] = []
+    for part in parts:
+        for node in part.walk() if part is not None else ():
+            key = symbol_key(node)
+            fdef = ctx.env.functions.get(key[0]) if key is not None else None
+            if key is None or fdef is None or fdef.params or key[0] in seen:
+                continue
+            seen.add(key[0])
+            rest = {k: d for k, d in ctx.env.functions.items() if k != key[0]}
+            try:
+                value = Lowerer(replace(ctx.env, functions=rest)).lower(fdef.body)
+            except (CalculusError, RecursionError):
+                continue
+            plans.append(
+                DiffPlan(
+                    ctx.style.symbols.get(key[0], key[0]),
+                    _kind_of(f, value),
+                    function,
+                    f.is_scalar and value.cols == ONE and not value.is_scalar,
+                    row.start,
+                    row.end,
+                )
+            )
+    return plans
 
 
 def own_arguments_first(plans: list[DiffPlan], tree: t.Node, ctx: Context) -> list[DiffPlan]:
@@ -138,7 +175,7 @@ def _sum_plans(row: PlacedRow, ctx: Context, function: str) -> list[DiffPlan]:
     return plans
 
 
-def _kind_of(f: Expr, v: e.Var) -> str:
+def _kind_of(f: Expr, v: Expr) -> str:
     if v.is_scalar:
         return "derivative"
     if f.is_scalar:

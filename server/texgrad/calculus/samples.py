@@ -1396,6 +1396,17 @@ def _sum_numpy(
             "or a factor before it that involves the variable"
         )
         return "", f"the NumPy code of {why} is not written yet", None
+    defined = sorted(
+        {m.entry_of for tm in terms if tm.sum is not None for m in tm.sum.members
+         if m.entry_of and m.entry_of not in ctx.env.vars}
+    )  # fmt: skip
+    if defined:  # α_i of α = K^{-1}y: a vector the document defines, not one it declares
+        name = ctx.style.symbols.get(defined[0], defined[0])
+        return (
+            "",
+            f"the NumPy code of the entries of `{name}`, which the document defines, is not written yet",
+            None,
+        )
     try:
         code_terms = [_code_term(term, ctx) for term in terms]
         v = e.var(wrt, ctx.env.vars[wrt].shape)

@@ -148,6 +148,9 @@ class CheckResult:
     stats: dict[str, int] = field(default_factory=dict)  # rows inferred again / reused
     # the text of every file of its project, in reading order (this one's too; empty: alone)
     project_texts: dict[str, str] = field(default_factory=dict)
+    # the rows of the project's other files (their definitions serve this one: Q = XW_Q in
+    # the setup section, for the appendix)
+    elsewhere: list[PlacedRow] = field(default_factory=list)
 
 
 _Span = tuple[int, int, type]
@@ -400,6 +403,7 @@ class Checker:
             target.rows,
             stats,
             texts if len(texts) > 1 else {},
+            [r for d in docs if d is not target for r in d.rows],
         )
 
 

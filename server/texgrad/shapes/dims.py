@@ -191,6 +191,8 @@ def _number_power(node: t.Tagged | t.Power) -> Dim | None:
     base, exp = dim_of(node.base), dim_of(node.exponent)
     if base is None or exp is None or not exp.is_Number:
         return None
+    if base.is_Number and base <= 0:
+        return None  # (1 - 1)^2: no dimension
     if base.is_Number:  # 2^{10}; not 9^{9^{9}}, whose digits would fill the memory
         return base**exp if _power_fits(base, exp) else None
     if exp <= 4:  # (n^{10} is no dimension a paper writes)
@@ -211,8 +213,13 @@ def too_large_power(node: t.Node) -> t.Power | None:
 
 
 def _power_fits(base: Dim, exp: Dim) -> bool:
-    """Is the number ``base ** exp`` at most :data:`MAX_DIMENSION_BITS` bits long?"""
-    return float(exp) * math.log2(int(base)) <= MAX_DIMENSION_BITS
+    r"""Is the number ``base ** exp`` at most :data:`MAX_DIMENSION_BITS` bits long? (A base
+    of 0 or ±1 — ``(r - \mathbf{q}^\top\mathbf{p})^2`` whose difference reads as the number
+    0 — is never long; a negative one is as long as its magnitude.)"""
+    magnitude = abs(int(base))
+    if magnitude <= 1:
+        return True
+    return float(exp) * math.log2(magnitude) <= MAX_DIMENSION_BITS
 
 
 def _labelled(node: t.Tagged | t.Power) -> Dim | None:

@@ -21,27 +21,35 @@ from texgrad.syntax.symbols import symbol_key
 _M = r"\$\$?(?P<{}>[^$]{{1,120}})\$\$?"
 _PROPERTY = (
     r"(?P<prop>symmetric(?:,?\s+(?:and\s+)?positive(?:-|\s+)(?:semi-?)?definite)?"
-    r"|positive(?:-|\s+)(?:semi-?)?definite|SPD|s\.p\.d\.)"
+    r"|positive(?:-|\s+)(?:semi-?)?definite|SPD|s\.p\.d\.|diagonal)"
 )
 _PATTERNS = [
     # "$K$ is symmetric", "Let $A$ be symmetric positive definite", "$K \in …$, with …, is SPD"
     re.compile(
         _M.format("sym") + r"(?:\s*,[^.;$]{0,40}(?:" + _M.format("aside") + r"[^.;$]{0,20})?,)?"
-        r"\s+(?:is|be|are)\s+(?:(?:also|always|a|an|real|square)\s+)*" + _PROPERTY
+        r"\s+(?:is|be|are)\s+(?:(?:also|always|a|an|the|real|square)\s+)*" + _PROPERTY
     ),
     # "a covariance $\Sigma \in \mathbb{R}^{d \times d}$, symmetric positive definite", "… (SPD)"
     re.compile(
         _M.format("sym") + r"\s*(?:,|\()\s*(?:both\s+|real\s+)?" + _PROPERTY + r"(?![\w-]|\s+part)"
     ),
+    # "Let $K$ be the covariance matrix of the latent values, symmetric positive definite"
+    re.compile(
+        _M.format("sym")
+        + r"\s+(?:is|be)\s+(?:the|a|an)\s+[^.;:$]{1,80}?,\s*(?:and\s+)?"
+        + _PROPERTY
+        + r"(?![\w-]|\s+part)"
+    ),
     # "with $\Sigma$ symmetric", "where $P$ is symmetric positive definite"
-    re.compile(r"\b(?:with|where)\s+" + _M.format("sym") + r"\s+(?:is\s+)?" + _PROPERTY),
+    re.compile(r"\b(?:[Ww]ith|[Ww]here)\s+" + _M.format("sym") + r"\s+(?:is\s+)?" + _PROPERTY),
     # "a symmetric positive definite matrix $S$", "the symmetric matrix $A$", and without the
-    # word matrix where a noun says it: "the symmetric covariance $S$", "a symmetric cost $C$"
+    # word matrix where a noun says it: "the symmetric covariance $S$", "a symmetric cost $C$",
+    # "a diagonal matrix of positive weights $W$" (a diagonal matrix is symmetric)
     re.compile(
         r"\b(?:a|an|the)\s+"
         + _PROPERTY
         + r"(?:\s+(?:real|square|covariance|kernel|precision|Gram|weight|cost|scatter|Hessian))*"
-        r"(?:\s+matrix)?\s+" + _M.format("sym")
+        r"(?:\s+matrix(?:\s+of\s+(?:positive\s+|non-?negative\s+)?[a-z]+)?)?\s+" + _M.format("sym")
     ),
 ]
 _SUPPOSING = re.compile(
@@ -99,7 +107,7 @@ def stated_properties(text: str, rows: list[PlacedRow]) -> list[Stated]:
     ``\\Sigma \\succ 0``)."""
     out: list[Stated] = []
     starts = [r.start for r in rows]
-    if "symmetric" in text or "definite" in text or "SPD" in text or "s.p.d." in text:
+    if any(w in text for w in ("symmetric", "definite", "SPD", "s.p.d.", "diagonal")):
         for pattern in _PATTERNS:
             for m in pattern.finditer(text):
                 until = -1
@@ -153,11 +161,17 @@ def _stated_by_row(row: PlacedRow) -> list[Stated]:
 _ROLE = (
     r"(?:(?:noise|prior|sample|observation|kernel|signal)\s+)?(?:variance|standard\s+deviation|"
     r"step[- ]?size|learning\s+rate|temperature|bandwidth|length[- ]?scale|weight\s+decay|"
-    r"threshold|margin|tolerance|(?:regulari[sz]ation|penalty|smoothing|trade-?off|barrier)\s+"
+    r"threshold|margin|tolerance|(?:Lagrange\s+)?multiplier|(?:regulari[sz]ation|penalty|smoothing|trade-?off|barrier)\s+"
     r"(?:parameter|weight|strength|coefficient|constant))"
 )
 _ROLE_SCALAR = re.compile(r"\b" + _ROLE + r"\s+" + _M.format("sym"), re.I)
 _ROLE_SCALAR_FOLDED = folded_pattern(_ROLE_SCALAR.pattern)  # (searched on folded text: fast)
+# "let $\sigma_n^2$ be the noise variance", "$\eta$ is the learning rate"
+_ROLE_SCALAR_AFTER = re.compile(
+    _M.format("sym") + r"\s+(?:be|is|denotes?)\s+(?:the|a|an|our)\s+" + _ROLE + r"\b", re.I
+)
+_ROLE_SCALAR_AFTER_FOLDED = folded_pattern(_ROLE_SCALAR_AFTER.pattern)
+_FOLDED = (_ROLE_SCALAR_FOLDED, _ROLE_SCALAR_AFTER_FOLDED)
 
 
 # "$\gamma$ and $\beta$ (scalars)", "scale $\gamma$ and shift $\beta$ (both scalars)"
@@ -197,10 +211,15 @@ def stated_scalars(text: str, rows: list[PlacedRow]) -> list[tuple[str, int]]:
     "learning rate $\\eta$") by a trailing "(scalars)" or a leading "a scalar target $t$", each with where it is said."""
     out: list[tuple[str, int]] = []
     starts = [r.start for r in rows]
-    patterns = ((_ROLE_SCALAR_FOLDED, ("sym",)), (_SCALARS_AFTER, ("sym", "sym2", "sym3")))
+    patterns = (
+        (_ROLE_SCALAR_FOLDED, ("sym",)),
+        (_ROLE_SCALAR_AFTER_FOLDED, ("sym",)),
+        (_SCALARS_AFTER, ("sym", "sym2", "sym3")),
+    )
+    folded_text = folded(text)
     for pattern, groups in (*patterns, (_SCALAR_BEFORE, ("sym",))):
         # (only the groups' offsets are read: the same in the folded text)
-        for m in pattern.finditer(folded(text) if pattern is _ROLE_SCALAR_FOLDED else text):
+        for m in pattern.finditer(folded_text if pattern in _FOLDED else text):
             for g in groups:
                 if m[g] is None:
                     continue

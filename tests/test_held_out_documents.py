@@ -1,0 +1,124 @@
+r"""What held-out-style documents (``tests/derivations/``, issue 14) showed the reading lacked.
+
+Each test is one sentence or row as an author writes it, and what texgrad must make of it.
+"""
+
+from __future__ import annotations
+
+from texgrad.shapes.check import Checker
+
+
+def _check(text: str, name: str = "notes.md") -> list[str]:
+    return [d.code for d in Checker().check(name, text=text).diagnostics]
+
+
+def test_a_squared_difference_of_numbers_is_no_dimension() -> None:
+    # `(r_{ui} - q_i^T p_u)^2` once read its difference as the number 0 and raised
+    # "math domain error" while checking the whole document
+    text = (
+        "Let $\\mathbf{p}_u, \\mathbf{q}_i \\in \\mathbb{R}^k$.\n\n"
+        "$$\\ell_{ui} = (r_{ui} - \\mathbf{q}_i^\\top\\mathbf{p}_u)^2$$\n\n"
+        "$$x = (1 - 1)^2, \\quad y = (1 - 1)^{-2}, \\quad v \\in \\mathbb{R}^{(3-3)^2}$$\n"
+    )
+    assert "internal-error" not in _check(text)
+
+
+def test_a_derivative_written_with_its_value_is_asked_by_its_own_variable() -> None:
+    # a math.SE answer: `texgrad diff --file answer.md --line N --wrt X` on the line
+    # `\frac{\partial f}{\partial X} = AXB + A^TXB^T` asks for ∂f/∂X (not for d(AXB + …))
+    from texgrad.calculus import api
+
+    text = (
+        "Let $X \\in \\mathbb{R}^{m \\times n}$, $A \\in \\mathbb{R}^{m \\times m}$, "
+        "$B \\in \\mathbb{R}^{n \\times n}$. For $f(X) = \\operatorname{tr}(X^T A X B)$,\n\n"
+        "$$\n\\frac{\\partial f}{\\partial X} = A X B + A^T X B^T.\n$$\n"
+    )
+    by_x = api.diff_in_document("answer.md", 4, "X", text=text)
+    assert by_x.verified and by_x.kind == "gradient", by_x.error
+    assert by_x.result == "A X B + A^T X B^T"
+    by_a = api.diff_in_document("answer.md", 4, "A", text=text)  # another symbol: the value's
+    assert by_a.verified and by_a.kind != "gradient"
+
+
+def test_a_function_the_document_defines_is_written_in_numpy() -> None:
+    # "Copy as NumPy" on a Quarto page's GELU MLP and a CS229 paper's own sigmoid g(z): the
+    # code once said "cannot write Applied in NumPy"; now the function's body, run at new
+    # random points against the engine's value of the result
+    import numpy as np
+
+    from tests.derivations.harness import DERIVATIONS, differentiate, read_markers
+    from texgrad.calculus import expr as e
+    from texgrad.calculus.numpy_code import check_code
+    from texgrad.calculus.sampling import sample_inputs
+
+    wanted = {
+        ("quarto-gelu-mlp", "mlp.qmd:51:W_1"),
+        ("quarto-gelu-mlp", "mlp.qmd:71:\\mathbf{v}"),
+        ("arxiv-cs229-superscripts", "sections/logistic.tex:13:\\bm\\theta"),
+    }
+    found = 0
+    for name, marker_id in sorted(wanted):
+        marker = next(m for m in read_markers(DERIVATIONS / name) if m.id == marker_id)
+        out = differentiate(DERIVATIONS / name, marker)
+        assert out.verified and out.numpy, out.numpy_note
+        code = out.code
+        assert code is not None and "lambda u_:" in code.source
+        shapes = {v.name: v.shape for v in code.result.walk() if isinstance(v, e.Var)}
+        points = (sample_inputs(shapes, rng=np.random.default_rng(100 + k)) for k in range(3))
+        problem, checked = check_code(code, points, enough=3)
+        assert problem is None and checked == 3, problem
+        found += 1
+    assert found == 3
+
+
+def test_a_definition_in_another_file_of_the_project_serves_this_one() -> None:
+    # an arXiv project: Q = XW_Q, K = XW_K, V = XW_V in sections/setup.tex; the appendix
+    # (sections/appendix-grads.tex) differentiates tr(G^T softmax(QK^T/sqrt(d_k)) V) by V
+    from tests.derivations.harness import DERIVATIONS, differentiate, read_markers
+
+    folder = DERIVATIONS / "arxiv-attention-appendix"
+    by_v = next(m for m in read_markers(folder) if m.id == "sections/appendix-grads.tex:6:V")
+    out = differentiate(folder, by_v)
+    assert out.verified and out.kind == "gradient", out.error
+    assert out.result.endswith("^\\top G"), out.result
+
+
+def test_samples_numbered_by_a_superscript_are_refused_saying_so() -> None:
+    # CS229 notation: J = \frac12 \sum_i (\theta^T x^{(i)} - y^{(i)})^2 once got "the summand
+    # does not involve the entries `·_{i}` of a declared vector"
+    from texgrad.calculus import api
+
+    text = (
+        "Examples $\\bm{x}^{(i)} \\in \\mathbb{R}^n$, targets $y^{(i)} \\in \\mathbb{R}$ and "
+        "$\\bm\\theta \\in \\mathbb{R}^n$.\n\n"
+        "$$J = \\frac{1}{2}\\sum_{i=1}^m (\\bm\\theta^T \\bm{x}^{(i)} - y^{(i)})^2$$\n"
+    )
+    out = api.diff_in_document("notes.md", 3, "\\bm\\theta", text=text)
+    assert not out.verified
+    assert out.error is not None and "\\bm{x}^{(i)}" in out.error and "superscript" in out.error
+
+
+def test_a_declared_subscripted_vector_is_no_entry() -> None:
+    # a recommender blog: p_u, q_i ∈ ℝ^k declared; r_{ui} an entry of the declared R.
+    # The refusal once said `\mathbf{q}_{i}`'s "letter names no declared vector or matrix"
+    from texgrad.calculus import api
+
+    text = (
+        "Ratings $R \\in \\mathbb{R}^{m \\times n}$, factors "
+        "$\\mathbf{p}_u \\in \\mathbb{R}^k$ and $\\mathbf{q}_i \\in \\mathbb{R}^k$.\n\n"
+        "$$\\ell_{ui} = (r_{ui} - \\mathbf{q}_i^\\top\\mathbf{p}_u)^2$$\n"
+    )
+    out = api.diff_in_document("post.md", 3, "\\mathbf{p}_u", text=text)
+    assert out.error is not None and "free index u, i" in out.error, out.error
+
+
+def test_numpy_of_a_sum_over_entries_of_a_defined_vector_says_why_not() -> None:
+    # m(x) = \sum_i \alpha_i exp(-‖x - x_i‖²/2ℓ²) with α = K^{-1}y defined: `--format numpy`
+    # was an internal error (KeyError '\alpha')
+    from tests.derivations.harness import DERIVATIONS, differentiate, read_markers
+
+    folder = DERIVATIONS / "gp-marginal-blog"
+    marker = next(m for m in read_markers(folder) if m.id == "post.md:68:\\mathbf{x}")
+    out = differentiate(folder, marker)
+    assert out.verified, out.error
+    assert out.numpy == "" and "\\boldsymbol\\alpha" in out.numpy_note, out.numpy_note
