@@ -174,11 +174,17 @@ def test_a_list_of_definitions_offers_what_the_statement_there_depends_on() -> N
     assert offers[r"\mathbf z ="] == [
         ("W", "jacobian"), (r"\mathbf b", "jacobian"), (r"\mathbf x", "jacobian")
     ]  # fmt: skip
-    assert offers[r"\mathbf a ="] == offers[r"\mathbf z ="]
-    assert offers["L ="] == [
-        ("W", "gradient"), (r"\mathbf b", "gradient"), (r"\mathbf x", "gradient"),
-        (r"\mathbf y", "gradient"),
+    # a = tanh z: the same, and the name it is written with (∂a/∂z, backprop's local step)
+    assert offers[r"\mathbf a ="] == [
+        ("W", "jacobian"), (r"\mathbf b", "jacobian"), (r"\mathbf z", "jacobian"),
+        (r"\mathbf x", "jacobian"),
     ]  # fmt: skip
+    assert offers["L ="] == [
+        ("W", "gradient"), (r"\mathbf b", "gradient"), (r"\mathbf a", "gradient"),
+        (r"\mathbf x", "gradient"), (r"\mathbf y", "gradient"),
+    ]  # fmt: skip
+    by_a = diff_at("forward.md", FORWARD, start + line.index("L ="), r"\mathbf a")
+    assert by_a.verified and by_a.result == r"\mathbf a - \mathbf y", by_a
     # what the first offer gives, at the same place: ∇_W L through the intermediates
     out = diff_at("forward.md", FORWARD, start + line.index("L ="), "W")
     assert out.error is None and out.verified, out.error

@@ -212,10 +212,12 @@ def _pump(early: EarlyStart) -> Any:
             out.write(data)
             out.flush()
 
-        def begin() -> ed.Session | None:
-            return ed.begin(params, encoding)
-
-        early.stream = pump = ed.Pump(sys.stdin.buffer, write, begin)
+        # (set up here, not in the pump's thread: there it waited for the server's imports
+        # to finish, and so published nothing before the server had loaded)
+        session = ed.begin(params, encoding)
+        if session is None:
+            return None
+        early.stream = pump = ed.Pump(sys.stdin.buffer, write, lambda: session)
         return pump
     except Exception:  # only a head start: the server starts as without it
         log.exception("reading ahead while the server loads failed")
