@@ -368,6 +368,25 @@ def test_a_case_holds_in_a_display_after_its_colon_and_a_blank_line(tmp_path: Pa
     assert found(result) == expected(fx, "matmul-mismatch")
 
 
+def test_two_names_made_equal_hold_in_the_display_after_their_comma(tmp_path: Path) -> None:
+    # an answer's "for $f(X) = \operatorname{tr}(AXB)$ with $m = q$," goes on into the display
+    # after its blank line: the trace of the m×q product is square there (held15/mathse-kron)
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! doc.md
+        Here $A \in \mathbb{R}^{m \times n}$, $X \in \mathbb{R}^{n \times p}$, $B \in \mathbb{R}^{p \times q}$.
+        The same idea gives, for $f(X) = \operatorname{tr}(AXB)$ with $m = q$,
+
+        $$\nabla_X\,\operatorname{tr}(AXB) = A^\top B^\top$$
+
+        but in general $\operatorname{tr}(AXB)$ needs no such thing.
+                        ^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "not-square")
+
+
 def test_a_name_that_follows_from_the_setting_holds_beyond_its_sentence(tmp_path: Path) -> None:
     # "so that $q = m$" derives a size from the setting (no case before it): it holds on
     _, result = check_fixture(

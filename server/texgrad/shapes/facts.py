@@ -13,7 +13,7 @@ $n = 2$") are scoped like a declaration (the table's ``in_force``: an Example's 
 own).  Two names made equal ("with $p = n$ and $X$ invertible", "if $m = n$", "only when
 $n_1 = n_2$") are a special case, and so is a number stated in a case ("If $n = 1$, …"): they
 hold in their own sentence only, before and after them (a display that continues it too,
-even after a colon and a blank line), whatever words lead them (``Fact.sentence``) — except
+even after a colon or a comma and a blank line), whatever words lead them (``Fact.sentence``) — except
 a name supposed or derived as such ("Let $m = n$", "Throughout, …", "so that $q = m$", no
 case stated), held as a declaration, and a restriction ("unless $p = n$", "which only works
 when $n_1 = n_2$": the sentence says what fails but in that case), held nowhere.
@@ -150,8 +150,9 @@ def _leads(lead: re.Match[str], before: str) -> bool:
 
 
 def _sentence_end(text: str, at: int) -> int:
-    """Where the sentence holding ``at`` ends, a display it goes on into after a colon and a
-    blank line ("For $n = 2$:", then ``$$ … $$``) included; no further than a lookback."""
+    """Where the sentence holding ``at`` ends, a display it goes on into after a colon or a
+    comma and a blank line ("For $n = 2$:", "…, with $m = q$,", then ``$$ … $$``) included;
+    no further than a lookback."""
     limit = at + SENTENCE_LOOKBACK
     while True:
         end = SENTENCE_BREAK.search(text, at, limit)
@@ -159,7 +160,7 @@ def _sentence_end(text: str, at: int) -> int:
             return limit
         if not (
             end.group().isspace()
-            and text[max(at, end.start() - 8) : end.start()].rstrip().endswith(":")
+            and text[max(at, end.start() - 8) : end.start()].rstrip().endswith((":", ","))
             and _DISPLAY.match(text, end.end())
         ):
             return end.start()
