@@ -240,6 +240,52 @@ RULES: dict[str, Rule] = {
             "`$\\operatorname{tr}(XX^\\top B) = \\operatorname{tr}(X^\\top XB)$`: the cyclic "
             "property moves whole factors.",
         ),
+        Rule(
+            "derivatives-unchecked",
+            "Some derivatives the document writes were not checked",
+            "The check of written derivatives has a time bound (`--derivatives-budget`) and a "
+            "memory bound; it reached one, so the derivatives from the noted one onward were "
+            "not compared. Nothing after it was found right or wrong.",
+            "Check the file alone, or raise `--derivatives-budget`; a very long document can be "
+            "split into `\\input` files.",
+        ),
+        Rule(
+            "unread-math",
+            "Math texgrad cannot read",
+            "Reported with `--explain` only. The row does not parse as LaTeX math (an "
+            "unclosed bracket, a macro with no definition texgrad knows); the message says "
+            "where reading stops. The rest of the file is checked.",
+            "Close what is open, or define the macro in the document (`\\newcommand`) so that "
+            "texgrad can expand it.",
+        ),
+        Rule(
+            "unknown-shape",
+            "A letter has no shape",
+            "Reported with `--explain` only, once per letter. The letter is never declared, "
+            "declared only after this use, or declared where that declaration does not hold; "
+            "the rows using it are not checked. The message suggests a declaration fitted to "
+            "how the letter is used.",
+            "Declare it before its first use (`$\\Phi \\in \\mathbb{R}^{n \\times m}$`, or in "
+            'prose: "an $n \\times m$ matrix $\\Phi$").',
+        ),
+        Rule(
+            "cannot-differentiate",
+            "A row texgrad cannot differentiate",
+            "Reported with `--explain` only: the reason the editor's disabled "
+            '"Differentiate" action gives (a list or a point, a function the document never '
+            "defines, an operator texgrad does not know).",
+            "Define the function the row uses (`$\\sigma(t) = 1/(1 + e^{-t})$`), or write the "
+            "expression with declared symbols.",
+        ),
+        Rule(
+            "derivative-not-checked",
+            "A written derivative was neither verified nor found wrong",
+            "Reported with `--explain` only: the message says why (the function it "
+            "differentiates has no formula in the document, it is evaluated at a point, its "
+            "symbols have no shapes, …).",
+            "Give the function a formula and its symbols shapes before the derivative, if you "
+            "want it checked.",
+        ),
     )
 }
 
@@ -251,8 +297,10 @@ _GITHUB_COMMAND = {
     "information": "notice",
     "hint": "notice",
 }
+# the codes of the calculus layer (SARIF taxonomy "derivatives"; the others are "shapes")
+_DERIVATIVE_CODES = frozenset(("wrong-derivative", "unequal-step", "derivatives-unchecked", "cannot-differentiate", "derivative-not-checked"))  # fmt: skip
 # the severity each code is reported with (SARIF's defaultConfiguration)
-_DEFAULT_SEVERITY = {"redeclared": "warning", "wrong-derivative": "warning", "unequal-step": "warning", "no-declarations": "information"}  # fmt: skip
+_DEFAULT_SEVERITY = {"redeclared": "warning", "wrong-derivative": "warning", "unequal-step": "warning", "no-declarations": "information", "derivatives-unchecked": "information", "unread-math": "information", "unknown-shape": "information", "cannot-differentiate": "information", "derivative-not-checked": "information"}  # fmt: skip
 
 
 def information_uri() -> str:
@@ -399,7 +447,7 @@ def _rule_descriptor(rule: Rule) -> dict[str, Any]:
         "properties": {
             "tags": [
                 "maths",
-                "derivatives" if rule.code in ("wrong-derivative", "unequal-step") else "shapes",
+                "derivatives" if rule.code in _DERIVATIVE_CODES else "shapes",
             ],
             "precision": "high",
             # GitHub code scanning reads a rule's severity from here

@@ -26,6 +26,14 @@ CODES = {
     "one texgrad computes and verifies",
     "unequal-step": "two consecutive rows of a derivation (`a &= b \\\\ &= c`) differ at random "
     "points",
+    "derivatives-unchecked": "derivatives the document writes were left unchecked: the check's "
+    "time or memory bound was reached",
+    # information records of `texgrad check --explain` (calculus/unchecked.py): why it is silent
+    "unread-math": "math texgrad cannot read: that row is not checked",
+    "unknown-shape": "a letter used in a formula has no shape: the rows using it are not checked",
+    "cannot-differentiate": "a row texgrad cannot differentiate, and why",
+    "derivative-not-checked": "a derivative the document writes that texgrad could neither "
+    "verify nor show wrong, and why",
 }
 
 
