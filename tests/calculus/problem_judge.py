@@ -1,6 +1,6 @@
 r"""One problem's verdict: the engine's result against the textbook answer at random points.
 
-Shared by ``test_clean_problems.py`` and ``benchmarks/clean_problems.py``.  A result is
+Shared by ``test_clean_problems.py`` (both tables) and ``benchmarks/clean_problems.py``.  A result is
 
 - *right*: verified, of the expected kind, equal to the answer at every point (for a
   matrix-valued function its differential in a random direction; a Kronecker form against

@@ -3,7 +3,7 @@ samples and functions of their sums, index notation, the document's own function
 intermediates kept as names, the Gaussian likelihood by Σ, attention's row-wise softmax,
 matrix square roots, ``\operatorname{vec}`` expressions, Hessians of products and
 quotients, the Cayley transform, relu written ``\max(0, ·)``.  Judged as the other tables
-(``test_author_problems.py``; figures: ``benchmarks/clean_problems.py --table authors``).
+(``test_clean_problems.py``; figures: ``benchmarks/clean_problems.py --table authors``).
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
-r"""The clean-expression table (``problems_clean.py``) judges the engine: every answer right
+r"""The clean-expression table (``problems_clean.py``) and the table of authors' equations
+(``problems_authors.py``) judge the engine: every answer right
 (verified, equal to the textbook answer at random points with a different size for every
 dimension), none wrong, none refused, and none over 1.5× the textbook's length.
 
 The table first checks itself: every textbook answer against central differences of its
-expression.  Figures (times, lengths): ``benchmarks/clean_problems.py``.
+expression.  Figures (times, lengths): ``benchmarks/clean_problems.py [--table authors]``.
 """
 
 from __future__ import annotations
@@ -28,11 +29,14 @@ from tests.calculus.problem_numerics import (
     sample,
 )
 from tests.calculus.problems import KINDS, Problem
-from tests.calculus.problems_clean import BY_ID, CLEAN_PROBLEMS
+from tests.calculus.problems_authors import AUTHOR_PROBLEMS
+from tests.calculus.problems_clean import CLEAN_PROBLEMS
 from texgrad.calculus.evaluate_tree import evaluate
 
 MAX_RATIO = 1.5
-ids = [p.id for p in CLEAN_PROBLEMS]
+PROBLEMS = [*CLEAN_PROBLEMS, *AUTHOR_PROBLEMS]  # (their ids are distinct: BY_ID checks)
+BY_ID = {p.id: p for p in PROBLEMS}
+ids = [p.id for p in PROBLEMS]
 
 
 @cache
@@ -40,7 +44,7 @@ def judged(problem_id: str) -> Judged:
     return judge(BY_ID[problem_id])
 
 
-@pytest.mark.parametrize("problem", CLEAN_PROBLEMS, ids=ids)
+@pytest.mark.parametrize("problem", PROBLEMS, ids=ids)
 def test_answer_agrees_with_finite_differences(problem: Problem) -> None:
     wrt = key_of(problem.wrt)
     assert wrt in domain(problem.where).shapes, f"{problem.wrt} is not declared"
@@ -57,7 +61,7 @@ def test_answer_agrees_with_finite_differences(problem: Problem) -> None:
     assert ok, why
 
 
-@pytest.mark.parametrize("problem", CLEAN_PROBLEMS, ids=ids)
+@pytest.mark.parametrize("problem", PROBLEMS, ids=ids)
 def test_engine_is_right_and_as_short_as_the_textbook(problem: Problem) -> None:
     j = judged(problem.id)
     assert j.verdict == "right", f"{j.verdict}: {j.why}\n{j.result}"
@@ -65,7 +69,13 @@ def test_engine_is_right_and_as_short_as_the_textbook(problem: Problem) -> None:
 
 
 def test_table_is_broad() -> None:
-    assert len(CLEAN_PROBLEMS) >= 60 and len(BY_ID) == len(CLEAN_PROBLEMS)
+    assert len(CLEAN_PROBLEMS) >= 60 and len(BY_ID) == len(PROBLEMS)
     counts = {k: sum(p.kind == k for p in CLEAN_PROBLEMS) for k in KINDS}
     assert all(n >= 5 for n in counts.values()), counts
     assert sum(p.expr.startswith("-") for p in CLEAN_PROBLEMS) >= 3
+
+
+def test_authors_table_is_broad() -> None:
+    assert len(AUTHOR_PROBLEMS) >= 25
+    assert sum(bool(p.families) for p in AUTHOR_PROBLEMS) >= 8
+    assert sum(p.kind == "hessian" for p in AUTHOR_PROBLEMS) >= 4
