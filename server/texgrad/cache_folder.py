@@ -37,3 +37,30 @@ def cache_folder(kind: str = "parses") -> Path | None:
     xdg = os.environ.get("XDG_CACHE_HOME")
     base_path = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
     return base_path / "texgrad" / kind
+
+
+def remove_quietly(path: Path) -> None:
+    """Delete ``path`` if it can be (another process may have removed it first)."""
+    try:
+        path.unlink()
+    except OSError:
+        pass
+
+
+def trim(folder: Path, suffixes: tuple[str, ...], max_bytes: int) -> None:
+    """Remove the least recently used files ending in ``suffixes`` while ``folder`` holds
+    more than ``max_bytes`` of them (temporary files a writer left count too: list ".tmp")."""
+    try:
+        files = []
+        for entry in os.scandir(folder):
+            if entry.name.endswith(suffixes):
+                st = entry.stat()
+                files.append((st.st_mtime, st.st_size, entry.name))
+    except OSError:
+        return
+    total = sum(size for _, size, _ in files)
+    for _, size, name in sorted(files):
+        if total <= max_bytes:
+            break
+        remove_quietly(folder / name)
+        total -= size

@@ -39,7 +39,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from texgrad.cache_folder import cache_folder, is_off
+from texgrad.cache_folder import cache_folder, is_off, remove_quietly, trim
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +213,7 @@ class CheckCache:
                     f.write(data)
                 os.replace(tmp, self.folder / name)  # atomic: readers see a whole file
             except BaseException:
-                _remove(Path(tmp))
+                remove_quietly(Path(tmp))
                 raise
         except OSError as e:
             self._say(f"cannot write to {self.folder}: {e}")
@@ -221,20 +221,8 @@ class CheckCache:
         self._trim()
 
     def _trim(self) -> None:
-        try:
-            files = []
-            for entry in os.scandir(self.folder):
-                if entry.name.endswith((".json", ".tmp")):
-                    st = entry.stat()
-                    files.append((st.st_mtime, st.st_size, entry.name))
-        except OSError:
-            return
-        total = sum(size for _, size, _ in files)
-        for _, size, name in sorted(files):
-            if total <= self.max_bytes:
-                break
-            _remove(self.folder / name)
-            total -= size
+        """The least recently used files go while the folder is over its size."""
+        trim(self.folder, (".json", ".tmp"), self.max_bytes)
 
     def _say(self, message: str) -> None:
         global _said
@@ -242,13 +230,6 @@ class CheckCache:
         if not _said:
             _said = True
             log.warning("texgrad: check cache: %s; checking without it", message)
-
-
-def _remove(path: Path) -> None:
-    try:
-        path.unlink()
-    except OSError:
-        pass
 
 
 def _read(data: bytes, key: str, count: int) -> list[Outcome] | None:

@@ -33,7 +33,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from texgrad.cache_folder import cache_folder
+from texgrad.cache_folder import cache_folder, remove_quietly, trim
 from texgrad.syntax import tree as t
 
 log = logging.getLogger(__name__)
@@ -151,7 +151,7 @@ class ParseCache:
                     f.write(data)
                 os.replace(tmp, self._file(path))  # atomic: readers see the old file or this one
             except BaseException:
-                _remove(Path(tmp))
+                remove_quietly(Path(tmp))
                 raise
         except OSError as e:
             self._say(f"cannot write to {self.folder}: {e}")
@@ -159,22 +159,8 @@ class ParseCache:
         self._trim()
 
     def _trim(self) -> None:
-        """Remove the least recently used files while the folder holds more than max_bytes
-        (and temporary files left by a writer that died)."""
-        try:
-            files = []
-            for entry in os.scandir(self.folder):
-                if entry.name.endswith(".parses") or entry.name.endswith(".tmp"):
-                    st = entry.stat()
-                    files.append((st.st_mtime, st.st_size, entry.name))
-        except OSError:
-            return
-        total = sum(size for _, size, _ in files)
-        for _, size, name in sorted(files):
-            if total <= self.max_bytes:
-                break
-            _remove(self.folder / name)
-            total -= size
+        """The least recently used files go while the folder is over its size."""
+        trim(self.folder, (".parses", ".tmp"), self.max_bytes)
 
     def _say(self, message: str) -> None:
         global _said
@@ -182,13 +168,6 @@ class ParseCache:
         if not _said:  # once per process: a command checking 300 files says it once
             _said = True
             log.warning("texgrad: parse cache: %s; parsing without it", message)
-
-
-def _remove(path: Path) -> None:
-    try:
-        path.unlink()
-    except OSError:
-        pass
 
 
 class _TreesOnly(pickle.Unpickler):
