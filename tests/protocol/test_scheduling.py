@@ -114,12 +114,14 @@ async def test_a_runaway_analysis_holds_no_other_document(
     _open(server, small, NOTATION + CHAPTER)
     while small.as_uri() not in published:
         await asyncio.sleep(0.02)
-    # not queued behind big.tex (its bound is 8 s; a loaded machine is slow, not that slow)
-    assert time.monotonic() - start < 7 and big.as_uri() not in published
+    # not queued behind big.tex: small.tex is published while big.tex still runs (it is
+    # published only when its 8 s bound stops it). The order is the claim, not the wall
+    # clock: under CI's full load small.tex alone once took 7.1 s.
+    assert big.as_uri() not in published
     assert [d.code for d in published[small.as_uri()]] == ["matmul-mismatch"]
     while big.as_uri() not in published:  # (8 s of its CPU time; the wall clock's backstop 24 s)
         await asyncio.sleep(0.05)
-        assert time.monotonic() - start < 30
+        assert time.monotonic() - start < 60
     (note,) = published[big.as_uri()]
     assert note.code == "not-analysed" and note.severity == types.DiagnosticSeverity.Information
     assert "stopped checking this document: it ran past 8 s of CPU time" in note.message
@@ -128,7 +130,7 @@ async def test_a_runaway_analysis_holds_no_other_document(
     t = time.monotonic()
     while other.as_uri() not in published:
         await asyncio.sleep(0.02)
-    assert time.monotonic() - t < 2
+    assert time.monotonic() - t < 10  # (not held: a held thread would never answer)
     assert [d.code for d in published[other.as_uri()]] == ["matmul-mismatch"]
 
 
