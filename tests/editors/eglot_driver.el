@@ -7,8 +7,9 @@
 ;;
 ;; spec.json is the one tests/editors/nvim_driver.lua reads: {"cmd", "env", "settings",
 ;; "doc", "report", "timeout" (ms), "hover"/"definition": [line, needle], "fix"/"action":
-;; [line, needle, title-regexp], "hover_after"}, and for eglot "open_first" (a file to
-;; visit first, whose buffer starts the server) and "no_markdown_mode".  Each step is done as a user would,
+;; [line, needle, title-regexp], "hover_after", "clean" (the document has no problem: wait
+;; for the server's first diagnostics, an empty list, instead of one shown)}, and for eglot
+;; "open_first" (a file to visit first, whose buffer starts the server) and "no_markdown_mode".  Each step is done as a user would,
 ;; through eglot's own commands (eglot-ensure, flymake, eldoc, xref, eglot-code-actions),
 ;; and recorded in the report (JSON) for the Python test to judge.
 
@@ -193,7 +194,8 @@ with those of the init file loaded before this driver (a README snippet)."
         (texgrad-put 'contact (format "%S" (process-command
                                             (jsonrpc--process (eglot-current-server)))))
         ;; diagnostics, as flymake holds them; from find-file to the first one shown
-        (texgrad-wait (lambda () (flymake-diagnostics)))
+        (texgrad-wait (lambda () (or (flymake-diagnostics)
+                                     (and (texgrad-spec 'clean) (> texgrad-published 0)))))
         (texgrad-put 'first_diagnostic_ms (* 1000 (- (float-time) opened))))
       (texgrad-put 'diagnostics (texgrad-diagnostics))
       ;; hover (eldoc)

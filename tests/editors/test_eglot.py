@@ -133,7 +133,7 @@ def test_show_derivation_is_a_message(tmp_path: Path) -> None:
     no window/showDocument, the derivation comes as a plain-text message (echo area and
     *Messages*); the document is not edited."""
     text = "Ça 🎉: let $X \\in \\mathbb{R}^{n \\times n}$.\n\n$$\\mathcal{L}(X) = \\log\\det X$$\n"
-    run = run_emacs(tmp_path, "derive.md", text, show=[3, "log", "^Show derivation"])
+    run = run_emacs(tmp_path, "derive.md", text, show=[3, "log", "^Show derivation"], clean=True)
     r = run.report
     assert not r.get("errors"), r["errors"]
     show = r["show"]

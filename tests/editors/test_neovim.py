@@ -159,7 +159,9 @@ def _show(tmp_path: Path, nvim: str) -> Run:
     doc.write_text(DERIVE, encoding="utf-8")
     argv = [nvim, "--headless", "-u", "NONE", "-i", "NONE", "-n", "-c", f"luafile {DRIVER}"]
     env = {f"XDG_{d}_HOME": str(tmp_path / d.lower()) for d in ("CACHE", "STATE", "DATA")}
-    return run_editor(argv, tmp_path, doc, {"show": [3, "log", "^Show derivation"]}, env)
+    return run_editor(
+        argv, tmp_path, doc, {"show": [3, "log", "^Show derivation"], "clean": True}, env
+    )
 
 
 def test_show_derivation_in_neovim_0_7_is_a_message(tmp_path: Path) -> None:
