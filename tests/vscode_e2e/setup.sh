@@ -53,6 +53,8 @@ if [ ! -x "$CS_DIR/node_modules/.bin/code-server" ] || [ ! -f "$CS_DIR/.built" ]
   cat > "$CS_DIR/package.json" <<'JSON'
 {"name": "texgrad-e2e-code-server", "private": true, "allowScripts": {"code-server": true}}
 JSON
+  # npm then warns that argon2's install script is not allowed: harmless, argon2 ships a
+  # prebuilt linux-x64 binary, which loads without that script (code-server starts).
   (cd "$CS_DIR" && npm install --no-audit --no-fund "$CODE_SERVER_SPEC")
   touch "$CS_DIR/.built"
 fi

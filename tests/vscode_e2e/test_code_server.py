@@ -130,7 +130,8 @@ def test_the_extension_in_code_server(vsix: Path, tmp_path: Path) -> None:
             "time to first diagnostic (ms): "
             f"fresh window median {ttfd['cold_median_ms']} {ttfd['cold_ms']}, "
             f"running server median {ttfd['warm_median_ms']} {ttfd['warm_ms']}; "
-            f"texgrad activated {ttfd['activation_after_open_ms']} ms after each fresh open; "
+            f"texgrad activated {ttfd['activation_after_open_ms']} ms after each fresh open "
+            "(negative: as the window started); "
             f"load average {ttfd['load_average']} on {ttfd['cores']} cores"
         )
     context = f"{report}\n--- driver stderr ---\n{proc.stderr[-3000:]}\nlogs in {tmp_path}"
