@@ -39,8 +39,6 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run(*argv: str) -> tuple[int, str, str]:
-    cli._projects.clear()  # (what one process of `texgrad check` starts with)
-    cli._ROOTS = None
     out, err = io.StringIO(), io.StringIO()
     real_out, real_err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = out, err

@@ -592,3 +592,60 @@ def test_a_subfile_named_beside_its_root_is_read_with_its_project(
     for paths in (["chapters/one.tex"], ["main.tex", "chapters/one.tex"]):
         code, out = run("check", *paths)
         assert (code, _mismatches(out)) == (1, ["chapters/one.tex:3:24"]), (paths, out)
+
+
+def test_a_second_run_in_one_process_reads_the_projects_as_they_are_now(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What one run learns of projects (each file's project, a folder's roots) is not kept
+    for the next: in a long-lived process (the server, tests) files change in between."""
+    from tests.fixtures import run_cli
+
+    monkeypatch.setenv("TEXGRAD_CHECK_CACHE", "off")
+    monkeypatch.chdir(tmp_path)
+    used = "Let $A \\in \\mathbb{R}^{m \\times m}$ and $y \\in \\mathbb{R}^n$; then $\\W y$.\n"
+    (tmp_path / "a.tex").write_text(used, encoding="utf-8")
+    assert run_cli("check", "a.tex")[:2] == (0, "")  # (\W: not defined, not read)
+    assert run_cli("inspect", "a.tex")[1].endswith("(Product (Opaque '\\\\W') y)\n")
+    # a root appears in the folder, defining the macro a.tex uses: the next run reads it
+    (tmp_path / "main.tex").write_text(
+        "\\documentclass{article}\n\\newcommand{\\W}{A}\n\\begin{document}\n\\input{a}\n"
+        "\\end{document}\n",
+        encoding="utf-8",
+    )
+    status, out, _ = run_cli("check", "a.tex")
+    assert status == 1 and out.startswith("a.tex:1:69: error: `\\W` is m×m but `y` ∈ ℝⁿ")
+    assert "(Product A y)" in run_cli("inspect", "a.tex")[1]  # (\W read as A)
+    # the root changes what it defines: read as it is now
+    main = (tmp_path / "main.tex").read_text(encoding="utf-8")
+    (tmp_path / "main.tex").write_text(main.replace("{A}", "{B}"), encoding="utf-8")
+    assert run_cli("check", "a.tex")[:2] == (0, "")
+
+
+def test_a_files_shape_check_makes_fewer_full_collections_and_restores_the_thresholds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The trees a long document's check makes live until it ends: a full collection walks
+    them all again, so while one file is checked one comes after FULL_COLLECTION_EVERY
+    collections of the middle generation; Python's thresholds are back afterwards."""
+    import gc
+
+    from tests.fixtures import run_cli
+    from texgrad.shapes.check import Checker
+
+    monkeypatch.setenv("TEXGRAD_CHECK_CACHE", "off")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.md").write_text("Let $A \\in \\mathbb{R}^{m \\times n}$; then $A A$.\n")
+    seen: list[tuple[int, int, int]] = []
+    real = Checker.check
+
+    def check(self: Checker, *args: object, **kwargs: object) -> object:
+        seen.append(gc.get_threshold())
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Checker, "check", check)
+    before = gc.get_threshold()
+    status, out, _ = run_cli("check", "--no-derivatives", "-j", "1", "a.md")
+    assert status == 1 and "matmul-mismatch" in out
+    assert seen == [(before[0], before[1], max(before[2], cli.FULL_COLLECTION_EVERY))]
+    assert gc.get_threshold() == before

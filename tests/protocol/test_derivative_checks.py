@@ -119,3 +119,28 @@ async def test_a_claim_out_of_its_time_under_load_is_checked_again_later(
     codes = await _codes(server, doc.as_uri(), "wrong-derivative")
     assert codes == ["wrong-derivative"] and len(calls) == 2
     assert not server.ws.retries_pending(str(doc.resolve()))
+
+
+@pytest.mark.asyncio
+async def test_time_its_worker_waits_is_not_counted_against_the_check(
+    tmp_path: Path, server: TexgradServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check's bound is its worker thread's CPU time (a loaded machine makes it wait
+    its turn: correct work is not cut short), with a wall-clock backstop far beyond."""
+    monkeypatch.setattr(derivative_checks, "SECONDS", 0.3)
+    monkeypatch.setattr(derivative_checks, "ANALYSIS_WALL", 100.0)
+    real = server.ws.wrong_derivatives
+    seen: list[bool] = []
+
+    def waiting(result: Any, seconds: float, deadline: Any) -> Any:
+        with deadline.active():
+            threading.Event().wait(0.8)  # (waits, as a starved thread does: no CPU time)
+            seen.append(deadline.passed())
+        # (its own CPU time: what the wait left of it, so the real check gets more)
+        return real(result, 60.0, type(deadline)(60.0, cpu=True))
+
+    server.ws.wrong_derivatives = waiting  # type: ignore[method-assign]
+    doc = tmp_path / "doc.md"
+    _open(server, doc, DOC)
+    codes = await _codes(server, doc.as_uri(), "wrong-derivative")
+    assert codes == ["wrong-derivative"] and seen == [False]

@@ -23,7 +23,6 @@ SUFFIXES = (".tex", ".md")
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    cli._projects.clear()
     status = cli.main(list(argv))
     out, err = capsys.readouterr()
     return status, out, err
@@ -200,7 +199,6 @@ def test_project_folder_is_the_root_documents_folder(
     status, out, err = _run(capsys, "check", "--format", "json", "Downloads/p/main.tex")
     assert status == 0, err
     assert "TOPSECRET" not in out + err and "x.tex" not in out
-    cli._projects.clear()
     status, out, _ = _run(capsys, "inspect", "Downloads/p/main.tex")
     assert "is outside the project folder" in out and "TOPSECRET" not in out
 
@@ -238,14 +236,13 @@ def test_a_folders_roots_are_searched_once_and_projects_found_by_lookup(
         return real(reader)  # type: ignore[arg-type]
 
     monkeypatch.setattr(projects, "_candidate_walks", counted)
-    cli._projects.clear()
-    monkeypatch.setattr(cli, "_ROOTS", projects.RootSearch())
+    run = cli._RunProjects()
     found = documents_in(tmp_path, SUFFIXES)
     assert len(found.files) == n
     for f in found.files:
-        cli._project_of(normalize(f), tmp_path)
+        run.of(normalize(f), tmp_path)
     assert searched == [str(tmp_path)]  # once, not once per file (which was quadratic)
-    assert len(cli._projects) == n
+    assert len(run.by_path) == n
 
 
 @pytest.mark.slow
@@ -259,10 +256,10 @@ def test_five_thousand_small_files_are_found_and_checked_linearly(
     found = documents_in(tmp_path, SUFFIXES)
     assert len(found.files) == n and found.skipped == []
     assert time.process_time() - start < 2
-    cli._projects.clear()
+    run = cli._RunProjects()
     start = time.process_time()
     for f in found.files:
-        cli._project_of(normalize(f), tmp_path)
+        run.of(normalize(f), tmp_path)
     # each file's project in a dictionary, the folder's roots searched once: ~1 ms a file
     assert time.process_time() - start < 20
 

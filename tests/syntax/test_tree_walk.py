@@ -64,3 +64,30 @@ def test_every_node_class_has_a_plan_for_each_child_field() -> None:
     for cls in classes:
         for name, how in t._child_plan(cls):
             assert how != t._ANY, (cls.__name__, name)
+
+
+def _placed(node: t.Node) -> list[tuple[object, ...]]:
+    return [(type(n).__name__, n.start, n.end, n.span, n.from_macro) for n in node.walk()]
+
+
+@pytest.mark.parametrize("latex", ROWS)
+def test_a_shifted_tree_is_the_tree_of_its_row_written_later(latex: str) -> None:
+    """``shifted`` (a row written twice shares one parse; an edit moves the rows after
+    it) gives the very tree a parse of the row where it now is gives: every node moved,
+    its span in the row and all else kept."""
+    from texgrad.reading.document import read_text
+
+    head = "\\newcommand{\\W}{W^{(l)}}\n"
+    text = f"$\\W x$ and $${latex}$$\n"
+    pad = "Some words first, and $y$.\n\n"
+    here, later = read_text(head + text), read_text(head + pad + text)
+    rows = [r for reg in here.regions for r in reg.rows]
+    moved = [r for reg in later.regions for r in reg.rows][1:]  # (after the pad's $y$)
+    assert len(rows) == len(moved) >= 2
+    for a, b in zip(rows, moved, strict=True):
+        tree, there = parse_row(a.text).tree, parse_row(b.text).tree
+        assert tree is not None and there is not None
+        shifted = t.shifted(tree, len(pad))
+        assert shifted == there and _placed(shifted) == _placed(there)
+        assert _placed(t.shifted(shifted, -len(pad))) == _placed(tree)
+    assert any(n.from_macro for r in rows for n in parse_row(r.text).tree.walk())  # type: ignore[union-attr]

@@ -1,5 +1,6 @@
-"""One wall-clock deadline for a whole request: every step of it, however many budgets
-it makes, ends by then.
+"""One deadline for a whole request: every step of it, however many budgets it makes, ends
+by then (on the wall clock, or in CPU time of the thread it runs on with a wall-clock
+backstop: ``Deadline(…, cpu=True)``, a server's check of a document's derivatives).
 
 A differentiation is lowering, the differential, simplifying, printing, verifying at
 random points, writing NumPy code; several steps made a ``Budget`` of their own from the
@@ -45,15 +46,44 @@ class BudgetExceeded(CalculusError):
 class Deadline:
     """The time a request must end by; :meth:`cancel` ends it now.  ``within``: a larger
     request this one is part of (a document's check of the derivatives it writes, inside
-    a server's job): this one has passed when that one has, or was cancelled."""
+    a server's job): this one has passed when that one has, or was cancelled.
 
-    def __init__(self, seconds: float, within: Deadline | None = None) -> None:
+    ``cpu``: ``seconds`` of CPU time of the thread the deadline is first made
+    :meth:`active` on (a server's worker: on a loaded machine the wall clock runs on while
+    it waits its turn, and correct work would be cut short), with ``wall`` times that on
+    the wall clock as a backstop (a thread starved or blocked); the wall clock alone
+    where a thread's CPU time cannot be read.  A deadline made within a CPU one counts
+    CPU time too (on the thread it is active on)."""
+
+    def __init__(
+        self,
+        seconds: float,
+        within: Deadline | None = None,
+        cpu: bool = False,
+        wall: float = 3.0,
+    ) -> None:
         self.seconds = seconds
-        self.at = time.monotonic() + seconds
+        self.cpu: bool = cpu or (within is not None and within.cpu)
+        self.wall = seconds * wall if self.cpu else seconds  # (seconds on the wall clock)
+        self.at = time.monotonic() + self.wall
         self.cancelled = False
         self.within = within
+        self._thread: int | None = None  # (cpu: the thread whose CPU time is counted …)
+        self._cpu_at: float | None = None  # (… and its CPU time the deadline passes at)
         if within is not None:
             self.at = min(self.at, within.at)
+
+    def _count_here(self) -> None:
+        """Count this thread's CPU time from now (cpu, the first time it is made active)."""
+        if not self.cpu or self._thread is not None:
+            return
+        try:
+            now = time.thread_time()
+        except (AttributeError, OSError):  # (not measurable here: the wall clock alone)
+            self.at = min(self.at, time.monotonic() + self.seconds)
+            self.cpu, self.wall = False, self.seconds
+            return
+        self._thread, self._cpu_at = threading.get_ident(), now + self.seconds
 
     def cancel(self) -> None:
         """End the request at its next check (from any thread)."""
@@ -64,14 +94,25 @@ class Deadline:
         return (
             self.cancelled
             or time.monotonic() > self.at
+            or self._cpu_passed()
             or (self.within is not None and self.within.passed())
         )
+
+    def _cpu_passed(self) -> bool:
+        """Past its CPU time (read on its own thread only: another's clock is not this)."""
+        if self._cpu_at is None or threading.get_ident() != self._thread:
+            return False
+        return time.thread_time() > self._cpu_at
 
     def message(self) -> str:
         if self.within is not None and self.within.passed():
             return self.within.message()
         if self.cancelled:
             return "cancelled"
+        if self.cpu and not self._cpu_passed():  # (the backstop: a thread starved or blocked)
+            return f"gave up after {self.wall:g} s on the wall clock (the time budget)"
+        if self.cpu:
+            return f"gave up after {self.seconds:g} s of CPU time (the time budget)"
         return f"gave up after {self.seconds:g} s (the time budget)"
 
     def active(self, hard: bool = False) -> _Active:
@@ -102,6 +143,7 @@ class _Active:
     def __enter__(self) -> Deadline:
         self.before = getattr(_local, "deadline", None)
         _local.deadline = self.deadline
+        self.deadline._count_here()
         if self.hard:
             self.previous = signal.getsignal(signal.SIGALRM)
             self.is_open = True

@@ -6,8 +6,10 @@ published) and left alone for ``QUIET`` seconds, the check runs in the different
 pool (the workspace keeps each claim's verdict by its row and context, so an edit
 elsewhere does not redo it), and the diagnostics are published again with its findings.
 One :class:`~texgrad.calculus.deadline.Deadline` bounds the whole check of a document
-(:data:`SECONDS`; past it, an information note ``derivatives-unchecked`` says how many were
-not checked).  While the user types it does not run: an edit before it starts cancels it,
+(:data:`SECONDS` of its worker thread's CPU time, as the server bounds an analysis, so that
+a loaded machine does not cut correct work short; ``ANALYSIS_WALL`` times that on the wall
+clock as a backstop; past it, an information note ``derivatives-unchecked`` says how many
+were not checked).  While the user types it does not run: an edit before it starts cancels it,
 and one while it runs stops it at its next stop point (the verdicts reached so far are
 kept) and cancels its deadline, so it neither delays the next analysis's diagnostics (both
 share one interpreter) nor holds a worker a differentiation may need.  The findings live
@@ -25,7 +27,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from texgrad.protocol.diagnostics import publish
-from texgrad.protocol.server import Document, TexgradServer
+from texgrad.protocol.server import ANALYSIS_WALL, Document, TexgradServer
 from texgrad.protocol.stopping import Job, MemoryExceeded, Stopped
 from texgrad.shapes.diagnostics import Diagnostic
 from texgrad.workspace import Analysis
@@ -37,7 +39,8 @@ log = logging.getLogger("texgrad.lsp")
 
 QUIET = 0.5  # seconds a document stays as analysed before its derivatives are checked
 
-# the time one document's check may take; past it, an information note says how many of
+# the CPU time (its worker thread's; ANALYSIS_WALL times that on the wall clock at most)
+# one document's check may take; past it, an information note says how many of
 # its derivatives were not checked (a newer text of the document stops it at once)
 SECONDS = 10.0
 # A claim left undecided because its own time ran out (a loaded machine) is checked again
@@ -79,7 +82,7 @@ async def _check_once(
     stopped because the document changed."""
     from texgrad.calculus.deadline import Deadline  # (downward, on first use)
 
-    deadline = Deadline(SECONDS)
+    deadline = Deadline(SECONDS, cpu=True, wall=ANALYSIS_WALL)
     job: Job[list[Diagnostic]] = Job(server.ws.wrong_derivatives, result, SECONDS, deadline)
     fut = asyncio.get_running_loop().run_in_executor(server.diff_pool, job.run)
     fut.add_done_callback(_retrieved)  # (cancelled at shutdown, its Stopped is awaited by none)

@@ -483,8 +483,8 @@ def _report(
     for i, (row, j) in enumerate(zip(target.rows, change.aligned[path], strict=True)):
         prior = old_runs[j] if j >= 0 and old_runs else None
         if prior is None and first is not None:  # (a cold check: all of them)
-            run = first[i]
-            if not run.diagnostics and same_answers(inference, run, row.start, dirty, True):
+            run = first[i]  # (asked of this table: what pass 1 defined is asked again)
+            if not run.diagnostics and same_answers(inference, run, row.start, dirty, True, True):
                 reused += 1
                 # (what it defines pass 1 has defined: inferred again, it would write nothing)
                 run = replace(run, writes=()) if run.writes else run

@@ -21,7 +21,7 @@ from texgrad.shapes.diagnostics import Diagnostic
 from texgrad.shapes.dims import Dim, Shape
 from texgrad.shapes.facts import Fact
 from texgrad.shapes.infer import Inference
-from texgrad.shapes.questions import UNSCOPED, Question, answer_of, dimension_key
+from texgrad.shapes.questions import TABLE_ONLY, UNSCOPED, Question, answer_of, dimension_key
 from texgrad.shapes.rows import RowKey
 from texgrad.shapes.sections import (
     NOTATION_SENTENCE,
@@ -402,10 +402,17 @@ def flat_questions(questions: list[Question], base: int) -> tuple[object, ...]:
 
 
 def same_answers(
-    inference: Inference, run: RowRun, start: int, dirty: set[str], every: bool
+    inference: Inference,
+    run: RowRun,
+    start: int,
+    dirty: set[str],
+    every: bool,
+    same_table: bool = False,
 ) -> bool:
     """Would the row's questions about symbols whose knowledge changed (``every``: all its
     questions) be answered as last time?  Then inferring it gives what it gave.
+    ``same_table``: the run was inferred with this very symbol table (pass 1 of this
+    check): only the questions of what inference adds to it are asked again.
 
     A declaration found is compared without its place (inference uses its shape, font and
     kind; only a diagnostic's related location uses its place, and runs with diagnostics
@@ -414,9 +421,10 @@ def same_answers(
         inference.table, inference.defined, inference.dimension_names, inference.path
     )  # fmt: skip
     asked = run.asked
+    alike = TABLE_ONLY if same_table else ()  # (answered alike, whatever is dirty)
     for i in range(0, len(asked), 5):
         kind, key, font, at, was = cast(Question, asked[i : i + 5])
-        if key not in dirty and (not every or kind in UNSCOPED):
+        if kind in alike or (key not in dirty and (not every or kind in UNSCOPED)):
             continue
         now = answer_of(table, defined, names, path, kind, key, font,
                         None if at is None else at + start)  # fmt: skip

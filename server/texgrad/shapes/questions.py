@@ -47,6 +47,9 @@ WEAK = Ask.WEAK
 
 # questions whose answers depend neither on where they are asked nor on sections
 UNSCOPED = frozenset({DECLARED, LETTER, DIMENSION})
+# questions the symbol table alone answers — not the definitions and signatures inference
+# adds as it goes (``Inference.apply``): asked again of the same table, answered alike
+TABLE_ONLY = frozenset({LOOKUP, DECLARED, LETTER, DIMENSION, REDEFINES, FACT, WEAK})
 
 
 # A question inference asked of the symbol table or the definitions, with its answer:

@@ -98,6 +98,8 @@ class SymbolTable:
     _local: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
     _supposed: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
     _sets_up: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
+    # _changes_meaning's answers, by the later declaration's place
+    _changes: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
     # the bindings of each symbol in each file by where their braces open (see _bound_at)
     _bound_index: dict[tuple[str, str], tuple[list[int], list[Any], int]] = field(
         default_factory=dict, repr=False, compare=False
@@ -327,17 +329,25 @@ class SymbolTable:
         a letter re-used without saying so (QuantEcon's A, n×n then n×k) is not carried."""
         if later is None or later.path != d.path or later.start <= offset:
             return False
-        text = self.texts.get(d.path, "")
         sections = bounds.sections
-        at = bisect.bisect_right(sections, later.start) - 1  # said in its section, before it
-        lo = max(sections[at] if at >= 0 else 0, later.start - _MEANING_REACH)
-        if _CHANGES_MEANING.search(text, lo, later.start) is None:
-            return False
-        i = bisect.bisect_right(sections, d.start) - 1
+        i = bisect.bisect_right(sections, d.start) - 1  # (the cheap tests first)
         if i < 0 or bisect.bisect_right(sections, offset) - 1 != i + 1:
             return False
         text = self.texts.get(d.path, "")
+        if not self._changes_meaning(text, sections, later):
+            return False
         return all(0 < self._level(text, sections[k]) <= 2 for k in (i, i + 1))
+
+    def _changes_meaning(self, text: str, sections: list[int], later: Declaration) -> bool:
+        """Does the text before ``later`` in its section say the letter changes meaning?
+        (Asked for every use after ``later``'s section: answered once.)"""
+        known = self._changes.get((later.path, later.start))
+        if known is None:
+            at = bisect.bisect_right(sections, later.start) - 1  # said in its section, before it
+            lo = max(sections[at] if at >= 0 else 0, later.start - _MEANING_REACH)
+            known = _CHANGES_MEANING.search(text, lo, later.start) is not None
+            self._changes[(later.path, later.start)] = known
+        return known
 
     @staticmethod
     def _level(text: str, at: int) -> int:

@@ -1,0 +1,95 @@
+r"""Work a check of a long document shares instead of repeating per row or per use (issue
+18: a 1 MB thesis checked in seconds).  Counted, not timed: a loaded machine cannot make
+these flaky, and each fails on the code that repeated the work."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from texgrad.shapes import incremental, table
+from texgrad.shapes.check import Checker
+from texgrad.shapes.questions import TABLE_ONLY
+
+HEAD = "\\documentclass{article}\n\\begin{document}\n"
+
+
+class _Counted:
+    """A compiled pattern whose searches are counted."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern, self.searches = pattern, 0
+
+    def search(self, text: str, *span: int) -> re.Match[str] | None:
+        self.searches += 1
+        return self.pattern.search(text, *span)
+
+
+def test_a_letters_change_of_meaning_is_searched_for_once_not_per_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """K declared n×n in one section and, later in the next, "In this section" m×m: each of
+    the 50 uses before that holds the first meaning.  Whether the later declaration says
+    the letter changes meaning is read once, not once per use (and per pass)."""
+    counted = _Counted(table._CHANGES_MEANING)
+    monkeypatch.setattr(table, "_CHANGES_MEANING", counted)
+    uses = " ".join(f"Then $K x_{{{i}}}$ is fine." for i in range(50))
+    doc = tmp_path / "k.tex"
+    doc.write_text(
+        HEAD + "\\section{One}\nLet $K \\in \\mathbb{R}^{n \\times n}$ and "
+        "$x_i \\in \\mathbb{R}^n$.\n\n\\section{Two}\n" + uses + "\n\nIn this section "
+        "$K \\in \\mathbb{R}^{m \\times m}$ and $y \\in \\mathbb{R}^m$; then $K y$ and $K x_1$.\n"
+        "\\end{document}\n",
+        encoding="utf-8",
+    )
+    result = Checker().check(str(doc))
+    assert counted.searches == 1  # (was 2 per use: 100)
+    # the uses before it read K as n×n, the one after it as m×m: K x_1 is m×m times n
+    assert [(d.code, result.doc.text[d.start : d.end]) for d in result.diagnostics] == [
+        ("matmul-mismatch", "K x_1")
+    ]
+
+
+def test_pass_two_of_a_cold_check_asks_only_what_pass_one_added_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pass 2 re-asks a pass-1 run's questions to tell whether the row must be inferred
+    again with every definition known; what the symbol table alone answers is answered
+    alike (the same table), so only definitions and signatures are asked again — with the
+    same diagnostics and shapes as when every question was asked."""
+    rows = "\n\n".join(
+        f"Let $A_{i} \\in \\mathbb{{R}}^{{n \\times m}}$, $z_{i} = A_{i} v$ and $w_{i} = z_{i} + u$."
+        for i in range(30)
+    )
+    doc = tmp_path / "p.tex"
+    doc.write_text(
+        HEAD
+        + "Let $v \\in \\mathbb{R}^m$ and $u \\in \\mathbb{R}^m$.\n\n"
+        + rows
+        + "\n\\end{document}\n",
+        encoding="utf-8",
+    )
+    asked: list[Any] = []
+    real = incremental.answer_of
+
+    def counted(*args: Any) -> Any:
+        asked.append(args[4])
+        return real(*args)
+
+    monkeypatch.setattr(incremental, "answer_of", counted)
+    result = Checker().check(str(doc))
+    assert asked and not [k for k in asked if k in TABLE_ONLY]
+    real_same = incremental.same_answers
+
+    def every_question(*args: Any) -> bool:
+        return real_same(*args[:5])  # (same_table not said: every question asked again)
+
+    monkeypatch.setattr("texgrad.shapes.check.same_answers", every_question)
+    again = Checker().check(str(doc))
+    found = [(d.code, d.start, d.end, d.message) for d in result.diagnostics]
+    assert found == [(d.code, d.start, d.end, d.message) for d in again.diagnostics]
+    assert [d.code for d in result.diagnostics] == ["add-mismatch"] * 30  # (n + m, each row)
+    assert result.shapes._rows == again.shapes._rows
