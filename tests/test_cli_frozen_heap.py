@@ -5,6 +5,7 @@ every full collection), and unfrozen after, also when the check fails."""
 from __future__ import annotations
 
 import gc
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -38,3 +39,25 @@ def test_the_derivative_check_runs_on_a_frozen_heap(
     assert gc.get_freeze_count() == before
     assert status == (3 if fails else 0)  # (an internal error; else a warning: A not symmetric)
     capsys.readouterr()
+
+
+def test_the_program_ends_on_a_frozen_heap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Run as the program (no arguments given: ``sys.argv``), ``main`` leaves what is alive
+    frozen, so that the interpreter's exit does not walk it all in a last full collection;
+    called with arguments, as tests do, it leaves the collector as it found it."""
+    (tmp_path / "doc.md").write_text(DOC)
+    argv = ["check", "-j", "1", "--no-derivatives", str(tmp_path / "doc.md")]
+    before = gc.get_freeze_count()
+    assert cli.main(argv) == 0
+    assert gc.get_freeze_count() == before
+    out = capsys.readouterr().out
+    monkeypatch.setattr(sys, "argv", ["texgrad", *argv])
+    try:
+        status = cli.main()
+        frozen = gc.get_freeze_count()
+    finally:
+        gc.unfreeze()  # (this process goes on)
+    assert status == 0 and frozen > before + 1000
+    assert capsys.readouterr().out == out  # (the same answer)
