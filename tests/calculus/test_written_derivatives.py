@@ -11,13 +11,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 
+from tests.calculus.written_check import check_written
 from tests.test_cli import run
-from texgrad.calculus import written_derivatives as wd
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.written_derivatives import (
     CODE,
@@ -27,20 +26,9 @@ from texgrad.calculus.written_derivatives import (
     written_derivatives,
 )
 from texgrad.reading.source import MappedText
-from texgrad.shapes.check import Checker, CheckResult
+from texgrad.shapes.check import Checker
 from texgrad.shapes.diagnostics import CODES
 from texgrad.syntax.parse import parse_row
-
-
-def check_written(checked: CheckResult, **options: Any) -> list[wd.Finding]:
-    """The check, with budgets for a loaded CI machine.  Its defaults (3 s of wall clock a
-    claim) decide what is found: the names quick fix's claim, 0.4 s of CPU time, took 2.2 s
-    on the wall clock with other engineers' tests beside it; cut off, nothing is found.
-    What these tests claim is what is found, not how fast (a runaway still ends)."""
-    options.setdefault("seconds", 300.0)
-    options.setdefault("per_equation", 60.0)
-    return wd.check_written(checked, **options)
-
 
 DECLS = (
     r"Let $A \in \mathbb{R}^{n \times n}$, $B \in \mathbb{R}^{n \times n}$, "
