@@ -1,5 +1,9 @@
 """Random, truncated and mutated documents through reading and parsing: nothing raises,
-nothing takes more than a second.  Bounded so the suite stays quick."""
+nothing takes more than a second of CPU time.  Bounded so the suite stays quick.
+
+CPU time of the thread, not the wall clock: on a loaded 2-core CI machine a document of
+0.05 s of work took 0.25 s on the wall clock (other processes had the cores), so a wall
+bound measured the machine's load, not the readers' work."""
 
 from __future__ import annotations
 
@@ -30,14 +34,14 @@ documents = st.lists(st.sampled_from(FRAGMENTS), max_size=80).map("".join)
 
 def _read_and_parse_everything(text: str) -> None:
     for fmt in ("latex", "markdown"):
-        start = time.perf_counter()
+        start = time.thread_time()
         doc = read_text(text, fmt)  # type: ignore[arg-type]
         for region in doc.regions:
             for parsed in parse_region(region):
                 assert parsed.tree is None or parsed.error is None
                 if parsed.error is not None:
                     assert 0 <= parsed.error.start <= parsed.error.end <= len(text)
-        assert time.perf_counter() - start < 1.0
+        assert time.thread_time() - start < 1.0
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -127,8 +131,8 @@ def test_checking_never_raises(tmp_path_factory, text: str) -> None:  # type: ig
     for name in ("doc.tex", "doc.md"):
         path = folder / name
         path.write_text(text, encoding="utf-8")
-        start = time.perf_counter()
+        start = time.thread_time()
         result = Checker().check(str(path), None, folder)
-        assert time.perf_counter() - start < 2.0
+        assert time.thread_time() - start < 2.0  # (CPU time: see the module's note)
         for d in result.diagnostics:
             assert 0 <= d.start <= d.end <= len(text)

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from tests.calculus.heldout_problems import BY_ID, HELDOUT
+from tests.calculus.problem_judge import BUDGET
 from tests.calculus.problem_numerics import (
     EXACT_RTOL,
     FD_RTOL,
@@ -134,7 +135,7 @@ def run(problem_id: str) -> Run:
     problem = BY_ID[problem_id]
     start = time.perf_counter()
     try:
-        out = diff_latex(problem.expr, problem.wrt, where=problem.where)
+        out = diff_latex(problem.expr, problem.wrt, where=problem.where, budget=BUDGET)
     except Exception as e:  # noqa: BLE001 - reported by the test of this problem
         return Run(None, time.perf_counter() - start, e)
     return Run(out, time.perf_counter() - start, None)

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.calculus.problem_judge import disagreement
+from tests.calculus.problem_judge import BUDGET, disagreement
 from tests.calculus.problem_numerics import (
     FD_RTOL,
     answer_length,
@@ -67,7 +67,11 @@ def run(problem_id: str) -> Run:
     start = time.perf_counter()
     try:
         out = diff_latex(
-            problem.expr, problem.wrt, where=problem.where, hessian=problem.kind == "hessian"
+            problem.expr,
+            problem.wrt,
+            where=problem.where,
+            hessian=problem.kind == "hessian",
+            budget=BUDGET,
         )
     except Exception as e:  # noqa: BLE001 - reported by the test of this problem
         return Run(None, time.perf_counter() - start, e)

@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.calculus.written_check import check_written
 from tests.test_cli import run
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.written_derivatives import (
     CODE,
     Tally,
-    check_written,
     diagnostics_of,
     stated_layout,
     written_derivatives,

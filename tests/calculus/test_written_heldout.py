@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from texgrad.calculus.written_derivatives import Tally, check_written, diagnostics_of
+from tests.calculus.written_check import check_written
+from texgrad.calculus.written_derivatives import Tally, diagnostics_of
 from texgrad.shapes.check import Checker
 
 WRITTEN = Path(__file__).resolve().parent / "written"

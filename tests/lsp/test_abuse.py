@@ -22,6 +22,12 @@ SMALL = r"""Let $A \in \mathbb{R}^{m \times n}$ and $x \in \mathbb{R}^m$. Then $
 """
 
 
+# Seconds an answer (or the exit) may take: the claim is that one comes — a server that
+# stopped serving never answers — on a loaded CI machine (15 s was 4x a server's first
+# diagnostics there, 3.9 s).
+ANSWER = 60.0
+
+
 class RawServer:
     """``texgrad lsp`` over stdio, written to byte by byte; answers read by a thread."""
 
@@ -76,13 +82,13 @@ class RawServer:
     def notify(self, method: str, params: Any) -> None:
         self.send({"method": method, "params": params})
 
-    def request(self, method: str, params: Any, timeout: float = 15) -> dict[str, Any]:
+    def request(self, method: str, params: Any, timeout: float = ANSWER) -> dict[str, Any]:
         self._next += 1
         msg_id = f"r{self._next}"
         self.send({"id": msg_id, "method": method, "params": params})
         return self.answer(msg_id, timeout)
 
-    def answer(self, msg_id: Any, timeout: float = 15) -> dict[str, Any]:
+    def answer(self, msg_id: Any, timeout: float = ANSWER) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while msg_id not in self.answers:
             left = deadline - time.monotonic()
@@ -104,7 +110,7 @@ class RawServer:
 
     def close(self) -> int:
         try:
-            return self.proc.wait(10)
+            return self.proc.wait(ANSWER)
         finally:
             if self.proc.poll() is None:
                 self.proc.kill()
@@ -145,7 +151,7 @@ def open_(raw: RawServer, uri: str, text: str, language: str = "latex") -> None:
     )
 
 
-def probe(raw: RawServer, root: Path, timeout: float = 15) -> None:
+def probe(raw: RawServer, root: Path, timeout: float = ANSWER) -> None:
     """A hover on ``A`` of the small document answers with its declared shape."""
     got = raw.request(
         "textDocument/hover",

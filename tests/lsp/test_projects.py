@@ -102,7 +102,9 @@ async def test_settings_from_configuration(
         section="texgrad",
     )
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
-    for _ in range(100):
+    # (a time bound, not 100 polls of 50 ms: the settings' re-analysis on a loaded machine)
+    deadline = asyncio.get_running_loop().time() + 60
+    while asyncio.get_running_loop().time() < deadline:
         hints = await client.text_document_inlay_hint_async(
             types.InlayHintParams(
                 text_document=doc.ident(),

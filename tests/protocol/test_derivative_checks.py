@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,8 @@ def _open(ls: TexgradServer, path: Path, text: str, version: int = 1) -> None:
 
 async def _codes(ls: TexgradServer, uri: str, want: str) -> list[str]:
     published: dict[str, list[types.Diagnostic]] = ls.published  # type: ignore[attr-defined]
-    for _ in range(1500):
+    end = time.monotonic() + 120  # (the wall clock, not a count of polls: a loaded machine)
+    while time.monotonic() < end:
         await asyncio.sleep(0.02)
         codes = [str(d.code) for d in published.get(uri, [])]
         if want in codes:
@@ -84,9 +86,10 @@ async def test_a_newer_text_stops_the_check_of_the_older_one(
     server.ws.wrong_derivatives = held  # type: ignore[method-assign]
     doc = tmp_path / "doc.md"
     _open(server, doc, DOC)
-    for _ in range(500):
-        if first.is_set():
-            break
+    # (up to 60 s, not 500 polls of 10 ms: the first analysis imports the checker, 1.6 s of
+    # a loaded machine's wall clock alone)
+    end = time.monotonic() + 60
+    while not first.is_set() and time.monotonic() < end:
         await asyncio.sleep(0.01)
     assert first.is_set()
     _open(server, doc, DOC.replace("Let", "Now let"), version=2)

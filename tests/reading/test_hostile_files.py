@@ -388,20 +388,23 @@ def test_reading_and_parsing_grow_linearly_with_the_document() -> None:
         m = re.search(r"\\begin\{document\}(.*?)\\end\{document\}", t, re.S)
         bodies.append(m.group(1) if m else t)
     blob = "\n".join(bodies)
+    from texgrad.syntax.parse import parse_region
+
     seconds = []
     for size in (100_000, 300_000):
         text = (blob * (size // len(blob) + 1))[:size]
         text = text[: text.rfind("\n\n")]
-        clear_caches()
-        start = time.process_time()
-        doc = read_text(text, path="")
-        assert doc.regions
-        from texgrad.syntax.parse import parse_region
-
-        for region in doc.regions:
-            parse_region(region)
-        seconds.append(time.process_time() - start)
-    assert seconds[1] < 4.5 * seconds[0], seconds
+        best = float("inf")
+        for _ in range(3):  # best of three: a garbage collection in one run is not the code's
+            clear_caches()
+            start = time.process_time()
+            doc = read_text(text, path="")
+            assert doc.regions
+            for region in doc.regions:
+                parse_region(region)
+            best = min(best, time.process_time() - start)
+        seconds.append(best)
+    assert seconds[1] < 4.5 * seconds[0], seconds  # (quadratic work would be 9 times)
 
 
 def test_a_fifo_beside_a_named_chapter_is_not_opened(tmp_path: Path) -> None:
