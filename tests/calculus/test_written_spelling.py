@@ -116,3 +116,41 @@ def test_a_derivative_evaluated_at_a_point_is_left_alone() -> None:
         r"{\|A\mathbf x\|_2^2}$$" "\n"
     )  # fmt: skip
     assert found(text) == [r"\frac{A^\top A\mathbf x}{\|A\mathbf x\|_2^2}"]
+
+
+@pytest.mark.parametrize(
+    ("mark", "fix"),
+    [
+        ("\\mathrm d", "-X^{-1} \\mathrm dX X^{-1}"),
+        ("\\mathrm{d}", "-X^{-1} \\mathrm{d}X X^{-1}"),
+    ],
+)
+def test_the_fix_of_a_differential_spells_d_as_the_row(mark: str, fix: str) -> None:
+    text = (
+        "Let $X \\in \\mathbb{R}^{n \\times n}$ be invertible.\n\n"
+        f"$$ {mark}(X^{{-1}}) = X^{{-1}} {mark}X X^{{-1}} $$\n"
+    )
+    checked = Checker().check("doc.md", text=text)
+    (finding,) = check_written(checked, seconds=60.0)
+    assert finding.correct == fix
+    assert f"texgrad finds `{fix}`" in finding.message
+    fixed = text.replace(text[finding.start : finding.end], fix)
+    assert check_written(Checker().check("doc.md", text=fixed), seconds=60.0) == []
+
+
+def test_evaluate_a_differential_written_with_mathrm_d() -> None:
+    r"""``\mathrm d(X^{-1}) =`` (read as an upright d times a parenthesis) is a request,
+    answered in its own spelling."""
+    from texgrad.calculus.actions import evaluation
+    from texgrad.calculus.api import diff_in_document
+    from texgrad.calculus.requests import asked_at
+
+    text = "Let $X \\in \\mathbb{R}^{n \\times n}$.\n\n$$ \\mathrm d(X^{-1}) = $$\n"
+    result = Checker().check("d.md", text=text)
+    asked = asked_at(result, text.index("\\mathrm"))
+    assert asked is not None and asked.differential and asked.title == "d(X⁻¹)"
+    out = diff_in_document("d.md", 3, "", text=text)
+    assert (out.kind, out.verified) == ("matrix", True)
+    written = evaluation(result, asked.row_start, out)
+    assert written is not None
+    assert written.equation == "\\mathrm d(X^{-1}) = -X^{-1} \\mathrm dX X^{-1}"

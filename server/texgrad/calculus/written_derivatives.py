@@ -60,6 +60,7 @@ from texgrad.calculus.discrepancy import cause, cause_as_written
 from texgrad.calculus.evaluate_expr import evaluate
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr
+from texgrad.calculus.insertion import differential_spelling, spelled_as
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.calculus.names import replace_part
 from texgrad.calculus.printing import latex
@@ -1875,6 +1876,10 @@ def _finding(
     correct = outcome.differential if differential else outcome.result
     if differential and checked.doc.text.startswith("\\partial", claim.derivative.start):
         correct = re.sub(r"\\mathrm\{d\}(?=[\\A-Za-z({])", r"\\partial ", correct)  # ∂ as written
+    elif differential:  # \mathrm dX where the row (else the document) writes it so
+        text = checked.doc.text
+        row = text[claim.row.start : claim.row.end]
+        correct = spelled_as(correct, differential_spelling(row) or differential_spelling(text))
     where = f" (where {', '.join(outcome.where)})" if outcome.where else ""
     if differential:
         body = _differentiated(claim.derivative)
