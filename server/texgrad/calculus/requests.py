@@ -70,7 +70,7 @@ def request_in(tree: t.Node | None) -> Request | None:
         return _read(tree, tree.body, tree)
     if isinstance(tree, t.Differential) and isinstance(tree.body, (t.Paren, t.Delimited)):
         return Request(tree, tree.body, None, differential=True)  # \mathrm{d}(X^{-1})
-    if _upright_d_of(tree):  # \mathrm d(X^{-1}): read as d times a parenthesis
+    if tree is not None and _upright_d_of(tree):  # \mathrm d(X^{-1}): read as d times a parenthesis
         assert isinstance(tree, t.Product)
         return Request(tree, tree.factors[1], None, differential=True)
     return None
