@@ -154,3 +154,26 @@ def test_evaluate_a_differential_written_with_mathrm_d() -> None:
     written = evaluation(result, asked.row_start, out)
     assert written is not None
     assert written.equation == "\\mathrm d(X^{-1}) = -X^{-1} \\mathrm dX X^{-1}"
+
+
+@pytest.mark.parametrize(
+    ("side", "cause"),
+    [
+        # the result is said once: "texgrad finds (A + Aᵀ)x", then how the claim differs
+        ("2 A \\mathbf x", "(they differ unless `A` is symmetric)"),
+        ("3 A \\mathbf x", "(even for a symmetric `A` it differs by a factor 3/2: it is 3/2 "
+         "times the right result)"),
+    ],
+)  # fmt: skip
+def test_the_message_says_the_right_result_once(side: str, cause: str) -> None:
+    text = (
+        "Let $A \\in \\mathbb{R}^{n \\times n}$ and $\\mathbf x \\in \\mathbb{R}^n$.\n\n"
+        f"$$ \\nabla_{{\\mathbf x}} (\\mathbf x^\\top A \\mathbf x) = {side} $$\n"
+    )
+    (finding,) = check_written(Checker().check("doc.md", text=text), seconds=60.0)
+    right = "`(A + A^\\top) \\mathbf x`"
+    assert finding.message == (
+        f"`{side}` is not the derivative of `\\mathbf x^\\top A \\mathbf x` with respect to "
+        f"`\\mathbf x`: texgrad finds {right}, verified numerically {cause}"
+    )
+    assert finding.message.count(right) == 1

@@ -1876,10 +1876,11 @@ def _finding(
     correct = outcome.differential if differential else outcome.result
     if differential and checked.doc.text.startswith("\\partial", claim.derivative.start):
         correct = re.sub(r"\\mathrm\{d\}(?=[\\A-Za-z({])", r"\\partial ", correct)  # ∂ as written
-    elif differential:  # \mathrm dX where the row (else the document) writes it so
-        text = checked.doc.text
-        row = text[claim.row.start : claim.row.end]
-        correct = spelled_as(correct, differential_spelling(row) or differential_spelling(text))
+    spelling = None  # \mathrm dX where the row (else the document) writes it so
+    if differential and not checked.doc.text.startswith("\\partial", claim.derivative.start):
+        row = checked.doc.text[claim.row.start : claim.row.end]
+        spelling = differential_spelling(row) or differential_spelling(checked.doc.text)
+        correct = spelled_as(correct, spelling)
     where = f" (where {', '.join(outcome.where)})" if outcome.where else ""
     if differential:
         body = _differentiated(claim.derivative)
@@ -1915,13 +1916,31 @@ def _finding(
     message += f": texgrad finds `{correct}`{where}, verified numerically"
     if differential:
         cause = _differential_cause(claim.claimed, outcome, ctx)
+        cause = spelled_as(cause, spelling) if cause else cause
     else:
         cause = _cause(claim.claimed, outcome, ctx)
     if cause and ctx is not None and claim.function is not None:
         cause = _as_named(cause, checked, claim.function, ctx)
     if cause:
-        message += f" ({cause})"
+        message += f" ({_said_once(cause, {correct, text})})"
     return Finding(claim, message, text, claim.start, claim.end)
+
+
+_UNLESS = re.compile(r"it is `(.+)` unless (`[^`]+` is symmetric)")
+_IN_GENERAL = re.compile(r"; in general the (?:derivative|differential) is `(.+)`")
+
+
+def _said_once(cause: str, said: set[str]) -> str:
+    """The cause without the result the message already gives (``said``): "they differ unless
+    `A` is symmetric", not "it is `(A + A^\top) x` unless `A` is symmetric" after "texgrad
+    finds `(A + A^\top) x`"."""
+    m = _UNLESS.fullmatch(cause)
+    if m is not None and m[1] in said:
+        return f"they differ unless {m[2]}"
+    m = _IN_GENERAL.search(cause)
+    if m is not None and m.end() == len(cause) and m[1] in said:
+        return cause[: m.start()]
+    return cause
 
 
 def _fix_as_needed(
