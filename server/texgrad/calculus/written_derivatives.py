@@ -37,6 +37,7 @@ The module works on plain offsets: a front turns :class:`Finding` into its diagn
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import time
 from collections import Counter
@@ -802,6 +803,15 @@ _SAID_SYMMETRIC = re.compile(
 )
 
 
+# "$K \in \mathbb{R}^{n \times n}$ is the kernel matrix; it is symmetric and positive
+# definite": the sentence's one symbol before "it is" / "which is" (no other math between)
+_IT_IS_SYMMETRIC = re.compile(
+    r"\$([^$]{1,60})\$\s+(?:is|denotes)\s+(?:a|an|the|our)\s+[^.;:$]{1,80}?[;,]?\s+"
+    r"(?:it|which)\s+is\s+(?:also\s+|always\s+)?(?:symmetric|positive\s+(?:semi-?)?definite)\b",
+    re.I,
+)
+
+
 _EQUALS_ITS_TRANSPOSE = re.compile(
     r"(?<![\w\\])((?:\\[A-Za-z]+|[A-Za-z])(?:_\{[^{}$]{1,12}\}|_\w)?)\s*=\s*\1\s*\^\s*"
     r"(?:\{\s*)?(?:\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\}|T|')"
@@ -926,7 +936,7 @@ def _said_in(where: str, local: bool, at: int | None = None, hedged: bool = Fals
     hedge ("only right for a symmetric $A$") only with ``hedged`` (the claim's sentence and
     the next, :func:`_next_to`); "non-symmetric", "skew-symmetric" nowhere."""
     said: set[str] = set()
-    for m in _SAID_SYMMETRIC.finditer(where):
+    for m in itertools.chain(_SAID_SYMMETRIC.finditer(where), _IT_IS_SYMMETRIC.finditer(where)):
         if _NEGATED.search(where, max(0, m.start() - 30), m.start()):
             continue  # "a non-symmetric $A$", "skew-symmetric $K$"
         if not hedged and HEDGING.search(where, max(0, m.start() - 40), m.start()):
@@ -939,7 +949,7 @@ def _said_in(where: str, local: bool, at: int | None = None, hedged: bool = Fals
             end = _SENTENCE.search(where, m.end())
             if not begin <= at < (end.start() if end is not None else len(where)):
                 continue
-        parts = [m[1]] if m[1] else re.findall(r"\$([^$]+)\$", m[2])
+        parts = [m[1]] if m[1] or m.re is _IT_IS_SYMMETRIC else re.findall(r"\$([^$]+)\$", m[2])
         for part in (p for q in parts for p in re.split(r",|\\text\{\s*and\s*\}|\band\b", q)):
             key = _symbol_in(part, declared=not local)
             if key is not None:

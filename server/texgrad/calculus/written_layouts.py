@@ -37,7 +37,8 @@ from dataclasses import dataclass
 
 from texgrad.shapes.dims import ONE, Shape
 
-_LAYOUT = r"(numerator|denominator)\b[^.$\n]{0,12}?\b(?:layout|convention)"
+# (a line may break between the words, "the denominator\nlayout", but no blank line)
+_LAYOUT = r"(numerator|denominator)\b(?:[^.$\n]|\n(?![ \t]*\n)){0,12}?\b(?:layout|convention)"
 _NAMED = re.compile(
     r"\b" + _LAYOUT + r"|\b(Jacobian|Hessian) (?:convention|formulation)",
     re.I,
