@@ -90,6 +90,15 @@ PLANTED = {
         52: "order",
         55: "factor",
     },
+    # … the convention said in a parenthesis ("(denominator layout)") was not read, and a
+    # loss known only by its upstream gradient G = ∂ℓ/∂Z was undecided
+    "mathse-frobenius.md": {
+        32: "symmetric",
+        38: "factor",
+        46: "transpose",
+        52: "factor",
+        57: "transpose",
+    },
 }
 
 

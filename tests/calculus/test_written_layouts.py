@@ -39,6 +39,11 @@ def test_the_ways_a_layout_is_stated() -> None:
         # a line broken between the words, as LaTeX sources wrap
         ("We use the denominator\nlayout: a derivative by a matrix has its shape.", "denominator"),
         ("All derivatives are in numerator\n  layout.", "numerator"),
+        (
+            "I use the convention that the gradient has the same shape as $W$\n(denominator "
+            "layout).",
+            "denominator",
+        ),
     ]
     for sentence, layout in said:
         assert stated_layout(sentence) == layout, sentence

@@ -62,7 +62,7 @@ from texgrad.calculus.evaluate_expr import evaluate
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr
 from texgrad.calculus.insertion import differential_spelling, spelled_as
-from texgrad.calculus.lower import Env, Lowerer, VarInfo
+from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo
 from texgrad.calculus.names import replace_part
 from texgrad.calculus.printing import latex
 from texgrad.calculus.samples import is_sample_sum
@@ -89,6 +89,14 @@ from texgrad.calculus.written_samples import compare_sum
 from texgrad.calculus.written_simplex import resample, stated_sums
 from texgrad.calculus.written_tables import Table, markdown_tables
 from texgrad.calculus.written_tabular import latex_tables
+from texgrad.calculus.written_upstream import (
+    SIMPLE,
+    Upstream,
+    definition_of,
+    definitions,
+    linear_loss,
+    upstreams,
+)
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.diagnostics import Diagnostic, Fix
@@ -97,6 +105,7 @@ from texgrad.shapes.properties import HEDGING
 from texgrad.shapes.rows import PlacedRow
 from texgrad.stop_points import MemoryExceeded
 from texgrad.syntax import tree as t
+from texgrad.syntax.latex import latex_of
 from texgrad.syntax.notation import is_d
 from texgrad.syntax.parse import parse_row
 from texgrad.syntax.show import show
@@ -753,7 +762,22 @@ def _key(
         text[claim.derivative.start : claim.derivative.end], said, defined, layout, repr(ctx.style),
         ctx.einstein, tuple(sorted(env.numbers)), symmetric,
         tuple(kv for kv in stated_sums(text) if kv[0] in env.vars),
+        _upstream_key(checked, claim, env),
     )  # fmt: skip
+
+
+def _upstream_key(checked: CheckResult, claim: WrittenDerivative, env: Env) -> tuple[str, ...]:
+    """What decides a claim on a loss the document never defines besides its context: the
+    upstream gradients it names, and the definitions they are gradients by (in any file)."""
+    loss = _undefined_loss(claim, env)
+    if loss is None:
+        return ()
+    rows = [*checked.rows, *checked.elsewhere]
+    out = []
+    for up in upstreams(rows, loss):
+        body = definition_of(rows, up.of_key)
+        out.append(f"{up.gradient_key}={up.of_key}:{show(body) if body is not None else ''}")
+    return tuple(out)
 
 
 def check_claim(
@@ -801,8 +825,6 @@ _SAID_SYMMETRIC = re.compile(
     r"\(?(?:symmetric|positive\s+(?:semi-?)?definite|\$\\succ)",  # "is the (symmetric) …"
     re.I,
 )
-
-
 # "$K \in \mathbb{R}^{n \times n}$ is the kernel matrix; it is symmetric and positive
 # definite": the sentence's one symbol before "it is" / "which is" (no other math between)
 _IT_IS_SYMMETRIC = re.compile(
@@ -1045,6 +1067,10 @@ def _check_derivative(
     hessian = claim.form == "hessian"
     ctx = _intermediate(ctx, wrt)  # ∇_a L of a name a = tanh(u) the document defines
     env = ctx.env
+    if not hessian and wrt in env.vars:  # ∂L/∂V = P^T G, L never defined, G = ∂L/∂O
+        through = _through_upstream(checked, claim, ctx, layout, seconds, wrt)
+        if through is not _NOT_THROUGH:
+            return through  # type: ignore[return-value]
     if wrt in env.vars and not hessian and is_sample_sum(function, env):  # ∇_w Σ_i …
         return _check_sum(checked, claim, ctx, function, wrt, seconds)
     if wrt in env.vars:
@@ -1134,6 +1160,126 @@ def _set_before(
             if head is not None and body is not None and symbol_key(head) == key and _plain(body):
                 found = body
     return found if found is not None else function
+
+
+_NOT_THROUGH = object()  # (the claim is not of an undefined loss with upstream gradients)
+
+
+def _undefined_loss(claim: WrittenDerivative, env: Env) -> str | None:
+    r"""The key of the claim's function where it is a scalar the document never defines
+    (``L``, ``\mathcal L``, ``\ell``): a loss known only by its upstream gradients."""
+    function = claim.function
+    key = symbol_key(function) if isinstance(function, (t.Symbol, t.Font, t.Sub)) else None
+    if key is None or key[0] in env.functions:
+        return None
+    info = env.vars.get(key[0])
+    return key[0] if info is None or info.shape.is_scalar else None
+
+
+def _through_upstream(
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: list[Statement] | None,
+    seconds: float, wrt: str,
+) -> Finding | bool | None | object:  # fmt: skip
+    """A claim on a loss the document never defines, judged through the upstream gradients
+    it names (:mod:`~texgrad.calculus.written_upstream`); :data:`_NOT_THROUGH` where it
+    names none that leads to ``wrt``."""
+    loss = _undefined_loss(claim, ctx.env)
+    if loss is None or loss == wrt:
+        return _NOT_THROUGH
+    rows = [*checked.rows, *checked.elsewhere]
+    found = upstreams(rows, loss)
+    said = symbol_key(claim.claimed)
+    if any(u.of_key == wrt and said is not None and said[0] == u.gradient_key for u in found):
+        return _undecided("upstream: the statement naming the upstream gradient")
+    leading: list[list[tuple[DiffOutcome, Finding | bool | None, Context]]] = []
+    leading_up: list[Upstream] = []
+    for up in found:
+        readings = _readings(up, ctx, wrt, rows)
+        judged: list[tuple[DiffOutcome, Finding | bool | None, Context]] = []
+        for local, transposed, scalar in readings:
+            tree = linear_loss(up, transposed, scalar)
+            if tree is None:
+                break
+            each = seconds / max(1, len(found) * len(readings))
+            outcome = differentiate(tree, wrt, local, "numerator", Budget(each))
+            if not outcome.verified or outcome.values is None or e.is_zero(outcome.values[1]):
+                break  # (the upstream does not lead to the variable, or is not read)
+            verdict = _judged(checked, claim, local, layout, outcome, wrt)
+            if verdict is True:
+                return True
+            judged.append((outcome, verdict, local))
+        else:
+            if judged:
+                leading.append(judged)
+                leading_up.append(up)
+    if not leading:
+        return _NOT_THROUGH
+    if len(leading) > 1:
+        return _undecided("upstream: several upstream gradients lead to the variable")
+    if not all(isinstance(v, Finding) for _, v, _ in leading[0]):
+        return _undecided("upstream: a reading undecided")
+    outcome, first, local = leading[0][0]
+    try:
+        why = cause_as_written(
+            outcome.value, claim.claimed, local.env, local.style, where=outcome.where,
+            budget=Budget(2.0),
+        ) if outcome.value is not None else None  # fmt: skip
+    except (CalculusError, BudgetExceeded):
+        why = None
+    if why is None or why.kind not in SIMPLE:  # a term the loss may have besides (λV)
+        return _undecided("upstream: no simple cause")
+    assert isinstance(first, Finding)
+    up = leading_up[0]
+    loss_written = _source(checked, claim.function) if claim.function is not None else loss
+    through = (
+        f"; `{loss_written}` is taken through `{latex_of(up.gradient)}`, its gradient by "
+        f"`{latex_of(up.of)}`"
+    )
+    return replace(first, message=first.message + through)
+
+
+def _readings(
+    up: Upstream, ctx: Context, wrt: str, rows: list[PlacedRow]
+) -> list[tuple[Context, bool, bool]]:
+    """The contexts in which ``up``'s gradient is a fixed variable (the shape of what it is
+    the gradient of, or the transpose's), each with whether it is transposed and whether
+    it is a number: one reading where the shapes decide, both for a square matrix."""
+    env = ctx.env
+    if len(definitions(rows, up.of_key)) > 1:
+        return []  # defined twice ("not y = W^T x"): which one holds is not known
+    fdef = env.functions.get(up.of_key)
+    defined = dict(env.functions)
+    known = dict(env.vars)
+    if up.of_key == wrt:
+        shape = env.vars[wrt].shape
+    elif fdef is not None and not fdef.params and up.of_key not in env.vars:
+        try:
+            shape = Lowerer(env).lower(fdef.body).shape
+        except _ERRORS:
+            return []
+    elif fdef is None and up.of_key in env.vars and (body := definition_of(rows, up.of_key)):
+        shape = known.pop(up.of_key).shape  # Y = WU + b1^T ∈ ℝ^{m×n}: declared, and defined
+        defined[up.of_key] = FunctionDef(up.of_key, (), body)
+    else:
+        return []  # a variable of its own: no way to the variable differentiated by
+    given = env.vars.get(up.gradient_key)
+    flipped = Shape(shape.cols, shape.rows)
+    if shape.is_scalar:
+        sides = [(False, shape)]
+    elif given is None:
+        sides = [(False, shape), (True, flipped)] if shape.rows == shape.cols else [(False, shape)]
+    elif shape.rows == shape.cols and given.shape in (shape, flipped):
+        sides = [(False, shape), (True, shape)]
+    else:
+        sides = [(t_, s) for t_, s in ((False, shape), (True, flipped)) if given.shape == s]
+    out = []
+    for transposed, g_shape in sides:
+        written = ctx.style.symbols.get(up.gradient_key, up.gradient_key)
+        functions = {k: f for k, f in defined.items() if k != up.gradient_key}
+        vars_ = {**known, up.gradient_key: VarInfo(up.gradient_key, g_shape, written)}
+        local = Env(vars_, functions, env.softmax_columns, set(env.numbers), set(env.weak))
+        out.append((Context(local, ctx.style, ctx.einstein), transposed, shape.is_scalar))
+    return out
 
 
 def _engine(
