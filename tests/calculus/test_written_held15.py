@@ -99,6 +99,13 @@ PLANTED = {
         52: "factor",
         57: "transpose",
     },
+    # a paper whose root states numerator layout for its appendix (v uᵀ and P⁻¹ right there)
+    "lowrank-paper/sections/appendix.tex": {
+        8: "symmetric",
+        15: "transpose",
+        23: "sign",
+        29: "transpose",
+    },
 }
 
 
