@@ -177,3 +177,21 @@ def test_the_message_says_the_right_result_once(side: str, cause: str) -> None:
         f"`\\mathbf x`: texgrad finds {right}, verified numerically {cause}"
     )
     assert finding.message.count(right) == 1
+
+
+def test_a_gradient_written_as_a_row_is_fixed_as_a_row() -> None:
+    r"""``2\mathbf x^\top A`` for ∂(xᵀAx)/∂x (no layout stated: a row is a gradient too): the
+    fix keeps the row, and the cause is said against it."""
+    text = (
+        "Let $A \\in \\mathbb{R}^{n \\times n}$ and $\\mathbf x \\in \\mathbb{R}^n$.\n\n"
+        "$$ \\frac{\\partial}{\\partial \\mathbf x} (\\mathbf x^\\top A \\mathbf x) "
+        "= 2 \\mathbf x^\\top A $$\n"
+    )
+    (finding,) = check_written(Checker().check("doc.md", text=text), seconds=60.0)
+    assert finding.correct == "\\mathbf x^\\top (A^\\top + A)"
+    assert finding.message.endswith(
+        "texgrad finds `\\mathbf x^\\top (A^\\top + A)`, verified numerically "
+        "(they differ unless `A` is symmetric)"
+    )
+    fixed = text.replace("2 \\mathbf x^\\top A", finding.correct)
+    assert check_written(Checker().check("doc.md", text=fixed), seconds=60.0) == []

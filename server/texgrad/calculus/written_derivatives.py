@@ -1969,15 +1969,19 @@ def _source(checked: CheckResult, node: t.Node) -> str:
     return " ".join(text[node.start : node.end].split())
 
 
-def _cause(written: t.Node, correct: DiffOutcome, ctx: Context | None) -> str | None:
+def _cause(
+    written: t.Node, correct: DiffOutcome, ctx: Context | None, transposed: bool = False
+) -> str | None:
     """HOW the written derivative differs from the right one, where a simple cause explains
     it ("it is the transpose of the derivative", "differs by a factor 2", …: the causes of
-    :mod:`~texgrad.calculus.discrepancy`, each checked numerically); None where none does."""
+    :mod:`~texgrad.calculus.discrepancy`, each checked numerically); None where none does.
+    ``transposed``: against the right one's transpose (a gradient written as a row)."""
     if ctx is None or correct.value is None:
         return None
     try:
+        value = e.transpose(correct.value) if transposed else correct.value
         found = cause_as_written(
-            correct.value, written, ctx.env, ctx.style, where=correct.where, budget=Budget(2.0)
+            value, written, ctx.env, ctx.style, where=correct.where, budget=Budget(2.0)
         )
     except (CalculusError, BudgetExceeded):
         return None
@@ -2054,6 +2058,18 @@ def _finding(
         message = f"`{claimed}` is not {what}" + (f" of `{of}`" if of else "")
         message += f" with respect to `{by}`"
     text = correct if fix and not outcome.where else ""
+    as_row = (  # 2\mathbf x^\top A for ∇(xᵀAx): a gradient written as a row, fixed as one
+        fix and not differential and ctx is not None and "transpose" in forms
+        and not outcome.where and _written_as_row(claim.claimed, outcome, ctx)
+    )  # fmt: skip
+    if (
+        as_row
+        and ctx is not None
+        and (row_text := _fix_as_needed(outcome, ctx, wrt, "transpose", forms))
+    ):
+        correct = text = row_text
+    else:
+        as_row = False
     if not text and not differential and ctx is not None and forms:
         text = _fix_as_needed(outcome, ctx, wrt, "plain" if fix else "transpose", forms)
     if not fix and not differential and text != correct:  # the document's layout is not
@@ -2074,7 +2090,7 @@ def _finding(
         cause = _differential_cause(claim.claimed, outcome, ctx)
         cause = spelled_as(cause, spelling) if cause else cause
     else:
-        cause = _cause(claim.claimed, outcome, ctx)
+        cause = _cause(claim.claimed, outcome, ctx, transposed=as_row)
     if cause and ctx is not None and claim.function is not None:
         cause = _as_named(cause, checked, claim.function, ctx)
     if cause:
@@ -2097,6 +2113,20 @@ def _said_once(cause: str, said: set[str]) -> str:
     if m is not None and m.end() == len(cause) and m[1] in said:
         return cause[: m.start()]
     return cause
+
+
+def _written_as_row(written: t.Node, outcome: DiffOutcome, ctx: Context) -> bool:
+    """Whether the written side is a row (1×n) where the engine's result is a column."""
+    if outcome.value is None:
+        return False
+    right = outcome.value.shape
+    if right.cols != ONE or right.rows == ONE:
+        return False
+    try:
+        shape = Lowerer(ctx.env).lower(written).shape
+    except _ERRORS:
+        return False
+    return shape.rows == ONE and shape.cols == right.rows
 
 
 def _fix_as_needed(
