@@ -195,3 +195,22 @@ def test_a_gradient_written_as_a_row_is_fixed_as_a_row() -> None:
     )
     fixed = text.replace("2 \\mathbf x^\\top A", finding.correct)
     assert check_written(Checker().check("doc.md", text=fixed), seconds=60.0) == []
+
+
+def test_a_slip_in_the_stated_layout_says_how_it_differs() -> None:
+    text = (
+        "We use numerator layout throughout. Let $U \\in \\mathbb{R}^{m \\times r}$ and "
+        "$C \\in \\mathbb{R}^{m \\times m}$.\n\n"
+        "$$\\frac{\\partial \\operatorname{tr}(U^\\top C U)}{\\partial U} = 2U^\\top C$$\n\n"
+        "$$\\frac{\\partial \\operatorname{tr}(U^\\top C U)}{\\partial U} = 2CU$$\n"
+    )
+    first, second = check_written(Checker().check("doc.md", text=text), seconds=60.0)
+    assert first.correct == "U^\\top (C^\\top + C)"
+    assert first.message.endswith(
+        "it is `U^\\top (C^\\top + C)`, verified numerically (they differ unless `C` is "
+        "symmetric; `(C + C^\\top) U` is the derivative in the other layout)"
+    )
+    # two slips at once (the other layout's form of 2CU): no simple cause, the rest said
+    assert second.message.endswith(
+        "verified numerically (`(C + C^\\top) U` is the derivative in the other layout)"
+    )

@@ -2075,9 +2075,13 @@ def _finding(
     if not fix and not differential and text != correct:  # the document's layout is not
         # the engine's (where both print alike, diag(cos x), the message is the plain one)
         if text:
+            how = _cause(claim.claimed, outcome, ctx, transposed=True)  # against `text`
+            if how == "it is the transpose of the derivative":
+                how = None  # (said by "the derivative in the other layout")
+            how = f"{_said_once(how, {text, correct})}; " if how else ""
             message += (
                 f" in the layout the document states: it is `{text}`, verified numerically "
-                f"(`{correct}`{where} is the derivative in the other layout)"
+                f"({how}`{correct}`{where} is the derivative in the other layout)"
             )
         else:
             message += (
