@@ -106,6 +106,14 @@ PLANTED = {
         23: "sign",
         29: "transpose",
     },
+    # a notebook's backward pass through two layers: G₂ and G₁ both lead to X and W₁
+    "notebook-mlp-backward.md": {
+        25: "transpose",
+        33: "sign",
+        44: "factor",
+        50: "sign",
+        56: "factor",
+    },
 }
 
 

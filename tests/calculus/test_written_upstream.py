@@ -116,3 +116,18 @@ def test_the_statements_read() -> None:
     )
     found = {(u.gradient_key, u.of_key) for u in upstreams(checked.rows, "L")}
     assert found == {("G", "O"), ("\\delta", "h"), ("\\Delta", "Z")}
+
+
+def test_two_layers_each_claim_judged_by_its_own_upstream_gradient() -> None:
+    r"""G₂ = ∂L/∂Z₂ and G₁ = ∂L/∂Z₁ both lead to X: a claim in G₁'s terms is verified by
+    G₁'s reading, a slip of it reported; one in G₂'s terms (right) verified by G₂'s."""
+    text = (
+        "Let $X \\in \\mathbb{R}^{b \\times d}$, $W_1 \\in \\mathbb{R}^{d \\times h}$, "
+        "$W_2 \\in \\mathbb{R}^{h \\times k}$, $Z_1 = X W_1$, $Z_2 = Z_1 W_2$, "
+        "$G_2 = \\partial L / \\partial Z_2$ and $G_1 = \\partial L / \\partial Z_1$.\n\n"
+        "$$\\frac{\\partial L}{\\partial X} = G_1 W_1^\\top$$\n\n"
+        "$$\\frac{\\partial L}{\\partial X} = G_2 W_2^\\top W_1^\\top$$\n\n"
+        "$$\\frac{\\partial L}{\\partial X} = -G_1 W_1^\\top$$\n"
+    )
+    found, tally = _judged(text)
+    assert found == ["-G_1 W_1^\\top"] and tally.verified == 2

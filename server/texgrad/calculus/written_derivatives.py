@@ -1214,28 +1214,31 @@ def _through_upstream(
                 leading_up.append(up)
     if not leading:
         return _NOT_THROUGH
-    if len(leading) > 1:
-        return _undecided("upstream: several upstream gradients lead to the variable")
-    if not all(isinstance(v, Finding) for _, v, _ in leading[0]):
-        return _undecided("upstream: a reading undecided")
-    outcome, first, local = leading[0][0]
-    try:
-        why = cause_as_written(
-            outcome.value, claim.claimed, local.env, local.style, where=outcome.where,
-            budget=Budget(2.0),
-        ) if outcome.value is not None else None  # fmt: skip
-    except (CalculusError, BudgetExceeded):
-        why = None
-    if why is None or why.kind not in SIMPLE:  # a term the loss may have besides (λV)
-        return _undecided("upstream: no simple cause")
-    assert isinstance(first, Finding)
-    up = leading_up[0]
-    loss_written = _source(checked, claim.function) if claim.function is not None else loss
-    through = (
-        f"; `{loss_written}` is taken through `{latex_of(up.gradient)}`, its gradient by "
-        f"`{latex_of(up.of)}`"
-    )
-    return replace(first, message=first.message + through)
+    # Wrong in every reading (none returned True above); reported through an upstream
+    # gradient against which the slip is a simple one: where several lead to the variable
+    # (G₂ and G₁ of two layers), the claim in G₁'s terms is judged by G₁'s reading — a
+    # claim in G₂'s terms is no simple change of it, and stays undecided.
+    for up, judged in zip(leading_up, leading, strict=True):
+        if not all(isinstance(v, Finding) for _, v, _ in judged):
+            continue
+        outcome, first, local = judged[0]
+        try:
+            why = cause_as_written(
+                outcome.value, claim.claimed, local.env, local.style, where=outcome.where,
+                budget=Budget(2.0),
+            ) if outcome.value is not None else None  # fmt: skip
+        except (CalculusError, BudgetExceeded):
+            why = None
+        if why is None or why.kind not in SIMPLE:  # a term the loss may have besides (λV)
+            continue
+        assert isinstance(first, Finding)
+        written = _source(checked, claim.function) if claim.function is not None else loss
+        through = (
+            f"; `{written}` is taken through `{latex_of(up.gradient)}`, its gradient by "
+            f"`{latex_of(up.of)}`"
+        )
+        return replace(first, message=first.message + through)
+    return _undecided("upstream: no simple cause")
 
 
 def _readings(
