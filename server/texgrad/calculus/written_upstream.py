@@ -11,10 +11,11 @@ This holds only where ``L`` depends on the variable through ``O`` alone, which t
 does not say: a weight decay ``L = \ell(O) + \frac{\lambda}{2}\|V\|^2`` told in words adds a
 term.  So a claim is *verified* when it equals the derivative through one of the upstream
 gradients the document names (either reading of ``G``: ``O``'s shape, or its transpose's in
-numerator layout, where the shapes do not decide), and *reported* only where one upstream
-gradient leads to the variable, no reading of it makes the claim right, and the difference
-is one that no forgotten term explains (the transpose, the factors' order, a factor, the
-sign …: :data:`SIMPLE`).
+numerator layout, where the shapes do not decide), and *reported* only where no reading of
+any upstream gradient leading to the variable makes it right, and against one of them the
+difference is one that no forgotten term explains (the transpose, the factors' order, a
+factor, the sign …: :data:`SIMPLE`; a claim written in another upstream's terms is no such
+change of it).
 
 Pure reading here: :func:`upstreams` finds the statements, :func:`linear_loss` writes the
 function; :mod:`~texgrad.calculus.written_derivatives` differentiates and judges.
