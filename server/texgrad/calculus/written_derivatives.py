@@ -1194,24 +1194,26 @@ def _through_upstream(
     leading: list[list[tuple[DiffOutcome, Finding | bool | None, Context]]] = []
     leading_up: list[Upstream] = []
     for up in found:
-        readings = _readings(up, ctx, wrt, rows)
+        readings, single = _readings(up, ctx, wrt, rows)
         judged: list[tuple[DiffOutcome, Finding | bool | None, Context]] = []
+        complete = single  # every reading judged, of one definition: may be reported
         for local, transposed, scalar in readings:
             tree = linear_loss(up, transposed, scalar)
-            if tree is None:
-                break
             each = seconds / max(1, len(found) * len(readings))
-            outcome = differentiate(tree, wrt, local, "numerator", Budget(each))
-            if not outcome.verified or outcome.values is None or e.is_zero(outcome.values[1]):
-                break  # (the upstream does not lead to the variable, or is not read)
+            outcome = differentiate(tree, wrt, local, "numerator", Budget(each)) if tree else None
+            if outcome is None or not outcome.verified or outcome.values is None:
+                complete = False  # (not read: this reading decides nothing)
+                continue
+            if e.is_zero(outcome.values[1]):
+                complete = False  # (this definition does not lead to the variable)
+                continue
             verdict = _judged(checked, claim, local, layout, outcome, wrt)
             if verdict is True:
                 return True
             judged.append((outcome, verdict, local))
-        else:
-            if judged:
-                leading.append(judged)
-                leading_up.append(up)
+        if judged:
+            leading.append(judged if complete else [])
+            leading_up.append(up)
     if not leading:
         return _NOT_THROUGH
     # Wrong in every reading (none returned True above); reported through an upstream
@@ -1219,8 +1221,8 @@ def _through_upstream(
     # (G₂ and G₁ of two layers), the claim in G₁'s terms is judged by G₁'s reading — a
     # claim in G₂'s terms is no simple change of it, and stays undecided.
     for up, judged in zip(leading_up, leading, strict=True):
-        if not all(isinstance(v, Finding) for _, v, _ in judged):
-            continue
+        if not judged or not all(isinstance(v, Finding) for _, v, _ in judged):
+            continue  # (a reading undecided, or the output defined more than once)
         outcome, first, local = judged[0]
         try:
             why = cause_as_written(
@@ -1243,28 +1245,39 @@ def _through_upstream(
 
 def _readings(
     up: Upstream, ctx: Context, wrt: str, rows: list[PlacedRow]
-) -> list[tuple[Context, bool, bool]]:
+) -> tuple[list[tuple[Context, bool, bool]], bool]:
     """The contexts in which ``up``'s gradient is a fixed variable (the shape of what it is
     the gradient of, or the transpose's), each with whether it is transposed and whether
-    it is a number: one reading where the shapes decide, both for a square matrix."""
+    it is a number: one reading where the shapes decide, both for a square matrix; one
+    set per definition of what it is the gradient of (``W = W_0 + BA``, and "``W = W_0`` at
+    initialisation"), and whether there is only one."""
     env = ctx.env
-    if len(definitions(rows, up.of_key)) > 1:
-        return []  # defined twice ("not y = W^T x"): which one holds is not known
     fdef = env.functions.get(up.of_key)
-    defined = dict(env.functions)
-    known = dict(env.vars)
+    bodies: list[t.Node] = []
     if up.of_key == wrt:
         shape = env.vars[wrt].shape
+        bodies = []
     elif fdef is not None and not fdef.params and up.of_key not in env.vars:
-        try:
-            shape = Lowerer(env).lower(fdef.body).shape
-        except _ERRORS:
-            return []
-    elif fdef is None and up.of_key in env.vars and (body := definition_of(rows, up.of_key)):
-        shape = known.pop(up.of_key).shape  # Y = WU + b1^T ∈ ℝ^{m×n}: declared, and defined
-        defined[up.of_key] = FunctionDef(up.of_key, (), body)
+        bodies = [fdef.body]
+    elif fdef is None and up.of_key in env.vars:
+        bodies = []  # Y = WU + b1^T ∈ ℝ^{m×n}: declared, and defined
     else:
-        return []  # a variable of its own: no way to the variable differentiated by
+        return [], False  # a variable of its own: no way to the variable differentiated by
+    seen = {show(b) for b in bodies}
+    for body in definitions(rows, up.of_key):
+        if show(body) not in seen:
+            seen.add(show(body))
+            bodies.append(body)
+    if up.of_key != wrt:
+        if not bodies:
+            return [], False
+        try:
+            shape = (
+                env.vars[up.of_key].shape if up.of_key in env.vars
+                else Lowerer(env).lower(bodies[0]).shape
+            )  # fmt: skip
+        except _ERRORS:
+            return [], False
     given = env.vars.get(up.gradient_key)
     flipped = Shape(shape.cols, shape.rows)
     if shape.is_scalar:
@@ -1276,13 +1289,18 @@ def _readings(
     else:
         sides = [(t_, s) for t_, s in ((False, shape), (True, flipped)) if given.shape == s]
     out = []
-    for transposed, g_shape in sides:
-        written = ctx.style.symbols.get(up.gradient_key, up.gradient_key)
-        functions = {k: f for k, f in defined.items() if k != up.gradient_key}
-        vars_ = {**known, up.gradient_key: VarInfo(up.gradient_key, g_shape, written)}
-        local = Env(vars_, functions, env.softmax_columns, set(env.numbers), set(env.weak))
-        out.append((Context(local, ctx.style, ctx.einstein), transposed, shape.is_scalar))
-    return out
+    known = {k: v for k, v in env.vars.items() if k != up.of_key or up.of_key == wrt}
+    written = ctx.style.symbols.get(up.gradient_key, up.gradient_key)
+    each: list[t.Node | None] = [*bodies] if bodies else [None]
+    for value in each:
+        defined = {k: f for k, f in env.functions.items() if k != up.gradient_key}
+        if value is not None:
+            defined[up.of_key] = FunctionDef(up.of_key, (), value)
+        for transposed, g_shape in sides:
+            vars_ = {**known, up.gradient_key: VarInfo(up.gradient_key, g_shape, written)}
+            local = Env(vars_, defined, env.softmax_columns, set(env.numbers), set(env.weak))
+            out.append((Context(local, ctx.style, ctx.einstein), transposed, shape.is_scalar))
+    return out, len(bodies) <= 1
 
 
 def _engine(
