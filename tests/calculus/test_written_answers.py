@@ -135,5 +135,6 @@ def test_check_reports_both_codes_in_json() -> None:
     # its fix (the product `\mathrm d(…)` once kept the CLI from checking the row at all)
     assert all(r["severity"] == "warning" for r in records)
     assert [("fixes" in r) for r in records] == [False, False, True, False]
-    assert records[2]["fixes"][0]["text"] == r"\mathbf x^\top (B^\top + B) \mathrm{d}\mathbf x"
+    # (d spelled as the row spells it: \mathrm d\mathbf x)
+    assert records[2]["fixes"][0]["text"] == r"\mathbf x^\top (B^\top + B) \mathrm d\mathbf x"
     assert "unless `B` is symmetric" in records[2]["message"]

@@ -36,6 +36,14 @@ def test_the_ways_a_layout_is_stated() -> None:
         ("Gradients are column vectors (denominator layout).", "denominator"),
         ("Let's use numerator layout.", "numerator"),
         ("This appendix uses numerator layout.", "numerator"),
+        # a line broken between the words, as LaTeX sources wrap
+        ("We use the denominator\nlayout: a derivative by a matrix has its shape.", "denominator"),
+        ("All derivatives are in numerator\n  layout.", "numerator"),
+        (
+            "I use the convention that the gradient has the same shape as $W$\n(denominator "
+            "layout).",
+            "denominator",
+        ),
     ]
     for sentence, layout in said:
         assert stated_layout(sentence) == layout, sentence
@@ -46,6 +54,7 @@ def test_the_ways_a_layout_is_stated() -> None:
         "Numerator layout is used by some authors, but it is wrong here.",
         "% We use numerator layout.",
         "The numerator-layout answer $X^{-1}$ is wrong here.",
+        "We use the denominator\n\nlayout.",  # (a blank line between: two paragraphs)
     ):
         assert stated_layout(sentence) is None, sentence
 
@@ -151,3 +160,19 @@ def test_a_derivative_by_a_transpose() -> None:
     for said in ("", "We use numerator layout.\n\n", "We use denominator layout.\n\n"):
         lines = flagged(said + decls + body)
         assert len(lines) == 1 and lines[0] == (said + decls + body).count("\n") - 0, said
+
+
+def test_a_matrix_said_symmetric_by_it_is_after_its_declaration() -> None:
+    r"""``$K \in …$ is the kernel matrix; it is symmetric``: K is symmetric in the whole
+    document (``2K\mathbf x`` right), a general A beside it is not (``2A\mathbf x`` wrong)."""
+    text = (
+        "Throughout, $K \\in \\mathbb{R}^{n \\times n}$ is the kernel matrix of the inputs; it is\n"
+        "symmetric and positive definite. Let $A \\in \\mathbb{R}^{n \\times n}$ and "
+        "$\\mathbf x \\in \\mathbb{R}^n$.\n\n"
+        "\\[ \\nabla_{\\mathbf x}\\, \\mathbf x^\\top K\\mathbf x = 2K\\mathbf x \\]\n\n"
+        "\\[ \\nabla_{\\mathbf x}\\, \\mathbf x^\\top A\\mathbf x = 2A\\mathbf x \\]\n"
+    )
+    assert flagged(text) == [6]
+    # "it is not symmetric", or a second symbol between, says nothing of K
+    assert flagged(text.replace("it is\nsymmetric", "it is\nnot symmetric")) == [4, 6]
+    assert flagged(text.replace("kernel matrix", "kernel matrix of $A$")) == [4, 6]

@@ -139,3 +139,27 @@ def test_a_layout_said_by_the_shape_of_a_derivative(sentence: str, layout: str |
     from texgrad.calculus.written_layouts import stated_layout
 
     assert stated_layout(sentence) == layout
+
+
+def test_a_request_is_answered_in_the_layout_the_root_states(tmp_path: Path) -> None:
+    r"""An "Evaluate ∂(Ax)/∂x" written without a right side in a chapter takes the layout
+    the root states before the chapter's ``\input``, as the chapter's claims do."""
+    from texgrad.calculus.api import diff_in_document
+
+    files = _root("We use denominator layout throughout.")
+    files["chapters/grad.tex"] = (
+        "\\chapter{Gradients}\nLet $x \\in \\mathbb{R}^n$.\n"
+        "\\[ \\frac{\\partial (A x)}{\\partial x} \\]\n"
+    )
+    outcomes = {}
+    for before, key in (("We use denominator layout throughout.", "stated"), ("", "none")):
+        files["main.tex"] = _root(before)["main.tex"]
+        for name, text in files.items():
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / name).write_text(text, encoding="utf-8")
+        path = normalize(tmp_path / "chapters/grad.tex")
+        project = load_project(path, folder=tmp_path)
+        out = diff_in_document(path, 3, "", project=project, folder=tmp_path)
+        outcomes[key] = (out.result, out.layout, out.verified)
+    assert outcomes["stated"] == ("A^\\top", "denominator", True)
+    assert outcomes["none"] == ("A", "numerator", True)  # the setting's (default: numerator)

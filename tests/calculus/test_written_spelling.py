@@ -116,3 +116,101 @@ def test_a_derivative_evaluated_at_a_point_is_left_alone() -> None:
         r"{\|A\mathbf x\|_2^2}$$" "\n"
     )  # fmt: skip
     assert found(text) == [r"\frac{A^\top A\mathbf x}{\|A\mathbf x\|_2^2}"]
+
+
+@pytest.mark.parametrize(
+    ("mark", "fix"),
+    [
+        ("\\mathrm d", "-X^{-1} \\mathrm dX X^{-1}"),
+        ("\\mathrm{d}", "-X^{-1} \\mathrm{d}X X^{-1}"),
+    ],
+)
+def test_the_fix_of_a_differential_spells_d_as_the_row(mark: str, fix: str) -> None:
+    text = (
+        "Let $X \\in \\mathbb{R}^{n \\times n}$ be invertible.\n\n"
+        f"$$ {mark}(X^{{-1}}) = X^{{-1}} {mark}X X^{{-1}} $$\n"
+    )
+    checked = Checker().check("doc.md", text=text)
+    (finding,) = check_written(checked, seconds=60.0)
+    assert finding.correct == fix
+    assert f"texgrad finds `{fix}`" in finding.message
+    fixed = text.replace(text[finding.start : finding.end], fix)
+    assert check_written(Checker().check("doc.md", text=fixed), seconds=60.0) == []
+
+
+def test_evaluate_a_differential_written_with_mathrm_d() -> None:
+    r"""``\mathrm d(X^{-1}) =`` (read as an upright d times a parenthesis) is a request,
+    answered in its own spelling."""
+    from texgrad.calculus.actions import evaluation
+    from texgrad.calculus.api import diff_in_document
+    from texgrad.calculus.requests import asked_at
+
+    text = "Let $X \\in \\mathbb{R}^{n \\times n}$.\n\n$$ \\mathrm d(X^{-1}) = $$\n"
+    result = Checker().check("d.md", text=text)
+    asked = asked_at(result, text.index("\\mathrm"))
+    assert asked is not None and asked.differential and asked.title == "d(X⁻¹)"
+    out = diff_in_document("d.md", 3, "", text=text)
+    assert (out.kind, out.verified) == ("matrix", True)
+    written = evaluation(result, asked.row_start, out)
+    assert written is not None
+    assert written.equation == "\\mathrm d(X^{-1}) = -X^{-1} \\mathrm dX X^{-1}"
+
+
+@pytest.mark.parametrize(
+    ("side", "cause"),
+    [
+        # the result is said once: "texgrad finds (A + Aᵀ)x", then how the claim differs
+        ("2 A \\mathbf x", "(they differ unless `A` is symmetric)"),
+        ("3 A \\mathbf x", "(even for a symmetric `A` it differs by a factor 3/2: it is 3/2 "
+         "times the right result)"),
+    ],
+)  # fmt: skip
+def test_the_message_says_the_right_result_once(side: str, cause: str) -> None:
+    text = (
+        "Let $A \\in \\mathbb{R}^{n \\times n}$ and $\\mathbf x \\in \\mathbb{R}^n$.\n\n"
+        f"$$ \\nabla_{{\\mathbf x}} (\\mathbf x^\\top A \\mathbf x) = {side} $$\n"
+    )
+    (finding,) = check_written(Checker().check("doc.md", text=text), seconds=60.0)
+    right = "`(A + A^\\top) \\mathbf x`"
+    assert finding.message == (
+        f"`{side}` is not the derivative of `\\mathbf x^\\top A \\mathbf x` with respect to "
+        f"`\\mathbf x`: texgrad finds {right}, verified numerically {cause}"
+    )
+    assert finding.message.count(right) == 1
+
+
+def test_a_gradient_written_as_a_row_is_fixed_as_a_row() -> None:
+    r"""``2\mathbf x^\top A`` for ∂(xᵀAx)/∂x (no layout stated: a row is a gradient too): the
+    fix keeps the row, and the cause is said against it."""
+    text = (
+        "Let $A \\in \\mathbb{R}^{n \\times n}$ and $\\mathbf x \\in \\mathbb{R}^n$.\n\n"
+        "$$ \\frac{\\partial}{\\partial \\mathbf x} (\\mathbf x^\\top A \\mathbf x) "
+        "= 2 \\mathbf x^\\top A $$\n"
+    )
+    (finding,) = check_written(Checker().check("doc.md", text=text), seconds=60.0)
+    assert finding.correct == "\\mathbf x^\\top (A^\\top + A)"
+    assert finding.message.endswith(
+        "texgrad finds `\\mathbf x^\\top (A^\\top + A)`, verified numerically "
+        "(they differ unless `A` is symmetric)"
+    )
+    fixed = text.replace("2 \\mathbf x^\\top A", finding.correct)
+    assert check_written(Checker().check("doc.md", text=fixed), seconds=60.0) == []
+
+
+def test_a_slip_in_the_stated_layout_says_how_it_differs() -> None:
+    text = (
+        "We use numerator layout throughout. Let $U \\in \\mathbb{R}^{m \\times r}$ and "
+        "$C \\in \\mathbb{R}^{m \\times m}$.\n\n"
+        "$$\\frac{\\partial \\operatorname{tr}(U^\\top C U)}{\\partial U} = 2U^\\top C$$\n\n"
+        "$$\\frac{\\partial \\operatorname{tr}(U^\\top C U)}{\\partial U} = 2CU$$\n"
+    )
+    first, second = check_written(Checker().check("doc.md", text=text), seconds=60.0)
+    assert first.correct == "U^\\top (C^\\top + C)"
+    assert first.message.endswith(
+        "it is `U^\\top (C^\\top + C)`, verified numerically (they differ unless `C` is "
+        "symmetric; `(C + C^\\top) U` is the derivative in the other layout)"
+    )
+    # two slips at once (the other layout's form of 2CU): no simple cause, the rest said
+    assert second.message.endswith(
+        "verified numerically (`(C + C^\\top) U` is the derivative in the other layout)"
+    )

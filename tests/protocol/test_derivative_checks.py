@@ -147,3 +147,56 @@ async def test_time_its_worker_waits_is_not_counted_against_the_check(
     _open(server, doc, DOC)
     codes = await _codes(server, doc.as_uri(), "wrong-derivative")
     assert codes == ["wrong-derivative"] and seen == [False]
+
+
+ROOT = (
+    "\\documentclass{{book}}\n\\begin{{document}}\n"
+    "Let $X \\in \\mathbb{{R}}^{{n \\times n}}$ be invertible.\n{}\n"
+    "\\input{{grad}}\n\\end{{document}}\n"
+)
+# ∂ log det X/∂X = X^{-1}: right in numerator layout (or none stated), wrong in denominator
+CHAPTER = "\\chapter{Gradients}\n\\[ \\frac{\\partial \\log\\det X}{\\partial X} = X^{-1} \\]\n"
+
+
+async def _checked(ls: TexgradServer, uri: str, version: int) -> list[str]:
+    """The codes published for ``uri`` once its derivatives are checked (the analysis of
+    its text after the root's edit ``version``, not an older one)."""
+    for _ in range(1500):
+        await asyncio.sleep(0.02)
+        doc = ls.docs[uri]
+        root = next(d for d in ls.docs.values() if d.uri != uri)
+        analysis = doc.analysis
+        if root.version == version and analysis is not None and analysis.derivatives is not None:
+            if analysis.result is not None and root.path in analysis.result.project_texts:
+                if analysis.result.project_texts[root.path] == root.text:
+                    return [str(d.code) for d in ls.published.get(uri, [])]  # type: ignore[attr-defined]
+    raise AssertionError("the chapter's derivatives were never checked")
+
+
+@pytest.mark.asyncio
+async def test_the_root_s_layout_statement_rechecks_an_open_chapter(
+    tmp_path: Path, server: TexgradServer
+) -> None:
+    """Stating a layout in the root (open, edited, not saved) before the chapter's
+    ``\\input`` makes the chapter's claim wrong; taking it back makes it right again."""
+    main, grad = tmp_path / "main.tex", tmp_path / "grad.tex"
+    main.write_text(ROOT.format(""), "utf-8")
+    grad.write_text(CHAPTER, "utf-8")
+    for path, text in ((main, ROOT.format("")), (grad, CHAPTER)):
+        server.open(
+            types.TextDocumentItem(uri=path.as_uri(), language_id="latex", version=1, text=text)
+        )
+    assert "wrong-derivative" not in await _checked(server, grad.as_uri(), 1)
+    for version, said in ((2, "We use denominator layout throughout."), (3, "")):
+        server.change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(
+                    uri=main.as_uri(), version=version
+                ),
+                content_changes=[
+                    types.TextDocumentContentChangeWholeDocument(text=ROOT.format(said))
+                ],
+            )
+        )
+        codes = await _checked(server, grad.as_uri(), version)
+        assert ("wrong-derivative" in codes) == bool(said), (version, codes)

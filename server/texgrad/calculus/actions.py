@@ -23,10 +23,12 @@ from texgrad.calculus.insertion import (
     Insertion,
     code_insertion,
     derivation_insertion,
+    differential_spelling,
     function_label,
     left_side,
     notation_of,
     result_insertion,
+    spelled_as,
 )
 from texgrad.calculus.requests import Asked, asked_at
 from texgrad.syntax import tree as t
@@ -307,11 +309,12 @@ def evaluation(result: CheckResult, row_start: int, outcome: DiffOutcome) -> Wri
         return None
     if not _evaluates(asked, outcome):
         return None
-    value = outcome.result
+    text = result.doc.text
+    row = text[asked.row_start : asked.row_end]  # \mathrm dX where the document writes it so
+    value = spelled_as(outcome.result, differential_spelling(row) or differential_spelling(text))
     if outcome.where:
         value += " \\quad \\text{where } " + ",\\; ".join(outcome.where)
     written = f" {value}" if asked.equals else f" = {value}"
-    text = result.doc.text
     equation = text[asked.row_start : asked.at].strip() + written
     return Writing(Insertion(asked.at, written), equation)
 

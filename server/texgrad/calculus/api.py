@@ -40,7 +40,8 @@ from texgrad.calculus.requests import (
 )
 from texgrad.calculus.samples import differentiate_sum, is_sample_sum
 from texgrad.calculus.written import written_latex
-from texgrad.calculus.written_layouts import layout_in_force, sentence_layouts
+from texgrad.calculus.written_layouts import layout_in_force, sentence_layouts, statements
+from texgrad.calculus.written_project_layouts import inherited
 from texgrad.reading.macros import MacroTable
 from texgrad.reading.project import Project, load_project, normalize, text_project
 from texgrad.reading.source import MappedText
@@ -202,7 +203,7 @@ def _diff_text(
         return DiffOutcome(error="no math to differentiate there (or it does not parse)")
     ctx = context_at(result, row)
     tree = statement_at(row.tree, offset, end if end is not None else offset + 1)
-    tree, wrt, hessian, layout, problem = _asked(tree, text, wrt, hessian, layout, ctx)
+    tree, wrt, hessian, layout, problem = _asked(tree, text, wrt, hessian, layout, ctx, result)
     if problem:
         return DiffOutcome(error=problem)
     # \vx as the document writes it, else as given
@@ -367,8 +368,9 @@ _NO_VARIABLE = (
 
 
 def _asked(
-    tree: t.Node, text: str, wrt: str, hessian: bool, layout: str, ctx: Context
-) -> tuple[t.Node, str, bool, str, str]:
+    tree: t.Node, text: str, wrt: str, hessian: bool, layout: str, ctx: Context,
+    result: CheckResult | None = None,
+) -> tuple[t.Node, str, bool, str, str]:  # fmt: skip
     """What a row asks to differentiate, by what, whether twice, in which layout, and why
     it cannot be answered (""): a derivative written to be computed
     (``\\frac{\\partial f}{\\partial X}``, ``\\nabla_x f``, ``\\mathrm{d}(X^{-1})``) says it
@@ -399,7 +401,7 @@ def _asked(
     named = symbol_key(body)  # \frac{\partial f}{\partial x} of f(x) = …: f(x)
     defined = ctx.env.functions.get(named[0]) if named is not None else None
     body = applied(body, defined.params if defined is not None else None, request.wrt)
-    layout = _layout_at(text, request.node) or layout
+    layout = _layout_at(text, request.node, result) or layout
     return body, wrt, hessian or request.hessian, layout, problem
 
 
@@ -425,13 +427,20 @@ def _parameter_of(tree: t.Node, text: str, ctx: Context) -> str:
     return text[arg.start : arg.end].strip()
 
 
-def _layout_at(text: str, node: t.Node) -> str | None:
+def _layout_at(text: str, node: t.Node, result: CheckResult | None = None) -> str | None:
     """The layout the document states for a request (where it stands: a statement before
-    it, or the one its own sentence names), as for the derivatives it writes."""
+    it, or the one its own sentence names), as for the derivatives it writes — a statement
+    of the project's files read before it (``result``'s project: the root's "We use
+    denominator layout" before ``\\input{chapters/grad}``) included."""
     own = sentence_layouts(text, node.start, node.end)
     if len(own) == 1:
         return next(iter(own))
-    return layout_in_force(text, node.start)
+    said = statements(text)
+    if result is not None and result.doc.text == text:
+        before = inherited(result.path, result.project_texts)
+        if before is not None:
+            said.insert(0, before)
+    return layout_in_force(text, node.start, said)
 
 
 def _written_derivative(tree: t.Node) -> Request | None:

@@ -47,6 +47,36 @@ def _differential_mark(rhs: str) -> str:
     return m.group(0) if m else "\\mathrm{d}"
 
 
+# a differential's mark as documents write it (\mathrm d X, \mathrm{d}X, \operatorname{d}X, …)
+_D_MARK = re.compile(
+    r"\\mathop\{\}\\!\\mathrm\{d\}|\\(?:mathrm|operatorname|text|mathit|textrm)\s*\{\s*d\s*\}"
+    r"|\\mathrm\s+d"
+)
+
+
+def differential_spelling(written: str) -> str | None:
+    r"""The first differential mark ``written`` (a document's row, or its text) spells, in
+    one form: ``\mathrm d`` (``\mathrm dX``), ``\mathrm{d}``, ``\operatorname{d}``, …; None
+    where it writes none so."""
+    m = _D_MARK.search(written)
+    if m is None:
+        return None
+    mark = m.group(0)
+    if mark.startswith("\\mathop"):
+        return mark
+    return re.sub(r"\s*\{\s*d\s*\}", "{d}", mark) if "{" in mark else "\\mathrm d"
+
+
+def spelled_as(latex: str, spelling: str | None) -> str:
+    r"""The engine's ``latex`` with its ``\mathrm{d}`` spelled ``spelling`` (the document's:
+    :func:`differential_spelling`), so that a quick fix reads like the row it replaces."""
+    if spelling is None or spelling == "\\mathrm{d}":
+        return latex
+    if spelling == "\\mathrm d":  # \mathrm dX: one token taken, as \mathrm{d}X
+        return re.sub(r"\\mathrm\{d\}(?=\S)", lambda _: "\\mathrm d", latex)
+    return latex.replace("\\mathrm{d}", spelling)
+
+
 def left_side(kind: str, function: str, wrt: str, notation: str, rhs: str = "") -> str:
     """The left-hand side for a result of ``kind`` (gradient, jacobian, derivative,
     matrix, hessian) of ``function`` (LaTeX) with respect to ``wrt`` (as written)."""

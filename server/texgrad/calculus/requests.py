@@ -70,7 +70,22 @@ def request_in(tree: t.Node | None) -> Request | None:
         return _read(tree, tree.body, tree)
     if isinstance(tree, t.Differential) and isinstance(tree.body, (t.Paren, t.Delimited)):
         return Request(tree, tree.body, None, differential=True)  # \mathrm{d}(X^{-1})
+    if tree is not None and _upright_d_of(tree):  # \mathrm d(X^{-1}): read as d times a parenthesis
+        assert isinstance(tree, t.Product)
+        return Request(tree, tree.factors[1], None, differential=True)
     return None
+
+
+def _upright_d_of(node: t.Node) -> bool:
+    r"""``\mathrm d(X^{-1})`` (``\mathrm d`` taking one token, the parser reads an upright
+    ``d`` before a parenthesis: a product)."""
+    return (
+        isinstance(node, t.Product)
+        and len(node.factors) == 2
+        and isinstance(d := node.factors[0], t.Symbol)
+        and (d.name, d.font, d.accents) == ("d", "mathrm", ())
+        and isinstance(node.factors[1], (t.Paren, t.Delimited))
+    )
 
 
 def _operator(node: t.Node) -> bool:

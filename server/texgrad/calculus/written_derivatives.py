@@ -37,6 +37,7 @@ The module works on plain offsets: a front turns :class:`Finding` into its diagn
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import time
 from collections import Counter
@@ -60,7 +61,8 @@ from texgrad.calculus.discrepancy import cause, cause_as_written
 from texgrad.calculus.evaluate_expr import evaluate
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr
-from texgrad.calculus.lower import Env, Lowerer, VarInfo
+from texgrad.calculus.insertion import differential_spelling, spelled_as
+from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo
 from texgrad.calculus.names import replace_part
 from texgrad.calculus.printing import latex
 from texgrad.calculus.samples import is_sample_sum
@@ -87,6 +89,14 @@ from texgrad.calculus.written_samples import compare_sum
 from texgrad.calculus.written_simplex import resample, stated_sums
 from texgrad.calculus.written_tables import Table, markdown_tables
 from texgrad.calculus.written_tabular import latex_tables
+from texgrad.calculus.written_upstream import (
+    SIMPLE,
+    Upstream,
+    definition_of,
+    definitions,
+    linear_loss,
+    upstreams,
+)
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.diagnostics import Diagnostic, Fix
@@ -95,6 +105,7 @@ from texgrad.shapes.properties import HEDGING
 from texgrad.shapes.rows import PlacedRow
 from texgrad.stop_points import MemoryExceeded
 from texgrad.syntax import tree as t
+from texgrad.syntax.latex import latex_of
 from texgrad.syntax.notation import is_d
 from texgrad.syntax.parse import parse_row
 from texgrad.syntax.show import show
@@ -751,7 +762,22 @@ def _key(
         text[claim.derivative.start : claim.derivative.end], said, defined, layout, repr(ctx.style),
         ctx.einstein, tuple(sorted(env.numbers)), symmetric,
         tuple(kv for kv in stated_sums(text) if kv[0] in env.vars),
+        _upstream_key(checked, claim, env),
     )  # fmt: skip
+
+
+def _upstream_key(checked: CheckResult, claim: WrittenDerivative, env: Env) -> tuple[str, ...]:
+    """What decides a claim on a loss the document never defines besides its context: the
+    upstream gradients it names, and the definitions they are gradients by (in any file)."""
+    loss = _undefined_loss(claim, env)
+    if loss is None:
+        return ()
+    rows = [*checked.rows, *checked.elsewhere]
+    out = []
+    for up in upstreams(rows, loss):
+        body = definition_of(rows, up.of_key)
+        out.append(f"{up.gradient_key}={up.of_key}:{show(body) if body is not None else ''}")
+    return tuple(out)
 
 
 def check_claim(
@@ -797,6 +823,13 @@ _SAID_SYMMETRIC = re.compile(
     r"\s+(?:matrix\s+|matrices\s+)?\$([^$]{1,60})\$|((?:\$[^$]{1,60}\$(?:\s*,\s*|\s+and\s+)?)+)"
     r"\s*(?:is\s+|are\s+|to\s+be\s+|being\s+|be\s+)?(?:also\s+|both\s+)?(?:a\s+|an\s+|the\s+)?"
     r"\(?(?:symmetric|positive\s+(?:semi-?)?definite|\$\\succ)",  # "is the (symmetric) …"
+    re.I,
+)
+# "$K \in \mathbb{R}^{n \times n}$ is the kernel matrix; it is symmetric and positive
+# definite": the sentence's one symbol before "it is" / "which is" (no other math between)
+_IT_IS_SYMMETRIC = re.compile(
+    r"\$([^$]{1,60})\$\s+(?:is|denotes)\s+(?:a|an|the|our)\s+[^.;:$]{1,80}?[;,]?\s+"
+    r"(?:it|which)\s+is\s+(?:also\s+|always\s+)?(?:symmetric|positive\s+(?:semi-?)?definite)\b",
     re.I,
 )
 
@@ -925,7 +958,7 @@ def _said_in(where: str, local: bool, at: int | None = None, hedged: bool = Fals
     hedge ("only right for a symmetric $A$") only with ``hedged`` (the claim's sentence and
     the next, :func:`_next_to`); "non-symmetric", "skew-symmetric" nowhere."""
     said: set[str] = set()
-    for m in _SAID_SYMMETRIC.finditer(where):
+    for m in itertools.chain(_SAID_SYMMETRIC.finditer(where), _IT_IS_SYMMETRIC.finditer(where)):
         if _NEGATED.search(where, max(0, m.start() - 30), m.start()):
             continue  # "a non-symmetric $A$", "skew-symmetric $K$"
         if not hedged and HEDGING.search(where, max(0, m.start() - 40), m.start()):
@@ -938,7 +971,7 @@ def _said_in(where: str, local: bool, at: int | None = None, hedged: bool = Fals
             end = _SENTENCE.search(where, m.end())
             if not begin <= at < (end.start() if end is not None else len(where)):
                 continue
-        parts = [m[1]] if m[1] else re.findall(r"\$([^$]+)\$", m[2])
+        parts = [m[1]] if m[1] or m.re is _IT_IS_SYMMETRIC else re.findall(r"\$([^$]+)\$", m[2])
         for part in (p for q in parts for p in re.split(r",|\\text\{\s*and\s*\}|\band\b", q)):
             key = _symbol_in(part, declared=not local)
             if key is not None:
@@ -1034,6 +1067,10 @@ def _check_derivative(
     hessian = claim.form == "hessian"
     ctx = _intermediate(ctx, wrt)  # ∇_a L of a name a = tanh(u) the document defines
     env = ctx.env
+    if not hessian and wrt in env.vars:  # ∂L/∂V = P^T G, L never defined, G = ∂L/∂O
+        through = _through_upstream(checked, claim, ctx, layout, seconds, wrt)
+        if through is not _NOT_THROUGH:
+            return through  # type: ignore[return-value]
     if wrt in env.vars and not hessian and is_sample_sum(function, env):  # ∇_w Σ_i …
         return _check_sum(checked, claim, ctx, function, wrt, seconds)
     if wrt in env.vars:
@@ -1123,6 +1160,147 @@ def _set_before(
             if head is not None and body is not None and symbol_key(head) == key and _plain(body):
                 found = body
     return found if found is not None else function
+
+
+_NOT_THROUGH = object()  # (the claim is not of an undefined loss with upstream gradients)
+
+
+def _undefined_loss(claim: WrittenDerivative, env: Env) -> str | None:
+    r"""The key of the claim's function where it is a scalar the document never defines
+    (``L``, ``\mathcal L``, ``\ell``): a loss known only by its upstream gradients."""
+    function = claim.function
+    key = symbol_key(function) if isinstance(function, (t.Symbol, t.Font, t.Sub)) else None
+    if key is None or key[0] in env.functions:
+        return None
+    info = env.vars.get(key[0])
+    return key[0] if info is None or info.shape.is_scalar else None
+
+
+def _through_upstream(
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: list[Statement] | None,
+    seconds: float, wrt: str,
+) -> Finding | bool | None | object:  # fmt: skip
+    """A claim on a loss the document never defines, judged through the upstream gradients
+    it names (:mod:`~texgrad.calculus.written_upstream`); :data:`_NOT_THROUGH` where it
+    names none that leads to ``wrt``."""
+    loss = _undefined_loss(claim, ctx.env)
+    if loss is None or loss == wrt:
+        return _NOT_THROUGH
+    rows = [*checked.rows, *checked.elsewhere]
+    found = upstreams(rows, loss)
+    said = symbol_key(claim.claimed)
+    if any(u.of_key == wrt and said is not None and said[0] == u.gradient_key for u in found):
+        return _undecided("upstream: the statement naming the upstream gradient")
+    leading: list[list[tuple[DiffOutcome, Finding | bool | None, Context]]] = []
+    leading_up: list[Upstream] = []
+    for up in found:
+        readings, single = _readings(up, ctx, wrt, rows)
+        judged: list[tuple[DiffOutcome, Finding | bool | None, Context]] = []
+        complete = single  # every reading judged, of one definition: may be reported
+        for local, transposed, scalar in readings:
+            tree = linear_loss(up, transposed, scalar)
+            each = seconds / max(1, len(found) * len(readings))
+            outcome = differentiate(tree, wrt, local, "numerator", Budget(each)) if tree else None
+            if outcome is None or not outcome.verified or outcome.values is None:
+                complete = False  # (not read: this reading decides nothing)
+                continue
+            if e.is_zero(outcome.values[1]):
+                complete = False  # (this definition does not lead to the variable)
+                continue
+            verdict = _judged(checked, claim, local, layout, outcome, wrt)
+            if verdict is True:
+                return True
+            judged.append((outcome, verdict, local))
+        if judged:
+            leading.append(judged if complete else [])
+            leading_up.append(up)
+    if not leading:
+        return _NOT_THROUGH
+    # Wrong in every reading (none returned True above); reported through an upstream
+    # gradient against which the slip is a simple one: where several lead to the variable
+    # (G₂ and G₁ of two layers), the claim in G₁'s terms is judged by G₁'s reading — a
+    # claim in G₂'s terms is no simple change of it, and stays undecided.
+    for up, judged in zip(leading_up, leading, strict=True):
+        if not judged or not all(isinstance(v, Finding) for _, v, _ in judged):
+            continue  # (a reading undecided, or the output defined more than once)
+        outcome, first, local = judged[0]
+        try:
+            why = cause_as_written(
+                outcome.value, claim.claimed, local.env, local.style, where=outcome.where,
+                budget=Budget(2.0),
+            ) if outcome.value is not None else None  # fmt: skip
+        except (CalculusError, BudgetExceeded):
+            why = None
+        if why is None or why.kind not in SIMPLE:  # a term the loss may have besides (λV)
+            continue
+        assert isinstance(first, Finding)
+        written = _source(checked, claim.function) if claim.function is not None else loss
+        through = (
+            f"; `{written}` is taken through `{latex_of(up.gradient)}`, its gradient by "
+            f"`{latex_of(up.of)}`"
+        )
+        return replace(first, message=first.message + through)
+    return _undecided("upstream: no simple cause")
+
+
+def _readings(
+    up: Upstream, ctx: Context, wrt: str, rows: list[PlacedRow]
+) -> tuple[list[tuple[Context, bool, bool]], bool]:
+    """The contexts in which ``up``'s gradient is a fixed variable (the shape of what it is
+    the gradient of, or the transpose's), each with whether it is transposed and whether
+    it is a number: one reading where the shapes decide, both for a square matrix; one
+    set per definition of what it is the gradient of (``W = W_0 + BA``, and "``W = W_0`` at
+    initialisation"), and whether there is only one."""
+    env = ctx.env
+    fdef = env.functions.get(up.of_key)
+    bodies: list[t.Node] = []
+    if up.of_key == wrt:
+        shape = env.vars[wrt].shape
+        bodies = []
+    elif fdef is not None and not fdef.params and up.of_key not in env.vars:
+        bodies = [fdef.body]
+    elif fdef is None and up.of_key in env.vars:
+        bodies = []  # Y = WU + b1^T ∈ ℝ^{m×n}: declared, and defined
+    else:
+        return [], False  # a variable of its own: no way to the variable differentiated by
+    seen = {show(b) for b in bodies}
+    for body in definitions(rows, up.of_key):
+        if show(body) not in seen:
+            seen.add(show(body))
+            bodies.append(body)
+    if up.of_key != wrt:
+        if not bodies:
+            return [], False
+        try:
+            shape = (
+                env.vars[up.of_key].shape if up.of_key in env.vars
+                else Lowerer(env).lower(bodies[0]).shape
+            )  # fmt: skip
+        except _ERRORS:
+            return [], False
+    given = env.vars.get(up.gradient_key)
+    flipped = Shape(shape.cols, shape.rows)
+    if shape.is_scalar:
+        sides = [(False, shape)]
+    elif given is None:
+        sides = [(False, shape), (True, flipped)] if shape.rows == shape.cols else [(False, shape)]
+    elif shape.rows == shape.cols and given.shape in (shape, flipped):
+        sides = [(False, shape), (True, shape)]
+    else:
+        sides = [(t_, s) for t_, s in ((False, shape), (True, flipped)) if given.shape == s]
+    out = []
+    known = {k: v for k, v in env.vars.items() if k != up.of_key or up.of_key == wrt}
+    written = ctx.style.symbols.get(up.gradient_key, up.gradient_key)
+    each: list[t.Node | None] = [*bodies] if bodies else [None]
+    for value in each:
+        defined = {k: f for k, f in env.functions.items() if k != up.gradient_key}
+        if value is not None:
+            defined[up.of_key] = FunctionDef(up.of_key, (), value)
+        for transposed, g_shape in sides:
+            vars_ = {**known, up.gradient_key: VarInfo(up.gradient_key, g_shape, written)}
+            local = Env(vars_, defined, env.softmax_columns, set(env.numbers), set(env.weak))
+            out.append((Context(local, ctx.style, ctx.einstein), transposed, shape.is_scalar))
+    return out, len(bodies) <= 1
 
 
 def _engine(
@@ -1812,15 +1990,19 @@ def _source(checked: CheckResult, node: t.Node) -> str:
     return " ".join(text[node.start : node.end].split())
 
 
-def _cause(written: t.Node, correct: DiffOutcome, ctx: Context | None) -> str | None:
+def _cause(
+    written: t.Node, correct: DiffOutcome, ctx: Context | None, transposed: bool = False
+) -> str | None:
     """HOW the written derivative differs from the right one, where a simple cause explains
     it ("it is the transpose of the derivative", "differs by a factor 2", …: the causes of
-    :mod:`~texgrad.calculus.discrepancy`, each checked numerically); None where none does."""
+    :mod:`~texgrad.calculus.discrepancy`, each checked numerically); None where none does.
+    ``transposed``: against the right one's transpose (a gradient written as a row)."""
     if ctx is None or correct.value is None:
         return None
     try:
+        value = e.transpose(correct.value) if transposed else correct.value
         found = cause_as_written(
-            correct.value, written, ctx.env, ctx.style, where=correct.where, budget=Budget(2.0)
+            value, written, ctx.env, ctx.style, where=correct.where, budget=Budget(2.0)
         )
     except (CalculusError, BudgetExceeded):
         return None
@@ -1875,6 +2057,11 @@ def _finding(
     correct = outcome.differential if differential else outcome.result
     if differential and checked.doc.text.startswith("\\partial", claim.derivative.start):
         correct = re.sub(r"\\mathrm\{d\}(?=[\\A-Za-z({])", r"\\partial ", correct)  # ∂ as written
+    spelling = None  # \mathrm dX where the row (else the document) writes it so
+    if differential and not checked.doc.text.startswith("\\partial", claim.derivative.start):
+        row = checked.doc.text[claim.row.start : claim.row.end]
+        spelling = differential_spelling(row) or differential_spelling(checked.doc.text)
+        correct = spelled_as(correct, spelling)
     where = f" (where {', '.join(outcome.where)})" if outcome.where else ""
     if differential:
         body = _differentiated(claim.derivative)
@@ -1892,14 +2079,30 @@ def _finding(
         message = f"`{claimed}` is not {what}" + (f" of `{of}`" if of else "")
         message += f" with respect to `{by}`"
     text = correct if fix and not outcome.where else ""
+    as_row = (  # 2\mathbf x^\top A for ∇(xᵀAx): a gradient written as a row, fixed as one
+        fix and not differential and ctx is not None and "transpose" in forms
+        and not outcome.where and _written_as_row(claim.claimed, outcome, ctx)
+    )  # fmt: skip
+    if (
+        as_row
+        and ctx is not None
+        and (row_text := _fix_as_needed(outcome, ctx, wrt, "transpose", forms))
+    ):
+        correct = text = row_text
+    else:
+        as_row = False
     if not text and not differential and ctx is not None and forms:
         text = _fix_as_needed(outcome, ctx, wrt, "plain" if fix else "transpose", forms)
     if not fix and not differential and text != correct:  # the document's layout is not
         # the engine's (where both print alike, diag(cos x), the message is the plain one)
         if text:
+            how = _cause(claim.claimed, outcome, ctx, transposed=True)  # against `text`
+            if how == "it is the transpose of the derivative":
+                how = None  # (said by "the derivative in the other layout")
+            how = f"{_said_once(how, {text, correct})}; " if how else ""
             message += (
                 f" in the layout the document states: it is `{text}`, verified numerically "
-                f"(`{correct}`{where} is the derivative in the other layout)"
+                f"({how}`{correct}`{where} is the derivative in the other layout)"
             )
         else:
             message += (
@@ -1910,13 +2113,45 @@ def _finding(
     message += f": texgrad finds `{correct}`{where}, verified numerically"
     if differential:
         cause = _differential_cause(claim.claimed, outcome, ctx)
+        cause = spelled_as(cause, spelling) if cause else cause
     else:
-        cause = _cause(claim.claimed, outcome, ctx)
+        cause = _cause(claim.claimed, outcome, ctx, transposed=as_row)
     if cause and ctx is not None and claim.function is not None:
         cause = _as_named(cause, checked, claim.function, ctx)
     if cause:
-        message += f" ({cause})"
+        message += f" ({_said_once(cause, {correct, text})})"
     return Finding(claim, message, text, claim.start, claim.end)
+
+
+_UNLESS = re.compile(r"it is `(.+)` unless (`[^`]+` is symmetric)")
+_IN_GENERAL = re.compile(r"; in general the (?:derivative|differential) is `(.+)`")
+
+
+def _said_once(cause: str, said: set[str]) -> str:
+    """The cause without the result the message already gives (``said``): "they differ unless
+    `A` is symmetric", not "it is `(A + A^\top) x` unless `A` is symmetric" after "texgrad
+    finds `(A + A^\top) x`"."""
+    m = _UNLESS.fullmatch(cause)
+    if m is not None and m[1] in said:
+        return f"they differ unless {m[2]}"
+    m = _IN_GENERAL.search(cause)
+    if m is not None and m.end() == len(cause) and m[1] in said:
+        return cause[: m.start()]
+    return cause
+
+
+def _written_as_row(written: t.Node, outcome: DiffOutcome, ctx: Context) -> bool:
+    """Whether the written side is a row (1×n) where the engine's result is a column."""
+    if outcome.value is None:
+        return False
+    right = outcome.value.shape
+    if right.cols != ONE or right.rows == ONE:
+        return False
+    try:
+        shape = Lowerer(ctx.env).lower(written).shape
+    except _ERRORS:
+        return False
+    return shape.rows == ONE and shape.cols == right.rows
 
 
 def _fix_as_needed(

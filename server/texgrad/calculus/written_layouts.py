@@ -37,7 +37,8 @@ from dataclasses import dataclass
 
 from texgrad.shapes.dims import ONE, Shape
 
-_LAYOUT = r"(numerator|denominator)\b[^.$\n]{0,12}?\b(?:layout|convention)"
+# (a line may break between the words, "the denominator\nlayout", but no blank line)
+_LAYOUT = r"(numerator|denominator)\b(?:[^.$\n]|\n(?![ \t]*\n)){0,12}?\b(?:layout|convention)"
 _NAMED = re.compile(
     r"\b" + _LAYOUT + r"|\b(Jacobian|Hessian) (?:convention|formulation)",
     re.I,
@@ -70,6 +71,11 @@ _STATED = re.compile(
             # "Gradients are column vectors (denominator layout)."
             r"\b(?:gradients?|derivatives?|jacobians?)\b[^.$]{0,40}\b(?:are|is)\b[^.$]{0,40}"
             r"\(\s*(?:i\.\s?e\.,?\s*|that is,?\s*)?(?:the\s+)?" + _LAYOUT + r"\s*\)",
+            # "I use the convention that the gradient has the shape of $W$ (denominator layout)"
+            r"\b(?:use|uses|using|adopt|adopts|follow|follows|following)\s+(?:the|a|this)\s+"
+            r"convention\b[^.]{0,100}?\(\s*(?:i\.\s?e\.,?\s*|that is,?\s*)?(?:the\s+)?"
+            + _LAYOUT
+            + r"\s*\)",
         )
     ),
     re.I,

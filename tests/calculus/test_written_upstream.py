@@ -1,0 +1,133 @@
+r"""A loss the document never defines, checked through the upstream gradient it names
+(calculus/written_upstream.py): ``\frac{\partial L}{\partial W} = \mathbf g \mathbf x^\top``
+where ``\mathbf g = \partial L/\partial \mathbf y`` and ``\mathbf y = W\mathbf x`` — right
+claims verified, slips the loss cannot explain (a factor, the sign, the order) reported, a
+term the loss may hold besides (a weight decay told in words) never."""
+
+from __future__ import annotations
+
+import pytest
+
+from texgrad.calculus.written_derivatives import Tally, check_written
+from texgrad.calculus.written_upstream import upstreams
+from texgrad.shapes.check import Checker
+
+LAYER = (
+    "Let $W \\in \\mathbb{R}^{m \\times n}$, $\\mathbf x \\in \\mathbb{R}^n$ and "
+    "$\\mathbf y = W\\mathbf x$. Let $\\mathbf g = \\partial L / \\partial \\mathbf y \\in "
+    "\\mathbb{R}^m$ be the upstream gradient of a scalar loss $L$.\n\n"
+)
+HEAD = (
+    "Let $P, V \\in \\mathbb{R}^{k \\times k}$, $O = PV$ and "
+    "$G = \\frac{\\partial L}{\\partial O}$.\n\n"
+)
+
+
+def _judged(text: str) -> tuple[list[str], Tally]:
+    tally = Tally()
+    checked = Checker().check("doc.md", text=text)
+    found = check_written(checked, seconds=60.0, tally=tally)
+    return [text[f.start : f.end] for f in found], tally
+
+
+@pytest.mark.parametrize(
+    ("claim", "wrong"),
+    [
+        ("\\frac{\\partial L}{\\partial W} = \\mathbf g \\mathbf x^\\top", False),
+        ("\\frac{\\partial L}{\\partial \\mathbf x} = W^\\top \\mathbf g", False),
+        ("\\nabla_{\\mathbf x} L = W^\\top \\mathbf g", False),
+        ("\\frac{\\partial L}{\\partial \\mathbf x} = \\mathbf g^\\top W", False),  # a row
+        ("\\frac{\\partial L}{\\partial W} = 2\\mathbf g \\mathbf x^\\top", True),
+        ("\\frac{\\partial L}{\\partial \\mathbf x} = -W^\\top \\mathbf g", True),
+    ],
+)
+def test_a_linear_layer(claim: str, wrong: bool) -> None:
+    found, tally = _judged(LAYER + f"$${claim}$$\n")
+    assert found == ([claim.split(" = ")[1]] if wrong else [])
+    assert (tally.verified, tally.flagged) == ((0, 1) if wrong else (1, 0))
+
+
+def test_the_message_says_what_the_loss_is_taken_through() -> None:
+    text = LAYER + "$$\\frac{\\partial L}{\\partial W} = 2\\mathbf g \\mathbf x^\\top$$\n"
+    (finding,) = check_written(Checker().check("doc.md", text=text), seconds=60.0)
+    assert finding.correct == "\\mathbf g \\mathbf x^\\top"
+    assert "a factor 2 too many" in finding.message
+    assert finding.message.endswith(
+        "; `L` is taken through `\\mathbf{g}`, its gradient by `\\mathbf{y}`"
+    )
+
+
+def test_a_term_the_loss_may_hold_besides_is_never_reported() -> None:
+    r"""A weight decay said in words: ``+ \lambda W`` is right for that loss; through
+    ``\mathbf g`` alone it is an extra term, which no reading can tell from a slip."""
+    text = (
+        LAYER + "With weight decay the loss also holds $\\frac{\\lambda}{2}\\|W\\|_F^2$, "
+        "$\\lambda > 0$, and\n\n"
+        "$$\\frac{\\partial L}{\\partial W} = \\mathbf g \\mathbf x^\\top + \\lambda W$$\n"
+    )
+    found, tally = _judged(text)
+    assert found == [] and tally.verified == 0 and tally.read == 1
+
+
+@pytest.mark.parametrize(
+    ("claim", "wrong"),
+    [
+        ("\\frac{\\partial L}{\\partial V} = P^\\top G", False),
+        ("\\frac{\\partial L}{\\partial P} = G V^\\top", False),
+        # G of numerator layout (the transpose: the shapes of a square O do not decide)
+        ("\\frac{\\partial L}{\\partial V} = P^\\top G^\\top", False),
+        # right in neither reading: the factors' order
+        ("\\frac{\\partial L}{\\partial V} = G P^\\top", True),
+    ],
+)
+def test_a_square_output_is_read_either_way(claim: str, wrong: bool) -> None:
+    found, _ = _judged(HEAD + f"$${claim}$$\n")
+    assert found == ([claim.split(" = ")[1]] if wrong else [])
+
+
+def test_a_gradient_by_a_variable_of_its_own_leads_nowhere() -> None:
+    """``G = ∂L/∂O`` with O declared, never defined: no way to V, the claim undecided."""
+    text = (
+        "Let $P, V, O \\in \\mathbb{R}^{k \\times k}$ and $G = \\partial L / \\partial O$.\n\n"
+        "$$\\frac{\\partial L}{\\partial V} = G P^\\top$$\n"
+    )
+    found, tally = _judged(text)
+    assert found == [] and tally.verified == 0
+
+
+def test_two_definitions_of_the_output_decide_nothing() -> None:
+    text = LAYER.replace("$\\mathbf y = W\\mathbf x$", "$\\mathbf y = W\\mathbf x$ (not "
+                         "$\\mathbf y = W^\\top \\mathbf x$)")  # fmt: skip
+    found, tally = _judged(
+        text + "$$\\frac{\\partial L}{\\partial W} = 2\\mathbf g \\mathbf x^\\top$$\n"
+    )
+    assert found == [] and tally.flagged == 0
+
+
+def test_the_statements_read() -> None:
+    checked = Checker().check(
+        "doc.md",
+        text=(
+            "$G = \\partial L / \\partial O \\in \\mathbb{R}^{n \\times d}$, "
+            "$\\nabla_{\\mathbf h} L = \\boldsymbol\\delta$, "
+            "$\\frac{\\partial L}{\\partial Z} = \\Delta$, "
+            "$\\frac{\\partial \\ell}{\\partial Y} = \\bar Y$, $H = \\partial^2 L / \\partial O^2$.\n"
+        ),
+    )
+    found = {(u.gradient_key, u.of_key) for u in upstreams(checked.rows, "L")}
+    assert found == {("G", "O"), ("\\delta", "h"), ("\\Delta", "Z")}
+
+
+def test_two_layers_each_claim_judged_by_its_own_upstream_gradient() -> None:
+    r"""G₂ = ∂L/∂Z₂ and G₁ = ∂L/∂Z₁ both lead to X: a claim in G₁'s terms is verified by
+    G₁'s reading, a slip of it reported; one in G₂'s terms (right) verified by G₂'s."""
+    text = (
+        "Let $X \\in \\mathbb{R}^{b \\times d}$, $W_1 \\in \\mathbb{R}^{d \\times h}$, "
+        "$W_2 \\in \\mathbb{R}^{h \\times k}$, $Z_1 = X W_1$, $Z_2 = Z_1 W_2$, "
+        "$G_2 = \\partial L / \\partial Z_2$ and $G_1 = \\partial L / \\partial Z_1$.\n\n"
+        "$$\\frac{\\partial L}{\\partial X} = G_1 W_1^\\top$$\n\n"
+        "$$\\frac{\\partial L}{\\partial X} = G_2 W_2^\\top W_1^\\top$$\n\n"
+        "$$\\frac{\\partial L}{\\partial X} = -G_1 W_1^\\top$$\n"
+    )
+    found, tally = _judged(text)
+    assert found == ["-G_1 W_1^\\top"] and tally.verified == 2
