@@ -10,10 +10,17 @@ from dataclasses import replace
 from texgrad.shapes import messages
 from texgrad.shapes.dims import MAX_DIMENSION_BITS, ONE, Shape, dim_of, same, too_large_power
 from texgrad.shapes.formulas import ORDER_RELATIONS
-from texgrad.shapes.questions import DIMENSION, LETTER, REDEFINES, dimension_key
+from texgrad.shapes.questions import (
+    DIMENSION,
+    LAYOUT,
+    LAYOUT_KEY,
+    LETTER,
+    REDEFINES,
+    dimension_key,
+)
 from texgrad.shapes.rules.base import UNSIZED, RuleBase, span_key, unwrapped
 from texgrad.shapes.rules.symbols import ESTIMATE_ACCENTS, SAME_SHAPE_ACCENTS
-from texgrad.shapes.sections import SENTENCE_LOOKBACK, Boundaries, sentence_start
+from texgrad.shapes.sections import SENTENCE_BREAK, SENTENCE_LOOKBACK, Boundaries, sentence_start
 from texgrad.shapes.table import Declaration, Signature
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import call_of
@@ -41,6 +48,17 @@ def substitutes(source: str, at: int) -> bool:
     sides set a letter of the result to what it stands for here (not an equation)?"""
     lo = sentence_start(source, max(0, at - SENTENCE_LOOKBACK), at)
     return _SUBSTITUTING.search(source, lo, at) is not None
+
+
+def other_layout(source: str, start: int, end: int) -> bool:
+    """Does the sentence of the math at ``start``..``end`` speak of another layout than the
+    document's ("in the numerator layout this reads …", "transposed, as some texts write")?"""
+    lo = sentence_start(source, max(0, start - SENTENCE_LOOKBACK), start)
+    stop = SENTENCE_BREAK.search(source, end, end + SENTENCE_LOOKBACK)
+    return _OTHER_LAYOUT.search(source, lo, stop.start() if stop else end) is not None
+
+
+_OTHER_LAYOUT = re.compile(r"[Nn]umerator|[Jj]acobian|[Tt]ranspos|[Oo]ther layout|[Rr]ow[- ]vector")
 
 
 # "Let $A = \begin{bmatrix} 2 & 0 \\ 0 & 3 \end{bmatrix}$", "Let $w \in …$ and $M = w w^\top$"
@@ -204,8 +222,17 @@ class RelationRules(RuleBase):
             return
         if _transposes(left, right):
             return  # A = A^\top states a property (symmetry), for a square A
-        if (_is_derivative(left) or _is_derivative(right)) and a.agrees(b.transposed()):
-            return  # a gradient written in the other layout (a row, numerator layout)
+        if (
+            (_is_derivative(left) or _is_derivative(right)) and a.agrees(b.transposed())
+            and not (
+                ONE not in (a.rows, a.cols) and self._ask(LAYOUT, LAYOUT_KEY, None, None)
+                and not other_layout(self.source, left.start, right.end)
+            )
+        ):  # fmt: skip
+            # a gradient written in the other layout (a row, numerator layout) — unless the
+            # document says it writes the denominator layout (and no other): then a gradient
+            # by a matrix has the matrix's shape, and its transpose is a mistake
+            return
         if a.is_scalar != b.is_scalar and (_is_literal(left) or _is_literal(right)):
             return  # x = 0 for a vector: a zero vector
         at = left.start
