@@ -384,3 +384,31 @@ def test_the_last_layer_is_sized_when_its_width_is_named(tmp_path: Path) -> None
     )
     assert found(result) == expected(fx, "elementwise-mismatch", "matmul-mismatch")
     assert shape_of(result, "W^{(L)}").short() == "n_L×n_{L-1}"  # type: ignore[union-attr]
+
+
+def test_a_lowercase_tag_declared_is_a_name_not_a_power(tmp_path: Path) -> None:
+    r"""``\Delta^z_t \in \mathbb{R}^{n_h \times m}`` (a GRU gate's errors) declares a name that
+    the parser reads as a power of ``\Delta_t``: its uses take that shape, so a sum of them
+    set equal to the gradient of the bias is found; an undeclared ``x^k`` stays a power, and
+    ``A^T``, ``x^n`` are never read as declared names."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $b_z \in \mathbb{R}^{n_h}$, $\mathbf{1}_m \in \mathbb{R}^m$ and
+        $\Delta^z_t, \Delta^r_t \in \mathbb{R}^{n_h \times m}$. Then
+        $\frac{\partial L}{\partial b_z} = \sum_t \Delta^z_t \mathbf{1}_m$ is fine, but
+        $\frac{\partial L}{\partial b_z} = \sum_t \Delta^r_t$ is not.
+         ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch")
+    assert shape_of(result, "\\Delta^r_t").short() == "n_h×m"  # type: ignore[union-attr]
+    from texgrad.reading.source import MappedText
+    from texgrad.shapes.formulas import tag_key
+    from texgrad.syntax.parse import parse_row
+
+    def key(text: str) -> object:
+        return tag_key(parse_row(MappedText.identity(text)).tree)  # type: ignore[arg-type]
+
+    assert key("\\Delta^z_t") == ("\\Delta_{t}^{z}", None)
+    assert [key(x) for x in ("A^T", "x^n", "x^2", "x^{(l)}")] == [None, None, None, None]
