@@ -598,6 +598,24 @@ def test_a_document_in_the_denominator_layout_says_a_transposed_gradient_is_wron
         assert found(result) == set(), said
 
 
+def test_a_matrix_defined_row_by_row_has_the_rows_of_the_matrix_they_come_from(
+    tmp_path: Path,
+) -> None:
+    r"""``P_{i,:} = \operatorname{softmax}(Z_{i,:})`` makes an undeclared P of Z's shape, so a
+    product with P is checked; a row set from a row of no known matrix says nothing."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $Z \in \mathbb{R}^{B \times c}$ and $W \in \mathbb{R}^{h \times c}$, and
+        $P_{i,:} = \operatorname{softmax}(Z_{i,:})$, $Q_{i,:} = \operatorname{softmax}(u_{i,:})$.
+        Then $P W^\top$ and $Q W$ are fine, but $P W$ is not.
+                                                 ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert shape_of(result, "P").short() == "B×c"  # type: ignore[union-attr]
+
+
 def test_dimension_names_are_scalars(tmp_path: Path) -> None:
     r"""``N`` in ``\frac{1}{N}`` is the dimension of ``\mathbb{R}^{N \times D}``: a number, so
     the average gradient has a known shape and a planted error in it is found."""
