@@ -432,3 +432,33 @@ def test_an_edited_callout_changes_how_far_its_declarations_hold(tmp_path: Path)
     ):
         got = checker.check(str(path), None, tmp_path, edited)
         assert _everything(got) == _everything(Checker().check(str(path), None, tmp_path, edited))
+
+
+LAYOUT = r"""\documentclass{article}
+\begin{document}
+\section{Setting}
+Let $W \in \mathbb{R}^{h \times d}$, $X \in \mathbb{R}^{n \times d}$ and $G \in \mathbb{R}^{n \times h}$.
+We use the denominator layout.
+
+\section{Gradients}
+Far from where the layout is said, $\frac{\partial L}{\partial W} = X^\top G$.
+\end{document}
+"""
+
+
+def test_an_edit_to_the_layout_said_re_checks_the_gradients(tmp_path: Path) -> None:
+    """Whether a gradient by a matrix may be written transposed depends on the layout the text
+    says it uses, anywhere in it: an edit there re-checks every gradient."""
+    path = tmp_path / "paper.tex"
+    checker = Checker()
+    first = checker.check(str(path), None, tmp_path, LAYOUT)
+    assert [d.code for d in first.diagnostics] == ["equation-mismatch"]
+    for edited in (
+        LAYOUT.replace("denominator", "numerator", 1),
+        LAYOUT.replace("We use the denominator layout.", "", 1),
+        LAYOUT,
+    ):
+        got = checker.check(str(path), None, tmp_path, edited)
+        fresh = Checker().check(str(path), None, tmp_path, edited)
+        assert _everything(got) == _everything(fresh)
+        assert bool(got.diagnostics) == (edited == LAYOUT)

@@ -70,23 +70,25 @@ def test_backprop_in_markdown(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "matmul-mismatch")
 
 
-def test_an_undeclared_loss_leaves_the_gradient_unchecked_as_for_plain_letters(
+def test_an_undeclared_loss_is_a_scalar_another_undeclared_letter_is_not(
     tmp_path: Path,
 ) -> None:
-    r"""``\frac{\partial \mathcal{L}}{\partial W}`` has W's shape only when what is
-    differentiated is known to be a scalar: with ``\mathcal{L}`` never declared, neither the
-    plain nor the family form is compared (``\nabla_W \mathcal{L}``, a gradient, is)."""
+    r"""``\frac{\partial \mathcal{L}}{\partial W}`` has W's shape when what is differentiated
+    is a loss the document never introduces (``\mathcal{L}``, ``L``, ``\ell``), as
+    ``\nabla_W \mathcal{L}`` has, in the plain and the family form; the derivative of another
+    undeclared letter (``y``, perhaps a vector) is not compared."""
     fx, result = check_fixture(
         tmp_path,
         r"""
         Let $W^{(l)}, V \in \mathbb{R}^{n_l \times n_{l-1}}$, $a^{(l)}, \delta^{(l)}, u \in \mathbb{R}^{n_l}$.
         Then $\frac{\partial \mathcal{L}}{\partial W^{(l)}} = \delta^{(l)} (a^{(l)})^\top$ and
-        $\frac{\partial \mathcal{L}}{\partial V} = \delta^{(l)} u^\top$, but
+              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        $\frac{\partial y}{\partial V} = \delta^{(l)} u^\top$, but
         $\nabla_{W^{(l)}} \mathcal{L} = \delta^{(l)} (a^{(l)})^\top$ is not.
          ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
         """,
     )
-    assert found(result) == expected(fx, "equation-mismatch")
+    assert found(result) == expected(fx, "equation-mismatch", "equation-mismatch")
 
 
 def test_rnn_subscript_members_share_the_shape_of_h_t(tmp_path: Path) -> None:
@@ -176,10 +178,12 @@ def test_a_member_at_the_ends_says_nothing_of_dimensions_the_document_never_name
         """,
     )
     assert found(result) == set()
-    for unknown in ("W^{(1)}", "W^{(L)}", "a^{(L-1)}"):
+    for unknown in ("W^{(1)}", "W^{(L)}"):
         assert shape_of(result, unknown) is None, unknown
-    # a^{(1)} is n_1 (a width numbered from 1), which is never told apart from d or K
+    # a^{(1)} is n_1 (a width numbered from 1) and a^{(L-1)} n_{L-1} (below the last), which
+    # are never told apart from d or K
     assert shape_of(result, "a^{(1)}").short() == "n_1"  # type: ignore[union-attr]
+    assert shape_of(result, "a^{(L-1)}").short() == "n_{L-1}"  # type: ignore[union-attr]
 
 
 def test_bracket_and_ell_labels(tmp_path: Path) -> None:
@@ -358,3 +362,53 @@ def test_iterates_in_a_bare_superscript_where_the_document_declares_one(tmp_path
     )
     assert found(result) == expected(fx, "matmul-mismatch")
     assert shape_of(result, "\\mathbf{x}^{t+1}").short() == "n"  # type: ignore[union-attr]
+
+
+def test_the_last_layer_is_sized_when_its_width_is_named(tmp_path: Path) -> None:
+    r"""``W^{(L)}`` of ``W^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}`` where the document names
+    ``n_L`` (``y \in \mathbb{R}^{n_L}``) is n_L×n_{L-1}: ``n_{L-1}``, the width below the last,
+    is told apart from ``n_L`` (widths of one letter) but never from another letter's name
+    (the last hidden layer may be the ``H`` of ``h``).  And ``\sigma'(z)``, the derivative of
+    the elementwise logistic, has the shape of ``z``."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $y \in \mathbb{R}^{n_L}$, $h \in \mathbb{R}^H$, $W^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}$
+        and $z^{(l)}, \delta^{(l)} \in \mathbb{R}^{n_l}$. Then
+        $\delta^{(L-1)} = \big((W^{(L)})^\top \delta^{(L)}\big) \odot \sigma'(z^{(L-1)})$ and
+        $W^{(L)} h + y$ are fine, but $\big((W^{(L)})^\top \delta^{(L)}\big) \odot \sigma'(z^{(L)})$
+                                       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        and $W^{(L)} y$ are not.
+             ^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "elementwise-mismatch", "matmul-mismatch")
+    assert shape_of(result, "W^{(L)}").short() == "n_L×n_{L-1}"  # type: ignore[union-attr]
+
+
+def test_a_lowercase_tag_declared_is_a_name_not_a_power(tmp_path: Path) -> None:
+    r"""``\Delta^z_t \in \mathbb{R}^{n_h \times m}`` (a GRU gate's errors) declares a name that
+    the parser reads as a power of ``\Delta_t``: its uses take that shape, so a sum of them
+    set equal to the gradient of the bias is found; an undeclared ``x^k`` stays a power, and
+    ``A^T``, ``x^n`` are never read as declared names."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $b_z \in \mathbb{R}^{n_h}$, $\mathbf{1}_m \in \mathbb{R}^m$ and
+        $\Delta^z_t, \Delta^r_t \in \mathbb{R}^{n_h \times m}$. Then
+        $\frac{\partial L}{\partial b_z} = \sum_t \Delta^z_t \mathbf{1}_m$ is fine, but
+        $\frac{\partial L}{\partial b_z} = \sum_t \Delta^r_t$ is not.
+         ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch")
+    assert shape_of(result, "\\Delta^r_t").short() == "n_h×m"  # type: ignore[union-attr]
+    from texgrad.reading.source import MappedText
+    from texgrad.shapes.formulas import tag_key
+    from texgrad.syntax.parse import parse_row
+
+    def key(text: str) -> object:
+        return tag_key(parse_row(MappedText.identity(text)).tree)  # type: ignore[arg-type]
+
+    assert key("\\Delta^z_t") == ("\\Delta_{t}^{z}", None)
+    assert [key(x) for x in ("A^T", "x^n", "x^2", "x^{(l)}")] == [None, None, None, None]

@@ -556,6 +556,66 @@ def test_gradient_in_numerator_layout_is_accepted(tmp_path: Path) -> None:
     assert found(result) == set()
 
 
+def test_a_loss_differentiated_as_a_fraction_is_a_scalar(tmp_path: Path) -> None:
+    r"""``\frac{\partial L}{\partial W}`` for a loss the document never introduces (``L``,
+    ``\ell``, ``\mathcal{L}``) has W's shape, as ``\nabla_W L`` has; another undeclared letter
+    (``y``) may be a vector, its derivative is unknown.  A subscripted ``\delta_1`` is an error
+    vector, not a scalar coefficient."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $W \in \mathbb{R}^{h \times d}$, $x \in \mathbb{R}^d$ and $G \in \mathbb{R}^{h \times k}$.
+        Fine: $W - \eta \frac{\partial L}{\partial W}$, $\frac{\partial y}{\partial W} + G$ and
+        $\frac{\partial \ell}{\partial W} = \delta_1 x^\top$.
+        Wrong: $\frac{\partial \mathcal{L}_{\text{aux}}}{\partial W} + G$.
+                ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_a_document_in_the_denominator_layout_says_a_transposed_gradient_is_wrong(
+    tmp_path: Path,
+) -> None:
+    r"""The transpose of a gradient by a matrix is read as the other layout — unless the text
+    says it uses the denominator layout (and names no other as its own): then
+    ``\frac{\partial L}{\partial W}`` is W's shape and its transpose a mistake."""
+    text = r"""
+        %! notes.md
+        Let $W \in \mathbb{R}^{h \times d}$, $X \in \mathbb{R}^{n \times d}$ and
+        $G \in \mathbb{R}^{n \times h}$, with $Y = X W^\top$. {said}
+        Readers used to the numerator layout write it transposed,
+        $\frac{\partial L}{\partial W} = X^\top G$.
+
+        $$\frac{\partial L}{\partial W} = G^\top X, \qquad \frac{\partial L}{\partial W} = X^\top G$$
+        """
+    fx, result = check_fixture(
+        tmp_path / "one", text.replace("{said}", "We use the denominator layout.")
+    )
+    assert len(found(result)) == 1 and next(iter(found(result)))[2] == "equation-mismatch"
+    for said in ("We use the numerator layout.", "Gradients are matrices."):
+        fx, result = check_fixture(tmp_path / said[:6], text.replace("{said}", said))
+        assert found(result) == set(), said
+
+
+def test_a_matrix_defined_row_by_row_has_the_rows_of_the_matrix_they_come_from(
+    tmp_path: Path,
+) -> None:
+    r"""``P_{i,:} = \operatorname{softmax}(Z_{i,:})`` makes an undeclared P of Z's shape, so a
+    product with P is checked; a row set from a row of no known matrix says nothing."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $Z \in \mathbb{R}^{B \times c}$ and $W \in \mathbb{R}^{h \times c}$, and
+        $P_{i,:} = \operatorname{softmax}(Z_{i,:})$, $Q_{i,:} = \operatorname{softmax}(u_{i,:})$.
+        Then $P W^\top$ and $Q W$ are fine, but $P W$ is not.
+                                                 ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert shape_of(result, "P").short() == "B×c"  # type: ignore[union-attr]
+
+
 def test_dimension_names_are_scalars(tmp_path: Path) -> None:
     r"""``N`` in ``\frac{1}{N}`` is the dimension of ``\mathbb{R}^{N \times D}``: a number, so
     the average gradient has a known shape and a planted error in it is found."""

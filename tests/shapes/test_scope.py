@@ -454,6 +454,36 @@ def test_a_where_after_a_markdown_display_and_a_blank_line_declares_for_it(tmp_p
     assert found(result) == expected(fx, "matmul-mismatch", name="notes.md")
 
 
+def test_a_definition_after_a_display_reaches_past_its_matrix_rows(tmp_path: Path) -> None:
+    # myst-lsq-2: the `\\` between the blocks of a matrix ends no sentence, nor does a period
+    # in a comment; a `\\` between the rows of an align does, and a blank line before a
+    # new sentence too
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        Let $Q_1 \in \mathbb{R}^{m \times n}$, $Q_2 \in \mathbb{R}^{m \times (m - n)}$ and
+        $R \in \mathbb{R}^{n \times n}$. Then
+
+        $$
+        A = \begin{bmatrix} Q_1 & Q_2 \end{bmatrix} \begin{bmatrix} R_1 \\ 0_{n \times n} \end{bmatrix} % see eq. (2). Full QR
+            ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        $$
+
+        with $R_1 = R$.
+
+        $$
+        \begin{aligned} B &= Q_2 S_1 \\ C &= Q_1 \end{aligned}
+        $$
+
+        with $S_1 = R$; and the sentence ends. $T_1 \ne Q_2 T_1$
+
+        New paragraph: $T_1 = R$.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", name="notes.md")
+
+
 def test_a_matrix_set_equal_to_a_scalar_in_a_later_section_is_reported(tmp_path: Path) -> None:
     # The M-step of EM: the covariance is a sum of outer products; written with inner ones
     # it is a scalar, and no new meaning of \Sigma_k (a letter redefined as another matrix is)

@@ -46,6 +46,7 @@ from texgrad.shapes.sections import (
     SENTENCE_LOOKBACK,
     WHERE_DISTANCE,
     Boundaries,
+    layouts_named,
     sentence_start,
 )
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
@@ -109,6 +110,7 @@ def collect(
     }
     for d in found:  # (once every matrix's declaration is known)
         table.add(d)
+    table.layouts = frozenset(k for text in texts.values() for k in layouts_named(text))
     if table.facts:
         _keep_stated_facts(table)
     _drop_other_conventions(table)

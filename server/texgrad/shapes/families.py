@@ -13,6 +13,7 @@ both read members here; a member declared itself is theirs to look up first.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -77,7 +78,7 @@ def family_of(
         return None
     if member is not None and member[0] != v:  # W^{(1)} or W^{(L)} of W^{(l)}
         made = _free(shifted) - _free(shape)
-        if not all(named(d) or _inner_width(d, form, member) for d in made):
+        if not all(named(d) or _inner_width(d, form, member, v) for d in made):
             return None
     return key, shifted
 
@@ -166,11 +167,23 @@ def _free(shape: Shape) -> set[Dim]:
     return set(shape.rows.free_symbols | shape.cols.free_symbols)
 
 
-def _inner_width(d: Dim, form: str, member: Label) -> bool:
+def _inner_width(d: Dim, form: str, member: Label, v: str) -> bool:
     r"""``n_2``, ``n_1`` of ``W^{(2)}`` (of ``W^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}``): the
     width of a layer numbered from 1, which no other name of the document stands for — unlike
-    ``n_0``, the input's ``d``.  Only for layer families (``W^{(l)}``, ``a^{[l]}``) at a number."""
-    if form == "_" or member[0] is not None:
+    ``n_0``, the input's ``d``; likewise ``n_{L-1}`` of ``W^{(L)}``, the last layer's (the
+    capital of the family's letter), below ``n_L``.  Only for layer families (``W^{(l)}``,
+    ``a^{[l]}``) at a number or at the capital of their letter."""
+    if form == "_":
         return False
-    _, _, index = str(d).partition("_")
-    return index.strip("{}").isdigit() and int(index.strip("{}")) >= 1
+    index = str(d).partition("_")[2].strip("{}").replace(" ", "")
+    if member[0] is None:
+        return index.isdigit() and int(index) >= 1
+    return (
+        member[0] == v.upper() != v
+        and _BELOW_LAST.fullmatch(index) is not None
+        and (index.startswith(member[0] + "-"))
+    )
+
+
+# an index below the last member's: L-1, L-2 (of n_{L-1}), never L itself
+_BELOW_LAST = re.compile(r"[A-Z]-[1-9][0-9]*")

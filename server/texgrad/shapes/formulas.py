@@ -265,7 +265,7 @@ def _from_membership(
             valued = sym  # J = J(x) \in …: J named for its value at x (both J and J(x))
         if valued is not None:
             sym, made = valued, "value" if scope is None else made
-        key = member_key(sym) or iterate_key(sym)
+        key = member_key(sym) or iterate_key(sym) or tag_key(sym)
         if key is None:
             continue
         d = Declaration(
@@ -286,6 +286,24 @@ def _from_membership(
                 table.add(replace(d, key=any_member_key(key[0][: key[0].rindex("_")])))
         else:
             table.add_bound(d, *scope)
+
+
+def tag_key(node: t.Node) -> tuple[str, str | None] | None:
+    r"""``\Delta^z_t``, ``\delta^h`` declared (``\in \mathbb{R}^{n_h \times m}``): a letter
+    tagged by a superscript letter (a gate of a GRU), which the parser leaves a power — a
+    name, as the document declares it (not ``A^T``, a transpose)."""
+    if not isinstance(node, t.Power) or not isinstance(node.exponent, t.Symbol):
+        return None
+    tag = node.exponent
+    if tag.font is not None or tag.accents or not tag.name.isalpha() or tag.name in _NO_TAGS:
+        return None
+    base = node.base.base if isinstance(node.base, t.Sub) else node.base
+    if not isinstance(base, t.Symbol):
+        return None
+    return symbol_key(t.Tagged(node.base, node.exponent, "", start=node.start, end=node.end))
+
+
+_NO_TAGS = frozenset({"T", "H", "t", "n", "k", "p", "d", "m", "N", "K", "D"})
 
 
 def iterate_key(node: t.Node) -> tuple[str, str | None] | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import cast
 
@@ -21,9 +22,17 @@ from texgrad.shapes.diagnostics import Diagnostic
 from texgrad.shapes.dims import Dim, Shape
 from texgrad.shapes.facts import Fact
 from texgrad.shapes.infer import Inference
-from texgrad.shapes.questions import TABLE_ONLY, UNSCOPED, Question, answer_of, dimension_key
+from texgrad.shapes.questions import (
+    LAYOUT_KEY,
+    TABLE_ONLY,
+    UNSCOPED,
+    Question,
+    answer_of,
+    dimension_key,
+)
 from texgrad.shapes.rows import RowKey
 from texgrad.shapes.sections import (
+    BREAK_MASKS,
     NOTATION_SENTENCE,
     SENTENCE_BREAK,
     SENTENCE_LOOKBACK,
@@ -320,6 +329,7 @@ def _reach(old: str, new: str, edit: TextEdit) -> int:
         found = [(m.start(), m.group()) for m in SENTENCE_BREAK.finditer(text, lo, hi)]
         found += [(m.start(), m.group()) for m in NOTATION_SENTENCE.finditer(text, lo, hi)]
         found += [(m.start(), m.group()) for m in SUPPOSING.finditer(text, lo, hi)]
+        found += [(m.start(), m.group()) for m in BREAK_MASKS.finditer(text, lo, hi)]
         return [(a if a < edit.start else a - delta, g) for a, g in found]
 
     if marks(old, edit.old_end, 0) == marks(new, edit.new_end, edit.delta):
@@ -342,6 +352,8 @@ def knowledge_of(table: SymbolTable) -> dict[str, tuple[object, ...]]:
         out.setdefault(key, []).extend(weak)
     for key, facts in table.facts.items():
         out.setdefault(key, []).extend(facts)
+    if table.layouts:  # (no place: it changes only with what the texts say)
+        out[LAYOUT_KEY] = [("layout", *sorted(table.layouts))]
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -350,45 +362,53 @@ def _changed_knowledge(
 ) -> set[str]:
     """Symbols whose declarations differ beyond the move an edit made, or lie in lo..hi."""
 
-    def places(item: object) -> list[int]:
-        if isinstance(item, Fact) and item.sentence is not None:
-            return [item.start, item.end, *item.sentence] if item.path == path else []
-        if isinstance(item, (Declaration, Signature, Fact)):
-            return [item.start, item.end] if item.path == path else []
-        assert isinstance(item, tuple)
-        if item[0] == "function":
-            return [item[2]] if item[1] == path else []
-        d, s, e = item[1], item[2], item[3]
-        return [d.start, d.end, s, e] if d.path == path else []
-
     def at(offset: int) -> int:
         where = edit.moved(offset)
         return -1 if where is None else where  # in the replaced text: differs from anything
 
-    def moved(item: object) -> object:
-        if isinstance(item, Fact) and item.sentence is not None and item.path == path:
-            lo, hi = item.sentence  # (the sentence a special case holds in moves with it)
-            return replace(item, start=at(item.start), end=at(item.end), sentence=(at(lo), at(hi)))
-        if isinstance(item, (Declaration, Signature, Fact)):
-            if item.path != path:
-                return item
-            return replace(item, start=at(item.start), end=at(item.end))
-        assert isinstance(item, tuple)
-        if item[0] == "function":
-            return item if item[1] != path else ("function", path, at(item[2]))
-        d, s, e = item[1], item[2], item[3]
-        if d.path != path:
-            return item
-        return ("bound", replace(d, start=at(d.start), end=at(d.end)), at(s), at(e))
-
     dirty = set()
     for key in now.keys() | old.knowledge.keys():
         items = now.get(key, ())
-        if any(lo <= x <= hi for item in items for x in places(item)):
+        if any(lo <= x <= hi for item in items for x in _places(item, path)):
             dirty.add(key)
-        elif tuple(moved(i) for i in old.knowledge.get(key, ())) != items:
+        elif tuple(_moved(i, path, at) for i in old.knowledge.get(key, ())) != items:
             dirty.add(key)
     return dirty
+
+
+def _places(item: object, path: str) -> list[int]:
+    """Where in ``path`` a piece of knowledge (see knowledge_of) is written."""
+    if isinstance(item, Fact) and item.sentence is not None:
+        return [item.start, item.end, *item.sentence] if item.path == path else []
+    if isinstance(item, (Declaration, Signature, Fact)):
+        return [item.start, item.end] if item.path == path else []
+    assert isinstance(item, tuple)
+    if item[0] == "layout":
+        return []
+    if item[0] == "function":
+        return [item[2]] if item[1] == path else []
+    d, s, e = item[1], item[2], item[3]
+    return [d.start, d.end, s, e] if d.path == path else []
+
+
+def _moved(item: object, path: str, at: Callable[[int], int]) -> object:
+    """A piece of knowledge as the edit of ``path`` moved it (``at``: an offset's new place)."""
+    if isinstance(item, Fact) and item.sentence is not None and item.path == path:
+        lo, hi = item.sentence  # (the sentence a special case holds in moves with it)
+        return replace(item, start=at(item.start), end=at(item.end), sentence=(at(lo), at(hi)))
+    if isinstance(item, (Declaration, Signature, Fact)):
+        if item.path != path:
+            return item
+        return replace(item, start=at(item.start), end=at(item.end))
+    assert isinstance(item, tuple)
+    if item[0] == "layout":
+        return item
+    if item[0] == "function":
+        return item if item[1] != path else ("function", path, at(item[2]))
+    d, s, e = item[1], item[2], item[3]
+    if d.path != path:
+        return item
+    return ("bound", replace(d, start=at(d.start), end=at(d.end)), at(s), at(e))
 
 
 def flat_questions(questions: list[Question], base: int) -> tuple[object, ...]:

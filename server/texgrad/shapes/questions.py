@@ -26,6 +26,7 @@ class Ask(Enum):
     REDEFINES = "redefines"  # declared in an earlier section, so that `key = …` may redefine it
     FACT = "fact"  # the dimension fact in force at the offset (n = n_1 n_2), by fact_key
     WEAK = "weak"  # a weak scalar (\lambda > 0) for a letter nothing declares
+    LAYOUT = "layout"  # does the project write gradients in the denominator layout only?
 
     # Members are singletons, equal only to themselves: hashed as objects, in C, not by
     # Enum's __hash__ (a Python call), since every question recorded is hashed once.
@@ -44,12 +45,15 @@ DIMENSION = Ask.DIMENSION
 REDEFINES = Ask.REDEFINES
 FACT = Ask.FACT
 WEAK = Ask.WEAK
+LAYOUT = Ask.LAYOUT
+# the key a row reads when it asks the layout (never a symbol's key, which holds no NUL)
+LAYOUT_KEY = "\0layout"
 
 # questions whose answers depend neither on where they are asked nor on sections
-UNSCOPED = frozenset({DECLARED, LETTER, DIMENSION})
+UNSCOPED = frozenset({DECLARED, LETTER, DIMENSION, LAYOUT})
 # questions the symbol table alone answers — not the definitions and signatures inference
 # adds as it goes (``Inference.apply``): asked again of the same table, answered alike
-TABLE_ONLY = frozenset({LOOKUP, DECLARED, LETTER, DIMENSION, REDEFINES, FACT, WEAK})
+TABLE_ONLY = frozenset({LOOKUP, DECLARED, LETTER, DIMENSION, REDEFINES, FACT, WEAK, LAYOUT})
 
 
 # A question inference asked of the symbol table or the definitions, with its answer:
@@ -102,6 +106,8 @@ def answer_of(
         if key not in table.declarations:
             return here[0] if here else weak[0]
         return _weak_over(table, key, here, path, at)
+    if kind is LAYOUT:  # the denominator layout named, and no other
+        return table.layouts == frozenset({"denominator"})
     if kind is REDEFINES:  # declared in an earlier section, so that `key = …` may redefine it
         decl = table.lookup(key, font, path, at)
         return decl is not None and table.carried(decl, path, at)

@@ -27,6 +27,54 @@ SENTENCE_BREAK = re.compile(
 )
 
 
+# What hides a SENTENCE_BREAK from a use looking for its declaration just after it: a row
+# break inside a matrix (``[R_1 \\ 0]`` is one formula, "with $R_1 = R$" follows it) and
+# the text of a comment (``% see eq. (3). …``).  Both are marks an edit may change (_reach).
+_MATRIX_ENV = re.compile(r"\\(begin|end)\{(?:[pbBvV]?matrix|smallmatrix|array|[dr]?cases)\*?\}")
+_COMMENT = re.compile(r"(?:^|(?<=[ \t]))%(?=[ \t\w])", re.M)
+BREAK_MASKS = re.compile(f"{_MATRIX_ENV.pattern}|{_COMMENT.pattern}", re.M)
+_MATRIX_LOOKBACK = 2000  # how far back a matrix's \begin is looked for
+
+
+def goes_on(text: str, start: int, end: int) -> bool:
+    """Does the sentence at ``start`` go on to ``end``: no SENTENCE_BREAK between them but
+    a row break inside a matrix or a sentence's end inside a comment?"""
+    for m in SENTENCE_BREAK.finditer(text, start, end):
+        if m.group().startswith("\n"):
+            return False  # (a blank line or a list item: after a comment too)
+        if m.group() == "\\\\" and _in_matrix(text, m.start()):
+            continue
+        line = text.rfind("\n", 0, m.start()) + 1
+        if m.group()[0] in ".!?\\" and _COMMENT.search(text, line, m.start()):
+            continue
+        return False
+    return True
+
+
+def _in_matrix(text: str, at: int) -> bool:
+    depth = 0
+    for m in _MATRIX_ENV.finditer(text, max(0, at - _MATRIX_LOOKBACK), at):
+        depth = depth + 1 if m[1] == "begin" else max(0, depth - 1)
+    return depth > 0
+
+
+# a sentence that says which layout the text writes derivatives in: "We use the denominator
+# layout", "Throughout, we work in numerator layout" (not "Readers used to the numerator
+# layout will find …", which only names one)
+_LAYOUT = re.compile(
+    r"\b(?:[Ww]e|[Tt]hroughout|[Tt]his (?:paper|note|chapter|section) (?:uses|adopts|follows))"
+    r"\b(?: (?:use|adopt|follow|work in|write (?:all )?(?:gradients|derivatives) in|always use))?"
+    r",? (?:the )?(?P<kind>denominator|numerator)[- ]layout\b"
+)
+
+
+def layouts_named(text: str) -> set[str]:
+    """The layouts of derivatives ``text`` says it writes in: "denominator", "numerator"."""
+    if "layout" not in text:
+        return set()  # (most texts: no regular expression over the whole text)
+    return {m["kind"] for m in _LAYOUT.finditer(text)}
+
+
 # a sentence or a section that sets notation for the whole document
 NOTATION_SENTENCE = re.compile(
     r"\b[Tt]hroughout\b|\b(?:[Ii]n|[Ff]or) the rest of (?:this|the) (?:paper|document|article|note|chapter|book)"

@@ -24,6 +24,7 @@ from texgrad.shapes.sections import (
     SUPPOSING,
     WHERE_DISTANCE,
     Boundaries,
+    goes_on,
     heading_kind,
     sentence_start,
 )
@@ -92,6 +93,9 @@ class SymbolTable:
     # families the prose sizes by a matrix ("$X$ stacks the $x_i^\\top$ as rows"), in any
     # file: a member's key -> the matrix's key and the part ("row", "column", "sample")
     stacks: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # the layouts of derivatives the project's texts name ("denominator", "numerator"): see
+    # sections.layouts_named
+    layouts: frozenset[str] = frozenset()
     # is_notation's answers (texts and boundaries do not change once collected)
     _notation: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
     # local's, supposed's and sets_up's answers
@@ -249,7 +253,7 @@ class SymbolTable:
         spans = p.spans  # (None: no declaration here is a lemma's own)
         if j < len(starts) and (spans is None or _holds(spans[j], offset)):
             d = here[order[j]]  # the first after the use (of equal ones, the first listed)
-            if d.start - offset <= WHERE_DISTANCE and not SENTENCE_BREAK.search(
+            if d.start - offset <= WHERE_DISTANCE and goes_on(
                 self.texts.get(path, ""), offset, d.start
             ):
                 return d

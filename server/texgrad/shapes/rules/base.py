@@ -324,7 +324,8 @@ def span_key(node: t.Node) -> tuple[int, int, type]:
 
 
 # a width numbered from 1 that families make (n_2 of W^{(2)}): see RuleBase._unnamed_width
-_NUMBERED = re.compile(r"[^_]+_\{?[1-9][0-9]*\}?$")
+# a layer's width numbered from 1 (n_2) or below the last layer's (n_{L-1}): see _unnamed_width
+_NUMBERED = re.compile(r"[^_]+_(?:\{?[1-9][0-9]*\}?|\{[A-Z] ?- ?[1-9][0-9]*\})$")
 
 
 def unwrapped(node: t.Node, through: tuple[type, ...] = (t.Transpose, t.Paren)) -> t.Node:

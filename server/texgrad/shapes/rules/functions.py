@@ -22,6 +22,8 @@ _BOLD = frozenset({"mathbf", "bm", "boldsymbol", "pmb", "vb", "mathbfit"})
 ELEMENTWISE = frozenset(
     "log ln exp sin cos tan tanh sinh cosh sigmoid relu softplus sqrt abs sign sgn erf".split()
 )
+# the letters (and fonts) papers name a scalar loss with, never introduced: \frac{\partial L}{…}
+_LOSS_LETTERS = frozenset({("L", None), ("\\ell", None), ("L", "mathcal"), ("J", "mathcal")})
 # letters that name a probability or a density when applied as p(z \mid x) or p(x; \theta)
 _DENSITIES = frozenset({"p", "q"})
 # moments: an expectation keeps its argument's shape, a (co)variance of vectors is a matrix
@@ -42,13 +44,14 @@ class FunctionRules(RuleBase):
         func = node.func
         if isinstance(func, t.Func):
             return self._named(DIAG_SPELLINGS.get(func.name, func.name), func, node, args)
+        logistic = func.base if isinstance(func, t.Prime) and func.count <= 2 else func
         if (
-            isinstance(func, t.Symbol)
-            and func.name in ("\\sigma",)
+            isinstance(logistic, t.Symbol)
+            and logistic.name in ("\\sigma",)
             and len(args) == 1
             and not self._declared("\\sigma")
         ):
-            return args[0]  # the logistic function, elementwise
+            return args[0]  # the logistic function, elementwise, and its derivative \sigma'(z)
         key = symbol_key(func)
         sig = self._signature(key[0], func.start) if key else None
         if sig is None and key is not None:
@@ -162,11 +165,23 @@ class FunctionRules(RuleBase):
         return body if body is not None and body.is_scalar else None
 
     def _derivative(self, node: t.Derivative) -> Shape | None:
-        scalar = self._scalar_valued(node.body)
+        scalar = self._scalar_valued(node.body) or self._a_loss(node.body)
         shapes = [self.infer(w) for w in node.wrt]
         if scalar and len(shapes) == 1 and node.order is None:
             return shapes[0]
         return self._by_scalars(node, shapes)
+
+    def _a_loss(self, body: t.Node | None) -> bool:
+        r"""Is what a fraction differentiates a loss the document never introduces
+        (``\frac{\partial L}{\partial W}``, ``\partial \mathcal{L}_{\text{aux}} / \partial Z``,
+        ``\partial \ell / \partial z``): a scalar, as the loss of a ``\nabla`` is.  Only the
+        letters papers name their losses with; another undeclared letter may be a vector."""
+        name = body.base if isinstance(body, (t.Sub, t.Tagged)) else body
+        if not isinstance(name, t.Symbol) or name.accents:
+            return False
+        if (name.name, name.font) not in _LOSS_LETTERS:
+            return False
+        return self._scalar_valued(body, gradient=True)
 
     def _by_scalars(self, node: t.Derivative, shapes: list[Shape | None]) -> Shape | None:
         r"""A matrix differentiated by scalars has its shape in every layout:

@@ -52,6 +52,8 @@ class OperatorRules(RuleBase):
             iterate is not None
         ):  # \mathbf{x}^{t+1} of \mathbf{x}^t \in \Delta^{n-1}: a round's iterate
             return iterate
+        if isinstance(node.exponent, t.Symbol) and self._named_anywhere(node):
+            return self._own_name(node)  # \Delta^z_t declared: a gate's name, not a power
         if not _is_e(node.base) and self._letters_label(node.exponent):
             # f^{\alpha\beta} of vectors α, β: a name (not e^{hA}: an exponential)
             return self._own_name(node)

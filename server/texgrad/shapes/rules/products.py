@@ -202,6 +202,9 @@ class ProductRules(RuleBase):
             and base.name in _GREEK_COEFFICIENTS
         ):  # fmt: skip
             return False
+        if base.name == "\\delta" and node is not base:
+            return False  # \delta_1, \delta_t: a layer's or a step's error vector (\delta c_t is
+            # a variation, of c_t's shape)
         for key in {symbol_key(node), symbol_key(base)}:
             if key is None or not self._unknown(key[0], node.start):
                 return False

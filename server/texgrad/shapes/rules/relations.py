@@ -10,13 +10,20 @@ from dataclasses import replace
 from texgrad.shapes import messages
 from texgrad.shapes.dims import MAX_DIMENSION_BITS, ONE, Shape, dim_of, same, too_large_power
 from texgrad.shapes.formulas import ORDER_RELATIONS
-from texgrad.shapes.questions import DIMENSION, LETTER, REDEFINES, dimension_key
+from texgrad.shapes.questions import (
+    DIMENSION,
+    LAYOUT,
+    LAYOUT_KEY,
+    LETTER,
+    REDEFINES,
+    dimension_key,
+)
 from texgrad.shapes.rules.base import UNSIZED, RuleBase, span_key, unwrapped
 from texgrad.shapes.rules.symbols import ESTIMATE_ACCENTS, SAME_SHAPE_ACCENTS
-from texgrad.shapes.sections import SENTENCE_LOOKBACK, Boundaries, sentence_start
+from texgrad.shapes.sections import SENTENCE_BREAK, SENTENCE_LOOKBACK, Boundaries, sentence_start
 from texgrad.shapes.table import Declaration, Signature
 from texgrad.syntax import tree as t
-from texgrad.syntax.notation import call_of
+from texgrad.syntax.notation import call_of, index_parts
 from texgrad.syntax.show import show
 from texgrad.syntax.symbols import symbol_key
 
@@ -41,6 +48,17 @@ def substitutes(source: str, at: int) -> bool:
     sides set a letter of the result to what it stands for here (not an equation)?"""
     lo = sentence_start(source, max(0, at - SENTENCE_LOOKBACK), at)
     return _SUBSTITUTING.search(source, lo, at) is not None
+
+
+def other_layout(source: str, start: int, end: int) -> bool:
+    """Does the sentence of the math at ``start``..``end`` speak of another layout than the
+    document's ("in the numerator layout this reads …", "transposed, as some texts write")?"""
+    lo = sentence_start(source, max(0, start - SENTENCE_LOOKBACK), start)
+    stop = SENTENCE_BREAK.search(source, end, end + SENTENCE_LOOKBACK)
+    return _OTHER_LAYOUT.search(source, lo, stop.start() if stop else end) is not None
+
+
+_OTHER_LAYOUT = re.compile(r"[Nn]umerator|[Jj]acobian|[Tt]ranspos|[Oo]ther layout|[Rr]ow[- ]vector")
 
 
 # "Let $A = \begin{bmatrix} 2 & 0 \\ 0 & 3 \end{bmatrix}$", "Let $w \in …$ and $M = w w^\top$"
@@ -179,6 +197,8 @@ class RelationRules(RuleBase):
     ) -> None:
         """``left rel right`` for an equality: a definition (``y = Ax``), a mismatch, or one
         of the equations papers write with sides that differ on purpose."""
+        if self._defines_by_rows(left, right, a, b):
+            return  # P_{i,:} = \operatorname{softmax}(Z_{i,:}): P has Z's rows
         if b is not None and self._defines(left) and not self._misprints(left, right, a, b):
             self._define(left, b)  # y = Ax gives an undeclared y its shape (again, if redefined)
             return
@@ -202,23 +222,40 @@ class RelationRules(RuleBase):
             # \beta = \sum_i \alpha_i \phi(x_i) in a later section: \beta anew
             self._define(left, b)
             return
-        if _transposes(left, right):
-            return  # A = A^\top states a property (symmetry), for a square A
-        if (_is_derivative(left) or _is_derivative(right)) and a.agrees(b.transposed()):
-            return  # a gradient written in the other layout (a row, numerator layout)
-        if a.is_scalar != b.is_scalar and (_is_literal(left) or _is_literal(right)):
-            return  # x = 0 for a vector: a zero vector
+        if self._on_purpose(left, right, a, b):
+            return
         at = left.start
-        if substitutes(self.source, at):
-            return  # "Applying Lemma 1 with $A = \hat A$": the lemma's letter set to another
-        if (_is_explicit(left) or _is_explicit(right)) and self._example_of(a, b, at):
-            return  # C = [0; 0; 0] for C ∈ ℝ^{n×m}: an example with n = 3, m = 1
         fixes = (self._transpose_fix(right),) if self._agrees(a, b.transposed(), at) else ()
         message = messages.equation_mismatch(
             rel, self._described(left, a), self._described(right, b), self._hint(fixes)
         )
         related = self._related(left, right)
         self._emit("equation-mismatch", message, left.start, right.end, related, fixes)
+
+    def _on_purpose(self, left: t.Node, right: t.Node, a: Shape, b: Shape) -> bool:
+        """Do the sides of an equation differ in shape on purpose?"""
+        if _transposes(left, right):
+            return True  # A = A^\top states a property (symmetry), for a square A
+        if self._in_the_other_layout(left, right, a, b):
+            return True  # a gradient written in the other layout (a row, numerator layout)
+        if a.is_scalar != b.is_scalar and (_is_literal(left) or _is_literal(right)):
+            return True  # x = 0 for a vector: a zero vector
+        at = left.start
+        if substitutes(self.source, at):
+            return True  # "Applying Lemma 1 with $A = \hat A$": the lemma's letter set to another
+        # C = [0; 0; 0] for C ∈ ℝ^{n×m}: an example with n = 3, m = 1
+        return (_is_explicit(left) or _is_explicit(right)) and self._example_of(a, b, at)
+
+    def _in_the_other_layout(self, left: t.Node, right: t.Node, a: Shape, b: Shape) -> bool:
+        """Is one side a derivative whose shape is the other's transposed: a gradient written
+        in the other layout (a row, numerator layout) — unless the document says it writes
+        the denominator layout (and no other), and this sentence speaks of no other: then a
+        gradient by a matrix has the matrix's shape, and its transpose is a mistake."""
+        if not ((_is_derivative(left) or _is_derivative(right)) and a.agrees(b.transposed())):
+            return False
+        if ONE in (a.rows, a.cols) or not self._ask(LAYOUT, LAYOUT_KEY, None, None):
+            return True
+        return other_layout(self.source, left.start, right.end)
 
     def _misprints(self, left: t.Node, right: t.Node, a: Shape | None, b: Shape) -> bool:
         r"""Is ``left = …`` a letter defined before (``\hat B = Y Z^\top (Z Z^\top)^{-1}``) set
@@ -391,6 +428,29 @@ class RelationRules(RuleBase):
         self._define(last, Shape(acc.cols, b.cols))
         return True
 
+    def _defines_by_rows(
+        self, left: t.Node, right: t.Node, a: Shape | None, b: Shape | None
+    ) -> bool:
+        r"""Is ``left`` the row ``P_{i,:}`` of a letter nothing introduces, set to a row computed
+        from the same row of a known matrix (``P_{i,:} = \operatorname{softmax}(Z_{i,:})``)?
+        Then P has that matrix's rows and the computed row's columns."""
+        row = _row_of(left)
+        if row is None or a is not None or b is None or b.rows != ONE:
+            return False
+        base, index = row
+        key = symbol_key(base)
+        if key is None or not self._unknown(key[0], left.start):
+            return False
+        for node in right.walk():
+            other = _row_of(node)
+            if other is None or show(other[1]) != show(index) or symbol_key(other[0]) == key:
+                continue
+            whole = self.infer(other[0])
+            if whole is not None and ONE not in (whole.rows, whole.cols):
+                self._define(base, Shape(whole.rows, b.cols))
+                return True
+        return False
+
     def _estimate(self, node: t.Node) -> bool:
         r"""Is ``node`` the rate of a letter with a shape (``\dot x`` of ``x \in \mathbb{R}^n``),
         so that ``\dot x = …`` states it rather than defines it?"""
@@ -526,6 +586,21 @@ def _transposes(a: t.Node, b: t.Node) -> bool:
         if isinstance(x, t.Transpose) and show(x.base) == show(y):
             return True
     return False
+
+
+def _row_of(node: t.Node) -> tuple[t.Node, t.Node] | None:
+    r"""``P_{i,:}``, ``Z_{i,\cdot}``: (the matrix, the row's index); else None."""
+    if not isinstance(node, t.Sub):
+        return None
+    parts = index_parts(node.index)
+    if len(parts) != 2 or not isinstance(parts[1], t.Symbol) or parts[1].name not in _ALL:
+        return None
+    if not isinstance(parts[0], t.Symbol) or parts[0].name in _ALL:
+        return None
+    return node.base, parts[0]
+
+
+_ALL = frozenset({":", "\\cdot", "\\bullet"})  # what stands for "every column" in a slice
 
 
 def _is_derivative(node: t.Node) -> bool:
