@@ -583,3 +583,41 @@ def test_a_coefficient_that_involves_the_variable_is_differentiated_too(tmp_path
     out = diff_in_document(doc, 4, "s")
     assert out.error is None and out.verified, out.error
     assert out.result == r"\frac{d N}{s} - \frac{1}{s^{3}} \sum_{n=1}^N \|x_n - \mu\|^2"
+
+
+SUPERSCRIPTS = r"""\section{Least mean squares}
+We have $m$ examples $\mathbf{x}^{(i)} \in \mathbb{R}^n$ with targets $y^{(i)}$. The design
+matrix $X \in \mathbb{R}^{m \times n}$ holds the $(\mathbf{x}^{(i)})^\top$ as its rows, and
+$\vec{y} \in \mathbb{R}^m$ stacks the targets; $\theta \in \mathbb{R}^n$.
+\[ J(\theta) = \frac{1}{2}\sum_{i=1}^{m} (\theta^\top \mathbf{x}^{(i)} - y^{(i)})^2 \]
+"""
+
+
+def test_samples_numbered_by_a_superscript_are_a_family(tmp_path: Path) -> None:
+    r"""CS229's ``x^{(i)}``, ``y^{(i)}``: the sum form as written, checked here against
+    Xᵀ(Xθ − y) with m = 5 samples of n = 3 entries, and the matrix form."""
+    doc = tmp_path / "cs229.tex"
+    doc.write_text(SUPERSCRIPTS, encoding="utf-8")
+    out = diff_in_document(doc, 5, r"\theta")
+    assert out.error is None and out.verified, out.error
+    assert "every member of the family sampled" in out.note
+    assert out.result == r"\sum_{i=1}^{m} (\theta^\top \mathbf{x}^{(i)} - y^{(i)}) \mathbf{x}^{(i)}"
+    assert out.matrix_form == r"X^\top (X \theta - \vec{y})"
+    rng = np.random.default_rng(4)
+    x, y, th = rng.standard_normal((5, 3)), rng.standard_normal((5,)), rng.standard_normal((3, 1))
+    values = {"family:x": x[:, :, None], "family:y": y.reshape(-1, 1, 1), "\\theta": th, "m": 5}
+    got = evaluate(tree(out.result), values)
+    assert np.allclose(got, x.T @ (x @ th - y[:, None]))
+
+
+def test_a_superscript_member_outside_its_sum_asks_for_brackets() -> None:
+    where = r"\theta \in \mathbb{R}^n; \mathbf{x}^{(i)} \in \mathbb{R}^n; y^{(i)} \in \mathbb{R}"
+    loss = r"\sum_{i=1}^m y^{(i)} \theta^\top \mathbf{x}^{(i)} + (1 - y^{(i)}) \theta^\top \theta"
+    out = diff_latex(loss, r"\theta", where)
+    assert out.error is not None and out.error.startswith("`y^{(i)}` is used outside the sum")
+
+
+def test_one_letter_numbered_both_ways_is_refused() -> None:
+    where = r"w \in \mathbb{R}^n; x_i \in \mathbb{R}^n; x^{(i)} \in \mathbb{R}^n"
+    out = diff_latex(r"\sum_{i=1}^m (w^\top x_i)(w^\top x^{(i)})", "w", where)
+    assert out.error is not None and "both by a subscript and by a superscript" in out.error

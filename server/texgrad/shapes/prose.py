@@ -627,7 +627,11 @@ def _members(
                 continue
         elif isinstance(item, t.Transpose):
             continue
-        if isinstance(item, t.Sub) and isinstance(item.base, t.Symbol):
+        if isinstance(item, t.Paren) and item.open == "(" and item.body is not None:
+            item = item.body  # (\bm{x}^{(i)})^T: a member numbered by a superscript
+        if (
+            isinstance(item, t.Sub) or (isinstance(item, t.Tagged) and item.bracket in ("(", "["))
+        ) and isinstance(item.base, t.Symbol):
             key = symbol_key(item)
             if key is not None:
                 found.append((key, item.start, item.end, item))
