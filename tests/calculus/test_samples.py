@@ -148,7 +148,10 @@ def test_a_wrong_sum_is_never_shown_as_verified(monkeypatch: pytest.MonkeyPatch)
 
     monkeypatch.setattr(samples, "_join", lossy)
     out = diff_latex(r"\sum_{i=1}^N (\mathbf{w}^\top\mathbf{x}_i - y_i)^2", r"\mathbf{w}", WHERE)
-    assert out.error is not None and "NOT verified" in out.error
+    assert out.error == (
+        "the derivative of the sum failed its check, so none is given: "
+        "the printed result does not mean what was computed"
+    )
     assert not out.verified
 
 
@@ -621,3 +624,38 @@ def test_one_letter_numbered_both_ways_is_refused() -> None:
     where = r"w \in \mathbb{R}^n; x_i \in \mathbb{R}^n; x^{(i)} \in \mathbb{R}^n"
     out = diff_latex(r"\sum_{i=1}^m (w^\top x_i)(w^\top x^{(i)})", "w", where)
     assert out.error is not None and "both by a subscript and by a superscript" in out.error
+
+
+RECURRENCE = r"""# A recurrent network
+
+States $\mathbf{h}_0, \dots, \mathbf{h}_T \in \mathbb{R}^{H}$, inputs
+$\mathbf{x}_1, \dots, \mathbf{x}_T \in \mathbb{R}^{D}$, targets
+$\mathbf{y}_1, \dots, \mathbf{y}_T \in \mathbb{R}^{K}$; $W \in \mathbb{R}^{H \times H}$,
+$U \in \mathbb{R}^{H \times D}$, $V \in \mathbb{R}^{K \times H}$.
+
+$$\mathbf{h}_t = \tanh(W\mathbf{h}_{t-1} + U\mathbf{x}_t)$$
+
+$$L = \frac{1}{2}\sum_{t=1}^{T} \|V\mathbf{h}_t - \mathbf{y}_t\|^2$$
+"""
+
+
+def test_states_defined_by_a_recurrence_without_the_variable_are_given(tmp_path: Path) -> None:
+    """By V (not in the recurrence) the states are data: the sum form, checked here against
+    Σ (V h_t − y_t) h_tᵀ with T = 4, H = 3, K = 2; by W the recurrence is refused, in the
+    document's words."""
+    doc = tmp_path / "rnn.md"
+    doc.write_text(RECURRENCE, encoding="utf-8")
+    out = diff_in_document(doc, 10, "V")
+    assert out.error is None and out.verified, out.error
+    assert out.result == r"\sum_{t=1}^{T} (V \mathbf{h}_t - \mathbf{y}_t) \mathbf{h}_t^\top"
+    assert "`\\mathbf{h}_t` (defined by a recurrence, without `V`) held as given" in out.note
+    rng = np.random.default_rng(5)
+    h, y, v = rng.standard_normal((4, 3)), rng.standard_normal((4, 2)), rng.standard_normal((2, 3))
+    values = {"family:h": h[:, :, None], "family:y": y[:, :, None], "V": v, "T": 4}
+    want = sum(np.outer(v @ h[k] - y[k], h[k]) for k in range(4))
+    assert np.allclose(evaluate(tree(out.result), values), want)
+    out = diff_in_document(doc, 10, "W")
+    assert out.error == (
+        "`\\mathbf{h}_t` is defined by a recurrence that involves `W`: the derivative through "
+        "it (backpropagation through time) is not taken yet for a sum over `\\mathbf{h}_t`"
+    )

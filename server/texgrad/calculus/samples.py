@@ -292,6 +292,7 @@ def _differentiate(
                     "with respect to the samples of a sum is not done yet"
                 )
     w = ctx.style.symbols.get(wrt, wrt)
+    ctx, held = _defined_members(terms, wrt, ctx)
     pieces: list[str] = []
     differentials: list[str] = []
     kind = ""
@@ -344,7 +345,10 @@ def _differentiate(
     printed_d = _parsed(differential, macros)
     check = _verify(terms, node, (printed, printed_d), wrt, ctx, budget)
     if not check[0]:
-        return DiffOutcome(error=f"the derivative of the sum was NOT verified: {check[1]}"), terms
+        why = f"the derivative of the sum failed its check, so none is given: {check[1]}"
+        return DiffOutcome(error=why), terms
+    if held:
+        check = (check[0], check[1] + "; " + held)
     steps = _steps(terms, text, node, w, kind, result)
     outcome = DiffOutcome(
         kind=kind,
@@ -358,6 +362,42 @@ def _differentiate(
         function=_source(text, node),
     )
     return outcome, terms
+
+
+def _defined_members(terms: list[_Term], wrt: str, ctx: Context) -> tuple[Context, str]:
+    r"""Members the document defines (``\mathbf{h}_t = \tanh(W\mathbf{h}_{t-1} + …)``):
+    refused where the definition involves ``wrt`` (the derivative would go through the
+    recurrence); else held as given — the context to check with (their definitions left
+    out, the members sampled) and a note that says so ("" where there are none)."""
+    functions = ctx.env.functions
+    _, constant = _relevant(ctx.env, wrt)
+    w = ctx.style.symbols.get(wrt, wrt)
+    held: dict[str, str] = {}
+    for term in terms:
+        for m in term.sum.members if term.sum is not None else ():
+            if m.entry_of is not None:
+                continue
+            for key, fdef in functions.items():
+                if fdef.params or not (key == m.key or key.startswith(m.base + "_{")):
+                    continue
+                info = ctx.env.vars.get(key)
+                written = ctx.style.symbols.get(key, info.latex if info is not None else key)
+                recurrence = any(
+                    (k := symbol_key(n)) is not None and k[0].startswith(m.base + "_{")
+                    for n in fdef.body.walk()
+                )
+                how = "by a recurrence" if recurrence else "in the document"
+                if key not in constant:
+                    raise SampleSumError(
+                        f"`{written}` is defined {how} that involves `{w}`: the derivative "
+                        f"through {'it (backpropagation through time)' if recurrence else 'it'} "
+                        f"is not taken yet for a sum over `{written}`"
+                    )
+                held.setdefault(key, f"`{written}` (defined {how}, without `{w}`) held as given")
+    if not held:
+        return ctx, ""
+    env = replace(ctx.env, functions={k: f for k, f in functions.items() if k not in held})
+    return replace(ctx, env=env), "; ".join(held.values())
 
 
 def _steps(
