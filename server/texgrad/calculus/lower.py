@@ -668,6 +668,20 @@ class Lowerer:
             pend = [p for p in parts if isinstance(p, Pending)]
             if len(pend) == 1:
                 return pend[0].scaled([p for p in parts if isinstance(p, Expr)])
+            if len(pend) == 2 and (pend[0].rows, pend[0].cols, pend[1].rows, pend[1].cols) == (
+                None,
+                ONE,
+                ONE,
+                None,
+            ):  # \mathbf{1}\mathbf{1}^\top: sized by where it stands ((I - \frac{1}{d}11^\top)g)
+                column, across = pend
+                scalars = [p for p in parts if isinstance(p, Expr)]
+                return Pending(
+                    lambda r, c: e.mul(*scalars, column.resolve(r, ONE), across.resolve(ONE, c)),
+                    None,
+                    None,
+                    column.what,
+                )
         pend = [p for p in parts if isinstance(p, Pending)]
         if len(pend) == 1 and pend[0].rows is None and pend[0].cols == ONE:
             # \mathbf{1} \mathbf{b}^\top: a column of ones times a row; its length comes
