@@ -212,11 +212,18 @@ CROSS_ENTROPY = r"y_i \log \sigma(w^\top x_i) + (1 - y_i)\log(1 - \sigma(w^\top 
 WHERE_CE = r"w \in \mathbb{R}^d; x_i \in \mathbb{R}^d; y \in \mathbb{R}^N"
 
 
-def test_a_member_outside_its_sum_asks_for_brackets() -> None:
+def test_terms_after_a_sum_that_use_its_index_are_summed_too() -> None:
+    r"""``\sum_i y_i \log p_i + (1 - y_i)\log(1 - p_i)`` (CS229's way): the index means
+    nothing outside the sum, so the sum runs over the next term too, and the note says so;
+    as with brackets.  Where the left-hand side names the index, it is no sum's alone."""
     out = diff_latex(r"\sum_{i=1}^N " + CROSS_ENTROPY, "w", WHERE_CE)
-    assert out.error is not None and out.error.startswith("`y_{i}` is used outside the sum")
+    assert out.verified and out.result == r"\sum_{i=1}^N (y_i - \sigma(w^\top x_i)) x_i"
+    assert "the sum over i is read to run over `+ (1 - y_i)" in out.note
     out = diff_latex(r"-\sum_{i=1}^N \left[" + CROSS_ENTROPY + r"\right]", "w", WHERE_CE)
     assert out.verified and out.result == r"-\sum_{i=1}^N (y_i - \sigma(w^\top x_i)) x_i"
+    assert "read to run over" not in out.note
+    out = diff_latex(r"L_i = \sum_{i=1}^N " + CROSS_ENTROPY, "w", WHERE_CE)
+    assert out.error is not None and out.error.startswith("`y_{i}` is used outside the sum")
 
 
 def test_the_samples_themselves_are_not_a_variable_here() -> None:
@@ -613,11 +620,35 @@ def test_samples_numbered_by_a_superscript_are_a_family(tmp_path: Path) -> None:
     assert np.allclose(got, x.T @ (x @ th - y[:, None]))
 
 
-def test_a_superscript_member_outside_its_sum_asks_for_brackets() -> None:
-    where = r"\theta \in \mathbb{R}^n; \mathbf{x}^{(i)} \in \mathbb{R}^n; y^{(i)} \in \mathbb{R}"
-    loss = r"\sum_{i=1}^m y^{(i)} \theta^\top \mathbf{x}^{(i)} + (1 - y^{(i)}) \theta^\top \theta"
-    out = diff_latex(loss, r"\theta", where)
-    assert out.error is not None and out.error.startswith("`y^{(i)}` is used outside the sum")
+LOGISTIC_SUPERSCRIPTS = r"""Now $y^{(i)} \in \{0, 1\}$, $\mathbf{x}^{(i)} \in \mathbb{R}^n$ and
+$\theta \in \mathbb{R}^n$. The matrix $X \in \mathbb{R}^{m \times n}$ holds the
+$(\mathbf{x}^{(i)})^\top$ as its rows and $\vec{y} \in \mathbb{R}^m$ stacks the labels. Let
+$g(z) = \frac{1}{1 + e^{-z}}$.
+\[ \ell(\theta) = \sum_{i=1}^m y^{(i)} \log g(\theta^\top \mathbf{x}^{(i)}) + (1 - y^{(i)}) \log(1 - g(\theta^\top \mathbf{x}^{(i)})) \]
+"""
+
+
+def test_cs229s_log_likelihood_unbracketed_with_its_own_sigmoid(tmp_path: Path) -> None:
+    r"""The sum runs over both terms; the document's g batches: Xᵀ(y − g(Xθ)), checked here
+    with m = 6 samples of n = 3 entries against Σ (y⁽ⁱ⁾ − g(θᵀx⁽ⁱ⁾)) x⁽ⁱ⁾."""
+    doc = tmp_path / "logistic.tex"
+    doc.write_text(LOGISTIC_SUPERSCRIPTS, encoding="utf-8")
+    out = diff_in_document(doc, 5, r"\theta")
+    assert out.error is None and out.verified, out.error
+    assert out.result == (
+        r"\sum_{i=1}^m (y^{(i)} - g(\theta^\top \mathbf{x}^{(i)})) \mathbf{x}^{(i)}"
+    )
+    assert out.matrix_form == r"X^\top (\vec{y} - g(X \theta))"
+    rng = np.random.default_rng(6)
+    x, th = rng.standard_normal((6, 3)), rng.standard_normal((3, 1))
+    y = rng.integers(0, 2, (6, 1)).astype(float)
+    got = evaluate(
+        tree(out.matrix_form),
+        {"X": x, "\\vec{y}": y, "\\theta": th},
+        {"g": (("z",), tree(r"\frac{1}{1 + e^{-z}}"))},
+    )
+    want = sum((y[k, 0] - 1 / (1 + np.exp(-(th.T @ x[k])[0]))) * x[k][:, None] for k in range(6))
+    assert np.allclose(got, want)
 
 
 def test_one_letter_numbered_both_ways_is_refused() -> None:

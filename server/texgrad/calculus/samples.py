@@ -202,7 +202,7 @@ def sum_variables(tree: t.Node, env: Env) -> list[str]:
     """The declared variables a loss summed over samples can be differentiated by, in order
     of appearance (the keys): not the members summed over, their families or the vectors
     whose entries they are, nor a letter read as a number."""
-    node = tree.items[-1] if isinstance(tree, t.Chain) and tree.items[-1] is not None else tree
+    node, _ = _right_side(tree)
     try:
         terms = _terms(node, env, "")
     except (NotSamples, CalculusError):
@@ -275,9 +275,7 @@ def _differentiate(
     layout: str,
     macros: MacroTable,
 ) -> tuple[DiffOutcome, list[_Term]]:
-    node = tree
-    if isinstance(node, t.Chain) and node.items and node.items[-1] is not None:
-        node = node.items[-1]  # L(w) = …: the right-hand side
+    node, extended = _right_side(tree)
     ctx = _defined_constants(ctx, wrt)
     terms = _terms(node, ctx.env, wrt)
     ctx = _bounds_as_numbers(ctx, terms)
@@ -349,6 +347,8 @@ def _differentiate(
         return DiffOutcome(error=why), terms
     if held:
         check = (check[0], check[1] + "; " + held)
+    if extended:
+        check = (check[0], check[1] + "; " + extended)
     steps = _steps(terms, text, node, w, kind, result)
     outcome = DiffOutcome(
         kind=kind,
@@ -362,6 +362,91 @@ def _differentiate(
         function=_source(text, node),
     )
     return outcome, terms
+
+
+def _right_side(tree: t.Node) -> tuple[t.Node, str]:
+    r"""The loss (the right-hand side of ``L(w) = …``) with each sum over samples that ends
+    at a ``+`` or ``-`` before terms naming its index run over them too — ``\sum_i
+    y^{(i)}\log h_i + (1 - y^{(i)})\log(1 - h_i)``, as CS229 writes it: an index bound by the
+    sum alone means nothing outside it — and a note that says so ("" where none is)."""
+    node, left = tree, None
+    if isinstance(tree, t.Chain) and tree.items and tree.items[-1] is not None:
+        node, left = tree.items[-1], tree.items[0]  # L(w) = …: the right-hand side
+    if not isinstance(node, t.Add) or node.trailing:
+        return node, ""
+    terms: list[t.Node] = []
+    signs: list[str] = []
+    notes: list[str] = []
+    pairs = list(zip(node.signs, node.terms, strict=True))
+    i = 0
+    while i < len(pairs):
+        sign, term = pairs[i]
+        i += 1
+        factors = list(term.factors) if isinstance(term, t.Product) else [term]
+        last = factors[-1]
+        index = None
+        if isinstance(last, t.BigOp) and last.op == "\\sum" and last.body is not None:
+            index = sum_index(last.lower)
+        if (
+            not isinstance(last, t.BigOp)
+            or last.body is None
+            or index is None
+            or len(index) != 1
+            or (left is not None and _labels(left, index[0]))
+        ):
+            terms.append(term)
+            signs.append(sign)
+            continue
+        taken: list[tuple[str, t.Node]] = []
+        while (
+            i < len(pairs)
+            and pairs[i][0] in ("+", "-")
+            and _labels(pairs[i][1], index[0])
+            and not any(isinstance(n, t.BigOp) for n in pairs[i][1].walk())
+        ):
+            taken.append(pairs[i])
+            i += 1
+        if not taken:
+            terms.append(term)
+            signs.append(sign)
+            continue
+        end = taken[-1][1].end
+        body = t.Add(
+            (last.body, *(x for _, x in taken)),
+            ("", *(sg for sg, _ in taken)),
+            start=last.body.start,
+            end=end,
+            span=(last.body.span[0], taken[-1][1].span[1]),
+        )
+        summed: t.Node = replace(
+            last, body=body, end=end, span=(last.span[0], taken[-1][1].span[1])
+        )
+        if isinstance(term, t.Product):
+            summed = replace(
+                term, factors=(*factors[:-1], summed), end=end,
+                span=(term.span[0], taken[-1][1].span[1]),
+            )  # fmt: skip
+        terms.append(summed)
+        signs.append(sign)
+        notes.append(
+            f"the sum over {index[0]} is read to run over "
+            + ", ".join(f"`{sg} {latex_of(x)}`" for sg, x in taken)
+            + " too, which use its index"
+        )
+    if not notes:
+        return node, ""
+    whole = replace(node, terms=tuple(terms), signs=tuple(signs))
+    return whole, "; ".join(notes)
+
+
+def _labels(node: t.Node, index: str) -> bool:
+    """Whether ``node`` names a member labelled by ``index`` (``y_i``, ``y^{(i)}``)."""
+    for n in node.walk():
+        if isinstance(n, t.Sub) or (isinstance(n, t.Tagged) and n.bracket):
+            label = label_of(_label_node(n))
+            if label is not None and label[0] == index:
+                return True
+    return False
 
 
 def _defined_members(terms: list[_Term], wrt: str, ctx: Context) -> tuple[Context, str]:
