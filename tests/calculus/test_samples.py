@@ -690,3 +690,21 @@ def test_states_defined_by_a_recurrence_without_the_variable_are_given(tmp_path:
         "`\\mathbf{h}_t` is defined by a recurrence that involves `W`: the derivative through "
         "it (backpropagation through time) is not taken yet for a sum over `\\mathbf{h}_t`"
     )
+
+
+@pytest.mark.parametrize(
+    ("coefficient", "printed", "factor"),
+    [(r"\frac{1}{2N}", r"\frac{1}{N}", 1.0), (r"\frac{3}{2N}", r"\frac{3}{N}", 3.0),
+     (r"\frac{1}{4N}", r"\frac{1}{2 N}", 0.5)],
+)  # fmt: skip
+def test_a_number_over_a_bound_folds_into_the_summands_number(
+    coefficient: str, printed: str, factor: float
+) -> None:
+    r"""``\frac{1}{2N}\sum_i (w^\top x_i - y_i)^2``: the 2 of the summand's derivative folds
+    into the coefficient; the printed sum is (factor/N)·Xᵀ(Xw − y) (N = 5, d = 3)."""
+    out = diff_latex(coefficient + r"\sum_{i=1}^N (w^\top x_i - y_i)^2", "w", WHERE_CE)
+    assert out.verified and out.result == printed + r" \sum_{i=1}^N (w^\top x_i - y_i) x_i"
+    rng = np.random.default_rng(8)
+    x, y, w = rng.standard_normal((5, 3)), rng.standard_normal((5, 1)), rng.standard_normal((3, 1))
+    got = evaluate(tree(out.result), {"family:x": x, "y": y, "w": w, "N": 5})
+    assert np.allclose(got, factor / 5 * x.T @ (x @ w - y))

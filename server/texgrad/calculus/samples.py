@@ -1168,8 +1168,14 @@ def _fold(coefficient: tuple[t.Node, ...], result: str) -> tuple[str, str] | Non
     with, as one number (``\\frac12`` and ``2`` → nothing; ``\\frac13`` and ``2`` →
     ``\\frac{2}{3}``); None when either is not a plain number."""
     value = Fraction(1)
+    letters = ""  # \frac{1}{2m}: 1/2 and the m of the denominator, kept as written
     for f in coefficient:
         number = _number(f)
+        if number is None and len(coefficient) == 1:
+            split = _number_over_letters(f)
+            if split is None:
+                return None
+            number, letters = split
         if number is None:
             return None
         value *= number
@@ -1185,11 +1191,31 @@ def _fold(coefficient: tuple[t.Node, ...], result: str) -> tuple[str, str] | Non
     value *= lead
     rest = result[m.end() :]
     sign = m.group(1)
+    if letters:  # \frac{1}{2m} \sum 2(…) is \frac{1}{m} \sum (…)
+        den = f"{value.denominator} {letters}" if value.denominator != 1 else letters
+        return f"\\frac{{{value.numerator}}}{{{den}}}", f"{sign}{rest}"
     if value == 1:
         return "", f"{sign}{rest}"
     if value.denominator == 1:
         return "", f"{sign}{value.numerator} {rest}"
     return f"\\frac{{{value.numerator}}}{{{value.denominator}}}", f"{sign}{rest}"
+
+
+def _number_over_letters(node: t.Node) -> tuple[Fraction, str] | None:
+    r"""``\frac{1}{2m}`` as ``1/2`` and ``m``: a number over a number times letters (the
+    letters as written); None for anything else."""
+    if not isinstance(node, t.Frac) or node.command not in ("frac", "dfrac", "tfrac"):
+        return None
+    num, den = _number(node.num), node.den
+    if num is None or num.denominator != 1 or not isinstance(den, t.Product):
+        return None
+    first = _number(den.factors[0]) if den.factors else None
+    if first is None or first.denominator != 1 or first == 0 or len(den.factors) < 2:
+        return None
+    rest = den.factors[1:]
+    if any(_number(f) is not None or isinstance(f, (t.Add, t.Neg)) for f in rest):
+        return None
+    return num / first, " ".join(latex_of(f) for f in rest)
 
 
 def _number(node: t.Node) -> Fraction | None:
