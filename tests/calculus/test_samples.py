@@ -708,3 +708,30 @@ def test_a_number_over_a_bound_folds_into_the_summands_number(
     x, y, w = rng.standard_normal((5, 3)), rng.standard_normal((5, 1)), rng.standard_normal((3, 1))
     got = evaluate(tree(out.result), {"family:x": x, "y": y, "w": w, "N": 5})
     assert np.allclose(got, factor / 5 * x.T @ (x @ w - y))
+
+
+WEIGHTED = r"""We have $m$ examples $\mathbf{x}^{(i)} \in \mathbb{R}^n$ with targets $y^{(i)}$, and
+$\theta \in \mathbb{R}^n$. With non-negative weights $w^{(i)}$ (scalars), the cost is
+\[ J(\theta) = \sum_{i=1}^{m} w^{(i)} (y^{(i)} - \theta^\top \mathbf{x}^{(i)})^2 \]
+"""
+
+
+def test_weights_said_to_be_scalars_are_numbers(tmp_path: Path) -> None:
+    r""" "$w^{(i)}$ (scalars)": each weight a number — the weighted sum form, checked here
+    against Σ 2wᵢ(θᵀxᵢ − yᵢ)xᵢ with m = 5 samples of n = 3 entries."""
+    doc = tmp_path / "weighted.tex"
+    doc.write_text(WEIGHTED, encoding="utf-8")
+    out = diff_in_document(doc, 3, r"\theta")
+    assert out.error is None and out.verified, out.error
+    assert out.result == (
+        r"\sum_{i=1}^{m} 2 w^{(i)} (\theta^\top \mathbf{x}^{(i)} - y^{(i)}) \mathbf{x}^{(i)}"
+    )
+    rng = np.random.default_rng(9)
+    x, th = rng.standard_normal((5, 3)), rng.standard_normal((3, 1))
+    y, w = rng.standard_normal(5), rng.uniform(0.5, 2.0, 5)
+    values = {
+        "family:x": x[:, :, None], "family:y": y.reshape(-1, 1, 1),
+        "family:w": w.reshape(-1, 1, 1), "\\theta": th, "m": 5,
+    }  # fmt: skip
+    want = sum(2 * w[k] * ((th.T @ x[k])[0] - y[k]) * x[k][:, None] for k in range(5))
+    assert np.allclose(evaluate(tree(out.result), values), want)
