@@ -735,3 +735,21 @@ def test_weights_said_to_be_scalars_are_numbers(tmp_path: Path) -> None:
     }  # fmt: skip
     want = sum(2 * w[k] * ((th.T @ x[k])[0] - y[k]) * x[k][:, None] for k in range(5))
     assert np.allclose(evaluate(tree(out.result), values), want)
+
+
+def test_one_state_defined_by_a_recurrence_without_the_variable_is_given(tmp_path: Path) -> None:
+    r"""A one-step loss ``\frac12\|V\mathbf{h}_t - \mathbf{y}_t\|^2`` by V: the state h_t, defined
+    by a recurrence without V, is a vector of its family's shape — (V h_t − y_t) h_tᵀ, checked
+    here with H = 3, K = 2."""
+    doc = tmp_path / "rnn.md"
+    doc.write_text(
+        RECURRENCE + "\n$$\\ell_t = \\frac{1}{2}\\|V\\mathbf{h}_t - \\mathbf{y}_t\\|^2$$\n",
+        encoding="utf-8",
+    )
+    out = diff_in_document(doc, 12, "V")
+    assert out.error is None and out.verified, out.error
+    assert out.result == r"(V \mathbf{h}_t - \mathbf{y}_t) \mathbf{h}_t^\top"
+    rng = np.random.default_rng(10)
+    h, y, v = rng.standard_normal((3, 1)), rng.standard_normal((2, 1)), rng.standard_normal((2, 3))
+    got = evaluate(tree(out.result), {"h_{t}": h, "y_{t}": y, "V": v})
+    assert np.allclose(got, (v @ h - y) @ h.T)

@@ -1013,7 +1013,7 @@ class Lowerer:
         try:
             value = self._defined(fdef)
         except CalculusError:
-            info = self.env.vars.get(fdef.key)
+            info = self.env.vars.get(fdef.key) or self._like_its_family(fdef.key)
             if fdef.key in self.opaque and info is not None:
                 return e.var(fdef.key, info.shape, info.symmetric)
             raise
@@ -1021,6 +1021,30 @@ class Lowerer:
             return value
         self.names[fdef.key] = value
         return e.var(fdef.key, value.shape, _symmetric_value(value))  # D = diag(d): Dᵀ = D
+
+    def _like_its_family(self, key: str) -> VarInfo | None:
+        r"""``h_{t}``, defined by a recurrence the variable is not in, as a member of its
+        declared family (``\mathbf{h}_0, \dots, \mathbf{h}_T \in \mathbb{R}^H``: one
+        shape for every member, not depending on the label); None where there is none."""
+        base, sep, _ = key.partition("_{")
+        if not sep or not base:
+            return None
+        shapes = {
+            info.shape
+            for k, info in self.env.vars.items()
+            if k != key and k.partition("_{")[0] == base and k.partition("_{")[1]
+        }
+        if len(shapes) != 1:
+            return None
+        shape = next(iter(shapes))
+        labels = {
+            k.partition("_{")[2].rstrip("}") for k in self.env.vars if k.startswith(base + "_{")
+        }
+        if {
+            getattr(d, "name", "") for d in shape.rows.free_symbols | shape.cols.free_symbols
+        } & labels:
+            return None
+        return VarInfo(key, shape, key)
 
     def _call(self, fdef: FunctionDef, node: t.Apply) -> Lowered:
         if len(node.args) != len(fdef.params):
