@@ -148,7 +148,10 @@ def test_a_wrong_sum_is_never_shown_as_verified(monkeypatch: pytest.MonkeyPatch)
 
     monkeypatch.setattr(samples, "_join", lossy)
     out = diff_latex(r"\sum_{i=1}^N (\mathbf{w}^\top\mathbf{x}_i - y_i)^2", r"\mathbf{w}", WHERE)
-    assert out.error is not None and "NOT verified" in out.error
+    assert out.error == (
+        "the derivative of the sum failed its check, so none is given: "
+        "the printed result does not mean what was computed"
+    )
     assert not out.verified
 
 
@@ -209,11 +212,18 @@ CROSS_ENTROPY = r"y_i \log \sigma(w^\top x_i) + (1 - y_i)\log(1 - \sigma(w^\top 
 WHERE_CE = r"w \in \mathbb{R}^d; x_i \in \mathbb{R}^d; y \in \mathbb{R}^N"
 
 
-def test_a_member_outside_its_sum_asks_for_brackets() -> None:
+def test_terms_after_a_sum_that_use_its_index_are_summed_too() -> None:
+    r"""``\sum_i y_i \log p_i + (1 - y_i)\log(1 - p_i)`` (CS229's way): the index means
+    nothing outside the sum, so the sum runs over the next term too, and the note says so;
+    as with brackets.  Where the left-hand side names the index, it is no sum's alone."""
     out = diff_latex(r"\sum_{i=1}^N " + CROSS_ENTROPY, "w", WHERE_CE)
-    assert out.error is not None and out.error.startswith("`y_{i}` is used outside the sum")
+    assert out.verified and out.result == r"\sum_{i=1}^N (y_i - \sigma(w^\top x_i)) x_i"
+    assert "the sum over i is read to run over `+ (1 - y_i)" in out.note
     out = diff_latex(r"-\sum_{i=1}^N \left[" + CROSS_ENTROPY + r"\right]", "w", WHERE_CE)
     assert out.verified and out.result == r"-\sum_{i=1}^N (y_i - \sigma(w^\top x_i)) x_i"
+    assert "read to run over" not in out.note
+    out = diff_latex(r"L_i = \sum_{i=1}^N " + CROSS_ENTROPY, "w", WHERE_CE)
+    assert out.error is not None and out.error.startswith("`y_{i}` is used outside the sum")
 
 
 def test_the_samples_themselves_are_not_a_variable_here() -> None:
@@ -583,3 +593,163 @@ def test_a_coefficient_that_involves_the_variable_is_differentiated_too(tmp_path
     out = diff_in_document(doc, 4, "s")
     assert out.error is None and out.verified, out.error
     assert out.result == r"\frac{d N}{s} - \frac{1}{s^{3}} \sum_{n=1}^N \|x_n - \mu\|^2"
+
+
+SUPERSCRIPTS = r"""\section{Least mean squares}
+We have $m$ examples $\mathbf{x}^{(i)} \in \mathbb{R}^n$ with targets $y^{(i)}$. The design
+matrix $X \in \mathbb{R}^{m \times n}$ holds the $(\mathbf{x}^{(i)})^\top$ as its rows, and
+$\vec{y} \in \mathbb{R}^m$ stacks the targets; $\theta \in \mathbb{R}^n$.
+\[ J(\theta) = \frac{1}{2}\sum_{i=1}^{m} (\theta^\top \mathbf{x}^{(i)} - y^{(i)})^2 \]
+"""
+
+
+def test_samples_numbered_by_a_superscript_are_a_family(tmp_path: Path) -> None:
+    r"""CS229's ``x^{(i)}``, ``y^{(i)}``: the sum form as written, checked here against
+    Xᵀ(Xθ − y) with m = 5 samples of n = 3 entries, and the matrix form."""
+    doc = tmp_path / "cs229.tex"
+    doc.write_text(SUPERSCRIPTS, encoding="utf-8")
+    out = diff_in_document(doc, 5, r"\theta")
+    assert out.error is None and out.verified, out.error
+    assert "every member of the family sampled" in out.note
+    assert out.result == r"\sum_{i=1}^{m} (\theta^\top \mathbf{x}^{(i)} - y^{(i)}) \mathbf{x}^{(i)}"
+    assert out.matrix_form == r"X^\top (X \theta - \vec{y})"
+    rng = np.random.default_rng(4)
+    x, y, th = rng.standard_normal((5, 3)), rng.standard_normal((5,)), rng.standard_normal((3, 1))
+    values = {"family:x": x[:, :, None], "family:y": y.reshape(-1, 1, 1), "\\theta": th, "m": 5}
+    got = evaluate(tree(out.result), values)
+    assert np.allclose(got, x.T @ (x @ th - y[:, None]))
+
+
+LOGISTIC_SUPERSCRIPTS = r"""Now $y^{(i)} \in \{0, 1\}$, $\mathbf{x}^{(i)} \in \mathbb{R}^n$ and
+$\theta \in \mathbb{R}^n$. The matrix $X \in \mathbb{R}^{m \times n}$ holds the
+$(\mathbf{x}^{(i)})^\top$ as its rows and $\vec{y} \in \mathbb{R}^m$ stacks the labels. Let
+$g(z) = \frac{1}{1 + e^{-z}}$.
+\[ \ell(\theta) = \sum_{i=1}^m y^{(i)} \log g(\theta^\top \mathbf{x}^{(i)}) + (1 - y^{(i)}) \log(1 - g(\theta^\top \mathbf{x}^{(i)})) \]
+"""
+
+
+def test_cs229s_log_likelihood_unbracketed_with_its_own_sigmoid(tmp_path: Path) -> None:
+    r"""The sum runs over both terms; the document's g batches: Xᵀ(y − g(Xθ)), checked here
+    with m = 6 samples of n = 3 entries against Σ (y⁽ⁱ⁾ − g(θᵀx⁽ⁱ⁾)) x⁽ⁱ⁾."""
+    doc = tmp_path / "logistic.tex"
+    doc.write_text(LOGISTIC_SUPERSCRIPTS, encoding="utf-8")
+    out = diff_in_document(doc, 5, r"\theta")
+    assert out.error is None and out.verified, out.error
+    assert out.result == (
+        r"\sum_{i=1}^m (y^{(i)} - g(\theta^\top \mathbf{x}^{(i)})) \mathbf{x}^{(i)}"
+    )
+    assert out.matrix_form == r"X^\top (\vec{y} - g(X \theta))"
+    rng = np.random.default_rng(6)
+    x, th = rng.standard_normal((6, 3)), rng.standard_normal((3, 1))
+    y = rng.integers(0, 2, (6, 1)).astype(float)
+    got = evaluate(
+        tree(out.matrix_form),
+        {"X": x, "\\vec{y}": y, "\\theta": th},
+        {"g": (("z",), tree(r"\frac{1}{1 + e^{-z}}"))},
+    )
+    want = sum((y[k, 0] - 1 / (1 + np.exp(-(th.T @ x[k])[0]))) * x[k][:, None] for k in range(6))
+    assert np.allclose(got, want)
+
+
+def test_one_letter_numbered_both_ways_is_refused() -> None:
+    where = r"w \in \mathbb{R}^n; x_i \in \mathbb{R}^n; x^{(i)} \in \mathbb{R}^n"
+    out = diff_latex(r"\sum_{i=1}^m (w^\top x_i)(w^\top x^{(i)})", "w", where)
+    assert out.error is not None and "both by a subscript and by a superscript" in out.error
+
+
+RECURRENCE = r"""# A recurrent network
+
+States $\mathbf{h}_0, \dots, \mathbf{h}_T \in \mathbb{R}^{H}$, inputs
+$\mathbf{x}_1, \dots, \mathbf{x}_T \in \mathbb{R}^{D}$, targets
+$\mathbf{y}_1, \dots, \mathbf{y}_T \in \mathbb{R}^{K}$; $W \in \mathbb{R}^{H \times H}$,
+$U \in \mathbb{R}^{H \times D}$, $V \in \mathbb{R}^{K \times H}$.
+
+$$\mathbf{h}_t = \tanh(W\mathbf{h}_{t-1} + U\mathbf{x}_t)$$
+
+$$L = \frac{1}{2}\sum_{t=1}^{T} \|V\mathbf{h}_t - \mathbf{y}_t\|^2$$
+"""
+
+
+def test_states_defined_by_a_recurrence_without_the_variable_are_given(tmp_path: Path) -> None:
+    """By V (not in the recurrence) the states are data: the sum form, checked here against
+    Σ (V h_t − y_t) h_tᵀ with T = 4, H = 3, K = 2; by W the recurrence is refused, in the
+    document's words."""
+    doc = tmp_path / "rnn.md"
+    doc.write_text(RECURRENCE, encoding="utf-8")
+    out = diff_in_document(doc, 10, "V")
+    assert out.error is None and out.verified, out.error
+    assert out.result == r"\sum_{t=1}^{T} (V \mathbf{h}_t - \mathbf{y}_t) \mathbf{h}_t^\top"
+    assert "`\\mathbf{h}_t` (defined by a recurrence, without `V`) held as given" in out.note
+    rng = np.random.default_rng(5)
+    h, y, v = rng.standard_normal((4, 3)), rng.standard_normal((4, 2)), rng.standard_normal((2, 3))
+    values = {"family:h": h[:, :, None], "family:y": y[:, :, None], "V": v, "T": 4}
+    want = sum(np.outer(v @ h[k] - y[k], h[k]) for k in range(4))
+    assert np.allclose(evaluate(tree(out.result), values), want)
+    out = diff_in_document(doc, 10, "W")
+    assert out.error == (
+        "`\\mathbf{h}_t` is defined by a recurrence that involves `W`: the derivative through "
+        "it (backpropagation through time) is not taken yet for a sum over `\\mathbf{h}_t`"
+    )
+
+
+@pytest.mark.parametrize(
+    ("coefficient", "printed", "factor"),
+    [(r"\frac{1}{2N}", r"\frac{1}{N}", 1.0), (r"\frac{3}{2N}", r"\frac{3}{N}", 3.0),
+     (r"\frac{1}{4N}", r"\frac{1}{2 N}", 0.5)],
+)  # fmt: skip
+def test_a_number_over_a_bound_folds_into_the_summands_number(
+    coefficient: str, printed: str, factor: float
+) -> None:
+    r"""``\frac{1}{2N}\sum_i (w^\top x_i - y_i)^2``: the 2 of the summand's derivative folds
+    into the coefficient; the printed sum is (factor/N)·Xᵀ(Xw − y) (N = 5, d = 3)."""
+    out = diff_latex(coefficient + r"\sum_{i=1}^N (w^\top x_i - y_i)^2", "w", WHERE_CE)
+    assert out.verified and out.result == printed + r" \sum_{i=1}^N (w^\top x_i - y_i) x_i"
+    rng = np.random.default_rng(8)
+    x, y, w = rng.standard_normal((5, 3)), rng.standard_normal((5, 1)), rng.standard_normal((3, 1))
+    got = evaluate(tree(out.result), {"family:x": x, "y": y, "w": w, "N": 5})
+    assert np.allclose(got, factor / 5 * x.T @ (x @ w - y))
+
+
+WEIGHTED = r"""We have $m$ examples $\mathbf{x}^{(i)} \in \mathbb{R}^n$ with targets $y^{(i)}$, and
+$\theta \in \mathbb{R}^n$. With non-negative weights $w^{(i)}$ (scalars), the cost is
+\[ J(\theta) = \sum_{i=1}^{m} w^{(i)} (y^{(i)} - \theta^\top \mathbf{x}^{(i)})^2 \]
+"""
+
+
+def test_weights_said_to_be_scalars_are_numbers(tmp_path: Path) -> None:
+    r""" "$w^{(i)}$ (scalars)": each weight a number — the weighted sum form, checked here
+    against Σ 2wᵢ(θᵀxᵢ − yᵢ)xᵢ with m = 5 samples of n = 3 entries."""
+    doc = tmp_path / "weighted.tex"
+    doc.write_text(WEIGHTED, encoding="utf-8")
+    out = diff_in_document(doc, 3, r"\theta")
+    assert out.error is None and out.verified, out.error
+    assert out.result == (
+        r"\sum_{i=1}^{m} 2 w^{(i)} (\theta^\top \mathbf{x}^{(i)} - y^{(i)}) \mathbf{x}^{(i)}"
+    )
+    rng = np.random.default_rng(9)
+    x, th = rng.standard_normal((5, 3)), rng.standard_normal((3, 1))
+    y, w = rng.standard_normal(5), rng.uniform(0.5, 2.0, 5)
+    values = {
+        "family:x": x[:, :, None], "family:y": y.reshape(-1, 1, 1),
+        "family:w": w.reshape(-1, 1, 1), "\\theta": th, "m": 5,
+    }  # fmt: skip
+    want = sum(2 * w[k] * ((th.T @ x[k])[0] - y[k]) * x[k][:, None] for k in range(5))
+    assert np.allclose(evaluate(tree(out.result), values), want)
+
+
+def test_one_state_defined_by_a_recurrence_without_the_variable_is_given(tmp_path: Path) -> None:
+    r"""A one-step loss ``\frac12\|V\mathbf{h}_t - \mathbf{y}_t\|^2`` by V: the state h_t, defined
+    by a recurrence without V, is a vector of its family's shape — (V h_t − y_t) h_tᵀ, checked
+    here with H = 3, K = 2."""
+    doc = tmp_path / "rnn.md"
+    doc.write_text(
+        RECURRENCE + "\n$$\\ell_t = \\frac{1}{2}\\|V\\mathbf{h}_t - \\mathbf{y}_t\\|^2$$\n",
+        encoding="utf-8",
+    )
+    out = diff_in_document(doc, 12, "V")
+    assert out.error is None and out.verified, out.error
+    assert out.result == r"(V \mathbf{h}_t - \mathbf{y}_t) \mathbf{h}_t^\top"
+    rng = np.random.default_rng(10)
+    h, y, v = rng.standard_normal((3, 1)), rng.standard_normal((2, 1)), rng.standard_normal((2, 3))
+    got = evaluate(tree(out.result), {"h_{t}": h, "y_{t}": y, "V": v})
+    assert np.allclose(got, (v @ h - y) @ h.T)

@@ -127,3 +127,93 @@ def test_inverses_of_one_product_merge_into_a_power() -> None:
     assert out.result == r"V^{-1} X (X^\top V^{-1} X)^{-2} X^\top V^{-1}"
     out = diff_latex(r"\operatorname{tr}(X X X)", "X", where=r"X \in \mathbb{R}^{n \times n}")
     assert out.verified and "^{2}" in out.result, out.result
+
+
+def test_a_kept_sum_beside_its_transpose_meets_its_like_terms() -> None:
+    r"""½xᵀ(A + λI)x: the two λI (of the sum and of its transpose) collected — checked at a
+    random point against ½(A + Aᵀ)x + λx and against central differences (n = 4)."""
+    import numpy as np
+
+    from texgrad.calculus.evaluate_tree import evaluate
+    from texgrad.reading.source import MappedText
+    from texgrad.syntax.parse import parse_row
+
+    where = rf"x \in \mathbb{{R}}^n; A \in {R_NN}; \lambda \in \mathbb{{R}}"
+    out = diff_latex(r"\frac12 x^\top (A + \lambda I) x", "x", where)
+    assert out.verified and out.result == r"\frac{1}{2} (A + 2 \lambda I + A^\top) x"
+    rng = np.random.default_rng(11)
+    a, x, lam = rng.standard_normal((4, 4)), rng.standard_normal((4, 1)), 0.7
+    tree = parse_row(MappedText.identity(out.result)).tree
+    got = evaluate(tree, {"A": a, "x": x, "\\lambda": lam})
+    assert np.allclose(got, 0.5 * (a + a.T) @ x + lam * x)
+
+    def f(v: np.ndarray) -> float:
+        return float((0.5 * v.T @ (a + lam * np.eye(4)) @ v)[0, 0])
+
+    h = 1e-6
+    fd = np.array([[(f(x + h * u) - f(x - h * u)) / (2 * h)] for u in np.eye(4)[:, :, None]])
+    assert np.allclose(got, fd, atol=1e-6)
+
+
+def _gradient_checked(expr: str, where: str, values: dict, f) -> str:  # type: ignore[no-untyped-def]
+    """The verified gradient by x, evaluated at ``values`` and compared with central
+    differences of ``f``; the result as printed."""
+    import numpy as np
+    import sympy
+
+    from texgrad.calculus.evaluate_expr import evaluate
+    from texgrad.calculus.lower import Env, Lowerer, VarInfo
+    from texgrad.reading.source import MappedText
+    from texgrad.shapes.dims import Shape
+    from texgrad.syntax.parse import parse_row
+
+    out = diff_latex(expr, "x", where)
+    assert out.verified, out.error or out.note
+    d = sympy.Symbol("d", positive=True, integer=True)
+    env = Env({k: VarInfo(k, Shape(d, sympy.Integer(1)), k) for k in values})
+    read = Lowerer(env).lower(parse_row(MappedText.identity(out.result)).tree)
+    got = evaluate(read, values, {"d": len(values["x"])})
+    x, h = values["x"], 1e-6
+    fd = np.array([[(f(x + h * u) - f(x - h * u)) / (2 * h)] for u in np.eye(len(x))[:, :, None]])
+    assert np.allclose(got, fd, atol=1e-5)
+    return out.result
+
+
+def test_a_sum_of_entries_times_ones_meets_the_projection_it_equals() -> None:
+    r"""(1ᵀx)1 and 11ᵀx are one term: the variance's gradient collects to ½ its length,
+    and (1ᵀx)² is verified (d = 5)."""
+    import numpy as np
+
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((5, 1))
+    one = np.ones((5, 1))
+
+    def variance(v: np.ndarray) -> float:
+        return float(np.sum((v - v.mean()) ** 2) / 5)
+
+    result = _gradient_checked(
+        r"\frac{1}{d}\sum_{i=1}^d (x_i - \frac{1}{d}\mathbf{1}^\top x)^2",
+        r"x \in \mathbb{R}^d", {"x": x}, variance,
+    )  # fmt: skip
+    assert result == r"\frac{2 \left(x - \frac{\mathbf{1} \mathbf{1}^\top x}{d}\right)}{d}"
+    result = _gradient_checked(
+        r"(\mathbf{1}^\top x)^2", r"x \in \mathbb{R}^d", {"x": x},
+        lambda v: float((one.T @ v)[0, 0] ** 2),
+    )  # fmt: skip
+    assert result == r"2 \mathbf{1} \mathbf{1}^\top x"
+
+
+def test_a_projection_with_unsized_ones_is_sized_by_its_neighbour() -> None:
+    r"""``(I - \frac{1}{d}\mathbf{1}\mathbf{1}^\top) g``: I and 11ᵀ take the size of g (d = 4,
+    a ∈ ℝ⁴), as the centring projection of layer norm is printed and read back."""
+    import numpy as np
+
+    rng = np.random.default_rng(13)
+    a, g = rng.standard_normal((4, 1)), rng.standard_normal((4, 1))
+    p = np.eye(4) - np.ones((4, 4)) / 4
+    result = _gradient_checked(
+        r"x^\top \left(I - \frac{\mathbf{1}\mathbf{1}^\top}{d}\right) (g \odot x)",
+        r"x, g \in \mathbb{R}^d", {"x": a, "g": g},
+        lambda v: float((v.T @ p @ (g * v))[0, 0]),
+    )  # fmt: skip
+    assert "I" in result or "\\mathbf{1} \\mathbf{1}^\\top" in result

@@ -308,17 +308,19 @@ class _Evaluator:
         k = int(size)
         return np.eye(k) if kind == "I" else np.full((k, 1), 1.0 if kind == "1" else 0.0)
 
-    def family_of(self, node: t.Sub, name: str) -> tuple[Array, int] | None:
+    def family_of(self, node: t.Sub | t.Tagged, name: str) -> tuple[Array, int] | None:
         """The family of the member ``node`` labelled by the index ``name`` (``x_i``,
-        ``h_{t-1}``), and the label's offset from the family's place (label 1 at ``[0]``,
-        whatever the family's first label); None if it is none."""
-        label = label_of(node.index)
+        ``h_{t-1}``, ``x^{(i)}``), and the label's offset from the family's place (label 1 at
+        ``[0]``, whatever the family's first label); None if it is none."""
+        if isinstance(node, t.Tagged) and not node.bracket:
+            return None  # W^Q: a name, no member
+        label = label_of(node.index if isinstance(node, t.Sub) else node.tag)
         base = symbol_key(node.base)
         if label is None or label[0] != name or base is None or base[0] not in self.families:
             return None
         return self.families[base[0]], label[1] + 1 - self.first[base[0]]
 
-    def member(self, node: t.Sub) -> Array | None:
+    def member(self, node: t.Sub | t.Tagged) -> Array | None:
         for name, at in self.label.items():
             found = self.family_of(node, name)
             if found is not None:
@@ -327,6 +329,8 @@ class _Evaluator:
                 if not 1 <= k <= family.shape[0]:
                     raise EvaluationError(node, f"no member `{latex_of(node)}` of the family")
                 return as_matrix(family[k - 1])
+        if isinstance(node, t.Tagged):
+            return None
         entry = entry_names(node.index)
         if entry is not None and len(entry) == 1 and entry[0] in self.label:
             v = self.lookup(node.base)  # y_i of y ∈ ℝ^N beside the members x_i
@@ -355,7 +359,7 @@ class _Evaluator:
         found = [
             f
             for n in (node.body.walk() if node.body is not None else ())
-            if isinstance(n, t.Sub) and (f := self.family_of(n, name)) is not None
+            if isinstance(n, (t.Sub, t.Tagged)) and (f := self.family_of(n, name)) is not None
         ]
         if not found:
             return None
@@ -503,6 +507,9 @@ class _Evaluator:
         return self.cache[name] if name in self.cache else self.defined_value(node, name)
 
     def _Tagged(self, node: t.Tagged) -> Array:
+        member = self.member(node) if self.label else None
+        if member is not None:
+            return member  # x^{(i)} inside a sum over the family's samples
         key = symbol_key(node)
         power = node.as_power()
         if power is not None and (key is None or key[0] not in self.values):

@@ -897,6 +897,12 @@ def _scaling_out(x: Mul, scalars: list[Expr]) -> Expr:
         scalars.append(mul(*factors[:k]))
         factors = factors[k:]
         k = _scalar_prefix(tuple(factors))
+    # and a trailing one after a column (1 (x^\top y) ⊙ B = (x^\top y) B: 1·s is s times 1)
+    if len(factors) > 2 and factors[0].cols == ONE and factors[1].rows == ONE:
+        rest = mul(*factors[1:])
+        if rest.is_scalar:
+            scalars.append(rest)
+            factors = factors[:1]
     return mul(*factors) if len(factors) != len(x.factors) else x
 
 

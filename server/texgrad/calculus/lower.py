@@ -668,6 +668,20 @@ class Lowerer:
             pend = [p for p in parts if isinstance(p, Pending)]
             if len(pend) == 1:
                 return pend[0].scaled([p for p in parts if isinstance(p, Expr)])
+            if len(pend) == 2 and (pend[0].rows, pend[0].cols, pend[1].rows, pend[1].cols) == (
+                None,
+                ONE,
+                ONE,
+                None,
+            ):  # \mathbf{1}\mathbf{1}^\top: sized by where it stands ((I - \frac{1}{d}11^\top)g)
+                column, across = pend
+                scalars = [p for p in parts if isinstance(p, Expr)]
+                return Pending(
+                    lambda r, c: e.mul(*scalars, column.resolve(r, ONE), across.resolve(ONE, c)),
+                    None,
+                    None,
+                    column.what,
+                )
         pend = [p for p in parts if isinstance(p, Pending)]
         if len(pend) == 1 and pend[0].rows is None and pend[0].cols == ONE:
             # \mathbf{1} \mathbf{b}^\top: a column of ones times a row; its length comes
@@ -999,7 +1013,7 @@ class Lowerer:
         try:
             value = self._defined(fdef)
         except CalculusError:
-            info = self.env.vars.get(fdef.key)
+            info = self.env.vars.get(fdef.key) or self._like_its_family(fdef.key)
             if fdef.key in self.opaque and info is not None:
                 return e.var(fdef.key, info.shape, info.symmetric)
             raise
@@ -1007,6 +1021,30 @@ class Lowerer:
             return value
         self.names[fdef.key] = value
         return e.var(fdef.key, value.shape, _symmetric_value(value))  # D = diag(d): Dᵀ = D
+
+    def _like_its_family(self, key: str) -> VarInfo | None:
+        r"""``h_{t}``, defined by a recurrence the variable is not in, as a member of its
+        declared family (``\mathbf{h}_0, \dots, \mathbf{h}_T \in \mathbb{R}^H``: one
+        shape for every member, not depending on the label); None where there is none."""
+        base, sep, _ = key.partition("_{")
+        if not sep or not base:
+            return None
+        shapes = {
+            info.shape
+            for k, info in self.env.vars.items()
+            if k != key and k.partition("_{")[0] == base and k.partition("_{")[1]
+        }
+        if len(shapes) != 1:
+            return None
+        shape = next(iter(shapes))
+        labels = {
+            k.partition("_{")[2].rstrip("}") for k in self.env.vars if k.startswith(base + "_{")
+        }
+        if {
+            getattr(d, "name", "") for d in shape.rows.free_symbols | shape.cols.free_symbols
+        } & labels:
+            return None
+        return VarInfo(key, shape, key)
 
     def _call(self, fdef: FunctionDef, node: t.Apply) -> Lowered:
         if len(node.args) != len(fdef.params):

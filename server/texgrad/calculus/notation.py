@@ -121,7 +121,16 @@ def learn_style(
         id(n.base) for n in nodes
         if isinstance(n, t.Sub) and isinstance(n.base, t.Symbol) and n.base.font is None
     }  # fmt: skip
+    # the plain θ of h_\theta labels a function, it spells no variable: \bm\theta stays as
+    # the row writes it elsewhere
+    labels = {
+        id(n.index) for n in nodes
+        if isinstance(n, t.Sub) and isinstance(n.index, t.Symbol) and n.index.font is None
+        and not n.index.accents
+    }  # fmt: skip
     for node in nodes:
+        if id(node) in labels:
+            continue
         _upright(style, node, text, override)  # \mathrm{KL}, \text{loss}: a quantity's name
         if isinstance(node, t.Apply) and (override or "relu" not in style.names):
             _relu_as_written(style, node, text)

@@ -65,7 +65,7 @@ from texgrad.shapes.families import SUBSCRIPT_LABELS, member_shape
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
 from texgrad.syntax.parse import parse_row
-from texgrad.syntax.symbols import label_of, symbol_key
+from texgrad.syntax.symbols import label_of, symbol_key, tagged_key
 
 ONE = sympy.Integer(1)
 POINTS = 2  # random points the result must pass
@@ -202,7 +202,7 @@ def sum_variables(tree: t.Node, env: Env) -> list[str]:
     """The declared variables a loss summed over samples can be differentiated by, in order
     of appearance (the keys): not the members summed over, their families or the vectors
     whose entries they are, nor a letter read as a number."""
-    node = tree.items[-1] if isinstance(tree, t.Chain) and tree.items[-1] is not None else tree
+    node, _ = _right_side(tree)
     try:
         terms = _terms(node, env, "")
     except (NotSamples, CalculusError):
@@ -275,9 +275,7 @@ def _differentiate(
     layout: str,
     macros: MacroTable,
 ) -> tuple[DiffOutcome, list[_Term]]:
-    node = tree
-    if isinstance(node, t.Chain) and node.items and node.items[-1] is not None:
-        node = node.items[-1]  # L(w) = …: the right-hand side
+    node, extended = _right_side(tree)
     ctx = _defined_constants(ctx, wrt)
     terms = _terms(node, ctx.env, wrt)
     ctx = _bounds_as_numbers(ctx, terms)
@@ -292,6 +290,7 @@ def _differentiate(
                     "with respect to the samples of a sum is not done yet"
                 )
     w = ctx.style.symbols.get(wrt, wrt)
+    ctx, held = _defined_members(terms, wrt, ctx)
     pieces: list[str] = []
     differentials: list[str] = []
     kind = ""
@@ -344,7 +343,12 @@ def _differentiate(
     printed_d = _parsed(differential, macros)
     check = _verify(terms, node, (printed, printed_d), wrt, ctx, budget)
     if not check[0]:
-        return DiffOutcome(error=f"the derivative of the sum was NOT verified: {check[1]}"), terms
+        why = f"the derivative of the sum failed its check, so none is given: {check[1]}"
+        return DiffOutcome(error=why), terms
+    if held:
+        check = (check[0], check[1] + "; " + held)
+    if extended:
+        check = (check[0], check[1] + "; " + extended)
     steps = _steps(terms, text, node, w, kind, result)
     outcome = DiffOutcome(
         kind=kind,
@@ -358,6 +362,127 @@ def _differentiate(
         function=_source(text, node),
     )
     return outcome, terms
+
+
+def _right_side(tree: t.Node) -> tuple[t.Node, str]:
+    r"""The loss (the right-hand side of ``L(w) = …``) with each sum over samples that ends
+    at a ``+`` or ``-`` before terms naming its index run over them too — ``\sum_i
+    y^{(i)}\log h_i + (1 - y^{(i)})\log(1 - h_i)``, as CS229 writes it: an index bound by the
+    sum alone means nothing outside it — and a note that says so ("" where none is)."""
+    node, left = tree, None
+    if isinstance(tree, t.Chain) and tree.items and tree.items[-1] is not None:
+        node, left = tree.items[-1], tree.items[0]  # L(w) = …: the right-hand side
+    if not isinstance(node, t.Add) or node.trailing:
+        return node, ""
+    terms: list[t.Node] = []
+    signs: list[str] = []
+    notes: list[str] = []
+    pairs = list(zip(node.signs, node.terms, strict=True))
+    i = 0
+    while i < len(pairs):
+        sign, term = pairs[i]
+        i += 1
+        factors = list(term.factors) if isinstance(term, t.Product) else [term]
+        last = factors[-1]
+        index = None
+        if isinstance(last, t.BigOp) and last.op == "\\sum" and last.body is not None:
+            index = sum_index(last.lower)
+        if (
+            not isinstance(last, t.BigOp)
+            or last.body is None
+            or index is None
+            or len(index) != 1
+            or (left is not None and _labels(left, index[0]))
+        ):
+            terms.append(term)
+            signs.append(sign)
+            continue
+        taken: list[tuple[str, t.Node]] = []
+        while (
+            i < len(pairs)
+            and pairs[i][0] in ("+", "-")
+            and _labels(pairs[i][1], index[0])
+            and not any(isinstance(n, t.BigOp) for n in pairs[i][1].walk())
+        ):
+            taken.append(pairs[i])
+            i += 1
+        if not taken:
+            terms.append(term)
+            signs.append(sign)
+            continue
+        end = taken[-1][1].end
+        body = t.Add(
+            (last.body, *(x for _, x in taken)),
+            ("", *(sg for sg, _ in taken)),
+            start=last.body.start,
+            end=end,
+            span=(last.body.span[0], taken[-1][1].span[1]),
+        )
+        summed: t.Node = replace(
+            last, body=body, end=end, span=(last.span[0], taken[-1][1].span[1])
+        )
+        if isinstance(term, t.Product):
+            summed = replace(
+                term, factors=(*factors[:-1], summed), end=end,
+                span=(term.span[0], taken[-1][1].span[1]),
+            )  # fmt: skip
+        terms.append(summed)
+        signs.append(sign)
+        notes.append(
+            f"the sum over {index[0]} is read to run over "
+            + ", ".join(f"`{sg} {latex_of(x)}`" for sg, x in taken)
+            + " too, which use its index"
+        )
+    if not notes:
+        return node, ""
+    whole = replace(node, terms=tuple(terms), signs=tuple(signs))
+    return whole, "; ".join(notes)
+
+
+def _labels(node: t.Node, index: str) -> bool:
+    """Whether ``node`` names a member labelled by ``index`` (``y_i``, ``y^{(i)}``)."""
+    for n in node.walk():
+        if isinstance(n, t.Sub) or (isinstance(n, t.Tagged) and n.bracket):
+            label = label_of(_label_node(n))
+            if label is not None and label[0] == index:
+                return True
+    return False
+
+
+def _defined_members(terms: list[_Term], wrt: str, ctx: Context) -> tuple[Context, str]:
+    r"""Members the document defines (``\mathbf{h}_t = \tanh(W\mathbf{h}_{t-1} + …)``):
+    refused where the definition involves ``wrt`` (the derivative would go through the
+    recurrence); else held as given — the context to check with (their definitions left
+    out, the members sampled) and a note that says so ("" where there are none)."""
+    functions = ctx.env.functions
+    _, constant = _relevant(ctx.env, wrt)
+    w = ctx.style.symbols.get(wrt, wrt)
+    held: dict[str, str] = {}
+    for term in terms:
+        for m in term.sum.members if term.sum is not None else ():
+            if m.entry_of is not None:
+                continue
+            for key, fdef in functions.items():
+                if fdef.params or not (key == m.key or key.startswith(m.base + "_{")):
+                    continue
+                info = ctx.env.vars.get(key)
+                written = ctx.style.symbols.get(key, info.latex if info is not None else key)
+                recurrence = any(
+                    (k := symbol_key(n)) is not None and k[0].startswith(m.base + "_{")
+                    for n in fdef.body.walk()
+                )
+                how = "by a recurrence" if recurrence else "in the document"
+                if key not in constant:
+                    raise SampleSumError(
+                        f"`{written}` is defined {how} that involves `{w}`: the derivative "
+                        f"through {'it (backpropagation through time)' if recurrence else 'it'} "
+                        f"is not taken yet for a sum over `{written}`"
+                    )
+                held.setdefault(key, f"`{written}` (defined {how}, without `{w}`) held as given")
+    if not held:
+        return ctx, ""
+    env = replace(ctx.env, functions={k: f for k, f in functions.items() if k not in held})
+    return replace(ctx, env=env), "; ".join(held.values())
 
 
 def _steps(
@@ -654,7 +779,11 @@ def _outside(terms: list[_Term]) -> None:
         if term.sum is not None:
             continue
         for n in term.node.walk():
-            label = label_of(n.index) if isinstance(n, t.Sub) else None
+            label = (
+                label_of(_label_node(n))
+                if isinstance(n, t.Sub) or (isinstance(n, t.Tagged) and n.bracket)
+                else None
+            )
             if label is not None and label[0] in indices:
                 raise CalculusError(
                     f"`{t_show(n)}` is used outside the sum, which ends at the first `+` or `-`: "
@@ -707,18 +836,44 @@ def _sample_sum(node: t.BigOp, env: Env) -> SampleSum:
     return SampleSum(node, name, start, node.upper, summand, members)
 
 
+def _label_node(node: t.Sub | t.Tagged) -> t.Node:
+    """What labels a member: ``i`` of ``x_i`` and of ``x^{(i)}``."""
+    return node.index if isinstance(node, t.Sub) else node.tag
+
+
+def _written_member(node: t.Sub | t.Tagged, label: str) -> str:
+    """The member as the document writes it, labelled ``label``: ``x_{i}``, ``x^{(i)}``."""
+    if isinstance(node, t.Sub):
+        return f"{latex_of(node.base)}_{{{label}}}"
+    return tagged_key(latex_of(node.base), node.bracket, label)
+
+
 def _members(summand: t.Node, index: str, upper: t.Node | None, env: Env) -> tuple[Member, ...]:
     found: dict[str, Member] = {}
-    unsized: list[tuple[t.Sub, str, str, int, CalculusError]] = []
-    subs = [n for n in summand.walk() if isinstance(n, t.Sub)]
+    unsized: list[tuple[t.Sub | t.Tagged, str, str, int, CalculusError]] = []
+    # x_i, and x^{(i)}: samples numbered by a superscript (CS229's way)
+    subs = [
+        n
+        for n in summand.walk()
+        if isinstance(n, t.Sub) or (isinstance(n, t.Tagged) and n.bracket in ("(", "["))
+    ]
     names = {k[0] for n in summand.walk() if (k := symbol_key(n)) is not None}
+    forms: dict[str, set[str]] = {}
     for sub in subs:
-        label = label_of(sub.index)
+        label = label_of(_label_node(sub))
         if label is None or label[0] != index:
-            entry = _entry_of_member(sub, index, upper, env)
+            entry = _entry_of_member(sub, index, upper, env) if isinstance(sub, t.Sub) else None
             if entry is not None:
                 found.setdefault(entry.key, entry)
             continue
+        letter = symbol_key(sub.base)
+        if letter is not None:
+            forms.setdefault(letter[0], set()).add("_" if isinstance(sub, t.Sub) else "^")
+            if len(forms[letter[0]]) > 1:
+                raise SampleSumError(
+                    f"`{latex_of(sub.base)}` is numbered both by a subscript and by a "
+                    "superscript in the summand: which family is meant is unclear"
+                )
         key, base = symbol_key(sub), symbol_key(sub.base)
         if key is None or base is None or key[0] in found:
             continue
@@ -739,8 +894,23 @@ def _members(summand: t.Node, index: str, upper: t.Node | None, env: Env) -> tup
             continue
         if u_shift != 0 or not _beside_a_scalar(u_sub, summand, env, found):
             raise SampleSumError(_unsized_factor(u_sub, summand) or str(why))
-        found[u_key] = Member(u_key, u_base, u_shift, Shape(ONE, ONE))
+        stacked = _stacking_vector(u_base, upper, env)
+        found[u_key] = Member(u_key, u_base, u_shift, Shape(ONE, ONE), entry_of=stacked)
     return tuple(found.values())
+
+
+def _stacking_vector(base: str, upper: t.Node | None, env: Env) -> str | None:
+    r"""The declared vector of the family's letter whose entries the scalar members are —
+    ``\vec{y} \in \mathbb{R}^m`` for ``y^{(i)}`` in ``\sum_{i=1}^m`` (as long as the sum);
+    None where there is none."""
+    bound = dim_of(upper) if upper is not None else None
+    if bound is None:
+        return None
+    for key in (base, f"\\vec{{{base}}}"):
+        info = env.vars.get(key)
+        if info is not None and info.shape.cols == ONE and same(info.shape.rows, bound):
+            return key
+    return None
 
 
 def _entry_of_member(sub: t.Sub, index: str, upper: t.Node | None, env: Env) -> Member | None:
@@ -765,7 +935,7 @@ def _entry_of_member(sub: t.Sub, index: str, upper: t.Node | None, env: Env) -> 
     return Member(key[0], base[0], 0, Shape(ONE, ONE), entry_of=owner)
 
 
-def _unsized_factor(sub: t.Sub, summand: t.Node) -> str:
+def _unsized_factor(sub: t.Sub | t.Tagged, summand: t.Node) -> str:
     r"""Why an undeclared member standing as a factor (``y_i \mathbf{w}^\top\mathbf{x}_i``)
     is not read: it may be a number or a vector; "" where it is no factor."""
     if not any(
@@ -774,15 +944,22 @@ def _unsized_factor(sub: t.Sub, summand: t.Node) -> str:
         return ""
     written = latex_of(sub)
     letter = latex_of(sub.base)
-    index = latex_of(sub.index)
+    label = latex_of(_label_node(sub))
+    vector = (
+        f"\\mathbf{{{letter}}}_{label}"
+        if isinstance(sub, t.Sub)
+        else tagged_key(f"\\mathbf{{{letter}}}", sub.bracket, label)
+    )
     return (
         f"the shape of `{written}` is unknown: a factor of the summand, it may be a number or "
         f"a vector — declare it (`{written} \\in \\mathbb{{R}}` or `{written} \\in \\{{-1, 1\\}}` "
-        f"for labels, `\\mathbf{{{letter}}}_{index} \\in \\mathbb{{R}}^d` for vectors)"
+        f"for labels, `{vector} \\in \\mathbb{{R}}^d` for vectors)"
     )
 
 
-def _beside_a_scalar(sub: t.Sub, summand: t.Node, env: Env, found: dict[str, Member]) -> bool:
+def _beside_a_scalar(
+    sub: t.Sub | t.Tagged, summand: t.Node, env: Env, found: dict[str, Member]
+) -> bool:
     r"""Whether the undeclared member ``sub`` is a term of a sum whose other terms are all
     scalars (``\mathbf{w}^\top\mathbf{x}_i - y_i``): then it can only be a scalar."""
     members = {k: VarInfo(k, m.shape, k) for k, m in found.items()}
@@ -805,26 +982,33 @@ def _beside_a_scalar(sub: t.Sub, summand: t.Node, env: Env, found: dict[str, Mem
 
 
 def _member(
-    sub: t.Sub, key: str, base: str, shift: int, upper: t.Node | None, env: Env, names: set[str]
+    sub: t.Sub | t.Tagged,
+    key: str,
+    base: str,
+    shift: int,
+    upper: t.Node | None,
+    env: Env,
+    names: set[str],
 ) -> Member:
     info = env.vars.get(key)
     if info is not None:
-        vector = env.vars.get(base)
-        bound = dim_of(upper) if upper is not None else None
-        if (
-            info.shape.is_scalar and shift == 0 and vector is not None and bound is not None
-            and vector.shape.cols == ONE and same(vector.shape.rows, bound)
-        ):  # fmt: skip
+        stacked = _stacking_vector(base, upper, env)
+        if info.shape.is_scalar and shift == 0 and stacked is not None:
             # "labels $y_i \in \{-1, 1\}$" and "$\mathbf{y} \in \mathbb{R}^N$ collects them"
-            return Member(key, base, shift, info.shape, entry_of=base)
+            return Member(key, base, shift, info.shape, entry_of=stacked)
         return Member(key, base, shift, info.shape)
     defined = env.functions.get(base)
     if base not in env.vars and defined is not None and not defined.params:
-        written = f"{base}_{{{t_show(sub.index)}}}"
+        written = _written_member(sub, t_show(_label_node(sub)))
         raise SampleSumError(  # (read as a constant vector where it does not involve the variable)
             f"`{written}` is an entry of `{base}`, which the document defines and which "
             "depends on the variable: a sum over its entries is not differentiated through "
             "the definition yet"
+        )
+    if isinstance(sub, t.Tagged) and base in env.vars:
+        raise CalculusError(  # x^{(i)} beside a declared x: a family of its own, unsized
+            f"the shape of `{latex_of(sub)}` is unknown: declare the family "
+            f"(e.g. `{latex_of(sub)} \\in \\mathbb{{R}}^d`)"
         )
     if base not in env.vars:
         shape = _family_shape(sub, base, env)
@@ -852,7 +1036,9 @@ def _member(
     )  # y_{t-1} of a declared family y_t, though a vector y is declared too
     if entry and (shift == 0 or family is None):
         if shift != 0:
-            raise CalculusError(f"cannot read the shifted entry `{base}_{{{t_show(sub.index)}}}`")
+            raise CalculusError(
+                f"cannot read the shifted entry `{_written_member(sub, t_show(_label_node(sub)))}`"
+            )
         return Member(key, base, shift, Shape(ONE, ONE), entry_of=base)
     return Member(key, base, shift, family if family is not None else declared)
 
@@ -869,7 +1055,7 @@ def _sizes_in(env: Env, names: set[str]) -> list[sympy.Expr]:
     return out
 
 
-def _family_shape(sub: t.Sub, base: str, env: Env) -> Shape | None:
+def _family_shape(sub: t.Sub | t.Tagged, base: str, env: Env) -> Shape | None:
     """``h_{t-1}`` of ``h_t``; ``x_n`` of a family declared as ``x_i`` (any sample letter)."""
 
     def declared(k: str) -> Shape | None:
@@ -882,6 +1068,8 @@ def _family_shape(sub: t.Sub, base: str, env: Env) -> Shape | None:
             for i in env.vars.values()
         )
 
+    if isinstance(sub, t.Tagged):  # x^{(n)} of a family declared as x^{(i)}
+        return member_shape(base, sub.bracket, sub.tag, declared, named)
     shape = member_shape(base, "_", sub.index, declared, named)
     if shape is not None:
         return shape
@@ -980,8 +1168,14 @@ def _fold(coefficient: tuple[t.Node, ...], result: str) -> tuple[str, str] | Non
     with, as one number (``\\frac12`` and ``2`` → nothing; ``\\frac13`` and ``2`` →
     ``\\frac{2}{3}``); None when either is not a plain number."""
     value = Fraction(1)
+    letters = ""  # \frac{1}{2m}: 1/2 and the m of the denominator, kept as written
     for f in coefficient:
         number = _number(f)
+        if number is None and len(coefficient) == 1:
+            split = _number_over_letters(f)
+            if split is None:
+                return None
+            number, letters = split
         if number is None:
             return None
         value *= number
@@ -997,11 +1191,31 @@ def _fold(coefficient: tuple[t.Node, ...], result: str) -> tuple[str, str] | Non
     value *= lead
     rest = result[m.end() :]
     sign = m.group(1)
+    if letters:  # \frac{1}{2m} \sum 2(…) is \frac{1}{m} \sum (…)
+        den = f"{value.denominator} {letters}" if value.denominator != 1 else letters
+        return f"\\frac{{{value.numerator}}}{{{den}}}", f"{sign}{rest}"
     if value == 1:
         return "", f"{sign}{rest}"
     if value.denominator == 1:
         return "", f"{sign}{value.numerator} {rest}"
     return f"\\frac{{{value.numerator}}}{{{value.denominator}}}", f"{sign}{rest}"
+
+
+def _number_over_letters(node: t.Node) -> tuple[Fraction, str] | None:
+    r"""``\frac{1}{2m}`` as ``1/2`` and ``m``: a number over a number times letters (the
+    letters as written); None for anything else."""
+    if not isinstance(node, t.Frac) or node.command not in ("frac", "dfrac", "tfrac"):
+        return None
+    num, den = _number(node.num), node.den
+    if num is None or num.denominator != 1 or not isinstance(den, t.Product):
+        return None
+    first = _number(den.factors[0]) if den.factors else None
+    if first is None or first.denominator != 1 or first == 0 or len(den.factors) < 2:
+        return None
+    rest = den.factors[1:]
+    if any(_number(f) is not None or isinstance(f, (t.Add, t.Neg)) for f in rest):
+        return None
+    return num / first, " ".join(latex_of(f) for f in rest)
 
 
 def _number(node: t.Node) -> Fraction | None:
@@ -1277,6 +1491,12 @@ class _Point:
                 return None
             families[f"family:{base}"] = np.stack([seq[k] for k in sorted(seq)])
             families[f"family-first:{base}"] = np.array([[float(first)]])
+        for term in self.terms:  # y^{(i)}: the entries of \vec{y}, numbered by a superscript
+            for m in term.sum.members if term.sum is not None else ():
+                if m.entry_of is not None and m.key.startswith(m.base + "^"):
+                    vec = (self.values if m.entry_of != self.wrt else {m.entry_of: x})[m.entry_of]
+                    families[f"family:{m.base}"] = vec.reshape(-1, 1, 1)
+                    families[f"family-first:{m.base}"] = np.array([[1.0]])
         try:
             values = {**self.plain, **families, **(extra or {}), self.wrt: x}
             return evaluate_tree(node, values, self.functions)

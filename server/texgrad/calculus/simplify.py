@@ -233,7 +233,18 @@ class _Simplifier:
         if monos is None:
             return None
         collected = self.collect(monos)
-        return self.factor(collected) if collected else None
+        return self.like_terms_met(self.factor(collected)) if collected else None
+
+    def like_terms_met(self, x: Expr) -> Expr:
+        r"""``x`` with each sum that holds a term twice collected: a kept sum beside its
+        transpose, ``(A + \lambda I) + (A + \lambda I)^\top``, is ``A + 2\lambda I + A^\top``."""
+        if isinstance(x, e.Add) and len(set(x.terms)) < len(x.terms):
+            return self.run(x)
+        kids = list(x.children())
+        if not kids:
+            return x
+        met = [self.like_terms_met(k) for k in kids]
+        return x if met == kids else e.rebuild(x, met)
 
     def distributed(self, collected: list[Monomial]) -> Expr | None:
         """The terms with their Hadamard products of sums distributed, where that makes like
@@ -659,6 +670,15 @@ def _normal(m: Monomial, style: Style, text: Callable[[Expr], str]) -> Monomial:
         scalars.append(x)
     scalars.sort(key=text)
     chain = cancel(list(chain_left))
+    if len(chain) == 1 and isinstance(chain[0], e.Ones) and chain[0].cols == e.ONE:
+        # (\mathbf{1}^\top x)\mathbf{1} is \mathbf{1}\mathbf{1}^\top x: one form, so that they meet
+        total = next(
+            (x for x in scalars if isinstance(x, e.Mul) and x.factors and _ones_row(x.factors[0])),
+            None,
+        )
+        if total is not None:
+            scalars.remove(total)
+            chain = [chain[0], *total.factors]
     if len(chain) > 1 and any(isinstance(f, e.DiagM) for f in chain):
         # once expanded: diag(v^{∘-1}) diag(v) = I, diag(v^{∘-1}) v wᵀ = 1 wᵀ
         merged = diag_times_vector(e.Mul(tuple(chain), rows=chain[0].rows, cols=chain[-1].cols))

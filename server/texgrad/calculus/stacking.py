@@ -74,6 +74,8 @@ class _Stacker:
         if isinstance(x, e.Elem):
             b = self.batched(x.arg)
             return Batched(e.elem(x.fn, b.value), b.item)
+        if isinstance(x, e.Applied):
+            return self.applied(x)
         if isinstance(x, (e.HPow, e.Pow)):
             b = self.batched(x.arg)
             if isinstance(x, e.Pow) and not b.scalar:
@@ -94,6 +96,13 @@ class _Stacker:
                 return Batched(e.elem("sqrt", squares), (ONE, ONE))
             return Batched(e.mul(e.elem("abs", b.value), e.ones(k, ONE)), (ONE, ONE))
         raise _NoForm()
+
+    def applied(self, x: e.Applied) -> Batched:
+        """``g(θᵀx_i)`` of a ``g`` the document defines, entry by entry: ``g(Xθ)``."""
+        if any(isinstance(v, e.Var) and v.name in self.members for c in x.given for v in c.walk()):
+            raise _NoForm()
+        b = self.batched(x.arg)
+        return Batched(e.applied(x.fn, b.value, x.given), b.item)
 
     def batched(self, x: Expr) -> Batched:
         s = self.stack(x)

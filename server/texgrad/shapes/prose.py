@@ -511,6 +511,11 @@ _NUMBERS = re.compile(
     + _M.format("member")
 )
 
+# "weights $w^{(i)}$ (scalars)", "$w_i$ (a scalar each)": members said to be numbers
+_SAID_SCALARS = re.compile(
+    _M.format("member") + r"\s*\((?:scalars|numbers|(?:each\s+)?a\s+scalar(?:\s+each)?)\)"
+)
+
 
 class Family(NamedTuple):
     """A family sized by a matrix's rows or columns ("whose rows are $x_i^\\top$"): its
@@ -589,6 +594,14 @@ def _numbers(text: str, rows: list[PlacedRow], lo: int, hi: int | None) -> list[
     """The lists ``t_1, \\dots, t_N`` the prose names as targets or labels: each member a
     number (part "scalar"), written in a plain letter."""
     out: list[Family] = []
+    for m in _SAID_SCALARS.finditer(text, lo, len(text) if hi is None else hi):
+        row = _row_at(rows, m.start("member"))
+        member = row.tree if row is not None else None
+        if (isinstance(member, t.Sub) or (isinstance(member, t.Tagged) and member.bracket)) and (
+            key := symbol_key(member)
+        ) is not None:
+            out.append(Family(key[0], key[1], member.start, member.end, key, member.start,
+                              "scalar"))  # fmt: skip
     for m in _NUMBERS.finditer(text, lo, len(text) if hi is None else hi):
         row = _row_at(rows, m.start("member"))
         tree = row.tree if row is not None else None
@@ -627,7 +640,11 @@ def _members(
                 continue
         elif isinstance(item, t.Transpose):
             continue
-        if isinstance(item, t.Sub) and isinstance(item.base, t.Symbol):
+        if isinstance(item, t.Paren) and item.open == "(" and item.body is not None:
+            item = item.body  # (\bm{x}^{(i)})^T: a member numbered by a superscript
+        if (
+            isinstance(item, t.Sub) or (isinstance(item, t.Tagged) and item.bracket in ("(", "["))
+        ) and isinstance(item.base, t.Symbol):
             key = symbol_key(item)
             if key is not None:
                 found.append((key, item.start, item.end, item))
