@@ -11,10 +11,10 @@ the median CPU time of the stage and of the path up to it.  Two paths:
   cache filled by a first, uncounted run, as in ``benchmarks/cold.py``), its diagnostics
   converted to LSP's types and unstructured by pygls's converter;
 - *analysed first*: the same analysis before pygls and lsprotocol are loaded, its
-  diagnostics made into JSON without them (option (a) of the plan in
-  ``docs/architecture.md``, "First diagnostics of a cold server": the conversion here is a
-  stand-in of the same size, not the one to ship), then ``import sympy``'s share of the
-  checker shown apart (what a dimension type of texgrad's own would save at most).
+  diagnostics made into JSON without them by ``protocol/plain_diagnostics.py`` (option (a)
+  of the plan in ``docs/architecture.md``, "First diagnostics of a cold server"), then
+  ``import sympy``'s share of the checker shown apart (what a dimension type of texgrad's
+  own would save at most).
 
     .venv/bin/python benchmarks/first_diagnostics.py [--repeat 5]
 
@@ -66,20 +66,8 @@ def sympy_alone():
     import sympy  # noqa: F401
 
 def plain(analysis):
-    # a stand-in for diagnostics as JSON without lsprotocol: every field LSP's has
-    from texgrad.protocol.early_diagnostics import digest  # noqa: F401
-    text = analysis.text
-    starts = [0]
-    for i, ch in enumerate(text):
-        if ch == "\n":
-            starts.append(i + 1)
-    import bisect
-    def pos(o):
-        line = bisect.bisect_right(starts, o) - 1
-        return {"line": line, "character": len(text[starts[line]:o].encode("utf-16-le")) // 2}
-    found = [{"range": {"start": pos(d.start), "end": pos(d.end)}, "severity": 1,
-              "code": d.code, "source": "texgrad", "message": d.message}
-             for d in analysis.result.diagnostics]
+    from texgrad.protocol.plain_diagnostics import diagnostics_json
+    found = diagnostics_json(analysis, "utf-16")
     return json.dumps({"jsonrpc": "2.0", "method": "textDocument/publishDiagnostics",
                        "params": {"uri": "file://" + path, "diagnostics": found}})
 
