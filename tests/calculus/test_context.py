@@ -261,7 +261,7 @@ def _functions_row_by_row(result: CheckResult, offset: int) -> list[tuple[str, o
     """The definitions in force at ``offset`` as they were read before they were learnt once
     per document: every row before it read in turn, the "where" rows right after it, then
     the functions later rows define (the first wins)."""
-    declared = set(result.table.declarations)
+    declared = set(result.table.declarations) | context._dimension_letters(result)
     env = Env()
     later = []
     for row in result.rows:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import bisect
 import re
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from texgrad.calculus import notation
 from texgrad.calculus.indices import says_einstein
@@ -108,7 +110,7 @@ def _defined_of(result: CheckResult) -> _Defined:
     learnt = _learnt_of(result)
     if learnt.defined is not None:
         return learnt.defined
-    declared = set(result.table.declarations)
+    declared = set(result.table.declarations) | _dimension_letters(result)
     before: list[tuple[int, bool, str, FunctionDef]] = []
     later: list[tuple[int, str, FunctionDef]] = []
     for row in result.rows:
@@ -271,6 +273,45 @@ def _copied(info: VarInfo) -> VarInfo:
     copy = object.__new__(VarInfo)
     copy.__dict__.update(info.__dict__)
     return copy
+
+
+def _dimension_letters(result: CheckResult) -> set[str]:
+    r"""The letters written alone before an ``=`` that size declared symbols (``d_k`` and
+    ``d_{\text{model}}`` of ``W \in \mathbb{R}^{d_{\text{model}} \times d_k}``): ``d_k =
+    d_{\text{model}}/h``, ``d_{\text{model}} = h d_k`` state a dimension's value, never a
+    function to differentiate (read as one, the pair refers to itself)."""
+    from texgrad.shapes.dims import dim_of
+    from texgrad.shapes.questions import dimension_names
+
+    dims = dimension_names(result.table)
+    out: set[str] = set()
+    for row in result.rows:
+        tree = row.tree_as_parsed
+        if tree is None or not dims:
+            continue
+        for node in tree.walk():
+            if isinstance(node, t.Chain) and node.relations[:1] == ("=",):
+                head, body = node.items[0], node.items[1]
+                key = symbol_key(head) if isinstance(head, t.Symbol | t.Sub) else None
+                if key is None or key[1] is not None or key[0] in out:
+                    continue  # (\mathbf h = \phi(\mathbf z) is a vector's definition)
+                if dim_of(head) in dims and _dimension_value(body, result.table.declarations):
+                    out.add(key[0])
+    return out
+
+
+def _dimension_value(node: t.Node | None, declared: Mapping[str, Any]) -> bool:
+    """``h d_k``, ``d/h``, ``\frac{n}{2}``, ``2``: a value made of numbers and plain letters
+    none of which is a declared symbol (``h``, the number of heads)."""
+    from texgrad.shapes.dims import dim_of
+
+    if isinstance(node, t.BinOp) and node.op == "/":
+        return _dimension_value(node.left, declared) and _dimension_value(node.right, declared)
+    if isinstance(node, t.Frac):
+        return _dimension_value(node.num, declared) and _dimension_value(node.den, declared)
+    value = dim_of(node)
+    symbols = getattr(value, "free_symbols", None)
+    return symbols is not None and not any(str(s) in declared for s in symbols)
 
 
 def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:

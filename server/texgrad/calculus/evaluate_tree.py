@@ -94,7 +94,7 @@ from texgrad.calculus.tree_notation import (
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
 from texgrad.syntax.show import show
-from texgrad.syntax.symbols import label_of, member_key, symbol_key
+from texgrad.syntax.symbols import key_text, label_of, member_key, symbol_key
 
 _T = TypeVar("_T")
 
@@ -982,7 +982,7 @@ class _Evaluator:
     def defined_value(self, node: t.Node, name: str) -> Array:
         """A name the document defines (``S = …``), its definition evaluated."""
         if name in self.defining:
-            raise unsupported(node, f"the definition of `{name}` refers to itself")
+            raise unsupported(node, f"the definition of `{key_text(name)}` refers to itself")
         inner = _Evaluator(self.values, self.functions)
         inner.defining = self.defining | {name}
         value = inner.eval(self.functions[name][1])

@@ -80,7 +80,7 @@ from texgrad.shapes.families import SUBSCRIPT_LABELS, member_shape
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
 from texgrad.syntax.notation import call_of, sized_constant
-from texgrad.syntax.symbols import label_of, symbol_key
+from texgrad.syntax.symbols import key_text, label_of, symbol_key
 
 ONE = sympy.Integer(1)
 
@@ -994,7 +994,7 @@ class Lowerer:
 
     def _defined(self, fdef: FunctionDef) -> Lowered:
         if self.depth > 150 or fdef.key in self.expanding:
-            raise CalculusError(f"the definition of `{fdef.key}` refers to itself")
+            raise CalculusError(f"the definition of `{key_text(fdef.key)}` refers to itself")
         self.expanding.add(fdef.key)
         saved, self.index = self.index, None  # the definition is read on its own
         try:
@@ -1049,10 +1049,10 @@ class Lowerer:
     def _call(self, fdef: FunctionDef, node: t.Apply) -> Lowered:
         if len(node.args) != len(fdef.params):
             raise CalculusError(
-                f"`{fdef.key}` takes {len(fdef.params)} argument(s), given {len(node.args)}"
+                f"`{key_text(fdef.key)}` takes {len(fdef.params)} argument(s), given {len(node.args)}"
             )
         if self.depth > 150:
-            raise CalculusError(f"the definition of `{fdef.key}` refers to itself")
+            raise CalculusError(f"the definition of `{key_text(fdef.key)}` refers to itself")
         template = self._template(fdef, node.func) if len(fdef.params) == 1 else None
         if template is not None:  # σ(t) = 1/(1 + e^{-t}): a function of numbers
             return self._on_numbers(fdef, template, node)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.expr import Expr
+from texgrad.syntax.symbols import key_text
 
 
 def expand(x: Expr, names: dict[str, Expr]) -> Expr:
@@ -25,7 +26,7 @@ def expand(x: Expr, names: dict[str, Expr]) -> Expr:
         hit = done.get(name)
         if hit is None:
             if name in seen:
-                raise e.CalculusError(f"the definition of `{name}` refers to itself")
+                raise e.CalculusError(f"the definition of `{key_text(name)}` refers to itself")
             inner = names[name]
             used = {y.name for y in inner.walk() if isinstance(y, e.Var) and y.name in names}
             hit = e.substitute(inner, {k: value(k, seen | {name}) for k in used})

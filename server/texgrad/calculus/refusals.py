@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from texgrad.calculus.context import context_at, row_at
 from texgrad.calculus.planning import plans_of
@@ -85,30 +86,37 @@ def _not_a_function(result: CheckResult, row: PlacedRow) -> bool:
     ):
         return True
     dims = _dimension_names(result)
-    letters = list(_letters(tree))
-    return bool(letters) and all(k in dims for k in letters)  # n = n_1 n_2, n \times n
+    letters = list(_letter_nodes(tree))
+    # n = n_1 n_2, n \times n, d_{\text{model}} = h d_k
+    return bool(letters) and all(_sizes(node, dims) for node in letters)
 
 
-def _letters(node: t.Node) -> Iterator[str]:
-    """The names of the letters of a formula (``n_1`` whole, not its index)."""
+def _letter_nodes(node: t.Node) -> Iterator[t.Node]:
+    """The letters of a formula (``n_1`` whole, not its index)."""
     key = symbol_key(node)
     if key is not None and isinstance(node, t.Symbol | t.Sub):
-        yield key[0]
+        yield node
         return
     for child in node.children():
-        yield from _letters(child)
+        yield from _letter_nodes(child)
 
 
-def _dimension_names(result: CheckResult) -> frozenset[str]:
-    r"""The letters that size the document's declared symbols (``n`` of ``x \in \mathbb{R}^n``)."""
-    from texgrad.shapes.dims import dim_text
+def _sizes(letter: t.Node, dims: frozenset[Any]) -> bool:
+    """The letter names a dimension of a declared symbol (read as dimensions are read:
+    ``d_{\text{model}}`` as the dimension of ``\\mathbb{R}^{n \times d_{\text{model}}}``)."""
+    from texgrad.shapes.dims import dim_of
 
-    names: set[str] = set()
-    for decls in result.table.declarations.values():
-        for d in decls:
-            if d.shape is not None:
-                names.update((dim_text(d.shape.rows), dim_text(d.shape.cols)))
-    return frozenset(names)
+    dim = dim_of(letter)
+    symbols = getattr(dim, "free_symbols", None)
+    return symbols is not None and bool(symbols) and symbols <= dims
+
+
+def _dimension_names(result: CheckResult) -> frozenset[Any]:
+    r"""The letters that size the document's declared symbols (``n`` of ``x \in \mathbb{R}^n``,
+    ``h`` and ``d_k`` of ``\mathbb{R}^{h d_k \times d}``), as dimensions' symbols."""
+    from texgrad.shapes.questions import dimension_names
+
+    return dimension_names(result.table)
 
 
 _LEAVES = (t.Symbol, t.Number, t.Sub, t.Tagged, t.Text, t.Opaque, t.Empty, t.Dots, t.Space)

@@ -7,6 +7,8 @@ make a new symbol unless the document declares both (see ``SymbolTable.lookup``)
 
 from __future__ import annotations
 
+import re
+
 from texgrad.syntax import tree as t
 from texgrad.syntax.commands import GREEK
 from texgrad.syntax.show import show
@@ -26,6 +28,22 @@ def tagged_key(base: str, bracket: str, label: str) -> str:
     tag (no bracket): ``W^{Q}``."""
     close = {"(": ")", "[": "]"}.get(bracket, "")
     return f"{base}^{{{bracket}{label}{close}}}"
+
+
+# the parts of a key written by :func:`~texgrad.syntax.show.show` that a reader would see
+# as a tree: ``(Text '\\text{model}')`` of ``d_{\text{model}}``, ``(Func:out)`` of
+# ``x_{\mathrm{out}}``
+_SHOWN_TEXT = re.compile(r"\(Text '((?:[^'\\]|\\.)*)'\)")
+_SHOWN_FUNC = re.compile(r"\(Func:(\w+)\)")
+
+
+def key_text(key: str) -> str:
+    r"""A symbol's key as a message quotes it: ``d_{\text{model}}``, not the key's
+    ``d_{(Text '\\text{model}')}`` (keys stay as they are: they are identities)."""
+    if "(" not in key:
+        return key
+    key = _SHOWN_TEXT.sub(lambda m: m[1].encode().decode("unicode_escape"), key)
+    return _SHOWN_FUNC.sub(lambda m: f"\\mathrm{{{m[1]}}}", key)
 
 
 def symbol_key(node: t.Node) -> tuple[str, str | None] | None:
