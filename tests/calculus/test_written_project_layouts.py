@@ -139,3 +139,26 @@ def test_a_layout_said_by_the_shape_of_a_derivative(sentence: str, layout: str |
     from texgrad.calculus.written_layouts import stated_layout
 
     assert stated_layout(sentence) == layout
+
+
+@pytest.mark.parametrize(
+    ("comment", "lines"),
+    [
+        ("% Convention: denominator layout", [3]),
+        ("% All derivatives below are in numerator layout.", [5]),
+        ("% \\usepackage{hyperref}", []),  # a comment that states nothing
+    ],
+)
+def test_a_comment_in_the_root_s_own_preamble(
+    tmp_path: Path, comment: str, lines: list[int]
+) -> None:
+    """The root's preamble, before \\begin{document}, is a preamble too: a layout its
+    comments state holds in the chapters (as in a preamble file)."""
+    files = _root("")
+    files["main.tex"] = files["main.tex"].replace(
+        "\\begin{document}", comment + "\n\\begin{document}", 1
+    )
+    assert _flagged(tmp_path, files) == lines
+    # a comment in the root's body is not read as its prose
+    files = _root("% Convention: denominator layout")
+    assert _flagged(tmp_path, files) == []
