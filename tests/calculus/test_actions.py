@@ -169,3 +169,32 @@ def test_in_markdown_the_matrix_forms_code_can_be_inserted_too(tmp_path: Path) -
     ]
     written = writing(got[1], outcome, result, "markdown", "auto")
     assert written is not None and "def grad_w_matrix_form(w, X, y):" in written.insertion.text
+
+
+def test_differentials_by_each_variable_have_titles_of_their_own(tmp_path: Path) -> None:
+    """A matrix expression differentiated by each of its matrices: every title of the menu
+    says which (not "Show derivation of df" twice)."""
+    text = "Let $A, X \\in \\mathbb{R}^{n \\times n}$.\n\\[ A X \\]\n"
+    path = tmp_path / "doc.tex"
+    path.write_text(text, encoding="utf-8")
+    result = Checker().check(str(path))
+    start = text.index("A X \\]")
+    end = text.index(" \\]", start)
+    done = [
+        (
+            DiffPlan(v, "matrix", "", True, start, end),
+            "result",
+            DiffOutcome(kind="matrix", result=r, verified=True),
+        )
+        for v, r in (("A", "dA X"), ("X", "A dX"))
+    ]
+    titles = [o.title for o in offers(result, done)]
+    assert titles == [
+        "Differentiate A X w.r.t. A (differential)",
+        "Differentiate A X w.r.t. X (differential)",
+        "Show derivation of df w.r.t. A",
+        "Show derivation of df w.r.t. X",
+        "Insert derivation of df w.r.t. A",
+        "Insert derivation of df w.r.t. X",
+    ]
+    assert len(set(titles)) == len(titles)

@@ -163,3 +163,26 @@ def test_a_request_is_answered_in_the_layout_the_root_states(tmp_path: Path) -> 
         outcomes[key] = (out.result, out.layout, out.verified)
     assert outcomes["stated"] == ("A^\\top", "denominator", True)
     assert outcomes["none"] == ("A", "numerator", True)  # the setting's (default: numerator)
+
+
+@pytest.mark.parametrize(
+    ("comment", "lines"),
+    [
+        ("% Convention: denominator layout", [3]),
+        ("% All derivatives below are in numerator layout.", [5]),
+        ("% \\usepackage{hyperref}", []),  # a comment that states nothing
+    ],
+)
+def test_a_comment_in_the_root_s_own_preamble(
+    tmp_path: Path, comment: str, lines: list[int]
+) -> None:
+    """The root's preamble, before \\begin{document}, is a preamble too: a layout its
+    comments state holds in the chapters (as in a preamble file)."""
+    files = _root("")
+    files["main.tex"] = files["main.tex"].replace(
+        "\\begin{document}", comment + "\n\\begin{document}", 1
+    )
+    assert _flagged(tmp_path, files) == lines
+    # a comment in the root's body is not read as its prose
+    files = _root("% Convention: denominator layout")
+    assert _flagged(tmp_path, files) == []

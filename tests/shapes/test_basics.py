@@ -395,3 +395,31 @@ def test_a_function_definition_is_a_signature(tmp_path: Path) -> None:
 )
 def test_dimension_products_read_as_the_document_writes_them(dim: str, text: str) -> None:
     assert dim_text(parse_dim(dim)) == text
+
+
+def test_shape_on_the_letter_of_an_indexed_name(tmp_path: Path) -> None:
+    """On the letter of `W^{(l)}`, `W^{(l+1)}`, `I_p`, `x_i` (a letter with no shape of its
+    own there) the hover shows the whole name's shape, not "`W` : unknown"."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! doc.md
+        Let $W^{(l)} \in \mathbb{R}^{p \times p}$, $x_i \in \mathbb{R}^p$ and $A \in \mathbb{R}^{p \times p}$.
+        Then $W^{(l+1)} = W^{(l)} + I_p$ and $v = W^{(l)} x_i + A^2 x_i$.
+        """,
+    )
+    text = fx.files["doc.md"]
+    row = text.index("Then")
+
+    def at(needle: str) -> tuple[str, str] | None:
+        info = shape_info(result, text.index(needle, row))
+        return None if info is None else (info.text, info.describe())
+
+    assert at("W^{(l+1)}") == ("W^{(l+1)}", "ℝ^{p×p} (computed)")
+    assert at("W^{(l)} +") == ("W^{(l)}", "ℝ^{p×p} (declared)")
+    assert at("I_p") == ("I_p", "ℝ^{p×p} (defined)")
+    assert at("x_i +") == ("x_i", "ℝ^{p} (declared)")
+    # a letter with a shape of its own stays itself: A of A^2
+    assert at("A^2") == ("A", "ℝ^{p×p} (declared)")
+    # the index keeps its own hover
+    assert at("p$ and $v") == ("p", "unknown")

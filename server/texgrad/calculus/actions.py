@@ -285,7 +285,9 @@ def _symbol(kind: str, f: str, wrt: str) -> str:
         return f"∇{sub}{f}" if sub else f"∇_{wrt} {f}"
     if kind in ("jacobian", "derivative"):
         return f"∂{f}/∂{wrt}"
-    return f"d{f}"
+    # the differential names its variable: a row offers one per variable ("df w.r.t. X",
+    # "df w.r.t. A"), which a menu must tell apart
+    return f"d{f} w.r.t. {wrt}"
 
 
 # -- "Evaluate ∂ tr(AB)/∂A": a derivative written to be computed (requests.py) ----------

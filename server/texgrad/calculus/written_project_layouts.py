@@ -93,9 +93,13 @@ def _is_preamble(text: str) -> bool:
 @functools.lru_cache(maxsize=64)
 def _carried(text: str, preamble: bool) -> tuple[Statement, ...]:
     """The statements of ``text`` that hold to its end and say no narrower scope (in a
-    preamble, its comments read as its prose)."""
+    preamble, its comments read as its prose; so are those of a root's own preamble)."""
     if preamble:
         text = re.sub(r"(?m)^(\s*)%+", r"\1 ", text)
+    else:  # the root's own preamble, before \begin{document}: its comments too
+        begin = text.find("\\begin{document}")
+        if begin > 0:
+            text = re.sub(r"(?m)^(\s*)%+", r"\1 ", text[:begin]) + text[begin:]
     out = []
     for s in statements(text):
         if s.end >= len(text) and not _SCOPED.search(text, s.start, min(len(text), s.start + 400)):

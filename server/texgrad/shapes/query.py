@@ -44,8 +44,11 @@ class ShapeInfo:
 
 
 def node_at(result: CheckResult, offset: int) -> t.Node | None:
-    """The smallest node whose source range holds ``offset`` (ranges from macros included)."""
+    """The smallest node whose source range holds ``offset`` (ranges from macros included);
+    on the letter of a name with an index or a label (``I_p``, ``x_i``, ``W^{(l)}``,
+    ``W^{(l+1)}``), which has no shape there, the whole name when that has one."""
     best: t.Node | None = None
+    tree: t.Node | None = None
     for row in result.rows:
         if row.tree is None or not (row.start <= offset <= row.end):
             continue
@@ -54,7 +57,15 @@ def node_at(result: CheckResult, offset: int) -> t.Node | None:
                 node, t.Opaque
             ):
                 if best is None or (node.end - node.start) <= (best.end - best.start):
-                    best = node
+                    best, tree = node, row.tree
+    if isinstance(best, t.Symbol) and tree is not None and result.shapes.get(best) is None:
+        for node in tree.walk():
+            if (
+                isinstance(node, (t.Sub, t.Tagged, t.Power))
+                and node.base is best
+                and result.shapes.get(node) is not None
+            ):
+                return node
     return best
 
 
