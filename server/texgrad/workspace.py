@@ -68,6 +68,16 @@ class Analysis:
     # the derivatives the document writes that are wrong (wrong-derivative), once checked
     # after the shape diagnostics (protocol/derivative_checks.py); None: not checked yet
     derivatives: list[Diagnostic] | None = None
+    # until then, the findings of the text before it where its edit left them
+    # (shapes.diagnostics.moved_by_edit): shown so that they do not blink at each keystroke
+    carried: list[Diagnostic] | None = None
+
+    @property
+    def findings(self) -> list[Diagnostic]:
+        """The ``wrong-derivative`` findings to show: its own once checked, else carried."""
+        if self.derivatives is not None:
+            return self.derivatives
+        return self.carried or []
 
 
 @dataclass

@@ -235,7 +235,7 @@ def _quick_fixes(ls: TexgradServer, snap: Snapshot, start: int, end: int) -> lis
     assert result is not None
     texts = {**result.table.texts, result.path: snap.text}
     out = []
-    for d in [*result.diagnostics, *(snap.analysis.derivatives or ())]:
+    for d in [*result.diagnostics, *snap.analysis.findings]:
         if not d.fixes or d.start > end or d.end < start:
             continue
         lsp_d = to_lsp(ls, d, texts)

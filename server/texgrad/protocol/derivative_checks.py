@@ -64,9 +64,9 @@ async def check(server: TexgradServer, doc: Document, analysis: Analysis) -> Non
         found = await _check_once(server, doc, analysis, result)
         if found is None:
             return  # stopped: a newer text is being checked, and its own check publishes
-        before: list[Diagnostic] | None = analysis.derivatives
+        before = analysis.findings  # (its own, or those carried from the text before)
         analysis.derivatives = found
-        if (found or before) and found != before and _current(doc, analysis):
+        if found != before and _current(doc, analysis):
             publish(server, doc, analysis)
         if tries == RETRIES or not server.ws.retries_pending(result.path):
             return

@@ -117,7 +117,7 @@ def diagnostics_of(server: TexgradServer, analysis: Analysis) -> list[types.Diag
     texts[result.path] = analysis.text
     out.extend(_problem(server, result.path, analysis.text, p) for p in analysis.problems)
     out.extend(to_lsp(server, d, texts) for d in result.diagnostics)
-    out.extend(to_lsp(server, d, texts) for d in analysis.derivatives or ())  # wrong-derivative
+    out.extend(to_lsp(server, d, texts) for d in analysis.findings)  # wrong-derivative
     return out
 
 
@@ -132,11 +132,13 @@ _sent: weakref.WeakKeyDictionary[TexgradServer, dict[str, tuple[str, list[types.
 def publish(server: TexgradServer, doc: Document, analysis: Analysis) -> None:
     _sent.setdefault(server, {}).pop(doc.path, None)  # (open: its own publications from now)
     found = diagnostics_of(server, analysis)
+    doc.shown = (analysis.text, analysis.findings)
     server.text_document_publish_diagnostics(
         types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=found, version=doc.version)
     )
     if analysis.derivatives is None:  # (the shape diagnostics, published first)
-        keep_for_next_session(server, doc, analysis, found)
+        carried = len(analysis.carried or ())  # (last in the list: not kept on disk)
+        keep_for_next_session(server, doc, analysis, found[: len(found) - carried])
 
 
 def keep_for_next_session(

@@ -131,7 +131,7 @@ def diagnostics_json(
     texts[result.path] = analysis.text
     for p in analysis.problems:
         out.append(_problem(positions_of(result.path, analysis.text), p))
-    for d in [*result.diagnostics, *(analysis.derivatives or ())]:
+    for d in [*result.diagnostics, *analysis.findings]:
         out.append(_diagnostic(d, texts, positions_of, uri_of))
     return out
 

@@ -37,6 +37,7 @@ from pygls.workspace.position_codec import PositionCodec
 from texgrad import __version__
 from texgrad.reading.document import Format, detect_format
 from texgrad.reading.project import LATEX_SUFFIXES, MARKDOWN_SUFFIXES
+from texgrad.shapes.diagnostics import Diagnostic, moved_by_edit
 from texgrad.workspace import Analysis, Workspace
 
 from . import framing
@@ -116,6 +117,9 @@ class Document:
     # Bumped when a file it depends on (or a setting) changes: an analysis started
     # before is of stale inputs even though its own text is the same.
     epoch: int = 0
+    # the text and the wrong-derivative findings last published (carried to the next
+    # analysis until its own check is done)
+    shown: tuple[str, list[Diagnostic]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -447,6 +451,9 @@ class TexgradServer(LanguageServer):
             analysis = got
             if analysis.text is doc.text or analysis.text == doc.text:
                 analysis.text = doc.text
+                if analysis.derivatives is None and doc.shown is not None:
+                    old, found = doc.shown
+                    analysis.carried = moved_by_edit(old, analysis.text, doc.path, found)
                 doc.analysis = analysis
                 doc.project = analysis.project
                 return analysis

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 Severity = Literal["error", "warning", "information", "hint"]
@@ -66,3 +66,54 @@ class Diagnostic:
     end: int
     related: tuple[Related, ...] = ()
     fixes: tuple[Fix, ...] = field(default=())
+
+
+def moved_by_edit(old: str, new: str, path: str, found: list[Diagnostic]) -> list[Diagnostic]:
+    """``found`` (diagnostics of ``path`` whose text was ``old``) where they stand in
+    ``new``: those the edit did not touch nor abut (before it, or after it and moved by its
+    length), with their notes and fixes; none that reaches into the edited span.  For a document's
+    ``wrong-derivative`` findings while the new text's own check runs: an edit elsewhere
+    does not make them blink off and on (or their quick fixes vanish) at every keystroke."""
+    limit = min(len(old), len(new))
+    before = 0
+    while before < limit and old[before] == new[before]:
+        before += 1
+    after = 0
+    while after < limit - before and old[-1 - after] == new[-1 - after]:
+        after += 1
+    changed_end, delta = len(old) - after, len(new) - len(old)
+
+    def at(start: int, end: int) -> tuple[int, int] | None:
+        # (an edit that only touches a span, ``A`` made ``A^\top``, changes what it holds)
+        if end < before:
+            return start, end
+        if start > changed_end:
+            return start + delta, end + delta
+        return None
+
+    out = []
+    for d in found:
+        if d.path != path:
+            out.append(d)
+            continue
+        spans = [(d.start, d.end)]
+        spans += [(r.start, r.end) for r in d.related if r.path == path]
+        spans += [(f.start, f.end) for f in d.fixes if f.path == path]
+        if old == new:
+            out.append(d)
+            continue
+        moved = [at(a, b) for a, b in spans]
+        if any(m is None for m in moved):
+            continue
+        where = iter(m for m in moved if m is not None)
+        start, end = next(where)
+        related = tuple(
+            replace(r, start=(m := next(where))[0], end=m[1]) if r.path == path else r
+            for r in d.related
+        )
+        fixes = tuple(
+            replace(f, start=(m := next(where))[0], end=m[1]) if f.path == path else f
+            for f in d.fixes
+        )
+        out.append(replace(d, start=start, end=end, related=related, fixes=fixes))
+    return out
