@@ -62,8 +62,11 @@ async def check(server: TexgradServer, doc: Document, analysis: Analysis) -> Non
         if not _current(doc, analysis):
             return  # a newer text is on its way: its own check publishes
         found = await _check_once(server, doc, analysis, result)
-        if found is None:
-            return  # stopped: a newer text is being checked, and its own check publishes
+        if found is None:  # stopped: a newer text is being checked, and its own check
+            if _current(doc, analysis) and analysis.carried:  # publishes (or out of memory:
+                analysis.carried = None  # what was carried from the text before goes)
+                publish(server, doc, analysis)
+            return
         before = analysis.findings  # (its own, or those carried from the text before)
         analysis.derivatives = found
         if found != before and _current(doc, analysis):
