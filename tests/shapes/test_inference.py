@@ -579,7 +579,8 @@ def test_a_document_in_the_denominator_layout_says_a_transposed_gradient_is_wron
 ) -> None:
     r"""The transpose of a gradient by a matrix is read as the other layout — unless the text
     says it uses the denominator layout (and names no other as its own): then
-    ``\frac{\partial L}{\partial W}`` is W's shape and its transpose a mistake."""
+    ``\frac{\partial L}{\partial W}`` is W's shape and its transpose a mistake (and in the
+    numerator layout, the other way round)."""
     text = r"""
         %! notes.md
         Let $W \in \mathbb{R}^{h \times d}$, $X \in \mathbb{R}^{n \times d}$ and
@@ -592,10 +593,49 @@ def test_a_document_in_the_denominator_layout_says_a_transposed_gradient_is_wron
     fx, result = check_fixture(
         tmp_path / "one", text.replace("{said}", "We use the denominator layout.")
     )
-    assert len(found(result)) == 1 and next(iter(found(result)))[2] == "equation-mismatch"
-    for said in ("We use the numerator layout.", "Gradients are matrices."):
-        fx, result = check_fixture(tmp_path / said[:6], text.replace("{said}", said))
-        assert found(result) == set(), said
+    ((at, _, code),) = found(result)
+    assert code == "equation-mismatch"
+    assert result.doc.text[at:].startswith(r"\frac{\partial L}{\partial W} = X^\top G$$")
+    # in the numerator layout the other one is the mistake (the first display's: G^T X)
+    fx, result = check_fixture(
+        tmp_path / "num", text.replace("{said}", "We use the numerator layout.")
+    )
+    ((at, _, code),) = found(result)
+    assert result.doc.text[at:].startswith(r"\frac{\partial L}{\partial W} = G^\top X,")
+    fx, result = check_fixture(tmp_path / "none", text.replace("{said}", "Gradients are matrices."))
+    assert found(result) == set()
+
+
+def test_a_document_in_the_numerator_layout_says_the_untransposed_gradient_is_wrong(
+    tmp_path: Path,
+) -> None:
+    r"""A text that says it writes the numerator layout makes ``\frac{\partial L}{\partial W}``
+    of an m×n W an n×m matrix: ``\delta x^\top`` is the mistake there and ``x \delta^\top``
+    right; the denominator layout says the opposite, and a text naming neither accepts both.
+    A sentence that speaks of the denominator layout, and ``\nabla_W L``, stay unjudged."""
+    text = r"""
+        %! notes.md
+        Let $W \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$ and
+        $\delta \in \mathbb{R}^m$. {said}
+        In the denominator layout it is $\frac{\partial L}{\partial W} = \delta x^\top$,
+        and the gradient is $\nabla_W L = \delta x^\top$.
+
+        $$\frac{\partial L}{\partial W} = \delta x^\top$$
+
+        $$\frac{\partial L}{\partial W} = x \delta^\top, \qquad G = \frac{\partial L}{\partial W}$$
+        """
+    wrong = {"We use the numerator layout.": 0, "We use the denominator layout.": 1}
+    for said, display in wrong.items():
+        fx, result = check_fixture(tmp_path / said[7:10], text.replace("{said}", said))
+        displays = result.doc.text.split("$$")
+        at = len("$$".join(displays[: 1 + 2 * display])) + 2  # inside the display's $$
+        assert {(f[0], f[2]) for f in found(result)} == {(at, "equation-mismatch")}, said
+    fx, result = check_fixture(
+        tmp_path / "num", text.replace("{said}", "We use the numerator layout.")
+    )
+    assert shape_of(result, "G").short() == "n×m"  # type: ignore[union-attr]
+    fx, result = check_fixture(tmp_path / "none", text.replace("{said}", "Gradients are matrices."))
+    assert found(result) == set()
 
 
 def test_a_matrix_defined_row_by_row_has_the_rows_of_the_matrix_they_come_from(
