@@ -466,3 +466,38 @@ def test_an_edit_to_the_layout_said_re_checks_the_gradients(tmp_path: Path) -> N
         flagged = [edited[d.start : d.end].split("= ")[1] for d in got.diagnostics]
         said = "denominator" if edited == LAYOUT else "numerator" if "numerator" in edited else ""
         assert flagged == {"denominator": ["X^\\top G"], "numerator": ["G^\\top X"], "": []}[said]
+
+
+ALL_IN = r"""Let $U \in \mathbb{R}^{n \times n}$ and $r \in \mathbb{R}^{n}$.
+
+$$
+\begin{aligned}
+u &= g \odot r, \\
+v &= g \odot (1 - r),
+\end{aligned}
+$$
+
+all in $\mathbb{R}^{n}$. So $U u$ is fine, but not $v^\top U \odot r$.
+"""
+
+
+def test_an_edit_to_a_display_re_reads_the_space_said_after_it(tmp_path: Path) -> None:
+    """ "… $$ all in $\\mathbb{R}^n$" after a blank line declares what the display defines:
+    an edit to the display (not to the paragraph that says "all in") is read there too."""
+    path = tmp_path / "notes.md"
+    checker = Checker()
+    first = checker.check(str(path), None, tmp_path, ALL_IN)
+    assert [d.code for d in first.diagnostics] == ["elementwise-mismatch"]
+    for edited, codes in (
+        (ALL_IN.replace("v &= g", "v &\\le g"), []),  # a row that defines nothing
+        (ALL_IN.replace("all in", "none in"), []),  # no space said
+        (
+            ALL_IN.replace("u &= g", "w &= g").replace("not $v^", "not $w^"),
+            ["elementwise-mismatch"],
+        ),
+        (ALL_IN, ["elementwise-mismatch"]),
+    ):
+        got = checker.check(str(path), None, tmp_path, edited)
+        fresh = Checker().check(str(path), None, tmp_path, edited)
+        assert _everything(got) == _everything(fresh)
+        assert [d.code for d in got.diagnostics] == codes
