@@ -884,6 +884,40 @@ def test_unsized_ones_take_the_size_of_their_neighbour(tmp_path: Path) -> None:
     assert shape_of(result, "C X").short() == "n×p"  # type: ignore[union-attr]
 
 
+def test_ones_sized_by_the_text_have_that_size(tmp_path: Path) -> None:
+    r"""``\mathbf{1}`` the text sizes ("$\mathbf{1}$ is the all-ones vector of length $N$",
+    ``\mathbf{1} \in \mathbb{R}^n``) has that size: ``\mathbf{1}^\top G = \mathbf{1}`` for an
+    N×N G sets a row equal to a column, and ``\mathbf{1}^\top y`` with y of another length is a
+    mistake; where nothing sizes it, ``\mathbf{1}`` takes its neighbour's size as before."""
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        Let $G \in \mathbb{R}^{N \times N}$ and $y \in \mathbb{R}^{m}$. Here $\mathbf{1}$ is the
+        all-ones vector of length $N$, and $\mathbf{1}^\top G = \mathbf{1}^\top$ holds while
+        $\mathbf{1}^\top G = \mathbf{1}$ and $\mathbf{1}^\top y$ do not.
+        """,
+    )
+    text = result.doc.text
+    assert [(text[d.start : d.end], d.code) for d in result.diagnostics] == [
+        (r"\mathbf{1}^\top G = \mathbf{1}", "equation-mismatch"),
+        (r"\mathbf{1}^\top y", "matmul-mismatch"),
+    ]
+    _, result = check_fixture(
+        tmp_path / "in",
+        r"""
+        %! notes.md
+        Let $\mathbf{1} \in \mathbb{R}^n$, $A \in \mathbb{R}^{n \times n}$ and
+        $B \in \mathbb{R}^{m \times m}$: $\mathbf{1}^\top A$ is a row, $\mathbf{1}^\top B$ nothing.
+        """,
+    )
+    text = result.doc.text
+    assert [(text[d.start : d.end], d.code) for d in result.diagnostics] == [
+        (r"\mathbf{1}^\top B", "matmul-mismatch")
+    ]
+    assert shape_of(result, r"\mathbf{1}^\top A").short() == "1×n"  # type: ignore[union-attr]
+
+
 def test_diag_spelled_with_a_capital_is_the_diagonal_matrix(tmp_path: Path) -> None:
     r"""``\DeclareMathOperator{\Diag}{Diag}``: ``\Diag(d)`` of a vector is the square diagonal
     matrix, as ``\operatorname{diag}(d)`` is."""

@@ -19,14 +19,14 @@ from texgrad.syntax import tree as t
 from texgrad.syntax.notation import index_parts
 from texgrad.syntax.parse import parse_row
 from texgrad.syntax.show import show
-from texgrad.syntax.symbols import member_key, symbol_key
+from texgrad.syntax.symbols import member_key, ones_key, symbol_key
 
 _M = r"\$\$?(?P<{}>[^$]{{1,80}})\$\$?"
 _ART = r"(?:an?|the|one|some)"
 _DEF = r"\$\$?(?P<{}>[^$=]{{1,40}}=[^$]{{1,80}})\$\$?"  # "$K = k(X, X)$": a definition
 _KIND = (
     r"(?P<kind>(?:(?:real|complex|symmetric|positive[- ](?:semi-?)?definite|square|random|column|row|weight|"
-    r"data|design|input|output|feature|diagonal|identity|invertible|orthogonal|(?:lower |upper )?triangular|"
+    r"data|design|input|output|feature|diagonal|all-ones|identity|invertible|orthogonal|(?:lower |upper )?triangular|"
     r"nonsingular|non-singular|rotation|permutation|covariance|full[- ]rank|sparse|Gram|unitary|Hessian|"
     r"Jacobian|projection|precision|kernel|adjacency|transition|stochastic|loading) )*"
     r"(?:matrix|matrices|vector|vectors))"
@@ -313,7 +313,7 @@ def from_prose(
             for sym in _prose_symbols(m, rows):
                 if "matri" in kind and _entry(sym):
                     sym = sym.base  # type: ignore[attr-defined]  # "Gram matrix $K_{ij} = k(x_i, x_j)$"
-                key = symbol_key(sym)
+                key = symbol_key(sym) or ones_key(sym)  # ("$\mathbf{1}$ is the all-ones vector …")
                 if key is not None and (sym.start, key) not in seen:
                     seen.add((sym.start, key))
                     table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "prose",
