@@ -1020,6 +1020,24 @@ def test_an_estimate_of_a_matrix_takes_its_shape(tmp_path: Path) -> None:
     ], [d.message for d in result.diagnostics]
 
 
+def test_the_log_of_a_density_letter_differentiated_is_a_scalar(tmp_path: Path) -> None:
+    r"""``\frac{\partial \log q}{\partial f}`` (``q`` never introduced) is a gradient of a
+    log-density: f's shape, as ``\frac{\partial L}{\partial f}`` is; the log of a letter the
+    text declares a vector is no scalar (its derivative is a Jacobian, of no shape here)."""
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $f \in \mathbb{R}^n$, $J \in \mathbb{R}^{n \times P}$ and $p \in \mathbb{R}^n$, with
+        $s = \frac{\partial \log q}{\partial f}$ and $t = \frac{\partial \log p}{\partial f}$.
+        Right: $J^\top s$ and $J t$. Wrong: $J s$.
+        """,
+    )
+    text = result.doc.text
+    assert [(text[d.start : d.end], d.code) for d in result.diagnostics] == [
+        ("J s", "matmul-mismatch")
+    ]
+
+
 def test_a_hatted_matrix_built_from_blocks_or_stacked_letters_is_new(tmp_path: Path) -> None:
     # \hat A written out in blocks is an augmented matrix, not an estimate of A: it is
     # defined anew (of unknown size here), and \hat S computed from a \hat U declared with

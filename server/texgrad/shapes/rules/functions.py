@@ -188,7 +188,12 @@ class FunctionRules(RuleBase):
         r"""Is what a fraction differentiates a loss the document never introduces
         (``\frac{\partial L}{\partial W}``, ``\partial \mathcal{L}_{\text{aux}} / \partial Z``,
         ``\partial \ell / \partial z``): a scalar, as the loss of a ``\nabla`` is.  Only the
-        letters papers name their losses with; another undeclared letter may be a vector."""
+        letters papers name their losses with; another undeclared letter may be a vector.
+        So is the logarithm of a density named alone (``\partial \log q / \partial \hat f``,
+        ``q`` or ``p`` never introduced), as ``\log p(y \mid f)`` is."""
+        if _log_of_a_density(body):
+            arg = body.args[0]  # type: ignore[union-attr]
+            return self._unknown(arg.name, arg.start)
         name = body.base if isinstance(body, (t.Sub, t.Tagged)) else body
         if not isinstance(name, t.Symbol) or name.accents:
             return False
@@ -262,6 +267,19 @@ class FunctionRules(RuleBase):
             k is not None and self._unknown(k[0], body.start)
             for k in {symbol_key(name), key if not isinstance(body, t.Apply) else None} - {None}
         )  # fmt: skip
+
+
+def _log_of_a_density(body: t.Node | None) -> bool:
+    r"""``\log q``, ``\log p``: the logarithm of a plain density letter, named alone."""
+    if not isinstance(body, t.Apply) or len(body.args) != 1:
+        return False
+    if not isinstance(body.func, t.Func) or body.func.name not in ("log", "ln"):
+        return False
+    arg = body.args[0]
+    return (
+        isinstance(arg, t.Symbol) and arg.name in _DENSITIES and arg.font is None
+        and not arg.accents
+    )  # fmt: skip
 
 
 def _diagonal_of_entries(entries: tuple[t.Node, ...], shapes: list[Shape | None]) -> Shape | None:
