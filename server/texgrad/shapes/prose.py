@@ -356,7 +356,7 @@ def _both_in(
 # "… \end{aligned} $$ all in $\mathbb{R}^{n_h}$": the letters a display defines, put in one
 # space by the words just after it (in the display's paragraph or at the start of the next)
 _ALL_IN = (
-    r"\s*[,.;]?\s*(?:(?:which\s+|that\s+)?are\s+)?(?:all|each|both)\s+(?:of\s+them\s+)?"
+    r"\s*(?:[,.;]\s*)?(?:(?:which\s+|that\s+)?are\s+)?(?:all|each|both)\s+(?:of\s+them\s+)?"
     r"(?:(?:lie|lying|belong|belonging)\s+)?(?:in|to)\s+" + _M.format("dims")
 )
 LEADING_ALL_IN = re.compile(_ALL_IN)
