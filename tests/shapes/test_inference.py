@@ -611,31 +611,43 @@ def test_a_document_in_the_numerator_layout_says_the_untransposed_gradient_is_wr
 ) -> None:
     r"""A text that says it writes the numerator layout makes ``\frac{\partial L}{\partial W}``
     of an m×n W an n×m matrix: ``\delta x^\top`` is the mistake there and ``x \delta^\top``
-    right; the denominator layout says the opposite, and a text naming neither accepts both.
-    A sentence that speaks of the denominator layout, and ``\nabla_W L``, stay unjudged."""
+    right, and a step ``W - \eta \frac{\partial L}{\partial W}`` needs a transpose; the
+    denominator layout says the opposite, and a text naming neither accepts all.  A sentence
+    that speaks of the denominator layout, and ``\nabla_W L``, stay unjudged."""
     text = r"""
         %! notes.md
         Let $W \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$ and
         $\delta \in \mathbb{R}^m$. {said}
         In the denominator layout it is $\frac{\partial L}{\partial W} = \delta x^\top$,
         and the gradient is $\nabla_W L = \delta x^\top$.
+        In the denominator layout the step is $W - \eta \frac{\partial L}{\partial W}$.
 
         $$\frac{\partial L}{\partial W} = \delta x^\top$$
 
         $$\frac{\partial L}{\partial W} = x \delta^\top, \qquad G = \frac{\partial L}{\partial W}$$
+
+        Our step is $W - \eta \frac{\partial L}{\partial W}$.
         """
-    wrong = {"We use the numerator layout.": 0, "We use the denominator layout.": 1}
-    for said, display in wrong.items():
-        fx, result = check_fixture(tmp_path / said[7:10], text.replace("{said}", said))
-        displays = result.doc.text.split("$$")
-        at = len("$$".join(displays[: 1 + 2 * display])) + 2  # inside the display's $$
-        assert {(f[0], f[2]) for f in found(result)} == {(at, "equation-mismatch")}, said
-    fx, result = check_fixture(
-        tmp_path / "num", text.replace("{said}", "We use the numerator layout.")
-    )
-    assert shape_of(result, "G").short() == "n×m"  # type: ignore[union-attr]
-    fx, result = check_fixture(tmp_path / "none", text.replace("{said}", "Gradients are matrices."))
-    assert found(result) == set()
+    wrong = {
+        "We use the numerator layout.": [
+            (r"\frac{\partial L}{\partial W} = \delta x^\top$$", "equation-mismatch"),
+            (r"W - \eta \frac{\partial L}{\partial W}$.", "add-mismatch"),
+        ],
+        "We use the denominator layout.": [
+            (r"\frac{\partial L}{\partial W} = x \delta^\top,", "equation-mismatch"),
+        ],
+        "Gradients are matrices.": [],
+    }
+    for said, flagged in wrong.items():
+        fx, result = check_fixture(tmp_path / said[:10], text.replace("{said}", said))
+        doc = result.doc.text
+        got = sorted((f[0], f[2]) for f in found(result))
+        assert [
+            (doc[at:].startswith(what) and code)
+            for (at, code), (what, _) in zip(got, flagged, strict=True)
+        ] == [code for _, code in flagged], (said, got)
+        if said.startswith("We use the numerator"):
+            assert shape_of(result, "G").short() == "n×m"  # type: ignore[union-attr]
 
 
 def test_a_matrix_defined_row_by_row_has_the_rows_of_the_matrix_they_come_from(

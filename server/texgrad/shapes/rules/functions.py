@@ -12,6 +12,7 @@ from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same
 from texgrad.shapes.questions import LAYOUT, LAYOUT_KEY
 from texgrad.shapes.rules.base import RuleBase, span_key
 from texgrad.shapes.rules.products import DIAG_SPELLINGS, given_part
+from texgrad.shapes.rules.relations import other_layout
 from texgrad.syntax import tree as t
 from texgrad.syntax.commands import GREEK
 from texgrad.syntax.show import show
@@ -169,20 +170,22 @@ class FunctionRules(RuleBase):
         scalar = self._scalar_valued(node.body) or self._a_loss(node.body)
         shapes = [self.infer(w) for w in node.wrt]
         if scalar and len(shapes) == 1 and node.order is None:
-            return self._in_the_layout(shapes[0])
+            return self._in_the_layout(node, shapes[0])
         return self._by_scalars(node, shapes)
 
-    def _in_the_layout(self, x: Shape | None) -> Shape | None:
+    def _in_the_layout(self, node: t.Derivative, x: Shape | None) -> Shape | None:
         r"""The shape of the derivative of a scalar by a matrix of shape ``x``: x's, or its
         transpose in a text that says it writes the numerator layout (and no other), where
         ``\frac{\partial L}{\partial W}`` of an m×n W is n×m.  (By a vector: as many papers
         write a column in either layout, its shape stays x's, and an equation with the row is
-        read as the other layout.)"""
+        read as the other layout; and in a sentence that speaks of another layout, "in the
+        denominator layout the step is $W - \eta\, \partial L / \partial W$", x's.)"""
         if x is None or ONE in (x.rows, x.cols):
             return x
-        if self._ask(LAYOUT, LAYOUT_KEY, None, None) == "numerator":
-            return x.transposed()
-        return x
+        if self._ask(LAYOUT, LAYOUT_KEY, None, None) != "numerator":
+            return x
+        other = other_layout(self.source, node.start, node.end, "numerator", named=True)
+        return x if other else x.transposed()
 
     def _a_loss(self, body: t.Node | None) -> bool:
         r"""Is what a fraction differentiates a loss the document never introduces

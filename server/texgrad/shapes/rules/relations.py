@@ -50,13 +50,16 @@ def substitutes(source: str, at: int) -> bool:
     return _SUBSTITUTING.search(source, lo, at) is not None
 
 
-def other_layout(source: str, start: int, end: int, own: str = "denominator") -> bool:
+def other_layout(
+    source: str, start: int, end: int, own: str = "denominator", named: bool = False
+) -> bool:
     """Does the sentence of the math at ``start``..``end`` speak of another layout than the
     document's, ``own`` ("in the numerator layout this reads …", "transposed, as some texts
-    write"; in a numerator-layout text, "in the denominator layout", "as a gradient")?"""
+    write"; in a numerator-layout text, "in the denominator layout", "as a gradient")?  With
+    ``named``, only a sentence that names the other layout counts (not "transposes it")."""
     lo = sentence_start(source, max(0, start - SENTENCE_LOOKBACK), start)
     stop = SENTENCE_BREAK.search(source, end, end + SENTENCE_LOOKBACK)
-    other = _OTHER_LAYOUT[own]
+    other = (_NAMED_LAYOUT if named else _OTHER_LAYOUT)[own]
     return other.search(source, lo, stop.start() if stop else end) is not None
 
 
@@ -67,6 +70,10 @@ _OTHER_LAYOUT = {
     "numerator": re.compile(
         r"[Dd]enominator|[Gg]radient layout|[Tt]ranspos|[Oo]ther layout|shape of (?:the|its)"
     ),
+}
+_NAMED_LAYOUT = {
+    "denominator": re.compile(r"[Nn]umerator|[Oo]ther layout"),
+    "numerator": re.compile(r"[Dd]enominator|[Gg]radient layout|[Oo]ther layout"),
 }
 
 
