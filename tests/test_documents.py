@@ -121,6 +121,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "myst-pca",
         "myst-simplex-12",
         "myst-svd-6",
+        "numerator-notes-14",
         "optimization-notes-3",
         "pandoc-kalman-11",
         "quarto-bayes-4",

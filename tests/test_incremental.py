@@ -442,13 +442,15 @@ We use the denominator layout.
 
 \section{Gradients}
 Far from where the layout is said, $\frac{\partial L}{\partial W} = X^\top G$.
+The other one is $\frac{\partial L}{\partial W} = G^\top X$.
 \end{document}
 """
 
 
 def test_an_edit_to_the_layout_said_re_checks_the_gradients(tmp_path: Path) -> None:
     """Whether a gradient by a matrix may be written transposed depends on the layout the text
-    says it uses, anywhere in it: an edit there re-checks every gradient."""
+    says it uses, anywhere in it (the denominator layout, the numerator layout, or none): an
+    edit there re-checks every gradient."""
     path = tmp_path / "paper.tex"
     checker = Checker()
     first = checker.check(str(path), None, tmp_path, LAYOUT)
@@ -461,4 +463,41 @@ def test_an_edit_to_the_layout_said_re_checks_the_gradients(tmp_path: Path) -> N
         got = checker.check(str(path), None, tmp_path, edited)
         fresh = Checker().check(str(path), None, tmp_path, edited)
         assert _everything(got) == _everything(fresh)
-        assert bool(got.diagnostics) == (edited == LAYOUT)
+        flagged = [edited[d.start : d.end].split("= ")[1] for d in got.diagnostics]
+        said = "denominator" if edited == LAYOUT else "numerator" if "numerator" in edited else ""
+        assert flagged == {"denominator": ["X^\\top G"], "numerator": ["G^\\top X"], "": []}[said]
+
+
+ALL_IN = r"""Let $U \in \mathbb{R}^{n \times n}$ and $r \in \mathbb{R}^{n}$.
+
+$$
+\begin{aligned}
+u &= g \odot r, \\
+v &= g \odot (1 - r),
+\end{aligned}
+$$
+
+all in $\mathbb{R}^{n}$. So $U u$ is fine, but not $v^\top U \odot r$.
+"""
+
+
+def test_an_edit_to_a_display_re_reads_the_space_said_after_it(tmp_path: Path) -> None:
+    """ "… $$ all in $\\mathbb{R}^n$" after a blank line declares what the display defines:
+    an edit to the display (not to the paragraph that says "all in") is read there too."""
+    path = tmp_path / "notes.md"
+    checker = Checker()
+    first = checker.check(str(path), None, tmp_path, ALL_IN)
+    assert [d.code for d in first.diagnostics] == ["elementwise-mismatch"]
+    for edited, codes in (
+        (ALL_IN.replace("v &= g", "v &\\le g"), []),  # a row that defines nothing
+        (ALL_IN.replace("all in", "none in"), []),  # no space said
+        (
+            ALL_IN.replace("u &= g", "w &= g").replace("not $v^", "not $w^"),
+            ["elementwise-mismatch"],
+        ),
+        (ALL_IN, ["elementwise-mismatch"]),
+    ):
+        got = checker.check(str(path), None, tmp_path, edited)
+        fresh = Checker().check(str(path), None, tmp_path, edited)
+        assert _everything(got) == _everything(fresh)
+        assert [d.code for d in got.diagnostics] == codes

@@ -579,7 +579,8 @@ def test_a_document_in_the_denominator_layout_says_a_transposed_gradient_is_wron
 ) -> None:
     r"""The transpose of a gradient by a matrix is read as the other layout — unless the text
     says it uses the denominator layout (and names no other as its own): then
-    ``\frac{\partial L}{\partial W}`` is W's shape and its transpose a mistake."""
+    ``\frac{\partial L}{\partial W}`` is W's shape and its transpose a mistake (and in the
+    numerator layout, the other way round)."""
     text = r"""
         %! notes.md
         Let $W \in \mathbb{R}^{h \times d}$, $X \in \mathbb{R}^{n \times d}$ and
@@ -592,10 +593,61 @@ def test_a_document_in_the_denominator_layout_says_a_transposed_gradient_is_wron
     fx, result = check_fixture(
         tmp_path / "one", text.replace("{said}", "We use the denominator layout.")
     )
-    assert len(found(result)) == 1 and next(iter(found(result)))[2] == "equation-mismatch"
-    for said in ("We use the numerator layout.", "Gradients are matrices."):
-        fx, result = check_fixture(tmp_path / said[:6], text.replace("{said}", said))
-        assert found(result) == set(), said
+    ((at, _, code),) = found(result)
+    assert code == "equation-mismatch"
+    assert result.doc.text[at:].startswith(r"\frac{\partial L}{\partial W} = X^\top G$$")
+    # in the numerator layout the other one is the mistake (the first display's: G^T X)
+    fx, result = check_fixture(
+        tmp_path / "num", text.replace("{said}", "We use the numerator layout.")
+    )
+    ((at, _, code),) = found(result)
+    assert result.doc.text[at:].startswith(r"\frac{\partial L}{\partial W} = G^\top X,")
+    fx, result = check_fixture(tmp_path / "none", text.replace("{said}", "Gradients are matrices."))
+    assert found(result) == set()
+
+
+def test_a_document_in_the_numerator_layout_says_the_untransposed_gradient_is_wrong(
+    tmp_path: Path,
+) -> None:
+    r"""A text that says it writes the numerator layout makes ``\frac{\partial L}{\partial W}``
+    of an m×n W an n×m matrix: ``\delta x^\top`` is the mistake there and ``x \delta^\top``
+    right, and a step ``W - \eta \frac{\partial L}{\partial W}`` needs a transpose; the
+    denominator layout says the opposite, and a text naming neither accepts all.  A sentence
+    that speaks of the denominator layout, and ``\nabla_W L``, stay unjudged."""
+    text = r"""
+        %! notes.md
+        Let $W \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$ and
+        $\delta \in \mathbb{R}^m$. {said}
+        In the denominator layout it is $\frac{\partial L}{\partial W} = \delta x^\top$,
+        and the gradient is $\nabla_W L = \delta x^\top$.
+        In the denominator layout the step is $W - \eta \frac{\partial L}{\partial W}$.
+
+        $$\frac{\partial L}{\partial W} = \delta x^\top$$
+
+        $$\frac{\partial L}{\partial W} = x \delta^\top, \qquad G = \frac{\partial L}{\partial W}$$
+
+        Our step is $W - \eta \frac{\partial L}{\partial W}$.
+        """
+    wrong = {
+        "We use the numerator layout.": [
+            (r"\frac{\partial L}{\partial W} = \delta x^\top$$", "equation-mismatch"),
+            (r"W - \eta \frac{\partial L}{\partial W}$.", "add-mismatch"),
+        ],
+        "We use the denominator layout.": [
+            (r"\frac{\partial L}{\partial W} = x \delta^\top,", "equation-mismatch"),
+        ],
+        "Gradients are matrices.": [],
+    }
+    for said, flagged in wrong.items():
+        fx, result = check_fixture(tmp_path / said[:10], text.replace("{said}", said))
+        doc = result.doc.text
+        got = sorted((f[0], f[2]) for f in found(result))
+        assert [
+            (doc[at:].startswith(what) and code)
+            for (at, code), (what, _) in zip(got, flagged, strict=True)
+        ] == [code for _, code in flagged], (said, got)
+        if said.startswith("We use the numerator"):
+            assert shape_of(result, "G").short() == "n×m"  # type: ignore[union-attr]
 
 
 def test_a_matrix_defined_row_by_row_has_the_rows_of_the_matrix_they_come_from(
@@ -844,6 +896,40 @@ def test_unsized_ones_take_the_size_of_their_neighbour(tmp_path: Path) -> None:
     assert shape_of(result, "C X").short() == "n×p"  # type: ignore[union-attr]
 
 
+def test_ones_sized_by_the_text_have_that_size(tmp_path: Path) -> None:
+    r"""``\mathbf{1}`` the text sizes ("$\mathbf{1}$ is the all-ones vector of length $N$",
+    ``\mathbf{1} \in \mathbb{R}^n``) has that size: ``\mathbf{1}^\top G = \mathbf{1}`` for an
+    N×N G sets a row equal to a column, and ``\mathbf{1}^\top y`` with y of another length is a
+    mistake; where nothing sizes it, ``\mathbf{1}`` takes its neighbour's size as before."""
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        Let $G \in \mathbb{R}^{N \times N}$ and $y \in \mathbb{R}^{m}$. Here $\mathbf{1}$ is the
+        all-ones vector of length $N$, and $\mathbf{1}^\top G = \mathbf{1}^\top$ holds while
+        $\mathbf{1}^\top G = \mathbf{1}$ and $\mathbf{1}^\top y$ do not.
+        """,
+    )
+    text = result.doc.text
+    assert [(text[d.start : d.end], d.code) for d in result.diagnostics] == [
+        (r"\mathbf{1}^\top G = \mathbf{1}", "equation-mismatch"),
+        (r"\mathbf{1}^\top y", "matmul-mismatch"),
+    ]
+    _, result = check_fixture(
+        tmp_path / "in",
+        r"""
+        %! notes.md
+        Let $\mathbf{1} \in \mathbb{R}^n$, $A \in \mathbb{R}^{n \times n}$ and
+        $B \in \mathbb{R}^{m \times m}$: $\mathbf{1}^\top A$ is a row, $\mathbf{1}^\top B$ nothing.
+        """,
+    )
+    text = result.doc.text
+    assert [(text[d.start : d.end], d.code) for d in result.diagnostics] == [
+        (r"\mathbf{1}^\top B", "matmul-mismatch")
+    ]
+    assert shape_of(result, r"\mathbf{1}^\top A").short() == "1×n"  # type: ignore[union-attr]
+
+
 def test_diag_spelled_with_a_capital_is_the_diagonal_matrix(tmp_path: Path) -> None:
     r"""``\DeclareMathOperator{\Diag}{Diag}``: ``\Diag(d)`` of a vector is the square diagonal
     matrix, as ``\operatorname{diag}(d)`` is."""
@@ -944,6 +1030,24 @@ def test_an_estimate_of_a_matrix_takes_its_shape(tmp_path: Path) -> None:
         (r"\hat{B} X", "matmul-mismatch"),
         (r"\hat{\Sigma} = \frac{1}{n} (Y - X \hat{B}) (Y - X \hat{B})^\top", "equation-mismatch"),
     ], [d.message for d in result.diagnostics]
+
+
+def test_the_log_of_a_density_letter_differentiated_is_a_scalar(tmp_path: Path) -> None:
+    r"""``\frac{\partial \log q}{\partial f}`` (``q`` never introduced) is a gradient of a
+    log-density: f's shape, as ``\frac{\partial L}{\partial f}`` is; the log of a letter the
+    text declares a vector is no scalar (its derivative is a Jacobian, of no shape here)."""
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $f \in \mathbb{R}^n$, $J \in \mathbb{R}^{n \times P}$ and $p \in \mathbb{R}^n$, with
+        $s = \frac{\partial \log q}{\partial f}$ and $t = \frac{\partial \log p}{\partial f}$.
+        Right: $J^\top s$ and $J t$. Wrong: $J s$.
+        """,
+    )
+    text = result.doc.text
+    assert [(text[d.start : d.end], d.code) for d in result.diagnostics] == [
+        ("J s", "matmul-mismatch")
+    ]
 
 
 def test_a_hatted_matrix_built_from_blocks_or_stacked_letters_is_new(tmp_path: Path) -> None:

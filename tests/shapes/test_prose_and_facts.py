@@ -67,6 +67,60 @@ def test_one_in_a_list_names_the_kind_said_before(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "matmul-mismatch")
 
 
+def test_the_letters_a_display_defines_are_put_in_the_space_said_after_it(tmp_path: Path) -> None:
+    r""" "… $$ all in $\mathbb{R}^{n_h}$" (after a blank line, or in the display's own
+    paragraph) declares the letters the display's rows define — tagged ones too
+    (``\delta^h_t``), whose definitions alone give no shape (``g`` is not declared)."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        Let $U \in \mathbb{R}^{n_h \times n_h}$ and $r_t \in \mathbb{R}^{n_h}$.
+
+        $$
+        \begin{aligned}
+        \delta^h_t &= g \odot r_t, \\
+        \delta^z_t &= g \odot (1 - r_t),
+        \end{aligned}
+        $$
+
+        all in $\mathbb{R}^{n_h}$. So $U^\top \delta^h_t$ is fine, but not $(\delta^z_t)^\top U \odot r_t$.
+                                                                            ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "elementwise-mismatch")
+    d = declaration(result, r"\delta_{t}^{h}")
+    assert d is not None and d.shape.short() == "n_h" and d.how == "prose"
+    assert declaration(result, "g") is None
+
+
+def test_a_display_read_as_all_in_a_space_must_define_a_letter_on_every_row(
+    tmp_path: Path,
+) -> None:
+    r"""A LaTeX display followed in its paragraph by "each in $\mathbb{R}^n$" declares its
+    letters; one with a row that defines no letter (an update ``x \leftarrow …``) declares
+    nothing: its "all" may count something else."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{n \times n}$ and $b \in \mathbb{R}^{n}$.
+        \begin{align}
+        u &= q \odot b \\
+        v &= q \odot b
+        \end{align}
+        each in $\mathbb{R}^{n}$, and $u^\top A v$ is a number while $A u^\top$ is not.
+                                                                      ^^^^^^^^
+        \begin{align}
+        p &= q \odot b \\
+        s &\leftarrow q \odot b
+        \end{align}
+        all in $\mathbb{R}^{n}$.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert declaration(result, "v") is not None and declaration(result, "p") is None
+
+
 def test_a_list_of_scalars_before_the_word(tmp_path: Path) -> None:
     fx, result = check_fixture(
         tmp_path,

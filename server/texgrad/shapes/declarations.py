@@ -31,7 +31,9 @@ from texgrad.shapes.facts import Fact, fact_key, facts_of, scoped
 from texgrad.shapes.formulas import from_formula, weak_scalars
 from texgrad.shapes.grids import from_tables
 from texgrad.shapes.prose import (
+    LEADING_ALL_IN,
     Family,
+    displays_all_in,
     families,
     family_declarations,
     from_comments,
@@ -296,16 +298,24 @@ def _prose_by_paragraph(
     keys = [r.key for r in rows]
     keyed = None not in keys  # (rows without a key: nothing is remembered)
     i = 0
+    last = 0  # (where the paragraph before starts)
     for a, b in pairwise(cuts):
         if text.find("$", a, b) < 0:
+            last = a
             continue
         i = bisect.bisect_left(starts, a, i)
         j = bisect.bisect_left(starts, b, i)
-        key = (text[a:b], tuple(keys[i:j]))
+        # "all in $\mathbb{R}^n$" opening a paragraph speaks of the display ending the one
+        # before: its rows are read with this paragraph's (and make part of its key)
+        reach = last if LEADING_ALL_IN.match(text, a, b) else a
+        h = bisect.bisect_left(starts, reach, 0, i) if reach < a else i
+        key = (text[reach:b], tuple(keys[h:j]))
+        last = a
         found = memo.prose.get(key) if memo is not None and keyed else None
         if found is None:
             scratch = SymbolTable()
             from_prose(text, path, rows[i:j], scratch, a, b)
+            displays_all_in(text, path, rows[h:j], scratch, reach, b)
             from_tables(text, path, rows[i:j], scratch, a, b)
             generic_letters(text, path, rows[i:j], scratch, a, b)
             found = (

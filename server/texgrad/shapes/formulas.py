@@ -12,7 +12,7 @@ from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import call_of, dims_of, is_round
 from texgrad.syntax.show import show
-from texgrad.syntax.symbols import label_of, member_key, symbol_key
+from texgrad.syntax.symbols import label_of, member_key, ones_key, symbol_key
 
 
 def from_formula(tree: t.Node, path: str, table: SymbolTable) -> None:
@@ -265,7 +265,7 @@ def _from_membership(
             valued = sym  # J = J(x) \in …: J named for its value at x (both J and J(x))
         if valued is not None:
             sym, made = valued, "value" if scope is None else made
-        key = member_key(sym) or iterate_key(sym) or tag_key(sym)
+        key = member_key(sym) or iterate_key(sym) or tag_key(sym) or ones_key(sym)
         if key is None:
             continue
         d = Declaration(

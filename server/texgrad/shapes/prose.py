@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same
-from texgrad.shapes.formulas import from_formula, space_shape
+from texgrad.shapes.formulas import from_formula, iterate_key, space_shape, tag_key
 from texgrad.shapes.rows import PlacedRow
 from texgrad.shapes.sections import SENTENCE_BREAK, sentence_start
 from texgrad.shapes.table import Declaration, SymbolTable
@@ -19,14 +19,14 @@ from texgrad.syntax import tree as t
 from texgrad.syntax.notation import index_parts
 from texgrad.syntax.parse import parse_row
 from texgrad.syntax.show import show
-from texgrad.syntax.symbols import symbol_key
+from texgrad.syntax.symbols import member_key, ones_key, symbol_key
 
 _M = r"\$\$?(?P<{}>[^$]{{1,80}})\$\$?"
 _ART = r"(?:an?|the|one|some)"
 _DEF = r"\$\$?(?P<{}>[^$=]{{1,40}}=[^$]{{1,80}})\$\$?"  # "$K = k(X, X)$": a definition
 _KIND = (
     r"(?P<kind>(?:(?:real|complex|symmetric|positive[- ](?:semi-?)?definite|square|random|column|row|weight|"
-    r"data|design|input|output|feature|diagonal|identity|invertible|orthogonal|(?:lower |upper )?triangular|"
+    r"data|design|input|output|feature|diagonal|all-ones|identity|invertible|orthogonal|(?:lower |upper )?triangular|"
     r"nonsingular|non-singular|rotation|permutation|covariance|full[- ]rank|sparse|Gram|unitary|Hessian|"
     r"Jacobian|projection|precision|kernel|adjacency|transition|stochastic|loading) )*"
     r"(?:matrix|matrices|vector|vectors))"
@@ -313,7 +313,7 @@ def from_prose(
             for sym in _prose_symbols(m, rows):
                 if "matri" in kind and _entry(sym):
                     sym = sym.base  # type: ignore[attr-defined]  # "Gram matrix $K_{ij} = k(x_i, x_j)$"
-                key = symbol_key(sym)
+                key = symbol_key(sym) or ones_key(sym)  # ("$\mathbf{1}$ is the all-ones vector …")
                 if key is not None and (sym.start, key) not in seen:
                     seen.add((sym.start, key))
                     table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "prose",
@@ -351,6 +351,60 @@ def _both_in(
             key = symbol_key(sym) if sym is not None else None
             if key is not None and sym is not None:
                 table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "prose"))
+
+
+# "… \end{aligned} $$ all in $\mathbb{R}^{n_h}$": the letters a display defines, put in one
+# space by the words just after it (in the display's paragraph or at the start of the next)
+_ALL_IN = (
+    r"\s*(?:[,.;]\s*)?(?:(?:which\s+|that\s+)?are\s+)?(?:all|each|both)\s+(?:of\s+them\s+)?"
+    r"(?:(?:lie|lying|belong|belonging)\s+)?(?:in|to)\s+" + _M.format("dims")
+)
+LEADING_ALL_IN = re.compile(_ALL_IN)
+_DISPLAY_ALL_IN = re.compile(
+    r"(?P<close>\$\$|\\\]|\\end\{(?P<env>equation|align|alignat|gather|multline|eqnarray)\*?\})"
+    + _ALL_IN
+)
+_ALL_IN_WORDS = ("all in", "each in", "both in", "all lie", "each lie", "all belong")
+# what a display's row names on the left of its definitions
+_DEFINES = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv", "\\defeq"})
+
+
+def displays_all_in(
+    text: str, path: str, rows: list[PlacedRow], table: SymbolTable, lo: int, hi: int
+) -> None:
+    r"""Declare the letters each display of ``text[lo:hi]`` defines (``\delta^h_t = …``, one
+    row each) that the words just after it put in one space ("… $$ all in
+    $\mathbb{R}^{n_h}$"); ``rows`` are the rows of ``text[lo:hi]``, by start."""
+    chunk = text[lo:hi]
+    if not any(w in chunk for w in _ALL_IN_WORDS):
+        return
+    starts = [r.start for r in rows]
+    for m in _DISPLAY_ALL_IN.finditer(text, lo, hi):
+        env = m["env"]
+        opener = "$$" if m["close"] == "$$" else "\\[" if env is None else "\\begin{" + env
+        top = text.rfind(opener, lo, m.start())
+        row = _row_at(rows, m.start("dims"))
+        shape = space_shape(row.tree) if row is not None and row.tree is not None else None
+        if top < 0 or shape is None:
+            continue
+        i, j = bisect.bisect_left(starts, top), bisect.bisect_left(starts, m.start())
+        named = [_defined_letter(r.tree) for r in rows[i:j]]
+        if not named or any(n is None for n in named):
+            continue  # (a row that defines no letter: "all" may say something else)
+        for sym in named:
+            key = member_key(sym) or iterate_key(sym) or tag_key(sym)  # type: ignore[arg-type]
+            if key is not None:
+                table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "prose"))  # type: ignore[union-attr]
+
+
+def _defined_letter(tree: t.Node | None) -> t.Node | None:
+    r"""The letter a display's row defines (``\delta^h_t`` of ``\delta^h_t = …``), if it is one."""
+    if not isinstance(tree, t.Chain) or tree.relations[0] not in _DEFINES:
+        return None
+    left = tree.items[0]
+    if left is None or isinstance(left, (t.List, t.Apply)):
+        return None
+    return left if member_key(left) or iterate_key(left) or tag_key(left) else None
 
 
 # "$\pi \in \Delta^{s-1}$ its stationary distribution, written as a row vector", "$\pi$ is

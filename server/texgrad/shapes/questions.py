@@ -26,7 +26,7 @@ class Ask(Enum):
     REDEFINES = "redefines"  # declared in an earlier section, so that `key = …` may redefine it
     FACT = "fact"  # the dimension fact in force at the offset (n = n_1 n_2), by fact_key
     WEAK = "weak"  # a weak scalar (\lambda > 0) for a letter nothing declares
-    LAYOUT = "layout"  # does the project write gradients in the denominator layout only?
+    LAYOUT = "layout"  # the one layout the project says it writes derivatives in, if one
 
     # Members are singletons, equal only to themselves: hashed as objects, in C, not by
     # Enum's __hash__ (a Python call), since every question recorded is hashed once.
@@ -106,8 +106,8 @@ def answer_of(
         if key not in table.declarations:
             return here[0] if here else weak[0]
         return _weak_over(table, key, here, path, at)
-    if kind is LAYOUT:  # the denominator layout named, and no other
-        return table.layouts == frozenset({"denominator"})
+    if kind is LAYOUT:  # "denominator" or "numerator" named, and no other: that one
+        return next(iter(table.layouts)) if len(table.layouts) == 1 else None
     if kind is REDEFINES:  # declared in an earlier section, so that `key = …` may redefine it
         decl = table.lookup(key, font, path, at)
         return decl is not None and table.carried(decl, path, at)

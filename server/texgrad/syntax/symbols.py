@@ -73,6 +73,19 @@ def symbol_key(node: t.Node) -> tuple[str, str | None] | None:
     return None
 
 
+# the fonts that make ``1`` the all-ones vector: ``\mathbf{1}``, ``\bm{1}``
+_ONES_FONTS = frozenset({"mathbf", "bm", "boldsymbol", "pmb"})
+
+
+def ones_key(node: t.Node) -> tuple[str, str | None] | None:
+    r"""The key of ``\mathbf{1}`` (bold, unaccented), the all-ones vector a document may size
+    ("$\mathbf{1} \in \mathbb{R}^N$", "$\mathbf{1}$ is the all-ones vector of length $N$");
+    None for anything else (the number 1 is no symbol: :func:`symbol_key`)."""
+    if isinstance(node, t.Symbol) and node.name == "1" and node.font in _ONES_FONTS:
+        return None if node.accents else ("1", node.font)
+    return None
+
+
 # superscripts that mark an optimum (x^\star, P^\star); ``*`` and ``\ast`` an adjoint too (A^*)
 OPTIMUM_MARKS = frozenset({"\\star", "*", "\\ast"})
 

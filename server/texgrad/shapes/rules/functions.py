@@ -9,8 +9,10 @@ from sympy import Integer
 from texgrad.shapes import messages
 from texgrad.shapes.diagnostics import Related
 from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same
+from texgrad.shapes.questions import LAYOUT, LAYOUT_KEY
 from texgrad.shapes.rules.base import RuleBase, span_key
 from texgrad.shapes.rules.products import DIAG_SPELLINGS, given_part
+from texgrad.shapes.rules.relations import other_layout
 from texgrad.syntax import tree as t
 from texgrad.syntax.commands import GREEK
 from texgrad.syntax.show import show
@@ -168,14 +170,33 @@ class FunctionRules(RuleBase):
         scalar = self._scalar_valued(node.body) or self._a_loss(node.body)
         shapes = [self.infer(w) for w in node.wrt]
         if scalar and len(shapes) == 1 and node.order is None:
-            return shapes[0]
+            return self._in_the_layout(node, shapes[0])
         return self._by_scalars(node, shapes)
+
+    def _in_the_layout(self, node: t.Derivative, x: Shape | None) -> Shape | None:
+        r"""The shape of the derivative of a scalar by a matrix of shape ``x``: x's, or its
+        transpose in a text that says it writes the numerator layout (and no other), where
+        ``\frac{\partial L}{\partial W}`` of an m×n W is n×m.  (By a vector: as many papers
+        write a column in either layout, its shape stays x's, and an equation with the row is
+        read as the other layout; and in a sentence that speaks of another layout, "in the
+        denominator layout the step is $W - \eta\, \partial L / \partial W$", x's.)"""
+        if x is None or ONE in (x.rows, x.cols):
+            return x
+        if self._ask(LAYOUT, LAYOUT_KEY, None, None) != "numerator":
+            return x
+        other = other_layout(self.source, node.start, node.end, "numerator", named=True)
+        return x if other else x.transposed()
 
     def _a_loss(self, body: t.Node | None) -> bool:
         r"""Is what a fraction differentiates a loss the document never introduces
         (``\frac{\partial L}{\partial W}``, ``\partial \mathcal{L}_{\text{aux}} / \partial Z``,
         ``\partial \ell / \partial z``): a scalar, as the loss of a ``\nabla`` is.  Only the
-        letters papers name their losses with; another undeclared letter may be a vector."""
+        letters papers name their losses with; another undeclared letter may be a vector.
+        So is the logarithm of a density named alone (``\partial \log q / \partial \hat f``,
+        ``q`` or ``p`` never introduced), as ``\log p(y \mid f)`` is."""
+        if _log_of_a_density(body):
+            arg = body.args[0]  # type: ignore[union-attr]
+            return self._unknown(arg.name, arg.start)
         name = body.base if isinstance(body, (t.Sub, t.Tagged)) else body
         if not isinstance(name, t.Symbol) or name.accents:
             return False
@@ -249,6 +270,19 @@ class FunctionRules(RuleBase):
             k is not None and self._unknown(k[0], body.start)
             for k in {symbol_key(name), key if not isinstance(body, t.Apply) else None} - {None}
         )  # fmt: skip
+
+
+def _log_of_a_density(body: t.Node | None) -> bool:
+    r"""``\log q``, ``\log p``: the logarithm of a plain density letter, named alone."""
+    if not isinstance(body, t.Apply) or len(body.args) != 1:
+        return False
+    if not isinstance(body.func, t.Func) or body.func.name not in ("log", "ln"):
+        return False
+    arg = body.args[0]
+    return (
+        isinstance(arg, t.Symbol) and arg.name in _DENSITIES and arg.font is None
+        and not arg.accents
+    )  # fmt: skip
 
 
 def _diagonal_of_entries(entries: tuple[t.Node, ...], shapes: list[Shape | None]) -> Shape | None:

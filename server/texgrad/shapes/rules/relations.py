@@ -50,15 +50,31 @@ def substitutes(source: str, at: int) -> bool:
     return _SUBSTITUTING.search(source, lo, at) is not None
 
 
-def other_layout(source: str, start: int, end: int) -> bool:
+def other_layout(
+    source: str, start: int, end: int, own: str = "denominator", named: bool = False
+) -> bool:
     """Does the sentence of the math at ``start``..``end`` speak of another layout than the
-    document's ("in the numerator layout this reads …", "transposed, as some texts write")?"""
+    document's, ``own`` ("in the numerator layout this reads …", "transposed, as some texts
+    write"; in a numerator-layout text, "in the denominator layout", "as a gradient")?  With
+    ``named``, only a sentence that names the other layout counts (not "transposes it")."""
     lo = sentence_start(source, max(0, start - SENTENCE_LOOKBACK), start)
     stop = SENTENCE_BREAK.search(source, end, end + SENTENCE_LOOKBACK)
-    return _OTHER_LAYOUT.search(source, lo, stop.start() if stop else end) is not None
+    other = (_NAMED_LAYOUT if named else _OTHER_LAYOUT)[own]
+    return other.search(source, lo, stop.start() if stop else end) is not None
 
 
-_OTHER_LAYOUT = re.compile(r"[Nn]umerator|[Jj]acobian|[Tt]ranspos|[Oo]ther layout|[Rr]ow[- ]vector")
+_OTHER_LAYOUT = {
+    "denominator": re.compile(
+        r"[Nn]umerator|[Jj]acobian|[Tt]ranspos|[Oo]ther layout|[Rr]ow[- ]vector"
+    ),
+    "numerator": re.compile(
+        r"[Dd]enominator|[Gg]radient layout|[Tt]ranspos|[Oo]ther layout|shape of (?:the|its)"
+    ),
+}
+_NAMED_LAYOUT = {
+    "denominator": re.compile(r"[Nn]umerator|[Oo]ther layout"),
+    "numerator": re.compile(r"[Dd]enominator|[Gg]radient layout|[Oo]ther layout"),
+}
 
 
 # "Let $A = \begin{bmatrix} 2 & 0 \\ 0 & 3 \end{bmatrix}$", "Let $w \in …$ and $M = w w^\top$"
@@ -248,14 +264,18 @@ class RelationRules(RuleBase):
 
     def _in_the_other_layout(self, left: t.Node, right: t.Node, a: Shape, b: Shape) -> bool:
         """Is one side a derivative whose shape is the other's transposed: a gradient written
-        in the other layout (a row, numerator layout) — unless the document says it writes
-        the denominator layout (and no other), and this sentence speaks of no other: then a
-        gradient by a matrix has the matrix's shape, and its transpose is a mistake."""
+        in the other layout (a row, numerator layout) — unless the document says which layout
+        it writes (one, and no other), and this sentence speaks of no other: then a derivative
+        by a matrix has the shape that layout gives it (the matrix's in the denominator layout,
+        its transpose in the numerator layout), and the other is a mistake."""
         if not ((_is_derivative(left) or _is_derivative(right)) and a.agrees(b.transposed())):
             return False
-        if ONE in (a.rows, a.cols) or not self._ask(LAYOUT, LAYOUT_KEY, None, None):
+        own = self._ask(LAYOUT, LAYOUT_KEY, None, None) if ONE not in (a.rows, a.cols) else None
+        if own is None:
             return True
-        return other_layout(self.source, left.start, right.end)
+        if own == "numerator" and _is_fraction(left) == _is_fraction(right):
+            return True  # (\nabla_W L: a gradient, which texts in either layout shape as W)
+        return other_layout(self.source, left.start, right.end, own)
 
     def _misprints(self, left: t.Node, right: t.Node, a: Shape | None, b: Shape) -> bool:
         r"""Is ``left = …`` a letter defined before (``\hat B = Y Z^\top (Z Z^\top)^{-1}``) set
@@ -605,6 +625,11 @@ _ALL = frozenset({":", "\\cdot", "\\bullet"})  # what stands for "every column" 
 
 def _is_derivative(node: t.Node) -> bool:
     return isinstance(unwrapped(node), (t.Derivative, t.Nabla))
+
+
+def _is_fraction(node: t.Node) -> bool:
+    r"""A derivative written as a fraction or a quotient (``\frac{\partial L}{\partial W}``)."""
+    return isinstance(unwrapped(node), t.Derivative)
 
 
 def _is_space(node: t.Node) -> bool:

@@ -15,7 +15,7 @@ from texgrad.shapes.rules.base import RuleBase
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import index_parts, sized_constant
 from texgrad.syntax.show import show
-from texgrad.syntax.symbols import same_letter, symbol_key, tagged_key
+from texgrad.syntax.symbols import ones_key, same_letter, symbol_key, tagged_key
 
 # accents that keep a letter's shape: a time derivative (\dot x, \ddot q).  Not \hat: an
 # estimate (\hat\Sigma) mostly, but also the skew-symmetric matrix of a vector (\hat p in
@@ -32,6 +32,10 @@ _STARS = frozenset({"*", "\\ast", "\\star"})
 
 class SymbolRules(RuleBase):
     def _symbol(self, node: t.Symbol) -> Shape | None:
+        ones = ones_key(node)
+        if ones is not None:  # \mathbf{1}: sized where the document says so, else unsized
+            decl = self._lookup(ones, node.start)
+            return decl.shape if decl is not None else None
         return self._symbolic(node)
 
     def _symbolic(self, node: t.Node) -> Shape | None:
