@@ -53,13 +53,13 @@ def servers() -> Iterator[list[TexgradServer]]:
 
 
 def _server(
-    tmp_path: Path, servers: list[TexgradServer], caps: types.ClientCapabilities
+    tmp_path: Path, servers: list[TexgradServer], caps: types.ClientCapabilities, text: str = ""
 ) -> tuple[TexgradServer, Document]:
     ls = TexgradServer()
     servers.append(ls)
     ls.protocol.client_capabilities = caps
     path = tmp_path / "say.md"
-    doc = Document(path.as_uri(), str(path), "markdown", 1, DOC)
+    doc = Document(path.as_uri(), str(path), "markdown", 1, text or DOC)
     ls.docs[doc.uri] = doc
     return ls, doc
 
@@ -182,3 +182,29 @@ async def test_the_hover_says_why_texgrad_is_silent_here(
     assert said(claim, shift=8).endswith("which texgrad does not check")
     # a letter with a shape, and the verified definition, say nothing of the kind
     assert "has no shape" not in said("\\mathbf t^")
+
+
+SIGMOID = (
+    "Let $x \\in \\mathbb{R}^n$ and $w \\in \\mathbb{R}^n$. "
+    "Define $\\sigma(t) = \\frac{1}{1 + e^{-t}}$.\n\n$$ f(w) = \\sigma(w^\\top x) $$\n"
+)
+
+
+@pytest.mark.asyncio
+async def test_the_hover_of_a_function_the_document_defines_names_its_definition(
+    tmp_path: Path, servers: list[TexgradServer]
+) -> None:
+    """σ of ``σ(wᵀx)`` is a function the document defines: "declare it" would be wrong
+    advice (seen in Neovim and Emacs)."""
+    ls, doc = _server(tmp_path, servers, _caps(True), SIGMOID)
+    snap = await ls.snapshot(doc.uri)
+    assert snap is not None and snap.result is not None
+    at = SIGMOID.index("\\sigma(w") + 2
+    found = hover.hover_text(ls, snap.analysis, at, True)
+    assert found is not None
+    assert "declare it" not in found[2]
+    assert (
+        "`\\sigma` is a function the document defines (`\\sigma(t) = \\frac{1}{1 + e^{-t}}`)"
+    ) in found[2]
+    # a letter with no shape and no definition is still told how to declare one
+    assert hover._defined_function(snap.result, SIGMOID.index("e^{-t}")) is None
