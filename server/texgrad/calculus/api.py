@@ -96,13 +96,13 @@ def diff_latex(
 
 def _spelled(outcome: DiffOutcome, spelling: str | None) -> DiffOutcome:
     r"""``outcome`` with its differential spelled ``spelling`` (as the input writes it:
-    ``\mathrm d(X^{-1})`` is answered ``-X^{-1} \mathrm dX X^{-1}``, not ``\mathrm{d}X``)."""
+    ``\mathrm d(X^{-1})`` is answered ``-X^{-1} \mathrm dX X^{-1}``, not ``\mathrm{d}X``); its
+    ``differential`` (dF, for programs: JSON's) stays in the engine's ``\mathrm{d}``."""
     if spelling is None or outcome.error is not None:
         return outcome
     return replace(
         outcome,
         result=spelled_as(outcome.result, spelling),
-        differential=spelled_as(outcome.differential, spelling),
         steps=[spelled_as(s, spelling) for s in outcome.steps],
         where=[spelled_as(w, spelling) for w in outcome.where],
     )
