@@ -233,8 +233,9 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         type=_seconds,
         default=DERIVATIVE_SECONDS,
         metavar="S",
-        help="seconds to check the derivatives of one document in (default: "
-        f"{DERIVATIVE_SECONDS:g}); past them the rest is not checked, and stderr says so",
+        help="seconds of CPU time to check the derivatives of one document in (default: "
+        f"{DERIVATIVE_SECONDS:g}; ten times that on the wall clock at most); past them the "
+        "rest is not checked, and stderr says so",
     )
     chk.add_argument(
         "--explain",

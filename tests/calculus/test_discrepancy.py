@@ -116,10 +116,10 @@ def test_least_squares_without_its_factor_two() -> None:
     lsq = r"\|A\mathbf{x} - \mathbf{b}\|^2"
     found = _why(lsq, r"\mathbf{x}", LSQ, r"A^\top(A\mathbf{x}-\mathbf{b})")
     assert found is not None and found.kind == "factor"
-    assert found.text == "it differs by a factor 2: a factor 2 is missing"
+    assert found.text == "a factor 2 is missing"
     assert found.correct == r"2 A^\top (A \mathbf{x} - \mathbf{b})"
     found = _why(lsq, r"\mathbf{x}", LSQ, r"4A^\top(A\mathbf{x}-\mathbf{b})")
-    assert found is not None and found.text == "it differs by a factor 2: a factor 2 too many"
+    assert found is not None and found.text == "it has a factor 2 too many"
 
 
 def test_a_sign_flip() -> None:
@@ -172,7 +172,7 @@ def test_a_factor_off_even_for_a_symmetric_matrix() -> None:
     found = _why(r"\mathbf{x}^\top A \mathbf{x}", r"\mathbf{x}", QUADRATIC, r"3A\mathbf{x}")
     assert found is not None and found.kind == "symmetric"
     assert found.text == (
-        "even for a symmetric `A` it differs by a factor 3/2: it is 3/2 times the right result; "
+        "even for a symmetric `A` it is 3/2 times the right result; "
         r"in general the derivative is `(A + A^\top) \mathbf{x}`"
     )
 
@@ -245,8 +245,30 @@ def test_built_expressions_and_a_missing_transpose_of_a_vector_product() -> None
     assert explain(right, e.mul(b, e.transpose(a)), env) == "it is the transpose of the derivative"
     assert explain(right, right, env) is None
     assert explain(right, e.mul(e.num(-3), right), env) == (
-        "the sign is wrong, and it differs by a factor 3: a factor 3 too many"
+        "the sign is wrong, and it has a factor 3 too many"
     )
+
+
+@pytest.mark.parametrize(
+    ("scale", "said"),
+    [
+        (2, "it has a factor 2 too many"),
+        (sympy.Rational(1, 2), "a factor 2 is missing"),
+        (-2, "the sign is wrong, and it has a factor 2 too many"),
+        (sympy.Rational(-1, 3), "the sign is wrong, and a factor 3 is missing"),
+        (sympy.Rational(3, 2), "it is 3/2 times the right result"),
+        (sympy.Rational(-3, 2), "it is -3/2 times the right result"),
+        (-1, "the sign is wrong"),
+    ],
+)
+def test_a_factor_is_said_once(scale: object, said: str) -> None:
+    """The right result times a number: the factor is named once (not "it differs by a
+    factor 2: a factor 2 too many")."""
+    m, n = (sympy.Symbol(s, positive=True, integer=True) for s in "mn")
+    a, b = e.var("a", Shape(m, e.ONE)), e.var("b", Shape(n, e.ONE))
+    env = Env({k: VarInfo(k, v.shape, k) for k, v in (("a", a), ("b", b))})
+    right = e.mul(a, e.transpose(b))
+    assert explain(right, e.mul(e.num(scale), right), env) == said
 
 
 def test_the_work_is_bounded_by_the_budget() -> None:

@@ -117,7 +117,7 @@ def test_diff_of_a_line_that_writes_a_derivative_answers_its_left_side() -> None
     code, out, _ = run_cli("diff", "--file", path, "--line", "18", "--wrt", "X")
     assert code == 0 and out.strip() == r"(X^{-1} + A)^\top"
     code, out, _ = run_cli("diff", "--file", path, "--line", "18", "--wrt", "A")
-    assert code == 0 and out.strip() == r"\mathrm{d}A"
+    assert code == 0 and out.strip() == r"\mathrm dA"  # (d spelled as the document does)
 
 
 def test_check_reports_both_codes_in_json() -> None:

@@ -26,7 +26,7 @@ def test_derivatives_by_intermediate_names() -> None:
     lines, messages, tally = _check(WRITTEN / "backprop-intermediates.md")
     assert lines == [11, 16, 16, 20]
     assert tally.verified == 5
-    assert messages[0].endswith("(it differs by a factor 2: a factor 2 too many)")
+    assert messages[0].endswith("(it has a factor 2 too many)")
     assert "with respect to `\\mathbf o`" in messages[1] and messages[1].endswith("wrong)")
     assert "texgrad finds `W_2^\\top (\\mathbf o - \\mathbf y)`" in messages[2]
 

@@ -4,6 +4,7 @@ checked, counted, said once (``unchecked_note``), and never kept as undecided.""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -52,7 +53,7 @@ def test_past_the_deadline_nothing_more_is_checked_and_it_is_said(checked: Check
     assert note is not None and note.code == wd.UNCHECKED and note.severity == "information"
     assert note.message == (
         "none of the 4 derivatives this document writes was checked: the check of written "
-        "derivatives gave up after 0 s (the time budget)"
+        "derivatives gave up after 0 s of CPU time (the time budget)"
     )
     assert DOC[note.start : note.end] == r"\mathbf b"  # at the first claim not checked
 
@@ -71,6 +72,7 @@ def test_a_claim_cut_off_is_not_kept_and_the_rest_is_counted(
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(wd, "check_claim", slow_third)
+    monkeypatch.setattr(wd, "WALL", 1000.0)  # (its CPU time decides, however loaded)
     tally = wd.Tally()
     cache: wd.Verdicts = {}
     found = wd.check_written(checked, seconds=3.0, tally=tally, cache=cache)
@@ -80,12 +82,36 @@ def test_a_claim_cut_off_is_not_kept_and_the_rest_is_counted(
     assert note is not None and DOC[note.start : note.end] == r"2 \mathbf x"
     assert note.message.startswith(
         "2 of the 4 derivatives this document writes were not checked (this one and those "
-        "after it): the check of written derivatives gave up after 3 s"
+        "after it): the check of written derivatives gave up after 3 s of CPU time"
     )
     again = wd.Tally()  # the next check (an editor's, after an edit) does the rest only
     monkeypatch.setattr(wd, "check_claim", real)
     assert len(wd.check_written(checked, seconds=120.0, tally=again, cache=cache)) == 1
     assert (again.read, again.verified, again.unchecked, len(cache)) == (4, 3, 0, 4)
+
+
+def test_waiting_its_turn_does_not_spend_the_check_s_time(
+    checked: CheckResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bound is the thread's CPU time: claims whose thread waits (a loaded machine;
+    here a sleep) longer on the wall clock than the check's seconds are all checked (the
+    wall-clock backstop set far beyond)."""
+    real = wd.check_claim
+
+    def waits_first(*args: object, **kwargs: object) -> object:
+        time.sleep(0.3)  # (4 claims: 1.2 s on the wall clock, no CPU time)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(wd, "check_claim", waits_first)
+    monkeypatch.setattr(wd, "WALL", 1000.0)
+    spent = time.thread_time()
+    tally = wd.Tally()
+    found = wd.check_written(checked, seconds=1.0, tally=tally)
+    spent = time.thread_time() - spent
+    if spent >= 0.9:  # (the claims' own work took the second: nothing to learn here)
+        pytest.skip(f"the claims took {spent:.2f} s of CPU time")
+    assert (tally.read, tally.verified, tally.flagged, tally.unchecked) == (4, 3, 1, 0)
+    assert [DOC[f.start : f.end] for f in found] == [r"2 A \mathbf x"]
 
 
 def test_a_cancelled_request_stops_the_check(checked: CheckResult) -> None:
@@ -114,7 +140,7 @@ def test_work_that_never_checks_is_interrupted_on_the_main_thread() -> None:
         print(json.dumps([tally.read, tally.unchecked, tally.stopped]))
     """
     value, took = run_bounded(code, limit=60.0)
-    assert value == [0, 4, "gave up after 1 s (the time budget)"]
+    assert value == [0, 4, "gave up after 1 s of CPU time (the time budget)"]
 
 
 def test_the_command_line_says_once_what_it_did_not_check(
@@ -127,7 +153,7 @@ def test_the_command_line_says_once_what_it_did_not_check(
     assert code == 0 and out == ""  # a note, not a finding
     assert capsys.readouterr().err.splitlines() == [
         "texgrad: doc.md:4:52: none of the 4 derivatives this document writes was checked: the "
-        "check of written derivatives gave up after 0 s (the time budget); "
+        "check of written derivatives gave up after 0 s of CPU time (the time budget); "
         "--derivatives-budget gives it more time"
     ]
     with pytest.raises(SystemExit):

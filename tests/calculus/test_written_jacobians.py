@@ -73,7 +73,7 @@ def test_the_relation_found_between_entries() -> None:
     [
         (
             r"\operatorname{tr}(X \mathrm dX)",
-            "it differs by a factor 2: a factor 2 is missing",
+            "a factor 2 is missing",
         ),
         (r"2\operatorname{tr}(X^\top \mathrm dX)", "the transposes are misplaced"),
     ],

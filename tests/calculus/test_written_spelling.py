@@ -123,6 +123,7 @@ def test_a_derivative_evaluated_at_a_point_is_left_alone() -> None:
     [
         ("\\mathrm d", "-X^{-1} \\mathrm dX X^{-1}"),
         ("\\mathrm{d}", "-X^{-1} \\mathrm{d}X X^{-1}"),
+        ("\\operatorname{d}", "-X^{-1} \\operatorname{d}X X^{-1}"),
     ],
 )
 def test_the_fix_of_a_differential_spells_d_as_the_row(mark: str, fix: str) -> None:
@@ -157,12 +158,87 @@ def test_evaluate_a_differential_written_with_mathrm_d() -> None:
 
 
 @pytest.mark.parametrize(
+    ("asked", "answer"),
+    [
+        ("\\mathrm d(X^{-1})", "-X^{-1} \\mathrm dX X^{-1}"),
+        ("\\mathrm{d}(X^{-1})", "-X^{-1} \\mathrm{d}X X^{-1}"),
+        ("\\mathrm d(X^\\top X)", "\\mathrm dX^\\top X + X^\\top \\mathrm dX"),
+    ],
+)
+def test_the_command_line_spells_d_as_the_expression(asked: str, answer: str) -> None:
+    r"""``texgrad diff '\mathrm d(X^{-1})'`` answers in the expression's spelling of d
+    (the result, its differential and its steps; JSON as LaTeX), as a quick fix does."""
+    from texgrad.calculus.api import diff_in_document, diff_latex
+
+    out = diff_latex(asked, "", "X \\in \\mathbb{R}^{n \\times n}")
+    assert (out.error, out.verified, out.result) == (None, True, answer)
+    other = "\\mathrm{d}" if "\\mathrm d" in asked else "\\mathrm d"
+    assert not any(other in s for s in [out.result, *out.steps])
+    text = f"Let $X \\in \\mathbb{{R}}^{{n \\times n}}$.\n\n$$ {asked} $$\n"
+    assert diff_in_document("d.md", 3, "", text=text).result == answer
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("\\operatorname{d}X", "Differential"),
+        ("\\operatorname{d}\\mathbf x", "Differential"),
+        ("\\operatorname{d} X", "Differential"),
+        ("\\operatorname{d}\\operatorname{tr}(AX)", "Differential"),
+        ("\\operatorname{d}(X^{-1})", "Product"),  # as \mathrm d(X^{-1}): d, a parenthesis
+        ("\\operatorname{d}\\left(X^{-1}\\right)", "Product"),
+    ],
+)
+def test_operatorname_d_is_read_as_a_differential(written: str, read: str) -> None:
+    tree = parse_row(MappedText.identity(written)).tree
+    assert type(tree).__name__ == read
+    if read == "Product":  # the upright d the claims and requests read as a differential
+        d = tree.factors[0]  # type: ignore[union-attr]
+        assert (d.name, d.font, written[d.start : d.end]) == ("d", "mathrm", "\\operatorname{d}")
+
+
+OPERATORNAME_D = (
+    "Let $X \\in \\mathbb{R}^{n \\times n}$, $A \\in \\mathbb{R}^{n \\times n}$, "
+    "$\\mathbf x \\in \\mathbb{R}^n$ and $\\mathbf y \\in \\mathbb{R}^n$.\n\n"
+    "$$ \\operatorname{d}(X^{-1}) = -X^{-1} \\operatorname{d}X X^{-1} $$\n\n"
+    "$$ \\operatorname{d}(X^{-1}) = -X^{-1} X^{-1} \\operatorname{d}X $$\n\n"
+    "$$ \\operatorname{d}\\operatorname{tr}(AX) = \\operatorname{tr}(A \\operatorname{d}X) $$\n\n"
+    "$$ \\operatorname{d}\\operatorname{tr}(AX) = \\operatorname{tr}(A^\\top \\operatorname{d}X) $$\n\n"
+    "The metric: $\\operatorname{d}(\\mathbf x, \\mathbf y) = \\|\\mathbf x - \\mathbf y\\|_2$, "
+    "and $\\operatorname{d}(\\mathbf x) = \\mathbf x^\\top \\mathbf x$.\n"
+)
+
+
+def test_differentials_written_with_operatorname_d_are_checked() -> None:
+    r"""``\operatorname{d}X`` is a differential (claims, requests), not a function ``d`` of
+    X; the wrong ones are flagged, the right ones and a function ``d(x, y)`` are not."""
+    from texgrad.calculus.api import diff_latex
+
+    checked = Checker().check("doc.md", text=OPERATORNAME_D)
+    assert not [d for d in checked.diagnostics if d.severity == "error"]
+    found = check_written(checked, seconds=60.0)
+    assert [OPERATORNAME_D[f.start : f.end] for f in found] == [
+        "-X^{-1} X^{-1} \\operatorname{d}X",
+        "\\operatorname{tr}(A^\\top \\operatorname{d}X)",
+    ]
+    assert [f.correct for f in found] == [
+        "-X^{-1} \\operatorname{d}X X^{-1}",
+        "\\operatorname{tr}(A \\operatorname{d}X)",
+    ]
+    out = diff_latex("\\operatorname{d}(X^{-1})", "", "X \\in \\mathbb{R}^{n \\times n}")
+    assert (out.error, out.verified, out.result) == (
+        None,
+        True,
+        "-X^{-1} \\operatorname{d}X X^{-1}",
+    )
+
+
+@pytest.mark.parametrize(
     ("side", "cause"),
     [
         # the result is said once: "texgrad finds (A + Aᵀ)x", then how the claim differs
         ("2 A \\mathbf x", "(they differ unless `A` is symmetric)"),
-        ("3 A \\mathbf x", "(even for a symmetric `A` it differs by a factor 3/2: it is 3/2 "
-         "times the right result)"),
+        ("3 A \\mathbf x", "(even for a symmetric `A` it is 3/2 times the right result)"),
     ],
 )  # fmt: skip
 def test_the_message_says_the_right_result_once(side: str, cause: str) -> None:

@@ -11,7 +11,9 @@ import time
 
 import pytest
 
+from tests.robustness.bounded import run_bounded
 from texgrad.calculus.deadline import BudgetExceeded, Deadline, checkpoint
+from texgrad.calculus.differential import Budget
 
 
 def _work_until(deadline: Deadline, limit: float = 60.0) -> float:
@@ -81,3 +83,51 @@ def test_a_deadline_within_a_cpu_one_counts_cpu_time_and_ends_by_it() -> None:
             _work_until(inner)
             assert outer.passed()
             assert inner.message() == "gave up after 0.2 s of CPU time (the time budget)"
+
+
+def test_a_budget_made_under_a_cpu_deadline_counts_cpu_time() -> None:
+    """A claim's budget (``Budget(per_equation)``, written_derivatives.py) inside a check
+    counted in CPU time: not spent by waiting, spent by working."""
+    request = Deadline(100.0, cpu=True, wall=1000.0)
+    with request.active():
+        made = time.thread_time()
+        budget = Budget(0.2)
+        time.sleep(0.5)
+        budget.check()  # (no CPU time spent: not past)
+        end = time.monotonic() + 60.0
+        with pytest.raises(BudgetExceeded, match="0.2 s of CPU time"):
+            while time.monotonic() < end:
+                sum(range(1000))
+                budget.check()
+        assert time.thread_time() - made >= 0.2
+    assert not request.passed()
+
+
+def test_a_budget_made_under_a_wall_clock_deadline_counts_the_wall_clock() -> None:
+    with Deadline(100.0).active():  # (``texgrad diff --budget``: the whole command)
+        budget = Budget(0.2)
+        time.sleep(0.3)
+        with pytest.raises(BudgetExceeded, match=r"after 0.2 s \(the time budget\)"):
+            budget.check()
+
+
+def test_a_hard_cpu_deadline_interrupts_work_past_its_cpu_time_but_not_waiting() -> None:
+    """On the main thread (``texgrad check``'s, ``hard``): a sleep past its seconds is not
+    interrupted, work that makes no check is, once its CPU time is spent."""
+    code = """
+        import json, time
+        from texgrad.calculus.deadline import BudgetExceeded, Deadline
+        said, slept = "", 0.0
+        try:
+            with Deadline(0.3, cpu=True, wall=1000.0).active(hard=True):
+                began = time.monotonic()
+                time.sleep(1.0)
+                slept = time.monotonic() - began
+                while True:
+                    sum(range(1000))
+        except BudgetExceeded as exc:
+            said = str(exc)
+        print(json.dumps([said, slept >= 1.0]))
+    """
+    value, _ = run_bounded(code, limit=120.0)
+    assert value == ["gave up after 0.3 s of CPU time (the time budget)", True]

@@ -25,6 +25,7 @@ from texgrad.calculus.derive import KINDS, DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget
 from texgrad.calculus.expr import ONE, CalculusError, UnknownShape
 from texgrad.calculus.indices import IndexReader, written_with_indices
+from texgrad.calculus.insertion import differential_spelling, spelled_as
 from texgrad.calculus.lower import FunctionDef, Lowerer, VarInfo, as_member
 from texgrad.calculus.own_functions import calls, in_function_names
 from texgrad.calculus.own_names import in_own_name
@@ -86,10 +87,25 @@ def diff_latex(
         unbalanced = parse_problem(expr)  # (parsed again alone only when it did not parse)
         if unbalanced is not None:
             return DiffOutcome(error=unbalanced)
-    return _diff_text(
+    outcome = _diff_text(
         text, own.root, offset, wrt, layout, budget, hessian, result=result, project=own,
         folder=own.folder,
     )  # fmt: skip
+    return _spelled(outcome, differential_spelling(expr))
+
+
+def _spelled(outcome: DiffOutcome, spelling: str | None) -> DiffOutcome:
+    r"""``outcome`` with its differential spelled ``spelling`` (as the input writes it:
+    ``\mathrm d(X^{-1})`` is answered ``-X^{-1} \mathrm dX X^{-1}``, not ``\mathrm{d}X``); its
+    ``differential`` (dF, for programs: JSON's) stays in the engine's ``\mathrm{d}``."""
+    if spelling is None or outcome.error is not None:
+        return outcome
+    return replace(
+        outcome,
+        result=spelled_as(outcome.result, spelling),
+        steps=[spelled_as(s, spelling) for s in outcome.steps],
+        where=[spelled_as(w, spelling) for w in outcome.where],
+    )
 
 
 def _parsed_whole(result: CheckResult, offset: int, expr: str) -> bool:
@@ -121,9 +137,10 @@ def diff_in_document(
         return DiffOutcome(error=f"line {line} is outside the document (1–{len(lines)})")
     start = sum(len(x) + 1 for x in lines[: line - 1])
     end = start + len(lines[line - 1])
-    return _diff_text(
+    outcome = _diff_text(
         src, str(path), start, wrt, layout, budget, hessian, end, project=project, folder=folder
     )
+    return _spelled(outcome, differential_spelling(lines[line - 1]) or differential_spelling(src))
 
 
 def diff_at(

@@ -12,7 +12,8 @@ has passed, and :meth:`Deadline.cancel` from another thread makes the next check
 (cooperative: a server can free its worker; a server's job stop reaches every check too, as
 :class:`texgrad.stop_points.Stopped`).  On the main thread, ``hard=True`` also
 interrupts pure-Python work between two checks (sympy, printing) with a timer signal,
-repeated until the request ends: the command line's ``--budget`` is a bound on the whole
+repeated until the request ends (a CPU deadline's timer looks at its thread's CPU time
+every ``_REPEAT`` seconds once its seconds have passed on the wall clock): the command line's ``--budget`` is a bound on the whole
 command.  Work in C (a product of huge numpy arrays) is bounded by sizes instead
 (``sampling.MAX_SAMPLED_ENTRIES``, ``shapes.dims.MAX_DIMENSION_BITS``).
 """
@@ -64,6 +65,7 @@ class Deadline:
     ) -> None:
         self.seconds = seconds
         self.cpu: bool = cpu or (within is not None and within.cpu)
+        self.backstop = wall  # (cpu: the wall clock's bound, in times ``seconds``)
         self.wall = seconds * wall if self.cpu else seconds  # (seconds on the wall clock)
         self.at = time.monotonic() + self.wall
         self.cancelled = False
@@ -73,7 +75,7 @@ class Deadline:
         if within is not None:
             self.at = min(self.at, within.at)
 
-    def _count_here(self) -> None:
+    def count_here(self) -> None:
         """Count this thread's CPU time from now (cpu, the first time it is made active)."""
         if not self.cpu or self._thread is not None:
             return
@@ -102,7 +104,7 @@ class Deadline:
         """Past its CPU time (read on its own thread only: another's clock is not this)."""
         if self._cpu_at is None or threading.get_ident() != self._thread:
             return False
-        return time.thread_time() > self._cpu_at
+        return time.thread_time() >= self._cpu_at
 
     def message(self) -> str:
         if self.within is not None and self.within.passed():
@@ -143,12 +145,14 @@ class _Active:
     def __enter__(self) -> Deadline:
         self.before = getattr(_local, "deadline", None)
         _local.deadline = self.deadline
-        self.deadline._count_here()
+        self.deadline.count_here()
         if self.hard:
             self.previous = signal.getsignal(signal.SIGALRM)
             self.is_open = True
             signal.signal(signal.SIGALRM, self._handler)
             seconds = max(self.deadline.at - time.monotonic(), 0.001)
+            if self.deadline.cpu:  # (its CPU time passes no sooner than its seconds)
+                seconds = min(seconds, max(self.deadline.seconds, 0.001))
             signal.setitimer(signal.ITIMER_REAL, seconds, _REPEAT)
         return self.deadline
 
@@ -162,6 +166,8 @@ class _Active:
     def _handler(self, signum: int, frame: FrameType | None) -> None:
         if not self.is_open:
             signal.setitimer(signal.ITIMER_REAL, 0)  # (late: the window is closed)
+        elif self.deadline.cpu and not self.deadline.passed():
+            pass  # (CPU time: not yet spent, the next interruption looks again)
         elif frame is None or frame.f_code not in _QUIET:
             self.deadline._interrupt(signum, frame)
         # (in the window's own setting up or cleanup: the next interruption, if any)

@@ -30,18 +30,30 @@ from texgrad.stop_points import point
 
 class Budget:
     """A deadline shared by every step of one request: never later than the request's own
-    (``calculus/deadline.py``), which a server may also cancel."""
+    (``calculus/deadline.py``), which a server may also cancel.  Made where the request
+    counts CPU time (``Deadline(…, cpu=True)``: a check of the derivatives a document
+    writes), its ``seconds`` are CPU time of the thread too, with the request's wall-clock
+    backstop: a claim's budget is not spent by a loaded machine's waiting."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.deadline = time.monotonic() + seconds
+        request = deadline.current()
+        self.cpu: deadline.Deadline | None = None
+        if request is not None and request.cpu:
+            self.cpu = deadline.Deadline(seconds, cpu=True, wall=request.backstop)
+            self.cpu.count_here()
+            self.deadline = self.cpu.at
 
     def check(self) -> None:
         point()  # (the server stopped this job: Stopped, not a budget's end)
         request = deadline.current()  # (asked at each check: UNLIMITED is made at import)
         if request is not None and request.passed():
             raise BudgetExceeded(request.message())
-        if time.monotonic() > self.deadline:
+        if self.cpu is not None:
+            if self.cpu.passed():
+                raise BudgetExceeded(self.cpu.message())
+        elif time.monotonic() > self.deadline:
             raise BudgetExceeded(f"gave up after {self.seconds:g} s (the time budget)")
 
 

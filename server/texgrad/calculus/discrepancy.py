@@ -3,7 +3,7 @@ r"""How a wrong derivative differs from the right one, when a simple cause expla
 The ``wrong-derivative`` diagnostic says that a derivative written in a document is
 wrong; this module says *how*, in the document's notation: "this is the transpose of
 the derivative", "the factors are in the other order", "``(A + A^\top)\mathbf{x}``
-unless ``A`` is symmetric", "it differs by a factor 2", "the sign is wrong",
+unless ``A`` is symmetric", "it has a factor 2 too many", "the sign is wrong",
 "``X^{-1}`` where ``X^{-\top}`` is needed".
 
 Every cause is a *relation* between the written value W and the right value R
@@ -582,19 +582,19 @@ def _scale(points: _Points, correct: Expr, written: Expr, show: _Show) -> _Found
 
 
 def _scaled(c: Fraction) -> str:
-    """How a result c times the right one differs, in words of the factor people fix: "it
-    differs by a factor 2: a factor 2 is missing" for c = ½, "…: a factor 2 too many" for
-    c = 2, "the sign is wrong, and …" for c < 0; a factor no whole number explains is said
-    as it is ("it differs by a factor 3/2: it is 3/2 times the right result")."""
-    sign = "the sign is wrong, and " if c < 0 else ""
+    """How a result c times the right one differs, in words of the factor people fix, said
+    once: "it has a factor 2 too many" for c = 2, "a factor 2 is missing" for c = ½, "the
+    sign is wrong, and …" before either for c < 0; a factor no whole number explains is said
+    as it is ("it is 3/2 times the right result", "it is -3/2 times …": the sign in it)."""
     size = abs(c)
     if size == 1:
         return "the sign is wrong"
-    whole = size if size > 1 else 1 / size  # the factor missing, or too many
-    if whole.denominator == 1:
-        detail = f"a factor {whole} is missing" if size < 1 else f"a factor {whole} too many"
-        return f"{sign}it differs by a factor {whole}: {detail}"
-    return f"{sign}it differs by a factor {size}: it is {c} times the right result"
+    sign = "the sign is wrong, and " if c < 0 else ""
+    if size.denominator == 1:
+        return f"{sign}it has a factor {size} too many"
+    if size.numerator == 1:
+        return f"{sign}a factor {size.denominator} is missing"
+    return f"it is {c} times the right result"
 
 
 def _terms(x: Expr) -> list[Expr]:

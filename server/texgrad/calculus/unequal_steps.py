@@ -244,17 +244,21 @@ def _goes_on(text: str, step: Step, nxt: PlacedRow | None) -> bool:
 # -- checking them ---------------------------------------------------------------------------
 
 
+WALL = 10.0  # (as written_derivatives.WALL: a thread starved that long is stopped)
+
+
 def check_steps(
     checked: CheckResult, seconds: float = 10.0, tally: StepTally | None = None
 ) -> list[UnequalStep]:
     """The steps of the document's derivations whose two rows differ (the module's rules),
-    all checked within ``seconds`` (inside any deadline the thread already has); past it
-    the rest is counted in ``tally.unchecked`` and left alone."""
+    all checked within ``seconds`` of the thread's CPU time (a backstop of ``WALL`` times
+    that on the wall clock; inside any deadline the thread already has); past it the rest
+    is counted in ``tally.unchecked`` and left alone."""
     tally = tally if tally is not None else StepTally()
     steps = derivation_steps(checked)
     tally.steps += len(steps)
     out: list[UnequalStep] = []
-    deadline = Deadline(seconds, within=current_deadline())
+    deadline = Deadline(seconds, within=current_deadline(), cpu=True, wall=WALL)
     n = 0
     try:
         with deadline.active():

@@ -569,16 +569,25 @@ def retries_pending(cache: Verdicts) -> bool:
     return any(isinstance(v, Retry) and v.tries < RETRIES for v in cache.values())
 
 
+# the wall-clock backstop of a check's bounds, in times their seconds of CPU time (a
+# thread starved or blocked that long is stopped all the same)
+WALL = 10.0
+
+
 def check_written(
     checked: CheckResult, seconds: float = 20.0, per_equation: float = 3.0,
     tally: Tally | None = None, cache: Verdicts | None = None, hard: bool = False,
     only_findings: bool = False,
 ) -> list[Finding]:  # fmt: skip
     """The written derivatives of ``checked`` that are wrong (see the module's rules), all
-    of them within ``seconds`` (one :class:`~texgrad.calculus.deadline.Deadline` for the
-    document, inside any the thread already has; ``hard``: on the main thread, interrupted
-    by a timer signal too).  What is left unchecked when time runs out, the claim cut off
-    included, is counted in ``tally`` (:attr:`Tally.unchecked`, :func:`unchecked_note`).
+    of them within ``seconds`` of the thread's CPU time (one
+    :class:`~texgrad.calculus.deadline.Deadline` for the document, inside any the thread
+    already has, with a backstop of :data:`WALL` times that on the wall clock; ``hard``: on
+    the main thread, interrupted by a timer signal too), each claim's steps within
+    ``per_equation`` seconds of CPU time (their budgets count CPU time under a CPU
+    deadline): on a loaded machine, where the wall clock runs on while the thread waits its
+    turn, the check finds what it finds on an idle one.  What is left unchecked when time
+    runs out, the claim cut off included, is counted in ``tally`` (:attr:`Tally.unchecked`, :func:`unchecked_note`).
 
     ``cache``: verdicts of an earlier check of the document (an editor's, after an edit):
     a claim whose text and context did not change is not differentiated again.
@@ -594,7 +603,7 @@ def check_written(
     out: list[Finding] = []
     tally = tally if tally is not None else Tally()
     claims = written_derivatives(checked)
-    deadline = Deadline(seconds, within=current_deadline())
+    deadline = Deadline(seconds, within=current_deadline(), cpu=True, wall=WALL)
     n = 0  # the claims done
     only = _ONLY_FINDINGS.set(only_findings)
     try:
@@ -670,7 +679,7 @@ def _verdict(
                 )
             return _Verdict(found, None, known)
     why = _WHY.set([])
-    began = time.monotonic()
+    began = time.thread_time()
     try:
         found = check_claim(checked, claim, layout, per_equation)
         said = _WHY.get()
@@ -683,7 +692,7 @@ def _verdict(
         tally.reasons[_short(reason)] += 1
         tally.undecided.append((claim.start, claim.end, reason, *_written_parts(checked, claim)))
         if any("time budget" in w for w in said or ()) or (
-            time.monotonic() - began >= per_equation
+            time.thread_time() - began >= per_equation
         ):
             kept = Retry(tries + 1)
     return _Verdict(found, key, kept)
@@ -1994,7 +2003,7 @@ def _cause(
     written: t.Node, correct: DiffOutcome, ctx: Context | None, transposed: bool = False
 ) -> str | None:
     """HOW the written derivative differs from the right one, where a simple cause explains
-    it ("it is the transpose of the derivative", "differs by a factor 2", …: the causes of
+    it ("it is the transpose of the derivative", "a factor 2 is missing", …: the causes of
     :mod:`~texgrad.calculus.discrepancy`, each checked numerically); None where none does.
     ``transposed``: against the right one's transpose (a gradient written as a row)."""
     if ctx is None or correct.value is None:

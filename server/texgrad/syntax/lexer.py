@@ -79,6 +79,8 @@ _OPTIONAL = re.compile(r"\s*\[[^\]]*\]")
 _LENGTH = re.compile(r"\s*-?[\d.]+\s*[a-z]{2}")  # \kern 3mu
 _ARG_MAX_MIN = re.compile(r"\s*\\(max|min)(?![A-Za-z])")
 _NEGATED = re.compile(r"\s*(\\[A-Za-z]+|[=<>])")
+# a parenthesis next: ``\operatorname{d}(…)`` may be a differential or a function ``d``
+_PAREN_NEXT = re.compile(r"\s*(?:\(|\\left\s*\(|\\[bB]igg?l?\s*\()")
 _THIN_SPACES = re.compile(r"\\[,;:! ]|\s")
 _SECOND_THICK_SPACE = re.compile(r"\s*\\[;:>]")  # `A \;\; B`: two thick spaces, a \quad's width
 _BRACKETS = ("bare", "left")  # what the stack holds inside ( ), [ ], \big[ \big], \left( \right)
@@ -422,6 +424,12 @@ class Lexer:
         if b is None:
             return self._opaque("\\" + name, start, end)
         content = _THIN_SPACES.sub("", self.text[b[0] + 1 : b[1]])
+        if content == "d":  # \operatorname{d}X: a differential, as \mathrm{d}X …
+            if _PAREN_NEXT.match(self.text, b[2]):  # … \operatorname{d}(X^{-1}) as \mathrm d(…)
+                self._emit("FSYMBOL", "mathrm:d", start, b[2])  # (or a function d(x, y))
+            else:
+                self._emit("DIFF", "d", start, b[2])
+            return b[2]
         if _OPERATOR_NAME.fullmatch(content):
             self._emit("FUNC", content.replace("-", ""), start, b[2])
             return b[2]
