@@ -65,7 +65,7 @@ from texgrad.shapes.families import SUBSCRIPT_LABELS, member_shape
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
 from texgrad.syntax.parse import parse_row
-from texgrad.syntax.symbols import label_of, symbol_key, tagged_key
+from texgrad.syntax.symbols import Label, label_of, symbol_key, tagged_key
 
 ONE = sympy.Integer(1)
 POINTS = 2  # random points the result must pass
@@ -441,12 +441,7 @@ def _right_side(tree: t.Node) -> tuple[t.Node, str]:
 
 def _labels(node: t.Node, index: str) -> bool:
     """Whether ``node`` names a member labelled by ``index`` (``y_i``, ``y^{(i)}``)."""
-    for n in node.walk():
-        if isinstance(n, t.Sub) or (isinstance(n, t.Tagged) and n.bracket):
-            label = label_of(_label_node(n))
-            if label is not None and label[0] == index:
-                return True
-    return False
+    return any((label := _member_label(n)) is not None and label[0] == index for n in node.walk())
 
 
 def _defined_members(terms: list[_Term], wrt: str, ctx: Context) -> tuple[Context, str]:
@@ -779,11 +774,7 @@ def _outside(terms: list[_Term]) -> None:
         if term.sum is not None:
             continue
         for n in term.node.walk():
-            label = (
-                label_of(_label_node(n))
-                if isinstance(n, t.Sub) or (isinstance(n, t.Tagged) and n.bracket)
-                else None
-            )
+            label = _member_label(n)
             if label is not None and label[0] in indices:
                 raise CalculusError(
                     f"`{t_show(n)}` is used outside the sum, which ends at the first `+` or `-`: "
@@ -834,6 +825,13 @@ def _sample_sum(node: t.BigOp, env: Env) -> SampleSum:
     if not isinstance(node.lower, t.Chain):  # \sum_t of h_t and h_{t-1}: from h_1 on
         start = max(start, 1 - min(m.shift for m in members))
     return SampleSum(node, name, start, node.upper, summand, members)
+
+
+def _member_label(node: t.Node) -> Label | None:
+    """The label of a member (``i`` of ``y_i``, of ``y^{(i)}``); None for anything else."""
+    if isinstance(node, t.Sub) or (isinstance(node, t.Tagged) and node.bracket):
+        return label_of(_label_node(node))
+    return None
 
 
 def _label_node(node: t.Sub | t.Tagged) -> t.Node:
