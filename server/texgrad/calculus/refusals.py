@@ -85,7 +85,9 @@ def _not_a_function(result: CheckResult, row: PlacedRow) -> bool:
         isinstance(body, t.List | t.Sequence) or any(isinstance(n, t.Dots) for n in body.walk())
     ):
         return True
-    dims = _dimension_names(result)
+    from texgrad.shapes.questions import dimension_names
+
+    dims = dimension_names(result.table)  # (n of x ∈ ℝ^n, h and d_k of ℝ^{h d_k × d})
     letters = list(_letter_nodes(tree))
     # n = n_1 n_2, n \times n, d_{\text{model}} = h d_k
     return bool(letters) and all(_sizes(node, dims) for node in letters)
@@ -109,14 +111,6 @@ def _sizes(letter: t.Node, dims: frozenset[Any]) -> bool:
     dim = dim_of(letter)
     symbols = getattr(dim, "free_symbols", None)
     return symbols is not None and bool(symbols) and symbols <= dims
-
-
-def _dimension_names(result: CheckResult) -> frozenset[Any]:
-    r"""The letters that size the document's declared symbols (``n`` of ``x \in \mathbb{R}^n``,
-    ``h`` and ``d_k`` of ``\mathbb{R}^{h d_k \times d}``), as dimensions' symbols."""
-    from texgrad.shapes.questions import dimension_names
-
-    return dimension_names(result.table)
 
 
 _LEAVES = (t.Symbol, t.Number, t.Sub, t.Tagged, t.Text, t.Opaque, t.Empty, t.Dots, t.Space)
