@@ -207,4 +207,6 @@ async def test_the_hover_of_a_function_the_document_defines_names_its_definition
         "`\\sigma` is a function the document defines (`\\sigma(t) = \\frac{1}{1 + e^{-t}}`)"
     ) in found[2]
     # a letter with no shape and no definition is still told how to declare one
-    assert hover._defined_function(snap.result, SIGMOID.index("e^{-t}")) is None
+    from texgrad.calculus.context import function_named_at
+
+    assert function_named_at(snap.result, SIGMOID.index("e^{-t}")) is None

@@ -453,3 +453,23 @@ def row_at(result: CheckResult, start: int, end: int) -> PlacedRow | None:
         if row.start < end and row.end >= start and row.tree is not None:
             return row
     return None
+
+
+def function_named_at(result: CheckResult, offset: int) -> str | None:
+    r"""The definition of the function whose name is at ``offset`` (``\sigma(t) =
+    1/(1+e^{-t})``), in LaTeX, for the hover of its name; None if it names none."""
+    from texgrad.shapes.query import node_at
+    from texgrad.syntax.latex import latex_of
+
+    node = node_at(result, offset)
+    key = symbol_key(node) if node is not None else None
+    row = row_at(result, offset, offset + 1)
+    if key is None or row is None:
+        return None
+    try:
+        fdef = context_at(result, row).env.functions.get(key[0])
+    except Exception:  # noqa: BLE001 - a hover's line: never a failed hover
+        return None
+    if fdef is None or not fdef.params:
+        return None
+    return f"{latex_of(node)}({', '.join(fdef.params)}) = {latex_of(fdef.body)}"

@@ -74,7 +74,9 @@ def hover_text(
         lines.append(f"{because[0]} (see {next(iter(HELP.values()))})")
         because = because[1:]
     elif info.shape is None and info.inferred is None and _is_symbol(result, offset, info):
-        function = _defined_function(result, offset)
+        from texgrad.calculus.context import function_named_at
+
+        function = function_named_at(result, offset)
         if function is not None:  # (h of h(x) = …: "declare it" would be wrong advice)
             lines.append(
                 f"{code(_snippet(info.text))} is a function the document defines "
@@ -109,27 +111,6 @@ def _refused(refusal: Refusal, markdown: bool) -> str:
     if markdown:
         return f"cannot differentiate {_code(what) if refusal.head else what}: {refusal.reason}"
     return f"cannot differentiate {what}: {refusal.reason.replace('`', '')}"
-
-
-def _defined_function(result: CheckResult, offset: int) -> str | None:
-    r"""The start of the definition of the function whose name is at ``offset``
-    (``\sigma(t) = 1/(1+e^{-t})``), as the document writes it; None if it names none."""
-    from texgrad.calculus.context import context_at, row_at
-    from texgrad.shapes.query import node_at
-    from texgrad.syntax.latex import latex_of
-
-    node = node_at(result, offset)
-    key = symbol_key(node) if node is not None else None
-    row = row_at(result, offset, offset + 1)
-    if key is None or row is None:
-        return None
-    try:
-        fdef = context_at(result, row).env.functions.get(key[0])
-    except Exception:  # noqa: BLE001 - a hover line, never a failed hover
-        return None
-    if fdef is None or not fdef.params:
-        return None
-    return f"{latex_of(node)}({', '.join(fdef.params)}) = {latex_of(fdef.body)}"
 
 
 def _is_symbol(result: CheckResult, offset: int, info: ShapeInfo) -> bool:
