@@ -199,16 +199,24 @@ def test_once_the_server_is_loaded_the_pump_writes_nothing(tmp_path: Path) -> No
 class _Session:
     """``texgrad lsp`` with the kept diagnostics on, in a cache folder of the test."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(
+        self,
+        tmp_path: Path,
+        configuration: Any = None,
+        argv: tuple[str, ...] = ("-m", "texgrad", "lsp"),
+        **env_: str,
+    ) -> None:
         env = {
             **os.environ,
             "TEXGRAD_LSP_DEBOUNCE": "0.01",
             "TEXGRAD_LOG": "INFO",
             "TEXGRAD_KEEP_DIAGNOSTICS": "on",
             "TEXGRAD_CACHE_DIR": str(tmp_path / "cache"),
+            **env_,
         }
+        self.configuration = configuration  # (what workspace/configuration answers)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "texgrad", "lsp"],
+            [sys.executable, *argv],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -252,7 +260,7 @@ class _Session:
         while True:
             m = self.got.get(timeout=max(0.1, end - time.monotonic()))
             if m.get("method") == "workspace/configuration":
-                self.send({"id": m["id"], "result": [None]})
+                self.send({"id": m["id"], "result": [self.configuration]})
             self.messages.append(m)
             if wanted(m):
                 return m
@@ -273,6 +281,11 @@ class _Session:
         return self.proc.stderr.read().decode()
 
 
+def _entries(folder: Path) -> list[Path]:
+    """The documents' kept diagnostics (not what a session noted of its configuration)."""
+    return [f for f in folder.glob("*.json") if not f.name.startswith("start-")]
+
+
 def _published(m: dict[str, Any]) -> bool:
     return m.get("method") == "textDocument/publishDiagnostics"
 
@@ -288,11 +301,11 @@ def test_a_document_reopened_gets_the_diagnostics_its_analysis_publishes(
     first.until(_published)
     kept = tmp_path / "cache" / "diagnostics"
     end = time.monotonic() + 60  # (kept once it stays as analysed for STORE_AFTER seconds)
-    while not list(kept.glob("*.json")) and time.monotonic() < end:
+    while not _entries(kept) and time.monotonic() < end:
         time.sleep(0.2)
     log = first.stop()
     assert "Traceback" not in log
-    assert len(list(kept.glob("*.json"))) == 1
+    assert len(_entries(kept)) == 1
 
     second = _Session(tmp_path)
     second.send(_did_open(doc, text))
@@ -310,3 +323,137 @@ def test_a_document_reopened_gets_the_diagnostics_its_analysis_publishes(
     log = third.stop()
     assert "published the kept diagnostics" not in log
     assert third.publications()[0]["diagnostics"] == []
+
+
+# --- the first document opened, analysed before the server loads (protocol/early_analysis.py)
+
+# ``texgrad lsp`` whose early writes say what was loaded when they were made.
+WATCHED_START = r"""
+import sys
+from texgrad.protocol import early_diagnostics as ed
+publish = ed.Pump.publish
+def watched(self, uri, diagnostics, version, kept=True):
+    loaded = sorted(m for m in ("pygls", "lsprotocol", "texgrad.protocol.app") if m in sys.modules)
+    done = publish(self, uri, diagnostics, version, kept)
+    sys.stderr.write(f"early write of {uri}: kept={kept} written={done} loaded={loaded}\n")
+    return done
+ed.Pump.publish = watched
+from texgrad.protocol.early_initialize import main
+raise SystemExit(main())
+"""
+WATCHED = ("-c", WATCHED_START)
+ROWS = "Let $A \\in \\mathbb{R}^{2 \\times 3}$ and $x \\in \\mathbb{R}^3$. Then $x A$ and $A x$.\n"
+
+
+def _noted(tmp_path: Path, agreed: bool, session: _Session) -> list[bool]:
+    """What the sessions noted of their configuration, once it says ``agreed`` (it is
+    written once the client has answered workspace/configuration: ``session``'s messages
+    are read meanwhile; at most 60 s)."""
+    folder = tmp_path / "cache" / "diagnostics"
+    end = time.monotonic() + 60
+    while True:
+        noted = [
+            json.loads(f.read_text(encoding="utf-8"))["agreed"] for f in folder.glob("start-*.json")
+        ]
+        if noted == [agreed] or time.monotonic() > end:
+            return noted
+        try:
+            session.until(lambda m: False, timeout=0.1)
+        except queue.Empty:
+            pass
+
+
+def _opened_once(tmp_path: Path, doc: Path, text: str, agreed: bool = True, **kw: Any) -> str:
+    """A session opening ``doc``: its log once its diagnostics are published and its
+    configuration noted as ``agreed`` with initialize's settings or not."""
+    session = _Session(tmp_path, argv=WATCHED, **kw)
+    session.send(_did_open(doc, text))
+    session.until(_published)
+    assert _noted(tmp_path, agreed, session) == [agreed]
+    return session.stop()
+
+
+def test_the_configuration_noted_is_the_last_sessions(tmp_path: Path) -> None:
+    cache = _cache(tmp_path)
+    assert not cache.configuration_agreed("s")  # (no session yet)
+    cache.note_configuration("s", True)
+    assert cache.configuration_agreed("s") and not cache.configuration_agreed("t")
+    assert not _cache(tmp_path, "v2").configuration_agreed("s")  # another texgrad
+    cache.note_configuration("s", False)
+    assert not cache.configuration_agreed("s")
+    cache.note_configuration("s", True)
+    (stamp,) = (tmp_path / "kept").glob("start-*.json")
+    for damaged in (b"{not json", b"[]", b'{"magic": 1}', b"\xff\xfe"):
+        stamp.write_bytes(damaged)
+        assert not cache.configuration_agreed("s")
+
+
+def test_the_first_document_opened_is_published_before_pygls_is_loaded(tmp_path: Path) -> None:
+    doc = tmp_path / "a.md"
+    doc.write_text(ROWS, encoding="utf-8")
+    # a first session: nothing noted of the client's configuration yet, the server alone
+    log = _opened_once(tmp_path, doc, ROWS)  # (noted as agreeing: it answered no settings)
+    assert "early write" not in log and "did not find workspace/configuration" in log
+
+    second = _Session(tmp_path, argv=WATCHED)
+    second.send(_did_open(doc, ROWS, version=4))
+    second.until(_published)
+    second.until(_published)  # (the server's own analysis)
+    log = second.stop()
+    assert "Traceback" not in log
+    assert f"early write of {doc.as_uri()}: kept=False written=True loaded=[]" in log
+    assert "published the diagnostics of " + doc.as_uri() + " analysed before loading" in log
+    early, analysed = second.publications()[:2]
+    assert early == analysed  # the same list, version included
+    assert early["version"] == 4 and early["uri"] == doc.as_uri()
+    assert [d["code"] for d in early["diagnostics"]] == ["matmul-mismatch"]
+    assert early["diagnostics"][0]["range"]["start"] == {"line": 0, "character": 68}
+
+
+def test_settings_configuration_changes_leave_the_first_document_to_the_server(
+    tmp_path: Path,
+) -> None:
+    doc = tmp_path / "a.md"
+    doc.write_text(ROWS, encoding="utf-8")
+    _opened_once(tmp_path, doc, ROWS)  # (the client's configuration agrees)
+    # now it says otherwise: noted (this session has published the text early, as analysed
+    # with initialize's settings: the last session's agreed, and it sent nothing else)
+    differing = {"math": {"environments": ["foo"]}, "layout": "denominator"}
+    _opened_once(tmp_path, doc, ROWS, agreed=False, configuration=differing)
+    log = _opened_once(tmp_path, doc, ROWS, agreed=False, configuration=differing)
+    assert "early write" not in log and "did not find workspace/configuration" in log
+
+
+def test_settings_sent_before_the_first_document_leave_it_to_the_server(tmp_path: Path) -> None:
+    doc = tmp_path / "a.md"
+    doc.write_text(ROWS, encoding="utf-8")
+    _opened_once(tmp_path, doc, ROWS)  # (the client's configuration agrees)
+    session = _Session(tmp_path, argv=WATCHED)
+    settings = {"method": "workspace/didChangeConfiguration", "params": {"settings": None}}
+    session.send(settings, _did_open(doc, ROWS))
+    session.until(_published)
+    log = session.stop()
+    assert "early write" not in log and "Traceback" not in log
+
+
+def test_a_document_past_the_early_budget_is_left_to_the_server(tmp_path: Path) -> None:
+    small, large = tmp_path / "a.md", tmp_path / "large.md"
+    small.write_text(ROWS, encoding="utf-8")
+    _opened_once(tmp_path, small, ROWS)  # (the configuration noted as agreeing)
+    rows = (
+        f"Let $A_{{{i}}} \\in \\mathbb{{R}}^{{{i % 7 + 2} \\times 3}}$; then "
+        f"$A_{{{i}}} x + B^\\top C_{{{i}}} (D + E_{{{i}}})^{{-1}} F$.\n\n"
+        for i in range(4000)
+    )
+    text = "".join(rows)
+    large.write_text(text, encoding="utf-8")
+    session = _Session(tmp_path, argv=WATCHED, TEXGRAD_ANALYSIS_BUDGET="1")
+    session.send(_did_open(large, text))
+    session.until(lambda m: _published(m) and m["params"]["uri"] == large.as_uri())
+    # the server is unharmed: another document is analysed as ever
+    session.send(_did_open(small, ROWS))
+    got = session.until(lambda m: _published(m) and m["params"]["uri"] == small.as_uri())
+    assert [d["code"] for d in got["params"]["diagnostics"]] == ["matmul-mismatch"]
+    log = session.stop()
+    assert "early write" not in log and "Traceback" not in log
+    assert f"the early analysis of {large} ran past 1 s" in log

@@ -80,6 +80,8 @@ def main(tcp: str | None = None, early: EarlyStart | None = None) -> int:
     logging.getLogger("pygls.protocol.json_rpc").addFilter(quiet_late_cancel)
     logging.getLogger("pygls.protocol.json_rpc").addFilter(quiet_unreadable)
     server = create_server()
+    if early is not None and early.workspace is not None:
+        server.ws = early.workspace  # (its first analysis reuses the early one's work)
     first = threading.Event()
 
     async def analysed(doc: object, analysis: object) -> None:

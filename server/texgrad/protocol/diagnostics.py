@@ -152,6 +152,8 @@ def keep_for_next_session(
     session = ed.session()
     if session is None or analysis.result is None or analysis.note is not None:
         return
+    if ed.analyse_only():
+        return  # (TEXGRAD_KEEP_DIAGNOSTICS=analyse: the early analysis alone)
     if server.ws.settings != session.settings:
         return  # (settings given by workspace/configuration: the next start cannot know them)
     old = session.pending.pop(doc.uri, None)

@@ -208,6 +208,47 @@ class DiagnosticsCache:
         except (TypeError, ValueError, RecursionError) as e:
             _say(f"cannot keep a document's diagnostics ({type(e).__name__})")
             return
+        self._write(self._file(uri), data)
+
+    def _stamp(self, start: str) -> Path:
+        key = f"{self.version}\0start\0{start}"
+        return self.folder / f"start-{digest(key)[:32]}.json"
+
+    def configuration_agreed(self, start: str) -> bool:
+        """Whether the last session started with ``start`` found that
+        ``workspace/configuration`` said what ``initialize`` had (the settings cannot
+        differ, as far as anything here can know, from what it will say this time)."""
+        file = self._stamp(start)
+        try:
+            with open(file, encoding="utf-8") as f:
+                entry = json.load(f)
+            agreed = (
+                entry["magic"] == _MAGIC
+                and entry["version"] == self.version
+                and entry["start"] == start
+                and entry["agreed"] is True
+            )
+        except FileNotFoundError:
+            return False
+        except (OSError, ValueError, RecursionError, KeyError, TypeError) as e:
+            _say(f"ignoring {file} ({type(e).__name__})")
+            return False
+        if agreed:
+            try:
+                os.utime(file)  # recently used: kept when the folder is trimmed
+            except OSError:
+                pass
+        return agreed
+
+    def note_configuration(self, start: str, agreed: bool) -> None:
+        """Say, for the next session started with ``start``, whether this one's
+        configuration agreed with ``initialize``'s settings (written when it changes)."""
+        if self.configuration_agreed(start) == agreed:
+            return
+        entry = {"magic": _MAGIC, "version": self.version, "start": start, "agreed": agreed}
+        self._write(self._stamp(start), json.dumps(entry))
+
+    def _write(self, file: Path, data: str) -> None:
         import tempfile
 
         try:
@@ -216,7 +257,7 @@ class DiagnosticsCache:
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as f:
                     f.write(data)
-                os.replace(tmp, self._file(uri))  # atomic: readers see the old file or this
+                os.replace(tmp, file)  # atomic: readers see the old file or this
             except BaseException:
                 _remove(Path(tmp))
                 raise
@@ -276,6 +317,13 @@ def turned_off() -> bool:
     return is_off("TEXGRAD_KEEP_DIAGNOSTICS")
 
 
+def analyse_only() -> bool:
+    """``TEXGRAD_KEEP_DIAGNOSTICS=analyse``: nothing kept is published (nor kept), but the
+    first document opened is still analysed before the server loads
+    (:mod:`.early_analysis`) — what ``benchmarks/cold.py`` measures."""
+    return os.environ.get("TEXGRAD_KEEP_DIAGNOSTICS", "").strip().lower() == "analyse"
+
+
 def begin(params: Mapping[str, Any], encoding: str) -> Session | None:
     """Set up this process's session from ``initialize``'s parameters (None: no cache)."""
     from texgrad.settings import resolve
@@ -316,7 +364,11 @@ class Pump:
     """Reads the client's stream from the moment ``initialize`` is answered: the server,
     once loaded, reads the same bytes from it (:meth:`read1`).  Until :meth:`loaded`, each
     ``didOpen`` whose diagnostics are kept is answered with them (written with ``write``),
-    a few milliseconds after it arrives, while the server is still loading."""
+    a few milliseconds after it arrives, while the server is still loading.  It also notes
+    what :mod:`.early_analysis` needs to know: the first ``didOpen`` (:attr:`first`, and
+    :attr:`first_seen` set then or at the end of the stream), the documents changed or
+    closed since they were opened (:attr:`touched`) and whether the client sent settings
+    (:attr:`reconfigured`)."""
 
     def __init__(
         self,
@@ -334,6 +386,12 @@ class Pump:
         self._framer = Framer()
         self._opened: dict[str, str] = {}  # path -> text of the documents opened so far
         self.published: list[str] = []  # uris published early (for the log and tests)
+        self.analysed: list[str] = []  # uris published by the early analysis (the same)
+        self.first: dict[str, Any] | None = None  # the first didOpen's textDocument
+        self.first_kept = False  # (its kept diagnostics were published)
+        self.first_seen = threading.Event()
+        self.touched: set[str] = set()  # uris changed or closed (didChange, didClose)
+        self.reconfigured = False  # a workspace/didChangeConfiguration arrived
         self._thread = threading.Thread(target=self._run, name="texgrad-stdin", daemon=True)
         self._thread.start()
 
@@ -346,6 +404,23 @@ class Pump:
         """The server is loaded: from now on it alone writes to the client."""
         with self._lock:
             self._loaded = True
+
+    def publish(self, uri: str, diagnostics: list[Any], version: Any, kept: bool = True) -> bool:
+        """Write ``publishDiagnostics`` for ``uri`` unless the server is loaded (then it
+        alone writes) or ``uri`` was changed or closed since it was opened (True: written;
+        ``kept``: diagnostics kept from the last session, else an early analysis's)."""
+        data = _publication(uri, diagnostics, version)
+        with self._lock:
+            if self._loaded or uri in self.touched:
+                return False
+            try:
+                self._write(data)
+            except (BrokenPipeError, ConnectionResetError, ValueError, OSError):
+                self._loaded = True
+                return False
+            # (logged by the server: logging is not set up yet)
+            (self.published if kept else self.analysed).append(uri)
+            return True
 
     def _run(self) -> None:
         try:
@@ -362,6 +437,7 @@ class Pump:
                 data = b""
             self._queue.put(data)
             if not data:
+                self.first_seen.set()  # (nothing more will come)
                 return
             if not self._loaded:
                 try:
@@ -370,45 +446,69 @@ class Pump:
                 except Exception:  # only a head start: never a failure of the server
                     log.exception("publishing kept diagnostics failed")
                     self._loaded = True
+                    self.first_seen.set()
 
     def _look(self, body: bytes) -> None:
-        if self._loaded or b'"textDocument/didOpen"' not in body:
+        if self._loaded or not any(m in body for m in _WATCHED):
             return
         try:
             message = json.loads(body)
+            method = message.get("method")
+            if method == "workspace/didChangeConfiguration":
+                self.reconfigured = True
+                return
             doc = message["params"]["textDocument"]
+            if method in ("textDocument/didChange", "textDocument/didClose"):
+                with self._lock:
+                    self.touched.add(doc["uri"])
+                return
             uri, text, version = doc["uri"], doc["text"], doc.get("version")
-        except (ValueError, RecursionError, KeyError, TypeError):
+        except (ValueError, RecursionError, KeyError, TypeError, AttributeError):
             return  # (the server says what is wrong with it)
-        if message.get("method") != "textDocument/didOpen" or not isinstance(text, str):
+        if method != "textDocument/didOpen":
             return
-        if not isinstance(uri, str) or not uri.startswith("file://"):
-            return
+        first = self.first is None
+        if first:
+            self.first = doc
+        try:
+            if isinstance(text, str) and isinstance(uri, str) and uri.startswith("file://"):
+                self._publish_kept(uri, text, version, first)
+        finally:
+            if first:
+                self.first_seen.set()
+
+    def _publish_kept(self, uri: str, text: str, version: Any, first: bool) -> None:
         from urllib.parse import unquote, urlparse
 
         path = os.path.normpath(unquote(urlparse(uri).path))
         sess = self._session
         assert sess is not None
-        found = sess.cache.lookup(uri, path, text, sess.start, self._opened)
+        found = None
+        if not analyse_only():
+            found = sess.cache.lookup(uri, path, text, sess.start, self._opened)
         self._opened[path] = text
-        if found is None:
-            return
-        params: dict[str, Any] = {"uri": uri, "diagnostics": found}
-        if isinstance(version, int) and not isinstance(version, bool):
-            params["version"] = version
-        data = json.dumps(
-            {"jsonrpc": "2.0", "method": "textDocument/publishDiagnostics", "params": params}
-        ).encode("utf-8")
-        header = f"Content-Length: {len(data)}\r\nContent-Type: {_CONTENT_TYPE}\r\n\r\n"
-        with self._lock:
-            if self._loaded:
-                return
-            try:
-                self._write(header.encode("ascii") + data)
-            except (BrokenPipeError, ConnectionResetError, ValueError, OSError):
-                self._loaded = True
-                return
-            self.published.append(uri)  # (logged by the server: logging is not set up yet)
+        if found is not None and self.publish(uri, found, version):
+            self.first_kept = self.first_kept or first
+
+
+_WATCHED = (
+    b'"textDocument/didOpen"',
+    b'"textDocument/didChange"',
+    b'"textDocument/didClose"',
+    b'"workspace/didChangeConfiguration"',
+)
+
+
+def _publication(uri: str, diagnostics: list[Any], version: Any) -> bytes:
+    """``textDocument/publishDiagnostics`` framed as pygls writes it."""
+    params: dict[str, Any] = {"uri": uri, "diagnostics": diagnostics}
+    if isinstance(version, int) and not isinstance(version, bool):
+        params["version"] = version
+    data = json.dumps(
+        {"jsonrpc": "2.0", "method": "textDocument/publishDiagnostics", "params": params}
+    ).encode("utf-8")
+    header = f"Content-Length: {len(data)}\r\nContent-Type: {_CONTENT_TYPE}\r\n\r\n"
+    return header.encode("ascii") + data
 
 
 _CONTENT_TYPE = "application/vscode-jsonrpc; charset=utf-8"

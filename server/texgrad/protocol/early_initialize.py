@@ -184,11 +184,29 @@ def main(tcp: str | None = None) -> int:
         except OSError as exc:  # (stdin closed or unreadable: the server says so)
             log.warning("reading the client's first message failed: %s", exc)
     pump = _pump(early) if early is not None else None
+    if pump is not None:
+        assert early is not None
+        early.workspace = _analyse_first(early, pump)
     from texgrad.protocol.app import main as serve
 
     if pump is not None:
         pump.loaded()  # (from here on the server alone writes to the client)
     return serve(tcp=tcp, early=early)
+
+
+def _analyse_first(early: EarlyStart, pump: Any) -> Any:
+    """The first opened document analysed and published before the server loads
+    (:mod:`.early_analysis`): the workspace it was analysed in, or None."""
+    try:
+        from . import early_analysis, early_diagnostics
+
+        session = early_diagnostics.session()
+        if session is None:
+            return None
+        return early_analysis.analyse_first(early, pump, session)
+    except Exception:  # only a head start: the server starts as without it
+        log.exception("analysing the first document before loading failed")
+        return None
 
 
 def _pump(early: EarlyStart) -> Any:

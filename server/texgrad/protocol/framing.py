@@ -150,6 +150,10 @@ class EarlyStart:
     # what the server reads the rest of the stream from, when not stdin itself (a reader
     # that went on while the server loaded: protocol/early_diagnostics.py's Pump)
     stream: Any = None
+    # the workspace the first opened document was analysed in before the server loaded
+    # (protocol/early_analysis.py), for the server to go on with
+    workspace: Any = None
+    said: list[str] = field(default_factory=list)  # what happened then, logged once loaded
 
 
 def _is_json(data: bytes) -> bool:

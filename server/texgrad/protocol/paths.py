@@ -3,7 +3,12 @@ a file's, or one with no file behind it (``untitled:``, a notebook cell's
 ``vscode-notebook-cell:``), or one whose path cannot be used (a NUL byte, a lone
 surrogate, a name too long, a symlink loop, a folder).  Those without a usable file are
 read as unsaved buffers, keyed by a made-up path in a folder that does not exist, so that
-nothing is read from disk for them; each odd one is logged in one line."""
+nothing is read from disk for them; each odd one is logged in one line.
+
+Standard library and the reading layer only (no pygls, no lsprotocol): the server's early
+start reads the first opened document's path and format here before pygls is loaded
+(``protocol/early_analysis.py``); :func:`fs_path` is ``pygls.uris.to_fs_path``, held
+equal to it by ``tests/protocol/test_paths.py``."""
 
 from __future__ import annotations
 
@@ -11,16 +16,38 @@ import errno
 import hashlib
 import logging
 import os
+import re
 import sys
+from urllib.parse import unquote, urlparse
 
-from pygls.uris import to_fs_path
-
-from texgrad.reading.project import normalize
+from texgrad.reading.document import Format, detect_format
+from texgrad.reading.project import LATEX_SUFFIXES, MARKDOWN_SUFFIXES, normalize
 
 log = logging.getLogger("texgrad.lsp")
 
 UNTITLED_FOLDER = ".texgrad-untitled"  # (under the working folder; never created)
 _NAME_CHARS = 80
+_DRIVE = re.compile(r"^\/[a-zA-Z]:")
+_WINDOWS = os.name == "nt"  # (pygls's IS_WIN)
+
+
+def fs_path(uri: str) -> str | None:
+    """The file system path of a ``file:`` URI as ``pygls.uris.to_fs_path`` reads it (a
+    share's host kept, a drive letter lower-cased; None for another scheme; raises
+    ValueError where ``urllib`` cannot parse it, as pygls's does)."""
+    try:
+        scheme, netloc, path = (unquote(part) for part in urlparse(uri)[:3])
+    except TypeError:
+        return None
+    if scheme != "file":
+        return None
+    if netloc and path:
+        value = f"//{netloc}{path}"
+    elif _DRIVE.match(path):
+        value = path[1].lower() + path[2:]
+    else:
+        value = path
+    return value.replace("/", "\\") if _WINDOWS else value
 
 
 def file_path(uri: str) -> str | None:
@@ -29,8 +56,8 @@ def file_path(uri: str) -> str | None:
     if not uri.startswith("file:"):
         return None
     try:
-        fs = to_fs_path(uri)
-    except Exception as exc:  # noqa: BLE001 - pygls on a URI it cannot parse
+        fs = fs_path(uri)
+    except Exception as exc:  # noqa: BLE001 - a URI urllib cannot parse
         log.warning("texgrad: %r is not a file URI texgrad can read (%s)", uri[:200], exc)
         return None
     problem = _unusable(fs)
@@ -87,7 +114,7 @@ def folder_path(uri: str) -> str | None:
         log.warning("texgrad: workspace folder %r is not a local folder: ignored", uri[:200])
         return None
     try:
-        fs = to_fs_path(uri)
+        fs = fs_path(uri)
     except Exception:  # noqa: BLE001
         fs = None
     problem = _unusable(fs)
@@ -99,3 +126,30 @@ def folder_path(uri: str) -> str | None:
             problem = " ".join(str(exc).split())
     log.warning("texgrad: workspace folder %r ignored (%s)", uri[:200], problem)
     return None
+
+
+def format_of(uri: str, language_id: str | None) -> Format:
+    """The format of an opened document: its language id's, unless its file name is
+    LaTeX's or Markdown's and the language id names the other.  Then the name wins:
+    eglot before 1.10 (Emacs 28) starts one server for all the modes of an
+    ``eglot-server-programs`` entry and sends the language id of the first buffer
+    opened for every buffer (a ``.md`` file arrives as ``latex``)."""
+    by_id = detect_format(uri, language_id)
+    name = uri.split("?", 1)[0].split("#", 1)[0]
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix in LATEX_SUFFIXES or suffix in MARKDOWN_SUFFIXES:
+        by_name = detect_format(name)
+        if by_name != by_id:
+            log.info("%s opened as %s: read as %s, as its name says", uri, language_id, by_name)
+            return by_name
+    return by_id
+
+
+def path_of(uri: str, fmt: Format) -> str:
+    """The analysis key of a document: its file's path, made to end in the suffix of
+    its format when the editor's language id says otherwise (or, for a buffer with no
+    usable file — untitled, a notebook cell, an odd URI — a made-up path)."""
+    path = file_path(uri) or buffer_path(uri)
+    if detect_format(path) != fmt:
+        path += ".md" if fmt == "markdown" else ".tex"
+    return path

@@ -35,15 +35,14 @@ from pygls.uris import from_fs_path
 from pygls.workspace.position_codec import PositionCodec
 
 from texgrad import __version__
-from texgrad.reading.document import Format, detect_format
-from texgrad.reading.project import LATEX_SUFFIXES, MARKDOWN_SUFFIXES
+from texgrad.reading.document import Format
 from texgrad.shapes.diagnostics import Diagnostic, moved_by_edit
 from texgrad.workspace import Analysis, Workspace
 
 from . import framing
 from .capabilities import ClientSupport
 from .convert import PositionCache, Positions
-from .paths import buffer_path, file_path
+from .paths import format_of, path_of
 from .rpc import TexgradProtocol
 from .stopping import Job, MemoryExceeded, Stopped
 
@@ -203,6 +202,10 @@ class TexgradServer(LanguageServer):
         read = framing.stdin_reader(stream or sys.stdin.buffer, self.thread_pool)
         for uri in getattr(stream, "published", ()):  # (protocol/early_diagnostics.py)
             log.info("published the kept diagnostics of %s before loading", uri)
+        for uri in getattr(stream, "analysed", ()):  # (protocol/early_analysis.py)
+            log.info("published the diagnostics of %s analysed before loading", uri)
+        for line in early.said if early is not None else ():
+            log.info("%s", line)
         if early is not None and early.ended:
             log.info("the client closed the connection before a message: stopping")
             self.shutdown()
@@ -308,8 +311,8 @@ class TexgradServer(LanguageServer):
     # -- documents ----------------------------------------------------------------------
 
     def open(self, item: types.TextDocumentItem) -> Document:
-        fmt = _format_of(item.uri, item.language_id)
-        path = _path_of(item.uri, fmt)
+        fmt = format_of(item.uri, item.language_id)
+        path = path_of(item.uri, fmt)
         doc = Document(item.uri, path, fmt, item.version, item.text)
         old = self.docs.get(item.uri)
         if old is not None:
@@ -793,30 +796,3 @@ def _as_on_disk(doc: Document) -> bool:
 
     text, problems = read_file(doc.path)
     return not problems and text == doc.text
-
-
-def _format_of(uri: str, language_id: str | None) -> Format:
-    """The format of an opened document: its language id's, unless its file name is
-    LaTeX's or Markdown's and the language id names the other.  Then the name wins:
-    eglot before 1.10 (Emacs 28) starts one server for all the modes of an
-    ``eglot-server-programs`` entry and sends the language id of the first buffer
-    opened for every buffer (a ``.md`` file arrives as ``latex``)."""
-    by_id = detect_format(uri, language_id)
-    name = uri.split("?", 1)[0].split("#", 1)[0]
-    suffix = os.path.splitext(name)[1].lower()
-    if suffix in LATEX_SUFFIXES or suffix in MARKDOWN_SUFFIXES:
-        by_name = detect_format(name)
-        if by_name != by_id:
-            log.info("%s opened as %s: read as %s, as its name says", uri, language_id, by_name)
-            return by_name
-    return by_id
-
-
-def _path_of(uri: str, fmt: Format) -> str:
-    """The analysis key of a document: its file's path, made to end in the suffix of
-    its format when the editor's language id says otherwise (or, for a buffer with no
-    usable file — untitled, a notebook cell, an odd URI — a made-up path)."""
-    path = file_path(uri) or buffer_path(uri)
-    if detect_format(path) != fmt:
-        path += ".md" if fmt == "markdown" else ".tex"
-    return path

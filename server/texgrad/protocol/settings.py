@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from lsprotocol import types
 
 from texgrad.protocol.paths import folder_path
 from texgrad.protocol.server import TexgradServer
+
+log = logging.getLogger("texgrad.lsp")
 
 
 def _section(options: Any) -> dict[str, Any]:
@@ -17,6 +20,21 @@ def _section(options: Any) -> dict[str, Any]:
         return {}
     inner = options.get("texgrad")
     return inner if isinstance(inner, dict) else options
+
+
+def note_configuration(ls: TexgradServer) -> None:
+    """Say for the next session started alike whether the settings the client configured
+    are those ``initialize`` gave: only then does it analyse the first document opened
+    before the server loads (:mod:`texgrad.protocol.early_analysis`)."""
+    from texgrad.protocol import early_diagnostics as ed
+
+    session = ed.session()
+    if session is None:
+        return
+    try:
+        session.cache.note_configuration(session.start, ls.ws.settings == session.settings)
+    except Exception:  # only a head start for the next session
+        log.exception("noting the configuration for the next session failed")
 
 
 def register(server: TexgradServer) -> None:
@@ -35,6 +53,7 @@ def register(server: TexgradServer) -> None:
         ls.log_client(f"texgrad {ls.version} started ({getattr(encoding, 'value', encoding)})")
         ls.initialized()  # (the code actions warm the engine up)
         await ls.pull_configuration()
+        note_configuration(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(
@@ -45,6 +64,7 @@ def register(server: TexgradServer) -> None:
             await ls.configure(settings["texgrad"])
         else:
             await ls.pull_configuration()
+        note_configuration(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
     def did_change_folders(
