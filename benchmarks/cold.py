@@ -309,8 +309,12 @@ def main() -> int:
         for name in ("TEXGRAD_CACHE", "TEXGRAD_CHECK_CACHE"):
             ENV.pop(name, None)
         ENV["TEXGRAD_CACHE_DIR"] = str(Path(tmp) / "cache")  # (warmed by the first runs)
-        # the server rows measure the analysis, not a copy kept from an earlier session
-        ENV["TEXGRAD_KEEP_DIAGNOSTICS"] = "off"
+        # the server rows measure the analysis, not a copy kept from an earlier session: the
+        # first document is analysed before the server loads (protocol/early_analysis.py;
+        # the first, uncounted run notes that the client's configuration agrees), nothing
+        # kept is published (a texgrad before that reads "analyse" as on, but keeps nothing
+        # from sessions as short as these: STORE_AFTER)
+        ENV["TEXGRAD_KEEP_DIAGNOSTICS"] = "analyse"
         small = Path(tmp) / "small.md"
         small.write_text(SMALL, encoding="utf-8")
         texgrad = shlex.split(args.texgrad) if args.texgrad else default_texgrad()

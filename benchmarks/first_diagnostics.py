@@ -10,11 +10,13 @@ the median CPU time of the stage and of the path up to it.  Two paths:
   dimensions, the parser), the Cookbook's analysis (its rows' trees read from a parse
   cache filled by a first, uncounted run, as in ``benchmarks/cold.py``), its diagnostics
   converted to LSP's types and unstructured by pygls's converter;
-- *analysed first*: the same analysis before pygls and lsprotocol are loaded, its
-  diagnostics made into JSON without them by ``protocol/plain_diagnostics.py`` (option (a)
-  of the plan in ``docs/architecture.md``, "First diagnostics of a cold server"), then
-  ``import sympy``'s share of the checker shown apart (what a dimension type of texgrad's
-  own would save at most).
+- *analysed first*: what ``texgrad lsp`` runs now (``protocol/early_analysis.py``) — the
+  same analysis before pygls and lsprotocol are loaded, its diagnostics made into JSON
+  without them by ``protocol/plain_diagnostics.py`` (option (a) of the plan in
+  ``docs/architecture.md``, "First diagnostics of a cold server"); then the server loaded
+  and its own first analysis of the same text in the same workspace (when it is ready for
+  everything else); then ``import sympy``'s share of the checker shown apart (what a
+  dimension type of texgrad's own would save at most).
 
     .venv/bin/python benchmarks/first_diagnostics.py [--repeat 5]
 
@@ -96,12 +98,15 @@ if "lsp" in upto:
     stage("diagnostics → LSP types → JSON", lambda: lsp(analysis))
 if "plain" in upto:
     stage("diagnostics → JSON (stdlib)", lambda: plain(analysis))
+if "after" in upto:  # (the server loaded after publishing, its analysis reusing the work)
+    stage("then: import pygls + lsprotocol + features", server)
+    stage("then: the server's analysis of the same text", lambda: ws.analyse(path, text, {}))
 print(json.dumps(out))
 """
 
 PATHS = {
     "today (pygls loaded first)": "server,lsp",
-    "analysed first (no pygls before publishing)": "plain",
+    "analysed first (no pygls before publishing), then the server": "plain,after",
     "analysed first, SymPy's import apart": "sympy,plain",
 }
 

@@ -135,3 +135,40 @@ def test_the_server_is_built_before_the_analysis_is_loaded() -> None:
     for absent in ("sympy", "lark", "numpy", "scipy", "texgrad.syntax.parse",
                    "texgrad.calculus.expr", "texgrad.shapes.check", "texgrad.shapes.dims"):  # fmt: skip
         assert absent not in loaded, absent
+
+
+def test_the_early_analysis_loads_neither_pygls_nor_lsprotocol(tmp_path: Path) -> None:
+    # what `texgrad lsp` runs on the first document opened before it loads the server
+    # (protocol/early_analysis.py): the analysis and its diagnostics as JSON, no pygls
+    doc = tmp_path / "a.md"
+    doc.write_text(
+        r"Let $A \in \mathbb{R}^{2 \times 3}$ and $x \in \mathbb{R}^3$; then $x A$." "\n",
+        encoding="utf-8",
+    )
+    script = (
+        "import json, sys\n"
+        "from texgrad.protocol import early_initialize, early_diagnostics, early_analysis\n"
+        "from texgrad.protocol.paths import format_of, path_of\n"
+        "from texgrad.protocol.plain_diagnostics import diagnostics_json\n"
+        "from texgrad.workspace import Workspace\n"
+        "uri = sys.argv[1]\n"
+        "fmt = format_of(uri, 'markdown')\n"
+        "path = path_of(uri, fmt)\n"
+        "text = open(path, encoding='utf-8').read()\n"
+        "got, ws, why = early_analysis.bounded(Workspace(), path, text, fmt, 300.0)\n"
+        "found = diagnostics_json(got, 'utf-16')\n"
+        "loaded = [w for w in json.loads(sys.argv[2]) if w in sys.modules]\n"
+        "print(json.dumps({'codes': [d['code'] for d in found], 'why': why, 'loaded': loaded}))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script, doc.as_uri(), json.dumps(WATCHED)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["codes"] == ["matmul-mismatch"] and out["why"] is None
+    assert {"sympy", "texgrad.shapes", "texgrad.workspace"} <= set(out["loaded"])
+    for absent in ("pygls", "lsprotocol", "numpy", "scipy", "texgrad.calculus"):
+        assert absent not in out["loaded"], absent
