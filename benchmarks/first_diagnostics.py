@@ -5,7 +5,7 @@ Every row is a fresh Python process timing one stage with ``time.process_time`` 
 stages before it done first and not counted), run several times, turn about; printed:
 the median CPU time of the stage and of the path up to it.  Two paths:
 
-- *today*: what ``texgrad lsp`` runs after answering ``initialize`` early — pygls and
+- *pygls first*: what ``texgrad lsp`` ran before the early analysis — pygls and
   lsprotocol with the features (``texgrad.protocol.app``), the checker (SymPy for
   dimensions, the parser), the Cookbook's analysis (its rows' trees read from a parse
   cache filled by a first, uncounted run, as in ``benchmarks/cold.py``), its diagnostics
@@ -105,7 +105,7 @@ print(json.dumps(out))
 """
 
 PATHS = {
-    "today (pygls loaded first)": "server,lsp",
+    "pygls first (before the early analysis)": "server,lsp",
     "analysed first (no pygls before publishing), then the server": "plain,after",
     "analysed first, SymPy's import apart": "sympy,plain",
 }
