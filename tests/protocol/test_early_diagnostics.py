@@ -196,6 +196,53 @@ def test_once_the_server_is_loaded_the_pump_writes_nothing(tmp_path: Path) -> No
     assert written == [] and pump.published == []
 
 
+def _soon(test: Any) -> bool:
+    end = time.monotonic() + 60
+    while not test() and time.monotonic() < end:
+        time.sleep(0.01)
+    return bool(test())
+
+
+def test_the_pump_notes_the_first_document_and_what_changes_before_loading(
+    tmp_path: Path,
+) -> None:
+    a, b = tmp_path / "a.md", tmp_path / "b.md"
+    session = ed.Session(_cache(tmp_path), "s", {})
+    r, w = os.pipe()
+    written: list[bytes] = []
+    change = {
+        "method": "textDocument/didChange",
+        "params": {"textDocument": {"uri": a.as_uri(), "version": 4}, "contentChanges": []},
+    }
+    with os.fdopen(r, "rb") as stdin:
+        pump = ed.Pump(stdin, written.append, lambda: session)
+        os.write(w, _framed(_did_open(a, TEXT, 3)))
+        assert pump.first_seen.wait(60)
+        assert pump.first is not None and pump.first["uri"] == a.as_uri()
+        assert not pump.first_kept  # (nothing kept for it)
+        os.write(w, _framed(_did_open(b, TEXT), change))
+        assert _soon(lambda: a.as_uri() in pump.touched)
+        assert pump.first["uri"] == a.as_uri()  # (the first stays the first)
+        # an analysis of a's text as opened is stale now: not written; b's is
+        assert not pump.publish(a.as_uri(), FOUND, 3, kept=False)
+        assert pump.publish(b.as_uri(), FOUND, 1, kept=False)
+        # settings sent: an early analysis (made with initialize's) is not written
+        os.write(w, _framed({"method": "workspace/didChangeConfiguration", "params": {}}))
+        assert _soon(lambda: pump.reconfigured)
+        assert not pump.publish(b.as_uri(), FOUND, 1, kept=False)
+        pump.loaded()
+        assert not pump.publish(b.as_uri(), FOUND, 1)  # (the server alone writes now)
+        os.close(w)
+        while pump.read1():
+            pass
+    assert pump.analysed == [b.as_uri()] and pump.published == []
+    assert len(written) == 1 and json.loads(written[0].split(b"\r\n\r\n", 1)[1])["params"] == {
+        "uri": b.as_uri(),
+        "diagnostics": FOUND,
+        "version": 1,
+    }
+
+
 class _Session:
     """``texgrad lsp`` with the kept diagnostics on, in a cache folder of the test."""
 

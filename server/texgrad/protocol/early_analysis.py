@@ -75,7 +75,8 @@ def budget() -> float:
 def analyse_first(early: EarlyStart, pump: Pump, session: Session) -> Workspace | None:
     """Analyse and publish the client's first opened document if it can be done safely
     (see the module's docstring); the workspace for the server, or None (nothing done)."""
-    pump.first_seen.wait(WAIT_FOR_OPEN)
+    if not pump.first_seen.wait(WAIT_FOR_OPEN):
+        return None  # (none yet: the server loads, and analyses what comes)
     doc = pump.first
     if doc is None or pump.first_kept or pump.reconfigured or early.answered is None:
         return None

@@ -23,6 +23,15 @@ JSON files are data, never code; a damaged or foreign file is a miss; files are 
 under a temporary name and renamed; the folder keeps :data:`MAX_FILES` files, the least
 recently used removed first; an unwritable folder is one log line.  It is off with every
 cache (``TEXGRAD_CACHE=off``), or alone with ``TEXGRAD_KEEP_DIAGNOSTICS=off``.
+
+The same folder holds, per start key, whether the last session started so found the
+settings ``workspace/configuration`` gave equal to ``initialize``'s
+(:meth:`DiagnosticsCache.note_configuration`, written by ``protocol/settings.py``): only
+then is a first document with nothing kept analysed before the server loads
+(:mod:`.early_analysis`, which the :class:`Pump` tells of the first ``didOpen``, of the
+documents changed or closed since and of settings sent).  ``TEXGRAD_KEEP_DIAGNOSTICS=analyse``
+keeps and publishes nothing kept but still analyses that first document early (the
+benchmarks' setting).
 """
 
 from __future__ import annotations
@@ -408,10 +417,11 @@ class Pump:
     def publish(self, uri: str, diagnostics: list[Any], version: Any, kept: bool = True) -> bool:
         """Write ``publishDiagnostics`` for ``uri`` unless the server is loaded (then it
         alone writes) or ``uri`` was changed or closed since it was opened (True: written;
-        ``kept``: diagnostics kept from the last session, else an early analysis's)."""
+        ``kept``: diagnostics kept from the last session, else an early analysis's, which
+        is not written either once the client has sent settings)."""
         data = _publication(uri, diagnostics, version)
         with self._lock:
-            if self._loaded or uri in self.touched:
+            if self._loaded or uri in self.touched or (self.reconfigured and not kept):
                 return False
             try:
                 self._write(data)
@@ -455,7 +465,8 @@ class Pump:
             message = json.loads(body)
             method = message.get("method")
             if method == "workspace/didChangeConfiguration":
-                self.reconfigured = True
+                with self._lock:
+                    self.reconfigured = True
                 return
             doc = message["params"]["textDocument"]
             if method in ("textDocument/didChange", "textDocument/didClose"):
