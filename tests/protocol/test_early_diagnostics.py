@@ -503,4 +503,7 @@ def test_a_document_past_the_early_budget_is_left_to_the_server(tmp_path: Path) 
     assert [d["code"] for d in got["params"]["diagnostics"]] == ["matmul-mismatch"]
     log = session.stop()
     assert "early write" not in log and "Traceback" not in log
-    assert f"the early analysis of {large} ran past 1 s" in log
+    # (stopped at a stop point, or by force where none came soon enough: a loaded machine)
+    assert f"the early analysis of {large} ran past 1 s" in log or (
+        f"the early analysis of {large} was stopped" in log
+    )

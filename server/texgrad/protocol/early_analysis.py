@@ -59,7 +59,10 @@ WAIT_FOR_OPEN = 0.05  # seconds the server's loading waits for the first didOpen
 EARLY_BUDGET = 2.0  # seconds of CPU time (or the server's budget, if less)
 WALL = 3.0  # times the budget on the wall clock, as a backstop (the server's ANALYSIS_WALL)
 WATCH_EVERY = 0.02  # seconds between two looks at the analysis
-GRACE = 1.0  # wall seconds a stop request may take before the stop is forced
+# CPU seconds (of its thread) a stop request may take before the stop is forced, and wall
+# seconds at most (on a loaded machine the wall clock runs on while it waits its turn)
+GRACE = 0.5
+GRACE_WALL = 5.0
 
 
 def budget() -> float:
@@ -151,21 +154,22 @@ def bounded(
     thread = threading.Thread(target=work, name="texgrad-early-analysis", daemon=True)
     started = time.monotonic()
     thread.start()
-    asked: float | None = None
+    asked: tuple[float, float | None] | None = None  # (when, and its CPU time then)
     while True:
         thread.join(WATCH_EVERY)
         if not thread.is_alive():
             break
-        now = time.monotonic()
+        now, cpu = time.monotonic(), job.cpu_seconds()
         if asked is None:
-            cpu = job.cpu_seconds()
             over = cpu > seconds if cpu is not None else now - started > seconds
             if over or now - started > WALL * seconds:
                 job.stop()  # (at its next stop point: what it parsed is whole)
-                asked = now
-        elif now - asked > GRACE:
+                asked = (now, cpu)
+        elif now - asked[0] > GRACE_WALL or (
+            cpu is not None and asked[1] is not None and cpu - asked[1] > GRACE
+        ):
             job.stop(force=True)
-            thread.join(GRACE)
+            thread.join(GRACE_WALL)
             break
     error = box.get("error")
     if thread.is_alive() or job.forced or isinstance(error, MemoryExceeded):
