@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from texgrad.protocol import early_diagnostics as ed
+from texgrad.settings import resolve
 
 TEXT = "Let $A \\in \\mathbb{R}^{2 \\times 3}$ and $x \\in \\mathbb{R}^2$. Then $A x$.\n"
 FOUND = [{"range": {"start": {"line": 0, "character": 1}}, "message": "m", "code": "c"}]
@@ -207,7 +208,7 @@ def test_the_pump_notes_the_first_document_and_what_changes_before_loading(
     tmp_path: Path,
 ) -> None:
     a, b = tmp_path / "a.md", tmp_path / "b.md"
-    session = ed.Session(_cache(tmp_path), "s", {})
+    session = ed.Session(_cache(tmp_path), "s", resolve(None))  # (initialize gave none)
     r, w = os.pipe()
     written: list[bytes] = []
     change = {
@@ -226,8 +227,16 @@ def test_the_pump_notes_the_first_document_and_what_changes_before_loading(
         # an analysis of a's text as opened is stale now: not written; b's is
         assert not pump.publish(a.as_uri(), FOUND, 3, kept=False)
         assert pump.publish(b.as_uri(), FOUND, 1, kept=False)
-        # settings sent: an early analysis (made with initialize's) is not written
-        os.write(w, _framed({"method": "workspace/didChangeConfiguration", "params": {}}))
+        # settings that resolve as initialize's, or none (the server asks for them, which
+        # the last session's note is about): still written
+        for same in ({"settings": None}, {"settings": {"texgrad": {"gradientNotation": "auto"}}}):
+            os.write(w, _framed({"method": "workspace/didChangeConfiguration", "params": same}))
+        os.write(w, _framed(_did_open(tmp_path / "c.md", TEXT)))  # (what came before: read)
+        assert _soon(lambda: str(tmp_path / "c.md") in pump._opened)
+        assert not pump.reconfigured
+        # other settings sent: an early analysis (made with initialize's) is not written
+        other = {"settings": {"texgrad": {"layout": "denominator"}}}
+        os.write(w, _framed({"method": "workspace/didChangeConfiguration", "params": other}))
         assert _soon(lambda: pump.reconfigured)
         assert not pump.publish(b.as_uri(), FOUND, 1, kept=False)
         pump.loaded()
@@ -471,16 +480,26 @@ def test_settings_configuration_changes_leave_the_first_document_to_the_server(
     assert "early write" not in log and "did not find workspace/configuration" in log
 
 
-def test_settings_sent_before_the_first_document_leave_it_to_the_server(tmp_path: Path) -> None:
+def test_other_settings_sent_before_the_first_document_leave_it_to_the_server(
+    tmp_path: Path,
+) -> None:
     doc = tmp_path / "a.md"
     doc.write_text(ROWS, encoding="utf-8")
     _opened_once(tmp_path, doc, ROWS)  # (the client's configuration agrees)
-    session = _Session(tmp_path, argv=WATCHED)
-    settings = {"method": "workspace/didChangeConfiguration", "params": {"settings": None}}
-    session.send(settings, _did_open(doc, ROWS))
-    session.until(_published)
-    log = session.stop()
-    assert "early write" not in log and "Traceback" not in log
+    # as Neovim and eglot do, settings sent at once: the same as initialize's, then others
+    for section, early in (
+        ({"gradientNotation": "auto"}, True),
+        ({"layout": "denominator"}, False),
+    ):
+        session = _Session(tmp_path, argv=WATCHED)
+        settings = {"settings": {"texgrad": section}}
+        session.send({"method": "workspace/didChangeConfiguration", "params": settings})
+        session.send(_did_open(doc, ROWS))
+        session.until(_published)
+        log = session.stop()
+        assert "Traceback" not in log
+        assert ("early write" in log) == early, section
+        assert ("the client sent other settings" in log) != early
 
 
 def test_a_document_past_the_early_budget_is_left_to_the_server(tmp_path: Path) -> None:

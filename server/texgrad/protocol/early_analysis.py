@@ -24,7 +24,8 @@ Settings: the analysis uses ``initialize``'s.  It runs only where the last sessi
 started with the same parameters (``early_diagnostics.start_key``) found that
 ``workspace/configuration`` said the same (``DiagnosticsCache.configuration_agreed``,
 noted by ``protocol/settings.py``) and no ``workspace/didChangeConfiguration`` has
-arrived: a client not announcing ``workspace.configuration`` is not enough (Neovim 0.7
+given other settings (Neovim and eglot send one with their settings at once; one giving
+none has the server ask ``workspace/configuration`` again, what the note is about): a client not announcing ``workspace.configuration`` is not enough (Neovim 0.7
 answers it all the same, from its own ``settings``), and a setting given only there would
 otherwise be guessed, a false alarm for a moment.
 
@@ -78,10 +79,15 @@ def budget() -> float:
 def analyse_first(early: EarlyStart, pump: Pump, session: Session) -> Workspace | None:
     """Analyse and publish the client's first opened document if it can be done safely
     (see the module's docstring); the workspace for the server, or None (nothing done)."""
+    first = "the first document opened is analysed by the server"
     if not pump.first_seen.wait(WAIT_FOR_OPEN):
-        return None  # (none yet: the server loads, and analyses what comes)
+        early.said.append(f"{first}: none was opened within {WAIT_FOR_OPEN:g} s")
+        return None
     doc = pump.first
-    if doc is None or pump.first_kept or pump.reconfigured or early.answered is None:
+    if doc is None or pump.first_kept or early.answered is None:
+        return None  # (none: the stream ended; kept: published already)
+    if pump.reconfigured:
+        early.said.append(f"{first}: the client sent other settings")
         return None
     uri, text, version = doc.get("uri"), doc.get("text"), doc.get("version")
     language = doc.get("languageId")
@@ -91,8 +97,8 @@ def analyse_first(early: EarlyStart, pump: Pump, session: Session) -> Workspace 
         return None
     if not session.cache.configuration_agreed(session.start):
         early.said.append(
-            "the first document opened is analysed by the server: the last session started "
-            "alike did not find workspace/configuration's settings equal to initialize's"
+            f"{first}: the last session started alike did not find "
+            "workspace/configuration's settings equal to initialize's"
         )
         return None
     import json

@@ -310,6 +310,7 @@ class Session:
     cache: DiagnosticsCache
     start: str  # start_key of the initialize parameters
     settings: dict[str, Any]  # resolved from the initialization options
+    options: dict[str, Any] = field(default_factory=dict)  # those options (texgrad's)
     pending: dict[str, Any] = field(default_factory=dict)  # uri -> timer handle
 
 
@@ -352,6 +353,7 @@ def begin(params: Mapping[str, Any], encoding: str) -> Session | None:
         cache_,
         start_key(options, folders, encoding),
         resolve(options if isinstance(options, dict) else None),
+        dict(options) if isinstance(options, dict) else {},
     )
     _session[:] = [new]
     return new
@@ -400,7 +402,7 @@ class Pump:
         self.first_kept = False  # (its kept diagnostics were published)
         self.first_seen = threading.Event()
         self.touched: set[str] = set()  # uris changed or closed (didChange, didClose)
-        self.reconfigured = False  # a workspace/didChangeConfiguration arrived
+        self.reconfigured = False  # a didChangeConfiguration gave other settings
         self._thread = threading.Thread(target=self._run, name="texgrad-stdin", daemon=True)
         self._thread.start()
 
@@ -465,8 +467,9 @@ class Pump:
             message = json.loads(body)
             method = message.get("method")
             if method == "workspace/didChangeConfiguration":
-                with self._lock:
-                    self.reconfigured = True
+                if not self._settings_agree(message.get("params")):
+                    with self._lock:
+                        self.reconfigured = True
                 return
             doc = message["params"]["textDocument"]
             if method in ("textDocument/didChange", "textDocument/didClose"):
@@ -487,6 +490,21 @@ class Pump:
         finally:
             if first:
                 self.first_seen.set()
+
+    def _settings_agree(self, params: Any) -> bool:
+        """Whether the settings of a ``didChangeConfiguration`` leave the server's as
+        ``initialize``'s: given (a ``texgrad`` section, which the server merges over
+        those) and resolving alike, or not given (the server then asks
+        ``workspace/configuration`` again: what the last session's note is about)."""
+        settings = params.get("settings") if isinstance(params, dict) else None
+        if not (isinstance(settings, dict) and isinstance(settings.get("texgrad"), dict)):
+            return True
+        from texgrad.settings import resolve
+
+        sess = self._session
+        return sess is not None and resolve({**sess.options, **settings["texgrad"]}) == (
+            sess.settings
+        )
 
     def _publish_kept(self, uri: str, text: str, version: Any, first: bool) -> None:
         from urllib.parse import unquote, urlparse
