@@ -1,6 +1,6 @@
 r"""A layout stated in another file of a LaTeX project (the root, a notation chapter, a
 preamble or macros file) holds in the chapters read after it, scoped like declarations
-(calculus/written_project_layouts.py)."""
+(shapes/layout_statements.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from texgrad.calculus.written_derivatives import check_written
-from texgrad.calculus.written_project_layouts import inherited
 from texgrad.reading.project import load_project, normalize
 from texgrad.shapes.check import Checker
+from texgrad.shapes.layout_statements import inherited
 
 DECLS = r"Let $X \in \mathbb{R}^{n \times n}$ be invertible and $A \in \mathbb{R}^{n \times n}$."
 # ∂ log det X/∂X = X^{-1}: the numerator-layout answer (wrong in denominator layout, line 3);
@@ -136,7 +136,7 @@ def test_inherited_on_plain_texts() -> None:
     ],
 )
 def test_a_layout_said_by_the_shape_of_a_derivative(sentence: str, layout: str | None) -> None:
-    from texgrad.calculus.written_layouts import stated_layout
+    from texgrad.shapes.layout_statements import stated_layout
 
     assert stated_layout(sentence) == layout
 
