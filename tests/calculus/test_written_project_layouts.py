@@ -186,3 +186,19 @@ def test_a_comment_in_the_root_s_own_preamble(
     # a comment in the root's body is not read as its prose
     files = _root("% Convention: denominator layout")
     assert _flagged(tmp_path, files) == []
+
+
+def test_a_macros_file_the_root_includes_states_the_layout_for_the_root(tmp_path: Path) -> None:
+    r"""A comment of a macros file (``\input{preamble}``) states the layout for the rest of
+    the document: the chapters, and the root's own text after the include (as the shape
+    check reads it, shapes/layout_statements.py)."""
+    files = _root("", preamble="\\usepackage{amsmath}\n% texgrad: denominator layout\n")
+    files["main.tex"] = files["main.tex"].replace(
+        "\\input{chapters/notation}", CHAPTER.split("\n", 1)[1] + "\\input{chapters/notation}"
+    )
+    main = files["main.tex"]
+    line = main[: main.index("X^{-1}")].count("\n") + 1  # X^{-1}: wrong in denominator layout
+    assert _flagged(tmp_path, files, "main.tex") == [line]
+    assert _flagged(tmp_path / "grad", files) == [3]
+    files["preamble.tex"] = "\\usepackage{amsmath}\n"
+    assert _flagged(tmp_path / "none", files, "main.tex") == []

@@ -221,8 +221,12 @@ def _uncommented_preamble(text: str) -> str:
     begin = text.find("\\begin{document}")
     if begin <= 0:
         return text
-    head = re.sub(r"(?m)^([ \t]*)(%+)", lambda m: m[1] + " " * len(m[2]), text[:begin])
-    return head + text[begin:]
+    return _uncommented(text[:begin]) + text[begin:]
+
+
+def _uncommented(text: str) -> str:
+    """``text`` with the signs of its comment lines blanked (as long as it was)."""
+    return re.sub(r"(?m)^([ \t]*)(%+)", lambda m: m[1] + " " * len(m[2]), text)
 
 
 def statements(text: str) -> list[Statement]:
@@ -509,11 +513,14 @@ def _carried(text: str, preamble: bool) -> tuple[Statement, ...]:
     """The statements of ``text`` that hold to its end and say no narrower scope (in a
     preamble, its comments read as its prose; so are those of a root's own preamble)."""
     if preamble:
-        text = re.sub(r"(?m)^([ \t]*)(%+)", lambda m: m[1] + " " * len(m[2]), text)
+        text = _uncommented(text)
+    said = _statements(text)
+    if not said:
+        return ()
     low = folded(text)
     return tuple(
         s
-        for s in _statements(text)
+        for s in said
         if s.end >= len(text)
         and not _CHAPTER_SCOPED.search(low, max(0, s.start), min(len(text), s.start + 400))
     )
