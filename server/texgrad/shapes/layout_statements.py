@@ -264,7 +264,8 @@ _BEFORE_SHAPE, _AFTER_SHAPE = 200, 80
 
 def _windows(text: str, words: tuple[str, ...], before: int, after: int) -> list[tuple[int, int]]:
     """The stretches of ``text`` around each of ``words``, overlapping ones joined (found by
-    ``str.find``: a regular expression of alternatives is slower)."""
+    ``str.find``: a regular expression of alternatives is slower), each ending after a whole
+    word (a pattern's ``\\b`` takes a stretch's end for the text's)."""
     places = []
     for word in words:
         at = text.find(word)
@@ -274,6 +275,8 @@ def _windows(text: str, words: tuple[str, ...], before: int, after: int) -> list
     out: list[tuple[int, int]] = []
     for at in sorted(places):
         lo, hi = max(0, at - before), min(len(text), at + after)
+        while hi < len(text) and (text[hi].isalnum() or text[hi] == "_"):
+            hi += 1
         if out and lo <= out[-1][1]:
             out[-1] = (out[-1][0], hi)
         else:

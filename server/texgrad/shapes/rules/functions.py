@@ -177,10 +177,10 @@ class FunctionRules(RuleBase):
         r"""The shape of the derivative of a scalar by a matrix of shape ``x``: x's, or its
         transpose where the text states the numerator layout (in force at the derivative:
         layout_statements.py), where ``\frac{\partial L}{\partial W}`` of an m×n W is n×m.
-        (By a vector: as many papers
-        write a column in either layout, its shape stays x's, and an equation with the row is
-        read as the other layout; and in a sentence that speaks of another layout, "in the
-        denominator layout the step is $W - \eta\, \partial L / \partial W$", x's.)"""
+        (By a vector: as many papers write a column in either layout, its shape stays x's, and
+        an equation with the row is read as the other layout; and in a sentence that speaks of
+        another layout, "in the denominator layout the step is $W - \eta\, \partial L /
+        \partial W$", x's.)"""
         if x is None or ONE in (x.rows, x.cols):
             return x
         if self._ask(LAYOUT, LAYOUT_KEY, None, node.start) != "numerator":
