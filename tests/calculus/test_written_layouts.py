@@ -55,6 +55,10 @@ def test_the_ways_a_layout_is_stated() -> None:
         "% We use numerator layout.",
         "The numerator-layout answer $X^{-1}$ is wrong here.",
         "We use the denominator\n\nlayout.",  # (a blank line between: two paragraphs)
+        # a supposition or a denial states nothing (as for the shape check)
+        "If we use numerator layout, the gradient is a row.",
+        "Assuming numerator layout, the gradient is a row.",
+        "Numerator layout is not used throughout.",
     ):
         assert stated_layout(sentence) is None, sentence
 
