@@ -468,6 +468,41 @@ def test_an_edit_to_the_layout_said_re_checks_the_gradients(tmp_path: Path) -> N
         assert flagged == {"denominator": ["X^\\top G"], "numerator": ["G^\\top X"], "": []}[said]
 
 
+SCOPED_LAYOUT = r"""\documentclass{article}
+\begin{document}
+\section{Setting}
+Let $W \in \mathbb{R}^{h \times d}$, $X \in \mathbb{R}^{n \times d}$ and $G \in \mathbb{R}^{n \times h}$.
+First $\frac{\partial L}{\partial W} = X^\top G$.
+
+\section{Gradients}
+This section uses the denominator layout.
+Here $\frac{\partial L}{\partial W} = X^\top G$.
+
+\section{Outlook}
+Last $\frac{\partial L}{\partial W} = X^\top G$.
+\end{document}
+"""
+
+
+def test_an_edit_to_a_scoped_layout_re_checks_the_gradients_it_reaches(tmp_path: Path) -> None:
+    """A layout stated for one section decides there only: an edit to the statement, or to
+    the heading that ends its section, re-checks the gradients as a fresh check does."""
+    path = tmp_path / "paper.tex"
+    checker = Checker()
+    first = checker.check(str(path), None, tmp_path, SCOPED_LAYOUT)
+    assert [SCOPED_LAYOUT[: d.start].count("\n") + 1 for d in first.diagnostics] == [9]
+    for edited, lines in (
+        (SCOPED_LAYOUT.replace("This section uses", "From here on we use"), [9, 12]),
+        (SCOPED_LAYOUT.replace("\\section{Outlook}\n", "", 1), [9, 11]),
+        (SCOPED_LAYOUT.replace("This section uses", "We do not use"), []),
+        (SCOPED_LAYOUT, [9]),
+    ):
+        got = checker.check(str(path), None, tmp_path, edited)
+        fresh = Checker().check(str(path), None, tmp_path, edited)
+        assert _everything(got) == _everything(fresh)
+        assert [edited[: d.start].count("\n") + 1 for d in got.diagnostics] == lines
+
+
 ALL_IN = r"""Let $U \in \mathbb{R}^{n \times n}$ and $r \in \mathbb{R}^{n}$.
 
 $$

@@ -22,12 +22,12 @@ from texgrad.calculus.written_derivatives import (
     CODE,
     Tally,
     diagnostics_of,
-    stated_layout,
     written_derivatives,
 )
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker
 from texgrad.shapes.diagnostics import CODES
+from texgrad.shapes.layout_statements import stated_layout
 from texgrad.syntax.parse import parse_row
 
 DECLS = (

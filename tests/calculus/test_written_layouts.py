@@ -1,4 +1,4 @@
-r"""Where a document states its layout, and what that decides (calculus/written_layouts.py):
+r"""Where a document states its layout, and what that decides (read by shapes/layout_statements.py):
 a statement holds from where it is made (never for chapters before it), a sentence that
 calls the named layout's answer wrong states nothing, and with no layout stated ∂f/∂X may
 be written either way while ∇_X f has X's shape."""
@@ -6,13 +6,13 @@ be written either way while ∇_X f has X's shape."""
 from __future__ import annotations
 
 from texgrad.calculus.written_derivatives import check_written
-from texgrad.calculus.written_layouts import (
+from texgrad.shapes.check import Checker
+from texgrad.shapes.layout_statements import (
     layout_in_force,
     sentence_layouts,
     stated_layout,
     statements,
 )
-from texgrad.shapes.check import Checker
 
 DECLS = r"Let $X \in \mathbb{R}^{n \times n}$ be invertible." + "\n\n"
 LOGDET = r"$$\frac{\partial \log\det X}{\partial X} = X^{-1}$$" + "\n\n"
@@ -55,6 +55,10 @@ def test_the_ways_a_layout_is_stated() -> None:
         "% We use numerator layout.",
         "The numerator-layout answer $X^{-1}$ is wrong here.",
         "We use the denominator\n\nlayout.",  # (a blank line between: two paragraphs)
+        # a supposition or a denial states nothing (as for the shape check)
+        "If we use numerator layout, the gradient is a row.",
+        "Assuming numerator layout, the gradient is a row.",
+        "Numerator layout is not used throughout.",
     ):
         assert stated_layout(sentence) is None, sentence
 

@@ -1,6 +1,6 @@
 r"""A layout stated in another file of a LaTeX project (the root, a notation chapter, a
 preamble or macros file) holds in the chapters read after it, scoped like declarations
-(calculus/written_project_layouts.py)."""
+(shapes/layout_statements.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from texgrad.calculus.written_derivatives import check_written
-from texgrad.calculus.written_project_layouts import inherited
 from texgrad.reading.project import load_project, normalize
 from texgrad.shapes.check import Checker
+from texgrad.shapes.layout_statements import inherited
 
 DECLS = r"Let $X \in \mathbb{R}^{n \times n}$ be invertible and $A \in \mathbb{R}^{n \times n}$."
 # ∂ log det X/∂X = X^{-1}: the numerator-layout answer (wrong in denominator layout, line 3);
@@ -136,7 +136,7 @@ def test_inherited_on_plain_texts() -> None:
     ],
 )
 def test_a_layout_said_by_the_shape_of_a_derivative(sentence: str, layout: str | None) -> None:
-    from texgrad.calculus.written_layouts import stated_layout
+    from texgrad.shapes.layout_statements import stated_layout
 
     assert stated_layout(sentence) == layout
 
@@ -186,3 +186,19 @@ def test_a_comment_in_the_root_s_own_preamble(
     # a comment in the root's body is not read as its prose
     files = _root("% Convention: denominator layout")
     assert _flagged(tmp_path, files) == []
+
+
+def test_a_macros_file_the_root_includes_states_the_layout_for_the_root(tmp_path: Path) -> None:
+    r"""A comment of a macros file (``\input{preamble}``) states the layout for the rest of
+    the document: the chapters, and the root's own text after the include (as the shape
+    check reads it, shapes/layout_statements.py)."""
+    files = _root("", preamble="\\usepackage{amsmath}\n% texgrad: denominator layout\n")
+    files["main.tex"] = files["main.tex"].replace(
+        "\\input{chapters/notation}", CHAPTER.split("\n", 1)[1] + "\\input{chapters/notation}"
+    )
+    main = files["main.tex"]
+    line = main[: main.index("X^{-1}")].count("\n") + 1  # X^{-1}: wrong in denominator layout
+    assert _flagged(tmp_path, files, "main.tex") == [line]
+    assert _flagged(tmp_path / "grad", files) == [3]
+    files["preamble.tex"] = "\\usepackage{amsmath}\n"
+    assert _flagged(tmp_path / "none", files, "main.tex") == []

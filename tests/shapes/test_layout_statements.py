@@ -1,25 +1,181 @@
-"""The shape check reads a layout the whole text states, and only such a statement."""
+r"""One reader of layout statements (shapes/layout_statements.py), asked by the shape check
+and the derivative check alike: a statement holds where it is made and scoped, and the shape
+check's verdict on ``\frac{\partial L}{\partial W}`` (numerator layout: Wᵀ's shape) follows
+it — a statement for one section leaves the others accepting both layouts, and a supposed
+or denied layout states nothing."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from texgrad.shapes.sections import layouts_named
+from tests.shapes.helpers import check_fixture, found
+from texgrad.shapes.layout_statements import layout_in_force, stated_in, statements
+
+
+def _at(text: str, marker: str) -> str | None:
+    return layout_in_force(text, text.index(marker))
 
 
 @pytest.mark.parametrize(
-    ("text", "named"),
+    ("text", "layout"),
     [
-        ("We use the denominator layout.", {"denominator"}),
-        ("Throughout, we work in numerator layout.", {"numerator"}),
-        ("We use the denominator layout throughout. Then we go on.", {"denominator"}),
-        # a supposition, a part of the text, a denial: nothing of the whole text
-        ("If we use the numerator layout, the result is $X$.", set()),
-        ("In this appendix we use the numerator layout.", set()),
-        ("This section uses the numerator layout.", set()),
-        ("We do not use the numerator layout.", set()),
-        ("Here we use the denominator layout.", set()),
+        ("We use the denominator layout. X", "denominator"),
+        ("Throughout, we work in numerator layout. X", "numerator"),
+        ("We assume denominator layout throughout. X", "denominator"),
+        # a supposition or a denial before (or in) the statement: nothing stated
+        ("If we use the numerator layout, the result is $X$. X", None),
+        ("Assuming numerator layout, the result is $X$. X", None),
+        ("When the gradients are rows (numerator layout), it is $X$. X", None),
+        ("We do not use the numerator layout. X", None),
+        ("Numerator layout is not used throughout. X", None),
+        ("We never write derivatives in numerator layout. X", None),
+        # both named: neither
+        ("We use numerator layout for Jacobians and denominator layout for gradients. X", None),
     ],
 )
-def test_a_layout_stated_for_the_whole_text(text: str, named: set[str]) -> None:
-    assert layouts_named(text) == named
+def test_what_a_sentence_states_for_the_text_after_it(text: str, layout: str | None) -> None:
+    assert _at(text, " X") == layout
+
+
+def test_a_statement_for_this_section_ends_with_it() -> None:
+    text = (
+        "\\section{One}\nA.\n\n\\section{Two}\nThis section uses the numerator layout.\n\n"
+        "B.\n\n\\subsection{Two-a}\nC.\n\n\\section{Three}\nD.\n"
+    )
+    assert [_at(text, m) for m in ("A.", "B.", "C.", "D.")] == [
+        None,
+        "numerator",
+        "numerator",
+        None,
+    ]
+
+
+def test_a_statement_for_this_example_ends_with_its_environment() -> None:
+    text = (
+        "\\section{One}\n\\begin{example}\nIn this example we use numerator layout.\n\nA.\n"
+        "\\end{example}\nB.\n\n\\begin{example}\nC.\n\\end{example}\n"
+    )
+    assert [_at(text, m) for m in ("A.", "B.", "C.")] == ["numerator", None, None]
+    # outside an environment: to the end of its section
+    text = "\\section{Example}\nIn this example we use numerator layout.\nA.\n\\section{Next}\nB.\n"
+    assert [_at(text, m) for m in ("A.", "B.")] == ["numerator", None]
+
+
+def test_a_comment_in_a_file_s_own_preamble_states_its_layout() -> None:
+    text = (
+        "\\documentclass{article}\n% We use the denominator layout throughout.\n"
+        "\\begin{document}\nA.\n\\end{document}\n"
+    )
+    assert [s.layout for s in statements(text)] == ["denominator"]
+    assert _at(text, "A.") == "denominator"
+    # a comment in the body is not prose
+    body = text.replace("% We use", "We write").replace("A.", "% We use numerator layout.\nA.")
+    assert _at(body, "A.") is None
+
+
+def test_the_root_s_statement_before_an_input_is_carried_into_the_file() -> None:
+    texts = {
+        "/p/main.tex": "We use denominator layout throughout.\n\\input{a}\n",
+        "/p/a.tex": "A.\n\\section{B}\nThis section uses numerator layout.\nB.\n",
+    }
+    a = texts["/p/a.tex"]
+    said = stated_in("/p/a.tex", a, texts)
+    assert [layout_in_force(a, a.index(m), said) for m in ("A.", "B.")] == [
+        "denominator",
+        "numerator",
+    ]
+    # another text than the project's (an unsaved buffer of another file): its own only
+    assert stated_in("/p/a.tex", "A.", texts) == []
+
+
+# The shape check: ∂L/∂W of an m×n W is W's shape (denominator layout) or Wᵀ's (numerator
+# layout); with no layout stated where it stands, either is accepted.
+DECLS = r"Let $W \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$ and $\delta \in \mathbb{R}^m$."
+ROW = r"$$\frac{{\partial L}}{{\partial W}} = \delta x^\top \qquad \text{{({name})}}$$"
+COLUMN = r"$$\frac{{\partial L}}{{\partial W}} = x \delta^\top \qquad \text{{({name})}}$$"
+
+
+def _both(name: str) -> str:
+    return ROW.format(name=name + " row") + "\n\n" + COLUMN.format(name=name + " column") + "\n"
+
+
+def _flagged(tmp_path: Path, text: str, name: str | None = None) -> list[str]:
+    """The names (the ``\\text`` tag) of the displays the shape check flags."""
+    fx, result = check_fixture(tmp_path, text, name=name)
+    doc = result.doc.text
+    out = []
+    for start, _, code in sorted(found(result)):
+        assert code == "equation-mismatch", code
+        tag = doc.index(r"\text{(", start)
+        out.append(doc[tag + 7 : doc.index(")", tag)])
+    return out
+
+
+def _sections(second: str) -> str:
+    return (
+        "%! notes.tex\n\\documentclass{article}\n\\begin{document}\n"
+        f"\\section{{Setting}}\n{DECLS}\n\n{_both('one')}\n"
+        f"\\section{{Backprop}}\n{second}\n\n{_both('two')}\n"
+        f"\\section{{Outlook}}\nMore.\n\n{_both('three')}\n\\end{{document}}\n"
+    )
+
+
+def test_a_layout_stated_for_one_section_decides_there_only(tmp_path: Path) -> None:
+    # in the numerator section δxᵀ (W's shape) is the mistake; elsewhere both are accepted
+    said = "This section uses the numerator layout."
+    assert _flagged(tmp_path / "num", _sections(said)) == ["two row"]
+    said = "In this section we use the denominator layout."
+    assert _flagged(tmp_path / "den", _sections(said)) == ["two column"]
+    # for the rest of the document: from its section on, never before it
+    said = "From here on we use the denominator layout."
+    assert _flagged(tmp_path / "rest", _sections(said)) == ["two column", "three column"]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "We do not use the numerator layout.",
+        "If we used the numerator layout, the first display would be transposed.",
+        "Assuming numerator layout, the gradient is transposed.",
+        "Some texts use numerator layout, others denominator layout.",
+        "% We use the numerator layout.",
+    ],
+)
+def test_a_denied_or_supposed_layout_decides_nothing(tmp_path: Path, said: str) -> None:
+    assert _flagged(tmp_path, _sections(said)) == []
+
+
+def test_a_comment_in_the_preamble_states_the_layout(tmp_path: Path) -> None:
+    text = _sections("Backprop.").replace(
+        "\\begin{document}", "% Convention: numerator layout.\n\\begin{document}"
+    )
+    assert _flagged(tmp_path / "own", text) == ["one row", "two row", "three row"]
+    macros = (  # a macros file of commands and comments: its comments are its prose
+        "%! main.tex\n\\documentclass{article}\n\\input{macros}\n\\begin{document}\n"
+        f"{DECLS}\n\n{_both('one')}\\end{{document}}\n"
+        "%! macros.tex\n% Throughout, we use the denominator layout.\n\\newcommand{\\R}{\\mathbb{R}}\n"
+    )
+    assert _flagged(tmp_path / "macros", macros) == ["one column"]
+
+
+def _project(before: str, after: str = "") -> str:
+    return (
+        "%! main.tex\n\\documentclass{article}\n\\begin{document}\n"
+        f"\\section{{Setting}}\n{DECLS}\n{before}\n\n"
+        f"\\input{{sections/grad}}\n{after}\n\\end{{document}}\n"
+        f"%! sections/grad.tex\n\\section{{Gradients}}\nBackprop gives\n\n{_both('grad')}"
+    )
+
+
+def test_a_statement_of_the_root_before_an_input_holds_in_the_file(tmp_path: Path) -> None:
+    grad = "sections/grad.tex"
+    said = "We use the numerator layout throughout."
+    assert _flagged(tmp_path / "num", _project(said), grad) == ["grad row"]
+    said = "We use the denominator layout throughout."
+    assert _flagged(tmp_path / "den", _project(said), grad) == ["grad column"]
+    # stated after the \input, or for the root's own section: nothing for the file
+    assert _flagged(tmp_path / "after", _project("", after=said), grad) == []
+    said = "In this section we use the denominator layout."
+    assert _flagged(tmp_path / "section", _project(said), grad) == []

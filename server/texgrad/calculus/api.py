@@ -41,13 +41,17 @@ from texgrad.calculus.requests import (
 )
 from texgrad.calculus.samples import differentiate_sum, is_sample_sum
 from texgrad.calculus.written import written_latex
-from texgrad.calculus.written_layouts import layout_in_force, sentence_layouts, statements
-from texgrad.calculus.written_project_layouts import inherited
 from texgrad.reading.macros import MacroTable
 from texgrad.reading.project import Project, load_project, normalize, text_project
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker, CheckResult
 from texgrad.shapes.dims import Shape
+from texgrad.shapes.layout_statements import (
+    layout_in_force,
+    sentence_layouts,
+    stated_in,
+    statements,
+)
 from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
@@ -452,11 +456,7 @@ def _layout_at(text: str, node: t.Node, result: CheckResult | None = None) -> st
     own = sentence_layouts(text, node.start, node.end)
     if len(own) == 1:
         return next(iter(own))
-    said = statements(text)
-    if result is not None and result.doc.text == text:
-        before = inherited(result.path, result.project_texts)
-        if before is not None:
-            said.insert(0, before)
+    said = stated_in(result.path, text, result.project_texts) if result else statements(text)
     return layout_in_force(text, node.start, said)
 
 

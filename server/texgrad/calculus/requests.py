@@ -179,16 +179,6 @@ def differential_variable(request: Request, text: str, declared: set[str]) -> tu
     return "", f"`{written}` involves {names}: say with respect to which (`--wrt`)"
 
 
-_LAYOUTS = re.compile(r"\b(numerator|denominator)[- ]layout", re.IGNORECASE)
-
-
-def stated_layout(text: str) -> str | None:
-    """The layout a document says it uses ("we use denominator layout"): the only one it
-    names; None where it names none or both."""
-    named = {m.group(1).lower() for m in _LAYOUTS.finditer(text)}
-    return named.pop() if len(named) == 1 else None
-
-
 def applied(body: t.Node, params: tuple[str, ...] | None, wrt: t.Node | None) -> t.Node:
     r"""``f`` of ``\frac{\partial f}{\partial x}`` where the document defines ``f(x) = …``
     (``params``: its parameters' keys, None where it defines no such function): ``f(x)``; a

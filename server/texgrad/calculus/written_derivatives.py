@@ -72,19 +72,7 @@ from texgrad.calculus.verify import _domain
 from texgrad.calculus.written import statements as listed_statements
 from texgrad.calculus.written_components import compare_entries, entry_of
 from texgrad.calculus.written_jacobians import OutputEntry, judge, output_entry
-from texgrad.calculus.written_layouts import (
-    BY_TRANSPOSE,
-    Statement,
-    accepted_forms,
-    layout_in_force,
-    sentence_at,
-    sentence_layouts,
-    statements,
-)
-from texgrad.calculus.written_layouts import (
-    stated_layout as stated_layout,
-)
-from texgrad.calculus.written_project_layouts import inherited
+from texgrad.calculus.written_layouts import BY_TRANSPOSE, accepted_forms
 from texgrad.calculus.written_samples import compare_sum
 from texgrad.calculus.written_simplex import resample, stated_sums
 from texgrad.calculus.written_tables import Table, markdown_tables
@@ -101,6 +89,13 @@ from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.diagnostics import Diagnostic, Fix
 from texgrad.shapes.dims import ONE, Shape
+from texgrad.shapes.layout_statements import (
+    Statement,
+    layout_in_force,
+    sentence_at,
+    sentence_layouts,
+    stated_in,
+)
 from texgrad.shapes.properties import HEDGING
 from texgrad.shapes.rows import PlacedRow
 from texgrad.stop_points import MemoryExceeded
@@ -536,7 +531,7 @@ def _undecided(why: str) -> bool | None:
 
 def layouts_at(text: str, claim: WrittenDerivative, said: list[Statement] | None) -> frozenset[str]:
     """The layouts a claim may be written in: the one stated where it stands (``said``: the
-    document's statements, :func:`~texgrad.calculus.written_layouts.statements`), and any
+    document's statements, :func:`~texgrad.shapes.layout_statements.stated_in`), and any
     its own sentence names ("In numerator layout the same gradient is …"); empty: none."""
     local = sentence_layouts(text, claim.row.start, claim.end)
     stated = layout_in_force(text, claim.row.start, said)
@@ -596,10 +591,8 @@ def check_written(
     otherwise (:func:`_guessed`), a differential so typed — is left undecided before it is
     differentiated (the same findings; fewer verified in :class:`Tally`)."""
     began = time.monotonic()
-    layout = statements(checked.doc.text)
-    stated_before = inherited(checked.path, checked.project_texts)  # the root's, a preamble's
-    if stated_before is not None:
-        layout.insert(0, stated_before)
+    # (the root's, a preamble's, then its own: as the shape check reads them)
+    layout = stated_in(checked.path, checked.doc.text, checked.project_texts)
     out: list[Finding] = []
     tally = tally if tally is not None else Tally()
     claims = written_derivatives(checked)

@@ -30,6 +30,7 @@ from typing import NamedTuple
 from texgrad.shapes.facts import Fact, fact_key, facts_of, scoped
 from texgrad.shapes.formulas import from_formula, weak_scalars
 from texgrad.shapes.grids import from_tables
+from texgrad.shapes.layout_statements import stated_in
 from texgrad.shapes.prose import (
     LEADING_ALL_IN,
     Family,
@@ -48,7 +49,6 @@ from texgrad.shapes.sections import (
     SENTENCE_LOOKBACK,
     WHERE_DISTANCE,
     Boundaries,
-    layouts_named,
     sentence_start,
 )
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
@@ -112,7 +112,11 @@ def collect(
     }
     for d in found:  # (once every matrix's declaration is known)
         table.add(d)
-    table.layouts = frozenset(k for text in texts.values() for k in layouts_named(text))
+    table.layout_statements = {
+        path: stated
+        for path, text in texts.items()
+        if (stated := tuple(stated_in(path, text, texts)))
+    }
     if table.facts:
         _keep_stated_facts(table)
     _drop_other_conventions(table)

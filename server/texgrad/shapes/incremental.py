@@ -352,8 +352,11 @@ def knowledge_of(table: SymbolTable) -> dict[str, tuple[object, ...]]:
         out.setdefault(key, []).extend(weak)
     for key, facts in table.facts.items():
         out.setdefault(key, []).extend(facts)
-    if table.layouts:  # (no place: it changes only with what the texts say)
-        out[LAYOUT_KEY] = [("layout", *sorted(table.layouts))]
+    for path, said in table.layout_statements.items():  # (an end at the text's end: None)
+        size = len(table.texts.get(path, ""))
+        out.setdefault(LAYOUT_KEY, []).extend(
+            ("layout", path, s.layout, s.start, None if s.end >= size else s.end) for s in said
+        )
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -383,8 +386,8 @@ def _places(item: object, path: str) -> list[int]:
     if isinstance(item, (Declaration, Signature, Fact)):
         return [item.start, item.end] if item.path == path else []
     assert isinstance(item, tuple)
-    if item[0] == "layout":
-        return []
+    if item[0] == "layout":  # ("layout", path, layout, start, end or None)
+        return [x for x in item[3:] if x is not None and x >= 0] if item[1] == path else []
     if item[0] == "function":
         return [item[2]] if item[1] == path else []
     d, s, e = item[1], item[2], item[3]
@@ -402,7 +405,10 @@ def _moved(item: object, path: str, at: Callable[[int], int]) -> object:
         return replace(item, start=at(item.start), end=at(item.end))
     assert isinstance(item, tuple)
     if item[0] == "layout":
-        return item
+        if item[1] != path:
+            return item
+        start, end = item[3], item[4]
+        return (*item[:3], start if start < 0 else at(start), end if end is None else at(end))
     if item[0] == "function":
         return item if item[1] != path else ("function", path, at(item[2]))
     d, s, e = item[1], item[2], item[3]

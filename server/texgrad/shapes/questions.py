@@ -26,7 +26,7 @@ class Ask(Enum):
     REDEFINES = "redefines"  # declared in an earlier section, so that `key = …` may redefine it
     FACT = "fact"  # the dimension fact in force at the offset (n = n_1 n_2), by fact_key
     WEAK = "weak"  # a weak scalar (\lambda > 0) for a letter nothing declares
-    LAYOUT = "layout"  # the one layout the project says it writes derivatives in, if one
+    LAYOUT = "layout"  # the layout of derivatives stated at the offset, if one
 
     # Members are singletons, equal only to themselves: hashed as objects, in C, not by
     # Enum's __hash__ (a Python call), since every question recorded is hashed once.
@@ -50,7 +50,7 @@ LAYOUT = Ask.LAYOUT
 LAYOUT_KEY = "\0layout"
 
 # questions whose answers depend neither on where they are asked nor on sections
-UNSCOPED = frozenset({DECLARED, LETTER, DIMENSION, LAYOUT})
+UNSCOPED = frozenset({DECLARED, LETTER, DIMENSION})
 # questions the symbol table alone answers — not the definitions and signatures inference
 # adds as it goes (``Inference.apply``): asked again of the same table, answered alike
 TABLE_ONLY = frozenset({LOOKUP, DECLARED, LETTER, DIMENSION, REDEFINES, FACT, WEAK, LAYOUT})
@@ -106,8 +106,8 @@ def answer_of(
         if key not in table.declarations:
             return here[0] if here else weak[0]
         return _weak_over(table, key, here, path, at)
-    if kind is LAYOUT:  # "denominator" or "numerator" named, and no other: that one
-        return next(iter(table.layouts)) if len(table.layouts) == 1 else None
+    if kind is LAYOUT:  # "denominator" or "numerator", as stated in force here (or None)
+        return table.layout_at(path, at)
     if kind is REDEFINES:  # declared in an earlier section, so that `key = …` may redefine it
         decl = table.lookup(key, font, path, at)
         return decl is not None and table.carried(decl, path, at)

@@ -58,43 +58,6 @@ def _in_matrix(text: str, at: int) -> bool:
     return depth > 0
 
 
-# a sentence that says which layout the text writes derivatives in: "We use the denominator
-# layout", "Throughout, we work in numerator layout" (not "Readers used to the numerator
-# layout will find …", which only names one)
-_LAYOUT = re.compile(
-    r"\b(?:[Ww]e|[Tt]hroughout|[Tt]his (?:paper|note) (?:uses|adopts|follows))"
-    r"\b(?: (?:use|adopt|follow|work in|write (?:all )?(?:gradients|derivatives) in|always use))?"
-    r",? (?:the )?(?P<kind>denominator|numerator)[- ]layout\b"
-)
-
-
-# what makes a sentence's layout hold only somewhere, or only in a supposition: such a
-# sentence says nothing of the whole text (the derivative check, calculus/written_layouts.py,
-# scopes statements by section; the shape check applies one to the whole project, so it
-# reads only the plain ones: a miss, never a false alarm)
-_LAYOUT_LOCAL = re.compile(
-    r"\b(?:[Ii]f|[Ww]hen|[Ss]uppose|[Aa]ssum\w*|[Ww]ere|[Ww]ould|[Cc]ould|[Ii]nstead|[Oo]ther"
-    r"|[Aa]ppendix|[Ss]ection|[Cc]hapter|[Ee]xample|[Ee]xercise|[Pp]roblem|[Hh]ere|[Bb]elow"
-    r"|[Nn]ot|[Nn]ever|n't|[Ww]rong|[Ii]ncorrect)\b"
-)
-
-
-def layouts_named(text: str) -> set[str]:
-    """The layouts of derivatives ``text`` says it writes in: "denominator", "numerator"
-    ("We use the denominator layout"; not "If we use the numerator layout, …", nor "In
-    this appendix we use …")."""
-    if "layout" not in text:
-        return set()  # (most texts: no regular expression over the whole text)
-    out = set()
-    for m in _LAYOUT.finditer(text):
-        start = sentence_start(text, max(0, m.start() - SENTENCE_LOOKBACK), m.start())
-        end = SENTENCE_BREAK.search(text, m.end())
-        sentence = text[start : end.start() if end else len(text)]
-        if not _LAYOUT_LOCAL.search(sentence):
-            out.add(m["kind"])
-    return out
-
-
 # a sentence or a section that sets notation for the whole document
 NOTATION_SENTENCE = re.compile(
     r"\b[Tt]hroughout\b|\b(?:[Ii]n|[Ff]or) the rest of (?:this|the) (?:paper|document|article|note|chapter|book)"

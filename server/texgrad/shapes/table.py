@@ -16,6 +16,7 @@ from typing import Any
 
 from texgrad.shapes.dims import Shape
 from texgrad.shapes.facts import Fact
+from texgrad.shapes.layout_statements import Statement, in_force
 from texgrad.shapes.sections import (
     NOTATION_HEADING,
     NOTATION_SENTENCE,
@@ -93,9 +94,9 @@ class SymbolTable:
     # families the prose sizes by a matrix ("$X$ stacks the $x_i^\\top$ as rows"), in any
     # file: a member's key -> the matrix's key and the part ("row", "column", "sample")
     stacks: dict[str, tuple[str, str]] = field(default_factory=dict)
-    # the layouts of derivatives the project's texts name ("denominator", "numerator"): see
-    # sections.layouts_named
-    layouts: frozenset[str] = frozenset()
+    # per path, the layouts of derivatives stated in force there, in order (those the files
+    # read before carry into it first): see layout_statements.stated_in
+    layout_statements: dict[str, tuple[Statement, ...]] = field(default_factory=dict)
     # is_notation's answers (texts and boundaries do not change once collected)
     _notation: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
     # local's, supposed's and sets_up's answers
@@ -130,6 +131,12 @@ class SymbolTable:
 
     def add_function_definition(self, key: str, path: str, at: int) -> None:
         self.function_definitions.setdefault(key, []).append((path, at))
+
+    def layout_at(self, path: str, offset: int) -> str | None:
+        """The layout of derivatives the project states for ``offset`` in ``path``
+        ("denominator", "numerator"), or None where it states none."""
+        said = self.layout_statements.get(path)
+        return in_force(said, offset) if said else None
 
     def lookup(
         self, key: str, font: str | None, path: str = "", offset: int = -1

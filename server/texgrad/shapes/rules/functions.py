@@ -175,14 +175,15 @@ class FunctionRules(RuleBase):
 
     def _in_the_layout(self, node: t.Derivative, x: Shape | None) -> Shape | None:
         r"""The shape of the derivative of a scalar by a matrix of shape ``x``: x's, or its
-        transpose in a text that says it writes the numerator layout (and no other), where
-        ``\frac{\partial L}{\partial W}`` of an m×n W is n×m.  (By a vector: as many papers
-        write a column in either layout, its shape stays x's, and an equation with the row is
-        read as the other layout; and in a sentence that speaks of another layout, "in the
-        denominator layout the step is $W - \eta\, \partial L / \partial W$", x's.)"""
+        transpose where the text states the numerator layout (in force at the derivative:
+        layout_statements.py), where ``\frac{\partial L}{\partial W}`` of an m×n W is n×m.
+        (By a vector: as many papers write a column in either layout, its shape stays x's, and
+        an equation with the row is read as the other layout; and in a sentence that speaks of
+        another layout, "in the denominator layout the step is $W - \eta\, \partial L /
+        \partial W$", x's.)"""
         if x is None or ONE in (x.rows, x.cols):
             return x
-        if self._ask(LAYOUT, LAYOUT_KEY, None, None) != "numerator":
+        if self._ask(LAYOUT, LAYOUT_KEY, None, node.start) != "numerator":
             return x
         other = other_layout(self.source, node.start, node.end, "numerator", named=True)
         return x if other else x.transposed()

@@ -56,7 +56,9 @@ def other_layout(
     """Does the sentence of the math at ``start``..``end`` speak of another layout than the
     document's, ``own`` ("in the numerator layout this reads …", "transposed, as some texts
     write"; in a numerator-layout text, "in the denominator layout", "as a gradient")?  With
-    ``named``, only a sentence that names the other layout counts (not "transposes it")."""
+    ``named``, only a sentence that names the other layout counts (not "transposes it").
+    (What the document states, and where, is read by layout_statements.py; this reads only
+    the formula's own sentence.)"""
     lo = sentence_start(source, max(0, start - SENTENCE_LOOKBACK), start)
     stop = SENTENCE_BREAK.search(source, end, end + SENTENCE_LOOKBACK)
     other = (_NAMED_LAYOUT if named else _OTHER_LAYOUT)[own]
@@ -264,13 +266,15 @@ class RelationRules(RuleBase):
 
     def _in_the_other_layout(self, left: t.Node, right: t.Node, a: Shape, b: Shape) -> bool:
         """Is one side a derivative whose shape is the other's transposed: a gradient written
-        in the other layout (a row, numerator layout) — unless the document says which layout
-        it writes (one, and no other), and this sentence speaks of no other: then a derivative
-        by a matrix has the shape that layout gives it (the matrix's in the denominator layout,
-        its transpose in the numerator layout), and the other is a mistake."""
+        in the other layout (a row, numerator layout) — unless the document states a layout
+        in force here (layout_statements.py: scoped, hedges and denials stating nothing), and
+        this sentence speaks of no other: then a derivative by a matrix has the shape that
+        layout gives it (the matrix's in the denominator layout, its transpose in the
+        numerator layout), and the other is a mistake."""
         if not ((_is_derivative(left) or _is_derivative(right)) and a.agrees(b.transposed())):
             return False
-        own = self._ask(LAYOUT, LAYOUT_KEY, None, None) if ONE not in (a.rows, a.cols) else None
+        at = left.start
+        own = self._ask(LAYOUT, LAYOUT_KEY, None, at) if ONE not in (a.rows, a.cols) else None
         if own is None:
             return True
         if own == "numerator" and _is_fraction(left) == _is_fraction(right):

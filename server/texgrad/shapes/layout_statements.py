@@ -1,0 +1,529 @@
+r"""Which layout of derivatives a document says it writes in, and where: the one reader of
+layout statements, asked by the shape check (``Ask.LAYOUT``: ∂L/∂W by a matrix has W's
+shape or Wᵀ's) and by the derivative check (calculus/written_layouts.py: the forms a written
+derivative may take).
+
+A document states its layout in a sentence of its prose ("We use denominator layout
+throughout", "All derivatives below are in numerator layout", "Convention: denominator
+layout", "Gradients are column vectors (denominator layout)", "the derivative of a scalar by
+a matrix has the shape of the matrix"), in a directive (``% texgrad: denominator layout``),
+or in a comment of a preamble.  Such a statement holds from the sentence that makes it to
+the end of the document — never for chapters before it — or, where it says so ("in this
+appendix", "this section uses", "in this example"), to the end of that chapter, section or
+example; a later statement takes over from where it is made.  What states nothing:
+
+- a sentence naming both layouts ("numerator layout for Jacobians, denominator layout for
+  gradients");
+- a sentence calling the named layout's answer wrong ("writing $X^{-1}$, the numerator-layout
+  answer, would be wrong") — except "we use … layout", which stands beside a word of blame;
+- a supposition or a denial before the statement ("If we use the numerator layout, …",
+  "Assuming numerator layout, …", "Numerator layout is not used throughout");
+- a line of a LaTeX comment (but a preamble's: a file before ``\begin{document}`` or a
+  macros file of comments and commands only, whose comments are its prose).
+
+In a project, what the files read before a file state for the rest of the document holds in
+it (the root's "We use denominator layout throughout." before ``\input{chapters/grad}``, a
+notation chapter, a preamble's comment): scoped like the project's declarations, a statement
+"in this chapter" ends with its file, an including file counts only up to the include that
+leads to this file, and a file read after it states nothing for it.
+
+:func:`stated_in` gives a file's statements (those carried into it first);
+:func:`layout_in_force` the layout they state at one offset; :func:`sentence_layouts` the
+layouts a formula's own sentence names ("In numerator layout the same gradient is …").
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from texgrad.casefold import folded, folded_pattern
+from texgrad.reading.project import format_of, scan_text
+
+# (a line may break between the words, "the denominator\nlayout", but no blank line)
+_LAYOUT = r"(numerator|denominator)\b(?:[^.$\n]|\n(?![ \t]*\n)){0,12}?\b(?:layout|convention)"
+_NAMED = folded_pattern(r"\b" + _LAYOUT + r"|\b(Jacobian|Hessian) (?:convention|formulation)")
+# "we use / adopt / follow … denominator layout": a statement even beside a word of blame
+# ("We use denominator layout; $X^{-1}$ would be wrong")
+_WE_USE = folded_pattern(
+    r"(?:\b(?:we|I)(?:'re|'ll| are| will| shall| always)?\s+|\blet(?:'s| us)\s+"
+    r"|\b(?:this|these|the|our)\s+(?:document|notes?|paper|chapter|book|thesis|text|sheet"
+    r"|lectures?|section|appendix|course|slides?|deck|article|example|exercise|problem"
+    r"|solution|proof)s?\s+)"
+    r"(?:use|uses|using|adopt|adopts|adopting|follow|follows|following|work in|works in"
+    r"|working in|write|writing|employ|employs|stick to|sticks to|choose|chose|prefer)\b"
+    r"[^.$]{0,40}?\b" + _LAYOUT
+)
+# statements in other words: blamed, they state nothing
+_STATED = folded_pattern(
+    "|".join(
+        (
+            r"\b" + _LAYOUT + r"(?:[^.$]{0,30}\bthroughout|\s*(?:is|will be)\s+used"
+            r"|\s+is\s+assumed)",
+            r"\bthroughout\b[^.$]{0,40}\b" + _LAYOUT,
+            r"\b(?:all|every|our)\s+(?:the\s+)?(?:derivatives?|gradients?|jacobians?|results?"
+            r"|formulas?|identities|matrix derivatives?)\b[^.$]{0,60}?\b(?:are|is)\s+"
+            r"(?:written\s+|given\s+|expressed\s+|stated\s+)?in\s+(?:the\s+)?" + _LAYOUT,
+            r"\b(?:layout|convention)\s*[:=]\}?\s*(?:the\s+)?(numerator|denominator)\b",
+            r"\bconvention\b[^.$]{0,15}(?:\}|:|\.)\s*(?:the\s+)?" + _LAYOUT,
+            r"\b(?:in|using)\s+(?:the\s+)?" + _LAYOUT + r"\s+(?:throughout|everywhere|below"
+            r"|from now on|in\s+(?:these|this|the\s+following|what\s+follows))",
+            # "Gradients are column vectors (denominator layout)."
+            r"\b(?:gradients?|derivatives?|jacobians?)\b[^.$]{0,40}\b(?:are|is)\b[^.$]{0,40}"
+            r"\(\s*(?:i\.\s?e\.,?\s*|that is,?\s*)?(?:the\s+)?" + _LAYOUT + r"\s*\)",
+            # "I use the convention that the gradient has the shape of $W$ (denominator layout)"
+            r"\b(?:use|uses|using|adopt|adopts|follow|follows|following)\s+(?:the|a|this)\s+"
+            r"convention\b[^.]{0,100}?\(\s*(?:i\.\s?e\.,?\s*|that is,?\s*)?(?:the\s+)?"
+            + _LAYOUT
+            + r"\s*\)",
+        )
+    )
+)
+# a sentence that calls an answer wrong: the layout it names is the wrong answer's
+_BLAME = folded_pattern(
+    r"\b(?:wrong|incorrect|mistakes?|mistaken(?:ly)?|erroneous(?:ly)?|invalid|(?:an?|common"
+    r"|typical|in)\s+error|not\s+(?:correct|right|valid)|isn't\s+(?:correct|right)|pitfall"
+    r"|(?:common|typical)\s+slip|beware|careful|do\s+not\s+write|don't\s+write|never\s+write"
+    r"|avoid)\b"
+)
+# what makes the words before a statement (in its sentence) or the statement itself a
+# supposition or a denial: "If we use the numerator layout, …", "Assuming numerator layout,
+# …", "Numerator layout is not used throughout" — a layout of a case, or none
+_SUPPOSED = folded_pattern(
+    r"\b(?:if|when|whenever|suppose|supposing|assuming|were|would|could|unless|instead"
+    r"|whereas|rather\s+than)\b"
+)
+_DENIED = folded_pattern(r"\b(?:not|never|no\s+longer|neither|nor)\b|n't\b")
+# a layout said by the shape of a derivative by a matrix: "the derivative of a scalar by a
+# matrix has the same shape as the matrix" (denominator), "… has the shape of $X^\top$" (numerator)
+_SHAPED = folded_pattern(
+    r"(?:\bderivatives?\b|\bgradients?\b|\\partial\s*f\s*/\s*\\partial|\\frac\{\\partial\s*f\}"
+    r"\{\\partial)[^.]{0,80}?\b(?:has|have|is|are)\s+(?:of\s+)?(?:always\s+)?(?:the\s+)?"
+    r"(?:same\s+)?(?:shape|size|dimensions?)\s+(?:as|of)\s+(?:the\s+)?"
+    r"(\$[^$]{1,30}\$|(?:transpose|matrix|variable|argument)\b)"
+)
+# a directive, in a comment too: "% texgrad: denominator layout", "<!-- texgrad: layout numerator -->"
+_DIRECTIVE = folded_pattern(
+    r"(?m)texgrad:[^\n]{0,40}?\b(numerator|denominator)\b(?:[- ]layout)?(?=[^\n]{0,20}(?:-->|$))"
+)
+_HEADING = re.compile(r"\\(part|chapter|section|subsection|appendix)\b\*?|^(#{1,6})\s", re.M)
+_LEVELS = {"part": 0, "chapter": 1, "appendix": 1, "section": 2, "subsection": 3}
+# what a statement says it holds in: a chapter-like unit, a section, or an example-like unit
+# (its environment, or else its section)
+_SCOPED = folded_pattern(
+    r"\bthis\s+(part|chapter|appendix|lecture|section|subsection|example|exercise|problem"
+    r"|solution|proof)\b"
+)
+_UNITS = ("example", "exercise", "problem", "solution", "proof")
+_COMMENTED = re.compile(r"(?<!\\)%")  # the line is a LaTeX comment from here
+_SENTENCE_END = re.compile(r"[.!?](?=\s)|\n\s*\n")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A layout the document states: from ``start`` (its sentence) to ``end``; ``said``:
+    where the words that state it stand (-1: carried from another file)."""
+
+    layout: str
+    start: int
+    end: int
+    said: int = -1
+
+
+def _which(name: str) -> str:
+    name = name.lower()
+    return "numerator" if name in ("numerator", "jacobian") else "denominator"
+
+
+def sentence_at(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence holding ``text[start:end]`` (a blank line before a display does not
+    end it; math between dollars is passed over whole)."""
+    lo = max(0, start - 400)
+    cut = lo
+    for m in _SENTENCE_END.finditer(text, lo, start):
+        if not _display_follows(text, m.end()):
+            cut = m.end()
+    for m in _HEADING.finditer(text, cut, start):  # nor back across a heading's line
+        line_end = text.find("\n", m.end(), start)
+        cut = max(cut, line_end + 1 if line_end >= 0 else m.end())
+    hi = end
+    for m in _SENTENCE_END.finditer(text, end, min(len(text), end + 300)):
+        if not _display_follows(text, m.end()):
+            hi = m.start()
+            break
+    else:
+        hi = min(len(text), end + 300)
+    return cut, hi
+
+
+def _display_follows(text: str, at: int) -> bool:
+    return re.match(r"\s*(?:\$\$|\\\[|\\begin\{)", text[at : at + 40]) is not None
+
+
+def _named(sentence: str) -> set[str]:
+    return {_which(m[1] or m[2]) for m in _NAMED.finditer(sentence)}
+
+
+@functools.lru_cache(maxsize=4)
+def _headings(text: str) -> list[tuple[int, int]]:
+    """(offset, level) of every chapter-like or section heading."""
+    out = []
+    for m in _HEADING.finditer(text):
+        level = _LEVELS[m[1]] if m[1] else len(m[2]) - 1  # "# " a chapter, "## " a section
+        out.append((m.start(), level))
+    return out
+
+
+def _scope_end(text: str, at: int, sentence: str) -> int:
+    """Where a statement made at ``at`` ends: the end of the document, or of the unit its
+    sentence names ("in this appendix": the next heading of that unit's level or above; "in
+    this example": the end of the example's environment, or else of its section)."""
+    scoped = _SCOPED.search(sentence)
+    if scoped is None:
+        return len(text)
+    unit = scoped[1].lower()
+    if unit in _UNITS:
+        env = _environment_end(text, at, unit)
+        if env is not None:
+            return env
+        unit = "section"
+    headings = _headings(text)
+    before = [lv for off, lv in headings if off <= at]
+    if unit in ("section", "subsection") and before:
+        level = before[-1]
+    else:
+        chapterish = [lv for lv in before if lv <= 1]
+        level = chapterish[-1] if chapterish else (min(before) if before else 1)
+    for off, lv in headings:
+        if off > at and lv <= level:
+            return off
+    return len(text)
+
+
+def _environment_end(text: str, at: int, unit: str) -> int | None:
+    r"""The end of the ``\begin{example}`` (``exercise`` …) environment holding ``at``, if
+    one does (the innermost of that kind opened before it and not closed)."""
+    name = re.escape(unit)
+    opened = [m.start() for m in re.finditer(r"\\begin\{" + name + r"\*?\}", text[:at])]
+    for start in reversed(opened):
+        close = re.compile(r"\\end\{" + name + r"\*?\}").search(text, start)
+        if close is not None and close.start() >= at:
+            return close.end()
+    return None
+
+
+def _uncommented_preamble(text: str) -> str:
+    r"""``text`` with the comment signs of its preamble (before ``\begin{document}``)
+    blanked, as long as it was: a preamble's comments are its prose."""
+    begin = text.find("\\begin{document}")
+    if begin <= 0:
+        return text
+    return _uncommented(text[:begin]) + text[begin:]
+
+
+def _uncommented(text: str) -> str:
+    """``text`` with the signs of its comment lines blanked (as long as it was)."""
+    return re.sub(r"(?m)^([ \t]*)(%+)", lambda m: m[1] + " " * len(m[2]), text)
+
+
+def statements(text: str) -> list[Statement]:
+    """Every layout statement of ``text``, in order (a fresh list: callers add to it)."""
+    return list(_statements(text))
+
+
+@functools.lru_cache(maxsize=64)
+def _statements(written: str) -> tuple[Statement, ...]:
+    # (the patterns are searched on the text folded to lower case, casefold.py: offsets hold;
+    # and only around the words they need, as sre tries a pattern of alternatives at every
+    # character: ~50 ms over the Cookbook's 150 kB, where these find their words in ~1 ms)
+    text = folded(_uncommented_preamble(written))
+    seen: set[int] = set()  # the sentences read (one statement a sentence)
+    found = []
+    layouts = _windows(text, _LAYOUT_WORDS, _BEFORE_LAYOUT, _AFTER_LAYOUT)
+    if layouts:
+        found += _in_words(text, layouts, seen)
+    shapes = _windows(text, _SHAPE_WORDS, _BEFORE_SHAPE, _AFTER_SHAPE)
+    if shapes:
+        found += _by_shape(written, text, shapes, seen)
+    if "texgrad:" in text:
+        for m in _DIRECTIVE.finditer(text):
+            found.append(Statement(_which(m[1]), m.start(), len(text), m.start()))
+    return tuple(sorted(found, key=lambda s: s.start))
+
+
+# the word every statement in words holds, and how far before and after it the pattern
+# that reads it may reach; the same for the words of a layout said by a shape
+_LAYOUT_WORDS = ("numerator", "denominator")
+_BEFORE_LAYOUT, _AFTER_LAYOUT = 250, 150
+_SHAPE_WORDS = ("shape", "size", "dimension")
+_BEFORE_SHAPE, _AFTER_SHAPE = 200, 80
+
+
+def _windows(text: str, words: tuple[str, ...], before: int, after: int) -> list[tuple[int, int]]:
+    """The stretches of ``text`` around each of ``words``, overlapping ones joined (found by
+    ``str.find``: a regular expression of alternatives is slower), each ending after a whole
+    word (a pattern's ``\\b`` takes a stretch's end for the text's)."""
+    places = []
+    for word in words:
+        at = text.find(word)
+        while at >= 0:
+            places.append(at)
+            at = text.find(word, at + len(word))
+    out: list[tuple[int, int]] = []
+    for at in sorted(places):
+        lo, hi = max(0, at - before), min(len(text), at + after)
+        while hi < len(text) and (text[hi].isalnum() or text[hi] == "_"):
+            hi += 1
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _stated(text: str, start: int, m: re.Match[str]) -> bool:
+    """Is the match ``m`` in a sentence from ``start`` a statement: not in a comment, not
+    supposed or denied ("If we use numerator layout, …", "… is not used throughout")?"""
+    if _COMMENTED.search(text, text.rfind("\n", 0, m.start()) + 1, m.start()):
+        return False  # % We use numerator layout
+    return not (_SUPPOSED.search(text, start, m.start()) or _DENIED.search(text, start, m.end()))
+
+
+def _in_words(text: str, windows: list[tuple[int, int]], seen: set[int]) -> list[Statement]:
+    """The statements that name a layout ("we use denominator layout", "Convention: …")."""
+    found = []
+    for pattern in (_WE_USE, _STATED):
+        for m in (m for lo, hi in windows for m in pattern.finditer(text, lo, hi)):
+            start, end = sentence_at(text, m.start(), m.end())
+            if start in seen or not _stated(text, start, m):
+                continue
+            sentence = text[start:end]
+            said = {_which(g) for g in m.groups() if g}
+            if len(_named(sentence) | said) != 1:
+                continue  # both layouts named: none stated
+            if pattern is _STATED and _BLAME.search(sentence):
+                continue
+            seen.add(start)
+            end = _scope_end(text, m.start(), sentence)
+            found.append(Statement(said.pop(), start, end, m.start()))
+    return found
+
+
+def _by_shape(
+    written: str, text: str, windows: list[tuple[int, int]], seen: set[int]
+) -> list[Statement]:
+    """The statements that say a layout by the shape of a derivative by a matrix."""
+    found = []
+    for m in (m for lo, hi in windows for m in _SHAPED.finditer(text, lo, hi)):
+        start, end = sentence_at(text, m.start(), m.end())
+        sentence = text[start:end]
+        if start in seen or not _stated(text, start, m) or _BLAME.search(sentence):
+            continue
+        if _named(sentence):
+            continue  # (a sentence naming a layout is read above)
+        if "\\nabla" in sentence and not re.search(r"\\partial|derivative", sentence):
+            continue  # "\nabla_W L has the shape of W": so is every gradient, in any layout
+        shape_of = written[m.start(1) : m.end(1)]  # (as written: T is not t)
+        transposed = shape_of.lower().startswith("transpose") or re.search(
+            r"\^\s*\{?\s*(?:\\top|T\b|\\intercal)", shape_of
+        )
+        seen.add(start)
+        layout = "numerator" if transposed else "denominator"
+        end = _scope_end(text, m.start(), sentence)
+        found.append(Statement(layout, start, end, m.start()))
+    return found
+
+
+def layout_in_force(text: str, at: int, said: list[Statement] | None = None) -> str | None:
+    """The layout stated for offset ``at`` (the latest statement made before it whose scope
+    reaches it), or None."""
+    return in_force(statements(text) if said is None else said, at)
+
+
+def in_force(said: list[Statement] | tuple[Statement, ...], at: int) -> str | None:
+    """The layout ``said`` (statements in order) states for offset ``at``, or None."""
+    starts = [s.start for s in said]
+    for s in reversed(said[: bisect.bisect_right(starts, at)]):
+        if at < s.end:
+            return s.layout
+    return None
+
+
+def stated_layout(text: str) -> str | None:
+    """The one layout the whole of ``text`` states (None if it states none, or both)."""
+    named = {s.layout for s in _statements(text)}
+    return named.pop() if len(named) == 1 else None
+
+
+def sentence_layouts(text: str, start: int, end: int) -> set[str]:
+    """The layouts the sentence holding ``text[start:end]`` names for it ("in numerator
+    layout this is …"), but not where it calls the answer so named wrong."""
+    text = folded(text)
+    lo, hi = sentence_at(text, start, end)
+    sentence = text[lo:hi]
+    if _BLAME.search(sentence):
+        return set()
+    return _named(sentence)
+
+
+# -- across a project's files -----------------------------------------------------------------
+
+
+def stated_in(path: str, text: str, texts: dict[str, str]) -> list[Statement]:
+    """The statements in force in the file ``path`` of ``text``: the layout the project's
+    files read before it state for it (``texts``: every file's text in reading order; empty
+    or without ``path``: a file alone), then its own and those of the files it includes
+    (``\\input{macros}``: from the include on), in order."""
+    own = statements(text)
+    if len(texts) < 2 or texts.get(path) != text:
+        return own
+    project = _project(tuple(texts.items()))
+    here = project.order.index(path)
+    before = project.inherited(here)
+    said = [before] if before is not None else []
+    included = project.included(here)
+    if not included:
+        return said + own
+    return said + sorted(own + included, key=lambda s: s.start)
+
+
+def inherited(path: str, texts: dict[str, str]) -> Statement | None:
+    """The layout the files of ``path``'s project read before it (``texts``: every file's
+    text in reading order) state for it, as a statement holding from before ``path``'s
+    first character to its end; None where they state none."""
+    if path not in texts or len(texts) < 2:
+        return None
+    project = _project(tuple(texts.items()))
+    return project.inherited(project.order.index(path))
+
+
+_CHAPTER_SCOPED = folded_pattern(
+    r"\bthis\s+(?:part|chapter|appendix|lecture|section|subsection|example|exercise|problem"
+    r"|solution|proof)\b"
+)
+_PREAMBLE_LINE = re.compile(r"\s*(?:%.*|\\.*|[{}\[\]].*)?")  # a command, a brace, a comment
+
+
+@dataclass(frozen=True)
+class _Project:
+    """A project's files as layouts are carried between them: in reading order, the files
+    each includes, and the statements each makes for the rest of the document."""
+
+    order: list[str]
+    sizes: list[int]
+    # per file: (offset of the include, index in ``order``) of the files it includes
+    children: list[list[tuple[int, int]]]
+    # per file: its statements that hold to its end and say no narrower scope
+    carried: list[tuple[Statement, ...]]
+
+    def inherited(self, here: int) -> Statement | None:
+        """What the files read before ``order[here]`` state for it (an including file: up
+        to the include that leads to it), as a statement of its whole text."""
+        found: Statement | None = None
+        for i in range(here):
+            cut = self.sizes[i]
+            for start, child in self.children[i]:
+                if child <= here <= self.subtree_end(child):
+                    cut = start  # an including file: read up to the include leading here
+                    break
+            for s in self.carried[i]:
+                if s.said < cut:
+                    found = s
+        if found is None:
+            return None
+        return Statement(found.layout, -1, self.sizes[here])
+
+    def included(self, here: int) -> list[Statement]:
+        """What the files ``order[here]`` includes (and those they include) state for the
+        rest of the document, as its statements from each include on."""
+        out = []
+        for start, child in self.children[here]:
+            found = None
+            for n in range(child, self.subtree_end(child) + 1):
+                if self.carried[n]:
+                    found = self.carried[n][-1]
+            if found is not None:
+                out.append(Statement(found.layout, start, self.sizes[here]))
+        return out
+
+    def subtree_end(self, at: int) -> int:
+        """The index of the last file read inside ``order[at]`` (files are read depth first)."""
+        for _ in range(MAX_INCLUDE_DEPTH + 1):
+            ends = [n for _, n in self.children[at] if n > at]
+            if not ends:
+                break
+            at = max(ends)
+        return at
+
+
+MAX_INCLUDE_DEPTH = 20
+
+
+@functools.lru_cache(maxsize=8)
+def _project(files: tuple[tuple[str, str], ...]) -> _Project:
+    """A project's files (path and text, in reading order) read once for their layouts."""
+    order = [p for p, _ in files]
+    by_name: dict[str, list[int]] = {}  # every tail of a path ("b/c.tex", "c.tex") -> files
+    for n, p in enumerate(order):
+        parts = p.replace("\\", "/").split("/")
+        for k in range(len(parts)):
+            by_name.setdefault("/".join(parts[k:]), []).append(n)
+    children = []
+    for n, (p, text) in enumerate(files):
+        found = []
+        for start, target in _includes(p, text):
+            m = _matching(target, by_name, n + 1)
+            if m is not None:
+                found.append((start, m))
+        children.append(found)
+    return _Project(
+        order,
+        [len(t) for _, t in files],
+        children,
+        [_carried(t, _is_preamble(t)) for _, t in files],
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _includes(path: str, text: str) -> tuple[tuple[int, str], ...]:
+    """(offset, target as written) of every include of a file, in order."""
+    if "\\" not in text:
+        return ()
+    scan = scan_text(text, format_of(path), frozenset(), path)
+    return tuple((inc.start, inc.target) for inc in scan.includes)
+
+
+def _matching(target: str, by_name: dict[str, list[int]], first: int) -> int | None:
+    """The index (from ``first``) of the file an include names (``by_name``: the files by
+    every tail of their paths)."""
+    name = PurePosixPath(target.replace("\\", "/").lstrip("./"))
+    wanted = [str(name)] if name.suffix else [str(name), f"{name}.tex"]
+    found = [n for w in wanted for n in by_name.get(w, ()) if n >= first]
+    return min(found) if found else None
+
+
+def _is_preamble(text: str) -> bool:
+    """A preamble or macros file: commands, braces and comments only, no prose."""
+    return "\\begin{document}" not in text and all(
+        _PREAMBLE_LINE.fullmatch(line) for line in text.splitlines()
+    )
+
+
+def _carried(text: str, preamble: bool) -> tuple[Statement, ...]:
+    """The statements of ``text`` that hold to its end and say no narrower scope (in a
+    preamble, its comments read as its prose; so are those of a root's own preamble)."""
+    if preamble:
+        text = _uncommented(text)
+    said = _statements(text)
+    if not said:
+        return ()
+    low = folded(text)
+    return tuple(
+        s
+        for s in said
+        if s.end >= len(text)
+        and not _CHAPTER_SCOPED.search(low, max(0, s.start), min(len(text), s.start + 400))
+    )
