@@ -31,6 +31,7 @@ from texgrad.calculus import expr as e
 from texgrad.calculus.api import diff_in_document
 from texgrad.calculus.arrays import EvaluationError
 from texgrad.calculus.context import Context, context_at, row_at
+from texgrad.calculus.defined_sums import held_sums, summed_out
 from texgrad.calculus.derive import DiffOutcome
 from texgrad.calculus.evaluate_expr import evaluate
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
@@ -189,9 +190,10 @@ def agrees_with_answer(
         return "no row on that line"
     env = _with_unit_vectors(with_names(context_at(checked, row).env, where), marker.wrt, result)
     macros = macros_of(folder)
-    if "\\sum" in marker.answer and is_sample_sum(row.tree, env):  # evaluated as written
+    tree, env = _through_defined_sums(row.tree, env, marker.wrt, text, macros)
+    if "\\sum" in marker.answer and is_sample_sum(tree, env):  # evaluated as written
         constants = _with_constants(env, marker.wrt, macros)  # α = K^{-1}y: α_i entries
-        return _agree_as_sums(row.tree, constants, result, marker.answer, macros)
+        return _agree_as_sums(tree, constants, result, marker.answer, macros)
     got = _lowered(result, Lowerer(env), macros)
     want = _lowered(marker.answer, Lowerer(env), macros)
     if want is None:
@@ -199,10 +201,11 @@ def agrees_with_answer(
     if got is None:
         return f"the result `{result}` is not readable back here"
     try:
-        f = Lowerer(env).lower(row.tree)
+        f = Lowerer(env).lower(tree)
     except CalculusError:  # a sum over samples (its members are no variables here)
         f = want
     shapes = {x.name: x.shape for g in (f, got, want) for x in g.walk() if isinstance(x, e.Var)}
+    _with_dimensions_used(shapes, (f, got, want), env)  # N of \frac{N}{2}, X ∈ ℝ^{N×D}
     pd, pos, sym = _domain(f, env)
     compared = 0
     for seed in range(6):
@@ -231,6 +234,21 @@ def agrees_with_answer(
     return None
 
 
+def _with_dimensions_used(shapes: dict[str, Any], exprs: tuple[Expr, ...], env: Env) -> None:
+    """``shapes`` with a declared symbol sized by each dimension the expressions use as a
+    number and no symbol of theirs sizes (``N`` of ``\\frac{N}{2}\\Sigma^{-1}``), so that
+    the sampled sizes give it a value."""
+    sized = {d for s in shapes.values() for d in s.rows.free_symbols | s.cols.free_symbols}
+    used = {
+        d for x in exprs for n in x.walk() if isinstance(n, e.Num) for d in n.value.free_symbols
+    }
+    for key, info in env.vars.items():
+        dims = info.shape.rows.free_symbols | info.shape.cols.free_symbols
+        if (used - sized) & dims and key not in shapes:
+            shapes[key] = info.shape
+            sized |= dims
+
+
 def with_names(env: Env, where: list[str] | tuple[str, ...]) -> Env:
     """``env`` with the names a result gives its parts (``\\mathbf{q}_0 = \\sigma(W\\mathbf{x})``)
     defined, as the document's own definitions are."""
@@ -256,6 +274,20 @@ def _with_constants(env: Env, wrt: str, macros: MacroTable) -> Env:
     if key is None:
         return env
     return _defined_constants(Context(env, Style()), key[0]).env
+
+
+def _through_defined_sums(
+    tree: t.Node, env: Env, wrt: str, text: str, macros: MacroTable
+) -> tuple[t.Node, Env]:
+    """The row and ``env`` as ``texgrad diff`` reads a name defined by a sum over samples
+    (the scatter matrix S): a constant where it does not involve ``wrt``, else written in."""
+    node = _parsed(wrt, macros)
+    key = symbol_key(node) if node is not None else None
+    if key is None:
+        return tree, env
+    ctx = held_sums(tree, key[0], Context(env, Style()))
+    written_in = summed_out(tree, key[0], ctx, text, lambda: macros)
+    return (written_in[0] if written_in is not None else tree), ctx.env
 
 
 def _parsed(text: str, macros: MacroTable) -> t.Node | None:

@@ -15,12 +15,14 @@ Each request has a time budget; running over it is a clear error.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.components import Entry
 from texgrad.calculus.context import Context, context_at, row_at
+from texgrad.calculus.defined_sums import held_sums, summed_out
 from texgrad.calculus.derive import KINDS, DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget
 from texgrad.calculus.expr import ONE, CalculusError, UnknownShape
@@ -241,14 +243,13 @@ def _diff_text(
     if not through and (stacked := _stacked_in(tree, key[0], result.table.stacks, ctx, wrt)):
         return DiffOutcome(error=stacked)
     tree = _defined_sum(tree, ctx)  # ∇_w E of E(w) = \sum_i …: the sum E names
-    if is_sample_sum(tree, ctx.env):  # \sum_i (w^T x_i - y_i)^2: a loss over samples
-        if hessian:
-            return DiffOutcome(error="the Hessian of a sum over samples is not computed yet")
-        stacks = result.table.stacks  # (read in every file of the project)
-        macros = _macros(path, text, project, folder)
-        return differentiate_sum(
-            tree, key[0], ctx, text, Budget(seconds), layout, stacks, macros=macros
-        )
+    ctx = held_sums(tree, key[0], ctx)  # S = \sum_n …, by Σ: a constant matrix
+    in_force = lambda: _macros(path, text, project, folder)  # noqa: E731
+    summed = _over_samples(
+        tree, key[0], ctx, text, in_force, Budget(seconds), layout, hessian, result.table.stacks
+    )
+    if summed is not None:  # \sum_i (w^T x_i - y_i)^2: a loss over samples
+        return summed
     outcome = differentiate(tree, key[0], ctx, layout, Budget(seconds), hessian)
     outcome.note += "".join(f"; {n}" for n in through) if outcome.error is None else ""  # e_t
     if written_with_indices(tree, ctx.env, ctx.einstein):
@@ -258,6 +259,32 @@ def _diff_text(
         macros = _macros(path, text, project, folder)
         return _in_function_names(outcome, tree, ctx, text, macros)
     return outcome
+
+
+def _over_samples(
+    tree: t.Node,
+    wrt: str,
+    ctx: Context,
+    text: str,
+    macros: Callable[[], MacroTable],
+    budget: Budget,
+    layout: str,
+    hessian: bool,
+    stacks: dict[str, tuple[str, str]],
+) -> DiffOutcome | None:
+    r"""The derivative of a loss summed over samples (``tree``, or ``tree`` with a name it
+    uses written in as the sum that defines it, where it involves ``wrt``: the scatter
+    matrix in ``\operatorname{tr}(\Sigma^{-1}S)`` by μ); None where ``tree`` is not one."""
+    try:
+        written_in = summed_out(tree, wrt, ctx, text, macros)
+    except CalculusError as exc:
+        return DiffOutcome(error=str(exc))
+    if written_in is None and not is_sample_sum(tree, ctx.env):
+        return None
+    if hessian:
+        return DiffOutcome(error="the Hessian of a sum over samples is not computed yet")
+    tree, text = written_in or (tree, text)
+    return differentiate_sum(tree, wrt, ctx, text, budget, layout, stacks, macros=macros())
 
 
 def _defined_sum(tree: t.Node, ctx: Context) -> t.Node:

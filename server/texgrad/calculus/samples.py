@@ -159,6 +159,18 @@ def _defined_constants(ctx: Context, wrt: str) -> Context:
     return replace(ctx, env=replace(env, vars={**env.vars, **added}, functions=functions))
 
 
+def summand_value(node: t.BigOp, ctx: Context) -> Expr:
+    r"""One summand of the sum over samples ``node`` as the engine reads it, its members
+    variables of their own (``(\mathbf{x}_n - \boldsymbol\mu)(\mathbf{x}_n -
+    \boldsymbol\mu)^\top``: a D×D matrix, symmetric by its form); raises NotSamples or
+    CalculusError where it is not one."""
+    sample_sum = _sample_sum(node, ctx.env)
+    value = Lowerer(_env_with_members(ctx, sample_sum.members).env).lower(sample_sum.summand)
+    if not isinstance(value, Expr):
+        raise CalculusError("the summand's size is not known")
+    return value
+
+
 def _bounds_as_numbers(ctx: Context, terms: list[_Term]) -> Context:
     r"""``ctx`` with each undeclared letter that bounds a sum (``N`` of ``\sum_{i=1}^N``) read
     as the number it is, where a term outside the sums uses it (``N + \sum_{i=1}^N …``)."""
