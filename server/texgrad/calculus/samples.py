@@ -1281,9 +1281,11 @@ def _shapes(terms: list[_Term], wrt: str, ctx: Context) -> dict[str, Shape]:
                 shapes[f"member:{m.key}"] = m.shape  # (sizes its dimensions)
                 if m.entry_of is not None:
                     shapes[m.entry_of] = ctx.env.vars[m.entry_of].shape
-        for x in (term.read, term.result, term.coefficient_read, term.coefficient_result):
+        read = (term.read, term.result, term.coefficient_read, term.coefficient_result)
+        outer = (term.outer_read, term.outer_result)  # b of (\sum_i a^T x_i - b)^2
+        for x in read + outer:
             for v in x.walk() if x is not None else ():
-                if isinstance(v, Var) and v.name not in keys:
+                if isinstance(v, Var) and v.name not in keys and v.name != term.placeholder:
                     shapes[v.name] = v.shape
     shapes[wrt] = ctx.env.vars[wrt].shape
     for term in terms:  # \frac{1}{N}: a declared dimension, as a number
