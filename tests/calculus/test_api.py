@@ -6,12 +6,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from texgrad.calculus import api
 from texgrad.calculus.api import diff_in_document
+from texgrad.calculus.evaluate_tree import evaluate
 from texgrad.cli import main
+from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker
+from texgrad.syntax.parse import parse_row
 
 
 def test_diff_in_a_document_uses_its_declarations(tmp_path: Path) -> None:
@@ -210,3 +214,36 @@ def test_an_expression_that_parses_is_not_parsed_again_alone(
     asked.clear()  # not one row of the text (`$` ends the math there): asked alone too
     out = api.diff_latex(r"x^\top A x $ y", "x", where)
     assert asked == [r"x^\top A x $ y"] and out.result == r"(A + A^\top) x"
+
+
+RESIDUAL = r"""\documentclass{article}
+\newcommand{\vx}{\bm{x}}
+\begin{document}
+For $\vx \in \mathbb{R}^p$, $W_1, W_2 \in \mathbb{R}^{p \times p}$ we set
+$\bm{u} = W_1\vx$, $\bm{r} = \vx + W_2\bm{u}$ and
+\begin{equation}
+E = \frac{1}{2}\|\bm{r}\|^2
+\end{equation}
+\end{document}
+"""
+
+
+def test_a_variable_given_by_the_documents_macro_that_the_row_does_not_write(
+    tmp_path: Path,
+) -> None:
+    doc = tmp_path / "block.tex"
+    doc.write_text(RESIDUAL, encoding="utf-8")
+    out = diff_in_document(doc, 7, r"\vx")  # E names r, r names x: \vx is \bm{x}
+    assert out.error is None and out.verified, out.error
+    assert out.kind == "gradient" and out.shape == "ℝ^{p}"
+    # E = ½‖(I + W₂W₁)x‖²: the gradient is (I + W₂W₁)ᵀ(I + W₂W₁)x, p = 3
+    rng = np.random.default_rng(1)
+    w1, w2, x = (
+        rng.standard_normal((3, 3)),
+        rng.standard_normal((3, 3)),
+        rng.standard_normal((3, 1)),
+    )
+    m = np.eye(3) + w2 @ w1
+    values = {"W_{1}": w1, "W_{2}": w2, "x": x, "u": w1 @ x, "r": m @ x}
+    got = evaluate(parse_row(MappedText.identity(out.result)).tree, values)
+    assert np.allclose(np.asarray(got, dtype=float).reshape(3, 1), m.T @ m @ x)

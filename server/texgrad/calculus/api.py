@@ -45,7 +45,7 @@ from texgrad.calculus.samples import differentiate_sum, is_sample_sum
 from texgrad.calculus.written import written_latex
 from texgrad.calculus.written_layouts import layout_in_force, sentence_layouts, statements
 from texgrad.calculus.written_project_layouts import inherited
-from texgrad.reading.macros import MacroTable
+from texgrad.reading.macros import MacroTable, expand
 from texgrad.reading.project import Project, load_project, normalize, text_project
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker, CheckResult
@@ -226,7 +226,8 @@ def _diff_text(
     if problem:
         return DiffOutcome(error=problem)
     # \vx as the document writes it, else as given
-    wrt_tree = _written_symbol(tree, text, wrt) or parse_row(MappedText.identity(wrt)).tree
+    in_force = lambda: _macros(path, text, project, folder)  # noqa: E731
+    wrt_tree = _written_symbol(tree, text, wrt) or _variable_tree(wrt, in_force)
     key = member_key(wrt_tree) if wrt_tree is not None else None
     if key is None or wrt_tree is None:
         return DiffOutcome(error=f"`{wrt}` is not a symbol to differentiate with respect to")
@@ -244,7 +245,6 @@ def _diff_text(
         return DiffOutcome(error=stacked)
     tree = _defined_sum(tree, ctx)  # ∇_w E of E(w) = \sum_i …: the sum E names
     ctx = held_sums(tree, key[0], ctx)  # S = \sum_n …, by Σ: a constant matrix
-    in_force = lambda: _macros(path, text, project, folder)  # noqa: E731
     summed = _over_samples(
         tree, key[0], ctx, text, in_force, Budget(seconds), layout, hessian, result.table.stacks
     )
@@ -634,6 +634,16 @@ def _row_on_line(result: CheckResult, start: int, end: int, wrt: str) -> PlacedR
         if any((k := member_key(n)) is not None and k[0] == key[0] for n in row.tree.walk()):
             return row
     return None
+
+
+def _variable_tree(wrt: str, macros: Callable[[], MacroTable]) -> t.Node | None:
+    r"""The variable as given, read through the document's macros where it is not a symbol
+    without them (``\vx`` of ``\newcommand{\vx}{\bm{x}}``, by a row that does not write it)."""
+    node = parse_row(MappedText.identity(wrt)).tree
+    if (node is not None and member_key(node) is not None) or "\\" not in wrt:
+        return node
+    expanded, _ = expand(MappedText.identity(wrt), macros())
+    return parse_row(expanded).tree or node
 
 
 def _written_symbol(tree: t.Node, text: str, wrt: str) -> t.Node | None:
