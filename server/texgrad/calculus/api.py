@@ -32,7 +32,9 @@ from texgrad.calculus.lower import FunctionDef, Lowerer, VarInfo, as_member
 from texgrad.calculus.own_functions import calls, in_function_names
 from texgrad.calculus.own_names import in_own_name
 from texgrad.calculus.planning import DiffPlan, plans_of, statement_at
+from texgrad.calculus.readout import CONSTANT
 from texgrad.calculus.reasons import parse_problem, unknown_shape
+from texgrad.calculus.recurrences import held_note, recurrence_of, through_time
 from texgrad.calculus.requests import (
     Request,
     applied,
@@ -249,8 +251,10 @@ def _diff_text(
         tree, key[0], ctx, text, in_force, Budget(seconds), layout, hessian, result.table.stacks
     )
     if summed is not None:  # \sum_i (w^T x_i - y_i)^2: a loss over samples
-        return summed
+        return _through_time(summed, tree, key[0], ctx, result)
     outcome = differentiate(tree, key[0], ctx, layout, Budget(seconds), hessian)
+    if outcome.error == CONSTANT:  # ℓ_t = ½‖h_t - y_t‖² by W, h_t = tanh(W h_{t-1} + …)
+        outcome = _through_time(outcome, tree, key[0], ctx, result)
     outcome.note += "".join(f"; {n}" for n in through) if outcome.error is None else ""  # e_t
     if written_with_indices(tree, ctx.env, ctx.einstein):
         return _index_form(outcome, tree, text)
@@ -285,6 +289,25 @@ def _over_samples(
         return DiffOutcome(error="the Hessian of a sum over samples is not computed yet")
     tree, text = written_in or (tree, text)
     return differentiate_sum(tree, wrt, ctx, text, budget, layout, stacks, macros=macros())
+
+
+def _through_time(
+    outcome: DiffOutcome, tree: t.Node, wrt: str, ctx: Context, result: CheckResult
+) -> DiffOutcome:
+    r"""A loss over states ``\mathbf{h}_t`` that a recurrence involving ``wrt`` defines (the
+    states declared, so read as given): refused in words where the loss involves ``wrt``
+    only through them (never "0"), else the result's note says the states are held."""
+    if outcome.error is not None and outcome.error != CONSTANT:
+        return outcome
+    trees = [r.tree_as_parsed for r in (*result.rows, *result.elsewhere)]
+    member = recurrence_of(tree, wrt, [x for x in trees if x is not None and x is not tree])
+    if member is None:
+        return outcome
+    w = ctx.style.symbols.get(wrt, wrt)
+    if outcome.error is not None:
+        return DiffOutcome(error=through_time(member, w))
+    outcome.note += f"; {held_note(member, w)}"
+    return outcome
 
 
 def _defined_sum(tree: t.Node, ctx: Context) -> t.Node:
