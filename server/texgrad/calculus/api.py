@@ -44,6 +44,8 @@ from texgrad.calculus.requests import (
     source,
 )
 from texgrad.calculus.samples import differentiate_sum, is_sample_sum
+from texgrad.calculus.vector_sums import READS as VECTOR_SUMS
+from texgrad.calculus.vector_sums import differentiate_vector_sum
 from texgrad.calculus.written import written_latex
 from texgrad.calculus.written_layouts import layout_in_force, sentence_layouts, statements
 from texgrad.calculus.written_project_layouts import inherited
@@ -288,7 +290,11 @@ def _over_samples(
     if hessian:
         return DiffOutcome(error="the Hessian of a sum over samples is not computed yet")
     tree, text = written_in or (tree, text)
-    return differentiate_sum(tree, wrt, ctx, text, budget, layout, stacks, macros=macros())
+    out = differentiate_sum(tree, wrt, ctx, text, budget, layout, stacks, macros=macros())
+    if out.error is not None and out.error.startswith(VECTOR_SUMS):  # ‖Σᵢ vᵢ‖²
+        whole = differentiate_vector_sum(tree, wrt, ctx, text, budget, layout, macros())
+        return whole if whole.error is None else out
+    return out
 
 
 def _through_time(

@@ -159,6 +159,12 @@ def _defined_constants(ctx: Context, wrt: str) -> Context:
     return replace(ctx, env=replace(env, vars={**env.vars, **added}, functions=functions))
 
 
+def sample_sum_of(node: t.BigOp, env: Env) -> SampleSum:
+    """The sum over samples ``node`` read (its index, bounds, summand and members); raises
+    NotSamples or SampleSumError where it is not one."""
+    return _sample_sum(node, env)
+
+
 def summand_value(node: t.BigOp, ctx: Context) -> Expr:
     r"""One summand of the sum over samples ``node`` as the engine reads it, its members
     variables of their own (``(\mathbf{x}_n - \boldsymbol\mu)(\mathbf{x}_n -
