@@ -187,6 +187,14 @@ AUTHOR_PROBLEMS: tuple[Problem, ...] = (
       r"\Sigma \in \mathbb{S}^D_{++}; \mathbf x_n, \boldsymbol\mu \in \mathbb{R}^D", "gradient",
       r"\frac{N}{2}\Sigma^{-1} - \frac{1}{2}\sum_{n=1}^N \Sigma^{-1}(\mathbf x_n - \boldsymbol\mu)(\mathbf x_n - \boldsymbol\mu)^\top\Sigma^{-1}",
       "Gaussian likelihood with the scatter as a sum of traces", families=(("x", "N"),)),
+    P("h-vsum-outside", r"\|\sum_{i=1}^N y_i\mathbf x_i - \mathbf w\|^2", r"\mathbf w",
+      r"\mathbf w, \mathbf x_i \in \mathbb{R}^d; y_i \in \mathbb{R}", "gradient",
+      r"2\left(\mathbf w - \sum_{i=1}^N y_i\mathbf x_i\right)",
+      "norm of a vector sum minus the variable", families=(("x", "N"), ("y", "N")), scalar_families=("y",)),
+    P("h-vsum-gram", r"\|\sum_{i=1}^N (\mathbf w^\top\mathbf x_i)\mathbf x_i\|^2", r"\mathbf w",
+      r"\mathbf w, \mathbf x_i \in \mathbb{R}^d", "gradient",
+      r"2\left(\sum_{i=1}^N \mathbf x_i\mathbf x_i^\top\right)\sum_{i=1}^N (\mathbf w^\top\mathbf x_i)\mathbf x_i",
+      "norm of a vector sum", families=(("x", "N"),)),
 )  # fmt: skip
 
 BY_ID = {p.id: p for p in AUTHOR_PROBLEMS}

@@ -143,6 +143,8 @@ def _differentiate(
         p for p in (direct_text.replace(_PSI, name), f"{head} {summed}" if through else "") if p
     ]
     result = " + ".join(parts)
+    if not through and result.count(name) == 1:  # 2(w - s): the sum written in, no name
+        result = result.replace(name, f"\\left({text[sums[0].start : sums[0].end].strip()}\\right)")
     where = f"{name} = {text[sums[0].start : sums[0].end].strip()}"
     ok, note = _check(node, result, where, name, wrt, total, ctx, macros)
     if not ok:
