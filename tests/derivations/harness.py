@@ -193,7 +193,7 @@ def agrees_with_answer(
     tree, env = _through_defined_sums(row.tree, env, marker.wrt, text, macros)
     if "\\sum" in marker.answer and is_sample_sum(tree, env):  # evaluated as written
         constants = _with_constants(env, marker.wrt, macros)  # α = K^{-1}y: α_i entries
-        return _agree_as_sums(tree, constants, result, marker.answer, macros)
+        return _agree_as_sums(tree, constants, result, marker.answer, macros, where)
     got = _lowered(result, Lowerer(env), macros)
     want = _lowered(marker.answer, Lowerer(env), macros)
     if want is None:
@@ -296,10 +296,16 @@ def _parsed(text: str, macros: MacroTable) -> t.Node | None:
 
 
 def _agree_as_sums(
-    tree: t.Node, env: Env, result: str, answer: str, macros: MacroTable
+    tree: t.Node,
+    env: Env,
+    result: str,
+    answer: str,
+    macros: MacroTable,
+    where: list[str] | tuple[str, ...] = (),
 ) -> str | None:
     """A result and an answer over a family of samples (``\\sum_t 2(Ax_{t-1} - x_t)…``)
-    compared by evaluating both as written, every member sampled (labels 0 to 9)."""
+    compared by evaluating both as written, every member sampled (labels 0 to 9); ``where``:
+    the names the result gives its parts (``\\mathbf{s} = \\sum_i …``), evaluated first."""
     got, want = _parsed(result, macros), _parsed(answer, macros)
     if want is None:
         return f"the answer `{answer}` is not readable here"
@@ -336,6 +342,7 @@ def _agree_as_sums(
         functions = {k: (f.params, f.body) for k, f in env.functions.items() if f.params}
         try:
             with np.errstate(all="raise"):  # (k(x, x_i): the document's own functions)
+                _where_values(at, where, macros, functions)
                 a = np.asarray(evaluate_tree(got, at, functions), dtype=float)
                 b = np.asarray(evaluate_tree(want, at, functions), dtype=float)
         except (EvaluationError, np.linalg.LinAlgError, FloatingPointError, ValueError,
@@ -347,6 +354,17 @@ def _agree_as_sums(
     if compared == 0:
         return "no random point where both the result and the answer evaluate"
     return None
+
+
+def _where_values(
+    at: dict[str, Any], where: list[str] | tuple[str, ...], macros: MacroTable, functions: Any
+) -> None:
+    """``at`` with the names a result gives its parts (``\\mathbf{s} = \\sum_i …``), in order."""
+    for named in where:
+        head, body = (_parsed(x, macros) for x in named.split(" = ", 1))
+        key = symbol_key(head) if head is not None else None
+        if key is not None and body is not None:
+            at[key[0]] = np.asarray(evaluate_tree(body, at, functions), dtype=float)
 
 
 def _named(env: Env, trees: tuple[t.Node, ...]) -> set[str]:
