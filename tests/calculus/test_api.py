@@ -247,3 +247,26 @@ def test_a_variable_given_by_the_documents_macro_that_the_row_does_not_write(
     values = {"W_{1}": w1, "W_{2}": w2, "x": x, "u": w1 @ x, "r": m @ x}
     got = evaluate(parse_row(MappedText.identity(out.result)).tree, values)
     assert np.allclose(np.asarray(got, dtype=float).reshape(3, 1), m.T @ m @ x)
+
+
+LAYER_NORM = r"""# Layer norm
+
+For $\mathbf{v}, \mathbf{c} \in \mathbb{R}^m$ with a scalar gain $\gamma$ and $\epsilon > 0$,
+and a mean vector $\mathbf{m} \in \mathbb{R}^d$ used later,
+
+$$q = \gamma\,\mathbf{c}^\top\frac{\mathbf{v} - \frac{1}{m}\mathbf{1}\mathbf{1}^\top\mathbf{v}}{\sqrt{\frac{1}{m}\|\mathbf{v} - \frac{1}{m}\mathbf{1}\mathbf{1}^\top\mathbf{v}\|^2 + \epsilon}}$$
+"""
+
+
+def test_a_plain_letter_divided_by_is_the_dimension_beside_a_bold_vector(tmp_path: Path) -> None:
+    doc = tmp_path / "ln.md"
+    doc.write_text(LAYER_NORM, encoding="utf-8")
+    out = diff_in_document(doc, 6, r"\gamma")  # 1/m: the dimension m, not the vector m
+    assert out.error is None and out.verified, out.error
+    rng = np.random.default_rng(3)
+    v, c, eps = rng.standard_normal((5, 1)), rng.standard_normal((5, 1)), 0.1
+    centred = v - v.mean()
+    want = (c.T @ centred).item() / np.sqrt((centred.T @ centred).item() / 5 + eps)
+    values = {"v": v, "c": c, "\\epsilon": eps, "\\gamma": 2.0, "m": 5}
+    got = evaluate(parse_row(MappedText.identity(out.result)).tree, values)
+    assert np.allclose(np.asarray(got, dtype=float), want)

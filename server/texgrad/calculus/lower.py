@@ -243,6 +243,9 @@ class Lowerer:
             self._numbers(number_letters(node.num))  # \frac{n}{2}\log 2\pi
         num = self._lower(node.num)
         den = self.lower(node.den)
+        if not den.is_scalar and isinstance(node.den, t.Symbol) and not node.den.font:
+            dim = self._dimension(node.den)  # \frac{1}{m}, v ∈ ℝ^m, beside \mathbf{m} ∈ ℝ^d
+            den = e.num(dim) if dim is not None else den
         if not den.is_scalar:
             raise ShapeError(f"cannot divide by the {den.shape.short()} `{latex_of(node.den)}`")
         inv = e.power(den, -1)
