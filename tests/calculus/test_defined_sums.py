@@ -33,6 +33,8 @@ $$q = \mathbf{a}^\top C \mathbf{a}$$
 $$r = \log\det S$$
 
 $$u = \operatorname{tr}(S)^2 + \mathbf{a}^\top\boldsymbol\mu$$
+
+$$v = \frac{N}{2}\operatorname{tr}(\Sigma^{-1}C)$$
 """
 
 
@@ -135,3 +137,17 @@ def test_a_power_of_its_trace_squares_the_whole_sum(tmp_path: Path) -> None:
 
     got = _printed(out.result, {**p, "N": N})
     assert np.allclose(got.reshape(D, 1), _central(u, p["\\mu"]), atol=1e-4)
+
+
+def test_the_definitions_scalar_and_the_rows_cancel(tmp_path: Path) -> None:
+    out = diff_in_document(_document(tmp_path), 17, "\\boldsymbol\\mu")
+    assert out.error is None and out.verified, out.error
+    assert "N" not in out.result.replace("^{N}", "").replace("^N", "")  # N/2 · 1/N = ½
+    p = _point()
+
+    def v(m: np.ndarray) -> float:
+        scatter = _scatter({**p, "\\mu": m})
+        return float(N / 2 * np.trace(np.linalg.solve(p["\\Sigma"], scatter)) / N)
+
+    got = _printed(out.result, {**p, "N": N})
+    assert np.allclose(got.reshape(D, 1), _central(v, p["\\mu"]), atol=1e-5)

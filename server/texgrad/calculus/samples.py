@@ -1185,7 +1185,8 @@ def _fold(coefficient: tuple[t.Node, ...], result: str) -> tuple[str, str] | Non
     ``\\frac{2}{3}``); None when either is not a plain number."""
     value = Fraction(1)
     letters = ""  # \frac{1}{2m}: 1/2 and the m of the denominator, kept as written
-    for f in coefficient:
+    cancelled = _letters_cancel(coefficient)  # \frac{N}{2}\frac{1}{N}: ½
+    for f in coefficient if cancelled is None else ():
         number = _number(f)
         if number is None and len(coefficient) == 1:
             split = _number_over_letters(f)
@@ -1195,6 +1196,7 @@ def _fold(coefficient: tuple[t.Node, ...], result: str) -> tuple[str, str] | Non
         if number is None:
             return None
         value *= number
+    value = cancelled if cancelled is not None else value
     m = _LEADING_NUMBER.match(result)
     if m is None or not coefficient or _needs_brackets(result.removeprefix("-")):
         return None  # (2x + 3y: the 2 is not the whole summand's)
@@ -1215,6 +1217,40 @@ def _fold(coefficient: tuple[t.Node, ...], result: str) -> tuple[str, str] | Non
     if value.denominator == 1:
         return "", f"{sign}{value.numerator} {rest}"
     return f"\\frac{{{value.numerator}}}{{{value.denominator}}}", f"{sign}{rest}"
+
+
+def _letters_cancel(coefficient: tuple[t.Node, ...]) -> Fraction | None:
+    r"""The number that scalars of numbers and letters multiply to where their letters
+    cancel (``\frac{N}{2}`` and ``\frac{1}{N}``: ½); None otherwise (or for one factor)."""
+    if len(coefficient) < 2:
+        return None
+    total = sympy.Integer(1)
+    for f in coefficient:
+        parts = (f.num, f.den) if isinstance(f, t.Frac) else (f, None)
+        for i, part in enumerate(parts):
+            if part is None:
+                continue
+            value = _monomial(part)
+            if value is None:
+                return None
+            total = total * value if i == 0 else total / value
+    if total.free_symbols or not total.is_Rational or total == 0:
+        return None
+    return Fraction(int(total.p), int(total.q))
+
+
+def _monomial(node: t.Node) -> sympy.Expr | None:
+    """A product of plain numbers and plain letters as sympy sees it; None otherwise."""
+    factors = node.factors if isinstance(node, t.Product) else (node,)
+    out: sympy.Expr = sympy.Integer(1)
+    for f in factors:
+        if isinstance(f, t.Number) and f.text.isdigit():
+            out *= int(f.text)
+        elif isinstance(f, t.Symbol) and not f.font and not f.accents and f.name.isalpha():
+            out *= sympy.Symbol(f.name)
+        else:
+            return None
+    return out
 
 
 def _number_over_letters(node: t.Node) -> tuple[Fraction, str] | None:
