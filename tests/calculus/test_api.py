@@ -16,6 +16,7 @@ from texgrad.cli import main
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker
 from texgrad.syntax.parse import parse_row
+from texgrad.syntax.symbols import symbol_key
 
 
 def test_diff_in_a_document_uses_its_declarations(tmp_path: Path) -> None:
@@ -269,4 +270,31 @@ def test_a_plain_letter_divided_by_is_the_dimension_beside_a_bold_vector(tmp_pat
     want = (c.T @ centred).item() / np.sqrt((centred.T @ centred).item() / 5 + eps)
     values = {"v": v, "c": c, "\\epsilon": eps, "\\gamma": 2.0, "m": 5}
     got = evaluate(parse_row(MappedText.identity(out.result)).tree, values)
+    assert np.allclose(np.asarray(got, dtype=float), want)
+
+
+LISTED_STATES = r"""# tiny rnn
+
+Hidden states $\mathbf{h}_0, \dots, \mathbf{h}_T \in \mathbb{R}^{H}$, inputs
+$\mathbf{x}_1, \dots, \mathbf{x}_T \in \mathbb{R}^{D}$, $W \in \mathbb{R}^{H \times H}$ and
+$U \in \mathbb{R}^{H \times D}$.
+
+$$\mathbf{h}_t = \tanh(W\mathbf{h}_{t-1} + U\mathbf{x}_t)$$
+"""
+
+
+def test_a_member_of_a_family_declared_as_a_list_is_a_variable(tmp_path: Path) -> None:
+    doc = tmp_path / "rnn.md"
+    doc.write_text(LISTED_STATES, encoding="utf-8")
+    out = diff_in_document(doc, 7, r"\mathbf{h}_{t-1}")
+    assert out.error is None and out.verified, out.error
+    assert out.kind == "jacobian" and out.shape == "ℝ^{H×H}"
+    rng = np.random.default_rng(6)
+    w, u = rng.standard_normal((3, 3)), rng.standard_normal((3, 2))
+    h, x = rng.standard_normal((3, 1)), rng.standard_normal((2, 1))
+    member = symbol_key(parse_row(MappedText.identity(r"\mathbf{h}_{t-1}")).tree)
+    assert member is not None
+    values = {"W": w, "U": u, member[0]: h, "x_{t}": x}
+    got = evaluate(parse_row(MappedText.identity(out.result)).tree, values)
+    want = np.diag(1 - np.tanh(w @ h + u @ x).ravel() ** 2) @ w
     assert np.allclose(np.asarray(got, dtype=float), want)

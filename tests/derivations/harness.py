@@ -191,6 +191,7 @@ def agrees_with_answer(
     env = _with_unit_vectors(with_names(context_at(checked, row).env, where), marker.wrt, result)
     macros = macros_of(folder)
     tree, env = _through_defined_sums(row.tree, env, marker.wrt, text, macros)
+    env = _members_like_their_family(env, row.tree, marker.answer, result, macros)
     if "\\sum" in marker.answer and is_sample_sum(tree, env):  # evaluated as written
         constants = _with_constants(env, marker.wrt, macros)  # α = K^{-1}y: α_i entries
         return _agree_as_sums(tree, constants, result, marker.answer, macros, where)
@@ -288,6 +289,25 @@ def _through_defined_sums(
     ctx = held_sums(tree, key[0], Context(env, Style()))
     written_in = summed_out(tree, key[0], ctx, text, lambda: macros)
     return (written_in[0] if written_in is not None else tree), ctx.env
+
+
+def _members_like_their_family(
+    env: Env, tree: t.Node, answer: str, result: str, macros: MacroTable
+) -> Env:
+    """``env`` with each member the row, answer or result names that nothing declares, of a
+    family declared as a list (``\\mathbf{h}_{t-1}`` of ``\\mathbf{h}_0, \\dots,
+    \\mathbf{h}_T``), shaped like the listed members, as ``texgrad diff`` reads its variable."""
+    lowerer = Lowerer(env)
+    added: dict[str, VarInfo] = {}
+    for node in (tree, _parsed(answer, macros), _parsed(result, macros)):
+        for n in node.walk() if node is not None else ():
+            key = symbol_key(n) if isinstance(n, t.Sub) else None
+            if key is None or key[0] in env.vars or key[0] in env.functions:
+                continue
+            like = lowerer.like_its_family(key[0])
+            if like is not None:
+                added[key[0]] = like
+    return replace(env, vars={**env.vars, **added}) if added else env
 
 
 def _parsed(text: str, macros: MacroTable) -> t.Node | None:

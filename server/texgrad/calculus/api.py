@@ -353,6 +353,8 @@ def _as_variable(wrt_tree: t.Node, key: str, ctx: Context) -> None:
         Lowerer(ctx.env).member(member)
     if key not in ctx.env.vars:
         _held_as_variable(key, ctx)
+    if key not in ctx.env.vars and (like := Lowerer(ctx.env).like_its_family(key)) is not None:
+        ctx.env.vars[key] = like  # h_{t-1} of h_0, …, h_T ∈ ℝ^H: a member like the listed
 
 
 def _stacked_in(
