@@ -325,7 +325,7 @@ def _differentiate(
             differentials.append(dpiece)
             continue
         out = differentiate(body, wrt, sub, layout, budget)
-        if out.error == CONSTANT and term.sum is None and wrt in sub.env.vars:
+        if out.error == CONSTANT and wrt in sub.env.vars and term.outer != "fn":
             term.read = Lowerer(sub.env).lower(body)  # -\frac{n}{2}\log\det\Sigma, by μ: 0
             var = sub.env.vars[wrt].shape
             term.result = e.zero(var.rows, var.cols)
@@ -1294,6 +1294,10 @@ def _needs_brackets(result: str) -> bool:
 
 
 def _join(terms: list[_Term], pieces: list[str]) -> str:
+    """The terms' derivatives joined by their signs; raises where every one is 0 (no term
+    of the loss involves the variable)."""
+    if pieces and all(p == "0" for p in pieces):
+        raise CalculusError(CONSTANT)
     out = ""
     for term, piece in zip(terms, pieces, strict=True):
         if piece in ("0", "") and len(terms) > 1:
