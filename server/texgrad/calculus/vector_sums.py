@@ -165,6 +165,7 @@ def _differentiate(
         wrt=w,
         function=text[node.start : node.end].strip(),
         where=[where] if name in result else [],
+        numpy_note="NumPy code is not written yet for a function of a sum of vectors",
     )
 
 
