@@ -61,6 +61,7 @@ def test_the_set_holds_its_documents() -> None:
         "lecture-notes-chapter",
         "lecture-notes-pca",
         "mathse-trace-answer",
+        "md-classifier-notes",
         "md-gaussian-samples",
         "md-kernel-expansion",
         "md-rnn-named-loss",

@@ -115,6 +115,25 @@ def sample(problem: Problem, rng: np.random.Generator) -> dict[str, Array]:
     return sample_with_sizes(problem, rng)[0]
 
 
+def commutations(sizes: dict[str, int]) -> dict[str, Array]:
+    r"""``K_{mn}`` for every two dimensions m, n named by a letter each, by the key the tree
+    evaluator looks it up: the commutation matrix, ``K_{mn}\operatorname{vec}(X) =
+    \operatorname{vec}(X^\top)`` for X m×n (vec stacking columns)."""
+    out: dict[str, Array] = {}
+    for m, rows in sizes.items():
+        for n, cols in sizes.items():
+            node = tree(f"K_{{{m}{n}}}") if len(m) == 1 and len(n) == 1 else None
+            key = symbol_key(node) if node is not None else None
+            if key is None:
+                continue
+            k = np.zeros((rows * cols, rows * cols))
+            for i in range(rows):
+                for j in range(cols):
+                    k[j + i * cols, i + j * rows] = 1.0
+            out[key[0]] = k
+    return out
+
+
 def sample_with_sizes(
     problem: Problem, rng: np.random.Generator
 ) -> tuple[dict[str, Array], dict[str, int]]:
@@ -127,6 +146,7 @@ def sample_with_sizes(
         symmetric=set(dom.symmetric),
         rng=rng,
     )
+    values.update(commutations(sizes))
     for name in problem.simplex:
         if name not in dom.positive:
             raise ValueError(f"{problem.id}: simplex {name} must be declared positive")

@@ -15,6 +15,8 @@ P = Problem
 WX = r"\mathbf w \in \mathbb{R}^d; \mathbf x_i \in \mathbb{R}^d; \mathbf y \in \mathbb{R}^N"
 AX = r"\mathbf a, \mathbf x \in \mathbb{R}^n"
 SIG = r"\sigma(\mathbf a^\top\mathbf x)"
+XM = r"\mathbf x_i \in \mathbb{R}^d; \boldsymbol\mu \in \mathbb{R}^d"
+KX = r"\mathbf x, \mathbf x_i \in \mathbb{R}^d; \boldsymbol\alpha \in \mathbb{R}^N; \gamma \in \mathbb{R}"
 
 AUTHOR_PROBLEMS: tuple[Problem, ...] = (
     # -- functions of a sum over samples ---------------------------------------------------------
@@ -136,6 +138,63 @@ AUTHOR_PROBLEMS: tuple[Problem, ...] = (
       r"W \in \mathbb{R}^{k \times d}; \mathbf x \in \mathbb{R}^d; \mathbf y \in \mathbb{R}^k_{+}", "gradient",
       r"(\operatorname{softmax}(W\mathbf x) - \mathbf y)\mathbf x^\top", "softmax cross-entropy",
       simplex=("y",)),
+    # -- held-out style (round i14): sums over samples and functions of them, kernels,
+    # softplus and relu, attention by the queries, layer norm's gain, vec with a transpose
+    P("h-sum-logistic", r"\sum_{i=1}^N \log\left(1 + \exp(-y_i\mathbf w^\top\mathbf x_i)\right)", r"\mathbf w",
+      r"\mathbf w \in \mathbb{R}^d; \mathbf x_i \in \mathbb{R}^d; \mathbf y \in \mathbb{R}^N", "gradient",
+      r"-\sum_{i=1}^N \frac{y_i\mathbf x_i}{1 + \exp(y_i\mathbf w^\top\mathbf x_i)}",
+      "logistic loss over samples", families=(("x", "N"),)),
+    P("h-sum-sqrt-spread", r"\sqrt{\sum_{i=1}^N \|\mathbf x_i - \boldsymbol\mu\|^2}", r"\boldsymbol\mu", XM,
+      "gradient",
+      r"\frac{\sum_{i=1}^N (\boldsymbol\mu - \mathbf x_i)}{\sqrt{\sum_{i=1}^N \|\mathbf x_i - \boldsymbol\mu\|^2}}",
+      "root of the spread about a centre", families=(("x", "N"),)),
+    P("h-sum-exp-gauss", r"\exp\left(-\frac{1}{2}\sum_{i=1}^N \|\mathbf x_i - \boldsymbol\mu\|^2\right)",
+      r"\boldsymbol\mu", XM, "gradient",
+      r"\exp\left(-\frac{1}{2}\sum_{i=1}^N \|\mathbf x_i - \boldsymbol\mu\|^2\right)\sum_{i=1}^N (\mathbf x_i - \boldsymbol\mu)",
+      "unnormalised likelihood of a mean", families=(("x", "N"),)),
+    P("h-sum-square-mean", r"\left(\frac{1}{N}\sum_{i=1}^N \mathbf a^\top\mathbf x_i - b\right)^2", r"\mathbf a",
+      r"\mathbf a, \mathbf x_i \in \mathbb{R}^d; b \in \mathbb{R}", "gradient",
+      r"\frac{2}{N}\left(\frac{1}{N}\sum_{i=1}^N \mathbf a^\top\mathbf x_i - b\right)\sum_{i=1}^N \mathbf x_i",
+      "square of a mean minus a target", families=(("x", "N"),)),
+    P("h-rbf-expansion", r"\sum_{i=1}^N \alpha_i\exp(-\gamma\|\mathbf x - \mathbf x_i\|^2)", r"\mathbf x", KX,
+      "gradient", r"-2\gamma\sum_{i=1}^N \alpha_i\exp(-\gamma\|\mathbf x - \mathbf x_i\|^2)(\mathbf x - \mathbf x_i)",
+      "RBF kernel expansion", families=(("x", "N"),)),
+    P("h-kde-log", r"\log\sum_{i=1}^N \exp(-\|\mathbf x - \mathbf x_i\|^2)", r"\mathbf x",
+      r"\mathbf x, \mathbf x_i \in \mathbb{R}^d", "gradient",
+      r"-\frac{2\sum_{i=1}^N \exp(-\|\mathbf x - \mathbf x_i\|^2)(\mathbf x - \mathbf x_i)}{\sum_{i=1}^N \exp(-\|\mathbf x - \mathbf x_i\|^2)}",
+      "log kernel density", families=(("x", "N"),)),
+    P("h-vec-AXtB", r"\operatorname{vec}(AX^\top B)", "X",
+      r"A \in \mathbb{R}^{p \times n}; X \in \mathbb{R}^{m \times n}; B \in \mathbb{R}^{m \times q}", "jacobian",
+      r"(B^\top \otimes A)K_{mn}", "vec with a transpose: the commutation matrix"),
+    P("h-softplus-sum", r"\mathbf 1^\top\log(\mathbf 1 + \exp(X\mathbf w))", r"\mathbf w",
+      r"X \in \mathbb{R}^{N \times d}; \mathbf w \in \mathbb{R}^d", "gradient",
+      r"X^\top\sigma(X\mathbf w)", "summed softplus", constants={"1": "N"}),
+    P("h-relu-hinge", r"\mathbf 1^\top\max(0, \mathbf 1 - \mathbf y \odot X\mathbf w)", r"\mathbf w",
+      r"X \in \mathbb{R}^{N \times d}; \mathbf w \in \mathbb{R}^d; \mathbf y \in \mathbb{R}^N", "gradient",
+      r"-X^\top(\mathbf y \odot \mathbb{1}[\mathbf 1 - \mathbf y \odot X\mathbf w > 0])", "hinge loss as a relu", constants={"1": "N"}),
+    P("h-attention-Q", r"\operatorname{tr}\left(C^\top\operatorname{softmax}(QK^\top/\sqrt{d})V\right)", "Q",
+      r"Q \in \mathbb{R}^{n \times d}; K \in \mathbb{R}^{m \times d}; V \in \mathbb{R}^{m \times p}; C \in \mathbb{R}^{n \times p}",
+      "gradient", r"\frac{1}{\sqrt{d}}\left(S \odot (CV^\top - ((S \odot CV^\top)\mathbf 1)\mathbf 1^\top)\right)K",
+      "attention, by the queries", defs=(("S", r"\operatorname{softmax}(QK^\top/\sqrt{d})"),), constants={"1": "m"}),
+    P("h-layernorm-gamma", r"\mathbf c^\top\left(\gamma\frac{\mathbf x - \frac{1}{n}\mathbf 1\mathbf 1^\top\mathbf x}{\sqrt{\frac{1}{n}\|\mathbf x - \frac{1}{n}\mathbf 1\mathbf 1^\top\mathbf x\|^2 + \epsilon}} + \beta\mathbf 1\right)",
+      r"\gamma", r"\mathbf c, \mathbf x \in \mathbb{R}^n; \gamma, \beta \in \mathbb{R}; \epsilon \in \mathbb{R}_{+}", "derivative",
+      r"\frac{\mathbf c^\top(\mathbf x - \frac{1}{n}\mathbf 1\mathbf 1^\top\mathbf x)}{\sqrt{\frac{1}{n}\|\mathbf x - \frac{1}{n}\mathbf 1\mathbf 1^\top\mathbf x\|^2 + \epsilon}}",
+      "layer norm, by the gain", constants={"1": "n"}),
+    P("h-sigmoid-bce-b", r"-y\log\sigma(\mathbf w^\top\mathbf x + b) - (1 - y)\log(1 - \sigma(\mathbf w^\top\mathbf x + b))", "b",
+      r"\mathbf w, \mathbf x \in \mathbb{R}^d; y, b \in \mathbb{R}", "derivative",
+      r"\sigma(\mathbf w^\top\mathbf x + b) - y", "binary cross-entropy, by the bias"),
+    P("h-scatter-trace", r"\frac{N}{2}\log\det\Sigma + \frac{1}{2}\sum_{n=1}^N \operatorname{tr}\left(\Sigma^{-1}(\mathbf x_n - \boldsymbol\mu)(\mathbf x_n - \boldsymbol\mu)^\top\right)", r"\Sigma",
+      r"\Sigma \in \mathbb{S}^D_{++}; \mathbf x_n, \boldsymbol\mu \in \mathbb{R}^D", "gradient",
+      r"\frac{N}{2}\Sigma^{-1} - \frac{1}{2}\sum_{n=1}^N \Sigma^{-1}(\mathbf x_n - \boldsymbol\mu)(\mathbf x_n - \boldsymbol\mu)^\top\Sigma^{-1}",
+      "Gaussian likelihood with the scatter as a sum of traces", families=(("x", "N"),)),
+    P("h-vsum-outside", r"\|\sum_{i=1}^N y_i\mathbf x_i - \mathbf w\|^2", r"\mathbf w",
+      r"\mathbf w, \mathbf x_i \in \mathbb{R}^d; y_i \in \mathbb{R}", "gradient",
+      r"2\left(\mathbf w - \sum_{i=1}^N y_i\mathbf x_i\right)",
+      "norm of a vector sum minus the variable", families=(("x", "N"), ("y", "N")), scalar_families=("y",)),
+    P("h-vsum-gram", r"\|\sum_{i=1}^N (\mathbf w^\top\mathbf x_i)\mathbf x_i\|^2", r"\mathbf w",
+      r"\mathbf w, \mathbf x_i \in \mathbb{R}^d", "gradient",
+      r"2\left(\sum_{i=1}^N \mathbf x_i\mathbf x_i^\top\right)\sum_{i=1}^N (\mathbf w^\top\mathbf x_i)\mathbf x_i",
+      "norm of a vector sum", families=(("x", "N"),)),
 )  # fmt: skip
 
 BY_ID = {p.id: p for p in AUTHOR_PROBLEMS}

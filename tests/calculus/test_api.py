@@ -6,12 +6,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from texgrad.calculus import api
 from texgrad.calculus.api import diff_in_document
+from texgrad.calculus.evaluate_tree import evaluate
 from texgrad.cli import main
+from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker
+from texgrad.syntax.parse import parse_row
+from texgrad.syntax.symbols import symbol_key
 
 
 def test_diff_in_a_document_uses_its_declarations(tmp_path: Path) -> None:
@@ -210,3 +215,86 @@ def test_an_expression_that_parses_is_not_parsed_again_alone(
     asked.clear()  # not one row of the text (`$` ends the math there): asked alone too
     out = api.diff_latex(r"x^\top A x $ y", "x", where)
     assert asked == [r"x^\top A x $ y"] and out.result == r"(A + A^\top) x"
+
+
+RESIDUAL = r"""\documentclass{article}
+\newcommand{\vx}{\bm{x}}
+\begin{document}
+For $\vx \in \mathbb{R}^p$, $W_1, W_2 \in \mathbb{R}^{p \times p}$ we set
+$\bm{u} = W_1\vx$, $\bm{r} = \vx + W_2\bm{u}$ and
+\begin{equation}
+E = \frac{1}{2}\|\bm{r}\|^2
+\end{equation}
+\end{document}
+"""
+
+
+def test_a_variable_given_by_the_documents_macro_that_the_row_does_not_write(
+    tmp_path: Path,
+) -> None:
+    doc = tmp_path / "block.tex"
+    doc.write_text(RESIDUAL, encoding="utf-8")
+    out = diff_in_document(doc, 7, r"\vx")  # E names r, r names x: \vx is \bm{x}
+    assert out.error is None and out.verified, out.error
+    assert out.kind == "gradient" and out.shape == "ℝ^{p}"
+    # E = ½‖(I + W₂W₁)x‖²: the gradient is (I + W₂W₁)ᵀ(I + W₂W₁)x, p = 3
+    rng = np.random.default_rng(1)
+    w1, w2, x = (
+        rng.standard_normal((3, 3)),
+        rng.standard_normal((3, 3)),
+        rng.standard_normal((3, 1)),
+    )
+    m = np.eye(3) + w2 @ w1
+    values = {"W_{1}": w1, "W_{2}": w2, "x": x, "u": w1 @ x, "r": m @ x}
+    got = evaluate(parse_row(MappedText.identity(out.result)).tree, values)
+    assert np.allclose(np.asarray(got, dtype=float).reshape(3, 1), m.T @ m @ x)
+
+
+LAYER_NORM = r"""# Layer norm
+
+For $\mathbf{v}, \mathbf{c} \in \mathbb{R}^m$ with a scalar gain $\gamma$ and $\epsilon > 0$,
+and a mean vector $\mathbf{m} \in \mathbb{R}^d$ used later,
+
+$$q = \gamma\,\mathbf{c}^\top\frac{\mathbf{v} - \frac{1}{m}\mathbf{1}\mathbf{1}^\top\mathbf{v}}{\sqrt{\frac{1}{m}\|\mathbf{v} - \frac{1}{m}\mathbf{1}\mathbf{1}^\top\mathbf{v}\|^2 + \epsilon}}$$
+"""
+
+
+def test_a_plain_letter_divided_by_is_the_dimension_beside_a_bold_vector(tmp_path: Path) -> None:
+    doc = tmp_path / "ln.md"
+    doc.write_text(LAYER_NORM, encoding="utf-8")
+    out = diff_in_document(doc, 6, r"\gamma")  # 1/m: the dimension m, not the vector m
+    assert out.error is None and out.verified, out.error
+    rng = np.random.default_rng(3)
+    v, c, eps = rng.standard_normal((5, 1)), rng.standard_normal((5, 1)), 0.1
+    centred = v - v.mean()
+    want = (c.T @ centred).item() / np.sqrt((centred.T @ centred).item() / 5 + eps)
+    values = {"v": v, "c": c, "\\epsilon": eps, "\\gamma": 2.0, "m": 5}
+    got = evaluate(parse_row(MappedText.identity(out.result)).tree, values)
+    assert np.allclose(np.asarray(got, dtype=float), want)
+
+
+LISTED_STATES = r"""# tiny rnn
+
+Hidden states $\mathbf{h}_0, \dots, \mathbf{h}_T \in \mathbb{R}^{H}$, inputs
+$\mathbf{x}_1, \dots, \mathbf{x}_T \in \mathbb{R}^{D}$, $W \in \mathbb{R}^{H \times H}$ and
+$U \in \mathbb{R}^{H \times D}$.
+
+$$\mathbf{h}_t = \tanh(W\mathbf{h}_{t-1} + U\mathbf{x}_t)$$
+"""
+
+
+def test_a_member_of_a_family_declared_as_a_list_is_a_variable(tmp_path: Path) -> None:
+    doc = tmp_path / "rnn.md"
+    doc.write_text(LISTED_STATES, encoding="utf-8")
+    out = diff_in_document(doc, 7, r"\mathbf{h}_{t-1}")
+    assert out.error is None and out.verified, out.error
+    assert out.kind == "jacobian" and out.shape == "ℝ^{H×H}"
+    rng = np.random.default_rng(6)
+    w, u = rng.standard_normal((3, 3)), rng.standard_normal((3, 2))
+    h, x = rng.standard_normal((3, 1)), rng.standard_normal((2, 1))
+    member = symbol_key(parse_row(MappedText.identity(r"\mathbf{h}_{t-1}")).tree)
+    assert member is not None
+    values = {"W": w, "U": u, member[0]: h, "x_{t}": x}
+    got = evaluate(parse_row(MappedText.identity(out.result)).tree, values)
+    want = np.diag(1 - np.tanh(w @ h + u @ x).ravel() ** 2) @ w
+    assert np.allclose(np.asarray(got, dtype=float), want)

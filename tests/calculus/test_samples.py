@@ -753,3 +753,17 @@ def test_one_state_defined_by_a_recurrence_without_the_variable_is_given(tmp_pat
     h, y, v = rng.standard_normal((3, 1)), rng.standard_normal((2, 1)), rng.standard_normal((2, 3))
     got = evaluate(tree(out.result), {"h_{t}": h, "y_{t}": y, "V": v})
     assert np.allclose(got, (v @ h - y) @ h.T)
+
+
+def test_a_sum_the_variable_is_not_in_beside_a_penalty_it_is_in() -> None:
+    where = (
+        r"W \in \mathbb{R}^{k\times d}; \mathbf{x}_i \in \mathbb{R}^d; "
+        r"\mathbf{y}_i \in \mathbb{R}^k; \mathbf{w} \in \mathbb{R}^d; \lambda \in \mathbb{R}"
+    )
+    loss = r"\frac{1}{N}\sum_{i=1}^{N}\left\|\mathbf y_i - \sigma(W\mathbf x_i)\right\|^2"
+    out = diff_latex(loss + r" + \lambda\|\mathbf w\|^2", r"\mathbf w", where=where)
+    assert out.error is None and out.verified, out.error  # the sum's part is 0, not an error
+    w = np.array([[1.0], [-2.0], [0.5]])
+    assert np.allclose(evaluate(tree(out.result), {"w": w, "\\lambda": 0.3}), 0.6 * w)
+    alone = diff_latex(loss, r"\mathbf w", where=where)
+    assert alone.error is not None and "does not involve the variable" in alone.error

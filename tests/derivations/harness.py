@@ -31,6 +31,7 @@ from texgrad.calculus import expr as e
 from texgrad.calculus.api import diff_in_document
 from texgrad.calculus.arrays import EvaluationError
 from texgrad.calculus.context import Context, context_at, row_at
+from texgrad.calculus.defined_sums import held_sums, summed_out
 from texgrad.calculus.derive import DiffOutcome
 from texgrad.calculus.evaluate_expr import evaluate
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
@@ -189,9 +190,11 @@ def agrees_with_answer(
         return "no row on that line"
     env = _with_unit_vectors(with_names(context_at(checked, row).env, where), marker.wrt, result)
     macros = macros_of(folder)
-    if "\\sum" in marker.answer and is_sample_sum(row.tree, env):  # evaluated as written
+    tree, env = _through_defined_sums(row.tree, env, marker.wrt, text, macros)
+    env = _members_like_their_family(env, row.tree, marker.answer, result, macros)
+    if "\\sum" in marker.answer and is_sample_sum(tree, env):  # evaluated as written
         constants = _with_constants(env, marker.wrt, macros)  # α = K^{-1}y: α_i entries
-        return _agree_as_sums(row.tree, constants, result, marker.answer, macros)
+        return _agree_as_sums(tree, constants, result, marker.answer, macros, where)
     got = _lowered(result, Lowerer(env), macros)
     want = _lowered(marker.answer, Lowerer(env), macros)
     if want is None:
@@ -199,10 +202,11 @@ def agrees_with_answer(
     if got is None:
         return f"the result `{result}` is not readable back here"
     try:
-        f = Lowerer(env).lower(row.tree)
+        f = Lowerer(env).lower(tree)
     except CalculusError:  # a sum over samples (its members are no variables here)
         f = want
     shapes = {x.name: x.shape for g in (f, got, want) for x in g.walk() if isinstance(x, e.Var)}
+    _with_dimensions_used(shapes, (f, got, want), env)  # N of \frac{N}{2}, X ∈ ℝ^{N×D}
     pd, pos, sym = _domain(f, env)
     compared = 0
     for seed in range(6):
@@ -229,6 +233,21 @@ def agrees_with_answer(
     if compared == 0:
         return "no random point where both the result and the answer evaluate"
     return None
+
+
+def _with_dimensions_used(shapes: dict[str, Any], exprs: tuple[Expr, ...], env: Env) -> None:
+    """``shapes`` with a declared symbol sized by each dimension the expressions use as a
+    number and no symbol of theirs sizes (``N`` of ``\\frac{N}{2}\\Sigma^{-1}``), so that
+    the sampled sizes give it a value."""
+    sized = {d for s in shapes.values() for d in s.rows.free_symbols | s.cols.free_symbols}
+    used = {
+        d for x in exprs for n in x.walk() if isinstance(n, e.Num) for d in n.value.free_symbols
+    }
+    for key, info in env.vars.items():
+        dims = info.shape.rows.free_symbols | info.shape.cols.free_symbols
+        if (used - sized) & dims and key not in shapes:
+            shapes[key] = info.shape
+            sized |= dims
 
 
 def with_names(env: Env, where: list[str] | tuple[str, ...]) -> Env:
@@ -258,16 +277,55 @@ def _with_constants(env: Env, wrt: str, macros: MacroTable) -> Env:
     return _defined_constants(Context(env, Style()), key[0]).env
 
 
+def _through_defined_sums(
+    tree: t.Node, env: Env, wrt: str, text: str, macros: MacroTable
+) -> tuple[t.Node, Env]:
+    """The row and ``env`` as ``texgrad diff`` reads a name defined by a sum over samples
+    (the scatter matrix S): a constant where it does not involve ``wrt``, else written in."""
+    node = _parsed(wrt, macros)
+    key = symbol_key(node) if node is not None else None
+    if key is None:
+        return tree, env
+    ctx = held_sums(tree, key[0], Context(env, Style()))
+    written_in = summed_out(tree, key[0], ctx, text, lambda: macros)
+    return (written_in[0] if written_in is not None else tree), ctx.env
+
+
+def _members_like_their_family(
+    env: Env, tree: t.Node, answer: str, result: str, macros: MacroTable
+) -> Env:
+    """``env`` with each member the row, answer or result names that nothing declares, of a
+    family declared as a list (``\\mathbf{h}_{t-1}`` of ``\\mathbf{h}_0, \\dots,
+    \\mathbf{h}_T``), shaped like the listed members, as ``texgrad diff`` reads its variable."""
+    lowerer = Lowerer(env)
+    added: dict[str, VarInfo] = {}
+    for node in (tree, _parsed(answer, macros), _parsed(result, macros)):
+        for n in node.walk() if node is not None else ():
+            key = symbol_key(n) if isinstance(n, t.Sub) else None
+            if key is None or key[0] in env.vars or key[0] in env.functions:
+                continue
+            like = lowerer.like_its_family(key[0])
+            if like is not None:
+                added[key[0]] = like
+    return replace(env, vars={**env.vars, **added}) if added else env
+
+
 def _parsed(text: str, macros: MacroTable) -> t.Node | None:
     expanded, _ = expand(MappedText.identity(text), macros)
     return parse_row(expanded).tree
 
 
 def _agree_as_sums(
-    tree: t.Node, env: Env, result: str, answer: str, macros: MacroTable
+    tree: t.Node,
+    env: Env,
+    result: str,
+    answer: str,
+    macros: MacroTable,
+    where: list[str] | tuple[str, ...] = (),
 ) -> str | None:
     """A result and an answer over a family of samples (``\\sum_t 2(Ax_{t-1} - x_t)…``)
-    compared by evaluating both as written, every member sampled (labels 0 to 9)."""
+    compared by evaluating both as written, every member sampled (labels 0 to 9); ``where``:
+    the names the result gives its parts (``\\mathbf{s} = \\sum_i …``), evaluated first."""
     got, want = _parsed(result, macros), _parsed(answer, macros)
     if want is None:
         return f"the answer `{answer}` is not readable here"
@@ -304,6 +362,7 @@ def _agree_as_sums(
         functions = {k: (f.params, f.body) for k, f in env.functions.items() if f.params}
         try:
             with np.errstate(all="raise"):  # (k(x, x_i): the document's own functions)
+                _where_values(at, where, macros, functions)
                 a = np.asarray(evaluate_tree(got, at, functions), dtype=float)
                 b = np.asarray(evaluate_tree(want, at, functions), dtype=float)
         except (EvaluationError, np.linalg.LinAlgError, FloatingPointError, ValueError,
@@ -315,6 +374,17 @@ def _agree_as_sums(
     if compared == 0:
         return "no random point where both the result and the answer evaluate"
     return None
+
+
+def _where_values(
+    at: dict[str, Any], where: list[str] | tuple[str, ...], macros: MacroTable, functions: Any
+) -> None:
+    """``at`` with the names a result gives its parts (``\\mathbf{s} = \\sum_i …``), in order."""
+    for named in where:
+        head, body = (_parsed(x, macros) for x in named.split(" = ", 1))
+        key = symbol_key(head) if head is not None else None
+        if key is not None and body is not None:
+            at[key[0]] = np.asarray(evaluate_tree(body, at, functions), dtype=float)
 
 
 def _named(env: Env, trees: tuple[t.Node, ...]) -> set[str]:

@@ -15,12 +15,14 @@ Each request has a time budget; running over it is a clear error.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.components import Entry
 from texgrad.calculus.context import Context, context_at, row_at
+from texgrad.calculus.defined_sums import held_sums, summed_out
 from texgrad.calculus.derive import KINDS, DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget
 from texgrad.calculus.expr import ONE, CalculusError, UnknownShape
@@ -30,7 +32,9 @@ from texgrad.calculus.lower import FunctionDef, Lowerer, VarInfo, as_member
 from texgrad.calculus.own_functions import calls, in_function_names
 from texgrad.calculus.own_names import in_own_name
 from texgrad.calculus.planning import DiffPlan, plans_of, statement_at
+from texgrad.calculus.readout import CONSTANT
 from texgrad.calculus.reasons import parse_problem, unknown_shape
+from texgrad.calculus.recurrences import held_note, recurrence_of, through_time
 from texgrad.calculus.requests import (
     Request,
     applied,
@@ -40,8 +44,10 @@ from texgrad.calculus.requests import (
     source,
 )
 from texgrad.calculus.samples import differentiate_sum, is_sample_sum
+from texgrad.calculus.vector_sums import READS as VECTOR_SUMS
+from texgrad.calculus.vector_sums import differentiate_vector_sum
 from texgrad.calculus.written import written_latex
-from texgrad.reading.macros import MacroTable
+from texgrad.reading.macros import MacroTable, expand
 from texgrad.reading.project import Project, load_project, normalize, text_project
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker, CheckResult
@@ -228,7 +234,8 @@ def _diff_text(
     if problem:
         return DiffOutcome(error=problem)
     # \vx as the document writes it, else as given
-    wrt_tree = _written_symbol(tree, text, wrt) or parse_row(MappedText.identity(wrt)).tree
+    in_force = lambda: _macros(path, text, project, folder)  # noqa: E731
+    wrt_tree = _written_symbol(tree, text, wrt) or _variable_tree(wrt, in_force)
     key = member_key(wrt_tree) if wrt_tree is not None else None
     if key is None or wrt_tree is None:
         return DiffOutcome(error=f"`{wrt}` is not a symbol to differentiate with respect to")
@@ -245,15 +252,15 @@ def _diff_text(
     if not through and (stacked := _stacked_in(tree, key[0], result.table.stacks, ctx, wrt)):
         return DiffOutcome(error=stacked)
     tree = _defined_sum(tree, ctx)  # ∇_w E of E(w) = \sum_i …: the sum E names
-    if is_sample_sum(tree, ctx.env):  # \sum_i (w^T x_i - y_i)^2: a loss over samples
-        if hessian:
-            return DiffOutcome(error="the Hessian of a sum over samples is not computed yet")
-        stacks = result.table.stacks  # (read in every file of the project)
-        macros = _macros(path, text, project, folder)
-        return differentiate_sum(
-            tree, key[0], ctx, text, Budget(seconds), layout, stacks, macros=macros
-        )
+    ctx = held_sums(tree, key[0], ctx)  # S = \sum_n …, by Σ: a constant matrix
+    summed = _over_samples(
+        tree, key[0], ctx, text, in_force, Budget(seconds), layout, hessian, result.table.stacks
+    )
+    if summed is not None:  # \sum_i (w^T x_i - y_i)^2: a loss over samples
+        return _through_time(summed, tree, key[0], ctx, result)
     outcome = differentiate(tree, key[0], ctx, layout, Budget(seconds), hessian)
+    if outcome.error == CONSTANT:  # ℓ_t = ½‖h_t - y_t‖² by W, h_t = tanh(W h_{t-1} + …)
+        outcome = _through_time(outcome, tree, key[0], ctx, result)
     outcome.note += "".join(f"; {n}" for n in through) if outcome.error is None else ""  # e_t
     if written_with_indices(tree, ctx.env, ctx.einstein):
         return _index_form(outcome, tree, text)
@@ -261,6 +268,55 @@ def _diff_text(
     if outcome.error is None and outcome.verified and calls(tree, ctx):  # k(x, z), by name
         macros = _macros(path, text, project, folder)
         return _in_function_names(outcome, tree, ctx, text, macros)
+    return outcome
+
+
+def _over_samples(
+    tree: t.Node,
+    wrt: str,
+    ctx: Context,
+    text: str,
+    macros: Callable[[], MacroTable],
+    budget: Budget,
+    layout: str,
+    hessian: bool,
+    stacks: dict[str, tuple[str, str]],
+) -> DiffOutcome | None:
+    r"""The derivative of a loss summed over samples (``tree``, or ``tree`` with a name it
+    uses written in as the sum that defines it, where it involves ``wrt``: the scatter
+    matrix in ``\operatorname{tr}(\Sigma^{-1}S)`` by μ); None where ``tree`` is not one."""
+    try:
+        written_in = summed_out(tree, wrt, ctx, text, macros)
+    except CalculusError as exc:
+        return DiffOutcome(error=str(exc))
+    if written_in is None and not is_sample_sum(tree, ctx.env):
+        return None
+    if hessian:
+        return DiffOutcome(error="the Hessian of a sum over samples is not computed yet")
+    tree, text = written_in or (tree, text)
+    out = differentiate_sum(tree, wrt, ctx, text, budget, layout, stacks, macros=macros())
+    if out.error is not None and out.error.startswith(VECTOR_SUMS):  # ‖Σᵢ vᵢ‖²
+        whole = differentiate_vector_sum(tree, wrt, ctx, text, budget, layout, macros())
+        return whole if whole.error is None else out
+    return out
+
+
+def _through_time(
+    outcome: DiffOutcome, tree: t.Node, wrt: str, ctx: Context, result: CheckResult
+) -> DiffOutcome:
+    r"""A loss over states ``\mathbf{h}_t`` that a recurrence involving ``wrt`` defines (the
+    states declared, so read as given): refused in words where the loss involves ``wrt``
+    only through them (never "0"), else the result's note says the states are held."""
+    if outcome.error is not None and outcome.error != CONSTANT:
+        return outcome
+    trees = [r.tree_as_parsed for r in (*result.rows, *result.elsewhere)]
+    member = recurrence_of(tree, wrt, [x for x in trees if x is not None and x is not tree])
+    if member is None:
+        return outcome
+    w = ctx.style.symbols.get(wrt, wrt)
+    if outcome.error is not None:
+        return DiffOutcome(error=through_time(member, w))
+    outcome.note += f"; {held_note(member, w)}"
     return outcome
 
 
@@ -301,6 +357,8 @@ def _as_variable(wrt_tree: t.Node, key: str, ctx: Context) -> None:
         Lowerer(ctx.env).member(member)
     if key not in ctx.env.vars:
         _held_as_variable(key, ctx)
+    if key not in ctx.env.vars and (like := Lowerer(ctx.env).like_its_family(key)) is not None:
+        ctx.env.vars[key] = like  # h_{t-1} of h_0, …, h_T ∈ ℝ^H: a member like the listed
 
 
 def _stacked_in(
@@ -607,6 +665,16 @@ def _row_on_line(result: CheckResult, start: int, end: int, wrt: str) -> PlacedR
         if any((k := member_key(n)) is not None and k[0] == key[0] for n in row.tree.walk()):
             return row
     return None
+
+
+def _variable_tree(wrt: str, macros: Callable[[], MacroTable]) -> t.Node | None:
+    r"""The variable as given, read through the document's macros where it is not a symbol
+    without them (``\vx`` of ``\newcommand{\vx}{\bm{x}}``, by a row that does not write it)."""
+    node = parse_row(MappedText.identity(wrt)).tree
+    if (node is not None and member_key(node) is not None) or "\\" not in wrt:
+        return node
+    expanded, _ = expand(MappedText.identity(wrt), macros())
+    return parse_row(expanded).tree or node
 
 
 def _written_symbol(tree: t.Node, text: str, wrt: str) -> t.Node | None:

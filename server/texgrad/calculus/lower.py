@@ -243,6 +243,9 @@ class Lowerer:
             self._numbers(number_letters(node.num))  # \frac{n}{2}\log 2\pi
         num = self._lower(node.num)
         den = self.lower(node.den)
+        if not den.is_scalar and isinstance(node.den, t.Symbol) and not node.den.font:
+            dim = self._dimension(node.den)  # \frac{1}{m}, v ∈ ℝ^m, beside \mathbf{m} ∈ ℝ^d
+            den = e.num(dim) if dim is not None else den
         if not den.is_scalar:
             raise ShapeError(f"cannot divide by the {den.shape.short()} `{latex_of(node.den)}`")
         inv = e.power(den, -1)
@@ -1013,7 +1016,7 @@ class Lowerer:
         try:
             value = self._defined(fdef)
         except CalculusError:
-            info = self.env.vars.get(fdef.key) or self._like_its_family(fdef.key)
+            info = self.env.vars.get(fdef.key) or self.like_its_family(fdef.key)
             if fdef.key in self.opaque and info is not None:
                 return e.var(fdef.key, info.shape, info.symmetric)
             raise
@@ -1022,7 +1025,7 @@ class Lowerer:
         self.names[fdef.key] = value
         return e.var(fdef.key, value.shape, _symmetric_value(value))  # D = diag(d): Dᵀ = D
 
-    def _like_its_family(self, key: str) -> VarInfo | None:
+    def like_its_family(self, key: str) -> VarInfo | None:
         r"""``h_{t}``, defined by a recurrence the variable is not in, as a member of its
         declared family (``\mathbf{h}_0, \dots, \mathbf{h}_T \in \mathbb{R}^H``: one
         shape for every member, not depending on the label); None where there is none."""

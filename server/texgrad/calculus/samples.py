@@ -159,6 +159,24 @@ def _defined_constants(ctx: Context, wrt: str) -> Context:
     return replace(ctx, env=replace(env, vars={**env.vars, **added}, functions=functions))
 
 
+def sample_sum_of(node: t.BigOp, env: Env) -> SampleSum:
+    """The sum over samples ``node`` read (its index, bounds, summand and members); raises
+    NotSamples or SampleSumError where it is not one."""
+    return _sample_sum(node, env)
+
+
+def summand_value(node: t.BigOp, ctx: Context) -> Expr:
+    r"""One summand of the sum over samples ``node`` as the engine reads it, its members
+    variables of their own (``(\mathbf{x}_n - \boldsymbol\mu)(\mathbf{x}_n -
+    \boldsymbol\mu)^\top``: a D×D matrix, symmetric by its form); raises NotSamples or
+    CalculusError where it is not one."""
+    sample_sum = _sample_sum(node, ctx.env)
+    value = Lowerer(_env_with_members(ctx, sample_sum.members).env).lower(sample_sum.summand)
+    if not isinstance(value, Expr):
+        raise CalculusError("the summand's size is not known")
+    return value
+
+
 def _bounds_as_numbers(ctx: Context, terms: list[_Term]) -> Context:
     r"""``ctx`` with each undeclared letter that bounds a sum (``N`` of ``\sum_{i=1}^N``) read
     as the number it is, where a term outside the sums uses it (``N + \sum_{i=1}^N …``)."""
@@ -307,7 +325,7 @@ def _differentiate(
             differentials.append(dpiece)
             continue
         out = differentiate(body, wrt, sub, layout, budget)
-        if out.error == CONSTANT and term.sum is None and wrt in sub.env.vars:
+        if out.error == CONSTANT and wrt in sub.env.vars and term.outer != "fn":
             term.read = Lowerer(sub.env).lower(body)  # -\frac{n}{2}\log\det\Sigma, by μ: 0
             var = sub.env.vars[wrt].shape
             term.result = e.zero(var.rows, var.cols)
@@ -1167,7 +1185,8 @@ def _fold(coefficient: tuple[t.Node, ...], result: str) -> tuple[str, str] | Non
     ``\\frac{2}{3}``); None when either is not a plain number."""
     value = Fraction(1)
     letters = ""  # \frac{1}{2m}: 1/2 and the m of the denominator, kept as written
-    for f in coefficient:
+    cancelled = _letters_cancel(coefficient)  # \frac{N}{2}\frac{1}{N}: ½
+    for f in coefficient if cancelled is None else ():
         number = _number(f)
         if number is None and len(coefficient) == 1:
             split = _number_over_letters(f)
@@ -1177,6 +1196,7 @@ def _fold(coefficient: tuple[t.Node, ...], result: str) -> tuple[str, str] | Non
         if number is None:
             return None
         value *= number
+    value = cancelled if cancelled is not None else value
     m = _LEADING_NUMBER.match(result)
     if m is None or not coefficient or _needs_brackets(result.removeprefix("-")):
         return None  # (2x + 3y: the 2 is not the whole summand's)
@@ -1197,6 +1217,40 @@ def _fold(coefficient: tuple[t.Node, ...], result: str) -> tuple[str, str] | Non
     if value.denominator == 1:
         return "", f"{sign}{value.numerator} {rest}"
     return f"\\frac{{{value.numerator}}}{{{value.denominator}}}", f"{sign}{rest}"
+
+
+def _letters_cancel(coefficient: tuple[t.Node, ...]) -> Fraction | None:
+    r"""The number that scalars of numbers and letters multiply to where their letters
+    cancel (``\frac{N}{2}`` and ``\frac{1}{N}``: ½); None otherwise (or for one factor)."""
+    if len(coefficient) < 2:
+        return None
+    total = sympy.Integer(1)
+    for f in coefficient:
+        parts = (f.num, f.den) if isinstance(f, t.Frac) else (f, None)
+        for i, part in enumerate(parts):
+            if part is None:
+                continue
+            value = _monomial(part)
+            if value is None:
+                return None
+            total = total * value if i == 0 else total / value
+    if total.free_symbols or not total.is_Rational or total == 0:
+        return None
+    return Fraction(int(total.p), int(total.q))
+
+
+def _monomial(node: t.Node) -> sympy.Expr | None:
+    """A product of plain numbers and plain letters as sympy sees it; None otherwise."""
+    factors = node.factors if isinstance(node, t.Product) else (node,)
+    out: sympy.Expr = sympy.Integer(1)
+    for f in factors:
+        if isinstance(f, t.Number) and f.text.isdigit():
+            out *= int(f.text)
+        elif isinstance(f, t.Symbol) and not f.font and not f.accents and f.name.isalpha():
+            out *= sympy.Symbol(f.name)
+        else:
+            return None
+    return out
 
 
 def _number_over_letters(node: t.Node) -> tuple[Fraction, str] | None:
@@ -1240,6 +1294,10 @@ def _needs_brackets(result: str) -> bool:
 
 
 def _join(terms: list[_Term], pieces: list[str]) -> str:
+    """The terms' derivatives joined by their signs; raises where every one is 0 (no term
+    of the loss involves the variable)."""
+    if pieces and all(p == "0" for p in pieces):
+        raise CalculusError(CONSTANT)
     out = ""
     for term, piece in zip(terms, pieces, strict=True):
         if piece in ("0", "") and len(terms) > 1:
@@ -1269,9 +1327,11 @@ def _shapes(terms: list[_Term], wrt: str, ctx: Context) -> dict[str, Shape]:
                 shapes[f"member:{m.key}"] = m.shape  # (sizes its dimensions)
                 if m.entry_of is not None:
                     shapes[m.entry_of] = ctx.env.vars[m.entry_of].shape
-        for x in (term.read, term.result, term.coefficient_read, term.coefficient_result):
+        read = (term.read, term.result, term.coefficient_read, term.coefficient_result)
+        outer = (term.outer_read, term.outer_result)  # b of (\sum_i a^T x_i - b)^2
+        for x in read + outer:
             for v in x.walk() if x is not None else ():
-                if isinstance(v, Var) and v.name not in keys:
+                if isinstance(v, Var) and v.name not in keys and v.name != term.placeholder:
                     shapes[v.name] = v.shape
     shapes[wrt] = ctx.env.vars[wrt].shape
     for term in terms:  # \frac{1}{N}: a declared dimension, as a number

@@ -523,7 +523,7 @@ _PART = r"(?P<part>rows?|columns?)"
 _FAMILY = [
     # "$X \in \mathbb{R}^{N \times d}$ stacks the $\mathbf{x}_i^\top$ as rows"
     # (also "$X \in …$, which stacks the $x_i^\top$ as rows")
-    re.compile(_M.format("matrix") + r",?\s+(?:(?:which|that)\s+)?(?:stacks|collects|has|holds|contains)\s+(?:the\s+)?"
+    re.compile(_M.format("matrix") + r",?\s+(?:(?:which|that)\s+)?(?:stacks?|collects?|has|holds?|contains?)\s+(?:the\s+)?"
                + _M.format("member") + r"\s+as\s+(?:its\s+)?" + _PART),
     # "…, whose rows are $x_i^\top$", "with rows $\mathbf{x}_1^\top, \dots, \mathbf{x}_N^\top$"
     re.compile(_M.format("matrix") + r",?\s+(?:whose|with)\s+(?:the\s+)?" + _PART

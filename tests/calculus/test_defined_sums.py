@@ -1,0 +1,153 @@
+r"""Names defined by a sum over samples (:mod:`texgrad.calculus.defined_sums`): the scatter
+matrix ``S = \sum_n (\mathbf{x}_n - \boldsymbol\mu)(\mathbf{x}_n - \boldsymbol\mu)^\top`` in
+``\operatorname{tr}(\Sigma^{-1}S)`` — a constant by Σ, written in and summed by μ — each
+result evaluated as printed and compared with central differences of the loss (N = 5
+samples, D = 3)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from texgrad.calculus.api import diff_in_document
+from texgrad.calculus.evaluate_tree import evaluate
+from texgrad.reading.source import MappedText
+from texgrad.syntax.parse import parse_row
+
+N, D = 5, 3
+
+MVN = r"""# Gaussian fit
+
+We observe $\mathbf{x}_1, \dots, \mathbf{x}_N \in \mathbb{R}^D$, with mean
+$\boldsymbol\mu \in \mathbb{R}^D$, covariance $\Sigma \in \mathbb{R}^{D \times D}$ and
+$\mathbf{a} \in \mathbb{R}^D$. The covariance $\Sigma$ is symmetric positive definite.
+The scatter matrix is $S = \sum_{n=1}^N (\mathbf{x}_n - \boldsymbol\mu)(\mathbf{x}_n - \boldsymbol\mu)^\top$
+and the sample covariance $C = \frac{1}{N}\sum_{n=1}^N (\mathbf{x}_n - \boldsymbol\mu)(\mathbf{x}_n - \boldsymbol\mu)^\top$.
+
+$$\mathcal{L}(\Sigma) = \frac{N}{2}\log\det\Sigma + \frac{1}{2}\operatorname{tr}(\Sigma^{-1}S)$$
+
+$$q = \mathbf{a}^\top C \mathbf{a}$$
+
+$$r = \log\det S$$
+
+$$u = \operatorname{tr}(S)^2 + \mathbf{a}^\top\boldsymbol\mu$$
+
+$$v = \frac{N}{2}\operatorname{tr}(\Sigma^{-1}C)$$
+"""
+
+
+def _document(tmp_path: Path) -> Path:
+    doc = tmp_path / "mvn.md"
+    doc.write_text(MVN, encoding="utf-8")
+    return doc
+
+
+def _point() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((D, D))
+    return {
+        "family:x": rng.standard_normal((N, D)),
+        "\\mu": rng.standard_normal((D, 1)),
+        "\\Sigma": a @ a.T + D * np.eye(D),
+        "a": rng.standard_normal((D, 1)),
+    }
+
+
+def _scatter(p: dict[str, np.ndarray]) -> np.ndarray:
+    r = p["family:x"] - p["\\mu"].T
+    return np.asarray(r.T @ r)
+
+
+def _central(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[i] += h
+        down[i] -= h
+        g[i] = (f(up) - f(down)) / (2 * h)
+    return g
+
+
+def _printed(result: str, values: dict[str, object]) -> np.ndarray:
+    row = parse_row(MappedText.identity(result))
+    assert row.tree is not None, result
+    return np.asarray(evaluate(row.tree, values), dtype=float)
+
+
+def _loss(p: dict[str, np.ndarray]) -> float:
+    sigma = p["\\Sigma"]
+    return float(
+        N / 2 * np.linalg.slogdet(sigma)[1] + np.trace(np.linalg.solve(sigma, _scatter(p))) / 2
+    )
+
+
+def test_the_scatter_matrix_is_a_constant_by_sigma_and_keeps_its_name(tmp_path: Path) -> None:
+    out = diff_in_document(_document(tmp_path), 9, "\\Sigma")
+    assert out.error is None and out.verified, out.error
+    assert out.kind == "gradient" and out.shape == "ℝ^{D×D}"
+    assert "\\Sigma^{-1} S \\Sigma^{-1}" in out.result  # S by name, not its sum
+    p = _point()
+    got = _printed(out.result, {"\\Sigma": p["\\Sigma"], "S": _scatter(p), "N": N})
+    want = _central(lambda s: _loss({**p, "\\Sigma": s}), p["\\Sigma"])
+    assert got.shape == (D, D) and np.allclose(got, want, atol=1e-5)
+
+
+def test_through_the_scatter_matrix_by_mu_the_sum_is_written_in(tmp_path: Path) -> None:
+    out = diff_in_document(_document(tmp_path), 9, "\\boldsymbol\\mu")
+    assert out.error is None and out.verified, out.error
+    assert out.kind == "gradient" and out.shape == "ℝ^{D}"
+    assert "\\sum" in out.result and "every member of the family sampled" in out.note
+    p = _point()
+    got = _printed(out.result, {**p, "N": N})
+    want = _central(lambda m: _loss({**p, "\\mu": m}), p["\\mu"])
+    assert np.allclose(got.reshape(D, 1), want, atol=1e-5)
+    # and it is −Σ⁻¹ Σ_n (x_n − μ), the textbook's
+    mean = p["family:x"].sum(axis=0).reshape(D, 1) - N * p["\\mu"]
+    assert np.allclose(got.reshape(D, 1), -np.linalg.solve(p["\\Sigma"], mean))
+
+
+def test_a_scaled_definition_in_a_quadratic_form_by_mu(tmp_path: Path) -> None:
+    out = diff_in_document(_document(tmp_path), 11, "\\boldsymbol\\mu")
+    assert out.error is None and out.verified, out.error
+    p = _point()
+
+    def q(m: np.ndarray) -> float:
+        a = p["a"]
+        return float((a.T @ _scatter({**p, "\\mu": m}) @ a)[0, 0] / N)
+
+    got = _printed(out.result, {**p, "N": N})
+    assert np.allclose(got.reshape(D, 1), _central(q, p["\\mu"]), atol=1e-5)
+
+
+def test_a_nonlinear_use_by_mu_is_refused_not_wrong(tmp_path: Path) -> None:
+    out = diff_in_document(_document(tmp_path), 13, "\\boldsymbol\\mu")
+    assert out.error is not None or not out.verified
+    assert not out.result or not out.verified
+
+
+def test_a_power_of_its_trace_squares_the_whole_sum(tmp_path: Path) -> None:
+    out = diff_in_document(_document(tmp_path), 15, "\\boldsymbol\\mu")
+    assert out.error is None and out.verified, out.error
+    p = _point()
+
+    def u(m: np.ndarray) -> float:
+        return float(np.trace(_scatter({**p, "\\mu": m})) ** 2 + (p["a"].T @ m)[0, 0])
+
+    got = _printed(out.result, {**p, "N": N})
+    assert np.allclose(got.reshape(D, 1), _central(u, p["\\mu"]), atol=1e-4)
+
+
+def test_the_definitions_scalar_and_the_rows_cancel(tmp_path: Path) -> None:
+    out = diff_in_document(_document(tmp_path), 17, "\\boldsymbol\\mu")
+    assert out.error is None and out.verified, out.error
+    assert "N" not in out.result.replace("^{N}", "").replace("^N", "")  # N/2 · 1/N = ½
+    p = _point()
+
+    def v(m: np.ndarray) -> float:
+        scatter = _scatter({**p, "\\mu": m})
+        return float(N / 2 * np.trace(np.linalg.solve(p["\\Sigma"], scatter)) / N)
+
+    got = _printed(out.result, {**p, "N": N})
+    assert np.allclose(got.reshape(D, 1), _central(v, p["\\mu"]), atol=1e-5)
