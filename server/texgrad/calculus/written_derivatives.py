@@ -133,6 +133,7 @@ class WrittenDerivative:
     wrt: t.Node | None  # the variable (None: read off the differential on the right)
     claimed: t.Node  # the expression said to equal it
     form: str  # "nabla", "partial", "jacobian", "differential"
+    tabled: bool = False  # a line of a table: ``derivative`` is its column's header
 
     @property
     def start(self) -> int:
@@ -241,7 +242,7 @@ def _table_claims(
                     continue
                 by = wrt if wrt is not None else _the_x(f.tree)
                 if by is not None and _plain(g.tree) and _plain(f.tree) and not _is_zero(g.tree):
-                    yield WrittenDerivative(g, head, f.tree, by, g.tree, form)
+                    yield WrittenDerivative(g, head, f.tree, by, g.tree, form, tabled=True)
 
 
 def _table_columns(
@@ -264,6 +265,50 @@ def _table_columns(
                 continue
             wrt = read[1] if read[1] is not None else call.args[0] if call else None
             yield i, j, head.tree, wrt, read[2]
+    yield from _titled_columns(table)
+
+
+# a header cell naming the derivative in words: "Gradient", "Hessian w.r.t. $\mathbf x$"
+_TITLED = re.compile(r"(?:the\s+)?(gradient|derivative|jacobian|hessian)s?\b", re.I)
+_TITLED_FORMS = {
+    "gradient": "nabla",
+    "hessian": "hessian",
+    "derivative": "partial",
+    "jacobian": "partial",
+}
+
+
+def _titled_columns(
+    table: Table,
+) -> Iterator[tuple[int, int, t.Node, t.Node | None, str]]:
+    r"""The columns of a table headed in words, ``| Function | Gradient |``: each column
+    whose title names a derivative, paired with the one other column of math (its title not
+    a derivative's) — the variable the title's math names (``Gradient w.r.t. $\mathbf x$``),
+    else each line's ``x``."""
+    derivative: dict[int, str] = {}
+    others: list[int] = []
+    for c, (_, _, title) in table.titles.items():
+        m = _TITLED.match(title)
+        math = table.header.get(c)
+        if math is not None and math.tree is not None and _derivative_side(math.tree) is not None:
+            continue  # (read above, by the function it names)
+        if m is not None:
+            derivative[c] = _TITLED_FORMS[m[1].lower()]
+        elif not _TITLED.search(title):
+            others.append(c)
+    functions = [c for c in others if any(c in line for line in table.lines)]
+    if not derivative or len(functions) != 1:
+        return
+    i = functions[0]
+    for j, form in derivative.items():
+        start, end, title = table.titles[j]
+        math = table.header.get(j)
+        tree = math.tree if math is not None else None
+        wrt = tree if tree is not None and symbol_key(tree) is not None else None
+        if math is not None and wrt is None:
+            continue  # (math in the title that is no variable: not read)
+        head = t.Symbol(name=title, start=start, end=end)
+        yield i, j, head, wrt, form
 
 
 def _the_x(tree: t.Node) -> t.Node | None:
@@ -821,7 +866,10 @@ _EVALUATED = re.compile(
 
 
 def _evaluated(text: str, claim: WrittenDerivative) -> bool:
-    """Whether the derivative is written with an evaluation bar after it (at a point)."""
+    """Whether the derivative is written with an evaluation bar after it (at a point); a
+    table's header is not (the lines between it and the cell are other cells)."""
+    if claim.tabled:
+        return False
     end = text.find("=", claim.derivative.end, max(claim.derivative.end, claim.claimed.start))
     end = end if end >= 0 else claim.claimed.start
     return _EVALUATED.search(text, claim.derivative.end, end) is not None
@@ -1625,7 +1673,7 @@ def _check_differential(
         k[0]
         for n in claimed.walk()
         if isinstance(n, t.Differential) and n.body is not None
-        for k in [symbol_key(n.body)]
+        for k in [symbol_key(_untransposed(n.body))]  # \mathrm dX^\top: (dX)ᵀ, by X
         if k is not None
     }
     if _d_of_first_factor(claim.derivative, dvars):
@@ -1822,9 +1870,8 @@ def _shapes(
     pending = [claimed]
     while pending:
         node = pending.pop()
-        for sub in node.walk():
-            k = symbol_key(sub)
-            if k is None or k[0] in known:
+        for k in _symbols_in(node, env, known):
+            if k[0] in known:
                 continue
             fdef = env.functions.get(k[0])
             if fdef is not None and not fdef.params and len(defined) < 8:
@@ -1837,6 +1884,24 @@ def _shapes(
                 shapes[k[0]] = env.vars[k[0]].shape
                 known.add(k[0])
     return shapes, defined
+
+
+def _symbols_in(node: t.Node, env: Env, known: set[str]) -> Iterator[tuple[str, str | None]]:
+    r"""The keys of the symbols ``node`` writes, in source order: ``G_Z`` whole where
+    it is a symbol of its own (known, declared or defined), not also the ``G`` it is written
+    with (a declared ``G`` is another symbol)."""
+    stack = [node]
+    while stack:
+        sub = stack.pop()
+        k = symbol_key(sub)
+        if k is not None:
+            yield k
+            own = k[0] in known or k[0] in env.vars or k[0] in env.functions
+            if isinstance(sub, t.Sub) and own:
+                continue  # (its base and index are part of its name)
+        kids = list(sub.children())
+        kids.reverse()
+        stack.extend(kids)
 
 
 @dataclass
@@ -1952,6 +2017,11 @@ def _size(d: object, sizes: dict[str, int]) -> int:
         return d
     free: set[Any] = getattr(d, "free_symbols", set())
     return int(d.subs({x: sizes[x.name] for x in free}))  # type: ignore[attr-defined]
+
+
+def _untransposed(node: t.Node) -> t.Node:
+    """``X`` of ``X^\top``; any other node itself."""
+    return node.base if isinstance(node, t.Transpose) and node.base is not None else node
 
 
 def _with_differentials(node: t.Node) -> t.Node:
