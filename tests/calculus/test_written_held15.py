@@ -146,6 +146,16 @@ PLANTED = {
         50: "sign",
         54: "factor",
     },
+    # … and notes on linear models written after those fixes (5 of 6 flagged before): the
+    # logistic gradient in matrix form, Xᵀ(σ(Xw) − y), of a loss summed over the rows of X
+    "notes-linear-models.md": {
+        12: "factor",
+        18: "sign",
+        28: "sign",
+        38: "symmetric",
+        43: "factor",
+        46: "symmetric",
+    },
     # a notebook's backward pass through two layers: G₂ and G₁ both lead to X and W₁
     "notebook-mlp-backward.md": {
         25: "transpose",

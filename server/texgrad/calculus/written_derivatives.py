@@ -1381,7 +1381,7 @@ def _check_sum(
     side against the verified derivative of the sum, every member sampled
     (:mod:`~texgrad.calculus.written_samples`)."""
     verdict, why, outcome = compare_sum(
-        function, claim.claimed, wrt, ctx, checked.doc.text, seconds
+        function, claim.claimed, wrt, ctx, checked.doc.text, seconds, checked.table.stacks
     )
     if verdict is None or outcome is None:
         return _undecided(why)
