@@ -40,6 +40,7 @@ import functools
 import itertools
 import re
 import time
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
@@ -89,14 +90,7 @@ from texgrad.calculus.written_samples import compare_sum
 from texgrad.calculus.written_simplex import resample, stated_sums
 from texgrad.calculus.written_tables import Table, markdown_tables
 from texgrad.calculus.written_tabular import latex_tables
-from texgrad.calculus.written_upstream import (
-    SIMPLE,
-    Upstream,
-    definition_of,
-    definitions,
-    linear_loss,
-    upstreams,
-)
+from texgrad.calculus.written_upstream import SIMPLE, GradientStatements, Upstream, linear_loss
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.diagnostics import Diagnostic, Fix
@@ -820,16 +814,41 @@ def _key(
     )  # fmt: skip
 
 
+_STATEMENTS: dict[int, tuple[weakref.ref[CheckResult], int, int, GradientStatements]] = {}
+
+
+def _statements(checked: CheckResult) -> GradientStatements:
+    """The upstream gradients and definitions of ``checked``'s rows (in any file of its
+    project), read once for all its claims (while its rows stay those read)."""
+    key = id(checked)
+    sizes = (len(checked.rows), len(checked.elsewhere))
+    hit = _STATEMENTS.get(key)
+    if hit is not None and hit[0]() is checked and hit[1:3] == sizes:
+        return hit[3]
+    stated = GradientStatements([*checked.rows, *checked.elsewhere])
+
+    def forget(ref: weakref.ref[CheckResult]) -> None:
+        current = _STATEMENTS.get(key)
+        if current is not None and current[0] is ref:
+            del _STATEMENTS[key]
+
+    try:
+        _STATEMENTS[key] = (weakref.ref(checked, forget), *sizes, stated)
+    except TypeError:  # (not weakly referable: read again next time)
+        pass
+    return stated
+
+
 def _upstream_key(checked: CheckResult, claim: WrittenDerivative, env: Env) -> tuple[str, ...]:
     """What decides a claim on a loss the document never defines besides its context: the
     upstream gradients it names, and the definitions they are gradients by (in any file)."""
     loss = _undefined_loss(claim, env)
     if loss is None:
         return ()
-    rows = [*checked.rows, *checked.elsewhere]
+    stated = _statements(checked)
     out = []
-    for up in upstreams(rows, loss):
-        body = definition_of(rows, up.of_key)
+    for up in stated.upstreams(loss):
+        body = stated.definition_of(up.of_key)
         out.append(f"{up.gradient_key}={up.of_key}:{show(body) if body is not None else ''}")
     return tuple(out)
 
@@ -1243,15 +1262,15 @@ def _through_upstream(
     loss = _undefined_loss(claim, ctx.env)
     if loss is None or loss == wrt:
         return _NOT_THROUGH
-    rows = [*checked.rows, *checked.elsewhere]
-    found = upstreams(rows, loss)
+    stated = _statements(checked)
+    found = stated.upstreams(loss)
     said = symbol_key(claim.claimed)
     if any(u.of_key == wrt and said is not None and said[0] == u.gradient_key for u in found):
         return _undecided("upstream: the statement naming the upstream gradient")
     leading: list[list[tuple[DiffOutcome, Finding | bool | None, Context]]] = []
     leading_up: list[Upstream] = []
     for up in found:
-        readings, single = _readings(up, ctx, wrt, rows)
+        readings, single = _readings(up, ctx, wrt, stated)
         judged: list[tuple[DiffOutcome, Finding | bool | None, Context]] = []
         complete = single  # every reading judged, of one definition: may be reported
         for local, transposed, scalar in readings:
@@ -1301,7 +1320,7 @@ def _through_upstream(
 
 
 def _readings(
-    up: Upstream, ctx: Context, wrt: str, rows: list[PlacedRow]
+    up: Upstream, ctx: Context, wrt: str, stated: GradientStatements
 ) -> tuple[list[tuple[Context, bool, bool]], bool]:
     """The contexts in which ``up``'s gradient is a fixed variable (the shape of what it is
     the gradient of, or the transpose's), each with whether it is transposed and whether
@@ -1321,13 +1340,13 @@ def _readings(
     else:
         return [], False  # a variable of its own: no way to the variable differentiated by
     seen = {show(b) for b in bodies}
-    for body in definitions(rows, up.of_key):
+    for body in stated.definitions(up.of_key):
         if show(body) not in seen:
             seen.add(show(body))
             bodies.append(body)
     if up.of_key != wrt:
-        if not bodies:
-            return [], False
+        if not bodies or not _reaches(bodies, wrt, env, up.gradient_key):
+            return [], False  # (its derivative by the variable is 0: no reading decides)
         try:
             shape = (
                 env.vars[up.of_key].shape if up.of_key in env.vars
@@ -1358,6 +1377,28 @@ def _readings(
             local = Env(vars_, defined, env.softmax_columns, set(env.numbers), set(env.weak))
             out.append((Context(local, ctx.style, ctx.einstein), transposed, shape.is_scalar))
     return out, len(bodies) <= 1
+
+
+def _reaches(bodies: list[t.Node], wrt: str, env: Env, gradient: str) -> bool:
+    r"""Whether the values ``bodies`` write the variable ``wrt``, themselves or through the
+    names the document defines (``Z = H W`` by W; ``H = \tanh(Z_0)`` by what Z₀ is of):
+    where they do not, the derivative through them is 0 (a layer's upstream gradient for a
+    weight of another layer).  A member or an entry of the same letter counts as written."""
+    letter = wrt.partition("_{")[0]
+    seen: set[str] = {gradient}
+    pending = list(bodies)
+    while pending:
+        for node in pending.pop().walk():
+            k = symbol_key(node)
+            if k is None:
+                continue
+            if k[0] == wrt or k[0].partition("_{")[0] == letter:
+                return True
+            fdef = env.functions.get(k[0])
+            if fdef is not None and k[0] not in seen:
+                seen.add(k[0])
+                pending.append(fdef.body)
+    return False
 
 
 def _engine(
