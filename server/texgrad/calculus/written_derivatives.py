@@ -1069,6 +1069,10 @@ def _function_tree(node: t.Node, env: Env, named: bool = False) -> t.Node:
         args = [symbol_key(a) for a in target.args]
         if fdef is not None and [a[0] if a else None for a in args] == list(fdef.params):
             return fdef.body
+        if fdef is not None and not fdef.params and len(args) == 1:  # \mathbf y(\mathbf x) of
+            arg = args[0]  # \mathbf y = \sigma(W\mathbf x): its value, as a function of x
+            if arg is not None and arg[0] in env.vars and key is not None:
+                return fdef.body if key[0] not in env.vars else node
         return node
     if isinstance(target, t.Func) and target.sub is None and target.sup is None:
         fdef = env.functions.get(target.name.lstrip("\\"))  # \operatorname{lse} = …
