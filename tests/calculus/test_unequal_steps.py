@@ -156,6 +156,8 @@ def test_the_steps_found() -> None:
 #   too: the fronts say it once)
 # - latex/exam.tex 31: s‖v‖² after 2s‖v‖² (the factor 2 the exam solution plants)
 # - latex/lecture.tex 21: + 2Cᵀy after - 2Cᵀy (the sign the lecture notes plant)
+# - held15/mathse-chain-slip.md 14, 59: + 2tr(YᵀXW) for − 2tr(YᵀXW) in the expansion, + Xᵀy
+#   after − Xᵀy (the slips the answer plants; wrong-derivative flags 59 too)
 # - held15/exam-solutions.tex 10, 19: 2Ax + b after (A + Aᵀ)x + b, + 2Xᵀy after - 2Xᵀy (the
 #   planted slips of the align chains; wrong-derivative flags those rows: the fronts say it once)
 REVIEWED_STEPS = {
@@ -165,6 +167,7 @@ REVIEWED_STEPS = {
     "tests/calculus/written/latex/exam.tex": [31],
     "tests/calculus/written/latex/lecture.tex": [21],
     "tests/calculus/written/held15/exam-solutions.tex": [10, 19],
+    "tests/calculus/written/held15/mathse-chain-slip.md": [14, 59],
 }
 
 

@@ -699,3 +699,21 @@ def test_entry_derivatives_fixture_and_quick_fix() -> None:
     assert findings[1].correct == "a_{ji}"
     (diag,) = diagnostics_of(checked, findings[1:])
     assert diag.code == CODE and diag.fixes[0].text == "a_{ji}"
+
+
+def test_the_jacobian_of_a_name_defined_without_parameters_taken_at_its_variable() -> None:
+    r"""``J_{\mathbf y}(\mathbf x)`` where the document defines ``\mathbf y = \sigma(W\mathbf x +
+    \mathbf b)``: the Jacobian of y's value by x (it once named y with an argument it has
+    not, and stayed undecided); under a stated numerator layout its transpose is a slip."""
+    text = (
+        "We use the numerator layout. Let $W \\in \\mathbb{R}^{m \\times n}$, "
+        "$\\mathbf x \\in \\mathbb{R}^n$, $\\mathbf b \\in \\mathbb{R}^m$ and "
+        "$\\mathbf y = \\tanh(W\\mathbf x + \\mathbf b)$.\n\n"
+        "$$J_{\\mathbf y}(\\mathbf x) = \\operatorname{diag}(1 - \\mathbf y \\odot \\mathbf y)\\, W$$\n\n"
+        "$$J_{\\mathbf y}(\\mathbf x) = W^\\top \\operatorname{diag}(1 - \\mathbf y \\odot \\mathbf y)$$\n"
+    )
+    tally = Tally()
+    found = check_written(Checker().check("doc.md", text=text), tally=tally)
+    assert [text.count("\n", 0, f.start) + 1 for f in found] == [5]
+    assert "transpose" in found[0].message
+    assert tally.read == 2 and tally.verified == 1

@@ -106,6 +106,56 @@ PLANTED = {
         23: "sign",
         29: "transpose",
     },
+    # a fifth batch (session 11), measured before its fixes (21 of 30 flagged, no false
+    # alarm, counting the unequal step): a table headed in words ("Function | Gradient") was
+    # not read; an upstream gradient named G_Z beside a declared G was read as G's; the
+    # differential `\mathrm dX^\top` had no variable; "f is a scalar function of X" kept
+    # f's later definition from being read
+    "cheatsheet-identities.md": {
+        16: "symmetric",
+        19: "transpose",
+        21: "sign",
+        22: "factor",
+        34: "order",
+        39: "factor",
+        47: "inverse",
+        53: "sign",
+    },
+    "mathse-chain-slip.md": {38: "sign", 40: "factor", 59: "sign"},  # (14: an unequal step)
+    "lecture-differentials.tex": {
+        16: "transpose",
+        33: "order",
+        41: "transpose",
+        51: "inverse",
+        53: "sign",
+        60: "factor",
+    },
+    "appendix-backprop.tex": {
+        29: "transpose",
+        35: "sign",
+        41: "factor",
+        49: "symmetric",
+        50: "order",
+    },
+    "jacobians-hessians.md": {
+        18: "sign",
+        22: "factor",
+        28: "transpose",
+        40: "symmetric",
+        46: "factor",
+        50: "sign",
+        54: "factor",
+    },
+    # … and notes on linear models written after those fixes (5 of 6 flagged before): the
+    # logistic gradient in matrix form, Xᵀ(σ(Xw) − y), of a loss summed over the rows of X
+    "notes-linear-models.md": {
+        12: "factor",
+        18: "sign",
+        28: "sign",
+        38: "symmetric",
+        43: "factor",
+        46: "symmetric",
+    },
     # a notebook's backward pass through two layers: G₂ and G₁ both lead to X and W₁
     "notebook-mlp-backward.md": {
         25: "transpose",

@@ -131,3 +131,38 @@ def test_two_layers_each_claim_judged_by_its_own_upstream_gradient() -> None:
     )
     found, tally = _judged(text)
     assert found == ["-G_1 W_1^\\top"] and tally.verified == 2
+
+
+def test_a_deep_network_is_read_once_and_each_layer_by_its_own_gradient(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    r"""Twelve layers, each with its upstream gradient G_k = ∂L/∂Z_k (one that neither a
+    declared G nor another layer's stands in for): every claim judged by its own layer's
+    reading, the slips planted in layers 3 and 9 reported; the document's statements read
+    once for all 36 claims (each claim once read them again, once per upstream gradient)."""
+    from texgrad.calculus import written_upstream
+
+    reads = 0
+    init = written_upstream.GradientStatements.__init__
+
+    def counted(self: written_upstream.GradientStatements, rows: object) -> None:
+        nonlocal reads
+        reads += 1
+        init(self, rows)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(written_upstream.GradientStatements, "__init__", counted)
+    parts = ["We use the denominator layout. Let $G \\in \\mathbb{R}^{b \\times d}$.\n"]
+    for k in range(1, 13):
+        slip = {3: "-", 9: "2"}.get(k, "")
+        parts.append(
+            f"\nLet $H_{{{k}}} \\in \\mathbb{{R}}^{{b \\times d}}$, $W_{{{k}}} \\in "
+            f"\\mathbb{{R}}^{{d \\times d}}$, $Z_{{{k}}} = H_{{{k}}} W_{{{k}}}$ and "
+            f"$G_{{{k}}} = \\partial L / \\partial Z_{{{k}}}$.\n\n"
+            f"$$\\frac{{\\partial L}}{{\\partial W_{{{k}}}}} = {slip}H_{{{k}}}^\\top G_{{{k}}}$$\n\n"
+            f"$$\\frac{{\\partial L}}{{\\partial H_{{{k}}}}} = G_{{{k}}} W_{{{k}}}^\\top$$\n"
+        )
+    text = "".join(parts)
+    found, tally = _judged(text)
+    assert found == ["-H_{3}^\\top G_{3}", "2H_{9}^\\top G_{9}"]
+    assert tally.read == 36 and tally.verified == 22  # (the 12 statements G_k = …: undecided)
+    assert reads == 1

@@ -285,6 +285,9 @@ def _symbol(kind: str, f: str, wrt: str) -> str:
         return f"∇{sub}{f}" if sub else f"∇_{wrt} {f}"
     if kind in ("jacobian", "derivative"):
         return f"∂{f}/∂{wrt}"
+    if kind == "hessian":  # (a row writing ∇²: its result is the Hessian)
+        sub = _SUBSCRIPTS.get(wrt) if len(wrt) == 1 else None
+        return f"∇²{sub}{f}" if sub else f"∇²_{wrt} {f}"
     # the differential names its variable: a row offers one per variable ("df w.r.t. X",
     # "df w.r.t. A"), which a menu must tell apart
     return f"d{f} w.r.t. {wrt}"

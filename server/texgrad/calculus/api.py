@@ -41,6 +41,7 @@ from texgrad.calculus.requests import (
     differential_variable,
     request_in,
     resolved,
+    row_request,
     source,
 )
 from texgrad.calculus.samples import differentiate_sum, is_sample_sum
@@ -454,16 +455,13 @@ def _asked(
     it cannot be answered (""): a derivative written to be computed
     (``\\frac{\\partial f}{\\partial X}``, ``\\nabla_x f``, ``\\mathrm{d}(X^{-1})``) says it
     itself (``wrt``, if given, must be its variable), in the layout its document states."""
-    request = request_in(tree)
-    if request is None:  # ∂f/∂X = …: the derivative the row writes (--wrt X: by that X)
-        written = _written_derivative(tree)
-        if written is not None and (not wrt.strip() or _by_the_variable(written, wrt)):
-            request = written
+    given = parse_row(MappedText.identity(wrt)).tree if wrt.strip() else None
+    # ∂f/∂X = …: the derivative the row writes (--wrt X: by that X), as the plans read it
+    request = row_request(tree, _key_of(given) if wrt.strip() else None)
     if request is None and not wrt.strip():  # E(w) = …: by its one parameter
         wrt = _parameter_of(tree, text, ctx)
     if request is None:
         return tree, wrt, hessian, layout, "" if wrt.strip() else _NO_VARIABLE
-    given = parse_row(MappedText.identity(wrt)).tree if wrt.strip() else None
     wrt, problem = resolved(request, text, wrt, given)
     if problem or request.body is None:
         return tree, wrt, hessian, layout, problem
@@ -516,25 +514,6 @@ def _layout_at(text: str, node: t.Node, result: CheckResult | None = None) -> st
         return next(iter(own))
     said = stated_in(result.path, text, result.project_texts) if result else statements(text)
     return layout_in_force(text, node.start, said)
-
-
-def _written_derivative(tree: t.Node) -> Request | None:
-    r"""The left side of a derivative the row writes with its value
-    (``\frac{\partial f}{\partial X} = X^{-\top}``), asked for where no variable is given:
-    its value as texgrad finds it, beside what is written."""
-    if not isinstance(tree, t.Chain) or not tree.items or tree.items[0] is None:
-        return None
-    if any(r != "=" for r in tree.relations):
-        return None
-    return request_in(tree.items[0])
-
-
-def _by_the_variable(request: Request, wrt: str) -> bool:
-    r"""Whether ``wrt`` is the variable of a derivative written with its value: asked by
-    that variable, the row asks for the derivative (``\frac{\partial f}{\partial X} = …``
-    by X), not for the differential of the value written."""
-    given = parse_row(MappedText.identity(wrt)).tree
-    return _key_of(given) != "" and _key_of(given) == _key_of(request.wrt)
 
 
 def _key_of(node: t.Node | None) -> str:

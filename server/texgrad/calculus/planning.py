@@ -9,6 +9,7 @@ from texgrad.calculus.context import Context
 from texgrad.calculus.expr import ONE, CalculusError, Expr
 from texgrad.calculus.indices import lower_formula
 from texgrad.calculus.lower import Lowerer
+from texgrad.calculus.requests import applied, row_request
 from texgrad.calculus.samples import is_sample_sum, sum_variables
 from texgrad.calculus.written import statements
 from texgrad.shapes.rows import PlacedRow
@@ -66,19 +67,38 @@ def plans_of(row: PlacedRow, ctx: Context, offset: int | None = None) -> list[Di
             and x.name not in ctx.env.numbers  # 1/N: a number, not a variable
         ):
             seen.add(x.name)
-            plans.append(
-                DiffPlan(
-                    ctx.style.symbols.get(x.name, x.name),
-                    _kind_of(f, x),
-                    function,
-                    f.is_scalar and x.cols == ONE and not x.is_scalar,
-                    row.start,
-                    row.end,
-                )
-            )
+            plans.append(_plan(row, tree, f, x, ctx, function))
     plans.extend(_named_plans(row, tree, f, ctx, function, seen))
     listed = tree is not row.tree  # (a forward pass: z = Wx + b, a = tanh z, …)
     return own_arguments_first(_parameters_first(plans, tree, ctx, listed), tree, ctx)
+
+
+def _plan(row: PlacedRow, tree: t.Node, f: Expr, x: e.Var, ctx: Context, function: str) -> DiffPlan:
+    r"""The plan by ``x`` of the row whose value is ``f``, read as taking it will read it
+    (:func:`~texgrad.calculus.requests.row_request`): by the variable of a derivative the row
+    writes (``\nabla_{\mathbf w} g = 2A^\top A\mathbf w`` by w), the derivative written —
+    the gradient of g, a Hessian for ``\nabla^2`` — titled so; by another, the value's."""
+    wrt = ctx.style.symbols.get(x.name, x.name)
+    asked = row_request(tree, x.name)
+    if asked is not None and asked.body is not None and asked.problem is None:
+        if asked.differential:  # \mathrm d F = …: its value, dF, by x
+            return DiffPlan(wrt, "matrix", function, False, row.start, row.end)
+        named = asked.body.func if isinstance(asked.body, t.Apply) else asked.body  # g(w)
+        head = symbol_key(named)
+        fdef = ctx.env.functions.get(head[0]) if head is not None else None
+        body = applied(asked.body, fdef.params if fdef is not None else None, asked.wrt)
+        try:
+            g = Lowerer(ctx.env).lower(body)
+        except (CalculusError, RecursionError):
+            g = None
+        if g is not None:
+            name = ctx.style.symbols.get(head[0], head[0]) if head is not None else function
+            if asked.hessian:
+                return DiffPlan(wrt, "hessian", name, False, row.start, row.end)
+            vector = g.is_scalar and x.cols == ONE and not x.is_scalar
+            return DiffPlan(wrt, _kind_of(g, x), name, vector, row.start, row.end)
+    vector = f.is_scalar and x.cols == ONE and not x.is_scalar
+    return DiffPlan(wrt, _kind_of(f, x), function, vector, row.start, row.end)
 
 
 _DATA_LETTERS = frozenset({"x", "y", "t", "X", "Y"})

@@ -143,6 +143,37 @@ def _key(node: t.Node | None) -> str | None:
     return k[0] if k is not None else None
 
 
+def written_derivative(tree: t.Node | None) -> Request | None:
+    r"""The left side of a derivative a row writes with its value
+    (``\frac{\partial f}{\partial X} = X^{-\top}``, ``\nabla_{\mathbf w} g = …``): an
+    equation whose first side is a request; None for any other row."""
+    if not isinstance(tree, t.Chain) or not tree.items or tree.items[0] is None:
+        return None
+    if any(r != "=" for r in tree.relations):
+        return None
+    return request_in(tree.items[0])
+
+
+def row_request(tree: t.Node | None, wrt: str | None) -> Request | None:
+    r"""The one reading of what a row asks to differentiate by the variable whose key is
+    ``wrt`` (None: no variable said): a derivative written to be computed
+    (``\frac{\partial f}{\partial X}`` alone or before an empty ``=``), else the derivative
+    the row writes with its value where it is by ``wrt`` (or none is said) — asked by X,
+    ``\frac{\partial f}{\partial X} = …`` asks for ∂f/∂X, not for the differential of the
+    value written; None where the row's value itself is differentiated (by another
+    variable of it).  What an editor titles an action and what taking it inserts are both
+    read here (:mod:`~texgrad.calculus.planning`, :mod:`~texgrad.calculus.api`)."""
+    request = request_in(tree)
+    if request is not None:
+        return request
+    written = written_derivative(tree)
+    if written is None:
+        return None
+    if wrt is None or (wrt != "" and _key(written.wrt) == wrt):
+        return written
+    return None
+
+
 def resolved(request: Request, text: str, wrt: str, wrt_node: t.Node | None) -> tuple[str, str]:
     """The variable of ``request`` as ``text`` writes it, and why it cannot be answered
     ("" when it can): ``wrt`` given (its tree ``wrt_node``) must be the request's own."""

@@ -40,6 +40,7 @@ import functools
 import itertools
 import re
 import time
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
@@ -77,14 +78,7 @@ from texgrad.calculus.written_samples import compare_sum
 from texgrad.calculus.written_simplex import resample, stated_sums
 from texgrad.calculus.written_tables import Table, markdown_tables
 from texgrad.calculus.written_tabular import latex_tables
-from texgrad.calculus.written_upstream import (
-    SIMPLE,
-    Upstream,
-    definition_of,
-    definitions,
-    linear_loss,
-    upstreams,
-)
+from texgrad.calculus.written_upstream import SIMPLE, GradientStatements, Upstream, linear_loss
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.diagnostics import Diagnostic, Fix
@@ -128,6 +122,7 @@ class WrittenDerivative:
     wrt: t.Node | None  # the variable (None: read off the differential on the right)
     claimed: t.Node  # the expression said to equal it
     form: str  # "nabla", "partial", "jacobian", "differential"
+    tabled: bool = False  # a line of a table: ``derivative`` is its column's header
 
     @property
     def start(self) -> int:
@@ -236,7 +231,7 @@ def _table_claims(
                     continue
                 by = wrt if wrt is not None else _the_x(f.tree)
                 if by is not None and _plain(g.tree) and _plain(f.tree) and not _is_zero(g.tree):
-                    yield WrittenDerivative(g, head, f.tree, by, g.tree, form)
+                    yield WrittenDerivative(g, head, f.tree, by, g.tree, form, tabled=True)
 
 
 def _table_columns(
@@ -259,6 +254,50 @@ def _table_columns(
                 continue
             wrt = read[1] if read[1] is not None else call.args[0] if call else None
             yield i, j, head.tree, wrt, read[2]
+    yield from _titled_columns(table)
+
+
+# a header cell naming the derivative in words: "Gradient", "Hessian w.r.t. $\mathbf x$"
+_TITLED = re.compile(r"(?:the\s+)?(gradient|derivative|jacobian|hessian)s?\b", re.I)
+_TITLED_FORMS = {
+    "gradient": "nabla",
+    "hessian": "hessian",
+    "derivative": "partial",
+    "jacobian": "partial",
+}
+
+
+def _titled_columns(
+    table: Table,
+) -> Iterator[tuple[int, int, t.Node, t.Node | None, str]]:
+    r"""The columns of a table headed in words, ``| Function | Gradient |``: each column
+    whose title names a derivative, paired with the one other column of math (its title not
+    a derivative's) — the variable the title's math names (``Gradient w.r.t. $\mathbf x$``),
+    else each line's ``x``."""
+    derivative: dict[int, str] = {}
+    others: list[int] = []
+    for c, (_, _, title) in table.titles.items():
+        m = _TITLED.match(title)
+        math = table.header.get(c)
+        if math is not None and math.tree is not None and _derivative_side(math.tree) is not None:
+            continue  # (read above, by the function it names)
+        if m is not None:
+            derivative[c] = _TITLED_FORMS[m[1].lower()]
+        elif not _TITLED.search(title):
+            others.append(c)
+    functions = [c for c in others if any(c in line for line in table.lines)]
+    if not derivative or len(functions) != 1:
+        return
+    i = functions[0]
+    for j, form in derivative.items():
+        start, end, title = table.titles[j]
+        math = table.header.get(j)
+        tree = math.tree if math is not None else None
+        wrt = tree if tree is not None and symbol_key(tree) is not None else None
+        if math is not None and wrt is None:
+            continue  # (math in the title that is no variable: not read)
+        head = t.Symbol(name=title, start=start, end=end)
+        yield i, j, head, wrt, form
 
 
 def _the_x(tree: t.Node) -> t.Node | None:
@@ -768,16 +807,41 @@ def _key(
     )  # fmt: skip
 
 
+_STATEMENTS: dict[int, tuple[weakref.ref[CheckResult], int, int, GradientStatements]] = {}
+
+
+def _statements(checked: CheckResult) -> GradientStatements:
+    """The upstream gradients and definitions of ``checked``'s rows (in any file of its
+    project), read once for all its claims (while its rows stay those read)."""
+    key = id(checked)
+    sizes = (len(checked.rows), len(checked.elsewhere))
+    hit = _STATEMENTS.get(key)
+    if hit is not None and hit[0]() is checked and hit[1:3] == sizes:
+        return hit[3]
+    stated = GradientStatements([*checked.rows, *checked.elsewhere])
+
+    def forget(ref: weakref.ref[CheckResult]) -> None:
+        current = _STATEMENTS.get(key)
+        if current is not None and current[0] is ref:
+            del _STATEMENTS[key]
+
+    try:
+        _STATEMENTS[key] = (weakref.ref(checked, forget), *sizes, stated)
+    except TypeError:  # (not weakly referable: read again next time)
+        pass
+    return stated
+
+
 def _upstream_key(checked: CheckResult, claim: WrittenDerivative, env: Env) -> tuple[str, ...]:
     """What decides a claim on a loss the document never defines besides its context: the
     upstream gradients it names, and the definitions they are gradients by (in any file)."""
     loss = _undefined_loss(claim, env)
     if loss is None:
         return ()
-    rows = [*checked.rows, *checked.elsewhere]
+    stated = _statements(checked)
     out = []
-    for up in upstreams(rows, loss):
-        body = definition_of(rows, up.of_key)
+    for up in stated.upstreams(loss):
+        body = stated.definition_of(up.of_key)
         out.append(f"{up.gradient_key}={up.of_key}:{show(body) if body is not None else ''}")
     return tuple(out)
 
@@ -814,7 +878,10 @@ _EVALUATED = re.compile(
 
 
 def _evaluated(text: str, claim: WrittenDerivative) -> bool:
-    """Whether the derivative is written with an evaluation bar after it (at a point)."""
+    """Whether the derivative is written with an evaluation bar after it (at a point); a
+    table's header is not (the lines between it and the cell are other cells)."""
+    if claim.tabled:
+        return False
     end = text.find("=", claim.derivative.end, max(claim.derivative.end, claim.claimed.start))
     end = end if end >= 0 else claim.claimed.start
     return _EVALUATED.search(text, claim.derivative.end, end) is not None
@@ -995,6 +1062,10 @@ def _function_tree(node: t.Node, env: Env, named: bool = False) -> t.Node:
         args = [symbol_key(a) for a in target.args]
         if fdef is not None and [a[0] if a else None for a in args] == list(fdef.params):
             return fdef.body
+        if fdef is not None and not fdef.params and len(args) == 1:  # \mathbf y(\mathbf x) of
+            arg = args[0]  # \mathbf y = \sigma(W\mathbf x): its value, as a function of x
+            if arg is not None and arg[0] in env.vars and key is not None:
+                return fdef.body if key[0] not in env.vars else node
         return node
     if isinstance(target, t.Func) and target.sub is None and target.sup is None:
         fdef = env.functions.get(target.name.lstrip("\\"))  # \operatorname{lse} = …
@@ -1188,15 +1259,15 @@ def _through_upstream(
     loss = _undefined_loss(claim, ctx.env)
     if loss is None or loss == wrt:
         return _NOT_THROUGH
-    rows = [*checked.rows, *checked.elsewhere]
-    found = upstreams(rows, loss)
+    stated = _statements(checked)
+    found = stated.upstreams(loss)
     said = symbol_key(claim.claimed)
     if any(u.of_key == wrt and said is not None and said[0] == u.gradient_key for u in found):
         return _undecided("upstream: the statement naming the upstream gradient")
     leading: list[list[tuple[DiffOutcome, Finding | bool | None, Context]]] = []
     leading_up: list[Upstream] = []
     for up in found:
-        readings, single = _readings(up, ctx, wrt, rows)
+        readings, single = _readings(up, ctx, wrt, stated)
         judged: list[tuple[DiffOutcome, Finding | bool | None, Context]] = []
         complete = single  # every reading judged, of one definition: may be reported
         for local, transposed, scalar in readings:
@@ -1246,7 +1317,7 @@ def _through_upstream(
 
 
 def _readings(
-    up: Upstream, ctx: Context, wrt: str, rows: list[PlacedRow]
+    up: Upstream, ctx: Context, wrt: str, stated: GradientStatements
 ) -> tuple[list[tuple[Context, bool, bool]], bool]:
     """The contexts in which ``up``'s gradient is a fixed variable (the shape of what it is
     the gradient of, or the transpose's), each with whether it is transposed and whether
@@ -1266,13 +1337,13 @@ def _readings(
     else:
         return [], False  # a variable of its own: no way to the variable differentiated by
     seen = {show(b) for b in bodies}
-    for body in definitions(rows, up.of_key):
+    for body in stated.definitions(up.of_key):
         if show(body) not in seen:
             seen.add(show(body))
             bodies.append(body)
     if up.of_key != wrt:
-        if not bodies:
-            return [], False
+        if not bodies or not _reaches(bodies, wrt, env, up.gradient_key):
+            return [], False  # (its derivative by the variable is 0: no reading decides)
         try:
             shape = (
                 env.vars[up.of_key].shape if up.of_key in env.vars
@@ -1305,6 +1376,28 @@ def _readings(
     return out, len(bodies) <= 1
 
 
+def _reaches(bodies: list[t.Node], wrt: str, env: Env, gradient: str) -> bool:
+    r"""Whether the values ``bodies`` write the variable ``wrt``, themselves or through the
+    names the document defines (``Z = H W`` by W; ``H = \tanh(Z_0)`` by what Z₀ is of):
+    where they do not, the derivative through them is 0 (a layer's upstream gradient for a
+    weight of another layer).  A member or an entry of the same letter counts as written."""
+    letter = wrt.partition("_{")[0]
+    seen: set[str] = {gradient}
+    pending = list(bodies)
+    while pending:
+        for node in pending.pop().walk():
+            k = symbol_key(node)
+            if k is None:
+                continue
+            if k[0] == wrt or k[0].partition("_{")[0] == letter:
+                return True
+            fdef = env.functions.get(k[0])
+            if fdef is not None and k[0] not in seen:
+                seen.add(k[0])
+                pending.append(fdef.body)
+    return False
+
+
 def _engine(
     named: t.Node | None, function: t.Node, wrt: str, ctx: Context, seconds: float, hessian: bool
 ) -> DiffOutcome:
@@ -1326,7 +1419,7 @@ def _check_sum(
     side against the verified derivative of the sum, every member sampled
     (:mod:`~texgrad.calculus.written_samples`)."""
     verdict, why, outcome = compare_sum(
-        function, claim.claimed, wrt, ctx, checked.doc.text, seconds
+        function, claim.claimed, wrt, ctx, checked.doc.text, seconds, checked.table.stacks
     )
     if verdict is None or outcome is None:
         return _undecided(why)
@@ -1618,7 +1711,7 @@ def _check_differential(
         k[0]
         for n in claimed.walk()
         if isinstance(n, t.Differential) and n.body is not None
-        for k in [symbol_key(n.body)]
+        for k in [symbol_key(_untransposed(n.body))]  # \mathrm dX^\top: (dX)ᵀ, by X
         if k is not None
     }
     if _d_of_first_factor(claim.derivative, dvars):
@@ -1815,9 +1908,8 @@ def _shapes(
     pending = [claimed]
     while pending:
         node = pending.pop()
-        for sub in node.walk():
-            k = symbol_key(sub)
-            if k is None or k[0] in known:
+        for k in _symbols_in(node, env, known):
+            if k[0] in known:
                 continue
             fdef = env.functions.get(k[0])
             if fdef is not None and not fdef.params and len(defined) < 8:
@@ -1830,6 +1922,24 @@ def _shapes(
                 shapes[k[0]] = env.vars[k[0]].shape
                 known.add(k[0])
     return shapes, defined
+
+
+def _symbols_in(node: t.Node, env: Env, known: set[str]) -> Iterator[tuple[str, str | None]]:
+    r"""The keys of the symbols ``node`` writes, in source order: ``G_Z`` whole where
+    it is a symbol of its own (known, declared or defined), not also the ``G`` it is written
+    with (a declared ``G`` is another symbol)."""
+    stack = [node]
+    while stack:
+        sub = stack.pop()
+        k = symbol_key(sub)
+        if k is not None:
+            yield k
+            own = k[0] in known or k[0] in env.vars or k[0] in env.functions
+            if isinstance(sub, t.Sub) and own:
+                continue  # (its base and index are part of its name)
+        kids = list(sub.children())
+        kids.reverse()
+        stack.extend(kids)
 
 
 @dataclass
@@ -1945,6 +2055,11 @@ def _size(d: object, sizes: dict[str, int]) -> int:
         return d
     free: set[Any] = getattr(d, "free_symbols", set())
     return int(d.subs({x: sizes[x.name] for x in free}))  # type: ignore[attr-defined]
+
+
+def _untransposed(node: t.Node) -> t.Node:
+    """``X`` of ``X^\top``; any other node itself."""
+    return node.base if isinstance(node, t.Transpose) and node.base is not None else node
 
 
 def _with_differentials(node: t.Node) -> t.Node:

@@ -15,11 +15,19 @@ from __future__ import annotations
 
 import numpy as np
 
+from texgrad.calculus.arrays import Array
 from texgrad.calculus.context import Context
 from texgrad.calculus.derive import DiffOutcome
 from texgrad.calculus.differential import Budget, BudgetExceeded
 from texgrad.calculus.expr import CalculusError
-from texgrad.calculus.samples import _OUTSIDE, NotSamples, _differentiate, _points
+from texgrad.calculus.samples import (
+    _OUTSIDE,
+    NotSamples,
+    _differentiate,
+    _Point,
+    _points,
+    _size,
+)
 from texgrad.calculus.verify import _close
 from texgrad.syntax import tree as t
 
@@ -27,11 +35,15 @@ POINTS = 3
 
 
 def compare_sum(
-    function: t.Node, claimed: t.Node, wrt: str, ctx: Context, text: str, seconds: float
-) -> tuple[bool | None, str, DiffOutcome | None]:
-    """Whether ``claimed`` is the derivative of the sum ``function`` by ``wrt`` (see the
+    function: t.Node, claimed: t.Node, wrt: str, ctx: Context, text: str, seconds: float,
+    stacks: dict[str, tuple[str, str]] | None = None,
+) -> tuple[bool | None, str, DiffOutcome | None]:  # fmt: skip
+    r"""Whether ``claimed`` is the derivative of the sum ``function`` by ``wrt`` (see the
     module), why not decided, and the engine's outcome (its verified result in the
-    document's sum form)."""
+    document's sum form).  ``stacks``: the matrices the document says stack a family (a
+    member's key → the matrix's key, "row" or "column": "the $\mathbf x_i^	op$ are the
+    rows of $X$"), each evaluated from the members sampled where the written side uses it
+    (``X^	op(\sigma(X\mathbf w) - \mathbf y)``)."""
     budget = Budget(seconds)
     try:
         out, terms = _differentiate(function, wrt, ctx, text, budget, "numerator", {})
@@ -46,7 +58,8 @@ def compare_sum(
             try:
                 with np.errstate(all="raise"):
                     got = np.asarray(point.derivative(x0), dtype=float)
-                    written = point.evaluate_written(claimed, x0)
+                    stacked = _stacked(point, stacks or {}, ctx)
+                    written = point.evaluate_written(claimed, x0, stacked)
             except _OUTSIDE:
                 continue
             if written is None:
@@ -62,6 +75,32 @@ def compare_sum(
     except (CalculusError, BudgetExceeded) as exc:
         return None, f"sum: {' '.join(str(exc).split()[:5])}", out
     return None, "sum: differs at too few points", out
+
+
+def _stacked(point: _Point, stacks: dict[str, tuple[str, str]], ctx: Context) -> dict[str, Array]:
+    """The matrices that stack a family the point sampled, by their keys (none of which the
+    point holds already): its members, numbered from 1 without a gap, as rows or columns
+    of the matrix's declared shape."""
+    out: dict[str, Array] = {}
+    for member, (matrix, part) in stacks.items():
+        base = member.partition("_{")[0]
+        seq = point.sequences.get(base)
+        info = ctx.env.vars.get(matrix)
+        if not seq or info is None or matrix in point.plain or matrix == point.wrt:
+            continue
+        if sorted(seq) != list(range(1, len(seq) + 1)):
+            continue
+        parts = [np.asarray(seq[k], dtype=float) for k in sorted(seq)]
+        if any(p.ndim != 2 or p.shape[1] != 1 for p in parts):
+            continue  # (the members are vectors)
+        value = np.hstack(parts) if part == "column" else np.hstack(parts).T
+        try:  # (of its declared shape: as many members as it has rows, or columns)
+            shape = (_size(info.shape.rows, point.sizes), _size(info.shape.cols, point.sizes))
+        except (KeyError, TypeError, ValueError):
+            continue
+        if value.shape == shape:
+            out[matrix] = value
+    return out
 
 
 __all__ = ["compare_sum"]

@@ -11,7 +11,7 @@ its function and checks each line as the claim ``derivative of that cell = this 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from texgrad.shapes.rows import PlacedRow
 
@@ -22,6 +22,8 @@ _SEPARATOR = re.compile(r"\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*")
 class Table:
     header: dict[int, PlacedRow]  # column → the header cell's math row
     lines: list[dict[int, PlacedRow]]  # a line's cells, by column
+    # column → the header cell as written (start, end, text): "Gradient", "Function"
+    titles: dict[int, tuple[int, int, str]] = field(default_factory=dict)
 
 
 def markdown_tables(text: str, rows: list[PlacedRow]) -> list[Table]:
@@ -46,8 +48,8 @@ def markdown_tables(text: str, rows: list[PlacedRow]) -> list[Table]:
         while k < len(lines) and lines[k][1].strip().startswith("|"):
             body.append(_cells(lines[k], rows))
             k += 1
-        if header and body:
-            out.append(Table(header, body))
+        if body:
+            out.append(Table(header, body, _titles(head, rows)))
     return out
 
 
@@ -62,6 +64,31 @@ def _cells(line: tuple[int, str], rows: list[PlacedRow]) -> dict[int, PlacedRow]
         column = _pipes(content, start, row.start, inside) - lead
         cells.setdefault(column, []).append(row)
     return {c: found[0] for c, found in cells.items() if len(found) == 1}
+
+
+def _titles(line: tuple[int, str], rows: list[PlacedRow]) -> dict[int, tuple[int, int, str]]:
+    """Every cell of a header line as written, by column: (start, end, its text stripped)."""
+    start, content = line
+    inside = [r for r in rows if start <= r.start and r.end <= start + len(content)]
+    bounds = [
+        i
+        for i, ch in enumerate(content)
+        if ch == "|"
+        and not (i > 0 and content[i - 1] == "\\")
+        and not any(r.start <= start + i < r.end for r in inside)
+    ]
+    lead = 1 if content.strip().startswith("|") else 0
+    edges = (
+        ([] if lead else [-1]) + bounds + ([] if content.rstrip().endswith("|") else [len(content)])
+    )
+    out: dict[int, tuple[int, int, str]] = {}
+    for column, (a, b) in enumerate(zip(edges, edges[1:], strict=False)):
+        cell = content[a + 1 : b]
+        text = cell.strip()
+        if text:
+            left = a + 1 + (len(cell) - len(cell.lstrip()))
+            out[column] = (start + left, start + left + len(text), text)
+    return out
 
 
 def _pipes(content: str, start: int, upto: int, rows: list[PlacedRow]) -> int:

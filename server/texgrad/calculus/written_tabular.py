@@ -28,9 +28,53 @@ def latex_tables(text: str, rows: list[PlacedRow]) -> list[Table]:
             continue
         start = _after_arguments(text, m.end(), end)
         inside = [r for r in rows if start <= r.start and r.end <= end and r.tree is not None]
-        lines = [c for c in _lines(text, start, end, inside) if c]
+        every = _lines(text, start, end, inside)
+        titles = _titles(text, start, end, inside)
+        if every and titles and not every[0]:  # `Function & Gradient \\`: headed in words
+            body = [c for c in every[1:] if c]
+            if body:
+                out.append(Table({}, body, titles))
+            continue
+        lines = [c for c in every if c]
         if len(lines) >= 2:
-            out.append(Table(lines[0], lines[1:]))
+            out.append(Table(lines[0], lines[1:], titles if lines[0] is every[0] else {}))
+    return out
+
+
+_RULES = re.compile(r"\\(?:hline|toprule|midrule|bottomrule|cline\{[^}]*\}|rowcolor\{[^}]*\})\s*")
+_EMPHASIS = re.compile(r"\\(?:textbf|textit|emph|textsc|bfseries|itshape)\s*(?:\{([^{}]*)\})?")
+
+
+def _titles(
+    text: str, start: int, end: int, rows: list[PlacedRow]
+) -> dict[int, tuple[int, int, str]]:
+    """The first line's cells as written (rules and emphasis dropped), by column: (start,
+    end, text) of each that is not empty."""
+    out: dict[int, tuple[int, int, str]] = {}
+    column, depth, i, cell = 0, 0, start, start
+    while i <= end:
+        inside = next((r for r in rows if r.start <= i < r.end), None)
+        if inside is not None:
+            i = inside.end
+            continue
+        at_end = i == end or (text.startswith("\\\\", i) and depth == 0)
+        if at_end or (i < end and text[i] == "&" and depth == 0):
+            raw = text[cell:i]
+            plain = _EMPHASIS.sub(lambda m: m[1] or "", _RULES.sub("", raw)).strip()
+            if plain:
+                left = cell + raw.find(plain[:1]) if plain[:1] in raw else cell
+                out[column] = (left, left + len(plain), plain)
+            if at_end:
+                return out
+            column, cell = column + 1, i + 1
+        elif text[i] == "\\":
+            i += 2
+            continue
+        elif text[i] == "{":
+            depth += 1
+        elif text[i] == "}":
+            depth = max(0, depth - 1)
+        i += 1
     return out
 
 

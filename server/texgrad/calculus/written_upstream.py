@@ -53,30 +53,65 @@ def upstreams(rows: Iterable[PlacedRow], loss: str) -> list[Upstream]:
     r"""The upstream gradients of the loss ``loss`` (a symbol key) the rows name: ``G =
     \partial L/\partial O`` (``\frac{\partial L}{\partial O}``, ``\nabla_O L``; a ``\in``
     after it), or ``\frac{\partial L}{\partial O} = G``; each pair once."""
-    found: dict[tuple[str, str], Upstream] = {}
-    for row in rows:
-        tree = row.tree
-        if not isinstance(tree, t.Chain) or len(tree.items) < 2 or tree.relations[0] != "=":
-            continue
-        head, value = tree.items[0], tree.items[1]
-        if head is None or value is None:
-            continue
-        by = _by(value, loss)
-        named = head
-        if by is None:  # \frac{\partial L}{\partial O} = G
-            by, named = _by(head, loss), value
-            if len(tree.items) != 2:
+    return GradientStatements(rows).upstreams(loss)
+
+
+class GradientStatements:
+    r"""The upstream gradients and the definitions some rows state, read in one pass over
+    them (:func:`upstreams`, :func:`definitions`): a document checks each claim on a loss it
+    never defines against every upstream gradient of that loss, and each of those by the
+    definitions of what it is the gradient of — read again for every claim, a long
+    derivation's rows were read once per claim and per upstream gradient."""
+
+    def __init__(self, rows: Iterable[PlacedRow]) -> None:
+        self._upstreams: dict[str, dict[tuple[str, str], Upstream]] = {}
+        self._definitions: dict[str, list[t.Node]] = {}
+        for row in rows:
+            tree = row.tree
+            if not isinstance(tree, t.Chain) or len(tree.items) < 2 or tree.relations[0] != "=":
                 continue
-        key = symbol_key(named) if by is not None else None
-        of = symbol_key(by) if by is not None else None
-        if by is None or key is None or of is None or key[0] in (loss, of[0]):
-            continue
+            head, value = tree.items[0], tree.items[1]
+            if head is None or value is None:
+                continue
+            self._definition(tree, head, value)
+            by_value = _by_any(value)
+            if by_value is not None:  # G = \partial L/\partial O
+                self._upstream(by_value[0], head, by_value[1])
+            by_head = _by_any(head) if len(tree.items) == 2 else None
+            if by_head is not None and (by_value is None or by_head[0] != by_value[0]):
+                self._upstream(by_head[0], value, by_head[1])  # \frac{\partial L}{\partial O} = G
+
+    def _upstream(self, loss: str, named: t.Node, by: t.Node) -> None:
+        key, of = symbol_key(named), symbol_key(by)
+        if key is None or of is None or key[0] in (loss, of[0]):
+            return
+        found = self._upstreams.setdefault(loss, {})
         found.setdefault((key[0], of[0]), Upstream(named, by, key[0], of[0]))
-    return list(found.values())
+
+    def _definition(self, tree: t.Chain, head: t.Node, body: t.Node) -> None:
+        if len(tree.items) == 3 and tree.relations[1] != "\\in" or len(tree.items) > 3:
+            return
+        named = symbol_key(head)
+        if named is not None:
+            self._definitions.setdefault(named[0], []).append(body)
+
+    def upstreams(self, loss: str) -> list[Upstream]:
+        """:func:`upstreams` of the rows read."""
+        return list(self._upstreams.get(loss, {}).values())
+
+    def definitions(self, key: str) -> list[t.Node]:
+        """:func:`definitions` of the rows read."""
+        return list(self._definitions.get(key, ()))
+
+    def definition_of(self, key: str) -> t.Node | None:
+        """:func:`definition_of` of the rows read."""
+        found = self._definitions.get(key, [])
+        return found[0] if len(found) == 1 else None
 
 
-def _by(node: t.Node, loss: str) -> t.Node | None:
-    """The variable ``node`` differentiates the loss by, where it is ∂L/∂O or ∇_O L."""
+def _by_any(node: t.Node) -> tuple[str, t.Node] | None:
+    """The loss ``node`` differentiates and the variable it does it by, where it is ∂L/∂O
+    or ∇_O L (of a symbol L, by a symbol O)."""
     if isinstance(node, t.Derivative) and node.order is None and len(node.wrt) == 1:
         body, wrt = node.body, node.wrt[0]
     elif isinstance(node, t.Nabla) and node.order is None and node.wrt is not None:
@@ -84,7 +119,7 @@ def _by(node: t.Node, loss: str) -> t.Node | None:
     else:
         return None
     key = symbol_key(body) if body is not None else None
-    return wrt if key is not None and key[0] == loss and symbol_key(wrt) is not None else None
+    return (key[0], wrt) if key is not None and symbol_key(wrt) is not None else None
 
 
 def linear_loss(upstream: Upstream, transposed: bool, scalar: bool) -> t.Node | None:
@@ -104,21 +139,9 @@ def definition_of(rows: Iterable[PlacedRow], key: str) -> t.Node | None:
     r"""The value of ``key`` where the rows define it once, as ``O = PV`` or ``Y = WU +
     b\mathbf 1^\top \in \mathbb{R}^{m \times n}`` (a definition its declaration follows, which
     leaves ``Y`` a variable of the document); None where they define it nowhere or twice."""
-    found = definitions(rows, key)
-    return found[0] if len(found) == 1 else None
+    return GradientStatements(rows).definition_of(key)
 
 
 def definitions(rows: Iterable[PlacedRow], key: str) -> list[t.Node]:
     """The values the rows give ``key`` (``key = value``, a ``\\in`` after it or not)."""
-    found: list[t.Node] = []
-    for row in rows:
-        tree = row.tree
-        if not isinstance(tree, t.Chain) or tree.relations[0] != "=":
-            continue
-        if len(tree.items) == 3 and tree.relations[1] != "\\in" or len(tree.items) > 3:
-            continue
-        head, body = tree.items[0], tree.items[1]
-        named = symbol_key(head) if head is not None else None
-        if named is not None and named[0] == key and body is not None:
-            found.append(body)
-    return found
+    return GradientStatements(rows).definitions(key)

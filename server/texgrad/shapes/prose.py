@@ -87,10 +87,13 @@ _PROSE = [
     re.compile(r"(?:" + _M.format("sym2") + r",?\s+and\s+)?" + _M.format("lsym")
                + r"\s+(?:are\s+)?(?:all\s+|both\s+)?(?:real\s+|positive\s+)?(?P<kind>scalar)s\b"
                + r"(?!\s+(?:product|multiplication|field|function|valued))"),
-    re.compile(_M.format("sym") + r"\s+(?:is|be)\s+a\s+(?:real\s+)?(?P<kind>scalar)\b"),
+    # (not "$f$ is a scalar function of $X$": a function, which the document may define)
+    re.compile(_M.format("sym") + r"\s+(?:is|be)\s+a\s+(?:real\s+)?(?P<kind>scalar)\b"
+               + r"(?![\s-]+(?:valued\s+)?function)"),
     # "let $x$ denote a scalar", "let $x$ be a real number", "Let $X$ be a random variable"
     re.compile(r"\$\$?(?P<sym>(?:(?!\\in\b|\\sim\b)[^$=]){1,30})\$\$?\s+(?:be|is|denotes?)\s+(?:a|any)\s+(?:(?:real|positive|nonnegative|fixed|given|"
-               r"scalar)\s+)?(?P<kind>scalar|number|random variable)\b(?!\s+(?:of|in)\b)"),
+               r"scalar)\s+)?(?P<kind>scalar|number|random variable)\b(?!\s+(?:of|in)\b)"
+               r"(?![\s-]+(?:valued\s+)?function)"),
     # "I use $K_{NN}$ for the $N \times N$ kernel matrix …, $K_{MM}$ for the $M \times M$ one"
     re.compile(_M.format("sym") + r"\s+for\s+the\s+" + _BEFORE_SIZE + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?"
                + r"(?:\s+[A-Za-z-]+){0,2}?\s+(?P<kind>matrix|one)\b"),
