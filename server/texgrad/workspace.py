@@ -359,6 +359,7 @@ class Workspace:
         (``unequal-step``, :mod:`texgrad.calculus.unequal_steps`)."""
         from texgrad.calculus import unequal_steps as us
         from texgrad.calculus import written_derivatives as wd  # (downward, on first use)
+        from texgrad.calculus.context import forget_contexts
         from texgrad.calculus.deadline import Deadline
 
         old = self._verdicts.get(result.path, {})
@@ -385,6 +386,7 @@ class Workspace:
             if len(cache) > 2000:
                 cache = {k: v for k, v in list(cache.items())[-1000:]}
             self._verdicts[result.path] = cache
+            forget_contexts(result)  # (learnt for each claim: kept, they outweighed its trees)
         self._keep_undecided(result, tally.undecided)
         note = wd.unchecked_note(result, tally)
         wrong = wd.diagnostics_of(result, found)

@@ -637,12 +637,39 @@ def check_written(
 def _count(verdict: _Verdict, tally: Tally, cache: Verdicts | None, out: list[Finding]) -> None:
     tally.read += 1
     if cache is not None and verdict.key is not None:
-        cache[verdict.key] = verdict.kept
+        key = verdict.key  # (a key already kept stays the one kept: equal, it is not stored)
+        cache[key if key in cache else _shared_key(key)] = verdict.kept
     if verdict.found is True:
         tally.verified += 1
     elif isinstance(verdict.found, Finding):
         tally.flagged += 1
         out.append(verdict.found)
+
+
+# The parts of kept verdicts' keys, one object each: every claim's key holds what the
+# document says of each of its symbols there, its paragraph and its notation, mostly the
+# same as its neighbours' (kept whole, a document's verdicts were its largest memory after
+# its trees).  Shared by value only, so a key equals what it would be unshared.
+_KEY_PARTS: dict[object, object] = {}
+
+
+def _shared_key(key: tuple[object, ...]) -> tuple[object, ...]:
+    """``key`` with its tuples and strings (at any depth) replaced by equal ones kept in
+    :data:`_KEY_PARTS`."""
+    if len(_KEY_PARTS) > 200_000:
+        _KEY_PARTS.clear()
+    return _shared(key)  # type: ignore[return-value]
+
+
+def _shared(part: object) -> object:
+    if type(part) is tuple:
+        part = tuple([_shared(p) for p in part])
+    elif type(part) is not str:
+        return part
+    try:
+        return _KEY_PARTS.setdefault(part, part)
+    except TypeError:  # (not hashable after all: kept as it is)
+        return part
 
 
 @dataclass
