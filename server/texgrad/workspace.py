@@ -176,6 +176,16 @@ class Workspace:
         for k in [k for k, c in self._projects.items() if key in c.project.files]:
             del self._projects[k]
 
+    def forget_documents(self, paths: Iterable[str]) -> None:
+        """Closed documents no open document's project holds: what the checker and the
+        derivative checks kept of them goes (their projects are read again too)."""
+        for path in paths:
+            self.forget(path)
+            if self._checker is not None:
+                self._checker.forget(path)
+            self._verdicts.pop(path, None)
+            self._undecided.pop(path, None)
+
     def project(self, path: str, fmt: Format, buffers: Mapping[str, str]) -> Project:
         extra = self.extra_environments
         folder = self.folder_of(path)

@@ -365,6 +365,12 @@ class TexgradServer(LanguageServer):
             types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
         )
         self.analysis_pool.submit(self.ws.forget, doc.path)
+        # what was kept of it and of its project's files no open document reads goes
+        # (a closed copy of the Cookbook kept ~20 MB for the rest of the session)
+        read = {p for other in self.docs.values() for p in (other.path, *other.project)}
+        gone = [p for p in dict.fromkeys((doc.path, *doc.project)) if p not in read]
+        if gone:
+            self.analysis_pool.submit(self.ws.forget_documents, gone)
         self.published_files.clear()
         for other in self.docs.values():
             if doc.path in other.project:
