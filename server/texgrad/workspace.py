@@ -176,6 +176,16 @@ class Workspace:
         for k in [k for k, c in self._projects.items() if key in c.project.files]:
             del self._projects[k]
 
+    def forget_documents(self, paths: Iterable[str]) -> None:
+        """Closed documents no open document's project holds: what the checker and the
+        derivative checks kept of them goes (their projects are read again too)."""
+        for path in paths:
+            self.forget(path)
+            if self._checker is not None:
+                self._checker.forget(path)
+            self._verdicts.pop(path, None)
+            self._undecided.pop(path, None)
+
     def project(self, path: str, fmt: Format, buffers: Mapping[str, str]) -> Project:
         extra = self.extra_environments
         folder = self.folder_of(path)
@@ -359,6 +369,7 @@ class Workspace:
         (``unequal-step``, :mod:`texgrad.calculus.unequal_steps`)."""
         from texgrad.calculus import unequal_steps as us
         from texgrad.calculus import written_derivatives as wd  # (downward, on first use)
+        from texgrad.calculus.context import forget_contexts
         from texgrad.calculus.deadline import Deadline
 
         old = self._verdicts.get(result.path, {})
@@ -385,6 +396,7 @@ class Workspace:
             if len(cache) > 2000:
                 cache = {k: v for k, v in list(cache.items())[-1000:]}
             self._verdicts[result.path] = cache
+            forget_contexts(result)  # (learnt for each claim: kept, they outweighed its trees)
         self._keep_undecided(result, tally.undecided)
         note = wd.unchecked_note(result, tally)
         wrong = wd.diagnostics_of(result, found)

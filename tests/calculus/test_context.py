@@ -415,3 +415,23 @@ def test_written_derivatives_are_found_without_moving_rows_that_write_none() -> 
     assert found == said(fresh)
     assert len(found) >= 4  # ∇f, d f, ∂g/∂A and the row continuing it
     assert all(r.shift for r in plain)  # still not moved
+
+
+def test_the_contexts_a_derivative_check_learnt_are_let_go_and_learnt_again_alike() -> None:
+    from texgrad.workspace import Workspace
+
+    text = (
+        "Let $A \\in \\mathbb{R}^{n \\times n}$ be symmetric and $x \\in \\mathbb{R}^n$.\n\n"
+        "Then $\\frac{\\partial x^\\top A x}{\\partial x} = 2 A x$.\n"
+    )
+    ws = Workspace()
+    result = ws.analyse("doc.md", text, {})
+    assert result.result is not None
+    checked = result.result
+    row = next(r for r in checked.rows if "partial" in text[r.start : r.end])
+    before = context.context_at(checked, row)  # (as the check learns it)
+    assert ws.wrong_derivatives(checked) == []  # (2Ax: right, A being symmetric)
+    assert context._learnt_of(checked).contexts == {}  # let go once the check is done
+    again = context.context_at(checked, row)
+    assert again.env.vars == before.env.vars and again.env.vars["A"].symmetric
+    assert context._learnt_of(checked).contexts  # (learnt again, for the next question)

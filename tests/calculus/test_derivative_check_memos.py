@@ -94,3 +94,25 @@ def test_a_generated_thesis_is_checked_the_same_with_and_without_the_memos(
     monkeypatch.setattr(context, "_copied", replace)
     context._learnt.pop(id(result), None)  # (the contexts learnt again, one by one)
     assert _check(result) == fast
+
+
+def test_kept_verdicts_share_their_equal_parts_and_answer_the_next_check() -> None:
+    # two claims of one paragraph: what their keys say of the symbols there is equal, kept once
+    text = (
+        "Let $A \\in \\mathbb{R}^{n \\times n}$ and $x, a \\in \\mathbb{R}^n$.\n\n"
+        "Then $\\frac{\\partial x^\\top A x}{\\partial x} = (A + A^\\top) x$ and "
+        "$\\frac{\\partial a^\\top x}{\\partial x} = a$.\n"
+    )
+    checked = Checker().check("doc.md", text=text)
+    cache: wd.Verdicts = {}
+    wd.check_written(checked, cache=cache)
+    keys = list(cache)
+    assert len(keys) == 2
+    said = [k[3] for k in keys]  # (key's part: each symbol's shape and properties there)
+    assert said[0] == said[1] and said[0] and said[0] is said[1]
+    assert keys[0][6] is keys[1][6]  # the document's notation, printed
+    # a check of the same document (a fresh result: the keys made again) reuses both
+    again = Checker().check("doc.md", text=text)
+    tally = wd.Tally()
+    wd.check_written(again, cache=cache, tally=tally)
+    assert list(cache) == keys and tally.verified == 2

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
-from texgrad.protocol.convert import Positions
+from texgrad.protocol.convert import PositionCache, Positions
 
 
 def test_positions_in_every_encoding() -> None:
@@ -36,3 +36,17 @@ def test_line_starts_as_lsp_splits_lines(text: str) -> None:
         0,
         *(m.end() for m in re.finditer("\n", text.replace("\r", ""))),
     ]
+
+
+def test_the_cache_keeps_a_few_texts_of_each_path() -> None:
+    cache = PositionCache(PositionCodec(types.PositionEncodingKind("utf-16")), per_path=2)
+    texts = [f"line {i}\nx = {i}\n" for i in range(10)]  # the versions of a typed document
+    got = [cache.of("doc.md", t) for t in texts]
+    other = cache.of("other.md", "a\nb\n")
+    assert len(cache) == 3  # the two latest versions, and the other path's one text
+    assert cache.of("doc.md", texts[-1]) is got[-1] and cache.of("doc.md", texts[-2]) is got[-2]
+    assert cache.of("other.md", "a\nb\n") is other
+    again = cache.of("doc.md", texts[0])  # an old version asked for again: made again, alike
+    assert again is not got[0] and again.starts == got[0].starts and again.text == texts[0]
+    assert again.position(9) == types.Position(1, 2)  # (its first line and break: 7)
+    assert len(cache) == 3

@@ -78,6 +78,12 @@ def test_text_edit_between_two_texts() -> None:
             True,
         ),
         ("markdown", "See [3. And $x$ here.\n", "See [3.  And $x$ here.\n", True),
+        # a `<` earlier in the paragraph: a tag or an autolink may hold the edit, a `<` before
+        # a digit or a blank opens neither (the Cookbook's `$|\lambda_i|<1$ for all …`)
+        ("markdown", "When $|a|<1$ for all $x$.\n", "When $|a|<1$ for all $x$. \n", True),
+        ("markdown", "Let $a$ <1 and $x$ be.\n", "Let $a$ <1 and so $x$ be.\n", True),
+        ("markdown", "See <b title='a b'> $x$.\n", "See <b title='a bc'> $x$.\n", False),
+        ("markdown", "Mail <12 and $x$.\n", "Mail <123 and $x$.\n", False),
     ],
 )
 def test_rescan_only_when_the_edit_cannot_change_what_is_math(fmt, old, new, reused) -> None:

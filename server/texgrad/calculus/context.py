@@ -226,6 +226,16 @@ def _learnt_of(result: CheckResult) -> _Learnt:
     return learnt
 
 
+def forget_contexts(result: CheckResult) -> None:
+    """Let go of the contexts :func:`context_at` learnt for ``result``'s rows (one per row
+    of a claim, each with every symbol of the document: a document's derivative check
+    learns hundreds), once a front's checks of it are done; asked again, one is learnt
+    again, the same."""
+    hit = _learnt.get(id(result))
+    if hit is not None and hit[0]() is result:
+        hit[1].contexts = {}
+
+
 def document_style(result: CheckResult) -> Style:
     """:func:`~texgrad.calculus.notation.document_style`, learnt once per checked document
     (do not change it: it is shared)."""

@@ -48,9 +48,9 @@ def document_style(result: CheckResult) -> Style:
             seen_mark = True
         if taught.bare_norm:
             style.vector_norm = ""
-        for name, spelled in taught.names.items():
+        for name, spelled in taught.names:
             style.names.setdefault(name, spelled)
-        for key, spelled in taught.symbols.items():
+        for key, spelled in taught.symbols:
             style.symbols.setdefault(key, spelled)
     _taught[result.path] = now
     while len(_taught) > 16:
@@ -58,15 +58,17 @@ def document_style(result: CheckResult) -> Style:
     return style
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Taught:
-    """What one row teaches about notation (the first mark and spellings in it), and the
-    source text its spellings were read from, relative to the row's start (``start``
-    None: read outside the text, not to be kept)."""
+    """What one row teaches about notation (the first mark and spellings in it, as
+    (name, spelling) pairs in order: kept for every row of every open document, tuples
+    take a third of the memory of dicts), and the source text its spellings were read
+    from, relative to the row's start (``start`` None: read outside the text, not to be
+    kept)."""
 
     transpose: str | None
-    names: dict[str, str]
-    symbols: dict[str, str]
+    names: tuple[tuple[str, str], ...]
+    symbols: tuple[tuple[str, str], ...]
     start: int | None
     read: str
     bare_norm: bool = False  # a norm written with no subscript (\|x\|^2)
@@ -90,7 +92,8 @@ def taught_by(tree: t.Node, text: str, base: int) -> _Taught:
     lo = min(lo, hi)
     start, read = (None, "") if outside else (lo - base, text[lo:hi])
     bare = probe.vector_norm == ""
-    return _Taught(probe.transpose or None, probe.names, probe.symbols, start, read, bare)
+    names, symbols = tuple(probe.names.items()), tuple(probe.symbols.items())
+    return _Taught(probe.transpose or None, names, symbols, start, read, bare)
 
 
 def copy_style(style: Style) -> Style:

@@ -637,6 +637,7 @@ def check_written(
     claims = written_derivatives(checked)
     deadline = Deadline(seconds, within=current_deadline(), cpu=True, wall=WALL)
     n = 0  # the claims done
+    parts: dict[object, object] = {}  # (see _shared)
     only = _ONLY_FINDINGS.set(only_findings)
     try:
         with deadline.active(hard=hard):
@@ -646,7 +647,7 @@ def check_written(
                 verdict = _verdict(checked, claims[n], layout, per_equation, tally, cache)
                 if deadline.passed():  # cut off in the middle: not decided, not kept
                     raise BudgetExceeded(deadline.message())
-                _count(verdict, tally, cache, out)
+                _count(verdict, tally, cache, out, parts)
                 n += 1
     except BudgetExceeded:  # (raised by a check, or by the timer signal: anywhere above)
         if n < len(claims):
@@ -666,15 +667,38 @@ def check_written(
     return out
 
 
-def _count(verdict: _Verdict, tally: Tally, cache: Verdicts | None, out: list[Finding]) -> None:
+def _count(
+    verdict: _Verdict,
+    tally: Tally,
+    cache: Verdicts | None,
+    out: list[Finding],
+    parts: dict[object, object],
+) -> None:
     tally.read += 1
     if cache is not None and verdict.key is not None:
-        cache[verdict.key] = verdict.kept
+        key = verdict.key  # (a key already kept stays the one kept: equal, it is not stored)
+        cache[key if key in cache else _shared(key, parts)] = verdict.kept
     if verdict.found is True:
         tally.verified += 1
     elif isinstance(verdict.found, Finding):
         tally.flagged += 1
         out.append(verdict.found)
+
+
+def _shared(part: Any, parts: dict[object, object]) -> Any:
+    """``part`` (a verdict's key) with its tuples and strings, at any depth, replaced by the
+    equal ones in ``parts`` (one check's: what is kept does not outlive the verdicts).  Every
+    claim's key holds what the document says of each of its symbols there, its paragraph
+    and its notation, mostly as its neighbours' do: kept whole, a document's verdicts were
+    its largest memory after its trees.  Shared by value, a key equals what it was."""
+    if type(part) is tuple:
+        part = tuple([_shared(p, parts) for p in part])
+    elif type(part) is not str:
+        return part
+    try:
+        return parts.setdefault(part, part)
+    except TypeError:  # (not hashable after all: kept as it is)
+        return part
 
 
 @dataclass

@@ -200,7 +200,7 @@ def _context_reads_on(new_text: str, format: str, edit: TextEdit) -> bool:
         if not _block_structure_kept(new_text, edit):
             return True
         before = new_text[par : edit.start]
-        if "<" in before or "](" in before:
+        if "](" in before or _MAY_OPEN_HTML.search(before):
             return True
     elif _READS_AHEAD.search(new_text, par, edit.start):
         return True  # a package list, an \input or a definition before it may read on
@@ -356,6 +356,11 @@ _IN_ARGUMENT = re.compile(
     r"\\(?:" + _SCANNED + r"|begin|end|documentclass)"
     r"(?![A-Za-z@])\*?(?:\s*(?:\[[^\[\]]*\]|\{[^{}]*\}))*\s*[\[{][^\[\]{}]*\Z"
 )
+# a `<` before the edit in its paragraph that may open what holds the edit: a tag, a
+# comment, a declaration or a processing instruction (CommonMark: `<` then a letter, `/`,
+# `!` or `?`; they may hold blanks), or an autolink (no blank, `<` or `>` in it) reaching
+# the edit; a `<` before a blank, a digit or math (`|\lambda|<1`) opens none of them
+_MAY_OPEN_HTML = re.compile(r"<(?:[A-Za-z/!?]|[^\s<>]*\Z)")
 _BEGIN = re.compile(r"\\begin(?![A-Za-z@])")
 _ENDS = re.compile(r"\\(?:end\s*\{[^{}]*\}|fi(?![A-Za-z@]))")
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from itertools import accumulate, pairwise
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from texgrad.reading.document import DocumentRead, read_document
 from texgrad.reading.edits import TextEdit
@@ -182,6 +182,15 @@ class Checker:
         self._states = 0
         # per path: the project file and macros its parse was read from (see parsed)
         self._read_from: dict[str, tuple[object, object]] = {}
+
+    def forget(self, path: str) -> None:
+        """Let go of what is kept of the document at ``path`` (an editor closed it and no
+        open document's project holds it): its parse, its trees, its runs, and what it
+        learnt as a project of its own.  Checked again, it is read and inferred afresh."""
+        kept: list[dict[str, Any]] = [self._parsed, self._trees, self._history, self._state_of,
+                                      self._read_from, self._collected, self._learned, self._steps]  # fmt: skip
+        for memory in kept:
+            memory.pop(path, None)
 
     def parsed(
         self,
