@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sympy
 
 from tests.shapes.helpers import check_fixture, declaration, expected, found, shape, spans
 from tests.shapes.helpers import dim as parse_dim
@@ -434,3 +435,17 @@ def test_a_dimension_is_asked_for_by_its_name(dim: str, name: str) -> None:
     """A name's questions are keyed by the name (a sum or product by sympy's text of it)."""
     assert dimension_key(parse_dim(dim)) == "\0dimension " + name
     assert fact_key(parse_dim(dim)) == "\0fact " + name
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("d_k", "d_k"),
+        ("d_{\\text{model}}", "d_{\\text{model}}"),
+        ("n_\u2217", "n_*"),
+        ("|S|", "|S|"),
+    ],
+)
+def test_a_named_dimension_reads_as_its_name(name: str, text: str) -> None:
+    """A name is printed as written (a starred name's star is the document's ``*``)."""
+    assert dim_text(sympy.Symbol(name, positive=True, integer=True)) == text
