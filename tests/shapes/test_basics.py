@@ -11,12 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sympy
 
 from tests.shapes.helpers import check_fixture, declaration, expected, found, shape, spans
 from tests.shapes.helpers import dim as parse_dim
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.dims import Shape, dim_text
+from texgrad.shapes.facts import fact_key
 from texgrad.shapes.query import shape_info
+from texgrad.shapes.questions import dimension_key
 
 
 def declared(result: CheckResult, key: str) -> Shape:
@@ -423,3 +426,26 @@ def test_shape_on_the_letter_of_an_indexed_name(tmp_path: Path) -> None:
     assert at("A^2") == ("A", "ℝ^{p×p} (declared)")
     # the index keeps its own hover
     assert at("p$ and $v") == ("p", "unknown")
+
+
+@pytest.mark.parametrize(
+    ("dim", "name"), [("d_k", "d_k"), ("n", "n"), ("n + 1", "n + 1"), ("2*n", "2*n")]
+)
+def test_a_dimension_is_asked_for_by_its_name(dim: str, name: str) -> None:
+    """A name's questions are keyed by the name (a sum or product by sympy's text of it)."""
+    assert dimension_key(parse_dim(dim)) == "\0dimension " + name
+    assert fact_key(parse_dim(dim)) == "\0fact " + name
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("d_k", "d_k"),
+        ("d_{\\text{model}}", "d_{\\text{model}}"),
+        ("n_\u2217", "n_*"),
+        ("|S|", "|S|"),
+    ],
+)
+def test_a_named_dimension_reads_as_its_name(name: str, text: str) -> None:
+    """A name is printed as written (a starred name's star is the document's ``*``)."""
+    assert dim_text(sympy.Symbol(name, positive=True, integer=True)) == text

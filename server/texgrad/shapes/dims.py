@@ -105,6 +105,9 @@ def dim_text(d: Dim) -> str:
     """A dimension as the document writes it: ``2n``, ``hk``, ``d_k h``, ``n_1 n_2``,
     ``n^2`` — factors side by side, a space after a subscripted or longer name (``d_kh`` would
     read as one name)."""
+    if d.is_Symbol and "*" not in d.name:  # most: the name, without sympy's printer (~9 µs)
+        name: str = d.name
+        return name.replace(_STAR, "*")
     text = str(d).replace("**", "^")
     if "*" in text:
         text = _FACTOR_SIGN.sub(_juxtapose, text)

@@ -73,7 +73,8 @@ class Fact:
 def fact_key(name: object) -> str:
     """What a row reads when it asks for the facts about a dimension's ``name`` (never a
     symbol's key, which holds no NUL)."""
-    return "\0fact " + getattr(name, "name", str(name))
+    text = getattr(name, "name", None)  # a sympy Symbol's name: fast (str() is ~10 µs)
+    return "\0fact " + (text if isinstance(text, str) else str(name))
 
 
 def facts_of(tree: t.Node, path: str) -> Iterator[Fact]:

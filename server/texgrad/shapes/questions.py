@@ -137,7 +137,8 @@ def _weak_over(table: SymbolTable, key: str, here: list[Any], path: str, at: int
 def dimension_key(name: Any) -> str:
     """What a row reads when it asks whether ``name`` names a dimension (never a symbol's
     key, which holds no NUL)."""
-    return "\0dimension " + getattr(name, "name", str(name))  # (a sympy Symbol's name: fast)
+    text = getattr(name, "name", None)  # a sympy Symbol's name: fast (str() is ~10 µs)
+    return "\0dimension " + (text if isinstance(text, str) else str(name))
 
 
 def dimension_names(table: SymbolTable) -> frozenset[Any]:
