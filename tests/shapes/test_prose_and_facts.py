@@ -36,6 +36,47 @@ def test_an_apposition_after_a_definition_declares_it(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "matmul-mismatch")
 
 
+def test_an_apposition_sizes_a_wrong_value_not_the_letter_declared_just_before(
+    tmp_path: Path,
+) -> None:
+    # a Kalman gain declared n×p, then a slip written out and sized in words: the words size
+    # the wrong value, the equation is reported, and the gain stays n×p after it
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $C \in \mathbb{R}^{p \times n}$, $S \in \mathbb{R}^{p \times p}$,
+        $P \in \mathbb{R}^{n \times n}$ and $K \in \mathbb{R}^{n \times p}$ the gain.
+        The gain written from the left, $K = S^{-1} C P$, which is a $p \times n$ matrix, is wrong.
+                                         ^^^^^^^^^^^^^^
+        The update is $(I_n - K C) P$.
+        """,
+    )
+    k = declaration(result, "K")
+    assert k is not None and k.shape.short() == "n×p"
+    assert found(result) == expected(fx, "equation-mismatch")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        r"Now let $K = S^{-1} C P$, a $p \times n$ matrix.",  # named anew in its sentence
+        "\n" + r"The row gain is $K = S^{-1} C P$, a $p \times n$ matrix.",  # another paragraph
+    ],
+)
+def test_an_apposition_that_names_a_letter_anew_declares_it(tmp_path: Path, sentence: str) -> None:
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $C \in \mathbb{R}^{p \times n}$, $S \in \mathbb{R}^{p \times p}$,
+        $P \in \mathbb{R}^{n \times n}$ and $K \in \mathbb{R}^{n \times p}$ the gain.
+        """
+        + sentence
+        + "\n"
+        + r"""Then $K P$ is a product.""",
+    )
+    assert found(result) == set()
+
+
 def test_an_apposition_after_a_relation_that_defines_nothing_declares_nothing(
     tmp_path: Path,
 ) -> None:
