@@ -282,16 +282,41 @@ class RelationRules(RuleBase):
         to a value of its transposed shape, or a matrix set to a scalar (an outer product
         written as an inner one, ``\sum_i x_i^\top x_i``), computed (a letter, "let
         $\mu_1 = \mu$", names it anew): a misprint of the definition in force, not a new one."""
-        if a is None or a == b:
-            return False
-        if not ((a.agrees(b.transposed()) or _lost(a, b)) and _computed(right)):
+        if a is None or a == b or not _computed(right):
             return False
         key = symbol_key(left)
         defined = self._definition(key[0], left.start) if key is not None else None
         if defined is None or defined.shape != a or defined.path != self.path:
             return False
         bounds = self.table.boundaries.get(self.path)  # (in its section: notes switch conventions)
-        return bounds is None or not bounds.section_between(defined.start, left.start)
+        if bounds is not None and bounds.section_between(defined.start, left.start):
+            return False
+        if a.agrees(b.transposed()) or _lost(a, b):
+            return True
+        return bounds is not None and self._set_again(left, right, defined, bounds)
+
+    def _set_again(
+        self, left: t.Node, right: t.Node, defined: Declaration, bounds: Boundaries
+    ) -> bool:
+        r"""Is ``left = right``, of another shape than the definition in force, a slip rather
+        than a new meaning of the letter: written in the paragraph that defined it (a
+        recurrent gradient ``\delta_{t-1} = W_h^\top \delta_t``, then "the wrong half",
+        ``\delta_{t-1} = W_x^\top \delta_t``), by a sentence that does not set its letters
+        ("Let …", "Now …"), outside any example, and not an update of the letter in place
+        (``h = W_2 h``, as an algorithm writes)?"""
+        if defined.start >= left.start or bounds.paragraph_between(defined.start, left.start):
+            return False  # (a definition after it in its sentence holds for it: not before)
+        if lets(self.source, left.start) or _NAMES_ANEW.search(
+            self.source,
+            sentence_start(self.source, max(0, left.start - SENTENCE_LOOKBACK), left.start),
+            left.start,
+        ):
+            return False
+        at = left.start
+        if bounds.in_unit(at) or bounds.result_of(at) or bounds.box_of(at):
+            return False
+        key = symbol_key(left)
+        return not any(symbol_key(node) == key for node in right.walk())
 
     def _distributed(self, left: t.Node, right: t.Node | None) -> None:
         r"""``z_n \sim \mathcal{N}(0, I_q)``, ``f \sim \mathcal{N}(\mu, K)``: an undeclared
@@ -534,6 +559,12 @@ class RelationRules(RuleBase):
             d = Declaration(key[0], key[1], shape, self.path, node.start, node.end, "definition")
             self.writes.append(d)
             self.defined[key[0]] = [*found, d]  # (replaced: see apply)
+
+
+# words by which a sentence gives a letter a new meaning ("Now …", "we redefine …")
+_NAMES_ANEW = re.compile(
+    r"\b(?:[Nn]ow|[Dd]efine|[Rr]edefine|[Dd]enote|[Ww]rite|[Cc]all|[Hh]ere|[Ii]nstead|[Ff]or)\b"
+)
 
 
 # what a redefinition's right side is: a formula (K = P H^\top S^{-1}), not a bare name
