@@ -302,6 +302,21 @@ def test_hadamard_of_different_shapes(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "elementwise-mismatch")
 
 
+def test_circ_is_a_hadamard_product_or_a_composition_whichever_fits(tmp_path: Path) -> None:
+    # statistics texts write the Hadamard product A \circ B; linear maps compose as A \circ B
+    # (A B): a mismatch only when neither reading fits, and the shape of the one that does;
+    # functions composed (f \circ g) have no shape to compare
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$, $B \in \mathbb{R}^{n \times p}$, $C \in \mathbb{R}^{m \times m}$ and $x \in \mathbb{R}^n$.
+        Fine: $(A \circ A) x$, $(A \circ B) \mathbf{1}_p$, $(f \circ g)(x)$. Wrong: $A \circ C$ and $(A \circ A)^\top x$.
+                                                                                     ^^^^^^^^^       ^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "elementwise-mismatch", "matmul-mismatch")
+
+
 def test_hadamard_with_a_matrix_and_an_unknown_operand_has_the_matrix_shape(
     tmp_path: Path,
 ) -> None:

@@ -77,6 +77,27 @@ def test_an_apposition_that_names_a_letter_anew_declares_it(tmp_path: Path, sent
     assert found(result) == set()
 
 
+def test_letters_and_sizes_paired_respectively(tmp_path: Path) -> None:
+    # "…, respectively": the letters before the verb, the sizes (or spaces) after it, in order;
+    # in a sentence that supposes ("If …"), for that sentence only
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        The matrices $A$ and $B$ are $m \times n$ and $n \times p$, respectively, and $x, y$ are in $\mathbb{R}^n$ and $\mathbb{R}^m$, respectively.
+        The weights $W_q, W_k$ have sizes $d \times k$ and $d \times v$, respectively.
+        Right: $A B$, $A x$, $y^\top A x$, $W_q^\top W_k$. Wrong: $B A$ and $A y$.
+                                                                   ^^^       ^^^
+        If $C$ and $D$ are $a \times b$ and $c \times d$ respectively, then $C D$ needs $b = c$.
+        """,
+    )
+    declared = [declaration(result, k) for k in ("A", "B", "x", "y", "W_{q}", "W_{k}")]
+    assert [d.shape if d is not None else None for d in declared] == [
+        shape("m", "n"), shape("n", "p"), shape("n", 1), shape("m", 1), shape("d", "k"),
+        shape("d", "v"),
+    ]  # fmt: skip
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
 def test_an_apposition_after_a_relation_that_defines_nothing_declares_nothing(
     tmp_path: Path,
 ) -> None:

@@ -455,7 +455,16 @@ class ProductRules(RuleBase):
             return _elementwise_with_unknown(known) if op in ("\\odot", "\\oslash") else None
         if op in _SCALES and (a.is_scalar or b.is_scalar):
             return b if a.is_scalar else a  # a scalar times anything, elementwise or not
-        if op in ("\\odot", "\\oslash"):
+        if op == "\\circ" and not (a.is_scalar or b.is_scalar):
+            # A \circ B: the Hadamard product as statistics texts write it, or linear maps
+            # composed (A B): either reading that fits is taken, a mismatch only if none does
+            if self._agrees(a, b, node.start):
+                return a
+            if self._same(a.cols, b.rows, node.start):
+                return Shape(a.rows, b.cols)
+        if op in ("\\odot", "\\oslash", "\\circ"):
+            if op == "\\circ" and (a.is_scalar or b.is_scalar):
+                return None  # (f \circ g of functions: no shape to compare)
             if self._agrees(a, b, node.start):
                 return a
             message = messages.elementwise_mismatch(
