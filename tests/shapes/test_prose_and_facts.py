@@ -608,6 +608,30 @@ def test_a_case_that_is_no_mistake_still_holds_in_its_sentence(tmp_path: Path) -
     assert found(result) == set()
 
 
+def test_an_example_that_states_sizes_in_its_sentence_sets_its_letters_to_them(
+    tmp_path: Path,
+) -> None:
+    # "With $N = 2$, $P = [3×3]$": the sentence states the case, so a 3×3 P is a slip; a case
+    # stated in an earlier sentence of the example does not bind the next case
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \documentclass{article}
+        \newtheorem{example}{Example}
+        \begin{document}
+        Let $P \in \mathbb{R}^{N \times N}$ and $C \in \mathbb{R}^{p \times n}$.
+        \begin{example}
+        With $N = 2$, $P = \begin{bmatrix} 1 & 0 & 0 \\ 0 & 1 & 0 \\ 0 & 0 & 1 \end{bmatrix}$.
+                       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        With $N = 2$, $P = \begin{bmatrix} 1 & 0 \\ 0 & 1 \end{bmatrix}$.
+        For a scalar output $p = n = 1$. For a planar position, $C = \begin{bmatrix} 0 & 1 \end{bmatrix}$.
+        \end{example}
+        \end{document}
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch")
+
+
 # -- families sized by a matrix's rows or columns -----------------------------------------------
 
 
@@ -620,6 +644,8 @@ def test_a_case_that_is_no_mistake_still_holds_in_its_sentence(tmp_path: Path) -
         r"Let $X \in \mathbb{R}^{N \times d}$; $\mathbf{x}_i^\top$ is the $i$-th row of $X$",
         r"Let $X$ be an $N \times d$ matrix whose $i$-th row is the observation $\mathbf{x}_i^\top$",
         r"Let $X \in \mathbb{R}^{N \times d}$, whose $i$-th row is $\mathbf{x}_i^\top$",
+        r"Let $X \in \mathbb{R}^{N \times d}$; the $i$-th row of $X$ is $\mathbf{x}_i^\top$",
+        r"Let $X \in \mathbb{R}^{N \times d}$. The $i$th row of $X$ we denote by $\mathbf{x}_i^\top$",
     ],
 )
 def test_rows_of_a_matrix_size_a_family(tmp_path: Path, prose: str) -> None:

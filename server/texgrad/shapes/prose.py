@@ -602,6 +602,10 @@ _FAMILY = [
     # "$\mathbf{x}_i^\top$ is the $i$-th row of $X$"
     re.compile(_M.format("member") + r"\s+(?:is|denotes)\s+the\s+\$\$?[^$]{1,8}\$\$?(?:-?th)?\s+" + _PART
                + r"\s+of\s+" + _M.format("matrix")),
+    # "the $i$-th row of $X$ is $\mathbf{x}_i^\top$", "The $j$th column of $V$ is $v_j$"
+    re.compile(r"\b[Tt]he\s+\$\$?[^$]{1,8}\$\$?(?:-?th)?\s+" + _PART + r"\s+of\s+" + _M.format("matrix")
+               + r"\s+(?:is|denotes|we\s+(?:write|denote)(?:\s+by)?|is\s+written|is\s+denoted(?:\s+by)?)\s+(?:the\s+vector\s+)?"
+               + _M.format("member")),
     # "$n$ observations $x_1, \dots, x_n$, stacked as the rows of $X \in …$": the vectors
     # themselves are stacked (a row is a member transposed, written or not)
     re.compile(_M.format("member") + r",?\s+(?P<stacked>stacked|arranged|stored|collected|gathered)\s+"

@@ -9,9 +9,11 @@ from dataclasses import replace
 
 from texgrad.shapes import messages
 from texgrad.shapes.dims import MAX_DIMENSION_BITS, ONE, Shape, dim_of, same, too_large_power
+from texgrad.shapes.facts import fact_key
 from texgrad.shapes.formulas import ORDER_RELATIONS
 from texgrad.shapes.questions import (
     DIMENSION,
+    FACT,
     LAYOUT,
     LAYOUT_KEY,
     LETTER,
@@ -225,7 +227,10 @@ class RelationRules(RuleBase):
         if a != b and self._augments(left, right):
             self._define(left, UNSIZED if b is None else b)  # \hat A = [A 0; -C 0]: anew
             return
-        if a is not None and b is not None and a != b and self._sets_anew(left, right):
+        if (
+            a is not None and b is not None and a != b and self._sets_anew(left, right)
+            and not self._against_stated_sizes(a, b, left.start)
+        ):  # fmt: skip
             self._define(left, b)  # "Let $A = [2, 0; 0, 3]$" in an Example: its own A there
             return
         if b is None and a is not None and self._redefines(left) and isinstance(right, _FORMULAS):
@@ -367,6 +372,25 @@ class RelationRules(RuleBase):
         return t.Apply(name, tuple(args), True, start=head.start, end=head.end,  # type: ignore[arg-type]
                        from_macro=head.from_macro, span=head.span)  # fmt: skip
 
+    def _against_stated_sizes(self, a: Shape, b: Shape, at: int) -> bool:
+        """Do the sizes stated where ``at`` is ("With $N = 2$, …", in an example) give the
+        letter's declared shape numbers that a matrix written out there does not have?  Then
+        the example sets the letter wrong, not anew."""
+        lo = sentence_start(self.source, max(0, at - SENTENCE_LOOKBACK), at)
+        names = a.rows.free_symbols | a.cols.free_symbols
+        facts = {}
+        for name in names:  # (an example goes through cases: only its sentence's sizes count)
+            fact = self._ask(FACT, fact_key(name), None, at)
+            if (
+                fact is not None and fact.path == self.path and lo <= fact.start < at
+                and not _CONTRAST.search(self.source, fact.end, at)
+            ):  # fmt: skip
+                facts[name] = fact.value
+        if not facts:
+            return False
+        stated = Shape(a.rows.xreplace(facts), a.cols.xreplace(facts))
+        return not _instance(stated, b)
+
     def _example_of(self, a: Shape, b: Shape, at: int) -> bool:
         """Could a matrix written out (one side) be the other side's shape with numbers for
         its dimensions — under the facts in force, or, in an example, whatever they say: an
@@ -374,6 +398,8 @@ class RelationRules(RuleBase):
         $T_t = [1, 1; 0, 1]$"), each with its own sizes."""
         if _instance(self._under_facts(a, at), self._under_facts(b, at)):
             return True
+        if self._against_stated_sizes(a, b, at):
+            return False  # the sizes stated in its sentence ("With $N = 2$, …") say the case
         bounds = self.table.boundaries.get(self.path)
         return bounds is not None and bounds.in_unit(at) and _instance(a, b)
 
@@ -559,6 +585,10 @@ class RelationRules(RuleBase):
             d = Declaration(key[0], key[1], shape, self.path, node.start, node.end, "definition")
             self.writes.append(d)
             self.defined[key[0]] = [*found, d]  # (replaced: see apply)
+
+
+# words that turn a sentence to another case ("Here $n = 2$, but on the augmented model …")
+_CONTRAST = re.compile(r"\b(?:but|however|though|although|instead|whereas|while)\b|[;:]")
 
 
 # words by which a sentence gives a letter a new meaning ("Now …", "we redefine …")
