@@ -1186,6 +1186,20 @@ def test_relu_written_with_capitals_is_elementwise(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "add-mismatch")
 
 
+def test_network_layers_named_in_text_keep_the_shape_of_their_argument(tmp_path: Path) -> None:
+    # a normalisation, a dropout, an activation: \mathrm{LayerNorm}(X), \text{Dropout}(X),
+    # \operatorname{GELU}(X) are X's shape, so the product after them is checked
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{n \times d}$ and $W \in \mathbb{R}^{k \times d}$.
+        Fine: $\mathrm{LayerNorm}(X + X W^\top W) W^\top$, $\text{Dropout}(X) W^\top$. Wrong: $\text{LayerNorm}(X) W$ and $\operatorname{GELU}(X W^\top) W^\top$.
+                                                                                               ^^^^^^^^^^^^^^^^^^^^^       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
 def test_a_matrix_written_against_a_bracket_multiplies_it(tmp_path: Path) -> None:
     r"""``H\big(v - \tfrac1n K \mathbf{1}_n\big)`` for the centring matrix H is a product (an
     n-vector here): the score ``A \tilde v`` with A n×q is then found wrong."""
