@@ -1200,6 +1200,27 @@ def test_network_layers_named_in_text_keep_the_shape_of_their_argument(tmp_path:
     assert found(result) == expected(fx, "matmul-mismatch")
 
 
+def test_an_eigendecomposition_sizes_its_factors(tmp_path: Path) -> None:
+    # K = U \Lambda U^\top of a known n×n K: U and \Lambda are n×n (and L of K = L L^\top);
+    # K = \Phi \Phi^\top says nothing of \Phi's width; A^K = U \Lambda^K U^\top states a power
+    # of A (no name A^K defined), so A^K X stays n×d after it
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        Let $K \in \mathbb{R}^{n \times n}$, $S \in \mathbb{R}^{p \times p}$, $X \in \mathbb{R}^{n \times d}$ and $z \in \mathbb{R}^p$.
+        Eigendecompose $K = U \Lambda U^\top$ and $S = V D V^\top$, and factor $K = L L^\top$; then $K^M = U \Lambda^M U^\top$.
+        Let $G = \Phi \Phi^\top$ with $G \in \mathbb{R}^{n \times n}$; then $\Phi z$ says nothing.
+        Fine: $U \Lambda U^\top X$, $L^{-1} X$, $V D^{-1} z$, $X^\top K^M X$.
+        Wrong: $U \Lambda V^\top$ and $D + \Lambda$ and $L z$ and $K^M X z$.
+                ^^^^^^^^^^^^^^^^       ^^^^^^^^^^^       ^^^       ^^^^^^^
+        """,
+    )
+    assert found(result) == expected(
+        fx, "matmul-mismatch", "add-mismatch", "matmul-mismatch", "matmul-mismatch", name="notes.md"
+    )
+
+
 def test_a_matrix_written_against_a_bracket_multiplies_it(tmp_path: Path) -> None:
     r"""``H\big(v - \tfrac1n K \mathbf{1}_n\big)`` for the centring matrix H is a product (an
     n-vector here): the score ``A \tilde v`` with A n×q is then found wrong."""

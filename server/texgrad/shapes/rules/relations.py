@@ -217,6 +217,8 @@ class RelationRules(RuleBase):
         of the equations papers write with sides that differ on purpose."""
         if self._defines_by_rows(left, right, a, b):
             return  # P_{i,:} = \operatorname{softmax}(Z_{i,:}): P has Z's rows
+        if b is not None and self._states_a_power(left, b):
+            return  # \hat A^K = U \Lambda^K U^\top: a power of \hat A, not a name defined
         if b is not None and self._defines(left) and not self._misprints(left, right, a, b):
             self._define(left, b)  # y = Ax gives an undeclared y its shape (again, if redefined)
             return
@@ -233,6 +235,8 @@ class RelationRules(RuleBase):
         ):  # fmt: skip
             self._define(left, b)  # "Let $A = [2, 0; 0, 3]$" in an Example: its own A there
             return
+        if b is None and a is not None and rel == "=" and self._eigendecomposes(left, right, a):
+            return  # K = U \Lambda U^\top for a known n×n K: U and \Lambda are n×n
         if b is None and a is not None and self._redefines(left) and isinstance(right, _FORMULAS):
             if not _factorises(right):  # K = U \Lambda U^\top: K factorised, still K
                 self._define(left, UNSIZED)  # K = P H^\top S^{-1} (P unknown): not the K of before
@@ -252,6 +256,48 @@ class RelationRules(RuleBase):
         )
         related = self._related(left, right)
         self._emit("equation-mismatch", message, left.start, right.end, related, fixes)
+
+    def _states_a_power(self, left: t.Node, b: Shape) -> bool:
+        r"""Is ``left`` a letter with a capital superscript nothing declares (``\hat A^K``, which
+        reads as a name like ``W^Q``), that as a power of its square letter has the shape of the
+        right side?  Then the equation states the power (``= U \Lambda^K U^\top``)."""
+        if not isinstance(left, t.Tagged):
+            return False
+        power = left.as_power()
+        if power is None or not isinstance(power.base, (t.Symbol, t.Sub)):
+            return False
+        base = self.infer(power.base)
+        return (
+            base is not None and not base.is_vector and self._same(base.rows, base.cols, left.start)
+            and self._agrees(base, b, left.start)
+        )  # fmt: skip
+
+    def _eigendecomposes(self, left: t.Node, right: t.Node, a: Shape) -> bool:
+        r"""Is ``left = right`` the eigendecomposition ``K = U \Lambda U^\top`` (or the factor
+        ``K = L L^\top``) of a known square K, in letters nothing else introduces, indexed as K
+        is (``K_d = Q_d \Lambda_d Q_d^\top``; not a truncated ``U_k \Lambda_k U_k^\top``)?  Then
+        each factor is square of K's size, and is defined so."""
+        if a.is_vector or not self._same(a.rows, a.cols, left.start) or not _factorises(right):
+            return False
+        factors = right.factors  # type: ignore[attr-defined]  # (a Product: _factorises)
+        if len(factors) not in (2, 3):
+            return False
+        letters = [factors[0], *factors[1:-1]]
+        names = [_letter_of(n) for n in letters]
+        if names != ["L"] and not (names[0] in _EIGENVECTORS and names[-1] in _EIGENVALUES):
+            return False  # (K = \Phi \Phi^\top, K = \Phi \Sigma_p \Phi^\top: features of any width)
+        index = _index_of(left)
+        for node in letters:
+            key = symbol_key(node)
+            if key is None or _index_of(node) != index or not self._unknown(key[0], node.start):
+                return False
+            if isinstance(node, t.Sub) and not isinstance(node.base, t.Symbol):
+                return False
+        if len({symbol_key(n) for n in letters}) != len(letters):
+            return False
+        for node in letters:
+            self._define(node, Shape(a.rows, a.rows))
+        return True
 
     def _on_purpose(self, left: t.Node, right: t.Node, a: Shape, b: Shape) -> bool:
         """Do the sides of an equation differ in shape on purpose?"""
@@ -621,6 +667,28 @@ def _entrywise_of(left: t.Node) -> t.Node | None:
     if isinstance(left, t.Power) and show(left.exponent) == "2" and symbol_key(left.base):
         return left.base
     return None
+
+
+# the letters an eigendecomposition K = U \Lambda U^\top and a Cholesky factor K = L L^\top
+# are written with (a product of other letters, K = \Phi \Phi^\top, may be of any width)
+_EIGENVECTORS = frozenset({"U", "Q", "V", "P", "E", "W"})
+_EIGENVALUES = frozenset({"\\Lambda", "D", "\\Sigma", "S"})
+
+
+def _letter_of(node: t.Node) -> str | None:
+    """The letter of ``Q``, ``\\mathbf{Q}``, ``Q_d`` (its name, whatever its font)."""
+    if isinstance(node, t.Sub):
+        node = node.base
+    return node.name if isinstance(node, t.Symbol) and not node.accents else None
+
+
+def _index_of(node: t.Node) -> str | None:
+    """The subscript a letter is written with (``d`` of ``Q_d``), None for a bare letter."""
+    if isinstance(node, t.Sub):
+        return show(node.index)
+    if isinstance(node, t.Symbol):
+        return None
+    return "?"  # (an accent, a tag: not a factor this reads)
 
 
 def _factorises(value: t.Node) -> bool:
