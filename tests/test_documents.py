@@ -104,6 +104,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "econometrics-notes-4",
         "gp-blog",
         "gp-blog-11",
+        "gp-blog-post-15",
         "gp-classification-blog-8",
         "gp-notes-10",
         "gp-sparse-blog-6",

@@ -1219,6 +1219,16 @@ def test_an_eigendecomposition_sizes_its_factors(tmp_path: Path) -> None:
     assert found(result) == expected(
         fx, "matmul-mismatch", "add-mismatch", "matmul-mismatch", "matmul-mismatch", name="notes.md"
     )
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! kernels.md
+        Let $K_{mm} \in \mathbb{R}^{m \times m}$, $K_{nn} \in \mathbb{R}^{n \times n}$, $A \in \mathbb{R}^{m \times n}$ and $y \in \mathbb{R}^p$.
+        Factor $K_{mm} = L L^\top$ and $K_{nn} = U_k \Lambda_k U_k^\top$: $L^{-1} A$ and $A^\top L$ are fine, $U_k y$ says nothing, $A L$ is wrong.
+                                                                                                                                     ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", name="kernels.md")
 
 
 def test_a_matrix_written_against_a_bracket_multiplies_it(tmp_path: Path) -> None:

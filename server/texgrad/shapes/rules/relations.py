@@ -274,9 +274,10 @@ class RelationRules(RuleBase):
 
     def _eigendecomposes(self, left: t.Node, right: t.Node, a: Shape) -> bool:
         r"""Is ``left = right`` the eigendecomposition ``K = U \Lambda U^\top`` (or the factor
-        ``K = L L^\top``) of a known square K, in letters nothing else introduces, indexed as K
-        is (``K_d = Q_d \Lambda_d Q_d^\top``; not a truncated ``U_k \Lambda_k U_k^\top``)?  Then
-        each factor is square of K's size, and is defined so."""
+        ``K = L L^\top``) of a known square K, in letters nothing else introduces, bare or
+        indexed as K is (``K_{mm} = L L^\top``, ``K_d = Q_d \Lambda_d Q_d^\top``; not a
+        truncated ``U_k \Lambda_k U_k^\top``)?  Then each factor is square of K's size, and is
+        defined so."""
         if a.is_vector or not self._same(a.rows, a.cols, left.start) or not _factorises(right):
             return False
         factors = right.factors  # type: ignore[attr-defined]  # (a Product: _factorises)
@@ -289,7 +290,8 @@ class RelationRules(RuleBase):
         index = _index_of(left)
         for node in letters:
             key = symbol_key(node)
-            if key is None or _index_of(node) != index or not self._unknown(key[0], node.start):
+            at = _index_of(node)  # (bare, or indexed as K is: not a truncated U_k)
+            if key is None or at not in (None, index) or not self._unknown(key[0], node.start):
                 return False
             if isinstance(node, t.Sub) and not isinstance(node.base, t.Symbol):
                 return False
