@@ -149,6 +149,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "rmarkdown-kron-10",
         "rmarkdown-laplace-7",
         "rmarkdown-lda-6",
+        "rmarkdown-lmm-henderson-15",
         "rmarkdown-logit-12",
         "rmarkdown-mixed",
         "rmarkdown-pca-3",
