@@ -249,6 +249,16 @@ def test_percent_comment_is_excluded():
     assert [text[a:b] for a, b in r.excluded] == ["% note"]
 
 
+@pytest.mark.parametrize("code", ["`r nrow(sleepstudy)`", "`{r} nrow(d)`"])
+def test_inline_r_code_in_math_is_excluded(code: str) -> None:
+    # R Markdown and Quarto put knitr's value there: "$n = `r nrow(d)`$" (a code span
+    # elsewhere in the line is no math either way)
+    text = f"For `sleepstudy`, $n = {code}$ rows.\n"
+    r = only(text)
+    assert text[r.body_start : r.body_end] == f"n = {code}"
+    assert [text[a:b] for a, b in r.excluded] == [code]
+
+
 # -- macro definitions ----------------------------------------------------------------
 
 

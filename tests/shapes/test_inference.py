@@ -302,6 +302,21 @@ def test_hadamard_of_different_shapes(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "elementwise-mismatch")
 
 
+def test_circ_is_a_hadamard_product_or_a_composition_whichever_fits(tmp_path: Path) -> None:
+    # statistics texts write the Hadamard product A \circ B; linear maps compose as A \circ B
+    # (A B): a mismatch only when neither reading fits, and the shape of the one that does;
+    # functions composed (f \circ g) have no shape to compare
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$, $B \in \mathbb{R}^{n \times p}$, $C \in \mathbb{R}^{m \times m}$ and $x \in \mathbb{R}^n$.
+        Fine: $(A \circ A) x$, $(A \circ B) \mathbf{1}_p$, $(f \circ g)(x)$. Wrong: $A \circ C$ and $(A \circ A)^\top x$.
+                                                                                     ^^^^^^^^^       ^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "elementwise-mismatch", "matmul-mismatch")
+
+
 def test_hadamard_with_a_matrix_and_an_unknown_operand_has_the_matrix_shape(
     tmp_path: Path,
 ) -> None:
@@ -1169,6 +1184,51 @@ def test_relu_written_with_capitals_is_elementwise(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_network_layers_named_in_text_keep_the_shape_of_their_argument(tmp_path: Path) -> None:
+    # a normalisation, a dropout, an activation: \mathrm{LayerNorm}(X), \text{Dropout}(X),
+    # \operatorname{GELU}(X) are X's shape, so the product after them is checked
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{n \times d}$ and $W \in \mathbb{R}^{k \times d}$.
+        Fine: $\mathrm{LayerNorm}(X + X W^\top W) W^\top$, $\text{Dropout}(X) W^\top$. Wrong: $\text{LayerNorm}(X) W$ and $\operatorname{GELU}(X W^\top) W^\top$.
+                                                                                               ^^^^^^^^^^^^^^^^^^^^^       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_an_eigendecomposition_sizes_its_factors(tmp_path: Path) -> None:
+    # K = U \Lambda U^\top of a known n×n K: U and \Lambda are n×n (and L of K = L L^\top);
+    # K = \Phi \Phi^\top says nothing of \Phi's width; A^K = U \Lambda^K U^\top states a power
+    # of A (no name A^K defined), so A^K X stays n×d after it
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        Let $K \in \mathbb{R}^{n \times n}$, $S \in \mathbb{R}^{p \times p}$, $X \in \mathbb{R}^{n \times d}$ and $z \in \mathbb{R}^p$.
+        Eigendecompose $K = U \Lambda U^\top$ and $S = V D V^\top$, and factor $K = L L^\top$; then $K^M = U \Lambda^M U^\top$.
+        Let $G = \Phi \Phi^\top$ with $G \in \mathbb{R}^{n \times n}$; then $\Phi z$ says nothing.
+        Fine: $U \Lambda U^\top X$, $L^{-1} X$, $V D^{-1} z$, $X^\top K^M X$.
+        Wrong: $U \Lambda V^\top$ and $D + \Lambda$ and $L z$ and $K^M X z$.
+                ^^^^^^^^^^^^^^^^       ^^^^^^^^^^^       ^^^       ^^^^^^^
+        """,
+    )
+    assert found(result) == expected(
+        fx, "matmul-mismatch", "add-mismatch", "matmul-mismatch", "matmul-mismatch", name="notes.md"
+    )
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! kernels.md
+        Let $K_{mm} \in \mathbb{R}^{m \times m}$, $K_{nn} \in \mathbb{R}^{n \times n}$, $A \in \mathbb{R}^{m \times n}$ and $y \in \mathbb{R}^p$.
+        Factor $K_{mm} = L L^\top$ and $K_{nn} = U_k \Lambda_k U_k^\top$: $L^{-1} A$ and $A^\top L$ are fine, $U_k y$ says nothing, $A L$ is wrong.
+                                                                                                                                     ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", name="kernels.md")
 
 
 def test_a_matrix_written_against_a_bracket_multiplies_it(tmp_path: Path) -> None:

@@ -36,6 +36,68 @@ def test_an_apposition_after_a_definition_declares_it(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "matmul-mismatch")
 
 
+def test_an_apposition_sizes_a_wrong_value_not_the_letter_declared_just_before(
+    tmp_path: Path,
+) -> None:
+    # a Kalman gain declared n×p, then a slip written out and sized in words: the words size
+    # the wrong value, the equation is reported, and the gain stays n×p after it
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $C \in \mathbb{R}^{p \times n}$, $S \in \mathbb{R}^{p \times p}$,
+        $P \in \mathbb{R}^{n \times n}$ and $K \in \mathbb{R}^{n \times p}$ the gain.
+        The gain written from the left, $K = S^{-1} C P$, which is a $p \times n$ matrix, is wrong.
+                                         ^^^^^^^^^^^^^^
+        The update is $(I_n - K C) P$.
+        """,
+    )
+    k = declaration(result, "K")
+    assert k is not None and k.shape.short() == "n×p"
+    assert found(result) == expected(fx, "equation-mismatch")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        r"Now let $K = S^{-1} C P$, a $p \times n$ matrix.",  # named anew in its sentence
+        "\n" + r"The row gain is $K = S^{-1} C P$, a $p \times n$ matrix.",  # another paragraph
+    ],
+)
+def test_an_apposition_that_names_a_letter_anew_declares_it(tmp_path: Path, sentence: str) -> None:
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $C \in \mathbb{R}^{p \times n}$, $S \in \mathbb{R}^{p \times p}$,
+        $P \in \mathbb{R}^{n \times n}$ and $K \in \mathbb{R}^{n \times p}$ the gain.
+        """
+        + sentence
+        + "\n"
+        + r"""Then $K P$ is a product.""",
+    )
+    assert found(result) == set()
+
+
+def test_letters_and_sizes_paired_respectively(tmp_path: Path) -> None:
+    # "…, respectively": the letters before the verb, the sizes (or spaces) after it, in order;
+    # in a sentence that supposes ("If …"), for that sentence only
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        The matrices $A$ and $B$ are $m \times n$ and $n \times p$, respectively, and $x, y$ are in $\mathbb{R}^n$ and $\mathbb{R}^m$, respectively.
+        The weights $W_q, W_k$ have sizes $d \times k$ and $d \times v$, respectively.
+        Right: $A B$, $A x$, $y^\top A x$, $W_q^\top W_k$. Wrong: $B A$ and $A y$.
+                                                                   ^^^       ^^^
+        If $C$ and $D$ are $a \times b$ and $c \times d$ respectively, then $C D$ needs $b = c$.
+        """,
+    )
+    declared = [declaration(result, k) for k in ("A", "B", "x", "y", "W_{q}", "W_{k}")]
+    assert [d.shape if d is not None else None for d in declared] == [
+        shape("m", "n"), shape("n", "p"), shape("n", 1), shape("m", 1), shape("d", "k"),
+        shape("d", "v"),
+    ]  # fmt: skip
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
 def test_an_apposition_after_a_relation_that_defines_nothing_declares_nothing(
     tmp_path: Path,
 ) -> None:
@@ -546,6 +608,30 @@ def test_a_case_that_is_no_mistake_still_holds_in_its_sentence(tmp_path: Path) -
     assert found(result) == set()
 
 
+def test_an_example_that_states_sizes_in_its_sentence_sets_its_letters_to_them(
+    tmp_path: Path,
+) -> None:
+    # "With $N = 2$, $P = [3×3]$": the sentence states the case, so a 3×3 P is a slip; a case
+    # stated in an earlier sentence of the example does not bind the next case
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \documentclass{article}
+        \newtheorem{example}{Example}
+        \begin{document}
+        Let $P \in \mathbb{R}^{N \times N}$ and $C \in \mathbb{R}^{p \times n}$.
+        \begin{example}
+        With $N = 2$, $P = \begin{bmatrix} 1 & 0 & 0 \\ 0 & 1 & 0 \\ 0 & 0 & 1 \end{bmatrix}$.
+                       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        With $N = 2$, $P = \begin{bmatrix} 1 & 0 \\ 0 & 1 \end{bmatrix}$.
+        For a scalar output $p = n = 1$. For a planar position, $C = \begin{bmatrix} 0 & 1 \end{bmatrix}$.
+        \end{example}
+        \end{document}
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch")
+
+
 # -- families sized by a matrix's rows or columns -----------------------------------------------
 
 
@@ -558,6 +644,8 @@ def test_a_case_that_is_no_mistake_still_holds_in_its_sentence(tmp_path: Path) -
         r"Let $X \in \mathbb{R}^{N \times d}$; $\mathbf{x}_i^\top$ is the $i$-th row of $X$",
         r"Let $X$ be an $N \times d$ matrix whose $i$-th row is the observation $\mathbf{x}_i^\top$",
         r"Let $X \in \mathbb{R}^{N \times d}$, whose $i$-th row is $\mathbf{x}_i^\top$",
+        r"Let $X \in \mathbb{R}^{N \times d}$; the $i$-th row of $X$ is $\mathbf{x}_i^\top$",
+        r"Let $X \in \mathbb{R}^{N \times d}$. The $i$th row of $X$ we denote by $\mathbf{x}_i^\top$",
     ],
 )
 def test_rows_of_a_matrix_size_a_family(tmp_path: Path, prose: str) -> None:

@@ -807,6 +807,53 @@ def test_a_defined_letter_set_to_its_transposed_shape_is_a_misprint(tmp_path: Pa
     assert found(result) == expected(fx, "equation-mismatch", name="page.md")
 
 
+def test_a_defined_vector_set_again_to_another_length_in_its_paragraph_is_a_slip(
+    tmp_path: Path,
+) -> None:
+    # the recurrent gradient g, defined from W_h (an H-vector), then "the wrong half" from W_x
+    # (a D-vector) in the same paragraph: a slip, reported, and g still an H-vector after it.
+    # Not a slip: an update in place (h set to a D-vector computed from h), a sentence that
+    # sets the letter anew ("Now …"), another paragraph
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        Let $W_h \in \mathbb{R}^{4H \times H}$, $W_x \in \mathbb{R}^{4H \times D}$, $d \in \mathbb{R}^{4H}$
+        and $u \in \mathbb{R}^{H}$.
+
+        The state receives $g = W_h^\top d$. Using the wrong half, $g = W_x^\top d$, is a slip.
+                                                                    ^^^^^^^^^^^^^^
+        After it $g + u$ is fine.
+
+        Let $W_1 \in \mathbb{R}^{m \times D}$ and $x \in \mathbb{R}^D$.
+        The layer gives $h = W_1 x$, then $h = W_x^\top d \, (h^\top h)$ in place. Now $h = W_x^\top d$ anew.
+
+        The next paragraph says $f = W_h^\top d$.
+
+        In this one $f = W_x^\top d$.
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch", name="notes.md")
+
+
+def test_an_undeclared_basis_vector_added_to_a_column_takes_its_length(tmp_path: Path) -> None:
+    # p - e_y with e_y the one-hot vector of a label: a V-vector, so h (p - e_y) multiplies two
+    # columns; another letter (u_y) undeclared is unknown, and says nothing
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        Let $\mathbf{h} \in \mathbb{R}^H$, $\mathbf{p} \in \mathbb{R}^V$ and $W \in \mathbb{R}^{V \times H}$.
+
+        Right: $(\mathbf{p} - \mathbf{e}_{y}) \mathbf{h}^\top$ and $W^\top (\mathbf{p} - e_y)$.
+        Wrong: $\mathbf{h} (\mathbf{p} - \mathbf{e}_{y})$.
+                ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        Unknown: $\mathbf{h} (\mathbf{p} - \mathbf{u}_{y})$.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", name="notes.md")
+
+
 def test_a_quarto_theorem_and_its_proof_share_their_letters(tmp_path: Path) -> None:
     # the square A of {#thm-…} holds in the {.proof} right after it, not the page's m×n A;
     # after both, the page's A again

@@ -34,6 +34,8 @@ MATH_EVENT = re.compile(
     re.S,
 )
 _BRACE_EVENT = re.compile(r"\\[\\{}]|[{}]")
+# inline R code (R Markdown `r …`, Quarto `{r} …`) inside math: knitr writes its value there
+_INLINE_R = re.compile(r"`(?:r|\{r\})[ \t][^`\r\n]*`")
 _COMMENT_EVENT = re.compile(r"\\.|%", re.S)
 _BACKTICKS = re.compile(r"`+")
 ENV_OPEN = re.compile(r"\\begin[ \t]*\{([^{}\r\n]*)\}")
@@ -358,6 +360,8 @@ def add_region(
     excluded = [(a, b) for a, b in prefixes if body_start <= a and b <= body_end]
     if text.find("%", body_start, body_end) >= 0:
         excluded.extend(_comments(text, body_start, body_end))
+    if text.find("`", body_start, body_end) >= 0:  # "$n = `r nrow(d)`$": knitr's number
+        excluded.extend(m.span() for m in _INLINE_R.finditer(text, body_start, body_end))
     definitions = _definitions(doc, body_start, body_end)
     if definitions:
         excluded.extend(definitions)

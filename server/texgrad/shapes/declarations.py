@@ -120,6 +120,7 @@ def collect(
     if table.facts:
         _keep_stated_facts(table)
     _drop_other_conventions(table)
+    _drop_described_values(table)
     if memo is not None:
         memo.rows, memo.prose, memo.boundaries = fresh.rows, fresh.prose, fresh.boundaries
     return table
@@ -152,6 +153,48 @@ def _drop_other_conventions(table: SymbolTable) -> None:
                 table.declarations[key] = kept
             else:
                 del table.declarations[key]
+
+
+# what follows the letter of a definition the prose sizes ("$K = k(X, X)$, an $n \times n$ matrix")
+_DEFINED_BY = re.compile(r"\s*(?:=|:=|\\coloneqq|\\triangleq|\\equiv|\\defeq)")
+# a sentence that names a letter anew ("Now let $x = …$, an $nk$-vector"), whatever it meant
+_NAMES_ANEW = re.compile(
+    r"\b(?:[Ll]et|[Nn]ow|[Dd]efine|[Dd]enote|[Ww]rite|[Rr]edefine|[Cc]all|[Ss]et)\b"
+)
+
+
+def _drop_described_values(table: SymbolTable) -> None:
+    r"""Forget the size prose gives a definition's letter ("$K_k = S_k^{-1} C P$, which is a
+    $p \times n$ matrix") when the same paragraph declared that letter before with another
+    shape (``K_k \in \mathbb{R}^{n \times p}``), and the sentence does not name it anew
+    ("Now let …"): the words size the value written, a wrong one, which the equation's
+    check reports; they do not redeclare the letter."""
+    for key, decls in list(table.declarations.items()):
+        if len(decls) < 2 or all(d.how != "prose" for d in decls):
+            continue  # (most letters: one declaration, or none in words)
+        dropped = [d for d in decls if _describes_value(table, d, decls)]
+        if dropped:
+            table.declarations[key] = [d for d in decls if d not in dropped]
+
+
+def _describes_value(table: SymbolTable, d: Declaration, decls: list[Declaration]) -> bool:
+    if d.how != "prose":
+        return False
+    text = table.texts.get(d.path, "")
+    if not _DEFINED_BY.match(text, d.end):
+        return False  # (not the letter of a definition)
+    bounds = table.boundaries.get(d.path)
+    if bounds is None:
+        return False
+    before = [
+        e for e in decls
+        if e.path == d.path and e.font == d.font and e.start < d.start and e.how != "definition"
+        and not _DEFINED_BY.match(text, e.end) and not bounds.paragraph_between(e.start, d.start)
+    ]  # fmt: skip
+    if not before or max(before, key=lambda e: e.start).shape.agrees(d.shape):
+        return False
+    lo = sentence_start(text, max(0, d.start - SENTENCE_LOOKBACK), d.start)
+    return _NAMES_ANEW.search(text, lo, d.start) is None
 
 
 def _convention_marks(text: str) -> list[int]:

@@ -7,13 +7,14 @@ import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from itertools import pairwise
 from typing import NamedTuple
 
 from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same
 from texgrad.shapes.formulas import from_formula, iterate_key, space_shape, tag_key
 from texgrad.shapes.rows import PlacedRow
-from texgrad.shapes.sections import SENTENCE_BREAK, sentence_start
+from texgrad.shapes.sections import SENTENCE_BREAK, SENTENCE_LOOKBACK, sentence_start
 from texgrad.shapes.table import Declaration, SymbolTable
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import index_parts
@@ -325,6 +326,71 @@ def from_prose(
         _row_vectors(text, path, rows, table, lo, end)
     if "both" in chunk or "each" in chunk:
         _both_in(text, path, rows, table, lo, end)
+    if "respectively" in chunk:
+        _respectively(text, path, rows, table, lo, end)
+
+
+# "$W_1$, $W_2$ and $W_3$ are $a \times b$, $b \times c$ and $c \times d$ matrices,
+# respectively": the letters before the verb, the sizes after it, paired in order
+_MATH_SPAN = re.compile(r"\$(?P<m>[^$]{1,80})\$")
+_RESPECTIVE_VERB = re.compile(
+    r"\s+(?:are|have\s+(?:sizes|shapes|dimensions))\s+(?:of\s+(?:sizes?|shapes?|dimensions?)\s+|in\s+)?"
+)
+_LIST_GLUE = re.compile(r"^(?:\s|,|\band\b)*$")
+_RESPECTIVE_TAIL = re.compile(
+    r"^\s*(?:(?P<kind>matrices|vectors|(?:[- ]dimensional\s+)?vectors?|[- ]dimensional))?\s*,?\s*$"
+)
+
+
+def _respectively(
+    text: str, path: str, rows: list[PlacedRow], table: SymbolTable, lo: int, hi: int
+) -> None:
+    """Declare the letters a sentence sizes in order ("…, respectively")."""
+    for m in re.finditer(r"\brespectively\b", text[lo:hi]):
+        at = lo + m.start()
+        start = sentence_start(text, max(lo, at - SENTENCE_LOOKBACK), at)
+        sentence = text[start:at]
+        verb = None
+        for v in _RESPECTIVE_VERB.finditer(sentence):
+            verb = v  # (the last verb: "where …, the weights $A$ and $B$ are …")
+        if verb is None:
+            continue
+        before = list(_MATH_SPAN.finditer(sentence, 0, verb.start()))
+        sizes = list(_MATH_SPAN.finditer(sentence, verb.end()))
+        if not before or not sizes or sentence[before[-1].end() : verb.start()].strip():
+            continue
+        subject = [before[-1]]  # the run of math just before the verb, joined by "," and "and"
+        for g in reversed(before[:-1]):
+            if not _LIST_GLUE.match(sentence[g.end() : subject[0].start()]):
+                break
+            subject.insert(0, g)
+        if not all(_LIST_GLUE.match(sentence[a.end() : b.start()]) for a, b in pairwise(sizes)):
+            continue
+        if sentence[verb.end() : sizes[0].start()].strip():
+            continue
+        tail = _RESPECTIVE_TAIL.match(sentence[sizes[-1].end() :])
+        if tail is None:
+            continue
+        said = tail["kind"] or ""
+        kind = "vector" if "vector" in said or "dimensional" in said else "matrix"
+        letters = [n for g in subject for n in _items(rows, start + g.start("m"))]
+        dims = [n for g in sizes for n in _items(rows, start + g.start("m"))]
+        if len(letters) < 2 or len(letters) != len(dims) or None in letters or None in dims:
+            continue
+        for sym, d in zip(letters, dims, strict=True):
+            shape = space_shape(d) or dims_shape(d, kind)  # (\mathbb{R}^n, or n \times m)
+            key = symbol_key(sym) if sym is not None else None
+            if shape is not None and key is not None and sym is not None:
+                table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "prose"))
+
+
+def _items(rows: list[PlacedRow], offset: int) -> list[t.Node | None]:
+    """The items of the math at ``offset`` (a list ``W_1, W_2``) or the math itself."""
+    row = _row_at(rows, offset)
+    tree = row.tree if row is not None else None
+    if tree is None:
+        return [None]
+    return list(tree.items) if isinstance(tree, t.List) else [tree]
 
 
 # "Collect $P_k = [p_0, \dots]$ and $R_k = [r_0, \dots]$, both in $\mathbb{R}^{n \times k}$"
@@ -539,6 +605,10 @@ _FAMILY = [
     # "$\mathbf{x}_i^\top$ is the $i$-th row of $X$"
     re.compile(_M.format("member") + r"\s+(?:is|denotes)\s+the\s+\$\$?[^$]{1,8}\$\$?(?:-?th)?\s+" + _PART
                + r"\s+of\s+" + _M.format("matrix")),
+    # "the $i$-th row of $X$ is $\mathbf{x}_i^\top$", "The $j$th column of $V$ is $v_j$"
+    re.compile(r"\b[Tt]he\s+\$\$?[^$]{1,8}\$\$?(?:-?th)?\s+" + _PART + r"\s+of\s+" + _M.format("matrix")
+               + r"\s+(?:is|denotes|we\s+(?:write|denote)(?:\s+by)?|is\s+written|is\s+denoted(?:\s+by)?)\s+(?:the\s+vector\s+)?"
+               + _M.format("member")),
     # "$n$ observations $x_1, \dots, x_n$, stacked as the rows of $X \in …$": the vectors
     # themselves are stacked (a row is a member transposed, written or not)
     re.compile(_M.format("member") + r",?\s+(?P<stacked>stacked|arranged|stored|collected|gathered)\s+"

@@ -87,7 +87,8 @@ MATRIX_ENVIRONMENTS = frozenset(
     bsmallmatrix numcases subnumcases""".split()
 )
 OPERATOR_NAMES_IN_TEXT = FUNCTIONS | frozenset(
-    "Tr tr diag rank vec eig det softmax prod sign sgn argmax argmin relu logsumexp Var Cov var cov E".split()
+    "Tr tr diag rank vec eig det softmax prod sign sgn argmax argmin relu logsumexp Var Cov var cov E "
+    "GELU LayerNorm BatchNorm RMSNorm Dropout".split()
 )
 
 

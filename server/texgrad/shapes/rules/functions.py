@@ -24,6 +24,12 @@ _BOLD = frozenset({"mathbf", "bm", "boldsymbol", "pmb", "vb", "mathbfit"})
 ELEMENTWISE = frozenset(
     "log ln exp sin cos tan tanh sinh cosh sigmoid relu softplus sqrt abs sign sgn erf".split()
 )
+# layers that keep the shape of what they are applied to (a normalisation, a dropout, an
+# activation), as network papers name them: \mathrm{LayerNorm}(X + \mathrm{MHA}(X))
+_SHAPE_KEEPING = frozenset(
+    "layernorm batchnorm rmsnorm groupnorm instancenorm dropout gelu silu swish elu selu "
+    "leakyrelu mish softsign hardtanh relu6 logistic".split()
+)
 # the letters (and fonts) papers name a scalar loss with, never introduced: \frac{\partial L}{…}
 _LOSS_LETTERS = frozenset({("L", None), ("\\ell", None), ("L", "mathcal"), ("J", "mathcal")})
 # letters that name a probability or a density when applied as p(z \mid x) or p(x; \theta)
@@ -122,6 +128,8 @@ class FunctionRules(RuleBase):
                 return None
             return SCALAR if arg is not None or len(args) == 1 else None
         if name.lower() in ELEMENTWISE or name == "softmax":  # \operatorname{ReLU} too
+            return arg
+        if name.lower() in _SHAPE_KEEPING and len(args) == 1:
             return arg
         if name == "diag" and len(args) > 1:
             return _diagonal_of_entries(node.args, args)

@@ -337,10 +337,18 @@ class ProductRules(RuleBase):
             for term, shape in zip(node.terms, shapes, strict=True):
                 if shape is None and not self._identity(term):
                     self._note(term, matrices[0][1].rows, matrices[0][1].cols)
-        # an undeclared identity (\lambda I) takes the shape of what it is added to
+        # an undeclared identity (\lambda I) takes the shape of what it is added to; so does
+        # an undeclared standard basis vector added to columns (\mathbf{p} - \mathbf{e}_y)
         square = any(s is not None and not s.is_vector and s.rows == s.cols for s in shapes)
+        columns = [s for s in shapes if s is not None and not s.is_scalar]
+        columns_only = bool(columns) and all(s.cols == ONE for s in columns)
         adapted = [
-            s is None and (self._identity(term) or (square and self._ones_outer(term)))
+            s is None
+            and (
+                self._identity(term)
+                or (square and self._ones_outer(term))
+                or (columns_only and self._basis_vector(term))
+            )
             for term, s in zip(node.terms, shapes, strict=True)
         ]
         if any(s is None and not a for s, a in zip(shapes, adapted, strict=True)):
@@ -402,6 +410,20 @@ class ProductRules(RuleBase):
         key = symbol_key(node)
         return key is not None and key[0] == "I" and not self._declared(key[0])
 
+    def _basis_vector(self, node: t.Node) -> bool:
+        r"""An undeclared standard basis vector, possibly negated: ``\mathbf{e}_i``, ``e_{y_t}``
+        (the one-hot vector of a label), where neither it nor the letter e has a shape.  Added
+        to columns, it is a column of their length (the sum has their shape, whatever it is)."""
+        if isinstance(node, t.Neg):
+            return self._basis_vector(node.operand)
+        if not isinstance(node, t.Sub) or not isinstance(node.base, t.Symbol):
+            return False
+        base = node.base
+        if base.name != "e" or base.accents or (base.font is not None and base.font not in _BOLD):
+            return False
+        key = symbol_key(node)
+        return key is not None and not self._declared(key[0]) and not self._declared("e")
+
     def _ones_outer(self, node: t.Node) -> bool:
         r"""``\tfrac1n \mathbf{1}\mathbf{1}^\top``: the unsized all-ones matrix, possibly scaled,
         which takes the size of the square matrix it is added to (``I_n - \tfrac1n
@@ -433,7 +455,16 @@ class ProductRules(RuleBase):
             return _elementwise_with_unknown(known) if op in ("\\odot", "\\oslash") else None
         if op in _SCALES and (a.is_scalar or b.is_scalar):
             return b if a.is_scalar else a  # a scalar times anything, elementwise or not
-        if op in ("\\odot", "\\oslash"):
+        if op == "\\circ" and not (a.is_scalar or b.is_scalar):
+            # A \circ B: the Hadamard product as statistics texts write it, or linear maps
+            # composed (A B): either reading that fits is taken, a mismatch only if none does
+            if self._agrees(a, b, node.start):
+                return a
+            if self._same(a.cols, b.rows, node.start):
+                return Shape(a.rows, b.cols)
+        if op in ("\\odot", "\\oslash", "\\circ"):
+            if op == "\\circ" and (a.is_scalar or b.is_scalar):
+                return None  # (f \circ g of functions: no shape to compare)
             if self._agrees(a, b, node.start):
                 return a
             message = messages.elementwise_mismatch(

@@ -9,9 +9,11 @@ from dataclasses import replace
 
 from texgrad.shapes import messages
 from texgrad.shapes.dims import MAX_DIMENSION_BITS, ONE, Shape, dim_of, same, too_large_power
+from texgrad.shapes.facts import fact_key
 from texgrad.shapes.formulas import ORDER_RELATIONS
 from texgrad.shapes.questions import (
     DIMENSION,
+    FACT,
     LAYOUT,
     LAYOUT_KEY,
     LETTER,
@@ -217,6 +219,8 @@ class RelationRules(RuleBase):
         of the equations papers write with sides that differ on purpose."""
         if self._defines_by_rows(left, right, a, b):
             return  # P_{i,:} = \operatorname{softmax}(Z_{i,:}): P has Z's rows
+        if b is not None and self._states_a_power(left, b):
+            return  # \hat A^K = U \Lambda^K U^\top: a power of \hat A, not a name defined
         if b is not None and self._defines(left) and not self._misprints(left, right, a, b):
             self._define(left, b)  # y = Ax gives an undeclared y its shape (again, if redefined)
             return
@@ -227,9 +231,14 @@ class RelationRules(RuleBase):
         if a != b and self._augments(left, right):
             self._define(left, UNSIZED if b is None else b)  # \hat A = [A 0; -C 0]: anew
             return
-        if a is not None and b is not None and a != b and self._sets_anew(left, right):
+        if (
+            a is not None and b is not None and a != b and self._sets_anew(left, right)
+            and not self._against_stated_sizes(a, b, left.start)
+        ):  # fmt: skip
             self._define(left, b)  # "Let $A = [2, 0; 0, 3]$" in an Example: its own A there
             return
+        if b is None and a is not None and rel == "=" and self._eigendecomposes(left, right, a):
+            return  # K = U \Lambda U^\top for a known n×n K: U and \Lambda are n×n
         if b is None and a is not None and self._redefines(left) and isinstance(right, _FORMULAS):
             if not _factorises(right):  # K = U \Lambda U^\top: K factorised, still K
                 self._define(left, UNSIZED)  # K = P H^\top S^{-1} (P unknown): not the K of before
@@ -249,6 +258,50 @@ class RelationRules(RuleBase):
         )
         related = self._related(left, right)
         self._emit("equation-mismatch", message, left.start, right.end, related, fixes)
+
+    def _states_a_power(self, left: t.Node, b: Shape) -> bool:
+        r"""Is ``left`` a letter with a capital superscript nothing declares (``\hat A^K``, which
+        reads as a name like ``W^Q``), that as a power of its square letter has the shape of the
+        right side?  Then the equation states the power (``= U \Lambda^K U^\top``)."""
+        if not isinstance(left, t.Tagged):
+            return False
+        power = left.as_power()
+        if power is None or not isinstance(power.base, (t.Symbol, t.Sub)):
+            return False
+        base = self.infer(power.base)
+        return (
+            base is not None and not base.is_vector and self._same(base.rows, base.cols, left.start)
+            and self._agrees(base, b, left.start)
+        )  # fmt: skip
+
+    def _eigendecomposes(self, left: t.Node, right: t.Node, a: Shape) -> bool:
+        r"""Is ``left = right`` the eigendecomposition ``K = U \Lambda U^\top`` (or the factor
+        ``K = L L^\top``) of a known square K, in letters nothing else introduces, bare or
+        indexed as K is (``K_{mm} = L L^\top``, ``K_d = Q_d \Lambda_d Q_d^\top``; not a
+        truncated ``U_k \Lambda_k U_k^\top``)?  Then each factor is square of K's size, and is
+        defined so."""
+        if a.is_vector or not self._same(a.rows, a.cols, left.start) or not _factorises(right):
+            return False
+        factors = right.factors  # type: ignore[attr-defined]  # (a Product: _factorises)
+        if len(factors) not in (2, 3):
+            return False
+        letters = [factors[0], *factors[1:-1]]
+        names = [_letter_of(n) for n in letters]
+        if names != ["L"] and not (names[0] in _EIGENVECTORS and names[-1] in _EIGENVALUES):
+            return False  # (K = \Phi \Phi^\top, K = \Phi \Sigma_p \Phi^\top: features of any width)
+        index = _index_of(left)
+        for node in letters:
+            key = symbol_key(node)
+            at = _index_of(node)  # (bare, or indexed as K is: not a truncated U_k)
+            if key is None or at not in (None, index) or not self._unknown(key[0], node.start):
+                return False
+            if isinstance(node, t.Sub) and not isinstance(node.base, t.Symbol):
+                return False
+        if len({symbol_key(n) for n in letters}) != len(letters):
+            return False
+        for node in letters:
+            self._define(node, Shape(a.rows, a.rows))
+        return True
 
     def _on_purpose(self, left: t.Node, right: t.Node, a: Shape, b: Shape) -> bool:
         """Do the sides of an equation differ in shape on purpose?"""
@@ -286,16 +339,41 @@ class RelationRules(RuleBase):
         to a value of its transposed shape, or a matrix set to a scalar (an outer product
         written as an inner one, ``\sum_i x_i^\top x_i``), computed (a letter, "let
         $\mu_1 = \mu$", names it anew): a misprint of the definition in force, not a new one."""
-        if a is None or a == b:
-            return False
-        if not ((a.agrees(b.transposed()) or _lost(a, b)) and _computed(right)):
+        if a is None or a == b or not _computed(right):
             return False
         key = symbol_key(left)
         defined = self._definition(key[0], left.start) if key is not None else None
         if defined is None or defined.shape != a or defined.path != self.path:
             return False
         bounds = self.table.boundaries.get(self.path)  # (in its section: notes switch conventions)
-        return bounds is None or not bounds.section_between(defined.start, left.start)
+        if bounds is not None and bounds.section_between(defined.start, left.start):
+            return False
+        if a.agrees(b.transposed()) or _lost(a, b):
+            return True
+        return bounds is not None and self._set_again(left, right, defined, bounds)
+
+    def _set_again(
+        self, left: t.Node, right: t.Node, defined: Declaration, bounds: Boundaries
+    ) -> bool:
+        r"""Is ``left = right``, of another shape than the definition in force, a slip rather
+        than a new meaning of the letter: written in the paragraph that defined it (a
+        recurrent gradient ``\delta_{t-1} = W_h^\top \delta_t``, then "the wrong half",
+        ``\delta_{t-1} = W_x^\top \delta_t``), by a sentence that does not set its letters
+        ("Let …", "Now …"), outside any example, and not an update of the letter in place
+        (``h = W_2 h``, as an algorithm writes)?"""
+        if defined.start >= left.start or bounds.paragraph_between(defined.start, left.start):
+            return False  # (a definition after it in its sentence holds for it: not before)
+        if lets(self.source, left.start) or _NAMES_ANEW.search(
+            self.source,
+            sentence_start(self.source, max(0, left.start - SENTENCE_LOOKBACK), left.start),
+            left.start,
+        ):
+            return False
+        at = left.start
+        if bounds.in_unit(at) or bounds.result_of(at) or bounds.box_of(at):
+            return False
+        key = symbol_key(left)
+        return not any(symbol_key(node) == key for node in right.walk())
 
     def _distributed(self, left: t.Node, right: t.Node | None) -> None:
         r"""``z_n \sim \mathcal{N}(0, I_q)``, ``f \sim \mathcal{N}(\mu, K)``: an undeclared
@@ -346,6 +424,25 @@ class RelationRules(RuleBase):
         return t.Apply(name, tuple(args), True, start=head.start, end=head.end,  # type: ignore[arg-type]
                        from_macro=head.from_macro, span=head.span)  # fmt: skip
 
+    def _against_stated_sizes(self, a: Shape, b: Shape, at: int) -> bool:
+        """Do the sizes stated where ``at`` is ("With $N = 2$, …", in an example) give the
+        letter's declared shape numbers that a matrix written out there does not have?  Then
+        the example sets the letter wrong, not anew."""
+        lo = sentence_start(self.source, max(0, at - SENTENCE_LOOKBACK), at)
+        names = a.rows.free_symbols | a.cols.free_symbols
+        facts = {}
+        for name in names:  # (an example goes through cases: only its sentence's sizes count)
+            fact = self._ask(FACT, fact_key(name), None, at)
+            if (
+                fact is not None and fact.path == self.path and lo <= fact.start < at
+                and not _CONTRAST.search(self.source, fact.end, at)
+            ):  # fmt: skip
+                facts[name] = fact.value
+        if not facts:
+            return False
+        stated = Shape(a.rows.xreplace(facts), a.cols.xreplace(facts))
+        return not _instance(stated, b)
+
     def _example_of(self, a: Shape, b: Shape, at: int) -> bool:
         """Could a matrix written out (one side) be the other side's shape with numbers for
         its dimensions — under the facts in force, or, in an example, whatever they say: an
@@ -353,6 +450,8 @@ class RelationRules(RuleBase):
         $T_t = [1, 1; 0, 1]$"), each with its own sizes."""
         if _instance(self._under_facts(a, at), self._under_facts(b, at)):
             return True
+        if self._against_stated_sizes(a, b, at):
+            return False  # the sizes stated in its sentence ("With $N = 2$, …") say the case
         bounds = self.table.boundaries.get(self.path)
         return bounds is not None and bounds.in_unit(at) and _instance(a, b)
 
@@ -540,6 +639,16 @@ class RelationRules(RuleBase):
             self.defined[key[0]] = [*found, d]  # (replaced: see apply)
 
 
+# words that turn a sentence to another case ("Here $n = 2$, but on the augmented model …")
+_CONTRAST = re.compile(r"\b(?:but|however|though|although|instead|whereas|while)\b|[;:]")
+
+
+# words by which a sentence gives a letter a new meaning ("Now …", "we redefine …")
+_NAMES_ANEW = re.compile(
+    r"\b(?:[Nn]ow|[Dd]efine|[Rr]edefine|[Dd]enote|[Ww]rite|[Cc]all|[Hh]ere|[Ii]nstead|[Ff]or)\b"
+)
+
+
 # what a redefinition's right side is: a formula (K = P H^\top S^{-1}), not a bare name
 _FORMULAS = (t.Product, t.Add, t.Frac, t.Apply, t.Neg, t.Power, t.Transpose, t.Paren)
 
@@ -564,6 +673,28 @@ def _entrywise_of(left: t.Node) -> t.Node | None:
     if isinstance(left, t.Power) and show(left.exponent) == "2" and symbol_key(left.base):
         return left.base
     return None
+
+
+# the letters an eigendecomposition K = U \Lambda U^\top and a Cholesky factor K = L L^\top
+# are written with (a product of other letters, K = \Phi \Phi^\top, may be of any width)
+_EIGENVECTORS = frozenset({"U", "Q", "V", "P", "E", "W"})
+_EIGENVALUES = frozenset({"\\Lambda", "D", "\\Sigma", "S"})
+
+
+def _letter_of(node: t.Node) -> str | None:
+    """The letter of ``Q``, ``\\mathbf{Q}``, ``Q_d`` (its name, whatever its font)."""
+    if isinstance(node, t.Sub):
+        node = node.base
+    return node.name if isinstance(node, t.Symbol) and not node.accents else None
+
+
+def _index_of(node: t.Node) -> str | None:
+    """The subscript a letter is written with (``d`` of ``Q_d``), None for a bare letter."""
+    if isinstance(node, t.Sub):
+        return show(node.index)
+    if isinstance(node, t.Symbol):
+        return None
+    return "?"  # (an accent, a tag: not a factor this reads)
 
 
 def _factorises(value: t.Node) -> bool:
