@@ -162,3 +162,26 @@ def test_the_definitions_a_variable_involves_are_found_through_every_step() -> N
     read, opaque = _relevant(env, "p")
     assert opaque == {"u", "v", "w"}  # (q names p, f names q)
     assert set(read.functions) == set(env.functions) - {"p"}  # (all but the variable's own)
+
+
+def test_the_contexts_kept_for_a_derivative_check_are_bounded(tmp_path: Path) -> None:
+    """Each row's context holds every symbol and definition in force there: kept for every
+    claim of a long document, the memory grew with the square of its length (a 2 MB thesis
+    past the memory bound).  The last ``CONTEXTS_KEPT`` asked are kept."""
+    from texgrad.calculus import context
+    from texgrad.calculus import written_derivatives as wd
+
+    claims = "\n\n".join(
+        f"Let $r_{{{i}}} = A x$. Then \\[ \\nabla_{{x}} a^\\top x = a \\]" for i in range(80)
+    )
+    doc = tmp_path / "d.tex"
+    doc.write_text(
+        HEAD + "Let $x, a \\in \\mathbb{R}^n$ and $A \\in \\mathbb{R}^{n \\times n}$.\n\n"
+        + claims + "\n\\end{document}\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    result = Checker().check(str(doc))
+    tally = wd.Tally()
+    assert wd.check_written(result, 100, tally=tally) == []
+    assert (tally.read, tally.verified) == (80, 80)
+    assert len(context._learnt_of(result).contexts) == context.CONTEXTS_KEPT < 80

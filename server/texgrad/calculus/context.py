@@ -203,6 +203,13 @@ class _Said:
     scalars: list[tuple[str, int]]
 
 
+# The contexts of the rows asked about last that are kept (each holds every symbol and
+# definition in force at its row: all of them kept, a 1 MB thesis's derivative check grew by
+# ~350 MB, 2 MB by ~1 GB — past the memory bound).  A server asks about a few rows at a time;
+# the derivative check asks about each of its rows in turn.
+CONTEXTS_KEPT = 64
+
+
 @dataclass
 class _Learnt:
     style: Style | None = None
@@ -255,12 +262,14 @@ def context_at(result: CheckResult, row: PlacedRow) -> Context:
     """:func:`context_of` for the row, learnt once per checked document; a copy."""
     assert row.tree is not None
     learnt = _learnt_of(result)
-    hit = learnt.contexts.get(row.start)
+    hit = learnt.contexts.pop(row.start, None)
     if hit is not None and hit[0] is row.tree:
         ctx = hit[1]
     else:
         ctx = context_of(result, row.start, [row.tree])
-        learnt.contexts[row.start] = (row.tree, ctx)
+    learnt.contexts[row.start] = (row.tree, ctx)  # (the last asked, last)
+    if len(learnt.contexts) > CONTEXTS_KEPT:
+        del learnt.contexts[next(iter(learnt.contexts))]  # the least recently asked
     return Context(
         Env(
             {k: _copied(v) for k, v in ctx.env.vars.items()},
