@@ -5,7 +5,7 @@ expressions and prose, so no cache keyed by text shares the work (the thesis mad
 corpus's chapters repeats most of its rows).
 
 The bound is on the child's CPU time, not the wall clock (a loaded machine stretches the
-latter), and generous: ten times what an idle check takes (~25 s of CPU time with the
+latter), and generous: over ten times what an idle check takes (~19 s of CPU time with the
 derivatives, ~7 s without, measured on the 2-core machine of issue 18).
 """
 
