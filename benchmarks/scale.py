@@ -2,9 +2,14 @@
 and what an edit in one file of a large project re-analyses.
 
 - Curves: a whole ``texgrad check --no-derivatives -j 1`` process on the Matrix Cookbook 1×, 3×
-  and 10× over (10×: 34,000 lines) and on a LaTeX thesis made of the corpus's chapters
-  (0.25, 0.5 and 1 MB): wall and CPU seconds (user + sys), peak resident memory, and CPU per
-  unit of size (flat when growth is linear).
+  and 10× over (10×: 34,000 lines), on a LaTeX thesis made of the corpus's chapters
+  (0.25, 0.5 and 1 MB) and on a thesis of distinct text (0.5, 1 and 2 MB:
+  ``tests/scale_inputs.distinct_thesis``, every chapter its own letters, dimensions,
+  expressions and prose): wall and CPU seconds (user + sys), peak resident memory, CPU per
+  unit of size (flat when growth is linear), and the share of the rows whose text is
+  distinct (the corpus thesis repeats six chapters: ~13%, which flatters every cache keyed
+  by text).  Then the two 1 MB theses (and the 2 MB distinct one) checked whole, the
+  written derivatives too (``texgrad check -j 1``).
 - Projects: the same on generated LaTeX projects of 100, 300 and 500 files (main.tex with an
   ``\\input`` per section, a macros file, a notation file whose letters every section uses,
   planted errors: ``tests/scale_inputs.py``), with the errors found against those planted.
@@ -34,7 +39,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.scale_inputs import cookbook_times, planted, thesis, write_project  # noqa: E402
+from tests.scale_inputs import (  # noqa: E402
+    cookbook_times,
+    distinct_thesis,
+    planted,
+    thesis,
+    write_project,
+)
 
 _RUN = "import sys; from texgrad.cli import main; sys.exit(main(sys.argv[1:]))"
 
@@ -42,7 +53,8 @@ _RUN = "import sys; from texgrad.cli import main; sys.exit(main(sys.argv[1:]))"
 def run_check(server: Path, cwd: Path, *args: str) -> tuple[float, float, float, int]:
     """One whole ``texgrad check`` process: wall s, CPU s, peak MB, and records found."""
     # (the analysis is measured: check results are not kept between runs, cli_check_cache.py)
-    env = dict(os.environ, PYTHONPATH=str(server), TEXGRAD_CHECK_CACHE="off")
+    # (nor parses: TEXGRAD_CACHE=off, every row is parsed in every run)
+    env = dict(os.environ, PYTHONPATH=str(server), TEXGRAD_CACHE="off")
     out = cwd / ".scale-out.json"
     start = time.perf_counter()
     with out.open("w") as sink:
@@ -62,10 +74,19 @@ def best(server: Path, repeat: int, cwd: Path, *args: str) -> tuple[float, float
     return min(runs, key=lambda r: r[1])
 
 
+def distinct_rows(path: Path) -> float:
+    """The share of a document's rows (equations, as the checker reads them) whose text no
+    other row has."""
+    from texgrad.reading.document import read_document
+
+    texts = [row.text.text for region in read_document(path).regions for row in region.rows]
+    return len(set(texts)) / max(1, len(texts))
+
+
 def curves(trees: dict[str, Path], tmp: Path, repeat: int, quick: bool) -> None:
     print("Cold check, whole process (texgrad check --no-derivatives -j 1)")
     print(
-        f"{'input':<24} {'tree':<9} {'wall s':>7} {'CPU s':>7} {'CPU/unit':>9} {'peak MB':>8} {'errors':>6}"
+        f"{'input':<24} {'tree':<9} {'wall s':>7} {'CPU s':>7} {'CPU/unit':>9} {'peak MB':>8} {'errors':>6} {'distinct':>8}"
     )
     inputs: list[tuple[str, Path, float]] = []
     for times in (1, 3) if quick else (1, 3, 10):
@@ -76,11 +97,34 @@ def curves(trees: dict[str, Path], tmp: Path, repeat: int, quick: bool) -> None:
         path = thesis(folder, int(mb * 1_000_000))
         size = path.stat().st_size  # (whole chapters: a little over)
         inputs.append((f"thesis {size / 1e6:.2f} MB", path, size / 250_000))
+    for mb in (0.5,) if quick else (0.5, 1.0, 2.0):
+        folder = tmp / f"distinct-{mb}"
+        folder.mkdir(exist_ok=True)
+        path = distinct_thesis(folder, int(mb * 1_000_000)).path
+        size = path.stat().st_size
+        inputs.append((f"distinct {size / 1e6:.2f} MB", path, size / 250_000))
     for name, path, unit in inputs:
+        share = distinct_rows(path)
         for tree, server in trees.items():
             wall, cpu, mem, errors = best(
                 server, repeat, path.parent, path.name, "--no-derivatives"
             )
+            print(
+                f"{name:<24} {tree:<9} {wall:7.2f} {cpu:7.2f} {cpu / unit:9.2f} {mem:8.0f} {errors:6} {share:8.0%}"
+            )
+    if quick:
+        return
+    print("\nWith the written derivatives checked (texgrad check -j 1)")
+    print(
+        f"{'input':<24} {'tree':<9} {'wall s':>7} {'CPU s':>7} {'CPU/unit':>9} {'peak MB':>8} {'errors':>6}"
+    )
+    for name, path, unit in inputs:
+        if not (name.startswith("thesis 1.") or name.startswith("distinct")):
+            continue
+        if name.startswith("distinct 0."):
+            continue
+        for tree, server in trees.items():
+            wall, cpu, mem, errors = best(server, repeat, path.parent, path.name)
             print(
                 f"{name:<24} {tree:<9} {wall:7.2f} {cpu:7.2f} {cpu / unit:9.2f} {mem:8.0f} {errors:6}"
             )

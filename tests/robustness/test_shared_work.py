@@ -93,3 +93,95 @@ def test_pass_two_of_a_cold_check_asks_only_what_pass_one_added_to(
     assert found == [(d.code, d.start, d.end, d.message) for d in again.diagnostics]
     assert [d.code for d in result.diagnostics] == ["add-mismatch"] * 30  # (n + m, each row)
     assert result.shapes._rows == again.shapes._rows
+
+
+def test_a_definitions_names_are_read_once_per_document_not_per_claim(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which definitions involve a claim's variable (``derive._relevant``) was found by
+    walking the body of every definition in force, for every written derivative: a 1 MB
+    thesis has thousands of each.  Each body is now walked for its names once."""
+    from texgrad.calculus import context
+    from texgrad.calculus import written_derivatives as wd
+    from texgrad.syntax import tree as t
+
+    defined = "\n\n".join(
+        f"Let $r_{{{i}}} = A_{{{i}}} x + b$ and $s_{{{i}}} = r_{{{i}}} + A_{{{i}}} c$."
+        for i in range(40)
+    )
+    claims = "\n\n".join(
+        f"Then \\[ \\nabla_{{x}} a^\\top x = a \\] and $q_{{{i}}} = x^\\top x$." for i in range(20)
+    )
+    doc = tmp_path / "d.tex"
+    doc.write_text(
+        HEAD + "Let $x \\in \\mathbb{R}^n$, $a, b, c \\in \\mathbb{R}^n$ and "
+        "$A_i \\in \\mathbb{R}^{n \\times n}$.\n\n"
+        + defined
+        + "\n\n"
+        + claims
+        + "\n\\end{document}\n",
+        encoding="utf-8",
+    )
+    result = Checker().check(str(doc))
+    bodies = {id(f.body) for _, _, _, f in context._defined_of(result).before}
+    walked: dict[int, int] = {}
+    real = t.Node.walk
+
+    def walk(node: t.Node) -> Any:
+        if id(node) in bodies:
+            walked[id(node)] = walked.get(id(node), 0) + 1
+        return real(node)
+
+    monkeypatch.setattr(t.Node, "walk", walk)
+    tally = wd.Tally()
+    assert wd.check_written(result, 100, tally=tally) == []
+    assert (len(bodies), tally.read, tally.verified) == (100, 20, 20)
+    assert max(walked.values()) <= 2  # (was once per claim: 20)
+
+
+def test_the_definitions_a_variable_involves_are_found_through_every_step() -> None:
+    """``_relevant``: the definitions that name the variable, or name one that does (at any
+    depth), are read; the others without parameters may stand for their shapes (opaque)."""
+    from texgrad.calculus.derive import _relevant
+    from texgrad.calculus.lower import Env, FunctionDef
+    from texgrad.reading.source import MappedText
+    from texgrad.syntax import tree as t
+    from texgrad.syntax.parse import parse_row
+
+    def body(text: str) -> t.Node:
+        tree = parse_row(MappedText.identity(text)).tree
+        assert tree is not None
+        return tree
+
+    definitions = {"u": "A x", "v": "u + b", "w": "B v", "p": "c + d", "q": "p + e", "f": "w + q"}
+    env = Env(functions={k: FunctionDef(k, (), body(v)) for k, v in definitions.items()})
+    env.functions["g"] = FunctionDef("g", ("z",), body("z + x"))
+    read, opaque = _relevant(env, "x")
+    assert opaque == {"p", "q"}  # (u, v, w, f involve x through each other; g has a parameter)
+    assert set(read.functions) == set(env.functions)
+    read, opaque = _relevant(env, "p")
+    assert opaque == {"u", "v", "w"}  # (q names p, f names q)
+    assert set(read.functions) == set(env.functions) - {"p"}  # (all but the variable's own)
+
+
+def test_the_contexts_kept_for_a_derivative_check_are_bounded(tmp_path: Path) -> None:
+    """Each row's context holds every symbol and definition in force there: kept for every
+    claim of a long document, the memory grew with the square of its length (a 2 MB thesis
+    past the memory bound).  The last ``CONTEXTS_KEPT`` asked are kept."""
+    from texgrad.calculus import context
+    from texgrad.calculus import written_derivatives as wd
+
+    claims = "\n\n".join(
+        f"Let $r_{{{i}}} = A x$. Then \\[ \\nabla_{{x}} a^\\top x = a \\]" for i in range(80)
+    )
+    doc = tmp_path / "d.tex"
+    doc.write_text(
+        HEAD + "Let $x, a \\in \\mathbb{R}^n$ and $A \\in \\mathbb{R}^{n \\times n}$.\n\n"
+        + claims + "\n\\end{document}\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    result = Checker().check(str(doc))
+    tally = wd.Tally()
+    assert wd.check_written(result, 100, tally=tally) == []
+    assert (tally.read, tally.verified) == (80, 80)
+    assert len(context._learnt_of(result).contexts) == context.CONTEXTS_KEPT < 80

@@ -62,7 +62,10 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
         if key not in env.vars and rows is not None and cols is not None:
             env.vars[key] = VarInfo(key, Shape(rows, cols), key)
     defined = _defined_of(result)
-    for start, replaces, key, fdef in defined.before:  # (read for their structure only)
+    before = defined.before
+    if defined.before_sorted:  # (those up to the offset: a prefix, found by bisection)
+        before = before[: bisect.bisect_right(defined.before_starts, offset)]
+    for start, replaces, key, fdef in before:  # (read for their structure only)
         if start <= offset:
             if replaces:
                 env.functions[key] = fdef
@@ -104,6 +107,8 @@ class _Defined:
     starts: list[int]  # their starts where sorted (else empty: a row is found by a scan)
     reach: list[int]  # the largest end of the rows up to each one
     softmax_columns: bool
+    before_starts: list[int] = field(default_factory=list)  # the starts of ``before``
+    before_sorted: bool = False  # (in order: a row's context reads a prefix of ``before``)
 
 
 def _defined_of(result: CheckResult) -> _Defined:
@@ -133,9 +138,11 @@ def _defined_of(result: CheckResult) -> _Defined:
         tree = row.tree_as_parsed
         if tree is not None:
             elsewhere.extend((key, fdef) for _, key, fdef in _definition_steps(tree, declared))
+    before_starts = [b[0] for b in before]
     learnt.defined = _Defined(
         declared, before, elsewhere, later, own, starts if ordered else [], reach,
-        softmax_by_columns(result.doc.text),
+        softmax_by_columns(result.doc.text), before_starts,
+        all(a <= b for a, b in zip(before_starts, before_starts[1:], strict=False)),
     )  # fmt: skip
     return learnt.defined
 
@@ -194,6 +201,13 @@ class _Said:
 
     properties: list[Stated]
     scalars: list[tuple[str, int]]
+
+
+# The contexts of the rows asked about last that are kept (each holds every symbol and
+# definition in force at its row: all of them kept, a 1 MB thesis's derivative check grew by
+# ~350 MB, 2 MB by ~1 GB — past the memory bound).  A server asks about a few rows at a time;
+# the derivative check asks about each of its rows in turn.
+CONTEXTS_KEPT = 64
 
 
 @dataclass
@@ -258,12 +272,14 @@ def context_at(result: CheckResult, row: PlacedRow) -> Context:
     """:func:`context_of` for the row, learnt once per checked document; a copy."""
     assert row.tree is not None
     learnt = _learnt_of(result)
-    hit = learnt.contexts.get(row.start)
+    hit = learnt.contexts.pop(row.start, None)
     if hit is not None and hit[0] is row.tree:
         ctx = hit[1]
     else:
         ctx = context_of(result, row.start, [row.tree])
-        learnt.contexts[row.start] = (row.tree, ctx)
+    learnt.contexts[row.start] = (row.tree, ctx)  # (the last asked, last)
+    if len(learnt.contexts) > CONTEXTS_KEPT:
+        del learnt.contexts[next(iter(learnt.contexts))]  # the least recently asked
     return Context(
         Env(
             {k: _copied(v) for k, v in ctx.env.vars.items()},

@@ -27,6 +27,7 @@ the depth).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -101,6 +102,13 @@ class FunctionDef:
     key: str
     params: tuple[str, ...]  # symbol keys
     body: t.Node
+
+    @functools.cached_property
+    def names(self) -> frozenset[str]:
+        """The keys of the symbols its body names (read once: every claim of a document
+        asks which of its definitions involve the variable, ``derive._relevant``)."""
+        keys = (symbol_key(node) for node in self.body.walk())
+        return frozenset(k[0] for k in keys if k is not None)
 
 
 @dataclass
