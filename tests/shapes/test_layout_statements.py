@@ -179,3 +179,32 @@ def test_a_statement_of_the_root_before_an_input_holds_in_the_file(tmp_path: Pat
     assert _flagged(tmp_path / "after", _project("", after=said), grad) == []
     said = "In this section we use the denominator layout."
     assert _flagged(tmp_path / "section", _project(said), grad) == []
+
+
+# the derivative written as an operator applied to its function: as a fraction, it is a
+# derivative whose layout is the document's to state
+OPERATOR_DECLS = (
+    r"Let $W_1 \in \mathbb{R}^{m \times n}$, $x \in \mathbb{R}^n$ and $y \in \mathbb{R}^m$."
+)
+OPERATOR_ROWS = (
+    r"$$\frac{\partial}{\partial W_1} \frac12\|W_1 x - y\|^2 = x (W_1 x - y)^\top"
+    r" \qquad \text{(op row)}$$"
+    "\n\n"
+    r"$$\nabla_{W_1} \frac12\|W_1 x - y\|^2 = (W_1 x - y) x^\top \qquad \text{(nabla column)}$$"
+    "\n\n"
+    r"$$\frac{\partial}{\partial W_1} \frac12\|W_1 x - y\|^2 = y^\top (W_1 x - y)"
+    r" \qquad \text{(op scalar)}$$"
+    "\n"
+)
+
+
+def test_a_derivative_written_as_an_operator_takes_either_layout_unless_one_is_stated(
+    tmp_path: Path,
+) -> None:
+    # unstated: Wᵀ's shape (numerator layout) and W's shape are both accepted; a scalar is not
+    text = f"%! notes.md\n{OPERATOR_DECLS}\n\n{OPERATOR_ROWS}"
+    assert _flagged(tmp_path / "none", text) == ["op scalar"]
+    # the denominator layout stated: the Wᵀ-shaped one is the mistake
+    said = "We use the denominator layout.\n\n"
+    text = f"%! notes.md\n{said}{OPERATOR_DECLS}\n\n{OPERATOR_ROWS}"
+    assert _flagged(tmp_path / "den", text) == ["op row", "op scalar"]

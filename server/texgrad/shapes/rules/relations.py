@@ -759,12 +759,24 @@ _ALL = frozenset({":", "\\cdot", "\\bullet"})  # what stands for "every column" 
 
 
 def _is_derivative(node: t.Node) -> bool:
-    return isinstance(unwrapped(node), (t.Derivative, t.Nabla))
+    return isinstance(_operator(node), (t.Derivative, t.Nabla))
 
 
 def _is_fraction(node: t.Node) -> bool:
     r"""A derivative written as a fraction or a quotient (``\frac{\partial L}{\partial W}``)."""
-    return isinstance(unwrapped(node), t.Derivative)
+    return isinstance(_operator(node), t.Derivative)
+
+
+def _operator(node: t.Node) -> t.Node:
+    r"""The derivative a side is, or applies to what follows it (``\frac{\partial}{\partial W}
+    \frac12\|Wx - y\|^2``, ``\nabla_W \frac12\|…\|^2``: the operator reads as the product's
+    first factor)."""
+    node = unwrapped(node)
+    if isinstance(node, t.Product) and node.factors:
+        first = unwrapped(node.factors[0])
+        if isinstance(first, (t.Derivative, t.Nabla)):
+            return first
+    return node
 
 
 def _is_space(node: t.Node) -> bool:
