@@ -1399,3 +1399,18 @@ def test_a_sampled_system_s_matrices_are_sized_by_their_definitions(tmp_path: Pa
     assert found(result) == expected(fx, "matmul-mismatch")
     assert shape_of(result, "\\Phi \\Gamma u").short() == "n"  # type: ignore[union-attr]
     assert shape_of(result, "\\mathcal{B} u") is None
+
+
+def test_a_letter_redefined_from_itself_reads_its_value_before(tmp_path: Path) -> None:
+    # h = W_2 h: the h on the right is W_1 x (m), not the k-vector this equation makes; after
+    # it, h has k rows. A slip against the earlier value is still found.
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x \in \mathbb{R}^n$, $W_1 \in \mathbb{R}^{m \times n}$, $W_2 \in \mathbb{R}^{k \times m}$.
+        We first compute $h = W_1 x$, and then $h = W_2 h$, so that $W_2^\top h$ is fine.
+        Then $g = W_1 x$, and then $g = W_1 g$ is a slip.
+                                        ^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")

@@ -77,6 +77,9 @@ class RuleBase:
         # N of \mathbb{R}^{N \times D}: a number wherever it is written undeclared (\frac{1}{N})
         self.dimension_names = dimension_names(table) if names is None else names
         self._rules: dict[type, Callable[[Any], Shape | None]] = {}
+        # where the left side of the equation whose right side is being inferred starts: the
+        # h of ``h = W_2 h`` is the h before this definition, not the one it makes
+        self._own_left: int | None = None
 
     # -- driver -------------------------------------------------------------------------------
     def infer(self, node: t.Node | None) -> Shape | None:

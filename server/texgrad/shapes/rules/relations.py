@@ -181,7 +181,14 @@ class RelationRules(RuleBase):
             return None
         if item is None or (k == 0 and self._is_definition_head(node, item)):
             return None
-        return self.infer(item)
+        left = node.items[k - 1] if k > 0 and node.relations[k - 1] in EQUALITIES else None
+        if left is None or symbol_key(left) is None:
+            return self.infer(item)
+        saved, self._own_left = self._own_left, left.start
+        try:
+            return self.infer(item)
+        finally:
+            self._own_left = saved
 
     def _too_large(self, space: t.Node) -> None:
         r"""Say so where a space's size is a power too large to compute (``9^{9^{9}}``): what

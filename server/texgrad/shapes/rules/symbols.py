@@ -56,6 +56,10 @@ class SymbolRules(RuleBase):
         if self._signature(key[0], node.start) is not None:
             return None  # a function named alone
         defined = self._sized_definition(key[0], node.start)
+        if defined is not None and defined.start == self._own_left and defined.path == self.path:
+            # h = W_2 h: the h it is computed from is the one in force before it (if any)
+            before = self._sized_definition(key[0], defined.start - 1) if defined.start else None
+            defined = before if before is not None and before.start != defined.start else None
         if defined and same_letter(key[1], defined.font):  # (B = … is not \mathcal{B})
             return defined.shape
         if greek and self._weak(key, node.start) is not None:
