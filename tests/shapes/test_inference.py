@@ -1414,3 +1414,17 @@ def test_a_letter_redefined_from_itself_reads_its_value_before(tmp_path: Path) -
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_mismatch_inside_an_expectation_is_said_once(tmp_path: Path) -> None:
+    # the body of \mathbb{E}[…] is inferred twice; each slip is still one diagnostic
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $z \in \mathbb{R}^n$ and $\mu \in \mathbb{R}^m$. Then $\Sigma = \mathbb{E}[(z-\mu)(z-\mu)^\top]$.
+                                                                                        ^^^^^  ^^^^^
+        """,
+    )
+    assert [(d.start, d.end) for d in result.diagnostics if d.code == "add-mismatch"] == sorted(
+        fx.ranges[fx.main]
+    )

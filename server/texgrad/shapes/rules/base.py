@@ -250,10 +250,12 @@ class RuleBase:
         fixes: tuple[Fix, ...] = (),
         severity: Severity = "error",
     ) -> None:
-        if self.report:
-            self.diagnostics.append(
-                Diagnostic(code, severity, message, self.path, start, end, related, fixes)
-            )
+        if not self.report:
+            return
+        made = Diagnostic(code, severity, message, self.path, start, end, related, fixes)
+        # a part inferred twice (the body of \mathbb{E}[…] is) says it once
+        if made not in self.diagnostics[-8:]:
+            self.diagnostics.append(made)
 
     def _not_square(self, operation: str, operand: t.Node, shape: Shape, node: t.Node) -> None:
         """``operation`` (inverse, power, trace, determinant) of a matrix not square."""
