@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from texgrad.calculus.insertion import (
     derivation_insertion,
+    function_label,
     left_side,
     notation_of,
     result_insertion,
@@ -62,3 +63,16 @@ def test_left_sides_and_notation() -> None:
     assert left_side("jacobian", "y", "x", "nabla") == r"\frac{\partial y}{\partial x}"
     assert left_side("hessian", "f", "x", "nabla") == r"\nabla^2_x f"
     assert left_side("matrix", "F", "X", "nabla", r"\mathrm{d}X A") == r"\mathrm{d} F"
+
+
+def test_the_differential_of_an_expression_has_one_pair_of_parentheses() -> None:
+    # function_label wraps an unnamed expression; its differential does not wrap it again
+    label = function_label("", "", r"X^{-1} A")
+    assert left_side("matrix", label, "X", "nabla", r"\mathrm{d}X") == (
+        r"\mathrm{d}\left(X^{-1} A\right)"
+    )
+    # two groups side by side are not one: wrapped
+    two = r"\left(A\right) B \left(C\right)"
+    assert left_side("matrix", two, "X", "nabla", r"\mathrm{d}X") == (
+        r"\mathrm{d}\left(" + two + r"\right)"
+    )

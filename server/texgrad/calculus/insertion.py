@@ -92,9 +92,22 @@ def left_side(kind: str, function: str, wrt: str, notation: str, rhs: str = "") 
     if kind in ("jacobian", "derivative"):
         return f"\\frac{{\\partial {f}}}{{\\partial {wrt}}}"
     d = _differential_mark(rhs)
-    return (
-        f"{d} {f}" if re.fullmatch(r"\\?[A-Za-z]+(?:_\{?\w+\}?)?", f) else f"{d}\\left({f}\\right)"
-    )
+    if re.fullmatch(r"\\?[A-Za-z]+(?:_\{?\w+\}?)?", f):
+        return f"{d} {f}"
+    return f"{d}{f}" if _in_parentheses(f) else f"{d}\\left({f}\\right)"
+
+
+def _in_parentheses(latex: str) -> bool:
+    """Is ``latex`` one ``\\left( … \\right)`` group (as ``function_label`` writes an
+    expression): the differential of it needs no second pair."""
+    if not (latex.startswith("\\left(") and latex.endswith("\\right)")):
+        return False
+    depth = 0
+    for m in re.finditer(r"\\(left|right)(?![A-Za-z])", latex):
+        depth += 1 if m.group(1) == "left" else -1
+        if depth == 0:
+            return m.end() == len(latex) - 1  # (its ")")
+    return False
 
 
 def function_label(name: str, head: str, expression: str) -> str:
