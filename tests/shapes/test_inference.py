@@ -1114,6 +1114,29 @@ def test_superscript_tags_name_matrices(tmp_path: Path) -> None:
     ]
 
 
+def test_a_list_of_tags_names_a_matrix(tmp_path: Path) -> None:
+    # \delta^{h,\text{next}}_t, W^{(l),Q}: a superscript list of tags is a name, sized where
+    # declared or defined, not a power without a shape
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{n \times d}$, $W^{(l),Q} \in \mathbb{R}^{d \times k}$,
+        $W_x \in \mathbb{R}^{m \times d}$ and $\mathbf{u} \in \mathbb{R}^{m}$.
+        Write $\boldsymbol{\delta}^{h,\text{next}}_{t} = W_x^\top \mathbf{u}$.
+
+        Right: $X W^{(l),Q}$, $X \boldsymbol{\delta}^{h,\text{next}}_{t}$.
+
+        Wrong: $W^{(l),Q} X$, $\mathbf{u}^\top \boldsymbol{\delta}^{h,\text{next}}_{t}$.
+        """,
+    )
+    text = result.doc.text
+    got = sorted((text[d.start : d.end], d.code) for d in result.diagnostics)
+    assert got == [
+        (r"W^{(l),Q} X", "matmul-mismatch"),
+        (r"\mathbf{u}^\top \boldsymbol{\delta}^{h,\text{next}}_{t}", "matmul-mismatch"),
+    ], [d.message for d in result.diagnostics]
+
+
 def test_a_starred_name_is_declared_and_an_undeclared_star_is_left_alone(tmp_path: Path) -> None:
     # Z_t^* (the rows of Z_t observed), \theta^\star (an optimum): names where declared; an
     # undeclared A^* (an adjoint) stays what it was, a power no rule sizes

@@ -448,11 +448,23 @@ def test_markdown_escape_maps_back() -> None:
         (r"W^{V}_i", "(Tagged (Sub W i) V)"),
         (r"\mathbf{G}^Q_i", "(Tagged (Sub G[mathbf] i) Q)"),
         (r"b^{\text{out}}", r"(Tagged b (Text '\\text{out}'))"),
+        # a list of tags, one of them upright or bracketed: δ^{h,next}_t, W^{(l),Q}
+        (
+            r"\delta^{h,\text{next}}_{t-1}",
+            r"(Tagged (Sub \delta (Add t - 1)) (List h (Text '\\text{next}')))",
+        ),
+        (r"W^{(l),Q}", "(Tagged W (List (Paren:() l) Q))"),
+        (r"W^{\ell,\mathrm{enc}}", r"(Tagged W (List \ell (Func:enc)))"),
         # … but a transpose mark, a lower-case exponent and the exponential stay what they were
         (r"A^T", "(Transpose:T A)"),
         (r"A^H", "(Transpose:H A)"),
         (r"A^n", "(Power A n)"),
         (r"e^X", "(Power e X)"),
+        # … and a list of plain letters or numbers may be a power: it stays one
+        (r"A^{n,m}", "(Power A (List n m))"),
+        (r"x^{2,3}", "(Power x (List 2 3))"),
+        (r"e^{a,\text{b}}", r"(Power e (List a (Text '\\text{b}')))"),
+        (r"W^{\infty,\mathrm{enc}}", r"(Power W (List \infty (Func:enc)))"),
     ],
 )
 def test_superscript_name_tags(latex: str, expected: str) -> None:

@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from texgrad.syntax import tree as t
+from texgrad.syntax.commands import GREEK
 
 # Names that read as functions when followed directly by parentheses.
 CONVENTIONAL_FUNCTIONS = frozenset(
@@ -213,6 +214,8 @@ def name_tag(base: t.Node, sup: t.Node) -> bool:
         return False
     if isinstance(sup, t.Text):
         return True
+    if isinstance(sup, t.List):
+        return tag_list(sup)
     if isinstance(sup, t.Func) and sup.sub is None and sup.sup is None:
         return sup.name.isalpha() and len(sup.name) > 1  # W^{\mathrm{new}}, b^{\mathrm{out}}
     if isinstance(sup, t.Symbol) and sup.name in STARS:
@@ -222,6 +225,32 @@ def name_tag(base: t.Node, sup: t.Node) -> bool:
     if sup.font in _TAG_FONTS:
         return sup.name.isalpha()
     return sup.font is None and len(sup.name) == 1 and "A" <= sup.name <= "Z"
+
+
+def tag_list(sup: t.List) -> bool:
+    r"""Is ``sup`` a list of tags — ``h,\text{next}`` in ``\delta^{h,\text{next}}_t``,
+    ``(l),Q`` in ``W^{(l),Q}``? Letters, upright words and bracketed labels, at least one of
+    them upright or bracketed (``A^{n,m}`` may be a power: it stays one)."""
+    if len(sup.items) < 2 or not all(_list_tag(x) for x in sup.items):
+        return False
+    return any(not isinstance(x, t.Symbol) or x.font in _TAG_FONTS for x in sup.items)
+
+
+def _list_tag(x: t.Node) -> bool:
+    if isinstance(x, t.Text):
+        return True
+    if isinstance(x, t.Func) and x.sub is None and x.sup is None:
+        return x.name.isalpha() and len(x.name) > 1
+    if isinstance(x, t.Symbol):
+        plain = x.font is None or x.font in _TAG_FONTS
+        letter = x.name.isalpha() or x.name[1:] in GREEK or x.name == "\\ell"
+        return plain and not x.accents and letter
+    if isinstance(x, t.Paren) and x.open in ("(", "["):
+        body = x.body
+        if isinstance(body, t.Symbol):
+            return body.font is None and not body.accents and len(body.name) == 1
+        return isinstance(body, t.Number) and body.text.isdigit()
+    return False
 
 
 def derivative(
