@@ -33,6 +33,36 @@ def _at(text: str, marker: str) -> str | None:
         ("We never write derivatives in numerator layout. X", None),
         # both named: neither
         ("We use numerator layout for Jacobians and denominator layout for gradients. X", None),
+        # the document's own work done in a layout, the shape of a gradient, a formulation
+        (
+            "We derive the backward pass of the layer by hand, in the denominator layout"
+            " (gradients have the shape of the variable). X",
+            "denominator",
+        ),
+        ("I compute every gradient in numerator layout. X", "numerator"),
+        ("A gradient has the shape of the quantity it is taken with respect to. X", "denominator"),
+        ("This sheet uses the Jacobian formulation. X", "numerator"),
+        ("We use the Hessian formulation. X", "denominator"),
+        # … but not a layout described, supposed, denied, an aside or a comparison
+        ("In the numerator layout, this reads $A^\\top$. X", None),
+        (
+            "In the numerator layout, this reads $A^\\top$ (gradients have the shape of the"
+            " transpose). X",
+            None,
+        ),
+        ("If we derive it in the numerator layout, we get $X^\\top$. X", None),
+        ("We would derive it in the numerator layout. X", None),
+        ("We do not derive anything in the numerator layout. X", None),
+        ("We also derive it in the numerator layout, for comparison. X", None),
+        ("We derive it by hand in numerator layout; $A$ would be wrong. X", None),
+        (
+            "If a gradient has the shape of the quantity it is taken with respect to, it is X. X",
+            None,
+        ),
+        ("A gradient does not have the shape of the quantity it is taken by. X", None),
+        ("This sheet does not use the Jacobian formulation. X", None),
+        ("Assuming the Jacobian formulation, the result is $A$. X", None),
+        ("Some texts use the Jacobian formulation, others the Hessian formulation. X", None),
     ],
 )
 def test_what_a_sentence_states_for_the_text_after_it(text: str, layout: str | None) -> None:

@@ -6,7 +6,9 @@ derivative may take).
 A document states its layout in a sentence of its prose ("We use denominator layout
 throughout", "All derivatives below are in numerator layout", "Convention: denominator
 layout", "Gradients are column vectors (denominator layout)", "the derivative of a scalar by
-a matrix has the shape of the matrix"), in a directive (``% texgrad: denominator layout``),
+a matrix has the shape of the matrix", "a gradient has the shape of the quantity it is taken
+with respect to", "We derive … by hand, in the denominator layout", "This sheet uses the
+Jacobian formulation"), in a directive (``% texgrad: denominator layout``),
 or in a comment of a preamble.  Such a statement holds from the sentence that makes it to
 the end of the document — never for chapters before it — or, where it says so ("in this
 appendix", "this section uses", "in this example"), to the end of that chapter, section or
@@ -55,7 +57,17 @@ _WE_USE = folded_pattern(
     r"|solution|proof)s?\s+)"
     r"(?:use|uses|using|adopt|adopts|adopting|follow|follows|following|work in|works in"
     r"|working in|write|writing|employ|employs|stick to|sticks to|choose|chose|prefer)\b"
-    r"[^.$]{0,40}?\b" + _LAYOUT
+    r"[^.$]{0,40}?\b(?:" + _LAYOUT + r"|(jacobian|hessian)\s+formulation\b)"
+)
+# "We derive the backward pass by hand, in the denominator layout": the document's own
+# work done in a layout (but not "we also derive it in numerator layout, for comparison")
+_WE_DERIVE = folded_pattern(
+    r"\b(?:we|I)\s+(?:derive|compute|calculate|work\s+out|differentiate)\b[^.$]{0,80}?"
+    r"\bin\s+(?:the\s+)?" + _LAYOUT
+)
+_ASIDE = folded_pattern(
+    r"\b(?:also|too|as\s+well|for\s+comparison|compare|alternatively|instead|other|another"
+    r"|both|again|either)\b"
 )
 # statements in other words: blamed, they state nothing
 _STATED = folded_pattern(
@@ -103,7 +115,9 @@ _SHAPED = folded_pattern(
     r"(?:\bderivatives?\b|\bgradients?\b|\\partial\s*f\s*/\s*\\partial|\\frac\{\\partial\s*f\}"
     r"\{\\partial)[^.]{0,80}?\b(?:has|have|is|are)\s+(?:of\s+)?(?:always\s+)?(?:the\s+)?"
     r"(?:same\s+)?(?:shape|size|dimensions?)\s+(?:as|of)\s+(?:the\s+)?"
-    r"(\$[^$]{1,30}\$|(?:transpose|matrix|variable|argument)\b)"
+    r"(\$[^$]{1,30}\$|(?:transpose|matrix|variable|argument)\b"
+    # "… the shape of the quantity it is taken with respect to"
+    r"|quantity\s+(?:that\s+)?(?:it|they)\s+(?:is|are)\s+taken\s+(?:with\s+respect\s+to|by)\b)"
 )
 # a directive, in a comment too: "% texgrad: denominator layout", "<!-- texgrad: layout numerator -->"
 _DIRECTIVE = folded_pattern(
@@ -256,7 +270,7 @@ def _statements(written: str) -> tuple[Statement, ...]:
 
 # the word every statement in words holds, and how far before and after it the pattern
 # that reads it may reach; the same for the words of a layout said by a shape
-_LAYOUT_WORDS = ("numerator", "denominator")
+_LAYOUT_WORDS = ("numerator", "denominator", "formulation")
 _BEFORE_LAYOUT, _AFTER_LAYOUT = 250, 150
 _SHAPE_WORDS = ("shape", "size", "dimension")
 _BEFORE_SHAPE, _AFTER_SHAPE = 200, 80
@@ -295,16 +309,20 @@ def _stated(text: str, start: int, m: re.Match[str]) -> bool:
 def _in_words(text: str, windows: list[tuple[int, int]], seen: set[int]) -> list[Statement]:
     """The statements that name a layout ("we use denominator layout", "Convention: …")."""
     found = []
-    for pattern in (_WE_USE, _STATED):
+    for pattern in (_WE_USE, _WE_DERIVE, _STATED):
         for m in (m for lo, hi in windows for m in pattern.finditer(text, lo, hi)):
             start, end = sentence_at(text, m.start(), m.end())
             if start in seen or not _stated(text, start, m):
                 continue
             sentence = text[start:end]
+            if pattern is _WE_DERIVE and (
+                _SUPPOSED.search(text, m.start(), m.end()) or _ASIDE.search(sentence)
+            ):
+                continue  # "we derive it, if needed, in …", "we also derive … in …"
             said = {_which(g) for g in m.groups() if g}
             if len(_named(sentence) | said) != 1:
                 continue  # both layouts named: none stated
-            if pattern is _STATED and _BLAME.search(sentence):
+            if pattern is not _WE_USE and _BLAME.search(sentence):
                 continue
             seen.add(start)
             end = _scope_end(text, m.start(), sentence)
