@@ -435,3 +435,19 @@ def test_the_contexts_a_derivative_check_learnt_are_let_go_and_learnt_again_alik
     again = context.context_at(checked, row)
     assert again.env.vars == before.env.vars and again.env.vars["A"].symmetric
     assert context._learnt_of(checked).contexts  # (learnt again, for the next question)
+
+
+def test_a_letter_written_bold_takes_the_bold_declaration_in_force() -> None:
+    # a plain v declared for the whole text, a bold v in this section: the rows write the
+    # bold one, so the derivative uses its shape (N), as the shape check does — not k
+    text = (
+        "Throughout, $v \\in \\mathbb{R}^{k}$ is a plain vector.\n\n"
+        "## Least squares\n\n"
+        "Let $\\mathbf{v} \\in \\mathbb{R}^{N}$, $\\mathbf{x} \\in \\mathbb{R}^{p}$ and "
+        "$C \\in \\mathbb{R}^{N \\times p}$.\n\n"
+        "$$ f(\\mathbf{x}) = \\frac{1}{2}\\|C \\mathbf{x} - \\mathbf{v}\\|^2 $$\n"
+    )
+    at = text.index("f(")
+    out = api.diff_at("doc.md", text, at, r"\mathbf{x}")
+    assert out.verified, out
+    assert out.result == r"C^\top (C \mathbf{x} - \mathbf{v})"

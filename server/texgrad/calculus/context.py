@@ -44,13 +44,44 @@ class Context:
     einstein: bool = False  # the document uses the Einstein summation convention
 
 
+def _fonts_written(trees: list[t.Node]) -> dict[str, str]:
+    """The one font each letter is written in by ``trees`` (letters written in several
+    fonts, or in none, are left out)."""
+    seen: dict[str, set[str | None]] = {}
+    for tree in trees:
+        for node in tree.walk():
+            named = symbol_key(node) if isinstance(node, _NAMED) else None
+            if named is not None:
+                seen.setdefault(named[0], set()).add(named[1])
+    out: dict[str, str] = {}
+    for letter, found in seen.items():
+        font = next(iter(found)) if len(found) == 1 else None
+        if font is not None:
+            out[letter] = font
+    return out
+
+
+_NAMED = (t.Symbol, t.Sub, t.Tagged, t.Prime)
+
+
+def _in_force(result: CheckResult, key: str, font: str | None, offset: int) -> Declaration | None:
+    """The declaration of ``key`` in force at ``offset``; where the rows write it in one
+    font (``\\mathbf{v}``), the one of that font — not a plain v declared elsewhere — as the
+    shape check reads the same rows."""
+    decl = result.table.lookup(key, None, result.path, offset)
+    if font is not None and decl is not None and decl.font != font:
+        decl = result.table.lookup(key, font, result.path, offset) or decl
+    return decl
+
+
 def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context:
     """Symbols, definitions and notation in force at ``offset`` of a checked document."""
     env = Env()
     table = result.table
     in_force: dict[str, Declaration] = {}
+    fonts = _fonts_written(trees)
     for key in table.declarations:
-        decl = table.lookup(key, None, result.path, offset)
+        decl = _in_force(result, key, fonts.get(key), offset)
         if decl is None:
             decl = table.declarations[key][0]
         env.vars[key] = VarInfo(
