@@ -555,3 +555,16 @@ def length(latex: str) -> int:
 def answer_length(problem: Problem) -> int:
     """The textbook answer's length, its abbreviations ("where y = Px") included."""
     return length(problem.answer) + sum(length(d) for _, d in problem.defs)
+
+
+def central_gradient(
+    f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-6
+) -> np.ndarray:
+    """The gradient of a scalar ``f`` at ``x`` by central differences, arranged as ``x``."""
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[i] += h
+        down[i] -= h
+        g[i] = (f(up) - f(down)) / (2 * h)
+    return g

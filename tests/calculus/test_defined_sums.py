@@ -6,11 +6,11 @@ samples, D = 3)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from tests.calculus.problem_numerics import central_gradient
 from texgrad.calculus.api import diff_in_document
 from texgrad.calculus.evaluate_tree import evaluate
 from texgrad.reading.source import MappedText
@@ -60,16 +60,6 @@ def _scatter(p: dict[str, np.ndarray]) -> np.ndarray:
     return np.asarray(r.T @ r)
 
 
-def _central(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[i] += h
-        down[i] -= h
-        g[i] = (f(up) - f(down)) / (2 * h)
-    return g
-
-
 def _printed(result: str, values: dict[str, object]) -> np.ndarray:
     row = parse_row(MappedText.identity(result))
     assert row.tree is not None, result
@@ -90,7 +80,7 @@ def test_the_scatter_matrix_is_a_constant_by_sigma_and_keeps_its_name(tmp_path: 
     assert "\\Sigma^{-1} S \\Sigma^{-1}" in out.result  # S by name, not its sum
     p = _point()
     got = _printed(out.result, {"\\Sigma": p["\\Sigma"], "S": _scatter(p), "N": N})
-    want = _central(lambda s: _loss({**p, "\\Sigma": s}), p["\\Sigma"])
+    want = central_gradient(lambda s: _loss({**p, "\\Sigma": s}), p["\\Sigma"])
     assert got.shape == (D, D) and np.allclose(got, want, atol=1e-5)
 
 
@@ -101,7 +91,7 @@ def test_through_the_scatter_matrix_by_mu_the_sum_is_written_in(tmp_path: Path) 
     assert "\\sum" in out.result and "every member of the family sampled" in out.note
     p = _point()
     got = _printed(out.result, {**p, "N": N})
-    want = _central(lambda m: _loss({**p, "\\mu": m}), p["\\mu"])
+    want = central_gradient(lambda m: _loss({**p, "\\mu": m}), p["\\mu"])
     assert np.allclose(got.reshape(D, 1), want, atol=1e-5)
     # and it is −Σ⁻¹ Σ_n (x_n − μ), the textbook's
     mean = p["family:x"].sum(axis=0).reshape(D, 1) - N * p["\\mu"]
@@ -118,7 +108,7 @@ def test_a_scaled_definition_in_a_quadratic_form_by_mu(tmp_path: Path) -> None:
         return float((a.T @ _scatter({**p, "\\mu": m}) @ a)[0, 0] / N)
 
     got = _printed(out.result, {**p, "N": N})
-    assert np.allclose(got.reshape(D, 1), _central(q, p["\\mu"]), atol=1e-5)
+    assert np.allclose(got.reshape(D, 1), central_gradient(q, p["\\mu"]), atol=1e-5)
 
 
 def test_a_nonlinear_use_by_mu_is_refused_not_wrong(tmp_path: Path) -> None:
@@ -136,7 +126,7 @@ def test_a_power_of_its_trace_squares_the_whole_sum(tmp_path: Path) -> None:
         return float(np.trace(_scatter({**p, "\\mu": m})) ** 2 + (p["a"].T @ m)[0, 0])
 
     got = _printed(out.result, {**p, "N": N})
-    assert np.allclose(got.reshape(D, 1), _central(u, p["\\mu"]), atol=1e-4)
+    assert np.allclose(got.reshape(D, 1), central_gradient(u, p["\\mu"]), atol=1e-4)
 
 
 def test_the_definitions_scalar_and_the_rows_cancel(tmp_path: Path) -> None:
@@ -150,4 +140,4 @@ def test_the_definitions_scalar_and_the_rows_cancel(tmp_path: Path) -> None:
         return float(N / 2 * np.trace(np.linalg.solve(p["\\Sigma"], scatter)) / N)
 
     got = _printed(out.result, {**p, "N": N})
-    assert np.allclose(got.reshape(D, 1), _central(v, p["\\mu"]), atol=1e-5)
+    assert np.allclose(got.reshape(D, 1), central_gradient(v, p["\\mu"]), atol=1e-5)

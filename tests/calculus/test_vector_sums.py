@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.calculus.problem_numerics import central_gradient
 from texgrad.calculus.api import diff_in_document, diff_latex
 from texgrad.calculus.evaluate_tree import evaluate
 from texgrad.reading.source import MappedText
@@ -24,16 +25,6 @@ def _value(latex: str, values: dict[str, object]) -> np.ndarray:
     row = parse_row(MappedText.identity(latex))
     assert row.tree is not None, latex
     return np.asarray(evaluate(row.tree, values), dtype=float)
-
-
-def _central(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[i] += h
-        down[i] -= h
-        g[i] = (f(up) - f(down)) / (2 * h)
-    return g
 
 
 def _printed(out: object, values: dict[str, object]) -> np.ndarray:
@@ -74,7 +65,7 @@ def test_the_gradient_through_a_vector_sum(
     x, y, w = rng.standard_normal((N, D)), rng.standard_normal((N, 1)), rng.standard_normal((D, 1))
     values = {"family:x": x, "family:y": y, "w": w, "N": N}
     got = _printed(out, values)
-    assert np.allclose(got, _central(lambda v: loss(x, y, v), w), atol=1e-5)
+    assert np.allclose(got, central_gradient(lambda v: loss(x, y, v), w), atol=1e-5)
 
 
 STACKED = r"""# Moments
