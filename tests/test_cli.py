@@ -180,6 +180,30 @@ def test_check_reports_like_a_compiler(tmp_path: Path, monkeypatch: pytest.Monke
     }
 
 
+def test_a_wrong_derivative_is_said_once_not_also_as_an_equation_mismatch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # b b^T for the derivative of b^T x: its sides differ in shape (n against n×n) because the
+    # derivative is wrong; the user sees the wrong-derivative, with the derivative texgrad finds,
+    # as an error (the shapes certainly differ), and no equation-mismatch on the same row
+    (tmp_path / "d.md").write_text(
+        "Let $x, b \\in \\mathbb{R}^n$. Then\n\n"
+        "$$\\frac{\\partial}{\\partial x} (b^\\top x) = b b^\\top$$\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    code, out = run("check", "d.md")
+    assert code == 1
+    (line,) = out.splitlines()
+    assert line.startswith("d.md:3:44: error: `b b^\\top` is not the derivative of `b^\\top x`"), (
+        line
+    )
+    assert line.endswith("[wrong-derivative]")
+    # without the derivative check, the mismatch is what is left to say
+    code, out = run("check", "--no-derivatives", "d.md")
+    assert code == 1 and out.splitlines()[0].endswith("[equation-mismatch]")
+
+
 def test_check_exit_status(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

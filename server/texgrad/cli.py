@@ -916,7 +916,9 @@ def _check_file(checker: Checker, key: str, unit: _Unit) -> _FileOutcome:
             found, unchecked = _wrong_derivatives(result, unit.derivative_seconds, undecided)
         finally:
             gc.unfreeze()
-        reported += found
+        from texgrad.shapes.diagnostics import said_once
+
+        reported = said_once(reported, found)  # (an equation-mismatch a wrong derivative makes)
         outcome.messages += unchecked
     if unit.explain:
         reported = sorted(reported + _explained(result, undecided), key=lambda d: d.start)

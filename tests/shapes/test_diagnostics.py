@@ -893,3 +893,26 @@ def test_a_subscript_of_letters_is_named_as_written(tmp_path: Path) -> None:
         first
     )
     assert second.startswith("`V` is h_{2k}×d but `V` is h_{2k}×d"), second
+
+
+def test_an_equation_a_wrong_derivative_unbalances_is_said_once() -> None:
+    from texgrad.shapes.diagnostics import Diagnostic, said_once
+
+    def d(code: str, start: int, end: int, severity: str = "error", path: str = "a.tex"):
+        return Diagnostic(code, severity, code, path, start, end)  # type: ignore[arg-type]
+
+    wrong = d("wrong-derivative", 30, 40, "warning")
+    elsewhere = d("wrong-derivative", 90, 95, "warning")
+    unbalanced = d("equation-mismatch", 10, 40)  # the whole equation, holding the finding
+    inner = d("matmul-mismatch", 32, 36)  # another mistake inside its right side
+    other = d("equation-mismatch", 50, 60)  # another equation
+    other_file = d("equation-mismatch", 10, 40, path="b.tex")
+    said = said_once([unbalanced, inner, other, other_file], [wrong, elsewhere])
+    assert [(x.code, x.start, x.path, x.severity) for x in said] == [
+        ("matmul-mismatch", 32, "a.tex", "error"),
+        ("equation-mismatch", 50, "a.tex", "error"),
+        ("equation-mismatch", 10, "b.tex", "error"),
+        ("wrong-derivative", 30, "a.tex", "error"),  # in the mismatch's place, as an error
+        ("wrong-derivative", 90, "a.tex", "warning"),
+    ]
+    assert said_once([unbalanced], []) == [unbalanced]

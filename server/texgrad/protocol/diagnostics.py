@@ -17,7 +17,7 @@ from lsprotocol import types
 from texgrad.protocol.server import Document, TexgradServer
 from texgrad.reading.document import detect_format
 from texgrad.reading.problems import ReadProblem
-from texgrad.shapes.diagnostics import Diagnostic, Fix
+from texgrad.shapes.diagnostics import Diagnostic, Fix, said_once
 from texgrad.workspace import Analysis
 
 SOURCE = "texgrad"
@@ -116,8 +116,9 @@ def diagnostics_of(server: TexgradServer, analysis: Analysis) -> list[types.Diag
     texts = dict(result.table.texts)
     texts[result.path] = analysis.text
     out.extend(_problem(server, result.path, analysis.text, p) for p in analysis.problems)
-    out.extend(to_lsp(server, d, texts) for d in result.diagnostics)
-    out.extend(to_lsp(server, d, texts) for d in analysis.findings)  # wrong-derivative
+    # the shape diagnostics, then the wrong-derivative findings: one mistake said once
+    said = said_once(list(result.diagnostics), list(analysis.findings))
+    out.extend(to_lsp(server, d, texts) for d in said)
     return out
 
 

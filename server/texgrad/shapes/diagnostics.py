@@ -69,6 +69,33 @@ class Diagnostic:
     fixes: tuple[Fix, ...] = field(default=())
 
 
+def said_once(shapes: list[Diagnostic], derivatives: list[Diagnostic]) -> list[Diagnostic]:
+    """The shape diagnostics and the derivative findings of one document, one mistake said
+    once: an equation whose sides differ in shape because the derivative it writes is wrong
+    (``\\frac{\\partial}{\\partial x}(b^\\top x) = b b^\\top``) is reported as the
+    ``wrong-derivative`` — the more specific diagnostic, which says what the derivative is and
+    offers it as a fix — not also as an ``equation-mismatch``.  The finding takes the mismatch's
+    severity (an error: the sides certainly differ), so that what fails a check still fails it.
+    Both the command line and the language server ask this."""
+    if not derivatives or not shapes:
+        return [*shapes, *derivatives]
+    kept: list[Diagnostic] = []
+    severity: dict[int, Severity] = {}  # a finding that replaces a mismatch: its severity
+    for d in shapes:
+        over = [
+            i for i, w in enumerate(derivatives)
+            if d.code == "equation-mismatch" and w.code == "wrong-derivative"
+            and w.path == d.path and d.start <= w.start and w.end <= d.end
+        ]  # fmt: skip
+        if not over:
+            kept.append(d)
+        for i in over:
+            severity[i] = d.severity
+    return kept + [
+        replace(w, severity=severity[i]) if i in severity else w for i, w in enumerate(derivatives)
+    ]
+
+
 def moved_by_edit(old: str, new: str, path: str, found: list[Diagnostic]) -> list[Diagnostic]:
     """``found`` (diagnostics of ``path`` whose text was ``old``) where they stand in
     ``new``: those the edit did not touch nor abut (before it, or after it and moved by its
