@@ -97,4 +97,6 @@ class Inference(
     def _sub_or_braced(self, node: t.Sub) -> Any:
         if isinstance(node.base, t.Accent) and node.base.accent in BRACES:
             return self._braced(node)  # \underbrace{…}_{A_{\mathrm{cl}}}: a label, not an index
+        if isinstance(node.base, t.Angle):
+            return self.infer(node.base)  # \langle A, B \rangle_F, \langle x, y \rangle_K
         return self._sub(node)

@@ -101,6 +101,22 @@ def elementwise_mismatch(op: str, left: str, right: str) -> str:
     return f"{name} needs equal shapes, but {left} and {right}"
 
 
+def inner_product_mismatch(left: str, right: str) -> str:
+    return f"an inner product pairs operands of one shape, but {left} and {right}"
+
+
+_OF_A_NORMAL = {
+    "mean": "a normal's mean",
+    "point": "the point of a normal density",
+    "drawn": "a vector drawn from a normal",
+}
+
+
+def normal_mismatch(what: str, operand: str, cov: str) -> str:
+    """``what``: "mean", "point" (of a density) or "drawn" (a vector drawn from it)."""
+    return f"{_OF_A_NORMAL[what]} has as many rows as its covariance, but {operand} and {cov}"
+
+
 def block_mismatch(along: str, first: str, block: str, hint: str) -> str:
     """``along``: "rows" (blocks of one block-row) or "cols" (of one block-column)."""
     where = (

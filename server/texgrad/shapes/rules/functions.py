@@ -10,7 +10,8 @@ from texgrad.shapes import messages
 from texgrad.shapes.diagnostics import Related
 from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same
 from texgrad.shapes.questions import LAYOUT, LAYOUT_KEY
-from texgrad.shapes.rules.base import RuleBase, span_key
+from texgrad.shapes.rules.base import span_key
+from texgrad.shapes.rules.exponentials import ExponentialRules
 from texgrad.shapes.rules.products import DIAG_SPELLINGS, given_part
 from texgrad.shapes.rules.relations import other_layout
 from texgrad.syntax import tree as t
@@ -44,7 +45,7 @@ _SQUARE_FUNCS = {"tr": "trace", "Tr": "trace", "trace": "trace", "det": "determi
 _AT_A_POINT = (t.Symbol, t.Sub, t.Tagged, t.Accent, t.Font, t.Number, t.List, t.Chain)
 
 
-class FunctionRules(RuleBase):
+class FunctionRules(ExponentialRules):
     """Applications, big operators, derivatives and gradients."""
 
     def _apply(self, node: t.Apply) -> Shape | None:
@@ -127,6 +128,9 @@ class FunctionRules(RuleBase):
                 self._not_square(_SQUARE_FUNCS[name], node.args[0], arg, node)
                 return None
             return SCALAR if arg is not None or len(args) == 1 else None
+        said, shape = self._matrix_function(name, node, args)
+        if said:  # \operatorname{expm}(A), \exp(At): of a square matrix
+            return shape
         if name.lower() in ELEMENTWISE or name == "softmax":  # \operatorname{ReLU} too
             return arg
         if name.lower() in _SHAPE_KEEPING and len(args) == 1:

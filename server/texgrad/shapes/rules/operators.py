@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 
+from texgrad.shapes import messages
 from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape
 from texgrad.shapes.families import ITERATE_LABELS, member_shape
 from texgrad.shapes.questions import DIMENSION, dimension_key
-from texgrad.shapes.rules.base import RuleBase
+from texgrad.shapes.rules.exponentials import ExponentialRules
 from texgrad.shapes.sections import SENTENCE_BREAK, SENTENCE_LOOKBACK, sentence_start
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
@@ -36,7 +37,7 @@ _ENTRYWISE = re.compile(
 )
 
 
-class OperatorRules(RuleBase):
+class OperatorRules(ExponentialRules):
     """Powers, transposes, norms, inner products, square roots."""
 
     def _power(self, node: t.Power) -> Shape | None:
@@ -68,7 +69,7 @@ class OperatorRules(RuleBase):
         base = self.infer(node.base)
         power = self.infer(node.exponent)
         if base is None:
-            return _exponential(node.base, power or self._timed(node.exponent))
+            return self._of_e(node, power)
         if base.is_scalar:
             return SCALAR
         if exp in ("+", "\\dagger"):  # W^{+}: the pseudo-inverse, of W's transposed shape
@@ -88,6 +89,12 @@ class OperatorRules(RuleBase):
             self._not_square(what, node.base, base, node)
             return None
         return base
+
+    def _of_e(self, node: t.Power, power: Shape | None) -> Shape | None:
+        """A power of a letter of no shape: of Euler's e, an exponential."""
+        if _is_e(node.base) and self._timed_exponential(node.exponent, node):
+            return None  # e^{Bt} of a matrix B not square
+        return _exponential(node.base, power or self._timed(node.exponent))
 
     def _entrywise(self, node: t.Power) -> bool:
         r"""Is the power of a matrix that is not square meant entry by entry: of a gradient
@@ -193,9 +200,26 @@ class OperatorRules(RuleBase):
         return SCALAR
 
     def _angle(self, node: t.Angle) -> Shape | None:
-        for item in node.items:
-            self.infer(item)
-        return SCALAR if len(node.items) == 2 else None
+        shapes = [self.infer(item) for item in node.items]
+        if len(node.items) != 2:
+            return None
+        a, b = shapes
+        if a is None or b is None or a.is_scalar or b.is_scalar:
+            return SCALAR
+        if self._agrees(a, b, node.start) or self._borrowed(*node.items):
+            return SCALAR
+        if ONE in (a.rows, a.cols) and self._agrees(a, b.transposed(), node.start):
+            return SCALAR  # \langle x, y^\top \rangle: a row for a column, the same numbers
+        # \langle x, z \rangle of an n- and a p-vector, \langle A, B \rangle_F of an n×p and
+        # an n×n matrix: an inner product pairs the entries of two operands of one shape
+        left, right = node.items
+        message = messages.inner_product_mismatch(
+            self._described(left, a), self._described(right, b)
+        )
+        self._emit(
+            "elementwise-mismatch", message, node.start, node.end, self._related(left, right)
+        )
+        return SCALAR
 
     def _sqrt(self, node: t.Sqrt) -> Shape | None:
         s = self.infer(node.body)

@@ -8,7 +8,8 @@ from __future__ import annotations
 from texgrad.shapes import messages
 from texgrad.shapes.diagnostics import Fix
 from texgrad.shapes.dims import ONE, SCALAR, Shape, same, scalar_spreads
-from texgrad.shapes.rules.base import RuleBase, span_key
+from texgrad.shapes.rules.base import span_key
+from texgrad.shapes.rules.distributions import DistributionRules, normal_parts
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import call_of, is_d, is_round, sized_constant
 from texgrad.syntax.symbols import symbol_key
@@ -64,7 +65,7 @@ def _diagonals_by_neighbours(factors: list[t.Node], shapes: list[Shape | None]) 
             shapes[i] = Shape(left.cols, left.cols)
 
 
-class ProductRules(RuleBase):
+class ProductRules(DistributionRules):
     """Products, sums, binary operators and fractions."""
 
     def _product(self, node: t.Product) -> Shape | None:
@@ -81,6 +82,9 @@ class ProductRules(RuleBase):
         shapes = [self._factor(f, i + 1 < len(factors), i > 0) for i, f in enumerate(factors)]
         _constant_pi(factors, shapes)
         self._expectations(factors, shapes)
+        for i in range(len(factors) - 1):  # \mathcal{N}(\mu, \Sigma): a normal's sizes
+            if shapes[i] is None and (parts := normal_parts(factors[i], factors[i + 1])):
+                self._normal(factors[i], *parts)
         _differentials(factors, shapes)
         self._coefficients(factors, shapes)
         self._gather_evidence(factors, shapes)

@@ -20,7 +20,8 @@ from texgrad.shapes.questions import (
     REDEFINES,
     dimension_key,
 )
-from texgrad.shapes.rules.base import UNSIZED, RuleBase, span_key, unwrapped
+from texgrad.shapes.rules.base import UNSIZED, span_key, unwrapped
+from texgrad.shapes.rules.distributions import GIVEN, DistributionRules
 from texgrad.shapes.rules.symbols import ESTIMATE_ACCENTS, SAME_SHAPE_ACCENTS
 from texgrad.shapes.sections import SENTENCE_BREAK, SENTENCE_LOOKBACK, Boundaries, sentence_start
 from texgrad.shapes.table import Declaration, Signature
@@ -109,7 +110,7 @@ def _frobenius_side(rels: tuple[str, ...], i: int) -> bool:
     return (i > 0 and rels[i - 1] == ":") or (i + 1 < len(rels) and rels[i + 1] == ":")
 
 
-class RelationRules(RuleBase):
+class RelationRules(DistributionRules):
     """Chains of relations, equations, and the definitions they make."""
 
     def _chain(self, node: t.Chain) -> Shape | None:
@@ -135,6 +136,9 @@ class RelationRules(RuleBase):
                 self._distributed(drawn, node.items[i + 1])
             if len(shapes) == i + 1:
                 shapes.append(self._side(node, i + 1))
+            given = i > 0 and node.relations[i - 1] in GIVEN  # y \mid x \sim …: x is given
+            if rel == "\\sim" and node.items[i] is not None and not given:
+                self._drawn(node.items[i], node.items[i + 1])  # type: ignore[arg-type]
             if rel not in EQUALITIES or _frobenius_side(node.relations, i):
                 continue
             left, right = node.items[i], node.items[i + 1]
