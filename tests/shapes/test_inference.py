@@ -1047,6 +1047,21 @@ def test_an_estimate_of_a_matrix_takes_its_shape(tmp_path: Path) -> None:
     ], [d.message for d in result.diagnostics]
 
 
+def test_an_estimate_of_a_vector_of_parameters_takes_its_shape(tmp_path: Path) -> None:
+    # \hat\mu of the n-vector \mu, \hat\beta of \beta: residuals and fitted values are sized;
+    # \hat\omega (the skew matrix of an angular velocity) and \hat y (a prediction) are not
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $y, \mu \in \mathbb{R}^n$, $X \in \mathbb{R}^{n \times p}$, $\beta \in \mathbb{R}^p$, $\omega, v \in \mathbb{R}^3$.
+        Right: $r = y - \hat{\mu}$, $y - X \hat\beta$, $\hat\omega v$, $y^\top \hat y$, $\hat\beta_j x$.
+        Wrong: $y - \hat\beta$ and $X^\top \hat{\mu} + \hat\mu$.
+                ^^^^^^^^^^^^^       ^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
 def test_the_log_of_a_density_letter_differentiated_is_a_scalar(tmp_path: Path) -> None:
     r"""``\frac{\partial \log q}{\partial f}`` (``q`` never introduced) is a gradient of a
     log-density: f's shape, as ``\frac{\partial L}{\partial f}`` is; the log of a letter the

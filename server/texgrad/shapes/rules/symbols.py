@@ -23,6 +23,11 @@ from texgrad.syntax.symbols import ones_key, same_letter, symbol_key, tagged_key
 SAME_SHAPE_ACCENTS = frozenset({"dot", "ddot"})
 # an estimate of a matrix (\hat\Sigma of \Sigma, \hat B of B) has its shape; not of a vector
 ESTIMATE_ACCENTS = frozenset({"hat", "widehat"})
+# but for the two letters statistics names a vector of coefficients or a mean with:
+# \hat\beta of \beta \in \mathbb{R}^p, \hat\mu of a mean vector (not \hat\omega, \hat\xi: the
+# skew matrix of an angular velocity, a twist; nor \hat\theta: the cs229m notes' \theta is
+# \operatorname{vec}(W) \in \mathbb{R}^{dm} in one example and p-dimensional in the others)
+_ESTIMATED_VECTORS = frozenset({"\\mu", "\\beta"})
 # letters that index entries (x_i, x_j); t, s, k … make a new vector (x_t, the iterate x_k)
 _ELEMENT_INDICES = frozenset("i j l m n p q r".split())
 # what stands for "all rows" or "all columns" in a slice: A_{i,:}, A_{:,j}, A_{i,\cdot}
@@ -157,6 +162,8 @@ class SymbolRules(RuleBase):
             return None
         shape = self._symbolic(replace(node, accents=node.accents[:-1]))
         if estimate and shape is not None and ONE in (shape.rows, shape.cols):
+            if shape.cols == ONE and node.name in _ESTIMATED_VECTORS:
+                return shape  # \hat\mu of the n-vector \mu
             return None  # \hat p of a vector: its skew-symmetric matrix, or a prediction
         return shape
 
