@@ -836,6 +836,38 @@ def test_a_defined_vector_set_again_to_another_length_in_its_paragraph_is_a_slip
     assert found(result) == expected(fx, "equation-mismatch", name="notes.md")
 
 
+def test_a_display_a_colon_leads_into_is_in_the_paragraph_of_the_sentence(tmp_path: Path) -> None:
+    # S defined p×p, then set to an n×n product in a display that a sentence of the same
+    # paragraph leads into with a colon (after a blank line): a slip, as in the paragraph
+    # itself.  Not one: a display led by a sentence that names anew ("Instead, define:"), a
+    # display a paragraph further, a sentence not ending in a colon
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        Let $X \in \mathbb{R}^{n \times p}$. The covariance is $S = X^\top X$. A common confusion writes:
+
+        $$
+        S = X X^\top
+        ^^^^^^^^^^^^
+        $$
+
+        Let $Y \in \mathbb{R}^{n \times p}$. We have $R = Y^\top Y$. Instead, define:
+
+        $$
+        R = Y Y^\top
+        $$
+
+        We have $Q = Y^\top Y$.
+
+        $$
+        Q = Y Y^\top
+        $$
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch", name="notes.md")
+
+
 def test_an_undeclared_basis_vector_added_to_a_column_takes_its_length(tmp_path: Path) -> None:
     # p - e_y with e_y the one-hot vector of a label: a V-vector, so h (p - e_y) multiplies two
     # columns; another letter (u_y) undeclared is unknown, and says nothing

@@ -4,6 +4,7 @@ an undeclared ``y`` its shape, ``f(x) = Ax`` makes ``f`` a function from here on
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import replace
 
@@ -372,7 +373,7 @@ class RelationRules(DistributionRules):
         ``\delta_{t-1} = W_x^\top \delta_t``), by a sentence that does not set its letters
         ("Let …", "Now …"), outside any example, and not an update of the letter in place
         (``h = W_2 h``, as an algorithm writes)?"""
-        if defined.start >= left.start or bounds.paragraph_between(defined.start, left.start):
+        if defined.start >= left.start or self._apart(bounds, defined.start, left.start):
             return False  # (a definition after it in its sentence holds for it: not before)
         if lets(self.source, left.start) or _NAMES_ANEW.search(
             self.source,
@@ -385,6 +386,23 @@ class RelationRules(DistributionRules):
             return False
         key = symbol_key(left)
         return not any(symbol_key(node) == key for node in right.walk())
+
+    def _apart(self, bounds: Boundaries, a: int, b: int) -> bool:
+        r"""Are ``a`` and ``b`` in two paragraphs — but for a display that a sentence of
+        ``a``'s paragraph leads into with a colon ("A common confusion writes the covariance
+        with the left singular vectors:", a blank line, then ``$$ … $$``), unless that sentence
+        names anew ("Instead, define:")?"""
+        i = bisect.bisect_right(bounds.paragraphs, a)
+        if i == len(bounds.paragraphs) or bounds.paragraphs[i] >= b:
+            return False
+        p = bounds.paragraphs[i]
+        if i + 1 < len(bounds.paragraphs) and bounds.paragraphs[i + 1] < b:
+            return True  # (two breaks: a paragraph between them)
+        lead = self.source[max(0, p - SENTENCE_LOOKBACK) : p].rstrip()
+        if not lead.endswith(":") or not _DISPLAY.match(self.source, p):
+            return True
+        start = sentence_start(self.source, max(0, p - SENTENCE_LOOKBACK), p)
+        return _NAMES_ANEW.search(self.source, start, p) is not None or lets(self.source, p)
 
     def _distributed(self, left: t.Node, right: t.Node | None) -> None:
         r"""``z_n \sim \mathcal{N}(0, I_q)``, ``f \sim \mathcal{N}(\mu, K)``: an undeclared
@@ -655,6 +673,9 @@ _CONTRAST = re.compile(r"\b(?:but|however|though|although|instead|whereas|while)
 
 
 # words by which a sentence gives a letter a new meaning ("Now …", "we redefine …")
+# a display, after the blank line a sentence ending in a colon leads into it across
+_DISPLAY = re.compile(r"\s*(?:\$\$|\\\[|\\begin\{|```+\s*\{math\}|:::+\s*\{math\})")
+
 _NAMES_ANEW = re.compile(
     r"\b(?:[Nn]ow|[Dd]efine|[Rr]edefine|[Dd]enote|[Ww]rite|[Cc]all|[Hh]ere|[Ii]nstead|[Ff]or)\b"
 )
