@@ -412,3 +412,21 @@ def test_a_lowercase_tag_declared_is_a_name_not_a_power(tmp_path: Path) -> None:
 
     assert key("\\Delta^z_t") == ("\\Delta_{t}^{z}", None)
     assert [key(x) for x in ("A^T", "x^n", "x^2", "x^{(l)}")] == [None, None, None, None]
+
+
+def test_an_iterate_of_a_vector_declared_plain_has_its_shape(tmp_path: Path) -> None:
+    r"""Sinkhorn's ``u^{(\ell+1)}`` of the scaling ``u \in \mathbb{R}^n``, an iterate ``x^{(k)}``:
+    of the vector's shape, where no family of the letter is declared.  Not a layer's
+    ``W^{(l)}`` of a matrix ``W``, nor a member labelled ``l`` or ``i`` (layers, views), nor
+    a member of a family the document declares (``h^{(t)} \in \mathbb{R}^{d}``)."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $u, a \in \mathbb{R}^n$, $v \in \mathbb{R}^m$, $K \in \mathbb{R}^{n \times m}$,
+        $W \in \mathbb{R}^{n \times m}$, $h \in \mathbb{R}^n$ and $h^{(t)} \in \mathbb{R}^{m}$.
+        Right: $u^{(\ell+1)} = a \oslash (K v^{(\ell)})$, $K^\top u^{(k)}$, $W^{(l)} v$, $K u^{(l)}$, $K u^{(i)}$, $K h^{(t)}$.
+        Wrong: $K u^{(\ell+1)}$ and $v^{(t)} + a$.
+                ^^^^^^^^^^^^^^       ^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", "add-mismatch")

@@ -15,7 +15,7 @@ from texgrad.shapes.rules.base import RuleBase
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import index_parts, sized_constant
 from texgrad.syntax.show import show
-from texgrad.syntax.symbols import ones_key, same_letter, symbol_key, tagged_key
+from texgrad.syntax.symbols import label_of, ones_key, same_letter, symbol_key, tagged_key
 
 # accents that keep a letter's shape: a time derivative (\dot x, \ddot q).  Not \hat: an
 # estimate (\hat\Sigma) mostly, but also the skew-symmetric matrix of a vector (\hat p in
@@ -28,6 +28,8 @@ ESTIMATE_ACCENTS = frozenset({"hat", "widehat"})
 # skew matrix of an angular velocity, a twist; nor \hat\theta: the cs229m notes' \theta is
 # \operatorname{vec}(W) \in \mathbb{R}^{dm} in one example and p-dimensional in the others)
 _ESTIMATED_VECTORS = frozenset({"\\mu", "\\beta"})
+# the letters an iterative method counts its rounds with, in x^{(k)}, u^{(\ell+1)}
+_ITERATION_LABELS = frozenset({"k", "t", "\\ell"})
 # letters that index entries (x_i, x_j); t, s, k … make a new vector (x_t, the iterate x_k)
 _ELEMENT_INDICES = frozenset("i j l m n p q r".split())
 # what stands for "all rows" or "all columns" in a slice: A_{i,:}, A_{:,j}, A_{i,\cdot}
@@ -77,7 +79,7 @@ class SymbolRules(RuleBase):
         if isinstance(node, t.Tagged):
             power = node.as_power()  # W^Q names a matrix where declared; else A^N is a power
             if power is None:
-                return self._member(node)
+                return self._member(node) or self._iterate_of_vector(node)
             return self._tagged_member(node) or self.infer(power)
         return SCALAR if self._is_dimension(node) else None
 
@@ -110,6 +112,17 @@ class SymbolRules(RuleBase):
             # V_1 of V_i = Y W_i^V, defined for every head in force here
             found = member_shape(base[0], form, label, defined, named)
         return found
+
+    def _iterate_of_vector(self, node: t.Tagged) -> Shape | None:
+        r"""``v^{(\ell)}``, ``u^{(\ell+1)}``, ``x^{(k)}``: an iterate of a vector the document
+        declares plain (``v \in \mathbb{R}^m``) and as no family: of its shape.  Not of a
+        matrix (``W^{(l)}``: layers of other sizes), nor labelled ``l`` or ``i`` (a layer's
+        width, a sample of another view)."""
+        label = label_of(node.tag)
+        if node.bracket != "(" or label is None or label[0] not in _ITERATION_LABELS:
+            return None
+        s = self.infer(node.base)
+        return s if s is not None and s.cols == ONE and not s.is_scalar else None
 
     def _tagged_member(self, node: t.Tagged) -> Shape | None:
         r"""``W_1^Q``, ``W_{h}^{Q}``: a member of the family ``W_i^Q`` declared for every head
