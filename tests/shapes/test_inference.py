@@ -1466,3 +1466,20 @@ def test_a_mismatch_inside_an_expectation_is_said_once(tmp_path: Path) -> None:
     assert [(d.start, d.end) for d in result.diagnostics if d.code == "add-mismatch"] == sorted(
         fx.ranges[fx.main]
     )
+
+
+def test_an_undeclared_greek_coefficient_over_a_count_scales(tmp_path: Path) -> None:
+    # \frac{\lambda}{m} W: a weight decay over the batch size scales W, so the sum with a
+    # matrix of another shape is checked; over a Greek letter (a ratio the text may size
+    # otherwise, \frac{\sigma_1}{\sigma_2}) it says nothing
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $W \in \mathbb{R}^{n \times k}$, $G \in \mathbb{R}^{n \times k}$, $V \in \mathbb{R}^{k \times n}$, $m \in \mathbb{N}$.
+        Right: $G + \frac{\lambda}{m} W$, $G - \tfrac{\eta}{2m} W$, $V + \frac{\rho}{\tau} W$.
+        Wrong: $V + \frac{\lambda}{m} W$.
+        """,
+    )
+    text = result.doc.text
+    got = [(text[d.start : d.end], d.code) for d in result.diagnostics]
+    assert got == [(r"V + \frac{\lambda}{m} W", "add-mismatch")], got

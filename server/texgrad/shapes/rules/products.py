@@ -197,7 +197,10 @@ class ProductRules(DistributionRules):
 
     def _coefficient(self, node: t.Node) -> bool:
         """Is ``node`` a lowercase Greek letter (``\\lambda``, ``\\eta_t``, ``\\sigma_n^2``) that
-        nothing declares or defines: a coefficient when it scales a vector or a matrix."""
+        nothing declares or defines: a coefficient when it scales a vector or a matrix; so is
+        such a letter over a count, ``\\frac{\\lambda}{m}``, ``\\tfrac{\\eta}{2n}``."""
+        if isinstance(node, t.Frac):
+            return self._coefficient(node.num) and self._count(node.den)
         if isinstance(node, t.Power) and isinstance(node.exponent, t.Number):
             node = node.base
         base = node.base if isinstance(node, t.Sub) else node
@@ -213,6 +216,27 @@ class ProductRules(DistributionRules):
             if key is None or not self._unknown(key[0], node.start):
                 return False
         return True
+
+    def _count(self, node: t.Node | None) -> bool:
+        """A number, a plain Latin letter that is a scalar (a dimension, ``m``) or that nothing
+        introduces, or a product of them (``2m``): a count a coefficient is divided by (not
+        ``\\sigma_2`` of ``\\frac{\\sigma_1}{\\sigma_2}``, a ratio of the example's own)."""
+        if isinstance(node, t.Product):
+            return all(self._count(f) for f in node.factors)
+        if isinstance(node, t.Number):
+            return True
+        if node is None:
+            return False
+        base = node.base if isinstance(node, t.Sub) else node
+        if not (isinstance(base, t.Symbol) and base.font is None and not base.accents):
+            return False
+        if not (len(base.name) == 1 and base.name.isascii() and base.name.isalpha()):
+            return False
+        shape = self.infer(node)
+        if shape is not None:
+            return shape.is_scalar
+        key = symbol_key(node)
+        return key is not None and self._unknown(key[0], node.start)
 
     def _gather_evidence(self, factors: list[t.Node], shapes: list[Shape | None]) -> None:
         """``Ax`` with A m×n tells that an undeclared x has n rows: shown as inferred, never
