@@ -1483,3 +1483,20 @@ def test_an_undeclared_greek_coefficient_over_a_count_scales(tmp_path: Path) -> 
     text = result.doc.text
     got = [(text[d.start : d.end], d.code) for d in result.diagnostics]
     assert got == [(r"V + \frac{\lambda}{m} W", "add-mismatch")], got
+
+
+def test_a_vector_function_named_alone_is_its_value(tmp_path: Path) -> None:
+    # r for r(x_k) of r : R^n -> R^m, as Gauss-Newton notes write J^T r: an m-vector, and
+    # r(x) = 0 (a root sought) defines no scalar function over it; a composition r \circ g
+    # of maps, a scalar map named alone and an entry r_i say nothing
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $J \in \mathbb{R}^{m \times n}$, $p \in \mathbb{R}^n$, $r : \mathbb{R}^n \to \mathbb{R}^m$,
+        $g : \mathbb{R}^k \to \mathbb{R}^n$ and $f : \mathbb{R}^n \to \mathbb{R}$. We look for $r(x) = 0$.
+        Right: $J^\top r$, $J p + r$, $r \circ g$, $f p$, $r_i p$.
+        Wrong: $J r$.
+                ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")

@@ -483,6 +483,8 @@ class ProductRules(DistributionRules):
             return _elementwise_with_unknown(known) if op in ("\\odot", "\\oslash") else None
         if op in _SCALES and (a.is_scalar or b.is_scalar):
             return b if a.is_scalar else a  # a scalar times anything, elementwise or not
+        if op == "\\circ" and self._functions_named(node.left, node.right):
+            return None  # r \circ g: maps composed, not their values multiplied
         if op == "\\circ" and not (a.is_scalar or b.is_scalar):
             # A \circ B: the Hadamard product as statistics texts write it, or linear maps
             # composed (A B): either reading that fits is taken, a mismatch only if none does
@@ -510,6 +512,14 @@ class ProductRules(DistributionRules):
         if op == "/":
             return a if b.is_scalar else None
         return None
+
+    def _functions_named(self, *nodes: t.Node | None) -> bool:
+        """Is one of these a function's name alone (``r`` of ``r : ℝⁿ → ℝᵐ``)?"""
+        for node in nodes:
+            key = symbol_key(node) if isinstance(node, t.Symbol) else None
+            if key is not None and self._signature(key[0], node.start) is not None:  # type: ignore[union-attr]
+                return True
+        return False
 
     def _frac(self, node: t.Frac) -> Shape | None:
         num = self.infer(node.num)

@@ -128,6 +128,7 @@ class RelationRules(DistributionRules):
         if (
             head is not None and len(shapes) > 1 and self._is_definition_head(node, head)
             and not any(r in ORDER_RELATIONS for r in node.relations)
+            and not _zero(node.items[1])  # r(x) = 0: a root sought, no function defined
         ):  # fmt: skip
             # (\sigma_{\min}(\Phi) = \sigma > 0 states a value at \Phi, defines no function)
             self._define_function(head, shapes[1])  # type: ignore[arg-type]
@@ -753,6 +754,13 @@ def _normal_arguments(node: t.Node | None) -> tuple[t.Node | None, ...] | None:
     if not (isinstance(name, t.Symbol) and name.name == "N" and name.font == "mathcal"):
         return None
     return node.args
+
+
+def _zero(node: t.Node | None) -> bool:
+    """The number 0 as written (``0``, ``\\mathbf{0}``)."""
+    if isinstance(node, t.Font):
+        node = node.body
+    return isinstance(node, t.Number) and node.text == "0"
 
 
 def _lost(a: Shape, b: Shape) -> bool:

@@ -12,6 +12,7 @@ from texgrad.shapes.families import member_shape
 from texgrad.shapes.formulas import any_member_key
 from texgrad.shapes.questions import DIMENSION, dimension_key
 from texgrad.shapes.rules.base import RuleBase
+from texgrad.shapes.table import Signature
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import index_parts, sized_constant
 from texgrad.syntax.show import show
@@ -60,8 +61,9 @@ class SymbolRules(RuleBase):
                 # before): which the text means from there on is not certain — say nothing
                 return decl.shape if anew.shape == decl.shape else None
             return decl.shape
-        if self._signature(key[0], node.start) is not None:
-            return None  # a function named alone
+        sig = self._signature(key[0], node.start)
+        if sig is not None:  # a function named alone: its value, where that is a vector
+            return self._value_named(node, sig)
         defined = self._sized_definition(key[0], node.start)
         if defined is not None and defined.start == self._own_left and defined.path == self.path:
             # h = W_2 h: the h it is computed from is the one in force before it (if any)
@@ -112,6 +114,21 @@ class SymbolRules(RuleBase):
             # V_1 of V_i = Y W_i^V, defined for every head in force here
             found = member_shape(base[0], form, label, defined, named)
         return found
+
+    def _value_named(self, node: t.Node, sig: Signature) -> Shape | None:
+        r"""``r`` for ``r(x_k)`` of ``r : \mathbb{R}^n \to \mathbb{R}^m``, as Gauss-Newton notes
+        write ``J^\top r``: the value, an m-vector, when the function maps vectors to
+        vectors (a bare letter only: ``r_i`` is an entry, ``f`` of a scalar map says nothing;
+        not in an exercise, an example or a result, which re-use letters)."""
+        value, domain = sig.codomain, sig.domain
+        if not isinstance(node, t.Symbol) or sig.domains:
+            return None
+        bounds = self.table.boundaries.get(self.path)
+        if bounds is not None and (bounds.in_unit(node.start) or bounds.result_of(node.start)):
+            return None  # an exercise's v, a lemma's: the letter re-used (the tensor cookbook)
+        if value.cols != ONE or value.is_scalar or domain.cols != ONE or domain.is_scalar:
+            return None
+        return value
 
     def _iterate_of_vector(self, node: t.Tagged) -> Shape | None:
         r"""``v^{(\ell)}``, ``u^{(\ell+1)}``, ``x^{(k)}``: an iterate of a vector the document
