@@ -17,7 +17,8 @@ from typing import Any
 
 from texgrad.calculus import notation
 from texgrad.calculus.indices import says_einstein
-from texgrad.calculus.lower import Env, FunctionDef, VarInfo
+from texgrad.calculus.expr import CalculusError, Expr
+from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo
 from texgrad.calculus.matrix_notation import softmax_by_columns
 from texgrad.calculus.printing import Style
 from texgrad.calculus.written import (
@@ -113,6 +114,7 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
             env.functions.setdefault(key, fdef)
     _said_scalars(result, offset, env)
     _like_its_family(env)
+    _scalar_parameters(trees, env)
     style = notation.copy_style(document_style(result))
     notation.learn_style(style, trees, result.doc.text, override=True)
     for key, info in env.vars.items():
@@ -202,6 +204,34 @@ def _like_its_family(env: Env) -> None:
     for base, shapes in found.items():
         if base not in env.vars and base not in env.functions and len(shapes) == 1:
             env.vars[base] = VarInfo(base, next(iter(shapes)), base)
+
+
+def _scalar_parameters(trees: list[t.Node], env: Env) -> None:
+    r"""The parameters of a function the rows define by a formula of numbers
+    (``\sigma(t) = 1/(1 + e^{-t})``, ``g(u) = u^2 + \sin u``) that nothing declares: numbers,
+    as the formula reads them (it is then applied entrywise to arrays)."""
+    for tree in trees:
+        for node in tree.walk():
+            if not isinstance(node, t.Chain) or node.relations[:1] not in (("=",), (":=",)):
+                continue
+            head = as_application(node.items[0]) if node.items[0] is not None else None
+            body = node.items[1]
+            if not isinstance(head, t.Apply) or body is None:
+                continue
+            params = [symbol_key(a) for a in head.args]
+            unknown = [p[0] for p in params if p is not None and p[0] not in env.vars]
+            if not unknown or len(unknown) != len(params) or set(unknown) & set(env.functions):
+                continue
+            trial = Env(dict(env.vars), dict(env.functions), env.softmax_columns, set(env.numbers))
+            for p in unknown:
+                trial.vars[p] = VarInfo(p, Shape(ONE, ONE), p)
+            try:
+                value = Lowerer(trial).lower(body)
+            except (CalculusError, RecursionError):
+                continue
+            if isinstance(value, Expr) and value.is_scalar:
+                for p in unknown:
+                    env.vars[p] = trial.vars[p]
 
 
 def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, Declaration]) -> None:
