@@ -451,3 +451,22 @@ def test_a_letter_written_bold_takes_the_bold_declaration_in_force() -> None:
     out = api.diff_at("doc.md", text, at, r"\mathbf{x}")
     assert out.verified, out
     assert out.result == r"C^\top (C \mathbf{x} - \mathbf{v})"
+
+
+def test_a_symbol_the_row_does_not_write_is_spelled_as_declared() -> None:
+    r"""A plain ``y`` in the prose ("a target $y$") before ``\mathbf y \in \mathbb{R}^N``:
+    the matrix form of a sum over samples, which writes y though the row does not, spells it
+    ``\mathbf y`` as the declaration does (the row's own spellings stay the row's)."""
+    from texgrad.calculus.api import diff_in_document
+
+    text = (
+        "Each sample has a target $y$. We observe $N$ samples $\\mathbf x_i \\in \\mathbb{R}^d$"
+        " with targets $y_i$. The design matrix $X \\in \\mathbb{R}^{N \\times d}$ stacks the "
+        "$\\mathbf x_i^\\top$ as rows and $\\mathbf y \\in \\mathbb{R}^N$ collects the targets; "
+        "$\\mathbf w \\in \\mathbb{R}^d$.\n\n"
+        "$$\nL(\\mathbf w) = \\sum_{i=1}^N (\\mathbf w^\\top \\mathbf x_i - y_i)^2\n$$\n"
+    )
+    out = diff_in_document("doc.md", 4, r"\mathbf w", text=text)
+    assert out.verified, out.error or out.note
+    assert out.result == r"\sum_{i=1}^N 2 (\mathbf w^\top \mathbf x_i - y_i) \mathbf x_i"
+    assert out.matrix_form == r"2 X^\top (X \mathbf w - \mathbf y)"

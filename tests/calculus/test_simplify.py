@@ -52,6 +52,12 @@ TEXTBOOK = [
      r"2 A^\top \mathrm{relu}(A x)"),
     (r"\frac12\|\mathrm{relu}(\mathbf z)\|^2", r"\mathbf z", r"\mathbf z \in \mathbb{R}^n",
      r"\mathrm{relu}(\mathbf z)"),
+    # sign(relu(u)) is 1[u > 0]: the ℓ1 norm of a ReLU layer's gradient, no sign(relu) ⊙ 1[·]
+    (r"\|\mathrm{relu}(W\mathbf x)\|_1", "W",
+     r"W \in \mathbb{R}^{m \times n}; \mathbf x \in \mathbb{R}^n",
+     r"\mathbb{1}[W \mathbf x > 0] \mathbf x^\top"),
+    (r"\|\max(0, \mathbf u)\|_1", r"\mathbf u", r"\mathbf u \in \mathbb{R}^n",
+     r"\mathbb{1}[\mathbf u > 0]"),
     # the Gaussian NLL w.r.t. Σ: the document's (x - μ) kept, symmetric terms not factored
     (r"\frac12\log\det\Sigma + \frac12(\mathbf x-\boldsymbol\mu)^\top\Sigma^{-1}(\mathbf x-\boldsymbol\mu)",
      r"\Sigma", r"\mathbf x, \boldsymbol\mu \in \mathbb R^n; \Sigma \in \mathbb{S}^n_{++}",

@@ -117,6 +117,7 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     _scalar_parameters(trees, env)
     style = notation.copy_style(document_style(result))
     notation.learn_style(style, trees, result.doc.text, override=True)
+    _declared_spellings(result, style, in_force, fonts)
     for key, info in env.vars.items():
         info.latex = style.symbols.get(key, key)
     return Context(env, style, says_einstein(result.doc.text))
@@ -204,6 +205,24 @@ def _like_its_family(env: Env) -> None:
     for base, shapes in found.items():
         if base not in env.vars and base not in env.functions and len(shapes) == 1:
             env.vars[base] = VarInfo(base, next(iter(shapes)), base)
+
+
+def _declared_spellings(
+    result: CheckResult, style: Style, in_force: dict[str, Declaration], fonts: dict[str, str]
+) -> None:
+    r"""A symbol the row does not write is spelled as its declaration in force writes it
+    when that is in a font (``\mathbf y \in \mathbb{R}^N``), not as the document first
+    wrote the letter (a plain ``y`` in "a target $y$"): the result's ``X^\top(X\mathbf w -
+    \mathbf y)`` of a sum of ``(\mathbf w^\top\mathbf x_i - y_i)^2``."""
+    for key, decl in in_force.items():
+        if decl.font is None or key in fonts or decl.how == "definition":
+            continue
+        text = result.doc.text if decl.path == result.path else result.table.texts.get(decl.path)
+        if text is None or decl.end > len(text):
+            continue
+        spelled = text[decl.start : decl.end].strip()
+        if spelled and len(spelled) < 40 and "\\in" not in spelled:
+            style.symbols[key] = spelled
 
 
 def _scalar_parameters(trees: list[t.Node], env: Env) -> None:

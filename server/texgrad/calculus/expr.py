@@ -823,6 +823,9 @@ def elem(fn: str, e: Expr) -> Expr:
             return num(1)
     if fn == "log" and isinstance(e, Elem) and e.fn == "exp":
         return e.arg
+    if isinstance(e, Elem) and e.fn == "relu" and fn in ("sign", "step", "abs", "relu"):
+        # relu(u) ≥ 0, and > 0 exactly where u is: sign(relu(u)) = 1[relu(u) > 0] = 1[u > 0]
+        return e if fn in ("abs", "relu") else Elem("step", e.arg, rows=e.rows, cols=e.cols)
     if (
         fn == "log"
         and isinstance(e, Mul)
@@ -925,12 +928,15 @@ def fold_quotients(powers: dict[Expr, sympy.Expr]) -> None:
 
 def fold_indicators(powers: dict[Expr, sympy.Expr]) -> None:
     """In a Hadamard product of powers (by base), 1[u > 0]^k (k > 0) beside relu(u)^j
-    (j > 0) is 1: relu(u) is 0 where the indicator is, and the indicator 1 elsewhere."""
+    (j > 0) is 1: relu(u) is 0 where the indicator is, and the indicator 1 elsewhere; alone,
+    1[u > 0]^k is 1[u > 0] (its entries are 0 and 1)."""
     for base in list(powers):
         if isinstance(base, Elem) and base.fn == "step" and powers[base] > 0:
             relu = Elem("relu", base.arg, rows=base.rows, cols=base.cols)
             if powers.get(relu, 0) > 0:
                 del powers[base]
+            else:
+                powers[base] = sympy.Integer(1)
 
 
 def _all_ones(x: Expr) -> bool:
