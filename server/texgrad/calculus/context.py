@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from texgrad.calculus import notation
-from texgrad.calculus.indices import says_einstein
 from texgrad.calculus.expr import CalculusError, Expr
+from texgrad.calculus.indices import says_einstein
 from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo
 from texgrad.calculus.matrix_notation import softmax_by_columns
 from texgrad.calculus.printing import Style
