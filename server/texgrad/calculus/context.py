@@ -78,17 +78,8 @@ def _in_force(result: CheckResult, key: str, font: str | None, offset: int) -> D
 def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context:
     """Symbols, definitions and notation in force at ``offset`` of a checked document."""
     env = Env()
-    table = result.table
-    in_force: dict[str, Declaration] = {}
     fonts = _fonts_written(trees)
-    for key in table.declarations:
-        decl = _in_force(result, key, fonts.get(key), offset)
-        if decl is None:
-            decl = table.declarations[key][0]
-        env.vars[key] = VarInfo(
-            key, decl.shape, key, decl.symmetric, decl.positive_definite, False, decl.values
-        )
-        in_force[key] = decl
+    in_force, fallback = _declared_vars(result, env, fonts, offset)
     _stated(result, offset, env, in_force)
     for key, (rows, cols) in result.inferred.items():
         if key not in env.vars and rows is not None and cols is not None:
@@ -103,6 +94,9 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
                 env.functions[key] = fdef
             else:
                 env.functions.setdefault(key, fdef)
+    for key in fallback & env.functions.keys():  # μ = 1ᵀu/m here, a bold μ ∈ ℝ^J declared later
+        del env.vars[key]
+        in_force.pop(key, None)
     for key, fdef in defined.elsewhere:  # Q = XW_Q in the setup section, for the appendix
         if key not in env.vars:
             env.functions.setdefault(key, fdef)
@@ -121,6 +115,27 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     for key, info in env.vars.items():
         info.latex = style.symbols.get(key, key)
     return Context(env, style, says_einstein(result.doc.text))
+
+
+def _declared_vars(
+    result: CheckResult, env: Env, fonts: dict[str, str], offset: int
+) -> tuple[dict[str, Declaration], set[str]]:
+    """Every declared symbol into ``env``, as the declaration in force at ``offset`` (else
+    its first) says: those declarations, and the letters declared only where they are not
+    in force (later, elsewhere)."""
+    table = result.table
+    in_force: dict[str, Declaration] = {}
+    fallback: set[str] = set()
+    for key in table.declarations:
+        decl = _in_force(result, key, fonts.get(key), offset)
+        if decl is None:
+            decl = table.declarations[key][0]
+            fallback.add(key)
+        env.vars[key] = VarInfo(
+            key, decl.shape, key, decl.symmetric, decl.positive_definite, False, decl.values
+        )
+        in_force[key] = decl
+    return in_force, fallback
 
 
 @dataclass
@@ -152,14 +167,16 @@ def _defined_of(result: CheckResult) -> _Defined:
     declared = set(result.table.declarations) | _dimension_letters(result)
     before: list[tuple[int, bool, str, FunctionDef]] = []
     later: list[tuple[int, str, FunctionDef]] = []
+    not_yet = _declared_later(result)
     for row in result.rows:
         tree = row.tree_as_parsed
         if tree is None:
             continue
-        steps = _definition_steps(tree, declared)
+        here = declared_at(result, declared, not_yet, row, tree)
+        steps = _definition_steps(tree, here)
         before.extend((row.start, replaces, key, fdef) for replaces, key, fdef in steps)
         alone = Env()  # the row read alone: its last definition of a function wins
-        _definitions(tree, alone, declared)
+        _definitions(tree, alone, here)
         later.extend((row.start, k, f) for k, f in alone.functions.items() if f.params)
     own = [r for r in result.rows if r.path == result.path]
     starts = [r.start for r in own]
@@ -179,6 +196,43 @@ def _defined_of(result: CheckResult) -> _Defined:
         all(a <= b for a, b in zip(before_starts, before_starts[1:], strict=False)),
     )  # fmt: skip
     return learnt.defined
+
+
+def _declared_later(result: CheckResult) -> dict[str, tuple[int, frozenset[str | None]]]:
+    """The letters declared only in the checked file, each in a font: where the first of
+    those declarations is, and their fonts."""
+    out: dict[str, tuple[int, frozenset[str | None]]] = {}
+    for key, decls in result.table.declarations.items():
+        if decls and all(d.path == result.path and d.font is not None for d in decls):
+            out[key] = (min(d.start for d in decls), frozenset(d.font for d in decls))
+    return out
+
+
+def declared_at(
+    result: CheckResult,
+    declared: set[str],
+    later: dict[str, tuple[int, frozenset[str | None]]],
+    row: PlacedRow,
+    tree: t.Node,
+) -> set[str]:
+    r"""The letters whose definition by ``row`` is not read (``declared``), less those the
+    row writes in another font than the declarations of the letter, all after the row
+    (``later``: :func:`_declared_later`): ``\mu = \frac1m \mathbf 1^\top\mathbf u``
+    defines μ before a later section's ``\boldsymbol\mu \in \mathbb{R}^J``."""
+    if row.path != result.path:
+        return declared
+    after = [k for k, (at, _) in later.items() if at > row.start]
+    if not after:
+        return declared
+    written = _fonts_written([tree])
+    other = {k for k in after if k in written or symbol_written_plain(tree, k)}
+    other = {k for k in other if written.get(k) not in later[k][1]}
+    return declared - other if other else declared
+
+
+def symbol_written_plain(tree: t.Node, key: str) -> bool:
+    r"""Does ``tree`` write the letter ``key`` in no font (``\mu``)?"""
+    return any(isinstance(n, _NAMED) and symbol_key(n) == (key, None) for n in tree.walk())
 
 
 def _said_scalars(result: CheckResult, offset: int, env: Env) -> None:

@@ -304,7 +304,11 @@ def _from_expr(
         original=written, printed=result if names else None, defined=defined, where=where,
         einstein=ctx.einstein,
     )  # fmt: skip
-    note = check.note + matrix_notes(f_x) + commutation_notes(result, style)
+    note = (
+        check.note
+        + (matrix_notes(f_x) or matrix_notes(result_x))
+        + commutation_notes(result, style)
+    )
     show = work.show
     status = f"texgrad: {check.note}." if check.ok else f"NOT VERIFIED by texgrad: {check.note}."
     what = {"matrix": "differential", "jacobian": "Jacobian", "hessian": "Hessian"}.get(kind, kind)

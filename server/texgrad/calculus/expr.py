@@ -880,6 +880,7 @@ def had(*args: Expr) -> Expr:
         powers[base] = powers.get(base, sympy.Integer(0)) + p
     fold_quotients(powers)  # sinh(u) ⊙ cosh(u)^{∘-1} = tanh(u)
     fold_indicators(powers)  # relu(u) ⊙ 1[u > 0] = relu(u)
+    fold_softmax(powers)  # ((e^Z 1)^{∘-1} 1ᵀ) ⊙ e^Z = softmax(Z), row by row
     kept = [hpow(b, p) for b, p in powers.items() if p != 0]
     if not kept:
         core: Expr = ones(rows, cols)
@@ -937,6 +938,38 @@ def fold_indicators(powers: dict[Expr, sympy.Expr]) -> None:
                 del powers[base]
             else:
                 powers[base] = sympy.Integer(1)
+
+
+def fold_softmax(powers: dict[Expr, sympy.Expr]) -> None:
+    """In a Hadamard product of powers (by base), exp(Z) beside the outer product of the
+    reciprocal row sums of exp(Z) with ones, ``(exp(Z) 1)^{∘-1} 1ᵀ``, each once: the
+    row-by-row softmax of the matrix Z (each row of exp(Z) divided by its sum)."""
+    for base in list(powers):
+        if not (isinstance(base, Elem) and base.fn == "exp" and base.cols != ONE):
+            continue
+        if powers[base] != 1:
+            continue
+        for other, k in list(powers.items()):
+            if k == 1 and _row_sums_spread(other, base):
+                del powers[base], powers[other]
+                sm = Softmax(base.arg, rows=base.rows, cols=base.cols)
+                powers[sm] = powers.get(sm, sympy.Integer(0)) + 1
+                return
+
+
+def _row_sums_spread(x: Expr, exp: Elem) -> bool:
+    """``(exp 1)^{∘-1} 1ᵀ``: each row's reciprocal sum of ``exp``, spread along the row."""
+    if not (isinstance(x, Mul) and len(x.factors) == 2):
+        return False
+    col, row = x.factors
+    if not (isinstance(row, Ones) and row.rows == ONE and same(row.cols, exp.cols)):
+        return False
+    if not (isinstance(col, HPow) and col.exp == -1 and isinstance(col.arg, Mul)):
+        return False
+    inner = col.arg.factors
+    return (
+        len(inner) == 2 and inner[0] == exp and isinstance(inner[1], Ones) and inner[1].cols == ONE
+    )
 
 
 def _all_ones(x: Expr) -> bool:
