@@ -483,10 +483,10 @@ def test_a_plain_letter_defined_before_a_bold_one_is_declared_keeps_its_definiti
 
     text = (
         "One feature over a batch is $\\mathbf{u} \\in \\mathbb{R}^{m}$.\n\n"
-        "$$\n\\mu = \\frac{1}{m}\\mathbf{1}^\\top\\mathbf{u}, \\qquad "
-        "v = \\frac{1}{m}\\|\\mathbf{u} - \\mu\\mathbf{1}\\|^2\n$$\n\n"
+        "$$\n\\mu = \\frac{1}{m}\\mathbf{1}^\\top\\mathbf{u}\n$$\n\n"
+        "$$\nv = \\frac{1}{m}\\|\\mathbf{u} - \\mu\\mathbf{1}\\|^2\n$$\n\n"
         "The encoder outputs a mean $\\boldsymbol{\\mu} \\in \\mathbb{R}^{J}$.\n"
     )
-    out = diff_in_document("doc.md", 4, r"\mathbf{u}", text=text)
+    out = diff_in_document("doc.md", 8, r"\mathbf{u}", text=text)
     assert out.error is None and out.verified, out.error or out.note
     assert out.result == r"\frac{2 (\mathbf{u} - \mu \mathbf{1})}{m}"
