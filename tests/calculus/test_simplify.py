@@ -223,3 +223,21 @@ def test_a_projection_with_unsized_ones_is_sized_by_its_neighbour() -> None:
         lambda v: float((v.T @ p @ (g * v))[0, 0]),
     )  # fmt: skip
     assert "I" in result or "\\mathbf{1} \\mathbf{1}^\\top" in result
+
+
+def test_a_mask_declared_binary_is_its_own_square() -> None:
+    r"""``M \in \{0,1\}^{m \times n}``: the masked factorisation's gradient is the textbook's
+    ``-2(M \odot (R - UV^\top))V`` (M ⊙ M = M), checked at points where M is 0 or 1 only
+    (the same result is wrong for a real M, which keeps its square)."""
+    shapes = (
+        r"R \in \mathbb{R}^{m \times n}; U \in \mathbb{R}^{m \times k}; "
+        r"V \in \mathbb{R}^{n \times k}"
+    )
+    f = r"\|M \odot (R - UV^\top)\|_F^2"
+    out = diff_latex(f, "U", r"M \in \{0,1\}^{m \times n}; " + shapes)
+    assert out.verified, out.note
+    assert out.result == r"-2 (M \odot (R - U V^\top)) V"
+    assert "M: entries 0 or 1 as declared" in out.note
+    real = diff_latex(f, "U", r"M \in \mathbb{R}^{m \times n}; " + shapes)
+    assert real.verified and real.result == r"-2 (M^{\circ 2} \odot (R - U V^\top)) V"
+    assert "entries 0 or 1" not in real.note

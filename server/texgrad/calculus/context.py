@@ -43,6 +43,9 @@ class Context:
     env: Env
     style: Style
     einstein: bool = False  # the document uses the Einstein summation convention
+    # the text just before the row says the states are held fixed (teacher forcing): a
+    # recurrence involving the variable is not differentiated through
+    held_as_given: bool = False
 
 
 def _fonts_written(trees: list[t.Node]) -> dict[str, str]:

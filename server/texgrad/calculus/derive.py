@@ -206,8 +206,10 @@ def _differentiate(
     names: dict[str, Expr] | None = None
     free = None
     if entry is None:
-        if written_with_indices(tree, env, ctx.einstein):
-            f, indexed = lower_formula(tree, env, ctx.einstein)  # entries and sums: indices
+        if written_with_indices(tree, env, ctx.einstein):  # entries and sums: indices
+            keeper = Lowerer(named_env, keep_names=True, opaque=opaque)  # (μ of x_i - μ kept)
+            f, indexed = lower_formula(tree, env, ctx.einstein, keeper)
+            names = keeper.names or None if indexed else None
         else:
             indexed = False
         if not indexed:  # a name the document defines stays a name (r = Ax - b stays r)
@@ -267,7 +269,11 @@ def _from_expr(
     # through two names or more, backpropagation keeps the answer short (through one, the
     # differential expanded whole cancels more: X^T(p - y) for p = σ(Xw))
     by_names = f.is_scalar and not v.is_scalar and not hessian and len(through(names, v)) > 1
-    work = _start(f, v, style, budget, names, not by_names, own_name(tree, style))
+    binary = binary_symbols(env) & {x.name for x in f.walk() if isinstance(x, e.Var)}
+    on_labels: list[str] = []  # the 0/1 symbols whose powers the result drops (M ⊙ M = M)
+    work = _start(
+        f, v, style, budget, names, not by_names, own_name(tree, style), binary, on_labels
+    )
     if hessian:
         kind, result, shown_layout = _hessian(work)
     elif v.is_scalar:
@@ -302,10 +308,11 @@ def _from_expr(
     check = verify(
         f_x, result_x, expand(df, names), v, kind, layout, env, style, budget,
         original=written, printed=result if names else None, defined=defined, where=where,
-        einstein=ctx.einstein,
+        einstein=ctx.einstein, on_labels=bool(on_labels),
     )  # fmt: skip
     note = (
         check.note
+        + _binary_note(on_labels, style)
         + (matrix_notes(f_x) or matrix_notes(result_x))
         + commutation_notes(result, style)
     )
@@ -438,6 +445,8 @@ def _start(
     names: dict[str, Expr],
     simplified: bool = True,
     name: str = "f",
+    binary: frozenset[str] = frozenset(),
+    on_labels: list[str] | None = None,
 ) -> _Work:
     """The differential of ``f``, simplified, and the derivation's first lines: f, the
     differentials of the names it goes through (dr = A dx), df by the rules named, and df
@@ -446,6 +455,8 @@ def _start(
     chains: list[tuple[str, Expr]] = []
     df_raw = fold(differential(f, v, budget, rules, names, chains=chains), names)  # σ(Xw): p
     simplify = simplifier(style, budget)  # one for all: the results share their parts
+    if binary:  # a mask M ∈ {0,1}^{m×n}: M ⊙ M = M
+        simplify = _on_binary(simplify, binary, on_labels if on_labels is not None else [])
     show = printer(style)
     df = simplify(df_raw) if simplified else df_raw  # (else it is made from the result)
     w = style.symbols.get(v.name, v.name)
@@ -466,6 +477,57 @@ def _start(
     if simplified and show(df) != show(df_raw):
         work.add(f"\\phantom{{{work.df_name}}} = {show(df)}" + _collected(df_raw, v))
     return work
+
+
+def binary_symbols(env: Env) -> frozenset[str]:
+    r"""The symbols declared with entries 0 or 1 only (``M \in \{0, 1\}^{m \times n}``)."""
+    return frozenset(
+        k for k, info in env.vars.items() if info.values and set(info.values) <= {0.0, 1.0}
+    )
+
+
+def _binary_powers(x: Expr, binary: frozenset[str]) -> Expr:
+    """``x`` with each positive integer elementwise power of a 0/1 symbol written as the
+    symbol itself (M^{∘2} = M ⊙ M = M)."""
+    memo: dict[Expr, Expr] = {}
+
+    def walk(y: Expr) -> Expr:
+        if (
+            isinstance(y, e.HPow) and isinstance(y.arg, e.Var) and y.arg.name in binary
+            and y.exp.is_integer and y.exp > 0
+        ):  # fmt: skip
+            return y.arg
+        hit = memo.get(y)
+        if hit is None:
+            kids = list(y.children())
+            hit = memo[y] = e.rebuild(y, [walk(c) for c in kids]) if kids else y
+        return hit
+
+    return walk(x)
+
+
+def _binary_note(used: list[str], style: Style) -> str:
+    """What the result uses of symbols with entries 0 or 1, said after the check."""
+    if not used:
+        return ""
+    said = ", ".join(style.symbols.get(k, k) for k in dict.fromkeys(used))
+    return f"; {said}: entries 0 or 1 as declared ({said} ⊙ {said} = {said}), checked so"
+
+
+def _on_binary(
+    simplify: Callable[[Expr], Expr], binary: frozenset[str], used: list[str]
+) -> Callable[[Expr], Expr]:
+    """``simplify``, then each power of a 0/1 symbol written as the symbol (noted in ``used``)."""
+
+    def run(x: Expr) -> Expr:
+        y = simplify(x)
+        z = _binary_powers(y, binary)
+        if z == y:
+            return y
+        used.extend(sorted({v.name for v in y.walk() if isinstance(v, e.Var)} & binary))
+        return simplify(z)
+
+    return run
 
 
 def _where(

@@ -44,6 +44,7 @@ from texgrad.calculus.numpy_code import NumpyUnsupported, agrees, run_code
 from texgrad.calculus.own_functions import in_function_names
 from texgrad.calculus.printing import printer
 from texgrad.calculus.readout import CONSTANT
+from texgrad.calculus.recurrences import held_as_said
 from texgrad.calculus.sample_code import (
     CodeTerm,
     Sampled,
@@ -485,6 +486,9 @@ def _defined_members(terms: list[_Term], wrt: str, ctx: Context) -> tuple[Contex
                     for n in fdef.body.walk()
                 )
                 how = "by a recurrence" if recurrence else "in the document"
+                if key not in constant and recurrence and ctx.held_as_given:
+                    held.setdefault(key, held_as_said(written, w))
+                    continue
                 if key not in constant:
                     raise SampleSumError(
                         f"`{written}` is defined {how} that involves `{w}`: the derivative "

@@ -117,15 +117,18 @@ def verify(
     defined: list[tuple[str, t.Node]] | None = None,
     where: list[tuple[str, str]] | None = None,
     einstein: bool = False,
+    on_labels: bool = False,
 ) -> Check:
-    """Whether ``result`` (and ``df``) agree with finite differences of ``f``.
+    r"""Whether ``result`` (and ``df``) agree with finite differences of ``f``.
 
     ``printed``: the result as it is shown, with the document's names in it (``f``,
     ``result`` and ``df`` have them expanded); it is printed, read back (the names
     substituted from ``env``'s definitions) and compared.  ``defined``: those names'
     definitions as written, evaluated by the tree evaluator for ``original``.  ``where``:
     the names the printed result gives its parts (key, printed value), read back with it.
-    ``einstein``: the original is written with the Einstein summation convention."""
+    ``einstein``: the original is written with the Einstein summation convention.
+    ``on_labels``: the result holds only where the symbols declared in a set of labels take
+    their values there (M ⊙ M = M of a mask in \{0,1\}): every point is drawn so."""
     shapes: dict[str, Shape] = {}
     for x in (*f.walk(), *result.walk(), *df.walk(), v):
         if isinstance(x, e.Var):
@@ -149,7 +152,7 @@ def verify(
         rng = np.random.default_rng(1000 + attempt)
         # labels (y \in \{0,1\}^n) in their set at every other point: the engine reads
         # them as real numbers, so a point off the set checks its result as much
-        labels = _labels(f, v, env) if attempt % 2 == 0 else None
+        labels = _labels(f, v, env) if attempt % 2 == 0 or on_labels else None
         try:
             values, sizes = sample_inputs(
                 shapes, positive_definite=pd, positive=pos, symmetric=sym, labels=labels, rng=rng
