@@ -241,3 +241,45 @@ def test_a_mask_declared_binary_is_its_own_square() -> None:
     real = diff_latex(f, "U", r"M \in \mathbb{R}^{m \times n}; " + shapes)
     assert real.verified and real.result == r"-2 (M^{\circ 2} \odot (R - U V^\top)) V"
     assert "entries 0 or 1" not in real.note
+
+
+ONE_HOT = (
+    "# Softmax regression\n\n"
+    "Samples $\\mathbf x_i \\in \\mathbb{R}^d$ with one-hot labels $\\mathbf y_i \\in \\mathbb{R}^K$,"
+    " weights $W \\in \\mathbb{R}^{K \\times d}$, and one $\\mathbf x \\in \\mathbb{R}^d$ with a"
+    " label $\\mathbf y \\in \\mathbb{R}^K$.\n\n"
+    "$$\nL(W) = -\\sum_{i=1}^n \\mathbf y_i^\\top \\log \\operatorname{softmax}(W\\mathbf x_i)\n$$\n\n"
+    "$$\n\\ell(W) = -\\mathbf y^\\top \\log \\operatorname{softmax}(W\\mathbf x)\n$$\n"
+)
+
+
+def test_one_hot_labels_the_text_states_give_the_textbook_cross_entropy_gradient() -> None:
+    r"""Labels the text calls one-hot: 1ᵀy_i = 1, so the gradient is the textbook's
+    ``(softmax(Wx_i) - y_i) x_iᵀ`` (checked with every label one-hot, and said); a label the
+    text does not call so keeps the general ``(softmax(Wx)1ᵀ - I) y xᵀ``."""
+    from texgrad.calculus.api import diff_in_document
+
+    out = diff_in_document("doc.md", 6, "W", text=ONE_HOT)
+    assert out.verified, out.error or out.note
+    assert out.result == (
+        r"-\sum_{i=1}^n (\mathbf y_i - \operatorname{softmax}(W \mathbf x_i)) \mathbf x_i^\top"
+    )
+    assert r"\mathbf y_i: one-hot as the text says" in out.note
+    plain = diff_in_document("doc.md", 10, "W", text=ONE_HOT)
+    assert plain.verified and plain.result == (
+        r"(\operatorname{softmax}(W \mathbf x) \mathbf{1}^\top - I) \mathbf y \mathbf x^\top"
+    )
+    assert "one-hot" not in plain.note
+
+
+def test_one_hot_reading_is_strict() -> None:
+    r"""Only the letters the words are about: not those of a formula beside them
+    ("with $\mathbf p_t = \operatorname{softmax}(\mathbf z_t)$ and one-hot $\mathbf y_t$")."""
+    from texgrad.calculus.written_simplex import stated_unit_vectors
+
+    text = (
+        r"For classification, with $\mathbf{p}_t = \operatorname{softmax}(W\mathbf{h}_t)$ and "
+        r"one-hot $\mathbf{y}_t$: ... $\mathbf q$ is a probability vector, "
+        r"$\mathbf r \in \Delta^{K-1}$, and the one-hot $f(\mathbf z)$ is a formula."
+    )
+    assert stated_unit_vectors(text) == {"y_{t}": "onehot", "q": "simplex", "r": "simplex"}

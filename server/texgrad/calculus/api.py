@@ -48,6 +48,7 @@ from texgrad.calculus.samples import differentiate_sum, is_sample_sum
 from texgrad.calculus.vector_sums import READS as VECTOR_SUMS
 from texgrad.calculus.vector_sums import differentiate_vector_sum
 from texgrad.calculus.written import written_latex
+from texgrad.calculus.written_simplex import stated_unit_vectors
 from texgrad.reading.macros import MacroTable, expand
 from texgrad.reading.project import Project, load_project, normalize, text_project
 from texgrad.reading.source import MappedText
@@ -231,6 +232,7 @@ def _diff_text(
         return DiffOutcome(error="no math to differentiate there (or it does not parse)")
     ctx = context_at(result, row)
     ctx.held_as_given = says_held(result.doc.text, row.start)  # (teacher forcing)
+    ctx.unit_sums = stated_unit_vectors(result.doc.text)  # one-hot labels: 1ᵀy = 1
     tree = statement_at(row.tree, offset, end if end is not None else offset + 1)
     tree, wrt, hessian, layout, problem = _asked(tree, text, wrt, hessian, layout, ctx, result)
     if problem:

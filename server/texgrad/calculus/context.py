@@ -46,6 +46,9 @@ class Context:
     # the text just before the row says the states are held fixed (teacher forcing): a
     # recurrence involving the variable is not differentiated through
     held_as_given: bool = False
+    # vectors the text says are one-hot or a distribution (1ᵀy = 1), by key: "onehot" or
+    # "simplex" (written_simplex.stated_sums)
+    unit_sums: dict[str, str] = field(default_factory=dict)
 
 
 def _fonts_written(trees: list[t.Node]) -> dict[str, str]:

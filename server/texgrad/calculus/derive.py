@@ -219,7 +219,7 @@ def _differentiate(
             env = named_env
     else:  # by an entry: f may be an entry itself, f_i (∂f_i/∂x_j)
         f, indexed, free = lower_for_entry(tree, env, ctx.einstein)
-    inner = Context(env, ctx.style, ctx.einstein)
+    inner = Context(env, ctx.style, ctx.einstein, ctx.held_as_given, ctx.unit_sums)
     return _from_expr(f, wrt, inner, layout, budget, hessian, tree, entry, indexed, free, names)
 
 
@@ -269,11 +269,16 @@ def _from_expr(
     # through two names or more, backpropagation keeps the answer short (through one, the
     # differential expanded whole cancels more: X^T(p - y) for p = σ(Xw))
     by_names = f.is_scalar and not v.is_scalar and not hessian and len(through(names, v)) > 1
-    binary = binary_symbols(env) & {x.name for x in f.walk() if isinstance(x, e.Var)}
+    in_f = {x.name for x in f.walk() if isinstance(x, e.Var)}
+    binary = binary_symbols(env) & in_f
+    kinds = {k: unit_kind(k, ctx.unit_sums) for k in in_f - {wrt}}
+    unit_kinds = {k: kind for k, kind in kinds.items() if kind is not None}
+    unit = frozenset(unit_kinds)
     on_labels: list[str] = []  # the 0/1 symbols whose powers the result drops (M ⊙ M = M)
     work = _start(
-        f, v, style, budget, names, not by_names, own_name(tree, style), binary, on_labels
-    )
+        f, v, style, budget, names, not by_names, own_name(tree, style), binary, on_labels,
+        unit,
+    )  # fmt: skip
     if hessian:
         kind, result, shown_layout = _hessian(work)
     elif v.is_scalar:
@@ -308,11 +313,13 @@ def _from_expr(
     check = verify(
         f_x, result_x, expand(df, names), v, kind, layout, env, style, budget,
         original=written, printed=result if names else None, defined=defined, where=where,
-        einstein=ctx.einstein, on_labels=bool(on_labels),
+        einstein=ctx.einstein, on_labels=bool(set(on_labels) & binary),
+        unit_sums={k: unit_kinds[k] for k in unit if k in on_labels},
     )  # fmt: skip
     note = (
         check.note
-        + _binary_note(on_labels, style)
+        + _binary_note([k for k in on_labels if k in binary], style)
+        + _unit_note([k for k in on_labels if k in unit], unit_kinds, style)
         + (matrix_notes(f_x) or matrix_notes(result_x))
         + commutation_notes(result, style)
     )
@@ -447,6 +454,7 @@ def _start(
     name: str = "f",
     binary: frozenset[str] = frozenset(),
     on_labels: list[str] | None = None,
+    unit: frozenset[str] = frozenset(),
 ) -> _Work:
     """The differential of ``f``, simplified, and the derivation's first lines: f, the
     differentials of the names it goes through (dr = A dx), df by the rules named, and df
@@ -457,6 +465,8 @@ def _start(
     simplify = simplifier(style, budget)  # one for all: the results share their parts
     if binary:  # a mask M ∈ {0,1}^{m×n}: M ⊙ M = M
         simplify = _on_binary(simplify, binary, on_labels if on_labels is not None else [])
+    if unit:  # a one-hot label y: 1ᵀy = 1
+        simplify = _on_unit_sums(simplify, unit, on_labels if on_labels is not None else [])
     show = printer(style)
     df = simplify(df_raw) if simplified else df_raw  # (else it is made from the result)
     w = style.symbols.get(v.name, v.name)
@@ -512,6 +522,86 @@ def _binary_note(used: list[str], style: Style) -> str:
         return ""
     said = ", ".join(style.symbols.get(k, k) for k in dict.fromkeys(used))
     return f"; {said}: entries 0 or 1 as declared ({said} ⊙ {said} = {said}), checked so"
+
+
+def unit_kind(key: str, stated: dict[str, str]) -> str | None:
+    """How the text says the entries of ``key`` sum to 1 ("onehot", "simplex"), else None
+    (:func:`~texgrad.calculus.written_simplex.stated_unit_vectors`)."""
+    return stated.get(key)
+
+
+def _unit_note(used: list[str], kinds: dict[str, str], style: Style) -> str:
+    """What the result uses of vectors whose entries sum to 1, said after the check."""
+    out = ""
+    for k in dict.fromkeys(used):
+        y = style.symbols.get(k, k)
+        said = "one-hot" if kinds.get(k) == "onehot" else "a distribution"
+        out += f"; {y}: {said} as the text says (\\mathbf{{1}}^\\top {y} = 1), checked so"
+    return out
+
+
+def _ones_row(x: Expr) -> bool:
+    return isinstance(x, e.Ones) and x.rows == ONE and x.cols != ONE
+
+
+def _unit_pair(a: Expr, b: Expr, unit: frozenset[str]) -> bool:
+    """``1ᵀ y`` (or ``yᵀ 1``) of a vector y whose entries sum to 1."""
+    if _ones_row(a) and isinstance(b, e.Var) and b.name in unit and b.cols == ONE:
+        return True
+    return (
+        isinstance(a, e.T) and isinstance(a.arg, e.Var) and a.arg.name in unit
+        and isinstance(b, e.Ones) and b.cols == ONE
+    )  # fmt: skip
+
+
+def _unit_sums(x: Expr, unit: frozenset[str], used: list[str]) -> Expr:
+    """``x`` with each ``1ᵀ y`` of a vector y whose entries sum to 1 written 1, a sum before
+    y distributed where one of its terms ends in ``1ᵀ`` (``(s 1ᵀ - I) y = s - y``); each y
+    so used in ``used``."""
+    memo: dict[Expr, Expr] = {}
+
+    def walk(y: Expr) -> Expr:
+        hit = memo.get(y)
+        if hit is not None:
+            return hit
+        kids = list(y.children())
+        z = e.rebuild(y, [walk(c) for c in kids]) if kids else y
+        if isinstance(z, e.Mul):
+            fs = list(z.factors)
+            for i in range(len(fs) - 1):
+                if _unit_pair(fs[i], fs[i + 1], unit):
+                    named = [x.arg if isinstance(x, e.T) else x for x in fs[i : i + 2]]
+                    used.extend(x.name for x in named if isinstance(x, e.Var))
+                    z = walk(e.mul(*fs[:i], *fs[i + 2 :])) if len(fs) > 2 else e.num(1)
+                    break
+                a, b = fs[i], fs[i + 1]
+                if (
+                    isinstance(a, e.Add) and isinstance(b, e.Var) and b.name in unit
+                    and any(isinstance(u, e.Mul) and _ones_row(u.factors[-1]) for u in a.terms)
+                ):  # fmt: skip
+                    z = walk(e.add(*(e.mul(*fs[:i], u, *fs[i + 1 :]) for u in a.terms)))
+                    break
+        memo[y] = z
+        return z
+
+    return walk(x)
+
+
+def _on_unit_sums(
+    simplify: Callable[[Expr], Expr], unit: frozenset[str], used: list[str]
+) -> Callable[[Expr], Expr]:
+    """``simplify``, then ``1ᵀ y = 1`` for each vector y of ``unit`` (noted in ``used``)."""
+
+    def run(x: Expr) -> Expr:
+        y = simplify(x)
+        said: list[str] = []
+        z = _unit_sums(y, unit, said)
+        if z == y or not said:
+            return y
+        used.extend(said)
+        return simplify(z)
+
+    return run
 
 
 def _on_binary(

@@ -59,6 +59,7 @@ from texgrad.calculus.stacking import stacked_sum
 from texgrad.calculus.tree_notation import entry_names
 from texgrad.calculus.verify import _close, _domain  # (one tolerance for every check)
 from texgrad.calculus.written import FUNCTION_NAMES, function_name, sum_index, written_latex
+from texgrad.calculus.written_simplex import resample
 from texgrad.reading.macros import MacroTable, expand
 from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import Shape, dim_of, same
@@ -366,6 +367,7 @@ def _differentiate(
         return DiffOutcome(error=why), terms
     if held:
         check = (check[0], check[1] + "; " + held)
+    check = (check[0], check[1] + _unit_notes(notes))
     if extended:
         check = (check[0], check[1] + "; " + extended)
     steps = _steps(terms, text, node, w, kind, result)
@@ -381,6 +383,14 @@ def _differentiate(
         function=_source(text, node),
     )
     return outcome, terms
+
+
+def _unit_notes(notes: list[str]) -> str:
+    """What the summands' notes say of one-hot labels (1ᵀy_i = 1), once each ("" if none)."""
+    said = dict.fromkeys(
+        part for n in notes for part in n.split("; ") if "as the text says (\\mathbf{1}^" in part
+    )
+    return "".join(f"; {part}" for part in said)
 
 
 def _right_side(tree: t.Node) -> tuple[t.Node, str]:
@@ -1113,7 +1123,7 @@ def _env_with_members(ctx: Context, members: tuple[Member, ...]) -> Context:
     env = Env({k: replace(v) for k, v in ctx.env.vars.items()}, dict(ctx.env.functions))
     for m in members:
         env.vars[m.key] = VarInfo(m.key, m.shape, ctx.style.symbols.get(m.key, m.key))
-    return Context(env, ctx.style)
+    return replace(ctx, env=env, einstein=False)
 
 
 def _undefined(node: t.Node, env: Env) -> str | None:
@@ -1406,7 +1416,7 @@ def _points(
             values, sizes = sample_inputs(
                 shapes, positive_definite=pd, positive=pos, symmetric=sym, rng=rng
             )
-            point = _Point(terms, values, sizes, rng, wrt, root)
+            point = _Point(terms, values, sizes, rng, wrt, root, ctx.unit_sums)
         except _OUTSIDE:
             continue
         point.functions = {k: (f.params, f.body) for k, f in ctx.env.functions.items()}
@@ -1443,8 +1453,10 @@ class _Point:
         rng: np.random.Generator,
         wrt: str,
         root: t.Node,
+        unit: dict[str, str] | None = None,
     ) -> None:
         self.wrt = wrt
+        self.unit = unit or {}  # families the text says are one-hot or distributions
         self.root = root
         # the result and its differential as printed, parsed
         self.printed: tuple[t.Node | None, t.Node | None] = (None, None)
@@ -1502,6 +1514,10 @@ class _Point:
                     rows = _size(m.shape.rows, self.sizes)
                     cols = _size(m.shape.cols, self.sizes)
                     seq[at] = self.rng.standard_normal((rows, cols))
+                    if m.key in self.unit and cols == 1 and rows > 1:  # 1ᵀy_i = 1
+                        one = {"y": seq[at]}
+                        resample(one, {"y": self.unit[m.key]}, self.rng)
+                        seq[at] = one["y"]
                 vals[m.key] = seq[at]
             out.append(vals)
         return out

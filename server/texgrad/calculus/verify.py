@@ -28,6 +28,7 @@ from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo
 from texgrad.calculus.printing import Style, commutation_name, latex
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.written import frobenius_operands
+from texgrad.calculus.written_simplex import resample
 from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import Shape
 from texgrad.syntax import tree as t
@@ -118,6 +119,7 @@ def verify(
     where: list[tuple[str, str]] | None = None,
     einstein: bool = False,
     on_labels: bool = False,
+    unit_sums: dict[str, str] | None = None,
 ) -> Check:
     r"""Whether ``result`` (and ``df``) agree with finite differences of ``f``.
 
@@ -128,7 +130,9 @@ def verify(
     the names the printed result gives its parts (key, printed value), read back with it.
     ``einstein``: the original is written with the Einstein summation convention.
     ``on_labels``: the result holds only where the symbols declared in a set of labels take
-    their values there (M ⊙ M = M of a mask in \{0,1\}): every point is drawn so."""
+    their values there (M ⊙ M = M of a mask in \{0,1\}): every point is drawn so.
+    ``unit_sums``: vectors whose entries the result takes to sum to 1 (one-hot labels,
+    distributions: 1ᵀy = 1), drawn so at every point."""
     shapes: dict[str, Shape] = {}
     for x in (*f.walk(), *result.walk(), *df.walk(), v):
         if isinstance(x, e.Var):
@@ -159,6 +163,8 @@ def verify(
             )
         except ValueError as exc:
             return Check(False, f"not verified: {exc}")
+        if unit_sums:
+            resample(values, unit_sums, rng)  # one-hot labels, distributions
         for name in exponents:
             sizes.setdefault(name, 3)
         try:
