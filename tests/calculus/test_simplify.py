@@ -255,14 +255,15 @@ ONE_HOT = (
 
 def test_one_hot_labels_the_text_states_give_the_textbook_cross_entropy_gradient() -> None:
     r"""Labels the text calls one-hot: 1ᵀy_i = 1, so the gradient is the textbook's
-    ``(softmax(Wx_i) - y_i) x_iᵀ`` (checked with every label one-hot, and said); a label the
+    ``\sum_i (softmax(Wx_i) - y_i) x_iᵀ`` (checked with every label one-hot, and said; the
+    minus before the sum taken into the difference, as a textbook writes it); a label the
     text does not call so keeps the general ``(softmax(Wx)1ᵀ - I) y xᵀ``."""
     from texgrad.calculus.api import diff_in_document
 
     out = diff_in_document("doc.md", 6, "W", text=ONE_HOT)
     assert out.verified, out.error or out.note
     assert out.result == (
-        r"-\sum_{i=1}^n (\mathbf y_i - \operatorname{softmax}(W \mathbf x_i)) \mathbf x_i^\top"
+        r"\sum_{i=1}^n (\operatorname{softmax}(W \mathbf x_i) - \mathbf y_i) \mathbf x_i^\top"
     )
     assert r"\mathbf y_i: one-hot as the text says" in out.note
     plain = diff_in_document("doc.md", 10, "W", text=ONE_HOT)

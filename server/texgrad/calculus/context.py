@@ -17,6 +17,7 @@ from typing import Any
 
 from texgrad.calculus import notation
 from texgrad.calculus.expr import CalculusError, Expr
+from texgrad.calculus.functions import written_for_arrays
 from texgrad.calculus.indices import says_einstein
 from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo
 from texgrad.calculus.matrix_notation import softmax_by_columns
@@ -29,6 +30,7 @@ from texgrad.calculus.written import (
     text_application,
     upright_name,
 )
+from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.dims import ONE, Shape
 from texgrad.shapes.properties import Stated, stated_properties, stated_scalars
@@ -281,8 +283,18 @@ def _declared_spellings(
         if text is None or decl.end > len(text):
             continue
         spelled = text[decl.start : decl.end].strip()
-        if spelled and len(spelled) < 40 and "\\in" not in spelled:
+        if spelled and len(spelled) < 40 and _spells(spelled, key):
             style.symbols[key] = spelled
+
+
+def _spells(written: str, key: str) -> bool:
+    r"""Is ``written`` the symbol ``key`` alone (``\mathbf y``; not a list ``\mathbf{x}_1,
+    \dots, \mathbf{x}_N`` that a family's declaration spans)?"""
+    from texgrad.syntax.parse import parse_row
+
+    tree = parse_row(MappedText.identity(written)).tree
+    named = symbol_key(tree) if isinstance(tree, _NAMED) else None
+    return named is not None and named[0] == key
 
 
 def _scalar_parameters(trees: list[t.Node], env: Env) -> None:
@@ -301,6 +313,8 @@ def _scalar_parameters(trees: list[t.Node], env: Env) -> None:
             unknown = [p[0] for p in params if p is not None and p[0] not in env.vars]
             if not unknown or len(unknown) != len(params) or set(unknown) & set(env.functions):
                 continue
+            if written_for_arrays(body) or any(p is not None and p[1] for p in params):
+                continue  # (a transpose, a norm …; a bold \mathbf x: written for arrays)
             trial = Env(dict(env.vars), dict(env.functions), env.softmax_columns, set(env.numbers))
             for p in unknown:
                 trial.vars[p] = VarInfo(p, Shape(ONE, ONE), p)

@@ -1319,11 +1319,48 @@ def _join(terms: list[_Term], pieces: list[str]) -> str:
         negative = term.sign == "-"
         if piece.startswith("-"):
             negative, piece = not negative, piece[1:].lstrip()
+        flipped = _difference_flipped(piece) if negative else None
+        if flipped is not None:  # -\sum_i (y_i - p_i) x_i is \sum_i (p_i - y_i) x_i
+            negative, piece = False, flipped
         if not out:
             out = f"-{piece}" if negative else piece
         else:
             out += f" - {piece}" if negative else f" + {piece}"
     return out or "0"
+
+
+def _difference_flipped(piece: str) -> str | None:
+    r"""``\sum_i (a - b) c`` as ``\sum_i (b - a) c``: a sum whose summand starts with a
+    bracketed difference of two terms (to be written without the minus before the sum, as a
+    textbook does); None where the piece is not so."""
+    m = re.match(r"((?:\\frac\{[^{}]*\}\{[^{}]*\} )?\\sum\S* )\(", piece)
+    if m is None:
+        return None
+    start = m.end() - 1
+    depth, end = 0, -1
+    for i in range(start, len(piece)):
+        depth += piece[i] in "({["
+        depth -= piece[i] in ")}]"
+        if depth == 0:
+            end = i
+            break
+    inner = piece[start + 1 : end] if end > 0 else ""
+    cuts = [i for i in _top_level(inner) if inner[i - 1 : i + 2] in (" - ", " + ")]
+    if len(cuts) != 1 or inner[cuts[0]] != "-" or inner.startswith("-"):
+        return None
+    a, b = inner[: cuts[0]].strip(), inner[cuts[0] + 1 :].strip()
+    return f"{piece[:start]}({b} - {a}){piece[end + 1 :]}"
+
+
+def _top_level(s: str) -> list[int]:
+    """The positions of the signs of ``s`` outside every bracket."""
+    out, depth = [], 0
+    for i, c in enumerate(s):
+        depth += c in "({["
+        depth -= c in ")}]"
+        if depth == 0 and c in "+-" and 0 < i < len(s) - 1:
+            out.append(i)
+    return out
 
 
 # -- verification ------------------------------------------------------------------------------
