@@ -9,6 +9,7 @@ since the engine adds to them.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import weakref
 from collections.abc import Mapping
@@ -287,6 +288,7 @@ def _declared_spellings(
             style.symbols[key] = spelled
 
 
+@functools.lru_cache(maxsize=4096)
 def _spells(written: str, key: str) -> bool:
     r"""Is ``written`` the symbol ``key`` alone (``\mathbf y``; not a list ``\mathbf{x}_1,
     \dots, \mathbf{x}_N`` that a family's declaration spans)?"""
