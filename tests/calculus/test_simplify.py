@@ -284,3 +284,26 @@ def test_one_hot_reading_is_strict() -> None:
         r"$\mathbf r \in \Delta^{K-1}$, and the one-hot $f(\mathbf z)$ is a formula."
     )
     assert stated_unit_vectors(text) == {"y_{t}": "onehot", "q": "simplex", "r": "simplex"}
+
+
+def test_the_mean_of_a_centred_name_vanishes() -> None:
+    r"""Batch norm back to its inputs: ``\hat{\mathbf u} = (\mathbf u - \mu\mathbf 1)/\sqrt{v +
+    \epsilon}`` of ``\mu = \frac1m\mathbf 1^\top\mathbf u`` has ``\mathbf 1^\top\hat{\mathbf u} =
+    0`` (found at random points, m = the batch), so the term holding it is dropped, as a
+    textbook drops it; the result is checked by central differences as every one is."""
+    from texgrad.calculus.api import diff_in_document
+
+    text = (
+        "One feature over a batch is $\\mathbf{u} \\in \\mathbb{R}^{m}$, $\\epsilon > 0$ and "
+        "$\\mathbf{c} \\in \\mathbb{R}^{m}$.\n\n"
+        "$$\n\\mu = \\frac{1}{m}\\mathbf{1}^\\top\\mathbf{u}, \\qquad "
+        "v = \\frac{1}{m}\\|\\mathbf{u} - \\mu\\mathbf{1}\\|^2\n$$\n\n"
+        "$$\n\\hat{\\mathbf{u}} = \\frac{\\mathbf{u} - \\mu\\mathbf{1}}{\\sqrt{v + \\epsilon}}\n$$\n\n"
+        "$$\nr = \\mathbf{c}^\\top\\hat{\\mathbf{u}}\n$$\n"
+    )
+    out = diff_in_document("doc.md", 12, r"\mathbf{u}", text=text)
+    assert out.verified, out.error or out.note
+    assert out.result == (
+        r"\frac{\left(I - \frac{\mathbf{1} \mathbf{1}^\top}{m}\right) \mathbf{c} - "
+        r"\frac{(\hat{\mathbf{u}}^\top \mathbf{c}) \hat{\mathbf{u}}}{m}}{\sqrt{v + \epsilon}}"
+    )

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+import numpy as np
+
 from texgrad.calculus import expr as e
 from texgrad.calculus.chain import through_names
 from texgrad.calculus.components import (
@@ -25,6 +27,7 @@ from texgrad.calculus.components import (
 from texgrad.calculus.context import Context
 from texgrad.calculus.differential import Budget, BudgetExceeded, differential, through
 from texgrad.calculus.entry_code import entry_heading
+from texgrad.calculus.evaluate_expr import evaluate as evaluate_expr
 from texgrad.calculus.expr import ONE, CalculusError, Expr, UnknownShape
 from texgrad.calculus.indices import lower_for_entry, lower_formula, written_with_indices
 from texgrad.calculus.lower import Env, Lowerer
@@ -34,10 +37,11 @@ from texgrad.calculus.numpy_code import NumpyCode, checked_code
 from texgrad.calculus.printing import Style, commutation_notes, latex, printer
 from texgrad.calculus.readout import by_scalar, gradient, jacobian, vec_form
 from texgrad.calculus.reasons import unknown_shape
+from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.simplify import simplifier
 from texgrad.calculus.steps import identification, own_name, repeats, rules_note
 from texgrad.calculus.vectorize import vec_jacobian
-from texgrad.calculus.verify import Check, verify
+from texgrad.calculus.verify import Check, _domain, verify
 from texgrad.shapes.dims import same
 from texgrad.syntax import tree as t
 
@@ -277,7 +281,7 @@ def _from_expr(
     on_labels: list[str] = []  # the 0/1 symbols whose powers the result drops (M ⊙ M = M)
     work = _start(
         f, v, style, budget, names, not by_names, own_name(tree, style), binary, on_labels,
-        unit,
+        unit, centred_names(names, env),
     )  # fmt: skip
     if hessian:
         kind, result, shown_layout = _hessian(work)
@@ -455,6 +459,7 @@ def _start(
     binary: frozenset[str] = frozenset(),
     on_labels: list[str] | None = None,
     unit: frozenset[str] = frozenset(),
+    centred: frozenset[str] = frozenset(),
 ) -> _Work:
     """The differential of ``f``, simplified, and the derivation's first lines: f, the
     differentials of the names it goes through (dr = A dx), df by the rules named, and df
@@ -465,6 +470,8 @@ def _start(
     simplify = simplifier(style, budget)  # one for all: the results share their parts
     if binary:  # a mask M ∈ {0,1}^{m×n}: M ⊙ M = M
         simplify = _on_binary(simplify, binary, on_labels if on_labels is not None else [])
+    if centred:  # x̂ = (x - μ1)/σ of μ = 1ᵀx/n: 1ᵀx̂ = 0
+        simplify = _on_centred(simplify, centred)
     if unit:  # a one-hot label y: 1ᵀy = 1
         simplify = _on_unit_sums(simplify, unit, on_labels if on_labels is not None else [])
     show = printer(style)
@@ -514,6 +521,93 @@ def _binary_powers(x: Expr, binary: frozenset[str]) -> Expr:
         return hit
 
     return walk(x)
+
+
+def centred_names(names: dict[str, Expr], env: Env) -> frozenset[str]:
+    r"""The document's names of vectors whose entries sum to 0 by their definitions
+    (``\hat{\mathbf x} = (\mathbf x - \mu\mathbf 1)/\sqrt{\sigma^2 + \epsilon}`` of
+    ``\mu = \frac1d\mathbf 1^\top\mathbf x``): 1ᵀ of each is 0 at three random points (the
+    result written with that is checked as every result is)."""
+    out: set[str] = set()
+    for key, value in names.items():
+        if value.cols != ONE or value.rows == ONE:
+            continue
+        try:
+            whole = expand(value, names)
+            shapes = {x.name: x.shape for x in whole.walk() if isinstance(x, e.Var)}
+            pd, pos, sym = _domain(whole, env)
+            zero = 0
+            for seed in range(3):
+                vals, sizes = sample_inputs(
+                    shapes, positive_definite=pd, positive=pos, symmetric=sym,
+                    rng=np.random.default_rng(300 + seed),
+                )  # fmt: skip
+                got = np.asarray(evaluate_expr(whole, vals, sizes), dtype=float)
+                scale = float(np.abs(got).max()) if got.size else 0.0
+                zero += bool(scale > 1e-6 and abs(float(got.sum())) <= 1e-9 * scale * got.size)
+        except Exception:  # noqa: BLE001 - a name that cannot be evaluated is not centred
+            continue
+        if zero == 3:
+            out.add(key)
+    return frozenset(out)
+
+
+def _centred(x: Expr, centred: frozenset[str]) -> Expr:
+    """``x`` with each ``1ᵀ c`` (``cᵀ 1``) of a centred name c written 0."""
+    memo: dict[Expr, Expr] = {}
+
+    def hit(a: Expr, b: Expr) -> bool:
+        if _ones_row(a) and isinstance(b, e.Var) and b.name in centred:
+            return True
+        return (
+            isinstance(a, e.T) and isinstance(a.arg, e.Var) and a.arg.name in centred
+            and isinstance(b, e.Ones) and b.cols == ONE
+        )  # fmt: skip
+
+    def walk(y: Expr) -> Expr:
+        done = memo.get(y)
+        if done is not None:
+            return done
+        kids = list(y.children())
+        z = e.rebuild(y, [walk(c) for c in kids]) if kids else y
+        if isinstance(z, e.Mul):
+            fs = list(z.factors)
+            pairs = list(zip(fs, fs[1:], strict=False))
+            if any(hit(a, b) for a, b in pairs):
+                z = e.zero(z.rows, z.cols) if not z.is_scalar else e.num(0)
+            else:
+                at = next((i for i, (a, b) in enumerate(pairs) if _ones_row(a) and _leads(b)), None)
+                if at is not None:  # 1ᵀ(c cᵀ/2m - I): distributed, so that 1ᵀc meets
+                    add = fs[at + 1]
+                    assert isinstance(add, e.Add)
+                    z = walk(e.add(*(e.mul(*fs[: at + 1], u, *fs[at + 2 :]) for u in add.terms)))
+        memo[y] = z
+        return z
+
+    def _leads(x: Expr) -> bool:
+        """A sum one of whose terms starts with a centred name (after numbers)."""
+        if not isinstance(x, e.Add):
+            return False
+        for u in x.terms:
+            fs = [f for f in u.factors if not f.is_scalar] if isinstance(u, e.Mul) else [u]
+            if fs and isinstance(fs[0], e.Var) and fs[0].name in centred:
+                return True
+        return False
+
+    return walk(x)
+
+
+def _on_centred(
+    simplify: Callable[[Expr], Expr], centred: frozenset[str]
+) -> Callable[[Expr], Expr]:
+    """``simplify``, then ``1ᵀ c = 0`` for each centred name c."""
+
+    def run(x: Expr) -> Expr:
+        y = simplify(x)
+        z = _centred(y, centred)
+        return simplify(z) if z != y else y
+
+    return run
 
 
 def _binary_note(used: list[str], style: Style) -> str:
