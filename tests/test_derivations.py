@@ -62,6 +62,7 @@ def test_the_set_holds_its_documents() -> None:
         "lecture-notes-pca",
         "mathse-trace-answer",
         "md-classifier-notes",
+        "md-deep-models-notes",
         "md-gaussian-samples",
         "md-kernel-expansion",
         "md-rnn-named-loss",
@@ -77,6 +78,7 @@ def test_the_set_holds_its_documents() -> None:
         "rmarkdown-batchnorm",
         "stackexchange-answer",
         "stats-appendix",
+        "tex-glm-course",
         "tex-index-notation",
         "tex-residual-intermediates",
     ]

@@ -262,16 +262,18 @@ def _functions_row_by_row(result: CheckResult, offset: int) -> list[tuple[str, o
     per document: every row before it read in turn, the "where" rows right after it, then
     the functions later rows define (the first wins)."""
     declared = set(result.table.declarations) | context._dimension_letters(result)
+    not_yet = context._declared_later(result)
     env = Env()
     later = []
     for row in result.rows:
         tree = row.tree_as_parsed
         if tree is None:
             continue
+        here = context.declared_at(result, declared, not_yet, row, tree)
         if row.start > offset:
-            later.append(tree)
+            later.append((tree, here))
             continue
-        context._definitions(tree, env, declared)
+        context._definitions(tree, env, here)
     own = [r for r in result.rows if r.path == result.path]
     at = next((i for i, r in enumerate(own) if r.start <= offset <= r.end), None)
     if at is not None:
@@ -283,9 +285,9 @@ def _functions_row_by_row(result: CheckResult, offset: int) -> list[tuple[str, o
                 break
             context._definitions(row.tree, env, declared)
             end = row.end
-    for tree in later:
+    for tree, here in later:
         alone = Env()
-        context._definitions(tree, alone, declared)
+        context._definitions(tree, alone, here)
         for key, fdef in alone.functions.items():
             if fdef.params:
                 env.functions.setdefault(key, fdef)
@@ -451,3 +453,40 @@ def test_a_letter_written_bold_takes_the_bold_declaration_in_force() -> None:
     out = api.diff_at("doc.md", text, at, r"\mathbf{x}")
     assert out.verified, out
     assert out.result == r"C^\top (C \mathbf{x} - \mathbf{v})"
+
+
+def test_a_symbol_the_row_does_not_write_is_spelled_as_declared() -> None:
+    r"""A plain ``y`` in the prose ("a target $y$") before ``\mathbf y \in \mathbb{R}^N``:
+    the matrix form of a sum over samples, which writes y though the row does not, spells it
+    ``\mathbf y`` as the declaration does (the row's own spellings stay the row's)."""
+    from texgrad.calculus.api import diff_in_document
+
+    text = (
+        "Each sample has a target $y$. We observe $N$ samples $\\mathbf x_i \\in \\mathbb{R}^d$"
+        " with targets $y_i$. The design matrix $X \\in \\mathbb{R}^{N \\times d}$ stacks the "
+        "$\\mathbf x_i^\\top$ as rows and $\\mathbf y \\in \\mathbb{R}^N$ collects the targets; "
+        "$\\mathbf w \\in \\mathbb{R}^d$.\n\n"
+        "$$\nL(\\mathbf w) = \\sum_{i=1}^N (\\mathbf w^\\top \\mathbf x_i - y_i)^2\n$$\n"
+    )
+    out = diff_in_document("doc.md", 4, r"\mathbf w", text=text)
+    assert out.verified, out.error or out.note
+    assert out.result == r"\sum_{i=1}^N 2 (\mathbf w^\top \mathbf x_i - y_i) \mathbf x_i"
+    assert out.matrix_form == r"2 X^\top (X \mathbf w - \mathbf y)"
+
+
+def test_a_plain_letter_defined_before_a_bold_one_is_declared_keeps_its_definition() -> None:
+    r"""``\mu = \frac1m\mathbf 1^\top\mathbf u`` (a batch mean) before a later section's
+    ``\boldsymbol\mu \in \mathbb{R}^J`` (a VAE's means): at the batch rows μ is the mean,
+    not a J-vector ("cannot add a m×1 and a J" before); the gradient is the textbook's,
+    checked by central differences with m ≠ J."""
+    from texgrad.calculus.api import diff_in_document
+
+    text = (
+        "One feature over a batch is $\\mathbf{u} \\in \\mathbb{R}^{m}$.\n\n"
+        "$$\n\\mu = \\frac{1}{m}\\mathbf{1}^\\top\\mathbf{u}\n$$\n\n"
+        "$$\nv = \\frac{1}{m}\\|\\mathbf{u} - \\mu\\mathbf{1}\\|^2\n$$\n\n"
+        "The encoder outputs a mean $\\boldsymbol{\\mu} \\in \\mathbb{R}^{J}$.\n"
+    )
+    out = diff_in_document("doc.md", 8, r"\mathbf{u}", text=text)
+    assert out.error is None and out.verified, out.error or out.note
+    assert out.result == r"\frac{2 (\mathbf{u} - \mu \mathbf{1})}{m}"

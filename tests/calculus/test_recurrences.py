@@ -57,3 +57,24 @@ def test_a_loss_involving_the_variable_directly_holds_the_states(tmp_path: Path)
     got = evaluate(parse_row(MappedText.identity(out.result)).tree, values)
     want = sum(-2 * np.outer(h[t] - w @ h[t - 1], h[t - 1]) for t in range(1, 5))
     assert np.allclose(np.asarray(got, dtype=float), want)
+
+
+def test_states_the_text_says_are_held_fixed_are_held(tmp_path: Path) -> None:
+    r"""A sum over states defined by a recurrence involving the variable: refused in words,
+    unless the text just before says the states are held fixed (teacher forcing); then the
+    derivative holds them as given, says so, and is checked (every state sampled)."""
+    readme = Path(__file__).resolve().parents[1] / "derivations" / "gh-rnn-readme" / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    line = next(n for n, s in enumerate(text.split("\n"), 1) if s.startswith("E = \\sum"))
+    out = diff_in_document(readme, line, "W_{hh}")
+    assert out.error is None and out.verified, out.error
+    assert out.result == (
+        r"\sum_{t=1}^{T} 2 (W_{hh} \mathbf{h}_{t-1} - \mathbf{h}_t) \mathbf{h}_{t-1}^\top"
+    )
+    assert out.note.count("held as given") == 1 and "as the text says" in out.note
+    said = "If the hidden states are held fixed (teacher forcing of the states, as in a linear"
+    assert said in text
+    silent = tmp_path / "README.md"
+    silent.write_text(text.replace(said, "Otherwise (as in a linear"), encoding="utf-8")
+    out = diff_in_document(silent, line, "W_{hh}")
+    assert out.error is not None and "backpropagation through time" in out.error

@@ -220,7 +220,8 @@ def test_terms_after_a_sum_that_use_its_index_are_summed_too() -> None:
     assert out.verified and out.result == r"\sum_{i=1}^N (y_i - \sigma(w^\top x_i)) x_i"
     assert "the sum over i is read to run over `+ (1 - y_i)" in out.note
     out = diff_latex(r"-\sum_{i=1}^N \left[" + CROSS_ENTROPY + r"\right]", "w", WHERE_CE)
-    assert out.verified and out.result == r"-\sum_{i=1}^N (y_i - \sigma(w^\top x_i)) x_i"
+    # (the minus before the sum taken into the difference, as a textbook writes it)
+    assert out.verified and out.result == r"\sum_{i=1}^N (\sigma(w^\top x_i) - y_i) x_i"
     assert "read to run over" not in out.note
     out = diff_latex(r"L_i = \sum_{i=1}^N " + CROSS_ENTROPY, "w", WHERE_CE)
     assert out.error is not None and out.error.startswith("`y_{i}` is used outside the sum")
@@ -257,7 +258,7 @@ def test_a_family_and_a_variable_spelled_by_the_projects_macros(tmp_path: Path) 
     out = diff_in_document(loss, 2, r"\vw", project=project, folder=tmp_path)
     assert out.error is None and out.verified, out.error
     assert out.result == r"\sum_{i=1}^N 2 (\vw^\top \vx_i - y_i) \vx_i"
-    assert out.matrix_form.replace(" ", "") == r"2X^\top(X\vw-y)"
+    assert out.matrix_form.replace(" ", "") == r"2X^\top(X\vw-\mathbf{y})"  # as declared
     # what is shown means 2Xᵀ(Xw − y): N = 5, d = 3
     rng = np.random.default_rng(1)
     x, y, w = rng.standard_normal((5, 3)), rng.standard_normal((5, 1)), rng.standard_normal((3, 1))

@@ -52,6 +52,12 @@ TEXTBOOK = [
      r"2 A^\top \mathrm{relu}(A x)"),
     (r"\frac12\|\mathrm{relu}(\mathbf z)\|^2", r"\mathbf z", r"\mathbf z \in \mathbb{R}^n",
      r"\mathrm{relu}(\mathbf z)"),
+    # sign(relu(u)) is 1[u > 0]: the ℓ1 norm of a ReLU layer's gradient, no sign(relu) ⊙ 1[·]
+    (r"\|\mathrm{relu}(W\mathbf x)\|_1", "W",
+     r"W \in \mathbb{R}^{m \times n}; \mathbf x \in \mathbb{R}^n",
+     r"\mathbb{1}[W \mathbf x > 0] \mathbf x^\top"),
+    (r"\|\max(0, \mathbf u)\|_1", r"\mathbf u", r"\mathbf u \in \mathbb{R}^n",
+     r"\mathbb{1}[\mathbf u > 0]"),
     # the Gaussian NLL w.r.t. Σ: the document's (x - μ) kept, symmetric terms not factored
     (r"\frac12\log\det\Sigma + \frac12(\mathbf x-\boldsymbol\mu)^\top\Sigma^{-1}(\mathbf x-\boldsymbol\mu)",
      r"\Sigma", r"\mathbf x, \boldsymbol\mu \in \mathbb R^n; \Sigma \in \mathbb{S}^n_{++}",
@@ -217,3 +223,87 @@ def test_a_projection_with_unsized_ones_is_sized_by_its_neighbour() -> None:
         lambda v: float((v.T @ p @ (g * v))[0, 0]),
     )  # fmt: skip
     assert "I" in result or "\\mathbf{1} \\mathbf{1}^\\top" in result
+
+
+def test_a_mask_declared_binary_is_its_own_square() -> None:
+    r"""``M \in \{0,1\}^{m \times n}``: the masked factorisation's gradient is the textbook's
+    ``-2(M \odot (R - UV^\top))V`` (M ⊙ M = M), checked at points where M is 0 or 1 only
+    (the same result is wrong for a real M, which keeps its square)."""
+    shapes = (
+        r"R \in \mathbb{R}^{m \times n}; U \in \mathbb{R}^{m \times k}; "
+        r"V \in \mathbb{R}^{n \times k}"
+    )
+    f = r"\|M \odot (R - UV^\top)\|_F^2"
+    out = diff_latex(f, "U", r"M \in \{0,1\}^{m \times n}; " + shapes)
+    assert out.verified, out.note
+    assert out.result == r"-2 (M \odot (R - U V^\top)) V"
+    assert "M: entries 0 or 1 as declared" in out.note
+    real = diff_latex(f, "U", r"M \in \mathbb{R}^{m \times n}; " + shapes)
+    assert real.verified and real.result == r"-2 (M^{\circ 2} \odot (R - U V^\top)) V"
+    assert "entries 0 or 1" not in real.note
+
+
+ONE_HOT = (
+    "# Softmax regression\n\n"
+    "Samples $\\mathbf x_i \\in \\mathbb{R}^d$ with one-hot labels $\\mathbf y_i \\in \\mathbb{R}^K$,"
+    " weights $W \\in \\mathbb{R}^{K \\times d}$, and one $\\mathbf x \\in \\mathbb{R}^d$ with a"
+    " label $\\mathbf y \\in \\mathbb{R}^K$.\n\n"
+    "$$\nL(W) = -\\sum_{i=1}^n \\mathbf y_i^\\top \\log \\operatorname{softmax}(W\\mathbf x_i)\n$$\n\n"
+    "$$\n\\ell(W) = -\\mathbf y^\\top \\log \\operatorname{softmax}(W\\mathbf x)\n$$\n"
+)
+
+
+def test_one_hot_labels_the_text_states_give_the_textbook_cross_entropy_gradient() -> None:
+    r"""Labels the text calls one-hot: 1ᵀy_i = 1, so the gradient is the textbook's
+    ``\sum_i (softmax(Wx_i) - y_i) x_iᵀ`` (checked with every label one-hot, and said; the
+    minus before the sum taken into the difference, as a textbook writes it); a label the
+    text does not call so keeps the general ``(softmax(Wx)1ᵀ - I) y xᵀ``."""
+    from texgrad.calculus.api import diff_in_document
+
+    out = diff_in_document("doc.md", 6, "W", text=ONE_HOT)
+    assert out.verified, out.error or out.note
+    assert out.result == (
+        r"\sum_{i=1}^n (\operatorname{softmax}(W \mathbf x_i) - \mathbf y_i) \mathbf x_i^\top"
+    )
+    assert r"\mathbf y_i: one-hot as the text says" in out.note
+    plain = diff_in_document("doc.md", 10, "W", text=ONE_HOT)
+    assert plain.verified and plain.result == (
+        r"(\operatorname{softmax}(W \mathbf x) \mathbf{1}^\top - I) \mathbf y \mathbf x^\top"
+    )
+    assert "one-hot" not in plain.note
+
+
+def test_one_hot_reading_is_strict() -> None:
+    r"""Only the letters the words are about: not those of a formula beside them
+    ("with $\mathbf p_t = \operatorname{softmax}(\mathbf z_t)$ and one-hot $\mathbf y_t$")."""
+    from texgrad.calculus.written_simplex import stated_unit_vectors
+
+    text = (
+        r"For classification, with $\mathbf{p}_t = \operatorname{softmax}(W\mathbf{h}_t)$ and "
+        r"one-hot $\mathbf{y}_t$: ... $\mathbf q$ is a probability vector, "
+        r"$\mathbf r \in \Delta^{K-1}$, and the one-hot $f(\mathbf z)$ is a formula."
+    )
+    assert stated_unit_vectors(text) == {"y_{t}": "onehot", "q": "simplex", "r": "simplex"}
+
+
+def test_the_mean_of_a_centred_name_vanishes() -> None:
+    r"""Batch norm back to its inputs: ``\hat{\mathbf u} = (\mathbf u - \mu\mathbf 1)/\sqrt{v +
+    \epsilon}`` of ``\mu = \frac1m\mathbf 1^\top\mathbf u`` has ``\mathbf 1^\top\hat{\mathbf u} =
+    0`` (found at random points, m = the batch), so the term holding it is dropped, as a
+    textbook drops it; the result is checked by central differences as every one is."""
+    from texgrad.calculus.api import diff_in_document
+
+    text = (
+        "One feature over a batch is $\\mathbf{u} \\in \\mathbb{R}^{m}$, $\\epsilon > 0$ and "
+        "$\\mathbf{c} \\in \\mathbb{R}^{m}$.\n\n"
+        "$$\n\\mu = \\frac{1}{m}\\mathbf{1}^\\top\\mathbf{u}, \\qquad "
+        "v = \\frac{1}{m}\\|\\mathbf{u} - \\mu\\mathbf{1}\\|^2\n$$\n\n"
+        "$$\n\\hat{\\mathbf{u}} = \\frac{\\mathbf{u} - \\mu\\mathbf{1}}{\\sqrt{v + \\epsilon}}\n$$\n\n"
+        "$$\nr = \\mathbf{c}^\\top\\hat{\\mathbf{u}}\n$$\n"
+    )
+    out = diff_in_document("doc.md", 12, r"\mathbf{u}", text=text)
+    assert out.verified, out.error or out.note
+    assert out.result == (
+        r"\frac{\left(I - \frac{\mathbf{1} \mathbf{1}^\top}{m}\right) \mathbf{c} - "
+        r"\frac{(\hat{\mathbf{u}}^\top \mathbf{c}) \hat{\mathbf{u}}}{m}}{\sqrt{v + \epsilon}}"
+    )

@@ -204,3 +204,26 @@ def test_a_key_is_quoted_as_the_document_writes_it() -> None:
     assert key_text("d_{(Text '\\\\text{model}')}") == "d_{\\text{model}}"
     assert key_text("x_{(Func:out)}") == "x_{\\mathrm{out}}"
     assert key_text("W^{(l+1)}") == "W^{(l+1)}"
+
+
+def test_a_function_defined_on_numbers_is_not_said_unchecked(tmp_path: Path) -> None:
+    r"""``\sigma(t) = 1/(1+e^{-t})``: its parameter is a number, as the formula reads it
+    (applied entrywise to arrays); nothing is said of such a definition, and its row offers
+    the derivative by the parameter, checked numerically."""
+    doc = tmp_path / "defs.md"
+    doc.write_text(
+        "Write $\\sigma(t) = 1/(1 + e^{-t})$, $g(u) = u^2 + \\sin u$ and "
+        "$h(s) = \\log(1 + e^{s})$.\n\n"
+        "Let $A \\in \\mathbb{R}^{n \\times n}$ and $q(\\mathbf{x}) = \\mathbf{x}^\\top A\\mathbf{x}$.\n",
+        encoding="utf-8",
+    )
+    code, records = _explained(doc)
+    assert code == 0
+    said = _said(records, "defs.md")
+    assert [k for k in said if k[0] == 1] == []  # nothing of the three functions of numbers
+    # a function of an undeclared vector still says what to declare
+    assert r"the shape of `\mathbf{x}` is unknown" in said[(3, "cannot-differentiate")][0]
+    code, out = run("diff", "--file", str(doc), "--line", "1", "--wrt", "u")
+    assert code == 0 and out.strip() == r"2 u + \cos(u)"
+    code, out = run("diff", "--file", str(doc), "--line", "1", "--wrt", "t")
+    assert code == 0 and "e^{-t}" in out

@@ -41,6 +41,7 @@ from texgrad.calculus.printing import Style
 from texgrad.calculus.samples import _defined_constants, _sample_sum, is_sample_sum
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.verify import _domain
+from texgrad.calculus.written_simplex import resample, stated_unit_vectors
 from texgrad.reading.document import detect_format
 from texgrad.reading.macros import MacroTable, expand, merge, parse_definition
 from texgrad.reading.project import Project, load_project, normalize
@@ -179,6 +180,8 @@ def agrees_with_answer(
 ) -> str | None:
     """None when ``result`` equals the marker's answer at random points, else why not;
     ``where``: the names the result gives its parts (``\\mathbf{t}_0 = …``), read first."""
+    if "".join(result.split()) == "".join(marker.answer.split()):
+        return None  # the answer itself, to the letter
     path = folder / marker.path
     text = path.read_text(encoding="utf-8")
     key, project = _project(path, folder)
@@ -192,9 +195,10 @@ def agrees_with_answer(
     macros = macros_of(folder)
     tree, env = _through_defined_sums(row.tree, env, marker.wrt, text, macros)
     env = _members_like_their_family(env, row.tree, marker.answer, result, macros)
+    units = stated_unit_vectors(checked.doc.text)  # one-hot labels: sampled so (1ᵀy = 1)
     if "\\sum" in marker.answer and is_sample_sum(tree, env):  # evaluated as written
         constants = _with_constants(env, marker.wrt, macros)  # α = K^{-1}y: α_i entries
-        return _agree_as_sums(tree, constants, result, marker.answer, macros, where)
+        return _agree_as_sums(tree, constants, result, marker.answer, macros, where, units)
     got = _lowered(result, Lowerer(env), macros)
     want = _lowered(marker.answer, Lowerer(env), macros)
     if want is None:
@@ -210,10 +214,12 @@ def agrees_with_answer(
     pd, pos, sym = _domain(f, env)
     compared = 0
     for seed in range(6):
+        rng = np.random.default_rng(7 + seed)
         values, sizes = sample_inputs(
             shapes, positive_definite=pd & set(shapes), positive=pos & set(shapes),
-            symmetric=sym & set(shapes), rng=np.random.default_rng(7 + seed),
+            symmetric=sym & set(shapes), rng=rng,
         )  # fmt: skip
+        resample(values, {k: units[k] for k in shapes if k in units and k != marker.wrt}, rng)
         try:
             with np.errstate(all="raise"):
                 a = np.asarray(evaluate(got, values, sizes), dtype=float)
@@ -322,6 +328,7 @@ def _agree_as_sums(
     answer: str,
     macros: MacroTable,
     where: list[str] | tuple[str, ...] = (),
+    units: dict[str, str] | None = None,
 ) -> str | None:
     """A result and an answer over a family of samples (``\\sum_t 2(Ax_{t-1} - x_t)…``)
     compared by evaluating both as written, every member sampled (labels 0 to 9); ``where``:
@@ -357,7 +364,8 @@ def _agree_as_sums(
         for base, m in members.items():
             if m.entry_of is None:
                 rows, cols = (_size(d, sizes) for d in (m.shape.rows, m.shape.cols))
-                at[f"family:{base}"] = rng.standard_normal((25, rows, cols))
+                family = rng.standard_normal((25, rows, cols))
+                at[f"family:{base}"] = _in_their_set(family, (units or {}).get(m.key), rng)
                 at[f"family-first:{base}"] = np.array([[0.0]])
         functions = {k: (f.params, f.body) for k, f in env.functions.items() if f.params}
         try:
@@ -374,6 +382,18 @@ def _agree_as_sums(
     if compared == 0:
         return "no random point where both the result and the answer evaluate"
     return None
+
+
+def _in_their_set(family: np.ndarray, kind: str | None, rng: np.random.Generator) -> np.ndarray:
+    """The members of a family of vectors the text says are one-hot or distributions
+    (1ᵀy_i = 1), each drawn so (the others as given)."""
+    if kind is None or family.shape[2] != 1:
+        return family
+    for k in range(family.shape[0]):
+        one = {"y": family[k]}
+        resample(one, {"y": kind}, rng)
+        family[k] = one["y"]
+    return family
 
 
 def _where_values(

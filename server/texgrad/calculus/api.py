@@ -34,7 +34,7 @@ from texgrad.calculus.own_names import in_own_name
 from texgrad.calculus.planning import DiffPlan, plans_of, statement_at
 from texgrad.calculus.readout import CONSTANT
 from texgrad.calculus.reasons import parse_problem, unknown_shape
-from texgrad.calculus.recurrences import held_note, recurrence_of, through_time
+from texgrad.calculus.recurrences import held_note, recurrence_of, says_held, through_time
 from texgrad.calculus.requests import (
     Request,
     applied,
@@ -48,6 +48,7 @@ from texgrad.calculus.samples import differentiate_sum, is_sample_sum
 from texgrad.calculus.vector_sums import READS as VECTOR_SUMS
 from texgrad.calculus.vector_sums import differentiate_vector_sum
 from texgrad.calculus.written import written_latex
+from texgrad.calculus.written_simplex import stated_unit_vectors
 from texgrad.reading.macros import MacroTable, expand
 from texgrad.reading.project import Project, load_project, normalize, text_project
 from texgrad.reading.source import MappedText
@@ -230,6 +231,8 @@ def _diff_text(
     if row is None or row.tree is None:
         return DiffOutcome(error="no math to differentiate there (or it does not parse)")
     ctx = context_at(result, row)
+    ctx.held_as_given = says_held(result.doc.text, row.start)  # (teacher forcing)
+    ctx.unit_sums = stated_unit_vectors(result.doc.text)  # one-hot labels: 1ᵀy = 1
     tree = statement_at(row.tree, offset, end if end is not None else offset + 1)
     tree, wrt, hessian, layout, problem = _asked(tree, text, wrt, hessian, layout, ctx, result)
     if problem:
@@ -317,7 +320,8 @@ def _through_time(
     w = ctx.style.symbols.get(wrt, wrt)
     if outcome.error is not None:
         return DiffOutcome(error=through_time(member, w))
-    outcome.note += f"; {held_note(member, w)}"
+    if "as the text says" not in outcome.note:  # (unless the text held them already)
+        outcome.note += f"; {held_note(member, w)}"
     return outcome
 
 

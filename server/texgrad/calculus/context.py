@@ -9,6 +9,7 @@ since the engine adds to them.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import weakref
 from collections.abc import Mapping
@@ -16,8 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from texgrad.calculus import notation
+from texgrad.calculus.expr import CalculusError, Expr
+from texgrad.calculus.functions import written_for_arrays
 from texgrad.calculus.indices import says_einstein
-from texgrad.calculus.lower import Env, FunctionDef, VarInfo
+from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo
 from texgrad.calculus.matrix_notation import softmax_by_columns
 from texgrad.calculus.printing import Style
 from texgrad.calculus.written import (
@@ -28,6 +31,7 @@ from texgrad.calculus.written import (
     text_application,
     upright_name,
 )
+from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.dims import ONE, Shape
 from texgrad.shapes.properties import Stated, stated_properties, stated_scalars
@@ -42,6 +46,12 @@ class Context:
     env: Env
     style: Style
     einstein: bool = False  # the document uses the Einstein summation convention
+    # the text just before the row says the states are held fixed (teacher forcing): a
+    # recurrence involving the variable is not differentiated through
+    held_as_given: bool = False
+    # vectors the text says are one-hot or a distribution (1ᵀy = 1), by key: "onehot" or
+    # "simplex" (written_simplex.stated_sums)
+    unit_sums: dict[str, str] = field(default_factory=dict)
 
 
 def _fonts_written(trees: list[t.Node]) -> dict[str, str]:
@@ -77,17 +87,8 @@ def _in_force(result: CheckResult, key: str, font: str | None, offset: int) -> D
 def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context:
     """Symbols, definitions and notation in force at ``offset`` of a checked document."""
     env = Env()
-    table = result.table
-    in_force: dict[str, Declaration] = {}
     fonts = _fonts_written(trees)
-    for key in table.declarations:
-        decl = _in_force(result, key, fonts.get(key), offset)
-        if decl is None:
-            decl = table.declarations[key][0]
-        env.vars[key] = VarInfo(
-            key, decl.shape, key, decl.symmetric, decl.positive_definite, False, decl.values
-        )
-        in_force[key] = decl
+    in_force, fallback = _declared_vars(result, env, fonts, offset)
     _stated(result, offset, env, in_force)
     for key, (rows, cols) in result.inferred.items():
         if key not in env.vars and rows is not None and cols is not None:
@@ -102,6 +103,9 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
                 env.functions[key] = fdef
             else:
                 env.functions.setdefault(key, fdef)
+    for key in fallback & env.functions.keys():  # μ = 1ᵀu/m here, a bold μ ∈ ℝ^J declared later
+        del env.vars[key]
+        in_force.pop(key, None)
     for key, fdef in defined.elsewhere:  # Q = XW_Q in the setup section, for the appendix
         if key not in env.vars:
             env.functions.setdefault(key, fdef)
@@ -113,11 +117,34 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
             env.functions.setdefault(key, fdef)
     _said_scalars(result, offset, env)
     _like_its_family(env)
+    _scalar_parameters(trees, env)
     style = notation.copy_style(document_style(result))
     notation.learn_style(style, trees, result.doc.text, override=True)
+    _declared_spellings(result, style, in_force, fonts)
     for key, info in env.vars.items():
         info.latex = style.symbols.get(key, key)
     return Context(env, style, says_einstein(result.doc.text))
+
+
+def _declared_vars(
+    result: CheckResult, env: Env, fonts: dict[str, str], offset: int
+) -> tuple[dict[str, Declaration], set[str]]:
+    """Every declared symbol into ``env``, as the declaration in force at ``offset`` (else
+    its first) says: those declarations, and the letters declared only where they are not
+    in force (later, elsewhere)."""
+    table = result.table
+    in_force: dict[str, Declaration] = {}
+    fallback: set[str] = set()
+    for key in table.declarations:
+        decl = _in_force(result, key, fonts.get(key), offset)
+        if decl is None:
+            decl = table.declarations[key][0]
+            fallback.add(key)
+        env.vars[key] = VarInfo(
+            key, decl.shape, key, decl.symmetric, decl.positive_definite, False, decl.values
+        )
+        in_force[key] = decl
+    return in_force, fallback
 
 
 @dataclass
@@ -149,14 +176,16 @@ def _defined_of(result: CheckResult) -> _Defined:
     declared = set(result.table.declarations) | _dimension_letters(result)
     before: list[tuple[int, bool, str, FunctionDef]] = []
     later: list[tuple[int, str, FunctionDef]] = []
+    not_yet = _declared_later(result)
     for row in result.rows:
         tree = row.tree_as_parsed
         if tree is None:
             continue
-        steps = _definition_steps(tree, declared)
+        here = declared_at(result, declared, not_yet, row, tree)
+        steps = _definition_steps(tree, here)
         before.extend((row.start, replaces, key, fdef) for replaces, key, fdef in steps)
         alone = Env()  # the row read alone: its last definition of a function wins
-        _definitions(tree, alone, declared)
+        _definitions(tree, alone, here)
         later.extend((row.start, k, f) for k, f in alone.functions.items() if f.params)
     own = [r for r in result.rows if r.path == result.path]
     starts = [r.start for r in own]
@@ -176,6 +205,43 @@ def _defined_of(result: CheckResult) -> _Defined:
         all(a <= b for a, b in zip(before_starts, before_starts[1:], strict=False)),
     )  # fmt: skip
     return learnt.defined
+
+
+def _declared_later(result: CheckResult) -> dict[str, tuple[int, frozenset[str | None]]]:
+    """The letters declared only in the checked file, each in a font: where the first of
+    those declarations is, and their fonts."""
+    out: dict[str, tuple[int, frozenset[str | None]]] = {}
+    for key, decls in result.table.declarations.items():
+        if decls and all(d.path == result.path and d.font is not None for d in decls):
+            out[key] = (min(d.start for d in decls), frozenset(d.font for d in decls))
+    return out
+
+
+def declared_at(
+    result: CheckResult,
+    declared: set[str],
+    later: dict[str, tuple[int, frozenset[str | None]]],
+    row: PlacedRow,
+    tree: t.Node,
+) -> set[str]:
+    r"""The letters whose definition by ``row`` is not read (``declared``), less those the
+    row writes in another font than the declarations of the letter, all after the row
+    (``later``: :func:`_declared_later`): ``\mu = \frac1m \mathbf 1^\top\mathbf u``
+    defines μ before a later section's ``\boldsymbol\mu \in \mathbb{R}^J``."""
+    if row.path != result.path:
+        return declared
+    after = [k for k, (at, _) in later.items() if at > row.start]
+    if not after:
+        return declared
+    written = _fonts_written([tree])
+    other = {k for k in after if k in written or symbol_written_plain(tree, k)}
+    other = {k for k in other if written.get(k) not in later[k][1]}
+    return declared - other if other else declared
+
+
+def symbol_written_plain(tree: t.Node, key: str) -> bool:
+    r"""Does ``tree`` write the letter ``key`` in no font (``\mu``)?"""
+    return any(isinstance(n, _NAMED) and symbol_key(n) == (key, None) for n in tree.walk())
 
 
 def _said_scalars(result: CheckResult, offset: int, env: Env) -> None:
@@ -202,6 +268,65 @@ def _like_its_family(env: Env) -> None:
     for base, shapes in found.items():
         if base not in env.vars and base not in env.functions and len(shapes) == 1:
             env.vars[base] = VarInfo(base, next(iter(shapes)), base)
+
+
+def _declared_spellings(
+    result: CheckResult, style: Style, in_force: dict[str, Declaration], fonts: dict[str, str]
+) -> None:
+    r"""A symbol the row does not write is spelled as its declaration in force writes it
+    when that is in a font (``\mathbf y \in \mathbb{R}^N``), not as the document first
+    wrote the letter (a plain ``y`` in "a target $y$"): the result's ``X^\top(X\mathbf w -
+    \mathbf y)`` of a sum of ``(\mathbf w^\top\mathbf x_i - y_i)^2``."""
+    for key, decl in in_force.items():
+        if decl.font is None or key in fonts or decl.how == "definition":
+            continue
+        text = result.doc.text if decl.path == result.path else result.table.texts.get(decl.path)
+        if text is None or decl.end > len(text):
+            continue
+        spelled = text[decl.start : decl.end].strip()
+        if spelled and len(spelled) < 40 and _spells(spelled, key):
+            style.symbols[key] = spelled
+
+
+@functools.lru_cache(maxsize=4096)
+def _spells(written: str, key: str) -> bool:
+    r"""Is ``written`` the symbol ``key`` alone (``\mathbf y``; not a list ``\mathbf{x}_1,
+    \dots, \mathbf{x}_N`` that a family's declaration spans)?"""
+    from texgrad.syntax.parse import parse_row
+
+    tree = parse_row(MappedText.identity(written)).tree
+    named = symbol_key(tree) if isinstance(tree, _NAMED) else None
+    return named is not None and named[0] == key
+
+
+def _scalar_parameters(trees: list[t.Node], env: Env) -> None:
+    r"""The parameters of a function the rows define by a formula of numbers
+    (``\sigma(t) = 1/(1 + e^{-t})``, ``g(u) = u^2 + \sin u``) that nothing declares: numbers,
+    as the formula reads them (it is then applied entrywise to arrays)."""
+    for tree in trees:
+        for node in tree.walk():
+            if not isinstance(node, t.Chain) or node.relations[:1] not in (("=",), (":=",)):
+                continue
+            head = as_application(node.items[0]) if node.items[0] is not None else None
+            body = node.items[1]
+            if not isinstance(head, t.Apply) or body is None:
+                continue
+            params = [symbol_key(a) for a in head.args]
+            unknown = [p[0] for p in params if p is not None and p[0] not in env.vars]
+            if not unknown or len(unknown) != len(params) or set(unknown) & set(env.functions):
+                continue
+            if written_for_arrays(body) or any(p is not None and p[1] for p in params):
+                continue  # (a transpose, a norm …; a bold \mathbf x: written for arrays)
+            trial = Env(dict(env.vars), dict(env.functions), env.softmax_columns, set(env.numbers))
+            for p in unknown:
+                trial.vars[p] = VarInfo(p, Shape(ONE, ONE), p)
+            try:
+                value = Lowerer(trial).lower(body)
+            except (CalculusError, RecursionError):
+                continue
+            if isinstance(value, Expr) and value.is_scalar:
+                for p in unknown:
+                    env.vars[p] = trial.vars[p]
 
 
 def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, Declaration]) -> None:

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+import numpy as np
+
 from texgrad.calculus import expr as e
 from texgrad.calculus.chain import through_names
 from texgrad.calculus.components import (
@@ -25,6 +27,7 @@ from texgrad.calculus.components import (
 from texgrad.calculus.context import Context
 from texgrad.calculus.differential import Budget, BudgetExceeded, differential, through
 from texgrad.calculus.entry_code import entry_heading
+from texgrad.calculus.evaluate_expr import evaluate as evaluate_expr
 from texgrad.calculus.expr import ONE, CalculusError, Expr, UnknownShape
 from texgrad.calculus.indices import lower_for_entry, lower_formula, written_with_indices
 from texgrad.calculus.lower import Env, Lowerer
@@ -34,10 +37,11 @@ from texgrad.calculus.numpy_code import NumpyCode, checked_code
 from texgrad.calculus.printing import Style, commutation_notes, latex, printer
 from texgrad.calculus.readout import by_scalar, gradient, jacobian, vec_form
 from texgrad.calculus.reasons import unknown_shape
+from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.simplify import simplifier
 from texgrad.calculus.steps import identification, own_name, repeats, rules_note
 from texgrad.calculus.vectorize import vec_jacobian
-from texgrad.calculus.verify import Check, verify
+from texgrad.calculus.verify import Check, _domain, verify
 from texgrad.shapes.dims import same
 from texgrad.syntax import tree as t
 
@@ -206,8 +210,10 @@ def _differentiate(
     names: dict[str, Expr] | None = None
     free = None
     if entry is None:
-        if written_with_indices(tree, env, ctx.einstein):
-            f, indexed = lower_formula(tree, env, ctx.einstein)  # entries and sums: indices
+        if written_with_indices(tree, env, ctx.einstein):  # entries and sums: indices
+            keeper = Lowerer(named_env, keep_names=True, opaque=opaque)  # (μ of x_i - μ kept)
+            f, indexed = lower_formula(tree, env, ctx.einstein, keeper)
+            names = keeper.names or None if indexed else None
         else:
             indexed = False
         if not indexed:  # a name the document defines stays a name (r = Ax - b stays r)
@@ -217,7 +223,7 @@ def _differentiate(
             env = named_env
     else:  # by an entry: f may be an entry itself, f_i (∂f_i/∂x_j)
         f, indexed, free = lower_for_entry(tree, env, ctx.einstein)
-    inner = Context(env, ctx.style, ctx.einstein)
+    inner = Context(env, ctx.style, ctx.einstein, ctx.held_as_given, ctx.unit_sums)
     return _from_expr(f, wrt, inner, layout, budget, hessian, tree, entry, indexed, free, names)
 
 
@@ -267,7 +273,16 @@ def _from_expr(
     # through two names or more, backpropagation keeps the answer short (through one, the
     # differential expanded whole cancels more: X^T(p - y) for p = σ(Xw))
     by_names = f.is_scalar and not v.is_scalar and not hessian and len(through(names, v)) > 1
-    work = _start(f, v, style, budget, names, not by_names, own_name(tree, style))
+    in_f = {x.name for x in f.walk() if isinstance(x, e.Var)}
+    binary = binary_symbols(env) & in_f
+    kinds = {k: unit_kind(k, ctx.unit_sums) for k in in_f - {wrt}}
+    unit_kinds = {k: kind for k, kind in kinds.items() if kind is not None}
+    unit = frozenset(unit_kinds)
+    on_labels: list[str] = []  # the 0/1 symbols whose powers the result drops (M ⊙ M = M)
+    work = _start(
+        f, v, style, budget, names, not by_names, own_name(tree, style), binary, on_labels,
+        unit, centred_names(names, env),
+    )  # fmt: skip
     if hessian:
         kind, result, shown_layout = _hessian(work)
     elif v.is_scalar:
@@ -302,9 +317,16 @@ def _from_expr(
     check = verify(
         f_x, result_x, expand(df, names), v, kind, layout, env, style, budget,
         original=written, printed=result if names else None, defined=defined, where=where,
-        einstein=ctx.einstein,
+        einstein=ctx.einstein, on_labels=bool(set(on_labels) & binary),
+        unit_sums={k: unit_kinds[k] for k in unit if k in on_labels},
     )  # fmt: skip
-    note = check.note + matrix_notes(f_x) + commutation_notes(result, style)
+    note = (
+        check.note
+        + _binary_note([k for k in on_labels if k in binary], style)
+        + _unit_note([k for k in on_labels if k in unit], unit_kinds, style)
+        + (matrix_notes(f_x) or matrix_notes(result_x))
+        + commutation_notes(result, style)
+    )
     show = work.show
     status = f"texgrad: {check.note}." if check.ok else f"NOT VERIFIED by texgrad: {check.note}."
     what = {"matrix": "differential", "jacobian": "Jacobian", "hessian": "Hessian"}.get(kind, kind)
@@ -434,6 +456,10 @@ def _start(
     names: dict[str, Expr],
     simplified: bool = True,
     name: str = "f",
+    binary: frozenset[str] = frozenset(),
+    on_labels: list[str] | None = None,
+    unit: frozenset[str] = frozenset(),
+    centred: frozenset[str] = frozenset(),
 ) -> _Work:
     """The differential of ``f``, simplified, and the derivation's first lines: f, the
     differentials of the names it goes through (dr = A dx), df by the rules named, and df
@@ -442,6 +468,12 @@ def _start(
     chains: list[tuple[str, Expr]] = []
     df_raw = fold(differential(f, v, budget, rules, names, chains=chains), names)  # σ(Xw): p
     simplify = simplifier(style, budget)  # one for all: the results share their parts
+    if binary:  # a mask M ∈ {0,1}^{m×n}: M ⊙ M = M
+        simplify = _on_binary(simplify, binary, on_labels if on_labels is not None else [])
+    if centred:  # x̂ = (x - μ1)/σ of μ = 1ᵀx/n: 1ᵀx̂ = 0
+        simplify = _on_centred(simplify, centred)
+    if unit:  # a one-hot label y: 1ᵀy = 1
+        simplify = _on_unit_sums(simplify, unit, on_labels if on_labels is not None else [])
     show = printer(style)
     df = simplify(df_raw) if simplified else df_raw  # (else it is made from the result)
     w = style.symbols.get(v.name, v.name)
@@ -462,6 +494,224 @@ def _start(
     if simplified and show(df) != show(df_raw):
         work.add(f"\\phantom{{{work.df_name}}} = {show(df)}" + _collected(df_raw, v))
     return work
+
+
+def binary_symbols(env: Env) -> frozenset[str]:
+    r"""The symbols declared with entries 0 or 1 only (``M \in \{0, 1\}^{m \times n}``)."""
+    return frozenset(
+        k for k, info in env.vars.items() if info.values and set(info.values) <= {0.0, 1.0}
+    )
+
+
+def _binary_powers(x: Expr, binary: frozenset[str]) -> Expr:
+    """``x`` with each positive integer elementwise power of a 0/1 symbol written as the
+    symbol itself (M^{∘2} = M ⊙ M = M)."""
+    memo: dict[Expr, Expr] = {}
+
+    def walk(y: Expr) -> Expr:
+        if (
+            isinstance(y, e.HPow) and isinstance(y.arg, e.Var) and y.arg.name in binary
+            and y.exp.is_integer and y.exp > 0
+        ):  # fmt: skip
+            return y.arg
+        hit = memo.get(y)
+        if hit is None:
+            kids = list(y.children())
+            hit = memo[y] = e.rebuild(y, [walk(c) for c in kids]) if kids else y
+        return hit
+
+    return walk(x)
+
+
+def centred_names(names: dict[str, Expr], env: Env) -> frozenset[str]:
+    r"""The document's names of vectors whose entries sum to 0 by their definitions
+    (``\hat{\mathbf x} = (\mathbf x - \mu\mathbf 1)/\sqrt{\sigma^2 + \epsilon}`` of
+    ``\mu = \frac1d\mathbf 1^\top\mathbf x``): 1ᵀ of each is 0 at three random points (the
+    result written with that is checked as every result is)."""
+    out: set[str] = set()
+    for key, value in names.items():
+        if value.cols != ONE or value.rows == ONE:
+            continue
+        try:
+            whole = expand(value, names)
+            shapes = {x.name: x.shape for x in whole.walk() if isinstance(x, e.Var)}
+            pd, pos, sym = _domain(whole, env)
+            zero = 0
+            for seed in range(3):
+                vals, sizes = sample_inputs(
+                    shapes, positive_definite=pd, positive=pos, symmetric=sym,
+                    rng=np.random.default_rng(300 + seed),
+                )  # fmt: skip
+                got = np.asarray(evaluate_expr(whole, vals, sizes), dtype=float)
+                scale = float(np.abs(got).max()) if got.size else 0.0
+                zero += bool(scale > 1e-6 and abs(float(got.sum())) <= 1e-9 * scale * got.size)
+        except Exception:  # noqa: BLE001 - a name that cannot be evaluated is not centred
+            continue
+        if zero == 3:
+            out.add(key)
+    return frozenset(out)
+
+
+def _centred(x: Expr, centred: frozenset[str]) -> Expr:
+    """``x`` with each ``1ᵀ c`` (``cᵀ 1``) of a centred name c written 0."""
+    memo: dict[Expr, Expr] = {}
+
+    def hit(a: Expr, b: Expr) -> bool:
+        if _ones_row(a) and isinstance(b, e.Var) and b.name in centred:
+            return True
+        return (
+            isinstance(a, e.T) and isinstance(a.arg, e.Var) and a.arg.name in centred
+            and isinstance(b, e.Ones) and b.cols == ONE
+        )  # fmt: skip
+
+    def walk(y: Expr) -> Expr:
+        done = memo.get(y)
+        if done is not None:
+            return done
+        kids = list(y.children())
+        z = e.rebuild(y, [walk(c) for c in kids]) if kids else y
+        if isinstance(z, e.Mul):
+            fs = list(z.factors)
+            pairs = list(zip(fs, fs[1:], strict=False))
+            if any(hit(a, b) for a, b in pairs):
+                z = e.zero(z.rows, z.cols) if not z.is_scalar else e.num(0)
+            else:
+                at = next((i for i, (a, b) in enumerate(pairs) if _ones_row(a) and _leads(b)), None)
+                if at is not None:  # 1ᵀ(c cᵀ/2m - I): distributed, so that 1ᵀc meets
+                    add = fs[at + 1]
+                    assert isinstance(add, e.Add)
+                    z = walk(e.add(*(e.mul(*fs[: at + 1], u, *fs[at + 2 :]) for u in add.terms)))
+        memo[y] = z
+        return z
+
+    def _leads(x: Expr) -> bool:
+        """A sum one of whose terms starts with a centred name (after numbers)."""
+        if not isinstance(x, e.Add):
+            return False
+        for u in x.terms:
+            fs = [f for f in u.factors if not f.is_scalar] if isinstance(u, e.Mul) else [u]
+            if fs and isinstance(fs[0], e.Var) and fs[0].name in centred:
+                return True
+        return False
+
+    return walk(x)
+
+
+def _on_centred(
+    simplify: Callable[[Expr], Expr], centred: frozenset[str]
+) -> Callable[[Expr], Expr]:
+    """``simplify``, then ``1ᵀ c = 0`` for each centred name c."""
+
+    def run(x: Expr) -> Expr:
+        y = simplify(x)
+        z = _centred(y, centred)
+        return simplify(z) if z != y else y
+
+    return run
+
+
+def _binary_note(used: list[str], style: Style) -> str:
+    """What the result uses of symbols with entries 0 or 1, said after the check."""
+    if not used:
+        return ""
+    said = ", ".join(style.symbols.get(k, k) for k in dict.fromkeys(used))
+    return f"; {said}: entries 0 or 1 as declared ({said} ⊙ {said} = {said}), checked so"
+
+
+def unit_kind(key: str, stated: dict[str, str]) -> str | None:
+    """How the text says the entries of ``key`` sum to 1 ("onehot", "simplex"), else None
+    (:func:`~texgrad.calculus.written_simplex.stated_unit_vectors`)."""
+    return stated.get(key)
+
+
+def _unit_note(used: list[str], kinds: dict[str, str], style: Style) -> str:
+    """What the result uses of vectors whose entries sum to 1, said after the check."""
+    out = ""
+    for k in dict.fromkeys(used):
+        y = style.symbols.get(k, k)
+        said = "one-hot" if kinds.get(k) == "onehot" else "a distribution"
+        out += f"; {y}: {said} as the text says (\\mathbf{{1}}^\\top {y} = 1), checked so"
+    return out
+
+
+def _ones_row(x: Expr) -> bool:
+    return isinstance(x, e.Ones) and x.rows == ONE and x.cols != ONE
+
+
+def _unit_pair(a: Expr, b: Expr, unit: frozenset[str]) -> bool:
+    """``1ᵀ y`` (or ``yᵀ 1``) of a vector y whose entries sum to 1."""
+    if _ones_row(a) and isinstance(b, e.Var) and b.name in unit and b.cols == ONE:
+        return True
+    return (
+        isinstance(a, e.T) and isinstance(a.arg, e.Var) and a.arg.name in unit
+        and isinstance(b, e.Ones) and b.cols == ONE
+    )  # fmt: skip
+
+
+def _unit_sums(x: Expr, unit: frozenset[str], used: list[str]) -> Expr:
+    """``x`` with each ``1ᵀ y`` of a vector y whose entries sum to 1 written 1, a sum before
+    y distributed where one of its terms ends in ``1ᵀ`` (``(s 1ᵀ - I) y = s - y``); each y
+    so used in ``used``."""
+    memo: dict[Expr, Expr] = {}
+
+    def walk(y: Expr) -> Expr:
+        hit = memo.get(y)
+        if hit is not None:
+            return hit
+        kids = list(y.children())
+        z = e.rebuild(y, [walk(c) for c in kids]) if kids else y
+        if isinstance(z, e.Mul):
+            fs = list(z.factors)
+            for i in range(len(fs) - 1):
+                if _unit_pair(fs[i], fs[i + 1], unit):
+                    named = [x.arg if isinstance(x, e.T) else x for x in fs[i : i + 2]]
+                    used.extend(x.name for x in named if isinstance(x, e.Var))
+                    z = walk(e.mul(*fs[:i], *fs[i + 2 :])) if len(fs) > 2 else e.num(1)
+                    break
+                a, b = fs[i], fs[i + 1]
+                if (
+                    isinstance(a, e.Add) and isinstance(b, e.Var) and b.name in unit
+                    and any(isinstance(u, e.Mul) and _ones_row(u.factors[-1]) for u in a.terms)
+                ):  # fmt: skip
+                    z = walk(e.add(*(e.mul(*fs[:i], u, *fs[i + 1 :]) for u in a.terms)))
+                    break
+        memo[y] = z
+        return z
+
+    return walk(x)
+
+
+def _on_unit_sums(
+    simplify: Callable[[Expr], Expr], unit: frozenset[str], used: list[str]
+) -> Callable[[Expr], Expr]:
+    """``simplify``, then ``1ᵀ y = 1`` for each vector y of ``unit`` (noted in ``used``)."""
+
+    def run(x: Expr) -> Expr:
+        y = simplify(x)
+        said: list[str] = []
+        z = _unit_sums(y, unit, said)
+        if z == y or not said:
+            return y
+        used.extend(said)
+        return simplify(z)
+
+    return run
+
+
+def _on_binary(
+    simplify: Callable[[Expr], Expr], binary: frozenset[str], used: list[str]
+) -> Callable[[Expr], Expr]:
+    """``simplify``, then each power of a 0/1 symbol written as the symbol (noted in ``used``)."""
+
+    def run(x: Expr) -> Expr:
+        y = simplify(x)
+        z = _binary_powers(y, binary)
+        if z == y:
+            return y
+        used.extend(sorted({v.name for v in y.walk() if isinstance(v, e.Var)} & binary))
+        return simplify(z)
+
+    return run
 
 
 def _where(

@@ -823,6 +823,9 @@ def elem(fn: str, e: Expr) -> Expr:
             return num(1)
     if fn == "log" and isinstance(e, Elem) and e.fn == "exp":
         return e.arg
+    if isinstance(e, Elem) and e.fn == "relu" and fn in ("sign", "step", "abs", "relu"):
+        # relu(u) ≥ 0, and > 0 exactly where u is: sign(relu(u)) = 1[relu(u) > 0] = 1[u > 0]
+        return e if fn in ("abs", "relu") else Elem("step", e.arg, rows=e.rows, cols=e.cols)
     if (
         fn == "log"
         and isinstance(e, Mul)
@@ -877,6 +880,7 @@ def had(*args: Expr) -> Expr:
         powers[base] = powers.get(base, sympy.Integer(0)) + p
     fold_quotients(powers)  # sinh(u) ⊙ cosh(u)^{∘-1} = tanh(u)
     fold_indicators(powers)  # relu(u) ⊙ 1[u > 0] = relu(u)
+    fold_softmax(powers)  # ((e^Z 1)^{∘-1} 1ᵀ) ⊙ e^Z = softmax(Z), row by row
     kept = [hpow(b, p) for b, p in powers.items() if p != 0]
     if not kept:
         core: Expr = ones(rows, cols)
@@ -925,12 +929,47 @@ def fold_quotients(powers: dict[Expr, sympy.Expr]) -> None:
 
 def fold_indicators(powers: dict[Expr, sympy.Expr]) -> None:
     """In a Hadamard product of powers (by base), 1[u > 0]^k (k > 0) beside relu(u)^j
-    (j > 0) is 1: relu(u) is 0 where the indicator is, and the indicator 1 elsewhere."""
+    (j > 0) is 1: relu(u) is 0 where the indicator is, and the indicator 1 elsewhere; alone,
+    1[u > 0]^k is 1[u > 0] (its entries are 0 and 1)."""
     for base in list(powers):
         if isinstance(base, Elem) and base.fn == "step" and powers[base] > 0:
             relu = Elem("relu", base.arg, rows=base.rows, cols=base.cols)
             if powers.get(relu, 0) > 0:
                 del powers[base]
+            else:
+                powers[base] = sympy.Integer(1)
+
+
+def fold_softmax(powers: dict[Expr, sympy.Expr]) -> None:
+    """In a Hadamard product of powers (by base), exp(Z) beside the outer product of the
+    reciprocal row sums of exp(Z) with ones, ``(exp(Z) 1)^{∘-1} 1ᵀ``, each once: the
+    row-by-row softmax of the matrix Z (each row of exp(Z) divided by its sum)."""
+    for base in list(powers):
+        if not (isinstance(base, Elem) and base.fn == "exp" and base.cols != ONE):
+            continue
+        if powers[base] != 1:
+            continue
+        for other, k in list(powers.items()):
+            if k == 1 and _row_sums_spread(other, base):
+                del powers[base], powers[other]
+                sm = Softmax(base.arg, rows=base.rows, cols=base.cols)
+                powers[sm] = powers.get(sm, sympy.Integer(0)) + 1
+                return
+
+
+def _row_sums_spread(x: Expr, exp: Elem) -> bool:
+    """``(exp 1)^{∘-1} 1ᵀ``: each row's reciprocal sum of ``exp``, spread along the row."""
+    if not (isinstance(x, Mul) and len(x.factors) == 2):
+        return False
+    col, row = x.factors
+    if not (isinstance(row, Ones) and row.rows == ONE and same(row.cols, exp.cols)):
+        return False
+    if not (isinstance(col, HPow) and col.exp == -1 and isinstance(col.arg, Mul)):
+        return False
+    inner = col.arg.factors
+    return (
+        len(inner) == 2 and inner[0] == exp and isinstance(inner[1], Ones) and inner[1].cols == ONE
+    )
 
 
 def _all_ones(x: Expr) -> bool:

@@ -145,15 +145,19 @@ def written_with_indices(tree: t.Node, env: Env, einstein: bool = False) -> bool
     return any(isinstance(n, t.Sub) and reader.entry_indices(n) is not None for n in tree.walk())
 
 
-def lower_formula(tree: t.Node, env: Env, einstein: bool = False) -> tuple[Expr, bool]:
-    """The formula as a matrix expression, and whether it was read from index notation:
+def lower_formula(
+    tree: t.Node, env: Env, einstein: bool = False, names: Lowerer | None = None
+) -> tuple[Expr, bool]:
+    r"""The formula as a matrix expression, and whether it was read from index notation:
     by :class:`IndexReader` where it is written with entries (the matrix reader of
     :mod:`~texgrad.calculus.lower` also tried, should the index reader refuse: a sum over
-    samples ``x_i`` is not index notation), else by the matrix reader alone."""
+    samples ``x_i`` is not index notation), else by the matrix reader alone.  ``names``: the
+    matrix reader of the parts without entries, keeping the document's names (``\mu`` of
+    ``\sum_i (x_i - \mu)^2`` stays μ, its value in its ``names``)."""
     if not written_with_indices(tree, env, einstein):
         return Lowerer(env).lower(tree), False
     try:
-        return IndexReader(env, einstein).formula(tree), True
+        return IndexReader(env, einstein, names).formula(tree), True
     except CalculusError as exc:
         try:
             return Lowerer(env).lower(tree), False
@@ -182,8 +186,9 @@ def lower_for_entry(tree: t.Node, env: Env, einstein: bool) -> tuple[Expr, bool,
 class IndexReader:
     """Reads a formula written with entries into a matrix expression (see the module)."""
 
-    def __init__(self, env: Env, einstein: bool = False) -> None:
+    def __init__(self, env: Env, einstein: bool = False, names: Lowerer | None = None) -> None:
         self.env = env
+        self.names = names  # the reader of parts without entries (else a plain one)
         self.einstein = einstein
         self.bound: set[str] = set()  # indices of the enclosing sums
         self.letters: set[str] = set()  # every index the formula uses
@@ -368,7 +373,7 @@ class IndexReader:
                         f"cannot read `{_written(n)}` as an entry (its letter names no declared "
                         "vector or matrix)"
                     )
-        x = Lowerer(self.env).lower(node)
+        x = (self.names or Lowerer(self.env)).lower(node)
         return x
 
     def _declared(self, node: t.Sub) -> bool:

@@ -18,6 +18,7 @@ note says so.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from texgrad.calculus.written import statements
@@ -76,4 +77,26 @@ def held_note(member: str, w: str) -> str:
     return (
         f"`{member}` held as given (teacher forcing): its recurrence involves `{w}` and is "
         "not differentiated through"
+    )
+
+
+_HELD = re.compile(
+    r"\b(?:held|kept|treated\s+as|taken\s+as)\s+(?:fixed|given|constants?|known)\b"
+    r"|\bteacher[- ]forc",
+    re.IGNORECASE,
+)
+HELD_WINDOW = 300  # characters of text before the row read for it
+
+
+def says_held(text: str, start: int) -> bool:
+    """Does the text just before ``start`` say the states are held fixed ("If the hidden
+    states are held fixed (teacher forcing …), the transition matrix gets")?"""
+    return _HELD.search(text[max(0, start - HELD_WINDOW) : start]) is not None
+
+
+def held_as_said(written: str, w: str) -> str:
+    """The note of a result that holds the states as given because the text says so."""
+    return (
+        f"`{written}` held as given, as the text says (teacher forcing): its recurrence "
+        f"involves `{w}` and is not differentiated through"
     )

@@ -44,6 +44,7 @@ from texgrad.calculus.numpy_code import NumpyUnsupported, agrees, run_code
 from texgrad.calculus.own_functions import in_function_names
 from texgrad.calculus.printing import printer
 from texgrad.calculus.readout import CONSTANT
+from texgrad.calculus.recurrences import held_as_said
 from texgrad.calculus.sample_code import (
     CodeTerm,
     Sampled,
@@ -58,6 +59,7 @@ from texgrad.calculus.stacking import stacked_sum
 from texgrad.calculus.tree_notation import entry_names
 from texgrad.calculus.verify import _close, _domain  # (one tolerance for every check)
 from texgrad.calculus.written import FUNCTION_NAMES, function_name, sum_index, written_latex
+from texgrad.calculus.written_simplex import resample
 from texgrad.reading.macros import MacroTable, expand
 from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import Shape, dim_of, same
@@ -365,6 +367,7 @@ def _differentiate(
         return DiffOutcome(error=why), terms
     if held:
         check = (check[0], check[1] + "; " + held)
+    check = (check[0], check[1] + _unit_notes(notes))
     if extended:
         check = (check[0], check[1] + "; " + extended)
     steps = _steps(terms, text, node, w, kind, result)
@@ -380,6 +383,14 @@ def _differentiate(
         function=_source(text, node),
     )
     return outcome, terms
+
+
+def _unit_notes(notes: list[str]) -> str:
+    """What the summands' notes say of one-hot labels (1ᵀy_i = 1), once each ("" if none)."""
+    said = dict.fromkeys(
+        part for n in notes for part in n.split("; ") if "as the text says (\\mathbf{1}^" in part
+    )
+    return "".join(f"; {part}" for part in said)
 
 
 def _right_side(tree: t.Node) -> tuple[t.Node, str]:
@@ -485,6 +496,9 @@ def _defined_members(terms: list[_Term], wrt: str, ctx: Context) -> tuple[Contex
                     for n in fdef.body.walk()
                 )
                 how = "by a recurrence" if recurrence else "in the document"
+                if key not in constant and recurrence and ctx.held_as_given:
+                    held.setdefault(key, held_as_said(written, w))
+                    continue
                 if key not in constant:
                     raise SampleSumError(
                         f"`{written}` is defined {how} that involves `{w}`: the derivative "
@@ -1109,7 +1123,7 @@ def _env_with_members(ctx: Context, members: tuple[Member, ...]) -> Context:
     env = Env({k: replace(v) for k, v in ctx.env.vars.items()}, dict(ctx.env.functions))
     for m in members:
         env.vars[m.key] = VarInfo(m.key, m.shape, ctx.style.symbols.get(m.key, m.key))
-    return Context(env, ctx.style)
+    return replace(ctx, env=env, einstein=False)
 
 
 def _undefined(node: t.Node, env: Env) -> str | None:
@@ -1305,11 +1319,48 @@ def _join(terms: list[_Term], pieces: list[str]) -> str:
         negative = term.sign == "-"
         if piece.startswith("-"):
             negative, piece = not negative, piece[1:].lstrip()
+        flipped = _difference_flipped(piece) if negative else None
+        if flipped is not None:  # -\sum_i (y_i - p_i) x_i is \sum_i (p_i - y_i) x_i
+            negative, piece = False, flipped
         if not out:
             out = f"-{piece}" if negative else piece
         else:
             out += f" - {piece}" if negative else f" + {piece}"
     return out or "0"
+
+
+def _difference_flipped(piece: str) -> str | None:
+    r"""``\sum_i (a - b) c`` as ``\sum_i (b - a) c``: a sum whose summand starts with a
+    bracketed difference of two terms (to be written without the minus before the sum, as a
+    textbook does); None where the piece is not so."""
+    m = re.match(r"((?:\\frac\{[^{}]*\}\{[^{}]*\} )?\\sum\S* )\(", piece)
+    if m is None:
+        return None
+    start = m.end() - 1
+    depth, end = 0, -1
+    for i in range(start, len(piece)):
+        depth += piece[i] in "({["
+        depth -= piece[i] in ")}]"
+        if depth == 0:
+            end = i
+            break
+    inner = piece[start + 1 : end] if end > 0 else ""
+    cuts = [i for i in _top_level(inner) if inner[i - 1 : i + 2] in (" - ", " + ")]
+    if len(cuts) != 1 or inner[cuts[0]] != "-" or inner.startswith("-"):
+        return None
+    a, b = inner[: cuts[0]].strip(), inner[cuts[0] + 1 :].strip()
+    return f"{piece[:start]}({b} - {a}){piece[end + 1 :]}"
+
+
+def _top_level(s: str) -> list[int]:
+    """The positions of the signs of ``s`` outside every bracket."""
+    out, depth = [], 0
+    for i, c in enumerate(s):
+        depth += c in "({["
+        depth -= c in ")}]"
+        if depth == 0 and c in "+-" and 0 < i < len(s) - 1:
+            out.append(i)
+    return out
 
 
 # -- verification ------------------------------------------------------------------------------
@@ -1402,7 +1453,7 @@ def _points(
             values, sizes = sample_inputs(
                 shapes, positive_definite=pd, positive=pos, symmetric=sym, rng=rng
             )
-            point = _Point(terms, values, sizes, rng, wrt, root)
+            point = _Point(terms, values, sizes, rng, wrt, root, ctx.unit_sums)
         except _OUTSIDE:
             continue
         point.functions = {k: (f.params, f.body) for k, f in ctx.env.functions.items()}
@@ -1439,8 +1490,10 @@ class _Point:
         rng: np.random.Generator,
         wrt: str,
         root: t.Node,
+        unit: dict[str, str] | None = None,
     ) -> None:
         self.wrt = wrt
+        self.unit = unit or {}  # families the text says are one-hot or distributions
         self.root = root
         # the result and its differential as printed, parsed
         self.printed: tuple[t.Node | None, t.Node | None] = (None, None)
@@ -1498,6 +1551,10 @@ class _Point:
                     rows = _size(m.shape.rows, self.sizes)
                     cols = _size(m.shape.cols, self.sizes)
                     seq[at] = self.rng.standard_normal((rows, cols))
+                    if m.key in self.unit and cols == 1 and rows > 1:  # 1ᵀy_i = 1
+                        one = {"y": seq[at]}
+                        resample(one, {"y": self.unit[m.key]}, self.rng)
+                        seq[at] = one["y"]
                 vals[m.key] = seq[at]
             out.append(vals)
         return out

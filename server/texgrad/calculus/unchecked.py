@@ -231,8 +231,9 @@ def unknown_letters(result: CheckResult) -> list[Unchecked]:
         tree = row.tree
         if tree is None or not _operation(tree) or t.writes_derivative(tree):
             continue
+        params = _parameters_defined(tree)
         for node in operand_letters(tree):
-            if _unknown(result, node):
+            if symbol_key(node) not in params and _unknown(result, node):
                 written = result.doc.text[node.start : node.end].strip() or str(symbol_key(node))
                 first.setdefault(written, (node, row))
                 rows.setdefault(written, set()).add(row.start)
@@ -244,6 +245,20 @@ def unknown_letters(result: CheckResult) -> list[Unchecked]:
         why = _why_no_shape(result, node)
         message = f"`{written}` has no shape: {why}; {said} ({where} not checked)"
         out.append(Unchecked(result.path, node.start, node.end, UNKNOWN, message))
+    return out
+
+
+def _parameters_defined(tree: t.Node) -> set[tuple[str, str | None]]:
+    r"""The parameters of the functions a row defines (``u`` of ``g(u) = u^2 + \sin u``):
+    letters whose shape is their argument's, wherever the function is applied."""
+    from texgrad.calculus.written import as_application
+
+    out: set[tuple[str, str | None]] = set()
+    for node in tree.walk():
+        if isinstance(node, t.Chain) and node.relations[:1] in (("=",), (":=",)):
+            head = as_application(node.items[0]) if node.items[0] is not None else None
+            if isinstance(head, t.Apply):
+                out.update(k for k in map(symbol_key, head.args) if k is not None)
     return out
 
 

@@ -28,6 +28,7 @@ from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo
 from texgrad.calculus.printing import Style, commutation_name, latex
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.written import frobenius_operands
+from texgrad.calculus.written_simplex import resample
 from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import Shape
 from texgrad.syntax import tree as t
@@ -117,15 +118,21 @@ def verify(
     defined: list[tuple[str, t.Node]] | None = None,
     where: list[tuple[str, str]] | None = None,
     einstein: bool = False,
+    on_labels: bool = False,
+    unit_sums: dict[str, str] | None = None,
 ) -> Check:
-    """Whether ``result`` (and ``df``) agree with finite differences of ``f``.
+    r"""Whether ``result`` (and ``df``) agree with finite differences of ``f``.
 
     ``printed``: the result as it is shown, with the document's names in it (``f``,
     ``result`` and ``df`` have them expanded); it is printed, read back (the names
     substituted from ``env``'s definitions) and compared.  ``defined``: those names'
     definitions as written, evaluated by the tree evaluator for ``original``.  ``where``:
     the names the printed result gives its parts (key, printed value), read back with it.
-    ``einstein``: the original is written with the Einstein summation convention."""
+    ``einstein``: the original is written with the Einstein summation convention.
+    ``on_labels``: the result holds only where the symbols declared in a set of labels take
+    their values there (M ⊙ M = M of a mask in \{0,1\}): every point is drawn so.
+    ``unit_sums``: vectors whose entries the result takes to sum to 1 (one-hot labels,
+    distributions: 1ᵀy = 1), drawn so at every point."""
     shapes: dict[str, Shape] = {}
     for x in (*f.walk(), *result.walk(), *df.walk(), v):
         if isinstance(x, e.Var):
@@ -149,13 +156,15 @@ def verify(
         rng = np.random.default_rng(1000 + attempt)
         # labels (y \in \{0,1\}^n) in their set at every other point: the engine reads
         # them as real numbers, so a point off the set checks its result as much
-        labels = _labels(f, v, env) if attempt % 2 == 0 else None
+        labels = _labels(f, v, env) if attempt % 2 == 0 or on_labels else None
         try:
             values, sizes = sample_inputs(
                 shapes, positive_definite=pd, positive=pos, symmetric=sym, labels=labels, rng=rng
             )
         except ValueError as exc:
             return Check(False, f"not verified: {exc}")
+        if unit_sums:
+            resample(values, unit_sums, rng)  # one-hot labels, distributions
         for name in exponents:
             sizes.setdefault(name, 3)
         try:

@@ -162,3 +162,56 @@ def resample(
             w = rng.random(v.shape) + 0.05
             w = w / w.sum()
         values[key] = w
+
+
+_UNIT_WORD = r"(?:one[- ]hot|probability\s+(?:vector|distribution)s?)"
+_WORD_THEN_MATH = re.compile(
+    _UNIT_WORD + r"(?:\s+(?:target|label|vector|encoding|class|response)s?){0,2}"
+    r"\s*(?:\$([^$]{1,80})\$|\\\((.{1,80}?)\\\))",
+    re.I,
+)
+_MATH_THEN_WORD = re.compile(
+    r"(?:\$([^$]{1,80})\$|\\\((.{1,80}?)\\\))\s+(?:is|are)\s+(?:an?\s+|the\s+)?" + _UNIT_WORD,
+    re.I,
+)
+_NAMED = (t.Symbol, t.Font, t.Sub)
+
+
+def stated_unit_vectors(text: str) -> dict[str, str]:
+    r"""The vectors whose entries the text says sum to 1, strictly (what the engine uses to
+    simplify — ``(\operatorname{softmax}(\mathbf z)\mathbf 1^\top - I)\mathbf y =
+    \operatorname{softmax}(\mathbf z) - \mathbf y`` — so a wrong reading would be a wrong
+    result): "one-hot $\mathbf y_i \in \mathbb{R}^K$", "one-hot labels $\mathbf t_n$",
+    "$\mathbf y$ is one-hot", "$\mathbf p$ is a probability vector", ``\mathbf p \in
+    \Delta^{K-1}``; the letters the math names before its ``\in``, each written alone
+    (``\mathbf y_i`` whole, key ``y_{i}``), "onehot" or "simplex"."""
+    found: dict[str, str] = {}
+    for pattern in (_WORD_THEN_MATH, _MATH_THEN_WORD):
+        for m in pattern.finditer(text):
+            kind = "onehot" if re.search(r"one[- ]hot", m.group(0), re.I) else "simplex"
+            for key in _letters_alone(m.group(1) or m.group(2) or ""):
+                found.setdefault(key, kind)
+    for m in _MATH.finditer(text):
+        body = m.group(1) or m.group(2) or ""
+        if _IN_DELTA.search(body):
+            for key in _letters_alone(body):
+                found.setdefault(key, "simplex")
+    return found
+
+
+def _letters_alone(math: str) -> list[str]:
+    r"""The keys of the letters a span names before its ``\in`` (``\mathbf y_i, \mathbf y_j
+    \in \mathbb{R}^K``), each a letter alone; none where the span is a formula."""
+    head = re.split(r"\\in\b", math, maxsplit=1)[0]
+    row = parse_row(MappedText.identity(head))
+    tree = row.tree
+    if tree is None:
+        return []
+    items = list(tree.items) if isinstance(tree, t.List) else [tree]
+    keys = []
+    for item in items:
+        key = symbol_key(item) if isinstance(item, _NAMED) else None
+        if key is None:
+            return []
+        keys.append(key[0])
+    return keys
