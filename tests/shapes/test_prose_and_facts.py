@@ -1200,3 +1200,51 @@ def test_a_transposed_vector_member_declares_nothing(tmp_path: Path) -> None:
     )
     assert declaration(result, "x_{i}") is None
     assert found(result) == set()
+
+
+def test_a_definition_named_for_the_size_it_holds_is_declared(tmp_path: Path) -> None:
+    # a GP blog post: "$K_* = K(X, X_*)$ for the $n \times n_*$ cross-covariances and
+    # $K_{**} = K(X_*, X_*)$, which is $n_* \times n_*$"; "$V = L^{-1} K_*$, which is $n \times n_*$"
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{n \times d}$, $X_* \in \mathbb{R}^{n_* \times d}$ and $v \in \mathbb{R}^n$.
+        Write $K_* = K(X, X_*)$ for the $n \times n_*$ cross-covariances and $K_{**} = K(X_*, X_*)$, which is $n_* \times n_*$.
+        Then $K_*^\top v$ is fine, but $K_* v$ is not, nor $K_{**} v$.
+                                        ^^^^^               ^^^^^^^^
+        """,
+    )
+    assert declaration(result, "K_{*}") is not None
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_layer_member_is_sized_where_the_text_names_its_input_width(tmp_path: Path) -> None:
+    # Ng's notation: W^{[l]} \in \mathbb{R}^{n^{[l]} \times n^{[l-1]}}, "with $n^{[0]} = n_x$"
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        - $X \in \mathbb{R}^{n_x \times m}$ holds the examples as columns.
+        - Layer $l$ has $n^{[l]}$ units, with $n^{[0]} = n_x$, and $W^{[l]} \in \mathbb{R}^{n^{[l]} \times n^{[l-1]}}$.
+
+        Then $W^{[2]} W^{[1]} X$ is fine, but $X W^{[1]}$ is not.
+                                               ^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_which_is_after_a_wrong_value_of_a_letter_just_defined_sizes_nothing(
+    tmp_path: Path,
+) -> None:
+    # "$Q_{nn} = K_{nm} K_{mm}^{-1} K_{mn}$. I first wrote $Q_{nn} = K_{mn} K_{mm}^{-1} K_{nm}$,
+    # which is $m \times m$ at best": the words size the wrong value, not Q_{nn}
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $K_{nm} \in \mathbb{R}^{n \times m}$, $K_{mn} \in \mathbb{R}^{m \times n}$, $K_{mm} \in \mathbb{R}^{m \times m}$ and $K_{nn} \in \mathbb{R}^{n \times n}$.
+        The approximation is $Q_{nn} = K_{nm} K_{mm}^{-1} K_{mn}$.
+        I first wrote $Q_{nn} = K_{mn} K_{mm}^{-1} K_{nm}$, which is $m \times m$ at best.
+        The error is $K_{nn} - Q_{nn}$.
+        """,
+    )
+    assert [d.code for d in result.diagnostics] == ["matmul-mismatch"]

@@ -126,9 +126,12 @@ def _chain_facts(chain: t.Chain, path: str) -> Iterator[Fact]:
 def scoped(fact: Fact, text: str, names: frozenset[object]) -> Fact | None:
     """``fact`` as it holds, if it is a fact about dimensions (every name in it a dimension's):
     with its sentence (``Fact.sentence``) if it holds there only — two names made equal
-    ("with $p = n$"), a number in a case ("If $n = 1$") — else as it is."""
-    if fact.name not in names or not all(s in names for s in fact.value.free_symbols):
+    ("with $p = n$"), a number in a case ("If $n = 1$") — else as it is.  A name no shape
+    has, said to be a dimension (``n^{[0]} = n_x`` of a layer family), holds as it is."""
+    if not all(s in names for s in fact.value.free_symbols):
         return None
+    if fact.name not in names and not fact.value.is_Symbol:
+        return None  # (but "$n^{[0]} = n_x$" names a size by a dimension of the document)
     if fact.value.free_symbols and not fact.value.is_Symbol:
         return fact  # d = hk, n = n_1 n_2: a size made of others, even in a case
     lo = sentence_start(text, max(0, fact.start - SENTENCE_LOOKBACK), fact.start)
@@ -138,6 +141,8 @@ def scoped(fact: Fact, text: str, names: frozenset[object]) -> Fact | None:
     if lead is not None and lead.group("restriction"):
         return None  # "…, which only works when $n_1 = n_2$": what fails but in that case
     case = _CASE.search(before)
+    if fact.name not in names and not case:
+        return fact  # "…, with $n^{[0]} = n_x$": what a size no shape names stands for
     if fact.value.is_Symbol:
         if lead is not None and not case and _leads(lead, before):
             return fact  # "…, so that $n = mk$ and $q = m$", "Let $m = n$": not a case

@@ -100,8 +100,10 @@ class SymbolRules(RuleBase):
             made = self._sized_definition(key, node.start)
             return made.shape if made is not None and same_letter(font, made.font) else None
 
-        def named(d: Dim) -> bool:
-            return bool(self._ask(DIMENSION, dimension_key(d), d, None))
+        def named(d: Dim) -> bool:  # (or said to be one: "with $n^{[0]} = n_x$")
+            return bool(self._ask(DIMENSION, dimension_key(d), d, None)) or bool(
+                self._facts({d}, node.start)
+            )
 
         form, label = ("_", node.index) if isinstance(node, t.Sub) else (node.bracket, node.tag)
         found = member_shape(base[0], form, label, declared, named)
