@@ -1102,6 +1102,7 @@ def test_two_definitions_both_in_one_space(tmp_path: Path) -> None:
         "which only ran because we tested with",
         "which silently needs",
         "which only has a meaning when",
+        "and it would need",
     ],
 )
 def test_a_fact_saying_what_a_wrong_formula_needs_holds_nowhere(tmp_path: Path, words: str) -> None:
