@@ -412,3 +412,17 @@ def test_a_lowercase_tag_declared_is_a_name_not_a_power(tmp_path: Path) -> None:
 
     assert key("\\Delta^z_t") == ("\\Delta_{t}^{z}", None)
     assert [key(x) for x in ("A^T", "x^n", "x^2", "x^{(l)}")] == [None, None, None, None]
+
+
+def test_an_equation_index_g_labels_a_family(tmp_path: Path) -> None:
+    # seemingly unrelated regressions: "$X_g \in \mathbb{R}^{T \times K_g}$ and
+    # $\beta_g \in \mathbb{R}^{K_g}$, for $g = 1, 2$", stacked into Z (T x (K_1 + K_2) per row block)
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X_g \in \mathbb{R}^{T \times K_g}$ and $\beta_g \in \mathbb{R}^{K_g}$ for $g = 1, 2$, and $Z \in \mathbb{R}^{2T \times (K_1 + K_2)}$.
+        Then $X_1 \beta_1 + X_2 \beta_2$ is fine, but $X_1 \beta_2$ is not.
+                                                       ^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")

@@ -24,8 +24,8 @@ from texgrad.syntax.symbols import Label, label_of, tagged_key
 
 # letters that label the members of a family declared as h^{(t)}, x^{(i)}, a^{[l]}
 SUPERSCRIPT_LABELS = ("t", "i", "j", "k", "l", "s", "n", "\\ell", "\\tau")
-# … and as h_t, x_k, x_i (then x_1, x_{i+1} are samples too)
-SUBSCRIPT_LABELS = ("t", "k", "i", "j", "l", "s", "n", "m", "\\ell", "\\tau")
+# … and as h_t, x_k, x_i (then x_1, x_{i+1} are samples too), X_g (equation g of a system)
+SUBSCRIPT_LABELS = ("t", "k", "i", "j", "l", "s", "n", "m", "g", "\\ell", "\\tau")
 # … and as x^t, x^k (a bare superscript: the round of an iterative method, where the document
 # declares such a member — elsewhere x^t is a power)
 ITERATE_LABELS = ("t", "k")
