@@ -162,6 +162,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "rmarkdown-lmm-henderson-15",
         "rmarkdown-logit-12",
         "rmarkdown-mixed",
+        "rmarkdown-panel-16",
         "rmarkdown-pca-3",
         "rmarkdown-ridge-gls-15",
         "rmarkdown-sem-4",
