@@ -426,3 +426,15 @@ def test_an_equation_index_g_labels_a_family(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_product_over_its_own_index_of_a_scalar_family_is_a_scalar(tmp_path: Path) -> None:
+    # diffusion models: "$\alpha_t = 1 - \beta_t$ and $\bar\alpha_t = \prod_{s \le t} \alpha_s$"
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{d \times d}$, $B \in \mathbb{R}^{k \times k}$ and $0 < \beta_t < 1$.
+        With $\alpha_t = 1 - \beta_t$ and $\bar\alpha_t = \prod_{s \le t} \alpha_s$, $\bar\alpha_t A$ is fine, but $I_d + \bar\alpha_t B$ is not.
+        """,
+    )
+    assert [d.code for d in result.diagnostics] == ["add-mismatch"]
