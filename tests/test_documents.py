@@ -60,6 +60,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "arxiv-attention",
         "arxiv-contrastive-9",
         "arxiv-crossattn-10",
+        "arxiv-ddpm-16",
         "arxiv-diffusion-3",
         "arxiv-gcn-11",
         "arxiv-gnn-6",
