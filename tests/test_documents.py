@@ -124,6 +124,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "lecture-lqr-kalman-16",
         "lstm-gh-11",
         "myst-batchnorm-10",
+        "myst-ekf-16",
         "myst-graphs-4",
         "myst-kernels-3",
         "myst-kkt-11",
