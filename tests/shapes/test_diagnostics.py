@@ -106,6 +106,24 @@ def test_matmul_message_names_both_shapes_and_dimensions(tmp_path: Path) -> None
     assert "transposing `A`" in d.message
 
 
+def test_matmul_message_quotes_a_differential_with_what_it_applies_to(tmp_path: Path) -> None:
+    # Ng's backprop notes: "$dA^{[l-1]} = W^{[l]} dZ^{[l]}$" quotes `dZ^{[l]}`, not `W^{[l]} d`
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $W^{[l]} \in \mathbb{R}^{n^{[l]} \times n^{[l-1]}}$ and $Z^{[l]} \in \mathbb{R}^{n^{[l]} \times m}$.
+        Then $(W^{[l]})^\top dZ^{[l]}$, but not $W^{[l]} dZ^{[l]}$.
+                                                 ^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    (d,) = result.diagnostics
+    assert d.message.startswith("`W^{[l]}` is n^{[l]}×n^{[l-1]} but `dZ^{[l]}` is n^{[l]}×m"), (
+        d.message
+    )
+    assert "transposing `W^{[l]}`" in d.message
+
+
 def test_add_message(tmp_path: Path) -> None:
     fx, result = check_fixture(
         tmp_path,

@@ -430,3 +430,29 @@ def test_an_iterate_of_a_vector_declared_plain_has_its_shape(tmp_path: Path) -> 
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch", "add-mismatch")
+
+
+def test_an_equation_index_g_labels_a_family(tmp_path: Path) -> None:
+    # seemingly unrelated regressions: "$X_g \in \mathbb{R}^{T \times K_g}$ and
+    # $\beta_g \in \mathbb{R}^{K_g}$, for $g = 1, 2$", stacked into Z (T x (K_1 + K_2) per row block)
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X_g \in \mathbb{R}^{T \times K_g}$ and $\beta_g \in \mathbb{R}^{K_g}$ for $g = 1, 2$, and $Z \in \mathbb{R}^{2T \times (K_1 + K_2)}$.
+        Then $X_1 \beta_1 + X_2 \beta_2$ is fine, but $X_1 \beta_2$ is not.
+                                                       ^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_product_over_its_own_index_of_a_scalar_family_is_a_scalar(tmp_path: Path) -> None:
+    # diffusion models: "$\alpha_t = 1 - \beta_t$ and $\bar\alpha_t = \prod_{s \le t} \alpha_s$"
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{d \times d}$, $B \in \mathbb{R}^{k \times k}$ and $0 < \beta_t < 1$.
+        With $\alpha_t = 1 - \beta_t$ and $\bar\alpha_t = \prod_{s \le t} \alpha_s$, $\bar\alpha_t A$ is fine, but $I_d + \bar\alpha_t B$ is not.
+        """,
+    )
+    assert [d.code for d in result.diagnostics] == ["add-mismatch"]

@@ -1091,3 +1091,161 @@ def test_two_definitions_both_in_one_space(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+# -- set 16 of the issue-13 documents (tests/documents/*-16) ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "which only ran because we tested with",
+        "which silently needs",
+        "which only has a meaning when",
+        "and it would need",
+    ],
+)
+def test_a_fact_saying_what_a_wrong_formula_needs_holds_nowhere(tmp_path: Path, words: str) -> None:
+    # "In our first implementation the resolvent was built as (I_D - A)^{-1}, which only ran
+    # because we tested with $D = N$": the case that hid the slip, not a fact of the text
+    fx, result = check_fixture(
+        tmp_path,
+        rf"""
+        Let $A \in \mathbb{{R}}^{{N \times N}}$ and $B \in \mathbb{{R}}^{{N \times D}}$.
+        The resolvent was built as $(I_D - A)^{{-1}}$, {words} $D = N$.
+                                     ^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_a_width_made_equal_for_simplicity_holds_for_the_text(tmp_path: Path) -> None:
+    # "for simplicity the values have the same width, $d_v = d_k$": a choice for the whole
+    # text, not a case of its sentence; then X^T G_V (d x d_v) is the gradient by an d x d_k W^V
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Heads have width $d_k$, and for simplicity the values have the same width, $d_v = d_k$.
+        Let $X \in \mathbb{R}^{n \times d}$, $W^V \in \mathbb{R}^{d \times d_k}$, $G_V \in \mathbb{R}^{n \times d_v}$
+        and $G \in \mathbb{R}^{d \times d_v}$.
+
+        Then $\frac{\partial L}{\partial W^V} = X^\top G_V$ and $W^V + G$, but not $W^V G$.
+                                                                                    ^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_gradient_in_the_other_layout_agrees_under_the_facts(tmp_path: Path) -> None:
+    # "In the numerator layout one writes $\partial L / \partial V = G_O^\top A$ instead, a
+    # $d_v \times n$ matrix", for V n x d_k where the text says d_v = d_k
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Heads have width $d_k$, and for simplicity the values have the same width, $d_v = d_k$.
+        Let $V \in \mathbb{R}^{n \times d_k}$, $A \in \mathbb{R}^{n \times n}$, $G_O \in \mathbb{R}^{n \times d_v}$.
+
+        In the numerator layout one writes $\partial L / \partial V = G_O^\top A$ instead.
+        """,
+    )
+    assert found(result) == set()
+
+
+def test_a_plain_letter_naming_a_size_is_the_size_not_the_bold_matrix(tmp_path: Path) -> None:
+    # \mathbf{D} \in \mathbb{R}^{D \times D}: "we tested with $D = N$" compares sizes
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\mathbf{D} \in \mathbb{R}^{D \times D}$ and $\mathbf{C} \in \mathbb{R}^{D \times N}$.
+        Take $D = N$ for the first run. Then $\mathbf{D} \mathbf{C}$ is fine, but $\mathbf{C} \mathbf{D}$ is not.
+                                                                                   ^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_capital_delta_compared_with_a_number_is_a_step_size(tmp_path: Path) -> None:
+    # "and $\Delta > 0$ is the step size": (I_N - \frac{\Delta}{2} A) is checked
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{N \times N}$, $B \in \mathbb{R}^{N \times D}$, and $\Delta > 0$ is the step size.
+        Then $(I_N - \frac{\Delta}{2} A)^{-1}$ is fine, but $(I_D - \frac{\Delta}{2} A)^{-1}$ is not.
+                                                              ^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_a_transposed_member_of_a_declaration_is_declared_transposed(tmp_path: Path) -> None:
+    # "$\Sigma_{xy} = \Sigma_{yx}^\top \in \mathbb{R}^{p \times q}$": \Sigma_{yx} is q x p
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\Sigma \in \mathbb{R}^{q \times q}$, $\Sigma_{xx} \in \mathbb{R}^{p \times p}$, $\Sigma_{xy} = \Sigma_{yx}^\top \in \mathbb{R}^{p \times q}$, $\Sigma_{yy} \in \mathbb{R}^{q \times q}$.
+        Then $\Sigma = \Sigma_{yy} - \Sigma_{yx} \Sigma_{xx}^{-1} \Sigma_{xy}$, but $\Sigma_{xy} \Sigma_{yy}^{-1} \Sigma_{xy}$ is wrong.
+                                                                                     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_transposed_vector_member_declares_nothing(tmp_path: Path) -> None:
+    # "$x_i^\top \in \mathbb{R}^d$", loosely written for a row: x_i is left undeclared
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $W \in \mathbb{R}^{m \times d}$ and the rows $x_i^\top \in \mathbb{R}^{d}$.
+        Then $W x_i$ is fine.
+        """,
+    )
+    assert declaration(result, "x_{i}") is None
+    assert found(result) == set()
+
+
+def test_a_definition_named_for_the_size_it_holds_is_declared(tmp_path: Path) -> None:
+    # a GP blog post: "$K_* = K(X, X_*)$ for the $n \times n_*$ cross-covariances and
+    # $K_{**} = K(X_*, X_*)$, which is $n_* \times n_*$"; "$V = L^{-1} K_*$, which is $n \times n_*$"
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{n \times d}$, $X_* \in \mathbb{R}^{n_* \times d}$ and $v \in \mathbb{R}^n$.
+        Write $K_* = K(X, X_*)$ for the $n \times n_*$ cross-covariances and $K_{**} = K(X_*, X_*)$, which is $n_* \times n_*$.
+        Then $K_*^\top v$ is fine, but $K_* v$ is not, nor $K_{**} v$.
+                                        ^^^^^               ^^^^^^^^
+        """,
+    )
+    assert declaration(result, "K_{*}") is not None
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_layer_member_is_sized_where_the_text_names_its_input_width(tmp_path: Path) -> None:
+    # Ng's notation: W^{[l]} \in \mathbb{R}^{n^{[l]} \times n^{[l-1]}}, "with $n^{[0]} = n_x$"
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        - $X \in \mathbb{R}^{n_x \times m}$ holds the examples as columns.
+        - Layer $l$ has $n^{[l]}$ units, with $n^{[0]} = n_x$, and $W^{[l]} \in \mathbb{R}^{n^{[l]} \times n^{[l-1]}}$.
+
+        Then $W^{[2]} W^{[1]} X$ is fine, but $X W^{[1]}$ is not.
+                                               ^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_which_is_after_a_wrong_value_of_a_letter_just_defined_sizes_nothing(
+    tmp_path: Path,
+) -> None:
+    # "$Q_{nn} = K_{nm} K_{mm}^{-1} K_{mn}$. I first wrote $Q_{nn} = K_{mn} K_{mm}^{-1} K_{nm}$,
+    # which is $m \times m$ at best": the words size the wrong value, not Q_{nn}
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $K_{nm} \in \mathbb{R}^{n \times m}$, $K_{mn} \in \mathbb{R}^{m \times n}$, $K_{mm} \in \mathbb{R}^{m \times m}$ and $K_{nn} \in \mathbb{R}^{n \times n}$.
+        The approximation is $Q_{nn} = K_{nm} K_{mm}^{-1} K_{mn}$.
+        I first wrote $Q_{nn} = K_{mn} K_{mm}^{-1} K_{nm}$, which is $m \times m$ at best.
+        The error is $K_{nn} - Q_{nn}$.
+        """,
+    )
+    assert [d.code for d in result.diagnostics] == ["matmul-mismatch"]

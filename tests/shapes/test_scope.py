@@ -992,3 +992,86 @@ def test_a_letter_declared_again_is_not_carried_between_subsections(tmp_path: Pa
         """,
     )
     assert found(result) == set()
+
+
+def test_an_example_s_sizes_in_another_file_stay_in_its_example(tmp_path: Path) -> None:
+    """An Example of sections/model.tex takes "$N = D = 1$": the sizes of its own symbols,
+    not of sections/training.tex, where H C (L x N by D x N) is still wrong."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! sections/training.tex
+        \section{Training}
+        The output was computed as $H C$, which does not conform.
+                                    ^^^
+        %! main.tex
+        \documentclass{article}
+        \newtheorem{example}{Example}
+        \begin{document}
+        Let $H \in \mathbb{R}^{L \times N}$ and $C \in \mathbb{R}^{D \times N}$.
+        \input{sections/model}
+        \input{sections/training}
+        \end{document}
+        %! sections/model.tex
+        \section{The layer}
+        \begin{example}
+        Take $N = D = 1$: every matrix is a number.
+        \end{example}
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", name="sections/training.tex")
+
+
+def test_a_letter_in_another_font_defined_in_an_example_leaves_the_plain_one(
+    tmp_path: Path,
+) -> None:
+    r"""Lecture notes: "With $N = 2$, $\mathcal{B} = [B\ 0;\ AB\ B]$" in an Example defines the
+    calligraphic letter, not B: the student's [B 0; A B] just after is still checked."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \documentclass{article}
+        \newtheorem{example}{Example}
+        \begin{document}
+        Let $A \in \mathbb{R}^{n \times n}$ and $B \in \mathbb{R}^{n \times m}$.
+        \begin{example}
+        With $N = 2$,
+        \begin{equation}
+          \mathcal{B} = \begin{bmatrix} B & 0 \\ A B & B \end{bmatrix}.
+        \end{equation}
+        A student's solution had
+        \begin{equation}
+          \mathcal{B} = \begin{bmatrix} B & 0 \\ A & B \end{bmatrix},
+                                                 ^
+        \end{equation}
+        \end{example}
+        \end{document}
+        """,
+    )
+    assert found(result) == expected(fx, "block-mismatch")
+
+
+def test_a_declaration_after_a_math_block_and_a_blank_line_still_serves_it(
+    tmp_path: Path,
+) -> None:
+    """MyST: a ```{math} block, a blank line, then "here for a single head with $W^K \\in …$"
+    goes on with the block's sentence: K = X W^K is sized, and Q K^T + M is checked."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        Let $X \in \mathbb{R}^{n \times d}$ and $Y \in \mathbb{R}^{m \times d}$.
+
+        ```{math}
+        :label: eq-cross
+        Q = Y W^Q, \quad K = X W^K,
+        ```
+
+        here for a single head with $W^Q, W^K \in \mathbb{R}^{d \times d_k}$.
+
+        A causal mask $M \in \mathbb{R}^{m \times m}$ has no place here: $Q K^\top + M$ is wrong.
+                                                                          ^^^^^^^^^^^^
+        """,
+        name="notes.md",
+    )
+    assert found(result) == expected(fx, "add-mismatch", name="notes.md")

@@ -422,3 +422,17 @@ def test_a_draw_from_a_normal_has_the_size_of_its_covariance(tmp_path: Path) -> 
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_prior_estimate_has_the_shape_of_its_letter(tmp_path: Path) -> None:
+    # Kalman notes: the predicted covariance P_k^- of P_k \in \mathbb{R}^{n \times n}, the
+    # prior \hat{x}_k^-; "A^-" of a rectangular A (a generalised inverse?) says nothing
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $P_k \in \mathbb{R}^{n \times n}$, $H \in \mathbb{R}^{m \times n}$ and $A \in \mathbb{R}^{m \times n}$.
+        Then $H P_k^- H^\top$ and $A^- H$ are fine, but $P_k^- H$ is not.
+                                                         ^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")

@@ -36,14 +36,18 @@ _CASE = re.compile(
 )
 # what may lead a fact in its sentence, the last one counting: a restriction (the sentence
 # says what fails but in that case: "which only works when $n_1 = n_2$", "unless $p = n$",
-# "a mistake that R's recycling hides when $n_1 = n_2$"),
-# held nowhere; a consequence of the setting ("so that $q = m$") or a supposition stated as
-# such ("Let $m = n$", "Assume that $m = n$"), held as a declaration if no case is stated
+# "a mistake that R's recycling hides when $n_1 = n_2$", "which only ran because we tested
+# with $D = N$", "which silently needs $D = N$", "$X (A B)$ would need $d = r$"), held
+# nowhere; a consequence of the setting ("so that $q = m$"), a choice made for the whole text ("for simplicity the values have the
+# same width, $d_v = d_k$") or a supposition stated as such ("Let $m = n$", "Assume that
+# $m = n$"), held as a declaration if no case is stated
 _LEAD = re.compile(
-    r"\b(?P<restriction>[Uu]nless|[Ee]xcept|only(?:\s+\w+){0,2}?\s+(?:when|if)"
+    r"\b(?P<restriction>[Uu]nless|[Ee]xcept|only(?:\s+\w+){0,3}?\s+(?:when|if)"
+    r"|only\s+\w+\s+because(?:\s+\w+){0,3}?\s+(?:with|when|if)|(?:which|would)(?:\s+\w+)?\s+(?:needs?|requires?)\b"
     r"|(?:mistakes?|errors?|wrong|incorrect|slips?|bugs?|typos?|misprints?|hides?|hidden|masks?)"
     r"(?:[\s,]+[\w'’]+){0,5}?[\s,]+(?:when|if))\b"
-    r"|\b(?P<consequence>(?:[Ss]o that|[Tt]hat is|[Hh]ence|[Tt]hus|[Tt]herefore)\b|i\.e\.)"
+    r"|\b(?P<consequence>(?:[Ss]o that|[Tt]hat is|[Hh]ence|[Tt]hus|[Tt]herefore"
+    r"|[Ff]or (?:simplicity|brevity|convenience))\b|i\.e\.)"
     r"|\b(?P<supposition>[Ll]et|[Aa]ssum(?:e|ing)|[Ss]uppos(?:e|ing)|[Tt]hroughout)\b"
 )
 
@@ -122,9 +126,12 @@ def _chain_facts(chain: t.Chain, path: str) -> Iterator[Fact]:
 def scoped(fact: Fact, text: str, names: frozenset[object]) -> Fact | None:
     """``fact`` as it holds, if it is a fact about dimensions (every name in it a dimension's):
     with its sentence (``Fact.sentence``) if it holds there only — two names made equal
-    ("with $p = n$"), a number in a case ("If $n = 1$") — else as it is."""
-    if fact.name not in names or not all(s in names for s in fact.value.free_symbols):
+    ("with $p = n$"), a number in a case ("If $n = 1$") — else as it is.  A name no shape
+    has, said to be a dimension (``n^{[0]} = n_x`` of a layer family), holds as it is."""
+    if not all(s in names for s in fact.value.free_symbols):
         return None
+    if fact.name not in names and not fact.value.is_Symbol:
+        return None  # (but "$n^{[0]} = n_x$" names a size by a dimension of the document)
     if fact.value.free_symbols and not fact.value.is_Symbol:
         return fact  # d = hk, n = n_1 n_2: a size made of others, even in a case
     lo = sentence_start(text, max(0, fact.start - SENTENCE_LOOKBACK), fact.start)
@@ -134,6 +141,8 @@ def scoped(fact: Fact, text: str, names: frozenset[object]) -> Fact | None:
     if lead is not None and lead.group("restriction"):
         return None  # "…, which only works when $n_1 = n_2$": what fails but in that case
     case = _CASE.search(before)
+    if fact.name not in names and not case:
+        return fact  # "…, with $n^{[0]} = n_x$": what a size no shape names stands for
     if fact.value.is_Symbol:
         if lead is not None and not case and _leads(lead, before):
             return fact  # "…, so that $n = mk$ and $q = m$", "Let $m = n$": not a case

@@ -24,8 +24,8 @@ from texgrad.syntax.symbols import Label, label_of, tagged_key
 
 # letters that label the members of a family declared as h^{(t)}, x^{(i)}, a^{[l]}
 SUPERSCRIPT_LABELS = ("t", "i", "j", "k", "l", "s", "n", "\\ell", "\\tau")
-# … and as h_t, x_k, x_i (then x_1, x_{i+1} are samples too)
-SUBSCRIPT_LABELS = ("t", "k", "i", "j", "l", "s", "n", "m", "\\ell", "\\tau")
+# … and as h_t, x_k, x_i (then x_1, x_{i+1} are samples too), X_g (equation g of a system)
+SUBSCRIPT_LABELS = ("t", "k", "i", "j", "l", "s", "n", "m", "g", "\\ell", "\\tau")
 # … and as x^t, x^k (a bare superscript: the round of an iterative method, where the document
 # declares such a member — elsewhere x^t is a power)
 ITERATE_LABELS = ("t", "k")
@@ -168,14 +168,18 @@ def _free(shape: Shape) -> set[Dim]:
 
 
 def _inner_width(d: Dim, form: str, member: Label, v: str) -> bool:
-    r"""``n_2``, ``n_1`` of ``W^{(2)}`` (of ``W^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}``): the
+    r"""``n_2``, ``n_1`` of ``W^{(2)}`` (of ``W^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}``; ``n^{[1]}``
+    of ``W^{[1]}`` for ``W^{[l]} \in \mathbb{R}^{n^{[l]} \times n^{[l-1]}}``): the
     width of a layer numbered from 1, which no other name of the document stands for — unlike
     ``n_0``, the input's ``d``; likewise ``n_{L-1}`` of ``W^{(L)}``, the last layer's (the
     capital of the family's letter), below ``n_L``.  Only for layer families (``W^{(l)}``,
     ``a^{[l]}``) at a number or at the capital of their letter."""
     if form == "_":
         return False
-    index = str(d).partition("_")[2].strip("{}").replace(" ", "")
+    name = str(d)
+    tagged = _TAGGED_SIZE.fullmatch(name)  # n^{[1]} of W^{[1]}, in the layer's own brackets
+    index = tagged[1] if tagged else name.partition("_")[2].strip("{}")
+    index = index.replace(" ", "")
     if member[0] is None:
         return index.isdigit() and int(index) >= 1
     return (
@@ -185,5 +189,7 @@ def _inner_width(d: Dim, form: str, member: Label, v: str) -> bool:
     )
 
 
+# a size labelled as its layer is: n^{[1]}, n^{(2)}
+_TAGGED_SIZE = re.compile(r"[^_^]+\^\{[\[(]([^\])]*)[\])]\}")
 # an index below the last member's: L-1, L-2 (of n_{L-1}), never L itself
 _BELOW_LAST = re.compile(r"[A-Z]-[1-9][0-9]*")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from texgrad.shapes.dims import SCALAR, Shape, shape_of_space
+from texgrad.shapes.dims import ONE, SCALAR, Shape, shape_of_space
 from texgrad.shapes.families import ITERATE_LABELS
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.syntax import tree as t
@@ -248,6 +248,13 @@ def _from_membership(
     at_point = _named_at_point(chain, symbols)
     for sym in symbols:
         made = how if scope is None else "bound"
+        # \Sigma_{xy} = \Sigma_{yx}^\top \in \mathbb{R}^{p \times q}: \Sigma_{yx} is q×p (not
+        # x_i^\top \in \mathbb{R}^d, loosely written for a row: what is meant is unsure)
+        own = shape
+        if isinstance(sym, t.Transpose):
+            if ONE in (shape.rows, shape.cols):
+                continue
+            own, sym = shape.transposed(), sym.base
         # k_u(x) \in \mathbb{R}^m, J(x) = … \in …: what the function gives, when the call
         # is what the statement introduces (not k of K = k(X, Z) \in …: a kernel's value
         # depends on its arguments)
@@ -271,7 +278,7 @@ def _from_membership(
         d = Declaration(
             key[0],
             key[1],
-            shape,
+            own,
             path,
             sym.start,
             sym.end,
@@ -472,12 +479,13 @@ def _defined_function(chain: t.Chain) -> tuple[str, int] | None:
 ORDER_RELATIONS = frozenset(
     {"<", ">", "\\lt", "\\gt", "\\le", "\\ge", "\\leq", "\\geq", "\\leqslant", "\\geqslant"}
 )
-# lowercase Greek letters that a comparison with a number makes scalars (\lambda > 0); not
-# those papers use for vectors of parameters or for maps (\theta, \phi, \psi)
+# Greek letters that a comparison with a number makes scalars (\lambda > 0, the step size
+# \Delta > 0 of state-space layers); not those papers use for vectors of parameters or for
+# maps (\theta, \phi, \psi), nor capitals used for matrices ("\Sigma > 0": definite)
 _WEAK_GREEK = frozenset(
     "\\" + g
     for g in "alpha beta gamma delta epsilon varepsilon zeta eta iota kappa lambda mu nu xi "
-    "rho varrho sigma tau upsilon chi omega ell".split()  # \ell > 0: a length-scale
+    "rho varrho sigma tau upsilon chi omega ell Delta".split()  # \ell > 0: a length-scale
 )
 # plain Latin letters a comparison with a number makes scalars too ("an amplitude $s > 0$",
 # "a step $h > 0$"): not those papers use for vectors (x \ge 0 is elementwise)
@@ -486,7 +494,7 @@ _WEAK_LATIN = frozenset("achpqrst")  # (not d, k, m, n: sizes; e, f, i, j)
 
 def weak_scalars(tree: t.Node, path: str) -> Iterator[Declaration]:
     r"""``\lambda > 0``, ``\lambda \ge 0``, ``0 < \eta < 1``, ``\sigma^2 > 0``: a lowercase Greek
-    letter (or ``\ell``) compared with a number is a scalar — a weak declaration, for where nothing else
+    letter (or ``\ell``, ``\Delta``) compared with a number is a scalar — a weak declaration, for where nothing else
     declares or defines the letter (``x \ge 0`` for a vector is elementwise)."""
     for node in t.statements(tree):
         items = node.items

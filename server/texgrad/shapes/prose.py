@@ -98,6 +98,17 @@ _PROSE = [
     # "I use $K_{NN}$ for the $N \times N$ kernel matrix …, $K_{MM}$ for the $M \times M$ one"
     re.compile(_M.format("sym") + r"\s+for\s+the\s+" + _BEFORE_SIZE + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?"
                + r"(?:\s+[A-Za-z-]+){0,2}?\s+(?P<kind>matrix|one)\b"),
+    # "…, $K_* = K(X, X_*)$ for the $n \times n_*$ cross-covariances" (a definition named
+    # for the size of what it holds, whatever the noun)
+    re.compile(r"(?P<fresh>)" + _DEF.format("defsym") + r"\s+for\s+the\s+" + _BEFORE_SIZE
+               + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?(?P<kind>)(?=\s+[A-Za-z])"
+               + r"(?!\s*(?:-dimensional|matri|vector))"),
+    # "$K_{**} = K(X_*, X_*)$, which is $n_* \times n_*$", "$V = L^{-1} K_*$, which is $n \times n_*$"
+    # (of a letter defined here first: "Not $X_c = X - \bar x 1^\top$, which is $p \times n$"
+    # sizes the wrong value of an X_c defined just before; so does "…, which is … at best")
+    re.compile(r"(?P<fresh>)" + _DEF.format("defsym") + r",\s+which\s+is\s+(?:of\s+size\s+)?"
+               + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?"
+               + r"(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
 ]  # fmt: skip
 # what a paragraph must contain for each pattern to match (a pattern is not run on the
 # paragraphs without it: most prose declares nothing)
@@ -111,6 +122,8 @@ _NEEDS = (
     ("\\times",),
     *[("scalar",)] * 5,
     ("scalar", "number", "random variable"),
+    ("\\times",),
+    ("\\times",),
     ("\\times",),
 )
 assert len(_NEEDS) == len(_PROSE)
@@ -315,6 +328,8 @@ def from_prose(
             if shape is None:
                 continue
             for sym in _prose_symbols(m, rows):
+                if m.groupdict().get("fresh") is not None and _defined_before(text, sym, m.start()):
+                    continue
                 if "matri" in kind and _entry(sym):
                     sym = sym.base  # type: ignore[attr-defined]  # "Gram matrix $K_{ij} = k(x_i, x_j)$"
                 key = symbol_key(sym) or ones_key(sym)  # ("$\mathbf{1}$ is the all-ones vector …")
@@ -511,6 +526,13 @@ def _prose_shape(m: re.Match[str], kind: str, rows: list[PlacedRow]) -> Shape | 
 
 
 _DEFINING = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv", "\\in"})
+
+
+def _defined_before(text: str, sym: t.Node, at: int) -> bool:
+    """Is the letter ``sym`` set equal to something in the sentences just before ``at``?"""
+    letter = text[sym.start : sym.end]
+    before = text[max(0, at - SENTENCE_LOOKBACK) : at]
+    return re.search(re.escape(letter) + r"\s*(?:=|\\coloneqq|\\triangleq)", before) is not None
 
 
 def _entry(node: t.Node) -> bool:

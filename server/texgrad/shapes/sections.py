@@ -21,9 +21,10 @@ WHERE_DISTANCE = 300
 # back cannot change that (shapes/check.py's _REACH builds on this and WHERE_DISTANCE).
 SENTENCE_LOOKBACK = 400
 # Between a use and a declaration: the end of a sentence, paragraph or list item (not the
-# blank line after a Markdown display when the sentence goes on: "$$ … $$\n\nwhere …").
+# blank line after a Markdown display when the sentence goes on: "$$ … $$\n\nwhere …",
+# "```{math} … ```\n\nhere for a single head with …").
 SENTENCE_BREAK = re.compile(
-    r"\n[ \t]*\n(?![ \t]*(?:where|with|in which|for|and)\s)|\\item\b|\\\\(?![\[\]()])|\\textbf\{\(|\n[ \t]*(?:[-*+]|\d+[.)])[ \t]|[.!?](?:\s|\$|\\\]|$)"
+    r"\n[ \t]*\n(?![ \t]*(?:where|with|in which|for|and|here)\s)|\\item\b|\\\\(?![\[\]()])|\\textbf\{\(|\n[ \t]*(?:[-*+]|\d+[.)])[ \t]|[.!?](?:\s|\$|\\\]|$)"
 )
 
 

@@ -567,8 +567,9 @@ class _FileView:
 
     def other(self, table: SymbolTable) -> Any:
         """What holds here from the project's other files: the first declaration there (in
-        reading order) made in running text, else the first; of the files read after this
-        one, only what they declare as notation ("Throughout, …")."""
+        reading order) made in running text — not what an example, a problem or a supposing
+        sentence there declares for itself ("Take $N = D = 1$" in a section's Example); of
+        the files read after this one, only what they declare as notation ("Throughout, …")."""
         if self._elsewhere is False:
             others = [d for d in self.decls if d.path != self.path]
             order = table.reading_order
@@ -577,9 +578,7 @@ class _FileView:
                 others = [
                     d for d in others if order.get(d.path, -1) < place or table.is_notation(d)
                 ]
-            self._elsewhere = next((d for d in others if not table.local(d)), None) or (
-                others[0] if others else None
-            )
+            self._elsewhere = next((d for d in others if not table.local(d)), None)
         return self._elsewhere
 
     def main(self, table: SymbolTable) -> _MainLine | None:

@@ -4,11 +4,14 @@ densities (``p(z \mid x)``); big operators (``\sum``); derivatives and gradients
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sympy import Integer
 
 from texgrad.shapes import messages
 from texgrad.shapes.diagnostics import Related
 from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same
+from texgrad.shapes.families import SUBSCRIPT_LABELS
 from texgrad.shapes.questions import LAYOUT, LAYOUT_KEY
 from texgrad.shapes.rules.base import span_key
 from texgrad.shapes.rules.exponentials import ExponentialRules
@@ -174,9 +177,37 @@ class FunctionRules(ExponentialRules):
 
     def _bigop(self, node: t.BigOp) -> Shape | None:
         body = self.infer(node.body)
+        if body is None and node.op in ("\\sum", "\\prod"):
+            body = self._bound_member(node)
         if node.op in ("\\sum", "\\int"):
             return body
         return body if body is not None and body.is_scalar else None
+
+    def _bound_member(self, node: t.BigOp) -> Shape | None:
+        r"""``\prod_{s \le t} \alpha_s``, ``\sum_{s=1}^t \gamma_s``: a letter indexed by the
+        operator's own index, of a family the document writes at another index (``\alpha_t
+        = 1 - \beta_t``), has that member's shape if it is a scalar (not shifted by a label)."""
+        body, lower = node.body, node.lower
+        bound = lower.items[0] if isinstance(lower, t.Chain) and lower.items else lower
+        if not (
+            isinstance(body, t.Sub) and isinstance(body.base, t.Symbol)
+            and isinstance(body.index, t.Symbol) and isinstance(bound, t.Symbol)
+            and body.index.name == bound.name
+        ):  # fmt: skip
+            return None
+        found = set()
+        for v in SUBSCRIPT_LABELS:
+            key = symbol_key(replace(body, index=t.Symbol(v))) if v != bound.name else None
+            if key is None:
+                continue
+            made = (
+                self._lookup(key, node.start)
+                or self._sized_definition(key[0], node.start)
+                or self._weak(key, node.start)
+            )
+            if made is not None:
+                found.add(made.shape)
+        return SCALAR if found == {SCALAR} else None
 
     def _derivative(self, node: t.Derivative) -> Shape | None:
         scalar = self._scalar_valued(node.body) or self._a_loss(node.body)

@@ -40,6 +40,19 @@ _ENTRYWISE = re.compile(
 class OperatorRules(ExponentialRules):
     """Powers, transposes, norms, inner products, square roots."""
 
+    def _marked(self, node: t.Power, exp: str) -> Shape | None:
+        r"""``P^\star``: the optimal P; ``A^*``: its adjoint, or an optimum; ``P_k^-``,
+        ``\hat{x}_k^-``: a prior (predicted) estimate, of the letter's shape (``A^-`` of a
+        rectangular A, a generalised inverse maybe: nothing) — each its own where declared."""
+        named = self._own_name(node)
+        base = self.infer(node.base)
+        if named is not None or self._named_anywhere(node):
+            return named  # X^\star = [X; \sqrt{\lambda} I]: a matrix of its own
+        square = base is not None and base.rows == base.cols
+        if exp == "-":
+            return base if square or (base is not None and base.cols == ONE) else None
+        return base if exp == "\\star" or square else None
+
     def _power(self, node: t.Power) -> Shape | None:
         tagged = _tagged_transpose(node)
         if tagged is not None:  # \vh^{(t)\top}: the transpose of h^{(t)}
@@ -59,13 +72,8 @@ class OperatorRules(ExponentialRules):
             # f^{\alpha\beta} of vectors α, β: a name (not e^{hA}: an exponential)
             return self._own_name(node)
         exp = show(node.exponent)
-        if exp in OPTIMUM_MARKS:  # P^\star: the optimal P; A^*: its adjoint, or an optimum
-            named = self._own_name(node)
-            base = self.infer(node.base)
-            if named is not None or self._named_anywhere(node):
-                return named  # X^\star = [X; \sqrt{\lambda} I]: a matrix of its own
-            square = base is not None and base.rows == base.cols
-            return base if exp == "\\star" or square else None
+        if exp in OPTIMUM_MARKS or exp == "-":
+            return self._marked(node, exp)
         base = self.infer(node.base)
         power = self.infer(node.exponent)
         if base is None:

@@ -115,9 +115,13 @@ class ProductRules(DistributionRules):
                 continue
             if acc is None:
                 continue  # the run failed already: one message per run
-            # the left operand is the run multiplied so far: `A B` in `A B x`
-            left = factors[first] if i == first + 1 else _span_node(factors[first], factors[i - 1])
-            acc = self._matmul(acc, s, left, factors[i], i == first + 1, factors[first:i])
+            # the left operand is the run multiplied so far: `A B` in `A B x`; a differential
+            # is quoted with what it applies to: `W^{[l]}` and `dZ^{[l]}`, not `W^{[l]} d`
+            last, right = i - 1, factors[i]
+            if i - 1 > first and _differential_of(factors[i - 1], factors[i], shapes[i - 1]):
+                last, right = i - 2, _span_node(factors[i - 1], factors[i])
+            left = factors[first] if last == first else _span_node(factors[first], factors[last])
+            acc = self._matmul(acc, s, left, right, last == first, factors[first : last + 1])
             failed = failed or acc is None
         if first == 0 and not failed:
             result = acc
@@ -619,6 +623,11 @@ def _differentials(factors: list[t.Node], shapes: list[Shape | None]) -> None:
             and factors[i].end == factors[i + 1].start
         ):  # fmt: skip
             shapes[i] = SCALAR  # d\pi with a vector d declared: d times \pi would not conform
+
+
+def _differential_of(d: t.Node, after: t.Node, shape: Shape | None) -> bool:
+    """Is ``d`` the differential written just before ``after`` (``dZ``), read as a scalar?"""
+    return shape is not None and shape.is_scalar and is_d(d) and d.end == after.start
 
 
 def _time_letter(node: t.Node | None) -> bool:

@@ -337,7 +337,10 @@ class RelationRules(DistributionRules):
         this sentence speaks of no other: then a derivative by a matrix has the shape that
         layout gives it (the matrix's in the denominator layout, its transpose in the
         numerator layout), and the other is a mistake."""
-        if not ((_is_derivative(left) or _is_derivative(right)) and a.agrees(b.transposed())):
+        if not (
+            (_is_derivative(left) or _is_derivative(right))
+            and self._agrees(a, b.transposed(), left.start)
+        ):  # (d_v by d_k where the text says d_v = d_k)
             return False
         at = left.start
         own = self._ask(LAYOUT, LAYOUT_KEY, None, at) if ONE not in (a.rows, a.cols) else None

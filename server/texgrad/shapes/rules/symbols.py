@@ -53,9 +53,13 @@ class SymbolRules(RuleBase):
         decl = self._lookup(key, node.start)
         greek = key[0].startswith("\\") and key[1] is None  # (only those are weak scalars)
         if decl is not None:
+            if decl.font != key[1] and self._plain_dimension(node):
+                return SCALAR  # D = N for \mathbf{D} \in \mathbb{R}^{D \times D}: the size D
             if greek and not decl.shape.is_scalar and self._weak(key, node.start) is not None:
                 return SCALAR  # "$\lambda > 0$" says more of this \lambda than \boldsymbol{\lambda}
             anew = self._definition(key[0], node.start)
+            if anew is not None and not same_letter(key[1], anew.font):
+                anew = None  # \mathcal{B} = [B 0; AB B] in an Example names another letter
             if anew is not None and anew.path == decl.path and anew.start > decl.start:
                 # K = P H^\top S^{-1} in a later section (a gain, not the kernel K declared
                 # before): which the text means from there on is not certain — say nothing
@@ -105,8 +109,10 @@ class SymbolRules(RuleBase):
             made = self._sized_definition(key, node.start)
             return made.shape if made is not None and same_letter(font, made.font) else None
 
-        def named(d: Dim) -> bool:
-            return bool(self._ask(DIMENSION, dimension_key(d), d, None))
+        def named(d: Dim) -> bool:  # (or said to be one: "with $n^{[0]} = n_x$")
+            return bool(self._ask(DIMENSION, dimension_key(d), d, None)) or bool(
+                self._facts({d}, node.start)
+            )
 
         form, label = ("_", node.index) if isinstance(node, t.Sub) else (node.bracket, node.tag)
         found = member_shape(base[0], form, label, declared, named)
@@ -162,6 +168,17 @@ class SymbolRules(RuleBase):
             return bool(self._ask(DIMENSION, dimension_key(d), d, None))
 
         return member_shape(letter[0], "_", node.base.index, declared, named)
+
+    def _plain_dimension(self, node: t.Node) -> bool:
+        """A plain letter (``D``, ``N``) that names a dimension of some declared shape: the
+        size, not a letter the document declares only in another font (``\\mathbf{D}``)."""
+        if not (isinstance(node, t.Symbol) and node.font is None and not node.accents):
+            return False
+        d = dim_of(node)
+        if d is None or not d.is_Symbol:
+            return False
+        named: bool = self._ask(DIMENSION, dimension_key(d), d, None)
+        return named
 
     def _is_dimension(self, node: t.Node) -> bool:
         """An undeclared ``N``, ``d_k`` that is a dimension of some declared shape."""
