@@ -24,9 +24,9 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import replace
-from itertools import pairwise
 from typing import NamedTuple
 
+from texgrad.reading.edits import TextEdit
 from texgrad.shapes.facts import Fact, fact_key, facts_of, scoped
 from texgrad.shapes.formulas import from_formula, weak_scalars
 from texgrad.shapes.grids import from_tables
@@ -72,16 +72,36 @@ class _RowDeclares(NamedTuple):
 _NOTHING = _RowDeclares((), (), (), ())
 
 
+# what a paragraph of prose declares, relative to its start: declarations, the families it
+# sizes by a matrix, the letters it binds (with the braces binding them)
+_Found = tuple[list[Declaration], list[Family], list[tuple[Declaration, int, int]]]
+
+
+class _Paragraph(NamedTuple):
+    key: tuple[object, ...]  # its text (from where its rows are read) and its rows' keys
+    found: _Found
+
+
+class _Paragraphs(NamedTuple):
+    """What the prose of one text declared, paragraph by paragraph, and what it was read
+    from: after an edit, the paragraphs before and after it are taken as they are (moved),
+    without their keys being made and looked up again."""
+
+    text: str
+    breaks: list[tuple[int, int]]  # the paragraph breaks (PARAGRAPH_BREAK's matches)
+    starts: list[int]  # its rows' starts and keys
+    keys: list[RowKey]
+    found: list[_Paragraph | None]  # per paragraph (None: no math in it)
+    declaring: list[int]  # the paragraphs whose prose declares something (few), in order
+
+
 class CollectMemo:
     """What ``collect`` learnt from each row (by its key) and each paragraph of prose (by
     its text and rows), relative to where they start, for the next collect after an edit."""
 
     def __init__(self) -> None:
         self.rows: dict[RowKey, _RowDeclares] = {}
-        self.prose: dict[
-            tuple[object, ...],
-            tuple[list[Declaration], list[Family], list[tuple[Declaration, int, int]]],
-        ] = {}
+        self.prose: dict[str, _Paragraphs] = {}  # per path
         self.boundaries: dict[str, tuple[str, Boundaries]] = {}  # per path: its last text's
 
 
@@ -336,36 +356,52 @@ def _prose_by_paragraph(
     fresh: CollectMemo,
 ) -> list[Family]:
     """Prose declarations, one paragraph at a time (none spans a blank line), each
-    remembered by its text and the keys of its rows; the families sized by a matrix."""
+    remembered by its text and the keys of its rows; the families sized by a matrix.
+
+    After an edit, the paragraphs before and after it whose rows are the same (most) are
+    taken from the last collect as they are (``_follow``); the others are looked up by key."""
     fams: list[Family] = []
     if "$" not in text:
         return fams
-    cuts = [0, *(m.start() for m in PARAGRAPH_BREAK.finditer(text)), len(text)]
     starts = [r.start for r in rows]
     keys = [r.key for r in rows]
     keyed = None not in keys  # (rows without a key: nothing is remembered)
+    last = memo.prose.get(path) if memo is not None and keyed else None
+    if last is not None:
+        breaks, found, lo, hi, declaring = _follow(last, text, starts, keys)
+    else:
+        breaks = [m.span() for m in PARAGRAPH_BREAK.finditer(text)]
+        found = [None] * (len(breaks) + 1)
+        lo, hi, declaring = 0, len(found), ([], [])
+    cuts = [0, *(b[0] for b in breaks), len(text)]
+    known: dict[tuple[object, ...], _Found] | None = None
+    misses = 0
+    middle = []  # (the paragraphs between lo and hi that declare something)
     i = 0
-    last = 0  # (where the paragraph before starts)
-    for a, b in pairwise(cuts):
-        if text.find("$", a, b) < 0:
-            last = a
+    for k in range(lo, hi):
+        a, b = cuts[k], cuts[k + 1]
+        if found[k] is not None or text.find("$", a, b) < 0:
             continue
         i = bisect.bisect_left(starts, a, i)
         j = bisect.bisect_left(starts, b, i)
         # "all in $\mathbb{R}^n$" opening a paragraph speaks of the display ending the one
         # before: its rows are read with this paragraph's (and make part of its key)
-        reach = last if LEADING_ALL_IN.match(text, a, b) else a
+        reach = cuts[k - 1] if k and LEADING_ALL_IN.match(text, a, b) else a
         h = bisect.bisect_left(starts, reach, 0, i) if reach < a else i
         key = (text[reach:b], tuple(keys[h:j]))
-        last = a
-        found = memo.prose.get(key) if memo is not None and keyed else None
-        if found is None:
+        if known is None and (last is None or (misses := misses + 1) > 4):
+            # (what every paragraph of the project declared last time, by key: after an
+            # edit, made only when more than a few paragraphs are to be read again)
+            known = {p.key: p.found for ps in memo.prose.values() for p in ps.found if p} if (
+                memo is not None and keyed) else {}  # fmt: skip
+        got = known.get(key) if known is not None else None
+        if got is None:
             scratch = SymbolTable()
             from_prose(text, path, rows[i:j], scratch, a, b)
             displays_all_in(text, path, rows[h:j], scratch, reach, b)
             from_tables(text, path, rows[i:j], scratch, a, b)
             generic_letters(text, path, rows[i:j], scratch, a, b)
-            found = (
+            got = (
                 [replace(d, start=d.start - a, end=d.end - a)
                  for decls in scratch.declarations.values() for d in decls],
                 [f._replace(start=f.start - a, end=f.end - a, at=f.at - a)
@@ -373,14 +409,101 @@ def _prose_by_paragraph(
                 [(replace(d, start=d.start - a, end=d.end - a), s - a, e - a)
                  for bound in scratch.bound.values() for d, s, e in bound],
             )  # fmt: skip
-        if keyed:
-            fresh.prose[key] = found
-        for d in found[0]:
+        found[k] = _Paragraph(key, got)
+        if got[0] or got[1] or got[2]:
+            middle.append(k)
+    declared = [*declaring[0], *middle, *declaring[1]]
+    if keyed:
+        fresh.prose[path] = _Paragraphs(text, breaks, starts, keys, found, declared)
+    for k in declared:
+        a = cuts[k]
+        decls, fs, bound = found[k].found  # type: ignore[union-attr]
+        for d in decls:
             if d.how == "row":  # "…, written as a row vector": instead of the column
                 _orient(table, replace(d, path=path, start=d.start + a, end=d.end + a))
                 continue
             table.add(replace(d, path=path, start=d.start + a, end=d.end + a))
-        for d, s, e in found[2]:
+        for d, s, e in bound:
             table.add_bound(replace(d, path=path, start=d.start + a, end=d.end + a), s + a, e + a)
-        fams += [f._replace(start=f.start + a, end=f.end + a, at=f.at + a) for f in found[1]]
+        if fs:
+            fams += [f._replace(start=f.start + a, end=f.end + a, at=f.at + a) for f in fs]
     return fams
+
+
+def _follow(
+    last: _Paragraphs, text: str, starts: list[int], keys: list[RowKey]
+) -> tuple[list[tuple[int, int]], list[_Paragraph | None], int, int, tuple[list[int], list[int]]]:
+    """The paragraph breaks of ``text``, and per paragraph what the last collect found in it
+    where that holds as it is: a paragraph wholly before or after the edit (and the one
+    before it, which an "all in" may read), whose rows have the same keys and places (after
+    the edit, moved by it) as last time.  None for the others, all between ``lo`` and
+    ``hi`` (read again); and the paragraphs before ``lo`` and from ``hi`` on that declare
+    something."""
+    old = last.text
+    edit = TextEdit.between(old, text)
+    delta = edit.delta
+    n, n_old = len(starts), len(last.starts)
+    # rows alike at the head (the same places) and at the tail (moved by delta)
+    head = _common_length(keys, last.keys, n, n_old, False)
+    if starts[:head] != last.starts[:head]:
+        head = next(i for i, (s, o) in enumerate(zip(starts, last.starts, strict=False)) if s != o)
+    tail = _common_length(keys, last.keys, n, n_old, True)
+    if tail and [s - delta for s in starts[n - tail :]] != last.starts[n_old - tail :]:
+        tail = next(
+            m for m in range(tail) if starts[n - 1 - m] - delta != last.starts[n_old - 1 - m]
+        )
+    # breaks: those that end before the edit are found again where they were; the scan
+    # resumes after the last of them and stops at a break the last scan found (moved)
+    breaks_old = last.breaks
+    x = bisect.bisect_left(breaks_old, (edit.start, -1))
+    while x and breaks_old[x - 1][1] > edit.start:
+        x -= 1
+    resume = breaks_old[x - 1][1] if x else 0
+    breaks = breaks_old[:x]
+    y = len(breaks_old)  # (the old break the new scan met: those from it on are moved ones)
+    for m in PARAGRAPH_BREAK.finditer(text, resume):
+        a, b = m.span()
+        if a >= edit.new_end:
+            met = bisect.bisect_left(breaks_old, (a - delta, b - delta), x)
+            if met < len(breaks_old) and breaks_old[met] == (a - delta, b - delta):
+                y = met
+                break
+        breaks.append((a, b))
+    z = len(breaks)  # (breaks[z:] are the old ones from y, moved)
+    if y < len(breaks_old):
+        breaks += [(a + delta, b + delta) for a, b in breaks_old[y:]]
+    found: list[_Paragraph | None] = [None] * (len(breaks) + 1)
+    # before: paragraphs k < x ending before the edit and before the first row that differs
+    limit = min(edit.start, starts[head] if head < n else len(text))
+    before = bisect.bisect_right([0, *(b[0] for b in breaks[:x])], limit) - 1
+    found[:before] = last.found[:before]
+    declaring = last.declaring
+    head_declaring = declaring[: bisect.bisect_left(declaring, before)]
+    # after: paragraphs k > z + 1 (so the one before it starts at a break moved too), from
+    # the first whose paragraph before starts after the last row that differs
+    after = len(found)
+    if y < len(breaks_old):
+        first = n - tail  # (rows from first on are alike)
+        floor = starts[first - 1] + 1 if first > 0 else 0
+        for k in range(z + 2, len(breaks) + 1):
+            if breaks[k - 2][0] >= floor:
+                found[k:] = last.found[k - z + y :]
+                after = k
+                break
+    shift = z - y
+    tail_declaring = [k + shift for k in declaring[bisect.bisect_left(declaring, after - shift) :]]
+    return breaks, found, before, after, (head_declaring, tail_declaring)
+
+
+def _common_length(new: list[RowKey], old: list[RowKey], n: int, n_old: int, tail: bool) -> int:
+    """How many of the first (``tail``: last) items of two lists are the same (lists compare
+    in C, objects by identity first: a search by halving)."""
+    lo, hi = 0, min(n, n_old)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        same = new[n - mid :] == old[n_old - mid :] if tail else new[:mid] == old[:mid]
+        if same:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
