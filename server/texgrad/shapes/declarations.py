@@ -24,6 +24,8 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import replace
+from itertools import groupby, pairwise
+from operator import attrgetter
 from typing import NamedTuple
 
 from texgrad.reading.edits import TextEdit
@@ -87,12 +89,30 @@ class _Paragraphs(NamedTuple):
     from: after an edit, the paragraphs before and after it are taken as they are (moved),
     without their keys being made and looked up again."""
 
-    text: str
     breaks: list[tuple[int, int]]  # the paragraph breaks (PARAGRAPH_BREAK's matches)
-    starts: list[int]  # its rows' starts and keys
-    keys: list[RowKey]
     found: list[_Paragraph | None]  # per paragraph (None: no math in it)
     declaring: list[int]  # the paragraphs whose prose declares something (few), in order
+
+
+class _Rows(NamedTuple):
+    """What the rows of one text declared, in order, with their starts and keys: after an
+    edit, the rows before and after it are taken as they are (moved)."""
+
+    text: str
+    starts: list[int]
+    keys: list[RowKey]
+    declares: list[_RowDeclares]
+    declaring: list[int]  # the rows that declare something (few), in order
+
+
+class _Alike(NamedTuple):
+    """How a text's rows compare with those of its last collect: the edit between the two
+    texts, and how many rows at the head (at the same places) and at the tail (moved by the
+    edit) have the same keys."""
+
+    edit: TextEdit
+    head: int
+    tail: int
 
 
 class CollectMemo:
@@ -100,7 +120,7 @@ class CollectMemo:
     its text and rows), relative to where they start, for the next collect after an edit."""
 
     def __init__(self) -> None:
-        self.rows: dict[RowKey, _RowDeclares] = {}
+        self.rows: dict[str, _Rows] = {}  # per path
         self.prose: dict[str, _Paragraphs] = {}  # per path
         self.boundaries: dict[str, tuple[str, Boundaries]] = {}  # per path: its last text's
 
@@ -118,11 +138,14 @@ def collect(
     replaced by what this collect learnt."""
     table = table or SymbolTable()
     fresh = CollectMemo()
-    by_path = _from_rows(rows, table, memo, fresh)
+    by_path, alike = _from_rows(rows, texts, table, memo, fresh)
     sized: dict[str, list[Family]] = {}  # per path: families sized by a matrix
     for path, text in texts.items():
-        path_rows = sorted(by_path.get(path, []), key=lambda r: r.start)
-        sized[path] = _from_text(text, path, path_rows, table, memo, fresh)
+        path_rows = by_path.get(path, [])
+        alike_here = alike.get(path)
+        if alike_here is None or not _in_order(path_rows):
+            path_rows, alike_here = sorted(path_rows, key=lambda r: r.start), None
+        sized[path] = _from_text(text, path, path_rows, table, memo, fresh, alike_here)
     found = [d for path, fams in sized.items() for d in family_declarations(fams, path, table)]
     table.stacks = {
         f.key: (f.matrix[0], f.part)
@@ -264,20 +287,97 @@ def _orient(table: SymbolTable, row: Declaration) -> None:
 
 
 def _from_rows(
-    rows: Iterable[PlacedRow], table: SymbolTable, memo: CollectMemo | None, fresh: CollectMemo
-) -> dict[str, list[PlacedRow]]:
-    """Add what each row declares to ``table``; the rows by path."""
-    by_path: dict[str, list[PlacedRow]] = {}
-    for row in rows:
-        by_path.setdefault(row.path, []).append(row)
-        declares = memo.rows.get(row.key) if memo is not None and row.key is not None else None
-        if declares is None:
-            declares = _row_declares(row)
-        if row.key is not None:
-            fresh.rows[row.key] = declares
-        if declares is not _NOTHING:  # (most rows declare nothing)
-            _replay(table, declares, row.path, row.start)
-    return by_path
+    rows: Iterable[PlacedRow],
+    texts: dict[str, str],
+    table: SymbolTable,
+    memo: CollectMemo | None,
+    fresh: CollectMemo,
+) -> tuple[dict[str, list[PlacedRow]], dict[str, _Alike]]:
+    """Add what each row declares to ``table``; the rows by path, and for each path whose
+    rows its last collect read too, how they compare (``_Alike``)."""
+    groups = [(path, list(group)) for path, group in groupby(rows, attrgetter("path"))]
+    by_path = dict(groups)
+    alike: dict[str, _Alike] = {}
+    if len(by_path) != len(groups):  # (one path's rows in two runs: row by row, in order)
+        every = _known_rows(memo)  # (nothing is remembered for the next)
+        for _, group in groups:
+            for row in group:
+                got = _declares(row, every)
+                if got is not _NOTHING:
+                    _replay(table, got, row.path, row.start)
+        return by_path, alike
+    known: dict[RowKey, _RowDeclares] | None = None
+    for path, group in groups:
+        starts = [r.start for r in group]
+        keys = [r.key for r in group]
+        text = texts.get(path)
+        last = memo.rows.get(path) if memo is not None and text is not None else None
+        declares: list[_RowDeclares]
+        if last is not None and None not in keys:
+            same = _alike(last, text, starts, keys)  # type: ignore[arg-type]
+            alike[path] = same
+            n, head, tail = len(group), same.head, same.tail
+            lo, hi = head, max(head, n - tail)
+            shift = n - len(last.starts)
+            declares = [
+                *last.declares[:head],
+                *[_NOTHING] * (hi - lo),
+                *last.declares[hi - shift :],
+            ]
+            old = last.declaring
+            before = old[: bisect.bisect_left(old, head)]
+            after = [k + shift for k in old[bisect.bisect_left(old, hi - shift) :]]
+        else:
+            lo, hi = 0, len(group)
+            declares = [_NOTHING] * hi
+            before, after = [], []
+        middle = []
+        for k in range(lo, hi):
+            row = group[k]
+            if known is None and (hi - lo > 8 or last is None):
+                known = _known_rows(memo)
+            got = _declares(row, known or {})
+            declares[k] = got
+            if got is not _NOTHING:
+                middle.append(k)
+        declaring = [*before, *middle, *after]
+        for k in declaring:
+            _replay(table, declares[k], path, starts[k])
+        if text is not None and None not in keys:
+            fresh.rows[path] = _Rows(text, starts, keys, declares, declaring)
+    return by_path, alike
+
+
+def _known_rows(memo: CollectMemo | None) -> dict[RowKey, _RowDeclares]:
+    """What every row the last collect read declared, by its key."""
+    if memo is None:
+        return {}
+    return {k: d for rs in memo.rows.values() for k, d in zip(rs.keys, rs.declares, strict=True)}
+
+
+def _declares(row: PlacedRow, known: dict[RowKey, _RowDeclares]) -> _RowDeclares:
+    got = known.get(row.key) if row.key is not None else None
+    return _row_declares(row) if got is None else got
+
+
+def _in_order(rows: list[PlacedRow]) -> bool:
+    return all(a.start <= b.start for a, b in pairwise(rows))
+
+
+def _alike(last: _Rows, text: str, starts: list[int], keys: list[RowKey]) -> _Alike:
+    """How a text's rows compare with those its last collect read (``last``)."""
+    edit = TextEdit.between(last.text, text)
+    delta = edit.delta
+    n, n_old = len(starts), len(last.starts)
+    head = _common_length(keys, last.keys, min(n, n_old), False)
+    if starts[:head] != last.starts[:head]:
+        head = next(i for i, (s, o) in enumerate(zip(starts, last.starts, strict=False)) if s != o)
+    tail = _common_length(keys, last.keys, min(n, n_old) - head, True)
+    if tail and [s - delta for s in starts[n - tail :]] != last.starts[n_old - tail :]:
+        tail = next(
+            m for m in range(tail) if starts[n - 1 - m] - delta != last.starts[n_old - 1 - m]
+        )
+    return _Alike(edit, head, tail)
 
 
 def _from_text(
@@ -287,6 +387,7 @@ def _from_text(
     table: SymbolTable,
     memo: CollectMemo | None,
     fresh: CollectMemo,
+    alike: _Alike | None = None,
 ) -> list[Family]:
     """A text's boundaries (moved with the edit when they can be), prose and comments; the
     families its prose sizes by a matrix."""
@@ -295,7 +396,7 @@ def _from_text(
     fresh.boundaries[path] = (text, bounds)
     table.boundaries[path] = bounds
     table.texts[path] = text
-    fams = _prose_by_paragraph(text, path, rows, table, memo, fresh)
+    fams = _prose_by_paragraph(text, path, rows, table, memo, fresh, alike)
     from_comments(text, path, table)
     return fams
 
@@ -354,6 +455,7 @@ def _prose_by_paragraph(
     table: SymbolTable,
     memo: CollectMemo | None,
     fresh: CollectMemo,
+    alike: _Alike | None = None,
 ) -> list[Family]:
     """Prose declarations, one paragraph at a time (none spans a blank line), each
     remembered by its text and the keys of its rows; the families sized by a matrix.
@@ -366,9 +468,9 @@ def _prose_by_paragraph(
     starts = [r.start for r in rows]
     keys = [r.key for r in rows]
     keyed = None not in keys  # (rows without a key: nothing is remembered)
-    last = memo.prose.get(path) if memo is not None and keyed else None
-    if last is not None:
-        breaks, found, lo, hi, declaring = _follow(last, text, starts, keys)
+    last = memo.prose.get(path) if memo is not None and keyed and alike else None
+    if last is not None and alike is not None:
+        breaks, found, lo, hi, declaring = _follow(last, alike, text, starts)
     else:
         breaks = [m.span() for m in PARAGRAPH_BREAK.finditer(text)]
         found = [None] * (len(breaks) + 1)
@@ -414,7 +516,7 @@ def _prose_by_paragraph(
             middle.append(k)
     declared = [*declaring[0], *middle, *declaring[1]]
     if keyed:
-        fresh.prose[path] = _Paragraphs(text, breaks, starts, keys, found, declared)
+        fresh.prose[path] = _Paragraphs(breaks, found, declared)
     for k in declared:
         a = cuts[k]
         decls, fs, bound = found[k].found  # type: ignore[union-attr]
@@ -431,27 +533,17 @@ def _prose_by_paragraph(
 
 
 def _follow(
-    last: _Paragraphs, text: str, starts: list[int], keys: list[RowKey]
+    last: _Paragraphs, alike: _Alike, text: str, starts: list[int]
 ) -> tuple[list[tuple[int, int]], list[_Paragraph | None], int, int, tuple[list[int], list[int]]]:
     """The paragraph breaks of ``text``, and per paragraph what the last collect found in it
     where that holds as it is: a paragraph wholly before or after the edit (and the one
     before it, which an "all in" may read), whose rows have the same keys and places (after
-    the edit, moved by it) as last time.  None for the others, all between ``lo`` and
-    ``hi`` (read again); and the paragraphs before ``lo`` and from ``hi`` on that declare
-    something."""
-    old = last.text
-    edit = TextEdit.between(old, text)
+    the edit, moved by it) as last time (``alike``).  None for the others, all between
+    ``lo`` and ``hi`` (read again); and the paragraphs before ``lo`` and from ``hi`` on that
+    declare something."""
+    edit, head, tail = alike
     delta = edit.delta
-    n, n_old = len(starts), len(last.starts)
-    # rows alike at the head (the same places) and at the tail (moved by delta)
-    head = _common_length(keys, last.keys, n, n_old, False)
-    if starts[:head] != last.starts[:head]:
-        head = next(i for i, (s, o) in enumerate(zip(starts, last.starts, strict=False)) if s != o)
-    tail = _common_length(keys, last.keys, n, n_old, True)
-    if tail and [s - delta for s in starts[n - tail :]] != last.starts[n_old - tail :]:
-        tail = next(
-            m for m in range(tail) if starts[n - 1 - m] - delta != last.starts[n_old - 1 - m]
-        )
+    n = len(starts)
     # breaks: those that end before the edit are found again where they were; the scan
     # resumes after the last of them and stops at a break the last scan found (moved)
     breaks_old = last.breaks
@@ -495,10 +587,11 @@ def _follow(
     return breaks, found, before, after, (head_declaring, tail_declaring)
 
 
-def _common_length(new: list[RowKey], old: list[RowKey], n: int, n_old: int, tail: bool) -> int:
-    """How many of the first (``tail``: last) items of two lists are the same (lists compare
-    in C, objects by identity first: a search by halving)."""
-    lo, hi = 0, min(n, n_old)
+def _common_length(new: list[RowKey], old: list[RowKey], most: int, tail: bool) -> int:
+    """How many of the first (``tail``: last) items of two lists are the same, ``most`` at
+    most (lists compare in C, objects by identity first: a search by halving)."""
+    lo, hi = 0, most
+    n, n_old = len(new), len(old)
     while lo < hi:
         mid = (lo + hi + 1) // 2
         same = new[n - mid :] == old[n_old - mid :] if tail else new[:mid] == old[:mid]
