@@ -113,6 +113,7 @@ class _Alike(NamedTuple):
     edit: TextEdit
     head: int
     tail: int
+    old_starts: list[int]  # the starts of the rows last read
 
 
 class CollectMemo:
@@ -123,6 +124,7 @@ class CollectMemo:
         self.rows: dict[str, _Rows] = {}  # per path
         self.prose: dict[str, _Paragraphs] = {}  # per path
         self.boundaries: dict[str, tuple[str, Boundaries]] = {}  # per path: its last text's
+        self.conventions: dict[str, tuple[str, list[int]]] = {}  # per path: text, marks
 
 
 def collect(
@@ -162,10 +164,11 @@ def collect(
     }
     if table.facts:
         _keep_stated_facts(table)
-    _drop_other_conventions(table)
+    _drop_other_conventions(table, memo, fresh)
     _drop_described_values(table)
     if memo is not None:
         memo.rows, memo.prose, memo.boundaries = fresh.rows, fresh.prose, fresh.boundaries
+        memo.conventions = fresh.conventions
     return table
 
 
@@ -181,9 +184,14 @@ _CONVENTION_WORDS = ("not ours", "not the one", "texts ", "authors ", "books ", 
                      "papers ", "sources ", "libraries ")  # fmt: skip
 
 
-def _drop_other_conventions(table: SymbolTable) -> None:
+def _drop_other_conventions(
+    table: SymbolTable, memo: CollectMemo | None = None, fresh: CollectMemo | None = None
+) -> None:
     """Forget what a sentence declares when it tells another text's convention."""
-    marks = {p: _convention_marks(text) for p, text in table.texts.items()}
+    last = memo.conventions if memo is not None else {}
+    marks = {p: _convention_marks(text, last.get(p)) for p, text in table.texts.items()}
+    if fresh is not None:
+        fresh.conventions = {p: (table.texts[p], m) for p, m in marks.items()}
     if not any(marks.values()):
         return  # (most documents tell none)
     for key, decls in list(table.declarations.items()):
@@ -240,18 +248,40 @@ def _describes_value(table: SymbolTable, d: Declaration, decls: list[Declaration
     return _NAMES_ANEW.search(text, lo, d.start) is None
 
 
-def _convention_marks(text: str) -> list[int]:
+def _convention_marks(text: str, last: tuple[str, list[int]] | None = None) -> list[int]:
     """Where ``text`` tells another convention (its words found first: a regular expression
-    over a whole long document at every keystroke would cost milliseconds)."""
+    over a whole long document at every keystroke would cost milliseconds).  With ``last``
+    (a text before an edit, and its marks), only the marks near the edit are found again:
+    one depends on the text within 16 characters of a word (and the character beyond)."""
+    if last is None:
+        return sorted(_marks_between(text, 0, len(text)))
+    old, marks = last
+    if old == text:
+        return marks
+    edit = TextEdit.between(old, text)
+    reach = _MARK_REACH
+    lo, hi = edit.start - reach, edit.new_end + reach
+    kept = marks[: bisect.bisect_left(marks, lo)]
+    moved = [m + edit.delta for m in marks[bisect.bisect_right(marks, edit.old_end + reach) :]]
+    near = sorted(m for m in _marks_between(text, lo - reach, hi + reach) if lo <= m <= hi)
+    return [*kept, *near, *moved]
+
+
+_MARK_REACH = 64  # (> the longest of _CONVENTION_WORDS + 2 × 17)
+
+
+def _marks_between(text: str, lo: int, hi: int) -> set[int]:
+    """The marks of the convention words found from ``lo`` to ``hi``."""
     marks = set()
+    lo, hi = max(0, lo), min(len(text), hi)
     for w in _CONVENTION_WORDS:
-        i = text.find(w)
+        i = text.find(w, lo, hi + len(w))
         while i >= 0:
             m = _OTHER_CONVENTION.search(text, max(0, i - 16), i + len(w) + 16)
             if m is not None:
                 marks.add(m.start())
-            i = text.find(w, i + 1)
-    return sorted(marks)
+            i = text.find(w, i + 1, hi + len(w))
+    return marks
 
 
 def _other_convention(table: SymbolTable, d: Declaration, marks: list[int]) -> bool:
@@ -377,7 +407,7 @@ def _alike(last: _Rows, text: str, starts: list[int], keys: list[RowKey]) -> _Al
         tail = next(
             m for m in range(tail) if starts[n - 1 - m] - delta != last.starts[n_old - 1 - m]
         )
-    return _Alike(edit, head, tail)
+    return _Alike(edit, head, tail, last.starts)
 
 
 def _from_text(
@@ -541,9 +571,9 @@ def _follow(
     the edit, moved by it) as last time (``alike``).  None for the others, all between
     ``lo`` and ``hi`` (read again); and the paragraphs before ``lo`` and from ``hi`` on that
     declare something."""
-    edit, head, tail = alike
+    edit, head, tail, old_starts = alike
     delta = edit.delta
-    n = len(starts)
+    n, n_old = len(starts), len(old_starts)
     # breaks: those that end before the edit are found again where they were; the scan
     # resumes after the last of them and stops at a break the last scan found (moved)
     breaks_old = last.breaks
@@ -566,7 +596,9 @@ def _follow(
         breaks += [(a + delta, b + delta) for a, b in breaks_old[y:]]
     found: list[_Paragraph | None] = [None] * (len(breaks) + 1)
     # before: paragraphs k < x ending before the edit and before the first row that differs
+    # (a row that differs, now or last time: the paragraph holding it is read again)
     limit = min(edit.start, starts[head] if head < n else len(text))
+    limit = min(limit, old_starts[head] if head < n_old else limit)
     before = bisect.bisect_right([0, *(b[0] for b in breaks[:x])], limit) - 1
     found[:before] = last.found[:before]
     declaring = last.declaring
@@ -575,8 +607,10 @@ def _follow(
     # the first whose paragraph before starts after the last row that differs
     after = len(found)
     if y < len(breaks_old):
-        first = n - tail  # (rows from first on are alike)
+        first, first_old = n - tail, n_old - tail  # (rows from these on are alike)
         floor = starts[first - 1] + 1 if first > 0 else 0
+        if first_old > 0:
+            floor = max(floor, old_starts[first_old - 1] + delta + 1)
         for k in range(z + 2, len(breaks) + 1):
             if breaks[k - 2][0] >= floor:
                 found[k:] = last.found[k - z + y :]
