@@ -185,6 +185,16 @@ def _aligned(
     p = bisect.bisect_left(starts, edit.start)  # rows before the edit
     q = max(p, bisect.bisect_left(starts, edit.new_end))  # rows after it
     off, d = m - len(starts), edit.delta
+    n = len(starts)
+    if (  # (most rows, compared list to list: each where it was, or moved by the edit)
+        p <= m
+        and 0 <= q + off
+        and old_starts[:p] == starts[:p]
+        and old_keys[:p] == keys[:p]
+        and old_keys[q + off :] == keys[q:]
+        and old_starts[q + off :] == [s - d for s in starts[q:]]
+    ):
+        return [*range(p), *([-1] * (q - p)), *range(q + off, n + off)]
     return [
         *(i if i < m and old_starts[i] == starts[i] and old_keys[i] == keys[i] else -1
           for i in range(p)),
@@ -309,11 +319,25 @@ def _results_changed(
 
 
 def _same_cuts(old: list[int], new: list[int], edit: TextEdit) -> bool:
-    """Are ``new`` boundaries the ``old`` ones moved by the edit?  (One at the edit itself
-    may be before or after what was inserted there.)"""
-    return len(old) == len(new) and all(
-        b in (edit.moved(a), a + edit.delta if a == edit.start else None)
-        for a, b in zip(old, new, strict=True)
+    """Are ``new`` boundaries (in order) the ``old`` ones moved by the edit?  (One at the
+    edit itself may be before or after what was inserted there; none may be inside what it
+    replaced.)  Compared list to list: a document has thousands of paragraphs."""
+    if len(old) != len(new):
+        return False
+    start, d = edit.start, edit.delta
+    if old != sorted(old):  # (the ends of nested scopes: pair by pair)
+        return all(
+            b in (edit.moved(a), a + d if a == start else None)
+            for a, b in zip(old, new, strict=True)
+        )
+    i = bisect.bisect_left(old, start)  # before the edit: where they were
+    j = bisect.bisect_right(old, start, i)  # at it: either
+    k = max(j, bisect.bisect_left(old, edit.old_end, j))  # inside what it replaced: none
+    return (
+        k == j
+        and old[:i] == new[:i]
+        and all(b in (a, a + d) for a, b in zip(old[i:j], new[i:j], strict=True))
+        and [a + d for a in old[k:]] == new[k:]  # after it: moved
     )
 
 
