@@ -89,7 +89,7 @@ class _Paragraphs(NamedTuple):
     from: after an edit, the paragraphs before and after it are taken as they are (moved),
     without their keys being made and looked up again."""
 
-    breaks: list[tuple[int, int]]  # the paragraph breaks (PARAGRAPH_BREAK's matches)
+    breaks: list[int]  # where the paragraph breaks (PARAGRAPH_BREAK's matches) start
     found: list[_Paragraph | None]  # per paragraph (None: no math in it)
     declaring: list[int]  # the paragraphs whose prose declares something (few), in order
 
@@ -502,10 +502,10 @@ def _prose_by_paragraph(
     if last is not None and alike is not None:
         breaks, found, lo, hi, declaring = _follow(last, alike, text, starts)
     else:
-        breaks = [m.span() for m in PARAGRAPH_BREAK.finditer(text)]
+        breaks = [m.start() for m in PARAGRAPH_BREAK.finditer(text)]
         found = [None] * (len(breaks) + 1)
         lo, hi, declaring = 0, len(found), ([], [])
-    cuts = [0, *(b[0] for b in breaks), len(text)]
+    cuts = [0, *breaks, len(text)]
     known: dict[tuple[object, ...], _Found] | None = None
     misses = 0
     middle = []  # (the paragraphs between lo and hi that declare something)
@@ -564,7 +564,7 @@ def _prose_by_paragraph(
 
 def _follow(
     last: _Paragraphs, alike: _Alike, text: str, starts: list[int]
-) -> tuple[list[tuple[int, int]], list[_Paragraph | None], int, int, tuple[list[int], list[int]]]:
+) -> tuple[list[int], list[_Paragraph | None], int, int, tuple[list[int], list[int]]]:
     """The paragraph breaks of ``text``, and per paragraph what the last collect found in it
     where that holds as it is: a paragraph wholly before or after the edit (and the one
     before it, which an "all in" may read), whose rows have the same keys and places (after
@@ -576,30 +576,36 @@ def _follow(
     n, n_old = len(starts), len(old_starts)
     # breaks: those that end before the edit are found again where they were; the scan
     # resumes after the last of them and stops at a break the last scan found (moved)
+    # (a break before the edit ends where it ended if it ends before the edit in this text:
+    # the text up to the edit is the same)
     breaks_old = last.breaks
-    x = bisect.bisect_left(breaks_old, (edit.start, -1))
-    while x and breaks_old[x - 1][1] > edit.start:
+    x = bisect.bisect_left(breaks_old, edit.start)
+    resume = 0
+    while x:
+        m = PARAGRAPH_BREAK.match(text, breaks_old[x - 1])
+        if m is not None and m.end() <= edit.start:
+            resume = m.end()
+            break
         x -= 1
-    resume = breaks_old[x - 1][1] if x else 0
     breaks = breaks_old[:x]
     y = len(breaks_old)  # (the old break the new scan met: those from it on are moved ones)
     for m in PARAGRAPH_BREAK.finditer(text, resume):
-        a, b = m.span()
-        if a >= edit.new_end:
-            met = bisect.bisect_left(breaks_old, (a - delta, b - delta), x)
-            if met < len(breaks_old) and breaks_old[met] == (a - delta, b - delta):
+        a = m.start()
+        if a >= edit.new_end:  # (the text from a on is the old one from a - delta on)
+            met = bisect.bisect_left(breaks_old, a - delta, x)
+            if met < len(breaks_old) and breaks_old[met] == a - delta:
                 y = met
                 break
-        breaks.append((a, b))
+        breaks.append(a)
     z = len(breaks)  # (breaks[z:] are the old ones from y, moved)
     if y < len(breaks_old):
-        breaks += [(a + delta, b + delta) for a, b in breaks_old[y:]]
+        breaks += [a + delta for a in breaks_old[y:]]
     found: list[_Paragraph | None] = [None] * (len(breaks) + 1)
     # before: paragraphs k < x ending before the edit and before the first row that differs
     # (a row that differs, now or last time: the paragraph holding it is read again)
     limit = min(edit.start, starts[head] if head < n else len(text))
     limit = min(limit, old_starts[head] if head < n_old else limit)
-    before = bisect.bisect_right([0, *(b[0] for b in breaks[:x])], limit) - 1
+    before = min(x, bisect.bisect_right(breaks, limit, 0, x)) if x else 0
     found[:before] = last.found[:before]
     declaring = last.declaring
     head_declaring = declaring[: bisect.bisect_left(declaring, before)]
@@ -612,7 +618,7 @@ def _follow(
         if first_old > 0:
             floor = max(floor, old_starts[first_old - 1] + delta + 1)
         for k in range(z + 2, len(breaks) + 1):
-            if breaks[k - 2][0] >= floor:
+            if breaks[k - 2] >= floor:
                 found[k:] = last.found[k - z + y :]
                 after = k
                 break

@@ -186,23 +186,53 @@ def _aligned(
     q = max(p, bisect.bisect_left(starts, edit.new_end))  # rows after it
     off, d = m - len(starts), edit.delta
     n = len(starts)
-    if (  # (most rows, compared list to list: each where it was, or moved by the edit)
-        p <= m
-        and 0 <= q + off
-        and old_starts[:p] == starts[:p]
-        and old_keys[:p] == keys[:p]
-        and old_keys[q + off :] == keys[q:]
-        and old_starts[q + off :] == [s - d for s in starts[q:]]
-    ):
-        return [*range(p), *([-1] * (q - p)), *range(q + off, n + off)]
+    # (most rows are where they were, or moved by the edit: those found list to list, in C;
+    # the few others, the edited row among them, one by one)
+    h = _alike_for(old_starts, old_keys, starts, keys, min(p, m), False, 0)
+    t = _alike_for(old_starts, old_keys, starts, keys, min(n - q, m - max(0, q + off)), True, d)
     return [
+        *range(h),
         *(i if i < m and old_starts[i] == starts[i] and old_keys[i] == keys[i] else -1
-          for i in range(p)),
+          for i in range(h, p)),
         *([-1] * (q - p)),
         *(i + off if 0 <= i + off < m and old_starts[i + off] == starts[i] - d
           and old_keys[i + off] == keys[i] else -1
-          for i in range(q, len(starts))),
+          for i in range(q, n - t)),
+        *range(n - t + off, n + off),
     ]  # fmt: skip
+
+
+def _alike_for(
+    old_starts: list[int],
+    old_keys: list[RowKey],
+    starts: list[int],
+    keys: list[RowKey],
+    most: int,
+    tail: bool,
+    d: int,
+) -> int:
+    """How many rows, ``most`` at most, are the same as last time (same key, at the same
+    place moved by ``d``): the first ones, or the last ones (``tail``).  Found by halving,
+    comparing slices."""
+    n, m = len(starts), len(old_starts)
+
+    def same(k: int) -> bool:
+        if not tail:
+            return old_keys[:k] == keys[:k] and old_starts[:k] == starts[:k]
+        return old_keys[m - k :] == keys[n - k :] and old_starts[m - k :] == [
+            s - d for s in starts[n - k :]
+        ]
+
+    lo, hi = 0, max(0, most)
+    if same(hi):
+        return hi
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if same(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 def _gone(old: History, aligned: dict[str, list[int]], dirty: set[str]) -> None:
