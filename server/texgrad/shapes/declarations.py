@@ -24,7 +24,7 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import replace
-from itertools import groupby, pairwise
+from itertools import groupby
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -145,7 +145,8 @@ def collect(
     for path, text in texts.items():
         path_rows = by_path.get(path, [])
         alike_here = alike.get(path)
-        if alike_here is None or not _in_order(path_rows):
+        seen = fresh.rows.get(path)  # (its rows' starts, in the order read)
+        if alike_here is None or seen is None or seen.starts != sorted(seen.starts):
             path_rows, alike_here = sorted(path_rows, key=lambda r: r.start), None
         sized[path] = _from_text(text, path, path_rows, table, memo, fresh, alike_here)
     found = [d for path, fams in sized.items() for d in family_declarations(fams, path, table)]
@@ -388,10 +389,6 @@ def _known_rows(memo: CollectMemo | None) -> dict[RowKey, _RowDeclares]:
 def _declares(row: PlacedRow, known: dict[RowKey, _RowDeclares]) -> _RowDeclares:
     got = known.get(row.key) if row.key is not None else None
     return _row_declares(row) if got is None else got
-
-
-def _in_order(rows: list[PlacedRow]) -> bool:
-    return all(a.start <= b.start for a, b in pairwise(rows))
 
 
 def _alike(last: _Rows, text: str, starts: list[int], keys: list[RowKey]) -> _Alike:
