@@ -69,6 +69,9 @@ SLOW: dict[str, tuple[str, ...]] = {
         "test_written_derivatives_flag_only_reviewed_errata",
         "test_unequal_steps_flag_nothing_on_the_corpus",
     ),
+    "shapes/test_collect_after_edits.py": (
+        "test_random_edits_give_the_table_and_diagnostics_of_a_fresh_check",
+    ),
     "reading/test_markdown.py": (
         "test_never_raises_on_any_text",
         "test_never_raises_on_markdownish_input",

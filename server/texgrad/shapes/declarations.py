@@ -24,9 +24,11 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import replace
-from itertools import pairwise
+from itertools import groupby
+from operator import attrgetter
 from typing import NamedTuple
 
+from texgrad.reading.edits import TextEdit
 from texgrad.shapes.facts import Fact, fact_key, facts_of, scoped
 from texgrad.shapes.formulas import from_formula, weak_scalars
 from texgrad.shapes.grids import from_tables
@@ -72,17 +74,57 @@ class _RowDeclares(NamedTuple):
 _NOTHING = _RowDeclares((), (), (), ())
 
 
+# what a paragraph of prose declares, relative to its start: declarations, the families it
+# sizes by a matrix, the letters it binds (with the braces binding them)
+_Found = tuple[list[Declaration], list[Family], list[tuple[Declaration, int, int]]]
+
+
+class _Paragraph(NamedTuple):
+    key: tuple[object, ...]  # its text (from where its rows are read) and its rows' keys
+    found: _Found
+
+
+class _Paragraphs(NamedTuple):
+    """What the prose of one text declared, paragraph by paragraph, and what it was read
+    from: after an edit, the paragraphs before and after it are taken as they are (moved),
+    without their keys being made and looked up again."""
+
+    breaks: list[int]  # where the paragraph breaks (PARAGRAPH_BREAK's matches) start
+    found: list[_Paragraph | None]  # per paragraph (None: no math in it)
+    declaring: list[int]  # the paragraphs whose prose declares something (few), in order
+
+
+class _Rows(NamedTuple):
+    """What the rows of one text declared, in order, with their starts and keys: after an
+    edit, the rows before and after it are taken as they are (moved)."""
+
+    text: str
+    starts: list[int]
+    keys: list[RowKey]
+    declares: list[_RowDeclares]
+    declaring: list[int]  # the rows that declare something (few), in order
+
+
+class _Alike(NamedTuple):
+    """How a text's rows compare with those of its last collect: the edit between the two
+    texts, and how many rows at the head (at the same places) and at the tail (moved by the
+    edit) have the same keys."""
+
+    edit: TextEdit
+    head: int
+    tail: int
+    old_starts: list[int]  # the starts of the rows last read
+
+
 class CollectMemo:
     """What ``collect`` learnt from each row (by its key) and each paragraph of prose (by
     its text and rows), relative to where they start, for the next collect after an edit."""
 
     def __init__(self) -> None:
-        self.rows: dict[RowKey, _RowDeclares] = {}
-        self.prose: dict[
-            tuple[object, ...],
-            tuple[list[Declaration], list[Family], list[tuple[Declaration, int, int]]],
-        ] = {}
+        self.rows: dict[str, _Rows] = {}  # per path
+        self.prose: dict[str, _Paragraphs] = {}  # per path
         self.boundaries: dict[str, tuple[str, Boundaries]] = {}  # per path: its last text's
+        self.conventions: dict[str, tuple[str, list[int]]] = {}  # per path: text, marks
 
 
 def collect(
@@ -98,11 +140,15 @@ def collect(
     replaced by what this collect learnt."""
     table = table or SymbolTable()
     fresh = CollectMemo()
-    by_path = _from_rows(rows, table, memo, fresh)
+    by_path, alike = _from_rows(rows, texts, table, memo, fresh)
     sized: dict[str, list[Family]] = {}  # per path: families sized by a matrix
     for path, text in texts.items():
-        path_rows = sorted(by_path.get(path, []), key=lambda r: r.start)
-        sized[path] = _from_text(text, path, path_rows, table, memo, fresh)
+        path_rows = by_path.get(path, [])
+        alike_here = alike.get(path)
+        seen = fresh.rows.get(path)  # (its rows' starts, in the order read)
+        if alike_here is None or seen is None or seen.starts != sorted(seen.starts):
+            path_rows, alike_here = sorted(path_rows, key=lambda r: r.start), None
+        sized[path] = _from_text(text, path, path_rows, table, memo, fresh, alike_here)
     found = [d for path, fams in sized.items() for d in family_declarations(fams, path, table)]
     table.stacks = {
         f.key: (f.matrix[0], f.part)
@@ -119,10 +165,11 @@ def collect(
     }
     if table.facts:
         _keep_stated_facts(table)
-    _drop_other_conventions(table)
+    _drop_other_conventions(table, memo, fresh)
     _drop_described_values(table)
     if memo is not None:
         memo.rows, memo.prose, memo.boundaries = fresh.rows, fresh.prose, fresh.boundaries
+        memo.conventions = fresh.conventions
     return table
 
 
@@ -138,9 +185,14 @@ _CONVENTION_WORDS = ("not ours", "not the one", "texts ", "authors ", "books ", 
                      "papers ", "sources ", "libraries ")  # fmt: skip
 
 
-def _drop_other_conventions(table: SymbolTable) -> None:
+def _drop_other_conventions(
+    table: SymbolTable, memo: CollectMemo | None = None, fresh: CollectMemo | None = None
+) -> None:
     """Forget what a sentence declares when it tells another text's convention."""
-    marks = {p: _convention_marks(text) for p, text in table.texts.items()}
+    last = memo.conventions if memo is not None else {}
+    marks = {p: _convention_marks(text, last.get(p)) for p, text in table.texts.items()}
+    if fresh is not None:
+        fresh.conventions = {p: (table.texts[p], m) for p, m in marks.items()}
     if not any(marks.values()):
         return  # (most documents tell none)
     for key, decls in list(table.declarations.items()):
@@ -197,18 +249,40 @@ def _describes_value(table: SymbolTable, d: Declaration, decls: list[Declaration
     return _NAMES_ANEW.search(text, lo, d.start) is None
 
 
-def _convention_marks(text: str) -> list[int]:
+def _convention_marks(text: str, last: tuple[str, list[int]] | None = None) -> list[int]:
     """Where ``text`` tells another convention (its words found first: a regular expression
-    over a whole long document at every keystroke would cost milliseconds)."""
+    over a whole long document at every keystroke would cost milliseconds).  With ``last``
+    (a text before an edit, and its marks), only the marks near the edit are found again:
+    one depends on the text within 16 characters of a word (and the character beyond)."""
+    if last is None:
+        return sorted(_marks_between(text, 0, len(text)))
+    old, marks = last
+    if old == text:
+        return marks
+    edit = TextEdit.between(old, text)
+    reach = _MARK_REACH
+    lo, hi = edit.start - reach, edit.new_end + reach
+    kept = marks[: bisect.bisect_left(marks, lo)]
+    moved = [m + edit.delta for m in marks[bisect.bisect_right(marks, edit.old_end + reach) :]]
+    near = sorted(m for m in _marks_between(text, lo - reach, hi + reach) if lo <= m <= hi)
+    return [*kept, *near, *moved]
+
+
+_MARK_REACH = 64  # (> the longest of _CONVENTION_WORDS + 2 × 17)
+
+
+def _marks_between(text: str, lo: int, hi: int) -> set[int]:
+    """The marks of the convention words found from ``lo`` to ``hi``."""
     marks = set()
+    lo, hi = max(0, lo), min(len(text), hi)
     for w in _CONVENTION_WORDS:
-        i = text.find(w)
+        i = text.find(w, lo, hi + len(w))
         while i >= 0:
             m = _OTHER_CONVENTION.search(text, max(0, i - 16), i + len(w) + 16)
             if m is not None:
                 marks.add(m.start())
-            i = text.find(w, i + 1)
-    return sorted(marks)
+            i = text.find(w, i + 1, hi + len(w))
+    return marks
 
 
 def _other_convention(table: SymbolTable, d: Declaration, marks: list[int]) -> bool:
@@ -244,20 +318,93 @@ def _orient(table: SymbolTable, row: Declaration) -> None:
 
 
 def _from_rows(
-    rows: Iterable[PlacedRow], table: SymbolTable, memo: CollectMemo | None, fresh: CollectMemo
-) -> dict[str, list[PlacedRow]]:
-    """Add what each row declares to ``table``; the rows by path."""
-    by_path: dict[str, list[PlacedRow]] = {}
-    for row in rows:
-        by_path.setdefault(row.path, []).append(row)
-        declares = memo.rows.get(row.key) if memo is not None and row.key is not None else None
-        if declares is None:
-            declares = _row_declares(row)
-        if row.key is not None:
-            fresh.rows[row.key] = declares
-        if declares is not _NOTHING:  # (most rows declare nothing)
-            _replay(table, declares, row.path, row.start)
-    return by_path
+    rows: Iterable[PlacedRow],
+    texts: dict[str, str],
+    table: SymbolTable,
+    memo: CollectMemo | None,
+    fresh: CollectMemo,
+) -> tuple[dict[str, list[PlacedRow]], dict[str, _Alike]]:
+    """Add what each row declares to ``table``; the rows by path, and for each path whose
+    rows its last collect read too, how they compare (``_Alike``)."""
+    groups = [(path, list(group)) for path, group in groupby(rows, attrgetter("path"))]
+    by_path = dict(groups)
+    alike: dict[str, _Alike] = {}
+    if len(by_path) != len(groups):  # (one path's rows in two runs: row by row, in order)
+        every = _known_rows(memo)  # (nothing is remembered for the next)
+        for _, group in groups:
+            for row in group:
+                got = _declares(row, every)
+                if got is not _NOTHING:
+                    _replay(table, got, row.path, row.start)
+        return by_path, alike
+    known: dict[RowKey, _RowDeclares] | None = None
+    for path, group in groups:
+        starts = [r.start for r in group]
+        keys = [r.key for r in group]
+        text = texts.get(path)
+        last = memo.rows.get(path) if memo is not None and text is not None else None
+        declares: list[_RowDeclares]
+        if last is not None and None not in keys:
+            same = _alike(last, text, starts, keys)  # type: ignore[arg-type]
+            alike[path] = same
+            n, head, tail = len(group), same.head, same.tail
+            lo, hi = head, max(head, n - tail)
+            shift = n - len(last.starts)
+            declares = [
+                *last.declares[:head],
+                *[_NOTHING] * (hi - lo),
+                *last.declares[hi - shift :],
+            ]
+            old = last.declaring
+            before = old[: bisect.bisect_left(old, head)]
+            after = [k + shift for k in old[bisect.bisect_left(old, hi - shift) :]]
+        else:
+            lo, hi = 0, len(group)
+            declares = [_NOTHING] * hi
+            before, after = [], []
+        middle = []
+        for k in range(lo, hi):
+            row = group[k]
+            if known is None and (hi - lo > 8 or last is None):
+                known = _known_rows(memo)
+            got = _declares(row, known or {})
+            declares[k] = got
+            if got is not _NOTHING:
+                middle.append(k)
+        declaring = [*before, *middle, *after]
+        for k in declaring:
+            _replay(table, declares[k], path, starts[k])
+        if text is not None and None not in keys:
+            fresh.rows[path] = _Rows(text, starts, keys, declares, declaring)
+    return by_path, alike
+
+
+def _known_rows(memo: CollectMemo | None) -> dict[RowKey, _RowDeclares]:
+    """What every row the last collect read declared, by its key."""
+    if memo is None:
+        return {}
+    return {k: d for rs in memo.rows.values() for k, d in zip(rs.keys, rs.declares, strict=True)}
+
+
+def _declares(row: PlacedRow, known: dict[RowKey, _RowDeclares]) -> _RowDeclares:
+    got = known.get(row.key) if row.key is not None else None
+    return _row_declares(row) if got is None else got
+
+
+def _alike(last: _Rows, text: str, starts: list[int], keys: list[RowKey]) -> _Alike:
+    """How a text's rows compare with those its last collect read (``last``)."""
+    edit = TextEdit.between(last.text, text)
+    delta = edit.delta
+    n, n_old = len(starts), len(last.starts)
+    head = _common_length(keys, last.keys, min(n, n_old), False)
+    if starts[:head] != last.starts[:head]:
+        head = next(i for i, (s, o) in enumerate(zip(starts, last.starts, strict=False)) if s != o)
+    tail = _common_length(keys, last.keys, min(n, n_old) - head, True)
+    if tail and [s - delta for s in starts[n - tail :]] != last.starts[n_old - tail :]:
+        tail = next(
+            m for m in range(tail) if starts[n - 1 - m] - delta != last.starts[n_old - 1 - m]
+        )
+    return _Alike(edit, head, tail, last.starts)
 
 
 def _from_text(
@@ -267,6 +414,7 @@ def _from_text(
     table: SymbolTable,
     memo: CollectMemo | None,
     fresh: CollectMemo,
+    alike: _Alike | None = None,
 ) -> list[Family]:
     """A text's boundaries (moved with the edit when they can be), prose and comments; the
     families its prose sizes by a matrix."""
@@ -275,7 +423,7 @@ def _from_text(
     fresh.boundaries[path] = (text, bounds)
     table.boundaries[path] = bounds
     table.texts[path] = text
-    fams = _prose_by_paragraph(text, path, rows, table, memo, fresh)
+    fams = _prose_by_paragraph(text, path, rows, table, memo, fresh, alike)
     from_comments(text, path, table)
     return fams
 
@@ -334,38 +482,55 @@ def _prose_by_paragraph(
     table: SymbolTable,
     memo: CollectMemo | None,
     fresh: CollectMemo,
+    alike: _Alike | None = None,
 ) -> list[Family]:
     """Prose declarations, one paragraph at a time (none spans a blank line), each
-    remembered by its text and the keys of its rows; the families sized by a matrix."""
+    remembered by its text and the keys of its rows; the families sized by a matrix.
+
+    After an edit, the paragraphs before and after it whose rows are the same (most) are
+    taken from the last collect as they are (``_follow``); the others are looked up by key."""
     fams: list[Family] = []
     if "$" not in text:
         return fams
-    cuts = [0, *(m.start() for m in PARAGRAPH_BREAK.finditer(text)), len(text)]
     starts = [r.start for r in rows]
     keys = [r.key for r in rows]
     keyed = None not in keys  # (rows without a key: nothing is remembered)
+    last = memo.prose.get(path) if memo is not None and keyed and alike else None
+    if last is not None and alike is not None:
+        breaks, found, lo, hi, declaring = _follow(last, alike, text, starts)
+    else:
+        breaks = [m.start() for m in PARAGRAPH_BREAK.finditer(text)]
+        found = [None] * (len(breaks) + 1)
+        lo, hi, declaring = 0, len(found), ([], [])
+    cuts = [0, *breaks, len(text)]
+    known: dict[tuple[object, ...], _Found] | None = None
+    misses = 0
+    middle = []  # (the paragraphs between lo and hi that declare something)
     i = 0
-    last = 0  # (where the paragraph before starts)
-    for a, b in pairwise(cuts):
-        if text.find("$", a, b) < 0:
-            last = a
+    for k in range(lo, hi):
+        a, b = cuts[k], cuts[k + 1]
+        if found[k] is not None or text.find("$", a, b) < 0:
             continue
         i = bisect.bisect_left(starts, a, i)
         j = bisect.bisect_left(starts, b, i)
         # "all in $\mathbb{R}^n$" opening a paragraph speaks of the display ending the one
         # before: its rows are read with this paragraph's (and make part of its key)
-        reach = last if LEADING_ALL_IN.match(text, a, b) else a
+        reach = cuts[k - 1] if k and LEADING_ALL_IN.match(text, a, b) else a
         h = bisect.bisect_left(starts, reach, 0, i) if reach < a else i
         key = (text[reach:b], tuple(keys[h:j]))
-        last = a
-        found = memo.prose.get(key) if memo is not None and keyed else None
-        if found is None:
+        if known is None and (last is None or (misses := misses + 1) > 4):
+            # (what every paragraph of the project declared last time, by key: after an
+            # edit, made only when more than a few paragraphs are to be read again)
+            known = {p.key: p.found for ps in memo.prose.values() for p in ps.found if p} if (
+                memo is not None and keyed) else {}  # fmt: skip
+        got = known.get(key) if known is not None else None
+        if got is None:
             scratch = SymbolTable()
             from_prose(text, path, rows[i:j], scratch, a, b)
             displays_all_in(text, path, rows[h:j], scratch, reach, b)
             from_tables(text, path, rows[i:j], scratch, a, b)
             generic_letters(text, path, rows[i:j], scratch, a, b)
-            found = (
+            got = (
                 [replace(d, start=d.start - a, end=d.end - a)
                  for decls in scratch.declarations.values() for d in decls],
                 [f._replace(start=f.start - a, end=f.end - a, at=f.at - a)
@@ -373,14 +538,102 @@ def _prose_by_paragraph(
                 [(replace(d, start=d.start - a, end=d.end - a), s - a, e - a)
                  for bound in scratch.bound.values() for d, s, e in bound],
             )  # fmt: skip
-        if keyed:
-            fresh.prose[key] = found
-        for d in found[0]:
+        found[k] = _Paragraph(key, got)
+        if got[0] or got[1] or got[2]:
+            middle.append(k)
+    declared = [*declaring[0], *middle, *declaring[1]]
+    if keyed:
+        fresh.prose[path] = _Paragraphs(breaks, found, declared)
+    for k in declared:
+        a = cuts[k]
+        decls, fs, bound = found[k].found  # type: ignore[union-attr]
+        for d in decls:
             if d.how == "row":  # "…, written as a row vector": instead of the column
                 _orient(table, replace(d, path=path, start=d.start + a, end=d.end + a))
                 continue
             table.add(replace(d, path=path, start=d.start + a, end=d.end + a))
-        for d, s, e in found[2]:
+        for d, s, e in bound:
             table.add_bound(replace(d, path=path, start=d.start + a, end=d.end + a), s + a, e + a)
-        fams += [f._replace(start=f.start + a, end=f.end + a, at=f.at + a) for f in found[1]]
+        if fs:
+            fams += [f._replace(start=f.start + a, end=f.end + a, at=f.at + a) for f in fs]
     return fams
+
+
+def _follow(
+    last: _Paragraphs, alike: _Alike, text: str, starts: list[int]
+) -> tuple[list[int], list[_Paragraph | None], int, int, tuple[list[int], list[int]]]:
+    """The paragraph breaks of ``text``, and per paragraph what the last collect found in it
+    where that holds as it is: a paragraph wholly before or after the edit (and the one
+    before it, which an "all in" may read), whose rows have the same keys and places (after
+    the edit, moved by it) as last time (``alike``).  None for the others, all between
+    ``lo`` and ``hi`` (read again); and the paragraphs before ``lo`` and from ``hi`` on that
+    declare something."""
+    edit, head, tail, old_starts = alike
+    delta = edit.delta
+    n, n_old = len(starts), len(old_starts)
+    # breaks: those that end before the edit are found again where they were; the scan
+    # resumes after the last of them and stops at a break the last scan found (moved)
+    # (a break before the edit ends where it ended if it ends before the edit in this text:
+    # the text up to the edit is the same)
+    breaks_old = last.breaks
+    x = bisect.bisect_left(breaks_old, edit.start)
+    resume = 0
+    while x:
+        m = PARAGRAPH_BREAK.match(text, breaks_old[x - 1])
+        if m is not None and m.end() <= edit.start:
+            resume = m.end()
+            break
+        x -= 1
+    breaks = breaks_old[:x]
+    y = len(breaks_old)  # (the old break the new scan met: those from it on are moved ones)
+    for m in PARAGRAPH_BREAK.finditer(text, resume):
+        a = m.start()
+        if a >= edit.new_end:  # (the text from a on is the old one from a - delta on)
+            met = bisect.bisect_left(breaks_old, a - delta, x)
+            if met < len(breaks_old) and breaks_old[met] == a - delta:
+                y = met
+                break
+        breaks.append(a)
+    z = len(breaks)  # (breaks[z:] are the old ones from y, moved)
+    if y < len(breaks_old):
+        breaks += [a + delta for a in breaks_old[y:]]
+    found: list[_Paragraph | None] = [None] * (len(breaks) + 1)
+    # before: paragraphs k < x ending before the edit and before the first row that differs
+    # (a row that differs, now or last time: the paragraph holding it is read again)
+    limit = min(edit.start, starts[head] if head < n else len(text))
+    limit = min(limit, old_starts[head] if head < n_old else limit)
+    before = min(x, bisect.bisect_right(breaks, limit, 0, x)) if x else 0
+    found[:before] = last.found[:before]
+    declaring = last.declaring
+    head_declaring = declaring[: bisect.bisect_left(declaring, before)]
+    # after: paragraphs k > z + 1 (so the one before it starts at a break moved too), from
+    # the first whose paragraph before starts after the last row that differs
+    after = len(found)
+    if y < len(breaks_old):
+        first, first_old = n - tail, n_old - tail  # (rows from these on are alike)
+        floor = starts[first - 1] + 1 if first > 0 else 0
+        if first_old > 0:
+            floor = max(floor, old_starts[first_old - 1] + delta + 1)
+        for k in range(z + 2, len(breaks) + 1):
+            if breaks[k - 2] >= floor:
+                found[k:] = last.found[k - z + y :]
+                after = k
+                break
+    shift = z - y
+    tail_declaring = [k + shift for k in declaring[bisect.bisect_left(declaring, after - shift) :]]
+    return breaks, found, before, after, (head_declaring, tail_declaring)
+
+
+def _common_length(new: list[RowKey], old: list[RowKey], most: int, tail: bool) -> int:
+    """How many of the first (``tail``: last) items of two lists are the same, ``most`` at
+    most (lists compare in C, objects by identity first: a search by halving)."""
+    lo, hi = 0, most
+    n, n_old = len(new), len(old)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        same = new[n - mid :] == old[n_old - mid :] if tail else new[:mid] == old[:mid]
+        if same:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo

@@ -185,14 +185,54 @@ def _aligned(
     p = bisect.bisect_left(starts, edit.start)  # rows before the edit
     q = max(p, bisect.bisect_left(starts, edit.new_end))  # rows after it
     off, d = m - len(starts), edit.delta
+    n = len(starts)
+    # (most rows are where they were, or moved by the edit: those found list to list, in C;
+    # the few others, the edited row among them, one by one)
+    h = _alike_for(old_starts, old_keys, starts, keys, min(p, m), False, 0)
+    t = _alike_for(old_starts, old_keys, starts, keys, min(n - q, m - max(0, q + off)), True, d)
     return [
+        *range(h),
         *(i if i < m and old_starts[i] == starts[i] and old_keys[i] == keys[i] else -1
-          for i in range(p)),
+          for i in range(h, p)),
         *([-1] * (q - p)),
         *(i + off if 0 <= i + off < m and old_starts[i + off] == starts[i] - d
           and old_keys[i + off] == keys[i] else -1
-          for i in range(q, len(starts))),
+          for i in range(q, n - t)),
+        *range(n - t + off, n + off),
     ]  # fmt: skip
+
+
+def _alike_for(
+    old_starts: list[int],
+    old_keys: list[RowKey],
+    starts: list[int],
+    keys: list[RowKey],
+    most: int,
+    tail: bool,
+    d: int,
+) -> int:
+    """How many rows, ``most`` at most, are the same as last time (same key, at the same
+    place moved by ``d``): the first ones, or the last ones (``tail``).  Found by halving,
+    comparing slices."""
+    n, m = len(starts), len(old_starts)
+
+    def same(k: int) -> bool:
+        if not tail:
+            return old_keys[:k] == keys[:k] and old_starts[:k] == starts[:k]
+        return old_keys[m - k :] == keys[n - k :] and old_starts[m - k :] == [
+            s - d for s in starts[n - k :]
+        ]
+
+    lo, hi = 0, max(0, most)
+    if same(hi):
+        return hi
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if same(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 def _gone(old: History, aligned: dict[str, list[int]], dirty: set[str]) -> None:
@@ -309,11 +349,25 @@ def _results_changed(
 
 
 def _same_cuts(old: list[int], new: list[int], edit: TextEdit) -> bool:
-    """Are ``new`` boundaries the ``old`` ones moved by the edit?  (One at the edit itself
-    may be before or after what was inserted there.)"""
-    return len(old) == len(new) and all(
-        b in (edit.moved(a), a + edit.delta if a == edit.start else None)
-        for a, b in zip(old, new, strict=True)
+    """Are ``new`` boundaries (in order) the ``old`` ones moved by the edit?  (One at the
+    edit itself may be before or after what was inserted there; none may be inside what it
+    replaced.)  Compared list to list: a document has thousands of paragraphs."""
+    if len(old) != len(new):
+        return False
+    start, d = edit.start, edit.delta
+    if old != sorted(old):  # (the ends of nested scopes: pair by pair)
+        return all(
+            b in (edit.moved(a), a + d if a == start else None)
+            for a, b in zip(old, new, strict=True)
+        )
+    i = bisect.bisect_left(old, start)  # before the edit: where they were
+    j = bisect.bisect_right(old, start, i)  # at it: either
+    k = max(j, bisect.bisect_left(old, edit.old_end, j))  # inside what it replaced: none
+    return (
+        k == j
+        and old[:i] == new[:i]
+        and all(b in (a, a + d) for a, b in zip(old[i:j], new[i:j], strict=True))
+        and [a + d for a in old[k:]] == new[k:]  # after it: moved
     )
 
 

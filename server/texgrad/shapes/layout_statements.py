@@ -39,6 +39,8 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -395,7 +397,7 @@ def stated_in(path: str, text: str, texts: dict[str, str]) -> list[Statement]:
     files read before it state for it (``texts``: every file's text in reading order; empty
     or without ``path``: a file alone), then its own and those of the files it includes
     (``\\input{macros}``: from the include on), in order."""
-    own = statements(text)
+    own = _own_statements(path, text)
     if len(texts) < 2 or texts.get(path) != text:
         return own
     project = _project(tuple(texts.items()))
@@ -406,6 +408,29 @@ def stated_in(path: str, text: str, texts: dict[str, str]) -> list[Statement]:
     if not included:
         return said + own
     return said + sorted(own + included, key=lambda s: s.start)
+
+
+# The statements of each file's own text as stated_in last read them (per path: its last
+# text only).  Every check reads them; kept by text in _statements' cache, a document being
+# typed in left a stale copy of itself there at each keystroke (64 copies of the Cookbook,
+# 10 MB).
+_OWN: OrderedDict[str, tuple[str, tuple[Statement, ...]]] = OrderedDict()
+_OWN_PATHS = 256
+_OWN_LOCK = threading.Lock()
+
+
+def _own_statements(path: str, text: str) -> list[Statement]:
+    with _OWN_LOCK:
+        last = _OWN.get(path)
+    if last is not None and (last[0] is text or last[0] == text):
+        return list(last[1])
+    said = _statements.__wrapped__(text)
+    with _OWN_LOCK:
+        _OWN[path] = (text, said)
+        _OWN.move_to_end(path)
+        while len(_OWN) > _OWN_PATHS:
+            _OWN.popitem(last=False)
+    return list(said)
 
 
 def inherited(path: str, texts: dict[str, str]) -> Statement | None:

@@ -214,7 +214,7 @@ class Boundaries:
         ]
         if any(a <= old_end and start <= b for a, b in old.results):
             introduced = _introduced(text, results)  # (words in a lemma: does one introduce?)
-        return cls(
+        moved = cls(
             [b if b < start else b + d for b in old.sections],
             [b if b < start else b + d for b in old.paragraphs],
             old.levels,
@@ -224,6 +224,9 @@ class Boundaries:
             introduced,
             [(a if a < start else a + d, b if b < start else b + d) for a, b in old.boxes],
         )
+        if "_ends" in old.__dict__:  # (made of the same levels and limits: see _reach_ends)
+            moved.__dict__["_ends"] = old.__dict__["_ends"]
+        return moved
 
     @property
     def scopes(self) -> list[tuple[int, int]]:
