@@ -4,6 +4,8 @@ the same equalities, the same expansion, names, flags and substitutions."""
 
 from __future__ import annotations
 
+import copy
+import pickle
 from typing import Any
 
 import pytest
@@ -11,8 +13,11 @@ import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from texgrad.reading.source import MappedText
 from texgrad.shapes import dim_terms as D
-from texgrad.shapes.dims import _side, dim_text
+from texgrad.shapes.dims import _side, dim_text, shape_of_space
+from texgrad.syntax import tree as t
+from texgrad.syntax.parse import parse_row
 
 # names as the shape layer makes them (subscripts, labels, a set's size, capitals)
 NAMES = ["n", "m", "k", "d_k", "N", "A", "h", "n_1", "n_{l-1}", "|S|", "a", "Z", "n_\u2217"]
@@ -153,3 +158,55 @@ def test_a_name_is_read_as_its_name() -> None:
     assert getattr(n + 1, "name", None) is None  # (facts and questions read it so)
     assert dim_text(D.symbol("n_\u2217")) == "n_*"
     assert dim_text(2 * D.symbol("d_k") * D.symbol("h")) == "2d_k h"
+
+
+def test_a_name_of_texgrad_s_own_is_not_a_document_s() -> None:
+    ours, theirs = D.plain_symbol("unsized"), D.symbol("unsized")
+    assert ours != theirs and ours == D.plain_symbol("unsized") and str(ours) == "unsized"
+    assert ours.to_sympy() == sympy.Symbol("unsized") != theirs.to_sympy()
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(trees)
+def test_pickled_as_made(x: Tree) -> None:
+    """A dimension sent to another process is rebuilt there, its hash computed anew (a
+    name's hash differs from process to process)."""
+    d = build(x, True)
+    hash(d)
+    back = pickle.loads(pickle.dumps(d))
+    assert back == d and str(back) == str(d) and hash(back) == hash(d)
+    assert b"_hash" not in pickle.dumps(d)
+    assert copy.deepcopy(d) == d
+
+
+@pytest.mark.parametrize(
+    ("space", "sizes"),
+    [
+        (r"\mathbb{R}^{2^{1-2}}", None),  # a fraction (SymPy's 1/2 before): no dimension
+        (r"\mathbb{R}^{n^{1-2}}", None),
+        (r"\mathbb{R}^{n^{2-2}}", ("1", "1")),
+        (r"\mathbb{R}^{2^{3} \times n^{2}}", ("8", "n**2")),
+        (r"\mathbb{R}^{2(n+1) \times n(n+1)}", ("2*n + 2", "n*(n + 1)")),
+    ],
+)
+def test_a_space_s_dimensions(space: str, sizes: tuple[str, str] | None) -> None:
+    row = parse_row(MappedText.identity(r"x \in " + space)).tree
+    assert row is not None
+    found = shape_of_space(next(n for n in row.walk() if isinstance(n, t.Space)))
+    assert (None if found is None else (str(found.rows), str(found.cols))) == sizes
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(trees)
+def test_from_sympy_and_back(x: Tree) -> None:
+    """The engine's dimension handed to the shape layer (a family's member) and back."""
+    theirs = build(x, False)
+    ours = D.from_sympy(theirs)
+    assert ours == build(x, True) and ours.to_sympy() == theirs
+
+
+def test_what_is_not_a_dimension_is_refused() -> None:
+    with pytest.raises(ValueError):
+        D.from_sympy(sympy.Rational(1, 2))
+    with pytest.raises(ValueError):
+        D.from_sympy(SYMPY_NAMES["n"] ** -1)

@@ -65,6 +65,7 @@ class Dim:
         "coeff",
         "factors",
         "terms",
+        "plain",
         "_hash",
         "__dict__",
     )
@@ -77,6 +78,7 @@ class Dim:
     coeff: int  # a product's number; a sum's constant term
     factors: Factors
     terms: Terms
+    plain: bool  # a name made by texgrad, never equal to a document's (SymPy's Symbol(name))
     _hash: int
 
     def _identity(self) -> tuple[Any, ...]:
@@ -84,7 +86,7 @@ class Dim:
         if kind == _INT:
             return (kind, self.value)
         if kind == _SYM:
-            return (kind, self.name)
+            return (kind, self.name, self.plain)
         if kind == _POW:
             return (kind, self.base, self.exp)
         return (kind, self.coeff, self.factors if kind == _MUL else self.terms)
@@ -104,10 +106,26 @@ class Dim:
             return self._identity() == other._identity()
         if isinstance(other, int) and not isinstance(other, bool):
             return self.kind == _INT and self.value == other
+        if _sympy_object(other):  # the engine's (calculus/sympy_dims.py): compared as SymPy's
+            return bool(self._sympy == other)
         return False
 
     def __ne__(self, other: object) -> bool:
         return not self == other
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as how it is made, without its kept hash (a name's differs from process
+        to process) nor what it printed."""
+        kind = self.kind
+        if kind == _INT:
+            return (integer, (self.value,))
+        if kind == _SYM:
+            return (plain_symbol if self.plain else symbol, (self.name,))
+        if kind == _POW:
+            return (power, (self.base, self.exp))
+        if kind == _MUL:
+            return (_product, (self.coeff, tuple(self.factors)))
+        return (_sum, (self.coeff, tuple(self.terms)))
 
     # the flags the shape layer reads, as SymPy's
     @property
@@ -164,21 +182,33 @@ class Dim:
 
     # arithmetic
     def __add__(self, other: Dim | int) -> Dim:
+        if _sympy_object(other):
+            return self._sympy + other  # type: ignore[no-any-return]
         return add(self, _dim(other))
 
     def __radd__(self, other: Dim | int) -> Dim:
+        if _sympy_object(other):
+            return other + self._sympy  # type: ignore[no-any-return]
         return add(_dim(other), self)
 
     def __sub__(self, other: Dim | int) -> Dim:
+        if _sympy_object(other):
+            return self._sympy - other  # type: ignore[no-any-return]
         return add(self, mul(_MINUS_ONE, _dim(other)))
 
     def __rsub__(self, other: Dim | int) -> Dim:
+        if _sympy_object(other):
+            return other - self._sympy  # type: ignore[no-any-return]
         return add(_dim(other), mul(_MINUS_ONE, self))
 
     def __mul__(self, other: Dim | int) -> Dim:
+        if _sympy_object(other):
+            return self._sympy * other  # type: ignore[no-any-return]
         return mul(self, _dim(other))
 
     def __rmul__(self, other: Dim | int) -> Dim:
+        if _sympy_object(other):
+            return other * self._sympy  # type: ignore[no-any-return]
         return mul(_dim(other), self)
 
     def __neg__(self) -> Dim:
@@ -325,7 +355,7 @@ class Dim:
         if kind == _INT:
             return sympy.Integer(self.value)
         if kind == _SYM:
-            return _sympy_symbol(self.name)
+            return sympy.Symbol(self.name) if self.plain else _sympy_symbol(self.name)
         if kind == _POW:
             return sympy.Pow(self.base._sympy, sympy.Integer(self.exp))
         if kind == _MUL:
@@ -359,10 +389,21 @@ def integer(value: int) -> Dim:
 @lru_cache(maxsize=8192)
 def symbol(name: str) -> Dim:
     """A name (a positive integer, as the shape layer's names are)."""
-    return _new(_SYM, name=name)
+    return _new(_SYM, name=name, plain=False)
+
+
+def plain_symbol(name: str) -> Dim:
+    """A name of texgrad's own, unequal to a document's name of the same spelling (as SymPy's
+    ``Symbol(name)`` without assumptions is)."""
+    return _new(_SYM, name=name, plain=True)
 
 
 _MINUS_ONE = integer(-1)
+
+
+def _sympy_object(x: object) -> bool:
+    """One of SymPy's objects (the engine's dimensions), told without importing SymPy."""
+    return type(x).__module__.startswith("sympy.")
 
 
 def _dim(x: Dim | int) -> Dim:
@@ -399,6 +440,11 @@ def _product(coeff: int, factors: Any) -> Dim:
         ((base, exp),) = collected
         return power(base, exp)
     return _new(_MUL, coeff=coeff, factors=collected)
+
+
+def _sum(const: int, terms: Any) -> Dim:
+    """A sum already collected (of two terms at least, or one and a number)."""
+    return _new(_ADD, coeff=const, terms=frozenset(terms))
 
 
 def mul(*args: Dim) -> Dim:
@@ -497,3 +543,22 @@ def equal_polynomials(a: Dim, b: Dim) -> bool:
     """Are two dimensions the same polynomial (``n*(n + 1)`` and ``n**2 + n``)? As
     ``sympy.expand(a - b) == 0``."""
     return not expanded(add(a, mul(_MINUS_ONE, b)))
+
+
+def from_sympy(expr: Any) -> Dim:
+    """A SymPy dimension (integers, names, sums, products, integer powers ≥ 0) as ours: the
+    engine's dimensions handed to the shape layer (``from_sympy(d).to_sympy() == d``)."""
+    if isinstance(expr, Dim):
+        return expr
+    if expr.is_Integer:
+        return integer(int(expr))
+    if expr.is_Symbol:
+        plain = not expr.assumptions0.get("integer", False)
+        return plain_symbol(expr.name) if plain else symbol(expr.name)
+    if expr.is_Pow and expr.exp.is_Integer:
+        return power(from_sympy(expr.base), int(expr.exp))
+    if expr.is_Mul:
+        return mul(*(from_sympy(a) for a in expr.args))
+    if expr.is_Add:
+        return add(*(from_sympy(a) for a in expr.args))
+    raise ValueError(f"not a dimension: {expr}")
