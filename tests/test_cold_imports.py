@@ -19,6 +19,7 @@ from texgrad import cli, report_formats
 WATCHED = (
     "sympy", "numpy", "scipy", "lark", "pygls", "lsprotocol", "mpmath", "markdown_it",
     "multiprocessing", "texgrad.reading.document", "texgrad.syntax.parse", "texgrad.shapes",
+    "texgrad.shapes.dim_terms",
     "texgrad.calculus", "texgrad.workspace", "texgrad.protocol", "texgrad.report_formats",
 )  # fmt: skip
 
@@ -90,16 +91,17 @@ def test_each_command_loads_what_it_needs(tmp_path: Path) -> None:
     ]
     plain, inspect, derivative, diff = loaded_after(steps, tmp_path)
     assert plain["status"] == 1 and "[matmul-mismatch]" in str(plain["out"])  # x A
-    # the checker and its dimensions, but not the engine, numpy or the server, nor Lark (the
-    # parse runs the grammar's shipped tables in a loop of its own: syntax/lalr.py)
-    assert {"sympy", "texgrad.shapes"} <= set(plain["loaded"])  # type: ignore[arg-type]
-    for absent in ("lark", "numpy", "scipy", "texgrad.calculus", "pygls", "lsprotocol",
+    # the checker and its dimensions (shapes/dim_terms.py, not SymPy's), but not the engine,
+    # SymPy, numpy or the server, nor Lark (the parse runs the grammar's shipped tables in a
+    # loop of its own: syntax/lalr.py)
+    assert {"texgrad.shapes", "texgrad.shapes.dim_terms"} <= set(plain["loaded"])  # type: ignore[arg-type]
+    for absent in ("sympy", "lark", "numpy", "scipy", "texgrad.calculus", "pygls", "lsprotocol",
                    "texgrad.protocol", "texgrad.workspace", "texgrad.report_formats"):  # fmt: skip
         assert absent not in plain["loaded"], absent  # type: ignore[operator]
     assert inspect["status"] == 0 and "numpy" not in inspect["loaded"]  # type: ignore[operator]
     # a written derivative to check: the engine and numpy, still not scipy nor the server
     assert derivative["status"] == 0 and "[wrong-derivative]" in str(derivative["out"])
-    assert {"numpy", "texgrad.calculus"} <= set(derivative["loaded"])  # type: ignore[arg-type]
+    assert {"sympy", "numpy", "texgrad.calculus"} <= set(derivative["loaded"])  # type: ignore[arg-type]
     for absent in ("scipy", "pygls", "lsprotocol", "texgrad.protocol"):
         assert absent not in derivative["loaded"], absent  # type: ignore[operator]
     assert diff["status"] == 0 and str(diff["out"]).startswith(r"(A + A^\top) x")
@@ -169,6 +171,6 @@ def test_the_early_analysis_loads_neither_pygls_nor_lsprotocol(tmp_path: Path) -
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert out["codes"] == ["matmul-mismatch"] and out["why"] is None
-    assert {"sympy", "texgrad.shapes", "texgrad.workspace"} <= set(out["loaded"])
-    for absent in ("pygls", "lsprotocol", "numpy", "scipy", "texgrad.calculus"):
+    assert {"texgrad.shapes", "texgrad.workspace"} <= set(out["loaded"])
+    for absent in ("sympy", "pygls", "lsprotocol", "numpy", "scipy", "texgrad.calculus"):
         assert absent not in out["loaded"], absent

@@ -31,6 +31,7 @@ from texgrad.calculus.sampling import (
     finite_difference_jacobian,
     sample_inputs,
 )
+from texgrad.calculus.sympy_dims import sympy_shape
 from texgrad.reading.source import MappedText
 from texgrad.shapes.declarations import collect
 from texgrad.shapes.dims import Shape
@@ -88,7 +89,7 @@ def domain(where: str) -> Domain:
     sym: set[str] = set()
     for key, decls in table.declarations.items():
         d = decls[-1]
-        shapes[key] = d.shape
+        shapes[key] = sympy_shape(d.shape)  # (sized by the engine's means: SymPy's)
         if d.positive_definite:
             pd.add(key)
         elif d.symmetric:

@@ -13,8 +13,10 @@ from pathlib import Path
 import sympy
 
 from tests.fixtures import Fixture, parse_fixture
+from texgrad.calculus.sympy_dims import sympy_dim
 from texgrad.reading.project import load_project
 from texgrad.shapes.check import Checker, CheckResult
+from texgrad.shapes.dim_terms import Dim, from_sympy, integer
 from texgrad.shapes.dims import Shape
 from texgrad.shapes.table import Declaration
 
@@ -57,10 +59,11 @@ def expected(fx: Fixture, *codes: str, name: str | None = None) -> Found:
     return {(s, e, c) for (s, e), c in zip(ranges, codes, strict=True)}
 
 
-def dim(d: str | int) -> sympy.Expr:
+def dim(d: str | int) -> Dim:
+    """A dimension of the shape layer's, written as SymPy writes it (``"n*(n + 1)"``)."""
     if isinstance(d, int):
-        return sympy.Integer(d)
-    return sympy.sympify(d, locals={n: _sym(n) for n in _names(d)})
+        return integer(d)
+    return from_sympy(sympy.sympify(d, locals={n: _sym(n) for n in _names(d)}))
 
 
 def _sym(name: str) -> sympy.Symbol:
@@ -85,8 +88,8 @@ def same_shape(a: Shape | None, b: Shape) -> bool:
     """Equal dimension by dimension, symbolically (``n + 1`` is ``1 + n``)."""
     return (
         a is not None
-        and sympy.simplify(a.rows - b.rows) == 0
-        and sympy.simplify(a.cols - b.cols) == 0
+        and sympy.simplify(sympy_dim(a.rows) - sympy_dim(b.rows)) == 0
+        and sympy.simplify(sympy_dim(a.cols) - sympy_dim(b.cols)) == 0
     )
 
 

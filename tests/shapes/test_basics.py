@@ -11,11 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import sympy
 
 from tests.shapes.helpers import check_fixture, declaration, expected, found, shape, spans
 from tests.shapes.helpers import dim as parse_dim
 from texgrad.shapes.check import CheckResult
+from texgrad.shapes.dim_terms import symbol
 from texgrad.shapes.dims import Shape, dim_text
 from texgrad.shapes.facts import fact_key
 from texgrad.shapes.query import shape_info
@@ -448,4 +448,4 @@ def test_a_dimension_is_asked_for_by_its_name(dim: str, name: str) -> None:
 )
 def test_a_named_dimension_reads_as_its_name(name: str, text: str) -> None:
     """A name is printed as written (a starred name's star is the document's ``*``)."""
-    assert dim_text(sympy.Symbol(name, positive=True, integer=True)) == text
+    assert dim_text(symbol(name)) == text

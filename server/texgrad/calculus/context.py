@@ -23,6 +23,7 @@ from texgrad.calculus.indices import says_einstein
 from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo
 from texgrad.calculus.matrix_notation import softmax_by_columns
 from texgrad.calculus.printing import Style
+from texgrad.calculus.sympy_dims import ONE, Shape
 from texgrad.calculus.written import (
     KNOWN_FUNCTIONS,
     as_application,
@@ -33,7 +34,6 @@ from texgrad.calculus.written import (
 )
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
-from texgrad.shapes.dims import ONE, Shape
 from texgrad.shapes.properties import Stated, stated_properties, stated_scalars
 from texgrad.shapes.rows import PlacedRow
 from texgrad.shapes.table import Declaration

@@ -40,9 +40,9 @@ from texgrad.calculus.reasons import unknown_shape
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.simplify import simplifier
 from texgrad.calculus.steps import identification, own_name, repeats, rules_note
+from texgrad.calculus.sympy_dims import same
 from texgrad.calculus.vectorize import vec_jacobian
 from texgrad.calculus.verify import Check, _domain, verify
-from texgrad.shapes.dims import same
 from texgrad.syntax import tree as t
 
 KINDS = ("gradient", "jacobian", "derivative", "matrix", "hessian")

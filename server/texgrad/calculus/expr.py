@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, fields
 
 import sympy
 
-from texgrad.shapes.dims import Dim, Shape, same
+from texgrad.calculus.sympy_dims import Dim, Shape, same, sympy_shape
 
 __all__ = ["same"]
 
@@ -389,6 +389,7 @@ def num(value: object) -> Num:
 
 
 def var(name: str, shape: Shape, symmetric: bool = False) -> Var:
+    shape = sympy_shape(shape)  # (a declaration's: see calculus/sympy_dims.py)
     return Var(name, symmetric, rows=shape.rows, cols=shape.cols)
 
 

@@ -42,6 +42,7 @@ import sympy
 from texgrad.calculus import expr as e
 from texgrad.calculus.expr import ONE, CalculusError, Expr
 from texgrad.calculus.lower import Env, Lowerer
+from texgrad.calculus.sympy_dims import Dim, same
 from texgrad.calculus.written import (
     FUNCTION_NAMES,
     function_name,
@@ -50,7 +51,6 @@ from texgrad.calculus.written import (
     written_latex,
 )
 from texgrad.casefold import folded, folded_pattern
-from texgrad.shapes.dims import Dim, same
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import member_key, symbol_key
 

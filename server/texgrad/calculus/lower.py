@@ -46,6 +46,15 @@ from texgrad.calculus.functions import (
 )
 from texgrad.calculus.matrix_notation import scripted_operation
 from texgrad.calculus.sized import Lowered, Pending, identity_of, ones_of, sum_pending
+from texgrad.calculus.sympy_dims import (
+    Dim,
+    Shape,
+    dim_of,
+    member_shape,
+    same,
+    scalar_spreads,
+    sympy_shape,
+)
 from texgrad.calculus.written import (
     CASE_RELATIONS,
     FUNCTION_NAMES,
@@ -76,8 +85,7 @@ from texgrad.calculus.written import (
     without_words,
     written_latex,
 )
-from texgrad.shapes.dims import Dim, Shape, dim_of, same, scalar_spreads
-from texgrad.shapes.families import SUBSCRIPT_LABELS, member_shape
+from texgrad.shapes.families import SUBSCRIPT_LABELS
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
 from texgrad.syntax.notation import call_of, sized_constant
@@ -95,6 +103,9 @@ class VarInfo:
     positive_definite: bool = False
     positive: bool = False
     values: tuple[float, ...] = ()  # entries in this finite set (labels: \{0,1\}^n)
+
+    def __post_init__(self) -> None:
+        self.shape = sympy_shape(self.shape)  # (the boundary: see calculus/sympy_dims.py)
 
 
 @dataclass

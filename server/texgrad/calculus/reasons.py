@@ -23,8 +23,9 @@ from texgrad.calculus.context import Context
 from texgrad.calculus.expr import CalculusError, ShapeError, UnknownShape
 from texgrad.calculus.indices import lower_formula
 from texgrad.calculus.lower import Env, Lowerer, VarInfo
+from texgrad.calculus.sympy_dims import ONE, SCALAR, Dim, Shape
 from texgrad.reading.source import MappedText
-from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_text
+from texgrad.shapes.dims import dim_text
 from texgrad.shapes.formulas import weak_scalars
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row

@@ -56,14 +56,14 @@ from texgrad.calculus.sample_code import (
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.shifted_code import shifted_layout, wrapped
 from texgrad.calculus.stacking import stacked_sum
+from texgrad.calculus.sympy_dims import Shape, dim_of, member_shape, same
 from texgrad.calculus.tree_notation import entry_names
 from texgrad.calculus.verify import _close, _domain  # (one tolerance for every check)
 from texgrad.calculus.written import FUNCTION_NAMES, function_name, sum_index, written_latex
 from texgrad.calculus.written_simplex import resample
 from texgrad.reading.macros import MacroTable, expand
 from texgrad.reading.source import MappedText
-from texgrad.shapes.dims import Shape, dim_of, same
-from texgrad.shapes.families import SUBSCRIPT_LABELS, member_shape
+from texgrad.shapes.families import SUBSCRIPT_LABELS
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
 from texgrad.syntax.parse import parse_row

@@ -15,7 +15,7 @@ import sympy
 
 from texgrad.calculus.arrays import Array, Value
 from texgrad.calculus.deadline import checkpoint
-from texgrad.shapes.dims import Shape
+from texgrad.calculus.sympy_dims import Shape, sympy_dim, sympy_shape
 
 # entries of one value at a random point: a 1000×1000 matrix, not an ℝ^{2^{20}×2^{20}} one
 # (numbers as written are sizes as written; numpy would try to allocate terabytes)
@@ -24,6 +24,7 @@ MAX_SAMPLED_ENTRIES = 1_000_000
 
 def concrete(dim: sympy.Expr, sizes: Mapping[str, int]) -> int:
     """A dimension (``n``, ``n + 1``, ``3``) at the chosen sizes of its symbols."""
+    dim = sympy_dim(dim)  # (a shape layer's too: see calculus/sympy_dims.py)
     value = dim.subs({s: sizes[s.name] for s in dim.free_symbols if isinstance(s, sympy.Symbol)})
     if not value.is_Integer or int(value) < 1:
         raise ValueError(f"the dimension {dim} is {value} at sizes {dict(sizes)}")
@@ -66,6 +67,7 @@ def sample_inputs(
         unknown = sorted(set(names) - set(shapes))
         if unknown:
             raise ValueError(f"{label} names symbols with no shape: {', '.join(unknown)}")
+    shapes = {name: sympy_shape(shape) for name, shape in shapes.items()}  # (the boundary)
     dim_symbols = sorted(
         {s.name for shape in shapes.values() for d in (shape.rows, shape.cols) for s in d.free_symbols
          if isinstance(s, sympy.Symbol)}

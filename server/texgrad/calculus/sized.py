@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.expr import CalculusError, Expr, ShapeError
-from texgrad.shapes.dims import Dim, same
+from texgrad.calculus.sympy_dims import Dim, same
 
 
 class Pending:

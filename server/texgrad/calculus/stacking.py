@@ -19,7 +19,7 @@ import sympy
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.expr import CalculusError, Expr
-from texgrad.shapes.dims import Dim
+from texgrad.calculus.sympy_dims import Dim
 
 ONE = sympy.Integer(1)
 

@@ -69,6 +69,7 @@ from texgrad.calculus.printing import latex
 from texgrad.calculus.samples import is_sample_sum
 from texgrad.calculus.sampling import finite_difference_gradient, sample_inputs
 from texgrad.calculus.simplify import simplify
+from texgrad.calculus.sympy_dims import ONE, Shape
 from texgrad.calculus.verify import _domain
 from texgrad.calculus.written import statements as listed_statements
 from texgrad.calculus.written_components import compare_entries, entry_of
@@ -82,7 +83,6 @@ from texgrad.calculus.written_upstream import SIMPLE, GradientStatements, Upstre
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.diagnostics import Diagnostic, Fix
-from texgrad.shapes.dims import ONE, Shape
 from texgrad.shapes.layout_statements import (
     Statement,
     layout_in_force,

@@ -20,7 +20,7 @@ written_derivatives.py).  :func:`accepted_forms` turns them into forms:
 
 from __future__ import annotations
 
-from texgrad.shapes.dims import ONE, Shape
+from texgrad.calculus.sympy_dims import ONE, Shape
 
 BY_TRANSPOSE = "by a transpose"  # among a claim's layouts: written ∂f/∂X^T or ∂y/∂x^T
 

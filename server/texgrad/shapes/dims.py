@@ -1,8 +1,9 @@
 r"""Shapes and their symbolic dimensions.
 
-A :class:`Shape` is rows × columns, each a sympy expression (``n``, ``m``,
-``d_k``, ``n + 1``, ``2n``), so ``n + 1`` and ``1 + n`` agree and ``n`` and
-``m`` do not.  A column vector is n × 1, a scalar 1 × 1.  ``None`` stands for
+A :class:`Shape` is rows × columns, each a dimension of :mod:`.dim_terms` (``n``,
+``m``, ``d_k``, ``n + 1``, ``2n``: SymPy's forms without SymPy), so ``n + 1`` and
+``1 + n`` agree and ``n`` and ``m`` do not; the engine's shapes hold SymPy's
+(``calculus/sympy_dims.py``).  A column vector is n × 1, a scalar 1 × 1.  ``None`` stands for
 "unknown" everywhere: anything touching an unknown shape is unknown, never an
 error.
 """
@@ -13,17 +14,18 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
-import sympy
-
+from texgrad.shapes import dim_terms
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
 from texgrad.syntax.show import show
 from texgrad.syntax.symbols import Label, label_of, label_text
 
-Dim: TypeAlias = sympy.Expr
-ONE = sympy.Integer(1)
+# a dimension: dim_terms.Dim in the shape layer; SymPy's in the engine, which converts what it
+# takes from here (calculus/sympy_dims.py) — a Shape holds either
+Dim: TypeAlias = Any
+ONE = dim_terms.integer(1)
 # a number's power as a dimension (2^{10}) is computed when it has at most this many bits;
 # a larger one (9^{9^{9}}, 2^{2^{40}}: no array has that many entries) is of unknown size
 MAX_DIMENSION_BITS = 64
@@ -36,12 +38,12 @@ class Shape:
 
     @property
     def is_scalar(self) -> bool:
-        scalar: bool = self.rows == ONE and self.cols == ONE
+        scalar: bool = self.rows == 1 and self.cols == 1
         return scalar
 
     @property
     def is_vector(self) -> bool:
-        vector: bool = self.cols == ONE and self.rows != ONE
+        vector: bool = self.cols == 1 and self.rows != 1
         return vector
 
     @property
@@ -60,13 +62,13 @@ class Shape:
         """``ℝ^{m×n}``, ``ℝ^{n}``, ``scalar`` — how hovers and messages say it."""
         if self.is_scalar:
             return "scalar"
-        if self.cols == ONE:
+        if self.cols == 1:
             return f"ℝ^{{{dim_text(self.rows)}}}"
         return f"ℝ^{{{_side(self.rows)}×{_side(self.cols)}}}"
 
     def short(self) -> str:
         """``m×n``, ``n`` (a column), ``1×n``."""
-        if self.cols == ONE and self.rows != ONE:
+        if self.cols == 1 and self.rows != 1:
             return dim_text(self.rows)
         return f"{_side(self.rows)}×{_side(self.cols)}"
 
@@ -80,7 +82,7 @@ def scalar_spreads(shape: Shape) -> bool:
     or column, yes — ``x - \mu``, ``a_0 + \mathbf{a}^\top B`` can mean nothing else; for a
     matrix it may as well be ``\lambda I`` (``A + \lambda``), so neither shapes nor calculus
     guesses.  The one rule both follow."""
-    spreads: bool = shape.rows == ONE or shape.cols == ONE
+    spreads: bool = shape.rows == 1 or shape.cols == 1
     return spreads
 
 
@@ -93,7 +95,11 @@ def same(a: Dim, b: Dim) -> bool:
         return True
     if (a.is_Symbol or a.is_Number) and (b.is_Symbol or b.is_Number):
         return False  # two names, two numbers, a name and 1: unequal (no subtraction needed)
-    return bool(sympy.expand(a - b) == 0)  # dimensions are polynomials: expanding decides
+    if isinstance(a, dim_terms.Dim) and isinstance(b, dim_terms.Dim):
+        return dim_terms.equal_polynomials(a, b)  # dimensions are polynomials: expanding decides
+    import sympy  # the engine's dimensions (calculus/sympy_dims.py): SymPy is loaded
+
+    return bool(sympy.expand(a - b) == 0)
 
 
 # A star in a dimension's name (n_* of K_*): kept apart from sympy's multiplication sign,
@@ -173,9 +179,8 @@ def _letter(node: t.Node) -> bool:
     )
 
 
-@lru_cache(maxsize=4096)
-def _symbol(name: str) -> sympy.Symbol:
-    return sympy.Symbol(name, positive=True, integer=True)
+def _symbol(name: str) -> Dim:
+    return dim_terms.symbol(name)
 
 
 def _tagged_name(base: str, bracket: str, label: Label) -> str:
@@ -194,6 +199,8 @@ def _number_power(node: t.Tagged | t.Power) -> Dim | None:
     base, exp = dim_of(node.base), dim_of(node.exponent)
     if base is None or exp is None or not exp.is_Number:
         return None
+    if exp < 0:
+        return None  # 2^{1-2}, n^{1-2}: a fraction, no dimension
     if base.is_Number and base <= 0:
         return None  # (1 - 1)^2: no dimension
     if base.is_Number:  # 2^{10}; not 9^{9^{9}}, whose digits would fill the memory
@@ -263,7 +270,7 @@ def dim_of(node: t.Node | None) -> Dim | None:
     if isinstance(node, t.Abs):  # |S|, |\Omega_i|: a set's size
         return _symbol(f"|{_written(node.body)}|") if _set_name(node.body) else None
     if isinstance(node, t.Add):
-        total: Dim = sympy.Integer(0)
+        total: Dim = dim_terms.integer(0)
         for sign, term in zip(node.signs, node.terms, strict=True):
             d = dim_of(term)
             if d is None or node.trailing:
@@ -288,7 +295,7 @@ def _positive(text: str) -> Dim | None:
         value = int(text)
     except ValueError:
         return None
-    return sympy.Integer(value) if value > 0 else None
+    return dim_terms.integer(value) if value > 0 else None
 
 
 def _written(node: t.Node | None) -> str:
@@ -347,7 +354,7 @@ def mentions(shape: Shape, label: str) -> bool:
 
 def _relabel(d: Dim, label: str, member: Label) -> Dim | None:
     mentions = _mention(label)
-    swaps: dict[sympy.Basic, sympy.Basic] = {}
+    swaps: dict[Dim, Dim] = {}
     for s in d.free_symbols:
         name = str(s)
         if not mentions.search(name):
@@ -356,7 +363,7 @@ def _relabel(d: Dim, label: str, member: Label) -> Dim | None:
             if not (d - s).is_Integer:
                 return None  # \mathbb{R}^{2l}: not a count of members
             value = (
-                sympy.Integer(member[1])
+                dim_terms.integer(member[1])
                 if member[0] is None
                 else _symbol(member[0].lstrip("\\")) + member[1]
             )

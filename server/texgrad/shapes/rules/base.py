@@ -7,10 +7,9 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import sympy
-
 from texgrad.shapes import messages
 from texgrad.shapes.diagnostics import Diagnostic, Fix, Related, Severity
+from texgrad.shapes.dim_terms import equal_polynomials, plain_symbol
 from texgrad.shapes.dims import Dim, Shape, same
 from texgrad.shapes.facts import fact_key
 from texgrad.shapes.questions import (
@@ -35,7 +34,7 @@ from texgrad.syntax.symbols import same_letter, symbol_key
 
 # what a definition of unknown size records (``K = P H^\top S^{-1}`` with P unknown, for a K
 # declared otherwise in an earlier section): the letter means something new from there on
-UNSIZED = Shape(sympy.Symbol("unsized"), sympy.Symbol("unsized"))
+UNSIZED = Shape(plain_symbol("unsized"), plain_symbol("unsized"))
 
 
 class RuleBase:
@@ -166,7 +165,7 @@ class RuleBase:
         a, b = _under(a, facts), _under(b, facts)
         if plain:  # N and 3: still an instance unless a fact gives N another number
             return same(a, b)
-        return a == b or bool(sympy.expand(a - b) == 0)  # (N = 2 does not make d and N agree)
+        return a == b or equal_polynomials(a, b)  # (N = 2 does not make d and N agree)
 
     def _unnamed_width(self, a: Dim, b: Dim) -> bool:
         r"""Might two different dimensions still be one?  When one is a layer's width the

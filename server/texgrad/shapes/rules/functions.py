@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sympy import Integer
-
 from texgrad.shapes import messages
 from texgrad.shapes.diagnostics import Related
+from texgrad.shapes.dim_terms import integer
 from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same
 from texgrad.shapes.families import SUBSCRIPT_LABELS
 from texgrad.shapes.questions import LAYOUT, LAYOUT_KEY
@@ -344,7 +343,7 @@ def _diagonal_of_entries(entries: tuple[t.Node, ...], shapes: list[Shape | None]
         if shape is None and not _small_letter(_entry_of(entry)):
             return None
     if not dots:
-        return Shape(Integer(len(entries)), Integer(len(entries)))
+        return Shape(integer(len(entries)), integer(len(entries)))
     if dots != [len(entries) - 2]:
         return None  # a_1, \dots, a_n only: the last entry numbers them
     first, last = _entry_of(entries[0]), _entry_of(entries[-1])
