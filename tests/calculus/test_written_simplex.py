@@ -65,3 +65,18 @@ def test_what_is_said_and_how_it_is_sampled() -> None:
     assert sorted(values["y"].ravel()) == [0, 0, 0, 0, 1]
     assert np.isclose(values["p"].sum(), 1.0) and np.all(values["p"] > 0)
     assert np.all(values["z"] == 1)
+
+
+def test_a_display_before_the_words_is_not_paired_with_the_prose() -> None:
+    r"""Delimiters pair in order: after a ``$$…$$`` display (longer than any bound), "with
+    $\mathbf p_t = …$ and one-hot $\mathbf y_t$" states that y is one-hot — not the hidden state h
+    nor the letters of the heading between the display and the words (once read as math)."""
+    display = "$$\n" + r"\mathbf h_t = \tanh(W \mathbf h_{t-1} + U \mathbf x_t) + " * 8 + "0\n$$\n"
+    text = (
+        display
+        + "\n## Cross-entropy head\n\nFor classification, with "
+        + r"$\mathbf p_t = \operatorname{softmax}(V\mathbf h_t)$ and one-hot $\mathbf y_t$:"
+        + "\n"
+    )
+    assert {key for key, _ in stated_sums(text)} <= {"y", "t"}
+    assert ("y", "onehot") in stated_sums(text)

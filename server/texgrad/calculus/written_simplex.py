@@ -24,7 +24,30 @@ from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
 from texgrad.syntax.symbols import symbol_key
 
-_MATH = re.compile(r"\$\$?([^$]{1,200}?)\$\$?|\\\((.{1,200}?)\\\)", re.S)
+# math delimiters, read left to right so that each closes the one it opened (a display's
+# ``$$`` is not an empty inline span next to prose read as math); escaped ``\$`` and ``\\``
+# are skipped
+_DELIMITER = re.compile(r"\\\\|\\\$|\$\$|\$|\\\(|\\\)|\\\[|\\\]")
+_CLOSES = {"$$": "$$", "$": "$", "\\(": "\\)", "\\[": "\\]"}
+_SPAN_LENGTH = 2000  # characters of a span read; a longer one is not a statement about a vector
+
+
+def _math_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, body) of the text's math spans, delimiters paired in order."""
+    spans: list[tuple[int, int, str]] = []
+    opened: tuple[str, int, int] | None = None
+    for m in _DELIMITER.finditer(text):
+        token = m.group(0)
+        if opened is None:
+            if token in _CLOSES:
+                opened = (_CLOSES[token], m.start(), m.end())
+        elif token == opened[0]:
+            if m.start() - opened[2] <= _SPAN_LENGTH:
+                spans.append((opened[1], m.end(), text[opened[2] : m.start()]))
+            opened = None
+    return spans
+
+
 _ONE_HOT = re.compile(
     r"\bone[- ]?hot\b|\b(?:one|1)[- ]of[- ](?:K|C|k|n)\b|\bindicator vectors?\b"
     r"|\b(?:standard\s+)?basis vectors?\b|\bone[- ]hot[- ]encod",
@@ -68,7 +91,7 @@ def stated_sums(text: str) -> tuple[tuple[str, str], ...]:
     """(symbol key, ``"onehot"`` or ``"simplex"``) of every vector the prose says is one-hot
     or a distribution (the math span nearest before the word, in its sentence, else the one
     right after it), or that a formula puts in ``\\Delta`` or sums to one."""
-    spans = [(m.start(), m.end(), m.group(1) or m.group(2) or "") for m in _MATH.finditer(text)]
+    spans = _math_spans(text)
     found: dict[str, str] = {}
     for kind, pattern in (("simplex", _SIMPLEX), ("onehot", _ONE_HOT)):
         for m in pattern.finditer(text):
@@ -191,8 +214,7 @@ def stated_unit_vectors(text: str) -> dict[str, str]:
             kind = "onehot" if re.search(r"one[- ]hot", m.group(0), re.I) else "simplex"
             for key in _letters_alone(m.group(1) or m.group(2) or ""):
                 found.setdefault(key, kind)
-    for m in _MATH.finditer(text):
-        body = m.group(1) or m.group(2) or ""
+    for _, _, body in _math_spans(text):
         if _IN_DELTA.search(body):
             for key in _letters_alone(body):
                 found.setdefault(key, "simplex")
