@@ -6,8 +6,8 @@ stages before it done first and not counted), run several times, turn about; pri
 the median CPU time of the stage and of the path up to it.  Two paths:
 
 - *pygls first*: what ``texgrad lsp`` ran before the early analysis — pygls and
-  lsprotocol with the features (``texgrad.protocol.app``), the checker (SymPy for
-  dimensions, the parser), the Cookbook's analysis (its rows' trees read from a parse
+  lsprotocol with the features (``texgrad.protocol.app``), the checker (the parser
+  and the shape rules; its dimensions are texgrad's own, ``shapes/dim_terms.py``), the Cookbook's analysis (its rows' trees read from a parse
   cache filled by a first, uncounted run, as in ``benchmarks/cold.py``), its diagnostics
   converted to LSP's types and unstructured by pygls's converter;
 - *analysed first*: what ``texgrad lsp`` runs now (``protocol/early_analysis.py``) — the
@@ -15,8 +15,8 @@ the median CPU time of the stage and of the path up to it.  Two paths:
   without them by ``protocol/plain_diagnostics.py`` (option (a) of the plan in
   ``docs/architecture.md``, "First diagnostics of a cold server"); then the server loaded
   and its own first analysis of the same text in the same workspace (when it is ready for
-  everything else); then ``import sympy``'s share of the checker shown apart (what a
-  dimension type of texgrad's own would save at most).
+  everything else); then, for comparison, ``import sympy`` alone (what the checker
+  imported for its dimensions before ``shapes/dim_terms.py``; the path no longer loads it).
 
     .venv/bin/python benchmarks/first_diagnostics.py [--repeat 5]
 
@@ -92,7 +92,7 @@ if "sympy" in upto:
 stage("early start (stdlib)", early)
 if "server" in upto:
     stage("import pygls + lsprotocol + features", server)
-ws = stage("import the checker (SymPy, parser)", checker)
+ws = stage("import the checker (parser, shape rules)", checker)
 analysis = stage("analyse the Cookbook (parses kept)", lambda: ws.analyse(path, text, {}))
 if "lsp" in upto:
     stage("diagnostics → LSP types → JSON", lambda: lsp(analysis))
@@ -107,7 +107,7 @@ print(json.dumps(out))
 PATHS = {
     "pygls first (before the early analysis)": "server,lsp",
     "analysed first (no pygls before publishing), then the server": "plain,after",
-    "analysed first, SymPy's import apart": "sympy,plain",
+    "for comparison: import sympy alone, then analysed first": "sympy,plain",
 }
 
 

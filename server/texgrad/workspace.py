@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # the engine (numpy, scipy) is imported on first use: a faste
     from texgrad.calculus.api import DiffOutcome, DiffPlan
     from texgrad.calculus.deadline import Deadline
     from texgrad.calculus.refusals import Refusal
-    from texgrad.shapes.check import Checker, CheckResult  # (sympy: see Workspace.checker)
+    from texgrad.shapes.check import Checker, CheckResult  # (made late: see Workspace.checker)
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ class Workspace:
     @property
     def checker(self) -> Checker:
         """The checker, made at its first use: the language server answers ``initialize``
-        before the checker (and sympy, for its dimensions) is loaded."""
+        before the checker (the parser and the shape rules) is loaded."""
         if self._checker is None:
             from texgrad.shapes.check import Checker
             from texgrad.syntax.parse_cache import ParseCache

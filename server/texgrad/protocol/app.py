@@ -50,10 +50,10 @@ def create_server() -> TexgradServer:
 
 def load_analysis(first: threading.Event | None = None) -> None:
     """Import the analysis: started in a thread once the server is built, so that the first
-    document opened does not wait for these imports.  First the checker (sympy for
-    dimensions, the parser) — what the first analysis needs —, then, once ``first`` is set
-    (the first analysis is done; at most FIRST_ANALYSIS seconds), the engine
-    (``calculus.api``, numpy), whose import would otherwise share the interpreter with that
+    document opened does not wait for these imports.  First the checker (the parser,
+    the shape rules and their own dimensions, no sympy) — what the first analysis needs —,
+    then, once ``first`` is set (the first analysis is done; at most FIRST_ANALYSIS
+    seconds), the engine (``calculus.api``: sympy, numpy), whose import would otherwise share the interpreter with that
     analysis (0.3 s of CPU before the Cookbook's first diagnostics).  Threads importing from
     different roots cannot deadlock: texgrad's imports hold no circle
     (``tests/test_architecture.py``)."""

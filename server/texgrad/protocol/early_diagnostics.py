@@ -1,7 +1,7 @@
 """A document's diagnostics published as soon as it is opened, from the last session,
 before the server and the analysis have loaded (issue 17: first diagnostics ≤ 0.4 s after
-opening the Matrix Cookbook; importing pygls, sympy and the checker takes ~1.2 s of CPU
-before an analysis can start).
+opening the Matrix Cookbook; importing pygls and the checker took ~1.2 s of CPU
+before an analysis could start, sympy 0.3 s of it before the shape layer had dimensions of its own).
 
 When the server has published a document's shape diagnostics and the document stays as
 analysed for :data:`STORE_AFTER` seconds, they are kept on disk (:class:`DiagnosticsCache`,

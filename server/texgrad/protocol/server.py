@@ -46,7 +46,7 @@ from .paths import format_of, path_of
 from .rpc import TexgradProtocol
 from .stopping import Job, MemoryExceeded, Stopped
 
-if TYPE_CHECKING:  # the checker (and sympy) loads after initialize: see workspace.checker
+if TYPE_CHECKING:  # the checker loads after initialize: see workspace.checker
     from texgrad.shapes.check import CheckResult
 
 log = logging.getLogger("texgrad.lsp")
