@@ -95,8 +95,13 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
         if decl is None:
             decl = table.declarations[key][0]
         env.vars[key] = VarInfo(
-            key, decl.shape, _in_font(key, decl.font), decl.symmetric, decl.positive_definite,
-            False, decl.values,
+            key,
+            decl.shape,
+            _in_font(key, decl.font),
+            decl.symmetric,
+            decl.positive_definite,
+            False,
+            decl.values,
         )
         in_force[key] = decl
     _stated(result, offset, env, in_force)

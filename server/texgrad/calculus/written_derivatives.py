@@ -1342,10 +1342,20 @@ def _through_upstream(
             leading_up.append(up)
     if not leading:
         return _NOT_THROUGH
-    # Wrong in every reading (none returned True above); reported through an upstream
-    # gradient against which the slip is a simple one: where several lead to the variable
-    # (G₂ and G₁ of two layers), the claim in G₁'s terms is judged by G₁'s reading — a
-    # claim in G₂'s terms is no simple change of it, and stays undecided.
+    found_wrong = _reported(checked, claim, loss, leading_up, leading, substituted)
+    return found_wrong if found_wrong is not None else _undecided("upstream: no simple cause")
+
+
+def _reported(
+    checked: CheckResult, claim: WrittenDerivative, loss: str, leading_up: list[Upstream],
+    leading: list[list[tuple[DiffOutcome, Finding | bool | None, Context]]], substituted: bool,
+) -> Finding | None:  # fmt: skip
+    """A claim wrong in every reading (none verified it), reported through an upstream
+    gradient against which the slip is a simple one: where several lead to the variable
+    (G₂ and G₁ of two layers), the claim in G₁'s terms is judged by G₁'s reading — a
+    claim in G₂'s terms is no simple change of it, and stays undecided.  ``substituted``:
+    the claim is written in values given other upstream gradients, verified, through which
+    a term left out is a slip too."""
     for up, judged in zip(leading_up, leading, strict=True):
         if not judged or not all(isinstance(v, Finding) for _, v, _ in judged):
             continue  # (a reading undecided, or the output defined more than once)
@@ -1357,8 +1367,10 @@ def _through_upstream(
             ) if outcome.value is not None else None  # fmt: skip
         except (CalculusError, BudgetExceeded):
             why = None
-        if why is None or why.kind not in SIMPLE and not (
-            substituted and why.kind == "missing-term"
+        if (
+            why is None
+            or why.kind not in SIMPLE
+            and not (substituted and why.kind == "missing-term")
         ):  # a term the loss may have besides (λV); but not one less, through a value given
             continue
         assert isinstance(first, Finding)
@@ -1372,10 +1384,12 @@ def _through_upstream(
             source = _source(checked, claim.claimed)
             if not term or not source:
                 continue
-            added = f"{source} - {term[1:].lstrip()}" if term.startswith("-") else f"{source} + {term}"
+            added = (
+                f"{source} - {term[1:].lstrip()}" if term.startswith("-") else f"{source} + {term}"
+            )
             first = replace(first, correct=added)
         return replace(first, message=first.message + through)
-    return _undecided("upstream: no simple cause")
+    return None
 
 
 def _verified_values(
@@ -1443,7 +1457,31 @@ def _readings(
             )  # fmt: skip
         except _ERRORS:
             return [], False
-    given = env.vars.get(up.gradient_key)
+    sides = _sides(shape, env.vars.get(up.gradient_key), layouts)
+    out = []
+    known = {k: v for k, v in env.vars.items() if k != up.of_key or up.of_key == wrt}
+    written = ctx.style.symbols.get(up.gradient_key, up.gradient_key)
+    each: list[t.Node | None] = [*bodies] if bodies else [None]
+    for value in each:
+        defined = {k: f for k, f in env.functions.items() if k != up.gradient_key}
+        for k, given_value in (values or {}).items():  # (the others' values, verified)
+            if k != up.gradient_key:
+                defined[k] = FunctionDef(k, (), given_value)
+        if value is not None:
+            defined[up.of_key] = FunctionDef(up.of_key, (), value)
+        for transposed, g_shape in sides:
+            vars_ = {**known, up.gradient_key: VarInfo(up.gradient_key, g_shape, written)}
+            local = Env(vars_, defined, env.softmax_columns, set(env.numbers), set(env.weak))
+            out.append((Context(local, ctx.style, ctx.einstein), transposed, shape.is_scalar))
+    return out, len(bodies) <= 1
+
+
+def _sides(
+    shape: Shape, given: VarInfo | None, layouts: frozenset[str]
+) -> list[tuple[bool, Shape]]:
+    """The readings of an upstream gradient of a quantity of ``shape`` (``given``: its own
+    declaration): (transposed, its shape) — one where the shapes decide, both for a square
+    matrix unless the denominator layout alone is stated."""
     flipped = Shape(shape.cols, shape.rows)
     if shape.is_scalar:
         sides = [(False, shape)]
@@ -1455,22 +1493,7 @@ def _readings(
         sides = [(t_, s) for t_, s in ((False, shape), (True, flipped)) if given.shape == s]
     if len(sides) == 2 and layouts == {"denominator"}:
         sides = sides[:1]  # (the layout stated decides what the shapes do not)
-    out = []
-    known = {k: v for k, v in env.vars.items() if k != up.of_key or up.of_key == wrt}
-    written = ctx.style.symbols.get(up.gradient_key, up.gradient_key)
-    each: list[t.Node | None] = [*bodies] if bodies else [None]
-    for value in each:
-        defined = {k: f for k, f in env.functions.items() if k != up.gradient_key}
-        for k, given in (values or {}).items():  # (the values given the others, verified)
-            if k != up.gradient_key:
-                defined[k] = FunctionDef(k, (), given)
-        if value is not None:
-            defined[up.of_key] = FunctionDef(up.of_key, (), value)
-        for transposed, g_shape in sides:
-            vars_ = {**known, up.gradient_key: VarInfo(up.gradient_key, g_shape, written)}
-            local = Env(vars_, defined, env.softmax_columns, set(env.numbers), set(env.weak))
-            out.append((Context(local, ctx.style, ctx.einstein), transposed, shape.is_scalar))
-    return out, len(bodies) <= 1
+    return sides
 
 
 def _bypassed(
@@ -1542,8 +1565,14 @@ def _check_sum(
     side against the verified derivative of the sum, every member sampled
     (:mod:`~texgrad.calculus.written_samples`)."""
     verdict, why, outcome = compare_sum(
-        function, claim.claimed, wrt, ctx, _text_of(checked, function), seconds,
-        checked.table.stacks, _macros(checked),
+        function,
+        claim.claimed,
+        wrt,
+        ctx,
+        _text_of(checked, function),
+        seconds,
+        checked.table.stacks,
+        _macros(checked),
     )
     if verdict is None or outcome is None:
         return _undecided(why)
@@ -1555,9 +1584,9 @@ def _check_sum(
     message = f"`{claimed}` is not the derivative" + (f" of `{of}`" if of else "")
     message += f" with respect to `{by}`: texgrad finds `{outcome.result}`, verified "
     message += "numerically (every member of the family sampled)"
-    why = _cause(claim.claimed, outcome, ctx) if outcome.value is not None else None
-    if why is not None:  # (the matrix form, against a claim written in it)
-        message = message[: -len(")")] + f"; {why})"
+    cause = _cause(claim.claimed, outcome, ctx) if outcome.value is not None else None
+    if cause is not None:  # (the matrix form, against a claim written in it)
+        message = message[: -len(")")] + f"; {cause})"
     return Finding(claim, message, outcome.result, claim.start, claim.end)
 
 

@@ -44,7 +44,9 @@ def accepted_forms(
     if jacobians:
         layouts = frozenset(lay for lay in layouts if not lay.startswith(JACOBIANS))
         if kind == "jacobian" and len(jacobians) == 1:  # (said of Jacobians: it decides them)
-            layouts = (layouts & {BY_TRANSPOSE}) | (layouts - {"numerator", "denominator"}) | jacobians
+            layouts = (
+                (layouts & {BY_TRANSPOSE}) | (layouts - {"numerator", "denominator"}) | jacobians
+            )
     if BY_TRANSPOSE in layouts:  # ∂f/∂X^T: either arrangement; ∂y/∂x^T: the m×n Jacobian
         stated = layouts - {BY_TRANSPOSE}
         if kind == "jacobian" and stated:

@@ -599,7 +599,9 @@ def _jacobian_statements(text: str) -> tuple[Statement, ...]:
             continue
         layout = "numerator" if (rows, cols) == (target, source) else "denominator"
         seen.add(start)
-        found.append(Statement(layout, start, _scope_end(text, m.start(), text[start:end]), m.start()))
+        found.append(
+            Statement(layout, start, _scope_end(text, m.start(), text[start:end]), m.start())
+        )
     for m in _JACOBIAN_ENTRY.finditer(text):
         start, end = sentence_at(text, m.start(), m.end())
         if start in seen or not _jacobian_stated(text, start, end, m):
@@ -610,7 +612,9 @@ def _jacobian_statements(text: str) -> tuple[Statement, ...]:
             continue
         seen.add(start)
         layout = "numerator" if (of, by) == (i, j) else "denominator"
-        found.append(Statement(layout, start, _scope_end(text, m.start(), text[start:end]), m.start()))
+        found.append(
+            Statement(layout, start, _scope_end(text, m.start(), text[start:end]), m.start())
+        )
     return tuple(sorted(found, key=lambda s: s.start))
 
 
