@@ -510,6 +510,10 @@ def _nabla_of_power(node: t.Node) -> t.Nabla | None:
     return replace(nabla, body=power, end=node.end)
 
 
+def _untransposed(node: t.Node) -> t.Node:
+    return node.base if isinstance(node, t.Transpose) else node
+
+
 def _is_derivative_side(node: t.Node) -> bool:
     return _derivative_side(node) is not None
 
@@ -545,6 +549,14 @@ def _derivative_side(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] |
         and member_key(node.wrt[1].base) == member_key(node.wrt[0])
     ):  # \frac{\partial^2 f}{\partial x \partial x^\top}
         return node.body, node.wrt[0], "hessian"
+    if (
+        isinstance(node, t.Derivative)
+        and node.body is not None
+        and len(node.wrt) == 2
+        and member_key(node.wrt[0]) is not None
+        and member_key(_untransposed(node.wrt[1])) not in (None, member_key(node.wrt[0]))
+    ):  # \frac{\partial^2 f}{\partial x \partial z^\top}: read, to say why it is not checked
+        return node.body, node.wrt[0], "mixed"
     if isinstance(node, t.Partial) and node.order is None and node.body is not None:
         return node.body, node.wrt, "partial"
     if isinstance(node, t.Derivative) and node.order is None and len(node.wrt) == 1:
@@ -903,6 +915,8 @@ def check_claim(
         return _undecided("not one expression")  # "= a, \\qquad b = …"
     if _evaluated(checked.doc.text, claim):
         return _undecided("evaluated at a point")  # \frac{\partial f}{\partial x}\Big|_{x=0}
+    if claim.form == "mixed":
+        return _undecided("mixed second derivative")
     try:
         ctx = context_at(checked, claim.row)
         said = _symmetric_as_said(ctx.env, checked.doc.text, claim)
