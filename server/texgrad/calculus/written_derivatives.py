@@ -510,10 +510,6 @@ def _nabla_of_power(node: t.Node) -> t.Nabla | None:
     return replace(nabla, body=power, end=node.end)
 
 
-def _untransposed(node: t.Node) -> t.Node:
-    return node.base if isinstance(node, t.Transpose) else node
-
-
 def _is_derivative_side(node: t.Node) -> bool:
     return _derivative_side(node) is not None
 
