@@ -260,8 +260,13 @@ def _table_columns(
     yield from _titled_columns(table)
 
 
-# a header cell naming the derivative in words: "Gradient", "Hessian w.r.t. $\mathbf x$"
-_TITLED = re.compile(r"(?:the\s+)?(gradient|derivative|jacobian|hessian)s?\b", re.I)
+# a header cell naming the derivative in words: "Gradient", "Hessian w.r.t. $\mathbf x$", "Its
+# gradient", or in plain text "d/dx", "∂/∂x"
+_TITLED = re.compile(
+    r"(?:(?:the|its|their)\s+)?(gradient|derivative|jacobian|hessian)s?\b"
+    r"|\s*(d\s*/\s*d|∂\s*/\s*∂)\s*[A-Za-z]\w*\s*$",  # (an operator alone: "d/dx")
+    re.I,
+)
 _TITLED_FORMS = {
     "gradient": "nabla",
     "hessian": "hessian",
@@ -285,7 +290,7 @@ def _titled_columns(
         if math is not None and math.tree is not None and _derivative_side(math.tree) is not None:
             continue  # (read above, by the function it names)
         if m is not None:
-            derivative[c] = _TITLED_FORMS[m[1].lower()]
+            derivative[c] = _TITLED_FORMS[m[1].lower()] if m[1] else "partial"  # (d/dx, ∂/∂x)
         elif not _TITLED.search(title):
             others.append(c)
     functions = [c for c in others if any(c in line for line in table.lines)]
