@@ -1329,7 +1329,14 @@ def _through_upstream(
     leading: list[list[tuple[DiffOutcome, Finding | bool | None, Context]]] = []
     leading_up: list[Upstream] = []
     layouts = layouts_at(checked.doc.text, claim, layout)
-    values = {} if nested else _verified_values(checked, claim, ctx, layout, seconds, found)
+    values: dict[str, t.Node] = {}
+    if not nested:  # (once per document, loss, layouts and definitions in force)
+        asked = (loss, layouts, tuple(sorted(ctx.env.functions)))
+        known = stated.verified_values.get(asked)
+        if known is None:
+            known = _verified_values(checked, claim, ctx, layout, seconds, found)
+            stated.verified_values[asked] = known
+        values = known
     uses = {k[0] for n in claim.claimed.walk() if (k := symbol_key(n)) is not None}
     substituted = bool(uses & set(values))
     for up in found:

@@ -29,6 +29,11 @@ notation chapter, a preamble's comment): scoped like the project's declarations,
 "in this chapter" ends with its file, an including file counts only up to the include that
 leads to this file, and a file read after it states nothing for it.
 
+A convention said of Jacobians alone, by their shape ("for $\mathbf f: \mathbb{R}^n \to
+\mathbb{R}^m$ we write the Jacobian as $m \times n$") or their entries ("$J_{ij} = \partial
+f_i/\partial x_j$"), is no layout of the gradients: :func:`jacobian_statements` reads it, for
+the Jacobians a document writes (calculus/written_layouts.py).
+
 :func:`stated_in` gives a file's statements (those carried into it first);
 :func:`layout_in_force` the layout they state at one offset; :func:`sentence_layouts` the
 layouts a formula's own sentence names ("In numerator layout the same gradient is …").
