@@ -160,6 +160,8 @@ def test_the_steps_found() -> None:
 #   after − Xᵀy (the slips the answer plants; wrong-derivative flags 59 too)
 # - held15/exam-solutions.tex 10, 19: 2Ax + b after (A + Aᵀ)x + b, + 2Xᵀy after - 2Xᵀy (the
 #   planted slips of the align chains; wrong-derivative flags those rows: the fronts say it once)
+# - held15/mathse-ridge-rayleigh.md 10: − yᵀXw for − wᵀXᵀy − yᵀXw, the factor 2 lost on the
+#   cross term (the slip the answer plants in its expansion)
 REVIEWED_STEPS = {
     "tests/calculus/written/backprop-intermediates.md": [11],
     "tests/calculus/written/answers/mathse-step-slips.md": [9, 30, 44, 54],
@@ -168,6 +170,7 @@ REVIEWED_STEPS = {
     "tests/calculus/written/latex/lecture.tex": [21],
     "tests/calculus/written/held15/exam-solutions.tex": [10, 19],
     "tests/calculus/written/held15/mathse-chain-slip.md": [14, 59],
+    "tests/calculus/written/held15/mathse-ridge-rayleigh.md": [10],
 }
 
 

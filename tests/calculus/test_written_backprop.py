@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from texgrad.calculus.written_derivatives import Tally, check_written
+from texgrad.reading.project import load_project, normalize
 from texgrad.shapes.check import Checker
 
 WRITTEN = Path(__file__).resolve().parent / "written"
@@ -79,3 +80,57 @@ def test_derivatives_of_sums_over_samples(tmp_path: Path) -> None:
     assert lines == [5, 9] and tally.verified == 2
     assert messages[0].endswith("verified numerically (every member of the family sampled)")
     assert "texgrad finds `\\sum_{i=1}^N 2 (\\boldsymbol\\mu - \\mathbf x_i)`" in messages[1]
+
+
+def test_a_sum_claimed_in_matrix_form_is_fixed_in_matrix_form(tmp_path: Path) -> None:
+    r"""The loss written as a sum over the rows of X, its gradient claimed with X: the
+    correct one, and so the quick fix, is in the claim's own (matrix) form, with its cause;
+    the fix applied is verified."""
+    text = (
+        "Let $X \\in \\mathbb{R}^{N \\times d}$ be the design matrix, whose $i$-th row is "
+        "$\\mathbf x_i^\\top$, let $\\mathbf y \\in \\mathbb{R}^N$ and $\\mathbf w \\in \\mathbb{R}^d$.\n\n"
+        "$$\\ell(\\mathbf w) = \\sum_{i=1}^N \\left(\\exp(\\mathbf x_i^\\top \\mathbf w) - "
+        "y_i\\, \\mathbf x_i^\\top \\mathbf w\\right)$$\n\n"
+        "$$\\nabla \\ell(\\mathbf w) = X^\\top\\left(\\mathbf y - \\exp(X\\mathbf w)\\right)$$\n"
+    )
+    checked = Checker().check(str(tmp_path / "m.md"), text=text)
+    (finding,) = check_written(checked, seconds=120.0)
+    assert finding.correct == "X^\\top (\\exp(X \\mathbf w) - \\mathbf y)"
+    assert finding.message.endswith("(every member of the family sampled; the sign is wrong)")
+    fixed = text[: finding.start] + finding.correct + text[finding.end :]
+    lines, _, tally = _check(tmp_path / "m.md", fixed)
+    assert lines == [] and tally.verified == 1
+
+
+def test_a_sum_defined_in_another_file_of_the_project(tmp_path: Path) -> None:
+    r"""f defined in one file (with the root's macros, ``\vw``), its gradient claimed in
+    another: the sum is differentiated in its own file's text, its result read back through
+    the project's macros, and a weight vector declared there printed in its font."""
+    (tmp_path / "main.tex").write_text(
+        "\\documentclass{article}\n\\newcommand{\\vw}{\\mathbf{w}}\n\\newcommand{\\vx}{\\mathbf{x}}\n"
+        "\\begin{document}\n\\input{model}\n\\input{grad}\n\\end{document}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "model.tex").write_text(
+        "Let $X \\in \\mathbb{R}^{N \\times d}$ be the design matrix, whose $i$-th row is "
+        "$\\vx_i^\\top$, $\\mathbf y \\in \\mathbb{R}^N$, $\\vw \\in \\mathbb{R}^d$ and let "
+        "$\\mathbf c \\in \\mathbb{R}^N$ hold weights, $C = \\operatorname{diag}(\\mathbf c)$.\n"
+        "\\begin{equation}\nL(\\vw) = \\sum_{i=1}^N c_i\\,(\\vx_i^\\top \\vw - y_i)^2\n\\end{equation}\n",
+        encoding="utf-8",
+    )
+    grad = tmp_path / "grad.tex"
+    grad.write_text(
+        "\\begin{equation}\n\\nabla L(\\vw) = 2X^\\top C (X\\vw - \\mathbf y)\n"
+        "\\end{equation}\n\\begin{equation}\n\\nabla L(\\vw) = X^\\top C "
+        "(X\\vw - \\mathbf y)\n\\end{equation}\n",
+        encoding="utf-8",
+    )
+    path = normalize(grad)
+    project = load_project(path, folder=tmp_path)
+    checked = Checker().check(path, project, tmp_path)
+    tally = Tally()
+    (finding,) = check_written(checked, seconds=120.0, tally=tally)
+    text = checked.doc.text
+    assert text.count("\n", 0, finding.start) + 1 == 5 and tally.verified == 1
+    assert finding.correct == "2 X^\\top ((X \\vw - \\mathbf y) \\odot \\mathbf{c})"
+    assert finding.message.endswith("a factor 2 is missing)")

@@ -717,3 +717,23 @@ def test_the_jacobian_of_a_name_defined_without_parameters_taken_at_its_variable
     assert [text.count("\n", 0, f.start) + 1 for f in found] == [5]
     assert "transpose" in found[0].message
     assert tally.read == 2 and tally.verified == 1
+
+
+def test_the_operator_of_a_parenthesis_raised_to_a_power_takes_the_power() -> None:
+    r"""``\nabla^2_{\mathbf x} (\mathbf c^\top \mathbf x)^3`` parses as the operator's power;
+    it is read as the Hessian (the gradient) of the power, as written to be read."""
+    decls = DECLS + r"Let $\mathbf c \in \mathbb{R}^n$." + "\n\n"
+    hessian = r"$$\nabla^2_{\mathbf x} (\mathbf c^\top \mathbf x)^3 = K(\mathbf c^\top \mathbf x)\,\mathbf c \mathbf c^\top$$"
+    gradient = r"$$\nabla_{\mathbf x} (\mathbf c^\top \mathbf x)^3 = K(\mathbf c^\top \mathbf x)^2\,\mathbf c$$"
+    assert flagged(hessian.replace("K", "6"), decls=decls) == []
+    assert flagged(hessian.replace("K", "3"), decls=decls) == [
+        r"3(\mathbf c^\top \mathbf x)\,\mathbf c \mathbf c^\top"
+    ]
+    assert flagged(gradient.replace("K", "3"), decls=decls) == []
+    assert flagged(gradient.replace("K", "-3"), decls=decls) == [
+        r"-3(\mathbf c^\top \mathbf x)^2\,\mathbf c"
+    ]
+    checked = Checker().check("doc.md", text=decls + hessian.replace("K", "6"))
+    tally = Tally()
+    check_written(checked, tally=tally)
+    assert tally.verified == 1

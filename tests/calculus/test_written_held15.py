@@ -164,6 +164,48 @@ PLANTED = {
         50: "sign",
         56: "factor",
     },
+    # a sixth batch (session 12), measured before its fixes (27 of 34 flagged, no false
+    # alarm; the answer's expansion slip found as an unequal step): the loss of the project
+    # defined in its model section was not differentiated in that file's text nor read back
+    # through the root's macros (\vw), and "let $X$ be the design matrix, whose $i$-th row is
+    # …" did not stack the rows; a claim in the other path of a residual block was verified
+    # through one upstream gradient alone; a square upstream gradient was read in both
+    # layouts though the appendix states one; ∇²(aᵀx)³ was read as (∇²(aᵀx))³
+    "cheatsheet-traces.md": {
+        11: "symmetric",
+        13: "transpose",
+        15: "factor",
+        24: "factor",
+        32: "order",
+        33: "transpose",
+        35: "symmetric",
+        37: "factor",
+        45: "inverse",
+        55: "sign",
+    },
+    "mathse-ridge-rayleigh.md": {25: "sign", 39: "factor"},  # (10: an unequal step)
+    "lecture-identification.tex": {
+        19: "transpose",
+        23: "transpose",
+        26: "inverse",
+        31: "sign",
+        44: "factor",
+        51: "transpose",
+    },
+    # (38, ∂(L + Ω)/∂W₁ with a factor 2 on λW₁, is undecided: a loss known by its upstream
+    # gradient plus a defined penalty is not differentiated)
+    "appendix-residual.tex": {20: "transpose", 28: "sign", 34: "dropped", 47: "transpose"},
+    # (54, the mixed block ∂²r/∂x∂zᵀ written transposed, is not read: no mixed Hessians)
+    "jacobian-convention.md": {
+        16: "transpose",
+        20: "transpose",
+        26: "transpose",
+        30: "sign",
+        42: "symmetric",
+        46: "factor",
+        50: "factor",
+    },
+    "glm-project/sections/gradients.tex": {5: "sign", 12: "factor", 21: "sign"},
 }
 
 

@@ -180,3 +180,47 @@ def test_a_matrix_said_symmetric_by_it_is_after_its_declaration() -> None:
     # "it is not symmetric", or a second symbol between, says nothing of K
     assert flagged(text.replace("it is\nsymmetric", "it is\nnot symmetric")) == [4, 6]
     assert flagged(text.replace("kernel matrix", "kernel matrix of $A$")) == [4, 6]
+
+
+JACOBIAN = (
+    r"Let $M \in \mathbb{R}^{m \times n}$, $A, X \in \mathbb{R}^{n \times n}$, $\mathbf x \in \mathbb{R}^n$"
+    r" and $\mathbf f(\mathbf x) = M\mathbf x$." "\n\n"
+)  # fmt: skip
+
+
+def test_a_jacobian_convention_said_by_its_shape_or_entries_decides_jacobians_only() -> None:
+    """ "We write the Jacobian as $m \\times n$" of an f: ℝⁿ → ℝᵐ is numerator layout for its
+    Jacobians — the transposed one is then wrong — and decides nothing for its gradients."""
+    claims = (
+        r"$$\frac{\partial \mathbf f}{\partial \mathbf x} = M^\top$$" "\n\n"
+        r"$$\frac{\partial \operatorname{tr}(AX)}{\partial X} = A$$" "\n\n"
+        r"$$\frac{\partial \operatorname{tr}(AX)}{\partial X} = A^\top$$" "\n"
+    )  # fmt: skip
+    assert flagged(JACOBIAN + claims) == []  # (nothing stated: either way)
+    for said, lines in [
+        (
+            r"For $\mathbf f: \mathbb{R}^n \to \mathbb{R}^m$ we write the Jacobian as $m \times n$.",
+            [5],
+        ),
+        (
+            r"The Jacobian of $\mathbf f: \mathbb{R}^n \to \mathbb{R}^m$ is the $m \times n$ matrix.",
+            [5],
+        ),
+        (r"The Jacobian has the entries $J_{ij} = \partial f_i / \partial x_j$.", [5]),
+        # the other convention: Mᵀ is right
+        (
+            r"For $\mathbf f: \mathbb{R}^n \to \mathbb{R}^m$ we write the Jacobian as $n \times m$.",
+            [],
+        ),
+        (r"The Jacobian has the entries $J_{ij} = \frac{\partial f_j}{\partial x_i}$.", []),
+        # supposed, or with no map to tell the letters: nothing stated
+        (r"If the Jacobian of $\mathbf f: \mathbb{R}^n \to \mathbb{R}^m$ were $m \times n$, …", []),
+        (r"We write the Jacobian as $m \times n$.", []),
+    ]:
+        assert flagged(JACOBIAN + said + "\n\n" + claims) == lines, said
+    # a stated denominator layout still decides the gradients beside a numerator Jacobian
+    said = (
+        r"We use denominator layout. For $\mathbf f: \mathbb{R}^n \to \mathbb{R}^m$ we write"
+        r" the Jacobian as $m \times n$." "\n\n"
+    )  # fmt: skip
+    assert flagged(JACOBIAN + said + claims) == [5, 7]

@@ -76,3 +76,27 @@ def test_every_line_of_a_table_headed_in_words_is_a_claim(
             assert word in message, (line, message)
     assert tally.verified + tally.flagged == tally.read  # every line read decided
     assert tally.read == (8 if name.endswith(".md") else 3)  # (a Hessian 0 is no claim)
+
+
+@pytest.mark.parametrize(
+    ("title", "read"),
+    [
+        ("Its gradient", True),
+        ("d/dx", True),
+        ("∂/∂x", True),
+        ("Derivative w.r.t. x", True),
+        # not a derivative's title: a word after the operator, or none at all
+        ("d/dx of", False),
+        ("w.r.t. x", False),
+    ],
+)
+def test_a_derivative_titled_by_its_operator_or_with_its_in_front(title: str, read: bool) -> None:
+    text = (
+        f"{DECLARED}\n\n| Function | {title} |\n|---|---|\n"
+        "| $\\mathbf a^\\top \\mathbf x$ | $\\mathbf a$ |\n"
+        "| $\\mathbf x^\\top A \\mathbf x$ | $2A\\mathbf x$ |\n"
+    )
+    tally = Tally()
+    found = check_written(Checker().check("t.md", text=text), seconds=60.0, tally=tally)
+    assert [text[f.start : f.end] for f in found] == (["2A\\mathbf x"] if read else [])
+    assert (tally.read, tally.verified) == ((2, 1) if read else (0, 0))

@@ -166,3 +166,60 @@ def test_a_deep_network_is_read_once_and_each_layer_by_its_own_gradient(
     assert found == ["-H_{3}^\\top G_{3}", "2H_{9}^\\top G_{9}"]
     assert tally.read == 36 and tally.verified == 22  # (the 12 statements G_k = …: undecided)
     assert reads == 1
+
+
+def test_a_stated_denominator_layout_reads_a_square_upstream_gradient_as_it_is() -> None:
+    """With no layout stated, ``G^\\top`` may be the numerator layout's G (above); where the
+    document states the denominator layout, G has O's shape and the transposed claim is a
+    slip, said as one."""
+    stated = "We use the denominator layout.\n\n" + HEAD
+    found, tally = _judged(stated + "$$\\frac{\\partial L}{\\partial V} = P^\\top G^\\top$$\n")
+    assert found == ["P^\\top G^\\top"] and tally.flagged == 1
+    found, tally = _judged(stated + "$$\\frac{\\partial L}{\\partial V} = P^\\top G$$\n")
+    assert found == [] and tally.verified == 1
+
+
+# a residual block: X reaches the loss through A = XW₁ and through Y = X + HW₂ directly
+RESIDUAL = r"""We use the denominator layout. Let $X \in \mathbb{R}^{N \times d}$, $W_1 \in \mathbb{R}^{d \times h}$,
+$W_2 \in \mathbb{R}^{h \times d}$, $A = XW_1$, $H = \tanh(A)$ and $Y = X + HW_2$. Let
+$G = \partial L / \partial Y$, $G_H = \partial L / \partial H$ and $G_A = \partial L / \partial A$.
+
+$$G_H = G W_2^\top$$
+
+$$G_A = G_H \odot (1 - H \odot H)$$
+
+$$\frac{\partial L}{\partial X} = CLAIM$$
+"""
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict"),
+    [
+        ("G + G_A W_1^\\top", True),  # through Y, with the values the document gives G_A, G_H
+        ("G + G_H W_2^\\top", None),  # (G_H W₂ᵀ is no part of ∂L/∂X: wrong, but no simple slip)
+        ("G_A W_1^\\top", False),  # through A alone: the skip connection's G is missing
+        ("-G - G_A W_1^\\top", False),  # the sign
+    ],
+)
+def test_a_variable_reaching_the_loss_by_two_paths_is_not_judged_by_one(
+    claim: str, verdict: bool | None
+) -> None:
+    text = RESIDUAL.replace("CLAIM", claim)
+    checked = Checker().check("doc.md", text=text)
+    tally = Tally()
+    found = check_written(checked, seconds=60.0, tally=tally)
+    assert [text[f.start : f.end] for f in found] == ([] if verdict is not False else [claim])
+    assert tally.verified == (1 if verdict else 0)
+    if claim == "G_A W_1^\\top":
+        assert "the term `G` is missing" in found[0].message
+        assert found[0].correct == "G_A W_1^\\top + G"  # (the fix in the claim's own terms)
+
+
+def test_a_value_given_an_upstream_gradient_is_used_only_when_verified() -> None:
+    """A wrong value given G_A (the sign of H ⊙ H) is not used: the claim written in G_A is
+    then undecided, not judged against the wrong value."""
+    text = RESIDUAL.replace("(1 - H \\odot H)", "(1 + H \\odot H)").replace(
+        "CLAIM", "G_A W_1^\\top"
+    )
+    found, tally = _judged(text)
+    assert found == [] and tally.verified == 0

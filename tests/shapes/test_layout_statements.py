@@ -238,3 +238,29 @@ def test_a_derivative_written_as_an_operator_takes_either_layout_unless_one_is_s
     said = "We use the denominator layout.\n\n"
     text = f"%! notes.md\n{said}{OPERATOR_DECLS}\n\n{OPERATOR_ROWS}"
     assert _flagged(tmp_path / "den", text) == ["op row", "op scalar"]
+
+
+def test_a_jacobian_convention_said_by_its_shape_is_read_for_jacobians() -> None:
+    from texgrad.shapes.layout_statements import jacobian_layout_in_force, jacobian_statements
+
+    text = (
+        r"For $\mathbf f: \mathbb{R}^n \to \mathbb{R}^m$ we write the Jacobian as $m \times n$."
+        "\n\nA.\n"
+    )
+    assert [s.layout for s in jacobian_statements(text)] == ["numerator"]
+    assert jacobian_layout_in_force(text, text.index("A.")) == "numerator"
+    assert statements(text) == []  # (not a layout of the gradients)
+    flipped = text.replace(r"$m \times n$", r"$n \times m$")
+    assert jacobian_layout_in_force(flipped, flipped.index("A.")) == "denominator"
+    # the map said in the sentence before, and a blamed or denied statement
+    before = (
+        r"Let $\mathbf g: \mathbb{R}^{p} \to \mathbb{R}^{q}$. Its Jacobian is a $q \times p$"
+        " matrix.\n\nA.\n"
+    )
+    assert jacobian_layout_in_force(before, before.index("A.")) == "numerator"
+    for said in (
+        r"Writing the Jacobian of $\mathbf f: \mathbb{R}^n \to \mathbb{R}^m$ as $n \times m$ is wrong.",
+        r"The Jacobian of $\mathbf f: \mathbb{R}^n \to \mathbb{R}^m$ is not $n \times m$.",
+        r"% The Jacobian of $\mathbf f: \mathbb{R}^n \to \mathbb{R}^m$ is $m \times n$.",
+    ):
+        assert jacobian_statements(said + "\n") == (), said

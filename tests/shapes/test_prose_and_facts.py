@@ -644,6 +644,7 @@ def test_an_example_that_states_sizes_in_its_sentence_sets_its_letters_to_them(
         r"Let $X \in \mathbb{R}^{N \times d}$; $\mathbf{x}_i^\top$ is the $i$-th row of $X$",
         r"Let $X$ be an $N \times d$ matrix whose $i$-th row is the observation $\mathbf{x}_i^\top$",
         r"Let $X \in \mathbb{R}^{N \times d}$, whose $i$-th row is $\mathbf{x}_i^\top$",
+        r"Let $X \in \mathbb{R}^{N \times d}$ be the design matrix, whose $i$-th row is $\mathbf{x}_i^\top$",
         r"Let $X \in \mathbb{R}^{N \times d}$; the $i$-th row of $X$ is $\mathbf{x}_i^\top$",
         r"Let $X \in \mathbb{R}^{N \times d}$. The $i$th row of $X$ we denote by $\mathbf{x}_i^\top$",
     ],

@@ -84,6 +84,16 @@ def _in_force(result: CheckResult, key: str, font: str | None, offset: int) -> D
     return decl
 
 
+def _in_font(key: str, font: str | None) -> str:
+    r"""A declared symbol written as its declaration writes it (``\mathbf{c}`` of a
+    ``\mathbf c`` declared in another file of the project, which this file's rows never
+    write: a result printed with it is read back as the same symbol)."""
+    if font is None or not font.isalpha():
+        return key
+    base, sep, rest = key.partition("_{")
+    return f"\\{font}{{{base}}}{sep}{rest}"
+
+
 def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context:
     """Symbols, definitions and notation in force at ``offset`` of a checked document."""
     env = Env()
@@ -122,7 +132,7 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     notation.learn_style(style, trees, result.doc.text, override=True)
     _declared_spellings(result, style, in_force, fonts)
     for key, info in env.vars.items():
-        info.latex = style.symbols.get(key, key)
+        info.latex = style.symbols.get(key, info.latex)
     return Context(env, style, says_einstein(result.doc.text))
 
 
@@ -141,7 +151,13 @@ def _declared_vars(
             decl = table.declarations[key][0]
             fallback.add(key)
         env.vars[key] = VarInfo(
-            key, decl.shape, key, decl.symmetric, decl.positive_definite, False, decl.values
+            key,
+            decl.shape,
+            _in_font(key, decl.font),
+            decl.symmetric,
+            decl.positive_definite,
+            False,
+            decl.values,
         )
         in_force[key] = decl
     return in_force, fallback

@@ -413,6 +413,16 @@ _CLAIM_WORDS = (  # (the start of written_derivatives' internal reason, what the
     ("time budget", "its check ran out of time"),
     ("error", "texgrad cannot evaluate it"),
     ("entry", "texgrad cannot check this entry of the derivative"),
+    ("mixed second derivative", "a second derivative by two different variables is not checked"),
+    (
+        "upstream: the statement naming",
+        "it names the gradient of the loss (a definition, not a result to check)",
+    ),
+    (
+        "upstream: no simple cause",
+        "it differs from the derivative through the upstream gradients the document names, "
+        "but the loss may hold terms the document does not write",
+    ),
 )
 
 

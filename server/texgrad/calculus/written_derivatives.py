@@ -74,17 +74,20 @@ from texgrad.calculus.verify import _domain
 from texgrad.calculus.written import statements as listed_statements
 from texgrad.calculus.written_components import compare_entries, entry_of
 from texgrad.calculus.written_jacobians import OutputEntry, judge, output_entry
-from texgrad.calculus.written_layouts import BY_TRANSPOSE, accepted_forms
+from texgrad.calculus.written_layouts import BY_TRANSPOSE, JACOBIANS, accepted_forms
 from texgrad.calculus.written_samples import compare_sum
 from texgrad.calculus.written_simplex import resample, stated_sums
 from texgrad.calculus.written_tables import Table, markdown_tables
 from texgrad.calculus.written_tabular import latex_tables
 from texgrad.calculus.written_upstream import SIMPLE, GradientStatements, Upstream, linear_loss
+from texgrad.reading.macros import MacroTable, merge
+from texgrad.reading.project import format_of, scan_text
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.diagnostics import Diagnostic, Fix
 from texgrad.shapes.layout_statements import (
     Statement,
+    jacobian_layout_in_force,
     layout_in_force,
     sentence_at,
     sentence_layouts,
@@ -257,8 +260,13 @@ def _table_columns(
     yield from _titled_columns(table)
 
 
-# a header cell naming the derivative in words: "Gradient", "Hessian w.r.t. $\mathbf x$"
-_TITLED = re.compile(r"(?:the\s+)?(gradient|derivative|jacobian|hessian)s?\b", re.I)
+# a header cell naming the derivative in words: "Gradient", "Hessian w.r.t. $\mathbf x$", "Its
+# gradient", or in plain text "d/dx", "∂/∂x"
+_TITLED = re.compile(
+    r"(?:(?:the|its|their)\s+)?(gradient|derivative|jacobian|hessian)s?\b"
+    r"|\s*(d\s*/\s*d|∂\s*/\s*∂)\s*[A-Za-z]\w*\s*$",  # (an operator alone: "d/dx")
+    re.I,
+)
 _TITLED_FORMS = {
     "gradient": "nabla",
     "hessian": "hessian",
@@ -282,7 +290,7 @@ def _titled_columns(
         if math is not None and math.tree is not None and _derivative_side(math.tree) is not None:
             continue  # (read above, by the function it names)
         if m is not None:
-            derivative[c] = _TITLED_FORMS[m[1].lower()]
+            derivative[c] = _TITLED_FORMS[m[1].lower()] if m[1] else "partial"  # (d/dx, ∂/∂x)
         elif not _TITLED.search(title):
             others.append(c)
     functions = [c for c in others if any(c in line for line in table.lines)]
@@ -495,6 +503,18 @@ def _nabla_called(node: t.Node) -> t.Nabla | None:
     return replace(nabla, body=call, end=arg.end)
 
 
+def _nabla_of_power(node: t.Node) -> t.Nabla | None:
+    r"""``\nabla^2_{\mathbf x} (\mathbf a^\top \mathbf x)^3``, parsed as the power of the
+    operator applied to the parenthesis: the operator applied to the power."""
+    if not (isinstance(node, t.Power) and isinstance(node.base, t.Nabla)):
+        return None
+    nabla, body = node.base, node.base.body
+    if not (isinstance(body, t.Paren) and body.open in ("(", "\\left(") and body.body is not None):
+        return None
+    power = t.Power(base=body, exponent=node.exponent, start=body.start, end=node.end)
+    return replace(nabla, body=power, end=node.end)
+
+
 def _is_derivative_side(node: t.Node) -> bool:
     return _derivative_side(node) is not None
 
@@ -504,6 +524,9 @@ def _derivative_side(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] |
     called = _nabla_called(node)
     if called is not None:
         return _derivative_side(called)
+    powered = _nabla_of_power(node)
+    if powered is not None:
+        return _derivative_side(powered)
     if isinstance(node, t.Product) and len(node.factors) > 1 and _operator(node.factors[0]):
         # \nabla_x x^T x, \frac{\partial}{\partial x} x^T A x: the operator takes the product
         head = node.factors[0]
@@ -527,6 +550,14 @@ def _derivative_side(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] |
         and member_key(node.wrt[1].base) == member_key(node.wrt[0])
     ):  # \frac{\partial^2 f}{\partial x \partial x^\top}
         return node.body, node.wrt[0], "hessian"
+    if (
+        isinstance(node, t.Derivative)
+        and node.body is not None
+        and len(node.wrt) == 2
+        and member_key(node.wrt[0]) is not None
+        and member_key(_untransposed(node.wrt[1])) not in (None, member_key(node.wrt[0]))
+    ):  # \frac{\partial^2 f}{\partial x \partial z^\top}: read, to say why it is not checked
+        return node.body, node.wrt[0], "mixed"
     if isinstance(node, t.Partial) and node.order is None and node.body is not None:
         return node.body, node.wrt, "partial"
     if isinstance(node, t.Derivative) and node.order is None and len(node.wrt) == 1:
@@ -575,6 +606,9 @@ def layouts_at(text: str, claim: WrittenDerivative, said: list[Statement] | None
     local = sentence_layouts(text, claim.row.start, claim.end)
     stated = layout_in_force(text, claim.row.start, said)
     layouts = local | ({stated} if stated else set())
+    jacobians = jacobian_layout_in_force(text, claim.row.start)
+    if jacobians is not None:  # ("we write the Jacobian as m × n": its Jacobians only)
+        layouts.add(JACOBIANS + jacobians)
     if isinstance(claim.wrt, t.Transpose) and not claim.wrt.conjugate:
         layouts.add(BY_TRANSPOSE)  # ∂f/∂X^T, ∂y/∂x^T: conventions differ (accepted_forms)
     return frozenset(layouts)
@@ -882,6 +916,8 @@ def check_claim(
         return _undecided("not one expression")  # "= a, \\qquad b = …"
     if _evaluated(checked.doc.text, claim):
         return _undecided("evaluated at a point")  # \frac{\partial f}{\partial x}\Big|_{x=0}
+    if claim.form == "mixed":
+        return _undecided("mixed second derivative")
     try:
         ctx = context_at(checked, claim.row)
         said = _symmetric_as_said(ctx.env, checked.doc.text, claim)
@@ -1275,11 +1311,13 @@ def _undefined_loss(claim: WrittenDerivative, env: Env) -> str | None:
 
 def _through_upstream(
     checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: list[Statement] | None,
-    seconds: float, wrt: str,
+    seconds: float, wrt: str, nested: bool = False,
 ) -> Finding | bool | None | object:  # fmt: skip
     """A claim on a loss the document never defines, judged through the upstream gradients
     it names (:mod:`~texgrad.calculus.written_upstream`); :data:`_NOT_THROUGH` where it
-    names none that leads to ``wrt``."""
+    names none that leads to ``wrt``.  The values the document gives those gradients
+    (``G_H = G W_2^\\top``), each verified through the others, are theirs in every reading
+    but their own (not ``nested``: in the check of such a value)."""
     loss = _undefined_loss(claim, ctx.env)
     if loss is None or loss == wrt:
         return _NOT_THROUGH
@@ -1290,10 +1328,23 @@ def _through_upstream(
         return _undecided("upstream: the statement naming the upstream gradient")
     leading: list[list[tuple[DiffOutcome, Finding | bool | None, Context]]] = []
     leading_up: list[Upstream] = []
+    layouts = layouts_at(checked.doc.text, claim, layout)
+    values: dict[str, t.Node] = {}
+    if not nested:  # (once per document, loss, layouts and definitions in force)
+        asked = (loss, layouts, tuple(sorted(ctx.env.functions)))
+        known = stated.verified_values.get(asked)
+        if known is None:
+            known = _verified_values(checked, claim, ctx, layout, seconds, found)
+            stated.verified_values[asked] = known
+        values = known
+    uses = {k[0] for n in claim.claimed.walk() if (k := symbol_key(n)) is not None}
+    substituted = bool(uses & set(values))
     for up in found:
-        readings, single = _readings(up, ctx, wrt, stated)
+        readings, single = _readings(up, ctx, wrt, stated, layouts, values)
         judged: list[tuple[DiffOutcome, Finding | bool | None, Context]] = []
         complete = single  # every reading judged, of one definition: may be reported
+        if _bypassed(up, found, ctx.env, stated, wrt):
+            continue  # (the loss depends on the variable besides: this reading decides nothing)
         for local, transposed, scalar in readings:
             tree = linear_loss(up, transposed, scalar)
             each = seconds / max(1, len(found) * len(readings))
@@ -1313,10 +1364,20 @@ def _through_upstream(
             leading_up.append(up)
     if not leading:
         return _NOT_THROUGH
-    # Wrong in every reading (none returned True above); reported through an upstream
-    # gradient against which the slip is a simple one: where several lead to the variable
-    # (G₂ and G₁ of two layers), the claim in G₁'s terms is judged by G₁'s reading — a
-    # claim in G₂'s terms is no simple change of it, and stays undecided.
+    found_wrong = _reported(checked, claim, loss, leading_up, leading, substituted)
+    return found_wrong if found_wrong is not None else _undecided("upstream: no simple cause")
+
+
+def _reported(
+    checked: CheckResult, claim: WrittenDerivative, loss: str, leading_up: list[Upstream],
+    leading: list[list[tuple[DiffOutcome, Finding | bool | None, Context]]], substituted: bool,
+) -> Finding | None:  # fmt: skip
+    """A claim wrong in every reading (none verified it), reported through an upstream
+    gradient against which the slip is a simple one: where several lead to the variable
+    (G₂ and G₁ of two layers), the claim in G₁'s terms is judged by G₁'s reading — a
+    claim in G₂'s terms is no simple change of it, and stays undecided.  ``substituted``:
+    the claim is written in values given other upstream gradients, verified, through which
+    a term left out is a slip too."""
     for up, judged in zip(leading_up, leading, strict=True):
         if not judged or not all(isinstance(v, Finding) for _, v, _ in judged):
             continue  # (a reading undecided, or the output defined more than once)
@@ -1328,7 +1389,11 @@ def _through_upstream(
             ) if outcome.value is not None else None  # fmt: skip
         except (CalculusError, BudgetExceeded):
             why = None
-        if why is None or why.kind not in SIMPLE:  # a term the loss may have besides (λV)
+        if (
+            why is None
+            or why.kind not in SIMPLE
+            and not (substituted and why.kind == "missing-term")
+        ):  # a term the loss may have besides (λV); but not one less, through a value given
             continue
         assert isinstance(first, Finding)
         written = _source(checked, claim.function) if claim.function is not None else loss
@@ -1336,18 +1401,57 @@ def _through_upstream(
             f"; `{written}` is taken through `{latex_of(up.gradient)}`, its gradient by "
             f"`{latex_of(up.of)}`"
         )
+        if why.kind == "missing-term":  # (the fix in the claim's own terms: the term added)
+            term = why.text.split("`")[1] if why.text.count("`") >= 2 else ""
+            source = _source(checked, claim.claimed)
+            if not term or not source:
+                continue
+            added = (
+                f"{source} - {term[1:].lstrip()}" if term.startswith("-") else f"{source} + {term}"
+            )
+            first = replace(first, correct=added)
         return replace(first, message=first.message + through)
-    return _undecided("upstream: no simple cause")
+    return None
+
+
+def _verified_values(
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: list[Statement] | None,
+    seconds: float, found: list[Upstream],
+) -> dict[str, t.Node]:  # fmt: skip
+    r"""The values the document gives the upstream gradients it names, by their keys, where
+    one is given (``G_A = G_H \odot (1 - H \odot H)`` beside ``G_A = \partial L/\partial
+    A``) and is verified as the claim ``\partial L/\partial A = G_H \odot (1 - H \odot H)``
+    through the other upstream gradients: a claim written in them (``G + G_A W_1^\top``) is
+    then read through the one its variable reaches the loss by, whole."""
+    stated = _statements(checked)
+    out: dict[str, t.Node] = {}
+    for other in found:
+        given = [b for b in stated.definitions(other.gradient_key) if _derivative_side(b) is None]
+        if len(given) != 1:
+            continue
+        local = _intermediate(ctx, other.of_key)
+        if other.of_key not in local.env.vars:
+            continue
+        value = replace(claim, wrt=other.of, claimed=given[0])
+        each = seconds / max(2, 2 * len(found))
+        verdict = _through_upstream(checked, value, local, layout, each, other.of_key, nested=True)
+        if verdict is True:
+            out[other.gradient_key] = given[0]
+    return out
 
 
 def _readings(
-    up: Upstream, ctx: Context, wrt: str, stated: GradientStatements
-) -> tuple[list[tuple[Context, bool, bool]], bool]:
+    up: Upstream, ctx: Context, wrt: str, stated: GradientStatements,
+    layouts: frozenset[str] = frozenset(), values: dict[str, t.Node] | None = None,
+) -> tuple[list[tuple[Context, bool, bool]], bool]:  # fmt: skip
     """The contexts in which ``up``'s gradient is a fixed variable (the shape of what it is
     the gradient of, or the transpose's), each with whether it is transposed and whether
     it is a number: one reading where the shapes decide, both for a square matrix; one
     set per definition of what it is the gradient of (``W = W_0 + BA``, and "``W = W_0`` at
-    initialisation"), and whether there is only one."""
+    initialisation"), and whether there is only one.  ``layouts``: those stated where the
+    claim stands; under a stated denominator layout alone, ``G = \\partial L/\\partial S`` of a
+    square ``S`` has ``S``'s shape as it is (``G_S^\\top Q`` by the keys of ``S = QK^\\top``,
+    not ``G_S Q``)."""
     env = ctx.env
     fdef = env.functions.get(up.of_key)
     bodies: list[t.Node] = []
@@ -1375,22 +1479,16 @@ def _readings(
             )  # fmt: skip
         except _ERRORS:
             return [], False
-    given = env.vars.get(up.gradient_key)
-    flipped = Shape(shape.cols, shape.rows)
-    if shape.is_scalar:
-        sides = [(False, shape)]
-    elif given is None:
-        sides = [(False, shape), (True, flipped)] if shape.rows == shape.cols else [(False, shape)]
-    elif shape.rows == shape.cols and given.shape in (shape, flipped):
-        sides = [(False, shape), (True, shape)]
-    else:
-        sides = [(t_, s) for t_, s in ((False, shape), (True, flipped)) if given.shape == s]
+    sides = _sides(shape, env.vars.get(up.gradient_key), layouts)
     out = []
     known = {k: v for k, v in env.vars.items() if k != up.of_key or up.of_key == wrt}
     written = ctx.style.symbols.get(up.gradient_key, up.gradient_key)
     each: list[t.Node | None] = [*bodies] if bodies else [None]
     for value in each:
         defined = {k: f for k, f in env.functions.items() if k != up.gradient_key}
+        for k, given_value in (values or {}).items():  # (the others' values, verified)
+            if k != up.gradient_key:
+                defined[k] = FunctionDef(k, (), given_value)
         if value is not None:
             defined[up.of_key] = FunctionDef(up.of_key, (), value)
         for transposed, g_shape in sides:
@@ -1400,13 +1498,59 @@ def _readings(
     return out, len(bodies) <= 1
 
 
-def _reaches(bodies: list[t.Node], wrt: str, env: Env, gradient: str) -> bool:
+def _sides(
+    shape: Shape, given: VarInfo | None, layouts: frozenset[str]
+) -> list[tuple[bool, Shape]]:
+    """The readings of an upstream gradient of a quantity of ``shape`` (``given``: its own
+    declaration): (transposed, its shape) — one where the shapes decide, both for a square
+    matrix unless the denominator layout alone is stated."""
+    flipped = Shape(shape.cols, shape.rows)
+    if shape.is_scalar:
+        sides = [(False, shape)]
+    elif given is None:
+        sides = [(False, shape), (True, flipped)] if shape.rows == shape.cols else [(False, shape)]
+    elif shape.rows == shape.cols and given.shape in (shape, flipped):
+        sides = [(False, shape), (True, shape)]
+    else:
+        sides = [(t_, s) for t_, s in ((False, shape), (True, flipped)) if given.shape == s]
+    if len(sides) == 2 and layouts == {"denominator"}:
+        sides = sides[:1]  # (the layout stated decides what the shapes do not)
+    return sides
+
+
+def _bypassed(
+    up: Upstream, found: list[Upstream], env: Env, stated: GradientStatements, wrt: str
+) -> bool:
+    r"""Whether the loss depends on ``wrt`` otherwise than through ``up``'s ``O``, as the
+    document says: another upstream gradient's quantity is defined through ``O`` and through
+    ``wrt`` besides (``Y = X + HW_2`` of a residual block, with ``H`` of ``A = XW_1``, and
+    ``G = \partial L/\partial Y``: ∂L/∂X is not ``G_A W_1^\top`` alone).  Through ``O`` alone,
+    a claim would be verified wrongly, and may not be reported either."""
+    for other in found:
+        if other.of_key in (up.of_key, wrt):
+            continue
+        fdef = env.functions.get(other.of_key)
+        bodies = [fdef.body] if fdef is not None and not fdef.params else []
+        bodies += stated.definitions(other.of_key)
+        if not bodies:
+            continue
+        if _reaches(bodies, up.of_key, env, other.gradient_key) and _reaches(
+            bodies, wrt, env, other.gradient_key, blocked=up.of_key
+        ):
+            return True
+    return False
+
+
+def _reaches(
+    bodies: list[t.Node], wrt: str, env: Env, gradient: str, blocked: str | None = None
+) -> bool:
     r"""Whether the values ``bodies`` write the variable ``wrt``, themselves or through the
     names the document defines (``Z = H W`` by W; ``H = \tanh(Z_0)`` by what Z₀ is of):
     where they do not, the derivative through them is 0 (a layer's upstream gradient for a
-    weight of another layer).  A member or an entry of the same letter counts as written."""
+    weight of another layer).  A member or an entry of the same letter counts as written.
+    ``blocked``: a name not gone through (its value's variables do not count)."""
     letter = wrt.partition("_{")[0]
-    seen: set[str] = {gradient}
+    seen: set[str] = {gradient} if blocked is None else {gradient, blocked}
     pending = list(bodies)
     while pending:
         for node in pending.pop().walk():
@@ -1443,7 +1587,14 @@ def _check_sum(
     side against the verified derivative of the sum, every member sampled
     (:mod:`~texgrad.calculus.written_samples`)."""
     verdict, why, outcome = compare_sum(
-        function, claim.claimed, wrt, ctx, checked.doc.text, seconds, checked.table.stacks
+        function,
+        claim.claimed,
+        wrt,
+        ctx,
+        _text_of(checked, function),
+        seconds,
+        checked.table.stacks,
+        _macros(checked),
     )
     if verdict is None or outcome is None:
         return _undecided(why)
@@ -1455,7 +1606,32 @@ def _check_sum(
     message = f"`{claimed}` is not the derivative" + (f" of `{of}`" if of else "")
     message += f" with respect to `{by}`: texgrad finds `{outcome.result}`, verified "
     message += "numerically (every member of the family sampled)"
+    cause = _cause(claim.claimed, outcome, ctx) if outcome.value is not None else None
+    if cause is not None:  # (the matrix form, against a claim written in it)
+        message = message[: -len(")")] + f"; {cause})"
     return Finding(claim, message, outcome.result, claim.start, claim.end)
+
+
+def _text_of(checked: CheckResult, node: t.Node) -> str:
+    r"""The text of the file ``node`` was parsed from, whose offsets it holds: the document's,
+    or a file of its project where the function is defined there (``\ell`` defined in the
+    model's section, its gradient claimed in the next)."""
+    for row in checked.elsewhere:
+        if row.start <= node.start and node.end <= row.end and row.path in checked.project_texts:
+            tree = row.tree
+            if tree is not None and any(n is node for n in tree.walk()):
+                return checked.project_texts[row.path]
+    return checked.doc.text
+
+
+def _macros(checked: CheckResult) -> MacroTable:
+    r"""The macros the document and its project's files define (``\vw`` of the root, for a
+    section): a derivative printed in the document's source is read back through them."""
+    texts = checked.project_texts or {checked.path: checked.doc.text}
+    return merge(
+        scan_text(text, format_of(path), frozenset(), path).definitions
+        for path, text in texts.items()
+    )
 
 
 def _intermediate(ctx: Context, wrt: str) -> Context:

@@ -14,7 +14,9 @@ written_derivatives.py).  :func:`accepted_forms` turns them into forms:
   agree on): either arrangement; ``\frac{\partial \mathbf y}{\partial \mathbf x^\top}`` is the
   m×n Jacobian under a stated layout (either way round with none);
 - a Jacobian: either convention, unless a layout is stated; ``J_f(x)`` is the matrix of
-  ∂f_i/∂x_j in any layout (and its transpose unless numerator layout is stated);
+  ∂f_i/∂x_j in any layout (and its transpose unless numerator layout is stated); a
+  convention stated for Jacobians alone ("we write the Jacobian as $m \times n$",
+  shapes/layout_statements.py's ``jacobian_statements``) decides them, and nothing else;
 - for a symmetric X, the Cookbook's structured form beside the plain one.
 """
 
@@ -23,6 +25,9 @@ from __future__ import annotations
 from texgrad.calculus.sympy_dims import ONE, Shape
 
 BY_TRANSPOSE = "by a transpose"  # among a claim's layouts: written ∂f/∂X^T or ∂y/∂x^T
+# among a claim's layouts: the convention stated for Jacobians alone ("we write the Jacobian
+# as m × n"), then "numerator" or "denominator": it decides a Jacobian, and nothing else
+JACOBIANS = "Jacobians: "
 
 
 def accepted_forms(
@@ -35,6 +40,13 @@ def accepted_forms(
     layouts stated for it; empty: none).  ``nabla``: written ``\\nabla_X f``;
     ``named_jacobian``: written ``J_f(x)``, the Jacobian matrix of ∂f_i/∂x_j whatever layout
     the document uses for ∂f/∂x (its transpose too, unless numerator layout is stated)."""
+    jacobians = {lay.removeprefix(JACOBIANS) for lay in layouts if lay.startswith(JACOBIANS)}
+    if jacobians:
+        layouts = frozenset(lay for lay in layouts if not lay.startswith(JACOBIANS))
+        if kind == "jacobian" and len(jacobians) == 1:  # (said of Jacobians: it decides them)
+            layouts = (
+                (layouts & {BY_TRANSPOSE}) | (layouts - {"numerator", "denominator"}) | jacobians
+            )
     if BY_TRANSPOSE in layouts:  # ∂f/∂X^T: either arrangement; ∂y/∂x^T: the m×n Jacobian
         stated = layouts - {BY_TRANSPOSE}
         if kind == "jacobian" and stated:

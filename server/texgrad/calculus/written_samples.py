@@ -24,29 +24,34 @@ from texgrad.calculus.samples import (
     _OUTSIDE,
     NotSamples,
     _differentiate,
+    _matrix_form,
     _Point,
     _points,
     _size,
+    _Term,
 )
 from texgrad.calculus.verify import _close
+from texgrad.reading.macros import MacroTable
 from texgrad.syntax import tree as t
+from texgrad.syntax.symbols import symbol_key
 
 POINTS = 3
 
 
 def compare_sum(
     function: t.Node, claimed: t.Node, wrt: str, ctx: Context, text: str, seconds: float,
-    stacks: dict[str, tuple[str, str]] | None = None,
+    stacks: dict[str, tuple[str, str]] | None = None, macros: MacroTable | None = None,
 ) -> tuple[bool | None, str, DiffOutcome | None]:  # fmt: skip
     r"""Whether ``claimed`` is the derivative of the sum ``function`` by ``wrt`` (see the
     module), why not decided, and the engine's outcome (its verified result in the
     document's sum form).  ``stacks``: the matrices the document says stack a family (a
     member's key → the matrix's key, "row" or "column": "the $\mathbf x_i^	op$ are the
     rows of $X$"), each evaluated from the members sampled where the written side uses it
-    (``X^	op(\sigma(X\mathbf w) - \mathbf y)``)."""
+    (``X^	op(\sigma(X\mathbf w) - \mathbf y)`; ``macros``: the document's, through which
+    the derivative written with them (``\vw``) is read back)."""
     budget = Budget(seconds)
     try:
-        out, terms = _differentiate(function, wrt, ctx, text, budget, "numerator", {})
+        out, terms = _differentiate(function, wrt, ctx, text, budget, "numerator", macros or {})
     except (CalculusError, NotSamples, BudgetExceeded) as exc:
         return None, f"sum: {' '.join(str(exc).split()[:5])}", None
     if out.error is not None or not out.verified or out.kind not in ("gradient", "derivative"):
@@ -71,10 +76,29 @@ def compare_sum(
                 return True, "", out
             differ += 1
             if differ == POINTS:
-                return False, "", out
+                return False, "", _as_written(out, terms, claimed, wrt, ctx, stacks, budget)
     except (CalculusError, BudgetExceeded) as exc:
         return None, f"sum: {' '.join(str(exc).split()[:5])}", out
     return None, "sum: differs at too few points", out
+
+
+def _as_written(
+    out: DiffOutcome, terms: list[_Term], claimed: t.Node, wrt: str, ctx: Context,
+    stacks: dict[str, tuple[str, str]] | None, budget: Budget,
+) -> DiffOutcome:  # fmt: skip
+    r"""The verified derivative in the claim's own form: in matrix form where the claim
+    writes a matrix that stacks a family of the sum (``X^\top(\exp(X\mathbf w) - \mathbf
+    y)``) and the matrix form is found and verified, else in the sum's form."""
+    if not stacks:
+        return out
+    matrices = {matrix for matrix, _ in stacks.values()}
+    if not any((k := symbol_key(n)) is not None and k[0] in matrices for n in claimed.walk()):
+        return out
+    try:
+        matrix = _matrix_form(terms, wrt, ctx, stacks, "numerator", budget)
+    except (CalculusError, BudgetExceeded):
+        return out
+    return matrix if matrix is not None and matrix.result else out
 
 
 def _stacked(point: _Point, stacks: dict[str, tuple[str, str]], ctx: Context) -> dict[str, Array]:

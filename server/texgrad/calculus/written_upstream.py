@@ -66,6 +66,9 @@ class GradientStatements:
     def __init__(self, rows: Iterable[PlacedRow]) -> None:
         self._upstreams: dict[str, dict[tuple[str, str], Upstream]] = {}
         self._definitions: dict[str, list[t.Node]] = {}
+        # the values given upstream gradients, verified (written_derivatives), kept for the
+        # claims of the same document that ask with the same definitions in force
+        self.verified_values: dict[tuple[object, ...], dict[str, t.Node]] = {}
         for row in rows:
             tree = row.tree
             if not isinstance(tree, t.Chain) or len(tree.items) < 2 or tree.relations[0] != "=":

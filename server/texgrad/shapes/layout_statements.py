@@ -29,6 +29,11 @@ notation chapter, a preamble's comment): scoped like the project's declarations,
 "in this chapter" ends with its file, an including file counts only up to the include that
 leads to this file, and a file read after it states nothing for it.
 
+A convention said of Jacobians alone, by their shape ("for $\mathbf f: \mathbb{R}^n \to
+\mathbb{R}^m$ we write the Jacobian as $m \times n$") or their entries ("$J_{ij} = \partial
+f_i/\partial x_j$"), is no layout of the gradients: :func:`jacobian_statements` reads it, for
+the Jacobians a document writes (calculus/written_layouts.py).
+
 :func:`stated_in` gives a file's statements (those carried into it first);
 :func:`layout_in_force` the layout they state at one offset; :func:`sentence_layouts` the
 layouts a formula's own sentence names ("In numerator layout the same gradient is …").
@@ -570,3 +575,89 @@ def _carried(text: str, preamble: bool) -> tuple[Statement, ...]:
         if s.end >= len(text)
         and not _CHAPTER_SCOPED.search(low, max(0, s.start), min(len(text), s.start + 400))
     )
+
+
+# -- the Jacobian's convention said by its shape or its entries --------------------------------
+
+# "we write the Jacobian as $m \times n$", "the Jacobian … is the $m \times n$ matrix": the
+# letters of its shape, against those of the map's "$\mathbf f: \mathbb{R}^n \to \mathbb{R}^m$"
+# said in the same sentence or the one before
+_JACOBIAN_SHAPE = re.compile(
+    r"\bJacobians?\b[^.$]{0,60}?(?:\$[^$]{0,60}\$[^.$]{0,40}?)?\b(?:as|is|be|are)\s+(?:an?\s+|the\s+)?"
+    r"\$\s*([A-Za-z])\s*(?:\\times|×|\\!\\times)\s*([A-Za-z])\s*\$",
+    re.IGNORECASE,
+)
+_MAP = re.compile(
+    r"(?:\\mathbb\s*\{?\s*R\s*\}?|\\R\b)\s*\^\s*\{?\s*([A-Za-z])\s*\}?\s*(?:\\to|\\rightarrow|\\longrightarrow)\s*"
+    r"(?:\\mathbb\s*\{?\s*R\s*\}?|\\R\b)\s*\^\s*\{?\s*([A-Za-z])\s*\}?"
+)
+# "the Jacobian … $J_{ij} = \partial f_i / \partial x_j$" (numerator) or "… \partial f_j / \partial x_i"
+_JACOBIAN_ENTRY = re.compile(
+    r"\bJacobians?\b[^.]{0,80}?J_\{?\s*([a-z])\s*,?\s*([a-z])\s*\}?\s*=\s*"
+    r"(?:\\frac\s*\{\s*\\partial\s*[A-Za-z\\{}]*?_\{?\s*([a-z])\s*\}?\s*\}\s*\{\s*\\partial\s*[A-Za-z\\{}]*?_\{?\s*([a-z])"
+    r"|\\partial\s*[A-Za-z\\{}]*?_\{?\s*([a-z])\s*\}?\s*/\s*\\partial\s*[A-Za-z\\{}]*?_\{?\s*([a-z]))",
+    re.IGNORECASE,
+)
+
+
+def jacobian_statements(text: str) -> tuple[Statement, ...]:
+    """The conventions ``text`` states for its Jacobians alone, by their shape ("for
+    $\\mathbf f: \\mathbb{R}^n \\to \\mathbb{R}^m$ we write the Jacobian as $m \\times n$":
+    numerator; "… as $n \\times m$": denominator) or their entries ("$J_{ij} = \\partial f_i /
+    \\partial x_j$"), each from its sentence to the end of the document (or of the unit it
+    names); not where supposed, denied or called wrong.  A Jacobian's layout only: the
+    gradients of the same text are not decided by it."""
+    if "acobian" not in text:
+        return ()
+    return _jacobian_statements(text)
+
+
+@functools.lru_cache(maxsize=16)
+def _jacobian_statements(text: str) -> tuple[Statement, ...]:
+    found: list[Statement] = []
+    seen: set[int] = set()
+    for m in _JACOBIAN_SHAPE.finditer(text):
+        start, end = sentence_at(text, m.start(), m.end())
+        if start in seen or not _jacobian_stated(text, start, end, m):
+            continue
+        rows, cols = m[1], m[2]
+        maps = list(_MAP.finditer(text, max(0, start - 300), end))
+        if not maps or rows == cols:
+            continue
+        source, target = maps[-1][1], maps[-1][2]
+        if source == target or {rows, cols} != {source, target}:
+            continue
+        layout = "numerator" if (rows, cols) == (target, source) else "denominator"
+        seen.add(start)
+        found.append(
+            Statement(layout, start, _scope_end(text, m.start(), text[start:end]), m.start())
+        )
+    for m in _JACOBIAN_ENTRY.finditer(text):
+        start, end = sentence_at(text, m.start(), m.end())
+        if start in seen or not _jacobian_stated(text, start, end, m):
+            continue
+        i, j = m[1], m[2]
+        of, by = (m[3], m[4]) if m[3] else (m[5], m[6])
+        if i == j or {of, by} != {i, j}:
+            continue
+        seen.add(start)
+        layout = "numerator" if (of, by) == (i, j) else "denominator"
+        found.append(
+            Statement(layout, start, _scope_end(text, m.start(), text[start:end]), m.start())
+        )
+    return tuple(sorted(found, key=lambda s: s.start))
+
+
+def _jacobian_stated(text: str, start: int, end: int, m: re.Match[str]) -> bool:
+    """A statement, not a supposition, a denial, a comment or a blamed answer."""
+    low = folded(text)
+    if _COMMENTED.search(text, text.rfind("\n", 0, m.start()) + 1, m.start()):
+        return False
+    if _SUPPOSED.search(low, start, m.start()) or _DENIED.search(low, start, m.end()):
+        return False
+    return _BLAME.search(low, start, end) is None
+
+
+def jacobian_layout_in_force(text: str, at: int) -> str | None:
+    """The convention ``text`` states for its Jacobians at offset ``at``, or None."""
+    return in_force(jacobian_statements(text), at)

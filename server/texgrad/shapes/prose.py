@@ -621,7 +621,8 @@ _FAMILY = [
                + r"\s+(?:are\s+)?(?:the\s+)?(?:vectors\s+)?" + _M.format("member")),
     # "let $X$ be an $n \times p$ matrix whose $i$-th row is the observation $\mathbf{x}_i^\top$",
     # "$X \in …$, whose $i$-th row is $x_i^\top$"
-    re.compile(_M.format("matrix") + r"(?:\s+(?:be|is)\s+(?:an?|the)\s+\$[^$]{1,40}\$(?:[\s-]+[A-Za-z]+){1,3})?"
+    # (also "let $X$ be the design matrix, whose …": the size not said there)
+    re.compile(_M.format("matrix") + r"(?:\s+(?:be|is)\s+(?:an?|the)(?:\s+\$[^$]{1,40}\$)?(?:[\s-]+[A-Za-z]+){1,3})?"
                + r",?\s+whose\s+\$[^$]{1,8}\$(?:-?th)?\s+" + _PART
                + r"\s+is\s+(?:the\s+|an?\s+)?(?:[A-Za-z]+\s+){0,2}?" + _M.format("member")),
     # "$\mathbf{x}_i^\top$ is the $i$-th row of $X$"
