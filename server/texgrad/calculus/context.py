@@ -9,6 +9,7 @@ since the engine adds to them.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 import weakref
 from collections.abc import Mapping
@@ -74,34 +75,96 @@ def _in_force(result: CheckResult, key: str, font: str | None, offset: int) -> D
     return decl
 
 
+class _Looked:
+    """The declaration of one symbol in force at one place, looked up when first asked
+    (:class:`_LazyVar`): a claim reads a few of the document's symbols, and a 1 MB thesis
+    declares hundreds — looked up for every claim, the check grew with the square of the
+    document.  Shared by a context's copies (looked up once)."""
+
+    __slots__ = ("result", "key", "font", "offset", "decl", "info")
+
+    def __init__(self, result: CheckResult, key: str, font: str | None, offset: int) -> None:
+        self.result, self.key, self.font, self.offset = result, key, font, offset
+        self.decl: Declaration | None = None
+        self.info: VarInfo | None = None
+
+    def get(self) -> VarInfo:
+        if self.info is None:
+            decl = _in_force(self.result, self.key, self.font, self.offset)
+            if decl is None:
+                decl = self.result.table.declarations[self.key][0]
+            self.decl = decl
+            key = self.key
+            self.info = VarInfo(
+                key, decl.shape, key, decl.symmetric, decl.positive_definite, False, decl.values
+            )
+        return self.info
+
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(VarInfo))
+
+
+class _LazyVar(VarInfo):
+    """A :class:`VarInfo` of a declared symbol whose declaration is looked up when one of
+    its fields is first read (:class:`_Looked`); then, and as it prints and compares, the
+    VarInfo it would have been made as (fields set on it before, ``latex``, ``symmetric``,
+    stay as set, as they would have been set on that VarInfo)."""
+
+    def __getattr__(self, name: str) -> Any:  # (only fields not read yet come here)
+        d = self.__dict__
+        cell = d.get("_cell")
+        if cell is None or name not in _FIELDS:
+            raise AttributeError(name)
+        made = cell.get().__dict__
+        for f in _FIELDS:
+            if f not in d:
+                d[f] = made[f]
+        del d["_cell"]
+        return d[name]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, VarInfo):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in _FIELDS)
+
+    __hash__ = None  # type: ignore[assignment]  # (as VarInfo's)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return VarInfo, tuple(getattr(self, f) for f in _FIELDS)
+
+
+_LazyVar.__qualname__ = VarInfo.__qualname__  # (prints as the VarInfo it stands for)
+
+
+def _lazy_var(cell: _Looked) -> VarInfo:
+    var = object.__new__(_LazyVar)
+    var.__dict__.update(key=cell.key, latex=cell.key, _cell=cell)
+    return var
+
+
 def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context:
     """Symbols, definitions and notation in force at ``offset`` of a checked document."""
     env = Env()
     table = result.table
-    in_force: dict[str, Declaration] = {}
+    in_force: dict[str, _Looked] = {}
     fonts = _fonts_written(trees)
-    for key in table.declarations:
-        decl = _in_force(result, key, fonts.get(key), offset)
-        if decl is None:
-            decl = table.declarations[key][0]
-        env.vars[key] = VarInfo(
-            key, decl.shape, key, decl.symmetric, decl.positive_definite, False, decl.values
-        )
-        in_force[key] = decl
+    for key in table.declarations:  # (each looked up when read: _LazyVar)
+        cell = in_force[key] = _Looked(result, key, fonts.get(key), offset)
+        env.vars[key] = _lazy_var(cell)
     _stated(result, offset, env, in_force)
     for key, (rows, cols) in result.inferred.items():
         if key not in env.vars and rows is not None and cols is not None:
             env.vars[key] = VarInfo(key, Shape(rows, cols), key)
     defined = _defined_of(result)
-    before = defined.before
     if defined.before_sorted:  # (those up to the offset: a prefix, found by bisection)
-        before = before[: bisect.bisect_right(defined.before_starts, offset)]
-    for start, replaces, key, fdef in before:  # (read for their structure only)
-        if start <= offset:
-            if replaces:
-                env.functions[key] = fdef
-            else:
-                env.functions.setdefault(key, fdef)
+        env.functions = _defined_before(defined, bisect.bisect_right(defined.before_starts, offset))
+    else:
+        for start, replaces, key, fdef in defined.before:  # (read for their structure only)
+            if start <= offset:
+                if replaces:
+                    env.functions[key] = fdef
+                else:
+                    env.functions.setdefault(key, fdef)
     for key, fdef in defined.elsewhere:  # Q = XW_Q in the setup section, for the appendix
         if key not in env.vars:
             env.functions.setdefault(key, fdef)
@@ -140,6 +203,8 @@ class _Defined:
     softmax_columns: bool
     before_starts: list[int] = field(default_factory=list)  # the starts of ``before``
     before_sorted: bool = False  # (in order: a row's context reads a prefix of ``before``)
+    # (the functions of ``before``'s first n, read so far: see _defined_before)
+    folded: tuple[int, dict[str, FunctionDef]] | None = None
 
 
 def _defined_of(result: CheckResult) -> _Defined:
@@ -178,6 +243,24 @@ def _defined_of(result: CheckResult) -> _Defined:
     return learnt.defined
 
 
+def _defined_before(defined: _Defined, upto: int) -> dict[str, FunctionDef]:
+    """The functions the first ``upto`` definitions of ``defined.before`` define, read in
+    order (one replaces an earlier definition of its name, or only adds one): a copy of
+    the last such reading, read on from where it stopped — the claims of a document come
+    in its order, and each read them all again from the start (thousands in a 1 MB
+    thesis)."""
+    if defined.folded is None or defined.folded[0] > upto:
+        defined.folded = (0, {})
+    done, functions = defined.folded
+    for _, replaces, key, fdef in defined.before[done:upto]:
+        if replaces:
+            functions[key] = fdef
+        else:
+            functions.setdefault(key, fdef)
+    defined.folded = (max(done, upto), functions)
+    return dict(functions)
+
+
 def _said_scalars(result: CheckResult, offset: int, env: Env) -> None:
     """Scalars the text says where nothing declares or defines the letter: by their role
     ("the noise variance $\\sigma_n^2$") or by a comparison ("$\\lambda > 0$", "$\\ell > 0$")."""
@@ -197,23 +280,29 @@ def _like_its_family(env: Env) -> None:
     found: dict[str, set[Shape]] = {}
     for key, info in env.vars.items():
         base, sep, _ = key.partition("_{")
-        if sep and base and not info.shape.is_scalar and info.shape.cols == ONE:
+        if not sep or not base or base in env.vars or base in env.functions:
+            continue  # (the letter declared or defined: its members' shapes are not read)
+        if not info.shape.is_scalar and info.shape.cols == ONE:
             found.setdefault(base, set()).add(info.shape)
     for base, shapes in found.items():
-        if base not in env.vars and base not in env.functions and len(shapes) == 1:
+        if len(shapes) == 1:
             env.vars[base] = VarInfo(base, next(iter(shapes)), base)
 
 
-def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, Declaration]) -> None:
+def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, _Looked]) -> None:
     """Symmetry and definiteness the text states before ``offset`` of a matrix still
     declared as it was there ("$K$ … is symmetric positive definite")."""
     for s in _said_of(result).properties:
-        decl = in_force.get(s.key)
+        cell = in_force.get(s.key)
         info = env.vars.get(s.key)
-        if decl is None or info is None or s.start > offset or decl.shape.rows != decl.shape.cols:
+        if cell is None or info is None or s.start > offset:
             continue
         if s.until >= 0 and offset > s.until:
             continue  # "If $P$ is symmetric, then …": only within that sentence
+        cell.get()
+        decl = cell.decl
+        if decl is None or decl.shape.rows != decl.shape.cols:
+            continue
         if result.table.lookup(s.key, decl.font, result.path, s.start) is not decl:
             continue  # the letter was declared again since (an Example's own K)
         info.symmetric = True
@@ -327,7 +416,7 @@ def context_at(result: CheckResult, row: PlacedRow) -> Context:
 def _copied(info: VarInfo) -> VarInfo:
     """A copy of ``info`` (``dataclasses.replace`` without its look at the fields: every
     claim's context copies every symbol's)."""
-    copy = object.__new__(VarInfo)
+    copy = object.__new__(type(info))  # (a _LazyVar's copy shares its lookup)
     copy.__dict__.update(info.__dict__)
     return copy
 

@@ -60,6 +60,7 @@ from texgrad.calculus.derive import DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget, BudgetExceeded
 from texgrad.calculus.discrepancy import cause, cause_as_written
 from texgrad.calculus.evaluate_expr import evaluate
+from texgrad.calculus.evaluate_tree import Defined
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr
 from texgrad.calculus.insertion import differential_spelling, spelled_as
@@ -980,8 +981,10 @@ def _symmetric_as_said(
     said |= _said_in(beside, local=True, at=claim.row.start - lo, hedged=True)
     said |= _equal_to_transpose(beside, conditions=True)
     for name, info in list(env.vars.items()):
+        if name not in said and "\\Sigma" not in name:
+            continue  # (its shape not read: a context's symbols are looked up when read)
         square = info.shape.rows == info.shape.cols and not info.shape.is_scalar
-        if square and not info.symmetric and (name in said or "\\Sigma" in name):
+        if square and not info.symmetric:
             env.vars[name] = replace(info, symmetric=True)
     return said
 
@@ -1987,7 +1990,7 @@ class _Points:
         env, shapes = self.env, self.shapes
         pd, pos, sym = _domain(self.f, env)
         labels = {k: env.vars[k].values for k in shapes if k in env.vars and env.vars[k].values}
-        functions = {k: (d.params, d.body) for k, d in env.functions.items()}
+        functions = Defined(env.functions)  # (read as asked: see Defined)
         rng = np.random.default_rng(4200 + attempt)
         try:
             values, sizes = sample_inputs(
