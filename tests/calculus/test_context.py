@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from texgrad.calculus import api, context, notation
-from texgrad.calculus.lower import Env
+from texgrad.calculus.lower import Env, VarInfo
 from texgrad.shapes.check import Checker, CheckResult
 from texgrad.syntax.show import show
 
@@ -451,3 +451,41 @@ def test_a_letter_written_bold_takes_the_bold_declaration_in_force() -> None:
     out = api.diff_at("doc.md", text, at, r"\mathbf{x}")
     assert out.verified, out
     assert out.result == r"C^\top (C \mathbf{x} - \mathbf{v})"
+
+
+def test_a_context_looks_up_only_the_symbols_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A claim reads a few of a document's symbols: the others' declarations are looked up
+    only when read (every symbol looked up for every claim made a 1 MB thesis's check grow
+    with its square), and then are what they would have been."""
+    letters = "abcdefghkpqrsuvw"
+    declared = ", ".join(
+        f"$\\mathbf{{{c}}} \\in \\mathbb{{R}}^{{{i + 2}}}$" for i, c in enumerate(letters)
+    )
+    text = (
+        f"Let {declared} and $A \\in \\mathbb{{R}}^{{2 \\times 3}}$. The matrix "
+        "$S \\in \\mathbb{R}^{3 \\times 3}$ is symmetric.\n\n$$ f(\\mathbf{x}) = \\mathbf{a}^T A \\mathbf{x} $$\n"
+    )
+    result = Checker().check("doc.md", text=text)
+    row = next(r for r in result.rows if r.tree is not None and "f(" in text[r.start : r.end])
+    looked: list[str] = []
+    lookup = type(result.table).lookup
+    monkeypatch.setattr(
+        type(result.table), "lookup", lambda s, key, *a: looked.append(key) or lookup(s, key, *a)
+    )
+    ctx = context.context_of(result, row.start, [row.tree])
+    assert set(ctx.env.vars) >= {f"{c}" for c in letters} | {"S", "A"}
+    assert len(looked) <= 2  # (S: what the text says of it is read where it is said)
+    a = ctx.env.vars["a"]
+    assert a.shape.rows == 2 and a.shape.cols == 1 and "a" in looked
+    assert len(looked) <= 3
+    decl = lookup(result.table, "w", None, result.path, row.start)
+    assert decl is not None  # looked up at once, as before: the same VarInfo
+    plain = VarInfo(
+        "w", decl.shape, "w", decl.symmetric, decl.positive_definite, False, decl.values
+    )
+    w = ctx.env.vars["w"]
+    plain.latex = w.latex  # (the document's spelling, set on every symbol of a context)
+    assert w == plain and plain == w and repr(w) == repr(plain) and w.shape.rows == 17
+    assert ctx.env.vars["S"].symmetric
+    copy = context.context_at(result, row).env.vars["k"]  # (a copy shares the lookup)
+    assert copy.shape.rows == 10 and copy.latex == r"\mathbf{k}"
