@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
+import threading
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -119,7 +120,7 @@ class _LazyVar(VarInfo):
         for f in _FIELDS:
             if f not in d:
                 d[f] = made[f]
-        del d["_cell"]
+        d.pop("_cell", None)  # (another thread may have read it too: the same fields)
         return d[name]
 
     def __eq__(self, other: object) -> bool:
@@ -248,17 +249,21 @@ def _defined_before(defined: _Defined, upto: int) -> dict[str, FunctionDef]:
     order (one replaces an earlier definition of its name, or only adds one): a copy of
     the last such reading, read on from where it stopped — the claims of a document come
     in its order, and each read them all again from the start (thousands in a 1 MB
-    thesis)."""
-    if defined.folded is None or defined.folded[0] > upto:
-        defined.folded = (0, {})
-    done, functions = defined.folded
-    for _, replaces, key, fdef in defined.before[done:upto]:
-        if replaces:
-            functions[key] = fdef
-        else:
-            functions.setdefault(key, fdef)
-    defined.folded = (max(done, upto), functions)
-    return dict(functions)
+    thesis).  (One thread at a time: a server's threads ask for contexts of one result.)"""
+    with _FOLDING:
+        if defined.folded is None or defined.folded[0] > upto:
+            defined.folded = (0, {})
+        done, functions = defined.folded
+        for _, replaces, key, fdef in defined.before[done:upto]:
+            if replaces:
+                functions[key] = fdef
+            else:
+                functions.setdefault(key, fdef)
+        defined.folded = (upto, functions)
+        return dict(functions)
+
+
+_FOLDING = threading.Lock()
 
 
 def _said_scalars(result: CheckResult, offset: int, env: Env) -> None:
