@@ -36,6 +36,7 @@ The module works on plain offsets: a front turns :class:`Finding` into its diagn
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import re
@@ -1247,7 +1248,7 @@ def _set_before(
     if key is None or key[0] not in env.vars or key[0] in env.functions:
         return function
     found: t.Node | None = None
-    for row in checked.rows:
+    for row in _rows_before(checked, claim.row.start, _SET_REACH):
         if row.path != checked.path or row.start >= claim.row.start:
             break
         tree = row.tree
@@ -1260,6 +1261,39 @@ def _set_before(
             if head is not None and body is not None and symbol_key(head) == key and _plain(body):
                 found = body
     return found if found is not None else function
+
+
+_STARTS: dict[int, tuple[weakref.ref[CheckResult], int, list[int] | None]] = {}
+
+
+def _rows_before(checked: CheckResult, at: int, reach: int) -> Iterator[PlacedRow]:
+    """``checked.rows`` from the first that starts ``reach`` characters before ``at`` or
+    later, where the rows of the checked file come first and in order (else all of them):
+    what :func:`_set_before` reads (each claim read every row before it)."""
+    rows = checked.rows
+    hit = _STARTS.get(id(checked))
+    if hit is None or hit[0]() is not checked or hit[1] != len(rows):
+        own = 0
+        while own < len(rows) and rows[own].path == checked.path:
+            own += 1
+        starts: list[int] | None = [r.start for r in rows[:own]]
+        if any(a > b for a, b in itertools.pairwise(starts or ())):
+            starts = None  # (not in order: every row is read)
+        key = id(checked)
+
+        def forget(ref: weakref.ref[CheckResult]) -> None:
+            current = _STARTS.get(key)
+            if current is not None and current[0] is ref:
+                del _STARTS[key]
+
+        try:
+            _STARTS[key] = (weakref.ref(checked, forget), len(rows), starts)
+        except TypeError:  # (not weakly referable: found again next time)
+            pass
+    else:
+        starts = hit[2]
+    first = bisect.bisect_left(starts, at - reach) if starts is not None else 0
+    return (rows[i] for i in range(first, len(rows)))  # (read up to where the caller stops)
 
 
 _NOT_THROUGH = object()  # (the claim is not of an undefined loss with upstream gradients)
