@@ -8,8 +8,9 @@ and what an edit in one file of a large project re-analyses.
   expressions and prose): wall and CPU seconds (user + sys), peak resident memory, CPU per
   unit of size (flat when growth is linear), and the share of the rows whose text is
   distinct (the corpus thesis repeats six chapters: ~13%, which flatters every cache keyed
-  by text).  Then the two 1 MB theses (and the 2 MB distinct one) checked whole, the
-  written derivatives too (``texgrad check -j 1``).
+  by text).  Then the 1 MB corpus thesis and every distinct one checked whole, the
+  written derivatives too (``texgrad check -j 1``), with the growth exponent of CPU time
+  between successive distinct sizes (1: linear; issue 18).
 - Projects: the same on generated LaTeX projects of 100, 300 and 500 files (main.tex with an
   ``\\input`` per section, a macros file, a notation file whose letters every section uses,
   planted errors: ``tests/scale_inputs.py``), with the errors found against those planted.
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -118,16 +120,23 @@ def curves(trees: dict[str, Path], tmp: Path, repeat: int, quick: bool) -> None:
     print(
         f"{'input':<24} {'tree':<9} {'wall s':>7} {'CPU s':>7} {'CPU/unit':>9} {'peak MB':>8} {'errors':>6}"
     )
+    grown: dict[str, list[tuple[float, float]]] = {}  # tree: (size, CPU s) of the distinct
     for name, path, unit in inputs:
         if not (name.startswith("thesis 1.") or name.startswith("distinct")):
-            continue
-        if name.startswith("distinct 0."):
             continue
         for tree, server in trees.items():
             wall, cpu, mem, errors = best(server, repeat, path.parent, path.name)
             print(
                 f"{name:<24} {tree:<9} {wall:7.2f} {cpu:7.2f} {cpu / unit:9.2f} {mem:8.0f} {errors:6}"
             )
+            if name.startswith("distinct"):
+                grown.setdefault(tree, []).append((unit, cpu))
+    for tree, points in grown.items():  # CPU ∝ size^k between successive sizes (1: linear)
+        said = ", ".join(
+            f"{math.log(c2 / c1) / math.log(s2 / s1):.2f}"
+            for (s1, c1), (s2, c2) in zip(points, points[1:], strict=False)
+        )
+        print(f"growth exponent, distinct theses ({tree}): {said}")
 
 
 def projects(trees: dict[str, Path], tmp: Path, repeat: int, quick: bool) -> None:

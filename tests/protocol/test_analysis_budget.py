@@ -13,7 +13,7 @@ import pytest
 from lsprotocol import types
 
 from texgrad.protocol import server as srv
-from texgrad.protocol.server import TexgradServer, _past_budget, _Run
+from texgrad.protocol.server import TexgradServer, _bound_passed, _past_budget, _Run
 
 TEXT = "\\section{Results}\nLet $A \\in \\mathbb{R}^{2 \\times 3}$, $x \\in \\mathbb{R}^2$. Then $A x$.\n"
 
@@ -46,6 +46,30 @@ def test_the_budget_is_cpu_time_with_a_wall_clock_backstop() -> None:
     # where the thread's CPU time cannot be read: the wall clock
     assert _past_budget(_run(None, None), 110.5, budget)
     assert not _past_budget(_run(None, None), 109.5, budget)
+
+
+def test_the_note_says_which_bound_stopped_the_analysis() -> None:
+    budget = 10.0
+    backstop = 100.0 + srv.ANALYSIS_WALL * budget + 0.1
+    assert _bound_passed(_run(61.0, 50.0), 112.0, budget) == "cpu"
+    assert _bound_passed(_run(61.0, 50.0), backstop, budget) == "cpu"  # (both: CPU time)
+    assert _bound_passed(_run(51.0, 50.0), backstop, budget) == "backstop"
+    assert _bound_passed(_run(None, None), 110.5, budget) == "wall"
+    assert _bound_passed(_run(54.0, 50.0), 125.0, budget) is None
+    server = TexgradServer()
+    server.analysis_budget = budget
+
+    def said(bound: str) -> str:
+        note = server._stopped_note("p.tex", "", None, bound).note
+        assert note is not None
+        return note
+
+    assert "ran past 10 s of CPU time" in said("cpu")
+    wall = said("backstop")
+    assert f"ran past {srv.ANALYSIS_WALL * budget:g} s on the wall clock" in wall
+    assert "CPU time:" in wall and "less than 10 s of CPU time" in wall
+    assert "ran past 10 s on the wall clock" in said("wall") and "CPU" not in said("wall")
+    assert "needed more than 5 MB" in server._stopped_note("p", "", "it needed more than 5 MB").note
 
 
 async def _published(server: TexgradServer, uri: str, within: float) -> list[types.Diagnostic]:

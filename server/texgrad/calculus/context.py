@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+import threading
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -104,15 +105,15 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
         if key not in env.vars and rows is not None and cols is not None:
             env.vars[key] = VarInfo(key, Shape(rows, cols), key)
     defined = _defined_of(result)
-    before = defined.before
     if defined.before_sorted:  # (those up to the offset: a prefix, found by bisection)
-        before = before[: bisect.bisect_right(defined.before_starts, offset)]
-    for start, replaces, key, fdef in before:  # (read for their structure only)
-        if start <= offset:
-            if replaces:
-                env.functions[key] = fdef
-            else:
-                env.functions.setdefault(key, fdef)
+        env.functions = _defined_before(defined, bisect.bisect_right(defined.before_starts, offset))
+    else:
+        for start, replaces, key, fdef in defined.before:  # (read for their structure only)
+            if start <= offset:
+                if replaces:
+                    env.functions[key] = fdef
+                else:
+                    env.functions.setdefault(key, fdef)
     for key in fallback & env.functions.keys():  # μ = 1ᵀu/m here, a bold μ ∈ ℝ^J declared later
         del env.vars[key]
         in_force.pop(key, None)
@@ -183,6 +184,8 @@ class _Defined:
     softmax_columns: bool
     before_starts: list[int] = field(default_factory=list)  # the starts of ``before``
     before_sorted: bool = False  # (in order: a row's context reads a prefix of ``before``)
+    # (the functions of ``before``'s first n, read so far: see _defined_before)
+    folded: tuple[int, dict[str, FunctionDef]] | None = None
 
 
 def _defined_of(result: CheckResult) -> _Defined:
@@ -260,6 +263,28 @@ def symbol_written_plain(tree: t.Node, key: str) -> bool:
     return any(isinstance(n, _NAMED) and symbol_key(n) == (key, None) for n in tree.walk())
 
 
+def _defined_before(defined: _Defined, upto: int) -> dict[str, FunctionDef]:
+    """The functions the first ``upto`` definitions of ``defined.before`` define, read in
+    order (one replaces an earlier definition of its name, or only adds one): a copy of
+    the last such reading, read on from where it stopped — the claims of a document come
+    in its order, and each read them all again from the start (thousands in a 1 MB
+    thesis).  (One thread at a time: a server's threads ask for contexts of one result.)"""
+    with _FOLDING:
+        if defined.folded is None or defined.folded[0] > upto:
+            defined.folded = (0, {})
+        done, functions = defined.folded
+        for _, replaces, key, fdef in defined.before[done:upto]:
+            if replaces:
+                functions[key] = fdef
+            else:
+                functions.setdefault(key, fdef)
+        defined.folded = (upto, functions)
+        return dict(functions)
+
+
+_FOLDING = threading.Lock()
+
+
 def _said_scalars(result: CheckResult, offset: int, env: Env) -> None:
     """Scalars the text says where nothing declares or defines the letter: by their role
     ("the noise variance $\\sigma_n^2$") or by a comparison ("$\\lambda > 0$", "$\\ell > 0$")."""
@@ -279,10 +304,12 @@ def _like_its_family(env: Env) -> None:
     found: dict[str, set[Shape]] = {}
     for key, info in env.vars.items():
         base, sep, _ = key.partition("_{")
-        if sep and base and not info.shape.is_scalar and info.shape.cols == ONE:
+        if not sep or not base or base in env.vars or base in env.functions:
+            continue  # (the letter declared or defined: its members' shapes are not read)
+        if not info.shape.is_scalar and info.shape.cols == ONE:
             found.setdefault(base, set()).add(info.shape)
     for base, shapes in found.items():
-        if base not in env.vars and base not in env.functions and len(shapes) == 1:
+        if len(shapes) == 1:
             env.vars[base] = VarInfo(base, next(iter(shapes)), base)
 
 
@@ -468,7 +495,7 @@ def context_at(result: CheckResult, row: PlacedRow) -> Context:
 def _copied(info: VarInfo) -> VarInfo:
     """A copy of ``info`` (``dataclasses.replace`` without its look at the fields: every
     claim's context copies every symbol's)."""
-    copy = object.__new__(VarInfo)
+    copy = object.__new__(type(info))
     copy.__dict__.update(info.__dict__)
     return copy
 

@@ -30,7 +30,7 @@ from texgrad.calculus.entry_code import entry_heading
 from texgrad.calculus.evaluate_expr import evaluate as evaluate_expr
 from texgrad.calculus.expr import ONE, CalculusError, Expr, UnknownShape
 from texgrad.calculus.indices import lower_for_entry, lower_formula, written_with_indices
-from texgrad.calculus.lower import Env, Lowerer
+from texgrad.calculus.lower import Env, FunctionDef, Lowerer
 from texgrad.calculus.matrix_notation import matrix_notes, sylvester_lines
 from texgrad.calculus.names import expand, fold, inline_unhelpful, name_parts, replace_part
 from texgrad.calculus.numpy_code import NumpyCode, checked_code
@@ -872,18 +872,22 @@ def _relevant(env: Env, wrt: str) -> tuple[Env, frozenset[str]]:
     (transitively) involve ``wrt``: where one cannot be read, its name may stand for
     the shape the checker inferred."""
     # (linear in the definitions: a claim of a 1 MB thesis sees thousands; each one's names
-    # are read once per document, and the definitions naming a name found through an index)
-    naming: dict[str, list[str]] = {}
-    for key, fdef in env.functions.items():
-        for name in fdef.names:
-            naming.setdefault(name, []).append(key)
+    # are read once per document; those naming what was found last are found a step at a
+    # time, each step one look at every definition not found yet)
     involved: set[str] = set()
-    todo = [wrt]
-    while todo:
-        for key in naming.get(todo.pop(), ()):
-            if key not in involved:
-                involved.add(key)
-                todo.append(key)
+    found = {wrt}
+    rest = list(env.functions.items())
+    while found and rest:
+        more: list[tuple[str, FunctionDef]] = []
+        now: set[str] = set()
+        for item in rest:
+            if found.isdisjoint(item[1].names):
+                more.append(item)
+            else:
+                now.add(item[0])
+        found = now - involved
+        involved |= now
+        rest = more
     functions = {k: f for k, f in env.functions.items() if k != wrt}
     opaque = frozenset(k for k, f in functions.items() if not f.params and k not in involved)
     out = Env(dict(env.vars), functions, env.softmax_columns, set(env.numbers), set(env.weak))

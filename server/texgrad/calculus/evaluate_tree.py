@@ -42,9 +42,9 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeAlias, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -110,6 +110,31 @@ class _NeedsSize(EvaluationError):
 # The functions a document defines, by key: their parameters' keys and their body
 # (``\sigma(t) = 1/(1+e^{-t})``: ``{"\sigma": (("t",), <body>)}``; ``S = …``: no parameters).
 Functions: TypeAlias = Mapping[str, tuple[tuple[str, ...], t.Node]]
+
+
+class Defined(Mapping[str, tuple[tuple[str, ...], t.Node]]):
+    """:data:`Functions` read off definitions with ``params`` and ``body`` (an
+    environment's, by key) as they are asked for: the environment of a claim holds every
+    function a long document defined before it (thousands in a 1 MB thesis), and a copy
+    made at every random point grew with the document."""
+
+    __slots__ = ("_defs",)
+
+    def __init__(self, defs: Mapping[str, Any]) -> None:
+        self._defs = defs
+
+    def __getitem__(self, key: str) -> tuple[tuple[str, ...], t.Node]:
+        d = self._defs[key]
+        return d.params, d.body
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._defs
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._defs)
+
+    def __len__(self) -> int:
+        return len(self._defs)
 
 
 def evaluate(

@@ -46,6 +46,7 @@ from texgrad.calculus.deadline import Deadline, checkpoint
 from texgrad.calculus.deadline import current as current_deadline
 from texgrad.calculus.differential import Budget, BudgetExceeded
 from texgrad.calculus.discrepancy import cause
+from texgrad.calculus.evaluate_tree import Defined
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.lower import Env, Lowerer
 from texgrad.calculus.sampling import sample_inputs
@@ -461,7 +462,7 @@ class _Points:
         pd = {k for k in square if env.vars[k].positive_definite}
         positive = {k for k, s in shapes.items() if s.is_scalar and not env.vars[k].values}
         labels = {k: env.vars[k].values for k in shapes if env.vars[k].values}
-        functions = {k: (d.params, d.body) for k, d in env.functions.items()}
+        functions = Defined(env.functions)  # (read as asked: see Defined)
         rng = np.random.default_rng(9100 + attempt)
         try:
             values, sizes = sample_inputs(

@@ -22,6 +22,7 @@ from texgrad.calculus import expr as e
 from texgrad.calculus.arrays import Array, EvaluationError
 from texgrad.calculus.differential import Budget
 from texgrad.calculus.evaluate_expr import evaluate, function_of
+from texgrad.calculus.evaluate_tree import Defined
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr
 from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo
@@ -226,7 +227,7 @@ def _as_written(
         if "_" in name:  # the dimension d_k, keyed as its symbol is: d_{k}
             base, index = name.split("_", 1)
             written.setdefault(f"{base}_{{{index}}}", np.array([[float(size)]]))
-    functions = {k: (fdef.params, fdef.body) for k, fdef in env.functions.items()}
+    functions = Defined(env.functions)  # (read as asked: see Defined)
     try:
         with np.errstate(all="raise"):
             for name, body in defined:

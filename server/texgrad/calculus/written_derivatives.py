@@ -36,6 +36,7 @@ The module works on plain offsets: a front turns :class:`Finding` into its diagn
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import re
@@ -60,6 +61,7 @@ from texgrad.calculus.derive import DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget, BudgetExceeded
 from texgrad.calculus.discrepancy import cause, cause_as_written
 from texgrad.calculus.evaluate_expr import evaluate
+from texgrad.calculus.evaluate_tree import Defined
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr
 from texgrad.calculus.insertion import differential_spelling, spelled_as
@@ -1016,8 +1018,10 @@ def _symmetric_as_said(
     said |= _said_in(beside, local=True, at=claim.row.start - lo, hedged=True)
     said |= _equal_to_transpose(beside, conditions=True)
     for name, info in list(env.vars.items()):
+        if name not in said and "\\Sigma" not in name:
+            continue  # (its shape not read: a context's symbols are looked up when read)
         square = info.shape.rows == info.shape.cols and not info.shape.is_scalar
-        if square and not info.symmetric and (name in said or "\\Sigma" in name):
+        if square and not info.symmetric:
             env.vars[name] = replace(info, symmetric=True)
     return said
 
@@ -1280,7 +1284,7 @@ def _set_before(
     if key is None or key[0] not in env.vars or key[0] in env.functions:
         return function
     found: t.Node | None = None
-    for row in checked.rows:
+    for row in _rows_before(checked, claim.row.start, _SET_REACH):
         if row.path != checked.path or row.start >= claim.row.start:
             break
         tree = row.tree
@@ -1293,6 +1297,39 @@ def _set_before(
             if head is not None and body is not None and symbol_key(head) == key and _plain(body):
                 found = body
     return found if found is not None else function
+
+
+_STARTS: dict[int, tuple[weakref.ref[CheckResult], int, list[int] | None]] = {}
+
+
+def _rows_before(checked: CheckResult, at: int, reach: int) -> Iterator[PlacedRow]:
+    """``checked.rows`` from the first that starts ``reach`` characters before ``at`` or
+    later, where the rows of the checked file come first and in order (else all of them):
+    what :func:`_set_before` reads (each claim read every row before it)."""
+    rows = checked.rows
+    hit = _STARTS.get(id(checked))
+    if hit is None or hit[0]() is not checked or hit[1] != len(rows):
+        own = 0
+        while own < len(rows) and rows[own].path == checked.path:
+            own += 1
+        starts: list[int] | None = [r.start for r in rows[:own]]
+        if any(a > b for a, b in itertools.pairwise(starts or ())):
+            starts = None  # (not in order: every row is read)
+        key = id(checked)
+
+        def forget(ref: weakref.ref[CheckResult]) -> None:
+            current = _STARTS.get(key)
+            if current is not None and current[0] is ref:
+                del _STARTS[key]
+
+        try:
+            _STARTS[key] = (weakref.ref(checked, forget), len(rows), starts)
+        except TypeError:  # (not weakly referable: found again next time)
+            pass
+    else:
+        starts = hit[2]
+    first = bisect.bisect_left(starts, at - reach) if starts is not None else 0
+    return (rows[i] for i in range(first, len(rows)))  # (read up to where the caller stops)
 
 
 _NOT_THROUGH = object()  # (the claim is not of an undefined loss with upstream gradients)
@@ -2163,7 +2200,7 @@ class _Points:
         env, shapes = self.env, self.shapes
         pd, pos, sym = _domain(self.f, env)
         labels = {k: env.vars[k].values for k in shapes if k in env.vars and env.vars[k].values}
-        functions = {k: (d.params, d.body) for k, d in env.functions.items()}
+        functions = Defined(env.functions)  # (read as asked: see Defined)
         rng = np.random.default_rng(4200 + attempt)
         try:
             values, sizes = sample_inputs(

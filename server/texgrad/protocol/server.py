@@ -550,7 +550,8 @@ class TexgradServer(LanguageServer):
             except Stopped as exc:
                 memory = self._memory_cut(exc, ws)
                 if job.overdue or (memory and retried):
-                    return self._stopped_note(path, text, str(exc) if memory else None)
+                    why = str(exc) if memory else None
+                    return self._stopped_note(path, text, why, run.bound or "cpu")
                 # (cut by the memory bound, once more: the size is the process's, and the
                 # memory may have been another analysis's, beside it in a thread of its own)
                 retried |= memory
@@ -566,9 +567,13 @@ class TexgradServer(LanguageServer):
             self._new_lane("an analysis ran past its memory bound")
         return True
 
-    def _stopped_note(self, path: str, text: str | None, why: str | None = None) -> Analysis:
-        seconds = f"{self.analysis_budget:g}"
-        said = why or f"it ran past {seconds} s of CPU time (its time bound)"
+    def _stopped_note(
+        self, path: str, text: str | None, why: str | None = None, bound: str = "cpu"
+    ) -> Analysis:
+        """The note of an analysis stopped: ``why`` (its memory bound), else the time
+        bound it ran past (``bound``, as :func:`_bound_passed` says: its CPU time, the
+        wall clock's backstop, or the wall clock where CPU time cannot be read)."""
+        said = why or _time_bound_said(bound, self.analysis_budget)
         log.warning("stopped checking %s: %s", path, said)
         return Analysis(
             path,
@@ -621,7 +626,9 @@ class TexgradServer(LanguageServer):
         if job.state in ("waiting", "done") or job.overdue:
             return
         loop = asyncio.get_running_loop()
-        if _past_budget(run, loop.time(), self.analysis_budget):
+        bound = _bound_passed(run, loop.time(), self.analysis_budget)
+        if bound is not None:
+            run.bound = bound
             self._overdue(job, ws)
             return
         run.watch = loop.call_later(WATCH_EVERY, self._watch, run, ws)
@@ -734,6 +741,7 @@ class _Run:
     cpu_at_ask: float | None = None  # (and the CPU time its thread had used then)
     cpu_at_start: float | None = None  # (the CPU time its thread had used when it started)
     watch: asyncio.TimerHandle | None = None  # (the next look at its time, while it runs)
+    bound: str | None = None  # (the time bound it was stopped by: see _bound_passed)
 
 
 def _past_budget(run: _Run, now: float, budget: float) -> bool:
@@ -741,13 +749,33 @@ def _past_budget(run: _Run, now: float, budget: float) -> bool:
     CPU time (on a loaded machine the wall clock runs on while it waits its turn), or
     ANALYSIS_WALL times that on the wall clock (the backstop: a thread starved for ever,
     or blocked); the wall clock alone where the thread's CPU time cannot be read."""
+    return _bound_passed(run, now, budget) is not None
+
+
+def _bound_passed(run: _Run, now: float, budget: float) -> str | None:
+    """Which bound of :func:`_past_budget` a running analysis is past: "cpu" (its CPU
+    time), "backstop" (ANALYSIS_WALL × ``budget`` on the wall clock), "wall" (``budget``
+    on the wall clock, where CPU time cannot be read); None while it is within them."""
     wall = now - run.started
-    if wall > ANALYSIS_WALL * budget:
-        return True
     cpu = run.job.cpu_seconds()
     if cpu is None or run.cpu_at_start is None:
-        return wall > budget
-    return cpu - run.cpu_at_start > budget
+        return "wall" if wall > budget else None
+    if cpu - run.cpu_at_start > budget:
+        return "cpu"
+    return "backstop" if wall > ANALYSIS_WALL * budget else None
+
+
+def _time_bound_said(bound: str, budget: float) -> str:
+    """What the note of an analysis stopped by ``bound`` (:func:`_bound_passed`) says."""
+    if bound == "backstop":
+        return (
+            f"it ran past {ANALYSIS_WALL * budget:g} s on the wall clock (its time bound's "
+            f"backstop, with less than {budget:g} s of CPU time: the machine is busy, or the "
+            "analysis was held up)"
+        )
+    if bound == "wall":
+        return f"it ran past {budget:g} s on the wall clock (its time bound)"
+    return f"it ran past {budget:g} s of CPU time (its time bound)"
 
 
 def _past_grace(run: _Run, now: float) -> bool:
