@@ -132,5 +132,6 @@ def test_a_sum_defined_in_another_file_of_the_project(tmp_path: Path) -> None:
     (finding,) = check_written(checked, seconds=120.0, tally=tally)
     text = checked.doc.text
     assert text.count("\n", 0, finding.start) + 1 == 5 and tally.verified == 1
-    assert finding.correct == "2 X^\\top ((X \\vw - \\mathbf y) \\odot \\mathbf{c})"
+    # (c as its declaration writes it, \mathbf c: calculus/context._declared_spellings)
+    assert finding.correct == "2 X^\\top ((X \\vw - \\mathbf y) \\odot \\mathbf c)"
     assert finding.message.endswith("a factor 2 is missing)")
