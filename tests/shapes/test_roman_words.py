@@ -121,3 +121,19 @@ def test_concat_with_the_stated_width_agrees(tmp_path: Path) -> None:
     wrong = text.replace(r"W \in \mathbb{R}^{d \times d}", r"W \in \mathbb{R}^{v \times d}")
     _fx, result = check_fixture(tmp_path / "wrong", wrong.replace("GATES", gates))
     assert [d.code for d in result.diagnostics] == ["matmul-mismatch"]
+
+
+def test_a_word_declared_with_in_and_one_from_a_macro(tmp_path: Path) -> None:
+    r"""``\text{head}_i \in \mathbb{R}^{n \times v}`` declares the family; a word written
+    through ``\DeclareMathOperator`` is read after expansion."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \DeclareMathOperator{\hd}{hd}
+        SETUP
+        Let $\text{head}_i \in \mathbb{R}^{n \times v}$ and $\hd_i \in \mathbb{R}^{n \times v}$.
+        Right: $\text{head}_i W_i^O$ and $\hd_i W_i^O$. Wrong: $\text{head}_i W_i^V$ and $\hd_i W_i^V$.
+                                                                ^^^^^^^^^^^^^^^^^^^       ^^^^^^^^^^^
+        """.replace("SETUP", SETUP),
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")

@@ -18,6 +18,7 @@ import re
 from dataclasses import replace
 from typing import Any, overload
 
+from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
 from texgrad.syntax.commands import OPERATOR_NAMES_IN_TEXT
 
@@ -33,6 +34,10 @@ _FUNCTION_WORDS = frozenset(
 )
 _WORD = re.compile(r"[A-Za-z]{2,}")
 _TEXT_WORD = re.compile(r"\\(?:text|textrm|mathrm|operatorname)\s*\{\s*([A-Za-z]{2,})\s*\}")
+# what a row's text holds when it may hold such a word (most rows do not: not walked)
+_MAYBE = re.compile(
+    r"\\(?:operatorname\*?|mathrm|mathop|text|textrm)\s*\{\s*[A-Za-z]{2,}\s*\}\s*_|\\rm\b"
+)
 # the scripts the parser puts on an application when they were written on its bracket:
 # ``\operatorname{head}_i (W_i^O)^\top`` is read ``(\operatorname{head}_i(W_i^O))^\top``
 _ROUND_OUTERS = (t.Power, t.Transpose, t.InverseTranspose, t.Prime, t.Sub)
@@ -69,6 +74,16 @@ def word_symbol(node: t.Node) -> t.Sub | None:
         "span": node.span,
     }
     return t.Sub(t.Symbol(name, "mathrm", **loc), index, **loc)
+
+
+def row_tree(row: PlacedRow) -> t.Node | None:
+    """A row's tree as the shape check reads it: :func:`words_as_symbols`, for a row whose
+    text may hold such a word (the text of its key: see ``MappedText.key``)."""
+    key = row.key
+    text = key if isinstance(key, str) else key[0] if isinstance(key, tuple) and key else None
+    if isinstance(text, str) and _MAYBE.search(text) is None:
+        return row.tree
+    return words_as_symbols(row.tree)
 
 
 @overload
