@@ -137,3 +137,18 @@ def test_a_word_declared_with_in_and_one_from_a_macro(tmp_path: Path) -> None:
         """.replace("SETUP", SETUP),
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_concat_written_in_text(tmp_path: Path) -> None:
+    r"""``\text{Concat}(\text{head}_1, \dots, \text{head}_h)`` is the concatenation too."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        SETUP
+        Each head is $\text{head}_i = A_i X W_i^V \in \mathbb{R}^{n \times v}$ with
+        $A_i \in \mathbb{R}^{n \times n}$. Right: $\text{Concat}(\text{head}_1, \dots, \text{head}_h) W^O$.
+        Wrong: $\text{Concat}(\text{head}_1, \dots, \text{head}_h) W_i^V$.
+                ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """.replace("SETUP", SETUP),
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")

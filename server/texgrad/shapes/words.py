@@ -37,7 +37,10 @@ _TEXT_WORD = re.compile(r"\\(?:text|textrm|mathrm|operatorname)\s*\{\s*([A-Za-z]
 # what a row's text holds when it may hold such a word (most rows do not: not walked)
 _MAYBE = re.compile(
     r"\\(?:operatorname\*?|mathrm|mathop|text|textrm)\s*\{\s*[A-Za-z]{2,}\s*\}\s*_|\\rm\b"
+    r"|\\text(?:rm)?\s*\{\s*[Cc]oncat\s*\}"
 )
+# ``\text{Concat}(A, B)``: the concatenation written in text, a product of words and a bracket
+_TEXT_CONCAT = re.compile(r"\\text(?:rm)?\s*\{\s*([Cc]oncat)\s*\}")
 # the scripts the parser puts on an application when they were written on its bracket:
 # ``\operatorname{head}_i (W_i^O)^\top`` is read ``(\operatorname{head}_i(W_i^O))^\top``
 _ROUND_OUTERS = (t.Power, t.Transpose, t.InverseTranspose, t.Prime, t.Sub)
@@ -94,7 +97,7 @@ def words_as_symbols(tree: None) -> None: ...
 def words_as_symbols(tree: t.Node | None) -> t.Node | None: ...
 def words_as_symbols(tree: t.Node | None) -> t.Node | None:
     """The tree with every such word read as a letter (the same tree when it holds none)."""
-    if tree is None or not any(word_symbol(n) is not None for n in tree.walk()):
+    if tree is None or not any(word_symbol(n) is not None or _concat_text(n) for n in tree.walk()):
         return tree
     return _rewrite(tree)
 
@@ -103,7 +106,7 @@ def _rewrite(node: t.Node) -> t.Node:
     word = word_symbol(node)
     if word is not None:
         return word
-    product = _as_product(node)
+    product = _as_product(node) or _text_concat(node)
     if product is not None:
         node = product
     changed: dict[str, Any] = {}
@@ -163,3 +166,32 @@ def _as_product(node: t.Node) -> t.Product | None:
     factors = arg.factors if isinstance(arg, t.Product) else (arg,)
     return t.Product((word, *factors), start=node.start, end=node.end,
                      from_macro=node.from_macro, span=node.span)  # fmt: skip
+
+
+def _concat_text(node: t.Node) -> bool:
+    return isinstance(node, t.Text) and _TEXT_CONCAT.fullmatch(node.text.strip()) is not None
+
+
+def _text_concat(node: t.Node) -> t.Node | None:
+    r"""``\text{Concat}(A, B) W``, a product of a text, a bracket and more, with the text
+    and the bracket made the application ``\operatorname{Concat}(A, B)``."""
+    if not isinstance(node, t.Product):
+        return None
+    factors = list(node.factors)
+    for i, (word, paren) in enumerate(zip(factors, factors[1:], strict=False)):
+        if not (isinstance(word, t.Text) and not word.math and isinstance(paren, t.Paren)):
+            continue
+        m = _TEXT_CONCAT.fullmatch(word.text.strip())
+        if m is None or paren.open != "(":
+            continue
+        body = paren.body
+        args = body.items if isinstance(body, t.List) else (body,) if body is not None else ()
+        func = t.Func(m[1], start=word.start, end=word.end, from_macro=word.from_macro,
+                      span=word.span)  # fmt: skip
+        applied = t.Apply(func, tuple(args), True, start=word.start, end=paren.end,
+                          from_macro=word.from_macro, span=(word.span[0], paren.span[1]))  # fmt: skip
+        factors[i : i + 2] = [applied]
+        if len(factors) == 1:
+            return applied
+        return replace(node, factors=tuple(factors))
+    return None
