@@ -40,6 +40,7 @@ from texgrad.shapes.rows import PlacedRow, RowKey
 from texgrad.shapes.rules.base import merge_evidence
 from texgrad.shapes.sections import SENTENCE_BREAK, Boundaries
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
+from texgrad.shapes.words import row_tree
 from texgrad.stop_points import Stopped, point
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
@@ -555,7 +556,7 @@ def _infer_row(
     stats["inferred"] += 1
     inference.reads, inference.writes, inference.notes = set(), [], []
     inference.diagnostics, inference.shapes, inference.asked = [], {}, []
-    inference.infer(row.tree)
+    inference.infer(row_tree(row))  # \operatorname{head}_i: a letter
     base = row.start
     run = RowRun(
         _shared(frozenset(inference.reads)),

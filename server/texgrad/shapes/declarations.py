@@ -54,6 +54,7 @@ from texgrad.shapes.sections import (
     sentence_start,
 )
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
+from texgrad.shapes.words import row_tree
 from texgrad.syntax import tree as t
 
 # rows that may state facts or weak scalars: n = n_1 n_2, \lambda > 0, "n = 2, m = 1"
@@ -433,7 +434,7 @@ def _row_declares(row: PlacedRow) -> _RowDeclares:
     if row.tree is None:
         return _NOTHING
     scratch = SymbolTable()
-    from_formula(row.tree, row.path, scratch)
+    from_formula(row_tree(row) or row.tree, row.path, scratch)  # \operatorname{head}_i = …
     facts = tuple(facts_of(row.tree, row.path)) if isinstance(row.tree, _STATEMENTS) else ()
     weak = tuple(weak_scalars(row.tree, row.path)) if isinstance(row.tree, _STATEMENTS) else ()
     if not (scratch.declarations or scratch.bound or scratch.signatures

@@ -4,6 +4,7 @@ densities (``p(z \mid x)``); big operators (``\sum``); derivatives and gradients
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from texgrad.shapes import messages
@@ -11,7 +12,7 @@ from texgrad.shapes.diagnostics import Related
 from texgrad.shapes.dim_terms import integer
 from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same
 from texgrad.shapes.families import SUBSCRIPT_LABELS
-from texgrad.shapes.questions import LAYOUT, LAYOUT_KEY
+from texgrad.shapes.questions import DIMENSION, LAYOUT, LAYOUT_KEY, dimension_key
 from texgrad.shapes.rules.base import span_key
 from texgrad.shapes.rules.exponentials import ExponentialRules
 from texgrad.shapes.rules.products import DIAG_SPELLINGS, given_part
@@ -43,6 +44,16 @@ _MOMENTS = frozenset({"E", "Var", "var", "Cov", "cov"})
 _SQUARE_FUNCS = {"tr": "trace", "Tr": "trace", "trace": "trace", "det": "determinant"}
 
 
+# a dimension named with the label 1 (d_1, n_{1}): of a family's first member, shifted
+_LABEL_ONE = re.compile(r"_\{?1(?![0-9])")
+
+
+def _labelled_by_one(shape: Shape) -> bool:
+    """Whether a shape names a dimension by the label 1 (``d_1``): a member's own size."""
+    names = shape.rows.free_symbols | shape.cols.free_symbols
+    return any(_LABEL_ONE.search(d.name) for d in names)
+
+
 # what a bracket after a matrix's name holds when the name is a function's at a point
 _AT_A_POINT = (t.Symbol, t.Sub, t.Tagged, t.Accent, t.Font, t.Number, t.List, t.Chain)
 
@@ -53,6 +64,8 @@ class FunctionRules(ExponentialRules):
     def _apply(self, node: t.Apply) -> Shape | None:
         args = [self.infer(a) for a in node.args]
         func = node.func
+        if isinstance(func, t.Func) and func.name.lower() == "concat":
+            return self._concatenated(node, args)
         if isinstance(func, t.Func):
             return self._named(DIAG_SPELLINGS.get(func.name, func.name), func, node, args)
         logistic = func.base if isinstance(func, t.Prime) and func.count <= 2 else func
@@ -161,6 +174,42 @@ class FunctionRules(ExponentialRules):
         ):
             return SCALAR if name not in ("argmax", "argmin") else None
         return None
+
+    def _concatenated(self, node: t.Apply, args: list[Shape | None]) -> Shape | None:
+        r"""``\operatorname{Concat}(A, B)``: the blocks side by side, their rows alike and
+        their columns added; ``\operatorname{Concat}(\operatorname{head}_1, \dots,
+        \operatorname{head}_h)``, members 1 to h of one family of one shape: h times its
+        columns.  Unknown when the rows are not certainly alike (nothing is said)."""
+        items = node.args
+        if len(items) == 3 and isinstance(items[1], t.Dots):
+            first, last = items[0], items[2]
+            shape, end = args[0], args[2]
+            if not (isinstance(first, t.Sub) and isinstance(last, t.Sub)):
+                return None
+            count = dim_of(last.index)
+            if (
+                shape is None or count is None or show(first.index) != "1"
+                or symbol_key(first.base) is None
+                or symbol_key(first.base) != symbol_key(last.base)
+                or (end is not None and not (shape.rows == end.rows and shape.cols == end.cols))
+                or _labelled_by_one(shape)  # (n×d_1 of n×d_i: the members differ)
+                # h of head_h a size the document gives something (so its facts are read)
+                or not all(self._ask(DIMENSION, dimension_key(d), d, None)
+                           for d in count.free_symbols)
+            ):  # fmt: skip
+                return None
+            return Shape(shape.rows, count * shape.cols)
+        if len(items) < 2 or any(
+            a is None or isinstance(i, t.Dots) for a, i in zip(args, items, strict=True)
+        ):
+            return None
+        known = [a for a in args if a is not None]
+        if not all(self._same(a.rows, known[0].rows, node.start) for a in known):
+            return None
+        cols = known[0].cols
+        for a in known[1:]:
+            cols = cols + a.cols
+        return Shape(known[0].rows, cols)
 
     def _moment(self, name: str, node: t.Apply) -> Shape | None:
         """``\\operatorname{E}(x \\mid y)``: the shape of x; ``\\operatorname{Var}(x)`` of a vector
