@@ -247,6 +247,13 @@ def test_unreadable_or_unverifiable_is_silence() -> None:
 # -- the diagnostic, its quick fix, the front ends ----------------------------------------
 
 
+def test_the_message_names_the_variable_without_its_tex_group() -> None:
+    text = DECLS + r"$$\nabla_{X} \operatorname{tr}(AX) = A$$"
+    checked = Checker().check("doc.md", text=text)
+    (d,) = diagnostics_of(checked, check_written(checked))
+    assert "with respect to `X`:" in d.message and "`{X}`" not in d.message
+
+
 def test_the_diagnostic_and_its_quick_fix() -> None:
     assert CODE in CODES
     text = DECLS + r"$$\nabla_X \operatorname{tr}(AX) = A$$"

@@ -197,6 +197,26 @@ def test_a_list_of_samples_of_a_vector_is_a_family_of_vectors(
     assert found(result) == expected(fx, "matmul-mismatch")
 
 
+@pytest.mark.parametrize("labels", [r"\{0,1\}", r"\{-1, 1\}", r"\mathbb{R}"])
+def test_labels_between_the_samples_and_stacked_are_not_the_rows(
+    tmp_path: Path, labels: str
+) -> None:
+    # "samples $x_i$ with labels $y_i$, stacked as the rows of $X$": the rows are the x_i,
+    # and the labels stay numbers (no "declared ℝ^d here but scalar just before")
+    fx, result = check_fixture(
+        tmp_path,
+        rf"""
+        We observe $N$ samples $x_i \in \mathbb{{R}}^d$ with labels $y_i \in {labels}$, stacked as the
+        rows of $X \in \mathbb{{R}}^{{N \times d}}$. Let $w \in \mathbb{{R}}^d$ and $A \in \mathbb{{R}}^{{k \times d}}$.
+        But $x_i A$ is not, while $y_i w + A^\top A x_i$ and $X w + X A^\top \mathbf{{1}}_k$ are fine.
+             ^^^^^
+        """,
+    )
+    label = declaration(result, "y_{i}", at="y_i w")
+    assert label is not None and label.shape.is_scalar
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
 def test_a_list_as_long_as_the_vector_is_its_entries(tmp_path: Path) -> None:
     fx, result = check_fixture(
         tmp_path,

@@ -2341,7 +2341,20 @@ def _source(checked: CheckResult, node: t.Node) -> str:
         node = node.body
     if not 0 <= node.start < node.end <= len(text):
         return ""
-    return " ".join(text[node.start : node.end].split())
+    written = " ".join(text[node.start : node.end].split())
+    if written.startswith("{") and written.endswith("}") and _balanced(written[1:-1]):
+        written = written[1:-1].strip()  # \nabla_{w}: the w, not its TeX group
+    return written
+
+
+def _balanced(text: str) -> bool:
+    """Do the braces of ``text`` pair up (``a}{b`` does not: ``{a}{b}`` is two groups)?"""
+    depth = 0
+    for ch in text:
+        depth += (ch == "{") - (ch == "}")
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _cause(

@@ -150,6 +150,7 @@ def collect(
         if alike_here is None or seen is None or seen.starts != sorted(seen.starts):
             path_rows, alike_here = sorted(path_rows, key=lambda r: r.start), None
         sized[path] = _from_text(text, path, path_rows, table, memo, fresh, alike_here)
+    sized = {path: _unless_numbers(fams, path, table) for path, fams in sized.items()}
     found = [d for path, fams in sized.items() for d in family_declarations(fams, path, table)]
     table.stacks = {
         f.key: (f.matrix[0], f.part)
@@ -172,6 +173,20 @@ def collect(
         memo.rows, memo.prose, memo.boundaries = fresh.rows, fresh.prose, fresh.boundaries
         memo.conventions = fresh.conventions
     return table
+
+
+def _unless_numbers(fams: list[Family], path: str, table: SymbolTable) -> list[Family]:
+    """The families but those whose member its own row declares a number: in "samples
+    $x_i \\in \\mathbb{R}^d$ with labels $y_i \\in \\{0,1\\}$, stacked as the rows of $X$" the
+    math just before "stacked" is the labels', not the rows' (which the sentence leaves unsure)."""
+    out = []
+    for f in fams:
+        if f.part in ("row", "column"):
+            own = table.lookup(f.key, f.font, path, f.end)
+            if own is not None and own.start >= f.start and own.shape.is_scalar:
+                continue
+        out.append(f)
+    return out
 
 
 # a sentence that tells another text's convention, not this one's: "Some texts use the

@@ -696,6 +696,8 @@ def families(text: str, rows: list[PlacedRow], lo: int = 0, hi: int | None = Non
             )
             if matrix_row is None or member_row is None:
                 continue
+            if m.groupdict().get("stacked") and m.start("member") < m.start("stacked"):
+                member_row = _labelled_sample(text, rows, member_row)
             matrix = matrix_row.tree
             if isinstance(matrix, t.Chain) and matrix.relations[0] in ("\\in", "=", ":="):
                 matrix = matrix.items[0]
@@ -710,6 +712,23 @@ def families(text: str, rows: list[PlacedRow], lo: int = 0, hi: int | None = Non
                 )
             ]
     return out
+
+
+# "samples $x_i$ with labels $y_i$, stacked as …": the words that make the math after them
+# the samples' labels, not the samples
+_LABELS_BEFORE = re.compile(
+    r"(?:with|and)\s+(?:their\s+|the\s+)?(?:scalar\s+)?(?:labels|targets|responses|outcomes)\s+\$*$"
+)
+
+
+def _labelled_sample(text: str, rows: list[PlacedRow], member: PlacedRow) -> PlacedRow:
+    """The math "stacked as the rows of $X$" follows: ``member``, unless it is the labels
+    of the samples written just before them ("$x_i \\in …$ with labels $y_i$, stacked as
+    …"), whose rows are then the ones stacked."""
+    if not _LABELS_BEFORE.search(text, max(0, member.start - 40), member.start):
+        return member
+    i = bisect.bisect_left([r.start for r in rows], member.start) - 1
+    return rows[i] if i >= 0 and member.start - rows[i].end < 60 else member
 
 
 def _samples(text: str, rows: list[PlacedRow], lo: int, hi: int | None) -> list[Family]:
