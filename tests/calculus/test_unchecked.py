@@ -96,6 +96,24 @@ def test_a_letter_called_like_a_function_is_an_undefined_function() -> None:
     assert (19, "unknown-shape") not in said  # (not a letter to declare a shape for)
 
 
+def test_a_right_side_that_cannot_be_evaluated_says_where_in_its_own_words(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "mlp.md").write_text(
+        "Let $\\mathbf{a} \\in \\mathbb{R}^h$, $W^{(2)} \\in \\mathbb{R}^{c \\times h}$, "
+        "$\\mathbf{y} \\in \\mathbb{R}^c$ and\n"
+        "$$\\hat{\\mathbf{y}} = W^{(2)}\\mathbf{a}, \\qquad "
+        "L = \\tfrac12 \\|\\hat{\\mathbf{y}} - \\mathbf{y}\\|^2 .$$\n"
+        "$$\\frac{\\partial L}{\\partial \\mathbf{a}} = W^{(2)} (\\hat{\\mathbf{y}} - \\mathbf{y})$$\n",
+        encoding="utf-8",
+    )
+    said = _said(_explained(tmp_path / "mlp.md")[1], "mlp.md")
+    assert said[(3, "derivative-not-checked")] == [
+        "this derivative is not checked: texgrad cannot evaluate its right side (at "
+        "`W^{(2)} (\\hat{\\mathbf{y}} - \\mathbf{y})`, the shapes of its factors do not agree)"
+    ]  # (the random sizes it was tried at are not said)
+
+
 def test_undecided_claims_keep_their_reason_and_what_they_differentiate() -> None:
     path = HELD_OUT / "notebook.md"
     result = Checker().check(str(path))

@@ -384,6 +384,29 @@ def test_a_function_definition_is_a_signature(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    "definition",
+    [r"\phi(z) = \max(0, z)", r"\phi(t) = \max\{0, t\}", r"\phi(z) = 1/(1 + e^{-z})",
+     r"\phi(u) = \log(1 + \exp(u))", r"\phi(z) = \tanh(z)"],
+)  # fmt: skip
+def test_a_function_of_a_number_the_document_defines_applies_entry_by_entry(
+    tmp_path: Path, definition: str
+) -> None:
+    # an activation the paper defines keeps its argument's shape, whatever the letter of its
+    # parameter is elsewhere (a bold z declared a vector is not the z of the definition)
+    fx, result = check_fixture(
+        tmp_path,
+        rf"""
+        %! doc.md
+        Let $\mathbf{{z}} \in \mathbb{{R}}^h$, $\mathbf{{u}} \in \mathbb{{R}}^c$, $V \in \mathbb{{R}}^{{c \times h}}$ and ${definition}$.
+        $$\mathbf{{a}} = \phi(\mathbf{{z}}), \qquad \mathbf{{b}} = \phi(\mathbf{{u}}) + V\mathbf{{a}} + V \phi'(\mathbf{{z}})$$
+        But $V \mathbf{{b}}$ is not.
+             ^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")  # (and no argument-mismatch)
+
+
+@pytest.mark.parametrize(
     ("dim", "text"),
     [
         ("d_k*h", "d_k h"),  # not d_kh, one name to the eye

@@ -72,6 +72,9 @@ CASES = [
     ("A^{-T}", "(InverseTranspose:T A)"),
     ("W^{(l)}", "(Tagged W l)"),
     ("W^{[l]}", "(Tagged W l)"),
+    (r"W^{(2)\top}", r"(Transpose:\top (Tagged W 2))"),  # the layer's member transposed
+    ("W^{(l)T}", "(Transpose:T (Tagged W l))"),
+    (r"W^{[l]\top}", r"(Transpose:\top (Tagged W l))"),
     ("x_i^2", "(Power (Sub x i) 2)"),
     ("x^2_i", "(Power (Sub x i) 2)"),
     (r"\mathbf{x}_i^\top", r"(Transpose:\top (Sub x[mathbf] i))"),

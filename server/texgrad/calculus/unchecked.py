@@ -436,6 +436,8 @@ def claim_reason(why: str, function: str = "", wrt: str = "") -> str:
         known = any(rest.startswith(start) for start, _ in _CLAIM_WORDS)
         return claim_reason(rest if known else "engine: " + rest, function, wrt)
     said = next((words for start, words in _CLAIM_WORDS if why.startswith(start)), None)
+    if said is not None and why.startswith("written side not evaluated: "):
+        said += " (" + why.removeprefix("written side not evaluated: ") + ")"  # why, as found
     if why.startswith("engine: "):  # the engine's refusal: in the user's words already
         said = why.removeprefix("engine: ")
         if "time budget" in said:

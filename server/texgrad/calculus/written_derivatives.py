@@ -1808,7 +1808,10 @@ def _engine_reason(outcome: DiffOutcome) -> str:
 
 
 def _short(why: str) -> str:
-    """A reason as :attr:`Tally.reasons` counts it: an engine's refusal by its first words."""
+    """A reason as :attr:`Tally.reasons` counts it: an engine's refusal by its first words,
+    a written side not evaluated without where."""
+    if why.startswith("written side not evaluated"):
+        return "written side not evaluated"
     if not why.startswith("engine: "):
         return why
     said = re.sub(r"`[^`]*`", "`…`", why.removeprefix("engine: "))
@@ -2126,7 +2129,28 @@ def _compare(
         differ += 1
         if differ == POINTS:
             return False
-    return _undecided("written side not evaluated" if differ == 0 else "differs at too few")
+    if differ == 0:
+        return _undecided("written side not evaluated" + _failure(checked, points.failures))
+    return _undecided("differs at too few")
+
+
+def _failure(checked: CheckResult, failures: list[tuple[t.Node | None, str]]) -> str:
+    """``: at `…`, why`` where the written side failed at one place at every point it was
+    tried (factors whose shapes do not agree, a letter with no value), in the document's
+    words: the sizes drawn at random are not said."""
+    places = {(n.start, n.end) if n is not None else None for n, _ in failures}
+    if len(failures) < 2 or len(places) != 1 or failures[0][0] is None:
+        return ""
+    node, message = failures[0]
+    message = message.split(" in `")[0]
+    if message.startswith("cannot multiply"):
+        message = "the shapes of its factors do not agree"
+    elif message.startswith("cannot add"):
+        message = "the shapes of its terms do not agree"
+    elif any(ch.isdigit() for ch in message) or len({m for _, m in failures}) != 1:
+        return ""
+    where = _source(checked, node)
+    return f": at `{where}`, {message}" if where and len(where) <= 60 else f": {message}"
 
 
 def _shapes(
@@ -2195,6 +2219,8 @@ class _Points:
     defined: list[str]  # names the written side uses, evaluated from their definitions
     gradient: Expr | None = None  # the gradient, where ``right`` is a differential
     sums: dict[str, str] = field(default_factory=dict)  # one-hot or simplex vectors
+    # why the written side could not be evaluated at each point it failed at: (node, message)
+    failures: list[tuple[t.Node | None, str]] = field(default_factory=list)
 
     def at(self, attempt: int) -> tuple[Array, Array, Array | None] | None:
         env, shapes = self.env, self.shapes
@@ -2223,7 +2249,11 @@ class _Points:
                 for name in self.defined:
                     at[name] = evaluate_tree(env.functions[name].body, at, functions)
                 g = np.asarray(evaluate(self.right, values, sizes), dtype=float)
-                w = np.asarray(evaluate_tree(self.claimed, at, functions), dtype=float)
+                try:
+                    w = np.asarray(evaluate_tree(self.claimed, at, functions), dtype=float)
+                except EvaluationError as exc:
+                    self.failures.append((exc.node, exc.message))
+                    raise
                 mine = (
                     np.asarray(evaluate(self.written, values, sizes), dtype=float)
                     if self.written is not None else None

@@ -71,6 +71,9 @@ class Signature:
     # each argument's space of a product domain (f : ℝⁿ × ℝᵐ → ℝⁿ, called f(x, u)); () for one
     domains: tuple[Shape, ...] = ()
     font: str | None = None  # the function's name written in a font (\mathcal{I}(\beta) = …)
+    # defined by a formula of one number (\phi(z) = \max(0, z)): applied entry by entry, of
+    # its argument's shape whatever the letter z is declared elsewhere
+    elementwise: bool = False
 
 
 @dataclass

@@ -195,6 +195,12 @@ def superscript(base: t.Node, sup: t.Node, loc: dict[str, Any]) -> t.Node:
                               from_macro=base.from_macro or tag.from_macro,
                               span=(base.span[0], tag.span[1]))  # fmt: skip
             return t.Transpose(tagged, mark, TRANSPOSE_MARKS[mark], **loc)
+        if mark in TRANSPOSE_MARKS and isinstance(tag, t.Paren) and tag.open in ("(", "["):
+            # W^{(2)\top}, W^{(l+1)T}: the transpose of the layer's member W^{(2)}
+            inner = superscript(base, tag, {"start": base.start, "end": tag.end,
+                                            "from_macro": base.from_macro or tag.from_macro,
+                                            "span": (base.span[0], tag.span[1])})  # fmt: skip
+            return t.Transpose(inner, mark, TRANSPOSE_MARKS[mark], **loc)
     return t.Power(base, sup, **loc)
 
 

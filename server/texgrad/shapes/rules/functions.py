@@ -17,6 +17,7 @@ from texgrad.shapes.rules.base import span_key
 from texgrad.shapes.rules.exponentials import ExponentialRules
 from texgrad.shapes.rules.products import DIAG_SPELLINGS, given_part
 from texgrad.shapes.rules.relations import other_layout
+from texgrad.shapes.table import Signature
 from texgrad.syntax import tree as t
 from texgrad.syntax.commands import GREEK
 from texgrad.syntax.show import show
@@ -78,6 +79,11 @@ class FunctionRules(ExponentialRules):
             return args[0]  # the logistic function, elementwise, and its derivative \sigma'(z)
         key = symbol_key(func)
         sig = self._signature(key[0], func.start) if key else None
+        own = self._elementwise(logistic)
+        if own is not None and len(args) == 1:
+            return args[
+                0
+            ]  # \phi(\mathbf z), \phi'(\mathbf z) for \phi(z) = \max(0, z): entry by entry
         if sig is None and key is not None:
             valued = self._valued(key, func.start)
             # J_u(x) \in \mathbb{R}^{m \times d}, declared so: at a point (at a batch of
@@ -117,6 +123,12 @@ class FunctionRules(ExponentialRules):
         if arg is None or not self._agrees(arg, sig.domain, node.start):
             return None  # applied elementwise or to a batch: the result's shape is not the codomain
         return sig.codomain
+
+    def _elementwise(self, func: t.Node) -> Signature | None:
+        """The signature of ``func`` if the document defines it by a formula of one number."""
+        key = symbol_key(func)
+        sig = self._signature(key[0], func.start) if key is not None else None
+        return sig if sig is not None and sig.elementwise else None
 
     def _matrix_times(self, node: t.Apply, arg: Shape | None) -> Shape | None:
         r"""``H\big(k_* - \tfrac1n K \mathbf{1}_n\big)`` for a matrix H (no function): a

@@ -6,10 +6,20 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from texgrad.shapes import messages
-from texgrad.shapes.dims import MAX_DIMENSION_BITS, ONE, Shape, dim_of, same, too_large_power
+from texgrad.shapes.dims import (
+    MAX_DIMENSION_BITS,
+    ONE,
+    SCALAR,
+    Shape,
+    dim_of,
+    same,
+    too_large_power,
+)
 from texgrad.shapes.facts import fact_key
 from texgrad.shapes.formulas import ORDER_RELATIONS
 from texgrad.shapes.questions import (
@@ -131,7 +141,7 @@ class RelationRules(DistributionRules):
             and not _zero(node.items[1])  # r(x) = 0: a root sought, no function defined
         ):  # fmt: skip
             # (\sigma_{\min}(\Phi) = \sigma > 0 states a value at \Phi, defines no function)
-            self._define_function(head, shapes[1])  # type: ignore[arg-type]
+            self._define_function(head, shapes[1], node.items[1])  # type: ignore[arg-type]
         last = len(node.items) - 1
         for i, rel in enumerate(node.relations):
             if rel == "\\sim" and (drawn := node.items[i]) is not None:
@@ -424,18 +434,30 @@ class RelationRules(DistributionRules):
         if cov is not None and not cov.is_scalar and self._same(cov.rows, cov.cols, left.start):
             self._define(left, Shape(cov.rows, ONE))
 
-    def _define_function(self, head: t.Apply, value: Shape | None) -> None:
-        """``f(x) = Ax`` with x ∈ ℝⁿ: from here on f maps ℝⁿ to what the right side is."""
+    def _define_function(
+        self, head: t.Apply, value: Shape | None, body: t.Node | None = None
+    ) -> None:
+        r"""``f(x) = Ax`` with x ∈ ℝⁿ: from here on f maps ℝⁿ to what the right side is.
+        ``\phi(z) = \max(0, z)``, a formula of its parameter and numbers alone: applied
+        entry by entry (an activation, a sigmoid the paper defines), whatever ``z`` is."""
         key = symbol_key(head.func)
-        if key is None or value is None or len(head.args) != 1:
+        if key is None or len(head.args) != 1:
             return
-        arg = self.infer(head.args[0])
-        if arg is None:
-            return
+        param = symbol_key(head.args[0]) if isinstance(head.args[0], t.Symbol) else None
+        elementwise = param is not None and body is not None and scalar_formula(body, param)
+        if elementwise:
+            arg, value = SCALAR, SCALAR
+        else:
+            if value is None:
+                return
+            arg = self.infer(head.args[0])  # type: ignore[assignment]
+            if arg is None:
+                return
         self.reads.add(key[0])
         sigs = self.table.signatures.get(key[0], [])
         if not any(s.path == self.path and s.start == head.start for s in sigs):
-            sig = Signature(key[0], arg, value, self.path, head.start, head.end, font=key[1])
+            sig = Signature(key[0], arg, value, self.path, head.start, head.end, font=key[1],
+                            elementwise=elementwise)  # fmt: skip
             self.writes.append(sig)
             sigs = self.table.signatures[key[0]] = [*sigs, sig]  # (replaced: see apply)
             sigs.sort(key=lambda s: (s.path, s.start))
@@ -855,3 +877,59 @@ def _is_literal(node: t.Node) -> bool:
         and node.font in ("mathbf", "bm", "boldsymbol")
         and node.name in ("0", "1")
     )
+
+
+# the functions of one number a formula of an activation or a link is built from
+_SCALAR_FUNCS = frozenset(
+    "log ln exp sin cos tan tanh sinh cosh sqrt abs max min erf sign sgn".split()
+)
+
+
+def scalar_formula(node: t.Node | None, param: tuple[str, str | None]) -> bool:
+    r"""Is ``node`` a formula of the parameter ``param``, numbers, ``e`` and ``\pi`` alone,
+    through sums, products, fractions, powers and functions of numbers
+    (``\max(0, z)``, ``1/(1 + e^{-t})``, ``\log(1 + \exp(z))``), the parameter in it?"""
+    seen = False
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, t.Symbol):
+            if (n.name, n.font) == param and not n.accents:
+                seen = True
+            elif n.name not in ("e", "\\pi") or n.font or n.accents:
+                return False
+            continue
+        parts = _formula_parts(n)
+        if parts is None:
+            return False
+        stack += parts
+    return seen
+
+
+_PARTS: dict[type, Callable[[Any], list[t.Node | None]]] = {
+    t.Add: lambda a: list(a.terms),
+    t.List: lambda a: list(a.items),
+    t.Neg: lambda a: [a.operand],
+    t.Product: lambda a: list(a.factors),
+    t.Frac: lambda a: [a.num, a.den],
+    t.Power: lambda a: [a.base, a.exponent],
+    t.Sqrt: lambda a: [a.body] if a.index is None else [a.body, a.index],
+    t.Paren: lambda a: [a.body],
+    t.Abs: lambda a: [a.body],
+}
+
+
+def _formula_parts(n: t.Node | None) -> list[t.Node | None] | None:
+    """The parts of a node of a formula of numbers (:func:`scalar_formula`); None if it is
+    none (a matrix operation, a letter's subscript, a function not of numbers)."""
+    if isinstance(n, t.Number):
+        return []
+    if isinstance(n, t.Func):
+        ok = n.name in _SCALAR_FUNCS and n.sub is None and n.sup is None
+        return [] if ok else None
+    if isinstance(n, t.Apply):
+        return [n.func, *n.args] if isinstance(n.func, t.Func) else None
+    if isinstance(n, t.BinOp):
+        return [n.left, n.right] if n.op in ("/", "\\cdot", "*") else None
+    get = _PARTS.get(type(n))
+    return get(n) if get is not None else None
