@@ -2139,9 +2139,9 @@ def _failure(checked: CheckResult, failures: list[tuple[t.Node | None, str]]) ->
     tried (factors whose shapes do not agree, a letter with no value), in the document's
     words: the sizes drawn at random are not said."""
     places = {(n.start, n.end) if n is not None else None for n, _ in failures}
-    if len(failures) < 2 or len(places) != 1 or failures[0][0] is None:
+    node, message = failures[0] if failures else (None, "")
+    if len(failures) < 2 or len(places) != 1 or node is None:
         return ""
-    node, message = failures[0]
     message = message.split(" in `")[0]
     if message.startswith("cannot multiply"):
         message = "the shapes of its factors do not agree"
