@@ -114,6 +114,20 @@ def test_a_right_side_that_cannot_be_evaluated_says_where_in_its_own_words(
     ]  # (the random sizes it was tried at are not said)
 
 
+def test_a_function_of_a_number_is_not_refused_for_a_vector_of_its_letter(
+    tmp_path: Path,
+) -> None:
+    # the z of \phi(z) = 1/(1 + e^{-z}) is a number, though a bold z is declared a vector
+    (tmp_path / "act.md").write_text(
+        "Let $\\mathbf{z} \\in \\mathbb{R}^h$, $V \\in \\mathbb{R}^{c \\times h}$ and "
+        "$\\phi(z) = 1/(1+e^{-z})$.\n"
+        "$$\\mathbf{a} = \\phi(\\mathbf{z}), \\qquad \\mathbf{u} = V \\mathbf{a}$$\n",
+        encoding="utf-8",
+    )
+    code, records = _explained(tmp_path / "act.md")
+    assert code == 0 and _said(records, "act.md") == {}
+
+
 def test_undecided_claims_keep_their_reason_and_what_they_differentiate() -> None:
     path = HELD_OUT / "notebook.md"
     result = Checker().check(str(path))

@@ -37,6 +37,7 @@ from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.properties import Stated, stated_properties, stated_scalars
 from texgrad.shapes.rows import PlacedRow
+from texgrad.shapes.rules.relations import scalar_formula
 from texgrad.shapes.table import Declaration
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
@@ -363,6 +364,15 @@ def _scalar_parameters(trees: list[t.Node], env: Env) -> None:
             if not isinstance(head, t.Apply) or body is None:
                 continue
             params = [symbol_key(a) for a in head.args]
+            one = params[0] if len(params) == 1 and isinstance(head.args[0], t.Symbol) else None
+            if (
+                one is not None and one[0] not in env.functions and scalar_formula(body, one)
+                and not _in_another_font(trees, one)
+            ):  # fmt: skip
+                # \phi(z) = \max(0, z) where a bold z is declared: the z of the formula is a
+                # number (the function is applied entrywise), not the declared vector
+                env.vars[one[0]] = VarInfo(one[0], Shape(ONE, ONE), one[0])
+                continue
             unknown = [p[0] for p in params if p is not None and p[0] not in env.vars]
             if not unknown or len(unknown) != len(params) or set(unknown) & set(env.functions):
                 continue
@@ -378,6 +388,16 @@ def _scalar_parameters(trees: list[t.Node], env: Env) -> None:
             if isinstance(value, Expr) and value.is_scalar:
                 for p in unknown:
                     env.vars[p] = trial.vars[p]
+
+
+def _in_another_font(trees: list[t.Node], key: tuple[str, str | None]) -> bool:
+    """Do the rows write the letter of ``key`` in another font too (a bold z beside the
+    plain z of a formula)?"""
+    return any(
+        isinstance(n, t.Symbol) and n.name == key[0] and n.font != key[1]
+        for tree in trees
+        for n in tree.walk()
+    )
 
 
 def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, Declaration]) -> None:
