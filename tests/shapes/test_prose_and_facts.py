@@ -36,6 +36,25 @@ def test_an_apposition_after_a_definition_declares_it(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "matmul-mismatch")
 
 
+@pytest.mark.parametrize(
+    "said",
+    [r"$\mathbf{V}$ known ($n \times n$, positive definite)", r"$\mathbf{V}$ ($n \times n$)",
+     r"$\mathbf{V}$ (an $n \times n$ matrix)"],
+)  # fmt: skip
+def test_a_size_in_brackets_after_the_letter_declares_it(tmp_path: Path, said: str) -> None:
+    fx, result = check_fixture(
+        tmp_path,
+        rf"""
+        Let $X \in \mathbb{{R}}^{{n \times p}}$, and {said} its noise covariance.
+        Then $X^\top \mathbf{{V}}^{{-1}} X$ is $p \times p$, but not $X \mathbf{{V}}$ here.
+                                                                  ^^^^^^^^^^^^
+        """,
+    )
+    v = declaration(result, "V", "mathbf")
+    assert v is not None and v.shape.short() == "n×n" and v.how == "prose"
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
 def test_an_apposition_sizes_a_wrong_value_not_the_letter_declared_just_before(
     tmp_path: Path,
 ) -> None:

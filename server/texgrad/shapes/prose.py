@@ -109,6 +109,13 @@ _PROSE = [
     re.compile(r"(?P<fresh>)" + _DEF.format("defsym") + r",\s+which\s+is\s+(?:of\s+size\s+)?"
                + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?"
                + r"(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
+    # "$\mathbf{V}$ known ($n \times n$, positive definite)", "$C$ ($p \times p$)": a size in
+    # brackets just after the letter (its size said in passing)
+    # (a letter alone: "$K = S^{-1} H P$ (a $2m \times 3$ matrix, the gain transposed)" sizes
+    # a wrong value, not the letter)
+    re.compile(r"\$(?P<sym>(?:(?!\\in\b)[^$=<>]){1,40})\$(?:\s+(?:known|given|fixed))?\s+\(\s*(?:an?\s+)?"
+               + r"\$(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$"
+               + r"(?P<kind>(?:\s+(?:matrix|matrices))?)\s*(?=[,;)])"),
 ]  # fmt: skip
 # what a paragraph must contain for each pattern to match (a pattern is not run on the
 # paragraphs without it: most prose declares nothing)
@@ -122,6 +129,7 @@ _NEEDS = (
     ("\\times",),
     *[("scalar",)] * 5,
     ("scalar", "number", "random variable"),
+    ("\\times",),
     ("\\times",),
     ("\\times",),
     ("\\times",),
