@@ -107,11 +107,20 @@ def test_a_right_side_that_cannot_be_evaluated_says_where_in_its_own_words(
         "$$\\frac{\\partial L}{\\partial \\mathbf{a}} = W^{(2)} (\\hat{\\mathbf{y}} - \\mathbf{y})$$\n",
         encoding="utf-8",
     )
-    said = _said(_explained(tmp_path / "mlp.md")[1], "mlp.md")
-    assert said[(3, "derivative-not-checked")] == [
+    code, records = _explained(tmp_path / "mlp.md")
+    said = _said(records, "mlp.md")
+    # the matmul-mismatch error on that row says it: no note beside it
+    assert code == 1 and (3, "derivative-not-checked") not in said
+    assert [r["code"] for r in records if r["line"] == 3] == ["matmul-mismatch"]
+    # where no error says it (a sum the shape checker reads as broadcasting), the note does
+    result = Checker().check(str(tmp_path / "mlp.md"))
+    tally = wd.Tally()
+    wd.check_written(result, 20, tally=tally, only_findings=True)
+    ((_, _, why, _, _),) = tally.undecided
+    assert unchecked.claim_reason(why) == (
         "this derivative is not checked: texgrad cannot evaluate its right side (at "
         "`W^{(2)} (\\hat{\\mathbf{y}} - \\mathbf{y})`, the shapes of its factors do not agree)"
-    ]  # (the random sizes it was tried at are not said)
+    )  # (the random sizes it was tried at are not said)
 
 
 def test_a_function_of_a_number_is_not_refused_for_a_vector_of_its_letter(

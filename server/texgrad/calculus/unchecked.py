@@ -62,9 +62,13 @@ def explain(
         r for r in refused_rows(result) if _letter_of(r.message) not in letters
     ]
     found = unread_rows(result) + unknown + refused
+    errors = [(d.start, d.end) for d in result.diagnostics if d.severity == "error"]
     found += [
         Unchecked(result.path, a, b, CLAIM, claim_reason(why, f, x))
         for a, b, why, f, x in claims or ()
+        if not (  # its shapes do not agree, and the error said there says so already
+            why.startswith("written side not evaluated") and any(a <= s < b for s, _ in errors)
+        )
     ]
     return sorted(found, key=lambda u: (u.start, u.end, CODES.index(u.code)))
 
