@@ -1377,9 +1377,10 @@ def _through_upstream(
         return _NOT_THROUGH
     stated = _statements(checked)
     found = stated.upstreams(loss)
-    inline = _inline(checked, claim, ctx, loss)
-    if inline is not None:  # ∂L/∂S written in the claim: an upstream gradient of its own
-        claim, ctx, found = _through_inline(claim, ctx, inline)
+    through = _through_inline(checked, claim, ctx, loss, found)
+    if through is None:  # (several written inline: said so by _inline_not_read)
+        return _NOT_THROUGH
+    claim, ctx, found, inline = through  # ∂L/∂S written in the claim: its own upstream
     said = symbol_key(claim.claimed)
     if any(u.of_key == wrt and said is not None and said[0] == u.gradient_key for u in found):
         return _undecided("upstream: the statement naming the upstream gradient")
@@ -1466,15 +1467,33 @@ def _inline(
     return inline_upstreams(claim.claimed, loss, taken, lambda n: _source(checked, n))
 
 
+def _inline_one(
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, loss: str
+) -> Inline | None:
+    """:func:`_inline`, where the claim writes one upstream gradient inline (through two,
+    ``\\frac{\\partial L}{\\partial Y} + \\frac{\\partial L}{\\partial A} W^\\top``, the
+    loss may depend on the variable otherwise besides: not checked)."""
+    inline = _inline(checked, claim, ctx, loss)
+    return inline if inline is not None and len(inline.upstreams) == 1 else None
+
+
 def _through_inline(
-    claim: WrittenDerivative, ctx: Context, inline: Inline
-) -> tuple[WrittenDerivative, Context, list[Upstream]]:
-    """The claim with its inline upstream gradients' stand-ins, a context that prints them
-    as the claim writes them, and those upstream gradients (the document's named ones are
-    not what it is written in)."""
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, loss: str,
+    found: list[Upstream],
+) -> tuple[WrittenDerivative, Context, list[Upstream], Inline | None] | None:  # fmt: skip
+    """The claim with the stand-in of the upstream gradient it writes inline, a context
+    that prints it as the claim writes it, and that upstream gradient (the document's named
+    ones are not what it is written in); as they are where it writes none; None where it
+    writes several (:func:`_inline_one`)."""
+    if _plain(claim.claimed):
+        return claim, ctx, found, None
+    inline = _inline_one(checked, claim, ctx, loss)
+    if inline is None:
+        return None
     style = copy_style(ctx.style)
     style.symbols.update(inline.spelled)
-    return replace(claim, claimed=inline.claimed), replace(ctx, style=style), list(inline.upstreams)
+    written = replace(claim, claimed=inline.claimed)
+    return written, replace(ctx, style=style), list(inline.upstreams), inline
 
 
 def _inline_not_read(checked: CheckResult, claim: WrittenDerivative, ctx: Context, wrt: str) -> str:
