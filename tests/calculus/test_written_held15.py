@@ -206,6 +206,16 @@ PLANTED = {
         50: "factor",
     },
     "glm-project/sections/gradients.tex": {5: "sign", 12: "factor", 21: "sign"},
+    # (session 13) a backward pass whose upstream gradients are written inline, as
+    # derivatives of the loss (\frac{\partial L}{\partial S}, \nabla_V L): not read before
+    # (0 claims of 11), every planted slip missed; the same layout on both sides of a claim
+    "notebook-attention-inline.md": {
+        16: "transpose",
+        22: "transpose",
+        32: "factor",
+        34: "sign",
+        46: "transpose",
+    },
 }
 
 

@@ -67,6 +67,7 @@ from texgrad.calculus.expr import CalculusError, Expr
 from texgrad.calculus.insertion import differential_spelling, spelled_as
 from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo
 from texgrad.calculus.names import replace_part
+from texgrad.calculus.notation import copy_style
 from texgrad.calculus.printing import latex
 from texgrad.calculus.samples import is_sample_sum
 from texgrad.calculus.sampling import finite_difference_gradient, sample_inputs
@@ -81,7 +82,18 @@ from texgrad.calculus.written_samples import compare_sum
 from texgrad.calculus.written_simplex import resample, stated_sums
 from texgrad.calculus.written_tables import Table, markdown_tables
 from texgrad.calculus.written_tabular import latex_tables
-from texgrad.calculus.written_upstream import SIMPLE, GradientStatements, Upstream, linear_loss
+from texgrad.calculus.written_upstream import (
+    SIMPLE,
+    GradientStatements,
+    Inline,
+    Upstream,
+    inline_not_read,
+    inline_upstreams,
+    linear_loss,
+    paired_forms,
+    printed_as_written,
+    writes_inline_upstream,
+)
 from texgrad.reading.macros import MacroTable, merge
 from texgrad.reading.project import format_of, scan_text
 from texgrad.reading.source import MappedText
@@ -396,7 +408,7 @@ def _claims(row: PlacedRow, chain: t.Chain) -> Iterator[WrittenDerivative]:
             assert item is not None
             if _is_derivative_side(item):
                 continue  # ∇f = ∂f/∂x = a
-            if not _plain(item):
+            if not _plain(item) and not writes_inline_upstream(item, read[0], read[1]):
                 return  # "a \\text{ and } ∂g/∂y = b": b is another derivative's
             if not _is_zero(item):  # ∇f = 0: a condition (the optimum), not an identity
                 yield WrittenDerivative(row, first, read[0], read[1], item, read[2])
@@ -1208,6 +1220,8 @@ def _check_derivative(
         through = _through_upstream(checked, claim, ctx, layout, seconds, wrt)
         if through is not _NOT_THROUGH:
             return through  # type: ignore[return-value]
+    if not _plain(claim.claimed):  # ∂L/∂K = (∂L/∂S)ᵀQ not read through ∂L/∂S: why
+        return _undecided(_inline_not_read(checked, claim, ctx, wrt))
     if wrt in env.vars and not hessian and is_sample_sum(function, env):  # ∇_w Σ_i …
         return _check_sum(checked, claim, ctx, function, wrt, seconds)
     if wrt in env.vars:
@@ -1237,9 +1251,10 @@ def _check_derivative(
 
 def _judged(
     checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: list[Statement] | None,
-    outcome: DiffOutcome, wrt: str,
+    outcome: DiffOutcome, wrt: str, only: tuple[str, ...] | None = None,
 ) -> Finding | bool | None:  # fmt: skip
-    """The claim set against the engine's verified derivative ``outcome`` by ``wrt``."""
+    """The claim set against the engine's verified derivative ``outcome`` by ``wrt`` (in the
+    forms ``only`` allows of those its layouts do, the Cookbook's structured one too)."""
     env = ctx.env
     if not outcome.verified or outcome.values is None:
         return _undecided(_engine_reason(outcome))
@@ -1249,6 +1264,8 @@ def _judged(
     if e.is_zero(right):  # f does not involve the variable as read: it may, as the author means
         return _undecided("zero")
     accepted = _accepted(checked, claim, outcome.kind, env.vars[wrt], layout)
+    if only is not None:
+        accepted = tuple(a for a in accepted if a in only or a == "structured")
     general = _general(f, wrt, env) if outcome.kind == "gradient" else None
     verdict = _compare(checked, claim.claimed, f, right, env, accepted, {}, general=general)
     if verdict is not False:
@@ -1360,6 +1377,10 @@ def _through_upstream(
         return _NOT_THROUGH
     stated = _statements(checked)
     found = stated.upstreams(loss)
+    through = _through_inline(checked, claim, ctx, loss, found)
+    if through is None:  # (several written inline: said so by _inline_not_read)
+        return _NOT_THROUGH
+    claim, ctx, found, inline = through  # ∂L/∂S written in the claim: its own upstream
     said = symbol_key(claim.claimed)
     if any(u.of_key == wrt and said is not None and said[0] == u.gradient_key for u in found):
         return _undecided("upstream: the statement naming the upstream gradient")
@@ -1378,6 +1399,7 @@ def _through_upstream(
     substituted = bool(uses & set(values))
     for up in found:
         readings, single = _readings(up, ctx, wrt, stated, layouts, values)
+        readings = _fitting(up, readings, claim.claimed)
         judged: list[tuple[DiffOutcome, Finding | bool | None, Context]] = []
         complete = single  # every reading judged, of one definition: may be reported
         if _bypassed(up, found, ctx.env, stated, wrt):
@@ -1392,7 +1414,10 @@ def _through_upstream(
             if e.is_zero(outcome.values[1]):
                 complete = False  # (this definition does not lead to the variable)
                 continue
-            verdict = _judged(checked, claim, local, layout, outcome, wrt)
+            only = _paired(checked, claim, up, transposed, local, outcome.kind, wrt, layout)
+            if only == ():
+                continue  # (a reading the claim's layout excludes: an inline ∂L/∂S's)
+            verdict = _judged(checked, claim, local, layout, outcome, wrt, only)
             if verdict is True:
                 return True
             judged.append((outcome, verdict, local))
@@ -1401,8 +1426,90 @@ def _through_upstream(
             leading_up.append(up)
     if not leading:
         return _NOT_THROUGH
-    found_wrong = _reported(checked, claim, loss, leading_up, leading, substituted)
+    found_wrong = _written_back(
+        _reported(checked, claim, loss, leading_up, leading, substituted), inline
+    )
     return found_wrong if found_wrong is not None else _undecided("upstream: no simple cause")
+
+
+def _written_back(found: Finding | None, inline: Inline | None) -> Finding | None:
+    """A finding through inline upstream gradients, its results printed to read back as
+    the claim writes them (``\\left(\\frac{\\partial L}{\\partial S}\\right)^\\top``)."""
+    if found is None or inline is None:
+        return found
+    message = printed_as_written(found.message, inline)
+    return replace(found, message=message, correct=printed_as_written(found.correct, inline))
+
+
+def _paired(
+    checked: CheckResult, claim: WrittenDerivative, up: Upstream, transposed: bool,
+    local: Context, kind: str, wrt: str, layout: list[Statement] | None,
+) -> tuple[str, ...] | None:  # fmt: skip
+    """The forms the claim may take in this reading of ``up``
+    (:func:`~texgrad.calculus.written_upstream.paired_forms`, of those its layouts allow):
+    () where none (the reading is not one of the claim's); None: any its layouts allow."""
+    shape = local.env.vars[wrt].shape
+    only = paired_forms(up, transposed, ONE not in (shape.rows, shape.cols), claim.form == "nabla")
+    if only is None:
+        return None
+    accepted = _accepted(checked, claim, kind, local.env.vars[wrt], layout)
+    return only if set(only) & set(accepted) else ()
+
+
+def _inline(
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, loss: str
+) -> Inline | None:
+    """The upstream gradients the claim writes inline (``\\frac{\\partial L}{\\partial S}``
+    on its right side), each by a stand-in no letter of the document is."""
+    if _plain(claim.claimed):
+        return None
+    taken = {*ctx.env.vars, *ctx.env.functions, *ctx.style.symbols}
+    return inline_upstreams(claim.claimed, loss, taken, lambda n: _source(checked, n))
+
+
+def _inline_one(
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, loss: str
+) -> Inline | None:
+    """:func:`_inline`, where the claim writes one upstream gradient inline (through two,
+    ``\\frac{\\partial L}{\\partial Y} + \\frac{\\partial L}{\\partial A} W^\\top``, the
+    loss may depend on the variable otherwise besides: not checked)."""
+    inline = _inline(checked, claim, ctx, loss)
+    return inline if inline is not None and len(inline.upstreams) == 1 else None
+
+
+def _through_inline(
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, loss: str,
+    found: list[Upstream],
+) -> tuple[WrittenDerivative, Context, list[Upstream], Inline | None] | None:  # fmt: skip
+    """The claim with the stand-in of the upstream gradient it writes inline, a context
+    that prints it as the claim writes it, and that upstream gradient (the document's named
+    ones are not what it is written in); as they are where it writes none; None where it
+    writes several (:func:`_inline_one`)."""
+    if _plain(claim.claimed):
+        return claim, ctx, found, None
+    inline = _inline_one(checked, claim, ctx, loss)
+    if inline is None:
+        return None
+    style = copy_style(ctx.style)
+    style.symbols.update(inline.spelled)
+    written = replace(claim, claimed=inline.claimed)
+    return written, replace(ctx, style=style), list(inline.upstreams), inline
+
+
+def _inline_not_read(checked: CheckResult, claim: WrittenDerivative, ctx: Context, wrt: str) -> str:
+    """Why a claim written through an upstream gradient inline is not checked, in words."""
+    env = ctx.env
+    loss = _undefined_loss(claim, env)
+    inline = _inline(checked, claim, ctx, loss) if loss is not None else None
+    written = _source(checked, claim.function) if claim.function is not None else "the loss"
+    if loss is None or inline is None:
+        return (
+            f"its right side writes a derivative of `{written}`, read as an upstream gradient "
+            f"only where the document gives `{written}` no formula"
+        )
+    if wrt not in env.vars:
+        return f"the shape of `{_source(checked, claim.wrt) if claim.wrt else wrt}` is unknown"
+    return inline_not_read(inline, env.functions, env.vars)
 
 
 def _reported(
@@ -1435,8 +1542,7 @@ def _reported(
         assert isinstance(first, Finding)
         written = _source(checked, claim.function) if claim.function is not None else loss
         through = (
-            f"; `{written}` is taken through `{latex_of(up.gradient)}`, its gradient by "
-            f"`{latex_of(up.of)}`"
+            f"; `{written}` is taken through `{up.shown}`, its gradient by `{latex_of(up.of)}`"
         )
         if why.kind == "missing-term":  # (the fix in the claim's own terms: the term added)
             term = why.text.split("`")[1] if why.text.count("`") >= 2 else ""
@@ -1516,7 +1622,7 @@ def _readings(
             )  # fmt: skip
         except _ERRORS:
             return [], False
-    sides = _sides(shape, env.vars.get(up.gradient_key), layouts)
+    sides = _sides(shape, env.vars.get(up.gradient_key), layouts, bool(up.written) and not up.nabla)
     out = []
     known = {k: v for k, v in env.vars.items() if k != up.of_key or up.of_key == wrt}
     written = ctx.style.symbols.get(up.gradient_key, up.gradient_key)
@@ -1536,16 +1642,19 @@ def _readings(
 
 
 def _sides(
-    shape: Shape, given: VarInfo | None, layouts: frozenset[str]
+    shape: Shape, given: VarInfo | None, layouts: frozenset[str], inline: bool = False
 ) -> list[tuple[bool, Shape]]:
     """The readings of an upstream gradient of a quantity of ``shape`` (``given``: its own
     declaration): (transposed, its shape) — one where the shapes decide, both for a square
-    matrix unless the denominator layout alone is stated."""
+    matrix unless the denominator layout alone is stated; both for an ``inline``
+    ``\\frac{\\partial L}{\\partial O}`` (numerator layout writes it in ``O^\\top``'s shape,
+    the claim beside it too: :func:`_fitting` keeps the readings its shapes agree with)."""
     flipped = Shape(shape.cols, shape.rows)
     if shape.is_scalar:
         sides = [(False, shape)]
     elif given is None:
-        sides = [(False, shape), (True, flipped)] if shape.rows == shape.cols else [(False, shape)]
+        both = shape.rows == shape.cols or inline
+        sides = [(False, shape), (True, flipped)] if both else [(False, shape)]
     elif shape.rows == shape.cols and given.shape in (shape, flipped):
         sides = [(False, shape), (True, shape)]
     else:
@@ -1553,6 +1662,25 @@ def _sides(
     if len(sides) == 2 and layouts == {"denominator"}:
         sides = sides[:1]  # (the layout stated decides what the shapes do not)
     return sides
+
+
+def _fitting(
+    up: Upstream, readings: list[tuple[Context, bool, bool]], claimed: t.Node
+) -> list[tuple[Context, bool, bool]]:
+    """Of the readings of an inline upstream gradient, those in which the claim's shapes
+    agree, where some do (``X^\\top \\frac{\\partial L}{\\partial Q}`` reads ∂L/∂Q in Q's
+    shape, ``\\frac{\\partial L}{\\partial Q} X`` in Qᵀ's): a reading the claim cannot be
+    written in is not the author's.  A named upstream gradient's readings, all."""
+    if not up.written or len(readings) < 2:
+        return readings
+    fitting = []
+    for reading in readings:
+        try:
+            Lowerer(reading[0].env).lower(claimed)
+        except _ERRORS:
+            continue
+        fitting.append(reading)
+    return fitting or readings
 
 
 def _bypassed(
@@ -2203,6 +2331,9 @@ def _symbols_in(node: t.Node, env: Env, known: set[str]) -> Iterator[tuple[str, 
         stack.extend(kids)
 
 
+_SIZE_KEY = re.compile(r"^(\\?[A-Za-z]+)_(\w+)$")  # a size's name d_k, keyed d_{k} in a tree
+
+
 @dataclass
 class _Points:
     """The engine's result, the written side as the tree evaluator reads it, and as the
@@ -2243,6 +2374,7 @@ class _Points:
             at: dict[str, Array] = dict(values)
             for name, size in sizes.items():
                 at.setdefault(name, np.array([[float(size)]]))
+                at.setdefault(_SIZE_KEY.sub(r"\1_{\2}", name), at[name])  # √d_k: d_{k}
             if len(set(sizes.values())) == 1 and "I" not in env.vars:  # one size: I is n×n
                 at.setdefault("I", np.eye(next(iter(sizes.values()))))
             with np.errstate(all="raise"):

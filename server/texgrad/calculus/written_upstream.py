@@ -17,14 +17,26 @@ difference is one that no forgotten term explains (the transpose, the factors' o
 factor, the sign …: :data:`SIMPLE`; a claim written in another upstream's terms is no such
 change of it).
 
-Pure reading here: :func:`upstreams` finds the statements, :func:`linear_loss` writes the
-function; :mod:`~texgrad.calculus.written_derivatives` differentiates and judges.
+An upstream gradient may also be written inline, as a derivative of the same loss on the
+claim's right side: ``\frac{\partial L}{\partial K} = \frac{1}{\sqrt{d_k}}
+\left(\frac{\partial L}{\partial S}\right)^\top Q`` for ``S = QK^\top/\sqrt{d_k}``, or
+``\frac{\partial L}{\partial W^Q} = X^\top \frac{\partial L}{\partial Q}`` for ``Q =
+XW^Q`` (:func:`inline_upstreams`).  Each such derivative stands for an upstream gradient of
+its own (a stand-in letter), checked by the same rules, but with one difference: written in
+the same notation as the claim's left side, it is in the same layout — read as ``S``'s
+shape, the claim is the gradient in ``K``'s shape; read transposed (numerator layout), the
+claim is too (:func:`paired_forms`).  A named ``G`` may have been given its own orientation;
+an inline ``\frac{\partial L}{\partial S}`` beside ``\frac{\partial L}{\partial K}`` has not.
+
+Pure reading here: :func:`upstreams` finds the statements, :func:`inline_upstreams` the
+inline ones, :func:`linear_loss` writes the function;
+:mod:`~texgrad.calculus.written_derivatives` differentiates and judges.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, fields, replace
 
 from texgrad.reading.source import MappedText
 from texgrad.shapes.rows import PlacedRow
@@ -47,6 +59,13 @@ class Upstream:
     of: t.Node  # O as written
     gradient_key: str
     of_key: str
+    written: str = ""  # written inline: the derivative as the claim writes it (else "")
+    nabla: bool = False  # written inline as ∇_O L (of O's shape, whatever the layout)
+
+    @property
+    def shown(self) -> str:
+        """The gradient as the document writes it (a message's words)."""
+        return self.written or latex_of(self.gradient)
 
 
 def upstreams(rows: Iterable[PlacedRow], loss: str) -> list[Upstream]:
@@ -148,3 +167,184 @@ def definition_of(rows: Iterable[PlacedRow], key: str) -> t.Node | None:
 def definitions(rows: Iterable[PlacedRow], key: str) -> list[t.Node]:
     """The values the rows give ``key`` (``key = value``, a ``\\in`` after it or not)."""
     return GradientStatements(rows).definitions(key)
+
+
+# -- upstream gradients written inline -------------------------------------------------------
+
+# the stand-in letters of inline upstream gradients: \mathring{\Upsilon}_{k}, no document's
+_STAND_IN = "\\Upsilon"
+_STAND_IN_ACCENT = "mathring"
+_NOT_PLAIN = (t.Nabla, t.Partial, t.Derivative, t.Differential, t.Text, t.List, t.Sequence, t.Chain)
+
+
+@dataclass(frozen=True)
+class Inline:
+    """A claim's right side with each upstream gradient it writes inline replaced by a
+    stand-in letter, and those upstream gradients (their stand-ins' keys, how printed)."""
+
+    claimed: t.Node
+    upstreams: tuple[Upstream, ...]
+    spelled: dict[str, str]  # a stand-in's key -> the derivative, printable in a product
+
+
+def _derivative_of(node: t.Node, loss: str) -> t.Node | None:
+    """``O`` where ``node`` is ∂loss/∂O or ∇_O loss (a first derivative of the symbol ``loss``
+    by a symbol ``O``); else None."""
+    found = _by_any(node)
+    return found[1] if found is not None and found[0] == loss else None
+
+
+def inline_derivatives(claimed: t.Node, loss: str) -> list[tuple[t.Node, t.Node]] | None:
+    r"""Each ``\frac{\partial L}{\partial O}`` (``\partial L/\partial O``, ``\nabla_O L``) of the
+    loss ``loss`` in ``claimed``, with its ``O``: [] where it writes none; None where it
+    writes any other derivative (``\frac{\partial \mathbf y}{\partial \mathbf x}`` of a chain
+    rule written out), a text or a list — no expression to check."""
+    out: list[tuple[t.Node, t.Node]] = []
+    stack = [claimed]
+    while stack:
+        node = stack.pop()
+        of = _derivative_of(node, loss)
+        if of is not None:
+            out.append((node, of))
+            continue
+        if isinstance(node, _NOT_PLAIN):
+            return None
+        if isinstance(node, t.BigOp):  # (a sum's limits are no relation of the row)
+            stack.extend(k for k in (node.body,) if k is not None)
+        else:
+            stack.extend(node.children())
+    out.sort(key=lambda pair: pair[0].start)
+    return out
+
+
+def writes_inline_upstream(claimed: t.Node, function: t.Node | None, wrt: t.Node | None) -> bool:
+    r"""Whether a claim's right side is an expression but for derivatives of its own function
+    (a symbol, the loss) by other symbols than its variable: ``\frac{\partial L}{\partial K}
+    = \frac{1}{\sqrt{d_k}} \frac{\partial L}{\partial S}^\top Q`` (read as a claim, its
+    ``\frac{\partial L}{\partial S}`` an upstream gradient)."""
+    loss = symbol_key(function) if function is not None else None
+    if loss is None:
+        return False
+    found = inline_derivatives(claimed, loss[0])
+    if not found:
+        return False
+    by = symbol_key(wrt) if wrt is not None else None
+    return all(symbol_key(of) not in (None, by) for _, of in found)
+
+
+def inline_upstreams(
+    claimed: t.Node, loss: str, taken: Collection[str], source: Callable[[t.Node], str]
+) -> Inline | None:
+    r"""The upstream gradients ``claimed`` writes inline (:func:`inline_derivatives`), each
+    replaced by a stand-in letter none of ``taken`` (the keys the document uses) is; the
+    same ``O`` twice, one stand-in.  ``source``: a node's text in the document (how the
+    derivative is printed in a fix: ``\frac{\partial L}{\partial S}`` as written, any other
+    spelling in parentheses).  None where it writes none, or another derivative."""
+    found = inline_derivatives(claimed, loss)
+    if not found:
+        return None
+    by_of: dict[str, Upstream] = {}
+    stand_ins: dict[int, t.Node] = {}
+    spelled: dict[str, str] = {}
+    k = 0
+    for node, of in found:
+        of_key = symbol_key(of)
+        if of_key is None:
+            return None
+        up = by_of.get(of_key[0])
+        if up is None:
+            while True:
+                k += 1
+                stand_in = t.Sub(
+                    base=t.Symbol(name=_STAND_IN, font=None, accents=(_STAND_IN_ACCENT,)),
+                    index=t.Number(text=str(k)),
+                )
+                key = symbol_key(stand_in)
+                assert key is not None
+                if key[0] not in taken:
+                    break
+            written = " ".join(source(node).split()) or latex_of(node)
+            up = Upstream(stand_in, of, key[0], of_key[0], written, isinstance(node, t.Nabla))
+            by_of[of_key[0]] = up
+            framed = written.startswith(("\\frac", "\\dfrac", "\\tfrac"))
+            spelled[key[0]] = written if framed else f"\\left({written}\\right)"
+        stand_ins[id(node)] = replace(up.gradient, start=node.start, end=node.end)
+    return Inline(_replaced(claimed, stand_ins), tuple(by_of.values()), spelled)
+
+
+def _replaced(node: t.Node, by: dict[int, t.Node]) -> t.Node:
+    """``node`` with each of its nodes whose id is in ``by`` replaced by its value."""
+    if id(node) in by:
+        return by[id(node)]
+    changes: dict[str, object] = {}
+    for f in fields(node):
+        value = getattr(node, f.name)
+        if isinstance(value, t.Node):
+            new = _replaced(value, by)
+            if new is not value:
+                changes[f.name] = new
+        elif isinstance(value, tuple) and any(isinstance(v, (t.Node, tuple)) for v in value):
+            items = tuple(
+                _replaced(v, by) if isinstance(v, t.Node)
+                else tuple(_replaced(w, by) if isinstance(w, t.Node) else w for w in v)
+                if isinstance(v, tuple) else v
+                for v in value
+            )  # fmt: skip
+            if items != value or any(a is not b for a, b in zip(items, value, strict=True)):
+                changes[f.name] = items
+    if not changes:
+        return node
+    values = {f.name: getattr(node, f.name) for f in fields(node)}
+    values.update(changes)
+    return type(node)(**values)
+
+
+def printed_as_written(text: str, inline: Inline) -> str:
+    r"""A result printed with the stand-ins' spellings made readable: ``\frac{\partial
+    L}{\partial S}^\top`` written ``\left(\frac{\partial L}{\partial S}\right)^\top`` (a
+    fix that reads back as the transpose of the derivative)."""
+    for written in inline.spelled.values():
+        if written.startswith("\\left("):
+            continue
+        for mark in ("^\\top", "^T", "^{\\top}", "^{T}", "^\\intercal", "^{\\mathsf{T}}", "^{-1}"):
+            text = text.replace(written + mark, f"\\left({written}\\right){mark}")
+    return text
+
+
+def paired_forms(
+    up: Upstream, transposed: bool, matrix: bool, nabla: bool
+) -> tuple[str, ...] | None:
+    """The forms a claim (``nabla``: written ``\\nabla_X L``; ``matrix``: by a matrix) may
+    take in a reading of ``up`` (see the module's docstring): an inline ``\\frac{\\partial
+    L}{\\partial O}`` read in ``O``'s shape pairs with a ``\\frac{\\partial L}{\\partial X}``
+    in ``X``'s shape (``plain``), read transposed with its transpose; an inline ``\\nabla_O L``
+    has ``O``'s shape (no form in the transposed reading: ``()``).  None: any the claim's
+    layouts allow (a named upstream gradient; a vector or a number differentiated by)."""
+    if not up.written:
+        return None
+    if up.nabla:
+        return () if transposed else None
+    if nabla or not matrix:
+        return None
+    return ("transpose",) if transposed else ("plain",)
+
+
+def inline_not_read(inline: Inline, defined: Collection[str], declared: Collection[str]) -> str:
+    """Why a claim written through upstream gradients inline is not checked, in words."""
+    for up in inline.upstreams:
+        if up.of_key not in defined and up.of_key not in declared:
+            return (
+                f"`{up.written}` is read as an upstream gradient, but `{latex_of(up.of)}` is "
+                "neither defined nor declared, so its shape and what it depends on are unknown"
+            )
+    if len(inline.upstreams) > 1:
+        return (
+            "its right side writes several upstream gradients ("
+            + ", ".join(f"`{u.written}`" for u in inline.upstreams)
+            + "); texgrad checks a derivative through one at a time"
+        )
+    (up,) = inline.upstreams
+    return (
+        f"`{up.written}` is read as an upstream gradient, but the variable is not reached "
+        f"through `{latex_of(up.of)}` as the document defines it"
+    )
