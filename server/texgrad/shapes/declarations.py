@@ -164,6 +164,7 @@ def collect(
         for path, text in texts.items()
         if (stated := tuple(stated_in(path, text, texts)))
     }
+    table.constant_sizes = _constant_sizes(texts, table)
     if table.facts:
         _keep_stated_facts(table)
     _drop_other_conventions(table, memo, fresh)
@@ -294,6 +295,61 @@ def _other_convention(table: SymbolTable, d: Declaration, marks: list[int]) -> b
     lo = sentence_start(text, max(0, d.start - SENTENCE_LOOKBACK), d.start)
     stop = SENTENCE_BREAK.search(text, d.end, min(len(text), d.end + WHERE_DISTANCE))
     return _OTHER_CONVENTION.search(text, lo, stop.start() if stop else d.end + 80) is not None
+
+
+# a sized identity, ones or zeros with a one-letter size: I_m, I_{K}, \mathbf{I}_n,
+# \mathbf 1_m, \boldsymbol{1}_n, 1_n, \mathbf{0}_m (the ones and zeros in a lowercase size only:
+# \mathbf{1}_A is an indicator)
+_CONSTANT_SIZE = re.compile(
+    r"(?:(?<![A-Za-z\\])I|\\(?:mathbf|bm|boldsymbol)\s*(?:\{\s*I\s*\}|I\b))"
+    r"\s*_\s*(?:\{\s*([A-Za-z])\s*\}|([A-Za-z])(?![A-Za-z]))"
+    r"|(?:(?<![\w\\.^])[01]|\\(?:mathbf|bm|boldsymbol)\s*(?:\{\s*[01]\s*\}|[01]))"
+    r"\s*_\s*(?:\{\s*([a-z])\s*\}|([a-z])(?![A-Za-z]))"
+)
+
+
+# the end of a range, a count: i = 1, \dots, K; \sum_{i=1}^{K}, \prod_{k=1}^K
+_RANGE_END = re.compile(
+    r"=\s*1\s*,\s*\\[lc]?dots\s*,\s*([A-Za-z])(?![A-Za-z])"
+    r"|_\s*\{\s*[a-z]\s*=\s*1\s*\}\s*\^\s*(?:\{\s*([A-Za-z])\s*\}|([A-Za-z])(?![A-Za-z]))"
+)
+
+
+def _constant_sizes(texts: dict[str, str], table: SymbolTable) -> frozenset[str]:
+    r"""The letters written as the size of an identity, ones or zeros (m of ``I_m``,
+    ``\mathbf{1}_m``) that no declared shape names and the document introduces as no
+    symbol, but tells as sizes (a fact relates them to another, "$n = J m$", or they count a
+    range, ``i = 1, \dots, K``; ``I_k`` alone may be an index's): sizes too (so that ``I_m`` is m×m and "$n = J m$" is a fact), but sizes the
+    text relates to the others only by the equations it writes (``Z = I_m \otimes
+    \mathbf{1}_r`` for Z n×q says q = m there: see ``rules/relations._states_sizes``)."""
+    found = set()
+    for text in texts.values():
+        if "_" not in text:
+            continue
+        for m in _CONSTANT_SIZE.finditer(text):
+            found.add(next(g for g in m.groups() if g))
+    if not found:
+        return frozenset()
+    told = {  # sizes told as such: in a fact with another name (n = J m), or counting a range
+        getattr(d, "name", None)
+        for facts in table.facts.values()
+        for f in facts
+        if f.value.free_symbols
+        for d in (f.name, *f.value.free_symbols)
+    }
+    for text in texts.values():
+        told.update(next(g for g in m.groups() if g) for m in _RANGE_END.finditer(text))
+    found &= told
+    named = {getattr(d, "name", None) for d in dimension_names(table)}
+    return frozenset(
+        name
+        for name in found
+        if name not in named
+        and name.swapcase() not in named  # (I_N where n sizes the shapes: another N, or n?)
+        and name not in table.declarations
+        and name not in table.signatures
+        and name not in table.function_definitions
+    )
 
 
 def _keep_stated_facts(table: SymbolTable) -> None:

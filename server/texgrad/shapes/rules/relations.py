@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import replace
+from typing import Any
 
 from texgrad.shapes import messages
 from texgrad.shapes.dims import MAX_DIMENSION_BITS, ONE, Shape, dim_of, same, too_large_power
@@ -19,6 +20,7 @@ from texgrad.shapes.questions import (
     LAYOUT_KEY,
     LETTER,
     REDEFINES,
+    constant_size,
     dimension_key,
 )
 from texgrad.shapes.rules.base import UNSIZED, span_key, unwrapped
@@ -234,6 +236,8 @@ class RelationRules(DistributionRules):
             return  # P_{i,:} = \operatorname{softmax}(Z_{i,:}): P has Z's rows
         if b is not None and self._states_a_power(left, b):
             return  # \hat A^K = U \Lambda^K U^\top: a power of \hat A, not a name defined
+        if a is not None and b is not None and self._states_sizes(a, b, left.start):
+            return  # Z = I_m \otimes \mathbf{1}_r for Z n×q: q = m here, Z still n×q
         if b is not None and self._defines(left) and not self._misprints(left, right, a, b):
             self._define(left, b)  # y = Ax gives an undeclared y its shape (again, if redefined)
             return
@@ -271,6 +275,30 @@ class RelationRules(DistributionRules):
         )
         related = self._related(left, right)
         self._emit("equation-mismatch", message, left.start, right.end, related, fixes)
+
+    def _states_sizes(self, a: Shape, b: Shape, at: int) -> bool:
+        r"""Do the sides differ only in sizes that the document names by written constants
+        alone (m of ``I_m``, r of ``\mathbf{1}_r``, in no declared shape)?  Then the
+        equation tells how those sizes relate to the others ("For grouped data with $m$
+        groups of size $r$, $n = m r$ and $Z = I_m \otimes \mathbf{1}_r$", Z n×q: q = m in
+        that case): no mismatch, and the letter keeps its shape."""
+        if a == b:
+            return False
+        differ = False
+        for x, y in ((a.rows, b.rows), (a.cols, b.cols)):
+            if self._same(x, y, at):
+                continue
+            if not any(self._constant_size(d) for d in x.free_symbols | y.free_symbols):
+                return False
+            differ = True
+        return differ
+
+    def _constant_size(self, d: Any) -> bool:
+        name = getattr(d, "name", None)
+        if not isinstance(name, str):
+            return False
+        mark = constant_size(name)
+        return bool(self._ask(DIMENSION, dimension_key(mark), mark, None))
 
     def _states_a_power(self, left: t.Node, b: Shape) -> bool:
         r"""Is ``left`` a letter with a capital superscript nothing declares (``\hat A^K``, which
