@@ -85,7 +85,9 @@ class SymbolRules(RuleBase):
         if isinstance(node, t.Tagged):
             power = node.as_power()  # W^Q names a matrix where declared; else A^N is a power
             if power is None:
-                return self._member(node) or self._iterate_of_vector(node)
+                return (
+                    self._member(node) or self._tagged_member(node) or self._iterate_of_vector(node)
+                )
             return self._tagged_member(node) or self.infer(power)
         return SCALAR if self._is_dimension(node) else None
 
@@ -167,7 +169,7 @@ class SymbolRules(RuleBase):
         def named(d: Dim) -> bool:
             return bool(self._ask(DIMENSION, dimension_key(d), d, None))
 
-        return member_shape(letter[0], "_", node.base.index, declared, named)
+        return member_shape(letter[0], "_", node.base.index, declared, named, tagged=True)
 
     def _plain_dimension(self, node: t.Node) -> bool:
         """A plain letter (``D``, ``N``) that names a dimension of some declared shape: the
