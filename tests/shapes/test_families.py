@@ -485,3 +485,27 @@ def test_a_plain_subscript_e_labels_no_family(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == set()
+
+
+def test_a_family_declared_anew_in_the_section_of_its_member(tmp_path: Path) -> None:
+    r"""``X_1`` of ``X_g`` declared in its own section, not of ``X_i`` declared in an earlier
+    one (a panel's firms, then the equations of a system); in one section both are unsure."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        # Stacking
+
+        Each firm has regressors $X_i \in \mathbb{R}^{T \times K}$.
+
+        # Systems
+
+        Now take $X_g \in \mathbb{R}^{T \times K_g}$ for $g = 1, 2$, $Z \in \mathbb{R}^{2T \times (K_1 + K_2)}$.
+        Right: $\begin{bmatrix} X_1 & 0 \\ 0 & X_2 \end{bmatrix}$. Wrong: $\begin{bmatrix} X_1 & 0 \\ X_2 & 0 \end{bmatrix}$.
+                                                                                                      ^^^
+
+        # Both
+
+        Let $Y_i \in \mathbb{R}^{T \times K}$ and $Y_g \in \mathbb{R}^{T \times K_g}$: $\begin{bmatrix} Y_1 & 0 \\ Y_2 & 0 \end{bmatrix}$.
+        """,
+    )
+    assert found(result) == expected(fx, "block-mismatch")

@@ -43,6 +43,7 @@ def member_shape(
     declared: Callable[[str], Shape | None],
     named: Callable[[Dim], bool],
     tagged: bool = False,
+    choose: Callable[[list[str]], str | None] | None = None,
 ) -> Shape | None:
     """The shape of the member labelled ``tag`` of the one family of ``base`` written in
     ``form`` (``_``, ``(``, ``[``) that ``declared`` knows (a key → the shape declared for it
@@ -51,8 +52,9 @@ def member_shape(
     ``W^{(L)}``), a shape holds only if the document names each dimension it makes
     (``named``): ``n_0`` may well be the ``d`` of ``x \\in \\mathbb{R}^d``, ``n_L`` the
     number of classes — only ``n_{l+1}`` and ``n_l`` are certainly told apart.  ``tagged``:
-    the subscript of a tagged member (``W_1^{(1)}``), which ``TAGGED_SUBSCRIPT_LABELS`` label too."""
-    found = family_of(base, form, tag, declared, named, tagged)
+    the subscript of a tagged member (``W_1^{(1)}``), which ``TAGGED_SUBSCRIPT_LABELS`` label too;
+    ``choose``: which of several families' keys is meant, if one is (else None)."""
+    found = family_of(base, form, tag, declared, named, tagged, choose)
     return found[1] if found is not None else None
 
 
@@ -63,6 +65,7 @@ def family_of(
     declared: Callable[[str], Shape | None],
     named: Callable[[Dim], bool],
     tagged: bool = False,
+    choose: Callable[[list[str]], str | None] | None = None,
 ) -> tuple[str, Shape] | None:
     """:func:`member_shape`, with the key of the family's declared member (``h_{t}``)."""
     candidates = (
@@ -71,6 +74,9 @@ def family_of(
         else [(tagged_key(base, form, v), v, label_of(tag)) for v in SUPERSCRIPT_LABELS]
     )
     found = [(k, v, m, s) for k, v, m in candidates if (s := declared(k)) is not None]
+    if len(found) > 1 and choose is not None:  # X_1 of X_i (Stacking) or of X_g (here)?
+        meant = choose([k for k, _, _, _ in found])
+        found = [f for f in found if f[0] == meant]
     if len(found) != 1:
         return None
     key, v, member, shape = found[0]
