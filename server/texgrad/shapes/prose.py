@@ -109,6 +109,11 @@ _PROSE = [
     re.compile(r"(?P<fresh>)" + _DEF.format("defsym") + r",\s+which\s+is\s+(?:of\s+size\s+)?"
                + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?"
                + r"(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
+    # "For the $d \times d$ matrix $\Phi^\top D \Phi$ we also write $M$", "the $n \times n$
+    # matrix $X X^\top$, which we denote by $G$": a name given to a sized expression
+    re.compile(_M.format("dims") + r"(?:[- ]dimensional)?\s+" + _KIND + r"\s+\$\$?[^$]{1,80}\$\$?,?\s+"
+               + r"(?:which\s+)?we\s+(?:also\s+|simply\s+|shall\s+|will\s+)?(?:write|call|denote)"
+               + r"(?:\s+(?:it\s+)?(?:as|by))?\s+" + _M.format("sym")),
 ]  # fmt: skip
 # what a paragraph must contain for each pattern to match (a pattern is not run on the
 # paragraphs without it: most prose declares nothing)
@@ -125,6 +130,7 @@ _NEEDS = (
     ("\\times",),
     ("\\times",),
     ("\\times",),
+    ("we write", "we also write", "we call", "we denote", "we simply", "we shall", "we will"),
 )
 assert len(_NEEDS) == len(_PROSE)
 
