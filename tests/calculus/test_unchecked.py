@@ -293,3 +293,21 @@ def test_a_mixed_second_derivative_and_a_named_upstream_gradient_say_why() -> No
         3: "this derivative is not checked: a second derivative by two different variables is "
         "not checked",
     }
+
+
+def test_a_member_whose_size_no_shape_names_says_so(tmp_path: Path) -> None:
+    r"""``H^{(L)}`` of ``H^{(l)} \in \mathbb{R}^{n \times d_l}``: its width ``d_L`` is named by
+    no declared shape (it may be n, or the number of classes), so it has no shape, and the
+    note says which size is missing (in the document's words)."""
+    doc = tmp_path / "layers.md"
+    doc.write_text(
+        "Let $\\mathbf{H}^{(l)} \\in \\mathbb{R}^{n \\times d_l}$ for $l = 0, \\dots, L$.\n\n"
+        "$$y = \\frac{1}{n} \\mathbf{H}^{(L)} \\mathbf{1}_n$$\n",
+        encoding="utf-8",
+    )
+    said = _said(_explained(doc, more=("--no-derivatives",))[1], "layers.md")
+    assert said[(3, "unknown-shape")] == [
+        "`\\mathbf{H}^{(L)}` has no shape: it is the member of the family `\\mathbf{H}^{(l)}` "
+        "whose size `d_L` no declared shape names, so it may be any size; declare it, e.g. "
+        "`\\mathbf{H}^{(L)} \\in \\mathbb{R}^{m \\times n}` (the row using it is not checked)"
+    ]

@@ -456,3 +456,56 @@ def test_a_product_over_its_own_index_of_a_scalar_family_is_a_scalar(tmp_path: P
         """,
     )
     assert [d.code for d in result.diagnostics] == ["add-mismatch"]
+
+
+def test_a_member_of_a_tagged_family_at_a_concrete_index(tmp_path: Path) -> None:
+    r"""``W_1^{(1)}``, ``W_2^{(2)}`` of ``W_e^{(1)}``, ``W_e^{(2)}`` (expert e's two layers; a
+    head's ``W_1^{(1)}`` of ``W_i^{(1)}`` too): stacked or applied, they are checked."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Each expert $e = 1, \dots, E$ has $W_e^{(1)} \in \mathbb{R}^{h \times d}$ and $W_e^{(2)} \in \mathbb{R}^{d \times h}$;
+        each head $i$ has $V_i^{(1)} \in \mathbb{R}^{k \times d}$, and $x \in \mathbb{R}^d$.
+        Right: $W_2^{(2)} W_1^{(1)} x$, $\begin{bmatrix} W_1^{(1)} \\ W_2^{(1)} \end{bmatrix} x$, $V_2^{(1)} x$.
+        Wrong: $W_1^{(2)} x$, $\begin{bmatrix} W_1^{(1)} \\ W_2^{(2)} \end{bmatrix}$, $V_2^{(1)\top} x$.
+                ^^^^^^^^^^^                                 ^^^^^^^^^                  ^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", "block-mismatch", "matmul-mismatch")
+
+
+def test_a_plain_subscript_e_labels_no_family(tmp_path: Path) -> None:
+    r"""An encoder's (or embedding's) ``W_e`` beside undeclared layers ``W_1``, ``W_2``: the
+    layers are not members of it (``e`` labels a family only with a tag, ``W_e^{(1)}``)."""
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $W_e \in \mathbb{R}^{V \times d}$ embed the tokens and $x \in \mathbb{R}^{d}$.
+        The feed-forward block is $W_2 \sigma(W_1 x)$.
+        """,
+    )
+    assert found(result) == set()
+
+
+def test_a_family_declared_anew_in_the_section_of_its_member(tmp_path: Path) -> None:
+    r"""``X_1`` of ``X_g`` declared in its own section, not of ``X_i`` declared in an earlier
+    one (a panel's firms, then the equations of a system); in one section both are unsure."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        # Stacking
+
+        Each firm has regressors $X_i \in \mathbb{R}^{T \times K}$.
+
+        # Systems
+
+        Now take $X_g \in \mathbb{R}^{T \times K_g}$ for $g = 1, 2$, $Z \in \mathbb{R}^{2T \times (K_1 + K_2)}$.
+        Right: $\begin{bmatrix} X_1 & 0 \\ 0 & X_2 \end{bmatrix}$. Wrong: $\begin{bmatrix} X_1 & 0 \\ X_2 & 0 \end{bmatrix}$.
+                                                                                                      ^^^
+
+        # Both
+
+        Let $Y_i \in \mathbb{R}^{T \times K}$ and $Y_g \in \mathbb{R}^{T \times K_g}$: $\begin{bmatrix} Y_1 & 0 \\ Y_2 & 0 \end{bmatrix}$.
+        """,
+    )
+    assert found(result) == expected(fx, "block-mismatch")

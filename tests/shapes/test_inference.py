@@ -1269,6 +1269,23 @@ def test_an_eigendecomposition_sizes_its_factors(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "matmul-mismatch", name="kernels.md")
 
 
+def test_an_eigendecomposition_of_each_member_listed_sizes_its_factors(tmp_path: Path) -> None:
+    r"""``K_d = Q_d \Lambda_d Q_d^\top`` "for $d = 1, 2$", with ``K_1`` and ``K_2`` declared one
+    by one (a Kronecker GP's factors): ``Q_1``, ``\Lambda_1`` are n_1×n_1, ``Q_2``, ``\Lambda_2``
+    n_2×n_2; without the members listed (or with one not square) nothing is sized."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $K_1 \in \mathbb{R}^{n_1 \times n_1}$, $K_2 \in \mathbb{R}^{n_2 \times n_2}$, $A_1 \in \mathbb{R}^{n_1 \times p}$, $n = n_1 n_2$.
+        Eigendecompose each factor, $K_d = Q_d \Lambda_d Q_d^\top$ for $d = 1, 2$, and $A_e = V_e D_e V_e^\top$.
+        Fine: $(\Lambda_1 \otimes \Lambda_2 + I_n)^{-1}$, $Q_1^\top K_1 Q_1$, $V_1 D_1$.
+        Wrong: $\Lambda_1 \otimes \Lambda_2 + I_{n_1}$ and $Q_2 K_1$.
+                ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^       ^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch", "matmul-mismatch")
+
+
 def test_a_matrix_written_against_a_bracket_multiplies_it(tmp_path: Path) -> None:
     r"""``H\big(v - \tfrac1n K \mathbf{1}_n\big)`` for the centring matrix H is a product (an
     n-vector here): the score ``A \tilde v`` with A n×q is then found wrong."""

@@ -1269,3 +1269,19 @@ def test_which_is_after_a_wrong_value_of_a_letter_just_defined_sizes_nothing(
         """,
     )
     assert [d.code for d in result.diagnostics] == ["matmul-mismatch"]
+
+
+def test_a_name_given_to_a_sized_expression_is_declared(tmp_path: Path) -> None:
+    r""" "For the $d \times d$ matrix $\Phi^\top D \Phi$ we also write $M$": M is d×d, so a
+    projection written with it is checked (and a name given to an equation sizes nothing)."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\Phi \in \mathbb{R}^{n \times d}$ and $D \in \mathbb{R}^{n \times n}$.
+        For the $d \times d$ matrix $\Phi^\top D \Phi$ we also write $M$, and the $n \times n$
+        matrix $\Phi \Phi^\top$, which we denote by $G$, is a Gram matrix. The $n \times n$ matrix $D^2$ we write $H = D D$.
+        Right: $\Phi M^{-1} \Phi^\top D$, $G D$, $H \Phi$. Wrong: $\Phi M^{-1} \Phi D$ and $M G$.
+                                                                   ^^^^^^^^^^^^^^^^         ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")

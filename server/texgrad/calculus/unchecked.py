@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from texgrad.shapes.check import CheckResult
+from texgrad.shapes.dims import Shape
 from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
@@ -294,10 +295,54 @@ def _why_no_shape(result: CheckResult, node: t.Node) -> str:
             and row.start != node.start
         ):  # fmt: skip
             return f"its definition ({_line(result, result.path, row.start)}) has no shape either"
+    member = _member_of_unnamed_size(result, node)
+    if member is not None:
+        return member
     evidence = _evidence(result, node)
     if evidence is not None:
         return f"it is never declared (its use suggests {evidence[0]})"
     return "it is never declared"
+
+
+def _member_of_unnamed_size(result: CheckResult, node: t.Node) -> str | None:
+    r"""Why a member (``\mH^{(L)}``) of a declared family (``\mH^{(l)} \in \R^{n \times
+    d_l}``) has no shape: the size it would have (``d_L``) is named by no declared shape, so
+    it may be any other (the number of classes, n)."""
+    from texgrad.shapes.dims import dim_text
+    from texgrad.shapes.families import family_of
+    from texgrad.shapes.questions import dimension_names
+    from texgrad.syntax.symbols import key_text
+
+    if not isinstance(node, t.Sub | t.Tagged) or (isinstance(node, t.Tagged) and not node.bracket):
+        return None
+    base = symbol_key(node.base)
+    if base is None:
+        return None
+
+    def declared(key: str) -> Shape | None:
+        decl = result.table.lookup(key, base[1], result.path, node.start)
+        return decl.shape if decl is not None else None
+
+    form, tag = ("_", node.index) if isinstance(node, t.Sub) else (node.bracket, node.tag)
+    found = family_of(base[0], form, tag, declared, lambda d: True)
+    if found is None:
+        return None
+    key, shape = found
+    names = dimension_names(result.table)
+    unnamed = sorted(
+        {dim_text(d) for dim in (shape.rows, shape.cols) for d in dim.free_symbols}
+        - {dim_text(d) for d in names}
+    )
+    if not unnamed:
+        return None
+    sizes = " and ".join(f"`{u}`" for u in unnamed)
+    decl = result.table.lookup(key, base[1], result.path, node.start)
+    text = result.table.texts.get(decl.path, "") if decl is not None else ""
+    family = text[decl.start : decl.end].strip() if decl is not None else ""
+    return (
+        f"it is the member of the family `{family or key_text(key)}` whose size {sizes} no "
+        "declared shape names, so it may be any size"
+    )
 
 
 def _elsewhere(result: CheckResult, node: t.Node, written: str) -> str | None:

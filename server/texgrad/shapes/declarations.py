@@ -24,6 +24,7 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import lru_cache
 from itertools import groupby
 from operator import attrgetter
 from typing import NamedTuple
@@ -165,6 +166,7 @@ def collect(
         for path, text in texts.items()
         if (stated := tuple(stated_in(path, text, texts)))
     }
+    table.constant_sizes = _constant_sizes(texts, table)
     if table.facts:
         _keep_stated_facts(table)
     _drop_other_conventions(table, memo, fresh)
@@ -309,6 +311,88 @@ def _other_convention(table: SymbolTable, d: Declaration, marks: list[int]) -> b
     lo = sentence_start(text, max(0, d.start - SENTENCE_LOOKBACK), d.start)
     stop = SENTENCE_BREAK.search(text, d.end, min(len(text), d.end + WHERE_DISTANCE))
     return _OTHER_CONVENTION.search(text, lo, stop.start() if stop else d.end + 80) is not None
+
+
+# what may stand before the ``_`` of a sized identity, ones or zeros with a one-letter size:
+# I_m, I_{K}, \mathbf{I}_n, \mathbf 1_m, \boldsymbol{1}_n, 1_n, \mathbf{0}_m (the ones and
+# zeros in a lowercase size only: \mathbf{1}_A is an indicator)
+_CONSTANT_BEFORE = re.compile(
+    r"(?:(?<![A-Za-z\\])I|(?<![\w\\.^])(?P<one>[01])|\\(?:mathbf|bm|boldsymbol)\s*"
+    r"(?:\{\s*(?:I|(?P<braced>[01]))\s*\}|(?:I|(?P<bare>[01]))(?![A-Za-z])))\s*\Z"
+)
+_CONSTANT_AFTER = re.compile(r"\s*(?:\{\s*([A-Za-z])\s*\}|([A-Za-z])(?![A-Za-z]))")
+# the end of a range, a count: i = 1, \dots, K; \sum_{i=1}^{K}, \prod_{k=1}^K (each pattern
+# led by its literal character, for speed)
+_RANGE_ENDS = (
+    re.compile(r"=\s*1\s*,\s*\\[lc]?dots\s*,\s*([A-Za-z])(?![A-Za-z])"),
+    re.compile(
+        r"_\s*\{\s*[a-z]\s*=\s*1\s*\}\s*\^\s*(?:\{\s*([A-Za-z])\s*\}|([A-Za-z])(?![A-Za-z]))"
+    ),
+)
+
+
+@lru_cache(maxsize=256)
+def _sizes_written(text: str) -> frozenset[str]:
+    """The one-letter sizes of the identities, ones and zeros ``text`` writes (a scan of its
+    underscores: a regular expression over the whole text took 50 ms on the Cookbook)."""
+    out = set()
+    i = text.find("_")
+    while i >= 0:
+        j = i - 1
+        while j >= 0 and text[j] in " \t\n":
+            j -= 1
+        k = j - 1 if j >= 0 and text[j] == "}" else j  # (\mathbf{I}_m: the I in braces)
+        while 0 < k < j and text[k] in " \t\n":
+            k -= 1
+        if k >= 0 and text[k] in "I01" and (after := _CONSTANT_AFTER.match(text, i + 1)):
+            before = _CONSTANT_BEFORE.search(text[max(0, j - 24) : j + 1])
+            name = after[1] or after[2]
+            if before and (
+                name.islower() or not (before["one"] or before["braced"] or before["bare"])
+            ):
+                out.add(name)
+        i = text.find("_", i + 1)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=256)
+def _range_ends(text: str) -> frozenset[str]:
+    return frozenset(
+        next(g for g in m.groups() if g) for rx in _RANGE_ENDS for m in rx.finditer(text)
+    )
+
+
+def _constant_sizes(texts: dict[str, str], table: SymbolTable) -> frozenset[str]:
+    r"""The letters written as the size of an identity, ones or zeros (m of ``I_m``,
+    ``\mathbf{1}_m``) that no declared shape names and the document introduces as no
+    symbol, but tells as sizes (a fact relates them to another, "$n = J m$", or they count a
+    range, ``i = 1, \dots, K``; ``I_k`` alone may be an index's): sizes too (so that ``I_m``
+    is m×m and "$n = J m$" is a fact), but sizes the text relates to the others only by the
+    equations it writes (``Z = I_m \otimes \mathbf{1}_r`` for Z n×q says q = m there: see
+    ``rules/relations._states_sizes``)."""
+    found = {name for text in texts.values() for name in _sizes_written(text)}
+    if not found:
+        return frozenset()
+    told = {  # sizes told as such: in a fact with another name (n = J m), or counting a range
+        getattr(d, "name", None)
+        for facts in table.facts.values()
+        for f in facts
+        if f.value.free_symbols
+        for d in (f.name, *f.value.free_symbols)
+    }
+    for text in texts.values():
+        told.update(_range_ends(text))
+    found &= told
+    named = {getattr(d, "name", None) for d in dimension_names(table)}
+    return frozenset(
+        name
+        for name in found
+        if name not in named
+        and name.swapcase() not in named  # (I_N where n sizes the shapes: another N, or n?)
+        and name not in table.declarations
+        and name not in table.signatures
+        and name not in table.function_definitions
+    )
 
 
 def _keep_stated_facts(table: SymbolTable) -> None:

@@ -26,6 +26,9 @@ from texgrad.syntax.symbols import Label, label_of, tagged_key
 SUPERSCRIPT_LABELS = ("t", "i", "j", "k", "l", "s", "n", "\\ell", "\\tau")
 # … and as h_t, x_k, x_i (then x_1, x_{i+1} are samples too), X_g (equation g of a system)
 SUBSCRIPT_LABELS = ("t", "k", "i", "j", "l", "s", "n", "m", "g", "\\ell", "\\tau")
+# … and, for a family that also has a tag, W_e^{(1)} (expert e's first layer) and its W_1^{(1)}
+# (not a plain W_e: an encoder's or embedding's matrix beside the layers W_1, W_2)
+TAGGED_SUBSCRIPT_LABELS = ("e",)
 # … and as x^t, x^k (a bare superscript: the round of an iterative method, where the document
 # declares such a member — elsewhere x^t is a power)
 ITERATE_LABELS = ("t", "k")
@@ -39,6 +42,8 @@ def member_shape(
     tag: t.Node,
     declared: Callable[[str], Shape | None],
     named: Callable[[Dim], bool],
+    tagged: bool = False,
+    choose: Callable[[list[str]], str | None] | None = None,
 ) -> Shape | None:
     """The shape of the member labelled ``tag`` of the one family of ``base`` written in
     ``form`` (``_``, ``(``, ``[``) that ``declared`` knows (a key → the shape declared for it
@@ -46,8 +51,10 @@ def member_shape(
     be shifted to this label.  Shifted to another letter or a number (``W^{(1)}``,
     ``W^{(L)}``), a shape holds only if the document names each dimension it makes
     (``named``): ``n_0`` may well be the ``d`` of ``x \\in \\mathbb{R}^d``, ``n_L`` the
-    number of classes — only ``n_{l+1}`` and ``n_l`` are certainly told apart."""
-    found = family_of(base, form, tag, declared, named)
+    number of classes — only ``n_{l+1}`` and ``n_l`` are certainly told apart.  ``tagged``:
+    the subscript of a tagged member (``W_1^{(1)}``), which ``TAGGED_SUBSCRIPT_LABELS`` label too;
+    ``choose``: which of several families' keys is meant, if one is (else None)."""
+    found = family_of(base, form, tag, declared, named, tagged, choose)
     return found[1] if found is not None else None
 
 
@@ -57,14 +64,19 @@ def family_of(
     tag: t.Node,
     declared: Callable[[str], Shape | None],
     named: Callable[[Dim], bool],
+    tagged: bool = False,
+    choose: Callable[[list[str]], str | None] | None = None,
 ) -> tuple[str, Shape] | None:
     """:func:`member_shape`, with the key of the family's declared member (``h_{t}``)."""
     candidates = (
-        _subscript_families(base, tag)
+        _subscript_families(base, tag, tagged)
         if form == "_"
         else [(tagged_key(base, form, v), v, label_of(tag)) for v in SUPERSCRIPT_LABELS]
     )
     found = [(k, v, m, s) for k, v, m in candidates if (s := declared(k)) is not None]
+    if len(found) > 1 and choose is not None:  # X_1 of X_i (Stacking) or of X_g (here)?
+        meant = choose([k for k, _, _, _ in found])
+        found = [f for f in found if f[0] == meant]
     if len(found) != 1:
         return None
     key, v, member, shape = found[0]
@@ -103,19 +115,21 @@ def _rival(
     return own is not None and not own.agrees(shape)
 
 
-def _subscript_families(base: str, tag: t.Node) -> tuple[tuple[str, str, Label], ...]:
+def _subscript_families(
+    base: str, tag: t.Node, tagged: bool = False
+) -> tuple[tuple[str, str, Label], ...]:
     r"""The families a subscripted symbol may belong to: (the key of the declared member,
     its letter, what the letter stands for in this member).  ``h_{t-1}``: ``h_{t}`` with
     ``t-1``; ``x_1``: ``x_{t}``, ``x_{k}`` … with ``1``; ``x_T``: ``x_{t}`` with ``T``; a
     conditional label shifts as a whole — ``\hat{x}_{1|0}`` of ``\hat{x}_{k|k-1}`` with
     ``1``, ``\hat{x}_{k+1|k}`` of it with ``k+1``."""
     parts, relations = _parts(tag)
-    return _candidates(base, tuple(parts), relations) if parts else ()
+    return _candidates(base, tuple(parts), relations, tagged) if parts else ()
 
 
 @lru_cache(maxsize=4096)
 def _candidates(
-    base: str, parts: tuple[Label, ...], relations: tuple[str, ...]
+    base: str, parts: tuple[Label, ...], relations: tuple[str, ...], tagged: bool = False
 ) -> tuple[tuple[str, str, Label], ...]:
     """(cached: the same letters and labels recur on every row)"""
     if len({p[0] for p in parts}) != 1:
@@ -124,7 +138,7 @@ def _candidates(
     if var in _INDEX_SETS:
         return ()  # x_I, x_S: the entries of x in a set of indices
     letters = (
-        SUBSCRIPT_LABELS
+        (SUBSCRIPT_LABELS + TAGGED_SUBSCRIPT_LABELS if tagged else SUBSCRIPT_LABELS)
         if var is None
         else (var.lower(),)
         if len(var) == 1 and var.isupper()

@@ -485,8 +485,8 @@ ORDER_RELATIONS = frozenset(
 _WEAK_GREEK = frozenset(
     "\\" + g
     for g in "alpha beta gamma delta epsilon varepsilon zeta eta iota kappa lambda mu nu xi "
-    "rho varrho sigma tau upsilon chi omega ell Delta".split()  # \ell > 0: a length-scale
-)
+    "rho varrho sigma tau upsilon chi omega ell Delta phi varphi".split()  # \ell > 0: a length-scale
+)  # (\phi > 0: a dispersion; \phi(x) a map is declared by its signature, not compared)
 # plain Latin letters a comparison with a number makes scalars too ("an amplitude $s > 0$",
 # "a step $h > 0$"): not those papers use for vectors (x \ge 0 is elementwise)
 _WEAK_LATIN = frozenset("achpqrst")  # (not d, k, m, n: sizes; e, f, i, j)

@@ -116,6 +116,11 @@ _PROSE = [
     re.compile(r"\$(?P<sym>(?:(?!\\in\b)[^$=<>]){1,40})\$(?:\s+(?:known|given|fixed))?\s+\(\s*(?:an?\s+)?"
                + r"\$(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$"
                + r"(?P<kind>(?:\s+(?:matrix|matrices))?)\s*(?=[,;)])"),
+    # "For the $d \times d$ matrix $\Phi^\top D \Phi$ we also write $M$", "the $n \times n$
+    # matrix $X X^\top$, which we denote by $G$": a name given to a sized expression
+    re.compile(_M.format("dims") + r"(?:[- ]dimensional)?\s+" + _KIND + r"\s+\$\$?[^$]{1,80}\$\$?,?\s+"
+               + r"(?:which\s+)?we\s+(?:also\s+|simply\s+|shall\s+|will\s+)?(?:write|call|denote)"
+               + r"(?:\s+(?:it\s+)?(?:as|by))?\s+" + _M.format("sym")),
 ]  # fmt: skip
 # what a paragraph must contain for each pattern to match (a pattern is not run on the
 # paragraphs without it: most prose declares nothing)
@@ -133,6 +138,7 @@ _NEEDS = (
     ("\\times",),
     ("\\times",),
     ("\\times",),
+    ("we write", "we also write", "we call", "we denote", "we simply", "we shall", "we will"),
 )
 assert len(_NEEDS) == len(_PROSE)
 

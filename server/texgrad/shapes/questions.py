@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any, TypeAlias
 
+from texgrad.shapes import dim_terms
 from texgrad.shapes.table import Declaration, SymbolTable
 
 
@@ -148,6 +149,20 @@ def dimension_names(table: SymbolTable) -> frozenset[Any]:
     shapes += [
         s for sigs in table.signatures.values() for sig in sigs for s in (sig.domain, sig.codomain)
     ]
-    return frozenset(
+    named = frozenset(
         sym for shape in shapes for dim in (shape.rows, shape.cols) for sym in dim.free_symbols
     )
+    if not table.constant_sizes:
+        return named
+    return named | {
+        d for name in table.constant_sizes for d in (dim_terms.symbol(name), constant_size(name))
+    }
+
+
+CONSTANT_SIZE = "\0constant "
+
+
+def constant_size(name: str) -> Any:
+    r"""The mark, among the dimension names, of a size named only by written constants
+    (m of ``I_m``): asked as a DIMENSION, so that a row asking it is redone when it changes."""
+    return dim_terms.symbol(CONSTANT_SIZE + name)

@@ -91,6 +91,8 @@ class SymbolTable:
     facts: dict[str, list[Fact]] = field(default_factory=dict)
     # weak scalars (\lambda > 0): hold only where nothing declares or defines the letter
     weak: dict[str, list[Declaration]] = field(default_factory=dict)
+    # letters that size written constants only (m of I_m, \mathbf{1}_m): dimensions too
+    constant_sizes: frozenset[str] = frozenset()
     # a project's files that include no other, in reading order (path -> place): another
     # file's declarations hold in one read before it only when made as notation
     reading_order: dict[str, int] = field(default_factory=dict)

@@ -292,6 +292,8 @@ class RuleBase:
         agrees with its neighbours, never as the side of a mismatch."""
         for node in nodes:
             inner = unwrapped(node, (t.Transpose, t.Paren, t.Neg))
+            if isinstance(inner, t.Power) and _inverse(inner):
+                inner = unwrapped(inner.base, (t.Transpose, t.Paren, t.Neg))  # V^{-1}: V's
             key = symbol_key(inner)
             if key is None or self._declared(key[0]):
                 continue
@@ -330,6 +332,12 @@ def span_key(node: t.Node) -> tuple[int, int, type]:
 # a width numbered from 1 that families make (n_2 of W^{(2)}): see RuleBase._unnamed_width
 # a layer's width numbered from 1 (n_2) or below the last layer's (n_{L-1}): see _unnamed_width
 _NUMBERED = re.compile(r"[^_]+_(?:\{?[1-9][0-9]*\}?|\{[A-Z] ?- ?[1-9][0-9]*\})$")
+
+
+def _inverse(node: t.Power) -> bool:
+    r"""``V^{-1}`` (and ``V^{-1/2}``-like negative powers are not: only the inverse)."""
+    e = node.exponent
+    return isinstance(e, t.Neg) and isinstance(e.operand, t.Number) and e.operand.text == "1"
 
 
 def unwrapped(node: t.Node, through: tuple[type, ...] = (t.Transpose, t.Paren)) -> t.Node:

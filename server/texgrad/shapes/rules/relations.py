@@ -29,6 +29,7 @@ from texgrad.shapes.questions import (
     LAYOUT_KEY,
     LETTER,
     REDEFINES,
+    constant_size,
     dimension_key,
 )
 from texgrad.shapes.rules.base import UNSIZED, span_key, unwrapped
@@ -244,6 +245,8 @@ class RelationRules(DistributionRules):
             return  # P_{i,:} = \operatorname{softmax}(Z_{i,:}): P has Z's rows
         if b is not None and self._states_a_power(left, b):
             return  # \hat A^K = U \Lambda^K U^\top: a power of \hat A, not a name defined
+        if a is not None and b is not None and self._states_sizes(a, b, left.start):
+            return  # Z = I_m \otimes \mathbf{1}_r for Z n×q: q = m here, Z still n×q
         if b is not None and self._defines(left) and not self._misprints(left, right, a, b):
             self._define(left, b)  # y = Ax gives an undeclared y its shape (again, if redefined)
             return
@@ -260,7 +263,7 @@ class RelationRules(DistributionRules):
         ):  # fmt: skip
             self._define(left, b)  # "Let $A = [2, 0; 0, 3]$" in an Example: its own A there
             return
-        if b is None and a is not None and rel == "=" and self._eigendecomposes(left, right, a):
+        if b is None and rel == "=" and self._factors_sized(left, right, a):
             return  # K = U \Lambda U^\top for a known n×n K: U and \Lambda are n×n
         if b is None and a is not None and self._redefines(left) and isinstance(right, _FORMULAS):
             if not _factorises(right):  # K = U \Lambda U^\top: K factorised, still K
@@ -281,6 +284,30 @@ class RelationRules(DistributionRules):
         )
         related = self._related(left, right)
         self._emit("equation-mismatch", message, left.start, right.end, related, fixes)
+
+    def _states_sizes(self, a: Shape, b: Shape, at: int) -> bool:
+        r"""Do the sides differ only in sizes that the document names by written constants
+        alone (m of ``I_m``, r of ``\mathbf{1}_r``, in no declared shape)?  Then the
+        equation tells how those sizes relate to the others ("For grouped data with $m$
+        groups of size $r$, $n = m r$ and $Z = I_m \otimes \mathbf{1}_r$", Z n×q: q = m in
+        that case): no mismatch, and the letter keeps its shape."""
+        if a == b:
+            return False
+        differ = False
+        for x, y in ((a.rows, b.rows), (a.cols, b.cols)):
+            if self._same(x, y, at):
+                continue
+            if not any(self._constant_size(d) for d in x.free_symbols | y.free_symbols):
+                return False
+            differ = True
+        return differ
+
+    def _constant_size(self, d: Any) -> bool:
+        name = getattr(d, "name", None)
+        if not isinstance(name, str):
+            return False
+        mark = constant_size(name)
+        return bool(self._ask(DIMENSION, dimension_key(mark), mark, None))
 
     def _states_a_power(self, left: t.Node, b: Shape) -> bool:
         r"""Is ``left`` a letter with a capital superscript nothing declares (``\hat A^K``, which
@@ -324,6 +351,52 @@ class RelationRules(DistributionRules):
             return False
         for node in letters:
             self._define(node, Shape(a.rows, a.rows))
+        return True
+
+    def _factors_sized(self, left: t.Node, right: t.Node, a: Shape | None) -> bool:
+        r"""An eigendecomposition (or Cholesky factor) of a known K, or of each member listed
+        (``K_d = Q_d \Lambda_d Q_d^\top`` for $d = 1, 2$), that sizes its factors."""
+        if a is not None:
+            return self._eigendecomposes(left, right, a)
+        return self._eigendecomposes_members(left, right)
+
+    def _eigendecomposes_members(self, left: t.Node, right: t.Node) -> bool:
+        r"""Is ``K_d = Q_d \Lambda_d Q_d^\top``, "for $d = 1, 2$" (the members its sentence
+        lists, each declared square: ``K_1``, ``K_2``), the eigendecomposition of each member?
+        Then ``Q_1``, ``\Lambda_1`` are defined of ``K_1``'s size, and so on."""
+        if not (isinstance(left, t.Sub) and isinstance(left.index, t.Symbol)):
+            return False
+        if not _factorises(right) or not isinstance(right, t.Product):
+            return False
+        letters = list(right.factors[:-1])
+        names = [_letter_of(n) for n in letters]
+        if len(letters) not in (1, 2) or not (
+            names == ["L"] or (names[0] in _EIGENVECTORS and names[-1] in _EIGENVALUES)
+        ):
+            return False
+        index = left.index.name
+        if any(not isinstance(n, t.Sub) or _index_of(n) != index for n in letters):
+            return False
+        values = _members_listed(self.source, index, left.start)
+        if not values:
+            return False
+        sizes = []
+        for v in values:
+            key = symbol_key(replace(left, index=t.Number(str(v))))
+            decl = self._lookup(key, left.start) if key is not None else None
+            if decl is None or decl.shape.is_vector or decl.shape.rows != decl.shape.cols:
+                return False
+            sizes.append(decl.shape)
+        subs = [n for n in letters if isinstance(n, t.Sub)]  # (all: checked above)
+        members = [[replace(n, index=t.Number(str(v))) for n in subs] for v in values]
+        for row in members:
+            for node in row:
+                key = symbol_key(node)
+                if key is None or not self._unknown(key[0], node.start):
+                    return False
+        for row, shape in zip(members, sizes, strict=True):
+            for node in row:
+                self._define(node, shape)
         return True
 
     def _on_purpose(self, left: t.Node, right: t.Node, a: Shape, b: Shape) -> bool:
@@ -737,6 +810,20 @@ def _entrywise_of(left: t.Node) -> t.Node | None:
 # are written with (a product of other letters, K = \Phi \Phi^\top, may be of any width)
 _EIGENVECTORS = frozenset({"U", "Q", "V", "P", "E", "W"})
 _EIGENVALUES = frozenset({"\\Lambda", "D", "\\Sigma", "S"})
+
+
+# "for $d = 1, 2$", "($d = 1, 2, 3$)": the members a statement about a family is made for
+_LISTED = re.compile(r"\$\s*(?P<v>[a-z])\s*=\s*(?P<list>1\s*,\s*2(?:\s*,\s*3)?)\s*\$")
+
+
+def _members_listed(source: str, index: str, at: int) -> list[int]:
+    """The numbers the sentence holding ``at`` lists for ``index`` ("for $d = 1, 2$")."""
+    lo = sentence_start(source, max(0, at - SENTENCE_LOOKBACK), at)
+    stop = SENTENCE_BREAK.search(source, at, at + SENTENCE_LOOKBACK)
+    for m in _LISTED.finditer(source, lo, stop.start() if stop else at + SENTENCE_LOOKBACK):
+        if m["v"] == index:
+            return [int(x) for x in m["list"].replace(" ", "").split(",")]
+    return []
 
 
 def _letter_of(node: t.Node) -> str | None:

@@ -85,7 +85,9 @@ class SymbolRules(RuleBase):
         if isinstance(node, t.Tagged):
             power = node.as_power()  # W^Q names a matrix where declared; else A^N is a power
             if power is None:
-                return self._member(node) or self._iterate_of_vector(node)
+                return (
+                    self._member(node) or self._tagged_member(node) or self._iterate_of_vector(node)
+                )
             return self._tagged_member(node) or self.infer(power)
         return SCALAR if self._is_dimension(node) else None
 
@@ -114,12 +116,32 @@ class SymbolRules(RuleBase):
                 self._facts({d}, node.start)
             )
 
+        def choose(keys: list[str]) -> str | None:
+            return self._family_of_this_section(keys, font, node.start)
+
         form, label = ("_", node.index) if isinstance(node, t.Sub) else (node.bracket, node.tag)
-        found = member_shape(base[0], form, label, declared, named)
+        found = member_shape(base[0], form, label, declared, named, choose=choose)
         if found is None and isinstance(label, (t.Number, t.Symbol)) and form == "_":
             # V_1 of V_i = Y W_i^V, defined for every head in force here
             found = member_shape(base[0], form, label, defined, named)
         return found
+
+    def _family_of_this_section(self, keys: list[str], font: str | None, at: int) -> str | None:
+        r"""Of several families a member may belong to (``X_1`` of ``X_i \in \mathbb{R}^{T
+        \times K}``, declared in an earlier section, and of ``X_g \in \mathbb{R}^{T \times
+        K_g}``), the one declared in the member's own section before it, if only one is: a
+        family declared anew holds from there, as a letter declared anew does."""
+        bounds = self.table.boundaries.get(self.path)
+        if bounds is None:
+            return None
+        here = []
+        for key in keys:
+            decl = self._lookup((key, font), at)
+            if decl is None or decl.path != self.path or decl.start > at:
+                continue
+            if not bounds.section_between(decl.start, at):
+                here.append(key)
+        return here[0] if len(here) == 1 else None
 
     def _value_named(self, node: t.Node, sig: Signature) -> Shape | None:
         r"""``r`` for ``r(x_k)`` of ``r : \mathbb{R}^n \to \mathbb{R}^m``, as Gauss-Newton notes
@@ -167,7 +189,7 @@ class SymbolRules(RuleBase):
         def named(d: Dim) -> bool:
             return bool(self._ask(DIMENSION, dimension_key(d), d, None))
 
-        return member_shape(letter[0], "_", node.base.index, declared, named)
+        return member_shape(letter[0], "_", node.base.index, declared, named, tagged=True)
 
     def _plain_dimension(self, node: t.Node) -> bool:
         """A plain letter (``D``, ``N``) that names a dimension of some declared shape: the
