@@ -26,6 +26,7 @@ from texgrad.calculus.defined_sums import held_sums, summed_out
 from texgrad.calculus.derive import KINDS, DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget
 from texgrad.calculus.expr import ONE, CalculusError, UnknownShape
+from texgrad.calculus.fixed_indices import with_fixed_entries
 from texgrad.calculus.indices import IndexReader, written_with_indices
 from texgrad.calculus.insertion import differential_spelling, spelled_as
 from texgrad.calculus.lower import FunctionDef, Lowerer, VarInfo, as_member
@@ -249,6 +250,7 @@ def _diff_text(
         indexed = written_with_indices(tree, ctx.env, ctx.einstein)
         return _index_form(outcome, tree, text) if indexed else outcome
     _as_variable(wrt_tree, key[0], ctx)
+    with_fixed_entries(tree, ctx.env, key[0])  # r_{ui} of ℓ_{ui} = …: a number, u and i fixed
     if key[0] not in ctx.env.vars:  # with a declaration that fits its use in the row
         return DiffOutcome(error=unknown_shape(tree, UnknownShape(wrt_tree, wrt), ctx.env))
     ctx.style.symbols.setdefault(key[0], wrt)
