@@ -620,7 +620,12 @@ class _Evaluator:
             if sign not in ("", "+", "-"):
                 raise unsupported(node, f"cannot evaluate the sign `{sign}`")
         total: Array | None = None
-        for sign, v in zip(node.signs, self.same_shape(node.terms), strict=True):
+        values = (
+            self.entrywise_context(lambda: self.same_shape(node.terms))
+            if any(_ones_leaf(x) for x in node.terms)  # 1 + (r/δ)^2: a power of a vector
+            else self.same_shape(node.terms)  # added to a vector of ones is entrywise
+        )
+        for sign, v in zip(node.signs, values, strict=True):
             v = -v if sign == "-" else v
             if total is None:
                 total = v
@@ -1285,3 +1290,12 @@ def _colon_product(node: t.Chain) -> tuple[t.Node, t.Node] | None:
         return None
     a, b = node.items[-2], node.items[-1]
     return (a, b) if a is not None and b is not None else None
+
+
+def _ones_leaf(node: t.Node) -> bool:
+    r"""``\mathbf{1}``, ``\bm 1``, ``\mathbb{1}``, ``\mathbf{1}_m`` as written: a vector of ones."""
+    if isinstance(node, t.Sub):
+        node = node.base
+    if isinstance(node, t.Symbol):
+        return (node.name == "1" and bool(node.font)) or node.name in ("\\mathbb{1}", "\\one")
+    return False

@@ -601,7 +601,7 @@ class Lowerer:
     def _add(self, node: t.Add) -> Lowered:
         parts: list[Lowered] = []
         for sign, term in zip(node.signs, node.terms, strict=True):
-            x = self._lower(term)
+            x = self._vector_power_term(node, term) or self._lower(term)
             if sign == "-":
                 x = x.scaled([e.num(-1)]) if isinstance(x, Pending) else e.neg(x)
             elif sign not in ("", "+"):
@@ -632,6 +632,32 @@ class Lowerer:
                 r"times I)? texgrad does not guess"
             )
         return e.add(*resolved)
+
+    def _vector_power_term(self, node: t.Add, term: t.Node) -> Expr | None:
+        r"""A power of a vector added to a vector of ones (``\mathbf{1} + (\mathbf{r}/\delta)^2``
+        of the pseudo-Huber loss): a vector, as its sum with that vector must be, so the power
+        is elementwise (a number, ``\|\mathbf r\|^2/\delta^2``, added to a vector has no place
+        there); None for any other term."""
+        if not isinstance(term, t.Power) or without_circ(term.exponent) is not None:
+            return None
+        if not any(self._ones_vector(x) for x in node.terms if x is not term):
+            return None
+        base = self.lower(term.base)
+        if base.is_scalar or base.cols != ONE:
+            return None
+        return e.hpow(base, self._exponent(term.exponent))
+
+    def _ones_vector(self, node: t.Node) -> bool:
+        r"""``\mathbf{1}`` (``\mathbf{1}_m``, ``\bm 1``) as a term: a vector of ones."""
+        if not isinstance(node, (t.Symbol, t.Number, t.Sub)):
+            return False
+        try:
+            x = self._lower(node)
+        except CalculusError:
+            return False
+        if isinstance(x, Pending):
+            return x.what == "\\mathbf{1}" and x.cols == ONE
+        return isinstance(x, e.Ones) and not x.is_scalar and x.cols == ONE
 
     def _calls(self, factors: list[t.Node]) -> list[t.Node]:
         """A symbol the document defines as a function, followed by a bracket: a call."""

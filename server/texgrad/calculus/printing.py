@@ -266,7 +266,10 @@ class _Printer:
         return text, PRODUCT
 
     def _hpow(self, x: e.HPow) -> tuple[str, int]:
-        return f"{self.wrap(x.arg, ATOM)}^{{\\circ {_number(x.exp)}}}", POSTFIX
+        base = self.wrap(x.arg, ATOM)
+        if base.startswith("\\frac"):  # (r/δ)^{∘2}, not \frac{r}{δ}^{∘2}: the whole fraction
+            base = f"\\left({base}\\right)"
+        return f"{base}^{{\\circ {_number(x.exp)}}}", POSTFIX
 
     def _softmax(self, x: e.Softmax) -> tuple[str, int]:
         return f"{self.s.op('softmax')}({self.text(x.arg)})", ATOM
