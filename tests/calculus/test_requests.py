@@ -154,7 +154,7 @@ def test_a_request_of_a_function_the_document_defines() -> None:
     where = r"x, z \in \mathbb{R}^n; k(x, z) = \exp(-\|x - z\|^2)"
     out = diff_latex(r"\frac{\partial k}{\partial x}", "", where)
     assert out.verified and out.kind == "gradient"
-    assert out.result == r"2 e^{-\|x - z\|^2} (z - x)"
+    assert out.result == r"2 \exp(-\|x - z\|^2) (z - x)"  # \exp as the definition writes it
     out = diff_latex(r"\nabla k(x, z)", "", where)
     assert out.error is not None  # two arguments: with respect to which is not said
 

@@ -90,6 +90,7 @@ from texgrad.calculus.tree_notation import (
     norm_name,
     repeated_indices,
     sum_names,
+    transposed_member,
 )
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
@@ -758,6 +759,10 @@ class _Evaluator:
         member = member_key(node)
         if member is not None and member[0] in self.values:
             return self.lookup(node)  # W^{(l+1)}: a member of the family W^{(l)}
+        labelled = transposed_member(node)  # \mathbf{a}^{(1)\top}: the member, transposed
+        if labelled is not None and (key := member_key(labelled)) is not None:
+            if key[0] in self.values:
+                return self.lookup(labelled).T
         hadamard = hadamard_exponent(node.exponent)
         if hadamard is not None:
             return self.hadamard_power(node, self.eval(node.base, self.hint), hadamard)
@@ -1293,9 +1298,5 @@ def _colon_product(node: t.Chain) -> tuple[t.Node, t.Node] | None:
 
 
 def _ones_leaf(node: t.Node) -> bool:
-    r"""``\mathbf{1}``, ``\bm 1``, ``\mathbb{1}``, ``\mathbf{1}_m`` as written: a vector of ones."""
-    if isinstance(node, t.Sub):
-        node = node.base
-    if isinstance(node, t.Symbol):
-        return (node.name == "1" and bool(node.font)) or node.name in ("\\mathbb{1}", "\\one")
-    return False
+    r"""``\mathbf{1}``, ``\mathbf{1}_m`` as written: a vector of ones."""
+    return constant(node.base if isinstance(node, t.Sub) else node) == "1"

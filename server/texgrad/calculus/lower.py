@@ -88,7 +88,7 @@ from texgrad.calculus.written import (
 from texgrad.shapes.families import SUBSCRIPT_LABELS
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
-from texgrad.syntax.notation import call_of, sized_constant
+from texgrad.syntax.notation import TRANSPOSE_MARKS, call_of, sized_constant
 from texgrad.syntax.symbols import key_text, label_of, symbol_key
 
 ONE = sympy.Integer(1)
@@ -872,6 +872,10 @@ class Lowerer:
         member = as_member(node)
         if member is not None:  # W^{(l+1)}: a member of the family W^{(l)}, not a power of W
             return self._symbol(member)
+        member = _member_then_transpose(node)
+        if member is not None:  # \mathbf{a}^{(1)\top}: the member a^{(1)}, transposed
+            x = self._symbol(member)
+            return x.transposed() if isinstance(x, Pending) else e.transpose(x)
         if isinstance(base, t.Symbol) and base.name == "e" and "e" not in self.env.vars:
             x = self.lower(node.exponent)
             if x.is_scalar or x.cols == ONE or not same(x.rows, x.cols):
@@ -1292,6 +1296,22 @@ class Lowerer:
                 return e.elem("relu", other)
             return e.neg(e.elem("relu", e.neg(other)))
         return None
+
+
+def _member_then_transpose(node: t.Power) -> t.Tagged | None:
+    r"""``W^{(2)\top}``, ``\mathbf{a}^{(l)T}`` (one superscript for the label and the
+    transpose): the member ``W^{(2)}``, whose transpose the node is; None otherwise."""
+    ex = node.exponent
+    if not (isinstance(ex, t.Product) and len(ex.factors) == 2):
+        return None
+    label, mark = ex.factors
+    if not isinstance(mark, t.Symbol) or mark.accents:
+        return None
+    spelled = mark.name if mark.font is None else f"\\{mark.font}{{{mark.name}}}"
+    if TRANSPOSE_MARKS.get(spelled) is not False:  # (not H, \dagger: a conjugate)
+        return None
+    member = as_member(t.Power(node.base, label, start=node.start, end=label.end))
+    return member if isinstance(member, t.Tagged) else None
 
 
 def as_member(node: t.Node) -> t.Tagged | t.Sub | None:
