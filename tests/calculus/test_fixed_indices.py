@@ -73,3 +73,26 @@ def test_an_entry_of_the_variable_is_no_number_apart_from_it() -> None:
     # ℓ_{ui} by R depends on the one entry r_{ui}: never "0", still refused in words
     out = diff_in_document("notes.md", PLAIN, "R", text=DOC)
     assert out.error is not None and "free index" in out.error
+
+
+OBSERVED = (
+    "Users have factors $\\mathbf{u}_i \\in \\mathbb{R}^k$, the rows of "
+    "$U \\in \\mathbb{R}^{m \\times k}$; items $\\mathbf{v}_j \\in \\mathbb{R}^k$, and "
+    "$R \\in \\mathbb{R}^{m \\times n}$, $M \\in \\{0, 1\\}^{m \\times n}$.\n\n"
+    "$$\nJ = \\sum_{(i,j)\\in\\Omega} (r_{ij} - \\mathbf{u}_i^\\top\\mathbf{v}_j)^2\n$$\n\n"
+    "$$\nJ = \\sum_{i,j} m_{ij}(r_{ij} - \\mathbf{u}_i^\\top\\mathbf{v}_j)^2\n$$\n"
+)
+
+
+def test_a_sum_over_a_set_of_pairs_is_refused_naming_the_set() -> None:
+    out = diff_in_document("notes.md", 4, "U", text=OBSERVED)
+    assert out.error is not None and "members of a set (`\\Omega`)" in out.error
+    assert "M \\odot" in out.error  # the form that is read
+
+
+def test_no_zero_by_a_matrix_whose_members_the_row_names() -> None:
+    # u_i read as a vector of its own (the text's "the rows of U" is not a stacking the
+    # reading knows): by U the row would be constant, which it need not be
+    out = diff_in_document("notes.md", 8, "U", text=OBSERVED)
+    assert out.error is not None and not out.result
+    assert "not given as 0" in out.error and "\\mathbf{u}_{i}" in out.error

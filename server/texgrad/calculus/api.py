@@ -263,10 +263,12 @@ def _diff_text(
         tree, key[0], ctx, text, in_force, Budget(seconds), layout, hessian, result.table.stacks
     )
     if summed is not None:  # \sum_i (w^T x_i - y_i)^2: a loss over samples
-        return _through_time(summed, tree, key[0], ctx, result)
+        return _members_named(_through_time(summed, tree, key[0], ctx, result), tree, key[0], wrt)
     outcome = differentiate(tree, key[0], ctx, layout, Budget(seconds), hessian)
     if outcome.error == CONSTANT:  # ℓ_t = ½‖h_t - y_t‖² by W, h_t = tanh(W h_{t-1} + …)
-        outcome = _through_time(outcome, tree, key[0], ctx, result)
+        outcome = _members_named(
+            _through_time(outcome, tree, key[0], ctx, result), tree, key[0], wrt
+        )
     outcome.note += "".join(f"; {n}" for n in through) if outcome.error is None else ""  # e_t
     if written_with_indices(tree, ctx.env, ctx.einstein):
         return _index_form(outcome, tree, text)
@@ -274,6 +276,25 @@ def _diff_text(
     if outcome.error is None and outcome.verified and calls(tree, ctx):  # k(x, z), by name
         macros = _macros(path, text, project, folder)
         return _in_function_names(outcome, tree, ctx, text, macros)
+    return outcome
+
+
+def _members_named(outcome: DiffOutcome, tree: t.Node, wrt: str, written: str) -> DiffOutcome:
+    r"""No "its derivative is 0" by a matrix ``U`` whose lower-case members the row names
+    (``\mathbf{u}_i``) when the text does not say they are its rows (so they were read as
+    other variables): they may well be; refused in those words instead."""
+    if outcome.error != CONSTANT or "_{" in wrt or not wrt.isalpha() or len(wrt) != 1:
+        return outcome
+    for node in tree.walk():
+        base = symbol_key(node.base) if isinstance(node, t.Sub) else None
+        if base is not None and base[0] in (wrt.lower(), wrt.upper()) and base[0] != wrt:
+            member = written_latex(node)
+            return DiffOutcome(
+                error=f"the row names `{written}` only through `{member}`: if the "
+                f'`{member}` are the rows or columns of `{written}`, say so ("the '
+                f'${member}^\\top$ are the rows of ${written}$") or differentiate by '
+                f"`{member}`; the derivative is not given as 0"
+            )
     return outcome
 
 

@@ -81,6 +81,7 @@ from texgrad.calculus.written import (
     sum_index,
     text_functions,
     text_name,
+    unread_sum_index,
     without_circ,
     without_words,
     written_latex,
@@ -1194,7 +1195,7 @@ class Lowerer:
                 break
             index, summand = index + inner, summand.body
         if index is None or len(index) > 2 or self.index is not None:
-            raise CalculusError("cannot read the index of this sum (write `\\sum_{i=1}^n`)")
+            raise CalculusError(unread_sum_index(node.lower))
         saved = self.index
         self.index = index
         try:
