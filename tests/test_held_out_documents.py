@@ -112,7 +112,39 @@ def test_a_declared_subscripted_vector_is_no_entry() -> None:
         "$$\\ell_{ui} = (r_{ui} - \\mathbf{q}_i^\\top\\mathbf{p}_u)^2$$\n"
     )
     out = api.diff_in_document("post.md", 3, "\\mathbf{p}_u", text=text)
-    assert out.error is not None and "free index u, i" in out.error, out.error
+    # since: the per-rating loss read with u, i fixed (r_{ui} a number), its gradient
+    # -2(r_{ui} - q_iᵀp_u) q_i (tests/calculus/test_fixed_indices.py checks the numbers)
+    assert out.error is None and out.verified, out.error
+    assert "r_{ui}" in out.result and "\\mathbf{q}_i" in out.result
+
+
+def test_a_noun_before_the_stacked_members() -> None:
+    # "The samples $x_i^T$ are the rows of $X$", "the rows of $X$ are the samples $x_i^T$":
+    # x_i once unsized ("the shape of `\mathbf{x}_i` is unknown")
+    import numpy as np
+
+    from texgrad.calculus import api
+    from texgrad.calculus.evaluate_tree import evaluate
+    from texgrad.reading.source import MappedText
+    from texgrad.syntax.parse import parse_row
+
+    for said in (
+        "The samples $\\mathbf{x}_i^\\top$ are the rows of $X$",
+        "The rows of $X$ are the observations $\\mathbf{x}_i^\\top$",
+    ):
+        text = (
+            "Let $X \\in \\mathbb{R}^{n \\times d}$ and $\\mathbf{w} \\in \\mathbb{R}^d$. "
+            f"{said}, and $y_i \\in \\mathbb{{R}}$.\n\n"
+            "$$\nL = \\sum_{i=1}^n (\\mathbf{w}^\\top\\mathbf{x}_i - y_i)^2\n$$\n"
+        )
+        out = api.diff_in_document("notes.md", 4, "\\mathbf{w}", text=text)
+        assert out.error is None and out.verified, (said, out.error)
+        rng = np.random.default_rng(2)
+        x, w, y = rng.standard_normal((5, 3)), rng.standard_normal((3, 1)), rng.standard_normal(5)
+        tree = parse_row(MappedText.identity(out.result)).tree
+        values = {"family:x": x[:, :, None], "family:y": y[:, None, None], "w": w, "n": 5}
+        got = np.asarray(evaluate(tree, values), dtype=float)
+        assert np.allclose(got, 2 * x.T @ (x @ w - y[:, None]))
 
 
 def test_numpy_of_a_sum_over_entries_of_a_defined_vector_says_why_not() -> None:

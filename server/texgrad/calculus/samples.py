@@ -975,11 +975,8 @@ def _unsized_factor(sub: t.Sub | t.Tagged, summand: t.Node) -> str:
     written = latex_of(sub)
     letter = latex_of(sub.base)
     label = latex_of(_label_node(sub))
-    vector = (
-        f"\\mathbf{{{letter}}}_{label}"
-        if isinstance(sub, t.Sub)
-        else tagged_key(f"\\mathbf{{{letter}}}", sub.bracket, label)
-    )
+    bold = letter if getattr(sub.base, "font", None) else f"\\mathbf{{{letter}}}"  # (once)
+    vector = f"{bold}_{label}" if isinstance(sub, t.Sub) else tagged_key(bold, sub.bracket, label)
     return (
         f"the shape of `{written}` is unknown: a factor of the summand, it may be a number or "
         f"a vector — declare it (`{written} \\in \\mathbb{{R}}` or `{written} \\in \\{{-1, 1\\}}` "
