@@ -157,3 +157,34 @@ def test_numpy_of_a_sum_over_entries_of_a_defined_vector_says_why_not() -> None:
     out = differentiate(folder, marker)
     assert out.verified, out.error
     assert out.numpy == "" and "\\boldsymbol\\alpha" in out.numpy_note, out.numpy_note
+
+
+def test_symmetric_positive_definite_said_without_a_comma() -> None:
+    # "$\Sigma \in \mathbb{R}^{n \times n}$ symmetric positive definite": once not read, the
+    # Gaussian NLL's gradient came out with Σ^{-⊤} and unfactored
+    import numpy as np
+
+    from texgrad.calculus import api
+    from texgrad.calculus.evaluate_tree import evaluate
+    from texgrad.reading.source import MappedText
+    from texgrad.syntax.parse import parse_row
+
+    text = (
+        "Let $\\mathbf{x}, \\boldsymbol{\\mu} \\in \\mathbb{R}^n$ and "
+        "$\\Sigma \\in \\mathbb{R}^{n \\times n}$ symmetric positive definite.\n\n"
+        "$$\ng(\\Sigma) = \\frac{1}{2}\\log\\det\\Sigma + \\frac{1}{2}(\\mathbf{x} - "
+        "\\boldsymbol{\\mu})^\\top\\Sigma^{-1}(\\mathbf{x} - \\boldsymbol{\\mu})\n$$\n"
+    )
+    out = api.diff_in_document("notes.md", 4, "\\Sigma", text=text)
+    assert out.error is None and out.verified, out.error
+    assert "-\\top" not in out.result and "^{-T}" not in out.result
+    rng = np.random.default_rng(8)
+    a = rng.standard_normal((3, 3))
+    s = a @ a.T + 3 * np.eye(3)
+    x, mu = rng.standard_normal((2, 3, 1))
+    got = evaluate(
+        parse_row(MappedText.identity(out.result)).tree, {"\\Sigma": s, "x": x, "\\mu": mu}
+    )
+    inv = np.linalg.inv(s)
+    want = 0.5 * inv - 0.5 * inv @ (x - mu) @ (x - mu).T @ inv
+    assert np.allclose(np.asarray(got, dtype=float), want)

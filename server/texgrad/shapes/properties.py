@@ -29,9 +29,13 @@ _PATTERNS = [
         _M.format("sym") + r"(?:\s*,[^.;$]{0,40}(?:" + _M.format("aside") + r"[^.;$]{0,20})?,)?"
         r"\s+(?:is|be|are)\s+(?:(?:also|always|a|an|the|real|square)\s+)*" + _PROPERTY
     ),
-    # "a covariance $\Sigma \in \mathbb{R}^{d \times d}$, symmetric positive definite", "… (SPD)"
+    # "a covariance $\Sigma \in \mathbb{R}^{d \times d}$, symmetric positive definite", "… (SPD)",
+    # and without the comma: "$\Sigma \in \mathbb{R}^{n \times n}$ symmetric positive definite"
     re.compile(
-        _M.format("sym") + r"\s*(?:,|\()\s*(?:both\s+|real\s+)?" + _PROPERTY + r"(?![\w-]|\s+part)"
+        _M.format("sym")
+        + r"\s*(?:,|\(|(?=\s))\s*(?:both\s+|real\s+)?"
+        + _PROPERTY
+        + r"(?![\w-]|\s+part)"
     ),
     # "Let $K$ be the covariance matrix of the latent values, symmetric positive definite"
     re.compile(
