@@ -188,3 +188,34 @@ def test_symmetric_positive_definite_said_without_a_comma() -> None:
     inv = np.linalg.inv(s)
     want = 0.5 * inv - 0.5 * inv @ (x - mu) @ (x - mu).T @ inv
     assert np.allclose(np.asarray(got, dtype=float), want)
+
+
+def test_cross_entropy_written_with_components_of_a_defined_softmax() -> None:
+    # -\sum_k y_k \log p_k with p = softmax(z): once refused ("a sum over its entries is not
+    # differentiated through the definition yet"); p - y for a one-hot y, p 1ᵀy - y otherwise
+    import numpy as np
+
+    from texgrad.calculus import api
+    from texgrad.calculus.evaluate_tree import evaluate
+    from texgrad.reading.source import MappedText
+    from texgrad.syntax.parse import parse_row
+
+    rng = np.random.default_rng(6)
+    z, y = rng.standard_normal((2, 4, 1))
+    p = np.exp(z) / np.exp(z).sum()
+    for label, want in (
+        ("a one-hot label $\\mathbf{y} \\in \\{0, 1\\}^K$", None),
+        ("weights $\\mathbf{y} \\in \\mathbb{R}^K$", p * y.sum() - y),
+    ):
+        text = (
+            f"Logits $\\mathbf{{z}} \\in \\mathbb{{R}}^K$, {label} and "
+            "$\\mathbf{p} = \\operatorname{softmax}(\\mathbf{z})$.\n\n"
+            "$$\n\\mathcal{L} = -\\sum_{k=1}^K y_k \\log p_k\n$$\n"
+        )
+        out = api.diff_in_document("notes.md", 4, "\\mathbf{z}", text=text)
+        assert out.error is None and out.verified, (label, out.error)
+        one_hot = "one-hot" in label
+        at = {"p": p, "y": np.eye(4)[:, [2]] if one_hot else y}
+        got = np.asarray(evaluate(parse_row(MappedText.identity(out.result)).tree, at), float)
+        assert np.allclose(got, p - at["y"] if one_hot else want)
+        assert out.result == "\\mathbf{p} - \\mathbf{y}" or not one_hot  # as textbooks write

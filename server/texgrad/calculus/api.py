@@ -45,7 +45,7 @@ from texgrad.calculus.requests import (
     row_request,
     source,
 )
-from texgrad.calculus.samples import differentiate_sum, is_sample_sum
+from texgrad.calculus.samples import DEFINED_ENTRIES, differentiate_sum, is_sample_sum
 from texgrad.calculus.vector_sums import READS as VECTOR_SUMS
 from texgrad.calculus.vector_sums import differentiate_vector_sum
 from texgrad.calculus.written import written_latex
@@ -322,6 +322,12 @@ def _over_samples(
         return DiffOutcome(error="the Hessian of a sum over samples is not computed yet")
     tree, text = written_in or (tree, text)
     out = differentiate_sum(tree, wrt, ctx, text, budget, layout, stacks, macros=macros())
+    if out.error is not None and DEFINED_ENTRIES in out.error and written_in is None:
+        # -\sum_k y_k \log p_k, p = softmax(z): a sum over the entries of vectors, read
+        # entrywise as a whole (yᵀ log p) with p's definition written in
+        whole = differentiate(tree, wrt, ctx, layout, budget, hessian)
+        if whole.error is None and whole.verified:
+            return whole
     if out.error is not None and out.error.startswith(VECTOR_SUMS):  # ‖Σᵢ vᵢ‖²
         whole = differentiate_vector_sum(tree, wrt, ctx, text, budget, layout, macros())
         return whole if whole.error is None else out

@@ -1008,6 +1008,12 @@ def _beside_a_scalar(
     return False
 
 
+DEFINED_ENTRIES = (
+    "depends on the variable: a sum over its entries is not differentiated through "
+    "the definition yet"
+)
+
+
 def _member(
     sub: t.Sub | t.Tagged,
     key: str,
@@ -1029,8 +1035,7 @@ def _member(
         written = _written_member(sub, t_show(_label_node(sub)))
         raise SampleSumError(  # (read as a constant vector where it does not involve the variable)
             f"`{written}` is an entry of `{base}`, which the document defines and which "
-            "depends on the variable: a sum over its entries is not differentiated through "
-            "the definition yet"
+            f"{DEFINED_ENTRIES}"
         )
     if isinstance(sub, t.Tagged) and base in env.vars:
         raise CalculusError(  # x^{(i)} beside a declared x: a family of its own, unsized
