@@ -219,3 +219,33 @@ def test_cross_entropy_written_with_components_of_a_defined_softmax() -> None:
         got = np.asarray(evaluate(parse_row(MappedText.identity(out.result)).tree, at), float)
         assert np.allclose(got, p - at["y"] if one_hot else want)
         assert out.result == "\\mathbf{p} - \\mathbf{y}" or not one_hot  # as textbooks write
+
+
+def test_two_matrices_said_symmetric_at_once() -> None:
+    # "$A \in …$ and $B \in …$, both symmetric positive definite", "$A$ and $B$ are
+    # symmetric": once only B was read, the gradient of tr(WᵀBWA) then BWAᵀ + BᵀWA
+    import numpy as np
+
+    from texgrad.calculus import api
+    from texgrad.calculus.evaluate_tree import evaluate
+    from texgrad.reading.source import MappedText
+    from texgrad.syntax.parse import parse_row
+
+    rng = np.random.default_rng(9)
+    w, a, b = rng.standard_normal((3, 2)), rng.standard_normal((2, 2)), rng.standard_normal((3, 3))
+    a, b = a @ a.T + np.eye(2), b @ b.T + np.eye(3)
+    declared = (
+        "Let $W \\in \\mathbb{R}^{p \\times q}$, $A \\in \\mathbb{R}^{q \\times q}$ and "
+        "$B \\in \\mathbb{R}^{p \\times p}$"
+    )
+    for said, stated in (
+        (", both symmetric positive definite.", True),
+        (". $A$ and $B$ are symmetric.", True),
+        (". If $A$ and $B$ are symmetric, then so is $A + B$.", False),
+    ):
+        text = f"{declared}{said}\n\n$$\nQ = \\operatorname{{tr}}(W^\\top B W A)\n$$\n"
+        out = api.diff_in_document("notes.md", 4, "W", text=text)
+        assert out.error is None and out.verified, (said, out.error)
+        assert ("\\top" not in out.result) is stated, (said, out.result)
+        got = evaluate(parse_row(MappedText.identity(out.result)).tree, {"W": w, "A": a, "B": b})
+        assert np.allclose(np.asarray(got, dtype=float), 2 * b @ w @ a)
