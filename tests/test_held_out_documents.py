@@ -249,3 +249,30 @@ def test_two_matrices_said_symmetric_at_once() -> None:
         assert ("\\top" not in out.result) is stated, (said, out.result)
         got = evaluate(parse_row(MappedText.identity(out.result)).tree, {"W": w, "A": a, "B": b})
         assert np.allclose(np.asarray(got, dtype=float), 2 * b @ w @ a)
+
+
+def test_a_transpose_macro_of_the_document_is_kept() -> None:
+    # beamer slides with \newcommand{\T}{^{\mathsf{T}}}: the result was written X^{\mathsf{T}}
+    import numpy as np
+
+    from texgrad.calculus import api
+    from texgrad.calculus.evaluate_tree import evaluate
+    from texgrad.reading.source import MappedText
+    from texgrad.syntax.parse import parse_row
+
+    text = (
+        "\\documentclass{beamer}\n\\newcommand{\\T}{^{\\mathsf{T}}}\n\\begin{document}\n"
+        "Let $X \\in \\mathbb{R}^{n \\times p}$, $\\mathbf{y} \\in \\mathbb{R}^n$, "
+        "$\\mathbf{b} \\in \\mathbb{R}^p$ and $\\lambda > 0$.\n"
+        "\\[ J(\\mathbf{b}) = (\\mathbf{y} - X\\mathbf{b})\\T(\\mathbf{y} - X\\mathbf{b}) "
+        "+ \\lambda\\mathbf{b}\\T\\mathbf{b} \\]\n\\end{document}\n"
+    )
+    out = api.diff_in_document("slides.tex", 5, "\\mathbf{b}", text=text)
+    assert out.error is None and out.verified, out.error
+    assert "X\\T" in out.result and "mathsf" not in out.result
+    assert "not read back" not in out.note
+    rng = np.random.default_rng(12)
+    x, y, b = rng.standard_normal((4, 3)), rng.standard_normal((4, 1)), rng.standard_normal((3, 1))
+    tree = parse_row(MappedText.identity(out.result.replace("\\T", "^\\top"))).tree
+    got = evaluate(tree, {"X": x, "y": y, "b": b, "\\lambda": np.array([[0.5]])})
+    assert np.allclose(np.asarray(got, dtype=float), -2 * x.T @ (y - x @ b) + b)
