@@ -64,6 +64,7 @@ def test_the_set_holds_its_documents() -> None:
         "md-classifier-notes",
         "md-deep-models-notes",
         "md-gaussian-samples",
+        "md-heldout-networks",
         "md-kernel-expansion",
         "md-rnn-named-loss",
         "md-vae-glm-notes",
@@ -71,6 +72,7 @@ def test_the_set_holds_its_documents() -> None:
         "myst-layernorm",
         "myst-recsys-factorisation",
         "myst-rnn-bptt",
+        "qmd-heldout-likelihoods",
         "qmd-scaled-attention",
         "quarto-gaussian",
         "quarto-gelu-mlp",
@@ -78,8 +80,10 @@ def test_the_set_holds_its_documents() -> None:
         "rmarkdown-batchnorm",
         "stackexchange-answer",
         "stats-appendix",
+        "tex-einstein-comment",
         "tex-glm-course",
         "tex-index-notation",
+        "tex-macro-estimators",
         "tex-residual-intermediates",
     ]
     for name in DOCS:

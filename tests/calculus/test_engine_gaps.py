@@ -97,7 +97,7 @@ def _family(result: str, x: np.ndarray, w: np.ndarray, y: np.ndarray) -> np.ndar
         ),
         (
             r"\exp(\sum_i \mathbf w^\top \mathbf x_i)",
-            r"e^{\sum_i \mathbf w^\top \mathbf x_i} \sum_i \mathbf x_i",
+            r"\exp(\sum_i \mathbf w^\top \mathbf x_i) \sum_i \mathbf x_i",  # as written
             lambda x, w, y: np.exp(np.sum(x @ w)) * x.sum(0, keepdims=True).T,
         ),
         (

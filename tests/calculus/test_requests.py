@@ -154,7 +154,7 @@ def test_a_request_of_a_function_the_document_defines() -> None:
     where = r"x, z \in \mathbb{R}^n; k(x, z) = \exp(-\|x - z\|^2)"
     out = diff_latex(r"\frac{\partial k}{\partial x}", "", where)
     assert out.verified and out.kind == "gradient"
-    assert out.result == r"2 e^{-\|x - z\|^2} (z - x)"
+    assert out.result == r"2 \exp(-\|x - z\|^2) (z - x)"  # \exp as the definition writes it
     out = diff_latex(r"\nabla k(x, z)", "", where)
     assert out.error is not None  # two arguments: with respect to which is not said
 
@@ -315,3 +315,26 @@ def test_a_request_takes_the_layout_stated_before_it_not_after() -> None:
         "In denominator layout, $\\frac{\\partial (A x)}{\\partial x}$.\n\nFrom",
     )
     assert diff_in_document("a.md", 3, "", text=own).result == "A^\\top"
+
+
+def test_a_request_by_a_macro_asked_as_the_document_writes_it() -> None:
+    # --wrt '\mA' on `\frac{\partial}{\partial \mA}\operatorname{tr}(\mA^\top\mA)`: once
+    # "is a derivative with respect to `\mA`, not `\mA`" (the macro against its expansion)
+    from texgrad.calculus.api import diff_in_document
+    from texgrad.calculus.evaluate_tree import evaluate
+    from texgrad.reading.source import MappedText
+    from texgrad.syntax.parse import parse_row
+
+    text = (
+        "\\documentclass{article}\n\\newcommand{\\mA}{\\mathbf{A}}\n\\begin{document}\n"
+        "Let $\\mA \\in \\mathbb{R}^{m \\times n}$.\n"
+        "\\[ \\frac{\\partial}{\\partial \\mA}\\operatorname{tr}(\\mA^\\top\\mA) \\]\n"
+        "\\end{document}\n"
+    )
+    out = diff_in_document("notes.tex", 5, "\\mA", text=text)
+    assert out.error is None and out.verified, out.error
+    a = np.random.default_rng(4).standard_normal((3, 2))
+    tree = parse_row(MappedText.identity(out.result.replace("\\mA", "\\mathbf{A}"))).tree
+    assert np.allclose(np.asarray(evaluate(tree, {"A": a}), dtype=float), 2 * a)
+    other = diff_in_document("notes.tex", 5, "\\mathbf{B}", text=text)
+    assert other.error is not None and "not `\\mathbf{B}`" in other.error

@@ -36,6 +36,7 @@ from texgrad.calculus.derive import DiffOutcome
 from texgrad.calculus.evaluate_expr import evaluate
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr
+from texgrad.calculus.fixed_indices import with_fixed_entries
 from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo
 from texgrad.calculus.printing import Style
 from texgrad.calculus.samples import _defined_constants, _sample_sum, is_sample_sum
@@ -193,6 +194,10 @@ def agrees_with_answer(
         return "no row on that line"
     env = _with_unit_vectors(with_names(context_at(checked, row).env, where), marker.wrt, result)
     macros = macros_of(folder)
+    wrt_node = _parsed(marker.wrt, macros)
+    wrt_key = symbol_key(wrt_node) if wrt_node is not None else None
+    if wrt_key is not None:  # r_{ui} of ℓ_{ui} = …: a number, as texgrad diff reads it
+        with_fixed_entries(row.tree, env, wrt_key[0])
     tree, env = _through_defined_sums(row.tree, env, marker.wrt, text, macros)
     env = _members_like_their_family(env, row.tree, marker.answer, result, macros)
     units = stated_unit_vectors(checked.doc.text)  # one-hot labels: sampled so (1ᵀy = 1)

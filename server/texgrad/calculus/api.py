@@ -26,6 +26,7 @@ from texgrad.calculus.defined_sums import held_sums, summed_out
 from texgrad.calculus.derive import KINDS, DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget
 from texgrad.calculus.expr import ONE, CalculusError, UnknownShape
+from texgrad.calculus.fixed_indices import with_fixed_entries
 from texgrad.calculus.indices import IndexReader, written_with_indices
 from texgrad.calculus.insertion import differential_spelling, spelled_as
 from texgrad.calculus.lower import FunctionDef, Lowerer, VarInfo, as_member
@@ -44,7 +45,7 @@ from texgrad.calculus.requests import (
     row_request,
     source,
 )
-from texgrad.calculus.samples import differentiate_sum, is_sample_sum
+from texgrad.calculus.samples import DEFINED_ENTRIES, differentiate_sum, is_sample_sum
 from texgrad.calculus.vector_sums import READS as VECTOR_SUMS
 from texgrad.calculus.vector_sums import differentiate_vector_sum
 from texgrad.calculus.written import written_latex
@@ -249,6 +250,7 @@ def _diff_text(
         indexed = written_with_indices(tree, ctx.env, ctx.einstein)
         return _index_form(outcome, tree, text) if indexed else outcome
     _as_variable(wrt_tree, key[0], ctx)
+    with_fixed_entries(tree, ctx.env, key[0])  # r_{ui} of ℓ_{ui} = …: a number, u and i fixed
     if key[0] not in ctx.env.vars:  # with a declaration that fits its use in the row
         return DiffOutcome(error=unknown_shape(tree, UnknownShape(wrt_tree, wrt), ctx.env))
     ctx.style.symbols.setdefault(key[0], wrt)
@@ -261,10 +263,12 @@ def _diff_text(
         tree, key[0], ctx, text, in_force, Budget(seconds), layout, hessian, result.table.stacks
     )
     if summed is not None:  # \sum_i (w^T x_i - y_i)^2: a loss over samples
-        return _through_time(summed, tree, key[0], ctx, result)
+        return _members_named(_through_time(summed, tree, key[0], ctx, result), tree, key[0], wrt)
     outcome = differentiate(tree, key[0], ctx, layout, Budget(seconds), hessian)
     if outcome.error == CONSTANT:  # ℓ_t = ½‖h_t - y_t‖² by W, h_t = tanh(W h_{t-1} + …)
-        outcome = _through_time(outcome, tree, key[0], ctx, result)
+        outcome = _members_named(
+            _through_time(outcome, tree, key[0], ctx, result), tree, key[0], wrt
+        )
     outcome.note += "".join(f"; {n}" for n in through) if outcome.error is None else ""  # e_t
     if written_with_indices(tree, ctx.env, ctx.einstein):
         return _index_form(outcome, tree, text)
@@ -272,6 +276,25 @@ def _diff_text(
     if outcome.error is None and outcome.verified and calls(tree, ctx):  # k(x, z), by name
         macros = _macros(path, text, project, folder)
         return _in_function_names(outcome, tree, ctx, text, macros)
+    return outcome
+
+
+def _members_named(outcome: DiffOutcome, tree: t.Node, wrt: str, written: str) -> DiffOutcome:
+    r"""No "its derivative is 0" by a matrix ``U`` whose lower-case members the row names
+    (``\mathbf{u}_i``) when the text does not say they are its rows (so they were read as
+    other variables): they may well be; refused in those words instead."""
+    if outcome.error != CONSTANT or "_{" in wrt or not wrt.isalpha() or len(wrt) != 1:
+        return outcome
+    for node in tree.walk():
+        base = symbol_key(node.base) if isinstance(node, t.Sub) else None
+        if base is not None and base[0] in (wrt.lower(), wrt.upper()) and base[0] != wrt:
+            member = written_latex(node)
+            return DiffOutcome(
+                error=f"the row names `{written}` only through `{member}`: if the "
+                f'`{member}` are the rows or columns of `{written}`, say so ("the '
+                f'${member}^\\top$ are the rows of ${written}$") or differentiate by '
+                f"`{member}`; the derivative is not given as 0"
+            )
     return outcome
 
 
@@ -299,6 +322,12 @@ def _over_samples(
         return DiffOutcome(error="the Hessian of a sum over samples is not computed yet")
     tree, text = written_in or (tree, text)
     out = differentiate_sum(tree, wrt, ctx, text, budget, layout, stacks, macros=macros())
+    if out.error is not None and DEFINED_ENTRIES in out.error and written_in is None:
+        # -\sum_k y_k \log p_k, p = softmax(z): a sum over the entries of vectors, read
+        # entrywise as a whole (yᵀ log p) with p's definition written in
+        whole = differentiate(tree, wrt, ctx, layout, budget, hessian)
+        if whole.error is None and whole.verified:
+            return whole
     if out.error is not None and out.error.startswith(VECTOR_SUMS):  # ‖Σᵢ vᵢ‖²
         whole = differentiate_vector_sum(tree, wrt, ctx, text, budget, layout, macros())
         return whole if whole.error is None else out

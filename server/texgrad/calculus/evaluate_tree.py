@@ -90,6 +90,7 @@ from texgrad.calculus.tree_notation import (
     norm_name,
     repeated_indices,
     sum_names,
+    transposed_member,
 )
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
@@ -620,7 +621,12 @@ class _Evaluator:
             if sign not in ("", "+", "-"):
                 raise unsupported(node, f"cannot evaluate the sign `{sign}`")
         total: Array | None = None
-        for sign, v in zip(node.signs, self.same_shape(node.terms), strict=True):
+        values = (
+            self.entrywise_context(lambda: self.same_shape(node.terms))
+            if any(_ones_leaf(x) for x in node.terms)  # 1 + (r/δ)^2: a power of a vector
+            else self.same_shape(node.terms)  # added to a vector of ones is entrywise
+        )
+        for sign, v in zip(node.signs, values, strict=True):
             v = -v if sign == "-" else v
             if total is None:
                 total = v
@@ -753,6 +759,10 @@ class _Evaluator:
         member = member_key(node)
         if member is not None and member[0] in self.values:
             return self.lookup(node)  # W^{(l+1)}: a member of the family W^{(l)}
+        labelled = transposed_member(node)  # \mathbf{a}^{(1)\top}: the member, transposed
+        if labelled is not None and (key := member_key(labelled)) is not None:
+            if key[0] in self.values:
+                return self.lookup(labelled).T
         hadamard = hadamard_exponent(node.exponent)
         if hadamard is not None:
             return self.hadamard_power(node, self.eval(node.base, self.hint), hadamard)
@@ -1285,3 +1295,8 @@ def _colon_product(node: t.Chain) -> tuple[t.Node, t.Node] | None:
         return None
     a, b = node.items[-2], node.items[-1]
     return (a, b) if a is not None and b is not None else None
+
+
+def _ones_leaf(node: t.Node) -> bool:
+    r"""``\mathbf{1}``, ``\mathbf{1}_m`` as written: a vector of ones."""
+    return constant(node.base if isinstance(node, t.Sub) else node) == "1"

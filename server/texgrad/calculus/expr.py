@@ -501,7 +501,13 @@ def mul(*factors: Expr) -> Expr:
     i = 0
     while i < len(flat) - 1:  # 1^T 1 = n
         a, b = flat[i], flat[i + 1]
-        if isinstance(a, Ones) and isinstance(b, Ones) and a.rows == ONE and b.cols == ONE:
+        if (
+            isinstance(a, Ones)
+            and isinstance(b, Ones)
+            and a.rows == ONE
+            and b.cols == ONE
+            and same(a.cols, b.rows)
+        ):  # (not the number 1 = 1_{1×1} before a column of ones: that scales it)
             flat[i : i + 2] = [num(a.cols)]
         i += 1
     coef = sympy.Integer(1)
@@ -511,8 +517,8 @@ def mul(*factors: Expr) -> Expr:
             coef *= x.value
         elif is_zero(x):
             return num(0) if rows == ONE and cols == ONE else zero(rows, cols)
-        elif isinstance(x, Identity):
-            continue
+        elif isinstance(x, Identity) or (isinstance(x, Ones) and x.rows == x.cols == ONE):
+            continue  # (I, and 1 = \mathbf{1} of one entry: the number 1)
         else:
             kept.append(x)
     if coef == 0:

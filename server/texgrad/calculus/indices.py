@@ -48,6 +48,7 @@ from texgrad.calculus.written import (
     function_name,
     index_names,
     sum_index,
+    unread_sum_index,
     written_latex,
 )
 from texgrad.casefold import folded, folded_pattern
@@ -452,7 +453,7 @@ class IndexReader:
             raise CalculusError(f"cannot differentiate `{node.op}`")
         names, body, bounds = _sum_indices(node)
         if names is None or len(set(names)) != len(names) or set(names) & self.bound:
-            raise CalculusError("cannot read the index of this sum (write `\\sum_{i=1}^n`)")
+            raise CalculusError(unread_sum_index(node.lower))
         saved, saved_dims = self.bound, dict(self.dims)
         self.bound = saved | set(names)
         try:

@@ -81,6 +81,7 @@ from texgrad.calculus.written import (
     sum_index,
     text_functions,
     text_name,
+    unread_sum_index,
     without_circ,
     without_words,
     written_latex,
@@ -88,7 +89,7 @@ from texgrad.calculus.written import (
 from texgrad.shapes.families import SUBSCRIPT_LABELS
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
-from texgrad.syntax.notation import call_of, sized_constant
+from texgrad.syntax.notation import TRANSPOSE_MARKS, call_of, sized_constant
 from texgrad.syntax.symbols import key_text, label_of, symbol_key
 
 ONE = sympy.Integer(1)
@@ -601,7 +602,7 @@ class Lowerer:
     def _add(self, node: t.Add) -> Lowered:
         parts: list[Lowered] = []
         for sign, term in zip(node.signs, node.terms, strict=True):
-            x = self._lower(term)
+            x = self._vector_power_term(node, term) or self._lower(term)
             if sign == "-":
                 x = x.scaled([e.num(-1)]) if isinstance(x, Pending) else e.neg(x)
             elif sign not in ("", "+"):
@@ -632,6 +633,32 @@ class Lowerer:
                 r"times I)? texgrad does not guess"
             )
         return e.add(*resolved)
+
+    def _vector_power_term(self, node: t.Add, term: t.Node) -> Expr | None:
+        r"""A power of a vector added to a vector of ones (``\mathbf{1} + (\mathbf{r}/\delta)^2``
+        of the pseudo-Huber loss): a vector, as its sum with that vector must be, so the power
+        is elementwise (a number, ``\|\mathbf r\|^2/\delta^2``, added to a vector has no place
+        there); None for any other term."""
+        if not isinstance(term, t.Power) or without_circ(term.exponent) is not None:
+            return None
+        if not any(self._ones_vector(x) for x in node.terms if x is not term):
+            return None
+        base = self.lower(term.base)
+        if base.is_scalar or base.cols != ONE:
+            return None
+        return e.hpow(base, self._exponent(term.exponent))
+
+    def _ones_vector(self, node: t.Node) -> bool:
+        r"""``\mathbf{1}`` (``\mathbf{1}_m``, ``\bm 1``) as a term: a vector of ones."""
+        if not isinstance(node, (t.Symbol, t.Number, t.Sub)):
+            return False
+        try:
+            x = self._lower(node)
+        except CalculusError:
+            return False
+        if isinstance(x, Pending):
+            return x.what == "\\mathbf{1}" and x.cols == ONE
+        return isinstance(x, e.Ones) and not x.is_scalar and x.cols == ONE
 
     def _calls(self, factors: list[t.Node]) -> list[t.Node]:
         """A symbol the document defines as a function, followed by a bracket: a call."""
@@ -846,6 +873,10 @@ class Lowerer:
         member = as_member(node)
         if member is not None:  # W^{(l+1)}: a member of the family W^{(l)}, not a power of W
             return self._symbol(member)
+        member = _member_then_transpose(node)
+        if member is not None:  # \mathbf{a}^{(1)\top}: the member a^{(1)}, transposed
+            x = self._symbol(member)
+            return x.transposed() if isinstance(x, Pending) else e.transpose(x)
         if isinstance(base, t.Symbol) and base.name == "e" and "e" not in self.env.vars:
             x = self.lower(node.exponent)
             if x.is_scalar or x.cols == ONE or not same(x.rows, x.cols):
@@ -1164,7 +1195,7 @@ class Lowerer:
                 break
             index, summand = index + inner, summand.body
         if index is None or len(index) > 2 or self.index is not None:
-            raise CalculusError("cannot read the index of this sum (write `\\sum_{i=1}^n`)")
+            raise CalculusError(unread_sum_index(node.lower))
         saved = self.index
         self.index = index
         try:
@@ -1266,6 +1297,22 @@ class Lowerer:
                 return e.elem("relu", other)
             return e.neg(e.elem("relu", e.neg(other)))
         return None
+
+
+def _member_then_transpose(node: t.Power) -> t.Tagged | None:
+    r"""``W^{(2)\top}``, ``\mathbf{a}^{(l)T}`` (one superscript for the label and the
+    transpose): the member ``W^{(2)}``, whose transpose the node is; None otherwise."""
+    ex = node.exponent
+    if not (isinstance(ex, t.Product) and len(ex.factors) == 2):
+        return None
+    label, mark = ex.factors
+    if not isinstance(mark, t.Symbol) or mark.accents:
+        return None
+    spelled = mark.name if mark.font is None else f"\\{mark.font}{{{mark.name}}}"
+    if TRANSPOSE_MARKS.get(spelled) is not False:  # (not H, \dagger: a conjugate)
+        return None
+    member = as_member(t.Power(node.base, label, start=node.start, end=label.end))
+    return member if isinstance(member, t.Tagged) else None
 
 
 def as_member(node: t.Node) -> t.Tagged | t.Sub | None:

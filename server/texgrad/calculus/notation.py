@@ -10,6 +10,7 @@ with the text it read: after an edit, only rows whose text changed are walked ag
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable
 from dataclasses import dataclass, replace
 
@@ -140,7 +141,7 @@ def learn_style(
         if isinstance(node, t.Transpose) and not node.conjugate and not seen_mark:
             mark = _MARKS.get(node.mark)
             if mark is not None:
-                style.transpose = mark
+                style.transpose = _transpose_macro(node, text) or mark
                 seen_mark = True
         elif isinstance(node, t.Prime) and (k := symbol_key(node)) is not None and k[0] in named:
             _spelling(style, k[0], node, text, override, span)  # k(x, x'): a second point
@@ -213,3 +214,13 @@ def _widen(span: list[int], node: t.Node, text: str) -> None:
     span[1] = max(span[1], node.end)
     if node.end > len(text) or node.start < 0:
         span[2] = 1
+
+
+def _transpose_macro(node: t.Transpose, text: str) -> str | None:
+    r"""``\T`` where the document writes its transposes with a macro of its own
+    (``\newcommand{\T}{^{\mathsf{T}}}``, ``X\T X``): the result is then written with it too;
+    None where the mark is written out."""
+    if not node.from_macro or not 0 <= node.base.end <= node.end <= len(text):
+        return None
+    spelled = text[node.base.end : node.end].strip()
+    return spelled if re.fullmatch(r"\\[A-Za-z]+", spelled) else None

@@ -266,7 +266,10 @@ class _Printer:
         return text, PRODUCT
 
     def _hpow(self, x: e.HPow) -> tuple[str, int]:
-        return f"{self.wrap(x.arg, ATOM)}^{{\\circ {_number(x.exp)}}}", POSTFIX
+        base = self.wrap(x.arg, ATOM)
+        if base.startswith("\\frac"):  # (r/δ)^{∘2}, not \frac{r}{δ}^{∘2}: the whole fraction
+            base = f"\\left({base}\\right)"
+        return f"{base}^{{\\circ {_number(x.exp)}}}", POSTFIX
 
     def _softmax(self, x: e.Softmax) -> tuple[str, int]:
         return f"{self.s.op('softmax')}({self.text(x.arg)})", ATOM
@@ -437,7 +440,8 @@ class _Printer:
             return f"\\mathbb{{1}}[{arg} > 0]", ATOM
         if fn == "relu" and "ARG" in s.op(fn):  # \max(0, z) as the document writes relu
             return s.op(fn).replace("ARG", arg, 1), ATOM
-        if fn == "exp" and x.is_scalar and len(arg) < 24:
+        if fn == "exp" and x.is_scalar and len(arg) < 24 and s.names.get("exp") != "\\exp":
+            # (e^{η_i}, unless the document writes \exp(η_i): then as it does)
             return f"e^{{{arg}}}", POSTFIX
         return f"{s.op(fn)}({arg})", ATOM
 

@@ -184,7 +184,8 @@ def resolved(request: Request, text: str, wrt: str, wrt_node: t.Node | None) -> 
     own = source(text, request.wrt)
     if _key(request.wrt) is None:
         return "", f"`{source(text, request.node)}`: `{own}` is not a variable"
-    if wrt.strip() and _key(wrt_node) != _key(request.wrt):
+    as_written = "".join(own.split()) == "".join(wrt.split())  # \mA, the document's macro
+    if wrt.strip() and _key(wrt_node) != _key(request.wrt) and not as_written:
         return "", (
             f"`{source(text, request.node)}` is a derivative with respect to `{own}`, "
             f"not `{wrt.strip()}`"

@@ -975,11 +975,8 @@ def _unsized_factor(sub: t.Sub | t.Tagged, summand: t.Node) -> str:
     written = latex_of(sub)
     letter = latex_of(sub.base)
     label = latex_of(_label_node(sub))
-    vector = (
-        f"\\mathbf{{{letter}}}_{label}"
-        if isinstance(sub, t.Sub)
-        else tagged_key(f"\\mathbf{{{letter}}}", sub.bracket, label)
-    )
+    bold = letter if getattr(sub.base, "font", None) else f"\\mathbf{{{letter}}}"  # (once)
+    vector = f"{bold}_{label}" if isinstance(sub, t.Sub) else tagged_key(bold, sub.bracket, label)
     return (
         f"the shape of `{written}` is unknown: a factor of the summand, it may be a number or "
         f"a vector — declare it (`{written} \\in \\mathbb{{R}}` or `{written} \\in \\{{-1, 1\\}}` "
@@ -1011,6 +1008,12 @@ def _beside_a_scalar(
     return False
 
 
+DEFINED_ENTRIES = (
+    "depends on the variable: a sum over its entries is not differentiated through "
+    "the definition yet"
+)
+
+
 def _member(
     sub: t.Sub | t.Tagged,
     key: str,
@@ -1032,8 +1035,7 @@ def _member(
         written = _written_member(sub, t_show(_label_node(sub)))
         raise SampleSumError(  # (read as a constant vector where it does not involve the variable)
             f"`{written}` is an entry of `{base}`, which the document defines and which "
-            "depends on the variable: a sum over its entries is not differentiated through "
-            "the definition yet"
+            f"{DEFINED_ENTRIES}"
         )
     if isinstance(sub, t.Tagged) and base in env.vars:
         raise CalculusError(  # x^{(i)} beside a declared x: a family of its own, unsized

@@ -217,3 +217,23 @@ def repeated_indices(node: t.Product, values: Mapping[str, Value]) -> list[str]:
         for n in letters if isinstance(f, t.Sub) else set(letters):
             counts[n] = counts.get(n, 0) + 1
     return [n for n, c in counts.items() if c == 2]
+
+
+_TRANSPOSE_WORDS = ("T", "\\top", "\\intercal", "\\mathsf{T}", "\\mathrm{T}")
+
+
+def transposed_member(node: t.Power) -> t.Power | None:
+    r"""``W^{(2)\top}``, ``\mathbf{a}^{(l)T}``: the member ``W^{(2)}`` (a power of its label,
+    as the parser leaves it) whose transpose ``node`` is; None for anything else."""
+    ex = node.exponent
+    if not isinstance(ex, t.Product) or len(ex.factors) != 2:
+        return None
+    label, mark = ex.factors
+    if not (isinstance(label, t.Paren) and label.open == "(" and label.body is not None):
+        return None
+    if not isinstance(mark, t.Symbol) or mark.accents:
+        return None
+    word = mark.name if mark.font is None else f"\\{mark.font}{{{mark.name}}}"
+    if word not in _TRANSPOSE_WORDS:
+        return None
+    return t.Power(node.base, label, start=node.start, end=label.end, from_macro=node.from_macro)

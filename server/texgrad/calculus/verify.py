@@ -277,7 +277,10 @@ def _reread(
     if commutations:  # K_{mn}: read as the commutation matrix it prints
         env = Env({**env.vars, **{k: VarInfo(k, c.shape, k) for k, c in commutations.items()}},
                   dict(env.functions))  # fmt: skip
-    for st in (style, Style(transpose=style.transpose)):
+    styles = [style, Style(transpose=style.transpose)]
+    if not style.transpose.startswith(("^", "'")):  # \T, the document's own macro: as it
+        styles.append(Style(transpose="^{\\mathsf{T}}"))  # would expand, the rest alike
+    for st in styles:
         text = latex(result, st)
         row = parse_row(MappedText.identity(text))
         if row.tree is None:

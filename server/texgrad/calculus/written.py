@@ -368,6 +368,19 @@ def sum_index(lower: t.Node | None) -> tuple[str, ...] | None:
     return index_names(lower) if isinstance(lower, t.List) else None
 
 
+def unread_sum_index(lower: t.Node | None) -> str:
+    r"""Why a sum's index is not read: over the members of a set (``(i,j) \in \Omega``, the
+    observed entries), said with the form that is read; else the general words."""
+    if isinstance(lower, t.Chain) and lower.relations[:1] == ("\\in",) and len(lower.items) == 2:
+        where = lower.items[1]
+        name = latex_of(where) if where is not None else ""
+        return (
+            f"a sum over the members of a set (`{name}`) is not read yet: write it over every "
+            f"entry with a 0/1 mask of `{name}`, e.g. `\\|M \\odot (R - UV^\\top)\\|_F^2`"
+        )
+    return "cannot read the index of this sum (write `\\sum_{i=1}^n`)"
+
+
 def index_names(index: t.Node | None) -> tuple[str, ...] | None:
     """The index names of an entry: ``i`` → (i,), ``ij`` / ``i,j`` / ``i j`` → (i, j)."""
     if isinstance(index, t.Symbol) and not index.font and not index.accents:

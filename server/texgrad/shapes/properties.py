@@ -29,9 +29,13 @@ _PATTERNS = [
         _M.format("sym") + r"(?:\s*,[^.;$]{0,40}(?:" + _M.format("aside") + r"[^.;$]{0,20})?,)?"
         r"\s+(?:is|be|are)\s+(?:(?:also|always|a|an|the|real|square)\s+)*" + _PROPERTY
     ),
-    # "a covariance $\Sigma \in \mathbb{R}^{d \times d}$, symmetric positive definite", "… (SPD)"
+    # "a covariance $\Sigma \in \mathbb{R}^{d \times d}$, symmetric positive definite", "… (SPD)",
+    # and without the comma: "$\Sigma \in \mathbb{R}^{n \times n}$ symmetric positive definite"
     re.compile(
-        _M.format("sym") + r"\s*(?:,|\()\s*(?:both\s+|real\s+)?" + _PROPERTY + r"(?![\w-]|\s+part)"
+        _M.format("sym")
+        + r"\s*(?:,|\(|(?=\s))\s*(?:both\s+|real\s+)?"
+        + _PROPERTY
+        + r"(?![\w-]|\s+part)"
     ),
     # "Let $K$ be the covariance matrix of the latent values, symmetric positive definite"
     re.compile(
@@ -52,6 +56,15 @@ _PATTERNS = [
         r"(?:\s+matrix(?:\s+of\s+(?:positive\s+|non-?negative\s+)?[a-z]+)?)?\s+" + _M.format("sym")
     ),
 ]
+_PATTERNS += [
+    # two matrices at once: "$A$ and $B$ are symmetric", "let $A, B$ … be" is one span; "$A \in
+    # …$ and $B \in …$, both symmetric positive definite"
+    re.compile(
+        _M.format("sym") + r"\s*(?:,|,?\s*and)\s+" + _M.format("sym2")
+        + r",?\s+(?:(?:are|be)\s+(?:both\s+|also\s+|real\s+|square\s+)*|,?\s*both\s+)" + _PROPERTY
+        + r"(?![\w-]|\s+part)"
+    ),
+]  # fmt: skip
 _SUPPOSING = re.compile(
     r"\b(?:[Ii]f|[Ww]hen(?:ever)?|[Ss]uppos(?:e|ing)|[Aa]ssum(?:e|ing)|[Ii]n case|[Uu]nless|"
     r"[Ff]or\s+(?:any|all|every|each|arbitrary))\b"
@@ -118,14 +131,14 @@ def stated_properties(text: str, rows: list[PlacedRow]) -> list[Stated]:
                     continue  # "only right for a symmetric $A$": a condition, not a statement
                 if _SUPPOSING.search(text, _sentence_start(text, m.start()), m.start("sym")):
                     until = _sentence_end(text, m.end())
-                row = _row_at(rows, starts, m.start("sym"))
-                sym = _subject(row.tree_as_parsed) if row is not None else None
-                key = symbol_key(sym) if sym is not None else None
-                if key is None:
-                    continue
                 prop = m["prop"].lower()
                 pd = "definite" in prop and "semi" not in prop or prop in ("spd", "s.p.d.")
-                out.append(Stated(key[0], m.start("sym"), True, pd, until))
+                for group in ("sym", "sym2") if "sym2" in pattern.groupindex else ("sym",):
+                    row = _row_at(rows, starts, m.start(group))
+                    sym = _subject(row.tree_as_parsed) if row is not None else None
+                    key = symbol_key(sym) if sym is not None else None
+                    if key is not None:
+                        out.append(Stated(key[0], m.start(group), True, pd, until))
     for row in rows:
         stated = _stated_by_row(row)
         before = text[max(0, row.start - 40) : row.start].rstrip("$( ") + " "

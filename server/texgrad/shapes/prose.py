@@ -625,6 +625,11 @@ def from_comments(text: str, path: str, table: SymbolTable) -> None:
 # -- families sized by a matrix's rows or columns ------------------------------------------
 
 _PART = r"(?P<part>rows?|columns?)"
+# a noun before the members: "the samples $x_i^\top$", "the feature vectors $x_i$"
+_MEMBERS_NOUN = (
+    r"(?:(?:vectors|samples|observations|inputs|examples|points|data\s+points|feature\s+vectors"
+    r"|factors|embeddings|items|users)\s+)?"
+)
 _FAMILY = [
     # "$X \in \mathbb{R}^{N \times d}$ stacks the $\mathbf{x}_i^\top$ as rows"
     # (also "$X \in …$, which stacks the $x_i^\top$ as rows")
@@ -652,10 +657,12 @@ _FAMILY = [
                + r"(?:as|in|into)\s+(?:the\s+)?" + _PART + r"\s+of\s+(?:the\s+|a\s+)?(?:matrix\s+)?"
                + _M.format("matrix")),
     # "the rows of $V$ are the $\mathbf{v}_j^\top$"
-    re.compile(r"\b[Tt]he\s+" + _PART + r"\s+of\s+" + _M.format("matrix") + r"\s+(?P<stacked>are)\s+(?:the\s+)?(?:vectors\s+)?"
-               + _M.format("member")),
+    # (also "the rows of $X$ are the samples $x_i^\top$": a noun naming the members)
+    re.compile(r"\b[Tt]he\s+" + _PART + r"\s+of\s+" + _M.format("matrix") + r"\s+(?P<stacked>are)\s+(?:the\s+)?"
+               + _MEMBERS_NOUN + _M.format("member")),
     # "the $\mathbf{v}_j^\top$ are the rows of $V$", "the $v_j$ are the columns of $V \in …$"
-    re.compile(r"\b[Tt]he\s+" + _M.format("member") + r"\s+(?P<stacked>are)\s+(?:the\s+)?" + _PART
+    # (also "the samples $\mathbf{x}_i^\top$ are the rows of $X$")
+    re.compile(r"\b[Tt]he\s+" + _MEMBERS_NOUN + _M.format("member") + r"\s+(?P<stacked>are)\s+(?:the\s+)?" + _PART
                + r"\s+of\s+(?:the\s+)?(?:matrix\s+)?" + _M.format("matrix")),
 ]  # fmt: skip
 
