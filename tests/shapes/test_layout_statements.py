@@ -61,6 +61,18 @@ def _at(text: str, marker: str) -> str | None:
         ),
         ("A gradient does not have the shape of the quantity it is taken by. X", None),
         ("This sheet does not use the Jacobian formulation. X", None),
+        # without a quantifier, and a shape said in a participle (held15's seventh batch)
+        (
+            "**Setup.** Gradients are in denominator layout (the gradient has the shape of"
+            " the variable). X",
+            "denominator",
+        ),
+        (
+            "I want the gradient of $f$ (the gradient having the same shape as $X$). X",
+            "denominator",
+        ),
+        ("If gradients are in numerator layout, it is $A$. X", None),
+        ("Gradients are not in numerator layout here. X", None),
         ("Assuming the Jacobian formulation, the result is $A$. X", None),
         ("Some texts use the Jacobian formulation, others the Hessian formulation. X", None),
     ],

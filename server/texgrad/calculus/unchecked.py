@@ -414,6 +414,7 @@ _CLAIM_WORDS = (  # (the start of written_derivatives' internal reason, what the
     ("error", "texgrad cannot evaluate it"),
     ("entry", "texgrad cannot check this entry of the derivative"),
     ("mixed second derivative", "a second derivative by two different variables is not checked"),
+    ("hedged: ", "its sentence hedges it, and it is right "),
     (
         "upstream: the statement naming",
         "it names the gradient of the loss (a definition, not a result to check)",
@@ -445,6 +446,8 @@ def claim_reason(why: str, function: str = "", wrt: str = "") -> str:
                 f"the document gives `{function}` no formula in `{wrt}`, so there is "
                 "nothing to check it against"
             )
+    if said is not None and why.startswith("hedged: "):  # "… it holds up to sign"
+        said += why.removeprefix("hedged: ")
     if said is None:
         said = why if why and why != "unknown" else "texgrad cannot differentiate it"
     return f"this derivative is not checked: {said}"

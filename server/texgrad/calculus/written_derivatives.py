@@ -59,7 +59,7 @@ from texgrad.calculus.deadline import Deadline, checkpoint
 from texgrad.calculus.deadline import current as current_deadline
 from texgrad.calculus.derive import DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget, BudgetExceeded
-from texgrad.calculus.discrepancy import cause, cause_as_written
+from texgrad.calculus.discrepancy import Cause, cause, cause_as_written
 from texgrad.calculus.evaluate_expr import evaluate
 from texgrad.calculus.evaluate_tree import Defined
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
@@ -75,6 +75,7 @@ from texgrad.calculus.sympy_dims import ONE, Shape
 from texgrad.calculus.verify import _domain
 from texgrad.calculus.written import statements as listed_statements
 from texgrad.calculus.written_components import compare_entries, entry_of
+from texgrad.calculus.written_hedges import hedge_said, hedged_kinds
 from texgrad.calculus.written_jacobians import OutputEntry, judge, output_entry
 from texgrad.calculus.written_layouts import BY_TRANSPOSE, JACOBIANS, accepted_forms
 from texgrad.calculus.written_samples import compare_sum
@@ -147,6 +148,7 @@ class Finding:
     correct: str  # the engine's result in the document's notation ("" if it has none)
     start: int
     end: int
+    kind: str = ""  # the simple cause's kind (discrepancy.Cause.kind), "" where none is found
 
 
 @dataclass
@@ -929,9 +931,14 @@ def check_claim(
             _symmetric_as_said(ctx.env, "", claim, said)
         if claim.form == "differential":
             return _check_differential(checked, claim, ctx, seconds, said)
-        return _check_derivative(checked, claim, ctx, layout, seconds, said)
+        found = _check_derivative(checked, claim, ctx, layout, seconds, said)
     except _ERRORS as error:
         return _undecided(f"error {type(error).__name__}")
+    if isinstance(found, Finding) and found.kind:  # "Up to sign, ∇_U F = (M - UVᵀ)V"
+        hedged = hedged_kinds(checked.doc.text, claim.row.start, claim.end)
+        if found.kind in hedged:
+            return _undecided(f"hedged: {hedge_said(hedged)}")
+    return found
 
 
 _EVALUATED = re.compile(
@@ -2346,7 +2353,7 @@ def _source(checked: CheckResult, node: t.Node) -> str:
 
 def _cause(
     written: t.Node, correct: DiffOutcome, ctx: Context | None, transposed: bool = False
-) -> str | None:
+) -> Cause | None:
     """HOW the written derivative differs from the right one, where a simple cause explains
     it ("it is the transpose of the derivative", "a factor 2 is missing", …: the causes of
     :mod:`~texgrad.calculus.discrepancy`, each checked numerically); None where none does.
@@ -2360,7 +2367,7 @@ def _cause(
         )
     except (CalculusError, BudgetExceeded):
         return None
-    return found.text if found is not None else None
+    return found
 
 
 def _differential_cause(written: t.Node, correct: DiffOutcome, ctx: Context | None) -> str | None:
@@ -2450,7 +2457,8 @@ def _finding(
     if not fix and not differential and text != correct:  # the document's layout is not
         # the engine's (where both print alike, diag(cos x), the message is the plain one)
         if text:
-            how = _cause(claim.claimed, outcome, ctx, transposed=True)  # against `text`
+            found = _cause(claim.claimed, outcome, ctx, transposed=True)  # against `text`
+            how = found.text if found is not None else None
             if how == "it is the transpose of the derivative":
                 how = None  # (said by "the derivative in the other layout")
             how = f"{_said_once(how, {text, correct})}; " if how else ""
@@ -2463,18 +2471,33 @@ def _finding(
                 f": texgrad finds `{correct}`{where}, verified numerically, in the other "
                 "layout (the layout the document states needs its transpose)"
             )
-        return Finding(claim, message, text, claim.start, claim.end)
+        return Finding(claim, message, text, claim.start, claim.end, _kind_of(found))
     message += f": texgrad finds `{correct}`{where}, verified numerically"
+    kind = ""
     if differential:
         cause = _differential_cause(claim.claimed, outcome, ctx)
         cause = spelled_as(cause, spelling) if cause else cause
     else:
-        cause = _cause(claim.claimed, outcome, ctx, transposed=as_row)
+        found = _cause(claim.claimed, outcome, ctx, transposed=as_row)
+        cause, kind = (found.text, _kind_of(found)) if found is not None else (None, "")
     if cause and ctx is not None and claim.function is not None:
         cause = _as_named(cause, checked, claim.function, ctx)
     if cause:
         message += f" ({_said_once(cause, {correct, text})})"
-    return Finding(claim, message, text, claim.start, claim.end)
+    return Finding(claim, message, text, claim.start, claim.end, kind)
+
+
+def _kind_of(found: Cause | None) -> str:
+    """A cause's kind, told apart where a hedge needs it: "scaled" for a factor and the sign
+    (-½ the result: not "up to sign"), "symmetric-scaled" for a factor off even for a
+    symmetric matrix (not "up to symmetrising")."""
+    if found is None:
+        return ""
+    if found.kind == "sign" and found.text != "the sign is wrong":
+        return "scaled"
+    if found.kind == "symmetric" and found.text.startswith("even for"):
+        return "symmetric-scaled"
+    return found.kind
 
 
 _UNLESS = re.compile(r"it is `(.+)` unless (`[^`]+` is symmetric)")

@@ -83,7 +83,8 @@ _STATED = folded_pattern(
             r"\b" + _LAYOUT + r"(?:[^.$]{0,30}\bthroughout|\s*(?:is|will be)\s+used"
             r"|\s+is\s+assumed)",
             r"\bthroughout\b[^.$]{0,40}\b" + _LAYOUT,
-            r"\b(?:all|every|our)\s+(?:the\s+)?(?:derivatives?|gradients?|jacobians?|results?"
+            # ("Gradients are in denominator layout", no quantifier: a statement all the same)
+            r"\b(?:(?:all|every|our)\s+)?(?:the\s+)?(?:derivatives?|gradients?|jacobians?|results?"
             r"|formulas?|identities|matrix derivatives?)\b[^.$]{0,60}?\b(?:are|is)\s+"
             r"(?:written\s+|given\s+|expressed\s+|stated\s+)?in\s+(?:the\s+)?" + _LAYOUT,
             r"\b(?:layout|convention)\s*[:=]\}?\s*(?:the\s+)?(numerator|denominator)\b",
@@ -120,7 +121,7 @@ _DENIED = folded_pattern(r"\b(?:not|never|no\s+longer|neither|nor)\b|n't\b")
 # matrix has the same shape as the matrix" (denominator), "… has the shape of $X^\top$" (numerator)
 _SHAPED = folded_pattern(
     r"(?:\bderivatives?\b|\bgradients?\b|\\partial\s*f\s*/\s*\\partial|\\frac\{\\partial\s*f\}"
-    r"\{\\partial)[^.]{0,80}?\b(?:has|have|is|are)\s+(?:of\s+)?(?:always\s+)?(?:the\s+)?"
+    r"\{\\partial)[^.]{0,80}?\b(?:has|have|having|is|are)\s+(?:of\s+)?(?:always\s+)?(?:the\s+)?"
     r"(?:same\s+)?(?:shape|size|dimensions?)\s+(?:as|of)\s+(?:the\s+)?"
     r"(\$[^$]{1,30}\$|(?:transpose|matrix|variable|argument)\b"
     # "… the shape of the quantity it is taken with respect to"
