@@ -223,3 +223,57 @@ def test_a_value_given_an_upstream_gradient_is_used_only_when_verified() -> None
     )
     found, tally = _judged(text)
     assert found == [] and tally.verified == 0
+
+
+PENALTY = LAYER.replace(
+    "a scalar loss $L$.",
+    "a scalar loss $L$. With $\\lambda > 0$, the penalty is "
+    "$\\Omega(W) = \\frac{\\lambda}{2}\\|W\\|_F^2$.",
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "wrong", "fix"),
+    [
+        # the loss through its upstream gradient, the penalty as defined
+        (
+            "\\frac{\\partial (L + \\Omega)}{\\partial W} = \\mathbf g \\mathbf x^\\top + \\lambda W",
+            False,
+            "",
+        ),
+        # a factor 2 on the penalty's term: no term the loss may hold explains it
+        (
+            "\\frac{\\partial (L + \\Omega)}{\\partial W} = \\mathbf g \\mathbf x^\\top + 2\\lambda W",
+            True,
+            "\\mathbf g \\mathbf x^\\top + \\lambda W",
+        ),
+        # the sign of the whole
+        (
+            "\\frac{\\partial (L + \\Omega)}{\\partial W} = -\\mathbf g \\mathbf x^\\top - \\lambda W",
+            True,
+            "\\mathbf g \\mathbf x^\\top + \\lambda W",
+        ),
+        # the loss's term transposed (x gᵀ): no simple cause of the whole, undecided
+        (
+            "\\frac{\\partial (L + \\Omega)}{\\partial W} = \\mathbf x \\mathbf g^\\top + \\lambda W",
+            False,
+            "",
+        ),
+    ],
+)
+def test_a_loss_plus_a_defined_penalty(claim: str, wrong: bool, fix: str) -> None:
+    text = PENALTY + f"$${claim}$$\n"
+    found = check_written(Checker().check("doc.md", text=text), seconds=60.0)
+    assert [f.correct for f in found] == ([fix] if wrong else [])
+    if wrong:
+        assert "`L + \\Omega` is taken through `\\mathbf{g}`" in found[0].message
+        fixed = text[: found[0].start] + found[0].correct + text[found[0].end :]
+        assert check_written(Checker().check("doc.md", text=fixed), seconds=60.0) == []
+
+
+def test_a_term_of_the_loss_left_out_beside_a_penalty_stays_undecided() -> None:
+    # the loss's own term missing: the loss may hold what the document does not write
+    text = PENALTY + "$$\\frac{\\partial (L + \\Omega)}{\\partial W} = \\lambda W$$\n"
+    tally = Tally()
+    assert check_written(Checker().check("doc.md", text=text), seconds=60.0, tally=tally) == []
+    assert tally.verified == 0

@@ -54,7 +54,11 @@ from texgrad.reading.project import format_of, scan_text
 
 # (a line may break between the words, "the denominator\nlayout", but no blank line)
 _LAYOUT = r"(numerator|denominator)\b(?:[^.$\n]|\n(?![ \t]*\n)){0,12}?\b(?:layout|convention)"
-_NAMED = folded_pattern(r"\b" + _LAYOUT + r"|\b(Jacobian|Hessian) (?:convention|formulation)")
+# ("**Hessian convention.**", "\paragraph{Jacobian convention}": a heading names no layout)
+_NAMED = folded_pattern(
+    r"\b" + _LAYOUT + r"|\b(Jacobian|Hessian) (?:convention(?![ \t]*[.:]?[ \t]*(?:\*\*|__|\}))"
+    r"|formulation)"
+)
 # "we use / adopt / follow … denominator layout": a statement even beside a word of blame
 # ("We use denominator layout; $X^{-1}$ would be wrong")
 _WE_USE = folded_pattern(
@@ -91,6 +95,9 @@ _STATED = folded_pattern(
             r"\bconvention\b[^.$]{0,15}(?:\}|:|\.)\s*(?:the\s+)?" + _LAYOUT,
             r"\b(?:in|using)\s+(?:the\s+)?" + _LAYOUT + r"\s+(?:throughout|everywhere|below"
             r"|from now on|in\s+(?:these|this|the\s+following|what\s+follows))",
+            # "… then $\nabla_X f = G$ (denominator layout: the gradient has the shape of $X$)":
+            # an aside that opens with the layout (read within its parenthesis, _in_words)
+            r"\(\s*(?:the\s+)?" + _LAYOUT + r"\s*[:;]",
             # "Gradients are column vectors (denominator layout)."
             r"\b(?:gradients?|derivatives?|jacobians?)\b[^.$]{0,40}\b(?:are|is)\b[^.$]{0,40}"
             r"\(\s*(?:i\.\s?e\.,?\s*|that is,?\s*)?(?:the\s+)?" + _LAYOUT + r"\s*\)",
@@ -320,7 +327,8 @@ def _in_words(text: str, windows: list[tuple[int, int]], seen: set[int]) -> list
     for pattern in (_WE_USE, _WE_DERIVE, _STATED):
         for m in (m for lo, hi in windows for m in pattern.finditer(text, lo, hi)):
             start, end = sentence_at(text, m.start(), m.end())
-            if start in seen or not _stated(text, start, m):
+            aside = m[0].startswith("(")  # (its own words only: "if …, then ∇f = G (…)")
+            if start in seen or not _stated(text, m.start() if aside else start, m):
                 continue
             sentence = text[start:end]
             if pattern is _WE_DERIVE and (
