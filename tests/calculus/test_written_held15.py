@@ -218,7 +218,7 @@ PLANTED = {
     # symmetrising D") were reported; "Gradients are in denominator layout" (no "all"), "the
     # gradient having the same shape as X" and "(denominator layout: …)" were not read as
     # statements; a statement that is a chain itself before "\qquad" lost its next claim;
-    # ∂(L + R)/∂W_v and a transposed mixed block were undecided.  (mathse-long-chain.md 38 was
+    # ∂(L + R)/∂W_v, a transposed mixed block and ∂vec(XA)/∂vec(X)ᵀ were undecided.  (mathse-long-chain.md 38 was
     # reworded after the measure: it named the numerator layout beside a transposed claim.)
     "notebook-identities.md": {
         14: "symmetric",
@@ -228,7 +228,8 @@ PLANTED = {
         33: "sign",
         35: "transpose",
         42: "factor",
-    },  # (51, ∂vec(XA)/∂vec(X)ᵀ = A ⊗ I, is not read: a Jacobian by vec(X)ᵀ)
+        51: "transpose",  # (∂vec(XA)/∂vec(X)ᵀ: a Jacobian by vec(X)ᵀ, read since)
+    },
     "mathse-long-chain.md": {38: "transpose", 39: "factor"},  # (26: an unequal step)
     "lecture-trace-differentials.tex": {
         16: "order",

@@ -277,3 +277,22 @@ def test_a_term_of_the_loss_left_out_beside_a_penalty_stays_undecided() -> None:
     tally = Tally()
     assert check_written(Checker().check("doc.md", text=text), seconds=60.0, tally=tally) == []
     assert tally.verified == 0
+
+
+def test_a_claim_in_several_upstream_gradients_says_why_it_is_not_checked() -> None:
+    from texgrad.calculus.unchecked import claim_reason
+
+    text = (
+        "Let $X \\in \\mathbb{R}^{N \\times d}$, $W_q, W_k \\in \\mathbb{R}^{d \\times k}$, "
+        "$Q = XW_q$ and $K = XW_k$, with $G_Q = \\partial L/\\partial Q$ and "
+        "$G_K = \\partial L/\\partial K$.\n\n"
+        "$$\\frac{\\partial L}{\\partial X} = G_Q W_q^\\top + G_K W_k^\\top$$\n"
+    )
+    tally = Tally()
+    assert check_written(Checker().check("doc.md", text=text), seconds=60.0, tally=tally) == []
+    reasons = [r[2] for r in tally.undecided if "X} =" in text[: r[1]] and r[2]]
+    assert reasons[-1] == "upstream: several: `G_Q`, `G_K`"
+    assert claim_reason(reasons[-1]).endswith(
+        "its right side is written in several upstream gradients, and texgrad takes the loss "
+        "through one at a time: `G_Q`, `G_K`"
+    )

@@ -416,6 +416,11 @@ _CLAIM_WORDS = (  # (the start of written_derivatives' internal reason, what the
     ("mixed second derivative", "a second derivative by two different variables is not checked"),
     ("hedged: ", "its sentence hedges it, and it is right "),
     (
+        "upstream: several: ",
+        "its right side is written in several upstream gradients, and texgrad takes the loss "
+        "through one at a time: ",
+    ),
+    (
         "upstream: the statement naming",
         "it names the gradient of the loss (a definition, not a result to check)",
     ),
@@ -448,6 +453,8 @@ def claim_reason(why: str, function: str = "", wrt: str = "") -> str:
             )
     if said is not None and why.startswith("hedged: "):  # "… it holds up to sign"
         said += why.removeprefix("hedged: ")
+    if said is not None and why.startswith("upstream: several: "):  # (the gradients named)
+        said += why.removeprefix("upstream: several: ")
     if said is None:
         said = why if why and why != "unknown" else "texgrad cannot differentiate it"
     return f"this derivative is not checked: {said}"

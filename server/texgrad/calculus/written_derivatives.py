@@ -596,11 +596,12 @@ _ONLY_FINDINGS: ContextVar[bool] = ContextVar("only_findings", default=False)
 _NEVER_REPORTED = "never reported: typed by its letters (only_findings)"
 
 
-def _undecided(why: str) -> bool | None:
-    """Silence, with the reason noted for the corpus measure (:attr:`Tally.reasons`)."""
+def _undecided(why: str, first: bool = False) -> bool | None:
+    """Silence, with the reason noted for the corpus measure (:attr:`Tally.reasons`);
+    ``first``: the reason that explains the others noted before it (said first)."""
     said = _WHY.get()
     if said is not None:
-        said.append(why)
+        said.insert(0, why) if first else said.append(why)
     return None
 
 
@@ -1168,8 +1169,10 @@ def _variable(
                 return fdef.params[0] if ok else None
     if wrt is None:
         return None
-    wrt = _unvec(wrt, claim.function)
     if isinstance(wrt, t.Transpose) and not wrt.conjugate:  # ∂f/∂X^T: by X, layouts swapped
+        wrt = wrt.base  # (∂vec F/∂vec(X)^T too)
+    wrt = _unvec(wrt, claim.function)
+    if isinstance(wrt, t.Transpose) and not wrt.conjugate:
         wrt = wrt.base
     key = member_key(wrt)
     return key[0] if key is not None and (key[0] in env.vars or not declared) else None
@@ -1454,11 +1457,28 @@ def _through_upstream(
             leading.append(judged if complete else [])
             leading_up.append(up)
     if not leading:
-        return _NOT_THROUGH
+        return _several(found, uses - set(values))
     found_wrong = _reported(checked, claim, loss, leading_up, leading, substituted, bool(rest))
+    several = _several(found, uses - set(values)) if found_wrong is None else _NOT_THROUGH
+    if several is not _NOT_THROUGH:
+        return several
     if found_wrong is None and rest:
         return _undecided("upstream: no simple cause, with a term besides the loss")
     return found_wrong if found_wrong is not None else _undecided("upstream: no simple cause")
+
+
+def _several(found: list[Upstream], uses: set[str]) -> object:
+    """Where the claim is written in two upstream gradients or more whose values the
+    document does not give (``G_Q W_q^\\top + G_K W_k^\\top``), the reason it stays
+    undecided: a derivative is taken through one of them at a time; else
+    :data:`_NOT_THROUGH`."""
+    keys = {u.gradient_key for u in found if u.gradient_key in uses}
+    keys = {k for k in keys if not any(o.startswith(k + "_") for o in keys)}  # (G of G_Q)
+    named = [u for u in found if u.gradient_key in keys]
+    if len(keys) < 2:
+        return _NOT_THROUGH
+    said = ", ".join(dict.fromkeys(f"`{latex_of(u.gradient)}`" for u in named))
+    return _undecided(f"upstream: several: {said}", first=True)
 
 
 def _loss_and_rest(
