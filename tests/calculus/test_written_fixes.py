@@ -87,7 +87,7 @@ MIXED = (
         ("\\frac{\\partial^2 r}{\\partial \\mathbf x\\, \\partial \\mathbf z^\\top} = 2C", True, ""),
         # the orientation not written (no transpose on z): not checked, and said so
         ("\\frac{\\partial^2 r}{\\partial \\mathbf x\\, \\partial \\mathbf z} = C^\\top", False,
-         "mixed second derivative"),
+         "mixed second derivative without its orientation"),
     ],
 )  # fmt: skip
 def test_a_mixed_block_is_the_matrix_of_its_entries(claim: str, flagged: bool, reason: str) -> None:

@@ -413,6 +413,11 @@ _CLAIM_WORDS = (  # (the start of written_derivatives' internal reason, what the
     ("time budget", "its check ran out of time"),
     ("error", "texgrad cannot evaluate it"),
     ("entry", "texgrad cannot check this entry of the derivative"),
+    (
+        "mixed second derivative without its orientation",
+        "a second derivative by two different variables is checked only as written "
+        "∂²f/∂x ∂zᵀ (x down the rows, z across the columns)",
+    ),
     ("mixed second derivative", "a second derivative by two different variables is not checked"),
     ("hedged: ", "its sentence hedges it, and it is right "),
     (
