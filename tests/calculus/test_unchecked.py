@@ -253,3 +253,34 @@ def test_a_mixed_second_derivative_and_a_named_upstream_gradient_say_why() -> No
         3: "this derivative is not checked: a second derivative by two different variables is "
         "checked only as written ∂²f/∂x ∂zᵀ (x down the rows, z across the columns)",
     }
+
+
+def test_a_differential_in_a_named_residual_and_a_stacked_hessian_say_why() -> None:
+    r"""``\mathrm d f = \operatorname{tr}(\mathrm dR^\top R)`` with ``R = AX - B`` and ``f``
+    written in ``X``: said to be written in the differential of ``R``; ``\nabla^2 \ell =
+    X^\top X`` of ``\ell`` a sum over the rows of ``X``: said to be a stacked Hessian."""
+    text = (
+        r"Let $A \in \mathbb{R}^{m \times n}$, $X \in \mathbb{R}^{n \times p}$, "
+        r"$B \in \mathbb{R}^{m \times p}$, $f(X) = \|AX - B\|_F^2$ and $R = AX - B$." "\n\n"
+        r"$$\mathrm d f = 2\operatorname{tr}(R^\top \mathrm dR)$$" "\n\n"
+        r"Let $Z \in \mathbb{R}^{N \times d}$ be the design matrix, whose $i$-th row is "
+        r"$\mathbf z_i^\top$, let $\mathbf y \in \mathbb{R}^N$, $\mathbf w \in \mathbb{R}^d$ and"
+        "\n"
+        r"$$\ell(\mathbf w) = \sum_{i=1}^N (\mathbf z_i^\top \mathbf w - y_i)^2 .$$" "\n\n"
+        r"$$\nabla^2 \ell(\mathbf w) = 2Z^\top Z$$" "\n"
+    )  # fmt: skip
+    tally = wd.Tally()
+    found = wd.check_written(Checker().check("doc.md", text=text), seconds=60.0, tally=tally)
+    assert found == []
+    said = {
+        text.count("\n", 0, a) + 1: unchecked.claim_reason(why)
+        for a, _, why, _, _ in tally.undecided
+    }
+    assert said[3] == (
+        "this derivative is not checked: it is written in the differential of a name the "
+        "document defines, and the function is not written in that name: `R`"
+    )
+    assert said[8] == (
+        "this derivative is not checked: the Hessian of a sum over samples written with the "
+        "stacked matrix is not checked (its gradient is)"
+    )

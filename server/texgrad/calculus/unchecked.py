@@ -405,6 +405,11 @@ _CLAIM_WORDS = (  # (the start of written_derivatives' internal reason, what the
     ("guessed", "the document gives not enough shapes to check it"),
     ("differential: no body", "the differential has nothing to differentiate"),
     ("differential: an undefined name", "it differentiates a name the document does not define"),
+    (
+        "differential: by a name: ",
+        "it is written in the differential of a name the document defines, and the function "
+        "is not written in that name: ",
+    ),
     ("differential", "texgrad cannot tell which variables the differential is taken in"),
     ("written side uses a symbol", "its right side uses a letter the function has not"),
     ("readers disagree", "texgrad reads its right side in two ways that disagree"),
@@ -460,6 +465,8 @@ def claim_reason(why: str, function: str = "", wrt: str = "") -> str:
         said += why.removeprefix("hedged: ")
     if said is not None and why.startswith("upstream: several: "):  # (the gradients named)
         said += why.removeprefix("upstream: several: ")
+    if said is not None and why.startswith("differential: by a name: "):
+        said += why.removeprefix("differential: by a name: ")
     if said is None:
         said = why if why and why != "unknown" else "texgrad cannot differentiate it"
     return f"this derivative is not checked: {said}"

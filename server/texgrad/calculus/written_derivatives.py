@@ -1243,7 +1243,21 @@ def _check_derivative(
             outcome = differentiate(function, wrt, local[0], "numerator", Budget(seconds), hessian)
             if outcome.verified and outcome.values is not None:
                 return _guessed(checked, claim, local[0], layout, outcome, wrt, report=False)
-    return _judged(checked, claim, ctx, layout, outcome, wrt)
+    verdict = _judged(checked, claim, ctx, layout, outcome, wrt)
+    said = _WHY.get() or []
+    if (
+        verdict is None
+        and hessian
+        and wrt in env.vars
+        and is_sample_sum(function, env)
+        and any(w.startswith("written side uses a symbol") for w in said)
+    ):  # ∇²ℓ = Xᵀ diag(…) X of ℓ a sum over the rows x_i of X
+        return _undecided(
+            "sum: the Hessian of a sum over samples written with the stacked matrix is not "
+            "checked (its gradient is)",
+            first=True,
+        )
+    return verdict
 
 
 def _judged(
@@ -2109,7 +2123,8 @@ def _check_differential(
     wrt = dvars.pop()
     if function is body and symbol_key(body) is not None:
         return _undecided("differential: an undefined name")
-    if wrt not in env.vars:  # dL = (o - y)^T W_2 da of a name a the document defines
+    named = wrt not in env.vars
+    if named:  # dL = (o - y)^T W_2 da of a name a the document defines
         ctx = _intermediate(ctx, wrt)
         env = ctx.env
         function = _function_tree(body, env)
@@ -2117,6 +2132,13 @@ def _check_differential(
         outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds))
     else:
         outcome = DiffOutcome(error=f"the shape of `{wrt}` is unknown")
+    if named and (outcome.error or "").startswith("the expression does not involve"):
+        said = next(  # df = tr(dR^T C R) with R = AX - B, f written in X: not in R
+            (_source(checked, n) for n in claim.claimed.walk()
+             if (k := symbol_key(n)) is not None and k[0] == wrt),
+            "",
+        )  # fmt: skip
+        return _undecided(f"differential: by a name: `{said}`" if said else "zero")
     if not outcome.verified and _retype(outcome):
         return _differential_guessed(checked, claim, claimed, function, ctx, (wrt,), seconds, said)
     if not outcome.verified or outcome.values is None:
