@@ -1244,13 +1244,13 @@ def _check_derivative(
             if outcome.verified and outcome.values is not None:
                 return _guessed(checked, claim, local[0], layout, outcome, wrt, report=False)
     verdict = _judged(checked, claim, ctx, layout, outcome, wrt)
-    said = _WHY.get() or []
+    noted = _WHY.get() or []
     if (
         verdict is None
         and hessian
         and wrt in env.vars
         and is_sample_sum(function, env)
-        and any(w.startswith("written side uses a symbol") for w in said)
+        and any(w.startswith("written side uses a symbol") for w in noted)
     ):  # ∇²ℓ = Xᵀ diag(…) X of ℓ a sum over the rows x_i of X
         return _undecided(
             "sum: the Hessian of a sum over samples written with the stacked matrix is not "
@@ -2133,12 +2133,12 @@ def _check_differential(
     else:
         outcome = DiffOutcome(error=f"the shape of `{wrt}` is unknown")
     if named and (outcome.error or "").startswith("the expression does not involve"):
-        said = next(  # df = tr(dR^T C R) with R = AX - B, f written in X: not in R
+        name = next(  # df = tr(dR^T C R) with R = AX - B, f written in X: not in R
             (_source(checked, n) for n in claim.claimed.walk()
              if (k := symbol_key(n)) is not None and k[0] == wrt),
             "",
         )  # fmt: skip
-        return _undecided(f"differential: by a name: `{said}`" if said else "zero")
+        return _undecided(f"differential: by a name: `{name}`" if name else "zero")
     if not outcome.verified and _retype(outcome):
         return _differential_guessed(checked, claim, claimed, function, ctx, (wrt,), seconds, said)
     if not outcome.verified or outcome.values is None:
