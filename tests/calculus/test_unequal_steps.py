@@ -162,6 +162,8 @@ def test_the_steps_found() -> None:
 #   planted slips of the align chains; wrong-derivative flags those rows: the fronts say it once)
 # - held15/mathse-ridge-rayleigh.md 10: − yᵀXw for − wᵀXᵀy − yᵀXw, the factor 2 lost on the
 #   cross term (the slip the answer plants in its expansion)
+# - held15/mathse-long-chain.md 26: − tr(BᵀCAX) for − tr(XᵀAᵀCB) − tr(BᵀCAX), the factor 2
+#   lost when the cross terms are merged (the slip the answer plants in its expansion)
 REVIEWED_STEPS = {
     "tests/calculus/written/backprop-intermediates.md": [11],
     "tests/calculus/written/answers/mathse-step-slips.md": [9, 30, 44, 54],
@@ -171,6 +173,7 @@ REVIEWED_STEPS = {
     "tests/calculus/written/held15/exam-solutions.tex": [10, 19],
     "tests/calculus/written/held15/mathse-chain-slip.md": [14, 59],
     "tests/calculus/written/held15/mathse-ridge-rayleigh.md": [10],
+    "tests/calculus/written/held15/mathse-long-chain.md": [26],
 }
 
 

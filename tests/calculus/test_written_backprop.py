@@ -95,7 +95,7 @@ def test_a_sum_claimed_in_matrix_form_is_fixed_in_matrix_form(tmp_path: Path) ->
     )
     checked = Checker().check(str(tmp_path / "m.md"), text=text)
     (finding,) = check_written(checked, seconds=120.0)
-    assert finding.correct == "X^\\top (\\exp(X \\mathbf w) - \\mathbf y)"
+    assert finding.correct == "X^\\top\\left(\\exp(X\\mathbf w) - \\mathbf y\\right)"  # as written
     assert finding.message.endswith("(every member of the family sampled; the sign is wrong)")
     fixed = text[: finding.start] + finding.correct + text[finding.end :]
     lines, _, tally = _check(tmp_path / "m.md", fixed)
@@ -133,5 +133,5 @@ def test_a_sum_defined_in_another_file_of_the_project(tmp_path: Path) -> None:
     text = checked.doc.text
     assert text.count("\n", 0, finding.start) + 1 == 5 and tally.verified == 1
     # (c as its declaration writes it, \mathbf c: calculus/context._declared_spellings)
-    assert finding.correct == "2 X^\\top ((X \\vw - \\mathbf y) \\odot \\mathbf c)"
+    assert finding.correct == "2X^\\top C (X\\vw - \\mathbf y)"  # the claim's own form
     assert finding.message.endswith("a factor 2 is missing)")

@@ -293,7 +293,7 @@ def test_check_text_and_json(tmp_path: Path) -> None:
     assert record["code"] == "wrong-derivative"
     assert (record["line"], record["column"], record["end_column"]) == (3, 53, 64)
     (fix,) = record["fixes"]
-    assert fix["text"] == r"(A + A^\top) \mathbf x" and (fix["line"], fix["column"]) == (3, 53)
+    assert fix["text"] == r"(A + A^\top)\mathbf x" and (fix["line"], fix["column"]) == (3, 53)
     assert run("check", "--no-derivatives", str(doc)) == (0, "")
 
 
@@ -383,7 +383,7 @@ def test_notes_with_macros_and_align_chains() -> None:
     assert d.message.startswith(
         r"`X^\top(\vy - \mathbf{p})` is not the derivative of `\ell` with respect to `\vw`"
     )
-    assert d.fixes[0].text == r"X^\top (\mathbf{p} - \vy)"
+    assert d.fixes[0].text == r"X^\top(\mathbf{p} - \vy)"  # the claim's own text, its slip undone
 
 
 def test_an_answer_with_an_aligned_chain_and_jacobians() -> None:

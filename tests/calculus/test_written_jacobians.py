@@ -83,3 +83,22 @@ def test_a_wrong_differential_says_how(tmp_path: Path, written: str, cause: str)
     lines, messages, _ = _check(tmp_path / "d.md", text)
     assert lines == [3]
     assert cause in messages[0], messages[0]
+
+
+@pytest.mark.parametrize(
+    ("claim", "wrong"),
+    [
+        ("\\frac{\\partial \\operatorname{vec}(AXB)}{\\partial \\operatorname{vec}(X)^\\top} = B^\\top \\otimes A", False),
+        # by vec(X)ᵀ: the numerator Jacobian, though the document writes gradients in the other
+        ("\\frac{\\partial \\operatorname{vec}(AXB)}{\\partial \\operatorname{vec}(X)^\\top} = B \\otimes A^\\top", True),
+        ("\\frac{\\partial \\operatorname{vec}(XA)}{\\partial \\operatorname{vec}(X)^\\top} = A \\otimes I", True),
+        ("\\frac{\\partial \\operatorname{vec}(XA)}{\\partial \\operatorname{vec}(X)^\\top} = A^\\top \\otimes I", False),
+    ],
+)  # fmt: skip
+def test_a_jacobian_by_a_transposed_vec(tmp_path: Path, claim: str, wrong: bool) -> None:
+    text = (
+        "Gradients are in denominator layout. Let $A, B, X \\in \\mathbb{R}^{n \\times n}$.\n\n"
+        f"$${claim}$$\n"
+    )
+    lines, _, tally = _check(tmp_path / "vec.md", text)
+    assert (lines, tally.verified) == (([3], 0) if wrong else ([], 1))

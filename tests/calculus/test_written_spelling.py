@@ -264,7 +264,7 @@ def test_a_gradient_written_as_a_row_is_fixed_as_a_row() -> None:
         "= 2 \\mathbf x^\\top A $$\n"
     )
     (finding,) = check_written(Checker().check("doc.md", text=text), seconds=60.0)
-    assert finding.correct == "\\mathbf x^\\top (A^\\top + A)"
+    assert finding.correct == "\\mathbf x^\\top (A + A^\\top)"  # (2 x^T A, A symmetrised)
     assert finding.message.endswith(
         "texgrad finds `\\mathbf x^\\top (A^\\top + A)`, verified numerically "
         "(they differ unless `A` is symmetric)"
@@ -281,7 +281,7 @@ def test_a_slip_in_the_stated_layout_says_how_it_differs() -> None:
         "$$\\frac{\\partial \\operatorname{tr}(U^\\top C U)}{\\partial U} = 2CU$$\n"
     )
     first, second = check_written(Checker().check("doc.md", text=text), seconds=60.0)
-    assert first.correct == "U^\\top (C^\\top + C)"
+    assert first.correct == "U^\\top (C + C^\\top)"  # (2U^T C, C symmetrised)
     assert first.message.endswith(
         "it is `U^\\top (C^\\top + C)`, verified numerically (they differ unless `C` is "
         "symmetric; `(C + C^\\top) U` is the derivative in the other layout)"

@@ -223,3 +223,76 @@ def test_a_value_given_an_upstream_gradient_is_used_only_when_verified() -> None
     )
     found, tally = _judged(text)
     assert found == [] and tally.verified == 0
+
+
+PENALTY = LAYER.replace(
+    "a scalar loss $L$.",
+    "a scalar loss $L$. With $\\lambda > 0$, the penalty is "
+    "$\\Omega(W) = \\frac{\\lambda}{2}\\|W\\|_F^2$.",
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "wrong", "fix"),
+    [
+        # the loss through its upstream gradient, the penalty as defined
+        (
+            "\\frac{\\partial (L + \\Omega)}{\\partial W} = \\mathbf g \\mathbf x^\\top + \\lambda W",
+            False,
+            "",
+        ),
+        # a factor 2 on the penalty's term: no term the loss may hold explains it
+        (
+            "\\frac{\\partial (L + \\Omega)}{\\partial W} = \\mathbf g \\mathbf x^\\top + 2\\lambda W",
+            True,
+            "\\mathbf g \\mathbf x^\\top + \\lambda W",
+        ),
+        # the sign of the whole
+        (
+            "\\frac{\\partial (L + \\Omega)}{\\partial W} = -\\mathbf g \\mathbf x^\\top - \\lambda W",
+            True,
+            "\\mathbf g \\mathbf x^\\top + \\lambda W",
+        ),
+        # the loss's term transposed (x gᵀ): no simple cause of the whole, undecided
+        (
+            "\\frac{\\partial (L + \\Omega)}{\\partial W} = \\mathbf x \\mathbf g^\\top + \\lambda W",
+            False,
+            "",
+        ),
+    ],
+)
+def test_a_loss_plus_a_defined_penalty(claim: str, wrong: bool, fix: str) -> None:
+    text = PENALTY + f"$${claim}$$\n"
+    found = check_written(Checker().check("doc.md", text=text), seconds=60.0)
+    assert [f.correct for f in found] == ([fix] if wrong else [])
+    if wrong:
+        assert "`L + \\Omega` is taken through `\\mathbf{g}`" in found[0].message
+        fixed = text[: found[0].start] + found[0].correct + text[found[0].end :]
+        assert check_written(Checker().check("doc.md", text=fixed), seconds=60.0) == []
+
+
+def test_a_term_of_the_loss_left_out_beside_a_penalty_stays_undecided() -> None:
+    # the loss's own term missing: the loss may hold what the document does not write
+    text = PENALTY + "$$\\frac{\\partial (L + \\Omega)}{\\partial W} = \\lambda W$$\n"
+    tally = Tally()
+    assert check_written(Checker().check("doc.md", text=text), seconds=60.0, tally=tally) == []
+    assert tally.verified == 0
+
+
+def test_a_claim_in_several_upstream_gradients_says_why_it_is_not_checked() -> None:
+    from texgrad.calculus.unchecked import claim_reason
+
+    text = (
+        "Let $X \\in \\mathbb{R}^{N \\times d}$, $W_q, W_k \\in \\mathbb{R}^{d \\times k}$, "
+        "$Q = XW_q$ and $K = XW_k$, with $G_Q = \\partial L/\\partial Q$ and "
+        "$G_K = \\partial L/\\partial K$.\n\n"
+        "$$\\frac{\\partial L}{\\partial X} = G_Q W_q^\\top + G_K W_k^\\top$$\n"
+    )
+    tally = Tally()
+    assert check_written(Checker().check("doc.md", text=text), seconds=60.0, tally=tally) == []
+    reasons = [r[2] for r in tally.undecided if "X} =" in text[: r[1]] and r[2]]
+    assert reasons[-1] == "upstream: several: `G_Q`, `G_K`"
+    assert claim_reason(reasons[-1]).endswith(
+        "its right side is written in several upstream gradients, and texgrad takes the loss "
+        "through one at a time: `G_Q`, `G_K`"
+    )

@@ -11,7 +11,12 @@ from pathlib import Path
 import pytest
 
 from tests.shapes.helpers import check_fixture, found
-from texgrad.shapes.layout_statements import layout_in_force, stated_in, statements
+from texgrad.shapes.layout_statements import (
+    layout_in_force,
+    sentence_layouts,
+    stated_in,
+    statements,
+)
 
 
 def _at(text: str, marker: str) -> str | None:
@@ -61,6 +66,30 @@ def _at(text: str, marker: str) -> str | None:
         ),
         ("A gradient does not have the shape of the quantity it is taken by. X", None),
         ("This sheet does not use the Jacobian formulation. X", None),
+        # without a quantifier, and a shape said in a participle (held15's seventh batch)
+        (
+            "**Setup.** Gradients are in denominator layout (the gradient has the shape of"
+            " the variable). X",
+            "denominator",
+        ),
+        (
+            "I want the gradient of $f$ (the gradient having the same shape as $X$). X",
+            "denominator",
+        ),
+        # a bold heading names no layout: the shape said after it is read
+        (
+            "**Hessian convention.** The derivative of a scalar by a matrix has the shape of the"
+            " matrix. X",
+            "denominator",
+        ),
+        (
+            "If $df = G \\cdot dX$, then $\\nabla f = G$ (denominator layout: the gradient has"
+            " the shape of $X$). X",
+            "denominator",
+        ),
+        ("It is $A^\\top$ (numerator layout: wrong here). X", None),
+        ("If gradients are in numerator layout, it is $A$. X", None),
+        ("Gradients are not in numerator layout here. X", None),
         ("Assuming the Jacobian formulation, the result is $A$. X", None),
         ("Some texts use the Jacobian formulation, others the Hessian formulation. X", None),
     ],
@@ -264,3 +293,17 @@ def test_a_jacobian_convention_said_by_its_shape_is_read_for_jacobians() -> None
         r"% The Jacobian of $\mathbf f: \mathbb{R}^n \to \mathbb{R}^m$ is $m \times n$.",
     ):
         assert jacobian_statements(said + "\n") == (), said
+
+
+@pytest.mark.parametrize(
+    ("sentence", "named"),
+    [
+        ("**Hessian convention.** The Hessian of $f$ is $H$: $D = A$ here.", set()),
+        ("\\paragraph{Jacobian convention} The entries of $J$ are its rows: $D = A$ here.", set()),
+        ("We follow the Hessian convention: $D = A$ here.", {"denominator"}),
+        ("In the Jacobian formulation, $D = A$ here.", {"numerator"}),
+    ],
+)
+def test_a_heading_names_no_layout_for_its_sentence(sentence: str, named: set[str]) -> None:
+    at = sentence.index("$D")
+    assert sentence_layouts(sentence, at, at + 7) == named

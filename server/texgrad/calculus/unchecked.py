@@ -454,6 +454,11 @@ _CLAIM_WORDS = (  # (the start of written_derivatives' internal reason, what the
     ("guessed", "the document gives not enough shapes to check it"),
     ("differential: no body", "the differential has nothing to differentiate"),
     ("differential: an undefined name", "it differentiates a name the document does not define"),
+    (
+        "differential: by a name: ",
+        "it is written in the differential of a name the document defines, and the function "
+        "is not written in that name: ",
+    ),
     ("differential", "texgrad cannot tell which variables the differential is taken in"),
     ("written side uses a symbol", "its right side uses a letter the function has not"),
     ("readers disagree", "texgrad reads its right side in two ways that disagree"),
@@ -462,7 +467,18 @@ _CLAIM_WORDS = (  # (the start of written_derivatives' internal reason, what the
     ("time budget", "its check ran out of time"),
     ("error", "texgrad cannot evaluate it"),
     ("entry", "texgrad cannot check this entry of the derivative"),
+    (
+        "mixed second derivative without its orientation",
+        "a second derivative by two different variables is checked only as written "
+        "∂²f/∂x ∂zᵀ (x down the rows, z across the columns)",
+    ),
     ("mixed second derivative", "a second derivative by two different variables is not checked"),
+    ("hedged: ", "its sentence hedges it, and it is right "),
+    (
+        "upstream: several: ",
+        "its right side is written in several upstream gradients, and texgrad takes the loss "
+        "through one at a time: ",
+    ),
     (
         "upstream: the statement naming",
         "it names the gradient of the loss (a definition, not a result to check)",
@@ -496,6 +512,12 @@ def claim_reason(why: str, function: str = "", wrt: str = "") -> str:
                 f"the document gives `{function}` no formula in `{wrt}`, so there is "
                 "nothing to check it against"
             )
+    if said is not None and why.startswith("hedged: "):  # "… it holds up to sign"
+        said += why.removeprefix("hedged: ")
+    if said is not None and why.startswith("upstream: several: "):  # (the gradients named)
+        said += why.removeprefix("upstream: several: ")
+    if said is not None and why.startswith("differential: by a name: "):
+        said += why.removeprefix("differential: by a name: ")
     if said is None:
         said = why if why and why != "unknown" else "texgrad cannot differentiate it"
     return f"this derivative is not checked: {said}"

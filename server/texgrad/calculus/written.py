@@ -101,25 +101,32 @@ def statements(chain: t.Chain) -> list[t.Chain]:
     if not any(isinstance(i, t.List) and len(i.items) > 1 for i in items[1:-1]):
         return [chain]
     out: list[t.Chain] = []
-    head, k = items[0], 1
-    while k < len(items) and head is not None:
+    # (a statement may be a chain itself: ``\mathrm d g = a = b, \qquad \nabla g = c``)
+    current: list[t.Node | None] = [items[0]]
+    relations: list[str] = []
+
+    def close() -> None:
+        head, value = current[0], current[-1]
+        if head is not None and value is not None and len(current) > 1:
+            out.append(t.Chain(tuple(current), tuple(relations), start=head.start, end=value.end))
+
+    for k in range(1, len(items)):
         item = items[k]
-        last = k == len(items) - 1
-        if isinstance(item, t.List) and len(item.items) > 1 and not last:
+        if isinstance(item, t.List) and len(item.items) > 1 and k < len(items) - 1:
             parts = item.items[:-1]
             value: t.Node | None = (
                 parts[0]
                 if len(parts) == 1
                 else t.List(parts, start=parts[0].start, end=parts[-1].end)
             )
-            nxt: t.Node | None = item.items[-1]
+            current.append(value)
+            relations.append(rels[k - 1])
+            close()
+            current, relations = [item.items[-1]], []
         else:
-            value, nxt = item, None
-        if value is not None:
-            out.append(t.Chain((head, value), (rels[k - 1],), start=head.start, end=value.end))
-        if nxt is None:
-            break
-        head, k = nxt, k + 1
+            current.append(item)
+            relations.append(rels[k - 1])
+    close()
     return out
 
 

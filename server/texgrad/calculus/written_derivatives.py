@@ -57,9 +57,9 @@ from texgrad.calculus.components import component, lower_case_entries
 from texgrad.calculus.context import Context, context_at
 from texgrad.calculus.deadline import Deadline, checkpoint
 from texgrad.calculus.deadline import current as current_deadline
-from texgrad.calculus.derive import DiffOutcome, differentiate
+from texgrad.calculus.derive import DiffOutcome, differentiate, differentiate_expr
 from texgrad.calculus.differential import Budget, BudgetExceeded
-from texgrad.calculus.discrepancy import cause, cause_as_written
+from texgrad.calculus.discrepancy import Cause, cause, cause_as_written
 from texgrad.calculus.evaluate_expr import evaluate
 from texgrad.calculus.evaluate_tree import Defined
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
@@ -76,6 +76,8 @@ from texgrad.calculus.sympy_dims import ONE, Shape
 from texgrad.calculus.verify import _domain
 from texgrad.calculus.written import statements as listed_statements
 from texgrad.calculus.written_components import compare_entries, entry_of
+from texgrad.calculus.written_fixes import fixed_as_written, transpose_macros
+from texgrad.calculus.written_hedges import hedge_said, hedged_kinds
 from texgrad.calculus.written_jacobians import OutputEntry, judge, output_entry
 from texgrad.calculus.written_layouts import BY_TRANSPOSE, JACOBIANS, accepted_forms
 from texgrad.calculus.written_samples import compare_sum
@@ -94,7 +96,7 @@ from texgrad.calculus.written_upstream import (
     printed_as_written,
     writes_inline_upstream,
 )
-from texgrad.reading.macros import MacroTable, merge
+from texgrad.reading.macros import MacroTable, expand, merge
 from texgrad.reading.project import format_of, scan_text
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
@@ -159,6 +161,7 @@ class Finding:
     correct: str  # the engine's result in the document's notation ("" if it has none)
     start: int
     end: int
+    kind: str = ""  # the simple cause's kind (discrepancy.Cause.kind), "" where none is found
 
 
 @dataclass
@@ -605,11 +608,12 @@ _ONLY_FINDINGS: ContextVar[bool] = ContextVar("only_findings", default=False)
 _NEVER_REPORTED = "never reported: typed by its letters (only_findings)"
 
 
-def _undecided(why: str) -> bool | None:
-    """Silence, with the reason noted for the corpus measure (:attr:`Tally.reasons`)."""
+def _undecided(why: str, first: bool = False) -> bool | None:
+    """Silence, with the reason noted for the corpus measure (:attr:`Tally.reasons`);
+    ``first``: the reason that explains the others noted before it (said first)."""
     said = _WHY.get()
     if said is not None:
-        said.append(why)
+        said.insert(0, why) if first else said.append(why)
     return None
 
 
@@ -930,10 +934,10 @@ def check_claim(
         return _undecided("not one expression")  # "= a, \\qquad b = …"
     if _evaluated(checked.doc.text, claim):
         return _undecided("evaluated at a point")  # \frac{\partial f}{\partial x}\Big|_{x=0}
-    if claim.form == "mixed":
-        return _undecided("mixed second derivative")
     try:
         ctx = context_at(checked, claim.row)
+        if claim.form == "mixed":
+            return _check_mixed(checked, claim, ctx, seconds)
         said = _symmetric_as_said(ctx.env, checked.doc.text, claim)
         if _under_symmetric_heading(checked.doc.text, claim.row.start) and claim.wrt is not None:
             key = member_key(claim.wrt)  # "Symmetric": ∂f/∂X for a symmetric X (the Cookbook)
@@ -941,9 +945,14 @@ def check_claim(
             _symmetric_as_said(ctx.env, "", claim, said)
         if claim.form == "differential":
             return _check_differential(checked, claim, ctx, seconds, said)
-        return _check_derivative(checked, claim, ctx, layout, seconds, said)
+        found = _check_derivative(checked, claim, ctx, layout, seconds, said)
     except _ERRORS as error:
         return _undecided(f"error {type(error).__name__}")
+    if isinstance(found, Finding) and found.kind:  # "Up to sign, ∇_U F = (M - UVᵀ)V"
+        hedged = hedged_kinds(checked.doc.text, claim.row.start, claim.end)
+        if found.kind in hedged:
+            return _undecided(f"hedged: {hedge_said(hedged)}")
+    return found
 
 
 _EVALUATED = re.compile(
@@ -1172,8 +1181,10 @@ def _variable(
                 return fdef.params[0] if ok else None
     if wrt is None:
         return None
-    wrt = _unvec(wrt, claim.function)
     if isinstance(wrt, t.Transpose) and not wrt.conjugate:  # ∂f/∂X^T: by X, layouts swapped
+        wrt = wrt.base  # (∂vec F/∂vec(X)^T too)
+    wrt = _unvec(wrt, claim.function)
+    if isinstance(wrt, t.Transpose) and not wrt.conjugate:
         wrt = wrt.base
     key = member_key(wrt)
     return key[0] if key is not None and (key[0] in env.vars or not declared) else None
@@ -1224,12 +1235,11 @@ def _check_derivative(
         return _undecided(_inline_not_read(checked, claim, ctx, wrt))
     if wrt in env.vars and not hessian and is_sample_sum(function, env):  # ∇_w Σ_i …
         return _check_sum(checked, claim, ctx, function, wrt, seconds)
-    if wrt in env.vars:
-        outcome = _engine(
-            named if named is not function else None, function, wrt, ctx, seconds, hessian
-        )
-    else:
-        outcome = DiffOutcome(error=f"the shape of `{wrt}` is unknown")
+    outcome = (
+        _engine(named if named is not function else None, function, wrt, ctx, seconds, hessian)
+        if wrt in env.vars
+        else DiffOutcome(error=f"the shape of `{wrt}` is unknown")
+    )
     if _retype(outcome):
         local = _typed_locally(ctx, (function, claim.claimed), wrt, said)
         if _ONLY_FINDINGS.get() and (local is None or not local[1]):
@@ -1246,7 +1256,23 @@ def _check_derivative(
             outcome = differentiate(function, wrt, local[0], "numerator", Budget(seconds), hessian)
             if outcome.verified and outcome.values is not None:
                 return _guessed(checked, claim, local[0], layout, outcome, wrt, report=False)
-    return _judged(checked, claim, ctx, layout, outcome, wrt)
+    verdict = _judged(checked, claim, ctx, layout, outcome, wrt)
+    if verdict is None and hessian and wrt in env.vars and _stacked_hessian(function, env):
+        return _undecided(  # ∇²ℓ = Xᵀ diag(…) X of ℓ a sum over the rows x_i of X
+            "sum: the Hessian of a sum over samples written with the stacked matrix is not "
+            "checked (its gradient is)",
+            first=True,
+        )
+    return verdict
+
+
+def _stacked_hessian(function: t.Node, env: Env) -> bool:
+    """Is ``function`` a sum over samples whose claimed Hessian the check found written in
+    a symbol the function has not (the stacked matrix)?"""
+    noted = _WHY.get() or []
+    return is_sample_sum(function, env) and any(
+        w.startswith("written side uses a symbol") for w in noted
+    )
 
 
 def _judged(
@@ -1271,6 +1297,52 @@ def _judged(
     if verdict is not False:
         return verdict
     return _finding(checked, claim, outcome, wrt, fix="plain" in accepted, ctx=ctx, forms=accepted)
+
+
+def _check_mixed(
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, seconds: float
+) -> Finding | bool | None:
+    r"""``\frac{\partial^2 r}{\partial \mathbf x\, \partial \mathbf z^\top} = C``: the
+    matrix of the ∂²r/∂x_i∂z_j (x down its rows, z across its columns, as the transposed z
+    writes it), the gradient by x differentiated by z (numerator layout: ∂g_i/∂z_j),
+    each verified by the engine; written without the transpose (∂²r/∂x∂z), the orientation
+    is not said and the claim stays undecided."""
+    node = claim.derivative
+    if not isinstance(node, t.Derivative) or len(node.wrt) != 2 or claim.function is None:
+        return _undecided("mixed second derivative")
+    first, second = node.wrt
+    if not isinstance(second, t.Transpose) or isinstance(first, t.Transpose):
+        return _undecided("mixed second derivative without its orientation")
+    x, z = member_key(first), member_key(second.base)
+    env = ctx.env
+    if x is None or z is None or x[0] not in env.vars or z[0] not in env.vars:
+        return _undecided("mixed second derivative")
+    function = _function_tree(claim.function, env)
+    gradient = differentiate(function, x[0], ctx, "denominator", Budget(seconds / 2))
+    if not gradient.verified or gradient.value is None or gradient.kind != "gradient":
+        return _undecided(_engine_reason(gradient))
+    outcome = differentiate_expr(gradient.value, z[0], ctx, "numerator", Budget(seconds / 2))
+    if not outcome.verified or outcome.values is None or outcome.value is None:
+        return _undecided(_engine_reason(outcome))
+    f, right, _ = outcome.values
+    if e.is_zero(right):
+        return _undecided("zero")
+    verdict = _compare(checked, claim.claimed, f, right, env, ("plain",), {})
+    if verdict is not False:
+        return verdict
+    found = _finding(checked, claim, outcome, z[0], ctx=ctx, forms=("plain",))
+    said = _source(checked, node)
+    head = found.message.find(": texgrad finds")
+    if head < 0 or not said:
+        return found
+    claimed = _source(checked, claim.claimed) or "this"
+    message = f"`{claimed}` is not `{said}`" + found.message[head:]
+    return replace(
+        found,
+        message=message.replace(
+            "the transpose of the derivative", "the transpose of the mixed derivative"
+        ),
+    )
 
 
 def _by_entry(
@@ -1372,10 +1444,10 @@ def _through_upstream(
     names none that leads to ``wrt``.  The values the document gives those gradients
     (``G_H = G W_2^\\top``), each verified through the others, are theirs in every reading
     but their own (not ``nested``: in the check of such a value)."""
-    loss = _undefined_loss(claim, ctx.env)
+    stated = _statements(checked)
+    loss, rest = _loss_and_rest(claim, ctx.env, stated)  # ∂(L + Ω)/∂W₁: Ω besides the loss
     if loss is None or loss == wrt:
         return _NOT_THROUGH
-    stated = _statements(checked)
     found = stated.upstreams(loss)
     through = _through_inline(checked, claim, ctx, loss, found)
     if through is None:  # (several written inline: said so by _inline_not_read)
@@ -1405,7 +1477,7 @@ def _through_upstream(
         if _bypassed(up, found, ctx.env, stated, wrt):
             continue  # (the loss depends on the variable besides: this reading decides nothing)
         for local, transposed, scalar in readings:
-            tree = linear_loss(up, transposed, scalar)
+            tree = _plus(linear_loss(up, transposed, scalar), rest, local.env)
             each = seconds / max(1, len(found) * len(readings))
             outcome = differentiate(tree, wrt, local, "numerator", Budget(each)) if tree else None
             if outcome is None or not outcome.verified or outcome.values is None:
@@ -1425,10 +1497,23 @@ def _through_upstream(
             leading.append(judged if complete else [])
             leading_up.append(up)
     if not leading:
-        return _NOT_THROUGH
+        return _several(found, uses - set(values))
     found_wrong = _written_back(
-        _reported(checked, claim, loss, leading_up, leading, substituted), inline
+        _reported(checked, claim, loss, leading_up, leading, substituted, bool(rest)), inline
     )
+    return _upstream_verdict(found_wrong, found, uses - set(values), bool(rest))
+
+
+def _upstream_verdict(
+    found_wrong: Finding | None, found: list[Upstream], uses: set[str], besides: bool
+) -> Finding | None | object:
+    """The finding through the upstream gradients, else why the claim is undecided: written
+    in several of them, a term besides the loss, or no simple cause."""
+    several = _several(found, uses) if found_wrong is None else _NOT_THROUGH
+    if several is not _NOT_THROUGH:
+        return several
+    if found_wrong is None and besides:
+        return _undecided("upstream: no simple cause, with a term besides the loss")
     return found_wrong if found_wrong is not None else _undecided("upstream: no simple cause")
 
 
@@ -1512,9 +1597,75 @@ def _inline_not_read(checked: CheckResult, claim: WrittenDerivative, ctx: Contex
     return inline_not_read(inline, env.functions, env.vars)
 
 
+def _several(found: list[Upstream], uses: set[str]) -> object:
+    """Where the claim is written in two upstream gradients or more whose values the
+    document does not give (``G_Q W_q^\\top + G_K W_k^\\top``), the reason it stays
+    undecided: a derivative is taken through one of them at a time; else
+    :data:`_NOT_THROUGH`."""
+    keys = {u.gradient_key for u in found if u.gradient_key in uses}
+    keys = {k for k in keys if not any(o.startswith(k + "_") for o in keys)}  # (G of G_Q)
+    named = [u for u in found if u.gradient_key in keys]
+    if len(keys) < 2:
+        return _NOT_THROUGH
+    said = ", ".join(dict.fromkeys(f"`{latex_of(u.gradient)}`" for u in named))
+    return _undecided(f"upstream: several: {said}", first=True)
+
+
+def _loss_and_rest(
+    claim: WrittenDerivative, env: Env, stated: GradientStatements
+) -> tuple[str | None, list[tuple[str, t.Node]]]:
+    """The loss the document never defines that the claim differentiates, and the terms it
+    adds to it (none but for ``L + \\Omega``)."""
+    loss = _undefined_loss(claim, env)
+    if loss is not None:
+        return loss, []
+    split = _loss_plus(claim, env, stated)
+    return split if split is not None else (None, [])
+
+
+def _plus(tree: t.Node | None, rest: list[tuple[str, t.Node]], env: Env) -> t.Node | None:
+    """The loss through its upstream gradient (``tree``) plus the terms ``rest`` as defined."""
+    if tree is None or not rest:
+        return tree
+    terms = (tree, *(_function_tree(n, env) for _, n in rest))
+    return t.Add(terms=terms, signs=("", *(sign or "+" for sign, _ in rest)))
+
+
+def _loss_plus(
+    claim: WrittenDerivative, env: Env, stated: GradientStatements
+) -> tuple[str, list[tuple[str, t.Node]]] | None:
+    r"""``(\mathcal L + \Omega)``: the loss the document never defines (known by its
+    upstream gradients) plus terms it defines (``\Omega(W_1) = \frac{\lambda}{2}\|W_1\|_F^2``),
+    as the loss's key and the other terms with their signs; None for any other function."""
+    function = claim.function
+    while isinstance(function, t.Paren) and function.body is not None:
+        function = function.body
+    if not isinstance(function, t.Add) or len(function.terms) < 2:
+        return None
+    loss: str | None = None
+    rest: list[tuple[str, t.Node]] = []
+    for sign, term in zip(function.signs, function.terms, strict=True):
+        key = symbol_key(term) if isinstance(term, (t.Symbol, t.Font, t.Sub)) else None
+        info = env.vars.get(key[0]) if key is not None else None
+        undefined = (
+            key is not None
+            and key[0] not in env.functions
+            and (info is None or info.shape.is_scalar)
+            and bool(stated.upstreams(key[0]))
+        )
+        if undefined and sign in ("", "+") and loss is None and key is not None:
+            loss = key[0]
+        elif undefined:
+            return None  # (two losses known only by their gradients)
+        else:
+            rest.append((sign, term))
+    return (loss, rest) if loss is not None and rest else None
+
+
 def _reported(
     checked: CheckResult, claim: WrittenDerivative, loss: str, leading_up: list[Upstream],
     leading: list[list[tuple[DiffOutcome, Finding | bool | None, Context]]], substituted: bool,
+    besides: bool = False,
 ) -> Finding | None:  # fmt: skip
     """A claim wrong in every reading (none verified it), reported through an upstream
     gradient against which the slip is a simple one: where several lead to the variable
@@ -1537,8 +1688,9 @@ def _reported(
             why is None
             or why.kind not in SIMPLE
             and not (substituted and why.kind == "missing-term")
-        ):  # a term the loss may have besides (λV); but not one less, through a value given
-            continue
+            and not (besides and _of_the_rest(why, leading_up))
+        ):  # a term the loss may have besides (λV); but not one less, through a value given;
+            continue  # nor a slip in a term of the rest (2λW₁ of ∂(L + Ω)/∂W₁, Ω defined)
         assert isinstance(first, Finding)
         written = _source(checked, claim.function) if claim.function is not None else loss
         through = (
@@ -1555,6 +1707,22 @@ def _reported(
             first = replace(first, correct=added)
         return replace(first, message=first.message + through)
     return None
+
+
+def _of_the_rest(why: Cause, leading_up: list[Upstream]) -> bool:
+    r"""Whether ``why`` is a slip in one term (its sign, a factor, one too many or too few)
+    that holds no upstream gradient: a term of what the claim adds to the loss, ``\Omega``
+    defined (``2\lambda W_1`` for ``\lambda W_1``), where no term the loss may hold
+    unwritten explains it."""
+    if why.kind not in ("term-sign", "term-factor", "missing-term", "extra-term"):
+        return False
+    if why.text.count("`") < 2:
+        return False
+    term = parse_row(MappedText.identity(why.text.split("`")[1])).tree
+    if term is None:
+        return False
+    keys = {k[0] for n in term.walk() if (k := symbol_key(n)) is not None}
+    return not keys & {up.gradient_key for up in leading_up}
 
 
 def _verified_values(
@@ -1771,10 +1939,12 @@ def _check_sum(
     message = f"`{claimed}` is not the derivative" + (f" of `{of}`" if of else "")
     message += f" with respect to `{by}`: texgrad finds `{outcome.result}`, verified "
     message += "numerically (every member of the family sampled)"
-    cause = _cause(claim.claimed, outcome, ctx) if outcome.value is not None else None
-    if cause is not None:  # (the matrix form, against a claim written in it)
-        message = message[: -len(")")] + f"; {cause})"
-    return Finding(claim, message, outcome.result, claim.start, claim.end)
+    found = _cause(claim.claimed, outcome, ctx) if outcome.value is not None else None
+    if found is not None:  # (the matrix form, against a claim written in it)
+        message = message[: -len(")")] + f"; {found.text})"
+    kind = _kind_of(found)
+    fix = _as_written(checked, claim, outcome, ctx, wrt, "plain", kind, found) or outcome.result
+    return Finding(claim, message, fix, claim.start, claim.end, kind)
 
 
 def _text_of(checked: CheckResult, node: t.Node) -> str:
@@ -2093,7 +2263,8 @@ def _check_differential(
     wrt = dvars.pop()
     if function is body and symbol_key(body) is not None:
         return _undecided("differential: an undefined name")
-    if wrt not in env.vars:  # dL = (o - y)^T W_2 da of a name a the document defines
+    named = wrt not in env.vars
+    if named:  # dL = (o - y)^T W_2 da of a name a the document defines
         ctx = _intermediate(ctx, wrt)
         env = ctx.env
         function = _function_tree(body, env)
@@ -2101,6 +2272,13 @@ def _check_differential(
         outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds))
     else:
         outcome = DiffOutcome(error=f"the shape of `{wrt}` is unknown")
+    if named and (outcome.error or "").startswith("the expression does not involve"):
+        name = next(  # df = tr(dR^T C R) with R = AX - B, f written in X: not in R
+            (_source(checked, n) for n in claim.claimed.walk()
+             if (k := symbol_key(n)) is not None and k[0] == wrt),
+            "",
+        )  # fmt: skip
+        return _undecided(f"differential: by a name: `{name}`" if name else "zero")
     if not outcome.verified and _retype(outcome):
         return _differential_guessed(checked, claim, claimed, function, ctx, (wrt,), seconds, said)
     if not outcome.verified or outcome.values is None:
@@ -2521,7 +2699,7 @@ def _balanced(text: str) -> bool:
 
 def _cause(
     written: t.Node, correct: DiffOutcome, ctx: Context | None, transposed: bool = False
-) -> str | None:
+) -> Cause | None:
     """HOW the written derivative differs from the right one, where a simple cause explains
     it ("it is the transpose of the derivative", "a factor 2 is missing", …: the causes of
     :mod:`~texgrad.calculus.discrepancy`, each checked numerically); None where none does.
@@ -2535,7 +2713,7 @@ def _cause(
         )
     except (CalculusError, BudgetExceeded):
         return None
-    return found.text if found is not None else None
+    return found
 
 
 def _differential_cause(written: t.Node, correct: DiffOutcome, ctx: Context | None) -> str | None:
@@ -2624,8 +2802,10 @@ def _finding(
         text = _fix_as_needed(outcome, ctx, wrt, "plain" if fix else "transpose", forms)
     if not fix and not differential and text != correct:  # the document's layout is not
         # the engine's (where both print alike, diag(cos x), the message is the plain one)
+        found = None
         if text:
-            how = _cause(claim.claimed, outcome, ctx, transposed=True)  # against `text`
+            found = _cause(claim.claimed, outcome, ctx, transposed=True)  # against `text`
+            how = found.text if found is not None else None
             if how == "it is the transpose of the derivative":
                 how = None  # (said by "the derivative in the other layout")
             how = f"{_said_once(how, {text, correct})}; " if how else ""
@@ -2638,18 +2818,86 @@ def _finding(
                 f": texgrad finds `{correct}`{where}, verified numerically, in the other "
                 "layout (the layout the document states needs its transpose)"
             )
-        return Finding(claim, message, text, claim.start, claim.end)
+        kind = _kind_of(found)
+        text = _as_written(checked, claim, outcome, ctx, wrt, "transpose", kind, found) or text
+        return Finding(claim, message, text, claim.start, claim.end, kind)
     message += f": texgrad finds `{correct}`{where}, verified numerically"
+    kind, found = "", None
     if differential:
         cause = _differential_cause(claim.claimed, outcome, ctx)
         cause = spelled_as(cause, spelling) if cause else cause
     else:
-        cause = _cause(claim.claimed, outcome, ctx, transposed=as_row)
+        found = _cause(claim.claimed, outcome, ctx, transposed=as_row)
+        cause, kind = (found.text, _kind_of(found)) if found is not None else (None, "")
     if cause and ctx is not None and claim.function is not None:
         cause = _as_named(cause, checked, claim.function, ctx)
     if cause:
         message += f" ({_said_once(cause, {correct, text})})"
-    return Finding(claim, message, text, claim.start, claim.end)
+    if text and not differential:  # the fix in the claim's own words where an edit of it holds
+        form = "transpose" if as_row else "plain"
+        text = _as_written(checked, claim, outcome, ctx, wrt, form, kind, found) or text
+    return Finding(claim, message, text, claim.start, claim.end, kind)
+
+
+def _as_written(
+    checked: CheckResult, claim: WrittenDerivative, outcome: DiffOutcome, ctx: Context | None,
+    wrt: str, form: str, kind: str, found: Cause | None,
+) -> str:  # fmt: skip
+    r"""The quick fix as the claim's own text with its slip undone (``(UV\T - M)\T U`` for
+    ``U\T (UV\T - M)``: :mod:`~texgrad.calculus.written_fixes`), each edit read back
+    through the document's macros and verified in ``form`` as :func:`_fix_as_needed` verifies
+    the engine's; "" where no edit of the kind holds."""
+    if ctx is None or outcome.values is None or outcome.where:
+        return ""
+    f, right, _ = outcome.values
+    table = _macros(checked)
+    env = ctx.env
+
+    def holds(candidate: str) -> bool:
+        mapped, _ = expand(MappedText.identity(candidate), table)
+        row = parse_row(mapped)
+        if row.tree is None or row.error is not None:
+            return False
+        try:
+            return _holds(row.tree, f, right, env, wrt, form, outcome.kind)
+        except (*_ERRORS, BudgetExceeded):
+            return False
+
+    def is_scalar(node: t.Node) -> bool:
+        try:
+            return bool(Lowerer(env).lower(node).shape.is_scalar)
+        except (*_ERRORS, BudgetExceeded):
+            return False
+
+    def is_symmetric(node: t.Node) -> bool:
+        key = symbol_key(node) if isinstance(node, (t.Symbol, t.Font)) else None
+        info = env.vars.get(key[0]) if key is not None else None
+        return info is not None and info.symmetric
+
+    term = ""
+    if kind == "missing-term" and found is not None and found.text.count("`") >= 2:
+        term = found.text.split("`")[1]
+    try:
+        marks = transpose_macros({m.name: m.body for m in table.values() if not m.nargs})
+        return fixed_as_written(
+            checked.doc.text, claim.claimed, kind, holds, is_scalar, term, is_symmetric,
+            (claim.row.start, claim.row.end), marks,
+        )  # fmt: skip
+    except Exception:  # noqa: BLE001 - the fix in the claim's words is a help, never a failure
+        return ""  # (the engine's result stays the fix; a job's Stopped is no Exception)
+
+
+def _kind_of(found: Cause | None) -> str:
+    """A cause's kind, told apart where a hedge needs it: "scaled" for a factor and the sign
+    (-½ the result: not "up to sign"), "symmetric-scaled" for a factor off even for a
+    symmetric matrix (not "up to symmetrising")."""
+    if found is None:
+        return ""
+    if found.kind == "sign" and found.text != "the sign is wrong":
+        return "scaled"
+    if found.kind == "symmetric" and found.text.startswith("even for"):
+        return "symmetric-scaled"
+    return found.kind
 
 
 _UNLESS = re.compile(r"it is `(.+)` unless (`[^`]+` is symmetric)")

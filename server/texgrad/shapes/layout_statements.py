@@ -54,7 +54,11 @@ from texgrad.reading.project import format_of, scan_text
 
 # (a line may break between the words, "the denominator\nlayout", but no blank line)
 _LAYOUT = r"(numerator|denominator)\b(?:[^.$\n]|\n(?![ \t]*\n)){0,12}?\b(?:layout|convention)"
-_NAMED = folded_pattern(r"\b" + _LAYOUT + r"|\b(Jacobian|Hessian) (?:convention|formulation)")
+# ("**Hessian convention.**", "\paragraph{Jacobian convention}": a heading names no layout)
+_NAMED = folded_pattern(
+    r"\b" + _LAYOUT + r"|\b(Jacobian|Hessian) (?:convention(?![ \t]*[.:]?[ \t]*(?:\*\*|__|\}))"
+    r"|formulation)"
+)
 # "we use / adopt / follow … denominator layout": a statement even beside a word of blame
 # ("We use denominator layout; $X^{-1}$ would be wrong")
 _WE_USE = folded_pattern(
@@ -83,13 +87,17 @@ _STATED = folded_pattern(
             r"\b" + _LAYOUT + r"(?:[^.$]{0,30}\bthroughout|\s*(?:is|will be)\s+used"
             r"|\s+is\s+assumed)",
             r"\bthroughout\b[^.$]{0,40}\b" + _LAYOUT,
-            r"\b(?:all|every|our)\s+(?:the\s+)?(?:derivatives?|gradients?|jacobians?|results?"
+            # ("Gradients are in denominator layout", no quantifier: a statement all the same)
+            r"\b(?:(?:all|every|our)\s+)?(?:the\s+)?(?:derivatives?|gradients?|jacobians?|results?"
             r"|formulas?|identities|matrix derivatives?)\b[^.$]{0,60}?\b(?:are|is)\s+"
             r"(?:written\s+|given\s+|expressed\s+|stated\s+)?in\s+(?:the\s+)?" + _LAYOUT,
             r"\b(?:layout|convention)\s*[:=]\}?\s*(?:the\s+)?(numerator|denominator)\b",
             r"\bconvention\b[^.$]{0,15}(?:\}|:|\.)\s*(?:the\s+)?" + _LAYOUT,
             r"\b(?:in|using)\s+(?:the\s+)?" + _LAYOUT + r"\s+(?:throughout|everywhere|below"
             r"|from now on|in\s+(?:these|this|the\s+following|what\s+follows))",
+            # "… then $\nabla_X f = G$ (denominator layout: the gradient has the shape of $X$)":
+            # an aside that opens with the layout (read within its parenthesis, _in_words)
+            r"\(\s*(?:the\s+)?" + _LAYOUT + r"\s*[:;]",
             # "Gradients are column vectors (denominator layout)."
             r"\b(?:gradients?|derivatives?|jacobians?)\b[^.$]{0,40}\b(?:are|is)\b[^.$]{0,40}"
             r"\(\s*(?:i\.\s?e\.,?\s*|that is,?\s*)?(?:the\s+)?" + _LAYOUT + r"\s*\)",
@@ -120,7 +128,7 @@ _DENIED = folded_pattern(r"\b(?:not|never|no\s+longer|neither|nor)\b|n't\b")
 # matrix has the same shape as the matrix" (denominator), "… has the shape of $X^\top$" (numerator)
 _SHAPED = folded_pattern(
     r"(?:\bderivatives?\b|\bgradients?\b|\\partial\s*f\s*/\s*\\partial|\\frac\{\\partial\s*f\}"
-    r"\{\\partial)[^.]{0,80}?\b(?:has|have|is|are)\s+(?:of\s+)?(?:always\s+)?(?:the\s+)?"
+    r"\{\\partial)[^.]{0,80}?\b(?:has|have|having|is|are)\s+(?:of\s+)?(?:always\s+)?(?:the\s+)?"
     r"(?:same\s+)?(?:shape|size|dimensions?)\s+(?:as|of)\s+(?:the\s+)?"
     r"(\$[^$]{1,30}\$|(?:transpose|matrix|variable|argument)\b"
     # "… the shape of the quantity it is taken with respect to"
@@ -319,7 +327,8 @@ def _in_words(text: str, windows: list[tuple[int, int]], seen: set[int]) -> list
     for pattern in (_WE_USE, _WE_DERIVE, _STATED):
         for m in (m for lo, hi in windows for m in pattern.finditer(text, lo, hi)):
             start, end = sentence_at(text, m.start(), m.end())
-            if start in seen or not _stated(text, start, m):
+            aside = m[0].startswith("(")  # (its own words only: "if …, then ∇f = G (…)")
+            if start in seen or not _stated(text, m.start() if aside else start, m):
                 continue
             sentence = text[start:end]
             if pattern is _WE_DERIVE and (

@@ -1,0 +1,61 @@
+r"""Claims a document hedges in their own sentence: "Up to sign, $\nabla_U F = (M - UV^\top)V$
+…", "$\nabla_X f = 2A^\top D(AX - B)$ holds only up to symmetrising $D$".
+
+Such a claim is right as far as its hedge goes: a ``wrong-derivative`` finding whose simple
+cause (:mod:`~texgrad.calculus.discrepancy`) is what the hedge allows — the sign for "up to
+sign", a constant factor (its sign too) for "up to a constant factor", the transpose for "up
+to transposition", the symmetric part for "up to symmetrising" — is no finding; any other
+difference still is.  The hedge is read in the claim's sentence only (a heading or the next
+sentence hedges nothing).
+"""
+
+from __future__ import annotations
+
+from texgrad.casefold import folded, folded_pattern
+from texgrad.shapes.layout_statements import sentence_at
+
+# "up to (a|an|the|its) (overall|global|constant|scalar)* WORD"
+_UP_TO = folded_pattern(
+    r"\bup\s+to\s+(?:(?:an?|the|its|their|one)\s+)?(?:(?:overall|global|constant|scalar|"
+    r"positive|multiplicative|common)\s+)*(signs?|minus|factors?|constants?|scal(?:ar|ing)s?"
+    r"|multiples?|transpos\w*|symmetri[sz]\w*)\b"
+)
+
+# the causes each hedge allows (discrepancy.Cause.kind)
+_ALLOWED = {
+    "sign": frozenset({"sign"}),
+    "minus": frozenset({"sign"}),
+    "factor": frozenset({"factor", "sign", "scaled"}),
+    "constant": frozenset({"factor", "sign", "scaled"}),
+    "scal": frozenset({"factor", "sign", "scaled"}),
+    "multiple": frozenset({"factor", "sign", "scaled"}),
+    "transpos": frozenset({"transpose"}),
+    "symmetri": frozenset({"symmetric"}),
+}
+
+
+def hedged_kinds(text: str, start: int, end: int) -> frozenset[str]:
+    """The causes of a wrong derivative the sentence holding ``text[start:end]`` (a claim)
+    allows by a hedge ("up to sign": ``{"sign"}``); empty where it hedges nothing."""
+    lo, hi = sentence_at(text, start, end)
+    sentence = folded(text[lo:hi])
+    if "up" not in sentence:
+        return frozenset()
+    kinds: set[str] = set()
+    for m in _UP_TO.finditer(sentence):
+        word = m[1]
+        for stem, allowed in _ALLOWED.items():
+            if word.startswith(stem):
+                kinds |= allowed
+    return frozenset(kinds)
+
+
+def hedge_said(kinds: frozenset[str]) -> str:
+    """The hedge, in words, for the note of a claim it leaves unreported."""
+    if "symmetric" in kinds:
+        return "up to symmetrising"
+    if "transpose" in kinds:
+        return "up to transposition"
+    if "factor" in kinds:
+        return "up to a constant factor"
+    return "up to sign"
