@@ -1180,8 +1180,9 @@ class Lowerer:
                     f"written so is not read yet (write `{latex_of(tagged.base)}_{{{written}}}`)"
                 )
             raise CalculusError(
-                f"the summand does not involve the entries `·_{{{written}}}` of a declared "
+                "the summand involves no entry of a declared "
                 + ("vector" if len(index) == 1 else "matrix")
+                + f" indexed by `{written}`"
             )
         if body.cols != ONE:  # \sum_{i,j} over the entries of a matrix
             return e.mul(e.transpose(e.ones(body.rows, ONE)), body, e.ones(body.cols, ONE))

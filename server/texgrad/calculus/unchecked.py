@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from texgrad.calculus.quotes import in_document_words
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
@@ -63,7 +64,9 @@ def explain(
     ]
     found = unread_rows(result) + unknown + refused
     found += [
-        Unchecked(result.path, a, b, CLAIM, claim_reason(why, f, x))
+        Unchecked(
+            result.path, a, b, CLAIM, in_document_words(claim_reason(why, f, x), result, a, b)
+        )
         for a, b, why, f, x in claims or ()
     ]
     return sorted(found, key=lambda u: (u.start, u.end, CODES.index(u.code)))

@@ -1808,7 +1808,10 @@ def _engine_reason(outcome: DiffOutcome) -> str:
 
 
 def _short(why: str) -> str:
-    """A reason as :attr:`Tally.reasons` counts it: an engine's refusal by its first words."""
+    """A reason as :attr:`Tally.reasons` counts it: an engine's refusal by its first words
+    (a sum's by its first five, as said)."""
+    if why.startswith("sum: "):
+        return "sum: " + " ".join(why.removeprefix("sum: ").split()[:5])
     if not why.startswith("engine: "):
         return why
     said = re.sub(r"`[^`]*`", "`…`", why.removeprefix("engine: "))

@@ -1,0 +1,138 @@
+r"""What a message quotes, in the document's own spelling.
+
+The engine words its refusals from syntax trees (:func:`~texgrad.calculus.written.written_latex`):
+after macro expansion, ``\hat{\mW}_t`` is printed ``\boldsymbol{\hat{W}}_{t}`` and ``\tilde x_i``
+is printed ``\tilde{x}_{i}`` — neither is what the author wrote, and the first is not even
+findable in the document.  :func:`in_document_words` puts the document's text back: every
+backquoted part of a message that the document does not hold is looked up among the
+printed forms of the nodes of the row the message is about, then of the document's other
+rows and of its project's, and replaced by the source the node was parsed from (sliced by
+its offsets, macro calls kept).  A quote no node prints (a suggestion such as
+``\lambda \in \mathbb{R}``, a fixed example) is left as it is.
+
+The fronts' messages pass through it where they are made for a checked document:
+:func:`~texgrad.calculus.refusals.refusal_at` (a disabled code action's reason, the hover,
+``--explain``) and the reasons of written derivatives left unchecked.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from texgrad.syntax import tree as t
+
+if TYPE_CHECKING:  # (the checker and the engine's printer are imported by those who call)
+    from texgrad.shapes.check import CheckResult
+    from texgrad.shapes.rows import PlacedRow
+
+_QUOTE = re.compile(r"(``?)(.+?)\1")
+_SPACES = re.compile(r"\s+")
+# where a quote goes on past what the document wrote: a suggested declaration or definition
+_TAILS = (" \\in ", " > 0", "(x) = …", "(\\mathbf x, \\mathbf z) = …")
+_MAX_QUOTE = 80  # a longer source slice is not quoted (the row's quote is cut at 50)
+_KEPT = 4  # the printed-form indexes of the last checked documents
+
+
+def in_document_words(message: str, result: CheckResult, start: int, end: int) -> str:
+    """``message`` (about the range ``start``–``end`` of ``result``'s document) with every
+    quote printed from a tree replaced by the document's own source of it."""
+    if "`" not in message:
+        return message
+    text = result.doc.text
+    here = _flat(text[max(0, start - 200) : end + 200])
+    wanted = [q for q in _quoted(message) if _flat(q) not in here]
+    if not wanted:
+        return message
+    spelled: dict[str, str] = {}
+    own = [r for r in result.rows if r.start < end and start < r.end]
+    _look_up(wanted, _printed(own, text), spelled)
+    if len(spelled) < len(wanted):
+        _look_up(wanted, _index(result), spelled)
+    for printed in sorted(spelled, key=len, reverse=True):
+        message = message.replace(printed, spelled[printed])
+    return message
+
+
+def _quoted(message: str) -> list[str]:
+    """The parts of the quotes of ``message`` that may be the document's text (a suggested
+    declaration's tail cut off, an ellipsis dropped)."""
+    out = []
+    for m in _QUOTE.finditer(message):
+        quote = m[2]
+        for tail in _TAILS:
+            quote = quote.split(tail, 1)[0]
+        quote = quote.rstrip("…").strip()
+        if quote:
+            out.append(quote)
+    return out
+
+
+def _flat(source: str) -> str:
+    return _SPACES.sub("", source)
+
+
+def _look_up(wanted: list[str], printed: dict[str, str], spelled: dict[str, str]) -> None:
+    for quote in wanted:
+        if quote not in spelled and quote in printed:
+            spelled[quote] = printed[quote]
+
+
+def _printed(rows: Iterable[PlacedRow], text: str) -> dict[str, str]:
+    """Each node's printed form, mapped to its source where the two differ (the first met)."""
+    from texgrad.calculus.written import written_latex
+
+    out: dict[str, str] = {}
+    for row in rows:
+        tree = row.tree
+        if tree is not None:
+            for node in _outermost(tree):
+                if not 0 <= node.start < node.end <= len(text):
+                    continue
+                source = " ".join(text[node.start : node.end].split())
+                if not source or "`" in source or len(source) > _MAX_QUOTE:
+                    continue
+                try:
+                    form = written_latex(node)
+                except RecursionError:
+                    continue
+                if form != source and _flat(form) != _flat(source):
+                    out.setdefault(form, source)
+    return out
+
+
+def _outermost(tree: t.Node) -> Iterator[t.Node]:
+    """The nodes of ``tree``, leaving out one whose range is its parent's (a part of a
+    macro's expansion, which maps to the whole call: not its own source)."""
+    stack: list[tuple[t.Node, tuple[int, int]]] = [(tree, (-1, -1))]
+    while stack:
+        node, parent = stack.pop()
+        here = (node.start, node.end)
+        if here != parent or not node.from_macro:
+            yield node
+        stack.extend((child, here) for child in node.children())
+
+
+_INDEXES: list[tuple[weakref.ref[CheckResult], dict[str, str]]] = []  # (newest last)
+
+
+def _index(result: CheckResult) -> dict[str, str]:
+    """The printed forms of every row of ``result``'s document, then of its project's other
+    files (made once per checked document, for the quotes its own row does not hold)."""
+    for ref, index in _INDEXES:
+        if ref() is result:
+            return index
+    index = _printed(result.rows, result.doc.text)
+    by_path: dict[str, list[PlacedRow]] = {}
+    for row in result.elsewhere:
+        by_path.setdefault(row.path, []).append(row)
+    for path, rows in by_path.items():
+        text = result.project_texts.get(path)
+        if text is not None:
+            for form, source in _printed(rows, text).items():
+                index.setdefault(form, source)
+    _INDEXES.append((weakref.ref(result), index))
+    del _INDEXES[:-_KEPT]
+    return index
