@@ -32,7 +32,7 @@ _QUOTE = re.compile(r"(``?)(.+?)\1")
 _SPACES = re.compile(r"\s+")
 # where a quote goes on past what the document wrote: a suggested declaration or definition
 _TAILS = (" \\in ", " > 0", "(x) = …", "(\\mathbf x, \\mathbf z) = …")
-_MAX_QUOTE = 80  # a longer source slice is not quoted (the row's quote is cut at 50)
+_MAX_QUOTE = 50  # a longer source is cut there, with "…" (as the row's own quote is)
 _KEPT = 4  # the printed-form indexes of the last checked documents
 
 
@@ -48,12 +48,20 @@ def in_document_words(message: str, result: CheckResult, start: int, end: int) -
         return message
     spelled: dict[str, str] = {}
     own = [r for r in result.rows if r.start < end and start < r.end]
-    _look_up(wanted, _printed(own, text), spelled)
-    if len(spelled) < len(wanted):
-        _look_up(wanted, _index(result), spelled)
-    for printed in sorted(spelled, key=len, reverse=True):
-        message = message.replace(printed, spelled[printed])
-    return message
+    left = _look_up(wanted, _printed(own, text), spelled)
+    if left:
+        _look_up(left, _index(result), spelled)
+    if not spelled:
+        return message
+    parts = sorted(
+        spelled, key=len, reverse=True
+    )  # (the longest first: \\hat{x}_{i}, not \\hat{x})
+    whole = re.compile(r"(?<![A-Za-z\\])(?:" + "|".join(map(re.escape, parts)) + r")(?![A-Za-z])")
+
+    def respelled(m: re.Match[str]) -> str:
+        return m[1] + whole.sub(lambda p: spelled[p[0]], m[2]) + m[1]
+
+    return _QUOTE.sub(respelled, message)
 
 
 def _quoted(message: str) -> list[str]:
@@ -74,10 +82,22 @@ def _flat(source: str) -> str:
     return _SPACES.sub("", source)
 
 
-def _look_up(wanted: list[str], printed: dict[str, str], spelled: dict[str, str]) -> None:
+def _look_up(wanted: list[str], printed: dict[str, str], spelled: dict[str, str]) -> list[str]:
+    """Each quote the nodes print, or its longest part before a bracket that they print
+    (``\\mathbb{E}`` of ``\\mathbb{E}[\\cdot]``, the document's ``\\E``), added to
+    ``spelled`` with its source; the quotes left."""
+    left = []
     for quote in wanted:
-        if quote not in spelled and quote in printed:
-            spelled[quote] = printed[quote]
+        cuts = sorted((m.start() for m in _CUTS.finditer(quote)), reverse=True)
+        part = next((q for q in (quote, *(quote[:c] for c in cuts)) if q in printed), None)
+        if part is None:
+            left.append(quote)
+        else:
+            spelled[part] = printed[part]
+    return left
+
+
+_CUTS = re.compile(r"[\[(]")
 
 
 def _printed(rows: Iterable[PlacedRow], text: str) -> dict[str, str]:
@@ -88,12 +108,14 @@ def _printed(rows: Iterable[PlacedRow], text: str) -> dict[str, str]:
     for row in rows:
         tree = row.tree
         if tree is not None:
-            for node in _outermost(tree):
+            for node in _outermost(tree, text):
                 if not 0 <= node.start < node.end <= len(text):
                     continue
                 source = " ".join(text[node.start : node.end].split())
-                if not source or "`" in source or len(source) > _MAX_QUOTE:
+                if not source or "`" in source:
                     continue
+                if len(source) > _MAX_QUOTE:  # (cut as the row's own quote is)
+                    source = source[: _MAX_QUOTE - 1] + "…"
                 try:
                     form = written_latex(node)
                 except RecursionError:
@@ -103,16 +125,37 @@ def _printed(rows: Iterable[PlacedRow], text: str) -> dict[str, str]:
     return out
 
 
-def _outermost(tree: t.Node) -> Iterator[t.Node]:
-    """The nodes of ``tree``, leaving out one whose range is its parent's (a part of a
-    macro's expansion, which maps to the whole call: not its own source)."""
+def _outermost(tree: t.Node, text: str) -> Iterator[t.Node]:
+    """The nodes of ``tree``, leaving out a part of a macro's expansion (its range is its
+    parent's, one macro call ``\\Wone``: the call is not the part's own source).  A node
+    whose range is its parent's but holds more than a call (``\\mat{W}^Q_1``, the range of
+    both the tagged name and its subscripted base) is kept."""
     stack: list[tuple[t.Node, tuple[int, int]]] = [(tree, (-1, -1))]
     while stack:
         node, parent = stack.pop()
         here = (node.start, node.end)
-        if here != parent or not node.from_macro:
+        if here != parent or not node.from_macro or not _one_call(text[node.start : node.end]):
             yield node
         stack.extend((child, here) for child in node.children())
+
+
+_CALL = re.compile(r"\\[A-Za-z]+\*?")
+
+
+def _one_call(source: str) -> bool:
+    """Is ``source`` one command with its braced or bracketed arguments, nothing else?"""
+    m = _CALL.match(source.strip())
+    if m is None:
+        return False
+    rest, depth = source.strip()[m.end() :], 0
+    for c in rest:
+        if c in "{[":
+            depth += 1
+        elif c in "}]":
+            depth -= 1
+        elif depth == 0 and not c.isspace():
+            return False
+    return depth == 0
 
 
 _INDEXES: list[tuple[weakref.ref[CheckResult], dict[str, str]]] = []  # (newest last)
