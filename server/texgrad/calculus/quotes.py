@@ -53,9 +53,7 @@ def in_document_words(message: str, result: CheckResult, start: int, end: int) -
         _look_up(left, _index(result), spelled)
     if not spelled:
         return message
-    parts = sorted(
-        spelled, key=len, reverse=True
-    )  # (the longest first: \\hat{x}_{i}, not \\hat{x})
+    parts = sorted(spelled, key=len, reverse=True)  # (the longest first: x_{i} before x)
     whole = re.compile(r"(?<![A-Za-z\\])(?:" + "|".join(map(re.escape, parts)) + r")(?![A-Za-z])")
 
     def respelled(m: re.Match[str]) -> str:
