@@ -120,3 +120,21 @@ def test_a_checked_claim_and_a_request_are_not_said_again() -> None:
     assert _said(request) == []
     sizes = r"$$h = 4d, \qquad dk \times rk$$"  # (d read as a product's letter: no derivative)
     assert _said(sizes) == []
+
+
+def test_the_hover_says_it_on_the_row() -> None:
+    from texgrad.calculus.unchecked import unclaimed_at
+
+    body = r"$$A \leftarrow A - \eta \frac{\partial L}{\partial A}$$" + "\n"
+    text = DECLS + body
+    checked = Checker().check("doc.md", text=text)
+    at = text.index("\\eta")
+    said = unclaimed_at(checked, at)
+    assert said is not None and "assigns" in said.message
+    assert unclaimed_at(checked, text.index("$A \\in")) is None  # (a declaration's row)
+
+
+def test_a_step_of_the_chain_rule_is_said_as_such() -> None:
+    body = r"$$\frac{\partial L}{\partial A} = \frac{\partial L}{\partial Y} \frac{\partial Y}{\partial A}$$"
+    (said,) = _said(body)
+    assert "a step of the chain rule" in said, said

@@ -469,26 +469,32 @@ _NOT_EQUATIONS = {  # relations a derivative may be written in, that texgrad doe
 _INSIDE = "texgrad checks a derivative written alone on one side of an equation"
 
 
-def unclaimed_derivatives(result: CheckResult, said: list[Unchecked]) -> list[Unchecked]:
+def unclaimed_derivatives(
+    result: CheckResult, said: list[Unchecked], rows: list[PlacedRow] | None = None
+) -> list[Unchecked]:
     r"""Each row that writes a derivative (``\nabla``, ``\partial``, ``\frac{\partial}{…}``,
     ``\mathrm d``) texgrad neither checks (a claim ``derivative = expression``) nor answers
     (a request), nor says anything else about (``said``, the diagnostics), with why: it
     names the derivative (``G = \partial L / \partial O``), uses it inside a formula (a
     Newton step), relates it otherwise than by ``=`` (``\le``, ``\leftarrow``), states its
-    size, or sets it to zero (a condition)."""
+    size, or sets it to zero (a condition).  ``rows``: those to look at (else all)."""
     from texgrad.calculus.requests import request_in
     from texgrad.calculus.written_derivatives import written_derivatives
 
-    rows = [(r, _derivative_nodes(r.tree)) for r in _own_rows(result) if r.tree is not None]
-    rows = [(r, found) for r, found in rows if found]
-    if not rows:
+    writing = [
+        (r, _derivative_nodes(r.tree))
+        for r in (_own_rows(result) if rows is None else rows)
+        if r.tree is not None
+    ]
+    writing = [(r, found) for r, found in writing if found]
+    if not writing:
         return []
     claimed = {c.row.start for c in written_derivatives(result)}
     covered = [(u.start, u.end) for u in said]
     covered += [(d.start, d.end) for d in result.diagnostics if d.path == result.path]
     text = result.doc.text
     out = []
-    for row, found in rows:
+    for row, found in writing:
         assert row.tree is not None
         if row.start in claimed or request_in(row.tree) is not None:
             continue
@@ -535,6 +541,14 @@ def _not_a_claim(tree: t.Node, derivative: t.Node, shown: str) -> str:
         return f"the row names {shown} (a definition, not a result to check)"
     if rest and all(_zero(i) for i in rest):
         return f"the row sets {shown} to zero: a condition (an optimum), not an identity to check"
+    inside = [n for i in rest for n in i.walk()]
+    if any(isinstance(n, _DERIVATIVES) for n in inside):
+        return (
+            "its other side holds derivatives too (a step of the chain rule); texgrad checks "
+            "a derivative against a formula without derivatives"
+        )
+    if any(isinstance(n, t.Text | t.List | t.Sequence) for n in inside):
+        return "its other side holds words or a list, not one formula"
     return "texgrad does not read its other side as a formula of what is differentiated"
 
 
@@ -572,6 +586,14 @@ def letter_reason(result: CheckResult, node: t.Node) -> str | None:
     written = result.doc.text[node.start : node.end].strip()
     said = _elsewhere(result, node, written) or _declare(result, row, node, written)
     return f"`{written}` has no shape: {_why_no_shape(result, node)}; {said}"
+
+
+def unclaimed_at(result: CheckResult, offset: int) -> Unchecked | None:
+    """The row at ``offset`` if it writes a derivative texgrad does not check, with why
+    (the hover's text; see :func:`unclaimed_derivatives`)."""
+    rows = [r for r in _own_rows(result) if r.start <= offset <= r.end]
+    found = unclaimed_derivatives(result, [], rows) if rows else []
+    return found[0] if found else None
 
 
 def unread_at(result: CheckResult, offset: int) -> Unchecked | None:
