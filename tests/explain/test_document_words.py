@@ -264,3 +264,27 @@ def test_the_corpus_is_told_in_its_own_words(corpus: Path) -> None:
         source = Source(_files(folder))
         bad += _judged(_records(folder, ["."]), source)
     assert bad == []
+
+
+@pytest.mark.parametrize(
+    ("row", "quoted"),
+    [
+        (
+            r"S_\varepsilon(a, b) = \mathrm{OT}_\varepsilon(a, b) - \tfrac12 \mathrm{OT}_\varepsilon(a, a)",
+            r"`\mathrm{OT}`",
+        ),
+        (r"c = \text{Comp}(\mathbf x) + 1", r"`\text{Comp}`"),
+    ],
+)
+def test_a_function_is_named_as_the_document_writes_it(
+    tmp_path: Path, row: str, quoted: str
+) -> None:
+    path = tmp_path / "notes.md"
+    path.write_text(
+        "Let $a, b, \\mathbf x \\in \\mathbb{R}^n$.\n\n$$" + row + "$$\n", encoding="utf-8"
+    )
+    result = Checker().check(str(path))
+    reasons = [refusal_at(result, r.start) for r in result.rows]
+    said = [r.reason for r in reasons if r is not None]
+    assert any(quoted in s for s in said), said
+    assert not any("\\operatorname" in s for s in said), said

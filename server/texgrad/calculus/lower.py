@@ -980,7 +980,7 @@ class Lowerer:
             if special is not None:
                 return special
         if f.name in ("max", "min", "arg") or f.sub is not None:
-            raise CalculusError(f"cannot differentiate `\\{f.name}` with a subscript")
+            raise CalculusError(f"cannot differentiate `{function_latex(f)}` with a subscript")
         # f.sup is set: \log^2 x
         inner = self._apply(t.Apply(t.Func(f.name), node.args, node.parens))
         if isinstance(inner, Pending):

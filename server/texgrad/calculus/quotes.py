@@ -96,6 +96,7 @@ def _look_up(wanted: list[str], printed: dict[str, str], spelled: dict[str, str]
 
 
 _CUTS = re.compile(r"[\[(]")
+_WORD = re.compile(r"\\(?:text|textrm|mathrm|operatorname)\s*\{\s*([A-Za-z]+)\s*\}")
 
 
 def _printed(rows: Iterable[PlacedRow], text: str) -> dict[str, str]:
@@ -120,7 +121,22 @@ def _printed(rows: Iterable[PlacedRow], text: str) -> dict[str, str]:
                     continue
                 if form != source and _flat(form) != _flat(source):
                     out.setdefault(form, source)
+                if isinstance(node, t.Func):  # its name alone, as the engine says it
+                    _name(node, text, out)
+                elif isinstance(node, t.Text) and (word := _WORD.fullmatch(source)) is not None:
+                    out.setdefault(f"\\operatorname{{{word[1]}}}", source)  # \text{Comp}(…)
     return out
+
+
+def _name(node: t.Func, text: str, out: dict[str, str]) -> None:
+    r"""``\operatorname{OT}`` (how the engine names a function) spelled as the document
+    writes the name, its scripts left out: ``\mathrm{OT}`` of ``\mathrm{OT}_\varepsilon``,
+    ``\text{Comp}``."""
+    scripts = [s.start for s in (node.sub, node.sup) if s is not None and s.start > node.start]
+    source = text[node.start : min(scripts, default=node.end)].rstrip("_^{ ")
+    form = f"\\operatorname{{{node.name}}}"
+    if source and "`" not in source and len(source) <= _MAX_QUOTE and _flat(source) != form:
+        out.setdefault(form, " ".join(source.split()))
 
 
 def _outermost(tree: t.Node, text: str) -> Iterator[t.Node]:
