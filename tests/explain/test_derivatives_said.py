@@ -83,6 +83,11 @@ def _said(body: str) -> list[str]:
     ("body", "why"),
     [
         (
+            r"$$G = \partial L / \partial Y \in \mathbb{R}^{m \times n}$$",
+            "this derivative is not checked: the row names `\\partial L / \\partial Y` "
+            "(a definition, not a result to check)",
+        ),
+        (
             r"$$\mathbf g = \operatorname{vec}(\partial L / \partial A) \in \mathbb{R}^{n^2}$$",
             "this derivative is not checked: `\\partial L / \\partial A` is used inside a "
             "formula; texgrad checks a derivative written alone on one side of an equation",

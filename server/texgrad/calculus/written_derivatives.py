@@ -377,11 +377,12 @@ def _continued(
 
 
 def _claims(row: PlacedRow, chain: t.Chain) -> Iterator[WrittenDerivative]:
-    if (
+    sized = (
         len(chain.relations) > 1
         and chain.relations[-1] == "\\in"
         and isinstance(chain.items[-1], t.Space)
-    ):  # ∂L/∂V = A^\top G \in \mathbb{R}^{S \times d}: the equation, its size said after
+    )
+    if sized:  # ∂L/∂V = A^\top G \in \mathbb{R}^{S \times d}: the equation, its size said after
         chain = replace(chain, items=chain.items[:-1], relations=chain.relations[:-1])
     if not chain.relations or any(r != "=" for r in chain.relations):
         return
@@ -413,8 +414,8 @@ def _claims(row: PlacedRow, chain: t.Chain) -> Iterator[WrittenDerivative]:
                 yield WrittenDerivative(row, first, read[0], read[1], item, read[2])
         return
     last = items[-1]  # a = ∇f, the derivative on the right (rare): only with two items
-    assert last is not None
-    read = _derivative_side(last) if len(items) == 2 else None
+    assert last is not None  # (G = ∂L/∂O \in ℝ^{n×d}: a name and its size, no claim)
+    read = _derivative_side(last) if len(items) == 2 and not sized else None
     if read is not None and _plain(first) and not _is_zero(first):
         yield WrittenDerivative(row, last, read[0], read[1], first, read[2])
 
