@@ -51,7 +51,7 @@ SETS = {
 
 def files(root: Path) -> list[tuple[str, object, Path]]:
     found = [x for x in cli._documents([str(root)]) if isinstance(x, tuple)]
-    return list(cli._targets(found))  # type: ignore[arg-type]
+    return list(cli._targets(found, cli._RunProjects()))  # type: ignore[arg-type]
 
 
 def audit(

@@ -303,7 +303,8 @@ class Workspace:
     def why_at(self, result: CheckResult, offset: int) -> list[tuple[int, int, str]]:
         """Why texgrad says nothing at ``offset`` (the hover's lines, with their ranges): the
         row does not parse, the letter there has no shape, the written derivative there was
-        left undecided by its last check (:mod:`texgrad.calculus.unchecked`)."""
+        left undecided by its last check, or is no claim texgrad checks
+        (:mod:`texgrad.calculus.unchecked`)."""
         from texgrad.calculus import unchecked  # (downward, on first use)
         from texgrad.shapes.query import node_at
 
@@ -321,6 +322,13 @@ class Workspace:
         claim = self.undecided_at(result, offset)
         if claim is not None:
             said.append(claim)
+        else:  # a derivative written otherwise than `derivative = expression`
+            try:
+                other = unchecked.unclaimed_at(result, offset)
+                if other is not None:
+                    said.append((other.start, other.end, other.message))
+            except Exception:  # only an explanation: never a failure of the request
+                log.exception("explaining a silence failed")
         return said
 
     def differentiate(

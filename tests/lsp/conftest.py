@@ -97,7 +97,25 @@ async def client(lsp_client: LanguageClient, request: Any, tmp_path: Path):
     lsp_client.profile = request.param  # type: ignore[attr-defined]
     lsp_client.root = tmp_path  # type: ignore[attr-defined]
     yield
-    await lsp_client.shutdown_session()
+    await shut_down(lsp_client)
+
+
+# Shutting a server down takes well under a second idle; under load on a 2-core machine the
+# teardown once stalled for good. Past this, the server is killed and the test fails.
+SHUTDOWN_SECONDS = 60.0
+
+
+async def shut_down(client: LanguageClient) -> None:
+    """``shutdown`` and ``exit`` sent, and the server's process ended, in SHUTDOWN_SECONDS at
+    most: else the process is killed, and the teardown fails saying so."""
+    try:
+        await asyncio.wait_for(client.shutdown_session(), SHUTDOWN_SECONDS)
+    except asyncio.TimeoutError:
+        server = client._server
+        if server is not None and server.returncode is None:
+            server.kill()
+            await asyncio.wait_for(server.wait(), SHUTDOWN_SECONDS)
+        pytest.fail(f"the server did not shut down in {SHUTDOWN_SECONDS:.0f} s: killed")
 
 
 def encoding(client: LanguageClient) -> str:

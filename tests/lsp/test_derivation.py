@@ -17,7 +17,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient, client_capabilities
 
-from tests.lsp.conftest import CONFIG, Doc
+from tests.lsp.conftest import CONFIG, Doc, shut_down
 
 pytestmark = pytest.mark.asyncio
 
@@ -97,7 +97,7 @@ async def previewing(lsp_client: LanguageClient, tmp_path: Path):
     lsp_client.profile = "visual-studio-code"  # type: ignore[attr-defined]
     lsp_client.root = tmp_path  # type: ignore[attr-defined]
     yield
-    await lsp_client.shutdown_session()
+    await shut_down(lsp_client)
 
 
 async def test_a_client_that_previews_gets_its_command_and_the_markdown(

@@ -14,7 +14,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient, client_capabilities
 
-from tests.lsp.conftest import CONFIG, Doc
+from tests.lsp.conftest import CONFIG, Doc, shut_down
 from tests.lsp.test_numpy_copy import COPY, _read_code_actions_as_lsp_says
 
 pytestmark = pytest.mark.asyncio
@@ -43,7 +43,7 @@ async def client(lsp_client: LanguageClient, request: Any, tmp_path: Path):
     lsp_client.root = tmp_path  # type: ignore[attr-defined]
     lsp_client.profile = profile  # type: ignore[attr-defined]
     yield
-    await lsp_client.shutdown_session()
+    await shut_down(lsp_client)
 
 
 async def _listed(doc: Doc) -> list[types.CodeAction]:

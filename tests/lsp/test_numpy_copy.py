@@ -14,7 +14,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient, client_capabilities
 
-from tests.lsp.conftest import CONFIG, Doc
+from tests.lsp.conftest import CONFIG, Doc, shut_down
 
 pytestmark = pytest.mark.asyncio
 
@@ -44,7 +44,7 @@ async def client(lsp_client: LanguageClient, request: Any, tmp_path: Path):
     lsp_client.copies = copies  # type: ignore[attr-defined]
     lsp_client.root = tmp_path  # type: ignore[attr-defined]
     yield
-    await lsp_client.shutdown_session()
+    await shut_down(lsp_client)
 
 
 def _read_code_actions_as_lsp_says(client: LanguageClient) -> None:

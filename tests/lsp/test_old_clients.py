@@ -16,7 +16,7 @@ from lsprotocol import types
 from pygls.protocol import default_converter
 from pytest_lsp import LanguageClient
 
-from tests.lsp.conftest import CONFIG, Doc
+from tests.lsp.conftest import CONFIG, Doc, shut_down
 
 pytestmark = [
     pytest.mark.asyncio,
@@ -90,7 +90,7 @@ async def client(lsp_client: LanguageClient, request: Any, tmp_path: Path):
     lsp_client.profile = request.param  # type: ignore[attr-defined]
     lsp_client.root = tmp_path  # type: ignore[attr-defined]
     yield
-    await lsp_client.shutdown_session()
+    await shut_down(lsp_client)
 
 
 def _open(client: LanguageClient, name: str, text: str, language: str) -> Doc:

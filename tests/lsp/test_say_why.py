@@ -15,7 +15,7 @@ from lsprotocol import types
 from pygls.protocol import default_converter
 from pytest_lsp import LanguageClient, client_capabilities
 
-from tests.lsp.conftest import CONFIG, Doc
+from tests.lsp.conftest import CONFIG, Doc, shut_down
 from tests.lsp.test_old_clients import CAPABILITIES
 
 pytestmark = [
@@ -57,7 +57,7 @@ async def client(lsp_client: LanguageClient, request: Any, tmp_path: Path):
     lsp_client.profile = request.param  # type: ignore[attr-defined]
     lsp_client.root = tmp_path  # type: ignore[attr-defined]
     yield
-    await lsp_client.shutdown_session()
+    await shut_down(lsp_client)
 
 
 def _open(client: LanguageClient, name: str, text: str) -> Doc:

@@ -344,7 +344,10 @@ def disabled_offers(
     refusal: Refusal | None = None,
 ) -> list[Disabled]:
     """The differentiations that failed (each planned one with its mode and outcome), and
-    a row that offers none (``refusal``), as disabled actions with their reasons."""
+    a row that offers none (``refusal``), as disabled actions with their reasons (quoting
+    the document's own spelling)."""
+    from texgrad.calculus.quotes import in_document_words
+
     text = result.doc.text
     found: list[Disabled] = []
     if refusal is not None:
@@ -359,5 +362,6 @@ def disabled_offers(
             title = f"Hessian of {label} w.r.t. {plan.wrt}"
         else:
             title = f"Differentiate {label} w.r.t. {plan.wrt} ({KIND_NAMES[plan.kind]})"
-        found.append(Disabled(title, outcome.error))
+        reason = in_document_words(outcome.error, result, plan.row_start, plan.row_end)
+        found.append(Disabled(title, reason))
     return found

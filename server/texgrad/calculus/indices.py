@@ -442,7 +442,8 @@ class IndexReader:
     def _function(self, node: t.Apply) -> Ix:
         name = function_name(node.func)
         if name not in FUNCTION_NAMES or len(node.args) != 1:
-            raise CalculusError(f"cannot read the function `{name}` of entries")
+            shown = name if name is not None else written_latex(node.func)
+            raise CalculusError(f"cannot read the function `{shown}` of entries")
         fn = FUNCTION_NAMES[name or ""]
         x = self.read(node.args[0])
         return _elementwise(x, lambda m: e.elem(fn, m))
@@ -575,8 +576,8 @@ def _written(node: t.Node) -> str:
         isinstance(node, t.Sub) and isinstance(node.base, t.Symbol)
     ):
         return written_latex(node)
-    if isinstance(node, t.Sub):
-        return "(…)_{" + ",".join(index_names(node.index) or ()) + "}"
+    if isinstance(node, t.Sub):  # (…)_{i}: quoted as printed (the document's words replace it)
+        return written_latex(node)
     return "…"
 
 

@@ -1011,7 +1011,7 @@ class Lowerer:
             if special is not None:
                 return special
         if f.name in ("max", "min", "arg") or f.sub is not None:
-            raise CalculusError(f"cannot differentiate `\\{f.name}` with a subscript")
+            raise CalculusError(f"cannot differentiate `{function_latex(f)}` with a subscript")
         # f.sup is set: \log^2 x
         inner = self._apply(t.Apply(t.Func(f.name), node.args, node.parens))
         if isinstance(inner, Pending):
@@ -1211,8 +1211,9 @@ class Lowerer:
                     f"written so is not read yet (write `{latex_of(tagged.base)}_{{{written}}}`)"
                 )
             raise CalculusError(
-                f"the summand does not involve the entries `·_{{{written}}}` of a declared "
+                "the summand involves no entry of a declared "
                 + ("vector" if len(index) == 1 else "matrix")
+                + f" indexed by `{written}`"
             )
         if body.cols != ONE:  # \sum_{i,j} over the entries of a matrix
             return e.mul(e.transpose(e.ones(body.rows, ONE)), body, e.ones(body.cols, ONE))

@@ -12,6 +12,7 @@ from typing import Any
 
 from texgrad.calculus.context import context_at, row_at
 from texgrad.calculus.planning import plans_of
+from texgrad.calculus.quotes import in_document_words
 from texgrad.calculus.reasons import refusal
 from texgrad.calculus.requests import Request, request_in, title_of
 from texgrad.calculus.written import as_application
@@ -52,6 +53,7 @@ def refusal_at(result: CheckResult, offset: int) -> Refusal | None:
     reason = refusal(row.tree, ctx)
     if reason is None:
         return None
+    reason = in_document_words(reason, result, row.start, row.end)
     return Refusal(row.start, row.end, _head(row.tree, result.doc.text), reason)
 
 
@@ -66,6 +68,7 @@ def _unanswered(result: CheckResult, row: PlacedRow, request: Request) -> Refusa
     if reason is None:
         return None
     title = f"Evaluate {title_of(request, result.doc.text)}"
+    reason = in_document_words(reason, result, row.start, row.end)
     return Refusal(row.start, row.end, "", reason, action=title)
 
 

@@ -13,9 +13,12 @@ module lists those places as plain values (:class:`Unchecked`), for ``texgrad ch
 - ``cannot-differentiate``: a row stating a function that offers nothing to differentiate
   (:func:`texgrad.calculus.refusals.refusal_at`'s reason);
 - ``derivative-not-checked``: a derivative the document writes that could be neither
-  verified nor shown wrong (:func:`claim_reason` says why in words).
+  verified nor shown wrong (:func:`claim_reason` says why in words), or that is no
+  ``derivative = expression`` equation at all — used inside a formula, bounded, assigned,
+  set to zero, given a size (:func:`unclaimed_derivatives`).
 
-Messages quote the document's source, never a syntax tree.
+Messages quote the document's source, never a syntax tree (what the engine printed from
+one is spelled back as the document wrote it: :mod:`texgrad.calculus.quotes`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from texgrad.calculus.quotes import in_document_words
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.dims import Shape
 from texgrad.shapes.rows import PlacedRow
@@ -65,12 +69,15 @@ def explain(
     found = unread_rows(result) + unknown + refused
     errors = [(d.start, d.end) for d in result.diagnostics if d.severity == "error"]
     found += [
-        Unchecked(result.path, a, b, CLAIM, claim_reason(why, f, x))
+        Unchecked(
+            result.path, a, b, CLAIM, in_document_words(claim_reason(why, f, x), result, a, b)
+        )
         for a, b, why, f, x in claims or ()
         if not (  # its shapes do not agree, and the error said there says so already
             why.startswith("written side not evaluated") and any(a <= s < b for s, _ in errors)
         )
     ]
+    found += unclaimed_derivatives(result, found)
     return sorted(found, key=lambda u: (u.start, u.end, CODES.index(u.code)))
 
 
@@ -523,6 +530,112 @@ def claim_reason(why: str, function: str = "", wrt: str = "") -> str:
     return f"this derivative is not checked: {said}"
 
 
+# -- derivatives written otherwise than as `derivative = expression` -------------------------
+
+_DERIVATIVES = (t.Derivative, t.Nabla, t.Partial, t.Differential)
+_NOT_EQUATIONS = {  # relations a derivative may be written in, that texgrad does not check
+    "\\le": "bounds", "\\leq": "bounds", "\\ge": "bounds", "\\geq": "bounds", "<": "bounds",
+    ">": "bounds", "\\approx": "approximates", "\\leftarrow": "assigns", "\\gets": "assigns",
+    "\\succ": "compares", "\\succeq": "compares", "\\prec": "compares", "\\preceq": "compares",
+    "\\propto": "relates", "\\sim": "relates",
+}  # fmt: skip
+_INSIDE = "texgrad checks a derivative written alone on one side of an equation"
+
+
+def unclaimed_derivatives(
+    result: CheckResult, said: list[Unchecked], rows: list[PlacedRow] | None = None
+) -> list[Unchecked]:
+    r"""Each row that writes a derivative (``\nabla``, ``\partial``, ``\frac{\partial}{…}``,
+    ``\mathrm d``) texgrad neither checks (a claim ``derivative = expression``) nor answers
+    (a request), nor says anything else about (``said``, the diagnostics), with why: it
+    names the derivative (``G = \partial L / \partial O``), uses it inside a formula (a
+    Newton step), relates it otherwise than by ``=`` (``\le``, ``\leftarrow``), states its
+    size, or sets it to zero (a condition).  ``rows``: those to look at (else all)."""
+    from texgrad.calculus.requests import request_in
+    from texgrad.calculus.written_derivatives import written_derivatives
+
+    writing = [
+        (r, _derivative_nodes(r.tree))
+        for r in (_own_rows(result) if rows is None else rows)
+        if r.tree is not None
+    ]
+    writing = [(r, found) for r, found in writing if found]
+    if not writing:
+        return []
+    claimed = {c.row.start for c in written_derivatives(result)}
+    covered = [(u.start, u.end) for u in said]
+    covered += [(d.start, d.end) for d in result.diagnostics if d.path == result.path]
+    text = result.doc.text
+    out = []
+    for row, found in writing:
+        assert row.tree is not None
+        if row.start in claimed or request_in(row.tree) is not None:
+            continue
+        if any(a < row.end and row.start < b for a, b in covered):
+            continue
+        shown = _quote(text[found[0].start : found[0].end]) or "the derivative"
+        why = _not_a_claim(row.tree, found[0], shown)
+        out.append(Unchecked(result.path, row.start, row.end, CLAIM,
+                             f"this derivative is not checked: {why}"))  # fmt: skip
+        if len(out) >= _MAX_EXPLAINED:
+            break
+    return out
+
+
+def _derivative_nodes(tree: t.Node) -> list[t.Node]:
+    """The outermost derivatives a row writes (not the bare ``d`` of ``dk`` or ``ds``)."""
+    found: list[t.Node] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _DERIVATIVES):
+            found.append(node)
+            continue
+        stack.extend(reversed(list(node.children())))
+    return found
+
+
+def _not_a_claim(tree: t.Node, derivative: t.Node, shown: str) -> str:
+    """Why a row writing ``derivative`` is no ``derivative = expression`` texgrad checks."""
+    if not isinstance(tree, t.Chain):
+        return f"{shown} is used inside a formula; {_INSIDE}"
+    other = next((r for r in tree.relations if r not in ("=", "\\in")), None)
+    if other is not None:
+        verb = _NOT_EQUATIONS.get(other, "relates")
+        return f"the row {verb} {shown} by `{other}`; texgrad checks equations (`=`) only"
+    if "=" not in tree.relations:
+        return f"the row states the size of {shown}, not its value"
+    items = [i for i in tree.items if i is not None and not isinstance(i, t.Space)]
+    side = next((i for i in items if i.start <= derivative.start and derivative.end <= i.end), None)
+    if side is None or (side.start, side.end) != (derivative.start, derivative.end):
+        return f"{shown} is used inside a formula; {_INSIDE}"
+    rest = [i for i in items if i is not side]
+    if rest and all(symbol_key(i) is not None for i in rest):
+        return f"the row names {shown} (a definition, not a result to check)"
+    if rest and all(_zero(i) for i in rest):
+        return f"the row sets {shown} to zero: a condition (an optimum), not an identity to check"
+    inside = [n for i in rest for n in i.walk()]
+    if any(isinstance(n, _DERIVATIVES) for n in inside):
+        return (
+            "its other side holds derivatives too (a step of the chain rule); texgrad checks "
+            "a derivative against a formula without derivatives"
+        )
+    if any(isinstance(n, t.Text | t.List | t.Sequence) for n in inside):
+        return "its other side holds words or a list, not one formula"
+    return "texgrad does not read its other side as a formula of what is differentiated"
+
+
+def _zero(node: t.Node) -> bool:
+    r"""``0``, ``\mathbf{0}``, ``\mathbf 0^\top``."""
+    if isinstance(node, t.Transpose):
+        node = node.base
+    if isinstance(node, t.Font) and node.body is not None:
+        node = node.body
+    if isinstance(node, t.Symbol):
+        return node.name == "0"
+    return isinstance(node, t.Number) and node.text.strip("0.") == ""
+
+
 def _quote(source: str, limit: int = 50) -> str:
     one = " ".join(source.split())
     if not one:
@@ -546,6 +659,14 @@ def letter_reason(result: CheckResult, node: t.Node) -> str | None:
     written = result.doc.text[node.start : node.end].strip()
     said = _elsewhere(result, node, written) or _declare(result, row, node, written)
     return f"`{written}` has no shape: {_why_no_shape(result, node)}; {said}"
+
+
+def unclaimed_at(result: CheckResult, offset: int) -> Unchecked | None:
+    """The row at ``offset`` if it writes a derivative texgrad does not check, with why
+    (the hover's text; see :func:`unclaimed_derivatives`)."""
+    rows = [r for r in _own_rows(result) if r.start <= offset <= r.end]
+    found = unclaimed_derivatives(result, [], rows) if rows else []
+    return found[0] if found else None
 
 
 def unread_at(result: CheckResult, offset: int) -> Unchecked | None:

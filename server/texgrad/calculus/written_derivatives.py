@@ -392,6 +392,13 @@ def _continued(
 
 
 def _claims(row: PlacedRow, chain: t.Chain) -> Iterator[WrittenDerivative]:
+    sized = (
+        len(chain.relations) > 1
+        and chain.relations[-1] == "\\in"
+        and isinstance(chain.items[-1], t.Space)
+    )
+    if sized:  # ∂L/∂V = A^\top G \in \mathbb{R}^{S \times d}: the equation, its size said after
+        chain = replace(chain, items=chain.items[:-1], relations=chain.relations[:-1])
     if not chain.relations or any(r != "=" for r in chain.relations):
         return
     items = chain.items
@@ -404,6 +411,11 @@ def _claims(row: PlacedRow, chain: t.Chain) -> Iterator[WrittenDerivative]:
     first = items[0]
     assert first is not None
     read = _derivative_side(first)
+    if read is None and len(items) > 2 and symbol_key(first) is not None:
+        later = _derivative_side(items[1]) if items[1] is not None else None
+        if later is not None:  # J = ∂y/∂x = …: a name, the derivative it names, its value
+            first, read, items = items[1], later, items[1:]
+            assert first is not None
     if read is None and isinstance(first, t.Product) and is_d(first.factors[0]):
         read = None, None, "differential"  # \mathrm d\,\mathbf x^\top A\mathbf x = … (a head only)
     if read is not None:  # ∇f = a = b: each later item is said to be the derivative
@@ -417,8 +429,8 @@ def _claims(row: PlacedRow, chain: t.Chain) -> Iterator[WrittenDerivative]:
                 yield WrittenDerivative(row, first, read[0], read[1], item, read[2])
         return
     last = items[-1]  # a = ∇f, the derivative on the right (rare): only with two items
-    assert last is not None
-    read = _derivative_side(last) if len(items) == 2 else None
+    assert last is not None  # (G = ∂L/∂O \in ℝ^{n×d}: a name and its size, no claim)
+    read = _derivative_side(last) if len(items) == 2 and not sized else None
     if read is not None and _plain(first) and not _is_zero(first):
         yield WrittenDerivative(row, last, read[0], read[1], first, read[2])
 
@@ -629,7 +641,12 @@ def layouts_at(text: str, claim: WrittenDerivative, said: list[Statement] | None
         layouts.add(JACOBIANS + jacobians)
     if isinstance(claim.wrt, t.Transpose) and not claim.wrt.conjugate:
         layouts.add(BY_TRANSPOSE)  # ∂f/∂X^T, ∂y/∂x^T: conventions differ (accepted_forms)
+    if _SIZED.match(text, max(claim.claimed.end, claim.derivative.end), claim.row.end):
+        layouts |= {"numerator", "denominator"}  # ∂ℓ/∂V = A^\top G \in ℝ^{S×d}: its own size
     return frozenset(layouts)
+
+
+_SIZED = re.compile(r"\s*\\in(?![A-Za-z])")  # (the size said after a claim: either layout)
 
 
 @dataclass(frozen=True, slots=True)
@@ -2106,10 +2123,12 @@ def _engine_reason(outcome: DiffOutcome) -> str:
 
 
 def _short(why: str) -> str:
-    """A reason as :attr:`Tally.reasons` counts it: an engine's refusal by its first words,
-    a written side not evaluated without where."""
+    """A reason as :attr:`Tally.reasons` counts it: an engine's refusal by its first words
+    (a sum's by its first five, as said), a written side not evaluated without where."""
     if why.startswith("written side not evaluated"):
         return "written side not evaluated"
+    if why.startswith("sum: "):
+        return "sum: " + " ".join(why.removeprefix("sum: ").split()[:5])
     if not why.startswith("engine: "):
         return why
     said = re.sub(r"`[^`]*`", "`…`", why.removeprefix("engine: "))

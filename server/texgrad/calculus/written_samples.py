@@ -53,7 +53,7 @@ def compare_sum(
     try:
         out, terms = _differentiate(function, wrt, ctx, text, budget, "numerator", macros or {})
     except (CalculusError, NotSamples, BudgetExceeded) as exc:
-        return None, f"sum: {' '.join(str(exc).split()[:5])}", None
+        return None, f"sum: {exc}", None
     if out.error is not None or not out.verified or out.kind not in ("gradient", "derivative"):
         return None, "sum: not verified", None
     differ = 0
@@ -78,7 +78,7 @@ def compare_sum(
             if differ == POINTS:
                 return False, "", _as_written(out, terms, claimed, wrt, ctx, stacks, budget)
     except (CalculusError, BudgetExceeded) as exc:
-        return None, f"sum: {' '.join(str(exc).split()[:5])}", out
+        return None, f"sum: {exc}", out
     return None, "sum: differs at too few points", out
 
 

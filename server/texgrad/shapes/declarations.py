@@ -29,7 +29,7 @@ from itertools import groupby
 from operator import attrgetter
 from typing import NamedTuple
 
-from texgrad.reading.edits import TextEdit
+from texgrad.reading.edits import TextEdit, longest_same
 from texgrad.shapes.facts import Fact, fact_key, facts_of, scoped
 from texgrad.shapes.formulas import from_formula, weak_scalars
 from texgrad.shapes.grids import from_tables
@@ -530,10 +530,11 @@ def _from_text(
 
 def _row_declares(row: PlacedRow) -> _RowDeclares:
     """What one row declares, relative to its start."""
-    if row.tree is None:
+    tree = row_tree(row)
+    if tree is None:
         return _NOTHING
     scratch = SymbolTable()
-    from_formula(row_tree(row) or row.tree, row.path, scratch)  # \operatorname{head}_i = …
+    from_formula(tree, row.path, scratch)  # \operatorname{head}_i = …
     facts = tuple(facts_of(row.tree, row.path)) if isinstance(row.tree, _STATEMENTS) else ()
     weak = tuple(weak_scalars(row.tree, row.path)) if isinstance(row.tree, _STATEMENTS) else ()
     if not (scratch.declarations or scratch.bound or scratch.signatures
@@ -727,13 +728,9 @@ def _follow(
 def _common_length(new: list[RowKey], old: list[RowKey], most: int, tail: bool) -> int:
     """How many of the first (``tail``: last) items of two lists are the same, ``most`` at
     most (lists compare in C, objects by identity first: a search by halving)."""
-    lo, hi = 0, most
     n, n_old = len(new), len(old)
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        same = new[n - mid :] == old[n_old - mid :] if tail else new[:mid] == old[:mid]
-        if same:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+
+    def same(k: int) -> bool:
+        return new[n - k :] == old[n_old - k :] if tail else new[:k] == old[:k]
+
+    return longest_same(same, most)

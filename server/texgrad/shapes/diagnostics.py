@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
+
+from texgrad.reading.edits import longest_same
 
 Severity = Literal["error", "warning", "information", "hint"]
 
@@ -105,8 +106,8 @@ def moved_by_edit(old: str, new: str, path: str, found: list[Diagnostic]) -> lis
     if not found or old == new:
         return list(found)  # (most documents: nothing to move, and no text compared)
     limit = min(len(old), len(new))
-    before = _common(lambda k: old[:k] == new[:k], limit)
-    after = _common(lambda k: old[len(old) - k :] == new[len(new) - k :], limit - before)
+    before = longest_same(lambda k: old[:k] == new[:k], limit)
+    after = longest_same(lambda k: old[len(old) - k :] == new[len(new) - k :], limit - before)
     changed_end, delta = len(old) - after, len(new) - len(old)
 
     def at(start: int, end: int) -> tuple[int, int] | None:
@@ -140,17 +141,3 @@ def moved_by_edit(old: str, new: str, path: str, found: list[Diagnostic]) -> lis
         )
         out.append(replace(d, start=start, end=end, related=related, fixes=fixes))
     return out
-
-
-def _common(same: Callable[[int], bool], limit: int) -> int:
-    """The largest ``k <= limit`` with ``same(k)`` (true up to some k, false after): a
-    bisection over slices compared in C, not a loop over characters in Python (a 200 kB
-    document is compared at every keystroke)."""
-    lo, hi = 0, limit
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if same(mid):
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import cast
 
-from texgrad.reading.edits import TextEdit
+from texgrad.reading.edits import TextEdit, longest_same
 from texgrad.shapes.diagnostics import Diagnostic
 from texgrad.shapes.dims import Dim, Shape
 from texgrad.shapes.facts import Fact
@@ -223,16 +223,7 @@ def _alike_for(
             s - d for s in starts[n - k :]
         ]
 
-    lo, hi = 0, max(0, most)
-    if same(hi):
-        return hi
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if same(mid):
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+    return longest_same(same, most)
 
 
 def _gone(old: History, aligned: dict[str, list[int]], dirty: set[str]) -> None:

@@ -15,6 +15,7 @@ so says nothing new: it only lets the rules see the shape the document gives it.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import replace
 from typing import Any, overload
 
@@ -84,9 +85,26 @@ def row_tree(row: PlacedRow) -> t.Node | None:
     text may hold such a word (the text of its key: see ``MappedText.key``)."""
     key = row.key
     text = key if isinstance(key, str) else key[0] if isinstance(key, tuple) and key else None
-    if isinstance(text, str) and _MAYBE.search(text) is None:
-        return row.tree
-    return words_as_symbols(row.tree)
+    tree = row.tree
+    if tree is None or isinstance(text, str) and _MAYBE.search(text) is None:
+        return tree
+    kept = _REWRITES.get(id(tree))
+    if kept is not None and kept[0] is tree:  # (the declarations' pass, then inference's)
+        return kept[1]
+    out = words_as_symbols(tree)
+    with _REWRITES_LOCK:
+        if len(_REWRITES) >= _REWRITES_KEPT:
+            _REWRITES.pop(next(iter(_REWRITES)))
+        _REWRITES[id(tree)] = (tree, out)
+    return out
+
+
+# The rows' trees last rewritten, by the tree's id (the tree kept with it, so that the id
+# names it): collecting the declarations and inference read each row that may hold a word,
+# and rewrote it twice per analysis.  Bounded; the oldest goes first.
+_REWRITES: dict[int, tuple[t.Node, t.Node]] = {}
+_REWRITES_KEPT = 4096
+_REWRITES_LOCK = threading.Lock()
 
 
 @overload
