@@ -22,7 +22,7 @@ import bisect
 import re
 from dataclasses import replace
 
-from texgrad.reading import latex, markdown_inline
+from texgrad.reading import latex, markdown, markdown_inline
 from texgrad.reading.edits import Splice, TextEdit
 from texgrad.reading.macros import DEFINITION_COMMANDS
 from texgrad.reading.memo import Recent
@@ -587,9 +587,7 @@ def rescan_paragraph(
         if lo <= m.start < hi:
             return None  # (the macros would change)
     d = edit.delta
-    from texgrad.reading.markdown import scan_paragraph  # (the scanner this module serves)
-
-    got = scan_paragraph(new_text, lo, hi + d, extra_environments, path)
+    got = markdown.scan_paragraph(new_text, lo, hi + d, extra_environments, path)
     if got.definitions:
         return None
     regions = old.regions
