@@ -80,6 +80,7 @@ SLOW: dict[str, tuple[str, ...]] = {
         "test_reading_after_edits_splices_what_a_fresh_read_gives",
         "test_random_edits_to_corpus_documents",
         "test_typing_commands_in_math_key_by_key",
+        "test_random_edits_read_again_paragraph_by_paragraph",
     ),
     "test_cli.py": ("test_console_script_runs",),
     "test_cli_parallel.py": (
@@ -88,6 +89,7 @@ SLOW: dict[str, tuple[str, ...]] = {
     ),
     "test_incremental.py": (
         "test_random_edits_to_corpus_documents_give_what_a_fresh_check_gives",
+        "test_dollars_and_declarations_typed_in_paragraphs_give_what_a_fresh_check_gives",
         "test_boundaries_after_an_edit_are_those_of_the_new_text",
     ),
     "test_lint.py": ("test_mypy",),

@@ -284,6 +284,49 @@ def test_random_edits_to_corpus_documents_give_what_a_fresh_check_gives(corpus: 
             assert _everything(got) == _everything(fresh), f"{name}: edit at {at}"
 
 
+def test_dollars_and_declarations_typed_in_paragraphs_give_what_a_fresh_check_gives(
+    corpus: Path,
+) -> None:
+    # the edits read again paragraph by paragraph (rescan.rescan_paragraph) or spliced after
+    # a whole scan (document._spliced): a `$` deleted or typed, a declaration typed in prose
+    # or in inline math, a word beside a bracket
+    import random
+    import re
+
+    from texgrad.reading.project import SCANS
+
+    rng = random.Random(17)
+    kinds = ["delete $", "type $", "declare", "declare in math", "word"]
+    for name in ("parr-howard-matrix-calculus/matrix-calculus.md", "d2l-en/backprop.md"):
+        path = corpus / name
+        text = path.read_text(encoding="utf-8")
+        checker = Checker()
+        checker.check(str(path), None, path.parent, text)
+        reused = SCANS.reused
+        for k in range(10):
+            kind = kinds[k % len(kinds)]
+            inline = [m for m in re.finditer(r"(?<![$\\])\$[^$\n]{1,40}\$(?!\$)", text)]
+            m = rng.choice(inline)
+            if kind == "delete $":
+                at = rng.choice([m.start(), m.end() - 1])
+                text = text[:at] + text[at + 1 :]
+            elif kind == "type $":
+                text = text[: m.end()] + " $" + text[m.end() :]
+            elif kind == "declare":
+                text = (
+                    text[: m.end()] + ", where $Q \\in \\mathbb{R}^{n \\times n}$" + text[m.end() :]
+                )
+            elif kind == "declare in math":
+                at = m.end() - 1
+                text = text[:at] + ", x \\in \\mathbb{R}^{k}" + text[at:]
+            else:
+                text = text[: m.start()] + "[see] " + text[m.start() :]
+            got = checker.check(str(path), None, path.parent, text)
+            fresh = Checker().check(str(path), None, path.parent, text)
+            assert _everything(got) == _everything(fresh), f"{name}: {kind} at {m.start()}"
+        assert SCANS.reused > reused  # (some were read again paragraph by paragraph)
+
+
 def test_boundaries_after_an_edit_are_those_of_the_new_text(corpus: Path) -> None:
     import random
 

@@ -12,7 +12,7 @@ from texgrad.reading import latex, markdown, project
 from texgrad.reading.document import clear_caches, read_document
 from texgrad.reading.edits import TextEdit
 from texgrad.reading.project import scan_text
-from texgrad.reading.rescan import ScanMemo, rescan
+from texgrad.reading.rescan import ScanMemo, rescan, rescan_paragraph
 
 
 def _full(text: str, fmt: str):
@@ -217,6 +217,90 @@ def test_typing_commands_in_math_key_by_key(corpus: Path) -> None:
     assert rescan(old, _full(old, "latex"), "Let $a + \\alpha b$ be.", "latex") is not None
     for new in ("Let $a + \\}b$ be.", "Let $a + \\text b$ be.", "Let $a + \\end b$ be."):
         assert rescan(old, _full(old, "latex"), new, "latex") is None
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "reused"),
+    [
+        # a `$` deleted or typed: that paragraph is read again, its regions pair otherwise
+        ("Para one $a$.\n\nLet $x$ and $y$ be.\n\nLast $z$.\n",
+         "Para one $a$.\n\nLet x$ and $y$ be.\n\nLast $z$.\n", True),
+        ("Let $x$ and y be.\n\nLast $z$.\n", "Let $x$ and $y be.\n\nLast $z$.\n", True),
+        # beside a bracket, a tag, a backquote: read again with the inline scanner's rules
+        ("See [3. And $x$ here.\n", "See [3] And $x$ here.\n", True),
+        ("Text `a $b` and $c$.\n", "Text `a $b and $c$.\n", True),
+        # a line's first word may start a block: `#`, a list marker, a fence
+        ("Intro.\n\n(a)=\n##Notes $x$\n", "Intro.\n\n(a)=\n## Notes $x$\n", False),
+        ("Text.\n\n1 Compute $x$\n", "Text.\n\n1. Compute $x$\n", False),
+        ("Then $x$ and\nmore $y$.\n", "Then $x$ and\nmore $y$.\n---\n", False),
+        # what block rules read past the line: $$ and an environment's \begin/\end
+        ("Let $x$ and $y$ be.\n", "Let $x$ and $$y$ be.\n", False),
+        ("Let \\begin{align} $x$ be.\n", "Let \\begin{align} x$ be.\n", False),
+        # a line break typed or removed, a paragraph that may be a link reference definition
+        ("Let $x$ be.\n", "Let $x$\nbe.\n", False),
+        ("[a]: $x$ and $y$\n", "[a]: $x$ and y$\n", False),
+        # a blockquote's paragraph: its prefixes are read with its block structure
+        ("> Let $x$ and $y$.\n", "> Let $x$ and y$.\n", False),
+    ],
+)  # fmt: skip
+def test_a_paragraph_is_read_again_only_when_block_structure_stays(old, new, reused) -> None:
+    got = rescan_paragraph(old, _full(old, "markdown"), new)
+    assert (got is not None) == reused
+    if got is not None:
+        full = _full(new, "markdown")
+        assert got == full and got.paragraphs == full.paragraphs
+        assert got.origin is not None and got.origin.previous is not None
+
+
+def test_random_edits_read_again_paragraph_by_paragraph(corpus: Path) -> None:
+    # dollars, brackets, tags and line starts typed and deleted in the Markdown corpus:
+    # a paragraph read again gives what a whole scan gives, and so do the paragraphs the
+    # scan keeps for the next edit (moved by the other fast paths)
+    rng = random.Random(13)
+    snippets = ["$", "$", "$$", " ", "x", "[", "]", "<", "`", "\\", "{", "}", "\\alpha",
+                "$x$", "- ", "#", "# ", "*", "_", "\\$", "](", "<b>", "---", "1. ", "2) ",
+                "\\begin{align}", "\\end{align}", "\\[", "%", "~~~", "> ", "===", "[a]: x",
+                "    ", "{{< include x >}}", ":::", "\\text{", "\\newcommand{\\R}{x}"]  # fmt: skip
+    names = ["matrix-cookbook-md/main.md", "parr-howard-matrix-calculus/matrix-calculus.md",
+             "d2l-en/backprop.md", "quantecon/linear_models.md"]  # fmt: skip
+    read_again = 0
+    for name in names:
+        text = (corpus / name).read_text(encoding="utf-8")
+        scan = _full(text, "markdown")
+        for _ in range(50):
+            assert scan.paragraphs is not None
+            lo, hi = rng.choice(scan.paragraphs)
+            at = rng.randint(lo, hi)
+            if rng.random() < 0.3:  # at or near a line's start
+                at = min(len(text), text.rfind("\n", 0, at) + 1 + rng.randint(0, 4))
+            new = random_edit(rng, text, at, snippets, most=3)
+            full = _full(new, "markdown")
+            for fast in (rescan(text, scan, new, "markdown"), rescan_paragraph(text, scan, new)):
+                if fast is not None:
+                    assert fast == full, f"{name}: edit at {at}"
+                    assert fast.paragraphs in (None, full.paragraphs), f"{name}: edit at {at}"
+            read_again += rescan_paragraph(text, scan, new) is not None
+            text, scan = new, full
+    assert read_again > 80  # most edits inside a paragraph's lines
+
+
+def test_reading_after_a_whole_scan_splices_the_regions_alike() -> None:
+    # a `$` deleted in a paragraph that starts a line's block: the whole text is scanned,
+    # and the regions before and after those it changed are reused (kept, moved)
+    clear_caches()
+    head = "".join(f"Para {i} with $a_{i} + b$.\n\n" for i in range(5))
+    text = head + "$x$ and $y$ here.\n\n" + head
+    first = read_document("/doc.md", text=text)
+    new = text.replace("$x$ and", "x$ and", 1)
+    got = read_document("/doc.md", text=new)
+    assert got.splice is not None and got.splice.previous is first.regions
+    # ($y$ pairs as before: it is moved with the regions after it; $x$ is gone)
+    assert (got.splice.kept, got.splice.moved, got.splice.delta) == (5, 6, -1)
+    assert len(got.regions) == len(first.regions) - 1
+    assert got.regions[:5] == first.regions[:5] and got.regions[0] is first.regions[0]
+    clear_caches()
+    fresh = read_document("/doc.md", text=new)
+    assert _read_facts(got) == _read_facts(fresh)
 
 
 def test_the_edit_between_two_texts_is_the_smallest_replacement() -> None:

@@ -193,23 +193,59 @@ class _Assembled:
                 *(r.moved(d) for r in old[len(old) - moved :]),
             )
             splice = Splice(old, kept, moved, d)
-        elif len(last[1]) == len(raws):
-            old_text, old_raws, _, old_regions = last
-            built = []
-            for raw, was, region in zip(raws, old_raws, old_regions, strict=True):
-                d = raw.start - was.start
-                if (raw is was or _moved_by(raw, was, d)) and (
-                    text[raw.start : raw.end] == old_text[was.start : was.end]
-                ):
-                    built.append(region.moved(d))
-                else:
-                    built.append(build_region(text, raw, macros))
-            out = tuple(built)
         else:
-            out = tuple(build_region(text, raw, macros) for raw in raws)
+            # scanned whole (a `$` typed or deleted, an edit beside a Markdown event): the
+            # regions alike at the head (where they were) and at the tail (moved by the
+            # edit) are reused as a rescan's splice would have them, and said so
+            out, splice = _spliced(text, raws, macros, *last[:2], last[3])
         if path:
             self._last.put(path, (text, raws, defined, out))
         return out, splice
+
+
+def _spliced(
+    text: str,
+    raws: list[RawRegion],
+    macros: MacroTable,
+    old_text: str,
+    old_raws: list[RawRegion],
+    old: Regions,
+) -> tuple[Regions, Splice]:
+    """The regions of a whole scan of ``text`` made from the last ones (``old``, of
+    ``old_raws`` in ``old_text``): the first ones that are the same regions with the same
+    text kept, the last ones moved by the change of length, those between built (or, one
+    for one, moved where they are the same region with the same text)."""
+    d = len(text) - len(old_text)
+    n, n_old = len(raws), len(old_raws)
+    kept = 0
+    while kept < min(n, n_old) and _alike(text, raws[kept], old_text, old_raws[kept], 0):
+        kept += 1
+    moved = 0
+    while moved < min(n, n_old) - kept and _alike(
+        text, raws[n - 1 - moved], old_text, old_raws[n_old - 1 - moved], d
+    ):
+        moved += 1
+    mid = raws[kept : n - moved]
+    old_mid = old_raws[kept : n_old - moved]
+    if len(mid) == len(old_mid):
+        built = []
+        for raw, was, region in zip(mid, old_mid, old[kept : n_old - moved], strict=True):
+            shift = raw.start - was.start
+            if _alike(text, raw, old_text, was, shift):
+                built.append(region.moved(shift))
+            else:
+                built.append(build_region(text, raw, macros))
+    else:
+        built = [build_region(text, raw, macros) for raw in mid]
+    out = (*old[:kept], *built, *(r.moved(d) for r in old[n_old - moved :]))
+    return out, Splice(old, kept, moved, d)
+
+
+def _alike(text: str, raw: RawRegion, old_text: str, was: RawRegion, d: int) -> bool:
+    """Is ``raw`` the region ``was`` moved by ``d``, with the same text?"""
+    return (raw is was or (raw.start - was.start == d and _moved_by(raw, was, d))) and (
+        text[raw.start : raw.end] == old_text[was.start : was.end]
+    )
 
 
 def _moved_by(raw: RawRegion, was: RawRegion, d: int) -> bool:

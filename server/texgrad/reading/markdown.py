@@ -88,8 +88,22 @@ _DOLLAR_LABEL = re.compile(r"[ \t]*(?:\([^)$\r\n]+\)|\{#[^}$\r\n]+\})[ \t]*")
 def scan(text: str, extra_environments: frozenset[str] = frozenset(), path: str = "") -> ScanResult:
     """Scan a Markdown file: every math region, with exact source offsets."""
     doc = Doc(text, MATH_ENVIRONMENTS | extra_environments, path)
+    doc.out.paragraphs = []
     if text:
         _scan_blocks(doc, 0, len(doc.starts), 0)
+    doc.out.regions.sort(key=lambda r: (r.start, r.end))
+    return doc.out
+
+
+def scan_paragraph(
+    text: str, lo: int, hi: int, extra_environments: frozenset[str] = frozenset(), path: str = ""
+) -> ScanResult:
+    """The math of the paragraph ``text[lo:hi]`` (outside quotes), as :func:`scan` reads it
+    there: its regions, problems and definitions only."""
+    doc = Doc.__new__(Doc)  # (no line table: inline reading needs none)
+    doc.text, doc.envs, doc.path = text, MATH_ENVIRONMENTS | extra_environments, path
+    doc.out, doc.starts, doc.ends = ScanResult(), [], []
+    scan_inline(doc, lo, hi)
     doc.out.regions.sort(key=lambda r: (r.start, r.end))
     return doc.out
 
@@ -265,6 +279,7 @@ def _scan_blocks(doc: Doc, first: int, last: int, depth: int) -> None:
             )
         )  # fmt: skip
         _scan_plain(doc, first, last)
+        doc.out.paragraphs = None  # (no block structure: no edit is read paragraph-wise)
         return
     quotes = 0  # blockquote depth: lines then carry `>` prefixes
     for i, tok in enumerate(tokens):
@@ -284,6 +299,9 @@ def _scan_blocks(doc: Doc, first: int, last: int, depth: int) -> None:
             prefixes: tuple[Span, ...] = ()
             if quotes and i + 1 < len(tokens):
                 prefixes = _quote_prefixes(doc, a, b, tokens[i + 1].content)
+            if not quotes and kind == "paragraph_open" and doc.out.paragraphs is not None:
+                if "{{<" not in tokens[i + 1].content:  # (nor includes)
+                    doc.out.paragraphs.append((doc.starts[a], doc.ends[b - 1]))
             scan_inline(doc, doc.starts[a], doc.ends[b - 1], prefixes)
         elif kind == "fence":
             _fence(doc, tok.markup, tok.info, tok.content, a, b, quotes > 0, depth)

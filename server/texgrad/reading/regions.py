@@ -186,6 +186,9 @@ class ScanResult:
     has_documentclass: bool = False
     # made by moving an earlier scan's regions after an edit (rescan.py): how
     origin: Splice | None = field(default=None, compare=False, repr=False)
+    # Markdown: the paragraphs read for inline math outside quotes, (start, end) in order —
+    # an edit inside one that leaves block structure alone reads that one again (rescan.py)
+    paragraphs: list[tuple[int, int]] | None = field(default=None, compare=False, repr=False)
 
 
 # Markdown escapes that authors add to keep emphasis out of math (a\_i, a\*b).

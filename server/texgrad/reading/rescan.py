@@ -22,7 +22,7 @@ import bisect
 import re
 from dataclasses import replace
 
-from texgrad.reading import latex, markdown_inline
+from texgrad.reading import latex, markdown, markdown_inline
 from texgrad.reading.edits import Splice, TextEdit
 from texgrad.reading.macros import DEFINITION_COMMANDS
 from texgrad.reading.memo import Recent
@@ -83,7 +83,7 @@ def rescan(
         *(_moved(r, d, edit.start) for r in old.regions[index + 1 :]),
     ]
     splice = Splice(old.regions, index, len(regions) - index - 1, d)
-    return _moved_scan(old, regions, new_text, format, edit, splice)
+    return _moved_scan(old, regions, new_text, format, edit, splice, old_text)
 
 
 def _moved_scan(
@@ -93,8 +93,10 @@ def _moved_scan(
     format: str,
     edit: TextEdit,
     splice: Splice,
+    old_text: str,
 ) -> ScanResult:
-    """The old scan with these regions and everything else after the edit moved."""
+    """The old scan with these regions and everything else after the edit moved (a
+    Markdown scan's paragraphs too, where the edit kept its lines' block structure)."""
     d = edit.delta
     out = ScanResult(
         regions,
@@ -104,6 +106,9 @@ def _moved_scan(
         old.magic_root,
         old.has_documentclass,
         splice,
+        _moved_paragraphs(old.paragraphs, edit)
+        if old.paragraphs is not None and _lines_kept(old_text, new_text, edit)
+        else None,
     )  # fmt: skip
     if format != "markdown" and edit.start < 4000:
         out.magic_root = latex.magic_root(new_text)
@@ -138,7 +143,7 @@ def _prose_edit(
         *(_moved(r, edit.delta, edit.start) for r in old.regions[kept:]),
     ]
     splice = Splice(old.regions, kept, len(regions) - kept, edit.delta)
-    return _moved_scan(old, regions, new_text, format, edit, splice)
+    return _moved_scan(old, regions, new_text, format, edit, splice, old_text)
 
 
 def _overlaps_structure(old: ScanResult, edit: TextEdit) -> bool:
@@ -483,6 +488,120 @@ def _closer_markdown(
     return True
 
 
+def _lines_kept(old_text: str, new_text: str, edit: TextEdit) -> bool:
+    """Does the edit leave Markdown block structure alone: no line break typed or removed,
+    and in both texts the edited line's first word (after list markers and quote marks)
+    and the blank after it are before the edit — or that word starts with a letter, a
+    single `$` or a parenthesis, and the edit is past its first character — and the line
+    is not one of markers only (a rule, a setext underline)?"""
+    removed, inserted = old_text[edit.start : edit.old_end], new_text[edit.start : edit.new_end]
+    if any(c in removed or c in inserted for c in "\r\n"):
+        return False
+    for text, end in ((old_text, edit.old_end), (new_text, edit.new_end)):
+        line = text.rfind("\n", 0, edit.start) + 1
+        content = _content_start(text, line)
+        word = _FIRST_WORD.match(text, content)
+        if word is None or word.end() == word.start() or content >= edit.start:
+            return False
+        if word.end() >= edit.start and not (
+            text[content] in _NEUTRAL_START and not text.startswith("$$", content)
+        ):
+            return False  # (the edit is in a first word that may start a block: `1.`, `###`)
+        line_end = text.find("\n", end)
+        if _MARKERS_ONLY.fullmatch(text, line, line_end if line_end >= 0 else len(text)):
+            return False
+    return True
+
+
+_FIRST_WORD = re.compile(r"[^ \t\r\n]*")
+# what a line's first word may start with and start no block (`$x$ is …`, `where …`)
+_NEUTRAL_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ$(")
+_MARKERS_ONLY = re.compile(r"[ \t>]*(?:[-=*_+#~`:][ \t]*)*")
+
+
+def _moved_paragraphs(
+    paragraphs: list[tuple[int, int]] | None, edit: TextEdit
+) -> list[tuple[int, int]] | None:
+    """The paragraphs after an edit that left block structure alone: the one holding it
+    longer or shorter, those after it moved."""
+    d = edit.delta
+    if paragraphs is None or d == 0:
+        return paragraphs
+    i = bisect.bisect_right(paragraphs, (edit.start, _AFTER_ALL)) - 1  # the last starting by it
+    out = paragraphs[: max(i, 0)]
+    if i >= 0:
+        lo, hi = paragraphs[i]
+        out.append((lo, hi + d) if hi >= edit.start else (lo, hi))
+    out += [(lo + d, hi + d) for lo, hi in paragraphs[i + 1 :]]
+    return out
+
+
+_AFTER_ALL = 1 << 62
+
+
+# In the paragraph an edit is read again in, the edited line may not hold what a block
+# rule reads beyond it: a display's delimiters, an environment's \begin or \end, an include.
+_BLOCK_READS = ("$$", "\\[", "\\]", "\\begin", "\\end", "{{<")
+
+
+def rescan_paragraph(
+    old_text: str,
+    old: ScanResult,
+    new_text: str,
+    extra_environments: frozenset[str] = frozenset(),
+    path: str = "",
+) -> ScanResult | None:
+    """The scan of Markdown ``new_text`` from the last one, when the edit stays inside one
+    paragraph's lines (no line break typed or removed) and leaves block structure alone
+    (the line's start, a rule or setext underline, a link reference definition, and what
+    block rules read: :data:`_BLOCK_READS`): that paragraph is read again for inline math
+    — a ``$`` deleted or typed, an edit beside a bracket or a tag — and the regions before
+    it kept, those after it moved.  None when it must be scanned whole."""
+    paragraphs = old.paragraphs
+    if paragraphs is None:
+        return None
+    edit = TextEdit.between(old_text, new_text)
+    removed, inserted = old_text[edit.start : edit.old_end], new_text[edit.start : edit.new_end]
+    if not (_balanced(removed) and _balanced(inserted)):
+        return None
+    i = bisect.bisect_right(paragraphs, (edit.start, _AFTER_ALL)) - 1
+    if i < 0:
+        return None
+    lo, hi = paragraphs[i]
+    if not (lo < edit.start and edit.old_end <= hi):
+        return None
+    first = old_text[_content_start(old_text, lo) : hi].lstrip()
+    if first.startswith("["):
+        return None  # a link reference definition may begin the paragraph
+    if not _lines_kept(old_text, new_text, edit):
+        return None
+    for text, end in ((old_text, edit.old_end), (new_text, edit.new_end)):
+        line = text.rfind("\n", 0, edit.start) + 1
+        line_end = text.find("\n", end)
+        whole = text[line : line_end if line_end >= 0 else len(text)]
+        if any(mark in whole for mark in _BLOCK_READS):
+            return None
+    if not _escapes_kept(old_text, new_text, edit):
+        return None
+    for m in old.definitions:
+        if lo <= m.start < hi:
+            return None  # (the macros would change)
+    d = edit.delta
+    got = markdown.scan_paragraph(new_text, lo, hi + d, extra_environments, path)
+    if got.definitions:
+        return None
+    regions = old.regions
+    a = bisect.bisect_left(regions, lo, key=lambda r: r.start)
+    b = bisect.bisect_left(regions, hi, key=lambda r: r.start)
+    out_regions = [*regions[:a], *got.regions, *(_moved(r, d, edit.start) for r in regions[b:])]
+    splice = Splice(regions, a, len(regions) - b, d)
+    out = _moved_scan(old, out_regions, new_text, "markdown", edit, splice, old_text)
+    before = [p for p in old.problems if p.start < lo]
+    after = [_moved_problem(p, edit) for p in old.problems if p.start >= hi]
+    out.problems = [*before, *got.problems, *after]
+    return out
+
+
 class ScanMemo:
     """The last scan of each path, to scan again after an edit (bounded, thread-safe)."""
 
@@ -497,6 +616,8 @@ class ScanMemo:
         if last[0] == text:
             return last[1]
         found = rescan(last[0], last[1], text, key[1], key[2])
+        if found is None and key[1] == "markdown":
+            found = rescan_paragraph(last[0], last[1], text, key[2], key[0])
         if found is not None:
             self.reused += 1
             self.put(key, text, found)
