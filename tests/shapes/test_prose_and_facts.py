@@ -1250,3 +1250,89 @@ def test_which_is_after_a_wrong_value_of_a_letter_just_defined_sizes_nothing(
         """,
     )
     assert [d.code for d in result.diagnostics] == ["matmul-mismatch"]
+
+
+def test_an_apposition_sizes_a_wrong_value_of_a_letter_defined_earlier_in_its_paragraph(
+    tmp_path: Path,
+) -> None:
+    # K-FAC: G = Z^T Z / B in a display, then the slip "$G = \frac{1}{B} Z Z^\top$, a
+    # $B \times B$ Gram matrix" a few sentences on: the words size the wrong value, G stays
+    # d×d (no false alarm on the display), and the slip is reported
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Stack the gradients as the rows of $Z \in \mathbb{R}^{B \times d}$. The factor is
+        $$G = \tfrac{1}{B} Z^\top Z,$$
+        whose inverse we need, as it is small; we refresh it every twenty steps, since forming it
+        costs a pass over the batch and inverting it a cubic number of operations in its side, which
+        is cheap next to the backward pass in every model we tried for this paper, large or small.
+        Our first code accumulated $G = \tfrac{1}{B} Z Z^\top$, a $B \times B$ Gram matrix.
+                                    ^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch")
+
+
+def test_a_case_named_for_an_instance_holds_in_its_sentence_only(tmp_path: Path) -> None:
+    # "even for a modest layer with $d_l = d_{l-1} = 4096$": an instance, not the text's sizes
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $W_l \in \mathbb{R}^{d_l \times d_{l-1}}$ and $V_l \in \mathbb{R}^{d_l \times d_{l-1}}$.
+        The block has side $d_l d_{l-1}$: even for a modest layer with $d_l = d_{l-1} = 4096$ it is huge.
+
+        Later, $W_l^\top V_l$ is fine but $W_l V_l$ is not.
+                                           ^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_what_a_wrong_formula_only_ran_because_of_holds_nowhere(tmp_path: Path) -> None:
+    # a notebook's note: "the cell below only ran because the toy data had $n = d$"
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{n \times d}$ and $S \in \mathbb{R}^{n \times n}$.
+        An earlier version had $X S X^\top$ here, and the cell only ran because the toy data had $n = d$.
+                                ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_only_for_square_a_is_said_of_the_declared_letter_not_supposed(tmp_path: Path) -> None:
+    # "which only runs for square $A$": what the slip needs, not "for square A" supposing
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$, $b \in \mathbb{R}^m$ and $p \in \mathbb{R}^n$.
+        The code computes $A (A p - b)$, which only runs for square $A$.
+                           ^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_an_example_defines_a_letter_as_its_sizes_make_the_declared_one(tmp_path: Path) -> None:
+    # the lecture's x ∈ ℝ^{n_0}; an Example with n_0 = 3 writes out x = (1, 0, -1)^T: the same
+    # x there (the facts make both 3), so W^{(2)} x with W^{(2)} 2×4 is reported
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \documentclass{article}
+        \newtheorem{example}{Example}
+        \begin{document}
+        \section{Forward}
+        Let $x \in \mathbb{R}^{n_0}$.
+        \section{Backward}
+        Text.
+        \begin{example}
+        Take $n_0 = 3$, $W^{(2)} \in \mathbb{R}^{2 \times 4}$ and one input $x = (1, 0, -1)^\top$.
+        Skipping the hidden layer, $W^{(2)} x$ cannot be formed.
+                                    ^^^^^^^^^
+        \end{example}
+        \end{document}
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
