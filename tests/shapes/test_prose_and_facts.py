@@ -1336,3 +1336,18 @@ def test_an_example_defines_a_letter_as_its_sizes_make_the_declared_one(tmp_path
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_dimension_made_a_product_makes_its_factors_counts(tmp_path: Path) -> None:
+    # "h heads of width k, so $d = hk$": h is named in no shape, yet it counts the heads —
+    # the concatenation of h heads side by side is S×hk = S×d; stacked, it is hS×k
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $H_i \in \mathbb{R}^{S \times k}$ and $W^O \in \mathbb{R}^{d \times d}$, with $h$ heads: $d = hk$.
+        Right: $\begin{bmatrix} H_1 & \cdots & H_h \end{bmatrix} W^O$.
+        Wrong: $\begin{bmatrix} H_1 \\ \vdots \\ H_h \end{bmatrix} W^O$.
+                ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
