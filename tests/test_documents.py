@@ -68,6 +68,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "arxiv-kronecker-gp-10",
         "arxiv-lora-7",
         "arxiv-mixture-experts-8",
+        "arxiv-perceiver-17",
         "arxiv-retrieval-12",
         "arxiv-rl-4",
         "arxiv-ssm-16",

@@ -1351,3 +1351,32 @@ def test_a_dimension_made_a_product_makes_its_factors_counts(tmp_path: Path) -> 
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_restriction_on_a_size_made_of_others_holds_nowhere(tmp_path: Path) -> None:
+    # "which only ran because the toy model had $N = 4d$": not the text's sizes, though 4d is
+    # a size made of others (as d = hk is)
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $H \in \mathbb{R}^{N \times 4d}$ and $b \in \mathbb{R}^{4d}$, $u \in \mathbb{R}^N$.
+        The code computed $H + b u^\top$, which only ran because the toy model had $N = 4d$.
+                           ^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_a_primed_letter_defined_has_its_definition_s_shape(tmp_path: Path) -> None:
+    # a residual block's output L' = L + MHA(L) and L'' after it: letters of their own, sized
+    # by their definitions (a lone x' is otherwise no transpose nor any shape)
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $L \in \mathbb{R}^{N \times d}$, $W \in \mathbb{R}^{d \times m}$ and $\mathbf{1}_N \in \mathbb{R}^N$.
+        The block gives $L' = L + \operatorname{MHA}(L)$ and $L'' = L' + \operatorname{ReLU}(L' W) W^\top$.
+        Right: $(L'')^\top \mathbf{1}_N$. Wrong: $L'' \mathbf{1}_N$.
+                                                  ^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")

@@ -134,14 +134,14 @@ def scoped(fact: Fact, text: str, names: frozenset[object]) -> Fact | None:
         return None
     if fact.name not in names and not fact.value.is_Symbol:
         return None  # (but "$n^{[0]} = n_x$" names a size by a dimension of the document)
-    if fact.value.free_symbols and not fact.value.is_Symbol:
-        return fact  # d = hk, n = n_1 n_2: a size made of others, even in a case
     lo = sentence_start(text, max(0, fact.start - SENTENCE_LOOKBACK), fact.start)
     before = text[lo : fact.start].rstrip(" \t\n$\\([")
     leads = list(_LEAD.finditer(before))
     lead = leads[-1] if leads else None
     if lead is not None and lead.group("restriction"):
         return None  # "…, which only works when $n_1 = n_2$": what fails but in that case
+    if fact.value.free_symbols and not fact.value.is_Symbol:
+        return fact  # d = hk, n = n_1 n_2: a size made of others, even in a case
     case = _CASE.search(before)
     if fact.name not in names and not case:
         return fact  # "…, with $n^{[0]} = n_x$": what a size no shape names stands for

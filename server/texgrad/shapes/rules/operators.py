@@ -204,6 +204,10 @@ class OperatorRules(ExponentialRules):
         if own is not None:
             return own.shape
         self.infer(node.base)
+        key = symbol_key(node)
+        defined = self._sized_definition(key[0], node.start) if key is not None else None
+        if defined is not None and defined.start != self._own_left and defined.path == self.path:
+            return defined.shape  # L' = L + \operatorname{MHA}(L), a residual block's output
         return None
 
     def _scalar_of(self, node: t.Norm | t.Abs) -> Shape | None:

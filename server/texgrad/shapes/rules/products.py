@@ -294,6 +294,9 @@ class ProductRules(DistributionRules):
             own = self._declaration(node)  # Z' \in \mathbb{R}^{N \times d}: a name, no transpose
             if own is not None:
                 return own.shape
+            named = self.infer(node)  # L' = L + \operatorname{MHA}(L) defined: a name too
+            if named is not None:
+                return named
             s = self.infer(node.base)
             if s is not None and not s.is_scalar and (followed or ONE not in (s.rows, s.cols)):
                 shape = s.transposed()
