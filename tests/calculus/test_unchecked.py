@@ -68,10 +68,13 @@ def test_held_out_documents_say_why_in_their_own_words() -> None:
         ]
     }
     lecture = _said(records, "lecture.tex")
-    assert lecture[(9, "unknown-shape")][0].startswith(
-        "`P_{k|k-1}` has no shape: its definition (line 8) has no shape either; declare it, "
-        r"e.g. `P_{k|k-1} \in \mathbb{R}^{n \times n}`"
-    )
+    # P_{k|k-1} = A P_{k-1|k-1} A^T + Q is n×n whatever the undeclared P_{k-1|k-1} and Q
+    # (A's rows and columns): what leaves line 9 unchecked is R
+    assert lecture[(9, "unknown-shape")] == [
+        r"`R` has no shape: it is never declared (its use suggests m rows and m columns); "
+        r"declare it, e.g. `R \in \mathbb{R}^{m \times m}` (the 2 rows using it are not checked)"
+    ]
+    assert lecture[(8, "unknown-shape")][0].startswith("`P_{k-1|k-1}` has no shape")
     slides = _said(records, "slides.tex")
     assert (
         r"`\alpha` has no shape: it is never declared; declare it, e.g. `\alpha > 0` or "

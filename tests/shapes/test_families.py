@@ -509,3 +509,22 @@ def test_a_family_declared_anew_in_the_section_of_its_member(tmp_path: Path) -> 
         """,
     )
     assert found(result) == expected(fx, "block-mismatch")
+
+
+def test_a_layer_family_known_by_its_input_is_sized_by_the_layer_widths(tmp_path: Path) -> None:
+    r"""Lecture notes declare only ``a^{(0)} = x \in \mathbb{R}^{n_0}`` of the activations and
+    ``W^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}``: ``a^{(l-1)}`` is then an n_{l-1}-vector
+    (widths subscripted 0 are the layers'); a family whose member at 0 is sized otherwise
+    (``h^{(0)} \in \mathbb{R}^d``) is not guessed."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $W^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}$, $b^{(l)} \in \mathbb{R}^{n_l}$ and
+        $a^{(0)} = x \in \mathbb{R}^{n_0}$, $h^{(0)} \in \mathbb{R}^{d}$, $V \in \mathbb{R}^{d \times d}$.
+        Right: $z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}$, $W^{(l+1)} a^{(l)}$, $W^{(l)} h^{(l)}$.
+        Wrong: $W^{(l)} a^{(l)}$.
+                ^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert shape_of(result, "a^{(l-1)}").short() == "n_{l-1}"  # type: ignore[union-attr]

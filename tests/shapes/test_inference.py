@@ -147,6 +147,16 @@ SHAPES = [
     (r"\frac{\partial L}{\partial A}", shape("m", "n")),
     (r"\frac{\partial L}{\partial x}", shape("n")),
     (r"U \odot A", shape("m", "n")),  # U is A's shape, or broadcast into it
+    # so is a term added to a matrix (P - Y with P undeclared: the difference is Y's shape)
+    (r"(A + U) x", shape("m")),
+    (r"A - U", shape("m", "n")),
+    # a matrix over an undeclared letter or its power: a number (\sigma^2), as no matrix
+    # divides another
+    (r"\frac{A}{\sigma^2}", shape("m", "n")),
+    (r"A / \sigma^2", shape("m", "n")),
+    (r"\frac{A x}{\tau}", shape("m")),
+    # a tuple of numbers transposed: a column vector of as many entries
+    (r"(1, 0, -1)^\top", shape(3)),
 ]
 
 
@@ -161,7 +171,8 @@ def test_shape_of(tmp_path: Path, expr: str, want: Shape) -> None:
 UNKNOWN = [
     r"A u",  # u is undeclared
     r"u^\top A x",
-    r"(A + U) x",
+    r"(x + U) y",  # x may be broadcast into a larger U
+    r"\frac{A x}{u^\top y}",  # (a denominator of undeclared factors: not a letter alone)
     r"U^{-1}",
     r"U \odot x",  # x may be broadcast into a larger U
     r"\frac{A x}{y}",  # dividing by a vector: not a shape we claim

@@ -1285,3 +1285,133 @@ def test_a_name_given_to_a_sized_expression_is_declared(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_an_apposition_sizes_a_wrong_value_of_a_letter_defined_earlier_in_its_paragraph(
+    tmp_path: Path,
+) -> None:
+    # K-FAC: G = Z^T Z / B in a display, then the slip "$G = \frac{1}{B} Z Z^\top$, a
+    # $B \times B$ Gram matrix" a few sentences on: the words size the wrong value, G stays
+    # d×d (no false alarm on the display), and the slip is reported
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Stack the gradients as the rows of $Z \in \mathbb{R}^{B \times d}$. The factor is
+        $$G = \tfrac{1}{B} Z^\top Z,$$
+        whose inverse we need, as it is small; we refresh it every twenty steps, since forming it
+        costs a pass over the batch and inverting it a cubic number of operations in its side, which
+        is cheap next to the backward pass in every model we tried for this paper, large or small.
+        Our first code accumulated $G = \tfrac{1}{B} Z Z^\top$, a $B \times B$ Gram matrix.
+                                    ^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch")
+
+
+def test_a_case_named_for_an_instance_holds_in_its_sentence_only(tmp_path: Path) -> None:
+    # "even for a modest layer with $d_l = d_{l-1} = 4096$": an instance, not the text's sizes
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $W_l \in \mathbb{R}^{d_l \times d_{l-1}}$ and $V_l \in \mathbb{R}^{d_l \times d_{l-1}}$.
+        The block has side $d_l d_{l-1}$: even for a modest layer with $d_l = d_{l-1} = 4096$ it is huge.
+
+        Later, $W_l^\top V_l$ is fine but $W_l V_l$ is not.
+                                           ^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_what_a_wrong_formula_only_ran_because_of_holds_nowhere(tmp_path: Path) -> None:
+    # a notebook's note: "the cell below only ran because the toy data had $n = d$"
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{n \times d}$ and $S \in \mathbb{R}^{n \times n}$.
+        An earlier version had $X S X^\top$ here, and the cell only ran because the toy data had $n = d$.
+                                ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_only_for_square_a_is_said_of_the_declared_letter_not_supposed(tmp_path: Path) -> None:
+    # "which only runs for square $A$": what the slip needs, not "for square A" supposing
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{m \times n}$, $b \in \mathbb{R}^m$ and $p \in \mathbb{R}^n$.
+        The code computes $A (A p - b)$, which only runs for square $A$.
+                           ^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_an_example_defines_a_letter_as_its_sizes_make_the_declared_one(tmp_path: Path) -> None:
+    # the lecture's x ∈ ℝ^{n_0}; an Example with n_0 = 3 writes out x = (1, 0, -1)^T: the same
+    # x there (the facts make both 3), so W^{(2)} x with W^{(2)} 2×4 is reported
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \documentclass{article}
+        \newtheorem{example}{Example}
+        \begin{document}
+        \section{Forward}
+        Let $x \in \mathbb{R}^{n_0}$.
+        \section{Backward}
+        Text.
+        \begin{example}
+        Take $n_0 = 3$, $W^{(2)} \in \mathbb{R}^{2 \times 4}$ and one input $x = (1, 0, -1)^\top$.
+        Skipping the hidden layer, $W^{(2)} x$ cannot be formed.
+                                    ^^^^^^^^^
+        \end{example}
+        \end{document}
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_dimension_made_a_product_makes_its_factors_counts(tmp_path: Path) -> None:
+    # "h heads of width k, so $d = hk$": h is named in no shape, yet it counts the heads —
+    # the concatenation of h heads side by side is S×hk = S×d; stacked, it is hS×k
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $H_i \in \mathbb{R}^{S \times k}$ and $W^O \in \mathbb{R}^{d \times d}$, with $h$ heads: $d = hk$.
+        Right: $\begin{bmatrix} H_1 & \cdots & H_h \end{bmatrix} W^O$.
+        Wrong: $\begin{bmatrix} H_1 \\ \vdots \\ H_h \end{bmatrix} W^O$.
+                ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_restriction_on_a_size_made_of_others_holds_nowhere(tmp_path: Path) -> None:
+    # "which only ran because the toy model had $N = 4d$": not the text's sizes, though 4d is
+    # a size made of others (as d = hk is)
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $H \in \mathbb{R}^{N \times 4d}$ and $b \in \mathbb{R}^{4d}$, $u \in \mathbb{R}^N$.
+        The code computed $H + b u^\top$, which only ran because the toy model had $N = 4d$.
+                           ^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_a_primed_letter_defined_has_its_definition_s_shape(tmp_path: Path) -> None:
+    # a residual block's output L' = L + MHA(L) and L'' after it: letters of their own, sized
+    # by their definitions (a lone x' is otherwise no transpose nor any shape)
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $L \in \mathbb{R}^{N \times d}$, $W \in \mathbb{R}^{d \times m}$ and $\mathbf{1}_N \in \mathbb{R}^N$.
+        The block gives $L' = L + \operatorname{MHA}(L)$ and $L'' = L' + \operatorname{ReLU}(L' W) W^\top$.
+        Right: $(L'')^\top \mathbf{1}_N$. Wrong: $L'' \mathbf{1}_N$.
+                                                  ^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")

@@ -30,20 +30,22 @@ from texgrad.shapes.sections import SENTENCE_BREAK, SENTENCE_LOOKBACK, sentence_
 from texgrad.syntax import tree as t
 
 _EQUAL = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv"})
-# a sentence that states a case: "If $n = 1$", "for $d = 1$", "when …"
+# a sentence that states a case: "If $n = 1$", "for $d = 1$", "when …", "even for a modest
+# layer with $d_l = 4096$"
 _CASE = re.compile(
     r"\b(?:[Ii]f|[Ww]hen(?:ever)?|[Uu]nless|[Cc]ases?|[Ee]\.g\.|[Ss]pecial|[Ll]imit)\b|\b[Ff]or\s*$"
+    r"|\b[Ff]or\s+(?:an?|one)\s+(?:[\w-]+\s+){1,3}with\s*$"
 )
 # what may lead a fact in its sentence, the last one counting: a restriction (the sentence
 # says what fails but in that case: "which only works when $n_1 = n_2$", "unless $p = n$",
 # "a mistake that R's recycling hides when $n_1 = n_2$", "which only ran because we tested
-# with $D = N$", "which silently needs $D = N$", "$X (A B)$ would need $d = r$"), held
+# with $D = N$" (or "because the toy data had $n = d$"), "which silently needs $D = N$", "$X (A B)$ would need $d = r$"), held
 # nowhere; a consequence of the setting ("so that $q = m$"), a choice made for the whole text ("for simplicity the values have the
 # same width, $d_v = d_k$") or a supposition stated as such ("Let $m = n$", "Assume that
 # $m = n$"), held as a declaration if no case is stated
 _LEAD = re.compile(
     r"\b(?P<restriction>[Uu]nless|[Ee]xcept|only(?:\s+\w+){0,3}?\s+(?:when|if)"
-    r"|only\s+\w+\s+because(?:\s+\w+){0,3}?\s+(?:with|when|if)|(?:which|would)(?:\s+\w+)?\s+(?:needs?|requires?)\b"
+    r"|only\s+\w+\s+because(?:\s+\w+){0,3}?\s+(?:with|when|if|had|has|have)|(?:which|would)(?:\s+\w+)?\s+(?:needs?|requires?)\b"
     r"|(?:mistakes?|errors?|wrong|incorrect|slips?|bugs?|typos?|misprints?|hides?|hidden|masks?)"
     r"(?:[\s,]+[\w'’]+){0,5}?[\s,]+(?:when|if))\b"
     r"|\b(?P<consequence>(?:[Ss]o that|[Tt]hat is|[Hh]ence|[Tt]hus|[Tt]herefore"
@@ -132,14 +134,14 @@ def scoped(fact: Fact, text: str, names: frozenset[object]) -> Fact | None:
         return None
     if fact.name not in names and not fact.value.is_Symbol:
         return None  # (but "$n^{[0]} = n_x$" names a size by a dimension of the document)
-    if fact.value.free_symbols and not fact.value.is_Symbol:
-        return fact  # d = hk, n = n_1 n_2: a size made of others, even in a case
     lo = sentence_start(text, max(0, fact.start - SENTENCE_LOOKBACK), fact.start)
     before = text[lo : fact.start].rstrip(" \t\n$\\([")
     leads = list(_LEAD.finditer(before))
     lead = leads[-1] if leads else None
     if lead is not None and lead.group("restriction"):
         return None  # "…, which only works when $n_1 = n_2$": what fails but in that case
+    if fact.value.free_symbols and not fact.value.is_Symbol:
+        return fact  # d = hk, n = n_1 n_2: a size made of others, even in a case
     case = _CASE.search(before)
     if fact.name not in names and not case:
         return fact  # "…, with $n^{[0]} = n_x$": what a size no shape names stands for

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
+from texgrad.shapes.dim_terms import symbol
 from texgrad.shapes.dims import Dim, Shape, mentions, relabel
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
@@ -73,7 +74,11 @@ def family_of(
         if form == "_"
         else [(tagged_key(base, form, v), v, label_of(tag)) for v in SUPERSCRIPT_LABELS]
     )
-    found = [(k, v, m, s) for k, v, m in candidates if (s := declared(k)) is not None]
+    found: list[tuple[str, str, Label | None, Shape]] = [
+        (k, v, m, s) for k, v, m in candidates if (s := declared(k)) is not None
+    ]
+    if not found and form in ("(", "["):
+        found = _from_first(base, form, tag, declared)
     if len(found) > 1 and choose is not None:  # X_1 of X_i (Stacking) or of X_g (here)?
         meant = choose([k for k, _, _, _ in found])
         found = [f for f in found if f[0] == meant]
@@ -93,6 +98,33 @@ def family_of(
         if not all(named(d) or _inner_width(d, form, member, v) for d in made):
             return None
     return key, shifted
+
+
+def _from_first(
+    base: str, form: str, tag: t.Node, declared: Callable[[str], Shape | None]
+) -> list[tuple[str, str, Label | None, Shape]]:
+    r"""A layer family known by its input only: ``a^{(0)} = x \in \mathbb{R}^{n_0}`` and the
+    layers' widths ``n_l`` make ``a^{(l-1)}`` an n_{l-1}-vector (the member at 0 sized by
+    widths subscripted 0, each a layer's: ``n_0``, not ``d``), for members labelled by a
+    layer's letter only."""
+    member = label_of(tag)
+    if member is None or member[0] not in SUPERSCRIPT_LABELS:
+        return []
+    key = tagged_key(base, form, "0")
+    first = declared(key)
+    if first is None:
+        return []
+    v = member[0]
+    widths = {d: _WIDTH_AT_0.fullmatch(str(d)) for d in _free(first)}
+    if not widths or not all(widths.values()):
+        return []
+    swaps = {d: symbol(f"{m[1]}_{v}") for d, m in widths.items() if m is not None}
+    shape = Shape(first.rows.xreplace(swaps), first.cols.xreplace(swaps))
+    return [(key, v, member, shape)]
+
+
+# a layer's width at the input: n_0, d_{0}
+_WIDTH_AT_0 = re.compile(r"([A-Za-z]+)_\{?0\}?")
 
 
 def _rival(

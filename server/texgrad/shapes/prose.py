@@ -65,8 +65,10 @@ _PROSE = [
     # bulleted one ("* $w_t$ is $k \times 1$")
     re.compile(r"(?P<lead>\b[Ll]et|\b[Ss]uppose|\b[Aa]ssume|\bwhere|\b[Ee]ach|(?m:^)[ \t]*(?:[-*+]|\d+[.)]|\\item)|,|\band)\s+" + _M.format("sym") + r"\s+(?:is|be)\s+(?:of\s+(?:size|shape|dimensions?)\s+)?" + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?"
                + r"(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
-    # "$K_* = k(X, X_*)$, an $n \times n_*$ matrix": an apposition after a definition
-    re.compile(_M.format("defsym") + r",\s+(?:which is\s+)?an?\s+" + _M.format("dims")
+    # "$K_* = k(X, X_*)$, an $n \times n_*$ matrix": an apposition after a definition (of a
+    # letter defined here first: "…was accumulated as $G = \frac{1}{B} Z Z^\top$, a $B \times B$
+    # Gram matrix" after "$G = \frac{1}{B} Z^\top Z$" sizes the wrong value)
+    re.compile(r"(?P<fresh>)" + _M.format("defsym") + r",\s+(?:which is\s+)?an?\s+" + _M.format("dims")
                + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND),
     # "$K = k(X, X)$ is $n \times n$": the size of what a definition names (a definition:
     # "If $A$ is $n \times k$" supposes)
@@ -183,6 +185,11 @@ _GENERIC_WORDS = ("square", "nvertib", "singular", "symmetric", "orthogonal", "u
                   "compatible")  # fmt: skip
 
 
+# "which only runs for square $A$", "holds only for invertible $X$": said of a letter whose
+# shape the text has declared (what a formula needs), not a supposition
+_ONLY_BEFORE = re.compile(r"\bonly(?:\s+\w+){0,2}\s+$")
+
+
 def generic_letters(
     text: str, path: str, rows: list[PlacedRow], table: SymbolTable, lo: int, hi: int
 ) -> None:
@@ -196,6 +203,8 @@ def generic_letters(
         for m in pattern.finditer(text, lo, hi):
             lead = (m.groupdict().get("lead") or "").lower()
             start = m.start()
+            if not lead and _ONLY_BEFORE.search(text, max(lo, start - 40), start):
+                continue  # "which only runs for square $A$": a restriction, not a supposition
             if lead.startswith(("assum", "suppos", "let")):
                 end = hi
             else:  # the whole sentence: "… = X^{-\top} for invertible square $X$."
@@ -342,7 +351,7 @@ def from_prose(
             if shape is None:
                 continue
             for sym in _prose_symbols(m, rows):
-                if m.groupdict().get("fresh") is not None and _defined_before(text, sym, m.start()):
+                if _refreshed(m) and _defined_before(text, sym, m.start(), lo):
                     continue
                 if "matri" in kind and _entry(sym):
                     sym = sym.base  # type: ignore[attr-defined]  # "Gram matrix $K_{ij} = k(x_i, x_j)$"
@@ -542,10 +551,19 @@ def _prose_shape(m: re.Match[str], kind: str, rows: list[PlacedRow]) -> Shape | 
 _DEFINING = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv", "\\in"})
 
 
-def _defined_before(text: str, sym: t.Node, at: int) -> bool:
-    """Is the letter ``sym`` set equal to something in the sentences just before ``at``?"""
+def _refreshed(m: re.Match[str]) -> bool:
+    """Does a pattern's match size a definition, which may give a letter a new (wrong) value?"""
+    if m.groupdict().get("fresh") is None:
+        return False
+    defsym = m.groupdict().get("defsym")
+    return defsym is None or "=" in defsym
+
+
+def _defined_before(text: str, sym: t.Node, at: int, lo: int = 0) -> bool:
+    """Is the letter ``sym`` set equal to something in the sentences just before ``at``, or
+    earlier in its paragraph (which starts at ``lo``)?"""
     letter = text[sym.start : sym.end]
-    before = text[max(0, at - SENTENCE_LOOKBACK) : at]
+    before = text[max(0, min(lo, at - SENTENCE_LOOKBACK)) : at]
     return re.search(re.escape(letter) + r"\s*(?:=|\\coloneqq|\\triangleq)", before) is not None
 
 

@@ -149,9 +149,11 @@ def dimension_names(table: SymbolTable) -> frozenset[Any]:
     shapes += [
         s for sigs in table.signatures.values() for sig in sigs for s in (sig.domain, sig.codomain)
     ]
-    named = frozenset(
+    names = frozenset(
         sym for shape in shapes for dim in (shape.rows, shape.cols) for sym in dim.free_symbols
     )
+    counts = {s for f in _counting(table, names) for s in f.value.free_symbols} - names
+    named = names | counts if counts else names
     if not table.constant_sizes:
         return named
     return named | {
@@ -166,3 +168,17 @@ def constant_size(name: str) -> Any:
     r"""The mark, among the dimension names, of a size named only by written constants
     (m of ``I_m``): asked as a DIMENSION, so that a row asking it is redone when it changes."""
     return dim_terms.symbol(CONSTANT_SIZE + name)
+
+
+def _counting(table: SymbolTable, names: frozenset[Any]) -> list[Any]:
+    """The facts that make a dimension a product of names (``d = hk``): each name in it is a
+    count (h heads of k columns), a dimension too."""
+    return [
+        f
+        for facts in table.facts.values()
+        for f in facts
+        if f.name in names
+        and f.value.is_Mul
+        and f.value.free_symbols & names
+        and all(s.is_Symbol for s in f.value.free_symbols)
+    ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from texgrad.shapes import messages
+from texgrad.shapes import dim_terms, messages
 from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape
 from texgrad.shapes.families import ITERATE_LABELS, member_shape
 from texgrad.shapes.questions import DIMENSION, dimension_key
@@ -181,6 +181,9 @@ class OperatorRules(ExponentialRules):
     def _transpose(self, node: t.Transpose) -> Shape | None:
         if isinstance(node.base, t.Number):
             return None  # 1^\top: the vector of ones, written as the number
+        entries = _numbers_in_brackets(node.base)
+        if entries:
+            return Shape(dim_terms.integer(entries), ONE)  # x = (1, 0, -1)^\top: a column
         s = self.infer(node.base)
         return s.transposed() if s is not None else None
 
@@ -201,6 +204,10 @@ class OperatorRules(ExponentialRules):
         if own is not None:
             return own.shape
         self.infer(node.base)
+        key = symbol_key(node)
+        defined = self._sized_definition(key[0], node.start) if key is not None else None
+        if defined is not None and defined.start != self._own_left and defined.path == self.path:
+            return defined.shape  # L' = L + \operatorname{MHA}(L), a residual block's output
         return None
 
     def _scalar_of(self, node: t.Norm | t.Abs) -> Shape | None:
@@ -314,3 +321,16 @@ def _label(node: t.Power) -> t.Tagged | None:
         return None
     return t.Tagged(node.base, paren.body, paren.open, start=node.start, end=node.end,
                     from_macro=node.from_macro, span=node.span)  # fmt: skip
+
+
+def _numbers_in_brackets(node: t.Node) -> int:
+    """How many numbers ``(1, 0, -1)`` lists (a tuple of two or more numbers), else 0."""
+    body = node.body if isinstance(node, t.Paren) and node.open in ("(", "[", "\\left(") else None
+    if not isinstance(body, t.List) or len(body.items) < 2:
+        return 0
+    for item in body.items:
+        if isinstance(item, t.Neg):
+            item = item.operand
+        if not isinstance(item, t.Number):
+            return 0
+    return len(body.items)

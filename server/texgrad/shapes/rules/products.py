@@ -294,6 +294,9 @@ class ProductRules(DistributionRules):
             own = self._declaration(node)  # Z' \in \mathbb{R}^{N \times d}: a name, no transpose
             if own is not None:
                 return own.shape
+            named = self.infer(node)  # L' = L + \operatorname{MHA}(L) defined: a name too
+            if named is not None:
+                return named
             s = self.infer(node.base)
             if s is not None and not s.is_scalar and (followed or ONE not in (s.rows, s.cols)):
                 shape = s.transposed()
@@ -383,9 +386,18 @@ class ProductRules(DistributionRules):
             )
             for term, s in zip(node.terms, shapes, strict=True)
         ]
-        if any(s is None and not a for s, a in zip(shapes, adapted, strict=True)):
-            return None
         known = [s for s in shapes if s is not None]
+        if any(s is None and not a for s, a in zip(shapes, adapted, strict=True)):
+            # P - Y with Y n×K and P undeclared: whether P is Y's shape or broadcast into it
+            # (a scalar, a row), the difference is n×K — when no dimension of Y is 1 (a
+            # vector b may be broadcast into a larger W X in b + W X) and no term is a scalar
+            if (
+                columns
+                and len(columns) == len(known)
+                and ONE not in (columns[0].rows, columns[0].cols)
+            ):
+                return columns[0]
+            return None
         non_scalar = [s for s in known if not s.is_scalar]
         if any(adapted) and not non_scalar:
             return None
@@ -483,8 +495,7 @@ class ProductRules(DistributionRules):
             return None
         op = node.op
         if a is None or b is None:
-            known = a if a is not None else b
-            return _elementwise_with_unknown(known) if op in ("\\odot", "\\oslash") else None
+            return _with_unknown(op, a, b, node.right)
         if op in _SCALES and (a.is_scalar or b.is_scalar):
             return b if a.is_scalar else a  # a scalar times anything, elementwise or not
         if op == "\\circ" and self._functions_named(node.left, node.right):
@@ -528,7 +539,28 @@ class ProductRules(DistributionRules):
     def _frac(self, node: t.Frac) -> Shape | None:
         num = self.infer(node.num)
         den = self.infer(node.den)
+        if den is None and num is not None and not num.is_scalar and _letter_power(node.den):
+            # \frac{X^\top X}{\sigma^2} with σ undeclared: a matrix is not divided by a matrix
+            # (and were σ² a square matrix, X^T X σ^{-2} would keep X^T X's shape); not
+            # \frac{1}{\kappa} A, whose A may be a matrix of another section's
+            return num
         return num if den is not None and den.is_scalar else None
+
+
+def _with_unknown(op: str, a: Shape | None, b: Shape | None, right: t.Node) -> Shape | None:
+    """A binary operation with an operand of unknown shape."""
+    if op == "/" and a is not None and not a.is_scalar and _letter_power(right):
+        return a  # X^\top X / \sigma^2 with σ undeclared (as \frac is read)
+    known = a if a is not None else b
+    return _elementwise_with_unknown(known) if op in ("\\odot", "\\oslash") else None
+
+
+def _letter_power(node: t.Node) -> bool:
+    r"""``\sigma``, ``\sigma^2``, ``\tau_0^2``: a plain letter or its power, as the
+    denominators of fractions are (not ``x^\top x`` nor ``\lVert x \rVert``)."""
+    if isinstance(node, t.Power) and isinstance(node.exponent, t.Number):
+        node = node.base
+    return isinstance(node, (t.Symbol, t.Sub)) and symbol_key(node) is not None
 
 
 def _elementwise_with_unknown(known: Shape | None) -> Shape | None:

@@ -11,8 +11,8 @@ from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_of
 from texgrad.shapes.families import member_shape
 from texgrad.shapes.formulas import any_member_key
 from texgrad.shapes.questions import DIMENSION, dimension_key
-from texgrad.shapes.rules.base import RuleBase
-from texgrad.shapes.table import Signature
+from texgrad.shapes.rules.base import UNSIZED, RuleBase
+from texgrad.shapes.table import Declaration, Signature
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import index_parts, sized_constant
 from texgrad.syntax.show import show
@@ -46,6 +46,24 @@ class SymbolRules(RuleBase):
             return decl.shape if decl is not None else None
         return self._symbolic(node)
 
+    def _redefined(self, key: tuple[str, str | None], decl: Declaration, at: int) -> Shape | None:
+        """The shape of a declared letter ``key`` at ``at``, where a later definition may
+        give it another."""
+        anew = self._definition(key[0], at)
+        if anew is not None and not same_letter(key[1], anew.font):
+            anew = None  # \mathcal{B} = [B 0; AB B] in an Example names another letter
+        if anew is not None and anew.path == decl.path and anew.start > decl.start:
+            # K = P H^\top S^{-1} in a later section (a gain, not the kernel K declared
+            # before): which the text means from there on is not certain — say nothing; unless
+            # the facts in force make both one (an Example's "$n_0 = 3$ … one input
+            # $x = (1, 0, -1)^\top$" of an x \in \mathbb{R}^{n_0})
+            same = anew.shape == decl.shape or (
+                anew.shape is not UNSIZED
+                and self._under_facts(anew.shape, at) == self._under_facts(decl.shape, at)
+            )
+            return decl.shape if same else None
+        return decl.shape
+
     def _symbolic(self, node: t.Node) -> Shape | None:
         key = symbol_key(node)
         if key is None:
@@ -57,14 +75,7 @@ class SymbolRules(RuleBase):
                 return SCALAR  # D = N for \mathbf{D} \in \mathbb{R}^{D \times D}: the size D
             if greek and not decl.shape.is_scalar and self._weak(key, node.start) is not None:
                 return SCALAR  # "$\lambda > 0$" says more of this \lambda than \boldsymbol{\lambda}
-            anew = self._definition(key[0], node.start)
-            if anew is not None and not same_letter(key[1], anew.font):
-                anew = None  # \mathcal{B} = [B 0; AB B] in an Example names another letter
-            if anew is not None and anew.path == decl.path and anew.start > decl.start:
-                # K = P H^\top S^{-1} in a later section (a gain, not the kernel K declared
-                # before): which the text means from there on is not certain — say nothing
-                return decl.shape if anew.shape == decl.shape else None
-            return decl.shape
+            return self._redefined(key, decl, node.start)
         sig = self._signature(key[0], node.start)
         if sig is not None:  # a function named alone: its value, where that is a vector
             return self._value_named(node, sig)
