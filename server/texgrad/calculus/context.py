@@ -239,6 +239,15 @@ def _agreed_of(result: CheckResult) -> dict[str, _Agreed]:
     return out
 
 
+def _spellable_of(result: CheckResult) -> list[str]:
+    """The declared symbols a declaration may spell (:func:`_declared_spellings`), in the
+    order of the declarations: a claim's context looks at those only."""
+    learnt = _learnt_of(result)
+    if learnt.spellable is None:
+        learnt.spellable = [k for k, a in _agreed_of(result).items() if a.spelled is not None]
+    return learnt.spellable
+
+
 class _Declared(VarInfo):
     """A declared symbol's :class:`~texgrad.calculus.lower.VarInfo` whose declaration in
     force is looked up when a field no declaration of it says alike is first read (a field
@@ -260,9 +269,6 @@ class _Declared(VarInfo):
 
     def none_in_force(self) -> bool:
         return self._place.of(self.key)[1]
-
-    def agreed(self) -> _Agreed:
-        return self._place.agreed[self.key]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, VarInfo):
@@ -482,10 +488,12 @@ def _declared_spellings(
     when that is in a font (``\mathbf y \in \mathbb{R}^N``), not as the document first
     wrote the letter (a plain ``y`` in "a target $y$"): the result's ``X^\top(X\mathbf w -
     \mathbf y)`` of a sum of ``(\mathbf w^\top\mathbf x_i - y_i)^2``."""
-    for key, info in in_force.items():
-        if key in fonts:
+    agreed = _agreed_of(result)
+    for key in _spellable_of(result):  # (in the order of the declarations, as in_force's)
+        info = in_force.get(key)
+        if info is None or key in fonts:
             continue
-        spelled = info.agreed().spelled  # (what every declaration it may be spells alike)
+        spelled = agreed[key].spelled  # (what every declaration it may be spells alike)
         if spelled is _UNKNOWN:
             spelled = _spelling(result, key, info.declaration())
         if spelled is not None:
@@ -589,6 +597,7 @@ class _Learnt:
     said: _Said | None = None
     defined: _Defined | None = None
     agreed: dict[str, _Agreed] | None = None  # (see _agreed_of)
+    spellable: list[str] | None = None  # (see _spellable_of)
 
 
 _learnt: dict[int, tuple[weakref.ref[CheckResult], _Learnt]] = {}
