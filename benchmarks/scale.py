@@ -3,7 +3,7 @@ and what an edit in one file of a large project re-analyses.
 
 - Curves: a whole ``texgrad check --no-derivatives -j 1`` process on the Matrix Cookbook 1×, 3×
   and 10× over (10×: 34,000 lines), on a LaTeX thesis made of the corpus's chapters
-  (0.25, 0.5 and 1 MB) and on a thesis of distinct text (0.5, 1 and 2 MB:
+  (0.25, 0.5 and 1 MB) and on a thesis of distinct text (0.25, 0.5, 1 and 2 MB:
   ``tests/scale_inputs.distinct_thesis``, every chapter its own letters, dimensions,
   expressions and prose): wall and CPU seconds (user + sys), peak resident memory, CPU per
   unit of size (flat when growth is linear), and the share of the rows whose text is
@@ -99,12 +99,13 @@ def curves(trees: dict[str, Path], tmp: Path, repeat: int, quick: bool) -> None:
         path = thesis(folder, int(mb * 1_000_000))
         size = path.stat().st_size  # (whole chapters: a little over)
         inputs.append((f"thesis {size / 1e6:.2f} MB", path, size / 250_000))
-    for mb in (0.5,) if quick else (0.5, 1.0, 2.0):
+    for mb in (0.5,) if quick else (0.25, 0.5, 1.0, 2.0):
         folder = tmp / f"distinct-{mb}"
         folder.mkdir(exist_ok=True)
         path = distinct_thesis(folder, int(mb * 1_000_000)).path
         size = path.stat().st_size
         inputs.append((f"distinct {size / 1e6:.2f} MB", path, size / 250_000))
+    plain: dict[str, list[tuple[float, float]]] = {}  # tree: (size, CPU s) of the distinct
     for name, path, unit in inputs:
         share = distinct_rows(path)
         for tree, server in trees.items():
@@ -114,6 +115,10 @@ def curves(trees: dict[str, Path], tmp: Path, repeat: int, quick: bool) -> None:
             print(
                 f"{name:<24} {tree:<9} {wall:7.2f} {cpu:7.2f} {cpu / unit:9.2f} {mem:8.0f} {errors:6} {share:8.0%}"
             )
+            if name.startswith("distinct"):
+                plain.setdefault(tree, []).append((unit, cpu))
+    for tree, points in plain.items():
+        print(f"growth exponent, distinct theses ({tree}): {_exponents(points)}")
     if quick:
         return
     print("\nWith the written derivatives checked (texgrad check -j 1)")
@@ -131,12 +136,16 @@ def curves(trees: dict[str, Path], tmp: Path, repeat: int, quick: bool) -> None:
             )
             if name.startswith("distinct"):
                 grown.setdefault(tree, []).append((unit, cpu))
-    for tree, points in grown.items():  # CPU ∝ size^k between successive sizes (1: linear)
-        said = ", ".join(
-            f"{math.log(c2 / c1) / math.log(s2 / s1):.2f}"
-            for (s1, c1), (s2, c2) in zip(points, points[1:], strict=False)
-        )
-        print(f"growth exponent, distinct theses ({tree}): {said}")
+    for tree, points in grown.items():
+        print(f"growth exponent, distinct theses ({tree}): {_exponents(points)}")
+
+
+def _exponents(points: list[tuple[float, float]]) -> str:
+    """CPU ∝ size^k between successive sizes (1: linear), of (size, CPU s) points."""
+    return ", ".join(
+        f"{math.log(c2 / c1) / math.log(s2 / s1):.2f}"
+        for (s1, c1), (s2, c2) in zip(points, points[1:], strict=False)
+    )
 
 
 def projects(trees: dict[str, Path], tmp: Path, repeat: int, quick: bool) -> None:

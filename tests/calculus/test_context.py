@@ -490,3 +490,93 @@ def test_a_plain_letter_defined_before_a_bold_one_is_declared_keeps_its_definiti
     out = diff_in_document("doc.md", 8, r"\mathbf{u}", text=text)
     assert out.error is None and out.verified, out.error or out.note
     assert out.result == r"\frac{2 (\mathbf{u} - \mu \mathbf{1})}{m}"
+
+
+LETTERS_REUSED = r"""
+## One
+
+Let $K \in \mathbb{R}^{n \times n}$ be symmetric positive definite, $\mathbf{x} \in
+\mathbb{R}^{n}$ and $y \in \mathbb{R}^{m}$; labels $\mathbf{z} \in \{0, 1\}^{n}$.
+
+$$ f(\mathbf{x}) = \mathbf{x}^\top K \mathbf{x} + \mathbf{z}^\top \mathbf{x} $$
+
+## Two
+
+Now $K \in \mathbb{R}^{p \times q}$, $\mathbf{y} \in \mathbb{R}^{p}$ and $\mathbf{x} \in
+\mathbb{R}^{q}$.
+
+$$ g(\mathbf{x}) = \|K \mathbf{x} - \mathbf{y}\|^2 $$
+
+## Three
+
+$$ h(\mathbf{x}) = \mathbf{x}^\top \mathbf{x} $$
+"""
+
+
+def _eager(result: CheckResult, row_start: int, key: str, font: str | None) -> tuple:
+    """What a context said of a declared symbol when each was looked up as it was learnt:
+    the declaration in force (in the row's font, if it writes one), else the first."""
+    decl = result.table.lookup(key, None, result.path, row_start)
+    if font is not None and decl is not None and decl.font != font:
+        decl = result.table.lookup(key, font, result.path, row_start) or decl
+    if decl is None:
+        decl = result.table.declarations[key][0]
+    return (decl.shape, decl.symmetric, decl.positive_definite, decl.values)
+
+
+def test_a_contexts_symbols_read_first_say_what_their_declaration_in_force_says() -> None:
+    # (each declared symbol's declaration is looked up when a field is first read: no
+    # field may read a default before that — K's symmetry, z's 0/1 values, y's shape)
+    from texgrad.calculus.sympy_dims import sympy_shape
+
+    result = Checker().check("doc.md", text=LETTERS_REUSED)
+    rows = [r for r in result.rows if r.tree is not None and r.tree_as_parsed is not None]
+    assert len(rows) >= 3
+    seen_symmetric = seen_values = 0
+    for row in rows:
+        fonts = context._fonts_written([row.tree])
+        for field in ("symmetric", "values", "shape", "positive_definite"):
+            ctx = context.context_of(result, row.start, [row.tree])  # (fresh: none read yet)
+            for key in result.table.declarations:
+                if key not in ctx.env.vars:
+                    continue
+                shape, symmetric, definite, values = _eager(result, row.start, key, fonts.get(key))
+                got = getattr(ctx.env.vars[key], field)
+                want = {"symmetric": symmetric, "values": values, "shape": sympy_shape(shape),
+                        "positive_definite": definite}[field]  # fmt: skip
+                if field in ("symmetric", "positive_definite") and key == "K":
+                    want = want or got  # (the prose's "symmetric …" may add to the declaration)
+                assert got == want, (row.start, key, field)
+                seen_symmetric += field == "symmetric" and got is True
+                seen_values += field == "values" and got == (0.0, 1.0)
+    assert seen_symmetric and seen_values  # (the declarations that say more were read)
+    f, g = (next(r for r in rows if result.doc.text.startswith(h, r.start)) for h in "fg")
+    first = context.context_of(result, f.start, [f.tree]).env.vars
+    later = context.context_of(result, g.start, [g.tree]).env.vars
+    assert first["K"].symmetric and first["K"].positive_definite
+    assert str(later["K"].shape.rows) == "p" and not later["K"].symmetric
+
+
+def test_a_contexts_symbols_copy_compare_and_pickle_as_plain_ones() -> None:
+    import copy
+    import pickle
+    from dataclasses import replace
+
+    from texgrad.calculus.lower import VarInfo
+
+    result = Checker().check("doc.md", text=LETTERS_REUSED)
+    row = next(r for r in result.rows if r.tree is not None)
+    ctx = context.context_at(result, row)
+    info = ctx.env.vars["K"]
+    plain = VarInfo(info.key, info.shape, info.latex, info.symmetric, info.positive_definite,
+                    info.positive, info.values)  # fmt: skip
+    fresh = context.context_at(result, row).env.vars["K"]  # (a copy, none of it read yet)
+    assert fresh == plain and plain == fresh and repr(fresh) == repr(plain)
+    assert pickle.loads(pickle.dumps(fresh)) == plain
+    assert type(pickle.loads(pickle.dumps(fresh))) is VarInfo
+    assert copy.copy(fresh) == plain
+    made = replace(context.context_at(result, row).env.vars["K"], symmetric=False)
+    assert made == replace(plain, symmetric=False) and made.shape == plain.shape
+    changed = context.context_at(result, row).env.vars["K"]
+    changed.latex = "\\mathcal{K}"  # (a copy's change is its own)
+    assert context.context_at(result, row).env.vars["K"].latex == plain.latex

@@ -24,7 +24,7 @@ from texgrad.calculus.indices import says_einstein
 from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo
 from texgrad.calculus.matrix_notation import softmax_by_columns
 from texgrad.calculus.printing import Style
-from texgrad.calculus.sympy_dims import ONE, Shape
+from texgrad.calculus.sympy_dims import ONE, Shape, sympy_shape
 from texgrad.calculus.written import (
     KNOWN_FUNCTIONS,
     as_application,
@@ -107,7 +107,7 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     """Symbols, definitions and notation in force at ``offset`` of a checked document."""
     env = Env()
     fonts = _fonts_written(trees)
-    in_force, fallback = _declared_vars(result, env, fonts, offset)
+    in_force = _declared_vars(result, env, fonts, offset)
     _stated(result, offset, env, in_force)
     for key, (rows, cols) in result.inferred.items():
         if key not in env.vars and rows is not None and cols is not None:
@@ -122,7 +122,8 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
                     env.functions[key] = fdef
                 else:
                     env.functions.setdefault(key, fdef)
-    for key in fallback & env.functions.keys():  # μ = 1ᵀu/m here, a bold μ ∈ ℝ^J declared later
+    fallback = [k for k in env.functions.keys() & in_force.keys() if in_force[k].none_in_force()]
+    for key in fallback:  # μ = 1ᵀu/m here, a bold μ ∈ ℝ^J declared later
         del env.vars[key]
         in_force.pop(key, None)
     for key, fdef in defined.elsewhere:  # Q = XW_Q in the setup section, for the appendix
@@ -140,36 +141,195 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     style = notation.copy_style(document_style(result))
     notation.learn_style(style, trees, result.doc.text, override=True)
     _declared_spellings(result, style, in_force, fonts)
-    for key, info in env.vars.items():
-        info.latex = style.symbols.get(key, info.latex)
+    for key in env.vars.keys() & style.symbols.keys():  # (the others keep theirs)
+        env.vars[key].latex = style.symbols[key]
     return Context(env, style, says_einstein(result.doc.text))
 
 
 def _declared_vars(
     result: CheckResult, env: Env, fonts: dict[str, str], offset: int
-) -> tuple[dict[str, Declaration], set[str]]:
+) -> dict[str, _Declared]:
     """Every declared symbol into ``env``, as the declaration in force at ``offset`` (else
-    its first) says: those declarations, and the letters declared only where they are not
-    in force (later, elsewhere)."""
+    its first) says, each looked up only when what it says is read (:class:`_Declared`):
+    a claim of a 1 MB thesis reads a few of its thousand symbols, and looking up every one
+    for every claim grew as the square of the document.  By symbol, what went in."""
+    place = _Place(result, offset, fonts, _agreed_of(result))
+    made = _Declared.made
+    declared = {key: made(key, place) for key in result.table.declarations}
+    env.vars.update(declared)
+    return declared
+
+
+class _Place:
+    """Where a context is learnt: the declarations in force there, each looked up on first
+    need (by the copies of the context's symbols too), with whether none is in force there
+    (the first declaration of the symbol then stands for it)."""
+
+    __slots__ = ("result", "offset", "fonts", "agreed", "found")
+
+    def __init__(
+        self, result: CheckResult, offset: int, fonts: dict[str, str], agreed: dict[str, _Agreed]
+    ) -> None:
+        self.result = result
+        self.offset = offset
+        self.fonts = fonts  # (the one font each letter is written in by the row)
+        self.agreed = agreed
+        self.found: dict[str, tuple[Declaration, bool]] = {}
+
+    def of(self, key: str) -> tuple[Declaration, bool]:
+        hit = self.found.get(key)
+        if hit is None:
+            decl = _in_force(self.result, key, self.fonts.get(key), self.offset)
+            hit = (
+                (decl, False)
+                if decl is not None
+                else (self.result.table.declarations[key][0], True)
+            )
+            self.found[key] = hit
+        return hit
+
+
+# VarInfo's fields a declaration gives (``key`` is known, ``positive`` is never declared)
+_DECLARED_FIELDS = ("shape", "latex", "symmetric", "positive_definite", "values")
+
+
+@dataclass
+class _Agreed:
+    """What every declaration of a symbol says alike (each that a lookup may find: its
+    declarations and its bindings), by VarInfo field: read without a lookup; and the
+    spelling its declarations give it (:func:`_declared_spellings`), if they give one alike
+    (``spelled``: None none, ``_UNKNOWN`` not alike)."""
+
+    fields: dict[str, Any]
+    spelled: Any
+
+
+_UNKNOWN = object()
+
+
+def _agreed_of(result: CheckResult) -> dict[str, _Agreed]:
+    learnt = _learnt_of(result)
+    if learnt.agreed is not None:
+        return learnt.agreed
     table = result.table
-    in_force: dict[str, Declaration] = {}
-    fallback: set[str] = set()
-    for key in table.declarations:
-        decl = _in_force(result, key, fonts.get(key), offset)
-        if decl is None:
-            decl = table.declarations[key][0]
-            fallback.add(key)
-        env.vars[key] = VarInfo(
-            key,
-            decl.shape,
-            _in_font(key, decl.font),
-            decl.symmetric,
-            decl.positive_definite,
-            False,
-            decl.values,
-        )
-        in_force[key] = decl
-    return in_force, fallback
+    out: dict[str, _Agreed] = {}
+    for key, decls in table.declarations.items():
+        every = [*decls, *(b[0] for b in table.bound.get(key, ()))]
+        fields: dict[str, Any] = {}
+        if every:
+            first = every[0]
+            if all(d.shape == first.shape for d in every):
+                fields["shape"] = sympy_shape(first.shape)
+            if all(d.font == first.font for d in every):
+                fields["latex"] = _in_font(key, first.font)
+            for name in ("symmetric", "positive_definite", "values"):
+                value = getattr(first, name)
+                if all(getattr(d, name) == value for d in every):
+                    fields[name] = value
+        # (of a letter the row does not write, the lookup in no font: those in no font, if
+        # any, else any; or the first when none is in force)
+        plain = [d for d in decls if d.font is None] or decls
+        candidates = [
+            *plain,
+            decls[0],
+            *(b[0] for b in table.bound.get(key, ()) if b[0].font is None),
+        ]
+        spellings = {_spelling(result, key, d) for d in candidates}
+        out[key] = _Agreed(fields, next(iter(spellings)) if len(spellings) == 1 else _UNKNOWN)
+    learnt.agreed = out
+    return out
+
+
+def _spellable_of(result: CheckResult) -> list[str]:
+    """The declared symbols a declaration may spell (:func:`_declared_spellings`), in the
+    order of the declarations: a claim's context looks at those only."""
+    learnt = _learnt_of(result)
+    if learnt.spellable is None:
+        learnt.spellable = [k for k, a in _agreed_of(result).items() if a.spelled is not None]
+    return learnt.spellable
+
+
+class _Declared(VarInfo):
+    """A declared symbol's :class:`~texgrad.calculus.lower.VarInfo` whose declaration in
+    force is looked up when a field no declaration of it says alike is first read (a field
+    set before that, or read since, is the object's own).  Every field is a data descriptor
+    (:class:`_Field`): none reads VarInfo's defaults.  Copied, pickled or compared, it is a
+    VarInfo with the same fields."""
+
+    _place: _Place
+
+    @classmethod
+    def made(cls, key: str, place: _Place) -> _Declared:
+        info = object.__new__(cls)
+        info.__dict__.update(key=key, positive=False, _place=place)
+        return info
+
+    def declaration(self) -> Declaration:
+        """The declaration in force (else the symbol's first)."""
+        return self._place.of(self.key)[0]
+
+    def none_in_force(self) -> bool:
+        return self._place.of(self.key)[1]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, VarInfo):
+            return NotImplemented
+        return _fields(self) == _fields(other)
+
+    __hash__ = None  # type: ignore[assignment]  # (as VarInfo's: not hashable)
+
+    def __repr__(self) -> str:
+        return repr(VarInfo(*_fields(self)))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (VarInfo, _fields(self))
+
+    def _fill(self) -> None:
+        """Every field not set yet, from the declaration in force."""
+        decl = self.declaration()
+        own = self.__dict__
+        own.setdefault("shape", sympy_shape(decl.shape))
+        own.setdefault("latex", _in_font(self.key, decl.font))
+        own.setdefault("symmetric", decl.symmetric)
+        own.setdefault("positive_definite", decl.positive_definite)
+        own.setdefault("values", decl.values)
+
+
+def _fields(info: VarInfo) -> tuple[Any, ...]:
+    return (
+        info.key, info.shape, info.latex, info.symmetric, info.positive_definite,
+        info.positive, info.values,
+    )  # fmt: skip
+
+
+class _Field:
+    """One field of a :class:`_Declared`: its own value, else what every declaration of the
+    symbol says alike, else the declaration in force's (looked up then)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, info: Any, owner: type | None = None) -> Any:
+        if info is None:
+            return self
+        own = info.__dict__
+        try:
+            return own[self.name]
+        except KeyError:
+            pass
+        agreed = own["_place"].agreed[own["key"]].fields
+        if self.name in agreed:
+            value = own[self.name] = agreed[self.name]
+            return value
+        info._fill()
+        return own[self.name]
+
+    def __set__(self, info: Any, value: Any) -> None:
+        info.__dict__[self.name] = value
+
+
+for _name in _DECLARED_FIELDS:
+    setattr(_Declared, _name, _Field(_name))
 
 
 @dataclass
@@ -323,21 +483,33 @@ def _like_its_family(env: Env) -> None:
 
 
 def _declared_spellings(
-    result: CheckResult, style: Style, in_force: dict[str, Declaration], fonts: dict[str, str]
+    result: CheckResult, style: Style, in_force: dict[str, _Declared], fonts: dict[str, str]
 ) -> None:
     r"""A symbol the row does not write is spelled as its declaration in force writes it
     when that is in a font (``\mathbf y \in \mathbb{R}^N``), not as the document first
     wrote the letter (a plain ``y`` in "a target $y$"): the result's ``X^\top(X\mathbf w -
     \mathbf y)`` of a sum of ``(\mathbf w^\top\mathbf x_i - y_i)^2``."""
-    for key, decl in in_force.items():
-        if decl.font is None or key in fonts or decl.how == "definition":
+    agreed = _agreed_of(result)
+    for key in _spellable_of(result):  # (in the order of the declarations, as in_force's)
+        info = in_force.get(key)
+        if info is None or key in fonts:
             continue
-        text = result.doc.text if decl.path == result.path else result.table.texts.get(decl.path)
-        if text is None or decl.end > len(text):
-            continue
-        spelled = text[decl.start : decl.end].strip()
-        if spelled and len(spelled) < 40 and _spells(spelled, key):
+        spelled = agreed[key].spelled  # (what every declaration it may be spells alike)
+        if spelled is _UNKNOWN:
+            spelled = _spelling(result, key, info.declaration())
+        if spelled is not None:
             style.symbols[key] = spelled
+
+
+def _spelling(result: CheckResult, key: str, decl: Declaration) -> str | None:
+    """How ``decl`` spells ``key`` if in a font, written alone: see :func:`_declared_spellings`."""
+    if decl.font is None or decl.how == "definition":
+        return None
+    text = result.doc.text if decl.path == result.path else result.table.texts.get(decl.path)
+    if text is None or decl.end > len(text):
+        return None
+    spelled = text[decl.start : decl.end].strip()
+    return spelled if spelled and len(spelled) < 40 and _spells(spelled, key) else None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -400,11 +572,12 @@ def _in_another_font(trees: list[t.Node], key: tuple[str, str | None]) -> bool:
     )
 
 
-def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, Declaration]) -> None:
+def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, _Declared]) -> None:
     """Symmetry and definiteness the text states before ``offset`` of a matrix still
     declared as it was there ("$K$ … is symmetric positive definite")."""
     for s in _said_of(result).properties:
-        decl = in_force.get(s.key)
+        found = in_force.get(s.key)
+        decl = found.declaration() if found is not None else None
         info = env.vars.get(s.key)
         if decl is None or info is None or s.start > offset or decl.shape.rows != decl.shape.cols:
             continue
@@ -443,6 +616,8 @@ class _Learnt:
     contexts: dict[int, tuple[t.Node, Context]] = field(default_factory=dict)
     said: _Said | None = None
     defined: _Defined | None = None
+    agreed: dict[str, _Agreed] | None = None  # (see _agreed_of)
+    spellable: list[str] | None = None  # (see _spellable_of)
 
 
 _learnt: dict[int, tuple[weakref.ref[CheckResult], _Learnt]] = {}

@@ -30,7 +30,7 @@ from texgrad.calculus.entry_code import entry_heading
 from texgrad.calculus.evaluate_expr import evaluate as evaluate_expr
 from texgrad.calculus.expr import ONE, CalculusError, Expr, UnknownShape
 from texgrad.calculus.indices import lower_for_entry, lower_formula, written_with_indices
-from texgrad.calculus.lower import Env, FunctionDef, Lowerer
+from texgrad.calculus.lower import Env, Lowerer
 from texgrad.calculus.matrix_notation import matrix_notes, sylvester_lines
 from texgrad.calculus.names import expand, fold, inline_unhelpful, name_parts, replace_part
 from texgrad.calculus.numpy_code import NumpyCode, checked_code
@@ -874,22 +874,23 @@ def _relevant(env: Env, wrt: str) -> tuple[Env, frozenset[str]]:
     # (linear in the definitions: a claim of a 1 MB thesis sees thousands; each one's names
     # are read once per document; those naming what was found last are found a step at a
     # time, each step one look at every definition not found yet)
+    # (by comprehensions: each claim's look at thousands of definitions, a few times)
     involved: set[str] = set()
     found = {wrt}
-    rest = list(env.functions.items())
+    rest = [(k, f.names) for k, f in env.functions.items()]
     while found and rest:
-        more: list[tuple[str, FunctionDef]] = []
-        now: set[str] = set()
-        for item in rest:
-            if found.isdisjoint(item[1].names):
-                more.append(item)
-            else:
-                now.add(item[0])
+        if len(found) == 1:
+            (name,) = found
+            now = {k for k, names in rest if name in names}
+        else:
+            now = {k for k, names in rest if not found.isdisjoint(names)}
+        if now:
+            rest = [item for item in rest if item[0] not in now]
         found = now - involved
         involved |= now
-        rest = more
-    functions = {k: f for k, f in env.functions.items() if k != wrt}
-    opaque = frozenset(k for k, f in functions.items() if not f.params and k not in involved)
+    functions = dict(env.functions)
+    functions.pop(wrt, None)
+    opaque = frozenset([k for k, f in functions.items() if not f.params]) - involved
     out = Env(dict(env.vars), functions, env.softmax_columns, set(env.numbers), set(env.weak))
     return out, opaque
 
