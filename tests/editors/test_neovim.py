@@ -146,7 +146,7 @@ def test_a_wrong_derivative_flagged_and_fixed(tmp_path: Path) -> None:
     assert "(A + A^\\top) x" in d["message"]
     fix = r["fix"]
     assert fix["applied"] and fix["chosen"].startswith("Replace")
-    assert "$$\\nabla_x (x^\\top A x) = (A + A^\\top) x$$" in fix["text"]
+    assert "$$\\nabla_x (x^\\top A x) = (A + A^\\top)x$$" in fix["text"]  # (its own text, edited)
     assert fix["republished"]
     assert_clean_server_log(run)
 

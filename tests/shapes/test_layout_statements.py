@@ -88,6 +88,8 @@ def _at(text: str, marker: str) -> str | None:
             "denominator",
         ),
         ("It is $A^\\top$ (numerator layout: wrong here). X", None),
+        # the other layout's formula, beside a claim: no statement of the document's layout
+        ("It is $-X^\\top R$ (numerator layout: $-R^\\top X$, a $q \\times p$ matrix). X", None),
         ("If gradients are in numerator layout, it is $A$. X", None),
         ("Gradients are not in numerator layout here. X", None),
         ("Assuming the Jacobian formulation, the result is $A$. X", None),

@@ -630,10 +630,11 @@ def _learnt_of(result: CheckResult) -> _Learnt:
         return hit[1]
     learnt = _Learnt()
 
-    def forget(ref: weakref.ref[CheckResult]) -> None:
-        current = _learnt.get(key)
+    def forget(ref: weakref.ref[CheckResult], table: dict[int, Any] = _learnt) -> None:
+        # (the table bound here: at the interpreter's exit the module's names are gone)
+        current = table.get(key)
         if current is not None and current[0] is ref:
-            del _learnt[key]
+            del table[key]
 
     try:
         _learnt[key] = (weakref.ref(result, forget), learnt)

@@ -913,10 +913,10 @@ def _statements(checked: CheckResult) -> GradientStatements:
         return hit[3]
     stated = GradientStatements([*checked.rows, *checked.elsewhere])
 
-    def forget(ref: weakref.ref[CheckResult]) -> None:
-        current = _STATEMENTS.get(key)
+    def forget(ref: weakref.ref[CheckResult], table: dict[int, Any] = _STATEMENTS) -> None:
+        current = table.get(key)  # (the table bound here: gone from the module at exit)
         if current is not None and current[0] is ref:
-            del _STATEMENTS[key]
+            del table[key]
 
     try:
         _STATEMENTS[key] = (weakref.ref(checked, forget), *sizes, stated)
@@ -1423,10 +1423,10 @@ def _rows_before(checked: CheckResult, at: int, reach: int) -> Iterator[PlacedRo
             starts = None  # (not in order: every row is read)
         key = id(checked)
 
-        def forget(ref: weakref.ref[CheckResult]) -> None:
-            current = _STARTS.get(key)
+        def forget(ref: weakref.ref[CheckResult], table: dict[int, Any] = _STARTS) -> None:
+            current = table.get(key)  # (the table bound here: gone from the module at exit)
             if current is not None and current[0] is ref:
-                del _STARTS[key]
+                del table[key]
 
         try:
             _STARTS[key] = (weakref.ref(checked, forget), len(rows), starts)

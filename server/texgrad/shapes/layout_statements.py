@@ -96,8 +96,10 @@ _STATED = folded_pattern(
             r"\b(?:in|using)\s+(?:the\s+)?" + _LAYOUT + r"\s+(?:throughout|everywhere|below"
             r"|from now on|in\s+(?:these|this|the\s+following|what\s+follows))",
             # "… then $\nabla_X f = G$ (denominator layout: the gradient has the shape of $X$)":
-            # an aside that opens with the layout (read within its parenthesis, _in_words)
-            r"\(\s*(?:the\s+)?" + _LAYOUT + r"\s*[:;]",
+            # an aside that opens with the layout (read within its parenthesis, _in_words);
+            # not one that gives the other layout's formula, "(numerator layout: $-(Y - XB)^\top
+            # X$, a $q \times p$ matrix)" beside a claim in the layout the document uses
+            r"\(\s*(?:the\s+)?" + _LAYOUT + r"\s*[:;](?!\s*\$)",
             # "Gradients are column vectors (denominator layout)."
             r"\b(?:gradients?|derivatives?|jacobians?)\b[^.$]{0,40}\b(?:are|is)\b[^.$]{0,40}"
             r"\(\s*(?:i\.\s?e\.,?\s*|that is,?\s*)?(?:the\s+)?" + _LAYOUT + r"\s*\)",

@@ -195,8 +195,14 @@ def superscript(base: t.Node, sup: t.Node, loc: dict[str, Any]) -> t.Node:
                               from_macro=base.from_macro or tag.from_macro,
                               span=(base.span[0], tag.span[1]))  # fmt: skip
             return t.Transpose(tagged, mark, TRANSPOSE_MARKS[mark], **loc)
-        if mark in TRANSPOSE_MARKS and isinstance(tag, t.Paren) and tag.open in ("(", "["):
-            # W^{(2)\top}, W^{(l+1)T}: the transpose of the layer's member W^{(2)}
+        if (
+            mark is not None
+            and TRANSPOSE_MARKS.get(mark) is False
+            and isinstance(tag, t.Paren)
+            and tag.open in ("(", "[")
+        ):
+            # W^{(2)\top}, W^{(l+1)T}: the transpose of the layer's member W^{(2)} (not
+            # W^{(2)\dagger}: a pseudo-inverse as often as a conjugate transpose)
             inner = superscript(base, tag, {"start": base.start, "end": tag.end,
                                             "from_macro": base.from_macro or tag.from_macro,
                                             "span": (base.span[0], tag.span[1])})  # fmt: skip
