@@ -37,6 +37,17 @@ def _said(records: list[dict[str, object]], name: str) -> dict[tuple[int, str], 
     return said
 
 
+def _undecided_by_line(text: str) -> dict[int, str]:
+    """Why each claim of a Markdown ``text`` is not checked, by its line (none flagged)."""
+    tally = wd.Tally()
+    found = wd.check_written(Checker().check("doc.md", text=text), seconds=60.0, tally=tally)
+    assert found == []
+    return {
+        text.count("\n", 0, a) + 1: unchecked.claim_reason(why)
+        for a, _, why, _, _ in tally.undecided
+    }
+
+
 def test_held_out_documents_say_why_in_their_own_words() -> None:
     code, records = _explained(HELD_OUT)
     assert code == 0  # what is not checked is information: never an error status
@@ -284,13 +295,7 @@ def test_a_mixed_second_derivative_and_a_named_upstream_gradient_say_why() -> No
         r" $Y = W\mathbf x$ and $G = \partial L / \partial Y$." "\n\n"
         r"$$\frac{\partial^2 r}{\partial \mathbf x\, \partial \mathbf z} = C^\top$$" "\n"
     )  # fmt: skip
-    tally = wd.Tally()
-    found = wd.check_written(Checker().check("doc.md", text=text), seconds=60.0, tally=tally)
-    assert found == []
-    said = {
-        text.count("\n", 0, a) + 1: unchecked.claim_reason(why)
-        for a, _, why, _, _ in tally.undecided
-    }
+    said = _undecided_by_line(text)
     assert said == {
         1: "this derivative is not checked: it names the gradient of the loss (a definition, "
         "not a result to check)",
@@ -331,13 +336,7 @@ def test_a_differential_in_a_named_residual_and_a_stacked_hessian_say_why() -> N
         r"$$\ell(\mathbf w) = \sum_{i=1}^N (\mathbf z_i^\top \mathbf w - y_i)^2 .$$" "\n\n"
         r"$$\nabla^2 \ell(\mathbf w) = 2Z^\top Z$$" "\n"
     )  # fmt: skip
-    tally = wd.Tally()
-    found = wd.check_written(Checker().check("doc.md", text=text), seconds=60.0, tally=tally)
-    assert found == []
-    said = {
-        text.count("\n", 0, a) + 1: unchecked.claim_reason(why)
-        for a, _, why, _, _ in tally.undecided
-    }
+    said = _undecided_by_line(text)
     assert said[3] == (
         "this derivative is not checked: it is written in the differential of a name the "
         "document defines, and the function is not written in that name: `R`"

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 
 from texgrad.calculus.quotes import in_document_words
 from texgrad.shapes.check import CheckResult
-from texgrad.shapes.dims import Shape
 from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
@@ -316,23 +315,13 @@ def _member_of_unnamed_size(result: CheckResult, node: t.Node) -> str | None:
     d_l}``) has no shape: the size it would have (``d_L``) is named by no declared shape, so
     it may be any other (the number of classes, n)."""
     from texgrad.shapes.dims import dim_text
-    from texgrad.shapes.families import family_of
+    from texgrad.shapes.hints import member_family
     from texgrad.shapes.questions import dimension_names
     from texgrad.syntax.symbols import key_text
 
-    if not isinstance(node, t.Sub | t.Tagged) or (isinstance(node, t.Tagged) and not node.bracket):
-        return None
-    base = symbol_key(node.base)
-    if base is None:
-        return None
-
-    def declared(key: str) -> Shape | None:
-        decl = result.table.lookup(key, base[1], result.path, node.start)
-        return decl.shape if decl is not None else None
-
-    form, tag = ("_", node.index) if isinstance(node, t.Sub) else (node.bracket, node.tag)
-    found = family_of(base[0], form, tag, declared, lambda d: True)
-    if found is None:
+    base = symbol_key(node.base) if isinstance(node, t.Sub | t.Tagged) else None
+    found = member_family(result, node, base[1]) if base is not None else None
+    if base is None or found is None:
         return None
     key, shape = found
     names = dimension_names(result.table)

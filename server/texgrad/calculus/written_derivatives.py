@@ -96,7 +96,7 @@ from texgrad.calculus.written_upstream import (
     printed_as_written,
     writes_inline_upstream,
 )
-from texgrad.reading.macros import MacroTable, expand, merge
+from texgrad.reading.macros import MacroTable, balanced_group, expand, merge
 from texgrad.reading.project import format_of, scan_text
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
@@ -2701,19 +2701,9 @@ def _source(checked: CheckResult, node: t.Node) -> str:
     if not 0 <= node.start < node.end <= len(text):
         return ""
     written = " ".join(text[node.start : node.end].split())
-    if written.startswith("{") and written.endswith("}") and _balanced(written[1:-1]):
+    if written.startswith("{") and balanced_group(written, 0) == len(written):
         written = written[1:-1].strip()  # \nabla_{w}: the w, not its TeX group
     return written
-
-
-def _balanced(text: str) -> bool:
-    """Do the braces of ``text`` pair up (``a}{b`` does not: ``{a}{b}`` is two groups)?"""
-    depth = 0
-    for ch in text:
-        depth += (ch == "{") - (ch == "}")
-        if depth < 0:
-            return False
-    return depth == 0
 
 
 def _cause(

@@ -70,6 +70,13 @@ def hints(result: CheckResult, start: int, end: int) -> list[Hint]:
 
 def _family(result: CheckResult, node: t.Node, font: str | None) -> str | None:
     """The family (``h_{t}``) whose member (``h_{t-1}``) a node is, if it is one."""
+    found = member_family(result, node, font)  # (its shape is known)
+    return found[0] if found is not None else None
+
+
+def member_family(result: CheckResult, node: t.Node, font: str | None) -> tuple[str, Shape] | None:
+    r"""The declared family (its key and shape) whose member a node (``h_{t-1}``,
+    ``\mH^{(L)}``) is, written in ``font``, as in force where the node stands; None if none."""
     if not isinstance(node, t.Sub | t.Tagged) or (isinstance(node, t.Tagged) and not node.bracket):
         return None
     base = symbol_key(node.base)
@@ -81,8 +88,7 @@ def _family(result: CheckResult, node: t.Node, font: str | None) -> str | None:
         return decl.shape if decl is not None else None
 
     form, tag = ("_", node.index) if isinstance(node, t.Sub) else (node.bracket, node.tag)
-    found = family_of(base[0], form, tag, declared, lambda d: True)  # (its shape is known)
-    return found[0] if found is not None else None
+    return family_of(base[0], form, tag, declared, lambda d: True)
 
 
 def _function_hints(result: CheckResult, tree: t.Node, start: int, end: int) -> list[Hint]:
