@@ -345,3 +345,27 @@ def test_a_differential_in_a_named_residual_and_a_stacked_hessian_say_why() -> N
         "this derivative is not checked: the Hessian of a sum over samples written with the "
         "stacked matrix is not checked (its gradient is)"
     )
+
+
+def test_a_defined_function_is_no_letter_of_unknown_shape_and_a_shape_error_is_said_once(
+    tmp_path: Path,
+) -> None:
+    r"""``K(\theta) = \|\theta\|^2`` defines K (a letter papers do not conventionally use for
+    a function): its later uses are checked, not said to have no shape; a row whose
+    product does not agree gets its error alone, not also "cannot differentiate"."""
+    doc = tmp_path / "defs.md"
+    doc.write_text(
+        "Let $\\theta \\in \\mathbb{R}^d$, $\\lambda > 0$, $P \\in \\mathbb{R}^{n \\times d}$ "
+        "and $Q \\in \\mathbb{R}^{n \\times n}$.\n"
+        "Let $K(\\theta) = \\|\\theta\\|^2$.\n\n"
+        "Then $G(\\theta) = K(\\theta) + \\lambda\\|\\theta\\|^2$ and $y = K(\\theta) + 1$.\n\n"
+        "A slip: $b = P Q \\theta$.\n",
+        encoding="utf-8",
+    )
+    code, records = _explained(doc)
+    assert code == 1
+    said = _said(records, "defs.md")
+    assert not [k for k in said if k[1] == "unknown-shape"]
+    errors = [r for r in records if r["severity"] == "error"]
+    assert [(r["line"], r["code"]) for r in errors] == [(6, "matmul-mismatch")]
+    assert (6, "cannot-differentiate") not in said

@@ -58,3 +58,35 @@ def test_a_symmetric_result_in_a_stated_layout_says_how(tmp_path: Path) -> None:
         "texgrad finds `\\operatorname{diag}(\\cos(\\mathbf x))`, verified numerically "
         "(the sign is wrong)"
     )
+
+
+def test_a_matrix_declared_as_a_diagonal_is_symmetric(tmp_path: Path) -> None:
+    # D = diag(μ) ∈ ℝ^{n×n}: Dᵀ = D, so 2ΦᵀD(Φθ − v) is right (it was a false alarm) and
+    # ΦᵀD(Φθ − v) lacks the factor 2
+    text = (
+        "Let $\\Phi \\in \\mathbb{R}^{n\\times d}$, $\\theta \\in \\mathbb{R}^d$, "
+        "$v \\in \\mathbb{R}^n$, $\\mu \\in \\mathbb{R}^n$ and "
+        "$D = \\operatorname{diag}(\\mu) \\in \\mathbb{R}^{n\\times n}$.\n"
+        "Let $E(\\theta) = (\\Phi\\theta - v)^\\top D (\\Phi\\theta - v)$.\n\n"
+        "$$\\nabla_\\theta E = 2\\Phi^\\top D(\\Phi\\theta - v)$$\n\n"
+        "$$\\nabla_\\theta E = \\Phi^\\top D(\\Phi\\theta - v)$$\n"
+    )
+    lines, messages, tally = _check(tmp_path, text)
+    assert lines == [6] and tally.verified == 1
+    assert "factor 2" in messages[0]
+
+
+def test_a_subscripted_function_built_on_another_defined_one(tmp_path: Path) -> None:
+    # E_\lambda(θ) = E(θ) + λ‖θ‖²: E_\lambda is a function the document defines (read as a
+    # product of E_\lambda and (θ) before), through the E it defined first
+    text = (
+        "Let $\\Phi \\in \\mathbb{R}^{n\\times d}$, $\\theta \\in \\mathbb{R}^d$, "
+        "$v \\in \\mathbb{R}^n$, and $\\lambda > 0$.\n"
+        "Let $E(\\theta) = \\|\\Phi\\theta - v\\|^2$.\n\n"
+        "For $E_\\lambda(\\theta) = E(\\theta) + \\lambda\\|\\theta\\|^2$,\n\n"
+        "$$\\nabla_{\\theta} E_\\lambda = 2\\Phi^\\top(\\Phi\\theta - v) + 2\\lambda\\theta$$\n\n"
+        "$$\\nabla_{\\theta} E_\\lambda = 2\\Phi^\\top(\\Phi\\theta - v) + \\lambda\\theta$$\n"
+    )
+    lines, messages, tally = _check(tmp_path, text)
+    assert lines == [8] and tally.verified == 1
+    assert "the term `\\lambda \\theta` lacks a factor 2" in messages[0]

@@ -62,11 +62,13 @@ def explain(
     :attr:`~texgrad.calculus.written_derivatives.Tally.undecided`."""
     unknown = unknown_letters(result)
     letters = {_bare(u.message.split("`")[1]) for u in unknown}
-    refused = [  # a row refused for a letter said above is said there
-        r for r in refused_rows(result) if _letter_of(r.message) not in letters
-    ]
-    found = unread_rows(result) + unknown + refused
     errors = [(d.start, d.end) for d in result.diagnostics if d.severity == "error"]
+    refused = [  # a row refused for a letter said above is said there; one whose shapes
+        # disagree, by the error on it (one mistake, one message)
+        r for r in refused_rows(result)
+        if _letter_of(r.message) not in letters and not any(r.start <= s < r.end for s, _ in errors)
+    ]  # fmt: skip
+    found = unread_rows(result) + unknown + refused
     found += [
         Unchecked(
             result.path, a, b, CLAIM, in_document_words(claim_reason(why, f, x), result, a, b)
@@ -223,8 +225,8 @@ def _unknown(result: CheckResult, node: t.Node) -> bool:
     base = node.base if isinstance(node, t.Sub) else node
     if isinstance(base, t.Symbol) and base.name in _IDENTITIES:
         return False
-    if key[0] in result.table.function_definitions:
-        return False
+    if key[0] in result.table.function_definitions or key[0] in result.table.signatures:
+        return False  # K(\theta) of "$K(\theta) = \|\theta\|^2$": the document's function
     return result.table.lookup(key[0], key[1], result.path, node.start) is None
 
 

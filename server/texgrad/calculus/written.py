@@ -77,7 +77,11 @@ def as_application(node: t.Node) -> t.Node:
     if (
         isinstance(node, t.Product)
         and len(node.factors) == 2
-        and isinstance(node.factors[0], t.Symbol)
+        and (
+            isinstance(node.factors[0], t.Symbol)
+            # E_\lambda(\theta) = …, E_{\mathrm{reg}}(\theta) = …: a subscripted name
+            or (isinstance(node.factors[0], t.Sub) and isinstance(node.factors[0].base, t.Symbol))
+        )
         and isinstance(node.factors[1], t.Paren)
         and node.factors[1].open in ("(", "\\left(")
         and node.factors[1].body is not None

@@ -243,6 +243,9 @@ def _from_membership(
     listed = isinstance(left, t.List)
     if not isinstance(left, t.List):  # K = K_1 \otimes K_2, K_1 \in …: only K_1 is a member
         symbols = [left, *_equal_before(chain, i)]
+        # D = \operatorname{diag}(\mu) \in \mathbb{R}^{n \times n}: a diagonal matrix is symmetric
+        square = shape.rows == shape.cols and ONE not in (shape.rows, shape.cols)
+        symmetric = symmetric or (square and any(_diagonal(x) for x in symbols))
     else:
         symbols = [*left.items, *_listed_members(left)]
     at_point = _named_at_point(chain, symbols)
@@ -364,6 +367,17 @@ def _listed_members(items: t.List) -> list[t.Node]:
         t.Sub(base, t.Symbol(v, start=at, end=to), start=at, end=to) for v in _SAMPLE_INDICES
     ]
     return [m for m in members if symbol_key(m) not in written]
+
+
+def _diagonal(node: t.Node | None) -> bool:
+    r"""``\operatorname{diag}(\mu)``, ``\mathrm{Diag}(d_1, \dots, d_n)``: a diagonal matrix."""
+    return (
+        isinstance(node, t.Apply)
+        and isinstance(node.func, t.Func)
+        and node.func.name in ("diag", "Diag")
+        and node.func.sub is None
+        and node.func.sup is None
+    )
 
 
 def _equal_before(chain: t.Chain, i: int) -> list[t.Node]:
