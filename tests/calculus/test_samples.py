@@ -768,3 +768,25 @@ def test_a_sum_the_variable_is_not_in_beside_a_penalty_it_is_in() -> None:
     assert np.allclose(evaluate(tree(out.result), {"w": w, "\\lambda": 0.3}), 0.6 * w)
     alone = diff_latex(loss, r"\mathbf w", where=where)
     assert alone.error is not None and "does not involve the variable" in alone.error
+
+
+def test_a_name_written_in_the_rows_of_the_matrix_differentiated_is_no_constant(
+    tmp_path: Path,
+) -> None:
+    r"""``\hat\Sigma = \frac1N S`` of a scatter matrix S written in the samples x_i, which the
+    text says are the rows of X: by X, not "0" (the x_i were read as other variables) but a
+    refusal that says why; written in X itself, the derivative is given (and verified)."""
+    doc = tmp_path / "gauss.md"
+    doc.write_text(
+        "We observe $\\mathbf{x}_1, \\dots, \\mathbf{x}_N \\in \\mathbb{R}^p$, stacked as the rows of\n"
+        "$X \\in \\mathbb{R}^{N \\times p}$, with $\\boldsymbol\\mu \\in \\mathbb{R}^p$.\n"
+        "Let $S = \\sum_{i=1}^N (\\mathbf{x}_i - \\boldsymbol\\mu)(\\mathbf{x}_i - \\boldsymbol\\mu)^\\top$.\n"
+        "Then $\\hat\\Sigma = \\frac1N S$.\n"
+        "Also $\\hat\\Sigma = \\frac1N X^\\top X$.\n",
+        encoding="utf-8",
+    )
+    out = diff_in_document(doc, 4, "X", budget=60.0)
+    assert out.result == "" and out.error is not None
+    assert "is a row of `X`" in out.error
+    out = diff_in_document(doc, 5, "X", budget=60.0)
+    assert out.error is None and out.verified and "X^\\top" in out.result

@@ -362,6 +362,22 @@ def test_letters_a_supposition_makes_generic_have_no_shape_in_its_sentence(tmp_p
     assert found(result) == expected(fx, "not-square")
 
 
+def test_a_property_supposed_of_a_declared_square_matrix_keeps_its_shape(tmp_path: Path) -> None:
+    # "For symmetric $B$, …" of a B declared n×n states a property: B keeps its shape in the
+    # sentence (its rows are checked); "for any symmetric $B$" still makes it any matrix
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Throughout, $x \in \mathbb{R}^n$, $y \in \mathbb{R}^m$ and $B \in \mathbb{R}^{n \times n}$.
+
+        For symmetric $B$, the gradient is $2Bx$; in general it is $(B + B^\top)x$, not $By$.
+                                                                                         ^^
+        For any symmetric $B$, $B y$ is symmetric-looking.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
 def test_a_letter_set_anew_in_an_example_or_a_later_section_is_not_the_old_one(
     tmp_path: Path,
 ) -> None:

@@ -15,7 +15,7 @@ Each request has a time budget; running over it is a clear error.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -412,7 +412,7 @@ def _stacked_in(
     families = {k: part for k, (m, part) in stacks.items() if m == wrt}
     if not families:
         return ""
-    for node in tree.walk():
+    for node in _through_definitions(tree, ctx):
         base = symbol_key(node.base) if isinstance(node, t.Sub) else None
         if base is None or base[0] == wrt:
             continue
@@ -426,6 +426,24 @@ def _stacked_in(
                     f"`{written}` through its {part}s is not done yet"
                 )
     return ""
+
+
+def _through_definitions(tree: t.Node, ctx: Context) -> Iterator[t.Node]:
+    r"""The nodes of ``tree`` and of the definitions of the names it uses, theirs in turn
+    (``\hat\Sigma = \frac1N S`` of ``S = \sum_i (\mathbf x_i - \boldsymbol\mu)(…)^\top``: the
+    members S is written in)."""
+    seen: set[str] = set()
+    todo = [tree]
+    if isinstance(tree, t.Chain) and tree.relations and tree.relations[0] == "=":
+        todo = [i for i in tree.items[1:] if i is not None]  # (not the name it defines)
+    while todo:
+        for node in todo.pop().walk():
+            yield node
+            key = symbol_key(node) if isinstance(node, (t.Symbol, t.Sub, t.Font)) else None
+            fdef = ctx.env.functions.get(key[0]) if key is not None else None
+            if fdef is not None and key is not None and key[0] not in seen and len(seen) < 64:
+                seen.add(key[0])
+                todo.append(fdef.body)
 
 
 def _rows_as_unit_vectors(

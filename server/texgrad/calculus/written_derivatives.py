@@ -2273,6 +2273,8 @@ def _check_differential(
     }
     if _d_of_first_factor(claim.derivative, dvars):
         return _undecided("differential: d x^T A x may be (dx)^T A x")
+    derived = _named_differentials(dvars, ctx, seconds) if len(dvars) > 1 else {}
+    dvars -= {k[2:] for k in derived}  # df = tr(R^T dR) + λ tr(W^T dW), R = XW - Y: by W
     function = _function_tree(body, env)
     if len(dvars) in (2, 3):  # ∂(XY) = (∂X)Y + X(∂Y)
         wrts = tuple(sorted(dvars))
@@ -2308,11 +2310,32 @@ def _check_differential(
     general = _general(f, wrt, env) if outcome.kind == "gradient" else None
     verdict = _compare(
         checked, claimed, f, df, env, ("plain",), direction, lower=False, general=general,
-        gradient=gradient,
+        gradient=gradient, derived=derived,
     )  # fmt: skip
     if verdict is not False:
         return verdict
     return _finding(checked, claim, outcome, wrt, differential=True, ctx=ctx)
+
+
+def _named_differentials(dvars: set[str], ctx: Context, seconds: float) -> dict[str, Expr]:
+    r"""``\mathrm dR`` of a name the document defines in the one variable whose differential
+    the side also writes (``R = XW - Y`` beside ``\mathrm dW``): the engine's differential of
+    R's definition (``X\,\mathrm dW``), by its value key (``d:R``); {} where any name of
+    ``dvars`` is not such."""
+    env = ctx.env
+    variables = [k for k in dvars if k in env.vars]
+    if len(variables) != 1:
+        return {}
+    out: dict[str, Expr] = {}
+    for name in dvars - set(variables):
+        fdef = env.functions.get(name)
+        if fdef is None or fdef.params:
+            return {}
+        outcome = differentiate(fdef.body, variables[0], ctx, "numerator", Budget(seconds / 4))
+        if not outcome.verified or outcome.values is None:
+            return {}
+        out["d:" + name] = outcome.values[2]
+    return out
 
 
 def _differential_guessed(
@@ -2419,6 +2442,7 @@ def _compare(
     lower: bool = True,
     general: str | None = None,
     gradient: Expr | None = None,
+    derived: dict[str, Expr] | None = None,
 ) -> bool | None:
     """True: the written side agrees with ``right`` (in an accepted form) at a point;
     False: it differs at :data:`POINTS` points or more and at none agrees; None: undecided.
@@ -2436,9 +2460,23 @@ def _compare(
     if read is None:
         return _undecided("written side uses a symbol f has not")
     shapes, defined = read
+    for x in (n for d in (derived or {}).values() for n in d.walk()):
+        if isinstance(x, e.Var) and not x.name.startswith("d:"):
+            shapes.setdefault(x.name, x.shape)  # (what dR of R = XW - Y is written in)
     sums = {k: kind for k, kind in stated_sums(checked.doc.text) if k in shapes and k in env.vars}
     points = _Points(
-        claimed, f, right, written, env, shapes, extra, general, defined, gradient, sums
+        claimed,
+        f,
+        right,
+        written,
+        env,
+        shapes,
+        extra,
+        general,
+        defined,
+        gradient,
+        sums,
+        derived=derived or {},
     )
     differ = 0
     for attempt in range(TRIES):
@@ -2547,6 +2585,8 @@ class _Points:
     defined: list[str]  # names the written side uses, evaluated from their definitions
     gradient: Expr | None = None  # the gradient, where ``right`` is a differential
     sums: dict[str, str] = field(default_factory=dict)  # one-hot or simplex vectors
+    # the differentials of names the written side writes (d:R of R = XW - Y), as the engine's
+    derived: dict[str, Expr] = field(default_factory=dict)
     # why the written side could not be evaluated at each point it failed at: (node, message)
     failures: list[tuple[t.Node | None, str]] = field(default_factory=list)
 
@@ -2577,6 +2617,8 @@ class _Points:
             with np.errstate(all="raise"):
                 for name in self.defined:
                     at[name] = evaluate_tree(env.functions[name].body, at, functions)
+                for key, value in self.derived.items():
+                    at[key] = np.asarray(evaluate(value, values, sizes), dtype=float)
                 g = np.asarray(evaluate(self.right, values, sizes), dtype=float)
                 try:
                     w = np.asarray(evaluate_tree(self.claimed, at, functions), dtype=float)

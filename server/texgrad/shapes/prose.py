@@ -215,14 +215,24 @@ def generic_letters(
             if groups.get("formula") is not None:
                 _make_formula_generic(m.start("formula"), start, end, path, rows, table)
                 continue
+            # "For symmetric $B$", "If $X$ is invertible": a property of letters that may be
+            # declared (square) already, which then keep their shape; "for any $A$": any A
+            said = text[m.start() : min(hi, m.end() + 30)]
+            how = "generic" if _ANY.search(said) or _SIZED.search(said) else "supposed"
             for group in ("list", "list2", "list3"):
                 if groups.get(group) is not None:
-                    _make_generic(m.start(group), start, end, path, rows, table)
+                    _make_generic(m.start(group), start, end, path, rows, table, how)
+
+
+_ANY = re.compile(r"\b(?:all|any|every|each|arbitrary|conformable|compatible)\b")
+# "For invertible square $A$, $C$ of the same size": their shape is what is supposed
+_SIZED = re.compile(r"\bsquare\b|\bsame\s+(?:size|shape|dimension)")
 
 
 def _make_generic(
-    at: int, start: int, end: int, path: str, rows: list[PlacedRow], table: SymbolTable
-) -> None:
+    at: int, start: int, end: int, path: str, rows: list[PlacedRow], table: SymbolTable,
+    how: str = "generic",
+) -> None:  # fmt: skip
     row = _row_at(rows, at)
     tree = row.tree if row is not None else None
     if tree is None or isinstance(tree, t.Chain):
@@ -230,7 +240,7 @@ def _make_generic(
     for sym in tree.items if isinstance(tree, t.List) else (tree,):
         key = symbol_key(sym) if sym is not None else None
         if key is not None:
-            d = Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, "generic")
+            d = Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, how)
             table.add_bound(d, start, end)
 
 

@@ -164,7 +164,28 @@ class SymbolTable:
         if key in self.bound:
             d = self._bound_at(key, font, path, offset)
             if d is not None:  # the x of \{x \in \mathbb{R}^n : Ax = b\}, inside the braces
+                if d.how == "supposed":  # "For symmetric $B$": the square B declared, else any
+                    return self._square_declared(key, font, path, offset, d.start)
                 return None if d.how == "generic" else d  # "For square $A, B$: …": any A
+        return self._declared_at(key, font, path, offset)
+
+    def _square_declared(
+        self, key: str, font: str | None, path: str, offset: int, said: int
+    ) -> Declaration | None:
+        """The declaration in force of a letter a supposition (at ``said``) speaks of ("For
+        symmetric $B$", "If $X$ is invertible"), if it is a square matrix declared before
+        the supposition: the letter keeps its shape."""
+        found = self._declared_at(key, font, path, offset)
+        square = (
+            found is not None and found.shape.rows == found.shape.cols
+            and (found.path != path or found.start < said)
+        )  # fmt: skip
+        return found if square and not found.shape.is_scalar else None  # type: ignore[union-attr]
+
+    def _declared_at(
+        self, key: str, font: str | None, path: str, offset: int
+    ) -> Declaration | None:
+        """:meth:`lookup` outside the braces and suppositions binding ``key``."""
         view = self._view_of(key, font, path)
         if view is None:
             return None  # undeclared, or x and \mathbf{x} both declared and this is neither
@@ -201,9 +222,14 @@ class SymbolTable:
         """Does a supposition ("For invertible square $A, B$") make ``key`` any matrix at
         ``offset`` (in whatever font)?"""
         return any(
-            d.how == "generic" and d.path == path and s <= offset < e
+            d.path == path and s <= offset < e
+            and (
+                d.how == "generic"
+                or d.how == "supposed"
+                and self._square_declared(key, d.font, path, offset, d.start) is None
+            )
             for d, s, e in self.bound.get(key, ())
-        )
+        )  # fmt: skip
 
     def _bound_at(self, key: str, font: str | None, path: str, offset: int) -> Declaration | None:
         """The innermost binding of ``key`` in ``font`` whose braces hold ``offset`` (of
