@@ -12,9 +12,11 @@ import pytest
 from texgrad.calculus import samples
 from texgrad.calculus.api import diff_in_document, diff_latex
 from texgrad.calculus.evaluate_tree import evaluate
+from texgrad.calculus.written_derivatives import Tally, check_written
 from texgrad.cli import main
 from texgrad.reading.project import load_project, normalize
 from texgrad.reading.source import MappedText
+from texgrad.shapes.check import Checker
 from texgrad.syntax.parse import parse_row
 
 
@@ -790,3 +792,47 @@ def test_a_name_written_in_the_rows_of_the_matrix_differentiated_is_no_constant(
     assert "is a row of `X`" in out.error
     out = diff_in_document(doc, 5, "X", budget=60.0)
     assert out.error is None and out.verified and "X^\\top" in out.result
+
+
+LOGISTIC = r"""# Logistic regression
+
+We have $N$ examples $(\mathbf{x}_n, t_n)$ with $\mathbf{x}_n \in \mathbb{R}^D$ and $t_n \in \{0, 1\}$.
+Define $\sigma(a) = \frac{1}{1 + \exp(-a)}$ and the prediction $y_n = \sigma(\mathbf{w}^\top \mathbf{x}_n)$
+with weights $\mathbf{w} \in \mathbb{R}^D$. The cross-entropy is
+$$E(\mathbf{w}) = -\sum_{n=1}^N \big( t_n \ln y_n + (1 - t_n)\ln(1 - y_n) \big).$$
+Its gradient is $\nabla E(\mathbf{w}) = \sum_{n=1}^N (y_n - t_n)\mathbf{x}_n$, not
+$\nabla E(\mathbf{w}) = \sum_{n=1}^N (t_n - y_n)\mathbf{x}_n$.
+"""
+
+
+def test_a_member_the_document_defines_is_differentiated_through_and_named(
+    tmp_path: Path,
+) -> None:
+    r"""PRML's logistic regression: ``y_n = \sigma(\mathbf w^\top \mathbf x_n)`` in a sum over n
+    is differentiated through its definition (it was refused), the answer written in y_n as
+    the textbook does, and the claims written in y_n are checked (the right one verified,
+    the wrong one flagged)."""
+    doc = tmp_path / "logreg.md"
+    doc.write_text(LOGISTIC, encoding="utf-8")
+    out = diff_in_document(doc, 6, r"\mathbf{w}", budget=60.0)
+    assert out.error is None and out.verified, out.error
+    assert out.result == r"\sum_{n=1}^N (y_n - t_n) \mathbf{x}_n"
+    # the value: Σ (σ(wᵀx_n) − t_n) x_n, N = 4 samples, D = 3
+    rng = np.random.default_rng(1)
+    x, w = rng.standard_normal((4, 3)), rng.standard_normal((3, 1))
+    t_ = rng.integers(0, 2, (4, 1)).astype(float)
+    y = 1 / (1 + np.exp(-(x @ w)))
+
+    def loss(v: np.ndarray) -> float:
+        p = 1 / (1 + np.exp(-(x @ v)))
+        return -float(np.sum(t_ * np.log(p) + (1 - t_) * np.log(1 - p)))
+
+    fd = np.array(
+        [[(loss(w + 1e-6 * e) - loss(w - 1e-6 * e)) / 2e-6] for e in np.eye(3)[:, :, None]]
+    )
+    assert np.allclose(fd.reshape(3, 1), x.T @ (y - t_), atol=1e-5)
+    tally = Tally()
+    found = check_written(Checker().check(str(doc)), seconds=120.0, tally=tally)
+    assert [LOGISTIC.count("\n", 0, f.start) + 1 for f in found] == [8]
+    assert tally.verified == 1
+    assert r"texgrad finds `\sum_{n=1}^N (y_n - t_n) \mathbf{x}_n`" in found[0].message

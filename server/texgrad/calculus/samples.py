@@ -223,6 +223,7 @@ def sum_variables(tree: t.Node, env: Env) -> list[str]:
     of appearance (the keys): not the members summed over, their families or the vectors
     whose entries they are, nor a letter read as a number."""
     node, _ = _right_side(tree)
+    node = defined_members_written_in(node, None, env)[0]  # (y_n = \sigma(\mathbf w^\top …))
     try:
         terms = _terms(node, env, "")
     except (NotSamples, CalculusError):
@@ -297,6 +298,7 @@ def _differentiate(
 ) -> tuple[DiffOutcome, list[_Term]]:
     node, extended = _right_side(tree)
     ctx = _defined_constants(ctx, wrt)
+    node, written_in = defined_members_written_in(node, wrt, ctx.env, ctx.style.symbols)
     terms = _terms(node, ctx.env, wrt)
     ctx = _bounds_as_numbers(ctx, terms)
     for term in terms:
@@ -371,6 +373,9 @@ def _differentiate(
     if extended:
         check = (check[0], check[1] + "; " + extended)
     steps = _steps(terms, text, node, w, kind, result)
+    # y_n = \sigma(\mathbf w^\top \mathbf x_n) written in: the answer written in y_n again
+    result, differential = (_named_back(x, written_in, text) for x in (result, differential))
+    steps = [_named_back(x, written_in, text) for x in steps]
     outcome = DiffOutcome(
         kind=kind,
         result=result,
@@ -471,6 +476,64 @@ def _right_side(tree: t.Node) -> tuple[t.Node, str]:
 def _labels(node: t.Node, index: str) -> bool:
     """Whether ``node`` names a member labelled by ``index`` (``y_i``, ``y^{(i)}``)."""
     return any((label := _member_label(n)) is not None and label[0] == index for n in node.walk())
+
+
+def defined_members_written_in(
+    node: t.Node, wrt: str | None, env: Env, symbols: dict[str, str] | None = None
+) -> tuple[t.Node, dict[str, t.Node]]:
+    r"""``y_n`` of ``y_n = \sigma(\mathbf{w}^\top\mathbf{x}_n)`` in a sum over n, by w: the
+    member's definition written in, bracketed (each sample's value as the document defines
+    it, through which the derivative goes, as the chain rule does by hand).  Only members
+    labelled by the sum's own index as defined (``y_n`` in a sum over n), defined in ``wrt``
+    and not by a recurrence (``h_t`` of ``h_{t-1}``: :func:`_defined_members` says why).
+    With the tree, the members written in: by how the result names them (``symbols``: the
+    document's spellings), their definition.  ``wrt`` None: every such member (planning)."""
+    functions = env.functions
+    by: dict[int, t.Node] = {}
+    named: dict[str, t.Node] = {}
+    for op in node.walk():
+        if not isinstance(op, t.BigOp) or op.op != "\\sum" or op.body is None:
+            continue
+        index = sum_index(op.lower)
+        if index is None or len(index) != 1:
+            continue
+        for sub in op.body.walk():
+            if not isinstance(sub, t.Sub):
+                continue
+            key = symbol_key(sub)
+            fdef = functions.get(key[0]) if key is not None else None
+            if fdef is None or fdef.params or key is None or key[0] in env.vars:
+                continue
+            label = label_of(_label_node(sub))
+            base = symbol_key(sub.base)
+            if label != (index[0], 0) or base is None:
+                continue
+            keys = {k[0] for n in fdef.body.walk() if (k := symbol_key(n)) is not None}
+            if (wrt is not None and wrt not in keys) or any(
+                k.startswith(base[0] + "_{") for k in keys
+            ):
+                continue  # (held as given; a recurrence)
+            by[id(sub)] = t.Paren(
+                fdef.body, "(", ")", start=sub.start, end=sub.end, from_macro=sub.from_macro
+            )
+            named.setdefault((symbols or {}).get(key[0], written_latex(sub)), fdef.body)
+    return (t.replaced(node, by), named) if by else (node, {})
+
+
+def _named_back(latex: str, written_in: dict[str, t.Node], text: str) -> str:
+    r"""``latex`` with each member's definition written in (:func:`defined_members_written_in`)
+    named again where it is printed as the document writes it (``\sigma(\mathbf{w}^\top
+    \mathbf{x}_n)`` → ``y_n``): the answer in the document's intermediates."""
+    for member, body in written_in.items():
+        for value in {text[body.start : body.end], written_latex(body)}:
+            flat = re.sub(r"[\s{}]+", "", value)
+            if len(flat) < 3:
+                continue
+            pattern = r"[\s{}]*".join(re.escape(ch) for ch in flat)
+            latex = re.sub(
+                r"\(\s*" + pattern + r"\s*\)|" + pattern, member.replace("\\", "\\\\"), latex
+            )
+    return latex
 
 
 def _defined_members(terms: list[_Term], wrt: str, ctx: Context) -> tuple[Context, str]:

@@ -29,6 +29,7 @@ from texgrad.calculus.samples import (
     _points,
     _size,
     _Term,
+    defined_members_written_in,
 )
 from texgrad.calculus.verify import _close
 from texgrad.reading.macros import MacroTable
@@ -56,6 +57,8 @@ def compare_sum(
         return None, f"sum: {exc}", None
     if out.error is not None or not out.verified or out.kind not in ("gradient", "derivative"):
         return None, "sum: not verified", None
+    # (y_n of y_n = \sigma(\mathbf w^\top \mathbf x_n) in the claim too: from each sample)
+    claimed = defined_members_written_in(claimed, wrt, ctx.env)[0]
     differ = 0
     try:
         for point in _points(terms, function, wrt, ctx, budget):

@@ -498,6 +498,34 @@ def _shifted(node: Node, delta: int) -> Node:
     return new
 
 
+def replaced(node: Node, by: dict[int, Node]) -> Node:
+    """``node`` with each of its nodes whose ``id`` is in ``by`` replaced by its value (the
+    nodes on the way rebuilt, the others shared)."""
+    if id(node) in by:
+        return by[id(node)]
+    changes: dict[str, object] = {}
+    for f in fields(node):
+        value = getattr(node, f.name)
+        if isinstance(value, Node):
+            new = replaced(value, by)
+            if new is not value:
+                changes[f.name] = new
+        elif isinstance(value, tuple) and any(isinstance(v, (Node, tuple)) for v in value):
+            items = tuple(
+                replaced(v, by) if isinstance(v, Node)
+                else tuple(replaced(w, by) if isinstance(w, Node) else w for w in v)
+                if isinstance(v, tuple) else v
+                for v in value
+            )  # fmt: skip
+            if any(a is not b for a, b in zip(items, value, strict=True)):
+                changes[f.name] = items
+    if not changes:
+        return node
+    values = {f.name: getattr(node, f.name) for f in fields(node)}
+    values.update(changes)
+    return type(node)(**values)
+
+
 def writes_derivative(node: Node) -> bool:
     """Whether ``node`` writes a derivative (``\\nabla``, ``\\partial``, ``\\mathrm{d}``,
     ``\\frac{d}{dt}``, a Jacobian ``J_f``, a differential read as the product
