@@ -345,3 +345,28 @@ def test_a_differential_in_a_named_residual_and_a_stacked_hessian_say_why() -> N
         "this derivative is not checked: the Hessian of a sum over samples written with the "
         "stacked matrix is not checked (its gradient is)"
     )
+
+
+def test_a_shifted_member_is_named_whole_never_as_its_letter(tmp_path: Path) -> None:
+    r"""``\delta^{(l+1)}`` (the parser leaves a signed label a power of ``\delta``): of no
+    declared family it is what has no shape, quoted whole; as a member of a declared family
+    (``W^{(l+1)}`` of ``W^{(l)}``, ``\delta^{(l+1)}`` of ``\delta^{(l)}``) it has one, and no
+    note says its letter is never declared (beside an error that sizes it)."""
+    doc = tmp_path / "backprop.md"
+    doc.write_text(
+        "Let $W^{(l)} \\in \\mathbb{R}^{n_l \\times n_{l-1}}$ and $a^{(l)} \\in \\mathbb{R}^{n_l}$."
+        "\n\n$$q = W^{(l+1)} a^{(l)} + \\delta^{(l+1)}$$\n\n"
+        "Let $\\varepsilon^{(l)} \\in \\mathbb{R}^{n_l}$.\n\n"
+        "$$e = W^{(l)} \\varepsilon^{(l+1)}$$\n",
+        encoding="utf-8",
+    )
+    code, records = _explained(doc, more=("--no-derivatives",))
+    said = _said(records, "backprop.md")
+    assert said[(3, "unknown-shape")] == [
+        "`\\delta^{(l+1)}` has no shape: it is never declared; declare it, e.g. "
+        "`\\delta^{(l+1)} \\in \\mathbb{R}` or `\\delta^{(l+1)} \\in \\mathbb{R}^n` "
+        "(the row using it is not checked)"
+    ]
+    assert (7, "unknown-shape") not in said
+    errors = [(r["line"], r["code"]) for r in records if r["severity"] == "error"]
+    assert (code, errors) == (1, [(7, "matmul-mismatch")])

@@ -152,10 +152,21 @@ def operand_letters(tree: t.Node) -> Iterator[t.Node]:
     while stack:
         node = stack.pop()
         for child in _operands(node):
-            if symbol_key(child) is not None and not isinstance(child, t.Prime):
+            if isinstance(child, t.Power) and _shifted_member(child) is not None:
+                yield child  # \delta^{(l+1)}: a member of a family, named as a whole
+            elif symbol_key(child) is not None and not isinstance(child, t.Prime):
                 yield child
             else:
                 stack.append(child)
+
+
+def _shifted_member(node: t.Power) -> t.Tagged | None:
+    r"""``\delta^{(l+1)}``, ``W^{(l-1)}``: the member of a family a power whose label has a
+    sign names (the parser leaves it a power of the letter); None for any other power."""
+    from texgrad.calculus.lower import as_member
+
+    member = as_member(node)
+    return member if isinstance(member, t.Tagged) else None
 
 
 def _operands(node: t.Node) -> tuple[t.Node, ...]:
@@ -244,6 +255,11 @@ def unknown_letters(result: CheckResult) -> list[Unchecked]:
             continue
         params = _parameters_defined(tree)
         for node in operand_letters(tree):
+            if isinstance(node, t.Power):  # \delta^{(l+1)}, which the parser leaves a power
+                member = _shifted_member(node) if result.shapes.get(node) is None else None
+                if member is None:
+                    continue
+                node = member
             if symbol_key(node) not in params and _unknown(result, node):
                 written = result.doc.text[node.start : node.end].strip() or str(symbol_key(node))
                 first.setdefault(written, (node, row))
