@@ -1528,3 +1528,20 @@ def test_a_vector_function_named_alone_is_its_value(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_gradient_of_a_log_density_has_the_shape_of_its_variables(tmp_path: Path) -> None:
+    r"""``\nabla \log p(y \mid \hat f)`` with no subscript (R&W's GP classification): y and f
+    both n-vectors, whichever it is taken by the gradient is an n-vector (``\hat f``, the mode
+    where the density of f is taken, is f's).  Variables of different shapes, or one of
+    unknown shape (``X``, ``\tilde f``), say nothing."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $K \in \mathbb{R}^{m \times n}$, $f \in \mathbb{R}^n$, $y \in \{-1, 1\}^n$, $z \in \mathbb{R}^m$.
+        Fine: $K \nabla \log p(y \mid f)$, $K \nabla \log p(y \mid \hat f)$. Wrong: $K^\top \nabla \log p(y \mid \hat f)$.
+                                                                                     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        Not said: $K^\top \nabla \log p(z \mid f)$, $K^\top \nabla \log p(y \mid X)$, $K^\top \nabla \log p(y \mid \tilde f)$.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")

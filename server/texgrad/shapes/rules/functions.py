@@ -346,10 +346,40 @@ class FunctionRules(ExponentialRules):
             # \nabla f(x): with respect to x (not \nabla \log p(y \mid f): p(…) is no variable)
             x = self.shapes.get(span_key(node.body.args[0]))
         else:
-            x = None
+            x = self._density_variable(node.body)
+            scalar = scalar or x is not None
         if scalar and x is not None and node.order is None:
             return x
         return None
+
+    def _density_variable(self, body: t.Node | None) -> Shape | None:
+        r"""The shape ``\nabla \log p(y \mid \hat f)`` has, with no subscript: that of the
+        variables of the density, when every one of them is a letter of one and the same
+        vector shape (y and f both n-vectors: whichever it is taken by, the gradient is an
+        n-vector; ``\hat f``, where the density of f is taken, is f's); None where they differ or one is unknown, or ``p`` is a letter the
+        document gives a shape (a vector p is no density)."""
+        if not (
+            isinstance(body, t.Apply) and isinstance(body.func, t.Func) and len(body.args) == 1
+        ):
+            return None
+        density = body.args[0]
+        if body.func.name not in ("log", "ln") or not isinstance(density, t.Apply):
+            return None
+        name = density.func
+        if not (isinstance(name, t.Symbol) and name.name in _DENSITIES and name.font is None):
+            return None
+        if name.accents or self._declared(name.name) or not density.args:
+            return None
+        found: set[Shape] = set()
+        for arg in density.args:
+            for item in arg.items if isinstance(arg, t.Chain) else (arg,):
+                shape = self.infer(item) if item and symbol_key(item) is not None else None
+                if shape is None and isinstance(item, t.Symbol) and item.accents[-1:] == ("hat",):
+                    shape = self.infer(replace(item, accents=item.accents[:-1]))  # the mode f̂
+                if shape is None or shape.cols != ONE or shape.is_scalar:
+                    return None
+                found.add(shape)
+        return found.pop() if len(found) == 1 else None
 
     def _scalar_valued(self, body: t.Node | None, gradient: bool = False) -> bool:
         """Is what is differentiated a scalar: a scalar expression, or a function named
