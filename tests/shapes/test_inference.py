@@ -1545,3 +1545,20 @@ def test_a_gradient_of_a_log_density_has_the_shape_of_its_variables(tmp_path: Pa
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_the_limit_x_infinity_of_a_vector_has_its_shape(tmp_path: Path) -> None:
+    r"""``x_\infty`` of ``x \in \mathbb{R}^n`` (``\xi_\infty`` of a family ``\xi_t``): the
+    limit, an n-vector, also where a formula would define it otherwise (the equilibrium
+    written with a term lost).  Never a norm's ``\|x\|_\infty`` nor ``H_\infty`` of a matrix,
+    and a ``z_\infty`` declared itself keeps its own shape."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x \in \mathbb{R}^n$, $\Phi, H \in \mathbb{R}^{n \times n}$, $G \in \mathbb{R}^{n \times m}$, $K \in \mathbb{R}^{m \times q}$.
+        Let $\xi_t \in \mathbb{R}^q$, $z \in \mathbb{R}^q$ and $z_\infty \in \mathbb{R}^{q \times q}$.
+        Fine: $x_\infty = \Phi x_\infty + G K \xi_\infty$, $\|x\|_\infty + \|H_\infty\|$, $z_\infty + I_q$. Wrong: $x_\infty = (I_n - \Phi)^{-1} G K$ and $G \xi_\infty$.
+                                                                                                                    ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^       ^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch", "matmul-mismatch")

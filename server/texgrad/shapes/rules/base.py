@@ -3,6 +3,7 @@ it reports a mismatch (see ``shapes/infer.py`` for the rules put together)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -207,6 +208,21 @@ class RuleBase:
                 facts[name] = fact.value
                 todo.extend(fact.value.free_symbols)
         return facts
+
+    def _limit(self, node: t.Sub) -> Shape | None:
+        r"""``x_\infty`` of a declared vector ``x \in \mathbb{R}^n`` (or of a family ``x_k``):
+        the limit, the equilibrium of ``x_k``, of x's shape — where ``x_\infty`` is not
+        declared itself, before what a formula defines it as.  Only of a vector:
+        ``H_\infty``, ``L_\infty`` of a matrix may name a norm or a space."""
+        index = node.index
+        if not (isinstance(index, t.Symbol) and index.name == "\\infty"):
+            return None
+        base = self.infer(node.base)
+        for label in ("k", "t"):  # \xi_\infty of \xi_k \in \mathbb{R}^q
+            base = base or self.infer(
+                dataclasses.replace(node, index=dataclasses.replace(index, name=label))
+            )
+        return base if base is not None and base.is_vector else None
 
     def _known(self, key: str, offset: int) -> bool:
         """Does the document declare ``key`` (anywhere) or define it (in force here)?"""
