@@ -370,3 +370,18 @@ def test_a_shifted_member_is_named_whole_never_as_its_letter(tmp_path: Path) -> 
     assert (7, "unknown-shape") not in said
     errors = [(r["line"], r["code"]) for r in records if r["severity"] == "error"]
     assert (code, errors) == (1, [(7, "matmul-mismatch")])
+
+
+def test_a_space_or_set_a_letter_is_in_is_no_operand(tmp_path: Path) -> None:
+    r"""``p \in \Delta^{n-1} = \{ p \in \mathbb{R}^n : \dots \}``: what follows ``\in`` is the
+    simplex and the set it is, no letter of unknown shape (no note that ``\Delta`` is never
+    declared); a letter of unknown shape used on p still has its note."""
+    doc = tmp_path / "simplex.md"
+    doc.write_text(
+        "Let $p \\in \\Delta^{n-1} = \\{ p \\in \\mathbb{R}^n : p \\ge 0, \\ "
+        "\\mathbf{1}^\\top p = 1 \\}$ and $q \\in \\Delta^{n-1}$.\n\n$$y = V p + q$$\n",
+        encoding="utf-8",
+    )
+    said = _said(_explained(doc, more=("--no-derivatives",))[1], "simplex.md")
+    assert [k for k in said if k[1] == "unknown-shape"] == [(3, "unknown-shape")]
+    assert said[(3, "unknown-shape")][0].startswith("`V` has no shape: it is never declared")

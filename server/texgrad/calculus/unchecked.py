@@ -189,8 +189,11 @@ def _operands(node: t.Node) -> tuple[t.Node, ...]:
     if isinstance(node, t.Apply):
         return node.args if isinstance(node.func, t.Func) else ()
     if isinstance(node, t.Chain):  # (a lone letter is a name; f(x) the function stated)
+        items = node.items  # (what follows \in is a space or a set: p \in \Delta^{n-1} = \{…\})
+        if "\\in" in node.relations:
+            items = items[: node.relations.index("\\in") + 1]
         return tuple(
-            i for i in node.items if i is not None and not isinstance(i, t.Symbol | t.Sub)
+            i for i in items if i is not None and not isinstance(i, t.Symbol | t.Sub)
             and not _head(i)
         )  # fmt: skip
     if isinstance(node, (t.Font, t.Accent)):
