@@ -1562,3 +1562,5 @@ def test_the_limit_x_infinity_of_a_vector_has_its_shape(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "equation-mismatch", "matmul-mismatch")
+    (equation,) = [d for d in result.diagnostics if d.code == "equation-mismatch"]
+    assert [r.message for r in equation.related][:1] == ["`x` declared ℝ^{n} here"]
