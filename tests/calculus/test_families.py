@@ -83,3 +83,22 @@ def test_a_member_of_a_declared_family_though_the_letter_is_declared_too() -> No
 def test_an_entry_of_a_declared_vector_without_a_family_stays_an_entry() -> None:
     out = diff_latex(r"x_1 w^\top x", "w", r"x \in \mathbb{R}^n; w \in \mathbb{R}^n")
     assert not out.verified and out.error is not None and "entry" in out.error
+
+
+def test_a_tagged_member_of_a_tagged_family_written_either_way() -> None:
+    r"""``W^Q_1`` and ``W_1^Q`` of ``W_i^Q``: the head-1 member of the family ``W^Q``, of its
+    shape, never the power ``(W_1)^Q`` of an unknown ``W_1``; a wrong size is still refused."""
+    heads = r"W^Q_i \in \mathbb{R}^{m \times n}; x \in \mathbb{R}^n"
+    for written in ("W^Q_1", "W_1^Q", "W^{Q}_{1}"):
+        out = diff_latex(rf"\|{written} x\|^2", "x", heads)
+        assert (out.result, out.verified) == (rf"2 ({written})^\top {written} x", True), out.error
+        assert out.shape == "ℝ^{n}"
+    out = diff_latex(r"\|W^Q_1 x - W_2^Q x\|^2", "W^Q_1", heads.replace("W^Q_i", "W_i^Q"))
+    assert (out.result, out.verified) == (r"2 (W^Q_1 - W_2^Q) x x^\top", True), out.error
+    assert out.shape == "ℝ^{m×n}"
+    out = diff_latex(
+        r"\|W^Q_1 x\|^2", "x", r"W^Q_i \in \mathbb{R}^{m \times n}; x \in \mathbb{R}^m"
+    )
+    assert out.result == "" and "inner dimensions n and m differ" in str(out.error)
+    out = diff_latex(r"\|W^K_1 x\|^2", "x", heads)  # another tag: no member of W^Q
+    assert out.result == "" and out.error is not None

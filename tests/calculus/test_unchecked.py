@@ -369,3 +369,43 @@ def test_a_defined_function_is_no_letter_of_unknown_shape_and_a_shape_error_is_s
     errors = [r for r in records if r["severity"] == "error"]
     assert [(r["line"], r["code"]) for r in errors] == [(6, "matmul-mismatch")]
     assert (6, "cannot-differentiate") not in said
+
+
+def test_a_shifted_member_is_named_whole_never_as_its_letter(tmp_path: Path) -> None:
+    r"""``\delta^{(l+1)}`` (the parser leaves a signed label a power of ``\delta``): of no
+    declared family it is what has no shape, quoted whole; as a member of a declared family
+    (``W^{(l+1)}`` of ``W^{(l)}``, ``\delta^{(l+1)}`` of ``\delta^{(l)}``) it has one, and no
+    note says its letter is never declared (beside an error that sizes it)."""
+    doc = tmp_path / "backprop.md"
+    doc.write_text(
+        "Let $W^{(l)} \\in \\mathbb{R}^{n_l \\times n_{l-1}}$ and $a^{(l)} \\in \\mathbb{R}^{n_l}$."
+        "\n\n$$q = W^{(l+1)} a^{(l)} + \\delta^{(l+1)}$$\n\n"
+        "Let $\\varepsilon^{(l)} \\in \\mathbb{R}^{n_l}$.\n\n"
+        "$$e = W^{(l)} \\varepsilon^{(l+1)}$$\n",
+        encoding="utf-8",
+    )
+    code, records = _explained(doc, more=("--no-derivatives",))
+    said = _said(records, "backprop.md")
+    assert said[(3, "unknown-shape")] == [
+        "`\\delta^{(l+1)}` has no shape: it is never declared; declare it, e.g. "
+        "`\\delta^{(l+1)} \\in \\mathbb{R}` or `\\delta^{(l+1)} \\in \\mathbb{R}^n` "
+        "(the row using it is not checked)"
+    ]
+    assert (7, "unknown-shape") not in said
+    errors = [(r["line"], r["code"]) for r in records if r["severity"] == "error"]
+    assert (code, errors) == (1, [(7, "matmul-mismatch")])
+
+
+def test_a_space_or_set_a_letter_is_in_is_no_operand(tmp_path: Path) -> None:
+    r"""``p \in \Delta^{n-1} = \{ p \in \mathbb{R}^n : \dots \}``: what follows ``\in`` is the
+    simplex and the set it is, no letter of unknown shape (no note that ``\Delta`` is never
+    declared); a letter of unknown shape used on p still has its note."""
+    doc = tmp_path / "simplex.md"
+    doc.write_text(
+        "Let $p \\in \\Delta^{n-1} = \\{ p \\in \\mathbb{R}^n : p \\ge 0, \\ "
+        "\\mathbf{1}^\\top p = 1 \\}$ and $q \\in \\Delta^{n-1}$.\n\n$$y = V p + q$$\n",
+        encoding="utf-8",
+    )
+    said = _said(_explained(doc, more=("--no-derivatives",))[1], "simplex.md")
+    assert [k for k in said if k[1] == "unknown-shape"] == [(3, "unknown-shape")]
+    assert said[(3, "unknown-shape")][0].startswith("`V` has no shape: it is never declared")

@@ -417,3 +417,20 @@ def test_a_data_matrix_written_row_by_row_is_checked(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_members_one_to_h_stacked_as_matlab_writes_them(tmp_path: Path) -> None:
+    r"""``[A_1; \dots; A_h]``: h members of one family, one above the other (hm rows); not
+    when h is a size the document gives nothing, nor of members of unlike shapes."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A_i \in \mathbb{R}^{m \times n}$, $B \in \mathbb{R}^{m \times m}$, $C \in \mathbb{R}^{hm \times p}$, $x \in \mathbb{R}^n$.
+        Right: $[A_1; \dots; A_h] x$, $C^\top [A_1; \dots; A_h]$. Wrong: $B [A_1; \dots; A_h]$.
+                                                                          ^^^^^^^^^^^^^^^^^^^
+        Unsaid: $B [A_1; \dots; A_k]$ and $B [A_1; \dots; A_h; x]$.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    at = result.doc.text.index(r"[A_1; \dots; A_h] x")
+    assert same_shape(shape_at(result, at, at + len(r"[A_1; \dots; A_h]")), shape("h*m", "n"))

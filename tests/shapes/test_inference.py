@@ -1528,3 +1528,39 @@ def test_a_vector_function_named_alone_is_its_value(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_gradient_of_a_log_density_has_the_shape_of_its_variables(tmp_path: Path) -> None:
+    r"""``\nabla \log p(y \mid \hat f)`` with no subscript (R&W's GP classification): y and f
+    both n-vectors, whichever it is taken by the gradient is an n-vector (``\hat f``, the mode
+    where the density of f is taken, is f's).  Variables of different shapes, or one of
+    unknown shape (``X``, ``\tilde f``), say nothing."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $K \in \mathbb{R}^{m \times n}$, $f \in \mathbb{R}^n$, $y \in \{-1, 1\}^n$, $z \in \mathbb{R}^m$.
+        Fine: $K \nabla \log p(y \mid f)$, $K \nabla \log p(y \mid \hat f)$. Wrong: $K^\top \nabla \log p(y \mid \hat f)$.
+                                                                                     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        Not said: $K^\top \nabla \log p(z \mid f)$, $K^\top \nabla \log p(y \mid X)$, $K^\top \nabla \log p(y \mid \tilde f)$.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_the_limit_x_infinity_of_a_vector_has_its_shape(tmp_path: Path) -> None:
+    r"""``x_\infty`` of ``x \in \mathbb{R}^n`` (``\xi_\infty`` of a family ``\xi_t``): the
+    limit, an n-vector, also where a formula would define it otherwise (the equilibrium
+    written with a term lost).  Never a norm's ``\|x\|_\infty`` nor ``H_\infty`` of a matrix,
+    and a ``z_\infty`` declared itself keeps its own shape."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x \in \mathbb{R}^n$, $\Phi, H \in \mathbb{R}^{n \times n}$, $G \in \mathbb{R}^{n \times m}$, $K \in \mathbb{R}^{m \times q}$.
+        Let $\xi_t \in \mathbb{R}^q$, $z \in \mathbb{R}^q$ and $z_\infty \in \mathbb{R}^{q \times q}$.
+        Fine: $x_\infty = \Phi x_\infty + G K \xi_\infty$, $\|x\|_\infty + \|H_\infty\|$, $z_\infty + I_q$. Wrong: $x_\infty = (I_n - \Phi)^{-1} G K$ and $G \xi_\infty$.
+                                                                                                                    ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^       ^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch", "matmul-mismatch")
+    (equation,) = [d for d in result.diagnostics if d.code == "equation-mismatch"]
+    assert [r.message for r in equation.related][:1] == ["`x` declared ℝ^{n} here"]

@@ -90,7 +90,8 @@ from texgrad.shapes.families import SUBSCRIPT_LABELS
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
 from texgrad.syntax.notation import TRANSPOSE_MARKS, call_of, sized_constant
-from texgrad.syntax.symbols import key_text, label_of, symbol_key
+from texgrad.syntax.show import show
+from texgrad.syntax.symbols import key_text, label_of, symbol_key, tagged_key
 
 ONE = sympy.Integer(1)
 
@@ -371,13 +372,10 @@ class Lowerer:
             if known is not None:
                 self._not_one_of_many(node, known)
                 return known
-        power = node.as_power() if isinstance(node, t.Tagged) else None
-        if power is not None:  # W^Q names a matrix where declared; else A^N is a power
-            return self._power(power)
         if isinstance(node, t.Tagged):
-            member = self.member(node)
-            if member is not None:
-                return member
+            tagged = self._tagged(node)
+            if tagged is not None:
+                return tagged
         if isinstance(node, t.Symbol):
             constant = self._constant(node, key)
             if constant is not None:
@@ -398,6 +396,18 @@ class Lowerer:
             raise CalculusError("`\\mathbb{E}[\\cdot]` (an expectation) is not supported")
         raise UnknownShape(node, written_latex(node))
 
+    def _tagged(self, node: t.Tagged) -> Lowered | None:
+        """``W^Q_1`` of ``W_i^Q``: the member 1 of the family ``W^Q`` (not ``(W_1)^Q``);
+        ``W^Q``, a matrix where declared, else ``A^N``, a power; ``W^{(1)}``, a member."""
+        if isinstance(node.base, t.Sub) and not node.bracket:
+            member = self.member(node)
+            if member is not None:
+                return member
+        power = node.as_power()
+        if power is not None:
+            return self._power(power)
+        return self.member(node)
+
     def member(self, node: t.Tagged | t.Sub) -> Lowered | None:
         """``W^{(l+1)}``, ``h_{t-1}``: a member of a family the document declares (``W^{(l)}``,
         ``h_t``), a variable of its own with the family's shape shifted to its label (see
@@ -406,7 +416,15 @@ class Lowerer:
         key, base = symbol_key(node), symbol_key(node.base)
         if key is None or base is None:
             return None
-        if isinstance(node, t.Sub):
+        name_tag = ""
+        if isinstance(node, t.Tagged) and not node.bracket and isinstance(node.base, t.Sub):
+            # W_1^Q, W^Q_1 of the family W_i^Q: the tag kept, the subscript the family's label
+            letter = symbol_key(node.base.base)
+            if letter is None:
+                return None
+            base, name_tag = letter, show(node.tag)
+            form, tag = "_", node.base.index
+        elif isinstance(node, t.Sub):
             if self._known_name(base[0]) is not None and not self._vector_family(base[0]):
                 return None
             form, tag = "_", node.index
@@ -414,7 +432,7 @@ class Lowerer:
             form, tag = node.bracket, node.tag
 
         def declared(k: str) -> Shape | None:
-            info = self.env.vars.get(k)
+            info = self.env.vars.get(tagged_key(k, "", name_tag) if name_tag else k)
             return info.shape if info is not None else None
 
         def named(d: Dim) -> bool:
@@ -423,8 +441,8 @@ class Lowerer:
                 for info in self.env.vars.values()
             )
 
-        shape = member_shape(base[0], form, tag, declared, named) if form else None
-        if shape is None and form == "_":  # v_t of a family declared as v_j
+        shape = member_shape(base[0], form, tag, declared, named, bool(name_tag)) if form else None
+        if shape is None and form == "_" and not name_tag:  # v_t of a family declared as v_j
             shape = _under_another_label(base[0], tag, declared)
         if shape is None:
             return None

@@ -63,6 +63,7 @@ def member_shape(
     tag: t.Node,
     declared: Callable[[str], Shape | None],
     named: Callable[[Dim], bool],
+    tagged: bool = False,
 ) -> Shape | None:
     """:func:`texgrad.shapes.families.member_shape` for the engine's shapes."""
 
@@ -73,5 +74,7 @@ def member_shape(
         except ValueError:  # (a shape the engine made, not a dimension: no family's member)
             return None
 
-    found = families.member_shape(base, form, tag, theirs, lambda d: named(sympy_dim(d)))
+    found = families.member_shape(
+        base, form, tag, theirs, lambda d: named(sympy_dim(d)), tagged=tagged
+    )
     return optional_shape(found)

@@ -154,10 +154,21 @@ def operand_letters(tree: t.Node) -> Iterator[t.Node]:
     while stack:
         node = stack.pop()
         for child in _operands(node):
-            if symbol_key(child) is not None and not isinstance(child, t.Prime):
+            if isinstance(child, t.Power) and _shifted_member(child) is not None:
+                yield child  # \delta^{(l+1)}: a member of a family, named as a whole
+            elif symbol_key(child) is not None and not isinstance(child, t.Prime):
                 yield child
             else:
                 stack.append(child)
+
+
+def _shifted_member(node: t.Power) -> t.Tagged | None:
+    r"""``\delta^{(l+1)}``, ``W^{(l-1)}``: the member of a family a power whose label has a
+    sign names (the parser leaves it a power of the letter); None for any other power."""
+    from texgrad.calculus.lower import as_member
+
+    member = as_member(node)
+    return member if isinstance(member, t.Tagged) else None
 
 
 def _operands(node: t.Node) -> tuple[t.Node, ...]:
@@ -180,8 +191,11 @@ def _operands(node: t.Node) -> tuple[t.Node, ...]:
     if isinstance(node, t.Apply):
         return node.args if isinstance(node.func, t.Func) else ()
     if isinstance(node, t.Chain):  # (a lone letter is a name; f(x) the function stated)
+        items = node.items  # (what follows \in is a space or a set: p \in \Delta^{n-1} = \{…\})
+        if "\\in" in node.relations:
+            items = items[: node.relations.index("\\in") + 1]
         return tuple(
-            i for i in node.items if i is not None and not isinstance(i, t.Symbol | t.Sub)
+            i for i in items if i is not None and not isinstance(i, t.Symbol | t.Sub)
             and not _head(i)
         )  # fmt: skip
     if isinstance(node, (t.Font, t.Accent)):
@@ -246,6 +260,11 @@ def unknown_letters(result: CheckResult) -> list[Unchecked]:
             continue
         params = _parameters_defined(tree)
         for node in operand_letters(tree):
+            if isinstance(node, t.Power):  # \delta^{(l+1)}, which the parser leaves a power
+                member = _shifted_member(node) if result.shapes.get(node) is None else None
+                if member is None:
+                    continue
+                node = member
             if symbol_key(node) not in params and _unknown(result, node):
                 written = result.doc.text[node.start : node.end].strip() or str(symbol_key(node))
                 first.setdefault(written, (node, row))

@@ -3,6 +3,7 @@ it reports a mismatch (see ``shapes/infer.py`` for the rules put together)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from texgrad.shapes import messages
 from texgrad.shapes.diagnostics import Diagnostic, Fix, Related, Severity
 from texgrad.shapes.dim_terms import equal_polynomials, plain_symbol
-from texgrad.shapes.dims import Dim, Shape, same
+from texgrad.shapes.dims import Dim, Shape, dim_of, same
 from texgrad.shapes.facts import fact_key
 from texgrad.shapes.questions import (
     DECLARED,
@@ -30,6 +31,7 @@ from texgrad.shapes.questions import (
 )
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.syntax import tree as t
+from texgrad.syntax.show import show
 from texgrad.syntax.symbols import same_letter, symbol_key
 
 # what a definition of unknown size records (``K = P H^\top S^{-1}`` with P unknown, for a K
@@ -208,6 +210,45 @@ class RuleBase:
                 todo.extend(fact.value.free_symbols)
         return facts
 
+    def _members_one_to(
+        self, items: tuple[t.Node, ...], shapes: list[Shape | None]
+    ) -> tuple[Shape, Dim] | None:
+        r"""``head_1, \dots, head_h`` (three items, the middle one dots): members 1 to h of one
+        family of one shape, that shape and their number h; None otherwise (h a size the
+        document gives nothing, members sized by their own label: n×d_1 of n×d_i)."""
+        first, last = items[0], items[2]
+        shape, end = shapes[0], shapes[2]
+        if not (isinstance(first, t.Sub) and isinstance(last, t.Sub)):
+            return None
+        count = dim_of(last.index)
+        if (
+            shape is None or count is None or show(first.index) != "1"
+            or symbol_key(first.base) is None
+            or symbol_key(first.base) != symbol_key(last.base)
+            or (end is not None and not (shape.rows == end.rows and shape.cols == end.cols))
+            or _labelled_by_one(shape)  # (n×d_1 of n×d_i: the members differ)
+            # h of head_h a size the document gives something (so its facts are read)
+            or not all(self._ask(DIMENSION, dimension_key(d), d, None)
+                       for d in count.free_symbols)
+        ):  # fmt: skip
+            return None
+        return shape, count
+
+    def _limit(self, node: t.Sub) -> Shape | None:
+        r"""``x_\infty`` of a declared vector ``x \in \mathbb{R}^n`` (or of a family ``x_k``):
+        the limit, the equilibrium of ``x_k``, of x's shape — where ``x_\infty`` is not
+        declared itself, before what a formula defines it as.  Only of a vector:
+        ``H_\infty``, ``L_\infty`` of a matrix may name a norm or a space."""
+        index = node.index
+        if not (isinstance(index, t.Symbol) and index.name == "\\infty"):
+            return None
+        base = self.infer(node.base)
+        for label in ("k", "t"):  # \xi_\infty of \xi_k \in \mathbb{R}^q
+            base = base or self.infer(
+                dataclasses.replace(node, index=dataclasses.replace(index, name=label))
+            )
+        return base if base is not None and base.is_vector else None
+
     def _known(self, key: str, offset: int) -> bool:
         """Does the document declare ``key`` (anywhere) or define it (in force here)?"""
         return self._declared(key) or self._definition(key, offset) is not None
@@ -272,6 +313,9 @@ class RuleBase:
         """Where the shapes of these operands come from: their declarations or definitions."""
         out: list[Related] = []
         for node in nodes:
+            inner = unwrapped(node)
+            if isinstance(inner, t.Sub) and self._limit(inner) and not self._declaration(inner):
+                node = inner.base  # x_\infty: sized as x is declared
             decl = self._declaration(node)
             if decl is not None:
                 if any((r.path, r.start) == (decl.path, decl.start) for r in out):
@@ -388,3 +432,13 @@ def _under(d: Dim, facts: dict[Any, Dim]) -> Dim:
             break
         d = replaced
     return d
+
+
+# a dimension named with the label 1 (d_1, n_{1}): of a family's first member, shifted
+_LABEL_ONE = re.compile(r"_\{?1(?![0-9])")
+
+
+def _labelled_by_one(shape: Shape) -> bool:
+    """Whether a shape names a dimension by the label 1 (``d_1``): a member's own size."""
+    names = shape.rows.free_symbols | shape.cols.free_symbols
+    return any(_LABEL_ONE.search(d.name) for d in names)

@@ -90,8 +90,12 @@ class BracketRules(RuleBase):
     def _stacked(self, node: t.Sequence) -> Shape | None:
         """``[x; 1]``: one above the other, as MATLAB writes it, when they have the same
         columns and one is a vector or a matrix (``[0 ; 1]`` of numbers is an interval, as
-        French writes it); never reported: the brackets may mean something else."""
+        French writes it); ``[A_1; \\dots; A_h]``, h members of one family: h times its rows.
+        Never reported: the brackets may mean something else."""
         shapes = [self.infer(i) for i in node.items]
+        if len(shapes) == 3 and isinstance(node.items[1], t.Dots):  # [A_1; \dots; A_h]
+            members = self._members_one_to(node.items, shapes)
+            return None if members is None else Shape(members[1] * members[0].rows, members[0].cols)
         known = [s for s in shapes if s is not None]
         if (
             len(known) < len(shapes)

@@ -4,7 +4,6 @@ densities (``p(z \mid x)``); big operators (``\sum``); derivatives and gradients
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from texgrad.shapes import messages
@@ -12,7 +11,7 @@ from texgrad.shapes.diagnostics import Related
 from texgrad.shapes.dim_terms import integer
 from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same
 from texgrad.shapes.families import SUBSCRIPT_LABELS
-from texgrad.shapes.questions import DIMENSION, LAYOUT, LAYOUT_KEY, dimension_key
+from texgrad.shapes.questions import LAYOUT, LAYOUT_KEY
 from texgrad.shapes.rules.base import span_key
 from texgrad.shapes.rules.exponentials import ExponentialRules
 from texgrad.shapes.rules.products import DIAG_SPELLINGS, given_part
@@ -43,16 +42,6 @@ _DENSITIES = frozenset({"p", "q"})
 _MOMENTS = frozenset({"E", "Var", "var", "Cov", "cov"})
 # functions of a square matrix, by what messages call them
 _SQUARE_FUNCS = {"tr": "trace", "Tr": "trace", "trace": "trace", "det": "determinant"}
-
-
-# a dimension named with the label 1 (d_1, n_{1}): of a family's first member, shifted
-_LABEL_ONE = re.compile(r"_\{?1(?![0-9])")
-
-
-def _labelled_by_one(shape: Shape) -> bool:
-    """Whether a shape names a dimension by the label 1 (``d_1``): a member's own size."""
-    names = shape.rows.free_symbols | shape.cols.free_symbols
-    return any(_LABEL_ONE.search(d.name) for d in names)
 
 
 # what a bracket after a matrix's name holds when the name is a function's at a point
@@ -194,23 +183,8 @@ class FunctionRules(ExponentialRules):
         columns.  Unknown when the rows are not certainly alike (nothing is said)."""
         items = node.args
         if len(items) == 3 and isinstance(items[1], t.Dots):
-            first, last = items[0], items[2]
-            shape, end = args[0], args[2]
-            if not (isinstance(first, t.Sub) and isinstance(last, t.Sub)):
-                return None
-            count = dim_of(last.index)
-            if (
-                shape is None or count is None or show(first.index) != "1"
-                or symbol_key(first.base) is None
-                or symbol_key(first.base) != symbol_key(last.base)
-                or (end is not None and not (shape.rows == end.rows and shape.cols == end.cols))
-                or _labelled_by_one(shape)  # (n×d_1 of n×d_i: the members differ)
-                # h of head_h a size the document gives something (so its facts are read)
-                or not all(self._ask(DIMENSION, dimension_key(d), d, None)
-                           for d in count.free_symbols)
-            ):  # fmt: skip
-                return None
-            return Shape(shape.rows, count * shape.cols)
+            members = self._members_one_to(items, args)
+            return None if members is None else Shape(members[0].rows, members[1] * members[0].cols)
         if len(items) < 2 or any(
             a is None or isinstance(i, t.Dots) for a, i in zip(args, items, strict=True)
         ):
@@ -346,10 +320,40 @@ class FunctionRules(ExponentialRules):
             # \nabla f(x): with respect to x (not \nabla \log p(y \mid f): p(…) is no variable)
             x = self.shapes.get(span_key(node.body.args[0]))
         else:
-            x = None
+            x = self._density_variable(node.body)
+            scalar = scalar or x is not None
         if scalar and x is not None and node.order is None:
             return x
         return None
+
+    def _density_variable(self, body: t.Node | None) -> Shape | None:
+        r"""The shape ``\nabla \log p(y \mid \hat f)`` has, with no subscript: that of the
+        variables of the density, when every one of them is a letter of one and the same
+        vector shape (y and f both n-vectors: whichever it is taken by, the gradient is an
+        n-vector; ``\hat f``, where the density of f is taken, is f's); None where they differ or one is unknown, or ``p`` is a letter the
+        document gives a shape (a vector p is no density)."""
+        if not (
+            isinstance(body, t.Apply) and isinstance(body.func, t.Func) and len(body.args) == 1
+        ):
+            return None
+        density = body.args[0]
+        if body.func.name not in ("log", "ln") or not isinstance(density, t.Apply):
+            return None
+        name = density.func
+        if not (isinstance(name, t.Symbol) and name.name in _DENSITIES and name.font is None):
+            return None
+        if name.accents or self._declared(name.name) or not density.args:
+            return None
+        found: set[Shape] = set()
+        for arg in density.args:
+            for item in arg.items if isinstance(arg, t.Chain) else (arg,):
+                shape = self.infer(item) if item and symbol_key(item) is not None else None
+                if shape is None and isinstance(item, t.Symbol) and item.accents[-1:] == ("hat",):
+                    shape = self.infer(replace(item, accents=item.accents[:-1]))  # the mode f̂
+                if shape is None or shape.cols != ONE or shape.is_scalar:
+                    return None
+                found.add(shape)
+        return found.pop() if len(found) == 1 else None
 
     def _scalar_valued(self, body: t.Node | None, gradient: bool = False) -> bool:
         """Is what is differentiated a scalar: a scalar expression, or a function named

@@ -643,6 +643,8 @@ class RelationRules(DistributionRules):
         key = symbol_key(node)
         if key is None:
             return False
+        if isinstance(node, t.Sub) and self._limit(node) is not None:
+            return False  # x_\infty of x \in \mathbb{R}^n: sized as x is
         if not self._declared(key[0]):
             return not self._estimate(node)
         if not self._ask(LETTER, key[0], key[1], None):

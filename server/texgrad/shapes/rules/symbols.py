@@ -279,10 +279,13 @@ class SymbolRules(RuleBase):
         return size
 
     def _sub(self, node: t.Sub) -> Shape | None:
+        key = symbol_key(node)
+        limit = self._limit(node)  # x_\infty, as x is: before what a formula defines it as
+        if limit is not None and key is not None and self._lookup(key, node.start) is None:
+            return limit
         own = self._symbolic(node)
         if own is not None:
             return own
-        key = symbol_key(node)
         if key is not None and (self._known(key[0], node.start) or self._defined_anywhere(key[0])):
             # (defined in another section: \Sigma_{yx} names a block, no entry; K_1 declared
             # in an Example is still the member K_1 of K_i = Y W_i^K outside it)
