@@ -794,7 +794,7 @@ def test_a_name_written_in_the_rows_of_the_matrix_differentiated_is_no_constant(
     assert out.error is None and out.verified and "X^\\top" in out.result
 
 
-LOGISTIC = r"""# Logistic regression
+PRML_LOGISTIC = r"""# Logistic regression
 
 We have $N$ examples $(\mathbf{x}_n, t_n)$ with $\mathbf{x}_n \in \mathbb{R}^D$ and $t_n \in \{0, 1\}$.
 Define $\sigma(a) = \frac{1}{1 + \exp(-a)}$ and the prediction $y_n = \sigma(\mathbf{w}^\top \mathbf{x}_n)$
@@ -813,7 +813,7 @@ def test_a_member_the_document_defines_is_differentiated_through_and_named(
     the textbook does, and the claims written in y_n are checked (the right one verified,
     the wrong one flagged)."""
     doc = tmp_path / "logreg.md"
-    doc.write_text(LOGISTIC, encoding="utf-8")
+    doc.write_text(PRML_LOGISTIC, encoding="utf-8")
     out = diff_in_document(doc, 6, r"\mathbf{w}", budget=60.0)
     assert out.error is None and out.verified, out.error
     assert out.result == r"\sum_{n=1}^N (y_n - t_n) \mathbf{x}_n"
@@ -833,6 +833,6 @@ def test_a_member_the_document_defines_is_differentiated_through_and_named(
     assert np.allclose(fd.reshape(3, 1), x.T @ (y - t_), atol=1e-5)
     tally = Tally()
     found = check_written(Checker().check(str(doc)), seconds=120.0, tally=tally)
-    assert [LOGISTIC.count("\n", 0, f.start) + 1 for f in found] == [8]
+    assert [PRML_LOGISTIC.count("\n", 0, f.start) + 1 for f in found] == [8]
     assert tally.verified == 1
     assert r"texgrad finds `\sum_{n=1}^N (y_n - t_n) \mathbf{x}_n`" in found[0].message

@@ -90,3 +90,19 @@ def test_a_subscripted_function_built_on_another_defined_one(tmp_path: Path) -> 
     lines, messages, tally = _check(tmp_path, text)
     assert lines == [8] and tally.verified == 1
     assert "the term `\\lambda \\theta` lacks a factor 2" in messages[0]
+
+
+def test_a_claim_written_with_conditional_labels_is_read(tmp_path: Path) -> None:
+    # Kalman notes: P_{t|t-1}, whose label holds a bar (a relation to the parser), is a name:
+    # the claim's right side is an expression, checked (it was never read)
+    text = (
+        "Let $P_{t|t-1} \\in \\mathbb{R}^{n \\times n}$ be symmetric, $H \\in \\mathbb{R}^{m \\times n}$, "
+        "$R \\in \\mathbb{R}^{m\\times m}$ symmetric, $K \\in \\mathbb{R}^{n \\times m}$, and "
+        "$S = H P_{t|t-1} H^\\top + R$.\n"
+        "Let $P_{t|t} = (I - KH) P_{t|t-1} (I - KH)^\\top + K R K^\\top$.\n\n"
+        "$$\\frac{\\partial \\operatorname{tr}(P_{t|t})}{\\partial K} = -2 P_{t|t-1} H^\\top + 2 K S$$\n\n"
+        "$$\\frac{\\partial \\operatorname{tr}(P_{t|t})}{\\partial K} = -2 P_{t|t-1} H^\\top + K S$$\n"
+    )
+    lines, messages, tally = _check(tmp_path, text)
+    assert lines == [6] and tally.verified == 1
+    assert "lacks a factor 2" in messages[0]

@@ -497,6 +497,8 @@ def _plain(node: t.Node) -> bool:
             return False
         if isinstance(n, t.BigOp):
             stack.extend(k for k in (n.body,) if k is not None)
+        elif isinstance(n, t.Sub) and symbol_key(n) is not None:
+            continue  # P_{t|t-1}: a label, no relation of the row
         else:
             stack.extend(n.children())
     return True
