@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from texgrad.calculus.quotes import in_document_words
 from texgrad.shapes.check import CheckResult
+from texgrad.shapes.formulas import space_shape
 from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
@@ -178,9 +179,11 @@ def _operands(node: t.Node) -> tuple[t.Node, ...]:
     if isinstance(node, t.Apply):
         return node.args if isinstance(node.func, t.Func) else ()
     if isinstance(node, t.Chain):  # (a lone letter is a name; f(x) the function stated)
+        sets = {k + 1 for k, r in enumerate(node.relations) if r == "\\in"}
         return tuple(
-            i for i in node.items if i is not None and not isinstance(i, t.Symbol | t.Sub)
-            and not _head(i)
+            i for k, i in enumerate(node.items)
+            if i is not None and not isinstance(i, t.Symbol | t.Sub) and not _head(i)
+            and not (k in sets and space_shape(i) is not None)  # \mathbf{S}_+^n: a set
         )  # fmt: skip
     if isinstance(node, (t.Font, t.Accent)):
         return (node.body,) if not isinstance(node.body, t.Symbol) else ()
