@@ -121,6 +121,10 @@ def test_the_options_and_the_working_folder_key_the_result(
     assert "[wrong-derivative]" in run("check", "a.md")[1]
     assert run("check", "--no-derivatives", "a.md") == (0, "", "")
     assert "[wrong-derivative]" in run("check", "a.md")[1]
+    (tmp_path / "b.md").write_text(MISMATCH + "And $A y$.\n", encoding="utf-8")
+    assert "[unknown-shape]" not in run("check", "b.md")[1]
+    explained = run("check", "--explain", "b.md")[1]  # not the result kept without --explain
+    assert "[matmul-mismatch]" in explained and "[unknown-shape]" in explained
     sub = tmp_path / "sub"
     sub.mkdir()
     monkeypatch.chdir(sub)

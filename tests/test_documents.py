@@ -60,6 +60,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "arxiv-attention",
         "arxiv-contrastive-9",
         "arxiv-crossattn-10",
+        "arxiv-cvpr-align-18",
         "arxiv-ddpm-16",
         "arxiv-diffusion-3",
         "arxiv-gcn-11",
@@ -97,6 +98,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "beamer-transformer-17",
         "beamer-vae-11",
         "beamer-xformer-11",
+        "book-mixed-18",
         "book-svd-17",
         "cnn-md-4",
         "control-ekf-6",
@@ -121,15 +123,20 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "gp-notes-10",
         "gp-sparse-blog-6",
         "gru-md-8",
+        "hugo-gp-18",
         "ieee-backprop-11",
         "ieee-kkt-12",
+        "jupyter-mha-18",
         "jupyter-softmax-17",
         "jupyter-wls-11",
         "kalman-notes",
+        "kalman-readme-18",
         "layernorm-md-6",
         "lecture-deepnets-17",
         "lecture-gaussians-16",
+        "lecture-gnn-18",
         "lecture-infofilter-12",
+        "lecture-lqr-18",
         "lecture-lqr-kalman-16",
         "lstm-gh-11",
         "myst-batchnorm-10",
@@ -151,6 +158,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "pandoc-kalman-11",
         "quarto-bayes-4",
         "quarto-ct-dynamics-16",
+        "quarto-diffusion-18",
         "quarto-gls-10",
         "quarto-gmm-3",
         "quarto-gmm-em-16",
@@ -199,7 +207,7 @@ def test_markers_are_well_formed(name: str) -> None:
     if _is_traps(name):
         assert planted == [], "a trap set holds correct documents only"
     else:
-        assert 2 <= len(planted) <= 5, planted
+        assert 2 <= len(planted) <= 7, planted
     assert all(m.note for m in markers if m.kind != "expect"), "say which feature, or why"
     assert len({m.key for m in markers}) == len(markers), "one marker per line and code"
 

@@ -669,7 +669,8 @@ class _Kept:
 
         assert self.cache is not None
         try:
-            name = self.cache.name(unit.keys, (unit.no_derivatives, unit.derivative_seconds))
+            options = (unit.no_derivatives, unit.derivative_seconds, unit.explain)
+            name = self.cache.name(unit.keys, options)  # (--explain adds records: another result)
             if unit.project is not None:  # (read here: the check reads these texts)
                 keys = [project_key(unit.project)]
             else:  # (each file as the checker reads it; read again after the check)

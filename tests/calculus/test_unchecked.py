@@ -409,3 +409,17 @@ def test_a_space_or_set_a_letter_is_in_is_no_operand(tmp_path: Path) -> None:
     said = _said(_explained(doc, more=("--no-derivatives",))[1], "simplex.md")
     assert [k for k in said if k[1] == "unknown-shape"] == [(3, "unknown-shape")]
     assert said[(3, "unknown-shape")][0].startswith("`V` has no shape: it is never declared")
+
+
+def test_a_set_written_after_in_is_no_letter_of_unknown_shape(tmp_path: Path) -> None:
+    r"""``Q \in \mathbf{S}_+^n``, ``R \in \mathcal{S}_{++}^m``: the set declares, so the note
+    names only the letter the document leaves unsized (``z``), not the sets."""
+    doc = tmp_path / "lqr.md"
+    doc.write_text(
+        "Let $Q \\in \\mathbf{S}_+^n$, $R \\in \\mathcal{S}_{++}^m$, $W \\in \\mathbf{S}^n$ and "
+        "$B \\in \\mathbf{R}^{n \\times m}$.\n\nThen $B^\\top Q B + R$ and $z^\\top W z$.\n",
+        encoding="utf-8",
+    )
+    said = _said(_explained(doc, more=("--no-derivatives",))[1], "lqr.md")
+    assert [key for key in said if key[1] == "unknown-shape"] == [(3, "unknown-shape")]
+    assert said[(3, "unknown-shape")][0].startswith("`z` has no shape")

@@ -475,3 +475,21 @@ def test_any_input_reads_without_exceptions_and_rows_stay_in_their_region(pieces
     starts = [r.start for r in doc.regions]
     assert starts == sorted(starts)
     assert all(a.end <= b.start for a, b in zip(doc.regions, doc.regions[1:], strict=False))
+
+
+def test_a_note_that_breaks_a_bracket_is_a_row_apart():
+    # `&& \text{(gain, } n \times m)`: an annotation whose words break a bracket across
+    # their math is a row apart, so the row's formula is read; a note that reads stays (the
+    # derivation checks read `&& \text{(by cyclicity)}` as a step's note)
+    src = (
+        "\\begin{align*} K &= P H^\\top S^{-1} && \\text{(gain, } n \\times m) \\\\\n"
+        " y &= z - H x &&\\quad (\\text{innovation}) \\\\\n"
+        " a &= b && c = d\n\\end{align*}"
+    )
+    (reg,) = regions(src)
+    assert [src[r.start : r.end] for r in reg.rows] == [
+        "K &= P H^\\top S^{-1}",
+        "\\text{(gain, } n \\times m)",
+        "y &= z - H x &&\\quad (\\text{innovation})",
+        "a &= b && c = d",
+    ]

@@ -1410,18 +1410,19 @@ def test_a_set_s_size_is_a_dimension(tmp_path: Path) -> None:
 
 def test_signature_with_a_product_domain(tmp_path: Path) -> None:
     # f : ℝⁿ × ℝᵐ → ℝⁿ called f(x_k, u_k) is an n-vector; its Jacobian \nabla_x f(x_0, u_0) is
-    # no gradient of a scalar; arguments in another order give nothing
+    # no gradient of a scalar; arguments in another order are the wrong arguments (and the
+    # call then has no shape: its sum with y_k says nothing more)
     fx, result = check_fixture(
         tmp_path,
         r"""
         Let $f : \mathbb{R}^n \times \mathbb{R}^m \to \mathbb{R}^n$, $h : \mathbb{R}^n \to \mathbb{R}^p$,
         $x_k \in \mathbb{R}^n$, $u_k \in \mathbb{R}^m$, $y_k \in \mathbb{R}^p$ and $A \in \mathbb{R}^{n \times n}$.
-        Fine: $x_{k+1} = f(x_k, u_k)$, $A = \nabla_x f(x_k, u_k)$, $f(u_k, x_k) + y_k$.
-        Wrong: $y_k = f(x_k, u_k)$ and $f(x_k, u_k) - h(x_k)$.
-                ^^^^^^^^^^^^^^^^^       ^^^^^^^^^^^^^^^^^^^^
+        Fine: $x_{k+1} = f(x_k, u_k)$, $A = \nabla_x f(x_k, u_k)$.
+        Wrong: $y_k = f(x_k, u_k)$ and $f(x_k, u_k) - h(x_k)$, $f(u_k, x_k) + y_k$.
+                ^^^^^^^^^^^^^^^^^       ^^^^^^^^^^^^^^^^^^^^      ^^^
         """,
     )
-    assert found(result) == expected(fx, "equation-mismatch", "add-mismatch")
+    assert found(result) == expected(fx, "equation-mismatch", "add-mismatch", "argument-mismatch")
 
 
 def test_a_signal_of_time_declares_its_letter(tmp_path: Path) -> None:
@@ -1484,3 +1485,21 @@ def test_a_set_of_labels_declares_the_entries_values(tmp_path: Path) -> None:
     assert big_y is not None and big_y.values == (0.0, 1.0)
     assert p is not None and p.values == ()  # an interval, not labels
     assert found(result) == set()
+
+
+def test_bold_upright_reals_and_symmetric_matrices(tmp_path: Path) -> None:
+    # Boyd and Vandenberghe's \mathbf{R}^n and \mathbf{S}^n_{++}, through the macros their
+    # lecture notes define; \mathop{\bf Tr} is the trace
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \newcommand{\reals}{\mathbf{R}}
+        \newcommand{\symm}{\mathbf{S}}
+        \newcommand{\Tr}{\mathop{\bf Tr}}
+        Let $x \in \reals^n$, $B \in \reals^{n \times m}$, $c \in \reals$, $P \in \symm_+^n$,
+        $R \in \symm_{++}^m$ and $W \in \symm^m$. Then $c B^T P x$ and $\Tr(R W)$ are fine,
+        but $P B$ is $n \times m$: $\Tr(P B)$ is not, and $B^T P + R$ is not.
+                                    ^^^^^^^^               ^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "not-square", "add-mismatch")

@@ -1513,6 +1513,38 @@ def test_an_undeclared_greek_coefficient_over_a_count_scales(tmp_path: Path) -> 
     assert got == [(r"V + \frac{\lambda}{m} W", "add-mismatch")], got
 
 
+def test_a_ratio_of_undeclared_squared_greek_letters_scales(tmp_path: Path) -> None:
+    # the Bayesian ridge's \frac{\sigma^2}{\tau^2} I and a mixed model's (\sigma^2/\sigma_u^2) I:
+    # a ratio of variances is a scalar, so the identity's size is checked (a ratio of letters
+    # not squared, \frac{\rho}{\tau}, stays unsized: see the test above)
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{n \times p}$ and $Z \in \mathbb{R}^{n \times q}$.
+        Right: $X^\top X + \frac{\sigma^2}{\tau^2} I_p$, $Z^\top Z + (\sigma^2/\sigma_u^2) I_q$.
+        Wrong: $X^\top X + \frac{\sigma^2}{\tau^2} I_n$ and $Z^\top Z + (\sigma^2/\sigma_u^2) I_n$.
+                ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_a_diffusion_schedule_scales_as_a_coefficient(tmp_path: Path) -> None:
+    # \bar\alpha_t, undeclared (the product of the \alpha_s), under a square root or in
+    # 1 - \bar\alpha_t scales x_0, \epsilon and the identity: x_t and \Sigma_t get shapes
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $x_0, \mu, \epsilon \in \mathbb{R}^D$ and $\Sigma \in \mathbb{R}^{D \times D}$, and
+        $x_t = \sqrt{\bar\alpha_t}\, x_0 + \sqrt{1 - \bar\alpha_t}\, \epsilon$ with
+        $\Sigma_t = \bar\alpha_t \Sigma + (1 - \bar\alpha_t) I_D$.
+        Right: $\Sigma_t^{-1} (x_t - \sqrt{\bar\alpha_t}\, \mu)$. Wrong: $x_t \Sigma_t^{-1}$.
+                                                                          ^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
 def test_a_vector_function_named_alone_is_its_value(tmp_path: Path) -> None:
     # r for r(x_k) of r : R^n -> R^m, as Gauss-Newton notes write J^T r: an m-vector, and
     # r(x) = 0 (a root sought) defines no scalar function over it; a composition r \circ g

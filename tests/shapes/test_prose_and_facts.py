@@ -536,6 +536,23 @@ def test_a_name_that_follows_from_the_setting_holds_beyond_its_sentence(tmp_path
     assert found(result) == set()
 
 
+def test_names_made_equal_where_shapes_are_declared_hold_beyond_their_sentence(
+    tmp_path: Path,
+) -> None:
+    # the sentence that declares W_i^V with d_v sets the notation up: its "with $d_v = d_k$"
+    # is no special case, so the square W^O of a later sentence is square (a slip still found)
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Per head, $W_i^V \in \mathbb{R}^{d \times d_v}$, with $d = h d_k$ and $d_v = d_k$.
+
+        For $X \in \mathbb{R}^{n \times d}$ and $W^O \in \mathbb{R}^{h d_v \times d}$, $X W^O$ is fine, $X^\top W^O$ is not.
+                                                                                                         ^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
 @pytest.mark.parametrize(
     "statement",
     [

@@ -1091,3 +1091,23 @@ def test_a_declaration_after_a_math_block_and_a_blank_line_still_serves_it(
         name="notes.md",
     )
     assert found(result) == expected(fx, "add-mismatch", name="notes.md")
+
+
+def test_a_section_titled_problem_poses_the_problem_for_the_sections_after_it(
+    tmp_path: Path,
+) -> None:
+    # lecture notes open with \section*{Problem}: the system it declares is the one the next
+    # sections solve (a numbered "Problem 2" is still an exercise of its own)
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \section*{Problem}
+        Let $A \in \mathbb{R}^{n \times n}$ and $B \in \mathbb{R}^{n \times m}$.
+        \section*{Dynamic programming}
+        The closed loop is $A + B K$, for $K \in \mathbb{R}^{m \times n}$; not $A + K B$.
+                                                                                ^^^^^^^
+        \section{Problem 2}
+        Let $A \in \mathbb{R}^{k \times k}$. Then $A^2$.
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")

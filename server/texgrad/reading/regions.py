@@ -336,7 +336,26 @@ def _row_spans(text: str) -> list[tuple[int, int]]:
             )  # fmt: skip
             row = pos = close
     spans.append((row, len(text)))
-    return spans
+    return [part for a, b in spans for part in _annotation_apart(text, a, b)]
+
+
+# `&& \text{…}` (or `&& (\text{…}`, `&& \quad \text{…}`): words annotating a row of align
+_NOTE = re.compile(r"&[ \t]*&(?=\s*(?:\\q?quad\s*)?\(?\s*\\(?:text|textrm|textit|mbox)\s*\{)")
+_TEXT_GROUP = re.compile(r"\\(?:text|textrm|textit|mbox)\s*\{[^{}]*\}")
+
+
+def _annotation_apart(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    r"""The row ``text[a:b]``, or its formula and its annotation as two rows when the words
+    beside it break a bracket across their math: ``K &= P H^\top S^{-1} && \text{(gain, }
+    n \times m)`` (read whole, the row would not be read at all; an annotation that reads,
+    ``&& \text{(by cyclicity)}``, stays with its row, as a step's note)."""
+    m = _NOTE.search(text, a, b)
+    if m is None:
+        return [(a, b)]
+    note = _TEXT_GROUP.sub(" ", text[m.end() : b])
+    if note.count("(") == note.count(")") and note.count("[") == note.count("]"):
+        return [(a, b)]
+    return [(a, m.start()), (m.end(), b)]
 
 
 def _group_end(text: str, pos: int) -> int | None:

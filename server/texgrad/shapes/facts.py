@@ -53,6 +53,10 @@ _LEAD = re.compile(
     r"|\b(?P<supposition>[Ll]et|[Aa]ssum(?:e|ing)|[Ss]uppos(?:e|ing)|[Tt]hroughout)\b"
 )
 
+# a shape declared before a fact in its sentence: the sentence sets the notation up, and
+# the names it makes equal stay so ("$W_i^V \in \mathbb{R}^{d \times d_v}$, with $d_v = d_k$")
+_DECLARES = re.compile(r"\\in\s*\\math(?:bb|bf)\s*\{?\s*R\s*\}?\s*\^")
+
 # a display after a blank line (which goes on with a sentence ending in a colon)
 _DISPLAY = re.compile(r"\s*(?:\$\$|\\\[|\\begin\{|```+\s*\{math\}|:::+\s*\{math\})")
 
@@ -148,6 +152,8 @@ def scoped(fact: Fact, text: str, names: frozenset[object]) -> Fact | None:
     if fact.value.is_Symbol:
         if lead is not None and not case and _leads(lead, before):
             return fact  # "…, so that $n = mk$ and $q = m$", "Let $m = n$": not a case
+        if not case and lead is None and _DECLARES.search(before):
+            return fact  # "$W_i^V \in \mathbb{R}^{d \times d_v}$, with $d = hk$ and $d_v = d_k$"
     elif not case:
         return fact  # "with $N = 2$", "Take $n = 2, m = 1$"
     return replace(fact, sentence=(lo, _sentence_end(text, fact.end)))

@@ -135,15 +135,21 @@ def _set_as_space(node: t.Node) -> t.Space | None:
         return _set_as_space(t.Power(node.base, size, start=at, end=to))
     if isinstance(node, t.Paren) and node.open in ("\\{", "\\left\\{") and _numbers(node.body):
         return t.Space("R", (), start=at, end=to)  # t_i \in \{-1, 1\}: a label, a number
+    if _bold_field(node, "R"):
+        return t.Space("R", (), start=at, end=to)  # \lambda \in \mathbf{R}: a scalar
     if isinstance(node, t.Power):
         base, exp = node.base, node.exponent
+        if _bold_field(base, "R"):
+            return t.Space("R", dims_of(exp), start=at, end=to)  # x \in \mathbf{R}^n
+        if _bold_field(base, "S"):
+            return t.Space("S", (exp,), start=at, end=to)  # P \in \mathbf{S}^n (symmetric)
         if isinstance(base, t.Paren) and base.open in _SET_OPENERS and _numbers(base.body):
             return t.Space("R", dims_of(exp), start=at, end=to)  # \{0,1\}^{n \times K} too
         if isinstance(base, t.Symbol) and base.name == "\\Delta" and not base.font:
             one = t.Number("1", start=to, end=to)  # \Delta^{n-1} holds vectors of n entries
             return t.Space("R", (t.Add((exp, one), ("", "+"), start=at, end=to),), start=at, end=to)
         if isinstance(base, t.Sub) and isinstance(base.base, t.Symbol):
-            if base.base.name == "S" and base.base.font in ("mathcal", "mathbb"):
+            if base.base.name == "S" and base.base.font in ("mathcal", "mathbb", "mathbf"):
                 return t.Space("S", (exp,), base.index, start=at, end=to)
     if isinstance(node, t.Sub) and isinstance(node.base, t.Symbol):
         if node.base.name == "\\Delta" and not node.base.font:
@@ -151,6 +157,13 @@ def _set_as_space(node: t.Node) -> t.Space | None:
     if isinstance(node, t.Paren) and node.open in _SCALAR_SETS and _numbers(node.body):
         return t.Space("R", (), start=at, end=to)  # y_i \in \{-1, 1\}, p \in [0, 1]: a scalar
     return None
+
+
+def _bold_field(node: t.Node, name: str) -> bool:
+    r"""``\mathbf{R}``, ``\mathbf{S}``: the reals and the symmetric matrices in the bold
+    upright letters of Boyd and Vandenberghe (a set only where a set is written: after
+    ``\in``, in a signature)."""
+    return isinstance(node, t.Symbol) and node.name == name and node.font == "mathbf"
 
 
 def label_values(node: t.Node | None) -> tuple[float, ...]:

@@ -96,6 +96,10 @@ UNIT_HEADING = re.compile(
 )
 
 
+# a heading that is the bare word "Problem": the problem a text goes on to solve (numbered
+# or qualified, "Problem 2", "Problem 3.1 (regression)", it is an exercise)
+_BARE_PROBLEM = re.compile(r"[ \t]*(?:[Tt]he[ \t]+)?[Pp]roblem[ \t]*\}?[ \t]*$")
+
 _Kind = tuple[int, bool, bool, bool, bool, bool]
 
 
@@ -113,6 +117,8 @@ def heading_kind(line: str) -> _Kind:
     if unit and unit.group(0)[0] in "Pp" and re.search(r"[^\W\d_]", line[m.end() : unit.start()]):
         unit = None  # "The regularised problem", "The dual problem": a problem solved, no exercise
     sets_up = bool(MODEL_HEADING.search(line, m.end()))
+    if unit and _BARE_PROBLEM.match(line, m.end()):
+        unit, sets_up = None, True  # \section*{Problem} opening lecture notes: the problem posed
     recaps = bool(RECAP_HEADING.search(line, m.end()))
     plural = bool(unit and unit.group("plural"))
     return (level, notation, unit is not None, plural, sets_up, recaps)

@@ -84,6 +84,10 @@ _PAREN_NEXT = re.compile(r"\s*(?:\(|\\left\s*\(|\\[bB]igg?l?\s*\()")
 _THIN_SPACES = re.compile(r"\\[,;:! ]|\s")
 _SECOND_THICK_SPACE = re.compile(r"\s*\\[;:>]")  # `A \;\; B`: two thick spaces, a \quad's width
 _BRACKETS = ("bare", "left")  # what the stack holds inside ( ), [ ], \big[ \big], \left( \right)
+# an operator's name set in a font: ``\bf Tr`` (plain TeX's switch), ``\mathrm{tr}``
+_FONT_SWITCHED = re.compile(
+    r"\s*(?:\\(?:rm|bf|sf|it)\s+([A-Za-z]{2,})|\\(?:math|text)(?:rm|bf|sf|it)\s*\{\s*([A-Za-z]{2,})\s*\})\s*"
+)
 _OPERATOR_NAME = re.compile(r"[A-Za-z]+(?:\\[,;:!])?[A-Za-z]*|[A-Za-z\-]+")
 _COMMAND = re.compile(r"\\(?:[A-Za-z@]+|.)")
 _ROW_END = re.compile(r"\*?(?:\s*\[[^\]\n]{0,40}\])?")  # \\*, \\[2pt]
@@ -423,7 +427,9 @@ class Lexer:
         b = self._braced(end)
         if b is None:
             return self._opaque("\\" + name, start, end)
-        content = _THIN_SPACES.sub("", self.text[b[0] + 1 : b[1]])
+        raw = self.text[b[0] + 1 : b[1]]
+        upright = _FONT_SWITCHED.fullmatch(raw)  # \mathop{\bf Tr}, \mathop{\mathrm{tr}}
+        content = _THIN_SPACES.sub("", upright[1] or upright[2] if upright else raw)
         if content == "d":  # \operatorname{d}X: a differential, as \mathrm{d}X …
             if _PAREN_NEXT.match(self.text, b[2]):  # … \operatorname{d}(X^{-1}) as \mathrm d(…)
                 self._emit("FSYMBOL", "mathrm:d", start, b[2])  # (or a function d(x, y))

@@ -90,6 +90,7 @@ class FunctionRules(ExponentialRules):
                 for a, d in zip(args, sig.domains, strict=True)
             ):
                 return sig.codomain
+            self._first_wrong_argument(node, sig, args)
             return None
         if sig is None and key is not None and len(args) == 1:
             return self._matrix_times(node, args[0])
@@ -112,6 +113,23 @@ class FunctionRules(ExponentialRules):
         if arg is None or not self._agrees(arg, sig.domain, node.start):
             return None  # applied elementwise or to a batch: the result's shape is not the codomain
         return sig.codomain
+
+    def _first_wrong_argument(
+        self, node: t.Apply, sig: Signature, args: list[Shape | None]
+    ) -> None:
+        r"""Report the first argument of a function of several (``f : ℝⁿ × ℝᵐ → ℝᵖ``) that
+        is a vector where a vector of another size is taken, or a matrix where another
+        matrix is: ``\epsilon_\theta(z_t, t)`` for ``\epsilon_\theta : ℝᴰ × {1, …, T} → ℝᴰ``
+        and ``z_t ∈ ℝᵈ``."""
+        for given, a, d in zip(node.args, args, sig.domains, strict=True):
+            if a is not None and _comparable(a, d) and not self._agrees(a, d, node.start):
+                message = messages.argument_mismatch(
+                    self._quote(node.func), d, self._described(given, a)
+                )
+                said = messages.signature_text(sig.key, sig.domain, sig.codomain)
+                related = (Related(sig.path, sig.start, sig.end, said),)
+                self._emit("argument-mismatch", message, given.start, given.end, related)
+                return
 
     def _elementwise(self, func: t.Node) -> Signature | None:
         """The signature of ``func`` if the document defines it by a formula of one number."""

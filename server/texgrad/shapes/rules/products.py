@@ -28,6 +28,10 @@ _GREEK_COEFFICIENTS = frozenset(
 )
 
 
+# the one accented letter read as a coefficient: a diffusion model's \bar\alpha_t (the
+# product of the \alpha_s; \hat\beta, \bar\mu, \hat\theta are estimates, often vectors)
+_SCHEDULE = ("\\alpha", ("bar",))
+
 # binary operators a scalar operand makes a scaling: \odot, \cdot, \times (cross products
 # and convolutions of two vectors are not checked)
 _SCALES = frozenset({"\\odot", "\\oslash", "\\cdot", "\\times", "*", "\\ast"})
@@ -203,13 +207,22 @@ class ProductRules(DistributionRules):
         """Is ``node`` a lowercase Greek letter (``\\lambda``, ``\\eta_t``, ``\\sigma_n^2``) that
         nothing declares or defines: a coefficient when it scales a vector or a matrix; so is
         such a letter over a count, ``\\frac{\\lambda}{m}``, ``\\tfrac{\\eta}{2n}``."""
+        if isinstance(node, t.Paren) and node.open in ("(", "\\left(") and node.body is not None:
+            # (\sigma^2 / \sigma_u^2) I_q, (1 - \bar\alpha_t) I_D
+            return self._variance_ratio(node.body) or self._one_minus(node.body)
+        if isinstance(node, t.Sqrt) and node.index is None:
+            # \sqrt{\bar\alpha_t}\, x_0 + \sqrt{1 - \bar\alpha_t}\, \epsilon
+            return self._coefficient(node.body) or self._one_minus(node.body)
         if isinstance(node, t.Frac):
+            if self._variance_ratio(node):
+                return True
             return self._coefficient(node.num) and self._count(node.den)
         if isinstance(node, t.Power) and isinstance(node.exponent, t.Number):
             node = node.base
         base = node.base if isinstance(node, t.Sub) else node
         if not (
-            isinstance(base, t.Symbol) and base.font is None and not base.accents
+            isinstance(base, t.Symbol) and base.font is None
+            and (not base.accents or (base.name, base.accents) == _SCHEDULE)
             and base.name in _GREEK_COEFFICIENTS
         ):  # fmt: skip
             return False
@@ -220,6 +233,31 @@ class ProductRules(DistributionRules):
             if key is None or not self._unknown(key[0], node.start):
                 return False
         return True
+
+    def _one_minus(self, node: t.Node) -> bool:
+        r"""Is ``node`` a number plus or minus such letters, ``1 - \bar\alpha_t``,
+        ``1 + \lambda``: a scalar (not ``\mu - \nu``, which may be vectors)."""
+        if not isinstance(node, t.Add):
+            return False
+        numbers = [x for x in node.terms if isinstance(x, t.Number)]
+        return bool(numbers) and all(
+            isinstance(x, t.Number) or self._coefficient(x) for x in node.terms
+        )
+
+    def _variance_ratio(self, node: t.Node) -> bool:
+        r"""Is ``node`` a ratio of squares of such letters, ``\frac{\sigma^2}{\tau^2}``,
+        ``\sigma^2 / \sigma_u^2`` (the weight of a ridge or a mixed model's shrinkage): a
+        scalar, as a letter squared is (not ``\frac{\rho}{\tau}``, a ratio the text may size)."""
+        if isinstance(node, t.Frac):
+            num, den = node.num, node.den
+        elif isinstance(node, t.BinOp) and node.op == "/" and node.right is not None:
+            num, den = node.left, node.right
+        else:
+            return False
+        return all(
+            isinstance(x, t.Power) and isinstance(x.exponent, t.Number) and self._coefficient(x)
+            for x in (num, den)
+        )
 
     def _count(self, node: t.Node | None) -> bool:
         """A number, a plain Latin letter that is a scalar (a dimension, ``m``) or that nothing
