@@ -694,6 +694,11 @@ def _row_on_line(result: CheckResult, start: int, end: int, wrt: str) -> PlacedR
             continue
         if any((k := member_key(n)) is not None and k[0] == key[0] for n in row.tree.walk()):
             return row
+    for row in result.rows:  # L = ½‖y - t‖², by x through the names it uses: what it states
+        stated = row.tree
+        if row.start < end and row.end >= start and isinstance(stated, t.Chain):
+            if "=" in stated.relations and "\\in" not in stated.relations:
+                return row
     return None
 
 

@@ -756,6 +756,11 @@ class _Evaluator:
         return np.power(nonnegative(node, v, "\\sqrt"), 1.0 / k)
 
     def _Power(self, node: t.Power) -> Array:
+        exponent_text = node.exponent.text if isinstance(node.exponent, t.Number) else ""
+        base_key = symbol_key(node.base) if exponent_text.isdigit() else None
+        named = f"{base_key[0]}^{{{exponent_text}}}" if base_key is not None else None
+        if named is not None and named in self.values:
+            return as_matrix(self.values[named])  # \sigma^2 a definition names (σ undefined)
         member = member_key(node)
         if member is not None and member[0] in self.values:
             return self.lookup(node)  # W^{(l+1)}: a member of the family W^{(l)}

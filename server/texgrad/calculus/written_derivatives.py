@@ -74,6 +74,7 @@ from texgrad.calculus.sampling import finite_difference_gradient, sample_inputs
 from texgrad.calculus.simplify import simplify
 from texgrad.calculus.sympy_dims import ONE, Shape
 from texgrad.calculus.verify import _domain
+from texgrad.calculus.written import power_name
 from texgrad.calculus.written import statements as listed_statements
 from texgrad.calculus.written_components import compare_entries, entry_of
 from texgrad.calculus.written_fixes import fixed_as_written, transpose_macros
@@ -2557,6 +2558,10 @@ def _symbols_in(node: t.Node, env: Env, known: set[str]) -> Iterator[tuple[str, 
     stack = [node]
     while stack:
         sub = stack.pop()
+        named = power_name(sub)
+        if named is not None and named in env.functions:
+            yield named, None  # \sigma^2 = …: a name of its own (not σ, squared)
+            continue
         k = symbol_key(sub)
         if k is not None:
             yield k
