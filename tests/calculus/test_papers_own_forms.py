@@ -18,6 +18,7 @@ from texgrad.calculus.api import diff_in_document, diff_latex
 from texgrad.calculus.evaluate_tree import evaluate
 from texgrad.calculus.simplify import simplify
 from texgrad.calculus.sympy_dims import ONE
+from texgrad.reading.project import load_project, normalize
 from texgrad.reading.source import MappedText
 from texgrad.syntax.parse import parse_row
 
@@ -296,3 +297,43 @@ def test_responsibilities_compared_with_zero_are_numbers_beside_a_vector_r(
               "\\mu_{k}": mu, "N": float(n)}  # fmt: skip
     got = value(result, values)
     assert np.allclose(got, numeric_gradient(q, mu), atol=1e-5)
+
+
+# -- what the known gaps left -------------------------------------------------------------
+
+RATINGS = r"""# Recommender
+
+Users have factors $\mathbf{u}_i \in \mathbb{R}^{k}$ and items $\mathbf{v}_j \in \mathbb{R}^{k}$;
+the observed ratings $r_{ij}$ are indexed by the set $\Omega$, and $\lambda > 0$.
+
+$$
+L = \sum_{(i,j)\in\Omega} (r_{ij} - \mathbf{u}_i^\top\mathbf{v}_j)^2 + \lambda\sum_i \|\mathbf{u}_i\|^2
+$$
+"""
+
+
+def test_a_sum_over_a_set_beside_a_sum_over_samples_is_refused_in_words(tmp_path: Path) -> None:
+    doc = write(tmp_path, "ratings.md", RATINGS)
+    out = diff_in_document(doc, line_of(RATINGS, "L = "), r"\mathbf{u}_i")  # no internal error
+    assert out.error is not None and "`\\Omega`" in out.error and "mask" in out.error
+
+
+def test_a_dimension_is_printed_as_documents_write_it() -> None:
+    where = r"Q, K \in \mathbb{R}^{n \times d_k}"
+    out = diff_latex(r"\operatorname{tr}\left(\frac{Q K^\top}{\sqrt{d_k}}\right)", "Q", where)
+    assert out.error is None and out.verified, out.error
+    assert "\\sqrt{d_k}" in out.result and "d_{k}" not in out.result
+    n, dk = 5, 3
+    k = RNG.standard_normal((n, dk))
+    got = value(out.result, {"K": k, "d_{k}": float(dk), "n": float(n)})
+    assert np.allclose(got, k / np.sqrt(dk))
+
+
+def test_a_matrix_form_spells_a_vector_as_the_project_s_macro() -> None:
+    folder = Path(__file__).resolve().parents[1] / "derivations" / "tex-glm-course"
+    key = normalize(str(folder / "chapters" / "classification.tex"))
+    project = load_project(key, folder=folder)  # main.tex declares \vy, and \input's this
+    out = diff_in_document(key, 5, r"\vw", project=project, folder=folder)
+    assert out.error is None and out.verified, out.error
+    assert out.matrix_form is not None and "\\vy" in out.matrix_form  # as main.tex declares it
+    assert "\\mathbf{y}" not in out.matrix_form

@@ -511,7 +511,12 @@ def _spelling(result: CheckResult, key: str, decl: Declaration) -> str | None:
     if text is None or decl.end > len(text):
         return None
     spelled = text[decl.start : decl.end].strip()
-    return spelled if spelled and len(spelled) < 40 and _spells(spelled, key) else None
+    if spelled and len(spelled) < 40 and (_spells(spelled, key) or _MACRO.fullmatch(spelled)):
+        return spelled  # (a macro, \vy: the declaration read of it is the symbol in its font)
+    return None
+
+
+_MACRO = re.compile(r"\\[A-Za-z]+")
 
 
 @functools.lru_cache(maxsize=4096)

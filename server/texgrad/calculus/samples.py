@@ -59,7 +59,13 @@ from texgrad.calculus.stacking import stacked_sum
 from texgrad.calculus.sympy_dims import Shape, dim_of, member_shape, same
 from texgrad.calculus.tree_notation import entry_names
 from texgrad.calculus.verify import _close, _domain  # (one tolerance for every check)
-from texgrad.calculus.written import FUNCTION_NAMES, function_name, sum_index, written_latex
+from texgrad.calculus.written import (
+    FUNCTION_NAMES,
+    function_name,
+    sum_index,
+    unread_sum_index,
+    written_latex,
+)
 from texgrad.calculus.written_simplex import resample
 from texgrad.reading.macros import MacroTable, expand
 from texgrad.reading.source import MappedText
@@ -559,7 +565,13 @@ def _terms(node: t.Node, env: Env, wrt: str) -> list[_Term]:
         if (inside := _log_of_sum(last)) is not None:  # \log\sum_i \exp(a_i^T x): log-sum-exp
             last, outer = inside, "log"
         if isinstance(last, t.BigOp) and last.op == "\\sum":
-            sample_sum = _sample_sum(last, env)
+            try:
+                sample_sum = _sample_sum(last, env)
+            except NotSamples:  # \sum_{i,j} of entries beside a sum over samples: lower.py's
+                if _over_a_set(last.lower):  # (i,j) \in \Omega: said so, not "outside the sum"
+                    raise CalculusError(unread_sum_index(last.lower)) from None
+                out.append(_Term(sign, term))
+                continue
             coefficient = tuple(factors[:-1])
             _check_coefficient(coefficient, env, wrt, sample_sum)
             out.append(_Term(sign, term, coefficient, sample_sum, outer=outer))
@@ -574,6 +586,11 @@ def _terms(node: t.Node, env: Env, wrt: str) -> list[_Term]:
         raise NotSamples()
     _outside(out)
     return out
+
+
+def _over_a_set(lower: t.Node | None) -> bool:
+    r"""Is a sum's index a member of a set (``(i,j) \in \Omega``)?"""
+    return isinstance(lower, t.Chain) and lower.relations[:1] == ("\\in",)
 
 
 def _function_of_sum(sign: str, term: t.Node, factors: list[t.Node], env: Env, wrt: str) -> _Term:
