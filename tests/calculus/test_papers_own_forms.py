@@ -337,3 +337,59 @@ def test_a_matrix_form_spells_a_vector_as_the_project_s_macro() -> None:
     assert out.error is None and out.verified, out.error
     assert out.matrix_form is not None and "\\vy" in out.matrix_form  # as main.tex declares it
     assert "\\mathbf{y}" not in out.matrix_form
+
+
+# -- a function named by its parameters, and the log of a quotient over samples -----------
+
+DENOISER_CALLED = r"""# DDPM, linear
+
+Noise $\boldsymbol{\epsilon} \in \mathbb{R}^{d}$, a noisy sample $\mathbf{x}_t \in \mathbb{R}^{d}$ and
+the linear denoiser $\boldsymbol{\epsilon}_\theta(\mathbf{x}) = W\mathbf{x} + \mathbf{b}$, with
+$W \in \mathbb{R}^{d \times d}$ and $\mathbf{b} \in \mathbb{R}^{d}$:
+
+$$
+\mathcal{L} = \|\boldsymbol{\epsilon} - \boldsymbol{\epsilon}_\theta(\mathbf{x}_t)\|^2
+$$
+"""
+
+
+def test_a_function_named_with_its_parameters_letter_is_called(tmp_path: Path) -> None:
+    doc = write(tmp_path, "ddpm.md", DENOISER_CALLED)
+    out = diff_in_document(doc, line_of(DENOISER_CALLED, r"\mathcal{L} = "), "W")
+    assert out.error is None and out.verified, out.error
+    d = 4
+    eps, xt, b, w = (RNG.standard_normal(s) for s in ((d, 1), (d, 1), (d, 1), (d, d)))
+    result = out.result.replace(
+        "\\boldsymbol{\\epsilon}_\\theta(\\mathbf{x}_t)", "(W\\mathbf{x}_t + \\mathbf{b})"
+    )
+    got = value(result, {"\\epsilon": eps, "x_{t}": xt, "b": b, "W": w})
+    want = numeric_gradient(lambda v: float(np.sum((eps - v @ xt - b) ** 2)), w)
+    assert np.allclose(got, want, atol=1e-5)
+
+
+INFONCE = r"""# InfoNCE
+
+An anchor $\mathbf{u} \in \mathbb{R}^{k}$, keys $\mathbf{v}_j \in \mathbb{R}^{k}$, $j = 0, \dots, M$
+($\mathbf{v}_0$ the positive), and a temperature $\tau > 0$:
+
+$$
+\ell = -\log\frac{\exp(\mathbf{u}^\top\mathbf{v}_0/\tau)}{\sum_{j=0}^{M}\exp(\mathbf{u}^\top\mathbf{v}_j/\tau)}
+$$
+"""
+
+
+def test_the_log_of_a_quotient_over_a_sum_of_samples_is_two_terms(tmp_path: Path) -> None:
+    doc = write(tmp_path, "nce.md", INFONCE)
+    out = diff_in_document(doc, line_of(INFONCE, r"\ell = "), r"\mathbf{u}")
+    assert out.error is None and out.verified, out.error
+    k, m, tau = 3, 5, 0.7
+    keys, u = RNG.standard_normal((m + 1, k)), RNG.standard_normal((k, 1))
+
+    def loss(a: np.ndarray) -> float:
+        s = keys @ a[:, 0] / tau
+        return float(-s[0] + np.log(np.sum(np.exp(s))))
+
+    values = {"family:v": keys[:, :, None], "family-first:v": np.array([[0.0]]), "v_{0}": keys[[0]].T,
+              "u": u, "\\tau": tau, "M": float(m)}  # fmt: skip
+    got = value(out.result, values)
+    assert np.allclose(got, numeric_gradient(loss, u), atol=1e-5)

@@ -792,6 +792,29 @@ def _dimension_value(node: t.Node | None, declared: Mapping[str, Any]) -> bool:
     return symbols is not None and not any(str(s) in declared for s in symbols)
 
 
+def _parameterised_head(head: t.Node) -> t.Node:
+    r"""``\boldsymbol\epsilon_\theta(\mathbf{x})`` of a definition's head (a function named with
+    its parameters' letter, ``f_\theta``, ``g_\phi``) as the application it is, as ``\mu(x)`` is
+    read; any other head as it is."""
+    if not (isinstance(head, t.Product) and len(head.factors) == 2):
+        return head
+    name, bracket = head.factors
+    if not (isinstance(name, t.Sub) and isinstance(name.base, t.Symbol)):
+        return head
+    if not (isinstance(name.index, t.Symbol) and name.index.name in _PARAMETER_LETTERS):
+        return head
+    if not (isinstance(bracket, t.Paren) and bracket.open in ("(", "\\left(")):
+        return head
+    body = bracket.body
+    if body is None:
+        return head
+    args = tuple(a for a in body.items if a is not None) if isinstance(body, t.List) else (body,)
+    return t.Apply(name, args, True, start=head.start, end=head.end)
+
+
+_PARAMETER_LETTERS = frozenset({"\\theta", "\\phi", "\\psi", "\\vartheta", "\\varphi"})
+
+
 def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:
     """``f(x) = …``, ``y = …`` and ``\\sigma^2 = …`` (for an undeclared y, σ) as definitions."""
     for replaces, key, fdef in _definition_steps(tree, declared):
@@ -824,7 +847,7 @@ def _definition_steps(tree: t.Node, declared: set[str]) -> list[tuple[bool, str,
             body = body.items[0]  # h = \phi(Wx), \quad x \in \mathbb{R}^D: the first item
         if head is None or body is None or _inline_code(body):
             continue
-        head = as_application(head)  # \mu(x) = …, read as a product
+        head = as_application(_parameterised_head(head))  # \mu(x) = …, read as a product
         if isinstance(head, t.Product) and len(head.factors) == 2:  # \text{GELU}(x) = …
             head = text_application(head.factors[0], head.factors[1]) or head
         if isinstance(head, t.Apply):

@@ -697,7 +697,7 @@ class Lowerer:
         named = f.base if isinstance(f, t.Prime) else f  # \operatorname{swish}'(z): φ′
         key = (
             symbol_key(named)
-            if isinstance(named, t.Symbol)
+            if isinstance(named, (t.Symbol, t.Sub))  # (\epsilon_\theta(x) = Wx + b: a Sub)
             else (named.name, None)
             if isinstance(named, t.Func) and named is not f
             else None

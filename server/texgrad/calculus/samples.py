@@ -553,6 +553,7 @@ def _terms(node: t.Node, env: Env, wrt: str) -> list[_Term]:
     pairs: list[tuple[str, t.Node]] = (
         list(zip(node.signs, node.terms, strict=True)) if isinstance(node, t.Add) else [("", node)]
     )
+    pairs = [p for sign, term in pairs for p in _log_of_quotient(sign, term)]
     out: list[_Term] = []
     found = False
     for sign, term in pairs:
@@ -800,6 +801,34 @@ def _product_rule(
 
 def _bracketed(result: str) -> str:
     return f"\\left({result}\\right)" if _needs_brackets(result.removeprefix("-")) else result
+
+
+def _log_of_quotient(sign: str, term: t.Node) -> list[tuple[str, t.Node]]:
+    r"""``-\log\frac{\exp(s_0)}{\sum_j \exp(s_j)}`` (InfoNCE, a softmax's probability) as the
+    two terms it is, ``-\log\exp(s_0) + \log\sum_j \exp(s_j)``, where the denominator is a
+    sum over samples; any other term as it is."""
+    flip = {"": "-", "+": "-", "-": "+"}
+    inner, outer = term, sign
+    if isinstance(inner, t.Neg) and inner.sign == "-" and sign in flip:
+        inner, outer = inner.operand, flip[sign]
+    if not (isinstance(inner, t.Apply) and isinstance(inner.func, t.Func) and len(inner.args) == 1):
+        return [(sign, term)]
+    f = inner.func
+    if f.name not in ("log", "ln") or f.sub is not None or f.sup is not None or outer not in flip:
+        return [(sign, term)]
+    arg = inner.args[0]
+    while isinstance(arg, t.Paren) and arg.body is not None:
+        arg = arg.body
+    if not (isinstance(arg, t.Frac) and arg.num is not None and arg.den is not None):
+        return [(sign, term)]
+    den = arg.den
+    while isinstance(den, t.Paren) and den.body is not None:
+        den = den.body
+    if not (isinstance(den, t.BigOp) and den.op == "\\sum"):
+        return [(sign, term)]
+    top = t.Apply(f, (arg.num,), True, start=arg.num.start, end=arg.num.end)
+    bottom = t.Apply(f, (den,), True, start=den.start, end=den.end)
+    return [(outer or "+", top), (flip[outer], bottom)]
 
 
 def _log_of_sum(node: t.Node) -> t.BigOp | None:
