@@ -393,3 +393,30 @@ def test_the_log_of_a_quotient_over_a_sum_of_samples_is_two_terms(tmp_path: Path
               "u": u, "\\tau": tau, "M": float(m)}  # fmt: skip
     got = value(out.result, values)
     assert np.allclose(got, numeric_gradient(loss, u), atol=1e-5)
+
+
+WEIGHTS_ON_THE_DIAGONAL = r"""# WLS
+
+With $X \in \mathbb{R}^{n \times p}$, $\mathbf{y} \in \mathbb{R}^{n}$, $\boldsymbol{\beta} \in \mathbb{R}^{p}$
+and $W = \operatorname{diag}(w_1, \dots, w_n)$:
+
+$$
+S = (\mathbf{y} - X\boldsymbol{\beta})^\top W (\mathbf{y} - X\boldsymbol{\beta})
+$$
+"""
+
+
+def test_a_diagonal_of_listed_entries_is_the_diagonal_of_their_vector(tmp_path: Path) -> None:
+    doc = write(tmp_path, "wls.md", WEIGHTS_ON_THE_DIAGONAL)
+    out = diff_in_document(doc, line_of(WEIGHTS_ON_THE_DIAGONAL, "S = "), r"\boldsymbol{\beta}")
+    assert out.error is None and out.verified, out.error
+    n, p = 6, 3
+    x, y, beta = (
+        RNG.standard_normal((n, p)),
+        RNG.standard_normal((n, 1)),
+        RNG.standard_normal((p, 1)),
+    )
+    w = np.diag(RNG.random(n) + 0.1)
+    got = value(out.result, {"X": x, "y": y, "\\beta": beta, "W": w})
+    want = numeric_gradient(lambda b: float(((y - x @ b).T @ w @ (y - x @ b))[0, 0]), beta)
+    assert np.allclose(got, want, atol=1e-5)

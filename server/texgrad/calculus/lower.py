@@ -583,6 +583,38 @@ class Lowerer:
             return self._dimension(node)
         return None
 
+    def _of_several(self, name: str | None, node: t.Apply) -> Lowered | None:
+        r"""``\max(0, u)`` and ``\operatorname{diag}(w_1, \dots, w_n)`` (of the vector w):
+        functions written with several arguments; None for any other."""
+        if name == "max" or name == "min":
+            return self._max_zero(node, name)
+        listed = self._listed_vector(node.args) if name in ("diag", "Diag") else None
+        return e.diag_matrix(listed) if listed is not None else None
+
+    def _listed_vector(self, args: tuple[t.Node, ...]) -> Expr | None:
+        r"""The vector whose entries ``w_1, \dots, w_n`` lists (first 1, last a dimension of a
+        declared shape, or the length of the vector the letter declares); None otherwise."""
+        if len(args) != 3 or not isinstance(args[1], t.Dots):
+            return None
+        first, last = args[0], args[2]
+        if not (isinstance(first, t.Sub) and isinstance(last, t.Sub)):
+            return None
+        letter = symbol_key(first.base)
+        if letter is None or symbol_key(last.base) != letter:
+            return None
+        if not (isinstance(first.index, t.Number) and first.index.text == "1"):
+            return None
+        info = self.env.vars.get(letter[0])
+        size = self._dimension(last.index) if isinstance(last.index, t.Symbol) else None
+        if info is not None:
+            if info.shape.cols != ONE or (size is not None and not same(size, info.shape.rows)):
+                return None
+            return e.var(letter[0], info.shape, info.symmetric)
+        if size is None or letter[0] in self.env.functions:
+            return None
+        self.env.vars[letter[0]] = VarInfo(letter[0], Shape(size, ONE), latex_of(first.base))
+        return e.var(letter[0], Shape(size, ONE))
+
     def _dimension(self, node: t.Symbol | t.Sub) -> sympy.Symbol | None:
         """An undeclared plain symbol that names a dimension of a declared shape (``N``,
         ``d_k``, ``d_{\text{head}}``), named as shapes name it."""
@@ -987,8 +1019,9 @@ class Lowerer:
             defined = self._document_function(key[0], f, node)
             if defined is not None:
                 return defined
-        if name == "max" or name == "min":
-            return self._max_zero(node, name)
+        special = self._of_several(name, node)
+        if special is not None:
+            return special
         args = [self.lower(a) for a in node.args]
         if len(args) != 1:
             raise CalculusError(f"`{function_latex(f)}` takes one argument here, not {len(args)}")
