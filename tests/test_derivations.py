@@ -50,9 +50,12 @@ def test_the_set_holds_its_documents() -> None:
         "beamer-gls",
         "beamer-ridge-kernel",
         "blog-matrix-factorisation",
+        "docs-site-kernels",
         "gh-rnn-readme",
         "gp-marginal-blog",
         "gp-notes-rasmussen",
+        "homework-regression-solutions",
+        "jekyll-gmm-em",
         "jupyter-gaussian-mle",
         "jupyter-mvn-mle",
         "jupyter-softmax-note",
@@ -85,6 +88,8 @@ def test_the_set_holds_its_documents() -> None:
         "tex-index-notation",
         "tex-macro-estimators",
         "tex-residual-intermediates",
+        "thesis-graph-diffusion",
+        "wiki-matrix-cheatsheet",
     ]
     for name in DOCS:
         assert read_markers(DERIVATIONS / name), f"{name} marks no row to differentiate"

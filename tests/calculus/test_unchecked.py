@@ -250,7 +250,7 @@ def test_a_dimension_s_value_is_a_fact_not_a_function() -> None:
 
     out = api.diff_at("doc.md", DIMENSIONS, DIMENSIONS.index("A = "), "W^Q")
     assert out.error is None and out.verified, out.error  # (checked at random points)
-    assert "\\sqrt{d_{k}}" in out.result  # d_k a number in it, not expanded by a definition
+    assert "\\sqrt{d_k}" in out.result  # d_k a number in it, not expanded by a definition
 
 
 def test_a_key_is_quoted_as_the_document_writes_it() -> None:

@@ -80,7 +80,7 @@ def test_the_fix_reads_back_as_the_transpose_and_is_verified() -> None:
     text = ATTENTION + f"$${claim}$$\n"
     (finding,) = _judged(text)[0]
     assert finding.correct == (
-        "\\frac{\\left(\\frac{\\partial L}{\\partial S}\\right)^\\top Q}{\\sqrt{d_{k}}}"
+        "\\frac{\\left(\\frac{\\partial L}{\\partial S}\\right)^\\top Q}{\\sqrt{d_k}}"
     )
     fixed = text[: finding.start] + finding.correct + text[finding.end :]
     found, tally = _judged(fixed)

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from texgrad.calculus import expr as e
-from texgrad.calculus.api import diff_in_document
+from texgrad.calculus.api import diff_in_document, unit_vectors_stated
 from texgrad.calculus.arrays import EvaluationError
 from texgrad.calculus.context import Context, context_at, row_at
 from texgrad.calculus.defined_sums import held_sums, summed_out
@@ -42,7 +42,7 @@ from texgrad.calculus.printing import Style
 from texgrad.calculus.samples import _defined_constants, _sample_sum, is_sample_sum
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.verify import _domain
-from texgrad.calculus.written_simplex import resample, stated_unit_vectors
+from texgrad.calculus.written_simplex import resample
 from texgrad.reading.document import detect_format
 from texgrad.reading.macros import MacroTable, expand, merge, parse_definition
 from texgrad.reading.project import Project, load_project, normalize
@@ -200,7 +200,7 @@ def agrees_with_answer(
         with_fixed_entries(row.tree, env, wrt_key[0])
     tree, env = _through_defined_sums(row.tree, env, marker.wrt, text, macros)
     env = _members_like_their_family(env, row.tree, marker.answer, result, macros)
-    units = stated_unit_vectors(checked.doc.text)  # one-hot labels: sampled so (1ᵀy = 1)
+    units = unit_vectors_stated(checked.doc.text, lambda: macros)  # one-hot: 1ᵀy = 1
     if "\\sum" in marker.answer and is_sample_sum(tree, env):  # evaluated as written
         constants = _with_constants(env, marker.wrt, macros)  # α = K^{-1}y: α_i entries
         return _agree_as_sums(tree, constants, result, marker.answer, macros, where, units)

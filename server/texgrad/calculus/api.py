@@ -233,13 +233,13 @@ def _diff_text(
         return DiffOutcome(error="no math to differentiate there (or it does not parse)")
     ctx = context_at(result, row)
     ctx.held_as_given = says_held(result.doc.text, row.start)  # (teacher forcing)
-    ctx.unit_sums = stated_unit_vectors(result.doc.text)  # one-hot labels: 1ᵀy = 1
+    # \vx as the document writes it, else as given
+    in_force = lambda: _macros(path, text, project, folder)  # noqa: E731
+    ctx.unit_sums = unit_vectors_stated(result.doc.text, in_force)  # one-hot: 1ᵀy = 1
     tree = statement_at(row.tree, offset, end if end is not None else offset + 1)
     tree, wrt, hessian, layout, problem = _asked(tree, text, wrt, hessian, layout, ctx, result)
     if problem:
         return DiffOutcome(error=problem)
-    # \vx as the document writes it, else as given
-    in_force = lambda: _macros(path, text, project, folder)  # noqa: E731
     wrt_tree = _written_symbol(tree, text, wrt) or _variable_tree(wrt, in_force)
     key = member_key(wrt_tree) if wrt_tree is not None else None
     if key is None or wrt_tree is None:
@@ -586,6 +586,21 @@ def _not_a_matrix(body: t.Node, request: Request, text: str, ctx: Context) -> st
         f"{'scalar' if value.is_scalar else 'vector'}: ask for its derivative "
         "(`\\nabla_x …` or `\\frac{\\partial …}{\\partial x}`)"
     )
+
+
+_UNIT_WORDS = ("one-hot", "one hot", "probabilit", "simplex", "distribution", "\\Delta", "= 1")
+
+
+def unit_vectors_stated(text: str, macros: Callable[[], MacroTable]) -> dict[str, str]:
+    r"""The vectors the prose says are one-hot or distributions, read through the
+    document's macros where it names them so ("the label $\vy \in \{0, 1\}^K$ is one-hot")."""
+    found = stated_unit_vectors(text)
+    if "\\" in text and any(w in text for w in _UNIT_WORDS):
+        table = macros()
+        if table:
+            expanded, _ = expand(MappedText.identity(text), table)
+            found = {**stated_unit_vectors(expanded.text), **found}
+    return found
 
 
 def _macros(path: str, text: str, project: Project | None, folder: str | Path | None) -> MacroTable:

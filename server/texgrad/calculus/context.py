@@ -25,6 +25,7 @@ from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo
 from texgrad.calculus.matrix_notation import softmax_by_columns
 from texgrad.calculus.printing import Style
 from texgrad.calculus.sympy_dims import ONE, Shape, sympy_shape
+from texgrad.calculus.tree_notation import entry_names
 from texgrad.calculus.written import (
     KNOWN_FUNCTIONS,
     as_application,
@@ -35,12 +36,13 @@ from texgrad.calculus.written import (
 )
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
+from texgrad.shapes.formulas import ORDER_RELATIONS
 from texgrad.shapes.properties import Stated, stated_properties, stated_scalars
 from texgrad.shapes.rows import PlacedRow
 from texgrad.shapes.rules.relations import scalar_formula
 from texgrad.shapes.table import Declaration
 from texgrad.syntax import tree as t
-from texgrad.syntax.symbols import symbol_key
+from texgrad.syntax.symbols import label_of, member_key, symbol_key
 
 
 @dataclass
@@ -509,7 +511,12 @@ def _spelling(result: CheckResult, key: str, decl: Declaration) -> str | None:
     if text is None or decl.end > len(text):
         return None
     spelled = text[decl.start : decl.end].strip()
-    return spelled if spelled and len(spelled) < 40 and _spells(spelled, key) else None
+    if spelled and len(spelled) < 40 and (_spells(spelled, key) or _MACRO.fullmatch(spelled)):
+        return spelled  # (a macro, \vy: the declaration read of it is the symbol in its font)
+    return None
+
+
+_MACRO = re.compile(r"\\[A-Za-z]+")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -583,10 +590,22 @@ def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, _Dec
             continue
         if s.until >= 0 and offset > s.until:
             continue  # "If $P$ is symmetric, then …": only within that sentence
-        if result.table.lookup(s.key, decl.font, result.path, s.start) is not decl:
+        if result.table.lookup(
+            s.key, decl.font, result.path, s.start
+        ) is not decl and not _declared_just_after(result, s, decl):
             continue  # the letter was declared again since (an Example's own K)
         info.symmetric = True
         info.positive_definite = info.positive_definite or s.positive_definite
+
+
+def _declared_just_after(result: CheckResult, s: Stated, decl: Declaration) -> bool:
+    """Is ``decl`` the declaration a statement just before it in its paragraph speaks of
+    ("Let $P$ and $Q$ be symmetric positive definite, $P \\in …$ and $Q \\in …$", where the
+    table reads the "Let … be" as a supposition and finds no declaration at the statement)?"""
+    if decl.path != result.path or not 0 <= decl.start - s.start <= 200:
+        return False
+    bounds = result.table.boundaries.get(result.path)
+    return bounds is None or not bounds.paragraph_between(s.start, decl.start)
 
 
 # What is learnt from a checked document is kept as long as the document's
@@ -667,8 +686,38 @@ def _said_of(result: CheckResult) -> _Said:
     if learnt.said is None:
         rows = [r for r in result.rows if r.path == result.path]
         text = result.doc.text
-        learnt.said = _Said(stated_properties(text, rows), stated_scalars(text, rows))
+        scalars = stated_scalars(text, rows) + _compared_members(rows)
+        learnt.said = _Said(stated_properties(text, rows), scalars)
     return learnt.said
+
+
+def _compared_members(rows: list[PlacedRow]) -> list[tuple[str, int]]:
+    r"""Members of a family in a plain lowercase letter that a row compares with a number
+    ("weights $w_i > 0$", "responsibilities $r_{ik} \ge 0$"), each with where: numbers, for
+    where nothing declares the member (a sum's ``w_i (y_i - \mathbf{x}_i^\top\boldsymbol
+    \beta)^2``, though a bold ``\mathbf{w}`` or ``\mathbf{r}`` is declared); a bold letter
+    compared with 0 is compared entrywise and is not read so."""
+    out: list[tuple[str, int]] = []
+    for row in rows:
+        tree = row.tree_as_parsed
+        if not isinstance(tree, t.Chain) or len(tree.items) != 2:
+            continue
+        left, right = tree.items
+        if tree.relations[0] not in ORDER_RELATIONS or not isinstance(right, t.Number):
+            continue
+        if not (isinstance(left, t.Sub) and isinstance(left.base, t.Symbol)):
+            continue
+        letter = left.base
+        if letter.font is not None or letter.accents or not letter.name.islower():
+            continue
+        if len(letter.name) != 1 or (
+            label_of(left.index) is None and entry_names(left.index) is None
+        ):  # w_i, w_{t-1}, and r_{ik} (the responsibilities of EM)
+            continue
+        key = symbol_key(left)
+        if key is not None:
+            out.append((key[0], row.start))
+    return out
 
 
 def context_at(result: CheckResult, row: PlacedRow) -> Context:
@@ -743,6 +792,29 @@ def _dimension_value(node: t.Node | None, declared: Mapping[str, Any]) -> bool:
     return symbols is not None and not any(str(s) in declared for s in symbols)
 
 
+def _parameterised_head(head: t.Node) -> t.Node:
+    r"""``\boldsymbol\epsilon_\theta(\mathbf{x})`` of a definition's head (a function named with
+    its parameters' letter, ``f_\theta``, ``g_\phi``) as the application it is, as ``\mu(x)`` is
+    read; any other head as it is."""
+    if not (isinstance(head, t.Product) and len(head.factors) == 2):
+        return head
+    name, bracket = head.factors
+    if not (isinstance(name, t.Sub) and isinstance(name.base, t.Symbol)):
+        return head
+    if not (isinstance(name.index, t.Symbol) and name.index.name in _PARAMETER_LETTERS):
+        return head
+    if not (isinstance(bracket, t.Paren) and bracket.open in ("(", "\\left(")):
+        return head
+    body = bracket.body
+    if body is None:
+        return head
+    args = tuple(a for a in body.items if a is not None) if isinstance(body, t.List) else (body,)
+    return t.Apply(name, args, True, start=head.start, end=head.end)
+
+
+_PARAMETER_LETTERS = frozenset({"\\theta", "\\phi", "\\psi", "\\vartheta", "\\varphi"})
+
+
 def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:
     """``f(x) = …``, ``y = …`` and ``\\sigma^2 = …`` (for an undeclared y, σ) as definitions."""
     for replaces, key, fdef in _definition_steps(tree, declared):
@@ -775,7 +847,7 @@ def _definition_steps(tree: t.Node, declared: set[str]) -> list[tuple[bool, str,
             body = body.items[0]  # h = \phi(Wx), \quad x \in \mathbb{R}^D: the first item
         if head is None or body is None or _inline_code(body):
             continue
-        head = as_application(head)  # \mu(x) = …, read as a product
+        head = as_application(_parameterised_head(head))  # \mu(x) = …, read as a product
         if isinstance(head, t.Product) and len(head.factors) == 2:  # \text{GELU}(x) = …
             head = text_application(head.factors[0], head.factors[1]) or head
         if isinstance(head, t.Apply):
@@ -793,7 +865,7 @@ def _definition_steps(tree: t.Node, declared: set[str]) -> list[tuple[bool, str,
                 out.append((False, named, FunctionDef(named, (), body)))
                 continue
             head, body = _squared(head, body)  # (a square not read as a name: σ is its root)
-            key = symbol_key(head)
+            key = member_key(head)  # (H^{(l+1)} = σ(ÂH^{(l)}W^{(l)}): the parser's power of H)
             upright = upright_name(head) if key is None else None
             if upright is not None:  # \mathrm{KL} = …, \text{loss} = …: a name in upright letters
                 key = (upright, None)

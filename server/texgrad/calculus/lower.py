@@ -442,8 +442,11 @@ class Lowerer:
             )
 
         shape = member_shape(base[0], form, tag, declared, named, bool(name_tag)) if form else None
-        if shape is None and form == "_" and not name_tag:  # v_t of a family declared as v_j
-            shape = _under_another_label(base[0], tag, declared)
+        if (
+            shape is None and form == "_" and not name_tag
+        ):  # v_t of a family declared as v_j, or x_t of x_0
+            numbered = [k for k in self.env.vars if _numbered_member(k, base[0])]
+            shape = _under_another_label(base[0], tag, declared, numbered)
         if shape is None:
             return None
         self.env.vars[key[0]] = VarInfo(key[0], shape, key[0])
@@ -600,6 +603,38 @@ class Lowerer:
             return self._dimension(node)
         return None
 
+    def _of_several(self, name: str | None, node: t.Apply) -> Lowered | None:
+        r"""``\max(0, u)`` and ``\operatorname{diag}(w_1, \dots, w_n)`` (of the vector w):
+        functions written with several arguments; None for any other."""
+        if name == "max" or name == "min":
+            return self._max_zero(node, name)
+        listed = self._listed_vector(node.args) if name in ("diag", "Diag") else None
+        return e.diag_matrix(listed) if listed is not None else None
+
+    def _listed_vector(self, args: tuple[t.Node, ...]) -> Expr | None:
+        r"""The vector whose entries ``w_1, \dots, w_n`` lists (first 1, last a dimension of a
+        declared shape, or the length of the vector the letter declares); None otherwise."""
+        if len(args) != 3 or not isinstance(args[1], t.Dots):
+            return None
+        first, last = args[0], args[2]
+        if not (isinstance(first, t.Sub) and isinstance(last, t.Sub)):
+            return None
+        letter = symbol_key(first.base)
+        if letter is None or symbol_key(last.base) != letter:
+            return None
+        if not (isinstance(first.index, t.Number) and first.index.text == "1"):
+            return None
+        info = self.env.vars.get(letter[0])
+        size = self._dimension(last.index) if isinstance(last.index, t.Symbol) else None
+        if info is not None:
+            if info.shape.cols != ONE or (size is not None and not same(size, info.shape.rows)):
+                return None
+            return e.var(letter[0], info.shape, info.symmetric)
+        if size is None or letter[0] in self.env.functions:
+            return None
+        self.env.vars[letter[0]] = VarInfo(letter[0], Shape(size, ONE), latex_of(first.base))
+        return e.var(letter[0], Shape(size, ONE))
+
     def _dimension(self, node: t.Symbol | t.Sub) -> sympy.Symbol | None:
         """An undeclared plain symbol that names a dimension of a declared shape (``N``,
         ``d_k``, ``d_{\text{head}}``), named as shapes name it."""
@@ -630,8 +665,14 @@ class Lowerer:
         if not known:
             return parts[0] if len(parts) == 1 else sum_pending(parts)  # type: ignore[arg-type]
         shape = next((k for k in known if not k.is_scalar), known[0])
+        bare = {
+            i for i, (p, term) in enumerate(zip(parts, node.terms, strict=True))
+            if isinstance(p, Pending) and _ones_beside_matrix(p, shape) and self._ones_vector(term)
+        }  # fmt: skip
         resolved = [
-            p.resolve(shape.rows, shape.cols)
+            e.ones(shape.rows, shape.cols)
+            if i in bare
+            else p.resolve(shape.rows, shape.cols)
             if isinstance(p, Pending)
             # 1 + \exp(x): a number added to an array is added to every entry, and so
             # is a scalar added to a vector (x - \mu, a_0 + a^\top B): shapes' own rule
@@ -640,7 +681,7 @@ class Lowerer:
             and not shape.is_scalar
             and (isinstance(p, e.Num) or scalar_spreads(Shape(shape.rows, shape.cols)))
             else p
-            for p in parts
+            for i, p in enumerate(parts)
         ]
         if any(p.is_scalar for p in resolved) and not shape.is_scalar:
             # shapes' rule (scalar_spreads) leaves a scalar plus a matrix unchecked: added to
@@ -658,6 +699,8 @@ class Lowerer:
         is elementwise (a number, ``\|\mathbf r\|^2/\delta^2``, added to a vector has no place
         there); None for any other term."""
         if not isinstance(term, t.Power) or without_circ(term.exponent) is not None:
+            return None
+        if as_member(term) is not None:  # \mathbf{1} - H^{(l+1)}: a member, no power
             return None
         if not any(self._ones_vector(x) for x in node.terms if x is not term):
             return None
@@ -706,7 +749,7 @@ class Lowerer:
         named = f.base if isinstance(f, t.Prime) else f  # \operatorname{swish}'(z): φ′
         key = (
             symbol_key(named)
-            if isinstance(named, t.Symbol)
+            if isinstance(named, (t.Symbol, t.Sub))  # (\epsilon_\theta(x) = Wx + b: a Sub)
             else (named.name, None)
             if isinstance(named, t.Func) and named is not f
             else None
@@ -996,8 +1039,9 @@ class Lowerer:
             defined = self._document_function(key[0], f, node)
             if defined is not None:
                 return defined
-        if name == "max" or name == "min":
-            return self._max_zero(node, name)
+        special = self._of_several(name, node)
+        if special is not None:
+            return special
         args = [self.lower(a) for a in node.args]
         if len(args) != 1:
             raise CalculusError(f"`{function_latex(f)}` takes one argument here, not {len(args)}")
@@ -1445,17 +1489,34 @@ _READERS: dict[type[t.Node], Callable[[Lowerer, Any], Lowered]] = {
 }
 
 
+def _ones_beside_matrix(p: Pending, shape: Expr) -> bool:
+    r"""An unsized ``\mathbf{1}`` added to a matrix (``\mathbf{1} - H``, as the engine prints
+    a matrix of ones): the matrix of ones of its shape, the one meaning such a sum has."""
+    return p.what == "\\mathbf{1}" and p.rows is None and shape.cols != ONE and not shape.is_scalar
+
+
+def _numbered_member(key: str, base: str) -> bool:
+    """Is ``key`` a member of ``base``'s family with a number for label (``x_{0}``)?"""
+    head, sep, rest = key.partition("_{")
+    return bool(sep) and head == base and rest.endswith("}") and rest[:-1].isdigit()
+
+
 def _under_another_label(
-    base: str, tag: t.Node, declared: Callable[[str], Shape | None]
+    base: str, tag: t.Node, declared: Callable[[str], Shape | None], numbered: list[str]
 ) -> Shape | None:
     r"""The shape of ``v_t`` where the family is declared under another letter (``\mathbf{v}_j
-    \in \mathbb{R}^k``), one shape that does not depend on the label; None otherwise."""
+    \in \mathbb{R}^k``) or a number (the clean sample ``\mathbf{x}_0 \in \mathbb{R}^d`` of
+    the noisy ``\mathbf{x}_t``: ``numbered``, those members' keys), one shape that does not
+    depend on the label; None otherwise."""
     label = label_of(tag)
     if label is None or label[1] != 0 or label[0] not in SUBSCRIPT_LABELS:
         return None
     shapes = []
-    for letter in SUBSCRIPT_LABELS:
-        s = declared(f"{base}_{{{letter}}}") if letter != label[0] else None
+    for letter in (*SUBSCRIPT_LABELS, *numbered):
+        if letter in numbered:
+            s = declared(letter)
+        else:
+            s = declared(f"{base}_{{{letter}}}") if letter != label[0] else None
         if s is None:
             continue
         if any(

@@ -112,7 +112,16 @@ def _number(v: sympy.Expr) -> str:
     if isinstance(v, sympy.Rational) and v.q != 1:
         sign = "-" if v < 0 else ""
         return f"{sign}\\frac{{{abs(v.p)}}}{{{v.q}}}"
-    return str(sympy.latex(v))
+    return _plain_subscripts(str(sympy.latex(v)))
+
+
+_ONE_CHARACTER_SUBSCRIPT = re.compile(r"_\{([A-Za-z0-9])\}")
+
+
+def _plain_subscripts(text: str) -> str:
+    """A dimension's one-character subscript as documents write it: ``\\sqrt{d_k}``, not
+    ``\\sqrt{d_{k}}`` (the braces sympy's names keep)."""
+    return _ONE_CHARACTER_SUBSCRIPT.sub(r"_\1", text) if "_{" in text else text
 
 
 _RELATION = {"<": "<", "<=": "\\le", ">": ">", ">=": "\\ge"}

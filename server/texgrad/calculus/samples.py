@@ -59,7 +59,13 @@ from texgrad.calculus.stacking import stacked_sum
 from texgrad.calculus.sympy_dims import Shape, dim_of, member_shape, same
 from texgrad.calculus.tree_notation import entry_names
 from texgrad.calculus.verify import _close, _domain  # (one tolerance for every check)
-from texgrad.calculus.written import FUNCTION_NAMES, function_name, sum_index, written_latex
+from texgrad.calculus.written import (
+    FUNCTION_NAMES,
+    function_name,
+    sum_index,
+    unread_sum_index,
+    written_latex,
+)
 from texgrad.calculus.written_simplex import resample
 from texgrad.reading.macros import MacroTable, expand
 from texgrad.reading.source import MappedText
@@ -610,6 +616,7 @@ def _terms(node: t.Node, env: Env, wrt: str) -> list[_Term]:
     pairs: list[tuple[str, t.Node]] = (
         list(zip(node.signs, node.terms, strict=True)) if isinstance(node, t.Add) else [("", node)]
     )
+    pairs = [p for sign, term in pairs for p in _log_of_quotient(sign, term)]
     out: list[_Term] = []
     found = False
     for sign, term in pairs:
@@ -622,7 +629,13 @@ def _terms(node: t.Node, env: Env, wrt: str) -> list[_Term]:
         if (inside := _log_of_sum(last)) is not None:  # \log\sum_i \exp(a_i^T x): log-sum-exp
             last, outer = inside, "log"
         if isinstance(last, t.BigOp) and last.op == "\\sum":
-            sample_sum = _sample_sum(last, env)
+            try:
+                sample_sum = _sample_sum(last, env)
+            except NotSamples:  # \sum_{i,j} of entries beside a sum over samples: lower.py's
+                if _over_a_set(last.lower):  # (i,j) \in \Omega: said so, not "outside the sum"
+                    raise CalculusError(unread_sum_index(last.lower)) from None
+                out.append(_Term(sign, term))
+                continue
             coefficient = tuple(factors[:-1])
             _check_coefficient(coefficient, env, wrt, sample_sum)
             out.append(_Term(sign, term, coefficient, sample_sum, outer=outer))
@@ -637,6 +650,11 @@ def _terms(node: t.Node, env: Env, wrt: str) -> list[_Term]:
         raise NotSamples()
     _outside(out)
     return out
+
+
+def _over_a_set(lower: t.Node | None) -> bool:
+    r"""Is a sum's index a member of a set (``(i,j) \in \Omega``)?"""
+    return isinstance(lower, t.Chain) and lower.relations[:1] == ("\\in",)
 
 
 def _function_of_sum(sign: str, term: t.Node, factors: list[t.Node], env: Env, wrt: str) -> _Term:
@@ -846,6 +864,34 @@ def _product_rule(
 
 def _bracketed(result: str) -> str:
     return f"\\left({result}\\right)" if _needs_brackets(result.removeprefix("-")) else result
+
+
+def _log_of_quotient(sign: str, term: t.Node) -> list[tuple[str, t.Node]]:
+    r"""``-\log\frac{\exp(s_0)}{\sum_j \exp(s_j)}`` (InfoNCE, a softmax's probability) as the
+    two terms it is, ``-\log\exp(s_0) + \log\sum_j \exp(s_j)``, where the denominator is a
+    sum over samples; any other term as it is."""
+    flip = {"": "-", "+": "-", "-": "+"}
+    inner, outer = term, sign
+    if isinstance(inner, t.Neg) and inner.sign == "-" and sign in flip:
+        inner, outer = inner.operand, flip[sign]
+    if not (isinstance(inner, t.Apply) and isinstance(inner.func, t.Func) and len(inner.args) == 1):
+        return [(sign, term)]
+    f = inner.func
+    if f.name not in ("log", "ln") or f.sub is not None or f.sup is not None or outer not in flip:
+        return [(sign, term)]
+    arg = inner.args[0]
+    while isinstance(arg, t.Paren) and arg.body is not None:
+        arg = arg.body
+    if not (isinstance(arg, t.Frac) and arg.num is not None and arg.den is not None):
+        return [(sign, term)]
+    den = arg.den
+    while isinstance(den, t.Paren) and den.body is not None:
+        den = den.body
+    if not (isinstance(den, t.BigOp) and den.op == "\\sum"):
+        return [(sign, term)]
+    top = t.Apply(f, (arg.num,), True, start=arg.num.start, end=arg.num.end)
+    bottom = t.Apply(f, (den,), True, start=den.start, end=den.end)
+    return [(outer or "+", top), (flip[outer], bottom)]
 
 
 def _log_of_sum(node: t.Node) -> t.BigOp | None:

@@ -639,7 +639,7 @@ def _normal(m: Monomial, style: Style, text: Callable[[Expr], str]) -> Monomial:
         if isinstance(s, e.Num):
             numbers *= s.value
             continue
-        s = _orient(s, style, text)
+        s = _orient(_reciprocal_met(s), style, text)
         base, p = (s.arg, s.exp) if isinstance(s, e.Pow) and s.is_scalar else (s, sympy.Integer(1))
         if isinstance(base, e.Num) and base.value.is_Rational and p.is_Integer:
             coef *= base.value**p
@@ -686,6 +686,31 @@ def _normal(m: Monomial, style: Style, text: Callable[[Expr], str]) -> Monomial:
         if not any(f.is_scalar for f in parts):  # else keep it as it was
             chain = cancel(parts)
     return Monomial(coef, tuple(scalars), tuple(chain))
+
+
+def _reciprocal_met(s: Expr) -> Expr:
+    r"""A number ``(\mathbf{y} \oslash \mathbf{s})^\top \mathbf{s}`` (a row's entries divided
+    by the column's it meets) as the sum ``\mathbf{1}^\top\mathbf{y}`` it is, and its mirror
+    ``\mathbf{s}^\top(\mathbf{y} \oslash \mathbf{s})`` (where a chain holds it whole,
+    ``\mathbf{s}\mathbf{s}^\top(\mathbf{y} \oslash \mathbf{s})``, no diag(s⁻¹) s meets)."""
+    if not (isinstance(s, e.Mul) and len(s.factors) == 2):
+        return s
+    row, col = s.factors
+    if row.rows != e.ONE or col.cols != e.ONE or row.cols == e.ONE:
+        return s
+    for had, other, first in ((row, col, True), (col, row, False)):
+        if not isinstance(had, e.Had):
+            continue
+        args = list(had.args)
+        for i, a in enumerate(args):
+            if isinstance(a, e.HPow) and a.exp == -1 and e.transpose(a.arg) == other:
+                rest = e.had(*args[:i], *args[i + 1 :]) if len(args) > 1 else None
+                if rest is None:
+                    return s
+                if first:  # (y ⊘ s)ᵀ s = yᵀ 1
+                    return e.mul(rest, e.ones(col.rows, e.ONE))
+                return e.mul(e.transpose(e.ones(row.cols, e.ONE)), rest)  # sᵀ(y ⊘ s) = 1ᵀy
+    return s
 
 
 def _ones_counted(m: Monomial) -> Monomial:
