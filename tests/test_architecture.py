@@ -23,9 +23,12 @@ PACKAGE = SOURCE / "texgrad"
 LAYERS: list[tuple[str, ...]] = [
     # Shared by every layer, importing nothing of texgrad: the version and the settings schema
     # (read by the fronts; analysis gets plain values), the server's stop points, where the
-    # caches live, case-folded search.
+    # caches live, case-folded search, the bytecode of dataclasses' methods,
+    # imports without the cyclic collector.
     (
         "texgrad",
+        "texgrad.dataclass_code",
+        "texgrad.collector",
         "texgrad.settings",
         "texgrad.stop_points",
         "texgrad.cache_folder",

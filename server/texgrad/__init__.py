@@ -1,3 +1,7 @@
 """texgrad: shapes and derivatives for matrix calculus written in LaTeX and Markdown."""
 
+from texgrad import dataclass_code
+
 __version__ = "0.1.0"
+
+dataclass_code.install()  # (before any of texgrad's dataclasses is made)

@@ -392,7 +392,10 @@ def _settings(args: argparse.Namespace, out: TextIO) -> int:
 def _diff(args: argparse.Namespace, out: TextIO) -> int:
     """``texgrad diff``: its ``--budget`` bounds the whole command (calculus/deadline.py); an
     exception is an internal error naming what was differentiated."""
-    from texgrad.calculus.deadline import BudgetExceeded, Deadline
+    from texgrad.collector import uncollected
+
+    with uncollected():  # (SymPy: see collector.py)
+        from texgrad.calculus.deadline import BudgetExceeded, Deadline
     from texgrad.stop_points import MemoryExceeded, memory_bound
 
     try:
@@ -416,7 +419,10 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _diff_run(args: argparse.Namespace, out: TextIO) -> int:
-    from texgrad.calculus.api import diff_latex
+    from texgrad.collector import uncollected
+
+    with uncollected():  # (the engine: see collector.py)
+        from texgrad.calculus.api import diff_latex
 
     if args.expr_typed is not None:  # an EXPR that starts with '-' (see _expression_as_typed)
         if args.expr is not None:
@@ -845,7 +851,10 @@ def _check_unit(unit: _Unit) -> list[_FileOutcome]:
     exception while checking one is its internal error, and the others are still checked.
     Each unit has a Checker of its own: one shared with another project would reuse the
     parse of a file both include, made with the other project's macros."""
-    from texgrad.shapes.check import Checker
+    from texgrad.collector import uncollected
+
+    with uncollected():  # (the analysis: see collector.py)
+        from texgrad.shapes.check import Checker
     from texgrad.stop_points import MemoryExceeded, memory_bound
     from texgrad.syntax.parse_cache import ParseCache
 
@@ -995,8 +1004,11 @@ def _wrong_derivatives(
     derives = any(t.writes_derivative(tree) for tree in trees)
     if not derives and not any(_derivation_row(tree) for tree in trees):
         return [], []  # nothing to check: the engine need not even be imported
-    from texgrad.calculus import unequal_steps as us
-    from texgrad.calculus import written_derivatives as wd
+    from texgrad.collector import uncollected
+
+    with uncollected():  # (SymPy, NumPy and the engine: see collector.py)
+        from texgrad.calculus import unequal_steps as us
+        from texgrad.calculus import written_derivatives as wd
 
     tally = wd.Tally()
     wrong = (

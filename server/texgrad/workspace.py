@@ -132,7 +132,10 @@ class Workspace:
         """The checker, made at its first use: the language server answers ``initialize``
         before the checker (the parser and the shape rules) is loaded."""
         if self._checker is None:
-            from texgrad.shapes.check import Checker
+            from texgrad.collector import uncollected
+
+            with uncollected():  # (the analysis: see collector.py)
+                from texgrad.shapes.check import Checker
             from texgrad.syntax.parse_cache import ParseCache
 
             self._checker = Checker(ParseCache.for_user())  # trees kept between sessions
