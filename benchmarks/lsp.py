@@ -15,10 +15,10 @@ The warm rows (edits, hover, memory) are timed only once the server is idle afte
 Cookbook's first diagnostics: its warm-up (the engine's import and first differentiation on
 every pool thread, the derivative check half a second after an analysis, the idle
 collection two seconds after it) would otherwise overlap the first edits and inflate their
-p95.  Idle means no publication and less than 2% of a core of server CPU time over the last
-3 s (longer than the server's ``IDLE_COLLECT``, 2 s: a shorter wait ended just before the
+p95.  Idle means the engine loaded (numpy mapped), no publication, no thread started or
+ended, and less than 2% of a core of server CPU time over the last 3 s (longer than the server's ``IDLE_COLLECT``, 2 s: a shorter wait ended just before the
 idle collection, ~0.1 s of the event loop's time, which then landed on the first edit),
-waited for at most 20 s (``settle``; how long it took is printed); hovers are timed
+waited for at most 30 s (``settle``; how long it took is printed); hovers are timed
 after the same wait following the edits, and memory read after it.
 
 Beside each wall-clock figure is the server's CPU time (user + system of all its threads,
@@ -98,22 +98,36 @@ class Client(LanguageClient):
         await asyncio.wait_for(wait(), timeout)
 
 
-async def settle(client: Client, pid: int, quiet: float = 3.0, bound: float = 20.0) -> float:
-    """Wait until the server is idle: no publication and under 2% of a core of CPU time
-    over the last ``quiet`` seconds (at most ``bound`` seconds).  Returns the wait in s."""
+async def settle(client: Client, pid: int, quiet: float = 3.0, bound: float = 30.0) -> float:
+    """Wait until the server is idle: the engine loaded, no publication, no thread started or
+    ended and under 2% of a core of CPU time over the last ``quiet`` seconds (at most
+    ``bound`` seconds).
+    Returns the wait in s.  (On a loaded machine the thread importing the engine after the
+    first analysis took 13 s of wall clock at little CPU, the warm-up waiting behind its
+    import lock, and both then landed on the first edits.)"""
     t0 = time.perf_counter()
     step = 0.25
-    samples: list[tuple[float, float, int]] = []  # (wall, cpu ms, publications seen)
+    # (wall, cpu ms, publications seen, the threads: the one loading the engine ends)
+    samples: list[tuple[float, float, int, frozenset[str]]] = []
     while time.perf_counter() - t0 < bound:
-        samples.append((time.perf_counter(), cpu_ms(pid), client.publications))
+        tasks = frozenset(t.name for t in Path(f"/proc/{pid}/task").iterdir())
+        samples.append((time.perf_counter(), cpu_ms(pid), client.publications, tasks))
         old = [s for s in samples if samples[-1][0] - s[0] >= quiet]
         if old:
-            w0, c0, n0 = old[-1]
-            w1, c1, n1 = samples[-1]
-            if n1 == n0 and (c1 - c0) < 0.02 * (w1 - w0) * 1000:
+            w0, c0, n0, k0 = old[-1]
+            w1, c1, n1, k1 = samples[-1]
+            if n1 == n0 and k1 == k0 and (c1 - c0) < 0.02 * (w1 - w0) * 1000 and _engine(pid):
                 break
         await asyncio.sleep(step)
     return time.perf_counter() - t0
+
+
+def _engine(pid: int) -> bool:
+    """Has the server loaded the differentiation engine (numpy's core is mapped)?"""
+    try:
+        return "_multiarray_umath" in Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return True
 
 
 def pct(xs: list[float], p: float) -> float:
