@@ -44,3 +44,27 @@ async def test_the_idle_collection_releases_memory(
         if calls:
             break
     assert calls == [1]
+
+
+@pytest.mark.asyncio
+async def test_the_idle_collection_walks_everything_only_when_much_more_is_frozen(
+    server: TexgradServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    walks: list[int] = []
+    unfreeze = gc.unfreeze
+    monkeypatch.setattr(server_module, "IDLE_COLLECT", 0.01)
+    monkeypatch.setattr(server_module, "release_freed_memory", lambda: None)
+    monkeypatch.setattr(gc, "unfreeze", lambda: (walks.append(1), unfreeze())[1])
+    try:
+        for _ in range(3):
+            server.collect_when_idle()
+            await asyncio.sleep(0.1)
+        assert walks == [1]  # the first (nothing walked yet), not the two after it
+        server._frozen_collected = gc.get_freeze_count() // 2  # (as if half was made since)
+        server.collect_when_idle()
+        await asyncio.sleep(0.1)
+        assert walks == [1, 1]
+    finally:
+        unfreeze()

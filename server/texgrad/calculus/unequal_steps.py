@@ -33,7 +33,6 @@ algebra:
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -62,6 +61,7 @@ from texgrad.calculus.written_derivatives import (
     _with_differentials,
 )
 from texgrad.casefold import folded, folded_pattern
+from texgrad.reading.memo import by_text
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.diagnostics import Diagnostic
 from texgrad.shapes.dims import Shape
@@ -319,7 +319,7 @@ def _paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 _PROPERTIES_FOLDED = folded_pattern(_PROPERTIES.pattern)
 
 
-@functools.lru_cache(maxsize=512)
+@by_text()
 def rests_on_property(text: str, first: int, stop: int) -> bool:
     """``_PROPERTIES.search(text[first:stop])`` (``first`` 0 or at a blank line), on the text
     folded to lower case once and without IGNORECASE, under which sre tries every one of

@@ -187,8 +187,32 @@ class Tally:
 # -- finding the equations -------------------------------------------------------------------
 
 
+_WRITTEN: dict[int, tuple[weakref.ref[CheckResult], int, list[WrittenDerivative]]] = {}
+
+
 def written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
-    """Every ``derivative = expression`` equation of the checked document, in order."""
+    """Every ``derivative = expression`` equation of the checked document, in order: read
+    once per checked document (while its rows stay those read) — a hover asks for them at
+    every row that writes a derivative (``unchecked.unclaimed_at``), 30 ms on the Cookbook."""
+    key = id(checked)
+    hit = _WRITTEN.get(key)
+    if hit is not None and hit[0]() is checked and hit[1] == len(checked.rows):
+        return list(hit[2])
+    found = _written_derivatives(checked)
+
+    def forget(ref: weakref.ref[CheckResult], table: dict[int, Any] = _WRITTEN) -> None:
+        current = table.get(key)  # (the table bound here: gone from the module at exit)
+        if current is not None and current[0] is ref:
+            del table[key]
+
+    try:
+        _WRITTEN[key] = (weakref.ref(checked, forget), len(checked.rows), found)
+    except TypeError:  # (not weakly referable: read again next time)
+        pass
+    return list(found)
+
+
+def _written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
     found: list[WrittenDerivative] = []
     text = checked.doc.text
     last: WrittenDerivative | None = None  # the derivative the previous row wrote

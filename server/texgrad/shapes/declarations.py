@@ -24,12 +24,12 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import replace
-from functools import lru_cache
 from itertools import groupby
 from operator import attrgetter
 from typing import NamedTuple
 
 from texgrad.reading.edits import TextEdit, longest_same
+from texgrad.reading.memo import by_text
 from texgrad.shapes.facts import Fact, fact_key, facts_of, scoped
 from texgrad.shapes.formulas import from_formula, weak_scalars
 from texgrad.shapes.grids import from_tables
@@ -331,7 +331,7 @@ _RANGE_ENDS = (
 )
 
 
-@lru_cache(maxsize=256)
+@by_text()
 def _sizes_written(text: str) -> frozenset[str]:
     """The one-letter sizes of the identities, ones and zeros ``text`` writes (a scan of its
     underscores: a regular expression over the whole text took 50 ms on the Cookbook)."""
@@ -355,7 +355,7 @@ def _sizes_written(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
-@lru_cache(maxsize=256)
+@by_text()
 def _range_ends(text: str) -> frozenset[str]:
     return frozenset(
         next(g for g in m.groups() if g) for rx in _RANGE_ENDS for m in rx.finditer(text)

@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from texgrad.casefold import folded, folded_pattern
+from texgrad.reading.memo import by_text
 from texgrad.reading.project import format_of, scan_text
 
 # (a line may break between the words, "the denominator\nlayout", but no blank line)
@@ -265,7 +266,7 @@ def statements(text: str) -> list[Statement]:
     return list(_statements(text))
 
 
-@functools.lru_cache(maxsize=64)
+@by_text()
 def _statements(written: str) -> tuple[Statement, ...]:
     # (the patterns are searched on the text folded to lower case, casefold.py: offsets hold;
     # and only around the words they need, as sre tries a pattern of alternatives at every
@@ -440,7 +441,7 @@ def _own_statements(path: str, text: str) -> list[Statement]:
         last = _OWN.get(path)
     if last is not None and (last[0] is text or last[0] == text):
         return list(last[1])
-    said = _statements.__wrapped__(text)
+    said = _statements.__wrapped__(text)  # type: ignore[attr-defined]
     with _OWN_LOCK:
         _OWN[path] = (text, said)
         _OWN.move_to_end(path)
@@ -521,7 +522,7 @@ class _Project:
 MAX_INCLUDE_DEPTH = 20
 
 
-@functools.lru_cache(maxsize=8)
+@by_text()
 def _project(files: tuple[tuple[str, str], ...]) -> _Project:
     """A project's files (path and text, in reading order) read once for their layouts."""
     order = [p for p, _ in files]
@@ -546,7 +547,7 @@ def _project(files: tuple[tuple[str, str], ...]) -> _Project:
     )
 
 
-@functools.lru_cache(maxsize=64)
+@by_text()
 def _includes(path: str, text: str) -> tuple[tuple[int, str], ...]:
     """(offset, target as written) of every include of a file, in order."""
     if "\\" not in text:
@@ -623,7 +624,7 @@ def jacobian_statements(text: str) -> tuple[Statement, ...]:
     return _jacobian_statements(text)
 
 
-@functools.lru_cache(maxsize=16)
+@by_text()
 def _jacobian_statements(text: str) -> tuple[Statement, ...]:
     found: list[Statement] = []
     seen: set[int] = set()
