@@ -836,3 +836,26 @@ def test_a_member_the_document_defines_is_differentiated_through_and_named(
     assert [PRML_LOGISTIC.count("\n", 0, f.start) + 1 for f in found] == [8]
     assert tally.verified == 1
     assert r"texgrad finds `\sum_{n=1}^N (y_n - t_n) \mathbf{x}_n`" in found[0].message
+
+
+ONE_HOT_RNN = r"""Let $h_t \in \mathbb{R}^H$, $W_{hy} \in \mathbb{R}^{K \times H}$, $b_y \in \mathbb{R}^K$ and
+$\hat y_t = \operatorname{softmax}(W_{hy} h_t + b_y)$.
+The loss is the summed cross-entropy $L = -\sum_{t=1}^{T} y_t^\top \log \hat y_t$
+with one-hot targets $y_t \in \{0,1\}^K$.
+
+Then $\frac{\partial L}{\partial W_{hy}} = \sum_t (\hat y_t - y_t) h_t^\top$, not
+$\frac{\partial L}{\partial W_{hy}} = \sum_t (y_t - \hat y_t) h_t^\top$.
+"""
+
+
+def test_a_defined_member_through_one_hot_targets_in_a_claim(tmp_path: Path) -> None:
+    r"""ŷ_t = softmax(W_{hy} h_t + b_y) written in, with targets the text says are one-hot:
+    the claim Σ(ŷ_t − y_t)h_tᵀ holds only where 1ᵀy_t = 1, so the targets are sampled so (as
+    ``diff`` does) — verified, and the sign slip flagged (no false alarm on the right one)."""
+    tally = Tally()
+    found = check_written(
+        Checker().check(str(tmp_path / "rnn.md"), text=ONE_HOT_RNN), seconds=120.0, tally=tally
+    )
+    assert [ONE_HOT_RNN.count("\n", 0, f.start) + 1 for f in found] == [7]
+    assert tally.verified == 1
+    assert r"texgrad finds `\sum_{t=1}^{T} (\hat y_t - y_t) h_t^\top`" in found[0].message

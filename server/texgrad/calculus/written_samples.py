@@ -13,6 +13,8 @@ as a column or a row), False (differs at :data:`POINTS` points and equal at none
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from texgrad.calculus.arrays import Array
@@ -32,6 +34,7 @@ from texgrad.calculus.samples import (
     defined_members_written_in,
 )
 from texgrad.calculus.verify import _close
+from texgrad.calculus.written_simplex import stated_unit_vectors
 from texgrad.reading.macros import MacroTable
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
@@ -51,6 +54,8 @@ def compare_sum(
     (``X^	op(\sigma(X\mathbf w) - \mathbf y)`; ``macros``: the document's, through which
     the derivative written with them (``\vw``) is read back)."""
     budget = Budget(seconds)
+    if not ctx.unit_sums:  # "one-hot targets $y_t \in \{0,1\}^K$": sampled so, as diff does
+        ctx = replace(ctx, unit_sums=stated_unit_vectors(text))
     try:
         out, terms = _differentiate(function, wrt, ctx, text, budget, "numerator", macros or {})
     except (CalculusError, NotSamples, BudgetExceeded) as exc:
