@@ -1467,8 +1467,8 @@ def _through_upstream(
         return _NOT_THROUGH
     found = stated.upstreams(loss)
     through = _through_inline(checked, claim, ctx, loss, found)
-    if through is None:  # (several written inline: said so by _inline_not_read)
-        return _NOT_THROUGH
+    if through is None:  # several written inline: read together, else said by _inline_not_read
+        return _inline_joint(checked, claim, ctx, layout, seconds, wrt, loss, nested)
     claim, ctx, found, inline = through  # ∂L/∂S written in the claim: its own upstream
     said = symbol_key(claim.claimed)
     if any(u.of_key == wrt and said is not None and said[0] == u.gradient_key for u in found):
@@ -1513,19 +1513,30 @@ def _through_upstream(
         if judged:
             leading.append(judged if complete else [])
             leading_up.append(up)
-    if not leading:
-        return _several(found, uses - set(values))
-    found_wrong = _written_back(
+    found_wrong = _written_back(  # (None where no reading leads to the variable)
         _reported(checked, claim, loss, leading_up, leading, substituted, bool(rest)), inline
     )
-    return _upstream_verdict(found_wrong, found, uses - set(values), bool(rest))
+    joint = _through_joint(  # in several: all of them at once
+        checked, claim, ctx, layout, seconds, wrt, found, inline,
+        skip=found_wrong is not None or nested or bool(rest),
+    )  # fmt: skip
+    return _upstream_verdict(
+        found_wrong, found, uses - set(values), bool(rest), joint, leading=bool(leading)
+    )
 
 
 def _upstream_verdict(
-    found_wrong: Finding | None, found: list[Upstream], uses: set[str], besides: bool
-) -> Finding | None | object:
+    found_wrong: Finding | None, found: list[Upstream], uses: set[str], besides: bool,
+    joint: Finding | bool | None | object = _NOT_THROUGH, leading: bool = True,
+) -> Finding | bool | None | object:  # fmt: skip
     """The finding through the upstream gradients, else why the claim is undecided: written
-    in several of them, a term besides the loss, or no simple cause."""
+    in several of them, a term besides the loss, or no simple cause.  ``joint``: the verdict
+    through several at once (:func:`_through_joint`), where there is one; ``leading``: some
+    upstream gradient's reading led to the variable."""
+    if joint is not _NOT_THROUGH:
+        return joint
+    if not leading:
+        return _several(found, uses)
     several = _several(found, uses) if found_wrong is None else _NOT_THROUGH
     if several is not _NOT_THROUGH:
         return several
@@ -1619,13 +1630,231 @@ def _several(found: list[Upstream], uses: set[str]) -> object:
     document does not give (``G_Q W_q^\\top + G_K W_k^\\top``), the reason it stays
     undecided: a derivative is taken through one of them at a time; else
     :data:`_NOT_THROUGH`."""
-    keys = {u.gradient_key for u in found if u.gradient_key in uses}
-    keys = {k for k in keys if not any(o.startswith(k + "_") for o in keys)}  # (G of G_Q)
+    keys = _several_keys(found, uses)
     named = [u for u in found if u.gradient_key in keys]
     if len(keys) < 2:
         return _NOT_THROUGH
     said = ", ".join(dict.fromkeys(f"`{latex_of(u.gradient)}`" for u in named))
     return _undecided(f"upstream: several: {said}", first=True)
+
+
+def _inline_joint(
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: list[Statement] | None,
+    seconds: float, wrt: str, loss: str, nested: bool,
+) -> Finding | bool | None | object:  # fmt: skip
+    """:func:`_through_joint` of a claim writing several upstream gradients inline, each by
+    its stand-in (printed back as written); not ``nested`` (in the check of a value given)."""
+    inline = _inline(checked, claim, ctx, loss)
+    if inline is None or nested:
+        return _NOT_THROUGH
+    style = copy_style(ctx.style)
+    style.symbols.update(inline.spelled)
+    return _through_joint(
+        checked, replace(claim, claimed=inline.claimed), replace(ctx, style=style), layout,
+        seconds, wrt, list(inline.upstreams), inline,
+    )  # fmt: skip
+
+
+def _through_joint(
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: list[Statement] | None,
+    seconds: float, wrt: str, found: list[Upstream], inline: Inline | None, skip: bool = False,
+) -> Finding | bool | None | object:  # fmt: skip
+    r"""A claim written in several upstream gradients (``G_Q W_q^\top + G_K W_k^\top``,
+    ``W_1^\top \frac{\partial \ell}{\partial \mathbf u} + U^\top \frac{\partial \ell}
+    {\partial \mathbf s}``), judged through all of them at once where what they are the
+    gradients of is a frontier (:func:`_frontier`): quantities defined through the variable,
+    none through another, every other upstream gradient's leading to the variable through
+    them only.  The loss is then ``\sum_i \operatorname{tr}(G_i^\top O_i)`` to first order,
+    whatever else it holds: a claim that differs from its derivative by a simple slip, or by
+    a term holding one of the ``G_i`` (a path left out), is wrong — no term the loss may hold
+    besides is written in them.  :data:`_NOT_THROUGH` where the frontier is not found, or
+    ``skip`` (a finding through one of them already, a value's check, ``L + \\Omega``)."""
+    if skip:
+        return _NOT_THROUGH
+    stated = _statements(checked)
+    env = ctx.env
+    frontier = _frontier(found, env, stated, wrt)
+    uses = {k[0] for n in claim.claimed.walk() if (k := symbol_key(n)) is not None}
+    uses = {k for k in uses if not any(o.startswith(k + "_") for o in uses)}  # (G of G_Q)
+    keys = {u.gradient_key for u in frontier}
+    if len(frontier) < 2 or len(uses & keys) < 2 or uses & {u.gradient_key for u in found} - keys:
+        return _NOT_THROUGH  # (written in a gradient beyond the frontier, or in none of it)
+    if any(
+        _derivative_side(b) is None for u in frontier for b in stated.definitions(u.gradient_key)
+    ):
+        return _NOT_THROUGH  # (a value given one of them: it is not a free gradient)
+    judged = _joint_judged(checked, claim, ctx, layout, seconds, wrt, frontier)
+    if judged is True or judged is _NOT_THROUGH or judged is None:
+        return judged
+    assert isinstance(judged, list)
+    return _joint_finding(checked, claim, judged, frontier, inline)
+
+
+def _joint_judged(
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: list[Statement] | None,
+    seconds: float, wrt: str, frontier: list[Upstream],
+) -> list[tuple[DiffOutcome, Finding, Context]] | bool | None | object:  # fmt: skip
+    """The claim judged in every joint reading of the ``frontier``'s gradients (each one's
+    readings, :func:`_readings`, combined; those the claim's shapes fit): True where one
+    verifies it, the findings where all find it wrong, else None (undecided)."""
+    stated = _statements(checked)
+    env = ctx.env
+    keys = {u.gradient_key for u in frontier}
+    layouts = layouts_at(checked.doc.text, claim, layout)
+    each_readings = []
+    for up in frontier:
+        readings, single = _readings(up, ctx, wrt, stated, layouts)
+        if not single or not readings:
+            return _NOT_THROUGH
+        each_readings.append(readings)
+    combos = list(itertools.product(*each_readings))
+    if len(combos) > 8:
+        return _NOT_THROUGH
+    judged: list[tuple[DiffOutcome, Finding | bool | None, Context]] = []
+    for combo in combos:
+        vars_ = {k: v for k, v in env.vars.items() if k not in {u.of_key for u in frontier}}
+        defined = {k: f for k, f in env.functions.items() if k not in keys}
+        terms = []
+        for (local, transposed, scalar), up in zip(combo, frontier, strict=True):
+            vars_[up.gradient_key] = local.env.vars[up.gradient_key]
+            if up.of_key in local.env.functions:
+                defined[up.of_key] = local.env.functions[up.of_key]
+            terms.append(linear_loss(up, transposed, scalar))
+        if any(term is None for term in terms):
+            return _NOT_THROUGH
+        joint_env = Env(vars_, defined, env.softmax_columns, set(env.numbers), set(env.weak))
+        try:
+            Lowerer(joint_env).lower(claim.claimed)
+        except _ERRORS:
+            continue  # (a reading the claim's shapes do not fit is not the author's)
+        local_ctx = Context(joint_env, ctx.style, ctx.einstein)
+        tree = t.Add(
+            terms=tuple(x for x in terms if x is not None), signs=("",) + ("+",) * (len(terms) - 1)
+        )
+        budget = Budget(seconds / max(2, 2 * len(combos)))
+        outcome = differentiate(tree, wrt, local_ctx, "numerator", budget)
+        if not outcome.verified or outcome.values is None or e.is_zero(outcome.values[1]):
+            return _undecided("upstream: several, read together, not differentiated")
+        only = _joint_forms(checked, claim, frontier, combo, local_ctx, outcome.kind, wrt, layout)
+        if only == ():
+            continue
+        verdict = _judged(checked, claim, local_ctx, layout, outcome, wrt, only)
+        if verdict is True:
+            return True
+        judged.append((outcome, verdict, local_ctx))
+    if not judged or not all(isinstance(v, Finding) for _, v, _ in judged):
+        return _undecided("upstream: several, read together, undecided")
+    return [(o, v, c) for o, v, c in judged if isinstance(v, Finding)]
+
+
+def _joint_finding(
+    checked: CheckResult, claim: WrittenDerivative,
+    judged: list[tuple[DiffOutcome, Finding, Context]], frontier: list[Upstream],
+    inline: Inline | None,
+) -> Finding | bool | None:  # fmt: skip
+    """The finding of a claim wrong in every joint reading, where the slip is simple or in a
+    term holding one of the gradients (:func:`_in_gradients`); else None (undecided)."""
+    outcome, first, local_ctx = judged[0]
+    try:
+        why = cause_as_written(
+            outcome.value, claim.claimed, local_ctx.env, local_ctx.style, where=outcome.where,
+            budget=Budget(2.0),
+        ) if outcome.value is not None else None  # fmt: skip
+    except (CalculusError, BudgetExceeded):
+        why = None
+    if why is None or why.kind not in SIMPLE and not _in_gradients(why, frontier):
+        return _undecided("upstream: several, read together, no simple cause")
+    if why.kind == "missing-term":  # (the fix in the claim's own terms: the term added)
+        term = why.text.split("`")[1] if why.text.count("`") >= 2 else ""
+        source = _source(checked, claim.claimed)
+        if inline is not None:
+            term = printed_as_written(term, inline)
+        if not term or not source:
+            return _undecided("upstream: several, read together, no fix")
+        added = f"{source} - {term[1:].lstrip()}" if term.startswith("-") else f"{source} + {term}"
+        first = replace(first, correct=added)
+    written = _source(checked, claim.function) if claim.function is not None else "the loss"
+    shown = ", ".join(f"`{u.shown}`" for u in frontier)
+    ofs = ", ".join(f"`{latex_of(u.of)}`" for u in frontier)
+    message = f"{first.message}; `{written}` is taken through {shown}, its gradients by {ofs}"
+    found_wrong = replace(first, message=message)
+    if inline is None:
+        return found_wrong
+    return replace(found_wrong, message=printed_as_written(found_wrong.message, inline))
+
+
+def _in_gradients(why: Cause, frontier: list[Upstream]) -> bool:
+    """Whether ``why`` is a slip in one term (its sign, a factor, one too few) that holds one
+    of the upstream gradients ``frontier`` (by its letter, or written inline as a derivative):
+    a term no other of the loss's may stand for."""
+    if why.kind not in ("term-sign", "term-factor", "missing-term") or why.text.count("`") < 2:
+        return False
+    term = parse_row(MappedText.identity(why.text.split("`")[1])).tree
+    if term is None:
+        return False
+    keys = {u.gradient_key for u in frontier}
+    return any(
+        isinstance(n, (t.Derivative, t.Nabla)) or (k := symbol_key(n)) is not None and k[0] in keys
+        for n in term.walk()
+    )
+
+
+def _joint_forms(
+    checked: CheckResult, claim: WrittenDerivative, frontier: list[Upstream],
+    combo: tuple[tuple[Context, bool, bool], ...], local: Context, kind: str, wrt: str,
+    layout: list[Statement] | None,
+) -> tuple[str, ...] | None:  # fmt: skip
+    """The forms the claim may take in one joint reading: those every upstream gradient's
+    reading allows (:func:`_paired`), () where they exclude each other."""
+    forms: set[str] | None = None
+    for up, (_, transposed, _) in zip(frontier, combo, strict=True):
+        only = _paired(checked, claim, up, transposed, local, kind, wrt, layout)
+        if only == ():
+            return ()
+        if only is not None:
+            forms = set(only) if forms is None else forms & set(only)
+    if forms is None:
+        return None
+    return tuple(sorted(forms)) if forms else ()
+
+
+def _frontier(
+    found: list[Upstream], env: Env, stated: GradientStatements, wrt: str
+) -> list[Upstream]:
+    r"""Of the upstream gradients ``found``, those of quantities defined through ``wrt`` not
+    through another's (``Q = XW_q``, ``K = XW_k``, ``V = XW_v`` for X; not ``S = QK^\top``
+    nor ``O = PV``), where every other that leads to ``wrt`` does so through them only;
+    [] where that is not so (or a quantity has no single definition)."""
+    bodies: dict[str, list[t.Node]] = {}
+    for up in found:
+        if up.of_key == wrt:
+            return []
+        fdef = env.functions.get(up.of_key)
+        own = [fdef.body] if fdef is not None and not fdef.params else []
+        more = [b for b in stated.definitions(up.of_key) if all(show(b) != show(o) for o in own)]
+        bodies[up.gradient_key] = own + more
+    leading = [
+        u for u in found if bodies[u.gradient_key]
+        and _reaches(bodies[u.gradient_key], wrt, env, u.gradient_key)
+    ]  # fmt: skip
+    front = [
+        u for u in leading
+        if not any(o is not u and _reaches(bodies[u.gradient_key], o.of_key, env, u.gradient_key)
+                   for o in leading)
+    ]  # fmt: skip
+    if any(len(bodies[u.gradient_key]) != 1 for u in front):
+        return []
+    blocked = {u.of_key for u in front}
+    for u in leading:
+        if u not in front and _reaches(bodies[u.gradient_key], wrt, env, u.gradient_key, blocked):
+            return []  # (it leads to the variable besides the frontier: a bypass)
+    return front
+
+
+def _several_keys(found: list[Upstream], uses: set[str]) -> set[str]:
+    """The keys of the upstream gradients ``found`` the claim writes (``uses``: its keys)."""
+    keys = {u.gradient_key for u in found if u.gradient_key in uses}
+    return {k for k in keys if not any(o.startswith(k + "_") for o in keys)}  # (G of G_Q)
 
 
 def _loss_and_rest(
@@ -1892,15 +2121,16 @@ def _bypassed(
 
 
 def _reaches(
-    bodies: list[t.Node], wrt: str, env: Env, gradient: str, blocked: str | None = None
-) -> bool:
+    bodies: list[t.Node], wrt: str, env: Env, gradient: str,
+    blocked: str | set[str] | None = None,
+) -> bool:  # fmt: skip
     r"""Whether the values ``bodies`` write the variable ``wrt``, themselves or through the
     names the document defines (``Z = H W`` by W; ``H = \tanh(Z_0)`` by what Z₀ is of):
     where they do not, the derivative through them is 0 (a layer's upstream gradient for a
     weight of another layer).  A member or an entry of the same letter counts as written.
-    ``blocked``: a name not gone through (its value's variables do not count)."""
+    ``blocked``: a name (or names) not gone through (its value's variables do not count)."""
     letter = wrt.partition("_{")[0]
-    seen: set[str] = {gradient} if blocked is None else {gradient, blocked}
+    seen: set[str] = {gradient} | ({blocked} if isinstance(blocked, str) else blocked or set())
     pending = list(bodies)
     while pending:
         for node in pending.pop().walk():
