@@ -280,9 +280,16 @@ PLANTED = {
     # attention appendix's dropped value path
     "mathse-two-answers.md": {37: "dropped", 39: "sign", 41: "symmetric"},  # (33: a step)
     # (42, ``&= \mathbf v \mathbf u^\top - X`` after a row ``\frac{\partial \phi}{\partial X}
-    # &= \frac{\partial}{\partial X}\operatorname{tr}(…) - X``, is not read: a row whose right
-    # side is itself a derivative starts no chain)
-    "exam-enumerate.tex": {12: "symmetric", 16: "order", 18: "inverse", 32: "sign", 36: "factor"},
+    # &= \frac{\partial}{\partial X}\operatorname{tr}(…) - X``, was not read before: a row
+    # whose right side still takes derivatives by X started no chain)
+    "exam-enumerate.tex": {
+        12: "symmetric",
+        16: "order",
+        18: "inverse",
+        32: "sign",
+        36: "factor",
+        42: "transpose",
+    },
     # (66, ∂ℓ/∂x = W₁ᵀ ∂ℓ/∂u with the shortcut path dropped, is verified through ∂ℓ/∂u alone:
     # ∂ℓ/∂s is named only in other claims and the prose)
     "quarto-mlp-backprop.qmd": {

@@ -220,6 +220,8 @@ def written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
             found.extend(claims)
             if claims and claims[-1].derivative is chain.items[0]:
                 last = claims[-1]
+            elif not claims:  # ∂φ/∂X &= ∂/∂X tr(v uᵀX) - X: no claim, but `&= …` rows are
+                last = _rewritten_head(row, chain)
         end = row.end
     if checked.doc.format == "markdown":
         found.extend(_table_claims(text, rows, markdown_tables(text, rows)))
@@ -433,6 +435,29 @@ def _claims(row: PlacedRow, chain: t.Chain) -> Iterator[WrittenDerivative]:
     read = _derivative_side(last) if len(items) == 2 and not sized else None
     if read is not None and _plain(first) and not _is_zero(first):
         yield WrittenDerivative(row, last, read[0], read[1], first, read[2])
+
+
+def _rewritten_head(row: PlacedRow, chain: t.Chain) -> WrittenDerivative | None:
+    r"""``\frac{\partial \phi}{\partial X} &= \frac{\partial}{\partial X}\operatorname{tr}(
+    \mathbf v\mathbf u^\top X) - X``: a derivative rewritten as an expression that still
+    takes derivatives by the same variable, no claim itself; the rows ``&= …`` after it say
+    what the derivative is (a head they continue, not a finding).  None for anything else
+    (a derivative of another variable on the right: another derivative's value may follow)."""
+    items = chain.items
+    if len(items) != 2 or chain.relations[0] != "=" or items[0] is None or items[1] is None:
+        return None
+    read = _derivative_side(items[0])
+    if read is None or read[1] is None or (by := symbol_key(read[1])) is None:
+        return None
+    inner = [n for n in items[1].walk() if isinstance(n, (t.Derivative, t.Nabla))]
+    for node in inner:
+        wrts = node.wrt if isinstance(node, t.Derivative) else (node.wrt,)
+        keys = {k[0] if (k := symbol_key(w)) is not None else None for w in wrts if w is not None}
+        if keys != {by[0]}:
+            return None
+    if not inner:
+        return None
+    return WrittenDerivative(row, items[0], read[0], read[1], items[1], read[2])
 
 
 def _unboxed(node: t.Node | None) -> t.Node | None:
@@ -2959,6 +2984,14 @@ def _differential_cause(written: t.Node, correct: DiffOutcome, ctx: Context | No
     r"""HOW a written differential differs from the right one (a factor, the sign,
     transposes misplaced: :mod:`~texgrad.calculus.discrepancy`'s causes), ``\mathrm dX``
     read as a direction of its own; None where no simple cause explains it."""
+    found = _differential_cause_of(written, correct, ctx)
+    return found.text.replace("derivative", "differential") if found is not None else None
+
+
+def _differential_cause_of(
+    written: t.Node, correct: DiffOutcome, ctx: Context | None
+) -> Cause | None:
+    """:func:`_differential_cause` as the cause found (its kind too)."""
     if ctx is None or correct.values is None:
         return None
     df = correct.values[2]
@@ -2969,10 +3002,9 @@ def _differential_cause(written: t.Node, correct: DiffOutcome, ctx: Context | No
             df, wrote = replace_part(df, part, direction), replace_part(wrote, part, direction)
         if any(isinstance(x, e.D) for x in wrote.walk()):
             return None  # the differential of another variable
-        found = cause(df, wrote, ctx.env, ctx.style, budget=Budget(2.0))
+        return cause(df, wrote, ctx.env, ctx.style, budget=Budget(2.0))
     except (*_ERRORS, BudgetExceeded):
         return None
-    return found.text.replace("derivative", "differential") if found is not None else None
 
 
 def _as_named(cause: str, checked: CheckResult, function: t.Node, ctx: Context) -> str:
@@ -3058,8 +3090,9 @@ def _finding(
                 "layout (the layout the document states needs its transpose)"
             )
         kind = _kind_of(found)
-        text = _as_written(checked, claim, outcome, ctx, wrt, "transpose", kind, found) or text
-        return Finding(claim, message, text, claim.start, claim.end, kind)
+        edited = _as_written(checked, claim, outcome, ctx, wrt, "transpose", kind, found)
+        message = _quoting(message, text, edited) if edited and text else message
+        return Finding(claim, message, edited or text, claim.start, claim.end, kind)
     message += f": texgrad finds `{correct}`{where}, verified numerically"
     kind, found = "", None
     if differential:
@@ -3072,10 +3105,75 @@ def _finding(
         cause = _as_named(cause, checked, claim.function, ctx)
     if cause:
         message += f" ({_said_once(cause, {correct, text})})"
-    if text and not differential:  # the fix in the claim's own words where an edit of it holds
+    if not text:
+        return Finding(claim, message, text, claim.start, claim.end, kind)
+    if differential:  # the fix in the claim's own words where an edit of it holds
+        edited = _differential_as_written(checked, claim, outcome, ctx, wrt)
+    else:
         form = "transpose" if as_row else "plain"
-        text = _as_written(checked, claim, outcome, ctx, wrt, form, kind, found) or text
+        edited = _as_written(checked, claim, outcome, ctx, wrt, form, kind, found)
+    # the message quotes the fix as it is spelled: the document's notation
+    message, text = (_quoting(message, text, edited), edited) if edited else (message, text)
     return Finding(claim, message, text, claim.start, claim.end, kind)
+
+
+def _quoting(message: str, engine: str, edited: str) -> str:
+    """The message with the result it quotes (``engine``, as the engine prints it) spelled as
+    the quick fix writes it (``edited``: an edit of the claim, verified), where it quotes it
+    as what texgrad finds; the first place only (a cause after it quotes its own parts)."""
+    if engine == edited:
+        return message
+    for said in (f"texgrad finds `{engine}`", f"it is `{engine}`"):
+        at = message.find(said)
+        if at >= 0:
+            quoted = said.replace(f"`{engine}`", f"`{edited}`")
+            return message[:at] + quoted + message[at + len(said) :]
+    return message
+
+
+def _differential_as_written(
+    checked: CheckResult, claim: WrittenDerivative, outcome: DiffOutcome, ctx: Context | None,
+    wrt: str,
+) -> str:  # fmt: skip
+    r"""The quick fix of a wrong differential as the claim's own text with its slip undone
+    (``\det X\,\operatorname{tr}(X^{-1}\,\mathrm dX)`` for ``-\det X\,…``, not the engine's
+    ``\det(X) \operatorname{tr}(X^{-1} \mathrm dX)``), each edit read back through the
+    document's macros and verified as the claim is; "" where none holds."""
+    if ctx is None or outcome.values is None or outcome.where:
+        return ""
+    f, gradient, df = outcome.values
+    env = ctx.env
+    found = _differential_cause_of(claim.claimed, outcome, ctx)
+    if found is None:
+        return ""
+    table = _macros(checked)
+    direction = {"d:" + wrt: env.vars[wrt].shape}
+
+    def holds(candidate: str) -> bool:
+        mapped, _ = expand(MappedText.identity(candidate), table)
+        row = parse_row(mapped)
+        if row.tree is None or row.error is not None:
+            return False
+        try:
+            tree = _with_differentials(row.tree)
+            return _holds(tree, f, df, env, wrt, "plain", outcome.kind, direction, gradient)
+        except (*_ERRORS, BudgetExceeded):
+            return False
+
+    def is_scalar(node: t.Node) -> bool:
+        try:
+            return bool(Lowerer(env).lower(_with_differentials(node)).shape.is_scalar)
+        except (*_ERRORS, BudgetExceeded):
+            return False
+
+    try:
+        marks = transpose_macros({m.name: m.body for m in table.values() if not m.nargs})
+        return fixed_as_written(
+            checked.doc.text, claim.claimed, found.kind, holds, is_scalar, "", lambda n: False,
+            (claim.row.start, claim.row.end), marks,
+        )  # fmt: skip
+    except Exception:  # noqa: BLE001 - the fix in the claim's words is a help, never a failure
+        return ""
 
 
 def _as_written(
@@ -3195,14 +3293,19 @@ def _fix_as_needed(
     return text if _holds(tree, f, right, ctx.env, wrt, form, outcome.kind) else ""
 
 
-def _holds(tree: t.Node, f: Expr, right: Expr, env: Env, wrt: str, form: str, kind: str) -> bool:
-    """Whether ``tree`` evaluates to ``right`` in ``form`` (exactly that one) at
-    :data:`POINTS` random points, and nowhere to anything else."""
-    read = _shapes(tree, (f, right, None), env, {})
+def _holds(
+    tree: t.Node, f: Expr, right: Expr, env: Env, wrt: str, form: str, kind: str,
+    extra: dict[str, Shape] | None = None, gradient: Expr | None = None,
+) -> bool:  # fmt: skip
+    r"""Whether ``tree`` evaluates to ``right`` in ``form`` (exactly that one) at
+    :data:`POINTS` random points, and nowhere to anything else.  ``extra``: the direction
+    ``\mathrm dX`` of a differential (``right`` then the differential, ``gradient`` the
+    gradient it is of)."""
+    read = _shapes(tree, (f, right, None), env, extra or {})
     if read is None:
         return False
     general = _general(f, wrt, env) if kind == "gradient" else None
-    points = _Points(tree, f, right, None, env, read[0], {}, general, read[1])
+    points = _Points(tree, f, right, None, env, read[0], extra or {}, general, read[1], gradient)
     agree = 0
     for attempt in range(TRIES):
         checkpoint()
