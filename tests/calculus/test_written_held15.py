@@ -312,7 +312,7 @@ PLANTED = {
     # (27 and 31, a sign and a factor 2 in ∂ℒ/∂θ₁ and ∂ℒ/∂θ₂, are undecided: "$\theta_1,
     # \theta_2 > 0$" beside K_θ reads θ₁ as an entry of an undeclared θ)
     "appendix-gp.tex": {39: "sign", 47: "sign"},
-    # (47, ∇² ½‖Wx‖² = 2WᵀW, is not read: ∇² without the variable it is taken by)
+    # (47, ∇² ½‖Wx‖² = 2WᵀW, was not read before: ∇² without the variable it is taken by)
     "jacobian-sheet.md": {
         18: "factor",
         19: "transpose",
@@ -320,6 +320,7 @@ PLANTED = {
         31: "order",
         39: "symmetric",
         41: "sign",
+        47: "factor",
     },
 }
 

@@ -569,12 +569,42 @@ def _nabla_of_power(node: t.Node) -> t.Nabla | None:
     return replace(nabla, body=power, end=node.end)
 
 
+def _bare_hessian(node: t.Node) -> t.Node | None:
+    r"""``\nabla^2 \tfrac12 \mathbf x^\top A \mathbf x``, parsed as the operator applied to
+    the number ``\tfrac12`` times the rest: the product it takes (its variable not written:
+    :func:`_variable` reads the one vector it holds), else None."""
+    if not (isinstance(node, t.Product) and len(node.factors) > 1):
+        return None
+    head, rest = node.factors[0], node.factors[1:]
+    if not (
+        isinstance(head, t.Nabla) and head.wrt is None and _is_two(head.order)
+        and head.body is not None and _a_number(head.body)
+    ):  # fmt: skip
+        return None
+    return t.Product((head.body, *rest), start=head.body.start, end=rest[-1].end)
+
+
+def _a_number(node: t.Node) -> bool:
+    """``2``, ``\tfrac12``, ``\frac{1}{2}``: a number written as such."""
+    if isinstance(node, t.Number):
+        return True
+    return isinstance(node, t.Frac) and _a_number(node.num) and _a_number(node.den)
+
+
 def _is_derivative_side(node: t.Node) -> bool:
     return _derivative_side(node) is not None
 
 
 def _derivative_side(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] | None:
     """(function, variable, form) of a derivative as written, None if ``node`` is none."""
+    bare = _bare_hessian(node)
+    if bare is not None:  # \nabla^2 \tfrac12 \|W\mathbf x\|^2: by the one vector it holds
+        return bare, None, "hessian"
+    return _derivative_read(node)
+
+
+def _derivative_read(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] | None:
+    """:func:`_derivative_side` of all but the bare Hessian."""
     called = _nabla_called(node)
     if called is not None:
         return _derivative_side(called)
@@ -1211,6 +1241,13 @@ def _variable(
     """The key of the variable differentiated by (``\\nabla f(\\mathbf x)``: the argument);
     with ``declared``, only one the document gives a shape."""
     wrt = claim.wrt
+    if wrt is None and claim.form == "hessian" and _bare_hessian(claim.derivative) is not None:
+        vectors = {  # ∇² ½‖Wx‖² of a declared x: by x, where it holds one vector only
+            k[0] for n in function.walk()
+            if (k := symbol_key(n)) is not None and k[0] in env.vars
+            and env.vars[k[0]].shape.cols == ONE and env.vars[k[0]].shape.rows != ONE
+        }  # fmt: skip
+        return vectors.pop() if len(vectors) == 1 else None
     if wrt is None and claim.function is not None:
         target = claim.function
         if isinstance(target, t.Apply) and len(target.args) == 1:
