@@ -303,11 +303,22 @@ def test_a_claim_in_several_upstream_gradients_of_parallel_quantities_is_checked
         assert "taken through `G_Q`, `G_K`" in found[0].message
         fixed = doc[: found[0].start] + found[0].correct + doc[found[0].end :]
         assert check_written(Checker().check("doc.md", text=fixed), seconds=60.0) == []
-    # a term besides the upstream gradients (λX of a penalty the loss may hold): undecided
+    # a term besides the upstream gradients (λX of a penalty the loss may hold): undecided,
+    # and said so in words
+    from texgrad.calculus.unchecked import claim_reason
+
     doc = text.replace("G_K W_k^\\top$$", "G_K W_k^\\top + \\lambda X$$").replace(
         "Let $X", "Let $\\lambda > 0$, $X"
     )
-    assert check_written(Checker().check("doc.md", text=doc), seconds=60.0) == []
+    tally = Tally()
+    assert check_written(Checker().check("doc.md", text=doc), seconds=60.0, tally=tally) == []
+    (why,) = [r[2] for r in tally.undecided if r[4] == "X"]
+    assert "upstream:" not in claim_reason(why)
+    # the reasons of a joint reading, in words
+    said = claim_reason("upstream: several, read together, no simple cause")
+    assert "upstream:" not in said and "the loss may hold terms" in said
+    said = claim_reason("upstream: several, read together, undecided")
+    assert said.endswith("texgrad could not decide it through them taken together")
 
 
 def test_a_claim_in_several_upstream_gradients_says_why_it_is_not_checked() -> None:
