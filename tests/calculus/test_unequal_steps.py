@@ -164,6 +164,12 @@ def test_the_steps_found() -> None:
 #   cross term (the slip the answer plants in its expansion)
 # - held15/mathse-long-chain.md 26: − tr(BᵀCAX) for − tr(XᵀAᵀCB) − tr(BᵀCAX), the factor 2
 #   lost when the cross terms are merged (the slip the answer plants in its expansion)
+# - held15/mathse-two-answers.md 33: − tr(CᵀAXB) for − 2tr(CᵀAXB), the factor 2 lost on the
+#   cross term of Answer 2's expansion (the slip the answer plants)
+# - held15/exam-enumerate.tex 32, 33: + 2Aᵀb after 2Aᵀ(Ax − b), and the right row after it
+#   (the sign the solution sheet plants in its chain; wrong-derivative flags 32)
+# - held15/notes-matrix-differentials.md 36, 37: tr(AX⁻¹X⁻¹dX) after tr(X⁻¹dX X⁻¹A), and the
+#   right row after it (the order the notes plant; wrong-derivative flags 36)
 REVIEWED_STEPS = {
     "tests/calculus/written/backprop-intermediates.md": [11],
     "tests/calculus/written/answers/mathse-step-slips.md": [9, 30, 44, 54],
@@ -174,6 +180,9 @@ REVIEWED_STEPS = {
     "tests/calculus/written/held15/mathse-chain-slip.md": [14, 59],
     "tests/calculus/written/held15/mathse-ridge-rayleigh.md": [10],
     "tests/calculus/written/held15/mathse-long-chain.md": [26],
+    "tests/calculus/written/held15/mathse-two-answers.md": [33],
+    "tests/calculus/written/held15/exam-enumerate.tex": [32, 33],
+    "tests/calculus/written/held15/notes-matrix-differentials.md": [36, 37],
 }
 
 

@@ -29,7 +29,8 @@ def test_derivatives_by_intermediate_names() -> None:
     assert tally.verified == 5
     assert messages[0].endswith("(it has a factor 2 too many)")
     assert "with respect to `\\mathbf o`" in messages[1] and messages[1].endswith("wrong)")
-    assert "texgrad finds `W_2^\\top (\\mathbf o - \\mathbf y)`" in messages[2]
+    # (the fix's spelling, the claim's `W_2^\top(\mathbf y - \mathbf o)` with its sign undone)
+    assert "texgrad finds `W_2^\\top(\\mathbf o - \\mathbf y)`" in messages[2]
 
 
 def test_the_gradient_in_a_stated_numerator_layout(tmp_path: Path) -> None:

@@ -63,6 +63,95 @@ def test_the_fix_is_the_claim_with_its_slip_undone(claim: str, fix: str) -> None
     assert check_written(Checker().check("doc.tex", text=fixed), seconds=60.0) == []
 
 
+def test_the_message_quotes_the_fix_as_the_document_spells_it() -> None:
+    # the message said what the engine printed, `(A + A^\top) \mathbf x`, beside a fix that
+    # edits the claim: both now read the same, in the claim's own spelling
+    text = HEAD + (
+        "\\begin{equation}\n\\nabla_{\\mathbf x} (\\mathbf x^\\top A \\mathbf x + \\mathbf b^\\top \\mathbf x) = "
+        "2A\\mathbf x + \\mathbf b\n\\end{equation}\n\\end{document}\n"
+    )
+    (finding,) = check_written(Checker().check("doc.tex", text=text), seconds=60.0)
+    assert finding.correct == "(A + A^\\top)\\mathbf x + \\mathbf b"
+    assert f"texgrad finds `{finding.correct}`, verified numerically" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("claim", "fix"),
+    [
+        # the sign: the claim's `\det X\,` and `\,\mathrm dX` kept (the engine prints
+        # `\det(X) \operatorname{tr}(X^{-1} \mathrm dX)`)
+        ("\\mathrm d\\det X = -\\det X\\,\\operatorname{tr}(X^{-1}\\,\\mathrm dX)",
+         "\\det X\\,\\operatorname{tr}(X^{-1}\\,\\mathrm dX)"),
+        # X⁻ᵀ where X⁻¹ is needed, no space added before the differential
+        ("\\mathrm d\\log\\det X = \\operatorname{tr}(X^{-\\top}\\mathrm dX)",
+         "\\operatorname{tr}(X^{-1}\\mathrm dX)"),
+        # a factor 2
+        ("\\mathrm d\\|X\\|_F^2 = \\operatorname{tr}(X^\\top \\mathrm dX)",
+         "2\\operatorname{tr}(X^\\top \\mathrm dX)"),
+    ],
+)  # fmt: skip
+def test_a_differential_is_fixed_in_the_claim_s_notation(claim: str, fix: str) -> None:
+    text = "Let $X \\in \\mathbb{R}^{n \\times n}$ be invertible with $\\det X > 0$.\n\n" + (
+        f"$${claim}$$\n"
+    )
+    (finding,) = check_written(Checker().check("notes.md", text=text), seconds=60.0)
+    assert finding.correct == fix
+    assert f"texgrad finds `{fix}`" in finding.message
+    fixed = text[: finding.start] + finding.correct + text[finding.end :]
+    assert check_written(Checker().check("notes.md", text=fixed), seconds=60.0) == []
+
+
+def test_a_derivative_rewritten_with_derivatives_starts_a_chain() -> None:
+    # an exam's step: ∂φ/∂X &= ∂/∂X tr(v uᵀ X) - X (no claim: it still differentiates),
+    # then &= v uᵀ - X, the transpose of the first term: flagged on that row
+    text = (
+        "Let $\\mathbf u, \\mathbf v \\in \\mathbb{R}^n$, $X \\in \\mathbb{R}^{n \\times n}$ and "
+        "$\\phi(X) = \\mathbf u^\\top X \\mathbf v - \\tfrac12\\|X\\|_F^2$.\n\n"
+        "$$\n\\begin{aligned}\n"
+        "\\frac{\\partial \\phi}{\\partial X} &= \\frac{\\partial}{\\partial X}"
+        "\\operatorname{tr}(\\mathbf v\\mathbf u^\\top X) - X \\\\\n"
+        " &= {}\n\\end{aligned}\n$$\n"
+    )
+    for row, flagged in (
+        ("\\mathbf v \\mathbf u^\\top - X", True),
+        ("\\mathbf u \\mathbf v^\\top - X", False),
+    ):
+        doc = text.replace("{}", row)
+        found = check_written(Checker().check("exam.md", text=doc), seconds=60.0)
+        assert [doc[f.start : f.end] for f in found] == ([row] if flagged else [])
+    # by another variable on the right (∂/∂Y): no chain, nothing read after it
+    doc = text.replace("{}", "\\mathbf v \\mathbf u^\\top - X").replace(
+        "\\frac{\\partial}{\\partial X}\\operatorname",
+        "\\frac{\\partial}{\\partial Y}\\operatorname",
+    )
+    assert check_written(Checker().check("exam.md", text=doc), seconds=60.0) == []
+
+
+@pytest.mark.parametrize(
+    ("claim", "flagged"),
+    [
+        ("\\nabla^2 \\tfrac12 \\mathbf x^\\top A \\mathbf x = \\tfrac12 (A + A^\\top)", False),
+        ("\\nabla^2 \\tfrac12\\|W\\mathbf x\\|^2 = W^\\top W", False),
+        ("\\nabla^2 \\tfrac12\\|W\\mathbf x\\|^2 = 2W^\\top W", True),
+        ("\\nabla^2 \\tfrac12 \\mathbf x^\\top A \\mathbf x = A", True),
+        # two vectors: by which is not written, nothing read
+        ("\\nabla^2 \\tfrac12 (\\mathbf x - \\mathbf a)^\\top A (\\mathbf x - \\mathbf a) = A", False),
+    ],
+)  # fmt: skip
+def test_a_hessian_written_without_its_variable_is_by_the_one_vector(
+    claim: str, flagged: bool
+) -> None:
+    # a Jacobian sheet's "∇² ½‖Wx‖² = WᵀW": ∇² before a number was the operator applied to ½
+    text = (
+        "Let $\\mathbf x, \\mathbf a \\in \\mathbb{R}^n$, $W \\in \\mathbb{R}^{m \\times n}$ and "
+        f"$A \\in \\mathbb{{R}}^{{n \\times n}}$.\n\n$${claim}$$\n"
+    )
+    tally = Tally()
+    found = check_written(Checker().check("sheet.md", text=text), seconds=60.0, tally=tally)
+    assert len(found) == int(flagged)
+    assert tally.verified + tally.flagged == (0 if "\\mathbf a)" in claim else 1)
+
+
 def test_where_no_edit_holds_the_engine_s_result_is_the_fix() -> None:
     # Mᵀ(Mx - b) for the gradient of ‖Mx - b‖² … of a different norm: two slips at once
     text = HEAD + (

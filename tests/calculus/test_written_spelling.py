@@ -265,8 +265,8 @@ def test_a_gradient_written_as_a_row_is_fixed_as_a_row() -> None:
     )
     (finding,) = check_written(Checker().check("doc.md", text=text), seconds=60.0)
     assert finding.correct == "\\mathbf x^\\top (A + A^\\top)"  # (2 x^T A, A symmetrised)
-    assert finding.message.endswith(
-        "texgrad finds `\\mathbf x^\\top (A^\\top + A)`, verified numerically "
+    assert finding.message.endswith(  # (the fix as it is spelled: one spelling, the claim's)
+        "texgrad finds `\\mathbf x^\\top (A + A^\\top)`, verified numerically "
         "(they differ unless `A` is symmetric)"
     )
     fixed = text.replace("2 \\mathbf x^\\top A", finding.correct)
@@ -283,7 +283,7 @@ def test_a_slip_in_the_stated_layout_says_how_it_differs() -> None:
     first, second = check_written(Checker().check("doc.md", text=text), seconds=60.0)
     assert first.correct == "U^\\top (C + C^\\top)"  # (2U^T C, C symmetrised)
     assert first.message.endswith(
-        "it is `U^\\top (C^\\top + C)`, verified numerically (they differ unless `C` is "
+        "it is `U^\\top (C + C^\\top)`, verified numerically (they differ unless `C` is "
         "symmetric; `(C + C^\\top) U` is the derivative in the other layout)"
     )
     # two slips at once (the other layout's form of 2CU): no simple cause, the rest said

@@ -279,12 +279,55 @@ def test_a_term_of_the_loss_left_out_beside_a_penalty_stays_undecided() -> None:
     assert tally.verified == 0
 
 
-def test_a_claim_in_several_upstream_gradients_says_why_it_is_not_checked() -> None:
-    from texgrad.calculus.unchecked import claim_reason
-
+def test_a_claim_in_several_upstream_gradients_of_parallel_quantities_is_checked() -> None:
+    # Q = XW_q and K = XW_k, neither through the other: L is tr(G_Qᵀ Q) + tr(G_Kᵀ K) to first
+    # order, whatever else it holds; a slip in a term holding G_K is one no other term explains
     text = (
         "Let $X \\in \\mathbb{R}^{N \\times d}$, $W_q, W_k \\in \\mathbb{R}^{d \\times k}$, "
         "$Q = XW_q$ and $K = XW_k$, with $G_Q = \\partial L/\\partial Q$ and "
+        "$G_K = \\partial L/\\partial K$.\n\n"
+        "$$\\frac{\\partial L}{\\partial X} = G_Q W_q^\\top + G_K W_k^\\top$$\n"
+    )
+    tally = Tally()
+    assert check_written(Checker().check("doc.md", text=text), seconds=60.0, tally=tally) == []
+    assert tally.verified == 1
+    slips = {
+        "G_Q W_q^\\top - G_K W_k^\\top": "has the wrong sign",
+        "G_Q W_q^\\top + 2G_K W_k^\\top": "factor 2",
+    }  # (G_Q W_qᵀ alone is verified through G_Q: one path of two is a reading of its own)
+    for wrong, said in slips.items():
+        doc = text.replace("G_Q W_q^\\top + G_K W_k^\\top", wrong)
+        checked = Checker().check("doc.md", text=doc)
+        found = check_written(checked, seconds=60.0)
+        assert len(found) == 1 and said in found[0].message, (wrong, found)
+        assert "taken through `G_Q`, `G_K`" in found[0].message
+        fixed = doc[: found[0].start] + found[0].correct + doc[found[0].end :]
+        assert check_written(Checker().check("doc.md", text=fixed), seconds=60.0) == []
+    # a term besides the upstream gradients (λX of a penalty the loss may hold): undecided,
+    # and said so in words
+    from texgrad.calculus.unchecked import claim_reason
+
+    doc = text.replace("G_K W_k^\\top$$", "G_K W_k^\\top + \\lambda X$$").replace(
+        "Let $X", "Let $\\lambda > 0$, $X"
+    )
+    tally = Tally()
+    assert check_written(Checker().check("doc.md", text=doc), seconds=60.0, tally=tally) == []
+    (why,) = [r[2] for r in tally.undecided if r[4] == "X"]
+    assert "upstream:" not in claim_reason(why)
+    # the reasons of a joint reading, in words
+    said = claim_reason("upstream: several, read together, no simple cause")
+    assert "upstream:" not in said and "the loss may hold terms" in said
+    said = claim_reason("upstream: several, read together, undecided")
+    assert said.endswith("texgrad could not decide it through them taken together")
+
+
+def test_a_claim_in_several_upstream_gradients_says_why_it_is_not_checked() -> None:
+    from texgrad.calculus.unchecked import claim_reason
+
+    # K defined through Q: the two gradients are not of parallel quantities (G_Q holds K's path)
+    text = (
+        "Let $X \\in \\mathbb{R}^{N \\times d}$, $W_q, W_k \\in \\mathbb{R}^{d \\times d}$, "
+        "$Q = XW_q$ and $K = QW_k$, with $G_Q = \\partial L/\\partial Q$ and "
         "$G_K = \\partial L/\\partial K$.\n\n"
         "$$\\frac{\\partial L}{\\partial X} = G_Q W_q^\\top + G_K W_k^\\top$$\n"
     )

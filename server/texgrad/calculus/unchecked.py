@@ -492,6 +492,17 @@ _CLAIM_WORDS = (  # (the start of written_derivatives' internal reason, what the
     ("mixed second derivative", "a second derivative by two different variables is not checked"),
     ("hedged: ", "its sentence hedges it, and it is right "),
     (
+        "upstream: several, read together, no",  # (no simple cause, no fix in its words)
+        "it differs from the derivative through the upstream gradients it is written in, "
+        "taken together, but not by a slip in them: the loss may hold terms the document "
+        "does not write",
+    ),
+    (
+        "upstream: several, read together",
+        "it is written in several upstream gradients, and texgrad could not decide it "
+        "through them taken together",
+    ),
+    (
         "upstream: several: ",
         "its right side is written in several upstream gradients, and texgrad takes the loss "
         "through one at a time: ",

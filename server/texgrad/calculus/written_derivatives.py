@@ -245,6 +245,8 @@ def _written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
             found.extend(claims)
             if claims and claims[-1].derivative is chain.items[0]:
                 last = claims[-1]
+            elif not claims:  # ∂φ/∂X &= ∂/∂X tr(v uᵀX) - X: no claim, but `&= …` rows are
+                last = _rewritten_head(row, chain)
         end = row.end
     if checked.doc.format == "markdown":
         found.extend(_table_claims(text, rows, markdown_tables(text, rows)))
@@ -460,6 +462,29 @@ def _claims(row: PlacedRow, chain: t.Chain) -> Iterator[WrittenDerivative]:
         yield WrittenDerivative(row, last, read[0], read[1], first, read[2])
 
 
+def _rewritten_head(row: PlacedRow, chain: t.Chain) -> WrittenDerivative | None:
+    r"""``\frac{\partial \phi}{\partial X} &= \frac{\partial}{\partial X}\operatorname{tr}(
+    \mathbf v\mathbf u^\top X) - X``: a derivative rewritten as an expression that still
+    takes derivatives by the same variable, no claim itself; the rows ``&= …`` after it say
+    what the derivative is (a head they continue, not a finding).  None for anything else
+    (a derivative of another variable on the right: another derivative's value may follow)."""
+    items = chain.items
+    if len(items) != 2 or chain.relations[0] != "=" or items[0] is None or items[1] is None:
+        return None
+    read = _derivative_side(items[0])
+    if read is None or read[1] is None or (by := symbol_key(read[1])) is None:
+        return None
+    inner = [n for n in items[1].walk() if isinstance(n, (t.Derivative, t.Nabla))]
+    for node in inner:
+        wrts = node.wrt if isinstance(node, t.Derivative) else (node.wrt,)
+        keys = {k[0] if (k := symbol_key(w)) is not None else None for w in wrts if w is not None}
+        if keys != {by[0]}:
+            return None
+    if not inner:
+        return None
+    return WrittenDerivative(row, items[0], read[0], read[1], items[1], read[2])
+
+
 def _unboxed(node: t.Node | None) -> t.Node | None:
     """The body of ``\\boxed{…}`` (a result set off in its box), else the node."""
     while isinstance(node, t.Accent) and node.accent.lstrip("\\") == "boxed":
@@ -571,12 +596,42 @@ def _nabla_of_power(node: t.Node) -> t.Nabla | None:
     return replace(nabla, body=power, end=node.end)
 
 
+def _bare_hessian(node: t.Node) -> t.Node | None:
+    r"""``\nabla^2 \tfrac12 \mathbf x^\top A \mathbf x``, parsed as the operator applied to
+    the number ``\tfrac12`` times the rest: the product it takes (its variable not written:
+    :func:`_variable` reads the one vector it holds), else None."""
+    if not (isinstance(node, t.Product) and len(node.factors) > 1):
+        return None
+    head, rest = node.factors[0], node.factors[1:]
+    if not (
+        isinstance(head, t.Nabla) and head.wrt is None and _is_two(head.order)
+        and head.body is not None and _a_number(head.body)
+    ):  # fmt: skip
+        return None
+    return t.Product((head.body, *rest), start=head.body.start, end=rest[-1].end)
+
+
+def _a_number(node: t.Node) -> bool:
+    """``2``, ``\tfrac12``, ``\frac{1}{2}``: a number written as such."""
+    if isinstance(node, t.Number):
+        return True
+    return isinstance(node, t.Frac) and _a_number(node.num) and _a_number(node.den)
+
+
 def _is_derivative_side(node: t.Node) -> bool:
     return _derivative_side(node) is not None
 
 
 def _derivative_side(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] | None:
     """(function, variable, form) of a derivative as written, None if ``node`` is none."""
+    bare = _bare_hessian(node)
+    if bare is not None:  # \nabla^2 \tfrac12 \|W\mathbf x\|^2: by the one vector it holds
+        return bare, None, "hessian"
+    return _derivative_read(node)
+
+
+def _derivative_read(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] | None:
+    """:func:`_derivative_side` of all but the bare Hessian."""
     called = _nabla_called(node)
     if called is not None:
         return _derivative_side(called)
@@ -1213,6 +1268,13 @@ def _variable(
     """The key of the variable differentiated by (``\\nabla f(\\mathbf x)``: the argument);
     with ``declared``, only one the document gives a shape."""
     wrt = claim.wrt
+    if wrt is None and claim.form == "hessian" and _bare_hessian(claim.derivative) is not None:
+        vectors = {  # ∇² ½‖Wx‖² of a declared x: by x, where it holds one vector only
+            k[0] for n in function.walk()
+            if (k := symbol_key(n)) is not None and k[0] in env.vars
+            and env.vars[k[0]].shape.cols == ONE and env.vars[k[0]].shape.rows != ONE
+        }  # fmt: skip
+        return vectors.pop() if len(vectors) == 1 else None
     if wrt is None and claim.function is not None:
         target = claim.function
         if isinstance(target, t.Apply) and len(target.args) == 1:
@@ -1494,8 +1556,8 @@ def _through_upstream(
         return _NOT_THROUGH
     found = stated.upstreams(loss)
     through = _through_inline(checked, claim, ctx, loss, found)
-    if through is None:  # (several written inline: said so by _inline_not_read)
-        return _NOT_THROUGH
+    if through is None:  # several written inline: read together, else said by _inline_not_read
+        return _inline_joint(checked, claim, ctx, layout, seconds, wrt, loss, nested)
     claim, ctx, found, inline = through  # ∂L/∂S written in the claim: its own upstream
     said = symbol_key(claim.claimed)
     if any(u.of_key == wrt and said is not None and said[0] == u.gradient_key for u in found):
@@ -1540,19 +1602,30 @@ def _through_upstream(
         if judged:
             leading.append(judged if complete else [])
             leading_up.append(up)
-    if not leading:
-        return _several(found, uses - set(values))
-    found_wrong = _written_back(
+    found_wrong = _written_back(  # (None where no reading leads to the variable)
         _reported(checked, claim, loss, leading_up, leading, substituted, bool(rest)), inline
     )
-    return _upstream_verdict(found_wrong, found, uses - set(values), bool(rest))
+    joint = _through_joint(  # in several: all of them at once
+        checked, claim, ctx, layout, seconds, wrt, found, inline,
+        skip=found_wrong is not None or nested or bool(rest),
+    )  # fmt: skip
+    return _upstream_verdict(
+        found_wrong, found, uses - set(values), bool(rest), joint, leading=bool(leading)
+    )
 
 
 def _upstream_verdict(
-    found_wrong: Finding | None, found: list[Upstream], uses: set[str], besides: bool
-) -> Finding | None | object:
+    found_wrong: Finding | None, found: list[Upstream], uses: set[str], besides: bool,
+    joint: Finding | bool | None | object = _NOT_THROUGH, leading: bool = True,
+) -> Finding | bool | None | object:  # fmt: skip
     """The finding through the upstream gradients, else why the claim is undecided: written
-    in several of them, a term besides the loss, or no simple cause."""
+    in several of them, a term besides the loss, or no simple cause.  ``joint``: the verdict
+    through several at once (:func:`_through_joint`), where there is one; ``leading``: some
+    upstream gradient's reading led to the variable."""
+    if joint is not _NOT_THROUGH:
+        return joint
+    if not leading:
+        return _several(found, uses)
     several = _several(found, uses) if found_wrong is None else _NOT_THROUGH
     if several is not _NOT_THROUGH:
         return several
@@ -1646,13 +1719,231 @@ def _several(found: list[Upstream], uses: set[str]) -> object:
     document does not give (``G_Q W_q^\\top + G_K W_k^\\top``), the reason it stays
     undecided: a derivative is taken through one of them at a time; else
     :data:`_NOT_THROUGH`."""
-    keys = {u.gradient_key for u in found if u.gradient_key in uses}
-    keys = {k for k in keys if not any(o.startswith(k + "_") for o in keys)}  # (G of G_Q)
+    keys = _several_keys(found, uses)
     named = [u for u in found if u.gradient_key in keys]
     if len(keys) < 2:
         return _NOT_THROUGH
     said = ", ".join(dict.fromkeys(f"`{latex_of(u.gradient)}`" for u in named))
     return _undecided(f"upstream: several: {said}", first=True)
+
+
+def _inline_joint(
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: list[Statement] | None,
+    seconds: float, wrt: str, loss: str, nested: bool,
+) -> Finding | bool | None | object:  # fmt: skip
+    """:func:`_through_joint` of a claim writing several upstream gradients inline, each by
+    its stand-in (printed back as written); not ``nested`` (in the check of a value given)."""
+    inline = _inline(checked, claim, ctx, loss)
+    if inline is None or nested:
+        return _NOT_THROUGH
+    style = copy_style(ctx.style)
+    style.symbols.update(inline.spelled)
+    return _through_joint(
+        checked, replace(claim, claimed=inline.claimed), replace(ctx, style=style), layout,
+        seconds, wrt, list(inline.upstreams), inline,
+    )  # fmt: skip
+
+
+def _through_joint(
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: list[Statement] | None,
+    seconds: float, wrt: str, found: list[Upstream], inline: Inline | None, skip: bool = False,
+) -> Finding | bool | None | object:  # fmt: skip
+    r"""A claim written in several upstream gradients (``G_Q W_q^\top + G_K W_k^\top``,
+    ``W_1^\top \frac{\partial \ell}{\partial \mathbf u} + U^\top \frac{\partial \ell}
+    {\partial \mathbf s}``), judged through all of them at once where what they are the
+    gradients of is a frontier (:func:`_frontier`): quantities defined through the variable,
+    none through another, every other upstream gradient's leading to the variable through
+    them only.  The loss is then ``\sum_i \operatorname{tr}(G_i^\top O_i)`` to first order,
+    whatever else it holds: a claim that differs from its derivative by a simple slip, or by
+    a term holding one of the ``G_i`` (a path left out), is wrong — no term the loss may hold
+    besides is written in them.  :data:`_NOT_THROUGH` where the frontier is not found, or
+    ``skip`` (a finding through one of them already, a value's check, ``L + \\Omega``)."""
+    if skip:
+        return _NOT_THROUGH
+    stated = _statements(checked)
+    env = ctx.env
+    frontier = _frontier(found, env, stated, wrt)
+    uses = {k[0] for n in claim.claimed.walk() if (k := symbol_key(n)) is not None}
+    uses = {k for k in uses if not any(o.startswith(k + "_") for o in uses)}  # (G of G_Q)
+    keys = {u.gradient_key for u in frontier}
+    if len(frontier) < 2 or len(uses & keys) < 2 or uses & {u.gradient_key for u in found} - keys:
+        return _NOT_THROUGH  # (written in a gradient beyond the frontier, or in none of it)
+    if any(
+        _derivative_side(b) is None for u in frontier for b in stated.definitions(u.gradient_key)
+    ):
+        return _NOT_THROUGH  # (a value given one of them: it is not a free gradient)
+    judged = _joint_judged(checked, claim, ctx, layout, seconds, wrt, frontier)
+    if judged is True or judged is _NOT_THROUGH or judged is None:
+        return judged
+    assert isinstance(judged, list)
+    return _joint_finding(checked, claim, judged, frontier, inline)
+
+
+def _joint_judged(
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: list[Statement] | None,
+    seconds: float, wrt: str, frontier: list[Upstream],
+) -> list[tuple[DiffOutcome, Finding, Context]] | bool | None | object:  # fmt: skip
+    """The claim judged in every joint reading of the ``frontier``'s gradients (each one's
+    readings, :func:`_readings`, combined; those the claim's shapes fit): True where one
+    verifies it, the findings where all find it wrong, else None (undecided)."""
+    stated = _statements(checked)
+    env = ctx.env
+    keys = {u.gradient_key for u in frontier}
+    layouts = layouts_at(checked.doc.text, claim, layout)
+    each_readings = []
+    for up in frontier:
+        readings, single = _readings(up, ctx, wrt, stated, layouts)
+        if not single or not readings:
+            return _NOT_THROUGH
+        each_readings.append(readings)
+    combos = list(itertools.product(*each_readings))
+    if len(combos) > 8:
+        return _NOT_THROUGH
+    judged: list[tuple[DiffOutcome, Finding | bool | None, Context]] = []
+    for combo in combos:
+        vars_ = {k: v for k, v in env.vars.items() if k not in {u.of_key for u in frontier}}
+        defined = {k: f for k, f in env.functions.items() if k not in keys}
+        terms = []
+        for (local, transposed, scalar), up in zip(combo, frontier, strict=True):
+            vars_[up.gradient_key] = local.env.vars[up.gradient_key]
+            if up.of_key in local.env.functions:
+                defined[up.of_key] = local.env.functions[up.of_key]
+            terms.append(linear_loss(up, transposed, scalar))
+        if any(term is None for term in terms):
+            return _NOT_THROUGH
+        joint_env = Env(vars_, defined, env.softmax_columns, set(env.numbers), set(env.weak))
+        try:
+            Lowerer(joint_env).lower(claim.claimed)
+        except _ERRORS:
+            continue  # (a reading the claim's shapes do not fit is not the author's)
+        local_ctx = Context(joint_env, ctx.style, ctx.einstein)
+        tree = t.Add(
+            terms=tuple(x for x in terms if x is not None), signs=("",) + ("+",) * (len(terms) - 1)
+        )
+        budget = Budget(seconds / max(2, 2 * len(combos)))
+        outcome = differentiate(tree, wrt, local_ctx, "numerator", budget)
+        if not outcome.verified or outcome.values is None or e.is_zero(outcome.values[1]):
+            return _undecided("upstream: several, read together, not differentiated")
+        only = _joint_forms(checked, claim, frontier, combo, local_ctx, outcome.kind, wrt, layout)
+        if only == ():
+            continue
+        verdict = _judged(checked, claim, local_ctx, layout, outcome, wrt, only)
+        if verdict is True:
+            return True
+        judged.append((outcome, verdict, local_ctx))
+    if not judged or not all(isinstance(v, Finding) for _, v, _ in judged):
+        return _undecided("upstream: several, read together, undecided")
+    return [(o, v, c) for o, v, c in judged if isinstance(v, Finding)]
+
+
+def _joint_finding(
+    checked: CheckResult, claim: WrittenDerivative,
+    judged: list[tuple[DiffOutcome, Finding, Context]], frontier: list[Upstream],
+    inline: Inline | None,
+) -> Finding | bool | None:  # fmt: skip
+    """The finding of a claim wrong in every joint reading, where the slip is simple or in a
+    term holding one of the gradients (:func:`_in_gradients`); else None (undecided)."""
+    outcome, first, local_ctx = judged[0]
+    try:
+        why = cause_as_written(
+            outcome.value, claim.claimed, local_ctx.env, local_ctx.style, where=outcome.where,
+            budget=Budget(2.0),
+        ) if outcome.value is not None else None  # fmt: skip
+    except (CalculusError, BudgetExceeded):
+        why = None
+    if why is None or why.kind not in SIMPLE and not _in_gradients(why, frontier):
+        return _undecided("upstream: several, read together, no simple cause")
+    if why.kind == "missing-term":  # (the fix in the claim's own terms: the term added)
+        term = why.text.split("`")[1] if why.text.count("`") >= 2 else ""
+        source = _source(checked, claim.claimed)
+        if inline is not None:
+            term = printed_as_written(term, inline)
+        if not term or not source:
+            return _undecided("upstream: several, read together, no fix")
+        added = f"{source} - {term[1:].lstrip()}" if term.startswith("-") else f"{source} + {term}"
+        first = replace(first, correct=added)
+    written = _source(checked, claim.function) if claim.function is not None else "the loss"
+    shown = ", ".join(f"`{u.shown}`" for u in frontier)
+    ofs = ", ".join(f"`{latex_of(u.of)}`" for u in frontier)
+    message = f"{first.message}; `{written}` is taken through {shown}, its gradients by {ofs}"
+    found_wrong = replace(first, message=message)
+    if inline is None:
+        return found_wrong
+    return replace(found_wrong, message=printed_as_written(found_wrong.message, inline))
+
+
+def _in_gradients(why: Cause, frontier: list[Upstream]) -> bool:
+    """Whether ``why`` is a slip in one term (its sign, a factor, one too few) that holds one
+    of the upstream gradients ``frontier`` (by its letter, or written inline as a derivative):
+    a term no other of the loss's may stand for."""
+    if why.kind not in ("term-sign", "term-factor", "missing-term") or why.text.count("`") < 2:
+        return False
+    term = parse_row(MappedText.identity(why.text.split("`")[1])).tree
+    if term is None:
+        return False
+    keys = {u.gradient_key for u in frontier}
+    return any(
+        isinstance(n, (t.Derivative, t.Nabla)) or (k := symbol_key(n)) is not None and k[0] in keys
+        for n in term.walk()
+    )
+
+
+def _joint_forms(
+    checked: CheckResult, claim: WrittenDerivative, frontier: list[Upstream],
+    combo: tuple[tuple[Context, bool, bool], ...], local: Context, kind: str, wrt: str,
+    layout: list[Statement] | None,
+) -> tuple[str, ...] | None:  # fmt: skip
+    """The forms the claim may take in one joint reading: those every upstream gradient's
+    reading allows (:func:`_paired`), () where they exclude each other."""
+    forms: set[str] | None = None
+    for up, (_, transposed, _) in zip(frontier, combo, strict=True):
+        only = _paired(checked, claim, up, transposed, local, kind, wrt, layout)
+        if only == ():
+            return ()
+        if only is not None:
+            forms = set(only) if forms is None else forms & set(only)
+    if forms is None:
+        return None
+    return tuple(sorted(forms)) if forms else ()
+
+
+def _frontier(
+    found: list[Upstream], env: Env, stated: GradientStatements, wrt: str
+) -> list[Upstream]:
+    r"""Of the upstream gradients ``found``, those of quantities defined through ``wrt`` not
+    through another's (``Q = XW_q``, ``K = XW_k``, ``V = XW_v`` for X; not ``S = QK^\top``
+    nor ``O = PV``), where every other that leads to ``wrt`` does so through them only;
+    [] where that is not so (or a quantity has no single definition)."""
+    bodies: dict[str, list[t.Node]] = {}
+    for up in found:
+        if up.of_key == wrt:
+            return []
+        fdef = env.functions.get(up.of_key)
+        own = [fdef.body] if fdef is not None and not fdef.params else []
+        more = [b for b in stated.definitions(up.of_key) if all(show(b) != show(o) for o in own)]
+        bodies[up.gradient_key] = own + more
+    leading = [
+        u for u in found if bodies[u.gradient_key]
+        and _reaches(bodies[u.gradient_key], wrt, env, u.gradient_key)
+    ]  # fmt: skip
+    front = [
+        u for u in leading
+        if not any(o is not u and _reaches(bodies[u.gradient_key], o.of_key, env, u.gradient_key)
+                   for o in leading)
+    ]  # fmt: skip
+    if any(len(bodies[u.gradient_key]) != 1 for u in front):
+        return []
+    blocked = {u.of_key for u in front}
+    for u in leading:
+        if u not in front and _reaches(bodies[u.gradient_key], wrt, env, u.gradient_key, blocked):
+            return []  # (it leads to the variable besides the frontier: a bypass)
+    return front
+
+
+def _several_keys(found: list[Upstream], uses: set[str]) -> set[str]:
+    """The keys of the upstream gradients ``found`` the claim writes (``uses``: its keys)."""
+    keys = {u.gradient_key for u in found if u.gradient_key in uses}
+    return {k for k in keys if not any(o.startswith(k + "_") for o in keys)}  # (G of G_Q)
 
 
 def _loss_and_rest(
@@ -1919,15 +2210,16 @@ def _bypassed(
 
 
 def _reaches(
-    bodies: list[t.Node], wrt: str, env: Env, gradient: str, blocked: str | None = None
-) -> bool:
+    bodies: list[t.Node], wrt: str, env: Env, gradient: str,
+    blocked: str | set[str] | None = None,
+) -> bool:  # fmt: skip
     r"""Whether the values ``bodies`` write the variable ``wrt``, themselves or through the
     names the document defines (``Z = H W`` by W; ``H = \tanh(Z_0)`` by what Z₀ is of):
     where they do not, the derivative through them is 0 (a layer's upstream gradient for a
     weight of another layer).  A member or an entry of the same letter counts as written.
-    ``blocked``: a name not gone through (its value's variables do not count)."""
+    ``blocked``: a name (or names) not gone through (its value's variables do not count)."""
     letter = wrt.partition("_{")[0]
-    seen: set[str] = {gradient} if blocked is None else {gradient, blocked}
+    seen: set[str] = {gradient} | ({blocked} if isinstance(blocked, str) else blocked or set())
     pending = list(bodies)
     while pending:
         for node in pending.pop().walk():
@@ -2802,6 +3094,14 @@ def _differential_cause(written: t.Node, correct: DiffOutcome, ctx: Context | No
     r"""HOW a written differential differs from the right one (a factor, the sign,
     transposes misplaced: :mod:`~texgrad.calculus.discrepancy`'s causes), ``\mathrm dX``
     read as a direction of its own; None where no simple cause explains it."""
+    found = _differential_cause_of(written, correct, ctx)
+    return found.text.replace("derivative", "differential") if found is not None else None
+
+
+def _differential_cause_of(
+    written: t.Node, correct: DiffOutcome, ctx: Context | None
+) -> Cause | None:
+    """:func:`_differential_cause` as the cause found (its kind too)."""
     if ctx is None or correct.values is None:
         return None
     df = correct.values[2]
@@ -2812,10 +3112,9 @@ def _differential_cause(written: t.Node, correct: DiffOutcome, ctx: Context | No
             df, wrote = replace_part(df, part, direction), replace_part(wrote, part, direction)
         if any(isinstance(x, e.D) for x in wrote.walk()):
             return None  # the differential of another variable
-        found = cause(df, wrote, ctx.env, ctx.style, budget=Budget(2.0))
+        return cause(df, wrote, ctx.env, ctx.style, budget=Budget(2.0))
     except (*_ERRORS, BudgetExceeded):
         return None
-    return found.text.replace("derivative", "differential") if found is not None else None
 
 
 def _as_named(cause: str, checked: CheckResult, function: t.Node, ctx: Context) -> str:
@@ -2901,8 +3200,9 @@ def _finding(
                 "layout (the layout the document states needs its transpose)"
             )
         kind = _kind_of(found)
-        text = _as_written(checked, claim, outcome, ctx, wrt, "transpose", kind, found) or text
-        return Finding(claim, message, text, claim.start, claim.end, kind)
+        edited = _as_written(checked, claim, outcome, ctx, wrt, "transpose", kind, found)
+        message = _quoting(message, text, edited) if edited and text else message
+        return Finding(claim, message, edited or text, claim.start, claim.end, kind)
     message += f": texgrad finds `{correct}`{where}, verified numerically"
     kind, found = "", None
     if differential:
@@ -2915,10 +3215,75 @@ def _finding(
         cause = _as_named(cause, checked, claim.function, ctx)
     if cause:
         message += f" ({_said_once(cause, {correct, text})})"
-    if text and not differential:  # the fix in the claim's own words where an edit of it holds
+    if not text:
+        return Finding(claim, message, text, claim.start, claim.end, kind)
+    if differential:  # the fix in the claim's own words where an edit of it holds
+        edited = _differential_as_written(checked, claim, outcome, ctx, wrt)
+    else:
         form = "transpose" if as_row else "plain"
-        text = _as_written(checked, claim, outcome, ctx, wrt, form, kind, found) or text
+        edited = _as_written(checked, claim, outcome, ctx, wrt, form, kind, found)
+    # the message quotes the fix as it is spelled: the document's notation
+    message, text = (_quoting(message, text, edited), edited) if edited else (message, text)
     return Finding(claim, message, text, claim.start, claim.end, kind)
+
+
+def _quoting(message: str, engine: str, edited: str) -> str:
+    """The message with the result it quotes (``engine``, as the engine prints it) spelled as
+    the quick fix writes it (``edited``: an edit of the claim, verified), where it quotes it
+    as what texgrad finds; the first place only (a cause after it quotes its own parts)."""
+    if engine == edited:
+        return message
+    for said in (f"texgrad finds `{engine}`", f"it is `{engine}`"):
+        at = message.find(said)
+        if at >= 0:
+            quoted = said.replace(f"`{engine}`", f"`{edited}`")
+            return message[:at] + quoted + message[at + len(said) :]
+    return message
+
+
+def _differential_as_written(
+    checked: CheckResult, claim: WrittenDerivative, outcome: DiffOutcome, ctx: Context | None,
+    wrt: str,
+) -> str:  # fmt: skip
+    r"""The quick fix of a wrong differential as the claim's own text with its slip undone
+    (``\det X\,\operatorname{tr}(X^{-1}\,\mathrm dX)`` for ``-\det X\,…``, not the engine's
+    ``\det(X) \operatorname{tr}(X^{-1} \mathrm dX)``), each edit read back through the
+    document's macros and verified as the claim is; "" where none holds."""
+    if ctx is None or outcome.values is None or outcome.where:
+        return ""
+    f, gradient, df = outcome.values
+    env = ctx.env
+    found = _differential_cause_of(claim.claimed, outcome, ctx)
+    if found is None:
+        return ""
+    table = _macros(checked)
+    direction = {"d:" + wrt: env.vars[wrt].shape}
+
+    def holds(candidate: str) -> bool:
+        mapped, _ = expand(MappedText.identity(candidate), table)
+        row = parse_row(mapped)
+        if row.tree is None or row.error is not None:
+            return False
+        try:
+            tree = _with_differentials(row.tree)
+            return _holds(tree, f, df, env, wrt, "plain", outcome.kind, direction, gradient)
+        except (*_ERRORS, BudgetExceeded):
+            return False
+
+    def is_scalar(node: t.Node) -> bool:
+        try:
+            return bool(Lowerer(env).lower(_with_differentials(node)).shape.is_scalar)
+        except (*_ERRORS, BudgetExceeded):
+            return False
+
+    try:
+        marks = transpose_macros({m.name: m.body for m in table.values() if not m.nargs})
+        return fixed_as_written(
+            checked.doc.text, claim.claimed, found.kind, holds, is_scalar, "", lambda n: False,
+            (claim.row.start, claim.row.end), marks,
+        )  # fmt: skip
+    except Exception:  # noqa: BLE001 - the fix in the claim's words is a help, never a failure
+        return ""
 
 
 def _as_written(
@@ -3038,14 +3403,19 @@ def _fix_as_needed(
     return text if _holds(tree, f, right, ctx.env, wrt, form, outcome.kind) else ""
 
 
-def _holds(tree: t.Node, f: Expr, right: Expr, env: Env, wrt: str, form: str, kind: str) -> bool:
-    """Whether ``tree`` evaluates to ``right`` in ``form`` (exactly that one) at
-    :data:`POINTS` random points, and nowhere to anything else."""
-    read = _shapes(tree, (f, right, None), env, {})
+def _holds(
+    tree: t.Node, f: Expr, right: Expr, env: Env, wrt: str, form: str, kind: str,
+    extra: dict[str, Shape] | None = None, gradient: Expr | None = None,
+) -> bool:  # fmt: skip
+    r"""Whether ``tree`` evaluates to ``right`` in ``form`` (exactly that one) at
+    :data:`POINTS` random points, and nowhere to anything else.  ``extra``: the direction
+    ``\mathrm dX`` of a differential (``right`` then the differential, ``gradient`` the
+    gradient it is of)."""
+    read = _shapes(tree, (f, right, None), env, extra or {})
     if read is None:
         return False
     general = _general(f, wrt, env) if kind == "gradient" else None
-    points = _Points(tree, f, right, None, env, read[0], {}, general, read[1])
+    points = _Points(tree, f, right, None, env, read[0], extra or {}, general, read[1], gradient)
     agree = 0
     for attempt in range(TRIES):
         checkpoint()

@@ -156,7 +156,7 @@ class _Edits:
         if _inverse(node):
             assert isinstance(node, t.Power)
             return self.src(node.base) + "^{-" + _inner_mark(self.mark) + "}"
-        if self.scalar(node) or self.is_symmetric(node):
+        if self.scalar(node) or self.is_symmetric(node) or _diagonal(node):
             return self.src(node)
         if isinstance(node, (t.Symbol, t.Font, t.Sub, t.Paren, t.Apply, t.Accent)):
             return self.src(node) + self.mark
@@ -254,6 +254,9 @@ class _Edits:
             ):
                 a, b = node.terms
                 yield self.replaced([(node, f"{self.src(b)} - {self.src(a)}")])
+        for node in root.walk():  # a minus inside: diag(-cos x) → diag(cos x), not -diag(-cos x)
+            if isinstance(node, t.Neg) and node is not root and node.operand is not None:
+                yield self.replaced([(node, self.src(node.operand))])
         if isinstance(root, t.Add):
             yield self.flipped_terms(root, range(len(root.terms)))
             yield f"-({own})"
@@ -349,6 +352,17 @@ class _Edits:
 
 def _bare(node: t.Node) -> t.Node:
     return node
+
+
+def _diagonal(node: t.Node) -> bool:
+    """``\\operatorname{diag}(\\mathbf a)``: a diagonal matrix, its own transpose."""
+    return (
+        isinstance(node, t.Apply)
+        and isinstance(node.func, t.Func)
+        and node.func.name.lstrip("\\") == "diag"
+        and node.func.sub is None
+        and node.func.sup is None
+    )
 
 
 def _inverse(node: t.Node) -> bool:
