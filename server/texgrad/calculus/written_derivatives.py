@@ -194,22 +194,29 @@ def written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
     """Every ``derivative = expression`` equation of the checked document, in order: read
     once per checked document (while its rows stay those read) — a hover asks for them at
     every row that writes a derivative (``unchecked.unclaimed_at``), 30 ms on the Cookbook."""
-    key = id(checked)
-    hit = _WRITTEN.get(key)
+    hit = _WRITTEN.get(id(checked))
     if hit is not None and hit[0]() is checked and hit[1] == len(checked.rows):
         return list(hit[2])
     found = _written_derivatives(checked)
+    _keep(_WRITTEN, checked, found)
+    return list(found)
 
-    def forget(ref: weakref.ref[CheckResult], table: dict[int, Any] = _WRITTEN) -> None:
+
+def _keep(table: dict[int, Any], checked: CheckResult, value: object) -> None:
+    """Keep ``value`` in ``table`` for ``checked`` (with its number of rows, which a later
+    look-up compares) as long as ``checked`` lives; not kept where it cannot be weakly
+    referred to (found again next time)."""
+    key = id(checked)
+
+    def forget(ref: weakref.ref[CheckResult], table: dict[int, Any] = table) -> None:
         current = table.get(key)  # (the table bound here: gone from the module at exit)
         if current is not None and current[0] is ref:
             del table[key]
 
     try:
-        _WRITTEN[key] = (weakref.ref(checked, forget), len(checked.rows), found)
-    except TypeError:  # (not weakly referable: read again next time)
+        table[key] = (weakref.ref(checked, forget), len(checked.rows), value)
+    except TypeError:
         pass
-    return list(found)
 
 
 def _written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
@@ -1510,17 +1517,7 @@ def _rows_before(checked: CheckResult, at: int, reach: int) -> Iterator[PlacedRo
         starts: list[int] | None = [r.start for r in rows[:own]]
         if any(a > b for a, b in itertools.pairwise(starts or ())):
             starts = None  # (not in order: every row is read)
-        key = id(checked)
-
-        def forget(ref: weakref.ref[CheckResult], table: dict[int, Any] = _STARTS) -> None:
-            current = table.get(key)  # (the table bound here: gone from the module at exit)
-            if current is not None and current[0] is ref:
-                del table[key]
-
-        try:
-            _STARTS[key] = (weakref.ref(checked, forget), len(rows), starts)
-        except TypeError:  # (not weakly referable: found again next time)
-            pass
+        _keep(_STARTS, checked, starts)
     else:
         starts = hit[2]
     first = bisect.bisect_left(starts, at - reach) if starts is not None else 0

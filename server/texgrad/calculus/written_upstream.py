@@ -36,7 +36,7 @@ inline ones, :func:`linear_loss` writes the function;
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 from texgrad.reading.source import MappedText
 from texgrad.shapes.rows import PlacedRow
@@ -269,34 +269,7 @@ def inline_upstreams(
             framed = written.startswith(("\\frac", "\\dfrac", "\\tfrac"))
             spelled[key[0]] = written if framed else f"\\left({written}\\right)"
         stand_ins[id(node)] = replace(up.gradient, start=node.start, end=node.end)
-    return Inline(_replaced(claimed, stand_ins), tuple(by_of.values()), spelled)
-
-
-def _replaced(node: t.Node, by: dict[int, t.Node]) -> t.Node:
-    """``node`` with each of its nodes whose id is in ``by`` replaced by its value."""
-    if id(node) in by:
-        return by[id(node)]
-    changes: dict[str, object] = {}
-    for f in fields(node):
-        value = getattr(node, f.name)
-        if isinstance(value, t.Node):
-            new = _replaced(value, by)
-            if new is not value:
-                changes[f.name] = new
-        elif isinstance(value, tuple) and any(isinstance(v, (t.Node, tuple)) for v in value):
-            items = tuple(
-                _replaced(v, by) if isinstance(v, t.Node)
-                else tuple(_replaced(w, by) if isinstance(w, t.Node) else w for w in v)
-                if isinstance(v, tuple) else v
-                for v in value
-            )  # fmt: skip
-            if items != value or any(a is not b for a, b in zip(items, value, strict=True)):
-                changes[f.name] = items
-    if not changes:
-        return node
-    values = {f.name: getattr(node, f.name) for f in fields(node)}
-    values.update(changes)
-    return type(node)(**values)
+    return Inline(t.replaced(claimed, stand_ins), tuple(by_of.values()), spelled)
 
 
 def printed_as_written(text: str, inline: Inline) -> str:
