@@ -39,7 +39,12 @@ from texgrad.calculus.expr import CalculusError, Expr
 from texgrad.calculus.fixed_indices import with_fixed_entries
 from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo
 from texgrad.calculus.printing import Style
-from texgrad.calculus.samples import _defined_constants, _sample_sum, is_sample_sum
+from texgrad.calculus.samples import (
+    _defined_constants,
+    _sample_sum,
+    defined_members_written_in,
+    is_sample_sum,
+)
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.verify import _domain
 from texgrad.calculus.written_simplex import resample
@@ -343,6 +348,8 @@ def _agree_as_sums(
         return f"the answer `{answer}` is not readable here"
     if got is None:
         return f"the result `{result}` is not readable back here"
+    # (members the document defines, y_n = \sigma(\mathbf w^\top \mathbf x_n): their values)
+    tree, got, want = (defined_members_written_in(x, None, env)[0] for x in (tree, got, want))
     members = {}
     for node in tree.walk():
         if isinstance(node, t.BigOp) and node.op == "\\sum":

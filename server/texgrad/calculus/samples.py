@@ -213,6 +213,7 @@ def _bound_key(upper: t.Node | None) -> tuple[str, str | None] | None:
 
 def is_sample_sum(tree: t.Node, env: Env) -> bool:
     """Whether ``tree`` holds a ``\\sum`` whose summand names members of a family."""
+    tree = defined_members_written_in(tree, None, env)[0]  # (y_n = \\sigma(…): its value)
     for node in tree.walk():
         if isinstance(node, t.BigOp) and node.op == "\\sum":
             try:
