@@ -26,10 +26,24 @@ _UPPER_NAME = re.compile(r"\(\?P[<=][^>)]*[A-Z]")  # a group named in capitals (
 _UPPER_FLAG = re.compile(r"\(\?[a-zA-Z-]*[LA-OQ-Z]")  # an inline flag in capitals ((?P< is a group)
 
 
-@functools.lru_cache(maxsize=8)
 def folded(text: str) -> str:
     """``text`` with every character IGNORECASE matches with an ASCII letter lowered to it."""
+    global _LONG
+    last = _LONG  # (a document's text, asked of by every claim between the sentences
+    if last is not None and last[0] is text:  # folded for each: kept past the 8 of those)
+        return last[1]
+    out = _folded(text)
+    if len(text) >= 1 << 16:
+        _LONG = (text, out)
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def _folded(text: str) -> str:
     return text.translate(FOLD)
+
+
+_LONG: tuple[str, str] | None = None  # the last long text folded, and its folding
 
 
 def folded_pattern(pattern: str) -> re.Pattern[str]:

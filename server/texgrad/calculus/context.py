@@ -156,8 +156,12 @@ def _declared_vars(
     a claim of a 1 MB thesis reads a few of its thousand symbols, and looking up every one
     for every claim grew as the square of the document.  By symbol, what went in."""
     place = _Place(result, offset, fonts, _agreed_of(result))
-    made = _Declared.made
-    declared = {key: made(key, place) for key in result.table.declarations}
+    # (made as _Declared.made makes one, without a call per symbol: a claim of a 2 MB
+    # thesis makes a thousand)
+    new, cls, declared = object.__new__, _Declared, {}
+    for key in result.table.declarations:
+        info = declared[key] = new(cls)
+        info.__dict__.update(key=key, positive=False, _place=place)
     env.vars.update(declared)
     return declared
 
@@ -583,13 +587,13 @@ def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, _Dec
     """Symmetry and definiteness the text states before ``offset`` of a matrix still
     declared as it was there ("$K$ … is symmetric positive definite")."""
     for s in _said_of(result).properties:
-        found = in_force.get(s.key)
+        if s.start > offset or (s.until >= 0 and offset > s.until):
+            continue  # (after it; "If $P$ is symmetric, then …": only within that sentence)
+        found = in_force.get(s.key)  # (looked up only for what is said before the offset)
         decl = found.declaration() if found is not None else None
         info = env.vars.get(s.key)
-        if decl is None or info is None or s.start > offset or decl.shape.rows != decl.shape.cols:
+        if decl is None or info is None or decl.shape.rows != decl.shape.cols:
             continue
-        if s.until >= 0 and offset > s.until:
-            continue  # "If $P$ is symmetric, then …": only within that sentence
         if result.table.lookup(
             s.key, decl.font, result.path, s.start
         ) is not decl and not _declared_just_after(result, s, decl):
@@ -632,7 +636,7 @@ CONTEXTS_KEPT = 64
 @dataclass
 class _Learnt:
     style: Style | None = None
-    contexts: dict[int, tuple[t.Node, Context]] = field(default_factory=dict)
+    contexts: dict[int, tuple[t.Node, Context | None]] = field(default_factory=dict)
     said: _Said | None = None
     defined: _Defined | None = None
     agreed: dict[str, _Agreed] | None = None  # (see _agreed_of)
@@ -725,13 +729,18 @@ def context_at(result: CheckResult, row: PlacedRow) -> Context:
     assert row.tree is not None
     learnt = _learnt_of(result)
     hit = learnt.contexts.pop(row.start, None)
-    if hit is not None and hit[0] is row.tree:
-        ctx = hit[1]
-    else:
+    asked = hit is not None and hit[0] is row.tree
+    ctx = hit[1] if asked and hit is not None else None
+    if ctx is None:
         ctx = context_of(result, row.start, [row.tree])
-    learnt.contexts[row.start] = (row.tree, ctx)  # (the last asked, last)
+    # (the row asked first: the context itself, and only that the row was asked is kept —
+    # the derivative check asks each row once, and copying every symbol of each claim's
+    # context grew as the square of the document; asked again, it is learnt and kept)
+    learnt.contexts[row.start] = (row.tree, ctx if asked else None)  # (the last asked, last)
     if len(learnt.contexts) > CONTEXTS_KEPT:
         del learnt.contexts[next(iter(learnt.contexts))]  # the least recently asked
+    if not asked:
+        return ctx
     return Context(
         Env(
             {k: _copied(v) for k, v in ctx.env.vars.items()},

@@ -274,7 +274,7 @@ def _from_expr(
     # differential expanded whole cancels more: X^T(p - y) for p = σ(Xw))
     by_names = f.is_scalar and not v.is_scalar and not hessian and len(through(names, v)) > 1
     in_f = {x.name for x in f.walk() if isinstance(x, e.Var)}
-    binary = binary_symbols(env) & in_f
+    binary = binary_symbols(env, in_f)
     kinds = {k: unit_kind(k, ctx.unit_sums) for k in in_f - {wrt}}
     unit_kinds = {k: kind for k, kind in kinds.items() if kind is not None}
     unit = frozenset(unit_kinds)
@@ -496,11 +496,15 @@ def _start(
     return work
 
 
-def binary_symbols(env: Env) -> frozenset[str]:
-    r"""The symbols declared with entries 0 or 1 only (``M \in \{0, 1\}^{m \times n}``)."""
+def binary_symbols(env: Env, among: set[str]) -> frozenset[str]:
+    r"""The symbols of ``among`` declared with entries 0 or 1 only (``M \in \{0, 1\}^{m
+    \times n}``).  (Those of ``f`` only: a declared symbol's fields are looked up where first
+    read, and reading every symbol's for every claim grew as the square of the document.)"""
     return frozenset(
-        k for k, info in env.vars.items() if info.values and set(info.values) <= {0.0, 1.0}
-    )
+        k for k in among
+        if (info := env.vars.get(k)) is not None and info.values
+        and set(info.values) <= {0.0, 1.0}
+    )  # fmt: skip
 
 
 def _binary_powers(x: Expr, binary: frozenset[str]) -> Expr:
@@ -873,22 +877,23 @@ def _relevant(env: Env, wrt: str) -> tuple[Env, frozenset[str]]:
     the shape the checker inferred."""
     # (linear in the definitions: a claim of a 1 MB thesis sees thousands; each one's names
     # are read once per document; those naming what was found last are found a step at a
-    # time, each step one look at every definition not found yet)
-    # (by comprehensions: each claim's look at thousands of definitions, a few times)
+    # time, each step one look at every definition, by a comprehension over the dict
+    # itself — a list of every definition's names made first cost as much as the steps)
+    functions = env.functions
     involved: set[str] = set()
     found = {wrt}
-    rest = [(k, f.names) for k, f in env.functions.items()]
-    while found and rest:
+    while found:
         if len(found) == 1:
             (name,) = found
-            now = {k for k, names in rest if name in names}
+            now = {k for k, f in functions.items() if name in f.names and k not in involved}
         else:
-            now = {k for k, names in rest if not found.isdisjoint(names)}
-        if now:
-            rest = [item for item in rest if item[0] not in now]
-        found = now - involved
+            now = {
+                k for k, f in functions.items()
+                if k not in involved and not found.isdisjoint(f.names)
+            }  # fmt: skip
+        found = now
         involved |= now
-    functions = dict(env.functions)
+    functions = dict(functions)
     functions.pop(wrt, None)
     opaque = frozenset([k for k, f in functions.items() if not f.params]) - involved
     out = Env(dict(env.vars), functions, env.softmax_columns, set(env.numbers), set(env.weak))

@@ -10,6 +10,7 @@ never trusts a name — :func:`expand` puts the values back in.
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import repeat
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.expr import Expr
@@ -141,8 +142,8 @@ def _fresh(shape_of: Expr, taken: set[str], symbols: dict[str, str]) -> tuple[st
     """A key and a spelling for a new name (``t_{0}``, ``\\mathbf{t}_0``, ``T_0``) that the
     document does not use."""
     for letter in ("t", "u", "q", "s"):
-        if any(k == letter or k.startswith(letter + "_") for k in taken):
-            continue
+        if letter in taken or any(map(str.startswith, taken, repeat(letter + "_"))):
+            continue  # (by map: every symbol of the document is taken, for every claim)
         for i in range(10):
             key = f"{letter}_{{{i}}}"
             if key in taken:

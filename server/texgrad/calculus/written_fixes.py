@@ -390,15 +390,29 @@ def _mark(text: str, claimed: t.Node, row: tuple[int, int] | None, macros: tuple
         names = "|".join(re.escape(m) for m in macros)
         pattern = re.compile(_MARKS.pattern + r"|\\(?:" + names + r")(?![A-Za-z])")
     for lo, hi in (row if row is not None else (0, 0), (0, len(text))):
+        whole, last = (text, pattern.pattern), _WHOLE_MARK  # (the whole text's: read once)
+        if hi - lo == len(text) and last is not None and last[0] == whole:
+            return last[1]
         counts: dict[str, int] = {}
         for m in pattern.finditer(text, lo, hi):
             line = text[text.rfind("\n", 0, m.start()) + 1 : m.start()]
             if "newcommand" in line or "\\def" in line:
                 continue  # (the macro's definition: no use of it)
             counts[m[0]] = counts.get(m[0], 0) + 1
-        if counts:
-            return max(counts, key=lambda k: counts[k])
+        found = max(counts, key=lambda k: counts[k]) if counts else None
+        if hi - lo == len(text):
+            _keep_whole_mark(whole, found or "^\\top")
+        if found is not None:
+            return found
     return "^\\top"
+
+
+_WHOLE_MARK: tuple[tuple[str, str], str] | None = None  # (text, pattern), its mark
+
+
+def _keep_whole_mark(whole: tuple[str, str], mark: str) -> None:
+    global _WHOLE_MARK
+    _WHOLE_MARK = (whole, mark)
 
 
 _TRANSPOSE_BODY = re.compile(r"\s*\^\s*(?:\{\s*(?:\\top|T|\\intercal)\s*\}|\\top|T|\\intercal)\s*")

@@ -619,9 +619,16 @@ def jacobian_statements(text: str) -> tuple[Statement, ...]:
     \\partial x_j$"), each from its sentence to the end of the document (or of the unit it
     names); not where supposed, denied or called wrong.  A Jacobian's layout only: the
     gradients of the same text are not decided by it."""
-    if "acobian" not in text:
-        return ()
-    return _jacobian_statements(text)
+    global _LAST_JACOBIANS
+    last = _LAST_JACOBIANS  # (each claim of a document asks: a scan of all its text)
+    if last is not None and last[0] is text:
+        return last[1]
+    found = _jacobian_statements(text) if "acobian" in text else ()
+    _LAST_JACOBIANS = (text, found)
+    return found
+
+
+_LAST_JACOBIANS: tuple[str, tuple[Statement, ...]] | None = None  # the text asked last, its own
 
 
 @by_text()
