@@ -143,7 +143,7 @@ def test_a_wrong_derivative_flagged_and_fixed(tmp_path: Path) -> None:
     at = place(WRONG, 3, "2Ax")
     assert d["code"] == "wrong-derivative" and d["severity"] == 2
     assert (d["lnum"], d["col"], d["end_col"]) == (at.line, at.byte, at.byte + 3)
-    assert "(A + A^\\top) x" in d["message"]
+    assert "(A + A^\\top)x" in d["message"]
     fix = r["fix"]
     assert fix["applied"] and fix["chosen"].startswith("Replace")
     assert "$$\\nabla_x (x^\\top A x) = (A + A^\\top)x$$" in fix["text"]  # (its own text, edited)
