@@ -1833,6 +1833,23 @@ def _joint_judged(
     return [(o, v, c) for o, v, c in judged if isinstance(v, Finding)]
 
 
+def _simple_cause(outcome: DiffOutcome, claim: WrittenDerivative, ctx: Context) -> Cause | None:
+    """How the claim differs from the outcome, read as written (within 2 s), else None."""
+    if outcome.value is None:
+        return None
+    try:
+        return cause_as_written(
+            outcome.value,
+            claim.claimed,
+            ctx.env,
+            ctx.style,
+            where=outcome.where,
+            budget=Budget(2.0),
+        )
+    except (CalculusError, BudgetExceeded):
+        return None
+
+
 def _joint_finding(
     checked: CheckResult, claim: WrittenDerivative,
     judged: list[tuple[DiffOutcome, Finding, Context]], frontier: list[Upstream],
@@ -1841,13 +1858,7 @@ def _joint_finding(
     """The finding of a claim wrong in every joint reading, where the slip is simple or in a
     term holding one of the gradients (:func:`_in_gradients`); else None (undecided)."""
     outcome, first, local_ctx = judged[0]
-    try:
-        why = cause_as_written(
-            outcome.value, claim.claimed, local_ctx.env, local_ctx.style, where=outcome.where,
-            budget=Budget(2.0),
-        ) if outcome.value is not None else None  # fmt: skip
-    except (CalculusError, BudgetExceeded):
-        why = None
+    why = _simple_cause(outcome, claim, local_ctx)
     if why is None or why.kind not in SIMPLE and not _in_gradients(why, frontier):
         return _undecided("upstream: several, read together, no simple cause")
     if why.kind == "missing-term":  # (the fix in the claim's own terms: the term added)
@@ -2009,13 +2020,7 @@ def _reported(
         if not judged or not all(isinstance(v, Finding) for _, v, _ in judged):
             continue  # (a reading undecided, or the output defined more than once)
         outcome, first, local = judged[0]
-        try:
-            why = cause_as_written(
-                outcome.value, claim.claimed, local.env, local.style, where=outcome.where,
-                budget=Budget(2.0),
-            ) if outcome.value is not None else None  # fmt: skip
-        except (CalculusError, BudgetExceeded):
-            why = None
+        why = _simple_cause(outcome, claim, local)
         if (
             why is None
             or why.kind not in SIMPLE
