@@ -859,3 +859,21 @@ def test_a_defined_member_through_one_hot_targets_in_a_claim(tmp_path: Path) -> 
     assert [ONE_HOT_RNN.count("\n", 0, f.start) + 1 for f in found] == [7]
     assert tally.verified == 1
     assert r"texgrad finds `\sum_{t=1}^{T} (\hat y_t - y_t) h_t^\top`" in found[0].message
+
+
+def test_a_named_sum_inside_a_larger_expression_is_refused_in_words(tmp_path: Path) -> None:
+    r"""PRML's regularised error ``E_\alpha(\mathbf w) = E(\mathbf w) + \frac{\alpha}{2}\mathbf
+    w^\top\mathbf w`` of a cross-entropy E defined as a sum over samples: not differentiated
+    yet, and the refusal names E and says what to do (it spoke of "entries of a declared
+    vector")."""
+    doc = tmp_path / "prior.md"
+    doc.write_text(
+        PRML_LOGISTIC + "\nWith $\\alpha > 0$, $E_\\alpha(\\mathbf{w}) = E(\\mathbf{w}) + "
+        "\\frac{\\alpha}{2}\\mathbf{w}^\\top\\mathbf{w}$.\n",
+        encoding="utf-8",
+    )
+    out = diff_in_document(doc, PRML_LOGISTIC.count("\n") + 2, r"\mathbf{w}", budget=60.0)
+    assert out.error is not None and out.error.startswith("`E` is defined by a sum over samples"), (
+        out.error
+    )
+    assert "write the sum in the row" in out.error

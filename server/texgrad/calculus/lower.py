@@ -1180,6 +1180,16 @@ class Lowerer:
         self.bound = {**saved, **values}
         try:
             return self._lower(fdef.body)
+        except CalculusError as exc:
+            if not str(exc).startswith("the summand involves no entry") or not any(
+                isinstance(n, t.BigOp) and n.op == "\\sum" for n in fdef.body.walk()
+            ):
+                raise
+            raise CalculusError(  # E(w) + ½α wᵀw of E(w) = -\sum_n …: PRML's regularised error
+                f"`{key_text(fdef.key)}` is defined by a sum over samples, which texgrad "
+                "differentiates where a row is that sum alone, not yet inside a larger "
+                "expression: write the sum in the row"
+            ) from exc
         finally:
             self.bound = saved
 
