@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tests.calculus.problem_numerics import central_gradient
 from texgrad.calculus.api import diff_in_document
 from texgrad.calculus.evaluate_tree import evaluate
 from texgrad.reading.source import MappedText
@@ -39,20 +40,11 @@ def _value(latex: str) -> np.ndarray:
     return np.asarray(evaluate(tree, VALUES), dtype=float).ravel()
 
 
-def _numeric_gradient(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:  # type: ignore[no-untyped-def]
-    out = np.zeros_like(x)
-    for k in range(x.size):
-        step = np.zeros_like(x)
-        step[k] = h
-        out[k] = (f(x + step) - f(x - step)) / (2 * h)
-    return out
-
-
 def test_a_per_rating_loss_by_the_users_factor() -> None:
     out = diff_in_document("notes.md", PLAIN, "\\mathbf{p}_u", text=DOC)
     assert out.error is None and out.verified, out.error or out.note
     loss = lambda p: (R_UI - Q @ p) ** 2 + LAM * p @ p  # noqa: E731
-    assert np.allclose(_value(out.result), _numeric_gradient(loss, P), atol=1e-6)
+    assert np.allclose(_value(out.result), central_gradient(loss, P), atol=1e-6)
 
 
 def test_a_prediction_the_text_defines_and_its_biases_are_numbers() -> None:
@@ -62,10 +54,10 @@ def test_a_prediction_the_text_defines_and_its_biases_are_numbers() -> None:
 
     by_q = diff_in_document("notes.md", BIASED, "\\mathbf{q}_i", text=DOC)
     assert by_q.error is None and by_q.verified, by_q.error or by_q.note
-    assert np.allclose(_value(by_q.result), _numeric_gradient(loss, Q), atol=1e-6)
+    assert np.allclose(_value(by_q.result), central_gradient(loss, Q), atol=1e-6)
     by_b = diff_in_document("notes.md", BIASED, "b_u", text=DOC)
     assert by_b.error is None and by_b.verified, by_b.error or by_b.note
-    fd = _numeric_gradient(lambda b: loss(Q, float(b[0])), np.array([B_U]))
+    fd = central_gradient(lambda b: loss(Q, float(b[0])), np.array([B_U]))
     assert np.allclose(_value(by_b.result), fd, atol=1e-6)
 
 

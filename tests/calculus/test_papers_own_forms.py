@@ -8,11 +8,11 @@ dimension."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from tests.calculus.problem_numerics import central_gradient
 from texgrad.calculus import expr as e
 from texgrad.calculus.api import diff_in_document, diff_latex
 from texgrad.calculus.evaluate_tree import evaluate
@@ -29,16 +29,6 @@ def value(latex: str, values: dict[str, object]) -> np.ndarray:
     row = parse_row(MappedText.identity(latex))
     assert row.tree is not None, latex
     return np.asarray(evaluate(row.tree, values), dtype=float)
-
-
-def numeric_gradient(f: Callable[[np.ndarray], float], x: np.ndarray) -> np.ndarray:
-    g = np.zeros_like(x)
-    h = 1e-6
-    for idx in np.ndindex(*x.shape):
-        step = np.zeros_like(x)
-        step[idx] = h
-        g[idx] = (f(x + step) - f(x - step)) / (2 * h)
-    return g
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -86,7 +76,7 @@ def test_symmetry_stated_before_the_declarations_is_kept(tmp_path: Path) -> None
     m, n = 4, 3
     p, q, x = spd(m), spd(n), RNG.standard_normal((m, n))
     got = value(out.result, {"P": p, "Q": q, "X": x})
-    want = numeric_gradient(lambda y: float(np.trace(y.T @ p @ y @ q)), x)
+    want = central_gradient(lambda y: float(np.trace(y.T @ p @ y @ q)), x)
     assert np.allclose(got, want, atol=1e-5)
 
 
@@ -98,7 +88,7 @@ def test_a_supposition_before_the_declarations_stays_one() -> None:
     m, n = 4, 3
     p, q, x = (RNG.standard_normal(s) for s in ((m, m), (n, n), (m, n)))
     got = value(out.result, {"P": p, "Q": q, "X": x})  # nothing said: P, Q general
-    want = numeric_gradient(lambda y: float(np.trace(y.T @ p @ y @ q)), x)
+    want = central_gradient(lambda y: float(np.trace(y.T @ p @ y @ q)), x)
     assert np.allclose(got, want, atol=1e-5)
 
 
@@ -121,7 +111,7 @@ def test_the_noisy_sample_is_a_member_like_the_clean_one(tmp_path: Path) -> None
     d = 4
     eps, xt, b, w = (RNG.standard_normal(s) for s in ((d, 1), (d, 1), (d, 1), (d, d)))
     got = value(out.result, {"\\epsilon": eps, "x_{t}": xt, "b": b, "W": w})
-    want = numeric_gradient(lambda v: float(np.sum((eps - v @ xt - b) ** 2)), w)
+    want = central_gradient(lambda v: float(np.sum((eps - v @ xt - b) ** 2)), w)
     assert np.allclose(got, want, atol=1e-5)
 
 
@@ -157,7 +147,7 @@ def test_a_member_defined_with_a_signed_label_is_read_through_its_definition(
     # H^{(l+1)} evaluated as the document defines it, then the result
     result = out.result.replace("H^{(l+1)}", "(\\tanh(\\hat{A} H^{(l)} W^{(l)}))")
     got = value(result, {"\\hat{A}": a, "H^{(l)}": h, "W^{(l)}": w, "Y": y})
-    assert np.allclose(got, numeric_gradient(loss, w), atol=1e-5)
+    assert np.allclose(got, central_gradient(loss, w), atol=1e-5)
 
 
 def test_a_vector_of_ones_beside_a_matrix_is_the_matrix_of_ones() -> None:
@@ -167,7 +157,7 @@ def test_a_vector_of_ones_beside_a_matrix_is_the_matrix_of_ones() -> None:
     n, d = 5, 3
     a, h = RNG.standard_normal((n, d)), RNG.standard_normal((n, d))
     got = value(out.result, {"A": a, "H": h})
-    want = numeric_gradient(lambda v: float(np.trace(a.T @ (v * (1 - v)))), h)
+    want = central_gradient(lambda v: float(np.trace(a.T @ (v * (1 - v)))), h)
     assert np.allclose(got, want, atol=1e-5)
 
 
@@ -179,7 +169,7 @@ def test_ones_times_a_row_beside_a_matrix_stays_a_product() -> None:
     n, d = 5, 3
     a, x, m = RNG.standard_normal((n, d)), RNG.standard_normal((n, d)), RNG.standard_normal((d, 1))
     got = value(out.result, {"A": a, "X": x, "m": m})
-    want = numeric_gradient(lambda v: float(np.trace(a.T @ (x - np.ones((n, 1)) @ v.T))), m)
+    want = central_gradient(lambda v: float(np.trace(a.T @ (x - np.ones((n, 1)) @ v.T))), m)
     assert np.allclose(got, want, atol=1e-5)
 
 
@@ -205,7 +195,7 @@ def test_a_tempered_cross_entropy_is_softmax_less_the_label_over_tau(tmp_path: P
     assert "\\vz" in out.result  # in the document's macros
     written = out.result.replace("\\vz", "\\mathbf{z}").replace("\\vy", "\\mathbf{y}")
     got = value(written, {"z": z, "y": y, "\\tau": tau})
-    want = numeric_gradient(lambda v: float((-y.T @ np.log(softmax(v / tau)))[0, 0]), z)
+    want = central_gradient(lambda v: float((-y.T @ np.log(softmax(v / tau)))[0, 0]), z)
     assert np.allclose(got, want, atol=1e-5)
 
 
@@ -216,7 +206,7 @@ def test_a_tempered_cross_entropy_of_any_target_keeps_its_sum() -> None:
     k, tau = 4, 0.6
     z, y = RNG.standard_normal((k, 1)), RNG.random((k, 1))  # no distribution: 1ᵀy ≠ 1
     got = value(out.result, {"z": z, "y": y, "\\tau": tau})
-    want = numeric_gradient(lambda v: float((-y.T @ np.log(softmax(v / tau)))[0, 0]), z)
+    want = central_gradient(lambda v: float((-y.T @ np.log(softmax(v / tau)))[0, 0]), z)
     assert np.allclose(got, want, atol=1e-5)
 
 
@@ -259,7 +249,7 @@ def test_weights_compared_with_zero_are_numbers(tmp_path: Path) -> None:
     values = {"family:x": x[:, :, None], "family:y": y[:, :, None], "family:w": w[:, :, None],
               "\\beta": beta, "n": float(n)}  # fmt: skip
     got = value(out.result, values)
-    want = numeric_gradient(lambda b: float(np.sum(w * (y - x @ b) ** 2)), beta)
+    want = central_gradient(lambda b: float(np.sum(w * (y - x @ b) ** 2)), beta)
     assert np.allclose(got, want, atol=1e-5)
 
 
@@ -296,7 +286,7 @@ def test_responsibilities_compared_with_zero_are_numbers_beside_a_vector_r(
     values = {"family:x": x[:, :, None], "family:r": r[:, :, None], "\\Sigma_{k}": s,
               "\\mu_{k}": mu, "N": float(n)}  # fmt: skip
     got = value(result, values)
-    assert np.allclose(got, numeric_gradient(q, mu), atol=1e-5)
+    assert np.allclose(got, central_gradient(q, mu), atol=1e-5)
 
 
 # -- what the known gaps left -------------------------------------------------------------
@@ -363,7 +353,7 @@ def test_a_function_named_with_its_parameters_letter_is_called(tmp_path: Path) -
         "\\boldsymbol{\\epsilon}_\\theta(\\mathbf{x}_t)", "(W\\mathbf{x}_t + \\mathbf{b})"
     )
     got = value(result, {"\\epsilon": eps, "x_{t}": xt, "b": b, "W": w})
-    want = numeric_gradient(lambda v: float(np.sum((eps - v @ xt - b) ** 2)), w)
+    want = central_gradient(lambda v: float(np.sum((eps - v @ xt - b) ** 2)), w)
     assert np.allclose(got, want, atol=1e-5)
 
 
@@ -392,7 +382,7 @@ def test_the_log_of_a_quotient_over_a_sum_of_samples_is_two_terms(tmp_path: Path
     values = {"family:v": keys[:, :, None], "family-first:v": np.array([[0.0]]), "v_{0}": keys[[0]].T,
               "u": u, "\\tau": tau, "M": float(m)}  # fmt: skip
     got = value(out.result, values)
-    assert np.allclose(got, numeric_gradient(loss, u), atol=1e-5)
+    assert np.allclose(got, central_gradient(loss, u), atol=1e-5)
 
 
 WEIGHTS_ON_THE_DIAGONAL = r"""# WLS
@@ -418,5 +408,5 @@ def test_a_diagonal_of_listed_entries_is_the_diagonal_of_their_vector(tmp_path: 
     )
     w = np.diag(RNG.random(n) + 0.1)
     got = value(out.result, {"X": x, "y": y, "\\beta": beta, "W": w})
-    want = numeric_gradient(lambda b: float(((y - x @ b).T @ w @ (y - x @ b))[0, 0]), beta)
+    want = central_gradient(lambda b: float(((y - x @ b).T @ w @ (y - x @ b))[0, 0]), beta)
     assert np.allclose(got, want, atol=1e-5)

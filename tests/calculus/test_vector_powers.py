@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tests.calculus.problem_numerics import central_gradient
 from texgrad.calculus.api import diff_latex
 from texgrad.calculus.evaluate_tree import evaluate
 from texgrad.reading.source import MappedText
@@ -17,15 +18,6 @@ WHERE = r"\mathbf{r} \in \mathbb{R}^m; \delta \in \mathbb{R}"
 RNG = np.random.default_rng(11)
 R = RNG.standard_normal(4)
 DELTA = 1.3
-
-
-def _gradient(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:  # type: ignore[no-untyped-def]
-    out = np.zeros_like(x)
-    for k in range(x.size):
-        step = np.zeros_like(x)
-        step[k] = h
-        out[k] = (f(x + step) - f(x - step)) / (2 * h)
-    return out
 
 
 def _value(latex: str) -> np.ndarray:
@@ -42,14 +34,14 @@ def test_the_pseudo_huber_loss_of_a_residual_vector() -> None:
     assert "independently" not in out.note  # the formula as written was evaluated too
     assert r"\left(\frac{\mathbf{r}}{\delta}\right)^{\circ 2}" in out.result  # not \frac{r}{δ}^{∘2}
     loss = lambda r: DELTA**2 * np.sum(np.sqrt(1 + (r / DELTA) ** 2) - 1)  # noqa: E731
-    assert np.allclose(_value(out.result), _gradient(loss, R), atol=1e-6)
+    assert np.allclose(_value(out.result), central_gradient(loss, R), atol=1e-6)
 
 
 def test_a_sized_ones_vector_and_a_plain_power() -> None:
     out = diff_latex(r"\mathbf{1}_m^\top \log(\mathbf{1}_m + \mathbf{r}^2)", r"\mathbf{r}", WHERE)
     assert out.error is None and out.verified, out.error or out.note
     loss = lambda r: np.sum(np.log(1 + r**2))  # noqa: E731
-    assert np.allclose(_value(out.result), _gradient(loss, R), atol=1e-6)
+    assert np.allclose(_value(out.result), central_gradient(loss, R), atol=1e-6)
 
 
 def test_a_power_of_a_vector_elsewhere_stays_refused() -> None:
