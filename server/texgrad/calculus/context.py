@@ -14,7 +14,7 @@ import re
 import threading
 import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from texgrad.calculus import notation
@@ -587,14 +587,17 @@ def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, _Dec
     """Symmetry and definiteness the text states before ``offset`` of a matrix still
     declared as it was there ("$K$ … is symmetric positive definite")."""
     for s in _said_of(result).properties:
-        if s.start > offset or (s.until >= 0 and offset > s.until):
+        if s.path is None and (s.start > offset or (s.until >= 0 and offset > s.until)):
             continue  # (after it; "If $P$ is symmetric, then …": only within that sentence)
         found = in_force.get(s.key)  # (looked up only for what is said before the offset)
         decl = found.declaration() if found is not None else None
         info = env.vars.get(s.key)
         if decl is None or info is None or decl.shape.rows != decl.shape.cols:
             continue
-        if result.table.lookup(
+        if s.path is not None:  # an earlier file of the project: of the same declaration
+            if result.table.lookup(s.key, decl.font, s.path, s.start) is not decl:
+                continue
+        elif result.table.lookup(
             s.key, decl.font, result.path, s.start
         ) is not decl and not _declared_just_after(result, s, decl):
             continue  # the letter was declared again since (an Example's own K)
@@ -691,8 +694,28 @@ def _said_of(result: CheckResult) -> _Said:
         rows = [r for r in result.rows if r.path == result.path]
         text = result.doc.text
         scalars = stated_scalars(text, rows) + _compared_members(rows)
-        learnt.said = _Said(stated_properties(text, rows), scalars)
+        learnt.said = _Said(_said_before(result) + stated_properties(text, rows), scalars)
     return learnt.said
+
+
+def _said_before(result: CheckResult) -> list[Stated]:
+    """What the project's files read before this one state of their matrices ("$\bM$ …
+    positive semidefinite" in the setup section, for the gradients section): statements,
+    not suppositions, which hold in their own sentence only."""
+    out: list[Stated] = []
+    if result.path not in result.project_texts:
+        return out
+    for path, text in result.project_texts.items():
+        if path == result.path:
+            break
+        if not _MAY_STATE.search(text):
+            continue
+        rows = [r for r in result.elsewhere if r.path == path]
+        out.extend(replace(s, path=path) for s in stated_properties(text, rows) if s.until < 0)
+    return out
+
+
+_MAY_STATE = re.compile(r"symmetric|definite|SPD|s\.p\.d\.|diagonal|\\succ|\\top|\\intercal|\^T")
 
 
 def _compared_members(rows: list[PlacedRow]) -> list[tuple[str, int]]:

@@ -1115,9 +1115,12 @@ def _symbol_in(part: str, declared: bool) -> str | None:
     elif declared:
         return None
     found = symbol_key(tree) if tree is not None else None
+    if found is None and tree is not None and _A_MACRO.fullmatch(part.strip()):
+        return part.strip()  # the document's own macro, ``\bM``: matched with its spelling
     return found[0] if found is not None else None
 
 
+_A_MACRO = re.compile(r"\\[A-Za-z]+")
 _HEADING = re.compile(r"\\(?:sub)*section\*?\{([^{}]*)\}|^#+[ \t]*(.*)$", re.M)
 
 
@@ -1145,8 +1148,9 @@ def _symmetric_as_said(
     said |= _said_in(beside, local=True, at=claim.row.start - lo, hedged=True)
     said |= _equal_to_transpose(beside, conditions=True)
     for name, info in list(env.vars.items()):
-        if name not in said and "\\Sigma" not in name:
+        if name not in said and "\\Sigma" not in name and info.latex not in said:
             continue  # (its shape not read: a context's symbols are looked up when read)
+        # (the prose is read as written: "for symmetric $\bM$" names the macro's spelling)
         square = info.shape.rows == info.shape.cols and not info.shape.is_scalar
         if square and not info.symmetric:
             env.vars[name] = replace(info, symmetric=True)

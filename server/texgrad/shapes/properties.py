@@ -85,6 +85,7 @@ class Stated:
     symmetric: bool
     positive_definite: bool
     until: int = -1  # a supposition ("If $P$ is symmetric, then …") holds to its sentence's end
+    path: str | None = None  # said in another file of the project (None: this document)
 
 
 def _row_at(rows: list[PlacedRow], starts: list[int], offset: int) -> PlacedRow | None:
@@ -139,6 +140,7 @@ def stated_properties(text: str, rows: list[PlacedRow]) -> list[Stated]:
                     key = symbol_key(sym) if sym is not None else None
                     if key is not None:
                         out.append(Stated(key[0], m.start(group), True, pd, until))
+        out.extend(_both(text, rows, starts))
     for row in rows:
         stated = _stated_by_row(row)
         before = text[max(0, row.start - 40) : row.start].rstrip("$( ") + " "
@@ -147,6 +149,35 @@ def stated_properties(text: str, rows: list[PlacedRow]) -> list[Stated]:
         if stated and _IF.search(before):  # "if $A = A^\\top$": in its sentence only
             stated = [replace(s, until=_sentence_end(text, row.end)) for s in stated]
         out.extend(stated)
+    return out
+
+
+# "$M \in …$ the mass matrix and $K \in …$ the stiffness matrix; both are symmetric
+# positive definite": the last two matrices named in the sentence
+_BOTH = re.compile(r"[,;]\s*(?:and\s+)?both\s+(?:are\s+)?(?:also\s+)?" + _PROPERTY + r"(?![\w-])")
+_SPAN = re.compile(r"\$\$?[^$]{1,120}\$\$?")
+
+
+def _both(text: str, rows: list[PlacedRow], starts: list[int]) -> list[Stated]:
+    out: list[Stated] = []
+    for m in _BOTH.finditer(text):
+        begin = _sentence_start(text, m.start())
+        if _SUPPOSING.search(text, begin, m.start()) or HEDGING.search(
+            text, max(0, m.start() - 40), m.start()
+        ):
+            continue
+        named: list[tuple[str, int]] = []
+        for span in _SPAN.finditer(text, begin, m.start()):
+            row = _row_at(rows, starts, span.start() + 1)
+            sym = _subject(row.tree_as_parsed) if row is not None else None
+            key = symbol_key(sym) if sym is not None else None
+            if key is not None:
+                named.append((key[0], span.start()))
+        if len(named) < 2:
+            continue
+        prop = m["prop"].lower()
+        pd = "definite" in prop and "semi" not in prop or prop in ("spd", "s.p.d.")
+        out.extend(Stated(key, at, True, pd) for key, at in named[-2:])
     return out
 
 

@@ -1,0 +1,111 @@
+r"""Symmetry a document states where real documents state it, so that ``2Mz`` for
+``\partial z^\top M z/\partial z`` is not flagged: in another file of the project read before
+(a setup section), after the last two matrices of a sentence ("…; both are symmetric
+positive definite"), and of a symbol spelt with the document's own macro ("for symmetric
+$\bM$"). Each with the trap beside it: where nothing says so, ``2Mz`` is still wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from texgrad.calculus.written_derivatives import check_written
+from texgrad.reading.project import load_project, normalize
+from texgrad.shapes.check import Checker
+
+CLAIM = "Then $\\frac{\\partial}{\\partial z} z^\\top M z = 2 M z$.\n"
+
+
+def _flagged(tmp_path: Path, files: dict[str, str], which: str) -> list[int]:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    path = normalize(tmp_path / which)
+    project = load_project(path, folder=tmp_path)
+    checked = Checker().check(path, project, tmp_path)
+    text = checked.doc.text
+    return [text.count("\n", 0, f.start) + 1 for f in check_written(checked, seconds=60.0)]
+
+
+def _project(setup: str) -> dict[str, str]:
+    return {
+        "main.tex": (
+            "\\documentclass{article}\n\\begin{document}\n"
+            "\\input{sections/setup}\n\\input{sections/grad}\n\\end{document}\n"
+        ),
+        "sections/setup.tex": setup,
+        "sections/grad.tex": CLAIM,
+    }
+
+
+@pytest.mark.parametrize(
+    ("setup", "lines"),
+    [
+        ("Let $M \\in \\mathbb{R}^{d\\times d}$ be symmetric and $z \\in \\mathbb{R}^d$.\n", []),
+        (
+            "Let $z \\in \\mathbb{R}^d$ and a positive semidefinite $M \\in \\mathbb{R}^{d\\times d}$.\n",
+            [],
+        ),
+        # the trap: nothing says M is symmetric (and a supposition holds in its sentence only)
+        ("Let $M \\in \\mathbb{R}^{d\\times d}$ and $z \\in \\mathbb{R}^d$.\n", [1]),
+        (
+            "Let $M \\in \\mathbb{R}^{d\\times d}$ and $z \\in \\mathbb{R}^d$. "
+            "If $M$ is symmetric, then $M^\\top z = Mz$.\n",
+            [1],
+        ),
+    ],
+)
+def test_symmetry_stated_in_an_earlier_file_of_the_project(
+    tmp_path: Path, setup: str, lines: list[int]
+) -> None:
+    assert _flagged(tmp_path, _project(setup), "sections/grad.tex") == lines
+
+
+def test_a_file_read_after_states_nothing_for_this_one(tmp_path: Path) -> None:
+    files = _project("Let $M \\in \\mathbb{R}^{d\\times d}$ and $z \\in \\mathbb{R}^d$.\n")
+    files["main.tex"] = files["main.tex"].replace(
+        "\\input{sections/grad}", "\\input{sections/grad}\n\\input{sections/later}"
+    )
+    files["sections/later.tex"] = "From here on $M$ is symmetric.\n"
+    assert _flagged(tmp_path, files, "sections/grad.tex") == [1]
+
+
+@pytest.mark.parametrize(
+    ("said", "lines"),
+    [
+        ("the metric and $K \\in \\mathbb{R}^{d\\times d}$ the kernel; both are symmetric.", []),
+        (
+            "the metric and $K \\in \\mathbb{R}^{d\\times d}$ the kernel; both are symmetric "
+            "positive definite.",
+            [],
+        ),
+        # the trap: "both" of the two matrices named last, not of one before them
+        (
+            "the metric, $K \\in \\mathbb{R}^{d\\times d}$ the kernel and "
+            "$L \\in \\mathbb{R}^{d\\times d}$ the factor; both are symmetric.",
+            [3],
+        ),
+        ("the metric and $K \\in \\mathbb{R}^{d\\times d}$ the kernel.", [3]),
+    ],
+)
+def test_both_are_symmetric_names_the_last_two_matrices(
+    tmp_path: Path, said: str, lines: list[int]
+) -> None:
+    text = "Let $z \\in \\mathbb{R}^d$, $M \\in \\mathbb{R}^{d \\times d}$ " + said + "\n\n" + CLAIM
+    assert _flagged(tmp_path, {"a.md": text}, "a.md") == lines
+
+
+@pytest.mark.parametrize(("hedge", "lines"), [(" for symmetric $\\bM$", []), ("", [10])])
+def test_for_symmetric_spelt_with_the_documents_macro(
+    tmp_path: Path, hedge: str, lines: list[int]
+) -> None:
+    text = (
+        "\\documentclass{article}\n\\usepackage{bm}\n\\newcommand{\\bz}{\\bm{z}}\n"
+        "\\newcommand{\\bM}{\\bm{M}}\n\\begin{document}\n"
+        "Let $\\bM \\in \\mathbb{R}^{d\\times d}$ and $\\bz \\in \\mathbb{R}^d$.\n\n"
+        "Some text.\n\n"
+        f"And $\\frac{{\\partial}}{{\\partial \\bz}}\\bz^\\top\\bM\\bz = 2 \\bM \\bz${hedge}.\n"
+        "\\end{document}\n"
+    )
+    assert _flagged(tmp_path, {"a.tex": text}, "a.tex") == lines
