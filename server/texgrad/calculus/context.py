@@ -21,7 +21,7 @@ from texgrad.calculus import notation
 from texgrad.calculus.expr import CalculusError, Expr
 from texgrad.calculus.functions import written_for_arrays
 from texgrad.calculus.indices import says_einstein
-from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo
+from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo, rate_of
 from texgrad.calculus.matrix_notation import softmax_by_columns
 from texgrad.calculus.printing import Style
 from texgrad.calculus.sympy_dims import ONE, Shape, sympy_shape
@@ -140,6 +140,7 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     _said_scalars(result, offset, env)
     _like_its_family(env)
     _scalar_parameters(trees, env)
+    _rates(trees, env)
     style = notation.copy_style(document_style(result))
     notation.learn_style(style, trees, result.doc.text, override=True)
     _declared_spellings(result, style, in_force, fonts)
@@ -571,6 +572,16 @@ def _scalar_parameters(trees: list[t.Node], env: Env) -> None:
             if isinstance(value, Expr) and value.is_scalar:
                 for p in unknown:
                     env.vars[p] = trial.vars[p]
+
+
+def _rates(trees: list[t.Node], env: Env) -> None:
+    r"""∂D/∂q̇: the rate ``\dot{\mathbf q}`` of a declared q the row writes, a variable of its
+    own with q's shape (a definition's body meets its rates when lowered)."""
+    for tree in trees:
+        for node in tree.walk():
+            rate = rate_of(node, env) if isinstance(node, t.Symbol) and node.accents else None
+            if rate is not None:
+                env.vars[rate.key] = rate
 
 
 def _in_another_font(trees: list[t.Node], key: tuple[str, str | None]) -> bool:

@@ -110,6 +110,26 @@ class VarInfo:
         self.shape = sympy_shape(self.shape)  # (the boundary: see calculus/sympy_dims.py)
 
 
+# a time derivative keeps its letter's shape (\dot{\mathbf q}, \ddot q); as the shape
+# checker reads them (shapes/rules/symbols.py SAME_SHAPE_ACCENTS)
+_RATE_ACCENTS = ("dot", "ddot")
+
+
+def rate_of(node: t.Node, env: Env) -> VarInfo | None:
+    r"""A rate nothing declares nor defines, ``\dot{\mathbf q}``, with the shape of its
+    declared letter ``\mathbf q`` (a variable of its own: ∂D/∂q̇ is by the rate)."""
+    if not isinstance(node, t.Symbol) or not node.accents or node.accents[-1] not in _RATE_ACCENTS:
+        return None
+    key = symbol_key(node)
+    if key is None or key[0] in env.functions or key[0] in env.vars:
+        return None
+    base = symbol_key(replace(node, accents=node.accents[:-1]))
+    info = env.vars.get(base[0]) if base is not None else None
+    if info is None or base is None or base[0] in env.functions:
+        return None
+    return VarInfo(key[0], info.shape, written_latex(node))
+
+
 @dataclass
 class FunctionDef:
     key: str
@@ -394,6 +414,10 @@ class Lowerer:
                 return e.num(dim)  # \frac{1}{\sqrt{d_k}} with Q ∈ ℝ^{n×d_k}: the number d_k
         if is_expectation(node):
             raise CalculusError("`\\mathbb{E}[\\cdot]` (an expectation) is not supported")
+        rate = rate_of(node, self.env)
+        if rate is not None:
+            self.env.vars[rate.key] = rate
+            return e.var(rate.key, rate.shape)
         raise UnknownShape(node, written_latex(node))
 
     def _tagged(self, node: t.Tagged) -> Lowered | None:
