@@ -1596,3 +1596,20 @@ def test_the_limit_x_infinity_of_a_vector_has_its_shape(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "equation-mismatch", "matmul-mismatch")
     (equation,) = [d for d in result.diagnostics if d.code == "equation-mismatch"]
     assert [r.message for r in equation.related][:1] == ["`x` declared ℝ^{n} here"]
+
+
+def test_a_function_defined_second_in_a_row_of_two_statements(tmp_path: Path) -> None:
+    r"""``T = …, \qquad V(\mathbf q) = …`` defines V as well as T: the Lagrangian that calls
+    ``V(\mathbf q)`` is checked (a scalar, not a product of an unknown V), and a mistake
+    beside the call is found."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $q \in \mathbb{R}^n$, $K \in \mathbb{R}^{n \times n}$, $G \in \mathbb{R}^{m \times n}$, $l \in \mathbb{R}^m$.
+        $$T = \frac{1}{2} q^\top q, \qquad V(q) = \frac{1}{2} q^\top K q.$$
+        Then $L(q) = V(q) - l^\top G q$ and $V(q) - G l$.
+                                                    ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert not any(d.code == "unknown-shape" for d in result.diagnostics)

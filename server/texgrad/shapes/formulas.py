@@ -274,7 +274,7 @@ def _from_membership(
         # k_u(x) \in \mathbb{R}^m, J(x) = … \in …: what the function gives, when the call
         # is what the statement introduces (not k of K = k(X, Z) \in …: a kernel's value
         # depends on its arguments)
-        signal = _signal(sym)  # x(t) \in \mathbb{R}^n: a signal of time
+        signal, written = signal_letter(sym), sym  # x(t) \in \mathbb{R}^n: a signal of time
         if signal is not None:
             sym = signal
         valued = (
@@ -305,6 +305,7 @@ def _from_membership(
         )
         if scope is None:
             table.add(d)
+            _add_samples(d, signal, written, table)
             if isinstance(sym, t.Sub) and show(sym.index) in ANY_INDEX:
                 table.add(replace(d, key=any_member_key(key[0][: key[0].rindex("_")])))
         else:
@@ -345,7 +346,7 @@ def iterate_key(node: t.Node) -> tuple[str, str | None] | None:
 _TIME = frozenset({"t", "k", "s", "\\tau"})
 
 
-def _signal(node: t.Node) -> t.Node | None:
+def signal_letter(node: t.Node) -> t.Node | None:
     """``x(t) \\in \\mathbb{R}^n``, ``u_i(k) \\in …``: a signal of time declares its letter
     (``x(t)`` then reads as ``x`` times a scalar)."""
     if isinstance(node, t.Product) and len(node.factors) == 2:
@@ -360,6 +361,28 @@ def _signal(node: t.Node) -> t.Node | None:
     if not (isinstance(arg, t.Symbol) and arg.name in _TIME and not arg.font and not arg.accents):
         return None
     return letter if isinstance(letter, (t.Symbol, t.Sub)) else None
+
+
+def _add_samples(d: Declaration, letter: t.Node | None, signal: t.Node, table: SymbolTable) -> None:
+    """``h(t) \\in \\mathbb{R}^N`` declares its samples ``h_t``, ``h_{t-1}`` too."""
+    sample = sampled(letter, signal) if letter is not None else None
+    if sample is not None:
+        table.add(replace(d, key=sample[0], font=sample[1]))
+
+
+def sampled(letter: t.Node, signal: t.Node | None) -> tuple[str, str | None] | None:
+    r"""The key of the sample ``h_t`` of a signal ``h(t)`` (of its plain ``letter``), which a
+    discrete-time text goes on writing (``h_t = \bar A h_{t-1} + \bar B u_t``)."""
+    if not isinstance(letter, t.Symbol) or signal is None:
+        return None
+    arg: t.Node | None = None
+    if isinstance(signal, t.Product) and isinstance(signal.factors[-1], t.Paren):
+        arg = signal.factors[-1].body
+    elif isinstance(signal, t.Apply):
+        arg = signal.args[0]
+    if not isinstance(arg, t.Symbol) or arg.name not in ("t", "k"):
+        return None
+    return symbol_key(t.Sub(letter, arg, start=signal.start, end=signal.end))
 
 
 # the letters that name any member of a list x_1, \dots, x_N of samples
