@@ -44,3 +44,17 @@ def test_the_reason_in_words(row: str, reason: str) -> None:
 )
 def test_a_differential_is_no_function_stated(row: str) -> None:
     assert _why(row) is None
+
+
+def test_a_mismatch_through_a_defined_name_is_said_with_the_names_shape() -> None:
+    r"""``\mathbf w^\top C \mathbf w`` of ``C = \frac{1}{n-1} X X^\top`` (n×n, a slip for
+    ``X^\top X``): the reason speaks of C's n×n, as ``diff`` does — not of the n×p ``X`` its
+    definition begins with, which the row does not write."""
+    text = (
+        f"{DECLS} Let $\\mathbf w \\in \\mathbb{{R}}^p$.\n\n$$C = \\frac{{1}}{{n-1}} X X^\\top$$\n\n"
+        "## Objective\n\n$$J(\\mathbf w) = \\mathbf w^\\top C \\mathbf w$$\n"
+    )
+    checked = Checker().check("doc.md", text=text)
+    found = refusal_at(checked, text.index("J(") + 1)
+    assert found is not None
+    assert found.reason == "cannot multiply a 1×p by a n×n: inner dimensions p and n differ"

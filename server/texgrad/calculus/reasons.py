@@ -95,10 +95,25 @@ def refusal(tree: t.Node, ctx: Context) -> str | None:
     except UnknownShape as exc:
         return unknown_shape(tree, exc, ctx.env)
     except CalculusError as exc:
-        return _why_not(str(exc))
+        return _why_not(_in_its_names(tree, ctx, str(exc)))
     except RecursionError:
         return "the expression is nested too deeply"
     return None
+
+
+def _in_its_names(tree: t.Node, ctx: Context, said: str) -> str:
+    """The refusal as met with the document's names kept: ``w^\top C w`` of a defined
+    ``C = \frac{1}{n-1} X X^\top`` cannot multiply a 1×d by C's n×n, not by the n×d ``X``
+    its definition begins with (what ``diff`` says too)."""
+    try:
+        Lowerer(ctx.env, keep_names=True).lower(tree)
+    except UnknownShape:
+        return said
+    except CalculusError as named:
+        return str(named)
+    except RecursionError:
+        return said
+    return said
 
 
 _KNOWN = frozenset(("diag", "Diag", "vec", "softmax", "logsumexp", "relu", "sigmoid", "tanh"))

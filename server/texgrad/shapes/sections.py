@@ -24,7 +24,7 @@ SENTENCE_LOOKBACK = 400
 # blank line after a Markdown display when the sentence goes on: "$$ … $$\n\nwhere …",
 # "```{math} … ```\n\nhere for a single head with …").
 SENTENCE_BREAK = re.compile(
-    r"\n[ \t]*\n(?![ \t]*(?:where|with|in which|for|and|here)\s)|\\item\b|\\\\(?![\[\]()])|\\textbf\{\(|\n[ \t]*(?:[-*+]|\d+[.)])[ \t]|[.!?](?:\s|\$|\\\]|$)"
+    r"\n[ \t]*\n(?![ \t]*(?:where|with|in which|for|and|here|since|because)\s)|\\item\b|\\\\(?![\[\]()])|\\textbf\{\(|\n[ \t]*(?:[-*+]|\d+[.)])[ \t]|[.!?](?:\s|\$|\\\]|$)"
 )
 
 
