@@ -387,6 +387,27 @@ def _sentence_forms(
         _respectively(text, path, rows, table, lo, end)
     if "likewise" in chunk or "imilarly" in chunk:
         _likewise(text, path, rows, table, lo, end)
+    if "variance $" in chunk:
+        _variances(text, path, rows, table, lo, end)
+
+
+# "signal variance $s^2$", "noise variance $\sigma_n^2$": a number, so its letter is one
+# (not a covariance: the word boundary; not "variance $\Sigma$", written without a square)
+_VARIANCE = re.compile(r"\bvariance\s+\$(?P<sym>[^$]{1,30}\^\{?2\}?)\$")
+
+
+def _variances(
+    text: str, path: str, rows: list[PlacedRow], table: SymbolTable, lo: int, hi: int
+) -> None:
+    """Declare scalar the letter whose square the text calls a variance."""
+    for m in _VARIANCE.finditer(text, lo, hi):
+        (square,) = _items(rows, m.start("sym"))[:1] or [None]
+        if not isinstance(square, t.Power) or not isinstance(square.exponent, t.Number):
+            continue
+        sym = square.base
+        key = symbol_key(sym)
+        if key is not None and key[1] is None:
+            table.add(Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, "prose"))
 
 
 # "$W^Q = [W_1^Q\; \cdots\; W_h^Q] \in \mathbb{R}^{d \times d}$, and likewise $W^K$ and $W^V$.":
