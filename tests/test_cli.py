@@ -204,6 +204,25 @@ def test_a_wrong_derivative_is_said_once_not_also_as_an_equation_mismatch(
     assert code == 1 and out.splitlines()[0].endswith("[equation-mismatch]")
 
 
+def test_explain_without_derivatives_says_nothing_of_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    r"""``--explain --no-derivatives``: what the shapes leave unchecked, never a row that
+    "cannot be differentiated" (no derivative was looked at); with the derivatives, it is said."""
+    (tmp_path / "d.md").write_text(
+        "Let $x \\in \\mathbb{R}^n$ and $A \\in \\mathbb{R}^{n \\times n}$.\n\n"
+        "$$f(x) = \\operatorname{rank}(A x x^\\top) + q^\\top x$$\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    code, out = run("check", "--explain", "d.md")
+    assert code == 0 and "[cannot-differentiate]" in out, out
+    code, out = run("check", "--explain", "--no-derivatives", "d.md")
+    assert code == 0, out
+    (line,) = out.splitlines()
+    assert line.startswith("d.md:3:44: information: `q` has no shape") and "[unknown-shape]" in line
+
+
 def test_check_exit_status(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

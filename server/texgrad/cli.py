@@ -931,7 +931,8 @@ def _check_file(checker: Checker, key: str, unit: _Unit) -> _FileOutcome:
         reported = said_once(reported, found)  # (an equation-mismatch a wrong derivative makes)
         outcome.messages += unchecked
     if unit.explain:
-        reported = sorted(reported + _explained(result, undecided), key=lambda d: d.start)
+        explained = _explained(result, undecided, not unit.no_derivatives)
+        reported = sorted(reported + explained, key=lambda d: d.start)
     for d in reported:
         outcome.errors += d.severity == "error"
         outcome.records.append(_diagnostic_record(d, texts, lines))
@@ -972,15 +973,16 @@ def _skipped_lines(path: str, text: str, problems: Sequence[ReadProblem]) -> lis
 
 
 def _explained(
-    result: CheckResult, undecided: list[tuple[int, int, str, str, str]]
+    result: CheckResult, undecided: list[tuple[int, int, str, str, str]], derivatives: bool
 ) -> list[Diagnostic]:
-    """``--explain``: what the document leaves unchecked, and why, as information."""
+    """``--explain``: what the document leaves unchecked, and why, as information (of the
+    derivatives only where they were checked)."""
     from texgrad.calculus.unchecked import explain
     from texgrad.shapes.diagnostics import Diagnostic
 
     return [
         Diagnostic(u.code, "information", u.message, u.path, u.start, u.end)
-        for u in explain(result, undecided)
+        for u in explain(result, undecided, derivatives)
     ]
 
 

@@ -215,7 +215,7 @@ def test_a_bare_refusal_says_why(tmp_path: Path) -> None:
         "$$(a, b) = (1, 1)$$\n",
         encoding="utf-8",
     )
-    said = _said(_explained(doc, more=("--no-derivatives",))[1], "bare.md")
+    said = _said(_explained(doc)[1], "bare.md")
     assert said == {
         (3, "cannot-differentiate"): [
             r"cannot differentiate `f`: cannot differentiate `\pm`: `\pm` stands for two "
@@ -319,6 +319,27 @@ def test_a_member_whose_size_no_shape_names_says_so(tmp_path: Path) -> None:
         "`\\mathbf{H}^{(L)}` has no shape: it is the member of the family `\\mathbf{H}^{(l)}` "
         "whose size `d_L` no declared shape names, so it may be any size; declare it, e.g. "
         "`\\mathbf{H}^{(L)} \\in \\mathbb{R}^{m \\times n}` (the row using it is not checked)"
+    ]
+
+
+def test_a_bare_letter_beside_its_declared_family_is_said_not_guessed(tmp_path: Path) -> None:
+    r"""``\mathbf x`` where only the family ``\mathbf x_t \in \mathbb{R}^n`` is declared: the
+    note says so, with no guessed shape (its use beside ``A`` would suggest one); a letter
+    declared with a subscript that is no index (``\mathbf z_q``) is not a family."""
+    doc = tmp_path / "family.md"
+    doc.write_text(
+        "Let $\\mathbf{x}_t \\in \\mathbb{R}^n$, $\\mathbf{z}_q \\in \\mathbb{R}^n$ and "
+        "$A \\in \\mathbb{R}^{m \\times n}$.\n\n"
+        "Then $A \\mathbf{x}$ and $A \\mathbf{z}$.\n",
+        encoding="utf-8",
+    )
+    said = _said(_explained(doc, more=("--no-derivatives",))[1], "family.md")
+    assert said[(3, "unknown-shape")] == [
+        "`\\mathbf{x}` has no shape: it is never declared, only the family `\\mathbf{x}_t` is "
+        "(line 1); declare `\\mathbf{x}` itself if it names a quantity of its own (the row using "
+        "it is not checked)",
+        "`\\mathbf{z}` has no shape: it is never declared (its use suggests n rows); declare it, "
+        "e.g. `\\mathbf{z} \\in \\mathbb{R}^{n \\times m}` (the row using it is not checked)",
     ]
 
 

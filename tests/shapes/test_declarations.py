@@ -1503,3 +1503,29 @@ def test_bold_upright_reals_and_symmetric_matrices(tmp_path: Path) -> None:
         """,
     )
     assert found(result) == expected(fx, "not-square", "add-mismatch")
+
+
+def test_intervals_and_comparisons_of_lists_and_numbered_letters_make_scalars(
+    tmp_path: Path,
+) -> None:
+    r"""``\beta_1, \dots, \beta_T \in (0, 1)`` makes every ``\beta_t`` a scalar, as
+    ``(0, \infty)`` and ``[0, 1]`` make theirs; ``\alpha, \gamma > 0`` says it of each of the
+    list; ``\theta_1 > 0`` of a numbered parameter.  Not ``\theta \ge 0`` (a vector's, entrywise),
+    nor a list that is not all such letters (``\mathbf{u}, \lambda \ge 0``: only ``\lambda``)."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\beta_1, \dots, \beta_T \in (0,1)$, $\rho \in (0, \infty)$, $\alpha, \gamma > 0$,
+        $\theta_1 > 0$, $\theta \ge 0$, $\mathbf{u}, \lambda \ge 0$, $A \in \mathbb{R}^{m \times n}$
+        and $x \in \mathbb{R}^n$.
+        Fine: $\beta_t A x$, $\rho A x$, $\alpha \gamma A x$, $\theta_1 A x$, $\lambda A x$.
+        Wrong: $\beta_t x A$, $\rho x A$, $\alpha x A$, $\theta_1 x A$.
+                ^^^^^^^^^^^    ^^^^^^^^    ^^^^^^^^^^    ^^^^^^^^^^^^
+        Unknown: $A \theta$, $\mathbf{u}^\top A$.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    for scalar in (r"\beta_t", r"\beta_T", r"\rho", r"\alpha", r"\gamma", r"\theta_1"):
+        assert shape_of(result, scalar) == SCALAR, scalar
+    assert shape_of(result, r"\theta") is None
+    assert shape_of(result, r"\mathbf{u}") is None

@@ -528,3 +528,50 @@ def test_a_layer_family_known_by_its_input_is_sized_by_the_layer_widths(tmp_path
     )
     assert found(result) == expected(fx, "matmul-mismatch")
     assert shape_of(result, "a^{(l-1)}").short() == "n_{l-1}"  # type: ignore[union-attr]
+
+
+def test_a_member_under_another_index_letter_is_of_the_family(tmp_path: Path) -> None:
+    r"""``W_h^Q`` of ``W_i^Q`` (a head) and ``x_n`` of ``x_i`` (a sample): any index letter
+    names a member, as a number does; but where the letter's subscripts name (``W_i``,
+    ``W_f``, ``W_o``: an LSTM's gates), ``W_g`` is another matrix, not a member of ``W_i``."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        # Heads
+
+        Let $W_i^Q \in \mathbb{R}^{d \times k}$ and $x_i \in \mathbb{R}^{d}$ for each head $i$.
+        Then $(W_h^Q)^\top x_n$ is fine, but $W_h^Q x_n$ is not.
+                                              ^^^^^^^^^
+
+        # Gates
+
+        Let $W_i, W_f, W_o \in \mathbb{R}^{p \times d}$, $z_t \in \mathbb{R}^p$ and $u \in \mathbb{R}^d$.
+        The candidate is $\tanh(W_g z_t + W_i u)$.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert shape_of(result, "x_n").short() == "d"  # type: ignore[union-attr]
+    assert shape_of(result, "W_g") is None
+
+
+def test_the_iterates_of_a_recursion_have_the_vector_s_shape(tmp_path: Path) -> None:
+    r"""``p_k`` of ``p \in \Delta^{n-1}`` where the document writes the recursion
+    ``p_{k+1} = \dots p_k \dots``: the iterates, n-vectors; without a recursion ``x_k`` of
+    ``x \in \mathbb{R}^n`` may be an entry (a sum's) and has no shape."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        # Mirror descent
+
+        Let $A \in \mathbb{R}^{m \times n}$, $b \in \mathbb{R}^m$, $p \in \Delta^{n-1}$ and
+        $x \in \mathbb{R}^n$, and take the steps
+
+        $$p_{k+1} = \frac{p_k \odot \exp(-\eta g_k)}{\mathbf{1}_n^\top (p_k \odot \exp(-\eta g_k))}$$
+
+        with $g_k = A^\top (A p_k - b)$, not $g_k = A (A p_k - b)$, and $\sum_k x_k A$.
+                                                    ^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert shape_of(result, "p_k").short() == "n"  # type: ignore[union-attr]
+    assert shape_of(result, "x_k") is None

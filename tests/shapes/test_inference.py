@@ -1613,3 +1613,30 @@ def test_a_function_defined_second_in_a_row_of_two_statements(tmp_path: Path) ->
     )
     assert found(result) == expected(fx, "matmul-mismatch")
     assert not any(d.code == "unknown-shape" for d in result.diagnostics)
+
+
+def test_a_kernel_of_vectors_applied_to_matrices_gives_their_gram_matrix(tmp_path: Path) -> None:
+    r"""``k(\mathbf{x}, \mathbf{x}') = s^2 \exp(\dots)`` for ``\mathbf{x}, \mathbf{x}' \in
+    \mathbb{R}^d`` (with "signal variance $s^2$": a number) is a kernel; ``k(Z, Z)`` and
+    ``k(X, Z)`` of points stacked as rows are m×m and n×m.  Not a function of two matrices
+    (``g(A, B) = \operatorname{tr}(A^\top B)``), nor matrices whose columns are not the points'
+    (``k(X^\top, Z^\top)``)."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        # Inducing points
+
+        Let $X \in \mathbb{R}^{n \times d}$, $Z \in \mathbb{R}^{m \times d}$ and
+        $A, B \in \mathbb{R}^{p \times q}$, with signal variance $s^2$ and the kernel
+        $k(\mathbf{x}, \mathbf{x}') = s^2 \exp(-\lVert \mathbf{x} - \mathbf{x}' \rVert^2)$
+        for $\mathbf{x}, \mathbf{x}' \in \mathbb{R}^d$, and $g(A, B) = \operatorname{tr}(A^\top B)$.
+        Let $K_{mm} = k(Z, Z)$, $K_{nm} = k(X, Z)$, $G = g(A, B)$, $T = k(X^\top, Z^\top)$ and $\sigma^2 > 0$.
+
+        Fine: $\sigma^2 K_{mm} + K_{nm}^\top K_{nm}$, $G A$, $T X$. Wrong: $\sigma^2 K_{mm} + K_{nm} K_{nm}^\top$.
+                                                                            ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+    assert shape_of(result, "K_{nm}").short() == "n×m"  # type: ignore[union-attr]
+    assert shape_of(result, "K_{mm}").short() == "m×m"  # type: ignore[union-attr]
+    assert shape_of(result, "T X") is None  # (T unknown: X^\top has n columns, not d)

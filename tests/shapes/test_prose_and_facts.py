@@ -1432,3 +1432,25 @@ def test_a_primed_letter_defined_has_its_definition_s_shape(tmp_path: Path) -> N
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_likewise_declares_the_siblings_of_the_letter_just_declared(tmp_path: Path) -> None:
+    r""" "$W^Q = [\dots] \in \mathbb{R}^{d \times d}$, and likewise $W^K$ and $W^V$": the
+    siblings (the same letter, another tag) take its shape; "similarly $b$" (another letter)
+    says nothing."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        # Fused projections
+
+        Let $X \in \mathbb{R}^{n \times d}$. All query projections are one matrix
+        $W^Q = [W_1^Q\; W_2^Q] \in \mathbb{R}^{d \times d}$, and likewise $W^K$ and $W^V$.
+        A bias $c \in \mathbb{R}^{d}$, and similarly $b$.
+        Then $X [W^Q\; W^K\; W^V]$ is fine, $X^\top b$ says nothing, but
+        $X \begin{bmatrix} W^Q \\ W^K \\ W^V \end{bmatrix}$ and $W^V X$ are not.
+         ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^       ^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert shape_of(result, "W^K").short() == "d×d"  # type: ignore[union-attr]
+    assert shape_of(result, "b") is None

@@ -55,12 +55,18 @@ class Unchecked:
 
 
 def explain(
-    result: CheckResult, claims: list[tuple[int, int, str, str, str]] | None = None
+    result: CheckResult,
+    claims: list[tuple[int, int, str, str, str]] | None = None,
+    derivatives: bool = True,
 ) -> list[Unchecked]:
     """Everything of ``result``'s own document left unchecked, in document order.
     ``claims``: the written derivatives left undecided, (start, end, internal reason), from
-    :attr:`~texgrad.calculus.written_derivatives.Tally.undecided`."""
+    :attr:`~texgrad.calculus.written_derivatives.Tally.undecided`; without ``derivatives``
+    (``check --no-derivatives``), only what the shapes leave (no row that cannot be
+    differentiated, no derivative not checked: none was looked at)."""
     unknown = unknown_letters(result)
+    if not derivatives:
+        return sorted(unread_rows(result) + unknown, key=lambda u: (u.start, u.end))
     letters = {_bare(u.message.split("`")[1]) for u in unknown}
     errors = [(d.start, d.end) for d in result.diagnostics if d.severity == "error"]
     refused = [  # a row refused for a letter said above is said there; one whose shapes
@@ -273,8 +279,13 @@ def unknown_letters(result: CheckResult) -> list[Unchecked]:
     for written, (node, row) in list(first.items())[:_MAX_EXPLAINED]:
         n = len(rows[written])
         where = "the row using it is" if n == 1 else f"the {n} rows using it are"
-        said = _elsewhere(result, node, written) or _declare(result, row, node, written)
-        why = _why_no_shape(result, node)
+        family = _family_only(result, node)
+        if family is not None:  # \mathbf{x} beside \mathbf{x}_t: what it is, not a guess
+            why = f"it is never declared, only the family `{family[0]}` is ({family[1]})"
+            said = f"declare `{written}` itself if it names a quantity of its own"
+        else:
+            said = _elsewhere(result, node, written) or _declare(result, row, node, written)
+            why = _why_no_shape(result, node)
         message = f"`{written}` has no shape: {why}; {said} ({where} not checked)"
         out.append(Unchecked(result.path, node.start, node.end, UNKNOWN, message))
     return out
@@ -329,6 +340,24 @@ def _why_no_shape(result: CheckResult, node: t.Node) -> str:
     if evidence is not None:
         return f"it is never declared (its use suggests {evidence[0]})"
     return "it is never declared"
+
+
+def _family_only(result: CheckResult, node: t.Node) -> tuple[str, str] | None:
+    r"""The family a bare letter (``\mathbf{x}``) is declared as only (``\mathbf{x}_t \in
+    \mathbb{R}^n``: a subscript that is an index letter), as the document writes it and
+    where; None if the letter is declared itself, or no such family is."""
+    from texgrad.shapes.families import SUBSCRIPT_LABELS
+
+    key = symbol_key(node)
+    if not isinstance(node, t.Symbol) or key is None or key[0] in result.table.declarations:
+        return None
+    for label in SUBSCRIPT_LABELS:
+        for d in result.table.declarations.get(f"{key[0]}_{{{label}}}", []):
+            if d.font == key[1] and d.how != "definition":
+                text = result.table.texts.get(d.path, "")
+                written = text[d.start : d.end].strip()
+                return written or f"{key[0]}_{label}", _line(result, d.path, d.start)
+    return None
 
 
 def _member_of_unnamed_size(result: CheckResult, node: t.Node) -> str | None:

@@ -5,9 +5,11 @@ with the label where the shape depends on it.
 ``W^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}`` makes ``W^{(l+1)}`` n_{l+1}×n_l and ``W^{(1)}``
 n_1×n_0; ``h_t \in \mathbb{R}^n`` makes ``h_{t-1}``, ``h_0``, ``h_T`` n-vectors and
 ``x_k \in \mathbb{R}^{n_k}`` makes ``x_{k+1}`` an n_{k+1}-vector.  A subscript is read as a
-label only in a family's own letter plus or minus a number, a number, or the capital of its
-letter (``x_T`` of ``x_t``): ``x_s`` or ``W_Q`` are other symbols.  Where two families could
-be meant, or the label is neither of these, nothing is said.  Shapes and the calculus engine
+label in a family's own letter plus or minus a number, a number, the capital of its letter
+(``x_T`` of ``x_t``), or another index letter (``x_n`` of ``x_i``, ``W_h^Q`` of ``W_i^Q``) —
+unless the letter itself is declared (``x_i`` of ``x \in \mathbb{R}^n`` is an entry) or its
+subscripts name (``W_g`` beside ``W_i, W_f, W_o``: gates); ``W_Q`` is another symbol.  Where
+two families could be meant, or the label is neither of these, nothing is said.  Shapes and the calculus engine
 both read members here; a member declared itself is theirs to look up first.
 """
 
@@ -30,6 +32,8 @@ SUBSCRIPT_LABELS = ("t", "k", "i", "j", "l", "s", "n", "m", "g", "\\ell", "\\tau
 # … and, for a family that also has a tag, W_e^{(1)} (expert e's first layer) and its W_1^{(1)}
 # (not a plain W_e: an encoder's or embedding's matrix beside the layers W_1, W_2)
 TAGGED_SUBSCRIPT_LABELS = ("e",)
+# … and, of a tagged family only, a head's (W_h^Q of W_i^Q)
+HEAD_LABELS = ("h",)
 # … and as x^t, x^k (a bare superscript: the round of an iterative method, where the document
 # declares such a member — elsewhere x^t is a power)
 ITERATE_LABELS = ("t", "k")
@@ -45,6 +49,7 @@ def member_shape(
     named: Callable[[Dim], bool],
     tagged: bool = False,
     choose: Callable[[list[str]], str | None] | None = None,
+    written: Callable[[str], bool] | None = None,
 ) -> Shape | None:
     """The shape of the member labelled ``tag`` of the one family of ``base`` written in
     ``form`` (``_``, ``(``, ``[``) that ``declared`` knows (a key → the shape declared for it
@@ -54,8 +59,11 @@ def member_shape(
     (``named``): ``n_0`` may well be the ``d`` of ``x \\in \\mathbb{R}^d``, ``n_L`` the
     number of classes — only ``n_{l+1}`` and ``n_l`` are certainly told apart.  ``tagged``:
     the subscript of a tagged member (``W_1^{(1)}``), which ``TAGGED_SUBSCRIPT_LABELS`` label too;
-    ``choose``: which of several families' keys is meant, if one is (else None)."""
-    found = family_of(base, form, tag, declared, named, tagged, choose)
+    ``choose``: which of several families' keys is meant, if one is (else None);
+    ``written``: whether the document writes a family's declaration with its own label
+    (``x_i \\in \\mathbb{R}^d``, not a list ``x_1, \\dots, x_N``) — only such a family has
+    members under another index letter (``x_n``), and none without ``written``."""
+    found = family_of(base, form, tag, declared, named, tagged, choose, written)
     return found[1] if found is not None else None
 
 
@@ -67,10 +75,11 @@ def family_of(
     named: Callable[[Dim], bool],
     tagged: bool = False,
     choose: Callable[[list[str]], str | None] | None = None,
+    written: Callable[[str], bool] | None = None,
 ) -> tuple[str, Shape] | None:
     """:func:`member_shape`, with the key of the family's declared member (``h_{t}``)."""
     candidates = (
-        _subscript_families(base, tag, tagged)
+        _subscript_families(base, tag, tagged, written is not None)
         if form == "_"
         else [(tagged_key(base, form, v), v, label_of(tag)) for v in SUPERSCRIPT_LABELS]
     )
@@ -79,12 +88,21 @@ def family_of(
     ]
     if not found and form in ("(", "["):
         found = _from_first(base, form, tag, declared)
+    if len(found) > 1 and form == "_":  # x_{k+1} of x_k before x_t: its own letter first
+        own = [f for f in found if f[2] is not None and f[2][0] in (f[1], f[1].upper())]
+        found = own or found
     if len(found) > 1 and choose is not None:  # X_1 of X_i (Stacking) or of X_g (here)?
         meant = choose([k for k, _, _, _ in found])
         found = [f for f in found if f[0] == meant]
     if len(found) != 1:
         return None
     key, v, member, shape = found[0]
+    if form == "_" and member is not None and member[0] not in (None, v, v.upper()):
+        if (
+            written is None or not written(key)
+            or declared(base) is not None or _subscripts_name(base, declared)
+        ):  # fmt: skip
+            return None  # x_i of x \in \mathbb{R}^n is an entry; W_g beside W_i, W_f: a gate
     if member is None:  # h^{(i_1, i_2)}: only a shape that does not depend on the label
         shifted = None if mentions(shape, v) else shape
     else:
@@ -148,7 +166,7 @@ def _rival(
 
 
 def _subscript_families(
-    base: str, tag: t.Node, tagged: bool = False
+    base: str, tag: t.Node, tagged: bool = False, across: bool = False
 ) -> tuple[tuple[str, str, Label], ...]:
     r"""The families a subscripted symbol may belong to: (the key of the declared member,
     its letter, what the letter stands for in this member).  ``h_{t-1}``: ``h_{t}`` with
@@ -156,12 +174,16 @@ def _subscript_families(
     conditional label shifts as a whole — ``\hat{x}_{1|0}`` of ``\hat{x}_{k|k-1}`` with
     ``1``, ``\hat{x}_{k+1|k}`` of it with ``k+1``."""
     parts, relations = _parts(tag)
-    return _candidates(base, tuple(parts), relations, tagged) if parts else ()
+    return _candidates(base, tuple(parts), relations, tagged, across) if parts else ()
 
 
 @lru_cache(maxsize=4096)
 def _candidates(
-    base: str, parts: tuple[Label, ...], relations: tuple[str, ...], tagged: bool = False
+    base: str,
+    parts: tuple[Label, ...],
+    relations: tuple[str, ...],
+    tagged: bool = False,
+    across: bool = False,
 ) -> tuple[tuple[str, str, Label], ...]:
     """(cached: the same letters and labels recur on every row)"""
     if len({p[0] for p in parts}) != 1:
@@ -169,11 +191,16 @@ def _candidates(
     var, first = parts[0]
     if var in _INDEX_SETS:
         return ()  # x_I, x_S: the entries of x in a set of indices
+    labels = (
+        SUBSCRIPT_LABELS + TAGGED_SUBSCRIPT_LABELS + HEAD_LABELS if tagged else SUBSCRIPT_LABELS
+    )
     letters = (
-        (SUBSCRIPT_LABELS + TAGGED_SUBSCRIPT_LABELS if tagged else SUBSCRIPT_LABELS)
+        labels
         if var is None
         else (var.lower(),)
         if len(var) == 1 and var.isupper()
+        else (var, *(v for v in labels if v != var))
+        if across and var in labels and len(parts) == 1
         else (var,)
     )
     out = []
@@ -186,6 +213,17 @@ def _candidates(
             index = pattern[0] if len(pattern) == 1 else t.Chain(tuple(pattern), relations)
             out.append((f"{base}_{{{show(index)}}}", v, (var, shift)))
     return tuple(out)
+
+
+def _subscripts_name(base: str, declared: Callable[[str], Shape | None]) -> bool:
+    r"""Does the document declare ``base`` with a subscript that is no index letter
+    (``W_f``, ``W_o``, ``W_x``, ``W_q``)?  Then its subscripts name (gates, inputs,
+    projections), and ``W_k`` beside ``W_i`` is another matrix, not a member of a family."""
+    return any(declared(f"{base}_{{{c}}}") is not None for c in _NAME_LETTERS)
+
+
+# lowercase letters that name rather than index: x_f, W_o, W_q, W_h (not i, t, k, …)
+_NAME_LETTERS = tuple(c for c in "abcdefghijklmnopqrstuvwxyz" if c not in SUBSCRIPT_LABELS)
 
 
 def _parts(tag: t.Node) -> tuple[list[Label], tuple[str, ...]]:

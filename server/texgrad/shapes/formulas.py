@@ -116,8 +116,9 @@ def _space(node: t.Node | None) -> tuple[Shape, t.Space] | None:
 # (an open box: fitted probabilities)
 _SET_OPENERS = frozenset({"\\{", "\\left\\{", "[", "\\left[", "(", "\\left("})
 # … and a scalar's: \{-1, 1\}, [0, 1] (not (0, 1): "for every $\alpha \in (0, 1)$" supposes,
-# where "$0 < \alpha < 1$" already makes the weak scalar)
+# where "$0 < \alpha < 1$" already makes the weak scalar; (0, 1) makes a weak one: weak_scalars)
 _SCALAR_SETS = frozenset({"\\{", "\\left\\{", "[", "\\left["})
+_OPEN = frozenset({"(", "\\left("})
 
 
 def _set_as_space(node: t.Node) -> t.Space | None:
@@ -399,10 +400,18 @@ def _listed_members(items: t.List) -> list[t.Node]:
         return []
     base, at, to = subs[0].base, items.start, items.end
     written = {symbol_key(x) for x in subs}
+    last = subs[-1].index  # \beta_1, \dots, \beta_T: \beta_t too
+    own = (last.name.lower(),) if isinstance(last, t.Symbol) and _capital(last) else ()
     members = [
-        t.Sub(base, t.Symbol(v, start=at, end=to), start=at, end=to) for v in _SAMPLE_INDICES
+        t.Sub(base, t.Symbol(v, start=at, end=to), start=at, end=to)
+        for v in dict.fromkeys(_SAMPLE_INDICES + own)
     ]
     return [m for m in members if symbol_key(m) not in written]
+
+
+def _capital(node: t.Symbol) -> bool:
+    """A plain capital Latin letter: the last index ``T``, ``N``, ``K`` of a list."""
+    return len(node.name) == 1 and node.name.isupper() and not node.font and not node.accents
 
 
 def _diagonal(node: t.Node | None) -> bool:
@@ -549,13 +558,22 @@ def weak_scalars(tree: t.Node, path: str) -> Iterator[Declaration]:
     for node in t.statements(tree):
         items = node.items
         for i, rel in enumerate(node.relations):
+            if rel in ("\\in", "∈"):
+                yield from _in_interval(items[i], items[i + 1], path)
             if rel not in ORDER_RELATIONS:
                 continue
-            # \lambda > 0, \mu > 0 reads as \lambda > (0, \mu) > 0
+            # \lambda > 0, \mu > 0 reads as \lambda > (0, \mu) > 0; \alpha, \beta > 0 (a list
+            # that starts the statement) says it of each
             left, right = items[i], items[i + 1]
-            left = left.items[-1] if isinstance(left, t.List) and left.items else left
+            lefts = [left]
+            if isinstance(left, t.List) and left.items:
+                listed = i == 0 and all(
+                    isinstance(x, t.Symbol) and _weak_letter(x) is not None for x in left.items
+                )  # (\alpha, \beta > 0; not \sigma_1, \sigma_2 > 0 of an example's blocks)
+                lefts = list(left.items) if listed else [left.items[-1]]
             right = right.items[0] if isinstance(right, t.List) and right.items else right
-            for this, other in ((left, right), (right, left)):
+            sides = [(this, right) for this in lefts] + [(right, lefts[-1])]
+            for this, other in sides:
                 sym = _weak_letter(this)
                 if sym is None and _inner_product(other):  # a_i^T x < c_i: c_i a number
                     sym = _latin_letter(this)
@@ -565,17 +583,56 @@ def weak_scalars(tree: t.Node, path: str) -> Iterator[Declaration]:
                         yield Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, "weak")
 
 
+def _in_interval(left: t.Node | None, right: t.Node | None, path: str) -> Iterator[Declaration]:
+    r"""``\beta \in (0, 1)``, ``\rho \in (0, \infty)``, ``\beta_1, \dots, \beta_T \in (0,
+    1)`` (and so every ``\beta_t``): weak scalars, as ``0 < \beta < 1`` makes them ("for
+    every $\alpha \in (0, 1)$" supposes: it declares nothing for good)."""
+    if isinstance(right, t.List) and right.items:
+        right = right.items[0]
+    if not (isinstance(right, t.Paren) and right.open in _OPEN and _from_zero(right.body)):
+        return
+    items = list(left.items) if isinstance(left, t.List) else [left]
+    letters = [x for x in items if x is not None and not isinstance(x, t.Dots)]
+    if not letters or not all(_weak_letter(x) is not None for x in letters):
+        return
+    if isinstance(left, t.List):
+        letters += _listed_members(left)
+    for sym in letters:
+        key = symbol_key(sym)
+        if key is not None:
+            yield Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, "weak")
+
+
+def _from_zero(body: t.Node | None) -> bool:
+    r"""``0, 1`` or ``0, \infty``: an open interval a rate, a weight or a scale is taken in
+    (not ``-1, 1``, a correlation's, which an example sizes as it likes: its blocks numbers)."""
+    items = body.items if isinstance(body, t.List) else ()
+    if len(items) != 2 or not isinstance(items[0], t.Number) or items[0].text != "0":
+        return False
+    last = items[1]
+    return (isinstance(last, t.Number) and last.text == "1") or (
+        isinstance(last, t.Symbol) and last.name == "\\infty" and not last.font
+    )
+
+
 def _weak_letter(node: t.Node | None) -> t.Node | None:
-    """The letter of ``\\lambda``, ``\\eta_t``, ``\\sigma^2`` (a plain lowercase Greek letter)."""
+    """The letter of ``\\lambda``, ``\\eta_t``, ``\\sigma^2`` (a plain lowercase Greek letter),
+    ``\\theta_1`` (a vector's letter numbered: one of several parameters)."""
     if isinstance(node, t.Power) and isinstance(node.exponent, t.Number):
         node = node.base
     base = node.base if isinstance(node, t.Sub) else node
+    numbered = isinstance(node, t.Sub) and isinstance(node.index, t.Number)
     if (
         isinstance(base, t.Symbol) and base.font is None and not base.accents
-        and (base.name in _WEAK_GREEK or (node is base and base.name in _WEAK_LATIN))
+        and (base.name in _WEAK_GREEK or (node is base and base.name in _WEAK_LATIN)
+             or (numbered and base.name in _NUMBERED_GREEK))
     ):  # fmt: skip
         return node
     return None
+
+
+# … and those, numbered, are scalars too (\theta_1 > 0, \theta_2 > 0: a model's parameters)
+_NUMBERED_GREEK = frozenset({"\\theta", "\\vartheta", "\\psi"})
 
 
 def _latin_letter(node: t.Node | None) -> t.Node | None:

@@ -386,12 +386,110 @@ def from_prose(
                 if "matri" in kind and _entry(sym):
                     sym = sym.base  # type: ignore[attr-defined]  # "Gram matrix $K_{ij} = k(x_i, x_j)$"
                 _declare(table, sym, shape, kind, path, seen)
+    _sentence_forms(text, path, rows, table, lo, end)
+
+
+def _sentence_forms(
+    text: str, path: str, rows: list[PlacedRow], table: SymbolTable, lo: int, end: int
+) -> None:
+    """The forms read a sentence at a time: row vectors, "both in", "respectively",
+    "likewise"."""
+    chunk = text[lo:end]
     if "row vector" in chunk:
         _row_vectors(text, path, rows, table, lo, end)
     if "both" in chunk or "each" in chunk:
         _both_in(text, path, rows, table, lo, end)
     if "respectively" in chunk:
         _respectively(text, path, rows, table, lo, end)
+    if "likewise" in chunk or "imilarly" in chunk:
+        _likewise(text, path, rows, table, lo, end)
+    if "variance $" in chunk:
+        _variances(text, path, rows, table, lo, end)
+
+
+# "signal variance $s^2$", "noise variance $\sigma_n^2$": a number, so its letter is one
+# (not a covariance: the word boundary; not "variance $\Sigma$", written without a square)
+_VARIANCE = re.compile(r"\bvariance\s+\$(?P<sym>[^$]{1,30}\^\{?2\}?)\$")
+
+
+def _variances(
+    text: str, path: str, rows: list[PlacedRow], table: SymbolTable, lo: int, hi: int
+) -> None:
+    """Declare scalar the letter whose square the text calls a variance."""
+    for m in _VARIANCE.finditer(text, lo, hi):
+        (square,) = _items(rows, m.start("sym"))[:1] or [None]
+        if not isinstance(square, t.Power) or not isinstance(square.exponent, t.Number):
+            continue
+        sym = square.base
+        key = symbol_key(sym)
+        if key is not None and key[1] is None:
+            table.add(Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, "prose"))
+
+
+# "$W^Q = [W_1^Q\; \cdots\; W_h^Q] \in \mathbb{R}^{d \times d}$, and likewise $W^K$ and $W^V$.":
+# siblings of the letter just declared (the same letter, another tag or index), of its shape
+_LIKEWISE = re.compile(
+    r"\$(?P<decl>[^$]{1,200})\$\s*[,;]?\s*(?:and\s+)?(?:likewise|similarly)(?:\s+for)?\s+"
+    + _M.format("sym")
+    + r"(?:,\s*"
+    + _M.format("sym2")
+    + r")?(?:,?\s+and\s+"
+    + _M.format("sym3")
+    + r")?\s*(?=[.;]|$)"
+)
+
+
+def _likewise(
+    text: str, path: str, rows: list[PlacedRow], table: SymbolTable, lo: int, hi: int
+) -> None:
+    """Declare the siblings a sentence gives the shape of the letter declared just before
+    ("and likewise $W^K$ and $W^V$"): only the same letter in the same font, tagged or indexed
+    otherwise (never another letter: "similarly $b$" may be anything)."""
+    for m in _LIKEWISE.finditer(text, lo, hi):
+        row = _row_at(rows, m.start("decl"))
+        tree = row.tree if row is not None else None
+        if not isinstance(tree, t.Chain) or tree.relations[-1] not in ("\\in", "∈"):
+            continue
+        shape = space_shape(tree.items[-1])
+        declared = tree.items[0]
+        letter = _letter_of(declared) if declared is not None else None
+        if shape is None or letter is None or declared is letter:
+            continue
+        for group in ("sym", "sym2", "sym3"):
+            if m.start(group) < 0:
+                continue
+            (sym,) = _items(rows, m.start(group))[:1] or [None]
+            if sym is None or sym is _letter_of(sym) or _same(_letter_of(sym), letter) is False:
+                continue
+            key = _sibling_key(sym)
+            if key is not None:
+                table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "prose"))
+
+
+def _letter_of(node: t.Node) -> t.Node | None:
+    """The letter under a node's tags and indices (``W`` of ``W^Q``, ``W_i^Q``)."""
+    while isinstance(node, t.Sub | t.Tagged | t.Power):
+        node = node.base
+    return node if isinstance(node, t.Symbol) else None
+
+
+def _same(a: t.Node | None, b: t.Node) -> bool:
+    return (
+        isinstance(a, t.Symbol) and isinstance(b, t.Symbol) and a.name == b.name
+        and a.font == b.font and a.accents == b.accents
+    )  # fmt: skip
+
+
+def _sibling_key(sym: t.Node) -> tuple[str, str | None] | None:
+    r"""The key of ``W^K`` (a capital tag, which elsewhere may be a power: here the sentence
+    names it a sibling of ``W^Q``), ``W_2``, ``W^{(2)}``."""
+    if isinstance(sym, t.Power) and isinstance(sym.exponent, t.Symbol):
+        tag = sym.exponent
+        if tag.font is None and not tag.accents and len(tag.name) == 1 and tag.name.isupper():
+            if tag.name != "T":
+                return symbol_key(t.Tagged(sym.base, tag, "", start=sym.start, end=sym.end))
+        return None
+    return member_key(sym) or tag_key(sym)
 
 
 # "$W_1$, $W_2$ and $W_3$ are $a \times b$, $b \times c$ and $c \times d$ matrices,

@@ -84,14 +84,7 @@ class FunctionRules(ExponentialRules):
                 # p(z = j \mid x; \phi), q(z \mid x), a policy \pi_w(a \mid s): a probability
                 return SCALAR
         if sig is not None and sig.domains and len(args) == len(sig.domains):
-            # f(x, u) for f : ℝⁿ × ℝᵐ → ℝⁿ: the codomain when every argument agrees
-            if all(
-                a is not None and self._agrees(a, d, node.start)
-                for a, d in zip(args, sig.domains, strict=True)
-            ):
-                return sig.codomain
-            self._first_wrong_argument(node, sig, args)
-            return None
+            return self._of_several(node, sig, args)
         if sig is None and key is not None and len(args) == 1:
             return self._matrix_times(node, args[0])
         if sig is None or len(args) != 1 or sig.domains:
@@ -113,6 +106,36 @@ class FunctionRules(ExponentialRules):
         if arg is None or not self._agrees(arg, sig.domain, node.start):
             return None  # applied elementwise or to a batch: the result's shape is not the codomain
         return sig.codomain
+
+    def _of_several(self, node: t.Apply, sig: Signature, args: list[Shape | None]) -> Shape | None:
+        """``f(x, u)`` for ``f : ℝⁿ × ℝᵐ → ℝⁿ``: the codomain when every argument agrees (a
+        kernel's Gram matrix when matrices of points are given); else the first argument
+        that does not is reported."""
+        if all(
+            a is not None and self._agrees(a, d, node.start)
+            for a, d in zip(args, sig.domains, strict=True)
+        ):
+            return sig.codomain
+        gram = self._gram(sig, args, node.start)
+        if gram is not None:
+            return gram
+        self._first_wrong_argument(node, sig, args)
+        return None
+
+    def _gram(self, sig: Signature, args: list[Shape | None], at: int) -> Shape | None:
+        r"""``k(Z, X)`` for a kernel ``k : ℝᵈ × ℝᵈ → ℝ`` applied to matrices of d columns
+        (points as rows, as ``X \in \mathbb{R}^{n \times d}`` stacks them): the Gram matrix
+        of their rows, m×n."""
+        if len(args) != 2 or not sig.codomain.is_scalar:
+            return None
+        rows = []
+        for a, d in zip(args, sig.domains, strict=True):
+            if a is None or d.cols != ONE or d.is_scalar or a.cols == ONE:
+                return None
+            if not self._same(a.cols, d.rows, at):
+                return None
+            rows.append(a.rows)
+        return Shape(rows[0], rows[1])
 
     def _first_wrong_argument(
         self, node: t.Apply, sig: Signature, args: list[Shape | None]

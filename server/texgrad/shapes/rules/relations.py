@@ -516,6 +516,9 @@ class RelationRules(DistributionRules):
         ``\phi(z) = \max(0, z)``, a formula of its parameter and numbers alone: applied
         entry by entry (an activation, a sigmoid the paper defines), whatever ``z`` is."""
         key = symbol_key(head.func)
+        if key is not None and len(head.args) == 2:
+            self._define_kernel(head, key, value)
+            return
         if key is None or len(head.args) != 1:
             return
         param = symbol_key(head.args[0]) if isinstance(head.args[0], t.Symbol) else None
@@ -533,6 +536,30 @@ class RelationRules(DistributionRules):
         if not any(s.path == self.path and s.start == head.start for s in sigs):
             sig = Signature(key[0], arg, value, self.path, head.start, head.end, font=key[1],
                             elementwise=elementwise)  # fmt: skip
+            self.writes.append(sig)
+            sigs = self.table.signatures[key[0]] = [*sigs, sig]  # (replaced: see apply)
+            sigs.sort(key=lambda s: (s.path, s.start))
+
+    def _define_kernel(
+        self, head: t.Apply, key: tuple[str, str | None], value: Shape | None
+    ) -> None:
+        r"""``k(\mathbf{x}, \mathbf{x}') = s^2 \exp(\dots)`` for ``\mathbf{x}, \mathbf{x}' \in
+        \mathbb{R}^d``: a kernel, ℝᵈ × ℝᵈ → ℝ, when its value is a number and both its
+        parameters are letters of one vector shape (applied to matrices of d columns, it
+        gives their Gram matrix: ``FunctionRules._gram``)."""
+        if value is None or not value.is_scalar:
+            return
+        if not all(symbol_key(a) is not None for a in head.args):
+            return  # (x and x', written as letters)
+        params = [self.infer(a) for a in head.args]
+        first = params[0]
+        if first is None or first.cols != ONE or first.is_scalar or params[1] != first:
+            return
+        self.reads.add(key[0])
+        sigs = self.table.signatures.get(key[0], [])
+        if not any(s.path == self.path and s.start == head.start for s in sigs):
+            sig = Signature(key[0], first, SCALAR, self.path, head.start, head.end,
+                            (first, first), key[1])  # fmt: skip
             self.writes.append(sig)
             sigs = self.table.signatures[key[0]] = [*sigs, sig]  # (replaced: see apply)
             sigs.sort(key=lambda s: (s.path, s.start))

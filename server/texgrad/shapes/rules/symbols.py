@@ -5,6 +5,7 @@ their own (``x_t``, ``\sigma_{\min}``)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_of
@@ -31,6 +32,8 @@ ESTIMATE_ACCENTS = frozenset({"hat", "widehat"})
 _ESTIMATED_VECTORS = frozenset({"\\mu", "\\beta"})
 # the letters an iterative method counts its rounds with, in x^{(k)}, u^{(\ell+1)}
 _ITERATION_LABELS = frozenset({"k", "t", "\\ell"})
+# the letters that count the rounds of a recursion written p_{k+1} = … p_k …
+_RECURSION_LABELS = frozenset({"k", "t"})
 # letters that index entries (x_i, x_j); t, s, k … make a new vector (x_t, the iterate x_k)
 _ELEMENT_INDICES = frozenset("i j l m n p q r".split())
 # what stands for "all rows" or "all columns" in a slice: A_{i,:}, A_{:,j}, A_{i,\cdot}
@@ -130,8 +133,11 @@ class SymbolRules(RuleBase):
         def choose(keys: list[str]) -> str | None:
             return self._family_of_this_section(keys, font, node.start)
 
+        def written(key: str) -> bool:
+            return self._written_family((key, font), key, node.start)
+
         form, label = ("_", node.index) if isinstance(node, t.Sub) else (node.bracket, node.tag)
-        found = member_shape(base[0], form, label, declared, named, choose=choose)
+        found = member_shape(base[0], form, label, declared, named, choose=choose, written=written)
         if found is None and isinstance(label, (t.Number, t.Symbol)) and form == "_":
             # V_1 of V_i = Y W_i^V, defined for every head in force here
             found = member_shape(base[0], form, label, defined, named)
@@ -200,7 +206,25 @@ class SymbolRules(RuleBase):
         def named(d: Dim) -> bool:
             return bool(self._ask(DIMENSION, dimension_key(d), d, None))
 
-        return member_shape(letter[0], "_", node.base.index, declared, named, tagged=True)
+        def written(key: str) -> bool:
+            return self._written_family(
+                (tagged_key(key, node.bracket, tag), letter[1]), key, node.start
+            )
+
+        return member_shape(
+            letter[0], "_", node.base.index, declared, named, tagged=True, written=written
+        )
+
+    def _written_family(self, key: tuple[str, str | None], member: str, at: int) -> bool:
+        r"""Is the family ``key`` (its member ``member``, ``x_{i}``) declared as the document
+        writes it, with its label (``x_i \in \mathbb{R}^d``, ``W_i^Q \in …``), not only
+        as the members of a list (``x_1, \dots, x_N``)?"""
+        decl = self._lookup(key, at)
+        if decl is None or not member.endswith("}") or "_{" not in member:
+            return False
+        label = member[member.rindex("_{") + 2 : -1]
+        text = self.table.texts.get(decl.path, "")[decl.start : decl.end]
+        return re.search(r"_\{?\s*" + re.escape(label) + r"(?![A-Za-z])", text) is not None
 
     def _plain_dimension(self, node: t.Node) -> bool:
         """A plain letter (``D``, ``N``) that names a dimension of some declared shape: the
@@ -297,7 +321,33 @@ class SymbolRules(RuleBase):
         element = self._element(node)
         if member is not None and element is not None and element != member:
             return None  # x_0 of x ∈ ℝⁿ and of the family x_t: the entry, or the first x_t?
-        return member or element or self._estimate_of_state(node) or self._any_member(node)
+        return (
+            member
+            or element
+            or self._estimate_of_state(node)
+            or self._any_member(node)
+            or self._iterate_of_recursion(node)
+        )
+
+    def _iterate_of_recursion(self, node: t.Sub) -> Shape | None:
+        r"""``p_k``, ``p_{k-1}`` of a declared vector ``p`` (``p \in \Delta^{n-1}``) where the
+        document defines ``p_{k+1} = \dots`` (mirror descent's steps): the iterates, of p's
+        shape.  Only labelled by a round (``k``, ``t``: ``p_i`` is an entry) and only where
+        such a recursion is written (else ``x_k`` may be an entry too, as in a sum)."""
+        label = label_of(node.index)
+        base = symbol_key(node.base)
+        if label is None or label[0] not in _RECURSION_LABELS or base is None:
+            return None
+        decl = self._lookup(base, node.start)
+        if decl is None or decl.shape.cols != ONE or decl.shape.is_scalar:
+            return None
+        written = self.source[node.base.start : node.base.end]
+        if not written or node.base.from_macro:
+            return None
+        recursion = re.compile(
+            re.escape(written) + r"_\{\s*" + label[0] + r"\s*\+\s*1\s*\}\s*(?:=|:=|\\coloneqq)"
+        )
+        return decl.shape if recursion.search(self.source) else None
 
     def _any_member(self, node: t.Sub) -> Shape | None:
         r"""``W_i`` where the document declares ``W_\ast \in \mathbb{R}^{H \times d}`` ("each
