@@ -3,7 +3,9 @@ r"""User macros: read their definitions, expand them in math, keep the origin ma
 Definitions understood: ``\newcommand``, ``\renewcommand``, ``\providecommand``
 (each also starred, with ``[n]`` arguments and an optional first-argument
 default), ``\def`` with simple ``#1#2`` parameters, ``\let\a\b`` and
-``\DeclareMathOperator`` (starred: limits go below, as for ``\max``).
+``\DeclareMathOperator`` (starred: limits go below, as for ``\max``) and mathtools'
+``\DeclarePairedDelimiter{\inner}{\langle}{\rangle}`` (``\inner{x}``, ``\inner*{x}``,
+``\inner[\big]{x}`` become ``\langle x \rangle``).
 
 Expansion keeps the map from every produced character back to the source: the
 body of a macro maps to the whole call (``\norm{Ax}``), while the characters of
@@ -27,7 +29,9 @@ class Macro:
     nargs: int
     default: str | None  # default of an optional first argument
     body: str
-    kind: str  # "newcommand", "renewcommand", "providecommand", "def", "let", "operator"
+    kind: (
+        str  # "newcommand", "renewcommand", "providecommand", "def", "let", "operator", "delimiter"
+    )
     start: int  # the definition's source range (in the file that defines it)
     end: int
     path: str = ""
@@ -38,7 +42,7 @@ MacroTable = dict[str, Macro]
 # The commands that define a macro, each also starred (the scanners look for them too).
 DEFINITION_COMMANDS = (
     "newcommand", "renewcommand", "providecommand", "DeclareMathOperator",
-    "DeclareRobustCommand", "def", "gdef", "let",
+    "DeclareRobustCommand", "def", "gdef", "let", "DeclarePairedDelimiter",
 )  # fmt: skip
 _DEF_START = re.compile(r"\\(" + "|".join(DEFINITION_COMMANDS) + r")(?![A-Za-z@])(\*?)")
 _CS = re.compile(r"\\(?:[A-Za-z@]+|.)")
@@ -101,6 +105,8 @@ def parse_definition(text: str, pos: int, path: str = "") -> tuple[Macro | None,
         return _def(text, i, name, pos, path)
     if kind == "DeclareMathOperator":
         return _operator(text, i, name, star, pos, path)
+    if kind == "DeclarePairedDelimiter":
+        return _delimiter(text, i, name, pos, path)
     return _newcommand(text, i, name, kind, pos, path)
 
 
@@ -153,6 +159,17 @@ def _operator(
     i, close = group
     body = "\\operatorname" + star + "{" + text[i + 1 : close - 1] + "}"
     return Macro(name, 0, None, body, "operator", pos, close, path), close
+
+
+def _delimiter(text: str, i: int, name: str, pos: int, path: str) -> tuple[Macro | None, int]:
+    r"""``\DeclarePairedDelimiter{\inner}{\langle}{\rangle}``: ``\inner{x}`` becomes
+    ``\langle x \rangle`` (its star and size argument are skipped where it is called)."""
+    left = _group_at(text, i)
+    right = _group_at(text, left[1]) if left is not None else None
+    if left is None or right is None:
+        return None, i
+    body = text[left[0] + 1 : left[1] - 1] + " #1 " + text[right[0] + 1 : right[1] - 1]
+    return Macro(name, 1, None, body, "delimiter", pos, right[1], path), right[1]
 
 
 def _newcommand(
@@ -303,6 +320,15 @@ def _read_args(s: str, pos: int, macro: Macro) -> tuple[int, list[tuple[int, int
     i = pos
     n = len(s)
     nargs = macro.nargs
+    if macro.kind == "delimiter":  # \inner*{x}, \inner[\big]{x}: a star, a size, then x
+        if i < n and s[i] == "*":
+            i += 1
+        j = _skip_space(s, i)
+        if j < n and s[j] == "[":
+            close = balanced_group(s, j, "[", "]")
+            if close is None:
+                return pos, None
+            i = close
     if macro.default is not None and nargs > 0:
         j = _skip_space(s, i)
         if j < n and s[j] == "[":

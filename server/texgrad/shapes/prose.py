@@ -12,7 +12,14 @@ from typing import NamedTuple
 
 from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same
-from texgrad.shapes.formulas import from_formula, iterate_key, space_shape, tag_key
+from texgrad.shapes.formulas import (
+    from_formula,
+    iterate_key,
+    sampled,
+    signal_letter,
+    space_shape,
+    tag_key,
+)
 from texgrad.shapes.rows import PlacedRow
 from texgrad.shapes.sections import SENTENCE_BREAK, SENTENCE_LOOKBACK, sentence_start
 from texgrad.shapes.table import Declaration, SymbolTable
@@ -39,6 +46,8 @@ _KIND_OR_ONE = _KIND.replace(
 )
 # words papers put before a size: "a random $p \times p$ matrix", "a real $3 \times 3$ matrix"
 _BEFORE_SIZE = r"(?:(?:random|real|complex|symmetric|given|fixed|arbitrary|square|diagonal|invertible|nonsingular|orthogonal|new)\s+)*"
+# "$m$ by $n$": a size in words, read as ``m \times n``
+_BY = r"\$(?P<dims>[^$]{1,30})\$(?:\s+by\s+|-by-)\$(?P<dimsb>[^$]{1,30})\$"
 _PROSE = [
     # "$A$ and $B$ are $n \times n$ matrices", "$x$, $y$ and $z$ are $n$-dimensional vectors"
     re.compile(_M.format("sym") + r"(?:,\s*" + _M.format("sym2") + r")?,?\s+and\s+" + _M.format("sym3")
@@ -123,6 +132,20 @@ _PROSE = [
     re.compile(_M.format("dims") + r"(?:[- ]dimensional)?\s+" + _KIND + r"\s+\$\$?[^$]{1,80}\$\$?,?\s+"
                + r"(?:which\s+)?we\s+(?:also\s+|simply\s+|shall\s+|will\s+)?(?:write|call|denote)"
                + r"(?:\s+(?:it\s+)?(?:as|by))?\s+" + _M.format("sym")),
+    # "the $n$ by $n$ matrix $L$", "an $m$ by $n$ design matrix $X$": a size in words
+    re.compile(r"\b(?:[Aa]n?|[Tt]he|[Oo]ne|[Ee]ach|[Ee]very|[Ss]ome|[Aa]ny)\s+" + _BEFORE_SIZE + _BY
+               + r"\s+(?:[A-Za-z-]+\s+){0,2}?(?P<kind>matrix|array)\s+(?:called\s+|denoted\s+(?:by\s+)?)?"
+               + _M.format("sym")),
+    # "$A$ is the $N$ by $N$ state matrix", "Let $R$ be an $m$ by $n$ matrix"
+    re.compile(_M.format("sym") + r"\s+(?:be|is|denotes?)\s+" + _ART + r"\s+" + _BEFORE_SIZE + _BY
+               + r"\s+(?:[A-Za-z-]+\s+){0,2}?(?P<kind>matrix|array)\b"),
+    # "where $A$ is $N$ by $N$", "* $W$ is $d$-by-$k$" (as "… is $N \times N$" above)
+    re.compile(r"(?P<lead>\b[Ll]et|\b[Ss]uppose|\b[Aa]ssume|\bwhere|\b[Ee]ach|(?m:^)[ \t]*(?:[-*+]|\d+[.)]|\\item)|,|\band)\s+"
+               + _M.format("sym") + r"\s+(?:is|be)\s+(?:of\s+(?:size|shape|dimensions?)\s+)?" + _BY
+               + r"(?P<kind>)(?![\w-])"),
+    # "Write $\Delta$ for the $n$ by $B$ matrix whose columns …"
+    re.compile(_M.format("sym") + r"\s+for\s+the\s+" + _BEFORE_SIZE + _BY
+               + r"\s+(?:[A-Za-z-]+\s+){0,2}?(?P<kind>matrix)\b"),
 ]  # fmt: skip
 # what a paragraph must contain for each pattern to match (a pattern is not run on the
 # paragraphs without it: most prose declares nothing)
@@ -141,6 +164,7 @@ _NEEDS = (
     ("\\times",),
     ("\\times",),
     ("we write", "we also write", "we call", "we denote", "we simply", "we shall", "we will"),
+    *[(" by $", "-by-")] * 4,
 )
 assert len(_NEEDS) == len(_PROSE)
 
@@ -365,11 +389,7 @@ def from_prose(
                     continue
                 if "matri" in kind and _entry(sym):
                     sym = sym.base  # type: ignore[attr-defined]  # "Gram matrix $K_{ij} = k(x_i, x_j)$"
-                key = symbol_key(sym) or ones_key(sym)  # ("$\mathbf{1}$ is the all-ones vector …")
-                if key is not None and (sym.start, key) not in seen:
-                    seen.add((sym.start, key))
-                    table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "prose",
-                                          symmetric="symmetric" in kind, positive_definite="definite" in kind))  # fmt: skip
+                _declare(table, sym, shape, kind, path, seen)
     if "row vector" in chunk:
         _row_vectors(text, path, rows, table, lo, end)
     if "both" in chunk or "each" in chunk:
@@ -550,11 +570,59 @@ def _row_vectors(
                     table.add(replace(d, shape=Shape(ONE, d.shape.rows), how="row"))
 
 
+def _declare(
+    table: SymbolTable, sym: t.Node, shape: Shape, kind: str, path: str,
+    seen: set[tuple[int, tuple[str, str | None]]],
+) -> None:  # fmt: skip
+    """Declare what a prose match says of ``sym`` (once, whichever patterns say it)."""
+    for key in _declared_keys(sym):
+        if key is None or (sym.start, key) in seen:
+            continue
+        seen.add((sym.start, key))
+        table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "prose",
+                              symmetric="symmetric" in kind, positive_definite="definite" in kind))  # fmt: skip
+
+
+def _declared_keys(sym: t.Node) -> list[tuple[str, str | None] | None]:
+    """The keys a prose declaration of ``sym`` gives: its own (``$\\mathbf{1}$ is the all-ones
+    vector …``), or a signal's letter and its samples ("the state $h(t)$ is an
+    $N$-dimensional vector": h, and h_t)."""
+    letter = signal_letter(sym)
+    if letter is not None:
+        return [symbol_key(letter), sampled(letter, sym)]
+    return [symbol_key(sym) or ones_key(sym)]
+
+
+def _sized_otherwise(m: re.Match[str], shape: Shape, rows: list[PlacedRow]) -> bool:
+    r"""Is the match's ``sym`` a membership that gives its letter another shape ("its read-out
+    $C h_t$ with $C \in \mathbb{R}^{P \times N}$ is a $P$-vector": what is said is of the
+    read-out, the letter is sized where it is written)?"""
+    if m.groupdict().get("sym") is None:
+        return False
+    row = _row_at(rows, m.start("sym"))
+    tree = row.tree if row is not None else None
+    if not isinstance(tree, t.Chain) or tree.relations[0] not in ("\\in", "∈"):
+        return False
+    own = space_shape(tree.items[1])
+    return own is not None and not own.agrees(shape)
+
+
 def _prose_shape(m: re.Match[str], kind: str, rows: list[PlacedRow]) -> Shape | None:
-    """The shape a prose pattern's match gives: a scalar, or its ``dims`` math read as ``kind``."""
+    """The shape a prose pattern's match gives: a scalar, or its ``dims`` math read as ``kind``
+    (None for a letter its own membership sizes otherwise)."""
+    shape = _said_shape(m, kind, rows)
+    return None if shape is None or _sized_otherwise(m, shape, rows) else shape
+
+
+def _said_shape(m: re.Match[str], kind: str, rows: list[PlacedRow]) -> Shape | None:
     if kind == "scalar":
         return SCALAR
     dims_row = _row_at(rows, m.start("dims"))
+    if m.groupdict().get("dimsb") is not None:  # "$m$ by $n$"
+        cols_row = _row_at(rows, m.start("dimsb"))
+        r = dim_of(dims_row.tree) if dims_row and dims_row.tree else None
+        c = dim_of(cols_row.tree) if cols_row and cols_row.tree else None
+        return Shape(r, c) if r is not None and c is not None else None
     return dims_shape(dims_row.tree if dims_row else None, kind)
 
 

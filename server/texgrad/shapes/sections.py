@@ -24,7 +24,7 @@ SENTENCE_LOOKBACK = 400
 # blank line after a Markdown display when the sentence goes on: "$$ … $$\n\nwhere …",
 # "```{math} … ```\n\nhere for a single head with …").
 SENTENCE_BREAK = re.compile(
-    r"\n[ \t]*\n(?![ \t]*(?:where|with|in which|for|and|here)\s)|\\item\b|\\\\(?![\[\]()])|\\textbf\{\(|\n[ \t]*(?:[-*+]|\d+[.)])[ \t]|[.!?](?:\s|\$|\\\]|$)"
+    r"\n[ \t]*\n(?![ \t]*(?:where|with|in which|for|and|here|since|because)\s)|\\item\b|\\\\(?![\[\]()])|\\textbf\{\(|\n[ \t]*(?:[-*+]|\d+[.)])[ \t]|[.!?](?:\s|\$|\\\]|$)"
 )
 
 
@@ -320,8 +320,11 @@ class Boundaries:
 
 
 # a result's sentence that brings objects in: "there are scalings $u, v$ such that",
-# "there exists a unique $P$" (its letters are used after it; a "Let $A \in …$" is not)
-_INTRODUCING = re.compile(r"\b[Tt]here (?:is|are|exists?)\b")
+# "there exists a unique $P$", "the solution has the form $P = \Diag(u) K \Diag(v)$, where
+# … $u \in …$" (its letters are used after it; a "Let $A \in …$" is not)
+_INTRODUCING = re.compile(
+    r"\b[Tt]here (?:is|are|exists?)\b|\b(?:has|have|takes?|is|are)\s+(?:of\s+)?the\s+form\b"
+)
 _SENTENCE_END = re.compile(r"\.(?=\s)")
 
 

@@ -266,7 +266,9 @@ class RelationRules(DistributionRules):
         if b is None and rel == "=" and self._factors_sized(left, right, a):
             return  # K = U \Lambda U^\top for a known n×n K: U and \Lambda are n×n
         if b is None and a is not None and self._redefines(left) and isinstance(right, _FORMULAS):
-            if not _factorises(right):  # K = U \Lambda U^\top: K factorised, still K
+            if not _factorises(right) and not _recurrence(left, right):
+                # K = U \Lambda U^\top: K factorised, still K; h_t = \bar A_t h_{t-1} + …: a
+                # recurrence of the h_t of before (in a new section, with an unread term)
                 self._define(left, UNSIZED)  # K = P H^\top S^{-1} (P unknown): not the K of before
             return
         if a is None or b is None or self._agrees(a, b, left.start):
@@ -842,6 +844,33 @@ def _index_of(node: t.Node) -> str | None:
     if isinstance(node, t.Symbol):
         return None
     return "?"  # (an accent, a tag: not a factor this reads)
+
+
+def _family_base(node: t.Node) -> str | None:
+    """The letter of a labelled member (``h_t``, ``h^{(t)}``, ``W^{(l+1)}``), else None."""
+    if isinstance(node, (t.Sub, t.Tagged)):
+        base = node.base
+    elif isinstance(node, t.Power) and isinstance(node.exponent, t.Paren):
+        base = node.base
+    else:
+        return None
+    key = symbol_key(base) if isinstance(base, t.Symbol) else None
+    return key[0] if key is not None else None
+
+
+def _recurrence(left: t.Node, value: t.Node) -> bool:
+    r"""Is ``left = value`` a recurrence, ``h_t = \bar A h_{t-1} + \bar B u_t``: a member of
+    a family written in another member of it (the same quantity one step on, not a new
+    meaning of the letter)?"""
+    base = _family_base(left)
+    if base is None:
+        return False
+    written = show(left)
+    return any(
+        _family_base(n) == base and show(n) != written
+        for n in value.walk()
+        if isinstance(n, (t.Sub, t.Tagged, t.Power))
+    )
 
 
 def _factorises(value: t.Node) -> bool:
