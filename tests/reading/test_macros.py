@@ -274,3 +274,18 @@ def test_comments_in_a_body_are_dropped():
     d = definitions(src)
     assert d["nrm"].body == r"\left\| #1 \right\|"
     assert d["pct"].body == r"50\%"
+
+
+def test_a_paired_delimiter_expands_with_its_star_and_size():
+    # mathtools' \DeclarePairedDelimiter, as optimal-transport notes define their inner product
+    src = (
+        "\\DeclarePairedDelimiter{\\inner}{\\langle}{\\rangle}\n"
+        "\\begin{document}\n"
+        "$\\inner{P, C} + \\inner*{a, b} + \\inner[\\big]{f, g}$\n"
+        "\\end{document}\n"
+    )
+    d = definitions(src)["inner"]
+    assert (d.nargs, d.kind, d.body) == (1, "delimiter", "\\langle #1 \\rangle")
+    assert expanded(src) == [
+        "\\langle P, C \\rangle + \\langle a, b \\rangle + \\langle f, g \\rangle"
+    ]

@@ -537,6 +537,7 @@ def _row_declares(row: PlacedRow) -> _RowDeclares:
     from_formula(tree, row.path, scratch)  # \operatorname{head}_i = …
     facts = tuple(facts_of(row.tree, row.path)) if isinstance(row.tree, _STATEMENTS) else ()
     weak = tuple(weak_scalars(row.tree, row.path)) if isinstance(row.tree, _STATEMENTS) else ()
+    weak += tuple(d for named in scratch.weak.values() for d in named)  # U(a, b) = \{P \in …\}
     if not (scratch.declarations or scratch.bound or scratch.signatures
             or scratch.function_definitions or facts or weak):  # fmt: skip
         return _NOTHING

@@ -68,7 +68,11 @@ def _chains(node: t.Node) -> Iterator[tuple[t.Chain, tuple[int, int] | None]]:
         n, scope = stack.pop()
         if isinstance(n, t.Chain):
             yield n, scope
-            stack.extend((i, scope) for i in n.items if isinstance(i, (t.Paren, t.Text)))
+            for j, i in enumerate(n.items):
+                if isinstance(i, t.Paren) and j and _names_set(n, j) and i.body is not None:
+                    stack.append((i.body, NAMED_SET))  # U(a, b) = \{P \in … : …\}
+                elif isinstance(i, (t.Paren, t.Text)):
+                    stack.append((i, scope))
         elif isinstance(n, (t.Sequence, t.List)):
             stack.extend((i, scope) for i in n.items)
         elif isinstance(n, t.Text):
@@ -83,6 +87,28 @@ def _chains(node: t.Node) -> Iterator[tuple[t.Chain, tuple[int, int] | None]]:
 
 _SET_OPEN = frozenset({"\\{", "\\left\\{", "\\lbrace", "\\left\\lbrace"})
 _SUCH_THAT = frozenset({":", "\\colon", "\\mid", "|", "\\vert"})
+
+
+# the scope of the members of a named set, U(a, b) = \{P \in … : …\}: the letter P holds,
+# weakly, where nothing else declares or defines it (the text goes on speaking of plans P;
+# the simplex \Delta_n = \{p \in \mathbb{R}^n : …\} leaves "a distribution $p \in \Delta_m$" its own)
+NAMED_SET = (-1, -1)
+_NAMING = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv"})
+
+
+def _names_set(chain: t.Chain, j: int) -> bool:
+    r"""Is item ``j`` of ``chain`` a set builder that the item before it is defined to be,
+    ``U(a, b) = \{P \in \mathbb{R}_+^{n \times m} : P \mathbf{1}_m = a, …\}``?  Then its
+    variable is the letter the text goes on using for the set's members (a plan P), declared
+    for the document rather than bound in the braces."""
+    paren, name = chain.items[j], chain.items[j - 1]
+    if not isinstance(paren, t.Paren) or chain.relations[j - 1] not in _NAMING:
+        return False
+    if isinstance(name, t.Product) and len(name.factors) == 2:
+        name = name.factors[0]  # U(a, b), read as a letter and its bracket
+    elif isinstance(name, t.Apply):
+        name = name.func
+    return isinstance(name, (t.Symbol, t.Sub)) and _is_set_builder(paren)
 
 
 def _is_set_builder(paren: t.Paren) -> bool:
@@ -304,13 +330,23 @@ def _from_membership(
             pd,
             label_values(right),
         )
-        if scope is None:
-            table.add(d)
-            _add_samples(d, signal, written, table)
-            if isinstance(sym, t.Sub) and show(sym.index) in ANY_INDEX:
-                table.add(replace(d, key=any_member_key(key[0][: key[0].rindex("_")])))
+        if scope == NAMED_SET:
+            table.weak.setdefault(d.key, []).append(replace(d, how="set"))
+        elif scope is None:
+            _add_declared(d, sym, signal, written, table)
         else:
             table.add_bound(d, *scope)
+
+
+def _add_declared(
+    d: Declaration, sym: t.Node, signal: t.Node | None, written: t.Node, table: SymbolTable
+) -> None:
+    """Add a declaration for the document, with its signal's samples (``h(t)``: ``h_t``) and
+    the any-member key of ``x_i \\in …``."""
+    table.add(d)
+    _add_samples(d, signal, written, table)
+    if isinstance(sym, t.Sub) and show(sym.index) in ANY_INDEX:
+        table.add(replace(d, key=any_member_key(d.key[: d.key.rindex("_")])))
 
 
 def tag_key(node: t.Node) -> tuple[str, str | None] | None:

@@ -47,7 +47,7 @@ _KIND_OR_ONE = _KIND.replace(
 # words papers put before a size: "a random $p \times p$ matrix", "a real $3 \times 3$ matrix"
 _BEFORE_SIZE = r"(?:(?:random|real|complex|symmetric|given|fixed|arbitrary|square|diagonal|invertible|nonsingular|orthogonal|new)\s+)*"
 # "$m$ by $n$": a size in words, read as ``m \times n``
-_BY = r"\$(?P<dims>[^$]{1,30})\$\s+by\s+\$(?P<dimsb>[^$]{1,30})\$"
+_BY = r"\$(?P<dims>[^$]{1,30})\$(?:\s+by\s+|-by-)\$(?P<dimsb>[^$]{1,30})\$"
 _PROSE = [
     # "$A$ and $B$ are $n \times n$ matrices", "$x$, $y$ and $z$ are $n$-dimensional vectors"
     re.compile(_M.format("sym") + r"(?:,\s*" + _M.format("sym2") + r")?,?\s+and\s+" + _M.format("sym3")
@@ -139,6 +139,10 @@ _PROSE = [
     # "$A$ is the $N$ by $N$ state matrix", "Let $R$ be an $m$ by $n$ matrix"
     re.compile(_M.format("sym") + r"\s+(?:be|is|denotes?)\s+" + _ART + r"\s+" + _BEFORE_SIZE + _BY
                + r"\s+(?:[A-Za-z-]+\s+){0,2}?(?P<kind>matrix|array)\b"),
+    # "where $A$ is $N$ by $N$", "* $W$ is $d$-by-$k$" (as "… is $N \times N$" above)
+    re.compile(r"(?P<lead>\b[Ll]et|\b[Ss]uppose|\b[Aa]ssume|\bwhere|\b[Ee]ach|(?m:^)[ \t]*(?:[-*+]|\d+[.)]|\\item)|,|\band)\s+"
+               + _M.format("sym") + r"\s+(?:is|be)\s+(?:of\s+(?:size|shape|dimensions?)\s+)?" + _BY
+               + r"(?P<kind>)(?![\w-])"),
     # "Write $\Delta$ for the $n$ by $B$ matrix whose columns …"
     re.compile(_M.format("sym") + r"\s+for\s+the\s+" + _BEFORE_SIZE + _BY
                + r"\s+(?:[A-Za-z-]+\s+){0,2}?(?P<kind>matrix)\b"),
@@ -160,7 +164,7 @@ _NEEDS = (
     ("\\times",),
     ("\\times",),
     ("we write", "we also write", "we call", "we denote", "we simply", "we shall", "we will"),
-    *[(" by $",)] * 3,
+    *[(" by $", "-by-")] * 4,
 )
 assert len(_NEEDS) == len(_PROSE)
 

@@ -320,8 +320,11 @@ class Boundaries:
 
 
 # a result's sentence that brings objects in: "there are scalings $u, v$ such that",
-# "there exists a unique $P$" (its letters are used after it; a "Let $A \in …$" is not)
-_INTRODUCING = re.compile(r"\b[Tt]here (?:is|are|exists?)\b")
+# "there exists a unique $P$", "the solution has the form $P = \Diag(u) K \Diag(v)$, where
+# … $u \in …$" (its letters are used after it; a "Let $A \in …$" is not)
+_INTRODUCING = re.compile(
+    r"\b[Tt]here (?:is|are|exists?)\b|\b(?:has|have|takes?|is|are)\s+(?:of\s+)?the\s+form\b"
+)
 _SENTENCE_END = re.compile(r"\.(?=\s)")
 
 

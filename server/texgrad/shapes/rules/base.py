@@ -151,6 +151,11 @@ class RuleBase:
         found: Declaration | None = self._ask(WEAK, key[0], key[1], offset)
         return found
 
+    def _weak_scalar(self, key: tuple[str, str | None], offset: int) -> bool:
+        """Is there a weak scalar (``\\lambda > 0``), not a named set's member, for ``key``?"""
+        found = self._weak(key, offset)
+        return found is not None and found.how != "set"
+
     # -- comparing dimensions under the facts the text states (n = n_1 n_2, N = 2) -----------
     def _same(self, a: Dim, b: Dim, offset: int) -> bool:
         """Do two dimensions agree where ``offset`` is, under the facts in force there?  The

@@ -102,7 +102,10 @@ class OperatorRules(ExponentialRules):
         """A power of a letter of no shape: of Euler's e, an exponential."""
         if _is_e(node.base) and self._timed_exponential(node.exponent, node):
             return None  # e^{Bt} of a matrix B not square
-        return _exponential(node.base, power or self._timed(node.exponent))
+        found = _exponential(node.base, power or self._timed(node.exponent))
+        if found is None and _is_e(node.base) and power is not None and self._entrywise(node):
+            return power  # K = e^{-C/\varepsilon} (entrywise) of an n×m cost C: n×m
+        return found
 
     def _entrywise(self, node: t.Power) -> bool:
         r"""Is the power of a matrix that is not square meant entry by entry: of a gradient

@@ -76,7 +76,7 @@ class SymbolRules(RuleBase):
         if decl is not None:
             if decl.font != key[1] and self._plain_dimension(node):
                 return SCALAR  # D = N for \mathbf{D} \in \mathbb{R}^{D \times D}: the size D
-            if greek and not decl.shape.is_scalar and self._weak(key, node.start) is not None:
+            if greek and not decl.shape.is_scalar and self._weak_scalar(key, node.start):
                 return SCALAR  # "$\lambda > 0$" says more of this \lambda than \boldsymbol{\lambda}
             return self._redefined(key, decl, node.start)
         sig = self._signature(key[0], node.start)
@@ -89,7 +89,10 @@ class SymbolRules(RuleBase):
             defined = before if before is not None and before.start != defined.start else None
         if defined and same_letter(key[1], defined.font):  # (B = … is not \mathcal{B})
             return defined.shape
-        if greek and self._weak(key, node.start) is not None:
+        weak = self._weak(key, node.start)
+        if weak is not None and weak.how == "set":
+            return weak.shape  # U(a, b) = \{P \in \mathbb{R}_+^{n \times m} : …\}, then P
+        if greek and weak is not None:
             return SCALAR  # \lambda > 0 somewhere, and nothing else says what \lambda is
         inherited = self._inherited(node)
         if inherited is not None:
