@@ -19,9 +19,8 @@ def from_formula(tree: t.Node, path: str, table: SymbolTable) -> None:
     """Add to ``table`` what one row's tree declares, defines or binds."""
     for chain, scope in _chains(tree):
         _from_chain(chain, path, table, scope)
-        defined = _defined_function(chain)
-        if defined is not None:
-            table.add_function_definition(defined[0], path, defined[1])
+        for key, at in _defined_functions(chain):
+            table.add_function_definition(key, path, at)
     for chain in _optimized_over(tree):
         _from_chain(chain, path, table, how="under")
 
@@ -553,21 +552,27 @@ def _product_spaces(node: t.Node | None) -> tuple[Shape, ...] | None:
     return tuple(shapes)
 
 
-def _defined_function(chain: t.Chain) -> tuple[str, int] | None:
+_DEFINING = ("=", ":=", "\\coloneqq")
+
+
+def _defined_functions(chain: t.Chain) -> Iterator[tuple[str, int]]:
     """``f(x) = …`` defines f (its key, where it is written); ``f(x + p) = f(x) + …``
-    (Taylor) states something of it."""
-    head = (
-        chain.items[0]
-        if chain.relations and chain.relations[0] in ("=", ":=", "\\coloneqq")
-        else None
-    )
-    if (
-        isinstance(head, t.Apply)
-        and (key := symbol_key(head.func)) is not None
-        and all(symbol_key(a) is not None for a in head.args)
-    ):
-        return key[0], head.start
-    return None
+    (Taylor) states something of it.  A row may list several statements: in ``T = …,
+    \\qquad V(\\mathbf q) = …`` a list's last item begins the next one (V is defined)."""
+    items, rels = chain.items, chain.relations
+    heads = [items[0]] if rels and rels[0] in _DEFINING else []
+    heads += [
+        item.items[-1]
+        for k, item in enumerate(items[1:-1], start=1)
+        if isinstance(item, t.List) and len(item.items) > 1 and rels[k] in _DEFINING
+    ]
+    for head in heads:
+        if (
+            isinstance(head, t.Apply)
+            and (key := symbol_key(head.func)) is not None
+            and all(symbol_key(a) is not None for a in head.args)
+        ):
+            yield key[0], head.start
 
 
 # comparisons whose sides are numbers: \lambda > 0, 0 < \eta < 1 (not \succ, \succeq: matrices)

@@ -164,6 +164,11 @@ class RelationRules(DistributionRules):
             if isinstance(right, t.List) and i + 1 < last and right.items:
                 right = right.items[0]
                 b = self.shapes.get(span_key(right)) if right is not None else None
+            if i > 0 and isinstance(left, t.Product) and right is not None and not _zero(right):
+                call = self._call_head(left)  # T = …, \qquad V(\mathbf q) = …: V is defined
+                if call is not None:
+                    self._define_function(call, b, right)
+                    continue
             if left is not None and right is not None:
                 if i == 0 and b is None and a is None and self._defines(left):
                     b = self._later_side(node, shapes)  # E = \hat{U}^\top \hat{U} = Y^\top M Y
