@@ -110,10 +110,19 @@ def _in_its_names(tree: t.Node, ctx: Context, said: str) -> str:
     except UnknownShape:
         return said
     except CalculusError as named:
-        return str(named)
+        # (only a mismatch of shapes is said anew: other refusals quote the document's own
+        # spelling, which the inlined reading keeps)
+        return (
+            str(named)
+            if said.startswith(_MISMATCHES) and str(named).startswith(_MISMATCHES)
+            else said
+        )
     except RecursionError:
         return said
     return said
+
+
+_MISMATCHES = ("cannot multiply", "cannot add")
 
 
 _KNOWN = frozenset(("diag", "Diag", "vec", "softmax", "logsumexp", "relu", "sigmoid", "tanh"))

@@ -164,11 +164,8 @@ class RelationRules(DistributionRules):
             if isinstance(right, t.List) and i + 1 < last and right.items:
                 right = right.items[0]
                 b = self.shapes.get(span_key(right)) if right is not None else None
-            if i > 0 and isinstance(left, t.Product) and right is not None and not _zero(right):
-                call = self._call_head(left)  # T = …, \qquad V(\mathbf q) = …: V is defined
-                if call is not None:
-                    self._define_function(call, b, right)
-                    continue
+            if i > 0 and self._defined_later_in_row(left, right, b):
+                continue
             if left is not None and right is not None:
                 if i == 0 and b is None and a is None and self._defines(left):
                     b = self._later_side(node, shapes)  # E = \hat{U}^\top \hat{U} = Y^\top M Y
@@ -568,6 +565,18 @@ class RelationRules(DistributionRules):
             self.writes.append(sig)
             sigs = self.table.signatures[key[0]] = [*sigs, sig]  # (replaced: see apply)
             sigs.sort(key=lambda s: (s.path, s.start))
+
+    def _defined_later_in_row(
+        self, left: t.Node | None, right: t.Node | None, b: Shape | None
+    ) -> bool:
+        """``T = …, \\qquad V(\\mathbf q) = …``: the row's second statement defines V."""
+        if not isinstance(left, t.Product) or right is None or _zero(right):
+            return False
+        call = self._call_head(left)
+        if call is None:
+            return False
+        self._define_function(call, b, right)
+        return True
 
     def _call_head(self, head: t.Product) -> t.Apply | None:
         """``k(x)`` read as a product, for a letter with no shape here (declared nowhere,
