@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from texgrad.calculus import api, context, notation
@@ -583,3 +584,88 @@ def test_a_contexts_symbols_copy_compare_and_pickle_as_plain_ones() -> None:
     changed = context.context_at(result, row).env.vars["K"]
     changed.latex = "\\mathcal{K}"  # (a copy's change is its own)
     assert context.context_at(result, row).env.vars["K"].latex == plain.latex
+
+
+REDEFINED = r"""The data are $X \in \mathbb{R}^{N \times d}$, $\mathbf y \in \mathbb{R}^N$,
+weights $\mathbf w \in \mathbb{R}^d$ and a weight matrix $\Omega \in \mathbb{S}^N_{++}$. Let
+$\mathbf r = X\mathbf w - \mathbf y$ and
+
+$$
+L = \mathbf r^\top\mathbf r
+$$
+
+$$
+E = \frac{1}{2}L
+$$
+
+We now replace $L$ by the weighted loss
+
+$$
+L = \mathbf r^\top\Omega\mathbf r
+$$
+
+$$
+E = \frac{1}{2}L
+$$
+
+For $\mu = 0$ and $L = L + \mu$ nothing changes:
+
+$$
+E = \frac{1}{2}L
+$$
+"""
+
+
+def test_a_name_redefined_later_means_the_later_definition_where_it_stands() -> None:
+    r""" "We now replace $L$ by $L = \mathbf r^\top\Omega\mathbf r$": rows after it use the
+    new L, rows before it the first; a bare value (``\mu = 0``) or an update writing the name
+    itself (``L = L + \mu``) replaces nothing.  Each textbook form is checked here against
+    central differences of the loss it stands for, N ≠ d."""
+    from tests.calculus.problem_numerics import central_gradient
+    from texgrad.calculus.api import diff_in_document
+
+    lines = REDEFINED.split("\n")
+    rows = [n for n, line in enumerate(lines, 1) if line == r"E = \frac{1}{2}L"]
+    results = []
+    for row in rows:
+        out = diff_in_document("doc.md", row, r"\mathbf w", text=REDEFINED)
+        assert out.error is None and out.verified, out.error or out.note
+        results.append(out.result)
+    assert results == [r"X^\top \mathbf r", r"X^\top \Omega \mathbf r", r"X^\top \Omega \mathbf r"]
+    rng = np.random.default_rng(3)
+    n, d = 6, 4
+    X, y, w = rng.standard_normal((n, d)), rng.standard_normal((n, 1)), rng.standard_normal((d, 1))
+    m = rng.standard_normal((n, n))
+    omega = m @ m.T + n * np.eye(n)
+    r = X @ w - y
+    plain = central_gradient(lambda v: 0.5 * float(((X @ v - y) ** 2).sum()), w)
+    weighted = central_gradient(lambda v: 0.5 * ((X @ v - y).T @ omega @ (X @ v - y)).item(), w)
+    assert np.allclose(X.T @ r, plain, atol=1e-6)
+    assert np.allclose(X.T @ omega @ r, weighted, atol=1e-6)
+    assert not np.allclose(plain, weighted, atol=1e-3)  # (the two meanings differ)
+
+
+def test_a_bold_name_defined_after_a_plain_function_of_its_letter_is_its_own() -> None:
+    r"""A cost ``c(F) = …`` then a centred vector ``\bm c = \bm h - …`` (a poster's two
+    blocks): rows after it read the bold c as the vector, not the function of F ("the shape
+    of `\bm{c}` is unknown" before); checked against central differences, d ≠ n."""
+    from tests.calculus.problem_numerics import central_gradient
+    from texgrad.calculus.api import diff_in_document
+
+    text = (
+        "With $F \\in \\mathbb{R}^{p \\times n}$, $\\bm x \\in \\mathbb{R}^n$ and "
+        "$Q \\in \\mathbb{R}^{n \\times n}$,\n\\[\n  c(F) = \\bm x^\\top F^\\top F\\bm x\n\\]\n"
+        "For $\\bm h \\in \\mathbb{R}^d$ and $\\bm g \\in \\mathbb{R}^d$ let\n"
+        "\\[\n  \\bm c = \\bm h - \\frac{1}{d}\\bm 1\\bm 1^\\top\\bm h\n\\]\n"
+        "\\[\n  \\ell = \\bm g^\\top\\bm c\n\\]\n"
+    )
+    line = text.split("\n").index("  \\ell = \\bm g^\\top\\bm c") + 1
+    out = diff_in_document("doc.tex", line, r"\bm h", text=text)
+    assert out.error is None and out.verified, out.error or out.note
+    assert out.result == r"\bm g - \frac{\mathbf{1} \mathbf{1}^\top \bm g}{d}"
+    d = 5
+    g = np.random.default_rng(4).standard_normal((d, 1))
+    h = np.random.default_rng(5).standard_normal((d, 1))
+    centre = np.eye(d) - np.ones((d, d)) / d
+    want = central_gradient(lambda v: (g.T @ centre @ v).item(), h)
+    assert np.allclose(g - np.ones((d, d)) @ g / d, want, atol=1e-6)

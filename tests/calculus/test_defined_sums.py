@@ -141,3 +141,48 @@ def test_the_definitions_scalar_and_the_rows_cancel(tmp_path: Path) -> None:
 
     got = _printed(out.result, {**p, "N": N})
     assert np.allclose(got.reshape(D, 1), central_gradient(v, p["\\mu"]), atol=1e-5)
+
+
+PRML = r"""We have $N$ examples with $\mathbf{x}_n \in \mathbb{R}^D$, labels $t_n \in \{-1, 1\}$ and weights
+$\mathbf{w} \in \mathbb{R}^D$; $\alpha > 0$.
+
+$$
+E(\mathbf{w}) = \sum_{n=1}^N \log(1 + \exp(-t_n\mathbf{w}^\top\mathbf{x}_n))
+$$
+
+$$
+E_\alpha(\mathbf{w}) = E(\mathbf{w}) + \frac{\alpha}{2}\mathbf{w}^\top\mathbf{w}
+$$
+
+$$
+F(\mathbf{w}) = \frac{\alpha}{2}\mathbf{w}^\top\mathbf{w} - E(\mathbf{w})
+$$
+"""
+
+
+def _logistic(w: np.ndarray, x: np.ndarray, labels: np.ndarray) -> float:
+    return float(np.log1p(np.exp(-labels * (x @ w).ravel())).sum())
+
+
+def test_a_named_sum_over_samples_called_inside_a_larger_loss_is_written_in(
+    tmp_path: Path,
+) -> None:
+    r"""PRML's ``E_\alpha(\mathbf w) = E(\mathbf w) + \frac{\alpha}{2}\mathbf w^\top\mathbf w``
+    with E defined as a sum over samples (refused in words before), and E subtracted: the
+    results, evaluated as printed, equal central differences of the loss (N = 5, D = 3)."""
+    doc = tmp_path / "prml.md"
+    doc.write_text(PRML, encoding="utf-8")
+    rng = np.random.default_rng(8)
+    x, labels = rng.standard_normal((N, D)), rng.standard_normal(N)
+    w, alpha = rng.standard_normal((D, 1)), 0.7
+    values = {"family:x": x, "family:t": labels.reshape(N, 1, 1), "w": w, "\\alpha": alpha, "N": N}
+    for line, sign in ((9, 1.0), (13, -1.0)):
+        out = diff_in_document(doc, line, r"\mathbf{w}")
+        assert out.error is None and out.verified, out.error or out.note
+        assert "\\sum" in out.result and "every member of the family sampled" in out.note
+        got = _printed(out.result, values).reshape(D, 1)
+        want = central_gradient(
+            lambda v, sign=sign: sign * _logistic(v, x, labels) + alpha / 2 * float((v * v).sum()),
+            w,
+        )
+        assert np.allclose(got, want, atol=1e-5), out.result

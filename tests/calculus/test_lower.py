@@ -120,3 +120,39 @@ def test_a_vector_under_the_sums_index_read_as_one_vector_is_refused() -> None:
     assert row.tree is not None
     with pytest.raises(CalculusError, match="changes with the sum's index"):
         Lowerer(env).lower(row.tree)
+
+
+WEIGHTED = r"""The classifier's weights are $\mathbf{w} \in \mathbb{R}^{d}$.
+
+With weights $w_i > 0$, the design matrix $X \in \mathbb{R}^{n \times p}$, responses
+$\mathbf{y} \in \mathbb{R}^{n}$, $\boldsymbol\beta \in \mathbb{R}^{p}$ and
+$\Lambda = \operatorname{diag}(w_1, \dots, w_n)$,
+$$
+S = (\mathbf{y} - X\boldsymbol\beta)^\top \Lambda (\mathbf{y} - X\boldsymbol\beta)
+$$
+"""
+
+
+def test_listed_weights_beside_a_bold_vector_of_their_letter_are_a_vector_of_their_own() -> None:
+    r"""``\Lambda = \operatorname{diag}(w_1, \dots, w_n)`` where a bold ``\mathbf w \in
+    \mathbb{R}^d`` is declared too (a homework's weighted least squares after its
+    classifier): the plain w_i are n weights of their own ("cannot differentiate the entry
+    `w_1` of `\mathbf{w}`" before); the result, evaluated, equals central differences
+    (n = 5, p = 3, d = 4)."""
+    import numpy as np
+
+    from tests.calculus.problem_numerics import central_gradient
+    from texgrad.calculus.api import diff_in_document
+
+    out = diff_in_document("doc.md", 7, r"\boldsymbol\beta", text=WEIGHTED, budget=60.0)
+    assert out.error is None and out.verified, out.error or out.note
+    assert out.result == r"2 X^\top \Lambda (X \boldsymbol\beta - \mathbf{y})"
+    rng = np.random.default_rng(12)
+    x, y, beta = (
+        rng.standard_normal((5, 3)),
+        rng.standard_normal((5, 1)),
+        rng.standard_normal((3, 1)),
+    )
+    lam = np.diag(rng.uniform(0.5, 2.0, 5))
+    loss = lambda b: ((y - x @ b).T @ lam @ (y - x @ b)).item()  # noqa: E731
+    assert np.allclose(2 * x.T @ lam @ (x @ beta - y), central_gradient(loss, beta), atol=1e-6)

@@ -30,3 +30,38 @@ def test_the_attention_softmax_in_the_documents_name() -> None:
     assert out.differential == (
         "A \\odot (Z \\mathrm{d}W) - \\operatorname{diag}((A \\odot (Z \\mathrm{d}W)) \\mathbf{1}) A"
     )
+
+
+ROOT = (
+    "Let $\\mathbf{x} \\in \\mathbb{R}^n$, $\\mathbf{a} \\in \\mathbb{R}^n$, "
+    "$A \\in \\mathbb{R}^{m \\times n}$, $\\mathbf{b} \\in \\mathbb{R}^m$ and $\\epsilon > 0$.\n\n"
+    "$$\ns = \\sqrt{\\|A\\mathbf{x} - \\mathbf{b}\\|^2 + \\epsilon}\n$$\n\n"
+    "$$\nq = (\\mathbf{a}^\\top\\mathbf{x})^3\n$$\n"
+)
+
+
+def test_a_row_defining_a_root_is_differentiated_in_its_own_name() -> None:
+    r"""``s = \sqrt{\|A\mathbf x - \mathbf b\|^2 + \epsilon}``: the gradient is written
+    ``A^\top(A\mathbf x - \mathbf b)/s`` (the root not printed again), its value equal to
+    central differences (m = 4, n = 3); a power of the name only where whole
+    (``q = (\mathbf a^\top\mathbf x)^3`` keeps ``(\mathbf a^\top\mathbf x)^2``, no
+    ``q^{2/3}``)."""
+    import numpy as np
+
+    from tests.calculus.problem_numerics import central_gradient
+
+    out = diff_in_document("doc.md", 4, "\\mathbf{x}", text=ROOT, budget=60.0)
+    assert out.error is None and out.verified, out.error or out.note
+    assert out.result == r"\frac{A^\top (A \mathbf{x} - \mathbf{b})}{s}"
+    rng = np.random.default_rng(11)
+    a, b, x, eps = (
+        rng.standard_normal((4, 3)),
+        rng.standard_normal((4, 1)),
+        rng.standard_normal((3, 1)),
+        0.3,
+    )
+    root = lambda v: float(np.sqrt(((a @ v - b) ** 2).sum() + eps))  # noqa: E731
+    assert np.allclose(a.T @ (a @ x - b) / root(x), central_gradient(root, x), atol=1e-6)
+    cube = diff_in_document("doc.md", 8, "\\mathbf{x}", text=ROOT, budget=60.0)
+    assert cube.error is None and cube.verified, cube.error or cube.note
+    assert "q" not in cube.result and "^{2}" in cube.result

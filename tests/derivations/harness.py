@@ -31,7 +31,7 @@ from texgrad.calculus import expr as e
 from texgrad.calculus.api import diff_in_document, unit_vectors_stated
 from texgrad.calculus.arrays import EvaluationError
 from texgrad.calculus.context import Context, context_at, row_at
-from texgrad.calculus.defined_sums import held_sums, summed_out
+from texgrad.calculus.defined_sums import held_sums, summed_out, terms_written_in
 from texgrad.calculus.derive import DiffOutcome
 from texgrad.calculus.evaluate_expr import evaluate
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
@@ -302,6 +302,9 @@ def _through_defined_sums(
     key = symbol_key(node) if node is not None else None
     if key is None:
         return tree, env
+    named = terms_written_in(tree, Context(env, Style()), text, lambda: macros)
+    if named is not None:  # E(w) + ½α wᵀw of E(w) = -\sum_n …: E's sum written in
+        tree, text = named
     ctx = held_sums(tree, key[0], Context(env, Style()))
     written_in = summed_out(tree, key[0], ctx, text, lambda: macros)
     return (written_in[0] if written_in is not None else tree), ctx.env
@@ -329,6 +332,15 @@ def _members_like_their_family(
 def _parsed(text: str, macros: MacroTable) -> t.Node | None:
     expanded, _ = expand(MappedText.identity(text), macros)
     return parse_row(expanded).tree
+
+
+def _bounds(tree: t.Node) -> set[str]:
+    """The letters that bound the sums of ``tree`` (N of ``\\sum_{i=1}^N``): counts."""
+    return {
+        k[0]
+        for n in tree.walk()
+        if isinstance(n, t.BigOp) and n.upper is not None and (k := symbol_key(n.upper)) is not None
+    }
 
 
 def _agree_as_sums(
@@ -373,6 +385,8 @@ def _agree_as_sums(
         count = next(n for n in range(3, 20) if n not in sizes.values())
         for name in names - set(at) - {"I", "1"}:  # the sum's bound (N, T) when no dimension
             at[name] = np.array([[float(count)]])  # names it (not I nor 1: sized by context)
+        for name in _bounds(tree) - set(sizes):  # a bound read as a scalar (N of \frac1N too)
+            at[name] = np.array([[float(count)]])
         for base, m in members.items():
             if m.entry_of is None:
                 rows, cols = (_size(d, sizes) for d in (m.shape.rows, m.shape.cols))

@@ -22,7 +22,7 @@ from pathlib import Path
 from texgrad.calculus import expr as e
 from texgrad.calculus.components import Entry
 from texgrad.calculus.context import Context, context_at, row_at
-from texgrad.calculus.defined_sums import held_sums, summed_out
+from texgrad.calculus.defined_sums import held_sums, summed_out, terms_written_in
 from texgrad.calculus.derive import KINDS, DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget
 from texgrad.calculus.expr import ONE, CalculusError, UnknownShape
@@ -257,7 +257,7 @@ def _diff_text(
     through = _rows_as_unit_vectors(tree, key[0], result.table.stacks, ctx, wrt)
     if not through and (stacked := _stacked_in(tree, key[0], result.table.stacks, ctx, wrt)):
         return DiffOutcome(error=stacked)
-    tree = _defined_sum(tree, ctx)  # ∇_w E of E(w) = \sum_i …: the sum E names
+    tree, text = _defined_sums_in(tree, ctx, text, in_force)  # E(w) = \sum_i …: E's sum
     ctx = held_sums(tree, key[0], ctx)  # S = \sum_n …, by Σ: a constant matrix
     summed = _over_samples(
         tree, key[0], ctx, text, in_force, Budget(seconds), layout, hessian, result.table.stacks
@@ -352,6 +352,18 @@ def _through_time(
     if "as the text says" not in outcome.note:  # (unless the text held them already)
         outcome.note += f"; {held_note(member, w)}"
     return outcome
+
+
+def _defined_sums_in(
+    tree: t.Node, ctx: Context, text: str, macros: Callable[[], MacroTable]
+) -> tuple[t.Node, str]:
+    r"""The row ``tree`` (at its offsets in ``text``) with the losses it names that the
+    document defines by sums over samples written in, and its text: the row ``E(\mathbf w)``
+    as that sum, a term ``E(\mathbf w)`` of ``E(\mathbf w) + \frac{\alpha}{2}\mathbf
+    w^\top\mathbf w`` as its sum (:func:`terms_written_in`)."""
+    tree = _defined_sum(tree, ctx)
+    written_in = terms_written_in(tree, ctx, text, macros)
+    return written_in if written_in is not None else (tree, text)
 
 
 def _defined_sum(tree: t.Node, ctx: Context) -> t.Node:

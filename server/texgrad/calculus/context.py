@@ -905,7 +905,7 @@ def _definition_steps(tree: t.Node, declared: set[str]) -> list[tuple[bool, str,
             named = power_name(head)  # \sigma^2 = …: a name of its own, σ its root
             base = symbol_key(head.base) if isinstance(head, t.Power) else None
             if named is not None and base is not None and base[0] not in declared:
-                out.append((False, named, FunctionDef(named, (), body)))
+                out.append((_redefines(named, body), named, FunctionDef(named, (), body)))
                 continue
             head, body = _squared(head, body)  # (a square not read as a name: σ is its root)
             key = member_key(head)  # (H^{(l+1)} = σ(ÂH^{(l)}W^{(l)}): the parser's power of H)
@@ -913,8 +913,23 @@ def _definition_steps(tree: t.Node, declared: set[str]) -> list[tuple[bool, str,
             if upright is not None:  # \mathrm{KL} = …, \text{loss} = …: a name in upright letters
                 key = (upright, None)
             if key is not None and key[0] not in declared:
-                out.append((False, key[0], FunctionDef(key[0], (), body)))
+                out.append((_redefines(key[0], body), key[0], FunctionDef(key[0], (), body)))
     return out
+
+
+def _redefines(key: str, body: t.Node) -> bool:
+    r"""Whether a name's definition replaces an earlier one where it stands ("we now replace
+    $L$ by $L = \mathbf r^\top\Omega\mathbf r$", a bold c after a cost c(F)): unless its
+    body is a bare letter or number (``r = x``, ``\mu = 0``: a case or a value named, not
+    a new meaning) or writes the name itself (``L = L + \lambda R``: an update, whose
+    earlier meaning it needs)."""
+    if isinstance(body, (t.Symbol, t.Number, t.Sub)):
+        return False
+    return not any(
+        (k := symbol_key(n)) is not None and k[0] == key
+        for n in body.walk()
+        if isinstance(n, (t.Symbol, t.Sub, t.Tagged, t.Prime))
+    )
 
 
 _WHERE = re.compile(r"\b(where|with)\b", re.IGNORECASE)

@@ -13,6 +13,11 @@ The scatter matrix ``S = \sum_{n=1}^N (\mathbf{x}_n - \boldsymbol\mu)(\mathbf{x}
   (``\operatorname{tr}(\Sigma^{-1}\sum_n A_n) = \sum_n \operatorname{tr}(\Sigma^{-1}A_n)``):
   :func:`summed_out` gives that row's text, which ``samples.py`` differentiates and verifies
   as any loss summed over samples.
+
+A loss the document names, defined by a sum over samples and called as a term of a larger
+one (PRML's ``E_\alpha(\mathbf w) = E(\mathbf w) + \frac{\alpha}{2}\mathbf w^\top\mathbf w``
+of ``E(\mathbf w) = -\sum_{n=1}^N …``): :func:`terms_written_in` writes its definition in,
+printed from its tree (it may stand in another row, or another file of the project).
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ from texgrad.calculus.context import Context
 from texgrad.calculus.derive import _relevant
 from texgrad.calculus.expr import CalculusError, Expr
 from texgrad.calculus.lower import FunctionDef, Lowerer, VarInfo, _symmetric_value
-from texgrad.calculus.samples import NotSamples, summand_value
+from texgrad.calculus.samples import NotSamples, is_sample_sum, summand_value
+from texgrad.calculus.written import as_application
 from texgrad.reading.macros import MacroTable, expand
 from texgrad.reading.source import MappedText
 from texgrad.syntax import tree as t
@@ -182,3 +188,56 @@ def _factor(summand: t.Node) -> str:
 def _key(node: t.Node) -> str | None:
     k = symbol_key(node)
     return k[0] if k is not None else None
+
+
+def terms_written_in(
+    tree: t.Node, ctx: Context, text: str, macros: Callable[[], MacroTable]
+) -> tuple[t.Node, str] | None:
+    r"""The right side of the row ``tree`` (written at its offsets in ``text``) with each
+    of its terms that names a loss defined by a sum over samples (``E(\mathbf w)``, called
+    with its own parameters, or ``E``) written in as that definition, bracketed, parsed
+    through the document's macros, and that text; None where no term does."""
+    if isinstance(tree, t.Chain) and (len(tree.items) != 2 or tree.relations != ("=",)):
+        return None
+    side = tree.items[1] if isinstance(tree, t.Chain) else tree
+    if side is None:
+        return None
+    terms = side.terms if isinstance(side, t.Add) else (side,)
+    edits: list[tuple[int, int, str]] = []
+    for n, term in enumerate(terms):
+        node = term.operand if isinstance(term, t.Neg) else term
+        body = _named_sum(node, ctx)
+        if body is None:
+            continue
+        written = latex_of(body)
+        if n > 0 or node is not term:  # (first, the sum as written: -\sum_n …, no -1 \sum_n)
+            written = f"\\left({written}\\right)"
+        edits.append((node.start, node.end, written))
+    if not edits:
+        return None
+    out = text[side.start : side.end]
+    for start, end, new in sorted(edits, reverse=True):
+        out = out[: start - side.start] + new + out[end - side.start :]
+    expanded, _ = expand(MappedText.identity(out), macros())
+    parsed = parse_row(expanded).tree
+    return (parsed, out) if parsed is not None and is_sample_sum(parsed, ctx.env) else None
+
+
+def _named_sum(node: t.Node, ctx: Context) -> t.Node | None:
+    """The definition ``node`` names where it is a sum over samples (a name without
+    parameters, or a call whose arguments are its parameters as written); else None."""
+    node = as_application(node)  # E(\mathbf w): read as a product of E and a bracket
+    if isinstance(node, t.Apply):
+        head, args = node.func, node.args
+    elif isinstance(node, t.Symbol | t.Sub):
+        head, args = node, ()
+    else:
+        return None
+    key = symbol_key(head)
+    fdef = ctx.env.functions.get(key[0]) if key is not None else None
+    if fdef is None or key is None or key[0] in ctx.env.vars:
+        return None
+    keys = tuple(k[0] if (k := symbol_key(a)) is not None else "" for a in args)
+    if keys != fdef.params:
+        return None
+    return fdef.body if is_sample_sum(fdef.body, ctx.env) else None

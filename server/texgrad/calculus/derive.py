@@ -44,6 +44,7 @@ from texgrad.calculus.sympy_dims import same
 from texgrad.calculus.vectorize import vec_jacobian
 from texgrad.calculus.verify import Check, _domain, verify
 from texgrad.syntax import tree as t
+from texgrad.syntax.symbols import symbol_key
 
 KINDS = ("gradient", "jacobian", "derivative", "matrix", "hessian")
 
@@ -299,8 +300,9 @@ def _from_expr(
         kind, result, shown_layout = _matrix(work, env)
     where: list[tuple[str, str]] = []
     df = work.df
-    if naming:
-        # and so does a long part the result repeats ((α‖t_0‖² + ε)^{-1/2} and ^{-3/2})
+    if naming:  # ∇s = c/(d s) of s = √(cᵀc/d + ε): the row's own name; and so does a long
+        result = _in_row_name(result, lowered, tree, wrt, names, taken)
+        # part the result repeats ((α‖t_0‖² + ε)^{-1/2} and ^{-3/2})
         (result,), more = name_parts([result], names, style.symbols, taken, plain)
         for key in more:
             df = replace_part(df, names[key], e.var(key, names[key].shape))
@@ -369,6 +371,45 @@ def _from_expr(
         values=(f_x, result_x, expand(df, names)),
         numpy_later=later,
     )
+
+
+def _in_row_name(
+    result: Expr,
+    value: Expr,
+    tree: t.Node | None,
+    wrt: str,
+    names: dict[str, Expr],
+    taken: set[str],
+) -> Expr:
+    r"""``result`` with the value of the row ``name = value`` differentiated (a scalar
+    power, as read) written as a power of the row's name where it occurs: the derivative of
+    ``s = \sqrt{\frac{1}{d}\mathbf c^\top\mathbf c + \epsilon}`` is ``\frac{\mathbf c}{d s}``,
+    as a textbook writes it, not the root again.  ``names`` gets the name's value (the
+    result is verified expanded)."""
+    if not isinstance(tree, t.Chain) or tree.relations != ("=",) or len(tree.items) != 2:
+        return result
+    head = tree.items[0]
+    key = symbol_key(head) if isinstance(head, t.Symbol | t.Font) else None
+    if key is None or key[0] in names or key[0] == wrt or key[0] not in taken:
+        return result
+    if not isinstance(value, e.Pow) or not value.is_scalar or value.exp == 0:
+        return result
+    own = e.var(key[0], value.shape)
+    base, p = value.arg, value.exp
+
+    def walk(y: Expr) -> Expr:
+        if y == value:
+            return own
+        if isinstance(y, e.Pow) and y.arg == base and y.exp != p and (y.exp / p).is_integer:
+            return e.power(own, y.exp / p)  # (s^{-1}, not q^{2/3} of q = (aᵀx)³)
+        kids = list(y.children())
+        return e.rebuild(y, [walk(c) for c in kids]) if kids else y
+
+    named = walk(result)
+    if named == result:
+        return result
+    names[key[0]] = value
+    return named
 
 
 def _show_where(work: _Work, where: list[tuple[str, str]]) -> None:

@@ -650,6 +650,14 @@ class Lowerer:
             return None
         info = self.env.vars.get(letter[0])
         size = self._dimension(last.index) if isinstance(last.index, t.Symbol) else None
+        written = latex_of(first.base)
+        if info is not None and size is not None and _other_letter(written, info, size):
+            # diag(w_1, …, w_n) of weights w_i > 0 beside a classifier's bold w ∈ ℝ^d: the
+            # listed entries' own vector, under a key of its own
+            key = f"{letter[0]}_{{1, \\dots, {latex_of(last.index)}}}"
+            if key not in self.env.vars:
+                self.env.vars[key] = VarInfo(key, Shape(size, ONE), written)
+            return e.var(key, Shape(size, ONE))
         if info is not None:
             if info.shape.cols != ONE or (size is not None and not same(size, info.shape.rows)):
                 return None
@@ -1559,6 +1567,19 @@ def _under_another_label(
             return None
         shapes.append(s)
     return shapes[0] if shapes and all(s == shapes[0] for s in shapes) else None
+
+
+def _other_letter(written: str, info: VarInfo, size: sympy.Expr) -> bool:
+    r"""Whether the entries listed as ``written`` (``w`` of ``w_1, \dots, w_n``) are another
+    letter than the declared vector ``info`` (``\mathbf w \in \mathbb{R}^d``): written in
+    another font, and of another length (else they are its entries, as read before)."""
+    if _flat(written) == _flat(info.latex):
+        return False
+    return info.shape.cols != ONE or not same(size, info.shape.rows)
+
+
+def _flat(latex: str) -> str:
+    return "".join(latex.split()).replace("{", "").replace("}", "")
 
 
 def _symmetric_value(value: Expr) -> bool:
