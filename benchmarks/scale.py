@@ -55,8 +55,12 @@ _RUN = "import sys; from texgrad.cli import main; sys.exit(main(sys.argv[1:]))"
 def run_check(server: Path, cwd: Path, *args: str) -> tuple[float, float, float, int]:
     """One whole ``texgrad check`` process: wall s, CPU s, peak MB, and records found."""
     # (the analysis is measured: check results are not kept between runs, cli_check_cache.py)
-    # (nor parses: TEXGRAD_CACHE=off, every row is parsed in every run)
-    env = dict(os.environ, PYTHONPATH=str(server), TEXGRAD_CACHE="off")
+    # (nor parses: TEXGRAD_CACHE=off, every row is parsed in every run; nor the compiled
+    # dataclass code, which has its own switch)
+    env = dict(
+        os.environ, PYTHONPATH=str(server), TEXGRAD_CACHE="off", TEXGRAD_CHECK_CACHE="off",
+        TEXGRAD_CODE_CACHE="off",
+    )  # fmt: skip
     out = cwd / ".scale-out.json"
     start = time.perf_counter()
     with out.open("w") as sink:

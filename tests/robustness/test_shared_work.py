@@ -164,6 +164,41 @@ def test_the_definitions_a_variable_involves_are_found_through_every_step() -> N
     assert set(read.functions) == set(env.functions) - {"p"}  # (all but the variable's own)
 
 
+def test_the_definitions_indexed_by_the_names_they_name_are_found_as_by_a_look_at_each() -> None:
+    """``_relevant`` through a document's index of its definitions (``IndexedFunctions``:
+    a claim of a 1 MB thesis no longer looks at each of its thousands) finds what a look at
+    each finds, definitions set since the index was made (new, replaced, under another
+    key) included."""
+    from texgrad.calculus.derive import _relevant
+    from texgrad.calculus.lower import DefinitionIndex, Env, FunctionDef, IndexedFunctions
+    from texgrad.reading.source import MappedText
+    from texgrad.syntax import tree as t
+    from texgrad.syntax.parse import parse_row
+
+    def body(text: str) -> t.Node:
+        tree = parse_row(MappedText.identity(text)).tree
+        assert tree is not None
+        return tree
+
+    written = {"u": "A x", "v": "u + b", "w": "B v", "p": "c + d", "q": "p + e", "f": "w + q"}
+    defs = {k: FunctionDef(k, (), body(v)) for k, v in written.items()}
+    index = DefinitionIndex(list(defs.items()))
+    indexed = IndexedFunctions(index, defs)
+    indexed["g"] = FunctionDef("g", ("z",), body("z + x"))  # new
+    indexed["q"] = FunctionDef("q", (), body("p + x"))  # replaced: now involves x
+    indexed.setdefault("h", defs["p"])  # an indexed definition under another key
+    indexed.update({"k": FunctionDef("k", (), body("h + 1"))})
+    del indexed["v"]  # (w then names nothing defined that involves x)
+    copy = indexed.copied()
+    assert not isinstance(dict(indexed), IndexedFunctions) and copy == indexed
+    for wrt in ("x", "p", "d", "u", "h"):
+        plain = _relevant(Env(functions=dict(indexed)), wrt)
+        for functions in (indexed, copy):
+            got = _relevant(Env(functions=functions), wrt)
+            assert got[1] == plain[1] and got[0].functions == plain[0].functions, wrt
+    assert _relevant(Env(functions=indexed), "d")[1] == {"u", "w"}  # (p, q, f, h, k name d)
+
+
 def test_the_contexts_kept_for_a_derivative_check_are_bounded(tmp_path: Path) -> None:
     """Each row's context holds every symbol and definition in force there: kept for every
     claim of a long document, the memory grew with the square of its length (a 2 MB thesis

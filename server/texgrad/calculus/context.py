@@ -21,7 +21,15 @@ from texgrad.calculus import notation
 from texgrad.calculus.expr import CalculusError, Expr
 from texgrad.calculus.functions import written_for_arrays
 from texgrad.calculus.indices import says_einstein
-from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo, rate_of
+from texgrad.calculus.lower import (
+    DefinitionIndex,
+    Env,
+    FunctionDef,
+    IndexedFunctions,
+    Lowerer,
+    VarInfo,
+    rate_of,
+)
 from texgrad.calculus.matrix_notation import softmax_by_columns
 from texgrad.calculus.printing import Style
 from texgrad.calculus.sympy_dims import ONE, Shape, sympy_shape
@@ -115,9 +123,12 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
         if key not in env.vars and rows is not None and cols is not None:
             env.vars[key] = VarInfo(key, Shape(rows, cols), key)
     defined = _defined_of(result)
+    index = _index_of(defined)
     if defined.before_sorted:  # (those up to the offset: a prefix, found by bisection)
-        env.functions = _defined_before(defined, bisect.bisect_right(defined.before_starts, offset))
+        upto = bisect.bisect_right(defined.before_starts, offset)
+        env.functions = IndexedFunctions(index, _defined_before(defined, upto))
     else:
+        env.functions = IndexedFunctions(index)
         for start, replaces, key, fdef in defined.before:  # (read for their structure only)
             if start <= offset:
                 if replaces:
@@ -361,6 +372,21 @@ class _Defined:
     before_sorted: bool = False  # (in order: a row's context reads a prefix of ``before``)
     # (the functions of ``before``'s first n, read so far: see _defined_before)
     folded: tuple[int, dict[str, FunctionDef]] | None = None
+    index: DefinitionIndex | None = None  # (of every definition above: see _index_of)
+
+
+def _index_of(defined: _Defined) -> DefinitionIndex:
+    """The definitions of ``defined`` by the names they name, made on first need."""
+    with _FOLDING:
+        if defined.index is None:
+            defined.index = DefinitionIndex(
+                [
+                    *((key, fdef) for _, _, key, fdef in defined.before),
+                    *defined.elsewhere,
+                    *((key, fdef) for _, key, fdef in defined.later),
+                ]
+            )
+        return defined.index
 
 
 def _defined_of(result: CheckResult) -> _Defined:
@@ -496,16 +522,45 @@ def _declared_spellings(
     when that is in a font (``\mathbf y \in \mathbb{R}^N``), not as the document first
     wrote the letter (a plain ``y`` in "a target $y$"): the result's ``X^\top(X\mathbf w -
     \mathbf y)`` of a sum of ``(\mathbf w^\top\mathbf x_i - y_i)^2``."""
-    agreed = _agreed_of(result)
-    for key in _spellable_of(result):  # (in the order of the declarations, as in_force's)
+    # (what every declaration a symbol may be spells alike is read once per document and
+    # set at once, less the symbols the row writes and those not in force: a claim of a 1 MB
+    # thesis looked at each of hundreds; only the others are looked up)
+    alike, unknown = _spelled_of(result)
+    symbols = style.symbols
+    left_out = (alike.keys() & fonts.keys()) | (alike.keys() - in_force.keys())
+    saved: list[tuple[str, str | None]] = [(k, symbols.get(k)) for k in left_out]
+    symbols.update(alike)
+    for key, was in saved:
+        if was is None:
+            del symbols[key]
+        else:
+            symbols[key] = was
+    for key in unknown:  # (in the order of the declarations, as in_force's)
         info = in_force.get(key)
         if info is None or key in fonts:
             continue
-        spelled = agreed[key].spelled  # (what every declaration it may be spells alike)
-        if spelled is _UNKNOWN:
-            spelled = _spelling(result, key, info.declaration())
+        spelled = _spelling(result, key, info.declaration())
         if spelled is not None:
-            style.symbols[key] = spelled
+            symbols[key] = spelled
+
+
+def _spelled_of(result: CheckResult) -> tuple[dict[str, str], list[str]]:
+    """The spellings every declaration of a symbol gives alike (:class:`_Agreed`), by
+    symbol, and the symbols whose declarations spell them differently (looked up per
+    claim), each in the order of the declarations."""
+    learnt = _learnt_of(result)
+    if learnt.spelled is None:
+        agreed = _agreed_of(result)
+        alike: dict[str, str] = {}
+        unknown: list[str] = []
+        for key in _spellable_of(result):
+            spelled = agreed[key].spelled
+            if spelled is _UNKNOWN:
+                unknown.append(key)
+            elif spelled is not None:
+                alike[key] = spelled
+        learnt.spelled = (alike, unknown)
+    return learnt.spelled
 
 
 def _spelling(result: CheckResult, key: str, decl: Declaration) -> str | None:
@@ -655,6 +710,7 @@ class _Learnt:
     defined: _Defined | None = None
     agreed: dict[str, _Agreed] | None = None  # (see _agreed_of)
     spellable: list[str] | None = None  # (see _spellable_of)
+    spelled: tuple[dict[str, str], list[str]] | None = None  # (see _spelled_of)
 
 
 _learnt: dict[int, tuple[weakref.ref[CheckResult], _Learnt]] = {}
@@ -778,7 +834,7 @@ def context_at(result: CheckResult, row: PlacedRow) -> Context:
     return Context(
         Env(
             {k: _copied(v) for k, v in ctx.env.vars.items()},
-            dict(ctx.env.functions),
+            _copied_functions(ctx.env.functions),
             ctx.env.softmax_columns,
             set(ctx.env.numbers),
             set(ctx.env.weak),
@@ -786,6 +842,12 @@ def context_at(result: CheckResult, row: PlacedRow) -> Context:
         notation.copy_style(ctx.style),
         ctx.einstein,
     )
+
+
+def _copied_functions(functions: dict[str, FunctionDef]) -> dict[str, FunctionDef]:
+    if isinstance(functions, IndexedFunctions):
+        return functions.copied()
+    return dict(functions)
 
 
 def _copied(info: VarInfo) -> VarInfo:

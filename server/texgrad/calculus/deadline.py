@@ -32,6 +32,12 @@ from texgrad.stop_points import point
 _local = threading.local()
 _REPEAT = 0.25  # seconds between two interruptions once the deadline has passed
 
+# The clock a deadline that is not counted in CPU time reads (and a Budget made under no CPU
+# deadline): the wall clock.  A test may put another here (``time.process_time``: the
+# process's CPU time), so that what it checks does not depend on the machine's load; the
+# timer of a hard deadline interrupts only once this clock says it has passed.
+clock = time.monotonic
+
 
 class BudgetExceeded(CalculusError):
     """The request's time is up (or it was cancelled): what every check raises.  ``raised``
@@ -67,7 +73,7 @@ class Deadline:
         self.cpu: bool = cpu or (within is not None and within.cpu)
         self.backstop = wall  # (cpu: the wall clock's bound, in times ``seconds``)
         self.wall = seconds * wall if self.cpu else seconds  # (seconds on the wall clock)
-        self.at = time.monotonic() + self.wall
+        self.at = clock() + self.wall
         self.cancelled = False
         self.within = within
         self._thread: int | None = None  # (cpu: the thread whose CPU time is counted …)
@@ -82,7 +88,7 @@ class Deadline:
         try:
             now = time.thread_time()
         except (AttributeError, OSError):  # (not measurable here: the wall clock alone)
-            self.at = min(self.at, time.monotonic() + self.seconds)
+            self.at = min(self.at, clock() + self.seconds)
             self.cpu, self.wall = False, self.seconds
             return
         self._thread, self._cpu_at = threading.get_ident(), now + self.seconds
@@ -90,12 +96,12 @@ class Deadline:
     def cancel(self) -> None:
         """End the request at its next check (from any thread)."""
         self.cancelled = True
-        self.at = time.monotonic()
+        self.at = clock()
 
     def passed(self) -> bool:
         return (
             self.cancelled
-            or time.monotonic() > self.at
+            or clock() > self.at
             or self._cpu_passed()
             or (self.within is not None and self.within.passed())
         )
@@ -150,7 +156,7 @@ class _Active:
             self.previous = signal.getsignal(signal.SIGALRM)
             self.is_open = True
             signal.signal(signal.SIGALRM, self._handler)
-            seconds = max(self.deadline.at - time.monotonic(), 0.001)
+            seconds = max(self.deadline.at - clock(), 0.001)
             if self.deadline.cpu:  # (its CPU time passes no sooner than its seconds)
                 seconds = min(seconds, max(self.deadline.seconds, 0.001))
             signal.setitimer(signal.ITIMER_REAL, seconds, _REPEAT)
@@ -166,8 +172,8 @@ class _Active:
     def _handler(self, signum: int, frame: FrameType | None) -> None:
         if not self.is_open:
             signal.setitimer(signal.ITIMER_REAL, 0)  # (late: the window is closed)
-        elif self.deadline.cpu and not self.deadline.passed():
-            pass  # (CPU time: not yet spent, the next interruption looks again)
+        elif not self.deadline.passed():
+            pass  # (CPU time, or a test's clock: not yet spent, the next one looks again)
         elif frame is None or frame.f_code not in _QUIET:
             self.deadline._interrupt(signum, frame)
         # (in the window's own setting up or cleanup: the next interruption, if any)

@@ -30,7 +30,7 @@ from texgrad.calculus.entry_code import entry_heading
 from texgrad.calculus.evaluate_expr import evaluate as evaluate_expr
 from texgrad.calculus.expr import ONE, CalculusError, Expr, UnknownShape
 from texgrad.calculus.indices import lower_for_entry, lower_formula, written_with_indices
-from texgrad.calculus.lower import Env, Lowerer
+from texgrad.calculus.lower import Env, IndexedFunctions, Lowerer
 from texgrad.calculus.matrix_notation import matrix_notes, sylvester_lines
 from texgrad.calculus.names import expand, fold, inline_unhelpful, name_parts, replace_part
 from texgrad.calculus.numpy_code import NumpyCode, checked_code
@@ -920,11 +920,15 @@ def _relevant(env: Env, wrt: str) -> tuple[Env, frozenset[str]]:
     # are read once per document; those naming what was found last are found a step at a
     # time, each step one look at every definition, by a comprehension over the dict
     # itself — a list of every definition's names made first cost as much as the steps)
+    # (where the functions know the document's index of definitions by the names they name,
+    # a step looks at those naming what was found only: IndexedFunctions)
     functions = env.functions
     involved: set[str] = set()
     found = {wrt}
     while found:
-        if len(found) == 1:
+        if isinstance(functions, IndexedFunctions):
+            now = functions.involving(found, involved)
+        elif len(found) == 1:
             (name,) = found
             now = {k for k, f in functions.items() if name in f.names and k not in involved}
         else:

@@ -14,7 +14,6 @@ input ends with :class:`BudgetExceeded` instead of running on.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -37,7 +36,7 @@ class Budget:
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
-        self.deadline = time.monotonic() + seconds
+        self.deadline = deadline.clock() + seconds  # (the wall clock: see deadline.clock)
         request = deadline.current()
         self.cpu: deadline.Deadline | None = None
         if request is not None and request.cpu:
@@ -53,7 +52,7 @@ class Budget:
         if self.cpu is not None:
             if self.cpu.passed():
                 raise BudgetExceeded(self.cpu.message())
-        elif time.monotonic() > self.deadline:
+        elif deadline.clock() > self.deadline:
             raise BudgetExceeded(f"gave up after {self.seconds:g} s (the time budget)")
 
 

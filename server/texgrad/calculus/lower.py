@@ -144,6 +144,83 @@ class FunctionDef:
         return frozenset(k[0] for k in keys if k is not None)
 
 
+class DefinitionIndex:
+    """A document's definitions by the names their bodies name (``users``: name → the keys
+    of the definitions naming it), read once per document: which of a claim's thousands of
+    definitions involve a name is then found without a look at every one
+    (``derive._relevant``)."""
+
+    __slots__ = ("users", "key_of", "_kept")
+
+    def __init__(self, defs: list[tuple[str, FunctionDef]]) -> None:
+        self._kept = [f for _, f in defs]  # (alive while indexed: ids are not reused)
+        self.users: dict[str, set[str]] = {}
+        self.key_of: dict[int, str | None] = {}  # id of a definition: its key (None: several)
+        for key, fdef in defs:
+            known = self.key_of.setdefault(id(fdef), key)
+            if known != key:
+                self.key_of[id(fdef)] = None
+            for name in fdef.names:
+                self.users.setdefault(name, set()).add(key)
+
+
+class IndexedFunctions(dict[str, FunctionDef]):
+    """An environment's functions (a dict) that knows which of them a
+    :class:`DefinitionIndex` lists under their key: the others, set since (``changed``),
+    are looked at one by one.  Whatever holds them the index does not list is in
+    ``changed``: every way of setting a key is watched (a plain copy is a plain dict)."""
+
+    __slots__ = ("index", "changed")
+
+    def __init__(self, index: DefinitionIndex, *args: Any) -> None:
+        # (``args``: definitions the index lists under their keys)
+        super().__init__(*args)
+        self.index = index
+        self.changed: set[str] = set()
+
+    def _watch(self, key: str, value: FunctionDef) -> None:
+        if self.index.key_of.get(id(value)) != key:
+            self.changed.add(key)
+
+    def __setitem__(self, key: str, value: FunctionDef) -> None:
+        self._watch(key, value)
+        super().__setitem__(key, value)
+
+    def setdefault(self, key: str, value: FunctionDef) -> FunctionDef:
+        if key not in self:
+            self._watch(key, value)
+        return super().setdefault(key, value)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def __ior__(self, other: Any) -> IndexedFunctions:  # type: ignore[override,misc]
+        self.update(other)
+        return self
+
+    def copied(self) -> IndexedFunctions:
+        out = IndexedFunctions(self.index, self)
+        out.changed = set(self.changed)
+        return out
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, (dict(self),))  # (pickled, copied by copy: a plain dict)
+
+    def involving(self, found: set[str], involved: set[str]) -> set[str]:
+        """The keys, not in ``involved``, of the definitions naming one of ``found``."""
+        users = self.index.users
+        candidates = set(self.changed)
+        for name in found:
+            candidates.update(users.get(name, ()))
+        out = set()
+        for k in candidates - involved:
+            f = self.get(k)
+            if f is not None and not found.isdisjoint(f.names):
+                out.add(k)
+        return out
+
+
 @dataclass
 class Env:
     """What the document says about its symbols."""
