@@ -216,3 +216,13 @@ def test_a_sums_fix_is_written_in_the_name_the_document_gives_it(tmp_path: Path)
     assert r"\sum" not in lines[7].message
     fixes = [fix for d in diagnostics_of(checked, found) for fix in d.fixes]
     assert [fix.text for fix in fixes] == [r"2S\mathbf w", r"2S\mathbf w"]
+
+
+def test_a_transposed_inline_gradient_is_fixed_without_its_parentheses(tmp_path: Path) -> None:
+    text = SHORTCUT + (
+        "\n$$\\frac{\\partial \\ell}{\\partial U} = \\mathbf x "
+        "\\left(\\frac{\\partial \\ell}{\\partial \\mathbf s}\\right)^\\top$$\n"
+    )
+    found = _found(tmp_path, text)
+    assert found[11].correct == r"\frac{\partial \ell}{\partial \mathbf s} \mathbf x^\top"
+    assert "transpose of the derivative" in found[11].message

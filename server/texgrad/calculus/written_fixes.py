@@ -149,7 +149,10 @@ class _Edits:
         ``X^{-1}`` → ``X^{-\\top}``)."""
         node = _bare(node)
         if isinstance(node, t.Transpose):
-            return self.src(node.base)
+            base = node.base
+            if isinstance(base, t.Paren) and isinstance(base.body, _ATOMS):
+                return self.src(base.body)  # \left(\frac{\partial \ell}{\partial s}\right)^\top
+            return self.src(base)
         if isinstance(node, t.InverseTranspose):
             return self.src(node.base) + "^{-1}"
         if _inverse(node):
@@ -375,6 +378,11 @@ class _Edits:
                     yield self.replaced([(product, rest[len(head) :])])
                 else:
                     yield self.replaced([(f, part)])
+
+
+# what needs no parentheses once its transpose is undone (an inline upstream gradient's
+# stand-in is a subscripted letter spanning its derivative's source)
+_ATOMS = (t.Derivative, t.Frac, t.Symbol, t.Sub, t.Font)
 
 
 def _bare(node: t.Node) -> t.Node:
