@@ -223,6 +223,29 @@ def test_explain_without_derivatives_says_nothing_of_them(
     assert line.startswith("d.md:3:44: information: `q` has no shape") and "[unknown-shape]" in line
 
 
+def test_a_table_of_identities_alone_is_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a cheat sheet whose only derivatives are in a table headed in words: no row writes a
+    # derivative, and the check of them was skipped (held15's booktabs sheet: 0 of 6 flagged)
+    (tmp_path / "sheet.tex").write_text(
+        "\\documentclass{article}\n\\begin{document}\n"
+        "Let $\\mathbf x, \\mathbf a \\in \\mathbb{R}^n$ and $A \\in \\mathbb{R}^{n \\times n}$.\n"
+        "\\begin{tabular}{ll}\n\\textbf{Expression} & \\textbf{Gradient w.r.t.\\ $\\mathbf x$} \\\\\n"
+        "$\\mathbf a^\\top \\mathbf x$ & $\\mathbf a$ \\\\\n"
+        "$\\mathbf x^\\top A \\mathbf x$ & $2A\\mathbf x$ \\\\\n"
+        "\\end{tabular}\n\\end{document}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    code, out = run("check", "sheet.tex")
+    (line,) = out.splitlines()
+    assert line.startswith("sheet.tex:7:"), line
+    assert "unless `A` is symmetric" in line and line.endswith("[wrong-derivative]"), line
+    assert cli._titled_table("| $f$ | $g$ |\n|---|---|\n| Gradient |") is True
+    assert cli._titled_table("\\begin{tabular}{ll} a & b \\end{tabular}") is False
+
+
 def test_check_exit_status(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -986,6 +986,17 @@ def _explained(
     ]
 
 
+# a table of identities headed in words (``Expression & Gradient w.r.t. $x$ \\``, ``| Function
+# | Gradient |``): its derivatives are written in no row, only in a title
+_TABLE = re.compile(r"\\begin\{(?:tab|long)|^\s*\|?\s*:?-{2,}:?\s*\|", re.M)
+_TITLE = re.compile(r"gradient|derivative|jacobian|hessian|d\s*/\s*d|∂\s*/\s*∂", re.I)
+
+
+def _titled_table(text: str) -> bool:
+    """Whether ``text`` may hold a table whose title names a derivative (a cheap look)."""
+    return _TABLE.search(text) is not None and _TITLE.search(text) is not None
+
+
 def _wrong_derivatives(
     result: CheckResult,
     seconds: float,
@@ -1003,7 +1014,7 @@ def _wrong_derivatives(
     from texgrad.syntax import tree as t
 
     trees = [r.tree for r in result.rows if r.tree is not None]
-    derives = any(t.writes_derivative(tree) for tree in trees)
+    derives = any(t.writes_derivative(tree) for tree in trees) or _titled_table(result.doc.text)
     if not derives and not any(_derivation_row(tree) for tree in trees):
         return [], []  # nothing to check: the engine need not even be imported
     from texgrad.collector import uncollected

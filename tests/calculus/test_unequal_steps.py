@@ -170,6 +170,10 @@ def test_the_steps_found() -> None:
 #   (the sign the solution sheet plants in its chain; wrong-derivative flags 32)
 # - held15/notes-matrix-differentials.md 36, 37: tr(AX⁻¹X⁻¹dX) after tr(X⁻¹dX X⁻¹A), and the
 #   right row after it (the order the notes plant; wrong-derivative flags 36)
+# - held15/lecture-kalman.tex 24, 25: - Aᵀb for - 2Aᵀb in the ridge chain, and the right
+#   row after it (the factor the lecture plants; wrong-derivative flags 24)
+# - held15/answer-key.tex 45: + 2Mᵀy after 2Mᵀ(Mw - y) + 2λw (the sign the key plants)
+# - held15/notes-plain-d.md 59: tr(X⁻²dX) after -tr(X⁻¹X⁻¹dX) (the sign the notes plant)
 REVIEWED_STEPS = {
     "tests/calculus/written/backprop-intermediates.md": [11],
     "tests/calculus/written/answers/mathse-step-slips.md": [9, 30, 44, 54],
@@ -183,6 +187,9 @@ REVIEWED_STEPS = {
     "tests/calculus/written/held15/mathse-two-answers.md": [33],
     "tests/calculus/written/held15/exam-enumerate.tex": [32, 33],
     "tests/calculus/written/held15/notes-matrix-differentials.md": [36, 37],
+    "tests/calculus/written/held15/lecture-kalman.tex": [24, 25],
+    "tests/calculus/written/held15/answer-key.tex": [45],
+    "tests/calculus/written/held15/notes-plain-d.md": [59],
 }
 
 

@@ -41,7 +41,7 @@ CASES = [
     (
         "crossvalidated-ridge.md",
         [19, 24, 31],
-        ["`\\lambda \\mathbf w` lacks a factor 2", "a factor 2 is missing", ""],
+        ["`\\lambda\\mathbf w` lacks a factor 2", "a factor 2 is missing", ""],
         (8, 5),
     ),
     # 22: a product in the other order that does not even type-check (a shape error, not

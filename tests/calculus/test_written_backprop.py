@@ -79,8 +79,13 @@ def test_derivatives_of_sums_over_samples(tmp_path: Path) -> None:
     )
     lines, messages, tally = _check(tmp_path / "s.md", text)
     assert lines == [5, 9] and tally.verified == 2
-    assert messages[0].endswith("verified numerically (every member of the family sampled)")
-    assert "texgrad finds `\\sum_{i=1}^N 2 (\\boldsymbol\\mu - \\mathbf x_i)`" in messages[1]
+    # (each fixed in the claim's own words, a factor 2 or a sign undone, and said so)
+    assert messages[0].endswith(
+        "texgrad finds `2\\sum_{i=1}^N (\\mathbf w^\\top \\mathbf x_i - y_i)\\mathbf x_i`, verified"
+        " numerically (every member of the family sampled; a factor 2 is missing)"
+    )
+    assert "texgrad finds `2\\sum_{i=1}^N (\\boldsymbol\\mu - \\mathbf x_i)`" in messages[1]
+    assert messages[1].endswith("; the sign is wrong)")
 
 
 def test_a_sum_claimed_in_matrix_form_is_fixed_in_matrix_form(tmp_path: Path) -> None:

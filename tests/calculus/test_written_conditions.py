@@ -89,7 +89,7 @@ def test_a_subscripted_function_built_on_another_defined_one(tmp_path: Path) -> 
     )
     lines, messages, tally = _check(tmp_path, text)
     assert lines == [8] and tally.verified == 1
-    assert "the term `\\lambda \\theta` lacks a factor 2" in messages[0]
+    assert "the term `\\lambda\\theta` lacks a factor 2" in messages[0]
 
 
 def test_a_claim_written_with_conditional_labels_is_read(tmp_path: Path) -> None:

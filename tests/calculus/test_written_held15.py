@@ -290,13 +290,14 @@ PLANTED = {
         36: "factor",
         42: "transpose",
     },
-    # (66, ∂ℓ/∂x = W₁ᵀ ∂ℓ/∂u with the shortcut path dropped, is verified through ∂ℓ/∂u alone:
-    # ∂ℓ/∂s is named only in other claims and the prose)
+    # (66, ∂ℓ/∂x = W₁ᵀ ∂ℓ/∂u with the shortcut path dropped, was verified through ∂ℓ/∂u alone
+    # until session 15: ∂ℓ/∂s, named only in other claims and the prose, is read with it)
     "quarto-mlp-backprop.qmd": {
         25: "transpose",
         37: "sign",
         45: "factor",
         61: "transpose",
+        66: "dropped",
         67: "sign",
     },
     "notes-matrix-differentials.md": {
@@ -309,9 +310,9 @@ PLANTED = {
         70: "transpose",
         72: "transpose",
     },
-    # (27 and 31, a sign and a factor 2 in ∂ℒ/∂θ₁ and ∂ℒ/∂θ₂, are undecided: "$\theta_1,
-    # \theta_2 > 0$" beside K_θ reads θ₁ as an entry of an undeclared θ)
-    "appendix-gp.tex": {39: "sign", 47: "sign"},
+    # (27 and 31, a sign and a factor 2 in ∂ℒ/∂θ₁ and ∂ℒ/∂θ₂, were undecided until session
+    # 15: "$\theta_1, \theta_2 > 0$" beside K_θ read θ₁ as an entry of an undeclared θ)
+    "appendix-gp.tex": {27: "sign", 31: "factor", 39: "sign", 47: "sign"},
     # (47, ∇² ½‖Wx‖² = 2WᵀW, was not read before: ∇² without the variable it is taken by)
     "jacobian-sheet.md": {
         18: "factor",
@@ -322,6 +323,38 @@ PLANTED = {
         41: "sign",
         47: "factor",
     },
+    # a ninth batch (session 15), measured before its fixes (20 of 32 flagged, 7 false
+    # alarms): "$M \in …$ be … and $R \in …$ …; both are symmetric positive definite" was not
+    # read (4 false alarms); a booktabs table headed in words was not checked by `texgrad
+    # check` (no row writes a derivative); ``\boxed{∂φ/∂V = …}`` was read as a formula; ∂ for
+    # the differential beside a plain ``dX`` was not read; "Gradients are column vectors and
+    # Jacobians are in numerator layout" was read as numerator layout for gradients by a
+    # matrix, and p = softmax(z) with z declared, later ``z = W h + b``, as a p of its own z
+    # (3 false alarms); "have the shape of the parameter (denominator layout)" was not read,
+    # and a later variant of W (``W = W_0 + \frac{\alpha}{r} BA``) kept the LoRA claims on
+    # W = W_0 + BA undecided
+    "lecture-kalman.tex": {19: "sign", 24: "factor", 45: "transpose", 53: "sign", 60: "sign"},
+    "blog-lora.md": {
+        20: "transpose",
+        22: "transpose",
+        38: "factor",
+        45: "sign",
+        54: "factor",
+        63: "transpose",
+    },
+    "cheatsheet-booktabs.tex": {
+        21: "symmetric",
+        24: "sign",
+        26: "factor",
+        37: "transpose",
+        44: "inverse",
+        48: "order",
+    },
+    "answer-key.tex": {16: "symmetric", 31: "inverse", 35: "factor", 45: "sign", 57: "transpose"},
+    # (45, ∂L/∂h written as a row where "Gradients are column vectors", is not flagged: a
+    # gradient by a vector is read as a column or a row in any layout)
+    "appendix-softmax.tex": {20: "sign", 33: "order", 36: "sign", 62: "factor"},
+    "notes-plain-d.md": {14: "order", 26: "symmetric", 30: "transpose", 40: "dropped", 59: "sign"},
 }
 
 

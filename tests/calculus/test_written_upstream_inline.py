@@ -79,8 +79,8 @@ def test_the_fix_reads_back_as_the_transpose_and_is_verified() -> None:
     claim = f"\\frac{{\\partial L}}{{\\partial K}} = \\frac{{1}}{{\\sqrt{{d_k}}}} {DS} Q"
     text = ATTENTION + f"$${claim}$$\n"
     (finding,) = _judged(text)[0]
-    assert finding.correct == (
-        "\\frac{\\left(\\frac{\\partial L}{\\partial S}\\right)^\\top Q}{\\sqrt{d_k}}"
+    assert finding.correct == (  # (the claim's own words, its transpose toggled)
+        "\\frac{1}{\\sqrt{d_k}} \\left(\\frac{\\partial L}{\\partial S}\\right)^\\top Q"
     )
     fixed = text[: finding.start] + finding.correct + text[finding.end :]
     found, tally = _judged(fixed)

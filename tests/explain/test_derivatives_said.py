@@ -143,3 +143,16 @@ def test_a_step_of_the_chain_rule_is_said_as_such() -> None:
     body = r"$$\frac{\partial L}{\partial A} = \frac{\partial L}{\partial Y} \frac{\partial Y}{\partial A}$$"
     (said,) = _said(body)
     assert "a step of the chain rule" in said, said
+
+
+def test_a_refused_row_says_cannot_differentiate_once() -> None:
+    # an answer key's boxed solution: "cannot differentiate `…`: cannot differentiate `…`:
+    # texgrad does not read it" said the same words twice
+    from texgrad.calculus.unchecked import refused_rows
+
+    text = (
+        "Let $M \\in \\mathbb{R}^{m \\times n}$, $\\mathbf y \\in \\mathbb{R}^m$, $\\lambda > 0$.\n\n"
+        "so $\\boxed{\\mathbf w^\\star = (M^\\top M + \\lambda I)^{-1} M^\\top \\mathbf y}$.\n"
+    )
+    said = [u.message for u in refused_rows(Checker().check("key.md", text=text))]
+    assert said and all(m.count("cannot differentiate") == 1 for m in said), said

@@ -94,6 +94,22 @@ def _at(text: str, marker: str) -> str | None:
         ("Gradients are not in numerator layout here. X", None),
         ("Assuming the Jacobian formulation, the result is $A$. X", None),
         ("Some texts use the Jacobian formulation, others the Hessian formulation. X", None),
+        # held15's ninth batch: a shape said of "the parameter" or of "that matrix", with
+        # "have"; the Jacobians' layout named beside the gradients' shape (their columns)
+        (
+            "All gradients in this post have the shape of the parameter (denominator layout). X",
+            "denominator",
+        ),
+        (
+            "The gradient of a scalar with respect to a matrix has the shape of that matrix. X",
+            "denominator",
+        ),
+        (
+            "Gradients are column vectors and Jacobians are in numerator layout,"
+            " $(J)_{ij} = \\partial p_i / \\partial z_j$. X",
+            "denominator",
+        ),
+        ("Jacobians are in numerator layout. X", "numerator"),
     ],
 )
 def test_what_a_sentence_states_for_the_text_after_it(text: str, layout: str | None) -> None:
@@ -289,6 +305,11 @@ def test_a_jacobian_convention_said_by_its_shape_is_read_for_jacobians() -> None
         " matrix.\n\nA.\n"
     )
     assert jacobian_layout_in_force(before, before.index("A.")) == "numerator"
+    # its entries, the matrix named in parentheses: "$(J)_{ij} = \partial p_i/\partial z_j$"
+    entries = (
+        r"Jacobians are in numerator layout, $(J)_{ij} = \partial p_i / \partial z_j$." + "\nA.\n"
+    )
+    assert [s.layout for s in jacobian_statements(entries)] == ["numerator"]
     for said in (
         r"Writing the Jacobian of $\mathbf f: \mathbb{R}^n \to \mathbb{R}^m$ as $n \times m$ is wrong.",
         r"The Jacobian of $\mathbf f: \mathbb{R}^n \to \mathbb{R}^m$ is not $n \times m$.",

@@ -799,19 +799,35 @@ def _compared_members(rows: list[PlacedRow]) -> list[tuple[str, int]]:
         left, right = tree.items
         if tree.relations[0] not in ORDER_RELATIONS or not isinstance(right, t.Number):
             continue
-        if not (isinstance(left, t.Sub) and isinstance(left.base, t.Symbol)):
-            continue
-        letter = left.base
-        if letter.font is not None or letter.accents or not letter.name.islower():
-            continue
-        if len(letter.name) != 1 or (
-            label_of(left.index) is None and entry_names(left.index) is None
-        ):  # w_i, w_{t-1}, and r_{ik} (the responsibilities of EM)
-            continue
-        key = symbol_key(left)
-        if key is not None:
-            out.append((key[0], row.start))
+        # ("$\theta_1, \theta_2 > 0$ are the signal and noise variances": each of the list)
+        for item in left.items if isinstance(left, t.List) else (left,):
+            key = _compared_member(item)
+            if key is not None:
+                out.append((key, row.start))
     return out
+
+
+def _compared_member(left: t.Node | None) -> str | None:
+    """The key of ``w_i``, ``r_{ik}``, ``\\theta_1`` (a plain lowercase letter, Latin or
+    Greek, with an index), else None."""
+    if not (isinstance(left, t.Sub) and isinstance(left.base, t.Symbol)):
+        return None
+    letter = left.base
+    if letter.font is not None or letter.accents or not letter.name.islower():
+        return None
+    greek = letter.name.startswith("\\") and letter.name[1:] in _GREEK_LOWER
+    if (len(letter.name) != 1 and not greek) or (
+        label_of(left.index) is None and entry_names(left.index) is None
+    ):  # w_i, w_{t-1}, and r_{ik} (the responsibilities of EM)
+        return None
+    key = symbol_key(left)
+    return key[0] if key is not None else None
+
+
+_GREEK_LOWER = frozenset(
+    "alpha beta gamma delta epsilon varepsilon eta theta vartheta kappa lambda mu nu xi rho "
+    "sigma tau phi varphi chi psi omega".split()
+)
 
 
 def context_at(result: CheckResult, row: PlacedRow) -> Context:

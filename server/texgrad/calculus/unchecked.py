@@ -482,7 +482,9 @@ def refused_rows(result: CheckResult) -> list[Unchecked]:
         said = refusal.action.replace("Evaluate", "cannot evaluate", 1) if refusal.action else (
             f"cannot differentiate {what}"
         )  # fmt: skip
-        out.append(Unchecked(result.path, row.start, row.end, REFUSED, f"{said}: {refusal.reason}"))
+        reason = refusal.reason  # (said once: "cannot differentiate `X`: texgrad does not read it")
+        message = reason if reason.startswith(f"{said}: ") else f"{said}: {reason}"
+        out.append(Unchecked(result.path, row.start, row.end, REFUSED, message))
         if len(out) >= _MAX_EXPLAINED:
             break
     return out

@@ -81,8 +81,9 @@ from texgrad.calculus.written_fixes import fixed_as_written, transpose_macros
 from texgrad.calculus.written_hedges import hedge_said, hedged_kinds
 from texgrad.calculus.written_jacobians import OutputEntry, judge, output_entry
 from texgrad.calculus.written_layouts import BY_TRANSPOSE, JACOBIANS, accepted_forms
+from texgrad.calculus.written_rebound import rebound
 from texgrad.calculus.written_samples import compare_sum
-from texgrad.calculus.written_simplex import resample, stated_sums
+from texgrad.calculus.written_simplex import resample, stated_sums, stated_unit_vectors
 from texgrad.calculus.written_tables import Table, markdown_tables
 from texgrad.calculus.written_tabular import latex_tables
 from texgrad.calculus.written_upstream import (
@@ -93,8 +94,10 @@ from texgrad.calculus.written_upstream import (
     inline_not_read,
     inline_upstreams,
     linear_loss,
+    named_elsewhere,
     paired_forms,
     printed_as_written,
+    stand_ins_again,
     writes_inline_upstream,
 )
 from texgrad.reading.macros import MacroTable, balanced_group, expand, merge
@@ -246,6 +249,7 @@ def _written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
                 end = row.end
                 continue
         last = None
+        tree = _boxes_opened(tree)  # \boxed{\nabla g(\mathbf x) = Q\mathbf x - \mathbf c}
         stated = [s for c in t.statements(tree) for s in listed_statements(c)]
         for chain in stated or _array_rows(tree):
             claims = [c for c in _claims(row, chain) if _complete(text, c, rows[n + 1 :])]
@@ -442,6 +446,8 @@ def _claims(row: PlacedRow, chain: t.Chain) -> Iterator[WrittenDerivative]:
     rest = [n for i in items[1:] if i is not None for n in i.walk()]
     if _bare_partial(items[0]) and any(_bare_partial(n) for n in rest):
         items = tuple(_partial_as_d(i) if i is not None else i for i in items)  # ∂X: dX
+    elif any(is_d(n) for n in rest) and not any(_bare_partial(n) for n in rest):
+        items = (_partial_as_plain_d(items[0]), *items[1:])  # ∂ tr(XᵀAX) = tr(… dX): d
     first = items[0]
     assert first is not None
     read = _derivative_side(first)
@@ -499,6 +505,18 @@ def _unboxed(node: t.Node | None) -> t.Node | None:
     return node
 
 
+def _boxes_opened(tree: t.Node) -> t.Node:
+    """A row whose equations an answer key boxes whole (``\\boxed{\\frac{\\partial \\phi}{\\partial
+    U} = (UV^\\top - Y)V}, \\qquad \\boxed{…}``): the equations, out of their boxes."""
+    if isinstance(tree, (t.List, t.Sequence)):
+        items = tuple(_boxes_opened(i) if i is not None else None for i in tree.items)
+        if any(a is not b for a, b in zip(items, tree.items, strict=True)):
+            return replace(tree, items=items)
+        return tree
+    body = _unboxed(tree)
+    return body if isinstance(body, t.Chain) else tree
+
+
 def _bare_partial(node: t.Node | None) -> bool:
     """``\\partial \\mathbf X``, ``\\partial(\\mathbf X^{-1})``: ∂ with no variable or order."""
     return (
@@ -507,6 +525,19 @@ def _bare_partial(node: t.Node | None) -> bool:
         and node.order is None
         and node.body is not None
     )
+
+
+def _partial_as_plain_d(node: t.Node | None) -> t.Node | None:
+    """``\\partial \\operatorname{tr}(X^\\top A X)``, ``\\partial\\, \\mathbf a^\\top X \\mathbf b``
+    beside a right side written with a plain ``dX`` (notes that write ∂ for the
+    differential, as Minka does): ``d`` in its place, the differential of what follows."""
+    lead = node.factors[0] if isinstance(node, t.Product) else node
+    if not _bare_partial(lead):
+        return node
+    assert isinstance(lead, t.Partial) and lead.body is not None and node is not None
+    d = t.Symbol(name="d", start=lead.start, end=lead.start + 1)
+    rest = node.factors[1:] if isinstance(node, t.Product) else ()
+    return t.Product((d, lead.body, *rest), start=lead.start, end=node.end)
 
 
 def _partial_as_d(node: t.Node) -> t.Node:
@@ -1042,6 +1073,8 @@ def check_claim(
         return _undecided("evaluated at a point")  # \frac{\partial f}{\partial x}\Big|_{x=0}
     try:
         ctx = context_at(checked, claim.row)
+        if not ctx.unit_sums:  # a one-hot y: softmax(z) - y, not (softmax(z)1ᵀ - I)y
+            ctx = replace(ctx, unit_sums=stated_unit_vectors(checked.doc.text))
         if claim.form == "mixed":
             return _check_mixed(checked, claim, ctx, seconds)
         said = _symmetric_as_said(ctx.env, checked.doc.text, claim)
@@ -1406,6 +1439,10 @@ def _judged(
     f, right, _ = outcome.values
     if e.is_zero(right):  # f does not involve the variable as read: it may, as the author means
         return _undecided("zero")
+    letters = {x.name for x in f.walk() if isinstance(x, e.Var)}
+    tied = rebound(checked.rows, checked.path, claim.claimed.start, claim.claimed, letters, env)
+    if tied is not env:  # (p = softmax(z), z = Wh + b later: the message reads p so too)
+        env, ctx = tied, replace(ctx, env=tied)
     accepted = _accepted(checked, claim, outcome.kind, env.vars[wrt], layout)
     if only is not None:
         accepted = tuple(a for a in accepted if a in only or a == "structured")
@@ -1560,6 +1597,9 @@ def _through_upstream(
     if through is None:  # several written inline: read together, else said by _inline_not_read
         return _inline_joint(checked, claim, ctx, layout, seconds, wrt, loss, nested)
     claim, ctx, found, inline = through  # ∂L/∂S written in the claim: its own upstream
+    wider = _with_named_elsewhere(checked, claim, ctx, layout, seconds, wrt, loss, inline, nested)
+    if wider is not None:  # ∂ℓ/∂s named elsewhere leads to the variable too
+        return wider
     said = symbol_key(claim.claimed)
     if any(u.of_key == wrt and said is not None and said[0] == u.gradient_key for u in found):
         return _undecided("upstream: the statement naming the upstream gradient")
@@ -1577,7 +1617,8 @@ def _through_upstream(
     uses = {k[0] for n in claim.claimed.walk() if (k := symbol_key(n)) is not None}
     substituted = bool(uses & set(values))
     for up in found:
-        readings, single = _readings(up, ctx, wrt, stated, layouts, values)
+        place = (claim.row.path, claim.row.start)
+        readings, single = _readings(up, ctx, wrt, stated, layouts, values, place)
         readings = _fitting(up, readings, claim.claimed)
         judged: list[tuple[DiffOutcome, Finding | bool | None, Context]] = []
         complete = single  # every reading judged, of one definition: may be reported
@@ -1745,9 +1786,36 @@ def _inline_joint(
     )  # fmt: skip
 
 
+def _with_named_elsewhere(
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: list[Statement] | None,
+    seconds: float, wrt: str, loss: str, inline: Inline | None, nested: bool,
+) -> Finding | bool | None:  # fmt: skip
+    r"""A claim written in one upstream gradient inline (``W_1^\top \frac{\partial
+    \ell}{\partial \mathbf u}``, the claim's stand-in already in place), judged through it
+    and the others of the loss the document writes inline elsewhere (``\frac{\partial
+    \ell}{\partial \mathbf s}`` of a shortcut ``\mathbf s = U\mathbf x``) where they are a
+    frontier to the variable (:func:`_through_joint`): a path left out is a term missing.
+    The finding, or True where verified; None where not judged so (not ``nested``)."""
+    if inline is None or nested:
+        return None
+    taken = {*ctx.env.vars, *ctx.env.functions, *ctx.style.symbols}
+    rows = [r for r in checked.rows if r.path == checked.path]
+    wider = named_elsewhere(rows, loss, inline, taken, lambda n: _source(checked, n), {wrt})
+    if len(wider.upstreams) == len(inline.upstreams):
+        return None
+    style = copy_style(ctx.style)
+    style.symbols.update(wider.spelled)
+    joint = _through_joint(
+        checked, claim, replace(ctx, style=style), layout, seconds, wrt, list(wider.upstreams),
+        wider, least=1,
+    )  # fmt: skip
+    return joint if joint is True or isinstance(joint, Finding) else None
+
+
 def _through_joint(
     checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: list[Statement] | None,
     seconds: float, wrt: str, found: list[Upstream], inline: Inline | None, skip: bool = False,
+    least: int = 2,
 ) -> Finding | bool | None | object:  # fmt: skip
     r"""A claim written in several upstream gradients (``G_Q W_q^\top + G_K W_k^\top``,
     ``W_1^\top \frac{\partial \ell}{\partial \mathbf u} + U^\top \frac{\partial \ell}
@@ -1758,7 +1826,8 @@ def _through_joint(
     whatever else it holds: a claim that differs from its derivative by a simple slip, or by
     a term holding one of the ``G_i`` (a path left out), is wrong — no term the loss may hold
     besides is written in them.  :data:`_NOT_THROUGH` where the frontier is not found, or
-    ``skip`` (a finding through one of them already, a value's check, ``L + \\Omega``)."""
+    ``skip`` (a finding through one of them already, a value's check, ``L + \\Omega``);
+    ``least``: how many of the frontier's the claim writes, at least."""
     if skip:
         return _NOT_THROUGH
     stated = _statements(checked)
@@ -1767,7 +1836,11 @@ def _through_joint(
     uses = {k[0] for n in claim.claimed.walk() if (k := symbol_key(n)) is not None}
     uses = {k for k in uses if not any(o.startswith(k + "_") for o in uses)}  # (G of G_Q)
     keys = {u.gradient_key for u in frontier}
-    if len(frontier) < 2 or len(uses & keys) < 2 or uses & {u.gradient_key for u in found} - keys:
+    if (
+        len(frontier) < 2
+        or len(uses & keys) < least
+        or uses & {u.gradient_key for u in found} - keys
+    ):
         return _NOT_THROUGH  # (written in a gradient beyond the frontier, or in none of it)
     if any(
         _derivative_side(b) is None for u in frontier for b in stated.definitions(u.gradient_key)
@@ -2095,6 +2168,7 @@ def _verified_values(
 def _readings(
     up: Upstream, ctx: Context, wrt: str, stated: GradientStatements,
     layouts: frozenset[str] = frozenset(), values: dict[str, t.Node] | None = None,
+    at: tuple[str, int] | None = None,
 ) -> tuple[list[tuple[Context, bool, bool]], bool]:  # fmt: skip
     """The contexts in which ``up``'s gradient is a fixed variable (the shape of what it is
     the gradient of, or the transpose's), each with whether it is transposed and whether
@@ -2103,7 +2177,8 @@ def _readings(
     initialisation"), and whether there is only one.  ``layouts``: those stated where the
     claim stands; under a stated denominator layout alone, ``G = \\partial L/\\partial S`` of a
     square ``S`` has ``S``'s shape as it is (``G_S^\\top Q`` by the keys of ``S = QK^\\top``,
-    not ``G_S Q``)."""
+    not ``G_S Q``); ``at``: where the claim is (path, offset), whose reading is by the
+    definitions made before it, where there are any."""
     env = ctx.env
     fdef = env.functions.get(up.of_key)
     bodies: list[t.Node] = []
@@ -2117,7 +2192,10 @@ def _readings(
     else:
         return [], False  # a variable of its own: no way to the variable differentiated by
     seen = {show(b) for b in bodies}
-    for body in stated.definitions(up.of_key):
+    made = (
+        stated.definitions(up.of_key) if at is None else stated.definitions_before(up.of_key, *at)
+    )
+    for body in made:
         if show(body) not in seen:
             seen.add(show(body))
             bodies.append(body)
@@ -2285,8 +2363,65 @@ def _check_sum(
     if found is not None:  # (the matrix form, against a claim written in it)
         message = message[: -len(")")] + f"; {found.text})"
     kind = _kind_of(found)
-    fix = _as_written(checked, claim, outcome, ctx, wrt, "plain", kind, found) or outcome.result
-    return Finding(claim, message, fix, claim.start, claim.end, kind)
+    fix = _as_written(checked, claim, outcome, ctx, wrt, "plain", kind, found)
+    if not fix and found is None:  # S\mathbf w for \sum_i 2\mathbf x_i\mathbf x_i^\top\mathbf w
+        fix, kind, said = _sum_as_written(checked, claim, ctx, function, wrt, seconds)
+        if fix:
+            message = _quoting(message, outcome.result, fix)[: -len(")")] + f"; {said})"
+    return Finding(claim, message, fix or outcome.result, claim.start, claim.end, kind)
+
+
+# the slips a claim on a sum is edited for, in the words a message says them
+_SUM_SLIPS = (("sign", "the sign is wrong"), ("factor", ""), ("transpose", ""))
+
+
+def _sum_as_written(
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, function: t.Node, wrt: str,
+    seconds: float,
+) -> tuple[str, str, str]:  # fmt: skip
+    r"""The quick fix of a wrong claim on a sum over samples in the claim's own words, its
+    kind and the words for it: ``2S\mathbf w`` for ``S\mathbf w`` where the document names
+    ``S = \sum_i \mathbf x_i \mathbf x_i^\top`` ("a factor 2 is missing"), not the sum's
+    form the engine prints; each edit checked as the claim is, every member sampled.  ("",
+    "", "") where no edit of a sign, a factor 2 or a transpose holds."""
+    table = _macros(checked)
+    text = _text_of(checked, function)
+
+    def holds(candidate: str) -> bool:
+        mapped, _ = expand(MappedText.identity(candidate), table)
+        row = parse_row(mapped)
+        if row.tree is None or row.error is not None:
+            return False
+        verdict, _, _ = compare_sum(
+            function, row.tree, wrt, ctx, text, seconds / 8, checked.table.stacks, table
+        )
+        return verdict is True
+
+    def is_scalar(node: t.Node) -> bool:
+        try:
+            return bool(Lowerer(ctx.env).lower(node).shape.is_scalar)
+        except (*_ERRORS, BudgetExceeded):
+            return False
+
+    own = _source(checked, claim.claimed)
+    for kind, said in _SUM_SLIPS:
+        try:
+            edited = fixed_as_written(
+                checked.doc.text, claim.claimed, kind, holds, is_scalar, "", lambda n: False,
+                (claim.row.start, claim.row.end),
+            )  # fmt: skip
+        except Exception:  # noqa: BLE001 - the fix in the claim's words is a help, never a failure
+            edited = ""
+        if not edited:
+            continue
+        if kind == "factor":
+            said = (
+                "a factor 2 is missing" if len(edited) > len(own) else "it has a factor 2 too many"
+            )
+        elif kind == "transpose":
+            said = "it is the transpose of the derivative"
+        return edited, kind, said
+    return "", "", ""
 
 
 def _text_of(checked: CheckResult, node: t.Node) -> str:
@@ -2776,6 +2911,8 @@ def _compare(
     does not say is symmetric: it is also given a skew part (``X^{-1}`` and ``X^{-\\top}``
     differ then), at points where the engine's gradient matches central differences."""
     written: Expr | None = None
+    letters = {x.name for x in f.walk() if isinstance(x, e.Var)} | set(extra)
+    env = rebound(checked.rows, checked.path, claimed.start, claimed, letters, env)
     if lower:
         try:
             written = Lowerer(env).lower(claimed)
@@ -3139,6 +3276,41 @@ def _as_named(cause: str, checked: CheckResult, function: t.Node, ctx: Context) 
     return cause.replace(value, name) if value and name else cause
 
 
+_TERM_SAID = re.compile(r"the term `(.+?)` (?=has |lacks |should not)")
+
+
+def _plain_d(claimed: t.Node) -> str | None:
+    """``"d"`` where the claim writes its differential with a plain d (notes that write
+    ``dX``: the fix spelled so), else None."""
+    plain = (is_d(n) and isinstance(n, t.Symbol) and n.font is None for n in claimed.walk())
+    return "d" if any(plain) else None
+
+
+def _term_as_written(
+    cause: str | None, checked: CheckResult, claimed: t.Node, ctx: Context | None
+) -> str | None:
+    r"""The cause's text quoting the claim's own term where it names one (``the term
+    `-\frac12 \vy^\top K_\theta^{-1}\Phi\Phi^\top K_\theta^{-1}\vy` has the wrong sign``,
+    not the engine's print of it, ``K_\theta`` expanded): the term of the written sum that
+    prints as the one quoted."""
+    m = _TERM_SAID.match(cause) if cause and ctx is not None else None
+    if m is None or ctx is None or not isinstance(claimed, t.Add):
+        return cause
+    assert cause is not None
+    for term, sign in zip(claimed.terms, claimed.signs, strict=False):
+        try:
+            value = Lowerer(ctx.env).lower(term)
+            value = e.neg(value) if sign == "-" else value
+            printed = latex(value, ctx.style)
+        except _ERRORS:
+            continue
+        source = _source(checked, term)
+        if printed == m[1] and source:
+            written = f"-{source}" if sign == "-" else source
+            return cause[: m.start(1)] + written + cause[m.end(1) :]
+    return cause
+
+
 def _finding(
     checked: CheckResult, claim: WrittenDerivative, outcome: DiffOutcome, wrt: str,
     differential: bool = False, fix: bool = True, ctx: Context | None = None,
@@ -3155,6 +3327,7 @@ def _finding(
     if differential and not checked.doc.text.startswith("\\partial", claim.derivative.start):
         row = checked.doc.text[claim.row.start : claim.row.end]
         spelling = differential_spelling(row) or differential_spelling(checked.doc.text)
+        spelling = spelling or _plain_d(claim.claimed)
         correct = spelled_as(correct, spelling)
     where = f" (where {', '.join(outcome.where)})" if outcome.where else ""
     if differential:
@@ -3219,6 +3392,7 @@ def _finding(
         cause, kind = (found.text, _kind_of(found)) if found is not None else (None, "")
     if cause and ctx is not None and claim.function is not None:
         cause = _as_named(cause, checked, claim.function, ctx)
+    cause = _term_as_written(cause, checked, claim.claimed, ctx)
     if cause:
         message += f" ({_said_once(cause, {correct, text})})"
     if not text:
@@ -3306,13 +3480,18 @@ def _as_written(
     table = _macros(checked)
     env = ctx.env
 
+    loss = symbol_key(claim.function) if claim.function is not None else None
+
     def holds(candidate: str) -> bool:
         mapped, _ = expand(MappedText.identity(candidate), table)
         row = parse_row(mapped)
         if row.tree is None or row.error is not None:
             return False
+        tree = row.tree
+        if loss is not None and ctx.style.symbols:  # (upstream gradients written inline)
+            tree = stand_ins_again(tree, loss[0], ctx.style.symbols)
         try:
-            return _holds(row.tree, f, right, env, wrt, form, outcome.kind)
+            return _holds(tree, f, right, env, wrt, form, outcome.kind)
         except (*_ERRORS, BudgetExceeded):
             return False
 

@@ -109,8 +109,7 @@ class _Edits:
         elif kind == "transpose":
             yield self.transposed(root)
         elif kind == "order":
-            for product in self.products():
-                yield self.replaced([(product, self.reordered(product))])
+            yield from self.reorderings()
         elif kind in ("transposes", "inverse-transpose"):
             yield from self.toggles(inverse=kind == "inverse-transpose")
         elif kind in ("sign", "scaled"):
@@ -150,7 +149,10 @@ class _Edits:
         ``X^{-1}`` → ``X^{-\\top}``)."""
         node = _bare(node)
         if isinstance(node, t.Transpose):
-            return self.src(node.base)
+            base = node.base
+            if isinstance(base, t.Paren) and isinstance(base.body, _ATOMS):
+                return self.src(base.body)  # \left(\frac{\partial \ell}{\partial s}\right)^\top
+            return self.src(base)
         if isinstance(node, t.InverseTranspose):
             return self.src(node.base) + "^{-1}"
         if _inverse(node):
@@ -210,6 +212,34 @@ class _Edits:
                 out += sep
             out += piece
         return out
+
+    def reorderings(self) -> Iterator[str]:
+        """The claim with a product's matrix factors in the other order, then with two
+        neighbours of one swapped (``AX^{-1}X^{-1}dX`` for ``X^{-1}AX^{-1}dX`` in a trace)."""
+        for product in self.products():
+            yield self.replaced([(product, self.reordered(product))])
+        for product in self.products():
+            yield from (self.replaced([(product, s)]) for s in self.swapped(product))
+
+    def swapped(self, product: t.Product) -> Iterator[str]:
+        """The product's source with two neighbouring matrix factors swapped, each pair in
+        turn (scalars where they stand); none for a product of two (:meth:`reordered`)."""
+        factors = list(product.factors)
+        places = [i for i, f in enumerate(factors) if not self.scalar(f)]
+        if len(places) < 3:
+            return
+        for a, b in itertools.pairwise(places):
+            pieces = [self.src(f) for f in factors]
+            pieces[a], pieces[b] = pieces[b], pieces[a]
+            out = ""
+            for i, piece in enumerate(pieces):
+                if i:
+                    sep = self.text[factors[i - 1].end : factors[i].start]
+                    if not sep and _COMMAND_END.search(out) and piece[:1].isalpha():
+                        sep = " "
+                    out += sep
+                out += piece
+            yield out
 
     def products(self) -> Iterator[t.Product]:
         for node in self.claimed.walk():
@@ -348,6 +378,11 @@ class _Edits:
                     yield self.replaced([(product, rest[len(head) :])])
                 else:
                     yield self.replaced([(f, part)])
+
+
+# what needs no parentheses once its transpose is undone (an inline upstream gradient's
+# stand-in is a subscripted letter spanning its derivative's source)
+_ATOMS = (t.Derivative, t.Frac, t.Symbol, t.Sub, t.Font)
 
 
 def _bare(node: t.Node) -> t.Node:

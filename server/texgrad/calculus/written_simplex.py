@@ -194,7 +194,7 @@ _WORD_THEN_MATH = re.compile(
     re.I,
 )
 _MATH_THEN_WORD = re.compile(
-    r"(?:\$([^$]{1,80})\$|\\\((.{1,80}?)\\\))\s+(?:is|are)\s+(?:an?\s+|the\s+)?" + _UNIT_WORD,
+    r"(?:\$([^$]{1,80})\$|\\\((.{1,80}?)\\\))\s+(?:is|are|be)\s+(?:an?\s+|the\s+)?" + _UNIT_WORD,
     re.I,
 )
 _NAMED = (t.Symbol, t.Font, t.Sub)
@@ -205,7 +205,8 @@ def stated_unit_vectors(text: str) -> dict[str, str]:
     simplify — ``(\operatorname{softmax}(\mathbf z)\mathbf 1^\top - I)\mathbf y =
     \operatorname{softmax}(\mathbf z) - \mathbf y`` — so a wrong reading would be a wrong
     result): "one-hot $\mathbf y_i \in \mathbb{R}^K$", "one-hot labels $\mathbf t_n$",
-    "$\mathbf y$ is one-hot", "$\mathbf p$ is a probability vector", ``\mathbf p \in
+    "$\mathbf y$ is one-hot", "let $\mathbf y \in \{0,1\}^K$ be a one-hot label", "$\mathbf p$
+    is a probability vector", ``\mathbf p \in
     \Delta^{K-1}``; the letters the math names before its ``\in``, each written alone
     (``\mathbf y_i`` whole, key ``y_{i}``), "onehot" or "simplex"."""
     found: dict[str, str] = {}

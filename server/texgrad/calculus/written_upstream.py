@@ -85,6 +85,7 @@ class GradientStatements:
     def __init__(self, rows: Iterable[PlacedRow]) -> None:
         self._upstreams: dict[str, dict[tuple[str, str], Upstream]] = {}
         self._definitions: dict[str, list[t.Node]] = {}
+        self._places: dict[str, list[tuple[str, int]]] = {}  # (path, start) of each definition
         # the values given upstream gradients, verified (written_derivatives), kept for the
         # claims of the same document that ask with the same definitions in force
         self.verified_values: dict[tuple[object, ...], dict[str, t.Node]] = {}
@@ -95,7 +96,7 @@ class GradientStatements:
             head, value = tree.items[0], tree.items[1]
             if head is None or value is None:
                 continue
-            self._definition(tree, head, value)
+            self._definition(tree, head, value, (row.path, row.start))
             by_value = _by_any(value)
             if by_value is not None:  # G = \partial L/\partial O
                 self._upstream(by_value[0], head, by_value[1])
@@ -110,12 +111,15 @@ class GradientStatements:
         found = self._upstreams.setdefault(loss, {})
         found.setdefault((key[0], of[0]), Upstream(named, by, key[0], of[0]))
 
-    def _definition(self, tree: t.Chain, head: t.Node, body: t.Node) -> None:
+    def _definition(
+        self, tree: t.Chain, head: t.Node, body: t.Node, place: tuple[str, int]
+    ) -> None:
         if len(tree.items) == 3 and tree.relations[1] != "\\in" or len(tree.items) > 3:
             return
         named = symbol_key(head)
         if named is not None:
             self._definitions.setdefault(named[0], []).append(body)
+            self._places.setdefault(named[0], []).append(place)
 
     def upstreams(self, loss: str) -> list[Upstream]:
         """:func:`upstreams` of the rows read."""
@@ -124,6 +128,16 @@ class GradientStatements:
     def definitions(self, key: str) -> list[t.Node]:
         """:func:`definitions` of the rows read."""
         return list(self._definitions.get(key, ()))
+
+    def definitions_before(self, key: str, path: str, at: int) -> list[t.Node]:
+        """The definitions of ``key`` a claim at ``at`` of ``path`` may mean: those made
+        before it (or in another file), where there are any — not the variant a later
+        paragraph gives ("With the usual scaling $W = W_0 + \\frac{\\alpha}{r} BA$");
+        else all of them ("…, where $W = W_0 + BA$" after the claim)."""
+        found = self._definitions.get(key, [])
+        places = self._places.get(key, [])
+        before = [b for b, (p, s) in zip(found, places, strict=True) if p != path or s < at]
+        return before or list(found)
 
     def definition_of(self, key: str) -> t.Node | None:
         """:func:`definition_of` of the rows read."""
@@ -270,6 +284,92 @@ def inline_upstreams(
             spelled[key[0]] = written if framed else f"\\left({written}\\right)"
         stand_ins[id(node)] = replace(up.gradient, start=node.start, end=node.end)
     return Inline(t.replaced(claimed, stand_ins), tuple(by_of.values()), spelled)
+
+
+def named_elsewhere(
+    rows: Iterable[PlacedRow],
+    loss: str,
+    inline: Inline,
+    taken: Collection[str],
+    source: Callable[[t.Node], str],
+    besides: Collection[str] = (),
+) -> Inline:
+    r"""``inline`` with the upstream gradients of ``loss`` the rows write inline and the
+    claim does not (``\frac{\partial \ell}{\partial \mathbf s}`` in "Autograd gives us
+    $\frac{\partial \ell}{\partial \mathbf u}$ and $\frac{\partial \ell}{\partial \mathbf
+    s}$" and in other claims), each by a stand-in of its own (none of ``taken``); not those
+    by a key of ``besides`` (the variable differentiated by)."""
+    have = {u.of_key for u in inline.upstreams} | set(besides)
+    taken = {*taken, *inline.spelled}
+    more: dict[str, Upstream] = {}
+    spelled = dict(inline.spelled)
+    k = 0
+    for row in rows:
+        if row.tree is None:
+            continue
+        for node in row.tree.walk():
+            of = _derivative_of(node, loss)
+            of_key = symbol_key(of) if of is not None else None
+            if of is None or of_key is None or of_key[0] in have or of_key[0] in more:
+                continue
+            while True:
+                k += 1
+                stand_in = t.Sub(
+                    base=t.Symbol(name=_STAND_IN, font=None, accents=(_STAND_IN_ACCENT,)),
+                    index=t.Number(text=str(k)),
+                )
+                key = symbol_key(stand_in)
+                assert key is not None
+                if key[0] not in taken:
+                    break
+            written = " ".join(source(node).split()) or latex_of(node)
+            more[of_key[0]] = Upstream(
+                stand_in, of, key[0], of_key[0], written, isinstance(node, t.Nabla)
+            )
+            framed = written.startswith(("\\frac", "\\dfrac", "\\tfrac"))
+            spelled[key[0]] = written if framed else f"\\left({written}\\right)"
+            if len(more) >= 4:
+                break
+    if not more:
+        return inline
+    return Inline(inline.claimed, (*inline.upstreams, *more.values()), spelled)
+
+
+def stand_ins_again(tree: t.Node, loss: str, spelled: dict[str, str]) -> t.Node:
+    r"""``tree`` (an edit of a claim, read back) with each upstream gradient of ``loss``
+    it writes inline made the stand-in the claim was read with (``spelled``: a stand-in's
+    key → the derivative as printed, :attr:`Inline.spelled`), so that the edit is judged as
+    the claim was: ``W_1^\top \frac{\partial \ell}{\partial \mathbf u} + U^\top
+    \frac{\partial \ell}{\partial \mathbf s}`` for the sign of a term undone; ``tree``
+    as it is where it writes none, or one the claim did not."""
+    found = inline_derivatives(tree, loss)
+    if not found:
+        return tree
+    by_of: dict[str, t.Node] = {}
+    for k in range(1, len(spelled) + 8):
+        stand_in = t.Sub(
+            base=t.Symbol(name=_STAND_IN, font=None, accents=(_STAND_IN_ACCENT,)),
+            index=t.Number(text=str(k)),
+        )
+        key = symbol_key(stand_in)
+        written = spelled.get(key[0]) if key is not None else None
+        if written is None:
+            continue
+        if written.startswith("\\left(") and written.endswith("\\right)"):
+            written = written[len("\\left(") : -len("\\right)")]
+        read = parse_row(MappedText.identity(written)).tree
+        by = _by_any(read) if read is not None else None
+        of = symbol_key(by[1]) if by is not None and by[0] == loss else None
+        if of is not None:
+            by_of[of[0]] = stand_in
+    stand_ins: dict[int, t.Node] = {}
+    for node, of_node in found:
+        of_key = symbol_key(of_node)
+        made = by_of.get(of_key[0]) if of_key is not None else None
+        if made is None:
+            return tree
+        stand_ins[id(node)] = replace(made, start=node.start, end=node.end)
+    return t.replaced(tree, stand_ins)
 
 
 def printed_as_written(text: str, inline: Inline) -> str:

@@ -102,7 +102,7 @@ _STATED = folded_pattern(
             # X$, a $q \times p$ matrix)" beside a claim in the layout the document uses
             r"\(\s*(?:the\s+)?" + _LAYOUT + r"\s*[:;](?!\s*\$)",
             # "Gradients are column vectors (denominator layout)."
-            r"\b(?:gradients?|derivatives?|jacobians?)\b[^.$]{0,40}\b(?:are|is)\b[^.$]{0,40}"
+            r"\b(?:gradients?|derivatives?|jacobians?)\b[^.$]{0,40}\b(?:are|is|have|has)\b[^.$]{0,40}"
             r"\(\s*(?:i\.\s?e\.,?\s*|that is,?\s*)?(?:the\s+)?" + _LAYOUT + r"\s*\)",
             # "I use the convention that the gradient has the shape of $W$ (denominator layout)"
             r"\b(?:use|uses|using|adopt|adopts|follow|follows|following)\s+(?:the|a|this)\s+"
@@ -111,6 +111,14 @@ _STATED = folded_pattern(
             + r"\s*\)",
         )
     )
+)
+# "Gradients are column vectors and Jacobians are in numerator layout, $J_{ij} = \partial
+# p_i/\partial z_j$": the layout named is the Jacobians' alone, the gradients' is said by
+# their shape (a column, as in denominator layout)
+_JACOBIANS_BESIDE_COLUMNS = folded_pattern(
+    r"\bgradients?\s+(?:are|is)\s+(?:always\s+)?(?:written\s+as\s+)?column\s+vectors?\b"
+    r"[^.$]{0,30}?\bjacobians?\s+(?:are|is)\s+(?:written\s+)?in\s+(?:the\s+)?numerator\s+"
+    r"(?:layout|convention)"
 )
 # a sentence that calls an answer wrong: the layout it names is the wrong answer's
 _BLAME = folded_pattern(
@@ -132,8 +140,8 @@ _DENIED = folded_pattern(r"\b(?:not|never|no\s+longer|neither|nor)\b|n't\b")
 _SHAPED = folded_pattern(
     r"(?:\bderivatives?\b|\bgradients?\b|\\partial\s*f\s*/\s*\\partial|\\frac\{\\partial\s*f\}"
     r"\{\\partial)[^.]{0,80}?\b(?:has|have|having|is|are)\s+(?:of\s+)?(?:always\s+)?(?:the\s+)?"
-    r"(?:same\s+)?(?:shape|size|dimensions?)\s+(?:as|of)\s+(?:the\s+)?"
-    r"(\$[^$]{1,30}\$|(?:transpose|matrix|variable|argument)\b"
+    r"(?:same\s+)?(?:shape|size|dimensions?)\s+(?:as|of)\s+(?:the\s+|that\s+|this\s+)?"
+    r"(\$[^$]{1,30}\$|(?:transpose|matrix|variable|argument|parameter|weight)\b"
     # "… the shape of the quantity it is taken with respect to"
     r"|quantity\s+(?:that\s+)?(?:it|they)\s+(?:is|are)\s+taken\s+(?:with\s+respect\s+to|by)\b)"
 )
@@ -339,7 +347,9 @@ def _in_words(text: str, windows: list[tuple[int, int]], seen: set[int]) -> list
             ):
                 continue  # "we derive it, if needed, in …", "we also derive … in …"
             said = {_which(g) for g in m.groups() if g}
-            if len(_named(sentence) | said) != 1:
+            if pattern is _STATED and _JACOBIANS_BESIDE_COLUMNS.search(sentence):
+                said = {"denominator"}  # (the gradients' layout; the Jacobians' by its entries)
+            elif len(_named(sentence) | said) != 1:
                 continue  # both layouts named: none stated
             if pattern is not _WE_USE and _BLAME.search(sentence):
                 continue
@@ -604,8 +614,9 @@ _MAP = re.compile(
     r"(?:\\mathbb\s*\{?\s*R\s*\}?|\\R\b)\s*\^\s*\{?\s*([A-Za-z])\s*\}?"
 )
 # "the Jacobian … $J_{ij} = \partial f_i / \partial x_j$" (numerator) or "… \partial f_j / \partial x_i"
+# ("$(J)_{ij} = …$" too)
 _JACOBIAN_ENTRY = re.compile(
-    r"\bJacobians?\b[^.]{0,80}?J_\{?\s*([a-z])\s*,?\s*([a-z])\s*\}?\s*=\s*"
+    r"\bJacobians?\b[^.]{0,80}?(?:\(\s*)?J(?:\s*\))?_\{?\s*([a-z])\s*,?\s*([a-z])\s*\}?\s*=\s*"
     r"(?:\\frac\s*\{\s*\\partial\s*[A-Za-z\\{}]*?_\{?\s*([a-z])\s*\}?\s*\}\s*\{\s*\\partial\s*[A-Za-z\\{}]*?_\{?\s*([a-z])"
     r"|\\partial\s*[A-Za-z\\{}]*?_\{?\s*([a-z])\s*\}?\s*/\s*\\partial\s*[A-Za-z\\{}]*?_\{?\s*([a-z]))",
     re.IGNORECASE,

@@ -64,6 +64,13 @@ _PATTERNS += [
         + r",?\s+(?:(?:are|be)\s+(?:both\s+|also\s+|real\s+|square\s+)*|,?\s*both\s+)" + _PROPERTY
         + r"(?![\w-]|\s+part)"
     ),
+    # each named with its role, then the property said of the two: "Let $M \in …$ be the
+    # predicted covariance and $R \in …$ the covariance of the noise; both are symmetric"
+    re.compile(
+        _M.format("sym") + r"[^$.;]{0,80}?\s+and\s+(?:[a-z]+\s+){0,3}" + _M.format("sym2")
+        + r"[^$.;]{0,80}?[;,]\s*(?:and\s+)?both\s+(?:are\s+)?(?:also\s+|real\s+)*" + _PROPERTY
+        + r"(?![\w-]|\s+part)"
+    ),
 ]  # fmt: skip
 _SUPPOSING = re.compile(
     r"\b(?:[Ii]f|[Ww]hen(?:ever)?|[Ss]uppos(?:e|ing)|[Aa]ssum(?:e|ing)|[Ii]n case|[Uu]nless|"
