@@ -131,9 +131,56 @@ def test_a_factor_before_the_sum_with_the_variable_takes_the_product_rule() -> N
     )
 
 
-def test_the_hessian_of_a_sum_is_refused() -> None:
+def test_the_hessian_of_a_sum_is_the_sum_of_the_summands_hessians() -> None:
     out = diff_latex(r"\sum_i (\mathbf{w}^\top\mathbf{x}_i)^2", r"\mathbf{w}", WHERE, hessian=True)
-    assert out.error == "the Hessian of a sum over samples is not computed yet"
+    assert out.error is None and out.verified, out.error
+    assert out.kind == "hessian" and out.shape == "ℝ^{d×d}"
+    assert out.result == r"\sum_i 2 \mathbf{x}_i \mathbf{x}_i^\top"
+    assert "differences of the verified gradient" in out.note
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((5, 3))  # the printed sum is 2XᵀX
+    assert np.allclose(evaluate(tree(out.result), {"family:x": x}), 2 * x.T @ x)
+
+
+def test_the_logistic_hessian_over_samples_is_verified() -> None:
+    out = diff_latex(
+        r"\sum_{i=1}^N \log(1 + \exp(\mathbf{w}^\top\mathbf{x}_i)) - y_i\,\mathbf{w}^\top\mathbf{x}_i",
+        r"\mathbf{w}",
+        WHERE,
+        hessian=True,
+    )
+    assert out.error is None and out.verified, out.error
+    rng = np.random.default_rng(4)
+    x, y, w = rng.standard_normal((6, 3)), rng.standard_normal((6, 1)), rng.standard_normal((3, 1))
+    got = evaluate(tree(out.result), {"family:x": x, "y": y, "w": w, "N": 6})
+    p = 1 / (1 + np.exp(-x @ w))
+    assert np.allclose(got, x.T @ np.diag((p * (1 - p)).ravel()) @ x)
+
+
+def test_a_wrong_hessian_of_a_sum_is_never_shown_as_verified(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The printed Hessian is checked against differences of the gradient: a lost factor
+    is caught."""
+    join = samples._join
+
+    def lossy(terms, pieces):  # type: ignore[no-untyped-def]
+        return join(terms, [p.replace(r"2 \mathbf{x}_i \mathbf{x}", r"\mathbf{x}_i \mathbf{x}") for p in pieces])
+
+    monkeypatch.setattr(samples, "_join", lossy)
+    out = diff_latex(r"\sum_i (\mathbf{w}^\top\mathbf{x}_i)^2", r"\mathbf{w}", WHERE, hessian=True)
+    assert out.error == (
+        "the derivative of the sum failed its check, so none is given: "
+        "the Hessian disagrees with finite differences of the gradient"
+    )
+    assert not out.verified
+
+
+def test_the_hessian_of_a_function_of_a_sum_is_refused() -> None:
+    out = diff_latex(
+        r"\log \sum_i \exp(\mathbf{w}^\top\mathbf{x}_i)", r"\mathbf{w}", WHERE, hessian=True
+    )
+    assert out.error is not None and not out.verified
 
 
 def test_sum_as_written(tmp_path: Path) -> None:

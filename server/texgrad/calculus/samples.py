@@ -302,7 +302,15 @@ def _differentiate(
     budget: Budget,
     layout: str,
     macros: MacroTable,
+    hessian: bool = False,
 ) -> tuple[DiffOutcome, list[_Term]]:
+    """The derivative (``hessian``: the Hessian, see :func:`hessian_of_sum`) of the loss
+    summed over samples, verified, and its terms as read."""
+    gradient: DiffOutcome | None = None
+    if hessian:  # the Hessian is checked against differences of the verified gradient
+        gradient, _ = _differentiate(tree, wrt, ctx, text, budget, layout, macros)
+        if gradient.error is not None or gradient.kind != "gradient":
+            return DiffOutcome(error=gradient.error or "a Hessian needs a vector"), []
     node, extended = _right_side(tree)
     ctx = _defined_constants(ctx, wrt)
     node, written_in = defined_members_written_in(node, wrt, ctx.env, ctx.style.symbols)
@@ -328,6 +336,8 @@ def _differentiate(
     for term in terms:
         sub = _env_with_members(ctx, term.sum.members if term.sum else ())
         body = term.sum.summand if term.sum is not None else term.node
+        if hessian and (term.outer or (term.sum is not None and _involves(term.coefficient, wrt))):
+            raise CalculusError("the Hessian of a function of a sum is not computed yet")
         if term.sum is not None and _involves(term.coefficient, wrt):  # (c S)' = c' S + c S'
             out, piece, dpiece = _product_rule(term, wrt, sub, text, layout, budget, macros)
             kind, shape = out.kind, out.shape
@@ -335,17 +345,17 @@ def _differentiate(
             pieces.append(piece)
             differentials.append(dpiece)
             continue
-        out = differentiate(body, wrt, sub, layout, budget)
+        out = differentiate(body, wrt, sub, layout, budget, hessian)
         if out.error == CONSTANT and wrt in sub.env.vars and term.outer != "fn":
             term.read = Lowerer(sub.env).lower(body)  # -\frac{n}{2}\log\det\Sigma, by μ: 0
             var = sub.env.vars[wrt].shape
-            term.result = e.zero(var.rows, var.cols)
+            term.result = e.zero(var.rows, var.rows if hessian else var.cols)
             pieces.append("0")
             differentials.append("0")
             continue
         if out.error is not None:
             raise CalculusError(_undefined(body, sub.env) or out.error)
-        if out.kind not in ("gradient", "derivative"):
+        if out.kind not in (("hessian",) if hessian else ("gradient", "derivative")):
             what = "summand" if term.sum is not None else f"term `{_source(text, term.node)}`"
             raise CalculusError(f"the {what} is not a scalar: only scalar losses are summed")
         if not out.verified:
@@ -370,7 +380,10 @@ def _differentiate(
     differential = _join(terms, differentials)
     printed = _parsed(result, macros)
     printed_d = _parsed(differential, macros)
-    check = _verify(terms, node, (printed, printed_d), wrt, ctx, budget)
+    if gradient is not None:
+        check = _verify_hessian(terms, node, printed, _parsed(gradient.result, macros), wrt, ctx, budget)
+    else:
+        check = _verify(terms, node, (printed, printed_d), wrt, ctx, budget)
     if not check[0]:
         why = f"the derivative of the sum failed its check, so none is given: {check[1]}"
         return DiffOutcome(error=why), terms
@@ -380,6 +393,9 @@ def _differentiate(
     if extended:
         check = (check[0], check[1] + "; " + extended)
     steps = _steps(terms, text, node, w, kind, result)
+    if gradient is not None:  # the gradient first, then each summand's Hessian
+        steps = [steps[0], f"\\nabla_{{{w}}} f = {gradient.result}", *steps[1:-1]]
+        steps.append(f"\\nabla^2_{{{w}}} f = {result}")
     # y_n = \sigma(\mathbf w^\top \mathbf x_n) written in: the answer written in y_n again
     result, differential = (_named_back(x, written_in, text) for x in (result, differential))
     steps = [_named_back(x, written_in, text) for x in steps]
@@ -395,6 +411,76 @@ def _differentiate(
         function=_source(text, node),
     )
     return outcome, terms
+
+
+def hessian_of_sum(
+    tree: t.Node, wrt: str, ctx: Context, text: str, budget: Budget, macros: MacroTable
+) -> DiffOutcome:
+    r"""The Hessian of a loss summed over samples by a vector ``wrt``: the sum of the
+    summands' Hessians (``\sum_{i=1}^N \sigma(\mathbf x_i^\top\boldsymbol\beta)(1 -
+    \sigma(\mathbf x_i^\top\boldsymbol\beta))\mathbf x_i\mathbf x_i^\top``), verified against
+    central differences of the verified gradient, every member sampled; an outcome with an
+    error, in the document's words, when it cannot be read."""
+    try:
+        return _differentiate(tree, wrt, ctx, text, budget, "numerator", macros, hessian=True)[0]
+    except (CalculusError, NotSamples) as exc:
+        return DiffOutcome(error=str(exc))
+
+
+def hessian_by_differences(point: _Point, gradient: t.Node | None, x0: Array) -> Array | None:
+    """The Hessian at ``x0`` by central differences of the gradient written ``gradient``
+    (the verified one, as printed), evaluated at the point's members; None where it cannot
+    be evaluated."""
+    if gradient is None or x0.shape[1] != 1:
+        return None
+    h = 1e-5 * max(1.0, float(np.abs(x0).max()))
+    columns = []
+    for j in range(x0.shape[0]):
+        step = np.zeros_like(x0)
+        step[j, 0] = h
+        hi = point.evaluate_written(gradient, x0 + step)
+        lo = point.evaluate_written(gradient, x0 - step)
+        if hi is None or lo is None or hi.shape != x0.shape or lo.shape != x0.shape:
+            return None
+        columns.append((hi - lo) / (2 * h))
+    return np.hstack(columns)
+
+
+def _verify_hessian(
+    terms: list[_Term],
+    root: t.Node,
+    printed: t.Node | None,
+    gradient: t.Node | None,
+    wrt: str,
+    ctx: Context,
+    budget: Budget,
+) -> tuple[bool, str]:
+    """The printed Hessian against central differences of the verified gradient, every
+    member sampled."""
+    passed = 0
+    for point in _points(terms, root, wrt, ctx, budget):
+        x0 = point.values[wrt]
+        try:
+            with np.errstate(all="raise"):
+                want = hessian_by_differences(point, gradient, x0)
+                shown = point.evaluate_written(printed, x0)
+        except _OUTSIDE:
+            continue
+        if want is None or shown is None:
+            return False, "the Hessian could not be evaluated"
+        if not (np.all(np.isfinite(want)) and np.all(np.isfinite(shown))):
+            continue
+        if not _close(np.asarray(shown, dtype=float), want):
+            return False, "the Hessian disagrees with finite differences of the gradient"
+        passed += 1
+        if passed == POINTS:
+            break
+    if passed == 0:
+        return False, "no random point inside the function's domain"
+    return True, (
+        f"verified at {passed} random point(s) by central differences of the verified "
+        "gradient, every member of the family sampled"
+    )
 
 
 def _unit_notes(notes: list[str]) -> str:

@@ -1350,8 +1350,8 @@ def _check_derivative(
             return through  # type: ignore[return-value]
     if not _plain(claim.claimed):  # ∂L/∂K = (∂L/∂S)ᵀQ not read through ∂L/∂S: why
         return _undecided(_inline_not_read(checked, claim, ctx, wrt))
-    if wrt in env.vars and not hessian and is_sample_sum(function, env):  # ∇_w Σ_i …
-        return _check_sum(checked, claim, ctx, function, wrt, seconds)
+    if wrt in env.vars and is_sample_sum(function, env):  # ∇_w Σ_i …, ∇²_w Σ_i …
+        return _check_sum(checked, claim, ctx, function, wrt, seconds, hessian)
     outcome = (
         _engine(named if named is not function else None, function, wrt, ctx, seconds, hessian)
         if wrt in env.vars
@@ -2256,11 +2256,11 @@ def _engine(
 
 def _check_sum(
     checked: CheckResult, claim: WrittenDerivative, ctx: Context, function: t.Node, wrt: str,
-    seconds: float,
+    seconds: float, hessian: bool = False,
 ) -> Finding | bool | None:  # fmt: skip
     r"""``\nabla_{\mathbf w} \sum_i (\mathbf w^\top \mathbf x_i - y_i)^2 = …``: the written
-    side against the verified derivative of the sum, every member sampled
-    (:mod:`~texgrad.calculus.written_samples`)."""
+    side against the verified derivative (``hessian``: Hessian) of the sum, every member
+    sampled (:mod:`~texgrad.calculus.written_samples`)."""
     verdict, why, outcome = compare_sum(
         function,
         claim.claimed,
@@ -2270,6 +2270,7 @@ def _check_sum(
         seconds,
         checked.table.stacks,
         _macros(checked),
+        hessian,
     )
     if verdict is None or outcome is None:
         return _undecided(why)
@@ -2278,7 +2279,8 @@ def _check_sum(
     claimed = _source(checked, claim.claimed) or "this"
     of = _source(checked, claim.function) if claim.function is not None else ""
     by = _source(checked, claim.wrt) if claim.wrt is not None else outcome.wrt or wrt
-    message = f"`{claimed}` is not the derivative" + (f" of `{of}`" if of else "")
+    what = "Hessian" if hessian else "derivative"
+    message = f"`{claimed}` is not the {what}" + (f" of `{of}`" if of else "")
     message += f" with respect to `{by}`: texgrad finds `{outcome.result}`, verified "
     message += "numerically (every member of the family sampled)"
     found = _cause(claim.claimed, outcome, ctx) if outcome.value is not None else None

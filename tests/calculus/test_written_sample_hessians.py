@@ -1,0 +1,61 @@
+r"""Derivatives written of a loss summed over samples, in the most canonical document there
+is: Newton's method for logistic regression (issue 14).  The Hessian written as a sum over
+samples, ``\nabla^2 \ell(\boldsymbol\beta) = \sum_{i=1}^N \mu_i(1 - \mu_i)\,\mathbf{x}_i
+\mathbf{x}_i^\top``, is checked against the sum of the summands' Hessians (verified against
+differences of the verified gradient, every member sampled): right ones silent, with μ_i
+defined or written out, and planted slips flagged beside them."""
+
+from __future__ import annotations
+
+import pytest
+
+from texgrad.calculus.written_derivatives import check_written
+from texgrad.shapes.check import Checker
+
+SETUP = (
+    r"We have $N$ samples $\mathbf{x}_i \in \mathbb{R}^p$ with labels $y_i \in \{0, 1\}$ and "
+    r"weights $\boldsymbol\beta \in \mathbb{R}^p$. Write $\sigma(t) = 1/(1 + e^{-t})$ and "
+    r"$\mu_i = \sigma(\mathbf{x}_i^\top\boldsymbol\beta)$."
+    "\n\n"
+)
+LOSS_NAMED = (
+    r"The loss is $\ell(\boldsymbol\beta) = -\sum_{i=1}^N [ y_i \log \mu_i + (1 - y_i)\log(1 - \mu_i)]$."
+    "\n\n"
+)
+LOSS_WRITTEN_OUT = (
+    r"The loss is $\ell(\boldsymbol\beta) = -\sum_{i=1}^N [ y_i \log \sigma(\mathbf{x}_i^\top"
+    r"\boldsymbol\beta) + (1 - y_i)\log(1 - \sigma(\mathbf{x}_i^\top\boldsymbol\beta))]$."
+    "\n\n"
+)
+
+RIGHT = [
+    r"\sum_{i=1}^N \mu_i(1 - \mu_i)\,\mathbf{x}_i\mathbf{x}_i^\top",
+    r"\sum_{i=1}^N \sigma(\mathbf{x}_i^\top\boldsymbol\beta)(1 - \sigma(\mathbf{x}_i^\top"
+    r"\boldsymbol\beta))\,\mathbf{x}_i\mathbf{x}_i^\top",
+]
+WRONG = [
+    r"\sum_{i=1}^N \mu_i\,\mathbf{x}_i\mathbf{x}_i^\top",  # (1 - μ_i) dropped
+    r"\sum_{i=1}^N \mu_i(1 - \mu_i)\,\mathbf{x}_i^\top\mathbf{x}_i",  # the inner product
+    r"-\sum_{i=1}^N \mu_i(1 - \mu_i)\,\mathbf{x}_i\mathbf{x}_i^\top",  # the sign
+    r"\sum_{i=1}^N 2\mu_i(1 - \mu_i)\,\mathbf{x}_i\mathbf{x}_i^\top",  # a factor 2
+]
+
+
+def flagged(text: str) -> list[str]:
+    checked = Checker().check("doc.md", text=text)
+    return [text[f.start : f.end] for f in check_written(checked)]
+
+
+@pytest.mark.parametrize("loss", [LOSS_NAMED, LOSS_WRITTEN_OUT], ids=["mu-named", "mu-written"])
+def test_the_hessian_over_samples_right_silent_wrong_flagged(loss: str) -> None:
+    claims = RIGHT + WRONG
+    body = "".join(f"$$\\nabla^2 \\ell(\\boldsymbol\\beta) = {c}$$\n\n" for c in claims)
+    assert flagged(SETUP + loss + body) == WRONG
+
+
+def test_the_message_says_hessian_and_gives_the_sum() -> None:
+    text = SETUP + LOSS_NAMED + f"$$\\nabla^2 \\ell(\\boldsymbol\\beta) = {WRONG[0]}$$\n"
+    checked = Checker().check("doc.md", text=text)
+    (finding,) = check_written(checked)
+    assert finding.message.startswith(f"`{WRONG[0]}` is not the Hessian of")
+    assert finding.correct == r"\sum_{i=1}^N \mu_i (1 - \mu_i) \mathbf{x}_i \mathbf{x}_i^\top"
