@@ -165,7 +165,10 @@ def test_a_wrong_hessian_of_a_sum_is_never_shown_as_verified(
     join = samples._join
 
     def lossy(terms, pieces):  # type: ignore[no-untyped-def]
-        return join(terms, [p.replace(r"2 \mathbf{x}_i \mathbf{x}", r"\mathbf{x}_i \mathbf{x}") for p in pieces])
+        return join(
+            terms,
+            [p.replace(r"2 \mathbf{x}_i \mathbf{x}", r"\mathbf{x}_i \mathbf{x}") for p in pieces],
+        )
 
     monkeypatch.setattr(samples, "_join", lossy)
     out = diff_latex(r"\sum_i (\mathbf{w}^\top\mathbf{x}_i)^2", r"\mathbf{w}", WHERE, hessian=True)
@@ -924,3 +927,35 @@ def test_a_named_sum_inside_a_larger_expression_is_refused_in_words(tmp_path: Pa
         out.error
     )
     assert "write the sum in the row" in out.error
+
+
+LOGISTIC = r"""We have $N$ samples $\mathbf{x}_i \in \mathbb{R}^p$ with labels $y_i \in \{0, 1\}$ and weights $\boldsymbol\beta \in \mathbb{R}^p$. Write $\sigma(t) = 1/(1 + e^{-t})$ and $\mu_i = \sigma(\mathbf{x}_i^\top\boldsymbol\beta)$.
+
+$$\ell(\boldsymbol\beta) = -\sum_{i=1}^N [ y_i \log LOSS_MU + (1 - y_i)\log(1 - LOSS_MU)]$$
+"""
+
+
+@pytest.mark.parametrize(
+    "mu", [r"\mu_i", r"\sigma(\mathbf{x}_i^\top\boldsymbol\beta)"], ids=["named", "written-out"]
+)
+def test_a_member_the_document_defines_keeps_its_name(tmp_path: Path, mu: str) -> None:
+    r"""μ_i = σ(x_iᵀβ) defined: the answer says μ_i, whether the loss writes μ_i or σ(x_iᵀβ)
+    (the engine prints σ(βᵀx_i), the same number)."""
+    doc = tmp_path / "logistic.md"
+    doc.write_text(LOGISTIC.replace("LOSS_MU", mu), encoding="utf-8")
+    out = diff_in_document(doc, 3, r"\boldsymbol\beta")
+    assert out.error is None and out.verified, out.error
+    assert out.result == r"\sum_{i=1}^N (\mu_i - y_i) \mathbf{x}_i"
+    hess = diff_in_document(doc, 3, r"\boldsymbol\beta", hessian=True, budget=30)
+    assert hess.error is None and hess.verified, hess.error
+    assert hess.result == r"\sum_{i=1}^N \mu_i (1 - \mu_i) \mathbf{x}_i \mathbf{x}_i^\top"
+    # what the names stand for: Xᵀ(μ − y) and Xᵀ diag(μ(1 − μ)) X, N = 5, p = 3
+    rng = np.random.default_rng(5)
+    x, y, b = rng.standard_normal((5, 3)), rng.standard_normal((5, 1)), rng.standard_normal((3, 1))
+    m = 1 / (1 + np.exp(-x @ b))
+    named = {"family:\\mu": m.reshape(5, 1, 1), "family-first:\\mu": np.array([[1.0]])}
+    values = {"family:x": x, "y": y, "\\beta": b, "N": 5, **named}
+    assert np.allclose(evaluate(tree(out.result), values), x.T @ (m - y))
+    assert np.allclose(
+        evaluate(tree(hess.result), values), x.T @ np.diag((m * (1 - m)).ravel()) @ x
+    )

@@ -43,6 +43,7 @@ from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.calculus.numpy_code import NumpyUnsupported, agrees, run_code
 from texgrad.calculus.own_functions import in_function_names
 from texgrad.calculus.printing import printer
+from texgrad.calculus.simplify import simplify
 from texgrad.calculus.readout import CONSTANT
 from texgrad.calculus.recurrences import held_as_said
 from texgrad.calculus.sample_code import (
@@ -303,12 +304,14 @@ def _differentiate(
     layout: str,
     macros: MacroTable,
     hessian: bool = False,
+    named: bool = True,
 ) -> tuple[DiffOutcome, list[_Term]]:
-    """The derivative (``hessian``: the Hessian, see :func:`hessian_of_sum`) of the loss
-    summed over samples, verified, and its terms as read."""
+    r"""The derivative (``hessian``: the Hessian, see :func:`hessian_of_sum`) of the loss
+    summed over samples, verified, and its terms as read; ``named``: written with the
+    members the document defines (``\mu_i``), else as evaluated."""
     gradient: DiffOutcome | None = None
     if hessian:  # the Hessian is checked against differences of the verified gradient
-        gradient, _ = _differentiate(tree, wrt, ctx, text, budget, layout, macros)
+        gradient, _ = _differentiate(tree, wrt, ctx, text, budget, layout, macros, named=False)
         if gradient.error is not None or gradient.kind != "gradient":
             return DiffOutcome(error=gradient.error or "a Hessian needs a vector"), []
     node, extended = _right_side(tree)
@@ -381,7 +384,9 @@ def _differentiate(
     printed = _parsed(result, macros)
     printed_d = _parsed(differential, macros)
     if gradient is not None:
-        check = _verify_hessian(terms, node, printed, _parsed(gradient.result, macros), wrt, ctx, budget)
+        check = _verify_hessian(
+            terms, node, printed, _parsed(gradient.result, macros), wrt, ctx, budget
+        )
     else:
         check = _verify(terms, node, (printed, printed_d), wrt, ctx, budget)
     if not check[0]:
@@ -397,8 +402,12 @@ def _differentiate(
         steps = [steps[0], f"\\nabla_{{{w}}} f = {gradient.result}", *steps[1:-1]]
         steps.append(f"\\nabla^2_{{{w}}} f = {result}")
     # y_n = \sigma(\mathbf w^\top \mathbf x_n) written in: the answer written in y_n again
-    result, differential = (_named_back(x, written_in, text) for x in (result, differential))
-    steps = [_named_back(x, written_in, text) for x in steps]
+    if named:
+        forms = _engine_forms(terms, written_in, wrt, ctx)
+        result, differential = (
+            _named_back(x, written_in, text, forms) for x in (result, differential)
+        )
+        steps = [_named_back(x, written_in, text, forms) for x in steps]
     outcome = DiffOutcome(
         kind=kind,
         result=result,
@@ -613,12 +622,52 @@ def defined_members_written_in(
     return (t.replaced(node, by), named) if by else (node, {})
 
 
-def _named_back(latex: str, written_in: dict[str, t.Node], text: str) -> str:
+def _engine_forms(
+    terms: list[_Term], written_in: dict[str, t.Node], wrt: str, ctx: Context
+) -> dict[str, set[str]]:
+    r"""How the engine prints the definition of each member the document defines and labels
+    by a sum's own index (``\mu_i = \sigma(\mathbf{x}_i^\top\boldsymbol\beta)`` in a sum
+    over i, written in the loss or not, of ``wrt``): ``\sigma(\boldsymbol\beta^\top
+    \mathbf{x}_i)``, the same value, which the result then names ``\mu_i`` again."""
+    forms: dict[str, set[str]] = {}
+    symbols = ctx.style.symbols
+    for term in terms:
+        s = term.sum
+        if s is None:
+            continue
+        sub = _env_with_members(ctx, s.members)
+        show = printer(sub.style)
+        suffix = "_{" + s.index + "}"
+        for key, fdef in ctx.env.functions.items():
+            if fdef.params or not key.endswith(suffix) or key in ctx.env.vars:
+                continue
+            keys = {k[0] for n in fdef.body.walk() if (k := symbol_key(n)) is not None}
+            if wrt not in keys or any(k.startswith(key[: -len(suffix)] + "_{") for k in keys):
+                continue  # (of another variable; a recurrence)
+            try:
+                value = Lowerer(sub.env).lower(fdef.body)
+                printed = {show(value), show(simplify(value, sub.style))}
+            except (CalculusError, RecursionError):
+                continue
+            if not isinstance(value, Expr) or not value.is_scalar:
+                continue
+            name = symbols.get(key, key)
+            forms.setdefault(name, set()).update(printed | {written_latex(fdef.body)})
+    return forms
+
+
+def _named_back(
+    latex: str, written_in: dict[str, t.Node], text: str, forms: dict[str, set[str]] | None = None
+) -> str:
     r"""``latex`` with each member's definition written in (:func:`defined_members_written_in`)
     named again where it is printed as the document writes it (``\sigma(\mathbf{w}^\top
-    \mathbf{x}_n)`` → ``y_n``): the answer in the document's intermediates."""
-    for member, body in written_in.items():
-        for value in {text[body.start : body.end], written_latex(body)}:
+    \mathbf{x}_n)`` → ``y_n``), or as the engine prints it (``forms``): the answer in the
+    document's intermediates."""
+    named = {m: {text[b.start : b.end], written_latex(b)} for m, b in written_in.items()}
+    for member, more in (forms or {}).items():
+        named.setdefault(member, set()).update(more)
+    for member, values in named.items():
+        for value in sorted(values, key=len, reverse=True):
             flat = re.sub(r"[\s{}]+", "", value)
             if len(flat) < 3:
                 continue
