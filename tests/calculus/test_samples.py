@@ -929,7 +929,7 @@ def test_a_named_sum_inside_a_larger_expression_is_refused_in_words(tmp_path: Pa
     assert "write the sum in the row" in out.error
 
 
-LOGISTIC = r"""We have $N$ samples $\mathbf{x}_i \in \mathbb{R}^p$ with labels $y_i \in \{0, 1\}$ and weights $\boldsymbol\beta \in \mathbb{R}^p$. Write $\sigma(t) = 1/(1 + e^{-t})$ and $\mu_i = \sigma(\mathbf{x}_i^\top\boldsymbol\beta)$.
+NEWTON = r"""We have $N$ samples $\mathbf{x}_i \in \mathbb{R}^p$ with labels $y_i \in \{0, 1\}$ and weights $\boldsymbol\beta \in \mathbb{R}^p$. Write $\sigma(t) = 1/(1 + e^{-t})$ and $\mu_i = \sigma(\mathbf{x}_i^\top\boldsymbol\beta)$.
 
 $$\ell(\boldsymbol\beta) = -\sum_{i=1}^N [ y_i \log LOSS_MU + (1 - y_i)\log(1 - LOSS_MU)]$$
 """
@@ -942,7 +942,7 @@ def test_a_member_the_document_defines_keeps_its_name(tmp_path: Path, mu: str) -
     r"""μ_i = σ(x_iᵀβ) defined: the answer says μ_i, whether the loss writes μ_i or σ(x_iᵀβ)
     (the engine prints σ(βᵀx_i), the same number)."""
     doc = tmp_path / "logistic.md"
-    doc.write_text(LOGISTIC.replace("LOSS_MU", mu), encoding="utf-8")
+    doc.write_text(NEWTON.replace("LOSS_MU", mu), encoding="utf-8")
     out = diff_in_document(doc, 3, r"\boldsymbol\beta")
     assert out.error is None and out.verified, out.error
     assert out.result == r"\sum_{i=1}^N (\mu_i - y_i) \mathbf{x}_i"

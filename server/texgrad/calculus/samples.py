@@ -43,7 +43,6 @@ from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.calculus.numpy_code import NumpyUnsupported, agrees, run_code
 from texgrad.calculus.own_functions import in_function_names
 from texgrad.calculus.printing import printer
-from texgrad.calculus.simplify import simplify
 from texgrad.calculus.readout import CONSTANT
 from texgrad.calculus.recurrences import held_as_said
 from texgrad.calculus.sample_code import (
@@ -56,6 +55,7 @@ from texgrad.calculus.sample_code import (
 )
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.shifted_code import shifted_layout, wrapped
+from texgrad.calculus.simplify import simplify
 from texgrad.calculus.stacking import stacked_sum
 from texgrad.calculus.sympy_dims import Shape, dim_of, member_shape, same
 from texgrad.calculus.tree_notation import entry_names
@@ -309,26 +309,14 @@ def _differentiate(
     r"""The derivative (``hessian``: the Hessian, see :func:`hessian_of_sum`) of the loss
     summed over samples, verified, and its terms as read; ``named``: written with the
     members the document defines (``\mu_i``), else as evaluated."""
-    gradient: DiffOutcome | None = None
-    if hessian:  # the Hessian is checked against differences of the verified gradient
-        gradient, _ = _differentiate(tree, wrt, ctx, text, budget, layout, macros, named=False)
-        if gradient.error is not None or gradient.kind != "gradient":
-            return DiffOutcome(error=gradient.error or "a Hessian needs a vector"), []
+    # (the Hessian is checked against differences of the verified gradient)
+    gradient = _gradient_first(tree, wrt, ctx, text, budget, layout, macros) if hessian else None
     node, extended = _right_side(tree)
     ctx = _defined_constants(ctx, wrt)
     node, written_in = defined_members_written_in(node, wrt, ctx.env, ctx.style.symbols)
     terms = _terms(node, ctx.env, wrt)
     ctx = _bounds_as_numbers(ctx, terms)
-    for term in terms:
-        for m in term.sum.members if term.sum is not None else ():
-            # (x beside a family x_i of vectors, the GP's test point, is a vector of its own)
-            if wrt in (m.key, m.entry_of) or (
-                wrt == m.base and m.entry_of is None and _one_letter(ctx.env, wrt, m)
-            ):
-                raise CalculusError(
-                    f"`{ctx.style.symbols.get(wrt, wrt)}` is summed over: differentiating "
-                    "with respect to the samples of a sum is not done yet"
-                )
+    _not_summed_over(terms, wrt, ctx)
     w = ctx.style.symbols.get(wrt, wrt)
     ctx, held = _defined_members(terms, wrt, ctx)
     pieces: list[str] = []
@@ -392,11 +380,8 @@ def _differentiate(
     if not check[0]:
         why = f"the derivative of the sum failed its check, so none is given: {check[1]}"
         return DiffOutcome(error=why), terms
-    if held:
-        check = (check[0], check[1] + "; " + held)
-    check = (check[0], check[1] + _unit_notes(notes))
-    if extended:
-        check = (check[0], check[1] + "; " + extended)
+    note = "; ".join(x for x in (check[1], held) if x) + _unit_notes(notes)
+    note += "; " + extended if extended else ""
     steps = _steps(terms, text, node, w, kind, result)
     if gradient is not None:  # the gradient first, then each summand's Hessian
         steps = [steps[0], f"\\nabla_{{{w}}} f = {gradient.result}", *steps[1:-1]]
@@ -415,11 +400,36 @@ def _differentiate(
         shape=shape,
         verified=True,
         steps=steps,
-        note=check[1],
+        note=note,
         wrt=w,
         function=_source(text, node),
     )
     return outcome, terms
+
+
+def _gradient_first(
+    tree: t.Node, wrt: str, ctx: Context, text: str, budget: Budget, layout: str,
+    macros: MacroTable,
+) -> DiffOutcome:  # fmt: skip
+    """The verified gradient, as evaluated (no member named back), for a Hessian's check."""
+    gradient, _ = _differentiate(tree, wrt, ctx, text, budget, layout, macros, named=False)
+    if gradient.error is not None or gradient.kind != "gradient":
+        raise CalculusError(gradient.error or "a Hessian needs a function of a vector")
+    return gradient
+
+
+def _not_summed_over(terms: list[_Term], wrt: str, ctx: Context) -> None:
+    """Refuse a variable that is a member (or the letter of a family) summed over."""
+    for term in terms:
+        for m in term.sum.members if term.sum is not None else ():
+            # (x beside a family x_i of vectors, the GP's test point, is a vector of its own)
+            if wrt in (m.key, m.entry_of) or (
+                wrt == m.base and m.entry_of is None and _one_letter(ctx.env, wrt, m)
+            ):
+                raise CalculusError(
+                    f"`{ctx.style.symbols.get(wrt, wrt)}` is summed over: differentiating "
+                    "with respect to the samples of a sum is not done yet"
+                )
 
 
 def hessian_of_sum(
