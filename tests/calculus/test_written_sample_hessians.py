@@ -59,3 +59,21 @@ def test_the_message_says_hessian_and_gives_the_sum() -> None:
     (finding,) = check_written(checked)
     assert finding.message.startswith(f"`{WRONG[0]}` is not the Hessian of")
     assert finding.correct == r"\sum_{i=1}^N \mu_i (1 - \mu_i) \mathbf{x}_i \mathbf{x}_i^\top"
+
+
+PENALISED = r"\left(\ell(\boldsymbol\beta) + \frac{\lambda}{2}\|\boldsymbol\beta\|^2\right)"
+
+
+def test_a_nabla_without_subscript_of_a_penalised_loss_is_by_its_argument() -> None:
+    r"""``\nabla^2(\ell(\boldsymbol\beta) + \frac{\lambda}{2}\|\boldsymbol\beta\|^2)``: by β, the
+    one argument written; ℓ's sum over samples read beside the penalty's term."""
+    setup = SETUP.replace("and weights", r"$\lambda > 0$ and weights")
+    claims = [
+        ("\\nabla^2", RIGHT[0] + r" + \lambda I_p", False),
+        ("\\nabla^2", RIGHT[0] + r" + 2\lambda I_p", True),
+        ("\\nabla^2", RIGHT[0], True),  # the penalty's λI dropped
+        ("\\nabla", r"\sum_{i=1}^N (\mu_i - y_i)\,\mathbf{x}_i + \lambda\boldsymbol\beta", False),
+        ("\\nabla", r"\sum_{i=1}^N (\mu_i - y_i)\,\mathbf{x}_i - \lambda\boldsymbol\beta", True),
+    ]
+    body = "".join(f"$${op} {PENALISED} = {c}$$\n\n" for op, c, _ in claims)
+    assert flagged(setup + LOSS_NAMED + body) == [c for _, c, wrong in claims if wrong]

@@ -355,6 +355,9 @@ def _differentiate(
             show = printer(sub.style)  # as the sum's result is read back without it
             out.result, out.differential, out.where = show(out.values[1]), show(out.values[2]), []
         out.result = in_function_names(out.result, body, sub, text, macros)  # k(x, x_i)
+        if hessian and term.sum is None:  # λI of ½λ‖β‖², beside the sum: I_p, sized
+            var = sub.env.vars[wrt].shape
+            out.result = _UNSIZED_I.sub(f"I_{{{sympy.latex(var.rows)}}}", out.result)
         term.outcome = out
         term.read = Lowerer(sub.env).lower(body)
         term.result = _read_back(out.result, sub, macros)
@@ -416,6 +419,9 @@ def _gradient_first(
     if gradient.error is not None or gradient.kind != "gradient":
         raise CalculusError(gradient.error or "a Hessian needs a function of a vector")
     return gradient
+
+
+_UNSIZED_I = re.compile(r"(?<![\\\w{])I(?![\w_^{])")
 
 
 def _not_summed_over(terms: list[_Term], wrt: str, ctx: Context) -> None:
