@@ -1397,8 +1397,7 @@ def _check_derivative(
             return through  # type: ignore[return-value]
     if not _plain(claim.claimed):  # ∂L/∂K = (∂L/∂S)ᵀQ not read through ∂L/∂S: why
         return _undecided(_inline_not_read(checked, claim, ctx, wrt))
-    if wrt in env.vars:  # ∇²(ℓ(β) + λ/2‖β‖²) of ℓ a sum over samples: ℓ's sum beside λ's term
-        function = _defined_sums_written_in(function, env)
+    function = _defined_sums_written_in(function, env)  # ∇²(ℓ(β) + λ/2‖β‖²), ℓ a sum
     if wrt in env.vars and is_sample_sum(function, env):  # ∇_w Σ_i …, ∇²_w Σ_i …
         return _check_sum(checked, claim, ctx, function, wrt, seconds, hessian)
     outcome = (
