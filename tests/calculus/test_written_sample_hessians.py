@@ -77,3 +77,40 @@ def test_a_nabla_without_subscript_of_a_penalised_loss_is_by_its_argument() -> N
     ]
     body = "".join(f"$${op} {PENALISED} = {c}$$\n\n" for op, c, _ in claims)
     assert flagged(setup + LOSS_NAMED + body) == [c for _, c, wrong in claims if wrong]
+
+
+STACKED = (
+    r"We have $N$ samples $\mathbf{x}_i \in \mathbb{R}^p$ with labels $y_i \in \{0, 1\}$, "
+    r"stacked as the rows of $X \in \mathbb{R}^{N \times p}$, and weights $\boldsymbol\beta "
+    r"\in \mathbb{R}^p$. Write $\sigma(t) = 1/(1 + e^{-t})$ and $\mu_i = \sigma(\mathbf{x}_i^"
+    r"\top\boldsymbol\beta)$, and $S = \operatorname{diag}(\mu_1(1-\mu_1), \dots, \mu_N(1-\mu_N))$."
+    "\n\n"
+)
+
+
+def test_matrix_forms_with_the_bold_vectors_of_the_members_and_s() -> None:
+    r"""``X^\top(\boldsymbol\mu - \mathbf y)``: bold μ and y, declared nowhere, are the vectors
+    of the members μ_i (each its definition) and y_i; S = diag(μ_1(1-μ_1), …, μ_N(1-μ_N))
+    is evaluated entry by entry."""
+    grads = [
+        (r"X^\top(\boldsymbol\mu - \mathbf{y})", False),
+        (r"X^\top(\mathbf{y} - \boldsymbol\mu)", True),
+        (r"2X^\top(\boldsymbol\mu - \mathbf{y})", True),
+    ]
+    hessians = [
+        (r"X^\top S X", False),
+        (r"2 X^\top S X", True),
+        (r"X^\top X", True),
+    ]
+    body = "".join(f"$$\\nabla \\ell(\\boldsymbol\\beta) = {c}$$\n\n" for c, _ in grads)
+    body += "".join(f"$$\\nabla^2 \\ell(\\boldsymbol\\beta) = {c}$$\n\n" for c, _ in hessians)
+    got = flagged(STACKED + LOSS_WRITTEN_OUT + body)
+    assert got == [c for c, wrong in grads + hessians if wrong]
+
+
+def test_a_bold_letter_declared_otherwise_is_not_the_vector_of_the_members() -> None:
+    """``\\mathbf y`` declared a p-vector is that vector, not the labels y_i: the claim in
+    it is not read as the textbook's (no alarm either way)."""
+    text = STACKED.replace("and weights", r"$\mathbf{y} \in \mathbb{R}^p$ and weights")
+    body = r"$$\nabla \ell(\boldsymbol\beta) = X^\top(\boldsymbol\mu - \mathbf{y})$$" + "\n"
+    assert flagged(text + LOSS_WRITTEN_OUT + body) == []
