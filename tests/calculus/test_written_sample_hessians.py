@@ -114,3 +114,25 @@ def test_a_bold_letter_declared_otherwise_is_not_the_vector_of_the_members() -> 
     text = STACKED.replace("and weights", r"$\mathbf{y} \in \mathbb{R}^p$ and weights")
     body = r"$$\nabla \ell(\boldsymbol\beta) = X^\top(\boldsymbol\mu - \mathbf{y})$$" + "\n"
     assert flagged(text + LOSS_WRITTEN_OUT + body) == []
+
+
+SIGNED = (
+    r"We have $N$ samples $\mathbf{x}_i \in \mathbb{R}^p$ with labels $y_i \in LABELS$ and "
+    r"weights $\mathbf{w} \in \mathbb{R}^p$. Write $\sigma(t) = 1/(1 + e^{-t})$." + "\n\n"
+    r"The loss is $\ell(\mathbf{w}) = \sum_{i=1}^N \log(1 + \exp(-y_i \mathbf{x}_i^\top\mathbf{w}))$."
+    "\n\n"
+)
+BY_LABELS = (  # right for labels in {-1, 1} alone: it uses y_i² = 1
+    r"\sum_{i=1}^N \sigma(\mathbf{x}_i^\top\mathbf{w})\sigma(-\mathbf{x}_i^\top\mathbf{w})\,"
+    r"\mathbf{x}_i\mathbf{x}_i^\top"
+)
+
+
+@pytest.mark.parametrize(("labels", "wrong"), [(r"\{-1, 1\}", False), (r"\mathbb{R}", True)])
+def test_members_are_sampled_in_their_set_of_labels(labels: str, wrong: bool) -> None:
+    """``y_i \\in \\{-1, 1\\}``: the Hessian written with y_i² = 1 is right, and the same
+    claim for real y_i is wrong."""
+    planted = r"\sum_{i=1}^N \sigma(\mathbf{x}_i^\top\mathbf{w})\,\mathbf{x}_i\mathbf{x}_i^\top"
+    body = "".join(f"$$\\nabla^2 \\ell(\\mathbf{{w}}) = {c}$$\n\n" for c in (BY_LABELS, planted))
+    got = flagged(SIGNED.replace("LABELS", labels) + body)
+    assert got == ([BY_LABELS] if wrong else []) + [planted]

@@ -1019,7 +1019,7 @@ class _Evaluator:
             k[-2] for k in self.functions
             if key and k.startswith(key[0] + "_{") and len(k) == len(key[0]) + 4
         ]  # fmt: skip
-        index = labels[0] if len(labels) == 1 and labels[0].isalpha() else "\\ast"
+        index = labels[0] if len(labels) == 1 and labels[0].isalpha() else "i"
         defined = self.functions.get(f"{key[0]}_{{{index}}}") if key is not None else None
         entry = t.replaced(  # μ_1 of μ_i = σ(x_iᵀβ): (σ(x_iᵀβ)) at each label i; y_1: y_i
             args[0],

@@ -1709,18 +1709,40 @@ def _points(
     member sampled, in the domain (a point that cannot be sampled is skipped)."""
     shapes = _shapes(terms, wrt, ctx)
     pd, pos, sym = _sampled_in_domain(terms, ctx, set(shapes))
+    labels = _label_sets(terms, ctx)
+    entries = {  # y_i ∈ {-1, 1}, the entries of y ∈ ℝ^N: y's entries sampled so
+        m.entry_of: labels[m.key]
+        for m in _all_members(terms)
+        if m.key in labels and m.entry_of is not None and m.entry_of in shapes
+    }
     for attempt in range(TRIES):
         budget.check()
         rng = np.random.default_rng(2000 + attempt)
         try:
             values, sizes = sample_inputs(
-                shapes, positive_definite=pd, positive=pos, symmetric=sym, rng=rng
-            )
-            point = _Point(terms, values, sizes, rng, wrt, root, ctx.unit_sums)
+                shapes, positive_definite=pd, positive=pos, symmetric=sym, rng=rng,
+                labels=entries or None,
+            )  # fmt: skip
+            point = _Point(terms, values, sizes, rng, wrt, root, ctx.unit_sums, labels)
         except _OUTSIDE:
             continue
         point.functions = {k: (f.params, f.body) for k, f in ctx.env.functions.items()}
         yield point
+
+
+def _all_members(terms: list[_Term]) -> list[Member]:
+    return [m for tm in terms for m in (tm.sum.members if tm.sum is not None else ())]
+
+
+def _label_sets(terms: list[_Term], ctx: Context) -> dict[str, tuple[float, ...]]:
+    r"""The members the document puts in a set of labels (``y_i \in \{-1, 1\}``), by key:
+    sampled in it, as a claim may rely on it (``y_i^2 = 1`` in a Hessian)."""
+    out: dict[str, tuple[float, ...]] = {}
+    for m in _all_members(terms):
+        info = ctx.env.vars.get(m.key)
+        if info is not None and info.values and m.shape.rows == 1 and m.shape.cols == 1:
+            out[m.key] = tuple(info.values)
+    return out
 
 
 def _sampled_in_domain(
@@ -1754,6 +1776,7 @@ class _Point:
         wrt: str,
         root: t.Node,
         unit: dict[str, str] | None = None,
+        labels: dict[str, tuple[float, ...]] | None = None,
     ) -> None:
         self.wrt = wrt
         self.unit = unit or {}  # families the text says are one-hot or distributions
@@ -1768,6 +1791,7 @@ class _Point:
         self.sizes = sizes
         self.rng = rng
         self.plain = dict(values)
+        self.labels = labels or {}  # members sampled in a set of labels: y_i ∈ {-1, 1}
         for name, size in sizes.items():
             self.plain.setdefault(name, np.array([[float(size)]]))
         self.each: list[list[dict[str, Array]]] = [self._members(tm) for tm in terms]
@@ -1814,6 +1838,8 @@ class _Point:
                     rows = _size(m.shape.rows, self.sizes)
                     cols = _size(m.shape.cols, self.sizes)
                     seq[at] = self.rng.standard_normal((rows, cols))
+                    if m.key in self.labels and (rows, cols) == (1, 1):  # y_i ∈ {-1, 1}
+                        seq[at] = np.array([[float(self.rng.choice(self.labels[m.key]))]])
                     if m.key in self.unit and cols == 1 and rows > 1:  # 1ᵀy_i = 1
                         one = {"y": seq[at]}
                         resample(one, {"y": self.unit[m.key]}, self.rng)
