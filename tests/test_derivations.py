@@ -71,6 +71,7 @@ def test_the_set_holds_its_documents() -> None:
         "md-gaussian-samples",
         "md-heldout-networks",
         "md-kernel-expansion",
+        "md-newton-logistic",
         "md-prml-classifiers",
         "md-rnn-named-loss",
         "md-vae-glm-notes",

@@ -487,3 +487,42 @@ def test_the_prime_of_a_known_function_is_its_derivative() -> None:
     defined = {"\\phi": (("t",), parse_row(MappedText.identity("t^2")).tree)}
     node = parse_row(MappedText.identity("\\phi'(z)")).tree
     np.testing.assert_allclose(evaluate(node, {"z": z}, defined), 2 * z, rtol=1e-7)  # type: ignore[arg-type]
+
+
+def _logistic_point() -> tuple[dict, dict, np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(7)
+    x, y, b = (
+        rng.standard_normal((5, 3)),
+        rng.standard_normal((5, 1, 1)),
+        rng.standard_normal((3, 1)),
+    )
+    values = {"family:x": x.reshape(5, 3, 1), "family:y": y, "\\beta": b, "N": 5}
+    mu = tree(r"\sigma(\mathbf{x}_i^\top\boldsymbol\beta)")
+    return values, {"\\mu_{i}": ((), mu)}, x, y.reshape(5, 1), 1 / (1 + np.exp(-x @ b))
+
+
+def test_a_bold_letter_beside_a_family_of_numbers_is_the_vector_of_its_members() -> None:
+    r"""``X^\top(\boldsymbol\mu - \mathbf y)``: μ_i defined, y_i sampled — the N-vectors."""
+    values, functions, x, y, m = _logistic_point()
+    got = evaluate(tree(r"X^\top(\boldsymbol\mu - \mathbf{y})"), {**values, "X": x}, functions)
+    assert np.allclose(got, x.T @ (m - y))
+    vec = evaluate(tree(r"\boldsymbol\mu - \mathbf{y}"), values, functions)
+    assert vec.shape == (5, 1) and np.allclose(vec, m - y)
+    with pytest.raises(EvaluationError):  # not bold: the letter alone has no value
+        evaluate(tree(r"\mu - y"), values, functions)
+    uneven = {**values, "family:z": np.zeros((4, 1, 1))}  # families of other lengths: no N
+    with pytest.raises(EvaluationError):
+        evaluate(tree(r"\boldsymbol\mu"), uneven, functions)
+
+
+def test_a_diagonal_of_entries_numbered_by_a_member() -> None:
+    r"""``\operatorname{diag}(\mu_1(1-\mu_1), \dots, \mu_N(1-\mu_N))``: entry k is μ_k(1-μ_k)."""
+    values, functions, _, y, m = _logistic_point()
+    got = evaluate(
+        tree(r"\operatorname{diag}(\mu_1(1-\mu_1), \dots, \mu_N(1-\mu_N))"), values, functions
+    )
+    assert np.allclose(got, np.diag((m * (1 - m)).ravel()))
+    sampled = evaluate(tree(r"\operatorname{diag}(y_1^2, \dots, y_N^2)"), values, functions)
+    assert np.allclose(sampled, np.diag((y**2).ravel()))
+    with pytest.raises(EvaluationError):  # two members: which numbers the entries is unclear
+        evaluate(tree(r"\operatorname{diag}(\mu_1 y_1, \dots, \mu_N y_N)"), values, functions)

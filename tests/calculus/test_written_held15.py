@@ -314,6 +314,11 @@ PLANTED = {
     # 15: "$\theta_1, \theta_2 > 0$" beside K_θ read θ₁ as an entry of an undeclared θ)
     "appendix-gp.tex": {27: "sign", 31: "factor", 39: "sign", 47: "sign"},
     # (47, ∇² ½‖Wx‖² = 2WᵀW, was not read before: ∇² without the variable it is taken by)
+    # (session 15) Newton's method for logistic regression, its sums over samples: measured
+    # before its fixes, 0 of 4 slips flagged and the 7 right claims undecided (a Hessian as
+    # a sum over samples, the bold μ and y of the members, S = diag(μ_1(1-μ_1), …), and
+    # ∇²(ℓ(β) + λ/2‖β‖²) were not read)
+    "notes-newton-logistic.md": {19: "sign", 20: "dropped", 21: "order", 22: "factor"},
     "jacobian-sheet.md": {
         18: "factor",
         19: "transpose",

@@ -114,6 +114,9 @@ SHAPES = [
     (r"\operatorname{diag}(\psi_1, \dots, \psi_n)", shape("n", "n")),  # its listed entries
     (r"\operatorname{diag}(u_1^2, \ldots, u_m^2) A", shape("m", "n")),
     (r"\operatorname{diag}(0.36, 0.51, 0.64)", shape(3, 3)),
+    # entries that are expressions of one member: numbered by it (logistic regression's S)
+    (r"\operatorname{diag}(\mu_1(1-\mu_1), \dots, \mu_m(1-\mu_m)) A", shape("m", "n")),
+    (r"\operatorname{diag}(\frac{1}{\sigma_1^2}, \dots, \frac{1}{\sigma_n^2})", shape("n", "n")),
     # moments: an expectation keeps the shape (the condition left out), a covariance of
     # vectors is a matrix
     (r"\mathbb{E}[x x^\top]", shape("n", "n")),
@@ -402,12 +405,15 @@ def test_diag_of_listed_entries(tmp_path: Path) -> None:
         Fine: $\Lambda^\top \Lambda + \operatorname{diag}(\psi_1, \dots, \psi_p)$,
         $Z \operatorname{diag}(\hat u_1^2, \ldots, \hat u_n^2) Z^\top$, $\operatorname{diag}(4, 1) M$,
         $\operatorname{diag}(a_0, \dots, a_{n-1}) Z^\top$, $\operatorname{diag}(A_1, \dots, A_k) \Lambda$,
-        $\operatorname{diag}(B_1, B_2) M$.
-        Wrong: $\Lambda \Lambda^\top + \operatorname{diag}(\psi_1, \dots, \psi_p)$ and $M \operatorname{diag}(4, 1)$.
+        $\operatorname{diag}(B_1, B_2) M$, $Z^\top \operatorname{diag}(\mu_1(1-\mu_1), \dots, \mu_L(1-\mu_L)) Z$,
+        $\operatorname{diag}(a_1 b_1, \dots, a_p b_p) \Lambda^\top$ (two members: no size).
+        Wrong: $\Lambda \Lambda^\top + \operatorname{diag}(\psi_1, \dots, \psi_p)$ and $M \operatorname{diag}(4, 1)$,
                 ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^       ^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        $Z \operatorname{diag}(\mu_1(1-\mu_1), \dots, \mu_L(1-\mu_L))$.
+         ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
         """,
     )
-    assert found(result) == expected(fx, "add-mismatch", "matmul-mismatch")
+    assert found(result) == expected(fx, "add-mismatch", "matmul-mismatch", "matmul-mismatch")
 
 
 def test_a_rate_has_the_shape_of_its_letter(tmp_path: Path) -> None:

@@ -45,7 +45,12 @@ from texgrad.calculus.requests import (
     row_request,
     source,
 )
-from texgrad.calculus.samples import DEFINED_ENTRIES, differentiate_sum, is_sample_sum
+from texgrad.calculus.samples import (
+    DEFINED_ENTRIES,
+    differentiate_sum,
+    hessian_of_sum,
+    is_sample_sum,
+)
 from texgrad.calculus.vector_sums import READS as VECTOR_SUMS
 from texgrad.calculus.vector_sums import differentiate_vector_sum
 from texgrad.calculus.written import written_latex
@@ -318,9 +323,9 @@ def _over_samples(
         return DiffOutcome(error=str(exc))
     if written_in is None and not is_sample_sum(tree, ctx.env):
         return None
-    if hessian:
-        return DiffOutcome(error="the Hessian of a sum over samples is not computed yet")
     tree, text = written_in or (tree, text)
+    if hessian:
+        return hessian_of_sum(tree, wrt, ctx, text, budget, macros())
     out = differentiate_sum(tree, wrt, ctx, text, budget, layout, stacks, macros=macros())
     if out.error is not None and DEFINED_ENTRIES in out.error and written_in is None:
         # -\sum_k y_k \log p_k, p = softmax(z): a sum over the entries of vectors, read

@@ -43,7 +43,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeAlias, TypeVar
 
 import numpy as np
@@ -107,6 +107,17 @@ _NO_HINT: Hint = (None, None)
 class _NeedsSize(EvaluationError):
     r"""A ``\mathbf{1}`` or ``I`` with no value whose size its context has not told (yet)."""
 
+
+def _numbering(node: t.Node) -> t.Sub | None:
+    r"""The one member an entry of a list is an expression of (``\mu_N`` of ``\mu_N(1 -
+    \mu_N)``), or None."""
+    subs = [n for n in node.walk() if isinstance(n, t.Sub)]
+    if not subs or len({show(n) for n in subs}) != 1:
+        return None
+    return subs[0]
+
+
+_BOLD = frozenset({"mathbf", "boldsymbol", "bm", "bf", "mathbold", "pmb"})
 
 # The functions a document defines, by key: their parameters' keys and their body
 # (``\sigma(t) = 1/(1+e^{-t})``: ``{"\sigma": (("t",), <body>)}``; ``S = …``: no parameters).
@@ -233,9 +244,46 @@ class _Evaluator:
                 return np.array([[math.e]])
             elif name == "\\pi":
                 return np.array([[math.pi]])
+            elif (members := self.members_as_vector(node, name)) is not None:
+                return members
             else:
                 raise EvaluationError(node, f"no value for `{name}`")
         return self.cache[name]
+
+    def members_as_vector(self, node: t.Node, name: str) -> Array | None:
+        r"""``\boldsymbol\mu`` or ``\mathbf y``, bold, with no value of its own, beside a
+        family of numbers ``\mu_i`` or ``y_i``: the vector of its members, as every textbook
+        writes it (``X^\top(\boldsymbol\mu - \mathbf y)``) — the members sampled, or each
+        one's definition (``\mu_i = \sigma(\mathbf x_i^\top\boldsymbol\beta)``) at every
+        label of the families sampled; None where there is no such family, or where the
+        families do not agree on their labels (how many members the vector has)."""
+        if not isinstance(node, t.Symbol) or node.font not in _BOLD or self.label or self.index:
+            return None
+        labels = {(self.first[f], v.shape[0]) for f, v in self.families.items()}
+        if len(labels) != 1:
+            return None
+        first, count = labels.pop()
+        family = self.families.get(name)
+        if family is not None:
+            return family.reshape(count, 1) if family.shape[1:] == (1, 1) else None
+        defined = [
+            k for k, (params, _) in self.functions.items()
+            if not params and k.startswith(name + "_{") and len(k) == len(name) + 4
+        ]  # fmt: skip
+        if len(defined) != 1 or not defined[0][-2].isalpha():
+            return None
+        index, body = defined[0][-2], self.functions[defined[0]][1]
+        entries = []
+        for k in range(first, first + count):
+            self.label[index] = k
+            try:
+                entry = self.eval(body)
+            finally:
+                self.label.pop(index, None)
+            if entry.shape != (1, 1):
+                return None
+            entries.append(entry[0, 0])
+        return np.array(entries, dtype=np.float64).reshape(count, 1)
 
     def sized_constant(self, node: t.Node, name: str) -> Array:
         r"""``\mathbf{1}`` (its rows from the context, and its columns: a column unless the
@@ -943,6 +991,8 @@ class _Evaluator:
                 args = tuple(a for a in braced.body.items if a is not None)
             return self._extremum(node, name, args)
         entrywise = name in ELEMENTWISE or name in MATRIX_FUNCTIONS
+        if name == "diag" and any(isinstance(a, t.Dots) for a in args):
+            return np.diagflat(self.listed_entries(node, args))
         if name == "diag":
             x = self.entrywise_context(lambda: self.one(node, args))
         else:
@@ -950,6 +1000,52 @@ class _Evaluator:
         if name in ("tr", "Tr", "trace", "det", "logdet"):
             return _square_reduction(node, name, x)
         return _function_of(node, name, x)
+
+    def listed_entries(self, node: t.Node, args: tuple[t.Node, ...]) -> Array:
+        r"""``\mu_1(1-\mu_1), \dots, \mu_N(1-\mu_N)``: the entries numbered by one member from
+        1 to the number the last entry names, each the first entry with its member's label
+        the entry's — evaluated as inside a sum over the member's family (a definition of
+        ``\mu_i``, or the members sampled)."""
+        if len(args) != 3 or not isinstance(args[1], t.Dots):
+            raise unsupported(node, "cannot evaluate a list of entries but `a_1, \\dots, a_n`")
+        first, last = (_numbering(a) for a in (args[0], args[2]))
+        if first is None or last is None or show(first.base) != show(last.base):
+            raise unsupported(node, "cannot tell what numbers the entries")
+        if not (isinstance(first.index, t.Number) and first.index.text == "1"):
+            raise unsupported(node, "cannot evaluate entries numbered from other than 1")
+        count = int(scalar_of(node, self.eval(last.index), "bound"))
+        key = symbol_key(first.base)
+        labels = [
+            k[-2] for k in self.functions
+            if key and k.startswith(key[0] + "_{") and len(k) == len(key[0]) + 4
+        ]  # fmt: skip
+        index = labels[0] if len(labels) == 1 and labels[0].isalpha() else "i"
+        defined = self.functions.get(f"{key[0]}_{{{index}}}") if key is not None else None
+        entry = t.replaced(  # μ_1 of μ_i = σ(x_iᵀβ): (σ(x_iᵀβ)) at each label i; y_1: y_i
+            args[0],
+            {
+                id(n): (
+                    t.Paren(defined[1], "(", ")", start=n.start, end=n.end)
+                    if defined is not None and not defined[0]
+                    else replace(n, index=t.Symbol(index, start=n.index.start, end=n.index.end))
+                )
+                for n in args[0].walk()
+                if isinstance(n, t.Sub) and show(n) == show(first)
+            },
+        )
+        if index in self.label or index in self.index or count < 1 or count > 10_000:
+            raise unsupported(node, "cannot evaluate these entries here")
+        values = []
+        for k in range(1, count + 1):
+            self.label[index] = k
+            try:
+                value = self.eval(entry)
+            finally:
+                self.label.pop(index, None)
+            if value.shape != (1, 1):
+                raise unsupported(node, "entries of a diagonal that are not numbers")
+            values.append(value[0, 0])
+        return np.array(values, dtype=np.float64)
 
     def entrywise_context(self, evaluate: Callable[[], _T]) -> _T:
         """``evaluate()`` with a vector's power read entry by entry."""

@@ -55,6 +55,7 @@ from texgrad.calculus.sample_code import (
 )
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.shifted_code import shifted_layout, wrapped
+from texgrad.calculus.simplify import simplify
 from texgrad.calculus.stacking import stacked_sum
 from texgrad.calculus.sympy_dims import Shape, dim_of, member_shape, same
 from texgrad.calculus.tree_notation import entry_names
@@ -302,22 +303,20 @@ def _differentiate(
     budget: Budget,
     layout: str,
     macros: MacroTable,
+    hessian: bool = False,
+    named: bool = True,
 ) -> tuple[DiffOutcome, list[_Term]]:
+    r"""The derivative (``hessian``: the Hessian, see :func:`hessian_of_sum`) of the loss
+    summed over samples, verified, and its terms as read; ``named``: written with the
+    members the document defines (``\mu_i``), else as evaluated."""
+    # (the Hessian is checked against differences of the verified gradient)
+    gradient = _gradient_first(tree, wrt, ctx, text, budget, layout, macros) if hessian else None
     node, extended = _right_side(tree)
     ctx = _defined_constants(ctx, wrt)
     node, written_in = defined_members_written_in(node, wrt, ctx.env, ctx.style.symbols)
     terms = _terms(node, ctx.env, wrt)
     ctx = _bounds_as_numbers(ctx, terms)
-    for term in terms:
-        for m in term.sum.members if term.sum is not None else ():
-            # (x beside a family x_i of vectors, the GP's test point, is a vector of its own)
-            if wrt in (m.key, m.entry_of) or (
-                wrt == m.base and m.entry_of is None and _one_letter(ctx.env, wrt, m)
-            ):
-                raise CalculusError(
-                    f"`{ctx.style.symbols.get(wrt, wrt)}` is summed over: differentiating "
-                    "with respect to the samples of a sum is not done yet"
-                )
+    _not_summed_over(terms, wrt, ctx)
     w = ctx.style.symbols.get(wrt, wrt)
     ctx, held = _defined_members(terms, wrt, ctx)
     pieces: list[str] = []
@@ -328,6 +327,8 @@ def _differentiate(
     for term in terms:
         sub = _env_with_members(ctx, term.sum.members if term.sum else ())
         body = term.sum.summand if term.sum is not None else term.node
+        if hessian and (term.outer or (term.sum is not None and _involves(term.coefficient, wrt))):
+            raise CalculusError("the Hessian of a function of a sum is not computed yet")
         if term.sum is not None and _involves(term.coefficient, wrt):  # (c S)' = c' S + c S'
             out, piece, dpiece = _product_rule(term, wrt, sub, text, layout, budget, macros)
             kind, shape = out.kind, out.shape
@@ -335,17 +336,17 @@ def _differentiate(
             pieces.append(piece)
             differentials.append(dpiece)
             continue
-        out = differentiate(body, wrt, sub, layout, budget)
+        out = differentiate(body, wrt, sub, layout, budget, hessian)
         if out.error == CONSTANT and wrt in sub.env.vars and term.outer != "fn":
             term.read = Lowerer(sub.env).lower(body)  # -\frac{n}{2}\log\det\Sigma, by μ: 0
             var = sub.env.vars[wrt].shape
-            term.result = e.zero(var.rows, var.cols)
+            term.result = e.zero(var.rows, var.rows if hessian else var.cols)
             pieces.append("0")
             differentials.append("0")
             continue
         if out.error is not None:
             raise CalculusError(_undefined(body, sub.env) or out.error)
-        if out.kind not in ("gradient", "derivative"):
+        if out.kind not in (("hessian",) if hessian else ("gradient", "derivative")):
             what = "summand" if term.sum is not None else f"term `{_source(text, term.node)}`"
             raise CalculusError(f"the {what} is not a scalar: only scalar losses are summed")
         if not out.verified:
@@ -354,6 +355,9 @@ def _differentiate(
             show = printer(sub.style)  # as the sum's result is read back without it
             out.result, out.differential, out.where = show(out.values[1]), show(out.values[2]), []
         out.result = in_function_names(out.result, body, sub, text, macros)  # k(x, x_i)
+        if hessian and term.sum is None:  # λI of ½λ‖β‖², beside the sum: I_p, sized
+            var = sub.env.vars[wrt].shape
+            out.result = _UNSIZED_I.sub(f"I_{{{sympy.latex(var.rows)}}}", out.result)
         term.outcome = out
         term.read = Lowerer(sub.env).lower(body)
         term.result = _read_back(out.result, sub, macros)
@@ -370,19 +374,28 @@ def _differentiate(
     differential = _join(terms, differentials)
     printed = _parsed(result, macros)
     printed_d = _parsed(differential, macros)
-    check = _verify(terms, node, (printed, printed_d), wrt, ctx, budget)
+    if gradient is not None:
+        check = _verify_hessian(
+            terms, node, printed, _parsed(gradient.result, macros), wrt, ctx, budget
+        )
+    else:
+        check = _verify(terms, node, (printed, printed_d), wrt, ctx, budget)
     if not check[0]:
         why = f"the derivative of the sum failed its check, so none is given: {check[1]}"
         return DiffOutcome(error=why), terms
-    if held:
-        check = (check[0], check[1] + "; " + held)
-    check = (check[0], check[1] + _unit_notes(notes))
-    if extended:
-        check = (check[0], check[1] + "; " + extended)
+    note = "; ".join(x for x in (check[1], held) if x) + _unit_notes(notes)
+    note += "; " + extended if extended else ""
     steps = _steps(terms, text, node, w, kind, result)
+    if gradient is not None:  # the gradient first, then each summand's Hessian
+        steps = [steps[0], f"\\nabla_{{{w}}} f = {gradient.result}", *steps[1:-1]]
+        steps.append(f"\\nabla^2_{{{w}}} f = {result}")
     # y_n = \sigma(\mathbf w^\top \mathbf x_n) written in: the answer written in y_n again
-    result, differential = (_named_back(x, written_in, text) for x in (result, differential))
-    steps = [_named_back(x, written_in, text) for x in steps]
+    if named:
+        forms = _engine_forms(terms, written_in, wrt, ctx)
+        result, differential = (
+            _named_back(x, written_in, text, forms) for x in (result, differential)
+        )
+        steps = [_named_back(x, written_in, text, forms) for x in steps]
     outcome = DiffOutcome(
         kind=kind,
         result=result,
@@ -390,11 +403,109 @@ def _differentiate(
         shape=shape,
         verified=True,
         steps=steps,
-        note=check[1],
+        note=note,
         wrt=w,
         function=_source(text, node),
     )
     return outcome, terms
+
+
+def _gradient_first(
+    tree: t.Node, wrt: str, ctx: Context, text: str, budget: Budget, layout: str,
+    macros: MacroTable,
+) -> DiffOutcome:  # fmt: skip
+    """The verified gradient, as evaluated (no member named back), for a Hessian's check."""
+    gradient, _ = _differentiate(tree, wrt, ctx, text, budget, layout, macros, named=False)
+    if gradient.error is not None or gradient.kind != "gradient":
+        raise CalculusError(gradient.error or "a Hessian needs a function of a vector")
+    return gradient
+
+
+_UNSIZED_I = re.compile(r"(?<![\\\w{])I(?![\w_^{])")
+
+
+def _not_summed_over(terms: list[_Term], wrt: str, ctx: Context) -> None:
+    """Refuse a variable that is a member (or the letter of a family) summed over."""
+    for term in terms:
+        for m in term.sum.members if term.sum is not None else ():
+            # (x beside a family x_i of vectors, the GP's test point, is a vector of its own)
+            if wrt in (m.key, m.entry_of) or (
+                wrt == m.base and m.entry_of is None and _one_letter(ctx.env, wrt, m)
+            ):
+                raise CalculusError(
+                    f"`{ctx.style.symbols.get(wrt, wrt)}` is summed over: differentiating "
+                    "with respect to the samples of a sum is not done yet"
+                )
+
+
+def hessian_of_sum(
+    tree: t.Node, wrt: str, ctx: Context, text: str, budget: Budget, macros: MacroTable
+) -> DiffOutcome:
+    r"""The Hessian of a loss summed over samples by a vector ``wrt``: the sum of the
+    summands' Hessians (``\sum_{i=1}^N \sigma(\mathbf x_i^\top\boldsymbol\beta)(1 -
+    \sigma(\mathbf x_i^\top\boldsymbol\beta))\mathbf x_i\mathbf x_i^\top``), verified against
+    central differences of the verified gradient, every member sampled; an outcome with an
+    error, in the document's words, when it cannot be read."""
+    try:
+        return _differentiate(tree, wrt, ctx, text, budget, "numerator", macros, hessian=True)[0]
+    except (CalculusError, NotSamples) as exc:
+        return DiffOutcome(error=str(exc))
+
+
+def hessian_by_differences(point: _Point, gradient: t.Node | None, x0: Array) -> Array | None:
+    """The Hessian at ``x0`` by central differences of the gradient written ``gradient``
+    (the verified one, as printed), evaluated at the point's members; None where it cannot
+    be evaluated."""
+    if gradient is None or x0.shape[1] != 1:
+        return None
+    h = 1e-5 * max(1.0, float(np.abs(x0).max()))
+    columns = []
+    for j in range(x0.shape[0]):
+        step = np.zeros_like(x0)
+        step[j, 0] = h
+        hi = point.evaluate_written(gradient, x0 + step)
+        lo = point.evaluate_written(gradient, x0 - step)
+        if hi is None or lo is None or hi.shape != x0.shape or lo.shape != x0.shape:
+            return None
+        columns.append((hi - lo) / (2 * h))
+    return np.hstack(columns)
+
+
+def _verify_hessian(
+    terms: list[_Term],
+    root: t.Node,
+    printed: t.Node | None,
+    gradient: t.Node | None,
+    wrt: str,
+    ctx: Context,
+    budget: Budget,
+) -> tuple[bool, str]:
+    """The printed Hessian against central differences of the verified gradient, every
+    member sampled."""
+    passed = 0
+    for point in _points(terms, root, wrt, ctx, budget):
+        x0 = point.values[wrt]
+        try:
+            with np.errstate(all="raise"):
+                want = hessian_by_differences(point, gradient, x0)
+                shown = point.evaluate_written(printed, x0)
+        except _OUTSIDE:
+            continue
+        if want is None or shown is None:
+            return False, "the Hessian could not be evaluated"
+        if not (np.all(np.isfinite(want)) and np.all(np.isfinite(shown))):
+            continue
+        if not _close(np.asarray(shown, dtype=float), want):
+            return False, "the Hessian disagrees with finite differences of the gradient"
+        passed += 1
+        if passed == POINTS:
+            break
+    if passed == 0:
+        return False, "no random point inside the function's domain"
+    return True, (
+        f"verified at {passed} random point(s) by central differences of the verified "
+        "gradient, every member of the family sampled"
+    )
 
 
 def _unit_notes(notes: list[str]) -> str:
@@ -527,12 +638,52 @@ def defined_members_written_in(
     return (t.replaced(node, by), named) if by else (node, {})
 
 
-def _named_back(latex: str, written_in: dict[str, t.Node], text: str) -> str:
+def _engine_forms(
+    terms: list[_Term], written_in: dict[str, t.Node], wrt: str, ctx: Context
+) -> dict[str, set[str]]:
+    r"""How the engine prints the definition of each member the document defines and labels
+    by a sum's own index (``\mu_i = \sigma(\mathbf{x}_i^\top\boldsymbol\beta)`` in a sum
+    over i, written in the loss or not, of ``wrt``): ``\sigma(\boldsymbol\beta^\top
+    \mathbf{x}_i)``, the same value, which the result then names ``\mu_i`` again."""
+    forms: dict[str, set[str]] = {}
+    symbols = ctx.style.symbols
+    for term in terms:
+        s = term.sum
+        if s is None:
+            continue
+        sub = _env_with_members(ctx, s.members)
+        show = printer(sub.style)
+        suffix = "_{" + s.index + "}"
+        for key, fdef in ctx.env.functions.items():
+            if fdef.params or not key.endswith(suffix) or key in ctx.env.vars:
+                continue
+            keys = {k[0] for n in fdef.body.walk() if (k := symbol_key(n)) is not None}
+            if wrt not in keys or any(k.startswith(key[: -len(suffix)] + "_{") for k in keys):
+                continue  # (of another variable; a recurrence)
+            try:
+                value = Lowerer(sub.env).lower(fdef.body)
+                printed = {show(value), show(simplify(value, sub.style))}
+            except (CalculusError, RecursionError):
+                continue
+            if not isinstance(value, Expr) or not value.is_scalar:
+                continue
+            name = symbols.get(key, key)
+            forms.setdefault(name, set()).update(printed | {written_latex(fdef.body)})
+    return forms
+
+
+def _named_back(
+    latex: str, written_in: dict[str, t.Node], text: str, forms: dict[str, set[str]] | None = None
+) -> str:
     r"""``latex`` with each member's definition written in (:func:`defined_members_written_in`)
     named again where it is printed as the document writes it (``\sigma(\mathbf{w}^\top
-    \mathbf{x}_n)`` → ``y_n``): the answer in the document's intermediates."""
-    for member, body in written_in.items():
-        for value in {text[body.start : body.end], written_latex(body)}:
+    \mathbf{x}_n)`` → ``y_n``), or as the engine prints it (``forms``): the answer in the
+    document's intermediates."""
+    named = {m: {text[b.start : b.end], written_latex(b)} for m, b in written_in.items()}
+    for member, more in (forms or {}).items():
+        named.setdefault(member, set()).update(more)
+    for member, values in named.items():
+        for value in sorted(values, key=len, reverse=True):
             flat = re.sub(r"[\s{}]+", "", value)
             if len(flat) < 3:
                 continue
@@ -1558,18 +1709,40 @@ def _points(
     member sampled, in the domain (a point that cannot be sampled is skipped)."""
     shapes = _shapes(terms, wrt, ctx)
     pd, pos, sym = _sampled_in_domain(terms, ctx, set(shapes))
+    labels = _label_sets(terms, ctx)
+    entries = {  # y_i ∈ {-1, 1}, the entries of y ∈ ℝ^N: y's entries sampled so
+        m.entry_of: labels[m.key]
+        for m in _all_members(terms)
+        if m.key in labels and m.entry_of is not None and m.entry_of in shapes
+    }
     for attempt in range(TRIES):
         budget.check()
         rng = np.random.default_rng(2000 + attempt)
         try:
             values, sizes = sample_inputs(
-                shapes, positive_definite=pd, positive=pos, symmetric=sym, rng=rng
-            )
-            point = _Point(terms, values, sizes, rng, wrt, root, ctx.unit_sums)
+                shapes, positive_definite=pd, positive=pos, symmetric=sym, rng=rng,
+                labels=entries or None,
+            )  # fmt: skip
+            point = _Point(terms, values, sizes, rng, wrt, root, ctx.unit_sums, labels)
         except _OUTSIDE:
             continue
         point.functions = {k: (f.params, f.body) for k, f in ctx.env.functions.items()}
         yield point
+
+
+def _all_members(terms: list[_Term]) -> list[Member]:
+    return [m for tm in terms for m in (tm.sum.members if tm.sum is not None else ())]
+
+
+def _label_sets(terms: list[_Term], ctx: Context) -> dict[str, tuple[float, ...]]:
+    r"""The members the document puts in a set of labels (``y_i \in \{-1, 1\}``), by key:
+    sampled in it, as a claim may rely on it (``y_i^2 = 1`` in a Hessian)."""
+    out: dict[str, tuple[float, ...]] = {}
+    for m in _all_members(terms):
+        info = ctx.env.vars.get(m.key)
+        if info is not None and info.values and m.shape.rows == 1 and m.shape.cols == 1:
+            out[m.key] = tuple(info.values)
+    return out
 
 
 def _sampled_in_domain(
@@ -1603,6 +1776,7 @@ class _Point:
         wrt: str,
         root: t.Node,
         unit: dict[str, str] | None = None,
+        labels: dict[str, tuple[float, ...]] | None = None,
     ) -> None:
         self.wrt = wrt
         self.unit = unit or {}  # families the text says are one-hot or distributions
@@ -1617,6 +1791,7 @@ class _Point:
         self.sizes = sizes
         self.rng = rng
         self.plain = dict(values)
+        self.labels = labels or {}  # members sampled in a set of labels: y_i ∈ {-1, 1}
         for name, size in sizes.items():
             self.plain.setdefault(name, np.array([[float(size)]]))
         self.each: list[list[dict[str, Array]]] = [self._members(tm) for tm in terms]
@@ -1663,6 +1838,8 @@ class _Point:
                     rows = _size(m.shape.rows, self.sizes)
                     cols = _size(m.shape.cols, self.sizes)
                     seq[at] = self.rng.standard_normal((rows, cols))
+                    if m.key in self.labels and (rows, cols) == (1, 1):  # y_i ∈ {-1, 1}
+                        seq[at] = np.array([[float(self.rng.choice(self.labels[m.key]))]])
                     if m.key in self.unit and cols == 1 and rows > 1:  # 1ᵀy_i = 1
                         one = {"y": seq[at]}
                         resample(one, {"y": self.unit[m.key]}, self.rng)

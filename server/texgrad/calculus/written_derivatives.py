@@ -1319,6 +1319,10 @@ def _variable(
             and env.vars[k[0]].shape.cols == ONE and env.vars[k[0]].shape.rows != ONE
         }  # fmt: skip
         return vectors.pop() if len(vectors) == 1 else None
+    if wrt is None and claim.function is not None and not isinstance(claim.function, t.Apply):
+        applied = _applied_to(claim.function, env)  # ∇²(ℓ(β) + λ/2‖β‖²): by β
+        if len(applied) == 1 and (declared is False or next(iter(applied)) in env.vars):
+            return applied.pop()
     if wrt is None and claim.function is not None:
         target = claim.function
         if isinstance(target, t.Apply) and len(target.args) == 1:
@@ -1338,6 +1342,49 @@ def _variable(
         wrt = wrt.base
     key = member_key(wrt)
     return key[0] if key is not None and (key[0] in env.vars or not declared) else None
+
+
+def _defined_sums_written_in(function: t.Node, env: Env) -> t.Node:
+    r"""``\ell(\boldsymbol\beta) + \frac{\lambda}{2}\|\boldsymbol\beta\|^2`` of an ``\ell`` the
+    document defines as a sum over samples: each term that applies a function the document
+    defines (of its parameters as written) replaced by its definition — the sum then read
+    as one, beside the other terms; ``function`` itself where no such sum results."""
+    node = function
+    if isinstance(node, t.Paren) and node.open.endswith("(") and node.body is not None:
+        node = node.body
+    if not isinstance(node, t.Add) or is_sample_sum(node, env):
+        return function
+    by: dict[int, t.Node] = {}
+    for term in node.terms:
+        if not isinstance(term, t.Apply) or isinstance(term.func, t.Func):
+            continue
+        key = symbol_key(term.func)
+        fdef = env.functions.get(key[0]) if key is not None else None
+        args = [symbol_key(a) for a in term.args]
+        if fdef is not None and [a[0] if a else None for a in args] == list(fdef.params):
+            by[id(term)] = fdef.body
+    if not by:
+        return function
+    written = t.replaced(node, by)
+    return written if is_sample_sum(written, env) else function
+
+
+def _applied_to(function: t.Node, env: Env) -> set[str]:
+    r"""The arguments of the document's functions applied in ``function`` (``\ell`` in
+    ``\ell(\boldsymbol\beta) + \frac{\lambda}{2}\|\boldsymbol\beta\|^2``), by their keys:
+    a ∇ without subscript of it is by that one argument; empty where a function applied
+    is not one the document defines of one parameter."""
+    out: set[str] = set()
+    for n in function.walk():
+        if not isinstance(n, t.Apply) or isinstance(n.func, t.Func):
+            continue
+        key = symbol_key(n.func)
+        fdef = env.functions.get(key[0]) if key is not None else None
+        arg = member_key(n.args[0]) if len(n.args) == 1 else None
+        if fdef is None or len(fdef.params) != 1 or arg is None:
+            return set()
+        out.add(arg[0])
+    return out
 
 
 def _unvec(wrt: t.Node, function: t.Node | None) -> t.Node:
@@ -1383,8 +1430,9 @@ def _check_derivative(
             return through  # type: ignore[return-value]
     if not _plain(claim.claimed):  # ∂L/∂K = (∂L/∂S)ᵀQ not read through ∂L/∂S: why
         return _undecided(_inline_not_read(checked, claim, ctx, wrt))
-    if wrt in env.vars and not hessian and is_sample_sum(function, env):  # ∇_w Σ_i …
-        return _check_sum(checked, claim, ctx, function, wrt, seconds)
+    function = _defined_sums_written_in(function, env)  # ∇²(ℓ(β) + λ/2‖β‖²), ℓ a sum
+    if wrt in env.vars and is_sample_sum(function, env):  # ∇_w Σ_i …, ∇²_w Σ_i …
+        return _check_sum(checked, claim, ctx, function, wrt, seconds, hessian)
     outcome = (
         _engine(named if named is not function else None, function, wrt, ctx, seconds, hessian)
         if wrt in env.vars
@@ -2334,11 +2382,11 @@ def _engine(
 
 def _check_sum(
     checked: CheckResult, claim: WrittenDerivative, ctx: Context, function: t.Node, wrt: str,
-    seconds: float,
+    seconds: float, hessian: bool = False,
 ) -> Finding | bool | None:  # fmt: skip
     r"""``\nabla_{\mathbf w} \sum_i (\mathbf w^\top \mathbf x_i - y_i)^2 = …``: the written
-    side against the verified derivative of the sum, every member sampled
-    (:mod:`~texgrad.calculus.written_samples`)."""
+    side against the verified derivative (``hessian``: Hessian) of the sum, every member
+    sampled (:mod:`~texgrad.calculus.written_samples`)."""
     verdict, why, outcome = compare_sum(
         function,
         claim.claimed,
@@ -2348,6 +2396,7 @@ def _check_sum(
         seconds,
         checked.table.stacks,
         _macros(checked),
+        hessian,
     )
     if verdict is None or outcome is None:
         return _undecided(why)
@@ -2356,7 +2405,8 @@ def _check_sum(
     claimed = _source(checked, claim.claimed) or "this"
     of = _source(checked, claim.function) if claim.function is not None else ""
     by = _source(checked, claim.wrt) if claim.wrt is not None else outcome.wrt or wrt
-    message = f"`{claimed}` is not the derivative" + (f" of `{of}`" if of else "")
+    what = "Hessian" if hessian else "derivative"
+    message = f"`{claimed}` is not the {what}" + (f" of `{of}`" if of else "")
     message += f" with respect to `{by}`: texgrad finds `{outcome.result}`, verified "
     message += "numerically (every member of the family sampled)"
     found = _cause(claim.claimed, outcome, ctx) if outcome.value is not None else None

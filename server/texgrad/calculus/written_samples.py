@@ -45,6 +45,7 @@ POINTS = 3
 def compare_sum(
     function: t.Node, claimed: t.Node, wrt: str, ctx: Context, text: str, seconds: float,
     stacks: dict[str, tuple[str, str]] | None = None, macros: MacroTable | None = None,
+    hessian: bool = False,
 ) -> tuple[bool | None, str, DiffOutcome | None]:  # fmt: skip
     r"""Whether ``claimed`` is the derivative of the sum ``function`` by ``wrt`` (see the
     module), why not decided, and the engine's outcome (its verified result in the
@@ -52,15 +53,20 @@ def compare_sum(
     member's key → the matrix's key, "row" or "column": "the $\mathbf x_i^	op$ are the
     rows of $X$"), each evaluated from the members sampled where the written side uses it
     (``X^	op(\sigma(X\mathbf w) - \mathbf y)`; ``macros``: the document's, through which
-    the derivative written with them (``\vw``) is read back)."""
+    the derivative written with them (``\vw``) is read back); ``hessian``: the claim is
+    of the Hessian (the sum of the summands' Hessians, verified against differences of the
+    verified gradient)."""
     budget = Budget(seconds)
     if not ctx.unit_sums:  # "one-hot targets $y_t \in \{0,1\}^K$": sampled so, as diff does
         ctx = replace(ctx, unit_sums=stated_unit_vectors(text))
     try:
-        out, terms = _differentiate(function, wrt, ctx, text, budget, "numerator", macros or {})
+        out, terms = _differentiate(
+            function, wrt, ctx, text, budget, "numerator", macros or {}, hessian=hessian
+        )
     except (CalculusError, NotSamples, BudgetExceeded) as exc:
         return None, f"sum: {exc}", None
-    if out.error is not None or not out.verified or out.kind not in ("gradient", "derivative"):
+    kinds = ("hessian",) if hessian else ("gradient", "derivative")
+    if out.error is not None or not out.verified or out.kind not in kinds:
         return None, "sum: not verified", None
     # (y_n of y_n = \sigma(\mathbf w^\top \mathbf x_n) in the claim too: from each sample)
     claimed = defined_members_written_in(claimed, wrt, ctx.env)[0]
@@ -84,6 +90,8 @@ def compare_sum(
                 return True, "", out
             differ += 1
             if differ == POINTS:
+                if hessian:
+                    return False, "", out
                 return False, "", _as_written(out, terms, claimed, wrt, ctx, stacks, budget)
     except (CalculusError, BudgetExceeded) as exc:
         return None, f"sum: {exc}", out

@@ -425,8 +425,11 @@ def sampled(letter: t.Node, signal: t.Node | None) -> tuple[str, str | None] | N
 _SAMPLE_INDICES = ("i", "j", "n")
 
 
-def _listed_members(items: t.List) -> list[t.Node]:
-    r"""``x_1, \dots, x_N \in \mathbb{R}^d``: any member ``x_i`` (``x_j``, ``x_n``) too."""
+def _listed_members(items: t.List, own_index: bool = False) -> list[t.Node]:
+    r"""``x_1, \dots, x_N \in \mathbb{R}^d``: any member ``x_i`` (``x_j``, ``x_n``) too; with
+    ``own_index``, the member of the last index in lower case (``\beta_t`` of ``\beta_1,
+    \dots, \beta_T \in (0, 1)``; not of states ``\mathbf h_0, \dots, \mathbf h_T``, whose
+    ``\mathbf h_t = …`` is then a definition the calculus reads, not a declared symbol's)."""
     if not any(isinstance(x, t.Dots) for x in items.items):
         return []
     subs = [x for x in items.items if isinstance(x, t.Sub) and isinstance(x.base, t.Symbol)]
@@ -436,7 +439,9 @@ def _listed_members(items: t.List) -> list[t.Node]:
     base, at, to = subs[0].base, items.start, items.end
     written = {symbol_key(x) for x in subs}
     last = subs[-1].index  # \beta_1, \dots, \beta_T: \beta_t too
-    own = (last.name.lower(),) if isinstance(last, t.Symbol) and _capital(last) else ()
+    own = (
+        (last.name.lower(),) if own_index and isinstance(last, t.Symbol) and _capital(last) else ()
+    )
     members = [
         t.Sub(base, t.Symbol(v, start=at, end=to), start=at, end=to)
         for v in dict.fromkeys(_SAMPLE_INDICES + own)
@@ -637,7 +642,7 @@ def _in_interval(left: t.Node | None, right: t.Node | None, path: str) -> Iterat
     if not letters or not all(_weak_letter(x) is not None for x in letters):
         return
     if isinstance(left, t.List):
-        letters += _listed_members(left)
+        letters += _listed_members(left, own_index=True)
     for sym in letters:
         key = symbol_key(sym)
         if key is not None:

@@ -446,13 +446,13 @@ def _diagonal_of_entries(entries: tuple[t.Node, ...], shapes: list[Shape | None]
             continue
         if shape is not None and not shape.is_scalar:
             return None
-        if shape is None and not _small_letter(_entry_of(entry)):
+        if shape is None and not _small_letter(_entry_of(entry)) and not _of_numbers(entry):
             return None
     if not dots:
         return Shape(integer(len(entries)), integer(len(entries)))
     if dots != [len(entries) - 2]:
         return None  # a_1, \dots, a_n only: the last entry numbers them
-    first, last = _entry_of(entries[0]), _entry_of(entries[-1])
+    first, last = _numbered_by(entries[0]), _numbered_by(entries[-1])
     if not (isinstance(first, t.Sub) and isinstance(last, t.Sub)):
         return None
     if show(first.base) != show(last.base) or not isinstance(first.index, t.Number):
@@ -463,6 +463,40 @@ def _diagonal_of_entries(entries: tuple[t.Node, ...], shapes: list[Shape | None]
         return None
     size = size + 1 if start == "0" else size
     return Shape(size, size)
+
+
+def _of_numbers(node: t.Node) -> bool:
+    r"""An expression of numbers and lower-case letters alone (``\mu_1(1 - \mu_1)``,
+    ``\frac{1}{\sigma_i^2}``): a scalar, as an entry of a list of diagonal entries."""
+    if isinstance(node, (t.Number, t.Symbol, t.Sub)):
+        return _small_letter(node)
+    if isinstance(node, t.Add):
+        return all(_of_numbers(x) for x in node.terms)
+    if isinstance(node, t.Product):
+        return all(_of_numbers(x) for x in node.factors)
+    if isinstance(node, t.Neg):
+        return _of_numbers(node.operand)
+    if isinstance(node, t.Paren):
+        return node.open.endswith("(") and node.body is not None and _of_numbers(node.body)
+    if isinstance(node, t.Frac):
+        return _of_numbers(node.num) and _of_numbers(node.den)
+    return (
+        isinstance(node, t.Power)
+        and isinstance(node.exponent, t.Number)
+        and (_of_numbers(node.base))
+    )
+
+
+def _numbered_by(node: t.Node) -> t.Node:
+    r"""The member that numbers an entry: ``u_1`` of ``u_1^2``, ``\mu_N`` of ``\mu_N(1 -
+    \mu_N)`` (an expression of one member alone); else the entry itself."""
+    node = _entry_of(node)
+    if isinstance(node, t.Sub) or not _of_numbers(node):
+        return node
+    subs = [n for n in node.walk() if isinstance(n, t.Sub)]
+    if subs and len({show(n) for n in subs}) == 1:
+        return subs[0]
+    return node
 
 
 def _entry_of(node: t.Node) -> t.Node:
