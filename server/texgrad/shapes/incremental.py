@@ -472,6 +472,9 @@ def flat_questions(questions: list[Question], base: int) -> tuple[object, ...]:
     return tuple(out)
 
 
+_UNASKED = object()
+
+
 def same_answers(
     inference: Inference,
     run: RowRun,
@@ -493,12 +496,21 @@ def same_answers(
     )  # fmt: skip
     asked = run.asked
     alike = TABLE_ONLY if same_table else ()  # (answered alike, whatever is dirty)
+    # (pass 2 asks again what pass 1 asked of the same table, at the same places: a row
+    # reading a letter whose declaration moved asks in both; each such answer is sought once)
+    memo = inference.answers
     for i in range(0, len(asked), 5):
         kind, key, font, at, was = cast(Question, asked[i : i + 5])
         if kind in alike or (key not in dirty and (not every or kind in UNSCOPED)):
             continue
-        now = answer_of(table, defined, names, path, kind, key, font,
-                        None if at is None else at + start)  # fmt: skip
+        offset = None if at is None else at + start
+        if memo is not None and kind in TABLE_ONLY:
+            asking = (kind, key, font, path, offset)
+            now = memo.get(asking, _UNASKED)
+            if now is _UNASKED:
+                now = memo[asking] = answer_of(table, defined, names, path, kind, key, font, offset)
+        else:
+            now = answer_of(table, defined, names, path, kind, key, font, offset)
         if now is was or now == was:
             continue
         if isinstance(now, Declaration) and isinstance(was, Declaration):
