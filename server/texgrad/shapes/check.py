@@ -35,6 +35,7 @@ from texgrad.shapes.incremental import (
     what_changed,
 )
 from texgrad.shapes.infer import Inference
+from texgrad.shapes.placed import placed
 from texgrad.shapes.questions import dimension_names
 from texgrad.shapes.rows import PlacedRow, RowKey
 from texgrad.shapes.rules.base import merge_evidence
@@ -551,7 +552,7 @@ def _infer_row(
         or (not prior.diagnostics and same_answers(inference, prior, row.start, dirty, force))
     ):
         for w in prior.writes:
-            inference.apply(replace(w, start=w.start + row.start, end=w.end + row.start))
+            inference.apply(placed(w, w.start + row.start, w.end + row.start))
         stats["reused"] += 1
         if edit is not None and any(g.related for g in prior.diagnostics):
             prior = replace(

@@ -22,6 +22,7 @@ from texgrad.shapes.diagnostics import Diagnostic
 from texgrad.shapes.dims import Dim, Shape
 from texgrad.shapes.facts import Fact
 from texgrad.shapes.infer import Inference
+from texgrad.shapes.placed import placed
 from texgrad.shapes.questions import (
     LAYOUT_KEY,
     TABLE_ONLY,
@@ -447,7 +448,7 @@ def _moved(item: object, path: str, at: Callable[[int], int]) -> object:
     if isinstance(item, (Declaration, Signature, Fact)):
         if item.path != path:
             return item
-        return replace(item, start=at(item.start), end=at(item.end))
+        return placed(item, at(item.start), at(item.end))
     assert isinstance(item, tuple)
     if item[0] == "layout":
         if item[1] != path:
@@ -459,7 +460,7 @@ def _moved(item: object, path: str, at: Callable[[int], int]) -> object:
     d, s, e = item[1], item[2], item[3]
     if d.path != path:
         return item
-    return ("bound", replace(d, start=at(d.start), end=at(d.end)), at(s), at(e))
+    return ("bound", placed(d, at(d.start), at(d.end)), at(s), at(e))
 
 
 def flat_questions(questions: list[Question], base: int) -> tuple[object, ...]:
