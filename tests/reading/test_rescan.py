@@ -327,3 +327,27 @@ def test_the_edit_between_two_texts_is_the_smallest_replacement() -> None:
         new = old[:a] + "".join(rng.choice("ab") for _ in range(rng.choice([0, 1, 5000]))) + old[b:]
         e = TextEdit.between(old, new)
         assert (e.start, e.old_end, e.new_end) == smallest(old, new)
+
+
+def test_problems_of_regions_kept_moved_and_built_again_after_edits(tmp_path: Path) -> None:
+    # a macro that expands without end: a problem in each region using it, found among the
+    # regions kept, moved or built again by each edit as a fresh read finds them
+    text = (
+        "\\newcommand{\\again}{\\again x}\n\\begin{document}\n"
+        + "".join(f"Words {i}, then $a_{i} + \\again$ and $b_{i}$.\n\n" for i in range(12))
+        + "\\end{document}\n"
+    )
+    path = str(tmp_path / "loops.tex")
+    rng = random.Random(3)
+    read_document(path, text=text)
+    for _ in range(30):
+        doc = read_document(path, text=text)
+        r = rng.choice(doc.regions)
+        at = rng.choice([rng.randint(r.body_start, r.body_end), rng.randint(0, len(text))])
+        text = random_edit(rng, text, at, ["Q", " ", "y", " + \\again", "$", "\n"])
+        got = read_document(path, text=text)
+        facts = _read_facts(got)
+        clear_caches()
+        fresh = _read_facts(read_document(path, text=text))
+        assert facts == fresh
+        assert any(p.code == "macro-loop" for p in got.problems)

@@ -6,12 +6,18 @@ or denied layout states nothing."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.fixtures import random_edit
 from tests.shapes.helpers import check_fixture, found
+from texgrad.shapes import layout_statements
 from texgrad.shapes.layout_statements import (
+    Statement,
+    _read,
     layout_in_force,
     sentence_layouts,
     stated_in,
@@ -330,3 +336,70 @@ def test_a_jacobian_convention_said_by_its_shape_is_read_for_jacobians() -> None
 def test_a_heading_names_no_layout_for_its_sentence(sentence: str, named: set[str]) -> None:
     at = sentence.index("$D")
     assert sentence_layouts(sentence, at, at + 7) == named
+
+
+# -- after an edit: a file's own statements read again only near their words ---------------
+
+
+def _fresh(text: str) -> list[Statement]:
+    return list(_read(text)[0])
+
+
+def test_random_edits_state_what_a_fresh_read_states(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file's statements after each of a sequence of random edits are those of its text
+    read afresh (the edits far from any word of a statement reuse the last read)."""
+    reads: list[str] = []
+
+    def counted(text: str) -> Any:
+        reads.append(text)
+        return _read(text)
+
+    monkeypatch.setattr(layout_statements, "_read", counted)
+    rng = random.Random(17)
+    plain = [" ", "x", "a. ", "$", "\n", "%", "\\"]
+    stating = [*plain, "size ", "We use numerator layout. ", "texgrad: denominator",
+               "# Head\n", "\\begin{document}", "in this section "]  # fmt: skip
+    edits = reused = 0
+    for name in ("matrix-cookbook-md/main.md", "parr-howard-matrix-calculus/matrix-calculus.md",
+                 "d2l-en/linear-algebra.md", "cs229m-notes/master.tex"):  # fmt: skip
+        path = str(corpus / name)
+        text = (corpus / name).read_text(encoding="utf-8", errors="replace")
+        assert stated_in(path, text, {}) == _fresh(text)
+        for k in range(60):  # (edits that state nothing, then some that may)
+            snippets = plain if k < 40 else stating
+            text = random_edit(rng, text, rng.randrange(len(text)), snippets)
+            reads.clear()
+            assert stated_in(path, text, {}) == _fresh(text), name
+            edits += 1
+            reused += not reads
+    assert 30 <= reused < edits  # (most edits of the Cookbook are far from every stretch)
+
+
+@pytest.mark.parametrize(
+    ("text", "edit"),
+    [
+        # an escaped % made a comment sign, and back, on a long line
+        ("\\x%" + " filler" * 200 + " We use denominator layout. X", (1, 2, "")),
+        ("\\%" + " filler" * 200 + " We use denominator layout. X", (1, 1, "x")),
+        # a preamble's comment line made prose far from its words
+        (
+            "\\documentclass{article}\nx" + " " * 1500 + "% We use denominator layout.\n"
+            "\\begin{document}\n" + "words " * 300 + "\\end{document}\n",
+            (24, 25, ""),
+        ),
+        # a directive, a statement's word typed far from the others
+        ("Text. " * 400 + "X", (1200, 1200, "texgrad: numerator layout\n")),
+        ("Text. " * 400 + "We use denominator layou. X", (2424, 2424, "t")),
+    ],
+)
+def test_an_edit_far_from_the_words_is_read_again_where_it_may_state(
+    text: str, edit: tuple[int, int, str]
+) -> None:
+    path = f"/nowhere/edited-{hash(text)}.tex"
+    assert stated_in(path, text, {}) == _fresh(text)
+    a, b, new = edit
+    edited = text[:a] + new + text[b:]
+    assert stated_in(path, edited, {}) == _fresh(edited)
+    assert _fresh(edited) != _fresh(text)  # (the edit changes what is stated)

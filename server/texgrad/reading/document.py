@@ -149,10 +149,10 @@ def _assemble(
     macros: MacroTable,
     extra_problems: Iterable[ReadProblem],
 ) -> DocumentRead:
-    regions, splice = _ASSEMBLED.regions(path, text, scan, macros)
+    regions, splice, flagged = _ASSEMBLED.regions(path, text, scan, macros)
     problems: list[ReadProblem] = list(scan.problems)
-    for region in regions:
-        problems.extend(region.problems)  # (without any, a moved region's rows stay put)
+    for i in flagged:  # (the regions that have some: a moved region's rows stay put)
+        problems.extend(regions[i].problems)
     problems.extend(extra_problems)
     return DocumentRead(path, text, format, regions, tuple(problems), splice)
 
@@ -163,7 +163,10 @@ class _Assembled:
     or moved.  Bounded and thread-safe."""
 
     def __init__(self, size: int = 64) -> None:
-        self._last: Recent[str, tuple[str, list[RawRegion], tuple[object, ...], Regions]]
+        # per path: text, raw regions, macros, regions, and which regions have problems
+        self._last: Recent[
+            str, tuple[str, list[RawRegion], tuple[object, ...], Regions, tuple[int, ...]]
+        ]
         self._last = Recent(size)
 
     def clear(self) -> None:
@@ -171,8 +174,9 @@ class _Assembled:
 
     def regions(
         self, path: str, text: str, scan: ScanResult, macros: MacroTable
-    ) -> tuple[Regions, Splice | None]:
-        """The regions of ``scan``, and how they were made from the last ones (if so)."""
+    ) -> tuple[Regions, Splice | None, tuple[int, ...]]:
+        """The regions of ``scan``, how they were made from the last ones (if so), and the
+        indices of those that have problems (few: not looked for among the regions moved)."""
         raws = scan.regions
         defined = tuple(
             sorted((m.name, m.nargs, m.default, m.body, m.kind) for m in macros.values())
@@ -182,25 +186,32 @@ class _Assembled:
         if last is None or last[2] != defined:
             out = tuple(build_region(text, raw, macros) for raw in raws)
         elif last[1] is raws and last[0] == text:
-            return last[3], None
+            return last[3], None, last[4]
         elif scan.origin is not None and scan.origin.previous is last[1]:
             # the scan moved the last one's regions (rescan.py): so do we
             origin, old = scan.origin, last[3]
             kept, moved, d = origin.kept, origin.moved, origin.delta
-            out = (
-                *old[:kept],
-                *(build_region(text, raw, macros) for raw in raws[kept : len(raws) - moved]),
-                *(r.moved(d) for r in old[len(old) - moved :]),
-            )
+            built = [build_region(text, raw, macros) for raw in raws[kept : len(raws) - moved]]
+            out = (*old[:kept], *built, *(r.moved(d) for r in old[len(old) - moved :]))
             splice = Splice(old, kept, moved, d)
+            shift = len(out) - len(old)
+            flagged = (
+                *(i for i in last[4] if i < kept),
+                *(kept + i for i, r in enumerate(built) if r.has_problems),
+                *(i + shift for i in last[4] if i >= len(old) - moved),
+            )
+            if path:
+                self._last.put(path, (text, raws, defined, out, flagged))
+            return out, splice, flagged
         else:
             # scanned whole (a `$` typed or deleted, an edit beside a Markdown event): the
             # regions alike at the head (where they were) and at the tail (moved by the
             # edit) are reused as a rescan's splice would have them, and said so
             out, splice = _spliced(text, raws, macros, *last[:2], last[3])
+        flagged = tuple(i for i, r in enumerate(out) if r.has_problems)
         if path:
-            self._last.put(path, (text, raws, defined, out))
-        return out, splice
+            self._last.put(path, (text, raws, defined, out, flagged))
+        return out, splice, flagged
 
 
 def _spliced(

@@ -113,6 +113,11 @@ class MathRegion:
     def problems(self) -> tuple[ReadProblem, ...]:
         return self._settled()[1] if self._moved[1] else ()
 
+    @property
+    def has_problems(self) -> bool:
+        """Has it problems (without moving them)?"""
+        return bool(self._moved[1])
+
     def _settled(self) -> tuple[tuple[RowText, ...], tuple[ReadProblem, ...], int]:
         state = self._moved
         rows, problems, d = state

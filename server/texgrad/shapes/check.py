@@ -35,6 +35,7 @@ from texgrad.shapes.incremental import (
     what_changed,
 )
 from texgrad.shapes.infer import Inference
+from texgrad.shapes.placed import placed
 from texgrad.shapes.questions import dimension_names
 from texgrad.shapes.rows import PlacedRow, RowKey
 from texgrad.shapes.rules.base import merge_evidence
@@ -349,6 +350,7 @@ class Checker:
         shared = self._learned.get(where)
         stats = {"inferred": 0, "reused": 0}
         moves: list[tuple[str, TextEdit]] = []
+        answers: dict[tuple[Any, ...], Any] = {}  # (both passes read one table)
         if shared is not None and shared.holds(docs):
             # another file of the project was checked with the same files: what it learnt holds
             table = replace(shared.table, signatures=_copied(shared.signatures))
@@ -368,7 +370,7 @@ class Checker:
             bounds = table.boundaries.get(target.doc.path) or Boundaries([], [])
             names = dimension_names(table)
             change = what_changed(old, texts, target.doc.path, placed, knowledge, bounds, names)
-            learner, learned = _learn(docs, target, table, names, old, change, stats)
+            learner, learned = _learn(docs, target, table, names, old, change, stats, answers)
             self._states += 1
             incremental = old is not None and change.edit is not None
             if shared is not None:  # (the other files' text is the same: what changed for them)
@@ -386,7 +388,9 @@ class Checker:
             self._learned[where] = shared
             defined = learner.defined
             first = learned[target.doc.path]
-        report = _report(target, table, names, defined, old, change, stats, first, shared, moves)
+        report = _report(
+            target, table, names, defined, old, change, stats, first, shared, moves, answers
+        )
         told = undeclared.note(table, target.rows, target.doc.path)  # nothing declared: how
         if told is not None:
             report.diagnostics.insert(0, told)
@@ -436,10 +440,12 @@ def _learn(
     old: History | None,
     change: Change,
     stats: dict[str, int],
+    answers: dict[tuple[Any, ...], Any] | None = None,
 ) -> tuple[Inference, dict[str, list[RowRun]]]:
     """Pass 1: definitions anywhere in the project (``y = Ax``) give shapes to undeclared
     symbols.  The learner (holding them) and, per path, one run per row."""
     learner = Inference(table, "", "", report=False, names=names)
+    learner.answers = answers
     dirty, forced_from = change.dirty, change.forced_from
     learned: dict[str, list[RowRun]] = {}
     reused = 0
@@ -475,6 +481,7 @@ def _report(
     first: list[RowRun] | None,
     shared: _Learned,
     moves: Sequence[tuple[str, TextEdit]] = (),
+    answers: dict[tuple[Any, ...], Any] | None = None,
 ) -> _Report:
     """Pass 2: infer the target's rows again, with the definitions pass 1 ``defined``, and
     report what disagrees.  A row with no run of its own from the last check whose pass-1
@@ -482,6 +489,7 @@ def _report(
     path = target.doc.path
     inference = Inference(table, path, target.doc.text, names=names)
     inference.defined = defined
+    inference.answers = answers
     dirty, forced_from = change.dirty, change.forced_from
     old_runs = old.second if old is not None else []
     runs: list[RowRun] = []
@@ -544,7 +552,7 @@ def _infer_row(
         or (not prior.diagnostics and same_answers(inference, prior, row.start, dirty, force))
     ):
         for w in prior.writes:
-            inference.apply(replace(w, start=w.start + row.start, end=w.end + row.start))
+            inference.apply(placed(w, w.start + row.start, w.end + row.start))
         stats["reused"] += 1
         if edit is not None and any(g.related for g in prior.diagnostics):
             prior = replace(

@@ -34,6 +34,7 @@ from texgrad.shapes.facts import Fact, fact_key, facts_of, scoped
 from texgrad.shapes.formulas import from_formula, weak_scalars
 from texgrad.shapes.grids import from_tables
 from texgrad.shapes.layout_statements import stated_in
+from texgrad.shapes.placed import placed
 from texgrad.shapes.prose import (
     LEADING_ALL_IN,
     Family,
@@ -559,22 +560,20 @@ def _row_declares(row: PlacedRow) -> _RowDeclares:
 def _replay(table: SymbolTable, declares: _RowDeclares, path: str, base: int) -> None:
     """Add what a row declares to ``table``, the row being at ``path``/``base``."""
     for d in declares.declarations:
-        table.add(replace(d, path=path, start=d.start + base, end=d.end + base))
+        table.add(placed(d, d.start + base, d.end + base, path))
     for d, s, e in declares.bound:
-        table.add_bound(replace(d, path=path, start=d.start + base, end=d.end + base),
+        table.add_bound(placed(d, d.start + base, d.end + base, path),
                         s + base, e + base)  # fmt: skip
     for g in declares.signatures:
-        table.add_signature(replace(g, path=path, start=g.start + base, end=g.end + base))
+        table.add_signature(placed(g, g.start + base, g.end + base, path))
     for key, at in declares.functions:
         table.add_function_definition(key, path, at + base)
     for f in declares.facts:
         table.facts.setdefault(fact_key(f.name), []).append(
-            replace(f, path=path, start=f.start + base, end=f.end + base)
+            placed(f, f.start + base, f.end + base, path)
         )
     for d in declares.weak:
-        table.weak.setdefault(d.key, []).append(
-            replace(d, path=path, start=d.start + base, end=d.end + base)
-        )
+        table.weak.setdefault(d.key, []).append(placed(d, d.start + base, d.end + base, path))
 
 
 def _prose_by_paragraph(
@@ -651,11 +650,11 @@ def _prose_by_paragraph(
         decls, fs, bound = found[k].found  # type: ignore[union-attr]
         for d in decls:
             if d.how == "row":  # "…, written as a row vector": instead of the column
-                _orient(table, replace(d, path=path, start=d.start + a, end=d.end + a))
+                _orient(table, placed(d, d.start + a, d.end + a, path))
                 continue
-            table.add(replace(d, path=path, start=d.start + a, end=d.end + a))
+            table.add(placed(d, d.start + a, d.end + a, path))
         for d, s, e in bound:
-            table.add_bound(replace(d, path=path, start=d.start + a, end=d.end + a), s + a, e + a)
+            table.add_bound(placed(d, d.start + a, d.end + a, path), s + a, e + a)
         if fs:
             fams += [f._replace(start=f.start + a, end=f.end + a, at=f.at + a) for f in fs]
     return fams

@@ -22,6 +22,7 @@ from texgrad.shapes.diagnostics import Diagnostic
 from texgrad.shapes.dims import Dim, Shape
 from texgrad.shapes.facts import Fact
 from texgrad.shapes.infer import Inference
+from texgrad.shapes.placed import placed
 from texgrad.shapes.questions import (
     LAYOUT_KEY,
     TABLE_ONLY,
@@ -447,7 +448,7 @@ def _moved(item: object, path: str, at: Callable[[int], int]) -> object:
     if isinstance(item, (Declaration, Signature, Fact)):
         if item.path != path:
             return item
-        return replace(item, start=at(item.start), end=at(item.end))
+        return placed(item, at(item.start), at(item.end))
     assert isinstance(item, tuple)
     if item[0] == "layout":
         if item[1] != path:
@@ -459,7 +460,7 @@ def _moved(item: object, path: str, at: Callable[[int], int]) -> object:
     d, s, e = item[1], item[2], item[3]
     if d.path != path:
         return item
-    return ("bound", replace(d, start=at(d.start), end=at(d.end)), at(s), at(e))
+    return ("bound", placed(d, at(d.start), at(d.end)), at(s), at(e))
 
 
 def flat_questions(questions: list[Question], base: int) -> tuple[object, ...]:
@@ -470,6 +471,9 @@ def flat_questions(questions: list[Question], base: int) -> tuple[object, ...]:
     for kind, key, font, offset, answer in dict.fromkeys(questions):  # (answers: hashable)
         out += (kind, key, font, None if offset is None else offset - base, answer)
     return tuple(out)
+
+
+_UNASKED = object()
 
 
 def same_answers(
@@ -493,12 +497,21 @@ def same_answers(
     )  # fmt: skip
     asked = run.asked
     alike = TABLE_ONLY if same_table else ()  # (answered alike, whatever is dirty)
+    # (pass 2 asks again what pass 1 asked of the same table, at the same places: a row
+    # reading a letter whose declaration moved asks in both; each such answer is sought once)
+    memo = inference.answers
     for i in range(0, len(asked), 5):
         kind, key, font, at, was = cast(Question, asked[i : i + 5])
         if kind in alike or (key not in dirty and (not every or kind in UNSCOPED)):
             continue
-        now = answer_of(table, defined, names, path, kind, key, font,
-                        None if at is None else at + start)  # fmt: skip
+        offset = None if at is None else at + start
+        if memo is not None and kind in TABLE_ONLY:
+            asking = (kind, key, font, path, offset)
+            now = memo.get(asking, _UNASKED)
+            if now is _UNASKED:
+                now = memo[asking] = answer_of(table, defined, names, path, kind, key, font, offset)
+        else:
+            now = answer_of(table, defined, names, path, kind, key, font, offset)
         if now is was or now == was:
             continue
         if isinstance(now, Declaration) and isinstance(was, Declaration):

@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from texgrad.casefold import folded, folded_pattern
+from texgrad.reading.edits import TextEdit
 from texgrad.reading.memo import by_text
 from texgrad.reading.project import format_of, scan_text
 
@@ -276,6 +277,12 @@ def statements(text: str) -> list[Statement]:
 
 @by_text()
 def _statements(written: str) -> tuple[Statement, ...]:
+    return _read(written)[0]
+
+
+def _read(written: str) -> tuple[tuple[Statement, ...], tuple[tuple[int, int], ...]]:
+    """The statements of ``written``, and the stretches around their words its patterns
+    were searched in (:func:`_windows`, both kinds)."""
     # (the patterns are searched on the text folded to lower case, casefold.py: offsets hold;
     # and only around the words they need, as sre tries a pattern of alternatives at every
     # character: ~50 ms over the Cookbook's 150 kB, where these find their words in ~1 ms)
@@ -291,7 +298,7 @@ def _statements(written: str) -> tuple[Statement, ...]:
     if "texgrad:" in text:
         for m in _DIRECTIVE.finditer(text):
             found.append(Statement(_which(m[1]), m.start(), len(text), m.start()))
-    return tuple(sorted(found, key=lambda s: s.start))
+    return tuple(sorted(found, key=lambda s: s.start)), tuple(sorted(layouts + shapes))
 
 
 # the word every statement in words holds, and how far before and after it the pattern
@@ -438,10 +445,11 @@ def stated_in(path: str, text: str, texts: dict[str, str]) -> list[Statement]:
 
 
 # The statements of each file's own text as stated_in last read them (per path: its last
-# text only).  Every check reads them; kept by text in _statements' cache, a document being
-# typed in left a stale copy of itself there at each keystroke (64 copies of the Cookbook,
-# 10 MB).
-_OWN: OrderedDict[str, tuple[str, tuple[Statement, ...]]] = OrderedDict()
+# text only, with the stretches its patterns were searched in).  Every check reads them;
+# kept by text in _statements' cache, a document being typed in left a stale copy of itself
+# there at each keystroke (64 copies of the Cookbook, 10 MB).
+_Said = tuple[str, tuple[Statement, ...], tuple[tuple[int, int], ...]]
+_OWN: OrderedDict[str, _Said] = OrderedDict()
 _OWN_PATHS = 256
 _OWN_LOCK = threading.Lock()
 
@@ -451,13 +459,58 @@ def _own_statements(path: str, text: str) -> list[Statement]:
         last = _OWN.get(path)
     if last is not None and (last[0] is text or last[0] == text):
         return list(last[1])
-    said = _statements.__wrapped__(text)  # type: ignore[attr-defined]
+    windows = _after_edit(last, text) if last is not None else None
+    if windows is not None:
+        said: tuple[Statement, ...] = ()
+    else:
+        said, windows = _read(text)
     with _OWN_LOCK:
-        _OWN[path] = (text, said)
+        _OWN[path] = (text, said, windows)
         _OWN.move_to_end(path)
         while len(_OWN) > _OWN_PATHS:
             _OWN.popitem(last=False)
     return list(said)
+
+
+# How far from an edit a stretch searched for statements must lie for the edit to leave it
+# as it was: what a match there reads reaches 400 characters before it and 340 after it
+# (sentence_at, _display_follows), a stretch 250 before its word and 150 after it
+_UNREAD = 1000
+_BEGIN_DOCUMENT = "\\begin{document}"
+
+
+def _after_edit(last: _Said, text: str) -> tuple[tuple[int, int], ...] | None:
+    """The stretches of ``text`` to search for statements, when the last text of its path
+    (``last``: text, statements, stretches) stated none and one edit made ``text`` of it far
+    from every stretch and every word that makes one (then ``text`` states none either): an
+    edit of the Cookbook read it whole again, 1.7 ms of a keystroke's 12.  None otherwise.
+
+    What a statement depends on beyond its stretch's neighbourhood is kept as it was: the
+    line a match is on (no line break typed or deleted) and whether it is a comment from
+    some ``%`` on (no ``%`` nor backslash either), a preamble's comments (no edit before
+    ``\\begin{document}``, none made) and ``texgrad:`` directives (none near)."""
+    was, said, windows = last
+    if said:
+        return None
+    edit = TextEdit.between(was, text)
+    a, old_end, new_end = edit.start, edit.old_end, edit.new_end
+    changed = was[a:old_end] + text[a:new_end]
+    if any(c in changed for c in "\n\r%\\") or was[a - 1 : a] in ("%", "\\"):
+        return None  # (nor next to one: "\\x%" made "\\%", no comment from there on)
+    begin = was.find(_BEGIN_DOCUMENT)  # (a preamble's comments are its prose: up to there)
+    if begin >= 0 and a < begin + len(_BEGIN_DOCUMENT):
+        return None  # (an edit of the preamble, or of the line that ends it)
+    if begin < 0 and _BEGIN_DOCUMENT in text[max(0, a - 16) : new_end + 16]:
+        return None  # (one made)
+    if any(lo - _UNREAD < old_end and a < hi + _UNREAD for lo, hi in windows):
+        return None
+    near = folded(text[max(0, a - _UNREAD) : new_end + _UNREAD])
+    if any(w in near for w in (*_LAYOUT_WORDS, *_SHAPE_WORDS, "texgrad:")):
+        return None  # (a word the edit made, or one the edit may have moved near a stretch)
+    if "texgrad:" in folded(was[max(0, a - _UNREAD) : old_end + _UNREAD]):
+        return None
+    d = edit.delta
+    return tuple((lo, hi) if hi <= a else (lo + d, hi + d) for lo, hi in windows)
 
 
 def inherited(path: str, texts: dict[str, str]) -> Statement | None:
