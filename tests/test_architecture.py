@@ -28,6 +28,7 @@ LAYERS: list[tuple[str, ...]] = [
     (
         "texgrad",
         "texgrad.dataclass_code",
+        "texgrad.regex_code",
         "texgrad.collector",
         "texgrad.settings",
         "texgrad.stop_points",
