@@ -33,8 +33,8 @@ from __future__ import annotations
 import marshal
 import os
 import sys
-import threading
 import types
+from _thread import RLock  # (not threading: --version need not import it)
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,7 @@ _new: dict[Key, Args] = {}  # compiled in this process: written as it ends
 _file: Path | None = None
 _real_compile: Any = None  # re._compiler.compile
 _sre: Any = None  # the _sre module
-_lock = threading.RLock()  # (one pattern compiled and seen at a time)
+_lock = RLock()  # (one pattern compiled and seen at a time)
 
 
 class _Seeing(types.ModuleType):
