@@ -109,3 +109,23 @@ def test_for_symmetric_spelt_with_the_documents_macro(
         "\\end{document}\n"
     )
     assert _flagged(tmp_path, {"a.tex": text}, "a.tex") == lines
+
+
+@pytest.mark.parametrize(
+    ("claim", "lines"), [("\\mathbf{p}_i - \\vy_i", []), ("\\vy_i - \\mathbf{p}_i", [10])]
+)
+def test_one_hot_labels_spelt_with_the_documents_macro(
+    tmp_path: Path, claim: str, lines: list[int]
+) -> None:
+    r""" "one-hot labels $\vy_i \in \{0,1\}^K$" (``\vy`` a macro of ``\mathbf y``): the labels are
+    sampled one-hot for the written check too, as ``diff`` samples them — Σ(p_i − y_i)x_iᵀ is
+    right (it is wrong for labels that do not sum to 1), its sign slip is flagged."""
+    text = (
+        "$$\n\\newcommand{\\vx}{\\mathbf{x}}\n\\newcommand{\\vy}{\\mathbf{y}}\n$$\n\n"
+        "Pairs $(\\vx_i, \\vy_i)$, $i = 1, \\dots, N$, with $\\vx_i \\in \\mathbb{R}^d$ and one-hot "
+        "labels $\\vy_i \\in \\{0, 1\\}^K$; $W \\in \\mathbb{R}^{K \\times d}$ and "
+        "$\\mathbf{p}_i = \\operatorname{softmax}(W\\vx_i)$.\n\n"
+        "$$L = -\\sum_{i=1}^N \\vy_i^\\top \\log \\mathbf{p}_i$$\n\n"
+        f"Then $\\nabla_W L = \\sum_i ({claim})\\vx_i^\\top$.\n"
+    )
+    assert _flagged(tmp_path, {"a.md": text}, "a.md") == lines

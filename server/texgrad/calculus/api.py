@@ -54,7 +54,7 @@ from texgrad.calculus.samples import (
 from texgrad.calculus.vector_sums import READS as VECTOR_SUMS
 from texgrad.calculus.vector_sums import differentiate_vector_sum
 from texgrad.calculus.written import written_latex
-from texgrad.calculus.written_simplex import stated_unit_vectors
+from texgrad.calculus.written_simplex import unit_vectors_stated
 from texgrad.reading.macros import MacroTable, expand
 from texgrad.reading.project import Project, load_project, normalize, text_project
 from texgrad.reading.source import MappedText
@@ -603,21 +603,6 @@ def _not_a_matrix(body: t.Node, request: Request, text: str, ctx: Context) -> st
         f"{'scalar' if value.is_scalar else 'vector'}: ask for its derivative "
         "(`\\nabla_x …` or `\\frac{\\partial …}{\\partial x}`)"
     )
-
-
-_UNIT_WORDS = ("one-hot", "one hot", "probabilit", "simplex", "distribution", "\\Delta", "= 1")
-
-
-def unit_vectors_stated(text: str, macros: Callable[[], MacroTable]) -> dict[str, str]:
-    r"""The vectors the prose says are one-hot or distributions, read through the
-    document's macros where it names them so ("the label $\vy \in \{0, 1\}^K$ is one-hot")."""
-    found = stated_unit_vectors(text)
-    if "\\" in text and any(w in text for w in _UNIT_WORDS):
-        table = macros()
-        if table:
-            expanded, _ = expand(MappedText.identity(text), table)
-            found = {**stated_unit_vectors(expanded.text), **found}
-    return found
 
 
 def _macros(path: str, text: str, project: Project | None, folder: str | Path | None) -> MacroTable:

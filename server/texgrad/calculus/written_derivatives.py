@@ -83,7 +83,7 @@ from texgrad.calculus.written_jacobians import OutputEntry, judge, output_entry
 from texgrad.calculus.written_layouts import BY_TRANSPOSE, JACOBIANS, accepted_forms
 from texgrad.calculus.written_rebound import rebound
 from texgrad.calculus.written_samples import compare_sum
-from texgrad.calculus.written_simplex import resample, stated_sums, stated_unit_vectors
+from texgrad.calculus.written_simplex import resample, stated_sums, unit_vectors_stated
 from texgrad.calculus.written_tables import Table, markdown_tables
 from texgrad.calculus.written_tabular import latex_tables
 from texgrad.calculus.written_upstream import (
@@ -1074,7 +1074,9 @@ def check_claim(
     try:
         ctx = context_at(checked, claim.row)
         if not ctx.unit_sums:  # a one-hot y: softmax(z) - y, not (softmax(z)1ᵀ - I)y
-            ctx = replace(ctx, unit_sums=stated_unit_vectors(checked.doc.text))
+            ctx = replace(
+                ctx, unit_sums=unit_vectors_stated(checked.doc.text, lambda: _macros(checked))
+            )
         if claim.form == "mixed":
             return _check_mixed(checked, claim, ctx, seconds)
         said = _symmetric_as_said(ctx.env, checked.doc.text, claim)

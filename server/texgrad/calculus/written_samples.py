@@ -34,7 +34,7 @@ from texgrad.calculus.samples import (
     defined_members_written_in,
 )
 from texgrad.calculus.verify import _close
-from texgrad.calculus.written_simplex import stated_unit_vectors
+from texgrad.calculus.written_simplex import unit_vectors_stated
 from texgrad.reading.macros import MacroTable
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
@@ -58,7 +58,7 @@ def compare_sum(
     verified gradient)."""
     budget = Budget(seconds)
     if not ctx.unit_sums:  # "one-hot targets $y_t \in \{0,1\}^K$": sampled so, as diff does
-        ctx = replace(ctx, unit_sums=stated_unit_vectors(text))
+        ctx = replace(ctx, unit_sums=unit_vectors_stated(text, lambda: macros or {}))
     try:
         out, terms = _differentiate(
             function, wrt, ctx, text, budget, "numerator", macros or {}, hessian=hessian

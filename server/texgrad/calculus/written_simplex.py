@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 
 import numpy as np
 
+from texgrad.reading.macros import MacroTable, expand
 from texgrad.reading.source import MappedText
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
@@ -219,6 +221,21 @@ def stated_unit_vectors(text: str) -> dict[str, str]:
         if _IN_DELTA.search(body):
             for key in _letters_alone(body):
                 found.setdefault(key, "simplex")
+    return found
+
+
+_UNIT_WORDS = ("one-hot", "one hot", "probabilit", "simplex", "distribution", "\\Delta", "= 1")
+
+
+def unit_vectors_stated(text: str, macros: Callable[[], MacroTable]) -> dict[str, str]:
+    r""":func:`stated_unit_vectors`, read through the document's macros where it names the
+    vectors so ("one-hot labels $\vy_i \in \{0, 1\}^K$", ``\vy`` a macro of ``\mathbf y``)."""
+    found = stated_unit_vectors(text)
+    if "\\" in text and any(w in text for w in _UNIT_WORDS):
+        table = macros()
+        if table:
+            expanded, _ = expand(MappedText.identity(text), table)
+            found = {**stated_unit_vectors(expanded.text), **found}
     return found
 
 
