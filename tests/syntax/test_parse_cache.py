@@ -161,8 +161,9 @@ def test_the_version_covers_every_module_a_parse_runs() -> None:
     modules = set(out.stdout.split())
     assert "texgrad.syntax.lalr" in modules
     # (texgrad.cache_folder says where the files go, texgrad.dataclass_code keeps the code the
-    # dataclasses compile, keyed by its text: nothing of what a tree is)
-    allowed = {"syntax", "reading", "grammar", "cache_folder", "dataclass_code"}
+    # dataclasses compile, regex_code the patterns' code, keyed by their text: nothing of what a
+    # tree is)
+    allowed = {"syntax", "reading", "grammar", "cache_folder", "dataclass_code", "regex_code"}
     assert {m.split(".")[1] for m in modules} <= allowed
 
 

@@ -172,6 +172,9 @@ class ProductRules(DistributionRules):
                 return  # \mu(x), \phi(x, y): a function's arguments, not a factor
             if any(s is not None and not s.is_scalar for s in shapes[i + 1 :]):
                 shapes[i] = SCALAR
+                # (kept as the letter's shape here: its hover, and --explain does not say
+                # it has none while the product is checked with it)
+                self.shapes[span_key(f)] = SCALAR
 
     def _scales_identity(self, factors: list[t.Node], shapes: list[Shape | None], i: int) -> bool:
         r"""Is ``factors[i]`` a lowercase letter nothing introduces right before an identity
