@@ -124,15 +124,20 @@ def _save() -> None:
     kept = dict(_codes or {})
     if len(kept) > MAX_ENTRIES:
         kept = dict(_new)
-    file = code_file()
+    write_marshalled(code_file(), _MAGIC, kept)
+    _new.clear()
+
+
+def write_marshalled(file: Path, magic: bytes, kept: dict[Any, Any]) -> None:
+    """Write ``magic`` and ``kept`` marshalled to ``file`` whole or not at all (a temporary
+    name renamed over it: a reader never sees half; an unwritable folder writes nothing)."""
     tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(_MAGIC + marshal.dumps(kept))
+        tmp.write_bytes(magic + marshal.dumps(kept))
         os.replace(tmp, file)
     except (OSError, ValueError):
         try:
             tmp.unlink()
         except OSError:
             pass
-    _new.clear()

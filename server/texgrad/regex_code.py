@@ -204,15 +204,7 @@ def _save() -> None:
     kept = dict(_kept or {})
     if len(kept) > MAX_ENTRIES:
         kept = dict(_new)
-    file = code_file()
-    tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(_MAGIC + marshal.dumps(kept))
-        os.replace(tmp, file)
-    except (OSError, ValueError):
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
+    from texgrad.dataclass_code import write_marshalled  # (imported first by texgrad)
+
+    write_marshalled(code_file(), _MAGIC, kept)
     _new.clear()
