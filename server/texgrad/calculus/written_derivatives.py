@@ -205,6 +205,21 @@ def written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
     return list(found)
 
 
+_UNITS: dict[int, tuple[weakref.ref[CheckResult], int, dict[str, str]]] = {}
+
+
+def _unit_vectors(checked: CheckResult) -> dict[str, str]:
+    """The vectors the document says are one-hot or distributions, read through its macros:
+    once per checked document (each claim asks; expanding the Cookbook's whole text through
+    its macros took ~10 ms a claim)."""
+    hit = _UNITS.get(id(checked))
+    if hit is not None and hit[0]() is checked and hit[1] == len(checked.rows):
+        return dict(hit[2])
+    found = unit_vectors_stated(checked.doc.text, lambda: _macros(checked))
+    _keep(_UNITS, checked, found)
+    return dict(found)
+
+
 def _keep(table: dict[int, Any], checked: CheckResult, value: object) -> None:
     """Keep ``value`` in ``table`` for ``checked`` (with its number of rows, which a later
     look-up compares) as long as ``checked`` lives; not kept where it cannot be weakly
@@ -1074,9 +1089,7 @@ def check_claim(
     try:
         ctx = context_at(checked, claim.row)
         if not ctx.unit_sums:  # a one-hot y: softmax(z) - y, not (softmax(z)1ᵀ - I)y
-            ctx = replace(
-                ctx, unit_sums=unit_vectors_stated(checked.doc.text, lambda: _macros(checked))
-            )
+            ctx = replace(ctx, unit_sums=_unit_vectors(checked))
         if claim.form == "mixed":
             return _check_mixed(checked, claim, ctx, seconds)
         said = _symmetric_as_said(ctx.env, checked.doc.text, claim)

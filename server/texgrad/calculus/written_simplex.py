@@ -203,6 +203,12 @@ _NAMED = (t.Symbol, t.Font, t.Sub)
 
 
 def stated_unit_vectors(text: str) -> dict[str, str]:
+    """:func:`_stated_unit_vectors`, read once per text (a fresh dict: callers add to it)."""
+    return dict(_stated_unit_vectors(text))
+
+
+@functools.lru_cache(maxsize=8)
+def _stated_unit_vectors(text: str) -> dict[str, str]:
     r"""The vectors whose entries the text says sum to 1, strictly (what the engine uses to
     simplify — ``(\operatorname{softmax}(\mathbf z)\mathbf 1^\top - I)\mathbf y =
     \operatorname{softmax}(\mathbf z) - \mathbf y`` — so a wrong reading would be a wrong
