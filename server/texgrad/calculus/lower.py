@@ -28,6 +28,7 @@ the depth).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -247,6 +248,11 @@ def _no_probability(name: str | None, f: t.Node, node: t.Apply) -> None:
         raise CalculusError(f"`{written}(\\cdot \\mid \\cdot)` (a probability) is not supported")
 
 
+# ``\text{const}``, ``\mathrm{const.}``: "plus a constant", as likelihoods are written
+_CONSTANT_WORDS = frozenset(("const", "constant", "cst", "cte"))
+_TEXT_WORDS = re.compile(r"\\(?:text|textrm|textnormal|mbox|mathrm)\s*\{([^{}]*)\}")
+
+
 class Lowerer:
     def __init__(self, env: Env, keep_names: bool = False, opaque: frozenset[str] = frozenset()):
         self.env = env
@@ -310,7 +316,13 @@ class Lowerer:
         return self._call(self.env.functions[f.name], node)
 
     def _text(self, node: t.Text) -> Lowered:
-        r"""``\text{loss}`` standing alone: the quantity the document defines by that name."""
+        r"""``\text{loss}`` standing alone: the quantity the document defines by that name;
+        ``+ \text{const}`` of a log-likelihood: a constant the variables do not change (0 here:
+        no derivative sees it, and the tree evaluator, which compares rows, still reads none)."""
+        words = _TEXT_WORDS.fullmatch(node.text.strip())
+        inner = words[1] if words is not None else node.text
+        if not node.math and inner.strip().rstrip(".").strip().lower() in _CONSTANT_WORDS:
+            return e.num(0)
         func = text_name(node)
         return self._named(func) if func is not None else self._unreadable(node)
 
