@@ -203,6 +203,11 @@ class _Edits:
                 (self.transposed(g) if transpose else self.src(g)) if i in places else self.src(f)
             )
             pieces.append(piece)
+        return self.joined(factors, pieces)
+
+    def joined(self, factors: list[t.Node], pieces: list[str]) -> str:
+        """``pieces`` (one per factor) joined by what the source writes between the factors
+        (a space where a command would otherwise run into a letter)."""
         out = ""
         for i, piece in enumerate(pieces):
             if i:
@@ -231,15 +236,7 @@ class _Edits:
         for a, b in itertools.pairwise(places):
             pieces = [self.src(f) for f in factors]
             pieces[a], pieces[b] = pieces[b], pieces[a]
-            out = ""
-            for i, piece in enumerate(pieces):
-                if i:
-                    sep = self.text[factors[i - 1].end : factors[i].start]
-                    if not sep and _COMMAND_END.search(out) and piece[:1].isalpha():
-                        sep = " "
-                    out += sep
-                out += piece
-            yield out
+            yield self.joined(factors, pieces)
 
     def products(self) -> Iterator[t.Product]:
         for node in self.claimed.walk():

@@ -267,21 +267,11 @@ def inline_upstreams(
             return None
         up = by_of.get(of_key[0])
         if up is None:
-            while True:
-                k += 1
-                stand_in = t.Sub(
-                    base=t.Symbol(name=_STAND_IN, font=None, accents=(_STAND_IN_ACCENT,)),
-                    index=t.Number(text=str(k)),
-                )
-                key = symbol_key(stand_in)
-                assert key is not None
-                if key[0] not in taken:
-                    break
+            k, stand_in, key = _next_stand_in(k, taken)
             written = " ".join(source(node).split()) or latex_of(node)
-            up = Upstream(stand_in, of, key[0], of_key[0], written, isinstance(node, t.Nabla))
+            up = Upstream(stand_in, of, key, of_key[0], written, isinstance(node, t.Nabla))
             by_of[of_key[0]] = up
-            framed = written.startswith(("\\frac", "\\dfrac", "\\tfrac"))
-            spelled[key[0]] = written if framed else f"\\left({written}\\right)"
+            spelled[key] = _framed(written)
         stand_ins[id(node)] = replace(up.gradient, start=node.start, end=node.end)
     return Inline(t.replaced(claimed, stand_ins), tuple(by_of.values()), spelled)
 
@@ -312,22 +302,12 @@ def named_elsewhere(
             of_key = symbol_key(of) if of is not None else None
             if of is None or of_key is None or of_key[0] in have or of_key[0] in more:
                 continue
-            while True:
-                k += 1
-                stand_in = t.Sub(
-                    base=t.Symbol(name=_STAND_IN, font=None, accents=(_STAND_IN_ACCENT,)),
-                    index=t.Number(text=str(k)),
-                )
-                key = symbol_key(stand_in)
-                assert key is not None
-                if key[0] not in taken:
-                    break
+            k, stand_in, key = _next_stand_in(k, taken)
             written = " ".join(source(node).split()) or latex_of(node)
             more[of_key[0]] = Upstream(
-                stand_in, of, key[0], of_key[0], written, isinstance(node, t.Nabla)
+                stand_in, of, key, of_key[0], written, isinstance(node, t.Nabla)
             )
-            framed = written.startswith(("\\frac", "\\dfrac", "\\tfrac"))
-            spelled[key[0]] = written if framed else f"\\left({written}\\right)"
+            spelled[key] = _framed(written)
             if len(more) >= 4:
                 break
     if not more:
@@ -421,3 +401,25 @@ def inline_not_read(inline: Inline, defined: Collection[str], declared: Collecti
         f"`{up.written}` is read as an upstream gradient, but the variable is not reached "
         f"through `{latex_of(up.of)}` as the document defines it"
     )
+
+
+def _next_stand_in(k: int, taken: Collection[str]) -> tuple[int, t.Sub, str]:
+    """The next stand-in after number ``k`` whose key is none of ``taken``: its number, the
+    node and its key."""
+    while True:
+        k += 1
+        stand_in = t.Sub(
+            base=t.Symbol(name=_STAND_IN, font=None, accents=(_STAND_IN_ACCENT,)),
+            index=t.Number(text=str(k)),
+        )
+        key = symbol_key(stand_in)
+        assert key is not None
+        if key[0] not in taken:
+            return k, stand_in, key[0]
+
+
+def _framed(written: str) -> str:
+    """An upstream gradient as it stands in a product: a fraction as written, else in
+    parentheses."""
+    framed = written.startswith(("\\frac", "\\dfrac", "\\tfrac"))
+    return written if framed else f"\\left({written}\\right)"
