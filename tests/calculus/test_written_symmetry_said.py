@@ -10,22 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from texgrad.calculus.written_derivatives import check_written
-from texgrad.reading.project import load_project, normalize
-from texgrad.shapes.check import Checker
+from tests.calculus.test_written_project_layouts import _flagged  # (one project, checked)
 
 CLAIM = "Then $\\frac{\\partial}{\\partial z} z^\\top M z = 2 M z$.\n"
-
-
-def _flagged(tmp_path: Path, files: dict[str, str], which: str) -> list[int]:
-    for name, text in files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    path = normalize(tmp_path / which)
-    project = load_project(path, folder=tmp_path)
-    checked = Checker().check(path, project, tmp_path)
-    text = checked.doc.text
-    return [text.count("\n", 0, f.start) + 1 for f in check_written(checked, seconds=60.0)]
 
 
 def _project(setup: str) -> dict[str, str]:
