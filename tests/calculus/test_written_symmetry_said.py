@@ -116,3 +116,49 @@ def test_one_hot_labels_spelt_with_the_documents_macro(
         f"Then $\\nabla_W L = \\sum_i ({claim})\\vx_i^\\top$.\n"
     )
     assert _flagged(tmp_path, {"a.md": text}, "a.md") == lines
+
+
+@pytest.mark.parametrize(
+    ("setup", "lines"),
+    [
+        # a Gram or scatter form is symmetric whatever its letters: the sample covariance
+        (
+            "Let $X \\in \\mathbb{R}^{n\\times d}$, $z \\in \\mathbb{R}^d$ and "
+            "$M \\in \\mathbb{R}^{d\\times d}$ the sample covariance, so $M = \\frac{1}{n}X^\\top X$.\n",
+            [],
+        ),
+        (
+            "Let $x_i \\in \\mathbb{R}^d$, $z \\in \\mathbb{R}^d$, $M \\in \\mathbb{R}^{d\\times d}$; "
+            "$M = \\sum_{i=1}^n x_i x_i^\\top + \\lambda I_d$.\n",
+            [],
+        ),
+        (
+            "Let $B, M \\in \\mathbb{R}^{d\\times d}$, $z \\in \\mathbb{R}^d$; $M = B + B^\\top$.\n",
+            [],
+        ),
+        # the traps: a product that is not a Gram form, and one said only as a supposition
+        (
+            "Let $X, Y \\in \\mathbb{R}^{n\\times d}$, $z \\in \\mathbb{R}^d$, "
+            "$M \\in \\mathbb{R}^{d\\times d}$; $M = X^\\top Y$.\n",
+            [1],
+        ),
+        (
+            "Let $B, C, M \\in \\mathbb{R}^{d\\times d}$, $z \\in \\mathbb{R}^d$; $M = B^\\top C B$.\n",
+            [1],
+        ),
+        (
+            "Let $X \\in \\mathbb{R}^{n\\times d}$, $M \\in \\mathbb{R}^{d\\times d}$ and "
+            "$z \\in \\mathbb{R}^d$. If $M = X^\\top X$, then $Mz = X^\\top Xz$.\n",
+            [1],
+        ),
+        (
+            "Let $X \\in \\mathbb{R}^{n\\times d}$, $M \\in \\mathbb{R}^{d\\times d}$ and "
+            "$z \\in \\mathbb{R}^d$. Taking $M = X^\\top X$ gives the normal equations.\n",
+            [1],
+        ),
+    ],
+)
+def test_a_matrix_defined_as_a_gram_form_is_symmetric(
+    tmp_path: Path, setup: str, lines: list[int]
+) -> None:
+    assert _flagged(tmp_path, _project(setup), "sections/grad.tex") == lines

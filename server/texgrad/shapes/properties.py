@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 from texgrad.casefold import folded, folded_pattern
 from texgrad.shapes.rows import PlacedRow
@@ -149,8 +149,8 @@ def stated_properties(text: str, rows: list[PlacedRow]) -> list[Stated]:
                         out.append(Stated(key[0], m.start(group), True, pd, until))
         out.extend(_both(text, rows, starts))
     for row in rows:
-        stated = _stated_by_row(row)
         before = text[max(0, row.start - 40) : row.start].rstrip("$( ") + " "
+        stated = _stated_by_row(row, before)
         if stated and HEDGING.search(before):
             continue  # "… holds only if $A = A^\\top$": a condition, not a statement
         if stated and _IF.search(before):  # "if $A = A^\\top$": in its sentence only
@@ -191,7 +191,9 @@ def _both(text: str, rows: list[PlacedRow], starts: list[int]) -> list[Stated]:
 _IF = re.compile(r"\b(?:if|when|whenever|provided|assuming|suppose)\b[^.;$]{0,40}$", re.I)
 
 
-def _stated_by_row(row: PlacedRow) -> list[Stated]:
+def _stated_by_row(row: PlacedRow, before: str = "") -> list[Stated]:
+    """What a row states (``\\Sigma \\succ 0``, ``A = A^\\top``, a Gram form); ``before``:
+    the prose just before it."""
     tree = row.tree_as_parsed  # (its structure only: a row an edit moved is not moved)
     if not isinstance(tree, t.Chain) or len(tree.items) != 2 or None in tree.items:
         return []
@@ -204,7 +206,113 @@ def _stated_by_row(row: PlacedRow) -> list[Stated]:
         return [Stated(key[0], row.start, True, rel == "\\succ")]
     if rel == "=" and isinstance(right, t.Transpose) and symbol_key(right.base) == key:
         return [Stated(key[0], row.start, True, False)]
+    if rel == "=" and _symmetric_by_form(right) and not _SUBSTITUTED.search(before):
+        return [Stated(key[0], row.start, True, False)]  # ``S = \frac1n X^\top X``
     return []
+
+
+# "Taking $A = X^\top X$ in the first identity": a case of a general A, not what A is
+_SUBSTITUTED = re.compile(
+    r"\b(?:tak(?:e|es|ing)|sett?(?:s|ing)?|put(?:s|ting)?|choos(?:e|es|ing)|chose|"
+    r"substitut\w*|plug\w*|replac\w*|e\.g\.|say|instance|example|such as|like|case)\b"
+    r"[^.;$]{0,40}$",
+    re.I,
+)
+
+
+def _symmetric_by_form(node: t.Node) -> bool:
+    r"""Whether ``node`` is symmetric whatever its letters are: a Gram or scatter form
+    (``X^\top X``, ``\frac1n X X^\top``, ``B^\top B + \lambda I``,
+    ``\sum_i (x_i - \mu)(x_i - \mu)^\top``, ``A + A^\top``), so that a matrix the document
+    defines so is symmetric ("$S = \frac1n X^\top X$" is the sample covariance)."""
+    if isinstance(node, t.Paren) and node.open == "(" and node.body is not None:
+        return _symmetric_by_form(node.body)
+    if isinstance(node, t.BigOp) and node.op == "\\sum" and node.body is not None:
+        return _symmetric_by_form(node.body)
+    if isinstance(node, t.Add):
+        terms = list(node.terms)
+        if len(terms) == 2 and _same(_transposed(terms[0]), terms[1]) and _gram_factor(terms[0]):
+            return True  # A + A^\top
+        return all(_symmetric_by_form(x) or _identity(x) for x in terms) and any(
+            _symmetric_by_form(x) for x in terms
+        )
+    if isinstance(node, t.Product):
+        factors = list(node.factors)
+        while factors and _scalar_coefficient(factors[0]):
+            factors.pop(0)  # \frac1n, 2
+        if len(factors) == 1:
+            return _symmetric_by_form(factors[0])  # \frac1n \sum_i x_i x_i^\top
+        if len(factors) < 2 or len(factors) % 2 or not all(map(_gram_factor, factors)):
+            return False
+        half = len(factors) // 2
+        return all(
+            _same(_transposed(a), b)
+            for a, b in zip(factors[:half], reversed(factors[half:]), strict=True)
+        )
+    if isinstance(node, t.Frac) and _a_count(node.den):
+        return _symmetric_by_form(node.num)  # \frac{X^\top X}{n}
+    return False
+
+
+def _scalar_coefficient(node: t.Node) -> bool:
+    if isinstance(node, t.Number):
+        return True
+    if isinstance(node, t.Frac):  # \frac1n, \frac{1}{N-1}: a number over a count
+        return isinstance(node.num, t.Number) and _a_count(node.den)
+    return False
+
+
+def _a_count(node: t.Node) -> bool:
+    """A denominator that is a count (``n``, ``N - 1``, ``2``), not a matrix expression."""
+    return not any(isinstance(x, (t.Transpose, t.Product, t.Paren)) for x in node.walk())
+
+
+def _identity(node: t.Node) -> bool:
+    r"""``\lambda I``, ``I``, ``\sigma^2 I_n``: a multiple of the identity (symmetric)."""
+    factors = list(node.factors) if isinstance(node, t.Product) else [node]
+    last = factors[-1]
+    if isinstance(last, t.Sub):
+        last = last.base
+    if isinstance(last, t.Font):
+        last = last.body
+    return isinstance(last, t.Symbol) and last.name == "I" and len(factors) <= 3
+
+
+def _gram_factor(node: t.Node) -> bool:
+    """A factor a Gram form is made of: a letter, a transposed one, a bracketed difference."""
+    base = node.base if isinstance(node, t.Transpose) and not node.conjugate else node
+    return symbol_key(base) is not None or isinstance(base, t.Paren) and base.open == "("
+
+
+def _transposed(node: t.Node) -> t.Node:
+    if isinstance(node, t.Transpose) and not node.conjugate:
+        return node.base
+    return t.Transpose(node, "\\top")
+
+
+def _same(a: t.Node, b: t.Node) -> bool:
+    """The same expression, wherever each is written (positions and marks aside)."""
+    return _form(a) == _form(b)
+
+
+def _form(node: t.Node) -> object:
+    if isinstance(node, t.Transpose):
+        return ("T", _form(node.base), node.conjugate)
+    key = symbol_key(node)
+    if key is not None:
+        return ("sym", key[0])
+    parts: list[object] = [type(node).__name__]
+    for f in fields(node):
+        if f.name in ("start", "end", "from_macro", "span"):
+            continue
+        v = getattr(node, f.name)
+        if isinstance(v, t.Node):
+            parts.append(_form(v))
+        elif isinstance(v, tuple):
+            parts.append(tuple(_form(x) if isinstance(x, t.Node) else x for x in v))
+        else:
+            parts.append(v)
+    return tuple(parts)
 
 
 # -- scalars named by their role ----------------------------------------------------------
