@@ -206,7 +206,12 @@ def _stated_by_row(row: PlacedRow, before: str = "") -> list[Stated]:
         return [Stated(key[0], row.start, True, rel == "\\succ")]
     if rel == "=" and isinstance(right, t.Transpose) and symbol_key(right.base) == key:
         return [Stated(key[0], row.start, True, False)]
-    if rel == "=" and _symmetric_by_form(right) and not _SUBSTITUTED.search(before):
+    if (
+        rel == "="
+        and right is not None
+        and _symmetric_by_form(right)
+        and not _SUBSTITUTED.search(before)
+    ):
         return [Stated(key[0], row.start, True, False)]  # ``S = \frac1n X^\top X``
     return []
 
