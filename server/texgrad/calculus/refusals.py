@@ -88,12 +88,69 @@ def _not_a_function(result: CheckResult, row: PlacedRow) -> bool:
         isinstance(body, t.List | t.Sequence) or any(isinstance(n, t.Dots) for n in body.walk())
     ):
         return True
+    if body is tree and _a_distribution(body):
+        return True  # "drawn from $\mathcal{N}(\boldsymbol\mu, \Sigma)$": no function stated
     from texgrad.shapes.questions import dimension_names
 
     dims = dimension_names(result.table)  # (n of x ∈ ℝ^n, h and d_k of ℝ^{h d_k × d})
     letters = list(_letter_nodes(tree))
     # n = n_1 n_2, n \times n, d_{\text{model}} = h d_k
-    return bool(letters) and all(_sizes(node, dims) for node in letters)
+    if bool(letters) and all(_sizes(node, dims) for node in letters):
+        return True
+    return body is not None and _a_statistic(body, dims)
+
+
+_DISTRIBUTIONS = frozenset(
+    ("N", "GP", "MN", "U", "W", "IW", "Bernoulli", "Cat", "Categorical", "Dir", "Dirichlet",
+     "Beta", "Gamma", "Poisson", "Bin", "Binomial", "Multinomial", "Mult", "Exp", "Laplace")
+)  # fmt: skip
+
+
+def _a_distribution(node: t.Node) -> bool:
+    r"""A distribution named with its parameters (``\mathcal{N}(\mu, \Sigma)``,
+    ``\mathcal{GP}(0, k)``, ``\operatorname{Bernoulli}(p)``, ``\text{Cat}(\pi)``)."""
+    if isinstance(node, t.Apply) and isinstance(node.func, t.Func):
+        return node.func.name in _DISTRIBUTIONS
+    if not isinstance(node, t.Product) or len(node.factors) != 2:
+        return False
+    head, args = node.factors
+    if not isinstance(args, t.Paren) or args.open != "(":
+        return False
+    if isinstance(head, t.Text):
+        return head.text.split("{", 1)[-1].rstrip("}") in _DISTRIBUTIONS
+    letters = head.factors if isinstance(head, t.Product) else (head,)
+    if not all(isinstance(x, t.Symbol) and x.font == "mathcal" for x in letters):
+        return False
+    return "".join(x.name for x in letters if isinstance(x, t.Symbol)) in _DISTRIBUTIONS
+
+
+def _a_statistic(body: t.Node, dims: frozenset[Any]) -> bool:
+    r"""A value computed from the samples alone (``\frac1n\sum_{i=1}^n \mathbf{x}_i``, a
+    scatter ``\sum_i (\mathbf{x}_i - \bar{\mathbf{x}})(\mathbf{x}_i - \bar{\mathbf{x}})^\top``):
+    every letter a member of the family summed over, a size, or a value so defined — no
+    variable to differentiate by, so no function stated."""
+    from texgrad.calculus.written import index_names
+
+    summed: set[str] = set()
+    for node in body.walk():
+        if isinstance(node, t.BigOp) and node.op == "\\sum" and node.lower is not None:
+            lower = node.lower
+            if isinstance(lower, t.Chain) and lower.items and lower.items[0] is not None:
+                lower = lower.items[0]
+            summed.update(index_names(lower) or ())
+    if not summed:
+        return False
+    members = 0
+    for node in _letter_nodes(body):
+        if isinstance(node, t.Sub) and set(index_names(node.index) or ()) & summed:
+            members += 1
+        elif isinstance(node, t.Symbol) and node.name in summed or _sizes(node, dims):
+            continue
+        elif isinstance(node, t.Symbol) and set(node.accents) & {"hat", "bar"}:
+            continue  # \hat{\boldsymbol\mu}, \bar{\mathbf x}: an estimate, from the samples
+        else:
+            return False
+    return members > 0
 
 
 def _letter_nodes(node: t.Node) -> Iterator[t.Node]:

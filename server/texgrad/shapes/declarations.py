@@ -168,6 +168,7 @@ def collect(
         if (stated := tuple(stated_in(path, text, texts)))
     }
     table.constant_sizes = _constant_sizes(texts, table)
+    table.counted = _counted(texts, table)
     if table.facts:
         _keep_stated_facts(table)
     _drop_other_conventions(table, memo, fresh)
@@ -360,6 +361,34 @@ def _sizes_written(text: str) -> frozenset[str]:
 def _range_ends(text: str) -> frozenset[str]:
     return frozenset(
         next(g for g in m.groups() if g) for rx in _RANGE_ENDS for m in rx.finditer(text)
+    )
+
+
+# the last member of a listed family, x_1, \dots, x_n (its subscript counts them)
+_LISTED_LAST = re.compile(
+    r"_\s*\{?\s*1\s*\}?\s*,\s*\\[lc]?dots\s*,\s*[^,$]{1,40}?_\s*(?:\{\s*([A-Za-z])\s*\}|([A-Za-z])(?![A-Za-z]))"
+)
+
+
+def _counted(texts: dict[str, str], table: SymbolTable) -> frozenset[str]:
+    r"""The letters that bound a sum or count a range (``\sum_{i=1}^n``, ``i = 1, \dots, K``,
+    ``\mathbf{x}_1, \dots, \mathbf{x}_n``) and that the document declares, defines and sizes
+    nothing with otherwise: counts, so scalars where used as numbers (``\frac1n``)."""
+    found: set[str] = set()
+    for text in texts.values():
+        if "dots" not in text and "sum" not in text:
+            continue
+        found |= _range_ends(text)
+        found.update(next(g for g in m.groups() if g) for m in _LISTED_LAST.finditer(text))
+    if not found:
+        return frozenset()
+    return frozenset(
+        name
+        for name in found
+        if name not in table.declarations
+        and name not in table.signatures
+        and name not in table.function_definitions
+        and name not in table.weak
     )
 
 

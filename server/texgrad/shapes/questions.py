@@ -154,6 +154,8 @@ def dimension_names(table: SymbolTable) -> frozenset[Any]:
     )
     counts = {s for f in _counting(table, names) for s in f.value.free_symbols} - names
     named = names | counts if counts else names
+    if table.counted:
+        named = named | {dim_terms.symbol(name) for name in table.counted}
     if not table.constant_sizes:
         return named
     return named | {

@@ -93,6 +93,9 @@ class SymbolTable:
     weak: dict[str, list[Declaration]] = field(default_factory=dict)
     # letters that size written constants only (m of I_m, \mathbf{1}_m): dimensions too
     constant_sizes: frozenset[str] = frozenset()
+    # letters that count a range or bound a sum and name nothing else (n of ``\\sum_{i=1}^n``,
+    # of ``\\mathbf{x}_1, \\dots, \\mathbf{x}_n``): counts, dimensions too (``\\frac1n`` is a scalar)
+    counted: frozenset[str] = frozenset()
     # a project's files that include no other, in reading order (path -> place): another
     # file's declarations hold in one read before it only when made as notation
     reading_order: dict[str, int] = field(default_factory=dict)

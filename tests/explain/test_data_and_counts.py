@@ -1,0 +1,45 @@
+r"""What a lecture on sample statistics writes is no function to differentiate, and the count
+of its samples is a number.
+
+``\hat{\boldsymbol\mu} = \frac1n\sum_{i=1}^n \mathbf{x}_i`` computes a value from the samples
+(nothing in it is a variable to differentiate by), "drawn from $\mathcal{N}(\boldsymbol\mu,
+\Sigma)$" names a distribution: ``--explain`` said of both that texgrad "cannot differentiate"
+them, with a misleading reason. The n of ``\mathbf{x}_1, \dots, \mathbf{x}_n`` and of
+``\sum_{i=1}^n`` counts the samples: a scalar where used as a number (``\frac1n``), where it
+was "never declared" and left its rows unchecked."""
+
+from __future__ import annotations
+
+from texgrad.calculus.unchecked import REFUSED, UNKNOWN, explain
+from texgrad.shapes.check import Checker
+
+SAMPLES = (
+    "Let $\\mathbf{x}_1, \\dots, \\mathbf{x}_n \\in \\mathbb{R}^d$ be drawn from "
+    "$\\mathcal{N}(\\boldsymbol\\mu, \\Sigma)$ and $\\mathbf{w} \\in \\mathbb{R}^d$.\n\n"
+)
+
+
+def _said(body: str) -> list[tuple[str, str]]:
+    text = SAMPLES + body
+    result = Checker().check("notes.md", text=text)
+    return [(u.code, text[u.start : u.end]) for u in explain(result)]
+
+
+def test_a_statistic_of_the_samples_is_no_function_and_its_count_is_a_number() -> None:
+    said = _said(
+        "The mean is $\\hat{\\boldsymbol\\mu} = \\frac1n\\sum_{i=1}^n \\mathbf{x}_i$ and the "
+        "scatter $S = \\sum_{i=1}^n (\\mathbf{x}_i - \\hat{\\boldsymbol\\mu})"
+        "(\\mathbf{x}_i - \\hat{\\boldsymbol\\mu})^\\top$.\n"
+    )
+    assert said == []
+
+
+def test_a_function_of_a_variable_is_still_said_when_it_cannot_be_differentiated() -> None:
+    # (the trap: w is a variable; an undefined function of it is said, as before)
+    said = _said("The score is $s = g(\\mathbf{w}) + \\frac1n \\mathbf{w}^\\top\\mathbf{x}_1$.\n")
+    assert [code for code, _ in said] == [REFUSED]
+
+
+def test_a_letter_that_counts_nothing_is_still_unknown() -> None:
+    said = _said("The mean is $\\hat{\\boldsymbol\\mu} = \\frac1m\\sum_{i=1}^n \\mathbf{x}_i$.\n")
+    assert (UNKNOWN, "m") in said
