@@ -84,3 +84,16 @@ def test_a_document_notation_after_edits_is_what_a_whole_walk_learns(
             new = [r for r in rows if r.key not in kept]
             assert len(walked) == (len(new) if step else len(trees)), (name, step)
             kept = {r.key for r in rows}  # a row whose text the next check keeps: not walked
+
+
+def test_a_tag_written_with_its_transpose_in_one_group_is_spelled_whole() -> None:
+    r"""``W^{(l)\mathsf{T}}`` holds the tag and the transpose in one group: the tag's node
+    ends before the group does, and its source, ``W^{(l)``, is no spelling of ``W^{(l)}``
+    (a message quoted the letter so, its brace unclosed)."""
+    from texgrad.reading.source import MappedText
+    from texgrad.syntax.parse import parse_row
+
+    text = r"\lambda W^{(l)\mathsf{T}} + W^{(l)}"
+    style = Style()
+    notation.learn_style(style, [parse_row(MappedText.identity(text)).tree], text)
+    assert style.symbols["W^{(l)}"] == "W^{(l)}"

@@ -194,6 +194,8 @@ def _spelling(
         _widen(span, node, text)
     while spelled.startswith("{") and spelled.endswith("}"):
         spelled = spelled[1:-1].strip()
+    if spelled.count("{") != spelled.count("}"):
+        return  # W^{(l) of W^{(l)\mathsf{T}}: a tag whose group holds a transpose too
     if spelled and len(spelled) < 40:
         style.symbols[key] = spelled
 
