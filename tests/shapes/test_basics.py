@@ -14,7 +14,7 @@ import pytest
 
 from tests.shapes.helpers import check_fixture, declaration, expected, found, shape, spans
 from tests.shapes.helpers import dim as parse_dim
-from texgrad.shapes.check import CheckResult
+from texgrad.shapes.check import Checker, CheckResult
 from texgrad.shapes.dim_terms import symbol
 from texgrad.shapes.dims import Shape, dim_text
 from texgrad.shapes.facts import fact_key
@@ -472,3 +472,16 @@ def test_a_dimension_is_asked_for_by_its_name(dim: str, name: str) -> None:
 def test_a_named_dimension_reads_as_its_name(name: str, text: str) -> None:
     """A name is printed as written (a starred name's star is the document's ``*``)."""
     assert dim_text(symbol(name)) == text
+
+
+def test_a_tuple_of_declared_scalars_transposed_is_a_column() -> None:
+    r"""``\mathbf b = (r, 1)^\top`` with r a declared number is a column of two (as ``(1, 0)^\top``
+    is): ``A\mathbf v`` with v of three entries and A n×2 is a mismatch; a tuple with an entry
+    of no shape says nothing."""
+    text = (
+        "Let $r \\in \\mathbb{R}$, $A \\in \\mathbb{R}^{n \\times 2}$, $\\mathbf{b} = (r, 1)^\\top$, "
+        "$\\mathbf{v} = (r, 1, 2)^\\top$ and $\\mathbf{u} = (s, 1, 2)^\\top$.\n\n"
+        "Then $A\\mathbf{b}$, $A\\mathbf{v}$ and $A\\mathbf{u}$.\n"
+    )
+    found = Checker().check("t.md", text=text).diagnostics
+    assert [(d.code, text[d.start : d.end]) for d in found] == [("matmul-mismatch", "A\\mathbf{v}")]

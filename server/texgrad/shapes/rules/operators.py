@@ -184,11 +184,25 @@ class OperatorRules(ExponentialRules):
     def _transpose(self, node: t.Transpose) -> Shape | None:
         if isinstance(node.base, t.Number):
             return None  # 1^\top: the vector of ones, written as the number
-        entries = _numbers_in_brackets(node.base)
+        entries = _numbers_in_brackets(node.base) or self._scalars_in_brackets(node.base)
         if entries:
             return Shape(dim_terms.integer(entries), ONE)  # x = (1, 0, -1)^\top: a column
         s = self.infer(node.base)
         return s.transposed() if s is not None else None
+
+    def _scalars_in_brackets(self, node: t.Node) -> int:
+        r"""How many scalars ``(r, 1)`` lists (``\mathbf b = (r, 1)^\top`` with r a declared
+        number: a column of two), else 0 — a list with an entry of no shape or not a
+        scalar is no column said."""
+        body = node.body if isinstance(node, t.Paren) and node.open in ("(", "[") else None
+        if not isinstance(body, t.List) or len(body.items) < 2:
+            return 0
+        if any(isinstance(i, t.Dots) for i in body.items):
+            return 0
+        shapes = [self.infer(item) for item in body.items]
+        if not all(s is not None and s.is_scalar for s in shapes):
+            return 0
+        return len(body.items)
 
     def _inverse_transpose(self, node: t.InverseTranspose) -> Shape | None:
         s = self.infer(node.base)
