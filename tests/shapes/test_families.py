@@ -575,3 +575,23 @@ def test_the_iterates_of_a_recursion_have_the_vector_s_shape(tmp_path: Path) -> 
     assert found(result) == expected(fx, "matmul-mismatch")
     assert shape_of(result, "p_k").short() == "n"  # type: ignore[union-attr]
     assert shape_of(result, "x_k") is None
+
+
+def test_a_member_of_a_family_defined_as_a_gradient_is_shifted() -> None:
+    r"""Backprop notes define the deltas once, ``\delta^{(l)} = \partial L/\partial z^{(l)}``,
+    and use ``\delta^{(l+1)}``: a member of that defined family, of ``z^{(l+1)}``'s shape, so
+    that ``W^{(l)\top}\delta^{(l+1)}`` (the classic slip) is found and ``W^{(l+1)\top}
+    \delta^{(l+1)}`` is not."""
+    from texgrad.shapes.check import Checker
+
+    text = (
+        "Let $W^{(l)} \\in \\mathbb{R}^{n_l \\times n_{l-1}}$, $h^{(l)} \\in \\mathbb{R}^{n_l}$.\n"
+        "Let $z^{(l)} = W^{(l)} h^{(l-1)}$ and $\\delta^{(l)} = \\partial \\mathcal{L} / "
+        "\\partial z^{(l)}$.\n\n"
+        "Then $\\delta^{(l)} = W^{(l+1)\\top}\\delta^{(l+1)}$, "
+        "not $\\delta^{(l)} = W^{(l)\\top}\\delta^{(l+1)}$.\n"
+    )
+    found = Checker().check("backprop.md", text=text).diagnostics
+    assert [(d.code, text[d.start : d.end]) for d in found] == [
+        ("matmul-mismatch", "W^{(l)\\top}\\delta^{(l+1)}")
+    ]

@@ -141,8 +141,11 @@ class SymbolRules(RuleBase):
 
         form, label = ("_", node.index) if isinstance(node, t.Sub) else (node.bracket, node.tag)
         found = member_shape(base[0], form, label, declared, named, choose=choose, written=written)
-        if found is None and isinstance(label, (t.Number, t.Symbol)) and form == "_":
-            # V_1 of V_i = Y W_i^V, defined for every head in force here
+        if found is None and (
+            isinstance(label, (t.Number, t.Symbol)) and form == "_" or form in ("(", "[")
+        ):
+            # V_1 of V_i = Y W_i^V, defined for every head in force here; \delta^{(l+1)} of
+            # \delta^{(l)} = \partial L / \partial z^{(l)}, defined for every layer
             found = member_shape(base[0], form, label, defined, named)
         return found
 
