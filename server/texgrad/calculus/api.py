@@ -29,6 +29,13 @@ from texgrad.calculus.expr import ONE, CalculusError, UnknownShape
 from texgrad.calculus.fixed_indices import with_fixed_entries
 from texgrad.calculus.indices import IndexReader, written_with_indices
 from texgrad.calculus.insertion import differential_spelling, spelled_as
+from texgrad.calculus.inverse_variable import (
+    STAND_IN,
+    declare_stand_in,
+    inverse_of,
+    outcome_back,
+    with_stand_in,
+)
 from texgrad.calculus.lower import FunctionDef, Lowerer, VarInfo, as_member
 from texgrad.calculus.own_functions import calls, in_function_names
 from texgrad.calculus.own_names import in_own_name
@@ -246,6 +253,65 @@ def _diff_text(
     if problem:
         return DiffOutcome(error=problem)
     wrt_tree = _written_symbol(tree, text, wrt) or _variable_tree(wrt, in_force)
+    inverse = inverse_of(wrt_tree) if wrt_tree is not None else None
+    if inverse is not None:  # ∂Q/∂Σ^{-1}: by the precision, Σ written as its inverse
+        return _by_inverse(
+            tree, text, wrt, inverse, ctx, result, path, project, folder, layout, seconds, hessian
+        )
+    return _diff_by(
+        tree, text, wrt, wrt_tree, ctx, result, path, project, folder, layout, seconds, hessian
+    )
+
+
+def _by_inverse(
+    tree: t.Node,
+    text: str,
+    wrt: str,
+    inverse: t.Node,
+    ctx: Context,
+    result: CheckResult,
+    path: str,
+    project: Project | None,
+    folder: str | Path | None,
+    layout: str,
+    seconds: float,
+    hessian: bool,
+) -> DiffOutcome:
+    r"""The derivative by ``X^{-1}`` (``wrt``) of a row written with ``X`` (``inverse``): by
+    a stand-in for the inverse, printed back (see :mod:`texgrad.calculus.inverse_variable`)."""
+    key = symbol_key(inverse)
+    written = text[inverse.start : inverse.end].strip() if inverse.end <= len(text) else ""
+    if not written or text[inverse.start : inverse.end] not in wrt:
+        written = written_latex(inverse)
+    if hessian or key is None:
+        return DiffOutcome(error=f"the Hessian by `{wrt}` is not given yet")
+    stand_in = declare_stand_in(ctx.env, key[0])
+    rewritten = with_stand_in(tree, key[0]) if stand_in is not None else None
+    if stand_in is None or rewritten is None:
+        return DiffOutcome(error=f"`{wrt}` is not a symbol to differentiate with respect to")
+    letter = t.Symbol(name=STAND_IN, font=None, accents=())
+    outcome = _diff_by(
+        rewritten, text, STAND_IN, letter, ctx, result, path, project, folder, layout,
+        seconds, False,
+    )  # fmt: skip
+    return outcome_back(outcome, written, wrt)
+
+
+def _diff_by(
+    tree: t.Node,
+    text: str,
+    wrt: str,
+    wrt_tree: t.Node | None,
+    ctx: Context,
+    result: CheckResult,
+    path: str,
+    project: Project | None,
+    folder: str | Path | None,
+    layout: str,
+    seconds: float,
+    hessian: bool,
+) -> DiffOutcome:
+    in_force = lambda: _macros(path, text, project, folder)  # noqa: E731
     key = member_key(wrt_tree) if wrt_tree is not None else None
     if key is None or wrt_tree is None:
         return DiffOutcome(error=f"`{wrt}` is not a symbol to differentiate with respect to")

@@ -45,6 +45,7 @@ from texgrad.calculus.functions import (
     named_function,
     written_for_arrays,
 )
+from texgrad.calculus.gaussian_density import density, is_gaussian, log_name
 from texgrad.calculus.matrix_notation import scripted_operation
 from texgrad.calculus.sized import Lowered, Pending, identity_of, ones_of, sum_pending
 from texgrad.calculus.sympy_dims import (
@@ -862,6 +863,8 @@ class Lowerer:
         (``r(x)``, ``r(x)^\top``, ``\phi'(z)``), or is an operator of one (``\log s(x)``, which
         the parser reads as ``(\log s)(x)``); None otherwise."""
         if isinstance(f, t.Apply) and isinstance(f.func, t.Func) and len(f.args) == 1:
+            if log_name(f.func) and not f.parens and self._gaussian(f.args[0]):
+                return density(f, nxt, log=True) if isinstance(nxt, t.Paren) else None
             inner = self._call_before(f.args[0], nxt)
             if inner is None or f.parens:
                 return None
@@ -876,9 +879,18 @@ class Lowerer:
             else None
         )
         fdef = self.env.functions.get(key[0]) if key is not None else None
+        if fdef is None and self._gaussian(f) and isinstance(nxt, t.Paren):
+            return density(f, nxt, log=False)  # \mathcal{N}(x \mid \mu, \Sigma)
         if fdef is None or not fdef.params:
             return None
         return call_of(f, nxt)  # r(x), r(x)^\top
+
+    def _gaussian(self, f: t.Node) -> bool:
+        r"""Whether ``f`` is ``\mathcal{N}``, which the document neither defines nor declares."""
+        if not is_gaussian(f):
+            return False
+        key = symbol_key(f)
+        return key is not None and key[0] not in self.env.functions and key[0] not in self.env.vars
 
     def _differential(self, node: t.Differential) -> Expr:
         """``\\mathrm{d}X`` (or ``\\mathrm{d}X^\\top``): the differential of a variable."""
