@@ -885,6 +885,17 @@ class Lowerer:
             return None
         return call_of(f, nxt)  # r(x), r(x)^\top
 
+    def _euler(self, node: t.Power) -> bool:
+        r"""Whether ``e`` of ``e^{…}`` is Euler's number: where nothing declares ``e``, and where
+        only its members are declared vectors (one-hot ``\mathbf{e}_y \in \mathbb{R}^K``: a
+        vector has no power ``e^{-t}``, the logistic function's ``e`` is meant)."""
+        info = self.env.vars.get("e")
+        if info is None:
+            return True
+        vector = info.shape.cols == ONE and info.shape.rows != ONE
+        members = any(k.startswith("e_{") for k in self.env.vars)
+        return vector and members and not isinstance(node.exponent, t.Number)
+
     def _gaussian(self, f: t.Node) -> bool:
         r"""Whether ``f`` is ``\mathcal{N}``, which the document neither defines nor declares."""
         if not is_gaussian(f):
@@ -1071,7 +1082,7 @@ class Lowerer:
         if member is not None:  # \mathbf{a}^{(1)\top}: the member a^{(1)}, transposed
             x = self._symbol(member)
             return x.transposed() if isinstance(x, Pending) else e.transpose(x)
-        if isinstance(base, t.Symbol) and base.name == "e" and "e" not in self.env.vars:
+        if isinstance(base, t.Symbol) and base.name == "e" and self._euler(node):
             x = self.lower(node.exponent)
             if x.is_scalar or x.cols == ONE or not same(x.rows, x.cols):
                 return e.elem("exp", x)
