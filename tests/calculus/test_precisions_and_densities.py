@@ -244,3 +244,38 @@ def test_a_rational_coefficient_of_a_letter_is_one_fraction() -> None:
     a, x = rng.standard_normal((4, 4)), rng.standard_normal((4, 1))
     got = evaluate(tree(out.result), {"\\lambda": np.array([[0.7]]), "A": a, "x": x})
     assert np.allclose(got, 0.35 * (a + a.T) @ x)
+
+
+SOFTMAX = r"""Let \(\mathbf{x} \in \mathbb{R}^d\), the one-hot \(\mathbf{e}_y \in \mathbb{R}^K\) and
+the weights \(W \in \mathbb{R}^{K \times d}\), which stack the \(\mathbf{w}_k^\top\) as rows.
+
+\[
+\ell(W) = \log\sum_{k=1}^K \exp(\mathbf{w}_k^\top\mathbf{x}) - \mathbf{e}_y^\top W\mathbf{x}
+\]
+
+\[
+m(W) = \log\sum_{k=1}^J \exp(\mathbf{w}_k^\top\mathbf{x})
+\]
+"""
+
+
+def test_a_sum_over_every_row_of_the_matrix_differentiated(tmp_path: Path) -> None:
+    doc = tmp_path / "softmax.md"
+    doc.write_text(SOFTMAX, encoding="utf-8")
+    out = diff_in_document(doc, 5, "W", budget=BUDGET)
+    assert out.error is None and out.verified, out.error
+    rng = np.random.default_rng(11)
+    k, d = 4, 3
+    w, x = rng.standard_normal((k, d)), rng.standard_normal((d, 1))
+    e_y = np.eye(k)[:, [2]]
+
+    def f(m: Array) -> float:
+        z = m @ x
+        return float(np.log(np.sum(np.exp(z))) - (e_y.T @ z)[0, 0])
+
+    got = evaluate(tree(out.result), {"W": w, "x": x, "e_{y}": e_y})
+    assert np.allclose(got, gradient(f, w), atol=1e-6)
+    # a sum to J, not to W's K rows: not all of W, not read as W (refused in its words)
+    out = diff_in_document(doc, 9, "W", budget=BUDGET)
+    assert out.error is not None and not out.verified
+    assert "row of `W`" in out.error

@@ -52,6 +52,7 @@ from texgrad.calculus.requests import (
     row_request,
     source,
 )
+from texgrad.calculus.row_sums import rows_summed
 from texgrad.calculus.samples import (
     DEFINED_ENTRIES,
     differentiate_sum,
@@ -325,6 +326,7 @@ def _diff_by(
     if key[0] not in ctx.env.vars:  # with a declaration that fits its use in the row
         return DiffOutcome(error=unknown_shape(tree, UnknownShape(wrt_tree, wrt), ctx.env))
     ctx.style.symbols.setdefault(key[0], wrt)
+    tree = _rows_as_matrix(tree, key[0], result.table.stacks, ctx)  # Σ_k exp(w_kᵀx): 1ᵀexp(Wx)
     through = _rows_as_unit_vectors(tree, key[0], result.table.stacks, ctx, wrt)
     if not through and (stacked := _stacked_in(tree, key[0], result.table.stacks, ctx, wrt)):
         return DiffOutcome(error=stacked)
@@ -527,6 +529,25 @@ def _through_definitions(tree: t.Node, ctx: Context) -> Iterator[t.Node]:
             if fdef is not None and key is not None and key[0] not in seen and len(seen) < 64:
                 seen.add(key[0])
                 todo.append(fdef.body)
+
+
+def _rows_as_matrix(
+    tree: t.Node, wrt: str, stacks: dict[str, tuple[str, str]], ctx: Context
+) -> t.Node:
+    r"""``tree`` with each sum over every row of the matrix ``wrt`` (the document says the
+    ``\mathbf{w}_k^\top`` are its rows) written with the matrix (see
+    :mod:`texgrad.calculus.row_sums`); ``tree`` itself where there is none."""
+    letters = {
+        k.partition("_{")[0] for k, (m, part) in stacks.items() if m == wrt and part == "row"
+    }
+    info = ctx.env.vars.get(wrt)
+    if not letters or info is None or info.shape.cols == ONE:
+        return tree
+    written = parse_row(MappedText.identity(ctx.style.symbols.get(wrt, wrt))).tree
+    key = symbol_key(written) if written is not None else None
+    if written is None or key is None or key[0] != wrt:
+        return tree
+    return rows_summed(tree, wrt, info.shape.rows, letters, written) or tree
 
 
 def _rows_as_unit_vectors(
