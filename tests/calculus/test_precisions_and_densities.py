@@ -279,3 +279,51 @@ def test_a_sum_over_every_row_of_the_matrix_differentiated(tmp_path: Path) -> No
     out = diff_in_document(doc, 9, "W", budget=BUDGET)
     assert out.error is not None and not out.verified
     assert "row of `W`" in out.error
+
+
+def test_an_isotropic_density_as_the_textbook_writes_it() -> None:
+    rng = np.random.default_rng(12)
+    d, k = 5, 2
+    x, z, w = rng.standard_normal((d, 1)), rng.standard_normal((k, 1)), rng.standard_normal((d, k))
+    s = 0.8
+    where = r"\mathbf x \in \mathbb{R}^d; \mathbf z \in \mathbb{R}^k; W \in \mathbb{R}^{d \times k}; \sigma > 0"
+    row = r"\log\mathcal{N}(\mathbf x \mid W\mathbf z, \sigma^2 I)"
+
+    def f(m: Array, sigma: float = s) -> float:
+        r = x - m @ z
+        return float(-d / 2 * np.log(2 * np.pi * sigma**2) - (r.T @ r)[0, 0] / (2 * sigma**2))
+
+    values = {"x": x, "z": z, "W": w, "\\sigma": np.array([[s]]), "d": np.array([[d]])}
+    out = diff_latex(row, "W", where, budget=BUDGET)
+    assert out.error is None and out.verified, out.error
+    assert "I" not in out.result  # (σ²I)^{-1} written as a number
+    assert np.allclose(evaluate(tree(out.result), values), gradient(f, w), atol=1e-6)
+    out = diff_latex(row, r"\sigma", where, budget=BUDGET)
+    assert out.error is None and out.verified, out.error
+    want = (f(w, s + 1e-6) - f(w, s - 1e-6)) / 2e-6
+    assert np.allclose(evaluate(tree(out.result), values), want, atol=1e-5)
+
+
+def test_a_number_as_the_covariance_of_a_vector_is_refused() -> None:
+    # log N(x | μ, s) of x ∈ ℝ^d would take det(2π s) for det(2π s I): off by d
+    out = diff_latex(
+        r"\log\mathcal{N}(\mathbf x \mid \boldsymbol\mu, s)",
+        "s",
+        r"\mathbf x, \boldsymbol\mu \in \mathbb{R}^d; s > 0",
+        budget=BUDGET,
+    )
+    assert out.error is not None and not out.verified
+    assert "`s I`" in out.error
+
+
+def test_by_an_inverse_through_a_definition_is_refused(tmp_path: Path) -> None:
+    doc = tmp_path / "def.md"
+    doc.write_text(
+        "Let $\\mathbf{x} \\in \\mathbb{R}^p$, $\\Sigma \\in \\mathbb{R}^{p \\times p}$, symmetric "
+        "positive definite, and $\\lambda > 0$. Let $S = \\Sigma + \\lambda I$.\n\n$$\nf = \\log\\det S"
+        " - \\mathbf{x}^\\top\\Sigma^{-1}\\mathbf{x}\n$$\n",
+        encoding="utf-8",
+    )
+    out = diff_in_document(doc, 4, r"\Sigma^{-1}", budget=BUDGET)
+    assert out.error is not None and not out.verified
+    assert "defined through `\\Sigma`" in out.error

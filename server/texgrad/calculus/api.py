@@ -286,6 +286,18 @@ def _by_inverse(
         written = written_latex(inverse)
     if hessian or key is None:
         return DiffOutcome(error=f"the Hessian by `{wrt}` is not given yet")
+    own = {id(n) for n in tree.walk()}
+    for node in _through_definitions(tree, ctx):  # S = Σ + λI used in the row: S changes too
+        k = (
+            symbol_key(node)
+            if id(node) not in own and isinstance(node, (t.Symbol, t.Sub))
+            else None
+        )
+        if k is not None and k[0] == key[0]:
+            return DiffOutcome(
+                error=f"a name the row uses is defined through `{written}`: the derivative by "
+                f"`{wrt}` through definitions is not taken yet — write them out in the row"
+            )
     stand_in = declare_stand_in(ctx.env, key[0])
     rewritten = with_stand_in(tree, key[0]) if stand_in is not None else None
     if stand_in is None or rewritten is None:

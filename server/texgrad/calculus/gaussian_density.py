@@ -53,6 +53,48 @@ def arguments(paren: t.Node) -> tuple[t.Node, t.Node, t.Node] | None:
     return first, rest.items[0], rest.items[1]
 
 
+_ISOTROPIC = r"(2\pi c)^{-D/2}\exp\left(-\frac{1}{2c}\|a - b\|^2\right)"
+_LOG_ISOTROPIC = r"-\frac{D}{2}\log(2\pi c) - \frac{1}{2c}\|a - b\|^2"
+
+
+def isotropic_scale(cov: t.Node) -> t.Node | None:
+    r"""``\sigma^2`` of the covariance ``\sigma^2 I`` (a product ending in ``I``); None for
+    any other."""
+    if not isinstance(cov, t.Product) or len(cov.factors) < 2:
+        return None
+    last = cov.factors[-1]
+    if not (isinstance(last, t.Symbol) and last.name == "I" and last.font is None):
+        return None
+    rest = cov.factors[:-1]
+    if len(rest) == 1:
+        return rest[0]
+    return t.Product(factors=rest, start=cov.start, end=rest[-1].end, from_macro=cov.from_macro)
+
+
+def isotropic_density(
+    call: t.Node, paren: t.Paren, scale: t.Node, size: str, log: bool
+) -> t.Node | None:
+    r"""``\mathcal{N}(\mathbf{x} \mid \boldsymbol\mu, \sigma^2 I)`` written out as the textbook
+    does for an isotropic covariance (``log``: ``-\frac{d}{2}\log(2\pi\sigma^2) -
+    \frac{1}{2\sigma^2}\|\mathbf{x} - \boldsymbol\mu\|^2``), ``size`` the point's dimension."""
+    args = arguments(paren)
+    if args is None:
+        return None
+    parsed = parse_row(MappedText.identity(_LOG_ISOTROPIC if log else _ISOTROPIC)).tree
+    if parsed is None:
+        return None
+    loc: dict[str, Any] = {"start": call.start, "end": paren.end, "from_macro": call.from_macro,
+                           "span": (call.span[0], paren.span[1])}  # fmt: skip
+    letters = {"a": args[0], "b": args[1], "c": scale}
+    by: dict[int, t.Node] = {}
+    for node in parsed.walk():
+        if isinstance(node, t.Symbol) and node.font is None and node.name in letters:
+            by[id(node)] = t.Paren(body=letters[node.name], open="(", close=")", **loc)
+        elif isinstance(node, t.Symbol) and node.font is None and node.name == "D":
+            by[id(node)] = t.Symbol(name=size, font=None, accents=(), **loc)
+    return t.Paren(body=t.replaced(parsed, by), open="(", close=")", **loc)
+
+
 def density(call: t.Node, paren: t.Paren, log: bool) -> t.Node | None:
     r"""The tree of ``\mathcal{N}(…)`` written out (``log``: of its logarithm), placed where
     the call is written; None where the bracket holds no point, mean and covariance."""

@@ -63,6 +63,8 @@ def _as_matrix(
     body = t.replaced(node.body, by)
     if any(_labelled_by(n, k) for n in body.walk()):
         return None  # y_k, another member: the summand is not a function of W x alone
+    if not all(_entrywise(n) for n in body.walk()):
+        return None  # (W x)^2, a quotient: not read entry by entry here (the sum is refused)
     loc = _loc(node)
     ones = t.Symbol(name="1", font="mathbf", accents=(), **loc)
     return t.Product(
@@ -91,6 +93,22 @@ def _row_times(n: t.Product, k: str, families: set[str], written: t.Node) -> t.P
     loc = _loc(n)
     product = t.Product(factors=(written, other), **loc)
     return t.Paren(body=product, open="(", close=")", **loc)
+
+
+# functions the engine applies to each entry of a vector
+_ENTRYWISE = frozenset({"exp", "log", "ln", "tanh", "sinh", "cosh", "sin", "cos"})
+_PLAIN = (t.Add, t.Neg, t.Product, t.Paren, t.Number, t.Symbol, t.Sub, t.Transpose, t.Func)
+
+
+def _entrywise(node: t.Node) -> bool:
+    """Whether ``node`` is read entry by entry when a vector stands in the summand: a sum,
+    a product by numbers, a function applied to each entry, ``e^{…}``."""
+    if isinstance(node, t.Apply):
+        f = node.func
+        return isinstance(f, t.Func) and f.name in _ENTRYWISE and f.sup is None and f.sub is None
+    if isinstance(node, t.Power):
+        return isinstance(node.base, t.Symbol) and node.base.name == "e" and node.base.font is None
+    return isinstance(node, _PLAIN)
 
 
 def _row(node: t.Node, k: str, families: set[str]) -> bool:
