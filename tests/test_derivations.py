@@ -42,6 +42,7 @@ def _cases(kind: str, xfail: bool = True) -> list[object]:
 
 def test_the_set_holds_its_documents() -> None:
     assert DOCS == [
+        "amsart-mixture-lemma",
         "arxiv-attention-appendix",
         "arxiv-cs229-superscripts",
         "arxiv-logistic",
@@ -52,6 +53,7 @@ def test_the_set_holds_its_documents() -> None:
         "blog-matrix-factorisation",
         "docs-site-kernels",
         "exam-kernel-ridge",
+        "gh-discussion-procrustes",
         "gh-rnn-readme",
         "gp-marginal-blog",
         "gp-notes-rasmussen",
@@ -75,6 +77,7 @@ def test_the_set_holds_its_documents() -> None:
         "md-prml-classifiers",
         "md-rnn-named-loss",
         "md-vae-glm-notes",
+        "mkdocs-softmax-attention",
         "myst-attention",
         "myst-layernorm",
         "myst-recsys-factorisation",
@@ -86,6 +89,7 @@ def test_the_set_holds_its_documents() -> None:
         "quarto-gaussian",
         "quarto-gelu-mlp",
         "quarto-poisson-glm",
+        "revealjs-likelihood-slides",
         "rmarkdown-batchnorm",
         "stackexchange-answer",
         "stats-appendix",
@@ -93,6 +97,7 @@ def test_the_set_holds_its_documents() -> None:
         "tex-glm-course",
         "tex-index-notation",
         "tex-macro-estimators",
+        "tex-problem-set-def",
         "tex-residual-intermediates",
         "thesis-graph-diffusion",
         "tikzposter-lqr-layernorm",

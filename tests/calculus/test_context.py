@@ -196,8 +196,8 @@ def test_a_quantity_named_in_upright_letters_is_a_definition() -> None:
     out = api.diff_at("doc.md", text, at, "\\mathbf{s}")
     assert out.verified, out.error
     assert out.result == (
-        "V^\\top (V \\mathbf{s} - \\mathbf{x}) + \\frac{1}{2} \\beta \\exp(\\mathbf{s})"
-        " - \\frac{1}{2} \\beta \\mathbf{1}"
+        "V^\\top (V \\mathbf{s} - \\mathbf{x}) + \\frac{\\beta}{2} \\exp(\\mathbf{s})"
+        " - \\frac{\\beta}{2} \\mathbf{1}"
     ), out.result
 
 

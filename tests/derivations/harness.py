@@ -383,8 +383,10 @@ def _agree_as_sums(
         )
         at: dict[str, object] = {**values, **{k: np.array([[float(v)]]) for k, v in sizes.items()}}
         count = next(n for n in range(3, 20) if n not in sizes.values())
-        for name in names - set(at) - {"I", "1"}:  # the sum's bound (N, T) when no dimension
-            at[name] = np.array([[float(count)]])  # names it (not I nor 1: sized by context)
+        # the sum's bound (N, T) when no dimension names it (not I nor 1: sized by context;
+        # not Euler's e of e^{…}, which the evaluator knows)
+        for name in names - set(at) - {"I", "1", "e"}:
+            at[name] = np.array([[float(count)]])
         for name in _bounds(tree) - set(sizes):  # a bound read as a scalar (N of \frac1N too)
             at[name] = np.array([[float(count)]])
         for base, m in members.items():

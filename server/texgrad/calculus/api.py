@@ -29,6 +29,13 @@ from texgrad.calculus.expr import ONE, CalculusError, UnknownShape
 from texgrad.calculus.fixed_indices import with_fixed_entries
 from texgrad.calculus.indices import IndexReader, written_with_indices
 from texgrad.calculus.insertion import differential_spelling, spelled_as
+from texgrad.calculus.inverse_variable import (
+    STAND_IN,
+    declare_stand_in,
+    inverse_of,
+    outcome_back,
+    with_stand_in,
+)
 from texgrad.calculus.lower import FunctionDef, Lowerer, VarInfo, as_member
 from texgrad.calculus.own_functions import calls, in_function_names
 from texgrad.calculus.own_names import in_own_name
@@ -45,6 +52,7 @@ from texgrad.calculus.requests import (
     row_request,
     source,
 )
+from texgrad.calculus.row_sums import rows_summed
 from texgrad.calculus.samples import (
     DEFINED_ENTRIES,
     differentiate_sum,
@@ -246,6 +254,77 @@ def _diff_text(
     if problem:
         return DiffOutcome(error=problem)
     wrt_tree = _written_symbol(tree, text, wrt) or _variable_tree(wrt, in_force)
+    inverse = inverse_of(wrt_tree) if wrt_tree is not None else None
+    if inverse is not None:  # ∂Q/∂Σ^{-1}: by the precision, Σ written as its inverse
+        return _by_inverse(
+            tree, text, wrt, inverse, ctx, result, path, project, folder, layout, seconds, hessian
+        )
+    return _diff_by(
+        tree, text, wrt, wrt_tree, ctx, result, path, project, folder, layout, seconds, hessian
+    )
+
+
+def _by_inverse(
+    tree: t.Node,
+    text: str,
+    wrt: str,
+    inverse: t.Node,
+    ctx: Context,
+    result: CheckResult,
+    path: str,
+    project: Project | None,
+    folder: str | Path | None,
+    layout: str,
+    seconds: float,
+    hessian: bool,
+) -> DiffOutcome:
+    r"""The derivative by ``X^{-1}`` (``wrt``) of a row written with ``X`` (``inverse``): by
+    a stand-in for the inverse, printed back (see :mod:`texgrad.calculus.inverse_variable`)."""
+    key = symbol_key(inverse)
+    written = text[inverse.start : inverse.end].strip() if inverse.end <= len(text) else ""
+    if not written or text[inverse.start : inverse.end] not in wrt:
+        written = written_latex(inverse)
+    if hessian or key is None:
+        return DiffOutcome(error=f"the Hessian by `{wrt}` is not given yet")
+    own = {id(n) for n in tree.walk()}
+    for node in _through_definitions(tree, ctx):  # S = Σ + λI used in the row: S changes too
+        k = (
+            symbol_key(node)
+            if id(node) not in own and isinstance(node, (t.Symbol, t.Sub))
+            else None
+        )
+        if k is not None and k[0] == key[0]:
+            return DiffOutcome(
+                error=f"a name the row uses is defined through `{written}`: the derivative by "
+                f"`{wrt}` through definitions is not taken yet — write them out in the row"
+            )
+    stand_in = declare_stand_in(ctx.env, key[0])
+    rewritten = with_stand_in(tree, key[0]) if stand_in is not None else None
+    if stand_in is None or rewritten is None:
+        return DiffOutcome(error=f"`{wrt}` is not a symbol to differentiate with respect to")
+    letter = t.Symbol(name=STAND_IN, font=None, accents=())
+    outcome = _diff_by(
+        rewritten, text, STAND_IN, letter, ctx, result, path, project, folder, layout,
+        seconds, False,
+    )  # fmt: skip
+    return outcome_back(outcome, written, wrt)
+
+
+def _diff_by(
+    tree: t.Node,
+    text: str,
+    wrt: str,
+    wrt_tree: t.Node | None,
+    ctx: Context,
+    result: CheckResult,
+    path: str,
+    project: Project | None,
+    folder: str | Path | None,
+    layout: str,
+    seconds: float,
+    hessian: bool,
+) -> DiffOutcome:
+    in_force = lambda: _macros(path, text, project, folder)  # noqa: E731
     key = member_key(wrt_tree) if wrt_tree is not None else None
     if key is None or wrt_tree is None:
         return DiffOutcome(error=f"`{wrt}` is not a symbol to differentiate with respect to")
@@ -259,6 +338,7 @@ def _diff_text(
     if key[0] not in ctx.env.vars:  # with a declaration that fits its use in the row
         return DiffOutcome(error=unknown_shape(tree, UnknownShape(wrt_tree, wrt), ctx.env))
     ctx.style.symbols.setdefault(key[0], wrt)
+    tree = _rows_as_matrix(tree, key[0], result.table.stacks, ctx)  # Σ_k exp(w_kᵀx): 1ᵀexp(Wx)
     through = _rows_as_unit_vectors(tree, key[0], result.table.stacks, ctx, wrt)
     if not through and (stacked := _stacked_in(tree, key[0], result.table.stacks, ctx, wrt)):
         return DiffOutcome(error=stacked)
@@ -461,6 +541,25 @@ def _through_definitions(tree: t.Node, ctx: Context) -> Iterator[t.Node]:
             if fdef is not None and key is not None and key[0] not in seen and len(seen) < 64:
                 seen.add(key[0])
                 todo.append(fdef.body)
+
+
+def _rows_as_matrix(
+    tree: t.Node, wrt: str, stacks: dict[str, tuple[str, str]], ctx: Context
+) -> t.Node:
+    r"""``tree`` with each sum over every row of the matrix ``wrt`` (the document says the
+    ``\mathbf{w}_k^\top`` are its rows) written with the matrix (see
+    :mod:`texgrad.calculus.row_sums`); ``tree`` itself where there is none."""
+    letters = {
+        k.partition("_{")[0] for k, (m, part) in stacks.items() if m == wrt and part == "row"
+    }
+    info = ctx.env.vars.get(wrt)
+    if not letters or info is None or info.shape.cols == ONE:
+        return tree
+    written = parse_row(MappedText.identity(ctx.style.symbols.get(wrt, wrt))).tree
+    key = symbol_key(written) if written is not None else None
+    if written is None or key is None or key[0] != wrt:
+        return tree
+    return rows_summed(tree, wrt, info.shape.rows, letters, written) or tree
 
 
 def _rows_as_unit_vectors(

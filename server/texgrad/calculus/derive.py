@@ -549,13 +549,13 @@ def binary_symbols(env: Env, among: set[str]) -> frozenset[str]:
 
 
 def _binary_powers(x: Expr, binary: frozenset[str]) -> Expr:
-    """``x`` with each positive integer elementwise power of a 0/1 symbol written as the
-    symbol itself (M^{∘2} = M ⊙ M = M)."""
+    """``x`` with each positive integer elementwise power of a 0/1 symbol (or of its
+    transpose) written as the symbol itself (M^{∘2} = M ⊙ M = M, (M^⊤)^{∘2} = M^⊤)."""
     memo: dict[Expr, Expr] = {}
 
     def walk(y: Expr) -> Expr:
         if (
-            isinstance(y, e.HPow) and isinstance(y.arg, e.Var) and y.arg.name in binary
+            isinstance(y, e.HPow) and _binary_letter(y.arg, binary)
             and y.exp.is_integer and y.exp > 0
         ):  # fmt: skip
             return y.arg
@@ -566,6 +566,13 @@ def _binary_powers(x: Expr, binary: frozenset[str]) -> Expr:
         return hit
 
     return walk(x)
+
+
+def _binary_letter(x: Expr, binary: frozenset[str]) -> bool:
+    """Whether ``x`` is a 0/1 symbol or its transpose."""
+    if isinstance(x, e.T):
+        x = x.arg
+    return isinstance(x, e.Var) and x.name in binary
 
 
 def centred_names(names: dict[str, Expr], env: Env) -> frozenset[str]:

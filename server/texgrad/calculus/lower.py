@@ -45,6 +45,14 @@ from texgrad.calculus.functions import (
     named_function,
     written_for_arrays,
 )
+from texgrad.calculus.gaussian_density import (
+    arguments,
+    density,
+    is_gaussian,
+    isotropic_density,
+    isotropic_scale,
+    log_name,
+)
 from texgrad.calculus.matrix_notation import scripted_operation
 from texgrad.calculus.sized import Lowered, Pending, identity_of, ones_of, sum_pending
 from texgrad.calculus.sympy_dims import (
@@ -862,6 +870,8 @@ class Lowerer:
         (``r(x)``, ``r(x)^\top``, ``\phi'(z)``), or is an operator of one (``\log s(x)``, which
         the parser reads as ``(\log s)(x)``); None otherwise."""
         if isinstance(f, t.Apply) and isinstance(f.func, t.Func) and len(f.args) == 1:
+            if log_name(f.func) and not f.parens and self._gaussian(f.args[0]):
+                return self._density(f, nxt, log=True)
             inner = self._call_before(f.args[0], nxt)
             if inner is None or f.parens:
                 return None
@@ -876,9 +886,84 @@ class Lowerer:
             else None
         )
         fdef = self.env.functions.get(key[0]) if key is not None else None
+        if fdef is None and self._gaussian(f):
+            return self._density(f, nxt, log=False)  # \mathcal{N}(x \mid \mu, \Sigma)
         if fdef is None or not fdef.params:
             return None
         return call_of(f, nxt)  # r(x), r(x)^\top
+
+    def _euler(self, node: t.Power) -> bool:
+        r"""Whether ``e`` of ``e^{…}`` is Euler's number: where nothing declares ``e``, and where
+        only its members are declared vectors (one-hot ``\mathbf{e}_y \in \mathbb{R}^K``: a
+        vector has no power ``e^{-t}``, the logistic function's ``e`` is meant)."""
+        info = self.env.vars.get("e")
+        if info is None:
+            return True
+        vector = info.shape.cols == ONE and info.shape.rows != ONE
+        members = any(k.startswith("e_{") for k in self.env.vars)
+        return vector and members and not isinstance(node.exponent, t.Number)
+
+    def _density(self, f: t.Node, nxt: t.Node, log: bool) -> t.Node | None:
+        r"""``\mathcal{N}(\mathbf{x} \mid \boldsymbol\mu, \Sigma)`` written out (``log``: its
+        logarithm); None where the bracket holds no point, mean and covariance.  A number
+        as the covariance of a vector (``\sigma^2`` for ``\sigma^2 I``) is refused: its
+        determinant would be taken as the number's."""
+        args = arguments(nxt)
+        if args is None or not isinstance(nxt, t.Paren):
+            return None
+        point = self.lower(args[0])
+        try:
+            cov: Lowered | None = self.lower(args[2])
+        except CalculusError:  # \sigma^2 I: sized below
+            cov = None
+        if not isinstance(point, Pending):
+            if (
+                cov is not None
+                and not isinstance(cov, Pending)
+                and cov.is_scalar
+                and not point.is_scalar
+            ):
+                raise CalculusError(
+                    f"`{latex_of(args[2])}` is a number, the covariance of the vector "
+                    f"`{latex_of(args[0])}`: write it as a matrix (`{latex_of(args[2])} I`)"
+                )
+            rows = point.rows
+            scale = isotropic_scale(args[2])
+            sized = isinstance(rows, sympy.Symbol) and rows.name.isalpha()
+            if scale is not None and sized and point.cols == ONE and not point.is_scalar:
+                # \sigma^2 I: -\frac{d}{2}\log(2\pi\sigma^2) - \frac{1}{2\sigma^2}\|x - \mu\|^2
+                return isotropic_density(f, nxt, scale, str(rows), log)
+            if isinstance(rows, sympy.Symbol) and rows.name.isalpha() and not point.is_scalar:
+                # \sigma^2 I: the identity of the point's size (\det sees no other)
+                by: dict[int, t.Node] = {
+                    id(n): t.Sub(
+                        base=n,
+                        index=t.Symbol(
+                            name=rows.name,
+                            font=None,
+                            accents=(),
+                            start=n.start,
+                            end=n.end,
+                            from_macro=n.from_macro,
+                        ),
+                        start=n.start,
+                        end=n.end,
+                        from_macro=n.from_macro,
+                    )  # fmt: skip
+                    for n in args[2].walk()
+                    if isinstance(n, t.Symbol) and n.name == "I" and n.font is None
+                }
+                if by:
+                    replaced = t.replaced(nxt, by)
+                    nxt = replaced if isinstance(replaced, t.Paren) else nxt
+        return density(f, nxt, log=log)
+
+    def _gaussian(self, f: t.Node) -> bool:
+        r"""Whether ``f`` is ``\mathcal{N}``, which the document neither defines nor declares."""
+        if not is_gaussian(f):
+            return False
+        key = symbol_key(f)
+        return key is not None and key[0] not in self.env.functions and key[0] not in self.env.vars
 
     def _differential(self, node: t.Differential) -> Expr:
         """``\\mathrm{d}X`` (or ``\\mathrm{d}X^\\top``): the differential of a variable."""
@@ -1059,7 +1144,7 @@ class Lowerer:
         if member is not None:  # \mathbf{a}^{(1)\top}: the member a^{(1)}, transposed
             x = self._symbol(member)
             return x.transposed() if isinstance(x, Pending) else e.transpose(x)
-        if isinstance(base, t.Symbol) and base.name == "e" and "e" not in self.env.vars:
+        if isinstance(base, t.Symbol) and base.name == "e" and self._euler(node):
             x = self.lower(node.exponent)
             if x.is_scalar or x.cols == ONE or not same(x.rows, x.cols):
                 return e.elem("exp", x)

@@ -104,6 +104,14 @@ def printer(style: Style) -> Callable[[Expr], str]:
     return _Printer(style).text
 
 
+def _scalar_letter(x: Expr, show: Callable[[Expr], tuple[str, int]]) -> bool:
+    """A number written as one letter without subscripts (``\\lambda``, a dimension ``N``):
+    above a fraction's line with its rational coefficient (``\\frac{\\lambda}{2}``)."""
+    if isinstance(x, e.Num):
+        return isinstance(x.value, sympy.Symbol) and "_" not in x.value.name
+    return isinstance(x, e.Var) and x.is_scalar and "_" not in show(x)[0]
+
+
 def _number(v: sympy.Expr) -> str:
     if v == sympy.E:
         return "e"
@@ -361,6 +369,16 @@ class _Printer:
             top = self.chain(nums, coef.p, alone=True)
             bottom = self.chain(dens, coef.q, alone=True)
             return f"{sign}\\frac{{{top}}}{{{bottom}}}", (ATOM if not sign else SUM)
+        letters = [f for f in nums if _scalar_letter(f, self.p)] if coef.q != 1 else []
+        if letters and len(letters) <= 2:  # \frac{\lambda}{2}, \frac{N}{2}: as textbooks write
+            top = self.chain(letters, coef.p, alone=True)
+            rest = (
+                self.chain([f for f in nums if all(f is not g for g in letters)], 1)
+                if len(letters) < len(nums)
+                else ""
+            )
+            body = f"\\frac{{{top}}}{{{coef.q}}}" + (f" {rest}" if rest else "")
+            return (f"{sign}{body}", SUM if sign else PRODUCT)
         body = self.chain(nums, 1)
         if coef != 1:
             c = _number(coef)

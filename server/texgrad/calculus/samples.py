@@ -424,10 +424,14 @@ def _gradient_first(
 _UNSIZED_I = re.compile(r"(?<![\\\w{])I(?![\w_^{])")
 
 
+_OTHER_MEMBER = re.compile(r"(.+)_\{([A-Za-z])\}")  # w_{k}: a member labelled by a letter
+
+
 def _not_summed_over(terms: list[_Term], wrt: str, ctx: Context) -> None:
     """Refuse a variable that is a member (or the letter of a family) summed over."""
     for term in terms:
-        for m in term.sum.members if term.sum is not None else ():
+        summed = term.sum
+        for m in summed.members if summed is not None else ():
             # (x beside a family x_i of vectors, the GP's test point, is a vector of its own)
             if wrt in (m.key, m.entry_of) or (
                 wrt == m.base and m.entry_of is None and _one_letter(ctx.env, wrt, m)
@@ -435,6 +439,24 @@ def _not_summed_over(terms: list[_Term], wrt: str, ctx: Context) -> None:
                 raise CalculusError(
                     f"`{ctx.style.symbols.get(wrt, wrt)}` is summed over: differentiating "
                     "with respect to the samples of a sum is not done yet"
+                )
+            # w_k beside \sum_j \exp(w_j^\top x): one of the members, unless the document
+            # declares the family's letter as a vector of its own
+            label = _OTHER_MEMBER.fullmatch(wrt)
+            if (
+                label is not None
+                and label[1] == m.base
+                and m.entry_of is None
+                and summed is not None
+                and label[2] != summed.index
+                and m.key != wrt
+            ):
+                w = ctx.style.symbols.get(wrt, wrt)
+                written = ctx.style.symbols.get(m.key, m.key)
+                raise CalculusError(
+                    f"`{w}` is one of the `{written}` summed over (the one for "
+                    f"`{summed.index} = {label[2]}`): differentiating with respect to one "
+                    "member of a sum is not done yet — stack the members as a matrix"
                 )
 
 

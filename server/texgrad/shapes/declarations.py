@@ -620,7 +620,7 @@ def _prose_by_paragraph(
     After an edit, the paragraphs before and after it whose rows are the same (most) are
     taken from the last collect as they are (``_follow``); the others are looked up by key."""
     fams: list[Family] = []
-    if "$" not in text:
+    if "$" not in text and "\\(" not in text:  # (MkDocs and MathJax write \( … \) too)
         return fams
     starts = [r.start for r in rows]
     keys = [r.key for r in rows]
@@ -639,7 +639,7 @@ def _prose_by_paragraph(
     i = 0
     for k in range(lo, hi):
         a, b = cuts[k], cuts[k + 1]
-        if found[k] is not None or text.find("$", a, b) < 0:
+        if found[k] is not None or (text.find("$", a, b) < 0 and text.find("\\(", a, b) < 0):
             continue
         i = bisect.bisect_left(starts, a, i)
         j = bisect.bisect_left(starts, b, i)

@@ -30,10 +30,11 @@ _PATTERNS = [
         r"\s+(?:is|be|are)\s+(?:(?:also|always|a|an|the|real|square)\s+)*" + _PROPERTY
     ),
     # "a covariance $\Sigma \in \mathbb{R}^{d \times d}$, symmetric positive definite", "… (SPD)",
-    # and without the comma: "$\Sigma \in \mathbb{R}^{n \times n}$ symmetric positive definite"
+    # and without the comma: "$\Sigma \in \mathbb{R}^{n \times n}$ symmetric positive definite";
+    # "its precision $\Lambda \in …$, also symmetric positive definite"
     re.compile(
         _M.format("sym")
-        + r"\s*(?:,|\(|(?=\s))\s*(?:both\s+|real\s+)?"
+        + r"\s*(?:,|\(|(?=\s))\s*(?:both\s+|real\s+|also\s+)?"
         + _PROPERTY
         + r"(?![\w-]|\s+part)"
     ),
@@ -144,9 +145,11 @@ def stated_properties(text: str, rows: list[PlacedRow]) -> list[Stated]:
                 for group in ("sym", "sym2") if "sym2" in pattern.groupindex else ("sym",):
                     row = _row_at(rows, starts, m.start(group))
                     sym = _subject(row.tree_as_parsed) if row is not None else None
-                    key = symbol_key(sym) if sym is not None else None
-                    if key is not None:
-                        out.append(Stated(key[0], m.start(group), True, pd, until))
+                    # "$S_B, S_W \in \mathbb{R}^{p \times p}$ be symmetric": each of the list
+                    for one in sym.items if isinstance(sym, t.List) else (sym,):
+                        key = symbol_key(one) if one is not None else None
+                        if key is not None:
+                            out.append(Stated(key[0], m.start(group), True, pd, until))
         out.extend(_both(text, rows, starts))
     for row in rows:
         before = text[max(0, row.start - 40) : row.start].rstrip("$( ") + " "

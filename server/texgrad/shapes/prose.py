@@ -903,6 +903,8 @@ def families(text: str, rows: list[PlacedRow], lo: int = 0, hi: int | None = Non
     out = _samples(text, rows, lo, hi)
     if "row" not in text[lo:hi] and "column" not in text[lo:hi]:
         return out
+    if "\\(" in text[lo:hi]:  # MkDocs' and MathJax's \( … \): as $ … $, at the same offsets
+        text = text.replace("\\(", " $").replace("\\)", " $")
     for pattern in _FAMILY:
         for m in pattern.finditer(text, lo, len(text) if hi is None else hi):
             matrix_row, member_row = (
