@@ -157,6 +157,10 @@ $$
 $$
 F(\mathbf{w}) = \frac{\alpha}{2}\mathbf{w}^\top\mathbf{w} - E(\mathbf{w})
 $$
+
+$$
+\nabla_{\mathbf{w}}\left(E(\mathbf{w}) + \frac{\alpha}{2}\mathbf{w}^\top\mathbf{w}\right)
+$$
 """
 
 
@@ -176,7 +180,7 @@ def test_a_named_sum_over_samples_called_inside_a_larger_loss_is_written_in(
     x, labels = rng.standard_normal((N, D)), rng.standard_normal(N)
     w, alpha = rng.standard_normal((D, 1)), 0.7
     values = {"family:x": x, "family:t": labels.reshape(N, 1, 1), "w": w, "\\alpha": alpha, "N": N}
-    for line, sign in ((9, 1.0), (13, -1.0)):
+    for line, sign in ((9, 1.0), (13, -1.0), (17, 1.0)):  # (17: the sum in brackets, asked)
         out = diff_in_document(doc, line, r"\mathbf{w}")
         assert out.error is None and out.verified, out.error or out.note
         assert "\\sum" in out.result and "every member of the family sampled" in out.note

@@ -200,6 +200,10 @@ def terms_written_in(
     if isinstance(tree, t.Chain) and (len(tree.items) != 2 or tree.relations != ("=",)):
         return None
     side = tree.items[1] if isinstance(tree, t.Chain) else tree
+    while isinstance(side, t.Paren) and side.open in ("(", "\\left(") and side.body is not None:
+        side = (
+            side.body
+        )  # \nabla\left(\ell(\boldsymbol\beta) - \frac{\lambda}{2}\|\boldsymbol\beta\|^2\right)
     if side is None:
         return None
     terms = side.terms if isinstance(side, t.Add) else (side,)
