@@ -37,7 +37,7 @@ import sympy
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.differential import template_derivative
-from texgrad.calculus.expr import CalculusError, Expr, ShapeError, UnknownShape
+from texgrad.calculus.expr import Broadcast, CalculusError, Expr, ShapeError, UnknownShape
 from texgrad.calculus.functions import (
     entrywise_agrees,
     function_latex,
@@ -50,6 +50,7 @@ from texgrad.calculus.sized import Lowered, Pending, identity_of, ones_of, sum_p
 from texgrad.calculus.sympy_dims import (
     Dim,
     Shape,
+    broadcasts,
     dim_of,
     member_shape,
     same,
@@ -812,6 +813,7 @@ class Lowerer:
                 r"(write it times \mathbf{1}\mathbf{1}^\top) or times the identity (write it "
                 r"times I)? texgrad does not guess"
             )
+        _broadcast(resolved, node)
         return e.add(*resolved)
 
     def _vector_power_term(self, node: t.Add, term: t.Node) -> Expr | None:
@@ -1685,3 +1687,37 @@ def _tagged_by(summand: t.Node, index: tuple[str, ...]) -> t.Tagged | None:
             if label is not None and label[0] in index:
                 return node
     return None
+
+
+def _broadcast(terms: list[Expr], node: t.Add) -> None:
+    r"""Refuse a sum that adds a row or a column along a matrix (``X - \mu^\top`` with X n×d,
+    ``XW + b``) as :func:`dims.broadcasts` reads it — the rule by which ``check`` leaves it
+    alone — saying so: NumPy-style broadcasting, not a matrix expression, and no error (an
+    identity, ``A\mathbf{1}_n + I_n``, is no broadcast: that sum is refused as mismatched)."""
+    arrays = [x for x in terms if not x.is_scalar]
+    first = arrays[0] if arrays else None
+    for x in arrays[1:]:
+        if first is None or (same(x.rows, first.rows) and same(x.cols, first.cols)):
+            continue
+        for small, big in ((x, first), (first, x)):
+            if broadcasts(small.shape, big.shape) and not _identity(big):
+                row = small.rows == ONE
+                raise Broadcast(
+                    f"`{latex_of(node)}` relies on broadcasting (NumPy-style): it adds a "
+                    f"{'row' if row else 'column'} ({small.shape.short()}) to every "
+                    f"{'row' if row else 'column'} of a {big.shape.short()} matrix. That is "
+                    "not a matrix expression, so texgrad does not differentiate it; as one, "
+                    + (
+                        r"the row is \mathbf{1} times it"
+                        if row
+                        else r"the column is it times \mathbf{1}^\top"
+                    )
+                )
+        return
+
+
+def _identity(x: Expr) -> bool:
+    r"""``I_n``, ``-\lambda I_n``: an identity, or a multiple of it."""
+    if isinstance(x, e.Mul):
+        return any(isinstance(f, e.Identity) for f in x.factors)
+    return isinstance(x, e.Identity)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from texgrad.shapes import messages
 from texgrad.shapes.diagnostics import Fix
-from texgrad.shapes.dims import ONE, SCALAR, Shape, same, scalar_spreads
+from texgrad.shapes.dims import ONE, SCALAR, Shape, broadcasts, scalar_spreads
 from texgrad.shapes.rules.base import span_key
 from texgrad.shapes.rules.distributions import DistributionRules, normal_parts
 from texgrad.syntax import tree as t
@@ -394,8 +394,8 @@ class ProductRules(DistributionRules):
             if not self._agrees(s, fs, node.start):
                 if self._borrowed(first, term):
                     return None
-                if (_broadcasts(s, fs) and not self._sized_identity(first)) or (
-                    _broadcasts(fs, s) and not self._sized_identity(term)
+                if (broadcasts(s, fs) and not self._sized_identity(first)) or (
+                    broadcasts(fs, s) and not self._sized_identity(term)
                 ):
                     return None  # XW + b with b a row: broadcasting, as ML papers write it
                 fixes = (
@@ -669,13 +669,6 @@ def _unsized_ones(factors: list[t.Node], shapes: list[Shape | None]) -> None:
 
 # how papers spell the diagonal operator (``\DeclareMathOperator{\Diag}{Diag}``)
 DIAG_SPELLINGS = {"diag": "diag", "Diag": "diag"}
-
-
-def _broadcasts(small: Shape, big: Shape) -> bool:
-    """A row (1×q) or column (n×1) added along the rows or columns of an n×q matrix."""
-    if small.rows == ONE and same(small.cols, big.cols) and big.rows != ONE:
-        return True
-    return small.cols == ONE and same(small.rows, big.rows) and big.cols != ONE
 
 
 def _differentials(factors: list[t.Node], shapes: list[Shape | None]) -> None:
