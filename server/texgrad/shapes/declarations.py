@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 from texgrad.reading.edits import TextEdit, longest_same
 from texgrad.reading.memo import by_text
-from texgrad.shapes.facts import Fact, fact_key, facts_of, scoped
+from texgrad.shapes.facts import Fact, apart_key, fact_key, facts_of, scoped
 from texgrad.shapes.formulas import from_formula, weak_scalars
 from texgrad.shapes.grids import from_tables
 from texgrad.shapes.layout_statements import stated_in
@@ -569,9 +569,9 @@ def _replay(table: SymbolTable, declares: _RowDeclares, path: str, base: int) ->
     for key, at in declares.functions:
         table.add_function_definition(key, path, at + base)
     for f in declares.facts:
-        table.facts.setdefault(fact_key(f.name), []).append(
-            placed(f, f.start + base, f.end + base, path)
-        )
+        table.facts.setdefault(
+            apart_key(f.name, f.value) if f.apart else fact_key(f.name), []
+        ).append(placed(f, f.start + base, f.end + base, path))
     for d in declares.weak:
         table.weak.setdefault(d.key, []).append(placed(d, d.start + base, d.end + base, path))
 
