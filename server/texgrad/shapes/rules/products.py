@@ -11,7 +11,14 @@ from texgrad.shapes.dims import ONE, SCALAR, Shape, broadcasts, scalar_spreads
 from texgrad.shapes.rules.base import span_key
 from texgrad.shapes.rules.distributions import DistributionRules, normal_parts
 from texgrad.syntax import tree as t
-from texgrad.syntax.notation import call_of, is_d, is_round, sized_constant
+from texgrad.syntax.notation import (
+    call_of,
+    constant_letter,
+    constant_word,
+    is_d,
+    is_round,
+    sized_constant,
+)
 from texgrad.syntax.symbols import symbol_key
 
 # what a factor of unknown shape may be for its product still to have a shape (A \Sigma A^\top)
@@ -384,6 +391,7 @@ class ProductRules(DistributionRules):
     def _add(self, node: t.Add) -> Shape | None:
         shapes = [self.infer(term) for term in node.terms]
         self._diagonal_matrices(node.terms, shapes)
+        self._plus_a_constant(node, shapes)
         matrices = [
             (term, s)
             for term, s in zip(node.terms, shapes, strict=True)
@@ -466,6 +474,20 @@ class ProductRules(DistributionRules):
                 continue
             if any(self._agrees(q, Shape(arg.rows, arg.rows), term.start) for q in square):
                 shapes[i] = Shape(arg.rows, arg.rows)
+
+    def _plus_a_constant(self, node: t.Add, shapes: list[Shape | None]) -> None:
+        r"""``… + c``, ``- C``, ``+ \text{const}``, ``+ \mathrm{const}`` ending a sum of numbers
+        (a log-likelihood, a loss "up to a constant"): a number too, where nothing declares,
+        defines or signs the letter — so that the sum is a number (compared with a gradient
+        said equal to it) rather than of unknown shape."""
+        last = node.terms[-1]
+        if (
+            len(shapes) < 2 or shapes[-1] is not None or node.signs[-1] not in ("+", "-")
+            or not all(s is not None and s.is_scalar for s in shapes[:-1])
+        ):  # fmt: skip
+            return
+        if constant_word(last) or (constant_letter(last) and self._unknown(last.name, last.start)):  # type: ignore[attr-defined]
+            shapes[-1] = SCALAR
 
     def _sized_identity(self, node: t.Node) -> bool:
         """``I_n``, ``-\\rho I_p``: an identity of written size, which no vector is broadcast over
