@@ -1497,3 +1497,16 @@ def test_a_size_not_said_to_differ_from_a_number_may_be_it(tmp_path: Path, said:
         """,
     )
     assert found(result) == set()
+
+
+def test_a_size_compared_with_a_number_no_declaration_sizes_by_may_be_it(tmp_path: Path) -> None:
+    # "for $d > 2$": 2 sizes no declaration, so R + I_2 "in the plane" is of a 2×2 instance of
+    # the d×d R, not a mismatch
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $R \in \mathbb{R}^{d \times d}$ be a rotation, for $d > 2$ a composition of planar ones.
+        In the plane, $R + I_2$ is invertible.
+        """,
+    )
+    assert found(result) == set()

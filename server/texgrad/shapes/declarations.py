@@ -400,13 +400,30 @@ def _keep_stated_facts(table: SymbolTable) -> None:
     """Keep the facts about dimensions (names in declared shapes), each with its scope (a
     special case, "with $p = n$", holds in its sentence only)."""
     names = dimension_names(table)
+    numbers: set[object] | None = None
     for key, facts in list(table.facts.items()):
         found = (scoped(f, table.texts.get(f.path, ""), names) for f in facts)
         kept = [f for f in found if f is not None]
+        if kept and kept[0].apart:  # n < 6 of a J ∈ ℝ^{6×n}: 6 a size the text declares too
+            numbers = _declared_numbers(table) if numbers is None else numbers
+            kept = [f for f in kept if f.value in numbers]
         if kept:
             table.facts[key] = kept
         else:
             del table.facts[key]
+
+
+def _declared_numbers(table: SymbolTable) -> set[object]:
+    """The numbers the declarations size a shape by (the 6 of ``J \\in \\mathbb{R}^{6 \\times n}``):
+    only those a size compared with them ("when $n < 6$") is kept apart from (a "$d > 2$" says
+    nothing against a 2×2 instance of a d×d matrix no declaration sizes by 2)."""
+    return {
+        dim
+        for decls in table.declarations.values()
+        for d in decls
+        for dim in (d.shape.rows, d.shape.cols)
+        if dim.is_Number and dim != 1
+    }
 
 
 def _orient(table: SymbolTable, row: Declaration) -> None:
