@@ -23,7 +23,19 @@ DOC = (
 RIGHT = "X^\\top V^{-1}(\\mathbf{y} - X\\boldsymbol\\beta)"
 
 
-@pytest.mark.parametrize("const", ["\\text{const}", "\\text{const.}", "\\text{constant}"])
+CONSTANTS = [
+    "\\text{const}",
+    "\\text{const.}",
+    "\\text{constant}",
+    "\\mathrm{const}",
+    "\\mathrm{const.}",
+    "\\mathrm{cst}",
+    "c",
+    "C",
+]  # fmt: skip  (\mathrm{const} is read as a function's name, \mathrm{const.} as letters)
+
+
+@pytest.mark.parametrize("const", CONSTANTS)
 def test_a_loss_plus_a_constant_is_differentiated(const: str) -> None:
     out = diff_in_document("doc.md", 3, "\\boldsymbol\\beta", text=DOC.replace("CONST", const))
     assert out.error is None and out.verified, out.error
@@ -36,8 +48,28 @@ def test_a_loss_plus_a_constant_is_differentiated(const: str) -> None:
     assert np.allclose(central_gradient(loss, b), x.T @ np.linalg.solve(v, y - x @ b), atol=1e-5)
 
 
+@pytest.mark.parametrize("const", ["\\text{const}", "\\mathrm{const}", "c"])
 @pytest.mark.parametrize(("claim", "lines"), [(RIGHT, []), ("2" + RIGHT, [5])])
-def test_its_written_gradient_is_checked(claim: str, lines: list[int]) -> None:
-    text = DOC.replace("CONST", "\\text{const}").replace("CLAIM", claim)
+def test_its_written_gradient_is_checked(const: str, claim: str, lines: list[int]) -> None:
+    text = DOC.replace("CONST", const).replace("CLAIM", claim)
     found = check_written(Checker().check("doc.md", text=text), seconds=60.0)
     assert [text.count("\n", 0, f.start) + 1 for f in found] == lines
+
+
+@pytest.mark.parametrize(
+    ("expr", "said"),
+    [
+        # a letter the document declares is no constant: its own derivative
+        ("c^2 + c", "1 + 2 c"),
+        # a constant letter beside a vector has its own shape: unknown, not 0 (K x + c)
+        ("K x + \\mathrm{const}", "cannot differentiate `\\operatorname{const}`"),
+    ],
+)
+def test_a_letter_or_a_word_is_a_constant_only_ending_a_sum_of_numbers(
+    expr: str, said: str
+) -> None:
+    from texgrad.calculus.api import diff_latex
+
+    where = "c \\in \\mathbb{R}; K \\in \\mathbb{R}^{n \\times n}; x \\in \\mathbb{R}^n"
+    out = diff_latex(expr, "c" if expr.startswith("c") else "x", where, budget=120.0)
+    assert said in (out.result if out.error is None else out.error)

@@ -271,6 +271,19 @@ def test_a_second_derivative_by_a_number_is_refused_in_words() -> None:
     )
 
 
+def test_a_derivative_by_a_power_is_refused_not_taken_by_its_base() -> None:
+    # \frac{\partial}{\partial \sigma^2} of a Gaussian log-likelihood: by the variance; the
+    # request was answered by \sigma (-n/\sigma + \|r\|^2/\sigma^3: 2\sigma times the answer)
+    where = r"y \in \mathbb{R}^n; X \in \mathbb{R}^{n \times d}; w \in \mathbb{R}^d; \sigma > 0"
+    body = r"\left(-\frac{n}{2}\log\sigma^2 - \frac{1}{2\sigma^2}\|y - Xw\|^2\right)"
+    out = diff_latex(r"\frac{\partial}{\partial \sigma^2}" + body, "", where, budget=120.0)
+    assert out.result == "" and out.error is not None
+    assert out.error.endswith("a derivative with respect to a power, `\\sigma^2`, is not computed "
+                              "yet (by its base it is not the same derivative)")  # fmt: skip
+    by_sigma = diff_latex(r"\frac{\partial}{\partial \sigma}" + body, "", where, budget=120.0)
+    assert by_sigma.verified and "\\sigma^{3}" in by_sigma.result  # (by \sigma: still answered)
+
+
 def test_a_function_of_one_parameter_is_taken_at_the_variable_asked_for() -> None:
     where = r"x \in \mathbb{R}^n; A \in \mathbb{R}^{n \times n}; f(u) = u^\top A u"
     out = diff_latex(r"\frac{\partial f}{\partial x}", "", where)

@@ -1454,3 +1454,59 @@ def test_likewise_declares_the_siblings_of_the_letter_just_declared(tmp_path: Pa
     assert found(result) == expected(fx, "matmul-mismatch")
     assert shape_of(result, "W^K").short() == "d×d"  # type: ignore[union-attr]
     assert shape_of(result, "b") is None
+
+
+def test_a_size_the_text_compares_with_a_number_is_not_that_number(tmp_path: Path) -> None:
+    # "which is cheaper when $n < 6$", "for $n > 6$": n may differ from 6, so an n×n matrix
+    # plus I_6, or J^T (n×6) times an n×n one, is a mistake; an Example's "$n = 6$" makes them
+    # agree in it (the determinant of the square J there is right)
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \documentclass{article}
+        \newtheorem{example}{Example}
+        \begin{document}
+        Let $J \in \mathbb{R}^{6 \times n}$, cheaper to solve with when $n < 6$.
+        Wrong: $J^\top J + \lambda I_6$ and $J^\top (J^\top J)^{-1}$ and $\det J$.
+                ^^^^^^^^^^^^^^^^^^^^^^       ^^^^^^^^^^^^^^^^^^^^^^       ^^^^^^
+        Right: $J^\top J + \lambda I_n$ and $J J^\top + \lambda I_6$.
+        \begin{example}
+        For a six-joint arm ($n = 6$), $\det J$ and $J^\top J + I_6$ are defined.
+        \end{example}
+        \end{document}
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch", "matmul-mismatch", "not-square")
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "",  # nothing says n is not 6: a 6×6 example of the n×n matrix
+        r"for every $n \ge 6$",  # (6 itself allowed)
+        r"with $n > 3$",  # (another number)
+        r"with $n = 6$ throughout, though $n < 6$ would be cheaper",  # (a fact in force)
+    ],
+)
+def test_a_size_not_said_to_differ_from_a_number_may_be_it(tmp_path: Path, said: str) -> None:
+    _, result = check_fixture(
+        tmp_path,
+        rf"""
+        Let $J \in \mathbb{{R}}^{{6 \times n}}$, {said}.
+        Then $J^\top J + \lambda I_6$ and $\det J$.
+        """,
+    )
+    assert found(result) == set()
+
+
+def test_a_size_compared_with_a_number_no_declaration_sizes_by_may_be_it(tmp_path: Path) -> None:
+    # "for $d > 2$": 2 sizes no declaration, so R + I_2 "in the plane" is of a 2×2 instance of
+    # the d×d R, not a mismatch
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $R \in \mathbb{R}^{d \times d}$ be a rotation, for $d > 2$ a composition of planar ones.
+        In the plane, $R + I_2$ is invertible.
+        """,
+    )
+    assert found(result) == set()

@@ -48,6 +48,12 @@ class ShapeError(CalculusError):
     """Operands whose shapes do not fit (the expression itself is ill-formed)."""
 
 
+class Broadcast(ShapeError):
+    """A sum that adds a row or a column along a matrix (``X - \\mu``, ``XW + b``): NumPy-style
+    broadcasting, which ``check`` leaves alone (``dims.broadcasts``, the one rule) — not a
+    matrix expression, so not differentiated, and not called an error."""
+
+
 class UnknownShape(CalculusError):
     """A symbol the document gives no shape (``node``: its syntax tree, to tell from its use
     what to suggest declaring; see :mod:`texgrad.calculus.reasons`)."""

@@ -28,7 +28,6 @@ the depth).
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -37,7 +36,7 @@ import sympy
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.differential import template_derivative
-from texgrad.calculus.expr import CalculusError, Expr, ShapeError, UnknownShape
+from texgrad.calculus.expr import Broadcast, CalculusError, Expr, ShapeError, UnknownShape
 from texgrad.calculus.functions import (
     entrywise_agrees,
     function_latex,
@@ -58,6 +57,7 @@ from texgrad.calculus.sized import Lowered, Pending, identity_of, ones_of, sum_p
 from texgrad.calculus.sympy_dims import (
     Dim,
     Shape,
+    broadcasts,
     dim_of,
     member_shape,
     same,
@@ -98,7 +98,13 @@ from texgrad.calculus.written import (
 from texgrad.shapes.families import SUBSCRIPT_LABELS
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
-from texgrad.syntax.notation import TRANSPOSE_MARKS, call_of, sized_constant
+from texgrad.syntax.notation import (
+    TRANSPOSE_MARKS,
+    call_of,
+    constant_letter,
+    constant_word,
+    sized_constant,
+)
 from texgrad.syntax.show import show
 from texgrad.syntax.symbols import key_text, label_of, symbol_key, tagged_key
 
@@ -256,11 +262,6 @@ def _no_probability(name: str | None, f: t.Node, node: t.Apply) -> None:
         raise CalculusError(f"`{written}(\\cdot \\mid \\cdot)` (a probability) is not supported")
 
 
-# ``\text{const}``, ``\mathrm{const.}``: "plus a constant", as likelihoods are written
-_CONSTANT_WORDS = frozenset(("const", "constant", "cst", "cte"))
-_TEXT_WORDS = re.compile(r"\\(?:text|textrm|textnormal|mbox|mathrm)\s*\{([^{}]*)\}")
-
-
 class Lowerer:
     def __init__(self, env: Env, keep_names: bool = False, opaque: frozenset[str] = frozenset()):
         self.env = env
@@ -327,9 +328,7 @@ class Lowerer:
         r"""``\text{loss}`` standing alone: the quantity the document defines by that name;
         ``+ \text{const}`` of a log-likelihood: a constant the variables do not change (0 here:
         no derivative sees it, and the tree evaluator, which compares rows, still reads none)."""
-        words = _TEXT_WORDS.fullmatch(node.text.strip())
-        inner = words[1] if words is not None else node.text
-        if not node.math and inner.strip().rstrip(".").strip().lower() in _CONSTANT_WORDS:
+        if constant_word(node):
             return e.num(0)
         func = text_name(node)
         return self._named(func) if func is not None else self._unreadable(node)
@@ -783,13 +782,28 @@ class Lowerer:
     # -- sums and products ---------------------------------------------------------------
     def _add(self, node: t.Add) -> Lowered:
         parts: list[Lowered] = []
+        constant = self._constant_term(node)
         for sign, term in zip(node.signs, node.terms, strict=True):
-            x = self._vector_power_term(node, term) or self._lower(term)
+            if term is constant:
+                continue  # (a constant no derivative sees: 0, beside the numbers it is added to)
+            try:
+                x = self._vector_power_term(node, term) or self._lower(term)
+            except UnknownShape:
+                if term is not node.terms[-1] or sign not in ("+", "-"):
+                    raise
+                if not constant_letter(term) or len(node.terms) < 2:
+                    raise
+                constant = term  # ``+ c`` of a letter nothing gives a meaning: "plus a constant"
+                continue
             if sign == "-":
                 x = x.scaled([e.num(-1)]) if isinstance(x, Pending) else e.neg(x)
             elif sign not in ("", "+"):
                 raise CalculusError(f"cannot differentiate `{sign}`")
             parts.append(x)
+        if constant is not None:  # (the last term)
+            if not all(isinstance(p, Expr) and p.is_scalar for p in parts):
+                self._lower(constant)  # (beside arrays: the letter's own shape, or none known)
+            parts.append(e.num(0))
         known = [p for p in parts if isinstance(p, Expr)]
         if not known:
             return parts[0] if len(parts) == 1 else sum_pending(parts)  # type: ignore[arg-type]
@@ -820,7 +834,17 @@ class Lowerer:
                 r"(write it times \mathbf{1}\mathbf{1}^\top) or times the identity (write it "
                 r"times I)? texgrad does not guess"
             )
+        _broadcast(resolved, node)
         return e.add(*resolved)
+
+    def _constant_term(self, node: t.Add) -> t.Node | None:
+        r"""The last term of a sum, ``+ \mathrm{const}`` (``\mathrm{const.}``): "plus a
+        constant", as likelihoods and losses end (0 to every derivative; taken so only where
+        the other terms are numbers, as ``+ c`` of a letter nothing gives a meaning is)."""
+        last = node.terms[-1] if len(node.terms) > 1 else None
+        if last is None or node.signs[-1] not in ("+", "-"):
+            return None
+        return last if isinstance(last, (t.Func, t.Product)) and constant_word(last) else None
 
     def _vector_power_term(self, node: t.Add, term: t.Node) -> Expr | None:
         r"""A power of a vector added to a vector of ones (``\mathbf{1} + (\mathbf{r}/\delta)^2``
@@ -1770,3 +1794,37 @@ def _tagged_by(summand: t.Node, index: tuple[str, ...]) -> t.Tagged | None:
             if label is not None and label[0] in index:
                 return node
     return None
+
+
+def _broadcast(terms: list[Expr], node: t.Add) -> None:
+    r"""Refuse a sum that adds a row or a column along a matrix (``X - \mu^\top`` with X n×d,
+    ``XW + b``) as :func:`dims.broadcasts` reads it — the rule by which ``check`` leaves it
+    alone — saying so: NumPy-style broadcasting, not a matrix expression, and no error (an
+    identity, ``A\mathbf{1}_n + I_n``, is no broadcast: that sum is refused as mismatched)."""
+    arrays = [x for x in terms if not x.is_scalar]
+    first = arrays[0] if arrays else None
+    for x in arrays[1:]:
+        if first is None or (same(x.rows, first.rows) and same(x.cols, first.cols)):
+            continue
+        for small, big in ((x, first), (first, x)):
+            if broadcasts(small.shape, big.shape) and not _identity(big):
+                row = small.rows == ONE
+                raise Broadcast(
+                    f"`{latex_of(node)}` relies on broadcasting (NumPy-style): it adds a "
+                    f"{'row' if row else 'column'} ({small.shape.short()}) to every "
+                    f"{'row' if row else 'column'} of a {big.shape.short()} matrix. That is "
+                    "not a matrix expression, so texgrad does not differentiate it; as one, "
+                    + (
+                        r"the row is \mathbf{1} times it"
+                        if row
+                        else r"the column is it times \mathbf{1}^\top"
+                    )
+                )
+        return
+
+
+def _identity(x: Expr) -> bool:
+    r"""``I_n``, ``-\lambda I_n``: an identity, or a multiple of it."""
+    if isinstance(x, e.Mul):
+        return any(isinstance(f, e.Identity) for f in x.factors)
+    return isinstance(x, e.Identity)

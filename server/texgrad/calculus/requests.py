@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from texgrad.syntax import tree as t
+from texgrad.syntax.latex import latex_of
 from texgrad.syntax.symbols import member_key
 
 if TYPE_CHECKING:  # (the checker, and sympy, load after the server has started)
@@ -108,6 +109,10 @@ def _read(op: t.Node, body: t.Node | None, whole: t.Node) -> Request | None:
             wrts = [wrts[0], wrts[0]]  # \partial x^2
         if len(wrts) != order:
             return Request(whole, body, None, problem="the request's order and variables differ")
+        if order == 1 and isinstance(op.wrt[0], t.Power) and wrts[0] is not op.wrt[0]:
+            # \frac{\partial}{\partial \sigma^2}: by the variance, not by \sigma (which would be
+            # 2\sigma times it): not computed, rather than the derivative by \sigma
+            return Request(whole, body, None, problem=_BY_A_POWER.format(latex_of(op.wrt[0])))
         if order == 2 and _key(wrts[0]) != _key(wrts[1]):
             return Request(
                 whole, body, None, problem="a mixed second derivative is not computed yet"
@@ -119,6 +124,12 @@ def _read(op: t.Node, body: t.Node | None, whole: t.Node) -> Request | None:
     if wrt is None:
         return Request(whole, body, None, problem="say with respect to what (e.g. `\\nabla_x f`)")
     return Request(whole, body, _variable(wrt), hessian=order == 2)
+
+
+_BY_A_POWER = (
+    "a derivative with respect to a power, `{}`, is not computed yet (by its base it is not "
+    "the same derivative)"
+)
 
 
 def _order(node: t.Node | None) -> int | None:

@@ -4,7 +4,8 @@
 The boundary: every shape the engine takes from the shape layer (a declaration's, a
 definition's, a family member's, a dimension read by :func:`dim_of`) is made SymPy's here —
 :func:`sympy_shape`, :func:`sympy_dim` — and the engine keeps its own constants
-(:data:`ONE`, :data:`SCALAR`); ``same``, ``scalar_spreads`` and ``Shape`` take either kind.
+(:data:`ONE`, :data:`SCALAR`); ``same``, ``scalar_spreads``, ``broadcasts`` and ``Shape`` take
+either kind.
 A dimension of the shape layer compared or combined with one of SymPy's is turned into
 SymPy's (``dim_terms.Dim.__eq__``), so a missed conversion is still right, but slower and
 not hashed alike (a set of one kind does not find the other): convert at the boundary.
@@ -20,10 +21,17 @@ import sympy
 from texgrad.shapes import dims, families
 from texgrad.shapes.dim_terms import Dim as ShapeDim
 from texgrad.shapes.dim_terms import from_sympy
-from texgrad.shapes.dims import Shape, same, scalar_spreads  # (either kind of dimension)
+from texgrad.shapes.dims import (
+    Shape,
+    broadcasts,
+    same,
+    scalar_spreads,
+)  # (either kind of dimension)
 from texgrad.syntax import tree as t
 
-__all__ = ["ONE", "SCALAR", "Dim", "Shape", "dim_of", "same", "scalar_spreads", "sympy_shape"]
+__all__ = [
+    "ONE", "SCALAR", "Dim", "Shape", "broadcasts", "dim_of", "same", "scalar_spreads", "sympy_shape",
+]  # fmt: skip
 
 Dim: TypeAlias = sympy.Expr
 ONE = sympy.Integer(1)

@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 from texgrad.reading.edits import TextEdit, longest_same
 from texgrad.reading.memo import by_text
-from texgrad.shapes.facts import Fact, fact_key, facts_of, scoped
+from texgrad.shapes.facts import Fact, apart_key, fact_key, facts_of, scoped
 from texgrad.shapes.formulas import from_formula, weak_scalars
 from texgrad.shapes.grids import from_tables
 from texgrad.shapes.layout_statements import stated_in
@@ -429,13 +429,30 @@ def _keep_stated_facts(table: SymbolTable) -> None:
     """Keep the facts about dimensions (names in declared shapes), each with its scope (a
     special case, "with $p = n$", holds in its sentence only)."""
     names = dimension_names(table)
+    numbers: set[object] | None = None
     for key, facts in list(table.facts.items()):
         found = (scoped(f, table.texts.get(f.path, ""), names) for f in facts)
         kept = [f for f in found if f is not None]
+        if kept and kept[0].apart:  # n < 6 of a J ∈ ℝ^{6×n}: 6 a size the text declares too
+            numbers = _declared_numbers(table) if numbers is None else numbers
+            kept = [f for f in kept if f.value in numbers]
         if kept:
             table.facts[key] = kept
         else:
             del table.facts[key]
+
+
+def _declared_numbers(table: SymbolTable) -> set[object]:
+    """The numbers the declarations size a shape by (the 6 of ``J \\in \\mathbb{R}^{6 \\times n}``):
+    only those a size compared with them ("when $n < 6$") is kept apart from (a "$d > 2$" says
+    nothing against a 2×2 instance of a d×d matrix no declaration sizes by 2)."""
+    return {
+        dim
+        for decls in table.declarations.values()
+        for d in decls
+        for dim in (d.shape.rows, d.shape.cols)
+        if dim.is_Number and dim != 1
+    }
 
 
 def _orient(table: SymbolTable, row: Declaration) -> None:
@@ -598,9 +615,9 @@ def _replay(table: SymbolTable, declares: _RowDeclares, path: str, base: int) ->
     for key, at in declares.functions:
         table.add_function_definition(key, path, at + base)
     for f in declares.facts:
-        table.facts.setdefault(fact_key(f.name), []).append(
-            placed(f, f.start + base, f.end + base, path)
-        )
+        table.facts.setdefault(
+            apart_key(f.name, f.value) if f.apart else fact_key(f.name), []
+        ).append(placed(f, f.start + base, f.end + base, path))
     for d in declares.weak:
         table.weak.setdefault(d.key, []).append(placed(d, d.start + base, d.end + base, path))
 

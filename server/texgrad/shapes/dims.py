@@ -86,6 +86,16 @@ def scalar_spreads(shape: Shape) -> bool:
     return spreads
 
 
+def broadcasts(small: Shape, big: Shape) -> bool:
+    r"""Is ``small`` a row (1×q) or a column (n×1) added along the rows or columns of an n×q
+    ``big``?  NumPy-style broadcasting (``XW + b`` with b a row, ``X - \mu``), as ML papers
+    write it: not a matrix expression, and not an error either — shapes reports nothing and
+    calculus says it relies on broadcasting.  The one rule both follow."""
+    if small.rows == 1 and same(small.cols, big.cols) and big.rows != 1:
+        return True
+    return bool(small.cols == 1 and same(small.rows, big.rows) and big.cols != 1)
+
+
 def same(a: Dim, b: Dim) -> bool:
     """Do two dimensions agree?  Distinct names are distinct dimensions, but a number
     may be an instance of a name (a 3×3 example of an m×m matrix)."""

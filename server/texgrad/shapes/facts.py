@@ -73,6 +73,9 @@ class Fact:
     # the sentence (start, end) a fact holds in, if it holds there only (a special case:
     # "with $p = n$"); None: scoped like a declaration
     sentence: tuple[int, int] | None = None
+    # ``name`` differs from the number ``value``: "which is cheaper when $n < 6$", "for
+    # $n > 6$ the arm is redundant" (see :func:`apart_key`)
+    apart: bool = False
 
     @property
     def shape(self) -> Shape:
@@ -85,6 +88,13 @@ def fact_key(name: object) -> str:
     symbol's key, which holds no NUL)."""
     text = getattr(name, "name", None)  # a sympy Symbol's name: fast (str() is ~10 µs)
     return "\0fact " + (text if isinstance(text, str) else str(name))
+
+
+def apart_key(name: object, number: object) -> str:
+    """What a row reads when it asks whether the text says a dimension's ``name`` is not the
+    ``number`` (never a symbol's key, which holds no NUL)."""
+    text = getattr(name, "name", None)
+    return f"\0apart {text if isinstance(text, str) else name} {number}"
 
 
 def facts_of(tree: t.Node, path: str) -> Iterator[Fact]:
@@ -112,6 +122,8 @@ def _chain_facts(chain: t.Chain, path: str) -> Iterator[Fact]:
             right = right.items[0]
         if rel in _EQUAL:
             sides.append((left, right))
+        elif rel in _APART and left is not None and right is not None:
+            yield from _apart(left, right, path)
     if len(sides) > 1 and len(sides) == len(chain.relations):  # K = L = 1: K = 1 as well
         last = sides[-1][1]
         sides += [(left, last) for left, _ in sides[:-1]]
@@ -129,11 +141,31 @@ def _chain_facts(chain: t.Chain, path: str) -> Iterator[Fact]:
             yield Fact(b, a, path, left.start, right.end)
 
 
+# a strict comparison or an inequality with a number: "$n < 6$", "$n > 6$", "$n \\neq 6$"
+_APART = frozenset({"<", ">", "\\lt", "\\gt", "\\neq", "\\ne"})
+
+
+def _apart(left: t.Node, right: t.Node, path: str) -> Iterator[Fact]:
+    r"""``n < 6``, ``6 < n``, ``n \neq 6``: a dimension's name compared with a number, which
+    the text thereby says the name may differ from — wherever it is said, even as a case
+    ("which is cheaper when $n < 6$", "for $n > 6$ the arm is redundant"): a text that sizes
+    one matrix by n and another by 6 and says n may be less or more than 6 does not mean
+    them equal (an n×n matrix plus I_6 is an error), unless a fact in force says n = 6 (an
+    Example's "$n = 6$")."""
+    for name, number in ((left, right), (right, left)):
+        if isinstance(name, _NAMES) and isinstance(number, t.Number):
+            a, b = dim_of(name), dim_of(number)
+            if a is not None and b is not None and a.is_Symbol and b.is_Number and b > 1:
+                yield Fact(a, b, path, left.start, right.end, apart=True)
+
+
 def scoped(fact: Fact, text: str, names: frozenset[object]) -> Fact | None:
     """``fact`` as it holds, if it is a fact about dimensions (every name in it a dimension's):
     with its sentence (``Fact.sentence``) if it holds there only — two names made equal
     ("with $p = n$"), a number in a case ("If $n = 1$") — else as it is.  A name no shape
     has, said to be a dimension (``n^{[0]} = n_x`` of a layer family), holds as it is."""
+    if fact.apart:
+        return fact if fact.name in names else None  # (said anywhere: held everywhere)
     if not all(s in names for s in fact.value.free_symbols):
         return None
     if fact.name not in names and not fact.value.is_Symbol:

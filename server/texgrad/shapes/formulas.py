@@ -594,7 +594,14 @@ _WEAK_GREEK = frozenset(
 )  # (\phi > 0: a dispersion; \phi(x) a map is declared by its signature, not compared)
 # plain Latin letters a comparison with a number makes scalars too ("an amplitude $s > 0$",
 # "a step $h > 0$"): not those papers use for vectors (x \ge 0 is elementwise)
-_WEAK_LATIN = frozenset("achpqrst")  # (not d, k, m, n: sizes; e, f, i, j)
+WEAK_LATIN = frozenset("achpqrst")  # (not d, k, m, n: sizes; e, f, i, j)
+
+
+_STRICT = frozenset({"<", ">", "\\lt", "\\gt"})
+# how a weak scalar is made by a strict comparison with a number ("a scale $s > 0$", "$0 < t <
+# 1$"): a plain Latin letter of WEAK_LATIN so compared is a number, as a Greek one is (``s \ge
+# 0`` may be a slack vector's entrywise sign)
+WEAK_STRICT = "weak>"
 
 
 def weak_scalars(tree: t.Node, path: str) -> Iterator[Declaration]:
@@ -625,8 +632,10 @@ def weak_scalars(tree: t.Node, path: str) -> Iterator[Declaration]:
                     sym = _latin_letter(this)
                 if sym is not None and (_number(other) or _inner_product(other)):
                     key = symbol_key(sym)
+                    strict = rel in _STRICT and _number(other)  # (s > 0: see WEAK_STRICT)
                     if key is not None:
-                        yield Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, "weak")
+                        how = WEAK_STRICT if strict else "weak"
+                        yield Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, how)
 
 
 def _in_interval(left: t.Node | None, right: t.Node | None, path: str) -> Iterator[Declaration]:
@@ -670,7 +679,7 @@ def _weak_letter(node: t.Node | None) -> t.Node | None:
     numbered = isinstance(node, t.Sub) and isinstance(node.index, t.Number)
     if (
         isinstance(base, t.Symbol) and base.font is None and not base.accents
-        and (base.name in _WEAK_GREEK or (node is base and base.name in _WEAK_LATIN)
+        and (base.name in _WEAK_GREEK or (node is base and base.name in WEAK_LATIN)
              or (numbered and base.name in _NUMBERED_GREEK))
     ):  # fmt: skip
         return node

@@ -26,6 +26,7 @@ class Ask(Enum):
     DIMENSION = "dimension"  # is the name (asked as the font) a dimension's (N of ℝ^{N×D})?
     REDEFINES = "redefines"  # declared in an earlier section, so that `key = …` may redefine it
     FACT = "fact"  # the dimension fact in force at the offset (n = n_1 n_2), by fact_key
+    APART = "apart"  # does the text say a dimension's name is not a number (n < 6), by apart_key
     WEAK = "weak"  # a weak scalar (\lambda > 0) for a letter nothing declares
     LAYOUT = "layout"  # the layout of derivatives stated at the offset, if one
 
@@ -45,16 +46,17 @@ DEFINED = Ask.DEFINED
 DIMENSION = Ask.DIMENSION
 REDEFINES = Ask.REDEFINES
 FACT = Ask.FACT
+APART = Ask.APART
 WEAK = Ask.WEAK
 LAYOUT = Ask.LAYOUT
 # the key a row reads when it asks the layout (never a symbol's key, which holds no NUL)
 LAYOUT_KEY = "\0layout"
 
 # questions whose answers depend neither on where they are asked nor on sections
-UNSCOPED = frozenset({DECLARED, LETTER, DIMENSION})
+UNSCOPED = frozenset({DECLARED, LETTER, DIMENSION, APART})
 # questions the symbol table alone answers — not the definitions and signatures inference
 # adds as it goes (``Inference.apply``): asked again of the same table, answered alike
-TABLE_ONLY = frozenset({LOOKUP, DECLARED, LETTER, DIMENSION, REDEFINES, FACT, WEAK, LAYOUT})
+TABLE_ONLY = frozenset({LOOKUP, DECLARED, LETTER, DIMENSION, REDEFINES, FACT, APART, WEAK, LAYOUT})
 
 
 # A question inference asked of the symbol table or the definitions, with its answer:
@@ -83,8 +85,8 @@ def answer_of(
         return table.lookup(key, font, path, at)
     if kind is SIGNATURE:
         return table.signature(key, path, at)
-    if kind is DECLARED:
-        return key in table.declarations
+    if kind is DECLARED or kind is APART:  # (apart: said anywhere, "for $n > 6$")
+        return key in (table.declarations if kind is DECLARED else table.facts)
     if kind is LETTER:  # (\mathcal{I} of a Fisher information is not the I of I_p)
         return table.reads(key, font)
     if kind is DEFINITION:

@@ -367,3 +367,42 @@ def index_parts(index: t.Node | None) -> tuple[t.Node | None, ...]:
     if isinstance(index, t.Product):
         return index.factors
     return ()
+
+
+# "plus a constant", as likelihoods and losses are written: ``+ \text{const}``, ``+
+# \mathrm{const}``, ``+ \mathrm{const.}``, ``+ \text{constant}``
+CONSTANT_WORDS = frozenset(("const", "constant", "cst", "cte"))
+_TEXT_WORDS = re.compile(r"\\(?:text|textrm|textnormal|mbox|mathrm)\s*\{([^{}]*)\}")
+_UPRIGHT = frozenset({"mathrm", "text", "textrm", "textnormal", "operatorname"})
+
+
+def constant_word(node: t.Node | None) -> bool:
+    r"""``\text{const}``, ``\mathrm{const}`` (read as a function's name), ``\mathrm{const.}``
+    (read as upright letters), ``\text{constant}``: a word saying "a constant" (the constant
+    letters ``c``, ``C`` are the readers' to judge: a letter may be declared)."""
+    if isinstance(node, t.Text):
+        words = _TEXT_WORDS.fullmatch(node.text.strip())
+        inner = words[1] if words is not None else node.text
+        return not node.math and inner.strip().rstrip(".").strip().lower() in CONSTANT_WORDS
+    if isinstance(node, t.Func):
+        return node.sub is None and node.sup is None and node.name.lower() in CONSTANT_WORDS
+    if isinstance(node, t.Product) and 3 <= len(node.factors) <= 8:
+        letters = [x for x in node.factors if isinstance(x, t.Symbol)]
+        return (
+            len(letters) == len(node.factors)
+            and all(x.font in _UPRIGHT and len(x.name) == 1 and not x.accents for x in letters)
+            and "".join(x.name for x in letters).lower() in CONSTANT_WORDS
+        )
+    return False
+
+
+def constant_letter(node: t.Node | None) -> bool:
+    r"""``c``, ``C``: a letter that ends a log-likelihood or a loss as "plus a constant" (a
+    constant only where nothing declares or defines it, and the sum's other terms are
+    numbers: the reader decides)."""
+    return (
+        isinstance(node, t.Symbol)
+        and node.name in ("c", "C")
+        and node.font is None
+        and not node.accents
+    )

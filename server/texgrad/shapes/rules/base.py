@@ -12,8 +12,9 @@ from texgrad.shapes import messages
 from texgrad.shapes.diagnostics import Diagnostic, Fix, Related, Severity
 from texgrad.shapes.dim_terms import equal_polynomials, plain_symbol
 from texgrad.shapes.dims import Dim, Shape, dim_of, same
-from texgrad.shapes.facts import fact_key
+from texgrad.shapes.facts import apart_key, fact_key
 from texgrad.shapes.questions import (
+    APART,
     DECLARED,
     DEFINED,
     DEFINITION,
@@ -177,11 +178,23 @@ class RuleBase:
             return True  # n + 1 and 1 + n: no fact makes them differ
         facts = self._facts(a.free_symbols | b.free_symbols, offset)
         if not facts:
-            return plain or self._unnamed_width(a, b)
+            return (plain and not self._said_apart(a, b)) or (
+                not plain and self._unnamed_width(a, b)
+            )
         a, b = _under(a, facts), _under(b, facts)
         if plain:  # N and 3: still an instance unless a fact gives N another number
-            return same(a, b)
+            return same(a, b) and not self._said_apart(a, b)
         return a == b or equal_polynomials(a, b)  # (N = 2 does not make d and N agree)
+
+    def _said_apart(self, a: Dim, b: Dim) -> bool:
+        """A name and a number the text says it may differ from ("when $n < 6$"): not an
+        instance of it (see ``facts._apart``)."""
+        if a.is_Number:
+            a, b = b, a
+        if not (a.is_Symbol and b.is_Number):
+            return False
+        apart: bool = self._ask(APART, apart_key(a, b), None, None)
+        return apart
 
     def _unnamed_width(self, a: Dim, b: Dim) -> bool:
         r"""Might two different dimensions still be one?  When one is a layer's width the

@@ -7,11 +7,18 @@ from __future__ import annotations
 
 from texgrad.shapes import messages
 from texgrad.shapes.diagnostics import Fix
-from texgrad.shapes.dims import ONE, SCALAR, Shape, same, scalar_spreads
+from texgrad.shapes.dims import ONE, SCALAR, Shape, broadcasts, scalar_spreads
 from texgrad.shapes.rules.base import span_key
 from texgrad.shapes.rules.distributions import DistributionRules, normal_parts
 from texgrad.syntax import tree as t
-from texgrad.syntax.notation import call_of, is_d, is_round, sized_constant
+from texgrad.syntax.notation import (
+    call_of,
+    constant_letter,
+    constant_word,
+    is_d,
+    is_round,
+    sized_constant,
+)
 from texgrad.syntax.symbols import symbol_key
 
 # what a factor of unknown shape may be for its product still to have a shape (A \Sigma A^\top)
@@ -384,6 +391,7 @@ class ProductRules(DistributionRules):
     def _add(self, node: t.Add) -> Shape | None:
         shapes = [self.infer(term) for term in node.terms]
         self._diagonal_matrices(node.terms, shapes)
+        self._plus_a_constant(node, shapes)
         matrices = [
             (term, s)
             for term, s in zip(node.terms, shapes, strict=True)
@@ -394,8 +402,8 @@ class ProductRules(DistributionRules):
             if not self._agrees(s, fs, node.start):
                 if self._borrowed(first, term):
                     return None
-                if (_broadcasts(s, fs) and not self._sized_identity(first)) or (
-                    _broadcasts(fs, s) and not self._sized_identity(term)
+                if (broadcasts(s, fs) and not self._sized_identity(first)) or (
+                    broadcasts(fs, s) and not self._sized_identity(term)
                 ):
                     return None  # XW + b with b a row: broadcasting, as ML papers write it
                 fixes = (
@@ -466,6 +474,20 @@ class ProductRules(DistributionRules):
                 continue
             if any(self._agrees(q, Shape(arg.rows, arg.rows), term.start) for q in square):
                 shapes[i] = Shape(arg.rows, arg.rows)
+
+    def _plus_a_constant(self, node: t.Add, shapes: list[Shape | None]) -> None:
+        r"""``… + c``, ``- C``, ``+ \text{const}``, ``+ \mathrm{const}`` ending a sum of numbers
+        (a log-likelihood, a loss "up to a constant"): a number too, where nothing declares,
+        defines or signs the letter — so that the sum is a number (compared with a gradient
+        said equal to it) rather than of unknown shape."""
+        last = node.terms[-1]
+        if (
+            len(shapes) < 2 or shapes[-1] is not None or node.signs[-1] not in ("+", "-")
+            or not all(s is not None and s.is_scalar for s in shapes[:-1])
+        ):  # fmt: skip
+            return
+        if constant_word(last) or (constant_letter(last) and self._unknown(last.name, last.start)):  # type: ignore[attr-defined]
+            shapes[-1] = SCALAR
 
     def _sized_identity(self, node: t.Node) -> bool:
         """``I_n``, ``-\\rho I_p``: an identity of written size, which no vector is broadcast over
@@ -669,13 +691,6 @@ def _unsized_ones(factors: list[t.Node], shapes: list[Shape | None]) -> None:
 
 # how papers spell the diagonal operator (``\DeclareMathOperator{\Diag}{Diag}``)
 DIAG_SPELLINGS = {"diag": "diag", "Diag": "diag"}
-
-
-def _broadcasts(small: Shape, big: Shape) -> bool:
-    """A row (1×q) or column (n×1) added along the rows or columns of an n×q matrix."""
-    if small.rows == ONE and same(small.cols, big.cols) and big.rows != ONE:
-        return True
-    return small.cols == ONE and same(small.rows, big.rows) and big.cols != ONE
 
 
 def _differentials(factors: list[t.Node], shapes: list[Shape | None]) -> None:

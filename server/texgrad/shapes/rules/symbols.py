@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_of
 from texgrad.shapes.families import member_shape
-from texgrad.shapes.formulas import any_member_key
+from texgrad.shapes.formulas import WEAK_LATIN, WEAK_STRICT, any_member_key
 from texgrad.shapes.questions import DIMENSION, dimension_key
 from texgrad.shapes.rules.base import UNSIZED, RuleBase
 from texgrad.shapes.table import Declaration, Signature
@@ -39,6 +39,8 @@ _ELEMENT_INDICES = frozenset("i j l m n p q r".split())
 # what stands for "all rows" or "all columns" in a slice: A_{i,:}, A_{:,j}, A_{i,\cdot}
 _SLICE_MARKS = frozenset({":", "\\cdot", "*", "\\ast", "\\bullet"})
 _STARS = frozenset({"*", "\\ast", "\\star"})
+# the keys of the plain Latin letters a strict comparison with a number makes numbers
+_LATIN_WEAK = frozenset((letter, None) for letter in WEAK_LATIN)
 
 
 class SymbolRules(RuleBase):
@@ -94,6 +96,8 @@ class SymbolRules(RuleBase):
             return weak.shape  # U(a, b) = \{P \in \mathbb{R}_+^{n \times m} : …\}, then P
         if greek and weak is not None:
             return SCALAR  # \lambda > 0 somewhere, and nothing else says what \lambda is
+        if weak is not None and weak.how == WEAK_STRICT and key in _LATIN_WEAK:
+            return SCALAR  # "a scale $s > 0$" (not s \ge 0, a slack vector's sign)
         inherited = self._inherited(node)
         if inherited is not None:
             return inherited
