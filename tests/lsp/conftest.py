@@ -84,14 +84,25 @@ CONFIG = ClientServerConfig(
 )
 
 
+# A differentiation's budget in the server these tests start (the setting, 5 s by default):
+# the server reads it on the wall clock, which runs on while a loaded machine makes the
+# server wait its turn; the tests' small documents differentiate in well under a second
+# idle, so a generous budget only keeps what is verified from depending on the load
+# (tests/lsp/test_robustness.py sets a tiny one where the budget is the point).
+BUDGET = 60.0
+
+
 @pytest_lsp.fixture(config=CONFIG, params=PROFILES)
 async def client(lsp_client: LanguageClient, request: Any, tmp_path: Path):
-    lsp_client.set_configuration({"inlayHints": {"enabled": True}}, section="texgrad")
+    budget = {"timeBudget": BUDGET}
+    lsp_client.set_configuration(
+        {"inlayHints": {"enabled": True}, "differentiation": budget}, section="texgrad"
+    )
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities(request.param),
             workspace_folders=[types.WorkspaceFolder(uri=tmp_path.as_uri(), name="project")],
-            initialization_options={"texgrad": {"layout": "numerator"}},
+            initialization_options={"texgrad": {"layout": "numerator", "differentiation": budget}},
         )
     )
     lsp_client.profile = request.param  # type: ignore[attr-defined]

@@ -216,10 +216,11 @@ class _Agreed:
     """What every declaration of a symbol says alike (each that a lookup may find: its
     declarations and its bindings), by VarInfo field: read without a lookup; and the
     spelling its declarations give it (:func:`_declared_spellings`), if they give one alike
-    (``spelled``: None none, ``_UNKNOWN`` not alike)."""
+    (``spelled``: None none, ``_UNKNOWN`` not alike, each it may then be in ``may_spell``)."""
 
     fields: dict[str, Any]
     spelled: Any
+    may_spell: frozenset[str] = frozenset()
 
 
 _UNKNOWN = object()
@@ -253,7 +254,11 @@ def _agreed_of(result: CheckResult) -> dict[str, _Agreed]:
             *(b[0] for b in table.bound.get(key, ()) if b[0].font is None),
         ]
         spellings = {_spelling(result, key, d) for d in candidates}
-        out[key] = _Agreed(fields, next(iter(spellings)) if len(spellings) == 1 else _UNKNOWN)
+        out[key] = (
+            _Agreed(fields, next(iter(spellings)))
+            if len(spellings) == 1
+            else _Agreed(fields, _UNKNOWN, frozenset(s for s in spellings if s is not None))
+        )
     learnt.agreed = out
     return out
 
@@ -397,11 +402,12 @@ def _defined_of(result: CheckResult) -> _Defined:
     before: list[tuple[int, bool, str, FunctionDef]] = []
     later: list[tuple[int, str, FunctionDef]] = []
     not_yet = _declared_later(result)
+    last = _last_of(not_yet)
     for row in result.rows:
         tree = row.tree_as_parsed
         if tree is None:
             continue
-        here = declared_at(result, declared, not_yet, row, tree)
+        here = declared_at(result, declared, not_yet, row, tree, last)
         steps = _definition_steps(tree, here)
         before.extend((row.start, replaces, key, fdef) for replaces, key, fdef in steps)
         alone = Env()  # the row read alone: its last definition of a function wins
@@ -437,30 +443,42 @@ def _declared_later(result: CheckResult) -> dict[str, tuple[int, frozenset[str |
     return out
 
 
+def _last_of(later: dict[str, tuple[int, frozenset[str | None]]]) -> int:
+    """Where the last letter of ``later`` (:func:`_declared_later`) is declared (-1: none)."""
+    return max((at for at, _ in later.values()), default=-1)
+
+
 def declared_at(
     result: CheckResult,
     declared: set[str],
     later: dict[str, tuple[int, frozenset[str | None]]],
     row: PlacedRow,
     tree: t.Node,
+    last: int | None = None,
 ) -> set[str]:
     r"""The letters whose definition by ``row`` is not read (``declared``), less those the
     row writes in another font than the declarations of the letter, all after the row
     (``later``: :func:`_declared_later`): ``\mu = \frac1m \mathbf 1^\top\mathbf u``
-    defines μ before a later section's ``\boldsymbol\mu \in \mathbb{R}^J``."""
+    defines μ before a later section's ``\boldsymbol\mu \in \mathbb{R}^J``.  ``last``:
+    where the last of ``later`` is (the caller's, read once for every row)."""
     if row.path != result.path:
         return declared
-    after = {k for k, (at, _) in later.items() if at > row.start}
-    if not after:
+    if last is None:
+        last = _last_of(later)
+    if last <= row.start:  # (no letter declared after the row)
         return declared
     # (one walk of the row, not one per letter declared later: the Cookbook's 1,341 rows
-    # made that 0.6 s of a code action's first context)
+    # made that 0.6 s of a code action's first context; the letters the row writes are
+    # looked up in ``later``, not every letter of ``later`` compared with the row's start
+    # for every row: a 2 MB thesis declares thousands, in thousands of rows)
     seen = _fonts_seen(tree, {})
     other = set()
-    for k in after & seen.keys():
-        fonts = seen[k]
+    for k, fonts in seen.items():
+        hit = later.get(k)
+        if hit is None or hit[0] <= row.start:
+            continue
         one = next(iter(fonts)) if len(fonts) == 1 else None  # (its one font, if any)
-        if (one is not None or None in fonts) and one not in later[k][1]:
+        if (one is not None or None in fonts) and one not in hit[1]:
             other.add(k)  # written plain, or in a font none of its later declarations has
     return declared - other if other else declared
 
@@ -535,28 +553,33 @@ def _declared_spellings(
             del symbols[key]
         else:
             symbols[key] = was
-    for key in unknown:  # (in the order of the declarations, as in_force's)
+    for key, may in unknown:  # (in the order of the declarations, as in_force's)
         info = in_force.get(key)
         if info is None or key in fonts:
             continue
+        if not may or (len(may) == 1 and symbols.get(key) in may):
+            continue  # (none, or the spelling it has is the only one a declaration gives: kept
+            # without a lookup, which grew as the square of a thesis — its letters in bold
+            # declared again plainly in a later chapter)
         spelled = _spelling(result, key, info.declaration())
         if spelled is not None:
             symbols[key] = spelled
 
 
-def _spelled_of(result: CheckResult) -> tuple[dict[str, str], list[str]]:
+def _spelled_of(result: CheckResult) -> tuple[dict[str, str], list[tuple[str, frozenset[str]]]]:
     """The spellings every declaration of a symbol gives alike (:class:`_Agreed`), by
     symbol, and the symbols whose declarations spell them differently (looked up per
-    claim), each in the order of the declarations."""
+    claim, with the spellings a declaration of each may give), each in the order of the
+    declarations."""
     learnt = _learnt_of(result)
     if learnt.spelled is None:
         agreed = _agreed_of(result)
         alike: dict[str, str] = {}
-        unknown: list[str] = []
+        unknown: list[tuple[str, frozenset[str]]] = []
         for key in _spellable_of(result):
             spelled = agreed[key].spelled
             if spelled is _UNKNOWN:
-                unknown.append(key)
+                unknown.append((key, agreed[key].may_spell))
             elif spelled is not None:
                 alike[key] = spelled
         learnt.spelled = (alike, unknown)
@@ -710,7 +733,7 @@ class _Learnt:
     defined: _Defined | None = None
     agreed: dict[str, _Agreed] | None = None  # (see _agreed_of)
     spellable: list[str] | None = None  # (see _spellable_of)
-    spelled: tuple[dict[str, str], list[str]] | None = None  # (see _spelled_of)
+    spelled: tuple[dict[str, str], list[tuple[str, frozenset[str]]]] | None = None  # (_spelled_of)
 
 
 _learnt: dict[int, tuple[weakref.ref[CheckResult], _Learnt]] = {}
