@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from texgrad.calculus import samples
+from texgrad.calculus import samples, written_derivatives
 from texgrad.calculus.api import diff_in_document, diff_latex
 from texgrad.calculus.evaluate_tree import evaluate
 from texgrad.calculus.written_derivatives import Tally, check_written
@@ -885,11 +885,47 @@ def test_a_member_the_document_defines_is_differentiated_through_and_named(
     found = check_written(Checker().check(str(doc)), seconds=120.0, tally=tally)
     assert [PRML_LOGISTIC.count("\n", 0, f.start) + 1 for f in found] == [8]
     assert tally.verified == 1
-    # (in the claim's own spelling: its sum and spacing)
-    assert (  # (the fix's sign form varies between processes: both are the same sum)
-        r"texgrad finds `\sum_{n=1}^N (y_n - t_n)\mathbf{x}_n`" in found[0].message
-        or r"texgrad finds `-\sum_{n=1}^N (t_n - y_n)\mathbf{x}_n`" in found[0].message
-    )
+    # (in the claim's own spelling: its sum and spacing; its difference swapped, not negated)
+    assert r"texgrad finds `\sum_{n=1}^N (y_n - t_n)\mathbf{x}_n`" in found[0].message
+    assert found[0].correct == r"\sum_{n=1}^N (y_n - t_n)\mathbf{x}_n"
+
+
+def test_a_sum_fix_cut_short_by_its_time_is_not_replaced_by_a_later_edit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    r"""The edits of a wrong claim on a sum are checked in order, each in a share of the
+    claim's time: where the first (the difference swapped) runs out of its share — a GC
+    pass in a process that ran many tests — it is checked again with the claim's whole
+    time, not passed over for the next (``-\sum_n (t_n - y_n)\mathbf x_n``, which CI printed
+    once); where even that runs out, no edit is offered over the engine's own result."""
+    doc = tmp_path / "logreg.md"
+    doc.write_text(PRML_LOGISTIC, encoding="utf-8")
+    real = written_derivatives.compare_sum
+    calls: list[float] = []  # the seconds of each check, the two claims' own first
+    spent: list[float] = []  # those cut short
+    whole = [False]  # (an edit's check with the claim's whole time runs out too)
+
+    def short_of_time(*args: object, **kwargs: object) -> object:
+        seconds = args[5]
+        assert isinstance(seconds, float)
+        calls.append(seconds)
+        if len(calls) > 2 and (seconds < 1.0 or whole[0]):  # (an edit's check)
+            spent.append(seconds)
+            return None, f"sum: gave up after {seconds:g} s of CPU time (the time budget)", None
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(written_derivatives, "compare_sum", short_of_time)
+    found = check_written(Checker().check(str(doc)), seconds=120.0, tally=Tally())
+    assert len(found) == 1 and spent == [0.375]  # (the first edit's share ran out; retried)
+    assert found[0].correct == r"\sum_{n=1}^N (y_n - t_n)\mathbf{x}_n"
+    assert r"texgrad finds `\sum_{n=1}^N (y_n - t_n)\mathbf{x}_n`" in found[0].message
+    calls.clear()
+    spent.clear()
+    whole[0] = True
+    found = check_written(Checker().check(str(doc)), seconds=120.0, tally=Tally())
+    assert len(found) == 1 and spent == [0.375, 3.0]  # (no edit after it tried)
+    assert found[0].correct == r"\sum_{n=1}^N (y_n - t_n) \mathbf{x}_n"  # (the engine's)
+    assert "t_n - y_n" not in found[0].message.split("texgrad finds")[1]
 
 
 ONE_HOT_RNN = r"""Let $h_t \in \mathbb{R}^H$, $W_{hy} \in \mathbb{R}^{K \times H}$, $b_y \in \mathbb{R}^K$ and
