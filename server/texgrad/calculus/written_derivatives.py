@@ -2498,13 +2498,13 @@ def _sum_as_written(
             edited = ""
         if not edited:
             continue
-        if kind in ("factor", "term-factor"):  # (X^\top S X + \lambda I_p of … + 2\lambda I_p)
-            which = "a term" if kind == "term-factor" else "it"
+        if kind == "factor":
             said = (
-                f"{which} lacks a factor 2"
-                if len(edited) > len(own)
-                else f"{which} has a factor 2 too many"
+                "a factor 2 is missing" if len(edited) > len(own) else "it has a factor 2 too many"
             )
+        elif kind == "term-factor":  # (X^\top S X + \lambda I_p of X^\top S X + 2\lambda I_p)
+            more = len(edited) > len(own)
+            said = "a term lacks a factor 2" if more else "a term has a factor 2 too many"
         elif kind == "transpose":
             said = "it is the transpose of the derivative"
         return edited, kind, said
