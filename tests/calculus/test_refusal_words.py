@@ -58,3 +58,36 @@ def test_a_mismatch_through_a_defined_name_is_said_with_the_names_shape() -> Non
     found = refusal_at(checked, text.index("J(") + 1)
     assert found is not None
     assert found.reason == "cannot multiply a 1×p by a n×n: inner dimensions p and n differ"
+
+
+BPTT = r"""States $\mathbf{h}_0, \dots, \mathbf{h}_T \in \mathbb{R}^{H}$, inputs $\mathbf{x}_1, \dots, \mathbf{x}_T \in \mathbb{R}^{D}$, targets $\mathbf{y}_1, \dots, \mathbf{y}_T \in \mathbb{R}^{H}$; $W \in \mathbb{R}^{H \times H}$, $U \in \mathbb{R}^{H \times D}$.
+
+$$\mathbf{h}_t = \tanh(W\mathbf{h}_{t-1} + U\mathbf{x}_t)$$
+
+$$L = \frac{1}{2}\sum_{t=1}^{T} \|\mathbf{h}_t - \mathbf{y}_t\|^2$$
+
+With $\boldsymbol\delta_t = \frac{\partial L}{\partial \mathbf{h}_t}$,
+$$\boldsymbol\delta_t = \mathbf{h}_t - \mathbf{y}_t + W^\top\left(\boldsymbol\delta_{t+1} \odot (1 - \mathbf{h}_{t+1}^2)\right)$$
+"""
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        (r"\mathbf{h}_t = \tanh", r"`\mathbf{h}_t` is defined by a forward recursion through "
+         r"`\mathbf{h}_{t-1}`"),
+        (r"\boldsymbol\delta_t = \mathbf", r"`\boldsymbol\delta_t` is defined by a backward "
+         r"recursion through `\boldsymbol\delta_{t+1}`"),
+    ],
+)  # fmt: skip
+def test_a_recursion_is_refused_by_name(row: str, reason: str) -> None:
+    r"""BPTT's rows: the states' forward recursion and δ_t's backward one are refused
+    naming the recursion (they said "write it in matrix form" and "the shape of
+    `\boldsymbol\delta_{t+1}` is unknown")."""
+    checked = Checker().check("rnn.md", text=BPTT)
+    found = refusal_at(checked, BPTT.index(row) + 1)
+    assert found is not None
+    assert found.reason == reason + (
+        ": a derivative through the recursion (as backpropagation through time takes it) is "
+        "not taken yet"
+    )

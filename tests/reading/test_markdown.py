@@ -286,6 +286,72 @@ def test_definitions_hidden_in_an_html_block_are_collected():
     assert [(m.name, m.nargs) for m in result.definitions] == [("norm", 1)]
 
 
+PANDOC_MACROS = r"""---
+title: "Ridge regression"
+header-includes:
+  - \newcommand{\vw}{\mathbf{w}}
+  - "\\newcommand{\\vy}{\\mathbf{y}}"
+  - '\renewcommand{\vy}{\boldsymbol{y}}'
+  - |
+    \newcommand{\R}{\mathbb{R}}
+    \DeclareMathOperator{\tr}{tr}
+---
+
+```{=latex}
+\newcommand{\mX}{\mathbf{X}}
+```
+
+\newcommand{\lam}{\lambda}\newcommand{\norm}[1]{\left\|#1\right\|}
+
+We fit $\vw \in \R^d$ with $\norm{\mX\vw - \vy}^2 + \lam\|\vw\|^2$.
+"""
+
+
+def test_definitions_outside_math_are_the_documents_macros():
+    r"""Pandoc reads ``\newcommand`` written outside math — in ``header-includes:`` (plain,
+    double-quoted with its backslashes doubled, single-quoted, a block scalar), in a
+    ``{=latex}`` raw block, at a paragraph's line start — and applies it to every
+    formula: each is one of the document's macros, in reading order, none a region."""
+    text = PANDOC_MACROS
+    result = scan(text, path="ridge.md")
+    got = [(m.name, m.nargs, m.body) for m in result.definitions]
+    assert got == [
+        ("vw", 0, "\\mathbf{w}"),
+        ("vy", 0, "\\mathbf{y}"),
+        ("vy", 0, "\\boldsymbol{y}"),
+        ("R", 0, "\\mathbb{R}"),
+        ("tr", 0, "\\operatorname{tr}"),
+        ("mX", 0, "\\mathbf{X}"),
+        ("lam", 0, "\\lambda"),
+        ("norm", 1, "\\left\\|#1\\right\\|"),
+    ]
+    assert all(m.path == "ridge.md" for m in result.definitions)
+    assert text[result.definitions[0].start : result.definitions[0].end] == (
+        "\\newcommand{\\vw}{\\mathbf{w}}"
+    )
+    assert text[result.definitions[1].start : result.definitions[1].end] == (
+        '"\\\\newcommand{\\\\vy}{\\\\mathbf{y}}"'  # (its quoted scalar)
+    )
+    assert [text[r.start : r.end] for r in result.regions] == [
+        "$\\vw \\in \\R^d$",
+        "$\\norm{\\mX\\vw - \\vy}^2 + \\lam\\|\\vw\\|^2$",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Write `\\newcommand{\\vx}{\\mathbf{x}}` in your preamble.\n",  # a code span
+        "```latex\n\\newcommand{\\vx}{\\mathbf{x}}\n```\n",  # code shown, not run
+        "    \\newcommand{\\vx}{\\mathbf{x}}\n",  # an indented code block
+        "The command \\newcommand{\\vx}{\\mathbf{x}} is explained below.\n",  # mid-line prose
+        "---\ntitle: x\n---\n\n> ```{=latex}\n> \\newcommand{\\vx}{y}\n> ```\n",
+    ],
+)
+def test_definitions_shown_as_code_or_in_prose_are_not_read(text: str) -> None:
+    assert scan(text).definitions == []
+
+
 # -- never math -----------------------------------------------------------------------
 
 

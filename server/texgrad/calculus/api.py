@@ -44,6 +44,7 @@ from texgrad.calculus.readout import CONSTANT
 from texgrad.calculus.reasons import parse_problem, unknown_shape
 from texgrad.calculus.recurrences import held_note, recurrence_of, says_held, through_time
 from texgrad.calculus.requests import (
+    NO_VARIABLE_SAID,
     Request,
     applied,
     differential_variable,
@@ -629,6 +630,12 @@ def _asked(
         wrt = _parameter_of(tree, text, ctx)
     if request is None:
         return tree, wrt, hessian, layout, "" if wrt.strip() else _NO_VARIABLE
+    if request.problem == NO_VARIABLE_SAID and request.body is not None and not wrt.strip():
+        argument = _applied_argument(request.body, ctx)  # ∇²(ℓ(β) + λ/2‖β‖²): by β
+        request = replace(request, wrt=argument, problem=None) if argument else request
+    inner = request.body
+    if isinstance(inner, t.Paren) and inner.open.endswith("(") and inner.body is not None:
+        request = replace(request, body=inner.body)  # ∇²(ℓ(β) + …): of its terms, as written
     wrt, problem = resolved(request, text, wrt, given)
     if problem or request.body is None:
         return tree, wrt, hessian, layout, problem
@@ -647,6 +654,28 @@ def _asked(
     body = applied(body, defined.params if defined is not None else None, request.wrt)
     layout = _layout_at(text, request.node, result) or layout
     return body, wrt, hessian or request.hessian, layout, problem
+
+
+def _applied_argument(body: t.Node, ctx: Context) -> t.Node | None:
+    r"""The one argument, as written, of the functions of one parameter the document
+    defines that ``body`` applies (``\boldsymbol\beta`` of ``\ell(\boldsymbol\beta) +
+    \frac{\lambda}{2}\|\boldsymbol\beta\|^2``), where it is a declared variable: a ∇
+    without subscript of ``body`` is by it.  None where another function is applied, to
+    another argument, or none is."""
+    found: dict[str, t.Node] = {}
+    for node in body.walk():
+        if not isinstance(node, t.Apply) or isinstance(node.func, t.Func):
+            continue
+        head = symbol_key(node.func)
+        fdef = ctx.env.functions.get(head[0]) if head is not None else None
+        arg = member_key(node.args[0]) if len(node.args) == 1 else None
+        if fdef is None or len(fdef.params) != 1 or arg is None:
+            return None
+        found.setdefault(arg[0], node.args[0])
+    if len(found) != 1:
+        return None
+    key, argument = next(iter(found.items()))
+    return argument if key in ctx.env.vars and key not in ctx.env.numbers else None
 
 
 def _parameter_of(tree: t.Node, text: str, ctx: Context) -> str:

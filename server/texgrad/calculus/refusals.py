@@ -6,6 +6,7 @@ planning imports the engine)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -53,8 +54,41 @@ def refusal_at(result: CheckResult, offset: int) -> Refusal | None:
     reason = refusal(row.tree, ctx)
     if reason is None:
         return None
+    reason = _recursion(row.tree, result.doc.text) or reason
     reason = in_document_words(reason, result, row.start, row.end)
     return Refusal(row.start, row.end, _head(row.tree, result.doc.text), reason)
+
+
+_STEP = re.compile(r"\s*([+-])\s*1\s*")
+
+
+def _recursion(tree: t.Node, text: str) -> str | None:
+    r"""Why a row defining a member by its neighbour (``\boldsymbol\delta_t = … W^\top
+    (\boldsymbol\delta_{t+1} \odot …)``, backpropagation through time's backward
+    recursion; ``\mathbf h_t = \tanh(W\mathbf h_{t-1} + …)``) offers nothing to
+    differentiate, in its words (what it was refused for said nothing of the recursion:
+    "the shape of `\boldsymbol\delta_{t+1}` is unknown"); None for any other row."""
+    if not (isinstance(tree, t.Chain) and len(tree.items) == 2 and tree.relations == ("=",)):
+        return None
+    left, right = tree.items
+    if not isinstance(left, t.Sub) or right is None:
+        return None
+    base, index = symbol_key(left.base), text[left.index.start : left.index.end].strip("{} ")
+    if base is None or not index.isalpha():
+        return None
+    for node in right.walk():
+        if not isinstance(node, t.Sub) or symbol_key(node.base) != base:
+            continue
+        step = text[node.index.start : node.index.end].strip("{} ")
+        m = _STEP.fullmatch(step, len(index)) if step.startswith(index) else None
+        if m is not None:
+            member, other = text[left.start : left.end], text[node.start : node.end]
+            way = "backward" if m.group(1) == "+" else "forward"
+            return (
+                f"`{member}` is defined by a {way} recursion through `{other}`: a derivative "
+                "through the recursion (as backpropagation through time takes it) is not taken yet"
+            )
+    return None
 
 
 def _unanswered(result: CheckResult, row: PlacedRow, request: Request) -> Refusal | None:

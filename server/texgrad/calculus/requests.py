@@ -44,6 +44,10 @@ class Request:
 
 _REQUESTS = (t.Derivative, t.Nabla, t.Partial)
 
+# the problem of a ∇ that says no variable and applies to no f(x) (∇²(ℓ(β) + λ‖β‖²)): a
+# variable given (``--wrt``) or found by the caller answers it
+NO_VARIABLE_SAID = "say with respect to what (e.g. `\\nabla_x f`)"
+
 
 def request_in(tree: t.Node | None) -> Request | None:
     """The derivative ``tree`` asks for: the row is a derivative alone (or a product it
@@ -122,7 +126,7 @@ def _read(op: t.Node, body: t.Node | None, whole: t.Node) -> Request | None:
     if wrt is None and isinstance(body, t.Apply) and len(body.args) == 1:
         wrt = body.args[0]  # \nabla f(\mathbf x)
     if wrt is None:
-        return Request(whole, body, None, problem="say with respect to what (e.g. `\\nabla_x f`)")
+        return Request(whole, body, None, hessian=order == 2, problem=NO_VARIABLE_SAID)
     return Request(whole, body, _variable(wrt), hessian=order == 2)
 
 
@@ -157,12 +161,16 @@ def _key(node: t.Node | None) -> str | None:
 def written_derivative(tree: t.Node | None) -> Request | None:
     r"""The left side of a derivative a row writes with its value
     (``\frac{\partial f}{\partial X} = X^{-\top}``, ``\nabla_{\mathbf w} g = …``): an
-    equation whose first side is a request; None for any other row."""
+    equation whose first side is a request, or whose first side names the second
+    (``H = \nabla^2 f(\mathbf x) = …``); None for any other row."""
     if not isinstance(tree, t.Chain) or not tree.items or tree.items[0] is None:
         return None
     if any(r != "=" for r in tree.relations):
         return None
-    return request_in(tree.items[0])
+    first = request_in(tree.items[0])
+    if first is None and len(tree.items) > 2 and _key(tree.items[0]) is not None:
+        return request_in(tree.items[1])  # H = \nabla^2 f(\mathbf x) = …: the one it names
+    return first
 
 
 def row_request(tree: t.Node | None, wrt: str | None) -> Request | None:
@@ -182,12 +190,16 @@ def row_request(tree: t.Node | None, wrt: str | None) -> Request | None:
         return None
     if wrt is None or (wrt != "" and _key(written.wrt) == wrt):
         return written
+    if wrt != "" and written.problem == NO_VARIABLE_SAID:  # ∇²(ℓ(β) + …) = …, by β given
+        return written
     return None
 
 
 def resolved(request: Request, text: str, wrt: str, wrt_node: t.Node | None) -> tuple[str, str]:
     """The variable of ``request`` as ``text`` writes it, and why it cannot be answered
     ("" when it can): ``wrt`` given (its tree ``wrt_node``) must be the request's own."""
+    if request.problem == NO_VARIABLE_SAID and wrt.strip():  # ∇²(…) and --wrt β: by β
+        return wrt.strip(), ""
     if request.problem is not None:
         return "", f"`{source(text, request.node)}`: {request.problem}"
     if request.wrt is None:  # \mathrm{d}(…): by the variable given, else the one it involves

@@ -128,6 +128,9 @@ class _Term:
     outer_read: Expr | None = None
     outer_result: Expr | None = None
     outer_printed: str = ""  # g'(S), the sum written in
+    # the Hessian of an outer term (c g(S), c log S) as printed, coefficient in: evaluated as
+    # written where a claim is compared (its summands' Hessians do not add up to it)
+    outer_hessian: t.Node | None = None
 
 
 class NotSamples(Exception):
@@ -327,8 +330,13 @@ def _differentiate(
     for term in terms:
         sub = _env_with_members(ctx, term.sum.members if term.sum else ())
         body = term.sum.summand if term.sum is not None else term.node
-        if hessian and (term.outer or (term.sum is not None and _involves(term.coefficient, wrt))):
-            raise CalculusError("the Hessian of a function of a sum is not computed yet")
+        if hessian and term.sum is not None and (term.outer or _involves(term.coefficient, wrt)):
+            out, piece, dpiece = _outer_hessian(term, body, wrt, sub, text, layout, budget, macros)
+            kind, shape = out.kind, out.shape
+            notes.append(out.note)
+            pieces.append(piece)
+            differentials.append(dpiece)
+            continue
         if term.sum is not None and _involves(term.coefficient, wrt):  # (c S)' = c' S + c S'
             out, piece, dpiece = _product_rule(term, wrt, sub, text, layout, budget, macros)
             kind, shape = out.kind, out.shape
@@ -897,6 +905,90 @@ def _outer_derivative(
     term.outer_result = _read_back(out.result, sub, macros)
     term.outer_printed = _with_sum(out.result, name, "S").replace("\\left(S\\right)", "S")
     return _with_sum(out.result, name, _source(text, s))
+
+
+def _outer_hessian(
+    term: _Term, body: t.Node, wrt: str, ctx: Context, text: str, layout: str, budget: Budget,
+    macros: MacroTable,
+) -> tuple[DiffOutcome, str, str]:  # fmt: skip
+    r"""The Hessian of a term ``c g(S)`` (``c \log S``) of a sum ``S = \sum_i s_i``:
+    ``c (g'(S) \sum_i \nabla^2 s_i + g''(S) (\sum_i \nabla s_i)(\sum_i \nabla s_i)^\top)``
+    — for log-sum-exp ``\frac{\sum_i \nabla^2 s_i}{S} - \frac{(\sum_i \nabla s_i)(\sum_i
+    \nabla s_i)^\top}{S^2}`` — printed with the sum written in; the summand's Hessian's
+    outcome (its kind and note), the piece, and its differential's (the first derivative's
+    ``df``).  The whole is verified as the sum's is, against differences of its verified
+    gradient."""
+    assert term.sum is not None
+    if _involves(term.coefficient, wrt):  # (c(w) S: a product rule twice)
+        raise CalculusError(
+            "the Hessian of a sum times a factor of the variable is not computed yet"
+        )
+    summed = []
+    for twice in (False, True):
+        out = differentiate(body, wrt, ctx, layout, budget, twice)
+        if out.error is not None:
+            raise CalculusError(_undefined(body, ctx.env) or out.error)
+        if out.kind != ("hessian" if twice else "gradient"):
+            raise CalculusError(
+                "the summand is not a scalar of a vector: its Hessian is not a matrix"
+            )
+        if not out.verified:
+            raise CalculusError(f"the derivative of the summand was not verified: {out.note}")
+        if out.where and out.values is not None:  # (a name given to a part: written out)
+            show = printer(ctx.style)
+            out.result, out.differential = show(out.values[1]), show(out.values[2])
+        summed.append(out)
+    gradient, hessian = summed
+    plain = replace(term, coefficient=(), outer="")
+    g, h = _piece(plain, text, gradient.result), _piece(plain, text, hessian.result)
+    dg = _piece(plain, text, gradient.differential)
+    total = _source(text, term.sum.node)
+    outer = f"\\left({g}\\right) \\left({g}\\right)^\\top"
+    if term.outer == "log":
+        value = f"\\frac{{{h}}}{{{total}}} - \\frac{{{outer}}}{{\\left({total}\\right)^{{2}}}}"
+        differential = f"\\frac{{{dg}}}{{{total}}}"
+    else:
+        first, second = _outer_derivatives(term, wrt, ctx, text, layout, budget, macros)
+        sign = " - " if second.startswith("-") else " + "
+        value = (
+            f"{_bracketed(first)} {h}{sign}{_bracketed(second.removeprefix('-').lstrip())} {outer}"
+        )
+        differential = f"{_bracketed(first)} {dg}"
+    coefficient = " ".join(_source(text, f) for f in term.coefficient)
+    if coefficient:
+        value, differential = (f"{coefficient} \\left({v}\\right)" for v in (value, differential))
+    term.read = Lowerer(ctx.env).lower(body)
+    if term.outer == "fn":  # (g read with S named: the term's value as read)
+        _outer_derivative(term, wrt, ctx, text, layout, budget, macros)
+    term.outer_hessian = _parsed(value, macros)
+    if term.outer_hessian is None:
+        raise CalculusError("the Hessian of a function of a sum could not be read again")
+    return hessian, value, differential
+
+
+def _outer_derivatives(
+    term: _Term, wrt: str, ctx: Context, text: str, layout: str, budget: Budget,
+    macros: MacroTable,
+) -> tuple[str, str]:  # fmt: skip
+    """g'(S) and g''(S) of a term g(S) of its sum, printed with the sum written in."""
+    assert term.function is not None and term.sum is not None
+    g, s = term.function, term.sum.node
+    written = text[g.start : g.end]
+    name = next((p for p in _PLACEHOLDERS if p not in written and p not in ctx.env.vars), "")
+    if not name:
+        raise CalculusError("a function of a sum over samples: no name left for the sum")
+    vars_ = {**ctx.env.vars, name: VarInfo(name, Shape(ONE, ONE), name)}
+    sub = replace(ctx, env=replace(ctx.env, vars=vars_))
+    printed = []
+    tree = _parsed(f"{text[g.start : s.start]} {name} {text[s.end : g.end]}", macros)
+    for _ in range(2):
+        out = differentiate(tree, name, sub, layout, budget) if tree is not None else None
+        if out is None or out.error is not None or not out.verified or out.kind != "derivative":
+            why = (out.error or out.note) if out is not None else "it could not be read again"
+            raise CalculusError(f"the function of the sum over samples: {why or 'not a number'}")
+        printed.append(_with_sum(out.result, name, _source(text, s)))
+        tree = _parsed(out.result, macros)
+    return printed[0], printed[1]
 
 
 def _with_sum(printed: str, name: str, total: str) -> str:
@@ -1955,6 +2047,12 @@ class _Point:
         total = np.zeros_like(x)
         wrt = self.wrt
         for term, each in zip(self.terms, self.each, strict=True):
+            if term.outer_hessian is not None:  # c g(S)'s Hessian, as printed
+                shown = self.evaluate_written(term.outer_hessian, x)
+                if shown is None:
+                    raise ValueError("the Hessian of a function of a sum could not be evaluated")
+                total = total - shown if term.sign == "-" else total + shown
+                continue
             assert term.result is not None
             if term.sum is None:
                 value = evaluate_expr(term.result, self._at(wrt, x, {}), self.sizes)

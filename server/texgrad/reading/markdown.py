@@ -47,6 +47,9 @@ from texgrad.reading.markdown_inline import (
     Doc,
     Span,
     add_region,
+    definitions_in,
+    definitions_in_front_matter,
+    definitions_outside_math,
     find_closer,
     open_env,
     scan_inline,
@@ -77,6 +80,8 @@ _BLANK_LINE = re.compile(r"^[ \t]*$", re.M)
 # include, as \input is, so that the shared page's macros are the document's)
 _QUARTO_INCLUDE = re.compile(r"^[ \t]*\{\{<\s*include\s+(?P<target>[^\s>]+)\s*>\}\}[ \t]*$", re.M)
 _RAW_HTML = re.compile(r"\s*<(?:(?:script|pre|style|textarea)(?![A-Za-z0-9-])|[!?])", re.I)
+# pandoc's raw attribute for TeX (```{=latex}): passed through, its \newcommand applied
+_RAW_TEX = frozenset({"{=latex}", "{=tex}"})
 _DIRECTIVE = re.compile(r"\{([A-Za-z][\w:.+-]*)\}")
 _OPTION_LINE = re.compile(r"[ \t>]*:[\w-]+:")
 _YAML_MARK = re.compile(r"[ \t>]*---[ \t]*")
@@ -92,6 +97,7 @@ def scan(text: str, extra_environments: frozenset[str] = frozenset(), path: str 
     if text:
         _scan_blocks(doc, 0, len(doc.starts), 0)
     doc.out.regions.sort(key=lambda r: (r.start, r.end))
+    doc.out.definitions.sort(key=lambda m: m.start)  # (in reading order: a later one wins)
     return doc.out
 
 
@@ -104,6 +110,7 @@ def scan_paragraph(
     doc.text, doc.envs, doc.path = text, MATH_ENVIRONMENTS | extra_environments, path
     doc.out, doc.starts, doc.ends = ScanResult(), [], []
     scan_inline(doc, lo, hi)
+    definitions_outside_math(doc, lo, hi)
     doc.out.regions.sort(key=lambda r: (r.start, r.end))
     return doc.out
 
@@ -293,16 +300,11 @@ def _scan_blocks(doc: Doc, first: int, last: int, depth: int) -> None:
         a, b = first + tok.map[0], min(first + tok.map[1], last)
         if a >= b:
             continue
-        if kind == "paragraph_open" and "{{<" in tokens[i + 1].content:
-            _includes(doc, doc.starts[a], doc.ends[b - 1])
         if kind in ("paragraph_open", "heading_open"):
-            prefixes: tuple[Span, ...] = ()
-            if quotes and i + 1 < len(tokens):
-                prefixes = _quote_prefixes(doc, a, b, tokens[i + 1].content)
-            if not quotes and kind == "paragraph_open" and doc.out.paragraphs is not None:
-                if "{{<" not in tokens[i + 1].content:  # (nor includes)
-                    doc.out.paragraphs.append((doc.starts[a], doc.ends[b - 1]))
-            scan_inline(doc, doc.starts[a], doc.ends[b - 1], prefixes)
+            inline = tokens[i + 1].content if i + 1 < len(tokens) else ""
+            _paragraph(doc, kind == "paragraph_open", inline, a, b, quotes > 0)
+        elif kind == "front_matter":  # header-includes: \newcommand{\vx}{\mathbf{x}}
+            definitions_in_front_matter(doc, doc.starts[a], doc.ends[b - 1])
         elif kind == "fence":
             _fence(doc, tok.markup, tok.info, tok.content, a, b, quotes > 0, depth)
         elif kind == "tex_display":
@@ -310,6 +312,19 @@ def _scan_blocks(doc: Doc, first: int, last: int, depth: int) -> None:
         elif kind == "html_block" and not _RAW_HTML.match(tok.content):
             # Never math, but MathJax reads definitions hidden in e.g. a <div hidden>.
             scan_inline(doc, doc.starts[a], doc.ends[b - 1], record=False)
+
+
+def _paragraph(doc: Doc, paragraph: bool, inline: str, a: int, b: int, quoted: bool) -> None:
+    """A paragraph (or a heading) of lines [a, b), whose text markdown-it saw as ``inline``:
+    its includes, its math, and (a paragraph's) definitions outside math."""
+    if paragraph and "{{<" in inline:
+        _includes(doc, doc.starts[a], doc.ends[b - 1])
+    prefixes = _quote_prefixes(doc, a, b, inline) if quoted else ()
+    if not quoted and paragraph and doc.out.paragraphs is not None and "{{<" not in inline:
+        doc.out.paragraphs.append((doc.starts[a], doc.ends[b - 1]))  # (nor includes)
+    scan_inline(doc, doc.starts[a], doc.ends[b - 1], prefixes)
+    if paragraph:  # (pandoc's raw TeX: \newcommand outside math)
+        definitions_outside_math(doc, doc.starts[a], doc.ends[b - 1])
 
 
 def _includes(doc: Doc, a: int, b: int) -> None:
@@ -353,11 +368,15 @@ def _fence(
     word = words[0] if words else ""
     directive = _DIRECTIVE.fullmatch(word)
     name = directive.group(1) if directive else None
-    if word != "math" and name is None:
+    if word != "math" and name is None and word not in _RAW_TEX:
         return  # code, d2l's {.python .input} included
     closing = doc.line(b - 1).lstrip(" \t>").rstrip()
     closed = b - 1 > a and len(closing) >= len(markup) and closing == markup[0] * len(closing)
     c0, c1 = a + 1, (b - 1 if closed else b)  # the content lines
+    if word in _RAW_TEX:  # pandoc's raw TeX block: not math, but its definitions are read
+        if c1 > c0 and not quoted:
+            definitions_in(doc, doc.starts[c0], doc.ends[c1 - 1])
+        return
     if name is not None and name != "math":
         if name in NON_MARKDOWN_DIRECTIVES or quoted or doc.line(a).find(markup) != 0:
             return  # code, or a directive whose indented body we would misread

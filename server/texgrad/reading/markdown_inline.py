@@ -404,6 +404,75 @@ def _definitions(doc: Doc, lo: int, hi: int) -> list[Span]:
     return spans
 
 
+# a definition that opens a line of a paragraph, outside math (pandoc's raw TeX)
+_LINE_DEF = re.compile(r"^[ \t]*(?=" + _DEF_START.pattern + ")", re.M)
+
+
+def definitions_outside_math(doc: Doc, lo: int, hi: int) -> None:
+    r"""``\newcommand`` & co. written outside math in the paragraph ``text[lo:hi]``, each at
+    the start of a line (or after another on it): pandoc reads them as raw TeX, and its
+    ``latex_macros`` extension applies them to every formula, so they are the document's
+    macros as much as those written in ``$$…$$``.  A definition inside math is read by
+    :func:`add_region` (not twice); one in a code span never opens its line."""
+    text = doc.text
+    seen = {m.start for m in doc.out.definitions}
+    pos = lo
+    while m := _LINE_DEF.search(text, pos, hi):
+        at = m.end()
+        pos = at + 1
+        while at < hi and at not in seen:
+            macro, stop = parse_definition(text[at : min(hi, at + _MAX_DEFINITION)], 0, doc.path)
+            if macro is None:
+                break
+            doc.out.definitions.append(replace(macro, start=at + macro.start, end=at + macro.end))
+            seen.add(at)
+            pos = at = at + max(stop, macro.end, 1)
+            while at < hi and text[at] in " \t":  # (\newcommand{\a}{…}\newcommand{\b}{…})
+                at += 1
+            if not _DEF_START.match(text, at, hi):
+                break
+
+
+def definitions_in(doc: Doc, lo: int, hi: int) -> None:
+    r"""The definitions of raw TeX ``text[lo:hi]`` (a pandoc ``{=latex}`` block), wherever
+    they are in it."""
+    _definitions(doc, lo, hi)
+
+
+# a YAML double-quoted scalar filling the rest of its line (``- "\\newcommand{\\vx}{…}"``)
+_YAML_QUOTED = re.compile(r'"((?:[^"\\\r\n]|\\.)*)"[ \t]*(?:#.*)?$')
+_YAML_ESCAPE = re.compile(r"\\(.)")
+_YAML_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "/": "/"}
+_NEWLINE_LINE = re.compile(r"[^\r\n]*")
+
+
+def definitions_in_front_matter(doc: Doc, lo: int, hi: int) -> None:
+    r"""The definitions of a YAML front matter ``text[lo:hi]`` (pandoc's and Quarto's
+    ``header-includes:``, ``include-in-header:``), line by line: in a double-quoted scalar
+    with its backslashes doubled (the definition's span its quotes), else as written (a
+    plain or block scalar)."""
+    text = doc.text
+    for line in _NEWLINE_LINE.finditer(text, lo, hi):
+        a, b = line.span()
+        if not _DEF_START.search(text, a, b):
+            continue
+        quoted = _YAML_QUOTED.search(text, a, b)
+        if quoted is None:
+            _definitions(doc, a, b)
+            continue
+        value = _YAML_ESCAPE.sub(lambda m: _YAML_ESCAPES.get(m[1], m[1]), quoted[1])
+        at = 0
+        while m := _DEF_START.search(value, at):
+            macro, stop = parse_definition(
+                value[m.start() : m.start() + _MAX_DEFINITION], 0, doc.path
+            )
+            if macro is None:
+                at = m.end()
+                continue
+            doc.out.definitions.append(replace(macro, start=quoted.start(), end=quoted.end()))
+            at = m.start() + max(stop, macro.end, 1)
+
+
 def _only_blank(text: str, lo: int, hi: int, spans: list[Span]) -> bool:
     pos = lo
     for a, b in sorted(spans):
