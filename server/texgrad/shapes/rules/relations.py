@@ -15,6 +15,7 @@ from texgrad.shapes.dims import (
     MAX_DIMENSION_BITS,
     ONE,
     SCALAR,
+    Dim,
     Shape,
     dim_of,
     same,
@@ -43,6 +44,9 @@ from texgrad.syntax.show import show
 from texgrad.syntax.symbols import symbol_key
 
 EQUALITIES = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv", "\\defeq", "\\eqdef"})
+# an algorithm's step (``U \\leftarrow (X^\\top X)^{-1} X^\\top Y V``): its sides agree as an
+# equation's do (and a letter grown by a step, ``X \\gets [X\\; x]``, is set anew, as ``=`` sets it)
+_EQUATING = EQUALITIES | {"\\leftarrow", "\\gets"}
 # how a brace's label names what it braces: ``\\underbrace{…}_{=: M}``
 _NAMING = EQUALITIES | {"=:", "\\eqqcolon"}
 # the braces whose label may name what they brace
@@ -152,7 +156,7 @@ class RelationRules(DistributionRules):
             given = i > 0 and node.relations[i - 1] in GIVEN  # y \mid x \sim …: x is given
             if rel == "\\sim" and node.items[i] is not None and not given:
                 self._drawn(node.items[i], node.items[i + 1])  # type: ignore[arg-type]
-            if rel not in EQUALITIES or _frobenius_side(node.relations, i):
+            if rel not in _EQUATING or _frobenius_side(node.relations, i):
                 continue
             left, right = node.items[i], node.items[i + 1]
             a, b = shapes[i], shapes[i + 1]
@@ -415,7 +419,23 @@ class RelationRules(DistributionRules):
         if substitutes(self.source, at):
             return True  # "Applying Lemma 1 with $A = \hat A$": the lemma's letter set to another
         # C = [0; 0; 0] for C ∈ ℝ^{n×m}: an example with n = 3, m = 1
-        return (_is_explicit(left) or _is_explicit(right)) and self._example_of(a, b, at)
+        if not (_is_explicit(left) or _is_explicit(right)):
+            return False
+        if self._in_letter_blocks(left, a, at) or self._in_letter_blocks(right, b, at):
+            return False  # \tilde C = [C \; 0_{p \times p}] for \tilde C p×(n+m): no example
+        return self._example_of(a, b, at)
+
+    def _in_letter_blocks(self, side: t.Node, shape: Shape, at: int) -> bool:
+        r"""Is ``side`` a matrix written out in blocks of letters (``[C \; 0_{p \times p}]``,
+        a cell a matrix or a vector), outside an example, whose size has no number in it
+        (but a vector's one column)?  Its sizes are its blocks', not an example's numbers."""
+        node = unwrapped(side, (t.Neg, t.Paren))
+        if not isinstance(node, t.Matrix) or not self._has_block(node):
+            return False
+        bounds = self.table.boundaries.get(self.path)
+        if bounds is not None and (bounds.in_unit(at) or bounds.result_of(at)):
+            return False
+        return all(d == ONE or _no_number(d) for d in (shape.rows, shape.cols))
 
     def _in_the_other_layout(self, left: t.Node, right: t.Node, a: Shape, b: Shape) -> bool:
         """Is one side a derivative whose shape is the other's transposed: a gradient written
@@ -1007,6 +1027,17 @@ def _is_space(node: t.Node) -> bool:
     return isinstance(node, t.Space) or (
         isinstance(node, t.Product) and isinstance(node.factors[0], t.Space)
     )
+
+
+def _no_number(d: Dim) -> bool:
+    """Is ``d`` made of names alone (``n + p``, ``Kp``; not ``2K``, ``n + 1``, ``3``)?"""
+    if d.is_Number:
+        return False
+    if d.is_Add:
+        return d.coeff == 0 and all(c == 1 and _no_number(term) for term, c in d.terms)
+    if d.is_Mul:
+        return bool(d.coeff == 1)
+    return True
 
 
 def _is_explicit(node: t.Node) -> bool:
