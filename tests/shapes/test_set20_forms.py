@@ -119,6 +119,26 @@ def test_an_algorithm_step_is_checked_as_an_equation(tmp_path: Path) -> None:
     assert found(result) == expected(fx, "equation-mismatch")
 
 
+def test_a_step_that_updates_a_letter_from_itself_may_resize_it(tmp_path: Path) -> None:
+    # pseudo-code: a submatrix, a projection, a transpose, a grown matrix; what follows
+    # uses the new value (the letter is unsized from there, never against its old shape)
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.tex
+        Let $A \in \mathbb{R}^{n \times n}$, $x \in \mathbb{R}^n$, $V \in \mathbb{R}^{n \times k}$,
+        $X \in \mathbb{R}^{n \times d}$, $W \in \mathbb{R}^{d \times k}$, $M \in \mathbb{R}^{k \times m}$ and $\eta > 0$.
+        \begin{enumerate}
+        \item $V \gets \mathbf{0}_{n \times k}$, $x \gets x / \|x\|$, $A \gets A_{S,S}$, $x \gets x_{1:k}$;
+        \item $V \gets [V \; x]$, $x \leftarrow x - \eta A x$;
+        \item $X \leftarrow X W$, then $Y \leftarrow X M$.
+        \end{enumerate}
+        """,
+        name="notes.tex",
+    )
+    assert found(result) == set()
+
+
 def test_a_letter_set_to_blocks_of_letters_of_another_size_is_a_mismatch(tmp_path: Path) -> None:
     # control notes: "writing $\tilde C = [C \; 0_{p \times p}]$" for the p×(n+m) \tilde C;
     # a matrix of numbers stays an example's (C = [1, 0] of a 1×2 case), and so do blocks
@@ -159,3 +179,18 @@ def test_unsized_zeros_take_the_size_the_factor_beside_them_asks(tmp_path: Path)
     )
     assert found(result) == expected(fx, "matmul-mismatch")
     assert declaration(result, "w") is None
+
+
+def test_the_rows_of_a_matrix_said_after_its_size_size_the_family(tmp_path: Path) -> None:
+    # a thesis's notation list: "$X$ is the $n \times p$ design matrix, whose rows are the $x_i^T$"
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        Here $X$ is the $n \times p$ design matrix, whose rows are the $x_i^T$, and $A \in \mathbb{R}^{n \times n}$.
+
+        $$A x_i$$
+          ^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")  # (x_i: a p-vector)

@@ -45,7 +45,8 @@ from texgrad.syntax.symbols import symbol_key
 
 EQUALITIES = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv", "\\defeq", "\\eqdef"})
 # an algorithm's step (``U \\leftarrow (X^\\top X)^{-1} X^\\top Y V``): its sides agree as an
-# equation's do (and a letter grown by a step, ``X \\gets [X\\; x]``, is set anew, as ``=`` sets it)
+# equation's do — unless the step updates the letter from itself (``X \\gets X W``,
+# ``V \\gets [V \\; x]``, ``A \\gets A_{S,S}``), which may change its size
 _EQUATING = EQUALITIES | {"\\leftarrow", "\\gets"}
 # how a brace's label names what it braces: ``\\underbrace{…}_{=: M}``
 _NAMING = EQUALITIES | {"=:", "\\eqqcolon"}
@@ -156,7 +157,10 @@ class RelationRules(DistributionRules):
             given = i > 0 and node.relations[i - 1] in GIVEN  # y \mid x \sim …: x is given
             if rel == "\\sim" and node.items[i] is not None and not given:
                 self._drawn(node.items[i], node.items[i + 1])  # type: ignore[arg-type]
-            if rel not in _EQUATING or _frobenius_side(node.relations, i):
+            if (
+                rel not in _EQUATING or _frobenius_side(node.relations, i)
+                or self._updates(rel, node.items[i], node.items[i + 1], shapes[i], shapes[i + 1])
+            ):  # fmt: skip
                 continue
             left, right = node.items[i], node.items[i + 1]
             a, b = shapes[i], shapes[i + 1]
@@ -178,6 +182,28 @@ class RelationRules(DistributionRules):
                         continue
                 self._equation(rel, left, right, a, b)
         return None
+
+    def _updates(
+        self, rel: str, left: t.Node | None, right: t.Node | None, a: Shape | None, b: Shape | None
+    ) -> bool:
+        r"""Is ``left \gets right`` a step that computes a letter from itself (``x \gets x -
+        \eta g``, ``X \gets X W``, ``V \gets [V \; x]``)?  Its new value may have a new size:
+        nothing to check, and a size that changes leaves the letter unsized."""
+        if rel in EQUALITIES:
+            return False
+        letter = unwrapped(left) if left is not None else None
+        while isinstance(letter, t.Sub):
+            letter = letter.base
+        if not isinstance(letter, t.Symbol) or right is None or left is None:
+            return False
+        if not any(
+            isinstance(n, t.Symbol) and n.name == letter.name and n.font == letter.font
+            for n in right.walk()
+        ):
+            return False
+        if a is not None and b is not None and a != b:
+            self._define(left, UNSIZED)  # (an update of unknown size may be a slip: kept)
+        return True
 
     def _braced(self, node: t.Sub) -> Shape | None:
         r"""``\underbrace{…}_{A_{\mathrm{cl}}}`` (or ``_{=: M}``): the shape of what it braces,
