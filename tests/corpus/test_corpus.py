@@ -80,8 +80,12 @@ def test_verbatim_nodes_point_at_their_source(corpus: Path) -> None:
 # - cookbook 3214-3218: the Kronecker identities invert, trace and take determinants of the
 #   m×n A and r×q B of the definition just above (they hold only for square A and B);
 # - tensor cookbook 953: Tr(A X B) with A p×m and B n×q is p×q, square only if p = q, and
-#   A^T B^T multiplies m×p by q×n.
+#   A^T B^T multiplies m×p by q×n;
+# - d2l multivariable calculus 759: "$\mathbf{U}$ is an $n \times r$ and $\mathbf{V}$ is an
+#   $r \times m$", and the first guess -2(X - UV)U multiplies n×m by n×r — the next paragraph
+#   says so itself ("we cannot multiply a $n \times m$ and a $n \times r$ matrix").
 REVIEWED = {
+    ("d2l-en/multivariable-calculus.md", 759, "matmul-mismatch"): 1,
     ("matrix-cookbook-md/main.md", 2466, "add-mismatch"): 2,
     ("matrix-cookbook-md/main.md", 3214, "not-square"): 3,
     ("matrix-cookbook-md/main.md", 3217, "not-square"): 3,

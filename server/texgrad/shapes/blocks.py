@@ -133,3 +133,44 @@ def _identities(cells: list[Block], rows: list[Dim | None], cols: list[Dim | Non
             elif c is not None:
                 rows[b.row], changed = c, True
     return True
+
+
+def completed(
+    grid: list[list[Block]], rows_total: Dim | None, cols_total: Dim | None
+) -> Shape | None:
+    r"""The whole shape of a matrix of blocks whose one block-column (or block-row) holds
+    zeros alone of no written size (``[C \; 0]``), sized by what it multiplies: the
+    columns it must have (``cols_total``, the rows of the factor after it) or the rows
+    (``rows_total``, the columns of the factor before it).  None unless every other size is
+    known, the blocks agree, and the zeros' size left over is a positive one."""
+    solved = solve(grid)
+    if solved.disagreements or solved.shape is not None or not grid:
+        return None
+    rows, cols = list(solved.rows), list(solved.cols)
+    for sizes, other, total, along in (
+        (cols, rows, cols_total, "col"),
+        (rows, cols, rows_total, "row"),
+    ):
+        missing = [k for k, d in enumerate(sizes) if d is None]
+        if total is None or len(missing) != 1 or None in other:
+            continue
+        k = missing[0]
+        if any(b.kind != "zero" for row in grid for b in row if getattr(b, along) == k):
+            continue
+        left = total - _total([d for d in sizes if d is not None]) if len(sizes) > 1 else total
+        if not _positive(left):
+            continue
+        sizes[k] = left
+        return Shape(_total(rows), _total(cols))
+    return None
+
+
+def _positive(d: Dim) -> bool:
+    """Is ``d`` certainly a positive size (``m``, ``2n``, ``n + m``; not ``p - n``, ``0``)?"""
+    if d.is_Number:
+        return int(d) > 0
+    if d.is_Add:
+        return bool(d.coeff >= 0 and all(c > 0 for _, c in d.terms))
+    if d.is_Mul:
+        return bool(d.coeff > 0)
+    return True

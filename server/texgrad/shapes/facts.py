@@ -196,7 +196,12 @@ def _leads(lead: re.Match[str], before: str) -> bool:
     supposition lead it directly ("Let", "Assume that", not "Let $A \\in …$, with")?"""
     if lead.group("consequence"):
         return True
-    return not any(c in before[lead.end() :].lstrip(" ,") for c in ",;:")
+    rest = before[lead.end() :]
+    if not any(c in rest.lstrip(" ,") for c in ",;:"):
+        return True
+    # "From here on we assume a square plant, $m = p$": a few words and no math between
+    # (not "Let $A \in …$, with $m = n$", which sets a letter up and then states a case)
+    return "$" not in rest and "\\(" not in rest and len(rest.split()) <= 5
 
 
 def _sentence_end(text: str, at: int) -> int:

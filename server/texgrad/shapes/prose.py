@@ -33,10 +33,10 @@ _M = r"\$\$?(?P<{}>[^$]{{1,80}})\$\$?"
 _ART = r"(?:an?|the|one|some)"
 _DEF = r"\$\$?(?P<{}>[^$=]{{1,40}}=[^$]{{1,80}})\$\$?"  # "$K = k(X, X)$": a definition
 _KIND = (
-    r"(?P<kind>(?:(?:real|complex|symmetric|positive[- ](?:semi-?)?definite|square|random|column|row|weight|"
+    r"(?P<kind>(?:(?:real|complex|symmetric|positive(?:-|\s+)(?:semi-?)?definite|square|random|column|row|weight|"
     r"data|design|input|output|feature|diagonal|all-ones|identity|invertible|orthogonal|(?:lower |upper )?triangular|"
     r"nonsingular|non-singular|rotation|permutation|covariance|full[- ]rank|sparse|Gram|unitary|Hessian|"
-    r"Jacobian|projection|precision|kernel|adjacency|transition|stochastic|loading) )*"
+    r"Jacobian|projection|precision|kernel|adjacency|transition|stochastic|loading)\s+)*"
     r"(?:matrix|matrices|vector|vectors))"
 )
 # "… $A$ be a symmetric matrix and $B$ a $k \times k$ positive definite one": "one" names the
@@ -51,12 +51,12 @@ _BY = r"\$(?P<dims>[^$]{1,30})\$(?:\s+by\s+|-by-)\$(?P<dimsb>[^$]{1,30})\$"
 _PROSE = [
     # "$A$ and $B$ are $n \times n$ matrices", "$x$, $y$ and $z$ are $n$-dimensional vectors"
     re.compile(_M.format("sym") + r"(?:,\s*" + _M.format("sym2") + r")?,?\s+and\s+" + _M.format("sym3")
-               + r"\s+are\s+(?:both\s+|all\s+)?" + _M.format("dims") + r"(?:[- ]dimensional)?\s+" + _KIND),
+               + r"\s+are\s+(?:both\s+|all\s+)?" + _M.format("dims") + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND),
     # "Let $W$ be an $m \times n$ matrix", "$v$ is an $n$-dimensional vector"
     re.compile(_M.format("sym") + r"\s+(?:be|is|denotes?)\s+" + _ART + r"\s+" + _BEFORE_SIZE + _M.format("dims")
                + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND),
     # "Let $A$ be …, $C$ an $n \times m$ matrix and $w$ a vector of …": apposition in a list
-    re.compile(r"(?:,|\band)\s+" + _M.format("sym") + r"\s+an?\s+" + _M.format("dims")
+    re.compile(r"(?:,|\band|\bwith)\s+" + _M.format("sym") + r"\s+an?\s+" + _M.format("dims")
                + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND_OR_ONE),
     # "an $n \times n$ matrix $A$", "a $k \times 1$ vector $y_t$", "$n$-dimensional vector $v$", "an $m$-vector $y$"
     re.compile(_M.format("dims") + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND + r"\s+(?:called\s+|denoted\s+(?:by\s+)?)?" + _M.format("sym")),
@@ -72,12 +72,14 @@ _PROSE = [
     # ("Each $\delta^{[l]}$ is $n^{[l]} \times m$") and the items of such a list ("…, $C$ is
     # $n \times m$ and $G$ is $k \times n$"), or of a
     # bulleted one ("* $w_t$ is $k \times 1$")
-    re.compile(r"(?P<lead>\b[Ll]et|\b[Ss]uppose|\b[Aa]ssume|\bwhere|\b[Ee]ach|(?m:^)[ \t]*(?:[-*+]|\d+[.)]|\\item)|,|\band)\s+" + _M.format("sym") + r"\s+(?:is|be)\s+(?:of\s+(?:size|shape|dimensions?)\s+)?" + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?"
+    # ("…, where $X_i$ is the $n_i \times p$ fixed-effects design", "accordingly $A$ is $n \times n$")
+    re.compile(r"(?P<lead>\b[Ll]et|\b[Ss]uppose|\b[Aa]ssume|\bwhere|\b[Ee]ach|\b[Aa]ccordingly|(?m:^)[ \t]*(?:[-*+]|\d+[.)]|\\item)|,|\band)\s+" + _M.format("sym") + r"\s+(?:is|be)\s+(?:of\s+(?:size|shape|dimensions?)\s+|(?:the|an?)\s+)?" + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?"
                + r"(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
     # "$K_* = k(X, X_*)$, an $n \times n_*$ matrix": an apposition after a definition (of a
     # letter defined here first: "…was accumulated as $G = \frac{1}{B} Z Z^\top$, a $B \times B$
     # Gram matrix" after "$G = \frac{1}{B} Z^\top Z$" sizes the wrong value)
-    re.compile(r"(?P<fresh>)" + _M.format("defsym") + r",\s+(?:which is\s+)?an?\s+" + _M.format("dims")
+    # (a definition as long as "$S = \operatorname{diag}\big(\boldsymbol{\mu} \odot (\mathbf{1} - \boldsymbol{\mu})\big)$")
+    re.compile(r"(?P<fresh>)\$\$?(?P<defsym>[^$]{1,160})\$\$?,\s+(?:which is\s+)?an?\s+" + _M.format("dims")
                + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND),
     # "$K = k(X, X)$ is $n \times n$": the size of what a definition names (a definition:
     # "If $A$ is $n \times k$" supposes)
@@ -143,6 +145,19 @@ _PROSE = [
     re.compile(r"(?P<lead>\b[Ll]et|\b[Ss]uppose|\b[Aa]ssume|\bwhere|\b[Ee]ach|(?m:^)[ \t]*(?:[-*+]|\d+[.)]|\\item)|,|\band)\s+"
                + _M.format("sym") + r"\s+(?:is|be)\s+(?:of\s+(?:size|shape|dimensions?)\s+)?" + _BY
                + r"(?P<kind>)(?![\w-])"),
+    # "…, $Z_i$ the $n_i \times q$ random-effects design and …": an apposition in a list,
+    # whatever the noun
+    re.compile(r"(?P<lead>,|\band|\bwith)\s+" + _M.format("sym") + r"\s+the\s+"
+               + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?(?P<kind>)(?![\w-])"),
+    # "$x_k$ is the state (an $n$-vector), $u_k$ the input (an $m$-vector)": the size in
+    # brackets after what the letter is
+    re.compile(_M.format("sym") + r"\s+(?:is\s+|denotes\s+)?(?:the|an?)\s+(?:[\w-]+\s+){0,3}?[\w-]+\s+\(\s*"
+               + r"(?:an?\s+)?" + _M.format("dims")
+               + r"(?:(?:[- ]dimensional\s+|-|\s+)(?P<kind>vector|matrix))?\s*\)"),
+    # "with orthogonal $Q_i$ and diagonal $\Lambda_i$, both $n_i \times n_i$"
+    re.compile(_M.format("sym") + r"(?:,\s*|\s+and\s+)(?:[\w-]+\s+){0,2}" + _M.format("sym2")
+               + r",?\s+(?:which\s+are\s+|are\s+)?(?:both|each)\s+(?:of\s+size\s+)?"
+               + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?(?P<kind>)(?![\w-])"),
     # "Write $\Delta$ for the $n$ by $B$ matrix whose columns …"
     re.compile(_M.format("sym") + r"\s+for\s+the\s+" + _BEFORE_SIZE + _BY
                + r"\s+(?:[A-Za-z-]+\s+){0,2}?(?P<kind>matrix)\b"),
@@ -164,7 +179,11 @@ _NEEDS = (
     ("\\times",),
     ("\\times",),
     ("we write", "we also write", "we call", "we denote", "we simply", "we shall", "we will"),
-    *[(" by $", "-by-")] * 4,
+    *[(" by $", "-by-")] * 3,
+    ("\\times",),
+    ("vector", "\\times"),
+    ("both", "each"),
+    (" by $", "-by-"),
 )
 assert len(_NEEDS) == len(_PROSE)
 
@@ -340,7 +359,11 @@ def _object_of_preposition(text: str, m: re.Match[str], lo: int) -> bool:
     return bool(_OBJECT.search(text, max(lo, at - 24), at))
 
 
-_DECLARING = re.compile(r"\b(?:[Ww]here|[Ll]et|[Ss]uppose|[Aa]ssume|[Gg]iven|[Tt]hen|[Nn]ow)\b")
+# (or a list of sizes that opens with one: "$y$ is an $N$-vector, $X$ is $N \times p$, …")
+_DECLARING = re.compile(
+    r"\b(?:[Ww]here|[Ll]et|[Ss]uppose|[Aa]ssume|[Gg]iven|[Tt]hen|[Nn]ow)\b"
+    r"|(?:^|[:;]\s*)\$[^$]{1,40}\$\s+is\s+(?:an?\s+|the\s+)?\$[^$]{1,40}\$"
+)
 _HYPOTHESIS = re.compile(r"\b(?:[Ii]f|[Ww]hen|[Ww]henever|[Uu]nless)\b")
 
 
@@ -830,7 +853,9 @@ _FAMILY = [
     re.compile(_M.format("matrix") + r",?\s+(?:(?:which|that)\s+)?(?:stacks?|collects?|has|holds?|contains?)\s+(?:the\s+)?"
                + _M.format("member") + r"\s+as\s+(?:its\s+)?" + _PART),
     # "…, whose rows are $x_i^\top$", "with rows $\mathbf{x}_1^\top, \dots, \mathbf{x}_N^\top$"
-    re.compile(_M.format("matrix") + r",?\s+(?:whose|with)\s+(?:the\s+)?" + _PART
+    # (also "$X$ is the $n \times p$ design matrix, whose rows are the $x_i^\top$")
+    re.compile(_M.format("matrix") + r"(?:\s+(?:be|is)\s+(?:an?|the)(?:\s+\$[^$]{1,40}\$)?(?:[\s-]+[A-Za-z]+){1,3})?"
+               + r",?\s+(?:whose|with)\s+(?:the\s+)?" + _PART
                + r"\s+(?:are\s+)?(?:the\s+)?(?:vectors\s+)?" + _M.format("member")),
     # "let $X$ be an $n \times p$ matrix whose $i$-th row is the observation $\mathbf{x}_i^\top$",
     # "$X \in …$, whose $i$-th row is $x_i^\top$"

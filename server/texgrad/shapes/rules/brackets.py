@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from texgrad.shapes import messages
-from texgrad.shapes.blocks import Block, Disagreement, solve
+from texgrad.shapes.blocks import Block, Disagreement, completed, solve
 from texgrad.shapes.diagnostics import Fix
 from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, same
 from texgrad.shapes.rules.base import RuleBase, span_key
@@ -156,6 +156,18 @@ class BracketRules(RuleBase):
         if node.env.rstrip("*") in _DETERMINANTS:
             return SCALAR
         return solved.shape
+
+    def _completed(self, node: t.Node, rows: Dim | None, cols: Dim | None) -> Shape | None:
+        r"""The shape of a matrix written out whose zeros of no written size fill what the
+        factor beside it asks (``[C \; 0] \xi_k`` with ξ_k of n + m rows: the zero is p×m)."""
+        if not isinstance(node, t.Matrix) or node.env.rstrip("*") not in _MATRICES:
+            return None
+        width = max((len(row) for row in node.rows), default=0)
+        cells = [[*row, *(None,) * (width - len(row))] for row in node.rows]
+        if not cells or width == 0 or any(_elided(c) for row in cells for c in row):
+            return None
+        grid = [[self._block(c, i, j) for j, c in enumerate(row)] for i, row in enumerate(cells)]
+        return completed(grid, rows, cols)
 
     def _listed(self, cells: list[list[t.Node | None]]) -> Shape | None:
         r"""``[x_1 \; \cdots \; x_n]`` (scalars, columns or matrices side by side) and

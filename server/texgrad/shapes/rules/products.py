@@ -5,9 +5,11 @@ broadcasting and identities (``\lambda I``), binary operators (``\odot``, ``\oti
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from texgrad.shapes import messages
 from texgrad.shapes.diagnostics import Fix
-from texgrad.shapes.dims import ONE, SCALAR, Shape, broadcasts, scalar_spreads
+from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, broadcasts, same, scalar_spreads
 from texgrad.shapes.rules.base import span_key
 from texgrad.shapes.rules.distributions import DistributionRules, normal_parts
 from texgrad.syntax import tree as t
@@ -38,6 +40,9 @@ _GREEK_COEFFICIENTS = frozenset(
 # the one accented letter read as a coefficient: a diffusion model's \bar\alpha_t (the
 # product of the \alpha_s; \hat\beta, \bar\mu, \hat\theta are estimates, often vectors)
 _SCHEDULE = ("\\alpha", ("bar",))
+
+# the braces a product's factor may be written under (``\underbrace{[C \; 0]}_{\tilde C}``)
+_BRACES = frozenset({"underbrace", "overbrace"})
 
 # binary operators a scalar operand makes a scaling: \odot, \cdot, \times (cross products
 # and convolutions of two vectors are not checked)
@@ -79,6 +84,10 @@ def _diagonals_by_neighbours(factors: list[t.Node], shapes: list[Shape | None]) 
 class ProductRules(DistributionRules):
     """Products, sums, binary operators and fractions."""
 
+    if TYPE_CHECKING:  # (rules/brackets.py)
+
+        def _completed(self, node: t.Node, rows: Dim | None, cols: Dim | None) -> Shape | None: ...
+
     def _product(self, node: t.Product) -> Shape | None:
         factors = self._applications(list(node.factors))
         if len(factors) == 1:
@@ -101,6 +110,7 @@ class ProductRules(DistributionRules):
         self._gather_evidence(factors, shapes)
         _diagonals_by_neighbours(factors, shapes)
         _unsized_ones(factors, shapes)
+        self._unsized_blocks(factors, shapes)
         # Each run of factors of known shape is multiplied out: however the product is
         # bracketed, its neighbours must agree (`A y` in `u^\top A y`, whatever u is).  A factor
         # of unknown shape is never part of a message; the product has the rows of its first
@@ -142,6 +152,21 @@ class ProductRules(DistributionRules):
         ):  # fmt: skip
             result = Shape(head.rows, acc.cols)
         return result
+
+    def _unsized_blocks(self, factors: list[t.Node], shapes: list[Shape | None]) -> None:
+        r"""``[C \; 0] \xi_k``, ``u^\top [B; 0]``: a matrix written out with zeros of no
+        written size has the size its known neighbour asks, when its other blocks fix the rest."""
+        for i, f in enumerate(factors):
+            if isinstance(f, t.Sub) and isinstance(f.base, t.Accent) and f.base.accent in _BRACES:
+                f = f.base.body  # \underbrace{\begin{pmatrix} C & 0 \end{pmatrix}}_{\tilde C}
+            if shapes[i] is not None or not isinstance(f, t.Matrix):
+                continue
+            after = shapes[i + 1] if i + 1 < len(factors) else None
+            before = shapes[i - 1] if i > 0 else None
+            cols = after.rows if after is not None and not after.is_scalar else None
+            rows = before.cols if before is not None and not before.is_scalar else None
+            if rows is not None or cols is not None:
+                shapes[i] = self._completed(f, rows, cols)
 
     def _expectations(self, factors: list[t.Node], shapes: list[Shape | None]) -> None:
         """``\\mathbb{E}[x x^\\top \\mid y]``, ``\\mathbb{E}_q(z)``: an expectation has the shape of

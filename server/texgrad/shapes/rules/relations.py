@@ -15,6 +15,7 @@ from texgrad.shapes.dims import (
     MAX_DIMENSION_BITS,
     ONE,
     SCALAR,
+    Dim,
     Shape,
     dim_of,
     same,
@@ -43,6 +44,10 @@ from texgrad.syntax.show import show
 from texgrad.syntax.symbols import symbol_key
 
 EQUALITIES = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv", "\\defeq", "\\eqdef"})
+# an algorithm's step (``U \\leftarrow (X^\\top X)^{-1} X^\\top Y V``): its sides agree as an
+# equation's do — unless the step updates the letter from itself (``X \\gets X W``,
+# ``V \\gets [V \\; x]``, ``A \\gets A_{S,S}``), which may change its size
+_EQUATING = EQUALITIES | {"\\leftarrow", "\\gets"}
 # how a brace's label names what it braces: ``\\underbrace{…}_{=: M}``
 _NAMING = EQUALITIES | {"=:", "\\eqqcolon"}
 # the braces whose label may name what they brace
@@ -152,7 +157,10 @@ class RelationRules(DistributionRules):
             given = i > 0 and node.relations[i - 1] in GIVEN  # y \mid x \sim …: x is given
             if rel == "\\sim" and node.items[i] is not None and not given:
                 self._drawn(node.items[i], node.items[i + 1])  # type: ignore[arg-type]
-            if rel not in EQUALITIES or _frobenius_side(node.relations, i):
+            if (
+                rel not in _EQUATING or _frobenius_side(node.relations, i)
+                or self._updates(rel, node.items[i], node.items[i + 1], shapes[i], shapes[i + 1])
+            ):  # fmt: skip
                 continue
             left, right = node.items[i], node.items[i + 1]
             a, b = shapes[i], shapes[i + 1]
@@ -174,6 +182,28 @@ class RelationRules(DistributionRules):
                         continue
                 self._equation(rel, left, right, a, b)
         return None
+
+    def _updates(
+        self, rel: str, left: t.Node | None, right: t.Node | None, a: Shape | None, b: Shape | None
+    ) -> bool:
+        r"""Is ``left \gets right`` a step that computes a letter from itself (``x \gets x -
+        \eta g``, ``X \gets X W``, ``V \gets [V \; x]``)?  Its new value may have a new size:
+        nothing to check, and a size that changes leaves the letter unsized."""
+        if rel in EQUALITIES:
+            return False
+        letter = unwrapped(left) if left is not None else None
+        while isinstance(letter, t.Sub):
+            letter = letter.base
+        if not isinstance(letter, t.Symbol) or right is None or left is None:
+            return False
+        if not any(
+            isinstance(n, t.Symbol) and n.name == letter.name and n.font == letter.font
+            for n in right.walk()
+        ):
+            return False
+        if a is not None and b is not None and a != b:
+            self._define(left, UNSIZED)  # (an update of unknown size may be a slip: kept)
+        return True
 
     def _braced(self, node: t.Sub) -> Shape | None:
         r"""``\underbrace{…}_{A_{\mathrm{cl}}}`` (or ``_{=: M}``): the shape of what it braces,
@@ -415,7 +445,23 @@ class RelationRules(DistributionRules):
         if substitutes(self.source, at):
             return True  # "Applying Lemma 1 with $A = \hat A$": the lemma's letter set to another
         # C = [0; 0; 0] for C ∈ ℝ^{n×m}: an example with n = 3, m = 1
-        return (_is_explicit(left) or _is_explicit(right)) and self._example_of(a, b, at)
+        if not (_is_explicit(left) or _is_explicit(right)):
+            return False
+        if self._in_letter_blocks(left, a, at) or self._in_letter_blocks(right, b, at):
+            return False  # \tilde C = [C \; 0_{p \times p}] for \tilde C p×(n+m): no example
+        return self._example_of(a, b, at)
+
+    def _in_letter_blocks(self, side: t.Node, shape: Shape, at: int) -> bool:
+        r"""Is ``side`` a matrix written out in blocks of letters (``[C \; 0_{p \times p}]``,
+        a cell a matrix or a vector), outside an example, whose size has no number in it
+        (but a vector's one column)?  Its sizes are its blocks', not an example's numbers."""
+        node = unwrapped(side, (t.Neg, t.Paren))
+        if not isinstance(node, t.Matrix) or not self._has_block(node):
+            return False
+        bounds = self.table.boundaries.get(self.path)
+        if bounds is not None and (bounds.in_unit(at) or bounds.result_of(at)):
+            return False
+        return all(d == ONE or _no_number(d) for d in (shape.rows, shape.cols))
 
     def _in_the_other_layout(self, left: t.Node, right: t.Node, a: Shape, b: Shape) -> bool:
         """Is one side a derivative whose shape is the other's transposed: a gradient written
@@ -1007,6 +1053,17 @@ def _is_space(node: t.Node) -> bool:
     return isinstance(node, t.Space) or (
         isinstance(node, t.Product) and isinstance(node.factors[0], t.Space)
     )
+
+
+def _no_number(d: Dim) -> bool:
+    """Is ``d`` made of names alone (``n + p``, ``Kp``; not ``2K``, ``n + 1``, ``3``)?"""
+    if d.is_Number:
+        return False
+    if d.is_Add:
+        return d.coeff == 0 and all(c == 1 and _no_number(term) for term, c in d.terms)
+    if d.is_Mul:
+        return bool(d.coeff == 1)
+    return True
 
 
 def _is_explicit(node: t.Node) -> bool:
