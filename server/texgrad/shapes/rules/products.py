@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from texgrad.shapes import messages
 from texgrad.shapes.diagnostics import Fix
-from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, broadcasts, same, scalar_spreads
+from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, broadcasts, scalar_spreads
 from texgrad.shapes.rules.base import span_key
 from texgrad.shapes.rules.distributions import DistributionRules, normal_parts
 from texgrad.syntax import tree as t
