@@ -91,6 +91,8 @@ def test_what_an_item_of_a_list_says_of_symmetry_holds_in_that_item() -> None:
         ),  # fmt: skip
         # said of A for the document
         ("Here $A$ is symmetric.", []),
+        ("We assumed a symmetric $A$ in Section 2, and do so here.", []),
+        ("Throughout, we have assumed that $A$ is symmetric.", []),
     ],
 )
 def test_assumed_symmetric_holds_in_its_sentence(sentence: str, flagged: list[int]) -> None:

@@ -1304,7 +1304,13 @@ def _equal_to_transpose(text: str, conditions: bool) -> set[str]:
     return said
 
 
-_CONDITION = re.compile(r"\b(?:when|whenever|if|provided|assuming|assumed)\b[^.;$]{0,40}$", re.I)
+# ("The printed $2A\mathbf x$ assumed a symmetric $A$": a supposition; "we assumed", "is
+# assumed": a statement)
+_CONDITION = re.compile(
+    r"\b(?:when|whenever|if|provided|assuming|(?<!we )(?<!I )(?<!is )(?<!are )(?<!was )"
+    r"(?<!were )(?<!been )(?<!be )(?<!have )(?<!has )(?<!had )assumed)\b[^.;$]{0,40}$",
+    re.I,
+)
 _SENTENCE = re.compile(r"[.!?](?:\s|$)")
 _DISPLAY_END = re.compile(r"(?:\\end\{[A-Za-z*]+\}|\\\]|\$\$)[ \t]*\n\s*(?=[A-Z])")
 _NEGATED = re.compile(
