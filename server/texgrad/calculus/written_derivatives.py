@@ -2734,6 +2734,8 @@ def _short(why: str) -> str:
     (a sum's by its first five, as said), a written side not evaluated without where."""
     if why.startswith("written side not evaluated"):
         return "written side not evaluated"
+    if why.startswith(_NEVER_REPORTED):  # (without the letters never declared)
+        return _NEVER_REPORTED
     if why.startswith("sum: "):
         return "sum: " + " ".join(why.removeprefix("sum: ").split()[:5])
     if not why.startswith("engine: "):
