@@ -488,9 +488,7 @@ def _order(points: _Points, correct: Expr, written: Expr, show: _Show) -> _Found
         chain = [f for f in product.factors if not f.is_scalar]
         if not 2 <= len(chain) <= MAX_FACTORS:
             continue
-        for order in itertools.permutations(range(len(chain))):
-            if order == tuple(range(len(chain))):
-                continue
+        for order in _orders(chain):
             try:
                 other = e.mul(*scalars, *(chain[i] for i in order))
                 if other == product:
@@ -505,6 +503,28 @@ def _order(points: _Points, correct: Expr, written: Expr, show: _Show) -> _Found
                     f"`{_without_scalars(other, show)}` is needed"
                 )
     return None
+
+
+def _orders(chain: list[Expr]) -> list[tuple[int, ...]]:
+    r"""The other orders of a product's factors, those closest to the written one first: a
+    differential ``\mathrm dX`` where it is written, then the fewest factors moved (``-tr(A
+    X^{-1} X^{-1} dX)`` for ``-tr(X^{-1} A X^{-1} dX)`` says so, not ``A X^{-1} dX X^{-1}``,
+    equal under the trace but not what the document writes)."""
+    same = tuple(range(len(chain)))
+    fixed = [i for i, f in enumerate(chain) if _a_differential(f)]
+
+    def moved(order: tuple[int, ...]) -> tuple[int, int]:
+        return (
+            sum(order[i] != i for i in fixed),
+            sum(a != b for a, b in zip(order, same, strict=True)),
+        )
+
+    return sorted((o for o in itertools.permutations(same) if o != same), key=moved)
+
+
+def _a_differential(f: Expr) -> bool:
+    r"""``\mathrm dX``, or the direction a written differential is read as (named so)."""
+    return isinstance(f, e.D) or (isinstance(f, e.Var) and f.name.startswith("\\mathrm{d}"))
 
 
 def _without_scalars(product: Expr, show: _Show) -> str:

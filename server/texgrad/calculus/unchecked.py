@@ -575,11 +575,32 @@ def claim_reason(why: str, function: str = "", wrt: str = "") -> str:
         said += why.removeprefix("hedged: ")
     if said is not None and why.startswith("upstream: several: "):  # (the gradients named)
         said += why.removeprefix("upstream: several: ")
+    if said is not None and why.startswith("never reported: ") and ": " in why[16:]:
+        said += _declare_letters(why.split(": ", 2)[2].split(", "))  # (the letters never declared)
     if said is not None and why.startswith("differential: by a name: "):
         said += why.removeprefix("differential: by a name: ")
     if said is None:
         said = why if why and why != "unknown" else "texgrad cannot differentiate it"
     return f"this derivative is not checked: {said}"
+
+
+def _declare_letters(letters: list[str]) -> str:
+    """ ": the document never declares `t`; declare it, e.g. `t \\in \\mathbb{R}`" — the letters
+    a claim was typed by, each with a declaration its kind of letter fits."""
+    examples = []
+    for letter in letters:
+        base = letter.split("{")[-1].strip("} ").lstrip("\\") if "{" in letter else letter
+        bold = letter.startswith(("\\mathbf", "\\bm", "\\boldsymbol", "\\vec"))
+        if bold:
+            space = "\\mathbb{R}^n"
+        elif base[:1].isupper():
+            space = "\\mathbb{R}^{n \\times n}"
+        else:
+            space = "\\mathbb{R}"
+        examples.append(f"`{letter} \\in {space}`")
+    named = ", ".join(f"`{x}`" for x in letters)
+    them = "it" if len(letters) == 1 else "them"
+    return f": the document never declares {named}; declare {them}, e.g. " + ", ".join(examples)
 
 
 # -- derivatives written otherwise than as `derivative = expression` -------------------------

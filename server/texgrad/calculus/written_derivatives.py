@@ -80,7 +80,13 @@ from texgrad.calculus.written_components import compare_entries, entry_of
 from texgrad.calculus.written_fixes import fixed_as_written, transpose_macros
 from texgrad.calculus.written_hedges import hedge_said, hedged_kinds
 from texgrad.calculus.written_jacobians import OutputEntry, judge, output_entry
-from texgrad.calculus.written_layouts import BY_TRANSPOSE, JACOBIANS, accepted_forms
+from texgrad.calculus.written_layouts import (
+    BY_TRANSPOSE,
+    COLUMNS,
+    JACOBIANS,
+    accepted_forms,
+    columns_stated,
+)
 from texgrad.calculus.written_rebound import rebound
 from texgrad.calculus.written_samples import compare_sum
 from texgrad.calculus.written_simplex import resample, stated_sums, unit_vectors_stated
@@ -295,15 +301,24 @@ def _table_claims(
 ) -> Iterator[WrittenDerivative]:
     r"""``| $f(\mathbf x)$ | $\nabla_{\mathbf x} f$ |`` heading a table (Markdown, or a LaTeX
     tabular): each line's derivative cell is a claim about the derivative of its function
-    cell."""
+    cell; ``| Expression | Derivative |`` whose first cells write the derivative itself
+    (``$\frac{\partial\, \mathbf a^\top\mathbf x}{\partial \mathbf x}$``): the claim is that cell
+    equals the other."""
     for table in tables:
         for i, j, head, wrt, form in _table_columns(table):
             for line in table.lines:
                 f, g = line.get(i), line.get(j)
                 if f is None or g is None or f.tree is None or g.tree is None:
                     continue
+                if not _plain(g.tree) or _is_zero(g.tree):
+                    continue
+                own = _derivative_side(f.tree) if not _plain(f.tree) else None
+                if own is not None and own[0] is not None and own[1] is not None:
+                    # the cell is the derivative, written whole: the claim `f = g`
+                    yield WrittenDerivative(g, f.tree, own[0], own[1], g.tree, own[2], tabled=True)
+                    continue
                 by = wrt if wrt is not None else _the_x(f.tree)
-                if by is not None and _plain(g.tree) and _plain(f.tree) and not _is_zero(g.tree):
+                if by is not None and _plain(f.tree):
                     yield WrittenDerivative(g, head, f.tree, by, g.tree, form, tabled=True)
 
 
@@ -774,6 +789,8 @@ def layouts_at(text: str, claim: WrittenDerivative, said: list[Statement] | None
     jacobians = jacobian_layout_in_force(text, claim.row.start)
     if jacobians is not None:  # ("we write the Jacobian as m × n": its Jacobians only)
         layouts.add(JACOBIANS + jacobians)
+    if not local and columns_stated(text, claim.row.start):
+        layouts.add(COLUMNS)  # "Gradients are column vectors": a gradient by a column is one
     if isinstance(claim.wrt, t.Transpose) and not claim.wrt.conjugate:
         layouts.add(BY_TRANSPOSE)  # ∂f/∂X^T, ∂y/∂x^T: conventions differ (accepted_forms)
     if _SIZED.match(text, max(claim.claimed.end, claim.derivative.end), claim.row.end):
@@ -1030,6 +1047,7 @@ def _key(
         text[claim.row.start : claim.row.end], claim.start - claim.row.start,
         text[claim.derivative.start : claim.derivative.end], said, defined, layout, repr(ctx.style),
         ctx.einstein, tuple(sorted(env.numbers)), symmetric,
+        columns_stated(text, claim.row.start),  # ("Gradients are column vectors")
         tuple(kv for kv in stated_sums(text) if kv[0] in env.vars),
         _upstream_key(checked, claim, env),
     )  # fmt: skip
@@ -1189,8 +1207,9 @@ def _symmetric_as_said(
     r"""Square matrices the claim's paragraph says are symmetric ("for symmetric $P$",
     "$A$ symmetric"), and a covariance written ``\Sigma`` (the convention: a Σ that is not
     symmetric is not a covariance), made symmetric for this claim."""
-    paragraph = _paragraph(text, claim)
-    at = claim.row.start - _paragraph_start(text, claim)  # the claim in the paragraph
+    paragraph, at = _own_item(
+        _paragraph(text, claim), claim.row.start - _paragraph_start(text, claim)
+    )
     said = set(_said_anywhere(text)) | _said_in(paragraph, local=True, at=at) | (also or set())
     lo, beside = _next_to(text, claim)  # a condition there holds in its own sentence only
     said |= _said_in(beside, local=True, at=claim.row.start - lo, hedged=True)
@@ -1211,6 +1230,49 @@ def _paragraph(text: str, claim: WrittenDerivative) -> str:
     start = _paragraph_start(text, claim)
     stop = text.find("\n\n", claim.end)
     return text[start : stop if stop >= 0 else len(text)]
+
+
+# an item of a list: "- **p. 71, Eq. (4.3)** …", "1. …", "\item …" at the start of a line
+_ITEM = re.compile(r"(?m)^[ \t>]*(?:[-*+]|\d{1,3}[.)]|\\item\b(?:\[[^\]\n]*\])?)[ \t]")
+
+
+def _items(
+    text: str, lo: int, hi: int | None = None, since: int | None = None
+) -> list[re.Match[str]]:
+    r"""The list items that begin between ``lo`` and ``hi``: not a line of a display that
+    begins with a sign (a row ``- b`` of ``$$ … $$`` or of an ``align``), read from ``since``."""
+    hi = len(text) if hi is None else hi
+    since = lo if since is None else since
+    out = []
+    for m in _ITEM.finditer(text, lo, hi):
+        if text.count("$$", since, m.start()) % 2:
+            continue  # (inside $$ … $$)
+        if "item" not in m[0] and text.rfind("\\begin{", since, m.start()) > text.rfind(
+            "\\end{", since, m.start()
+        ):
+            continue  # (inside an environment: a row of math)
+        out.append(m)
+    return out
+
+
+def _own_item(paragraph: str, at: int) -> tuple[str, int]:
+    """The part of ``paragraph`` that speaks for the claim at offset ``at``: in a list, the
+    words before its first item and the claim's own item ("- Eq. (4.3) should read …; the
+    printed $X^{-1}$ holds for symmetric $X$ only" says nothing of the next erratum's
+    $X$); the whole paragraph elsewhere.  Returns the text and the claim's offset in it."""
+    items = [(m.start(), len(m[0]) - len(m[0].lstrip(" \t>"))) for m in _items(paragraph, 0)]
+    if len(items) < 2 or at < items[0][0]:
+        return paragraph, at
+    own = max(k for k, (i, _) in enumerate(items) if i <= at)
+    begin = items[own][0]
+    end = items[own + 1][0] if own + 1 < len(items) else len(paragraph)
+    kept = paragraph[: items[0][0]]  # the words before the list
+    depth = items[own][1]
+    for k in range(own - 1, -1, -1):  # the items it is nested in ("- For symmetric $A$:")
+        if items[k][1] < depth:
+            depth = items[k][1]
+            kept += paragraph[items[k][0] : items[k + 1][0]]
+    return kept + paragraph[begin:end], len(kept) + at - begin
 
 
 def _paragraph_start(text: str, claim: WrittenDerivative) -> int:
@@ -1242,7 +1304,13 @@ def _equal_to_transpose(text: str, conditions: bool) -> set[str]:
     return said
 
 
-_CONDITION = re.compile(r"\b(?:when|whenever|if|provided|assuming)\b[^.;$]{0,40}$", re.I)
+# ("The printed $2A\mathbf x$ assumed a symmetric $A$": a supposition; "we assumed", "is
+# assumed": a statement)
+_CONDITION = re.compile(
+    r"\b(?:when|whenever|if|provided|assuming|(?<!we )(?<!I )(?<!is )(?<!are )(?<!was )"
+    r"(?<!were )(?<!been )(?<!be )(?<!have )(?<!has )(?<!had )assumed)\b[^.;$]{0,40}$",
+    re.I,
+)
 _SENTENCE = re.compile(r"[.!?](?:\s|$)")
 _DISPLAY_END = re.compile(r"(?:\\end\{[A-Za-z*]+\}|\\\]|\$\$)[ \t]*\n\s*(?=[A-Z])")
 _NEGATED = re.compile(
@@ -1260,7 +1328,21 @@ def _next_to(text: str, claim: WrittenDerivative) -> tuple[int, str]:
     stop = min(stop if stop >= 0 else len(text), claim.end + 400)
     ends = [m.end() for m in _SENTENCE.finditer(text, claim.end, stop)]
     hi = ends[1] if len(ends) > 1 and ends[0] - claim.end < 8 else ends[0] if ends else stop
+    items = [m.start() for m in _items(text, lo, claim.row.start)]
+    lo = items[-1] if items else lo  # (in a list: from the claim's item on, to the next)
+    following = next(iter(_items(text, claim.end, hi, lo)), None)
+    hi = following.start() if following is not None else hi
+    closing = _MATH_END.search(text, claim.end, hi)  # (past the claim's own math)
+    for m in _MATH_SPAN.finditer(text, closing.end() if closing else hi, hi):  # another claim
+        if "=" in m[0] and _WRITES_DERIVATIVE.search(m[0]):
+            hi = m.start()  # ("… = W^{-⊤}$$ Many write $∇_W … = W^{-1}$, only right for …")
+            break
     return lo, text[lo:hi]
+
+
+_MATH_END = re.compile(r"\$\$|\$|\\\]|\\end\{(?:equation|align|gather|multline|eqnarray)\*?\}")
+_MATH_SPAN = re.compile(r"\$\$[^$]+\$\$|\$[^$]+\$")
+_WRITES_DERIVATIVE = re.compile(r"\\nabla|\\partial|\\mathrm\s*\{?d|\\frac\s*\{\s*d")
 
 
 def _said_in(where: str, local: bool, at: int | None = None, hedged: bool = False) -> set[str]:
@@ -1456,14 +1538,14 @@ def _check_derivative(
     if _retype(outcome):
         local = _typed_locally(ctx, (function, claim.claimed), wrt, said)
         if _ONLY_FINDINGS.get() and (local is None or not local[1]):
-            return _undecided(_NEVER_REPORTED)  # (typed by its letters: only ever verified)
+            return _undecided(_never_reported(checked, (function, claim.claimed), env))
         if local is not None:  # an identity the document states for any shapes (the Cookbook)
             ctx, env = local[0], local[0].env
             outcome = differentiate(function, wrt, ctx, "numerator", Budget(seconds), hessian)
             if outcome.verified and outcome.values is not None:
                 return _guessed(checked, claim, ctx, layout, outcome, wrt, report=local[1])
         if _ONLY_FINDINGS.get():
-            return _undecided(_NEVER_REPORTED)
+            return _undecided(_never_reported(checked, (function, claim.claimed), env))
         local = _typed_locally(ctx, (function, claim.claimed), wrt, said, scalars=True)
         if local is not None and _retype(outcome):  # d/dx (a x^2): small letters numbers
             outcome = differentiate(function, wrt, local[0], "numerator", Budget(seconds), hessian)
@@ -2309,7 +2391,7 @@ def _sides(
         sides = [(False, shape), (True, shape)]
     else:
         sides = [(t_, s) for t_, s in ((False, shape), (True, flipped)) if given.shape == s]
-    if len(sides) == 2 and layouts == {"denominator"}:
+    if len(sides) == 2 and layouts - {COLUMNS} == {"denominator"}:
         sides = sides[:1]  # (the layout stated decides what the shapes do not)
     return sides
 
@@ -2674,6 +2756,8 @@ def _short(why: str) -> str:
     (a sum's by its first five, as said), a written side not evaluated without where."""
     if why.startswith("written side not evaluated"):
         return "written side not evaluated"
+    if why.startswith(_NEVER_REPORTED):  # (without the letters never declared)
+        return _NEVER_REPORTED
     if why.startswith("sum: "):
         return "sum: " + " ".join(why.removeprefix("sum: ").split()[:5])
     if not why.startswith("engine: "):
@@ -2685,6 +2769,30 @@ def _short(why: str) -> str:
 _SHAPE_TROUBLE = (
     "shape of", "cannot multiply", "needs a square", "cannot add", "raises a", "needs a scalar",
 )  # fmt: skip
+
+
+def _never_reported(checked: CheckResult, trees: tuple[t.Node, ...], env: Env) -> str:
+    r""":data:`_NEVER_REPORTED`, with the letters the document never declares (as written:
+    ``t`` of ``\frac{\mathrm d}{\mathrm dt}\log(1 + e^t)``), for the user to declare."""
+    text = checked.doc.text
+    letters: list[str] = []
+    keys: set[str] = set()
+    for tree in trees:
+        for node in tree.walk():
+            if not isinstance(node, (t.Symbol, t.Font)) or node.from_macro:
+                continue
+            key = symbol_key(node)
+            leaf = node.body if isinstance(node, t.Font) else node
+            if key is None or not isinstance(leaf, t.Symbol) or leaf.name in _NOT_TYPED:
+                continue
+            if key[0] in env.vars or key[0] in env.functions or not leaf.name[-1:].isalpha():
+                continue
+            written = text[node.start : node.end] if 0 <= node.start < node.end <= len(text) else ""
+            written = written.strip().removeprefix("{").removesuffix("}").strip()
+            if written and key[0] not in keys and len(written) <= 24:
+                keys.add(key[0])
+                letters.append(written)
+    return f"{_NEVER_REPORTED}: " + ", ".join(letters[:3]) if letters else _NEVER_REPORTED
 
 
 def _shape_trouble(error: str) -> bool:

@@ -4,7 +4,8 @@ one reader of layout statements, which the shape check asks too); a claim's layo
 the one in force where it stands and any its own sentence names (``layouts_at`` in
 written_derivatives.py).  :func:`accepted_forms` turns them into forms:
 
-- a gradient by a vector: a column or a row, whatever is stated;
+- a gradient by a vector: a column or a row, whatever layout is stated — but a column where
+  the document says "Gradients are column vectors" (and allows no row in that sentence);
 - ``\nabla_X f`` by a matrix: the gradient, X's shape (and, under a stated numerator
   layout, its transpose too — many authors who state it still write ∇ for it);
 - ``\frac{\partial f}{\partial X}`` by a matrix: with no layout stated either arrangement
@@ -22,12 +23,53 @@ written_derivatives.py).  :func:`accepted_forms` turns them into forms:
 
 from __future__ import annotations
 
+import functools
+import re
+
 from texgrad.calculus.sympy_dims import ONE, Shape
+from texgrad.casefold import folded, folded_pattern
 
 BY_TRANSPOSE = "by a transpose"  # among a claim's layouts: written ∂f/∂X^T or ∂y/∂x^T
 # among a claim's layouts: the convention stated for Jacobians alone ("we write the Jacobian
 # as m × n"), then "numerator" or "denominator": it decides a Jacobian, and nothing else
 JACOBIANS = "Jacobians: "
+# among a claim's layouts: "Gradients are column vectors" said before it — a gradient by a
+# column vector is then a column, not a row, whatever layout its Jacobians are in
+COLUMNS = "gradients are columns"
+
+_COLUMNS = folded_pattern(
+    r"\bgradients?\s+(?:are|is)\s+(?:always\s+)?(?:written\s+as\s+)?(?:an?\s+)?column\s+vectors?\b"
+)
+# not a supposition, a denial or a hedge before it in its sentence ("If gradients are column
+# vectors, …", "gradients are not column vectors")
+_NOT_SAID = folded_pattern(r"\b(?:if|when|whenever|suppose|assuming|unless|not|never|would)\b")
+_ROWS = re.compile(r"\brows?\b")  # "…; where a row is written it is the same vector"
+_SENTENCE_END = re.compile(r"[.!?]\s|\n\s*\n")
+_SENTENCE_START = re.compile(r"[.!?:;]\s|\n\s*\n")
+
+
+def columns_stated(text: str, at: int) -> bool:
+    """Whether the text says before offset ``at`` that gradients are column vectors
+    ("Gradients are column vectors and Jacobians are in numerator layout")."""
+    said = _columns_said(text) if "column" in text else ()
+    return bool(said) and said[0] < at
+
+
+@functools.lru_cache(maxsize=8)
+def _columns_said(text: str) -> tuple[int, ...]:
+    """Where the text says gradients are column vectors (read once per text)."""
+    low = folded(text)
+    out = []
+    for m in _COLUMNS.finditer(low):
+        begin = max(
+            (s.end() for s in _SENTENCE_START.finditer(low, max(0, m.start() - 200), m.start())),
+            default=0,
+        )
+        end = _SENTENCE_END.search(low, m.end())
+        rest = low[m.end() : end.start() if end is not None else len(low)]
+        if not _NOT_SAID.search(low, begin, m.end()) and not _ROWS.search(rest):
+            out.append(m.start())
+    return tuple(out)
 
 
 def accepted_forms(
@@ -47,12 +89,16 @@ def accepted_forms(
             layouts = (
                 (layouts & {BY_TRANSPOSE}) | (layouts - {"numerator", "denominator"}) | jacobians
             )
+    columns = COLUMNS in layouts
+    layouts = layouts - {COLUMNS}
     if BY_TRANSPOSE in layouts:  # ∂f/∂X^T: either arrangement; ∂y/∂x^T: the m×n Jacobian
         stated = layouts - {BY_TRANSPOSE}
         if kind == "jacobian" and stated:
             return ("plain",)
         layouts = frozenset()
     if kind == "gradient":
+        if columns and shape.cols == ONE and shape.rows != ONE:
+            return ("plain",)  # "Gradients are column vectors": by a column, a column
         if ONE in (shape.rows, shape.cols):  # a vector: a column or a row
             return ("plain", "transpose")
         if nabla:  # the gradient has the variable's shape

@@ -74,7 +74,9 @@ _PATTERNS += [
     ),
 ]  # fmt: skip
 _SUPPOSING = re.compile(
-    r"\b(?:[Ii]f|[Ww]hen(?:ever)?|[Ss]uppos(?:e|ing)|[Aa]ssum(?:e|ing)|[Ii]n case|[Uu]nless|"
+    r"\b(?:[Ii]f|[Ww]hen(?:ever)?|[Ss]uppos(?:e|ing)|[Aa]ssum(?:e|ing)|"
+    r"(?<![Ww]e )(?<!I )(?<!is )(?<!are )(?<!was )(?<!were )(?<!been )(?<!be )(?<!have )(?<!has )"
+    r"(?<!had )[Aa]ssumed|[Ii]n case|[Uu]nless|"
     r"[Ff]or\s+(?:any|all|every|each|arbitrary))\b"
 )
 # a condition a claim needs, not a statement: "only right for a symmetric $A$", "this needs
