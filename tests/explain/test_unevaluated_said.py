@@ -1,0 +1,84 @@
+r"""Where texgrad cannot evaluate the right side of a written derivative, ``--explain`` (and
+the hover) names the cause in the document's words: a letter that names a derivative of a
+function the document never defines (``\boldsymbol\delta = \partial \mathcal L / \partial
+\mathbf z``), or one defined by a formula holding a letter of no shape (``\mu_i = t_i
+\exp(…)``) — never a bare "cannot evaluate its right side"."""
+
+from __future__ import annotations
+
+from texgrad.calculus import written_derivatives as wd
+from texgrad.calculus.unchecked import CLAIM, explain
+from texgrad.shapes.check import Checker
+
+
+def _said(text: str) -> list[str]:
+    checked = Checker().check("doc.md", text=text)
+    tally = wd.Tally()
+    wd.check_written(checked, 60.0, tally=tally, only_findings=True)
+    return [u.message for u in explain(checked, tally.undecided) if u.code == CLAIM]
+
+
+GLM = (
+    r"Counts $y_i \in \{0, 1, 2, \dots\}$ for $i = 1, \dots, n$, rows $\mathbf{x}_i \in "
+    r"\mathbb{R}^p$ of $X \in \mathbb{R}^{n \times p}$, $\boldsymbol\beta \in \mathbb{R}^p$ and "
+    r"$\mu_i = \exp(\mathbf{x}_i^\top \boldsymbol\beta)$."
+    "\n\n$$\n\\ell(\\boldsymbol\\beta) = \\sum_{i=1}^n \\left( y_i\\, \\mathbf{x}_i^\\top"
+    "\\boldsymbol\\beta - \\exp(\\mathbf{x}_i^\\top\\boldsymbol\\beta) \\right).\n$$\n\n"
+)
+
+
+def test_a_redefinition_holding_a_letter_of_no_shape_is_named() -> None:
+    text = GLM + (
+        r"With an offset, $\mu_i = t_i \exp(\mathbf{x}_i^\top\boldsymbol\beta)$ and "
+        r"$\nabla\ell(\boldsymbol\beta) = X^\top(\mathbf{y} - \boldsymbol\mu)$."
+        "\n"
+    )
+    assert _said(text) == [
+        "this derivative is not checked: texgrad cannot evaluate its right side: "
+        "`\\boldsymbol\\mu` is defined by `\\mu_i = t_i \\exp(\\mathbf{x}_i^\\top"
+        "\\boldsymbol\\bet…` (line 7), in which `t_i` has no shape"
+    ]
+
+
+MLP = r"""\newcommand{\R}{\mathbb{R}}
+\newcommand{\mX}{\mathbf{X}}
+\newcommand{\vx}{\bm{x}}
+\newcommand{\vh}{\bm{h}}
+\newcommand{\vdelta}{\bm{\delta}}
+\newcommand{\T}{^{\mathsf{T}}}
+\newcommand{\softmax}{\operatorname{softmax}}
+\newcommand{\norm}[1]{\left\lVert #1 \right\rVert}
+\begin{document}
+\section{Backpropagation through the MLP}
+Layer $l = 1, \dots, L$ has $W^{(l)} \in \R^{n_l \times n_{l-1}}$ and $\bm{b}^{(l)} \in \R^{n_l}$;
+with $\vh^{(0)} = \vx \in \R^{n_0}$,
+\begin{equation}
+  \bm{z}^{(l)} = W^{(l)} \vh^{(l-1)} + \bm{b}^{(l)}, \qquad \vh^{(l)} = \phi(\bm{z}^{(l)}),
+\end{equation}
+where $\phi(t) = \max(0, t)$ acts entrywise. Writing $\vdelta^{(l)} = \partial \mathcal{L} / \partial \bm{z}^{(l)}$,
+\begin{align}
+  \vdelta^{(l)} &= \big(W^{(l+1)}\T \vdelta^{(l+1)}\big) \odot \phi'(\bm{z}^{(l)}), \\
+  \frac{\partial \mathcal{L}}{\partial W^{(l)}} &= \vdelta^{(l)} \vh^{(l-1)\mathsf{T}}, \qquad
+  \frac{\partial \mathcal{L}}{\partial \bm{b}^{(l)}} = \vdelta^{(l)} .
+\end{align}
+A frequent mistake is $\vdelta^{(l)} = (W^{(l)}\T \vdelta^{(l+1)}) \odot \phi'(\bm{z}^{(l)})$.
+The weight gradient is sometimes written $\vh^{(l-1)} \vdelta^{(l)\mathsf{T}}$, which has the shape of $W^{(l)\mathsf{T}}$.
+\end{document}
+"""
+
+
+def _explained(text: str, path: str) -> list[tuple[str, str]]:
+    checked = Checker().check(path, text=text)
+    tally = wd.Tally()
+    wd.check_written(checked, 60.0, tally=tally, only_findings=True)
+    return [(u.code, u.message) for u in explain(checked, tally.undecided)]
+
+
+def test_a_derivative_of_an_undefined_loss_is_named() -> None:
+    said = [m for code, m in _explained(MLP, "mlp.tex") if code == CLAIM]
+    cause = (
+        "this derivative is not checked: texgrad cannot evaluate its right side: "
+        "`\\vdelta^{(l)}` is a derivative of `\\mathcal{L}` (line 16), which the "
+        "document does not define"
+    )
+    assert said[1:] == [cause, cause]  # (∂L/∂W and ∂L/∂b, both in δ)
