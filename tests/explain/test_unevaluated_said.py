@@ -7,7 +7,7 @@ function the document never defines (``\boldsymbol\delta = \partial \mathcal L /
 from __future__ import annotations
 
 from texgrad.calculus import written_derivatives as wd
-from texgrad.calculus.unchecked import CLAIM, explain
+from texgrad.calculus.unchecked import CLAIM, REFUSED, explain
 from texgrad.shapes.check import Checker
 
 
@@ -82,3 +82,23 @@ def test_a_derivative_of_an_undefined_loss_is_named() -> None:
         "document does not define"
     )
     assert said[1:] == [cause, cause]  # (∂L/∂W and ∂L/∂b, both in δ)
+
+
+def test_a_recursion_is_named_as_the_reason_with_the_family_to_declare() -> None:
+    refused = [m for code, m in _explained(MLP, "mlp.tex") if code == REFUSED]
+    tail = (
+        "by a recursion in `\\vdelta^{(l+1)}`, a member of the same family, whose shape the "
+        "document does not declare — declare the family, e.g. `\\vdelta^{(l)} \\in "
+        "\\mathbb{R}^{n_l}`"
+    )
+    assert refused == [
+        f"cannot differentiate `\\vdelta^{{(l)}}`: it is defined {tail}",
+        "cannot differentiate `\\vh^{(l-1)} \\vdelta^{(l)\\mathsf{T}}`: `\\vdelta^{(l)}` is "
+        f"defined (line 18) {tail}",
+    ]
+
+
+def test_declaring_the_family_as_suggested_lifts_the_refusal() -> None:
+    declared = MLP.replace("where $\\phi", "with $\\vdelta^{(l)} \\in \\R^{n_l}$, where $\\phi")
+    assert declared != MLP
+    assert [m for code, m in _explained(declared, "mlp.tex") if code == REFUSED] == []

@@ -6,6 +6,7 @@ planning imports the engine)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -54,7 +55,68 @@ def refusal_at(result: CheckResult, offset: int) -> Refusal | None:
     if reason is None:
         return None
     reason = in_document_words(reason, result, row.start, row.end)
+    reason = _in_recursion(result, row, reason)
     return Refusal(row.start, row.end, _head(row.tree, result.doc.text), reason)
+
+
+_UNKNOWN = re.compile(r"the shape of `([^`]+)` is unknown — ")
+
+
+def _in_recursion(result: CheckResult, row: PlacedRow, reason: str) -> str:
+    r"""The refusal for the unknown shape of a family's member (``\delta^{(l+1)}``) that a
+    recursion (``\delta^{(l)} = (W^{(l+1)\top}\delta^{(l+1)}) \odot \phi'(\mathbf z^{(l)})``)
+    brings in, said as such — of the recursion's row, or of a row using the member it
+    defines — with the family's declaration (the shape the checker gives that member)."""
+    found = _UNKNOWN.match(reason)
+    if found is None:
+        return reason
+    other = found[1]
+    family = other.split("^", 1)[0]
+    if "^" not in other:
+        return reason
+    text = result.doc.text
+    for placed in result.rows:
+        tree = placed.tree
+        if placed.path != result.path or placed.start > row.end:
+            break
+        if not isinstance(tree, t.Chain) or tree.items[0] is None or len(tree.items) != 2:
+            continue
+        head = tree.items[0]
+        defined = text[head.start : head.end].strip()
+        if (
+            defined == other or "^" not in defined or defined.split("^", 1)[0] != family
+            or other not in text[placed.start : placed.end]
+        ):  # fmt: skip
+            continue
+        if placed is not row and defined.rstrip("}") not in text[row.start : row.end]:
+            continue
+        declare = _family_declaration(result, head, defined)
+        said = (
+            "it is defined" if placed is row
+            else f"`{defined}` is defined ({_line_of(text, placed.start)})"
+        )  # fmt: skip
+        return (
+            f"{said} by a recursion in `{other}`, a member of the same family, whose shape "
+            f"the document does not declare — {declare}"
+        )
+    return reason
+
+
+def _family_declaration(result: CheckResult, head: t.Node, defined: str) -> str:
+    from texgrad.shapes.dims import ONE, dim_text
+
+    shape = result.shapes.get(head)
+    if shape is None:
+        return "declare the family's shape"
+    if shape.cols == ONE:
+        space = f"\\mathbb{{R}}^{{{dim_text(shape.rows)}}}"
+    else:
+        space = f"\\mathbb{{R}}^{{{dim_text(shape.rows)} \\times {dim_text(shape.cols)}}}"
+    return f"declare the family, e.g. `{defined} \\in {space}`"
+
+
+def _line_of(text: str, offset: int) -> str:
+    return f"line {text.count(chr(10), 0, offset) + 1}"
 
 
 def _unanswered(result: CheckResult, row: PlacedRow, request: Request) -> Refusal | None:
