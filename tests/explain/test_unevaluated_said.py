@@ -102,3 +102,32 @@ def test_declaring_the_family_as_suggested_lifts_the_refusal() -> None:
     declared = MLP.replace("where $\\phi", "with $\\vdelta^{(l)} \\in \\R^{n_l}$, where $\\phi")
     assert declared != MLP
     assert [m for code, m in _explained(declared, "mlp.tex") if code == REFUSED] == []
+
+
+PORTFOLIO = r"""\documentclass{article}
+\newcommand{\1}{\mathbf{1}}
+\newcommand{\bw}{\mathbf{w}}
+\newcommand{\bmu}{\boldsymbol{\mu}}
+\begin{document}
+Returns $\bmu \in \mathbb{R}^n$, covariance $\Sigma \in \mathcal{S}_{++}^n$, weights
+$\bw \in \mathbb{R}^n$. Adding $\bmu^\top \bw = r$ with multipliers
+$\gamma_1, \gamma_2 \in \mathbb{R}$, the KKT system is
+\[
+  \begin{bmatrix} \Sigma & \bmu & \1 \\ \bmu^\top & 0 & 0 \\ \1^\top & 0 & 0 \end{bmatrix}
+  \begin{bmatrix} \bw \\ -\gamma_1 \\ -\gamma_2 \end{bmatrix}
+  = \begin{bmatrix} \mathbf{0} \\ r \\ 1 \end{bmatrix}.
+\]
+Writing $A = [\bmu \;\; \1] \in \mathbb{R}^{n \times 2}$ and $\mathbf{b} = (r, 1)^\top$,
+\[
+  \bw^* = \Sigma^{-1} A (A^\top \Sigma^{-1} A)^{-1} \mathbf{b}.
+\]
+\end{document}
+"""
+
+
+def test_an_equation_of_matrices_and_a_vector_by_its_entries_state_no_function() -> None:
+    refused = [m for code, m in _explained(PORTFOLIO, "p.tex") if code == REFUSED]
+    assert refused == [
+        "cannot differentiate `\\bw^*`: `\\mathbf{b}` is written by its entries "
+        "(`(r, 1)^\\top`, line 14), which texgrad does not read as a vector yet"
+    ]

@@ -56,6 +56,7 @@ def refusal_at(result: CheckResult, offset: int) -> Refusal | None:
         return None
     reason = in_document_words(reason, result, row.start, row.end)
     reason = _in_recursion(result, row, reason)
+    reason = _through_definition(result, row, reason)
     return Refusal(row.start, row.end, _head(row.tree, result.doc.text), reason)
 
 
@@ -102,6 +103,41 @@ def _in_recursion(result: CheckResult, row: PlacedRow, reason: str) -> str:
     return reason
 
 
+_QUOTED = re.compile(r"`([^`]+)`")
+
+
+def _through_definition(result: CheckResult, row: PlacedRow, reason: str) -> str:
+    r"""A refusal that quotes what the row does not write (``r, 1`` of ``A\mathbf b``) said
+    through the definition it comes from (``\mathbf b = (r, 1)^\top``): which name, where."""
+    found = _QUOTED.search(reason)
+    text = result.doc.text
+    own = text[row.start : row.end]
+    if found is None or found[1] in own:
+        return reason
+    for placed in reversed(result.rows):
+        tree = placed.tree
+        if placed.path != result.path or placed.start >= row.start:
+            continue
+        if not isinstance(tree, t.Chain) or len(tree.items) != 2 or tree.items[0] is None:
+            continue
+        head, body = tree.items
+        name = text[head.start : head.end].strip()
+        if body is None or not name or name not in own:
+            continue
+        written = text[body.start : body.end].strip()
+        if found[1] not in written:
+            continue
+        where = _line_of(text, placed.start)
+        entries = body.base if isinstance(body, t.Transpose) else body
+        if isinstance(entries, t.Paren) and isinstance(entries.body, t.List):
+            return (
+                f"`{name}` is written by its entries (`{written}`, {where}), which texgrad "
+                "does not read as a vector yet"
+            )
+        return f"{reason} (in the definition of `{name}`, {where})"
+    return reason
+
+
 def _family_declaration(result: CheckResult, head: t.Node, defined: str) -> str:
     from texgrad.shapes.dims import ONE, dim_text
 
@@ -144,6 +180,8 @@ def _not_a_function(result: CheckResult, row: PlacedRow) -> bool:
     if "`" in result.doc.text[row.start : row.end]:
         return True
     body = tree.items[-1] if isinstance(tree, t.Chain) else tree
+    if isinstance(body, t.Transpose):  # \mathbf b = (r, 1)^\top: a vector by its entries
+        body = body.base
     if isinstance(body, t.Paren) and isinstance(body.body, t.List):
         return True  # (x, y) = (1, 1), [0, 1/\alpha]: a point or an interval
     if body is not None and (
@@ -242,6 +280,8 @@ def _states_function(tree: t.Node) -> bool:
     if isinstance(tree, t.Chain):
         if tree.relations not in (("=",), (":=",)) or len(tree.items) != 2:
             return False
+        if tree.items[0] is not None and not _a_head(tree.items[0]):
+            return False  # M\mathbf v = \mathbf r (a KKT system): an equation, no function
         body = tree.items[1]
     else:
         body = tree
@@ -253,6 +293,24 @@ def _states_function(tree: t.Node) -> bool:
         isinstance(n, t.Space | t.Derivative | t.Nabla | t.Partial) or _differential(n)
         for n in body.walk()
     )
+
+
+def _a_head(node: t.Node) -> bool:
+    r"""What a function is stated under: a name (``L``, ``\mathbf w^*``, ``\sigma^2``) or a
+    name applied (``f(\mathbf x)``, ``\sigma^2(r)``) — not a product of matrices."""
+    while isinstance(node, t.Power | t.Transpose | t.Font | t.Accent | t.Sub | t.Tagged):
+        inner = node.body if isinstance(node, t.Font | t.Accent) else node.base
+        if inner is None:
+            return False
+        node = inner
+    if symbol_key(node) is not None or isinstance(node, t.Opaque | t.Symbol):
+        return True
+    if isinstance(node, t.Apply):
+        return True
+    if isinstance(node, t.Product) and len(node.factors) == 2:
+        name, args = node.factors
+        return isinstance(args, t.Paren) and _a_head(name)
+    return isinstance(as_application(node), t.Apply)
 
 
 def _block(tree: t.Node, body: t.Node) -> bool:
