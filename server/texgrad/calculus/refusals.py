@@ -118,11 +118,13 @@ def _through_definition(result: CheckResult, row: PlacedRow, reason: str) -> str
         tree = placed.tree
         if placed.path != result.path or placed.start >= row.start:
             continue
-        if not isinstance(tree, t.Chain) or len(tree.items) != 2 or tree.items[0] is None:
+        if not isinstance(tree, t.Chain) or len(tree.items) != 2:
             continue
         head, body = tree.items
+        if head is None or body is None:
+            continue
         name = text[head.start : head.end].strip()
-        if body is None or not name or name not in own:
+        if not name or name not in own:
             continue
         written = text[body.start : body.end].strip()
         if found[1] not in written:
