@@ -131,3 +131,11 @@ def test_an_equation_of_matrices_and_a_vector_by_its_entries_state_no_function()
         "cannot differentiate `\\bw^*`: `\\mathbf{b}` is written by its entries "
         "(`(r, 1)^\\top`, line 14), which texgrad does not read as a vector yet"
     ]
+
+
+def test_a_letter_set_equal_to_a_scalar_is_suggested_as_a_scalar() -> None:
+    said = [m for code, m in _explained(PORTFOLIO, "p.tex") if m.startswith("`r` has no shape")]
+    assert said == [
+        "`r` has no shape: it is never declared (its use suggests a scalar); declare it, e.g. "
+        "`r \\in \\mathbb{R}` (the row using it is not checked)"
+    ]

@@ -416,12 +416,34 @@ def _elsewhere(result: CheckResult, node: t.Node, written: str) -> str | None:
     return f"declare it again where it is used, e.g. {space}"
 
 
+def _equals_a_scalar(result: CheckResult, key: tuple[str, str | None]) -> bool:
+    r"""Does a row set the letter alone equal to a formula the checker reads as a scalar
+    (``\boldsymbol\mu^\top \mathbf w = r``)? Its use elsewhere (an entry of a block
+    vector) must not then suggest it a vector."""
+    from texgrad.shapes.dims import ONE
+
+    for row in _own_rows(result):
+        tree = row.tree
+        if not isinstance(tree, t.Chain) or "=" not in tree.relations:
+            continue
+        items = [i for i in tree.items if i is not None]
+        if not any(symbol_key(i) == key for i in items):
+            continue
+        for other in items:
+            shape = result.shapes.get(other) if symbol_key(other) != key else None
+            if shape is not None and shape.rows == ONE and shape.cols == ONE:
+                return True
+    return False
+
+
 def _evidence(result: CheckResult, node: t.Node) -> tuple[str, str] | None:
     r"""What the checker inferred of a letter from its use: in words, and as a space to
     declare (``\mathbb{R}^{m \times p}`` where only the columns are known)."""
     from texgrad.shapes.dims import ONE, dim_text
 
     key = symbol_key(node)
+    if key is not None and _equals_a_scalar(result, key):
+        return "a scalar", "\\mathbb{R}"  # \boldsymbol\mu^\top\mathbf w = r
     found = result.inferred.get(key[0]) if key is not None else None
     if found is None or all(e is None for e in found):
         return None
