@@ -139,3 +139,40 @@ def test_a_letter_set_equal_to_a_scalar_is_suggested_as_a_scalar() -> None:
         "`r` has no shape: it is never declared (its use suggests a scalar); declare it, e.g. "
         "`r \\in \\mathbb{R}` (the row using it is not checked)"
     ]
+
+
+SAMPLES = (
+    "Let $\\mathbf{x}_1, \\dots, \\mathbf{x}_n \\in \\mathbb{R}^d$ and $\\mathbf{w} \\in "
+    "\\mathbb{R}^d$.\n\nThe score is $s = \\sum_{i=1}^n g(\\mathbf{w}^\\top \\mathbf{x}_i)$.\n"
+)
+
+
+def test_a_sum_through_an_undefined_function_offers_nothing_and_says_why() -> None:
+    from texgrad.calculus.context import context_at
+    from texgrad.calculus.planning import plans_of
+    from texgrad.calculus.refusals import refusal_at
+
+    checked = Checker().check("notes.md", text=SAMPLES)
+    at = SAMPLES.index("s = ")
+    row = next(r for r in checked.rows if r.start <= at < r.end)
+    assert plans_of(row, context_at(checked, row)) == []  # (diff refuses it: no action)
+    why = (
+        "`g` is not defined in the document: define it (e.g. `g(a) = …`) to differentiate "
+        "the sum through it"
+    )
+    refused = refusal_at(checked, at)
+    assert refused is not None and refused.reason == why
+    assert [m for code, m in _explained(SAMPLES, "notes.md") if code == REFUSED] == [
+        f"cannot differentiate `s`: {why}"
+    ]
+
+
+def test_the_same_sum_through_a_defined_function_is_planned() -> None:
+    from texgrad.calculus.context import context_at
+    from texgrad.calculus.planning import plans_of
+
+    text = SAMPLES.replace("The score", "With $g(u) = u^2$, the score")
+    checked = Checker().check("notes.md", text=text)
+    at = text.index("s = ")
+    row = next(r for r in checked.rows if r.start <= at < r.end)
+    assert [p.wrt for p in plans_of(row, context_at(checked, row))] == ["\\mathbf{w}"]

@@ -16,6 +16,7 @@ from texgrad.calculus.planning import plans_of
 from texgrad.calculus.quotes import in_document_words
 from texgrad.calculus.reasons import refusal
 from texgrad.calculus.requests import Request, request_in, title_of
+from texgrad.calculus.samples import is_sample_sum, undefined_in_sum
 from texgrad.calculus.written import as_application
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.rows import PlacedRow
@@ -52,6 +53,8 @@ def refusal_at(result: CheckResult, offset: int) -> Refusal | None:
     if plans_of(row, ctx):
         return None
     reason = refusal(row.tree, ctx)
+    if is_sample_sum(row.tree, ctx.env):  # what diff says of a sum through an undefined function
+        reason = undefined_in_sum(row.tree, ctx.env) or reason
     if reason is None:
         return None
     reason = in_document_words(reason, result, row.start, row.end)
