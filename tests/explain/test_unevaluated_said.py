@@ -176,3 +176,31 @@ def test_the_same_sum_through_a_defined_function_is_planned() -> None:
     at = text.index("s = ")
     row = next(r for r in checked.rows if r.start <= at < r.end)
     assert [p.wrt for p in plans_of(row, context_at(checked, row))] == ["\\mathbf{w}"]
+
+
+RIDGE = (
+    "Let $X \\in \\mathbb{R}^{n \\times p}$, $\\mathbf{y} \\in \\mathbb{R}^n$ and "
+    "$\\boldsymbol\\beta \\in \\mathbb{R}^p$. The residual is $\\mathbf{r} = \\mathbf{y} - "
+    "X\\boldsymbol\\beta$ and the loss\n$$\nJ(\\boldsymbol\\beta) = \\|\\mathbf{r}\\|^2 + "
+    "\\lambda \\|\\boldsymbol\\beta\\|^2 .\n$$\n"
+    "Its gradient is $\\nabla J(\\boldsymbol\\beta) = -2X^\\top\\mathbf{r} + "
+    "2\\lambda\\boldsymbol\\beta$.\n\n"
+    "With $\\mathbf{g} = \\partial \\ell / \\partial \\boldsymbol\\beta$, "
+    "$\\nabla \\ell(\\boldsymbol\\beta) = \\mathbf{g}$.\n"
+)
+
+
+def test_the_letters_whose_shapes_would_be_guessed_are_named() -> None:
+    said = [m for code, m in _explained(RIDGE, "notes.qmd") if code == CLAIM]
+    assert said[0] == (
+        "this derivative is not checked: texgrad could check it only with shapes guessed from "
+        "its letters: the document gives no shape to `\\lambda`"
+    )
+
+
+def test_a_function_never_defined_is_said_so() -> None:
+    said = [m for code, m in _explained(RIDGE, "notes.qmd") if code == CLAIM]
+    assert said[-1] == (
+        "this derivative is not checked: cannot differentiate the function `\\ell`: the "
+        "document does not define it — define it (`\\ell(x) = …`) to differentiate through it"
+    )

@@ -130,6 +130,11 @@ _FUNCTION = re.compile(r"cannot differentiate the function `([^`]+)`")
 _BARE = re.compile(r"cannot differentiate `([^`]+)`")
 
 
+def why_not(said: str) -> str:
+    """The engine's bare refusal with why (see :func:`_why_not`), for any caller."""
+    return _why_not(said)
+
+
 def _why_not(said: str) -> str:
     r"""The engine's bare "cannot differentiate `X`" with why, read off X's kind: a list or a
     point, text, a function texgrad does not know (``\operatorname{poly}``), ``\pm``."""

@@ -81,7 +81,7 @@ def explain(
             a,
             b,
             CLAIM,
-            in_document_words(claim_reason(with_cause(result, a, b, why), f, x), result, a, b),
+            in_document_words(claim_reason(with_cause(result, a, b, why, f), f, x), result, a, b),
         )  # fmt: skip
         for a, b, why, f, x in claims or ()
         if not (  # its shapes do not agree, and the error said there says so already
@@ -522,6 +522,11 @@ _CLAIM_WORDS = (  # (the start of written_derivatives' internal reason, what the
     ("not one expression", "its right side is not one expression"),
     ("evaluated at a point", "it is evaluated at a point, which texgrad does not check"),
     ("no variable", "texgrad cannot tell what it is differentiated by"),
+    (
+        "never reported: typed by its letters (only_findings): ",
+        "texgrad could check it only with shapes guessed from its letters: the document "
+        "gives no shape to ",
+    ),
     ("never reported", "texgrad could check it only with shapes guessed from its letters"),
     ("kind", "it is not a gradient, Jacobian or Hessian texgrad computes"),
     ("zero", "the derivative is zero, which texgrad does not compare"),
@@ -591,7 +596,9 @@ def claim_reason(why: str, function: str = "", wrt: str = "") -> str:
         # (a place and why, as the check found it; else a letter and why, as explain does)
         said += f" ({found})" if found.startswith("at `") else f": {found}"
     if why.startswith("engine: "):  # the engine's refusal: in the user's words already
-        said = why.removeprefix("engine: ")
+        from texgrad.calculus.reasons import why_not
+
+        said = why_not(why.removeprefix("engine: "))  # (of a function never defined: so)
         if "time budget" in said:
             said = "its check ran out of time"
         elif said.startswith("the expression does not involve") and function and wrt:
@@ -599,6 +606,10 @@ def claim_reason(why: str, function: str = "", wrt: str = "") -> str:
                 f"the document gives `{function}` no formula in `{wrt}`, so there is "
                 "nothing to check it against"
             )
+    if said is not None and why.startswith(
+        "never reported: typed by its letters (only_findings): "
+    ):
+        said += why.removeprefix("never reported: typed by its letters (only_findings): ")
     if said is not None and why.startswith("hedged: "):  # "… it holds up to sign"
         said += why.removeprefix("hedged: ")
     if said is not None and why.startswith("upstream: several: "):  # (the gradients named)
@@ -613,13 +624,16 @@ def claim_reason(why: str, function: str = "", wrt: str = "") -> str:
 # -- why a written side cannot be evaluated ------------------------------------------------
 
 
-def with_cause(result: CheckResult, start: int, end: int, why: str) -> str:
+def with_cause(result: CheckResult, start: int, end: int, why: str, function: str = "") -> str:
     r"""``why`` with the cause named where the written side between ``start`` and ``end``
     could not be evaluated and the check found no place: a letter of it that names a
     derivative of a function the document does not define (``\delta^{(l)} = \partial
     \mathcal L / \partial \mathbf z^{(l)}``), one defined by a formula holding a letter
     of no shape (``\mu_i = t_i \exp(…)``), or one of no shape itself."""
     bare = why.removeprefix("sum: ")
+    if bare.startswith("never reported"):  # which letters' shapes would be guessed
+        letters = _unshaped_letters(result, start, end, function)
+        return f"{why}: {letters}" if letters else why
     if bare != "written side not evaluated":
         return why
     try:
@@ -627,6 +641,30 @@ def with_cause(result: CheckResult, start: int, end: int, why: str) -> str:
     except Exception:  # noqa: BLE001 - an explanation never fails the check
         cause = None
     return why if cause is None else f"written side not evaluated: {cause}"
+
+
+def _unshaped_letters(result: CheckResult, start: int, end: int, function: str = "") -> str:
+    """The letters the document gives no shape (quoted, at most three) of the claim's row
+    and of the rows defining its function (``J(\boldsymbol\beta) = …``)."""
+    text = result.doc.text
+    rows = [
+        r for r in _own_rows(result)
+        if r.tree is not None and (
+            r.start <= start and end <= r.end
+            or function and isinstance(r.tree, t.Chain) and r.tree.items[0] is not None
+            and _bare(text[r.tree.items[0].start : r.tree.items[0].end]) == _bare(function)
+        )
+    ]  # fmt: skip
+    found: list[str] = []
+    nodes = [
+        n for r in rows if r.tree is not None for n in _written_letters(r.tree, r.start, r.end)
+    ]
+    for node in nodes:
+        written = result.doc.text[node.start : node.end].strip()
+        if written and written not in found and _no_shape_at(result, node, result.path):
+            if not _of_declared_family(result, node) and not _definitions_of(result, node, written):
+                found.append(written)
+    return ", ".join(f"`{w}`" for w in found[:3])
 
 
 def _unevaluated_cause(result: CheckResult, start: int, end: int) -> str | None:
