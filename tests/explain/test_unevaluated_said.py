@@ -204,3 +204,16 @@ def test_a_function_never_defined_is_said_so() -> None:
         "this derivative is not checked: cannot differentiate the function `\\ell`: the "
         "document does not define it — define it (`\\ell(x) = …`) to differentiate through it"
     )
+
+
+def test_a_bold_letter_with_only_its_rows_known_is_suggested_as_a_vector() -> None:
+    text = (
+        "For $\\mathbf{r} = A\\mathbf{w} - \\mathbf{b}$ with $A \\in \\mathbb{R}^{m \\times n}$, "
+        "the residual.\n"
+    )
+    said = [m for code, m in _explained(text, "h.md") if m.startswith("`\\mathbf{w}`")]
+    assert said == [
+        "`\\mathbf{w}` has no shape: it is never declared (its use suggests a vector of n "
+        "entries); declare it, e.g. `\\mathbf{w} \\in \\mathbb{R}^{n}` (the row using it is not "
+        "checked)"
+    ]

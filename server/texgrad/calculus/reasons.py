@@ -330,6 +330,11 @@ def _fitting(tree: t.Node, node: t.Node, env: Env) -> Shape | None:
     return None
 
 
+def is_capital(key: str) -> bool:
+    """Whether the letter is written as matrices are (see :func:`_capital`)."""
+    return _capital(key)
+
+
 def _capital(key: str) -> bool:
     r"""``B``, ``\mathbf{W}``, ``\Sigma``: a letter written as matrices are."""
     name = key.split("_")[0].split("^")[0]

@@ -456,9 +456,19 @@ def _evidence(result: CheckResult, node: t.Node) -> tuple[str, str] | None:
     if r and c:
         return f"{r} rows and {c} columns", f"\\mathbb{{R}}^{{{r} \\times {c}}}"
     other = "k" if "m" in (r, c) else "m"
+    if r and cols is None and key is not None and _vector_letter(key):
+        return f"a vector of {r} entries", f"\\mathbb{{R}}^{{{r}}}"  # A\mathbf w - \mathbf b
     if r:
         return f"{r} rows", f"\\mathbb{{R}}^{{{r} \\times {other}}}"
     return f"{c} columns", f"\\mathbb{{R}}^{{{other} \\times {c}}}"
+
+
+def _vector_letter(key: tuple[str, str | None]) -> bool:
+    r"""``\mathbf w``, ``\boldsymbol\theta``: a bold letter not a capital, as vectors are
+    written (its columns, unknown to the checker, are then one)."""
+    from texgrad.calculus.reasons import is_capital
+
+    return key[1] in ("mathbf", "boldsymbol", "bm", "vec") and not is_capital(key[0])
 
 
 def _declare(result: CheckResult, row: PlacedRow, node: t.Node, written: str) -> str:
@@ -631,7 +641,7 @@ def with_cause(result: CheckResult, start: int, end: int, why: str, function: st
     \mathcal L / \partial \mathbf z^{(l)}``), one defined by a formula holding a letter
     of no shape (``\mu_i = t_i \exp(…)``), or one of no shape itself."""
     bare = why.removeprefix("sum: ")
-    if bare.startswith("never reported"):  # which letters' shapes would be guessed
+    if bare == "never reported: typed by its letters (only_findings)":  # which letters
         letters = _unshaped_letters(result, start, end, function)
         return f"{why}: {letters}" if letters else why
     if bare != "written side not evaluated":
