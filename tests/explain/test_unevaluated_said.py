@@ -190,14 +190,6 @@ RIDGE = (
 )
 
 
-def test_the_letters_whose_shapes_would_be_guessed_are_named() -> None:
-    said = [m for code, m in _explained(RIDGE, "notes.qmd") if code == CLAIM]
-    assert said[0] == (
-        "this derivative is not checked: texgrad could check it only with shapes guessed from "
-        "its letters: the document gives no shape to `\\lambda`"
-    )
-
-
 def test_a_function_never_defined_is_said_so() -> None:
     said = [m for code, m in _explained(RIDGE, "notes.qmd") if code == CLAIM]
     assert said[-1] == (

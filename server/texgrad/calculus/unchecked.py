@@ -532,11 +532,6 @@ _CLAIM_WORDS = (  # (the start of written_derivatives' internal reason, what the
     ("not one expression", "its right side is not one expression"),
     ("evaluated at a point", "it is evaluated at a point, which texgrad does not check"),
     ("no variable", "texgrad cannot tell what it is differentiated by"),
-    (
-        "never reported: typed by its letters (only_findings): ",
-        "texgrad could check it only with shapes guessed from its letters: the document "
-        "gives no shape to ",
-    ),
     ("never reported", "texgrad could check it only with shapes guessed from its letters"),
     ("kind", "it is not a gradient, Jacobian or Hessian texgrad computes"),
     ("zero", "the derivative is zero, which texgrad does not compare"),
@@ -616,10 +611,6 @@ def claim_reason(why: str, function: str = "", wrt: str = "") -> str:
                 f"the document gives `{function}` no formula in `{wrt}`, so there is "
                 "nothing to check it against"
             )
-    if said is not None and why.startswith(
-        "never reported: typed by its letters (only_findings): "
-    ):
-        said += why.removeprefix("never reported: typed by its letters (only_findings): ")
     if said is not None and why.startswith("hedged: "):  # "… it holds up to sign"
         said += why.removeprefix("hedged: ")
     if said is not None and why.startswith("upstream: several: "):  # (the gradients named)
@@ -641,9 +632,6 @@ def with_cause(result: CheckResult, start: int, end: int, why: str, function: st
     \mathcal L / \partial \mathbf z^{(l)}``), one defined by a formula holding a letter
     of no shape (``\mu_i = t_i \exp(…)``), or one of no shape itself."""
     bare = why.removeprefix("sum: ")
-    if bare == "never reported: typed by its letters (only_findings)":  # which letters
-        letters = _unshaped_letters(result, start, end, function)
-        return f"{why}: {letters}" if letters else why
     if bare != "written side not evaluated":
         return why
     try:
@@ -651,30 +639,6 @@ def with_cause(result: CheckResult, start: int, end: int, why: str, function: st
     except Exception:  # noqa: BLE001 - an explanation never fails the check
         cause = None
     return why if cause is None else f"written side not evaluated: {cause}"
-
-
-def _unshaped_letters(result: CheckResult, start: int, end: int, function: str = "") -> str:
-    """The letters the document gives no shape (quoted, at most three) of the claim's row
-    and of the rows defining its function (``J(\boldsymbol\beta) = …``)."""
-    text = result.doc.text
-    rows = [
-        r for r in _own_rows(result)
-        if r.tree is not None and (
-            r.start <= start and end <= r.end
-            or function and isinstance(r.tree, t.Chain) and r.tree.items[0] is not None
-            and _bare(text[r.tree.items[0].start : r.tree.items[0].end]) == _bare(function)
-        )
-    ]  # fmt: skip
-    found: list[str] = []
-    nodes = [
-        n for r in rows if r.tree is not None for n in _written_letters(r.tree, r.start, r.end)
-    ]
-    for node in nodes:
-        written = result.doc.text[node.start : node.end].strip()
-        if written and written not in found and _no_shape_at(result, node, result.path):
-            if not _of_declared_family(result, node) and not _definitions_of(result, node, written):
-                found.append(written)
-    return ", ".join(f"`{w}`" for w in found[:3])
 
 
 def _unevaluated_cause(result: CheckResult, start: int, end: int) -> str | None:
