@@ -419,7 +419,7 @@ class Workspace:
     ) -> None:
         """Why each claim of the document left undecided is so, by its row's text and place
         in it (a claim whose verdict was reused keeps the reason its check gave)."""
-        from texgrad.calculus.unchecked import claim_reason
+        from texgrad.calculus.unchecked import claim_reason, with_cause
 
         text = result.doc.text
         old = self._undecided.get(result.path, {})
@@ -430,7 +430,11 @@ class Workspace:
             if row is None:
                 continue
             key = (text[row.start : row.end], start - row.start, end - row.start)
-            said = claim_reason(why, function, wrt) if why else old.get(key)
+            said = (
+                claim_reason(with_cause(result, start, end, why, function), function, wrt)
+                if why
+                else old.get(key)
+            )
             if said:
                 new[key] = said
         self._undecided[result.path] = new

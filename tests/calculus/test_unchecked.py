@@ -339,8 +339,9 @@ def test_a_bare_letter_beside_its_declared_family_is_said_not_guessed(tmp_path: 
         "`\\mathbf{x}` has no shape: it is never declared, only the family `\\mathbf{x}_t` is "
         "(line 1); declare `\\mathbf{x}` itself if it names a quantity of its own (the row using "
         "it is not checked)",
-        "`\\mathbf{z}` has no shape: it is never declared (its use suggests n rows); declare it, "
-        "e.g. `\\mathbf{z} \\in \\mathbb{R}^{n \\times m}` (the row using it is not checked)",
+        "`\\mathbf{z}` has no shape: it is never declared (its use suggests a vector of n "
+        "entries); declare it, e.g. `\\mathbf{z} \\in \\mathbb{R}^{n}` (the row using it is not "
+        "checked)",  # (a bold lowercase letter: a vector, not an n×m matrix)
     ]
 
 

@@ -10,7 +10,7 @@ from texgrad.calculus.expr import ONE, CalculusError, Expr
 from texgrad.calculus.indices import lower_formula
 from texgrad.calculus.lower import Lowerer
 from texgrad.calculus.requests import applied, row_request
-from texgrad.calculus.samples import is_sample_sum, sum_variables
+from texgrad.calculus.samples import is_sample_sum, sum_variables, undefined_in_sum
 from texgrad.calculus.written import statements
 from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
@@ -184,8 +184,8 @@ def _sum_plans(row: PlacedRow, ctx: Context, function: str) -> list[DiffPlan]:
     """A loss summed over samples (``\\sum_i (w^\\top x_i - y_i)^2``): a gradient (or
     derivative) by each declared variable that is not summed over; no Hessian."""
     assert row.tree is not None
-    if not is_sample_sum(row.tree, ctx.env):
-        return []
+    if not is_sample_sum(row.tree, ctx.env) or undefined_in_sum(row.tree, ctx.env) is not None:
+        return []  # (a function the document does not define: diff refuses it, so no plan)
     plans = []
     for key in sum_variables(row.tree, ctx.env):
         scalar = ctx.env.vars[key].shape.is_scalar

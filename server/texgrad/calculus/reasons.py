@@ -130,6 +130,11 @@ _FUNCTION = re.compile(r"cannot differentiate the function `([^`]+)`")
 _BARE = re.compile(r"cannot differentiate `([^`]+)`")
 
 
+def why_not(said: str) -> str:
+    """The engine's bare refusal with why (see :func:`_why_not`), for any caller."""
+    return _why_not(said)
+
+
 def _why_not(said: str) -> str:
     r"""The engine's bare "cannot differentiate `X`" with why, read off X's kind: a list or a
     point, text, a function texgrad does not know (``\operatorname{poly}``), ``\pm``."""
@@ -323,6 +328,11 @@ def _fitting(tree: t.Node, node: t.Node, env: Env) -> Shape | None:
             return None
         return shape
     return None
+
+
+def is_capital(key: str) -> bool:
+    """Whether the letter is written as matrices are (see :func:`_capital`)."""
+    return _capital(key)
 
 
 def _capital(key: str) -> bool:

@@ -16,6 +16,7 @@ from texgrad.calculus.planning import plans_of
 from texgrad.calculus.quotes import in_document_words
 from texgrad.calculus.reasons import refusal
 from texgrad.calculus.requests import Request, request_in, title_of
+from texgrad.calculus.samples import is_sample_sum, undefined_in_sum
 from texgrad.calculus.written import as_application
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.rows import PlacedRow
@@ -52,10 +53,14 @@ def refusal_at(result: CheckResult, offset: int) -> Refusal | None:
     if plans_of(row, ctx):
         return None
     reason = refusal(row.tree, ctx)
+    if is_sample_sum(row.tree, ctx.env):  # what diff says of a sum through an undefined function
+        reason = undefined_in_sum(row.tree, ctx.env) or reason
     if reason is None:
         return None
     reason = _recursion(row.tree, result.doc.text) or reason
     reason = in_document_words(reason, result, row.start, row.end)
+    reason = _in_recursion(result, row, reason)
+    reason = _through_definition(result, row, reason)
     return Refusal(row.start, row.end, _head(row.tree, result.doc.text), reason)
 
 
@@ -91,6 +96,103 @@ def _recursion(tree: t.Node, text: str) -> str | None:
     return None
 
 
+_UNKNOWN = re.compile(r"the shape of `([^`]+)` is unknown — ")
+
+
+def _in_recursion(result: CheckResult, row: PlacedRow, reason: str) -> str:
+    r"""The refusal for the unknown shape of a family's member (``\delta^{(l+1)}``) that a
+    recursion (``\delta^{(l)} = (W^{(l+1)\top}\delta^{(l+1)}) \odot \phi'(\mathbf z^{(l)})``)
+    brings in, said as such — of the recursion's row, or of a row using the member it
+    defines — with the family's declaration (the shape the checker gives that member)."""
+    found = _UNKNOWN.match(reason)
+    if found is None:
+        return reason
+    other = found[1]
+    family = other.split("^", 1)[0]
+    if "^" not in other:
+        return reason
+    text = result.doc.text
+    for placed in result.rows:
+        tree = placed.tree
+        if placed.path != result.path or placed.start > row.end:
+            break
+        if not isinstance(tree, t.Chain) or tree.items[0] is None or len(tree.items) != 2:
+            continue
+        head = tree.items[0]
+        defined = text[head.start : head.end].strip()
+        if (
+            defined == other or "^" not in defined or defined.split("^", 1)[0] != family
+            or other not in text[placed.start : placed.end]
+        ):  # fmt: skip
+            continue
+        if placed is not row and defined.rstrip("}") not in text[row.start : row.end]:
+            continue
+        declare = _family_declaration(result, head, defined)
+        said = (
+            "it is defined" if placed is row
+            else f"`{defined}` is defined ({_line_of(text, placed.start)})"
+        )  # fmt: skip
+        return (
+            f"{said} by a recursion in `{other}`, a member of the same family, whose shape "
+            f"the document does not declare — {declare}"
+        )
+    return reason
+
+
+_QUOTED = re.compile(r"`([^`]+)`")
+
+
+def _through_definition(result: CheckResult, row: PlacedRow, reason: str) -> str:
+    r"""A refusal that quotes what the row does not write (``r, 1`` of ``A\mathbf b``) said
+    through the definition it comes from (``\mathbf b = (r, 1)^\top``): which name, where."""
+    found = _QUOTED.search(reason)
+    text = result.doc.text
+    own = text[row.start : row.end]
+    if found is None or found[1] in own:
+        return reason
+    for placed in reversed(result.rows):
+        tree = placed.tree
+        if placed.path != result.path or placed.start >= row.start:
+            continue
+        if not isinstance(tree, t.Chain) or len(tree.items) != 2:
+            continue
+        head, body = tree.items
+        if head is None or body is None:
+            continue
+        name = text[head.start : head.end].strip()
+        if not name or name not in own:
+            continue
+        written = text[body.start : body.end].strip()
+        if found[1] not in written:
+            continue
+        where = _line_of(text, placed.start)
+        entries = body.base if isinstance(body, t.Transpose) else body
+        if isinstance(entries, t.Paren) and isinstance(entries.body, t.List):
+            return (
+                f"`{name}` is written by its entries (`{written}`, {where}), which texgrad "
+                "does not read as a vector yet"
+            )
+        return f"{reason} (in the definition of `{name}`, {where})"
+    return reason
+
+
+def _family_declaration(result: CheckResult, head: t.Node, defined: str) -> str:
+    from texgrad.shapes.dims import ONE, dim_text
+
+    shape = result.shapes.get(head)
+    if shape is None:
+        return "declare the family's shape"
+    if shape.cols == ONE:
+        space = f"\\mathbb{{R}}^{{{dim_text(shape.rows)}}}"
+    else:
+        space = f"\\mathbb{{R}}^{{{dim_text(shape.rows)} \\times {dim_text(shape.cols)}}}"
+    return f"declare the family, e.g. `{defined} \\in {space}`"
+
+
+def _line_of(text: str, offset: int) -> str:
+    return f"line {text.count(chr(10), 0, offset) + 1}"
+
+
 def _unanswered(result: CheckResult, row: PlacedRow, request: Request) -> Refusal | None:
     r"""Why a derivative written to be computed (``\frac{\partial}{\partial \mathbf x}
     \kappa\|A\mathbf x\|^2``) cannot be evaluated, where that is known before
@@ -116,6 +218,8 @@ def _not_a_function(result: CheckResult, row: PlacedRow) -> bool:
     if "`" in result.doc.text[row.start : row.end]:
         return True
     body = tree.items[-1] if isinstance(tree, t.Chain) else tree
+    if isinstance(body, t.Transpose):  # \mathbf b = (r, 1)^\top: a vector by its entries
+        body = body.base
     if isinstance(body, t.Paren) and isinstance(body.body, t.List):
         return True  # (x, y) = (1, 1), [0, 1/\alpha]: a point or an interval
     if body is not None and (
@@ -214,6 +318,8 @@ def _states_function(tree: t.Node) -> bool:
     if isinstance(tree, t.Chain):
         if tree.relations not in (("=",), (":=",)) or len(tree.items) != 2:
             return False
+        if tree.items[0] is not None and not _a_head(tree.items[0]):
+            return False  # M\mathbf v = \mathbf r (a KKT system): an equation, no function
         body = tree.items[1]
     else:
         body = tree
@@ -225,6 +331,24 @@ def _states_function(tree: t.Node) -> bool:
         isinstance(n, t.Space | t.Derivative | t.Nabla | t.Partial) or _differential(n)
         for n in body.walk()
     )
+
+
+def _a_head(node: t.Node) -> bool:
+    r"""What a function is stated under: a name (``L``, ``\mathbf w^*``, ``\sigma^2``) or a
+    name applied (``f(\mathbf x)``, ``\sigma^2(r)``) — not a product of matrices."""
+    while isinstance(node, t.Power | t.Transpose | t.Font | t.Accent | t.Sub | t.Tagged):
+        inner = node.body if isinstance(node, t.Font | t.Accent) else node.base
+        if inner is None:
+            return False
+        node = inner
+    if symbol_key(node) is not None or isinstance(node, t.Opaque | t.Symbol):
+        return True
+    if isinstance(node, t.Apply):
+        return True
+    if isinstance(node, t.Product) and len(node.factors) == 2:
+        name, args = node.factors
+        return isinstance(args, t.Paren) and _a_head(name)
+    return isinstance(as_application(node), t.Apply)
 
 
 def _block(tree: t.Node, body: t.Node) -> bool:

@@ -1503,6 +1503,12 @@ def _env_with_members(ctx: Context, members: tuple[Member, ...]) -> Context:
     return replace(ctx, env=env, einstein=False)
 
 
+def undefined_in_sum(node: t.Node, env: Env) -> str | None:
+    """Why a summand calling a function the document does not define cannot be read (what
+    ``diff`` says; planning and ``--explain`` say the same)."""
+    return _undefined(node, env)
+
+
 def _undefined(node: t.Node, env: Env) -> str | None:
     """Why a summand calling a function the document does not define cannot be read."""
     for n in node.walk():

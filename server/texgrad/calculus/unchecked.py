@@ -77,8 +77,12 @@ def explain(
     found = unread_rows(result) + unknown + refused
     found += [
         Unchecked(
-            result.path, a, b, CLAIM, in_document_words(claim_reason(why, f, x), result, a, b)
-        )
+            result.path,
+            a,
+            b,
+            CLAIM,
+            in_document_words(claim_reason(with_cause(result, a, b, why, f), f, x), result, a, b),
+        )  # fmt: skip
         for a, b, why, f, x in claims or ()
         if not (  # its shapes do not agree, and the error said there says so already
             why.startswith("written side not evaluated") and any(a <= s < b for s, _ in errors)
@@ -412,12 +416,34 @@ def _elsewhere(result: CheckResult, node: t.Node, written: str) -> str | None:
     return f"declare it again where it is used, e.g. {space}"
 
 
+def _equals_a_scalar(result: CheckResult, key: tuple[str, str | None]) -> bool:
+    r"""Does a row set the letter alone equal to a formula the checker reads as a scalar
+    (``\boldsymbol\mu^\top \mathbf w = r``)? Its use elsewhere (an entry of a block
+    vector) must not then suggest it a vector."""
+    from texgrad.shapes.dims import ONE
+
+    for row in _own_rows(result):
+        tree = row.tree
+        if not isinstance(tree, t.Chain) or "=" not in tree.relations:
+            continue
+        items = [i for i in tree.items if i is not None]
+        if not any(symbol_key(i) == key for i in items):
+            continue
+        for other in items:
+            shape = result.shapes.get(other) if symbol_key(other) != key else None
+            if shape is not None and shape.rows == ONE and shape.cols == ONE:
+                return True
+    return False
+
+
 def _evidence(result: CheckResult, node: t.Node) -> tuple[str, str] | None:
     r"""What the checker inferred of a letter from its use: in words, and as a space to
     declare (``\mathbb{R}^{m \times p}`` where only the columns are known)."""
     from texgrad.shapes.dims import ONE, dim_text
 
     key = symbol_key(node)
+    if key is not None and _equals_a_scalar(result, key):
+        return "a scalar", "\\mathbb{R}"  # \boldsymbol\mu^\top\mathbf w = r
     found = result.inferred.get(key[0]) if key is not None else None
     if found is None or all(e is None for e in found):
         return None
@@ -430,9 +456,19 @@ def _evidence(result: CheckResult, node: t.Node) -> tuple[str, str] | None:
     if r and c:
         return f"{r} rows and {c} columns", f"\\mathbb{{R}}^{{{r} \\times {c}}}"
     other = "k" if "m" in (r, c) else "m"
+    if r and cols is None and key is not None and _vector_letter(key):
+        return f"a vector of {r} entries", f"\\mathbb{{R}}^{{{r}}}"  # A\mathbf w - \mathbf b
     if r:
         return f"{r} rows", f"\\mathbb{{R}}^{{{r} \\times {other}}}"
     return f"{c} columns", f"\\mathbb{{R}}^{{{other} \\times {c}}}"
+
+
+def _vector_letter(key: tuple[str, str | None]) -> bool:
+    r"""``\mathbf w``, ``\boldsymbol\theta``: a bold letter not a capital, as vectors are
+    written (its columns, unknown to the checker, are then one)."""
+    from texgrad.calculus.reasons import is_capital
+
+    return key[1] in ("mathbf", "boldsymbol", "bm", "vec") and not is_capital(key[0])
 
 
 def _declare(result: CheckResult, row: PlacedRow, node: t.Node, written: str) -> str:
@@ -561,9 +597,13 @@ def claim_reason(why: str, function: str = "", wrt: str = "") -> str:
         return claim_reason(rest if known else "engine: " + rest, function, wrt)
     said = next((words for start, words in _CLAIM_WORDS if why.startswith(start)), None)
     if said is not None and why.startswith("written side not evaluated: "):
-        said += " (" + why.removeprefix("written side not evaluated: ") + ")"  # why, as found
+        found = why.removeprefix("written side not evaluated: ")
+        # (a place and why, as the check found it; else a letter and why, as explain does)
+        said += f" ({found})" if found.startswith("at `") else f": {found}"
     if why.startswith("engine: "):  # the engine's refusal: in the user's words already
-        said = why.removeprefix("engine: ")
+        from texgrad.calculus.reasons import why_not
+
+        said = why_not(why.removeprefix("engine: "))  # (of a function never defined: so)
         if "time budget" in said:
             said = "its check ran out of time"
         elif said.startswith("the expression does not involve") and function and wrt:
@@ -601,6 +641,164 @@ def _declare_letters(letters: list[str]) -> str:
     named = ", ".join(f"`{x}`" for x in letters)
     them = "it" if len(letters) == 1 else "them"
     return f": the document never declares {named}; declare {them}, e.g. " + ", ".join(examples)
+
+
+# -- why a written side cannot be evaluated ------------------------------------------------
+
+
+def with_cause(result: CheckResult, start: int, end: int, why: str, function: str = "") -> str:
+    r"""``why`` with the cause named where the written side between ``start`` and ``end``
+    could not be evaluated and the check found no place: a letter of it that names a
+    derivative of a function the document does not define (``\delta^{(l)} = \partial
+    \mathcal L / \partial \mathbf z^{(l)}``), one defined by a formula holding a letter
+    of no shape (``\mu_i = t_i \exp(…)``), or one of no shape itself."""
+    bare = why.removeprefix("sum: ")
+    if bare != "written side not evaluated":
+        return why
+    try:
+        cause = _unevaluated_cause(result, start, end)
+    except Exception:  # noqa: BLE001 - an explanation never fails the check
+        cause = None
+    return why if cause is None else f"written side not evaluated: {cause}"
+
+
+def _unevaluated_cause(result: CheckResult, start: int, end: int) -> str | None:
+    row = next(
+        (r for r in _own_rows(result)
+         if r.tree is not None and r.start <= start and end <= r.end),
+        None,
+    )  # fmt: skip
+    if row is None or row.tree is None:
+        return None
+    seen: set[str] = set()
+    for node in _written_letters(row.tree, start, end):
+        written = result.doc.text[node.start : node.end].strip()
+        if not written or written in seen:
+            continue
+        seen.add(written)
+        cause = _letter_cause(result, node, written)
+        if cause is not None:
+            return cause
+    return None
+
+
+def _written_letters(tree: t.Node, start: int, end: int) -> Iterator[t.Node]:
+    r"""The letters of ``tree`` between ``start`` and ``end``, outside any derivative, in
+    the order written (a member ``\delta^{(l+1)}`` named as a whole)."""
+    stack: list[t.Node] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _DERIVATIVES) or node.end <= start or node.start >= end:
+            continue
+        if isinstance(node, t.Power) and _shifted_member(node) is not None:
+            yield node
+        elif symbol_key(node) is not None and not isinstance(node, t.Prime):
+            if start <= node.start:
+                yield node
+        else:
+            stack.extend(reversed(list(node.children())))
+
+
+def _name_of(node: t.Node) -> str | None:
+    r"""The letter's name without font, index or label (``\mu`` of ``\boldsymbol\mu``,
+    ``\mu_i`` and ``\mu^{(l)}``)."""
+    while isinstance(node, t.Sub | t.Tagged | t.Power | t.Font | t.Accent):
+        inner = node.body if isinstance(node, t.Font | t.Accent) else node.base
+        if inner is None:
+            return None
+        node = inner
+    return node.name if isinstance(node, t.Symbol) else None
+
+
+def _definitions_of(result: CheckResult, node: t.Node, written: str) -> list[PlacedRow]:
+    r"""The rows defining the letter (``written = …``, or a member of its family ``\mu_i =
+    …`` of a bold ``\boldsymbol\mu``) before it is used, the one in force first."""
+    name = _name_of(node)
+    found: list[PlacedRow] = []
+    for row in result.rows:
+        tree = row.tree
+        if not (
+            isinstance(tree, t.Chain) and tree.relations[:1] in (("=",), (":=",))
+            and tree.items[0] is not None and len(tree.items) == 2
+        ):  # fmt: skip
+            continue
+        if row.path == result.path and row.start >= node.start:
+            break
+        head = tree.items[0]
+        text = result.table.texts.get(row.path, result.doc.text)
+        same = _bare(text[head.start : head.end]) == _bare(written)
+        family = (
+            name is not None and _name_of(head) == name
+            and isinstance(head, t.Sub) and not isinstance(node, t.Sub)
+        )  # fmt: skip
+        if same or family:
+            found.insert(0, row)
+    return found
+
+
+def _letter_cause(result: CheckResult, node: t.Node, written: str) -> str | None:
+    """Why the letter has no value: what its definitions hold, or that it has no shape."""
+    rows = _definitions_of(result, node, written)
+    for row in rows:  # (a recursion says nothing of its own: the first definition may)
+        assert isinstance(row.tree, t.Chain)
+        head, body = row.tree.items
+        assert head is not None and body is not None
+        text = result.table.texts.get(row.path, result.doc.text)
+        where = _line(result, row.path, row.start)
+        if isinstance(body, _DERIVATIVES):
+            function = getattr(body, "body", None)
+            key = symbol_key(function) if function is not None else None
+            if key is not None and not _function_defined(result, key[0]):
+                shown = text[function.start : function.end].strip()  # type: ignore[union-attr]
+                return (
+                    f"`{written}` is a derivative of `{shown}` ({where}), which the "
+                    "document does not define"
+                )
+            continue
+        for inner in _written_letters(body, body.start, body.end):
+            if inner is not node and _no_shape_at(result, inner, row.path):
+                shown = " ".join(text[row.start : row.end].split())
+                shown = shown if len(shown) <= 50 else shown[:49] + "…"
+                return (
+                    f"`{written}` is defined by `{shown}` ({where}), in which "
+                    f"`{text[inner.start : inner.end].strip()}` has no shape"
+                )
+    if rows:
+        return None
+    if _no_shape_at(result, node, result.path) and not _of_declared_family(result, node):
+        return f"`{written}` has no shape"
+    return None
+
+
+def _of_declared_family(result: CheckResult, node: t.Node) -> bool:
+    r"""Is the letter (``\mathbf y``) the stack of a declared family (``y_i \in …``)?"""
+    from texgrad.shapes.families import SUBSCRIPT_LABELS
+
+    name = _name_of(node)
+    return name is not None and any(
+        f"{name}_{{{label}}}" in result.table.declarations for label in SUBSCRIPT_LABELS
+    )
+
+
+def _function_defined(result: CheckResult, name: str) -> bool:
+    table = result.table
+    return (
+        name in table.function_definitions
+        or name in table.signatures
+        or any(d.how == "definition" for d in table.declarations.get(name, []))
+    )
+
+
+def _no_shape_at(result: CheckResult, node: t.Node, path: str) -> bool:
+    key = symbol_key(node)
+    if key is None or key[0] in _CONSTANTS or result.shapes.get(node) is not None:
+        return False
+    base = node.base if isinstance(node, t.Sub) else node
+    if isinstance(base, t.Symbol) and base.name in _IDENTITIES:
+        return False
+    if key[0] in result.table.function_definitions or key[0] in result.table.signatures:
+        return False
+    return result.table.lookup(key[0], key[1], path, node.start) is None
 
 
 # -- derivatives written otherwise than as `derivative = expression` -------------------------
