@@ -886,10 +886,7 @@ def _outer_derivative(
     kept in ``term`` for the verifier)."""
     assert term.function is not None and term.sum is not None
     g, s = term.function, term.sum.node
-    written = text[g.start : g.end]
-    name = next((p for p in _PLACEHOLDERS if p not in written and p not in ctx.env.vars), "")
-    if not name:
-        raise CalculusError("a function of a sum over samples: no name left for the sum")
+    name = _placeholder(text[g.start : g.end], ctx)
     tree = _parsed(f"{text[g.start : s.start]} {name} {text[s.end : g.end]}", macros)
     if tree is None:
         raise CalculusError("a function of a sum over samples that could not be read again")
@@ -973,10 +970,7 @@ def _outer_derivatives(
     """g'(S) and g''(S) of a term g(S) of its sum, printed with the sum written in."""
     assert term.function is not None and term.sum is not None
     g, s = term.function, term.sum.node
-    written = text[g.start : g.end]
-    name = next((p for p in _PLACEHOLDERS if p not in written and p not in ctx.env.vars), "")
-    if not name:
-        raise CalculusError("a function of a sum over samples: no name left for the sum")
+    name = _placeholder(text[g.start : g.end], ctx)
     vars_ = {**ctx.env.vars, name: VarInfo(name, Shape(ONE, ONE), name)}
     sub = replace(ctx, env=replace(ctx.env, vars=vars_))
     printed = []
@@ -2530,3 +2524,11 @@ def _summed(
     for c in term.coefficient:
         factor *= float(evaluate_tree(c, plain)[0, 0])
     return factor * _outer(term, total)
+
+
+def _placeholder(written: str, ctx: Context) -> str:
+    """A name for the sum in ``written`` (a term g(S)) that it and the context leave free."""
+    name = next((p for p in _PLACEHOLDERS if p not in written and p not in ctx.env.vars), "")
+    if not name:
+        raise CalculusError("a function of a sum over samples: no name left for the sum")
+    return name

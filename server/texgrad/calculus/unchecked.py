@@ -243,15 +243,7 @@ _IDENTITIES = frozenset(("I", "0", "1", "O", "J"))  # sized by their neighbours 
 
 def _unknown(result: CheckResult, node: t.Node) -> bool:
     """Has this letter no shape the checker can report on (none, or only inferred from use)?"""
-    key = symbol_key(node)
-    if key is None or key[0] in _CONSTANTS or result.shapes.get(node) is not None:
-        return False
-    base = node.base if isinstance(node, t.Sub) else node
-    if isinstance(base, t.Symbol) and base.name in _IDENTITIES:
-        return False
-    if key[0] in result.table.function_definitions or key[0] in result.table.signatures:
-        return False  # K(\theta) of "$K(\theta) = \|\theta\|^2$": the document's function
-    return result.table.lookup(key[0], key[1], result.path, node.start) is None
+    return _no_shape_at(result, node, result.path)
 
 
 def _operation(tree: t.Node) -> bool:
@@ -790,6 +782,7 @@ def _function_defined(result: CheckResult, name: str) -> bool:
 
 
 def _no_shape_at(result: CheckResult, node: t.Node, path: str) -> bool:
+    """:func:`_unknown` of a letter written in the file ``path`` of the project."""
     key = symbol_key(node)
     if key is None or key[0] in _CONSTANTS or result.shapes.get(node) is not None:
         return False
@@ -797,7 +790,7 @@ def _no_shape_at(result: CheckResult, node: t.Node, path: str) -> bool:
     if isinstance(base, t.Symbol) and base.name in _IDENTITIES:
         return False
     if key[0] in result.table.function_definitions or key[0] in result.table.signatures:
-        return False
+        return False  # K(\theta) of "$K(\theta) = \|\theta\|^2$": the document's function
     return result.table.lookup(key[0], key[1], path, node.start) is None
 
 
