@@ -43,3 +43,17 @@ def test_a_function_of_a_variable_is_still_said_when_it_cannot_be_differentiated
 def test_a_letter_that_counts_nothing_is_still_unknown() -> None:
     said = _said("The mean is $\\hat{\\boldsymbol\\mu} = \\frac1m\\sum_{i=1}^n \\mathbf{x}_i$.\n")
     assert (UNKNOWN, "m") in said
+
+
+def test_a_letter_compared_with_a_size_is_a_count() -> None:
+    r""" "$n > p$" of a p×p Σ: n counts the samples, a number in ``\frac{n}{2}\log\det\Sigma``
+    (it was "never declared", and the row unchecked); compared with a letter that sizes
+    nothing, it stays unknown."""
+    text = (
+        "Let $\\Sigma \\in \\mathbb{R}^{p\\times p}$ and $n > p$.\n\n"
+        "Then $\\ell(\\Sigma) = -\\frac{n}{2}\\log\\det\\Sigma$ and $g = \\frac{m}{2}\\log\\det\\Sigma$ "
+        "with $m > q$.\n"
+    )
+    result = Checker().check("notes.md", text=text)
+    said = [(u.code, text[u.start : u.end]) for u in explain(result)]
+    assert (UNKNOWN, "n") not in said and (UNKNOWN, "m") in said

@@ -370,16 +370,30 @@ _LISTED_LAST = re.compile(
 )
 
 
+# two letters compared in math of their own: "$n > p$", "$k \le d$", "$r \ll \min$" not
+_COMPARED_SIZES = re.compile(
+    r"\$\s*([A-Za-z])\s*(?:>|<|\\geq?|\\leq?|\\gg|\\ll|\\geqslant|\\leqslant)\s*([A-Za-z])\s*\$"
+)
+
+
 def _counted(texts: dict[str, str], table: SymbolTable) -> frozenset[str]:
-    r"""The letters that bound a sum or count a range (``\sum_{i=1}^n``, ``i = 1, \dots, K``,
+    r"""The letters that bound a sum, count a range or are compared with a size ("$n > p$";
+    ``\sum_{i=1}^n``, ``i = 1, \dots, K``,
     ``\mathbf{x}_1, \dots, \mathbf{x}_n``) and that the document declares, defines and sizes
     nothing with otherwise: counts, so scalars where used as numbers (``\frac1n``)."""
     found: set[str] = set()
+    sizes: set[str] | None = None
     for text in texts.values():
-        if "dots" not in text and "sum" not in text:
-            continue
-        found |= _range_ends(text)
-        found.update(next(g for g in m.groups() if g) for m in _LISTED_LAST.finditer(text))
+        if "dots" in text or "sum" in text:
+            found |= _range_ends(text)
+            found.update(next(g for g in m.groups() if g) for m in _LISTED_LAST.finditer(text))
+        for m in _COMPARED_SIZES.finditer(text):  # "$n > p$" of a p×p Σ: n counts too
+            if sizes is None:
+                sizes = {str(getattr(d, "name", "")) for d in dimension_names(table)}
+            if m[2] in sizes:
+                found.add(m[1])
+            if m[1] in sizes:
+                found.add(m[2])
     if not found:
         return frozenset()
     return frozenset(
