@@ -595,3 +595,22 @@ def test_a_member_of_a_family_defined_as_a_gradient_is_shifted() -> None:
     assert [(d.code, text[d.start : d.end]) for d in found] == [
         ("matmul-mismatch", "W^{(l)\\top}\\delta^{(l+1)}")
     ]
+
+
+def test_a_normal_a_declared_vector_is_drawn_from_sizes_its_mean_and_covariance() -> None:
+    r"""``\mathbf x \sim \mathcal{N}(\boldsymbol\mu, \Sigma)`` of a declared x ∈ ℝ^d: μ is d,
+    Σ is d×d where nothing else declares them, so ``\Sigma\mathbf a`` of an a ∈ ℝ^k is found;
+    a letter the document declares keeps its own shape, and ``\mathcal{N}(0, I)`` sizes nothing."""
+    from texgrad.shapes.check import Checker
+
+    text = (
+        "Let $\\mathbf{x} \\in \\mathbb{R}^d$, $\\mathbf{a} \\in \\mathbb{R}^k$ and "
+        "$\\mathbf{x} \\sim \\mathcal{N}(\\boldsymbol\\mu, \\Sigma)$, $\\mathbf{z} \\sim "
+        "\\mathcal{N}(0, I)$.\n\n"
+        "Then $\\Sigma\\boldsymbol\\mu$ and $\\boldsymbol\\mu^\\top\\Sigma\\boldsymbol\\mu$, "
+        "but not $\\Sigma\\mathbf{a}$.\n"
+    )
+    found = Checker().check("stats.md", text=text).diagnostics
+    assert [(d.code, text[d.start : d.end]) for d in found] == [
+        ("matmul-mismatch", "\\Sigma\\mathbf{a}")
+    ]

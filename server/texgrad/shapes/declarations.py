@@ -30,6 +30,7 @@ from typing import NamedTuple
 
 from texgrad.reading.edits import TextEdit, longest_same
 from texgrad.reading.memo import by_text
+from texgrad.shapes.dims import ONE, Shape
 from texgrad.shapes.facts import Fact, apart_key, fact_key, facts_of, scoped
 from texgrad.shapes.formulas import from_formula, weak_scalars
 from texgrad.shapes.grids import from_tables
@@ -58,6 +59,7 @@ from texgrad.shapes.sections import (
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.shapes.words import row_tree
 from texgrad.syntax import tree as t
+from texgrad.syntax.symbols import symbol_key
 
 # rows that may state facts or weak scalars: n = n_1 n_2, \lambda > 0, "n = 2, m = 1"
 _STATEMENTS = (t.Chain, t.List, t.Sequence, t.Text)
@@ -169,6 +171,8 @@ def collect(
     }
     table.constant_sizes = _constant_sizes(texts, table)
     table.counted = _counted(texts, table)
+    for d in _drawn_sizes(by_path, table):  # (once the drawn vectors' declarations are known)
+        table.add(d)
     if table.facts:
         _keep_stated_facts(table)
     _drop_other_conventions(table, memo, fresh)
@@ -362,6 +366,49 @@ def _range_ends(text: str) -> frozenset[str]:
     return frozenset(
         next(g for g in m.groups() if g) for rx in _RANGE_ENDS for m in rx.finditer(text)
     )
+
+
+def _drawn_sizes(by_path: dict[str, list[PlacedRow]], table: SymbolTable) -> list[Declaration]:
+    r"""``\mathbf x \sim \mathcal{N}(\boldsymbol\mu, \Sigma)`` with x a declared column of d
+    entries: the mean and the covariance, where the document declares and defines neither, are
+    d and d×d (what the distribution says of them), declared where the row is."""
+    from texgrad.shapes.rules.distributions import normal_parts
+
+    out: list[Declaration] = []
+    for path, rows in by_path.items():
+        for row in rows:
+            tree = row.tree_as_parsed
+            if not isinstance(tree, t.Chain) or "\\sim" not in tree.relations:
+                continue
+            for i, rel in enumerate(tree.relations):
+                drawn, law = tree.items[i], tree.items[i + 1]
+                if rel != "\\sim" or drawn is None or not isinstance(law, t.Product):
+                    continue
+                parts = normal_parts(*law.factors) if len(law.factors) == 2 else None
+                key = symbol_key(drawn)
+                if parts is None or parts[0] is not None or key is None:
+                    continue
+                decl = table.lookup(key[0], key[1], path, row.start)
+                if decl is None or decl.shape.cols != ONE or decl.shape.rows == ONE:
+                    continue
+                d = decl.shape.rows
+                for node, shape in ((parts[1], Shape(d, ONE)), (parts[2], Shape(d, d))):
+                    k = symbol_key(node)
+                    if (
+                        k is None
+                        or not isinstance(node, t.Symbol)
+                        or any(
+                            k[0] in known
+                            for known in (
+                                table.declarations,
+                                table.function_definitions,
+                                table.weak,
+                            )
+                        )
+                    ):
+                        continue  # (0, I, \sigma^2 I: sized by the row; declared letters: theirs)
+                    out.append(Declaration(k[0], k[1], shape, path, row.start, row.end, "in"))
+    return out
 
 
 # the last member of a listed family, x_1, \dots, x_n (its subscript counts them)
