@@ -614,3 +614,22 @@ def test_a_normal_a_declared_vector_is_drawn_from_sizes_its_mean_and_covariance(
     assert [(d.code, text[d.start : d.end]) for d in found] == [
         ("matmul-mismatch", "\\Sigma\\mathbf{a}")
     ]
+
+
+def test_vectors_the_prose_says_are_drawn_from_a_normal_size_it() -> None:
+    r""" "Let $\mathbf{x}_1, \dots, \mathbf{x}_n \in \mathbb{R}^d$ be i.i.d. draws from
+    $\mathcal{N}(\boldsymbol\mu, \Sigma)$": μ is d and Σ d×d, as with ``\sim``; a normal the
+    sentence does not say they are drawn from sizes nothing."""
+    from texgrad.shapes.check import Checker
+
+    drawn = (
+        "Let $\\mathbf{x}_1, \\dots, \\mathbf{x}_n \\in \\mathbb{R}^d$ be i.i.d. draws from "
+        "$\\mathcal{N}(\\boldsymbol\\mu, \\Sigma)$ and $\\mathbf{a} \\in \\mathbb{R}^k$.\n\n"
+        "Then $\\Sigma\\boldsymbol\\mu$ is fine but $\\Sigma\\mathbf{a}$ is not.\n"
+    )
+    found = Checker().check("stats.md", text=drawn).diagnostics
+    assert [(d.code, drawn[d.start : d.end]) for d in found] == [
+        ("matmul-mismatch", "\\Sigma\\mathbf{a}")
+    ]
+    other = drawn.replace("be i.i.d. draws from", "and a prior")
+    assert Checker().check("stats.md", text=other).diagnostics == []

@@ -376,8 +376,12 @@ def _drawn_sizes(by_path: dict[str, list[PlacedRow]], table: SymbolTable) -> lis
 
     out: list[Declaration] = []
     for path, rows in by_path.items():
-        for row in rows:
+        text = table.texts.get(path, "")
+        rows = sorted(rows, key=attrgetter("start"))
+        for before, row in zip([None, *rows], rows, strict=False):
             tree = row.tree_as_parsed
+            if isinstance(tree, t.Product) and before is not None:
+                out.extend(_drawn_in_prose(before, row, tree, text, path, table))
             if not isinstance(tree, t.Chain) or "\\sim" not in tree.relations:
                 continue
             for i, rel in enumerate(tree.relations):
@@ -407,7 +411,57 @@ def _drawn_sizes(by_path: dict[str, list[PlacedRow]], table: SymbolTable) -> lis
                         )
                     ):
                         continue  # (0, I, \sigma^2 I: sized by the row; declared letters: theirs)
-                    out.append(Declaration(k[0], k[1], shape, path, row.start, row.end, "in"))
+                    shift = row.start - tree.start  # (an edit may have moved the row)
+                    at = (node.start + shift, node.end + shift)
+                    out.append(Declaration(k[0], k[1], shape, path, *at, "in"))
+    return out
+
+
+# "$\mathbf{x}_1, \dots, \mathbf{x}_n \in \mathbb{R}^d$ be i.i.d. draws from $\mathcal{N}(…)$"
+_DRAWN_FROM = re.compile(
+    r"^[^.;$]{0,40}\b(?:drawn|draws|sampled|samples|distributed|generated)\s+"
+    r"(?:from|as|according\s+to)\s*$"
+)
+_IID = re.compile(r"\bi\.\s*i\.\s*d\.(?:\\\s)?|\biid\b")
+
+
+def _drawn_in_prose(
+    before: PlacedRow, row: PlacedRow, law: t.Product, text: str, path: str, table: SymbolTable
+) -> list[Declaration]:
+    r"""The mean and covariance of a normal the prose says the vectors declared just before
+    are drawn from, in one sentence ("Let $\mathbf{x}_1, \dots, \mathbf{x}_n \in
+    \mathbb{R}^d$ be i.i.d. draws from $\mathcal{N}(\boldsymbol\mu, \Sigma)$"): d and d×d,
+    where the document declares and defines neither."""
+    from texgrad.shapes.formulas import space_shape
+    from texgrad.shapes.rules.distributions import normal_parts
+
+    parts = normal_parts(*law.factors) if len(law.factors) == 2 else None
+    declared = before.tree_as_parsed
+    if (
+        parts is None or parts[0] is not None or before.path != path or before.end > row.start
+        or not _DRAWN_FROM.search(_IID.sub(" ", text[before.end : row.start].replace("$", "")))
+        or "$" in text[before.end : row.start].strip("$ \t")
+        or not isinstance(declared, t.Chain) or declared.relations != ("\\in",)
+    ):  # fmt: skip
+        return []
+    shape = space_shape(declared.items[1])
+    if shape is None or shape.cols != ONE or shape.rows == ONE:
+        return []
+    d = shape.rows
+    out = []
+    for node, sized in ((parts[1], Shape(d, ONE)), (parts[2], Shape(d, d))):
+        k = symbol_key(node)
+        if (
+            k is None
+            or not isinstance(node, t.Symbol)
+            or any(
+                k[0] in known
+                for known in (table.declarations, table.function_definitions, table.weak)
+            )
+        ):
+            continue
+        shift = row.start - law.start  # (a row an edit moved keeps its tree's offsets)
+        out.append(Declaration(k[0], k[1], sized, path, node.start + shift, node.end + shift, "in"))
     return out
 
 
