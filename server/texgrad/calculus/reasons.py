@@ -95,7 +95,7 @@ def refusal(tree: t.Node, ctx: Context) -> str | None:
     except UnknownShape as exc:
         return unknown_shape(tree, exc, ctx.env)
     except CalculusError as exc:
-        return _why_not(_in_its_names(tree, ctx, str(exc)))
+        return why_not(_in_its_names(tree, ctx, str(exc)))
     except RecursionError:
         return "the expression is nested too deeply"
     return None
@@ -131,11 +131,6 @@ _BARE = re.compile(r"cannot differentiate `([^`]+)`")
 
 
 def why_not(said: str) -> str:
-    """The engine's bare refusal with why (see :func:`_why_not`), for any caller."""
-    return _why_not(said)
-
-
-def _why_not(said: str) -> str:
     r"""The engine's bare "cannot differentiate `X`" with why, read off X's kind: a list or a
     point, text, a function texgrad does not know (``\operatorname{poly}``), ``\pm``."""
     function = _FUNCTION.fullmatch(said)
@@ -308,7 +303,7 @@ def _fitting(tree: t.Node, node: t.Node, env: Env) -> Shape | None:
     if key is None or parents is None:
         return None
     cue = _cue(node, parents)
-    if cue == "vector" and _capital(key[0]):  # B^\top x: a capital is a matrix's letter
+    if cue == "vector" and is_capital(key[0]):  # B^\top x: a capital is a matrix's letter
         cue = "matrix"
     candidates = _candidates(cue, _dims(env))
     beside = _term_shape(node, parents, env)
@@ -331,11 +326,6 @@ def _fitting(tree: t.Node, node: t.Node, env: Env) -> Shape | None:
 
 
 def is_capital(key: str) -> bool:
-    """Whether the letter is written as matrices are (see :func:`_capital`)."""
-    return _capital(key)
-
-
-def _capital(key: str) -> bool:
     r"""``B``, ``\mathbf{W}``, ``\Sigma``: a letter written as matrices are."""
     name = key.split("_")[0].split("^")[0]
     for font in ("\\mathbf{", "\\boldsymbol{", "\\bm{", "\\mathrm{"):

@@ -353,7 +353,7 @@ def _differentiate(
             differentials.append("0")
             continue
         if out.error is not None:
-            raise CalculusError(_undefined(body, sub.env) or out.error)
+            raise CalculusError(undefined_in_sum(body, sub.env) or out.error)
         if out.kind not in (("hessian",) if hessian else ("gradient", "derivative")):
             what = "summand" if term.sum is not None else f"term `{_source(text, term.node)}`"
             raise CalculusError(f"the {what} is not a scalar: only scalar losses are summed")
@@ -924,7 +924,7 @@ def _outer_hessian(
     for twice in (False, True):
         out = differentiate(body, wrt, ctx, layout, budget, twice)
         if out.error is not None:
-            raise CalculusError(_undefined(body, ctx.env) or out.error)
+            raise CalculusError(undefined_in_sum(body, ctx.env) or out.error)
         if out.kind != ("hessian" if twice else "gradient"):
             raise CalculusError(
                 "the summand is not a scalar of a vector: its Hessian is not a matrix"
@@ -1498,12 +1498,6 @@ def _env_with_members(ctx: Context, members: tuple[Member, ...]) -> Context:
 
 
 def undefined_in_sum(node: t.Node, env: Env) -> str | None:
-    """Why a summand calling a function the document does not define cannot be read (what
-    ``diff`` says; planning and ``--explain`` say the same)."""
-    return _undefined(node, env)
-
-
-def _undefined(node: t.Node, env: Env) -> str | None:
     """Why a summand calling a function the document does not define cannot be read."""
     for n in node.walk():
         if isinstance(n, t.Apply) and isinstance(n.func, t.Symbol):

@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 from texgrad.reading.edits import TextEdit, longest_same
 from texgrad.reading.memo import by_text
-from texgrad.shapes.dims import ONE, Shape
+from texgrad.shapes.dims import ONE, Dim, Shape
 from texgrad.shapes.facts import Fact, apart_key, fact_key, facts_of, scoped
 from texgrad.shapes.formulas import from_formula, weak_scalars
 from texgrad.shapes.grids import from_tables
@@ -395,25 +395,8 @@ def _drawn_sizes(by_path: dict[str, list[PlacedRow]], table: SymbolTable) -> lis
                 decl = table.lookup(key[0], key[1], path, row.start)
                 if decl is None or decl.shape.cols != ONE or decl.shape.rows == ONE:
                     continue
-                d = decl.shape.rows
-                for node, shape in ((parts[1], Shape(d, ONE)), (parts[2], Shape(d, d))):
-                    k = symbol_key(node)
-                    if (
-                        k is None
-                        or not isinstance(node, t.Symbol)
-                        or any(
-                            k[0] in known
-                            for known in (
-                                table.declarations,
-                                table.function_definitions,
-                                table.weak,
-                            )
-                        )
-                    ):
-                        continue  # (0, I, \sigma^2 I: sized by the row; declared letters: theirs)
-                    shift = row.start - tree.start  # (an edit may have moved the row)
-                    at = (node.start + shift, node.end + shift)
-                    out.append(Declaration(k[0], k[1], shape, path, *at, "in"))
+                shift = row.start - tree.start  # (an edit may have moved the row)
+                out.extend(_normal_sized(parts, decl.shape.rows, path, shift, table))
     return out
 
 
@@ -447,21 +430,24 @@ def _drawn_in_prose(
     shape = space_shape(declared.items[1])
     if shape is None or shape.cols != ONE or shape.rows == ONE:
         return []
-    d = shape.rows
+    shift = row.start - law.start  # (a row an edit moved keeps its tree's offsets)
+    return _normal_sized(parts, shape.rows, path, shift, table)
+
+
+def _normal_sized(
+    parts: tuple[t.Node | None, t.Node, t.Node], d: Dim, path: str, shift: int, table: SymbolTable
+) -> list[Declaration]:
+    """The mean (d) and covariance (d×d) of a normal a column of d entries is drawn from,
+    each where it is written, where the document declares and defines neither (``0``, ``I``,
+    ``\\sigma^2 I`` are sized by the row; a declared letter keeps its own shape)."""
     out = []
     for node, sized in ((parts[1], Shape(d, ONE)), (parts[2], Shape(d, d))):
         k = symbol_key(node)
-        if (
-            k is None
-            or not isinstance(node, t.Symbol)
-            or any(
-                k[0] in known
-                for known in (table.declarations, table.function_definitions, table.weak)
-            )
-        ):
+        known = (table.declarations, table.function_definitions, table.weak)
+        if k is None or not isinstance(node, t.Symbol) or any(k[0] in m for m in known):
             continue
-        shift = row.start - law.start  # (a row an edit moved keeps its tree's offsets)
-        out.append(Declaration(k[0], k[1], sized, path, node.start + shift, node.end + shift, "in"))
+        at = (node.start + shift, node.end + shift)
+        out.append(Declaration(k[0], k[1], sized, path, *at, "in"))
     return out
 
 
