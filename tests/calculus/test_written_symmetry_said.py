@@ -162,3 +162,23 @@ def test_a_matrix_defined_as_a_gram_form_is_symmetric(
     tmp_path: Path, setup: str, lines: list[int]
 ) -> None:
     assert _flagged(tmp_path, _project(setup), "sections/grad.tex") == lines
+
+
+@pytest.mark.parametrize(
+    ("after", "lines"),
+    [
+        (" (This needs $M$ symmetric.)", []),  # a hedge in brackets, its sentence ending ".)"
+        (" This needs $M$ symmetric.", []),
+        (" (This is the usual answer.)", [3]),  # the trap: the brackets say nothing of M
+    ],
+)
+def test_a_hedge_in_brackets_after_the_claim_is_read(
+    tmp_path: Path, after: str, lines: list[int]
+) -> None:
+    text = (
+        "Let $M \\in \\mathbb{R}^{d\\times d}$ and $z \\in \\mathbb{R}^d$.\n\n"
+        + CLAIM.rstrip("\n")
+        + after
+        + "\n"
+    )
+    assert _flagged(tmp_path, {"main.md": text}, "main.md") == lines

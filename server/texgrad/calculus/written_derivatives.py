@@ -1311,7 +1311,7 @@ _CONDITION = re.compile(
     r"(?<!were )(?<!been )(?<!be )(?<!have )(?<!has )(?<!had )assumed)\b[^.;$]{0,40}$",
     re.I,
 )
-_SENTENCE = re.compile(r"[.!?](?:\s|$)")
+_SENTENCE = re.compile(r"[.!?]\)?(?:\s|$)")  # (a sentence in brackets ends at ".)")
 _DISPLAY_END = re.compile(r"(?:\\end\{[A-Za-z*]+\}|\\\]|\$\$)[ \t]*\n\s*(?=[A-Z])")
 _NEGATED = re.compile(
     r"(?:\b(?:non|skew|anti|un)[- ]?|(?<![A-Za-z])a|(?:\bnot|\bnever|n't)\s+(?:[a-z]+\s+){0,2})$",
