@@ -179,7 +179,7 @@ class _Assembled:
         indices of those that have problems (few: not looked for among the regions moved)."""
         raws = scan.regions
         defined = tuple(
-            sorted((m.name, m.nargs, m.default, m.body, m.kind) for m in macros.values())
+            sorted((m.name, m.nargs, m.default, m.body, m.kind, m.forms) for m in macros.values())
         )
         last = self._last.get(path) if path else None
         splice = None

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 
 from texgrad.reading.macros import DEFINITION_COMMANDS, balanced_group, parse_definition
+from texgrad.reading.packages import package_macros
 from texgrad.reading.problems import ReadProblem
 from texgrad.reading.regions import Include, RawRegion, ScanResult
 
@@ -247,7 +248,8 @@ def _usepackage(r: _Text, tok: str, start: int, pos: int) -> int:
     r"""``\usepackage[opts]{a,b}``: an include of ``a.sty`` and ``b.sty``.
 
     A project reads the ones that exist in its folder (local macro packages);
-    the others are system packages and are not reported.
+    the others are system packages and are not reported; those that give calculus
+    commands (physics' ``\pdv``, ``\grad``, ``\norm``) define them here.
     """
     text = r.text
     i = _skip_blank(text, pos)
@@ -266,6 +268,7 @@ def _usepackage(r: _Text, tok: str, start: int, pos: int) -> int:
         name = name.strip()
         if name and re.fullmatch(r"[\w./-]+", name):
             r.out.includes.append(Include("usepackage", name + ".sty", start, close))
+            r.out.definitions.extend(package_macros(name, start, close, r.path))
     return close
 
 

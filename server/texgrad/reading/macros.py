@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from texgrad.reading.problems import ReadProblem
 from texgrad.reading.source import MappedText
@@ -35,6 +35,9 @@ class Macro:
     start: int  # the definition's source range (in the file that defines it)
     end: int
     path: str = ""
+    # A package command's bodies by the form of its call (see texgrad.reading.packages):
+    # ("2", body), ("o2", body with the optional argument as #1), ("(", body), …
+    forms: tuple[tuple[str, str], ...] = ()
 
 
 MacroTable = dict[str, Macro]
@@ -238,6 +241,7 @@ class _Budget:
         self.exceeded: tuple[str, int, int] | None = None
 
 
+_OPEN_ENDED = re.compile(r"^\s*#\d|#\d\s*$")
 _CALL = re.compile(r"\\([A-Za-z@]+)|\\.")
 _PARAM = re.compile(r"#(\d)")
 
@@ -277,7 +281,12 @@ def _expand(text: MappedText, table: MacroTable, depth: int, budget: _Budget) ->
         if macro is None:
             pos = m.end()
             continue
-        call_end, args = _read_args(s, m.end(), macro)
+        if macro.forms:
+            call_end, args, body = _read_form(s, m.end(), macro)
+            if body is not None:
+                macro = replace(macro, body=body, default=None)
+        else:
+            call_end, args = _read_args(s, m.end(), macro)
         if args is None:
             pos = m.end()
             continue
@@ -292,6 +301,8 @@ def _expand(text: MappedText, table: MacroTable, depth: int, budget: _Budget) ->
         replacement = _substitute(
             macro, [None if a < 0 else text.slice(a, b) for a, b in args], src_a, src_b
         )
+        if _OPEN_ENDED.search(macro.body):  # the body begins or ends with an argument
+            replacement = replacement.as_call(src_a, src_b)
         budget.produced += len(replacement.text)
         loops_before = budget.loops
         replacement = _expand(replacement, table, depth + 1, budget)
@@ -362,6 +373,73 @@ def _read_args(s: str, pos: int, macro: Macro) -> tuple[int, list[tuple[int, int
             args.append((i, i + 1))
             i += 1
     return i, args
+
+
+_DELIMITED = {"(": ")", "[": "]", "|": "|"}
+
+
+def _read_form(
+    s: str, pos: int, macro: Macro
+) -> tuple[int, list[tuple[int, int]] | None, str | None]:
+    r"""A package command's call (``\pdv{f}{x}``, ``\pdv[2]{f}{x}``, ``\mqty(…)``):
+    where it ends, its arguments' spans and the body of the form it has."""
+    forms = dict(macro.forms)
+    n = len(s)
+    i = pos
+    star = ""
+    if i < n and s[i] == "*" and any(k.startswith("*") for k in forms):
+        star, i = "*", i + 1
+    j = _skip_space(s, i)
+    opener = s[j] if j < n else ""
+    if opener in _DELIMITED and opener in forms:  # \mqty(a & b \\ c & d)
+        close = _delimited_end(s, j, opener, _DELIMITED[opener])
+        if close is None:
+            return pos, None, None
+        return close, [(j + 1, close - 1)], forms[opener]
+    args: list[tuple[int, int]] = []
+    optional = ""
+    if opener == "[" and any("o" in k for k in forms):
+        close = balanced_group(s, j, "[", "]")
+        if close is None:
+            return pos, None, None
+        args.append((j + 1, close - 1))
+        optional, i = "o", close
+    most = max((int(k.lstrip("*o")) for k in forms if k.lstrip("*o").isdigit()), default=0)
+    while len(args) - len(optional) < most:
+        j = _skip_space(s, i)
+        if j >= n or s[j] != "{":
+            break
+        close = balanced_group(s, j)
+        if close is None:
+            return pos, None, None
+        args.append((j + 1, close - 1))
+        i = close
+    key = f"{optional}{len(args) - len(optional)}"
+    body = forms.get(star + key, forms.get(key))
+    if body is None:
+        return pos, None, None
+    return i, args, body
+
+
+def _delimited_end(s: str, at: int, open_: str, close: str) -> int | None:
+    """Given s[at] == open_, the offset after its matching ``close`` (braces kept whole)."""
+    if open_ != close:
+        return balanced_group(s, at, open_, close)
+    i = at + 1
+    while i < len(s):
+        if s[i] == "{":
+            end = balanced_group(s, i)
+            if end is None:
+                return None
+            i = end
+            continue
+        if s[i] == "\\":
+            i += 2
+            continue
+        if s[i] == close:
+            return i + 1
+        i += 1
+    return None
 
 
 def _substitute(macro: Macro, args: list[MappedText | None], src_a: int, src_b: int) -> MappedText:

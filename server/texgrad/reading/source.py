@@ -9,7 +9,10 @@ user wrote.
 The map is a list of :class:`Segment` runs rather than one entry per character:
 most math is copied verbatim, and a verbatim run maps pointwise.  A run that
 came from a macro body (or an escape) maps every one of its characters to the
-whole source range of the call.
+whole source range of the call.  A call whose body begins or ends with an argument
+(``\\newcommand{\\dd}[1]{\\mathrm d#1}``) is also kept as a *call span*: a range that takes
+in the whole expansion takes in the whole call, braces included, so that a quick fix
+never replaces ``\\dd{x`` and leaves its ``}``.
 """
 
 from __future__ import annotations
@@ -39,10 +42,18 @@ class Segment:
 class MappedText:
     """An immutable string plus the map from its offsets to source offsets."""
 
-    __slots__ = ("text", "_state", "_starts", "_key")
+    __slots__ = ("text", "_state", "_starts", "_key", "calls")
 
-    def __init__(self, text: str, segments: Iterable[Segment]):
+    def __init__(
+        self,
+        text: str,
+        segments: Iterable[Segment],
+        calls: tuple[tuple[int, int, int, int], ...] = (),
+    ):
         self.text = text
+        # (start, end) of a macro call's expansion in text, and (start, end) of the call
+        # in the source: see source_range
+        self.calls = calls
         segs = tuple(segments)
         # the segments, and how far their source offsets are behind (see shifted): one
         # value, read and written whole, so that threads sharing a text never move it twice
@@ -81,6 +92,7 @@ class MappedText:
                 tuple(
                     (g.start, g.end, g.src_start - base, g.src_end - base, g.verbatim) for g in segs
                 ),
+                tuple((a, b, sa - base, sb - base) for a, b, sa, sb in self.calls),
             )
         self._key = (base, key)
         return key
@@ -97,8 +109,10 @@ class MappedText:
     def concat(cls, parts: Iterable[MappedText]) -> MappedText:
         texts: list[str] = []
         segs: list[Segment] = []
+        calls: list[tuple[int, int, int, int]] = []
         pos = 0
         for part in parts:
+            calls.extend((a + pos, b + pos, sa, sb) for a, b, sa, sb in part.calls)
             for s in part.segments:
                 seg = Segment(s.start + pos, s.end + pos, s.src_start, s.src_end, s.verbatim)
                 prev = segs[-1] if segs else None
@@ -114,7 +128,15 @@ class MappedText:
                     segs.append(seg)
             texts.append(part.text)
             pos += len(part.text)
-        return cls("".join(texts), segs)
+        return cls("".join(texts), segs, tuple(calls))
+
+    def as_call(self, src_start: int, src_end: int) -> MappedText:
+        """This text as the whole expansion of a macro call at source[src_start:src_end]."""
+        if not self.text:
+            return self
+        return MappedText(
+            self.text, self.segments, ((0, len(self.text), src_start, src_end), *self.calls)
+        )
 
     @classmethod
     def synthetic(cls, text: str, src_start: int, src_end: int) -> MappedText:
@@ -130,6 +152,7 @@ class MappedText:
         out = MappedText.__new__(MappedText)
         segs, d = self._state
         out.text, out._state, out._starts = self.text, (segs, d + delta), self._starts
+        out.calls = tuple((a, b, sa + delta, sb + delta) for a, b, sa, sb in self.calls)
         out._key = None if self._key is None else (self._key[0] + delta, self._key[1])
         return out
 
@@ -167,7 +190,14 @@ class MappedText:
         if end <= start:
             off = self.source_offset(start)
             return off, off
-        return self.source_offset(start), self.source_end(end)
+        a, b = self.source_offset(start), self.source_end(end)
+        for ca, cb, sa, sb in self.calls:
+            # Inside one call's expansion the map is right (an argument maps to itself);
+            # a range that takes in or crosses the whole expansion takes the whole call.
+            if end <= ca or start >= cb or (ca <= start and end <= cb and (ca, cb) != (start, end)):
+                continue
+            a, b = min(a, sa), max(b, sb)
+        return a, b
 
     def is_verbatim(self, start: int, end: int) -> bool:
         """True when text[start:end] is exactly source[source_range(start, end)]."""
@@ -219,7 +249,12 @@ class MappedText:
                 else:
                     segs.append(Segment(a - start, b - start, s.src_start, s.src_end, False))
             i += 1
-        return MappedText(self.text[start:end], segs)
+        calls = tuple(
+            (max(a, start) - start, min(b, end) - start, sa, sb)
+            for a, b, sa, sb in self.calls
+            if a < end and b > start
+        )
+        return MappedText(self.text[start:end], segs, calls)
 
     def substitute(
         self, pattern: re.Pattern[str], replacement: Callable[[re.Match[str]], str | None]

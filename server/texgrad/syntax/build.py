@@ -171,7 +171,9 @@ class Builder:
         for m in re.finditer(r"(?<!\\)\$([^$]+)\$", raw):
             a, b = offset + m.start(1), offset + m.end(1)
             # Blank out the rest of the row so the nested math keeps the row's offsets and map.
-            sub = MappedText(" " * a + row[a:b] + " " * (len(row) - b), saved[0].segments)
+            sub = MappedText(
+                " " * a + row[a:b] + " " * (len(row) - b), saved[0].segments, saved[0].calls
+            )
             tree = self.parse_nested(sub, saved[1], saved[2] + 1)
             # the nested parse reset this (shared, per-thread) builder: restore this row's state
             self.reset(*saved)
