@@ -644,11 +644,6 @@ def _asked(
         if not wrt:
             wrt, problem = differential_variable(request, text, set(ctx.env.vars) - ctx.env.numbers)
         problem = problem or _not_a_matrix(body, request, text, ctx)
-    var = ctx.env.vars.get(_key_of(request.wrt)) if request.hessian else None
-    if var is not None and var.shape.is_scalar:  # \frac{d^2}{dt^2}
-        problem = (
-            f"`{source(text, request.node)}`: a second derivative by a number is not computed yet"
-        )
     named = symbol_key(body)  # \frac{\partial f}{\partial x} of f(x) = …: f(x)
     defined = ctx.env.functions.get(named[0]) if named is not None else None
     body = applied(body, defined.params if defined is not None else None, request.wrt)

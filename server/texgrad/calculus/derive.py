@@ -349,7 +349,8 @@ def _from_expr(
         return shown
     _show_where(work, where)
     if tree is not None and (entry is not None or (indexed and kind == "gradient")):
-        by_entry = _by_entry(work, tree, env, entry, kind, result, check, f)
+        values = (f_x, result_x, expand(df, names))
+        by_entry = _by_entry(work, tree, env, entry, kind, result, check, f, values)
         if entry is not None:  # the array of every entry's derivative, said so
             heading = entry_heading(
                 show(f_x), entry.written, entry.names, by_entry.result, v, work.w
@@ -421,10 +422,11 @@ def _show_where(work: _Work, where: list[tuple[str, str]]) -> None:
 
 def _by_entry(
     work: _Work, tree: t.Node, env: Env, entry: Entry | None, kind: str, result: Expr,
-    check: Check, f: Expr,
+    check: Check, f: Expr, values: tuple[Expr, Expr, Expr],
 ) -> DiffOutcome:  # fmt: skip
     """The component step: ``∂f/∂a_{ij} = b_{ji}`` beside ``∇_A f = Bᵀ`` (a formula written
-    with indices), or as the result (the derivative by the entry ``entry``)."""
+    with indices; with its ``values``, by which a written ``∂f/∂x_k`` is judged), or as the
+    result (the derivative by the entry ``entry``)."""
     if kind != "gradient":
         raise CalculusError(
             "a derivative by an entry needs a scalar function of a vector or matrix"
@@ -442,6 +444,7 @@ def _by_entry(
         note=check.note, wrt=work.w, function=work.show(f),
     )  # fmt: skip
     if entry is None:
+        shown.values = values
         if part.agrees:
             work.steps.insert(len(work.steps) - 1, part.line + " \\quad \\text{(entry by entry)}")
         return shown
@@ -789,6 +792,13 @@ def _shorter(x: Expr, simplify: Callable[[Expr], Expr], show: Callable[[Expr], s
 
 def _hessian(work: _Work) -> tuple[str, Expr, str]:
     f, v, simplify, show, w = work.f, work.v, work.simplify, work.show, work.w
+    if f.is_scalar and v.is_scalar:  # \frac{d^2 g}{dt^2}: the derivative of the derivative
+        g = simplify(by_scalar(work.df_raw, v))
+        dg = fold(differential(g, v, work.budget, None, work.names), work.names)
+        h = simplify(by_scalar(dg, v))
+        work.add(f"\\frac{{{work.d} {work.name}}}{{{work.d} {w}}} = {show(g)}")
+        work.add(f"\\frac{{{work.d}^2 {work.name}}}{{{work.d} {w}^2}} = {show(h)}")
+        return "hessian", h, ""
     if not (f.is_scalar and v.cols == ONE and not v.is_scalar):
         raise CalculusError("a Hessian needs a scalar function of a vector")
     g = simplify(gradient(work.df_raw))

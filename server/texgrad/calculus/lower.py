@@ -1399,6 +1399,9 @@ class Lowerer:
         if self.depth > 150:
             raise CalculusError(f"the definition of `{key_text(fdef.key)}` refers to itself")
         template = self._template(fdef, node.func) if len(fdef.params) == 1 else None
+        if template is not None and not template.known and self.depth == 1:
+            # φ(t) differentiated whole: its derivative is the question, φ'(t) no answer
+            return self._substituted(fdef, node)
         if template is not None:  # σ(t) = 1/(1 + e^{-t}): a function of numbers
             return self._on_numbers(fdef, template, node)
         return self._substituted(fdef, node)

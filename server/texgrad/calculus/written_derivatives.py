@@ -272,7 +272,7 @@ def _written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
         last = None
         tree = _boxes_opened(tree)  # \boxed{\nabla g(\mathbf x) = Q\mathbf x - \mathbf c}
         stated = [s for c in t.statements(tree) for s in listed_statements(c)]
-        for chain in stated or _array_rows(tree):
+        for chain in (p for c in stated or _array_rows(tree) for p in _implied(c)):
             claims = [c for c in _claims(row, chain) if _complete(text, c, rows[n + 1 :])]
             found.extend(claims)
             if claims and claims[-1].derivative is chain.items[0]:
@@ -289,6 +289,28 @@ def _written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
             found.extend(_table_claims(text, rows, tables))
             found.sort(key=lambda c: c.start)
     return found
+
+
+_IMPLIES = frozenset(
+    ("\\Longrightarrow", "\\Rightarrow", "\\implies", "\\iff", "\\Leftrightarrow",
+     "\\Longleftrightarrow", "\\therefore")
+)  # fmt: skip
+
+
+def _implied(chain: t.Chain) -> Iterator[t.Chain]:
+    r"""The equations a row joins by an implication, each on its own: ``\mathrm dg = 2\operatorname
+    {tr}(…\mathrm dX) \Longrightarrow \nabla g = 2X(X^\top X)^{-1}`` states two claims."""
+    cuts = [k for k, r in enumerate(chain.relations) if r in _IMPLIES]
+    if not cuts:
+        yield chain
+        return
+    start = 0
+    for k in [*cuts, len(chain.relations)]:
+        items, relations = chain.items[start : k + 1], chain.relations[start:k]
+        first = next((i for i in items if i is not None), None)
+        if len(items) > 1 and first is not None and items[-1] is not None:
+            yield t.Chain(items, relations, start=first.start, end=items[-1].end)
+        start = k + 1
 
 
 def _may_write_derivative(tree: t.Node | None) -> bool:
@@ -698,6 +720,35 @@ def _derivative_side(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] |
     return _derivative_read(node)
 
 
+def _second_derivative(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] | None:
+    r"""``\frac{\partial^2 f}{\partial x \partial x^\top}`` (the Hessian), ``\partial x
+    \partial z^\top`` (mixed), ``\partial x^2`` (by a number; ambiguous by a vector)."""
+    if not isinstance(node, t.Derivative) or node.body is None:
+        return None
+    if (
+        len(node.wrt) == 2
+        and member_key(node.wrt[0]) is not None
+        and isinstance(node.wrt[1], t.Transpose)
+        and member_key(node.wrt[1].base) == member_key(node.wrt[0])
+    ):  # \frac{\partial^2 f}{\partial x \partial x^\top}
+        return node.body, node.wrt[0], "hessian"
+    if (
+        _is_two(node.order)
+        and len(node.wrt) == 1
+        and isinstance(node.wrt[0], t.Power)
+        and _is_two(node.wrt[0].exponent)
+        and member_key(node.wrt[0].base) is not None
+    ):  # \frac{\partial^2 f}{\partial x^2}, \frac{d^2 g}{dt^2}: the second derivative by x
+        return node.body, node.wrt[0].base, "squared"
+    if (
+        len(node.wrt) == 2
+        and member_key(node.wrt[0]) is not None
+        and member_key(_untransposed(node.wrt[1])) not in (None, member_key(node.wrt[0]))
+    ):  # \frac{\partial^2 f}{\partial x \partial z^\top}: read, to say why it is not checked
+        return node.body, node.wrt[0], "mixed"
+    return None
+
+
 def _derivative_read(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] | None:
     """:func:`_derivative_side` of all but the bare Hessian."""
     called = _nabla_called(node)
@@ -720,23 +771,9 @@ def _derivative_read(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] |
         return node.body, node.wrt, "nabla"
     if isinstance(node, t.Nabla) and _is_two(node.order) and node.body is not None:
         return node.body, node.wrt, "hessian"  # \nabla^2_x f
-    if (
-        isinstance(node, t.Derivative)
-        and node.body is not None
-        and len(node.wrt) == 2
-        and member_key(node.wrt[0]) is not None
-        and isinstance(node.wrt[1], t.Transpose)
-        and member_key(node.wrt[1].base) == member_key(node.wrt[0])
-    ):  # \frac{\partial^2 f}{\partial x \partial x^\top}
-        return node.body, node.wrt[0], "hessian"
-    if (
-        isinstance(node, t.Derivative)
-        and node.body is not None
-        and len(node.wrt) == 2
-        and member_key(node.wrt[0]) is not None
-        and member_key(_untransposed(node.wrt[1])) not in (None, member_key(node.wrt[0]))
-    ):  # \frac{\partial^2 f}{\partial x \partial z^\top}: read, to say why it is not checked
-        return node.body, node.wrt[0], "mixed"
+    second = _second_derivative(node)
+    if second is not None:
+        return second
     if isinstance(node, t.Partial) and node.order is None and node.body is not None:
         return node.body, node.wrt, "partial"
     if isinstance(node, t.Derivative) and node.order is None and len(node.wrt) == 1:
@@ -1092,6 +1129,12 @@ def _upstream_key(checked: CheckResult, claim: WrittenDerivative, env: Env) -> t
     return tuple(out)
 
 
+_SQUARED_VECTOR = (
+    "by the square of a vector, `\\partial x^2` may mean the Hessian or the second derivatives "
+    "entry by entry: texgrad checks `\\partial x \\partial x^\\top` and `\\nabla^2`"
+)
+
+
 def check_claim(
     checked: CheckResult,
     claim: WrittenDerivative,
@@ -1110,6 +1153,12 @@ def check_claim(
             ctx = replace(ctx, unit_sums=_unit_vectors(checked))
         if claim.form == "mixed":
             return _check_mixed(checked, claim, ctx, seconds)
+        if claim.form == "squared":  # ∂²f/∂x²: by a number; of a vector, ambiguous
+            key = member_key(claim.wrt) if claim.wrt is not None else None
+            info = ctx.env.vars.get(key[0]) if key is not None else None
+            if info is None or not info.shape.is_scalar:
+                return _undecided(_SQUARED_VECTOR)
+            claim = replace(claim, form="hessian")
         said = _symmetric_as_said(ctx.env, checked.doc.text, claim)
         if _under_symmetric_heading(checked.doc.text, claim.row.start) and claim.wrt is not None:
             key = member_key(claim.wrt)  # "Symmetric": ∂f/∂X for a symmetric X (the Cookbook)
@@ -3506,6 +3555,12 @@ def _term_as_written(
     return cause
 
 
+def _what(form: str, shape: str) -> str:
+    if form != "hessian":
+        return "the derivative"
+    return "the second derivative" if shape == "scalar" else "the Hessian"  # d²g/dt²
+
+
 def _finding(
     checked: CheckResult, claim: WrittenDerivative, outcome: DiffOutcome, wrt: str,
     differential: bool = False, fix: bool = True, ctx: Context | None = None,
@@ -3532,7 +3587,7 @@ def _finding(
     else:
         of = _source(checked, claim.function) if claim.function is not None else ""
         by = _source(checked, claim.wrt) if claim.wrt is not None else outcome.wrt or wrt
-        what = "the Hessian" if claim.form == "hessian" else "the derivative"
+        what = _what(claim.form, outcome.shape)
         called = claim.function
         if claim.form == "jacobian" and isinstance(called, t.Apply):  # J_f(x): of f(x)
             what = "the Jacobian"
@@ -3699,7 +3754,13 @@ def _as_written(
     def is_symmetric(node: t.Node) -> bool:
         key = symbol_key(node) if isinstance(node, (t.Symbol, t.Font)) else None
         info = env.vars.get(key[0]) if key is not None else None
-        return info is not None and info.symmetric
+        if info is not None:
+            return info.symmetric
+        try:  # (X^\top X)^{-1}, A + A^\top: its own transpose
+            x = Lowerer(env).lower(node)
+        except (*_ERRORS, BudgetExceeded):
+            return False
+        return not x.is_scalar and x.rows == x.cols and e.transpose(x) == x
 
     term = ""
     if kind == "missing-term" and found is not None and found.text.count("`") >= 2:

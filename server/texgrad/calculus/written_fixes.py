@@ -155,7 +155,7 @@ class _Edits:
             return self.src(base)
         if isinstance(node, t.InverseTranspose):
             return self.src(node.base) + "^{-1}"
-        if _inverse(node):
+        if _inverse(node) and not self.is_symmetric(node):  # ((X^\top X)^{-1} stays)
             assert isinstance(node, t.Power)
             return self.src(node.base) + "^{-" + _inner_mark(self.mark) + "}"
         if self.scalar(node) or self.is_symmetric(node) or _diagonal(node):

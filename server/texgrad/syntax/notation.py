@@ -286,6 +286,13 @@ def derivative(
             return num.body, wrt, False, None
         if isinstance(num, t.Power) and isinstance(num.base, t.Differential):
             return num.base.body, wrt, False, num.exponent
+        if (  # \frac{\mathrm{d}^2 g}{\mathrm{d}t^2}
+            isinstance(num, t.Product)
+            and isinstance(num.factors[0], t.Power)
+            and isinstance(num.factors[0].base, t.Differential)
+            and num.factors[0].base.body is None
+        ):
+            return _product(num.factors[1:]), wrt, False, num.factors[0].exponent
         return None
     # plain-d form: \frac{d}{dx}, \frac{df}{dx}, \frac{d^2 y}{dx^2}
     if isinstance(den, t.Product) and len(den.factors) == 2 and is_d(den.factors[0]):
@@ -296,6 +303,12 @@ def derivative(
             return _product(num.factors[1:]), (wrt_node,), False, None
         if isinstance(num, t.Power) and is_d(num.base):
             return None, (wrt_node,), False, num.exponent
+        if (  # \frac{d^2 y}{dx^2}
+            isinstance(num, t.Product)
+            and isinstance(num.factors[0], t.Power)
+            and is_d(num.factors[0].base)
+        ):
+            return _product(num.factors[1:]), (wrt_node,), False, num.factors[0].exponent
     return None
 
 
