@@ -792,6 +792,9 @@ def _derivative_read(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] |
             node.args[0],
             "jacobian",
         )
+    call = t.frechet(node)
+    if call is not None:  # Df(x): the Jacobian of f at x (D no declared letter: check_claim)
+        return call, call.args[0], "frechet"
     if isinstance(node, t.Product) and len(node.factors) == 2 and is_d(node.factors[0]):
         return None, None, "differential"  # \mathrm d f
     if isinstance(node, t.Differential) and node.body is not None:
@@ -1153,6 +1156,10 @@ def check_claim(
             ctx = replace(ctx, unit_sums=_unit_vectors(checked))
         if claim.form == "mixed":
             return _check_mixed(checked, claim, ctx, seconds)
+        if claim.form == "frechet":  # Df(x), where D is no letter of the document's own
+            if "D" in ctx.env.vars or "D" in ctx.env.functions:
+                return _undecided("Df(x): D is a letter the document declares")
+            claim = replace(claim, form="jacobian")
         if claim.form == "squared":  # ∂²f/∂x²: by a number; of a vector, ambiguous
             key = member_key(claim.wrt) if claim.wrt is not None else None
             info = ctx.env.vars.get(key[0]) if key is not None else None
@@ -3362,6 +3369,7 @@ def _accepted(
         layouts_at(checked.doc.text, claim, layout),
         nabla=claim.form == "nabla",
         named_jacobian=claim.form == "jacobian",
+        frechet=t.frechet(claim.derivative) is not None,
     )
 
 

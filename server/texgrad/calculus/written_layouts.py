@@ -74,14 +74,18 @@ def _columns_said(text: str) -> tuple[int, ...]:
 
 def accepted_forms(
     kind: str, shape: Shape, symmetric: bool, layouts: frozenset[str], nabla: bool,
-    named_jacobian: bool = False,
+    named_jacobian: bool = False, frechet: bool = False,
 ) -> tuple[str, ...]:  # fmt: skip
     """The forms of the engine's result ``G`` (``plain``: the gradient, of the variable's
     shape; ``transpose``; ``structured``: the Cookbook's form for a symmetric variable) a
     written derivative of ``kind`` by a variable of ``shape`` may take, in ``layouts`` (the
     layouts stated for it; empty: none).  ``nabla``: written ``\\nabla_X f``;
     ``named_jacobian``: written ``J_f(x)``, the Jacobian matrix of ∂f_i/∂x_j whatever layout
-    the document uses for ∂f/∂x (its transpose too, unless numerator layout is stated)."""
+    the document uses for ∂f/∂x (its transpose too, unless numerator layout is stated);
+    ``frechet``: written ``Df(x)``, the m×n matrix of the derivative in every text that
+    writes it (Boyd and Vandenberghe, Magnus and Neudecker), whatever layout is in force."""
+    if kind == "jacobian" and frechet:
+        return ("plain",)
     jacobians = {lay.removeprefix(JACOBIANS) for lay in layouts if lay.startswith(JACOBIANS)}
     if jacobians:
         layouts = frozenset(lay for lay in layouts if not lay.startswith(JACOBIANS))

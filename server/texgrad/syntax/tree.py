@@ -535,8 +535,32 @@ def writes_derivative(node: Node) -> bool:
         isinstance(n, Nabla | Partial | Derivative | Differential)
         or (isinstance(n, Sub) and isinstance(n.base, Symbol) and n.base.name == "J")
         or (isinstance(n, Product) and any(_is_d(f) for f in n.factors))
+        or (isinstance(n, Product) and frechet(n) is not None)
         for n in node.walk()
     )
+
+
+def frechet(node: Node) -> Apply | None:
+    r"""``Df(x)``, ``\mathrm{D}f(\mathbf x)``: the derivative (Boyd's, Magnus's Jacobian) of the
+    call it writes, read as such only where ``D`` is no declared letter (said by the caller)."""
+    if not isinstance(node, Product) or len(node.factors) not in (2, 3):
+        return None
+    head, call = node.factors[0], node.factors[1]
+    if not (
+        isinstance(head, Symbol)
+        and head.name == "D"
+        and head.font in (None, "mathrm", "operatorname")
+        and not head.accents
+    ):
+        return None
+    if len(node.factors) == 2:
+        if isinstance(call, Apply) and len(call.args) == 1 and isinstance(call.func, Symbol):
+            return call
+        return None
+    arg = node.factors[2]  # Dr(x) of a letter not known as a function when parsed
+    if isinstance(call, Symbol) and isinstance(arg, Paren) and arg.open == "(" and arg.body:
+        return Apply(call, (arg.body,), start=call.start, end=arg.end)
+    return None
 
 
 def _is_d(node: Node) -> bool:
