@@ -219,6 +219,7 @@ def _differentiate(
             indexed = False
         if not indexed:  # a name the document defines stays a name (r = Ax - b stays r)
             lowerer = Lowerer(named_env, keep_names=True, opaque=opaque)
+            lowerer.asked = tree
             f = lowerer.lower(tree)
             names = lowerer.names or {}
             env = named_env

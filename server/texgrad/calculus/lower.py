@@ -278,6 +278,9 @@ class Lowerer:
         self.index: tuple[str, ...] | None = None
         self.templates: dict[str, e.Template | None] = {}  # functions of numbers, read once
         self.primed: set[str] = set()  # x' beside x in an argument list: a name, not x^T
+        # the expression differentiated, when the caller says: φ(t), differentiated whole,
+        # is answered through its definition (its derivative is the question, φ'(t) none)
+        self.asked: t.Node | None = None
 
     # -- entry --------------------------------------------------------------------------
     def lower(self, node: t.Node | None) -> Expr:
@@ -1399,9 +1402,16 @@ class Lowerer:
         if self.depth > 150:
             raise CalculusError(f"the definition of `{key_text(fdef.key)}` refers to itself")
         template = self._template(fdef, node.func) if len(fdef.params) == 1 else None
-        if template is not None and not template.known and self.depth == 1:
-            # φ(t) differentiated whole: its derivative is the question, φ'(t) no answer
-            return self._substituted(fdef, node)
+        if (
+            template is not None
+            and not template.known
+            and node is self.asked
+            and all(symbol_key(a) is not None for a in node.args)
+        ):
+            try:
+                return self._substituted(fdef, node)
+            except CalculusError:
+                pass  # (φ of a vector its body does not take whole: entrywise, φ')
         if template is not None:  # σ(t) = 1/(1 + e^{-t}): a function of numbers
             return self._on_numbers(fdef, template, node)
         return self._substituted(fdef, node)
