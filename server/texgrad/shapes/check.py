@@ -21,7 +21,6 @@ from texgrad.reading.project import Project
 from texgrad.reading.regions import MathRegion
 from texgrad.shapes import messages, undeclared
 from texgrad.shapes.declarations import CollectMemo, collect
-from texgrad.shapes.denounced import denounced
 from texgrad.shapes.diagnostics import Diagnostic, Related
 from texgrad.shapes.dims import Dim, Shape
 from texgrad.shapes.incremental import (
@@ -532,8 +531,6 @@ def _report(
             merge_evidence(evidence, conflicting, *note)
         shapes.append((row.start, row.end, run.shapes))
     diagnostics.sort(key=lambda d: (d.start, d.end))
-    text = target.doc.text  # (a counterexample the text shows as such: no error on it)
-    diagnostics = [d for d in diagnostics if d.path != path or not denounced(text, d.start, d.end)]
     stats["reused"] += reused
     return _Report(runs, diagnostics, shapes, evidence)
 
