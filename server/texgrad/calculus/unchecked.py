@@ -491,6 +491,27 @@ def _declare(result: CheckResult, row: PlacedRow, node: t.Node, written: str) ->
 # -- rows stating a function that offers nothing -------------------------------------------
 
 
+def _iteration(tree: t.Node) -> bool:
+    r"""``w_{k+1} = w_k - \eta X^\top(…)``, ``x^{(t+1)} = …x^{(t)}…``: a member of a family set
+    from another member of it (an iterate from the one before), which nobody differentiates."""
+    if not isinstance(tree, t.Chain) or tree.relations[:1] not in (
+        ("=",),
+        (":=",),
+        ("\\leftarrow",),
+    ):
+        return False
+    head = tree.items[0]
+    if not isinstance(head, (t.Sub, t.Power)) or len(tree.items) != 2 or tree.items[1] is None:
+        return False
+    base = symbol_key(head.base)
+    if base is None:
+        return False
+    return any(
+        isinstance(n, (t.Sub, t.Power)) and n is not head and symbol_key(n.base) == base
+        for n in tree.items[1].walk()
+    )
+
+
 def refused_rows(result: CheckResult) -> list[Unchecked]:
     """Each row stating a function that offers nothing to differentiate, with the reason
     (the disabled code action's)."""
@@ -500,6 +521,8 @@ def refused_rows(result: CheckResult) -> list[Unchecked]:
     for row in _own_rows(result):
         if row.tree is None or not _operation(row.tree) or t.writes_derivative(row.tree):
             continue  # (a written derivative is said as a claim)
+        if _iteration(row.tree):
+            continue  # w_{k+1} = w_k - η∇ℓ(w_k): a step of an algorithm, no function
         try:
             refusal = refusal_at(result, row.start)
         except Exception:  # noqa: BLE001 - an explanation never fails the check
@@ -838,7 +861,7 @@ def unclaimed_derivatives(
         if any(a < row.end and row.start < b for a, b in covered):
             continue
         shown = _quote(text[found[0].start : found[0].end]) or "the derivative"
-        why = _not_a_claim(row.tree, found[0], shown)
+        why = _not_a_claim(row.tree, found[0], shown, text)
         out.append(Unchecked(result.path, row.start, row.end, CLAIM,
                              f"this derivative is not checked: {why}"))  # fmt: skip
         if len(out) >= _MAX_EXPLAINED:
@@ -859,7 +882,16 @@ def _derivative_nodes(tree: t.Node) -> list[t.Node]:
     return found
 
 
-def _not_a_claim(tree: t.Node, derivative: t.Node, shown: str) -> str:
+def _evaluation_point(side: t.Node | None, text: str) -> str | None:
+    r"""```w = w_k``` of ``\left. … \right|_{w = w_k}``, as written; else None."""
+    if not isinstance(side, t.Sub) or not isinstance(side.base, t.Delimited):
+        return None
+    if not side.base.close.endswith("|"):
+        return None
+    return _quote(text[side.index.start : side.index.end]) or "a point"
+
+
+def _not_a_claim(tree: t.Node, derivative: t.Node, shown: str, text: str = "") -> str:
     """Why a row writing ``derivative`` is no ``derivative = expression`` texgrad checks."""
     if not isinstance(tree, t.Chain):
         return f"{shown} is used inside a formula; {_INSIDE}"
@@ -871,6 +903,9 @@ def _not_a_claim(tree: t.Node, derivative: t.Node, shown: str) -> str:
         return f"the row states the size of {shown}, not its value"
     items = [i for i in tree.items if i is not None and not isinstance(i, t.Space)]
     side = next((i for i in items if i.start <= derivative.start and derivative.end <= i.end), None)
+    at = _evaluation_point(side, text)
+    if at is not None:  # \left.\nabla \ell(w)\right|_{w = w_k}
+        return f"{shown} is evaluated at {at}, which texgrad does not check (it checks the derivative as a function)"
     if side is None or (side.start, side.end) != (derivative.start, derivative.end):
         return f"{shown} is used inside a formula; {_INSIDE}"
     rest = [i for i in items if i is not side]
