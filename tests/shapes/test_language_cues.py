@@ -32,6 +32,8 @@ from texgrad.workspace import Workspace
         (r"$\mathbf{a}$ 和 $\mathbf{c}$ 都是 $n$ 维列向量。", ["a", "c"], "n"),
         (r"$\mathbf{r}$ 是 $m$ 维行向量。", ["r"], "1×m"),
         (r"设 $A$ 是 $n$ 阶方阵。", ["A"], "n×n"),
+        (r"设 $X$ 为 $n$ 行 $p$ 列的矩阵。", ["X"], "n×p"),
+        (r"$\mathbf{y}$ 为 $n\times 1$ 的列向量，", ["y"], "n"),
         (r"对 $n\times p$ 的矩阵 $X$，", ["X"], "n×p"),
         (r"Sei $X$ eine $n\times p$-Matrix und", ["X"], "n×p"),
         (r"Sei $Y$ eine invertierbare $n\times n$-Matrix.", ["Y"], "n×n"),
@@ -170,11 +172,34 @@ def test_2ax_is_right_for_a_matrix_said_symmetric_in_chinese(
         ("Si l'on adopte la disposition numérateur, le gradient est une ligne.", None),
         ("Nous n'utilisons pas la disposition numérateur.", None),
         ("分母布局", None),  # a name alone (a heading): no use said
+        ("分子布局在统计学中被广泛使用。", None),  # what others use
+        ("下文介绍分子布局。", None),
+        ("Im Folgenden erklären wir das Zählerlayout.", None),
+        ("Beaucoup de manuels utilisent la disposition numérateur.", None),
+        ("本文采用 denominator layout。", "denominator"),
+        ("采用分母布局（denominator layout）。", "denominator"),
+        ("Nous utilisons la convention « numérateur ».", "numerator"),
+        ("If we adopt numerator layout, the gradient is a row.", None),  # (English: its own)
     ],
 )
 def test_a_layout_stated_in_another_language(said: str, layout: str | None) -> None:
     found_layouts = {s.layout for s in statements(said + "\n\nText $x$.\n")}
     assert found_layouts == ({layout} if layout else set())
+
+
+def test_a_layout_stated_for_a_section_holds_there() -> None:
+    text = "# 一\n\n本节采用分子布局。\n\n$x$\n\n# 二\n\n$y$\n\n# 三\n\n全文采用分母布局。\n\n$z$\n"
+    said = statements(text)
+    assert [s.layout for s in said] == ["numerator", "denominator"]
+    assert said[0].end == text.index("# 二") and said[1].end == len(text)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [r"$A$ 的对称部分是", r"$A$ 的对角元都是正的", r"Der symmetrische Teil von $A$ ist"],
+)
+def test_a_part_of_a_matrix_is_not_the_matrix(said: str) -> None:
+    assert language_cues.symmetric_statements(folded(said)) == []
 
 
 @pytest.mark.parametrize(

@@ -48,6 +48,8 @@ SYMMETRIC = "|".join(_SYMMETRIC_WORDS)
 # (a Latin word ends there: "symmetrische" is not "symmetrisch", "对称矩阵" is "对称")
 _LATIN_END = r"(?![a-zäöüßàâçéèêëîïôûùÿñáíóú-])"
 _LATIN_START = r"(?<![a-zäöüßàâçéèêëîïôûùÿñáíóú-])"
+# not "$X$ 的对称部分" (the symmetric part of X), "der symmetrische Teil"
+_NOT_PART = r"(?!\s*(?:的\s*)?(?:部分|化|元|线|線)|\s+(?:teil|anteil))"
 # what makes a property word positive definite (not semi-definite) … or only diagonal
 _DEFINITE = re.compile(r"(?<!半)正定|(?<!semi)(?<!semi-)definit|(?<!semi-)définie")
 
@@ -83,7 +85,9 @@ _MATRIX_NOUNS = (
 SYMMETRIC_PATTERNS = (
     # "$A$ 为 $n\times n$ 的对称矩阵", "由于 $A$ 是对称的", "Sei $A$ symmetrisch", "Soit $A$
     # une matrice $n\times n$ symétrique", "$A$ es simétrica"
-    re.compile(_LETTER + _BETWEEN + _LATIN_START + r"(?P<prop>" + SYMMETRIC + r")" + _LATIN_END),
+    re.compile(
+        _LETTER + _BETWEEN + _LATIN_START + r"(?P<prop>" + SYMMETRIC + r")" + _LATIN_END + _NOT_PART
+    ),
     # "对称矩阵 $S$", "对称正定的权重矩阵 $W$", "eine symmetrische Matrix $S$", "la matrice
     # symétrique $S$", "la matriz simétrica $S$"
     re.compile(
@@ -170,34 +174,70 @@ LAYOUT_NAME = re.compile(
     r"(?P<zh>(分母|分子)(?:布局|佈局|形式|约定|約定))"
     r"|(?P<de>(nenner|zähler)[- ]?(?:layout|konvention|schreibweise|notation))\b"
     r"|(?P<fr>(?:disposition|convention|notation|présentation|mise\s+en\s+page|layout)\s+"
-    r"(?:du\s+|en\s+|de\s+)?(dénominateur|numérateur))\b"
+    r"(?:du\s+|en\s+|de\s+)?(?:[«\"“]\s*)?(dénominateur|numérateur))\b"
     r"|(?P<es>(?:disposición|convención|notación|esquema|layout)\s+(?:del?\s+)?"
-    r"(denominador|numerador))\b"
+    r"(?:[«\"“]\s*)?(denominador|numerador))\b"
+    # the English name in a Chinese sentence: "本文采用 denominator layout"
+    r"|(?P<en>\b(denominator|numerator)[- ]layout)\b"
 )
 LAYOUT_WORDS = ("布局", "佈局", "分母形式", "分子形式", "分母约定", "分子约定", "約定", "nenner",
                 "zähler", "dénominateur", "numérateur", "denominador", "numerador")  # fmt: skip
-_LAYOUT_OF = {"分母": "denominator", "分子": "numerator", "nenner": "denominator",
+_LAYOUT_OF = {"denominator": "denominator", "numerator": "numerator", "分母": "denominator", "分子": "numerator", "nenner": "denominator",
               "zähler": "numerator", "dénominateur": "denominator", "numérateur": "numerator",
               "denominador": "denominator", "numerador": "numerator"}  # fmt: skip
 
-# the document's own use ("采用", "we use"), or a scope ("全文", "throughout")
+# the document's own use of a layout: a verb of adoption ("采用", "Wir verwenden", "nous
+# adoptons", "usamos"), or a scope of the whole text ("全文", "durchgehend", "tout au long")
 _USE = re.compile(
-    r"采用|採用|使用|用|按照|遵循|遵照|沿用|默认|默認|取|基于|基於|全文|本文|通篇|以下|下文|始终|始終|均|都|统一|統一"
-    r"|\b(?:verwend|benutz|nutz|arbeit|wähl|folg|befolg|gilt|gelten)\w*|\bdurchgehend\b|\bdurchweg\b"
-    r"|\bim\s+folgenden\b|\bstets\b|\bimmer\b"
-    r"|\b(?:adopt|utilis|employ|suiv|suit|travaill|choisi|retien|retenons|prend|pren)\w*"
-    r"|\btout\s+au\s+long\b|\bdans\s+(?:tout|toute|la\s+suite)\b|\bpartout\b|\btoujours\b"
-    r"|\b(?:us|utiliz|adopt|emple|segu|sigu|trabaj|elegi)\w*|\ba\s+lo\s+largo\b|\ben\s+todo\b"
-    r"|\bsiempre\b"
+    r"采用|採用|使用|选用|選用|遵循|遵照|沿用|按照|默认|默認|全文|通篇|始终|始終|统一|統一"
+    r"|\b(?:verwend|benutz|nutz|arbeit|wähl|befolg|schreib|rechn)\w*|\bgilt\b|\bgelten\b"
+    r"|\bdurchgehend\b|\bdurchweg\b"
+    r"|\b(?:adopt|utilis|employ|travaill|choisi|reten|plaç|place)\w*|\bsuivons\b"
+    r"|\btout\s+au\s+long\b|\bdans\s+tout\b|\bpartout\b"
+    r"|\b(?:usamos|usaremos|utiliz|adopt|emple|seguimos|seguiremos|trabaj|elegi)\w*"
+    r"|\ba\s+lo\s+largo\b|\ben\s+todo\b"
 )
-# a supposition, a denial or a blame in the words of a sentence: it states no layout
+# a supposition, a denial or a blame in the words of a sentence, or a remark on what others
+# use ("分子布局在统计学中被广泛使用", "manche verwenden …"): it states no layout
 _NOT_STATED = re.compile(
     SUPPOSING.pattern + "|" + NEGATION.pattern
-    + r"|错|錯|误|誤|混淆|区别|區別|对比|對比|比较|比較|另一|两种|兩種|或者|还是|還是"
+    + r"|错|錯|误|誤|混淆|区别|區別|对比|對比|比较|比較|另一|两种|兩種|或者|还是|還是|被|广泛|廣泛"
+    r"|常见|常見|常用|通常|许多|許多|很多|有些|有人|一些|有的|文献|文獻|教材"
     r"|\bfalsch\w*|\bfehler\w*|\birrtum\b|\bvergleich\w*|\bandere\w*|\bbeide\w*|\boder\b"
+    r"|\bhäufig\w*|\boft\b|\bverbreitet\w*|\bmanche\w*|\bviele\w*|\beinige\w*|\bman\b"
+    r"|\bliteratur\b|\blehrbüch\w*"
     r"|\bfaux\b|\bfausse\w*|\berreur\w*|\bincorrect\w*|\bautre\w*|\bdeux\b|\bcompar\w*|\bou\b"
-    r"|\berror\w*|\bequivoc\w*|\botr[ao]s?\b|\bambas?\b|\bo\b"
+    r"|\bsouvent\b|\brépandu\w*|\bcertains\b|\bbeaucoup\b|\bparfois\b|\bgénéralement\b"
+    r"|\blittérature\b|\bmanuels?\b|\bauteurs?\b"
+    r"|\berror\w*|\bequivoc\w*|\botr[ao]s?\b|\bambas?\b|\bo\b|\bmenudo\b|\bfrecuente\w*"
+    r"|\balgun[ao]s\b|\bmuch[ao]s\b|\bsuele\w*|\bliteratura\b|\bautores\b"
 )  # fmt: skip
+# what a statement says it holds in (as "this section", "this example" in English): the
+# unit's English name, for the English reader of scopes
+_SCOPES = (
+    (re.compile(r"本节|本節|这一节|這一節|本小节|本小節|\bin\s+diesem\s+abschnitt\b"
+                r"|\bdans\s+cette\s+(?:section|partie)\b|\ben\s+esta\s+sección\b"), "section"),
+    (re.compile(r"本章|这一章|這一章|\bin\s+diesem\s+kapitel\b|\bdans\s+(?:tout\s+)?ce\s+chapitre\b"
+                r"|\ben\s+este\s+capítulo\b"), "chapter"),
+    (re.compile(r"本讲(?!义)|本講(?!義)|这一讲|這一講|\bin\s+dieser\s+vorlesung\b|\bdans\s+ce\s+cours\b"
+                r"|\ben\s+esta\s+(?:clase|lección)\b"), "lecture"),
+    (re.compile(r"本例|这个例子|這個例子|此例|\bin\s+diesem\s+beispiel\b|\bdans\s+cet\s+exemple\b"
+                r"|\ben\s+este\s+ejemplo\b"), "example"),
+    (re.compile(r"本题|本題|这道题|這道題|此题|此題|\bin\s+dieser\s+aufgabe\b"
+                r"|\bdans\s+cet\s+exercice\b|\ben\s+este\s+ejercicio\b"), "exercise"),
+    (re.compile(r"本附录|本附錄|\bim\s+anhang\b|\bdans\s+(?:cette|l')\s*annexe\b"
+                r"|\ben\s+este\s+apéndice\b"), "appendix"),
+)  # fmt: skip
+
+
+def scope_unit(sentence: str) -> str | None:
+    """The unit a (folded) sentence says its statement holds in, in English ("section",
+    "chapter", "lecture", "example", "exercise", "appendix"), or None: the whole text.
+    ("全文" / "dans tout ce chapitre" name the whole text or chapter: read as said.)"""
+    for pattern, unit in _SCOPES:
+        if pattern.search(sentence):
+            return unit
+    return None
 
 
 def layout_statements(text: str, lo: int, hi: int) -> list[tuple[str, int, int]]:
@@ -210,29 +250,37 @@ def layout_statements(text: str, lo: int, hi: int) -> list[tuple[str, int, int]]
         if start in seen:
             continue
         end = sentence_end(text, m.end())
-        named = {_LAYOUT_OF[n] for n in _layout_names(text, start, end)}
         seen.add(start)
+        sentence = text[start:end]
+        if m["en"] and not _CJK.search(sentence):
+            continue  # (an English sentence: the English patterns read it)
+        named = named_layouts(text, start, end)
         if len(named) != 1:
             continue  # both named: a comparison
-        sentence = text[start:end]
         if _NOT_STATED.search(sentence) or not _USE.search(sentence):
             continue
         out.append((named.pop(), start, m.start()))
     return out
 
 
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
 def named_layouts(text: str, start: int, end: int) -> set[str]:
-    """The layouts named in ``text[start:end]`` (folded) in another language."""
+    """The layouts named in ``text[start:end]`` (folded) in another language (and in
+    English in a Chinese sentence)."""
     part = text[start:end]
-    if not any(w in part for w in LAYOUT_WORDS):
+    cjk = _CJK.search(part) is not None
+    if not any(w in part for w in LAYOUT_WORDS) and not cjk:
         return set()
-    return {_LAYOUT_OF[n] for n in _layout_names(text, start, end)}
+    return {_LAYOUT_OF[n] for n in _layout_names(text, start, end, cjk)}
 
 
-def _layout_names(text: str, start: int, end: int) -> list[str]:
+def _layout_names(text: str, start: int, end: int, english: bool) -> list[str]:
     return [
-        next(g for g in (m[2], m[4], m[6], m[8]) if g)
+        next(g for g in (m[2], m[4], m[6], m[8], m[10]) if g)
         for m in LAYOUT_NAME.finditer(text, start, end)
+        if english or not m["en"]
     ]
 
 
@@ -292,7 +340,10 @@ DECLARATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # "$X$ 是 $n\times p$ 的设计矩阵", "$A$ 和 $B$ 都是 $n\times n$ 的矩阵"
         (_S.format("sym") + "(?:" + _ZH_AND + _S.format("sym2") + ")?(?:" + _ZH_AND
          + _S.format("sym3") + ")?" + _ZH_IS + _TIMES
-         + r"\s*(?:的)?\s*[\u4e00-\u9fff]{0,8}?(?:矩阵|矩陣)", "matrix"),
+         + r"\s*(?:的)?\s*[\u4e00-\u9fff]{0,8}?(?:矩阵|矩陣|向量|矢量)", "matrix"),
+        # "$X$ 为 $n$ 行 $p$ 列的矩阵"
+        (_S.format("sym") + _ZH_IS + _DIMS + r"\s*行\s*\$(?P<dimsb>[^$]{1,40})\$\s*列\s*(?:的)?\s*"
+         r"[\u4e00-\u9fff]{0,8}?(?:矩阵|矩陣)", "matrix"),
         # "$\mathbf x$ 是 $n$ 维向量", "$\mathbf a$ 和 $\mathbf c$ 都是 $n$ 维列向量"
         (_S.format("sym") + "(?:" + _ZH_AND + _S.format("sym2") + ")?(?:" + _ZH_AND
          + _S.format("sym3") + ")?" + _ZH_IS + _DIMS

@@ -381,7 +381,8 @@ def _in_other_languages(
             if start in seen or _COMMENTED.search(text, text.rfind("\n", 0, at) + 1, at):
                 continue
             seen.add(start)
-            end = _scope_end(text, at, text[start:at])
+            unit = language_cues.scope_unit(text[start:at])  # "本节采用分子布局": this section
+            end = _scope_end(text, at, f"this {unit}" if unit else "")
             found.append(Statement(layout, start, end, at))
     return found
 
