@@ -108,7 +108,9 @@ def test_a_mismatch_of_letters_sized_in_chinese(tmp_path: Path) -> None:
         (r"Sei $A$ schiefsymmetrisch.", False),
         (r"Soit $A$ une matrice inversible (non symétrique en général).", False),
         (r"Soit $A$ antisymétrique.", False),
-        (r"$A$ 和 $B$ 对称。", False),  # (A is not read: B stands between)
+        (r"$A$ 和 $B$ 都是对称矩阵。", True),
+        (r"Seien $A$ und $B$ symmetrisch.", True),
+        (r"$\nabla f = 2A\mathbf{x}$, ce qui n'est vrai que si $A$ est symétrique.", True),
         (r"Let $A$ be a matrix with a zero diagonal.", False),  # English: not read here
     ],
 )
@@ -146,6 +148,34 @@ def test_2ax_is_right_for_a_matrix_said_symmetric_in_chinese(
     checked = Checker().check(str(tmp_path / "doc.md"), text=QUADRATIC.format(word))
     findings = check_written(checked, seconds=120.0)
     assert [f.kind for f in findings] == ["symmetric"] * reported
+
+
+GENERAL = "设 $C$ 是 $n\\times n$ 的矩阵，$\\mathbf{x}$ 是 $n$ 维向量。\n\n"
+CLAIM = "\\nabla_{\\mathbf{x}}(\\mathbf{x}^\\top C\\mathbf{x}) = 2C\\mathbf{x}"
+
+
+@pytest.mark.parametrize(
+    ("said", "reported"),
+    [
+        (f"$${CLAIM}$$\n这只在 $C$ 对称时成立。\n", 0),  # a hedge after the claim
+        (f"$${CLAIM}$$（仅当 $C$ 对称时成立）\n", 0),
+        (f"若 $C$ 对称，则 ${CLAIM}$。\n", 0),
+        (f"当 $C$ 是对称矩阵时，${CLAIM}$。\n", 0),
+        (f"Für symmetrisches $C$ gilt ${CLAIM}$.\n", 0),
+        (f"${CLAIM}$ (nur für symmetrisches $C$).\n", 0),
+        (f"Si $C$ est symétrique, ${CLAIM}$.\n", 0),
+        (f"${CLAIM}$, ce qui n'est vrai que si $C$ est symétrique.\n", 0),
+        (f"${CLAIM}$。\n", 1),
+        # a supposition holds in its sentence only, a hedge for its own claim only
+        (f"若 $C$ 对称，则 $C = C^\\top$。\n\n对一般的 $C$，${CLAIM}$。\n", 1),
+        (f"$${CLAIM}$$\n这只在 $C$ 对称时成立。\n\n下一节。\n\n再写一次：${CLAIM}$。\n", 1),
+    ],
+)
+def test_a_symmetry_supposed_or_hedged_in_another_language(
+    tmp_path: Path, said: str, reported: int
+) -> None:
+    checked = Checker().check(str(tmp_path / "doc.md"), text=GENERAL + said)
+    assert [f.kind for f in check_written(checked, seconds=120.0)] == ["symmetric"] * reported
 
 
 @pytest.mark.parametrize(

@@ -65,7 +65,8 @@ NEGATION = re.compile(
 # außer, erfordert, für alle/jede; si, lorsque, quand, seulement, sauf, pour toute; si,
 # cuando, solo, salvo, para toda
 SUPPOSING = re.compile(
-    r"若|如果|假如|倘若|要是|当|當|仅|僅|只有|只要|除非|需要|要求|任意|任何|所有|假设|假設|假定"
+    r"若|如果|假如|倘若|要是|当|當|仅|僅|只有|只要|只在|只对|只對|只适用|只適用|除非|需要|要求|任意"
+    r"|任何|所有|假设|假設|假定"
     r"|\bwenn\b|\bfalls\b|\bsofern\b|\bnur\b|\baußer\b|\bangenommen\b|\berforder\w*|\bbenötig\w*"
     r"|\bbeliebig\w*|\bfür\s+(?:alle|jede)\w*|\bsi\b|\bs'|\blorsque?\b|\bquand\b|\bseulement\b"
     r"|\buniquement\b|\bsauf\b|\bquelconques?\b|\bpour\s+(?:tout|toute|tous)\b|\bcuando\b"
@@ -75,8 +76,21 @@ SUPPOSING = re.compile(
 # words allowed between a letter and what is said of it: a verb, an article, a size, an
 # adjective ("$A$ 为 $n\times n$ 的对称矩阵", "$A$ eine reelle symmetrische Matrix",
 # "$A$ une matrice $n\times n$ symétrique"); no other letter, no end of a sentence
-_BETWEEN = r"(?P<between>(?:[^$.;:。；：！？\n]|\$[^$]{1,40}\$){0,40}?)"
+# (a math span there is a size or a space: "$n\times n$", "$\mathbb{R}^{n\times n}$")
+_BETWEEN = (
+    r"(?P<between>(?:[^$.;:。；：！？\n]|\$[^$]{0,40}?(?:\\times|\\mathbb)[^$]{0,40}?\$){0,40}?)"
+)
 _LETTER = r"\$(?P<sym>[^$]{1,120})\$"
+# a list of letters: "$A$ 和 $B$", "$A$, $B$ und $C$", "$A$ et $B$"
+_AND = r"\s*(?:,|，|、|和|与|與|及|以及|\bund\b|\bet\b|\by\b)\s*"
+_LETTERS = (
+    _LETTER
+    + r"(?:"
+    + _AND
+    + r"\$(?P<sym2>[^$]{1,120})\$)?(?:"
+    + _AND
+    + r"\$(?P<sym3>[^$]{1,120})\$)?"
+)
 # the nouns a property word may stand before ("对称矩阵 $S$", "symmetrische Matrix $S$")
 _MATRIX_NOUNS = (
     r"(?:[\u4e00-\u9fff]{0,6}?(?:矩阵|矩陣|阵|陣)|(?:[a-zäöü]+-?)?matri(?:x|zen)|matrices?|matri(?:z|ces)"
@@ -86,7 +100,14 @@ SYMMETRIC_PATTERNS = (
     # "$A$ 为 $n\times n$ 的对称矩阵", "由于 $A$ 是对称的", "Sei $A$ symmetrisch", "Soit $A$
     # une matrice $n\times n$ symétrique", "$A$ es simétrica"
     re.compile(
-        _LETTER + _BETWEEN + _LATIN_START + r"(?P<prop>" + SYMMETRIC + r")" + _LATIN_END + _NOT_PART
+        _LETTERS
+        + _BETWEEN
+        + _LATIN_START
+        + r"(?P<prop>"
+        + SYMMETRIC
+        + r")"
+        + _LATIN_END
+        + _NOT_PART
     ),
     # "对称矩阵 $S$", "对称正定的权重矩阵 $W$", "eine symmetrische Matrix $S$", "la matrice
     # symétrique $S$", "la matriz simétrica $S$"
@@ -130,9 +151,6 @@ def symmetric_statements(
             if m.start("sym") in seen:
                 continue
             between = m.groupdict().get("between") or ""
-            maths = re.findall(r"\$([^$]*)\$", between)
-            if any("\\times" not in s and "\\mathbb" not in s for s in maths):
-                continue  # "$A$ 和 $B$ 对称": another letter between (read only one at a time)
             before = text[max(lo, m.start() - 12) : m.start("prop")]
             if NEGATION.search(between) or NEGATION.search(before[-12:] if not between else ""):
                 continue
@@ -143,10 +161,27 @@ def symmetric_statements(
             prop = m["prop"]
             definite = _DEFINITE.search(prop) is not None
             start = sentence_start(text, lo, m.start())
-            supposed = SUPPOSING.search(text, start, m.start("prop")) is not None
-            seen.add(m.start("sym"))
-            out.append((m["sym"], m.start("sym"), definite, supposed))
+            supposed = (
+                SUPPOSING.search(text, start, m.start("prop")) is not None
+                or _WHEN_AFTER.match(text, m.end()) is not None  # "$A$ 对称时", "… ist"
+            )
+            for group in ("sym", "sym2", "sym3"):
+                if m.groupdict().get(group) is not None:
+                    seen.add(m.start(group))
+                    out.append((m[group], m.start(group), definite, supposed))
     return out
+
+
+def supposes(before: str) -> bool:
+    """Do the words just before a formula (``before``, its own sentence's part: after the
+    last full stop) suppose it, in another language ("若 $A = A^\\top$", "wenn
+    $A = A^\\top$")?"""
+    tail = re.split(r"[.;。；！？]", before)[-1]
+    return SUPPOSING.search(tail.lower()) is not None
+
+
+# after the property, what makes it a condition: "在 $A$ 对称时成立", "对称的时候", "才"
+_WHEN_AFTER = re.compile(r"\s*(?:的)?\s*(?:矩阵|矩陣)?\s*(?:时|時|的时候|的時候|才|之时|之時)")
 
 
 def sentence_start(text: str, lo: int, at: int) -> int:

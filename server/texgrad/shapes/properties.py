@@ -160,7 +160,8 @@ def stated_properties(text: str, rows: list[PlacedRow]) -> list[Stated]:
         stated = _stated_by_row(row, before)
         if stated and HEDGING.search(before):
             continue  # "… holds only if $A = A^\\top$": a condition, not a statement
-        if stated and _IF.search(before):  # "if $A = A^\\top$": in its sentence only
+        if stated and (_IF.search(before) or language_cues.supposes(before)):
+            # "if $A = A^\\top$", "若 $A = A^\\top$": in its sentence only
             stated = [replace(s, until=_sentence_end(text, row.end)) for s in stated]
         out.extend(stated)
     return out
