@@ -106,9 +106,11 @@ from texgrad.calculus.written_upstream import (
     stand_ins_again,
     writes_inline_upstream,
 )
+from texgrad.casefold import folded
 from texgrad.reading.macros import MacroTable, balanced_group, expand, merge
 from texgrad.reading.project import format_of, scan_text
 from texgrad.reading.source import MappedText
+from texgrad.shapes import language_cues
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.diagnostics import Diagnostic, Fix
 from texgrad.shapes.layout_statements import (
@@ -119,8 +121,6 @@ from texgrad.shapes.layout_statements import (
     sentence_layouts,
     stated_in,
 )
-from texgrad.casefold import folded
-from texgrad.shapes import language_cues
 from texgrad.shapes.properties import HEDGING
 from texgrad.shapes.rows import PlacedRow
 from texgrad.stop_points import MemoryExceeded
