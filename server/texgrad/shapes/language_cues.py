@@ -160,7 +160,7 @@ def symmetric_statements(
                 continue  # "不是对称矩阵 $A$", "non symétrique"
             prop = m["prop"]
             definite = _DEFINITE.search(prop) is not None
-            start = sentence_start(text, lo, m.start())
+            start = max(sentence_start(text, lo, m.start()), m.start() - 80)
             supposed = (
                 SUPPOSING.search(text, start, m.start("prop")) is not None
                 or _WHEN_AFTER.match(text, m.end()) is not None  # "$A$ 对称时", "… ist"
@@ -186,17 +186,18 @@ _WHEN_AFTER = re.compile(r"\s*(?:的)?\s*(?:矩阵|矩陣)?\s*(?:时|時|的时�
 
 def sentence_start(text: str, lo: int, at: int) -> int:
     """Where the sentence holding ``at`` starts (after ". " or a Chinese full stop, or a
-    blank line), looking no further back than ``lo``."""
-    cut = lo
-    for m in _SENTENCE.finditer(text, max(lo, at - 300), at):
+    blank line), looking no further back than ``lo`` nor 300 characters."""
+    cut = max(lo, at - 300)  # (a sentence is read that far back at most)
+    for m in _SENTENCE.finditer(text, cut, at):
         cut = m.end()
     return cut
 
 
 def sentence_end(text: str, at: int, hi: int | None = None) -> int:
-    """Where the sentence going on at ``at`` ends."""
-    m = _SENTENCE.search(text, at, len(text) if hi is None else hi)
-    return m.start() if m is not None else (len(text) if hi is None else hi)
+    """Where the sentence going on at ``at`` ends (300 characters on at most)."""
+    hi = min(len(text) if hi is None else hi, at + 300)
+    m = _SENTENCE.search(text, at, hi)
+    return m.start() if m is not None else hi
 
 
 _SENTENCE = re.compile(r"[.!?](?=\s)|[" + CJK_SENTENCE_END + r"]|\n[ \t]*\n")
@@ -279,13 +280,13 @@ def layout_statements(text: str, lo: int, hi: int) -> list[tuple[str, int, int]]
     """The layouts ``text[lo:hi]`` (folded) states in another language: (layout, where its
     sentence starts, where its name stands), one a sentence naming one layout only."""
     out = []
-    seen: set[int] = set()
+    read_to = -1  # (the end of the last sentence read: one reading a sentence)
     for m in LAYOUT_NAME.finditer(text, lo, hi):
-        start = sentence_start(text, 0, m.start())
-        if start in seen:
+        if m.start() < read_to:
             continue
+        start = sentence_start(text, 0, m.start())
         end = sentence_end(text, m.end())
-        seen.add(start)
+        read_to = end
         sentence = text[start:end]
         if m["en"] and not _CJK.search(sentence):
             continue  # (an English sentence: the English patterns read it)
