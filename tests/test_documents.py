@@ -115,6 +115,9 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "control-mpc-3",
         "control-observer-9",
         "control-sysid-7",
+        "cours-calcul-matriciel-21",
+        "csdn-ridge-21",
+        "ctex-jacobian-lecture-21",
         "econometrics-notes-4",
         "gp-blog",
         "gp-blog-11",
@@ -224,6 +227,8 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "thesis-subfiles-10",
         "transformer-md-3",
         "transformer-notes-10",
+        "uebungsblatt-matrix-21",
+        "zhihu-qiudao-21",
     ]
 
 

@@ -106,9 +106,11 @@ from texgrad.calculus.written_upstream import (
     stand_ins_again,
     writes_inline_upstream,
 )
+from texgrad.casefold import folded
 from texgrad.reading.macros import MacroTable, balanced_group, expand, merge
 from texgrad.reading.project import format_of, scan_text
 from texgrad.reading.source import MappedText
+from texgrad.shapes import language_cues
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.diagnostics import Diagnostic, Fix
 from texgrad.shapes.layout_statements import (
@@ -1351,7 +1353,11 @@ def _equal_to_transpose(text: str, conditions: bool) -> set[str]:
     said: set[str] = set()
     for m in _EQUALS_ITS_TRANSPOSE.finditer(text):
         window = text[max(0, m.start() - 40) : m.start()].rstrip("$( ")
-        if not conditions and (HEDGING.search(window + " ") or _CONDITION.search(window + " ")):
+        if not conditions and (
+            HEDGING.search(window + " ")
+            or _CONDITION.search(window + " ")
+            or language_cues.supposes(window)  # "若 $A = A^\top$"
+        ):
             continue  # "… holds only if $A = A^\\top$": for that claim, not the document
         tree = parse_row(MappedText.identity(m[1] or m[2])).tree
         found = symbol_key(tree) if tree is not None else None
@@ -1426,6 +1432,25 @@ def _said_in(where: str, local: bool, at: int | None = None, hedged: bool = Fals
             key = _symbol_in(part, declared=not local)
             if key is not None:
                 said.add(key)
+    return said | _said_in_other_languages(where, local, at, hedged)
+
+
+def _said_in_other_languages(where: str, local: bool, at: int | None, hedged: bool) -> set[str]:
+    """As :func:`_said_in`, in the words of another language ("$A$ 为对称矩阵", "Sei $A$
+    symmetrisch", "Soit $A$ une matrice symétrique"): a supposition or condition ("若 $A$
+    对称", "这只在 $A$ 对称时成立") for the claim in its sentence, or beside it (``hedged``)."""
+    said: set[str] = set()
+    low = folded(where)
+    for source, start, _, supposed in language_cues.symmetric_statements(low):
+        if supposed and not hedged:
+            if at is None:
+                continue  # (the whole text: a supposition states nothing there)
+            lo = language_cues.sentence_start(low, 0, start)
+            if not lo <= at < language_cues.sentence_end(low, start):
+                continue
+        key = _symbol_in(where[start : start + len(source)], declared=not local)
+        if key is not None:
+            said.add(key)
     return said
 
 

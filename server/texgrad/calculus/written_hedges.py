@@ -6,12 +6,14 @@ cause (:mod:`~texgrad.calculus.discrepancy`) is what the hedge allows — the si
 sign", a constant factor (its sign too) for "up to a constant factor", the transpose for "up
 to transposition", the symmetric part for "up to symmetrising" — is no finding; any other
 difference still is.  The hedge is read in the claim's sentence only (a heading or the next
-sentence hedges nothing).
+sentence hedges nothing).  The same hedges in other languages ("相差一个符号", "bis auf das
+Vorzeichen", "au signe près") are read from :mod:`~texgrad.shapes.language_cues`.
 """
 
 from __future__ import annotations
 
 from texgrad.casefold import folded, folded_pattern
+from texgrad.shapes import language_cues
 from texgrad.shapes.layout_statements import sentence_at
 
 # "up to (a|an|the|its) (overall|global|constant|scalar)* WORD"
@@ -39,11 +41,10 @@ def hedged_kinds(text: str, start: int, end: int) -> frozenset[str]:
     allows by a hedge ("up to sign": ``{"sign"}``); empty where it hedges nothing."""
     lo, hi = sentence_at(text, start, end)
     sentence = folded(text[lo:hi])
-    if "up" not in sentence:
-        return frozenset()
     kinds: set[str] = set()
-    for m in _UP_TO.finditer(sentence):
-        word = m[1]
+    words = [m[1] for m in _UP_TO.finditer(sentence)] if "up" in sentence else []
+    words += language_cues.hedges(sentence)  # "相差一个符号", "bis auf das Vorzeichen"
+    for word in words:
         for stem, allowed in _ALLOWED.items():
             if word.startswith(stem):
                 kinds |= allowed

@@ -53,6 +53,7 @@ from texgrad.casefold import folded, folded_pattern
 from texgrad.reading.edits import TextEdit
 from texgrad.reading.memo import by_text
 from texgrad.reading.project import format_of, scan_text
+from texgrad.shapes import language_cues
 
 # (a line may break between the words, "the denominator\nlayout", but no blank line)
 _LAYOUT = r"(numerator|denominator)\b(?:[^.$\n]|\n(?![ \t]*\n)){0,12}?\b(?:layout|convention)"
@@ -160,7 +161,7 @@ _SCOPED = folded_pattern(
 )
 _UNITS = ("example", "exercise", "problem", "solution", "proof")
 _COMMENTED = re.compile(r"(?<!\\)%")  # the line is a LaTeX comment from here
-_SENTENCE_END = re.compile(r"[.!?](?=\s)|\n\s*\n")
+_SENTENCE_END = re.compile(r"[.!?](?=\s)|\n\s*\n|[" + language_cues.CJK_SENTENCE_END + "]")
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,9 @@ def _display_follows(text: str, at: int) -> bool:
 
 
 def _named(sentence: str) -> set[str]:
-    return {_which(m[1] or m[2]) for m in _NAMED.finditer(sentence)}
+    named = {_which(m[1] or m[2]) for m in _NAMED.finditer(sentence)}
+    named |= language_cues.named_layouts(sentence, 0, len(sentence))  # "在分母布局下"
+    return named
 
 
 @functools.lru_cache(maxsize=4)
@@ -292,6 +295,7 @@ def _read(written: str) -> tuple[tuple[Statement, ...], tuple[tuple[int, int], .
     layouts = _windows(text, _LAYOUT_WORDS, _BEFORE_LAYOUT, _AFTER_LAYOUT)
     if layouts:
         found += _in_words(text, layouts, seen)
+        found += _in_other_languages(text, layouts, seen)
     shapes = _windows(text, _SHAPE_WORDS, _BEFORE_SHAPE, _AFTER_SHAPE)
     if shapes:
         found += _by_shape(written, text, shapes, seen)
@@ -303,7 +307,7 @@ def _read(written: str) -> tuple[tuple[Statement, ...], tuple[tuple[int, int], .
 
 # the word every statement in words holds, and how far before and after it the pattern
 # that reads it may reach; the same for the words of a layout said by a shape
-_LAYOUT_WORDS = ("numerator", "denominator", "formulation")
+_LAYOUT_WORDS = ("numerator", "denominator", "formulation", *language_cues.LAYOUT_WORDS)
 _BEFORE_LAYOUT, _AFTER_LAYOUT = 250, 150
 _SHAPE_WORDS = ("shape", "size", "dimension")
 _BEFORE_SHAPE, _AFTER_SHAPE = 200, 80
@@ -363,6 +367,23 @@ def _in_words(text: str, windows: list[tuple[int, int]], seen: set[int]) -> list
             seen.add(start)
             end = _scope_end(text, m.start(), sentence)
             found.append(Statement(said.pop(), start, end, m.start()))
+    return found
+
+
+def _in_other_languages(
+    text: str, windows: list[tuple[int, int]], seen: set[int]
+) -> list[Statement]:
+    """The statements that name a layout in another language ("全文采用分母布局", "Wir
+    verwenden durchgehend das Nennerlayout", "nous adoptons la disposition dénominateur")."""
+    found = []
+    for lo, hi in windows:
+        for layout, start, at in language_cues.layout_statements(text, lo, hi):
+            if start in seen or _COMMENTED.search(text, text.rfind("\n", 0, at) + 1, at):
+                continue
+            seen.add(start)
+            unit = language_cues.scope_unit(text[start:at])  # "本节采用分子布局": this section
+            end = _scope_end(text, at, f"this {unit}" if unit else "")
+            found.append(Statement(layout, start, end, at))
     return found
 
 

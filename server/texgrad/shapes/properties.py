@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, fields, replace
 
 from texgrad.casefold import folded, folded_pattern
+from texgrad.shapes import language_cues
 from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
@@ -153,14 +154,33 @@ def stated_properties(text: str, rows: list[PlacedRow]) -> list[Stated]:
                         if key is not None:
                             out.append(Stated(key[0], m.start(group), True, pd, until))
         out.extend(_both(text, rows, starts))
+    out.extend(_said_in_other_languages(text, rows, starts))
     for row in rows:
         before = text[max(0, row.start - 40) : row.start].rstrip("$( ") + " "
         stated = _stated_by_row(row, before)
         if stated and HEDGING.search(before):
             continue  # "… holds only if $A = A^\\top$": a condition, not a statement
-        if stated and _IF.search(before):  # "if $A = A^\\top$": in its sentence only
+        if stated and (_IF.search(before) or language_cues.supposes(before)):
+            # "if $A = A^\\top$", "若 $A = A^\\top$": in its sentence only
             stated = [replace(s, until=_sentence_end(text, row.end)) for s in stated]
         out.extend(stated)
+    return out
+
+
+def _said_in_other_languages(text: str, rows: list[PlacedRow], starts: list[int]) -> list[Stated]:
+    """What the prose says is symmetric in another language ("设 $A$ 为对称矩阵", "Sei $A$
+    symmetrisch", "Soit $A$ une matrice symétrique"); a supposition or a condition ("若
+    $A$ 对称", "wenn $A$ symmetrisch ist") for its sentence only."""
+    out: list[Stated] = []
+    folded_text = folded(text)
+    for _, at, definite, supposed in language_cues.symmetric_statements(folded_text):
+        row = _row_at(rows, starts, at)
+        sym = _subject(row.tree_as_parsed) if row is not None else None
+        until = language_cues.sentence_end(folded_text, at) if supposed else -1
+        for one in sym.items if isinstance(sym, t.List) else (sym,):
+            key = symbol_key(one) if one is not None else None
+            if key is not None:
+                out.append(Stated(key[0], at, True, definite, until))
     return out
 
 

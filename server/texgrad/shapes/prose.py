@@ -10,7 +10,9 @@ from dataclasses import replace
 from itertools import pairwise
 from typing import NamedTuple
 
+from texgrad.casefold import folded
 from texgrad.reading.source import MappedText
+from texgrad.shapes import language_cues
 from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same
 from texgrad.shapes.formulas import (
     from_formula,
@@ -413,7 +415,27 @@ def from_prose(
                 if "matri" in kind and _entry(sym):
                     sym = sym.base  # type: ignore[attr-defined]  # "Gram matrix $K_{ij} = k(x_i, x_j)$"
                 _declare(table, sym, shape, kind, path, seen)
+    if any(w in folded(chunk) for w in language_cues.DECLARATION_NEEDS):
+        _in_other_languages(text, path, rows, table, lo, end, seen)
     _sentence_forms(text, path, rows, table, lo, end)
+
+
+def _in_other_languages(
+    text: str, path: str, rows: list[PlacedRow], table: SymbolTable, lo: int, end: int,
+    seen: set[tuple[int, tuple[str, str | None]]],
+) -> None:  # fmt: skip
+    r"""What the prose declares in another language ("$X$ 是 $n\times p$ 的矩阵", "Sei $X$
+    eine $n\times p$-Matrix", "Soit $\mathbf x$ un vecteur de taille $n$"): the words of
+    :mod:`~texgrad.shapes.language_cues`, read as the English ones are."""
+    low = folded(text)
+    for pattern, kind in language_cues.DECLARATIONS:
+        for m in pattern.finditer(low, lo, end):
+            said = "row vector" if m.groupdict().get("row") else kind
+            shape = _prose_shape(m, said, rows)
+            if shape is None:
+                continue
+            for sym in _prose_symbols(m, rows):
+                _declare(table, sym, shape, said, path, seen)
 
 
 def _sentence_forms(
