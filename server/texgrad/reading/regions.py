@@ -242,6 +242,8 @@ def build_region(source: str, raw: RawRegion, macros: MacroTable | None = None) 
     if macros:
         text, expansion_problems = expand(text, macros)
         problems.extend(expansion_problems)
+    if "<" in text.text and _OVERLAY_NAME.search(text.text):
+        text = without_overlays(text)
     if text.segments:
         rows = tuple(split_rows(text))
     else:  # empty math (`\[\]`, or only a comment): one empty row where the body is
@@ -265,6 +267,32 @@ def build_region(source: str, raw: RawRegion, macros: MacroTable | None = None) 
         rows=rows,
         problems=tuple(problems),
     )
+
+
+# Beamer's overlay commands around math, ``\only<2->{c_t &= … \\}``: what they show is math of
+# the slide, rows and all (read, the braces would hold the rows of an align together)
+_OVERLAY_NAME = re.compile(r"\\(?:only|onslide|uncover|visible|invisible)\s*<")
+_OVERLAY_TOKENS = re.compile(
+    r"\\(?:only|onslide|uncover|visible|invisible)\s*<[^<>{}\n]{1,20}>\s*\{|\\[\\{}]|[{}]"
+)  # (``\\`` and ``\{``, ``\}`` are no braces)
+
+
+def without_overlays(text: MappedText) -> MappedText:
+    """``text`` with each overlay command's ``\\only<spec>{`` and its closing brace blanked."""
+    opened: list[bool] = []  # per open brace: an overlay's?
+
+    def blank(m: re.Match[str]) -> str | None:
+        tok = m.group(0)
+        if tok.startswith("\\") and len(tok) > 2:
+            opened.append(True)
+            return " "
+        if tok == "{":
+            opened.append(False)
+        elif tok == "}" and opened and opened.pop():
+            return " "
+        return None
+
+    return text.substitute(_OVERLAY_TOKENS, blank)
 
 
 def _skipped(raw: RawRegion, message: str) -> MathRegion:
