@@ -202,3 +202,30 @@ def test_a_call_declared_in_another_file_of_the_project_keeps_its_shape(tmp_path
     text = (tmp_path / "pred.tex").read_text(encoding="utf-8")
     wrong = text.index("\\boldsymbol\\phi(\\mathbf{x}) S")
     assert [(d.code, d.start) for d in result.diagnostics] == [("matmul-mismatch", wrong)]
+
+
+def test_highlights_and_switches_of_a_slide_are_read_through(tmp_path: Path) -> None:
+    # \alert{A x} and \textcolor{red}{A} once hid their math: no diagnostic and no reason
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! main.tex
+        \documentclass{beamer}
+        \begin{document}
+        \begin{frame}{Slide}
+        Let $A \in \mathbb{R}^{n \times m}$, $x \in \mathbb{R}^{n}$.
+        \[ y = \alert{A x} + \textcolor{red}{A^\top x} \]
+                      ^^^
+        \begin{align*}
+          y &= A^\top x \\ \pause
+          z &= \textcolor<2>{red}{A} x \\
+                                  ^^^^
+          \onslide<3->
+          w &= \alert<3>{A^\top} x
+        \end{align*}
+        \end{frame}
+        \end{document}
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert "unread-math" not in {u.code for u in _explained(result)}
