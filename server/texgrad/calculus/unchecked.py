@@ -261,7 +261,10 @@ def unknown_letters(result: CheckResult) -> list[Unchecked]:
         if tree is None or not _operation(tree) or t.writes_derivative(tree):
             continue
         params = _parameters_defined(tree)
+        valued = _valued_arguments(result, tree)
         for node in operand_letters(tree):
+            if any(a <= node.start and node.end <= b for a, b in valued):
+                continue  # y of \tau(y), declared as a call: the call has its shape
             if isinstance(node, t.Power):  # \delta^{(l+1)}, which the parser leaves a power
                 member = _shifted_member(node) if result.shapes.get(node) is None else None
                 if member is None:
@@ -285,6 +288,33 @@ def unknown_letters(result: CheckResult) -> list[Unchecked]:
         message = f"`{written}` has no shape: {why}; {said} ({where} not checked)"
         out.append(Unchecked(result.path, node.start, node.end, UNKNOWN, message))
     return out
+
+
+def _valued_arguments(result: CheckResult, tree: t.Node) -> list[tuple[int, int]]:
+    r"""The spans of the brackets after a letter whose call the document declares
+    (``\tau(y) \in \mathbb{R}^{M \times d}``): what they hold is an argument, not an operand."""
+    spans = []
+    for node in tree.walk():
+        if isinstance(node, t.Apply) and node.args:
+            pairs = [(node.func, node.args[0])]
+        elif isinstance(node, t.Product):
+            pairs = list(zip(node.factors, node.factors[1:], strict=False))
+        else:
+            continue
+        for f, after in pairs:
+            if isinstance(node, t.Apply):
+                key = symbol_key(f)
+                decl = result.table.lookup(key[0], key[1], result.path, f.start) if key else None
+                if decl is not None and decl.how == "value":
+                    spans.append((f.end, node.end))
+                continue
+            key = symbol_key(f)
+            if key is None or not isinstance(after, t.Paren) or after.start != f.end:
+                continue
+            decl = result.table.lookup(key[0], key[1], result.path, f.start)
+            if decl is not None and decl.how == "value":
+                spans.append((after.start, after.end))
+    return spans
 
 
 def _parameters_defined(tree: t.Node) -> set[tuple[str, str | None]]:

@@ -242,6 +242,8 @@ def build_region(source: str, raw: RawRegion, macros: MacroTable | None = None) 
     if macros:
         text, expansion_problems = expand(text, macros)
         problems.extend(expansion_problems)
+    if "<" in text.text and _OVERLAY_NAME.search(text.text):
+        text = without_overlays(text)
     if text.segments:
         rows = tuple(split_rows(text))
     else:  # empty math (`\[\]`, or only a comment): one empty row where the body is
@@ -265,6 +267,46 @@ def build_region(source: str, raw: RawRegion, macros: MacroTable | None = None) 
         rows=rows,
         problems=tuple(problems),
     )
+
+
+# Beamer's overlay commands around math, ``\only<2->{c_t &= … \\}``: what they show is math of
+# the slide, rows and all (read, the braces would hold the rows of an align together); an
+# overlay given as a switch (``\onslide<3->``) or to a highlight (``\alert<2>{W_f}``) is dropped
+_OVERLAY_NAME = re.compile(
+    r"\\(?:only|onslide|uncover|visible|invisible|alert|textcolor|pause)\s*<"
+)
+_SPEC = r"\s*<[^<>{}\n]{1,20}>"
+_OVERLAY_TOKENS = re.compile(
+    r"\\(?:only|onslide|uncover|visible|invisible)" + _SPEC + r"\s*\{"
+    r"|(?P<keep>\\(?:alert|textcolor))"
+    + _SPEC
+    + r"|\\(?:only|onslide|uncover|visible|invisible|pause)"
+    + _SPEC
+    + r"|\\[\\{}]|[{}]"
+)  # (``\\`` and ``\{``, ``\}`` are no braces)
+
+
+def without_overlays(text: MappedText) -> MappedText:
+    """``text`` with each overlay command's ``\\only<spec>{`` and its closing brace blanked, and
+    the overlay specifications of switches and highlights dropped."""
+    opened: list[bool] = []  # per open brace: an overlay's?
+
+    def blank(m: re.Match[str]) -> str | None:
+        tok = m.group(0)
+        if m.group("keep") is not None:
+            return m.group("keep")  # \alert<2>{W_f}: \alert{W_f}
+        if tok.endswith("{") and len(tok) > 2:
+            opened.append(True)
+            return " "
+        if tok.endswith(">"):
+            return " "  # \onslide<3->: a switch
+        if tok == "{":
+            opened.append(False)
+        elif tok == "}" and opened and opened.pop():
+            return " "
+        return None
+
+    return text.substitute(_OVERLAY_TOKENS, blank)
 
 
 def _skipped(raw: RawRegion, message: str) -> MathRegion:

@@ -312,7 +312,9 @@ def _from_membership(
         )
         if valued is None and at_point is not None and symbol_key(sym) == symbol_key(at_point):
             valued = sym  # J = J(x) \in …: J named for its value at x (both J and J(x))
+        call = ""
         if valued is not None:
+            call = show(_as_call(sym)) if scope is None else ""  # \tau(y): the call as written
             sym, made = valued, "value" if scope is None else made
         key = member_key(sym) or iterate_key(sym) or tag_key(sym) or ones_key(sym)
         if key is None:
@@ -328,6 +330,7 @@ def _from_membership(
             symmetric,
             pd,
             label_values(right),
+            call,
         )
         if scope == NAMED_SET:
             table.weak.setdefault(d.key, []).append(replace(d, how="set"))
@@ -505,6 +508,16 @@ def _named_at_point(chain: t.Chain, symbols: list[t.Node]) -> t.Node | None:
         if sym is not head and (f := _function_valued(sym)) is not None and symbol_key(f) == key:
             return f
     return None
+
+
+def _as_call(node: t.Node) -> t.Node:
+    """``\\tau(y)`` read as a name and a bracket, as the application it is."""
+    if isinstance(node, t.Product) and len(node.factors) == 2:
+        name, bracket = node.factors
+        call = call_of(name, bracket) if is_round(bracket, name) else None
+        if isinstance(call, t.Apply):
+            return call
+    return node
 
 
 def _function_valued(node: t.Node) -> t.Node | None:

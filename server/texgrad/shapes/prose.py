@@ -224,6 +224,10 @@ _GENERIC = [
 ]  # fmt: skip
 
 
+# "Students who remember ``$C - BA^{-1}B^\top$'' but not which block is $B$": a formula in
+# quotation marks is mentioned, a rule recalled in letters of its own, not used
+_QUOTED = re.compile(r"(?:``|\u201c)" + _M.format("formula") + r"(?:''|\u201d)")
+
 # what a paragraph must contain for a supposition to make letters generic
 _GENERIC_WORDS = ("square", "nvertib", "singular", "symmetric", "orthogonal", "unitary", "diagonal",
                   "definite", "rank", "all ", "any ", "every ", "each ", "arbitrary", "conformable",
@@ -242,6 +246,10 @@ def generic_letters(
     B$: …", "If $X$ is square"), bound to the rest of its sentence (of its paragraph after
     "Assume", "Suppose", "Let"): there they have no declared shape."""
     chunk = text[lo:hi]
+    if "``$" in chunk or "\u201c$" in chunk:
+        for m in _QUOTED.finditer(text, lo, hi):
+            at = m.start("formula")
+            _make_formula_generic(at, at, m.end("formula"), path, rows, table)
     if not any(w in chunk for w in _GENERIC_WORDS):
         return
     for pattern in _GENERIC:
@@ -415,6 +423,8 @@ def from_prose(
                 if "matri" in kind and _entry(sym):
                     sym = sym.base  # type: ignore[attr-defined]  # "Gram matrix $K_{ij} = k(x_i, x_j)$"
                 _declare(table, sym, shape, kind, path, seen)
+            for sym, own in _equated_symbols(m, rows, shape):
+                _declare(table, sym, own, kind, path, seen)
     if any(w in folded(chunk) for w in language_cues.DECLARATION_NEEDS):
         _in_other_languages(text, path, rows, table, lo, end, seen)
     _sentence_forms(text, path, rows, table, lo, end)
@@ -817,6 +827,28 @@ def _prose_symbols(m: re.Match[str], rows: list[PlacedRow]) -> Iterator[t.Node]:
                 continue  # "$x \\le y$, a vector …" defines nothing
             sym = sym.items[0]  # "let $\\lambda > 0$ be a scalar", "$K_* = k(X, X_*)$, an …"
         yield sym
+
+
+def _equated_symbols(
+    m: re.Match[str], rows: list[PlacedRow], shape: Shape
+) -> Iterator[tuple[t.Node, Shape]]:
+    r"""The letters a sized chain of equalities sets equal to its first ("$\Sigma_{xy} =
+    \Sigma_{yx}^{\mathsf T} = \E[\mathbf{x}\mathbf{y}^{\mathsf T}]$ is $p \times q$":
+    \Sigma_{yx} is q×p), with their shapes: a letter has the shape said, a transposed letter
+    its transpose (a matrix only: ``x_i^\top`` loosely written for a row is unsure)."""
+    if m.groupdict().get("sym") is None:
+        return
+    row = _row_at(rows, m.start("sym"))
+    tree = row.tree if row is not None else None
+    if not isinstance(tree, t.Chain) or any(r != "=" for r in tree.relations):
+        return
+    for item in tree.items[1:]:
+        if isinstance(item, t.Transpose) and ONE not in (shape.rows, shape.cols):
+            item, own = item.base, shape.transposed()
+        else:
+            own = shape
+        if isinstance(item, (t.Symbol, t.Sub)) and symbol_key(item) is not None:
+            yield item, own
 
 
 # -- texgrad comments ----------------------------------------------------------------

@@ -46,6 +46,7 @@ class Declaration:
     symmetric: bool = False
     positive_definite: bool = False
     values: tuple[float, ...] = ()  # the entries' finite set: (0, 1) of \{0,1\}^n labels
+    call: str = ""  # of a function's value declared at a call (``\tau(y) \in …``): the call
 
     def means_same_as(self, other: Declaration) -> bool:
         """Does ``other`` say the same of the same symbol, wherever it is written in its file?
@@ -57,6 +58,7 @@ class Declaration:
             mine == theirs
             and self.positive_definite == other.positive_definite
             and self.values == other.values
+            and self.call == other.call
         )
 
 

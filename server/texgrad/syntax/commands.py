@@ -65,21 +65,22 @@ MULTIPLICATIONS = frozenset(
     backslash ltimes rtimes""".split()
 )
 DOTS = frozenset("cdots ldots dots vdots ddots dotsc dotsb dotsm dotsi dotso iddots".split())
-# Commands that only change spacing, size or numbering: dropped.
+# Commands that only change spacing, size or numbering, or highlight (Beamer's \alert{…}, whose
+# group stays, and \pause): dropped.
 SKIP = frozenset(
     """displaystyle textstyle scriptstyle scriptscriptstyle limits nolimits nonumber
     notag hline hfill enspace thinspace medspace thickspace negthinspace negmedspace
     negthickspace allowbreak mathstrut strut noindent relax cr hfil displaybreak centering
     protect boldmath unboldmath bf rm it sf cal tt normalsize small footnotesize scriptsize
     large Large LARGE huge Huge tiny null nobreak medskip bigskip smallskip vfill newline
-    middle middlebar""".split()
+    middle middlebar alert pause""".split()
 )
 # Dropped together with their braced argument(s): name -> how many.
 SKIP_WITH_ARGS = {
     "label": 1, "tag": 1, "tag*": 1, "hspace": 1, "hspace*": 1, "vspace": 1, "vspace*": 1,
     "phantom": 1, "hphantom": 1, "vphantom": 1, "color": 1, "eqref": 1, "ref": 1, "cite": 1,
     "kern": 0, "mkern": 0, "mspace": 1, "raisebox": 1, "scalebox": 1, "rule": 2, "footnote": 1,
-    "index": 1, "intertext": 1, "nocite": 1, "setlength": 2, "addtolength": 2,
+    "index": 1, "intertext": 1, "nocite": 1, "setlength": 2, "addtolength": 2, "textcolor": 1,
 }  # fmt: skip
 MATRIX_ENVIRONMENTS = frozenset(
     """matrix pmatrix bmatrix Bmatrix vmatrix Vmatrix smallmatrix array subarray cases dcases

@@ -16,7 +16,7 @@ from texgrad.shapes.rules.base import span_key
 from texgrad.shapes.rules.exponentials import ExponentialRules
 from texgrad.shapes.rules.products import DIAG_SPELLINGS, given_part
 from texgrad.shapes.rules.relations import other_layout
-from texgrad.shapes.table import Signature
+from texgrad.shapes.table import Declaration, Signature
 from texgrad.syntax import tree as t
 from texgrad.syntax.commands import GREEK
 from texgrad.syntax.show import show
@@ -79,6 +79,8 @@ class FunctionRules(ExponentialRules):
             # points, k_u(X_*), the values are stacked)
             if valued is not None and all(a is not None and a.cols == ONE for a in args):
                 return valued.shape
+            if valued is not None and self._as_declared(node, valued):
+                return valued.shape  # \tau(y) \in \mathbb{R}^{M \times d}, y never sized
         if sig is None and key is not None and _conditional(node.args, key[0] in _DENSITIES):
             if not self._known(key[0], func.start):
                 # p(z = j \mid x; \phi), q(z \mid x), a policy \pi_w(a \mid s): a probability
@@ -106,6 +108,12 @@ class FunctionRules(ExponentialRules):
         if arg is None or not self._agrees(arg, sig.domain, node.start):
             return None  # applied elementwise or to a batch: the result's shape is not the codomain
         return sig.codomain
+
+    def _as_declared(self, node: t.Apply, valued: Declaration) -> bool:
+        r"""Is the call written as its declaration writes it (``\tau(y)`` after ``\tau(y) \in
+        \mathbb{R}^{M \times d_\tau}``)?  Then it has the declared shape, whatever its
+        arguments are (an encoder's input, text, is sized nowhere)."""
+        return bool(valued.call) and show(node) == valued.call
 
     def _of_several(self, node: t.Apply, sig: Signature, args: list[Shape | None]) -> Shape | None:
         """``f(x, u)`` for ``f : ℝⁿ × ℝᵐ → ℝⁿ``: the codomain when every argument agrees (a

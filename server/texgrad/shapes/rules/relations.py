@@ -273,8 +273,10 @@ class RelationRules(DistributionRules):
     ) -> None:
         """``left rel right`` for an equality: a definition (``y = Ax``), a mismatch, or one
         of the equations papers write with sides that differ on purpose."""
-        if self._defines_by_rows(left, right, a, b):
-            return  # P_{i,:} = \operatorname{softmax}(Z_{i,:}): P has Z's rows
+        if self._defines_by_rows(left, right, a, b) or self._collects_entries(left, right, a, b):
+            # P_{i,:} = \operatorname{softmax}(Z_{i,:}): P has Z's rows; \mathbf{t} = (t_1,
+            # \dots, t_N)^\top: an N-vector of the targets t_n
+            return
         if b is not None and self._states_a_power(left, b):
             return  # \hat A^K = U \Lambda^K U^\top: a power of \hat A, not a name defined
         if a is not None and b is not None and self._states_sizes(a, b, left.start):
@@ -711,13 +713,59 @@ class RelationRules(DistributionRules):
         decl = self._lookup(key, node.start)
         return decl is not None and (decl.path != self.path or decl.start < span[0])
 
+    def _collects_entries(
+        self, left: t.Node, right: t.Node, a: Shape | None, b: Shape | None
+    ) -> bool:
+        r"""Is ``left`` a bold letter nothing sizes, set to the transposed tuple of its plain
+        letter's entries, ``\mathbf{t} = (t_1, \dots, t_N)^\top``?  Then it is an N-vector
+        (not where the entries have a shape of their own: ``(x_1, \dots, x_N)^\top`` of
+        vectors ``x_i`` stacks them)."""
+        if a is not None or b is not None:
+            return False
+        if not (isinstance(left, t.Symbol) and left.font in _BOLD and not left.accents):
+            return False
+        if not isinstance(right, t.Transpose) or not isinstance(right.base, t.Paren):
+            return False
+        body = right.base.body
+        if not isinstance(body, t.List) or right.base.open not in ("(", "["):
+            return False
+        items = body.items
+        if len(items) < 3 or sum(isinstance(i, t.Dots) for i in items) != 1:
+            return False
+        entries = [i for i in items if not isinstance(i, t.Dots)]
+        for entry in entries:
+            if not (
+                isinstance(entry, t.Sub) and isinstance(entry.base, t.Symbol)
+                and entry.base.name == left.name and entry.base.font is None
+                and not entry.base.accents
+            ):  # fmt: skip
+                return False
+            shape = self.infer(entry)
+            if shape is not None and not shape.is_scalar:
+                return False
+        first, last = entries[0], entries[-1]
+        size = dim_of(last.index) if isinstance(last, t.Sub) else None
+        if not isinstance(first, t.Sub) or show(first.index) != "1" or size is None:
+            return False
+        if not self._defines(left):
+            return False
+        self._define(left, Shape(size, ONE))
+        return True
+
     def _defines_within(self, left: t.Node, b: Shape) -> bool:
-        """``q^\\top = x^\\top W`` defines an undeclared q (W^\\top x); ``\\log \\sigma^2 = …``
-        with a vector on the right defines an undeclared σ (entry by entry)."""
+        """``q^\\top = x^\\top W`` defines an undeclared q (W^\\top x); ``S^{-1} = …`` with a
+        square matrix on the right an undeclared S of its shape; ``\\log \\sigma^2 = …`` with a
+        vector on the right an undeclared σ (entry by entry)."""
         if isinstance(left, t.Transpose):
             if symbol_key(left.base) is None or not self._defines(left.base):
                 return False
             self._define(left.base, b.transposed())
+            return True
+        if isinstance(left, t.Power) and _minus_one(left.exponent) and b.rows == b.cols:
+            # S_N^{-1} = S_0^{-1} + \beta \Phi^\top \Phi: a precision defines its covariance
+            if symbol_key(left.base) is None or not self._defines(left.base):
+                return False
+            self._define(left.base, b)
             return True
         letter = _entrywise_of(left) if b.cols == ONE else None
         if letter is None or not self._defines(letter):
@@ -877,6 +925,16 @@ _FORMULAS = (t.Product, t.Add, t.Frac, t.Apply, t.Neg, t.Power, t.Transpose, t.P
 
 # functions a vector's definition applies entry by entry: \log \sigma^2 = …, \exp(s) = …
 _ENTRYWISE_FUNCTIONS = frozenset({"log", "ln", "exp", "sqrt"})
+
+
+_BOLD = frozenset({"mathbf", "boldsymbol", "bm", "bf", "vec"})
+
+
+def _minus_one(node: t.Node) -> bool:
+    """Is ``node`` the exponent ``-1`` of an inverse?"""
+    return (
+        isinstance(node, t.Neg) and isinstance(node.operand, t.Number) and node.operand.text == "1"
+    )
 
 
 def _entrywise_of(left: t.Node) -> t.Node | None:
