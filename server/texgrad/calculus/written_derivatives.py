@@ -87,7 +87,7 @@ from texgrad.calculus.written_layouts import (
     accepted_forms,
     columns_stated,
 )
-from texgrad.calculus.written_rebound import rebound
+from texgrad.calculus.written_rebound import rebound, through_settings
 from texgrad.calculus.written_samples import compare_sum
 from texgrad.calculus.written_simplex import resample, stated_sums, unit_vectors_stated
 from texgrad.calculus.written_tables import Table, markdown_tables
@@ -1601,6 +1601,9 @@ def _check_derivative(
     function = _set_before(checked, claim, function, env)
     hessian = claim.form == "hessian"
     ctx = _intermediate(ctx, wrt)  # ∇_a L of a name a = tanh(u) the document defines
+    settled = through_settings(checked.rows, checked.path, claim.row.start, function, wrt, ctx.env)
+    if settled is not ctx.env:  # ∂L/∂W of L in a declared z, set z = Wx before: through it
+        ctx = replace(ctx, env=settled)
     env = ctx.env
     if not hessian and wrt in env.vars:  # ∂L/∂V = P^T G, L never defined, G = ∂L/∂O
         through = _through_upstream(checked, claim, ctx, layout, seconds, wrt)

@@ -87,3 +87,60 @@ def _setting(
     if key[0] in used or not used or not used <= letters:
         return None
     return FunctionDef(key[0], (), body)
+
+
+def through_settings(
+    rows: list[PlacedRow], path: str, at: int, function: t.Node, wrt: str, env: Env
+) -> Env:
+    r"""``env`` where the declared letters ``function`` is written in (through the names it
+    uses) that a row before ``at`` sets in terms of ``wrt`` are defined so: "logits $\mathbf z
+    \in \mathbb{R}^K$ … $\mathbf z = W\mathbf x$", then ``\frac{\partial L}{\partial W}`` of
+    ``L = -\mathbf y^\top\log\operatorname{softmax}(\mathbf z)``: z is W x there (by z itself,
+    ``\frac{\partial L}{\partial \mathbf z}``, it stays the variable).  ``env`` itself where
+    the function involves ``wrt`` already or nothing is set so."""
+    letters = _letters_in(function, env)
+    if wrt in letters:
+        return env
+    wanted = {k for k in letters if k in env.vars and k not in env.functions and k != wrt}
+    found: dict[str, FunctionDef] = {}
+    for row in reversed(rows):
+        if not wanted - found.keys():
+            break
+        if row.path != path or row.end > at:
+            continue
+        for chain in t.statements(row.tree_as_parsed) if row.tree_as_parsed is not None else ():
+            setting = _set_in(chain, wanted - found.keys(), env)
+            if setting is not None:
+                found[setting.key] = setting
+    if not any(wrt in _keys(d.body) for d in found.values()):
+        return env
+    return replace(env, functions={**env.functions, **found})
+
+
+def _letters_in(node: t.Node, env: Env) -> set[str]:
+    """The letters ``node`` is written in, through the bodies of the names it uses."""
+    out: set[str] = set()
+    pending = list(_keys(node))
+    while pending and len(out) < 200:
+        key = pending.pop()
+        if key in out:
+            continue
+        out.add(key)
+        fdef = env.functions.get(key)
+        if fdef is not None and not fdef.params:
+            pending.extend(_keys(fdef.body))
+    return out
+
+
+def _set_in(chain: t.Chain, wanted: set[str], env: Env) -> FunctionDef | None:
+    """``z = W\\mathbf x + \\mathbf b`` for a wanted z, written in declared letters (not z)."""
+    if len(chain.items) != 2 or chain.relations != ("=",):
+        return None
+    head, body = chain.items
+    key = symbol_key(head) if isinstance(head, (t.Symbol, t.Font)) else None
+    if key is None or key[0] not in wanted or body is None:
+        return None
+    used = {k for k in _keys(body) if k in env.vars or k in env.functions}
+    if key[0] in used or not used:
+        return None
+    return FunctionDef(key[0], (), body)
