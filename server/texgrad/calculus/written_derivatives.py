@@ -1584,6 +1584,15 @@ def _vec_of(node: t.Node) -> t.Node | None:
     return None
 
 
+def _settled(
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, function: t.Node, wrt: str
+) -> Context:
+    """``ctx`` where the declared letters the function is written in that a row before the
+    claim sets in terms of ``wrt`` are defined so (:func:`through_settings`)."""
+    settled = through_settings(checked.rows, checked.path, claim.row.start, function, wrt, ctx.env)
+    return ctx if settled is ctx.env else replace(ctx, env=settled)
+
+
 def _check_derivative(
     checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: list[Statement] | None,
     seconds: float, said: set[str],
@@ -1601,9 +1610,7 @@ def _check_derivative(
     function = _set_before(checked, claim, function, env)
     hessian = claim.form == "hessian"
     ctx = _intermediate(ctx, wrt)  # ∇_a L of a name a = tanh(u) the document defines
-    settled = through_settings(checked.rows, checked.path, claim.row.start, function, wrt, ctx.env)
-    if settled is not ctx.env:  # ∂L/∂W of L in a declared z, set z = Wx before: through it
-        ctx = replace(ctx, env=settled)
+    ctx = _settled(checked, claim, ctx, function, wrt)  # L in a declared z set to Wx: by W
     env = ctx.env
     if not hessian and wrt in env.vars:  # ∂L/∂V = P^T G, L never defined, G = ∂L/∂O
         through = _through_upstream(checked, claim, ctx, layout, seconds, wrt)
