@@ -1219,3 +1219,32 @@ def test_a_markdown_theorem_s_letters_hold_after_it_an_example_s_do_not(tmp_path
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch", name="page.qmd")
+
+
+def test_a_definition_made_of_set_up_letters_is_no_borrowed_letter(tmp_path: Path) -> None:
+    r"""GP notes: ``\alpha = (K + \sigma^2 I_n)^{-1} y`` in the Solving section is made only
+    of the Setting's K, σ² and y, so it names the model's weights, and the Prediction
+    section's ``K_*^\top \alpha`` is a mismatch with it as a side; a gain made of letters
+    its own section declares (``G = P C^\top``) stays borrowed in the next."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! gp.md
+        ## Setting
+
+        Let $K = K_1 \otimes K_2$ with $K_1 \in \mathbb{R}^{n \times n}$ and $K_2 = I_1$,
+        $y \in \mathbb{R}^n$, and a noise variance $\sigma^2 > 0$.
+
+        ## Solving
+
+        Let $C \in \mathbb{R}^{q \times n}$ and $P \in \mathbb{R}^{n \times n}$. The weights are
+        $\alpha = (K + \sigma^2 I_n)^{-1} y$ and the gain is $G = P C^\top$.
+
+        ## Prediction
+
+        Let $K_* \in \mathbb{R}^{m \times n}$. The mean is $K_* \alpha$, not $K_*^\top \alpha$.
+                                                                              ^^^^^^^^^^^^^^^
+        The control $u = -G \alpha$ uses a gain of its own.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", name="gp.md")

@@ -46,6 +46,9 @@ class Declaration:
     symmetric: bool = False
     positive_definite: bool = False
     values: tuple[float, ...] = ()  # the entries' finite set: (0, 1) of \{0,1\}^n labels
+    # a definition's ingredients: the letters (key, font) of the formula that defines it
+    # (``\alpha = (K + \sigma^2 I)^{-1} y``: K, σ, y), for ``RuleBase._borrowed``
+    made_of: tuple[tuple[str, str | None], ...] = ()
 
     def means_same_as(self, other: Declaration) -> bool:
         """Does ``other`` say the same of the same symbol, wherever it is written in its file?
