@@ -51,6 +51,20 @@ DECLARED = (
             """,
             "argument-mismatch",
         ),
+        (  # a plain italic N after \sim is a normal too
+            r"""
+            $$z \sim N(0, \Sigma)$$
+              ^
+            """,
+            "argument-mismatch",
+        ),
+        (  # … and sizes the covariance nothing declares by what is drawn (x: n×n)
+            r"""
+            With $x \sim N(0, S)$, $S z$ is wrong.
+                                    ^^^
+            """,
+            "matmul-mismatch",
+        ),
         # an inner product of operands of two shapes, plain or Frobenius
         (
             r"""
@@ -97,6 +111,9 @@ def _dedent(text: str) -> str:
         r"$$C \sim \mathcal{N}(0, B), \qquad \mathcal{N}(A, B)$$",
         r"$$x \mid z \sim \mathcal{N}(C z, \Sigma), \qquad p(x \mid z) = \mathcal{N}(x \mid C z, \Sigma)$$",
         r"$$\mathcal{N}(\mathbf{1}_p \otimes \mu, I_p \otimes \Sigma), \qquad \mathcal{N}_n(\mu, \Sigma)$$",
+        # an italic N a document declares (a count) is no normal's; outside \sim, N(…) is not read
+        r"Let $N \in \mathbb{N}$. $$z \sim N(0, \Sigma)$$ With $x \sim N(0, S)$, $S z$.",
+        r"$$N(m, \Sigma), \qquad N(0, S), \qquad S z$$",
         # the document's own \mathcal{N}, a neighbourhood: not a normal
         r"Let $\mathcal{N} \in \mathbb{R}^{p \times n}$. $$\mathcal{N}(m, \Sigma)$$",
         # inner products of one shape, a row against a column, a scalar, unknown operands

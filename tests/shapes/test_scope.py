@@ -1111,3 +1111,140 @@ def test_a_section_titled_problem_poses_the_problem_for_the_sections_after_it(
         """,
     )
     assert found(result) == expected(fx, "add-mismatch")
+
+
+CHAPTER = r"""
+\documentclass{book}
+\newtheorem{thm}{Theorem}
+\newtheorem{example}{Example}
+\newtheorem{exercise}{Exercise}
+\begin{document}
+\chapter{The SVD}
+\section{Existence}
+\begin{thm}
+Let $A \in \mathbb{R}^{m \times n}$ with $m \ge n$.
+\end{thm}
+\begin{proof}
+Put $u \in \mathbb{R}^m$, a column of the left factor.
+\end{proof}
+After it $A^\top u$ is fine, but $A u$ is not.
+                                  ^^^
+\begin{example}
+Let $A \in \mathbb{R}^{2 \times 3}$ and $x \in \mathbb{R}^3$: its own $A x$ is fine.
+\end{example}
+\section*{Exercises}
+\begin{exercise}
+Show that $A A^\top u$ and $u^\top A$ are fine, and that $u A$ is not.
+                                                          ^^^
+\end{exercise}
+\end{document}
+"""
+
+
+def test_what_a_theorem_declares_of_a_letter_of_one_shape_holds_after_it(tmp_path: Path) -> None:
+    # a book's "Theorem. Let $A \in \mathbb{R}^{m \times n}$" and its proof's u size the
+    # chapter's A and u after them (a later section, the exercises), past an Example that
+    # sizes an A of its own (which stays its own)
+    fx, result = check_fixture(tmp_path, CHAPTER)
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_a_theorem_s_letter_re_used_with_another_shape_stays_its_own(tmp_path: Path) -> None:
+    # a letter two lemmas declare with two shapes, or one a lemma supposes ("For $C \in …$",
+    # "If $B \in …$"), or a proof's step defined by an equation, is each result's own: after
+    # them nothing sizes it, and a running-text equation gives it a meaning anew
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        \documentclass{article}
+        \newtheorem{lemma}{Lemma}
+        \begin{document}
+        \section{Facts}
+        Let $x \in \mathbb{R}^{k}$.
+        \begin{lemma}
+        Let $A \in \mathbb{R}^{m \times n}$. Then $A^\top A$ is square.
+        \end{lemma}
+        \begin{lemma}
+        Let $A \in \mathbb{R}^{n \times n}$. For $C \in \mathbb{R}^{p \times q}$, $C^\top C$ is
+        square. If $B \in \mathbb{R}^{q \times q}$ then $B^2$ is too.
+        \end{lemma}
+        \begin{proof}
+        With $D = C C^\top$ this is clear.
+        \end{proof}
+        After them $A x$, $C x$, $B x$ and $D x$ say nothing, and $C = x x^\top$ is a definition.
+        \end{document}
+        """,
+    )
+    assert found(result) == set()
+
+
+def test_a_markdown_theorem_s_letters_hold_after_it_an_example_s_do_not(tmp_path: Path) -> None:
+    # MyST's {prf:theorem} and Quarto's {#thm-…} state as \begin{theorem} does; an example
+    # (:::{prf:example}, {#exm-…}) keeps its letters
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! page.md
+        # Notes
+
+        ```{prf:theorem} Rank
+        Let $A \in \mathbb{R}^{m \times n}$ with $m > n$.
+        ```
+
+        ```{prf:example}
+        Let $B \in \mathbb{R}^{2 \times 3}$.
+        ```
+
+        Then $A^\top A$ is fine, $B B$ says nothing, and $A A$ is wrong.
+                                                          ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", name="page.md")
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! page.qmd
+        # Notes
+
+        ::: {#thm-rank}
+        Let $A \in \mathbb{R}^{m \times n}$ with $m > n$.
+        :::
+
+        ::: {#exm-small}
+        Let $B \in \mathbb{R}^{2 \times 3}$.
+        :::
+
+        Then $A^\top A$ is fine, $B B$ says nothing, and $A A$ is wrong.
+                                                          ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", name="page.qmd")
+
+
+def test_a_definition_made_of_set_up_letters_is_no_borrowed_letter(tmp_path: Path) -> None:
+    r"""GP notes: ``\alpha = (K + \sigma^2 I_n)^{-1} y`` in the Solving section is made only
+    of the Setting's K, σ² and y, so it names the model's weights, and the Prediction
+    section's ``K_*^\top \alpha`` is a mismatch with it as a side; a gain made of letters
+    its own section declares (``G = P C^\top``) stays borrowed in the next."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! gp.md
+        ## Setting
+
+        Let $K = K_1 \otimes K_2$ with $K_1 \in \mathbb{R}^{n \times n}$ and $K_2 = I_1$,
+        $y \in \mathbb{R}^n$, and a noise variance $\sigma^2 > 0$.
+
+        ## Solving
+
+        Let $C \in \mathbb{R}^{q \times n}$ and $P \in \mathbb{R}^{n \times n}$. The weights are
+        $\alpha = (K + \sigma^2 I_n)^{-1} y$ and the gain is $G = P C^\top$.
+
+        ## Prediction
+
+        Let $K_* \in \mathbb{R}^{m \times n}$. The mean is $K_* \alpha$, not $K_*^\top \alpha$.
+                                                                              ^^^^^^^^^^^^^^^
+        The control $u = -G \alpha$ uses a gain of its own.
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch", name="gp.md")

@@ -388,10 +388,12 @@ def _drawn_sizes(by_path: dict[str, list[PlacedRow]], table: SymbolTable) -> lis
                 drawn, law = tree.items[i], tree.items[i + 1]
                 if rel != "\\sim" or drawn is None or not isinstance(law, t.Product):
                     continue
-                parts = normal_parts(*law.factors) if len(law.factors) == 2 else None
+                parts = normal_parts(*law.factors, plain=True) if len(law.factors) == 2 else None
                 key = symbol_key(drawn)
                 if parts is None or parts[0] is not None or key is None:
                     continue
+                if _italic_n(law.factors[0]) and "N" in table.declarations:
+                    continue  # (an italic N the document declares: not a normal's)
                 decl = table.lookup(key[0], key[1], path, row.start)
                 if decl is None or decl.shape.cols != ONE or decl.shape.rows == ONE:
                     continue
@@ -432,6 +434,12 @@ def _drawn_in_prose(
         return []
     shift = row.start - law.start  # (a row an edit moved keeps its tree's offsets)
     return _normal_sized(parts, shape.rows, path, shift, table)
+
+
+def _italic_n(name: t.Node) -> bool:
+    """Is a normal's name written as a plain italic ``N``?"""
+    base = name.base if isinstance(name, t.Sub) else name
+    return getattr(base, "font", None) is None
 
 
 def _normal_sized(

@@ -167,6 +167,10 @@ class Boundaries:
     # the spans of callouts (Quarto, R Markdown): asides whose letters are their own where
     # the letter is declared otherwise outside (SymbolTable.lookup), else they carry on
     boxes: list[tuple[int, int]] = field(default_factory=list)
+    # the results that state (a theorem, a lemma, a proposition and its proof; not an
+    # example, an exercise or a remark): what they declare of a letter the text gives one
+    # shape holds after them too (a chapter's A of "Theorem. Let $A \in …$")
+    stating: list[tuple[int, int]] = field(default_factory=list)
 
     @classmethod
     def of(cls, text: str) -> Boundaries:
@@ -183,6 +187,8 @@ class Boundaries:
                 results = _outermost(sorted(results + divs))
             divs = _outermost(sorted(divs + boxes))
         introduced = _introduced(source, results)
+        titles = _theorem_titles(source) if results else {}
+        stating = [span for span in results if _states(source, span[0], titles)]
         sections, levels, limits, units = [], [], [], []
         ancestors: list[_Kind] = []  # the headings a section is under
         for m in _HEADING.finditer(text):
@@ -198,7 +204,7 @@ class Boundaries:
             limits.append(_limit(ancestors))
             units.append(any(a[2] for a in ancestors))
         paragraphs = [m.start() for m in PARAGRAPH_BREAK.finditer(text)]
-        return cls(sections, paragraphs, levels, limits, units, results, introduced, boxes)
+        return cls(sections, paragraphs, levels, limits, units, results, introduced, boxes, stating)
 
     @classmethod
     def after(cls, old_text: str, old: Boundaries, text: str) -> Boundaries:
@@ -229,6 +235,7 @@ class Boundaries:
             results,
             introduced,
             [(a if a < start else a + d, b if b < start else b + d) for a, b in old.boxes],
+            [(a if a < start else a + d, b if b < start else b + d) for a, b in old.stating],
         )
         if "_ends" in old.__dict__:  # (made of the same levels and limits: see _reach_ends)
             moved.__dict__["_ends"] = old.__dict__["_ends"]
@@ -237,11 +244,12 @@ class Boundaries:
     @property
     def scopes(self) -> list[tuple[int, int]]:
         """The spans of results and callouts, whose letters are their own, and of the sentences
-        of results that introduce (for ``incremental``: one that appeared, went or moved
-        changes what is in force around it)."""
-        if not (self.boxes or self.introduced):
+        of results that introduce, and those of results that state again (for
+        ``incremental``: one that appeared, went, moved or changed kind changes what is in
+        force around it)."""
+        if not (self.boxes or self.introduced or self.stating):
             return self.results
-        return sorted(self.results + self.boxes + self.introduced)
+        return sorted(self.results + self.boxes + self.introduced + self.stating)
 
     def section_between(self, a: int, b: int) -> bool:
         i = bisect.bisect_right(self.sections, a)
@@ -300,6 +308,12 @@ class Boundaries:
             return None
         return None if self.introduces(a) else results[i]
 
+    def states(self, span: tuple[int, int]) -> bool:
+        """Is the result at ``span`` (of ``result_of``) one that states (a theorem, a lemma,
+        a proof), not an example, an exercise or a remark?"""
+        i = bisect.bisect_left(self.stating, span)
+        return i < len(self.stating) and self.stating[i] == span
+
     def introduces(self, a: int) -> bool:
         """Is ``a`` in a sentence of a result that introduces what the text goes on to use?"""
         spans = self.introduced
@@ -346,6 +360,37 @@ def _results(text: str) -> list[tuple[int, int]]:
     if "{prf:" not in text:
         return spans
     return _outermost(sorted(spans + _myst_results(text)))
+
+
+# the results that state: a theorem, a lemma, a proposition, a corollary, a claim and the
+# proof of one (what they declare is the text's letters, as a chapter's "Let $A \in …$");
+# an example, an exercise, a problem, a remark are asides whose letters are their own
+_STATING_TITLE = re.compile(
+    r"^(?:theorems?|thm|lemmas?|lem|propositions?|prop|corollar(?:y|ies)|cor|claims?|proof|"
+    r"facts?|observations?|conjectures?)$",
+    re.I,
+)
+_QUARTO_STATING = re.compile(r"(?:^|[\s{])(?:#(?:thm|lem|cor|prp|cnj)-|\.proof\b)")
+
+
+def _states(text: str, at: int, titles: dict[str, str]) -> bool:
+    """Does the result starting at ``at`` (its ``\\begin``, directive or div fence) state,
+    by the name of its environment or the title ``titles`` give it (``\\newtheorem{thm}{Theorem}``
+    makes ``thm`` one)?"""
+    line_end = text.find("\n", at)
+    line = text[at : line_end if line_end >= 0 else len(text)]
+    m = _ENV.match(line)
+    if m is not None:
+        name = m.group(2)
+        if _STATING_TITLE.match(name):
+            return True
+        title = titles.get(name)
+        return title is not None and bool(_STATING_TITLE.match(title))
+    m = _MYST_RESULT.match(line)
+    if m is not None:
+        return bool(_STATING_TITLE.match(m.group(2)))
+    m = _DIV_FENCE.match(line)
+    return m is not None and _QUARTO_STATING.search(m.group(1)) is not None
 
 
 def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -484,6 +529,13 @@ def _near_structure(src: str, start: int, end: int) -> bool:
         if m.group(2) in names:
             return True
     return False
+
+
+def _theorem_titles(text: str) -> dict[str, str]:
+    """The titles of the environments a text's ``\\newtheorem``s make, by name."""
+    if "\\newtheorem" not in text:
+        return {}
+    return {m.group(1).strip(): m.group(2).strip() for m in _NEWTHEOREM.finditer(text)}
 
 
 def _theorem_names(text: str) -> set[str]:

@@ -47,6 +47,9 @@ class Declaration:
     positive_definite: bool = False
     values: tuple[float, ...] = ()  # the entries' finite set: (0, 1) of \{0,1\}^n labels
     call: str = ""  # of a function's value declared at a call (``\tau(y) \in …``): the call
+    # a definition's ingredients: the letters (key, font) of the formula that defines it
+    # (``\alpha = (K + \sigma^2 I)^{-1} y``: K, σ, y), for ``RuleBase._borrowed``
+    made_of: tuple[tuple[str, str | None], ...] = ()
 
     def means_same_as(self, other: Declaration) -> bool:
         """Does ``other`` say the same of the same symbol, wherever it is written in its file?
@@ -59,6 +62,7 @@ class Declaration:
             and self.positive_definite == other.positive_definite
             and self.values == other.values
             and self.call == other.call
+            and self.made_of == other.made_of
         )
 
 
@@ -301,7 +305,7 @@ class SymbolTable:
             ):
                 return d
         if spans is not None:  # what a lemma declared holds in it (and its proof) only
-            while j and not _holds(spans[j - 1], offset):
+            while j and not _holds(spans[j - 1], offset) and not self._outlives(p, j - 1):
                 j -= 1
         boxes = p.boxes  # what a callout declares holds after it if the letter has one shape
         if boxes is not None and not p.one_meaning:
@@ -325,6 +329,32 @@ class SymbolTable:
             if carried is not None:
                 return carried
         return p.other(self)
+
+    def _outlives(self, p: _FileView, i: int) -> bool:
+        """Does ``p.by_start[i]``, made in a result (``p.spans[i]``), hold after it too?  What
+        a theorem, a lemma or its proof declares does when the project gives the letter one
+        shape and the result does not suppose it ("If $A \\in …$"): a book's "Theorem. Let
+        $A \\in \\mathbb{R}^{m \\times n}$" sizes the chapter's A.  An example's, an exercise's
+        letters stay its own, as does a lemma's letter declared elsewhere with another shape
+        and what a proof defines by an equation (``B = C^{-1} + V A^{-1} U``, a step of its
+        own: the next lemma re-uses B)."""
+        span = p.spans[i] if p.spans is not None else None
+        bounds = self.boundaries.get(p.path)
+        if span is None or bounds is None or not bounds.states(span):
+            return False
+        d = p.by_start[i]
+        if getattr(d, "how", "definition") == "definition":
+            return False  # (a definition, a signature or a fact: the result's own)
+        return (
+            p.one_meaning_outside_asides(self) and not self.supposed(d) and not self._quantified(d)
+        )
+
+    def _quantified(self, d: Declaration) -> bool:
+        """Is ``d`` made right after a "for" in its sentence ("For $C \\in …$, rank …", "for
+        every $B \\in …$ of rank k"): a result's hypothesis on any such letter?"""
+        text = self.texts.get(d.path, "")
+        lo = sentence_start(text, max(0, d.start - _QUANTIFIER_REACH), d.start)
+        return _QUANTIFIER.search(text, lo, d.start) is not None
 
     def _travels(self, d: Any, p: _FileView) -> bool:
         """May ``d`` hold past its section?  A declaration may; a definition (``K = P C^\top
@@ -403,12 +433,15 @@ class SymbolTable:
 
     def carried(self, d: Declaration, path: str, offset: int) -> bool:
         """Is ``d`` in force at ``offset`` only because it was declared in an earlier section
-        (not as notation) and holds in the ones that follow?"""
+        (not as notation) and holds in the ones that follow, or in a result before (a
+        theorem's letter, ``_outlives``)?"""
+        if d.path != path or d.start > offset:
+            return False
         bounds = self.boundaries.get(path) or Boundaries([], [])
-        return (
-            d.path == path and d.start <= offset and bounds.left_section(d.start, offset)
-            and not self.is_notation(d)
-        )  # fmt: skip
+        if bounds.left_section(d.start, offset) and not self.is_notation(d):
+            return True
+        span = bounds.result_of(d.start) if bounds.results else None
+        return span is not None and span[1] <= offset
 
     def _contested(self, d: Declaration, decls: list[Declaration]) -> bool:
         """Is ``d`` contradicted in its own sentence (a ``redeclared`` warning)?  (``decls``:
@@ -455,6 +488,15 @@ class SymbolTable:
             )  # fmt: skip
             self._local[(d.path, d.start)] = known
         return known
+
+    def aside(self, d: Declaration) -> bool:
+        """Is ``d`` made in a problem, an exercise or an example (a section or a theorem-like
+        environment that is one), whose letters are its own?"""
+        bounds = self.boundaries.get(d.path)
+        if bounds is None:
+            return False
+        span = bounds.result_of(d.start) if bounds.results else None
+        return bounds.in_unit(d.start) or (span is not None and not bounds.states(span))
 
     def is_notation(self, d: Declaration) -> bool:
         """Is a declaration made as notation for the whole document: in a sentence that
@@ -600,6 +642,7 @@ class _FileView:
         self._contested: dict[int, bool] = {}
         self._sorted: tuple[list[Any], list[tuple[str, int]], int] | None = None
         self._main: _MainLine | None | bool = False  # (not yet known)
+        self._one_outside: bool | None = None  # (not yet known)
 
     def other(self, table: SymbolTable) -> Any:
         """What holds here from the project's other files: the first declaration there (in
@@ -627,6 +670,14 @@ class _FileView:
     @functools.cached_property
     def one_meaning(self) -> bool:
         return bool(self.here) and _one_meaning(self.here)
+
+    def one_meaning_outside_asides(self, table: SymbolTable) -> bool:
+        """Do the declarations in every file of the project give the symbol one shape, but
+        for what examples, exercises and problems declare (``SymbolTable.aside``)?"""
+        if self._one_outside is None:
+            kept = [d for d in self.decls if not table.aside(d)]
+            self._one_outside = bool(kept) and _one_meaning(kept)
+        return self._one_outside
 
     @functools.cached_property
     def agree(self) -> bool:
@@ -671,6 +722,11 @@ class _MainLine:
             self._sets_up = any(table.sets_up(d) for d in self.items)
         return self._sets_up
 
+
+# a "for" before a declaration in its sentence, up to this far before it: "For $C \in …$",
+# "for every $B \in …$ of rank at most k" (a result's hypothesis on any such letter)
+_QUANTIFIER_REACH = 80
+_QUANTIFIER = re.compile(r"\b[Ff]or\b[^.;:]*$")
 
 # words by which a text says a letter means something else from here on (looked for in the
 # section of the new declaration, up to this far before it)

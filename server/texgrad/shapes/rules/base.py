@@ -30,6 +30,7 @@ from texgrad.shapes.questions import (
     dimension_key,
     dimension_names,
 )
+from texgrad.shapes.sections import SENTENCE_LOOKBACK, sentence_start
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
@@ -369,9 +370,28 @@ class RuleBase:
             if key is None or self._declared(key[0]):
                 continue
             d = self._sized_definition(key[0], inner.start)
-            if d is not None and self.table.borrowed(d, self.path, inner.start):
+            if (
+                d is not None and self.table.borrowed(d, self.path, inner.start)
+                and not self._made_of_set_up(d, inner.start)
+            ):  # fmt: skip
                 return True
         return False
+
+    def _made_of_set_up(self, d: Declaration, offset: int) -> bool:
+        r"""Is the definition ``d`` made only of letters a section that sets up the others
+        declares or defines (a Setting's K, σ² and y: ``lpha = (K + \sigma^2 I_n)^{-1}
+        y``), each the one in force at ``offset``?  Then it names a quantity of the whole
+        model, as those letters do, not a computation of its own section (a definition for a
+        case, "In the balanced case $V = B B^\top$", has no ingredients: ``ingredients``)."""
+        if not d.made_of:
+            return False
+        for key in d.made_of:
+            found = self._lookup(key, offset) or self._weak(key, offset)
+            if found is None and not self._declared(key[0]):
+                found = self._definition(key[0], offset)
+            if found is None or not self.table.sets_up(found):
+                return False
+        return True
 
     def _declaration(self, node: t.Node) -> Declaration | None:
         node = unwrapped(node)
@@ -403,6 +423,36 @@ def span_key(node: t.Node) -> tuple[int, int, type]:
 # a width numbered from 1 that families make (n_2 of W^{(2)}): see RuleBase._unnamed_width
 # a layer's width numbered from 1 (n_2) or below the last layer's (n_{L-1}): see _unnamed_width
 _NUMBERED = re.compile(r"[^_]+_(?:\{?[1-9][0-9]*\}?|\{[A-Z] ?- ?[1-9][0-9]*\})$")
+
+
+# words by which a sentence makes what it defines a special case's
+_A_CASE = re.compile(r"\b(?:[Cc]ases?|[Ss]pecial(?:ly)?|[Hh]ere|[Ee]xamples?|[Ii]nstance)\b")
+
+
+def ingredients(node: t.Node, source: str, at: int) -> tuple[tuple[str, str | None], ...]:
+    r"""The letters (key, font) a formula defining the letter at ``at`` is made of, each
+    once, in order: its outermost symbols (``K_1`` whole), but for identities and written
+    constants (``I_n``, ``\mathbf{1}``), which any section may write; none when the sentence
+    makes the definition a case's ("In the balanced case $V = B B^\top$": V means more
+    after it)."""
+    lo = sentence_start(source, max(0, at - SENTENCE_LOOKBACK), at)
+    if _A_CASE.search(source, lo, at) is not None:
+        return ()
+    out: list[tuple[str, str | None]] = []
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        key = symbol_key(n)
+        if key is None:
+            todo.extend(reversed(list(n.children())))
+            continue
+        base = key[0].partition("_")[0]
+        if base not in _CONSTANT_LETTERS and key not in out:
+            out.append(key)
+    return tuple(out)
+
+
+_CONSTANT_LETTERS = frozenset({"I", "0", "1", "e", "\\pi"})
 
 
 def _inverse(node: t.Power) -> bool:

@@ -17,14 +17,17 @@ _NORMAL_FONTS = ("mathcal", "mathrm", "operatorname")
 GIVEN = ("\\mid", "|", "\\vert")
 
 
-def normal_parts(name: t.Node, bracket: t.Node) -> tuple[t.Node | None, t.Node, t.Node] | None:
+def normal_parts(
+    name: t.Node, bracket: t.Node, *, plain: bool = False
+) -> tuple[t.Node | None, t.Node, t.Node] | None:
     r"""The point (or None), mean and covariance of ``\mathcal{N}(\mu, \Sigma)``,
     ``\mathcal{N}(x \mid \mu, \Sigma)``, ``\mathcal{N}(x; \mu, \Sigma)`` written as the letter
-    and its bracket; else None."""
+    and its bracket; else None.  With ``plain``, an italic ``N(0, \sigma^2 I)`` is one too
+    (asked of what a ``\sim`` says a letter is drawn from: there N is no count)."""
     base = name.base if isinstance(name, t.Sub) else name  # \mathcal{N}_n(\mu, \Sigma)
     if not (
-        isinstance(base, t.Symbol) and base.name == "N" and base.font in _NORMAL_FONTS
-        and not base.accents
+        isinstance(base, t.Symbol) and base.name == "N" and not base.accents
+        and (base.font in _NORMAL_FONTS or (plain and base.font is None))
     ):  # fmt: skip
         return None
     if not isinstance(bracket, t.Paren) or bracket.open not in ("(", "\\left("):
@@ -64,9 +67,13 @@ class DistributionRules(RuleBase):
         r"""``x \sim \mathcal{N}(\mu, \Sigma)``: a vector drawn has the covariance's rows."""
         if not isinstance(normal, t.Product) or len(normal.factors) != 2:
             return
-        parts = normal_parts(*normal.factors)
+        parts = normal_parts(*normal.factors, plain=True)
         if parts is None:
             return
+        name = normal.factors[0]
+        font = getattr(name.base if isinstance(name, t.Sub) else name, "font", None)
+        if font is None and self._lookup(("N", None), name.start) is not None:
+            return  # (an italic N the document declares: not a normal's)
         c = self.infer(parts[2])
         if c is None or c.is_scalar or self._borrowed(parts[2]) or c.rows != c.cols:
             return

@@ -33,7 +33,7 @@ from texgrad.shapes.questions import (
     constant_size,
     dimension_key,
 )
-from texgrad.shapes.rules.base import UNSIZED, span_key, unwrapped
+from texgrad.shapes.rules.base import UNSIZED, ingredients, span_key, unwrapped
 from texgrad.shapes.rules.distributions import GIVEN, DistributionRules
 from texgrad.shapes.rules.symbols import ESTIMATE_ACCENTS, SAME_SHAPE_ACCENTS
 from texgrad.shapes.sections import SENTENCE_BREAK, SENTENCE_LOOKBACK, Boundaries, sentence_start
@@ -282,7 +282,8 @@ class RelationRules(DistributionRules):
         if a is not None and b is not None and self._states_sizes(a, b, left.start):
             return  # Z = I_m \otimes \mathbf{1}_r for Z n×q: q = m here, Z still n×q
         if b is not None and self._defines(left) and not self._misprints(left, right, a, b):
-            self._define(left, b)  # y = Ax gives an undeclared y its shape (again, if redefined)
+            # y = Ax gives an undeclared y its shape (again, if redefined)
+            self._define(left, b, ingredients(right, self.source, left.start))
             return
         if a is None and b is not None and self._defines_within(left, b):
             return  # q^\top = x^\top W; \log \sigma^2 = W_\sigma h + b_\sigma
@@ -894,14 +895,19 @@ class RelationRules(DistributionRules):
         base = self.infer(replace(node, accents=node.accents[:-1]))
         return base is not None and base != decl.shape
 
-    def _define(self, node: t.Node, shape: Shape) -> None:
+    def _define(
+        self, node: t.Node, shape: Shape, made_of: tuple[tuple[str, str | None], ...] = ()
+    ) -> None:
         key = symbol_key(node)
         if key is None:
             return
         self.reads.add(key[0])
         found = self.defined.get(key[0], [])
         if not any(d.path == self.path and d.start == node.start for d in found):
-            d = Declaration(key[0], key[1], shape, self.path, node.start, node.end, "definition")
+            d = Declaration(
+                key[0], key[1], shape, self.path, node.start, node.end, "definition",
+                made_of=made_of,
+            )  # fmt: skip
             self.writes.append(d)
             self.defined[key[0]] = [*found, d]  # (replaced: see apply)
 
