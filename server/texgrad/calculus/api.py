@@ -37,6 +37,7 @@ from texgrad.calculus.inverse_variable import (
     with_stand_in,
 )
 from texgrad.calculus.lower import FunctionDef, Lowerer, VarInfo, as_member
+from texgrad.calculus.notation import sigmoid_apart
 from texgrad.calculus.own_functions import calls, in_function_names
 from texgrad.calculus.own_names import in_own_name
 from texgrad.calculus.planning import DiffPlan, plans_of, statement_at
@@ -250,6 +251,7 @@ def _diff_text(
     # \vx as the document writes it, else as given
     in_force = lambda: _macros(path, text, project, folder)  # noqa: E731
     ctx.unit_sums = unit_vectors_stated(result.doc.text, in_force)  # one-hot: 1ᵀy = 1
+    ctx.style = sigmoid_apart(ctx.style, ctx.env.vars)  # σ > 0 of its own: sigmoid(…)
     tree = statement_at(row.tree, offset, end if end is not None else offset + 1)
     tree, wrt, hessian, layout, problem = _asked(tree, text, wrt, hessian, layout, ctx, result)
     if problem:

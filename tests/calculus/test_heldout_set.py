@@ -1,0 +1,49 @@
+r"""What the seventh session's held-out documents (``tests/derivations/``: a policy-gradient
+lecture, a glmnet Rmd, NMF divergences, a VAE ELBO, metric-learning slides) showed, each
+checked by its own small case."""
+
+from __future__ import annotations
+
+from texgrad.calculus.api import diff_in_document, diff_latex
+
+BUDGET = 60.0  # seconds: the claim is the result, not its speed on a loaded machine
+
+
+def test_the_logistic_function_is_spelt_apart_from_a_sigma_of_the_document() -> None:
+    r"""A noise scale ``\sigma > 0`` beside a logistic loss: the result's logistic function is
+    ``\operatorname{sigmoid}``, not ``\sigma(\sigma + w^\top x)`` (σ times a sum, read
+    back); without a σ of its own the document's result keeps ``\sigma``."""
+    f = r"\log(1 + e^{\sigma + \mathbf{w}^\top\mathbf{x}})"
+    where = r"\mathbf{w}, \mathbf{x} \in \mathbb{R}^n; \sigma > 0"
+    out = diff_latex(f, r"\mathbf{w}", where, budget=BUDGET)
+    assert out.verified, out.error or out.note
+    assert out.result == r"\operatorname{sigmoid}(\sigma + \mathbf{w}^\top \mathbf{x}) \mathbf{x}"
+    plain = diff_latex(
+        r"\log(1 + e^{\mathbf{w}^\top\mathbf{x}})", r"\mathbf{w}",
+        r"\mathbf{w}, \mathbf{x} \in \mathbb{R}^n", budget=BUDGET,
+    )  # fmt: skip
+    assert plain.verified and plain.result == r"\sigma(\mathbf{w}^\top \mathbf{x}) \mathbf{x}"
+
+
+GLMNET = (
+    r"Responses $y_i \in \{0, 1\}$, predictors $x_i \in \mathbb{R}^p$, coefficients "
+    r"$\beta \in \mathbb{R}^p$ and an intercept $\beta_0 \in \mathbb{R}$."
+    "\n\n"
+    "$$\n"
+    r"-\frac{1}{n}\sum_{i=1}^{n}\left[y_i(\beta_0 + x_i^\top\beta) - "
+    r"\log\left(1 + e^{\beta_0 + x_i^\top\beta}\right)\right]"
+    "\n$$\n\n"
+    r"Later, a noise scale $\sigma > 0$ of a Gaussian model."
+    "\n"
+)
+
+
+def test_a_logistic_sum_over_samples_beside_a_noise_scale_is_verified() -> None:
+    r"""The binomial deviance of a glmnet note whose later section has a noise scale σ: the
+    summand's derivative, printed with ``\sigma(…)``, read back as σ times a sum and was
+    never verified ("no random point inside the function's domain")."""
+    out = diff_in_document("glmnet.md", 4, r"\beta", text=GLMNET, budget=BUDGET)
+    assert out.verified, out.error or out.note
+    assert out.result == (
+        r"\frac{1}{n} \sum_{i=1}^{n} (\operatorname{sigmoid}(\beta_0 + \beta^\top x_i) - y_i) x_i"
+    )
