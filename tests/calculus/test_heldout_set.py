@@ -47,3 +47,35 @@ def test_a_logistic_sum_over_samples_beside_a_noise_scale_is_verified() -> None:
     assert out.result == (
         r"\frac{1}{n} \sum_{i=1}^{n} (\operatorname{sigmoid}(\beta_0 + \beta^\top x_i) - y_i) x_i"
     )
+
+
+def test_a_logarithm_of_a_quotient_of_matrices_is_sampled_where_it_is_defined() -> None:
+    r"""The generalised KL divergence of NMF, ``\sum_{i,j} X_{ij}\log\frac{X_{ij}}{(WH)_{ij}}
+    - X_{ij} + (WH)_{ij}``: X, W and H sampled positive (the logarithm's argument is built of
+    them by products and quotients), where it was "not verified: no random point inside the
+    function's domain"; the Itakura–Saito divergence alike."""
+    where = r"X \in \mathbb{R}^{m \times n}; W \in \mathbb{R}^{m \times r}; H \in \mathbb{R}^{r \times n}"
+    kl = r"\sum_{i,j}\left(X_{ij}\log\frac{X_{ij}}{(WH)_{ij}} - X_{ij} + (WH)_{ij}\right)"
+    out = diff_latex(kl, "W", where, budget=BUDGET)
+    assert out.verified, out.error or out.note
+    assert out.result == r"(\mathbf{1} \mathbf{1}^\top - X \oslash (W H)) H^\top"
+    itakura_saito = (
+        r"\sum_{i,j}\left(\frac{X_{ij}}{(WH)_{ij}} - \log\frac{X_{ij}}{(WH)_{ij}} - 1\right)"
+    )
+    out = diff_latex(itakura_saito, "H", where, budget=BUDGET)
+    assert out.verified, out.error or out.note
+    assert out.result == r"W^\top ((W H)^{\circ -1} - X \oslash (W H)^{\circ 2})"
+
+
+def test_only_a_logarithm_of_products_and_quotients_makes_its_variables_positive() -> None:
+    r"""``\log(x - y)`` says nothing of the signs of x and y; ``\log(x \oslash (Ay))`` makes
+    x, A and y positive where they are sampled."""
+    import sympy
+
+    from texgrad.calculus import expr as e
+    from texgrad.calculus.verify import _monomial_vars
+
+    x, y = e.Var("x"), e.Var("y")
+    a = e.Var("A")
+    assert _monomial_vars(e.Add((x, e.Mul((e.Num(sympy.Integer(-1)), y))))) == set()
+    assert _monomial_vars(e.Had((x, e.HPow(e.Mul((a, y)), -1)))) == {"x", "A", "y"}
