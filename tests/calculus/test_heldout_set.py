@@ -79,3 +79,62 @@ def test_only_a_logarithm_of_products_and_quotients_makes_its_variables_positive
     a = e.Var("A")
     assert _monomial_vars(e.Add((x, e.Mul((e.Num(sympy.Integer(-1)), y))))) == set()
     assert _monomial_vars(e.Had((x, e.HPow(e.Mul((a, y)), -1)))) == {"x", "A", "y"}
+
+
+TRIPLET = (
+    r"A metric factor $L \in \mathbb{R}^{k \times d}$. An anchor $\mathbf{a}$, a positive "
+    r"$\mathbf{p}$ and a negative $\mathbf{n}$, all in $\mathbb{R}^d$, and a margin "
+    r"$\alpha > 0$:"
+    "\n\n"
+    "$$\n"
+    r"\ell = \|L\mathbf{a} - L\mathbf{p}\|^2 - \|L\mathbf{a} - L\mathbf{n}\|^2 + \alpha"
+    "\n$$\n\n"
+    "$$\n"
+    r"q = \|L(\mathbf{a} - \mathbf{p})\|^2"
+    "\n$$\n\n"
+    r"The map $f$ sends $\mathbf{u}$ to $\mathbf{v}$, all in $\mathbb{R}^d$."
+    "\n\n"
+    "$$\n"
+    r"r = \mathbf{u}^\top\mathbf{v}"
+    "\n$$\n"
+)
+
+
+def test_letters_a_list_puts_all_in_one_space_are_declared() -> None:
+    r""" "An anchor $\mathbf a$, a positive $\mathbf p$ and a negative $\mathbf n$, all in
+    $\mathbb{R}^d$" declares the three (the triplet loss was refused: "the shape of
+    `\mathbf{a}` is unknown"); "$f$ sends $\mathbf u$ to $\mathbf v$, all in …" is no list."""
+    out = diff_in_document("triplet.md", 4, r"\mathbf{a}", text=TRIPLET, budget=BUDGET)
+    assert out.verified, out.error or out.note
+    assert out.result == r"2 L^\top L (\mathbf{n} - \mathbf{p})"
+    out = diff_in_document("triplet.md", 14, r"\mathbf{u}", text=TRIPLET, budget=BUDGET)
+    assert out.error is not None and "shape of `\\mathbf{u}` is unknown" in out.error
+
+
+def test_a_declared_matrix_before_a_bracket_multiplies_it() -> None:
+    r"""``L(\mathbf a - \mathbf p)`` of a declared matrix L (a letter also written for
+    functions, as in ``L(\theta)``) is a product: it was "cannot differentiate the function
+    `L`"; the formula as written is evaluated so too."""
+    out = diff_in_document("triplet.md", 8, "L", text=TRIPLET, budget=BUDGET)
+    assert out.verified, out.error or out.note
+    assert out.result == r"2 L (\mathbf{a} - \mathbf{p}) (\mathbf{a} - \mathbf{p})^\top"
+    assert "not evaluated independently" not in out.note
+
+
+LOG_VARIANCES = (
+    r"Means $\boldsymbol\mu \in \mathbb{R}^J$, spreads $\boldsymbol\sigma \in \mathbb{R}^J$ "
+    r"and the log-variances $\mathbf{v} \in \mathbb{R}^J$, $v_j = \log\sigma_j^2$:"
+    "\n\n"
+    "$$\n"
+    r"K = \frac{1}{2}\sum_{j=1}^{J}\left(\mu_j^2 + e^{v_j} - v_j - 1\right)"
+    "\n$$\n"
+)
+
+
+def test_the_variables_own_entries_stay_free_of_their_definition() -> None:
+    r"""By the log-variances v of a VAE whose text also says ``v_j = \log\sigma_j^2``: the
+    entries v_j are the variable's, not σ's (it was "the expression does not involve the
+    variable: its derivative is 0")."""
+    out = diff_in_document("vae.md", 4, r"\mathbf{v}", text=LOG_VARIANCES, budget=BUDGET)
+    assert out.verified, out.error or out.note
+    assert out.result == r"\frac{1}{2} (\exp(\mathbf{v}) - \mathbf{1})"

@@ -1265,10 +1265,9 @@ class Lowerer:
         operator = self._defined_operator(f, node)  # \operatorname{swish}(t) = …
         if operator is not None:
             return operator
-        if key is not None:
-            defined = self._document_function(key[0], f, node)
-            if defined is not None:
-                return defined
+        defined = self._of_the_document(key[0], f, node) if key is not None else None
+        if defined is not None:
+            return defined
         special = self._of_several(name, node)
         if special is not None:
             return special
@@ -1294,6 +1293,26 @@ class Lowerer:
         if name is not None and name in FUNCTION_NAMES:
             return _function_value(name, x)
         raise CalculusError(f"cannot differentiate the function `{function_latex(f)}`")
+
+    def _of_the_document(self, key: str, f: t.Node, node: t.Apply) -> Lowered | None:
+        """A function the document defines, applied; else a declared matrix times the bracket
+        after it; else None."""
+        defined = self._document_function(key, f, node)
+        return defined if defined is not None else self._matrix_times(key, f, node)
+
+    def _matrix_times(self, key: str, f: t.Node, node: t.Apply) -> Expr | None:
+        r"""``L(\mathbf{x} - \mathbf{y})`` of a declared matrix (or vector) ``L`` the document
+        defines no function by: a product (L, F, H and φ are function letters as well), else
+        None."""
+        info = self.env.vars.get(key)
+        if info is None or key in self.env.functions or not node.parens or len(node.args) != 1:
+            return None
+        if info.shape.rows == ONE and info.shape.cols == ONE:
+            return None  # σ(z) of a declared σ > 0 may still be the logistic function
+        left, right = self.lower(f), self.lower(node.args[0])
+        if not isinstance(left, Expr) or not isinstance(right, Expr):
+            return None
+        return e.mul(left, right)
 
     def _scripted(self, f: t.Func, node: t.Apply) -> Lowered:
         r"""A function written with a sub- or superscript: a power (``\log^2 x``), and
