@@ -138,3 +138,25 @@ def test_the_variables_own_entries_stay_free_of_their_definition() -> None:
     out = diff_in_document("vae.md", 4, r"\mathbf{v}", text=LOG_VARIANCES, budget=BUDGET)
     assert out.verified, out.error or out.note
     assert out.result == r"\frac{1}{2} (\exp(\mathbf{v}) - \mathbf{1})"
+
+
+FROBENIUS_BESIDE_F = (
+    r"Columns $\mathbf{x}_j \in \mathbb{R}^m$ and $\mathbf{h}_j \in \mathbb{R}^r$, "
+    r"$j = 1, \dots, n$, a dictionary $W \in \mathbb{R}^{m \times r}$ and $\alpha > 0$."
+    "\n\n"
+    "$$\n"
+    r"F = \frac{1}{2}\sum_{j=1}^{n}\|\mathbf{x}_j - W\mathbf{h}_j\|^2"
+    "\n$$\n\n"
+    "$$\n"
+    r"P = \frac{\alpha}{4}\|W^\top W - I_r\|_F^2"
+    "\n$$\n"
+)
+
+
+def test_the_frobenius_mark_is_no_name_the_document_defines() -> None:
+    r"""``\|W^\top W - I_r\|_F`` in a note that also defines F (by a sum over samples that
+    involves W): the subscript names the norm, so the row does not use F (it was "`F` is
+    defined by a sum over samples that involves the variable")."""
+    out = diff_in_document("nmf.md", 8, "W", text=FROBENIUS_BESIDE_F, budget=BUDGET)
+    assert out.verified, out.error or out.note
+    assert out.result == r"\alpha W (W^\top W - I)"
