@@ -160,3 +160,27 @@ def test_the_frobenius_mark_is_no_name_the_document_defines() -> None:
     out = diff_in_document("nmf.md", 8, "W", text=FROBENIUS_BESIDE_F, budget=BUDGET)
     assert out.verified, out.error or out.note
     assert out.result == r"\alpha W (W^\top W - I)"
+
+
+POLICY = (
+    r"In the current state there are $A$ actions; action $b$ has the feature vector "
+    r"$\mathbf{f}_b \in \mathbb{R}^d$, and the parameters are $\boldsymbol\theta \in "
+    r"\mathbb{R}^d$."
+    "\n\n"
+    "$$\n"
+    r"s = \boldsymbol\theta^\top\mathbf{f}_a - "
+    r"\log\sum_{b=1}^{A}\exp(\boldsymbol\theta^\top\mathbf{f}_b)"
+    "\n$$\n"
+)
+
+
+def test_a_member_under_another_letter_of_a_family_declared_under_an_unusual_one() -> None:
+    r"""The chosen action's features ``\mathbf{f}_a`` of a family declared as ``\mathbf{f}_b``
+    (neither a usual label such as i or t): a member, a d-vector — it was read as an entry
+    of ``\mathbf{f}`` ("cannot differentiate the entry")."""
+    out = diff_in_document("policy.md", 4, r"\boldsymbol\theta", text=POLICY, budget=BUDGET)
+    assert out.verified, out.error or out.note
+    assert out.result == (
+        r"\mathbf{f}_a - \frac{\sum_{b=1}^{A} \exp(\boldsymbol\theta^\top \mathbf{f}_b) "
+        r"\mathbf{f}_b}{\sum_{b=1}^{A}\exp(\boldsymbol\theta^\top\mathbf{f}_b)}"
+    )

@@ -566,7 +566,8 @@ class Lowerer:
             shape is None and form == "_" and not name_tag
         ):  # v_t of a family declared as v_j, or x_t of x_0
             numbered = [k for k in self.env.vars if _numbered_member(k, base[0])]
-            shape = _under_another_label(base[0], tag, declared, numbered)
+            lettered = _lettered_members(self.env.vars, base[0])  # f_b: f_a, action a's
+            shape = _under_another_label(base[0], tag, declared, numbered, lettered)
         if shape is None:
             return None
         self.env.vars[key[0]] = VarInfo(key[0], shape, key[0])
@@ -1760,18 +1761,43 @@ def _numbered_member(key: str, base: str) -> bool:
     return bool(sep) and head == base and rest.endswith("}") and rest[:-1].isdigit()
 
 
+def _lettered_members(variables: dict[str, VarInfo], base: str) -> tuple[str, ...]:
+    """The labels, single letters but the usual ones, of the declared members of the family
+    ``base`` (``b`` of ``\\mathbf{f}_b \\in \\mathbb{R}^d``, "action $b$ has the features")."""
+    prefix = base + "_{"
+    return tuple(
+        label
+        for k in variables
+        if k.startswith(prefix)
+        and len(label := k[len(prefix) : -1]) == 1
+        and label.isalpha()
+        and label not in SUBSCRIPT_LABELS
+    )
+
+
 def _under_another_label(
-    base: str, tag: t.Node, declared: Callable[[str], Shape | None], numbered: list[str]
+    base: str,
+    tag: t.Node,
+    declared: Callable[[str], Shape | None],
+    numbered: list[str],
+    lettered: tuple[str, ...] = (),
 ) -> Shape | None:
     r"""The shape of ``v_t`` where the family is declared under another letter (``\mathbf{v}_j
     \in \mathbb{R}^k``) or a number (the clean sample ``\mathbf{x}_0 \in \mathbb{R}^d`` of
     the noisy ``\mathbf{x}_t``: ``numbered``, those members' keys), one shape that does not
-    depend on the label; None otherwise."""
+    depend on the label; None otherwise.  ``lettered``: the family's declared labels that
+    are letters but the usual ones (``b`` of ``\mathbf{f}_b``): then ``\mathbf{f}_a``, any
+    letter, is a member too."""
     label = label_of(tag)
-    if label is None or label[1] != 0 or label[0] not in SUBSCRIPT_LABELS:
+    if label is None or label[1] != 0:
+        return None
+    letter_of = label[0] or ""
+    if letter_of not in SUBSCRIPT_LABELS and not (
+        lettered and len(letter_of) == 1 and letter_of.isalpha()
+    ):
         return None
     shapes = []
-    for letter in (*SUBSCRIPT_LABELS, *numbered):
+    for letter in (*SUBSCRIPT_LABELS, *lettered, *numbered):
         if letter in numbered:
             s = declared(letter)
         else:
