@@ -184,3 +184,26 @@ def test_a_member_under_another_letter_of_a_family_declared_under_an_unusual_one
         r"\mathbf{f}_a - \frac{\sum_{b=1}^{A} \exp(\boldsymbol\theta^\top \mathbf{f}_b) "
         r"\mathbf{f}_b}{\sum_{b=1}^{A}\exp(\boldsymbol\theta^\top\mathbf{f}_b)}"
     )
+
+
+CRITIC = (
+    r"Features $\boldsymbol{\phi}, \boldsymbol{\phi}' \in \mathbb{R}^d$ of this state and the "
+    r"next, weights $\mathbf{w} \in \mathbb{R}^d$; with reward $r$ and discount "
+    r"$\gamma \in (0, 1)$ the error is "
+    r"$\delta = r + \gamma\mathbf{w}^\top\boldsymbol{\phi}' - \mathbf{w}^\top\boldsymbol{\phi}$:"
+    "\n\n$$\n"
+    r"J = \frac{1}{2}\delta^2"
+    "\n$$\n"
+)
+
+
+def test_a_declared_primed_vector_and_a_reward_are_read_as_the_text_says() -> None:
+    r"""A critic's TD error: ``\boldsymbol\phi'`` declared beside ``\boldsymbol\phi`` is the
+    next state's features, not a transpose ("cannot multiply a 1×d by a 1×d"); "with reward
+    $r$" makes r a number ("the shape of `r` is unknown")."""
+    out = diff_in_document("critic.md", 4, r"\mathbf{w}", text=CRITIC, budget=BUDGET)
+    assert out.verified, out.error or out.note
+    assert out.result == r"\delta (\gamma \boldsymbol{\phi}' - \boldsymbol{\phi})"
+    plain = CRITIC.replace("with reward $r$", "with $r$")
+    out = diff_in_document("critic.md", 4, r"\mathbf{w}", text=plain, budget=BUDGET)
+    assert out.error is not None and "shape of `r` is unknown" in out.error

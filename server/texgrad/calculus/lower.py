@@ -403,12 +403,19 @@ class Lowerer:
         if key is not None and key[0] in self.bound:  # k(x, x') = …: the parameter x'
             return self.bound[key[0]]
         x = self.lower(node.base)
-        if key is not None and self._primed_name(key[0]):  # g(x) = k(x, x'): a second point
+        if key is not None and (self._primed_name(key[0]) or self._declared_prime(key[0])):
+            # g(x) = k(x, x'): a second point; "$\phi, \phi' \in \mathbb{R}^d$": one declared
             info = self.env.vars.get(key[0])
             return e.var(key[0], info.shape if info is not None else x.shape)
         if x.is_scalar:
             raise CalculusError(f"cannot read the prime in `{latex_of(node)}` (a derivative?)")
         return x if node.count % 2 == 0 else e.transpose(x)
+
+    def _declared_prime(self, key: str) -> bool:
+        """Whether the document declares ``x'`` itself (``\\phi, \\phi' \\in
+        \\mathbb{R}^d``, the next state's features): a vector of its own, not a transpose."""
+        info = self.env.vars.get(key)
+        return info is not None and key.endswith("'") and info.shape.cols == ONE
 
     def _primed_name(self, key: str) -> bool:
         """Whether ``x'`` names a point of its own: a parameter of a function the document

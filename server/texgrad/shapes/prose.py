@@ -434,6 +434,8 @@ def _sentence_forms(
         _likewise(text, path, rows, table, lo, end)
     if "variance $" in chunk:
         _variances(text, path, rows, table, lo, end)
+    if any(w in chunk for w in _NUMBER_WORDS):
+        _numbers_named(text, path, rows, table, lo, end)
 
 
 # "signal variance $s^2$", "noise variance $\sigma_n^2$": a number, so its letter is one
@@ -450,6 +452,30 @@ def _variances(
         if not isinstance(square, t.Power) or not isinstance(square.exponent, t.Number):
             continue
         sym = square.base
+        key = symbol_key(sym)
+        if key is not None and key[1] is None:
+            table.add(Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, "prose"))
+
+
+# "with reward $r$ and discount $\gamma$", "a baseline $b$", "temperature $T$": what reinforcement
+# learning and optimisation name by these words is a number (a letter in no font alone)
+_NUMBER_WORDS = ("reward $", "return $", "baseline $", "discount $", "discount factor $",
+                 "temperature $", "learning rate $", "step size $")  # fmt: skip
+_NUMBER_NAMED = re.compile(
+    r"\b(?:reward|return|baseline|discount(?:\s+factor)?|temperature|learning\s+rate|step\s+size)"
+    r"\s+\$(?P<sym>[^$]{1,30})\$"
+)
+
+
+def _numbers_named(
+    text: str, path: str, rows: list[PlacedRow], table: SymbolTable, lo: int, hi: int
+) -> None:
+    """Declare scalar the letter (or member, ``G_t``) the text names a reward, a return, a
+    baseline, a discount, a temperature, a learning rate or a step size."""
+    for m in _NUMBER_NAMED.finditer(text, lo, hi):
+        (sym,) = _items(rows, m.start("sym"))[:1] or [None]
+        if not isinstance(sym, (t.Symbol, t.Sub)):
+            continue
         key = symbol_key(sym)
         if key is not None and key[1] is None:
             table.add(Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, "prose"))
