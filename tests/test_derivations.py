@@ -85,6 +85,7 @@ def test_the_set_holds_its_documents() -> None:
         "myst-recsys-factorisation",
         "myst-rnn-bptt",
         "myst-vae-elbo",
+        "nbconvert-gp-hyperparameters",
         "obsidian-vae-kalman",
         "pandoc-multinomial-handout",
         "qmd-heldout-likelihoods",

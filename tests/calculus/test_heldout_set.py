@@ -207,3 +207,29 @@ def test_a_declared_primed_vector_and_a_reward_are_read_as_the_text_says() -> No
     plain = CRITIC.replace("with reward $r$", "with $r$")
     out = diff_in_document("critic.md", 4, r"\mathbf{w}", text=plain, budget=BUDGET)
     assert out.error is not None and "shape of `r` is unknown" in out.error
+
+
+GRAM = (
+    r"Squared distances $D \in \mathbb{R}^{n \times n}$, a target $\mathbf{y} \in \mathbb{R}^n$ "
+    r"and a lengthscale $\ell > 0$; the Gram matrix is, entrywise,"
+    "\n\n"
+    "$$\n"
+    r"K = \exp\left(-\frac{D}{2\ell^2}\right)"
+    "\n$$\n\n"
+    "$$\n"
+    r"E = \mathbf{y}^\top K\mathbf{y}"
+    "\n$$\n"
+)
+
+
+def test_a_matrix_function_the_text_says_is_entrywise_is_refused_not_guessed() -> None:
+    r"""``\exp(-D/2\ell^2)`` of a square D in a note that says "entrywise": by ℓ the matrix
+    exponential would give ``D T_0`` where the note means ``K \odot D`` — refused, in its
+    words; by y (K a constant) either reading gives ``(K + K^\top)\mathbf{y}``."""
+    out = diff_in_document("gram.md", 8, r"\ell", text=GRAM, budget=BUDGET)
+    assert out.error is not None and "says functions apply entrywise" in out.error
+    out = diff_in_document("gram.md", 8, r"\mathbf{y}", text=GRAM, budget=BUDGET)
+    assert out.verified, out.error or out.note
+    plain = GRAM.replace(", entrywise,", "")
+    out = diff_in_document("gram.md", 8, r"\ell", text=plain, budget=BUDGET)
+    assert out.verified, out.error or out.note  # the matrix exponential, as written
