@@ -56,6 +56,7 @@ def test_the_set_holds_its_documents() -> None:
         "docs-site-kernels",
         "exam-kernel-ridge",
         "gh-discussion-procrustes",
+        "gh-issue-autoencoder",
         "gh-rnn-readme",
         "gp-marginal-blog",
         "gp-notes-rasmussen",

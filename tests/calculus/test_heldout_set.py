@@ -233,3 +233,38 @@ def test_a_matrix_function_the_text_says_is_entrywise_is_refused_not_guessed() -
     plain = GRAM.replace(", entrywise,", "")
     out = diff_in_document("gram.md", 8, r"\ell", text=plain, budget=BUDGET)
     assert out.verified, out.error or out.note  # the matrix exponential, as written
+
+
+STUDENT_T = (
+    r"For $\mathbf{y} \in \mathbb{R}^p$ with location $\mathbf{m} \in \mathbb{R}^p$, scale "
+    r"$S \in \mathbb{S}^p_{++}$ and $\nu > 0$, and later the teacher's probabilities "
+    r"$\mathbf{p} \in \mathbb{R}^K$:"
+    "\n\n"
+    "$$\n"
+    r"\ell = \frac{\nu + p}{2}\log\left(1 + \frac{1}{\nu}(\mathbf{y} - \mathbf{m})^\top "
+    r"S^{-1}(\mathbf{y} - \mathbf{m})\right)"
+    "\n$$\n"
+)
+
+
+def test_a_plain_letter_naming_a_size_is_not_the_bold_array_of_the_same_letter() -> None:
+    r"""``\frac{\nu + p}{2}`` of a Student-t with ``\mathbf{y} \in \mathbb{R}^p``, in a note
+    that also declares the vector ``\mathbf{p} \in \mathbb{R}^K``: p is the number (the result
+    was a K×p "Jacobian" of ν1 + **p**, verified for that wrong reading)."""
+    out = diff_in_document("t.md", 4, r"\mathbf{m}", text=STUDENT_T, budget=BUDGET)
+    assert out.verified, out.error or out.note
+    assert out.kind == "gradient"
+    assert r"\mathbf{p}" not in out.result
+
+
+def test_one_hot_and_probability_vectors_said_in_apposition_or_a_relative_clause() -> None:
+    """ "$t$ that is one-hot", "$p$, a probability vector" are read; "$W$, a matrix of
+    one-hot rows" is not."""
+    from texgrad.calculus.written_simplex import stated_unit_vectors
+
+    said = stated_unit_vectors(
+        r"a label $\mathbf{t} \in \mathbb{R}^K$ that is one-hot, and probabilities "
+        r"$\mathbf{p} \in \mathbb{R}^K$, a probability vector, and weights $W$, a matrix of "
+        r"one-hot rows."
+    )
+    assert said == {"t": "onehot", "p": "simplex"}

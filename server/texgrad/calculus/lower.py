@@ -490,11 +490,9 @@ class Lowerer:
     # -- symbols --------------------------------------------------------------------------
     def _symbol(self, node: t.Node) -> Lowered:
         key = symbol_key(node)
-        if key is not None:
-            known = self._known_name(key[0])
-            if known is not None:
-                self._not_one_of_many(node, known)
-                return known
+        known = self._known_symbol(node, key)
+        if known is not None:
+            return known
         if isinstance(node, t.Tagged):
             tagged = self._tagged(node)
             if tagged is not None:
@@ -770,6 +768,34 @@ class Lowerer:
             return None
         self.env.vars[letter[0]] = VarInfo(letter[0], Shape(size, ONE), latex_of(first.base))
         return e.var(letter[0], Shape(size, ONE))
+
+    def _known_symbol(self, node: t.Node, key: tuple[str, str | None] | None) -> Lowered | None:
+        """What a symbol stands for where the document says (see :meth:`_known_name`), or the
+        size a plain letter names beside a bold array of the same letter; None otherwise."""
+        size = self._size_beside_bold(node, key)
+        if size is not None:  # p of (ν + p)/2 with y ∈ ℝ^p, beside a declared bold \mathbf{p}
+            return e.num(size)
+        known = self._known_name(key[0]) if key is not None else None
+        if known is not None:
+            self._not_one_of_many(node, known)
+        return known
+
+    def _size_beside_bold(
+        self, node: t.Node, key: tuple[str, str | None] | None
+    ) -> sympy.Symbol | None:
+        r"""The dimension a plain letter names (``p`` of ``\mathbf{y} \in \mathbb{R}^p``)
+        where the document declares the same letter in bold as an array of its own (the
+        teacher's probabilities ``\mathbf{p} \in \mathbb{R}^K``): the number, not the
+        array; None otherwise."""
+        if key is None or not isinstance(node, t.Symbol) or node.font is not None:
+            return None
+        info = self.env.vars.get(key[0])
+        if info is None or info.shape.is_scalar or key[0] in self.bound:
+            return None
+        written = info.latex.strip()
+        if written == node.name or not written.startswith("\\"):
+            return None  # (declared as written: the array itself)
+        return self._dimension(node)
 
     def _dimension(self, node: t.Symbol | t.Sub) -> sympy.Symbol | None:
         """An undeclared plain symbol that names a dimension of a declared shape (``N``,

@@ -196,9 +196,10 @@ _WORD_THEN_MATH = re.compile(
     re.I,
 )
 _MATH_THEN_WORD = re.compile(
-    r"(?:\$([^$]{1,80})\$|\\\((.{1,80}?)\\\))\s+(?:is|are|be)\s+(?:an?\s+|the\s+)?" + _UNIT_WORD,
+    r"(?:\$([^$]{1,80})\$|\\\((.{1,80}?)\\\))(?:\s+(?:(?:that|which)\s+)?(?:is|are|be)\s+"
+    r"(?:an?\s+|the\s+)?|\s*,\s+an?\s+)" + _UNIT_WORD,
     re.I,
-)
+)  # "$y$ is one-hot", "$t$ that is one-hot", "$p \in \mathbb{R}^K$, a probability vector"
 # "writing $\mathbf e_a \in \mathbb{R}^A$ for the one-hot vector of the chosen action",
 # "$\mathbf y$ denotes the one-hot label": the letter named as the one-hot vector itself
 _MATH_NAMES_WORD = re.compile(
