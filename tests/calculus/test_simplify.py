@@ -286,6 +286,30 @@ def test_one_hot_reading_is_strict() -> None:
     assert stated_unit_vectors(text) == {"y_{t}": "onehot", "q": "simplex", "r": "simplex"}
 
 
+def test_a_letter_written_for_the_one_hot_vector_is_one_hot() -> None:
+    r"""A policy's score with "writing $\mathbf e_a \in \mathbb{R}^A$ for the one-hot vector of
+    the chosen action": 1ᵀe_a = 1, so the gradient is the textbook's (softmax(Ws) - e_a)sᵀ,
+    checked with e_a one-hot; "$W$ for one-hot inputs" names nothing one-hot."""
+    from texgrad.calculus.api import diff_in_document
+    from texgrad.calculus.written_simplex import stated_unit_vectors
+
+    text = (
+        r"A state $\mathbf{s} \in \mathbb{R}^n$, logits $W\mathbf{s}$ with "
+        r"$W \in \mathbb{R}^{A \times n}$; writing $\mathbf{e}_a \in \mathbb{R}^A$ for the "
+        "one-hot vector of the chosen action,\n\n"
+        "$$\n"
+        r"\ell(W) = -\mathbf{e}_a^\top\log\operatorname{softmax}(W\mathbf{s})"
+        "\n$$\n"
+    )
+    out = diff_in_document("doc.md", 4, "W", text=text)
+    assert out.verified, out.error or out.note
+    assert out.result == r"(\operatorname{softmax}(W \mathbf{s}) - \mathbf{e}_a) \mathbf{s}^\top"
+    assert r"\mathbf{e}_a: one-hot as the text says" in out.note
+    assert stated_unit_vectors(r"we keep $\mathbf{w}$ for one-hot inputs") == {}
+    said = stated_unit_vectors(r"$\mathbf{y}$ denotes the one-hot label of $x$.")
+    assert said == {"y": "onehot"}
+
+
 def test_the_mean_of_a_centred_name_vanishes() -> None:
     r"""Batch norm back to its inputs: ``\hat{\mathbf u} = (\mathbf u - \mu\mathbf 1)/\sqrt{v +
     \epsilon}`` of ``\mu = \frac1m\mathbf 1^\top\mathbf u`` has ``\mathbf 1^\top\hat{\mathbf u} =

@@ -15,6 +15,7 @@ Each request has a time budget; running over it is a clear error.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -37,6 +38,7 @@ from texgrad.calculus.inverse_variable import (
     with_stand_in,
 )
 from texgrad.calculus.lower import FunctionDef, Lowerer, VarInfo, as_member
+from texgrad.calculus.notation import sigmoid_apart
 from texgrad.calculus.own_functions import calls, in_function_names
 from texgrad.calculus.own_names import in_own_name
 from texgrad.calculus.planning import DiffPlan, plans_of, statement_at
@@ -62,7 +64,7 @@ from texgrad.calculus.samples import (
 )
 from texgrad.calculus.vector_sums import READS as VECTOR_SUMS
 from texgrad.calculus.vector_sums import differentiate_vector_sum
-from texgrad.calculus.written import written_latex
+from texgrad.calculus.written import MATRIX_FUNCTION_NAMES, written_latex
 from texgrad.calculus.written_simplex import unit_vectors_stated
 from texgrad.reading.macros import MacroTable, expand
 from texgrad.reading.project import Project, load_project, normalize, text_project
@@ -250,12 +252,17 @@ def _diff_text(
     # \vx as the document writes it, else as given
     in_force = lambda: _macros(path, text, project, folder)  # noqa: E731
     ctx.unit_sums = unit_vectors_stated(result.doc.text, in_force)  # one-hot: 1ᵀy = 1
+    ctx.style = sigmoid_apart(ctx.style, ctx.env.vars)  # σ > 0 of its own: sigmoid(…)
     tree = statement_at(row.tree, offset, end if end is not None else offset + 1)
     tree, wrt, hessian, layout, problem = _asked(tree, text, wrt, hessian, layout, ctx, result)
     if problem:
         return DiffOutcome(error=problem)
     wrt_tree = _written_symbol(tree, text, wrt) or _variable_tree(wrt, in_force)
     inverse = inverse_of(wrt_tree) if wrt_tree is not None else None
+    wrt_key = symbol_key(wrt_tree) if wrt_tree is not None else None
+    entrywise = _entrywise_matrix_function(tree, ctx, result.doc.text, wrt_key)
+    if entrywise:  # exp(-D/2ℓ²) of a square D in a note that says "entrywise": which one?
+        return DiffOutcome(error=entrywise)
     if inverse is not None:  # ∂Q/∂Σ^{-1}: by the precision, Σ written as its inverse
         return _by_inverse(
             tree, text, wrt, inverse, ctx, result, path, project, folder, layout, seconds, hessian
@@ -523,6 +530,42 @@ def _stacked_in(
                     f"`{family}` are its {part}s): differentiating with respect to "
                     f"`{written}` through its {part}s is not done yet"
                 )
+    return ""
+
+
+_SAYS_ENTRYWISE = re.compile(r"\b(?:entry|element)[- ]?wise\b|\b(?:each|every) entry\b", re.I)
+
+
+def _entrywise_matrix_function(
+    tree: t.Node, ctx: Context, text: str, wrt: tuple[str, str | None] | None
+) -> str:
+    r"""Why the row cannot be read where it (or a definition it uses) applies ``\exp``,
+    ``\log``, ``\sin``, ``\cos`` or ``\sqrt`` to a square matrix — the matrix function —
+    while the document says functions apply entrywise (a Gram matrix
+    ``K = \sigma_f^2\exp(-D/2\ell^2)``, "entrywise"): either reading would be a guess,
+    and the wrong one a wrong derivative; "" where there is no such function."""
+    if wrt is None or not _SAYS_ENTRYWISE.search(text):
+        return ""
+    lowerer = Lowerer(ctx.env)
+    for node in _through_definitions(tree, ctx):
+        if not (isinstance(node, t.Apply) and isinstance(node.func, t.Func)):
+            continue
+        if node.func.name.lstrip("\\") not in MATRIX_FUNCTION_NAMES or len(node.args) != 1:
+            continue
+        inside = {symbol_key(n) for n in _through_definitions(node.args[0], ctx)}
+        if not any(k is not None and k[0] == wrt[0] for k in inside):
+            continue  # (a constant by the variable: either reading gives the same)
+        try:
+            x = lowerer.lower(node.args[0])
+        except (CalculusError, RecursionError):
+            continue
+        if isinstance(x, e.Expr) and not x.is_scalar and x.cols != ONE and x.rows == x.cols:
+            written = latex_of(node)
+            return (
+                f"`{written}` applies `{latex_of(node.func)}` to a square matrix, which is read "
+                "as the matrix function, but the document says functions apply entrywise: "
+                "write the entries (`K_{ij} = …`) or a function the document defines"
+            )
     return ""
 
 

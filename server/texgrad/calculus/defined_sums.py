@@ -54,7 +54,14 @@ def _summed_names(tree: t.Node, ctx: Context) -> dict[str, tuple[FunctionDef, t.
     """The names ``tree`` uses that the document defines (without parameters) as scalars
     times a sum over samples: each with its definition, the sum and one summand read."""
     sides = tree.items[1:] if isinstance(tree, t.Chain) else (tree,)  # not L of L = …
-    used = {k[0] for s in sides if s is not None for n in s.walk() if (k := symbol_key(n))}
+    marks = {  # F of \|X\|_F: the norm's name, not a name the document defines
+        id(m) for s in sides if s is not None for n in s.walk()
+        if isinstance(n, t.Norm) and n.p is not None for m in n.p.walk()
+    }  # fmt: skip
+    used = {
+        k[0] for s in sides if s is not None for n in s.walk()
+        if id(n) not in marks and (k := symbol_key(n))
+    }  # fmt: skip
     inside = {id(n) for n in tree.walk()}
     out: dict[str, tuple[FunctionDef, t.BigOp, Expr]] = {}
     for key in sorted(used):

@@ -958,6 +958,10 @@ def _relevant(env: Env, wrt: str) -> tuple[Env, frozenset[str]]:
         involved |= now
     functions = dict(functions)
     functions.pop(wrt, None)
+    info = env.vars.get(wrt)
+    if info is not None and not info.shape.is_scalar:  # v_j = log σ_j² of a v by v: its own
+        for k in [k for k in functions if k.startswith(wrt + "_{") and k not in env.vars]:
+            functions.pop(k)  # entries, free as the variable is
     opaque = frozenset([k for k, f in functions.items() if not f.params]) - involved
     out = Env(dict(env.vars), functions, env.softmax_columns, set(env.numbers), set(env.weak))
     return out, opaque

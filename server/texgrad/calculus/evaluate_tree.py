@@ -977,6 +977,12 @@ class _Evaluator:
             return self.eval(t.Product((func, *args)), self.hint)  # \mathrm{KL}\,\beta
         if isinstance(func, t.Symbol) and func.name == "\\sigma" and not func.accents:
             return logistic(self.one(node, args, self.hint))
+        if isinstance(func, t.Symbol) and node.parens and len(args) == 1:
+            key = symbol_key(func)
+            value = self.values.get(key[0]) if key is not None else None
+            if value is not None and as_matrix(value).shape != (1, 1):  # L(x - y), L a matrix
+                paren = t.Paren(args[0], "(", ")", start=args[0].start, end=args[0].end)
+                return self.eval(t.Product((func, paren)), self.hint)
         known = _known_prime(func)
         if known is not None:  # \sigma'(z), \tanh''(Wx): the derivative, entry by entry
             return self.prime(node, known[0], known[1], args)

@@ -406,12 +406,19 @@ class Lowerer:
         if key is not None and key[0] in self.bound:  # k(x, x') = …: the parameter x'
             return self.bound[key[0]]
         x = self.lower(node.base)
-        if key is not None and self._primed_name(key[0]):  # g(x) = k(x, x'): a second point
+        if key is not None and (self._primed_name(key[0]) or self._declared_prime(key[0])):
+            # g(x) = k(x, x'): a second point; "$\phi, \phi' \in \mathbb{R}^d$": one declared
             info = self.env.vars.get(key[0])
             return e.var(key[0], info.shape if info is not None else x.shape)
         if x.is_scalar:
             raise CalculusError(f"cannot read the prime in `{latex_of(node)}` (a derivative?)")
         return x if node.count % 2 == 0 else e.transpose(x)
+
+    def _declared_prime(self, key: str) -> bool:
+        """Whether the document declares ``x'`` itself (``\\phi, \\phi' \\in
+        \\mathbb{R}^d``, the next state's features): a vector of its own, not a transpose."""
+        info = self.env.vars.get(key)
+        return info is not None and key.endswith("'") and info.shape.cols == ONE
 
     def _primed_name(self, key: str) -> bool:
         """Whether ``x'`` names a point of its own: a parameter of a function the document
@@ -486,11 +493,9 @@ class Lowerer:
     # -- symbols --------------------------------------------------------------------------
     def _symbol(self, node: t.Node) -> Lowered:
         key = symbol_key(node)
-        if key is not None:
-            known = self._known_name(key[0])
-            if known is not None:
-                self._not_one_of_many(node, known)
-                return known
+        known = self._known_symbol(node, key)
+        if known is not None:
+            return known
         if isinstance(node, t.Tagged):
             tagged = self._tagged(node)
             if tagged is not None:
@@ -569,7 +574,8 @@ class Lowerer:
             shape is None and form == "_" and not name_tag
         ):  # v_t of a family declared as v_j, or x_t of x_0
             numbered = [k for k in self.env.vars if _numbered_member(k, base[0])]
-            shape = _under_another_label(base[0], tag, declared, numbered)
+            lettered = _lettered_members(self.env.vars, base[0])  # f_b: f_a, action a's
+            shape = _under_another_label(base[0], tag, declared, numbered, lettered)
         if shape is None:
             return None
         self.env.vars[key[0]] = VarInfo(key[0], shape, key[0])
@@ -765,6 +771,34 @@ class Lowerer:
             return None
         self.env.vars[letter[0]] = VarInfo(letter[0], Shape(size, ONE), latex_of(first.base))
         return e.var(letter[0], Shape(size, ONE))
+
+    def _known_symbol(self, node: t.Node, key: tuple[str, str | None] | None) -> Lowered | None:
+        """What a symbol stands for where the document says (see :meth:`_known_name`), or the
+        size a plain letter names beside a bold array of the same letter; None otherwise."""
+        size = self._size_beside_bold(node, key)
+        if size is not None:  # p of (ν + p)/2 with y ∈ ℝ^p, beside a declared bold \mathbf{p}
+            return e.num(size)
+        known = self._known_name(key[0]) if key is not None else None
+        if known is not None:
+            self._not_one_of_many(node, known)
+        return known
+
+    def _size_beside_bold(
+        self, node: t.Node, key: tuple[str, str | None] | None
+    ) -> sympy.Symbol | None:
+        r"""The dimension a plain letter names (``p`` of ``\mathbf{y} \in \mathbb{R}^p``)
+        where the document declares the same letter in bold as an array of its own (the
+        teacher's probabilities ``\mathbf{p} \in \mathbb{R}^K``): the number, not the
+        array; None otherwise."""
+        if key is None or not isinstance(node, t.Symbol) or node.font is not None:
+            return None
+        info = self.env.vars.get(key[0])
+        if info is None or info.shape.is_scalar or key[0] in self.bound:
+            return None
+        written = info.latex.strip()
+        if written == node.name or not written.startswith("\\"):
+            return None  # (declared as written: the array itself)
+        return self._dimension(node)
 
     def _dimension(self, node: t.Symbol | t.Sub) -> sympy.Symbol | None:
         """An undeclared plain symbol that names a dimension of a declared shape (``N``,
@@ -1268,10 +1302,9 @@ class Lowerer:
         operator = self._defined_operator(f, node)  # \operatorname{swish}(t) = …
         if operator is not None:
             return operator
-        if key is not None:
-            defined = self._document_function(key[0], f, node)
-            if defined is not None:
-                return defined
+        defined = self._of_the_document(key[0], f, node) if key is not None else None
+        if defined is not None:
+            return defined
         special = self._of_several(name, node)
         if special is not None:
             return special
@@ -1297,6 +1330,26 @@ class Lowerer:
         if name is not None and name in FUNCTION_NAMES:
             return _function_value(name, x)
         raise CalculusError(f"cannot differentiate the function `{function_latex(f)}`")
+
+    def _of_the_document(self, key: str, f: t.Node, node: t.Apply) -> Lowered | None:
+        """A function the document defines, applied; else a declared matrix times the bracket
+        after it; else None."""
+        defined = self._document_function(key, f, node)
+        return defined if defined is not None else self._matrix_times(key, f, node)
+
+    def _matrix_times(self, key: str, f: t.Node, node: t.Apply) -> Expr | None:
+        r"""``L(\mathbf{x} - \mathbf{y})`` of a declared matrix (or vector) ``L`` the document
+        defines no function by: a product (L, F, H and φ are function letters as well), else
+        None."""
+        info = self.env.vars.get(key)
+        if info is None or key in self.env.functions or not node.parens or len(node.args) != 1:
+            return None
+        if info.shape.rows == ONE and info.shape.cols == ONE:
+            return None  # σ(z) of a declared σ > 0 may still be the logistic function
+        left, right = self.lower(f), self.lower(node.args[0])
+        if not isinstance(left, Expr) or not isinstance(right, Expr):
+            return None
+        return e.mul(left, right)
 
     def _scripted(self, f: t.Func, node: t.Apply) -> Lowered:
         r"""A function written with a sub- or superscript: a power (``\log^2 x``), and
@@ -1754,18 +1807,43 @@ def _numbered_member(key: str, base: str) -> bool:
     return bool(sep) and head == base and rest.endswith("}") and rest[:-1].isdigit()
 
 
+def _lettered_members(variables: dict[str, VarInfo], base: str) -> tuple[str, ...]:
+    """The labels, single letters but the usual ones, of the declared members of the family
+    ``base`` (``b`` of ``\\mathbf{f}_b \\in \\mathbb{R}^d``, "action $b$ has the features")."""
+    prefix = base + "_{"
+    return tuple(
+        label
+        for k in variables
+        if k.startswith(prefix)
+        and len(label := k[len(prefix) : -1]) == 1
+        and label.isalpha()
+        and label not in SUBSCRIPT_LABELS
+    )
+
+
 def _under_another_label(
-    base: str, tag: t.Node, declared: Callable[[str], Shape | None], numbered: list[str]
+    base: str,
+    tag: t.Node,
+    declared: Callable[[str], Shape | None],
+    numbered: list[str],
+    lettered: tuple[str, ...] = (),
 ) -> Shape | None:
     r"""The shape of ``v_t`` where the family is declared under another letter (``\mathbf{v}_j
     \in \mathbb{R}^k``) or a number (the clean sample ``\mathbf{x}_0 \in \mathbb{R}^d`` of
     the noisy ``\mathbf{x}_t``: ``numbered``, those members' keys), one shape that does not
-    depend on the label; None otherwise."""
+    depend on the label; None otherwise.  ``lettered``: the family's declared labels that
+    are letters but the usual ones (``b`` of ``\mathbf{f}_b``): then ``\mathbf{f}_a``, any
+    letter, is a member too."""
     label = label_of(tag)
-    if label is None or label[1] != 0 or label[0] not in SUBSCRIPT_LABELS:
+    if label is None or label[1] != 0:
+        return None
+    letter_of = label[0] or ""
+    if letter_of not in SUBSCRIPT_LABELS and not (
+        lettered and len(letter_of) == 1 and letter_of.isalpha()
+    ):
         return None
     shapes = []
-    for letter in (*SUBSCRIPT_LABELS, *numbered):
+    for letter in (*SUBSCRIPT_LABELS, *lettered, *numbered):
         if letter in numbered:
             s = declared(letter)
         else:

@@ -11,7 +11,7 @@ with the text it read: after an edit, only rows whose text changed are walked ag
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, replace
 
 from texgrad.calculus.printing import Style
@@ -226,3 +226,19 @@ def _transpose_macro(node: t.Transpose, text: str) -> str | None:
         return None
     spelled = text[node.base.end : node.end].strip()
     return spelled if re.fullmatch(r"\\[A-Za-z]+", spelled) else None
+
+
+SIGMOID_APART = "\\operatorname{sigmoid}"
+
+
+def sigmoid_apart(style: Style, names: Iterable[str]) -> Style:
+    r"""``style`` with the logistic function spelt ``\operatorname{sigmoid}`` where the
+    document uses σ as a symbol of its own (a noise scale ``\sigma > 0``, spreads
+    ``\boldsymbol\sigma``, ``\sigma_j``) and never as a function: ``\sigma(\sigma + w^\top
+    x)`` would read as σ times a sum, in the result and when it is read back.  ``names``:
+    the keys of the document's symbols; a style that already spells the function is kept."""
+    if "sigma" in style.names:
+        return style
+    if not any(k == "\\sigma" or k.startswith("\\sigma_") for k in names):
+        return style
+    return replace(style, names={**style.names, "sigma": SIGMOID_APART}, symbols=style.symbols)

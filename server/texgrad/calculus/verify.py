@@ -73,6 +73,8 @@ def _domain(f: Expr, env: Env) -> tuple[set[str], set[str], set[str]]:
             v = var_of(x.arg)
             if v is not None and v.name not in pd:
                 pos.add(v.name)
+            elif v is None:  # log(X ⊘ (WH)) of NMF: X, W and H positive
+                pos.update(_monomial_vars(x.arg) - pd)
     for name in {x.name for x in f.walk() if isinstance(x, e.Var)}:
         info = env.vars.get(name)
         if info is not None:
@@ -85,6 +87,32 @@ def _domain(f: Expr, env: Env) -> tuple[set[str], set[str], set[str]]:
     pos -= pd
     sym -= pd
     return pd, pos, sym
+
+
+def _monomial_vars(x: Expr) -> set[str]:
+    r"""The variables of ``x`` where it is built of them by products, Hadamard products and
+    quotients, powers and transposes only (``X \oslash (WH)``, ``\frac{x_i}{s_i}``): positive
+    wherever they all are, so sampled positive under a logarithm or a root.  Nothing where
+    ``x`` holds anything else (a sum, a difference, a function)."""
+    found: set[str] = set()
+    stack = [x]
+    while stack:
+        y = stack.pop()
+        if isinstance(y, e.Var):
+            found.add(y.name)
+        elif isinstance(y, (e.T, e.HPow)):
+            stack.append(y.arg)
+        elif isinstance(y, e.Pow) and y.is_scalar:
+            stack.append(y.arg)
+        elif isinstance(y, e.Mul):
+            stack.extend(y.factors)
+        elif isinstance(y, e.Had):
+            stack.extend(y.args)
+        elif isinstance(y, e.Ones) or (isinstance(y, e.Num) and y.value.is_positive):
+            continue
+        else:
+            return set()
+    return found
 
 
 def _labels(f: Expr, v: e.Var, env: Env) -> dict[str, tuple[float, ...]]:

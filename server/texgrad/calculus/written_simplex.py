@@ -196,7 +196,15 @@ _WORD_THEN_MATH = re.compile(
     re.I,
 )
 _MATH_THEN_WORD = re.compile(
-    r"(?:\$([^$]{1,80})\$|\\\((.{1,80}?)\\\))\s+(?:is|are|be)\s+(?:an?\s+|the\s+)?" + _UNIT_WORD,
+    r"(?:\$([^$]{1,80})\$|\\\((.{1,80}?)\\\))(?:\s+(?:(?:that|which)\s+)?(?:is|are|be)\s+"
+    r"(?:an?\s+|the\s+)?|\s*,\s+an?\s+)" + _UNIT_WORD,
+    re.I,
+)  # "$y$ is one-hot", "$t$ that is one-hot", "$p \in \mathbb{R}^K$, a probability vector"
+# "writing $\mathbf e_a \in \mathbb{R}^A$ for the one-hot vector of the chosen action",
+# "$\mathbf y$ denotes the one-hot label": the letter named as the one-hot vector itself
+_MATH_NAMES_WORD = re.compile(
+    r"(?:\$([^$]{1,80})\$|\\\((.{1,80}?)\\\))\s+(?:for|denotes?|stands?\s+for)\s+the\s+"
+    r"one[- ]hot\s+(?:vector|encoding|indicator|label|target)s?\b",
     re.I,
 )
 _NAMED = (t.Symbol, t.Font, t.Sub)
@@ -218,7 +226,7 @@ def _stated_unit_vectors(text: str) -> dict[str, str]:
     \Delta^{K-1}``; the letters the math names before its ``\in``, each written alone
     (``\mathbf y_i`` whole, key ``y_{i}``), "onehot" or "simplex"."""
     found: dict[str, str] = {}
-    for pattern in (_WORD_THEN_MATH, _MATH_THEN_WORD):
+    for pattern in (_WORD_THEN_MATH, _MATH_THEN_WORD, _MATH_NAMES_WORD):
         for m in pattern.finditer(text):
             kind = "onehot" if re.search(r"one[- ]hot", m.group(0), re.I) else "simplex"
             for key in _letters_alone(m.group(1) or m.group(2) or ""):

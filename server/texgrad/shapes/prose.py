@@ -458,12 +458,16 @@ def _sentence_forms(
         _row_vectors(text, path, rows, table, lo, end)
     if "both" in chunk or "each" in chunk:
         _both_in(text, path, rows, table, lo, end)
+    if "all in" in chunk or "each in" in chunk or "all of them in" in chunk:
+        _listed_all_in(text, path, rows, table, lo, end)
     if "respectively" in chunk:
         _respectively(text, path, rows, table, lo, end)
     if "likewise" in chunk or "imilarly" in chunk:
         _likewise(text, path, rows, table, lo, end)
     if "variance $" in chunk:
         _variances(text, path, rows, table, lo, end)
+    if any(w in chunk for w in _NUMBER_WORDS):
+        _numbers_named(text, path, rows, table, lo, end)
 
 
 # "signal variance $s^2$", "noise variance $\sigma_n^2$": a number, so its letter is one
@@ -480,6 +484,30 @@ def _variances(
         if not isinstance(square, t.Power) or not isinstance(square.exponent, t.Number):
             continue
         sym = square.base
+        key = symbol_key(sym)
+        if key is not None and key[1] is None:
+            table.add(Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, "prose"))
+
+
+# "with reward $r$ and discount $\gamma$", "a baseline $b$", "temperature $T$": what reinforcement
+# learning and optimisation name by these words is a number (a letter in no font alone)
+_NUMBER_WORDS = ("reward $", "return $", "baseline $", "discount $", "discount factor $",
+                 "temperature $", "learning rate $", "step size $")  # fmt: skip
+_NUMBER_NAMED = re.compile(
+    r"\b(?:reward|return|baseline|discount(?:\s+factor)?|temperature|learning\s+rate|step\s+size)"
+    r"\s+\$(?P<sym>[^$]{1,30})\$"
+)
+
+
+def _numbers_named(
+    text: str, path: str, rows: list[PlacedRow], table: SymbolTable, lo: int, hi: int
+) -> None:
+    """Declare scalar the letter (or member, ``G_t``) the text names a reward, a return, a
+    baseline, a discount, a temperature, a learning rate or a step size."""
+    for m in _NUMBER_NAMED.finditer(text, lo, hi):
+        (sym,) = _items(rows, m.start("sym"))[:1] or [None]
+        if not isinstance(sym, (t.Symbol, t.Sub)):
+            continue
         key = symbol_key(sym)
         if key is not None and key[1] is None:
             table.add(Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, "prose"))
@@ -640,6 +668,50 @@ def _both_in(
                 sym = sym.items[0]  # "$P_k = [p_0, \dots, p_{k-1}]$"
             key = symbol_key(sym) if sym is not None else None
             if key is not None and sym is not None:
+                table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "prose"))
+
+
+# "An anchor $\mathbf a$, a positive $\mathbf p$ and a negative $\mathbf n$, all in
+# $\mathbb{R}^d$": the letters a list names, each after a few words, put in one space
+_LISTED_ALL_IN = re.compile(
+    r",?\s+(?:all|each)\s+(?:of\s+them\s+)?(?:in|from)\s+" + _M.format("dims")
+)
+# what may stand before a listed letter: ", a positive", " and a negative", ", "
+_LIST_GAP = re.compile(r"(?:,\s*(?:and\s+)?|\s+and\s+)(?:[A-Za-z-]+\s+){0,3}$")
+_LISTED = 4  # letters a list names at most
+
+
+def _listed_all_in(
+    text: str, path: str, rows: list[PlacedRow], table: SymbolTable, lo: int, hi: int
+) -> None:
+    """Declare the letters (two to four, each a math span of its own) a list names just
+    before ", all in $\\mathbb{R}^d$"."""
+    for m in _LISTED_ALL_IN.finditer(text, lo, hi):
+        row = _row_at(rows, m.start("dims"))
+        shape = space_shape(row.tree) if row is not None and row.tree is not None else None
+        if shape is None:
+            continue
+        letters: list[t.Node] = []
+        at = m.start()
+        while len(letters) < _LISTED:
+            close = at - 1
+            if close < lo or text[close] != "$" or close == 0 or text[close - 1] == "$":
+                break
+            opened = text.rfind("$", lo, close)
+            found = _row_at(rows, opened + 1) if opened >= 0 else None
+            sym = found.tree if found is not None else None
+            if sym is None or symbol_key(sym) is None:
+                break
+            letters.append(sym)
+            gap = _LIST_GAP.search(text, max(lo, opened - 40), opened)
+            if gap is None or gap.end() != opened:
+                break
+            at = gap.start()
+        if len(letters) < 2:
+            continue
+        for sym in letters:
+            key = symbol_key(sym)
+            if key is not None:
                 table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "prose"))
 
 
