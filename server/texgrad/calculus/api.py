@@ -15,6 +15,7 @@ Each request has a time budget; running over it is a clear error.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -60,6 +61,7 @@ from texgrad.calculus.samples import (
     hessian_of_sum,
     is_sample_sum,
 )
+from texgrad.calculus.summed_member import one_member
 from texgrad.calculus.vector_sums import READS as VECTOR_SUMS
 from texgrad.calculus.vector_sums import differentiate_vector_sum
 from texgrad.calculus.written import written_latex
@@ -325,7 +327,6 @@ def _diff_by(
     seconds: float,
     hessian: bool,
 ) -> DiffOutcome:
-    in_force = lambda: _macros(path, text, project, folder)  # noqa: E731
     key = member_key(wrt_tree) if wrt_tree is not None else None
     if key is None or wrt_tree is None:
         return DiffOutcome(error=f"`{wrt}` is not a symbol to differentiate with respect to")
@@ -339,22 +340,59 @@ def _diff_by(
     if key[0] not in ctx.env.vars:  # with a declaration that fits its use in the row
         return DiffOutcome(error=unknown_shape(tree, UnknownShape(wrt_tree, wrt), ctx.env))
     ctx.style.symbols.setdefault(key[0], wrt)
-    tree = _rows_as_matrix(tree, key[0], result.table.stacks, ctx)  # Σ_k exp(w_kᵀx): 1ᵀexp(Wx)
-    through = _rows_as_unit_vectors(tree, key[0], result.table.stacks, ctx, wrt)
-    if not through and (stacked := _stacked_in(tree, key[0], result.table.stacks, ctx, wrt)):
+    try:  # \frac{\lambda}{2}\sum_l \|W^{(l)}\|_F^2 by W^{(l)}: only its own term
+        tree, member_note = one_member(tree, key[0], wrt_tree, ctx.style.symbols[key[0]], text)
+    except CalculusError as exc:
+        return DiffOutcome(error=str(exc))
+    outcome = _diff_by_term(
+        tree, text, key[0], wrt, ctx, result, path, project, folder, layout, seconds, hessian
+    )
+    return _with_member_note(outcome, member_note) if member_note else outcome
+
+
+def _with_member_note(outcome: DiffOutcome, note: str) -> DiffOutcome:
+    """The outcome of the one term of a sum that involves the member, saying so."""
+    if outcome.error is None:
+        outcome.note = f"{outcome.note}; {note}" if outcome.note else note
+        said = f"\\quad \\text{{({note.replace('`', '$')})}}"
+        if outcome.steps and outcome.steps[0].startswith("f = "):  # f = its term + the rest
+            whole = any(s in outcome.steps[0] for s in re.findall(r"`(\\sum[^`]*)`", note))
+            outcome.steps[0] += f" {said}" if whole else f" + \\dots {said}"
+        else:
+            outcome.steps.insert(0, said.removeprefix("\\quad "))
+    return outcome
+
+
+def _diff_by_term(
+    tree: t.Node,
+    text: str,
+    key: str,
+    wrt: str,
+    ctx: Context,
+    result: CheckResult,
+    path: str,
+    project: Project | None,
+    folder: str | Path | None,
+    layout: str,
+    seconds: float,
+    hessian: bool,
+) -> DiffOutcome:
+    """:func:`_diff_by` once the variable is a declared symbol (``key``)."""
+    in_force = lambda: _macros(path, text, project, folder)  # noqa: E731
+    tree = _rows_as_matrix(tree, key, result.table.stacks, ctx)  # Σ_k exp(w_kᵀx): 1ᵀexp(Wx)
+    through = _rows_as_unit_vectors(tree, key, result.table.stacks, ctx, wrt)
+    if not through and (stacked := _stacked_in(tree, key, result.table.stacks, ctx, wrt)):
         return DiffOutcome(error=stacked)
     tree, text = _defined_sums_in(tree, ctx, text, in_force)  # E(w) = \sum_i …: E's sum
-    ctx = held_sums(tree, key[0], ctx)  # S = \sum_n …, by Σ: a constant matrix
+    ctx = held_sums(tree, key, ctx)  # S = \sum_n …, by Σ: a constant matrix
     summed = _over_samples(
-        tree, key[0], ctx, text, in_force, Budget(seconds), layout, hessian, result.table.stacks
+        tree, key, ctx, text, in_force, Budget(seconds), layout, hessian, result.table.stacks
     )
     if summed is not None:  # \sum_i (w^T x_i - y_i)^2: a loss over samples
-        return _members_named(_through_time(summed, tree, key[0], ctx, result), tree, key[0], wrt)
-    outcome = differentiate(tree, key[0], ctx, layout, Budget(seconds), hessian)
+        return _members_named(_through_time(summed, tree, key, ctx, result), tree, key, wrt)
+    outcome = differentiate(tree, key, ctx, layout, Budget(seconds), hessian)
     if outcome.error == CONSTANT:  # ℓ_t = ½‖h_t - y_t‖² by W, h_t = tanh(W h_{t-1} + …)
-        outcome = _members_named(
-            _through_time(outcome, tree, key[0], ctx, result), tree, key[0], wrt
-        )
+        outcome = _members_named(_through_time(outcome, tree, key, ctx, result), tree, key, wrt)
     outcome.note += "".join(f"; {n}" for n in through) if outcome.error is None else ""  # e_t
     if written_with_indices(tree, ctx.env, ctx.einstein):
         return _index_form(outcome, tree, text)
