@@ -98,6 +98,7 @@ def test_the_set_holds_its_documents() -> None:
         "tex-index-notation",
         "tex-macro-estimators",
         "tex-problem-set-def",
+        "tex-regularised-training",
         "tex-residual-intermediates",
         "thesis-graph-diffusion",
         "tikzposter-lqr-layernorm",

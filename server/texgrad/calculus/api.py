@@ -60,6 +60,7 @@ from texgrad.calculus.samples import (
     differentiate_sum,
     hessian_of_sum,
     is_sample_sum,
+    sum_variables,
 )
 from texgrad.calculus.summed_member import one_member
 from texgrad.calculus.vector_sums import READS as VECTOR_SUMS
@@ -341,13 +342,33 @@ def _diff_by(
         return DiffOutcome(error=unknown_shape(tree, UnknownShape(wrt_tree, wrt), ctx.env))
     ctx.style.symbols.setdefault(key[0], wrt)
     try:  # \frac{\lambda}{2}\sum_l \|W^{(l)}\|_F^2 by W^{(l)}: only its own term
-        tree, member_note = one_member(tree, key[0], wrt_tree, ctx.style.symbols[key[0]], text)
+        term, member_note = one_member(tree, key[0], wrt_tree, ctx.style.symbols[key[0]], text)
     except CalculusError as exc:
         return DiffOutcome(error=str(exc))
-    outcome = _diff_by_term(
+    if member_note:
+        outcome = _diff_by_term(
+            term, text, key[0], wrt, _copied(ctx), result, path, project, folder, layout, seconds,
+            hessian,
+        )  # fmt: skip
+        if outcome.error is None and outcome.verified:
+            return _with_member_note(outcome, member_note)
+    # (else as the sum reads it: a sample x_i beside y_i of y ∈ ℝ^N is refused in its words)
+    return _diff_by_term(
         tree, text, key[0], wrt, ctx, result, path, project, folder, layout, seconds, hessian
     )
-    return _with_member_note(outcome, member_note) if member_note else outcome
+
+
+def _copied(ctx: Context) -> Context:
+    """``ctx`` with its tables copied: what one attempt declares is not seen by the next."""
+    env = replace(
+        ctx.env,
+        vars=dict(ctx.env.vars),
+        functions=dict(ctx.env.functions),
+        numbers=set(ctx.env.numbers),
+        weak=set(ctx.env.weak),
+    )
+    style = replace(ctx.style, names=dict(ctx.style.names), symbols=dict(ctx.style.symbols))
+    return replace(ctx, env=env, style=style, unit_sums=dict(ctx.unit_sums))
 
 
 def _with_member_note(outcome: DiffOutcome, note: str) -> DiffOutcome:
@@ -670,6 +691,7 @@ def _asked(
         return tree, wrt, hessian, layout, "" if wrt.strip() else _NO_VARIABLE
     if request.problem == NO_VARIABLE_SAID and request.body is not None and not wrt.strip():
         argument = _applied_argument(request.body, ctx)  # ∇²(ℓ(β) + λ/2‖β‖²): by β
+        argument = argument or _summed_variable(request.body, ctx)  # ∇² \sum_i …(w, x_i)
         request = replace(request, wrt=argument, problem=None) if argument else request
     inner = request.body
     if isinstance(inner, t.Paren) and inner.open.endswith("(") and inner.body is not None:
@@ -714,6 +736,22 @@ def _applied_argument(body: t.Node, ctx: Context) -> t.Node | None:
         return None
     key, argument = next(iter(found.items()))
     return argument if key in ctx.env.vars and key not in ctx.env.numbers else None
+
+
+def _summed_variable(body: t.Node, ctx: Context) -> t.Node | None:
+    r"""The one declared variable, as written, of a loss summed over samples (``\mathbf w``
+    of ``\sum_i \log(1 + \exp(-y_i\mathbf w^\top\mathbf x_i))``: the members summed over
+    and the numbers are not variables): a ∇ without subscript of ``body`` is by it.  None
+    where ``body`` is no such sum, or has no or several variables."""
+    try:
+        if not is_sample_sum(body, ctx.env):
+            return None
+        found = sum_variables(body, ctx.env)
+    except CalculusError:
+        return None
+    if len(found) != 1:
+        return None
+    return next((n for n in body.walk() if (k := member_key(n)) and k[0] == found[0]), None)
 
 
 def _parameter_of(tree: t.Node, text: str, ctx: Context) -> str:
