@@ -12,6 +12,7 @@ from texgrad.calculus.api import diff_latex
 from texgrad.calculus.evaluate_tree import evaluate
 from texgrad.reading.source import MappedText
 from texgrad.syntax.parse import parse_row
+from texgrad.syntax.symbols import symbol_key
 
 BUDGET = 60.0  # generous: the machine running the tests is loaded
 
@@ -20,6 +21,13 @@ def _value(latex: str, values: dict[str, np.ndarray]) -> np.ndarray:
     parsed = parse_row(MappedText.identity(latex))
     assert parsed.tree is not None, parsed.error
     return evaluate(parsed.tree, values)
+
+
+def _key(latex: str) -> str:
+    parsed = parse_row(MappedText.identity(latex)).tree
+    key = symbol_key(parsed) if parsed is not None else None
+    assert key is not None
+    return key[0]
 
 
 def _central(f, members: list[np.ndarray], which: int) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -102,3 +110,48 @@ def test_steps_say_which_term_is_kept() -> None:
         r"\text{(only the term $l$ of $\sum_l \|W^{(l)}\|_F^2$ involves $W^{(l)}$)}"
     )
     assert out.steps[-1].startswith(r"\nabla_{W^{(l)}} f = \lambda W^{(l)}")
+
+
+def test_matrix_completion_by_one_user_and_one_item() -> None:
+    where = r"\mathbf{u}_i, \mathbf{v}_j \in \mathbb{R}^k; X \in \mathbb{R}^{m \times n}"
+    loss = r"\sum_{(i,j) \in \Omega} (x_{ij} - \mathbf{u}_i^\top\mathbf{v}_j)^2"
+    by_u = diff_latex(loss, r"\mathbf{u}_i", where, budget=BUDGET)
+    by_v = diff_latex(loss, r"\mathbf{v}_j", where, budget=BUDGET)
+    assert by_u.verified and by_v.verified, (by_u.error, by_v.error)
+    assert by_u.result.startswith(r"\sum_{j : (i,j) \in \Omega} ")
+    assert by_v.result.startswith(r"\sum_{i : (i,j) \in \Omega} ")
+    # a sampled Ω of a 5×6 matrix, rank k = 3: the whole loss by central differences
+    rng = np.random.default_rng(6)
+    m, n, k = 5, 6, 3
+    x = rng.normal(size=(m, n))
+    omega = [(i, j) for i in range(m) for j in range(n) if rng.random() < 0.5]
+    us, vs = (
+        [rng.normal(size=(k, 1)) for _ in range(m)],
+        [rng.normal(size=(k, 1)) for _ in range(n)],
+    )
+
+    def loss_of(u_all: list[np.ndarray], v_all: list[np.ndarray]) -> float:
+        return sum((x[i, j] - float(np.sum(u_all[i] * v_all[j]))) ** 2 for i, j in omega)
+
+    def shown(result: str, index: str, fixed: np.ndarray, family: str, members: list[int],
+              others: list[np.ndarray], entries: list[float]) -> np.ndarray:  # fmt: skip
+        """The result's sum over the pairs with the fixed index, term by term: each term is
+        the result over a family of that one member (x_{ij} its pair's entry)."""
+        one = result.replace(rf"\sum_{{{index} : (i,j) \in \Omega}}", rf"\sum_{{{index}}}")
+        total = np.zeros_like(fixed)
+        for member, entry in zip(members, entries, strict=True):
+            values = {family: others[member].T, _key("x_{ij}"): np.array([[entry]])}
+            values["u_{i}" if family == "family:v" else "v_{j}"] = fixed
+            total = total + _value(one, values)
+        return total
+
+    for i in range(m):
+        js = [j for a, j in omega if a == i]
+        want = _central(lambda u_all: loss_of(u_all, vs), us, i)
+        got = shown(by_u.result, "j", us[i], "family:v", js, vs, [x[i, j] for j in js])
+        assert np.allclose(got, want, atol=1e-5), (i, by_u.result)
+    for j in range(n):
+        is_ = [a for a, b in omega if b == j]
+        want = _central(lambda v_all: loss_of(us, v_all), vs, j)
+        got = shown(by_v.result, "i", vs[j], "family:u", is_, us, [x[i, j] for i in is_])
+        assert np.allclose(got, want, atol=1e-5), (j, by_v.result)

@@ -62,7 +62,8 @@ from texgrad.calculus.samples import (
     is_sample_sum,
     sum_variables,
 )
-from texgrad.calculus.summed_member import one_member
+from texgrad.calculus.summed_member import SetSum, one_member, over_a_set
+from texgrad.calculus.sympy_dims import SCALAR
 from texgrad.calculus.vector_sums import READS as VECTOR_SUMS
 from texgrad.calculus.vector_sums import differentiate_vector_sum
 from texgrad.calculus.written import written_latex
@@ -352,10 +353,57 @@ def _diff_by(
         )  # fmt: skip
         if outcome.error is None and outcome.verified:
             return _with_member_note(outcome, member_note)
+    # \sum_{(i,j) \in \Omega} (\mathbf u_i^\top\mathbf v_j - r_{ij})^2 by u_i: over j : (i,j) ∈ Ω
+    set_sum = over_a_set(tree, key[0], wrt_tree, text, set(ctx.env.vars))
+    if set_sum is not None:
+        over = _over_the_set(
+            set_sum, key[0], wrt, ctx, result, path, project, folder, layout, seconds, hessian
+        )
+        if over is not None:
+            return over
     # (else as the sum reads it: a sample x_i beside y_i of y ∈ ℝ^N is refused in its words)
     return _diff_by_term(
         tree, text, key[0], wrt, ctx, result, path, project, folder, layout, seconds, hessian
     )
+
+
+def _over_the_set(
+    set_sum: SetSum,
+    key: str,
+    wrt: str,
+    ctx: Context,
+    result: CheckResult,
+    path: str,
+    project: Project | None,
+    folder: str | Path | None,
+    layout: str,
+    seconds: float,
+    hessian: bool,
+) -> DiffOutcome | None:
+    r"""The derivative of a sum over a set's pairs by a member labelled by one index, as a
+    sum over the other (``\sum_{j : (i,j) \in \Omega}``), verified as a sum over j with
+    every member sampled; None where it is not verified (then the sum's own words)."""
+    local = _copied(ctx)
+    for entry, latex in set_sum.entries:  # r_{ij}: one observed number per pair
+        local.env.vars[entry] = VarInfo(entry, SCALAR, latex)
+        local.style.symbols.setdefault(entry, latex)
+    outcome = _diff_by_term(
+        set_sum.tree, set_sum.text, key, wrt, local, result, path, project, folder, layout,
+        seconds, hessian,
+    )  # fmt: skip
+    if outcome.error is not None or not outcome.verified or set_sum.head not in outcome.result:
+        return None
+    back = set_sum.back
+    outcome.result, outcome.differential = back(outcome.result), back(outcome.differential)
+    outcome.steps = [back(x) for x in outcome.steps]
+    outcome.function = back(outcome.function)
+    outcome.matrix_form = outcome.matrix_numpy = ""
+    outcome.numpy, outcome.numpy_note = "", "not written for a sum over the members of a set"
+    outcome.note += (
+        f"; of the pairs summed over, only those of `{set_sum.written}` involve `{wrt}`: "
+        "checked as that sum, every member sampled"
+    )
+    return outcome
 
 
 def _copied(ctx: Context) -> Context:

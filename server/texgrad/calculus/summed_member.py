@@ -15,13 +15,15 @@ in the summand.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 from texgrad.calculus.expr import CalculusError
 from texgrad.calculus.written import sum_index
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
 from texgrad.syntax.symbols import Label, label_of, member_key, symbol_key
 
-__all__ = ["one_member"]
+__all__ = ["SetSum", "one_member", "over_a_set"]
 
 
 def _family(node: t.Node) -> tuple[str, Label, t.Node] | None:
@@ -132,3 +134,106 @@ def one_member(
         return tree, ""
     note = f"only {' and '.join(dict.fromkeys(said))} involves `{written}`"
     return t.replaced(tree, by), note
+
+
+@dataclass(frozen=True)
+class SetSum:
+    r"""A sum over the members of a set (``\sum_{(i,j) \in \Omega}``) read, for a variable
+    labelled by one of its indices (``\mathbf u_i``), as a sum over the other index alone:
+    ``tree`` and ``text`` with the sum's head written ``head`` (``\sum_{j}``, padded so every
+    offset holds), to be written back as ``written`` (``\sum_{j : (i,j) \in \Omega}``) in
+    the result; ``entries``: the keys and LaTeX of the undeclared entries labelled by both
+    indices (``r_{ij}``, the observed values), numbers for a fixed pair."""
+
+    tree: t.Node
+    text: str
+    head: str
+    written: str
+    entries: tuple[tuple[str, str], ...]
+    source: tuple[tuple[str, str], ...] = ()  # each head padded, and as the document writes it
+
+    def back(self, latex: str) -> str:
+        """``latex`` (of the sum over the other index) with the sum written as over the set;
+        the function itself (its padded head) as the document writes it."""
+        for padded, original in self.source:
+            latex = latex.replace(padded, original)
+        return latex.replace(self.head, self.written)
+
+
+def _pair(lower: t.Node | None) -> tuple[str, str] | None:
+    r"""``(i, j)`` of ``(i,j) \in \Omega``; None for any other index."""
+    if not (isinstance(lower, t.Chain) and lower.relations == ("\\in",) and len(lower.items) == 2):
+        return None
+    first = lower.items[0]
+    inner = first.body if isinstance(first, t.Paren) else None
+    if not isinstance(inner, t.List) or len(inner.items) != 2:
+        return None
+    names = [n.name for n in inner.items if isinstance(n, t.Symbol) and n.font is None]
+    return (names[0], names[1]) if len(names) == 2 and names[0] != names[1] else None
+
+
+def _pair_entry(node: t.Node, pair: tuple[str, str]) -> bool:
+    """``r_{ij}``: a letter subscripted by the pair's two indices, in order."""
+    if not isinstance(node, t.Sub) or symbol_key(node.base) is None:
+        return False
+    index = node.index
+    if isinstance(index, t.Product) and len(index.factors) == 2:
+        names = tuple(f.name if isinstance(f, t.Symbol) else "" for f in index.factors)
+        return names == pair
+    if isinstance(index, t.List) and len(index.items) == 2:
+        names = tuple(f.name if isinstance(f, t.Symbol) else "" for f in index.items)
+        return names == pair
+    return False
+
+
+def over_a_set(
+    tree: t.Node, wrt: str, wrt_tree: t.Node | None, text: str, declared: set[str]
+) -> SetSum | None:
+    r"""``\sum_{(i,j) \in \Omega} f(\mathbf u_i, \mathbf v_j, r_{ij})`` by ``\mathbf u_i``:
+    only the terms of pairs whose first index is i involve it, the sum over the
+    ``j : (i,j) \in \Omega``; read as a sum over j (see :class:`SetSum`).  None where no sum
+    over a set is over the variable's label, or the sum is not written plainly in ``text``
+    (through a macro)."""
+    member = _member_of(wrt_tree, wrt)
+    if member is None:
+        return None
+    family, label = member
+    by: dict[int, t.Node] = {}
+    edits: list[tuple[int, int, str]] = []
+    written = head = ""
+    entries: dict[str, str] = {}
+    source: list[tuple[str, str]] = []
+    for node in tree.walk():
+        if not (isinstance(node, t.BigOp) and node.op == "\\sum" and node.body is not None):
+            continue
+        pair = _pair(node.lower)
+        if pair is None or label not in pair or node.lower is None:
+            continue
+        other = pair[1] if pair[0] == label else pair[0]
+        members = [f for n in node.body.walk() if (f := _family(n)) is not None and f[0] == family]
+        if not members or any(f[1] != (label, 0) for f in members):
+            return None
+        start, stop = node.start, node.body.start
+        if not (0 <= start < stop <= len(text)) or not text.startswith("\\sum", start):
+            return None
+        lower = text[node.lower.start : node.lower.end].strip()
+        this = f"\\sum_{{{other}}}"
+        if this in text[tree.start : tree.end] or len(this) > stop - start:
+            return None  # (the row writes that sum itself: written back, it would be taken)
+        if head and this != head:
+            return None
+        head = this
+        written = f"\\sum_{{{other} : {lower}}}"
+        edits.append((start, stop, this.ljust(stop - start)))
+        source.append((this.ljust(stop - start), text[start:stop]))
+        index = t.Symbol(other, start=node.lower.start, end=node.lower.start + 1)
+        by[id(node)] = replace(node, lower=index)
+        for n in node.body.walk():
+            key = symbol_key(n)
+            if key is not None and key[0] not in declared and _pair_entry(n, pair):
+                entries.setdefault(key[0], latex_of(n))
+    if not by:
+        return None
+    for start, stop, new in sorted(edits, reverse=True):
+        text = text[:start] + new + text[stop:]
+    return SetSum(t.replaced(tree, by), text, head, written, tuple(entries.items()), tuple(source))
