@@ -155,3 +155,23 @@ def test_matrix_completion_by_one_user_and_one_item() -> None:
         want = _central(lambda v_all: loss_of(us, v_all), vs, j)
         got = shown(by_v.result, "i", vs[j], "family:u", is_, us, [x[i, j] for i in is_])
         assert np.allclose(got, want, atol=1e-5), (j, by_v.result)
+
+
+def test_a_sum_that_enters_otherwise_than_linearly_is_not_read_as_one_term() -> None:
+    # the value of the sum matters there: log Σ_j exp(w_jᵀx) by w_k is softmax_k x, and
+    # (Σ_k ‖w_k‖²)² by w_k is 4(Σ_k ‖w_k‖²) w_k — reading the sum as one term would give
+    # neither, so none of these is given as verified from that reading
+    cases = [
+        (r"\log \sum_{(i,j) \in \Omega} \exp(\mathbf{u}_i^\top\mathbf{v}_j)", r"\mathbf{u}_i",
+         r"\mathbf{u}_i, \mathbf{v}_j \in \mathbb{R}^k"),
+        (r"(\mathbf{a}^\top\mathbf{w}_k)\sum_j \|\mathbf{w}_j\|^2", r"\mathbf{w}_k",
+         r"\mathbf{w}_k, \mathbf{w}_j, \mathbf{a} \in \mathbb{R}^d"),
+        (r"\Big(\sum_{k=1}^K \|\mathbf{w}_k\|^2\Big)^2", r"\mathbf{w}_k",
+         r"\mathbf{w}_k \in \mathbb{R}^d"),
+        (r"\log\sum_{j=1}^K \exp(\mathbf w_j^\top\mathbf x)", r"\mathbf w_k",
+         r"\mathbf x, \mathbf w_k \in \mathbb{R}^d"),
+    ]  # fmt: skip
+    for expr, wrt, where in cases:
+        out = diff_latex(expr, wrt, where, budget=BUDGET)
+        assert out.error is not None and not out.verified and out.result == "", (expr, out.result)
+        assert "only the term" not in out.note and "of the pairs" not in out.note

@@ -343,7 +343,9 @@ def _diff_by(
         return DiffOutcome(error=unknown_shape(tree, UnknownShape(wrt_tree, wrt), ctx.env))
     ctx.style.symbols.setdefault(key[0], wrt)
     try:  # \frac{\lambda}{2}\sum_l \|W^{(l)}\|_F^2 by W^{(l)}: only its own term
-        term, member_note = one_member(tree, key[0], wrt_tree, ctx.style.symbols[key[0]], text)
+        term, member_note = one_member(
+            tree, key[0], wrt_tree, ctx.style.symbols[key[0]], text, set(ctx.env.functions)
+        )
     except CalculusError as exc:
         return DiffOutcome(error=str(exc))
     if member_note:
@@ -354,7 +356,7 @@ def _diff_by(
         if outcome.error is None and outcome.verified:
             return _with_member_note(outcome, member_note)
     # \sum_{(i,j) \in \Omega} (\mathbf u_i^\top\mathbf v_j - r_{ij})^2 by u_i: over j : (i,j) ∈ Ω
-    set_sum = over_a_set(tree, key[0], wrt_tree, text, set(ctx.env.vars))
+    set_sum = over_a_set(tree, key[0], wrt_tree, text, set(ctx.env.vars), set(ctx.env.functions))
     if set_sum is not None:
         over = _over_the_set(
             set_sum, key[0], wrt, ctx, result, path, project, folder, layout, seconds, hessian

@@ -77,9 +77,60 @@ def _as_written(node: t.Node, text: str) -> str:
     return source if source[:2] == head else latex_of(node)
 
 
+def _path(tree: t.Node, target: t.Node) -> list[t.Node] | None:
+    """The nodes from ``tree`` down to ``target`` (both included); None if it is not in it."""
+    if tree is target:
+        return [tree]
+    for child in tree.children():
+        below = _path(child, target)
+        if below is not None:
+            return [tree, *below]
+    return None
+
+
+def _names_any(node: t.Node, family: str, defined: set[str]) -> bool:
+    """Whether ``node`` names a member of ``family``, the family's letter, or a name the
+    document defines (which may involve them)."""
+    for n in node.walk():
+        f = _family(n)
+        if f is not None and f[0] == family:
+            return True
+        k = symbol_key(n)
+        if k is not None and (k[0] == family or k[0] in defined):
+            return True
+    return False
+
+
+def _enters_linearly(tree: t.Node, node: t.Node, family: str, defined: set[str]) -> bool:
+    r"""Whether the sum ``node`` enters ``tree`` linearly, times factors that do not involve
+    the family (``\frac{\lambda}{2}\sum_l …``, a term of a sum, the right side of ``J = …``):
+    only then is the derivative of the whole the derivative with the sum read as one of its
+    terms (under a log, ``\log\sum_j \exp(\mathbf w_j^\top\mathbf x)``, it is not)."""
+    path = _path(tree, node)
+    if path is None:
+        return False
+    for outer, inner in zip(path, path[1:], strict=False):
+        if isinstance(outer, t.Add | t.Neg):
+            continue
+        if isinstance(outer, t.Paren) and outer.open.endswith(("(", "[")):
+            continue
+        if isinstance(outer, t.Chain) and outer.relations and outer.items[-1] is inner:
+            continue  # J = …: its right side
+        if isinstance(outer, t.Product) and not any(
+            _names_any(f, family, defined) for f in outer.factors if f is not inner
+        ):
+            continue
+        if isinstance(outer, t.Frac) and outer.num is inner:
+            if not _names_any(outer.den, family, defined):
+                continue
+        return False
+    return True
+
+
 def one_member(
-    tree: t.Node, wrt: str, wrt_tree: t.Node | None, written: str, text: str
-) -> tuple[t.Node, str]:
+    tree: t.Node, wrt: str, wrt_tree: t.Node | None, written: str, text: str,
+    defined: frozenset[str] | set[str] = frozenset(),
+) -> tuple[t.Node, str]:  # fmt: skip
     r"""``tree`` with each ``\sum`` over a family the variable ``wrt`` (a member labelled by a
     letter, written ``written``) belongs to read as its one term that involves it, and a note
     saying so ("" and ``tree`` itself where no sum is over its family). Raises CalculusError
@@ -121,6 +172,8 @@ def one_member(
                 f"holds `{shifted}`): the derivative would add the terms where it appears "
                 "shifted (through time, for a recurrence), which is not done yet"
             )
+        if not _enters_linearly(tree, node, family, set(defined)):
+            return tree, ""  # (log Σ_j exp(w_jᵀx) by w_k: the sum's own words)
         body = node.body
         if index[0] != label:
             if _names_letter(body, label):
@@ -187,8 +240,9 @@ def _pair_entry(node: t.Node, pair: tuple[str, str]) -> bool:
 
 
 def over_a_set(
-    tree: t.Node, wrt: str, wrt_tree: t.Node | None, text: str, declared: set[str]
-) -> SetSum | None:
+    tree: t.Node, wrt: str, wrt_tree: t.Node | None, text: str, declared: set[str],
+    defined: frozenset[str] | set[str] = frozenset(),
+) -> SetSum | None:  # fmt: skip
     r"""``\sum_{(i,j) \in \Omega} f(\mathbf u_i, \mathbf v_j, r_{ij})`` by ``\mathbf u_i``:
     only the terms of pairs whose first index is i involve it, the sum over the
     ``j : (i,j) \in \Omega``; read as a sum over j (see :class:`SetSum`).  None where no sum
@@ -213,6 +267,8 @@ def over_a_set(
         members = [f for n in node.body.walk() if (f := _family(n)) is not None and f[0] == family]
         if not members or any(f[1] != (label, 0) for f in members):
             return None
+        if not _enters_linearly(tree, node, family, set(defined)):
+            return None  # (a log of the sum over Ω: its value is the whole set's)
         start, stop = node.start, node.body.start
         if not (0 <= start < stop <= len(text)) or not text.startswith("\\sum", start):
             return None
