@@ -105,6 +105,7 @@ def test_the_set_holds_its_documents() -> None:
         "tex-macro-estimators",
         "tex-policy-gradient",
         "tex-problem-set-def",
+        "tex-regularised-training",
         "tex-residual-intermediates",
         "thesis-graph-diffusion",
         "tikzposter-lqr-layernorm",

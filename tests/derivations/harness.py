@@ -46,6 +46,8 @@ from texgrad.calculus.samples import (
     is_sample_sum,
 )
 from texgrad.calculus.sampling import sample_inputs
+from texgrad.calculus.summed_member import over_a_set
+from texgrad.calculus.sympy_dims import SCALAR
 from texgrad.calculus.verify import _domain
 from texgrad.calculus.written_simplex import resample
 from texgrad.reading.document import detect_format
@@ -181,6 +183,28 @@ def _with_unit_vectors(env: Env, wrt: str, result: str) -> Env:
     return replace(env, vars={**env.vars, **added}) if added else env
 
 
+def _set_sum_read(
+    tree: t.Node, env: Env, marker: Marker, result: str, text: str, wrt_node: t.Node | None
+) -> tuple[t.Node, Marker, str]:
+    r"""``\sum_{(i,j) \in \Omega}`` by u_i read as texgrad reads it, a sum over j (in the row,
+    the marker's answer and the result); everything as it is where the row has none."""
+    wrt_key = symbol_key(wrt_node) if wrt_node is not None else None
+    set_sum = over_a_set(tree, wrt_key[0], wrt_node, text, set(env.vars)) if wrt_key else None
+    if set_sum is None:
+        return tree, marker, result
+    for entry, latex in set_sum.entries:  # r_{ij}: a number for a fixed pair
+        env.vars.setdefault(entry, VarInfo(entry, SCALAR, latex))
+    answer = _over_the_other(marker.answer, set_sum.written, set_sum.head)
+    result = _over_the_other(result, set_sum.written, set_sum.head)
+    return set_sum.tree, replace(marker, answer=answer), result
+
+
+def _over_the_other(latex: str, written: str, head: str) -> str:
+    r"""``latex`` with ``\sum_{j : (i,j) \in \Omega}`` (however spaced) read as ``\sum_{j}``."""
+    pattern = r"\s*".join(re.escape(c) for c in "".join(written.split()))
+    return re.sub(pattern, lambda _: head, latex)
+
+
 def agrees_with_answer(
     folder: Path, marker: Marker, result: str, where: list[str] | tuple[str, ...] = ()
 ) -> str | None:
@@ -203,7 +227,8 @@ def agrees_with_answer(
     wrt_key = symbol_key(wrt_node) if wrt_node is not None else None
     if wrt_key is not None:  # r_{ui} of ℓ_{ui} = …: a number, as texgrad diff reads it
         with_fixed_entries(row.tree, env, wrt_key[0])
-    tree, env = _through_defined_sums(row.tree, env, marker.wrt, text, macros)
+    tree, marker, result = _set_sum_read(row.tree, env, marker, result, text, wrt_node)
+    tree, env = _through_defined_sums(tree, env, marker.wrt, text, macros)
     env = _members_like_their_family(env, row.tree, marker.answer, result, macros)
     units = unit_vectors_stated(checked.doc.text, lambda: macros)  # one-hot: 1ᵀy = 1
     if "\\sum" in marker.answer and is_sample_sum(tree, env):  # evaluated as written

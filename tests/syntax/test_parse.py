@@ -472,3 +472,52 @@ def test_markdown_escape_maps_back() -> None:
 )
 def test_superscript_name_tags(latex: str, expected: str) -> None:
     assert tree_of(latex) == expected
+
+
+# -- TeX's primitive fraction `{a \over b}`: the whole group is over and under it ------------------
+OVER_CASES = [
+    (r"{a \over b}", "(Frac:over a b)"),
+    (r"a \over b", "(Frac:over a b)"),
+    (r"1 + {a+1 \over b} c", "(Add 1 + (Product (Frac:over (Add a + 1) b) c))"),
+    (r"x^{1 \over 2}", "(Power x (Frac:over 1 2))"),
+    (r"{\partial f \over \partial x}", "(Derivative f x)"),
+    (r"{{a} \over {b}}", "(Frac:over a b)"),
+    # TeX's "Ambiguous" two in one group, and a relation's row, stay unread as before
+    (r"{a \over b \over c}", r"(Product a (Opaque '\\over') b (Opaque '\\over') c)"),
+    (r"x = a \over b", r"(Chain x = (Product a (Opaque '\\over') b))"),
+]
+
+
+@pytest.mark.parametrize(("latex", "expected"), OVER_CASES, ids=[c[0] for c in OVER_CASES])
+def test_over_is_a_fraction(latex: str, expected: str) -> None:
+    assert tree_of(latex) == expected
+
+
+def test_over_fraction_keeps_its_source_range_and_prints_as_written() -> None:
+    from texgrad.syntax.latex import latex_of
+
+    line = r"c + {x^\top x \over 2}"
+    parsed = parse_row(MappedText.identity(line))
+    assert parsed.tree is not None
+    (frac,) = [n for n in parsed.tree.walk() if isinstance(n, t.Frac)]
+    assert line[frac.start : frac.end] == r"{x^\top x \over 2}"
+    assert latex_of(frac) == r"{x^\top x \over 2}"
+
+
+# -- a sign right after an open sum opens its summand: `\sum_{j=1}^N -\tfrac12 x_j^2` ------------
+SIGNED_SUMMANDS = [
+    (
+        r"\sum_{j=1}^N -\tfrac12 x_j",
+        r"(BigOp:\sum (Chain j = 1) N (Neg (Product (Frac:tfrac 1 2) (Sub x j))))",
+    ),
+    (r"a + \sum_j - x_j + b", r"(Add a + (BigOp:\sum j _ (Neg (Sub x j))) + b)"),
+    (r"\frac1N\sum_j -x_j", r"(Product (Frac 1 N) (BigOp:\sum j _ (Neg (Sub x j))))"),
+    (r"\sum_j x_j - y", r"(Add (BigOp:\sum j _ (Sub x j)) - y)"),
+]
+
+
+@pytest.mark.parametrize(
+    ("latex", "expected"), SIGNED_SUMMANDS, ids=[c[0] for c in SIGNED_SUMMANDS]
+)
+def test_a_sign_opens_an_open_sums_summand(latex: str, expected: str) -> None:
+    assert tree_of(latex) == expected

@@ -61,7 +61,10 @@ from texgrad.calculus.samples import (
     differentiate_sum,
     hessian_of_sum,
     is_sample_sum,
+    sum_variables,
 )
+from texgrad.calculus.summed_member import SetSum, one_member, over_a_set
+from texgrad.calculus.sympy_dims import SCALAR
 from texgrad.calculus.vector_sums import READS as VECTOR_SUMS
 from texgrad.calculus.vector_sums import differentiate_vector_sum
 from texgrad.calculus.written import MATRIX_FUNCTION_NAMES, written_latex
@@ -332,7 +335,6 @@ def _diff_by(
     seconds: float,
     hessian: bool,
 ) -> DiffOutcome:
-    in_force = lambda: _macros(path, text, project, folder)  # noqa: E731
     key = member_key(wrt_tree) if wrt_tree is not None else None
     if key is None or wrt_tree is None:
         return DiffOutcome(error=f"`{wrt}` is not a symbol to differentiate with respect to")
@@ -346,22 +348,128 @@ def _diff_by(
     if key[0] not in ctx.env.vars:  # with a declaration that fits its use in the row
         return DiffOutcome(error=unknown_shape(tree, UnknownShape(wrt_tree, wrt), ctx.env))
     ctx.style.symbols.setdefault(key[0], wrt)
-    tree = _rows_as_matrix(tree, key[0], result.table.stacks, ctx)  # Σ_k exp(w_kᵀx): 1ᵀexp(Wx)
-    through = _rows_as_unit_vectors(tree, key[0], result.table.stacks, ctx, wrt)
-    if not through and (stacked := _stacked_in(tree, key[0], result.table.stacks, ctx, wrt)):
+    try:  # \frac{\lambda}{2}\sum_l \|W^{(l)}\|_F^2 by W^{(l)}: only its own term
+        term, member_note = one_member(
+            tree, key[0], wrt_tree, ctx.style.symbols[key[0]], text, set(ctx.env.functions)
+        )
+    except CalculusError as exc:
+        return DiffOutcome(error=str(exc))
+    if member_note:
+        outcome = _diff_by_term(
+            term, text, key[0], wrt, _copied(ctx), result, path, project, folder, layout, seconds,
+            hessian,
+        )  # fmt: skip
+        if outcome.error is None and outcome.verified:
+            return _with_member_note(outcome, member_note)
+    # \sum_{(i,j) \in \Omega} (\mathbf u_i^\top\mathbf v_j - r_{ij})^2 by u_i: over j : (i,j) ∈ Ω
+    set_sum = over_a_set(tree, key[0], wrt_tree, text, set(ctx.env.vars), set(ctx.env.functions))
+    if set_sum is not None:
+        over = _over_the_set(
+            set_sum, key[0], wrt, ctx, result, path, project, folder, layout, seconds, hessian
+        )
+        if over is not None:
+            return over
+    # (else as the sum reads it: a sample x_i beside y_i of y ∈ ℝ^N is refused in its words)
+    return _diff_by_term(
+        tree, text, key[0], wrt, ctx, result, path, project, folder, layout, seconds, hessian
+    )
+
+
+def _over_the_set(
+    set_sum: SetSum,
+    key: str,
+    wrt: str,
+    ctx: Context,
+    result: CheckResult,
+    path: str,
+    project: Project | None,
+    folder: str | Path | None,
+    layout: str,
+    seconds: float,
+    hessian: bool,
+) -> DiffOutcome | None:
+    r"""The derivative of a sum over a set's pairs by a member labelled by one index, as a
+    sum over the other (``\sum_{j : (i,j) \in \Omega}``), verified as a sum over j with
+    every member sampled; None where it is not verified (then the sum's own words)."""
+    local = _copied(ctx)
+    for entry, latex in set_sum.entries:  # r_{ij}: one observed number per pair
+        local.env.vars[entry] = VarInfo(entry, SCALAR, latex)
+        local.style.symbols.setdefault(entry, latex)
+    outcome = _diff_by_term(
+        set_sum.tree, set_sum.text, key, wrt, local, result, path, project, folder, layout,
+        seconds, hessian,
+    )  # fmt: skip
+    if outcome.error is not None or not outcome.verified or set_sum.head not in outcome.result:
+        return None
+    back = set_sum.back
+    outcome.result, outcome.differential = back(outcome.result), back(outcome.differential)
+    outcome.steps = [back(x) for x in outcome.steps]
+    outcome.function = back(outcome.function)
+    outcome.matrix_form = outcome.matrix_numpy = ""
+    outcome.numpy, outcome.numpy_note = "", "not written for a sum over the members of a set"
+    outcome.note += (
+        f"; of the pairs summed over, only those of `{set_sum.written}` involve `{wrt}`: "
+        "checked as that sum, every member sampled"
+    )
+    return outcome
+
+
+def _copied(ctx: Context) -> Context:
+    """``ctx`` with its tables copied: what one attempt declares is not seen by the next."""
+    env = replace(
+        ctx.env,
+        vars=dict(ctx.env.vars),
+        functions=dict(ctx.env.functions),
+        numbers=set(ctx.env.numbers),
+        weak=set(ctx.env.weak),
+    )
+    style = replace(ctx.style, names=dict(ctx.style.names), symbols=dict(ctx.style.symbols))
+    return replace(ctx, env=env, style=style, unit_sums=dict(ctx.unit_sums))
+
+
+def _with_member_note(outcome: DiffOutcome, note: str) -> DiffOutcome:
+    """The outcome of the one term of a sum that involves the member, saying so."""
+    if outcome.error is None:
+        outcome.note = f"{outcome.note}; {note}" if outcome.note else note
+        said = f"\\quad \\text{{({note.replace('`', '$')})}}"
+        if outcome.steps and outcome.steps[0].startswith("f = "):  # f = its term + the rest
+            whole = any(s in outcome.steps[0] for s in re.findall(r"`(\\sum[^`]*)`", note))
+            outcome.steps[0] += f" {said}" if whole else f" + \\dots {said}"
+        else:
+            outcome.steps.insert(0, said.removeprefix("\\quad "))
+    return outcome
+
+
+def _diff_by_term(
+    tree: t.Node,
+    text: str,
+    key: str,
+    wrt: str,
+    ctx: Context,
+    result: CheckResult,
+    path: str,
+    project: Project | None,
+    folder: str | Path | None,
+    layout: str,
+    seconds: float,
+    hessian: bool,
+) -> DiffOutcome:
+    """:func:`_diff_by` once the variable is a declared symbol (``key``)."""
+    in_force = lambda: _macros(path, text, project, folder)  # noqa: E731
+    tree = _rows_as_matrix(tree, key, result.table.stacks, ctx)  # Σ_k exp(w_kᵀx): 1ᵀexp(Wx)
+    through = _rows_as_unit_vectors(tree, key, result.table.stacks, ctx, wrt)
+    if not through and (stacked := _stacked_in(tree, key, result.table.stacks, ctx, wrt)):
         return DiffOutcome(error=stacked)
     tree, text = _defined_sums_in(tree, ctx, text, in_force)  # E(w) = \sum_i …: E's sum
-    ctx = held_sums(tree, key[0], ctx)  # S = \sum_n …, by Σ: a constant matrix
+    ctx = held_sums(tree, key, ctx)  # S = \sum_n …, by Σ: a constant matrix
     summed = _over_samples(
-        tree, key[0], ctx, text, in_force, Budget(seconds), layout, hessian, result.table.stacks
+        tree, key, ctx, text, in_force, Budget(seconds), layout, hessian, result.table.stacks
     )
     if summed is not None:  # \sum_i (w^T x_i - y_i)^2: a loss over samples
-        return _members_named(_through_time(summed, tree, key[0], ctx, result), tree, key[0], wrt)
-    outcome = differentiate(tree, key[0], ctx, layout, Budget(seconds), hessian)
+        return _members_named(_through_time(summed, tree, key, ctx, result), tree, key, wrt)
+    outcome = differentiate(tree, key, ctx, layout, Budget(seconds), hessian)
     if outcome.error == CONSTANT:  # ℓ_t = ½‖h_t - y_t‖² by W, h_t = tanh(W h_{t-1} + …)
-        outcome = _members_named(
-            _through_time(outcome, tree, key[0], ctx, result), tree, key[0], wrt
-        )
+        outcome = _members_named(_through_time(outcome, tree, key, ctx, result), tree, key, wrt)
     outcome.note += "".join(f"; {n}" for n in through) if outcome.error is None else ""  # e_t
     if written_with_indices(tree, ctx.env, ctx.einstein):
         return _index_form(outcome, tree, text)
@@ -675,6 +783,7 @@ def _asked(
         return tree, wrt, hessian, layout, "" if wrt.strip() else _NO_VARIABLE
     if request.problem == NO_VARIABLE_SAID and request.body is not None and not wrt.strip():
         argument = _applied_argument(request.body, ctx)  # ∇²(ℓ(β) + λ/2‖β‖²): by β
+        argument = argument or _summed_variable(request.body, ctx)  # ∇² \sum_i …(w, x_i)
         request = replace(request, wrt=argument, problem=None) if argument else request
     inner = request.body
     if isinstance(inner, t.Paren) and inner.open.endswith("(") and inner.body is not None:
@@ -714,6 +823,22 @@ def _applied_argument(body: t.Node, ctx: Context) -> t.Node | None:
         return None
     key, argument = next(iter(found.items()))
     return argument if key in ctx.env.vars and key not in ctx.env.numbers else None
+
+
+def _summed_variable(body: t.Node, ctx: Context) -> t.Node | None:
+    r"""The one declared variable, as written, of a loss summed over samples (``\mathbf w``
+    of ``\sum_i \log(1 + \exp(-y_i\mathbf w^\top\mathbf x_i))``: the members summed over
+    and the numbers are not variables): a ∇ without subscript of ``body`` is by it.  None
+    where ``body`` is no such sum, or has no or several variables."""
+    try:
+        if not is_sample_sum(body, ctx.env):
+            return None
+        found = sum_variables(body, ctx.env)
+    except CalculusError:
+        return None
+    if len(found) != 1:
+        return None
+    return next((n for n in body.walk() if (k := member_key(n)) and k[0] == found[0]), None)
 
 
 def _parameter_of(tree: t.Node, text: str, ctx: Context) -> str:

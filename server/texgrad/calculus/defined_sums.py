@@ -158,6 +158,7 @@ def summed_out(
         bounds = f"\\sum_{{{latex_of(total.lower)}}}" if total.lower is not None else "\\sum"
         if total.upper is not None:
             bounds += f"^{{{latex_of(total.upper)}}}"
+        bounds = _head_as_written(total, text, macros) or bounds
         inner = text[place.start : name.start] + _factor(total.body) + text[name.end : place.end]
         piece = f"{head}{bounds} {inner}"
         if not _delimited(tree, place):  # tr(S)^2: (\sum_n tr(…))^2, not \sum_n tr(…)^2
@@ -220,7 +221,7 @@ def terms_written_in(
         body = _named_sum(node, ctx)
         if body is None:
             continue
-        written = latex_of(body)
+        written = _as_written(body, text, macros)
         if n > 0 or node is not term:  # (first, the sum as written: -\sum_n …, no -1 \sum_n)
             written = f"\\left({written}\\right)"
         edits.append((node.start, node.end, written))
@@ -232,6 +233,36 @@ def terms_written_in(
     expanded, _ = expand(MappedText.identity(out), macros())
     parsed = parse_row(expanded).tree
     return (parsed, out) if parsed is not None and is_sample_sum(parsed, ctx.env) else None
+
+
+def _head_as_written(total: t.BigOp, text: str, macros: Callable[[], MacroTable]) -> str:
+    r"""``\sum_{n=1}^{N}`` of a sum as the document writes it, where ``text`` holds it at its
+    offsets; "" otherwise."""
+    if total.body is None or not 0 <= total.start < total.body.start <= len(text):
+        return ""
+    head = text[total.start : total.body.start].strip()
+    expanded, _ = expand(MappedText.identity(f"{head} a"), macros())
+    again = parse_row(expanded).tree
+    if not (isinstance(again, t.BigOp) and again.op == total.op):
+        return ""
+    same = all(
+        (x is None) == (y is None) and (x is None or y is None or latex_of(x) == latex_of(y))
+        for x, y in ((again.lower, total.lower), (again.upper, total.upper))
+    )
+    return head if same else ""
+
+
+def _as_written(body: t.Node, text: str, macros: Callable[[], MacroTable]) -> str:
+    r"""A definition's right side as the document writes it (``\sum_{i=1}^{N}``, its own
+    spacing and macros) where ``text`` holds it at its offsets (the same row read back); else
+    printed from its tree (a definition in another file)."""
+    printed = latex_of(body)
+    if not 0 <= body.start < body.end <= len(text):
+        return printed
+    source = text[body.start : body.end].strip()
+    expanded, _ = expand(MappedText.identity(source), macros())
+    again = parse_row(expanded).tree
+    return source if again is not None and latex_of(again) == printed else printed
 
 
 def _named_sum(node: t.Node, ctx: Context) -> t.Node | None:

@@ -786,7 +786,7 @@ class _Evaluator:
         return np.asarray(np.kron(a, b), dtype=np.float64)  # \otimes
 
     def _Frac(self, node: t.Frac) -> Array:
-        if node.command not in ("frac", "dfrac", "tfrac", "cfrac"):
+        if node.command not in ("frac", "dfrac", "tfrac", "cfrac", "over"):
             raise unsupported(node, f"cannot evaluate `\\{node.command}`")
         num, den = self.eval(node.num, self.hint), self.eval(node.den)
         d = scalar_of(node, den, "a denominator")

@@ -1641,7 +1641,7 @@ def _monomial(node: t.Node) -> sympy.Expr | None:
 def _number_over_letters(node: t.Node) -> tuple[Fraction, str] | None:
     r"""``\frac{1}{2m}`` as ``1/2`` and ``m``: a number over a number times letters (the
     letters as written); None for anything else."""
-    if not isinstance(node, t.Frac) or node.command not in ("frac", "dfrac", "tfrac"):
+    if not isinstance(node, t.Frac) or node.command not in ("frac", "dfrac", "tfrac", "over"):
         return None
     num, den = _number(node.num), node.den
     if num is None or num.denominator != 1 or not isinstance(den, t.Product):

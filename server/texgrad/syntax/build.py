@@ -222,10 +222,18 @@ class Builder:
         signs: list[str] = []
         sign = ""
         raw = ""
+        sign_token: Token | None = None
         for x in c:
             if isinstance(x, Token) and x.type in ("ADDOP", "TRAIL"):
                 raw = str(x.value)
                 sign = sign_of(raw)
+                sign_token = x
+            elif sign == "-" and sign_token is not None and terms and _open_sum(terms[-1]):
+                # \sum_{j=1}^N -\tfrac12 x_j^2: the sign opens the summand (TeX sets it so)
+                body = self.node(x)
+                negated = t.Neg(body, sign, **self._over(sign_token, x))
+                terms[-1] = _with_summand(terms[-1], negated, self._over(terms[-1], x))
+                sign = ""
             else:
                 terms.append(self.node(x))
                 signs.append(sign)
@@ -505,3 +513,21 @@ class Builder:
             )
             return t.Apply(f, args, True, **loc)
         return t.Apply(f, (arg,), False, **loc)
+
+
+def _open_sum(node: t.Node) -> bool:
+    r"""``\sum_{j=1}^N`` with no summand yet, alone or ending a product (``\frac1N\sum_j``)."""
+    if isinstance(node, t.Product):
+        node = node.factors[-1]
+    return isinstance(node, t.BigOp) and node.body is None and node.op in ("\\sum", "\\prod")
+
+
+def _with_summand(node: t.Node, body: t.Node, loc: dict[str, Any]) -> t.Node:
+    """``node`` (an open sum, or a product ending in one) with ``body`` as the sum's summand."""
+    if isinstance(node, t.Product):
+        last = node.factors[-1]
+        assert isinstance(last, t.BigOp)
+        summed = replace(last, body=body, **loc)
+        return replace(node, factors=(*node.factors[:-1], summed), **loc)
+    assert isinstance(node, t.BigOp)
+    return replace(node, body=body, **loc)

@@ -154,6 +154,7 @@ _CLASSES: tuple[tuple[str, Iterable[str]], ...] = (
     ("overset", ("overset", "underset", "stackrel")),
     ("arrow", ("xrightarrow", "xleftarrow", "xmapsto")),
     ("not", ("not",)),
+    ("over", ("over",)),
     ("SYMBOL", SYMBOLS),
     ("FUNC", FUNCTIONS),
     ("BIGOP", BIG_OPERATORS),

@@ -61,6 +61,8 @@ def _binop(n: t.BinOp) -> str:
 
 
 def _frac(n: t.Frac) -> str:
+    if n.command == "over":
+        return f"{{{latex_of(n.num)} \\over {latex_of(n.den)}}}"
     return f"\\{n.command}{{{latex_of(n.num)}}}{{{latex_of(n.den)}}}"
 
 

@@ -107,6 +107,7 @@ class Lexer:
         self.stack: list[tuple[str, str, int]] = []
         self.single_digit_at: set[int] = set()
         self.trailing: list[Token] = []  # a row's dangling end: `a = b +`, `x = 1,`
+        self.overs: list[int] = []  # where a `\\over` not yet read as a fraction is in tokens
 
     # -- public ---------------------------------------------------------------
     def tokenize(self) -> list[Token]:
@@ -138,6 +139,8 @@ class Lexer:
             kind, value, at = self.stack[-1]
             what = {"{": "brace {", "env": f"\\begin{{{value}}}", "opt": "["}.get(kind, value)
             raise LexError(f"unclosed {what}", at, at + max(1, len(value) if kind != "env" else 7))
+        if self.overs:
+            self._over_row()
         self.tokens, self.trailing = normalized(self.tokens)
         return self.tokens
 
@@ -332,7 +335,80 @@ class Lexer:
                 raise LexError(message, at, at + len(v))
             raise LexError("unbalanced closing brace }", start, end)
         self.stack.pop()
+        if self.overs:
+            self._over_group()
         self._emit("RBRACE", "}", start, end)
+
+    # -- `{a \\over b}`: TeX's primitive fraction, the whole group over and under it -------------
+    def _over(self, name: str, start: int, end: int) -> int:
+        self._emit("OPAQUE", "\\" + name, start, end)  # as before, should it stay unread
+        self.overs.append(len(self.tokens) - 1)
+        return end
+
+    def _over_group(self) -> None:
+        """The brace group closing now holds a `\\over`: its tokens become `\\frac{…}{…}`."""
+        tokens = self.tokens
+        depth = 0
+        g = len(tokens) - 1
+        while g >= 0:
+            kind = tokens[g].type
+            if kind == "RBRACE":
+                depth += 1
+            elif kind == "LBRACE":
+                if depth == 0:
+                    break
+                depth -= 1
+            g -= 1
+        inside = [k for k in self.overs if k > g]
+        if g < 0 or not inside:
+            return
+        self.overs = [k for k in self.overs if k < g]
+        if len(inside) == 1:  # two in one group: TeX's "Ambiguous; you need another { and }"
+            self._fold_over(g, inside[0])
+
+    def _over_row(self) -> None:
+        """A `\\over` outside any group (`$a \\over b$`) makes the whole row a fraction, when
+        the row is one expression (no relation, no `&` or comma, not inside brackets)."""
+        if len(self.overs) != 1:
+            return
+        k = self.overs[0]
+        depth = 0
+        for j, tok in enumerate(self.tokens):
+            if tok.type in _OPENERS:
+                depth += 1
+            elif tok.type in _CLOSERS:
+                depth -= 1
+            elif depth == 0 and tok.type in ("REL", "AMP", "COMMA"):
+                return
+            elif j == k and depth != 0:
+                return
+        end = self.tokens[-1].end_pos or 0
+        self._fold_over(-1, k)
+        self.tokens.append(make_token("RBRACE", "}", end, end))
+
+    def _fold_over(self, group: int, over: int) -> None:
+        """The tokens after ``group`` (the index of the group's ``{``; -1: the row's start) up
+        to ``over`` over those after it, as `\\frac{…}{…}` (the denominator's group is closed
+        by the caller)."""
+        tokens = self.tokens
+        if group >= 0:
+            begin = tokens[group].start_pos or 0
+            head = [make_token("FRAC", "over", begin, begin), tokens[group]]
+        else:
+            begin = tokens[0].start_pos or 0
+            head = [
+                make_token("FRAC", "over", begin, begin),
+                make_token("LBRACE", "{", begin, begin),
+            ]
+        a, b = tokens[over].start_pos or 0, tokens[over].end_pos or 0
+        middle = [make_token("RBRACE", "}", a, a), make_token("LBRACE", "{", b, b)]
+        self.tokens = [
+            *tokens[: max(group, 0)],
+            *head,
+            *tokens[group + 1 : over],
+            *middle,
+            *tokens[over + 1 :],
+        ]
 
     # -- control sequences: dispatched through the command table -------------------------------
     def _control(self, tok: str, start: int, end: int) -> int:
@@ -626,6 +702,9 @@ class Lexer:
         raise LexError(f"\\end{{{env}}} without a matching \\begin", start, stop)
 
 
+_OPENERS = frozenset(("LBRACE", "OPEN", "BEGIN", "OPTOPEN"))
+_CLOSERS = frozenset(("RBRACE", "CLOSE", "END", "OPTCLOSE"))
+
 # The lexer's handler for each lowercase class of the command table.
 _HANDLERS: dict[str, Callable[[Lexer, str, int, int], int]] = {
     "wide_space": Lexer._wide_space,
@@ -648,4 +727,5 @@ _HANDLERS: dict[str, Callable[[Lexer, str, int, int], int]] = {
     "overset": Lexer._overset,
     "arrow": Lexer._arrow,
     "not": Lexer._not,
+    "over": Lexer._over,
 }

@@ -1,0 +1,295 @@
+r"""Differentiating by one member of a family summed over: weight decay
+``\frac{\lambda}{2}\sum_l \|W^{(l)}\|_F^2`` by ``W^{(l)}`` (``\lambda W^{(l)}``), ``\sum_k
+\|\mathbf w_k\|^2`` by ``\mathbf w_k`` (``2\mathbf w_k``), ``\sum_j \|\mathbf w_j\|^2`` by
+``\mathbf w_k``.
+
+Of the terms of ``\sum_l f(W^{(l)}, \mathbf b^{(l)})`` only the one for the member's own label
+involves it, so the derivative of the sum is the derivative of that term: the sum is read as
+its summand (the index renamed to the member's label where the sum writes another letter),
+and the ordinary pipeline differentiates and verifies it.  That holds only where every member
+of the family in the summand carries the sum's index itself: with ``W^{(l+1)}`` or
+``\mathbf h_{t-1}`` beside it a member is in two terms (the recursion of backpropagation
+through time), which is refused in those words, as is a label that also names something else
+in the summand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from texgrad.calculus.expr import CalculusError
+from texgrad.calculus.written import sum_index
+from texgrad.syntax import tree as t
+from texgrad.syntax.latex import latex_of
+from texgrad.syntax.symbols import Label, label_of, member_key, symbol_key
+
+__all__ = ["SetSum", "one_member", "over_a_set"]
+
+
+def _family(node: t.Node) -> tuple[str, Label, t.Node] | None:
+    """(the family's key, the label, the label's node) of a member ``x_i``, ``W^{(l)}``,
+    ``W^{(l+1)}``; None for anything else."""
+    if isinstance(node, t.Sub):
+        base, label = symbol_key(node.base), label_of(node.index)
+        return (base[0], label, node.index) if base is not None and label is not None else None
+    if isinstance(node, t.Tagged) and node.bracket in ("(", "["):
+        base, label = symbol_key(node.base), label_of(node.tag)
+        return (base[0], label, node.tag) if base is not None and label is not None else None
+    if isinstance(node, t.Power) and isinstance(node.exponent, t.Paren):
+        body = node.exponent.body
+        base = symbol_key(node.base)
+        if node.exponent.open in ("(", "[") and body is not None and base is not None:
+            label = label_of(body)
+            return (base[0], label, body) if label is not None else None
+    return None
+
+
+def _member_of(wrt_tree: t.Node | None, wrt: str) -> tuple[str, str] | None:
+    """(the family's key, the label letter) of the variable, a member labelled by a letter
+    (``w_k``, ``W^{(l)}``); None otherwise."""
+    if wrt_tree is None:
+        return None
+    fam = _family(wrt_tree)
+    key = member_key(wrt_tree)
+    if fam is None or key is None or key[0] != wrt or fam[1][0] is None or fam[1][1] != 0:
+        return None
+    return fam[0], str(fam[1][0])
+
+
+def _renamed(node: t.Node, old: str, new: str) -> t.Node:
+    """``node`` with every plain letter ``old`` written ``new``."""
+    by: dict[int, t.Node] = {
+        id(n): t.Symbol(new, start=n.start, end=n.end)
+        for n in node.walk()
+        if isinstance(n, t.Symbol) and n.name == old and n.font is None and not n.accents
+    }
+    return t.replaced(node, by) if by else node
+
+
+def _names_letter(node: t.Node, letter: str) -> bool:
+    return any(isinstance(n, t.Symbol) and n.name == letter for n in node.walk())
+
+
+def _as_written(node: t.Node, text: str) -> str:
+    """``node`` as the document writes it (its source), else as printed back."""
+    source = text[node.start : node.end].strip() if 0 <= node.start < node.end <= len(text) else ""
+    head = latex_of(node)[:2]
+    return source if source[:2] == head else latex_of(node)
+
+
+def _path(tree: t.Node, target: t.Node) -> list[t.Node] | None:
+    """The nodes from ``tree`` down to ``target`` (both included); None if it is not in it."""
+    if tree is target:
+        return [tree]
+    for child in tree.children():
+        below = _path(child, target)
+        if below is not None:
+            return [tree, *below]
+    return None
+
+
+def _names_any(node: t.Node, family: str, defined: set[str]) -> bool:
+    """Whether ``node`` names a member of ``family``, the family's letter, or a name the
+    document defines (which may involve them)."""
+    for n in node.walk():
+        f = _family(n)
+        if f is not None and f[0] == family:
+            return True
+        k = symbol_key(n)
+        if k is not None and (k[0] == family or k[0] in defined):
+            return True
+    return False
+
+
+def _enters_linearly(tree: t.Node, node: t.Node, family: str, defined: set[str]) -> bool:
+    r"""Whether the sum ``node`` enters ``tree`` linearly, times factors that do not involve
+    the family (``\frac{\lambda}{2}\sum_l …``, a term of a sum, the right side of ``J = …``):
+    only then is the derivative of the whole the derivative with the sum read as one of its
+    terms (under a log, ``\log\sum_j \exp(\mathbf w_j^\top\mathbf x)``, it is not)."""
+    path = _path(tree, node)
+    if path is None:
+        return False
+    for outer, inner in zip(path, path[1:], strict=False):
+        if isinstance(outer, t.Add | t.Neg):
+            continue
+        if isinstance(outer, t.Paren) and outer.open.endswith(("(", "[")):
+            continue
+        if isinstance(outer, t.Chain) and outer.relations and outer.items[-1] is inner:
+            continue  # J = …: its right side
+        if isinstance(outer, t.Product) and not any(
+            _names_any(f, family, defined) for f in outer.factors if f is not inner
+        ):
+            continue
+        if isinstance(outer, t.Frac) and outer.num is inner:
+            if not _names_any(outer.den, family, defined):
+                continue
+        return False
+    return True
+
+
+def one_member(
+    tree: t.Node, wrt: str, wrt_tree: t.Node | None, written: str, text: str,
+    defined: frozenset[str] | set[str] = frozenset(),
+) -> tuple[t.Node, str]:  # fmt: skip
+    r"""``tree`` with each ``\sum`` over a family the variable ``wrt`` (a member labelled by a
+    letter, written ``written``) belongs to read as its one term that involves it, and a note
+    saying so ("" and ``tree`` itself where no sum is over its family). Raises CalculusError
+    (in the document's words, ``text``) where a member is in more than one term of a sum."""
+    member = _member_of(wrt_tree, wrt)
+    if member is None:
+        return tree, ""
+    family, label = member
+    by: dict[int, t.Node] = {}
+    said: list[str] = []
+    for node in tree.walk():
+        if not (isinstance(node, t.BigOp) and node.op == "\\sum" and node.body is not None):
+            continue
+        index = sum_index(node.lower)
+        if index is None or len(index) != 1:
+            continue
+        members = [f for n in node.body.walk() if (f := _family(n)) is not None and f[0] == family]
+        if not members:
+            continue
+        if any(n is not node and isinstance(n, t.BigOp) for n in node.body.walk()):
+            continue  # nested sums: left to what reads them
+        if not all(f[1][0] == index[0] for f in members):
+            if any(f[1][0] == index[0] for f in members):
+                shifted = next(_as_written(n, text) for n in node.body.walk()
+                               if (f := _family(n)) is not None and f[0] == family
+                               and f[1] != (index[0], 0))  # fmt: skip
+                raise CalculusError(
+                    f"`{written}` is in more than one term of `{_as_written(node, text)}` (as "
+                    f"`{shifted}` too): the derivative would add the terms where it appears "
+                    "shifted, which is not done yet"
+                )
+            continue  # members with fixed labels (W^{(1)}): not this sum's family use
+        if any(f[1] != (index[0], 0) for f in members):
+            shifted = next(_as_written(n, text) for n in node.body.walk()
+                           if (f := _family(n)) is not None and f[0] == family
+                           and f[1] != (index[0], 0))  # fmt: skip
+            raise CalculusError(
+                f"`{written}` is in more than one term of `{_as_written(node, text)}` (the summand also "
+                f"holds `{shifted}`): the derivative would add the terms where it appears "
+                "shifted (through time, for a recurrence), which is not done yet"
+            )
+        if not _enters_linearly(tree, node, family, set(defined)):
+            return tree, ""  # (log Σ_j exp(w_jᵀx) by w_k: the sum's own words)
+        body = node.body
+        if index[0] != label:
+            if _names_letter(body, label):
+                continue  # k already means something in the summand: left as it is
+            body = _renamed(body, index[0], label)
+        if isinstance(body, t.Add | t.Neg):
+            body = t.Paren(body, "(", ")", start=body.start, end=body.end)
+        by[id(node)] = body
+        said.append(f"the term `{label}` of `{_as_written(node, text)}`")
+    if not by:
+        return tree, ""
+    note = f"only {' and '.join(dict.fromkeys(said))} involves `{written}`"
+    return t.replaced(tree, by), note
+
+
+@dataclass(frozen=True)
+class SetSum:
+    r"""A sum over the members of a set (``\sum_{(i,j) \in \Omega}``) read, for a variable
+    labelled by one of its indices (``\mathbf u_i``), as a sum over the other index alone:
+    ``tree`` and ``text`` with the sum's head written ``head`` (``\sum_{j}``, padded so every
+    offset holds), to be written back as ``written`` (``\sum_{j : (i,j) \in \Omega}``) in
+    the result; ``entries``: the keys and LaTeX of the undeclared entries labelled by both
+    indices (``r_{ij}``, the observed values), numbers for a fixed pair."""
+
+    tree: t.Node
+    text: str
+    head: str
+    written: str
+    entries: tuple[tuple[str, str], ...]
+    source: tuple[tuple[str, str], ...] = ()  # each head padded, and as the document writes it
+
+    def back(self, latex: str) -> str:
+        """``latex`` (of the sum over the other index) with the sum written as over the set;
+        the function itself (its padded head) as the document writes it."""
+        for padded, original in self.source:
+            latex = latex.replace(padded, original)
+        return latex.replace(self.head, self.written)
+
+
+def _pair(lower: t.Node | None) -> tuple[str, str] | None:
+    r"""``(i, j)`` of ``(i,j) \in \Omega``; None for any other index."""
+    if not (isinstance(lower, t.Chain) and lower.relations == ("\\in",) and len(lower.items) == 2):
+        return None
+    first = lower.items[0]
+    inner = first.body if isinstance(first, t.Paren) else None
+    if not isinstance(inner, t.List) or len(inner.items) != 2:
+        return None
+    names = [n.name for n in inner.items if isinstance(n, t.Symbol) and n.font is None]
+    return (names[0], names[1]) if len(names) == 2 and names[0] != names[1] else None
+
+
+def _pair_entry(node: t.Node, pair: tuple[str, str]) -> bool:
+    """``r_{ij}``: a letter subscripted by the pair's two indices, in order."""
+    if not isinstance(node, t.Sub) or symbol_key(node.base) is None:
+        return False
+    index = node.index
+    if isinstance(index, t.Product) and len(index.factors) == 2:
+        names = tuple(f.name if isinstance(f, t.Symbol) else "" for f in index.factors)
+        return names == pair
+    if isinstance(index, t.List) and len(index.items) == 2:
+        names = tuple(f.name if isinstance(f, t.Symbol) else "" for f in index.items)
+        return names == pair
+    return False
+
+
+def over_a_set(
+    tree: t.Node, wrt: str, wrt_tree: t.Node | None, text: str, declared: set[str],
+    defined: frozenset[str] | set[str] = frozenset(),
+) -> SetSum | None:  # fmt: skip
+    r"""``\sum_{(i,j) \in \Omega} f(\mathbf u_i, \mathbf v_j, r_{ij})`` by ``\mathbf u_i``:
+    only the terms of pairs whose first index is i involve it, the sum over the
+    ``j : (i,j) \in \Omega``; read as a sum over j (see :class:`SetSum`).  None where no sum
+    over a set is over the variable's label, or the sum is not written plainly in ``text``
+    (through a macro)."""
+    member = _member_of(wrt_tree, wrt)
+    if member is None:
+        return None
+    family, label = member
+    by: dict[int, t.Node] = {}
+    edits: list[tuple[int, int, str]] = []
+    written = head = ""
+    entries: dict[str, str] = {}
+    source: list[tuple[str, str]] = []
+    for node in tree.walk():
+        if not (isinstance(node, t.BigOp) and node.op == "\\sum" and node.body is not None):
+            continue
+        pair = _pair(node.lower)
+        if pair is None or label not in pair or node.lower is None:
+            continue
+        other = pair[1] if pair[0] == label else pair[0]
+        members = [f for n in node.body.walk() if (f := _family(n)) is not None and f[0] == family]
+        if not members or any(f[1] != (label, 0) for f in members):
+            return None
+        if not _enters_linearly(tree, node, family, set(defined)):
+            return None  # (a log of the sum over Ω: its value is the whole set's)
+        start, stop = node.start, node.body.start
+        if not (0 <= start < stop <= len(text)) or not text.startswith("\\sum", start):
+            return None
+        lower = text[node.lower.start : node.lower.end].strip()
+        this = f"\\sum_{{{other}}}"
+        if this in text[tree.start : tree.end] or len(this) > stop - start:
+            return None  # (the row writes that sum itself: written back, it would be taken)
+        if head and this != head:
+            return None
+        head = this
+        written = f"\\sum_{{{other} : {lower}}}"
+        edits.append((start, stop, this.ljust(stop - start)))
+        source.append((this.ljust(stop - start), text[start:stop]))
+        index = t.Symbol(other, start=node.lower.start, end=node.lower.start + 1)
+        by[id(node)] = replace(node, lower=index)
+        for n in node.body.walk():
+            key = symbol_key(n)
+            if key is not None and key[0] not in declared and _pair_entry(n, pair):
+                entries.setdefault(key[0], latex_of(n))
+    if not by:
+        return None
+    for start, stop, new in sorted(edits, reverse=True):
+        text = text[:start] + new + text[stop:]
+    return SetSum(t.replaced(tree, by), text, head, written, tuple(entries.items()), tuple(source))
