@@ -48,3 +48,20 @@ def test_a_loss_in_a_set_letter_is_checked_through_the_setting(claim: str, wrong
     text = DOC + f"$${claim}$$\n"
     found = check_written(Checker().check("doc.md", text=text))
     assert len(found) == int(wrong), [f.message for f in found]
+
+
+def test_a_one_hot_target_inside_the_names_gives_the_textbook_fix() -> None:
+    text = (
+        r"Logits $\mathbf{z} \in \mathbb{R}^K$, one-hot target $\mathbf{y} \in \{0,1\}^K$, "
+        r"weights $W \in \mathbb{R}^{K \times d}$, input $\mathbf{x} \in \mathbb{R}^d$, and "
+        r"$\mathbf{z} = W\mathbf{x}$." + "\n"
+        r"$$\mathbf{p} = \operatorname{softmax}(\mathbf{z}), \qquad L = -\mathbf{y}^\top \log \mathbf{p}$$"
+        "\n\n"
+        r"$$\frac{\partial L}{\partial W} = 3(\mathbf{p} - \mathbf{y})\mathbf{x}^\top$$" + "\n"
+    )
+    (found,) = check_written(Checker().check("doc.md", text=text))
+    assert (
+        found.correct.replace("(", "").replace(")", "")
+        == r"\mathbf{p} - \mathbf{y} \mathbf{x}^\top"
+    )
+    assert "factor 3 too many" in found.message

@@ -277,7 +277,10 @@ def _from_expr(
     by_names = f.is_scalar and not v.is_scalar and not hessian and len(through(names, v)) > 1
     in_f = {x.name for x in f.walk() if isinstance(x, e.Var)}
     binary = binary_symbols(env, in_f)
-    kinds = {k: unit_kind(k, ctx.unit_sums) for k in in_f - {wrt}}
+    within = in_f  # (a one-hot y inside the names f is written in: L = -yᵀlog p, p = softmax(z))
+    if ctx.unit_sums and names and in_f & names.keys():
+        within = in_f | {x.name for x in expand(f, names).walk() if isinstance(x, e.Var)}
+    kinds = {k: unit_kind(k, ctx.unit_sums) for k in within - {wrt}}
     unit_kinds = {k: kind for k, kind in kinds.items() if kind is not None}
     unit = frozenset(unit_kinds)
     on_labels: list[str] = []  # the 0/1 symbols whose powers the result drops (M ⊙ M = M)
