@@ -162,3 +162,12 @@ def test_patterns_compiled_by_threads_at_once_are_each_their_own() -> None:
         assert regex_code._sre.compile(*regex_code._kept[(x, 0)]) == made[x]
         regex_code._kept.pop((x, 0))
         regex_code._new.pop((x, 0), None)
+
+
+def test_a_code_list_of_anything_but_ints_is_not_valid() -> None:
+    from texgrad.regex_code import _valid
+
+    key = ("ab", 32)
+    assert _valid(key, ("ab", 32, [17, 4, 0], 0, {}, (None,)))
+    for code in ([17, "4", 0], [17, True, 0], [17, 4.0, 0], [17, None]):
+        assert not _valid(key, ("ab", 32, code, 0, {}, (None,)))

@@ -8,7 +8,6 @@ README, and CI tells them apart: a crash (``EXIT_INTERNAL``) is never mistaken f
 from __future__ import annotations
 
 import sys
-import traceback
 from typing import TextIO
 
 EXIT_OK = 0  # nothing found (check), a verified result (diff)
@@ -49,6 +48,8 @@ def internal_error(what: str, exc: BaseException, debug: bool) -> list[str]:
     """The lines an exception while doing ``what`` prints: one line, or with ``debug`` the
     traceback after it (as text, so that a worker process can hand it to the parent)."""
     if debug:
+        import traceback  # (only here: not on every command's start)
+
         lines = [f"texgrad: internal error while {what}: {one_line(exc)}"]
         trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         return lines + trace.rstrip("\n").splitlines()

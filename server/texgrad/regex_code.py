@@ -163,6 +163,9 @@ def code_file() -> Path:
     return _file
 
 
+_INTS = frozenset((int,))
+
+
 def _valid(key: Any, args: Any) -> bool:
     """An entry as :func:`_compile` keeps it: (pattern, flags) → (pattern, flags, code,
     groups, group names, names by index)."""
@@ -174,7 +177,7 @@ def _valid(key: Any, args: Any) -> bool:
     return (
         args[1].__class__ is int
         and args[2].__class__ is list
-        and all(c.__class__ is int for c in args[2])
+        and _INTS.issuperset(map(type, args[2]))  # (every code an int: ~80,000 of them)
         and args[3].__class__ is int
         and args[4].__class__ is dict
         and args[5].__class__ is tuple

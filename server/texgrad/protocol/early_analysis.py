@@ -46,6 +46,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+from .collection import fewer_young_collections
 from .framing import EarlyStart
 from .stopping import Job, MemoryExceeded, Stopped
 
@@ -148,6 +149,9 @@ def bounded(
     CPU time (or ``WALL`` times that on the wall clock): the analysis (None: stopped or
     failed), the workspace to go on with (``ws``, or a fresh one where the analysis may
     have left it half changed) and why there is no analysis."""
+    # (collected as the server will: with Python's default, the young generation's ~120
+    # collections while the Cookbook is analysed took ~35 ms of its ~0.43 s of CPU)
+    fewer_young_collections()
     job: Job[Analysis] = Job(ws.analyse, path, text, {}, fmt, cooperative=True)
     box: dict[str, Any] = {}
 

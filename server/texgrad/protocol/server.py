@@ -41,6 +41,7 @@ from texgrad.workspace import Analysis, Workspace
 
 from . import framing
 from .capabilities import ClientSupport
+from .collection import fewer_young_collections
 from .convert import PositionCache, Positions
 from .paths import format_of, path_of
 from .rpc import TexgradProtocol
@@ -64,13 +65,6 @@ IDLE_COLLECT = 2.0
 # Cookbook (≤ 17,000 objects of garbage kept meanwhile), not at every pause in typing.
 # (Collecting the young generations before each freeze kept none, for ~1.3 ms a keystroke.)
 FULL_COLLECT_GROWTH = 1.1
-# Allocations between two collections of the youngest generation while serving (Python's
-# default is 700): what an edit's analysis makes of the Cookbook (rows and runs moved, the
-# symbol table made again) ran 10-20 young collections a keystroke, each walking what it
-# made so far — ~0.8 ms of a keystroke's ~12 ms of CPU and its 5-9 ms outliers, measured
-# in-process over 200 edits; at 10,000, ~0.02 ms.  What the analysis keeps is frozen after
-# it (collect_when_idle), so the older generations stay small either way.
-YOUNG_COLLECT_EVERY = 10_000
 # Seconds of CPU time (its thread's) one analysis may take before it is stopped and its
 # document told so — CPU time, so that load on the machine does not cut documents — with
 # ANALYSIS_WALL times that on the wall clock as a backstop (the wall clock alone where a
@@ -812,13 +806,6 @@ def _past_grace(run: _Run, now: float) -> bool:
 
 _TRIM: list[Callable[[int], int] | None] = []
 _M_ARENA_MAX = -8  # (glibc's malloc.h)
-
-
-def fewer_young_collections() -> None:
-    """Collect the youngest generation every YOUNG_COLLECT_EVERY allocations (the process
-    serves: its other thresholds as they are)."""
-    _, middle, old = gc.get_threshold()
-    gc.set_threshold(YOUNG_COLLECT_EVERY, middle, old)
 
 
 def one_heap() -> None:

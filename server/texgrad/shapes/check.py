@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from itertools import accumulate, pairwise
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from texgrad.reading.document import DocumentRead, read_document
 from texgrad.reading.edits import TextEdit
@@ -45,7 +45,9 @@ from texgrad.shapes.words import row_tree
 from texgrad.stop_points import Stopped, point
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
-from texgrad.syntax.parse_cache import ParseCache
+
+if TYPE_CHECKING:  # (the cache is the caller's: not imported where none is given, as by diff)
+    from texgrad.syntax.parse_cache import ParseCache
 
 
 @dataclass

@@ -22,16 +22,15 @@ file to the grammar and this loop to Lark's own parser on the corpus.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
-log = logging.getLogger(__name__)
+# (hashlib, logging and importlib.resources are imported where used: ~5 ms of a one-shot
+# command's start, issue 17 — the package's folder is found as Python's import finds it)
 
 END = "$END"
 
@@ -66,16 +65,32 @@ class ParseFailure(Exception):
 TABLES_FILE = "math.tables.json"
 
 
+def grammar_folder() -> Path:
+    """The folder of the package ``texgrad.grammar`` (the grammar and its tables), however
+    texgrad is installed (``grammar/`` of the repository in an editable install)."""
+    import texgrad.grammar
+
+    return Path(next(iter(texgrad.grammar.__path__)))
+
+
 def grammar_text() -> str:
-    return resources.files("texgrad.grammar").joinpath("math.lark").read_text(encoding="utf-8")
+    return (grammar_folder() / "math.lark").read_text(encoding="utf-8")
 
 
 def _shipped_text() -> str:
-    return resources.files("texgrad.grammar").joinpath(TABLES_FILE).read_text(encoding="utf-8")
+    return (grammar_folder() / TABLES_FILE).read_text(encoding="utf-8")
 
 
 def grammar_sha256(text: str) -> str:
+    import hashlib
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _warn(message: str, *args: object) -> None:
+    import logging
+
+    logging.getLogger(__name__).warning(message, *args)
 
 
 _tables: Tables | None = None
@@ -92,7 +107,7 @@ def tables() -> Tables:
             _tables = shipped
         else:
             if shipped is not None:
-                log.warning(
+                _warn(
                     "grammar/math.lark changed since %s was generated: building the tables "
                     "with Lark (regenerate: python -m texgrad.syntax.lalr)",
                     TABLES_FILE,
@@ -118,7 +133,7 @@ def shipped_tables() -> Tables | None:
         )
         _hold_together(tables)
     except (OSError, ValueError, KeyError, TypeError, IndexError) as e:
-        log.warning("cannot read %s (%s): building the tables with Lark", TABLES_FILE, e)
+        _warn("cannot read %s (%s): building the tables with Lark", TABLES_FILE, e)
         return None
     return tables
 
@@ -316,9 +331,7 @@ def tables_json(tables: Tables) -> str:
 
 
 def main() -> int:
-    from pathlib import Path
-
-    out = Path(str(resources.files("texgrad.grammar").joinpath(TABLES_FILE)))
+    out = grammar_folder() / TABLES_FILE
     out.write_text(tables_json(tables_from_grammar(grammar_text())), encoding="utf-8")
     print(f"wrote {out}", file=sys.stderr)
     return 0
