@@ -277,11 +277,7 @@ def _from_expr(
     by_names = f.is_scalar and not v.is_scalar and not hessian and len(through(names, v)) > 1
     in_f = {x.name for x in f.walk() if isinstance(x, e.Var)}
     binary = binary_symbols(env, in_f)
-    within = in_f  # (a one-hot y inside the names f is written in: L = -yᵀlog p, p = softmax(z))
-    if ctx.unit_sums and names and in_f & names.keys():
-        within = in_f | {x.name for x in expand(f, names).walk() if isinstance(x, e.Var)}
-    kinds = {k: unit_kind(k, ctx.unit_sums) for k in within - {wrt}}
-    unit_kinds = {k: kind for k, kind in kinds.items() if kind is not None}
+    unit_kinds = _unit_kinds(f, names, in_f, wrt, ctx.unit_sums)
     unit = frozenset(unit_kinds)
     on_labels: list[str] = []  # the 0/1 symbols whose powers the result drops (M ⊙ M = M)
     work = _start(
@@ -675,6 +671,18 @@ def _binary_note(used: list[str], style: Style) -> str:
         return ""
     said = ", ".join(style.symbols.get(k, k) for k in dict.fromkeys(used))
     return f"; {said}: entries 0 or 1 as declared ({said} ⊙ {said} = {said}), checked so"
+
+
+def _unit_kinds(
+    f: Expr, names: dict[str, Expr], in_f: set[str], wrt: str, stated: dict[str, str]
+) -> dict[str, str]:
+    """The vectors of ``f`` whose entries the text says sum to 1, by kind — inside the names
+    ``f`` is written in too (a one-hot y of L = -yᵀlog p, p = softmax(z))."""
+    within = in_f
+    if stated and names and in_f & names.keys():
+        within = in_f | {x.name for x in expand(f, names).walk() if isinstance(x, e.Var)}
+    kinds = {k: unit_kind(k, stated) for k in within - {wrt}}
+    return {k: kind for k, kind in kinds.items() if kind is not None}
 
 
 def unit_kind(key: str, stated: dict[str, str]) -> str | None:
