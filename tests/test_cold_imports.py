@@ -58,7 +58,7 @@ def test_version_and_help_load_nothing_of_the_analysis(tmp_path: Path) -> None:
     steps = [["--version"], ["--help"], ["diff", "--help"], ["check", "--help"],
              ["inspect", "--help"], ["lsp", "--help"], ["settings"]]  # fmt: skip
     where = r"A \in \mathbb{R}^{n \times n}; X \in \mathbb{R}^{n \times n}"
-    diff = ["diff", r"\operatorname{tr}(A X)", "--where", where, "--wrt", "X"]
+    diff = ["diff", r"\operatorname{tr}(A X)", "--where", where, "--wrt", "X", "--budget", "120"]
     results = loaded_after([*steps, diff], tmp_path)
     assert len(results) == len(steps) + 1
     assert results[0]["status"] == 0 and "texgrad 0.1.0" in str(results[0]["out"])
@@ -92,7 +92,7 @@ def test_each_command_loads_what_it_needs(tmp_path: Path) -> None:
         ["check", "plain.md"],
         ["inspect", "plain.md"],
         ["check", "derivative.md"],
-        ["diff", r"x^\top A x", "--where", where, "--wrt", "x"],
+        ["diff", r"x^\top A x", "--where", where, "--wrt", "x", "--budget", "120"],
     ]
     plain, inspect, derivative, diff = loaded_after(steps, tmp_path)
     assert plain["status"] == 1 and "[matmul-mismatch]" in str(plain["out"])  # x A
