@@ -883,6 +883,10 @@ _FAMILY = [
     # (also "the samples $\mathbf{x}_i^\top$ are the rows of $X$")
     re.compile(r"\b[Tt]he\s+" + _MEMBERS_NOUN + _M.format("member") + r"\s+(?P<stacked>are)\s+(?:the\s+)?" + _PART
                + r"\s+of\s+(?:the\s+)?(?:matrix\s+)?" + _M.format("matrix")),
+    # "… and $\mathbf a_i^\top$ the rows of $A$" (a clause without its verb)
+    re.compile(r"\b(?:[Ww]ith|and)\s+(?:the\s+)?" + _MEMBERS_NOUN + _M.format("member")
+               + r"\s+(?P<stacked>the)\s+" + _PART + r"\s+of\s+(?:the\s+)?(?:matrix\s+)?"
+               + _M.format("matrix")),
 ]  # fmt: skip
 
 
