@@ -124,7 +124,8 @@ def test_a_jacobian_s_layout_in_an_aside_beside_a_gradient_s_shape(tmp_path: Pat
         "Let $X \\in \\mathbb{R}^{n \\times n}$ be invertible. For a scalar function $\\phi$ "
         "of $X$ we write $\\frac{\\partial \\phi}{\\partial X}$ for the matrix of the same "
         "shape as $X$, and for a matrix function $F$ the Jacobian "
-        "$\\frac{\\partial \\vect F}{\\partial (\\vect X)^\\top}$ (numerator layout).\n\n"
+        "$\\frac{\\partial \\vect F}{\\partial (\\vect X)^\\top}$ (numerator layout).\n"
+        "Two of the identities:\n\n"
         "\\[\n\\frac{\\partial \\vect(X^{-1})}{\\partial (\\vect X)^\\top} = "
         "-(X^{-\\top} \\otimes X^{-1}), \\qquad \\frac{\\partial \\log\\det X}{\\partial X} = "
         "X^{-\\top}\n\\]\n"
@@ -134,7 +135,7 @@ def test_a_jacobian_s_layout_in_an_aside_beside_a_gradient_s_shape(tmp_path: Pat
     )
     assert [s.layout for s in ls.statements(text)] == ["denominator"]
     assert [s.layout for s in ls.jacobian_statements(text)] == ["numerator"]
-    assert _lines(tmp_path, text, "doc.tex") == [8, 11]
+    assert _lines(tmp_path, text, "doc.tex") == [9, 12]
 
 
 def test_an_align_chain_opened_by_a_bare_nabla(tmp_path: Path) -> None:
@@ -232,4 +233,19 @@ def test_a_layer_s_tag_is_transposed_inside_its_group(tmp_path: Path) -> None:
     )
     fixes, fixed = _fixed(tmp_path, text)
     assert fixes == ["\\mathbf d^{(1)}\\,\\mathbf x^\\top"]
+    assert _lines(tmp_path, fixed) == []
+
+
+def test_a_scaled_identity_has_the_size_of_its_derivative(tmp_path: Path) -> None:
+    text = (
+        "With features $\\Phi \\in \\mathbb{R}^{n \\times m}$, a signal scale $s > 0$ and a noise "
+        "level $\\sigma > 0$, the covariance is $K = s^2\\Phi\\Phi^\\top + \\sigma^2 I$.\n\n"
+        "$$\\frac{\\partial K}{\\partial \\sigma} = 2\\sigma I$$\n\n"
+        "$$\\frac{\\partial K}{\\partial \\sigma} = \\sigma I$$\n\n"
+        "$$\\frac{\\partial K}{\\partial s} = 2s\\Phi\\Phi^\\top$$\n\n"
+        "$$\\frac{\\partial K}{\\partial s} = s^2\\Phi\\Phi^\\top$$\n"
+    )
+    assert _lines(tmp_path, text) == [5, 9]
+    fixes, fixed = _fixed(tmp_path, text)
+    assert fixes[0] == "2\\sigma I"
     assert _lines(tmp_path, fixed) == []

@@ -3275,8 +3275,11 @@ def _symbols_in(node: t.Node, env: Env, known: set[str]) -> Iterator[tuple[str, 
         if k is not None:
             yield k
             own = k[0] in known or k[0] in env.vars or k[0] in env.functions
-            if isinstance(sub, (t.Sub, t.Tagged)) and own:
-                continue  # (its base and index, or layer tag W^{(2)}, are part of its name)
+            if isinstance(sub, t.Sub) and own:
+                continue  # (its base and index are part of its name)
+            base = symbol_key(sub.base) if isinstance(sub, t.Tagged) and own else None
+            if base is not None and base[0] in env.vars:
+                continue  # (W^{(2)} is no use of a declared W: another symbol)
         kids = list(sub.children())
         kids.reverse()
         stack.extend(kids)
@@ -3336,6 +3339,12 @@ class _Points:
                 for key, value in self.derived.items():
                     at[key] = np.asarray(evaluate(value, values, sizes), dtype=float)
                 g = np.asarray(evaluate(self.right, values, sizes), dtype=float)
+                if (
+                    "I" not in at
+                    and g.shape[0] == g.shape[1] > 1
+                    and _scaled_identity(self.claimed)
+                ):
+                    at["I"] = np.eye(g.shape[0])  # ∂K/∂σ = 2σI: I has the derivative's size
                 try:
                     w = np.asarray(evaluate_tree(self.claimed, at, functions), dtype=float)
                 except EvaluationError as exc:
@@ -3350,6 +3359,18 @@ class _Points:
         if not np.all(np.isfinite(g)) or not np.all(np.isfinite(w)):
             return None
         return g, w, mine
+
+
+def _scaled_identity(node: t.Node) -> bool:
+    r"""``2\sigma I``, ``-I``: the identity alone, scaled (its size is then the whole
+    claim's, which nothing else in it says)."""
+    while isinstance(node, t.Neg):
+        node = node.operand
+    if isinstance(node, t.Product) and node.factors:
+        *scale, node = node.factors
+        if any(isinstance(n, t.Symbol) and n.name == "I" for f in scale for n in f.walk()):
+            return False
+    return isinstance(node, t.Symbol) and node.name == "I" and node.font is None
 
 
 def _accepted(

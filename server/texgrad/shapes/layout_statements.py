@@ -192,14 +192,14 @@ def sentence_at(text: str, start: int, end: int) -> tuple[int, int]:
     lo = max(0, start - 400)
     cut = lo
     for m in _SENTENCE_END.finditer(text, lo, start):
-        if m[0] in ".!?" or not _display_follows(text, m.end()):
-            cut = m.end()  # (a full stop ends it, a display after it or not)
+        if not _display_follows(text, m.end()):
+            cut = m.end()
     for m in _HEADING.finditer(text, cut, start):  # nor back across a heading's line
         line_end = text.find("\n", m.end(), start)
         cut = max(cut, line_end + 1 if line_end >= 0 else m.end())
     hi = end
     for m in _SENTENCE_END.finditer(text, end, min(len(text), end + 300)):
-        if m[0] in ".!?" or not _display_follows(text, m.end()):
+        if not _display_follows(text, m.end()):
             hi = m.start()
             break
     else:
@@ -211,10 +211,11 @@ def _display_follows(text: str, at: int) -> bool:
     return _DISPLAY.match(text[at : at + 40]) is not None
 
 
-# a display (not "\begin{claim}", "\begin{proof}", "\begin{itemize}": a sentence ends before them)
+# a display, or another environment (not a theorem-like unit or a list, "\begin{claim}",
+# "\begin{proof}", "\begin{itemize}": a sentence ends before them)
 _DISPLAY = re.compile(
-    r"\s*(?:\$\$|\\\[|\\begin\{(?:equation|align|gather|multline|eqnarray|flalign|alignat"
-    r"|displaymath|math|dmath|split)\*?\})"
+    r"\s*(?:\$\$|\\\[|\\begin\{(?!(?:claim|theorem|lemma|proposition|corollary|definition"
+    r"|remark|example|exercise|problem|solution|proof|itemize|enumerate|description)\*?\}))"
 )
 
 
