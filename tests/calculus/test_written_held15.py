@@ -393,6 +393,38 @@ PLANTED = {
         35: "inverse",
         37: "order",
     },
+    # an eleventh batch (session 17), measured before its fixes (11 of 26 flagged, 3 false
+    # alarms): "Full marks only if you noted this needs $A$ symmetric" was read as a
+    # condition (a false alarm on the 2Ax it hedges); "a constant symmetric positive definite
+    # inertia matrix $M$" was not read (2); claims on both sides of ``\implies`` were not
+    # read, nor an align chain opened by ``\nabla h(\mathbf x) &= … \nabla(…)``; "A gradient
+    # always has the shape of the thing it is taken by", "the gradient by a matrix has that
+    # matrix's shape" (a sentence read on into ``\begin{claim}``) and "we write
+    # ``\frac{\partial\phi}{\partial X}`` for the matrix of the same shape as $X$, and … the
+    # Jacobian … (numerator layout)" stated nothing; ``W^{(2)\top}`` beside a declared W read
+    # as W's; "with $\mathbf a_i^\top$ the rows of $A$" was not read
+    "blog-mlp-delta.md": {
+        22: "factor",
+        23: "transpose",
+        33: "sign",
+        39: "transpose",
+        49: "transpose",
+    },
+    "lecture-magnus.tex": {17: "order", 35: "transpose", 48: "inverse", 50: "sign"},
+    "notebook-gradcheck.md": {37: "factor", 62: "sign", 84: "symmetric"},
+    # (66, ∇r = A(c ⊙ e^{Ax}) for Aᵀ(…), is undecided: the entrywise exponential of Ax is not
+    # evaluated; --explain says so)
+    "homework-proof.tex": {22: "symmetric", 23: "symmetric", 46: "factor", 57: "transpose"},
+    # (19, 23 and 47, a transposed Jacobian and two sign slips in matrices written by their
+    # entries, are undecided: a matrix of entries is not differentiated yet, and the check says so)
+    "robotics-two-link.md": {54: "factor"},
+    "handout-newton-barrier.tex": {
+        29: "sign",
+        30: "dropped",
+        31: "factor",
+        40: "factor",
+        56: "sign",
+    },
 }
 
 

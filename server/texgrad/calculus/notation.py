@@ -10,6 +10,7 @@ with the text it read: after an edit, only rows whose text changed are walked ag
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, replace
@@ -166,6 +167,38 @@ def learn_style(
             k = member_key(node)
             if k is not None and id(node) not in bases:
                 _spelling(style, k[0], node, text, override, span)
+
+
+# the logistic sigmoid as a function a document writes: \sigma(…), \operatorname{sigmoid}(…)
+_SIGMOID_WRITTEN = re.compile(
+    r"\\sigma\s*'?\s*(?:\\(?:left|bigl?|Bigl?)\s*)?\(|sigm(?:oid)?\b"
+    r"|\\operatorname\s*\{\s*(?:expit|logistic)"
+)
+
+
+def logistic_as_written(style: Style, text: str) -> Style:
+    r"""``style`` for a fix or a finding of a document that never writes the logistic
+    sigmoid as a function (no ``\sigma(…)``, no "sigmoid") but spells it out, ``1 +
+    e^{…}``: the engine's σ of a number printed ``\frac{1}{1 + e^{-t}}`` (``ARG`` marks
+    where its argument goes), with ``\exp`` where the document writes it; ``style`` itself
+    elsewhere.  (Not for ``texgrad diff`` and derivations, where σ is the textbook's word.)"""
+    spelled = _logistic_spelling(text)
+    if spelled is None or "sigma" in style.names:
+        return style
+    style = copy_style(style)
+    style.names["sigma"] = spelled
+    return style
+
+
+@functools.lru_cache(maxsize=8)
+def _logistic_spelling(text: str) -> str | None:
+    """How ``text`` spells the logistic function out, or None (it writes σ, or no logistic
+    of its own: σ stays the engine's name).  (Read once per text: every claim asks.)"""
+    if _SIGMOID_WRITTEN.search(text) or not re.search(r"1\s*\+\s*(?:e\s*\^|\\exp\b)", text):
+        return None
+    spelled = re.search(r"\\exp\b", text) and not re.search(r"(?<![\\\w])e\s*\^", text)
+    exp = "\\exp(-ARG)" if spelled else "e^{-ARG}"  # (as the document writes exp)
+    return f"\\frac{{1}}{{1 + {exp}}}"
 
 
 def _relu_as_written(style: Style, node: t.Apply, text: str) -> None:

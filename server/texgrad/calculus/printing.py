@@ -467,6 +467,10 @@ class _Printer:
             return f"\\mathbb{{1}}[{arg} > 0]", ATOM
         if fn == "relu" and "ARG" in s.op(fn):  # \max(0, z) as the document writes relu
             return s.op(fn).replace("ARG", arg, 1), ATOM
+        if fn == "sigma" and "-ARG" in s.op(fn):  # \frac{1}{1 + e^{-t}}, as the document writes σ
+            if not x.is_scalar:  # (of a vector: σ, a fraction of vectors is read by no one)
+                return f"{DEFAULT_NAMES[fn]}({arg})", ATOM
+            return s.op(fn).replace("-ARG", self.text(e.neg(x.arg)), 1), ATOM
         if fn == "exp" and x.is_scalar and len(arg) < 24 and s.names.get("exp") != "\\exp":
             # (e^{η_i}, unless the document writes \exp(η_i): then as it does)
             return f"e^{{{arg}}}", POSTFIX

@@ -70,7 +70,7 @@ def rules_note(
 
 
 def _chained(fn: str, x: Expr, style: Style, show: Callable[[Expr], str]) -> str:
-    outer = _OUTER.get(fn, style.op(fn))
+    outer = _OUTER.get(fn, style.op(fn).replace("ARG", "\\cdot"))  # (σ, relu as written)
     inner = show(x)
     return f"${outer}$ of ${inner}$" if len(inner) <= _LONG else f"${outer}$ of its argument"
 

@@ -67,7 +67,7 @@ from texgrad.calculus.expr import CalculusError, Expr
 from texgrad.calculus.insertion import differential_spelling, spelled_as
 from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo
 from texgrad.calculus.names import replace_part
-from texgrad.calculus.notation import copy_style
+from texgrad.calculus.notation import copy_style, logistic_as_written
 from texgrad.calculus.printing import latex
 from texgrad.calculus.samples import is_sample_sum
 from texgrad.calculus.sampling import finite_difference_gradient, sample_inputs
@@ -273,8 +273,10 @@ def _written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
                 continue
         last = None
         tree = _boxes_opened(tree)  # \boxed{\nabla g(\mathbf x) = Q\mathbf x - \mathbf c}
-        stated = [s for c in t.statements(tree) for s in listed_statements(c)]
-        for chain in (p for c in stated or _array_rows(tree) for p in _implied(c)):
+        stated = [
+            s for c in t.statements(tree) for x in listed_statements(c) for s in _between_arrows(x)
+        ]
+        for chain in stated or _array_rows(tree):
             claims = [c for c in _claims(row, chain) if _complete(text, c, rows[n + 1 :])]
             found.extend(claims)
             if claims and claims[-1].derivative is chain.items[0]:
@@ -293,26 +295,37 @@ def _written_derivatives(checked: CheckResult) -> list[WrittenDerivative]:
     return found
 
 
-_IMPLIES = frozenset(
-    ("\\Longrightarrow", "\\Rightarrow", "\\implies", "\\iff", "\\Leftrightarrow",
-     "\\Longleftrightarrow", "\\therefore")
+# "dF = … \\implies \\nabla f = …": each side of an implication is a statement of its own
+_ARROWS = frozenset(
+    {"\\implies", "\\Rightarrow", "\\Longrightarrow", "\\iff", "\\Leftrightarrow",
+     "\\Longleftrightarrow", "\\therefore", "\\impliedby", "\\Leftarrow", "\\Longleftarrow"}
 )  # fmt: skip
 
 
-def _implied(chain: t.Chain) -> Iterator[t.Chain]:
-    r"""The equations a row joins by an implication, each on its own: ``\mathrm dg = 2\operatorname
-    {tr}(…\mathrm dX) \Longrightarrow \nabla g = 2X(X^\top X)^{-1}`` states two claims."""
-    cuts = [k for k, r in enumerate(chain.relations) if r in _IMPLIES]
-    if not cuts:
-        yield chain
-        return
-    start = 0
-    for k in [*cuts, len(chain.relations)]:
-        items, relations = chain.items[start : k + 1], chain.relations[start:k]
-        first = next((i for i in items if i is not None), None)
-        if len(items) > 1 and first is not None and items[-1] is not None:
-            yield t.Chain(items, relations, start=first.start, end=items[-1].end)
-        start = k + 1
+def _between_arrows(chain: t.Chain) -> list[t.Chain]:
+    r"""The statements of ``chain`` between its implication arrows (``\mathrm df = 2\mathbf
+    x^\top A\,\mathrm d\mathbf x \implies \nabla f(\mathbf x) = 2A^\top \mathbf x``: the
+    differential, then the gradient); the chain itself where it has none."""
+    rels = chain.relations
+    if not any(r in _ARROWS for r in rels):
+        return [chain]
+    out: list[t.Chain] = []
+    items: list[t.Node | None] = [chain.items[0]]
+    relations: list[str] = []
+    for k, rel in enumerate(rels):
+        nxt = chain.items[k + 1]
+        if rel in _ARROWS:
+            if len(items) > 1 and items[0] is not None and items[-1] is not None:
+                out.append(
+                    t.Chain(tuple(items), tuple(relations), start=items[0].start, end=items[-1].end)
+                )
+            items, relations = [nxt], []
+        else:
+            items.append(nxt)
+            relations.append(rel)
+    if len(items) > 1 and items[0] is not None and items[-1] is not None:
+        out.append(t.Chain(tuple(items), tuple(relations), start=items[0].start, end=items[-1].end))
+    return out
 
 
 def _may_write_derivative(tree: t.Node | None) -> bool:
@@ -539,11 +552,18 @@ def _rewritten_head(row: PlacedRow, chain: t.Chain) -> WrittenDerivative | None:
     if len(items) != 2 or chain.relations[0] != "=" or items[0] is None or items[1] is None:
         return None
     read = _derivative_side(items[0])
-    if read is None or read[1] is None or (by := symbol_key(read[1])) is None:
+    wrt = read[1] if read is not None else None
+    if read is not None and wrt is None and read[2] == "nabla" and isinstance(read[0], t.Apply):
+        # ∇h(x) &= \frac{1}{\mathbf x^\top S\mathbf x}\nabla(\mathbf x^\top S\mathbf x): by its
+        # one argument, as a bare ∇ on the right is
+        wrt = read[0].args[0] if len(read[0].args) == 1 else None
+    if read is None or wrt is None or (by := symbol_key(wrt)) is None:
         return None
     inner = [n for n in items[1].walk() if isinstance(n, (t.Derivative, t.Nabla))]
     for node in inner:
         wrts = node.wrt if isinstance(node, t.Derivative) else (node.wrt,)
+        if isinstance(node, t.Nabla) and node.wrt is None and read[1] is None:
+            continue  # (a bare ∇, as the head's)
         keys = {k[0] if (k := symbol_key(w)) is not None else None for w in wrts if w is not None}
         if keys != {by[0]}:
             return None
@@ -1156,6 +1176,8 @@ def check_claim(
         ctx = context_at(checked, claim.row)
         if not ctx.unit_sums:  # a one-hot y: softmax(z) - y, not (softmax(z)1ᵀ - I)y
             ctx = replace(ctx, unit_sums=_unit_vectors(checked))
+        spelled = logistic_as_written(ctx.style, checked.doc.text)  # (1/(1 + e^{-t}), not σ)
+        ctx = replace(ctx, style=spelled) if spelled is not ctx.style else ctx
         if claim.form == "mixed":
             return _check_mixed(checked, claim, ctx, seconds)
         if claim.form == "frechet":  # Df(x), where D is no letter of the document's own
@@ -1202,7 +1224,11 @@ def _evaluated(text: str, claim: WrittenDerivative) -> bool:
 
 _SAID_SYMMETRIC = re.compile(
     r"(?:symmetric|positive\s+(?:semi-?)?definite)(?:\s+(?:and\s+)?positive\s+(?:semi-?)?definite)?"
-    r"\s+(?:matrix\s+|matrices\s+)?\$([^$]{1,60})\$|((?:\$[^$]{1,60}\$(?:\s*,\s*|\s+and\s+)?)+)"
+    # ("a constant symmetric positive definite inertia matrix $M$": a word or two naming its
+    # role before "matrix", not "the symmetric part of matrix $A$")
+    r"\s+(?:(?:(?!(?:part|parts|of|for|to|in|on|and|or|with|the|a|an)\b)[A-Za-z-]+\s+){0,2}"
+    r"(?:matrix|matrices)\s+|matrix\s+|matrices\s+)?\$([^$]{1,60})\$"
+    r"|((?:\$[^$]{1,60}\$(?:\s*,\s*|\s+and\s+)?)+)"
     r"\s*(?:is\s+|are\s+|to\s+be\s+|being\s+|be\s+)?(?:also\s+|both\s+)?(?:a\s+|an\s+|the\s+)?"
     r"\(?(?:symmetric|positive\s+(?:semi-?)?definite|\$\\succ)",  # "is the (symmetric) …"
     re.I,
@@ -1373,6 +1399,9 @@ _CONDITION = re.compile(
     r"(?<!were )(?<!been )(?<!be )(?<!have )(?<!has )(?<!had )assumed)\b[^.;$]{0,40}$",
     re.I,
 )
+# what a claim needs, said in a condition of its own ("Full marks only if you noted this
+# needs $A$ symmetric"): the hedge, not a condition on the matrix
+_NEEDS = re.compile(r"\b(?:needs?|requires?|assumes?)\s+(?:an?\s+|the\s+)?$", re.I)
 _SENTENCE = re.compile(r"[.!?]\)?(?:\s|$)")  # (a sentence in brackets ends at ".)")
 _DISPLAY_END = re.compile(r"(?:\\end\{[A-Za-z*]+\}|\\\]|\$\$)[ \t]*\n\s*(?=[A-Z])")
 _NEGATED = re.compile(
@@ -1419,7 +1448,11 @@ def _said_in(where: str, local: bool, at: int | None = None, hedged: bool = Fals
             continue  # "a non-symmetric $A$", "skew-symmetric $K$"
         if not hedged and HEDGING.search(where, max(0, m.start() - 40), m.start()):
             continue  # "only right for a symmetric $A$", "unless $X$ is symmetric"
-        if at is not None and _CONDITION.search(where, max(0, m.start() - 40), m.start()):
+        if (
+            at is not None
+            and _CONDITION.search(where, max(0, m.start() - 40), m.start())
+            and not (hedged and _NEEDS.search(where, max(0, m.start() - 40), m.start()))
+        ):  # (not "Full marks only if you noted this needs $A$ symmetric": a hedge)
             begin = max((d.end() for d in _SENTENCE.finditer(where, 0, m.start())), default=0)
             begin = max(  # a display's end before a capital begins a sentence too
                 (d.end() for d in _DISPLAY_END.finditer(where, begin, m.start())), default=begin
@@ -3313,6 +3346,9 @@ def _symbols_in(node: t.Node, env: Env, known: set[str]) -> Iterator[tuple[str, 
             own = k[0] in known or k[0] in env.vars or k[0] in env.functions
             if isinstance(sub, t.Sub) and own:
                 continue  # (its base and index are part of its name)
+            base = symbol_key(sub.base) if isinstance(sub, t.Tagged) and own else None
+            if base is not None and base[0] in env.vars:
+                continue  # (W^{(2)} is no use of a declared W: another symbol)
         kids = list(sub.children())
         kids.reverse()
         stack.extend(kids)
@@ -3372,6 +3408,12 @@ class _Points:
                 for key, value in self.derived.items():
                     at[key] = np.asarray(evaluate(value, values, sizes), dtype=float)
                 g = np.asarray(evaluate(self.right, values, sizes), dtype=float)
+                if (
+                    "I" not in at
+                    and g.shape[0] == g.shape[1] > 1
+                    and _scaled_identity(self.claimed)
+                ):
+                    at["I"] = np.eye(g.shape[0])  # ∂K/∂σ = 2σI: I has the derivative's size
                 try:
                     w = np.asarray(evaluate_tree(self.claimed, at, functions), dtype=float)
                 except EvaluationError as exc:
@@ -3386,6 +3428,18 @@ class _Points:
         if not np.all(np.isfinite(g)) or not np.all(np.isfinite(w)):
             return None
         return g, w, mine
+
+
+def _scaled_identity(node: t.Node) -> bool:
+    r"""``2\sigma I``, ``-I``: the identity alone, scaled (its size is then the whole
+    claim's, which nothing else in it says)."""
+    while isinstance(node, t.Neg):
+        node = node.operand
+    if isinstance(node, t.Product) and node.factors:
+        *scale, node = node.factors
+        if any(isinstance(n, t.Symbol) and n.name == "I" for f in scale for n in f.walk()):
+            return False
+    return isinstance(node, t.Symbol) and node.name == "I" and node.font is None
 
 
 def _accepted(

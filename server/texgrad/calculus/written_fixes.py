@@ -152,7 +152,13 @@ class _Edits:
             base = node.base
             if isinstance(base, t.Paren) and isinstance(base.body, _ATOMS):
                 return self.src(base.body)  # \left(\frac{\partial \ell}{\partial s}\right)^\top
-            return self.src(base)
+            own = self.src(base)
+            if own.count("{") != own.count("}"):  # \delta^{(1)\top}: the mark in the group
+                return _TAG_MARK.sub("}", self.src(node), count=1)
+            return own
+        if isinstance(node, t.Tagged) and self.src(node).endswith(")}"):
+            if not (self.scalar(node) or self.is_symmetric(node)):  # W^{(2)} → W^{(2)\top}
+                return self.src(node)[:-1] + _inner_mark(self.mark).lstrip("-") + "}"
         if isinstance(node, t.InverseTranspose):
             return self.src(node.base) + "^{-1}"
         if _inverse(node) and not self.is_symmetric(node):  # ((X^\top X)^{-1} stays)
@@ -315,9 +321,13 @@ class _Edits:
             yield "-2" + self.src(root.operand)
 
     def without_two(self, node: t.Node) -> Iterator[str]:
-        """``node``'s source without the factor 2 it leads with (as the whole claim)."""
+        r"""``node``'s source without the factor 2 it leads with (as the whole claim), or
+        without the half (``\tfrac12 M\dot{\mathbf q}`` twice is ``M\dot{\mathbf q}``)."""
         inner = node.operand if isinstance(node, t.Neg) else node
         if isinstance(inner, t.Product) and _is_two(inner.factors[0]) and len(inner.factors) > 1:
+            rest = self.text[inner.factors[1].start : inner.end]
+            yield self.replaced([(inner, rest)])
+        if isinstance(inner, t.Product) and _is_half(inner.factors[0]) and len(inner.factors) > 1:
             rest = self.text[inner.factors[1].start : inner.end]
             yield self.replaced([(inner, rest)])
 
@@ -410,13 +420,29 @@ def _is_two(node: t.Node) -> bool:
     return isinstance(node, t.Number) and node.text == "2"
 
 
+# the transpose mark a layer's tag holds in its group: the ``\top}`` of ``\delta^{(1)\top}``
+_TAG_MARK = re.compile(r"(?<=\))\s*(?:\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\}|T)\s*\}$")
+
+
+def _is_half(node: t.Node) -> bool:
+    """``\frac12``, ``\tfrac{1}{2}``: a half."""
+    return (
+        isinstance(node, t.Frac)
+        and isinstance(node.num, t.Number)
+        and node.num.text == "1"
+        and _is_two(node.den)
+    )
+
+
 def _mark(text: str, claimed: t.Node, row: tuple[int, int] | None, macros: tuple[str, ...]) -> str:
     """How the document writes a transpose: as the claim does (``\\T``, ``^\\top``, ``^T``),
     else as its row does, else as most of the document does (outside the definitions of
     its macros), else ``^\\top``."""
     for node in claimed.walk():
         if isinstance(node, t.Transpose) and node.base.end < node.end:
-            return text[node.base.end : node.end].strip()
+            written = text[node.base.end : node.end].strip()
+            if written.count("{") == written.count("}"):  # (not ``\top}`` of ``\delta^{(1)\top}``)
+                return written
     pattern = _MARKS
     if macros:
         names = "|".join(re.escape(m) for m in macros)

@@ -141,11 +141,18 @@ _DENIED = folded_pattern(r"\b(?:not|never|no\s+longer|neither|nor)\b|n't\b")
 # matrix has the same shape as the matrix" (denominator), "… has the shape of $X^\top$" (numerator)
 _SHAPED = folded_pattern(
     r"(?:\bderivatives?\b|\bgradients?\b|\\partial\s*f\s*/\s*\\partial|\\frac\{\\partial\s*f\}"
-    r"\{\\partial)[^.]{0,80}?\b(?:has|have|having|is|are)\s+(?:of\s+)?(?:always\s+)?(?:the\s+)?"
+    r"\{\\partial|\\frac\s*\{\s*\\partial\s*\\?[a-z]{1,8}\s*\}\s*\{\s*\\partial)[^.]{0,80}?"
+    # ("we write $\frac{\partial \phi}{\partial X}$ for the matrix of the same shape as $X$")
+    r"\b(?:has|have|having|is|are|for\s+the\s+matrix\s+(?:of|with))\s+(?:of\s+)?(?:always\s+)?(?:the\s+)?"
     r"(?:same\s+)?(?:shape|size|dimensions?)\s+(?:as|of)\s+(?:the\s+|that\s+|this\s+)?"
     r"(\$[^$]{1,30}\$|(?:transpose|matrix|variable|argument|parameter|weight)\b"
-    # "… the shape of the quantity it is taken with respect to"
-    r"|quantity\s+(?:that\s+)?(?:it|they)\s+(?:is|are)\s+taken\s+(?:with\s+respect\s+to|by)\b)"
+    # "… the shape of the quantity (the thing) it is taken with respect to"
+    r"|(?:quantity|thing|object|one)\s+(?:that\s+)?(?:it|they)\s+(?:is|are)\s+taken\s+"
+    r"(?:with\s+respect\s+to|by)\b)"
+    # "… the gradient by a matrix has that matrix's shape"
+    r"|(?:\bderivatives?\b|\bgradients?\b)[^.]{0,80}?\b(?:has|have|having|is|are)\s+(?:of\s+)?"
+    r"(?:always\s+)?(?:the\s+|that\s+|this\s+|its\s+)((?:matrix|variable|argument|parameter)"
+    r"(?:'s|\u2019s|s')\s+(?:shape|size|dimensions?))"
 )
 # a directive, in a comment too: "% texgrad: denominator layout", "<!-- texgrad: layout numerator -->"
 _DIRECTIVE = folded_pattern(
@@ -202,7 +209,15 @@ def sentence_at(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _display_follows(text: str, at: int) -> bool:
-    return re.match(r"\s*(?:\$\$|\\\[|\\begin\{)", text[at : at + 40]) is not None
+    return _DISPLAY.match(text[at : at + 40]) is not None
+
+
+# a display, or another environment (not a theorem-like unit or a list, "\begin{claim}",
+# "\begin{proof}", "\begin{itemize}": a sentence ends before them)
+_DISPLAY = re.compile(
+    r"\s*(?:\$\$|\\\[|\\begin\{(?!(?:claim|theorem|lemma|proposition|corollary|definition"
+    r"|remark|example|exercise|problem|solution|proof|itemize|enumerate|description)\*?\}))"
+)
 
 
 def _named(sentence: str) -> set[str]:
@@ -397,11 +412,12 @@ def _by_shape(
         sentence = text[start:end]
         if start in seen or not _stated(text, start, m) or _BLAME.search(sentence):
             continue
-        if _named(sentence):
-            continue  # (a sentence naming a layout is read above)
+        if _named(_JACOBIAN_ASIDE.sub("", sentence)):
+            continue  # (a sentence naming a layout is read above; not one for Jacobians alone)
         if "\\nabla" in sentence and not re.search(r"\\partial|derivative", sentence):
             continue  # "\nabla_W L has the shape of W": so is every gradient, in any layout
-        shape_of = written[m.start(1) : m.end(1)]  # (as written: T is not t)
+        group = 1 if m[1] is not None else 2
+        shape_of = written[m.start(group) : m.end(group)]  # (as written: T is not t)
         transposed = shape_of.lower().startswith("transpose") or re.search(
             r"\^\s*\{?\s*(?:\\top|T\b|\\intercal)", shape_of
         )
@@ -697,6 +713,14 @@ _JACOBIAN_ENTRY = re.compile(
 )
 
 
+# "… and for a matrix function $F$ the Jacobian $\frac{\partial \vect F}{\partial (\vect
+# X)^\top}$ (numerator layout)": the layout of its Jacobians alone, in an aside after them
+_JACOBIAN_ASIDE = folded_pattern(
+    r"\bjacobians?\s*\$[^$]{1,120}\$\s*\(\s*(?:in\s+)?(?:the\s+)?(numerator|denominator)"
+    r"\s+(?:layout|convention)\s*\)"
+)
+
+
 def jacobian_statements(text: str) -> tuple[Statement, ...]:
     """The conventions ``text`` states for its Jacobians alone, by their shape ("for
     $\\mathbf f: \\mathbb{R}^n \\to \\mathbb{R}^m$ we write the Jacobian as $m \\times n$":
@@ -735,6 +759,14 @@ def _jacobian_statements(text: str) -> tuple[Statement, ...]:
         seen.add(start)
         found.append(
             Statement(layout, start, _scope_end(text, m.start(), text[start:end]), m.start())
+        )
+    for m in _JACOBIAN_ASIDE.finditer(folded(text)) if "(" in text else ():
+        start, end = sentence_at(text, m.start(), m.end())
+        if start in seen or not _jacobian_stated(text, start, end, m):
+            continue
+        seen.add(start)
+        found.append(
+            Statement(_which(m[1]), start, _scope_end(text, m.start(), text[start:end]), m.start())
         )
     for m in _JACOBIAN_ENTRY.finditer(text):
         start, end = sentence_at(text, m.start(), m.end())

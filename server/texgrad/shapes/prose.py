@@ -1009,9 +1009,13 @@ _FAMILY = [
     # (also "the samples $\mathbf{x}_i^\top$ are the rows of $X$")
     re.compile(r"\b[Tt]he\s+" + _MEMBERS_NOUN + _M.format("member") + r"\s+(?P<stacked>are)\s+(?:the\s+)?" + _PART
                + r"\s+of\s+(?:the\s+)?(?:matrix\s+)?" + _M.format("matrix")),
-    # "with $a_i^T$ the rows of $A$", "where $\mathbf a_i^\top$ are the rows of $A$" (Boyd)
+    # "… and $\mathbf a_i^\top$ the rows of $A$" (a clause without its verb)
+    re.compile(r"\b(?:[Ww]ith|and)\s+(?:the\s+)?" + _MEMBERS_NOUN + _M.format("member")
+               + r"\s+(?P<stacked>the)\s+" + _PART + r"\s+of\s+(?:the\s+)?(?:matrix\s+)?"
+               + _M.format("matrix")),
+    # "where $\mathbf a_i^\top$ are the rows of $A$" (Boyd)
     re.compile(r"\b(?:with|where)\s+(?:the\s+)?" + _MEMBERS_NOUN + _M.format("member")
-               + r"\s+(?:(?P<stacked>are|being)\s+)?the\s+" + _PART
+               + r"\s+(?P<stacked>are|being)\s+the\s+" + _PART
                + r"\s+of\s+(?:the\s+)?(?:matrix\s+)?" + _M.format("matrix")),
 ]  # fmt: skip
 
