@@ -410,9 +410,16 @@ def _defined_of(result: CheckResult) -> _Defined:
         here = declared_at(result, declared, not_yet, row, tree, last)
         steps = _definition_steps(tree, here)
         before.extend((row.start, replaces, key, fdef) for replaces, key, fdef in steps)
-        alone = Env()  # the row read alone: its last definition of a function wins
-        _definitions(tree, alone, here)
-        later.extend((row.start, k, f) for k, f in alone.functions.items() if f.params)
+        # the row read alone, as _definitions reads it, from the steps found once (every
+        # row's definitions were found twice, and their names read twice for the index of
+        # definitions: new FunctionDefs): its last definition of a function wins
+        alone: dict[str, FunctionDef] = {}
+        for replaces, key, fdef in steps:
+            if replaces:
+                alone[key] = fdef
+            else:
+                alone.setdefault(key, fdef)
+        later.extend((row.start, k, f) for k, f in alone.items() if f.params)
     own = [r for r in result.rows if r.path == result.path]
     starts = [r.start for r in own]
     ordered = all(a <= b for a, b in zip(starts, starts[1:], strict=False))
