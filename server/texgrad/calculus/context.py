@@ -169,17 +169,13 @@ def _declared_vars(
     for every claim grew as the square of the document.  By symbol, what went in."""
     place = _Place(result, offset, fonts, _agreed_of(result))
     # (made as _Declared.made makes one, without a call per symbol: a claim of a 2 MB
-    # thesis makes a thousand; the place they share is their class's, made for the claim,
-    # and ``positive`` VarInfo's default: each symbol is an object and its key, ~2.4 times
-    # faster than setting the three in each)
-    cls: type[_Declared] = type(
-        "_Declared", (_Declared,), {"_place": place, "__module__": __name__}
-    )
-    new = object.__new__
+    # thesis makes a thousand; ``positive`` is VarInfo's default)
+    new, cls = object.__new__, _Declared
     declared: dict[str, _Declared] = {}
     for key in result.table.declarations:
         info: _Declared = new(cls)
         info.key = key
+        info._place = place
         declared[key] = info
     env.vars.update(declared)
     return declared
@@ -291,7 +287,8 @@ class _Declared(VarInfo):
     @classmethod
     def made(cls, key: str, place: _Place) -> _Declared:
         info = object.__new__(cls)
-        info.__dict__.update(key=key, positive=False, _place=place)
+        info.key = key
+        info._place = place
         return info
 
     def declaration(self) -> Declaration:
@@ -349,7 +346,7 @@ class _Field:
             return own[self.name]
         except KeyError:
             pass
-        agreed = info._place.agreed[own["key"]].fields
+        agreed = own["_place"].agreed[own["key"]].fields
         if self.name in agreed:
             value = own[self.name] = agreed[self.name]
             return value
