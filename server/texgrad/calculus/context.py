@@ -169,11 +169,14 @@ def _declared_vars(
     for every claim grew as the square of the document.  By symbol, what went in."""
     place = _Place(result, offset, fonts, _agreed_of(result))
     # (made as _Declared.made makes one, without a call per symbol: a claim of a 2 MB
-    # thesis makes a thousand)
-    new, cls, declared = object.__new__, _Declared, {}
+    # thesis makes a thousand; ``positive`` is VarInfo's default)
+    new, cls = object.__new__, _Declared
+    declared: dict[str, _Declared] = {}
     for key in result.table.declarations:
-        info = declared[key] = new(cls)
-        info.__dict__.update(key=key, positive=False, _place=place)
+        info: _Declared = new(cls)
+        info.key = key
+        info._place = place
+        declared[key] = info
     env.vars.update(declared)
     return declared
 
@@ -275,16 +278,17 @@ def _spellable_of(result: CheckResult) -> list[str]:
 class _Declared(VarInfo):
     """A declared symbol's :class:`~texgrad.calculus.lower.VarInfo` whose declaration in
     force is looked up when a field no declaration of it says alike is first read (a field
-    set before that, or read since, is the object's own).  Every field is a data descriptor
-    (:class:`_Field`): none reads VarInfo's defaults.  Copied, pickled or compared, it is a
-    VarInfo with the same fields."""
+    set before that, or read since, is the object's own).  Every declared field is a
+    :class:`_Field` (none reads VarInfo's defaults; ``positive``, never declared, does).
+    Copied, pickled or compared, it is a VarInfo with the same fields."""
 
     _place: _Place
 
     @classmethod
     def made(cls, key: str, place: _Place) -> _Declared:
         info = object.__new__(cls)
-        info.__dict__.update(key=key, positive=False, _place=place)
+        info.key = key
+        info._place = place
         return info
 
     def declaration(self) -> Declaration:
@@ -327,7 +331,9 @@ def _fields(info: VarInfo) -> tuple[Any, ...]:
 
 class _Field:
     """One field of a :class:`_Declared`: its own value, else what every declaration of the
-    symbol says alike, else the declaration in force's (looked up then)."""
+    symbol says alike, else the declaration in force's (looked up then).  (A descriptor
+    without ``__set__``: the object's own value, set or read before, is found before it,
+    without a call — a claim's context sets the spelling of each of its symbols.)"""
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -346,9 +352,6 @@ class _Field:
             return value
         info._fill()
         return own[self.name]
-
-    def __set__(self, info: Any, value: Any) -> None:
-        info.__dict__[self.name] = value
 
 
 for _name in _DECLARED_FIELDS:
@@ -410,9 +413,16 @@ def _defined_of(result: CheckResult) -> _Defined:
         here = declared_at(result, declared, not_yet, row, tree, last)
         steps = _definition_steps(tree, here)
         before.extend((row.start, replaces, key, fdef) for replaces, key, fdef in steps)
-        alone = Env()  # the row read alone: its last definition of a function wins
-        _definitions(tree, alone, here)
-        later.extend((row.start, k, f) for k, f in alone.functions.items() if f.params)
+        # the row read alone, as _definitions reads it, from the steps found once (every
+        # row's definitions were found twice, and their names read twice for the index of
+        # definitions: new FunctionDefs): its last definition of a function wins
+        alone: dict[str, FunctionDef] = {}
+        for replaces, key, fdef in steps:
+            if replaces:
+                alone[key] = fdef
+            else:
+                alone.setdefault(key, fdef)
+        later.extend((row.start, k, f) for k, f in alone.items() if f.params)
     own = [r for r in result.rows if r.path == result.path]
     starts = [r.start for r in own]
     ordered = all(a <= b for a, b in zip(starts, starts[1:], strict=False))
