@@ -633,3 +633,21 @@ def test_vectors_the_prose_says_are_drawn_from_a_normal_size_it() -> None:
     ]
     other = drawn.replace("be i.i.d. draws from", "and a prior")
     assert Checker().check("stats.md", text=other).diagnostics == []
+
+
+def test_members_paired_with_matrices_in_turn_are_not_all_the_first_ones() -> None:
+    # "with $u_j \in \R^n$ and $v_j \in \R^p$ the columns of $U$ and $V$": v_j is V's column
+    # (a false 'redeclared' said v_j was U's); "with $a_i^T$ the rows of $A$, …" still sizes a_i
+    from texgrad.shapes.check import Checker
+
+    text = (
+        r"Let $U \in \mathbb{R}^{n \times r}$ and $V \in \mathbb{R}^{p \times r}$, with "
+        r"$u_j \in \mathbb{R}^n$ and $v_j \in \mathbb{R}^p$ the columns of $U$ and $V$."
+        "\n\n"
+        r"Let $A \in \mathbb{R}^{m \times n}$ with $a_i^\top$ the rows of $A$, and "
+        r"$x \in \mathbb{R}^m$. Then $a_i^\top x$ is wrong."
+    )
+    found = [
+        (d.code, text[d.start : d.end]) for d in Checker().check("d.md", text=text).diagnostics
+    ]
+    assert [c for c, _ in found] == ["matmul-mismatch"], found

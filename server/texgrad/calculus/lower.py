@@ -542,8 +542,8 @@ class Lowerer:
         ``shapes.families``) — a subscript only where the letter alone is not declared
         (``x_0`` of ``x \\in \\mathbb{R}^n`` is an entry, or the first ``x_t``)."""
         key, base = symbol_key(node), symbol_key(node.base)
-        if key is None or base is None:
-            return None
+        if key is None or base is None or key[0] in self.env.functions:
+            return None  # (K_y = K_f + σ²I beside K_f: the name defined, not a member)
         name_tag = ""
         if isinstance(node, t.Tagged) and not node.bracket and isinstance(node.base, t.Sub):
             # W_1^Q, W^Q_1 of the family W_i^Q: the tag kept, the subscript the family's label

@@ -973,6 +973,9 @@ _MEMBERS_NOUN = (
     r"(?:(?:vectors|samples|observations|inputs|examples|points|data\s+points|feature\s+vectors"
     r"|factors|embeddings|items|users)\s+)?"
 )
+# "with $u_j$ and $v_j$ the columns of $U$ and $V$": members paired with matrices in turn,
+# not all with the first
+_NOT_PAIRED = r"(?!\s*(?:and|\\text\{\s*and\s*\})\s*\$)"
 _FAMILY = [
     # "$X \in \mathbb{R}^{N \times d}$ stacks the $\mathbf{x}_i^\top$ as rows"
     # (also "$X \in …$, which stacks the $x_i^\top$ as rows")
@@ -1012,11 +1015,11 @@ _FAMILY = [
     # "… and $\mathbf a_i^\top$ the rows of $A$" (a clause without its verb)
     re.compile(r"\b(?:[Ww]ith|and)\s+(?:the\s+)?" + _MEMBERS_NOUN + _M.format("member")
                + r"\s+(?P<stacked>the)\s+" + _PART + r"\s+of\s+(?:the\s+)?(?:matrix\s+)?"
-               + _M.format("matrix")),
+               + _M.format("matrix") + _NOT_PAIRED),
     # "where $\mathbf a_i^\top$ are the rows of $A$" (Boyd)
     re.compile(r"\b(?:with|where)\s+(?:the\s+)?" + _MEMBERS_NOUN + _M.format("member")
                + r"\s+(?P<stacked>are|being)\s+the\s+" + _PART
-               + r"\s+of\s+(?:the\s+)?(?:matrix\s+)?" + _M.format("matrix")),
+               + r"\s+of\s+(?:the\s+)?(?:matrix\s+)?" + _M.format("matrix") + _NOT_PAIRED),
 ]  # fmt: skip
 
 
