@@ -496,7 +496,34 @@ def _continued(
         yield replace(last, row=row, claimed=item)
 
 
+def _in_differentials(chain: t.Chain) -> t.Chain:
+    r"""``\mathrm{D}f(X)[\dot X] = \operatorname{tr}(\dot X^\top A X)``, the derivative in a
+    direction, as the differential it is: ``\mathrm d f(X) = \operatorname{tr}(\mathrm dX^\top
+    A X)`` (the direction, a letter, read as ``\mathrm dX`` on the other sides)."""
+    first = chain.items[0] if chain.items else None
+    read = t.directional(first) if first is not None else None
+    if read is None:
+        return chain
+    call, direction = read
+    key, x = symbol_key(direction), call.args[0]
+    if key is None or symbol_key(x) is None or key == symbol_key(x):
+        return chain
+    assert first is not None
+    head = first.factors[0]  # type: ignore[attr-defined]
+    d = t.Symbol("d", "mathrm", start=head.start, end=head.end)
+    items: list[t.Node | None] = [t.Product((d, call), start=first.start, end=first.end)]
+    for item in chain.items[1:]:
+        found = {
+            id(n): t.Differential(replace(x, start=n.start, end=n.end), start=n.start, end=n.end)
+            for n in (item.walk() if item is not None else ())
+            if isinstance(n, (t.Symbol, t.Font)) and symbol_key(n) == key
+        }
+        items.append(t.replaced(item, found) if item is not None and found else item)
+    return replace(chain, items=tuple(items))
+
+
 def _claims(row: PlacedRow, chain: t.Chain) -> Iterator[WrittenDerivative]:
+    chain = _in_differentials(chain)  # Df(X)[Ẋ] = …: the differential, dX written Ẋ
     sized = (
         len(chain.relations) > 1
         and chain.relations[-1] == "\\in"
@@ -1196,7 +1223,10 @@ def check_claim(
             said |= {key[0]} if key is not None else set()
             _symmetric_as_said(ctx.env, "", claim, said)
         if claim.form == "differential":
-            return _check_differential(checked, claim, ctx, seconds, said)
+            found = _check_differential(checked, claim, ctx, seconds, said)
+            if isinstance(found, Finding):
+                return _in_its_direction(checked.doc.text, claim, found)
+            return found
         found = _check_derivative(checked, claim, ctx, layout, seconds, said)
     except _ERRORS as error:
         return _undecided(f"error {type(error).__name__}")
@@ -1205,6 +1235,39 @@ def check_claim(
         if found.kind in hedged:
             return _undecided(f"hedged: {hedge_said(hedged)}")
     return found
+
+
+def _in_its_direction(text: str, claim: WrittenDerivative, found: Finding) -> Finding:
+    r"""A finding on ``\mathrm{D}f(X)[\dot X] = …`` (read as the differential) said in the
+    claim's terms: the derivative in the direction ``\dot X``, the fix written with ``\dot X``
+    where the differential has ``\mathrm{d}X``."""
+    head = claim.derivative
+    if not (isinstance(head, t.Product) and len(head.factors) == 2):
+        return found
+    written = text[head.start : head.end]
+    match = re.match(
+        r"\s*(?:\\mathrm\s*\{?\s*D\s*\}?|\\operatorname\s*\{\s*D\s*\}|D)(?![A-Za-z])", written
+    )
+    bracket = written.rfind("[")
+    if match is None or bracket < 0 or not written.rstrip().endswith("]"):
+        return found
+    direction = written[bracket + 1 : written.rstrip().rfind("]")].strip()
+    call = head.factors[1]
+    x = text[call.args[0].start : call.args[0].end].strip() if isinstance(call, t.Apply) else ""
+    if not x or not direction:
+        return found
+    d_x = re.compile(
+        r"(?:\\mathrm\s*\{\s*d\s*\}|\\mathrm\s+d|\\operatorname\s*\{\s*d\s*\}|\bd)\s*"
+        + re.escape(x)
+        + r"(?![A-Za-z])"
+    )
+    correct = d_x.sub(lambda _: direction, found.correct)
+    of = text[call.start : call.end].strip()
+    message = d_x.sub(lambda _: direction, found.message).replace(
+        f"is not the differential of `{of}`",
+        f"is not the derivative of `{of}` in the direction `{direction}`",
+    )
+    return replace(found, correct=correct, message=message)
 
 
 _EVALUATED = re.compile(

@@ -535,7 +535,7 @@ def writes_derivative(node: Node) -> bool:
         isinstance(n, Nabla | Partial | Derivative | Differential)
         or (isinstance(n, Sub) and isinstance(n.base, Symbol) and n.base.name == "J")
         or (isinstance(n, Product) and any(_is_d(f) for f in n.factors))
-        or (isinstance(n, Product) and frechet(n) is not None)
+        or (isinstance(n, Product) and (frechet(n) is not None or directional(n) is not None))
         for n in node.walk()
     )
 
@@ -561,6 +561,27 @@ def frechet(node: Node) -> Apply | None:
     if isinstance(call, Symbol) and isinstance(arg, Paren) and arg.open == "(" and arg.body:
         return Apply(call, (arg.body,), start=call.start, end=arg.end)
     return None
+
+
+def directional(node: Node) -> tuple[Apply, Node] | None:
+    r"""``\mathrm{D}f(X)[\dot X]``, ``Df(x)[h]``: the derivative of the call in the direction
+    in brackets (Absil's and Boumal's notation), as (the call, the direction)."""
+    if not isinstance(node, Product) or len(node.factors) != 3:
+        return None
+    head, call, direction = node.factors
+    if not (
+        isinstance(head, Symbol)
+        and head.name == "D"
+        and head.font in (None, "mathrm", "operatorname")
+        and not head.accents
+        and isinstance(call, Apply)
+        and len(call.args) == 1
+        and isinstance(direction, Paren)
+        and direction.open == "["
+        and direction.body is not None
+    ):
+        return None
+    return call, direction.body
 
 
 def _is_d(node: Node) -> bool:
