@@ -513,7 +513,7 @@ def _in_differentials(chain: t.Chain) -> t.Chain:
     d = t.Symbol("d", "mathrm", start=head.start, end=head.end)
     items: list[t.Node | None] = [t.Product((d, call), start=first.start, end=first.end)]
     for item in chain.items[1:]:
-        found = {
+        found: dict[int, t.Node] = {
             id(n): t.Differential(replace(x, start=n.start, end=n.end), start=n.start, end=n.end)
             for n in (item.walk() if item is not None else ())
             if isinstance(n, (t.Symbol, t.Font)) and symbol_key(n) == key
