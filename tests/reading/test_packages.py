@@ -151,3 +151,19 @@ def test_a_physics_handout_is_checked_and_its_fixes_apply(tmp_path: Path) -> Non
     doc.write_text(fixed, encoding="utf-8")
     code, out = run("check", "--format", "json", str(doc))
     assert json.loads(out) == []
+
+
+def test_mathjax_require_loads_the_package_in_markdown() -> None:
+    def rows(src: str) -> list[str]:
+        doc = read_text(src, "markdown")
+        return [
+            row.text.text.strip()
+            for reg in doc.regions
+            for row in reg.rows
+            if row.text.text.strip()
+        ]
+
+    src = "$$\\require{physics}$$\n\nThen $\\pdv{f}{x} + \\norm{x}$ and $\\grad f$.\n"
+    assert rows(src) == [r"\frac{\partial f}{\partial x} + \|x\|", r"\nabla f"]
+    # not required: left as written
+    assert rows("Then $\\pdv{f}{x}$.\n") == [r"\pdv{f}{x}"]

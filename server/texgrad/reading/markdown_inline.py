@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from texgrad.reading.latex import TEXT_COMMANDS
 from texgrad.reading.macros import DEFINITION_COMMANDS, parse_definition
+from texgrad.reading.packages import package_macros
 from texgrad.reading.problems import ReadProblem
 from texgrad.reading.regions import RawRegion, ScanResult
 
@@ -401,7 +402,14 @@ def _definitions(doc: Doc, lo: int, hi: int) -> list[Span]:
         doc.out.definitions.append(replace(macro, start=at + macro.start, end=at + macro.end))
         spans.append((at, at + macro.end))
         pos = at + max(stop, macro.end, 1)
-    return spans
+    for m in _REQUIRE.finditer(doc.text, lo, hi):  # MathJax's \require{physics}
+        doc.out.definitions.extend(package_macros(m[1], m.start(), m.end(), doc.path))
+        spans.append((m.start(), m.end()))
+    return sorted(spans)
+
+
+# MathJax 3 loads a TeX extension where the math asks: ``\require{physics}``
+_REQUIRE = re.compile(r"\\require\s*\{\s*([\w-]+)\s*\}")
 
 
 # a definition that opens a line of a paragraph, outside math (pandoc's raw TeX)
