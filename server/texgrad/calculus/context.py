@@ -525,6 +525,14 @@ def _said_scalars(result: CheckResult, offset: int, env: Env) -> None:
         if key not in env.vars and key not in env.functions and weak:
             env.vars[key] = VarInfo(key, weak[0].shape, key)
             env.weak.add(key)  # ℓ(y, ŷ) is then no product ℓ·(y, ŷ)
+        elif key in env.vars and weak and weak[0].font is None and _bold_array(env.vars[key]):
+            env.weak.add(key)  # "$\sigma > 0$" beside a declared \boldsymbol\sigma: two letters
+
+
+def _bold_array(info: VarInfo) -> bool:
+    r"""A symbol declared as an array in a font of its own (``\boldsymbol\sigma \in ℝ^d``)."""
+    written = info.latex.strip()
+    return not info.shape.is_scalar and written.startswith(("\\mathbf", "\\boldsymbol", "\\bm"))
 
 
 def _like_its_family(env: Env) -> None:

@@ -778,6 +778,17 @@ class Lowerer:
         size = self._size_beside_bold(node, key)
         if size is not None:  # p of (ν + p)/2 with y ∈ ℝ^p, beside a declared bold \mathbf{p}
             return e.num(size)
+        if (
+            key is not None and isinstance(node, t.Symbol) and node.font is None
+            and key[0] in self.env.weak and key[0] in self.env.vars
+            and not self.env.vars[key[0]].shape.is_scalar
+        ):  # fmt: skip
+            info = self.env.vars[key[0]]
+            raise CalculusError(
+                f"`{node.name}` is a number the text compares with 0, and `{info.latex}` is "
+                f"declared in {info.shape.unicode()}: texgrad does not tell one letter's fonts "
+                "apart yet (a different letter for one of them would do)"
+            )
         known = self._known_name(key[0]) if key is not None else None
         if known is not None:
             self._not_one_of_many(node, known)
