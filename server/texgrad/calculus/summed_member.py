@@ -154,9 +154,7 @@ def one_member(
             continue  # nested sums: left to what reads them
         if not all(f[1][0] == index[0] for f in members):
             if any(f[1][0] == index[0] for f in members):
-                shifted = next(_as_written(n, text) for n in node.body.walk()
-                               if (f := _family(n)) is not None and f[0] == family
-                               and f[1] != (index[0], 0))  # fmt: skip
+                shifted = _shifted(node, family, index[0], text)
                 raise CalculusError(
                     f"`{written}` is in more than one term of `{_as_written(node, text)}` (as "
                     f"`{shifted}` too): the derivative would add the terms where it appears "
@@ -164,9 +162,7 @@ def one_member(
                 )
             continue  # members with fixed labels (W^{(1)}): not this sum's family use
         if any(f[1] != (index[0], 0) for f in members):
-            shifted = next(_as_written(n, text) for n in node.body.walk()
-                           if (f := _family(n)) is not None and f[0] == family
-                           and f[1] != (index[0], 0))  # fmt: skip
+            shifted = _shifted(node, family, index[0], text)
             raise CalculusError(
                 f"`{written}` is in more than one term of `{_as_written(node, text)}` (the summand also "
                 f"holds `{shifted}`): the derivative would add the terms where it appears "
@@ -293,3 +289,14 @@ def over_a_set(
     for start, stop, new in sorted(edits, reverse=True):
         text = text[:start] + new + text[stop:]
     return SetSum(t.replaced(tree, by), text, head, written, tuple(entries.items()), tuple(source))
+
+
+def _shifted(node: t.BigOp, family: str, index: str, text: str) -> str:
+    """The first member of ``family`` in the sum's body not labelled by its own ``index``
+    (``U^{(l-1)}`` beside ``U^{(l)}``), as written."""
+    assert node.body is not None
+    return next(
+        _as_written(n, text)
+        for n in node.body.walk()
+        if (f := _family(n)) is not None and f[0] == family and f[1] != (index, 0)
+    )
