@@ -103,13 +103,14 @@ def through_settings(
         return env
     wanted = {k for k in letters if k in env.vars and k not in env.functions and k != wrt}
     found: dict[str, FunctionDef] = {}
+    known = set(env.vars) | set(env.functions)  # (a setting may be written in any of them)
     for row in reversed(rows):
         if not wanted - found.keys():
             break
         if row.path != path or row.end > at:
             continue
         for chain in t.statements(row.tree_as_parsed) if row.tree_as_parsed is not None else ():
-            setting = _set_in(chain, wanted - found.keys(), env)
+            setting = _set_in(chain, wanted - found.keys(), known, env)
             if setting is not None:
                 found[setting.key] = setting
     if not any(wrt in _keys(d.body) for d in found.values()):
@@ -132,15 +133,9 @@ def _letters_in(node: t.Node, env: Env) -> set[str]:
     return out
 
 
-def _set_in(chain: t.Chain, wanted: set[str], env: Env) -> FunctionDef | None:
-    """``z = W\\mathbf x + \\mathbf b`` for a wanted z, written in declared letters (not z)."""
-    if len(chain.items) != 2 or chain.relations != ("=",):
+def _set_in(chain: t.Chain, wanted: set[str], known: set[str], env: Env) -> FunctionDef | None:
+    """``z = W\\mathbf x + \\mathbf b`` for a wanted letter z (written alone), in any letters the
+    document knows (``known``): :func:`_setting` with every letter allowed."""
+    if not chain.items or not isinstance(chain.items[0], (t.Symbol, t.Font)):
         return None
-    head, body = chain.items
-    key = symbol_key(head) if isinstance(head, (t.Symbol, t.Font)) else None
-    if key is None or key[0] not in wanted or body is None:
-        return None
-    used = {k for k in _keys(body) if k in env.vars or k in env.functions}
-    if key[0] in used or not used:
-        return None
-    return FunctionDef(key[0], (), body)
+    return _setting(chain, wanted, known, env)
