@@ -431,7 +431,7 @@ class Workspace:
                 continue
             key = (text[row.start : row.end], start - row.start, end - row.start)
             said = (
-                claim_reason(with_cause(result, start, end, why, function), function, wrt)
+                claim_reason(with_cause(result, start, end, why), function, wrt)
                 if why
                 else old.get(key)
             )

@@ -38,7 +38,7 @@ from texgrad.calculus.inverse_variable import (
     with_stand_in,
 )
 from texgrad.calculus.lower import FunctionDef, Lowerer, VarInfo, as_member
-from texgrad.calculus.notation import sigmoid_apart
+from texgrad.calculus.notation import copy_style, sigmoid_apart
 from texgrad.calculus.own_functions import calls, in_function_names
 from texgrad.calculus.own_names import in_own_name
 from texgrad.calculus.planning import DiffPlan, plans_of, statement_at
@@ -423,8 +423,7 @@ def _copied(ctx: Context) -> Context:
         numbers=set(ctx.env.numbers),
         weak=set(ctx.env.weak),
     )
-    style = replace(ctx.style, names=dict(ctx.style.names), symbols=dict(ctx.style.symbols))
-    return replace(ctx, env=env, style=style, unit_sums=dict(ctx.unit_sums))
+    return replace(ctx, env=env, style=copy_style(ctx.style), unit_sums=dict(ctx.unit_sums))
 
 
 def _with_member_note(outcome: DiffOutcome, note: str) -> DiffOutcome:

@@ -348,8 +348,8 @@ def _from_expr(
         shown.numpy_later = lambda: later(head)
         return shown
     _show_where(work, where)
+    values = (f_x, result_x, expand(df, names))
     if tree is not None and (entry is not None or (indexed and kind == "gradient")):
-        values = (f_x, result_x, expand(df, names))
         by_entry = _by_entry(work, tree, env, entry, kind, result, check, f, values)
         if entry is not None:  # the array of every entry's derivative, said so
             heading = entry_heading(
@@ -369,7 +369,7 @@ def _from_expr(
         note=note,
         wrt=work.w,
         function=show(lowered),
-        values=(f_x, result_x, expand(df, names)),
+        values=values,
         numpy_later=later,
     )
 

@@ -274,4 +274,4 @@ def sigmoid_apart(style: Style, names: Iterable[str]) -> Style:
         return style
     if not any(k == "\\sigma" or k.startswith("\\sigma_") for k in names):
         return style
-    return replace(style, names={**style.names, "sigma": SIGMOID_APART}, symbols=style.symbols)
+    return replace(style, names={**style.names, "sigma": SIGMOID_APART})

@@ -81,7 +81,7 @@ def explain(
             a,
             b,
             CLAIM,
-            in_document_words(claim_reason(with_cause(result, a, b, why, f), f, x), result, a, b),
+            in_document_words(claim_reason(with_cause(result, a, b, why), f, x), result, a, b),
         )  # fmt: skip
         for a, b, why, f, x in claims or ()
         if not (  # its shapes do not agree, and the error said there says so already
@@ -691,7 +691,7 @@ def _declare_letters(letters: list[str]) -> str:
 # -- why a written side cannot be evaluated ------------------------------------------------
 
 
-def with_cause(result: CheckResult, start: int, end: int, why: str, function: str = "") -> str:
+def with_cause(result: CheckResult, start: int, end: int, why: str) -> str:
     r"""``why`` with the cause named where the written side between ``start`` and ``end``
     could not be evaluated and the check found no place: a letter of it that names a
     derivative of a function the document does not define (``\delta^{(l)} = \partial

@@ -324,10 +324,11 @@ class _Edits:
         r"""``node``'s source without the factor 2 it leads with (as the whole claim), or
         without the half (``\tfrac12 M\dot{\mathbf q}`` twice is ``M\dot{\mathbf q}``)."""
         inner = node.operand if isinstance(node, t.Neg) else node
-        if isinstance(inner, t.Product) and _is_two(inner.factors[0]) and len(inner.factors) > 1:
-            rest = self.text[inner.factors[1].start : inner.end]
-            yield self.replaced([(inner, rest)])
-        if isinstance(inner, t.Product) and _is_half(inner.factors[0]) and len(inner.factors) > 1:
+        if (
+            isinstance(inner, t.Product)
+            and len(inner.factors) > 1
+            and (_is_two(inner.factors[0]) or _is_half(inner.factors[0]))
+        ):
             rest = self.text[inner.factors[1].start : inner.end]
             yield self.replaced([(inner, rest)])
 
@@ -425,7 +426,7 @@ _TAG_MARK = re.compile(r"(?<=\))\s*(?:\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T
 
 
 def _is_half(node: t.Node) -> bool:
-    """``\frac12``, ``\tfrac{1}{2}``: a half."""
+    r"""``\frac12``, ``\tfrac{1}{2}``: a half."""
     return (
         isinstance(node, t.Frac)
         and isinstance(node.num, t.Number)
