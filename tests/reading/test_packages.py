@@ -4,21 +4,15 @@ read as what they typeset, and a range over a whole macro call never cuts its br
 
 from __future__ import annotations
 
-import io
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-from texgrad import cli
+from tests.reading.test_macros import expanded
+from tests.test_cli import run
 from texgrad.reading.document import read_text
 from texgrad.reading.source import MappedText
-
-
-def expanded(src: str) -> list[str]:
-    return [row.text.text.strip() for reg in read_text(src).regions for row in reg.rows]
-
 
 PHYSICS = "\\usepackage{amsmath,physics}\n"
 
@@ -98,17 +92,6 @@ def test_call_spans_survive_slicing_concatenation_and_shifting() -> None:
     assert text.key(0) != MappedText(text.text, text.segments).key(0)
 
 
-def run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    real = sys.stdout
-    sys.stdout = out
-    try:
-        code = cli.main(list(argv))
-    finally:
-        sys.stdout = real
-    return code, out.getvalue()
-
-
 HANDOUT = r"""\documentclass{article}
 \usepackage{amsmath,bm,physics}
 \begin{document}
@@ -127,7 +110,7 @@ Let $f(\vb x) = \frac12 \vb x^\top \vb A \vb x$. Then $\dd f = \vb x^\top \vb A 
 def test_a_physics_handout_is_checked_and_its_fixes_apply(tmp_path: Path) -> None:
     doc = tmp_path / "handout.tex"
     doc.write_text(HANDOUT, encoding="utf-8")
-    code, out = run("check", "--format", "json", str(doc))
+    _, out = run("check", "--format", "json", str(doc))
     found = json.loads(out)
     by_line = {(d["line"], d["code"]) for d in found}
     assert by_line == {
@@ -149,7 +132,7 @@ def test_a_physics_handout_is_checked_and_its_fixes_apply(tmp_path: Path) -> Non
     fixed = "".join(lines)
     assert fixed.count("{") == fixed.count("}")
     doc.write_text(fixed, encoding="utf-8")
-    code, out = run("check", "--format", "json", str(doc))
+    _, out = run("check", "--format", "json", str(doc))
     assert json.loads(out) == []
 
 

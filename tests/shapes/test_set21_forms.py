@@ -173,9 +173,9 @@ def test_overlay_commands_around_rows_of_an_align_are_read_through(tmp_path: Pat
 
 
 def _explained(result: object) -> list:  # type: ignore[type-arg]
-    from texgrad.calculus.unchecked import unknown_letters
+    from texgrad.calculus.unchecked import explain
 
-    return list(unknown_letters(result))  # type: ignore[arg-type]
+    return list(explain(result))  # type: ignore[arg-type]
 
 
 def test_a_call_declared_in_another_file_of_the_project_keeps_its_shape(tmp_path: Path) -> None:
