@@ -471,6 +471,18 @@ _COMPARED_SIZES = re.compile(
 )
 
 
+@by_text()
+def _counting_letters(text: str) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
+    """What ``text`` alone says of counts (scanned once per text, not at every edit): the
+    letters ending a range or a listed family, and the pairs of letters compared."""
+    ends: set[str] = set()
+    if "dots" in text or "sum" in text:
+        ends |= _range_ends(text)
+        ends.update(next(g for g in m.groups() if g) for m in _LISTED_LAST.finditer(text))
+    compared = tuple((m[1], m[2]) for m in _COMPARED_SIZES.finditer(text))
+    return frozenset(ends), compared
+
+
 def _counted(texts: dict[str, str], table: SymbolTable) -> frozenset[str]:
     r"""The letters that bound a sum, count a range or are compared with a size ("$n > p$";
     ``\sum_{i=1}^n``, ``i = 1, \dots, K``,
@@ -479,16 +491,15 @@ def _counted(texts: dict[str, str], table: SymbolTable) -> frozenset[str]:
     found: set[str] = set()
     sizes: set[str] | None = None
     for text in texts.values():
-        if "dots" in text or "sum" in text:
-            found |= _range_ends(text)
-            found.update(next(g for g in m.groups() if g) for m in _LISTED_LAST.finditer(text))
-        for m in _COMPARED_SIZES.finditer(text):  # "$n > p$" of a p×p Σ: n counts too
+        ends, compared = _counting_letters(text)
+        found |= ends
+        for a, b in compared:  # "$n > p$" of a p×p Σ: n counts too
             if sizes is None:
                 sizes = {str(getattr(d, "name", "")) for d in dimension_names(table)}
-            if m[2] in sizes:
-                found.add(m[1])
-            if m[1] in sizes:
-                found.add(m[2])
+            if b in sizes:
+                found.add(a)
+            if a in sizes:
+                found.add(b)
     if not found:
         return frozenset()
     return frozenset(

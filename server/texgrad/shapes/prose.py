@@ -425,7 +425,8 @@ def from_prose(
                 _declare(table, sym, shape, kind, path, seen)
             for sym, own in _equated_symbols(m, rows, shape):
                 _declare(table, sym, own, kind, path, seen)
-    if any(w in folded(chunk) for w in language_cues.DECLARATION_NEEDS):
+    low = folded(text)[lo:end]  # (the text folded once, as _in_other_languages reads it)
+    if any(w in low for w in language_cues.DECLARATION_NEEDS):
         _in_other_languages(text, path, rows, table, lo, end, seen)
     _sentence_forms(text, path, rows, table, lo, end)
 

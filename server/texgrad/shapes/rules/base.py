@@ -364,7 +364,7 @@ class RuleBase:
         agrees with its neighbours, never as the side of a mismatch."""
         for node in nodes:
             inner = unwrapped(node, (t.Transpose, t.Paren, t.Neg))
-            if isinstance(inner, t.Power) and _inverse(inner):
+            if isinstance(inner, t.Power) and is_inverse(inner):
                 inner = unwrapped(inner.base, (t.Transpose, t.Paren, t.Neg))  # V^{-1}: V's
             key = symbol_key(inner)
             if key is None or self._declared(key[0]):
@@ -455,7 +455,7 @@ def ingredients(node: t.Node, source: str, at: int) -> tuple[tuple[str, str | No
 _CONSTANT_LETTERS = frozenset({"I", "0", "1", "e", "\\pi"})
 
 
-def _inverse(node: t.Power) -> bool:
+def is_inverse(node: t.Power) -> bool:
     r"""``V^{-1}`` (and ``V^{-1/2}``-like negative powers are not: only the inverse)."""
     e = node.exponent
     return isinstance(e, t.Neg) and isinstance(e.operand, t.Number) and e.operand.text == "1"

@@ -33,7 +33,7 @@ from texgrad.shapes.questions import (
     constant_size,
     dimension_key,
 )
-from texgrad.shapes.rules.base import UNSIZED, ingredients, span_key, unwrapped
+from texgrad.shapes.rules.base import UNSIZED, ingredients, is_inverse, span_key, unwrapped
 from texgrad.shapes.rules.distributions import GIVEN, DistributionRules
 from texgrad.shapes.rules.symbols import ESTIMATE_ACCENTS, SAME_SHAPE_ACCENTS
 from texgrad.shapes.sections import SENTENCE_BREAK, SENTENCE_LOOKBACK, Boundaries, sentence_start
@@ -762,7 +762,7 @@ class RelationRules(DistributionRules):
                 return False
             self._define(left.base, b.transposed())
             return True
-        if isinstance(left, t.Power) and _minus_one(left.exponent) and b.rows == b.cols:
+        if isinstance(left, t.Power) and is_inverse(left) and b.rows == b.cols:
             # S_N^{-1} = S_0^{-1} + \beta \Phi^\top \Phi: a precision defines its covariance
             if symbol_key(left.base) is None or not self._defines(left.base):
                 return False
@@ -934,13 +934,6 @@ _ENTRYWISE_FUNCTIONS = frozenset({"log", "ln", "exp", "sqrt"})
 
 
 _BOLD = frozenset({"mathbf", "boldsymbol", "bm", "bf", "vec"})
-
-
-def _minus_one(node: t.Node) -> bool:
-    """Is ``node`` the exponent ``-1`` of an inverse?"""
-    return (
-        isinstance(node, t.Neg) and isinstance(node.operand, t.Number) and node.operand.text == "1"
-    )
 
 
 def _entrywise_of(left: t.Node) -> t.Node | None:
