@@ -45,11 +45,28 @@ def goes_on(text: str, start: int, end: int) -> bool:
             return False  # (a blank line or a list item: after a comment too)
         if m.group() == "\\\\" and _in_matrix(text, m.start()):
             continue
-        line = text.rfind("\n", 0, m.start()) + 1
-        if m.group()[0] in ".!?\\" and _COMMENT.search(text, line, m.start()):
+        if m.group()[0] in ".!?\\" and _in_comment(text, m.start()):
             continue
         return False
     return True
+
+
+# the texts read lately (a project's files, open documents) and where their comments start
+_comments: dict[int, tuple[str, list[int]]] = {}
+
+
+def _in_comment(text: str, at: int) -> bool:
+    """Is ``at`` in a comment: does one start on its line before it?  Where comments start is
+    found once per text (scanning from the line's start at every sentence's end was quadratic
+    in a paragraph written as one long line)."""
+    known = _comments.get(id(text))
+    if known is None or known[0] is not text:
+        if len(_comments) >= 16:
+            _comments.clear()
+        known = _comments[id(text)] = (text, [m.start() for m in _COMMENT.finditer(text)])
+    starts = known[1]
+    i = bisect.bisect_left(starts, text.rfind("\n", 0, at) + 1)
+    return i < len(starts) and starts[i] < at
 
 
 def _in_matrix(text: str, at: int) -> bool:
