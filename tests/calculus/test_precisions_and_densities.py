@@ -156,7 +156,9 @@ def test_a_member_of_the_sum_is_refused_not_taken_for_another_vector() -> None:
         budget=BUDGET,
     )
     assert out.error is not None and not out.verified
-    assert "one of the `\\mathbf{w}_{j}` summed over" in out.error or "one of the" in out.error
+    assert out.error.startswith(
+        "`\\mathbf w_k` is one of the `\\mathbf w_j` summed over (the one for `j = k`)"
+    )
 
 
 ONE_HOT = r"""The one-hot vector of the class is $\mathbf{e}_y \in \mathbb{R}^K$, the input
