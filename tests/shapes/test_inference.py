@@ -111,6 +111,11 @@ SHAPES = [
     (r"\operatorname{diag}(C)", shape("m")),
     (r"\operatorname{diag}(x) x", shape("n")),
     (r"A \operatorname{diag}(x)", shape("m", "n")),
+    # the diagonal of a square matrix between factors that meet it: the diagonal matrix
+    (r"y^\top \operatorname{diag}(C)\, y", SCALAR),
+    (r"y^\top \operatorname{diag}(A A^\top) A", shape(1, "n")),
+    (r"\operatorname{diag}(C) A", shape("m", "n")),
+    (r"A^\top \operatorname{diag}(C)", shape("n", 1)),  # (nothing after it: the vector)
     (r"\operatorname{diag}(\psi_1, \dots, \psi_n)", shape("n", "n")),  # its listed entries
     (r"\operatorname{diag}(u_1^2, \ldots, u_m^2) A", shape("m", "n")),
     (r"\operatorname{diag}(0.36, 0.51, 0.64)", shape(3, 3)),

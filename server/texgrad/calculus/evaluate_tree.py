@@ -737,12 +737,34 @@ class _Evaluator:
                 progressed = True
             if not progressed:
                 raise next(iter(pending.values()))
+        self._flanked_diagonals(factors, values)
         result: Array | None = None
         for v in values:
             assert v is not None
             result = v if result is None else times(node, result, v)
         assert result is not None
         return result
+
+    def _flanked_diagonals(
+        self, factors: list[t.Node | _Indicator], values: list[Array | None]
+    ) -> None:
+        r"""The diagonal of a square matrix before a factor of its rows (and after one of its
+        columns, if any) is the diagonal matrix, as the shape checker and the lowering read
+        it (``\mathbf x^\top \operatorname{diag}(VV^\top)\,\mathbf x``)."""
+        for k, f in enumerate(factors[:-1]):
+            v, right = values[k], values[k + 1]
+            left = values[k - 1] if k else None
+            if not (
+                isinstance(f, t.Apply) and isinstance(f.func, t.Func)
+                and f.func.name in ("diag", "Diag") and len(f.args) == 1
+                and v is not None and right is not None and v.shape[1] == 1 and v.shape[0] > 1
+                and right.size > 1 and right.shape[0] == v.shape[0]
+                and (left is None or left.size == 1 or left.shape[1] == v.shape[0])
+            ):  # fmt: skip
+                continue
+            arg = self.eval(f.args[0], _NO_HINT)
+            if arg.shape == (v.shape[0], v.shape[0]):
+                values[k] = np.asarray(np.diag(v.ravel()), dtype=np.float64)
 
     def factor(self, f: t.Node | _Indicator, hint: Hint) -> Array:
         if not isinstance(f, _Indicator):

@@ -1052,6 +1052,7 @@ class Lowerer:
             e.elem("step", self.lower(f.body)) if isinstance(f, Indicator) else self._lower(f)
             for f in indicators(factors)
         ]
+        self._flanked_diagonals(indicators(factors), parts)
         if all(isinstance(p, Pending) or p.is_scalar for p in parts):
             pend = [p for p in parts if isinstance(p, Pending)]
             if len(pend) == 1:
@@ -1090,6 +1091,27 @@ class Lowerer:
         if len(pend) == 1 and pend[0].rows == ONE and pend[0].cols is None:
             return self._column_times_ones_row(parts, pend[0])  # X - \mu \mathbf{1}^\top
         return self._sized_in_place(parts)
+
+    def _flanked_diagonals(self, items: list[t.Node | Indicator], parts: list[Lowered]) -> None:
+        r"""``\mathbf x^\top \operatorname{diag}(VV^\top)\,\mathbf x``, ``\operatorname{diag}(H)B``:
+        the diagonal of a square matrix before a factor of its rows (and after one of its
+        columns, if any) is the diagonal matrix, as the shape checker reads it
+        (shapes/rules/products.py ``_flanked_diagonals``): read as the vector, the product
+        would disagree, or scale a vector by an inner product."""
+        for i, (node, p) in enumerate(zip(items[:-1], parts[:-1], strict=True)):
+            right, left = parts[i + 1], parts[i - 1] if i else None
+            if not (
+                isinstance(node, t.Apply) and isinstance(node.func, t.Func)
+                and node.func.name in ("diag", "Diag") and len(node.args) == 1
+                and isinstance(p, Expr) and p.cols == ONE and not p.is_scalar
+                and isinstance(right, Expr) and not right.is_scalar and right.rows == p.rows
+                and not isinstance(left, Pending)
+                and (left is None or left.is_scalar or left.cols == p.rows)
+            ):  # fmt: skip
+                continue
+            arg = self._lower(node.args[0])
+            if isinstance(arg, Expr) and arg.cols == arg.rows == p.rows:
+                parts[i] = e.diag_matrix(p)
 
     def _sized_in_place(self, parts: list[Lowered]) -> Expr:
         r"""A product whose ``I`` and ``\mathbf{1}`` take their size from their neighbours."""

@@ -109,6 +109,7 @@ class ProductRules(DistributionRules):
         self._coefficients(factors, shapes)
         self._gather_evidence(factors, shapes)
         _diagonals_by_neighbours(factors, shapes)
+        self._flanked_diagonals(factors, shapes)
         _unsized_ones(factors, shapes)
         self._unsized_blocks(factors, shapes)
         # Each run of factors of known shape is multiplied out: however the product is
@@ -478,6 +479,31 @@ class ProductRules(DistributionRules):
         if non_scalar and len(non_scalar) < len(known) and not scalar_spreads(non_scalar[0]):
             return None  # scalar + matrix: broadcasting, or \lambda I meant: not checked
         return non_scalar[0] if non_scalar else SCALAR
+
+    def _flanked_diagonals(self, factors: list[t.Node], shapes: list[Shape | None]) -> None:
+        r"""``\mathbf x^\top \operatorname{diag}(VV^\top)\,\mathbf x``, ``\operatorname{diag}(H)B``
+        with H n×n: before a factor of n rows (and after one of n columns, if any), the diagonal
+        of a square matrix is the diagonal matrix (papers write ``\operatorname{diag}`` for
+        both; read as the vector, the product would disagree, or scale a vector by an inner
+        product)."""
+        for i in range(len(factors) - 1):
+            f, s, right = factors[i], shapes[i], shapes[i + 1]
+            left = shapes[i - 1] if i else None
+            if s is None or right is None or right.is_scalar:
+                continue
+            if not (
+                isinstance(f, t.Apply) and isinstance(f.func, t.Func) and len(f.args) == 1
+                and DIAG_SPELLINGS.get(f.func.name) == "diag" and f.args[0] is not None
+            ):  # fmt: skip
+                continue
+            arg = self.shapes.get(span_key(f.args[0]))
+            if arg is None or arg.is_vector or s != Shape(arg.rows, ONE):
+                continue
+            n = arg.rows
+            if self._same(right.rows, n, f.start) and (
+                left is None or left.is_scalar or self._same(left.cols, n, f.start)
+            ):
+                shapes[i] = Shape(n, n)
 
     def _diagonal_matrices(self, terms: tuple[t.Node, ...], shapes: list[Shape | None]) -> None:
         r"""``I_n - \operatorname{diag}(H)`` with H n×n: added to a square matrix, the diagonal of
