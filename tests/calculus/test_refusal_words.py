@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from texgrad.calculus.api import diff_latex
 from texgrad.calculus.refusals import refusal_at
 from texgrad.shapes.check import Checker
 
@@ -43,6 +44,32 @@ def test_the_reason_in_words(row: str, reason: str) -> None:
     ],
 )
 def test_a_differential_is_no_function_stated(row: str) -> None:
+    assert _why(row) is None
+
+
+@pytest.mark.parametrize(
+    ("expr", "reason"),
+    [
+        (r"\sum_{i=1}^{p}\sum_{j=i+1}^{p} \beta_i \beta_j",
+         r"a sum whose bound depends on another index (`j = i + 1`) is not read yet"),
+        (r"\sum_{i<j} \beta_i \beta_j",
+         r"a sum over the pairs with `i < j` is not read yet: write it over every pair, "
+         r"`\sum_{i,j}`, less the terms with i = j (for a symmetric summand, the sum over i < j "
+         r"is half of that)"),
+        (r"\sum_{i \neq j} \beta_i \beta_j", r"a sum over the pairs with `i \neq j` is not read yet"),
+    ],
+)  # fmt: skip
+def test_a_sum_over_pairs_is_refused_saying_what_is_not_read(expr: str, reason: str) -> None:
+    """A factorization machine's or an Ising model's interactions (no longer "cannot read the
+    index of this sum (write `\\sum_{i=1}^n`)" of a sum written so)."""
+    out = diff_latex(expr, r"\boldsymbol\beta", r"\boldsymbol\beta \in \mathbb{R}^p")
+    assert out.error is not None and out.error.startswith(reason)
+
+
+@pytest.mark.parametrize(
+    "row", [r"O(np)", r"\mathcal{O}(n p^2)", r"\Theta(p^3)", r"T(n) = O(n \log n)"]
+)
+def test_a_cost_in_landau_notation_is_no_function_stated(row: str) -> None:
     assert _why(row) is None
 
 

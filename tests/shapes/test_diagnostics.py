@@ -934,3 +934,26 @@ def test_an_equation_a_wrong_derivative_unbalances_is_said_once() -> None:
         ("wrong-derivative", 90, "a.tex", "warning"),
     ]
     assert said_once([unbalanced], []) == [unbalanced]
+
+
+def test_a_letter_declared_again_in_a_clause_of_its_own_conditions_is_no_conflict(
+    tmp_path: Path,
+) -> None:
+    """A cheat sheet re-uses X in one sentence, each use under its own "for …" (a
+    Stack Exchange answer: "for invertible X ∈ ℝ^{n×n}, …, and for k(X) with X ∈ ℝ^{n×p}");
+    two shapes in one list of declarations are still a conflict."""
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        For invertible $X \in \mathbb{R}^{n \times n}$, $\log\det X$ is smooth, and for
+        $k(X) = \log\det(X^\top X)$ with $X \in \mathbb{R}^{n \times p}$ of full rank, so is $k$.
+        """,
+    )
+    assert result.diagnostics == []
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{n \times n}$, $y \in \mathbb{R}^n$, $X \in \mathbb{R}^{n \times p}$.
+        """,
+    )
+    assert [d.code for d in result.diagnostics] == ["redeclared"]

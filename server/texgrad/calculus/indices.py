@@ -454,7 +454,7 @@ class IndexReader:
             raise CalculusError(f"cannot differentiate `{node.op}`")
         names, body, bounds = _sum_indices(node)
         if names is None or len(set(names)) != len(names) or set(names) & self.bound:
-            raise CalculusError(unread_sum_index(node.lower))
+            raise CalculusError(unread_sum_index(body if names is None else node.lower))
         saved, saved_dims = self.bound, dict(self.dims)
         self.bound = saved | set(names)
         try:
@@ -597,7 +597,8 @@ def _sum_indices(
     node: t.BigOp,
 ) -> tuple[tuple[str, ...] | None, t.Node | None, list[tuple[str, t.Node | None]]]:
     """The indices of ``\\sum_{i,j}`` or nested ``\\sum_i \\sum_j``, the summand, and each
-    index's upper bound where one is written (a lower bound must be 1)."""
+    index's upper bound where one is written (a lower bound must be 1); for a sum not read,
+    (None, the subscript not read, [])."""
     names: list[str] = []
     bounds: list[tuple[str, t.Node | None]] = []
     body: t.Node | None = node
@@ -610,11 +611,11 @@ def _sum_indices(
         else:
             found = sum_index(low)
         if found is None:
-            return None, None, []
+            return None, low, []
         if isinstance(low, t.Chain):
             start = low.items[1] if len(low.items) == 2 else None
             if not (isinstance(start, t.Number) and start.text == "1"):
-                return None, None, []
+                return None, low, []
         names.extend(found)
         bounds.extend((k, body.upper) for k in found)
         body = body.body

@@ -325,12 +325,29 @@ def _states_function(tree: t.Node) -> bool:
         body = tree
     if body is None or isinstance(body, _LEAVES) and not _block(tree, body):
         return False
+    if _order_of_growth(body):
+        return False  # O(kn), \mathcal O(n^2): a cost, no function of the math
     if isinstance(tree, t.Chain) and tree.items[0] is not None and _differential(tree.items[0]):
         return False  # \mathrm dF = …: a differential written, not a function stated
     return not any(
         isinstance(n, t.Space | t.Derivative | t.Nabla | t.Partial) or _differential(n)
         for n in body.walk()
     )
+
+
+_ORDER_LETTERS = frozenset({"O", "o", "\\Theta", "\\Omega", "\\mathcal{O}"})
+
+
+def _order_of_growth(body: t.Node) -> bool:
+    r"""``O(kn)``, ``\mathcal O(n \log n)``, ``\Theta(n^3)``: Landau's notation for a cost."""
+    if not (isinstance(body, t.Product) and len(body.factors) == 2):
+        return False
+    head, arg = body.factors
+    return (
+        isinstance(head, t.Symbol) and head.name in _ORDER_LETTERS
+        and head.font in (None, "mathcal") and not head.accents
+        and isinstance(arg, t.Paren) and arg.open == "("
+    )  # fmt: skip
 
 
 def _a_head(node: t.Node) -> bool:

@@ -389,7 +389,26 @@ def unread_sum_index(lower: t.Node | None) -> str:
             f"a sum over the members of a set (`{name}`) is not read yet: write it over every "
             f"entry with a 0/1 mask of `{name}`, e.g. `\\|M \\odot (R - UV^\\top)\\|_F^2`"
         )
+    if isinstance(lower, t.Chain) and len(lower.items) == 2 and lower.items[1] is not None:
+        said = latex_of(lower)
+        if set(lower.relations) & _ORDERS:
+            return (
+                f"a sum over the pairs with `{said}` is not read yet: write it over every pair, "
+                "`\\sum_{i,j}`, less the terms with i = j (for a symmetric summand, the sum over "
+                "i < j is half of that)"
+            )
+        if lower.relations == ("=",) and _letters(lower.items[1]):
+            return f"a sum whose bound depends on another index (`{said}`) is not read yet"
+        if lower.relations == ("=",):
+            return f"a sum from `{said}` is not read yet: write it from 1 (`\\sum_{{i=1}}^n`)"
     return "cannot read the index of this sum (write `\\sum_{i=1}^n`)"
+
+
+_ORDERS = frozenset({"<", ">", "\\lt", "\\gt", "\\le", "\\leq", "\\ge", "\\geq", "\\ne", "\\neq"})
+
+
+def _letters(node: t.Node) -> bool:
+    return any(isinstance(n, t.Symbol) and n.name.isalpha() for n in node.walk())
 
 
 def index_names(index: t.Node | None) -> tuple[str, ...] | None:

@@ -9,6 +9,7 @@ two passes: the first learns, the second reports.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from itertools import accumulate, pairwise
@@ -622,6 +623,12 @@ def _declared_in(table: SymbolTable) -> dict[str, dict[str, list[Declaration]]]:
     return out
 
 
+# a clause of its own conditions between two declarations of one letter in a sentence
+_NEW_CLAUSE = re.compile(
+    r"[,;]\s*(?:(?:and|but|while|whereas)\s+)?(?:for|if|when|whenever|with|given)\b"
+)
+
+
 def _redeclarations(table: SymbolTable, path: str, text: str, shared: _Learned) -> list[Diagnostic]:
     """Conflicting declarations of one symbol in one sentence.  Papers re-declare
     symbols from section to section, and problem sets from item to item, on
@@ -640,6 +647,8 @@ def _redeclarations(table: SymbolTable, path: str, text: str, shared: _Learned) 
                 continue
             if SENTENCE_BREAK.search(text, first.end, d.start):
                 continue  # each item of a problem set may declare x afresh
+            if _NEW_CLAUSE.search(text, first.end, d.start):
+                continue  # "for invertible X ∈ ℝ^{n×n}, …, and for k(X) with X ∈ ℝ^{n×p}"
             if "under" in (first.how, d.how):
                 continue  # \min_{x \in \mathbb{R}^n} …, then \min_{x \in \mathbb{R}^d}: each problem's x
             message = messages.redeclared(table.written(d), d.shape, first.shape)
