@@ -1450,11 +1450,31 @@ class Lowerer:
             info = self.env.vars.get(fdef.key) or self.like_its_family(fdef.key)
             if fdef.key in self.opaque and info is not None:
                 return e.var(fdef.key, info.shape, info.symmetric)
+            expected = self._expected_shape(fdef) if fdef.key in self.opaque else None
+            if expected is not None:  # \sigma_d^2 = \mathbb{E}[d^2]: a constant, d² a number
+                return e.var(fdef.key, expected)
             raise
         if isinstance(value, Pending) or not any(isinstance(x, e.Var) for x in value.walk()):
             return value
         self.names[fdef.key] = value
         return e.var(fdef.key, value.shape, _symmetric_value(value))  # D = diag(d): Dᵀ = D
+
+    def _expected_shape(self, fdef: FunctionDef) -> Shape | None:
+        r"""The shape of a name the document defines as an expectation
+        (``\sigma_d^2 = \mathbb{E}[d(k)^2]``, ``\mathbf R = \mathbb{E}[\mathbf x\mathbf x^\top]``):
+        that of what is averaged, where it reads; None for any other definition.  (Only for a
+        name whose definition does not involve the variable: it stands as a constant.)"""
+        body = fdef.body
+        if not (isinstance(body, t.Product) and len(body.factors) == 2):
+            return None
+        head, inner = body.factors
+        if not is_expectation(head) or not isinstance(inner, t.Paren) or inner.body is None:
+            return None
+        try:
+            averaged = self._defined(FunctionDef(fdef.key, (), inner.body))
+        except CalculusError:
+            return None
+        return averaged.shape if isinstance(averaged, Expr) else None
 
     def like_its_family(self, key: str) -> VarInfo | None:
         r"""``h_{t}``, defined by a recurrence the variable is not in, as a member of its

@@ -56,7 +56,7 @@ def plans_of(row: PlacedRow, ctx: Context, offset: int | None = None) -> list[Di
     try:
         f, _ = lower_formula(tree, ctx.env, ctx.einstein)
     except (CalculusError, RecursionError):
-        return _sum_plans(row, ctx, function)
+        return _through_constants(row, tree, ctx, function) or _sum_plans(row, ctx, function)
     plans: list[DiffPlan] = []
     seen: set[str] = set()
     for x in f.walk():
@@ -178,6 +178,27 @@ def own_arguments_first(plans: list[DiffPlan], tree: t.Node, ctx: Context) -> li
     rank = {w: i for i, w in enumerate(own)}
     marked = [replace(p, argument=p.wrt in rank) for p in plans]
     return sorted(marked, key=lambda p: rank.get(p.wrt, len(rank)))  # (stable: the rest kept)
+
+
+def _through_constants(row: PlacedRow, tree: t.Node, ctx: Context, function: str) -> list[DiffPlan]:
+    r"""The plans of a row that reads only with the names it uses that do not involve the
+    variable kept as constants (``J(\mathbf w) = \sigma_d^2 - 2\mathbf p^\top\mathbf w + …``
+    with ``\sigma_d^2 = \mathbb{E}[d^2]``: by w, σ_d² stands for a number), read as taking
+    it reads them (``derive._relevant``): one per declared variable the row writes."""
+    from texgrad.calculus.derive import _relevant  # (derive imports this module's users)
+
+    plans: list[DiffPlan] = []
+    written = {k[0] for n in tree.walk() if (k := symbol_key(n)) is not None}
+    for key in [k for k in ctx.env.vars if k in written and k not in ctx.env.numbers]:
+        env, opaque = _relevant(ctx.env, key)
+        try:
+            f = Lowerer(env, keep_names=True, opaque=opaque).lower(tree)
+        except (CalculusError, RecursionError):
+            continue
+        x = next((v for v in f.walk() if isinstance(v, e.Var) and v.name == key), None)
+        if x is not None:
+            plans.append(_plan(row, tree, f, x, replace(ctx, env=env), function))
+    return own_arguments_first(_parameters_first(plans, tree, ctx, False), tree, ctx)
 
 
 def _sum_plans(row: PlacedRow, ctx: Context, function: str) -> list[DiffPlan]:

@@ -477,12 +477,22 @@ def _evidence(result: CheckResult, node: t.Node) -> tuple[str, str] | None:
         return f"a vector of {r} entries" if r else "a vector", f"\\mathbb{{R}}^{{{size}}}"
     if r and c:
         return f"{r} rows and {c} columns", f"\\mathbb{{R}}^{{{r} \\times {c}}}"
-    other = "k" if "m" in (r, c) else "m"
+    other = _free_letter(result, {r, c})  # (not one of the document's own dimensions)
     if r and cols is None and key is not None and _vector_letter(key):
         return f"a vector of {r} entries", f"\\mathbb{{R}}^{{{r}}}"  # A\mathbf w - \mathbf b
     if r:
         return f"{r} rows", f"\\mathbb{{R}}^{{{r} \\times {other}}}"
     return f"{c} columns", f"\\mathbb{{R}}^{{{other} \\times {c}}}"
+
+
+def _free_letter(result: CheckResult, taken: set[str]) -> str:
+    """A letter for an unknown size in a suggested declaration that names none of the
+    document's dimensions (``m`` of an encoder's length would read as that length)."""
+    from texgrad.shapes.dims import dim_text
+    from texgrad.shapes.questions import dimension_names
+
+    used = taken | {dim_text(d) for d in dimension_names(result.table)}
+    return next((x for x in ("m", "k", "p", "q", "r", "s") if x not in used), "m")
 
 
 def _vector_letter(key: tuple[str, str | None]) -> bool:

@@ -1201,22 +1201,18 @@ def check_claim(
         return _undecided("evaluated at a point")  # \frac{\partial f}{\partial x}\Big|_{x=0}
     try:
         ctx = context_at(checked, claim.row)
+        if claim.form == "jacobian" and _a_parameter(claim.function, ctx.env):
+            return False  # J_\gamma(\mathbf w) = …: a cost named by a declared γ, no Jacobian
         if not ctx.unit_sums:  # a one-hot y: softmax(z) - y, not (softmax(z)1ᵀ - I)y
             ctx = replace(ctx, unit_sums=_unit_vectors(checked))
         spelled = logistic_as_written(ctx.style, checked.doc.text)  # (1/(1 + e^{-t}), not σ)
         ctx = replace(ctx, style=spelled) if spelled is not ctx.style else ctx
         if claim.form == "mixed":
             return _check_mixed(checked, claim, ctx, seconds)
-        if claim.form == "frechet":  # Df(x), where D is no letter of the document's own
-            if "D" in ctx.env.vars or "D" in ctx.env.functions:
-                return _undecided("Df(x): D is a letter the document declares")
-            claim = replace(claim, form="jacobian")
-        if claim.form == "squared":  # ∂²f/∂x²: by a number; of a vector, ambiguous
-            key = member_key(claim.wrt) if claim.wrt is not None else None
-            info = ctx.env.vars.get(key[0]) if key is not None else None
-            if info is None or not info.shape.is_scalar:
-                return _undecided(_SQUARED_VECTOR)
-            claim = replace(claim, form="hessian")
+        retyped = _retyped(claim, ctx.env)
+        if retyped is None:
+            return None
+        claim = retyped
         said = _symmetric_as_said(ctx.env, checked.doc.text, claim)
         if _under_symmetric_heading(checked.doc.text, claim.row.start) and claim.wrt is not None:
             key = member_key(claim.wrt)  # "Symmetric": ∂f/∂X for a symmetric X (the Cookbook)
@@ -1268,6 +1264,35 @@ def _in_its_direction(text: str, claim: WrittenDerivative, found: Finding) -> Fi
         f"is not the derivative of `{of}` in the direction `{direction}`",
     )
     return replace(found, correct=correct, message=message)
+
+
+def _retyped(claim: WrittenDerivative, env: Env) -> WrittenDerivative | None:
+    """The claim as the engine takes it: ``Df(x)`` a Jacobian where D is no letter of the
+    document's own, ``∂²f/∂x²`` a Hessian by a number; None (the reason noted) where it
+    cannot be so taken."""
+    if claim.form == "frechet":  # Df(x), where D is no letter of the document's own
+        if "D" in env.vars or "D" in env.functions:
+            _undecided("Df(x): D is a letter the document declares")
+            return None
+        return replace(claim, form="jacobian")
+    if claim.form == "squared":  # ∂²f/∂x²: by a number; of a vector, ambiguous
+        key = member_key(claim.wrt) if claim.wrt is not None else None
+        info = env.vars.get(key[0]) if key is not None else None
+        if info is None or not info.shape.is_scalar:
+            _undecided(_SQUARED_VECTOR)
+            return None
+        return replace(claim, form="hessian")
+    return claim
+
+
+def _a_parameter(function: t.Node | None, env: Env) -> bool:
+    r"""Is ``f`` of ``J_f(\mathbf x)`` a letter the document declares with a shape (γ of a
+    regularised cost ``J_\gamma(\mathbf w) = J(\mathbf w) + \gamma\|\mathbf w\|^2``, after
+    "$\gamma > 0$"), not a function whose Jacobian it would be?"""
+    if not isinstance(function, t.Apply):
+        return False
+    key = symbol_key(function.func)
+    return key is not None and key[0] in env.vars and key[0] not in env.functions
 
 
 _EVALUATED = re.compile(

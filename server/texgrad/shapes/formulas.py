@@ -661,7 +661,9 @@ def _in_interval(left: t.Node | None, right: t.Node | None, path: str) -> Iterat
         return
     items = list(left.items) if isinstance(left, t.List) else [left]
     letters = [x for x in items if x is not None and not isinstance(x, t.Dots)]
-    if not letters or not all(_weak_letter(x) is not None for x in letters):
+    if not letters or not all(
+        _weak_letter(x) is not None or _weak_letter(_unaccented(x)) is not None for x in letters
+    ):  # (\tilde\mu \in (0, 2): the normalised step, a number as μ is)
         return
     if isinstance(left, t.List):
         letters += _listed_members(left, own_index=True)
@@ -672,15 +674,28 @@ def _in_interval(left: t.Node | None, right: t.Node | None, path: str) -> Iterat
 
 
 def _from_zero(body: t.Node | None) -> bool:
-    r"""``0, 1`` or ``0, \infty``: an open interval a rate, a weight or a scale is taken in
-    (not ``-1, 1``, a correlation's, which an example sizes as it likes: its blocks numbers)."""
+    r"""``0, 1``, ``0, 2`` or ``0, \infty``: an open interval a rate, a step, a weight or a
+    scale is taken in (not ``-1, 1``, a correlation's, which an example sizes as it likes:
+    its blocks numbers)."""
     items = body.items if isinstance(body, t.List) else ()
     if len(items) != 2 or not isinstance(items[0], t.Number) or items[0].text != "0":
         return False
     last = items[1]
-    return (isinstance(last, t.Number) and last.text == "1") or (
+    return (isinstance(last, t.Number) and _positive(last.text)) or (
         isinstance(last, t.Symbol) and last.name == "\\infty" and not last.font
     )
+
+
+def _positive(number: str) -> bool:
+    try:
+        return float(number) > 0
+    except ValueError:
+        return False
+
+
+def _unaccented(node: t.Node) -> t.Node:
+    """``\\mu`` of ``\\tilde\\mu`` (a letter's accents left out)."""
+    return replace(node, accents=()) if isinstance(node, t.Symbol) and node.accents else node
 
 
 def _weak_letter(node: t.Node | None) -> t.Node | None:

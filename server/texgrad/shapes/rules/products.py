@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from texgrad.shapes import messages
 from texgrad.shapes.diagnostics import Fix
-from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, broadcasts, scalar_spreads
+from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, broadcasts
 from texgrad.shapes.rules.base import span_key
 from texgrad.shapes.rules.distributions import DistributionRules, normal_parts
 from texgrad.syntax import tree as t
@@ -476,8 +476,8 @@ class ProductRules(DistributionRules):
         non_scalar = [s for s in known if not s.is_scalar]
         if any(adapted) and not non_scalar:
             return None
-        if non_scalar and len(non_scalar) < len(known) and not scalar_spreads(non_scalar[0]):
-            return None  # scalar + matrix: broadcasting, or \lambda I meant: not checked
+        # scalar + matrix: broadcasting, or \lambda I meant — not said to be wrong, but either
+        # way the matrix's shape (P x (\lambda + x x^\top P)^{-1} disagrees under both)
         return non_scalar[0] if non_scalar else SCALAR
 
     def _flanked_diagonals(self, factors: list[t.Node], shapes: list[Shape | None]) -> None:
