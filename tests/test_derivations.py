@@ -88,6 +88,7 @@ def test_the_set_holds_its_documents() -> None:
         "myst-vae-elbo",
         "nbconvert-gp-hyperparameters",
         "obsidian-vae-kalman",
+        "own-glm-notes-22",
         "pandoc-multinomial-handout",
         "qmd-heldout-likelihoods",
         "qmd-scaled-attention",

@@ -35,8 +35,9 @@ def test_a_sum_of_numbers_plus_a_constant_is_a_number(tmp_path: Path, constant: 
 @pytest.mark.parametrize(
     "row",
     [
-        # C declared a matrix: a matrix added to a number (λI meant?), not checked
-        r"$C \in \mathbb{R}^{d \times d}$ and $\nabla_w \mathcal{L} = \frac{1}{2}\|y - Xw\|^2 + C$",
+        # C declared a matrix: a matrix added to a number (λI meant?), not checked (its
+        # shape, C's under either reading, is: tests/shapes/test_own22_forms.py)
+        r"$C \in \mathbb{R}^{d \times d}$ and $H = \frac{1}{2}\|y - Xw\|^2 + C$",
         # beside a vector, c is broadcast or a vector: its shape is not guessed
         r"$\nabla_w \mathcal{L} = X^\top (Xw - y) + c$",
         # c defined: its definition's shape
