@@ -331,6 +331,53 @@ def test_check_of_several_paths_is_the_union_and_reports_a_file_once(
     assert [(r["path"], r["line"]) for r in json.loads(out)] == [("sections/model.tex", 1)]
 
 
+SHARED = r"""%! thesis.tex
+\documentclass{report}
+\input{macros}
+\begin{document}
+Let $\mA \in \R^{n \times p}$ and $\vw \in \R^{p}$.
+\input{sections/shared}
+\end{document}
+%! paper.tex
+\documentclass{article}
+\input{macros}
+\begin{document}
+Let $\mA \in \R^{n \times p}$ and $\vw \in \R^{n}$.
+\input{sections/shared}
+\end{document}
+%! macros.tex
+\newcommand{\mA}{\mathbf{A}}\newcommand{\vw}{\mathbf{w}}\newcommand{\R}{\mathbb{R}}
+%! sections/shared.tex
+The prediction $\mA\vw$ and $\mA^\top\vw$.
+"""
+
+
+def test_a_section_two_roots_share_is_checked_with_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A thesis and a paper include one section; \vw is p-long in the thesis, n-long in the
+    # paper: each root finds its own mistake there, and any set of paths gives the union.
+    parse_fixture(SHARED).write(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    thesis = _mismatches(run("check", "thesis.tex")[1])
+    paper = _mismatches(run("check", "paper.tex")[1])
+    assert (thesis, paper) == (["sections/shared.tex:1:30"], ["sections/shared.tex:1:17"])
+    for paths in (["thesis.tex", "paper.tex"], ["paper.tex", "thesis.tex"], ["."]):
+        assert sorted(_mismatches(run("check", *paths)[1])) == sorted(thesis + paper)
+
+
+def test_a_diagnostic_two_roots_both_give_is_reported_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parse_fixture(SHARED.replace("\\R^{n}$.", "\\R^{p}$.")).write(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    code, out = run("check", "--format", "json", "thesis.tex", "paper.tex")
+    assert code == 1
+    found = [(r["path"], r["line"], r["column"]) for r in json.loads(out)]
+    assert found == [("sections/shared.tex", 1, 30)]
+    assert json.loads(out)[0]["related"][0]["path"] == "thesis.tex"  # the first root's notes
+
+
 def test_diff_of_an_included_file_reads_its_project(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

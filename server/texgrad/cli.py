@@ -652,11 +652,26 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         assert o is not None
         records += o.records
         status.add(o)
+    records = _once(records)
     try:
         _print_records(records, args.format, out, said)
     except BrokenPipeError:  # `texgrad check … | head`: the status still says what was found
         _silence_stdout()
     return status.code()
+
+
+def _once(records: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Each diagnostic once: a section two roots include, checked with each, may get the
+    same one from both (its notes pointing at either root's declarations: the first kept)."""
+    said: set[tuple[object, ...]] = set()
+    kept = []
+    for r in records:
+        where = (r["path"], r["line"], r["column"], r["end_line"], r["end_column"])
+        key = (*where, r["code"], r["message"])
+        if key not in said:
+            said.add(key)
+            kept.append(r)
+    return kept
 
 
 class _Kept:
@@ -804,13 +819,11 @@ def _check_targets(
     """The documents to check, in order (see ``_targets``); a file whose project cannot be
     made is said (an internal error) and left out."""
     targets: list[tuple[str, Project | None, Path]] = []
-    seen: set[str] = set()
+    seen = _Seen()
     projects = _RunProjects()  # (this run's: the files may change before the next)
     for one in found:
         try:
-            more = [x for x in _targets([one], projects) if x[0] not in seen]
-            seen.update(x[0] for x in more)
-            targets += more
+            targets += _targets([one], projects, seen)
         except Exception as exc:  # noqa: BLE001 - one file's bug must not stop the others
             for line in internal_error(f"reading {_display(str(one[0]))}", exc, debug):
                 print(line, file=sys.stderr)
@@ -1053,20 +1066,40 @@ def _derivation_row(tree: object) -> bool:
     return tree.items[0] is None or len(tree.relations) > 1
 
 
+class _Seen:
+    """The files a run checks so far, and with which root: a section that a thesis and a
+    paper both include is checked with each (their declarations may differ), once each."""
+
+    def __init__(self) -> None:
+        self.files: set[str] = set()
+        self.in_root: set[tuple[str, str]] = set()
+
+    def first(self, key: str, project: Project | None, named_root: bool) -> bool:
+        """Whether ``key`` is still to check: a file a named root brings, unless it was
+        checked with that root; a file named alone (or found in a folder), unless it was
+        checked at all."""
+        pair = (key, project.root if project is not None else key)
+        if pair in self.in_root or (key in self.files and not named_root):
+            return False
+        self.files.add(key)
+        self.in_root.add(pair)
+        return True
+
+
 def _targets(
-    found: list[tuple[Path, Path]], projects: _RunProjects
+    found: list[tuple[Path, Path]], projects: _RunProjects, seen: _Seen | None = None
 ) -> Iterator[tuple[str, Project | None, Path]]:
-    """Each document to check once, with its project and folder: a named LaTeX root brings
-    every file it includes (reported at its own file, as a compiler would), so that naming
-    ``main.tex`` checks the whole project and several paths give the union of each alone."""
-    done: set[str] = set()
+    """Each document to check once with each root that names it, with its project and
+    folder: a named LaTeX root brings every file it includes (reported at its own file, as
+    a compiler would), so that naming ``main.tex`` checks the whole project and several
+    paths give the union of each alone."""
+    seen = _Seen() if seen is None else seen
     for path, folder in found:
         key = absolute(path)  # (reading.project.normalize, without loading the reading layer)
         project = projects.of(key, folder)
-        keys = project.paths if project is not None and project.root == key else [key]
-        for k in keys:
-            if k not in done:
-                done.add(k)
+        named_root = project is not None and project.root == key
+        for k in project.paths if project is not None and named_root else [key]:
+            if seen.first(k, project, named_root):
                 yield k, project, folder
 
 
