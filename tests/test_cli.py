@@ -432,6 +432,30 @@ def test_check_of_a_folder_reads_quarto_and_r_markdown(tmp_path: Path) -> None:
     assert errors == ["notes.qmd", "report.Rmd"]
 
 
+def test_a_chapter_of_a_quarto_book_is_checked_with_the_book_s_declarations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # \mW and \vx are defined in _macros.qmd (included by the first chapter) and declared
+    # in index.qmd; the mistake is in a chapter that includes nothing, one folder down
+    files = {
+        "_quarto.yml": "book:\n  chapters:\n    - index.qmd\n    - chapters/model.qmd\n",
+        "_macros.qmd": "$$\n\\newcommand{\\mW}{\\mathbf{W}}\\newcommand{\\vx}{\\mathbf{x}}\n$$\n",
+        "index.qmd": "{{< include _macros.qmd >}}\n\n"
+        "Let $\\mW \\in \\mathbb{R}^{m \\times n}$ and $\\vx \\in \\mathbb{R}^{n}$.\n",
+        "chapters/model.qmd": "# Model\n\nThe trap $\\vx^\\top\\mW^\\top\\mW\\vx$; wrong: $\\mW^\\top\\vx$.\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "chapters")
+    code, out = run("check", "model.qmd")
+    assert code == 1
+    assert _mismatches(out) == ["model.qmd:3:44"]
+    assert "../index.qmd:3:6: note: `\\mW` declared ℝ^{m×n} here" in out.splitlines()
+    monkeypatch.chdir(tmp_path)
+    assert _mismatches(run("check", ".")[1]) == ["chapters/model.qmd:3:44"]
+
+
 def test_a_section_named_from_outside_its_project_is_read_with_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

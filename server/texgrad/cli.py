@@ -1118,13 +1118,21 @@ class _RunProjects:
         """The project holding ``key``: one dictionary look-up (by every file of the
         projects loaded so far)."""
         project = self.by_path.get(key)
-        if project is None and Path(key).suffix.lower() not in MARKDOWN_SUFFIXES:  # LaTeX
-            from texgrad.reading.project import RootSearch, load_project
+        if project is not None:
+            return project
+        from texgrad.reading.project import RootSearch, load_project
 
+        if Path(key).suffix.lower() in MARKDOWN_SUFFIXES:  # a page: a project if in a book
+            if not _book_near(Path(key), folder):
+                return None
+            project = load_project(key, folder=folder, format="markdown")
+            if Path(project.root).suffix.lower() not in (".yml", ".yaml"):
+                return None
+        else:
             self.roots = self.roots or RootSearch()
             project = load_project(key, folder=folder, search=self.roots)
-            for path in project.paths:
-                self.by_path.setdefault(path, project)
+        for path in project.paths:
+            self.by_path.setdefault(path, project)
         return project
 
 
@@ -1262,6 +1270,8 @@ def _project_folder(file: Path) -> Path:
     of its folders (its own, then up to three above, not past a repository's top) that
     holds a LaTeX root (a ``.tex`` file with ``\\documentclass``); else its own folder."""
     here = file.parent
+    if file.suffix.lower() in MARKDOWN_SUFFIXES:  # a chapter of a book: the book's folder
+        return next((b.parent for b in _books_above(file)), here)
     if file.suffix.lower() != ".tex":
         return here
     if _is_root(file):
@@ -1276,6 +1286,23 @@ def _project_folder(file: Path) -> Path:
         except OSError:
             break
     return here
+
+
+def _books_above(file: Path) -> list[Path]:
+    """Book files (``_quarto.yml``, ``_toc.yml``) in the folder of a page or up to three
+    above it, not past a repository's top, farthest first (a book's top holds its list)."""
+    from texgrad.reading.books import BOOK_FILES
+
+    found = []
+    for folder in (file.parent, *list(file.parent.parents)[:3]):
+        found += [folder / name for name in BOOK_FILES if (folder / name).is_file()]
+        if (folder / ".git").exists():
+            break
+    return found[::-1]
+
+
+def _book_near(file: Path, folder: Path) -> bool:
+    return any(b.parent == folder or folder in b.parents for b in _books_above(file))
 
 
 _SUBFILE = re.compile(rb"\\documentclass\s*\[([^\]\n]+)\]\s*\{subfiles\}")
