@@ -47,7 +47,8 @@ MAX_ANALYSED_CHARS = MAX_DOCUMENT_BYTES
 # (its root and included files) is found again.
 _STRUCTURE = re.compile(
     r"\\(?:input|include|subfile|import|subimport|includefrom|inputfrom|subincludefrom|"
-    r"subinputfrom|documentclass)\b[^\n]*|%\s*!\s*[Tt][Ee][Xx]\s+root[^\n]*"
+    r"subinputfrom|documentclass|usepackage|RequirePackage|LoadClass)\b[^\n]*"
+    r"|%\s*!\s*[Tt][Ee][Xx]\s+root[^\n]*"
 )
 
 

@@ -94,3 +94,25 @@ async def test_a_chapter_of_a_quarto_book_reads_the_chapters_before_it(
     )
     diags = await model.diagnostics()
     assert [(d.code, model.span(d.range)) for d in diags] == [("matmul-mismatch", "\\mW^\\top x")]
+
+
+async def test_a_package_added_to_the_open_root_serves_its_sections(
+    client: LanguageClient, open_doc: Callable[..., Doc]
+) -> None:
+    # the notation is in a local class; \R comes from a local package the user adds to the
+    # root while both are open (a line that changes what the project reads)
+    root = client.root  # type: ignore[attr-defined]
+    (root / "thesis.cls").write_text(
+        "\\ProvidesClass{thesis}\n\\LoadClass{report}\n\\newcommand{\\mA}{\\mathbf{A}}\n",
+        encoding="utf-8",
+    )
+    (root / "reals.sty").write_text("\\newcommand{\\R}{\\mathbb{R}}\n", encoding="utf-8")
+    main_text = "\\documentclass{thesis}\n\\usepackage{amsmath}\n\\begin{document}\n\\input{ch}\n\\end{document}\n"
+    chapter = open_doc(
+        "ch.tex", "Let $\\mA \\in \\R^{n \\times p}$ and $x \\in \\R^{n}$: $\\mA x$.\n"
+    )
+    main = open_doc("main.tex", main_text)
+    # \R unknown: nothing is declared (a note says so)
+    assert [d.code for d in await chapter.diagnostics()] == ["no-declarations"]
+    main.change(main_text.replace("{amsmath}", "{amsmath,reals}"))
+    assert await _settled(chapter, ["matmul-mismatch"]) == ["matmul-mismatch"]

@@ -318,6 +318,38 @@ def test_local_package_macros_are_read_and_system_packages_ignored(tmp_path):
     assert doc.problems == ()
 
 
+def test_a_local_class_and_the_class_it_loads_define_macros_too(tmp_path):
+    paths = write(
+        tmp_path,
+        r"""
+        %! main.tex
+        \documentclass[12pt,
+          a4paper]{mythesis}
+        \input{chapter}
+        %! mythesis.cls
+        \ProvidesClass{mythesis}
+        \LoadClassWithOptions{basethesis}
+        \newcommand{\mA}{\mathbf{A}}
+        %! basethesis.cls
+        \LoadClass{report}
+        \newcommand{\R}{\mathbb{R}}
+        %! chapter.tex
+        % !TEX root = main.tex
+        $\mA \in \R^{n}$
+        %! part.tex
+        \documentclass[main.tex]{subfiles}
+        $\mA$
+        """,
+    )
+    project = load_project(paths["chapter.tex"], folder=tmp_path)
+    assert rel(project, tmp_path) == ["main.tex", "mythesis.cls", "basethesis.cls", "chapter.tex"]
+    doc = read_document(paths["chapter.tex"], project=project)
+    assert rows(doc) == [r"\mathbf{A} \in \mathbb{R}^{n}"]
+    assert doc.problems == ()  # report.cls and article.cls are the system's: not said
+    subfile = load_project(paths["part.tex"], folder=tmp_path)
+    assert "subfiles.cls" not in " ".join(subfile.files)
+
+
 def test_declaration_in_notation_file_expands_in_chapter(tmp_path):
     paths = write(
         tmp_path,
