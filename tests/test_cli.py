@@ -432,6 +432,30 @@ def test_check_of_a_folder_reads_quarto_and_r_markdown(tmp_path: Path) -> None:
     assert errors == ["notes.qmd", "report.Rmd"]
 
 
+def test_a_root_reading_a_sibling_folder_is_read_with_it_inside_the_workspace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # paper/paper.tex reads ../macros and ../shared/sec (a section a thesis shares): named
+    # from the repository's top, those are read; run from paper/ itself, they are outside
+    # the working directory and are not
+    files = {
+        "macros.tex": "\\newcommand{\\mX}{\\mathbf{X}}\\newcommand{\\R}{\\mathbb{R}}\n",
+        "paper/paper.tex": "\\documentclass{article}\n\\input{../macros}\n\\begin{document}\n"
+        "Let $\\mX \\in \\R^{d \\times n}$ and $w \\in \\R^{n}$.\n\\input{../shared/sec}\n"
+        "\\end{document}\n",
+        "shared/sec.tex": "The scores $\\mX^\\top w$.\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out = run("check", "paper/paper.tex")
+    assert (code, _mismatches(out)) == (1, ["shared/sec.tex:1:13"])
+    monkeypatch.chdir(tmp_path / "paper")
+    code, out = run("check", "paper.tex")
+    assert (code, _mismatches(out)) == (0, [])
+
+
 def test_a_chapter_of_a_quarto_book_is_checked_with_the_book_s_declarations(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
