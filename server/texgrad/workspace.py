@@ -193,11 +193,11 @@ class Workspace:
     def project(self, path: str, fmt: Format, buffers: Mapping[str, str]) -> Project:
         extra = self.extra_environments
         folder = self.folder_of(path)
-        if fmt == "markdown":
+        if fmt == "markdown":  # (a book's other open chapters are read as edited)
             project = load_project(
                 path,
                 folder=folder,
-                overrides={path: buffers.get(path, "")},
+                overrides={**buffers, path: buffers.get(path, "")},
                 extra_environments=extra,
                 format="markdown",
             )

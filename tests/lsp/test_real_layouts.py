@@ -116,3 +116,20 @@ async def test_a_package_added_to_the_open_root_serves_its_sections(
     assert [d.code for d in await chapter.diagnostics()] == ["no-declarations"]
     main.change(main_text.replace("{amsmath}", "{amsmath,reals}"))
     assert await _settled(chapter, ["matmul-mismatch"]) == ["matmul-mismatch"]
+
+
+async def test_editing_an_earlier_chapter_re_checks_a_later_one(
+    client: LanguageClient, open_doc: Callable[..., Doc]
+) -> None:
+    root = client.root  # type: ignore[attr-defined]
+    (root / "_toc.yml").write_text(
+        "format: jb-book\nroot: intro\nchapters:\n- file: model\n", encoding="utf-8"
+    )
+    intro_text = "Let $W \\in \\mathbb{R}^{m \\times n}$ and $x \\in \\mathbb{R}^{n}$.\n"
+    (root / "intro.md").write_text(intro_text, encoding="utf-8")
+    model = open_doc("model.md", "The trap $W x$; wrong: $W^\\top x$.\n")
+    assert [d.code for d in await model.diagnostics()] == ["matmul-mismatch"]
+    intro = open_doc("intro.md", intro_text, write=False)
+    await intro.diagnostics()
+    intro.change(intro_text.replace("m \\times n", "n \\times n"))  # W square: both right
+    assert await _settled(model, []) == []
