@@ -1120,15 +1120,17 @@ class _RunProjects:
         project = self.by_path.get(key)
         if project is not None:
             return project
-        from texgrad.reading.project import RootSearch, load_project
-
         if Path(key).suffix.lower() in MARKDOWN_SUFFIXES:  # a page: a project if in a book
-            if not _book_near(Path(key), folder):
+            if not _book_near(Path(key), folder):  # (no reading layer loaded for a page alone)
                 return None
+            from texgrad.reading.project import load_project
+
             project = load_project(key, folder=folder, format="markdown")
             if Path(project.root).suffix.lower() not in (".yml", ".yaml"):
                 return None
         else:
+            from texgrad.reading.project import RootSearch, load_project
+
             self.roots = self.roots or RootSearch()
             project = load_project(key, folder=folder, search=self.roots)
         for path in project.paths:
