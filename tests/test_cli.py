@@ -331,6 +331,53 @@ def test_check_of_several_paths_is_the_union_and_reports_a_file_once(
     assert [(r["path"], r["line"]) for r in json.loads(out)] == [("sections/model.tex", 1)]
 
 
+SHARED = r"""%! thesis.tex
+\documentclass{report}
+\input{macros}
+\begin{document}
+Let $\mA \in \R^{n \times p}$ and $\vw \in \R^{p}$.
+\input{sections/shared}
+\end{document}
+%! paper.tex
+\documentclass{article}
+\input{macros}
+\begin{document}
+Let $\mA \in \R^{n \times p}$ and $\vw \in \R^{n}$.
+\input{sections/shared}
+\end{document}
+%! macros.tex
+\newcommand{\mA}{\mathbf{A}}\newcommand{\vw}{\mathbf{w}}\newcommand{\R}{\mathbb{R}}
+%! sections/shared.tex
+The prediction $\mA\vw$ and $\mA^\top\vw$.
+"""
+
+
+def test_a_section_two_roots_share_is_checked_with_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A thesis and a paper include one section; \vw is p-long in the thesis, n-long in the
+    # paper: each root finds its own mistake there, and any set of paths gives the union.
+    parse_fixture(SHARED).write(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    thesis = _mismatches(run("check", "thesis.tex")[1])
+    paper = _mismatches(run("check", "paper.tex")[1])
+    assert (thesis, paper) == (["sections/shared.tex:1:30"], ["sections/shared.tex:1:17"])
+    for paths in (["thesis.tex", "paper.tex"], ["paper.tex", "thesis.tex"], ["."]):
+        assert sorted(_mismatches(run("check", *paths)[1])) == sorted(thesis + paper)
+
+
+def test_a_diagnostic_two_roots_both_give_is_reported_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parse_fixture(SHARED.replace("\\R^{n}$.", "\\R^{p}$.")).write(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    code, out = run("check", "--format", "json", "thesis.tex", "paper.tex")
+    assert code == 1
+    found = [(r["path"], r["line"], r["column"]) for r in json.loads(out)]
+    assert found == [("sections/shared.tex", 1, 30)]
+    assert json.loads(out)[0]["related"][0]["path"] == "thesis.tex"  # the first root's notes
+
+
 def test_diff_of_an_included_file_reads_its_project(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -383,6 +430,54 @@ def test_check_of_a_folder_reads_quarto_and_r_markdown(tmp_path: Path) -> None:
         line.split(":")[0].rsplit("/", 1)[-1] for line in out.splitlines() if ": error:" in line
     )
     assert errors == ["notes.qmd", "report.Rmd"]
+
+
+def test_a_root_reading_a_sibling_folder_is_read_with_it_inside_the_workspace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # paper/paper.tex reads ../macros and ../shared/sec (a section a thesis shares): named
+    # from the repository's top, those are read; run from paper/ itself, they are outside
+    # the working directory and are not
+    files = {
+        "macros.tex": "\\newcommand{\\mX}{\\mathbf{X}}\\newcommand{\\R}{\\mathbb{R}}\n",
+        "paper/paper.tex": "\\documentclass{article}\n\\input{../macros}\n\\begin{document}\n"
+        "Let $\\mX \\in \\R^{d \\times n}$ and $w \\in \\R^{n}$.\n\\input{../shared/sec}\n"
+        "\\end{document}\n",
+        "shared/sec.tex": "The scores $\\mX^\\top w$.\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out = run("check", "paper/paper.tex")
+    assert (code, _mismatches(out)) == (1, ["shared/sec.tex:1:13"])
+    monkeypatch.chdir(tmp_path / "paper")
+    code, out = run("check", "paper.tex")
+    assert (code, _mismatches(out)) == (0, [])
+
+
+def test_a_chapter_of_a_quarto_book_is_checked_with_the_book_s_declarations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # \mW and \vx are defined in _macros.qmd (included by the first chapter) and declared
+    # in index.qmd; the mistake is in a chapter that includes nothing, one folder down
+    files = {
+        "_quarto.yml": "book:\n  chapters:\n    - index.qmd\n    - chapters/model.qmd\n",
+        "_macros.qmd": "$$\n\\newcommand{\\mW}{\\mathbf{W}}\\newcommand{\\vx}{\\mathbf{x}}\n$$\n",
+        "index.qmd": "{{< include _macros.qmd >}}\n\n"
+        "Let $\\mW \\in \\mathbb{R}^{m \\times n}$ and $\\vx \\in \\mathbb{R}^{n}$.\n",
+        "chapters/model.qmd": "# Model\n\nThe trap $\\vx^\\top\\mW^\\top\\mW\\vx$; wrong: $\\mW^\\top\\vx$.\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "chapters")
+    code, out = run("check", "model.qmd")
+    assert code == 1
+    assert _mismatches(out) == ["model.qmd:3:44"]
+    assert "../index.qmd:3:6: note: `\\mW` declared ℝ^{m×n} here" in out.splitlines()
+    monkeypatch.chdir(tmp_path)
+    assert _mismatches(run("check", ".")[1]) == ["chapters/model.qmd:3:44"]
 
 
 def test_a_section_named_from_outside_its_project_is_read_with_it(

@@ -652,11 +652,26 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         assert o is not None
         records += o.records
         status.add(o)
+    records = _once(records)
     try:
         _print_records(records, args.format, out, said)
     except BrokenPipeError:  # `texgrad check … | head`: the status still says what was found
         _silence_stdout()
     return status.code()
+
+
+def _once(records: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Each diagnostic once: a section two roots include, checked with each, may get the
+    same one from both (its notes pointing at either root's declarations: the first kept)."""
+    said: set[tuple[object, ...]] = set()
+    kept = []
+    for r in records:
+        where = (r["path"], r["line"], r["column"], r["end_line"], r["end_column"])
+        key = (*where, r["code"], r["message"])
+        if key not in said:
+            said.add(key)
+            kept.append(r)
+    return kept
 
 
 class _Kept:
@@ -804,13 +819,11 @@ def _check_targets(
     """The documents to check, in order (see ``_targets``); a file whose project cannot be
     made is said (an internal error) and left out."""
     targets: list[tuple[str, Project | None, Path]] = []
-    seen: set[str] = set()
+    seen = _Seen()
     projects = _RunProjects()  # (this run's: the files may change before the next)
     for one in found:
         try:
-            more = [x for x in _targets([one], projects) if x[0] not in seen]
-            seen.update(x[0] for x in more)
-            targets += more
+            targets += _targets([one], projects, seen)
         except Exception as exc:  # noqa: BLE001 - one file's bug must not stop the others
             for line in internal_error(f"reading {_display(str(one[0]))}", exc, debug):
                 print(line, file=sys.stderr)
@@ -1053,20 +1066,40 @@ def _derivation_row(tree: object) -> bool:
     return tree.items[0] is None or len(tree.relations) > 1
 
 
+class _Seen:
+    """The files a run checks so far, and with which root: a section that a thesis and a
+    paper both include is checked with each (their declarations may differ), once each."""
+
+    def __init__(self) -> None:
+        self.files: set[str] = set()
+        self.in_root: set[tuple[str, str]] = set()
+
+    def first(self, key: str, project: Project | None, named_root: bool) -> bool:
+        """Whether ``key`` is still to check: a file a named root brings, unless it was
+        checked with that root; a file named alone (or found in a folder), unless it was
+        checked at all."""
+        pair = (key, project.root if project is not None else key)
+        if pair in self.in_root or (key in self.files and not named_root):
+            return False
+        self.files.add(key)
+        self.in_root.add(pair)
+        return True
+
+
 def _targets(
-    found: list[tuple[Path, Path]], projects: _RunProjects
+    found: list[tuple[Path, Path]], projects: _RunProjects, seen: _Seen | None = None
 ) -> Iterator[tuple[str, Project | None, Path]]:
-    """Each document to check once, with its project and folder: a named LaTeX root brings
-    every file it includes (reported at its own file, as a compiler would), so that naming
-    ``main.tex`` checks the whole project and several paths give the union of each alone."""
-    done: set[str] = set()
+    """Each document to check once with each root that names it, with its project and
+    folder: a named LaTeX root brings every file it includes (reported at its own file, as
+    a compiler would), so that naming ``main.tex`` checks the whole project and several
+    paths give the union of each alone."""
+    seen = _Seen() if seen is None else seen
     for path, folder in found:
         key = absolute(path)  # (reading.project.normalize, without loading the reading layer)
         project = projects.of(key, folder)
-        keys = project.paths if project is not None and project.root == key else [key]
-        for k in keys:
-            if k not in done:
-                done.add(k)
+        named_root = project is not None and project.root == key
+        for k in project.paths if project is not None and named_root else [key]:
+            if seen.first(k, project, named_root):
                 yield k, project, folder
 
 
@@ -1085,13 +1118,23 @@ class _RunProjects:
         """The project holding ``key``: one dictionary look-up (by every file of the
         projects loaded so far)."""
         project = self.by_path.get(key)
-        if project is None and Path(key).suffix.lower() not in MARKDOWN_SUFFIXES:  # LaTeX
+        if project is not None:
+            return project
+        if Path(key).suffix.lower() in MARKDOWN_SUFFIXES:  # a page: a project if in a book
+            if not _book_near(Path(key), folder):  # (no reading layer loaded for a page alone)
+                return None
+            from texgrad.reading.project import load_project
+
+            project = load_project(key, folder=folder, format="markdown")
+            if Path(project.root).suffix.lower() not in (".yml", ".yaml"):
+                return None
+        else:
             from texgrad.reading.project import RootSearch, load_project
 
             self.roots = self.roots or RootSearch()
             project = load_project(key, folder=folder, search=self.roots)
-            for path in project.paths:
-                self.by_path.setdefault(path, project)
+        for path in project.paths:
+            self.by_path.setdefault(path, project)
         return project
 
 
@@ -1229,11 +1272,13 @@ def _project_folder(file: Path) -> Path:
     of its folders (its own, then up to three above, not past a repository's top) that
     holds a LaTeX root (a ``.tex`` file with ``\\documentclass``); else its own folder."""
     here = file.parent
+    if file.suffix.lower() in MARKDOWN_SUFFIXES:  # a chapter of a book: the book's folder
+        return next((b.parent for b in _books_above(file)), here)
     if file.suffix.lower() != ".tex":
         return here
     if _is_root(file):
         root = _subfile_root(file)  # \documentclass[../main.tex]{subfiles}: main's project
-        return root.parent if root is not None else here
+        return root.parent if root is not None else _reached_folder(file)
     for folder in (here, *list(here.parents)[:3]):
         try:
             if any(_is_root(f) for f in folder.glob("*.tex") if f != file):
@@ -1243,6 +1288,56 @@ def _project_folder(file: Path) -> Path:
         except OSError:
             break
     return here
+
+
+def _books_above(file: Path) -> list[Path]:
+    """Book files (``_quarto.yml``, ``_toc.yml``) in the folder of a page or up to three
+    above it, not past a repository's top, farthest first (a book's top holds its list)."""
+    from texgrad.reading.books import BOOK_FILES
+
+    found = []
+    for folder in (file.parent, *list(file.parent.parents)[:3]):
+        found += [folder / name for name in BOOK_FILES if (folder / name).is_file()]
+        if (folder / ".git").exists():
+            break
+    return found[::-1]
+
+
+def _book_near(file: Path, folder: Path) -> bool:
+    return any(b.parent == folder or folder in b.parents for b in _books_above(file))
+
+
+_UP_INCLUDE = re.compile(
+    rb"\\(?:input|include|subfile|import|subimport|usepackage|RequirePackage)\s*"
+    rb"(?:\[[^\]\n]*\]\s*)?\{\s*((?:\.\./)+)"
+)
+
+
+def _reached_folder(root: Path) -> Path:
+    """The folder of a root's project: its own, or the folder above it that its includes
+    reach (``paper/paper.tex`` reading ``\\input{../sections/pca}`` that a thesis shares)
+    when that folder is the working directory or inside it (the user's workspace, as an
+    editor's workspace folder bounds what the server reads)."""
+    try:
+        with root.open("rb") as f:
+            data = f.read(MAX_ROOT_SCAN)
+    except OSError:
+        return root.parent
+    ups = max((m[1].count(b"../") for m in _UP_INCLUDE.finditer(data)), default=0)
+    if not ups:
+        return root.parent
+    above = list(root.parent.parents)
+    if ups > len(above):
+        return root.parent
+    folder = above[ups - 1]
+    try:
+        cwd = Path.cwd().resolve()
+    except OSError:
+        return root.parent
+    return folder if folder == cwd or cwd in folder.parents else root.parent
+
+
+MAX_ROOT_SCAN = 2 * 1024 * 1024  # bytes of a root read for includes that leave its folder
 
 
 _SUBFILE = re.compile(rb"\\documentclass\s*\[([^\]\n]+)\]\s*\{subfiles\}")

@@ -47,7 +47,8 @@ MAX_ANALYSED_CHARS = MAX_DOCUMENT_BYTES
 # (its root and included files) is found again.
 _STRUCTURE = re.compile(
     r"\\(?:input|include|subfile|import|subimport|includefrom|inputfrom|subincludefrom|"
-    r"subinputfrom|documentclass)\b[^\n]*|%\s*!\s*[Tt][Ee][Xx]\s+root[^\n]*"
+    r"subinputfrom|documentclass|usepackage|RequirePackage|LoadClass)\b[^\n]*"
+    r"|%\s*!\s*[Tt][Ee][Xx]\s+root[^\n]*"
 )
 
 
@@ -192,11 +193,11 @@ class Workspace:
     def project(self, path: str, fmt: Format, buffers: Mapping[str, str]) -> Project:
         extra = self.extra_environments
         folder = self.folder_of(path)
-        if fmt == "markdown":
+        if fmt == "markdown":  # (a book's other open chapters are read as edited)
             project = load_project(
                 path,
                 folder=folder,
-                overrides={path: buffers.get(path, "")},
+                overrides={**buffers, path: buffers.get(path, "")},
                 extra_environments=extra,
                 format="markdown",
             )

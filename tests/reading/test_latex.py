@@ -413,6 +413,7 @@ def test_scan_finds_documentclass_magic_root_and_includes():
     assert result.has_documentclass
     got = [(i.command, i.target) for i in result.includes]
     assert got == [
+        ("usepackage", "article.cls"),  # (a local class is read as a local package)
         ("usepackage", "inputenc.sty"),
         ("usepackage", "mymacros.sty"),
         ("input", "chapters/a"),
@@ -422,7 +423,7 @@ def test_scan_finds_documentclass_magic_root_and_includes():
         ("import", "dir/e"),
         ("subimport", "f"),
     ]
-    inc = result.includes[2]
+    inc = result.includes[3]
     assert src[inc.start : inc.end] == "\\input{chapters/a}"
 
 

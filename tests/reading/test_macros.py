@@ -122,6 +122,31 @@ def test_let_with_and_without_equals():
     assert expanded(src + r" $\eps\ph$") == [r"\varepsilon\varphi"]
 
 
+def test_xparse_document_commands_with_mandatory_and_default_arguments():
+    src = (
+        r"\NewDocumentCommand{\norm}{m}{\lVert #1 \rVert}"
+        r"\NewDocumentCommand\ip{ O{\cdot} +m }{\langle #1, #2 \rangle}"
+        r"\ProvideDocumentCommand{\vx}{}{\bm{x}}"
+        r"\DeclareDocumentCommand{\pd}{m m}{\frac{\partial #1}{\partial #2}}"
+    )
+    d = definitions(src)
+    assert [(m.name, m.nargs, m.default, m.body, m.kind) for m in d.values()] == [
+        ("norm", 1, None, r"\lVert #1 \rVert", "newcommand"),
+        ("ip", 2, r"\cdot", r"\langle #1, #2 \rangle", "newcommand"),
+        ("vx", 0, None, r"\bm{x}", "providecommand"),
+        ("pd", 2, None, r"\frac{\partial #1}{\partial #2}", "newcommand"),
+    ]
+    assert expanded(src + r"$\norm{A\vx} + \ip{a} + \ip[M]{a}$") == [
+        r"\lVert A\bm{x} \rVert + \langle \cdot, a \rangle + \langle M, a \rangle"
+    ]
+
+
+def test_xparse_commands_with_other_arguments_stay_unknown():
+    # an `o` argument is tested by \IfValueTF, `s` by \IfBooleanTF: not read as a \newcommand
+    src = r"\NewDocumentCommand{\a}{s m}{#2}\NewDocumentCommand{\b}{o m}{#2}\RenewDocumentCommand{\c}{m}"
+    assert definitions(src) == {}
+
+
 def test_definitions_inside_comments_are_ignored():
     src = "% \\newcommand{\\R}{\\mathbb{R}}\n%\\def\\vx{x}\n$\\R \\vx$"
     assert scan(src).definitions == []

@@ -318,6 +318,38 @@ def test_local_package_macros_are_read_and_system_packages_ignored(tmp_path):
     assert doc.problems == ()
 
 
+def test_a_local_class_and_the_class_it_loads_define_macros_too(tmp_path):
+    paths = write(
+        tmp_path,
+        r"""
+        %! main.tex
+        \documentclass[12pt,
+          a4paper]{mythesis}
+        \input{chapter}
+        %! mythesis.cls
+        \ProvidesClass{mythesis}
+        \LoadClassWithOptions{basethesis}
+        \newcommand{\mA}{\mathbf{A}}
+        %! basethesis.cls
+        \LoadClass{report}
+        \newcommand{\R}{\mathbb{R}}
+        %! chapter.tex
+        % !TEX root = main.tex
+        $\mA \in \R^{n}$
+        %! part.tex
+        \documentclass[main.tex]{subfiles}
+        $\mA$
+        """,
+    )
+    project = load_project(paths["chapter.tex"], folder=tmp_path)
+    assert rel(project, tmp_path) == ["main.tex", "mythesis.cls", "basethesis.cls", "chapter.tex"]
+    doc = read_document(paths["chapter.tex"], project=project)
+    assert rows(doc) == [r"\mathbf{A} \in \mathbb{R}^{n}"]
+    assert doc.problems == ()  # report.cls and article.cls are the system's: not said
+    subfile = load_project(paths["part.tex"], folder=tmp_path)
+    assert "subfiles.cls" not in " ".join(subfile.files)
+
+
 def test_declaration_in_notation_file_expands_in_chapter(tmp_path):
     paths = write(
         tmp_path,
@@ -723,3 +755,81 @@ def test_a_quarto_include_brings_the_macros_of_the_shared_page(tmp_path):
     assert [p.message for p in missing] == [
         "file _gone.qmd not found ({{< include _gone.qmd >}}); its macros are not known"
     ]
+
+
+QUARTO_BOOK = r"""
+%! _quarto.yml
+project:
+  type: book
+  render:
+    - notes.qmd
+book:
+  title: "Notes"
+  chapters:
+    - index.qmd
+    - part: "Models"
+      chapters:
+        - chapters/model.qmd   # the model
+        - "chapters/loss.qmd"
+  appendices:
+    - missing.qmd
+format:
+  html:
+    include-in-header: _macros.html
+%! index.qmd
+$$
+\newcommand{\vw}{\mathbf{w}}
+$$
+%! chapters/model.qmd
+$$\newcommand{\mX}{\mathbf{X}}$$
+%! chapters/loss.qmd
+The loss is $\|\mX\vw\|^2$.
+%! notes.qmd
+Not a chapter: $\vw$.
+"""
+
+
+def test_a_quarto_book_reads_its_chapters_in_order(tmp_path):
+    write(tmp_path, QUARTO_BOOK)
+    project = load_project(tmp_path / "chapters" / "loss.qmd", folder=tmp_path)
+    assert Path(project.root).name == "_quarto.yml"
+    assert rel(project, tmp_path) == ["index.qmd", "chapters/model.qmd", "chapters/loss.qmd"]
+    assert [m.name for m in project.macros.values()] == ["vw", "mX"]
+    doc = read_document(tmp_path / "chapters" / "loss.qmd", project=project, folder=tmp_path)
+    assert rows(doc) == [r"\|\mathbf{X}\mathbf{w}\|^2"]
+    # a page the book does not list is a project of its own
+    alone = load_project(tmp_path / "notes.qmd", folder=tmp_path)
+    assert (rel(alone, tmp_path), alone.macros) == (["notes.qmd"], {})
+
+
+def test_a_jupyter_book_toc_names_pages_without_their_suffix(tmp_path):
+    write(
+        tmp_path,
+        r"""
+        %! _toc.yml
+        format: jb-book
+        root: intro
+        parts:
+          - caption: Basics
+            chapters:
+            - file: chapters/setup
+              sections:
+              - file: chapters/grad.md
+            - file: chapters/notebook
+        %! intro.md
+        $$\newcommand{\vw}{\mathbf{w}}$$
+        %! chapters/setup.md
+        Let $\vw \in \mathbb{R}^d$.
+        %! chapters/grad.md
+        $\vw^\top\vw$
+        %! chapters/notebook.ipynb
+        {}
+        """,
+    )
+    project = load_project(tmp_path / "chapters" / "grad.md", folder=tmp_path)
+    assert Path(project.root).name == "_toc.yml"
+    assert rel(project, tmp_path) == ["intro.md", "chapters/setup.md", "chapters/grad.md"]
+    assert list(project.macros) == ["vw"]
+    # the book is not read above the folder given
+    inner = load_project(tmp_path / "chapters" / "grad.md", folder=tmp_path / "chapters")
+    assert rel(inner, tmp_path) == ["chapters/grad.md"]

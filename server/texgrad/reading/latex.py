@@ -173,8 +173,26 @@ def _definition(r: _Text, tok: str, start: int, pos: int) -> int:
 
 
 def _documentclass(r: _Text, tok: str, start: int, pos: int) -> int:
-    r.out.has_documentclass = True
-    return pos
+    r"""``\documentclass[opts]{mythesis}``: a root, and an include of ``mythesis.cls`` (a
+    local class defines the notation as a local package does; ``\LoadClass`` too)."""
+    if tok == "\\documentclass":
+        r.out.has_documentclass = True
+    text = r.text
+    i = _skip_blank(text, pos)
+    if i < len(text) and text[i] == "[":
+        close = balanced_group(text, i, "[", "]")
+        if close is None:
+            return pos
+        i = _skip_blank(text, close)
+    if i >= len(text) or text[i] != "{":
+        return pos
+    close = balanced_group(text, i)
+    if close is None:
+        return pos
+    name = text[i + 1 : close - 1].strip()
+    if re.fullmatch(r"[\w./-]+", name) and name != "subfiles":
+        r.out.includes.append(Include("usepackage", name + ".cls", start, close))
+    return close
 
 
 def _ensuremath(r: _Text, tok: str, start: int, pos: int) -> int:
@@ -288,6 +306,8 @@ _TEXT_HANDLERS: dict[str, Callable[[_Text, str, int, int], int]] = {
     "\\iffalse": _iffalse,
     **{"\\" + name + star: _definition for name in DEFINITION_COMMANDS for star in ("", "*")},
     "\\documentclass": _documentclass,
+    "\\LoadClass": _documentclass,
+    "\\LoadClassWithOptions": _documentclass,
     **{"\\" + name: _include for name in INCLUDE_COMMANDS},
     "\\usepackage": _usepackage,
     "\\RequirePackage": _usepackage,

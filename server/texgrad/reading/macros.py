@@ -46,6 +46,8 @@ MacroTable = dict[str, Macro]
 DEFINITION_COMMANDS = (
     "newcommand", "renewcommand", "providecommand", "DeclareMathOperator",
     "DeclareRobustCommand", "def", "gdef", "let", "DeclarePairedDelimiter",
+    "NewDocumentCommand", "RenewDocumentCommand", "ProvideDocumentCommand",
+    "DeclareDocumentCommand",
 )  # fmt: skip
 _DEF_START = re.compile(r"\\(" + "|".join(DEFINITION_COMMANDS) + r")(?![A-Za-z@])(\*?)")
 _CS = re.compile(r"\\(?:[A-Za-z@]+|.)")
@@ -110,6 +112,8 @@ def parse_definition(text: str, pos: int, path: str = "") -> tuple[Macro | None,
         return _operator(text, i, name, star, pos, path)
     if kind == "DeclarePairedDelimiter":
         return _delimiter(text, i, name, pos, path)
+    if kind.endswith("DocumentCommand"):
+        return _document_command(text, i, name, kind, pos, path)
     return _newcommand(text, i, name, kind, pos, path)
 
 
@@ -204,6 +208,34 @@ def _newcommand(
     if kind == "DeclareRobustCommand":
         kind = "newcommand"
     return Macro(name, nargs, default, _body(text, i, close), kind, pos, close, path), close
+
+
+_XPARSE_KIND = {"New": "newcommand", "Renew": "renewcommand", "Provide": "providecommand",
+               "Declare": "newcommand"}  # fmt: skip
+# An xparse argument specification read as a \newcommand: mandatory arguments (``m``,
+# ``+m``), the first of them perhaps optional with a default (``O{2}``).  Others (``o``
+# tested by \IfValueTF, ``s``, ``d()``, ``e{^_}``, processors) are not: the macro stays
+# unknown, and the math using it unread rather than read wrong.
+_XPARSE_SPEC = re.compile(r"\s*(?:\+?\s*O\s*(\{(?:[^{}]|\{[^{}]*\})*\}))?((?:\s*\+?\s*m)*)\s*")
+
+
+def _document_command(
+    text: str, i: int, name: str, kind: str, pos: int, path: str
+) -> tuple[Macro | None, int]:
+    r"""xparse's ``\NewDocumentCommand{\norm}{m}{\lVert #1 \rVert}`` (and Renew, Provide,
+    Declare): read when its arguments are mandatory, the first perhaps ``O{default}``."""
+    spec = _group_at(text, i)
+    body = _group_at(text, spec[1]) if spec is not None else None
+    if spec is None or body is None:
+        return None, i
+    m = _XPARSE_SPEC.fullmatch(text, spec[0] + 1, spec[1] - 1)
+    if m is None:
+        return None, body[1]
+    default = m.group(1)[1:-1] if m.group(1) is not None else None
+    nargs = m.group(2).count("m") + (default is not None)
+    macro_kind = _XPARSE_KIND[kind[: -len("DocumentCommand")]]
+    macro = Macro(name, nargs, default, _body(text, *body), macro_kind, pos, body[1], path)
+    return macro, body[1]
 
 
 _COMMENT = re.compile(r"(?<!\\)%[^\n]*\n?[ \t]*")

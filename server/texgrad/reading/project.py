@@ -12,7 +12,9 @@ it (``\input{../../etc/passwd}``) is reported, not followed; so is an include
 whose file does not exist.  Reading never raises: a file that cannot be read,
 is not text or is too large becomes a :class:`ReadProblem`.
 
-Markdown files (``.md``, ``.qmd``, ...) are single-file projects.
+Markdown files (``.md``, ``.qmd``, ...) are single-file projects (with the pages a
+Quarto ``{{< include >}}`` brings), unless a Quarto book's ``_quarto.yml`` or a Jupyter
+Book's ``_toc.yml`` lists them: then the book is the project (``books.py``).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from texgrad.reading import latex, markdown
+from texgrad.reading import books, latex, markdown
 from texgrad.reading.files import (
     MAX_DOCUMENT_BYTES,
     absolute,
@@ -557,6 +559,9 @@ def load_project(
     key = str(file)
 
     if fmt == "markdown":
+        book = _book_of(file, reader)
+        if book is not None:  # a chapter of a Quarto book or a Jupyter Book
+            return _book_project(book[0], book[1], reader)
         text, read_problems = reader.text(key)
         result = reader.scan(key, "markdown")
         project = Project(str(base), key)
@@ -582,6 +587,32 @@ def load_project(
     project = Project(str(base), str(root))
     for p in walk.order:
         project.files[p] = ProjectFile(p, reader.text(p)[0], reader.scan(p), "latex")
+    project.macros = merge([walk.definitions])
+    project.problems = walk.problems
+    return project
+
+
+def _book_of(page: Path, reader: _Reader) -> tuple[Path, list[Path]] | None:
+    """The book file listing ``page`` (nearest first) and its chapters, or None."""
+    for spec in books.book_files(page, reader.folder):
+        if not _inside(spec, reader.folder):
+            continue
+        text = reader.text(str(spec))[0]
+        pages = books.chapters(spec, text, lambda p: _inside(p, reader.folder), reader.exists)
+        if page in pages:
+            return spec, pages
+    return None
+
+
+def _book_project(spec: Path, pages: list[Path], reader: _Reader) -> Project:
+    """A book's chapters (each with the pages it includes) in the order the book lists
+    them, their macros merged in that order; the book file is the root."""
+    walk = _Walk()
+    for page in pages:
+        _walk(page, reader, walk)
+    project = Project(str(reader.folder), str(spec))
+    for p in walk.order:
+        project.files[p] = ProjectFile(p, reader.text(p)[0], reader.scan(p), format_of(p))
     project.macros = merge([walk.definitions])
     project.problems = walk.problems
     return project

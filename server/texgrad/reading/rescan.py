@@ -352,7 +352,8 @@ def _events(format: str) -> tuple[re.Pattern[str], ...]:
 _SCANNED = (
     "input|include|subfile|import|subimport|includefrom|inputfrom|subincludefrom|usepackage|"
     "RequirePackage|newcommand|renewcommand|providecommand|DeclareMathOperator|"
-    "DeclareRobustCommand|def|gdef|let|ensuremath|verb"
+    "DeclareRobustCommand|def|gdef|let|ensuremath|verb|NewDocumentCommand|"
+    "RenewDocumentCommand|ProvideDocumentCommand|DeclareDocumentCommand|LoadClass"
 )
 _READS_AHEAD = re.compile(r"\\(?:" + _SCANNED + r"|iffalse)(?![A-Za-z@])")
 # the edit is inside an unclosed argument of such a command, or of \begin, \end,
