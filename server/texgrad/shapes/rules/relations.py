@@ -464,7 +464,23 @@ class RelationRules(DistributionRules):
         bounds = self.table.boundaries.get(self.path)
         if bounds is not None and (bounds.in_unit(at) or bounds.result_of(at)):
             return False
+        if self._only_blocks(node):
+            return True  # [K_j; V_j] of two n×d_k blocks: 2n rows by its letters, no example
         return all(d == ONE or _no_number(d) for d in (shape.rows, shape.cols))
+
+    def _only_blocks(self, matrix: t.Matrix) -> bool:
+        """Is every cell of a matrix written out a block of letters: a matrix or a vector, of
+        a size with no number in it (no entry, no zero, no scalar an example could fill)?"""
+        for row in matrix.rows:
+            for cell in row:
+                if cell is None or _has_number(cell):
+                    return False
+                shape = self.shapes.get(span_key(cell))
+                if shape is None or shape.is_scalar:
+                    return False
+                if not all(d == ONE or _no_number(d) for d in (shape.rows, shape.cols)):
+                    return False
+        return True
 
     def _in_the_other_layout(self, left: t.Node, right: t.Node, a: Shape, b: Shape) -> bool:
         """Is one side a derivative whose shape is the other's transposed: a gradient written
@@ -1121,6 +1137,11 @@ def _no_number(d: Dim) -> bool:
     if d.is_Mul:
         return bool(d.coeff == 1)
     return True
+
+
+def _has_number(node: t.Node) -> bool:
+    """Is a number written anywhere in ``node`` (an entry, ``0_{n \\times 2}``, ``2A``)?"""
+    return any(isinstance(n, t.Number) for n in node.walk())
 
 
 def _is_explicit(node: t.Node) -> bool:
