@@ -138,6 +138,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "hugo-gp-18",
         "ieee-backprop-11",
         "ieee-kkt-12",
+        "jbook-kron-gp-22",
         "jupyter-irls-20",
         "jupyter-mha-18",
         "jupyter-softmax-17",

@@ -373,8 +373,28 @@ class RuleBase:
             if (
                 d is not None and self.table.borrowed(d, self.path, inner.start)
                 and not self._made_of_set_up(d, inner.start)
+                and not self._restates_set_up(d)
             ):  # fmt: skip
                 return True
+        return False
+
+    def _restates_set_up(self, d: Declaration) -> bool:
+        r"""Does the definition ``d`` restate, with the same shape (under the text's facts),
+        the one before it of its letter, made of letters a set-up section gives (a Setup's
+        ``\alpha = (K + \sigma^2 I_n)^{-1} y``, computed again through an eigendecomposition
+        in the next section)?  Then it names the model's quantity still."""
+        for _ in range(4):  # (through a few restatements: Setup, Eigendecomposition, …)
+            if d.path != self.path:
+                return False
+            paragraph = self.source.rfind("\n\n", 0, d.start)  # (not d, just after in its sentence)
+            before = self._sized_definition(d.key, paragraph) if paragraph > 0 else None
+            if before is None or before.start >= d.start or before.font != d.font:
+                return False
+            if not self._agrees(before.shape, d.shape, d.start):
+                return False
+            if self._made_of_set_up(before, before.start):
+                return True
+            d = before
         return False
 
     def _made_of_set_up(self, d: Declaration, offset: int) -> bool:

@@ -293,6 +293,8 @@ class FunctionRules(ExponentialRules):
         return SCALAR if found == {SCALAR} else None
 
     def _derivative(self, node: t.Derivative) -> Shape | None:
+        if _number(node.body):  # \frac{\partial}{\partial A} \tfrac12 y^\top …: of all that follows
+            return None
         scalar = self._scalar_valued(node.body) or self._a_loss(node.body)
         shapes = [self.infer(w) for w in node.wrt]
         if scalar and len(shapes) == 1 and node.order is None:
