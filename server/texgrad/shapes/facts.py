@@ -45,6 +45,9 @@ _CASE = re.compile(
 # $m = n$"), held as a declaration if no case is stated
 _LEAD = re.compile(
     r"\b(?P<restriction>[Uu]nless|[Ee]xcept|only(?:\s+\w+){0,3}?\s+(?:when|if)"
+    # (… in the languages lecture notes are written in: "salvo que", "sauf si", "außer wenn")
+    r"|[Ss]alvo(?:\s+que|\s+si)?|a\s+menos\s+que|[Ss]auf(?:\s+si)?|à\s+moins\s+que"
+    r"|es\s+sei\s+denn|[Aa]u(?:ß|ss)er(?:\s+wenn|\s+für)?"
     r"|only\s+\w+\s+because(?:\s+\w+){0,3}?\s+(?:with|when|if|had|has|have)|(?:which|would)(?:\s+\w+)?\s+(?:needs?|requires?)\b"
     r"|(?:mistakes?|errors?|wrong|incorrect|slips?|bugs?|typos?|misprints?|hides?|hidden|masks?)"
     r"(?:[\s,]+[\w'’]+){0,5}?[\s,]+(?:when|if))\b"
