@@ -125,6 +125,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "csdn-ridge-21",
         "ctex-jacobian-lecture-21",
         "econometrics-notes-4",
+        "exam-class-solutions-22",
         "gp-blog",
         "gp-blog-11",
         "gp-blog-16",

@@ -111,6 +111,7 @@ class ProductRules(DistributionRules):
         _diagonals_by_neighbours(factors, shapes)
         _unsized_ones(factors, shapes)
         self._unsized_blocks(factors, shapes)
+        _operator_on_the_rest(factors, shapes)
         # Each run of factors of known shape is multiplied out: however the product is
         # bracketed, its neighbours must agree (`A y` in `u^\top A y`, whatever u is).  A factor
         # of unknown shape is never part of a message; the product has the rows of its first
@@ -457,6 +458,11 @@ class ProductRules(DistributionRules):
                 self._identity(term)
                 or (square and self._ones_outer(term))
                 or (columns_only and self._basis_vector(term))
+                # \mathbf{1} - \boldsymbol\sigma: the unsized ones of the columns' length
+                or (
+                    columns_only
+                    and _ones(term.operand if isinstance(term, t.Neg) else term) == "column"
+                )
             )
             for term, s in zip(node.terms, shapes, strict=True)
         ]
@@ -687,6 +693,27 @@ def _span_node(first: t.Node, last: t.Node) -> t.Node:
 
 
 _BOLD = frozenset(("mathbf", "bm", "boldsymbol", "pmb"))
+
+
+def number_written(node: t.Node | None) -> bool:
+    """A number as written (``2``, ``\\frac{1}{2}``, ``-1``): a gradient operator before it
+    is applied to the rest of its product, not to the number."""
+    if isinstance(node, t.Number):
+        return True
+    if isinstance(node, t.Neg):
+        return number_written(node.operand)
+    return isinstance(node, t.Frac) and number_written(node.num) and number_written(node.den)
+
+
+def _operator_on_the_rest(factors: list[t.Node], shapes: list[Shape | None]) -> None:
+    r"""``\frac{\partial}{\partial A} \tfrac12 \mathbf{y}^\top A^{-1} \mathbf{y}``: a derivative
+    written as an operator before a number applies to all that follows (as the calculus reads
+    it), not to the number: sized as the derivative of a number only where the rest is a
+    scalar (``\frac{\partial}{\partial W} \frac12 \|W x - y\|^2``), else of unknown shape."""
+    for i, f in enumerate(factors[:-1]):
+        if isinstance(f, t.Derivative) and number_written(f.body) and shapes[i] is not None:
+            if any(s is None or not s.is_scalar for s in shapes[i + 1 :]):
+                shapes[i] = None
 
 
 def _ones(node: t.Node) -> str | None:
