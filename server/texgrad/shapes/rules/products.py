@@ -481,9 +481,57 @@ class ProductRules(DistributionRules):
         non_scalar = [s for s in known if not s.is_scalar]
         if any(adapted) and not non_scalar:
             return None
+        if non_scalar and len(non_scalar) < len(known) and self._inner_beside_outer(node, shapes):
+            return None  # (reported: u^\top v + A where u v^\top fits)
         if non_scalar and len(non_scalar) < len(known) and not scalar_spreads(non_scalar[0]):
             return None  # scalar + matrix: broadcasting, or \lambda I meant: not checked
         return non_scalar[0] if non_scalar else SCALAR
+
+    def _inner_beside_outer(self, node: t.Add, shapes: list[Shape | None]) -> bool:
+        r"""``\boldsymbol\alpha^\top \boldsymbol\alpha - K_y^{-1}``, ``A + \mathbf{u}^\top
+        \mathbf{v}``: an inner product of two n-vectors (1×1) added to an n×n matrix, where the
+        outer product (n×n) is what fits — a slip of the transposes, not a scalar added to every
+        entry or times the identity (a letter, ``\lambda``, may be either; this is neither).
+        Reported; True when it is."""
+        square = [
+            (term, s) for term, s in zip(node.terms, shapes, strict=True)
+            if s is not None and not s.is_scalar and not s.is_vector and s.rows == s.cols
+        ]  # fmt: skip
+        if len(square) + sum(1 for s in shapes if s is not None and s.is_scalar) != len(shapes):
+            return False
+        if not square:
+            return False
+        matrix, ms = square[0]
+        for term, s in zip(node.terms, shapes, strict=True):
+            if s is None or not s.is_scalar:
+                continue
+            length = self._inner_length(term)
+            if length is None or not self._same(length, ms.rows, node.start):
+                continue
+            message = messages.add_mismatch(
+                self._described(matrix, ms),
+                f"`{self._quote(term)}` is 1×1 (an inner product; the outer product would be "
+                f"{ms.short()})",
+                "",
+            )
+            related = self._related(matrix, term)
+            self._emit("add-mismatch", message, node.start, node.end, related, ())
+            return True
+        return False
+
+    def _inner_length(self, term: t.Node) -> Dim | None:
+        """The length n of ``u^\top v`` (a row times a column, both of n entries, perhaps
+        negated), else None."""
+        if isinstance(term, t.Neg):
+            term = term.operand
+        if not isinstance(term, t.Product) or len(term.factors) != 2:
+            return None
+        a, b = (self.shapes.get(span_key(f)) for f in term.factors)
+        if a is None or b is None or a.rows != ONE or b.cols != ONE or a.cols == ONE:
+            return None
+        if not isinstance(term.factors[0], t.Transpose):
+            return None  # (written as a transpose: not a 1×n of its own)
+        return a.cols if a.cols == b.rows else None
 
     def _diagonal_matrices(self, terms: tuple[t.Node, ...], shapes: list[Shape | None]) -> None:
         r"""``I_n - \operatorname{diag}(H)`` with H n×n: added to a square matrix, the diagonal of
