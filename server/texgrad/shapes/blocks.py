@@ -14,6 +14,7 @@ entries and zeros only is written entry by entry: each zero is one entry.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -49,15 +50,16 @@ class Solved:
     disagreements: tuple[Disagreement, ...]
 
 
-def solve(grid: list[list[Block]]) -> Solved:
-    """Sizes of the block-rows and block-columns of a rectangular ``grid``."""
+def solve(grid: list[list[Block]], agree: Callable[[Dim, Dim], bool] = same) -> Solved:
+    """Sizes of the block-rows and block-columns of a rectangular ``grid``; ``agree`` tells
+    whether two sizes agree (under the text's facts, where the caller knows them)."""
     n_rows, n_cols = len(grid), len(grid[0]) if grid else 0
     rows: list[Dim | None] = [None] * n_rows
     cols: list[Dim | None] = [None] * n_cols
     cells = [b for row in grid for b in row]
-    disagreements = _fixed(cells, rows, cols)
+    disagreements = _fixed(cells, rows, cols, agree)
     consistent = not disagreements and _scalars(cells, rows, cols)
-    consistent = consistent and _identities(cells, rows, cols)
+    consistent = consistent and _identities(cells, rows, cols, agree)
     if consistent and all(b.kind in ("scalar", "zero") for b in cells):
         # written entry by entry (``[0; 1; 0]``): every zero is one entry
         rows = [ONE if r is None else r for r in rows]
@@ -77,7 +79,10 @@ def _total(dims: list[Dim | None]) -> Dim:
 
 
 def _fixed(
-    cells: list[Block], rows: list[Dim | None], cols: list[Dim | None]
+    cells: list[Block],
+    rows: list[Dim | None],
+    cols: list[Dim | None],
+    agree: Callable[[Dim, Dim], bool] = same,
 ) -> list[Disagreement]:
     """The sizes fixed blocks give; each block that disagrees with the first fixed block of
     its block-row or block-column (once per block)."""
@@ -89,10 +94,10 @@ def _fixed(
             continue
         found: Disagreement | None = None
         first = first_in_row.setdefault(b.row, b)
-        if first is not b and not same(b.shape.rows, first.shape.rows):  # type: ignore[union-attr]
+        if first is not b and not agree(b.shape.rows, first.shape.rows):  # type: ignore[union-attr]
             found = Disagreement(b, first, "rows")
         first = first_in_col.setdefault(b.col, b)
-        if first is not b and not same(b.shape.cols, first.shape.cols) and found is None:  # type: ignore[union-attr]
+        if first is not b and not agree(b.shape.cols, first.shape.cols) and found is None:  # type: ignore[union-attr]
             found = Disagreement(b, first, "cols")
         if found is not None:
             out.append(found)
@@ -116,7 +121,12 @@ def _scalars(cells: list[Block], rows: list[Dim | None], cols: list[Dim | None])
     return True
 
 
-def _identities(cells: list[Block], rows: list[Dim | None], cols: list[Dim | None]) -> bool:
+def _identities(
+    cells: list[Block],
+    rows: list[Dim | None],
+    cols: list[Dim | None],
+    agree: Callable[[Dim, Dim], bool] = same,
+) -> bool:
     """An identity block is square: its block-row's size gives its block-column's, and back
     (again until nothing changes); False when both are known and differ."""
     identities = [b for b in cells if b.kind == "identity"]
@@ -126,7 +136,7 @@ def _identities(cells: list[Block], rows: list[Dim | None], cols: list[Dim | Non
         for b in identities:
             r, c = rows[b.row], cols[b.col]
             if r is not None and c is not None:
-                if not same(r, c):
+                if not agree(r, c):
                     return False
             elif r is not None:
                 cols[b.col], changed = r, True

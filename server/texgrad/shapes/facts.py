@@ -45,6 +45,9 @@ _CASE = re.compile(
 # $m = n$"), held as a declaration if no case is stated
 _LEAD = re.compile(
     r"\b(?P<restriction>[Uu]nless|[Ee]xcept|only(?:\s+\w+){0,3}?\s+(?:when|if)"
+    # (… in the languages lecture notes are written in: "salvo que", "sauf si", "außer wenn")
+    r"|[Ss]alvo(?:\s+que|\s+si)?|a\s+menos\s+que|[Ss]auf(?:\s+si)?|à\s+moins\s+que"
+    r"|es\s+sei\s+denn|[Aa]u(?:ß|ss)er(?:\s+wenn|\s+für)?"
     r"|only\s+\w+\s+because(?:\s+\w+){0,3}?\s+(?:with|when|if|had|has|have)|(?:which|would)(?:\s+\w+)?\s+(?:needs?|requires?)\b"
     r"|(?:mistakes?|errors?|wrong|incorrect|slips?|bugs?|typos?|misprints?|hides?|hidden|masks?)"
     r"(?:[\s,]+[\w'’]+){0,5}?[\s,]+(?:when|if))\b"
@@ -55,7 +58,9 @@ _LEAD = re.compile(
 
 # a shape declared before a fact in its sentence: the sentence sets the notation up, and
 # the names it makes equal stay so ("$W_i^V \in \mathbb{R}^{d \times d_v}$, with $d_v = d_k$")
-_DECLARES = re.compile(r"\\in\s*\\math(?:bb|bf)\s*\{?\s*R\s*\}?\s*\^")
+_DECLARES = re.compile(
+    r"\\in\s*(?:\\math(?:bb|bf)\s*\{?\s*R\s*\}?|\\(?:R|RR|Real|Reals|reals|bbR|Rbb)(?![A-Za-z]))\s*\^"
+)  # (``\R^{…}``: a document's own macro for the reals, as papers write it)
 
 # a display after a blank line (which goes on with a sentence ending in a colon)
 _DISPLAY = re.compile(r"\s*(?:\$\$|\\\[|\\begin\{|```+\s*\{math\}|:::+\s*\{math\})")
@@ -76,6 +81,9 @@ class Fact:
     # ``name`` differs from the number ``value``: "which is cheaper when $n < 6$", "for
     # $n > 6$ the arm is redundant" (see :func:`apart_key`)
     apart: bool = False
+    # two names made equal in a chain that ends in a size made of others ("$d_k = d_v = d / h$"):
+    # a definition of both, not a case
+    defined: bool = False
 
     @property
     def shape(self) -> Shape:
@@ -124,9 +132,11 @@ def _chain_facts(chain: t.Chain, path: str) -> Iterator[Fact]:
             sides.append((left, right))
         elif rel in _APART and left is not None and right is not None:
             yield from _apart(left, right, path)
+    defined = False
     if len(sides) > 1 and len(sides) == len(chain.relations):  # K = L = 1: K = 1 as well
         last = sides[-1][1]
         sides += [(left, last) for left, _ in sides[:-1]]
+        defined = _made_of_others(last)
     for left, right in sides:
         if left is None or right is None:
             continue
@@ -136,9 +146,15 @@ def _chain_facts(chain: t.Chain, path: str) -> Iterator[Fact]:
         if a is None or b is None or a == b:
             continue
         if a.is_Symbol and not (b.is_Symbol and right.start < left.start):
-            yield Fact(a, b, path, left.start, right.end)
+            yield Fact(a, b, path, left.start, right.end, defined=defined)
         elif b.is_Symbol:
-            yield Fact(b, a, path, left.start, right.end)
+            yield Fact(b, a, path, left.start, right.end, defined=defined)
+
+
+def _made_of_others(node: t.Node | None) -> bool:
+    """Is ``node`` a size made of others (``d / h``, ``hk``, ``n_1 n_2``, ``\\frac{d}{h}``),
+    not a name or a number?"""
+    return node is not None and not isinstance(node, (*_NAMES, t.Number, t.List))
 
 
 # a strict comparison or an inequality with a number: "$n < 6$", "$n > 6$", "$n \\neq 6$"
@@ -182,6 +198,8 @@ def scoped(fact: Fact, text: str, names: frozenset[object]) -> Fact | None:
     if fact.name not in names and not case:
         return fact  # "…, with $n^{[0]} = n_x$": what a size no shape names stands for
     if fact.value.is_Symbol:
+        if fact.defined and not case:
+            return fact  # "where $d_k = d_v = d / h$": both defined by one size
         if lead is not None and not case and _leads(lead, before):
             return fact  # "…, so that $n = mk$ and $q = m$", "Let $m = n$": not a case
         if not case and lead is None and _DECLARES.search(before):

@@ -134,8 +134,8 @@ def _from_first(
         return []
     v = member[0]
     widths = {d: _WIDTH_AT_0.fullmatch(str(d)) for d in _free(first)}
-    if not widths or not all(widths.values()):
-        return []
+    if not any(widths.values()) or not all(m or _shared(d) for d, m in widths.items()):
+        return []  # (H^{(0)} \in \mathbb{R}^{n \times d_0}: the n nodes are every layer's)
     swaps = {d: symbol(f"{m[1]}_{v}") for d, m in widths.items() if m is not None}
     shape = Shape(first.rows.xreplace(swaps), first.cols.xreplace(swaps))
     return [(key, v, member, shape)]
@@ -143,6 +143,12 @@ def _from_first(
 
 # a layer's width at the input: n_0, d_{0}
 _WIDTH_AT_0 = re.compile(r"([A-Za-z]+)_\{?0\}?")
+
+
+def _shared(d: Dim) -> bool:
+    """A size beside a layer's width at the input that every layer shares: a plain name
+    (the batch's B, the graph's n), no width of its own (``d_1``, ``n_{k}``)."""
+    return "_" not in str(d) and "^" not in str(d)
 
 
 def _rival(

@@ -140,5 +140,15 @@ def equation_mismatch(relation: str, left: str, right: str, hint: str) -> str:
     return f"the sides of `{relation}` differ: {left} but {right}{hint}"
 
 
+def block_rows_mismatch(
+    relation: str, left: str, mine: list[str], right: str, theirs: list[str]
+) -> str:
+    """Two sides of one size whose block-rows differ (``[b; -c]`` against a product of n, m)."""
+    return (
+        f"the sides of `{relation}` differ block by block: the block-rows of `{left}` have "
+        f"{', '.join(mine)} rows but those of `{right}` have {', '.join(theirs)}"
+    )
+
+
 def redeclared(written: str, shape: Shape, before: Shape) -> str:
     return f"`{written}` is declared {shape.unicode()} here but {before.unicode()} just before"

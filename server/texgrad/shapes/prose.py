@@ -81,7 +81,9 @@ _PROSE = [
     # letter defined here first: "…was accumulated as $G = \frac{1}{B} Z Z^\top$, a $B \times B$
     # Gram matrix" after "$G = \frac{1}{B} Z^\top Z$" sizes the wrong value)
     # (a definition as long as "$S = \operatorname{diag}\big(\boldsymbol{\mu} \odot (\mathbf{1} - \boldsymbol{\mu})\big)$")
-    re.compile(r"(?P<fresh>)\$\$?(?P<defsym>[^$]{1,160})\$\$?,\s+(?:which is\s+)?an?\s+" + _M.format("dims")
+    # (not after a letter declared in its own math: "…and $K_*^{(2)} \in \mathbb{R}^{m_2 \times
+    # n_2}$, an $n_* \times n$ matrix" sizes the sentence's subject, K_*, not K_*^{(2)})
+    re.compile(r"(?P<fresh>)\$\$?(?P<defsym>(?:(?!\\in\b)[^$]){1,160})\$\$?,\s+(?:which is\s+)?an?\s+" + _M.format("dims")
                + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND),
     # "$K = k(X, X)$ is $n \times n$": the size of what a definition names (a definition:
     # "If $A$ is $n \times k$" supposes)

@@ -94,13 +94,18 @@ SUPPOSING = re.compile(
 )
 NOTATION_HEADING = re.compile(
     r"\b(?:[Nn]otations?|[Pp]reliminar(?:y|ies)|[Ss]et-?up|[Cc]onventions)\b|\b[Pp]roblem (?:[Ss]etting|[Ff]ormulation|[Ss]tatement)\b"
+    # (in Spanish, French, German lecture notes)
+    r"|\b(?:[Nn]otaci[óo]n|[Pp]reliminares|[Pp]r[ée]liminaires|[Bb]ezeichnungen|[Nn]otationen)\b"
 )
 _HEADING = re.compile(
     r"^[ \t]*(?:\\(?P<command>part|chapter|section|subsection|subsubsection)\*?\s*[\[{]|(?P<hashes>#{1,6})[ \t])",
     re.M,
 )
 # a section that sets up what the sections after it use: a paper's model, its parameters
-MODEL_HEADING = re.compile(r"\b(?:[Mm]odels?|[Pp]arameters|[Bb]ackground|[Ss]etting)\b")
+MODEL_HEADING = re.compile(
+    r"\b(?:[Mm]odels?|[Pp]arameters|[Bb]ackground|[Ss]etting)\b"
+    r"|\b(?:[Mm]odelos?|[Mm]od[èe]les?|[Mm]odell(?:e|s)?|[Pp]ar[áa]metros|[Pp]aram[èe]tres)\b"
+)
 # a heading of a section that recalls the others: what they define holds in it
 RECAP_HEADING = re.compile(
     r"\b(?:[Ss]ummary|[Rr]ecap|[Cc]heat[- ]?sheet|[Pp]utting it (?:all )?together)\b"

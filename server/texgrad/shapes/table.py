@@ -123,6 +123,8 @@ class SymbolTable:
     _bound_index: dict[tuple[str, str], tuple[list[int], list[Any], int]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    # _plain_facts's answer, with the number of facts it was made of
+    _plain: tuple[int, dict[Any, Any]] | None = field(default=None, repr=False, compare=False)
     # in_force's views of long lists of definitions and signatures, by the list's identity
     _lists: dict[tuple[int, str], tuple[list[Any], int, _FileView]] = field(
         default_factory=dict, repr=False, compare=False
@@ -308,7 +310,7 @@ class SymbolTable:
             while j and not _holds(spans[j - 1], offset) and not self._outlives(p, j - 1):
                 j -= 1
         boxes = p.boxes  # what a callout declares holds after it if the letter has one shape
-        if boxes is not None and not p.one_meaning:
+        if boxes is not None and not self._one_shape(p):
             while j and not _holds(boxes[j - 1], offset):
                 j -= 1
         if j:  # the last before it (of equal ones, the first listed)
@@ -321,7 +323,7 @@ class SymbolTable:
             ):  # fmt: skip
                 return p.other(self)
             if (
-                p.one_meaning and bounds.reaches(d.start, offset)
+                self._one_shape(p) and bounds.reaches(d.start, offset)
                 and not (bounds.left_section(d.start, offset) and self.supposed(d))
             ):  # fmt: skip
                 return d  # declared once for its subsections and the sections that follow
@@ -329,6 +331,35 @@ class SymbolTable:
             if carried is not None:
                 return carried
         return p.other(self)
+
+    def _one_shape(self, p: _FileView) -> bool:
+        """Do the declarations of ``p`` give the symbol one shape, also where they agree only
+        under the sizes the text states (``\\alpha`` of n rows, and of n_1 n_2 where
+        ``n = n_1 n_2``)?"""
+        if p.one_meaning:
+            return True
+        if not p.here or not self.facts:
+            return False
+        facts = self._plain_facts()
+        return bool(facts) and _one_meaning(p.here, facts)
+
+    def _plain_facts(self) -> dict[Any, Any]:
+        """The sizes made of others the text states once for the whole of it (``n = n_1 n_2``,
+        ``d = hk``: one value a name, not a case's or a number), name -> value."""
+        count = sum(len(v) for v in self.facts.values())
+        if self._plain is not None and self._plain[0] == count:
+            return self._plain[1]
+        out: dict[Any, Any] = {}
+        for found in self.facts.values():
+            values = {f.value for f in found if f.sentence is None and not f.apart}
+            if len(values) == 1 and len(found) == len(
+                [f for f in found if f.sentence is None and not f.apart]
+            ):
+                value = next(iter(values))
+                if not value.is_Number:
+                    out[found[0].name] = value
+        self._plain = (count, out)
+        return out
 
     def _outlives(self, p: _FileView, i: int) -> bool:
         """Does ``p.by_start[i]``, made in a result (``p.spans[i]``), hold after it too?  What
@@ -364,7 +395,7 @@ class SymbolTable:
         it one shape and nothing declares it (``S = P + w d^\top`` used sections later)."""
         if getattr(d, "how", None) != "definition" or _named(d.key) or self.sets_up(d):
             return True
-        return p.one_meaning and d.key not in self.declarations
+        return self._one_shape(p) and d.key not in self.declarations
 
     def borrowed(self, d: Declaration, path: str, offset: int) -> bool:
         """Is the definition ``d`` in force at ``offset`` only because a bare letter's one
@@ -750,11 +781,26 @@ def _holds(span: tuple[int, int] | None, offset: int) -> bool:
     return span is None or span[0] <= offset < span[1]
 
 
-def _one_meaning(items: list[Any]) -> bool:
-    """Do all these declarations (or signatures) of one symbol give it the same shape?"""
+def _one_meaning(items: list[Any], facts: dict[Any, Any] | None = None) -> bool:
+    """Do all these declarations (or signatures) of one symbol give it the same shape (with
+    the names of ``facts`` replaced by their values, if given)?"""
     first = items[0]
     if isinstance(first, Signature):
         return all(
             s.domain.agrees(first.domain) and s.codomain.agrees(first.codomain) for s in items[1:]
         )
+    if facts:
+        shape = _stated(first.shape, facts)
+        return all(_stated(d.shape, facts).agrees(shape) for d in items[1:])
     return all(d.shape.agrees(first.shape) for d in items[1:])
+
+
+def _stated(shape: Shape, facts: dict[Any, Any]) -> Shape:
+    """``shape`` with the names of ``facts`` replaced by their values (a few rounds)."""
+    rows, cols = shape.rows, shape.cols
+    for _ in range(4):
+        new_rows, new_cols = rows.xreplace(facts), cols.xreplace(facts)
+        if new_rows == rows and new_cols == cols:
+            break
+        rows, cols = new_rows, new_cols
+    return Shape(rows, cols)

@@ -233,10 +233,23 @@ class RuleBase:
                 continue
             seen.add(name)
             fact = self._ask(FACT, fact_key(name), None, offset)
+            if fact is None:
+                fact = self._member_fact(name, offset)
             if fact is not None:
                 facts[name] = fact.value
                 todo.extend(fact.value.free_symbols)
         return facts
+
+    def _member_fact(self, name: Any, offset: int) -> Any:
+        """``d_l = d`` (of every layer: "Suppose $d_l = d$ for all $l$") for a shifted member of
+        its family, ``d_{l-1}`` or ``d_{l+1}``, when the value does not depend on the label."""
+        m = _SHIFTED.fullmatch(str(name))
+        if m is None:
+            return None
+        fact = self._ask(FACT, fact_key(f"{m[1]}_{m[2]}"), None, offset)
+        if fact is None or any(m[2] in str(s) for s in fact.value.free_symbols):
+            return None
+        return fact
 
     def _members_one_to(
         self, items: tuple[t.Node, ...], shapes: list[Shape | None]
@@ -373,8 +386,28 @@ class RuleBase:
             if (
                 d is not None and self.table.borrowed(d, self.path, inner.start)
                 and not self._made_of_set_up(d, inner.start)
+                and not self._restates_set_up(d)
             ):  # fmt: skip
                 return True
+        return False
+
+    def _restates_set_up(self, d: Declaration) -> bool:
+        r"""Does the definition ``d`` restate, with the same shape (under the text's facts),
+        the one before it of its letter, made of letters a set-up section gives (a Setup's
+        ``\alpha = (K + \sigma^2 I_n)^{-1} y``, computed again through an eigendecomposition
+        in the next section)?  Then it names the model's quantity still."""
+        for _ in range(4):  # (through a few restatements: Setup, Eigendecomposition, …)
+            if d.path != self.path:
+                return False
+            paragraph = self.source.rfind("\n\n", 0, d.start)  # (not d, just after in its sentence)
+            before = self._sized_definition(d.key, paragraph) if paragraph > 0 else None
+            if before is None or before.start >= d.start or before.font != d.font:
+                return False
+            if not self._agrees(before.shape, d.shape, d.start):
+                return False
+            if self._made_of_set_up(before, before.start):
+                return True
+            d = before
         return False
 
     def _made_of_set_up(self, d: Declaration, offset: int) -> bool:
@@ -498,6 +531,10 @@ def merge_evidence(
         evidence.pop(key, None)
         return
     evidence[key] = (old_rows if rows is None else rows, old_cols if cols is None else cols)
+
+
+# a member of a family of sizes shifted from its label: d_{l-1}, n_{t+1}
+_SHIFTED = re.compile(r"([A-Za-z]+)_\{?([a-z])\s*[+-]\s*[0-9]+\}?")
 
 
 def _under(d: Dim, facts: dict[Any, Dim]) -> Dim:

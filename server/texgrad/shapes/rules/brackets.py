@@ -142,6 +142,9 @@ class BracketRules(RuleBase):
             return self._listed(cells)  # … unless they are members 1 to N of one family
         grid = [[self._block(c, i, j) for j, c in enumerate(row)] for i, row in enumerate(cells)]
         solved = solve(grid)
+        if solved.disagreements and self._all_stated_equal(solved.disagreements, node.start):
+            # d_k and d_v where the text says d_k = d_v
+            solved = solve(grid, lambda a, b: self._same(a, b, node.start))
         if solved.disagreements and _concatenated_vectors(grid):
             return None  # [x_k & u_k]^\top: vectors of two lengths "concatenated", sloppily
         for d in solved.disagreements:
@@ -228,6 +231,16 @@ class BracketRules(RuleBase):
         if shape is None:
             return Block("unknown", i, j, ref=cell)
         return Block("scalar" if shape.is_scalar else "fixed", i, j, shape, cell)
+
+    def _all_stated_equal(self, found: tuple[Disagreement, ...], at: int) -> bool:
+        """Does every disagreement vanish under the facts in force at ``at`` (``d_k = d_v``)?"""
+        for d in found:
+            assert d.block.shape is not None and d.first.shape is not None
+            a, b = (d.block.shape, d.first.shape)
+            pair = (a.rows, b.rows) if d.along == "rows" else (a.cols, b.cols)
+            if not self._same(*pair, at):
+                return False
+        return True
 
     def _disagreement(self, d: Disagreement) -> None:
         block, first = d.block.ref, d.first.ref

@@ -14,7 +14,7 @@ from texgrad.shapes.families import SUBSCRIPT_LABELS
 from texgrad.shapes.questions import LAYOUT, LAYOUT_KEY
 from texgrad.shapes.rules.base import span_key
 from texgrad.shapes.rules.exponentials import ExponentialRules
-from texgrad.shapes.rules.products import DIAG_SPELLINGS, given_part
+from texgrad.shapes.rules.products import DIAG_SPELLINGS, given_part, number_written
 from texgrad.shapes.rules.relations import other_layout
 from texgrad.shapes.table import Declaration, Signature
 from texgrad.syntax import tree as t
@@ -357,7 +357,7 @@ class FunctionRules(ExponentialRules):
         return small and not base.accents and self._unknown(key[0], node.start)
 
     def _nabla(self, node: t.Nabla) -> Shape | None:
-        if _number(node.body):  # \nabla_\Sigma \frac{1}{2} x^\top …: of all that follows
+        if number_written(node.body):  # \nabla_\Sigma \frac{1}{2} x^\top …: of all that follows
             return None
         scalar = self._scalar_valued(node.body, gradient=True)
         if node.wrt is not None:
@@ -543,13 +543,3 @@ def _comparable(arg: Shape, domain: Shape) -> bool:
     if domain.is_scalar or arg.is_scalar:
         return False
     return arg.is_vector == domain.is_vector
-
-
-def _number(node: t.Node | None) -> bool:
-    """A number as written (``2``, ``\\frac{1}{2}``, ``-1``): a gradient operator before it
-    is applied to the rest of its product, not to the number."""
-    if isinstance(node, t.Number):
-        return True
-    if isinstance(node, t.Neg):
-        return _number(node.operand)
-    return isinstance(node, t.Frac) and _number(node.num) and _number(node.den)

@@ -112,6 +112,7 @@ class ProductRules(DistributionRules):
         self._flanked_diagonals(factors, shapes)
         _unsized_ones(factors, shapes)
         self._unsized_blocks(factors, shapes)
+        _operator_on_the_rest(factors, shapes)
         # Each run of factors of known shape is multiplied out: however the product is
         # bracketed, its neighbours must agree (`A y` in `u^\top A y`, whatever u is).  A factor
         # of unknown shape is never part of a message; the product has the rows of its first
@@ -458,6 +459,11 @@ class ProductRules(DistributionRules):
                 self._identity(term)
                 or (square and self._ones_outer(term))
                 or (columns_only and self._basis_vector(term))
+                # \mathbf{1} - \boldsymbol\sigma: the unsized ones of the columns' length
+                or (
+                    columns_only
+                    and _ones(term.operand if isinstance(term, t.Neg) else term) == "column"
+                )
             )
             for term, s in zip(node.terms, shapes, strict=True)
         ]
@@ -476,6 +482,8 @@ class ProductRules(DistributionRules):
         non_scalar = [s for s in known if not s.is_scalar]
         if any(adapted) and not non_scalar:
             return None
+        if non_scalar and len(non_scalar) < len(known) and self._inner_beside_outer(node, shapes):
+            return None  # (reported: u^\top v + A where u v^\top fits)
         # scalar + matrix: broadcasting, or \lambda I meant — not said to be wrong, but either
         # way the matrix's shape (P x (\lambda + x x^\top P)^{-1} disagrees under both)
         return non_scalar[0] if non_scalar else SCALAR
@@ -504,6 +512,52 @@ class ProductRules(DistributionRules):
                 left is None or left.is_scalar or self._same(left.cols, n, f.start)
             ):
                 shapes[i] = Shape(n, n)
+
+    def _inner_beside_outer(self, node: t.Add, shapes: list[Shape | None]) -> bool:
+        r"""``\boldsymbol\alpha^\top \boldsymbol\alpha - K_y^{-1}``, ``A + \mathbf{u}^\top
+        \mathbf{v}``: an inner product of two n-vectors (1×1) added to an n×n matrix, where the
+        outer product (n×n) is what fits — a slip of the transposes, not a scalar added to every
+        entry or times the identity (a letter, ``\lambda``, may be either; this is neither).
+        Reported; True when it is."""
+        square = [
+            (term, s) for term, s in zip(node.terms, shapes, strict=True)
+            if s is not None and not s.is_scalar and not s.is_vector and s.rows == s.cols
+        ]  # fmt: skip
+        if len(square) + sum(1 for s in shapes if s is not None and s.is_scalar) != len(shapes):
+            return False
+        if not square:
+            return False
+        matrix, ms = square[0]
+        for term, s in zip(node.terms, shapes, strict=True):
+            if s is None or not s.is_scalar:
+                continue
+            length = self._inner_length(term)
+            if length is None or not self._same(length, ms.rows, node.start):
+                continue
+            message = messages.add_mismatch(
+                self._described(matrix, ms),
+                f"`{self._quote(term)}` is 1×1 (an inner product; the outer product would be "
+                f"{ms.short()})",
+                "",
+            )
+            related = self._related(matrix, term)
+            self._emit("add-mismatch", message, node.start, node.end, related, ())
+            return True
+        return False
+
+    def _inner_length(self, term: t.Node) -> Dim | None:
+        """The length n of ``u^\top v`` (a row times a column, both of n entries, perhaps
+        negated), else None."""
+        if isinstance(term, t.Neg):
+            term = term.operand
+        if not isinstance(term, t.Product) or len(term.factors) != 2:
+            return None
+        a, b = (self.shapes.get(span_key(f)) for f in term.factors)
+        if a is None or b is None or a.rows != ONE or b.cols != ONE or a.cols == ONE:
+            return None
+        if not isinstance(term.factors[0], t.Transpose):
+            return None  # (written as a transpose: not a 1×n of its own)
+        return a.cols if a.cols == b.rows else None
 
     def _diagonal_matrices(self, terms: tuple[t.Node, ...], shapes: list[Shape | None]) -> None:
         r"""``I_n - \operatorname{diag}(H)`` with H n×n: added to a square matrix, the diagonal of
@@ -713,6 +767,27 @@ def _span_node(first: t.Node, last: t.Node) -> t.Node:
 
 
 _BOLD = frozenset(("mathbf", "bm", "boldsymbol", "pmb"))
+
+
+def number_written(node: t.Node | None) -> bool:
+    """A number as written (``2``, ``\\frac{1}{2}``, ``-1``): a gradient operator before it
+    is applied to the rest of its product, not to the number."""
+    if isinstance(node, t.Number):
+        return True
+    if isinstance(node, t.Neg):
+        return number_written(node.operand)
+    return isinstance(node, t.Frac) and number_written(node.num) and number_written(node.den)
+
+
+def _operator_on_the_rest(factors: list[t.Node], shapes: list[Shape | None]) -> None:
+    r"""``\frac{\partial}{\partial A} \tfrac12 \mathbf{y}^\top A^{-1} \mathbf{y}``: a derivative
+    written as an operator before a number applies to all that follows (as the calculus reads
+    it), not to the number: sized as the derivative of a number only where the rest is a
+    scalar (``\frac{\partial}{\partial W} \frac12 \|W x - y\|^2``), else of unknown shape."""
+    for i, f in enumerate(factors[:-1]):
+        if isinstance(f, t.Derivative) and number_written(f.body) and shapes[i] is not None:
+            if any(s is None or not s.is_scalar for s in shapes[i + 1 :]):
+                shapes[i] = None
 
 
 def _ones(node: t.Node) -> str | None:

@@ -18,6 +18,7 @@ from texgrad.shapes.dims import (
     Dim,
     Shape,
     dim_of,
+    dim_text,
     same,
     too_large_power,
 )
@@ -306,7 +307,7 @@ class RelationRules(DistributionRules):
                 # recurrence of the h_t of before (in a new section, with an unread term)
                 self._define(left, UNSIZED)  # K = P H^\top S^{-1} (P unknown): not the K of before
             return
-        if a is None or b is None or self._agrees(a, b, left.start):
+        if a is None or b is None or self._agrees_checked(rel, left, right, a, b):
             return
         if self._redefines(left) and not a.agrees(b.transposed()) and not _lost(a, b):
             # \beta = \sum_i \alpha_i \phi(x_i) in a later section: \beta anew
@@ -321,6 +322,61 @@ class RelationRules(DistributionRules):
         )
         related = self._related(left, right)
         self._emit("equation-mismatch", message, left.start, right.end, related, fixes)
+
+    def _agrees_checked(self, rel: str, left: t.Node, right: t.Node, a: Shape, b: Shape) -> bool:
+        """Do the sides agree in shape (their block-rows then checked, see below)?"""
+        if not self._agrees(a, b, left.start):
+            return False
+        self._block_rows_agree(rel, left, right)
+        return True
+
+    def _block_rows_agree(self, rel: str, left: t.Node, right: t.Node) -> None:
+        r"""Sides of one shape written in blocks (a KKT system ``[Q\; A^\top; A\; 0] [x; \nu] =
+        [-c; b]``): block-row i of one side is block-row i of the other, so their rows must
+        agree too — ``[b; -c]`` (m then n rows) against a product of n then m rows is an error
+        of n + m rows on either side.  Reported as an equation-mismatch."""
+        if rel not in ("=", r"\coloneqq", ":="):
+            return
+        mine, theirs = self._block_rows(left), self._block_rows(right)
+        if mine is None or theirs is None or len(mine) != len(theirs):
+            return
+        if all(self._same(x, y, left.start) for x, y in zip(mine, theirs, strict=True)):
+            return
+        message = messages.block_rows_mismatch(
+            rel, self._quote(left), [dim_text(d) for d in mine],
+            self._quote(right), [dim_text(d) for d in theirs],
+        )  # fmt: skip
+        related = self._related(left, right)
+        self._emit("equation-mismatch", message, left.start, right.end, related, ())
+
+    def _block_rows(self, side: t.Node) -> tuple[Any, ...] | None:
+        """The rows of each block-row of a side written in blocks: a matrix of blocks, or a
+        product whose first factor (after numbers) is one; None if any is unknown, or a block
+        is a scalar or a bare zero (entries, not blocks)."""
+        node = unwrapped(side, (t.Neg, t.Paren))
+        if isinstance(node, t.Product):
+            rest = [
+                f for f in node.factors
+                if not ((s := self.shapes.get(span_key(f))) is not None and s.is_scalar)
+            ]  # fmt: skip
+            if not rest:
+                return None
+            node = unwrapped(rest[0], (t.Neg, t.Paren))
+        if not isinstance(node, t.Matrix) or len(node.rows) < 2:
+            return None
+        out = []
+        for row in node.rows:
+            sizes = [
+                s.rows for c in row if c is not None
+                and (s := self.shapes.get(span_key(c))) is not None and not s.is_scalar
+            ]  # fmt: skip
+            if not sizes or any(c is not None and _is_zero(c) for c in row) and len(row) == 1:
+                return None
+            if any(c is not None and self.shapes.get(span_key(c)) is not None
+                   and self.shapes[span_key(c)].is_scalar for c in row):  # fmt: skip
+                return None
+            out.append(sizes[0])
+        return tuple(out)
 
     def _states_sizes(self, a: Shape, b: Shape, at: int) -> bool:
         r"""Do the sides differ only in sizes that the document names by written constants
@@ -464,7 +520,23 @@ class RelationRules(DistributionRules):
         bounds = self.table.boundaries.get(self.path)
         if bounds is not None and (bounds.in_unit(at) or bounds.result_of(at)):
             return False
+        if self._only_blocks(node):
+            return True  # [K_j; V_j] of two n×d_k blocks: 2n rows by its letters, no example
         return all(d == ONE or _no_number(d) for d in (shape.rows, shape.cols))
+
+    def _only_blocks(self, matrix: t.Matrix) -> bool:
+        """Is every cell of a matrix written out a block of letters: a matrix or a vector, of
+        a size with no number in it (no entry, no zero, no scalar an example could fill)?"""
+        for row in matrix.rows:
+            for cell in row:
+                if cell is None or _has_number(cell):
+                    return False
+                shape = self.shapes.get(span_key(cell))
+                if shape is None or shape.is_scalar:
+                    return False
+                if not all(d == ONE or _no_number(d) for d in (shape.rows, shape.cols)):
+                    return False
+        return True
 
     def _in_the_other_layout(self, left: t.Node, right: t.Node, a: Shape, b: Shape) -> bool:
         """Is one side a derivative whose shape is the other's transposed: a gradient written
@@ -1121,6 +1193,15 @@ def _no_number(d: Dim) -> bool:
     if d.is_Mul:
         return bool(d.coeff == 1)
     return True
+
+
+def _is_zero(node: t.Node) -> bool:
+    return isinstance(node, t.Number) and node.text == "0"
+
+
+def _has_number(node: t.Node) -> bool:
+    """Is a number written anywhere in ``node`` (an entry, ``0_{n \\times 2}``, ``2A``)?"""
+    return any(isinstance(n, t.Number) for n in node.walk())
 
 
 def _is_explicit(node: t.Node) -> bool:
