@@ -77,6 +77,7 @@ from texgrad.calculus.verify import _domain
 from texgrad.calculus.written import power_name
 from texgrad.calculus.written import statements as listed_statements
 from texgrad.calculus.written_components import compare_entries, entry_of
+from texgrad.calculus.written_entries import entries_arranged, entry_jacobian
 from texgrad.calculus.written_fixes import fixed_as_written, transpose_macros
 from texgrad.calculus.written_hedges import hedge_said, hedged_kinds
 from texgrad.calculus.written_jacobians import OutputEntry, judge, output_entry
@@ -84,8 +85,10 @@ from texgrad.calculus.written_layouts import (
     BY_TRANSPOSE,
     COLUMNS,
     JACOBIANS,
+    ROWS,
     accepted_forms,
     columns_stated,
+    rows_stated,
 )
 from texgrad.calculus.written_rebound import rebound, through_settings
 from texgrad.calculus.written_samples import compare_sum
@@ -798,6 +801,26 @@ def _second_derivative(node: t.Node) -> tuple[t.Node | None, t.Node | None, str]
     return None
 
 
+def _jacobian_read(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] | None:
+    r"""``J_f(\mathbf x)``, ``Df(x)``, a matrix of entries ∂h_i/∂x_j: a Jacobian's side."""
+    if (
+        isinstance(node, t.Apply)
+        and isinstance(node.func, t.Sub)
+        and isinstance(node.func.base, t.Symbol)
+        and node.func.base.name == "J"
+        and len(node.args) == 1
+    ):  # J_f(\mathbf x)
+        return (
+            t.Apply(node.func.index, node.args, start=node.start, end=node.end),
+            node.args[0],
+            "jacobian",
+        )
+    call = t.frechet(node)
+    if call is not None:  # Df(x): the Jacobian of f at x (D no declared letter: check_claim)
+        return call, call.args[0], "frechet"
+    return entry_jacobian(node)  # [∂h_i/∂x_j]: the Jacobian written by its entries
+
+
 def _derivative_read(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] | None:
     """:func:`_derivative_side` of all but the bare Hessian."""
     called = _nabla_called(node)
@@ -829,21 +852,9 @@ def _derivative_read(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] |
         if node.body is None:
             return None
         return node.body, node.wrt[0], "partial"
-    if (
-        isinstance(node, t.Apply)
-        and isinstance(node.func, t.Sub)
-        and isinstance(node.func.base, t.Symbol)
-        and node.func.base.name == "J"
-        and len(node.args) == 1
-    ):  # J_f(\mathbf x)
-        return (
-            t.Apply(node.func.index, node.args, start=node.start, end=node.end),
-            node.args[0],
-            "jacobian",
-        )
-    call = t.frechet(node)
-    if call is not None:  # Df(x): the Jacobian of f at x (D no declared letter: check_claim)
-        return call, call.args[0], "frechet"
+    jacobian = _jacobian_read(node)
+    if jacobian is not None:
+        return jacobian
     if isinstance(node, t.Product) and len(node.factors) == 2 and is_d(node.factors[0]):
         return None, None, "differential"  # \mathrm d f
     if isinstance(node, t.Differential) and node.body is not None:
@@ -880,6 +891,8 @@ def layouts_at(text: str, claim: WrittenDerivative, said: list[Statement] | None
         layouts.add(JACOBIANS + jacobians)
     if not local and columns_stated(text, claim.row.start):
         layouts.add(COLUMNS)  # "Gradients are column vectors": a gradient by a column is one
+    if not local and rows_stated(text, claim.row.start):
+        layouts.add(ROWS)  # "∂f/∂x is a row vector": a derivative by a column is a row
     if isinstance(claim.wrt, t.Transpose) and not claim.wrt.conjugate:
         layouts.add(BY_TRANSPOSE)  # ∂f/∂X^T, ∂y/∂x^T: conventions differ (accepted_forms)
     if _SIZED.match(text, max(claim.claimed.end, claim.derivative.end), claim.row.end):
@@ -1137,6 +1150,7 @@ def _key(
         text[claim.derivative.start : claim.derivative.end], said, defined, layout, repr(ctx.style),
         ctx.einstein, tuple(sorted(env.numbers)), symmetric,
         columns_stated(text, claim.row.start),  # ("Gradients are column vectors")
+        rows_stated(text, claim.row.start),  # ("∂f/∂x is a row vector")
         tuple(kv for kv in stated_sums(text) if kv[0] in env.vars),
         _upstream_key(checked, claim, env),
     )  # fmt: skip
@@ -1587,12 +1601,7 @@ def _variable(
     with ``declared``, only one the document gives a shape."""
     wrt = claim.wrt
     if wrt is None and claim.form == "hessian" and _bare_hessian(claim.derivative) is not None:
-        vectors = {  # ∇² ½‖Wx‖² of a declared x: by x, where it holds one vector only
-            k[0] for n in function.walk()
-            if (k := symbol_key(n)) is not None and k[0] in env.vars
-            and env.vars[k[0]].shape.cols == ONE and env.vars[k[0]].shape.rows != ONE
-        }  # fmt: skip
-        return vectors.pop() if len(vectors) == 1 else None
+        return _the_vector(function, env)  # ∇² ½‖Wx‖² of a declared x: by x
     if wrt is None and claim.function is not None and not isinstance(claim.function, t.Apply):
         applied = _applied_to(claim.function, env)  # ∇²(ℓ(β) + λ/2‖β‖²): by β
         if len(applied) == 1 and (declared is False or next(iter(applied)) in env.vars):
@@ -1607,6 +1616,13 @@ def _variable(
             if fdef is not None and len(fdef.params) == 1:
                 ok = fdef.params[0] in env.vars or not declared
                 return fdef.params[0] if ok else None
+    if (
+        wrt is None and claim.form in ("hessian", "nabla") and claim.function is not None
+        and not isinstance(claim.function, (t.Apply, t.Symbol))
+        and not any(isinstance(n, t.Apply) and not isinstance(n.func, t.Func)
+                    for n in claim.function.walk())
+    ):  # fmt: skip
+        return _the_vector(claim.function, env)  # ∇²(xᵀAx), ∇(aᵀx)²: by x
     if wrt is None:
         return None
     if isinstance(wrt, t.Transpose) and not wrt.conjugate:  # ∂f/∂X^T: by X, layouts swapped
@@ -1616,6 +1632,24 @@ def _variable(
         wrt = wrt.base
     key = member_key(wrt)
     return key[0] if key is not None and (key[0] in env.vars or not declared) else None
+
+
+def _the_vector(function: t.Node, env: Env) -> str | None:
+    r"""The variable of a ∇ or ∇² written without one, of an expression (``\nabla^2
+    \tfrac12\|W\mathbf x\|^2``, ``\nabla^2 (\mathbf a^\top \mathbf x)^2``): the one declared
+    column vector it holds, else the one of those named ``x`` (in any font), else None."""
+    vectors: dict[str, set[str]] = {}
+    for n in function.walk():
+        k = symbol_key(n) if isinstance(n, t.Symbol) else None
+        if k is None or k[0] not in env.vars or not isinstance(n, t.Symbol):
+            continue
+        shape = env.vars[k[0]].shape
+        if shape.cols == ONE and shape.rows != ONE:
+            vectors.setdefault(k[0], set()).add(n.name)
+    if len(vectors) == 1:
+        return next(iter(vectors))
+    named_x = [k for k, names in vectors.items() if "x" in names]
+    return named_x[0] if len(named_x) == 1 else None
 
 
 def _defined_sums_written_in(function: t.Node, env: Env) -> t.Node:
@@ -2578,7 +2612,7 @@ def _sides(
         sides = [(False, shape), (True, shape)]
     else:
         sides = [(t_, s) for t_, s in ((False, shape), (True, flipped)) if given.shape == s]
-    if len(sides) == 2 and layouts - {COLUMNS} == {"denominator"}:
+    if len(sides) == 2 and layouts - {COLUMNS, ROWS} == {"denominator"}:
         sides = sides[:1]  # (the layout stated decides what the shapes do not)
     return sides
 
@@ -3522,6 +3556,7 @@ def _accepted(
         nabla=claim.form == "nabla",
         named_jacobian=claim.form == "jacobian",
         frechet=t.frechet(claim.derivative) is not None,
+        entries=entries_arranged(claim.derivative),
     )
 
 
@@ -3763,13 +3798,14 @@ def _finding(
     if (
         as_row
         and ctx is not None
-        and (row_text := _fix_as_needed(outcome, ctx, wrt, "transpose", forms))
+        and (row_text := _fix_as_needed(outcome, ctx, wrt, "transpose", forms, _macros(checked)))
     ):
         correct = text = row_text
     else:
         as_row = False
     if not text and not differential and ctx is not None and forms:
-        text = _fix_as_needed(outcome, ctx, wrt, "plain" if fix else "transpose", forms)
+        form = "plain" if fix else "transpose"
+        text = _fix_as_needed(outcome, ctx, wrt, form, forms, _macros(checked))
     if not fix and not differential and text != correct:  # the document's layout is not
         # the engine's (where both print alike, diag(cos x), the message is the plain one)
         found = None
@@ -3779,8 +3815,12 @@ def _finding(
             if how == "it is the transpose of the derivative":
                 how = None  # (said by "the derivative in the other layout")
             how = f"{_said_once(how, {text, correct})}; " if how else ""
+            stated = (  # [∂h_j/∂x_i]: the arrangement its entries are written in decides
+                "as its entries are arranged" if entries_arranged(claim.derivative)
+                else "in the layout the document states"
+            )  # fmt: skip
             message += (
-                f" in the layout the document states: it is `{text}`, verified numerically "
+                f" {stated}: it is `{text}`, verified numerically "
                 f"({how}`{correct}`{where} is the derivative in the other layout)"
             )
         else:
@@ -3980,8 +4020,9 @@ def _written_as_row(written: t.Node, outcome: DiffOutcome, ctx: Context) -> bool
 
 
 def _fix_as_needed(
-    outcome: DiffOutcome, ctx: Context, wrt: str, form: str, forms: tuple[str, ...]
-) -> str:
+    outcome: DiffOutcome, ctx: Context, wrt: str, form: str, forms: tuple[str, ...],
+    table: MacroTable | None = None,
+) -> str:  # fmt: skip
     """The quick fix's text where the engine's printed result is not it: the result with
     its names expanded (``form`` "plain"), or transposed for the layout the document states
     ("transpose"), in the document's notation; "" unless the text, read back by the tree
@@ -3997,7 +4038,9 @@ def _fix_as_needed(
         text = latex(value, ctx.style)
     except (*_ERRORS, BudgetExceeded):
         return ""
-    row = parse_row(MappedText.identity(text))
+    # (read through the document's macros: the print keeps them, `2\bx\T`)
+    mapped = expand(MappedText.identity(text), table)[0] if table else MappedText.identity(text)
+    row = parse_row(mapped)
     if row.tree is None or row.error is not None:
         return ""
     tree = row.tree
