@@ -242,6 +242,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "transformer-notes-10",
         "uebungsblatt-matrix-21",
         "zhihu-qiudao-21",
+        "zhihu-weifen-22",
     ]
 
 
