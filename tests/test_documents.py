@@ -173,6 +173,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "myst-relaxations-17",
         "myst-simplex-12",
         "myst-svd-6",
+        "notation-zoo-22",
         "notes-offset-free-mpc-20",
         "numerator-notes-14",
         "optimization-notes-3",

@@ -139,3 +139,28 @@ def test_german_arbitrary_and_rows_of_a_matrix() -> None:
         "A\\mathbf x",
         "\\sum_{i=1}^m (\\mathbf m_i^\\top \\mathbf x - d_i)\\mathbf m_i",
     ]
+
+
+def test_a_letter_declared_again_symmetric_is_not_symmetric_before() -> None:
+    # "For a second example, let $A \in …$ be symmetric": not Example 1's arbitrary A
+    first = "\\paragraph{{Example 1.}} Let $A \\in \\mathbb{{R}}^{{n\\times n}}$ be {one}. Then\n"
+    second = (
+        "\\paragraph{{Example 2.}} Now let $A \\in \\mathbb{{R}}^{{n\\times n}}$ be {two}. Then\n"
+    )
+    claim = "\\[ \\nabla_{\\mathbf x} (\\mathbf x^\\top A \\mathbf x) = 2A\\mathbf x . \\]\n\n"
+    for one, two, flagged in (
+        ("an arbitrary square matrix", "symmetric", [1]),
+        ("symmetric", "an arbitrary square matrix", [2]),
+        ("symmetric", "symmetric", []),
+    ):
+        text = (
+            "\\documentclass{article}\n\\begin{document}\nLet $\\mathbf x \\in \\mathbb{R}^n$.\n\n"
+            + first.format(one=one)
+            + claim
+            + second.format(two=two)
+            + claim
+            + "\\end{document}\n"
+        )
+        found = check_written(Checker().check("notes.tex", text=text), seconds=60.0)
+        examples = [text.count("Example", 0, f.start) for f in found]
+        assert examples == flagged, (one, two)

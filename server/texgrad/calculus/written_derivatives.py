@@ -1142,7 +1142,8 @@ def _key(
     )
     defined = tuple(sorted((k, f.params, _said(f.body, show)) for k, f in env.functions.items()))
     symmetric = (  # what the text around it says of symmetry (check_claim reads it there)
-        _paragraph(text, claim), _said_anywhere(text),
+        _paragraph(text, claim),
+        frozenset(k for k in _said_anywhere(text) if not _said_of_another(text, k, claim.row.start)),
         _under_symmetric_heading(text, claim.row.start),
     )  # fmt: skip
     return (
@@ -1371,7 +1372,16 @@ def _symmetric_as_said(
     paragraph, at = _own_item(
         _paragraph(text, claim), claim.row.start - _paragraph_start(text, claim)
     )
-    said = set(_said_anywhere(text)) | _said_in(paragraph, local=True, at=at) | (also or set())
+    anywhere = {k for k in _said_anywhere(text) if not _said_of_another(text, k, claim.row.start)}
+    where: dict[str, list[int]] = {}
+    local = _said_in(paragraph, local=True, at=at, positions=where)
+    base = claim.row.start - at  # (the paragraph's offset in the text, where it is one piece)
+    if base >= 0 and text.startswith(paragraph, base):
+        local = {  # not of a letter declared again between what is said and the claim
+            k for k in local
+            if not all(_declared_again(text, k, base + p, claim.row.start) for p in where.get(k, [0]))
+        }  # fmt: skip
+    said = anywhere | local | (also or set())
     lo, beside = _next_to(text, claim)  # a condition there holds in its own sentence only
     said |= _said_in(beside, local=True, at=claim.row.start - lo, hedged=True)
     said |= _equal_to_transpose(beside, conditions=True)
@@ -1449,6 +1459,44 @@ def _said_anywhere(text: str) -> frozenset[str]:
     return frozenset(_equal_to_transpose(text, conditions=False) | _said_in(text, local=False))
 
 
+@functools.lru_cache(maxsize=8)
+def _declared_symmetric_at(text: str) -> dict[str, list[int]]:
+    """Where the text declares each letter symmetric (:func:`_said_in` of the whole text)."""
+    positions: dict[str, list[int]] = {}
+    _said_in(text, local=False, positions=positions)
+    return positions
+
+
+def _declarations(text: str, key: str) -> list[int]:
+    r"""Where ``key \in …`` stands in the text (a declaration of the letter, as written)."""
+    pattern = r"(?<![\\A-Za-z])" + re.escape(key) + r"\s*\\in(?![A-Za-z])"
+    return [m.start() for m in re.finditer(pattern, text)]
+
+
+def _declared_again(text: str, key: str, said: int, at: int) -> bool:
+    """Whether ``key`` is declared between what is said of it at ``said`` and offset ``at``
+    (other than by the declaration nearest ``said``, the one it is said of)."""
+    declared = _declarations(text, key)
+    if not declared:
+        return False
+    own = min(declared, key=lambda d: abs(d - said))
+    return any(said < d < at and d != own for d in declared)
+
+
+def _said_of_another(text: str, key: str, at: int) -> bool:
+    r"""Whether every declaration of ``key`` said symmetric is of another ``key`` than the one
+    in force at offset ``at``: the letter declared again ("For a second example, let $A \in
+    \mathbb{R}^{n 	imes n}$ be symmetric" after Example 1's arbitrary $A \in …$), each
+    statement belonging to the declaration nearest it."""
+    declared = _declarations(text, key)
+    said = _declared_symmetric_at(text).get(key, [])
+    if len(declared) < 2 or not said:
+        return False
+    before = [d for d in declared if d <= at]
+    in_force = before[-1] if before else declared[0]
+    return all(min(declared, key=lambda d: abs(d - p)) != in_force for p in said)
+
+
 def _equal_to_transpose(text: str, conditions: bool) -> set[str]:
     """``W = W^\\top`` (or ``W^\\top = W``) in ``text``: stated (anywhere in a document), or,
     with ``conditions``, also as a condition or hedge ("only if $A = A^\\top$", read next to a
@@ -1513,7 +1561,10 @@ _MATH_SPAN = re.compile(r"\$\$[^$]+\$\$|\$[^$]+\$")
 _WRITES_DERIVATIVE = re.compile(r"\\nabla|\\partial|\\mathrm\s*\{?d|\\frac\s*\{\s*d")
 
 
-def _said_in(where: str, local: bool, at: int | None = None, hedged: bool = False) -> set[str]:
+def _said_in(
+    where: str, local: bool, at: int | None = None, hedged: bool = False,
+    positions: dict[str, list[int]] | None = None,
+) -> set[str]:  # fmt: skip
     """The symbols ``where`` says are symmetric (a paragraph: named there; the whole text:
     declared so).  A condition ("…, which is $2Ax$ when $A$ is symmetric") holds in its
     sentence only: for the claim at offset ``at`` of ``where`` where it stands there; a
@@ -1542,10 +1593,15 @@ def _said_in(where: str, local: bool, at: int | None = None, hedged: bool = Fals
             key = _symbol_in(part, declared=not local)
             if key is not None:
                 said.add(key)
-    return said | _said_in_other_languages(where, local, at, hedged)
+                if positions is not None:
+                    positions.setdefault(key, []).append(m.start())
+    return said | _said_in_other_languages(where, local, at, hedged, positions)
 
 
-def _said_in_other_languages(where: str, local: bool, at: int | None, hedged: bool) -> set[str]:
+def _said_in_other_languages(
+    where: str, local: bool, at: int | None, hedged: bool,
+    positions: dict[str, list[int]] | None = None,
+) -> set[str]:  # fmt: skip
     """As :func:`_said_in`, in the words of another language ("$A$ 为对称矩阵", "Sei $A$
     symmetrisch", "Soit $A$ une matrice symétrique"): a supposition or condition ("若 $A$
     对称", "这只在 $A$ 对称时成立") for the claim in its sentence, or beside it (``hedged``)."""
@@ -1561,6 +1617,8 @@ def _said_in_other_languages(where: str, local: bool, at: int | None, hedged: bo
         key = _symbol_in(where[start : start + len(source)], declared=not local)
         if key is not None:
             said.add(key)
+            if positions is not None:
+                positions.setdefault(key, []).append(start)
     return said
 
 
