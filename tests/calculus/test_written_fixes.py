@@ -134,8 +134,13 @@ def test_a_derivative_rewritten_with_derivatives_starts_a_chain() -> None:
         ("\\nabla^2 \\tfrac12\\|W\\mathbf x\\|^2 = W^\\top W", False),
         ("\\nabla^2 \\tfrac12\\|W\\mathbf x\\|^2 = 2W^\\top W", True),
         ("\\nabla^2 \\tfrac12 \\mathbf x^\\top A \\mathbf x = A", True),
-        # two vectors: by which is not written, nothing read
-        ("\\nabla^2 \\tfrac12 (\\mathbf x - \\mathbf a)^\\top A (\\mathbf x - \\mathbf a) = A", False),
+        # two vectors, one of them x: by x, as a table headed ∇f reads each line's x
+        ("\\nabla^2 \\tfrac12 (\\mathbf x - \\mathbf a)^\\top A (\\mathbf x - \\mathbf a) = A", True),
+        ("\\nabla^2 (\\mathbf a^\\top \\mathbf x)^2 = 2\\mathbf a \\mathbf a^\\top", False),
+        ("\\nabla^2 (\\mathbf a^\\top \\mathbf x)^2 = \\mathbf a \\mathbf a^\\top", True),
+        ("\\nabla (\\mathbf x^\\top A \\mathbf x) = 2A \\mathbf x", True),
+        # two vectors, neither x: by which is not written, nothing read
+        ("\\nabla^2 \\tfrac12 (\\mathbf u - \\mathbf a)^\\top A (\\mathbf u - \\mathbf a) = A", False),
     ],
 )  # fmt: skip
 def test_a_hessian_written_without_its_variable_is_by_the_one_vector(
@@ -143,13 +148,13 @@ def test_a_hessian_written_without_its_variable_is_by_the_one_vector(
 ) -> None:
     # a Jacobian sheet's "∇² ½‖Wx‖² = WᵀW": ∇² before a number was the operator applied to ½
     text = (
-        "Let $\\mathbf x, \\mathbf a \\in \\mathbb{R}^n$, $W \\in \\mathbb{R}^{m \\times n}$ and "
+        "Let $\\mathbf x, \\mathbf u, \\mathbf a \\in \\mathbb{R}^n$, $W \\in \\mathbb{R}^{m \\times n}$ and "
         f"$A \\in \\mathbb{{R}}^{{n \\times n}}$.\n\n$${claim}$$\n"
     )
     tally = Tally()
     found = check_written(Checker().check("sheet.md", text=text), seconds=60.0, tally=tally)
     assert len(found) == int(flagged)
-    assert tally.verified + tally.flagged == (0 if "\\mathbf a)" in claim else 1)
+    assert tally.verified + tally.flagged == (0 if "\\mathbf u -" in claim else 1)
 
 
 def test_where_no_edit_holds_the_engine_s_result_is_the_fix() -> None:

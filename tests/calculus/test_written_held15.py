@@ -412,9 +412,15 @@ PLANTED = {
     },
     "lecture-magnus.tex": {17: "order", 35: "transpose", 48: "inverse", 50: "sign"},
     "notebook-gradcheck.md": {37: "factor", 62: "sign", 84: "symmetric"},
-    # (66, ∇r = A(c ⊙ e^{Ax}) for Aᵀ(…), is undecided: the entrywise exponential of Ax is not
-    # evaluated; --explain says so)
-    "homework-proof.tex": {22: "symmetric", 23: "symmetric", 46: "factor", 57: "transpose"},
+    # (66, ∇r = A(c ⊙ e^{Ax}) for Aᵀ(…), was undecided until session 22: the entrywise
+    # exponential of Ax was not evaluated)
+    "homework-proof.tex": {
+        22: "symmetric",
+        23: "symmetric",
+        46: "factor",
+        57: "transpose",
+        66: "transpose",
+    },
     # (19, 23 and 47, a transposed Jacobian and two sign slips in matrices written by their
     # entries, are undecided: a matrix of entries is not differentiated yet, and the check says so)
     "robotics-two-link.md": {54: "factor"},

@@ -871,7 +871,7 @@ class _Evaluator:
         return finite(node, np.power(base, p))
 
     def exponential(self, node: t.Power, exponent: Array) -> Array:
-        r"""``e^{X}`` of a square matrix X: the matrix exponential."""
+        r"""``e^{X}`` of a square matrix X: the matrix exponential; of a vector, entrywise."""
         base = node.base
         euler = (
             isinstance(base, t.Symbol) and base.name == "e" and not base.accents
@@ -879,10 +879,8 @@ class _Evaluator:
         )  # fmt: skip
         if not euler:
             raise EvaluationError(node, f"an exponent must be a scalar, not {size_text(exponent)}")
-        if is_vector(exponent):
-            raise unsupported(
-                node, f"cannot evaluate `e` to a {size_text(exponent)} vector (elementwise?)"
-            )
+        if is_vector(exponent):  # (no matrix exponential of a vector: entrywise, as lowered)
+            return finite(node, np.exp(exponent))
         if not is_square(exponent):
             raise EvaluationError(node, f"`e` to a {size_text(exponent)} matrix")
         return finite(node, expm(exponent))

@@ -77,6 +77,7 @@ from texgrad.calculus.verify import _domain
 from texgrad.calculus.written import power_name
 from texgrad.calculus.written import statements as listed_statements
 from texgrad.calculus.written_components import compare_entries, entry_of
+from texgrad.calculus.written_entries import entries_arranged, entry_jacobian
 from texgrad.calculus.written_fixes import fixed_as_written, transpose_macros
 from texgrad.calculus.written_hedges import hedge_said, hedged_kinds
 from texgrad.calculus.written_jacobians import OutputEntry, judge, output_entry
@@ -84,8 +85,10 @@ from texgrad.calculus.written_layouts import (
     BY_TRANSPOSE,
     COLUMNS,
     JACOBIANS,
+    ROWS,
     accepted_forms,
     columns_stated,
+    rows_stated,
 )
 from texgrad.calculus.written_rebound import rebound, through_settings
 from texgrad.calculus.written_samples import compare_sum
@@ -798,6 +801,26 @@ def _second_derivative(node: t.Node) -> tuple[t.Node | None, t.Node | None, str]
     return None
 
 
+def _jacobian_read(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] | None:
+    r"""``J_f(\mathbf x)``, ``Df(x)``, a matrix of entries ∂h_i/∂x_j: a Jacobian's side."""
+    if (
+        isinstance(node, t.Apply)
+        and isinstance(node.func, t.Sub)
+        and isinstance(node.func.base, t.Symbol)
+        and node.func.base.name == "J"
+        and len(node.args) == 1
+    ):  # J_f(\mathbf x)
+        return (
+            t.Apply(node.func.index, node.args, start=node.start, end=node.end),
+            node.args[0],
+            "jacobian",
+        )
+    call = t.frechet(node)
+    if call is not None:  # Df(x): the Jacobian of f at x (D no declared letter: check_claim)
+        return call, call.args[0], "frechet"
+    return entry_jacobian(node)  # [∂h_i/∂x_j]: the Jacobian written by its entries
+
+
 def _derivative_read(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] | None:
     """:func:`_derivative_side` of all but the bare Hessian."""
     called = _nabla_called(node)
@@ -829,21 +852,9 @@ def _derivative_read(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] |
         if node.body is None:
             return None
         return node.body, node.wrt[0], "partial"
-    if (
-        isinstance(node, t.Apply)
-        and isinstance(node.func, t.Sub)
-        and isinstance(node.func.base, t.Symbol)
-        and node.func.base.name == "J"
-        and len(node.args) == 1
-    ):  # J_f(\mathbf x)
-        return (
-            t.Apply(node.func.index, node.args, start=node.start, end=node.end),
-            node.args[0],
-            "jacobian",
-        )
-    call = t.frechet(node)
-    if call is not None:  # Df(x): the Jacobian of f at x (D no declared letter: check_claim)
-        return call, call.args[0], "frechet"
+    jacobian = _jacobian_read(node)
+    if jacobian is not None:
+        return jacobian
     if isinstance(node, t.Product) and len(node.factors) == 2 and is_d(node.factors[0]):
         return None, None, "differential"  # \mathrm d f
     if isinstance(node, t.Differential) and node.body is not None:
@@ -880,6 +891,8 @@ def layouts_at(text: str, claim: WrittenDerivative, said: list[Statement] | None
         layouts.add(JACOBIANS + jacobians)
     if not local and columns_stated(text, claim.row.start):
         layouts.add(COLUMNS)  # "Gradients are column vectors": a gradient by a column is one
+    if not local and rows_stated(text, claim.row.start):
+        layouts.add(ROWS)  # "∂f/∂x is a row vector": a derivative by a column is a row
     if isinstance(claim.wrt, t.Transpose) and not claim.wrt.conjugate:
         layouts.add(BY_TRANSPOSE)  # ∂f/∂X^T, ∂y/∂x^T: conventions differ (accepted_forms)
     if _SIZED.match(text, max(claim.claimed.end, claim.derivative.end), claim.row.end):
@@ -1129,7 +1142,8 @@ def _key(
     )
     defined = tuple(sorted((k, f.params, _said(f.body, show)) for k, f in env.functions.items()))
     symmetric = (  # what the text around it says of symmetry (check_claim reads it there)
-        _paragraph(text, claim), _said_anywhere(text),
+        _paragraph(text, claim),
+        frozenset(k for k in _said_anywhere(text) if not _said_of_another(text, k, claim.row.start)),
         _under_symmetric_heading(text, claim.row.start),
     )  # fmt: skip
     return (
@@ -1137,6 +1151,7 @@ def _key(
         text[claim.derivative.start : claim.derivative.end], said, defined, layout, repr(ctx.style),
         ctx.einstein, tuple(sorted(env.numbers)), symmetric,
         columns_stated(text, claim.row.start),  # ("Gradients are column vectors")
+        rows_stated(text, claim.row.start),  # ("∂f/∂x is a row vector")
         tuple(kv for kv in stated_sums(text) if kv[0] in env.vars),
         _upstream_key(checked, claim, env),
     )  # fmt: skip
@@ -1382,7 +1397,16 @@ def _symmetric_as_said(
     paragraph, at = _own_item(
         _paragraph(text, claim), claim.row.start - _paragraph_start(text, claim)
     )
-    said = set(_said_anywhere(text)) | _said_in(paragraph, local=True, at=at) | (also or set())
+    anywhere = {k for k in _said_anywhere(text) if not _said_of_another(text, k, claim.row.start)}
+    where: dict[str, list[int]] = {}
+    local = _said_in(paragraph, local=True, at=at, positions=where)
+    base = claim.row.start - at  # (the paragraph's offset in the text, where it is one piece)
+    if base >= 0 and text.startswith(paragraph, base):
+        local = {  # not of a letter declared again between what is said and the claim
+            k for k in local
+            if not all(_declared_again(text, k, base + p, claim.row.start) for p in where.get(k, [0]))
+        }  # fmt: skip
+    said = anywhere | local | (also or set())
     lo, beside = _next_to(text, claim)  # a condition there holds in its own sentence only
     said |= _said_in(beside, local=True, at=claim.row.start - lo, hedged=True)
     said |= _equal_to_transpose(beside, conditions=True)
@@ -1460,6 +1484,44 @@ def _said_anywhere(text: str) -> frozenset[str]:
     return frozenset(_equal_to_transpose(text, conditions=False) | _said_in(text, local=False))
 
 
+@functools.lru_cache(maxsize=8)
+def _declared_symmetric_at(text: str) -> dict[str, list[int]]:
+    """Where the text declares each letter symmetric (:func:`_said_in` of the whole text)."""
+    positions: dict[str, list[int]] = {}
+    _said_in(text, local=False, positions=positions)
+    return positions
+
+
+def _declarations(text: str, key: str) -> list[int]:
+    r"""Where ``key \in …`` stands in the text (a declaration of the letter, as written)."""
+    pattern = r"(?<![\\A-Za-z])" + re.escape(key) + r"\s*\\in(?![A-Za-z])"
+    return [m.start() for m in re.finditer(pattern, text)]
+
+
+def _declared_again(text: str, key: str, said: int, at: int) -> bool:
+    """Whether ``key`` is declared between what is said of it at ``said`` and offset ``at``
+    (other than by the declaration nearest ``said``, the one it is said of)."""
+    declared = _declarations(text, key)
+    if not declared:
+        return False
+    own = min(declared, key=lambda d: abs(d - said))
+    return any(said < d < at and d != own for d in declared)
+
+
+def _said_of_another(text: str, key: str, at: int) -> bool:
+    r"""Whether every declaration of ``key`` said symmetric is of another ``key`` than the one
+    in force at offset ``at``: the letter declared again ("For a second example, let $A \in
+    \mathbb{R}^{n 	imes n}$ be symmetric" after Example 1's arbitrary $A \in …$), each
+    statement belonging to the declaration nearest it."""
+    declared = _declarations(text, key)
+    said = _declared_symmetric_at(text).get(key, [])
+    if len(declared) < 2 or not said:
+        return False
+    before = [d for d in declared if d <= at]
+    in_force = before[-1] if before else declared[0]
+    return all(min(declared, key=lambda d: abs(d - p)) != in_force for p in said)
+
+
 def _equal_to_transpose(text: str, conditions: bool) -> set[str]:
     """``W = W^\\top`` (or ``W^\\top = W``) in ``text``: stated (anywhere in a document), or,
     with ``conditions``, also as a condition or hedge ("only if $A = A^\\top$", read next to a
@@ -1524,7 +1586,10 @@ _MATH_SPAN = re.compile(r"\$\$[^$]+\$\$|\$[^$]+\$")
 _WRITES_DERIVATIVE = re.compile(r"\\nabla|\\partial|\\mathrm\s*\{?d|\\frac\s*\{\s*d")
 
 
-def _said_in(where: str, local: bool, at: int | None = None, hedged: bool = False) -> set[str]:
+def _said_in(
+    where: str, local: bool, at: int | None = None, hedged: bool = False,
+    positions: dict[str, list[int]] | None = None,
+) -> set[str]:  # fmt: skip
     """The symbols ``where`` says are symmetric (a paragraph: named there; the whole text:
     declared so).  A condition ("…, which is $2Ax$ when $A$ is symmetric") holds in its
     sentence only: for the claim at offset ``at`` of ``where`` where it stands there; a
@@ -1553,10 +1618,15 @@ def _said_in(where: str, local: bool, at: int | None = None, hedged: bool = Fals
             key = _symbol_in(part, declared=not local)
             if key is not None:
                 said.add(key)
-    return said | _said_in_other_languages(where, local, at, hedged)
+                if positions is not None:
+                    positions.setdefault(key, []).append(m.start())
+    return said | _said_in_other_languages(where, local, at, hedged, positions)
 
 
-def _said_in_other_languages(where: str, local: bool, at: int | None, hedged: bool) -> set[str]:
+def _said_in_other_languages(
+    where: str, local: bool, at: int | None, hedged: bool,
+    positions: dict[str, list[int]] | None = None,
+) -> set[str]:  # fmt: skip
     """As :func:`_said_in`, in the words of another language ("$A$ 为对称矩阵", "Sei $A$
     symmetrisch", "Soit $A$ une matrice symétrique"): a supposition or condition ("若 $A$
     对称", "这只在 $A$ 对称时成立") for the claim in its sentence, or beside it (``hedged``)."""
@@ -1572,6 +1642,8 @@ def _said_in_other_languages(where: str, local: bool, at: int | None, hedged: bo
         key = _symbol_in(where[start : start + len(source)], declared=not local)
         if key is not None:
             said.add(key)
+            if positions is not None:
+                positions.setdefault(key, []).append(start)
     return said
 
 
@@ -1612,12 +1684,7 @@ def _variable(
     with ``declared``, only one the document gives a shape."""
     wrt = claim.wrt
     if wrt is None and claim.form == "hessian" and _bare_hessian(claim.derivative) is not None:
-        vectors = {  # ∇² ½‖Wx‖² of a declared x: by x, where it holds one vector only
-            k[0] for n in function.walk()
-            if (k := symbol_key(n)) is not None and k[0] in env.vars
-            and env.vars[k[0]].shape.cols == ONE and env.vars[k[0]].shape.rows != ONE
-        }  # fmt: skip
-        return vectors.pop() if len(vectors) == 1 else None
+        return _the_vector(function, env)  # ∇² ½‖Wx‖² of a declared x: by x
     if wrt is None and claim.function is not None and not isinstance(claim.function, t.Apply):
         applied = _applied_to(claim.function, env)  # ∇²(ℓ(β) + λ/2‖β‖²): by β
         if len(applied) == 1 and (declared is False or next(iter(applied)) in env.vars):
@@ -1632,6 +1699,13 @@ def _variable(
             if fdef is not None and len(fdef.params) == 1:
                 ok = fdef.params[0] in env.vars or not declared
                 return fdef.params[0] if ok else None
+    if (
+        wrt is None and claim.form in ("hessian", "nabla") and claim.function is not None
+        and not isinstance(claim.function, (t.Apply, t.Symbol))
+        and not any(isinstance(n, t.Apply) and not isinstance(n.func, t.Func)
+                    for n in claim.function.walk())
+    ):  # fmt: skip
+        return _the_vector(claim.function, env)  # ∇²(xᵀAx), ∇(aᵀx)²: by x
     if wrt is None:
         return None
     if isinstance(wrt, t.Transpose) and not wrt.conjugate:  # ∂f/∂X^T: by X, layouts swapped
@@ -1641,6 +1715,24 @@ def _variable(
         wrt = wrt.base
     key = member_key(wrt)
     return key[0] if key is not None and (key[0] in env.vars or not declared) else None
+
+
+def _the_vector(function: t.Node, env: Env) -> str | None:
+    r"""The variable of a ∇ or ∇² written without one, of an expression (``\nabla^2
+    \tfrac12\|W\mathbf x\|^2``, ``\nabla^2 (\mathbf a^\top \mathbf x)^2``): the one declared
+    column vector it holds, else the one of those named ``x`` (in any font), else None."""
+    vectors: dict[str, set[str]] = {}
+    for n in function.walk():
+        k = symbol_key(n) if isinstance(n, t.Symbol) else None
+        if k is None or k[0] not in env.vars or not isinstance(n, t.Symbol):
+            continue
+        shape = env.vars[k[0]].shape
+        if shape.cols == ONE and shape.rows != ONE:
+            vectors.setdefault(k[0], set()).add(n.name)
+    if len(vectors) == 1:
+        return next(iter(vectors))
+    named_x = [k for k, names in vectors.items() if "x" in names]
+    return named_x[0] if len(named_x) == 1 else None
 
 
 def _defined_sums_written_in(function: t.Node, env: Env) -> t.Node:
@@ -2603,7 +2695,7 @@ def _sides(
         sides = [(False, shape), (True, shape)]
     else:
         sides = [(t_, s) for t_, s in ((False, shape), (True, flipped)) if given.shape == s]
-    if len(sides) == 2 and layouts - {COLUMNS} == {"denominator"}:
+    if len(sides) == 2 and layouts - {COLUMNS, ROWS} == {"denominator"}:
         sides = sides[:1]  # (the layout stated decides what the shapes do not)
     return sides
 
@@ -3547,6 +3639,7 @@ def _accepted(
         nabla=claim.form == "nabla",
         named_jacobian=claim.form == "jacobian",
         frechet=t.frechet(claim.derivative) is not None,
+        entries=entries_arranged(claim.derivative),
     )
 
 
@@ -3788,13 +3881,14 @@ def _finding(
     if (
         as_row
         and ctx is not None
-        and (row_text := _fix_as_needed(outcome, ctx, wrt, "transpose", forms))
+        and (row_text := _fix_as_needed(outcome, ctx, wrt, "transpose", forms, _macros(checked)))
     ):
         correct = text = row_text
     else:
         as_row = False
     if not text and not differential and ctx is not None and forms:
-        text = _fix_as_needed(outcome, ctx, wrt, "plain" if fix else "transpose", forms)
+        form = "plain" if fix else "transpose"
+        text = _fix_as_needed(outcome, ctx, wrt, form, forms, _macros(checked))
     if not fix and not differential and text != correct:  # the document's layout is not
         # the engine's (where both print alike, diag(cos x), the message is the plain one)
         found = None
@@ -3804,8 +3898,12 @@ def _finding(
             if how == "it is the transpose of the derivative":
                 how = None  # (said by "the derivative in the other layout")
             how = f"{_said_once(how, {text, correct})}; " if how else ""
+            stated = (  # [∂h_j/∂x_i]: the arrangement its entries are written in decides
+                "as its entries are arranged" if entries_arranged(claim.derivative)
+                else "in the layout the document states"
+            )  # fmt: skip
             message += (
-                f" in the layout the document states: it is `{text}`, verified numerically "
+                f" {stated}: it is `{text}`, verified numerically "
                 f"({how}`{correct}`{where} is the derivative in the other layout)"
             )
         else:
@@ -4005,8 +4103,9 @@ def _written_as_row(written: t.Node, outcome: DiffOutcome, ctx: Context) -> bool
 
 
 def _fix_as_needed(
-    outcome: DiffOutcome, ctx: Context, wrt: str, form: str, forms: tuple[str, ...]
-) -> str:
+    outcome: DiffOutcome, ctx: Context, wrt: str, form: str, forms: tuple[str, ...],
+    table: MacroTable | None = None,
+) -> str:  # fmt: skip
     """The quick fix's text where the engine's printed result is not it: the result with
     its names expanded (``form`` "plain"), or transposed for the layout the document states
     ("transpose"), in the document's notation; "" unless the text, read back by the tree
@@ -4022,7 +4121,9 @@ def _fix_as_needed(
         text = latex(value, ctx.style)
     except (*_ERRORS, BudgetExceeded):
         return ""
-    row = parse_row(MappedText.identity(text))
+    # (read through the document's macros: the print keeps them, `2\bx\T`)
+    mapped = expand(MappedText.identity(text), table)[0] if table else MappedText.identity(text)
+    row = parse_row(mapped)
     if row.tree is None or row.error is not None:
         return ""
     tree = row.tree

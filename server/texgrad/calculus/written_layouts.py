@@ -37,6 +37,17 @@ JACOBIANS = "Jacobians: "
 # column vector is then a column, not a row, whatever layout its Jacobians are in
 COLUMNS = "gradients are columns"
 
+# among a claim's layouts: "$\partial f/\partial \mathbf x$ is a row vector" said before it — a
+# derivative ∂f/∂x (not ∇f) by a column vector is then a row, whatever else is said
+ROWS = "derivatives by a column are rows"
+
+_ROWS_SAID = folded_pattern(
+    r"(?:\\partial\s*\\?[a-z]{1,8}\s*/\s*\\partial[^$]{1,30}\$"
+    r"|\\frac\s*\{\s*\\partial\s*\\?[a-z]{1,8}\s*\}\s*\{\s*\\partial[^$]{1,30}\$"
+    r"|\bderivatives?\s+of\s+a\s+scalar\s+(?:function\s+)?(?:by|with\s+respect\s+to)\s+a\s+"
+    r"(?:column\s+)?vector)"
+    r"\s*(?:is|are)\s+(?:always\s+)?(?:written\s+as\s+)?(?:a\s+)?row\s+vectors?\b"
+)
 _COLUMNS = folded_pattern(
     r"\bgradients?\s+(?:are|is)\s+(?:always\s+)?(?:written\s+as\s+)?(?:an?\s+)?column\s+vectors?\b"
 )
@@ -53,6 +64,28 @@ def columns_stated(text: str, at: int) -> bool:
     ("Gradients are column vectors and Jacobians are in numerator layout")."""
     said = _columns_said(text) if "column" in text else ()
     return bool(said) and said[0] < at
+
+
+def rows_stated(text: str, at: int) -> bool:
+    """Whether the text says before offset ``at`` that ∂f/∂x by a vector is a row vector
+    ("Numerator layout: $\\partial f/\\partial \\mathbf x$ is a row vector")."""
+    said = _rows_said(text) if "row" in text else ()
+    return bool(said) and said[0] < at
+
+
+@functools.lru_cache(maxsize=8)
+def _rows_said(text: str) -> tuple[int, ...]:
+    """Where the text says a derivative by a vector is a row vector (read once per text)."""
+    low = folded(text)
+    out = []
+    for m in _ROWS_SAID.finditer(low):
+        begin = max(
+            (s.end() for s in _SENTENCE_START.finditer(low, max(0, m.start() - 200), m.start())),
+            default=0,
+        )
+        if not _NOT_SAID.search(low, begin, m.end()):
+            out.append(m.start())
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=8)
@@ -74,7 +107,7 @@ def _columns_said(text: str) -> tuple[int, ...]:
 
 def accepted_forms(
     kind: str, shape: Shape, symmetric: bool, layouts: frozenset[str], nabla: bool,
-    named_jacobian: bool = False, frechet: bool = False,
+    named_jacobian: bool = False, frechet: bool = False, entries: str | None = None,
 ) -> tuple[str, ...]:  # fmt: skip
     """The forms of the engine's result ``G`` (``plain``: the gradient, of the variable's
     shape; ``transpose``; ``structured``: the Cookbook's form for a symmetric variable) a
@@ -82,10 +115,14 @@ def accepted_forms(
     layouts stated for it; empty: none).  ``nabla``: written ``\\nabla_X f``;
     ``named_jacobian``: written ``J_f(x)``, the Jacobian matrix of ∂f_i/∂x_j whatever layout
     the document uses for ∂f/∂x (its transpose too, unless numerator layout is stated);
+    ``entries``: written as a matrix of its entries, ∂h_i/∂x_j along a row ("rows": the
+    matrix of ∂f_i/∂x_j) or down a column ("columns": its transpose), whatever the layout;
     ``frechet``: written ``Df(x)``, the m×n matrix of the derivative in every text that
     writes it (Boyd and Vandenberghe, Magnus and Neudecker), whatever layout is in force."""
-    if kind == "jacobian" and frechet:
+    if kind == "jacobian" and (frechet or entries == "rows"):
         return ("plain",)
+    if kind == "jacobian" and entries == "columns":  # [∂h_j/∂x_i]: the transpose, as written
+        return ("transpose",)
     jacobians = {lay.removeprefix(JACOBIANS) for lay in layouts if lay.startswith(JACOBIANS)}
     if jacobians:
         layouts = frozenset(lay for lay in layouts if not lay.startswith(JACOBIANS))
@@ -94,7 +131,8 @@ def accepted_forms(
                 (layouts & {BY_TRANSPOSE}) | (layouts - {"numerator", "denominator"}) | jacobians
             )
     columns = COLUMNS in layouts
-    layouts = layouts - {COLUMNS}
+    rows = ROWS in layouts
+    layouts = layouts - {COLUMNS, ROWS}
     if BY_TRANSPOSE in layouts:  # ∂f/∂X^T: either arrangement; ∂y/∂x^T: the m×n Jacobian
         stated = layouts - {BY_TRANSPOSE}
         if kind == "jacobian" and stated:
@@ -103,6 +141,8 @@ def accepted_forms(
     if kind == "gradient":
         if columns and shape.cols == ONE and shape.rows != ONE:
             return ("plain",)  # "Gradients are column vectors": by a column, a column
+        if rows and not nabla and shape.cols == ONE and shape.rows != ONE:
+            return ("transpose",)  # "∂f/∂x is a row vector": by a column, a row
         if ONE in (shape.rows, shape.cols):  # a vector: a column or a row
             return ("plain", "transpose")
         if nabla:  # the gradient has the variable's shape
@@ -113,11 +153,16 @@ def accepted_forms(
             base = tuple(f for f, lay in (("plain", "denominator"), ("transpose", "numerator"))
                          if lay in layouts)  # fmt: skip
         return (*base, "structured") if symmetric else base
-    if kind == "jacobian" and named_jacobian:
-        return ("plain",) if layouts == {"numerator"} else ("plain", "transpose")
     if kind == "jacobian":
-        if not layouts:
-            return ("plain", "transpose")
-        return tuple(f for f, lay in (("plain", "numerator"), ("transpose", "denominator"))
-                     if lay in layouts)  # fmt: skip
+        return _jacobian_forms(layouts, named_jacobian)
     return ("plain", "transpose")  # by a scalar: a vector written as a row or a column
+
+
+def _jacobian_forms(layouts: frozenset[str], named_jacobian: bool) -> tuple[str, ...]:
+    """:func:`accepted_forms` of a Jacobian, in the layouts stated for it."""
+    if named_jacobian:
+        return ("plain",) if layouts == {"numerator"} else ("plain", "transpose")
+    if not layouts:
+        return ("plain", "transpose")
+    return tuple(f for f, lay in (("plain", "numerator"), ("transpose", "denominator"))
+                 if lay in layouts)  # fmt: skip

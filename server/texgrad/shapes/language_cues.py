@@ -162,7 +162,7 @@ def symmetric_statements(
             definite = _DEFINITE.search(prop) is not None
             start = max(sentence_start(text, lo, m.start()), m.start() - 80)
             supposed = (
-                SUPPOSING.search(text, start, m.start("prop")) is not None
+                _supposed_before(text, start, m.start(), m.start("prop"))
                 or _WHEN_AFTER.match(text, m.end()) is not None  # "$A$ 对称时", "… ist"
             )
             for group in ("sym", "sym2", "sym3"):
@@ -170,6 +170,26 @@ def symmetric_statements(
                     seen.add(m.start(group))
                     out.append((m[group], m.start(group), definite, supposed))
     return out
+
+
+# "arbitrary": a word that qualifies the letter of its own clause, not the next one ("$A$ eine
+# beliebige (nicht notwendig symmetrische) Matrix, $Q$ symmetrisch positiv definit")
+_ARBITRARY = re.compile(r"beliebig|quelconque|cualquier")
+_CLAUSE_BREAK = re.compile(r"[,，、]\s*$")
+
+
+def _supposed_before(text: str, start: int, letter: int, prop: int) -> bool:
+    """Whether a word of supposition stands in ``text[start:prop]`` — an "arbitrary" of an
+    earlier clause (one that ends with a comma just before the letter) aside."""
+    for m in SUPPOSING.finditer(text, start, prop):
+        if (
+            _ARBITRARY.match(m[0])
+            and m.end() <= letter
+            and _CLAUSE_BREAK.search(text, m.end(), letter) is not None
+        ):
+            continue
+        return True
+    return False
 
 
 def supposes(before: str) -> bool:

@@ -91,11 +91,14 @@ _STATED = folded_pattern(
             r"|\s+is\s+assumed)",
             r"\bthroughout\b[^.$]{0,40}\b" + _LAYOUT,
             # ("Gradients are in denominator layout", no quantifier: a statement all the same)
+            # ("Gradients w.r.t. a matrix here are reported in numerator layout")
             r"\b(?:(?:all|every|our)\s+)?(?:the\s+)?(?:derivatives?|gradients?|jacobians?|results?"
-            r"|formulas?|identities|matrix derivatives?)\b[^.$]{0,60}?\b(?:are|is)\s+"
-            r"(?:written\s+|given\s+|expressed\s+|stated\s+)?in\s+(?:the\s+)?" + _LAYOUT,
+            r"|formulas?|identities|matrix derivatives?)\b(?:w\.r\.t\.|[^.$]){0,60}?\b(?:are|is)\s+"
+            r"(?:written\s+|given\s+|expressed\s+|stated\s+|reported\s+|listed\s+|shown\s+)?in\s+"
+            r"(?:the\s+)?" + _LAYOUT,
             r"\b(?:layout|convention)\s*[:=]\}?\s*(?:the\s+)?(numerator|denominator)\b",
-            r"\bconvention\b[^.$]{0,15}(?:\}|:|\.)\s*(?:the\s+)?" + _LAYOUT,
+            # ("\textbf{Conventions.} Numerator layout: …")
+            r"\bconventions?\b[^.$]{0,15}(?:\.?\}|:|\.)\s*(?:the\s+)?" + _LAYOUT,
             r"\b(?:in|using)\s+(?:the\s+)?" + _LAYOUT + r"\s+(?:throughout|everywhere|below"
             r"|from now on|in\s+(?:these|this|the\s+following|what\s+follows))",
             # "… then $\nabla_X f = G$ (denominator layout: the gradient has the shape of $X$)":

@@ -1023,6 +1023,11 @@ _FAMILY = [
     re.compile(r"\b(?:with|where)\s+(?:the\s+)?" + _MEMBERS_NOUN + _M.format("member")
                + r"\s+(?P<stacked>are|being)\s+the\s+" + _PART
                + r"\s+of\s+(?:the\s+)?(?:matrix\s+)?" + _M.format("matrix") + _NOT_PAIRED),
+    # German: "wobei $\mathbf m_i^\top$ die Zeilen von $M$ sind", "mit $\mathbf a_i^\top$ den
+    # Zeilen von $A$"
+    re.compile(r"\b(?:[Ww]obei|[Mm]it|und)\s+(?:die\s+|den\s+)?(?:Vektoren\s+)?" + _M.format("member")
+               + r"\s+(?P<stacked>die|den)\s+(?P<part>Zeilen|Spalten)\s+(?:von|der\s+Matrix)\s+"
+               + _M.format("matrix") + r"(?!\s*(?:und|,)\s*\$)"),
 ]  # fmt: skip
 
 
@@ -1066,7 +1071,7 @@ def families(text: str, rows: list[PlacedRow], lo: int = 0, hi: int | None = Non
     """The families that the prose of ``text[lo:hi]`` sizes by a matrix (resolved once the
     matrix's declaration is known: :func:`family_declarations`)."""
     out = _samples(text, rows, lo, hi)
-    if "row" not in text[lo:hi] and "column" not in text[lo:hi]:
+    if not any(w in text[lo:hi] for w in ("row", "column", "Zeile", "Spalte")):
         return out
     if "\\(" in text[lo:hi]:  # MkDocs' and MathJax's \( … \): as $ … $, at the same offsets
         text = text.replace("\\(", " $").replace("\\)", " $")
@@ -1086,7 +1091,7 @@ def families(text: str, rows: list[PlacedRow], lo: int = 0, hi: int | None = Non
             mkey = symbol_key(matrix) if matrix is not None else None
             if matrix is None or mkey is None:
                 continue
-            part = "row" if m.group("part").startswith("row") else "column"
+            part = "row" if m.group("part").lower().startswith(("row", "zeil")) else "column"
             out += [
                 Family(k[0], k[1], s, e, mkey, matrix.start, part)
                 for k, s, e in _members(
