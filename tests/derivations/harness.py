@@ -221,8 +221,9 @@ def agrees_with_answer(
     row = row_at(checked, start, start + len(lines[marker.line - 1]))
     if row is None or row.tree is None:
         return "no row on that line"
-    env = _with_unit_vectors(with_names(context_at(checked, row).env, where), marker.wrt, result)
     macros = macros_of(folder)
+    env = context_at(checked, row).env
+    env = _with_unit_vectors(with_names(env, where, macros), marker.wrt, result)
     wrt_node = _parsed(marker.wrt, macros)
     wrt_key = symbol_key(wrt_node) if wrt_node is not None else None
     if wrt_key is not None:  # r_{ui} of ℓ_{ui} = …: a number, as texgrad diff reads it
@@ -291,14 +292,17 @@ def _with_dimensions_used(shapes: dict[str, Any], exprs: tuple[Expr, ...], env: 
             sized |= dims
 
 
-def with_names(env: Env, where: list[str] | tuple[str, ...]) -> Env:
+def with_names(
+    env: Env, where: list[str] | tuple[str, ...], macros: MacroTable | None = None
+) -> Env:
     """``env`` with the names a result gives its parts (``\\mathbf{q}_0 = \\sigma(W\\mathbf{x})``)
     defined, as the document's own definitions are."""
     if not where:
         return env
     functions = dict(env.functions)
     for text in where:
-        node = parse_row(MappedText.identity(text)).tree
+        source = MappedText.identity(text)
+        node = parse_row(expand(source, macros)[0] if macros is not None else source).tree
         if not (isinstance(node, t.Chain) and node.relations == ("=",)):
             continue
         head, body = node.items

@@ -2450,15 +2450,32 @@ def _stack_of(m: Member, ctx: Context, stacks: dict[str, tuple[str, str]]) -> Ex
     """The member's values, stacked: the entries' vector, or the matrix of the family."""
     if m.entry_of is not None:
         return e.var(m.entry_of, ctx.env.vars[m.entry_of].shape)
-    if m.key not in stacks or m.shape.cols != ONE:
+    said = _stack_said(m, stacks)
+    if said is None or m.shape.cols != ONE:
         return None
-    key, part = stacks[m.key]
+    key, part = said
     info = ctx.env.vars.get(key)
     if info is None or info.shape.cols == ONE:
         return None
     x = e.var(key, info.shape)
     value = x if part == "row" else e.transpose(x)
     return value if same(value.cols, m.shape.rows) else None
+
+
+def _stack_said(m: Member, stacks: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
+    r"""The matrix stacking the member's family and the part: as said of the member itself,
+    else of the family under another letter ("$X$ stacks the $\mathbf x_i^\top$ as rows",
+    for a sum over n of ``\mathbf x_n``): the same matrix whatever the label's letter."""
+    if m.key in stacks:
+        return stacks[m.key]
+    if m.shift != 0 or m.entry_of is not None:
+        return None
+    found = {
+        said
+        for key, said in stacks.items()
+        if (parts := key.partition("_{"))[0] == m.base and re.fullmatch(r"[a-z]\}", parts[2])
+    }
+    return next(iter(found)) if len(found) == 1 else None
 
 
 def _same_loss(
@@ -2503,7 +2520,9 @@ def _summed(
         if m.entry_of is not None:
             columns[m.key] = values[m.entry_of]  # one row per sample
         else:
-            key, part = stacks[m.key]
+            said = _stack_said(m, stacks)
+            assert said is not None  # (as _stacked found it)
+            key, part = said
             columns[m.key] = values[key] if part == "row" else values[key].T
         count = columns[m.key].shape[0]
     assert count is not None
