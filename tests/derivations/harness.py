@@ -46,7 +46,7 @@ from texgrad.calculus.samples import (
     is_sample_sum,
 )
 from texgrad.calculus.sampling import sample_inputs
-from texgrad.calculus.summed_member import over_a_set
+from texgrad.calculus.summed_member import over_a_set, over_an_index_set
 from texgrad.calculus.sympy_dims import SCALAR
 from texgrad.calculus.verify import _domain
 from texgrad.calculus.written_simplex import resample
@@ -190,6 +190,8 @@ def _set_sum_read(
     the marker's answer and the result); everything as it is where the row has none."""
     wrt_key = symbol_key(wrt_node) if wrt_node is not None else None
     set_sum = over_a_set(tree, wrt_key[0], wrt_node, text, set(env.vars)) if wrt_key else None
+    if set_sum is None and wrt_key is not None:  # \sum_{i \in \mathcal B}: over some members
+        set_sum = over_an_index_set(tree, text, wrt_node)
     if set_sum is None:
         return tree, marker, result
     for entry, latex in set_sum.entries:  # r_{ij}: a number for a fixed pair

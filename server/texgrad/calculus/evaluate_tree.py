@@ -890,7 +890,8 @@ class _Evaluator:
     def _Paren(self, node: t.Paren) -> Array:
         if node.body is None or isinstance(node.body, t.List):
             raise unsupported(node)
-        if not (node.open.endswith(("(", "[")) and node.close.endswith((")", "]"))):
+        braces = node.open.endswith("\\{") and node.close.endswith("\\}")  # PRML's \{t_n - y_n\}^2
+        if not braces and not (node.open.endswith(("(", "[")) and node.close.endswith((")", "]"))):
             raise unsupported(node, f"cannot evaluate the brackets `{node.open} {node.close}`")
         return self.eval(node.body, self.hint)
 

@@ -195,15 +195,37 @@ def _bounds_as_numbers(ctx: Context, terms: list[_Term]) -> Context:
     env = ctx.env
     bounds = {k[0] for tm in terms if tm.sum is not None and (k := _bound_key(tm.sum.upper))}
     used = {k[0] for tm in terms if tm.sum is None for n in tm.node.walk() if (k := symbol_key(n))}
-    added = {
+    counts = {k for tm in terms if tm.sum is not None for k in _count_letters(tm.coefficient)}
+    dims = {
+        str(d)
+        for info in env.vars.values()
+        for d in info.shape.rows.free_symbols | info.shape.cols.free_symbols
+    }
+    counts -= bounds | dims  # (N of \frac1N\sum_{i=1}^N: the sampled number of terms)
+    added = {  # (a bound that sizes a declared array is that size, sampled as one)
         k: VarInfo(k, Shape(ONE, ONE), ctx.style.symbols.get(k, k), positive=True)
-        for k in sorted(bounds & used)
+        for k in sorted(((bounds & used) - dims) | counts)
         if k not in env.vars and k not in env.functions
     }
     if not added:
         return ctx
     numbers = set(env.numbers) | set(added)
     return replace(ctx, env=replace(env, vars={**env.vars, **added}, numbers=numbers))
+
+
+def _count_letters(coefficient: tuple[t.Node, ...]) -> set[str]:
+    r"""The letters a sum's coefficient divides by that nothing declares: the size of a
+    minibatch (``\frac{1}{B}\sum_{i \in \mathcal B}``, ``\frac{1}{|\mathcal B|}``) — a
+    positive number, whatever its value (the caller keeps the declared ones)."""
+    out: set[str] = set()
+    for factor in coefficient:
+        for n in factor.walk():
+            if isinstance(n, t.Frac):
+                for m in n.den.walk():
+                    k = symbol_key(m) if isinstance(m, (t.Symbol, t.Sub)) else None
+                    if k is not None:
+                        out.add(k[0])
+    return out
 
 
 def _bound_key(upper: t.Node | None) -> tuple[str, str | None] | None:
@@ -1104,7 +1126,8 @@ def _product_rule(
     term.coefficient_read = Lowerer(sub.env).lower(node)
     term.coefficient_result = _read_back(cout.result, sub, macros)
     total = _source(text, term.sum.node)
-    piece = f"{_bracketed(cout.result)} {total}"
+    unit = {"1": "", "-1": "-"}.get(cout.result.strip())  # (β\sum_n … by β: the sum itself)
+    piece = f"{unit}{total}" if unit is not None else f"{_bracketed(cout.result)} {total}"
     dpiece = f"{_bracketed(cout.differential)} {total}"
     sout = differentiate(term.sum.summand, wrt, sub, layout, budget)
     term.read = Lowerer(sub.env).lower(term.sum.summand)
@@ -1716,6 +1739,9 @@ def _difference_flipped(piece: str) -> str | None:
             end = i
             break
     inner = piece[start + 1 : end] if end > 0 else ""
+    after = piece[end + 1 :].lstrip() if end > 0 else ""
+    if after.startswith("^") and not re.match(r"\^(?:\\top|\{\\top\}|T\b|\{T\})", after):
+        return None  # -(a - b)^2 is not (b - a)^2: only a factor the summand is linear in
     cuts = [i for i in _top_level(inner) if inner[i - 1 : i + 2] in (" - ", " + ")]
     if len(cuts) != 1 or inner[cuts[0]] != "-" or inner.startswith("-"):
         return None

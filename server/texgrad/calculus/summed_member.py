@@ -23,7 +23,7 @@ from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
 from texgrad.syntax.symbols import Label, label_of, member_key, symbol_key
 
-__all__ = ["SetSum", "one_member", "over_a_set"]
+__all__ = ["SetSum", "one_member", "over_a_set", "over_an_index_set"]
 
 
 def _family(node: t.Node) -> tuple[str, Label, t.Node] | None:
@@ -200,6 +200,7 @@ class SetSum:
     written: str
     entries: tuple[tuple[str, str], ...]
     source: tuple[tuple[str, str], ...] = ()  # each head padded, and as the document writes it
+    note: str = ""  # what the outcome's note says of the reading ("" : the pairs' words)
 
     def back(self, latex: str) -> str:
         """``latex`` (of the sum over the other index) with the sum written as over the set;
@@ -289,6 +290,60 @@ def over_a_set(
     for start, stop, new in sorted(edits, reverse=True):
         text = text[:start] + new + text[stop:]
     return SetSum(t.replaced(tree, by), text, head, written, tuple(entries.items()), tuple(source))
+
+
+def _index_set(lower: t.Node | None) -> tuple[str, t.Node] | None:
+    r"""(``i``, the set) of ``i \in \mathcal{B}``: one plain index letter in a set named by
+    a symbol (a minibatch, a neighbourhood ``\mathcal N(v)``); None for anything else."""
+    if not (isinstance(lower, t.Chain) and lower.relations == ("\\in",) and len(lower.items) == 2):
+        return None
+    index, where = lower.items
+    if not (isinstance(index, t.Symbol) and index.font is None and not index.accents):
+        return None
+    if where is None or not any(symbol_key(n) is not None for n in where.walk()):
+        return None
+    return index.name, where
+
+
+def over_an_index_set(tree: t.Node, text: str, wrt_tree: t.Node | None) -> SetSum | None:
+    r"""``\sum_{i \in \mathcal{B}} f(\mathbf x_i, y_i)`` (a minibatch) read as ``\sum_{i}``
+    over some members of the family, which is what it is: its derivative by anything but a
+    member is the sum of the summands' derivatives over the same set, written back over it.
+    Every such sum of the row must be over the same set, written plainly in ``text``; None
+    otherwise (then the sum's own words), and for a member labelled by the sum's index."""
+    fam = _family(wrt_tree) if wrt_tree is not None else None
+    written = head = ""
+    edits: list[tuple[int, int, str]] = []
+    by: dict[int, t.Node] = {}
+    for node in tree.walk():
+        if not (isinstance(node, t.BigOp) and node.op == "\\sum" and node.body is not None):
+            continue
+        found = _index_set(node.lower)
+        if found is None or node.lower is None:
+            continue
+        if fam is not None and fam[1][0] == found[0]:
+            return None  # (by x_i of the sum over i: one term, if i is in the set)
+        start, stop = node.start, node.body.start
+        if not (0 <= start < stop <= len(text)) or not text.startswith("\\sum", start):
+            return None
+        lower = text[node.lower.start : node.lower.end].strip()
+        this = f"\\sum_{{{found[0]}}}"
+        if (written and lower.split() != written.split()) or len(this) > stop - start:
+            return None
+        if this in text[tree.start : tree.end]:
+            return None  # (the row writes that sum itself: written back, it would be taken)
+        written, head = lower, this
+        edits.append((start, stop, this.ljust(stop - start)))
+        index = t.Symbol(found[0], start=node.lower.start, end=node.lower.start + 1)
+        by[id(node)] = replace(node, lower=index)
+    if not by:
+        return None
+    source = tuple((new, text[a:b]) for a, b, new in edits)
+    for start, stop, new in sorted(edits, reverse=True):
+        text = text[:start] + new + text[stop:]
+    shown = f"\\sum_{{{written}}}"
+    note = f"; `{shown}` checked as a sum over as many members as the set has, every member sampled"
+    return SetSum(t.replaced(tree, by), text, head, shown, (), source, note)
 
 
 def _shifted(node: t.BigOp, family: str, index: str, text: str) -> str:
