@@ -141,6 +141,11 @@ class SampleSumError(CalculusError):
     """A sum over the members of a family that cannot be read (said in its words)."""
 
 
+class _DefinedEntry(SampleSumError):
+    """An entry of a vector the document defines (``\\hat{x}_i``): read by lower.py with the
+    other entries where the sum is over entries only; refused beside samples."""
+
+
 def _one_letter(env: Env, wrt: str, m: Member) -> bool:
     """Whether the variable ``wrt`` is the family ``m`` belongs to, not a vector of its own
     beside it (the family's members declared on their own, each of the variable's shape)."""
@@ -1273,6 +1278,7 @@ def _written_member(node: t.Sub | t.Tagged, label: str) -> str:
 def _members(summand: t.Node, index: str, upper: t.Node | None, env: Env) -> tuple[Member, ...]:
     found: dict[str, Member] = {}
     unsized: list[tuple[t.Sub | t.Tagged, str, str, int, CalculusError]] = []
+    defined_entries: list[CalculusError] = []
     # x_i, and x^{(i)}: samples numbered by a superscript (CS229's way)
     subs = [
         n
@@ -1288,19 +1294,14 @@ def _members(summand: t.Node, index: str, upper: t.Node | None, env: Env) -> tup
             if entry is not None:
                 found.setdefault(entry.key, entry)
             continue
-        letter = symbol_key(sub.base)
-        if letter is not None:
-            forms.setdefault(letter[0], set()).add("_" if isinstance(sub, t.Sub) else "^")
-            if len(forms[letter[0]]) > 1:
-                raise SampleSumError(
-                    f"`{latex_of(sub.base)}` is numbered both by a subscript and by a "
-                    "superscript in the summand: which family is meant is unclear"
-                )
+        _one_form(sub, forms)
         key, base = symbol_key(sub), symbol_key(sub.base)
         if key is None or base is None or key[0] in found:
             continue
         try:
             found[key[0]] = _member(sub, key[0], base[0], label[1], upper, env, names)
+        except _DefinedEntry as exc:  # x̂_i of x̂ = σ(Dz + c): entries, if all the others are
+            defined_entries.append(exc)
         except SampleSumError:
             raise
         except CalculusError as exc:
@@ -1311,14 +1312,41 @@ def _members(summand: t.Node, index: str, upper: t.Node | None, env: Env) -> tup
         if unsized:
             raise unsized[0][4]
         raise NotSamples()  # entries of vectors only: lower.py's own \sum_i g(x_i)
-    for u_sub, u_key, u_base, u_shift, why in unsized:  # y_i of (w^T x_i - y_i)^2
+    if defined_entries:
+        raise defined_entries[0]  # (beside samples: not read)
+    _sized_beside_scalars(unsized, summand, upper, env, found)
+    return tuple(found.values())
+
+
+def _one_form(sub: t.Sub | t.Tagged, forms: dict[str, set[str]]) -> None:
+    """Refuse a letter numbered both by a subscript and by a superscript in one summand."""
+    letter = symbol_key(sub.base)
+    if letter is None:
+        return
+    forms.setdefault(letter[0], set()).add("_" if isinstance(sub, t.Sub) else "^")
+    if len(forms[letter[0]]) > 1:
+        raise SampleSumError(
+            f"`{latex_of(sub.base)}` is numbered both by a subscript and by a "
+            "superscript in the summand: which family is meant is unclear"
+        )
+
+
+def _sized_beside_scalars(
+    unsized: list[tuple[t.Sub | t.Tagged, str, str, int, CalculusError]],
+    summand: t.Node,
+    upper: t.Node | None,
+    env: Env,
+    found: dict[str, Member],
+) -> None:
+    """The undeclared members that stand as terms beside scalars, as scalars (``y_i`` of
+    ``(w^T x_i - y_i)^2``), added to ``found``; any other refused in words."""
+    for u_sub, u_key, u_base, u_shift, why in unsized:
         if u_key in found:
             continue
         if u_shift != 0 or not _beside_a_scalar(u_sub, summand, env, found):
             raise SampleSumError(_unsized_factor(u_sub, summand) or str(why))
         stacked = _stacking_vector(u_base, upper, env)
         found[u_key] = Member(u_key, u_base, u_shift, Shape(ONE, ONE), entry_of=stacked)
-    return tuple(found.values())
 
 
 def _stacking_vector(base: str, upper: t.Node | None, env: Env) -> str | None:
@@ -1425,7 +1453,7 @@ def _member(
     defined = env.functions.get(base)
     if base not in env.vars and defined is not None and not defined.params:
         written = _written_member(sub, t_show(_label_node(sub)))
-        raise SampleSumError(  # (read as a constant vector where it does not involve the variable)
+        raise _DefinedEntry(  # (read as a constant vector where it does not involve the variable)
             f"`{written}` is an entry of `{base}`, which the document defines and which "
             f"{DEFINED_ENTRIES}"
         )
