@@ -107,7 +107,7 @@ WHERE = r"\mathbf{w} \in \mathbb{R}^d; \mathbf{x}_i \in \mathbb{R}^d; \mathbf{y}
 @pytest.mark.parametrize(
     ("expr", "message"),
     [
-        (r"\sum_i \sum_j \mathbf{w}^\top \mathbf{x}_i", "nested sums"),
+        (r"\sum_i \sum_j \sum_k \mathbf{w}^\top \mathbf{x}_i", "nested sums"),  # (two: read)
         (r"\mathbf{w} \sum_i \mathbf{w}^\top \mathbf{x}_i", "only a scalar times a sum"),
         (r"\sum_i \mathbf{w}^\top \mathbf{x}_i \log\sum_i y_i", "nested sums"),
         (  # (a function of one sum is read: test_engine_gaps.py)

@@ -46,7 +46,7 @@ from texgrad.calculus.samples import (
     is_sample_sum,
 )
 from texgrad.calculus.sampling import sample_inputs
-from texgrad.calculus.summed_member import over_a_set
+from texgrad.calculus.summed_member import over_a_set, over_an_index_set
 from texgrad.calculus.sympy_dims import SCALAR
 from texgrad.calculus.verify import _domain
 from texgrad.calculus.written_simplex import resample
@@ -190,6 +190,8 @@ def _set_sum_read(
     the marker's answer and the result); everything as it is where the row has none."""
     wrt_key = symbol_key(wrt_node) if wrt_node is not None else None
     set_sum = over_a_set(tree, wrt_key[0], wrt_node, text, set(env.vars)) if wrt_key else None
+    if set_sum is None and wrt_key is not None:  # \sum_{i \in \mathcal B}: over some members
+        set_sum = over_an_index_set(tree, text, wrt_node)
     if set_sum is None:
         return tree, marker, result
     for entry, latex in set_sum.entries:  # r_{ij}: a number for a fixed pair
@@ -221,8 +223,9 @@ def agrees_with_answer(
     row = row_at(checked, start, start + len(lines[marker.line - 1]))
     if row is None or row.tree is None:
         return "no row on that line"
-    env = _with_unit_vectors(with_names(context_at(checked, row).env, where), marker.wrt, result)
     macros = macros_of(folder)
+    env = context_at(checked, row).env
+    env = _with_unit_vectors(with_names(env, where, macros), marker.wrt, result)
     wrt_node = _parsed(marker.wrt, macros)
     wrt_key = symbol_key(wrt_node) if wrt_node is not None else None
     if wrt_key is not None:  # r_{ui} of ℓ_{ui} = …: a number, as texgrad diff reads it
@@ -291,14 +294,17 @@ def _with_dimensions_used(shapes: dict[str, Any], exprs: tuple[Expr, ...], env: 
             sized |= dims
 
 
-def with_names(env: Env, where: list[str] | tuple[str, ...]) -> Env:
+def with_names(
+    env: Env, where: list[str] | tuple[str, ...], macros: MacroTable | None = None
+) -> Env:
     """``env`` with the names a result gives its parts (``\\mathbf{q}_0 = \\sigma(W\\mathbf{x})``)
     defined, as the document's own definitions are."""
     if not where:
         return env
     functions = dict(env.functions)
     for text in where:
-        node = parse_row(MappedText.identity(text)).tree
+        source = MappedText.identity(text)
+        node = parse_row(expand(source, macros)[0] if macros is not None else source).tree
         if not (isinstance(node, t.Chain) and node.relations == ("=",)):
             continue
         head, body = node.items

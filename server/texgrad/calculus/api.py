@@ -63,7 +63,7 @@ from texgrad.calculus.samples import (
     is_sample_sum,
     sum_variables,
 )
-from texgrad.calculus.summed_member import SetSum, one_member, over_a_set
+from texgrad.calculus.summed_member import SetSum, one_member, over_a_set, over_an_index_set
 from texgrad.calculus.sympy_dims import SCALAR
 from texgrad.calculus.vector_sums import READS as VECTOR_SUMS
 from texgrad.calculus.vector_sums import differentiate_vector_sum
@@ -363,6 +363,8 @@ def _diff_by(
             return _with_member_note(outcome, member_note)
     # \sum_{(i,j) \in \Omega} (\mathbf u_i^\top\mathbf v_j - r_{ij})^2 by u_i: over j : (i,j) ∈ Ω
     set_sum = over_a_set(tree, key[0], wrt_tree, text, set(ctx.env.vars), set(ctx.env.functions))
+    if set_sum is None:  # a minibatch: \sum_{i \in \mathcal B} by w
+        set_sum = over_an_index_set(tree, text, wrt_tree)
     if set_sum is not None:
         over = _over_the_set(
             set_sum, key[0], wrt, ctx, result, path, project, folder, layout, seconds, hessian
@@ -407,7 +409,7 @@ def _over_the_set(
     outcome.function = back(outcome.function)
     outcome.matrix_form = outcome.matrix_numpy = ""
     outcome.numpy, outcome.numpy_note = "", "not written for a sum over the members of a set"
-    outcome.note += (
+    outcome.note += set_sum.note or (
         f"; of the pairs summed over, only those of `{set_sum.written}` involve `{wrt}`: "
         "checked as that sum, every member sampled"
     )

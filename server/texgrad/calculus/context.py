@@ -148,7 +148,7 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     for start, key, fdef in defined.later:  # "…, where φ(z) = max(0, z)": unless defined before
         if start > offset:
             env.functions.setdefault(key, fdef)
-    _said_scalars(result, offset, env)
+    _said_scalars(result, offset, env, _last_defined(defined.before, offset))
     _like_its_family(env)
     _scalar_parameters(trees, env)
     _rates(trees, env)
@@ -515,10 +515,23 @@ def _defined_before(defined: _Defined, upto: int) -> dict[str, FunctionDef]:
 _FOLDING = threading.Lock()
 
 
-def _said_scalars(result: CheckResult, offset: int, env: Env) -> None:
+def _last_defined(before: list[Any], offset: int) -> dict[str, int]:
+    """Where each letter was last defined before ``offset``."""
+    return {key: start for start, _, key, _ in before if start <= offset}
+
+
+def _said_scalars(
+    result: CheckResult, offset: int, env: Env, defined_at: dict[str, int] | None = None
+) -> None:
     """Scalars the text says where nothing declares or defines the letter: by their role
-    ("the noise variance $\\sigma_n^2$") or by a comparison ("$\\lambda > 0$", "$\\ell > 0$")."""
+    ("the noise variance $\\sigma_n^2$") or by a comparison ("$\\lambda > 0$", "$\\ell > 0$").
+    A letter said a scalar after its last definition is that scalar from there on: the loss
+    $\\ell(\\mathbf w) = …$ of one section, "a length scale $\\ell > 0$" of the next."""
+    defined_at = defined_at or {}
     for key, at in _said_of(result).scalars:
+        if key in env.functions and key not in env.vars and defined_at.get(key, offset) < at:
+            if at <= offset and env.functions[key].params:
+                del env.functions[key]  # (a function's name: not a number-valued definition)
         if key not in env.vars and key not in env.functions and at <= offset:
             env.vars[key] = VarInfo(key, Shape(ONE, ONE), key)
     for key, weak in result.table.weak.items():

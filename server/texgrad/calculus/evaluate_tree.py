@@ -602,6 +602,8 @@ class _Evaluator:
             raise EvaluationError(node, "a differential without a body")
         if isinstance(body, t.Transpose):  # \mathrm{d}X^\top = (\mathrm{d}X)^\top
             return self.eval(t.Differential(body=body.base), _swap(self.hint)).T
+        if isinstance(body, t.Prime) and body.count == 1:  # \mathrm{d}X' = (\mathrm{d}X)'
+            return self.eval(replace(body, base=t.Differential(body=body.base)), self.hint)
         if isinstance(body, t.Paren) and body.open.endswith("(") and body.body is not None:
             return self.eval(t.Differential(body=body.body), self.hint)
         key = differential_key(body)
@@ -910,7 +912,8 @@ class _Evaluator:
     def _Paren(self, node: t.Paren) -> Array:
         if node.body is None or isinstance(node.body, t.List):
             raise unsupported(node)
-        if not (node.open.endswith(("(", "[")) and node.close.endswith((")", "]"))):
+        braces = node.open.endswith("\\{") and node.close.endswith("\\}")  # PRML's \{t_n - y_n\}^2
+        if not braces and not (node.open.endswith(("(", "[")) and node.close.endswith((")", "]"))):
             raise unsupported(node, f"cannot evaluate the brackets `{node.open} {node.close}`")
         return self.eval(node.body, self.hint)
 

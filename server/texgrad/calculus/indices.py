@@ -241,7 +241,25 @@ class IndexReader:
         info = self.env.vars.get(key[0]) if key is not None else None
         if info is not None and not info.shape.is_scalar:
             return None  # x_i ∈ ℝ^d declared itself: a member of a family, not an entry
-        return names if self._entries_of(node.base, len(names)) is not None else None
+        if self._entries_of(node.base, len(names)) is not None:
+            return names
+        return names if len(names) == 1 and self._defined_vector(node.base) is not None else None
+
+    def _defined_vector(self, base: t.Node) -> Expr | None:
+        r"""The vector a letter the document defines is (``\hat{\mathbf x} =
+        \operatorname{sigm}(D\mathbf z + \mathbf c)``, whose entries ``\hat{x}_i`` a sum
+        reads), as its definition lowers; None for anything else (declared letters first)."""
+        key = symbol_key(base)
+        if key is None or key[0] in self.env.vars or not isinstance(base, (t.Symbol, t.Font)):
+            return None
+        fdef = self.env.functions.get(key[0])
+        if fdef is None or fdef.params:
+            return None
+        try:
+            x = (self.names or Lowerer(self.env)).lower(base)
+        except (CalculusError, RecursionError):
+            return None
+        return x if isinstance(x, Expr) and not x.is_scalar and x.cols == ONE else None
 
     def entry_var(self, node: t.Node) -> tuple[e.Var, tuple[str, ...]] | None:
         """``a_{ij}``, ``A_{ij}``, ``x_i``: the declared variable whose entry ``node`` is, and
@@ -284,8 +302,9 @@ class IndexReader:
             m = self._whole(node.base)
         else:
             var = self._entries_of(node.base, len(names))
-            assert var is not None
-            m = var
+            defined = self._defined_vector(node.base) if var is None else None
+            assert var is not None or defined is not None
+            m = var if var is not None else defined  # type: ignore[assignment]
         if len(names) == 1:
             if m.cols != ONE or m.is_scalar:
                 raise CalculusError(f"`{_written(node)}` has one index but is not of a vector")
@@ -367,6 +386,12 @@ class IndexReader:
     def _whole(self, node: t.Node) -> Expr:
         """A part without entries, read by the matrix reader; it must not use an index."""
         for n in node.walk():
+            if isinstance(n, t.Sub) and self._declared(n):
+                if set(index_names(n.index) or ()) & self.bound:  # a_i of \sum_i: not one vector
+                    raise CalculusError(
+                        f"`{_written(n)}` changes with the index summed over: a member of a "
+                        "family, not read among entries"
+                    )
             if isinstance(n, t.Sub) and not self._declared(n):  # \mathbf{q}_i ∈ ℝ^k: itself
                 names = index_names(n.index) or ()
                 if set(names) & (self.letters | self.bound):

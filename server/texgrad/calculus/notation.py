@@ -119,6 +119,14 @@ def learn_style(
     seen_mark = False
     nodes = [node for tree in trees for node in tree.walk()]  # (walked once, looked at thrice)
     named = primed_among(nodes)  # k(x, x'): x' a second point, not a transpose mark
+    # S'(A), \sigma'(z): a function's name or derivative, not a transpose mark
+    applied = {id(n.func) for n in nodes if isinstance(n, t.Apply) and isinstance(n.func, t.Prime)}
+    applied |= {
+        id(a) for n in nodes if isinstance(n, t.Product)
+        for a, b in zip(n.factors, n.factors[1:], strict=False)
+        if isinstance(a, t.Prime) and isinstance(a.base, t.Symbol) and isinstance(b, t.Paren)
+        and b.open.endswith("(") and a.end == b.start
+    }  # fmt: skip
     bare = any(isinstance(n, t.Norm) and n.p is None for n in nodes)
     style.vector_norm = "" if bare else style.vector_norm  # \|x\|^2 as written
     # the plain y of an entry y_j spells no vector: \mathbf{y} stays as declared
@@ -146,7 +154,7 @@ def learn_style(
                 seen_mark = True
         elif isinstance(node, t.Prime) and (k := symbol_key(node)) is not None and k[0] in named:
             _spelling(style, k[0], node, text, override, span)  # k(x, x'): a second point
-        elif isinstance(node, t.Prime) and not seen_mark:
+        elif isinstance(node, t.Prime) and not seen_mark and id(node) not in applied:
             style.transpose = "'"
             seen_mark = True
         elif isinstance(node, t.Func):

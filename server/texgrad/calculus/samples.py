@@ -141,6 +141,11 @@ class SampleSumError(CalculusError):
     """A sum over the members of a family that cannot be read (said in its words)."""
 
 
+class _DefinedEntry(SampleSumError):
+    """An entry of a vector the document defines (``\\hat{x}_i``): read by lower.py with the
+    other entries where the sum is over entries only; refused beside samples."""
+
+
 def _one_letter(env: Env, wrt: str, m: Member) -> bool:
     """Whether the variable ``wrt`` is the family ``m`` belongs to, not a vector of its own
     beside it (the family's members declared on their own, each of the variable's shape)."""
@@ -195,15 +200,37 @@ def _bounds_as_numbers(ctx: Context, terms: list[_Term]) -> Context:
     env = ctx.env
     bounds = {k[0] for tm in terms if tm.sum is not None and (k := _bound_key(tm.sum.upper))}
     used = {k[0] for tm in terms if tm.sum is None for n in tm.node.walk() if (k := symbol_key(n))}
-    added = {
+    counts = {k for tm in terms if tm.sum is not None for k in _count_letters(tm.coefficient)}
+    dims = {
+        str(d)
+        for info in env.vars.values()
+        for d in info.shape.rows.free_symbols | info.shape.cols.free_symbols
+    }
+    counts -= bounds | dims  # (N of \frac1N\sum_{i=1}^N: the sampled number of terms)
+    added = {  # (a bound that sizes a declared array is that size, sampled as one)
         k: VarInfo(k, Shape(ONE, ONE), ctx.style.symbols.get(k, k), positive=True)
-        for k in sorted(bounds & used)
+        for k in sorted(((bounds & used) - dims) | counts)
         if k not in env.vars and k not in env.functions
     }
     if not added:
         return ctx
     numbers = set(env.numbers) | set(added)
     return replace(ctx, env=replace(env, vars={**env.vars, **added}, numbers=numbers))
+
+
+def _count_letters(coefficient: tuple[t.Node, ...]) -> set[str]:
+    r"""The letters a sum's coefficient divides by that nothing declares: the size of a
+    minibatch (``\frac{1}{B}\sum_{i \in \mathcal B}``, ``\frac{1}{|\mathcal B|}``) — a
+    positive number, whatever its value (the caller keeps the declared ones)."""
+    out: set[str] = set()
+    for factor in coefficient:
+        for n in factor.walk():
+            if isinstance(n, t.Frac):
+                for m in n.den.walk():
+                    k = symbol_key(m) if isinstance(m, (t.Symbol, t.Sub)) else None
+                    if k is not None:
+                        out.add(k[0])
+    return out
 
 
 def _bound_key(upper: t.Node | None) -> tuple[str, str | None] | None:
@@ -1104,7 +1131,8 @@ def _product_rule(
     term.coefficient_read = Lowerer(sub.env).lower(node)
     term.coefficient_result = _read_back(cout.result, sub, macros)
     total = _source(text, term.sum.node)
-    piece = f"{_bracketed(cout.result)} {total}"
+    unit = {"1": "", "-1": "-"}.get(cout.result.strip())  # (β\sum_n … by β: the sum itself)
+    piece = f"{unit}{total}" if unit is not None else f"{_bracketed(cout.result)} {total}"
     dpiece = f"{_bracketed(cout.differential)} {total}"
     sout = differentiate(term.sum.summand, wrt, sub, layout, budget)
     term.read = Lowerer(sub.env).lower(term.sum.summand)
@@ -1250,6 +1278,7 @@ def _written_member(node: t.Sub | t.Tagged, label: str) -> str:
 def _members(summand: t.Node, index: str, upper: t.Node | None, env: Env) -> tuple[Member, ...]:
     found: dict[str, Member] = {}
     unsized: list[tuple[t.Sub | t.Tagged, str, str, int, CalculusError]] = []
+    defined_entries: list[CalculusError] = []
     # x_i, and x^{(i)}: samples numbered by a superscript (CS229's way)
     subs = [
         n
@@ -1265,19 +1294,14 @@ def _members(summand: t.Node, index: str, upper: t.Node | None, env: Env) -> tup
             if entry is not None:
                 found.setdefault(entry.key, entry)
             continue
-        letter = symbol_key(sub.base)
-        if letter is not None:
-            forms.setdefault(letter[0], set()).add("_" if isinstance(sub, t.Sub) else "^")
-            if len(forms[letter[0]]) > 1:
-                raise SampleSumError(
-                    f"`{latex_of(sub.base)}` is numbered both by a subscript and by a "
-                    "superscript in the summand: which family is meant is unclear"
-                )
+        _one_form(sub, forms)
         key, base = symbol_key(sub), symbol_key(sub.base)
         if key is None or base is None or key[0] in found:
             continue
         try:
             found[key[0]] = _member(sub, key[0], base[0], label[1], upper, env, names)
+        except _DefinedEntry as exc:  # x̂_i of x̂ = σ(Dz + c): entries, if all the others are
+            defined_entries.append(exc)
         except SampleSumError:
             raise
         except CalculusError as exc:
@@ -1288,14 +1312,41 @@ def _members(summand: t.Node, index: str, upper: t.Node | None, env: Env) -> tup
         if unsized:
             raise unsized[0][4]
         raise NotSamples()  # entries of vectors only: lower.py's own \sum_i g(x_i)
-    for u_sub, u_key, u_base, u_shift, why in unsized:  # y_i of (w^T x_i - y_i)^2
+    if defined_entries:
+        raise defined_entries[0]  # (beside samples: not read)
+    _sized_beside_scalars(unsized, summand, upper, env, found)
+    return tuple(found.values())
+
+
+def _one_form(sub: t.Sub | t.Tagged, forms: dict[str, set[str]]) -> None:
+    """Refuse a letter numbered both by a subscript and by a superscript in one summand."""
+    letter = symbol_key(sub.base)
+    if letter is None:
+        return
+    forms.setdefault(letter[0], set()).add("_" if isinstance(sub, t.Sub) else "^")
+    if len(forms[letter[0]]) > 1:
+        raise SampleSumError(
+            f"`{latex_of(sub.base)}` is numbered both by a subscript and by a "
+            "superscript in the summand: which family is meant is unclear"
+        )
+
+
+def _sized_beside_scalars(
+    unsized: list[tuple[t.Sub | t.Tagged, str, str, int, CalculusError]],
+    summand: t.Node,
+    upper: t.Node | None,
+    env: Env,
+    found: dict[str, Member],
+) -> None:
+    """The undeclared members that stand as terms beside scalars, as scalars (``y_i`` of
+    ``(w^T x_i - y_i)^2``), added to ``found``; any other refused in words."""
+    for u_sub, u_key, u_base, u_shift, why in unsized:
         if u_key in found:
             continue
         if u_shift != 0 or not _beside_a_scalar(u_sub, summand, env, found):
             raise SampleSumError(_unsized_factor(u_sub, summand) or str(why))
         stacked = _stacking_vector(u_base, upper, env)
         found[u_key] = Member(u_key, u_base, u_shift, Shape(ONE, ONE), entry_of=stacked)
-    return tuple(found.values())
 
 
 def _stacking_vector(base: str, upper: t.Node | None, env: Env) -> str | None:
@@ -1402,7 +1453,7 @@ def _member(
     defined = env.functions.get(base)
     if base not in env.vars and defined is not None and not defined.params:
         written = _written_member(sub, t_show(_label_node(sub)))
-        raise SampleSumError(  # (read as a constant vector where it does not involve the variable)
+        raise _DefinedEntry(  # (read as a constant vector where it does not involve the variable)
             f"`{written}` is an entry of `{base}`, which the document defines and which "
             f"{DEFINED_ENTRIES}"
         )
@@ -1716,6 +1767,9 @@ def _difference_flipped(piece: str) -> str | None:
             end = i
             break
     inner = piece[start + 1 : end] if end > 0 else ""
+    after = piece[end + 1 :].lstrip() if end > 0 else ""
+    if after.startswith("^") and not re.match(r"\^(?:\\top|\{\\top\}|T\b|\{T\})", after):
+        return None  # -(a - b)^2 is not (b - a)^2: only a factor the summand is linear in
     cuts = [i for i in _top_level(inner) if inner[i - 1 : i + 2] in (" - ", " + ")]
     if len(cuts) != 1 or inner[cuts[0]] != "-" or inner.startswith("-"):
         return None
@@ -2450,15 +2504,32 @@ def _stack_of(m: Member, ctx: Context, stacks: dict[str, tuple[str, str]]) -> Ex
     """The member's values, stacked: the entries' vector, or the matrix of the family."""
     if m.entry_of is not None:
         return e.var(m.entry_of, ctx.env.vars[m.entry_of].shape)
-    if m.key not in stacks or m.shape.cols != ONE:
+    said = _stack_said(m, stacks)
+    if said is None or m.shape.cols != ONE:
         return None
-    key, part = stacks[m.key]
+    key, part = said
     info = ctx.env.vars.get(key)
     if info is None or info.shape.cols == ONE:
         return None
     x = e.var(key, info.shape)
     value = x if part == "row" else e.transpose(x)
     return value if same(value.cols, m.shape.rows) else None
+
+
+def _stack_said(m: Member, stacks: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
+    r"""The matrix stacking the member's family and the part: as said of the member itself,
+    else of the family under another letter ("$X$ stacks the $\mathbf x_i^\top$ as rows",
+    for a sum over n of ``\mathbf x_n``): the same matrix whatever the label's letter."""
+    if m.key in stacks:
+        return stacks[m.key]
+    if m.shift != 0 or m.entry_of is not None:
+        return None
+    found = {
+        said
+        for key, said in stacks.items()
+        if (parts := key.partition("_{"))[0] == m.base and re.fullmatch(r"[a-z]\}", parts[2])
+    }
+    return next(iter(found)) if len(found) == 1 else None
 
 
 def _same_loss(
@@ -2503,7 +2574,9 @@ def _summed(
         if m.entry_of is not None:
             columns[m.key] = values[m.entry_of]  # one row per sample
         else:
-            key, part = stacks[m.key]
+            said = _stack_said(m, stacks)
+            assert said is not None  # (as _stacked found it)
+            key, part = said
             columns[m.key] = values[key] if part == "row" else values[key].T
         count = columns[m.key].shape[0]
     assert count is not None

@@ -23,7 +23,7 @@ from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
 from texgrad.syntax.symbols import Label, label_of, member_key, symbol_key
 
-__all__ = ["SetSum", "one_member", "over_a_set"]
+__all__ = ["SetSum", "one_member", "over_a_set", "over_an_index_set"]
 
 
 def _family(node: t.Node) -> tuple[str, Label, t.Node] | None:
@@ -200,6 +200,7 @@ class SetSum:
     written: str
     entries: tuple[tuple[str, str], ...]
     source: tuple[tuple[str, str], ...] = ()  # each head padded, and as the document writes it
+    note: str = ""  # what the outcome's note says of the reading ("" : the pairs' words)
 
     def back(self, latex: str) -> str:
         """``latex`` (of the sum over the other index) with the sum written as over the set;
@@ -289,6 +290,143 @@ def over_a_set(
     for start, stop, new in sorted(edits, reverse=True):
         text = text[:start] + new + text[stop:]
     return SetSum(t.replaced(tree, by), text, head, written, tuple(entries.items()), tuple(source))
+
+
+_COMPARED = ("<", ">", "\\neq", "\\ne", "\\leq", "\\le", "\\geq", "\\ge")
+
+
+def _index_set(lower: t.Node | None) -> tuple[str, t.Node] | None:
+    r"""(``i``, the set) of ``i \in \mathcal{B}`` — one plain index letter in a set named by
+    a symbol (a minibatch, a neighbourhood ``\mathcal N(v)``) — or of ``i < j``, ``i \neq j``
+    (the pairs: j another index, free in the summand); None for anything else."""
+    if not (isinstance(lower, t.Chain) and len(lower.relations) == 1 and len(lower.items) == 2):
+        return None
+    index, where = lower.items
+    pair = _pair(lower)
+    if pair is not None and where is not None:  # (i,j) \in \mathcal S: over i, j free
+        return pair[0], where
+    if not (isinstance(index, t.Symbol) and index.font is None and not index.accents):
+        return None
+    if lower.relations[0] in _COMPARED:
+        if not (isinstance(where, t.Symbol) and where.font is None and not where.accents):
+            return None
+        return (index.name, where) if where.name != index.name else None
+    if lower.relations[0] != "\\in":
+        return None
+    if where is None or not any(symbol_key(n) is not None for n in where.walk()):
+        return None
+    return index.name, where
+
+
+def _head_edit(node: t.BigOp, text: str) -> tuple[int, int] | None:
+    """Where the sum's head (``\\sum_{…}^{…}``) is in ``text``: written plainly, else None."""
+    if node.body is None:
+        return None
+    start, stop = node.start, node.body.start
+    if not (0 <= start < stop <= len(text)) or not text.startswith("\\sum", start):
+        return None
+    return start, stop
+
+
+def _plain_sum(node: t.Node) -> bool:
+    r"""``\sum_{i=1}^N …`` or ``\sum_i …`` (no set, no comparison in its index)."""
+    if not (isinstance(node, t.BigOp) and node.op == "\\sum" and node.body is not None):
+        return False
+    lower = node.lower
+    if isinstance(lower, t.Symbol):
+        return lower.font is None
+    return (
+        isinstance(lower, t.Chain)
+        and lower.relations == ("=",)
+        and isinstance(lower.items[0], t.Symbol)
+    )
+
+
+def _nested(tree: t.Node, text: str) -> SetSum | None:
+    r"""``\sum_{i=1}^N\sum_{j=1}^N f(\mathbf x_i, \mathbf x_j, s_{ij})`` read as the sum over
+    i with j free (a fixed label: ``\mathbf x_j`` a vector of its own, ``s_{ij}`` a number), its
+    result written back under both sums: by a variable no member is, the derivative of the
+    double sum is the double sum of the summands' derivatives, and the one over i, checked
+    for a j held fixed with every member sampled, holds for each j."""
+    by: dict[int, t.Node] = {}
+    edits: list[tuple[int, int, str]] = []
+    written = head = ""
+    for node in tree.walk():
+        if not (isinstance(node, t.BigOp) and _plain_sum(node) and node.body is not None):
+            continue
+        if not _plain_sum(node.body):
+            continue
+        inner = node.body
+        assert isinstance(inner, t.BigOp) and inner.body is not None
+        if isinstance(inner.body, t.BigOp):
+            return None  # (three sums: not read)
+        outer_at, inner_at = _head_edit(node, text), _head_edit(inner, text)
+        if outer_at is None or inner_at is None or outer_at[1] != inner_at[0]:
+            return None
+        this = text[outer_at[0] : outer_at[1]].strip()
+        both = f"{this}{text[inner_at[0] : inner_at[1]].strip()}"
+        if (written and both != written) or (head and this != head):
+            return None
+        written, head = both, this
+        edits.append((inner_at[0], inner_at[1], " " * (inner_at[1] - inner_at[0])))
+        by[id(node)] = replace(node, body=inner.body)
+    if not by:
+        return None
+    if text[tree.start : tree.end].count(head) != len(by):
+        return None  # (the row writes that sum alone too: written back, it would be taken)
+    for start, stop, new in sorted(edits, reverse=True):
+        text = text[:start] + new + text[stop:]
+    note = f"; `{written}` checked as the sum over the first index, the second held fixed"
+    return SetSum(t.replaced(tree, by), text, head, written, (), (), note)
+
+
+def over_an_index_set(tree: t.Node, text: str, wrt_tree: t.Node | None) -> SetSum | None:
+    r"""``\sum_{i \in \mathcal{B}} f(\mathbf x_i, y_i)`` (a minibatch) read as ``\sum_{i}``
+    over some members of the family, which is what it is: its derivative by anything but a
+    member is the sum of the summands' derivatives over the same set, written back over it;
+    ``\sum_{i<j}`` likewise with j free, and two sums in a row (:func:`_nested`).
+    Every such sum of the row must be over the same set, written plainly in ``text``; None
+    otherwise (then the sum's own words), and by any member of a family."""
+    if wrt_tree is not None and _family(wrt_tree) is not None:
+        return None  # (by x_i or x_k: in more than one term, or in one if in the set)
+    nested = _nested(tree, text)
+    if nested is not None:
+        return nested
+    written = head = ""
+    pairs = False
+    edits: list[tuple[int, int, str]] = []
+    by: dict[int, t.Node] = {}
+    for node in tree.walk():
+        if not (isinstance(node, t.BigOp) and node.op == "\\sum" and node.body is not None):
+            continue
+        found = _index_set(node.lower)
+        if found is None or node.lower is None:
+            continue
+        at = _head_edit(node, text)
+        if at is None:
+            return None
+        start, stop = at
+        lower = text[node.lower.start : node.lower.end].strip()
+        this = f"\\sum_{{{found[0]}}}"
+        if (written and lower.split() != written.split()) or len(this) > stop - start:
+            return None
+        if this in text[tree.start : tree.end]:
+            return None  # (the row writes that sum itself: written back, it would be taken)
+        relation = node.lower.relations[0] if isinstance(node.lower, t.Chain) else ""
+        written, head, pairs = lower, this, relation != "\\in"
+        edits.append((start, stop, this.ljust(stop - start)))
+        index = t.Symbol(found[0], start=node.lower.start, end=node.lower.start + 1)
+        by[id(node)] = replace(node, lower=index)
+    if not by:
+        return None
+    source = tuple((new, text[a:b]) for a, b, new in edits)
+    for start, stop, new in sorted(edits, reverse=True):
+        text = text[:start] + new + text[stop:]
+    shown = f"\\sum_{{{written}}}"
+    note = f"; `{shown}` checked as a sum over as many members as the set has, every member sampled"
+    if pairs or "," in written:
+        note = f"; `{shown}` checked as the sum over `{head[6:-1]}` with the other index held fixed"
+    return SetSum(t.replaced(tree, by), text, head, shown, (), source, note)
 
 
 def _shifted(node: t.BigOp, family: str, index: str, text: str) -> str:

@@ -372,6 +372,13 @@ _SCALARS_AFTER = re.compile(
     _M.format("sym") + _listed("sym2") + _listed("sym3")
     + r"\s*\((?:a\s+|both\s+|all\s+|real\s+)*scalars?\)"
 )  # fmt: skip
+# "where $\gamma$ and $\beta$ are learned scalars", "$\tau$ is a fixed scalar" (not "… is a
+# scalar multiple of …")
+_SCALARS_SAID = re.compile(
+    _M.format("sym") + _listed("sym2") + _listed("sym3")
+    + r"\s+(?:are|is)\s+(?:(?:a|an|both|all|two|real|learned|learnable|trainable|fixed|given"
+    r"|positive|free)\s+)*scalars?\b(?!\s+(?:multiples?|functions?|products?)\b)"
+)  # fmt: skip
 # "a scalar target $t$", "the scalar $s$", "scalar labels $y_i$" (not "a scalar multiple of $x$")
 _SCALAR_BEFORE = re.compile(
     r"\b(?:(?:a|an|the)\s+(?:real\s+)?scalar(?:\s+(?!of\b)[A-Za-z-]+)?"
@@ -404,6 +411,7 @@ def stated_scalars(text: str, rows: list[PlacedRow]) -> list[tuple[str, int]]:
         (_ROLE_SCALAR_FOLDED, ("sym",)),
         (_ROLE_SCALAR_AFTER_FOLDED, ("sym",)),
         (_SCALARS_AFTER, ("sym", "sym2", "sym3")),
+        (_SCALARS_SAID, ("sym", "sym2", "sym3")),
     )
     folded_text = folded(text)
     for pattern, groups in (*patterns, (_SCALAR_BEFORE, ("sym",))):
