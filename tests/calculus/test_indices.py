@@ -193,6 +193,10 @@ def test_cli_einstein_flag() -> None:
         (r"\operatorname{tr}(ABA)", "a_{pq}",
          r"A \in \mathbb{R}^{n\times n}; B \in \mathbb{R}^{n\times n}",
          r"\sum_{k} b_{qk} a_{kp} + \sum_{l} a_{ql} b_{lp}"),
+        # the gradient A^T 1 1^T (its last ones sized by nothing else); the summed index
+        # not named p where p is a dimension
+        (r"\sum_{i,j} (AB)_{ij}", "b_{kl}", r"A \in \mathbb{R}^{m\times p}; B \in \mathbb{R}^{p\times n}",
+         r"\sum_{q} a_{qk}"),
     ],
 )  # fmt: skip
 def test_derivatives_by_entries_are_verified(expr: str, wrt: str, where: str, want: str) -> None:
@@ -302,3 +306,23 @@ def test_the_derivative_of_an_entry_by_an_entry_refused_where_it_has_no_meaning(
     assert out.error is not None and "free index i" in out.error
     out = diff_latex(r"\sum_k a_{ik} x_k", "A", where)
     assert out.error is not None and "free index i" in out.error
+
+
+@pytest.mark.parametrize(
+    ("expr", "wrt", "where", "want"),
+    [
+        (r"\mathbf{1}^\top A B \mathbf{1}", "B",
+         r"A \in \mathbb{R}^{m\times q}; B \in \mathbb{R}^{q\times n}", r"A^\top \mathbf{1} \mathbf{1}_n^\top"),
+        (r"\mathbf{1}^\top X \mathbf{1}", "X", r"X \in \mathbb{R}^{m\times q}",
+         r"\mathbf{1}_m \mathbf{1}_q^\top"),
+        (r"\sum_{i,j} x_{ij}", "X", r"X \in \mathbb{R}^{m\times q}", r"\mathbf{1}_m \mathbf{1}_q^\top"),
+    ],
+)  # fmt: skip
+def test_an_outer_product_of_ones_is_printed_with_its_sizes(
+    expr: str, wrt: str, where: str, want: str
+) -> None:
+    # read back unsized, the last 1^T of a rectangular gradient was taken square: the
+    # result was reported NOT verified
+    out = diff_latex(expr, wrt, where)
+    assert out.error is None and out.verified, out.error or out.note
+    assert out.result == want

@@ -193,11 +193,20 @@ def entry_text(
     """The entry ``names`` of ``x`` (one index for a vector, two for a matrix) in index
     notation, and the indices as (row, column)."""
     r, c = (names[0], None) if x.cols == ONE else (names[0], names[1])
-    text = EntryPrinter(style, env, lower, set(names), spelled).entry(x, r, c)
+    text = EntryPrinter(style, env, lower, set(names) | _dimensions(x), spelled).entry(x, r, c)
     if text is None:
         written = "".join(n for n in (r, c) if n is not None)
         text = f"\\left({latex(x, style)}\\right)_{{{written}}}"
     return text, (r, c)
+
+
+def _dimensions(x: Expr) -> set[str]:
+    """The names of the dimensions in ``x`` (p of A ∈ ℝ^{m×p}): no summed index is named so."""
+    out: set[str] = set()
+    for n in x.walk():
+        for d in (n.rows, n.cols):
+            out |= {str(s) for s in getattr(d, "free_symbols", ())}
+    return out
 
 
 def entry_agrees(
@@ -268,7 +277,9 @@ def component(
         text, at = entry_text(g, (row, names[0]), style, env, lower, spelled)
     else:
         text, at = entry_text(g, names, style, env, lower, spelled)
-    shapes = {x.name: x.shape for x in g.walk() if isinstance(x, e.Var)}
+    # (the variable's own shape too: a dimension of the gradient may be nowhere else, as n
+    # of the ones in A^\top \mathbf{1}\mathbf{1}^\top, by b_{kl} of B ∈ ℝ^{q×n})
+    shapes = {v.name: v.shape, **{x.name: x.shape for x in g.walk() if isinstance(x, e.Var)}}
     agrees = entry_agrees(text, g, at, shapes)
     by = names[0] if row is not None else None
     wrt = EntryPrinter(style, env, lower, set(), spelled).entry(
