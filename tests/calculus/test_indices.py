@@ -326,3 +326,26 @@ def test_an_outer_product_of_ones_is_printed_with_its_sizes(
     out = diff_latex(expr, wrt, where)
     assert out.error is None and out.verified, out.error or out.note
     assert out.result == want
+
+
+@pytest.mark.parametrize(
+    ("expr", "want"),
+    [
+        (r"\sum_i y_i \log p_i", r"y \oslash p"),
+        (r"-\sum_{i} y_i \log p_i", r"-y \oslash p"),
+        (r"\sum_i y_i p_i", "y"),
+    ],
+)
+def test_a_sum_over_the_entries_of_the_variable_without_bounds(expr: str, want: str) -> None:
+    # p ∈ ℝⁿ declared: p_i is its entry (read as a family of samples, it was refused: "`p`
+    # is summed over")
+    out = diff_latex(expr, "p", r"y, p \in \mathbb{R}^n")
+    assert out.error is None and out.verified, out.error or out.note
+    assert (out.kind, out.result) == ("gradient", want)
+
+
+def test_a_family_of_vectors_by_its_letter_is_still_refused() -> None:
+    where = r"x \in \mathbb{R}^d; \mu \in \mathbb{R}^d; A \in \mathbb{R}^{d\times d}"
+    for expr in (r"\sum_{i} \|x_i - \mu\|^2", r"\sum_i x_i^\top A x_i"):
+        out = diff_latex(expr, "x", where)
+        assert out.error is not None and "summed over" in out.error

@@ -445,7 +445,7 @@ def _not_summed_over(terms: list[_Term], wrt: str, ctx: Context) -> None:
                 wrt == m.base and m.entry_of is None and _one_letter(ctx.env, wrt, m)
             ):
                 raise CalculusError(
-                    f"`{ctx.style.symbols.get(wrt, wrt)}` is summed over: differentiating "
+                    f"`{ctx.style.symbols.get(wrt, wrt)}` {SUMMED_OVER}: differentiating "
                     "with respect to the samples of a sum is not done yet"
                 )
             # w_k beside \sum_j \exp(w_j^\top x): one of the members, unless the document
@@ -1377,6 +1377,7 @@ def _beside_a_scalar(
     return False
 
 
+SUMMED_OVER = "is summed over"
 DEFINED_ENTRIES = (
     "depends on the variable: a sum over its entries is not differentiated through "
     "the definition yet"
