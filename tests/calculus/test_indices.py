@@ -349,3 +349,17 @@ def test_a_family_of_vectors_by_its_letter_is_still_refused() -> None:
     for expr in (r"\sum_{i} \|x_i - \mu\|^2", r"\sum_i x_i^\top A x_i"):
         out = diff_latex(expr, "x", where)
         assert out.error is not None and "summed over" in out.error
+
+
+def test_an_entry_derivative_spells_entries_as_the_formula_does() -> None:
+    # x_j, y_i of a bold \mathbf{x}, \mathbf{y}: the answer writes x_l, y_i, not \mathbf{x}_l
+    where = (
+        r"W \in \mathbb{R}^{k\times d}; \mathbf{x} \in \mathbb{R}^d; \mathbf{y} \in \mathbb{R}^k"
+    )
+    expr = r"\frac{1}{2}\sum_{i=1}^{k}\Big(y_i - \sum_{j=1}^{d} w_{ij} x_j\Big)^2"
+    out = diff_latex(expr, "w_{ij}", where)
+    assert out.error is None and out.verified, out.error or out.note
+    assert out.result == r"\left(\sum_{l} w_{il} x_l - y_i\right) x_j"
+    where = r"\mathbf{w}, \mathbf{x} \in \mathbb{R}^d"
+    out = diff_latex(r"(\mathbf{w}^\top \mathbf{x})^2", "w_k", where)
+    assert out.verified and out.result == r"2 \sum_{l} \mathbf{x}_k w_l \mathbf{x}_l"

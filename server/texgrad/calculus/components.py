@@ -25,6 +25,7 @@ from texgrad.calculus.arrays import Array, EvaluationError
 from texgrad.calculus.evaluate_expr import evaluate
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import ONE, Expr
+from texgrad.calculus.indices import IndexReader
 from texgrad.calculus.lower import Env
 from texgrad.calculus.printing import Style, latex
 from texgrad.calculus.sampling import sample_inputs
@@ -65,6 +66,21 @@ def lower_case_entries(tree: t.Node, env: Env) -> bool:
             if name.islower() and name not in env.vars and name.upper() in env.vars:
                 return True
     return False
+
+
+def entry_spellings(tree: t.Node, env: Env) -> dict[str, str]:
+    r"""The variables whose entries the formula writes with the plain letter of a bold or
+    otherwise styled vector or matrix: ``x_j``, ``y_i`` of ``\mathbf{x}``, ``\mathbf{y}``
+    (the derivative by an entry is written so too, not ``\mathbf{x}_l``)."""
+    reader = IndexReader(env)
+    out: dict[str, str] = {}
+    for n in tree.walk():
+        if not isinstance(n, t.Sub) or not isinstance(n.base, t.Symbol) or n.base.font:
+            continue
+        found = reader.entry_var(n)
+        if found is not None and found[0].name == n.base.name:
+            out[found[0].name] = n.base.name
+    return out
 
 
 class EntryPrinter:
@@ -334,5 +350,6 @@ __all__ = [
     "component",
     "components_as_written",
     "entry_agrees",
+    "entry_spellings",
     "entry_text",
 ]
