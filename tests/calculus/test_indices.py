@@ -363,3 +363,21 @@ def test_an_entry_derivative_spells_entries_as_the_formula_does() -> None:
     where = r"\mathbf{w}, \mathbf{x} \in \mathbb{R}^d"
     out = diff_latex(r"(\mathbf{w}^\top \mathbf{x})^2", "w_k", where)
     assert out.verified and out.result == r"2 \sum_{l} \mathbf{x}_k w_l \mathbf{x}_l"
+
+
+@pytest.mark.parametrize(
+    ("expr", "wrt", "where", "want"),
+    [
+        (r"\sum_{i} \exp(x_i)", "x_k", r"x \in \mathbb{R}^n", r"\exp(x_k)"),
+        (r"\sum_i \log(1 + e^{x_i})", "x_k", r"x \in \mathbb{R}^n", r"\sigma(x_k)"),
+        (r"\mathbf{1}^\top \tanh(W x)", "w_{ij}", r"W \in \mathbb{R}^{m\times n}; x \in \mathbb{R}^n",
+         r"\left(1 - \tanh(\sum_{k} w_{ik} x_k)^{2}\right) x_j"),
+    ],
+)  # fmt: skip
+def test_the_entry_of_an_elementwise_function_is_the_function_of_the_entry(
+    expr: str, wrt: str, where: str, want: str
+) -> None:
+    # (e^{x})_k is e^{x_k}: not \left(\exp(x)\right)_{k}
+    out = diff_latex(expr, wrt, where)
+    assert out.error is None and out.verified, out.error or out.note
+    assert out.result == want

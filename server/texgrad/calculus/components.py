@@ -132,6 +132,10 @@ class EntryPrinter:
             return None if inner is None else f"{inner} \\delta_{{{r}{c}}}"
         if isinstance(x, e.DiagV) and r is not None and c is None:
             return self._factor(x.arg, r, r)  # diag(M)_i = M_{ii}
+        if isinstance(x, e.Elem):  # (e^{x})_k = e^{x_k}
+            inner = self.entry(x.arg, r, c)
+            at = e.var(inner, Shape(ONE, ONE)) if inner is not None else None
+            return latex(e.elem(x.fn, at), self.style) if at is not None else None
         return None
 
     def _var(self, x: e.Var, r: str | None, c: str | None) -> str | None:
@@ -210,10 +214,13 @@ def entry_text(
     notation, and the indices as (row, column)."""
     r, c = (names[0], None) if x.cols == ONE else (names[0], names[1])
     text = EntryPrinter(style, env, lower, set(names) | _dimensions(x), spelled).entry(x, r, c)
-    if text is None:
-        written = "".join(n for n in (r, c) if n is not None)
-        text = f"\\left({latex(x, style)}\\right)_{{{written}}}"
-    return text, (r, c)
+    return text or bracket_entry(x, (r, c), style), (r, c)
+
+
+def bracket_entry(x: Expr, at: tuple[str | None, str | None], style: Style) -> str:
+    """The entry ``at`` of ``x`` written as the entry of a bracket: ``((A + A^\top)x)_i``."""
+    written = "".join(n for n in at if n is not None)
+    return f"\\left({latex(x, style)}\\right)_{{{written}}}"
 
 
 def _dimensions(x: Expr) -> set[str]:
@@ -297,6 +304,9 @@ def component(
     # of the ones in A^\top \mathbf{1}\mathbf{1}^\top, by b_{kl} of B ∈ ℝ^{q×n})
     shapes = {v.name: v.shape, **{x.name: x.shape for x in g.walk() if isinstance(x, e.Var)}}
     agrees = entry_agrees(text, g, at, shapes)
+    bracket = bracket_entry(g, at, style)
+    if not agrees and text != bracket and entry_agrees(bracket, g, at, shapes):
+        text, agrees = bracket, True  # (an index form that does not read back: the bracket)
     by = names[0] if row is not None else None
     wrt = EntryPrinter(style, env, lower, set(), spelled).entry(
         v, *(at if row is None else (by, None))
