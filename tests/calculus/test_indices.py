@@ -381,3 +381,13 @@ def test_the_entry_of_an_elementwise_function_is_the_function_of_the_entry(
     out = diff_latex(expr, wrt, where)
     assert out.error is None and out.verified, out.error or out.note
     assert out.result == want
+
+
+def test_a_second_sum_over_the_same_index_is_not_a_member_outside_the_first() -> None:
+    # z_j of \log\sum_j e^{z_j} is bound by its own sum (it was refused: "`z_{j}` is used
+    # outside the sum")
+    out = diff_latex(r"-\sum_{j} y_j z_j + \log \sum_{j} e^{z_j}", "z", r"y, z \in \mathbb{R}^k")
+    assert out.error is None and out.verified, out.error or out.note
+    assert out.result == r"\operatorname{softmax}(z) - y"
+    out = diff_latex(r"\sum_{j} y_j z_j + z_j", "z", r"y, z \in \mathbb{R}^k")
+    assert out.error is not None  # (z_j outside any sum: refused)
