@@ -161,21 +161,22 @@ def _sized_outer_ones(x: Expr) -> Expr:
     A m×q, the gradient of ``\mathbf{1}^\top AB\mathbf{1}`` by B q×n) with its outer ones
     sized: nothing beside the last ``\mathbf{1}^\top`` (the first ``\mathbf{1}``) tells its
     size, and a reader taking it square misreads a rectangular result
-    (``A^\top \mathbf{1}\mathbf{1}_n^\top``).  Of the result and its terms only (inside a
-    trace, a function, an inverse, the rest of the formula sizes it)."""
+    (``A^\top \mathbf{1}\mathbf{1}_n^\top``; ``\mathbf{1}_m\mathbf{1}_n^\top`` alone).  Of a
+    rectangular result and its terms only (inside a trace, a function, an inverse, the rest
+    of the formula sizes it)."""
     if isinstance(x, e.Add):
         terms = [_sized_outer_ones(a) for a in x.terms]
         changed = any(a is not b for a, b in zip(terms, x.terms, strict=True))
         return e.add(*terms) if changed else x
-    if not isinstance(x, e.Mul):
+    if not isinstance(x, e.Mul) or e.same(x.rows, x.cols):  # (square: read so, rightly)
         return x
     factors = list(x.factors)
     chain = [n for n, f in enumerate(factors) if not f.is_scalar]
     if len(chain) < 2:
         return x
-    (a, b), (c, d) = chain[:2], chain[-2:]
-    first = _ones_column(factors[a]) and _ones_row(factors[b])  # 1 1^T … : the first one
+    a, (c, d) = chain[0], chain[-2:]
     last = _ones_column(factors[c]) and _ones_row(factors[d])  # … 1 1^T : the last one
+    first = last and len(chain) == 2  # 1 1^T alone: the first one too
     if first:
         factors[a] = _sized_ones(x.factors[a])  # type: ignore[arg-type]
     if last:
