@@ -391,3 +391,13 @@ def test_a_second_sum_over_the_same_index_is_not_a_member_outside_the_first() ->
     assert out.result == r"\operatorname{softmax}(z) - y"
     out = diff_latex(r"\sum_{j} y_j z_j + z_j", "z", r"y, z \in \mathbb{R}^k")
     assert out.error is not None  # (z_j outside any sum: refused)
+
+
+def test_a_diagonal_entry_beside_a_vector_entry() -> None:
+    # x_i of x ∈ ℝⁿ beside A_{ii}: an entry, not a sample (read as one, the sum was refused:
+    # "a part of shape n stands among entries")
+    where = r"A \in \mathbb{R}^{n\times n}; x \in \mathbb{R}^n"
+    for expr in (r"\sum_i A_{ii} x_i", r"\sum_i x_i A_{ii}"):
+        out = diff_latex(expr, "A", where)
+        assert out.error is None and out.verified, out.error or out.note
+        assert out.result == r"\operatorname{diag}(x)"

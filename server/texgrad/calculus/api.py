@@ -543,12 +543,16 @@ def _entries_instead(error: str, wrt: str, ctx: Context) -> bool:
     r"""Whether a sum refused as a sum over samples is tried as one over entries: a sum over
     the entries of a vector defined through the variable, or one by a declared vector whose
     letter the sum indexes (``\sum_i y_i \log p_i`` by p ∈ ℝⁿ: p_i is its entry, not a
-    sample; the index reading is kept only where it is verified and the formula as written,
+    sample; ``\sum_i A_{ii} x_i`` by A, whose x_i read as samples fails; the index reading
+    is kept only where it is verified and the formula as written,
     evaluated on its own, agrees with it: ``\mathbf{x}_i`` declared beside it is a sample)."""
     if DEFINED_ENTRIES in error:
         return True
     info = ctx.env.vars.get(wrt)
-    return SUMMED_OVER in error and info is not None and info.shape.cols == ONE
+    if info is None or info.shape.is_scalar:
+        return False
+    # \sum_i A_{ii} x_i by A: x_i of x ∈ ℝⁿ read as a sample fails; as x's entry it is xᵀdiag(A)
+    return SUMMED_OVER in error or info.shape.cols != ONE
 
 
 def _through_time(
