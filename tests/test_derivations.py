@@ -100,6 +100,7 @@ def test_the_set_holds_its_documents() -> None:
         "stackexchange-answer",
         "stats-appendix",
         "tex-einstein-comment",
+        "tex-entries-and-vec",
         "tex-glm-course",
         "tex-index-notation",
         "tex-macro-estimators",
