@@ -109,6 +109,7 @@ def test_the_set_holds_its_documents() -> None:
         "stats-appendix",
         "tex-dimensions-as-numbers",
         "tex-einstein-comment",
+        "tex-entries-and-vec",
         "tex-erm-own-loss",
         "tex-glm-course",
         "tex-index-notation",

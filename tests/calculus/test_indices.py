@@ -193,6 +193,10 @@ def test_cli_einstein_flag() -> None:
         (r"\operatorname{tr}(ABA)", "a_{pq}",
          r"A \in \mathbb{R}^{n\times n}; B \in \mathbb{R}^{n\times n}",
          r"\sum_{k} b_{qk} a_{kp} + \sum_{l} a_{ql} b_{lp}"),
+        # the gradient A^T 1 1^T (its last ones sized by nothing else); the summed index
+        # not named p where p is a dimension
+        (r"\sum_{i,j} (AB)_{ij}", "b_{kl}", r"A \in \mathbb{R}^{m\times p}; B \in \mathbb{R}^{p\times n}",
+         r"\sum_{q} a_{qk}"),
     ],
 )  # fmt: skip
 def test_derivatives_by_entries_are_verified(expr: str, wrt: str, where: str, want: str) -> None:
@@ -302,3 +306,98 @@ def test_the_derivative_of_an_entry_by_an_entry_refused_where_it_has_no_meaning(
     assert out.error is not None and "free index i" in out.error
     out = diff_latex(r"\sum_k a_{ik} x_k", "A", where)
     assert out.error is not None and "free index i" in out.error
+
+
+@pytest.mark.parametrize(
+    ("expr", "wrt", "where", "want"),
+    [
+        (r"\mathbf{1}^\top A B \mathbf{1}", "B",
+         r"A \in \mathbb{R}^{m\times q}; B \in \mathbb{R}^{q\times n}", r"A^\top \mathbf{1} \mathbf{1}_n^\top"),
+        (r"\mathbf{1}^\top X \mathbf{1}", "X", r"X \in \mathbb{R}^{m\times q}",
+         r"\mathbf{1}_m \mathbf{1}_q^\top"),
+        (r"\sum_{i,j} x_{ij}", "X", r"X \in \mathbb{R}^{m\times q}", r"\mathbf{1}_m \mathbf{1}_q^\top"),
+    ],
+)  # fmt: skip
+def test_an_outer_product_of_ones_is_printed_with_its_sizes(
+    expr: str, wrt: str, where: str, want: str
+) -> None:
+    # read back unsized, the last 1^T of a rectangular gradient was taken square: the
+    # result was reported NOT verified
+    out = diff_latex(expr, wrt, where)
+    assert out.error is None and out.verified, out.error or out.note
+    assert out.result == want
+
+
+@pytest.mark.parametrize(
+    ("expr", "want"),
+    [
+        (r"\sum_i y_i \log p_i", r"y \oslash p"),
+        (r"-\sum_{i} y_i \log p_i", r"-y \oslash p"),
+        (r"\sum_i y_i p_i", "y"),
+    ],
+)
+def test_a_sum_over_the_entries_of_the_variable_without_bounds(expr: str, want: str) -> None:
+    # p ∈ ℝⁿ declared: p_i is its entry (read as a family of samples, it was refused: "`p`
+    # is summed over")
+    out = diff_latex(expr, "p", r"y, p \in \mathbb{R}^n")
+    assert out.error is None and out.verified, out.error or out.note
+    assert (out.kind, out.result) == ("gradient", want)
+
+
+def test_a_family_of_vectors_by_its_letter_is_still_refused() -> None:
+    where = r"x \in \mathbb{R}^d; \mu \in \mathbb{R}^d; A \in \mathbb{R}^{d\times d}"
+    for expr in (r"\sum_{i} \|x_i - \mu\|^2", r"\sum_i x_i^\top A x_i"):
+        out = diff_latex(expr, "x", where)
+        assert out.error is not None and "summed over" in out.error
+
+
+def test_an_entry_derivative_spells_entries_as_the_formula_does() -> None:
+    # x_j, y_i of a bold \mathbf{x}, \mathbf{y}: the answer writes x_l, y_i, not \mathbf{x}_l
+    where = (
+        r"W \in \mathbb{R}^{k\times d}; \mathbf{x} \in \mathbb{R}^d; \mathbf{y} \in \mathbb{R}^k"
+    )
+    expr = r"\frac{1}{2}\sum_{i=1}^{k}\Big(y_i - \sum_{j=1}^{d} w_{ij} x_j\Big)^2"
+    out = diff_latex(expr, "w_{ij}", where)
+    assert out.error is None and out.verified, out.error or out.note
+    assert out.result == r"\left(\sum_{l} w_{il} x_l - y_i\right) x_j"
+    where = r"\mathbf{w}, \mathbf{x} \in \mathbb{R}^d"
+    out = diff_latex(r"(\mathbf{w}^\top \mathbf{x})^2", "w_k", where)
+    assert out.verified and out.result == r"2 \sum_{l} \mathbf{x}_k w_l \mathbf{x}_l"
+
+
+@pytest.mark.parametrize(
+    ("expr", "wrt", "where", "want"),
+    [
+        (r"\sum_{i} \exp(x_i)", "x_k", r"x \in \mathbb{R}^n", r"\exp(x_k)"),
+        (r"\sum_i \log(1 + e^{x_i})", "x_k", r"x \in \mathbb{R}^n", r"\sigma(x_k)"),
+        (r"\mathbf{1}^\top \tanh(W x)", "w_{ij}", r"W \in \mathbb{R}^{m\times n}; x \in \mathbb{R}^n",
+         r"\left(1 - \tanh(\sum_{k} w_{ik} x_k)^{2}\right) x_j"),
+    ],
+)  # fmt: skip
+def test_the_entry_of_an_elementwise_function_is_the_function_of_the_entry(
+    expr: str, wrt: str, where: str, want: str
+) -> None:
+    # (e^{x})_k is e^{x_k}: not \left(\exp(x)\right)_{k}
+    out = diff_latex(expr, wrt, where)
+    assert out.error is None and out.verified, out.error or out.note
+    assert out.result == want
+
+
+def test_a_second_sum_over_the_same_index_is_not_a_member_outside_the_first() -> None:
+    # z_j of \log\sum_j e^{z_j} is bound by its own sum (it was refused: "`z_{j}` is used
+    # outside the sum")
+    out = diff_latex(r"-\sum_{j} y_j z_j + \log \sum_{j} e^{z_j}", "z", r"y, z \in \mathbb{R}^k")
+    assert out.error is None and out.verified, out.error or out.note
+    assert out.result == r"\operatorname{softmax}(z) - y"
+    out = diff_latex(r"\sum_{j} y_j z_j + z_j", "z", r"y, z \in \mathbb{R}^k")
+    assert out.error is not None  # (z_j outside any sum: refused)
+
+
+def test_a_diagonal_entry_beside_a_vector_entry() -> None:
+    # x_i of x ∈ ℝⁿ beside A_{ii}: an entry, not a sample (read as one, the sum was refused:
+    # "a part of shape n stands among entries")
+    where = r"A \in \mathbb{R}^{n\times n}; x \in \mathbb{R}^n"
+    for expr in (r"\sum_i A_{ii} x_i", r"\sum_i x_i A_{ii}"):
+        out = diff_latex(expr, "A", where)
+        assert out.error is None and out.verified, out.error or out.note
+        assert out.result == r"\operatorname{diag}(x)"

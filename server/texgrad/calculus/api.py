@@ -58,6 +58,7 @@ from texgrad.calculus.requests import (
 from texgrad.calculus.row_sums import rows_summed
 from texgrad.calculus.samples import (
     DEFINED_ENTRIES,
+    SUMMED_OVER,
     differentiate_sum,
     hessian_of_sum,
     is_sample_sum,
@@ -524,16 +525,36 @@ def _over_samples(
     if hessian:
         return hessian_of_sum(tree, wrt, ctx, text, budget, macros())
     out = differentiate_sum(tree, wrt, ctx, text, budget, layout, stacks, macros=macros())
-    if out.error is not None and DEFINED_ENTRIES in out.error and written_in is None:
+    if out.error is not None and written_in is None and _entries_instead(out.error, wrt, ctx):
         # -\sum_k y_k \log p_k, p = softmax(z): a sum over the entries of vectors, read
         # entrywise as a whole (yᵀ log p) with p's definition written in
         whole = differentiate(tree, wrt, ctx, layout, budget, hessian)
-        if whole.error is None and whole.verified:
+        checked = DEFINED_ENTRIES in out.error or _UNREAD not in whole.note  # (the reading)
+        if whole.error is None and whole.verified and checked:
             return whole
     if out.error is not None and out.error.startswith(VECTOR_SUMS):  # ‖Σᵢ vᵢ‖²
         whole = differentiate_vector_sum(tree, wrt, ctx, text, budget, layout, macros())
         return whole if whole.error is None else out
     return out
+
+
+_UNREAD = "the formula as written was not evaluated independently"
+
+
+def _entries_instead(error: str, wrt: str, ctx: Context) -> bool:
+    r"""Whether a sum refused as a sum over samples is tried as one over entries: a sum over
+    the entries of a vector defined through the variable, or one by a declared vector whose
+    letter the sum indexes (``\sum_i y_i \log p_i`` by p ∈ ℝⁿ: p_i is its entry, not a
+    sample; ``\sum_i A_{ii} x_i`` by A, whose x_i read as samples fails; the index reading
+    is kept only where it is verified and the formula as written,
+    evaluated on its own, agrees with it: ``\mathbf{x}_i`` declared beside it is a sample)."""
+    if DEFINED_ENTRIES in error:
+        return True
+    info = ctx.env.vars.get(wrt)
+    if info is None or info.shape.is_scalar:
+        return False
+    # \sum_i A_{ii} x_i by A: x_i of x ∈ ℝⁿ read as a sample fails; as x's entry it is xᵀdiag(A)
+    return SUMMED_OVER in error or info.shape.cols != ONE
 
 
 def _through_time(

@@ -25,6 +25,7 @@ from texgrad.calculus.arrays import Array, EvaluationError
 from texgrad.calculus.evaluate_expr import evaluate
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import ONE, Expr
+from texgrad.calculus.indices import IndexReader
 from texgrad.calculus.lower import Env
 from texgrad.calculus.printing import Style, latex
 from texgrad.calculus.sampling import sample_inputs
@@ -65,6 +66,21 @@ def lower_case_entries(tree: t.Node, env: Env) -> bool:
             if name.islower() and name not in env.vars and name.upper() in env.vars:
                 return True
     return False
+
+
+def entry_spellings(tree: t.Node, env: Env) -> dict[str, str]:
+    r"""The variables whose entries the formula writes with the plain letter of a bold or
+    otherwise styled vector or matrix: ``x_j``, ``y_i`` of ``\mathbf{x}``, ``\mathbf{y}``
+    (the derivative by an entry is written so too, not ``\mathbf{x}_l``)."""
+    reader = IndexReader(env)
+    out: dict[str, str] = {}
+    for n in tree.walk():
+        if not isinstance(n, t.Sub) or not isinstance(n.base, t.Symbol) or n.base.font:
+            continue
+        found = reader.entry_var(n)
+        if found is not None and found[0].name == n.base.name:
+            out[found[0].name] = n.base.name
+    return out
 
 
 class EntryPrinter:
@@ -116,6 +132,10 @@ class EntryPrinter:
             return None if inner is None else f"{inner} \\delta_{{{r}{c}}}"
         if isinstance(x, e.DiagV) and r is not None and c is None:
             return self._factor(x.arg, r, r)  # diag(M)_i = M_{ii}
+        if isinstance(x, e.Elem):  # (e^{x})_k = e^{x_k}
+            inner = self.entry(x.arg, r, c)
+            at = e.var(inner, Shape(ONE, ONE)) if inner is not None else None
+            return latex(e.elem(x.fn, at), self.style) if at is not None else None
         return None
 
     def _var(self, x: e.Var, r: str | None, c: str | None) -> str | None:
@@ -193,11 +213,23 @@ def entry_text(
     """The entry ``names`` of ``x`` (one index for a vector, two for a matrix) in index
     notation, and the indices as (row, column)."""
     r, c = (names[0], None) if x.cols == ONE else (names[0], names[1])
-    text = EntryPrinter(style, env, lower, set(names), spelled).entry(x, r, c)
-    if text is None:
-        written = "".join(n for n in (r, c) if n is not None)
-        text = f"\\left({latex(x, style)}\\right)_{{{written}}}"
-    return text, (r, c)
+    text = EntryPrinter(style, env, lower, set(names) | _dimensions(x), spelled).entry(x, r, c)
+    return text or bracket_entry(x, (r, c), style), (r, c)
+
+
+def bracket_entry(x: Expr, at: tuple[str | None, str | None], style: Style) -> str:
+    """The entry ``at`` of ``x`` written as the entry of a bracket: ``((A + A^\top)x)_i``."""
+    written = "".join(n for n in at if n is not None)
+    return f"\\left({latex(x, style)}\\right)_{{{written}}}"
+
+
+def _dimensions(x: Expr) -> set[str]:
+    """The names of the dimensions in ``x`` (p of A ∈ ℝ^{m×p}): no summed index is named so."""
+    out: set[str] = set()
+    for n in x.walk():
+        for d in (n.rows, n.cols):
+            out |= {str(s) for s in getattr(d, "free_symbols", ())}
+    return out
 
 
 def entry_agrees(
@@ -268,8 +300,13 @@ def component(
         text, at = entry_text(g, (row, names[0]), style, env, lower, spelled)
     else:
         text, at = entry_text(g, names, style, env, lower, spelled)
-    shapes = {x.name: x.shape for x in g.walk() if isinstance(x, e.Var)}
+    # (the variable's own shape too: a dimension of the gradient may be nowhere else, as n
+    # of the ones in A^\top \mathbf{1}\mathbf{1}^\top, by b_{kl} of B ∈ ℝ^{q×n})
+    shapes = {v.name: v.shape, **{x.name: x.shape for x in g.walk() if isinstance(x, e.Var)}}
     agrees = entry_agrees(text, g, at, shapes)
+    bracket = bracket_entry(g, at, style)
+    if not agrees and text != bracket and entry_agrees(bracket, g, at, shapes):
+        text, agrees = bracket, True  # (an index form that does not read back: the bracket)
     by = names[0] if row is not None else None
     wrt = EntryPrinter(style, env, lower, set(), spelled).entry(
         v, *(at if row is None else (by, None))
@@ -323,5 +360,6 @@ __all__ = [
     "component",
     "components_as_written",
     "entry_agrees",
+    "entry_spellings",
     "entry_text",
 ]

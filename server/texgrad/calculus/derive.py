@@ -22,6 +22,7 @@ from texgrad.calculus.components import (
     Entry,
     component,
     components_as_written,
+    entry_spellings,
     lower_case_entries,
 )
 from texgrad.calculus.context import Context
@@ -43,7 +44,9 @@ from texgrad.calculus.steps import identification, own_name, repeats, rules_note
 from texgrad.calculus.sympy_dims import same
 from texgrad.calculus.vectorize import vec_jacobian
 from texgrad.calculus.verify import Check, _domain, verify
+from texgrad.reading.source import MappedText
 from texgrad.syntax import tree as t
+from texgrad.syntax.parse import parse_row
 from texgrad.syntax.symbols import symbol_key
 
 KINDS = ("gradient", "jacobian", "derivative", "matrix", "hessian")
@@ -437,7 +440,13 @@ def _by_entry(
             f"also its transposed entry): differentiate with respect to `{work.w}`"
         )
     lower = (entry is not None and entry.lower) or lower_case_entries(tree, env)
-    part = component(result, work.v, entry.names if entry else None, work.style, env, lower)
+    spelled = entry_spellings(tree, env)
+    asked = parse_row(MappedText.identity(entry.written)).tree if entry is not None else None
+    if asked is not None:  # ∂/∂w_k of a \mathbf{w}: its entries w_p too
+        spelled.update(entry_spellings(asked, env))
+    part = component(
+        result, work.v, entry.names if entry else None, work.style, env, lower, spelled=spelled
+    )
     shown = DiffOutcome(
         kind=kind, result=work.show(result), differential=work.show(work.df),
         shape=result.shape.unicode(), layout="", verified=check.ok, steps=work.steps,

@@ -143,12 +143,53 @@ def _sized_if_alone(x: Expr) -> Expr:
     if len(arrays) != 1 or not isinstance(arrays[0], e.Ones):
         return x
     ones = arrays[0]
+    sized = _sized_ones(ones)
+    return e.mul(*(sized if f is ones else f for f in factors))
+
+
+def _sized_ones(ones: e.Ones) -> Expr:
+    r"""``\mathbf{1}_n`` (a column) or ``\mathbf{1}_n^\top`` (a row) for ``ones``."""
     column = ones.cols == 1
     size = sympy.latex(ones.rows if column else ones.cols)
     name = f"\\mathbf{{1}}_{size}" if len(size) == 1 else f"\\mathbf{{1}}_{{{size}}}"
     sized: Expr = e.var(name, Shape(ones.rows, ones.cols) if column else Shape(ones.cols, e.ONE))
-    sized = sized if column else e.transpose(sized)
-    return e.mul(*(sized if f is ones else f for f in factors))
+    return sized if column else e.transpose(sized)
+
+
+def _sized_outer_ones(x: Expr) -> Expr:
+    r"""An outer product of ones at an end of a product (``A^\top \mathbf{1}\mathbf{1}^\top``,
+    A m×q, the gradient of ``\mathbf{1}^\top AB\mathbf{1}`` by B q×n) with its outer ones
+    sized: nothing beside the last ``\mathbf{1}^\top`` (the first ``\mathbf{1}``) tells its
+    size, and a reader taking it square misreads a rectangular result
+    (``A^\top \mathbf{1}\mathbf{1}_n^\top``; ``\mathbf{1}_m\mathbf{1}_n^\top`` alone).  Of a
+    rectangular result and its terms only (inside a trace, a function, an inverse, the rest
+    of the formula sizes it)."""
+    if isinstance(x, e.Add):
+        terms = [_sized_outer_ones(a) for a in x.terms]
+        changed = any(a is not b for a, b in zip(terms, x.terms, strict=True))
+        return e.add(*terms) if changed else x
+    if not isinstance(x, e.Mul) or e.same(x.rows, x.cols):  # (square: read so, rightly)
+        return x
+    factors = list(x.factors)
+    chain = [n for n, f in enumerate(factors) if not f.is_scalar]
+    if len(chain) < 2:
+        return x
+    a, (c, d) = chain[0], chain[-2:]
+    last = _ones_column(factors[c]) and _ones_row(factors[d])  # … 1 1^T : the last one
+    first = last and len(chain) == 2  # 1 1^T alone: the first one too
+    if first:
+        factors[a] = _sized_ones(x.factors[a])  # type: ignore[arg-type]
+    if last:
+        factors[d] = _sized_ones(x.factors[d])  # type: ignore[arg-type]
+    return e.mul(*factors) if first or last else x
+
+
+def _ones_column(x: Expr) -> bool:
+    return isinstance(x, e.Ones) and x.cols == 1 and x.rows != 1
+
+
+def _ones_row(x: Expr) -> bool:
+    return isinstance(x, e.Ones) and x.rows == 1 and x.cols != 1
 
 
 class _Printer:
@@ -157,7 +198,7 @@ class _Printer:
         self.memo: dict[int, tuple[Expr, tuple[str, int]]] = {}
 
     def text(self, x: Expr) -> str:
-        return self.p(_sized_if_alone(x))[0]
+        return self.p(_sized_outer_ones(_sized_if_alone(x)))[0]
 
     def p(self, x: Expr) -> tuple[str, int]:
         hit = self.memo.get(id(x))

@@ -70,6 +70,45 @@ def diag_times_vector(m: e.Mul) -> Expr:
     return m
 
 
+def vec_trick(m: e.Mul) -> Expr:
+    r"""``(P \otimes Q) \operatorname{vec}(X) = \operatorname{vec}(Q X P^\top)``, the Kronecker
+    product applied to a vec read as the product it is (not around dX, whose Kronecker form
+    gives the Jacobian); ``m`` unchanged where no such pair stands in it."""
+    fs = list(m.factors)
+    for i in range(len(fs) - 1):
+        k, v = fs[i], fs[i + 1]
+        if not (isinstance(k, e.Kron) and isinstance(v, e.Vec)) or e.has_d(v):
+            continue
+        p, q, x = k.left, k.right, v.arg
+        if not (e.same(q.cols, x.rows) and e.same(p.cols, x.cols)):
+            continue
+        fs[i : i + 2] = [e.vec(e.mul(q, x, e.transpose(p)))]
+        return e.mul(*fs)
+    return m
+
+
+def vec_of_sum(s: e.Add) -> Expr:
+    r"""``c\operatorname{vec}(A) + \operatorname{vec}(B) = \operatorname{vec}(cA + B)`` where
+    every term is (a number times) the vec of a matrix of one shape, none around dX."""
+    inner: list[Expr] = []
+    for t in s.terms:
+        scale, rest = ([], t) if not isinstance(t, e.Mul) else (
+            [f for f in t.factors if f.is_scalar], [f for f in t.factors if not f.is_scalar]
+        )  # fmt: skip
+        if isinstance(rest, list):
+            if len(rest) != 1:
+                return s
+            rest = rest[0]
+        if not isinstance(rest, e.Vec) or e.has_d(rest) or any(e.has_d(c) for c in scale):
+            return s
+        if inner and not (
+            e.same(rest.arg.rows, inner[0].rows) and e.same(rest.arg.cols, inner[0].cols)
+        ):
+            return s
+        inner.append(e.mul(*scale, rest.arg))
+    return e.vec(e.add(*inner))
+
+
 def diag_times_vector_again(fs: list[Expr]) -> Expr:
     out = e.mul(*fs)
     return diag_times_vector(out) if isinstance(out, e.Mul) else out

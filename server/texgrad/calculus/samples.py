@@ -472,7 +472,7 @@ def _not_summed_over(terms: list[_Term], wrt: str, ctx: Context) -> None:
                 wrt == m.base and m.entry_of is None and _one_letter(ctx.env, wrt, m)
             ):
                 raise CalculusError(
-                    f"`{ctx.style.symbols.get(wrt, wrt)}` is summed over: differentiating "
+                    f"`{ctx.style.symbols.get(wrt, wrt)}` {SUMMED_OVER}: differentiating "
                     "with respect to the samples of a sum is not done yet"
                 )
             # w_k beside \sum_j \exp(w_j^\top x): one of the members, unless the document
@@ -1202,13 +1202,24 @@ def _outside(terms: list[_Term]) -> None:
     for term in terms:
         if term.sum is not None:
             continue
+        inner = _bound_inside(term.node)  # (\log\sum_j e^{z_j}: a sum of its own over j)
         for n in term.node.walk():
             label = _member_label(n)
-            if label is not None and label[0] in indices:
+            if label is not None and label[0] in indices and (id(n), label[0]) not in inner:
                 raise CalculusError(
                     f"`{t_show(n)}` is used outside the sum, which ends at the first `+` or `-`: "
                     "put the whole summand in brackets (`\\sum_i [\\dots]`)"
                 )
+
+
+def _bound_inside(node: t.Node) -> set[tuple[int, str]]:
+    """The nodes (by id) of ``node`` inside a sum of its own, with that sum's index."""
+    out: set[tuple[int, str]] = set()
+    for n in node.walk():
+        if isinstance(n, t.BigOp) and n.op == "\\sum" and n.body is not None:
+            for index in sum_index(n.lower) or ():
+                out |= {(id(m), index) for m in n.body.walk()}
+    return out
 
 
 def _check_coefficient(
@@ -1428,6 +1439,7 @@ def _beside_a_scalar(
     return False
 
 
+SUMMED_OVER = "is summed over"
 DEFINED_ENTRIES = (
     "depends on the variable: a sum over its entries is not differentiated through "
     "the definition yet"

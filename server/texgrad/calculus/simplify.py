@@ -35,6 +35,8 @@ from texgrad.calculus.rewrite import (
     merge_unvecs,
     solve_sylvester,
     sum_of_squares,
+    vec_of_sum,
+    vec_trick,
 )
 
 MAX_TERMS = 256  # expansion beyond this keeps the product unexpanded
@@ -124,6 +126,9 @@ class _Simplifier:
             inner = absorb_into_hadamard(inner)
         if isinstance(inner, e.Mul):
             inner = diag_times_vector(inner)
+        vec_read = _vec_read(inner)
+        if vec_read is not inner:
+            return self.run(vec_read)
         if isinstance(inner, e.Unvec):
             return solve_sylvester(inner)
         if isinstance(inner, e.Add):
@@ -467,6 +472,15 @@ class _Simplifier:
         regrouped = [m for p in parts for m in (_as_monomials(p))]
         again = self.factor_common(regrouped) if len(regrouped) > 1 else None
         return again if again is not None else e.add(*parts)
+
+
+def _vec_read(x: Expr) -> Expr:
+    """(P ⊗ Q) vec X = vec(Q X Pᵀ); vec A - vec B = vec(A - B); ``x`` itself where neither is."""
+    if isinstance(x, e.Mul):
+        return vec_trick(x)
+    if isinstance(x, e.Add):
+        return vec_of_sum(x)
+    return x
 
 
 def _inverse_end(t: Expr, right: bool) -> Expr | None:
