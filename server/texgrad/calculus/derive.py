@@ -313,7 +313,7 @@ def _from_expr(
         where = _where(kept, [result, df], names, plain)
         if introduced and not set(introduced) & set(kept):  # the name did not help: the
             return _from_expr(*args, parts=False)  # algebra without it, in f's own order
-    defined = [(k, d.body) for k, d in env.functions.items() if k in names]
+    defined = [(k, d.body) for k, d in env.functions.items() if k in names] if names else []
     f_x, result_x = expand(f, names), expand(result, names)
     written = tree if free is None else None  # f_i: compared entry by entry below
     check = verify(
@@ -971,7 +971,8 @@ def _relevant(env: Env, wrt: str) -> tuple[Env, frozenset[str]]:
     functions.pop(wrt, None)
     info = env.vars.get(wrt)
     if info is not None and not info.shape.is_scalar:  # v_j = log σ_j² of a v by v: its own
-        for k in [k for k in functions if k.startswith(wrt + "_{") and k not in env.vars]:
+        entries = wrt + "_{"
+        for k in [k for k in functions if k.startswith(entries) and k not in env.vars]:
             functions.pop(k)  # entries, free as the variable is
     opaque = frozenset([k for k, f in functions.items() if not f.params]) - involved
     out = Env(dict(env.vars), functions, env.softmax_columns, set(env.numbers), set(env.weak))
