@@ -316,7 +316,7 @@ def _from_expr(
         where = _where(kept, [result, df], names, plain)
         if introduced and not set(introduced) & set(kept):  # the name did not help: the
             return _from_expr(*args, parts=False)  # algebra without it, in f's own order
-    defined = [(k, d.body) for k, d in env.functions.items() if k in names]
+    defined = [(k, d.body) for k, d in env.functions.items() if k in names] if names else []
     f_x, result_x = expand(f, names), expand(result, names)
     written = tree if free is None else None  # f_i: compared entry by entry below
     check = verify(
@@ -976,13 +976,23 @@ def _relevant(env: Env, wrt: str) -> tuple[Env, frozenset[str]]:
             }  # fmt: skip
         found = now
         involved |= now
+    # (where the functions are indexed, the keys of the variable's entries and those of
+    # definitions with parameters are found among the few that may be such, not by a look
+    # at each of a thesis's thousands of definitions for every claim)
+    indexed = functions if isinstance(functions, IndexedFunctions) else None
     functions = dict(functions)
     functions.pop(wrt, None)
     info = env.vars.get(wrt)
     if info is not None and not info.shape.is_scalar:  # v_j = log σ_j² of a v by v: its own
-        for k in [k for k in functions if k.startswith(wrt + "_{") and k not in env.vars]:
-            functions.pop(k)  # entries, free as the variable is
-    opaque = frozenset([k for k, f in functions.items() if not f.params]) - involved
+        entries = wrt + "_{"
+        keys = indexed.starting(entries) if indexed is not None else functions
+        for k in [k for k in keys if k.startswith(entries) and k not in env.vars]:
+            functions.pop(k, None)  # entries, free as the variable is
+    if indexed is not None:
+        with_params = {k for k in indexed.with_params() if k in functions}
+        opaque = frozenset(functions.keys() - with_params - involved)
+    else:
+        opaque = frozenset([k for k, f in functions.items() if not f.params]) - involved
     out = Env(dict(env.vars), functions, env.softmax_columns, set(env.numbers), set(env.weak))
     return out, opaque
 

@@ -27,6 +27,7 @@ the depth).
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -165,18 +166,31 @@ class DefinitionIndex:
     definitions involve a name is then found without a look at every one
     (``derive._relevant``)."""
 
-    __slots__ = ("users", "key_of", "_kept")
+    __slots__ = ("users", "key_of", "_kept", "with_params", "keys")
 
     def __init__(self, defs: list[tuple[str, FunctionDef]]) -> None:
         self._kept = [f for _, f in defs]  # (alive while indexed: ids are not reused)
         self.users: dict[str, set[str]] = {}
         self.key_of: dict[int, str | None] = {}  # id of a definition: its key (None: several)
+        # the keys some definition listed under them gives parameters (f(x) = …: few)
+        self.with_params: set[str] = set()
         for key, fdef in defs:
             known = self.key_of.setdefault(id(fdef), key)
             if known != key:
                 self.key_of[id(fdef)] = None
             for name in fdef.names:
                 self.users.setdefault(name, set()).add(key)
+            if fdef.params:
+                self.with_params.add(key)
+        self.keys = sorted({key for key, _ in defs})  # (those of one prefix: by bisection)
+
+    def keys_from(self, prefix: str) -> list[str]:
+        """The keys listed that begin with ``prefix``."""
+        lo = bisect.bisect_left(self.keys, prefix)
+        hi = lo
+        while hi < len(self.keys) and self.keys[hi].startswith(prefix):
+            hi += 1
+        return self.keys[lo:hi]
 
 
 class IndexedFunctions(dict[str, FunctionDef]):
@@ -221,6 +235,18 @@ class IndexedFunctions(dict[str, FunctionDef]):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (dict, (dict(self),))  # (pickled, copied by copy: a plain dict)
+
+    def starting(self, prefix: str) -> list[str]:
+        """Every key held that begins with ``prefix`` (those the index lists, and those set
+        since: whatever it holds is one or the other)."""
+        keys = [*self.index.keys_from(prefix), *(k for k in self.changed if k.startswith(prefix))]
+        return [k for k in keys if k in self]
+
+    def with_params(self) -> set[str]:
+        """Every key held whose definition has parameters (a key the index lists holds one
+        of the definitions listed under it, unless set since: ``changed``)."""
+        maybe = self.index.with_params | self.changed
+        return {k for k in maybe if (f := self.get(k)) is not None and f.params}
 
     def involving(self, found: set[str], involved: set[str]) -> set[str]:
         """The keys, not in ``involved``, of the definitions naming one of ``found``."""

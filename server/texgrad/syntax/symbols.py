@@ -55,6 +55,28 @@ def symbol_key(node: t.Node) -> tuple[str, str | None] | None:
         for accent in node.accents:
             key = f"\\{accent}{{{key}}}"
         return key, node.font
+    if not isinstance(node, _COMPOUND):
+        return None
+    # (a subscript's key shows its index: asked of the same node again and again by both
+    # passes and the derivatives' contexts, ~700,000 times in a 1 MB thesis, kept by node)
+    hit = _KEYS.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    found = _compound_key(node)
+    if len(_KEYS) >= _KEYS_LIMIT:
+        _KEYS.clear()
+    _KEYS[id(node)] = (node, found)
+    return found
+
+
+_COMPOUND = (t.Sub, t.Tagged, t.Prime)
+# symbol_key of compound nodes, by the node's id (with the node: an id is reused only once
+# the node is gone, and the node kept is compared)
+_KEYS: dict[int, tuple[t.Node, tuple[str, str | None] | None]] = {}
+_KEYS_LIMIT = 100_000
+
+
+def _compound_key(node: t.Node) -> tuple[str, str | None] | None:
     if isinstance(node, t.Sub):
         base = symbol_key(node.base)
         if base is None:

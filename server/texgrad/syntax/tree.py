@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any
 
 
@@ -34,39 +35,27 @@ class Node:
         return iter(self._children())
 
     def _children(self) -> list[Node]:
-        out: list[Node] = []
-        for name, how in _child_plan(type(self)):
-            v = getattr(self, name)
-            if v is None:
-                continue
-            if how is _ONE:
-                out.append(v)
-            elif how is _MANY:
-                for x in v:
-                    if x is not None:
-                        out.append(x)
-            elif how is _ROWS:
-                for item in v:
-                    out.extend(x for x in item if x is not None)
-            elif isinstance(v, Node):  # a field typed otherwise: looked at, as it is
-                out.append(v)
-            elif isinstance(v, tuple):
-                for item in v:
-                    if isinstance(item, Node):
-                        out.append(item)
-                    elif isinstance(item, tuple):
-                        out.extend(x for x in item if isinstance(x, Node))
-        return out
+        kids = _KIDS.get(self.__class__)
+        if kids is None:
+            kids = _kids_of(self.__class__)
+        return kids(self)
 
     def walk(self) -> Iterator[Node]:
         """This node and all its descendants, depth first, in source order."""
         stack: list[Node] = [self]
+        pop, extend, plans = stack.pop, stack.extend, _KIDS
         while stack:
-            node = stack.pop()
+            node = pop()
             yield node
-            kids = node._children()
-            kids.reverse()
-            stack.extend(kids)
+            kids_of = plans.get(node.__class__)
+            if kids_of is None:
+                kids_of = _kids_of(node.__class__)
+            if kids_of is _no_kids:  # (a leaf: most nodes)
+                continue
+            kids = kids_of(node)
+            if kids:
+                kids.reverse()
+                extend(kids)
 
 
 # The fields of each node class that may hold children, and how, read once per class from
@@ -98,6 +87,78 @@ def _child_plan(cls: type) -> tuple[tuple[str, str], ...]:
         )
         _CHILD_PLANS[cls] = plan
     return plan
+
+
+def _no_kids(node: Node) -> list[Node]:
+    return []
+
+
+def _kids_by_plan(plan: tuple[tuple[str, str], ...]) -> Callable[[Node], list[Node]]:
+    """The children of a node of a class with this plan (any plan), in source order."""
+
+    def kids(node: Node) -> list[Node]:
+        out: list[Node] = []
+        for name, how in plan:
+            v = getattr(node, name)
+            if v is None:
+                continue
+            if how is _ONE:
+                out.append(v)
+            elif how is _MANY:
+                for x in v:
+                    if x is not None:
+                        out.append(x)
+            elif how is _ROWS:
+                for item in v:
+                    out.extend(x for x in item if x is not None)
+            elif isinstance(v, Node):  # a field typed otherwise: looked at, as it is
+                out.append(v)
+            elif isinstance(v, tuple):
+                for item in v:
+                    if isinstance(item, Node):
+                        out.append(item)
+                    elif isinstance(item, tuple):
+                        out.extend(x for x in item if isinstance(x, Node))
+        return out
+
+    return kids
+
+
+def _kids_of(cls: type) -> Callable[[Node], list[Node]]:
+    """How to list the children of a node of ``cls``, made once per class: a leaf's none;
+    fields each holding a node (or None) read by one ``attrgetter``; one tuple of nodes;
+    else :func:`_kids_by_plan` (walking a document's trees lists ~a million children)."""
+    plan = _child_plan(cls)
+    kids: Callable[[Node], list[Node]]
+    if not plan:
+        kids = _no_kids
+    elif all(how is _ONE for _, how in plan):
+        get: Callable[[Node], Any] = attrgetter(*(name for name, _ in plan))
+        if len(plan) == 1:
+
+            def kids(node: Node) -> list[Node]:
+                v = get(node)
+                return [] if v is None else [v]
+
+        else:
+
+            def kids(node: Node) -> list[Node]:
+                return [v for v in get(node) if v is not None]
+
+    elif len(plan) == 1 and plan[0][1] is _MANY:
+        field_of: Callable[[Node], Any] = attrgetter(plan[0][0])
+
+        def kids(node: Node) -> list[Node]:
+            v = field_of(node)
+            return [] if v is None else [x for x in v if x is not None]
+
+    else:
+        kids = _kids_by_plan(plan)
+    _KIDS[cls] = kids
+    return kids
+
+
+_KIDS: dict[type, Callable[[Node], list[Node]]] = {}
 
 
 # -- leaves --------------------------------------------------------------------
