@@ -90,7 +90,7 @@ def test_an_edited_class_is_compiled_anew(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "damage",
-    [b"", b"garbage", b"texgrad-dataclass-code-1\n\x00\x01", b"texgrad-dataclass-code-1\n"],
+    [b"", b"garbage", b"texgrad-dataclass-code-2\n\x00\x01", b"texgrad-dataclass-code-2\n"],
 )
 def test_a_damaged_file_is_a_miss(tmp_path: Path, damage: bytes) -> None:
     kept = Path(str(_run(tmp_path)["file"]))
@@ -106,8 +106,24 @@ def test_a_file_of_other_values_is_not_run(tmp_path: Path) -> None:
     kept = Path(str(_run(tmp_path)["file"]))
     import marshal
 
-    kept.write_bytes(b"texgrad-dataclass-code-1\n" + marshal.dumps({"def f(): pass": 1, 2: 3}))
+    kept.write_bytes(b"texgrad-dataclass-code-2\n" + marshal.dumps({"def f(): pass": 1, 2: 3}))
     assert _run(tmp_path)["compiled"] > 300
+
+
+def test_kept_bytes_that_are_not_a_code_are_compiled(tmp_path: Path) -> None:
+    """Every text kept, but its bytes another value's, damaged, or a code object of the
+    first format (not bytes): each text is compiled, and its classes behave alike."""
+    import marshal
+
+    kept = Path(str(_run(tmp_path)["file"]))
+    texts = list(marshal.loads(kept.read_bytes()[len(b"texgrad-dataclass-code-2\n") :]))
+    spoilt = [marshal.dumps(1), b"\xff\x00", compile("x = 1", "<string>", "exec")]
+    wrong = {text: spoilt[i % 3] for i, text in enumerate(texts)}
+    kept.write_bytes(b"texgrad-dataclass-code-2\n" + marshal.dumps(wrong))
+    after = _run(tmp_path)
+    assert after["compiled"] >= len(texts) - 1 > 300  # (the probe's own: its module's)
+    assert after["symbol"][1:] == [True, False, False]
+    assert after["probe"][:3] == ["P(a=1, rest=[])", True, False]
 
 
 def test_an_unwritable_folder_and_no_bytecode_write_nothing(tmp_path: Path) -> None:

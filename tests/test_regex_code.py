@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import threading
+from array import array
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,7 @@ import texgrad.shapes.check
 from texgrad import regex_code as rc
 import probe_module as p
 kept = rc._kept or {}
-same = all(rc._sre.compile(*args) == rc._real_compile(*key) for key, args in kept.items())
+same = all(rc._sre.compile(*rc._given(args)) == rc._real_compile(*key) for key, args in kept.items())
 print(json.dumps({
     "compiled": len(rc._new),
     "kept": len(kept),
@@ -97,7 +98,7 @@ def test_an_edited_pattern_is_compiled_anew(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "damage", [b"", b"garbage", b"texgrad-regex-code-1\n\x00\x01", b"texgrad-regex-code-1\n"]
+    "damage", [b"", b"garbage", b"texgrad-regex-code-2\n\x00\x01", b"texgrad-regex-code-2\n"]
 )
 def test_a_damaged_file_is_a_miss(tmp_path: Path, damage: bytes) -> None:
     kept = Path(str(_run(tmp_path)["file"]))
@@ -112,12 +113,14 @@ def test_a_file_of_other_values_is_not_used(tmp_path: Path) -> None:
     kept = Path(str(_run(tmp_path)["file"]))
     key = ("(?P<word>[a-z]+)(?P<digits>\\d+)", re.IGNORECASE.value)
     wrong = {  # (another pattern's arguments under its key; values of other types)
-        key: ("(?P<word>[a-z]+)(?P<digits>\\d+)", 34, [1, 2, 3], 0, {}, (None,)),
-        ("x", 0): ("y", 32, [1], 0, {}, (None,)),
+        key: ("(?P<word>[a-z]+)(?P<digits>\\d+)", 34, _code([1, 2, 3]), 0, {}, (None,)),
+        ("x", 0): ("y", 32, _code([1]), 0, {}, (None,)),
         ("z", 0): ("z", 32, "code", 0, {}, (None,)),
+        ("w", 0): ("w", 32, [17, 4, 0], 0, {}, (None,)),  # (a list: the first format's)
+        ("v", 0): ("v", 32, b"\x11\x00", 0, {}, (None,)),  # (half a code)
         1: 2,
     }
-    kept.write_bytes(b"texgrad-regex-code-1\n" + marshal.dumps(wrong))
+    kept.write_bytes(b"texgrad-regex-code-2\n" + marshal.dumps(wrong))
     after = _run(tmp_path)
     assert after["probe"] == PROBED and after["same"] is True  # (its kept code invalid)
     assert after["compiled"] > 150
@@ -159,15 +162,39 @@ def test_patterns_compiled_by_threads_at_once_are_each_their_own() -> None:
     assert all(made[x] == regex_code._real_compile(x, 0) for x in texts)
     assert regex_code._kept is not None
     for x in texts:
-        assert regex_code._sre.compile(*regex_code._kept[(x, 0)]) == made[x]
+        assert regex_code._sre.compile(*regex_code._given(regex_code._kept[(x, 0)])) == made[x]
         regex_code._kept.pop((x, 0))
         regex_code._new.pop((x, 0), None)
 
 
-def test_a_code_list_of_anything_but_ints_is_not_valid() -> None:
+def _code(codes: list[int]) -> bytes:
+    return array("I", codes).tobytes()
+
+
+def test_a_code_of_anything_but_whole_32_bit_codes_is_not_valid() -> None:
     from texgrad.regex_code import _valid
 
     key = ("ab", 32)
-    assert _valid(key, ("ab", 32, [17, 4, 0], 0, {}, (None,)))
-    for code in ([17, "4", 0], [17, True, 0], [17, 4.0, 0], [17, None]):
+    assert _valid(key, ("ab", 32, _code([17, 4, 0]), 0, {}, (None,)))
+    for code in ([17, 4, 0], _code([17, 4, 0])[:-1], "code", bytearray(_code([17]))):
         assert not _valid(key, ("ab", 32, code, 0, {}, (None,)))
+
+
+def test_the_code_is_kept_as_bytes_and_given_back_as_the_same_ints() -> None:
+    """What ``_sre.compile`` was given comes back from the kept bytes as the same list,
+    codes past 2**16 included, and a pattern made of it is Python's own."""
+    from texgrad.regex_code import _given, _kept_args
+
+    seen = ("ab", 32, [17, 4, 0, 70000, 2**32 - 1], 0, {}, (None,))
+    kept = _kept_args("ab", seen)
+    assert kept is not None and kept[2].__class__ is bytes and len(kept[2]) == 20
+    assert _given(kept) == seen
+    assert _kept_args("ab", ("ab", 32, [17, -1], 0, {}, (None,))) is None
+    assert _kept_args("ab", ("ab", 32, [17, 2**32], 0, {}, (None,))) is None
+    if re._compiler.compile is regex_code._compile:  # type: ignore[attr-defined]
+        text = "(?P<w>[a-z]+)\\d{2,7}?"
+        made = regex_code._compile(text, 0)
+        assert regex_code._sre.compile(*regex_code._given(regex_code._kept[(text, 0)])) == made
+        assert made == regex_code._real_compile(text, 0)
+        regex_code._kept.pop((text, 0))
+        regex_code._new.pop((text, 0), None)

@@ -76,9 +76,13 @@ MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".qmd", ".rmd", ".mdx"})
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command ``argv`` names (None: the program's own arguments, ``sys.argv``:
     the process then ends with the command, see :func:`_before_exit`)."""
-    status = _command(argv)
-    if argv is None:
-        _before_exit()
+    if argv is not None:
+        return _command(argv)
+    from texgrad.collector import frozen_imports
+
+    with frozen_imports():  # (the program: one command, then the process ends)
+        status = _command(argv)
+    _before_exit()
     return status
 
 

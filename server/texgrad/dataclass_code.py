@@ -39,9 +39,12 @@ from pathlib import Path
 from typing import Any
 
 MAX_ENTRIES = 5000  # texgrad's classes make ~1,100 texts; a file past this starts afresh
-_MAGIC = b"texgrad-dataclass-code-1\n"
+_MAGIC = b"texgrad-dataclass-code-2\n"
 
-_codes: dict[str, Any] | None = None  # text → code object (read on the first use)
+# text → its code: marshalled as read from the file (made a code object at its first use:
+# a process keeps no code object of the texts it does not run, ~1.3 MB of the ~2 MB that
+# keeping them all as code objects took), or a code object compiled here
+_codes: dict[str, Any] | None = None
 _new: dict[str, Any] = {}  # compiled in this process: written as it ends
 _file: Path | None = None
 
@@ -54,6 +57,8 @@ def _exec(source: Any, globals: Any = None, locals: Any = None, /) -> None:
         return
     codes = _codes if _codes is not None else _load()
     code = codes.get(source)
+    if code.__class__ is bytes:
+        code = _loaded(code)
     if code is None:
         code = compile(source, "<string>", "exec", dont_inherit=True)
         codes[source] = code
@@ -64,6 +69,15 @@ def _exec(source: Any, globals: Any = None, locals: Any = None, /) -> None:
                 atexit.register(_save)
             _new[source] = code
     builtins.exec(code, globals, locals)
+
+
+def _loaded(data: bytes) -> Any:
+    """The code object marshalled in ``data`` (None if it holds anything else: compiled)."""
+    try:
+        code = marshal.loads(data)
+    except (ValueError, EOFError, TypeError):
+        return None
+    return code if isinstance(code, types.CodeType) else None
 
 
 def install() -> None:
@@ -107,9 +121,7 @@ def _load() -> dict[str, Any]:
             kept = marshal.loads(data[len(_MAGIC) :])
             if isinstance(kept, dict):
                 _codes = {
-                    k: v
-                    for k, v in kept.items()
-                    if k.__class__ is str and isinstance(v, types.CodeType)
+                    k: v for k, v in kept.items() if k.__class__ is str and v.__class__ is bytes
                 }
     except (OSError, ValueError, EOFError, TypeError):
         pass
@@ -124,6 +136,9 @@ def _save() -> None:
     kept = dict(_codes or {})
     if len(kept) > MAX_ENTRIES:
         kept = dict(_new)
+    for text, code in kept.items():
+        if code.__class__ is not bytes:
+            kept[text] = marshal.dumps(code)
     write_marshalled(code_file(), _MAGIC, kept)
     _new.clear()
 

@@ -46,7 +46,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from .collection import fewer_young_collections
+from .collection import collected_after, fewer_young_collections
 from .framing import EarlyStart
 from .stopping import Job, MemoryExceeded, Stopped
 
@@ -119,17 +119,18 @@ def analyse_first(early: EarlyStart, pump: Pump, session: Session) -> Workspace 
     ws.configure(section(params.get("initializationOptions")))
     fmt = format_of(uri, language)
     path = path_of(uri, fmt)
-    analysis, ws, why = bounded(ws, path, text, fmt, budget())
-    if why is not None:
-        early.said.append(f"the early analysis of {path} {why}")
-    if analysis is None or analysis.note is not None or analysis.text != text:
-        return ws  # (stopped, failed, or not analysed: the server says so itself)
+    with collected_after():  # (no collection before the diagnostics are out)
+        analysis, ws, why = bounded(ws, path, text, fmt, budget())
+        if why is not None:
+            early.said.append(f"the early analysis of {path} {why}")
+        if analysis is None or analysis.note is not None or analysis.text != text:
+            return ws  # (stopped, failed, or not analysed: the server says so itself)
 
-    def uri_of(p: str) -> str:  # (as the server's: the open document's own URI)
-        return uri if p == path else file_uri(p)
+        def uri_of(p: str) -> str:  # (as the server's: the open document's own URI)
+            return uri if p == path else file_uri(p)
 
-    found = diagnostics_json(analysis, encoding, uri_of)
-    pump.publish(uri, found, version, kept=False)
+        found = diagnostics_json(analysis, encoding, uri_of)
+        pump.publish(uri, found, version, kept=False)
     return ws
 
 

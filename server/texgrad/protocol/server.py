@@ -41,7 +41,7 @@ from texgrad.workspace import Analysis, Workspace
 
 from . import framing
 from .capabilities import ClientSupport
-from .collection import fewer_young_collections
+from .collection import collected_after, fewer_young_collections
 from .convert import PositionCache, Positions
 from .paths import format_of, path_of
 from .rpc import TexgradProtocol
@@ -673,7 +673,8 @@ class TexgradServer(LanguageServer):
         self, ws: Workspace, path: str, text: str | None, buffers: dict[str, str], fmt: Format
     ) -> Analysis:
         try:
-            return ws.analyse(path, text, buffers, fmt)
+            with collected_after():  # (what it keeps frozen, as collect_when_idle would)
+                return ws.analyse(path, text, buffers, fmt)
         except Exception as exc:  # a bug must not stop the server
             log.exception("checking %s failed", path)
             return Analysis(path, text or "", None, (path,), note=f"texgrad failed: {exc}")
