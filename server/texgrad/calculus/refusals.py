@@ -327,8 +327,11 @@ def _states_function(tree: t.Node) -> bool:
         return False
     if isinstance(tree, t.Chain) and tree.items[0] is not None and _differential(tree.items[0]):
         return False  # \mathrm dF = …: a differential written, not a function stated
+    measures = [id(n) for n in t.integral_measures(body)]  # (dt of \int … dt: no derivative)
     return not any(
-        isinstance(n, t.Space | t.Derivative | t.Nabla | t.Partial) or _differential(n)
+        isinstance(n, t.Space | t.Derivative | t.Nabla | t.Partial)
+        or _differential(n)
+        and id(n) not in measures
         for n in body.walk()
     )
 
@@ -373,6 +376,11 @@ def _head(tree: t.Node, text: str) -> str:
     if not isinstance(tree, t.Chain) or tree.items[0] is None:
         return ""
     head = tree.items[0]
+    if (
+        isinstance(head, t.Product) and len(head.factors) == 2
+        and isinstance(head.factors[1], t.Paren) and head.factors[1].start == head.factors[0].end
+    ):  # fmt: skip
+        head = head.factors[0]  # R(W) = …, read as a product: the name R
     name = head.func if isinstance(head, t.Apply) else head
     if symbol_key(name) is None or not 0 <= name.start < name.end <= len(text):
         return ""

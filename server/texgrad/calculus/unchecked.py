@@ -279,6 +279,14 @@ def unknown_letters(result: CheckResult) -> list[Unchecked]:
         n = len(rows[written])
         where = "the row using it is" if n == 1 else f"the {n} rows using it are"
         family = _family_only(result, node)
+        block = _block_of_declared(result, node)
+        if block is not None:  # X_{1:k} of a declared X: not a letter to declare
+            message = (
+                f"`{written}` has no shape: it is a block of `{block}`, which texgrad does not "
+                f"read ({where} not checked)"
+            )
+            out.append(Unchecked(result.path, node.start, node.end, UNKNOWN, message))
+            continue
         if family is not None:  # \mathbf{x} beside \mathbf{x}_t: what it is, not a guess
             why = f"it is never declared, only the family `{family[0]}` is ({family[1]})"
             said = f"declare `{written}` itself if it names a quantity of its own"
@@ -288,6 +296,26 @@ def unknown_letters(result: CheckResult) -> list[Unchecked]:
         message = f"`{written}` has no shape: {why}; {said} ({where} not checked)"
         out.append(Unchecked(result.path, node.start, node.end, UNKNOWN, message))
     return out
+
+
+def _block_of_declared(result: CheckResult, node: t.Node) -> str | None:
+    r"""``X`` as written, of ``X_{1:k}``, ``X_{1:k, 1:k}`` or ``X_{i \times i}`` (a slice or a
+    leading block, as the engine refuses them) where ``X`` is declared; None otherwise."""
+    if not isinstance(node, t.Sub):
+        return None
+    index = node.index
+    sliced = any(
+        isinstance(n, t.Chain)
+        and ":" in n.relations
+        or isinstance(n, t.BinOp)
+        and n.op in ("\\times", ":")
+        for n in index.walk()
+    )
+    times = "\\times" in result.doc.text[index.start : index.end]
+    key = symbol_key(node.base)
+    if not (sliced or times) or key is None or key[0] not in result.table.declarations:
+        return None
+    return result.doc.text[node.base.start : node.base.end].strip() or None
 
 
 def _valued_arguments(result: CheckResult, tree: t.Node) -> list[tuple[int, int]]:
@@ -902,10 +930,11 @@ def unclaimed_derivatives(
 def _derivative_nodes(tree: t.Node) -> list[t.Node]:
     """The outermost derivatives a row writes (not the bare ``d`` of ``dk`` or ``ds``)."""
     found: list[t.Node] = []
+    measures = [id(n) for n in t.integral_measures(tree)]  # (dt of \int … dt: no derivative)
     stack = [tree]
     while stack:
         node = stack.pop()
-        if isinstance(node, _DERIVATIVES):
+        if isinstance(node, _DERIVATIVES) and id(node) not in measures:
             found.append(node)
             continue
         stack.extend(reversed(list(node.children())))
