@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+import sympy
+
 from texgrad.calculus.context import Context
 from texgrad.calculus.expr import CalculusError, ShapeError, UnknownShape
 from texgrad.calculus.indices import lower_formula
@@ -305,7 +307,16 @@ def _fitting(tree: t.Node, node: t.Node, env: Env) -> Shape | None:
     cue = _cue(node, parents)
     if cue == "vector" and is_capital(key[0]):  # B^\top x: a capital is a matrix's letter
         cue = "matrix"
-    candidates = _candidates(cue, _dims(env))
+    # X of Xw with w unknown too: a capital heading a product is a matrix's letter (not the
+    # scalar the first position suggests, as of \lambda x), when no other shape decides
+    # (and a vector's letter, w of Xw, a vector of n entries when no size is declared)
+    dims = _dims(env)
+    undecided = (
+        _MATRIX if cue == "scalar" and is_capital(key[0]) and _heads(node, parents)
+        else _VECTOR if cue == "vector" and not dims
+        else None
+    )  # fmt: skip
+    candidates = _candidates(cue, dims)
     beside = _term_shape(node, parents, env)
     if beside is not None:  # A x + b: b has the shape of the sum
         candidates.insert(0, beside)
@@ -316,13 +327,30 @@ def _fitting(tree: t.Node, node: t.Node, env: Env) -> Shape | None:
         except UnknownShape as other:
             if other.written == "" or symbol_key(other.node) == key:  # type: ignore[arg-type]
                 continue
-            return shape  # another letter is unknown too: this one is not what fails
+            return undecided or shape  # another letter is unknown too: not what fails
         except ShapeError:
             continue
         except (CalculusError, RecursionError):
             return None
         return shape
     return None
+
+
+_SIZES = sympy.symbols("m n", integer=True, positive=True)
+_MATRIX = Shape(*_SIZES)
+_VECTOR = Shape(_SIZES[1], ONE)
+
+
+def _heads(node: t.Node, parents: list[t.Node]) -> bool:
+    """Is ``node`` (through brackets and fonts) the first factor of a product?"""
+    child = node
+    for p in parents:
+        if isinstance(p, t.Product):
+            return len(p.factors) > 1 and p.factors[0] is child
+        if not isinstance(p, t.Font | t.Accent):
+            return False
+        child = p
+    return False
 
 
 def is_capital(key: str) -> bool:

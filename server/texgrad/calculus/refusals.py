@@ -59,6 +59,8 @@ def refusal_at(result: CheckResult, offset: int) -> Refusal | None:
         return None
     reason = _recursion(row.tree, result.doc.text) or reason
     reason = in_document_words(reason, result, row.start, row.end)
+    reason = _as_inferred(result, row, reason)
+    reason = _tensor(result, row) or reason
     reason = _in_recursion(result, row, reason)
     reason = _through_definition(result, row, reason)
     return Refusal(row.start, row.end, _head(row.tree, result.doc.text), reason)
@@ -97,6 +99,55 @@ def _recursion(tree: t.Node, text: str) -> str | None:
 
 
 _UNKNOWN = re.compile(r"the shape of `([^`]+)` is unknown — ")
+_PLAIN = "the shape of `{0}` is unknown — declare it, e.g. `{0} \\in \\mathbb{{R}}` or `{0} \\in \\mathbb{{R}}^n`"
+
+
+def tensor_entry(node: t.Node) -> bool:
+    r"""``\mathcal T_{ijk}``, ``A_{i,j,k,l}``: an entry written with three indices or more (of
+    a tensor, which texgrad does not read)."""
+    from texgrad.calculus.written import index_names
+
+    return isinstance(node, t.Sub) and len(index_names(node.index) or ()) >= 3
+
+
+def _tensor(result: CheckResult, row: PlacedRow) -> str | None:
+    """Why a row writing an entry of an undeclared tensor offers nothing: the tensor, not
+    its sum's index or its letter's shape."""
+    assert row.tree is not None
+    text = result.doc.text
+    for node in row.tree.walk():
+        if tensor_entry(node):
+            assert isinstance(node, t.Sub)
+            key = symbol_key(node.base)
+            if key is not None and key[0] in result.table.declarations:
+                continue
+            written = text[node.start : node.end].strip()
+            return f"`{written}` (an entry of a tensor, three indices or more) is not supported"
+    return None
+
+
+def _as_inferred(result: CheckResult, row: PlacedRow, reason: str) -> str:
+    r"""The refusal of a letter of unknown shape with no declaration fitted to its use (the
+    engine could not read the row for another cause: ``\log p(\boldsymbol\mu + \Sigma^{1/2}
+    \mathbf z)``), fitted to what the shape checker inferred of it (a vector of d entries),
+    as the hover of the letter says."""
+    from texgrad.calculus.unchecked import _evidence
+
+    found = _UNKNOWN.match(reason)
+    if found is None or reason != _PLAIN.format(found[1]) or row.tree is None:
+        return reason
+    text = result.doc.text
+    for node in row.tree.walk():
+        if symbol_key(node) is not None and text[node.start : node.end].strip() == found[1]:
+            evidence = _evidence(result, node)
+            if evidence is None:
+                return reason
+            w = found[1]
+            return (
+                f"the shape of `{w}` is unknown (its use suggests {evidence[0]}) — declare it, "
+                f"e.g. `{w} \\in {evidence[1]}`"
+            )
+    return reason
 
 
 def _in_recursion(result: CheckResult, row: PlacedRow, reason: str) -> str:

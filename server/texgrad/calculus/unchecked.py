@@ -279,12 +279,9 @@ def unknown_letters(result: CheckResult) -> list[Unchecked]:
         n = len(rows[written])
         where = "the row using it is" if n == 1 else f"the {n} rows using it are"
         family = _family_only(result, node)
-        block = _block_of_declared(result, node)
-        if block is not None:  # X_{1:k} of a declared X: not a letter to declare
-            message = (
-                f"`{written}` has no shape: it is a block of `{block}`, which texgrad does not "
-                f"read ({where} not checked)"
-            )
+        what = _not_a_quantity(result, row, node)
+        if what is not None:  # X_{1:k} of a declared X, \mathbb E: not a letter to declare
+            message = f"`{written}` has no shape: {what} ({where} not checked)"
             out.append(Unchecked(result.path, node.start, node.end, UNKNOWN, message))
             continue
         if family is not None:  # \mathbf{x} beside \mathbf{x}_t: what it is, not a guess
@@ -296,6 +293,35 @@ def unknown_letters(result: CheckResult) -> list[Unchecked]:
         message = f"`{written}` has no shape: {why}; {said} ({where} not checked)"
         out.append(Unchecked(result.path, node.start, node.end, UNKNOWN, message))
     return out
+
+
+def _not_a_quantity(result: CheckResult, row: PlacedRow, node: t.Node) -> str | None:
+    r"""What a letter of unknown shape is where it is no quantity to declare, in words: a
+    block of a declared matrix (``X_{1:k}``), an expectation (``\mathbb E``), a set a sum
+    runs over (``\mathcal D`` of ``\sum_{(x, y) \in \mathcal D}``); None otherwise."""
+    from texgrad.calculus.refusals import tensor_entry
+    from texgrad.calculus.written import is_expectation
+
+    block = _block_of_declared(result, node)
+    if block is not None:
+        return f"it is a block of `{block}`, which texgrad does not read"
+    if tensor_entry(node):
+        return "it is an entry of a tensor (three indices or more), which texgrad does not read"
+    if is_expectation(node):
+        return "it is an expectation, which texgrad does not read (nothing to declare)"
+    if row.tree is not None and _a_set(row.tree, node):
+        return "it is a set (what `\\in` ranges over), not a quantity with a shape"
+    return None
+
+
+def _a_set(tree: t.Node, node: t.Node) -> bool:
+    """Does ``node`` stand right of ``\\in`` in a relation of ``tree``?"""
+    for n in tree.walk():
+        if isinstance(n, t.Chain) and "\\in" in n.relations:
+            at = [i + 1 for i, r in enumerate(n.relations) if r == "\\in"]
+            if any(n.items[i] is node for i in at):
+                return True
+    return False
 
 
 def _block_of_declared(result: CheckResult, node: t.Node) -> str | None:
