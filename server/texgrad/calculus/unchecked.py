@@ -308,7 +308,7 @@ def _not_a_quantity(result: CheckResult, row: PlacedRow, node: t.Node) -> str | 
     if tensor_entry(node):
         return "it is an entry of a tensor (three indices or more), which texgrad does not read"
     if is_expectation(node):
-        return "it is an expectation, which texgrad does not read (nothing to declare)"
+        return "it is an expectation, which texgrad does not read"
     if row.tree is not None and _a_set(row.tree, node):
         return "it is a set (what `\\in` ranges over), not a quantity with a shape"
     return None
@@ -1041,8 +1041,40 @@ def letter_reason(result: CheckResult, node: t.Node) -> str | None:
     if row is None:
         return None
     written = result.doc.text[node.start : node.end].strip()
+    what = _not_a_quantity(result, row, node) or _a_function_name(result, row, node, written)
+    walked = row.tree.walk() if row.tree is not None else ()
+    entry = next((n for n in walked if isinstance(n, t.Sub) and n.base is node), None)
+    if what is None and entry is not None:  # \mathcal T of \mathcal T_{ijk}: a tensor's letter
+        what = _not_a_quantity(result, row, entry)
+    if what is not None:
+        return f"`{written}` has no shape: {what}"
     said = _elsewhere(result, node, written) or _declare(result, row, node, written)
     return f"`{written}` has no shape: {_why_no_shape(result, node)}; {said}"
+
+
+def _a_function_name(result: CheckResult, row: PlacedRow, node: t.Node, written: str) -> str | None:
+    r"""What a letter written right before a parenthesis is, where it names a function and
+    "declare it" would be wrong advice: the function the row defines (``R`` of ``R(W) =
+    …``), or one the document uses without defining (``g`` of ``(g(\mathbf w) - t)^2``,
+    lower case: ``A(x + y)`` is a product); None otherwise."""
+    from texgrad.calculus.reasons import is_capital
+
+    text = result.doc.text
+    after = text[node.end : node.end + 6]
+    if not (after.startswith("(") or after.startswith("\\left(")):
+        return None
+    tree = row.tree
+    if isinstance(tree, t.Chain) and tree.relations[:1] in (("=",), (":=",)):
+        head = tree.items[0]
+        if head is not None and head.start == node.start and _head(head):
+            return f"it names the function this row defines ({_quote(text[head.start : head.end])})"
+    key = symbol_key(node)
+    if key is None or is_capital(key[0]) or key[0] in result.table.declarations:
+        return None
+    return (
+        f"it is used as a function the document does not define — define it (`{written}(x) = …`)"
+        " to differentiate through it"
+    )
 
 
 def unclaimed_at(result: CheckResult, offset: int) -> Unchecked | None:
