@@ -265,6 +265,12 @@ _STAR = "cannot read the exponent `*`"
 _BIG_OPS = {"\\prod": "a product over an index", "\\bigotimes": "a Kronecker product over an index"}
 
 
+def big_op_refusal(op: str) -> str:
+    r"""Why a big operator other than a sum is not differentiated: ``\int``, ``\prod``."""
+    what = "an integral" if op in t.INTEGRALS else _BIG_OPS.get(op)
+    return f"`{op}` ({what}) is not supported" if what else f"cannot differentiate `{op}`"
+
+
 def complex_refusal(written: str) -> str:
     r"""Why a symbol declared over the complex numbers (``z \in \mathbb{C}^n``) is not
     differentiated: texgrad's rules and its numeric check are those of real variables (read
@@ -1619,10 +1625,7 @@ class Lowerer:
 
     def _bigop(self, node: t.BigOp) -> Lowered:
         if node.op != "\\sum":
-            what = "an integral" if node.op in t.INTEGRALS else _BIG_OPS.get(node.op)
-            if what is not None:
-                raise CalculusError(f"`{node.op}` ({what}) is not supported")
-            raise CalculusError(f"cannot differentiate `{node.op}`")
+            raise CalculusError(big_op_refusal(node.op))
         index = sum_index(node.lower)
         summand = node.body
         while index is not None and isinstance(summand, t.BigOp) and summand.op == "\\sum":
