@@ -61,6 +61,12 @@ REFUSED = [
     ("random_variable.md", "\\ell(", "\\ell",
      r"the shape of `\mathbf z` is unknown (its use suggests a vector of d entries) — declare "
      r"it, e.g. `\mathbf z \in \mathbb{R}^{d}`"),
+    ("unknown_package.tex", "f(\\vx)", "f",
+     r"`\vx` is a command the document does not define (from a package texgrad does not "
+     r"know?) — define it, e.g. `\newcommand{\vx}{…}`, for texgrad to read it"),
+    ("unknown_package.tex", "g(\\vx)", "g",
+     r"`\norm` is a command the document does not define (from a package texgrad does not "
+     r"know?) — define it, e.g. `\newcommand{\norm}{…}`, for texgrad to read it"),
     ("no_declarations.md", "f(w)", "f",
      r"the shape of `X` is unknown — declare it, e.g. `X \in \mathbb{R}^{m \times n}`"),
 ]  # fmt: skip
@@ -182,3 +188,17 @@ async def test_a_document_declaring_nothing_gets_one_note(client: LanguageClient
     (note,) = await doc.diagnostics()
     assert note.code == "no-declarations"
     assert note.severity == types.DiagnosticSeverity.Information
+
+
+async def test_declarations_of_undefined_commands_are_said_unread(client: LanguageClient) -> None:
+    # (before: "no shape is declared in this document", under a declaration of \mA and \vx)
+    doc = await _open(client, "unknown_package.tex", {})
+    (note,) = await doc.diagnostics()
+    assert note.code == "no-declarations"
+    assert doc.span(note.range) == r"\mA \in \mathbb{R}^{n \times n}"
+    assert note.message == (
+        r"the shapes this document declares are of commands it does not define (`\mA`, `\vx`): "
+        r"texgrad cannot read them — define each where the document can (e.g. "
+        r"`\newcommand{\mA}{…}`, or `\input` the file that does), so that texgrad can check "
+        "shapes and differentiate (see README.md#declaring-shapes)"
+    )

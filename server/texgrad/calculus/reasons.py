@@ -51,7 +51,7 @@ def unknown_shape(tree: t.Node, exc: UnknownShape, env: Env) -> str:
     w = exc.written
     node = exc.node if isinstance(exc.node, t.Node) else None
     if node is not None and symbol_key(node) is None:  # not a letter: nothing to declare
-        return f"cannot differentiate `{w}`: texgrad does not read it"
+        return why_not(f"cannot differentiate `{w}`")
     if node is not None and _called(tree, node):  # k(X, X_*): a function, not a quantity
         return (
             f"`{w}` is used as a function the document does not define — define it, e.g. "
@@ -165,7 +165,26 @@ def why_not(said: str) -> str:
         )
     if isinstance(tree, t.Symbol) and tree.name in ("\\pm", "\\mp"):
         return f"{said}: `{bare[1]}` stands for two formulas, not one"
+    command = _undefined_command(tree)
+    if command is not None:  # \vx, \norm{…} of a package texgrad does not know
+        return (
+            f"`{command}` is a command the document does not define (from a package texgrad does "
+            f"not know?) — define it, e.g. `\\newcommand{{{command}}}{{…}}`, for texgrad to read it"
+        )
     return f"{said}: texgrad does not read it"
+
+
+_COMMAND = re.compile(r"\\[A-Za-z]+")
+
+
+def _undefined_command(tree: t.Node | None) -> str | None:
+    r"""The first command of ``tree`` that its parser did not know (``\vx``, ``\norm`` of
+    ``\norm{\mA\vx}_2``), read after the document's macros: one it does not define."""
+    for node in tree.walk() if tree is not None else ():
+        if isinstance(node, t.Opaque):
+            found = _COMMAND.match(node.text)
+            return found[0] if found is not None else None
+    return None
 
 
 def parse_problem(expr: str) -> str | None:
