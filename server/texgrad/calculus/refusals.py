@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from texgrad.calculus.context import context_at, row_at
+from texgrad.calculus.evidence import inferred_use
 from texgrad.calculus.planning import plans_of
 from texgrad.calculus.quotes import in_document_words
 from texgrad.calculus.reasons import refusal
@@ -131,15 +132,13 @@ def _as_inferred(result: CheckResult, row: PlacedRow, reason: str) -> str:
     engine could not read the row for another cause: ``\log p(\boldsymbol\mu + \Sigma^{1/2}
     \mathbf z)``), fitted to what the shape checker inferred of it (a vector of d entries),
     as the hover of the letter says."""
-    from texgrad.calculus.unchecked import _evidence
-
     found = _UNKNOWN.match(reason)
     if found is None or reason != _PLAIN.format(found[1]) or row.tree is None:
         return reason
     text = result.doc.text
     for node in row.tree.walk():
         if symbol_key(node) is not None and text[node.start : node.end].strip() == found[1]:
-            evidence = _evidence(result, node)
+            evidence = inferred_use(result, node)
             if evidence is None:
                 return reason
             w = found[1]

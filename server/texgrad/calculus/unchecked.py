@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from texgrad.calculus.evidence import inferred_use
 from texgrad.calculus.quotes import in_document_words
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.rows import PlacedRow
@@ -416,7 +417,7 @@ def _why_no_shape(result: CheckResult, node: t.Node) -> str:
     member = _member_of_unnamed_size(result, node)
     if member is not None:
         return member
-    evidence = _evidence(result, node)
+    evidence = inferred_use(result, node)
     if evidence is not None:
         return f"it is never declared (its use suggests {evidence[0]})"
     return "it is never declared"
@@ -492,61 +493,6 @@ def _elsewhere(result: CheckResult, node: t.Node, written: str) -> str | None:
     return f"declare it again where it is used, e.g. {space}"
 
 
-def _equals_a_scalar(result: CheckResult, key: tuple[str, str | None]) -> bool:
-    r"""Does a row set the letter alone equal to a formula the checker reads as a scalar
-    (``\boldsymbol\mu^\top \mathbf w = r``)? Its use elsewhere (an entry of a block
-    vector) must not then suggest it a vector."""
-    from texgrad.shapes.dims import ONE
-
-    for row in _own_rows(result):
-        tree = row.tree
-        if not isinstance(tree, t.Chain) or "=" not in tree.relations:
-            continue
-        items = [i for i in tree.items if i is not None]
-        if not any(symbol_key(i) == key for i in items):
-            continue
-        for other in items:
-            shape = result.shapes.get(other) if symbol_key(other) != key else None
-            if shape is not None and shape.rows == ONE and shape.cols == ONE:
-                return True
-    return False
-
-
-def _evidence(result: CheckResult, node: t.Node) -> tuple[str, str] | None:
-    r"""What the checker inferred of a letter from its use: in words, and as a space to
-    declare (``\mathbb{R}^{m \times p}`` where only the columns are known)."""
-    from texgrad.shapes.dims import ONE, dim_text
-
-    key = symbol_key(node)
-    if key is not None and _equals_a_scalar(result, key):
-        return "a scalar", "\\mathbb{R}"  # \boldsymbol\mu^\top\mathbf w = r
-    found = result.inferred.get(key[0]) if key is not None else None
-    if found is None or all(e is None for e in found):
-        return None
-    rows, cols = found
-    r = dim_text(rows) if rows is not None else ""
-    c = dim_text(cols) if cols is not None else ""
-    if cols == ONE:
-        size = r or "n"
-        return f"a vector of {r} entries" if r else "a vector", f"\\mathbb{{R}}^{{{size}}}"
-    if r and c:
-        return f"{r} rows and {c} columns", f"\\mathbb{{R}}^{{{r} \\times {c}}}"
-    other = "k" if "m" in (r, c) else "m"
-    if r and cols is None and key is not None and _vector_letter(key):
-        return f"a vector of {r} entries", f"\\mathbb{{R}}^{{{r}}}"  # A\mathbf w - \mathbf b
-    if r:
-        return f"{r} rows", f"\\mathbb{{R}}^{{{r} \\times {other}}}"
-    return f"{c} columns", f"\\mathbb{{R}}^{{{other} \\times {c}}}"
-
-
-def _vector_letter(key: tuple[str, str | None]) -> bool:
-    r"""``\mathbf w``, ``\boldsymbol\theta``: a bold letter not a capital, as vectors are
-    written (its columns, unknown to the checker, are then one)."""
-    from texgrad.calculus.reasons import is_capital
-
-    return key[1] in ("mathbf", "boldsymbol", "bm", "vec") and not is_capital(key[0])
-
-
 def _declare(result: CheckResult, row: PlacedRow, node: t.Node, written: str) -> str:
     r"""``declare it, e.g. `\Phi \in \mathbb{R}^{n \times m}```: fitted to the letter's use
     where the engine can read the row, else plain."""
@@ -557,7 +503,7 @@ def _declare(result: CheckResult, row: PlacedRow, node: t.Node, written: str) ->
     plain = (
         f"declare it, e.g. `{written} \\in \\mathbb{{R}}^{{n}}` or `{written} \\in \\mathbb{{R}}`"
     )
-    evidence = _evidence(result, node)
+    evidence = inferred_use(result, node)
     if evidence is not None:  # what the checker saw of its use decides
         return f"declare it, e.g. `{written} \\in {evidence[1]}`"
     tree = row.tree
