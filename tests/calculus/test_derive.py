@@ -31,7 +31,7 @@ def test_hessian_of_a_quadratic() -> None:
     [
         (r"\foo(x)", r"x \in \mathbb{R}^n", "cannot differentiate"),
         (r"y^\top x", r"x \in \mathbb{R}^n", "the shape of `y` is unknown"),
-        (r"\int_0^1 x", r"x \in \mathbb{R}^n", "cannot differentiate"),
+        (r"\int_0^1 x", r"x \in \mathbb{R}^n", r"`\int` (an integral) is not supported"),
         (r"x_i^2", r"x \in \mathbb{R}^n", "entry"),
         (r"\|X\|_2", r"X \in \mathbb{R}^{m \times n}", "spectral"),
         (r"\|x\|_\infty", r"x \in \mathbb{R}^n", "cannot differentiate the norm"),

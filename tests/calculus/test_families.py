@@ -42,7 +42,7 @@ def test_a_member_declared_itself_wins_and_w_alone_does_not_make_a_power() -> No
 def test_a_labelled_superscript_of_no_family_is_refused() -> None:
     where = r"A \in \mathbb{R}^{n \times n}; x \in \mathbb{R}^n"
     out = diff_latex(r"\|A^{(k+1)} x\|^2", "x", where)
-    assert out.result == "" and "`A^{(k + 1)}` is unknown" in str(out.error)
+    assert out.result == "" and "`A^{(k+1)}` is unknown" in str(out.error)  # (as written)
 
 
 def test_subscript_members_of_h_t() -> None:

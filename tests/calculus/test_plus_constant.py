@@ -62,7 +62,7 @@ def test_its_written_gradient_is_checked(const: str, claim: str, lines: list[int
         # a letter the document declares is no constant: its own derivative
         ("c^2 + c", "1 + 2 c"),
         # a constant letter beside a vector has its own shape: unknown, not 0 (K x + c)
-        ("K x + \\mathrm{const}", "cannot differentiate `\\operatorname{const}`"),
+        ("K x + \\mathrm{const}", "cannot differentiate `\\mathrm{const}`"),  # (as written)
     ],
 )
 def test_a_letter_or_a_word_is_a_constant_only_ending_a_sum_of_numbers(

@@ -27,7 +27,7 @@ def _why(row: str) -> str | None:
          r"`\Pr(\cdot \mid \cdot)` (a probability) is not supported"),
         (r"p(\boldsymbol\beta) = p(\mathbf y \mid X, \boldsymbol\beta)",
          r"`p(\cdot \mid \cdot)` (a probability) is not supported"),
-        (r"T(X) = X_{1:k, 1:k}", r"`X_{1 : k, 1 : k}` (a block of rows or columns) is not supported"),
+        (r"T(X) = X_{1:k, 1:k}", r"`X_{1:k, 1:k}` (a block of rows or columns) is not supported"),
         (r"V(X) = X_{i \times i}", r"`X_{i \times i}` (a leading block) is not supported"),
     ],
 )  # fmt: skip

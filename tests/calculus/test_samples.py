@@ -352,7 +352,9 @@ def test_terms_after_a_sum_that_use_its_index_are_summed_too() -> None:
     assert out.verified and out.result == r"\sum_{i=1}^N (\sigma(w^\top x_i) - y_i) x_i"
     assert "read to run over" not in out.note
     out = diff_latex(r"L_i = \sum_{i=1}^N " + CROSS_ENTROPY, "w", WHERE_CE)
-    assert out.error is not None and out.error.startswith("`y_{i}` is used outside the sum")
+    assert out.error is not None and out.error.startswith(
+        "`y_i` is used outside the sum"
+    )  # (as written)
 
 
 def test_the_samples_themselves_are_not_a_variable_here() -> None:
@@ -559,7 +561,7 @@ def test_an_undeclared_member_subtracted_from_a_scalar_is_a_scalar(expr, gradien
 def test_an_undeclared_member_not_beside_a_scalar_is_refused_by_its_name(expr: str) -> None:
     out = diff_latex(expr, r"\mathbf{w}", DECLARED_X)
     assert out.error is not None and not out.verified
-    assert "`y_{i - 1}`" in out.error or "`y_i`" in out.error, out.error
+    assert "`y_{i-1}`" in out.error or "`y_i`" in out.error, out.error  # (as written)
     assert "declared vector" not in out.error
 
 

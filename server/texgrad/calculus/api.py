@@ -42,6 +42,7 @@ from texgrad.calculus.notation import copy_style, sigmoid_apart
 from texgrad.calculus.own_functions import calls, in_function_names
 from texgrad.calculus.own_names import in_own_name
 from texgrad.calculus.planning import DiffPlan, plans_of, statement_at
+from texgrad.calculus.quotes import in_document_words
 from texgrad.calculus.readout import CONSTANT
 from texgrad.calculus.reasons import parse_problem, unknown_shape
 from texgrad.calculus.recurrences import held_note, recurrence_of, says_held, through_time
@@ -268,12 +269,17 @@ def _diff_text(
     if entrywise:  # exp(-D/2ℓ²) of a square D in a note that says "entrywise": which one?
         return DiffOutcome(error=entrywise)
     if inverse is not None:  # ∂Q/∂Σ^{-1}: by the precision, Σ written as its inverse
-        return _by_inverse(
+        outcome = _by_inverse(
             tree, text, wrt, inverse, ctx, result, path, project, folder, layout, seconds, hessian
         )
-    return _diff_by(
-        tree, text, wrt, wrt_tree, ctx, result, path, project, folder, layout, seconds, hessian
-    )
+    else:
+        outcome = _diff_by(
+            tree, text, wrt, wrt_tree, ctx, result, path, project, folder, layout, seconds, hessian
+        )
+    if outcome.error is None:
+        return outcome
+    # (in the document's words, as the editor's disabled action says it: `X_{1:k}`)
+    return replace(outcome, error=in_document_words(outcome.error, result, row.start, row.end))
 
 
 def _by_inverse(

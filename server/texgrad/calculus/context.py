@@ -211,7 +211,7 @@ class _Place:
 
 
 # VarInfo's fields a declaration gives (``key`` is known, ``positive`` is never declared)
-_DECLARED_FIELDS = ("shape", "latex", "symmetric", "positive_definite", "values")
+_DECLARED_FIELDS = ("shape", "latex", "symmetric", "positive_definite", "values", "complex")
 
 
 @dataclass
@@ -244,7 +244,7 @@ def _agreed_of(result: CheckResult) -> dict[str, _Agreed]:
                 fields["shape"] = sympy_shape(first.shape)
             if all(d.font == first.font for d in every):
                 fields["latex"] = _in_font(key, first.font)
-            for name in ("symmetric", "positive_definite", "values"):
+            for name in ("symmetric", "positive_definite", "values", "complex"):
                 value = getattr(first, name)
                 if all(getattr(d, name) == value for d in every):
                     fields[name] = value
@@ -320,12 +320,13 @@ class _Declared(VarInfo):
         own.setdefault("symmetric", decl.symmetric)
         own.setdefault("positive_definite", decl.positive_definite)
         own.setdefault("values", decl.values)
+        own.setdefault("complex", decl.complex)
 
 
 def _fields(info: VarInfo) -> tuple[Any, ...]:
     return (
         info.key, info.shape, info.latex, info.symmetric, info.positive_definite,
-        info.positive, info.values,
+        info.positive, info.values, info.complex,
     )  # fmt: skip
 
 

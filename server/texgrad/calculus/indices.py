@@ -41,7 +41,7 @@ import sympy
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.expr import ONE, CalculusError, Expr
-from texgrad.calculus.lower import Env, Lowerer
+from texgrad.calculus.lower import Env, Lowerer, big_op_refusal
 from texgrad.calculus.sympy_dims import Dim, same
 from texgrad.calculus.written import (
     FUNCTION_NAMES,
@@ -476,7 +476,7 @@ class IndexReader:
     # -- sums ----------------------------------------------------------------------------
     def _sum(self, node: t.BigOp) -> Ix:
         if node.op != "\\sum":
-            raise CalculusError(f"cannot differentiate `{node.op}`")
+            raise CalculusError(big_op_refusal(node.op))
         names, body, bounds = _sum_indices(node)
         if names is None or len(set(names)) != len(names) or set(names) & self.bound:
             raise CalculusError(unread_sum_index(body if names is None else node.lower))

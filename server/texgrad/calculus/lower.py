@@ -121,6 +121,7 @@ class VarInfo:
     positive_definite: bool = False
     positive: bool = False
     values: tuple[float, ...] = ()  # entries in this finite set (labels: \{0,1\}^n)
+    complex: bool = False  # declared over the complex numbers: not differentiated
 
     def __post_init__(self) -> None:
         self.shape = sympy_shape(self.shape)  # (the boundary: see calculus/sympy_dims.py)
@@ -273,6 +274,37 @@ class Env:
     softmax_columns: bool = False
     numbers: set[str] = field(default_factory=set)  # undeclared letters read as numbers (1/N)
     weak: set[str] = field(default_factory=set)  # scalars only compared with a number (ℓ > 0)
+
+
+def _space(shape: Shape) -> str:
+    r"""``\mathbb{R}^{n \times n}``, ``\mathbb{R}^{m}``, ``\mathbb{R}`` (as reasons.space_of)."""
+    from texgrad.shapes.dims import dim_text
+
+    if shape.is_scalar:
+        return "\\mathbb{R}"
+    if shape.cols == ONE:
+        return f"\\mathbb{{R}}^{{{dim_text(shape.rows)}}}"
+    return f"\\mathbb{{R}}^{{{dim_text(shape.rows)} \\times {dim_text(shape.cols)}}}"
+
+
+_STAR = "cannot read the exponent `*`"
+_BIG_OPS = {"\\prod": "a product over an index", "\\bigotimes": "a Kronecker product over an index"}
+
+
+def big_op_refusal(op: str) -> str:
+    r"""Why a big operator other than a sum is not differentiated: ``\int``, ``\prod``."""
+    what = "an integral" if op in t.INTEGRALS else _BIG_OPS.get(op)
+    return f"`{op}` ({what}) is not supported" if what else f"cannot differentiate `{op}`"
+
+
+def complex_refusal(written: str) -> str:
+    r"""Why a symbol declared over the complex numbers (``z \in \mathbb{C}^n``) is not
+    differentiated: texgrad's rules and its numeric check are those of real variables (read
+    as real, ``z^H A z`` would get the real gradient ``(A + A^\top) z``, wrong for complex z)."""
+    return (
+        f"`{written}` is complex (declared in `\\mathbb{{C}}`): texgrad differentiates "
+        "real variables only (complex derivatives, Wirtinger's, are not supported)"
+    )
 
 
 def _sliced(index: t.Node) -> bool:
@@ -559,8 +591,34 @@ class Lowerer:
                 return member
         power = node.as_power()
         if power is not None:
-            return self._power(power)
+            try:
+                return self._power(power)
+            except CalculusError as exc:  # A^*: said as what it may be (not "the exponent *")
+                starred = self._starred(node) if str(exc) == _STAR else None
+                if starred is not None:
+                    raise CalculusError(starred) from exc
+                raise
         return self.member(node)
+
+    def _starred(self, node: t.Tagged) -> str | None:
+        r"""Why ``A^*`` of a declared ``A`` (``A^*`` itself undeclared) is not read: a
+        conjugate transpose or an optimum, which the document does not say; None otherwise."""
+        tag, base = node.tag, symbol_key(node.base)
+        if node.bracket or not (isinstance(tag, t.Symbol) and tag.name == "*"):
+            return None
+        info = self.env.vars.get(base[0]) if base is not None else None
+        if info is None:
+            return None
+        if info.complex:
+            return complex_refusal(info.latex)
+        written = f"{info.latex}^*"
+        transpose = (
+            "" if info.shape.is_scalar else f"for its transpose write `{info.latex}^\\top`; "
+        )
+        return (
+            f"`{written}` is not read (a conjugate? an optimum?): {transpose}a value named "
+            f"`{written}` must be declared, e.g. `{written} \\in {_space(info.shape)}`"
+        )
 
     def member(self, node: t.Tagged | t.Sub) -> Lowered | None:
         """``W^{(l+1)}``, ``h_{t-1}``: a member of a family the document declares (``W^{(l)}``,
@@ -647,6 +705,8 @@ class Lowerer:
                 return e.power(value, sympy.Rational(1, 2))
         info = self.env.vars.get(name)
         if info is not None:
+            if info.complex:
+                raise CalculusError(complex_refusal(info.latex))
             return e.var(name, info.shape, info.symmetric)
         return None
 
@@ -1633,7 +1693,7 @@ class Lowerer:
 
     def _bigop(self, node: t.BigOp) -> Lowered:
         if node.op != "\\sum":
-            raise CalculusError(f"cannot differentiate `{node.op}`")
+            raise CalculusError(big_op_refusal(node.op))
         index = sum_index(node.lower)
         summand = node.body
         while index is not None and isinstance(summand, t.BigOp) and summand.op == "\\sum":

@@ -42,8 +42,10 @@ def in_document_words(message: str, result: CheckResult, start: int, end: int) -
     if "`" not in message:
         return message
     text = result.doc.text
-    here = _flat(text[max(0, start - 200) : end + 200])
-    wanted = [q for q in _quoted(message) if _flat(q) not in here]
+    # (a quote the document holds but spaced otherwise, ``X_{1 : k}`` of ``X_{1:k}``, is
+    # wanted too: the document's spacing is quoted)
+    here = _spaced(text[max(0, start - 200) : end + 200])
+    wanted = [q for q in _quoted(message) if _spaced(q) not in here]
     if not wanted:
         return message
     spelled: dict[str, str] = {}
@@ -78,6 +80,10 @@ def _quoted(message: str) -> list[str]:
 
 def _flat(source: str) -> str:
     return _SPACES.sub("", source)
+
+
+def _spaced(source: str) -> str:
+    return " ".join(source.split())
 
 
 def _look_up(wanted: list[str], printed: dict[str, str], spelled: dict[str, str]) -> list[str]:
@@ -119,7 +125,7 @@ def _printed(rows: Iterable[PlacedRow], text: str) -> dict[str, str]:
                     form = written_latex(node)
                 except RecursionError:
                     continue
-                if form != source and _flat(form) != _flat(source):
+                if form != source:
                     out.setdefault(form, source)
                 if isinstance(node, t.Func):  # its name alone, as the engine says it
                     _name(node, text, out)

@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+import sympy
+
 from texgrad.calculus.context import Context
 from texgrad.calculus.expr import CalculusError, ShapeError, UnknownShape
 from texgrad.calculus.indices import lower_formula
@@ -49,7 +51,7 @@ def unknown_shape(tree: t.Node, exc: UnknownShape, env: Env) -> str:
     w = exc.written
     node = exc.node if isinstance(exc.node, t.Node) else None
     if node is not None and symbol_key(node) is None:  # not a letter: nothing to declare
-        return f"cannot differentiate `{w}`: texgrad does not read it"
+        return why_not(f"cannot differentiate `{w}`")
     if node is not None and _called(tree, node):  # k(X, X_*): a function, not a quantity
         return (
             f"`{w}` is used as a function the document does not define — define it, e.g. "
@@ -163,7 +165,26 @@ def why_not(said: str) -> str:
         )
     if isinstance(tree, t.Symbol) and tree.name in ("\\pm", "\\mp"):
         return f"{said}: `{bare[1]}` stands for two formulas, not one"
+    command = _undefined_command(tree)
+    if command is not None:  # \vx, \norm{…} of a package texgrad does not know
+        return (
+            f"`{command}` is a command the document does not define (from a package texgrad does "
+            f"not know?) — define it, e.g. `\\newcommand{{{command}}}{{…}}`, for texgrad to read it"
+        )
     return f"{said}: texgrad does not read it"
+
+
+_COMMAND = re.compile(r"\\[A-Za-z]+")
+
+
+def _undefined_command(tree: t.Node | None) -> str | None:
+    r"""The first command of ``tree`` that its parser did not know (``\vx``, ``\norm`` of
+    ``\norm{\mA\vx}_2``), read after the document's macros: one it does not define."""
+    for node in tree.walk() if tree is not None else ():
+        if isinstance(node, t.Opaque):
+            found = _COMMAND.match(node.text)
+            return found[0] if found is not None else None
+    return None
 
 
 def parse_problem(expr: str) -> str | None:
@@ -305,7 +326,16 @@ def _fitting(tree: t.Node, node: t.Node, env: Env) -> Shape | None:
     cue = _cue(node, parents)
     if cue == "vector" and is_capital(key[0]):  # B^\top x: a capital is a matrix's letter
         cue = "matrix"
-    candidates = _candidates(cue, _dims(env))
+    # X of Xw with w unknown too: a capital heading a product is a matrix's letter (not the
+    # scalar the first position suggests, as of \lambda x), when no other shape decides
+    # (and a vector's letter, w of Xw, a vector of n entries when no size is declared)
+    dims = _dims(env)
+    undecided = (
+        _MATRIX if cue == "scalar" and is_capital(key[0]) and _heads(node, parents)
+        else _VECTOR if cue == "vector" and not dims
+        else None
+    )  # fmt: skip
+    candidates = _candidates(cue, dims)
     beside = _term_shape(node, parents, env)
     if beside is not None:  # A x + b: b has the shape of the sum
         candidates.insert(0, beside)
@@ -316,13 +346,30 @@ def _fitting(tree: t.Node, node: t.Node, env: Env) -> Shape | None:
         except UnknownShape as other:
             if other.written == "" or symbol_key(other.node) == key:  # type: ignore[arg-type]
                 continue
-            return shape  # another letter is unknown too: this one is not what fails
+            return undecided or shape  # another letter is unknown too: not what fails
         except ShapeError:
             continue
         except (CalculusError, RecursionError):
             return None
         return shape
     return None
+
+
+_SIZES = sympy.symbols("m n", integer=True, positive=True)
+_MATRIX = Shape(*_SIZES)
+_VECTOR = Shape(_SIZES[1], ONE)
+
+
+def _heads(node: t.Node, parents: list[t.Node]) -> bool:
+    """Is ``node`` (through brackets and fonts) the first factor of a product?"""
+    child = node
+    for p in parents:
+        if isinstance(p, t.Product):
+            return len(p.factors) > 1 and p.factors[0] is child
+        if not isinstance(p, t.Font | t.Accent):
+            return False
+        child = p
+    return False
 
 
 def is_capital(key: str) -> bool:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from texgrad.calculus.context import context_at, row_at
+from texgrad.calculus.evidence import inferred_use
 from texgrad.calculus.planning import plans_of
 from texgrad.calculus.quotes import in_document_words
 from texgrad.calculus.reasons import refusal
@@ -59,6 +60,8 @@ def refusal_at(result: CheckResult, offset: int) -> Refusal | None:
         return None
     reason = _recursion(row.tree, result.doc.text) or reason
     reason = in_document_words(reason, result, row.start, row.end)
+    reason = _as_inferred(result, row, reason)
+    reason = _tensor(result, row) or reason
     reason = _in_recursion(result, row, reason)
     reason = _through_definition(result, row, reason)
     return Refusal(row.start, row.end, _head(row.tree, result.doc.text), reason)
@@ -97,6 +100,53 @@ def _recursion(tree: t.Node, text: str) -> str | None:
 
 
 _UNKNOWN = re.compile(r"the shape of `([^`]+)` is unknown — ")
+_PLAIN = "the shape of `{0}` is unknown — declare it, e.g. `{0} \\in \\mathbb{{R}}` or `{0} \\in \\mathbb{{R}}^n`"
+
+
+def tensor_entry(node: t.Node) -> bool:
+    r"""``\mathcal T_{ijk}``, ``A_{i,j,k,l}``: an entry written with three indices or more (of
+    a tensor, which texgrad does not read)."""
+    from texgrad.calculus.written import index_names
+
+    return isinstance(node, t.Sub) and len(index_names(node.index) or ()) >= 3
+
+
+def _tensor(result: CheckResult, row: PlacedRow) -> str | None:
+    """Why a row writing an entry of an undeclared tensor offers nothing: the tensor, not
+    its sum's index or its letter's shape."""
+    assert row.tree is not None
+    text = result.doc.text
+    for node in row.tree.walk():
+        if tensor_entry(node):
+            assert isinstance(node, t.Sub)
+            key = symbol_key(node.base)
+            if key is not None and key[0] in result.table.declarations:
+                continue
+            written = text[node.start : node.end].strip()
+            return f"`{written}` (an entry of a tensor, three indices or more) is not supported"
+    return None
+
+
+def _as_inferred(result: CheckResult, row: PlacedRow, reason: str) -> str:
+    r"""The refusal of a letter of unknown shape with no declaration fitted to its use (the
+    engine could not read the row for another cause: ``\log p(\boldsymbol\mu + \Sigma^{1/2}
+    \mathbf z)``), fitted to what the shape checker inferred of it (a vector of d entries),
+    as the hover of the letter says."""
+    found = _UNKNOWN.match(reason)
+    if found is None or reason != _PLAIN.format(found[1]) or row.tree is None:
+        return reason
+    text = result.doc.text
+    for node in row.tree.walk():
+        if symbol_key(node) is not None and text[node.start : node.end].strip() == found[1]:
+            evidence = inferred_use(result, node)
+            if evidence is None:
+                return reason
+            w = found[1]
+            return (
+                f"the shape of `{w}` is unknown (its use suggests {evidence[0]}) — declare it, "
+                f"e.g. `{w} \\in {evidence[1]}`"
+            )
+    return reason
 
 
 def _in_recursion(result: CheckResult, row: PlacedRow, reason: str) -> str:
@@ -329,8 +379,11 @@ def _states_function(tree: t.Node) -> bool:
         return False  # O(kn), \mathcal O(n^2): a cost, no function of the math
     if isinstance(tree, t.Chain) and tree.items[0] is not None and _differential(tree.items[0]):
         return False  # \mathrm dF = …: a differential written, not a function stated
+    measures = [id(n) for n in t.integral_measures(body)]  # (dt of \int … dt: no derivative)
     return not any(
-        isinstance(n, t.Space | t.Derivative | t.Nabla | t.Partial) or _differential(n)
+        isinstance(n, t.Space | t.Derivative | t.Nabla | t.Partial)
+        or _differential(n)
+        and id(n) not in measures
         for n in body.walk()
     )
 
@@ -390,6 +443,11 @@ def _head(tree: t.Node, text: str) -> str:
     if not isinstance(tree, t.Chain) or tree.items[0] is None:
         return ""
     head = tree.items[0]
+    if (
+        isinstance(head, t.Product) and len(head.factors) == 2
+        and isinstance(head.factors[1], t.Paren) and head.factors[1].start == head.factors[0].end
+    ):  # fmt: skip
+        head = head.factors[0]  # R(W) = …, read as a product: the name R
     name = head.func if isinstance(head, t.Apply) else head
     if symbol_key(name) is None or not 0 <= name.start < name.end <= len(text):
         return ""

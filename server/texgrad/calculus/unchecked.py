@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from texgrad.calculus.evidence import inferred_use
 from texgrad.calculus.quotes import in_document_words
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.rows import PlacedRow
@@ -279,6 +280,11 @@ def unknown_letters(result: CheckResult) -> list[Unchecked]:
         n = len(rows[written])
         where = "the row using it is" if n == 1 else f"the {n} rows using it are"
         family = _family_only(result, node)
+        what = _not_a_quantity(result, row, node)
+        if what is not None:  # X_{1:k} of a declared X, \mathbb E: not a letter to declare
+            message = f"`{written}` has no shape: {what} ({where} not checked)"
+            out.append(Unchecked(result.path, node.start, node.end, UNKNOWN, message))
+            continue
         if family is not None:  # \mathbf{x} beside \mathbf{x}_t: what it is, not a guess
             why = f"it is never declared, only the family `{family[0]}` is ({family[1]})"
             said = f"declare `{written}` itself if it names a quantity of its own"
@@ -288,6 +294,55 @@ def unknown_letters(result: CheckResult) -> list[Unchecked]:
         message = f"`{written}` has no shape: {why}; {said} ({where} not checked)"
         out.append(Unchecked(result.path, node.start, node.end, UNKNOWN, message))
     return out
+
+
+def _not_a_quantity(result: CheckResult, row: PlacedRow, node: t.Node) -> str | None:
+    r"""What a letter of unknown shape is where it is no quantity to declare, in words: a
+    block of a declared matrix (``X_{1:k}``), an expectation (``\mathbb E``), a set a sum
+    runs over (``\mathcal D`` of ``\sum_{(x, y) \in \mathcal D}``); None otherwise."""
+    from texgrad.calculus.refusals import tensor_entry
+    from texgrad.calculus.written import is_expectation
+
+    block = _block_of_declared(result, node)
+    if block is not None:
+        return f"it is a block of `{block}`, which texgrad does not read"
+    if tensor_entry(node):
+        return "it is an entry of a tensor (three indices or more), which texgrad does not read"
+    if is_expectation(node):
+        return "it is an expectation, which texgrad does not read"
+    if row.tree is not None and _a_set(row.tree, node):
+        return "it is a set (what `\\in` ranges over), not a quantity with a shape"
+    return None
+
+
+def _a_set(tree: t.Node, node: t.Node) -> bool:
+    """Does ``node`` stand right of ``\\in`` in a relation of ``tree``?"""
+    for n in tree.walk():
+        if isinstance(n, t.Chain) and "\\in" in n.relations:
+            at = [i + 1 for i, r in enumerate(n.relations) if r == "\\in"]
+            if any(n.items[i] is node for i in at):
+                return True
+    return False
+
+
+def _block_of_declared(result: CheckResult, node: t.Node) -> str | None:
+    r"""``X`` as written, of ``X_{1:k}``, ``X_{1:k, 1:k}`` or ``X_{i \times i}`` (a slice or a
+    leading block, as the engine refuses them) where ``X`` is declared; None otherwise."""
+    if not isinstance(node, t.Sub):
+        return None
+    index = node.index
+    sliced = any(
+        isinstance(n, t.Chain)
+        and ":" in n.relations
+        or isinstance(n, t.BinOp)
+        and n.op in ("\\times", ":")
+        for n in index.walk()
+    )
+    times = "\\times" in result.doc.text[index.start : index.end]
+    key = symbol_key(node.base)
+    if not (sliced or times) or key is None or key[0] not in result.table.declarations:
+        return None
+    return result.doc.text[node.base.start : node.base.end].strip() or None
 
 
 def _valued_arguments(result: CheckResult, tree: t.Node) -> list[tuple[int, int]]:
@@ -362,7 +417,7 @@ def _why_no_shape(result: CheckResult, node: t.Node) -> str:
     member = _member_of_unnamed_size(result, node)
     if member is not None:
         return member
-    evidence = _evidence(result, node)
+    evidence = inferred_use(result, node)
     if evidence is not None:
         return f"it is never declared (its use suggests {evidence[0]})"
     return "it is never declared"
@@ -438,71 +493,6 @@ def _elsewhere(result: CheckResult, node: t.Node, written: str) -> str | None:
     return f"declare it again where it is used, e.g. {space}"
 
 
-def _equals_a_scalar(result: CheckResult, key: tuple[str, str | None]) -> bool:
-    r"""Does a row set the letter alone equal to a formula the checker reads as a scalar
-    (``\boldsymbol\mu^\top \mathbf w = r``)? Its use elsewhere (an entry of a block
-    vector) must not then suggest it a vector."""
-    from texgrad.shapes.dims import ONE
-
-    for row in _own_rows(result):
-        tree = row.tree
-        if not isinstance(tree, t.Chain) or "=" not in tree.relations:
-            continue
-        items = [i for i in tree.items if i is not None]
-        if not any(symbol_key(i) == key for i in items):
-            continue
-        for other in items:
-            shape = result.shapes.get(other) if symbol_key(other) != key else None
-            if shape is not None and shape.rows == ONE and shape.cols == ONE:
-                return True
-    return False
-
-
-def _evidence(result: CheckResult, node: t.Node) -> tuple[str, str] | None:
-    r"""What the checker inferred of a letter from its use: in words, and as a space to
-    declare (``\mathbb{R}^{m \times p}`` where only the columns are known)."""
-    from texgrad.shapes.dims import ONE, dim_text
-
-    key = symbol_key(node)
-    if key is not None and _equals_a_scalar(result, key):
-        return "a scalar", "\\mathbb{R}"  # \boldsymbol\mu^\top\mathbf w = r
-    found = result.inferred.get(key[0]) if key is not None else None
-    if found is None or all(e is None for e in found):
-        return None
-    rows, cols = found
-    r = dim_text(rows) if rows is not None else ""
-    c = dim_text(cols) if cols is not None else ""
-    if cols == ONE:
-        size = r or "n"
-        return f"a vector of {r} entries" if r else "a vector", f"\\mathbb{{R}}^{{{size}}}"
-    if r and c:
-        return f"{r} rows and {c} columns", f"\\mathbb{{R}}^{{{r} \\times {c}}}"
-    other = _free_letter(result, {r, c})  # (not one of the document's own dimensions)
-    if r and cols is None and key is not None and _vector_letter(key):
-        return f"a vector of {r} entries", f"\\mathbb{{R}}^{{{r}}}"  # A\mathbf w - \mathbf b
-    if r:
-        return f"{r} rows", f"\\mathbb{{R}}^{{{r} \\times {other}}}"
-    return f"{c} columns", f"\\mathbb{{R}}^{{{other} \\times {c}}}"
-
-
-def _free_letter(result: CheckResult, taken: set[str]) -> str:
-    """A letter for an unknown size in a suggested declaration that names none of the
-    document's dimensions (``m`` of an encoder's length would read as that length)."""
-    from texgrad.shapes.dims import dim_text
-    from texgrad.shapes.questions import dimension_names
-
-    used = taken | {dim_text(d) for d in dimension_names(result.table)}
-    return next((x for x in ("m", "k", "p", "q", "r", "s") if x not in used), "m")
-
-
-def _vector_letter(key: tuple[str, str | None]) -> bool:
-    r"""``\mathbf w``, ``\boldsymbol\theta``: a bold letter not a capital, as vectors are
-    written (its columns, unknown to the checker, are then one)."""
-    from texgrad.calculus.reasons import is_capital
-
-    return key[1] in ("mathbf", "boldsymbol", "bm", "vec") and not is_capital(key[0])
-
-
 def _declare(result: CheckResult, row: PlacedRow, node: t.Node, written: str) -> str:
     r"""``declare it, e.g. `\Phi \in \mathbb{R}^{n \times m}```: fitted to the letter's use
     where the engine can read the row, else plain."""
@@ -513,7 +503,7 @@ def _declare(result: CheckResult, row: PlacedRow, node: t.Node, written: str) ->
     plain = (
         f"declare it, e.g. `{written} \\in \\mathbb{{R}}^{{n}}` or `{written} \\in \\mathbb{{R}}`"
     )
-    evidence = _evidence(result, node)
+    evidence = inferred_use(result, node)
     if evidence is not None:  # what the checker saw of its use decides
         return f"declare it, e.g. `{written} \\in {evidence[1]}`"
     tree = row.tree
@@ -912,10 +902,11 @@ def unclaimed_derivatives(
 def _derivative_nodes(tree: t.Node) -> list[t.Node]:
     """The outermost derivatives a row writes (not the bare ``d`` of ``dk`` or ``ds``)."""
     found: list[t.Node] = []
+    measures = [id(n) for n in t.integral_measures(tree)]  # (dt of \int … dt: no derivative)
     stack = [tree]
     while stack:
         node = stack.pop()
-        if isinstance(node, _DERIVATIVES):
+        if isinstance(node, _DERIVATIVES) and id(node) not in measures:
             found.append(node)
             continue
         stack.extend(reversed(list(node.children())))
@@ -996,8 +987,40 @@ def letter_reason(result: CheckResult, node: t.Node) -> str | None:
     if row is None:
         return None
     written = result.doc.text[node.start : node.end].strip()
+    what = _not_a_quantity(result, row, node) or _a_function_name(result, row, node, written)
+    walked = row.tree.walk() if row.tree is not None else ()
+    entry = next((n for n in walked if isinstance(n, t.Sub) and n.base is node), None)
+    if what is None and entry is not None:  # \mathcal T of \mathcal T_{ijk}: a tensor's letter
+        what = _not_a_quantity(result, row, entry)
+    if what is not None:
+        return f"`{written}` has no shape: {what}"
     said = _elsewhere(result, node, written) or _declare(result, row, node, written)
     return f"`{written}` has no shape: {_why_no_shape(result, node)}; {said}"
+
+
+def _a_function_name(result: CheckResult, row: PlacedRow, node: t.Node, written: str) -> str | None:
+    r"""What a letter written right before a parenthesis is, where it names a function and
+    "declare it" would be wrong advice: the function the row defines (``R`` of ``R(W) =
+    …``), or one the document uses without defining (``g`` of ``(g(\mathbf w) - t)^2``,
+    lower case: ``A(x + y)`` is a product); None otherwise."""
+    from texgrad.calculus.reasons import is_capital
+
+    text = result.doc.text
+    after = text[node.end : node.end + 6]
+    if not (after.startswith("(") or after.startswith("\\left(")):
+        return None
+    tree = row.tree
+    if isinstance(tree, t.Chain) and tree.relations[:1] in (("=",), (":=",)):
+        head = tree.items[0]
+        if head is not None and head.start == node.start and _head(head):
+            return f"it names the function this row defines ({_quote(text[head.start : head.end])})"
+    key = symbol_key(node)
+    if key is None or is_capital(key[0]) or key[0] in result.table.declarations:
+        return None
+    return (
+        f"it is used as a function the document does not define — define it (`{written}(x) = …`)"
+        " to differentiate through it"
+    )
 
 
 def unclaimed_at(result: CheckResult, offset: int) -> Unchecked | None:

@@ -71,7 +71,8 @@ def hover_text(
     ]
     letter = any((a, b) == (info.start, info.end) and "has no shape" in w for a, b, w in why)
     if letter:  # why this letter has no shape, and a declaration fitted to its use
-        lines.append(f"{because[0]} (see {next(iter(HELP.values()))})")
+        declare = "declare" in because[0]  # (not of a function's name, a set, a tensor)
+        lines.append(f"{because[0]} (see {next(iter(HELP.values()))})" if declare else because[0])
         because = because[1:]
     elif info.shape is None and info.inferred is None and _is_symbol(result, offset, info):
         from texgrad.calculus.context import function_named_at

@@ -331,6 +331,7 @@ def _from_membership(
             pd,
             label_values(right),
             call,
+            complex=space.field == "C",
         )
         if scope == NAMED_SET:
             table.weak.setdefault(d.key, []).append(replace(d, how="set"))

@@ -33,7 +33,10 @@ class ShapeInfo:
     def describe(self) -> str:
         """``ℝ^{m×n} (declared)``, ``n rows (inferred from use)``, ``unknown``."""
         if self.shape is not None:
-            return f"{self.shape.unicode()} ({self.source})"
+            shown = self.shape.unicode()
+            if self.declaration is not None and self.declaration.complex:
+                shown = shown.replace("ℝ", "ℂ")  # (z \in \mathbb{C}^n: sized as ℝⁿ, said as ℂⁿ)
+            return f"{shown} ({self.source})"
         if self.inferred is not None:
             rows, cols = self.inferred
             if rows is not None and cols is not None:

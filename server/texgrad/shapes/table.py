@@ -50,6 +50,7 @@ class Declaration:
     # a definition's ingredients: the letters (key, font) of the formula that defines it
     # (``\alpha = (K + \sigma^2 I)^{-1} y``: K, σ, y), for ``RuleBase._borrowed``
     made_of: tuple[tuple[str, str | None], ...] = ()
+    complex: bool = False  # declared over the complex numbers (``z \in \mathbb{C}^n``)
 
     def means_same_as(self, other: Declaration) -> bool:
         """Does ``other`` say the same of the same symbol, wherever it is written in its file?
@@ -63,6 +64,7 @@ class Declaration:
             and self.values == other.values
             and self.call == other.call
             and self.made_of == other.made_of
+            and self.complex == other.complex
         )
 
 

@@ -42,6 +42,11 @@ def note(table: SymbolTable, rows: Iterable[PlacedRow], path: str) -> Diagnostic
     number) of a document whose project declares nothing; None otherwise."""
     if not declares_nothing(table):
         return None
+    rows = list(rows)
+    unread = _unread_declarations(rows)
+    if unread is not None:  # \mA \in \mathbb{R}^{n \times n} of a \mA from a package not read
+        row, names = unread
+        return Diagnostic(CODE, "information", _undefined(names), path, row.start, row.end)
     for row in rows:
         tree = row.tree
         if tree is None or isinstance(tree, _LEAVES):
@@ -49,3 +54,40 @@ def note(table: SymbolTable, rows: Iterable[PlacedRow], path: str) -> Diagnostic
         if any(isinstance(n, t.Symbol) and n.name.isalpha() for n in tree.walk()):
             return Diagnostic(CODE, "information", MESSAGE, path, row.start, row.end)
     return None
+
+
+_MAX_NAMED = 4  # commands a note names
+
+
+def _undefined(names: list[str]) -> str:
+    shown = ", ".join(f"`{n}`" for n in names[:_MAX_NAMED]) + (
+        ", …" if len(names) > _MAX_NAMED else ""
+    )
+    return (
+        f"the shapes this document declares are of commands it does not define ({shown}): "
+        "texgrad cannot read them — define each where the document can (e.g. "
+        f"`\\newcommand{{{names[0]}}}{{…}}`, or `\\input` the file that does), so that texgrad "
+        "can check shapes and differentiate (see " + HELP[CODE] + ")"
+    )
+
+
+def _unread_declarations(rows: list[PlacedRow]) -> tuple[PlacedRow, list[str]] | None:
+    """The first row declaring with ``\\in`` what is an undefined command (``\\mA \\in
+    \\mathbb{R}^{n \\times n}``, ``\\vx \\in \\R^n``), and every such command of the
+    document's declarations, in order; None where there is none."""
+    first: PlacedRow | None = None
+    names: list[str] = []
+    for row in rows:
+        for node in row.tree.walk() if row.tree is not None else ():
+            if not isinstance(node, t.Chain) or "\\in" not in node.relations:
+                continue
+            i = node.relations.index("\\in")
+            left, right = node.items[i], node.items[i + 1]
+            base = right.base if isinstance(right, t.Power) else right
+            if not isinstance(base, t.Space | t.Opaque) or left is None:
+                continue
+            said = [n.text for n in (*left.walk(), *base.walk()) if isinstance(n, t.Opaque)]
+            if said:
+                first = first or row
+                names += [n for n in said if n not in names]
+    return (first, names) if first is not None else None

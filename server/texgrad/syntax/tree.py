@@ -13,7 +13,7 @@ function; the shapes layer decides what they mean in a given document.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from typing import Any
@@ -588,14 +588,43 @@ def replaced(node: Node, by: dict[int, Node]) -> Node:
     return type(node)(**values)
 
 
+INTEGRALS = frozenset(("\\int", "\\iint", "\\iiint", "\\oint"))
+
+
+def integral_measures(tree: Node) -> list[Node]:
+    r"""The measures of the integrals ``tree`` writes: ``dt`` of ``\int_0^1 f(t) \, dt`` (a
+    differential that is no derivative: what is integrated over)."""
+    found: list[Node] = []
+    for node in tree.walk():
+        if not isinstance(node, BigOp) or node.op not in INTEGRALS or node.body is None:
+            continue
+        body = node.body
+        factors = body.factors if isinstance(body, Product) else (body,)
+        for i, f in enumerate(factors):
+            if isinstance(f, Differential):
+                found.append(f)
+            elif _is_d(f) and i + 1 < len(factors):  # d t, spaced: the d and its letter
+                found += [f, factors[i + 1]]
+    return found
+
+
 def writes_derivative(node: Node) -> bool:
     """Whether ``node`` writes a derivative (``\\nabla``, ``\\partial``, ``\\mathrm{d}``,
     ``\\frac{d}{dt}``, a Jacobian ``J_f``, a differential read as the product
     ``\\mathrm d(\\mathbf x^\\top B\\mathbf x)``): a cheap look for whether a row may state one."""
+    if not _writes(node, ()):
+        return False
+    measures = integral_measures(node)  # (dt of \int … dt: no derivative)
+    return not measures or _writes(node, [id(n) for n in measures])
+
+
+def _writes(node: Node, measures: Container[int]) -> bool:
     return any(
-        isinstance(n, Nabla | Partial | Derivative | Differential)
+        isinstance(n, Nabla | Partial | Derivative)
+        or isinstance(n, Differential)
+        and id(n) not in measures
         or (isinstance(n, Sub) and isinstance(n.base, Symbol) and n.base.name == "J")
-        or (isinstance(n, Product) and any(_is_d(f) for f in n.factors))
+        or (isinstance(n, Product) and any(_is_d(f) and id(f) not in measures for f in n.factors))
         or (isinstance(n, Product) and (frechet(n) is not None or directional(n) is not None))
         for n in node.walk()
     )

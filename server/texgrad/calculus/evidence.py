@@ -1,0 +1,78 @@
+r"""What the shape checker inferred of a letter nobody declares, from its use (``A\mathbf
+w - \mathbf b``: a vector of m entries), as words and as a space to declare: the suggestion
+of a letter's hover, of ``--explain`` and of a refused row's reason alike."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from texgrad.syntax import tree as t
+from texgrad.syntax.symbols import symbol_key
+
+if TYPE_CHECKING:
+    from texgrad.shapes.check import CheckResult
+
+
+def _equals_a_scalar(result: CheckResult, key: tuple[str, str | None]) -> bool:
+    r"""Does a row set the letter alone equal to a formula the checker reads as a scalar
+    (``\boldsymbol\mu^\top \mathbf w = r``)? Its use elsewhere (an entry of a block
+    vector) must not then suggest it a vector."""
+    from texgrad.shapes.dims import ONE
+
+    for row in (r for r in result.rows if r.path == result.path):
+        tree = row.tree
+        if not isinstance(tree, t.Chain) or "=" not in tree.relations:
+            continue
+        items = [i for i in tree.items if i is not None]
+        if not any(symbol_key(i) == key for i in items):
+            continue
+        for other in items:
+            shape = result.shapes.get(other) if symbol_key(other) != key else None
+            if shape is not None and shape.rows == ONE and shape.cols == ONE:
+                return True
+    return False
+
+
+def inferred_use(result: CheckResult, node: t.Node) -> tuple[str, str] | None:
+    r"""What the checker inferred of a letter from its use: in words, and as a space to
+    declare (``\mathbb{R}^{m \times p}`` where only the columns are known)."""
+    from texgrad.shapes.dims import ONE, dim_text
+
+    key = symbol_key(node)
+    if key is not None and _equals_a_scalar(result, key):
+        return "a scalar", "\\mathbb{R}"  # \boldsymbol\mu^\top\mathbf w = r
+    found = result.inferred.get(key[0]) if key is not None else None
+    if found is None or all(e is None for e in found):
+        return None
+    rows, cols = found
+    r = dim_text(rows) if rows is not None else ""
+    c = dim_text(cols) if cols is not None else ""
+    if cols == ONE:
+        size = r or "n"
+        return f"a vector of {r} entries" if r else "a vector", f"\\mathbb{{R}}^{{{size}}}"
+    if r and c:
+        return f"{r} rows and {c} columns", f"\\mathbb{{R}}^{{{r} \\times {c}}}"
+    other = _free_letter(result, {r, c})  # (not one of the document's own dimensions)
+    if r and cols is None and key is not None and _vector_letter(key):
+        return f"a vector of {r} entries", f"\\mathbb{{R}}^{{{r}}}"  # A\mathbf w - \mathbf b
+    if r:
+        return f"{r} rows", f"\\mathbb{{R}}^{{{r} \\times {other}}}"
+    return f"{c} columns", f"\\mathbb{{R}}^{{{other} \\times {c}}}"
+
+
+def _vector_letter(key: tuple[str, str | None]) -> bool:
+    r"""``\mathbf w``, ``\boldsymbol\theta``: a bold letter not a capital, as vectors are
+    written (its columns, unknown to the checker, are then one)."""
+    from texgrad.calculus.reasons import is_capital
+
+    return key[1] in ("mathbf", "boldsymbol", "bm", "vec") and not is_capital(key[0])
+
+
+def _free_letter(result: CheckResult, taken: set[str]) -> str:
+    """A letter for an unknown size in a suggested declaration that names none of the
+    document's dimensions (``m`` of an encoder's length would read as that length)."""
+    from texgrad.shapes.dims import dim_text
+    from texgrad.shapes.questions import dimension_names
+
+    used = taken | {dim_text(d) for d in dimension_names(result.table)}
+    return next((x for x in ("m", "k", "p", "q", "r", "s") if x not in used), "m")
