@@ -432,12 +432,13 @@ def test_check_of_a_folder_reads_quarto_and_r_markdown(tmp_path: Path) -> None:
     assert errors == ["notes.qmd", "report.Rmd"]
 
 
-def test_a_root_reading_a_sibling_folder_is_read_with_it_inside_the_workspace(
+def test_a_root_reading_a_sibling_folder_is_read_when_the_folder_holding_both_is_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # paper/paper.tex reads ../macros and ../shared/sec (a section a thesis shares): named
-    # from the repository's top, those are read; run from paper/ itself, they are outside
-    # the working directory and are not
+    # alone, its project is its own folder, whatever the working directory (issue 18: `cd ~
+    # && texgrad check Downloads/p/main.tex` must not reach the home folder), and it says
+    # what it does not read; the folder that holds both, named, is the project
     files = {
         "macros.tex": "\\newcommand{\\mX}{\\mathbf{X}}\\newcommand{\\R}{\\mathbb{R}}\n",
         "paper/paper.tex": "\\documentclass{article}\n\\input{../macros}\n\\begin{document}\n"
@@ -450,10 +451,9 @@ def test_a_root_reading_a_sibling_folder_is_read_with_it_inside_the_workspace(
         (tmp_path / name).write_text(text, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     code, out = run("check", "paper/paper.tex")
-    assert (code, _mismatches(out)) == (1, ["shared/sec.tex:1:13"])
-    monkeypatch.chdir(tmp_path / "paper")
-    code, out = run("check", "paper.tex")
     assert (code, _mismatches(out)) == (0, [])
+    code, out = run("check", ".")
+    assert (code, _mismatches(out)) == (1, ["shared/sec.tex:1:13"])
 
 
 def test_a_chapter_of_a_quarto_book_is_checked_with_the_book_s_declarations(

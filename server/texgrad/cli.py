@@ -1282,7 +1282,7 @@ def _project_folder(file: Path) -> Path:
         return here
     if _is_root(file):
         root = _subfile_root(file)  # \documentclass[../main.tex]{subfiles}: main's project
-        return root.parent if root is not None else _reached_folder(file)
+        return root.parent if root is not None else here
     for folder in (here, *list(here.parents)[:3]):
         try:
             if any(_is_root(f) for f in folder.glob("*.tex") if f != file):
@@ -1309,39 +1309,6 @@ def _books_above(file: Path) -> list[Path]:
 
 def _book_near(file: Path, folder: Path) -> bool:
     return any(b.parent == folder or folder in b.parents for b in _books_above(file))
-
-
-_UP_INCLUDE = re.compile(
-    rb"\\(?:input|include|subfile|import|subimport|usepackage|RequirePackage)\s*"
-    rb"(?:\[[^\]\n]*\]\s*)?\{\s*((?:\.\./)+)"
-)
-
-
-def _reached_folder(root: Path) -> Path:
-    """The folder of a root's project: its own, or the folder above it that its includes
-    reach (``paper/paper.tex`` reading ``\\input{../sections/pca}`` that a thesis shares)
-    when that folder is the working directory or inside it (the user's workspace, as an
-    editor's workspace folder bounds what the server reads)."""
-    try:
-        with root.open("rb") as f:
-            data = f.read(MAX_ROOT_SCAN)
-    except OSError:
-        return root.parent
-    ups = max((m[1].count(b"../") for m in _UP_INCLUDE.finditer(data)), default=0)
-    if not ups:
-        return root.parent
-    above = list(root.parent.parents)
-    if ups > len(above):
-        return root.parent
-    folder = above[ups - 1]
-    try:
-        cwd = Path.cwd().resolve()
-    except OSError:
-        return root.parent
-    return folder if folder == cwd or cwd in folder.parents else root.parent
-
-
-MAX_ROOT_SCAN = 2 * 1024 * 1024  # bytes of a root read for includes that leave its folder
 
 
 _SUBFILE = re.compile(rb"\\documentclass\s*\[([^\]\n]+)\]\s*\{subfiles\}")
