@@ -172,23 +172,32 @@ def _definition(r: _Text, tok: str, start: int, pos: int) -> int:
     return end
 
 
+def _argument_after_options(text: str, pos: int) -> tuple[int, int] | None:
+    """Where the braced argument after ``pos`` opens and closes, past an optional ``[…]``
+    (``\\documentclass[11pt]{article}``, ``\\usepackage[margin=1in]{geometry}``); None if
+    there is none or it is not closed."""
+    i = _skip_blank(text, pos)
+    if i < len(text) and text[i] == "[":
+        close = balanced_group(text, i, "[", "]")
+        if close is None:
+            return None
+        i = _skip_blank(text, close)
+    if i >= len(text) or text[i] != "{":
+        return None
+    close = balanced_group(text, i)
+    return None if close is None else (i, close)
+
+
 def _documentclass(r: _Text, tok: str, start: int, pos: int) -> int:
     r"""``\documentclass[opts]{mythesis}``: a root, and an include of ``mythesis.cls`` (a
     local class defines the notation as a local package does; ``\LoadClass`` too)."""
     if tok == "\\documentclass":
         r.out.has_documentclass = True
     text = r.text
-    i = _skip_blank(text, pos)
-    if i < len(text) and text[i] == "[":
-        close = balanced_group(text, i, "[", "]")
-        if close is None:
-            return pos
-        i = _skip_blank(text, close)
-    if i >= len(text) or text[i] != "{":
+    found = _argument_after_options(text, pos)
+    if found is None:
         return pos
-    close = balanced_group(text, i)
-    if close is None:
-        return pos
+    i, close = found
     name = text[i + 1 : close - 1].strip()
     if re.fullmatch(r"[\w./-]+", name) and name != "subfiles":
         r.out.includes.append(Include("usepackage", name + ".cls", start, close))
@@ -270,17 +279,10 @@ def _usepackage(r: _Text, tok: str, start: int, pos: int) -> int:
     commands (physics' ``\pdv``, ``\grad``, ``\norm``) define them here.
     """
     text = r.text
-    i = _skip_blank(text, pos)
-    if i < len(text) and text[i] == "[":
-        close = balanced_group(text, i, "[", "]")
-        if close is None:
-            return pos
-        i = _skip_blank(text, close)
-    if i >= len(text) or text[i] != "{":
+    found = _argument_after_options(text, pos)
+    if found is None:
         return pos
-    close = balanced_group(text, i)
-    if close is None:
-        return pos
+    i, close = found
     inner = re.sub(r"%[^\n]*", "", text[i + 1 : close - 1])
     for name in inner.split(","):
         name = name.strip()
