@@ -37,3 +37,11 @@ def test_a_scalar_plus_a_square_matrix_has_the_matrix_shape(tmp_path: Path) -> N
     )
     assert shape_of(result, r"(\lambda + \mathbf x \mathbf x^\top P)", 0) == shape("M", "M")
     assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_one_letter_twice_is_said_once_in_the_hint(tmp_path: Path) -> None:
+    # "transposing `W` or transposing `W`" read as a stutter: either W may be transposed
+    _, result = check_fixture(tmp_path, "Let $W \\in \\mathbb{R}^{d \\times k}$. Then $W W$.\n")
+    (d,) = result.diagnostics
+    assert d.message.endswith("transposing either `W` would make it agree")
+    assert len(d.fixes) == 2  # (both quick fixes stay: each transposes its own W)

@@ -79,6 +79,8 @@ def agreement_hint(titles: Iterable[str]) -> str:
         )
         for title in titles
     ]
+    if len(said) == 2 and said[0] == said[1] and said[0].startswith("transposing "):
+        said = [said[0].replace("transposing ", "transposing either ", 1)]  # W W: one letter twice
     return "; " + " or ".join(said) + " would make it agree" if said else ""
 
 
