@@ -89,4 +89,4 @@ def test_no_zero_by_a_matrix_whose_members_the_row_names() -> None:
     assert out.error is not None and not out.result
     # (refused where the entries are read: u_i changes with the index summed over)
     said = ("not given as 0", "changes with the index summed over")
-    assert any(x in out.error for x in said) and "\\mathbf{u}_{i}" in out.error
+    assert any(x in out.error for x in said) and "`\\mathbf{u}_i`" in out.error  # (as written)

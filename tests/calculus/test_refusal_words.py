@@ -51,9 +51,9 @@ def test_a_differential_is_no_function_stated(row: str) -> None:
     ("expr", "reason"),
     [
         (r"\sum_{i=1}^{p}\sum_{j=i+1}^{p} \beta_i \beta_j",
-         r"a sum whose bound depends on another index (`j = i + 1`) is not read yet"),
+         r"a sum whose bound depends on another index (`j=i+1`) is not read yet"),
         (r"\sum_{i<j} \beta_i \beta_j",
-         r"a sum over the pairs with `i < j` is not read yet: write it over every pair, "
+         r"a sum over the pairs with `i<j` is not read yet: write it over every pair, "
          r"`\sum_{i,j}`, less the terms with i = j (for a symmetric summand, the sum over i < j "
          r"is half of that)"),
         (r"\sum_{i \neq j} \beta_i \beta_j", r"a sum over the pairs with `i \neq j` is not read yet"),
