@@ -32,8 +32,9 @@ _freeze = False  # (see frozen_imports)
 
 
 @contextmanager
-def uncollected() -> Iterator[None]:
-    """The cyclic collector off within (back on after, if it was on)."""
+def uncollected(freeze: bool = False) -> Iterator[None]:
+    """The cyclic collector off within (back on after, if it was on); ``freeze`` (or
+    within :func:`frozen_imports`): what is alive at the end frozen out of its view."""
     if not gc.isenabled():
         yield
         return
@@ -41,7 +42,7 @@ def uncollected() -> Iterator[None]:
     try:
         yield
     finally:
-        if _freeze:
+        if freeze or _freeze:
             gc.freeze()
         gc.enable()
 

@@ -8,6 +8,8 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from texgrad.collector import uncollected
+
 # Allocations between two collections of the youngest generation while serving (Python's
 # default is 700): what an edit's analysis makes of the Cookbook (rows and runs moved, the
 # symbol table made again) ran 10-20 young collections a keystroke, each walking what it
@@ -31,12 +33,5 @@ def collected_after() -> Iterator[None]:
     and it leaves ~150 objects in reference cycles); after, what is alive frozen out of
     the collector's view, as the server freezes what an analysis keeps
     (``collect_when_idle``), and the collector back on (if it was)."""
-    if not gc.isenabled():
+    with uncollected(freeze=True):
         yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
