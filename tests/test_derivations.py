@@ -95,6 +95,7 @@ def test_the_set_holds_its_documents() -> None:
         "obsidian-kernel-logsumexp",
         "obsidian-vae-kalman",
         "own-glm-notes-22",
+        "own-word2vec-poisson-23",
         "pandoc-multinomial-handout",
         "qmd-heldout-likelihoods",
         "qmd-named-intermediates",

@@ -1291,6 +1291,44 @@ def test_sets_written_otherwise_declare_shapes(tmp_path: Path) -> None:
     assert result.table.lookup("P", None, result.path, len(text)).positive_definite  # type: ignore[union-attr]
 
 
+def test_matrix_spaces_of_european_courses_declare_shapes(tmp_path: Path) -> None:
+    # \mathcal{M}_{n,p}(\mathbb{R}) and its spellings, \mathbb{R}^{n,p}, GL_n, O_n, S_n over a field
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Soient $A \in \mathcal{M}_{n,p}(\mathbb{R})$, $B \in M_{p \times q}(\mathbb{R})$,
+        $C \in \mathcal M_q(\mathbb K)$, $D \in \mathbb{R}^{n,q}$, $G \in \mathrm{GL}_p(\mathbb{R})$,
+        $Q \in O_n(\mathbb{R})$, $S \in \mathcal{S}_p(\mathbb{R})$ et $x \in \mathbb{R}^p$.
+
+        Right: $A B$, $B C$, $A B C - D$, $A G$, $Q A$, $S x$, $x^\top S x$.
+        Wrong: $B A$, $C B$, $A - D$, $G Q$, $A S^\top Q$, $D x$.
+        """,
+    )
+    text = result.doc.text
+    got = [text[d.start : d.end] for d in result.diagnostics]
+    assert got == ["B A", "C B", "A - D", "G Q", r"A S^\top Q", "D x"]
+    assert result.table.lookup("S", None, result.path, len(text)).symmetric  # type: ignore[union-attr]
+
+
+def test_reals_in_other_spellings_declare_shapes(tmp_path: Path) -> None:
+    # Unicode ℝ (typed in Markdown notes), dsfont's \mathds, bbm's \mathbbm, plain TeX's \Bbb,
+    # Boyd's \mathbf{R}^m_+, and "a vector in $\mathbb{R}^m$" said in words
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A ∈ ℝ^{m×n}$, $x ∈ ℝ^n$, $C \in \mathds{R}^{m \times n}$, $z \in \mathbbm{R}^{m}$,
+        $D \in \Bbb R^{n \times m}$, $s \in \mathbf{R}^{m}_{+}$, $t$ a vector in $\mathbb{R}^m$,
+        and let $u$ be a point in $\mathbb{R}^n$.
+
+        Right: $A x$, $C^\top z$, $D z$, $A^\top s$, $t^\top C$, $u^\top D$.
+        Wrong: $x A$, $C z$, $D x$, $A s$, $C t$, $A^\top u$.
+        """,
+    )
+    text = result.doc.text
+    got = [text[d.start : d.end] for d in result.diagnostics]
+    assert got == ["x A", "C z", "D x", "A s", "C t", r"A^\top u"]
+
+
 def test_a_mask_and_class_labels_declare_shapes(tmp_path: Path) -> None:
     # an attention mask \{0, -\infty\}^{T \times T}; class labels \{1, \dots, K\}^n; the
     # T×T positive definite matrices \mathcal{S}_{++}^{T} (of T tasks: no transpose)

@@ -122,6 +122,12 @@ CASES = [
     (r"\operatorname{tr}(A)", "(Apply (Func:tr) A)"),
     (r"\operatorname*{arg\,max}_x f", "(Apply (Func:argmax x) f)"),
     (r"\mathrm{tr}(B)", "(Apply (Func:tr) B)"),
+    # Boyd and Vandenberghe's bold operator names; other bold words stay letters
+    (r"\mathbf{tr}(X^{-1})", "(Apply (Func:tr) (Power X (Neg 1)))"),
+    (r"\mathbf{diag}(x) A", "(Product (Apply (Func:diag) x) A)"),
+    (r"\mathbf{xy}", "(Product x[mathbf] y[mathbf])"),
+    # the n×p matrices as some European texts write them
+    (r"A \in \mathbb{R}^{n,p}", "(Chain A \\in (Space:R n p))"),
     (r"\text{tr}(C)", "(Apply (Func:tr) C)"),
     (r"\operatorname{diag}(x)", "(Apply (Func:diag) x)"),
     (r"\sigma(Wx + b)", r"(Apply \sigma (Add (Product W x) + b))"),

@@ -127,7 +127,10 @@ def space_shape(node: t.Node | None) -> Shape | None:
 
 
 def _space(node: t.Node | None) -> tuple[Shape, t.Space] | None:
-    if isinstance(node, t.Product) and node.factors:  # \mathbb{R}^n \text{ for all } n
+    algebra = _matrix_algebra(node)
+    if algebra is not None:
+        node = algebra
+    elif isinstance(node, t.Product) and node.factors:  # \mathbb{R}^n \text{ for all } n
         node = node.factors[0]
     if node is not None and not isinstance(node, t.Space):
         node = _set_as_space(node)
@@ -167,6 +170,10 @@ def _set_as_space(node: t.Node) -> t.Space | None:
         base, exp = node.base, node.exponent
         if _bold_field(base, "R"):
             return t.Space("R", dims_of(exp), start=at, end=to)  # x \in \mathbf{R}^n
+        if isinstance(base, t.Sub) and _bold_field(
+            base.base, "R"
+        ):  # \mathbf{R}^n_+, \mathbf{R}^n_{++}
+            return t.Space("R", dims_of(exp), base.index, start=at, end=to)
         if _bold_field(base, "S"):
             return t.Space("S", (exp,), start=at, end=to)  # P \in \mathbf{S}^n (symmetric)
         if isinstance(base, t.Paren) and base.open in _SET_OPENERS and _numbers(base.body):
@@ -182,6 +189,54 @@ def _set_as_space(node: t.Node) -> t.Space | None:
             return t.Space("R", (node.index,), start=at, end=to)
     if isinstance(node, t.Paren) and node.open in _SCALAR_SETS and _numbers(node.body):
         return t.Space("R", (), start=at, end=to)  # y_i \in \{-1, 1\}, p \in [0, 1]: a scalar
+    return None
+
+
+# The letters of the matrix spaces of French, German and Italian courses: \mathcal{M}_{n,p}(\mathbb{R}),
+# M_{n \times p}(\mathbb{R}), \mathrm{M}_n(\mathbb{K}), \mathscr{M}_n(\mathbb{C}); GL_n(\mathbb{R}) and
+# O_n(\mathbb{R}) (invertible, orthogonal) hold square ones; S_n(\mathbb{R}) symmetric ones.
+_ALGEBRA_LETTERS = frozenset({"M", "GL", "O", "SO", "S"})
+
+
+def _matrix_algebra(node: t.Node | None) -> t.Space | None:
+    r"""``\mathcal{M}_{n,p}(\mathbb{R})``, ``M_{n \times p}(\mathbb{R})``, ``\mathcal{M}_n(\mathbb{K})``,
+    ``\mathrm{GL}_n(\mathbb{R})``, ``\mathcal{S}_n(\mathbb{R})``: the n×p (or n×n) matrices over a
+    field, as the space that holds them — a letter with its sizes applied to a field."""
+    if isinstance(node, t.Apply) and isinstance(node.func, t.Func) and len(node.args) == 1:
+        name, index, arg = node.func.name, node.func.sub, node.args[0]  # \mathrm{GL}_n(\mathbb{R})
+        field = _field(arg)
+    elif isinstance(node, t.Product) and len(node.factors) == 2:
+        head, paren = node.factors
+        if not (isinstance(head, t.Sub) and isinstance(head.base, t.Symbol)):
+            return None
+        if head.base.accents or not (isinstance(paren, t.Paren) and paren.open in _OPEN):
+            return None
+        name, index, field = head.base.name, head.index, _field(paren.body)
+    else:
+        return None
+    if field is None or index is None or name not in _ALGEBRA_LETTERS:
+        return None
+    items = index.items if isinstance(index, t.List) else dims_of(index)
+    dims = tuple(items) * 2 if len(items) == 1 else tuple(items)
+    if len(dims) != 2 or (name != "M" and dims[0] != dims[1]):
+        return None  # GL_{n,p}: not a space of matrices we know
+    assert node is not None
+    if name == "S":
+        return t.Space("S", dims[:1], start=node.start, end=node.end)
+    return t.Space(field, dims, start=node.start, end=node.end)
+
+
+def _field(node: t.Node | None) -> str | None:
+    r"""``\mathbb{R}``, ``\mathbb{C}``, ``\mathbb{K}`` (any field: the shapes are the same) → "R" or "C"."""
+    if (
+        isinstance(node, t.Space)
+        and not node.dims
+        and node.sub is None
+        and node.field in ("R", "C")
+    ):
+        return node.field
+    if isinstance(node, t.Symbol) and node.font == "mathbb" and node.name == "K":
+        return "R"
     return None
 
 

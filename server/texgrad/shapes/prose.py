@@ -43,6 +43,9 @@ _KIND = (
 )
 # "… $A$ be a symmetric matrix and $B$ a $k \times k$ positive definite one": "one" names the
 # kind said before it in the list (the paragraph then holds "matri" or "vector" anyway)
+# what a space holds, said before the space: "a vector in $\mathbb{R}^m$" (the space sizes it)
+_SPACE_NOUN = r"(?P<kind>vector|matrix|point|element|member)"
+_IN_SPACE = _SPACE_NOUN + r"\s+(?:in|of|from)\s+" + _M.format("dims")
 _KIND_OR_ONE = _KIND.replace(
     "(?:matrix|matrices|vector|vectors))", "(?:matrix|matrices|vector|vectors|one(?![\\w-])))"
 )
@@ -83,7 +86,9 @@ _PROSE = [
     # (a definition as long as "$S = \operatorname{diag}\big(\boldsymbol{\mu} \odot (\mathbf{1} - \boldsymbol{\mu})\big)$")
     # (not after a letter declared in its own math: "…and $K_*^{(2)} \in \mathbb{R}^{m_2 \times
     # n_2}$, an $n_* \times n$ matrix" sizes the sentence's subject, K_*, not K_*^{(2)})
-    re.compile(r"(?P<fresh>)\$\$?(?P<defsym>(?:(?!\\in\b)[^$]){1,160})\$\$?,\s+(?:which is\s+)?an?\s+" + _M.format("dims")
+    # (not after "of $f$ at $x$": "the Jacobian of $f$ at $x$, an $m \times n$ matrix" sizes the
+    # Jacobian, and "the gradient of $f$, a vector" the gradient — which one is meant is unsure)
+    re.compile(r"(?<!\bat\s)(?<!\bof\s)(?P<fresh>)\$\$?(?P<defsym>(?:(?!\\in\b)[^$]){1,160})\$\$?,\s+(?:which is\s+)?an?\s+" + _M.format("dims")
                + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND),
     # "$K = k(X, X)$ is $n \times n$": the size of what a definition names (a definition:
     # "If $A$ is $n \times k$" supposes)
@@ -165,6 +170,14 @@ _PROSE = [
     # "Write $\Delta$ for the $n$ by $B$ matrix whose columns …"
     re.compile(_M.format("sym") + r"\s+for\s+the\s+" + _BEFORE_SIZE + _BY
                + r"\s+(?:[A-Za-z-]+\s+){0,2}?(?P<kind>matrix)\b"),
+    # "Let $t$ be a vector in $\mathbb{R}^m$", "$A$ is a matrix in $\mathbb{R}^{m \times n}$"
+    re.compile(_M.format("sym") + r"\s+(?:be|is|denotes?)\s+" + _ART + r"\s+" + _BEFORE_SIZE
+               + _IN_SPACE),
+    # "…, $t$ a vector in $\mathbb{R}^m$": apposition in a list
+    re.compile(r"(?:,|\band|\bwith)\s+" + _M.format("sym") + r"\s+an?\s+" + _BEFORE_SIZE + _IN_SPACE),
+    # "a vector $t$ in $\mathbb{R}^m$", "a point $x$ of $\mathbb{R}^n$"
+    re.compile(r"\b" + _ART + r"\s+" + _BEFORE_SIZE + _SPACE_NOUN + r"\s+" + _M.format("sym")
+               + r"\s+(?:in|of|from)\s+" + _M.format("dims")),
 ]  # fmt: skip
 # what a paragraph must contain for each pattern to match (a pattern is not run on the
 # paragraphs without it: most prose declares nothing)
@@ -188,6 +201,7 @@ _NEEDS = (
     ("vector", "\\times"),
     ("both", "each"),
     (" by $", "-by-"),
+    *[(" in $", " of $", " from $")] * 3,
 )
 assert len(_NEEDS) == len(_PROSE)
 
@@ -331,6 +345,8 @@ def dims_shape(node: t.Node | None, kind: str) -> Shape | None:
     """``m \\times n`` → m×n; ``n`` with "vector" → n; ``n`` with "matrix" → n×n (an n×n … is common)."""
     if node is None:
         return None
+    if isinstance(node, t.Space):
+        return space_shape(node)  # "a vector in $\mathbb{R}^m$"
     if isinstance(node, t.BinOp) and node.op in ("\\times", "x", "*") and node.right is not None:
         r, c = dim_of(node.left), dim_of(node.right)
         if r is None or c is None:
@@ -422,6 +438,8 @@ def from_prose(
             for sym in _prose_symbols(m, rows):
                 if _refreshed(m) and _defined_before(text, sym, m.start(), lo):
                     continue
+                if kind == "scalar" and _defined_as_function(text, sym):
+                    continue  # "$\nabla f(x) = Df(x)^T$ for scalar $f$": scalar-valued f
                 if "matri" in kind and _entry(sym):
                     sym = sym.base  # type: ignore[attr-defined]  # "Gram matrix $K_{ij} = k(x_i, x_j)$"
                 _declare(table, sym, shape, kind, path, seen)
@@ -431,6 +449,21 @@ def from_prose(
     if any(w in low for w in language_cues.DECLARATION_NEEDS):
         _in_other_languages(text, path, rows, table, lo, end, seen)
     _sentence_forms(text, path, rows, table, lo, end)
+
+
+def _defined_as_function(text: str, sym: t.Node) -> bool:
+    r"""Is the letter ``sym`` a function the document defines (``f(x) = c^\top x``,
+    ``g(\mathbf w) \coloneqq …``)? Then "for scalar $f$" says what f's values are, not f."""
+    if not isinstance(sym, t.Symbol):
+        return False
+    name = text[sym.start : sym.end]
+    if not name or len(name) > 40:
+        return False
+    defined = re.compile(
+        r"(?<![\\\w])" + re.escape(name) + r"\s*\((?:[^()$]|\([^()$]*\)){1,60}\)\s*"
+        r"(?:=|:=|\\coloneqq|\\triangleq|\\equiv)"
+    )
+    return defined.search(text) is not None
 
 
 def _in_other_languages(

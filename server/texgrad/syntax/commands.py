@@ -37,8 +37,11 @@ BIG_OPERATORS = frozenset(
     "sum prod coprod int iint iiint oint bigcup bigcap bigoplus bigotimes bigodot bigvee bigwedge bigsqcup".split()
 )
 FONTS = frozenset(
-    "mathbf boldsymbol bm mathit mathrm mathsf mathcal mathbb mathfrak mathscr mathtt mathnormal pmb vb mathbold bbold symbf symbfit mathbfit".split()
+    "mathbf boldsymbol bm mathit mathrm mathsf mathcal mathbb mathfrak mathscr mathtt mathnormal pmb vb mathbold bbold symbf symbfit mathbfit mathds mathbbm Bbb symbb".split()
 )
+# Blackboard bold from other packages (dsfont's \mathds, bbm's \mathbbm, plain TeX's \Bbb,
+# unicode-math's \symbb): the same letters as \mathbb
+FONT_ALIASES = {"mathds": "mathbb", "mathbbm": "mathbb", "Bbb": "mathbb", "symbb": "mathbb"}
 ACCENTS = frozenset(
     """hat widehat tilde widetilde bar overline underline dot ddot dddot vec check breve acute grave
     mathring overrightarrow overleftarrow overleftrightarrow underbrace overbrace boxed cancel
@@ -118,6 +121,8 @@ UNICODE_OPERATORS = {
     "×": ("MULOP", "\\times"), "·": ("MULOP", "\\cdot"), "⋅": ("MULOP", "\\cdot"), "−": ("ADDOP", "-"),
     "≤": ("REL", "\\le"), "≥": ("REL", "\\ge"), "≠": ("REL", "\\neq"), "≈": ("REL", "\\approx"),
     "∈": ("REL", "\\in"), "→": ("REL", "\\to"), "⊙": ("MULOP", "\\odot"), "⊗": ("MULOP", "\\otimes"),
+    "ℝ": ("FSYMBOL", "mathbb:R"), "ℂ": ("FSYMBOL", "mathbb:C"), "ℕ": ("FSYMBOL", "mathbb:N"),
+    "ℤ": ("FSYMBOL", "mathbb:Z"), "ℚ": ("FSYMBOL", "mathbb:Q"),
     "∂": ("PARTIAL", "\\partial"), "∇": ("NABLA", "\\nabla"), "…": ("DOTS", "\\ldots"), "⋯": ("DOTS", "\\cdots"),
     "∑": ("BIGOP", "\\sum"), "∏": ("BIGOP", "\\prod"), "∫": ("BIGOP", "\\int"), "∞": ("SYMBOL", "\\infty"),
 }  # fmt: skip

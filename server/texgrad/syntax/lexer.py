@@ -30,6 +30,7 @@ from texgrad.syntax.commands import (
     CHARACTERS,
     CLOSE_DELIMITERS,
     COMMANDS,
+    FONT_ALIASES,
     MATRIX_ENVIRONMENTS,
     OPEN_DELIMITERS,
     OPERATOR_NAMES_IN_TEXT,
@@ -84,6 +85,11 @@ _PAREN_NEXT = re.compile(r"\s*(?:\(|\\left\s*\(|\\[bB]igg?l?\s*\()")
 _THIN_SPACES = re.compile(r"\\[,;:! ]|\s")
 _SECOND_THICK_SPACE = re.compile(r"\s*\\[;:>]")  # `A \;\; B`: two thick spaces, a \quad's width
 _BRACKETS = ("bare", "left")  # what the stack holds inside ( ), [ ], \big[ \big], \left( \right)
+# Operator names Boyd and Vandenberghe set in bold (``\mathbf{tr}``, ``\mathbf{diag}``): a
+# function there, never a product of bold letters
+_BOLD_OPERATORS = frozenset(
+    {"tr", "Tr", "trace", "diag", "Diag", "rank", "det", "dom", "vec", "card", "prob", "sign"}
+)
 # an operator's name set in a font: ``\bf Tr`` (plain TeX's switch), ``\mathrm{tr}``
 _FONT_SWITCHED = re.compile(
     r"\s*(?:\\(?:rm|bf|sf|it)\s+([A-Za-z]{2,})|\\(?:math|text)(?:rm|bf|sf|it)\s*\{\s*([A-Za-z]{2,})\s*\})\s*"
@@ -548,6 +554,13 @@ class Lexer:
         return end
 
     def _font(self, name: str, start: int, end: int) -> int:
+        name = FONT_ALIASES.get(name, name)
+        if name == "mathbf":
+            b = self._braced(end)
+            if b is not None and self.text[b[0] + 1 : b[1]].strip() in _BOLD_OPERATORS:
+                # \mathbf{tr}(X), \mathbf{dom}\, f: Boyd and Vandenberghe's bold operator names
+                self._emit("FUNC", self.text[b[0] + 1 : b[1]].strip(), start, b[2])
+                return b[2]
         m = _SINGLE_ARGUMENT.match(self.text, end)
         inner = m.group(1) or m.group(2) if m else None
         if m and inner and (not inner.startswith("\\") or inner[1:] in SYMBOLS):

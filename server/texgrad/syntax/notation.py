@@ -142,7 +142,14 @@ def with_font(node: t.Node, font: str, loc: dict[str, Any]) -> t.Node:
 
 
 def dims_of(sup: t.Node) -> tuple[t.Node, ...]:
-    r"""``n \times m`` → (n, m); ``n`` → (n,)."""
+    r"""``n \times m`` → (n, m); ``n`` → (n,); ``n, m`` → (n, m) (``\mathbb{R}^{n,m}``, as some
+    European texts write the n×m matrices)."""
+    if (
+        isinstance(sup, t.List)
+        and len(sup.items) == 2
+        and not any(isinstance(x, (t.List, t.Dots)) for x in sup.items)
+    ):
+        return tuple(sup.items)
     out: list[t.Node] = []
 
     def walk(x: t.Node) -> None:
