@@ -460,21 +460,32 @@ def _diff_run(args: argparse.Namespace, out: TextIO) -> int:
     elif args.format == "numpy":
         return _print_numpy(outcome, out)
     else:
-        print(outcome.result, file=out)
-        if outcome.where:  # the names the result gives its long parts
-            print("\\text{where } " + ",\\; ".join(outcome.where), file=out)
-        if args.steps:
-            for line in outcome.steps:
-                print(line, file=out)
-        status = "verified" if outcome.verified else "NOT VERIFIED"
-        layout = f", {outcome.layout} layout" if outcome.layout else ""
+        _print_latex(outcome, args, out)
+    return 0 if outcome.error is None and outcome.verified else 1
+
+
+def _print_latex(outcome: DiffOutcome, args: argparse.Namespace, out: TextIO) -> None:
+    """The result in LaTeX on ``out``; how it was verified and what was assumed on stderr."""
+    print(outcome.result, file=out)
+    if outcome.where:  # the names the result gives its long parts
+        print("\\text{where } " + ",\\; ".join(outcome.where), file=out)
+    if args.steps:
+        for line in outcome.steps:
+            print(line, file=out)
+    status = "verified" if outcome.verified else "NOT VERIFIED"
+    layout = f", {outcome.layout} layout" if outcome.layout else ""
+    print(
+        f"% {outcome.kind} ({outcome.shape}{layout}); {status}: {_said_once(outcome)}",
+        file=sys.stderr,
+    )
+    if outcome.assumed:  # nothing declared: the shapes the letters say, never silently
         print(
-            f"% {outcome.kind} ({outcome.shape}{layout}); {status}: {_said_once(outcome)}",
+            "% shapes assumed from the letters (declare them with --where to change them): "
+            + "; ".join(outcome.assumed),
             file=sys.stderr,
         )
-        if outcome.matrix_form:  # a sum over samples whose stacked matrix is declared
-            print(f"% in matrix form (verified): {outcome.matrix_form}", file=sys.stderr)
-    return 0 if outcome.error is None and outcome.verified else 1
+    if outcome.matrix_form:  # a sum over samples whose stacked matrix is declared
+        print(f"% in matrix form (verified): {outcome.matrix_form}", file=sys.stderr)
 
 
 def _unreadable(raw: str) -> str | None:

@@ -102,10 +102,12 @@ def test_not_a_letter_is_not_declared() -> None:
 def test_a_latin_scalar_is_not_told_to_write_a_comparison() -> None:
     r"""``u > 0`` does not declare every Latin letter (``x \ge 0`` is a vector's, entrywise):
     the suggestion is one that is read; ``s > 0``, ``t > 0`` (an amplitude, a time) are."""
-    out = diff_latex(r"\log^2 u", "u", "")
+    # (with something declared: an expression given with nothing declared is sized by its
+    # letters instead, test_assumed_shapes.py)
+    out = diff_latex(r"\log^2 u", "u", r"a \in \mathbb{R}")
     assert out.error == r"the shape of `u` is unknown — declare it, e.g. `u \in \mathbb{R}`"
     assert diff_latex(r"\log^2 u", "u", r"u \in \mathbb{R}").verified
-    out = diff_latex(r"\log^2 t", "t", "")
+    out = diff_latex(r"\log^2 t", "t", r"a \in \mathbb{R}")
     assert (
         out.error == r"the shape of `t` is unknown — declare it, e.g. `t > 0` or `t \in \mathbb{R}`"
     )

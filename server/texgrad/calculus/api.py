@@ -21,6 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from texgrad.calculus import expr as e
+from texgrad.calculus.assumed_shapes import assumed_declarations
 from texgrad.calculus.components import Entry
 from texgrad.calculus.context import Context, context_at, row_at
 from texgrad.calculus.defined_sums import held_sums, summed_out, terms_written_in
@@ -125,7 +126,32 @@ def diff_latex(
         text, own.root, offset, wrt, layout, budget, hessian, result=result, project=own,
         folder=own.folder,
     )  # fmt: skip
+    if not decls and (outcome.error or "").startswith("the shape of"):
+        outcome = _with_assumed_shapes(
+            result, text, offset, expr, wrt, outcome, (layout, budget, hessian, einstein)
+        )
     return _spelled(outcome, differential_spelling(expr))
+
+
+def _with_assumed_shapes(
+    result: CheckResult, text: str, offset: int, expr: str, wrt: str, outcome: DiffOutcome,
+    options: tuple[str, float, bool, bool],
+) -> DiffOutcome:  # fmt: skip
+    r"""An expression given alone with nothing declared (``texgrad diff '\frac{\partial
+    \operatorname{tr}(AB)}{\partial A}'``): differentiated again with the shapes its letters
+    and their use say (:mod:`~texgrad.calculus.assumed_shapes`), which the outcome names;
+    ``outcome`` (the unknown shape said) where they do not say enough."""
+    row = row_at(result, offset, offset + 1)
+    if row is None or row.tree is None:
+        return outcome
+    decls = assumed_declarations(row.tree, text)
+    if not decls:
+        return outcome
+    layout, budget, hessian, einstein = options
+    again = diff_latex(expr, wrt, "; ".join(decls), layout, budget, hessian, einstein)
+    if again.error is not None:
+        return outcome
+    return replace(again, assumed=decls)
 
 
 def _spelled(outcome: DiffOutcome, spelling: str | None) -> DiffOutcome:

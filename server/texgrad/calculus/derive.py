@@ -71,6 +71,7 @@ class DiffOutcome:
     numpy_note: str = ""  # why there is no NumPy code
     code: NumpyCode | None = field(default=None, repr=False, compare=False)
     where: list[str] = field(default_factory=list)  # names the result uses: "t_0 = …"
+    assumed: list[str] = field(default_factory=list)  # shapes read from the letters alone
     # the engine's own expressions (names expanded), for comparing a derivative a document
     # writes with this one (calculus/written_derivatives.py): f, the result, the differential
     values: tuple[Expr, Expr, Expr] | None = field(default=None, repr=False, compare=False)
@@ -103,6 +104,8 @@ class DiffOutcome:
         d: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
         for k in skip:
             d.pop(k)
+        if not self.assumed:
+            d.pop("assumed")
         if not self.matrix_form:
             d.pop("matrix_form")
         elif self.matrix_numpy:
