@@ -41,11 +41,12 @@ _KIND = (
     r"Jacobian|projection|precision|kernel|adjacency|transition|stochastic|loading)\s+)*"
     r"(?:matrix|matrices|vector|vectors))"
 )
+# what a space holds, said before the space: "a vector in $\mathbb{R}^m$" (the space sizes it)
+# (only a space: "a vector of $m$ functions" counts, it does not size)
+_SPACE_NOUN = r"(?P<space>)(?P<kind>vector|matrix|point|element|member)"
+_IN_SPACE = _SPACE_NOUN + r"\s+(?:in|from)\s+" + _M.format("dims")
 # "… $A$ be a symmetric matrix and $B$ a $k \times k$ positive definite one": "one" names the
 # kind said before it in the list (the paragraph then holds "matri" or "vector" anyway)
-# what a space holds, said before the space: "a vector in $\mathbb{R}^m$" (the space sizes it)
-_SPACE_NOUN = r"(?P<kind>vector|matrix|point|element|member)"
-_IN_SPACE = _SPACE_NOUN + r"\s+(?:in|of|from)\s+" + _M.format("dims")
 _KIND_OR_ONE = _KIND.replace(
     "(?:matrix|matrices|vector|vectors))", "(?:matrix|matrices|vector|vectors|one(?![\\w-])))"
 )
@@ -175,9 +176,9 @@ _PROSE = [
                + _IN_SPACE),
     # "…, $t$ a vector in $\mathbb{R}^m$": apposition in a list
     re.compile(r"(?:,|\band|\bwith)\s+" + _M.format("sym") + r"\s+an?\s+" + _BEFORE_SIZE + _IN_SPACE),
-    # "a vector $t$ in $\mathbb{R}^m$", "a point $x$ of $\mathbb{R}^n$"
+    # "a vector $t$ in $\mathbb{R}^m$", "a point $x$ in $\mathbb{R}^n$"
     re.compile(r"\b" + _ART + r"\s+" + _BEFORE_SIZE + _SPACE_NOUN + r"\s+" + _M.format("sym")
-               + r"\s+(?:in|of|from)\s+" + _M.format("dims")),
+               + r"\s+(?:in|from)\s+" + _M.format("dims")),
 ]  # fmt: skip
 # what a paragraph must contain for each pattern to match (a pattern is not run on the
 # paragraphs without it: most prose declares nothing)
@@ -345,8 +346,6 @@ def dims_shape(node: t.Node | None, kind: str) -> Shape | None:
     """``m \\times n`` → m×n; ``n`` with "vector" → n; ``n`` with "matrix" → n×n (an n×n … is common)."""
     if node is None:
         return None
-    if isinstance(node, t.Space):
-        return space_shape(node)  # "a vector in $\mathbb{R}^m$"
     if isinstance(node, t.BinOp) and node.op in ("\\times", "x", "*") and node.right is not None:
         r, c = dim_of(node.left), dim_of(node.right)
         if r is None or c is None:
@@ -879,6 +878,8 @@ def _said_shape(m: re.Match[str], kind: str, rows: list[PlacedRow]) -> Shape | N
     if kind == "scalar":
         return SCALAR
     dims_row = _row_at(rows, m.start("dims"))
+    if m.groupdict().get("space") is not None:  # "a vector in $\mathbb{R}^m$": a space only
+        return space_shape(dims_row.tree) if dims_row is not None else None
     if m.groupdict().get("dimsb") is not None:  # "$m$ by $n$"
         cols_row = _row_at(rows, m.start("dimsb"))
         r = dim_of(dims_row.tree) if dims_row and dims_row.tree else None
