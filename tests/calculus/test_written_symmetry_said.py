@@ -182,3 +182,27 @@ def test_a_hedge_in_brackets_after_the_claim_is_read(
         + "\n"
     )
     assert _flagged(tmp_path, {"main.md": text}, "main.md") == lines
+
+
+def _declarations_as_first_written(text: str, key: str) -> list[int]:
+    r"""The pattern ``_declarations`` had, led by its look-behind (tried at every offset)."""
+    import re
+
+    pattern = r"(?<![\\A-Za-z])" + re.escape(key) + r"\s*\\in(?![A-Za-z])"
+    return [m.start() for m in re.finditer(pattern, text)]
+
+
+@pytest.mark.parametrize("key", ["A", "x", "AA", "\\Sigma", "\\mathbf{x}", "W_1", "a b"])
+def test_declarations_found_as_the_look_behind_led_pattern_found_them(key: str) -> None:
+    from texgrad.calculus.written_derivatives import _declarations
+
+    pieces = [key, key, " ", "\\in", "\\in ", "\\inf", "x", "\\", "B", "$", "(", "\n", ","]
+    rng = __import__("random").Random(key)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    texts += [f"{key} \\in R", f"B{key}\\in R", f"\\{key}\\in R", f"({key}\\in", f"{key}\\inR"]
+    found = 0
+    for text in texts:
+        expected = _declarations_as_first_written(text, key)
+        assert _declarations(text, key) == expected, text
+        found += bool(expected)
+    assert found > 100  # (the texts hold declarations, and texts where none is)

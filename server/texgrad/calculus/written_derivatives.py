@@ -1493,8 +1493,14 @@ def _declared_symmetric_at(text: str) -> dict[str, list[int]]:
 
 
 def _declarations(text: str, key: str) -> list[int]:
-    r"""Where ``key \in …`` stands in the text (a declaration of the letter, as written)."""
-    pattern = r"(?<![\\A-Za-z])" + re.escape(key) + r"\s*\\in(?![A-Za-z])"
+    r"""Where ``key \in …`` stands in the text (a declaration of the letter, as written).
+
+    The letter leads the pattern, so the engine scans for it as a literal (a pattern led by
+    the look-behind tried every offset of the document: ~2 ms a call on the Cookbook, 117
+    calls a check); the look-behind after it, over the letter itself, asks what the leading
+    one asked (no backslash or letter just before the key)."""
+    literal = re.escape(key)
+    pattern = literal + r"(?<![\\A-Za-z]" + literal + r")\s*\\in(?![A-Za-z])"
     return [m.start() for m in re.finditer(pattern, text)]
 
 
