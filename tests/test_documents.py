@@ -124,6 +124,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "control-observer-9",
         "control-sysid-7",
         "cours-calcul-matriciel-21",
+        "cours-filtre-fr-23",
         "csdn-ridge-21",
         "ctex-jacobian-lecture-21",
         "econometrics-notes-4",

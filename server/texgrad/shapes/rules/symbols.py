@@ -146,10 +146,15 @@ class SymbolRules(RuleBase):
         form, label = ("_", node.index) if isinstance(node, t.Sub) else (node.bracket, node.tag)
         found = member_shape(base[0], form, label, declared, named, choose=choose, written=written)
         if found is None and (
-            isinstance(label, (t.Number, t.Symbol)) and form == "_" or form in ("(", "[")
+            isinstance(label, (t.Number, t.Symbol))
+            and form == "_"
+            or form in ("(", "[")
+            or form == "_"
+            and _conditional(label)
         ):
             # V_1 of V_i = Y W_i^V, defined for every head in force here; \delta^{(l+1)} of
-            # \delta^{(l)} = \partial L / \partial z^{(l)}, defined for every layer
+            # \delta^{(l)} = \partial L / \partial z^{(l)}, defined for every layer;
+            # P_{k|k-1} of P_{k+1|k} = A P_{k|k} A^\top + Q, defined for every step
             found = member_shape(base[0], form, label, defined, named)
         return found
 
@@ -432,3 +437,8 @@ def _version(tag: t.Node | None) -> bool:
     if isinstance(tag, t.Text):
         return tag.text.strip().removeprefix("\\text{").removesuffix("}") in _VERSIONS
     return False
+
+
+def _conditional(label: t.Node) -> bool:
+    r"""A conditional label, as filters write one: ``k|k-1``, ``k+1|k`` (a chain of ``|``)."""
+    return isinstance(label, t.Chain) and all(r in ("\\mid", "|") for r in label.relations)
