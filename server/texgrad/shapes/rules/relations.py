@@ -299,8 +299,10 @@ class RelationRules(DistributionRules):
         ):  # fmt: skip
             self._define(left, b)  # "Let $A = [2, 0; 0, 3]$" in an Example: its own A there
             return
-        if b is None and rel == "=" and self._factors_sized(left, right, a):
-            return  # K = U \Lambda U^\top for a known n×n K: U and \Lambda are n×n
+        if (b is None or b == a) and rel == "=" and self._factors_sized(left, right, a):
+            # K = U \Lambda U^\top for a known n×n K: U and \Lambda are n×n (also where U is
+            # declared n×n, and the product's shape is read around the unknown \Lambda)
+            return
         if b is None and a is not None and self._redefines(left) and isinstance(right, _FORMULAS):
             if not _factorises(right) and not _recurrence(left, right):
                 # K = U \Lambda U^\top: K factorised, still K; h_t = \bar A_t h_{t-1} + …: a
@@ -433,18 +435,31 @@ class RelationRules(DistributionRules):
         if names != ["L"] and not (names[0] in _EIGENVECTORS and names[-1] in _EIGENVALUES):
             return False  # (K = \Phi \Phi^\top, K = \Phi \Sigma_p \Phi^\top: features of any width)
         index = _index_of(left)
+        square = Shape(a.rows, a.rows)
+        unknown = []
         for node in letters:
             key = symbol_key(node)
             at = _index_of(node)  # (bare, or indexed as K is: not a truncated U_k)
-            if key is None or at not in (None, index) or not self._unknown(key[0], node.start):
+            if key is None or at not in (None, index):
                 return False
             if isinstance(node, t.Sub) and not isinstance(node.base, t.Symbol):
                 return False
-        if len({symbol_key(n) for n in letters}) != len(letters):
+            if self._unknown(key[0], node.start):
+                unknown.append(node)
+            elif not self._declared_as(key, node.start, square):
+                return False  # (Q declared of another size: not K's eigenvectors)
+        if not unknown or len({symbol_key(n) for n in letters}) != len(letters):
             return False
-        for node in letters:
-            self._define(node, Shape(a.rows, a.rows))
+        for node in unknown:
+            self._define(node, square)
         return True
+
+    def _declared_as(self, key: tuple[str, str | None], at: int, shape: Shape) -> bool:
+        r"""Is the letter ``key`` declared, where ``at`` is, with ``shape`` itself (``\mathbf{Q}
+        \in \mathbb{R}^{M \times M}`` orthogonal, beside ``\mathbf{R} = \mathbf{Q}
+        \boldsymbol\Lambda \mathbf{Q}^\top`` of an M×M R)?"""
+        decl = self._lookup(key, at)
+        return decl is not None and self._agrees(decl.shape, shape, at)
 
     def _factors_sized(self, left: t.Node, right: t.Node, a: Shape | None) -> bool:
         r"""An eigendecomposition (or Cholesky factor) of a known K, or of each member listed
