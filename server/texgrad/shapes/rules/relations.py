@@ -311,8 +311,12 @@ class RelationRules(DistributionRules):
             return
         if a is None or b is None or self._agrees_checked(rel, left, right, a, b):
             return
-        if self._redefines(left) and not a.agrees(b.transposed()) and not _lost(a, b):
-            # \beta = \sum_i \alpha_i \phi(x_i) in a later section: \beta anew
+        if (
+            self._redefines(left) and not a.agrees(b.transposed()) and not _lost(a, b)
+            and not self._against_stated_sizes(a, b, left.start)
+        ):  # fmt: skip
+            # \beta = \sum_i \alpha_i \phi(x_i) in a later section: \beta anew (not "Take
+            # $M = 2$ and $p = [0.5; 0.25; 0]$" of a p \in \mathbb{R}^M: the sizes it states)
             self._define(left, b)
             return
         if self._on_purpose(left, right, a, b):
@@ -735,7 +739,7 @@ class RelationRules(DistributionRules):
         """Do the sizes stated where ``at`` is ("With $N = 2$, …", in an example) give the
         letter's declared shape numbers that a matrix written out there does not have?  Then
         the example sets the letter wrong, not anew."""
-        lo = sentence_start(self.source, max(0, at - SENTENCE_LOOKBACK), at)
+        lo = _sentence_start_past_matrices(self.source, max(0, at - SENTENCE_LOOKBACK), at)
         names = a.rows.free_symbols | a.cols.free_symbols
         facts = {}
         for name in names:  # (an example goes through cases: only its sentence's sizes count)
@@ -997,6 +1001,20 @@ class RelationRules(DistributionRules):
             )  # fmt: skip
             self.writes.append(d)
             self.defined[key[0]] = [*found, d]  # (replaced: see apply)
+
+
+def _sentence_start_past_matrices(source: str, lo: int, at: int) -> int:
+    r"""``sentence_start``, where the rows of a matrix written out (``\begin{bmatrix} 1 & 0.5
+    \\ 0.5 & 1 \end{bmatrix}``) end no sentence: "Take $M = 2$ and $R = [\dots]$, $p =
+    [\dots]$" is one sentence, its sizes stated for both."""
+    window = _MATRIX_ENV.sub(lambda m: " " * len(m.group(0)), source[lo:at])
+    return lo + sentence_start(window, 0, len(window))
+
+
+# a matrix written out, to its end (not nested: the innermost)
+_MATRIX_ENV = re.compile(
+    r"\\begin\{([bpvVB]?matrix|smallmatrix|array)\*?\}(?:(?!\\begin\{).)*?\\end\{\1\*?\}", re.S
+)
 
 
 # words that turn a sentence to another case ("Here $n = 2$, but on the augmented model …")
