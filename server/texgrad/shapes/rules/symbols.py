@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_of
+from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_of, mentions
 from texgrad.shapes.families import member_shape
 from texgrad.shapes.formulas import WEAK_LATIN, WEAK_STRICT, any_member_key
 from texgrad.shapes.questions import DIMENSION, dimension_key
@@ -34,6 +34,10 @@ _ESTIMATED_VECTORS = frozenset({"\\mu", "\\beta"})
 _ITERATION_LABELS = frozenset({"k", "t", "\\ell"})
 # the letters that count the rounds of a recursion written p_{k+1} = … p_k …
 _RECURSION_LABELS = frozenset({"k", "t"})
+# the letters of a step or a position after a name: R_{\Theta,t}, R_{\Theta,s}
+_STEP_LABELS = frozenset({"t", "s", "k", "\\tau"})
+# Greek letters that index rather than name (W_{\ell,t})
+_NOT_NAMES = frozenset({"\\ell", "\\tau", "\\iota", "\\kappa", "\\nu", "\\mu"})
 # letters that index entries (x_i, x_j); t, s, k … make a new vector (x_t, the iterate x_k)
 _ELEMENT_INDICES = frozenset("i j l m n p q r".split())
 # what stands for "all rows" or "all columns" in a slice: A_{i,:}, A_{:,j}, A_{i,\cdot}
@@ -342,7 +346,29 @@ class SymbolRules(RuleBase):
             or self._estimate_of_state(node)
             or self._any_member(node)
             or self._iterate_of_recursion(node)
+            or self._named_at_a_step(node)
         )
+
+    def _named_at_a_step(self, node: t.Sub) -> Shape | None:
+        r"""``R_{\Theta,t}``, ``R_{\Theta,s}`` of a declared ``R_\Theta`` ("per position"):
+        the named matrix at a step or a position, of its shape where that does not depend on
+        the step.  Only a name (``\Theta``, ``\text{enc}``; no index letter: ``A_{i,t}`` may
+        be an entry) then a step's letter (t, s, k, \tau)."""
+        parts = index_parts(node.index)
+        if len(parts) != 2:
+            return None
+        name, step = parts
+        if not (isinstance(step, t.Symbol) and step.name in _STEP_LABELS and not step.font):
+            return None
+        if name is None or (
+            isinstance(name, t.Symbol) and (len(name.name) == 1 or name.name in _NOT_NAMES)
+        ):
+            return None  # A_{i,t}, W_{\ell,t}: indices, not a name
+        key = symbol_key(replace(node, index=name))
+        decl = self._lookup(key, node.start) if key is not None else None
+        if decl is None or mentions(decl.shape, step.name):
+            return None
+        return decl.shape
 
     def _iterate_of_recursion(self, node: t.Sub) -> Shape | None:
         r"""``p_k``, ``p_{k-1}`` of a declared vector ``p`` (``p \in \Delta^{n-1}``) where the
