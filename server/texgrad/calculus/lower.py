@@ -58,7 +58,6 @@ from texgrad.calculus.sized import Lowered, Pending, identity_of, ones_of, sum_p
 from texgrad.calculus.sympy_dims import (
     Dim,
     Shape,
-    broadcasts,
     dim_of,
     member_shape,
     same,
@@ -96,6 +95,7 @@ from texgrad.calculus.written import (
     without_words,
     written_latex,
 )
+from texgrad.shapes.broadcasting import broadcast_verdict, written_plainly
 from texgrad.shapes.families import SUBSCRIPT_LABELS
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
@@ -978,7 +978,7 @@ class Lowerer:
                 r"(write it times \mathbf{1}\mathbf{1}^\top) or times the identity (write it "
                 r"times I)? texgrad does not guess"
             )
-        _broadcast(resolved, node)
+        _broadcast(resolved, node, self.env)
         return e.add(*resolved)
 
     def _constant_term(self, node: t.Add) -> t.Node | None:
@@ -2109,18 +2109,19 @@ def _tagged_by(summand: t.Node, index: tuple[str, ...]) -> t.Tagged | None:
     return None
 
 
-def _broadcast(terms: list[Expr], node: t.Add) -> None:
+def _broadcast(terms: list[Expr], node: t.Add, env: Env) -> None:
     r"""Refuse a sum that adds a row or a column along a matrix (``X - \mu^\top`` with X n×d,
     ``XW + b``) as :func:`dims.broadcasts` reads it — the rule by which ``check`` leaves it
     alone — saying so: NumPy-style broadcasting, not a matrix expression, and no error (an
     identity, ``A\mathbf{1}_n + I_n``, is no broadcast: that sum is refused as mismatched)."""
     arrays = [x for x in terms if not x.is_scalar]
     first = arrays[0] if arrays else None
+    plain = written_plainly(node, lambda key: key[0] in env.vars or key[0] in env.functions)
     for x in arrays[1:]:
         if first is None or (same(x.rows, first.rows) and same(x.cols, first.cols)):
             continue
         for small, big in ((x, first), (first, x)):
-            if broadcasts(small.shape, big.shape) and not _identity(big):
+            if broadcast_verdict(small.shape, big.shape, plain) and not _identity(big):
                 row = small.rows == ONE
                 raise Broadcast(
                     f"`{latex_of(node)}` relies on broadcasting (NumPy-style): it adds a "
