@@ -9,9 +9,10 @@ import re
 from dataclasses import replace
 
 from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_of, mentions
+from texgrad.shapes.facts import fact_key
 from texgrad.shapes.families import member_shape
 from texgrad.shapes.formulas import WEAK_LATIN, WEAK_STRICT, any_member_key
-from texgrad.shapes.questions import DIMENSION, dimension_key
+from texgrad.shapes.questions import APART, DIMENSION, dimension_key
 from texgrad.shapes.rules.base import UNSIZED, RuleBase
 from texgrad.shapes.table import Declaration, Signature
 from texgrad.syntax import tree as t
@@ -137,9 +138,11 @@ class SymbolRules(RuleBase):
             return made.shape if made is not None and same_letter(font, made.font) else None
 
         def named(d: Dim) -> bool:  # (or said to be one: "with $n^{[0]} = n_x$")
-            return bool(self._ask(DIMENSION, dimension_key(d), d, None)) or bool(
-                self._facts({d}, node.start)
-            )
+            return (
+                bool(self._ask(DIMENSION, dimension_key(d), d, None))
+                or bool(self._facts({d}, node.start))
+                or bool(self._ask(APART, fact_key(d), None, None))
+            )  # (d_L of H^{(L)}, said anywhere to be c: "so that $d_L = c$", sections on)
 
         def choose(keys: list[str]) -> str | None:
             return self._family_of_this_section(keys, font, node.start)
