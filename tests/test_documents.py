@@ -79,6 +79,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "arxiv-vae-2",
         "arxiv-xattn-adapter-13",
         "backprop-gfm-12",
+        "backprop-gru-tags-23",
         "backprop-layers-13",
         "backprop-lstm-md-15",
         "backprop-md",

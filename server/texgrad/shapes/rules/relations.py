@@ -23,7 +23,7 @@ from texgrad.shapes.dims import (
     too_large_power,
 )
 from texgrad.shapes.facts import fact_key
-from texgrad.shapes.formulas import ORDER_RELATIONS
+from texgrad.shapes.formulas import ORDER_RELATIONS, tag_key
 from texgrad.shapes.questions import (
     DIMENSION,
     FACT,
@@ -286,7 +286,11 @@ class RelationRules(DistributionRules):
             # y = Ax gives an undeclared y its shape (again, if redefined)
             self._define(left, b, ingredients(right, self.source, left.start))
             return
-        if a is None and b is not None and self._defines_within(left, b):
+        if (
+            a is None and b is not None
+            and (self._defines_tagged(left, b) or self._defines_within(left, b))
+        ):  # fmt: skip
+            # (\delta^c_t = \partial L / \partial c_t: a gate's name, not a power)
             return  # q^\top = x^\top W; \log \sigma^2 = W_\sigma h + b_\sigma
         if a is None and b is not None and self._solves(left, b):
             return  # (K + \sigma^2 I)\alpha = y gives an undeclared \alpha its shape
@@ -865,6 +869,26 @@ class RelationRules(DistributionRules):
         self._define(letter, b)
         return True
 
+    def _defines_tagged(self, left: t.Node, b: Shape) -> bool:
+        r"""Is ``left = …`` the definition of a letter tagged by a lower-case superscript
+        (``\delta^c_t = \partial L / \partial c_t``, ``\delta^f_t = \delta^c_t \odot
+        c_{t-1}``: backprop through a gate), set to a vector or a matrix, where neither the
+        tagged name nor its letter is sized otherwise?  A power of a letter of no shape says
+        nothing; as the name it is (as if declared, ``formulas.tag_key``), it is defined."""
+        key = tag_key(left)
+        if key is None or b.is_scalar or not isinstance(left, t.Power):
+            return False
+        tag = left.exponent
+        if not (isinstance(tag, t.Symbol) and tag.name.islower() and len(tag.name) == 1):
+            return False
+        if self._declared(key[0]) or self._definition(key[0], left.start) is not None:
+            return False
+        base = symbol_key(left.base)
+        if base is None or self._known(base[0], left.start):
+            return False  # A^c of a declared A: which is meant is not certain
+        self._define_key(key, left, b)
+        return True
+
     def _defines(self, node: t.Node) -> bool:
         r"""Is ``node`` an undeclared symbol, so that ``node = …`` defines its shape?  A
         letter in a font of its own (``\mathcal{F} = […]`` where only ``F`` is declared, or
@@ -992,6 +1016,15 @@ class RelationRules(DistributionRules):
         key = symbol_key(node)
         if key is None:
             return
+        self._define_key(key, node, shape, made_of)
+
+    def _define_key(
+        self,
+        key: tuple[str, str | None],
+        node: t.Node,
+        shape: Shape,
+        made_of: tuple[tuple[str, str | None], ...] = (),
+    ) -> None:
         self.reads.add(key[0])
         found = self.defined.get(key[0], [])
         if not any(d.path == self.path and d.start == node.start for d in found):
