@@ -169,31 +169,39 @@ def test_check_and_diff_give_one_answer_on_a_scalar_plus_an_array(tmp_path: Path
 
 
 def test_check_and_diff_give_one_answer_on_a_row_or_column_along_a_matrix(tmp_path: Path) -> None:
-    # dims.broadcasts, the one rule: a row added to every row of a matrix (XW + b^T) is
-    # NumPy-style broadcasting — check is silent, and diff says so, calling it no error (it
-    # said "cannot add a n×k and a 1×k"); a column against a matrix whose rows differ, and a
-    # column plus a sized identity, stay mismatches for both
+    # dims.broadcasts, the one rule: a row added to every row of a matrix (XW + b^T), a
+    # column to every column of one whose sizes differ (Y - u) is NumPy-style broadcasting —
+    # check is silent, and diff says so, calling it no error (it said "cannot add a n×k and a
+    # 1×k"); a column against a matrix whose rows differ, a column plus a sized identity, and
+    # a column plus a square matrix (D - u: the diagonal matrix of u meant) stay mismatches
+    # for both
     doc = tmp_path / "layer.md"
     doc.write_text(
         "Let $X \\in \\mathbb{R}^{n \\times d}$, $W \\in \\mathbb{R}^{d \\times k}$, "
-        "$b \\in \\mathbb{R}^k$, $D \\in \\mathbb{R}^{n \\times n}$ and $u \\in \\mathbb{R}^n$.\n\n"
+        "$b \\in \\mathbb{R}^k$, $D \\in \\mathbb{R}^{n \\times n}$, $Y \\in \\mathbb{R}^{n \\times d}$ "
+        "and $u \\in \\mathbb{R}^n$.\n\n"
         "$$ L = \\|X W + b^\\top\\|_F^2 $$\n\n"
-        "$$ M = \\|D - u\\|_F^2 $$\n\n"
-        "$$ N = \\|D u + I_n\\|_F^2 $$\n",
+        "$$ M = \\|Y - u\\|_F^2 $$\n\n"
+        "$$ N = \\|D u + I_n\\|_F^2 $$\n\n"
+        "$$ P = \\|D - u\\|_F^2 $$\n",
         encoding="utf-8",
     )
     found = Checker().check(str(doc)).diagnostics
     text = doc.read_text(encoding="utf-8")
-    assert [(text.count("\n", 0, d.start), d.code) for d in found] == [(6, "add-mismatch")]
+    assert [(text.count("\n", 0, d.start), d.code) for d in found] == [
+        (6, "add-mismatch"),
+        (8, "add-mismatch"),
+    ]
     for line, wrt, what in (
         (3, "W", "row (1×k) to every row of a n×k"),
-        (5, "D", "column (n) to every column of a n×n"),
+        (5, "Y", "column (n) to every column of a n×d"),
     ):
         out = diff_in_document(doc, line, wrt)
         assert out.error is not None and "relies on broadcasting (NumPy-style)" in out.error
         assert what in out.error and "cannot add" not in out.error and "error" not in out.error
-    out = diff_in_document(doc, 7, "D")
-    assert out.error is not None and out.error.startswith("cannot add")
+    for line in (7, 9):
+        out = diff_in_document(doc, line, "D")
+        assert out.error is not None and out.error.startswith("cannot add"), out.error
 
 
 def test_with_respect_to_a_defined_name_the_name_is_held_as_a_variable() -> None:

@@ -552,10 +552,27 @@ def test_a_vector_plus_a_sized_identity_is_no_broadcast(tmp_path: Path) -> None:
     fx, result = check_fixture(
         tmp_path,
         r"""
-        Let $A, X \in \mathbb{R}^{n \times n}$, $\mu \in \mathbb{R}^n$ and $\rho > 0$. Degrees
+        Let $A \in \mathbb{R}^{n \times n}$, $X \in \mathbb{R}^{n \times q}$, $\mu \in \mathbb{R}^n$ and $\rho > 0$. Degrees
         $A \mathbf{1}_n$ and $X - \mu$ are fine, and $\tilde A = A + I_n$ too, but not
         $A \mathbf{1}_n + I_n$ nor $\mu - \rho I_n$.
          ^^^^^^^^^^^^^^^^^^^^       ^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")
+
+
+def test_a_column_plus_a_square_matrix_is_no_broadcast(tmp_path: Path) -> None:
+    r"""A column added to a square matrix is a mistake (``L = \mathbf{d} - A`` for the degree
+    matrix, ``tQ + X^{-2}\mathbf{1}``), not broadcasting: ML papers broadcast a mean or a
+    bias along a data matrix (``X - \mu``, ``XW + b^\top``), whose sizes differ; a row along
+    a square matrix still broadcasts."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $A \in \mathbb{R}^{n \times n}$, $X \in \mathbb{R}^{n \times q}$, $d, \mu \in \mathbb{R}^n$ and $b \in \mathbb{R}^q$.
+        Then $X - \mu$, $X + b^\top$, $A + \mu^\top$ and $\operatorname{diag}(d) - A$ are fine, but not
+        $L = d - A$ nor $A + \mu$.
+             ^^^^^       ^^^^^^^
         """,
     )
     assert found(result) == expected(fx, "add-mismatch")

@@ -58,7 +58,6 @@ from texgrad.calculus.sized import Lowered, Pending, identity_of, ones_of, sum_p
 from texgrad.calculus.sympy_dims import (
     Dim,
     Shape,
-    broadcasts,
     dim_of,
     member_shape,
     same,
@@ -96,6 +95,7 @@ from texgrad.calculus.written import (
     without_words,
     written_latex,
 )
+from texgrad.shapes.broadcasting import broadcast_verdict, written_plainly
 from texgrad.shapes.families import SUBSCRIPT_LABELS
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
@@ -126,6 +126,9 @@ class VarInfo:
     def __post_init__(self) -> None:
         self.shape = sympy_shape(self.shape)  # (the boundary: see calculus/sympy_dims.py)
 
+
+# the letters that name time in a signal d(k), x(t) (as shapes.formulas reads them)
+_TIMES = frozenset({"t", "k", "s", "\\tau"})
 
 # a time derivative keeps its letter's shape (\dot{\mathbf q}, \ddot q); as the shape
 # checker reads them (shapes/rules/symbols.py SAME_SHAPE_ACCENTS)
@@ -697,7 +700,14 @@ class Lowerer:
         if defined is not None and not defined.params:  # r = y - Xw: what r stands for
             if self.names is not None and not self.bound:
                 return self._name(defined)
-            return self._defined(defined)
+            try:
+                return self._defined(defined)
+            except CalculusError:
+                # \sigma_d^2 = \mathbb{E}[d(k)^2] in the body of J(w), called: a constant
+                standing = self._standing(defined)
+                if standing is None:
+                    raise
+                return standing
         square = self.env.functions.get(name + "^{2}")
         if square is not None and not square.params:  # σ where σ² = … is defined: its root
             value = self._known_name(square.key)
@@ -968,7 +978,7 @@ class Lowerer:
                 r"(write it times \mathbf{1}\mathbf{1}^\top) or times the identity (write it "
                 r"times I)? texgrad does not guess"
             )
-        _broadcast(resolved, node)
+        _broadcast(resolved, node, self.env)
         return e.add(*resolved)
 
     def _constant_term(self, node: t.Add) -> t.Node | None:
@@ -1533,17 +1543,89 @@ class Lowerer:
         try:
             value = self._defined(fdef)
         except CalculusError:
-            info = self.env.vars.get(fdef.key) or self.like_its_family(fdef.key)
-            if fdef.key in self.opaque and info is not None:
-                return e.var(fdef.key, info.shape, info.symmetric)
-            expected = self._expected_shape(fdef) if fdef.key in self.opaque else None
-            if expected is not None:  # \sigma_d^2 = \mathbb{E}[d^2]: a constant, d² a number
-                return e.var(fdef.key, expected)
-            raise
+            standing = self._standing(fdef)
+            if standing is None:
+                raise
+            return standing
         if isinstance(value, Pending) or not any(isinstance(x, e.Var) for x in value.walk()):
             return value
         self.names[fdef.key] = value
         return e.var(fdef.key, value.shape, _symmetric_value(value))  # D = diag(d): Dᵀ = D
+
+    def _standing(self, fdef: FunctionDef) -> Expr | None:
+        r"""A defined name whose definition does not read, standing as a constant of its
+        declared (or averaged) shape, where it does not involve the variable (``opaque``) nor
+        a parameter of the function whose body it is in (r = Ax in the body of f(x)); else
+        None."""
+        if fdef.key not in self.opaque or not fdef.names.isdisjoint(self.bound):
+            return None
+        info = self.env.vars.get(fdef.key) or self.like_its_family(fdef.key)
+        if info is not None:
+            return e.var(fdef.key, info.shape, info.symmetric)
+        expected = self._expected_shape(fdef)
+        if expected is not None:  # \sigma_d^2 = \mathbb{E}[d^2]: a constant, d² a number
+            return e.var(fdef.key, expected)
+        return None
+
+    def _signal_values(self, body: t.Node) -> t.Node:
+        r"""What an expectation averages, with each value of a declared signal at a time
+        nothing declares (``d(k)`` of ``d(k) \in \mathbb{R}``, ``d(k)^2``, ``x(t)``) read as
+        its letter: of the signal's declared shape (as the shape checker reads ``x(t)``), not
+        its letter times a time of no shape.  Only for the shape of a name the document
+        defines as an expectation (``\sigma_d^2 = \mathbb{E}[d(k)^2]``), a constant."""
+        by: dict[int, t.Node] = {}
+        for node in body.walk():
+            if isinstance(node, t.Apply) and len(node.args) == 1 and self._signal(node.func):
+                if self._a_time(node.args[0]):
+                    by[id(node)] = node.func
+            elif isinstance(node, t.Product):
+                factors = self._signal_factors(node.factors)
+                if factors is not None:
+                    by[id(node)] = (
+                        factors[0] if len(factors) == 1 else replace(node, factors=factors)
+                    )
+        return t.replaced(body, by) if by else body
+
+    def _signal_factors(self, factors: tuple[t.Node, ...]) -> tuple[t.Node, ...] | None:
+        """Factors with ``d``, ``(k)`` read as ``d`` (``d``, ``(k)^2`` as ``d^2``); None if
+        no such pair is there."""
+        out: list[t.Node] = []
+        changed = False
+        for f in factors:
+            last = out[-1] if out else None
+            if last is not None and self._signal(last):
+                if isinstance(f, t.Paren) and self._a_time_paren(f):
+                    changed = True
+                    continue
+                if (
+                    isinstance(f, t.Power)
+                    and isinstance(f.base, t.Paren)
+                    and self._a_time_paren(f.base)
+                ):
+                    out[-1] = replace(f, base=last)
+                    changed = True
+                    continue
+            out.append(f)
+        return tuple(out) if changed else None
+
+    def _signal(self, node: t.Node) -> bool:
+        key = symbol_key(node)
+        return (
+            isinstance(node, (t.Symbol, t.Sub)) and key is not None and key[0] in self.env.vars
+            and key[0] not in self.env.functions
+        )  # fmt: skip
+
+    def _a_time_paren(self, paren: t.Paren) -> bool:
+        return (
+            paren.open in ("(", "\\left(") and paren.body is not None and self._a_time(paren.body)
+        )
+
+    def _a_time(self, node: t.Node) -> bool:
+        """``k``, ``t``: a time letter nothing declares."""
+        return (
+            isinstance(node, t.Symbol) and node.name in _TIMES and not node.font
+            and not node.accents and node.name not in self.env.vars and node.name not in self.bound
+        )  # fmt: skip
 
     def _expected_shape(self, fdef: FunctionDef) -> Shape | None:
         r"""The shape of a name the document defines as an expectation
@@ -1556,8 +1638,9 @@ class Lowerer:
         head, inner = body.factors
         if not is_expectation(head) or not isinstance(inner, t.Paren) or inner.body is None:
             return None
+        averaged_body = self._signal_values(inner.body)  # (only its shape is read)
         try:
-            averaged = self._defined(FunctionDef(fdef.key, (), inner.body))
+            averaged = self._defined(FunctionDef(fdef.key, (), averaged_body))
         except CalculusError:
             return None
         return averaged.shape if isinstance(averaged, Expr) else None
@@ -2026,18 +2109,19 @@ def _tagged_by(summand: t.Node, index: tuple[str, ...]) -> t.Tagged | None:
     return None
 
 
-def _broadcast(terms: list[Expr], node: t.Add) -> None:
+def _broadcast(terms: list[Expr], node: t.Add, env: Env) -> None:
     r"""Refuse a sum that adds a row or a column along a matrix (``X - \mu^\top`` with X n×d,
     ``XW + b``) as :func:`dims.broadcasts` reads it — the rule by which ``check`` leaves it
     alone — saying so: NumPy-style broadcasting, not a matrix expression, and no error (an
     identity, ``A\mathbf{1}_n + I_n``, is no broadcast: that sum is refused as mismatched)."""
     arrays = [x for x in terms if not x.is_scalar]
     first = arrays[0] if arrays else None
+    plain = written_plainly(node, lambda key: key[0] in env.vars or key[0] in env.functions)
     for x in arrays[1:]:
         if first is None or (same(x.rows, first.rows) and same(x.cols, first.cols)):
             continue
         for small, big in ((x, first), (first, x)):
-            if broadcasts(small.shape, big.shape) and not _identity(big):
+            if broadcast_verdict(small.shape, big.shape, plain) and not _identity(big):
                 row = small.rows == ONE
                 raise Broadcast(
                     f"`{latex_of(node)}` relies on broadcasting (NumPy-style): it adds a "

@@ -90,7 +90,9 @@ def broadcasts(small: Shape, big: Shape) -> bool:
     r"""Is ``small`` a row (1×q) or a column (n×1) added along the rows or columns of an n×q
     ``big``?  NumPy-style broadcasting (``XW + b`` with b a row, ``X - \mu``), as ML papers
     write it: not a matrix expression, and not an error either — shapes reports nothing and
-    calculus says it relies on broadcasting.  The one rule both follow."""
+    calculus says it relies on broadcasting.  The one rule both follow, through
+    :func:`texgrad.shapes.broadcasting.broadcast_verdict` (a column beside a square matrix,
+    in letters the document sizes, is a mistake there)."""
     if small.rows == 1 and same(small.cols, big.cols) and big.rows != 1:
         return True
     return bool(small.cols == 1 and same(small.rows, big.rows) and big.cols != 1)

@@ -340,6 +340,8 @@ def _from_membership(
         # D = \operatorname{diag}(\mu) \in \mathbb{R}^{n \times n}: a diagonal matrix is symmetric
         square = shape.rows == shape.cols and ONE not in (shape.rows, shape.cols)
         symmetric = symmetric or (square and any(_diagonal(x) for x in symbols))
+        # R = \mathbb{E}[x x^\top] \in \mathbb{R}^{M \times M}: a second moment is symmetric
+        symmetric = symmetric or (square and any(_second_moment(x) for x in symbols))
     else:
         symbols = [*left.items, *_listed_members(left)]
     at_point = _named_at_point(chain, symbols)
@@ -521,6 +523,26 @@ def _diagonal(node: t.Node | None) -> bool:
         and node.func.name in ("diag", "Diag")
         and node.func.sub is None
         and node.func.sup is None
+    )
+
+
+def _second_moment(node: t.Node | None) -> bool:
+    r"""``\mathbb{E}[x x^\top]``, ``\mathbb{E}[(x - \mu)(x - \mu)^\top]``: the expectation
+    of a vector times its own transpose (an autocorrelation, a covariance), symmetric."""
+    if not (isinstance(node, t.Product) and len(node.factors) == 2):
+        return False
+    head, inner = node.factors
+    if isinstance(head, t.Sub):
+        head = head.base
+    if not (isinstance(head, t.Symbol) and head.name == "E" and head.font == "mathbb"):
+        return False
+    if not (isinstance(inner, t.Paren) and isinstance(inner.body, t.Product)):
+        return False
+    factors = inner.body.factors
+    return (
+        len(factors) == 2
+        and isinstance(factors[1], t.Transpose)
+        and show(factors[0]) == show(factors[1].base)
     )
 
 

@@ -112,9 +112,13 @@ RECAP_HEADING = re.compile(
 )
 _LEVELS = {"part": 0, "chapter": 1, "section": 2, "subsection": 3, "subsubsection": 4}
 # a heading that makes its section a unit of its own: a problem, an exercise, an example
-# (whose letters are its own); the sections under "Examples" or "Exercises" are such units
+# (whose letters are its own); the sections under "Examples" or "Exercises" are such units;
+# so is an example in lecture notes in German, French or Spanish ("Beispiel", "Exemple",
+# "Ejemplo": its numbers size its letters, not the lecture's) — not their exercises, whose
+# sheets go on using the letters of the exercise before ("Aufgabe 4" uses the X of 2)
 UNIT_HEADING = re.compile(
     r"\b(?:[Pp]roblem|[Ee]xercise|[Ee]xample|[Qq]uestion|[Hh]omework)(?P<plural>s)?\b"
+    r"|\b(?:[Bb]eispiel|[Ee]xemple|[Ee]jemplo)(?P<plurals>e|s)?\b"
 )
 
 
@@ -142,7 +146,7 @@ def heading_kind(line: str) -> _Kind:
     if unit and _BARE_PROBLEM.match(line, m.end()):
         unit, sets_up = None, True  # \section*{Problem} opening lecture notes: the problem posed
     recaps = bool(RECAP_HEADING.search(line, m.end()))
-    plural = bool(unit and unit.group("plural"))
+    plural = bool(unit and (unit.group("plural") or unit.group("plurals")))
     return (level, notation, unit is not None, plural, sets_up, recaps)
 
 

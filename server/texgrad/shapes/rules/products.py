@@ -8,8 +8,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from texgrad.shapes import messages
+from texgrad.shapes.broadcasting import broadcast_verdict, written_plainly
 from texgrad.shapes.diagnostics import Fix
-from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, broadcasts
+from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape
 from texgrad.shapes.rules.base import span_key
 from texgrad.shapes.rules.distributions import DistributionRules, normal_parts
 from texgrad.syntax import tree as t
@@ -415,6 +416,20 @@ class ProductRules(DistributionRules):
         self._emit("matmul-mismatch", message, left.start, right.end, related, tuple(fixes))
         return None
 
+    def _written_plainly(self, node: t.Add) -> bool:
+        r"""Is every letter of the sum sized by the document itself (declared, defined with a
+        shape, or said to be a scalar, ``t > 0``)?  See ``shapes.broadcasting``."""
+        at = node.start
+
+        def sized(key: tuple[str, str | None]) -> bool:
+            return (
+                self._lookup(key, at) is not None
+                or self._sized_definition(key[0], at) is not None
+                or self._weak(key, at) is not None
+            )
+
+        return written_plainly(node, sized)
+
     def _add(self, node: t.Add) -> Shape | None:
         shapes = [self.infer(term) for term in node.terms]
         self._diagonal_matrices(node.terms, shapes)
@@ -429,8 +444,9 @@ class ProductRules(DistributionRules):
             if not self._agrees(s, fs, node.start):
                 if self._borrowed(first, term):
                     return None
-                if (broadcasts(s, fs) and not self._sized_identity(first)) or (
-                    broadcasts(fs, s) and not self._sized_identity(term)
+                plain = self._written_plainly(node)
+                if (broadcast_verdict(s, fs, plain) and not self._sized_identity(first)) or (
+                    broadcast_verdict(fs, s, plain) and not self._sized_identity(term)
                 ):
                     return None  # XW + b with b a row: broadcasting, as ML papers write it
                 fixes = (

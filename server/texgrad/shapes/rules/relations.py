@@ -23,7 +23,7 @@ from texgrad.shapes.dims import (
     too_large_power,
 )
 from texgrad.shapes.facts import fact_key
-from texgrad.shapes.formulas import ORDER_RELATIONS
+from texgrad.shapes.formulas import ORDER_RELATIONS, tag_key
 from texgrad.shapes.questions import (
     DIMENSION,
     FACT,
@@ -286,7 +286,11 @@ class RelationRules(DistributionRules):
             # y = Ax gives an undeclared y its shape (again, if redefined)
             self._define(left, b, ingredients(right, self.source, left.start))
             return
-        if a is None and b is not None and self._defines_within(left, b):
+        if (
+            a is None and b is not None
+            and (self._defines_tagged(left, b) or self._defines_within(left, b))
+        ):  # fmt: skip
+            # (\delta^c_t = \partial L / \partial c_t: a gate's name, not a power)
             return  # q^\top = x^\top W; \log \sigma^2 = W_\sigma h + b_\sigma
         if a is None and b is not None and self._solves(left, b):
             return  # (K + \sigma^2 I)\alpha = y gives an undeclared \alpha its shape
@@ -299,8 +303,10 @@ class RelationRules(DistributionRules):
         ):  # fmt: skip
             self._define(left, b)  # "Let $A = [2, 0; 0, 3]$" in an Example: its own A there
             return
-        if b is None and rel == "=" and self._factors_sized(left, right, a):
-            return  # K = U \Lambda U^\top for a known n×n K: U and \Lambda are n×n
+        if (b is None or b == a) and rel == "=" and self._factors_sized(left, right, a):
+            # K = U \Lambda U^\top for a known n×n K: U and \Lambda are n×n (also where U is
+            # declared n×n, and the product's shape is read around the unknown \Lambda)
+            return
         if b is None and a is not None and self._redefines(left) and isinstance(right, _FORMULAS):
             if not _factorises(right) and not _recurrence(left, right):
                 # K = U \Lambda U^\top: K factorised, still K; h_t = \bar A_t h_{t-1} + …: a
@@ -309,8 +315,12 @@ class RelationRules(DistributionRules):
             return
         if a is None or b is None or self._agrees_checked(rel, left, right, a, b):
             return
-        if self._redefines(left) and not a.agrees(b.transposed()) and not _lost(a, b):
-            # \beta = \sum_i \alpha_i \phi(x_i) in a later section: \beta anew
+        if (
+            self._redefines(left) and not a.agrees(b.transposed()) and not _lost(a, b)
+            and not self._against_stated_sizes(a, b, left.start)
+        ):  # fmt: skip
+            # \beta = \sum_i \alpha_i \phi(x_i) in a later section: \beta anew (not "Take
+            # $M = 2$ and $p = [0.5; 0.25; 0]$" of a p \in \mathbb{R}^M: the sizes it states)
             self._define(left, b)
             return
         if self._on_purpose(left, right, a, b):
@@ -433,18 +443,31 @@ class RelationRules(DistributionRules):
         if names != ["L"] and not (names[0] in _EIGENVECTORS and names[-1] in _EIGENVALUES):
             return False  # (K = \Phi \Phi^\top, K = \Phi \Sigma_p \Phi^\top: features of any width)
         index = _index_of(left)
+        square = Shape(a.rows, a.rows)
+        unknown = []
         for node in letters:
             key = symbol_key(node)
             at = _index_of(node)  # (bare, or indexed as K is: not a truncated U_k)
-            if key is None or at not in (None, index) or not self._unknown(key[0], node.start):
+            if key is None or at not in (None, index):
                 return False
             if isinstance(node, t.Sub) and not isinstance(node.base, t.Symbol):
                 return False
-        if len({symbol_key(n) for n in letters}) != len(letters):
+            if self._unknown(key[0], node.start):
+                unknown.append(node)
+            elif not self._declared_as(key, node.start, square):
+                return False  # (Q declared of another size: not K's eigenvectors)
+        if not unknown or len({symbol_key(n) for n in letters}) != len(letters):
             return False
-        for node in letters:
-            self._define(node, Shape(a.rows, a.rows))
+        for node in unknown:
+            self._define(node, square)
         return True
+
+    def _declared_as(self, key: tuple[str, str | None], at: int, shape: Shape) -> bool:
+        r"""Is the letter ``key`` declared, where ``at`` is, with ``shape`` itself (``\mathbf{Q}
+        \in \mathbb{R}^{M \times M}`` orthogonal, beside ``\mathbf{R} = \mathbf{Q}
+        \boldsymbol\Lambda \mathbf{Q}^\top`` of an M×M R)?"""
+        decl = self._lookup(key, at)
+        return decl is not None and self._agrees(decl.shape, shape, at)
 
     def _factors_sized(self, left: t.Node, right: t.Node, a: Shape | None) -> bool:
         r"""An eigendecomposition (or Cholesky factor) of a known K, or of each member listed
@@ -720,7 +743,7 @@ class RelationRules(DistributionRules):
         """Do the sizes stated where ``at`` is ("With $N = 2$, …", in an example) give the
         letter's declared shape numbers that a matrix written out there does not have?  Then
         the example sets the letter wrong, not anew."""
-        lo = sentence_start(self.source, max(0, at - SENTENCE_LOOKBACK), at)
+        lo = _sentence_start_past_matrices(self.source, max(0, at - SENTENCE_LOOKBACK), at)
         names = a.rows.free_symbols | a.cols.free_symbols
         facts = {}
         for name in names:  # (an example goes through cases: only its sentence's sizes count)
@@ -844,6 +867,26 @@ class RelationRules(DistributionRules):
         if letter is None or not self._defines(letter):
             return False
         self._define(letter, b)
+        return True
+
+    def _defines_tagged(self, left: t.Node, b: Shape) -> bool:
+        r"""Is ``left = …`` the definition of a letter tagged by a lower-case superscript
+        (``\delta^c_t = \partial L / \partial c_t``, ``\delta^f_t = \delta^c_t \odot
+        c_{t-1}``: backprop through a gate), set to a vector or a matrix, where neither the
+        tagged name nor its letter is sized otherwise?  A power of a letter of no shape says
+        nothing; as the name it is (as if declared, ``formulas.tag_key``), it is defined."""
+        key = tag_key(left)
+        if key is None or b.is_scalar or not isinstance(left, t.Power):
+            return False
+        tag = left.exponent
+        if not (isinstance(tag, t.Symbol) and tag.name.islower() and len(tag.name) == 1):
+            return False
+        if self._declared(key[0]) or self._definition(key[0], left.start) is not None:
+            return False
+        base = symbol_key(left.base)
+        if base is None or self._known(base[0], left.start):
+            return False  # A^c of a declared A: which is meant is not certain
+        self._define_key(key, left, b)
         return True
 
     def _defines(self, node: t.Node) -> bool:
@@ -973,6 +1016,15 @@ class RelationRules(DistributionRules):
         key = symbol_key(node)
         if key is None:
             return
+        self._define_key(key, node, shape, made_of)
+
+    def _define_key(
+        self,
+        key: tuple[str, str | None],
+        node: t.Node,
+        shape: Shape,
+        made_of: tuple[tuple[str, str | None], ...] = (),
+    ) -> None:
         self.reads.add(key[0])
         found = self.defined.get(key[0], [])
         if not any(d.path == self.path and d.start == node.start for d in found):
@@ -982,6 +1034,20 @@ class RelationRules(DistributionRules):
             )  # fmt: skip
             self.writes.append(d)
             self.defined[key[0]] = [*found, d]  # (replaced: see apply)
+
+
+def _sentence_start_past_matrices(source: str, lo: int, at: int) -> int:
+    r"""``sentence_start``, where the rows of a matrix written out (``\begin{bmatrix} 1 & 0.5
+    \\ 0.5 & 1 \end{bmatrix}``) end no sentence: "Take $M = 2$ and $R = [\dots]$, $p =
+    [\dots]$" is one sentence, its sizes stated for both."""
+    window = _MATRIX_ENV.sub(lambda m: " " * len(m.group(0)), source[lo:at])
+    return lo + sentence_start(window, 0, len(window))
+
+
+# a matrix written out, to its end (not nested: the innermost)
+_MATRIX_ENV = re.compile(
+    r"\\begin\{([bpvVB]?matrix|smallmatrix|array)\*?\}(?:(?!\\begin\{).)*?\\end\{\1\*?\}", re.S
+)
 
 
 # words that turn a sentence to another case ("Here $n = 2$, but on the augmented model …")

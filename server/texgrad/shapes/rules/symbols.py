@@ -8,10 +8,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_of
+from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_of, mentions
+from texgrad.shapes.facts import fact_key
 from texgrad.shapes.families import member_shape
 from texgrad.shapes.formulas import WEAK_LATIN, WEAK_STRICT, any_member_key
-from texgrad.shapes.questions import DIMENSION, dimension_key
+from texgrad.shapes.questions import APART, DIMENSION, dimension_key
 from texgrad.shapes.rules.base import UNSIZED, RuleBase
 from texgrad.shapes.table import Declaration, Signature
 from texgrad.syntax import tree as t
@@ -34,6 +35,10 @@ _ESTIMATED_VECTORS = frozenset({"\\mu", "\\beta"})
 _ITERATION_LABELS = frozenset({"k", "t", "\\ell"})
 # the letters that count the rounds of a recursion written p_{k+1} = … p_k …
 _RECURSION_LABELS = frozenset({"k", "t"})
+# the letters of a step or a position after a name: R_{\Theta,t}, R_{\Theta,s}
+_STEP_LABELS = frozenset({"t", "s", "k", "\\tau"})
+# Greek letters that index rather than name (W_{\ell,t})
+_NOT_NAMES = frozenset({"\\ell", "\\tau", "\\iota", "\\kappa", "\\nu", "\\mu"})
 # letters that index entries (x_i, x_j); t, s, k … make a new vector (x_t, the iterate x_k)
 _ELEMENT_INDICES = frozenset("i j l m n p q r".split())
 # what stands for "all rows" or "all columns" in a slice: A_{i,:}, A_{:,j}, A_{i,\cdot}
@@ -133,9 +138,11 @@ class SymbolRules(RuleBase):
             return made.shape if made is not None and same_letter(font, made.font) else None
 
         def named(d: Dim) -> bool:  # (or said to be one: "with $n^{[0]} = n_x$")
-            return bool(self._ask(DIMENSION, dimension_key(d), d, None)) or bool(
-                self._facts({d}, node.start)
-            )
+            return (
+                bool(self._ask(DIMENSION, dimension_key(d), d, None))
+                or bool(self._facts({d}, node.start))
+                or bool(self._ask(APART, fact_key(d), None, None))
+            )  # (d_L of H^{(L)}, said anywhere to be c: "so that $d_L = c$", sections on)
 
         def choose(keys: list[str]) -> str | None:
             return self._family_of_this_section(keys, font, node.start)
@@ -146,10 +153,15 @@ class SymbolRules(RuleBase):
         form, label = ("_", node.index) if isinstance(node, t.Sub) else (node.bracket, node.tag)
         found = member_shape(base[0], form, label, declared, named, choose=choose, written=written)
         if found is None and (
-            isinstance(label, (t.Number, t.Symbol)) and form == "_" or form in ("(", "[")
+            isinstance(label, (t.Number, t.Symbol))
+            and form == "_"
+            or form in ("(", "[")
+            or form == "_"
+            and _conditional(label)
         ):
             # V_1 of V_i = Y W_i^V, defined for every head in force here; \delta^{(l+1)} of
-            # \delta^{(l)} = \partial L / \partial z^{(l)}, defined for every layer
+            # \delta^{(l)} = \partial L / \partial z^{(l)}, defined for every layer;
+            # P_{k|k-1} of P_{k+1|k} = A P_{k|k} A^\top + Q, defined for every step
             found = member_shape(base[0], form, label, defined, named)
         return found
 
@@ -337,7 +349,29 @@ class SymbolRules(RuleBase):
             or self._estimate_of_state(node)
             or self._any_member(node)
             or self._iterate_of_recursion(node)
+            or self._named_at_a_step(node)
         )
+
+    def _named_at_a_step(self, node: t.Sub) -> Shape | None:
+        r"""``R_{\Theta,t}``, ``R_{\Theta,s}`` of a declared ``R_\Theta`` ("per position"):
+        the named matrix at a step or a position, of its shape where that does not depend on
+        the step.  Only a name (``\Theta``, ``\text{enc}``; no index letter: ``A_{i,t}`` may
+        be an entry) then a step's letter (t, s, k, \tau)."""
+        parts = index_parts(node.index)
+        if len(parts) != 2:
+            return None
+        name, step = parts
+        if not (isinstance(step, t.Symbol) and step.name in _STEP_LABELS and not step.font):
+            return None
+        if name is None or (
+            isinstance(name, t.Symbol) and (len(name.name) == 1 or name.name in _NOT_NAMES)
+        ):
+            return None  # A_{i,t}, W_{\ell,t}: indices, not a name
+        key = symbol_key(replace(node, index=name))
+        decl = self._lookup(key, node.start) if key is not None else None
+        if decl is None or mentions(decl.shape, step.name):
+            return None
+        return decl.shape
 
     def _iterate_of_recursion(self, node: t.Sub) -> Shape | None:
         r"""``p_k``, ``p_{k-1}`` of a declared vector ``p`` (``p \in \Delta^{n-1}``) where the
@@ -432,3 +466,8 @@ def _version(tag: t.Node | None) -> bool:
     if isinstance(tag, t.Text):
         return tag.text.strip().removeprefix("\\text{").removesuffix("}") in _VERSIONS
     return False
+
+
+def _conditional(label: t.Node) -> bool:
+    r"""A conditional label, as filters write one: ``k|k-1``, ``k+1|k`` (a chain of ``|``)."""
+    return isinstance(label, t.Chain) and all(r in ("\\mid", "|") for r in label.relations)
