@@ -143,6 +143,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "homework-align-22",
         "hugo-apuntes-es-22",
         "hugo-gp-18",
+        "icml-rope-mqa-23",
         "ieee-backprop-11",
         "ieee-kkt-12",
         "jbook-kron-gp-22",

@@ -1,0 +1,30 @@
+r"""Forms the set-23 documents (tests/documents/*-23) showed texgrad did not read, or read
+wrongly: a member of a primed family (``R'_t`` of ``R'_m``, not ``R_t`` transposed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.shapes.helpers import check_fixture, found
+
+
+def _codes(text: str, tmp_path: Path) -> list[tuple[int, str]]:
+    """(line in the fixture's main file, code) of each diagnostic, in order."""
+    fx, result = check_fixture(tmp_path, text)
+    source = (tmp_path / fx.main).read_text()
+    return sorted((source.count("\n", 0, start) + 1, code) for start, _, code in found(result))
+
+
+def test_a_member_of_a_primed_family_has_the_primed_familys_shape(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $R_m \in \mathbb{R}^{k \times k}$, $W \in \mathbb{R}^{d \times r}$, $x_t \in \mathbb{R}^{d}$
+    and rotations $R'_m \in \mathbb{R}^{r \times r}$.
+    \[ u_t = R'_t W^\top x_t , \qquad v_t = R_t W^\top x_t . \]
+    \[ w_t = R'_t W x_t . \]
+    \end{document}
+    """
+    # R'_t is r×r (of R'_m), not R_t transposed: only R_t W^\top and R'_t W are wrong
+    assert _codes(text, tmp_path) == [(5, "matmul-mismatch"), (6, "matmul-mismatch")]
