@@ -184,6 +184,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "notation-zoo-22",
         "notes-offset-free-mpc-20",
         "numerator-notes-14",
+        "obsidian-gsp-23",
         "optimization-notes-3",
         "own-dsp-adaptive-22",
         "own-fm-recsys-22",

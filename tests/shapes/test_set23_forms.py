@@ -1,5 +1,6 @@
 r"""Forms the set-23 documents (tests/documents/*-23) showed texgrad did not read, or read
-wrongly: a member of a primed family (``R'_t`` of ``R'_m``, not ``R_t`` transposed)."""
+wrongly: a member of a primed family (``R'_t`` of ``R'_m``, not ``R_t`` transposed), a primed
+dimension (``F'`` of ``W \in \mathbb{R}^{F \times F'}``)."""
 
 from __future__ import annotations
 
@@ -28,3 +29,17 @@ def test_a_member_of_a_primed_family_has_the_primed_familys_shape(tmp_path: Path
     """
     # R'_t is r×r (of R'_m), not R_t transposed: only R_t W^\top and R'_t W are wrong
     assert _codes(text, tmp_path) == [(5, "matmul-mismatch"), (6, "matmul-mismatch")]
+
+
+def test_a_primed_dimension_is_a_name_of_its_own(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $X \in \mathbb{R}^{N \times F}$, $W \in \mathbb{R}^{F \times F'}$ and $L \in \mathbb{R}^{N \times N}$.
+    \[ Y = L X W \in \mathbb{R}^{N \times F'} . \]
+    \[ Z = L W X . \]
+    \end{document}
+    """
+    # W is F×F' (GAT's output width): L X W agrees with its stated N×F'; W X does not
+    assert _codes(text, tmp_path) == [(5, "matmul-mismatch")]

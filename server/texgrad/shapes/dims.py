@@ -277,6 +277,8 @@ def dim_of(node: t.Node | None) -> Dim | None:
         return _symbol(f"{node.base.name.lstrip(chr(92))}_{index}")
     if isinstance(node, t.Paren) and node.open in ("(", "\\left("):
         return dim_of(node.body)
+    if isinstance(node, t.Prime):
+        return _primed(node)
     if isinstance(node, t.Abs):  # |S|, |\Omega_i|: a set's size
         return _symbol(f"|{_written(node.body)}|") if _set_name(node.body) else None
     if isinstance(node, t.Add):
@@ -290,14 +292,25 @@ def dim_of(node: t.Node | None) -> Dim | None:
     if isinstance(node, t.Tagged | t.Power):  # n^{[l]}, 2^{10}
         return _labelled(node) if _bracketed(node) else _number_power(node)
     if isinstance(node, t.Product):
-        prod: Dim = ONE
-        for f in node.factors:
-            d = dim_of(f)
-            if d is None:
-                return None
-            prod = prod * d
-        return prod
+        return _product_of(node)
     return None
+
+
+def _product_of(node: t.Product) -> Dim | None:
+    """``2n``, ``h d_k``: the product of its factors' dimensions, if each is one."""
+    prod: Dim = ONE
+    for f in node.factors:
+        d = dim_of(f)
+        if d is None:
+            return None
+        prod = prod * d
+    return prod
+
+
+def _primed(node: t.Prime) -> Dim | None:
+    r"""``F'`` of ``W \in \mathbb{R}^{F \times F'}`` (GAT's output width): a name of its own."""
+    base = dim_of(node.base) if isinstance(node.base, t.Symbol | t.Sub) else None
+    return _symbol(base.name + "'" * node.count) if base is not None and base.is_Symbol else None
 
 
 def _positive(text: str) -> Dim | None:
