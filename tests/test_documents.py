@@ -247,6 +247,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "rmarkdown-pca-3",
         "rmarkdown-ridge-gls-15",
         "rmarkdown-sem-4",
+        "rmd-fixed-effects-23",
         "rnn-md-2",
         "robotics-notes-4",
         "scribe-gls-ridge-22",
