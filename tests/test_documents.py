@@ -99,6 +99,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "beamer-recsys-9",
         "beamer-ridge",
         "beamer-rrr-16",
+        "beamer-score-matching-23",
         "beamer-spectral-7",
         "beamer-transformer-17",
         "beamer-vae-11",

@@ -1,6 +1,7 @@
 r"""Forms the set-23 documents (tests/documents/*-23) showed texgrad did not read, or read
 wrongly: a member of a primed family (``R'_t`` of ``R'_m``, not ``R_t`` transposed), a primed
-dimension (``F'`` of ``W \in \mathbb{R}^{F \times F'}``)."""
+dimension (``F'`` of ``W \in \mathbb{R}^{F \times F'}``), a set sized by a capital
+(``\mathcal{S}_{++}^D``, ``\mathbf{R}^N``: no tag)."""
 
 from __future__ import annotations
 
@@ -43,3 +44,17 @@ def test_a_primed_dimension_is_a_name_of_its_own(tmp_path: Path) -> None:
     """
     # W is F×F' (GAT's output width): L X W agrees with its stated N×F'; W X does not
     assert _codes(text, tmp_path) == [(5, "matmul-mismatch")]
+
+
+def test_a_set_sized_by_a_capital_is_a_space_not_a_tag(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $X \in \mathbb{R}^{B \times D}$, $M \in \mathcal{S}_{++}^D$, $P \in \mathbf{S}^{D}$ and $x \in \mathbf{R}^N$.
+    \[ Y = X M P , \qquad s = x^\top x . \]
+    \[ Z = M X , \qquad u = M x . \]
+    \end{document}
+    """
+    # M is D×D (a size D read as a tag before), x an N-vector: M X and M x are wrong
+    assert _codes(text, tmp_path) == [(5, "matmul-mismatch"), (5, "matmul-mismatch")]

@@ -159,6 +159,9 @@ def _set_as_space(node: t.Node) -> t.Space | None:
         # \mathcal{S}_{++}^{T}, \{0,1\}^T: of T tasks or steps (no transpose of a set)
         size = t.Symbol("T", start=to - 1, end=to)
         return _set_as_space(t.Power(node.base, size, start=at, end=to))
+    if isinstance(node, t.Tagged) and not node.bracket and _capital_sized_set(node):
+        # \mathcal{S}_{++}^D, \mathbf{R}^N: a capital size, which the parser reads as a tag
+        return _set_as_space(t.Power(node.base, node.tag, start=at, end=to))
     if isinstance(node, t.Paren) and node.open in ("\\{", "\\left\\{") and _numbers(node.body):
         return t.Space("R", (), start=at, end=to)  # t_i \in \{-1, 1\}: a label, a number
     if _bold_field(node, "R"):
@@ -183,6 +186,18 @@ def _set_as_space(node: t.Node) -> t.Space | None:
     if isinstance(node, t.Paren) and node.open in _SCALAR_SETS and _numbers(node.body):
         return t.Space("R", (), start=at, end=to)  # y_i \in \{-1, 1\}, p \in [0, 1]: a scalar
     return None
+
+
+def _capital_sized_set(node: t.Tagged) -> bool:
+    r"""``\mathcal{S}_{++}^D``, ``\mathbb{S}^N``, ``\mathbf{R}^N``: a set of matrices or
+    vectors whose size the parser read as a tag (not ``\Delta^K``, whose convention varies)."""
+    base = node.base.base if isinstance(node.base, t.Sub) else node.base
+    return (
+        isinstance(base, t.Symbol)
+        and base.name in ("R", "S")
+        and base.font in ("mathcal", "mathbb", "mathbf")
+        and not base.accents
+    )
 
 
 def _bold_field(node: t.Node, name: str) -> bool:
