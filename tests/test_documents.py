@@ -256,6 +256,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "stats-blog-2",
         "td-optim-kkt-fr-22",
         "thesis-import-19",
+        "thesis-lqg-subfiles-23",
         "thesis-paper-shared-22",
         "thesis-rrr-20",
         "thesis-spectral-11",
