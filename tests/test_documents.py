@@ -254,6 +254,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "scribe-gls-ridge-22",
         "scribe-svm-dual-20",
         "stats-blog-2",
+        "survey-moe-table-23",
         "td-optim-kkt-fr-22",
         "thesis-import-19",
         "thesis-lqg-subfiles-23",

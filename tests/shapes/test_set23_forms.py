@@ -1,7 +1,8 @@
 r"""Forms the set-23 documents (tests/documents/*-23) showed texgrad did not read, or read
 wrongly: a member of a primed family (``R'_t`` of ``R'_m``, not ``R_t`` transposed), a primed
 dimension (``F'`` of ``W \in \mathbb{R}^{F \times F'}``), a set sized by a capital
-(``\mathcal{S}_{++}^D``, ``\mathbf{R}^N``: no tag)."""
+(``\mathcal{S}_{++}^D``, ``\mathbf{R}^N``: no tag), a function the prose says applies
+elementwise ("$\phi$ is … applied elementwise")."""
 
 from __future__ import annotations
 
@@ -58,3 +59,22 @@ def test_a_set_sized_by_a_capital_is_a_space_not_a_tag(tmp_path: Path) -> None:
     """
     # M is D×D (a size D read as a tag before), x an N-vector: M X and M x are wrong
     assert _codes(text, tmp_path) == [(5, "matmul-mismatch"), (5, "matmul-mismatch")]
+
+
+def test_a_function_the_prose_says_is_elementwise_keeps_its_arguments_shape(
+    tmp_path: Path,
+) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $X \in \mathbb{R}^{T \times d}$ and $U \in \mathbb{R}^{d \times f}$, where $\phi$ is the GELU
+    nonlinearity applied elementwise, and $\psi$ is a learned map. An element-wise activation
+    $g(\cdot)$ follows the second layer.
+    \[ H = \phi(X U) U^\top , \qquad R = X + \phi(X U) . \]
+    \[ S = X + \psi(X U) , \qquad Z = g(X U) X . \]
+    \end{document}
+    """
+    # phi(XU) is T×f: the product with U^\top agrees, the sum with X does not; psi says
+    # nothing; g(XU) is T×f, which X cannot follow
+    assert _codes(text, tmp_path) == [(6, "add-mismatch"), (7, "matmul-mismatch")]
