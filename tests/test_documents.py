@@ -56,6 +56,7 @@ def _reported(name: str) -> set[tuple[str, int, str]]:
 def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
     assert "traps-5" in DOCS
     assert [name for name in DOCS if not _is_traps(name)] == [
+        "apuntes-completado-es-23",
         "arxiv-adapter-11",
         "arxiv-attention",
         "arxiv-contrastive-9",
