@@ -185,6 +185,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "neurips-gqa-22",
         "notation-zoo-22",
         "notes-offset-free-mpc-20",
+        "notion-dmd-23",
         "numerator-notes-14",
         "obsidian-gsp-23",
         "optimization-notes-3",

@@ -2,7 +2,8 @@ r"""Forms the set-23 documents (tests/documents/*-23) showed texgrad did not rea
 wrongly: a member of a primed family (``R'_t`` of ``R'_m``, not ``R_t`` transposed), a primed
 dimension (``F'`` of ``W \in \mathbb{R}^{F \times F'}``), a set sized by a capital
 (``\mathcal{S}_{++}^D``, ``\mathbf{R}^N``: no tag), a function the prose says applies
-elementwise ("$\phi$ is … applied elementwise")."""
+elementwise ("$\phi$ is … applied elementwise"), the conjugate transpose ``V^*`` of a complex
+matrix."""
 
 from __future__ import annotations
 
@@ -78,3 +79,31 @@ def test_a_function_the_prose_says_is_elementwise_keeps_its_arguments_shape(
     # phi(XU) is T×f: the product with U^\top agrees, the sum with X does not; psi says
     # nothing; g(XU) is T×f, which X cannot follow
     assert _codes(text, tmp_path) == [(6, "add-mismatch"), (7, "matmul-mismatch")]
+
+
+def test_a_star_on_a_complex_matrix_is_its_conjugate_transpose(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $X \in \mathbb{R}^{n \times m}$, $U \in \mathbb{C}^{n \times r}$, $V \in \mathbb{C}^{m \times r}$,
+    $S \in \mathbb{R}^{r \times r}$, $x \in \mathbb{R}^{n}$ and $z \in \mathbb{C}^{n}$.
+    \[ A = U^* X V S^{-1} , \qquad y = x^* + x , \qquad w = z^* + z . \]
+    \[ B = U^* X V^* S^{-1} . \]
+    \end{document}
+    """
+    # U^* is r×n; V^* (r×m) cannot follow X; x^* (an optimum) and z^* (a vector) keep shapes
+    assert _codes(text, tmp_path) == [(6, "matmul-mismatch")]
+
+
+def test_a_star_is_no_transpose_where_the_document_writes_dagger(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $X \in \mathbb{R}^{n \times m}$ and $V \in \mathbb{C}^{m \times r}$, with adjoint $V^\dagger$.
+    \[ B = X V^* . \]
+    \end{document}
+    """
+    # physics: V^* conjugates the entries (m×r), V^\dagger is the adjoint
+    assert _codes(text, tmp_path) == []

@@ -98,7 +98,7 @@ class SymbolRules(RuleBase):
             return SCALAR  # \lambda > 0 somewhere, and nothing else says what \lambda is
         if weak is not None and weak.how == WEAK_STRICT and key in _LATIN_WEAK:
             return SCALAR  # "a scale $s > 0$" (not s \ge 0, a slack vector's sign)
-        inherited = self._inherited(node)
+        inherited = self._inherited(node) or self._adjoint(node)
         if inherited is not None:
             return inherited
         if isinstance(node, t.Tagged) and _version(node.tag):
@@ -118,6 +118,22 @@ class SymbolRules(RuleBase):
         if not isinstance(node.base, t.Sub):
             return None
         return self._member(node.base, "'" * node.count)
+
+    def _adjoint(self, node: t.Node) -> Shape | None:
+        r"""``V^*`` of a matrix declared complex (``V \in \mathbb{C}^{m \times r}``): its
+        conjugate transpose, r×m, as numerical linear algebra writes it.  Not of a real letter
+        (``x^*``, an optimum), nor of a vector, nor where the document writes ``\dagger``
+        (physics: ``A^\dagger`` the adjoint, ``A^*`` the entries conjugated)."""
+        if not isinstance(node, t.Tagged) or node.bracket:
+            return None
+        if not isinstance(node.tag, t.Symbol) or node.tag.name not in ("*", "\\ast"):
+            return None
+        decl = self._declaration(node.base)
+        if decl is None or not decl.complex or ONE in (decl.shape.rows, decl.shape.cols):
+            return None
+        if any("\\dagger" in text for text in self.table.texts.values()):
+            return None
+        return decl.shape.transposed()
 
     def _member(self, node: t.Tagged | t.Sub, suffix: str = "") -> Shape | None:
         """``h^{(t-1)}``, ``W^{(l+1)}``, ``h_{t-1}``: a member of a family declared as
