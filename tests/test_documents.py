@@ -213,6 +213,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "quarto-book-22",
         "quarto-ct-dynamics-16",
         "quarto-diffusion-18",
+        "quarto-gat-23",
         "quarto-gls-10",
         "quarto-gmm-3",
         "quarto-gmm-em-16",
