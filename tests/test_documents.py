@@ -162,6 +162,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "lecture-gnn-18",
         "lecture-infofilter-12",
         "lecture-jacobian-entries-22",
+        "lecture-kalman-minus-plus-23",
         "lecture-lqr-18",
         "lecture-lqr-kalman-16",
         "lecture-ot-19",

@@ -3,7 +3,8 @@ wrongly: a member of a primed family (``R'_t`` of ``R'_m``, not ``R_t`` transpos
 dimension (``F'`` of ``W \in \mathbb{R}^{F \times F'}``), a set sized by a capital
 (``\mathcal{S}_{++}^D``, ``\mathbf{R}^N``: no tag), a function the prose says applies
 elementwise ("$\phi$ is … applied elementwise"), the conjugate transpose ``V^*`` of a complex
-matrix."""
+matrix, estimates marked ``P_k^-`` and ``\hat x_k^+`` (names, with families), and ``F_k = F`` of
+a time-invariant system."""
 
 from __future__ import annotations
 
@@ -107,3 +108,36 @@ def test_a_star_is_no_transpose_where_the_document_writes_dagger(tmp_path: Path)
     """
     # physics: V^* conjugates the entries (m×r), V^\dagger is the adjoint
     assert _codes(text, tmp_path) == []
+
+
+def test_estimates_marked_minus_and_plus_are_names_with_families(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $F_k \in \mathbb{R}^{n \times n}$, $H_k \in \mathbb{R}^{m \times n}$, $z_k \in \mathbb{R}^{m}$,
+    error covariances $P_k^-, P_k^+ \in \mathbb{R}^{n \times n}$, and write $\hat x_k^-$ and $\hat x_k^+$,
+    both in $\mathbb{R}^{n}$, for the estimates before and after $z_k$.
+    \[ P_k^- = F_{k-1} P_{k-1}^+ F_{k-1}^\top , \qquad \hat x_k^- = F_{k-1} \hat x_{k-1}^+ . \]
+    \[ r_k = z_k - H_k^\top \hat x_k^+ , \qquad S_k = H_k P_{k-1}^+ . \]
+    \end{document}
+    """
+    # the marked letters are n×n and n-vectors (the step before too): H_k^\top \hat x_k^+ is wrong
+    assert _codes(text, tmp_path) == [(7, "matmul-mismatch")]
+
+
+def test_a_letter_equal_to_a_family_member_without_its_label_takes_its_shape(
+    tmp_path: Path,
+) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $F_k \in \mathbb{R}^{n \times n}$ and $H_k \in \mathbb{R}^{m \times n}$. For a time-invariant
+    system ($F_k = F$, $H_k = H$) the steady-state covariance $P \in \mathbb{R}^{n \times n}$ solves
+    \[ P = F P F^\top - F P H^\top (H P H^\top)^{-1} H P F^\top . \]
+    \[ K = P H (H P H^\top)^{-1} . \]
+    \end{document}
+    """
+    # F is n×n and H m×n as F_k and H_k are: only P H (n×n times m×n) is wrong
+    assert _codes(text, tmp_path) == [(6, "matmul-mismatch")]

@@ -669,7 +669,7 @@ def _both_in(
             sym = found.tree if found is not None else None
             if isinstance(sym, t.Chain) and sym.relations[0] in ("=", ":=", "\\coloneqq"):
                 sym = sym.items[0]  # "$P_k = [p_0, \dots, p_{k-1}]$"
-            key = symbol_key(sym) if sym is not None else None
+            key = member_key(sym) if sym is not None else None  # (\hat{x}_k^- too)
             if key is not None and sym is not None:
                 table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "prose"))
 

@@ -286,8 +286,10 @@ class RelationRules(DistributionRules):
             # y = Ax gives an undeclared y its shape (again, if redefined)
             self._define(left, b, ingredients(right, self.source, left.start))
             return
-        if a is None and b is not None and self._defines_within(left, b):
-            return  # q^\top = x^\top W; \log \sigma^2 = W_\sigma h + b_\sigma
+        if self._drops_label(left, right, a, b) or (
+            a is None and b is not None and self._defines_within(left, b)
+        ):
+            return  # F_k = F; q^\top = x^\top W; \log \sigma^2 = W_\sigma h + b_\sigma
         if a is None and b is not None and self._solves(left, b):
             return  # (K + \sigma^2 I)\alpha = y gives an undeclared \alpha its shape
         if a != b and self._augments(left, right):
@@ -844,6 +846,18 @@ class RelationRules(DistributionRules):
         if letter is None or not self._defines(letter):
             return False
         self._define(letter, b)
+        return True
+
+    def _drops_label(self, left: t.Node, right: t.Node, a: Shape | None, b: Shape | None) -> bool:
+        """Is ``right`` the undeclared letter of ``left`` without its subscript (``F_k = F``,
+        ``Q_k = Q`` of a time-invariant system)?  Then it is defined with ``left``'s shape."""
+        if a is None or b is not None or not isinstance(left, t.Sub):
+            return False
+        if not isinstance(right, t.Symbol) or symbol_key(left.base) != symbol_key(right):
+            return False
+        if not self._defines(right):
+            return False
+        self._define(right, a)
         return True
 
     def _defines(self, node: t.Node) -> bool:
