@@ -208,6 +208,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "own-transformer-project-20",
         "own-wls-19",
         "pandoc-kalman-11",
+        "physics-pkg-opspace-23",
         "project-import-blr-21",
         "project-layouts-22",
         "quarto-bayes-4",

@@ -4,7 +4,7 @@ dimension (``F'`` of ``W \in \mathbb{R}^{F \times F'}``), a set sized by a capit
 (``\mathcal{S}_{++}^D``, ``\mathbf{R}^N``: no tag), a function the prose says applies
 elementwise ("$\phi$ is … applied elementwise"), the conjugate transpose ``V^*`` of a complex
 matrix, estimates marked ``P_k^-`` and ``\hat x_k^+`` (names, with families), and ``F_k = F`` of
-a time-invariant system."""
+a time-invariant system, and ``\mathbb{1}_m`` (physics' identity) read as no constant."""
 
 from __future__ import annotations
 
@@ -141,3 +141,16 @@ def test_a_letter_equal_to_a_family_member_without_its_label_takes_its_shape(
     """
     # F is n×n and H m×n as F_k and H_k are: only P H (n×n times m×n) is wrong
     assert _codes(text, tmp_path) == [(6, "matmul-mismatch")]
+
+
+def test_a_blackboard_one_with_a_size_says_nothing(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $J \in \mathbb{R}^{m \times n}$ and $B \in \mathbb{R}^{n \times m}$ with $J B = \mathbb{1}_m$.
+    \[ J B = \mathbf{1}_m . \]
+    \end{document}
+    """
+    # \mathbb{1}_m is physics' identity (or an indicator): silent; \mathbf{1}_m is the ones
+    assert _codes(text, tmp_path) == [(4, "equation-mismatch")]
