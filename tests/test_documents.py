@@ -257,6 +257,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "rnn-md-2",
         "robotics-notes-4",
         "scribe-gls-ridge-22",
+        "scribe-nystrom-def-23",
         "scribe-svm-dual-20",
         "stats-blog-2",
         "survey-moe-table-23",
