@@ -168,6 +168,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "lecture-ot-19",
         "lstm-gh-11",
         "mathse-answer-22",
+        "md-parens-linear-attention-23",
         "myst-batchnorm-10",
         "myst-ekf-16",
         "myst-graphs-4",

@@ -4,7 +4,8 @@ dimension (``F'`` of ``W \in \mathbb{R}^{F \times F'}``), a set sized by a capit
 (``\mathcal{S}_{++}^D``, ``\mathbf{R}^N``: no tag), a function the prose says applies
 elementwise ("$\phi$ is … applied elementwise"), the conjugate transpose ``V^*`` of a complex
 matrix, estimates marked ``P_k^-`` and ``\hat x_k^+`` (names, with families), and ``F_k = F`` of
-a time-invariant system, and ``\mathbb{1}_m`` (physics' identity) read as no constant."""
+a time-invariant system, ``\mathbb{1}_m`` (physics' identity) read as no constant, and "and $k_j^\top$ the $j$-th row of
+$K$"."""
 
 from __future__ import annotations
 
@@ -154,3 +155,17 @@ def test_a_blackboard_one_with_a_size_says_nothing(tmp_path: Path) -> None:
     """
     # \mathbb{1}_m is physics' identity (or an indicator): silent; \mathbf{1}_m is the ones
     assert _codes(text, tmp_path) == [(4, "equation-mismatch")]
+
+
+def test_a_verbless_clause_names_the_ith_row_of_a_matrix(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $Q, K \in \mathbb{R}^{n \times d}$ and $v \in \mathbb{R}^{m}$, where $q_i^\top$ is the $i$-th
+    row of $Q$ and $k_j^\top$ the $j$-th row of $K$.
+    \[ s = q_i^\top k_j , \qquad u = k_j + v . \]
+    \end{document}
+    """
+    # k_j is a d-vector, as q_i is: only k_j + v (d and m) is wrong
+    assert _codes(text, tmp_path) == [(5, "add-mismatch")]

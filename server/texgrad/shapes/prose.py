@@ -1015,9 +1015,11 @@ _FAMILY = [
     # (also "the samples $\mathbf{x}_i^\top$ are the rows of $X$")
     re.compile(r"\b[Tt]he\s+" + _MEMBERS_NOUN + _M.format("member") + r"\s+(?P<stacked>are)\s+(?:the\s+)?" + _PART
                + r"\s+of\s+(?:the\s+)?(?:matrix\s+)?" + _M.format("matrix")),
-    # "… and $\mathbf a_i^\top$ the rows of $A$" (a clause without its verb)
+    # "… and $\mathbf a_i^\top$ the rows of $A$" (a clause without its verb; also "and
+    # $\mathbf{k}_j^\top$ the $j$-th row of $K$")
     re.compile(r"\b(?:[Ww]ith|and)\s+(?:the\s+)?" + _MEMBERS_NOUN + _M.format("member")
-               + r"\s+(?P<stacked>the)\s+" + _PART + r"\s+of\s+(?:the\s+)?(?:matrix\s+)?"
+               + r"\s+(?P<stacked>the)\s+(?:\$[^$]{1,8}\$(?:-?th)?\s+)?" + _PART
+               + r"\s+of\s+(?:the\s+)?(?:matrix\s+)?"
                + _M.format("matrix") + _NOT_PAIRED),
     # "where $\mathbf a_i^\top$ are the rows of $A$" (Boyd)
     re.compile(r"\b(?:with|where)\s+(?:the\s+)?" + _MEMBERS_NOUN + _M.format("member")
