@@ -271,6 +271,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "thesis-subfiles-10",
         "transformer-md-3",
         "transformer-notes-10",
+        "tufte-factor-analysis-23",
         "uebungsblatt-matrix-21",
         "vorlesung-kalman-de-22",
         "zhihu-qiudao-21",
