@@ -167,6 +167,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "lecture-lqr-kalman-16",
         "lecture-ot-19",
         "lstm-gh-11",
+        "ltjs-backprop-ja-23",
         "mathse-answer-22",
         "md-parens-linear-attention-23",
         "myst-batchnorm-10",
