@@ -240,6 +240,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "readme-ik-19",
         "readme-latent-diffusion-21",
         "readme-mha-impl-20",
+        "revealjs-clip-23",
         "rmarkdown-als-19",
         "rmarkdown-bayesreg-17",
         "rmarkdown-gee-8",
