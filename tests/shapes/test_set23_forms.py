@@ -4,8 +4,8 @@ dimension (``F'`` of ``W \in \mathbb{R}^{F \times F'}``), a set sized by a capit
 (``\mathcal{S}_{++}^D``, ``\mathbf{R}^N``: no tag), a function the prose says applies
 elementwise ("$\phi$ is … applied elementwise"), the conjugate transpose ``V^*`` of a complex
 matrix, estimates marked ``P_k^-`` and ``\hat x_k^+`` (names, with families), and ``F_k = F`` of
-a time-invariant system, ``\mathbb{1}_m`` (physics' identity) read as no constant, and "and $k_j^\top$ the $j$-th row of
-$K$"."""
+a time-invariant system, ``\mathbb{1}_m`` (physics' identity) read as no constant, "and $k_j^\top$ the $j$-th row of
+$K$", and a Greek size printed as written (``\ell×\ell``, not ``ell×ell``)."""
 
 from __future__ import annotations
 
@@ -169,3 +169,18 @@ def test_a_verbless_clause_names_the_ith_row_of_a_matrix(tmp_path: Path) -> None
     """
     # k_j is a d-vector, as q_i is: only k_j + v (d and m) is wrong
     assert _codes(text, tmp_path) == [(5, "add-mismatch")]
+
+
+def test_a_greek_size_is_printed_as_the_document_writes_it(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $W \in \mathbb{R}^{\ell \times \ell}$ and $C \in \mathbb{R}^{n \times \ell}$.
+    \[ A = W + C C^\top . \]
+    \end{document}
+    """
+    _, result = check_fixture(tmp_path, text)
+    messages = [d.message for d in result.diagnostics if d.code == "add-mismatch"]
+    assert len(messages) == 1
+    assert "is \\ell×\\ell" in messages[0] and "ell×ell" not in messages[0].replace("\\ell", "")

@@ -18,6 +18,7 @@ from typing import Any, TypeAlias
 
 from texgrad.shapes import dim_terms
 from texgrad.syntax import tree as t
+from texgrad.syntax.commands import GREEK
 from texgrad.syntax.latex import latex_of
 from texgrad.syntax.show import show
 from texgrad.syntax.symbols import Label, label_of, label_text
@@ -123,11 +124,26 @@ def dim_text(d: Dim) -> str:
     read as one name)."""
     if d.is_Symbol and "*" not in d.name:  # most: the name, without sympy's printer (~9 µs)
         name: str = d.name
-        return name.replace(_STAR, "*")
+        return _greek(name.replace(_STAR, "*"))
     text = str(d).replace("**", "^")
     if "*" in text:
         text = _FACTOR_SIGN.sub(_juxtapose, text)
-    return text.replace(_STAR, "*")
+    return _greek(text.replace(_STAR, "*"))
+
+
+def _greek(text: str) -> str:
+    r"""``\ell`` for the size ``ell`` a document writes ``\ell`` (a dimension's name keeps no
+    backslash): ``\ell×\ell``, not ``ell×ell``."""
+    if not any(c.isalpha() for c in text) or _GREEK_WORD.search(text) is None:
+        return text
+    return _GREEK_WORD.sub(lambda m: "\\" + m[0], text)
+
+
+_GREEK_WORD = re.compile(
+    r"(?<![\\A-Za-z])(?:"
+    + "|".join(sorted(GREEK | {"ell"}, key=len, reverse=True))
+    + r")(?![A-Za-z])"
+)
 
 
 # a product sign of sympy's between two factors, with the factors either side of it
