@@ -186,6 +186,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "myst-simplex-12",
         "myst-svd-6",
         "neurips-gqa-22",
+        "notas-sur-pt-23",
         "notation-zoo-22",
         "notes-offset-free-mpc-20",
         "notion-dmd-23",

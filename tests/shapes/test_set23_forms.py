@@ -3,9 +3,10 @@ wrongly: a member of a primed family (``R'_t`` of ``R'_m``, not ``R_t`` transpos
 dimension (``F'`` of ``W \in \mathbb{R}^{F \times F'}``), a set sized by a capital
 (``\mathcal{S}_{++}^D``, ``\mathbf{R}^N``: no tag), a function the prose says applies
 elementwise ("$\phi$ is … applied elementwise"), the conjugate transpose ``V^*`` of a complex
-matrix, estimates marked ``P_k^-`` and ``\hat x_k^+`` (names, with families), and ``F_k = F`` of
-a time-invariant system, ``\mathbb{1}_m`` (physics' identity) read as no constant, "and $k_j^\top$ the $j$-th row of
-$K$", and a Greek size printed as written (``\ell×\ell``, not ``ell×ell``)."""
+matrix, estimates marked ``P_k^-`` and ``\hat x_k^+`` (names, with families), ``F_k = F`` of a
+time-invariant system, ``\mathbb{1}_m`` (physics' identity) read as no constant, "and
+$k_j^\top$ the $j$-th row of $K$", a Greek size printed as written (``\ell×\ell``), and
+``D = \operatorname{diag}(S)`` of a square S set equal to a square matrix."""
 
 from __future__ import annotations
 
@@ -184,3 +185,16 @@ def test_a_greek_size_is_printed_as_the_document_writes_it(tmp_path: Path) -> No
     messages = [d.message for d in result.diagnostics if d.code == "add-mismatch"]
     assert len(messages) == 1
     assert "is \\ell×\\ell" in messages[0] and "ell×ell" not in messages[0].replace("\\ell", "")
+
+
+def test_the_diagonal_of_a_square_matrix_set_equal_to_a_square_matrix(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $S \in \mathbb{R}^{m \times m}$ and $D = \operatorname{diag}(S) \in \mathbb{R}^{m \times m}$.
+    \[ E = \operatorname{diag}(S) \in \mathbb{R}^{n \times n} . \]
+    \end{document}
+    """
+    # diag(S) of a square S may be the diagonal matrix (m×m): only the n×n one is wrong
+    assert _codes(text, tmp_path) == [(4, "equation-mismatch")]

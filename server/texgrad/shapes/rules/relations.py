@@ -36,6 +36,7 @@ from texgrad.shapes.questions import (
 )
 from texgrad.shapes.rules.base import UNSIZED, ingredients, is_inverse, span_key, unwrapped
 from texgrad.shapes.rules.distributions import GIVEN, DistributionRules
+from texgrad.shapes.rules.products import DIAG_SPELLINGS
 from texgrad.shapes.rules.symbols import ESTIMATE_ACCENTS, SAME_SHAPE_ACCENTS
 from texgrad.shapes.sections import SENTENCE_BREAK, SENTENCE_LOOKBACK, Boundaries, sentence_start
 from texgrad.shapes.table import Declaration, Signature
@@ -315,7 +316,7 @@ class RelationRules(DistributionRules):
             # \beta = \sum_i \alpha_i \phi(x_i) in a later section: \beta anew
             self._define(left, b)
             return
-        if self._on_purpose(left, right, a, b):
+        if self._on_purpose(left, right, a, b) or self._diagonal_matrix_side(left, right, a, b):
             return
         at = left.start
         fixes = (self._transpose_fix(right),) if self._agrees(a, b.transposed(), at) else ()
@@ -324,6 +325,25 @@ class RelationRules(DistributionRules):
         )
         related = self._related(left, right)
         self._emit("equation-mismatch", message, left.start, right.end, related, fixes)
+
+    def _diagonal_matrix_side(self, left: t.Node, right: t.Node, a: Shape, b: Shape) -> bool:
+        r"""``D = \operatorname{diag}(\hat\Sigma) \in \mathbb{R}^{M \times M}``: set equal to a
+        square matrix, the diagonal of a square matrix is the diagonal matrix (papers write
+        ``\operatorname{diag}`` for both, as in a sum: see ``_diagonal_matrices``)."""
+        for node, mine, other in ((left, a, b), (right, b, a)):
+            inner = unwrapped(node)
+            if not (
+                isinstance(inner, t.Apply) and isinstance(inner.func, t.Func)
+                and DIAG_SPELLINGS.get(inner.func.name) == "diag" and len(inner.args) == 1
+                and inner.args[0] is not None
+            ):  # fmt: skip
+                continue
+            arg = self.shapes.get(span_key(inner.args[0]))
+            if arg is None or arg.is_vector or mine != Shape(arg.rows, ONE):
+                continue
+            if self._agrees(other, Shape(arg.rows, arg.rows), node.start):
+                return True
+        return False
 
     def _agrees_checked(self, rel: str, left: t.Node, right: t.Node, a: Shape, b: Shape) -> bool:
         """Do the sides agree in shape (their block-rows then checked, see below)?"""
