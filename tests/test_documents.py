@@ -110,6 +110,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "book-mixed-18",
         "book-pca-cca-21",
         "book-svd-17",
+        "bookdown-ridge-labels-23",
         "boyd-appendix-22",
         "cheatsheet-multicol-22",
         "cnn-md-4",
