@@ -18,6 +18,7 @@ from typing import Any, TypeAlias
 
 from texgrad.shapes import dim_terms
 from texgrad.syntax import tree as t
+from texgrad.syntax.commands import GREEK
 from texgrad.syntax.latex import latex_of
 from texgrad.syntax.show import show
 from texgrad.syntax.symbols import Label, label_of, label_text
@@ -125,11 +126,26 @@ def dim_text(d: Dim) -> str:
     read as one name)."""
     if d.is_Symbol and "*" not in d.name:  # most: the name, without sympy's printer (~9 µs)
         name: str = d.name
-        return name.replace(_STAR, "*")
+        return _greek(name.replace(_STAR, "*"))
     text = str(d).replace("**", "^")
     if "*" in text:
         text = _FACTOR_SIGN.sub(_juxtapose, text)
-    return text.replace(_STAR, "*")
+    return _greek(text.replace(_STAR, "*"))
+
+
+def _greek(text: str) -> str:
+    r"""``\ell`` for the size ``ell`` a document writes ``\ell`` (a dimension's name keeps no
+    backslash): ``\ell×\ell``, not ``ell×ell``."""
+    if not any(c.isalpha() for c in text) or _GREEK_WORD.search(text) is None:
+        return text
+    return _GREEK_WORD.sub(lambda m: "\\" + m[0], text)
+
+
+_GREEK_WORD = re.compile(
+    r"(?<![\\A-Za-z])(?:"
+    + "|".join(sorted(GREEK | {"ell"}, key=len, reverse=True))
+    + r")(?![A-Za-z])"
+)
 
 
 # a product sign of sympy's between two factors, with the factors either side of it
@@ -279,6 +295,8 @@ def dim_of(node: t.Node | None) -> Dim | None:
         return _symbol(f"{node.base.name.lstrip(chr(92))}_{index}")
     if isinstance(node, t.Paren) and node.open in ("(", "\\left("):
         return dim_of(node.body)
+    if isinstance(node, t.Prime):
+        return _primed(node)
     if isinstance(node, t.Abs):  # |S|, |\Omega_i|: a set's size
         return _symbol(f"|{_written(node.body)}|") if _set_name(node.body) else None
     if isinstance(node, t.Add):
@@ -292,14 +310,25 @@ def dim_of(node: t.Node | None) -> Dim | None:
     if isinstance(node, t.Tagged | t.Power):  # n^{[l]}, 2^{10}
         return _labelled(node) if _bracketed(node) else _number_power(node)
     if isinstance(node, t.Product):
-        prod: Dim = ONE
-        for f in node.factors:
-            d = dim_of(f)
-            if d is None:
-                return None
-            prod = prod * d
-        return prod
+        return _product_of(node)
     return None
+
+
+def _product_of(node: t.Product) -> Dim | None:
+    """``2n``, ``h d_k``: the product of its factors' dimensions, if each is one."""
+    prod: Dim = ONE
+    for f in node.factors:
+        d = dim_of(f)
+        if d is None:
+            return None
+        prod = prod * d
+    return prod
+
+
+def _primed(node: t.Prime) -> Dim | None:
+    r"""``F'`` of ``W \in \mathbb{R}^{F \times F'}`` (GAT's output width): a name of its own."""
+    base = dim_of(node.base) if isinstance(node.base, t.Symbol | t.Sub) else None
+    return _symbol(base.name + "'" * node.count) if base is not None and base.is_Symbol else None
 
 
 def _positive(text: str) -> Dim | None:

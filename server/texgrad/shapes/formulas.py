@@ -162,33 +162,44 @@ def _set_as_space(node: t.Node) -> t.Space | None:
         # \mathcal{S}_{++}^{T}, \{0,1\}^T: of T tasks or steps (no transpose of a set)
         size = t.Symbol("T", start=to - 1, end=to)
         return _set_as_space(t.Power(node.base, size, start=at, end=to))
+    if isinstance(node, t.Tagged) and not node.bracket and _capital_sized_set(node):
+        # \mathcal{S}_{++}^D, \mathbf{R}^N: a capital size, which the parser reads as a tag
+        return _set_as_space(t.Power(node.base, node.tag, start=at, end=to))
     if isinstance(node, t.Paren) and node.open in ("\\{", "\\left\\{") and _numbers(node.body):
         return t.Space("R", (), start=at, end=to)  # t_i \in \{-1, 1\}: a label, a number
     if _bold_field(node, "R"):
         return t.Space("R", (), start=at, end=to)  # \lambda \in \mathbf{R}: a scalar
     if isinstance(node, t.Power):
-        base, exp = node.base, node.exponent
-        if _bold_field(base, "R"):
-            return t.Space("R", dims_of(exp), start=at, end=to)  # x \in \mathbf{R}^n
-        if isinstance(base, t.Sub) and _bold_field(
-            base.base, "R"
-        ):  # \mathbf{R}^n_+, \mathbf{R}^n_{++}
-            return t.Space("R", dims_of(exp), base.index, start=at, end=to)
-        if _bold_field(base, "S"):
-            return t.Space("S", (exp,), start=at, end=to)  # P \in \mathbf{S}^n (symmetric)
-        if isinstance(base, t.Paren) and base.open in _SET_OPENERS and _numbers(base.body):
-            return t.Space("R", dims_of(exp), start=at, end=to)  # \{0,1\}^{n \times K} too
-        if isinstance(base, t.Symbol) and base.name == "\\Delta" and not base.font:
-            one = t.Number("1", start=to, end=to)  # \Delta^{n-1} holds vectors of n entries
-            return t.Space("R", (t.Add((exp, one), ("", "+"), start=at, end=to),), start=at, end=to)
-        if isinstance(base, t.Sub) and isinstance(base.base, t.Symbol):
-            if base.base.name == "S" and base.base.font in ("mathcal", "mathbb", "mathbf"):
-                return t.Space("S", (exp,), base.index, start=at, end=to)
+        power = _power_as_space(node)
+        if power is not None:
+            return power
     if isinstance(node, t.Sub) and isinstance(node.base, t.Symbol):
         if node.base.name == "\\Delta" and not node.base.font:
             return t.Space("R", (node.index,), start=at, end=to)
     if isinstance(node, t.Paren) and node.open in _SCALAR_SETS and _numbers(node.body):
         return t.Space("R", (), start=at, end=to)  # y_i \in \{-1, 1\}, p \in [0, 1]: a scalar
+    return None
+
+
+def _power_as_space(node: t.Power) -> t.Space | None:
+    r"""``\mathbf{R}^n``, ``\mathbf{R}^n_+``, ``\mathbf{S}^n``, ``\{0,1\}^{n \times K}``, ``\Delta^{n-1}``,
+    ``\mathcal{S}^n_{++}``: a set raised to its size."""
+    at, to = node.start, node.end
+    base, exp = node.base, node.exponent
+    if _bold_field(base, "R"):
+        return t.Space("R", dims_of(exp), start=at, end=to)  # x \in \mathbf{R}^n
+    if isinstance(base, t.Sub) and _bold_field(base.base, "R"):  # \mathbf{R}^n_+, \mathbf{R}^n_{++}
+        return t.Space("R", dims_of(exp), base.index, start=at, end=to)
+    if _bold_field(base, "S"):
+        return t.Space("S", (exp,), start=at, end=to)  # P \in \mathbf{S}^n (symmetric)
+    if isinstance(base, t.Paren) and base.open in _SET_OPENERS and _numbers(base.body):
+        return t.Space("R", dims_of(exp), start=at, end=to)  # \{0,1\}^{n \times K} too
+    if isinstance(base, t.Symbol) and base.name == "\\Delta" and not base.font:
+        one = t.Number("1", start=to, end=to)  # \Delta^{n-1} holds vectors of n entries
+        return t.Space("R", (t.Add((exp, one), ("", "+"), start=at, end=to),), start=at, end=to)
+    if isinstance(base, t.Sub) and isinstance(base.base, t.Symbol):
+        if base.base.name == "S" and base.base.font in ("mathcal", "mathbb", "mathbf"):
+            return t.Space("S", (exp,), base.index, start=at, end=to)
     return None
 
 
@@ -238,6 +249,18 @@ def _field(node: t.Node | None) -> str | None:
     if isinstance(node, t.Symbol) and node.font == "mathbb" and node.name == "K":
         return "R"
     return None
+
+
+def _capital_sized_set(node: t.Tagged) -> bool:
+    r"""``\mathcal{S}_{++}^D``, ``\mathbb{S}^N``, ``\mathbf{R}^N``: a set of matrices or
+    vectors whose size the parser read as a tag (not ``\Delta^K``, whose convention varies)."""
+    base = node.base.base if isinstance(node.base, t.Sub) else node.base
+    return (
+        isinstance(base, t.Symbol)
+        and base.name in ("R", "S")
+        and base.font in ("mathcal", "mathbb", "mathbf")
+        and not base.accents
+    )
 
 
 def _bold_field(node: t.Node, name: str) -> bool:

@@ -61,7 +61,7 @@ class Inference(
             t.Power: self._power,
             t.Transpose: self._transpose,
             t.InverseTranspose: self._inverse_transpose,
-            t.Prime: self._prime,
+            t.Prime: lambda n: self._prime(n) or self._primed_member(n),
             t.Norm: self._scalar_of,
             t.Abs: self._scalar_of,
             t.Angle: self._angle,

@@ -701,7 +701,7 @@ def _both_in(
             sym = found.tree if found is not None else None
             if isinstance(sym, t.Chain) and sym.relations[0] in ("=", ":=", "\\coloneqq"):
                 sym = sym.items[0]  # "$P_k = [p_0, \dots, p_{k-1}]$"
-            key = symbol_key(sym) if sym is not None else None
+            key = member_key(sym) if sym is not None else None  # (\hat{x}_k^- too)
             if key is not None and sym is not None:
                 table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "prose"))
 
@@ -1049,9 +1049,11 @@ _FAMILY = [
     # (also "the samples $\mathbf{x}_i^\top$ are the rows of $X$")
     re.compile(r"\b[Tt]he\s+" + _MEMBERS_NOUN + _M.format("member") + r"\s+(?P<stacked>are)\s+(?:the\s+)?" + _PART
                + r"\s+of\s+(?:the\s+)?(?:matrix\s+)?" + _M.format("matrix")),
-    # "… and $\mathbf a_i^\top$ the rows of $A$" (a clause without its verb)
+    # "… and $\mathbf a_i^\top$ the rows of $A$" (a clause without its verb; also "and
+    # $\mathbf{k}_j^\top$ the $j$-th row of $K$")
     re.compile(r"\b(?:[Ww]ith|and)\s+(?:the\s+)?" + _MEMBERS_NOUN + _M.format("member")
-               + r"\s+(?P<stacked>the)\s+" + _PART + r"\s+of\s+(?:the\s+)?(?:matrix\s+)?"
+               + r"\s+(?P<stacked>the)\s+(?:\$[^$]{1,8}\$(?:-?th)?\s+)?" + _PART
+               + r"\s+of\s+(?:the\s+)?(?:matrix\s+)?"
                + _M.format("matrix") + _NOT_PAIRED),
     # "where $\mathbf a_i^\top$ are the rows of $A$" (Boyd)
     re.compile(r"\b(?:with|where)\s+(?:the\s+)?" + _MEMBERS_NOUN + _M.format("member")

@@ -370,6 +370,8 @@ def sized_constant(node: t.Sub) -> tuple[str, tuple[t.Node, ...]] | None:
         name = base.name  # (a bold \mathbf{1} is read as a symbol named 1)
     else:
         return None
+    if name == "1" and isinstance(base, t.Symbol) and base.font == "mathbb":
+        return None  # \mathbb{1}_m: physics' identity, or the ones, or an indicator: unsaid
     index = node.index
     if name == "0" and isinstance(index, t.BinOp) and index.op == "\\times" and index.right:
         return "zeros", (index.left, index.right)

@@ -110,6 +110,9 @@ def ones_key(node: t.Node) -> tuple[str, str | None] | None:
 
 # superscripts that mark an optimum (x^\star, P^\star); ``*`` and ``\ast`` an adjoint too (A^*)
 OPTIMUM_MARKS = frozenset({"\\star", "*", "\\ast"})
+# … and the marks of an estimate before and after a measurement (P_k^-, \hat{x}_k^+), which
+# make a name where the document declares one so (else ``X^+`` is a pseudo-inverse)
+NAME_MARKS = OPTIMUM_MARKS | {"-", "+"}
 
 # A label of a member of a family: a letter and an offset (``l-1`` is ("l", -1)), or a
 # number (None, 3).
@@ -161,6 +164,6 @@ def member_key(node: t.Node) -> tuple[str, str | None] | None:
         label, bracket = node.exponent.body, node.exponent.open
         if bracket in ("(", "[") and label is not None and label_of(label) is not None:
             return symbol_key(t.Tagged(node.base, label, bracket))
-    if isinstance(node, t.Power) and show(node.exponent) in OPTIMUM_MARKS:
+    if isinstance(node, t.Power) and show(node.exponent) in NAME_MARKS:
         return symbol_key(t.Tagged(node.base, node.exponent, ""))  # x^\star \in …: a name
     return symbol_key(node)

@@ -4,7 +4,9 @@ densities (``p(z \mid x)``); big operators (``\sum``); derivatives and gradients
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from functools import lru_cache
 
 from texgrad.shapes import messages
 from texgrad.shapes.diagnostics import Related
@@ -68,11 +70,13 @@ class FunctionRules(ExponentialRules):
             return args[0]  # the logistic function, elementwise, and its derivative \sigma'(z)
         key = symbol_key(func)
         sig = self._signature(key[0], func.start) if key else None
-        own = self._elementwise(logistic)
-        if own is not None and len(args) == 1:
-            return args[
-                0
-            ]  # \phi(\mathbf z), \phi'(\mathbf z) for \phi(z) = \max(0, z): entry by entry
+        own = self._elementwise(logistic) is not None or (
+            sig is None and self._said_elementwise(func)
+        )
+        if own and len(args) == 1:
+            # \phi(\mathbf z), \phi'(\mathbf z) for \phi(z) = \max(0, z), or "$\phi$ is
+            # applied elementwise", "an element-wise activation $f$": entry by entry
+            return args[0]
         if sig is None and key is not None:
             valued = self._valued(key, func.start)
             # J_u(x) \in \mathbb{R}^{m \times d}, declared so: at a point (at a batch of
@@ -161,6 +165,16 @@ class FunctionRules(ExponentialRules):
                 related = (Related(sig.path, sig.start, sig.end, said),)
                 self._emit("argument-mismatch", message, given.start, given.end, related)
                 return
+
+    def _said_elementwise(self, func: t.Node) -> bool:
+        """Does the document's prose say ``func`` (a bare letter, declared nowhere) applies
+        entry by entry: "$\\phi$ is the GELU nonlinearity applied elementwise", "an
+        element-wise activation $\\sigma(\\cdot)$"?"""
+        if not isinstance(func, t.Symbol) or func.font or func.accents:
+            return False
+        if self._declared(func.name):
+            return False
+        return any(_says_elementwise(text, func.name) for text in self.table.texts.values())
 
     def _elementwise(self, func: t.Node) -> Signature | None:
         """The signature of ``func`` if the document defines it by a formula of one number."""
@@ -543,3 +557,20 @@ def _comparable(arg: Shape, domain: Shape) -> bool:
     if domain.is_scalar or arg.is_scalar:
         return False
     return arg.is_vector == domain.is_vector
+
+
+# words that say a function applies entry by entry
+_ENTRYWISE = r"(?:element|entry|point|component|coordinate)[- ]?wise"
+
+
+@lru_cache(maxsize=1024)
+def _says_elementwise(text: str, name: str) -> bool:
+    r"""Does ``text`` say, in one sentence and with no other math between, that the function
+    ``name`` applies entry by entry ("$\phi$ is applied elementwise", "an element-wise
+    nonlinearity $\phi(\cdot)$")?"""
+    if name not in text:
+        return False
+    letter = r"\$\s*" + re.escape(name) + r"\s*(?:\(\s*\\cdot\s*\))?\s*\$"
+    after = letter + r"[^.$;,]{0,60}?\b" + _ENTRYWISE  # (no comma: "…, and $\psi$ is …")
+    before = r"\b" + _ENTRYWISE + r"(?:\s+(?!and\b|or\b)[A-Za-z-]+){0,3}\s*" + letter
+    return re.search(f"{after}|{before}", text, re.IGNORECASE) is not None

@@ -14,7 +14,7 @@ from texgrad.shapes.rules.exponentials import ExponentialRules
 from texgrad.shapes.sections import SENTENCE_BREAK, SENTENCE_LOOKBACK, sentence_start
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
-from texgrad.syntax.symbols import OPTIMUM_MARKS, label_of, symbol_key
+from texgrad.syntax.symbols import NAME_MARKS, OPTIMUM_MARKS, label_of, symbol_key, tagged_key
 
 # exponents that make a matrix power (of a square matrix), as show() writes them
 _MATRIX_EXPONENTS = (
@@ -66,6 +66,9 @@ class OperatorRules(ExponentialRules):
             iterate is not None
         ):  # \mathbf{x}^{t+1} of \mathbf{x}^t \in \Delta^{n-1}: a round's iterate
             return iterate
+        member = self._marked_member(node)
+        if member is not None:  # P_{k-1}^+ of P_k^+ \in \mathbb{R}^{n \times n}
+            return member
         if isinstance(node.exponent, t.Symbol) and self._named_anywhere(node):
             return self._own_name(node)  # \Delta^z_t declared: a gate's name, not a power
         if not _is_e(node.base) and self._letters_label(node.exponent):
@@ -166,6 +169,28 @@ class OperatorRules(ExponentialRules):
             return None
         decl = self._lookup(key, node.start) or self._definition(key[0], node.start)
         return decl.shape if decl is not None else None
+
+    def _marked_member(self, node: t.Power) -> Shape | None:
+        r"""``P_{k-1}^+``, ``\hat{x}_{k-1}^+``: a member of the family ``P_k^+`` declared for
+        every step (the mark kept, the subscript read as the family's label)."""
+        mark = show(node.exponent)
+        if mark not in NAME_MARKS or not isinstance(node.base, t.Sub):
+            return None
+        letter = symbol_key(node.base.base)
+        if letter is None:
+            return None
+
+        def declared(key: str) -> Shape | None:
+            key = tagged_key(key, "", mark)
+            if not self._declared(key):
+                return None
+            decl = self._lookup((key, letter[1]), node.start)
+            return decl.shape if decl is not None else None
+
+        def named(d: Dim) -> bool:
+            return bool(self._ask(DIMENSION, dimension_key(d), d, None))
+
+        return member_shape(letter[0], "_", node.base.index, declared, named, tagged=True)
 
     def _named_anywhere(self, node: t.Power) -> bool:
         key = symbol_key(t.Tagged(node.base, node.exponent, "", start=node.start, end=node.end))

@@ -36,6 +36,7 @@ from texgrad.shapes.questions import (
 )
 from texgrad.shapes.rules.base import UNSIZED, ingredients, is_inverse, span_key, unwrapped
 from texgrad.shapes.rules.distributions import GIVEN, DistributionRules
+from texgrad.shapes.rules.products import DIAG_SPELLINGS
 from texgrad.shapes.rules.symbols import ESTIMATE_ACCENTS, SAME_SHAPE_ACCENTS
 from texgrad.shapes.sections import SENTENCE_BREAK, SENTENCE_LOOKBACK, Boundaries, sentence_start
 from texgrad.shapes.table import Declaration, Signature
@@ -286,12 +287,12 @@ class RelationRules(DistributionRules):
             # y = Ax gives an undeclared y its shape (again, if redefined)
             self._define(left, b, ingredients(right, self.source, left.start))
             return
-        if (
+        if self._drops_label(left, right, a, b) or (
             a is None and b is not None
             and (self._defines_tagged(left, b) or self._defines_within(left, b))
         ):  # fmt: skip
             # (\delta^c_t = \partial L / \partial c_t: a gate's name, not a power)
-            return  # q^\top = x^\top W; \log \sigma^2 = W_\sigma h + b_\sigma
+            return  # F_k = F; q^\top = x^\top W; \log \sigma^2 = W_\sigma h + b_\sigma
         if a is None and b is not None and self._solves(left, b):
             return  # (K + \sigma^2 I)\alpha = y gives an undeclared \alpha its shape
         if a != b and self._augments(left, right):
@@ -323,7 +324,7 @@ class RelationRules(DistributionRules):
             # $M = 2$ and $p = [0.5; 0.25; 0]$" of a p \in \mathbb{R}^M: the sizes it states)
             self._define(left, b)
             return
-        if self._on_purpose(left, right, a, b):
+        if self._on_purpose(left, right, a, b) or self._diagonal_matrix_side(left, right, a, b):
             return
         at = left.start
         fixes = (self._transpose_fix(right),) if self._agrees(a, b.transposed(), at) else ()
@@ -332,6 +333,25 @@ class RelationRules(DistributionRules):
         )
         related = self._related(left, right)
         self._emit("equation-mismatch", message, left.start, right.end, related, fixes)
+
+    def _diagonal_matrix_side(self, left: t.Node, right: t.Node, a: Shape, b: Shape) -> bool:
+        r"""``D = \operatorname{diag}(\hat\Sigma) \in \mathbb{R}^{M \times M}``: set equal to a
+        square matrix, the diagonal of a square matrix is the diagonal matrix (papers write
+        ``\operatorname{diag}`` for both, as in a sum: see ``_diagonal_matrices``)."""
+        for node, mine, other in ((left, a, b), (right, b, a)):
+            inner = unwrapped(node)
+            if not (
+                isinstance(inner, t.Apply) and isinstance(inner.func, t.Func)
+                and DIAG_SPELLINGS.get(inner.func.name) == "diag" and len(inner.args) == 1
+                and inner.args[0] is not None
+            ):  # fmt: skip
+                continue
+            arg = self.shapes.get(span_key(inner.args[0]))
+            if arg is None or arg.is_vector or mine != Shape(arg.rows, ONE):
+                continue
+            if self._agrees(other, Shape(arg.rows, arg.rows), node.start):
+                return True
+        return False
 
     def _agrees_checked(self, rel: str, left: t.Node, right: t.Node, a: Shape, b: Shape) -> bool:
         """Do the sides agree in shape (their block-rows then checked, see below)?"""
@@ -887,6 +907,18 @@ class RelationRules(DistributionRules):
         if base is None or self._known(base[0], left.start):
             return False  # A^c of a declared A: which is meant is not certain
         self._define_key(key, left, b)
+        return True
+
+    def _drops_label(self, left: t.Node, right: t.Node, a: Shape | None, b: Shape | None) -> bool:
+        """Is ``right`` the undeclared letter of ``left`` without its subscript (``F_k = F``,
+        ``Q_k = Q`` of a time-invariant system)?  Then it is defined with ``left``'s shape."""
+        if a is None or b is not None or not isinstance(left, t.Sub):
+            return False
+        if not isinstance(right, t.Symbol) or symbol_key(left.base) != symbol_key(right):
+            return False
+        if not self._defines(right):
+            return False
+        self._define(right, a)
         return True
 
     def _defines(self, node: t.Node) -> bool:

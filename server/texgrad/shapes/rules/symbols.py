@@ -103,7 +103,7 @@ class SymbolRules(RuleBase):
             return SCALAR  # \lambda > 0 somewhere, and nothing else says what \lambda is
         if weak is not None and weak.how == WEAK_STRICT and key in _LATIN_WEAK:
             return SCALAR  # "a scale $s > 0$" (not s \ge 0, a slack vector's sign)
-        inherited = self._inherited(node)
+        inherited = self._inherited(node) or self._adjoint(node)
         if inherited is not None:
             return inherited
         if isinstance(node, t.Tagged) and _version(node.tag):
@@ -117,22 +117,47 @@ class SymbolRules(RuleBase):
             return self._tagged_member(node) or self.infer(power)
         return SCALAR if self._is_dimension(node) else None
 
-    def _member(self, node: t.Tagged | t.Sub) -> Shape | None:
+    def _primed_member(self, node: t.Prime) -> Shape | None:
+        r"""``R'_t``: a member of the primed family ``R'_m \in \mathbb{R}^{r \times r}``
+        (another family than ``R_m``'s: the prime is part of the name, no transpose)."""
+        if not isinstance(node.base, t.Sub):
+            return None
+        return self._member(node.base, "'" * node.count)
+
+    def _adjoint(self, node: t.Node) -> Shape | None:
+        r"""``V^*`` of a matrix declared complex (``V \in \mathbb{C}^{m \times r}``): its
+        conjugate transpose, r×m, as numerical linear algebra writes it.  Not of a real letter
+        (``x^*``, an optimum), nor of a vector, nor where the document writes ``\dagger``
+        (physics: ``A^\dagger`` the adjoint, ``A^*`` the entries conjugated)."""
+        if not isinstance(node, t.Tagged) or node.bracket:
+            return None
+        if not isinstance(node.tag, t.Symbol) or node.tag.name not in ("*", "\\ast"):
+            return None
+        decl = self._declaration(node.base)
+        if decl is None or not decl.complex or ONE in (decl.shape.rows, decl.shape.cols):
+            return None
+        if any("\\dagger" in text for text in self.table.texts.values()):
+            return None
+        return decl.shape.transposed()
+
+    def _member(self, node: t.Tagged | t.Sub, suffix: str = "") -> Shape | None:
         """``h^{(t-1)}``, ``W^{(l+1)}``, ``h_{t-1}``: a member of a family declared as
-        ``h^{(t)}``, ``W^{(l)}``, ``h_t`` (see ``shapes.families``)."""
+        ``h^{(t)}``, ``W^{(l)}``, ``h_t`` (see ``shapes.families``); ``suffix``: the primes
+        the family's keys end with (``R_{m}'`` of ``R'_m``)."""
         base = symbol_key(node.base)
         if base is None:
             return None
         font = base[1]
 
         def declared(key: str) -> Shape | None:
+            key += suffix
             if not self._declared(key):  # (most candidates: a cheaper question)
                 return None
             decl = self._lookup((key, font), node.start)
             return decl.shape if decl is not None else None
 
         def defined(key: str) -> Shape | None:
-            if self._declared(key) or not self._defined_anywhere(key):
+            if suffix or self._declared(key) or not self._defined_anywhere(key):
                 return None
             made = self._sized_definition(key, node.start)
             return made.shape if made is not None and same_letter(font, made.font) else None
@@ -148,7 +173,7 @@ class SymbolRules(RuleBase):
             return self._family_of_this_section(keys, font, node.start)
 
         def written(key: str) -> bool:
-            return self._written_family((key, font), key, node.start)
+            return self._written_family((key + suffix, font), key, node.start)
 
         form, label = ("_", node.index) if isinstance(node, t.Sub) else (node.bracket, node.tag)
         found = member_shape(base[0], form, label, declared, named, choose=choose, written=written)
