@@ -1696,10 +1696,12 @@ class Lowerer:
             raise CalculusError(big_op_refusal(node.op))
         index = sum_index(node.lower)
         summand = node.body
+        levels = [(index, node)]
         while index is not None and isinstance(summand, t.BigOp) and summand.op == "\\sum":
             inner = sum_index(summand.lower)  # \sum_i \sum_j: one sum over (i, j)
             if inner is None:
                 break
+            levels.append((inner, summand))
             index, summand = index + inner, summand.body
         if index is None or len(index) > 2 or self.index is not None:
             raise CalculusError(unread_sum_index(node.lower))
@@ -1722,6 +1724,7 @@ class Lowerer:
                 + ("vector" if len(index) == 1 else "matrix")
                 + f" indexed by `{written}`"
             )
+        _every_entry(levels, index, body)
         if body.cols != ONE:  # \sum_{i,j} over the entries of a matrix
             return e.mul(e.transpose(e.ones(body.rows, ONE)), body, e.ones(body.cols, ONE))
         return e.mul(e.transpose(e.ones(body.rows, ONE)), body)
@@ -1805,6 +1808,46 @@ class Lowerer:
                 return e.elem("relu", other)
             return e.neg(e.elem("relu", e.neg(other)))
         return None
+
+
+def _every_entry(
+    levels: list[tuple[tuple[str, ...] | None, t.BigOp]], index: tuple[str, ...], body: Expr
+) -> None:
+    r"""Refuse a sum over entries whose range is not every entry once: ``\sum_{i=2}^n x_i``
+    (x ∈ ℝⁿ) leaves x_1 out and ``\sum_{i=0}^n x_i`` has n + 1 terms, so neither is
+    ``\mathbf{1}^\top x``.  Read as every entry: no bounds, i = 1…n, or i = 0…n−1."""
+    sizes = (body.rows, body.cols)
+    for names, level in levels:
+        for name in names or ():
+            at = index.index(name)
+            if at > 1 or (at == 1 and body.cols == ONE):
+                continue
+            why = _range_refusal(level, sizes[at])
+            if why is not None:
+                raise CalculusError(why)
+
+
+def _range_refusal(level: t.BigOp, size: Dim) -> str | None:
+    """Why the range of ``level`` is not 1…size (or 0…size−1); None where it is."""
+    start: int | None = None
+    lower = level.lower
+    if isinstance(lower, t.Chain) and len(lower.items) == 2:
+        first = lower.items[1]
+        start = int(first.text) if isinstance(first, t.Number) and first.text.isdigit() else -1
+    if level.upper is None and start in (None, 1):
+        return None
+    bound = dim_of(level.upper) if level.upper is not None else None
+    if bound is not None and start in (None, 0, 1):
+        count = sympy.expand(bound - (1 if start is None else start) + 1)
+        if same(count, size):
+            return None
+    said = latex_of(level.lower) if level.lower is not None else ""
+    upto = f"^{{{latex_of(level.upper)}}}" if level.upper is not None else ""
+    return (
+        f"the sum `\\sum_{{{said}}}{upto}` does not run over each of the {size} entries "
+        f"once (1 to {size}, or 0 to {size} - 1): it is not read as the sum of every entry, "
+        "and a part of the entries is not differentiated yet"
+    )
 
 
 def _member_then_transpose(node: t.Power) -> t.Tagged | None:
