@@ -94,6 +94,27 @@ __all__ = [
 ]  # fmt: skip
 
 
+# a property written after a declaration of --where: "\Sigma \in \mathbb{R}^{n\times n}
+# \text{ symmetric}", "\Sigma \in … , symmetric positive definite", "S \in … \text{covariance}"
+_SAID_AFTER = re.compile(
+    r"^(?P<math>.*?)\s*,?\s*(?:\\text\{\s*,?\s*(?P<text>[^{}$]*?)\s*\}|(?P<words>(?:symmetric|"
+    r"positive|semi-?definite|definite|SPD|covariance|and|,|\s)+))\s*$"
+)
+
+
+def _declaration_said(decl: str) -> str:
+    """One declaration of --where as a document's sentence: its math, then the words said
+    of it outside the math (``$\\Sigma \\in …$ symmetric``), as the prose reader reads them."""
+    m = _SAID_AFTER.match(decl)
+    words = (m["text"] or m["words"] or "").strip(" ,") if m is not None else ""
+    if m is None or not m["math"].strip() or not re.search(r"[A-Za-z]", words):
+        return f"${decl}$"
+    words = re.sub(r"^\(?\s*(?:(?:a|an|the)\s+)?|\)$", "", words).strip()  # "(a covariance)"
+    if "covariance" in words and "symmetric" not in words:
+        return f"${m['math'].strip()}$ is the {words}"
+    return f"${m['math'].strip()}$ {words}"
+
+
 def diff_latex(
     expr: str,
     wrt: str,
@@ -107,7 +128,7 @@ def diff_latex(
     declarations and definitions separated by ``;``; ``einstein``: an index repeated in a
     product is summed."""
     decls = [d.strip() for d in where.split(";") if d.strip()]
-    parts = [f"${d}$" for d in decls]
+    parts = [_declaration_said(d) for d in decls]
     text = "\n\n".join([*parts, f"${expr}$"]) + "\n" + ("% texgrad: einstein\n" if einstein else "")
     offset = text.rindex(f"${expr}$") + 1
     # the expression alone: no document of the working directory is read (its macros
