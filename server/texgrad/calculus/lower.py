@@ -37,6 +37,7 @@ import sympy
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.differential import template_derivative
+from texgrad.calculus.entrywise_said import functions_entrywise
 from texgrad.calculus.expr import Broadcast, CalculusError, Expr, ShapeError, UnknownShape
 from texgrad.calculus.functions import (
     entrywise_agrees,
@@ -1932,6 +1933,8 @@ def _function_value(name: str, x: Expr) -> Expr:
     """A named scalar function of ``x``: of a square matrix, the matrix function when it has
     one; otherwise entrywise (``log det X`` stays the scalar log)."""
     fn = FUNCTION_NAMES[name]
+    if functions_entrywise():  # the document says so: exp(-D/2ℓ²) of a Gram matrix
+        return e.elem(fn, x)
     if name in MATRIX_FUNCTION_NAMES and not x.is_scalar and x.cols != ONE and same(x.rows, x.cols):
         return e.matfn(fn if fn != "log" else "log", x)
     if fn == "log" and isinstance(x, e.Det):
