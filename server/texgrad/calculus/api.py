@@ -39,7 +39,7 @@ from texgrad.calculus.inverse_variable import (
     outcome_back,
     with_stand_in,
 )
-from texgrad.calculus.lower import FunctionDef, Lowerer, VarInfo, as_member
+from texgrad.calculus.lower import FunctionDef, Lowerer, VarInfo, as_member, plain_key
 from texgrad.calculus.notation import copy_style, sigmoid_apart
 from texgrad.calculus.own_functions import calls, in_function_names
 from texgrad.calculus.own_names import in_own_name
@@ -373,6 +373,7 @@ def _diff_by(
     key = member_key(wrt_tree) if wrt_tree is not None else None
     if key is None or wrt_tree is None:
         return DiffOutcome(error=f"`{wrt}` is not a symbol to differentiate with respect to")
+    key = _plain_apart(wrt_tree, key, ctx)
     entry = _entry_of(wrt_tree, wrt, ctx)
     if entry is not None:  # a_{ij}: an entry of a declared A (the component-wise method)
         outcome = differentiate(tree, entry[0], ctx, layout, Budget(seconds), hessian, entry[1])
@@ -474,6 +475,22 @@ def _with_member_note(outcome: DiffOutcome, note: str) -> DiffOutcome:
         else:
             outcome.steps.insert(0, said.removeprefix("\\quad "))
     return outcome
+
+
+def _plain_apart(
+    wrt_tree: t.Node, key: tuple[str, str | None], ctx: Context
+) -> tuple[str, str | None]:
+    r"""The key of the variable: a plain ``\sigma`` the text compares with 0 beside a declared
+    bold ``\boldsymbol\sigma`` array is a number of its own (``lower.plain_key``)."""
+    info = ctx.env.vars.get(key[0])
+    if not (isinstance(wrt_tree, t.Symbol) and wrt_tree.font is None and not wrt_tree.accents):
+        return key
+    if info is None or info.shape.is_scalar or key[0] not in ctx.env.weak:
+        return key
+    plain = plain_key(wrt_tree.name)
+    ctx.env.vars.setdefault(plain, VarInfo(plain, SCALAR, wrt_tree.name))
+    ctx.style.symbols.setdefault(plain, wrt_tree.name)
+    return plain, None
 
 
 def _diff_by_term(

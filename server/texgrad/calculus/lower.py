@@ -57,6 +57,7 @@ from texgrad.calculus.gaussian_density import (
 from texgrad.calculus.matrix_notation import scripted_operation
 from texgrad.calculus.sized import Lowered, Pending, identity_of, ones_of, sum_pending
 from texgrad.calculus.sympy_dims import (
+    SCALAR,
     Dim,
     Shape,
     broadcasts,
@@ -870,16 +871,20 @@ class Lowerer:
             and key[0] in self.env.weak and key[0] in self.env.vars
             and not self.env.vars[key[0]].shape.is_scalar
         ):  # fmt: skip
-            info = self.env.vars[key[0]]
-            raise CalculusError(
-                f"`{node.name}` is a number the text compares with 0, and `{info.latex}` is "
-                f"declared in {info.shape.unicode()}: texgrad does not tell one letter's fonts "
-                "apart yet (a different letter for one of them would do)"
-            )
+            return self._plain_beside_bold(node)
         known = self._known_name(key[0]) if key is not None else None
         if known is not None:
             self._not_one_of_many(node, known)
         return known
+
+    def _plain_beside_bold(self, node: t.Symbol) -> Lowered:
+        r"""The plain ``\sigma`` the text compares with 0 beside a declared bold
+        ``\boldsymbol\sigma`` array: a number of its own, keyed ``{\sigma}`` (which prints,
+        and reads back, as the plain letter)."""
+        key = plain_key(node.name)
+        if key not in self.env.vars:
+            self.env.vars[key] = VarInfo(key, SCALAR, node.name)
+        return e.var(key, SCALAR)
 
     def _size_beside_bold(
         self, node: t.Node, key: tuple[str, str | None] | None
@@ -1809,6 +1814,11 @@ class Lowerer:
                 return e.elem("relu", other)
             return e.neg(e.elem("relu", e.neg(other)))
         return None
+
+
+def plain_key(name: str) -> str:
+    r"""The key of a plain letter held apart from its bold declaration: ``{\sigma}``."""
+    return f"{{{name}}}"
 
 
 def _every_entry(
