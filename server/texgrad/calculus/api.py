@@ -288,6 +288,7 @@ def _diff_text(
     wrt_tree = _written_symbol(tree, text, wrt) or _variable_tree(wrt, in_force)
     inverse = inverse_of(wrt_tree) if wrt_tree is not None else None
     wrt_key = symbol_key(wrt_tree) if wrt_tree is not None else None
+    _counts_apart(tree, ctx)  # \frac{m}{2} … \sum_{i=1}^m beside a bold mean \mathbf{m}
     entrywise, said_there = _entrywise_matrix_function(tree, ctx, result.doc.text, wrt_key)
     if entrywise and not said_there:  # exp(-D/2ℓ²) of a square D, "entrywise" said elsewhere
         return DiffOutcome(error=entrywise)
@@ -475,6 +476,23 @@ def _with_member_note(outcome: DiffOutcome, note: str) -> DiffOutcome:
         else:
             outcome.steps.insert(0, said.removeprefix("\\quad "))
     return outcome
+
+
+def _counts_apart(tree: t.Node, ctx: Context) -> None:
+    r"""A plain letter the row sums up to (``\sum_{i=1}^{m}``) is a count, a number, even where
+    the document declares the same letter in bold as an array (the batch's mean
+    ``\mathbf{m} \in \mathbb{R}^p``): the plain one is held apart (``lower.plain_key``)."""
+    for node in tree.walk():
+        if not (isinstance(node, t.BigOp) and isinstance(node.upper, t.Symbol)):
+            continue
+        bound = node.upper
+        info = ctx.env.vars.get(bound.name)
+        if bound.font is not None or bound.accents or info is None or info.shape.is_scalar:
+            continue
+        if info.latex.strip() != bound.name and info.latex.strip().startswith("\\"):
+            ctx.env.weak.add(bound.name)  # (the bold one is written \mathbf{m}, not m)
+            plain = plain_key(bound.name)
+            ctx.env.vars.setdefault(plain, VarInfo(plain, SCALAR, bound.name))
 
 
 def _plain_apart(
