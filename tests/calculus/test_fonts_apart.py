@@ -74,3 +74,27 @@ def test_a_plain_letter_for_its_bold_declaration_is_that_symbol(tmp_path: Path) 
     )
     out = diff_in_document(doc, 3, "x", budget=60)
     assert out.verified and out.kind == "gradient", out.error
+
+
+def test_the_numpy_code_takes_the_two_letters_apart() -> None:
+    r"""``--format numpy``: the plain σ and the bold σ are two parameters, and the code
+    returns the gradient (against central differences)."""
+    from texgrad.calculus.api import diff_latex
+
+    out = diff_latex(
+        r"\sigma^2\|\boldsymbol\sigma - \mathbf{x}\|^2 + \boldsymbol\sigma^\top\mathbf{x}",
+        r"\boldsymbol\sigma",
+        r"\boldsymbol\sigma \in \mathbb{R}^n; \sigma > 0; \mathbf{x} \in \mathbb{R}^n",
+        budget=60,
+    )
+    assert out.verified and out.code is not None, out.error
+    space: dict[str, object] = {}
+    exec(out.code.source, space)  # our own generated code
+    fn = space[out.code.function]
+    assert "sigma_2: \\sigma, a number" in out.numpy, out.numpy
+    rng = np.random.default_rng(13)
+    bold, x, s = rng.normal(size=5), rng.normal(size=5), 0.7
+    got = fn(sigma=bold, sigma_2=s, x=x)  # type: ignore[operator]
+    f = lambda v: s**2 * float(np.sum((v - x) ** 2)) + float(v @ x)  # noqa: E731
+    want = np.array([(f(bold + h) - f(bold - h)) / 2e-6 for h in 1e-6 * np.eye(5)])
+    assert np.allclose(np.asarray(got).reshape(-1), want, atol=1e-6)
