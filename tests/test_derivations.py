@@ -82,6 +82,7 @@ def test_the_set_holds_its_documents() -> None:
         "md-kernel-expansion",
         "md-metric-embedding-losses",
         "md-newton-logistic",
+        "md-notation-corners-23",
         "md-prml-classifiers",
         "md-rnn-named-loss",
         "md-vae-glm-notes",

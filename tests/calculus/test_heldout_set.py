@@ -4,7 +4,12 @@ checked by its own small case."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from texgrad.calculus.api import diff_in_document, diff_latex
+from texgrad.calculus.evaluate_tree import evaluate
+from texgrad.reading.source import MappedText
+from texgrad.syntax.parse import parse_row
 
 BUDGET = 60.0  # seconds: the claim is the result, not its speed on a loaded machine
 
@@ -222,12 +227,22 @@ GRAM = (
 )
 
 
-def test_a_matrix_function_the_text_says_is_entrywise_is_refused_not_guessed() -> None:
-    r"""``\exp(-D/2\ell^2)`` of a square D in a note that says "entrywise": by ℓ the matrix
-    exponential would give ``D T_0`` where the note means ``K \odot D`` — refused, in its
-    words; by y (K a constant) either reading gives ``(K + K^\top)\mathbf{y}``."""
+def test_a_matrix_function_the_text_says_is_entrywise_is_read_so_not_guessed() -> None:
+    r"""``\exp(-D/2\ell^2)`` of a square D right after "the Gram matrix is, entrywise,": by ℓ
+    the matrix exponential would give ``D T_0`` where the note means ``K \odot D`` — read
+    entrywise, as said there (checked against central differences); by y (K a constant)
+    either reading gives ``(K + K^\top)\mathbf{y}``."""
     out = diff_in_document("gram.md", 8, r"\ell", text=GRAM, budget=BUDGET)
-    assert out.error is not None and "says functions apply entrywise" in out.error
+    assert out.verified and "entrywise" in out.note, out.error
+    rng = np.random.default_rng(12)
+    b, y, ell = rng.normal(size=(4, 4)), rng.normal(size=(4, 1)), 1.4
+    d = (b + b.T) / 2
+    f = lambda v: float((y.T @ np.exp(-d / (2 * v**2)) @ y)[0, 0])  # noqa: E731
+    parsed = parse_row(MappedText.identity(out.result))
+    assert parsed.tree is not None
+    values = {"D": d, "y": y, r"\ell": np.array([[ell]]), "K": np.exp(-d / (2 * ell**2))}
+    got = float(np.asarray(evaluate(parsed.tree, values)).reshape(-1)[0])
+    assert np.isclose(got, (f(ell + 1e-6) - f(ell - 1e-6)) / 2e-6, rtol=1e-5), out.result
     out = diff_in_document("gram.md", 8, r"\mathbf{y}", text=GRAM, budget=BUDGET)
     assert out.verified, out.error or out.note
     plain = GRAM.replace(", entrywise,", "")

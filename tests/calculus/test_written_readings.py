@@ -47,8 +47,14 @@ def test_two_matrices_said_symmetric_together(tmp_path: Path) -> None:
     found = _found(tmp_path, KALMAN)
     assert sorted(found) == [8]
     assert "a factor 2 is missing" in found[8].message
-    # without the sentence, 2KM is the derivative only for a symmetric M: flagged
-    alone = KALMAN.replace("; both are symmetric positive definite", "")
+    # without the sentence, a covariance is still symmetric (the issue-14 reading): only 8
+    said = KALMAN.replace("; both are symmetric positive definite", "")
+    assert sorted(_found(tmp_path, said)) == [8]
+    # and with nothing saying either is symmetric, 2KM is the derivative only for a
+    # symmetric M: flagged
+    alone = said.replace("predicted covariance", "predicted matrix").replace(
+        "the covariance of the noise", "the matrix of the noise"
+    )
     assert sorted(_found(tmp_path, alone)) == [4, 6, 8]
 
 

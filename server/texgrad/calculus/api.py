@@ -15,6 +15,7 @@ Each request has a time budget; running over it is a clear error.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -27,6 +28,7 @@ from texgrad.calculus.context import Context, context_at, row_at
 from texgrad.calculus.defined_sums import held_sums, summed_out, terms_written_in
 from texgrad.calculus.derive import KINDS, DiffOutcome, differentiate
 from texgrad.calculus.differential import Budget
+from texgrad.calculus.entrywise_said import read_entrywise
 from texgrad.calculus.expr import ONE, CalculusError, UnknownShape
 from texgrad.calculus.fixed_indices import with_fixed_entries
 from texgrad.calculus.indices import IndexReader, written_with_indices
@@ -38,7 +40,7 @@ from texgrad.calculus.inverse_variable import (
     outcome_back,
     with_stand_in,
 )
-from texgrad.calculus.lower import FunctionDef, Lowerer, VarInfo, as_member
+from texgrad.calculus.lower import FunctionDef, Lowerer, VarInfo, as_member, plain_key
 from texgrad.calculus.notation import copy_style, sigmoid_apart
 from texgrad.calculus.own_functions import calls, in_function_names
 from texgrad.calculus.own_names import in_own_name
@@ -95,6 +97,27 @@ __all__ = [
 ]  # fmt: skip
 
 
+# a property written after a declaration of --where: "\Sigma \in \mathbb{R}^{n\times n}
+# \text{ symmetric}", "\Sigma \in … , symmetric positive definite", "S \in … \text{covariance}"
+_SAID_AFTER = re.compile(
+    r"^(?P<math>.*?)\s*,?\s*(?:\\text\{\s*,?\s*(?P<text>[^{}$]*?)\s*\}|(?P<words>(?:symmetric|"
+    r"positive|semi-?definite|definite|SPD|covariance|and|,|\s)+))\s*$"
+)
+
+
+def _declaration_said(decl: str) -> str:
+    """One declaration of --where as a document's sentence: its math, then the words said
+    of it outside the math (``$\\Sigma \\in …$ symmetric``), as the prose reader reads them."""
+    m = _SAID_AFTER.match(decl)
+    words = (m["text"] or m["words"] or "").strip(" ,") if m is not None else ""
+    if m is None or not m["math"].strip() or not re.search(r"[A-Za-z]", words):
+        return f"${decl}$"
+    words = re.sub(r"^\(?\s*(?:(?:a|an|the)\s+)?|\)$", "", words).strip()  # "(a covariance)"
+    if "covariance" in words and "symmetric" not in words:
+        return f"${m['math'].strip()}$ is the {words}"
+    return f"${m['math'].strip()}$ {words}"
+
+
 def diff_latex(
     expr: str,
     wrt: str,
@@ -108,7 +131,7 @@ def diff_latex(
     declarations and definitions separated by ``;``; ``einstein``: an index repeated in a
     product is summed."""
     decls = [d.strip() for d in where.split(";") if d.strip()]
-    parts = [f"${d}$" for d in decls]
+    parts = [_declaration_said(d) for d in decls]
     text = "\n\n".join([*parts, f"${expr}$"]) + "\n" + ("% texgrad: einstein\n" if einstein else "")
     offset = text.rindex(f"${expr}$") + 1
     # the expression alone: no document of the working directory is read (its macros
@@ -291,17 +314,23 @@ def _diff_text(
     wrt_tree = _written_symbol(tree, text, wrt) or _variable_tree(wrt, in_force)
     inverse = inverse_of(wrt_tree) if wrt_tree is not None else None
     wrt_key = symbol_key(wrt_tree) if wrt_tree is not None else None
-    entrywise = _entrywise_matrix_function(tree, ctx, result.doc.text, wrt_key)
-    if entrywise:  # exp(-D/2ℓ²) of a square D in a note that says "entrywise": which one?
+    _counts_apart(tree, ctx)  # \frac{m}{2} … \sum_{i=1}^m beside a bold mean \mathbf{m}
+    entrywise, said_there = _entrywise_matrix_function(tree, ctx, result.doc.text, wrt_key)
+    if entrywise and not said_there:  # exp(-D/2ℓ²) of a square D, "entrywise" said elsewhere
         return DiffOutcome(error=entrywise)
-    if inverse is not None:  # ∂Q/∂Σ^{-1}: by the precision, Σ written as its inverse
-        outcome = _by_inverse(
-            tree, text, wrt, inverse, ctx, result, path, project, folder, layout, seconds, hessian
-        )
-    else:
-        outcome = _diff_by(
-            tree, text, wrt, wrt_tree, ctx, result, path, project, folder, layout, seconds, hessian
-        )
+    with read_entrywise() if entrywise else contextlib.nullcontext():
+        if inverse is not None:  # ∂Q/∂Σ^{-1}: by the precision, Σ written as its inverse
+            outcome = _by_inverse(
+                tree, text, wrt, inverse, ctx, result, path, project, folder, layout, seconds,
+                hessian,
+            )  # fmt: skip
+        else:
+            outcome = _diff_by(
+                tree, text, wrt, wrt_tree, ctx, result, path, project, folder, layout, seconds,
+                hessian,
+            )  # fmt: skip
+    if entrywise and outcome.error is None:
+        outcome = replace(outcome, note=f"{outcome.note}; {_READ_ENTRYWISE}")
     if outcome.error is None:
         return outcome
     # (in the document's words, as the editor's disabled action says it: `X_{1:k}`)
@@ -371,6 +400,7 @@ def _diff_by(
     key = member_key(wrt_tree) if wrt_tree is not None else None
     if key is None or wrt_tree is None:
         return DiffOutcome(error=f"`{wrt}` is not a symbol to differentiate with respect to")
+    key = _plain_apart(wrt_tree, key, ctx)
     entry = _entry_of(wrt_tree, wrt, ctx)
     if entry is not None:  # a_{ij}: an entry of a declared A (the component-wise method)
         outcome = differentiate(tree, entry[0], ctx, layout, Budget(seconds), hessian, entry[1])
@@ -472,6 +502,39 @@ def _with_member_note(outcome: DiffOutcome, note: str) -> DiffOutcome:
         else:
             outcome.steps.insert(0, said.removeprefix("\\quad "))
     return outcome
+
+
+def _counts_apart(tree: t.Node, ctx: Context) -> None:
+    r"""A plain letter the row sums up to (``\sum_{i=1}^{m}``) is a count, a number, even where
+    the document declares the same letter in bold as an array (the batch's mean
+    ``\mathbf{m} \in \mathbb{R}^p``): the plain one is held apart (``lower.plain_key``)."""
+    for node in tree.walk():
+        if not (isinstance(node, t.BigOp) and isinstance(node.upper, t.Symbol)):
+            continue
+        bound = node.upper
+        info = ctx.env.vars.get(bound.name)
+        if bound.font is not None or bound.accents or info is None or info.shape.is_scalar:
+            continue
+        if info.latex.strip() != bound.name and info.latex.strip().startswith("\\"):
+            ctx.env.weak.add(bound.name)  # (the bold one is written \mathbf{m}, not m)
+            plain = plain_key(bound.name)
+            ctx.env.vars.setdefault(plain, VarInfo(plain, SCALAR, bound.name))
+
+
+def _plain_apart(
+    wrt_tree: t.Node, key: tuple[str, str | None], ctx: Context
+) -> tuple[str, str | None]:
+    r"""The key of the variable: a plain ``\sigma`` the text compares with 0 beside a declared
+    bold ``\boldsymbol\sigma`` array is a number of its own (``lower.plain_key``)."""
+    info = ctx.env.vars.get(key[0])
+    if not (isinstance(wrt_tree, t.Symbol) and wrt_tree.font is None and not wrt_tree.accents):
+        return key
+    if info is None or info.shape.is_scalar or key[0] not in ctx.env.weak:
+        return key
+    plain = plain_key(wrt_tree.name)
+    ctx.env.vars.setdefault(plain, VarInfo(plain, SCALAR, wrt_tree.name))
+    ctx.style.symbols.setdefault(plain, wrt_tree.name)
+    return plain, None
 
 
 def _diff_by_term(
@@ -698,37 +761,62 @@ def _stacked_in(
 _SAYS_ENTRYWISE = re.compile(r"\b(?:entry|element)[- ]?wise\b|\b(?:each|every) entry\b", re.I)
 
 
+_READ_ENTRYWISE = "functions of a square matrix read entrywise, as the document says"
+# how far before a function of a square matrix the document says "entrywise" of it: the
+# sentence that introduces its display ("the Gram matrix is, entrywise,")
+_SAID_WITHIN = 160
+
+
 def _entrywise_matrix_function(
     tree: t.Node, ctx: Context, text: str, wrt: tuple[str, str | None] | None
-) -> str:
+) -> tuple[str, bool]:
     r"""Why the row cannot be read where it (or a definition it uses) applies ``\exp``,
     ``\log``, ``\sin``, ``\cos`` or ``\sqrt`` to a square matrix — the matrix function —
     while the document says functions apply entrywise (a Gram matrix
     ``K = \sigma_f^2\exp(-D/2\ell^2)``, "entrywise"): either reading would be a guess,
-    and the wrong one a wrong derivative; "" where there is no such function."""
+    and the wrong one a wrong derivative; "" where there is no such function.  With it,
+    whether the document says "entrywise" right before each such function (in the sentence
+    that introduces its display): then it is read entrywise."""
     if wrt is None or not _SAYS_ENTRYWISE.search(text):
-        return ""
+        return "", False
     lowerer = Lowerer(ctx.env)
+    why, near = "", True
     for node in _through_definitions(tree, ctx):
         if not (isinstance(node, t.Apply) and isinstance(node.func, t.Func)):
             continue
         if node.func.name.lstrip("\\") not in MATRIX_FUNCTION_NAMES or len(node.args) != 1:
             continue
         inside = {symbol_key(n) for n in _through_definitions(node.args[0], ctx)}
-        if not any(k is not None and k[0] == wrt[0] for k in inside):
-            continue  # (a constant by the variable: either reading gives the same)
+        varies = any(k is not None and k[0] == wrt[0] for k in inside)
         try:
             x = lowerer.lower(node.args[0])
         except (CalculusError, RecursionError):
             continue
-        if isinstance(x, e.Expr) and not x.is_scalar and x.cols != ONE and x.rows == x.cols:
+        if not (isinstance(x, e.Expr) and not x.is_scalar and x.cols != ONE and x.rows == x.cols):
+            continue
+        near = near and _said_just_before(text, node)  # (a constant too: read as said)
+        if varies:  # (of a constant, either reading gives the same answer, written alike)
             written = latex_of(node)
-            return (
+            why = why or (
                 f"`{written}` applies `{latex_of(node.func)}` to a square matrix, which is read "
                 "as the matrix function, but the document says functions apply entrywise: "
                 "write the entries (`K_{ij} = …`) or a function the document defines"
             )
-    return ""
+    return why, near and bool(why)
+
+
+def _said_just_before(text: str, node: t.Apply) -> bool:
+    """Whether "entrywise" is said in the text just before ``node`` (a node of this text:
+    its span spells its function), with no paragraph break but a display's between."""
+    name = latex_of(node.func).lstrip("\\")
+    if not (0 <= node.start < node.end <= len(text)) or name not in text[node.start : node.end]:
+        return False
+    lo = max(0, node.start - _SAID_WITHIN)
+    said = list(_SAYS_ENTRYWISE.finditer(text, lo, node.start))
+    if not said:
+        return False
+    between = text[said[-1].end() : node.start]
+    return not re.search(r"\n\s*\n(?!\s*(?:\$\$|\\\[|\\begin\{))", between) and "." not in between
 
 
 def _through_definitions(tree: t.Node, ctx: Context) -> Iterator[t.Node]:

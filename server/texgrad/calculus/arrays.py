@@ -19,6 +19,7 @@ from typing import TypeAlias
 import numpy as np
 import numpy.typing as npt
 
+from texgrad.calculus.entrywise_said import functions_entrywise
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
 
@@ -263,7 +264,7 @@ _NEEDS_NONNEGATIVE = {"sqrt": "sqrt"}
 
 def matrix_function(node: t.Node, name: str, a: Array) -> Array:
     f = MATRIX_FUNCTIONS[name]
-    square_matrix = is_square(a) and not is_scalar(a)
+    square_matrix = is_square(a) and not is_scalar(a) and not functions_entrywise()
     if square_matrix and name == "exp":
         return expm(a)
     if square_matrix:

@@ -28,6 +28,7 @@ from texgrad.calculus.lower import (
     IndexedFunctions,
     Lowerer,
     VarInfo,
+    plain_key,
     rate_of,
 )
 from texgrad.calculus.matrix_notation import softmax_by_columns
@@ -541,6 +542,8 @@ def _said_scalars(
             env.weak.add(key)  # ℓ(y, ŷ) is then no product ℓ·(y, ŷ)
         elif key in env.vars and weak and weak[0].font is None and _bold_array(env.vars[key]):
             env.weak.add(key)  # "$\sigma > 0$" beside a declared \boldsymbol\sigma: two letters
+            plain = plain_key(key)  # (the plain one a number of its own: sampled as one)
+            env.vars.setdefault(plain, VarInfo(plain, weak[0].shape, key))
 
 
 def _bold_array(info: VarInfo) -> bool:

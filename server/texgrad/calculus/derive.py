@@ -213,6 +213,7 @@ def _differentiate(
         dict(named_env.vars),
         {k: f for k, f in named_env.functions.items() if f.params or k not in opaque},
         named_env.softmax_columns,
+        weak=set(named_env.weak),  # (σ > 0 beside a bold σ: a number of its own, lower.py)
     )
     names: dict[str, Expr] | None = None
     free = None

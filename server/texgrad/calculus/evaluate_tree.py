@@ -229,6 +229,10 @@ class _Evaluator:
         self.entrywise = False
 
     def lookup(self, node: t.Node) -> Array:
+        if isinstance(node, t.Symbol) and node.font is None and not node.accents:
+            plain = f"{{{node.name}}}"  # σ > 0 beside a bold σ: held apart (lower.plain_key)
+            if plain in self.values:
+                return as_matrix(self.values[plain])
         key = member_key(node)
         name = key[0] if key is not None else (node.name if isinstance(node, t.Symbol) else None)
         if name is None:

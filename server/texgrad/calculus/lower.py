@@ -37,6 +37,7 @@ import sympy
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.differential import template_derivative
+from texgrad.calculus.entrywise_said import functions_entrywise
 from texgrad.calculus.expr import Broadcast, CalculusError, Expr, ShapeError, UnknownShape
 from texgrad.calculus.functions import (
     entrywise_agrees,
@@ -56,6 +57,7 @@ from texgrad.calculus.gaussian_density import (
 from texgrad.calculus.matrix_notation import scripted_operation
 from texgrad.calculus.sized import Lowered, Pending, identity_of, ones_of, sum_pending
 from texgrad.calculus.sympy_dims import (
+    SCALAR,
     Dim,
     Shape,
     dim_of,
@@ -879,16 +881,20 @@ class Lowerer:
             and key[0] in self.env.weak and key[0] in self.env.vars
             and not self.env.vars[key[0]].shape.is_scalar
         ):  # fmt: skip
-            info = self.env.vars[key[0]]
-            raise CalculusError(
-                f"`{node.name}` is a number the text compares with 0, and `{info.latex}` is "
-                f"declared in {info.shape.unicode()}: texgrad does not tell one letter's fonts "
-                "apart yet (a different letter for one of them would do)"
-            )
+            return self._plain_beside_bold(node)
         known = self._known_name(key[0]) if key is not None else None
         if known is not None:
             self._not_one_of_many(node, known)
         return known
+
+    def _plain_beside_bold(self, node: t.Symbol) -> Lowered:
+        r"""The plain ``\sigma`` the text compares with 0 beside a declared bold
+        ``\boldsymbol\sigma`` array: a number of its own, keyed ``{\sigma}`` (which prints,
+        and reads back, as the plain letter)."""
+        key = plain_key(node.name)
+        if key not in self.env.vars:
+            self.env.vars[key] = VarInfo(key, SCALAR, node.name)
+        return e.var(key, SCALAR)
 
     def _size_beside_bold(
         self, node: t.Node, key: tuple[str, str | None] | None
@@ -1779,10 +1785,12 @@ class Lowerer:
             raise CalculusError(big_op_refusal(node.op))
         index = sum_index(node.lower)
         summand = node.body
+        levels = [(index, node)]
         while index is not None and isinstance(summand, t.BigOp) and summand.op == "\\sum":
             inner = sum_index(summand.lower)  # \sum_i \sum_j: one sum over (i, j)
             if inner is None:
                 break
+            levels.append((inner, summand))
             index, summand = index + inner, summand.body
         if index is None or len(index) > 2 or self.index is not None:
             raise CalculusError(unread_sum_index(node.lower))
@@ -1805,6 +1813,7 @@ class Lowerer:
                 + ("vector" if len(index) == 1 else "matrix")
                 + f" indexed by `{written}`"
             )
+        _every_entry(levels, index, body)
         if body.cols != ONE:  # \sum_{i,j} over the entries of a matrix
             return e.mul(e.transpose(e.ones(body.rows, ONE)), body, e.ones(body.cols, ONE))
         return e.mul(e.transpose(e.ones(body.rows, ONE)), body)
@@ -1890,6 +1899,51 @@ class Lowerer:
         return None
 
 
+def plain_key(name: str) -> str:
+    r"""The key of a plain letter held apart from its bold declaration: ``{\sigma}``."""
+    return f"{{{name}}}"
+
+
+def _every_entry(
+    levels: list[tuple[tuple[str, ...] | None, t.BigOp]], index: tuple[str, ...], body: Expr
+) -> None:
+    r"""Refuse a sum over entries whose range is not every entry once: ``\sum_{i=2}^n x_i``
+    (x ∈ ℝⁿ) leaves x_1 out and ``\sum_{i=0}^n x_i`` has n + 1 terms, so neither is
+    ``\mathbf{1}^\top x``.  Read as every entry: no bounds, i = 1…n, or i = 0…n−1."""
+    sizes = (body.rows, body.cols)
+    for names, level in levels:
+        for name in names or ():
+            at = index.index(name)
+            if at > 1 or (at == 1 and body.cols == ONE):
+                continue
+            why = _range_refusal(level, sizes[at])
+            if why is not None:
+                raise CalculusError(why)
+
+
+def _range_refusal(level: t.BigOp, size: Dim) -> str | None:
+    """Why the range of ``level`` is not 1…size (or 0…size−1); None where it is."""
+    start: int | None = None
+    lower = level.lower
+    if isinstance(lower, t.Chain) and len(lower.items) == 2:
+        first = lower.items[1]
+        start = int(first.text) if isinstance(first, t.Number) and first.text.isdigit() else -1
+    if level.upper is None and start in (None, 1):
+        return None
+    bound = dim_of(level.upper) if level.upper is not None else None
+    if bound is not None and start in (None, 0, 1):
+        count = sympy.expand(bound - (1 if start is None else start) + 1)
+        if same(count, size):
+            return None
+    said = latex_of(level.lower) if level.lower is not None else ""
+    upto = f"^{{{latex_of(level.upper)}}}" if level.upper is not None else ""
+    return (
+        f"the sum `\\sum_{{{said}}}{upto}` does not run over each of the {size} entries "
+        f"once (1 to {size}, or 0 to {size} - 1): it is not read as the sum of every entry, "
+        "and a part of the entries is not differentiated yet"
+    )
+
+
 def _member_then_transpose(node: t.Power) -> t.Tagged | None:
     r"""``W^{(2)\top}``, ``\mathbf{a}^{(l)T}`` (one superscript for the label and the
     transpose): the member ``W^{(2)}``, whose transpose the node is; None otherwise."""
@@ -1972,6 +2026,8 @@ def _function_value(name: str, x: Expr) -> Expr:
     """A named scalar function of ``x``: of a square matrix, the matrix function when it has
     one; otherwise entrywise (``log det X`` stays the scalar log)."""
     fn = FUNCTION_NAMES[name]
+    if functions_entrywise():  # the document says so: exp(-D/2ℓ²) of a Gram matrix
+        return e.elem(fn, x)
     if name in MATRIX_FUNCTION_NAMES and not x.is_scalar and x.cols != ONE and same(x.rows, x.cols):
         return e.matfn(fn if fn != "log" else "log", x)
     if fn == "log" and isinstance(x, e.Det):

@@ -504,7 +504,7 @@ def numpy_code(
     for a in sorted(arrays, key=lambda a: "^" in written.get(a.name, a.name)):
         names[a.name] = _give(namer, written.get(a.name, a.name))
     params = [
-        Param(names[a.name], a.name, a.rows, a.cols, spelling=written.get(a.name, a.name))
+        Param(names[a.name], a.name, a.rows, a.cols, spelling=written.get(a.name, unbraced(a.name)))
         for a in arrays
     ]
     if kind == "matrix":
@@ -792,3 +792,10 @@ def checked_code(
     if not checked:
         return None, "the NumPy code could not be tested (no point in the function's domain)"
     return code, ""
+
+
+def unbraced(key: str) -> str:
+    r"""``\sigma`` of the key ``{\sigma}`` (a plain letter held apart from its bold one)."""
+    if key[:1] == "{" and key[-1:] == "}" and "{" not in key[1:-1]:
+        return key[1:-1]
+    return key

@@ -215,7 +215,12 @@ class _Printer:
         )
 
     def sym(self, name: str) -> str:
-        return self.s.symbols.get(name, name)
+        got = self.s.symbols.get(name)
+        if got is not None:
+            return got
+        if name[:1] == "{" and name[-1:] == "}" and "{" not in name[1:-1]:
+            return name[1:-1]  # {\sigma}: the plain letter beside a bold one (lower.plain_key)
+        return name
 
     def _unknown(self, x: Expr) -> tuple[str, int]:
         raise ValueError(f"cannot print {type(x).__name__}")

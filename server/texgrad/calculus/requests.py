@@ -205,6 +205,14 @@ def resolved(request: Request, text: str, wrt: str, wrt_node: t.Node | None) -> 
     if request.wrt is None:  # \mathrm{d}(…): by the variable given, else the one it involves
         return wrt.strip(), ""
     own = source(text, request.wrt)
+    indices = _entry_indices(own)
+    if indices and wrt.strip() and _key(wrt_node) not in (None, own) and "_" not in wrt:
+        return f"{wrt.strip()}_{{{indices}}}", ""  # \partial_{ij} by A: by the entry A_{ij}
+    if _key(request.wrt) is None and indices:
+        return "", (
+            f"`{source(text, request.node)}`: `{own}` are indices, not a variable: say the "
+            f"matrix whose entry it is by (`\\partial_{{A_{{{indices}}}}}`, or --wrt A)"
+        )
     if _key(request.wrt) is None:
         return "", f"`{source(text, request.node)}`: `{own}` is not a variable"
     as_written = "".join(own.split()) == "".join(wrt.split())  # \mA, the document's macro
@@ -426,3 +434,12 @@ def _join(*parts: str | None) -> str | None:
     if any(p is None for p in parts):
         return None
     return re.sub(r"\s+", " ", "".join(p for p in parts if p is not None))
+
+
+def _entry_indices(written: str) -> str:
+    r"""``ij`` of ``\partial_{ij}`` (``i,j``, ``k``): the indices of an entry, the shorthand
+    for the derivative by that entry; "" for anything else."""
+    flat = "".join(written.split())  # (a single letter of i–l only: \partial_t is by t)
+    if re.fullmatch(r"[i-l]|[i-n],?[i-n]", flat):
+        return flat
+    return ""

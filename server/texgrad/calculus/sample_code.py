@@ -40,6 +40,7 @@ from texgrad.calculus.numpy_code import (
     _shared,
     agrees,
     identifier,
+    unbraced,
 )
 from texgrad.shapes.dims import Shape
 
@@ -384,7 +385,7 @@ def _docstring(
         if m.entry_of is not None
     }
     for key, x in arrays.items():
-        said = written.get(key, key)
+        said = written.get(key, unbraced(key))
         said = f"{said}, " if said != names[key] else ""
         text = f"{ind}{names[key]}: {said}{_shape_text(x.shape.rows, x.shape.cols)}"
         if key in entries:

@@ -39,7 +39,7 @@ from texgrad.calculus.differential import Budget, BudgetExceeded
 from texgrad.calculus.evaluate_expr import evaluate as evaluate_expr
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr, Var
-from texgrad.calculus.lower import Env, Lowerer, VarInfo
+from texgrad.calculus.lower import Env, Lowerer, VarInfo, plain_key
 from texgrad.calculus.numpy_code import NumpyUnsupported, agrees, run_code
 from texgrad.calculus.own_functions import in_function_names
 from texgrad.calculus.printing import printer
@@ -1554,7 +1554,11 @@ def t_show(node: t.Node | None) -> str:
 
 
 def _env_with_members(ctx: Context, members: tuple[Member, ...]) -> Context:
-    env = Env({k: replace(v) for k, v in ctx.env.vars.items()}, dict(ctx.env.functions))
+    env = Env(
+        {k: replace(v) for k, v in ctx.env.vars.items()},
+        dict(ctx.env.functions),
+        weak=set(ctx.env.weak),
+    )
     for m in members:
         env.vars[m.key] = VarInfo(m.key, m.shape, ctx.style.symbols.get(m.key, m.key))
     return replace(ctx, env=env, einstein=False)
@@ -1985,7 +1989,12 @@ class _Point:
                 else:
                     taken = set(self.sizes.values())
                     last = next(n for n in range(s.start + 2, 99) if n not in taken)
-                    if name is not None:
+                    if name is not None and plain_key(name) in self.values:
+                        # m of \sum_{i=1}^m beside a bold \mathbf{m}: the count held apart
+                        self.sizes[name] = last
+                        self.values[plain_key(name)] = np.array([[float(last)]])
+                        self.plain[plain_key(name)] = self.values[plain_key(name)]
+                    elif name is not None:
                         self.sizes[name] = last
                         self.plain[name] = np.array([[float(last)]])
         if last < s.start or last - s.start >= MAX_TERMS:
@@ -2392,7 +2401,11 @@ def _stacked_families(
     """A context where each family of vectors summed over is also a matrix, its members as
     rows, named as the loop names the family: (that context, the stacks, each stacked
     matrix's key → the family's letter)."""
-    env = Env({k: replace(v) for k, v in ctx.env.vars.items()}, dict(ctx.env.functions))
+    env = Env(
+        {k: replace(v) for k, v in ctx.env.vars.items()},
+        dict(ctx.env.functions),
+        weak=set(ctx.env.weak),
+    )
     symbols = dict(ctx.style.symbols)
     stacks: dict[str, tuple[str, str]] = {}
     keys: dict[str, str] = {}

@@ -38,7 +38,11 @@ def shifted_layout(
     if not any(shift for _, _, shift, _, _ in listed):
         return None
     n = sympy.Symbol("n_{terms}", positive=True, integer=True)
-    env = Env({k: replace(v) for k, v in ctx.env.vars.items()}, dict(ctx.env.functions))
+    env = Env(
+        {k: replace(v) for k, v in ctx.env.vars.items()},
+        dict(ctx.env.functions),
+        weak=set(ctx.env.weak),
+    )
     symbols = dict(ctx.style.symbols)
     stacks: dict[str, tuple[str, str]] = {}
     keys: dict[str, tuple[str, int]] = {}

@@ -295,7 +295,7 @@ def _reread(
     if isinstance(result, e.Zero):
         return result, ""  # 0: a zero of the result's shape, as printed
     if where:
-        env = Env(env.vars, dict(env.functions))
+        env = Env(env.vars, dict(env.functions), weak=set(env.weak))
         for key, text in where:
             row = parse_row(MappedText.identity(text))
             if row.tree is None:
@@ -304,7 +304,7 @@ def _reread(
     commutations = _commutations(result)
     if commutations:  # K_{mn}: read as the commutation matrix it prints
         env = Env({**env.vars, **{k: VarInfo(k, c.shape, k) for k, c in commutations.items()}},
-                  dict(env.functions))  # fmt: skip
+                  dict(env.functions), weak=set(env.weak))  # fmt: skip
     styles = [style, Style(transpose=style.transpose)]
     if not style.transpose.startswith(("^", "'")):  # \T, the document's own macro: as it
         styles.append(Style(transpose="^{\\mathsf{T}}"))  # would expand, the rest alike

@@ -132,6 +132,8 @@ def stated_properties(text: str, rows: list[PlacedRow]) -> list[Stated]:
     ``\\Sigma \\succ 0``)."""
     out: list[Stated] = []
     starts = [r.start for r in rows]
+    if "covariance" in text:
+        out.extend(_covariances(text, rows, starts))
     if any(w in text for w in ("symmetric", "definite", "SPD", "s.p.d.", "diagonal")):
         for pattern in _PATTERNS:
             for m in pattern.finditer(text):
@@ -164,6 +166,44 @@ def stated_properties(text: str, rows: list[PlacedRow]) -> list[Stated]:
             # "if $A = A^\\top$", "若 $A = A^\\top$": in its sentence only
             stated = [replace(s, until=_sentence_end(text, row.end)) for s in stated]
         out.extend(stated)
+    return out
+
+
+# a covariance matrix is symmetric: "let $\Sigma \in …$ be the covariance matrix", "the
+# covariance $\Sigma$", "$\Sigma$, the sample covariance" — not a cross-covariance, nor "the
+# covariance between $x$ and $y$" (of two vectors: not square, or not symmetric)
+_KIND = (
+    r"(?:(?:sample|empirical|posterior|prior|predicted|predictive|noise|data|true|population|"
+    r"model|full|class|within-class|pooled|latent|observation|process|state|estimated|"
+    r"unknown|common|shared|its|their)\s+){0,2}"
+)
+_COVARIANCE = r"(?<![\w-])covariance(?:\s+matrix)?(?![\w-])(?!\s+(?:matrix\s+)?between)"
+_COVARIANCE_PATTERNS = [
+    re.compile(
+        _M.format("sym") + r"\s*,?\s+(?:(?:is|be|denotes)\s+)?(?:the|a|an|its|their)\s+"
+        + _KIND + _COVARIANCE
+    ),
+    re.compile(r"\b(?:[Tt]he|[Aa]|[Aa]n|[Ii]ts|[Tt]heir)\s+" + _KIND + _COVARIANCE + r"\s+"
+               + _M.format("sym")),
+]  # fmt: skip
+
+
+def _covariances(text: str, rows: list[PlacedRow], starts: list[int]) -> list[Stated]:
+    """The matrices the prose calls a covariance, as stated symmetric (a supposition, "if
+    $C$ is the covariance", for its sentence only)."""
+    out: list[Stated] = []
+    for pattern in _COVARIANCE_PATTERNS:
+        for m in pattern.finditer(text):
+            if HEDGING.search(text, max(0, m.start() - 40), m.start("sym")):
+                continue
+            until = -1
+            if _SUPPOSING.search(text, _sentence_start(text, m.start()), m.start("sym")):
+                until = _sentence_end(text, m.end())
+            row = _row_at(rows, starts, m.start("sym"))
+            sym = _subject(row.tree_as_parsed) if row is not None else None
+            key = symbol_key(sym) if sym is not None and not isinstance(sym, t.List) else None
+            if key is not None:
+                out.append(Stated(key[0], m.start("sym"), True, False, until))
     return out
 
 
