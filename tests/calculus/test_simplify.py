@@ -331,3 +331,38 @@ def test_the_mean_of_a_centred_name_vanishes() -> None:
         r"\frac{\left(I - \frac{\mathbf{1} \mathbf{1}^\top}{m}\right) \mathbf{c} - "
         r"\frac{(\hat{\mathbf{u}}^\top \mathbf{c}) \hat{\mathbf{u}}}{m}}{\sqrt{v + \epsilon}}"
     )
+
+
+def test_a_simplifier_kept_across_expressions_prints_what_a_fresh_one_prints() -> None:
+    """A claim's simplifier keeps the normal forms of the monomials it met (a sum collected
+    at one level is expanded again at each level above it): a form found for one expression
+    is the form a fresh simplifier finds for the next."""
+    import sympy
+
+    from texgrad.calculus import expr as e
+    from texgrad.calculus.printing import Style, printer
+    from texgrad.calculus.simplify import simplifier, simplify
+    from texgrad.shapes.dims import Shape
+
+    m, n = sympy.Symbol("m"), sympy.Symbol("n")
+    a, b = e.var("A", Shape(m, n)), e.var("b", Shape(m, e.ONE))
+    x, c = e.var("x", Shape(n, e.ONE)), e.var("c", Shape(n, e.ONE))
+    dx = e.d(x)
+    r = e.add(e.mul(a, x), e.mul(e.num(-1), b))
+    half = sympy.Rational(1, 2)
+    exprs = [
+        e.add(e.mul(e.transpose(dx), e.transpose(a), r), e.mul(e.transpose(r), a, dx)),
+        e.mul(
+            e.num(half),
+            e.add(e.mul(e.transpose(dx), e.transpose(a), r), e.mul(e.transpose(r), a, dx)),
+        ),
+        e.add(e.mul(e.transpose(c), dx), e.mul(e.transpose(dx), c), e.mul(e.transpose(r), a, dx)),
+        e.mul(e.transpose(r), e.add(e.mul(a, dx), e.mul(a, dx))),
+    ]
+    style = Style()
+    show = printer(style)
+    kept = simplifier(style)
+    for f in [*exprs, *reversed(exprs)]:
+        assert show(kept(f)) == show(simplify(f, style))
+    # (dxᵀAᵀr and rᵀA dx are one number: collected)
+    assert show(kept(exprs[0])) == r"2 (A x - b)^\top A \mathrm{d}x"

@@ -13,7 +13,7 @@ import functools
 import re
 import threading
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -149,7 +149,7 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     for start, key, fdef in defined.later:  # "…, where φ(z) = max(0, z)": unless defined before
         if start > offset:
             env.functions.setdefault(key, fdef)
-    _said_scalars(result, offset, env, _last_defined(defined.before, offset))
+    _said_scalars(result, offset, env, _last_defined(defined, offset))
     _like_its_family(env)
     _scalar_parameters(trees, env)
     _rates(trees, env)
@@ -383,6 +383,8 @@ class _Defined:
     # (the functions of ``before``'s first n, read so far: see _defined_before)
     folded: tuple[int, dict[str, FunctionDef]] | None = None
     index: DefinitionIndex | None = None  # (of every definition above: see _index_of)
+    # (the starts of ``before``'s definitions of each name, in its order: _last_defined)
+    starts_by_key: dict[str, list[int]] | None = None
 
 
 def _index_of(defined: _Defined) -> DefinitionIndex:
@@ -517,21 +519,40 @@ def _defined_before(defined: _Defined, upto: int) -> dict[str, FunctionDef]:
 _FOLDING = threading.Lock()
 
 
-def _last_defined(before: list[Any], offset: int) -> dict[str, int]:
-    """Where each letter was last defined before ``offset``."""
-    return {key: start for start, _, key, _ in before if start <= offset}
+def _last_defined(defined: _Defined, offset: int) -> Callable[[str], int | None]:
+    """Where a letter was last defined before ``offset`` (None: not before it): the last
+    of ``defined.before``'s definitions of it that starts by ``offset``, each name's found
+    when asked (a dict of every name, made for every claim, grew as the square of a thesis)."""
+    with _FOLDING:
+        if defined.starts_by_key is None:
+            by_key: dict[str, list[int]] = {}
+            for start, _, key, _ in defined.before:
+                by_key.setdefault(key, []).append(start)
+            defined.starts_by_key = by_key
+        starts_by_key = defined.starts_by_key
+
+    def at(key: str) -> int | None:
+        return next((s for s in reversed(starts_by_key.get(key, ())) if s <= offset), None)
+
+    return at
 
 
 def _said_scalars(
-    result: CheckResult, offset: int, env: Env, defined_at: dict[str, int] | None = None
+    result: CheckResult,
+    offset: int,
+    env: Env,
+    defined_at: Callable[[str], int | None] | None = None,
 ) -> None:
     """Scalars the text says where nothing declares or defines the letter: by their role
     ("the noise variance $\\sigma_n^2$") or by a comparison ("$\\lambda > 0$", "$\\ell > 0$").
     A letter said a scalar after its last definition is that scalar from there on: the loss
     $\\ell(\\mathbf w) = …$ of one section, "a length scale $\\ell > 0$" of the next."""
-    defined_at = defined_at or {}
     for key, at in _said_of(result).scalars:
-        if key in env.functions and key not in env.vars and defined_at.get(key, offset) < at:
+        if (
+            key in env.functions
+            and key not in env.vars
+            and _defined_by(defined_at, key, offset) < at
+        ):
             if at <= offset and env.functions[key].params:
                 del env.functions[key]  # (a function's name: not a number-valued definition)
         if key not in env.vars and key not in env.functions and at <= offset:
@@ -544,6 +565,11 @@ def _said_scalars(
             env.weak.add(key)  # "$\sigma > 0$" beside a declared \boldsymbol\sigma: two letters
             plain = plain_key(key)  # (the plain one a number of its own: sampled as one)
             env.vars.setdefault(plain, VarInfo(plain, weak[0].shape, key))
+
+
+def _defined_by(defined_at: Callable[[str], int | None] | None, key: str, offset: int) -> int:
+    last = defined_at(key) if defined_at is not None else None
+    return offset if last is None else last
 
 
 def _bold_array(info: VarInfo) -> bool:

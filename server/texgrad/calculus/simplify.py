@@ -72,6 +72,9 @@ class _Simplifier:
         self.budget = budget
         self.memo: dict[Expr, Expr] = {}
         self.sizes: dict[Expr, int] = {}  # printed lengths (equal expressions print alike)
+        # monomials in canonical form (:func:`_normal`): a sum collected at one level is
+        # expanded again at each level above it, its monomials normalised again
+        self.normals: dict[tuple[type, Monomial], Monomial] = {}
         self.text = printer(style)
         self.distributing = False  # expanding Hadamard products of sums too
         self.keeping_sums = False  # a sum without dX in a chain kept whole ((x - μ)(x - μ)ᵀ)
@@ -355,12 +358,19 @@ class _Simplifier:
         return acc
 
     # -- like terms ----------------------------------------------------------------------
+    def normal(self, m: Monomial) -> Monomial:
+        key = (type(m.coef), m)  # (a number equal to another of another type: its own)
+        hit = self.normals.get(key)
+        if hit is None:
+            hit = self.normals[key] = _normal(m, self.style, self.text)
+        return hit
+
     def collect(self, monos: list[Monomial]) -> list[Monomial]:
         merged: dict[tuple[tuple[Expr, ...], tuple[Expr, ...]], sympy.Rational] = {}
         order: list[tuple[tuple[Expr, ...], tuple[Expr, ...]]] = []
         first: dict[tuple[tuple[Expr, ...], tuple[Expr, ...]], tuple[Expr, ...]] = {}
         for m in monos:
-            m = _normal(m, self.style, self.text)
+            m = self.normal(m)
             # a Hadamard product commutes: a ⊙ x and x ⊙ a are like terms (written as first met)
             k = (m.scalars, tuple(self.ordered(f) for f in m.chain))
             if k not in merged:

@@ -69,13 +69,16 @@ def columns_stated(text: str, at: int) -> bool:
 def rows_stated(text: str, at: int) -> bool:
     """Whether the text says before offset ``at`` that ∂f/∂x by a vector is a row vector
     ("Numerator layout: $\\partial f/\\partial \\mathbf x$ is a row vector")."""
-    said = _rows_said(text) if "row" in text else ()
+    said = _rows_said(text)
     return bool(said) and said[0] < at
 
 
 @functools.lru_cache(maxsize=8)
 def _rows_said(text: str) -> tuple[int, ...]:
-    """Where the text says a derivative by a vector is a row vector (read once per text)."""
+    """Where the text says a derivative by a vector is a row vector (read once per text:
+    looking for "row" at every claim read a 1 MB thesis once per claim)."""
+    if "row" not in text:
+        return ()
     low = folded(text)
     out = []
     for m in _ROWS_SAID.finditer(low):
