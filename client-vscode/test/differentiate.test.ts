@@ -112,6 +112,18 @@ describe("differentiate", () => {
     assert.match(log[0], /^info texgrad: nothing to differentiate here/);
   });
 
+  it("says why when the server lists the differentiation disabled with its reason", async () => {
+    const reason = "the shape of `\\lambda` is unknown — declare it, e.g. `\\lambda > 0`";
+    const { deps, log } = fakes({
+      actions: [
+        { title: "Differentiate g", kind: "refactor.rewrite", disabled: { reason } },
+        { title: "Hessian of g w.r.t. x", kind: "refactor.rewrite", disabled: { reason: "no second derivative" } },
+      ],
+    });
+    assert.equal(await differentiate(deps), "none");
+    assert.deepEqual(log, [`info texgrad: cannot differentiate g: ${reason} (and 1 more in the code actions)`]);
+  });
+
   it("does nothing when the pick is cancelled", async () => {
     const { deps, log } = fakes({
       actions: [{ title: "Differentiate f w.r.t. x" }],
