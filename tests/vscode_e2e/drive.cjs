@@ -1,7 +1,8 @@
 // Drives the texgrad extension in a real VS Code: code-server serving the workbench to a
 // headless Chromium, steered with playwright-core the way a user does (palette, keys, menus).
 //
-//   node drive.cjs --cache DIR --vsix FILE --texgrad PROGRAM --work DIR [--runs N]
+//   node drive.cjs --cache DIR --vsix FILE --texgrad PROGRAM --work DIR --project FILE
+//                  [--runs N] [--only main,project,markdown,notfound,nothing]
 //
 // Run with the Node 24 of the cache (tests/vscode_e2e/setup.sh installs it, code-server and
 // playwright-core there). Each check prints one JSON line {"check", "ok", "detail", "ms"} on
@@ -21,13 +22,15 @@ function args() {
   for (let i = 0; i < argv.length; i += 2) {
     out[argv[i].replace(/^--/, "")] = argv[i + 1];
   }
-  for (const k of ["cache", "vsix", "texgrad", "work"]) {
+  for (const k of ["cache", "vsix", "texgrad", "work", "project"]) {
     if (!out[k]) {
       console.error(`drive.cjs: --${k} is required`);
       process.exit(2);
     }
   }
   out.runs = Number(out.runs);
+  // --only a,b: run only these sessions (main, project, markdown, notfound, nothing)
+  out.only = out.only ? out.only.split(",") : ["main", "project", "markdown", "notfound", "nothing"];
   return out;
 }
 
@@ -629,6 +632,213 @@ async function messageSession(browser, name, settings, checkName, button) {
   cs.stop();
 }
 
+// ---------------------------------------------------------------------------------------------
+// A project as papers are written, its section opened first (the fixture is
+// tests/editors/harness.py's PROJECT, passed with --project FILE as JSON).
+
+/** VS Code's 1-based column of `needle` on 1-based `line` of `text` (UTF-16 units, as JS). */
+function column(text, line, needle) {
+  const row = text.split("\n")[line - 1];
+  const i = row.indexOf(needle);
+  if (i < 0) throw new Error(`${needle} not on line ${line}`);
+  return i + 1;
+}
+
+/** Problems panel rows of `file` (the panel says "…, at line L column C in file" or similar). */
+async function problemsOf(wb, file) {
+  return (await wb.problems()).filter((r) => r.includes(file) && /line \d+/.test(r));
+}
+
+/** The (line, column) the Problems panel gives each row matching `re`. */
+function at(rows, re) {
+  return rows
+    .filter((r) => re.test(r))
+    .map((r) => {
+      const m = /line (\d+),? column (\d+)/.exec(r);
+      return m ? `${m[1]}:${m[2]}` : `?${r}`;
+    });
+}
+
+async function projectSession(browser) {
+  const fixture = JSON.parse(fs.readFileSync(opts.project, "utf8"));
+  const { files, section, lines, macro_edit: macroEdit, wrong_fixed: wrongFixed, cannot } = fixture;
+  const cs = new CodeServer("project", { "texgrad.server.command": [opts.texgrad, "lsp"] }, baseEnv());
+  cs.install();
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(cs.workspace, name)), { recursive: true });
+    fs.writeFileSync(path.join(cs.workspace, name), text);
+  }
+  const text = files[section];
+  const sectionPath = path.join(cs.workspace, section);
+  const sectionName = path.basename(section);
+  await cs.start();
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(cs.url);
+  const wb = new Workbench(page);
+  await wb.ready();
+  const mismatchAt = `${lines.mismatch}:${column(text, lines.mismatch, "\\mA \\vy")}`;
+  const wrongAt = `${lines.wrong}:${column(text, lines.wrong, "2\\mB\\vx")}`;
+
+  await check("project-section-first", wb, async () => {
+    // Explorer: unfold sections/, open the section (main.tex never opened)
+    await (await wb.fileRow(path.dirname(section))).click();
+    await wb.open(sectionName);
+    await wb.command("View: Focus Problems (Errors, Warnings, Infos)");
+    const rows = await until("the mismatch and the wrong derivative of the section", async () => {
+      const r = await problemsOf(wb, sectionName);
+      return r.some((x) => /is not the derivative/.test(x)) && r.some((x) => /inner dimensions n and m/.test(x)) ? r : false;
+    }, 90000);
+    const got = [...at(rows, /inner dimensions/), ...at(rows, /is not the derivative/)];
+    if (JSON.stringify(got) !== JSON.stringify([mismatchAt, wrongAt]) || rows.length !== 2) {
+      throw new Error(`rows at ${JSON.stringify(got)}, expected ${JSON.stringify([mismatchAt, wrongAt])}: ${rows.join(" | ")}`);
+    }
+    return rows.join(" | ");
+  });
+
+  await check("project-show-derivation", wb, async () => {
+    await wb.page.locator(".monaco-editor .view-lines").first().click();
+    await wb.gotoLine(lines.wrong, column(text, lines.wrong, "\\vx^") + 1);
+    await wb.command("Quick Fix...");
+    const item = wb.page.locator(".action-widget .monaco-list-row", { hasText: /Show derivation of ∇/ }).first();
+    await item.waitFor({ timeout: 30000 });
+    const title = (await item.textContent()).trim();
+    await item.click();
+    const tab = wb.page.locator(".tabs-container .tab", { hasText: /Preview/ }).first();
+    await tab.waitFor({ timeout: 30000 });
+    const shown = await until("the rendered derivation", async () => {
+      for (const frame of wb.page.frames()) {
+        const t = await frame.locator("body").textContent({ timeout: 500 }).catch(() => "");
+        if (t && /Derivation of/.test(t) && /[Vv]erified/.test(t)) return t;
+      }
+      return false;
+    }, 30000);
+    if ((await wb.page.locator(".tab.dirty").count()) > 0 || fs.readFileSync(sectionPath, "utf8") !== text) {
+      throw new Error("the section was edited");
+    }
+    await tab.hover();
+    await tab.locator(".tab-actions .action-label").first().click();
+    await until("the preview closed", async () => (await wb.page.locator(".tabs-container .tab", { hasText: /Preview/ }).count()) === 0, 10000);
+    if ((await wb.page.locator(".editor-group-container").count()) > 1) await wb.command("View: Single Column Editor Layout");
+    return `${title} → ${shown.replace(/\s+/g, " ").slice(0, 160)}`;
+  });
+
+  await check("project-wrong-derivative-fixed", wb, async () => {
+    await wb.open(sectionName);
+    await wb.page.locator(".monaco-editor .view-lines").first().click();
+    await wb.gotoLine(lines.wrong, column(text, lines.wrong, "2\\mB\\vx") + 1);
+    await wb.command("Quick Fix...");
+    const item = wb.page.locator(".action-widget .monaco-list-row", { hasText: "Replace by" }).first();
+    await item.waitFor({ timeout: 30000 });
+    const title = (await item.textContent()).trim();
+    await item.click();
+    await wb.save();
+    const wrongLine = text.split("\n")[lines.wrong - 1];
+    const want = text.replace(wrongLine, wrongLine.replace("= 2\\mB\\vx$", `= ${wrongFixed.split("= ")[1]}`));
+    const saved = await until("the fix on disk", async () => {
+      const t = fs.readFileSync(sectionPath, "utf8");
+      return t !== text ? t : false;
+    }, 15000);
+    if (saved !== want) throw new Error(`saved:\n${saved}\nwanted:\n${want}`);
+    await wb.command("View: Focus Problems (Errors, Warnings, Infos)");
+    await until("the wrong-derivative problem gone", async () => !(await problemsOf(wb, sectionName)).some((x) => /is not the derivative/.test(x)), 30000);
+    return `${title} → ${saved.split("\n")[lines.wrong - 1]}`;
+  });
+
+  await check("project-disabled-action-with-reason", wb, async () => {
+    await wb.open(sectionName);
+    await wb.page.locator(".monaco-editor .view-lines").first().click();
+    await wb.gotoLine(lines.cannot, column(text, lines.cannot, "g(") + 1);
+    // VS Code lists disabled actions in the menus asked for a kind: Refactor…
+    await wb.command("Refactor...");
+    const item = wb.page.locator(".action-widget .monaco-list-row", { hasText: /Differentiate g/ }).first();
+    await item.waitFor({ timeout: 30000 });
+    const cls = (await item.getAttribute("class")) ?? "";
+    const html = await wb.page.locator(".action-widget").first().innerHTML();
+    fs.writeFileSync(path.join(opts.work, "refactor-menu.html"), html);
+    if (!/disabled/.test(cls) && (await item.getAttribute("aria-disabled")) !== "true") {
+      throw new Error(`"Differentiate g" is not disabled: ${cls}`);
+    }
+    // its reason: on the row (VS Code shows it beside a disabled item, or as its tooltip)
+    await item.hover();
+    const reason = await until("the reason shown", async () => {
+      const texts = [
+        (await item.getAttribute("aria-label")) ?? "",
+        (await item.getAttribute("title")) ?? "",
+        (await item.textContent()) ?? "",
+        ...(await wb.page.locator(".action-widget, .monaco-hover:visible, .custom-hover:visible, .workbench-hover:visible").allTextContents()),
+      ];
+      return texts.find((t) => t.includes(cannot.split(": ")[1].slice(0, 40))) ?? false;
+    }, 10000);
+    await wb.escape();
+    // texgrad: Differentiate… says the same reason, not "nothing to differentiate"
+    await wb.dismissNotifications();
+    await wb.page.locator(".monaco-editor .view-lines").first().click();
+    await wb.gotoLine(lines.cannot, column(text, lines.cannot, "g(") + 1);
+    await wb.command("texgrad: Differentiate…");
+    const note = await until("a notification with the reason", async () => {
+      const ns = await wb.notifications();
+      return ns.find((n) => /cannot differentiate g/.test(n.text));
+    }, 30000);
+    if (!note.text.includes("\\lambda")) throw new Error(`notification: ${note.text}`);
+    await wb.dismissNotifications();
+    return `${reason.replace(/\s+/g, " ").slice(0, 200)} | ${note.text}`;
+  });
+
+  await check("project-macros-edited", wb, async () => {
+    const [file, line, old, repl] = macroEdit;
+    const macroPath = path.join(cs.workspace, file);
+    const before = fs.readFileSync(macroPath, "utf8");
+    await wb.open(file);
+    await wb.page.locator(".monaco-editor .view-lines").first().click();
+    const col = column(before, line, old);
+    await wb.gotoLine(line, col);
+    for (let i = 0; i < old.length; i++) await wb.page.keyboard.press("Shift+ArrowRight");
+    await wb.page.keyboard.insertText(repl);
+    await wb.save();
+    const after = fs.readFileSync(macroPath, "utf8");
+    if (after !== before.replace(old, repl)) throw new Error(`macros.tex saved as:\n${after}`);
+    const macroAt = `${lines.macro}:${column(text, lines.macro, "\\proj \\vy")}`;
+    await wb.command("View: Focus Problems (Errors, Warnings, Infos)");
+    const rows = await until("the section's new mismatch", async () => {
+      const r = await problemsOf(wb, sectionName);
+      return at(r, /inner dimensions/).includes(macroAt) ? r : false;
+    }, 60000);
+    return rows.join(" | ");
+  });
+
+  await context.close();
+  cs.stop();
+}
+
+// A folder of Markdown alone (activation on .md): a document with math and no declaration
+// gets exactly one information.
+async function markdownSession(browser) {
+  const fixture = JSON.parse(fs.readFileSync(opts.project, "utf8"));
+  const cs = new CodeServer("markdown", { "texgrad.server.command": [opts.texgrad, "lsp"] }, baseEnv());
+  cs.install();
+  fs.writeFileSync(path.join(cs.workspace, "notes.md"), fixture.undeclared);
+  await cs.start();
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(cs.url);
+  const wb = new Workbench(page);
+  await wb.ready();
+  await check("markdown-one-information-without-declarations", wb, async () => {
+    await wb.open("notes.md");
+    await wb.command("View: Focus Problems (Errors, Warnings, Infos)");
+    await until("a problem for notes.md", async () => (await problemsOf(wb, "notes.md")).length > 0, 90000);
+    await sleep(3000); // whatever else would come (the derivative checks publish later)
+    const rows = await problemsOf(wb, "notes.md");
+    if (rows.length !== 1 || !/no shape is declared/.test(rows[0]) || !/^Info|info/i.test(rows[0])) {
+      throw new Error(`rows: ${rows.join(" | ")}`);
+    }
+    return rows[0];
+  });
+  await context.close();
+  cs.stop();
+}
+
 async function main() {
   fs.mkdirSync(opts.work, { recursive: true });
   const browser = await chromium.launch({
@@ -637,12 +847,16 @@ async function main() {
     args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
   });
   try {
-    await mainSession(browser);
-    await messageSession(browser, "notfound", { "texgrad.server.command": ["/nonexistent/texgrad", "lsp"] },
-      "not-found-message", /./);
+    if (opts.only.includes("main")) await mainSession(browser);
+    if (opts.only.includes("project")) await projectSession(browser);
+    if (opts.only.includes("markdown")) await markdownSession(browser);
+    if (opts.only.includes("notfound")) {
+      await messageSession(browser, "notfound", { "texgrad.server.command": ["/nonexistent/texgrad", "lsp"] },
+        "not-found-message", /./);
+    }
     // Nothing set and no texgrad on PATH (nor a Python extension): the extension offers to set
     // up a private server (not accepted here: the install downloads texgrad's dependencies).
-    await messageSession(browser, "nothing", {}, "set-up-offered", /set up texgrad/i);
+    if (opts.only.includes("nothing")) await messageSession(browser, "nothing", {}, "set-up-offered", /set up texgrad/i);
   } finally {
     await browser.close().catch(() => undefined);
     for (const cs of servers) cs.stop();
