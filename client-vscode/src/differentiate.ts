@@ -82,6 +82,18 @@ export function refusals(items: ReadonlyArray<ProtocolCodeAction | ProtocolComma
   return said;
 }
 
+/** An action the server lists disabled, titled with its reason ("Differentiate g: the shape of
+ * `\\lambda` is unknown — declare it, …"): VS Code's code-action menu, grouped under headers as
+ * by default, shows a disabled action's title greyed and its reason nowhere (VS Code 1.139). */
+export function titledWithReason<T extends { title: string; disabled?: { reason: string } }>(action: T): T {
+  const reason = action.disabled?.reason;
+  if (!reason || action.title.includes(reason)) {
+    return action;
+  }
+  action.title = `${action.title}: ${reason}`;
+  return action;
+}
+
 /** Quick pick items: the symbol and what is computed when the title reads like
  * "Differentiate f w.r.t. x (gradient)", else the whole title. */
 export function pickItems(actions: readonly ProtocolCodeAction[]): PickItem[] {

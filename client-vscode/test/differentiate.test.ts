@@ -8,6 +8,7 @@ import {
   PickItem,
   ProtocolCodeAction,
   ProtocolCommand,
+  titledWithReason,
 } from "../src/differentiate";
 
 const EDIT = { changes: { "file:///a.tex": [{ range: {}, newText: "\\nabla_x f = A^\\top (Ax - b)" }] } };
@@ -122,6 +123,14 @@ describe("differentiate", () => {
     });
     assert.equal(await differentiate(deps), "none");
     assert.deepEqual(log, [`info texgrad: cannot differentiate g: ${reason} (and 1 more in the code actions)`]);
+  });
+
+  it("titles a disabled action with its reason, once; leaves the others as they are", () => {
+    const reason = "the shape of `\\lambda` is unknown";
+    const action = { title: "Differentiate g", disabled: { reason } };
+    assert.equal(titledWithReason(action).title, `Differentiate g: ${reason}`);
+    assert.equal(titledWithReason(action).title, `Differentiate g: ${reason}`);
+    assert.equal(titledWithReason({ title: "Differentiate f w.r.t. x (gradient)" }).title, "Differentiate f w.r.t. x (gradient)");
   });
 
   it("does nothing when the pick is cancelled", async () => {

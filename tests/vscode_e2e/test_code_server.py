@@ -13,6 +13,14 @@ panel, a hover, a quick fix applied and saved, Differentiate applied and saved, 
 opening a preview beside the document, a setting changed and honoured, Restart Server from the
 palette, the texgrad output channel free of errors, the message when no server is found, and
 the time from opening a ``.tex`` to its first diagnostic (printed, medians of several runs).
+In a second window, a project as papers are written (tests/editors/harness.py's PROJECT: main.tex,
+a macros file, a section with é, 中文 and an emoji before its math), its section opened first:
+its mismatch and wrong derivative in the Problems panel at their line and column, Show derivation
+(the section unedited), the wrong derivative's fix saved in place, the disabled "Differentiate g"
+with its reason in the Refactor menu and from texgrad: Differentiate…, and the macros file edited
+in VS Code changing the section's problems. In a third, a folder of Markdown alone: exactly one
+information for math without declarations. ``TEXGRAD_E2E_ONLY=project,markdown`` runs only
+those windows (sessions: main, project, markdown, notfound, nothing).
 """
 
 from __future__ import annotations
