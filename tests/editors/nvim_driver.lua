@@ -12,7 +12,8 @@
 --             diagnostics for it, an empty list, instead of one shown),
 --             "codes": [...] (wait until a diagnostic of each code is shown),
 --             "root_dir": path (default: the document's folder),
---             "edit": [file, line, old, new] (another file edited in a split and saved)}
+--             "edit": [file, line, old, new] (another file edited in a split and saved),
+--             "disk_edit": [file, old, new] (another file changed on disk, then :w)}
 -- Without "cmd" the driver starts no client: it takes the one that the init file (given
 -- with -u, a README snippet) attached to the document, and records how long after :edit the
 -- first diagnostic was shown (first_diagnostic_ms).
@@ -338,6 +339,39 @@ local ok, err = pcall(function()
         lnum = d.lnum, col = d.col, end_col = d.end_col, message = d.message,
         code = d.code or (d.user_data and d.user_data.lsp.code), severity = d.severity,
       })
+    end
+  end
+
+  -- another file of the project changed on disk by another program (its buffer, if any,
+  -- wiped first), then the document saved (:w): Neovim watches no file for the server, and
+  -- a save reads the project again.  spec.disk_edit = [file, old end of a line, new end]
+  if spec.disk_edit then
+    local rec = {}
+    report.disk_edit = rec
+    local other = vim.fn.bufnr(spec.disk_edit[1])
+    if other > 0 then
+      vim.cmd("bwipeout! " .. other)
+    end
+    local lines = vim.fn.readfile(spec.disk_edit[1])
+    local changed = false
+    local needle = spec.disk_edit[2]
+    for i, row in ipairs(lines) do  -- (the first line that ends with it)
+      if not changed and #row >= #needle and row:sub(-#needle) == needle then
+        lines[i] = row:sub(1, #row - #needle) .. spec.disk_edit[3]
+        changed = true
+      end
+    end
+    if not changed then
+      fail(("disk_edit: %q not in %s"):format(spec.disk_edit[2], spec.disk_edit[1]))
+    end
+    vim.fn.writefile(lines, spec.disk_edit[1])
+    local count = #vim.diagnostic.get(buf)
+    vim.cmd("buffer " .. buf)
+    vim.cmd("silent write")
+    vim.wait(timeout, function() return #vim.diagnostic.get(buf) ~= count end, 20)
+    rec.diagnostics_after = {}
+    for _, d in ipairs(vim.diagnostic.get(buf)) do
+      table.insert(rec.diagnostics_after, { lnum = d.lnum, col = d.col, message = d.message })
     end
   end
 

@@ -254,6 +254,7 @@ def test_a_project_section_opened_first(tmp_path: Path) -> None:
         "fix": [lines["wrong"], "2\\mB", "^Replace"],
         "show": [lines["wrong"], "\\vx^", "^Show derivation of ∇"],
         "edit": [str(proj / macros), line, old, new],
+        "disk_edit": [str(proj / macros), "{" + new + "}", "{" + old + "}"],
     }
     run = run_editor(argv, tmp_path, doc, spec, env)
     r = run.report
@@ -307,7 +308,11 @@ def test_a_project_section_opened_first(tmp_path: Path) -> None:
         (a.line, a.byte, a.byte + len("\\mA \\vy"), "matmul-mismatch"),
         (p.line, p.byte, p.byte + len("\\proj \\vy"), "matmul-mismatch"),
     ], edit
-    assert (proj / macros).read_text(encoding="utf-8").split("\n")[line - 1].endswith("{\\mA}")
+    # macros.tex changed back on disk by another program, then the section saved (:w):
+    # Neovim watches no file for the server; the save reads the project again
+    assert [d["lnum"] for d in r["disk_edit"]["diagnostics_after"]] == [a.line], r["disk_edit"]
+    saved = (proj / macros).read_text(encoding="utf-8").split("\n")[line - 1]
+    assert saved.endswith("{\\mA^\\top}"), saved
     assert_clean_server_log(run)
 
 

@@ -812,6 +812,26 @@ async function projectSession(browser) {
     return rows.join(" | ");
   });
 
+  await check("project-macros-changed-on-disk", wb, async () => {
+    // macros.tex closed, then changed by another program (\proj back to Aᵀ): the server
+    // watches the files (VS Code takes its watchers) and the section's new mismatch goes
+    const [file, , old, repl] = macroEdit;
+    await wb.closeEditors();
+    await wb.open(sectionName);
+    const macroPath = path.join(cs.workspace, file);
+    await sleep(1000);
+    const was = fs.readFileSync(macroPath, "utf8");
+    const now = was.replace(`{${repl}}\n`, `{${old}}\n`);
+    if (now === was) throw new Error(`macros.tex holds no {${repl}}: ${was}`);
+    fs.writeFileSync(macroPath, now);
+    await wb.command("View: Focus Problems (Errors, Warnings, Infos)");
+    const rows = await until("the mismatch of \\proj gone", async () => {
+      const r = await problemsOf(wb, sectionName);
+      return r.length === 1 && at(r, /inner dimensions/)[0] === mismatchAt ? r : false;
+    }, 60000);
+    return rows.join(" | ");
+  });
+
   await context.close();
   cs.stop();
 }

@@ -73,6 +73,7 @@ CHECKS = [
     "project-wrong-derivative-fixed",
     "project-disabled-action-with-reason",
     "project-macros-edited",
+    "project-macros-changed-on-disk",
     # a folder of Markdown alone
     "markdown-one-information-without-declarations",
 ]
