@@ -62,6 +62,38 @@ export function differentiationActions(
   );
 }
 
+/** Why the differentiations the server lists disabled cannot be done ("cannot differentiate g:
+ * the shape of `\\lambda` is unknown — declare it, …"), in the server's order, each once. */
+export function refusals(items: ReadonlyArray<ProtocolCodeAction | ProtocolCommand> | null | undefined): string[] {
+  const said: string[] = [];
+  for (const item of items ?? []) {
+    if (isCommand(item) || item.disabled === undefined || !/^(Differentiate|Hessian|Evaluate)\b/.test(item.title)) {
+      continue;
+    }
+    const what = item.title
+      .replace(/^Differentiate\b/, "cannot differentiate")
+      .replace(/^Evaluate\b/, "cannot evaluate")
+      .replace(/^Hessian of\b/, "no Hessian of");
+    const line = `${what}: ${item.disabled.reason}`;
+    if (!said.includes(line)) {
+      said.push(line);
+    }
+  }
+  return said;
+}
+
+/** An action the server lists disabled, titled with its reason ("Differentiate g: the shape of
+ * `\\lambda` is unknown — declare it, …"): VS Code's code-action menu, grouped under headers as
+ * by default, shows a disabled action's title greyed and its reason nowhere (VS Code 1.139). */
+export function titledWithReason<T extends { title: string; disabled?: { reason: string } }>(action: T): T {
+  const reason = action.disabled?.reason;
+  if (!reason || action.title.includes(reason)) {
+    return action;
+  }
+  action.title = `${action.title}: ${reason}`;
+  return action;
+}
+
 /** Quick pick items: the symbol and what is computed when the title reads like
  * "Differentiate f w.r.t. x (gradient)", else the whole title. */
 export function pickItems(actions: readonly ProtocolCodeAction[]): PickItem[] {
@@ -78,16 +110,22 @@ export function pickItems(actions: readonly ProtocolCodeAction[]): PickItem[] {
 
 export async function differentiate(deps: DifferentiateDeps): Promise<Outcome> {
   let actions: ProtocolCodeAction[];
+  let items: Array<ProtocolCodeAction | ProtocolCommand> | null | undefined;
   try {
-    actions = differentiationActions(await deps.codeActions());
+    items = await deps.codeActions();
+    actions = differentiationActions(items);
   } catch (e) {
     deps.error(`texgrad: asking the server what to differentiate failed: ${message(e)}`);
     return "failed";
   }
   if (actions.length === 0) {
+    // The server lists what it cannot do disabled, with why: say that, not a general hint.
+    const why = refusals(items);
     deps.info(
-      "texgrad: nothing to differentiate here. Put the cursor in math that defines a function or " +
-        "an expression of declared symbols, such as $f(x) = \\frac12\\|Ax - b\\|^2$.",
+      why.length > 0
+        ? `texgrad: ${why[0]}` + (why.length > 1 ? ` (and ${why.length - 1} more in the code actions)` : "")
+        : "texgrad: nothing to differentiate here. Put the cursor in math that defines a function or " +
+            "an expression of declared symbols, such as $f(x) = \\frac12\\|Ax - b\\|^2$.",
     );
     return "none";
   }

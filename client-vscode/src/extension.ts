@@ -22,7 +22,7 @@ import {
 import type { CodeAction, DocumentSelector, WorkspaceEdit } from "vscode-languageclient/node";
 import { announceCommands, COPY_COMMAND, copyToClipboard } from "./copyCode";
 import { DERIVATION_SCHEME, PREVIEW_COMMAND, previewDerivation } from "./derivation";
-import { differentiate, ProtocolCodeAction } from "./differentiate";
+import { differentiate, ProtocolCodeAction, titledWithReason } from "./differentiate";
 import * as path from "node:path";
 import {
   askToSetUp,
@@ -279,6 +279,17 @@ async function launch(spec: Spec): Promise<Running | undefined> {
     // No `synchronize.configurationSection`: the client would push every change itself, also to
     // a client being stopped; the supervisor sends didChangeConfiguration to a running one only.
     middleware: {
+      // A disabled action (what texgrad cannot differentiate there) says why in its title: the
+      // menu shows no reason of its own.
+      provideCodeActions: async (document, range, context, token, next) => {
+        const actions = await next(document, range, context, token);
+        for (const action of actions ?? []) {
+          if (action instanceof vscode.CodeAction) {
+            titledWithReason(action);
+          }
+        }
+        return actions;
+      },
       workspace: {
         // The server asks for the section "texgrad": answer with its settings only, nested.
         configuration: async (params, token, next) => {

@@ -8,6 +8,7 @@ import {
   PickItem,
   ProtocolCodeAction,
   ProtocolCommand,
+  titledWithReason,
 } from "../src/differentiate";
 
 const EDIT = { changes: { "file:///a.tex": [{ range: {}, newText: "\\nabla_x f = A^\\top (Ax - b)" }] } };
@@ -110,6 +111,26 @@ describe("differentiate", () => {
     assert.equal(await differentiate(deps), "none");
     assert.equal(log.length, 1);
     assert.match(log[0], /^info texgrad: nothing to differentiate here/);
+  });
+
+  it("says why when the server lists the differentiation disabled with its reason", async () => {
+    const reason = "the shape of `\\lambda` is unknown — declare it, e.g. `\\lambda > 0`";
+    const { deps, log } = fakes({
+      actions: [
+        { title: "Differentiate g", kind: "refactor.rewrite", disabled: { reason } },
+        { title: "Hessian of g w.r.t. x", kind: "refactor.rewrite", disabled: { reason: "no second derivative" } },
+      ],
+    });
+    assert.equal(await differentiate(deps), "none");
+    assert.deepEqual(log, [`info texgrad: cannot differentiate g: ${reason} (and 1 more in the code actions)`]);
+  });
+
+  it("titles a disabled action with its reason, once; leaves the others as they are", () => {
+    const reason = "the shape of `\\lambda` is unknown";
+    const action = { title: "Differentiate g", disabled: { reason } };
+    assert.equal(titledWithReason(action).title, `Differentiate g: ${reason}`);
+    assert.equal(titledWithReason(action).title, `Differentiate g: ${reason}`);
+    assert.equal(titledWithReason({ title: "Differentiate f w.r.t. x (gradient)" }).title, "Differentiate f w.r.t. x (gradient)");
   });
 
   it("does nothing when the pick is cancelled", async () => {

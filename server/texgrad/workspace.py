@@ -190,6 +190,15 @@ class Workspace:
             self._verdicts.pop(path, None)
             self._undecided.pop(path, None)
 
+    def macro_definitions(
+        self, path: str, fmt: Format, buffers: Mapping[str, str], text: str
+    ) -> str:
+        """Definitions of the project's macros that ``text`` (a derivation written in the
+        document's notation) uses, for a renderer that has not read the document."""
+        from texgrad.reading.macros import katex_definitions
+
+        return katex_definitions(text, self.project(path, fmt, buffers).macros)
+
     def project(self, path: str, fmt: Format, buffers: Mapping[str, str]) -> Project:
         extra = self.extra_environments
         folder = self.folder_of(path)

@@ -8,7 +8,9 @@
 ;; spec.json is the one tests/editors/nvim_driver.lua reads: {"cmd", "env", "settings",
 ;; "doc", "report", "timeout" (ms), "hover"/"definition": [line, needle], "fix"/"action":
 ;; [line, needle, title-regexp], "hover_after", "clean" (the document has no problem: wait
-;; for the server's first diagnostics, an empty list, instead of one shown)}, and for eglot
+;; for the server's first diagnostics, an empty list, instead of one shown), "codes" (wait
+;; until a diagnostic of each code is shown), "edit": [file, line, old, new] (another file
+;; of the project edited and saved), and for eglot
 ;; "open_first" (a file to visit first, whose buffer starts the server) and "no_markdown_mode".  Each step is done as a user would,
 ;; through eglot's own commands (eglot-ensure, flymake, eldoc, xref, eglot-code-actions),
 ;; and recorded in the report (JSON) for the Python test to judge.
@@ -159,6 +161,37 @@ unchanged."
                          (cons 'messages (reverse (butlast texgrad-shown seen)))
                          (cons 'doc_unchanged (= tick (buffer-chars-modified-tick))))))))
 
+;; a diagnostic's code, from flymake's text "texgrad [code]: ..."
+(defun texgrad-has-codes ()
+  "Is a diagnostic of each code of the spec's \"codes\" shown (the derivative checks
+publish after the shape diagnostics)?"
+  (let ((texts (mapcar #'flymake-diagnostic-text (flymake-diagnostics))))
+    (cl-every (lambda (code)
+                (cl-some (lambda (x) (string-match-p (regexp-quote (format "[%s]" code)) x))
+                         texts))
+              (texgrad-spec 'codes))))
+
+(defun texgrad-edit (step)
+  "Another file of the project (STEP: file, line, old text, new text) visited, edited and
+saved, as a user does in another window; then, back in the document, its diagnostics once
+their number changed."
+  (when step
+    (let ((doc (current-buffer))
+          (seen texgrad-published)
+          (before (length (flymake-diagnostics))))
+      (texgrad-open (nth 0 step))
+      (goto-char (point-min))
+      (forward-line (1- (nth 1 step)))
+      (if (search-forward (nth 2 step) (line-end-position) t)
+          (replace-match (nth 3 step) t t)
+        (texgrad-fail "edit: %S not on line %d of %s" (nth 2 step) (nth 1 step) (nth 0 step)))
+      (save-buffer)
+      (switch-to-buffer doc)
+      (let ((republished (texgrad-wait (lambda () (> texgrad-published seen)))))
+        (texgrad-wait (lambda () (/= (length (flymake-diagnostics)) before)))
+        (texgrad-put 'edit (list (cons 'republished republished)
+                                 (cons 'diagnostics_after (texgrad-diagnostics))))))))
+
 (defun texgrad-eglot-version ()
   (let ((lib (locate-library "eglot")))
     (if (and lib (string-match "eglot-\\([0-9.]+\\)" lib)) (match-string 1 lib) "unknown")))
@@ -194,7 +227,7 @@ with those of the init file loaded before this driver (a README snippet)."
         (texgrad-put 'contact (format "%S" (process-command
                                             (jsonrpc--process (eglot-current-server)))))
         ;; diagnostics, as flymake holds them; from find-file to the first one shown
-        (texgrad-wait (lambda () (or (flymake-diagnostics)
+        (texgrad-wait (lambda () (or (and (flymake-diagnostics) (texgrad-has-codes))
                                      (and (texgrad-spec 'clean) (> texgrad-published 0)))))
         (texgrad-put 'first_diagnostic_ms (* 1000 (- (float-time) opened))))
       (texgrad-put 'diagnostics (texgrad-diagnostics))
@@ -212,6 +245,7 @@ with those of the init file loaded before this driver (a README snippet)."
       (texgrad-action (texgrad-spec 'fix) "fix")
       (texgrad-action (texgrad-spec 'action) "action")
       (texgrad-show (texgrad-spec 'show))
+      (texgrad-edit (texgrad-spec 'edit))
       (let ((h (texgrad-spec 'hover_after)))
         (when (and h (texgrad-goto (nth 0 h) (nth 1 h)))
           (texgrad-put 'hover_after (texgrad-hover))))

@@ -193,3 +193,62 @@ def assert_clean_server_log(run: Run) -> None:
         if line.strip() and ("Traceback" in line or " ERROR " in line or " WARNING " in line)
     ]
     assert not bad, run.stderr
+
+
+# A project as papers are written: main.tex declares the shapes and \input's a macros file
+# and a section; the section, opened first in the editor, uses the macros and declarations,
+# has non-ASCII text (é, 中文, an emoji) before the math on every line that matters, a
+# planted mismatch (line 2), a product that a macro of macros.tex keeps right (line 3: \proj
+# is Aᵀ until the test edits the macros file), a wrong written derivative (line 4) and a
+# function texgrad cannot differentiate, λ having no shape (line 5).
+PROJECT = {
+    "main.tex": (
+        "\\documentclass{article}\n"
+        "\\input{macros}\n"
+        "\\begin{document}\n"
+        "\\section{Setup}\n"
+        "Let $\\mA \\in \\R^{m \\times n}$, $\\mB \\in \\R^{n \\times n}$, "
+        "$\\vx \\in \\R^n$ and $\\vy \\in \\R^m$.\n"
+        "\\input{sections/model}\n"
+        "\\end{document}\n"
+    ),
+    "macros.tex": (
+        "\\newcommand{\\R}{\\mathbb{R}}\n"
+        "\\newcommand{\\mA}{\\mathbf{A}}\n"
+        "\\newcommand{\\mB}{\\mathbf{B}}\n"
+        "\\newcommand{\\vx}{\\mathbf{x}}\n"
+        "\\newcommand{\\vy}{\\mathbf{y}}\n"
+        "\\newcommand{\\proj}{\\mA^\\top}\n"
+    ),
+    "sections/model.tex": (
+        "\\section{Model}\n"
+        "Café déjà vu 🎉: the model is $\\vz = \\mA \\vy$.\n"
+        "Then 中文 🎉 é $\\vw = \\proj \\vy$ maps back.\n"
+        "Résumé 中文 🎉 é: $\\nabla_{\\vx} (\\vx^\\top \\mB \\vx) = 2\\mB\\vx$ holds.\n"
+        "Here 🎉 $g(\\vx) = \\lambda \\vx^\\top \\vx$ is a penalty.\n"
+    ),
+}
+SECTION = "sections/model.tex"
+SECTION_LINES = {"mismatch": 2, "macro": 3, "wrong": 4, "cannot": 5}  # 1-based
+MACRO_EDIT = ("macros.tex", 6, "\\mA^\\top", "\\mA")  # \proj becomes A: line 3 goes wrong
+WRONG_FIXED = "$\\nabla_{\\vx} (\\vx^\\top \\mB \\vx) = (\\mB + \\mB^\\top)\\vx$"
+CANNOT_REASON = (
+    "cannot differentiate `g`: the shape of `\\lambda` is unknown — declare it, "
+    "e.g. `\\lambda > 0` or `\\lambda \\in \\mathbb{R}`"
+)
+
+# Math and no declaration at all: one information diagnostic for the whole document.
+UNDECLARED = (
+    "# Café 🎉 notes\n"
+    "\n"
+    "The loss 中文 is $L = \\|A x - b\\|^2$ and its gradient $g = 2A^\\top(Ax - b)$.\n"
+)
+
+
+def write_project(root: Path) -> Path:
+    """The project under ``root``/proj; its folder."""
+    proj = root / "proj"
+    for name, text in PROJECT.items():
+        (proj / name).parent.mkdir(parents=True, exist_ok=True)
+        (proj / name).write_text(text, encoding="utf-8")
+    return proj

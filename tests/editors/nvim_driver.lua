@@ -9,7 +9,11 @@
 --             "fix": [line, needle, title-pattern], "action": [line, needle, title-pattern],
 --             "show": [line, needle, title-pattern] (an action that displays, not edits),
 --             "clean": true (the document has no problem: wait for the server's first
---             diagnostics for it, an empty list, instead of one shown)}
+--             diagnostics for it, an empty list, instead of one shown),
+--             "codes": [...] (wait until a diagnostic of each code is shown),
+--             "root_dir": path (default: the document's folder),
+--             "edit": [file, line, old, new] (another file edited in a split and saved),
+--             "disk_edit": [file, old, new] (another file changed on disk, then :w)}
 -- Without "cmd" the driver starts no client: it takes the one that the init file (given
 -- with -u, a README snippet) attached to the document, and records how long after :edit the
 -- first diagnostic was shown (first_diagnostic_ms).
@@ -110,7 +114,7 @@ local ok, err = pcall(function()
   client_id = vim.lsp.start_client({
     name = "texgrad",
     cmd = spec.cmd,
-    root_dir = vim.fn.fnamemodify(spec.doc, ":h"),
+    root_dir = spec.root_dir or vim.fn.fnamemodify(spec.doc, ":h"),
     cmd_env = spec.env,
     settings = spec.settings,
     init_options = spec.init_options,
@@ -135,8 +139,24 @@ local ok, err = pcall(function()
   report.offset_encoding = client.offset_encoding
 
   -- diagnostics, as Neovim stores them (0-based lines, byte columns)
+  -- spec.codes: wait until a diagnostic of each of these codes is shown (the derivative
+  -- checks publish after the shape diagnostics)
+  local function has_codes()
+    for _, code in ipairs(spec.codes or {}) do
+      local found = false
+      for _, d in ipairs(vim.diagnostic.get(buf)) do
+        if (d.code or (d.user_data and d.user_data.lsp.code)) == code then
+          found = true
+        end
+      end
+      if not found then
+        return false
+      end
+    end
+    return true
+  end
   vim.wait(timeout, function()
-    return #vim.diagnostic.get(buf) > 0 or (spec.clean and published > 0)
+    return (#vim.diagnostic.get(buf) > 0 and has_codes()) or (spec.clean and published > 0)
   end, 5)
   -- from :edit to the first diagnostic shown (start of the server included)
   report.first_diagnostic_ms = (vim.loop.hrtime() - opened_at) / 1e6
@@ -280,6 +300,79 @@ local ok, err = pcall(function()
     rec.shown_filetype = vim.bo.filetype
     rec.doc_unchanged = vim.api.nvim_buf_get_changedtick(buf) == before
     vim.cmd("buffer " .. buf)
+  end
+
+  -- another file of the project (the macros file) edited in its own buffer and saved, as a
+  -- user does in a split: the document's diagnostics must follow
+  -- spec.edit = [file, line, old text, new text]
+  if spec.edit then
+    local rec = {}
+    report.edit = rec
+    local seen = published
+    vim.cmd("split " .. vim.fn.fnameescape(spec.edit[1]))
+    local other = vim.api.nvim_get_current_buf()
+    vim.lsp.buf_attach_client(other, client_id)
+    local row = vim.api.nvim_buf_get_lines(other, spec.edit[2] - 1, spec.edit[2], true)[1]
+    local s, e = row:find(spec.edit[3], 1, true)
+    if not s then
+      fail(("edit: %q not on line %d of %s"):format(spec.edit[3], spec.edit[2], spec.edit[1]))
+    else
+      vim.api.nvim_buf_set_text(other, spec.edit[2] - 1, s - 1, spec.edit[2] - 1, e, { spec.edit[4] })
+      vim.cmd("silent write")
+    end
+    vim.cmd("close")
+    vim.cmd("buffer " .. buf)
+    vim.wait(timeout, function() return published > seen end, 20)
+    rec.republished = published > seen
+    -- the document's diagnostics of the new macros: wait until they changed
+    local before = vim.inspect(report.diagnostics)
+    vim.wait(timeout, function()
+      local now = {}
+      for _, d in ipairs(vim.diagnostic.get(buf)) do
+        table.insert(now, d.message)
+      end
+      return #now ~= #report.diagnostics
+    end, 20)
+    rec.diagnostics_after = {}
+    for _, d in ipairs(vim.diagnostic.get(buf)) do
+      table.insert(rec.diagnostics_after, {
+        lnum = d.lnum, col = d.col, end_col = d.end_col, message = d.message,
+        code = d.code or (d.user_data and d.user_data.lsp.code), severity = d.severity,
+      })
+    end
+  end
+
+  -- another file of the project changed on disk by another program (its buffer, if any,
+  -- wiped first), then the document saved (:w): Neovim watches no file for the server, and
+  -- a save reads the project again.  spec.disk_edit = [file, old end of a line, new end]
+  if spec.disk_edit then
+    local rec = {}
+    report.disk_edit = rec
+    local other = vim.fn.bufnr(spec.disk_edit[1])
+    if other > 0 then
+      vim.cmd("bwipeout! " .. other)
+    end
+    local lines = vim.fn.readfile(spec.disk_edit[1])
+    local changed = false
+    local needle = spec.disk_edit[2]
+    for i, row in ipairs(lines) do  -- (the first line that ends with it)
+      if not changed and #row >= #needle and row:sub(-#needle) == needle then
+        lines[i] = row:sub(1, #row - #needle) .. spec.disk_edit[3]
+        changed = true
+      end
+    end
+    if not changed then
+      fail(("disk_edit: %q not in %s"):format(spec.disk_edit[2], spec.disk_edit[1]))
+    end
+    vim.fn.writefile(lines, spec.disk_edit[1])
+    local count = #vim.diagnostic.get(buf)
+    vim.cmd("buffer " .. buf)
+    vim.cmd("silent write")
+    vim.wait(timeout, function() return #vim.diagnostic.get(buf) ~= count end, 20)
+    rec.diagnostics_after = {}
+    for _, d in ipairs(vim.diagnostic.get(buf)) do
+      table.insert(rec.diagnostics_after, { lnum = d.lnum, col = d.col, message = d.message })
+    end
   end
 
   -- hover on the inserted result

@@ -12,15 +12,23 @@ from pathlib import Path
 import pytest
 
 from tests.editors.harness import (
+    CANNOT_REASON,
     DECLARATION,
+    MACRO_EDIT,
     MD,
     MISMATCH,
+    PROJECT,
+    SECTION,
+    SECTION_LINES,
     TEX,
+    UNDECLARED,
+    WRONG_FIXED,
     Run,
     assert_clean_server_log,
     place,
     run_editor,
     which_or_skip,
+    write_project,
 )
 
 pytestmark = pytest.mark.editor
@@ -167,4 +175,80 @@ def test_the_plain_text_hover_says_why_a_letter_has_no_shape(tmp_path: Path) -> 
         "e.g. \\Phi \\in \\mathbb{R}^{k \\times m} (see README.md#declaring-shapes)"
     ) in r["hover"], r["hover"]
     assert "`" not in r["hover"]
+    assert_clean_server_log(run)
+
+
+def test_a_project_section_opened_first(tmp_path: Path) -> None:
+    """A section of a git repository's project opened before main.tex (eglot roots the
+    server at the repository, as the README says): it gets the macros file's macros and
+    main.tex's declarations; flymake shows the mismatch and the wrong derivative at their
+    characters after é, 中文 and an emoji; M-. goes into main.tex; the fix writes the
+    verified derivative in place; the hover of a function texgrad cannot differentiate
+    says why (eglot 1.9 lists no disabled action); Show derivation is a message; the
+    macros file visited, edited and saved changes the section's diagnostics."""
+    emacs = emacs_with_eglot()
+    git = which_or_skip("git", "git")
+    proj = write_project(tmp_path)
+    subprocess.run([git, "init", "-q", str(proj)], check=True, timeout=30)
+    lines = SECTION_LINES
+    macros, line, old, new = MACRO_EDIT
+    spec = {
+        "codes": ["matmul-mismatch", "wrong-derivative"],
+        "definition": [lines["mismatch"], "\\mA"],
+        "hover": [lines["cannot"], "g(\\vx)"],
+        "fix": [lines["wrong"], "2\\mB", "^Replace"],
+        "show": [lines["wrong"], "\\vx^", "^Show derivation of ∇"],
+        "edit": [str(proj / macros), line, old, new],
+    }
+    doc = proj / SECTION
+    run = run_editor(
+        [emacs, "--batch", "-l", str(DRIVER)], tmp_path, doc, spec, {"HOME": str(tmp_path)}
+    )
+    r = run.report
+    text = PROJECT[SECTION]
+    assert not r.get("errors"), r["errors"]
+    a = place(text, lines["mismatch"], "\\mA \\vy")
+    w = place(text, lines["wrong"], "2\\mB\\vx")
+    got = sorted(
+        (d["line"], d["col"], d["end_col"], d["text"].split("]")[0]) for d in r["diagnostics"]
+    )
+    assert got == [
+        (a.line + 1, a.char, a.char + len("\\mA \\vy"), "texgrad [matmul-mismatch"),
+        (w.line + 1, w.char, w.char + len("2\\mB\\vx"), "texgrad [wrong-derivative"),
+    ], r["diagnostics"]
+    decl = place(PROJECT["main.tex"], 5, "\\mA \\in")
+    assert Path(r["definition"]["file"]) == proj / "main.tex"
+    assert (r["definition"]["line"], r["definition"]["col"]) == (decl.line + 1, decl.char)
+    assert CANNOT_REASON in r["hover"] and "`g(\\vx) = \\lambda \\vx^\\top \\vx`" in r["hover"]
+    fix = r["fix"]
+    assert fix["applied"] and fix["chosen"].startswith("Replace")
+    wrong_line = text.split("\n")[lines["wrong"] - 1]
+    fixed_line = wrong_line.replace("= 2\\mB\\vx$", "= (\\mB + \\mB^\\top)\\vx$")
+    assert WRONG_FIXED in fixed_line
+    assert fix["text"] == text.replace(wrong_line, fixed_line)
+    assert fix["republished"] and [d["line"] for d in fix["diagnostics_after"]] == [a.line + 1]
+    show = r["show"]
+    assert show["chosen"].startswith("Show derivation of ∇") and not show["had_edit"]
+    [message] = [m for m in show["messages"] if "Derivation" in m]
+    assert "Verified by texgrad" in message and show["doc_unchanged"]
+    edit = r["edit"]
+    p = place(text, lines["macro"], "\\proj \\vy")
+    after = sorted((d["line"], d["col"], d["end_col"]) for d in edit["diagnostics_after"])
+    assert edit["republished"] and after == [
+        (a.line + 1, a.char, a.char + len("\\mA \\vy")),
+        (p.line + 1, p.char, p.char + len("\\proj \\vy")),
+    ], edit
+    assert_clean_server_log(run)
+
+
+def test_math_without_declarations_gets_one_information(tmp_path: Path) -> None:
+    """A document with math and no declaration: exactly one note in flymake, saying how to
+    declare shapes."""
+    run = run_emacs(tmp_path, "notes.md", UNDECLARED, hover=[3, "A x"])
+    r = run.report
+    assert not r.get("errors"), r["errors"]
+    [d] = r["diagnostics"]
+    assert d["type"] == "eglot-note" and d["text"].startswith("texgrad [no-declarations]"), d
+    assert "README.md#declaring-shapes" in d["text"]
+    assert "declare" in r["hover"] and "README.md#declaring-shapes" in r["hover"], r["hover"]
     assert_clean_server_log(run)

@@ -10,15 +10,23 @@ from pathlib import Path
 import pytest
 
 from tests.editors.harness import (
+    CANNOT_REASON,
     DECLARATION,
+    MACRO_EDIT,
     MD,
     MISMATCH,
+    PROJECT,
+    SECTION,
+    SECTION_LINES,
     TEX,
+    UNDECLARED,
+    WRONG_FIXED,
     Run,
     assert_clean_server_log,
     neovim_or_skip,
     place,
     run_editor,
+    write_project,
 )
 
 pytestmark = pytest.mark.editor
@@ -219,4 +227,104 @@ def test_the_hover_says_why_a_letter_has_no_shape(tmp_path: Path) -> None:
         "e.g. `\\Phi \\in \\mathbb{R}^{k \\times m}`"
     ) in said, said
     assert "README.md#declaring-shapes" in said
+    assert_clean_server_log(run)
+
+
+def test_a_project_section_opened_first(tmp_path: Path) -> None:
+    """A section of a project opened before its main.tex (Neovim at the project's root, as
+    the README's 0.7 snippet roots it at the working directory): it gets the macros file's
+    macros and main.tex's declarations; the planted mismatch and the wrong derivative show
+    at their byte columns after é, 中文 and an emoji; M-. of a macro-named matrix lands in
+    main.tex; the derivative's fix writes the verified one in place; the hover of a function
+    texgrad cannot differentiate says why (Neovim 0.7 lists no disabled action); Show
+    derivation is a message; the macros file edited in a split and saved changes the
+    section's diagnostics."""
+    nvim = neovim_or_skip((0, 7), below=(0, 11))
+    proj = write_project(tmp_path)
+    doc = proj / SECTION
+    argv = [nvim, "--headless", "-u", "NONE", "-i", "NONE", "-n", "-c", f"luafile {DRIVER}"]
+    env = {f"XDG_{d}_HOME": str(tmp_path / d.lower()) for d in ("CACHE", "STATE", "DATA")}
+    lines = SECTION_LINES
+    macros, line, old, new = MACRO_EDIT
+    spec = {
+        "root_dir": str(proj),
+        "codes": ["matmul-mismatch", "wrong-derivative"],
+        "definition": [lines["mismatch"], "\\mA"],
+        "hover": [lines["cannot"], "g(\\vx)"],
+        "fix": [lines["wrong"], "2\\mB", "^Replace"],
+        "show": [lines["wrong"], "\\vx^", "^Show derivation of ∇"],
+        "edit": [str(proj / macros), line, old, new],
+        "disk_edit": [str(proj / macros), "{" + new + "}", "{" + old + "}"],
+    }
+    run = run_editor(argv, tmp_path, doc, spec, env)
+    r = run.report
+    text = PROJECT[SECTION]
+    assert r["errors"] == [], r["errors"]
+    assert r["root_dir"] == str(proj)
+    # what the section shows once opened: the mismatch (an error) and the wrong derivative
+    got = sorted((d["lnum"], d["col"], d["end_col"], d["code"]) for d in r["diagnostics"])
+    a = place(text, lines["mismatch"], "\\mA \\vy")
+    w = place(text, lines["wrong"], "2\\mB\\vx")
+    assert got == [
+        (a.line, a.byte, a.byte + len("\\mA \\vy"), "matmul-mismatch"),
+        (w.line, w.byte, w.byte + len("2\\mB\\vx"), "wrong-derivative"),
+    ], r["diagnostics"]
+    # go to definition: into main.tex, on the declaration's \mA
+    jumped = r["definition"]["jumped"]
+    decl = place(PROJECT["main.tex"], 5, "\\mA \\in")
+    assert Path(jumped["file"]) == proj / "main.tex"
+    assert (jumped["line"], jumped["col"]) == (decl.line + 1, decl.byte)
+    # the hover of g says why nothing is offered, quoting g as the section writes it
+    said = r["hover"]["result"]["contents"]["value"]
+    assert CANNOT_REASON in said and "`g(\\vx) = \\lambda \\vx^\\top \\vx`" in said, said
+    # the fix, applied and saved: the verified derivative in place, after é 中文 🎉
+    fix = r["fix"]
+    assert fix["applied"] and fix["had_edit"] and fix["chosen"].startswith("Replace")
+    wrong_line = text.split("\n")[lines["wrong"] - 1]
+    fixed_line = wrong_line.replace("= 2\\mB\\vx$", "= (\\mB + \\mB^\\top)\\vx$")
+    assert WRONG_FIXED in fixed_line
+    assert (
+        fix["text"].split("\n")
+        == [
+            fixed_line if i == lines["wrong"] - 1 else row for i, row in enumerate(text.split("\n"))
+        ][: len(fix["text"].split("\n"))]
+    )
+    assert fix["republished"]
+    assert [d["lnum"] for d in fix["diagnostics_after"]] == [a.line]
+    # Show derivation: a message (no window/showDocument in 0.7); nothing edited
+    show = r["show"]
+    assert show["chosen"].startswith("Show derivation of ∇") and not show["had_edit"]
+    [message] = [m for m in show["messages"] if "Derivation" in str(m.get("message"))]
+    assert "Verified by texgrad" in message["message"], message
+    assert show["doc_unchanged"]
+    # the macros file edited: \proj is now A, and line 3 gets its mismatch
+    edit = r["edit"]
+    assert edit["republished"]
+    p = place(text, lines["macro"], "\\proj \\vy")
+    after = sorted(
+        (d["lnum"], d["col"], d["end_col"], d["code"]) for d in edit["diagnostics_after"]
+    )
+    assert after == [
+        (a.line, a.byte, a.byte + len("\\mA \\vy"), "matmul-mismatch"),
+        (p.line, p.byte, p.byte + len("\\proj \\vy"), "matmul-mismatch"),
+    ], edit
+    # macros.tex changed back on disk by another program, then the section saved (:w):
+    # Neovim watches no file for the server; the save reads the project again
+    assert [d["lnum"] for d in r["disk_edit"]["diagnostics_after"]] == [a.line], r["disk_edit"]
+    saved = (proj / macros).read_text(encoding="utf-8").split("\n")[line - 1]
+    assert saved.endswith("{\\mA^\\top}"), saved
+    assert_clean_server_log(run)
+
+
+def test_math_without_declarations_gets_one_information(tmp_path: Path) -> None:
+    """A document with math and no declaration: exactly one information diagnostic, saying
+    how to declare shapes; the hover of an unknown letter says it briefly."""
+    run = run_nvim(tmp_path, "notes.md", UNDECLARED, hover=[3, "A x"])
+    r = run.report
+    assert r["errors"] == [], r["errors"]
+    [d] = r["diagnostics"]
+    assert d["code"] == "no-declarations" and d["severity"] == 3, d
+    assert "README.md#declaring-shapes" in d["message"]
+    said = r["hover"]["result"]["contents"]["value"]
+    assert "declare" in said and "README.md#declaring-shapes" in said, said
     assert_clean_server_log(run)

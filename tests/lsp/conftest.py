@@ -46,6 +46,11 @@ def _refresh(client: LanguageClient, params: None) -> None:
     client.refreshes = getattr(client, "refreshes", 0) + 1  # type: ignore[attr-defined]
 
 
+def _register(client: LanguageClient, params: types.RegistrationParams) -> None:
+    """``client/registerCapability``, taken as VS Code takes it (the file watchers)."""
+    client.registrations.extend(params.registrations)  # type: ignore[attr-defined]
+
+
 def make_client() -> LanguageClient:
     """pytest-lsp's client, also keeping the version of published diagnostics and
     answering workspace/applyEdit."""
@@ -53,7 +58,9 @@ def make_client() -> LanguageClient:
     client.published = {}  # type: ignore[attr-defined]
     client.applied_edits = []  # type: ignore[attr-defined]
     client.message_requests = []  # type: ignore[attr-defined]
+    client.registrations = []  # type: ignore[attr-defined]
     features = dict(DEFAULT_CLIENT_FEATURES)
+    features[types.CLIENT_REGISTER_CAPABILITY] = _register
     features[types.WINDOW_SHOW_MESSAGE_REQUEST] = _message_request
     features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = _publish
     features[types.WORKSPACE_APPLY_EDIT] = _apply_edit

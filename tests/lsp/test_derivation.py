@@ -125,3 +125,47 @@ async def test_a_client_that_previews_gets_its_command_and_the_markdown(
     assert "g &= \\|A x\\|^2" in shown["markdown"]
     assert "\\nabla_{x} g &= 2 A^\\top A x" in shown["markdown"]
     assert lsp_client.shown_documents == [] and lsp_client.messages == []  # type: ignore[attr-defined]
+
+
+async def test_the_markdown_defines_the_project_macros_it_uses(
+    previewing: LanguageClient,
+) -> None:
+    """A section of a project whose macros file defines ``\\vx`` and ``\\mB``: the derivation
+    is written with them, and its Markdown defines them first in its math block, so that
+    the preview (KaTeX, which has not read macros.tex) renders it; seen in code-server as
+    "KaTeX parse error: Undefined control sequence: \\mB"."""
+    lsp_client = previewing
+    root: Path = lsp_client.root  # type: ignore[attr-defined]
+    (root / "sections").mkdir()
+    (root / "macros.tex").write_text(
+        "\\newcommand{\\mB}{\\mathbf{B}}\n\\newcommand{\\vx}{\\mathbf{x}}\n"
+        "\\newcommand{\\unused}{\\mathbf{u}}\n",
+        encoding="utf-8",
+    )
+    (root / "main.tex").write_text(
+        "\\documentclass{article}\n\\input{macros}\n\\begin{document}\n"
+        "Let $\\mB \\in \\mathbb{R}^{n \\times n}$ and $\\vx \\in \\mathbb{R}^n$.\n"
+        "\\input{sections/model}\n\\end{document}\n",
+        encoding="utf-8",
+    )
+    text = "Ça 🎉: $f(\\vx) = \\vx^\\top \\mB \\vx$ is a form.\n"
+    path = root / "sections" / "model.tex"
+    path.write_text(text, encoding="utf-8")
+    doc = Doc(lsp_client, path, text, "latex")
+    lsp_client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=doc.uri, language_id="latex", version=1, text=text
+            )
+        )
+    )
+    await doc.diagnostics()
+    actions = await doc.actions("\\vx^", 0)
+    show = next(a for a in actions if a.title.startswith("Show derivation of ∇"))
+    shown = await _run(lsp_client, show, {"display": False})
+    markdown = shown["markdown"]
+    head, _, rest = markdown.partition("$$\n")
+    defs, _, body = rest.partition("\n")
+    assert defs == "\\def\\mB{\\mathbf{B}}\\def\\vx{\\mathbf{x}}", markdown
+    assert body.startswith("\\begin{aligned}\nf &= \\vx^\\top \\mB \\vx \\\\\n"), body
+    assert "\\def" not in shown["text"]  # (the plain text: as the document writes it)

@@ -128,3 +128,55 @@ async def test_neovim_plaintex_and_quarto_language_ids(
         "scratch.txt", "Let $A \\in \\mathbb{R}^{2 \\times 3}$. Then $A A$.\n", "markdown"
     )
     assert [d.code for d in await txt.diagnostics()] == ["matmul-mismatch"]
+
+
+async def test_a_macros_file_changed_on_disk_is_read_again(
+    client: LanguageClient, open_doc: Callable[..., Doc]
+) -> None:
+    """macros.tex edited in another program (not open here): where the client watches
+    files for the server (VS Code), the section opened is analysed again with its new
+    macros; Neovim watches none, and a save of the section (``:w``) reads them."""
+    root = client.root  # type: ignore[attr-defined]
+    (root / "main.tex").write_text(
+        "\\documentclass{article}\n\\input{macros}\n\\begin{document}\n"
+        "Let $A \\in \\mathbb{R}^{m \\times n}$ and $y \\in \\mathbb{R}^m$.\n"
+        "\\input{section}\n\\end{document}\n",
+        encoding="utf-8",
+    )
+    macros = root / "macros.tex"
+    macros.write_text("\\newcommand{\\proj}{A^\\top}\n", encoding="utf-8")
+    section = open_doc("section.tex", "Café 😀: then $\\proj y$ maps back.\n")
+    assert await section.diagnostics() == []
+    watches = client.profile == "visual-studio-code"  # type: ignore[attr-defined]
+    for _ in range(500):  # (registered after initialized: a moment after the first publish)
+        if client.registrations or not watches:  # type: ignore[attr-defined]
+            break
+        await asyncio.sleep(0.02)
+    registrations = client.registrations  # type: ignore[attr-defined]
+    assert [r.method for r in registrations] == (
+        ["workspace/didChangeWatchedFiles"] if watches else []
+    )
+    if watches:
+        [watcher] = registrations[0].register_options["watchers"]
+        assert watcher["globPattern"] == "**/*.{tex,ltx,sty,cls,md,markdown,qmd,Rmd,rmd}"
+    macros.write_text("\\newcommand{\\proj}{A}\n", encoding="utf-8")
+    if watches:
+        client.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams(
+                changes=[types.FileEvent(uri=macros.as_uri(), type=types.FileChangeType.Changed)]
+            )
+        )
+    else:  # a save of the section reads its project again
+        client.text_document_did_save(types.DidSaveTextDocumentParams(section.ident()))
+    published = client.published  # type: ignore[attr-defined]
+
+    async def mismatch() -> list[types.Diagnostic]:
+        while True:
+            got = published[section.uri].diagnostics
+            if got:
+                return list(got)
+            await asyncio.sleep(0.02)
+
+    diags = await asyncio.wait_for(mismatch(), 60)
+    assert [d.code for d in diags] == ["matmul-mismatch"]
+    assert section.span(diags[0].range) == "\\proj y"

@@ -210,3 +210,26 @@ async def test_the_hover_of_a_function_the_document_defines_names_its_definition
     from texgrad.calculus.context import function_named_at
 
     assert function_named_at(snap.result, SIGMOID.index("e^{-t}")) is None
+
+
+MACRO_FUNCTION = (
+    "\\newcommand{\\vx}{\\mathbf{x}}\n"
+    "Let $\\vx \\in \\mathbb{R}^n$.\n\n"
+    "Here 🎉 $g(\\vx) = \\lambda \\vx^\\top \\vx$ is a penalty.\n"
+)
+
+
+@pytest.mark.asyncio
+async def test_the_hover_quotes_the_definition_as_the_document_writes_it(
+    tmp_path: Path, servers: list[TexgradServer]
+) -> None:
+    """Its macros kept (``\\vx``, not ``\\mathbf{x}`` or a bare ``x``): seen in Neovim on a
+    project whose macros file defines ``\\vx``."""
+    ls, doc = _server(tmp_path, servers, _caps(False), MACRO_FUNCTION)
+    snap = await ls.snapshot(doc.uri)
+    assert snap is not None and snap.result is not None
+    found = hover.hover_text(ls, snap.analysis, MACRO_FUNCTION.index("g(\\vx)"), True)
+    assert found is not None
+    said = found[2]
+    assert "(`g(\\vx) = \\lambda \\vx^\\top \\vx`)" in said, said
+    assert "mathbf" not in said, said

@@ -314,3 +314,24 @@ def test_a_paired_delimiter_expands_with_its_star_and_size():
     assert expanded(src) == [
         "\\langle P, C \\rangle + \\langle a, b \\rangle + \\langle f, g \\rangle"
     ]
+
+
+# -- definitions for a renderer that has not read the document ---------------------------
+
+
+def test_katex_definitions_of_the_macros_a_text_uses():
+    from texgrad.reading.macros import katex_definitions
+
+    table = definitions(
+        r"\newcommand{\R}{\mathbb{R}}\newcommand{\mA}{\mathbf{A}}"
+        r"\newcommand{\vx}{\mathbf{x}}\newcommand{\proj}{\mA^\top}"
+        r"\newcommand{\ip}[2]{\langle #1, #2 \rangle}"
+        r"\newcommand{\opt}[1][x]{#1^\star}\DeclareMathOperator{\tr}{tr}"
+    )
+    # \proj's body uses \mA: both; \R, unused, and \opt (an optional argument), not
+    used = r"2 \proj \vx + \ip{\vx}{\vx} + \tr(\vx \vx^\top) + \opt[y] + \frac{1}{2}"
+    assert katex_definitions(used, table) == (
+        r"\def\ip#1#2{\langle #1, #2 \rangle}\def\mA{\mathbf{A}}\def\proj{\mA^\top}"
+        r"\def\tr{\operatorname{tr}}\def\vx{\mathbf{x}}"
+    )
+    assert katex_definitions(r"\frac{1}{2} x", table) == ""

@@ -13,6 +13,14 @@ panel, a hover, a quick fix applied and saved, Differentiate applied and saved, 
 opening a preview beside the document, a setting changed and honoured, Restart Server from the
 palette, the texgrad output channel free of errors, the message when no server is found, and
 the time from opening a ``.tex`` to its first diagnostic (printed, medians of several runs).
+In a second window, a project as papers are written (tests/editors/harness.py's PROJECT: main.tex,
+a macros file, a section with é, 中文 and an emoji before its math), its section opened first:
+its mismatch and wrong derivative in the Problems panel at their line and column, Show derivation
+(the section unedited), the wrong derivative's fix saved in place, the disabled "Differentiate g"
+with its reason in the Refactor menu and from texgrad: Differentiate…, and the macros file edited
+in VS Code changing the section's problems. In a third, a folder of Markdown alone: exactly one
+information for math without declarations. ``TEXGRAD_E2E_ONLY=project,markdown`` runs only
+those windows (sessions: main, project, markdown, notfound, nothing).
 """
 
 from __future__ import annotations
@@ -28,6 +36,15 @@ from typing import Any
 
 import pytest
 
+from tests.editors.harness import (
+    CANNOT_REASON,
+    MACRO_EDIT,
+    PROJECT,
+    SECTION,
+    SECTION_LINES,
+    UNDECLARED,
+    WRONG_FIXED,
+)
 from tests.test_vscode_client import CLIENT, LOCK, _npm, _run, _tail
 
 HERE = Path(__file__).parent
@@ -50,7 +67,25 @@ CHECKS = [
     "time-to-first-diagnostic",
     "not-found-message",
     "set-up-offered",
+    # a project (tests/editors/harness.py's PROJECT), its section opened first
+    "project-section-first",
+    "project-show-derivation",
+    "project-wrong-derivative-fixed",
+    "project-disabled-action-with-reason",
+    "project-macros-edited",
+    "project-macros-changed-on-disk",
+    # a folder of Markdown alone
+    "markdown-one-information-without-declarations",
 ]
+SESSIONS = {  # the driver's sessions, and their checks
+    "main": CHECKS[:9],
+    "notfound": ["not-found-message"],
+    "nothing": ["set-up-offered"],
+    "project": [c for c in CHECKS if c.startswith("project-")],
+    "markdown": ["markdown-one-information-without-declarations"],
+}
+# TEXGRAD_E2E_ONLY=project,markdown: only these sessions (all by default)
+ONLY = [x for x in os.environ.get("TEXGRAD_E2E_ONLY", "").split(",") if x] or list(SESSIONS)
 
 pytestmark = [
     pytest.mark.vscode_e2e,
@@ -105,9 +140,27 @@ def test_the_extension_in_code_server(vsix: Path, tmp_path: Path) -> None:
     assert shutil.which("texgrad", path="/usr/local/bin:/usr/bin:/bin") is None, (
         "a texgrad on the system PATH would hide the not-found path"
     )
+    fixture = tmp_path / "project.json"
+    fixture.write_text(
+        json.dumps(
+            {
+                "files": PROJECT,
+                "section": SECTION,
+                "lines": SECTION_LINES,
+                "macro_edit": MACRO_EDIT,
+                "wrong_fixed": WRONG_FIXED,
+                "cannot": CANNOT_REASON,
+                "undeclared": UNDECLARED,
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    wanted = [c for c in CHECKS if any(c in SESSIONS[o] for o in ONLY)]
     proc = subprocess.run(
         [str(NODE), str(HERE / "drive.cjs"), "--cache", str(CACHE), "--vsix", str(vsix),
-         "--texgrad", _texgrad(), "--work", str(tmp_path), "--runs", str(RUNS)],
+         "--texgrad", _texgrad(), "--work", str(tmp_path), "--runs", str(RUNS),
+         "--project", str(fixture), "--only", ",".join(ONLY)],
         capture_output=True, text=True, timeout=1500, check=False,
     )  # fmt: skip
     results: dict[str, dict[str, Any]] = {}
@@ -136,7 +189,8 @@ def test_the_extension_in_code_server(vsix: Path, tmp_path: Path) -> None:
         )
     context = f"{report}\n--- driver stderr ---\n{proc.stderr[-3000:]}\nlogs in {tmp_path}"
     assert "driver" not in results, context
-    assert [c for c in CHECKS if c not in results] == [], context
-    assert [c for c in CHECKS if not results[c]["ok"]] == [], context
+    assert [c for c in wanted if c not in results] == [], context
+    assert [c for c in wanted if not results[c]["ok"]] == [], context
     assert proc.returncode == 0, context
-    assert ttfd and len(ttfd["cold_ms"]) == RUNS + 1 and len(ttfd["warm_ms"]) == RUNS, context
+    if "main" in ONLY:
+        assert ttfd and len(ttfd["cold_ms"]) == RUNS + 1 and len(ttfd["warm_ms"]) == RUNS, context

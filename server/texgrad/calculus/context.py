@@ -1193,4 +1193,20 @@ def function_named_at(result: CheckResult, offset: int) -> str | None:
         return None
     if fdef is None or not fdef.params:
         return None
+    own = _written_definition(result, fdef)
+    if own is not None:  # the document's own spelling (its macros, \mathbf, as written)
+        return own
     return f"{latex_of(node)}({', '.join(fdef.params)}) = {latex_of(fdef.body)}"
+
+
+def _written_definition(result: CheckResult, fdef: FunctionDef) -> str | None:
+    """The source of the row of this file that defines ``fdef``, as the document writes it;
+    None where another file of the project defines it."""
+    defined = _defined_of(result)
+    starts = [start for start, _, _, f in defined.before if f is fdef]
+    starts += [start for start, _, f in defined.later if f is fdef]
+    for start in starts:
+        row = next((r for r in result.rows if r.start == start), None)
+        if row is not None:
+            return result.doc.text[row.start : row.end].strip()
+    return None

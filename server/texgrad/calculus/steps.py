@@ -137,10 +137,12 @@ def _placeholder(letter: str, *taken: str) -> str:
     return letter
 
 
-def as_markdown(title: str, steps: list[str], status: str) -> str:
+def as_markdown(title: str, steps: list[str], status: str, preamble: str = "") -> str:
     r"""A derivation to display (rendered: VS Code's Markdown preview): a heading, the steps
     in one ``aligned`` block (each step's relation aligned, its note in a column of its
-    own) and whether the result was verified."""
+    own) and whether the result was verified.  ``preamble``: definitions of the document's
+    macros the steps use (``\def\vx{\mathbf{x}}``), first in the block, for a renderer
+    that has not read the document."""
     rows = []
     for step in steps:
         math, words = math_of(step), step[len(math_of(step)) :]
@@ -151,7 +153,10 @@ def as_markdown(title: str, steps: list[str], status: str) -> str:
             row += " && " + words.removeprefix(" \\quad ").strip()
         rows.append(row)
     body = " \\\\\n".join(rows)
-    return f"### {title}\n\n$$\n\\begin{{aligned}}\n{body}\n\\end{{aligned}}\n$$\n\n{status}\n"
+    first = f"{preamble}\n" if preamble else ""
+    return (
+        f"### {title}\n\n$$\n{first}\\begin{{aligned}}\n{body}\n\\end{{aligned}}\n$$\n\n{status}\n"
+    )
 
 
 def as_text(title: str, steps: list[str], status: str) -> str:

@@ -561,9 +561,13 @@ async def show_derivation(ls: TexgradServer, data: Any, options: Any = None) -> 
         f"Verified by texgrad: {outcome.note}." if outcome.verified
         else f"NOT verified by texgrad: {outcome.note}."
     )  # fmt: skip
+    preamble = await ls.run_in(
+        ls.query_pool, ls.ws.macro_definitions, snap.path, snap.fmt, ls.buffers(),
+        "\n".join(outcome.steps),
+    )  # fmt: skip
     shown: dict[str, Any] = {
         "title": title,
-        "markdown": as_markdown(title, outcome.steps, status),
+        "markdown": as_markdown(title, outcome.steps, status, preamble),
         "text": as_text(title, outcome.steps, status),
         "verified": outcome.verified,
     }

@@ -27,6 +27,8 @@ class ClientSupport:
     # actions and ``disabledSupport``); to the others the reason is said in a hover
     disabled_actions: bool = False
     show_document: bool = False  # ``window/showDocument`` (Neovim 0.8+, VS Code)
+    # takes file watchers registered by the server (``workspace/didChangeWatchedFiles``)
+    watches_files: bool = False
 
     @classmethod
     def of(cls, caps: types.ClientCapabilities) -> ClientSupport:
@@ -46,6 +48,9 @@ class ClientSupport:
                 and get_capability(caps, "text_document.code_action.disabled_support")
             ),
             show_document=bool(get_capability(caps, "window.show_document.support", False)),
+            watches_files=bool(
+                get_capability(caps, "workspace.did_change_watched_files.dynamic_registration")
+            ),
         )
 
 

@@ -399,6 +399,25 @@ class TexgradServer(LanguageServer):
         doc = self.docs.get(uri)
         if doc is not None:
             self.analysis_pool.submit(self.ws.forget, doc.path)
+            if not self.client.watches_files:
+                # not told of files changed on disk (Neovim, a macros file edited in another
+                # program): a save reads the project's files again
+                self.invalidate(doc)
+
+    def files_changed(self, uris: list[str]) -> None:
+        """Files changed on disk, not open here (a macros file edited in another program,
+        a checkout): the projects holding them are read again, and the open documents whose
+        analyses read them are analysed again (an open file's buffer is what counts)."""
+        open_paths = {d.path for d in self.docs.values()}
+        changed = {path_of(uri, format_of(uri, None)) for uri in uris} - open_paths
+        if not changed:
+            return
+        for path in changed:  # (before the analyses below: one worker, in order)
+            self.analysis_pool.submit(self.ws.forget, path)
+        self.published_files.clear()
+        for doc in self.docs.values():
+            if changed & {doc.path, *doc.project}:
+                self.invalidate(doc)
 
     def _drop(self, doc: Document) -> None:
         doc.closed = True

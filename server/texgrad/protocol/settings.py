@@ -37,6 +37,30 @@ def note_configuration(ls: TexgradServer) -> None:
         log.exception("noting the configuration for the next session failed")
 
 
+# The files a document's analysis may read: LaTeX (its \\input files, macros and packages)
+# and Markdown (a book's chapters).
+WATCHED = "**/*.{tex,ltx,sty,cls,md,markdown,qmd,Rmd,rmd}"
+
+
+async def _watch_files(ls: TexgradServer) -> None:
+    """Ask the client to say when such files change on disk, where it takes watchers
+    (VS Code, eglot): a macros file edited in another program is then read again."""
+    if not ls.client.watches_files:
+        return
+    watchers = [types.FileSystemWatcher(glob_pattern=WATCHED)]
+    registration = types.Registration(
+        id="texgrad-watched-files",
+        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+        register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
+    )
+    try:
+        await ls.client_register_capability_async(
+            types.RegistrationParams(registrations=[registration])
+        )
+    except Exception as exc:  # noqa: BLE001 - refused: files changed on disk are read at a save
+        log.info("the client did not take the file watchers: %s", exc)
+
+
 def register(server: TexgradServer) -> None:
     @server.feature(types.INITIALIZE)
     def initialize(ls: TexgradServer, params: types.InitializeParams) -> None:
@@ -54,6 +78,7 @@ def register(server: TexgradServer) -> None:
         ls.initialized()  # (the code actions warm the engine up)
         await ls.pull_configuration()
         note_configuration(ls)
+        await _watch_files(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(
@@ -85,6 +110,12 @@ def register(server: TexgradServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: TexgradServer, params: types.DidCloseTextDocumentParams) -> None:
         ls.close(params.text_document.uri)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(
+        ls: TexgradServer, params: types.DidChangeWatchedFilesParams
+    ) -> None:
+        ls.files_changed([change.uri for change in params.changes])
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: TexgradServer, params: types.DidSaveTextDocumentParams) -> None:

@@ -258,6 +258,32 @@ def merge(tables: Iterable[Iterable[Macro]]) -> MacroTable:
     return table
 
 
+def katex_definitions(text: str, table: MacroTable) -> str:
+    r"""``\def`` lines defining the macros of ``table`` that ``text`` uses (and those their
+    bodies use), for a renderer that has not read the document: KaTeX, in VS Code's Markdown
+    preview of a derivation written with the document's ``\vx`` and ``\mB``.  A macro with
+    an optional argument, a package command's forms or a name KaTeX cannot define is left
+    out (its math then fails to render as before, no worse)."""
+    wanted: list[Macro] = []
+    seen: set[str] = set()
+    todo = [text]
+    while todo:
+        for m in _CS.finditer(todo.pop()):
+            name = m.group(0)[1:]
+            macro = table.get(name)
+            if name in seen or macro is None or macro.default is not None or macro.forms:
+                continue
+            seen.add(name)
+            if not name.isalpha() or not name.isascii():
+                continue
+            wanted.append(macro)
+            todo.append(macro.body)
+    return "".join(
+        f"\\def\\{m.name}{''.join(f'#{i}' for i in range(1, m.nargs + 1))}{{{m.body}}}"
+        for m in sorted(wanted, key=lambda m: m.name)
+    )
+
+
 # -- expansion ---------------------------------------------------------------
 
 MAX_DEPTH = 24  # nested expansions before we call it a loop
