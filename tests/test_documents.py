@@ -123,6 +123,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "control-mpc-3",
         "control-observer-9",
         "control-sysid-7",
+        "cookbook-labels-23",
         "cours-calcul-matriciel-21",
         "csdn-ridge-21",
         "ctex-jacobian-lecture-21",

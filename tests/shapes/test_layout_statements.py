@@ -116,6 +116,23 @@ def _at(text: str, marker: str) -> str | None:
             "denominator",
         ),
         ("Jacobians are in numerator layout. X", "numerator"),
+        # i15new: the shape said "with", and the layout named beside it (the same one)
+        (
+            "We write $\\frac{\\partial f}{\\partial X}$ with the shape of $X$, i.e.\\"
+            " $[\\cdot]_{ij} = \\partial f/\\partial X_{ij}$ (denominator layout). X",
+            "denominator",
+        ),
+        (
+            "We write $\\frac{\\partial f}{\\partial X}$ with the shape of $X^\\top$"
+            " (numerator layout). X",
+            "numerator",
+        ),
+        # a shape and a name that disagree state nothing
+        (
+            "We write $\\frac{\\partial f}{\\partial X}$ with the shape of $X$"
+            " (numerator layout). X",
+            None,
+        ),
     ],
 )
 def test_what_a_sentence_states_for_the_text_after_it(text: str, layout: str | None) -> None:
