@@ -127,6 +127,12 @@ def _at(text: str, marker: str) -> str | None:
             " (numerator layout). X",
             "numerator",
         ),
+        # the shape of one result written before it states nothing
+        (
+            "A version I see is $$\\frac{\\partial L}{\\partial W} = \\mathbf a\\mathbf r^\\top ,$$"
+            " which has the shape of $W^\\top$. X",
+            None,
+        ),
         # a shape and a name that disagree state nothing
         (
             "We write $\\frac{\\partial f}{\\partial X}$ with the shape of $X$"

@@ -425,6 +425,9 @@ def _by_shape(
         if "\\nabla" in sentence and not re.search(r"\\partial|derivative", sentence):
             continue  # "\nabla_W L has the shape of W": so is every gradient, in any layout
         group = 1 if m[1] is not None else 2
+        if "=" in text[m.start() : m.start(group)]:
+            continue  # "$$\frac{\partial L}{\partial W} = \mathbf a\mathbf r^\top$$ which has the
+            # shape of $W^\top$": the shape of one result, not the document's convention
         shape_of = written[m.start(group) : m.end(group)]  # (as written: T is not t)
         transposed = shape_of.lower().startswith("transpose") or re.search(
             r"\^\s*\{?\s*(?:\\top|T\b|\\intercal)", shape_of
