@@ -183,6 +183,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "myst-svd-6",
         "neurips-gqa-22",
         "notation-zoo-22",
+        "notebook-logreg-sum-23",
         "notes-offset-free-mpc-20",
         "numerator-notes-14",
         "optimization-notes-3",

@@ -74,7 +74,7 @@ from texgrad.calculus.sampling import finite_difference_gradient, sample_inputs
 from texgrad.calculus.simplify import simplify
 from texgrad.calculus.sympy_dims import ONE, Shape
 from texgrad.calculus.verify import _domain
-from texgrad.calculus.written import power_name
+from texgrad.calculus.written import as_application, power_name
 from texgrad.calculus.written import statements as listed_statements
 from texgrad.calculus.written_components import compare_entries, entry_of
 from texgrad.calculus.written_entries import entries_arranged, entry_jacobian
@@ -1655,6 +1655,11 @@ def _function_tree(node: t.Node, env: Env, named: bool = False) -> t.Node:
     target = node
     if isinstance(target, t.Paren) and target.body is not None and target.open.endswith("("):
         target = target.body
+    if isinstance(target, t.Product):  # \mathcal{J}(\mathbf w), R(\mathbf w): read as products
+        applied = as_application(target)
+        key = symbol_key(applied.func) if isinstance(applied, t.Apply) else None
+        if key is not None and key[0] in env.functions and env.functions[key[0]].params:
+            target = applied
     if isinstance(target, t.Apply) and not isinstance(target.func, t.Func):
         key = symbol_key(target.func)
         fdef = env.functions.get(key[0]) if key is not None else None

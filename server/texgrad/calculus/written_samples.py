@@ -21,7 +21,7 @@ from texgrad.calculus.arrays import Array
 from texgrad.calculus.context import Context
 from texgrad.calculus.derive import DiffOutcome
 from texgrad.calculus.differential import Budget, BudgetExceeded
-from texgrad.calculus.expr import CalculusError
+from texgrad.calculus.expr import CalculusError, Var
 from texgrad.calculus.samples import (
     _OUTSIDE,
     NotSamples,
@@ -118,15 +118,17 @@ def _as_written(
 
 
 def _stacked(point: _Point, stacks: dict[str, tuple[str, str]], ctx: Context) -> dict[str, Array]:
-    """The matrices that stack a family the point sampled, by their keys (none of which the
-    point holds already): its members, numbered from 1 without a gap, as rows or columns
-    of the matrix's declared shape."""
+    r"""The matrices that stack a family the point sampled, by their keys (none of which the
+    loss reads itself): its members, numbered from 1 without a gap, as rows or columns of
+    the matrix's declared shape.  (A matrix the point sampled only for the size it gives a
+    coefficient, X ∈ ℝ^{N×d} for the N of ``\frac{1}{N}\sum_{i=1}^N``, is still stacked.)"""
     out: dict[str, Array] = {}
+    read = _read_names(point)
     for member, (matrix, part) in stacks.items():
         base = member.partition("_{")[0]
         seq = point.sequences.get(base)
         info = ctx.env.vars.get(matrix)
-        if not seq or info is None or matrix in point.plain or matrix == point.wrt:
+        if not seq or info is None or matrix in read or matrix == point.wrt:
             continue
         if sorted(seq) != list(range(1, len(seq) + 1)):
             continue
@@ -141,6 +143,15 @@ def _stacked(point: _Point, stacks: dict[str, tuple[str, str]], ctx: Context) ->
         if value.shape == shape:
             out[matrix] = value
     return out
+
+
+def _read_names(point: _Point) -> set[str]:
+    """The variables the loss's terms read (as read, and their derivatives)."""
+    names: set[str] = set()
+    for term in point.terms:
+        for x in (term.read, term.result, term.coefficient_read, term.outer_read):
+            names |= {v.name for v in x.walk() if isinstance(v, Var)} if x is not None else set()
+    return names
 
 
 __all__ = ["compare_sum"]

@@ -1,0 +1,82 @@
+r"""Session i15new's documents for ``wrong-derivative`` (tests/documents/*-23): the quick
+fixes of the slips texgrad flags there, applied together, leave nothing to flag; and the
+rules those documents led to, each on a short text of its own:
+
+- a loss ``\frac{1}{N}\sum_{i=1}^N …`` over the rows of a declared ``X ∈ ℝ^{N×d}``: its
+  gradient written in matrix form, ``\frac1N X^\top(\sigma(X\mathbf w) - \mathbf y)``, is
+  checked with X stacked from the samples (X was sampled on its own, for the size N it gives
+  the coefficient: a false alarm on every right matrix form);
+- a function named by a letter the parser reads as a factor, ``\mathcal{J}(\mathbf w)`` or
+  ``R(\mathbf w)``, defined as such a sum: its gradient is checked (it was silence).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from texgrad.calculus.written_derivatives import check_written, diagnostics_of
+from texgrad.shapes.check import Checker
+
+DOCUMENTS = Path(__file__).resolve().parents[1] / "documents"
+OURS = ["cookbook-labels-23/identities.tex", "blog-mlp-delta-23/post.md",
+        "notebook-logreg-sum-23/logistic_regression.md"]  # fmt: skip
+
+
+def _found(text: str, name: str = "doc.md") -> list[int]:
+    checked = Checker().check(name, text=text)
+    found = check_written(checked, seconds=60.0, only_findings=True)
+    return [text.count("\n", 0, f.start) + 1 for f in found]
+
+
+@pytest.mark.parametrize("name", OURS)
+def test_the_fixes_applied_leave_nothing_to_flag(name: str) -> None:
+    path = DOCUMENTS / name
+    text = path.read_text("utf-8")
+    checked = Checker().check(str(path), text=text)
+    found = check_written(checked, seconds=120.0, only_findings=True)
+    assert found
+    fixes = [fix for d in diagnostics_of(checked, found) for fix in d.fixes]
+    assert len(fixes) == len(found)
+    fixed = text
+    for fix in sorted(fixes, key=lambda f: f.start, reverse=True):
+        fixed = fixed[: fix.start] + fix.text + fixed[fix.end :]
+    again = Checker().check(str(path), text=fixed)
+    assert check_written(again, seconds=120.0, only_findings=True) == []
+
+
+_SAMPLES = (
+    "We have $N$ samples $\\mathbf{x}_i \\in \\mathbb{R}^{d}$ stacked as rows of"
+    " $X \\in \\mathbb{R}^{N \\times d}$ with $\\mathbf{y} \\in \\mathbb{R}^{N}$, and"
+    " $\\mathbf{w} \\in \\mathbb{R}^{d}$.\n\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "wrong"),
+    [
+        ("-\\frac{1}{N} X^\\top\\mathbf{y}", False),
+        ("-\\frac{1}{N} \\mathbf{y}^\\top X", False),  # (a row: either layout)
+        ("-X^\\top\\mathbf{y}", True),  # the 1/N dropped
+        ("-\\frac{2}{N} X^\\top\\mathbf{y}", True),
+    ],
+)
+def test_a_mean_over_the_rows_of_x_is_checked_in_matrix_form(claim: str, wrong: bool) -> None:
+    text = (
+        _SAMPLES + "$$\n\\mathcal{L}(\\mathbf{w}) = -\\frac{1}{N}\\sum_{i=1}^{N} y_i"
+        " \\mathbf{w}^\\top\\mathbf{x}_i\n$$\n\n$$\n\\nabla_{\\mathbf{w}} \\mathcal{L}(\\mathbf{w})"
+        f" = {claim}\n$$\n"
+    )
+    assert _found(text) == ([8] if wrong else [])
+
+
+@pytest.mark.parametrize("name", ["\\mathcal{J}", "R", "\\mathcal{L}"])
+def test_a_function_read_as_a_product_is_checked_by_its_definition(name: str) -> None:
+    text = (
+        _SAMPLES + f"$$\n{name}(\\mathbf{{w}}) = -\\sum_{{i=1}}^{{N}} y_i"
+        " \\mathbf{w}^\\top\\mathbf{x}_i\n$$\n\n$$\n"
+        f"\\nabla_{{\\mathbf{{w}}}} {name}(\\mathbf{{w}}) = -2X^\\top\\mathbf{{y}}\n$$\n\n$$\n"
+        f"\\nabla_{{\\mathbf{{w}}}} {name}(\\mathbf{{w}}) = -X^\\top\\mathbf{{y}}\n$$\n"
+    )
+    assert _found(text) == [8]
