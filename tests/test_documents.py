@@ -250,6 +250,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "rmarkdown-sem-4",
         "rnn-md-2",
         "robotics-notes-4",
+        "robotics-rotation-23",
         "scribe-gls-ridge-22",
         "scribe-svm-dual-20",
         "stats-blog-2",

@@ -6,6 +6,8 @@ rules those documents led to, each on a short text of its own:
   gradient written in matrix form, ``\frac1N X^\top(\sigma(X\mathbf w) - \mathbf y)``, is
   checked with X stacked from the samples (X was sampled on its own, for the size N it gives
   the coefficient: a false alarm on every right matrix form);
+- ``\frac{\mathrm d}{\mathrm dt}(M^\top M)`` of an ``M(t) = A + tB`` defined before, written
+  without its argument: M is read as its definition, by t (it was a constant: silence);
 - a function named by a letter the parser reads as a factor, ``\mathcal{J}(\mathbf w)`` or
   ``R(\mathbf w)``, defined as such a sum: its gradient is checked (it was silence).
 """
@@ -21,7 +23,7 @@ from texgrad.shapes.check import Checker
 
 DOCUMENTS = Path(__file__).resolve().parents[1] / "documents"
 OURS = ["cookbook-labels-23/identities.tex", "blog-mlp-delta-23/post.md",
-        "notebook-logreg-sum-23/logistic_regression.md"]  # fmt: skip
+        "notebook-logreg-sum-23/logistic_regression.md", "robotics-rotation-23/kinematics.tex"]  # fmt: skip
 
 
 def _found(text: str, name: str = "doc.md") -> list[int]:
@@ -80,3 +82,20 @@ def test_a_function_read_as_a_product_is_checked_by_its_definition(name: str) ->
         f"\\nabla_{{\\mathbf{{w}}}} {name}(\\mathbf{{w}}) = -X^\\top\\mathbf{{y}}\n$$\n"
     )
     assert _found(text) == [8]
+
+
+_OF_T = "Let $A, B \\in \\mathbb{R}^{3\\times 3}$, $t \\in \\mathbb{R}$ and $M(t) = A + tB$.\n\n"
+
+
+@pytest.mark.parametrize(
+    ("claim", "wrong"),
+    [
+        ("\\frac{\\mathrm d}{\\mathrm dt}(M^\\top M) = B^\\top M + M^\\top B", False),
+        ("\\frac{\\mathrm d}{\\mathrm dt}(M^\\top M) = 2M^\\top B", True),
+        ("\\frac{\\mathrm d}{\\mathrm dt}M^{-1} = -M^{-1}BM^{-1}", False),
+        ("\\frac{\\mathrm d}{\\mathrm dt}M^{-1} = -M^{-2}B", True),
+        ("\\frac{\\mathrm d}{\\mathrm dt}\\log\\det M = \\operatorname{tr}(BM^{-1})", False),
+    ],
+)
+def test_a_function_of_t_written_without_its_argument_is_read_by_t(claim: str, wrong: bool) -> None:
+    assert _found(_OF_T + f"$$\n{claim}\n$$\n") == ([4] if wrong else [])

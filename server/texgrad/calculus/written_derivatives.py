@@ -1826,6 +1826,10 @@ def _check_derivative(
     function = _function_tree(claim.function, env)
     named = _function_tree(claim.function, env, named=True)  # s = softmax(z): kept as s
     function = _set_before(checked, claim, function, env)
+    function = _functions_of_wrt(function, wrt, env)  # M^\top M of M(t) = A + tB, by t
+    named = _functions_of_wrt(named, wrt, env)
+    claimed = _functions_of_wrt(claim.claimed, wrt, env)  # = \operatorname{tr}(Q^\top \dot Q)
+    claim = replace(claim, claimed=claimed) if claimed is not claim.claimed else claim
     hessian = claim.form == "hessian"
     ctx = _intermediate(ctx, wrt)  # ∇_a L of a name a = tanh(u) the document defines
     ctx = _settled(checked, claim, ctx, function, wrt)  # L in a declared z set to Wx: by W
@@ -1969,6 +1973,23 @@ def _by_entry(
 
 
 _SET_REACH = 2000  # characters before a claim where ``y = …`` sets a declared letter
+
+
+def _functions_of_wrt(function: t.Node, wrt: str, env: Env) -> t.Node:
+    r"""``\frac{\mathrm d}{\mathrm dt}(M^\top M)`` of an ``M(t) = A + tB`` the document
+    defines of the one variable differentiated by, written without its argument: each such
+    letter replaced by its definition (in brackets); ``function`` as it is where none is."""
+    applied = {id(n.func) for n in function.walk() if isinstance(n, t.Apply)}
+    by: dict[int, t.Node] = {}
+    for n in function.walk():
+        if not isinstance(n, (t.Symbol, t.Font)) or id(n) in applied:
+            continue
+        key = symbol_key(n)
+        fdef = env.functions.get(key[0]) if key is not None else None
+        if key is None or fdef is None or fdef.params != (wrt,):
+            continue
+        by[id(n)] = t.Paren(fdef.body, "(", ")", start=n.start, end=n.end)
+    return t.replaced(function, by) if by else function
 
 
 def _set_before(
