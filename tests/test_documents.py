@@ -147,6 +147,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "hugo-gp-18",
         "ieee-backprop-11",
         "ieee-kkt-12",
+        "interview-prep-23",
         "jbook-kron-gp-22",
         "jupyter-hesse-22",
         "jupyter-irls-20",
