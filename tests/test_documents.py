@@ -168,6 +168,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "lstm-gh-11",
         "mathse-answer-22",
         "myst-batchnorm-10",
+        "myst-differentials-23",
         "myst-ekf-16",
         "myst-graphs-4",
         "myst-kalman-table-21",

@@ -24,7 +24,7 @@ from texgrad.shapes.check import Checker
 DOCUMENTS = Path(__file__).resolve().parents[1] / "documents"
 OURS = ["cookbook-labels-23/identities.tex", "blog-mlp-delta-23/post.md",
         "notebook-logreg-sum-23/logistic_regression.md", "robotics-rotation-23/kinematics.tex",
-        "interview-prep-23/README.md"]  # fmt: skip
+        "interview-prep-23/README.md", "myst-differentials-23/differentials.md"]  # fmt: skip
 
 
 def _found(text: str, name: str = "doc.md") -> list[int]:
