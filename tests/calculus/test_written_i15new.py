@@ -19,12 +19,14 @@ from pathlib import Path
 import pytest
 
 from texgrad.calculus.written_derivatives import check_written, diagnostics_of
+from texgrad.calculus.written_layouts import columns_stated
 from texgrad.shapes.check import Checker
 
 DOCUMENTS = Path(__file__).resolve().parents[1] / "documents"
 OURS = ["cookbook-labels-23/identities.tex", "blog-mlp-delta-23/post.md",
         "notebook-logreg-sum-23/logistic_regression.md", "robotics-rotation-23/kinematics.tex",
-        "interview-prep-23/README.md", "myst-differentials-23/differentials.md"]  # fmt: skip
+        "interview-prep-23/README.md", "myst-differentials-23/differentials.md",
+        "zhihu-hessian-sheet-23/sheet.md"]  # fmt: skip
 
 
 def _found(text: str, name: str = "doc.md") -> list[int]:
@@ -100,3 +102,34 @@ _OF_T = "Let $A, B \\in \\mathbb{R}^{3\\times 3}$, $t \\in \\mathbb{R}$ and $M(t
 )
 def test_a_function_of_t_written_without_its_argument_is_read_by_t(claim: str, wrong: bool) -> None:
     assert _found(_OF_T + f"$$\n{claim}\n$$\n") == ([4] if wrong else [])
+
+
+@pytest.mark.parametrize(
+    ("said", "stated"),
+    [
+        ("Gradients are column vectors.", True),
+        ("The derivative of a scalar with respect to a column vector is a column vector.", True),
+        ("本文采用分母布局：标量对列向量求导得到列向量。", True),
+        ("梯度是列向量。", True),
+        ("If gradients are column vectors, all is well.", False),
+        ("梯度的写法因书而异。", False),
+    ],
+)
+def test_gradients_said_to_be_columns(said: str, stated: bool) -> None:
+    text = said + " X"
+    assert columns_stated(text, len(text) - 1) is stated
+
+
+_ROW_UNDER_COLUMNS = (
+    "Let $C \\in \\mathbb{R}^{m \\times n}$, $\\mathbf{x} \\in \\mathbb{R}^n$, $\\mathbf{d} \\in"
+    " \\mathbb{R}^m$. {said}\n\n$\\frac{{\\partial \\|C\\mathbf{{x}} - \\mathbf{{d}}\\|^2}}"
+    "{{\\partial \\mathbf{{x}}}} = 2(C\\mathbf{{x}} - \\mathbf{{d}})^\\top C$\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("said", "lines"), [("本文中，标量对列向量求导得到列向量。", [3]), ("本文讨论矩阵求导。", [])]
+)
+def test_a_row_gradient_is_wrong_where_the_text_says_columns(said: str, lines: list[int]) -> None:
+    text = _ROW_UNDER_COLUMNS.replace("{said}", said).replace("{{", "{").replace("}}", "}")
+    assert _found(text) == lines
