@@ -255,6 +255,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "robotics-rotation-23",
         "scribe-gls-ridge-22",
         "scribe-svm-dual-20",
+        "solutions-env-23",
         "stats-blog-2",
         "td-optim-kkt-fr-22",
         "thesis-import-19",

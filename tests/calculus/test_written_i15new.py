@@ -8,6 +8,8 @@ rules those documents led to, each on a short text of its own:
   the coefficient: a false alarm on every right matrix form);
 - ``\frac{\mathrm d}{\mathrm dt}(M^\top M)`` of an ``M(t) = A + tB`` defined before, written
   without its argument: M is read as its definition, by t (it was a constant: silence);
+- ``\psi(X) = \log\det X`` "on $\mathbf{S}^n_{++}$": X is symmetric for the claims of that
+  paragraph (``X^{-1}`` was a false alarm);
 - a function named by a letter the parser reads as a factor, ``\mathcal{J}(\mathbf w)`` or
   ``R(\mathbf w)``, defined as such a sum: its gradient is checked (it was silence).
 """
@@ -26,7 +28,7 @@ DOCUMENTS = Path(__file__).resolve().parents[1] / "documents"
 OURS = ["cookbook-labels-23/identities.tex", "blog-mlp-delta-23/post.md",
         "notebook-logreg-sum-23/logistic_regression.md", "robotics-rotation-23/kinematics.tex",
         "interview-prep-23/README.md", "myst-differentials-23/differentials.md",
-        "zhihu-hessian-sheet-23/sheet.md"]  # fmt: skip
+        "zhihu-hessian-sheet-23/sheet.md", "solutions-env-23/hw5-sol.tex"]  # fmt: skip
 
 
 def _found(text: str, name: str = "doc.md") -> list[int]:
@@ -132,4 +134,22 @@ _ROW_UNDER_COLUMNS = (
 )
 def test_a_row_gradient_is_wrong_where_the_text_says_columns(said: str, lines: list[int]) -> None:
     text = _ROW_UNDER_COLUMNS.replace("{said}", said).replace("{{", "{").replace("}}", "}")
+    assert _found(text) == lines
+
+
+@pytest.mark.parametrize(
+    ("domain", "lines"),
+    [
+        ("on $\\mathbf{S}^n_{++}$", []),
+        ("defined on $\\mathbb{S}^n$", []),
+        ("on $\\mathbb{R}^{n \\times n}$", [4]),  # (a general X: X^{-\\top})
+    ],
+)
+def test_a_function_on_symmetric_matrices_has_a_symmetric_variable(
+    domain: str, lines: list[int]
+) -> None:
+    text = (
+        "We use denominator layout. Let $X \\in \\mathbb{R}^{n \\times n}$ be invertible.\n\n"
+        f"For $\\psi(X) = \\log\\det X$ {domain},\n$\\nabla\\psi(X) = X^{{-1}}$.\n"
+    )
     assert _found(text) == lines

@@ -1406,7 +1406,7 @@ def _symmetric_as_said(
             k for k in local
             if not all(_declared_again(text, k, base + p, claim.row.start) for p in where.get(k, [0]))
         }  # fmt: skip
-    said = anywhere | local | (also or set())
+    said = anywhere | local | (also or set()) | _on_symmetric(paragraph)
     lo, beside = _next_to(text, claim)  # a condition there holds in its own sentence only
     said |= _said_in(beside, local=True, at=claim.row.start - lo, hedged=True)
     said |= _equal_to_transpose(beside, conditions=True)
@@ -1418,6 +1418,25 @@ def _symmetric_as_said(
         if square and not info.symmetric:
             env.vars[name] = replace(info, symmetric=True)
     return said
+
+
+# "$\psi(X) = \log\det X$ on $\mathbf{S}^n_{++}$", "$f(X) = …$, defined on $\mathbb S^n$": a
+# function of X whose domain is a set of symmetric matrices (Boyd's S^n, S^n_+, S^n_{++})
+_ON_SYMMETRIC = re.compile(
+    r"\$[^$]{0,40}?\(\s*([^()$,]{1,24}?)\s*\)\s*(?:=|:=)[^$]{1,120}\$\s*,?\s*"
+    r"(?:(?:is\s+)?defined\s+)?(?:on|over)\s+\$\s*(?:\\mathop\{)?\\math(?:bf|bb)\{S\}\}?"
+    r"\s*(?:[\^_]\s*(?:\{[^{}$]{1,6}\}|\w)\s*){0,2}\$"
+)
+
+
+def _on_symmetric(paragraph: str) -> set[str]:
+    """The variables of the functions ``paragraph`` defines on a set of symmetric matrices."""
+    out: set[str] = set()
+    for m in _ON_SYMMETRIC.finditer(paragraph):
+        key = _symbol_in(m[1], declared=False)
+        if key is not None:
+            out.add(key)
+    return out
 
 
 def _paragraph(text: str, claim: WrittenDerivative) -> str:
