@@ -10,6 +10,8 @@ rules those documents led to, each on a short text of its own:
   without its argument: M is read as its definition, by t (it was a constant: silence);
 - ``\psi(X) = \log\det X`` "on $\mathbf{S}^n_{++}$": X is symmetric for the claims of that
   paragraph (``X^{-1}`` was a false alarm);
+- ``2X^\top(\mathbf z - \mathbf y)`` "where $z_i = \mathbf w^\top\mathbf x_i$" (in the display or
+  after it): z is evaluated entry by entry, one entry per sample (it was silence);
 - a function named by a letter the parser reads as a factor, ``\mathcal{J}(\mathbf w)`` or
   ``R(\mathbf w)``, defined as such a sum: its gradient is checked (it was silence).
 """
@@ -153,3 +155,29 @@ def test_a_function_on_symmetric_matrices_has_a_symmetric_variable(
         f"For $\\psi(X) = \\log\\det X$ {domain},\n$\\nabla\\psi(X) = X^{{-1}}$.\n"
     )
     assert _found(text) == lines
+
+
+_WHERE = (
+    "Let $X \\in \\mathbb{R}^{N \\times d}$ with rows $\\mathbf{x}_i^\\top$, $\\mathbf{w} \\in"
+    " \\mathbb{R}^d$, $\\mathbf{y} \\in \\mathbb{R}^N$.\nFor $L(\\mathbf{w}) = \\sum_{i=1}^N"
+    " (\\mathbf{w}^\\top\\mathbf{x}_i - y_i)^2$,\n\n$$\n\\nabla_{\\mathbf{w}} L = {claim}{where}\n$$\n"
+)
+
+
+@pytest.mark.parametrize("inside", [True, False])
+@pytest.mark.parametrize(
+    ("claim", "wrong"),
+    [
+        ("2X^\\top(\\mathbf{z} - \\mathbf{y})", False),
+        ("X^\\top(\\mathbf{z} - \\mathbf{y})", True),
+        ("2X^\\top(\\mathbf{y} - \\mathbf{z})", True),
+    ],
+)
+def test_a_vector_defined_by_its_entries_after_where(claim: str, wrong: bool, inside: bool) -> None:
+    where = "z_i = \\mathbf{w}^\\top\\mathbf{x}_i"
+    text = _WHERE.replace("{claim}", claim)
+    if inside:
+        text = text.replace("{where}", f", \\quad\\text{{where }} {where} .")
+    else:
+        text = text.replace("{where}", ",") + f"\nwhere ${where}$.\n"
+    assert _found(text) == ([5] if wrong else [])
