@@ -181,3 +181,18 @@ def test_a_vector_defined_by_its_entries_after_where(claim: str, wrong: bool, in
     else:
         text = text.replace("{where}", ",") + f"\nwhere ${where}$.\n"
     assert _found(text) == ([5] if wrong else [])
+
+
+@pytest.mark.parametrize(
+    ("factor", "lines"), [("\\mathbf{v}^\\top\\mathbf{v}", []), ("\\|\\mathbf{v}\\|", [3])]
+)
+def test_a_function_applied_in_its_own_derivative_stays_applied(
+    factor: str, lines: list[int]
+) -> None:
+    text = (
+        "For a symmetric $A \\in \\mathbb{R}^{d\\times d}$ and $\\mathbf{v} \\in \\mathbb{R}^d$, let"
+        " $R(\\mathbf{v}) = \\frac{\\mathbf{v}^\\top A \\mathbf{v}}{\\mathbf{v}^\\top \\mathbf{v}}$.\n\n"
+        f"$$\\nabla R(\\mathbf{{v}}) = \\frac{{2}}{{{factor}}}\\left(A\\mathbf{{v}} - R(\\mathbf{{v}})\\,"
+        "\\mathbf{v}\\right)$$\n"
+    )
+    assert _found(text) == lines

@@ -1999,6 +1999,13 @@ def _functions_of_wrt(function: t.Node, wrt: str, env: Env) -> t.Node:
     defines of the one variable differentiated by, written without its argument: each such
     letter replaced by its definition (in brackets); ``function`` as it is where none is."""
     applied = {id(n.func) for n in function.walk() if isinstance(n, t.Apply)}
+    for n in function.walk():  # R(\mathbf v), read as a product of R and a bracket: applied
+        if isinstance(n, t.Product):  # (not Q(S + tS^2): a product)
+            applied |= {
+                id(a) for a, b in itertools.pairwise(n.factors)
+                if isinstance(b, t.Paren) and b.open in ("(", "\\left(")
+                and b.body is not None and (k := symbol_key(b.body)) is not None and k[0] == wrt
+            }  # fmt: skip
     by: dict[int, t.Node] = {}
     for n in function.walk():
         if not isinstance(n, (t.Symbol, t.Font)) or id(n) in applied:
