@@ -116,6 +116,29 @@ def _at(text: str, marker: str) -> str | None:
             "denominator",
         ),
         ("Jacobians are in numerator layout. X", "numerator"),
+        # i15new: the shape said "with", and the layout named beside it (the same one)
+        (
+            "We write $\\frac{\\partial f}{\\partial X}$ with the shape of $X$, i.e.\\"
+            " $[\\cdot]_{ij} = \\partial f/\\partial X_{ij}$ (denominator layout). X",
+            "denominator",
+        ),
+        (
+            "We write $\\frac{\\partial f}{\\partial X}$ with the shape of $X^\\top$"
+            " (numerator layout). X",
+            "numerator",
+        ),
+        # the shape of one result written before it states nothing
+        (
+            "A version I see is $$\\frac{\\partial L}{\\partial W} = \\mathbf a\\mathbf r^\\top ,$$"
+            " which has the shape of $W^\\top$. X",
+            None,
+        ),
+        # a shape and a name that disagree state nothing
+        (
+            "We write $\\frac{\\partial f}{\\partial X}$ with the shape of $X$"
+            " (numerator layout). X",
+            None,
+        ),
     ],
 )
 def test_what_a_sentence_states_for_the_text_after_it(text: str, layout: str | None) -> None:

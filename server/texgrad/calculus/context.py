@@ -1048,6 +1048,7 @@ def _definition_steps(tree: t.Node, declared: set[str]) -> list[tuple[bool, str,
         if node.relations[0] not in ("=", ":=", "\\coloneqq", "\\triangleq", "\\equiv"):
             continue
         head, body = node.items[0], node.items[1]
+        head = _after_where(head)  # "…, \quad\text{where } z_i = \mathbf w^\top\mathbf x_i"
         if isinstance(body, t.List) and len(node.relations) > 1 and body.items:
             body = body.items[0]  # h = \phi(Wx), \quad x \in \mathbb{R}^D: the first item
         if head is None or body is None or _inline_code(body):
@@ -1077,6 +1078,20 @@ def _definition_steps(tree: t.Node, declared: set[str]) -> list[tuple[bool, str,
             if key is not None and key[0] not in declared:
                 out.append((_redefines(key[0], body), key[0], FunctionDef(key[0], (), body)))
     return out
+
+
+def _after_where(head: t.Node | None) -> t.Node | None:
+    r"""The letter a row's "where" clause defines (``\text{where } z_i``: ``z_i``); any
+    other head as it is."""
+    if (
+        isinstance(head, t.Product)
+        and len(head.factors) == 2
+        and isinstance(head.factors[0], t.Text)
+        and re.fullmatch(r"\\(?:text|mbox|textrm|mathrm)\{\s*where\s*\}", head.factors[0].text)
+        and isinstance(head.factors[1], (t.Symbol, t.Sub, t.Font))
+    ):
+        return head.factors[1]
+    return head
 
 
 def _redefines(key: str, body: t.Node) -> bool:

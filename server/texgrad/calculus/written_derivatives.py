@@ -74,7 +74,7 @@ from texgrad.calculus.sampling import finite_difference_gradient, sample_inputs
 from texgrad.calculus.simplify import simplify
 from texgrad.calculus.sympy_dims import ONE, Shape
 from texgrad.calculus.verify import _domain
-from texgrad.calculus.written import power_name
+from texgrad.calculus.written import as_application, power_name
 from texgrad.calculus.written import statements as listed_statements
 from texgrad.calculus.written_components import compare_entries, entry_of
 from texgrad.calculus.written_entries import entries_arranged, entry_jacobian
@@ -1406,7 +1406,7 @@ def _symmetric_as_said(
             k for k in local
             if not all(_declared_again(text, k, base + p, claim.row.start) for p in where.get(k, [0]))
         }  # fmt: skip
-    said = anywhere | local | (also or set())
+    said = anywhere | local | (also or set()) | _on_symmetric(paragraph)
     lo, beside = _next_to(text, claim)  # a condition there holds in its own sentence only
     said |= _said_in(beside, local=True, at=claim.row.start - lo, hedged=True)
     said |= _equal_to_transpose(beside, conditions=True)
@@ -1418,6 +1418,25 @@ def _symmetric_as_said(
         if square and not info.symmetric:
             env.vars[name] = replace(info, symmetric=True)
     return said
+
+
+# "$\psi(X) = \log\det X$ on $\mathbf{S}^n_{++}$", "$f(X) = …$, defined on $\mathbb S^n$": a
+# function of X whose domain is a set of symmetric matrices (Boyd's S^n, S^n_+, S^n_{++})
+_ON_SYMMETRIC = re.compile(
+    r"\$[^$]{0,40}?\(\s*([^()$,]{1,24}?)\s*\)\s*(?:=|:=)[^$]{1,120}\$\s*,?\s*"
+    r"(?:(?:is\s+)?defined\s+)?(?:on|over)\s+\$\s*(?:\\mathop\{)?\\math(?:bf|bb)\{S\}\}?"
+    r"\s*(?:[\^_]\s*(?:\{[^{}$]{1,6}\}|\w)\s*){0,2}\$"
+)
+
+
+def _on_symmetric(paragraph: str) -> set[str]:
+    """The variables of the functions ``paragraph`` defines on a set of symmetric matrices."""
+    out: set[str] = set()
+    for m in _ON_SYMMETRIC.finditer(paragraph):
+        key = _symbol_in(m[1], declared=False)
+        if key is not None:
+            out.add(key)
+    return out
 
 
 def _paragraph(text: str, claim: WrittenDerivative) -> str:
@@ -1661,6 +1680,11 @@ def _function_tree(node: t.Node, env: Env, named: bool = False) -> t.Node:
     target = node
     if isinstance(target, t.Paren) and target.body is not None and target.open.endswith("("):
         target = target.body
+    if isinstance(target, t.Product):  # \mathcal{J}(\mathbf w), R(\mathbf w): read as products
+        applied = as_application(target)
+        key = symbol_key(applied.func) if isinstance(applied, t.Apply) else None
+        if key is not None and key[0] in env.functions and env.functions[key[0]].params:
+            target = applied
     if isinstance(target, t.Apply) and not isinstance(target.func, t.Func):
         key = symbol_key(target.func)
         fdef = env.functions.get(key[0]) if key is not None else None
@@ -1827,6 +1851,10 @@ def _check_derivative(
     function = _function_tree(claim.function, env)
     named = _function_tree(claim.function, env, named=True)  # s = softmax(z): kept as s
     function = _set_before(checked, claim, function, env)
+    function = _functions_of_wrt(function, wrt, env)  # M^\top M of M(t) = A + tB, by t
+    named = _functions_of_wrt(named, wrt, env)
+    claimed = _functions_of_wrt(claim.claimed, wrt, env)  # = \operatorname{tr}(Q^\top \dot Q)
+    claim = replace(claim, claimed=claimed) if claimed is not claim.claimed else claim
     hessian = claim.form == "hessian"
     ctx = _intermediate(ctx, wrt)  # ∇_a L of a name a = tanh(u) the document defines
     ctx = _settled(checked, claim, ctx, function, wrt)  # L in a declared z set to Wx: by W
@@ -1970,6 +1998,30 @@ def _by_entry(
 
 
 _SET_REACH = 2000  # characters before a claim where ``y = …`` sets a declared letter
+
+
+def _functions_of_wrt(function: t.Node, wrt: str, env: Env) -> t.Node:
+    r"""``\frac{\mathrm d}{\mathrm dt}(M^\top M)`` of an ``M(t) = A + tB`` the document
+    defines of the one variable differentiated by, written without its argument: each such
+    letter replaced by its definition (in brackets); ``function`` as it is where none is."""
+    applied = {id(n.func) for n in function.walk() if isinstance(n, t.Apply)}
+    for n in function.walk():  # R(\mathbf v), read as a product of R and a bracket: applied
+        if isinstance(n, t.Product):  # (not Q(S + tS^2): a product)
+            applied |= {
+                id(a) for a, b in itertools.pairwise(n.factors)
+                if isinstance(b, t.Paren) and b.open in ("(", "\\left(")
+                and b.body is not None and (k := symbol_key(b.body)) is not None and k[0] == wrt
+            }  # fmt: skip
+    by: dict[int, t.Node] = {}
+    for n in function.walk():
+        if not isinstance(n, (t.Symbol, t.Font)) or id(n) in applied:
+            continue
+        key = symbol_key(n)
+        fdef = env.functions.get(key[0]) if key is not None else None
+        if key is None or fdef is None or fdef.params != (wrt,):
+            continue
+        by[id(n)] = t.Paren(fdef.body, "(", ")", start=n.start, end=n.end)
+    return t.replaced(function, by) if by else function
 
 
 def _set_before(

@@ -50,6 +50,11 @@ _ROWS_SAID = folded_pattern(
 )
 _COLUMNS = folded_pattern(
     r"\bgradients?\s+(?:are|is)\s+(?:always\s+)?(?:written\s+as\s+)?(?:an?\s+)?column\s+vectors?\b"
+    # "the derivative of a scalar by a column vector is a column vector"
+    r"|\bderivatives?\s+of\s+a\s+scalar\s+(?:function\s+)?(?:by|with\s+respect\s+to)\s+a\s+"
+    r"(?:column\s+)?vector\s+(?:is|are)\s+(?:always\s+)?(?:written\s+as\s+)?(?:a\s+)?column\s+vectors?\b"
+    # "标量对列向量求导得到列向量", "梯度是列向量"
+    r"|(?:\u6807\u91cf\u5bf9(?:\u5217)?\u5411\u91cf\u6c42\u5bfc|\u68af\u5ea6|\u6a19\u91cf\u5c0d(?:\u5217)?\u5411\u91cf\u6c42\u5c0e)\s*(?:\u5f97\u5230|\u7684\u7ed3\u679c\u662f|\u7ed3\u679c\u4e3a|\u662f|\u4e3a|\u70ba|\u90fd\u662f|\u5747\u4e3a)\s*\u5217\u5411\u91cf"
 )
 # not a supposition, a denial or a hedge before it in its sentence ("If gradients are column
 # vectors, …", "gradients are not column vectors")
@@ -95,7 +100,7 @@ def _rows_said(text: str) -> tuple[int, ...]:
 def _columns_said(text: str) -> tuple[int, ...]:
     """Where the text says gradients are column vectors (read once per text: looking for
     "column" at every claim read a 1 MB thesis once per claim)."""
-    if "column" not in text:
+    if "column" not in text and "列向量" not in text:
         return ()
     low = folded(text)
     out = []

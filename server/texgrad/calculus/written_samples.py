@@ -21,7 +21,8 @@ from texgrad.calculus.arrays import Array
 from texgrad.calculus.context import Context
 from texgrad.calculus.derive import DiffOutcome
 from texgrad.calculus.differential import Budget, BudgetExceeded
-from texgrad.calculus.expr import CalculusError
+from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
+from texgrad.calculus.expr import CalculusError, Var
 from texgrad.calculus.samples import (
     _OUTSIDE,
     NotSamples,
@@ -78,6 +79,7 @@ def compare_sum(
                 with np.errstate(all="raise"):
                     got = np.asarray(point.derivative(x0), dtype=float)
                     stacked = _stacked(point, stacks or {}, ctx)
+                    stacked.update(_entrywise(point, claimed, ctx, x0, stacked))
                     written = point.evaluate_written(claimed, x0, stacked)
             except _OUTSIDE:
                 continue
@@ -118,15 +120,17 @@ def _as_written(
 
 
 def _stacked(point: _Point, stacks: dict[str, tuple[str, str]], ctx: Context) -> dict[str, Array]:
-    """The matrices that stack a family the point sampled, by their keys (none of which the
-    point holds already): its members, numbered from 1 without a gap, as rows or columns
-    of the matrix's declared shape."""
+    r"""The matrices that stack a family the point sampled, by their keys (none of which the
+    loss reads itself): its members, numbered from 1 without a gap, as rows or columns of
+    the matrix's declared shape.  (A matrix the point sampled only for the size it gives a
+    coefficient, X ∈ ℝ^{N×d} for the N of ``\frac{1}{N}\sum_{i=1}^N``, is still stacked.)"""
     out: dict[str, Array] = {}
+    read = _read_names(point)
     for member, (matrix, part) in stacks.items():
         base = member.partition("_{")[0]
         seq = point.sequences.get(base)
         info = ctx.env.vars.get(matrix)
-        if not seq or info is None or matrix in point.plain or matrix == point.wrt:
+        if not seq or info is None or matrix in read or matrix == point.wrt:
             continue
         if sorted(seq) != list(range(1, len(seq) + 1)):
             continue
@@ -141,6 +145,64 @@ def _stacked(point: _Point, stacks: dict[str, tuple[str, str]], ctx: Context) ->
         if value.shape == shape:
             out[matrix] = value
     return out
+
+
+def _entrywise(
+    point: _Point, claimed: t.Node, ctx: Context, x0: Array, stacked: dict[str, Array]
+) -> dict[str, Array]:
+    r"""The vectors the claim writes whole and the document defines by their entries, one
+    per sample (``X^\top(\mathbf z - \mathbf y)``, "where $z_i = \mathbf w^\top\mathbf x_i$"):
+    each entry the definition's value at that sample, in the samples' order.  Only a letter
+    declared nowhere, defined by one letter of index over one family's members."""
+    out: dict[str, Array] = {}
+    env = ctx.env
+    for n in claimed.walk():
+        key = symbol_key(n) if isinstance(n, (t.Symbol, t.Font)) else None
+        if key is None or key[0] in env.vars or key[0] in out or key[0] == point.wrt:
+            continue
+        defined = [
+            (k, f) for k, f in env.functions.items()
+            if k.startswith(key[0] + "_{") and k.endswith("}") and not f.params
+            and len(k) == len(key[0]) + 4 and k[-2].isalpha()
+        ]  # fmt: skip
+        if len(defined) != 1:
+            continue
+        entry, fdef = defined[0]
+        index = entry[-2]
+        suffix = "_{" + index + "}"
+        members = {
+            k for m in fdef.body.walk()
+            if (k := symbol_key(m)) is not None and k[0].endswith(suffix)
+        }  # fmt: skip
+        bases = {k[0][: -len(suffix)] for k in members}
+        seqs = [point.sequences.get(b) for b in bases]
+        if len(bases) != 1 or not seqs[0]:
+            continue
+        seq = seqs[0]
+        (base,) = bases
+        values = {**point.plain, **stacked, point.wrt: x0}
+        column = []
+        for number in sorted(seq):
+            at = {**values, base + suffix: seq[number]}
+            try:
+                value = np.asarray(evaluate_tree(fdef.body, at, point.functions), dtype=float)
+            except _OUTSIDE:
+                break  # (not evaluated: the claim's letter stays unknown, as before)
+            if value.shape != (1, 1):
+                break
+            column.append(value[0, 0])
+        else:
+            out[key[0]] = np.array(column, dtype=float).reshape(-1, 1)
+    return out
+
+
+def _read_names(point: _Point) -> set[str]:
+    """The variables the loss's terms read (as read, and their derivatives)."""
+    names: set[str] = set()
+    for term in point.terms:
+        for x in (term.read, term.result, term.coefficient_read, term.outer_read):
+            names |= {v.name for v in x.walk() if isinstance(v, Var)} if x is not None else set()
+    return names
 
 
 __all__ = ["compare_sum"]

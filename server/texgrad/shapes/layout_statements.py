@@ -146,7 +146,8 @@ _SHAPED = folded_pattern(
     r"(?:\bderivatives?\b|\bgradients?\b|\\partial\s*f\s*/\s*\\partial|\\frac\{\\partial\s*f\}"
     r"\{\\partial|\\frac\s*\{\s*\\partial\s*\\?[a-z]{1,8}\s*\}\s*\{\s*\\partial)[^.]{0,80}?"
     # ("we write $\frac{\partial \phi}{\partial X}$ for the matrix of the same shape as $X$")
-    r"\b(?:has|have|having|is|are|for\s+the\s+matrix\s+(?:of|with))\s+(?:of\s+)?(?:always\s+)?(?:the\s+)?"
+    # ("we write $\frac{\partial f}{\partial X}$ with the shape of $X$")
+    r"\b(?:has|have|having|is|are|with|for\s+the\s+matrix\s+(?:of|with))\s+(?:of\s+)?(?:always\s+)?(?:the\s+)?"
     r"(?:same\s+)?(?:shape|size|dimensions?)\s+(?:as|of)\s+(?:the\s+|that\s+|this\s+)?"
     r"(\$[^$]{1,30}\$|(?:transpose|matrix|variable|argument|parameter|weight)\b"
     # "… the shape of the quantity (the thing) it is taken with respect to"
@@ -156,6 +157,12 @@ _SHAPED = folded_pattern(
     r"|(?:\bderivatives?\b|\bgradients?\b)[^.]{0,80}?\b(?:has|have|having|is|are)\s+(?:of\s+)?"
     r"(?:always\s+)?(?:the\s+|that\s+|this\s+|its\s+)((?:matrix|variable|argument|parameter)"
     r"(?:'s|\u2019s|s')\s+(?:shape|size|dimensions?))"
+)
+# a layout named in a parenthesis of its own, "(denominator layout)", "(i.e. the numerator
+# layout)": beside a shape said in the same sentence, it confirms that shape
+_CONFIRMED = folded_pattern(
+    r"\(\s*(?:i\.\s?e\.,?\s*|that\s+is,?\s*)?(?:the\s+)?(?:numerator|denominator)\s+"
+    r"(?:layout|convention)\s*\)"
 )
 # a directive, in a comment too: "% texgrad: denominator layout", "<!-- texgrad: layout numerator -->"
 _DIRECTIVE = folded_pattern(
@@ -415,17 +422,23 @@ def _by_shape(
         sentence = text[start:end]
         if start in seen or not _stated(text, start, m) or _BLAME.search(sentence):
             continue
-        if _named(_JACOBIAN_ASIDE.sub("", sentence)):
-            continue  # (a sentence naming a layout is read above; not one for Jacobians alone)
         if "\\nabla" in sentence and not re.search(r"\\partial|derivative", sentence):
             continue  # "\nabla_W L has the shape of W": so is every gradient, in any layout
         group = 1 if m[1] is not None else 2
+        if "=" in text[m.start() : m.start(group)]:
+            continue  # "$$\frac{\partial L}{\partial W} = \mathbf a\mathbf r^\top$$ which has the
+            # shape of $W^\top$": the shape of one result, not the document's convention
         shape_of = written[m.start(group) : m.end(group)]  # (as written: T is not t)
         transposed = shape_of.lower().startswith("transpose") or re.search(
             r"\^\s*\{?\s*(?:\\top|T\b|\\intercal)", shape_of
         )
-        seen.add(start)
         layout = "numerator" if transposed else "denominator"
+        named = _named(_JACOBIAN_ASIDE.sub("", sentence))
+        if named and (named != {layout} or _named(_CONFIRMED.sub("", sentence))):
+            # (a sentence naming a layout is read above; not one for Jacobians alone) —
+            # but "… with the shape of $X$ (denominator layout)": the name confirms the shape
+            continue
+        seen.add(start)
         end = _scope_end(text, m.start(), sentence)
         found.append(Statement(layout, start, end, m.start()))
     return found
