@@ -120,6 +120,36 @@ def test_a_supposition_of_symmetry_is_not_a_statement(said: str) -> None:
     assert out.result == "(K^{-1} + K^{-\\top}) \\mathbf{k}"
 
 
+@pytest.mark.parametrize(
+    "after",
+    [
+        "where $K \\in \\mathbb{R}^{n \\times n}$ is symmetric positive definite.",
+        "where $\\mathbf{k} \\in \\mathbb{R}^n$ and $K \\in \\mathbb{R}^{n \\times n}$ is symmetric.",
+        "其中 $\\mathbf{k} \\in \\mathbb{R}^n$，$K \\in \\mathbb{R}^{n \\times n}$ 对称正定。",
+        "wobei $K \\in \\mathbb{R}^{n \\times n}$ symmetrisch ist.",
+    ],
+)
+def test_symmetry_said_in_the_where_clause_after_the_row_holds_in_it(after: str) -> None:
+    text = f"Let $\\mathbf{{k}} \\in \\mathbb{{R}}^n$.\n\n{SYMMETRIC}\n{after}\n"
+    out = api.diff_at("doc.md", text, text.index("f ="), "\\mathbf{k}")
+    assert out.verified and out.result == "2 K^{-1} \\mathbf{k}"
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "where $K \\in \\mathbb{R}^{n \\times n}$ is not symmetric.",
+        "If $K \\in \\mathbb{R}^{n \\times n}$ is symmetric, this halves.",
+        "Here $K \\in \\mathbb{R}^{n \\times n}$. Later $K$ is symmetric.",
+        "Let $K \\in \\mathbb{R}^{n \\times n}$.\n\nwhere $K$ is symmetric.",
+    ],
+)
+def test_symmetry_said_later_but_not_of_the_row_is_not_used(after: str) -> None:
+    text = f"Let $\\mathbf{{k}} \\in \\mathbb{{R}}^n$.\n\n{SYMMETRIC}\n{after}\n"
+    out = api.diff_at("doc.md", text, text.index("f ="), "\\mathbf{k}")
+    assert out.verified and out.result == "(K^{-1} + K^{-\\top}) \\mathbf{k}"
+
+
 def test_a_supposition_of_symmetry_holds_to_the_end_of_its_sentence() -> None:
     said = "If $K \\in \\mathbb{R}^{n \\times n}$ is symmetric, then for $\\mathbf{k} \\in \\mathbb{R}^n$"
     text = f"{said}\n\n{SYMMETRIC}\nand not the general form.\n\n$$ g = \\mathbf{{k}}^\\top K^{{-1}} \\mathbf{{k}} $$\n"

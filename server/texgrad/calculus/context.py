@@ -45,6 +45,7 @@ from texgrad.calculus.written import (
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.formulas import ORDER_RELATIONS
+from texgrad.shapes.language_cues import sentence_end
 from texgrad.shapes.properties import Stated, stated_properties, stated_scalars
 from texgrad.shapes.rows import PlacedRow
 from texgrad.shapes.rules.relations import scalar_formula
@@ -707,8 +708,10 @@ def _in_another_font(trees: list[t.Node], key: tuple[str, str | None]) -> bool:
 def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, _Declared]) -> None:
     """Symmetry and definiteness the text states before ``offset`` of a matrix still
     declared as it was there ("$K$ … is symmetric positive definite")."""
+    where = _where_clause(result, offset)
     for s in _said_of(result).properties:
-        if s.path is None and (s.start > offset or (s.until >= 0 and offset > s.until)):
+        after = s.start > offset and not (s.until < 0 and where[0] <= s.start < where[1])
+        if s.path is None and (after or (s.until >= 0 and offset > s.until)):
             continue  # (after it; "If $P$ is symmetric, then …": only within that sentence)
         found = in_force.get(s.key)  # (looked up only for what is said before the offset)
         decl = found.declaration() if found is not None else None
@@ -724,6 +727,37 @@ def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, _Dec
             continue  # the letter was declared again since (an Example's own K)
         info.symmetric = True
         info.positive_definite = info.positive_definite or s.positive_definite
+
+
+# what may stand between a displayed row and the clause after it that says what its letters
+# are: the display's end, punctuation, a comment, blank lines
+_DISPLAY_END = re.compile(
+    r"(?:\s|\$\$|\\\]|\\end\{[a-zA-Z*]+\}|\\(?:nonumber|notag|label\{[^}]*\})|[.,;:，。]"
+    r"|%[^\n]*|<!--.*?-->)*",
+    re.S,
+)
+# the words that open that clause: "where $\Sigma$ is symmetric", "其中 … 对称正定", "wobei"
+_WHERE_CLAUSE = re.compile(
+    r"(?:where|here|wherein|in which|wobei|hierbei|dabei|où|donde|其中|这里|這裡|式中|此处|此處)"
+    r"(?![a-zäöüéèà])",
+    re.I,
+)
+
+
+def _where_clause(result: CheckResult, offset: int) -> tuple[int, int]:
+    """The sentence opened by "where" just after the displayed row at ``offset`` ("…
+    \\end{equation} where $\\Sigma$ is symmetric positive definite."): what it states of a
+    matrix holds in the row as a statement before it does; (0, 0) when there is none."""
+    rows = [r for r in result.rows if r.path == result.path and r.start <= offset <= r.end]
+    if not rows:
+        return (0, 0)
+    text = result.doc.text
+    end = max(r.end for r in rows)
+    skipped = _DISPLAY_END.match(text, end)
+    m = _WHERE_CLAUSE.match(text, skipped.end() if skipped is not None else end)
+    if m is None:
+        return (0, 0)
+    return (m.start(), sentence_end(text, m.end()))
 
 
 def _declared_just_after(result: CheckResult, s: Stated, decl: Declaration) -> bool:
