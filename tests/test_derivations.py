@@ -116,6 +116,7 @@ def test_the_set_holds_its_documents() -> None:
         "tex-erm-own-loss",
         "tex-glm-course",
         "tex-index-notation",
+        "tex-kernel-vae-appendix-23",
         "tex-macro-estimators",
         "tex-own-functions",
         "tex-pairs-and-classes",

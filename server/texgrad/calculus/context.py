@@ -13,7 +13,7 @@ import functools
 import re
 import threading
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -413,7 +413,7 @@ def _defined_of(result: CheckResult) -> _Defined:
         if tree is None:
             continue
         here = declared_at(result, declared, not_yet, row, tree, last)
-        steps = _definition_steps(tree, here)
+        steps = _definition_steps(tree, here, _only_sized_in(result))
         before.extend((row.start, replaces, key, fdef) for replaces, key, fdef in steps)
         # the row read alone, as _definitions reads it, from the steps found once (every
         # row's definitions were found twice, and their names read twice for the index of
@@ -1034,7 +1034,32 @@ def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:
             env.functions.setdefault(key, fdef)
 
 
-def _definition_steps(tree: t.Node, declared: set[str]) -> list[tuple[bool, str, FunctionDef]]:
+def _only_sized_in(result: CheckResult) -> Callable[[str, t.Node], bool]:
+    r"""Whether the only declarations of a letter are in ``chain`` itself (``\sigma =
+    \exp(…) \in \mathbb{R}^d``): what it equals defines it.  Not a letter declared elsewhere
+    too (data, ``\mathbf{y} = X\beta + \epsilon \in \mathbb{R}^n`` of a declared y: a model
+    statement), nor one written of its own entries (``\mathbf{x} = (x_1, …, x_n)^\top \in …``)."""
+
+    def only(key: str, chain: t.Node) -> bool:
+        decls = result.table.declarations.get(key, [])
+        here = [d for d in decls if d.path == result.path and chain.start <= d.start < chain.end]
+        if not here or len(here) != len(decls):
+            return False
+        name = key.split("_")[0]
+        items = chain.items[1:] if isinstance(chain, t.Chain) else ()
+        return not any(
+            isinstance(n, t.Sub) and isinstance(n.base, t.Symbol) and n.base.name == name
+            for item in items
+            if item is not None
+            for n in item.walk()
+        )
+
+    return only
+
+
+def _definition_steps(
+    tree: t.Node, declared: set[str], sized_in: Callable[[str, t.Node], bool] | None = None
+) -> list[tuple[bool, str, FunctionDef]]:
     """The definitions ``tree`` makes, in order, each with whether it replaces an earlier
     definition of the name (a function's: ``f(x) = …``) or only adds one (a name's)."""
     out: list[tuple[bool, str, FunctionDef]] = []
@@ -1079,7 +1104,12 @@ def _definition_steps(tree: t.Node, declared: set[str]) -> list[tuple[bool, str,
             upright = upright_name(head) if key is None else None
             if upright is not None:  # \mathrm{KL} = …, \text{loss} = …: a name in upright letters
                 key = (upright, None)
-            if key is not None and key[0] not in declared:
+            # (\sigma = \exp(…) \in \mathbb{R}^d defines σ though the row declares it too)
+            sized_here = (
+                key is not None and sized_in is not None
+                and node.relations[1:] == ("\\in",) and sized_in(key[0], node)
+            )  # fmt: skip
+            if key is not None and (key[0] not in declared or sized_here):
                 out.append((_redefines(key[0], body), key[0], FunctionDef(key[0], (), body)))
     return out
 
