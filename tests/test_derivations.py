@@ -74,6 +74,7 @@ def test_the_set_holds_its_documents() -> None:
         "mathse-trace-answer",
         "md-aligned-defs-coloneqq",
         "md-batchnorm-paper-notation",
+        "md-blog-spellings-23",
         "md-classifier-notes",
         "md-deep-models-notes",
         "md-empirical-risk-spellings",
