@@ -1034,6 +1034,9 @@ def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:
             env.functions.setdefault(key, fdef)
 
 
+_SAID_OF = (t.Nabla, t.Partial, t.Derivative, t.Differential)
+
+
 def _only_sized_in(result: CheckResult) -> Callable[[str, t.Node], bool]:
     r"""Whether the only declarations of a letter are in ``chain`` itself (``\sigma =
     \exp(…) \in \mathbb{R}^d``): what it equals defines it.  Not a letter declared elsewhere
@@ -1047,12 +1050,18 @@ def _only_sized_in(result: CheckResult) -> Callable[[str, t.Node], bool]:
             return False
         name = key.split("_")[0]
         items = chain.items[1:] if isinstance(chain, t.Chain) else ()
+        if not items or not isinstance(items[0], t.Apply):
+            # only a function applied (\sigma = \exp(…), \mathbf{p} = \operatorname{softmax}(…)):
+            # not \mathbf{y} = \mathbf{e}_c \in \mathbb{R}^K (a label), nor S = QK^\top \in …,
+            # which the written derivatives about S read as a letter of its own
+            return False
         return not any(
-            isinstance(n, t.Sub) and isinstance(n.base, t.Symbol) and n.base.name == name
+            isinstance(n, _SAID_OF)
+            or (isinstance(n, t.Sub) and isinstance(n.base, t.Symbol) and n.base.name == name)
             for item in items
             if item is not None
             for n in item.walk()
-        )
+        )  # (G = \partial L / \partial Y \in …: an upstream gradient, given, not a formula)
 
     return only
 
