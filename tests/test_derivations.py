@@ -52,6 +52,7 @@ def test_the_set_holds_its_documents() -> None:
         "backprop-mlp-md",
         "beamer-gls",
         "beamer-metric-learning",
+        "beamer-recsys-slides-23",
         "beamer-ridge-kernel",
         "blog-matrix-factorisation",
         "docs-site-kernels",
