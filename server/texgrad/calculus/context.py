@@ -708,8 +708,10 @@ def _in_another_font(trees: list[t.Node], key: tuple[str, str | None]) -> bool:
 def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, _Declared]) -> None:
     """Symmetry and definiteness the text states before ``offset`` of a matrix still
     declared as it was there ("$K$ … is symmetric positive definite")."""
-    where = _where_clause(result, offset)
-    for s in _said_of(result).properties:
+    said = _said_of(result).properties
+    near = any(s.path is None and s.until < 0 and 0 < s.start - offset < 2000 for s in said)
+    where = _where_clause(result, offset) if near else (0, 0)  # (rows scanned only then)
+    for s in said:
         after = s.start > offset and not (s.until < 0 and where[0] <= s.start < where[1])
         if s.path is None and (after or (s.until >= 0 and offset > s.until)):
             continue  # (after it; "If $P$ is symmetric, then …": only within that sentence)
