@@ -94,6 +94,10 @@ SYMMETRIC = "$$ f = \\mathbf{k}^\\top K^{-1} \\mathbf{k} $$\n"
         "With $K \\in \\mathbb{R}^{n \\times n}$ symmetric positive definite and a signal variance,",
         "With a diagonal matrix of positive weights $K \\in \\mathbb{R}^{n \\times n}$ we weight.",
         "Let $K \\in \\mathbb{R}^{n \\times n}$ be diagonal.",
+        # a relative clause after the matrix's role (a paper's kernel ridge appendix)
+        "Here $K \\in \\mathbb{R}^{n \\times n}$ is the Gram matrix, $K_{ij} = k(x_i, x_j)$, "
+        "which is symmetric positive semi-definite.",
+        "Here $K \\in \\mathbb{R}^{n \\times n}$ is the kernel matrix, which is symmetric.",
     ],
 )
 def test_symmetry_the_text_states_is_used(said: str) -> None:
@@ -118,6 +122,36 @@ def test_a_supposition_of_symmetry_is_not_a_statement(said: str) -> None:
     out = api.diff_at("doc.md", text, text.index("f ="), "\\mathbf{k}")
     assert out.verified
     assert out.result == "(K^{-1} + K^{-\\top}) \\mathbf{k}"
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "where $K \\in \\mathbb{R}^{n \\times n}$ is symmetric positive definite.",
+        "where $\\mathbf{k} \\in \\mathbb{R}^n$ and $K \\in \\mathbb{R}^{n \\times n}$ is symmetric.",
+        "其中 $\\mathbf{k} \\in \\mathbb{R}^n$，$K \\in \\mathbb{R}^{n \\times n}$ 对称正定。",
+        "wobei $K \\in \\mathbb{R}^{n \\times n}$ symmetrisch ist.",
+    ],
+)
+def test_symmetry_said_in_the_where_clause_after_the_row_holds_in_it(after: str) -> None:
+    text = f"Let $\\mathbf{{k}} \\in \\mathbb{{R}}^n$.\n\n{SYMMETRIC}\n{after}\n"
+    out = api.diff_at("doc.md", text, text.index("f ="), "\\mathbf{k}")
+    assert out.verified and out.result == "2 K^{-1} \\mathbf{k}"
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "where $K \\in \\mathbb{R}^{n \\times n}$ is not symmetric.",
+        "If $K \\in \\mathbb{R}^{n \\times n}$ is symmetric, this halves.",
+        "Here $K \\in \\mathbb{R}^{n \\times n}$. Later $K$ is symmetric.",
+        "Let $K \\in \\mathbb{R}^{n \\times n}$.\n\nwhere $K$ is symmetric.",
+    ],
+)
+def test_symmetry_said_later_but_not_of_the_row_is_not_used(after: str) -> None:
+    text = f"Let $\\mathbf{{k}} \\in \\mathbb{{R}}^n$.\n\n{SYMMETRIC}\n{after}\n"
+    out = api.diff_at("doc.md", text, text.index("f ="), "\\mathbf{k}")
+    assert out.verified and out.result == "(K^{-1} + K^{-\\top}) \\mathbf{k}"
 
 
 def test_a_supposition_of_symmetry_holds_to_the_end_of_its_sentence() -> None:
@@ -669,3 +703,65 @@ def test_a_bold_name_defined_after_a_plain_function_of_its_letter_is_its_own() -
     centre = np.eye(d) - np.ones((d, d)) / d
     want = central_gradient(lambda v: (g.T @ centre @ v).item(), h)
     assert np.allclose(g - np.ones((d, d)) @ g / d, want, atol=1e-6)
+
+
+VAE = (
+    "Let $W \\in \\mathbb{{R}}^{{d \\times m}}$, $\\mathbf{{h}} \\in \\mathbb{{R}}^m$, "
+    "$\\boldsymbol{{\\epsilon}} \\in \\mathbb{{R}}^d$, $D \\in \\mathbb{{R}}^{{p \\times d}}$ and "
+    "$\\mathbf{{x}} \\in \\mathbb{{R}}^p$, with the standard deviations "
+    "{sigma}.\n\n"
+    "$$ R = \\frac{{1}}{{2}}\\|\\mathbf{{x}} - D(\\boldsymbol{{\\sigma}} \\odot "
+    "\\boldsymbol{{\\epsilon}})\\|^2 $$\n"
+)
+
+
+@pytest.mark.parametrize(
+    "sigma",
+    [
+        "$\\boldsymbol{\\sigma} = \\exp(\\frac{1}{2}W\\mathbf{h}) \\in \\mathbb{R}^d$",
+        "$\\boldsymbol{\\sigma} = \\exp(\\frac{1}{2}W\\mathbf{h})$",
+    ],
+)
+def test_a_letter_defined_and_sized_in_one_row_is_defined(sigma: str) -> None:
+    r"""``\sigma = \exp(…) \in \mathbb{R}^d`` defines σ (the row's own ``\in`` sizes it):
+    the loss depends on W through σ; the gradient agrees with central differences
+    (d = 3, m = 4, p = 5)."""
+    text = VAE.format(sigma=sigma)
+    out = api.diff_at("doc.md", text, text.index("R ="), "W")
+    assert out.verified, out.error or out.note
+    rng = np.random.default_rng(7)
+    W, h = rng.standard_normal((3, 4)), rng.standard_normal(4)
+    eps, D, x = rng.standard_normal(3), rng.standard_normal((5, 3)), rng.standard_normal(5)
+
+    def loss(w: np.ndarray) -> float:
+        return 0.5 * float(np.sum((x - D @ (np.exp(w @ h / 2) * eps)) ** 2))
+
+    s = np.exp(W @ h / 2)
+    said = -0.5 * np.outer((D.T @ (x - D @ (s * eps))) * eps * s, h)  # the result's formula
+    assert "\\mathbf{h}^\\top" in out.result and "\\odot" in out.result
+    step, fd = 1e-6, np.zeros_like(W)
+    for i in range(3):
+        for j in range(4):
+            bump = np.zeros_like(W)
+            bump[i, j] = step
+            fd[i, j] = (loss(W + bump) - loss(W - bump)) / (2 * step)
+    assert np.allclose(said, fd, atol=1e-6)
+
+
+def test_a_declared_letter_a_model_row_equates_is_not_defined_by_it() -> None:
+    r"""``\mathbf{y} = X\beta + \epsilon \in \mathbb{R}^n`` of data y declared before states a
+    model: the least-squares gradient keeps y (no ε in it); a vector written of its own
+    entries, ``\mathbf{x} = (x_1, \dots, x_n)^\top \in \mathbb{R}^n``, is no definition."""
+    text = (
+        "Let $X \\in \\mathbb{R}^{n \\times p}$, $\\mathbf{y} \\in \\mathbb{R}^n$ and "
+        "$\\boldsymbol{\\beta} \\in \\mathbb{R}^p$. The model is "
+        "$\\mathbf{y} = X\\boldsymbol{\\beta} + \\boldsymbol{\\epsilon} \\in \\mathbb{R}^n$.\n\n"
+        "$$ L = \\|\\mathbf{y} - X\\boldsymbol{\\beta}\\|^2 $$\n\n"
+        "Write $\\mathbf{z} = (z_1, \\dots, z_n)^\\top \\in \\mathbb{R}^n$.\n\n"
+        "$$ g = \\|\\mathbf{z}\\|^2 $$\n"
+    )
+    out = api.diff_at("doc.md", text, text.index("L ="), "\\boldsymbol{\\beta}")
+    assert out.verified and "\\epsilon" not in out.result
+    assert out.result == "2 X^\\top (X \\boldsymbol{\\beta} - \\mathbf{y})"
+    by_z = api.diff_at("doc.md", text, text.index("g ="), "\\mathbf{z}")
+    assert by_z.verified and by_z.result == "2 \\mathbf{z}"

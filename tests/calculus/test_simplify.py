@@ -366,3 +366,64 @@ def test_a_simplifier_kept_across_expressions_prints_what_a_fresh_one_prints() -
         assert show(kept(f)) == show(simplify(f, style))
     # (dxᵀAᵀr and rᵀA dx are one number: collected)
     assert show(kept(exprs[0])) == r"2 (A x - b)^\top A \mathrm{d}x"
+
+
+def _matrix_gradient_checked(expr: str, values: dict) -> str:  # type: ignore[type-arg]
+    """The verified gradient by W (d = 3, m = 4) of ``expr`` of W, h, g, evaluated at
+    ``values`` and compared with central differences of the expression itself; the
+    result as printed."""
+    import numpy as np
+    import sympy
+
+    from texgrad.calculus.evaluate_expr import evaluate
+    from texgrad.calculus.lower import Env, Lowerer, VarInfo
+    from texgrad.reading.source import MappedText
+    from texgrad.shapes.dims import Shape
+    from texgrad.syntax.parse import parse_row
+
+    where = r"W \in \mathbb{R}^{d \times m}; h, g \in \mathbb{R}^m"
+    out = diff_latex(expr, "W", where)
+    assert out.verified, out.error or out.note
+    d, m = (
+        sympy.Symbol("d", positive=True, integer=True),
+        sympy.Symbol("m", positive=True, integer=True),
+    )
+    one = sympy.Integer(1)
+    shapes = {"W": Shape(d, m), "h": Shape(m, one), "g": Shape(m, one)}
+    env = Env({k: VarInfo(k, s, k) for k, s in shapes.items()})
+    sizes = {"d": 3, "m": 4}
+
+    def value(tex: str, at: dict) -> np.ndarray:  # type: ignore[type-arg]
+        read = Lowerer(env).lower(parse_row(MappedText.identity(tex)).tree)
+        return np.asarray(evaluate(read, at, sizes), dtype=float)
+
+    got = value(out.result, values)
+    W, step = values["W"], 1e-6
+    fd = np.zeros_like(W)
+    for i in range(W.shape[0]):
+        for j in range(W.shape[1]):
+            bump = np.zeros_like(W)
+            bump[i, j] = step
+            up = value(expr, {**values, "W": W + bump})
+            down = value(expr, {**values, "W": W - bump})
+            fd[i, j] = float(np.sum(up - down)) / (2 * step)
+    assert got.shape == (3, 4)
+    assert np.allclose(got, fd, atol=1e-5)
+    return out.result
+
+
+def test_an_expanded_outer_product_of_two_sums_is_written_as_one() -> None:
+    r"""h hᵀ - h gᵀ - g hᵀ + g gᵀ is (h - g)(h - g)ᵀ: the alignment loss ‖Wh - Wg‖² has the
+    gradient 2W(h - g)(h - g)ᵀ, not 2W((h - g)hᵀ + (g - h)gᵀ); with unequal weights too."""
+    import numpy as np
+
+    rng = np.random.default_rng(23)
+    values = {
+        "W": rng.standard_normal((3, 4)),
+        "h": rng.standard_normal((4, 1)),
+        "g": rng.standard_normal((4, 1)),
+    }
+    assert _matrix_gradient_checked(r"\|W h - W g\|_2^2", values) == "2 W (h - g) (h - g)^\\top"
+    assert _matrix_gradient_checked(r"\|W h - 2 W g\|^2", values) == "2 W (h - 2 g) (h - 2 g)^\\top"
+    # h gᵀ + g hᵀ is no outer product of two sums: it stays a sum
+    assert _matrix_gradient_checked(r"h^\top W^\top W g", values) == "W (g h^\\top + h g^\\top)"

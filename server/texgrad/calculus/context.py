@@ -46,6 +46,7 @@ from texgrad.calculus.written import (
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.formulas import ORDER_RELATIONS
+from texgrad.shapes.language_cues import sentence_end
 from texgrad.shapes.properties import Stated, stated_properties, stated_scalars
 from texgrad.shapes.rows import PlacedRow
 from texgrad.shapes.rules.relations import scalar_formula
@@ -415,7 +416,7 @@ def _defined_of(result: CheckResult) -> _Defined:
         if tree is None:
             continue
         here = declared_at(result, declared, not_yet, row, tree, last)
-        steps = _definition_steps(tree, here)
+        steps = _definition_steps(tree, here, _only_sized_in(result))
         before.extend((row.start, replaces, key, fdef) for replaces, key, fdef in steps)
         # the row read alone, as _definitions reads it, from the steps found once (every
         # row's definitions were found twice, and their names read twice for the index of
@@ -736,8 +737,12 @@ def _in_another_font(trees: list[t.Node], key: tuple[str, str | None]) -> bool:
 def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, _Declared]) -> None:
     """Symmetry and definiteness the text states before ``offset`` of a matrix still
     declared as it was there ("$K$ … is symmetric positive definite")."""
-    for s in _said_of(result).properties:
-        if s.path is None and (s.start > offset or (s.until >= 0 and offset > s.until)):
+    said = _said_of(result).properties
+    near = any(s.path is None and s.until < 0 and 0 < s.start - offset < 2000 for s in said)
+    where = _where_clause(result, offset) if near else (0, 0)  # (rows scanned only then)
+    for s in said:
+        after = s.start > offset and not (s.until < 0 and where[0] <= s.start < where[1])
+        if s.path is None and (after or (s.until >= 0 and offset > s.until)):
             continue  # (after it; "If $P$ is symmetric, then …": only within that sentence)
         found = in_force.get(s.key)  # (looked up only for what is said before the offset)
         decl = found.declaration() if found is not None else None
@@ -753,6 +758,37 @@ def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, _Dec
             continue  # the letter was declared again since (an Example's own K)
         info.symmetric = True
         info.positive_definite = info.positive_definite or s.positive_definite
+
+
+# what may stand between a displayed row and the clause after it that says what its letters
+# are: the display's end, punctuation, a comment, blank lines
+_DISPLAY_END = re.compile(
+    r"(?:\s|\$\$|\\\]|\\end\{[a-zA-Z*]+\}|\\(?:nonumber|notag|label\{[^}]*\})|[.,;:，。]"
+    r"|%[^\n]*|<!--.*?-->)*",
+    re.S,
+)
+# the words that open that clause: "where $\Sigma$ is symmetric", "其中 … 对称正定", "wobei"
+_WHERE_CLAUSE = re.compile(
+    r"(?:where|here|wherein|in which|wobei|hierbei|dabei|où|donde|其中|这里|這裡|式中|此处|此處)"
+    r"(?![a-zäöüéèà])",
+    re.I,
+)
+
+
+def _where_clause(result: CheckResult, offset: int) -> tuple[int, int]:
+    """The sentence opened by "where" just after the displayed row at ``offset`` ("…
+    \\end{equation} where $\\Sigma$ is symmetric positive definite."): what it states of a
+    matrix holds in the row as a statement before it does; (0, 0) when there is none."""
+    rows = [r for r in result.rows if r.path == result.path and r.start <= offset <= r.end]
+    if not rows:
+        return (0, 0)
+    text = result.doc.text
+    end = max(r.end for r in rows)
+    skipped = _DISPLAY_END.match(text, end)
+    m = _WHERE_CLAUSE.match(text, skipped.end() if skipped is not None else end)
+    if m is None:
+        return (0, 0)
+    return (m.start(), sentence_end(text, m.end()))
 
 
 def _declared_just_after(result: CheckResult, s: Stated, decl: Declaration) -> bool:
@@ -1029,7 +1065,41 @@ def _definitions(tree: t.Node, env: Env, declared: set[str]) -> None:
             env.functions.setdefault(key, fdef)
 
 
-def _definition_steps(tree: t.Node, declared: set[str]) -> list[tuple[bool, str, FunctionDef]]:
+_SAID_OF = (t.Nabla, t.Partial, t.Derivative, t.Differential)
+
+
+def _only_sized_in(result: CheckResult) -> Callable[[str, t.Node], bool]:
+    r"""Whether the only declarations of a letter are in ``chain`` itself (``\sigma =
+    \exp(…) \in \mathbb{R}^d``): what it equals defines it.  Not a letter declared elsewhere
+    too (data, ``\mathbf{y} = X\beta + \epsilon \in \mathbb{R}^n`` of a declared y: a model
+    statement), nor one written of its own entries (``\mathbf{x} = (x_1, …, x_n)^\top \in …``)."""
+
+    def only(key: str, chain: t.Node) -> bool:
+        decls = result.table.declarations.get(key, [])
+        here = [d for d in decls if d.path == result.path and chain.start <= d.start < chain.end]
+        if not here or len(here) != len(decls):
+            return False
+        name = key.split("_")[0]
+        items = chain.items[1:] if isinstance(chain, t.Chain) else ()
+        if not items or not isinstance(items[0], t.Apply):
+            # only a function applied (\sigma = \exp(…), \mathbf{p} = \operatorname{softmax}(…)):
+            # not \mathbf{y} = \mathbf{e}_c \in \mathbb{R}^K (a label), nor S = QK^\top \in …,
+            # which the written derivatives about S read as a letter of its own
+            return False
+        return not any(
+            isinstance(n, _SAID_OF)
+            or (isinstance(n, t.Sub) and isinstance(n.base, t.Symbol) and n.base.name == name)
+            for item in items
+            if item is not None
+            for n in item.walk()
+        )  # (G = \partial L / \partial Y \in …: an upstream gradient, given, not a formula)
+
+    return only
+
+
+def _definition_steps(
+    tree: t.Node, declared: set[str], sized_in: Callable[[str, t.Node], bool] | None = None
+) -> list[tuple[bool, str, FunctionDef]]:
     """The definitions ``tree`` makes, in order, each with whether it replaces an earlier
     definition of the name (a function's: ``f(x) = …``) or only adds one (a name's)."""
     out: list[tuple[bool, str, FunctionDef]] = []
@@ -1075,7 +1145,12 @@ def _definition_steps(tree: t.Node, declared: set[str]) -> list[tuple[bool, str,
             upright = upright_name(head) if key is None else None
             if upright is not None:  # \mathrm{KL} = …, \text{loss} = …: a name in upright letters
                 key = (upright, None)
-            if key is not None and key[0] not in declared:
+            # (\sigma = \exp(…) \in \mathbb{R}^d defines σ though the row declares it too)
+            sized_here = (
+                key is not None and sized_in is not None
+                and node.relations[1:] == ("\\in",) and sized_in(key[0], node)
+            )  # fmt: skip
+            if key is not None and (key[0] not in declared or sized_here):
                 out.append((_redefines(key[0], body), key[0], FunctionDef(key[0], (), body)))
     return out
 

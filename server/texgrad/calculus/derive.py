@@ -267,6 +267,7 @@ def _from_expr(
     args = (f, wrt, ctx, layout, budget, hessian, tree, entry, indexed, free, names)
     env = ctx.env
     info = env.vars[wrt]
+    _no_variable_exponent(f, wrt, names)
     v = e.var(wrt, info.shape, info.symmetric)
     style = ctx.style
     naming = names is not None and tree is not None
@@ -379,6 +380,18 @@ def _from_expr(
         values=values,
         numpy_later=later,
     )
+
+
+def _no_variable_exponent(f: Expr, wrt: str, names: dict[str, Expr] | None) -> None:
+    r"""Refuses a variable a constant exponent is read as (``(1 - p_i)^\gamma`` of "\gamma >
+    0", by the lowering: a number there), in ``f`` or in the names it keeps."""
+    bare = wrt.lstrip("\\")
+    if any(
+        isinstance(x, (e.Pow, e.HPow)) and any(str(s) == bare for s in x.exp.free_symbols)
+        for y in (f, *(names or {}).values())
+        for x in y.walk()
+    ):
+        raise CalculusError(f"cannot differentiate with the variable exponent `{wrt}`")
 
 
 def _in_row_name(

@@ -1318,8 +1318,13 @@ class Lowerer:
                 v = self._exponent(term)
                 total += -v if sign == "-" else v
             return total
-        if isinstance(node, t.Symbol) and node.font is None and node.name.isalpha():
-            if node.name in self.env.vars:
+        if isinstance(node, t.Symbol) and node.font is None and node.name.lstrip("\\").isalpha():
+            info = self.env.vars.get(node.name)
+            if info is not None and info.shape.is_scalar and not info.complex:
+                # (1 - p_i)^\gamma for a constant "\gamma > 0": a positive number (never the
+                # variable: derive refuses a variable in an exponent)
+                return sympy.Symbol(node.name.lstrip("\\"), positive=True)
+            if info is not None or not node.name.isalpha():
                 raise CalculusError(
                     f"cannot differentiate with the variable exponent `{node.name}`"
                 )

@@ -82,6 +82,7 @@ class Param:
     cols: sympy.Expr
     size: bool = False  # an integer (a dimension or an exponent) rather than an array
     spelling: str = ""  # as the document writes it
+    real: bool = False  # a size that is any positive number (the exponent of "\gamma > 0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -552,8 +553,8 @@ def _symbols(
              if d == s and not (p.rows == ONE and p.cols == ONE)),
             None,
         )  # fmt: skip
-        if source is None:
-            extra.append(Param(name, str(s), ONE, ONE, size=True))
+        if source is None:  # (a number, not an integer: the exponent of "\gamma > 0")
+            extra.append(Param(name, str(s), ONE, ONE, size=True, real=s.is_integer is not True))
         else:
             lines.append(f"{name} = {source}")
     return symbols, lines, extra
@@ -580,7 +581,8 @@ def _source(
     doc += ["", "Parameters:"]
     for p in params:
         if p.size:
-            doc.append(f"{ind}{p.name}: an integer (the {p.key} of the document)")
+            what = "a positive number" if p.real else "an integer"
+            doc.append(f"{ind}{p.name}: {what} (the {p.key} of the document)")
         elif p.key.startswith("d:"):
             doc.append(f"{ind}{p.name}: the direction, shaped like {printer.names[p.key[2:]]}")
         else:
@@ -593,7 +595,7 @@ def _source(
     lines.append(f'{ind}r"""{text.lstrip()}\n{ind}"""')
     for p in params:
         if p.size:
-            lines.append(f"{ind}{p.name} = int({p.name})")
+            lines.append(f"{ind}{p.name} = {'float' if p.real else 'int'}({p.name})")
         elif p.rows == ONE and p.cols == ONE:
             lines.append(f"{ind}{p.name} = float({p.name})")
         else:

@@ -139,13 +139,19 @@ def sum_code(
         value = f"{printer._wrap((value, prec), _ATOM)}.ravel()"
     fname = namer.give(f"{'grad' if kind == 'gradient' else 'derivative'}_{names[v.name]}")
     doc = _docstring(heading, status, arrays, names, families, extra, written, v, kind, terms)
+    for sym, name in symbols.items():  # (the exponent of "\gamma > 0": a number)
+        if sym.is_integer is not True:
+            doc = doc.replace(
+                f"{name}: an integer (the {sym} of", f"{name}: a positive number (the {sym} of"
+            )
     lines = ["import numpy as np"] + [f"import {m}" for m in sorted(printer.imports)]
     params = (
         [names[k] for k in arrays] + [f.name for f in families.values()] + [n for n, _ in extra]
     )
     lines += ["", "", f"def {fname}({', '.join(params)}):", doc]
     lines += ["    " + line for line in head]
-    lines += ["    " + f"{n} = int({n})" for n, _ in extra]
+    numbers = {name for sym, name in symbols.items() if sym.is_integer is not True}
+    lines += ["    " + f"{n} = {'float' if n in numbers else 'int'}({n})" for n, _ in extra]
     lines += ["    " + line for line in size_lines + body + printer.lines]
     lines.append(f"    return {value}")
     return SumCode(

@@ -1901,11 +1901,27 @@ def _points(
                 shapes, positive_definite=pd, positive=pos, symmetric=sym, rng=rng,
                 labels=entries or None,
             )  # fmt: skip
+            _constant_exponents(terms, ctx, values, sizes)
             point = _Point(terms, values, sizes, rng, wrt, root, ctx.unit_sums, labels)
         except _OUTSIDE:
             continue
         point.functions = {k: (f.params, f.body) for k, f in ctx.env.functions.items()}
         yield point
+
+
+def _constant_exponents(
+    terms: list[_Term], ctx: Context, values: dict[str, Array], sizes: dict[str, int]
+) -> None:
+    r"""A declared constant read as an exponent (``(1 - p_i)^\gamma`` of "\gamma > 0"): one
+    value, the exponent's and the letter's, wherever the terms use it."""
+    for tm in terms:
+        for x in (*(tm.read.walk() if tm.read is not None else ()),
+                  *(tm.result.walk() if tm.result is not None else ())):  # fmt: skip
+            if isinstance(x, (e.Pow, e.HPow)):
+                for sym in x.exp.free_symbols:
+                    sizes.setdefault(str(sym), 3)
+                    if f"\\{sym}" in ctx.env.vars:
+                        values[f"\\{sym}"] = np.array([[float(sizes[str(sym)])]])
 
 
 def _all_members(terms: list[_Term]) -> list[Member]:

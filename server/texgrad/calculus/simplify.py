@@ -79,6 +79,9 @@ class _Simplifier:
         self.distributing = False  # expanding Hadamard products of sums too
         self.keeping_sums = False  # a sum without dX in a chain kept whole ((x - μ)(x - μ)ᵀ)
         self.over_inverse = False  # a sum being put over a common inverse (not again inside)
+        # sums written as one outer product (not beside an I put in: ½Σ^{-1} - ½Σ^{-1}v v^\top
+        # Σ^{-1} stays two symmetric terms, not ½Σ^{-1}(I - v v^\top Σ^{-1}))
+        self.outer = True
 
     def size(self, x: Expr) -> int:
         n = self.sizes.get(x)
@@ -409,6 +412,9 @@ class _Simplifier:
             grouped = self.group_by(monos, by_end)
             if grouped is not None:
                 candidates.append(grouped)
+            outer = self.outer_product(monos, by_end)
+            if outer is not None:
+                candidates.append(outer)
         over = self.group_by_denominator(monos)
         if over is not None:
             candidates.append(over)
@@ -445,6 +451,7 @@ class _Simplifier:
                 return None
             ident = (e.identity(rows),)
             inner = [m if m.chain else Monomial(m.coef, m.scalars, ident) for m in inner]
+        outer, self.outer = self.outer, self.outer and len(shaped) == len(inner)
         try:
             if prefix or suffix or common_s:
                 body = self.factor(self.collect(inner))
@@ -454,6 +461,8 @@ class _Simplifier:
             return e.mul(e.num(c), *common_s, *prefix, body, *suffix)
         except e.ShapeError:
             return None  # what is left of the terms does not fit together
+        finally:
+            self.outer = outer
 
     def group_by_denominator(self, monos: list[Monomial]) -> Expr | None:
         r"""Terms over one denominator together, as a Hessian of a quotient is written:
@@ -470,6 +479,45 @@ class _Simplifier:
             self.factor(groups[k]) if len(groups[k]) > 1 else groups[k][0].expr() for k in order
         ]
         return e.add(*parts)
+
+    def outer_product(self, monos: list[Monomial], end: str) -> Expr | None:
+        r"""The terms as one product of two sums, where grouped by their factor at ``end``
+        each group's rest is one sum times a number: ``h h^\top - h g^\top - g h^\top +
+        g g^\top = (h - g)(h - g)^\top``, ``a c^\top + b c^\top - 2 a d^\top - 2 b d^\top
+        = (a + b)(c - 2d)^\top``; None where they are not."""
+        if not self.outer:
+            return None
+        groups: dict[Expr, list[Monomial]] = {}
+        for m in monos:
+            if len(m.chain) < 2:
+                return None
+            groups.setdefault(m.chain[-1] if end == "last" else m.chain[0], []).append(m)
+        if len(groups) < 2 or len(groups) == len(monos):
+            return None
+        rests: list[dict[tuple[tuple[Expr, ...], tuple[Expr, ...]], sympy.Rational]] = []
+        for g in groups.values():
+            rest = [Monomial(m.coef, m.scalars, m.chain[:-1] if end == "last" else m.chain[1:])
+                    for m in g]  # fmt: skip
+            rests.append({m.key(): m.coef for m in self.collect(rest)})
+        base = rests[0]
+        ratios: list[sympy.Rational] = []
+        for have in rests:
+            if have.keys() != base.keys():
+                return None
+            found = {have[k] / base[k] for k in base}
+            if len(found) != 1:
+                return None
+            ratios.append(found.pop())
+        sign = -1 if e.negative(next(iter(base.values()))) else 1  # -(x - μ)(x - μ)^\top
+        shared = self.factor(
+            self.collect([Monomial(sign * c, k[0], k[1]) for k, c in base.items()])
+        )  # (each sum led by a plus: not (x - μ)(μ - x)^\top)
+        ends = self.run(e.add(*(e.mul(e.num(r), k) for r, k in zip(ratios, groups, strict=True))))
+        try:
+            both = (shared, ends) if end == "last" else (ends, shared)
+            return e.mul(e.num(sign), *both)
+        except e.ShapeError:
+            return None
 
     def group_by(self, monos: list[Monomial], end: str) -> Expr | None:
         groups: dict[Expr | None, list[Monomial]] = {}

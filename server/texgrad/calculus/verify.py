@@ -196,6 +196,8 @@ def verify(
             resample(values, unit_sums, rng)  # one-hot labels, distributions
         for name in exponents:
             sizes.setdefault(name, 3)
+            if f"\\{name}" in env.vars:  # (1 - p)^\gamma of "\gamma > 0": one γ everywhere
+                values[f"\\{name}"] = np.array([[float(sizes[name])]])
         try:
             ok, why = _check_at(f, result, df, v, kind, layout, values, sizes, reread)
         except (EvaluationError, FloatingPointError, np.linalg.LinAlgError, ZeroDivisionError,

@@ -46,6 +46,17 @@ _PATTERNS = [
         + _PROPERTY
         + r"(?![\w-]|\s+part)"
     ),
+    # "$K \in …$ is the Gram matrix, $K_{ij} = k(x_i, x_j)$, which is symmetric positive
+    # semi-definite": a relative clause after the matrix's role (and an aside of its entries)
+    re.compile(
+        _M.format("sym")
+        + r"\s+(?:is|be)\s+(?:the|a|an)\s+[^.;:$]{1,80}?,\s*(?:"
+        + _M.format("aside")
+        + r"\s*,\s*)?"
+        + r"which\s+is\s+(?:also\s+|real\s+)*"
+        + _PROPERTY
+        + r"(?![\w-]|\s+part)"
+    ),
     # "with $\Sigma$ symmetric", "where $P$ is symmetric positive definite"
     re.compile(r"\b(?:[Ww]ith|[Ww]here)\s+" + _M.format("sym") + r"\s+(?:is\s+)?" + _PROPERTY),
     # "a symmetric positive definite matrix $S$", "the symmetric matrix $A$", and without the
