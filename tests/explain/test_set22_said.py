@@ -39,7 +39,8 @@ def test_a_cost_with_a_constant_defined_as_an_expectation_is_differentiated() ->
     assert out.error is None and out.verified and out.result is not None
     rng = np.random.default_rng(3)
     m = 4
-    w, p, r = rng.standard_normal((m, 1)), rng.standard_normal((m, 1)), rng.standard_normal((m, m))
+    w, p, a = rng.standard_normal((m, 1)), rng.standard_normal((m, 1)), rng.standard_normal((m, m))
+    r = a + a.T  # (R = E[x x^T]: symmetric, as the answer 2(Rw - p) takes it)
     got = evaluate(tree(out.result), {"w": w, "p": p, "R": r})
     want = central_gradient(lambda v: float((5.0 - 2 * p.T @ v + v.T @ r @ v)[0, 0]), w)
     assert np.allclose(got, want, rtol=1e-5)
@@ -74,14 +75,15 @@ def test_a_cost_named_by_its_parameter_is_no_jacobian_claimed() -> None:
 CROSS = r"""Encoder states $\mathbf{E} \in \mathbb{R}^{m \times d}$, queries $Q \in \mathbb{R}^{n \times d}$
 and a rotation $R_\Theta \in \mathbb{R}^{d \times d}$.
 
-$$S = R_{\Theta,t} \mathbf{E}^\top$$
+$$S = P_t \mathbf{E}^\top$$
 """
 
 
 def test_a_suggested_size_names_none_of_the_documents_dimensions() -> None:
     checked = _checked(CROSS)
     said = [u.message for u in explain(checked, [])]
-    suggestion = next(m for m in said if m.startswith("`R_{\\Theta,t}` has no shape"))
+    # (P_t, undeclared; R_{\Theta,t} is now read as a member of the declared R_\Theta)
+    suggestion = next(m for m in said if m.startswith("`P_t` has no shape"))
     assert suggestion.endswith(
-        "e.g. `R_{\\Theta,t} \\in \\mathbb{R}^{k \\times d}` (the row using it is not checked)"
+        "e.g. `P_t \\in \\mathbb{R}^{k \\times d}` (the row using it is not checked)"
     ), suggestion

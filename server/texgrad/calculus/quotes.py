@@ -91,13 +91,15 @@ def _look_up(wanted: list[str], printed: dict[str, str], spelled: dict[str, str]
     (``\\mathbb{E}`` of ``\\mathbb{E}[\\cdot]``, the document's ``\\E``), added to
     ``spelled`` with its source; the quotes left."""
     left = []
+    flat = {_flat(k): v for k, v in printed.items()}  # (``k - 1`` printed, ``k-1`` written)
     for quote in wanted:
         cuts = sorted((m.start() for m in _CUTS.finditer(quote)), reverse=True)
-        part = next((q for q in (quote, *(quote[:c] for c in cuts)) if q in printed), None)
+        tried = (quote, *(quote[:c] for c in cuts))
+        part = next((q for q in tried if q in printed or _flat(q) in flat), None)
         if part is None:
             left.append(quote)
         else:
-            spelled[part] = printed[part]
+            spelled[part] = printed.get(part) or flat[_flat(part)]
     return left
 
 
@@ -108,6 +110,7 @@ _WORD = re.compile(r"\\(?:text|textrm|mathrm|operatorname)\s*\{\s*([A-Za-z]+)\s*
 def _printed(rows: Iterable[PlacedRow], text: str) -> dict[str, str]:
     """Each node's printed form, mapped to its source where the two differ (the first met)."""
     from texgrad.calculus.written import written_latex
+    from texgrad.syntax.latex import latex_of
 
     out: dict[str, str] = {}
     for row in rows:
@@ -123,10 +126,14 @@ def _printed(rows: Iterable[PlacedRow], text: str) -> dict[str, str]:
                     source = source[: _MAX_QUOTE - 1] + "…"
                 try:
                     form = written_latex(node)
+                    # (the engine's lowering quotes in the syntax's printer: ``\hat{\mathbf{x}}``
+                    # where written_latex prints ``\mathbf{\hat{x}}``)
+                    syntax_form = latex_of(node)
                 except RecursionError:
                     continue
-                if form != source:
-                    out.setdefault(form, source)
+                for printed_form in (form, syntax_form):
+                    if printed_form != source:
+                        out.setdefault(printed_form, source)
                 if isinstance(node, t.Func):  # its name alone, as the engine says it
                     _name(node, text, out)
                 elif isinstance(node, t.Text) and (word := _WORD.fullmatch(source)) is not None:
