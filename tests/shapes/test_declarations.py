@@ -1329,6 +1329,24 @@ def test_reals_in_other_spellings_declare_shapes(tmp_path: Path) -> None:
     assert got == ["x A", "C z", "D x", "A s", "C t", r"A^\top u"]
 
 
+def test_a_plain_letter_defined_as_a_number_beside_its_declared_bold_array(tmp_path: Path) -> None:
+    # layer norm's scalar mean \mu beside batch norm's running mean \boldsymbol\mu: two symbols
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        \section{Batch statistics}
+        Let $\boldsymbol\mu \in \mathbb{R}^d$ be the running mean, $\mathbf h \in \mathbb{R}^d$
+        and $W \in \mathbb{R}^{m \times n}$.
+        \section{Layer normalisation}
+        The layer mean is $\mu = \frac{1}{d}\mathbf 1^\top \mathbf h$ and
+        $\sigma^2 = \frac1d \|\mathbf h - \mu\mathbf 1\|^2$; wrong: $W \boldsymbol\mu$.
+        """,
+    )
+    text = result.doc.text
+    got = [text[d.start : d.end] for d in result.diagnostics]
+    assert got == [r"W \boldsymbol\mu"]
+
+
 def test_a_mask_and_class_labels_declare_shapes(tmp_path: Path) -> None:
     # an attention mask \{0, -\infty\}^{T \times T}; class labels \{1, \dots, K\}^n; the
     # T×T positive definite matrices \mathcal{S}_{++}^{T} (of T tasks: no transpose)

@@ -314,8 +314,11 @@ class RelationRules(DistributionRules):
                 # recurrence of the h_t of before (in a new section, with an unread term)
                 self._define(left, UNSIZED)  # K = P H^\top S^{-1} (P unknown): not the K of before
             return
-        if a is None or b is None or self._agrees_checked(rel, left, right, a, b):
-            return
+        if (
+            a is None or b is None or self._agrees_checked(rel, left, right, a, b)
+            or self._in_another_font(left, a, b)
+        ):  # fmt: skip
+            return  # (\mu = \frac1d \mathbf 1^\top \mathbf h beside a bold \boldsymbol\mu: another letter)
         if (
             self._redefines(left) and not a.agrees(b.transposed()) and not _lost(a, b)
             and not self._against_stated_sizes(a, b, left.start)
@@ -802,6 +805,17 @@ class RelationRules(DistributionRules):
         give the letter a new meaning (papers reuse letters), rather than contradict it?"""
         key = symbol_key(node)
         return key is not None and self._ask(REDEFINES, key[0], key[1], node.start)
+
+    def _in_another_font(self, node: t.Node, a: Shape, b: Shape) -> bool:
+        r"""Is ``node = …`` a plain letter set to a number where only the letter in bold is
+        declared, an array (``\mu = \frac{1}{d}\mathbf 1^\top \mathbf h`` beside ``\boldsymbol\mu
+        \in \mathbb{R}^d``: layer norm's scalar mean beside batch norm's vector)?  Then the
+        plain letter is another symbol, which the bold one's shape does not judge."""
+        key = symbol_key(node)
+        if key is None or key[1] is not None or not b.is_scalar or a.is_scalar:
+            return False
+        decl = self._lookup(key, node.start)
+        return decl is not None and decl.font is not None and decl.how != "definition"
 
     def _sets_anew(self, node: t.Node, value: t.Node) -> bool:
         """Is ``node = …`` made in an example, an exercise or a lemma by a sentence that sets
