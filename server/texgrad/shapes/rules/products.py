@@ -50,15 +50,21 @@ _BRACES = frozenset({"underbrace", "overbrace"})
 _SCALES = frozenset({"\\odot", "\\oslash", "\\cdot", "\\times", "*", "\\ast"})
 
 
+def diag_argument(node: t.Node) -> t.Node | None:
+    r"""The one argument of ``\operatorname{diag}(…)`` (any spelling), else None."""
+    if (
+        isinstance(node, t.Apply) and isinstance(node.func, t.Func)
+        and DIAG_SPELLINGS.get(node.func.name) == "diag" and len(node.args) == 1
+    ):  # fmt: skip
+        return node.args[0]
+    return None
+
+
 def _diagonal_of_a_vector(node: t.Node) -> bool:
     r"""``\operatorname{diag}(u)``, ``\operatorname{diag}(u^{(\ell)})`` of one lowercase Latin
     letter: a vector made a square diagonal matrix (``\operatorname{diag}(A)`` of a matrix
     is its diagonal, a vector)."""
-    if not (isinstance(node, t.Apply) and isinstance(node.func, t.Func)):
-        return False
-    if DIAG_SPELLINGS.get(node.func.name) != "diag" or len(node.args) != 1:
-        return False
-    arg: t.Node | None = node.args[0]
+    arg = diag_argument(node)
     while isinstance(arg, t.Sub | t.Tagged | t.Paren):
         arg = arg.body if isinstance(arg, t.Paren) else arg.base
     return (
@@ -582,14 +588,10 @@ class ProductRules(DistributionRules):
         if not square:
             return
         for i, term in enumerate(terms):
-            inner = term.operand if isinstance(term, t.Neg) else term
-            if not (
-                isinstance(inner, t.Apply) and isinstance(inner.func, t.Func)
-                and DIAG_SPELLINGS.get(inner.func.name) == "diag" and len(inner.args) == 1
-                and inner.args[0] is not None
-            ):  # fmt: skip
+            inner = diag_argument(term.operand if isinstance(term, t.Neg) else term)
+            if inner is None:
                 continue
-            arg = self.shapes.get(span_key(inner.args[0]))  # (inferred with the term)
+            arg = self.shapes.get(span_key(inner))  # (inferred with the term)
             s = shapes[i]
             if arg is None or s is None or arg.is_vector or s != Shape(arg.rows, ONE):
                 continue

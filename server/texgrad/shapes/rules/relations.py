@@ -36,7 +36,7 @@ from texgrad.shapes.questions import (
 )
 from texgrad.shapes.rules.base import UNSIZED, ingredients, is_inverse, span_key, unwrapped
 from texgrad.shapes.rules.distributions import GIVEN, DistributionRules
-from texgrad.shapes.rules.products import DIAG_SPELLINGS
+from texgrad.shapes.rules.products import diag_argument
 from texgrad.shapes.rules.symbols import ESTIMATE_ACCENTS, SAME_SHAPE_ACCENTS
 from texgrad.shapes.sections import SENTENCE_BREAK, SENTENCE_LOOKBACK, Boundaries, sentence_start
 from texgrad.shapes.table import Declaration, Signature
@@ -342,14 +342,10 @@ class RelationRules(DistributionRules):
         square matrix, the diagonal of a square matrix is the diagonal matrix (papers write
         ``\operatorname{diag}`` for both, as in a sum: see ``_diagonal_matrices``)."""
         for node, mine, other in ((left, a, b), (right, b, a)):
-            inner = unwrapped(node)
-            if not (
-                isinstance(inner, t.Apply) and isinstance(inner.func, t.Func)
-                and DIAG_SPELLINGS.get(inner.func.name) == "diag" and len(inner.args) == 1
-                and inner.args[0] is not None
-            ):  # fmt: skip
+            inner = diag_argument(unwrapped(node))
+            if inner is None:
                 continue
-            arg = self.shapes.get(span_key(inner.args[0]))
+            arg = self.shapes.get(span_key(inner))
             if arg is None or arg.is_vector or mine != Shape(arg.rows, ONE):
                 continue
             if self._agrees(other, Shape(arg.rows, arg.rows), node.start):
