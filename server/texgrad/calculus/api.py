@@ -517,8 +517,7 @@ def _counts_apart(tree: t.Node, ctx: Context) -> None:
             continue
         if info.latex.strip() != bound.name and info.latex.strip().startswith("\\"):
             ctx.env.weak.add(bound.name)  # (the bold one is written \mathbf{m}, not m)
-            plain = plain_key(bound.name)
-            ctx.env.vars.setdefault(plain, VarInfo(plain, SCALAR, bound.name))
+            _held_apart(bound.name, ctx)
 
 
 def _plain_apart(
@@ -531,10 +530,17 @@ def _plain_apart(
         return key
     if info is None or info.shape.is_scalar or key[0] not in ctx.env.weak:
         return key
-    plain = plain_key(wrt_tree.name)
-    ctx.env.vars.setdefault(plain, VarInfo(plain, SCALAR, wrt_tree.name))
+    plain = _held_apart(wrt_tree.name, ctx)
     ctx.style.symbols.setdefault(plain, wrt_tree.name)
     return plain, None
+
+
+def _held_apart(name: str, ctx: Context) -> str:
+    """The key of the plain letter ``name`` held apart from its bold array, a number in
+    ``ctx`` (``lower.plain_key``)."""
+    plain = plain_key(name)
+    ctx.env.vars.setdefault(plain, VarInfo(plain, SCALAR, name))
+    return plain
 
 
 def _diff_by_term(

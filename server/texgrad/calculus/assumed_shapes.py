@@ -93,7 +93,7 @@ class _Reader:
         self.letters[key] = (node, shape)
         return shape
 
-    def read(self, node: t.Node | None) -> Shape:  # noqa: C901 - one case per kind of node
+    def read(self, node: t.Node | None) -> Shape:
         if node is None:
             raise Unsized(node)
         if isinstance(node, (t.Symbol, t.Font)):
@@ -102,23 +102,30 @@ class _Reader:
             return (_ONE, _ONE)
         if isinstance(node, t.Paren) and node.open in ("(", "\\left(", "[", "\\left["):
             return self.read(node.body)
+        if isinstance(node, (t.Neg, t.Transpose, t.Norm, t.Abs)):
+            return self._wrapped(node)
+        if isinstance(node, (t.Derivative, t.Nabla, t.Partial)):
+            return self.read(node.body)  # the function of a request, its variable read after
+        return self._operation(node)
+
+    def _wrapped(self, node: t.Neg | t.Transpose | t.Norm | t.Abs) -> Shape:
+        r"""``-x``, ``x^\top``, ``\|x\|``, ``|x|``: the operand's shape, swapped, or a number."""
         if isinstance(node, t.Neg):
             return self.read(node.operand)
         if isinstance(node, t.Transpose):
             r, c = self.read(node.base)
             return (c, r)
-        if isinstance(node, (t.Norm, t.Abs)):
-            self.read(node.body)
-            return (_ONE, _ONE)
+        self.read(node.body)
+        return (_ONE, _ONE)
+
+    def _operation(self, node: t.Node) -> Shape:
         if isinstance(node, t.Add):
-            return self._sum(node.terms)
+            return self._same([self.read(x) for x in node.terms])
         if isinstance(node, t.Product):
             return self._product(node.factors)
         if isinstance(node, t.BinOp) and node.op in ("\\cdot", "\\odot") and node.right is not None:
             left, right = self.read(node.left), self.read(node.right)
-            if node.op == "\\odot":
-                return self._sum((node.left, node.right))
-            return self._times(left, right)
+            return self._same([left, right]) if node.op == "\\odot" else self._times(left, right)
         if isinstance(node, t.Frac):
             self.force_scalar(self.read(node.den))
             return self.read(node.num)
@@ -126,16 +133,14 @@ class _Reader:
             return self._power(node)
         if isinstance(node, t.Apply):
             return self._apply(node)
-        if isinstance(node, (t.Derivative, t.Nabla, t.Partial)):
-            return self.read(node.body)  # the function of a request, its variable read after
         raise Unsized(node)
 
-    def _sum(self, terms: tuple[t.Node, ...]) -> Shape:
-        shapes = [self.read(x) for x in terms]
+    def _same(self, shapes: list[Shape]) -> Shape:
+        """The terms of a sum (or of a Hadamard product): one shape."""
         first = shapes[0]
         for s in shapes[1:]:
             if self.scalar(first) != self.scalar(s):
-                raise Unsized(terms)  # a number plus a matrix: broadcasting, not guessed
+                raise Unsized(s)  # a number plus a matrix: broadcasting, not guessed
             self.sizes.same(first[0], s[0])
             self.sizes.same(first[1], s[1])
         return first
