@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from texgrad.shapes.dims import Shape
+from texgrad.shapes.dims import ONE, Shape
 from texgrad.shapes.facts import Fact
 from texgrad.shapes.layout_statements import Statement, in_force
 from texgrad.shapes.sections import (
@@ -789,12 +789,29 @@ def _one_meaning(items: list[Any], facts: dict[Any, Any] | None = None) -> bool:
     first = items[0]
     if isinstance(first, Signature):
         return all(
-            s.domain.agrees(first.domain) and s.codomain.agrees(first.codomain) for s in items[1:]
+            (s.domain.agrees(first.domain) and s.codomain.agrees(first.codomain))
+            or _row_wise(s, first)
+            or _row_wise(first, s)
+            for s in items[1:]
         )
     if facts:
         shape = _stated(first.shape, facts)
         return all(_stated(d.shape, facts).agrees(shape) for d in items[1:])
     return all(d.shape.agrees(first.shape) for d in items[1:])
+
+
+def _row_wise(batch: Signature, one: Signature) -> bool:
+    r"""Is ``batch`` the function of ``one`` applied to each row of a matrix: ``\phi(Q) = …``
+    for Q n×d and ``\phi : \mathbb{R}^d \to \mathbb{R}^r`` (n×d to n×r, the rows stacked)?
+    The same function, not another meaning of the letter."""
+    if one.domains or batch.domains or one.domain.cols != ONE or one.codomain.cols != ONE:
+        return False
+    n = batch.domain.rows
+    if n == ONE or one.domain.rows == ONE:
+        return False
+    return Shape(n, one.domain.rows).agrees(batch.domain) and Shape(n, one.codomain.rows).agrees(
+        batch.codomain
+    )
 
 
 def _stated(shape: Shape, facts: dict[Any, Any]) -> Shape:
