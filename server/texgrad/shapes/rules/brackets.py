@@ -11,6 +11,7 @@ from texgrad.shapes import messages
 from texgrad.shapes.blocks import Block, Disagreement, completed, solve
 from texgrad.shapes.diagnostics import Fix
 from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, same
+from texgrad.shapes.primes import another_letter, transposes_with_primes
 from texgrad.shapes.rules.base import RuleBase, span_key
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
@@ -228,9 +229,29 @@ class BracketRules(RuleBase):
         if self._identity(cell):
             return Block("identity", i, j)
         shape = self.infer(cell)
+        if shape is None and isinstance(cell, t.Prime):
+            shape = self._primed_block(cell)
         if shape is None:
             return Block("unknown", i, j, ref=cell)
         return Block("scalar" if shape.is_scalar else "fixed", i, j, shape, cell)
+
+    def _primed_block(self, cell: t.Prime) -> Shape | None:
+        r"""``t_i'`` as a block, ``\begin{bmatrix} \mathbf{1}_{n_i} & t_i' \end{bmatrix}``, of a
+        vector or matrix ``t_i`` the document sizes: its transpose, in a document that
+        transposes with primes (``Z_i D Z_i'``, ``X_i' V_i^{-1} X_i``), unless the primed
+        letter is written elsewhere as one of its own (``k(x, x')``: a second point)."""
+        if cell.count != 1 or any(isinstance(n, t.Prime) for n in cell.base.walk()):
+            return None
+        base = self.shapes.get(span_key(cell.base)) or self.infer(cell.base)
+        if base is None or base.is_scalar:
+            return None
+        text = self.table.texts.get(self.path, self.source)
+        spelling = self.source[cell.start : cell.end]
+        if not transposes_with_primes(text) or another_letter(text, spelling):
+            return None
+        shape = base.transposed()
+        self.shapes[span_key(cell)] = shape
+        return shape
 
     def _all_stated_equal(self, found: tuple[Disagreement, ...], at: int) -> bool:
         """Does every disagreement vanish under the facts in force at ``at`` (``d_k = d_v``)?"""

@@ -612,11 +612,23 @@ class RelationRules(DistributionRules):
         if defined is None or defined.shape != a or defined.path != self.path:
             return False
         bounds = self.table.boundaries.get(self.path)  # (in its section: notes switch conventions)
+        if bounds is not None and self._quoted_as_wrong(bounds, defined, left):
+            return True  # a callout titled "Typos in circulation" quotes the letter of before
         if bounds is not None and bounds.section_between(defined.start, left.start):
             return False
         if a.agrees(b.transposed()) or _lost(a, b):
             return True
         return bounds is not None and self._set_again(left, right, defined, bounds)
+
+    def _quoted_as_wrong(self, bounds: Boundaries, defined: Declaration, left: t.Node) -> bool:
+        """Is ``left = …`` written in a callout whose title calls what it holds wrong ("Typos
+        in circulation", "Common mistakes") while the definition in force was made before
+        it?  What such a box writes is a wrong value of the letter, not a new meaning."""
+        box = bounds.box_of(left.start)
+        if box is None or defined.start >= box[0]:
+            return False
+        title = self.source[box[0] : min(box[1], left.start, box[0] + _BOX_TITLE)]
+        return _WRONG_BOX.search(title) is not None
 
     def _set_again(
         self, left: t.Node, right: t.Node, defined: Declaration, bounds: Boundaries
@@ -1103,6 +1115,15 @@ _DISPLAY = re.compile(r"\s*(?:\$\$|\\\[|\\begin\{|```+\s*\{math\}|:::+\s*\{math\
 _NAMES_ANEW = re.compile(
     r"\b(?:[Nn]ow|[Dd]efine|[Rr]edefine|[Dd]enote|[Ww]rite|[Cc]all|[Hh]ere|[Ii]nstead|[Ff]or)\b"
 )
+
+
+# the title of a callout that lists what is wrong ("## Typos in circulation", title="Common
+# mistakes"), read in the box's first characters
+_WRONG_BOX = re.compile(
+    r"\b(?:[Tt]ypos?|[Mm]isprints?|[Mm]istakes?|[Ee]rrors?|[Ee]rrata|[Ww]rong|[Pp]itfalls?"
+    r"|[Ss]lips?|[Ii]ncorrect|[Bb]ugs?)\b"
+)
+_BOX_TITLE = 120
 
 
 # what a redefinition's right side is: a formula (K = P H^\top S^{-1}), not a bare name

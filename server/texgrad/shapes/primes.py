@@ -1,0 +1,35 @@
+r"""Does a document transpose with primes (``X_i' V_i^{-1} X_i``, ``A \Sigma A'``), and is
+a primed letter in it another letter (``k(x, x')``, "a second point $x'$")?  Read from the
+document's text, once per text: the gate for reading a primed vector written alone, as a
+block of a matrix (``\begin{bmatrix} \mathbf{1}_n & t_i' \end{bmatrix}``), as a transpose."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+# a primed capital (a matrix), with its index, written against another matrix: Z_i' D, X'X,
+# X_i' V_i^{-1}, A' \Sigma (not A' \in …, A' = …: a capital after the backslash, a Greek matrix)
+_PRODUCT = re.compile(
+    r"(?<![\\A-Za-z])(?:[A-Z]|\\[A-Z][a-z]+\b)(?:_(?:[A-Za-z0-9]|\{[^{}]{1,12}\}))?'[ \t]*(?:[A-Z]|\\[A-Z][a-z]+\b)"
+)
+# uses enough to call the prime the document's transpose
+_ENOUGH = 2
+
+
+@functools.lru_cache(maxsize=64)
+def transposes_with_primes(text: str) -> bool:
+    return len(_PRODUCT.findall(text)) >= _ENOUGH
+
+
+@functools.lru_cache(maxsize=256)
+def another_letter(text: str, spelling: str) -> bool:
+    r"""Is ``spelling`` (``x'``, ``t_i'``) written somewhere as a letter of its own: an
+    argument or a list's member (``k(x, x')``, ``(x, x')``), alone in its formula
+    (``$x'$``), or given a value or a set (``x' = …``, ``x' \in …``)?"""
+    s = r"(?<![A-Za-z\\])" + re.escape(spelling)
+    around = (
+        rf"[(,][ \t]*{s}(?!')|{s}[ \t]*[,)=]|{s}[ \t]*\\in\b"
+        rf"|\$[ \t]*{s}[ \t]*\$|\\\([ \t]*{s}[ \t]*\\\)"
+    )
+    return re.search(around, text) is not None
