@@ -203,6 +203,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "notas-sur-pt-23",
         "notation-zoo-22",
         "notebook-logreg-sum-23",
+        "notes-kron-restated-24",
         "notes-offset-free-mpc-20",
         "notes-primes-blocks-24",
         "notion-dmd-23",

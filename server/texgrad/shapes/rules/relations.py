@@ -322,7 +322,9 @@ class RelationRules(DistributionRules):
         if (
             self._redefines(left) and not a.agrees(b.transposed()) and not _lost(a, b)
             and not self._against_stated_sizes(a, b, left.start)
+            and not self._restated_slip(left, right)
         ):  # fmt: skip
+            # (not V = \Sigma \otimes I_T in the paragraph that stated V = I_m \otimes \Sigma)
             # \beta = \sum_i \alpha_i \phi(x_i) in a later section: \beta anew (not "Take
             # $M = 2$ and $p = [0.5; 0.25; 0]$" of a p \in \mathbb{R}^M: the sizes it states)
             self._define(left, b)
@@ -618,7 +620,31 @@ class RelationRules(DistributionRules):
             return False
         if a.agrees(b.transposed()) or _lost(a, b):
             return True
-        return bounds is not None and self._set_again(left, right, defined, bounds)
+        return bounds is not None and self._set_again(left, right, defined.start, bounds)
+
+    def _restated_slip(self, left: t.Node, right: t.Node) -> bool:
+        """Is ``left = right``, for a letter sized in an earlier section, a slip rather than a
+        new meaning: its paragraph stated ``left = …`` just before with the shape the letter
+        has (see ``_stated_in_paragraph``), and ``_set_again`` holds of that statement?"""
+        bounds = self.table.boundaries.get(self.path)
+        if bounds is None or not _computed(right):
+            return False
+        stated = self._stated_in_paragraph(bounds, left)
+        return stated is not None and self._set_again(left, right, stated, bounds)
+
+    def _stated_in_paragraph(self, bounds: Boundaries, left: t.Node) -> int | None:
+        r"""Where ``left = …`` is written earlier in ``left``'s paragraph, if it is: a
+        letter of an earlier section stated here again with the shape it has (``V = I_m
+        \otimes \Sigma`` for the n×n V where n = mT), so that a value of another shape
+        set to it a few lines on (``V = \Sigma \otimes I_T``) is a slip, not a new meaning."""
+        i = bisect.bisect_right(bounds.paragraphs, left.start)
+        start = bounds.paragraphs[i - 1] if i else 0
+        spelling = self.source[left.start : left.end]
+        if not spelling or spelling[-1:].isspace():
+            return None
+        pattern = rf"(?<![A-Za-z\\]){re.escape(spelling)}(?![A-Za-z_^'])\s*="
+        found = [m.start() for m in re.finditer(pattern, self.source[start : left.start])]
+        return start + found[-1] if found else None
 
     def _quoted_as_wrong(self, bounds: Boundaries, defined: Declaration, left: t.Node) -> bool:
         """Is ``left = …`` written in a callout whose title calls what it holds wrong ("Typos
@@ -630,16 +656,15 @@ class RelationRules(DistributionRules):
         title = self.source[box[0] : min(box[1], left.start, box[0] + _BOX_TITLE)]
         return _WRONG_BOX.search(title) is not None
 
-    def _set_again(
-        self, left: t.Node, right: t.Node, defined: Declaration, bounds: Boundaries
-    ) -> bool:
+    def _set_again(self, left: t.Node, right: t.Node, defined: int, bounds: Boundaries) -> bool:
+        # (defined: where the definition in force, or the statement of the letter, starts)
         r"""Is ``left = right``, of another shape than the definition in force, a slip rather
         than a new meaning of the letter: written in the paragraph that defined it (a
         recurrent gradient ``\delta_{t-1} = W_h^\top \delta_t``, then "the wrong half",
         ``\delta_{t-1} = W_x^\top \delta_t``), by a sentence that does not set its letters
         ("Let …", "Now …"), outside any example, and not an update of the letter in place
         (``h = W_2 h``, as an algorithm writes)?"""
-        if defined.start >= left.start or self._apart(bounds, defined.start, left.start):
+        if defined >= left.start or self._apart(bounds, defined, left.start):
             return False  # (a definition after it in its sentence holds for it: not before)
         if lets(self.source, left.start) or _NAMES_ANEW.search(
             self.source,
