@@ -183,6 +183,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "md-parens-linear-attention-23",
         "md-rope-steps-23",
         "md-rowwise-features-24",
+        "md-shape-keeping-24",
         "myst-batchnorm-10",
         "myst-differentials-23",
         "myst-ekf-16",

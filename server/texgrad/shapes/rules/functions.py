@@ -71,7 +71,7 @@ class FunctionRules(ExponentialRules):
         key = symbol_key(func)
         sig = self._signature(key[0], func.start) if key else None
         own = self._elementwise(logistic) is not None or (
-            sig is None and self._said_elementwise(func)
+            sig is None and (self._said_elementwise(func) or self._said_shape_keeping(func))
         )
         if own and len(args) == 1:
             # \phi(\mathbf z), \phi'(\mathbf z) for \phi(z) = \max(0, z), or "$\phi$ is
@@ -176,6 +176,20 @@ class FunctionRules(ExponentialRules):
             return False
         return any(_says_elementwise(text, func.name) for text in self.table.texts.values())
 
+    def _said_shape_keeping(self, func: t.Node) -> bool:
+        r"""Does the document's prose say ``func`` (as written: ``\FFN``, ``f``) keeps its
+        argument's shape: "where $\FFN$ acts row-wise and keeps the width", "$g$ is shape
+        preserving"?  Not of a function the document gives a signature to."""
+        if isinstance(func, t.Func) and func.sub is not None:
+            return False
+        key = symbol_key(func)
+        if key is not None and self._signature(key[0], func.start) is not None:
+            return False
+        spelling = self.source[func.start : func.end]
+        if not spelling or "$" in spelling:
+            return False
+        return any(_says_shape_kept(text, spelling) for text in self.table.texts.values())
+
     def _elementwise(self, func: t.Node) -> Signature | None:
         """The signature of ``func`` if the document defines it by a formula of one number."""
         key = symbol_key(func)
@@ -212,8 +226,8 @@ class FunctionRules(ExponentialRules):
             return shape
         if name.lower() in ELEMENTWISE or name == "softmax":  # \operatorname{ReLU} too
             return arg
-        if name.lower() in _SHAPE_KEEPING and len(args) == 1:
-            return arg
+        if len(args) == 1 and (name.lower() in _SHAPE_KEEPING or self._said_shape_keeping(func)):
+            return arg  # (and "where $\FFN$ acts row-wise and keeps the width")
         if name == "diag" and len(args) > 1:
             return _diagonal_of_entries(node.args, args)
         if name == "diag" and arg is not None:
@@ -561,6 +575,25 @@ def _comparable(arg: Shape, domain: Shape) -> bool:
 
 # words that say a function applies entry by entry
 _ENTRYWISE = r"(?:element|entry|point|component|coordinate)[- ]?wise"
+
+
+# what says a function keeps its argument's shape: "keeps the width", "preserves the shape",
+# "shape-preserving" (not "row-wise" alone: a map of each row may change its length)
+_KEEPS = (
+    r"(?:(?:keeps|preserves|retains|leaves)\s+(?:the\s+|its\s+|their\s+)?(?:input'?s?\s+)?"
+    r"(?:shapes?|width|size|dimensions?)(?:\s+unchanged)?\b|(?:shape|size|dimension)[- ]preserving)"
+)
+
+
+@lru_cache(maxsize=1024)
+def _says_shape_kept(text: str, spelling: str) -> bool:
+    r"""Does ``text`` say, in one sentence and with no other math between, that the function
+    written ``spelling`` keeps its argument's shape ("$\FFN$ acts row-wise and keeps the
+    width")?"""
+    if spelling not in text:
+        return False
+    letter = r"\$\s*" + re.escape(spelling) + r"(?![A-Za-z])\s*(?:\(\s*\\cdot\s*\))?\s*\$"
+    return re.search(letter + r"[^.$;,]{0,60}?\b" + _KEEPS, text, re.IGNORECASE) is not None
 
 
 @lru_cache(maxsize=1024)

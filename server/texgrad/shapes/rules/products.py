@@ -95,6 +95,8 @@ class ProductRules(DistributionRules):
 
         def _completed(self, node: t.Node, rows: Dim | None, cols: Dim | None) -> Shape | None: ...
 
+        def _said_shape_keeping(self, func: t.Node) -> bool: ...  # (rules/functions.py)
+
     def _product(self, node: t.Product) -> Shape | None:
         factors = self._applications(list(node.factors))
         if len(factors) == 1:
@@ -363,6 +365,8 @@ class ProductRules(DistributionRules):
             return False
         if self._valued(key, f.start) is not None:
             return True
+        if isinstance(bracket, t.Paren) and self._said_shape_keeping(f):
+            return True  # \mathcal{F}(X) for "$\mathcal{F}$ keeps the shape of its input"
         return (
             not isinstance(bracket, t.Paren)
             and isinstance(f, (t.Symbol, t.Sub))
