@@ -630,7 +630,9 @@ class RelationRules(DistributionRules):
         if bounds is None or not _computed(right):
             return False
         stated = self._stated_in_paragraph(bounds, left)
-        return stated is not None and self._set_again(left, right, stated, bounds)
+        if stated is None or bounds.section_between(stated, left.start):
+            return False  # (a paragraph is not read across a heading)
+        return self._set_again(left, right, stated, bounds)
 
     def _stated_in_paragraph(self, bounds: Boundaries, left: t.Node) -> int | None:
         r"""Where ``left = …`` is written earlier in ``left``'s paragraph, if it is: a
