@@ -11,7 +11,7 @@ from dataclasses import replace
 from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_of, mentions
 from texgrad.shapes.facts import fact_key
 from texgrad.shapes.families import member_shape
-from texgrad.shapes.formulas import WEAK_LATIN, WEAK_STRICT, any_member_key
+from texgrad.shapes.formulas import SUBSCRIPTED_LATIN, WEAK_LATIN, WEAK_STRICT, any_member_key
 from texgrad.shapes.questions import APART, DIMENSION, dimension_key
 from texgrad.shapes.rules.base import UNSIZED, RuleBase
 from texgrad.shapes.table import Declaration, Signature
@@ -46,6 +46,15 @@ _SLICE_MARKS = frozenset({":", "\\cdot", "*", "\\ast", "\\bullet"})
 _STARS = frozenset({"*", "\\ast", "\\star"})
 # the keys of the plain Latin letters a strict comparison with a number makes numbers
 _LATIN_WEAK = frozenset((letter, None) for letter in WEAK_LATIN)
+# r_x, c_{i}, t_1: a plain letter of SUBSCRIPTED_LATIN under one letter or a number
+_SUBSCRIPTED_WEAK = re.compile(r"([a-z])_(?:\{)?(?:[A-Za-z]|\d+)(?:\})?")
+
+
+def _subscripted_weak(key: tuple[str, str | None]) -> bool:
+    """Is ``key`` that of a subscripted letter a strict comparison with a number makes a scalar
+    ("$r_x, r_y > 0$")?"""
+    found = _SUBSCRIPTED_WEAK.fullmatch(key[0]) if key[1] is None else None
+    return found is not None and found[1] in SUBSCRIPTED_LATIN
 
 
 class SymbolRules(RuleBase):
@@ -101,8 +110,14 @@ class SymbolRules(RuleBase):
             return weak.shape  # U(a, b) = \{P \in \mathbb{R}_+^{n \times m} : …\}, then P
         if greek and weak is not None:
             return SCALAR  # \lambda > 0 somewhere, and nothing else says what \lambda is
-        if weak is not None and weak.how == WEAK_STRICT and key in _LATIN_WEAK:
-            return SCALAR  # "a scale $s > 0$" (not s \ge 0, a slack vector's sign)
+        if (
+            weak is not None
+            and weak.how == WEAK_STRICT
+            and (key in _LATIN_WEAK or _subscripted_weak(key))
+        ):
+            return (
+                SCALAR  # "a scale $s > 0$", "$r_x, r_y > 0$" (not s \ge 0, a slack vector's sign)
+            )
         inherited = self._inherited(node) or self._adjoint(node)
         if inherited is not None:
             return inherited

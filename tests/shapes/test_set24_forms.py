@@ -1,0 +1,97 @@
+r"""Forms the set-24 documents (tests/documents/*-24) showed texgrad did not read: ridge
+weights listed with subscripts ("$r_x, r_y > 0$": scalars), a signature stated for a list of
+maps ("$\mathbf{s}, \mathbf{t} \colon \mathbb{R}^{d_a} \to \mathbb{R}^{d_b}$": each of
+them), and a letter made another name of an elementwise function ("with $h = \tanh$")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.shapes.helpers import check_fixture, found
+
+
+def _codes(text: str, tmp_path: Path) -> list[tuple[int, str]]:
+    """(line in the fixture's main file, code) of each diagnostic, in order."""
+    fx, result = check_fixture(tmp_path, text)
+    source = (tmp_path / fx.main).read_text()
+    return sorted((source.count("\n", 0, start) + 1, code) for start, _, code in found(result))
+
+
+def test_subscripted_weights_listed_as_positive_are_scalars(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $A \in \mathbb{R}^{p \times p}$ and $B \in \mathbb{R}^{q \times q}$, with $r_x, r_y > 0$ and $c_1 > 0$.
+    \[ A + r_x I_p , \qquad B + r_y I_q , \qquad A + c_1 I_p . \]
+    \[ A + r_x I_q . \]
+    \[ B + c_1 I_p . \]
+    \end{document}
+    """
+    assert _codes(text, tmp_path) == [(5, "add-mismatch"), (6, "add-mismatch")]
+
+
+def test_a_subscripted_letter_not_said_positive_stays_unknown(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $A \in \mathbb{R}^{p \times p}$, with $r_x \ge 0$ and $h_1 > 0$.
+    \[ A + r_x I_q , \qquad A + h_1 I_q . \]
+    \end{document}
+    """
+    # r_x \ge 0 may be a vector's sign, h_1 a hidden state: neither is made a scalar
+    assert _codes(text, tmp_path) == []
+
+
+def test_a_signature_stated_for_a_list_of_maps_holds_for_each(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $\mathbf{a} \in \mathbb{R}^{m}$, $\mathbf{b} \in \mathbb{R}^{n}$ and $f, g \colon \mathbb{R}^m \to \mathbb{R}^n$.
+    \[ \mathbf{c} = f(\mathbf{a}) + g(\mathbf{a}) + \mathbf{b} . \]
+    \[ \mathbf{d} = g(\mathbf{b}) . \]
+    \[ \mathbf{e} = f(\mathbf{b}) . \]
+    \end{document}
+    """
+    assert _codes(text, tmp_path) == [(5, "argument-mismatch"), (6, "argument-mismatch")]
+
+
+def test_a_list_ending_an_earlier_statement_is_not_signed(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $\mathbf{a} \in \mathbb{R}^{m}, f \colon \mathbb{R}^n \to \mathbb{R}$ and $\mathbf{b} \in \mathbb{R}^{n}$.
+    \[ s = f(\mathbf{b}) , \qquad t = f(\mathbf{a}) . \]
+    \end{document}
+    """
+    # only f is signed (not the a of the first statement): f(a) is f's misuse
+    assert _codes(text, tmp_path) == [(4, "argument-mismatch")]
+
+
+def test_a_letter_named_as_an_elementwise_function_keeps_the_shape(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $X \in \mathbb{R}^{B \times D}$, $\mathbf{w}, \mathbf{u} \in \mathbb{R}^D$ and $b \in \mathbb{R}$, with $h = \tanh$.
+    \[ F = X + h(X \mathbf{w} + b \mathbf{1}_B) \mathbf{u}^\top . \]
+    \[ G = X + \mathbf{u}\, h(X \mathbf{w} + b \mathbf{1}_B)^\top . \]
+    \end{document}
+    """
+    assert _codes(text, tmp_path) == [(5, "add-mismatch")]
+
+
+def test_a_value_of_a_function_names_nothing(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $X \in \mathbb{R}^{B \times D}$, $\mathbf{w}, \mathbf{u} \in \mathbb{R}^D$, and $h = \tanh(\mathbf{w})$.
+    \[ G = X + \mathbf{u}\, h(X \mathbf{w})^\top . \]
+    \end{document}
+    """
+    # h = \tanh(w) is a value, not another name of tanh: h(…) is not read as tanh
+    assert _codes(text, tmp_path) == []
