@@ -95,3 +95,29 @@ def test_a_value_of_a_function_names_nothing(tmp_path: Path) -> None:
     """
     # h = \tanh(w) is a value, not another name of tanh: h(…) is not read as tanh
     assert _codes(text, tmp_path) == []
+
+
+def test_sizes_stated_as_a_consequence_declare(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    We observe $y_t = G x_t + H v_t$, where $x_t$ is $n \times 1$ and $y_t$ is $m \times 1$.
+    So $A$ is $n \times n$, $G$ is $m \times n$ and $H$ is $m \times m$.
+    \[ z_t = A x_t + G' y_t , \qquad u_t = G A x_t . \]
+    \[ w_t = A G' y_t + G' H y_t , \qquad e_t = G y_t . \]
+    \end{document}
+    """
+    assert _codes(text, tmp_path) == [(6, "matmul-mismatch")]
+
+
+def test_sizes_in_a_hypothesis_do_not_declare(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    If $x$ is an $n$-vector, so $A$ is $n \times n$, and $B$ is $m \times m$.
+    \[ z = A B x . \]
+    \end{document}
+    """
+    assert _codes(text, tmp_path) == []

@@ -79,7 +79,8 @@ _PROSE = [
     # $n \times m$ and $G$ is $k \times n$"), or of a
     # bulleted one ("* $w_t$ is $k \times 1$")
     # ("…, where $X_i$ is the $n_i \times p$ fixed-effects design", "accordingly $A$ is $n \times n$")
-    re.compile(r"(?P<lead>\b[Ll]et|\b[Ss]uppose|\b[Aa]ssume|\bwhere|\b[Ee]ach|\b[Aa]ccordingly|(?m:^)[ \t]*(?:[-*+]|\d+[.)]|\\item)|,|\band)\s+" + _M.format("sym") + r"\s+(?:is|be)\s+(?:of\s+(?:size|shape|dimensions?)\s+|(?:the|an?)\s+)?" + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?"
+    # ("So $A$ is $n \times n$, $C$ is $n \times p$ and …": sizes that follow from what precedes)
+    re.compile(r"(?P<lead>\b[Ll]et|\b[Ss]uppose|\b[Aa]ssume|\bwhere|\b[Ee]ach|\b[Aa]ccordingly|\b(?:[Ss]o|[Tt]hus|[Hh]ence|[Cc]onsequently)(?=\s+\$)|(?m:^)[ \t]*(?:[-*+]|\d+[.)]|\\item)|,|\band)\s+" + _M.format("sym") + r"\s+(?:is|be)\s+(?:of\s+(?:size|shape|dimensions?)\s+|(?:the|an?)\s+)?" + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?"
                + r"(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
     # "$K_* = k(X, X_*)$, an $n \times n_*$ matrix": an apposition after a definition (of a
     # letter defined here first: "…was accumulated as $G = \frac{1}{B} Z Z^\top$, a $B \times B$
@@ -388,7 +389,7 @@ def _object_of_preposition(text: str, m: re.Match[str], lo: int) -> bool:
 
 # (or a list of sizes that opens with one: "$y$ is an $N$-vector, $X$ is $N \times p$, …")
 _DECLARING = re.compile(
-    r"\b(?:[Ww]here|[Ll]et|[Ss]uppose|[Aa]ssume|[Gg]iven|[Tt]hen|[Nn]ow)\b"
+    r"\b(?:[Ww]here|[Ll]et|[Ss]uppose|[Aa]ssume|[Gg]iven|[Tt]hen|[Nn]ow|[Ss]o|[Tt]hus|[Hh]ence)\b"
     r"|(?:^|[:;]\s*)\$[^$]{1,40}\$\s+is\s+(?:an?\s+|the\s+)?\$[^$]{1,40}\$"
 )
 _HYPOTHESIS = re.compile(r"\b(?:[Ii]f|[Ww]hen|[Ww]henever|[Uu]nless)\b")

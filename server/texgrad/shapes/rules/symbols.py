@@ -50,6 +50,13 @@ _LATIN_WEAK = frozenset((letter, None) for letter in WEAK_LATIN)
 _SUBSCRIPTED_WEAK = re.compile(r"([a-z])_(?:\{)?(?:[A-Za-z]|\d+)(?:\})?")
 
 
+def _summed_member(name: str, counted: frozenset[str]) -> bool:
+    """Is ``name`` (``k_2``) a numbered member of a family of sizes the text sums ("$K = k_1 +
+    \\dots + k_M$" counts ``k_1``): a size as ``k_1`` is?"""
+    letter, _, number = name.partition("_")
+    return number.isdigit() and len(letter) == 1 and f"{letter}_1" in counted
+
+
 def _subscripted_weak(key: tuple[str, str | None]) -> bool:
     """Is ``key`` that of a subscripted letter a strict comparison with a number makes a scalar
     ("$r_x, r_y > 0$")?"""
@@ -180,6 +187,7 @@ class SymbolRules(RuleBase):
         def named(d: Dim) -> bool:  # (or said to be one: "with $n^{[0]} = n_x$")
             return (
                 bool(self._ask(DIMENSION, dimension_key(d), d, None))
+                or _summed_member(str(getattr(d, "name", "")), self.table.counted)
                 or bool(self._facts({d}, node.start))
                 or bool(self._ask(APART, fact_key(d), None, None))
             )  # (d_L of H^{(L)}, said anywhere to be c: "so that $d_L = c$", sections on)
