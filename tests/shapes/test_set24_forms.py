@@ -121,3 +121,30 @@ def test_sizes_in_a_hypothesis_do_not_declare(tmp_path: Path) -> None:
     \end{document}
     """
     assert _codes(text, tmp_path) == []
+
+
+def test_a_sum_of_a_familys_sizes_sizes_its_members(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $X_m \in \mathbb{R}^{T \times k_m}$ for $m = 1, \dots, M$, and $K = k_1 + \dots + k_M$.
+    \[ A = X_1^\top X_2 , \qquad B = X_2^\top X_1 X_1^\top X_2 . \]
+    \[ C = X_1^\top X_2 X_1^\top X_2 . \]
+    \end{document}
+    """
+    # X_1, X_2 are T×k_1, T×k_2 (k_1, k_2 sizes the sum names): only C's middle product is wrong
+    assert _codes(text, tmp_path) == [(5, "matmul-mismatch")]
+
+
+def test_without_the_sum_a_member_stays_unsized(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $X_m \in \mathbb{R}^{T \times k_m}$ for $m = 1, \dots, M$.
+    \[ C = X_1^\top X_2 X_1^\top X_2 . \]
+    \end{document}
+    """
+    # k_1 and k_2 might be any size (even equal): nothing is said
+    assert _codes(text, tmp_path) == []
