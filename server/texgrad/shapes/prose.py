@@ -80,7 +80,7 @@ _PROSE = [
     # bulleted one ("* $w_t$ is $k \times 1$")
     # ("…, where $X_i$ is the $n_i \times p$ fixed-effects design", "accordingly $A$ is $n \times n$")
     # ("So $A$ is $n \times n$, $C$ is $n \times p$ and …": sizes that follow from what precedes)
-    re.compile(r"(?P<lead>\b[Ll]et|\b[Ss]uppose|\b[Aa]ssume|\bwhere|\b[Ee]ach|\b[Aa]ccordingly|\b(?:[Ss]o|[Tt]hus|[Hh]ence|[Cc]onsequently)(?=\s+\$)|(?m:^)[ \t]*(?:[-*+]|\d+[.)]|\\item)|,|\band)\s+" + _M.format("sym") + r"\s+(?:is|be)\s+(?:of\s+(?:size|shape|dimensions?)\s+|(?:the|an?)\s+)?" + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?"
+    re.compile(r"(?P<lead>\b[Ll]et|\b[Ss]uppose|\b[Aa]ssume|\bwhere|\b[Ee]ach|\b[Aa]ccordingly|\b(?:[Ss]o|[Tt]hus|[Hh]ence|[Cc]onsequently|[Hh]ere)(?=\s+\$)|(?m:^)[ \t]*(?:[-*+]|\d+[.)]|\\item)|,|\band)\s+" + _M.format("sym") + r"\s+(?:is|be)\s+(?:of\s+(?:size|shape|dimensions?)\s+|(?:the|an?)\s+)?" + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?"
                + r"(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
     # "$K_* = k(X, X_*)$, an $n \times n_*$ matrix": an apposition after a definition (of a
     # letter defined here first: "…was accumulated as $G = \frac{1}{B} Z Z^\top$, a $B \times B$
