@@ -148,3 +148,55 @@ def test_without_the_sum_a_member_stays_unsized(tmp_path: Path) -> None:
     """
     # k_1 and k_2 might be any size (even equal): nothing is said
     assert _codes(text, tmp_path) == []
+
+
+def test_a_sans_serif_or_arrowed_zero_is_a_zero_of_any_size(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $\mathsf{M} \in \mathbb{R}^{N \times N}$, $\mathsf{X} \in \mathbb{R}^{N \times K}$ and $\vec{u} \in \mathbb{R}^N$.
+    \[ \mathsf{M} \mathsf{X} = \mathsf{0} , \qquad \vec{u}^\top \mathsf{X} = \vec{0}^\top . \]
+    \[ \mathsf{X} \mathsf{M} = \mathsf{0} . \]
+    \end{document}
+    """
+    assert _codes(text, tmp_path) == [(5, "matmul-mismatch")]
+
+
+def test_an_apposition_with_a_word_before_the_size_declares(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $X \in \mathbb{R}^{N \times K}$, with $\Omega$ a known $N \times N$ positive definite matrix.
+    \[ B = X^\top \Omega^{-1} X , \qquad C = X \Omega^{-1} X^\top . \]
+    \end{document}
+    """
+    assert _codes(text, tmp_path) == [(4, "matmul-mismatch")]
+
+
+def test_the_entries_listed_in_a_diagonal_are_numbers(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $X \in \mathbb{R}^{N \times K}$, with the rows $\mathbf{x}_i^\top$ of $X$, and
+    $D = \operatorname{diag}(\hat{u}_1^2, \dots, \hat{u}_N^2)$.
+    \[ X^\top D X = \sum_{i=1}^N \hat{u}_i^2 \, \mathbf{x}_i \mathbf{x}_i^\top . \]
+    \[ X^\top D X = \sum_{i=1}^N \hat{u}_i^2 \, \mathbf{x}_i^\top \mathbf{x}_i . \]
+    \end{document}
+    """
+    assert _codes(text, tmp_path) == [(6, "equation-mismatch")]
+
+
+def test_matrices_listed_in_a_diagonal_are_not_made_numbers(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $B \in \mathbb{R}^{n \times n}$ and $A = \operatorname{diag}(A_1, \dots, A_K)$.
+    \[ C = A_1 B + A_2 . \]
+    \end{document}
+    """
+    # A_k are blocks of any size: nothing is said of them
+    assert _codes(text, tmp_path) == []

@@ -740,6 +740,7 @@ def weak_scalars(tree: t.Node, path: str) -> Iterator[Declaration]:
     r"""``\lambda > 0``, ``\lambda \ge 0``, ``0 < \eta < 1``, ``\sigma^2 > 0``: a lowercase Greek
     letter (or ``\ell``, ``\Delta``) compared with a number is a scalar — a weak declaration, for where nothing else
     declares or defines the letter (``x \ge 0`` for a vector is elementwise)."""
+    yield from _diagonal_entries(tree, path)
     for node in t.statements(tree):
         items = node.items
         for i, rel in enumerate(node.relations):
@@ -773,6 +774,45 @@ def weak_scalars(tree: t.Node, path: str) -> Iterator[Declaration]:
                     if key is not None:
                         how = WEAK_STRICT if strict else "weak"
                         yield Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, how)
+
+
+def _diagonal_entries(tree: t.Node, path: str) -> Iterator[Declaration]:
+    r"""``\operatorname{diag}(\hat u_1^2, \dots, \hat u_N^2)``: the entries a diagonal matrix
+    is written with, listed to a last one, are numbers — each member of the family too (a
+    plain lowercase letter only: ``\operatorname{diag}(A_1, \dots, A_K)`` is block diagonal)."""
+    for node in tree.walk():
+        if not (
+            isinstance(node, t.Apply)
+            and isinstance(node.func, t.Func)
+            and node.func.name in ("diag", "Diag")
+            and len(node.args) > 2
+            and any(isinstance(a, t.Dots) for a in node.args)
+        ):
+            continue
+        entries = [_squared_base(a) for a in node.args if not isinstance(a, t.Dots)]
+        if not all(_entry_letter(e) for e in entries):
+            continue
+        listed = t.List(tuple(_squared_base(a) for a in node.args), start=node.start, end=node.end)
+        for sym in [*entries, *_listed_members(listed, own_index=True)]:
+            key = symbol_key(sym)
+            if key is not None:
+                yield Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, "weak")
+
+
+def _squared_base(node: t.Node) -> t.Node:
+    """``u_1`` of ``u_1^2`` (a power by a number), else the node."""
+    if isinstance(node, t.Power) and isinstance(node.exponent, t.Number):
+        return node.base
+    return node
+
+
+def _entry_letter(node: t.Node) -> bool:
+    r"""``d_1``, ``\hat u_N``, ``\sigma_k``: a plain lowercase letter, numbered or indexed."""
+    if not (isinstance(node, t.Sub) and isinstance(node.base, t.Symbol)):
+        return False
+    base = node.base
+    name = base.name.lstrip("\\")
+    return base.font is None and (name[:1].islower() or base.name in _WEAK_GREEK)
 
 
 def _in_interval(left: t.Node | None, right: t.Node | None, path: str) -> Iterator[Declaration]:
