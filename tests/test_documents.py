@@ -138,6 +138,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "cours-filtre-fr-23",
         "csdn-ridge-21",
         "ctex-jacobian-lecture-21",
+        "ctex-logreg-handout-24",
         "dispense-minimi-quadrati-it-24",
         "econ-statespace-primes-24",
         "econometrics-notes-4",
