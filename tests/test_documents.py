@@ -79,6 +79,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "arxiv-ssm-16",
         "arxiv-transformer-15",
         "arxiv-vae-2",
+        "arxiv-vae-xparse-24",
         "arxiv-xattn-adapter-13",
         "backprop-gfm-12",
         "backprop-gru-tags-23",
