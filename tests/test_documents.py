@@ -173,6 +173,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "jupyter-wls-11",
         "kalman-notes",
         "kalman-readme-18",
+        "konspekt-pca-ru-24",
         "layernorm-md-6",
         "lecture-cca-underline-24",
         "lecture-deepnets-17",
