@@ -109,6 +109,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "beamer-transformer-17",
         "beamer-vae-11",
         "beamer-xformer-11",
+        "blog-fisher-macros-md-24",
         "blog-mlp-delta-23",
         "book-backprop-chapter-22",
         "book-kriging-20",
