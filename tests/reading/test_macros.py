@@ -142,9 +142,38 @@ def test_xparse_document_commands_with_mandatory_and_default_arguments():
 
 
 def test_xparse_commands_with_other_arguments_stay_unknown():
-    # an `o` argument is tested by \IfValueTF, `s` by \IfBooleanTF: not read as a \newcommand
+    # an `o` argument not tested by the whole body (\IfValueTF), `s` by \IfBooleanTF: not read
     src = r"\NewDocumentCommand{\a}{s m}{#2}\NewDocumentCommand{\b}{o m}{#2}\RenewDocumentCommand{\c}{m}"
     assert definitions(src) == {}
+
+
+def test_an_optional_argument_tested_by_the_whole_body_gives_two_forms():
+    src = (
+        r"\NewDocumentCommand{\W}{o}{\IfNoValueTF{#1}{\mathbf{W}}{\mathbf{W}_{#1}}}"
+        r"\NewDocumentCommand{\h}{o m}{\IfValueTF{#1}{\mathbf{h}^{(#1)}_{#2}}{\mathbf{h}_{#2}}}"
+    )
+    assert sorted(definitions(src)) == ["W", "h"]
+    assert expanded(src + r"$\W x + \W[\mathrm{dec}] z + \h{t} + \h[2]{t}$") == [
+        r"\mathbf{W} x + \mathbf{W}_{\mathrm{dec}} z + \mathbf{h}_{t} + \mathbf{h}^{(2)}_{t}"
+    ]
+
+
+def test_an_optional_argument_used_otherwise_stays_unknown():
+    # the branch without the value uses #1 (-NoValue-), or the body is more than the test
+    src = (
+        r"\NewDocumentCommand{\a}{o}{\IfNoValueTF{#1}{#1}{x}}"
+        r"\NewDocumentCommand{\b}{o}{y \IfNoValueTF{#1}{x}{z}}"
+    )
+    assert definitions(src) == {}
+
+
+def test_a_paired_delimiter_with_arguments_expands():
+    src = r"\DeclarePairedDelimiterX{\inner}[2]{\langle}{\rangle}{#1, #2}"
+    src += r"\DeclarePairedDelimiterX\set[2]{\{}{\}}{#1 \delimsize\vert #2}"
+    assert expanded(src + r"$\inner{u}{v} + \inner*{a}{b} + \inner[\big]{c}{d}$") == [
+        r"\langle u, v \rangle + \langle a, b \rangle + \langle c, d \rangle"
+    ]
+    assert expanded(src + r"$\set{x}{x > 0}$") == [r"\{ x \vert x > 0 \}"]
 
 
 def test_definitions_inside_comments_are_ignored():

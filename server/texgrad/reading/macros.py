@@ -45,7 +45,7 @@ MacroTable = dict[str, Macro]
 # The commands that define a macro, each also starred (the scanners look for them too).
 DEFINITION_COMMANDS = (
     "newcommand", "renewcommand", "providecommand", "DeclareMathOperator",
-    "DeclareRobustCommand", "def", "gdef", "let", "DeclarePairedDelimiter",
+    "DeclareRobustCommand", "def", "gdef", "let", "DeclarePairedDelimiter", "DeclarePairedDelimiterX",
     "NewDocumentCommand", "RenewDocumentCommand", "ProvideDocumentCommand",
     "DeclareDocumentCommand",
 )  # fmt: skip
@@ -112,6 +112,8 @@ def parse_definition(text: str, pos: int, path: str = "") -> tuple[Macro | None,
         return _operator(text, i, name, star, pos, path)
     if kind == "DeclarePairedDelimiter":
         return _delimiter(text, i, name, pos, path)
+    if kind == "DeclarePairedDelimiterX":
+        return _delimiter_x(text, i, name, pos, path)
     if kind.endswith("DocumentCommand"):
         return _document_command(text, i, name, kind, pos, path)
     return _newcommand(text, i, name, kind, pos, path)
@@ -179,6 +181,25 @@ def _delimiter(text: str, i: int, name: str, pos: int, path: str) -> tuple[Macro
     return Macro(name, 1, None, body, "delimiter", pos, right[1], path), right[1]
 
 
+_ARGS_COUNT = re.compile(r"\s*\[\s*(\d)\s*\]")
+
+
+def _delimiter_x(text: str, i: int, name: str, pos: int, path: str) -> tuple[Macro | None, int]:
+    r"""``\DeclarePairedDelimiterX{\inner}[2]{\langle}{\rangle}{#1, #2}``: ``\inner{x}{y}``
+    becomes ``\langle x, y \rangle`` (``\delimsize``, the size of the call, dropped)."""
+    count = _ARGS_COUNT.match(text, i)
+    if count is None:
+        return None, i
+    left = _group_at(text, count.end())
+    right = _group_at(text, left[1]) if left is not None else None
+    inner = _group_at(text, right[1]) if right is not None else None
+    if left is None or right is None or inner is None:
+        return None, i
+    middle = _body(text, *inner).replace("\\delimsize", "")
+    body = text[left[0] + 1 : left[1] - 1] + " " + middle + " " + text[right[0] + 1 : right[1] - 1]
+    return Macro(name, int(count.group(1)), None, body, "delimiter", pos, inner[1], path), inner[1]
+
+
 def _newcommand(
     text: str, i: int, name: str, kind: str, pos: int, path: str
 ) -> tuple[Macro | None, int]:
@@ -230,12 +251,47 @@ def _document_command(
         return None, i
     m = _XPARSE_SPEC.fullmatch(text, spec[0] + 1, spec[1] - 1)
     if m is None:
-        return None, body[1]
+        forms = _optional_forms(text, spec, body)
+        if forms is None:
+            return None, body[1]
+        macro_kind = _XPARSE_KIND[kind[: -len("DocumentCommand")]]
+        nargs = int(forms[0][0])
+        return Macro(name, nargs, None, forms[0][1], macro_kind, pos, body[1], path, forms), body[1]
     default = m.group(1)[1:-1] if m.group(1) is not None else None
     nargs = m.group(2).count("m") + (default is not None)
     macro_kind = _XPARSE_KIND[kind[: -len("DocumentCommand")]]
     macro = Macro(name, nargs, default, _body(text, *body), macro_kind, pos, body[1], path)
     return macro, body[1]
+
+
+# an optional first argument tested by the whole body: ``{o m}`` with ``\IfNoValueTF{#1}{…}{…}``
+_XPARSE_OPTIONAL = re.compile(r"\s*o((?:\s*\+?\s*m)*)\s*")
+_IF_VALUE = re.compile(r"\s*\\If(No)?ValueTF\s*\{\s*#1\s*\}")
+
+
+def _optional_forms(
+    text: str, spec: tuple[int, int], body: tuple[int, int]
+) -> tuple[tuple[str, str], ...] | None:
+    r"""``\NewDocumentCommand{\W}{o}{\IfNoValueTF{#1}{\mathbf{W}}{\mathbf{W}_{#1}}}``: the
+    body without the optional argument (its parameters renumbered: ``#2`` is then ``#1``)
+    and with it, as a package command's forms (``"1"``, ``"o1"``); None for any other use
+    of ``o``."""
+    m = _XPARSE_OPTIONAL.fullmatch(text, spec[0] + 1, spec[1] - 1)
+    if m is None:
+        return None
+    inner = body[0] + 1
+    test = _IF_VALUE.match(text, inner)
+    first = _group_at(text, test.end()) if test is not None else None
+    second = _group_at(text, first[1]) if first is not None else None
+    if test is None or first is None or second is None or text[second[1] : body[1] - 1].strip():
+        return None
+    branches = (_body(text, *first), _body(text, *second))
+    without, with_value = branches if test.group(1) else branches[::-1]
+    if "#1" in without:
+        return None
+    mandatory = m.group(1).count("m")
+    shifted = _PARAM.sub(lambda p: f"#{int(p.group(1)) - 1}", without)
+    return ((str(mandatory), shifted), (f"o{mandatory}", with_value))
 
 
 _COMMENT = re.compile(r"(?<!\\)%[^\n]*\n?[ \t]*")

@@ -465,6 +465,22 @@ _LISTED_LAST = re.compile(
 )
 
 
+# a size defined as the sum of a family's sizes: "$K = k_1 + \dots + k_M$" (the widths of the
+# equations of a system, stacked): k_1 and k_M are sizes (the family's members X_1, X_M are
+# sized by them), as M counts
+_SUMMED_SIZES = re.compile(
+    r"[A-Za-z]\s*=\s*([a-z])_\s*(?:\{\s*1\s*\}|1)\s*\+\s*(?:\1_\s*(?:\{\s*2\s*\}|2)\s*\+\s*)?"
+    r"\\[lc]?dots\s*\+\s*\1_\s*(?:\{\s*([A-Za-z])\s*\}|([A-Za-z])(?![A-Za-z]))"
+)
+
+
+def _summed(m: re.Match[str]) -> tuple[str, ...]:
+    """The sizes a match of ``_SUMMED_SIZES`` names: ``k_1``, ``k_2`` where written, ``k_M``."""
+    letter, last = m[1], m[2] or m[3]
+    second = (f"{letter}_2",) if m[0].count(f"{letter}_") > 2 else ()
+    return (f"{letter}_1", *second, f"{letter}_{last}")
+
+
 # two letters compared in math of their own: "$n > p$", "$k \le d$", "$r \ll \min$" not
 _COMPARED_SIZES = re.compile(
     r"\$\s*([A-Za-z])\s*(?:>|<|\\geq?|\\leq?|\\gg|\\ll|\\geqslant|\\leqslant)\s*([A-Za-z])\s*\$"
@@ -479,6 +495,7 @@ def _counting_letters(text: str) -> tuple[frozenset[str], tuple[tuple[str, str],
     if "dots" in text or "sum" in text:
         ends |= _range_ends(text)
         ends.update(next(g for g in m.groups() if g) for m in _LISTED_LAST.finditer(text))
+        ends.update(name for m in _SUMMED_SIZES.finditer(text) for name in _summed(m))
     compared = tuple((m[1], m[2]) for m in _COMPARED_SIZES.finditer(text))
     return frozenset(ends), compared
 

@@ -642,15 +642,33 @@ def _function_valued(node: t.Node) -> t.Node | None:
 
 def _from_signature(chain: t.Chain, i: int, path: str, table: SymbolTable) -> None:
     """``f : \\mathbb{R}^n \\to \\mathbb{R}^m`` (relations ``i`` and ``i + 1`` of the chain)."""
-    left = chain.items[i]
-    key = symbol_key(left) if left is not None else None
     domains = _product_spaces(chain.items[i + 1])
     dom = _space(chain.items[i + 1]) if domains is None else (domains[0], None)
     cod = _space(chain.items[i + 2])
-    if key is not None and dom is not None and cod is not None and left is not None:
-        table.add_signature(
-            Signature(key[0], dom[0], cod[0], path, left.start, left.end, domains or (), key[1])
-        )
+    if dom is None or cod is None:
+        return
+    for left in _signed(chain, i):
+        key = symbol_key(left)
+        if key is not None:
+            table.add_signature(
+                Signature(key[0], dom[0], cod[0], path, left.start, left.end, domains or (), key[1])
+            )
+
+
+def _signed(chain: t.Chain, i: int) -> list[t.Node]:
+    r"""The maps a signature (relation ``i``) is stated for: ``f`` of ``f : \mathbb{R}^n \to
+    \mathbb{R}^m``, and each of a list that opens the statement (``s, t \colon
+    \mathbb{R}^d \to \mathbb{R}^m``: the scale and shift networks of a coupling layer); of a
+    list that ends an earlier statement (``x \in \mathbb{R}^n, f : …``), its last item only."""
+    left = chain.items[i]
+    if left is None:
+        return []
+    if isinstance(left, t.List):
+        listed = [x for x in left.items if x is not None]
+        if i == 0 and listed and all(symbol_key(x) is not None for x in listed):
+            return listed
+        return listed[-1:] if i > 0 else []
+    return [left]
 
 
 def _product_spaces(node: t.Node | None) -> tuple[Shape, ...] | None:
@@ -722,6 +740,7 @@ def weak_scalars(tree: t.Node, path: str) -> Iterator[Declaration]:
     r"""``\lambda > 0``, ``\lambda \ge 0``, ``0 < \eta < 1``, ``\sigma^2 > 0``: a lowercase Greek
     letter (or ``\ell``, ``\Delta``) compared with a number is a scalar — a weak declaration, for where nothing else
     declares or defines the letter (``x \ge 0`` for a vector is elementwise)."""
+    yield from _diagonal_entries(tree, path)
     for node in t.statements(tree):
         items = node.items
         for i, rel in enumerate(node.relations):
@@ -734,9 +753,14 @@ def weak_scalars(tree: t.Node, path: str) -> Iterator[Declaration]:
             left, right = items[i], items[i + 1]
             lefts = [left]
             if isinstance(left, t.List) and left.items:
-                listed = i == 0 and all(
-                    isinstance(x, t.Symbol) and _weak_letter(x) is not None for x in left.items
-                )  # (\alpha, \beta > 0; not \sigma_1, \sigma_2 > 0 of an example's blocks)
+                listed = (
+                    i == 0
+                    and all(
+                        (isinstance(x, t.Symbol) or _weak_subscripted(x))
+                        and _weak_letter(x) is not None
+                        for x in left.items
+                    )
+                )  # (\alpha, \beta > 0, r_x, r_y > 0; not \sigma_1, \sigma_2 > 0 of an example's blocks)
                 lefts = list(left.items) if listed else [left.items[-1]]
             right = right.items[0] if isinstance(right, t.List) and right.items else right
             sides = [(this, right) for this in lefts] + [(right, lefts[-1])]
@@ -750,6 +774,45 @@ def weak_scalars(tree: t.Node, path: str) -> Iterator[Declaration]:
                     if key is not None:
                         how = WEAK_STRICT if strict else "weak"
                         yield Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, how)
+
+
+def _diagonal_entries(tree: t.Node, path: str) -> Iterator[Declaration]:
+    r"""``\operatorname{diag}(\hat u_1^2, \dots, \hat u_N^2)``: the entries a diagonal matrix
+    is written with, listed to a last one, are numbers — each member of the family too (a
+    plain lowercase letter only: ``\operatorname{diag}(A_1, \dots, A_K)`` is block diagonal)."""
+    for node in tree.walk():
+        if not (
+            isinstance(node, t.Apply)
+            and isinstance(node.func, t.Func)
+            and node.func.name in ("diag", "Diag")
+            and len(node.args) > 2
+            and any(isinstance(a, t.Dots) for a in node.args)
+        ):
+            continue
+        entries = [_squared_base(a) for a in node.args if not isinstance(a, t.Dots)]
+        if not all(_entry_letter(e) for e in entries):
+            continue
+        listed = t.List(tuple(_squared_base(a) for a in node.args), start=node.start, end=node.end)
+        for sym in [*entries, *_listed_members(listed, own_index=True)]:
+            key = symbol_key(sym)
+            if key is not None:
+                yield Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, "weak")
+
+
+def _squared_base(node: t.Node) -> t.Node:
+    """``u_1`` of ``u_1^2`` (a power by a number), else the node."""
+    if isinstance(node, t.Power) and isinstance(node.exponent, t.Number):
+        return node.base
+    return node
+
+
+def _entry_letter(node: t.Node) -> bool:
+    r"""``d_1``, ``\hat u_N``, ``\sigma_k``: a plain lowercase letter, numbered or indexed."""
+    if not (isinstance(node, t.Sub) and isinstance(node.base, t.Symbol)):
+        return False
+    base = node.base
+    name = base.name.lstrip("\\")
+    return base.font is None and (name[:1].islower() or base.name in _WEAK_GREEK)
 
 
 def _in_interval(left: t.Node | None, right: t.Node | None, path: str) -> Iterator[Declaration]:
@@ -809,10 +872,28 @@ def _weak_letter(node: t.Node | None) -> t.Node | None:
     if (
         isinstance(base, t.Symbol) and base.font is None and not base.accents
         and (base.name in _WEAK_GREEK or (node is base and base.name in WEAK_LATIN)
-             or (numbered and base.name in _NUMBERED_GREEK))
+             or (numbered and base.name in _NUMBERED_GREEK) or _weak_subscripted(node))
     ):  # fmt: skip
         return node
     return None
+
+
+# plain Latin letters that, subscripted by a letter or a number and compared with a number,
+# are scalars ("$r_x, r_y > 0$" two ridge weights, "$c_i > 0$", "$t_k > 0$"): not a (a_i, a
+# constraint's row), nor h (h_t, a hidden state)
+SUBSCRIPTED_LATIN = frozenset("cpqrst")
+
+
+def _weak_subscripted(node: t.Node | None) -> bool:
+    """``r_x``, ``c_i``, ``t_1``: a letter of ``SUBSCRIPTED_LATIN`` under a one-letter or
+    numbered subscript."""
+    if not (isinstance(node, t.Sub) and isinstance(node.base, t.Symbol)):
+        return False
+    index = node.index
+    return node.base.name in SUBSCRIPTED_LATIN and (
+        isinstance(index, t.Number)
+        or (isinstance(index, t.Symbol) and index.font is None and len(index.name) == 1)
+    )
 
 
 # … and those, numbered, are scalars too (\theta_1 > 0, \theta_2 > 0: a model's parameters)

@@ -51,7 +51,7 @@ _KIND_OR_ONE = _KIND.replace(
     "(?:matrix|matrices|vector|vectors))", "(?:matrix|matrices|vector|vectors|one(?![\\w-])))"
 )
 # words papers put before a size: "a random $p \times p$ matrix", "a real $3 \times 3$ matrix"
-_BEFORE_SIZE = r"(?:(?:random|real|complex|symmetric|given|fixed|arbitrary|square|diagonal|invertible|nonsingular|orthogonal|new)\s+)*"
+_BEFORE_SIZE = r"(?:(?:random|real|complex|symmetric|given|fixed|known|arbitrary|square|diagonal|invertible|nonsingular|orthogonal|new)\s+)*"
 # "$m$ by $n$": a size in words, read as ``m \times n``
 _BY = r"\$(?P<dims>[^$]{1,30})\$(?:\s+by\s+|-by-)\$(?P<dimsb>[^$]{1,30})\$"
 _PROSE = [
@@ -62,7 +62,8 @@ _PROSE = [
     re.compile(_M.format("sym") + r"\s+(?:be|is|denotes?)\s+" + _ART + r"\s+" + _BEFORE_SIZE + _M.format("dims")
                + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND),
     # "Let $A$ be …, $C$ an $n \times m$ matrix and $w$ a vector of …": apposition in a list
-    re.compile(r"(?:,|\band|\bwith)\s+" + _M.format("sym") + r"\s+an?\s+" + _M.format("dims")
+    # (also "with $\Omega$ a known $N \times N$ positive definite matrix")
+    re.compile(r"(?:,|\band|\bwith)\s+" + _M.format("sym") + r"\s+an?\s+" + _BEFORE_SIZE + _M.format("dims")
                + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND_OR_ONE),
     # "an $n \times n$ matrix $A$", "a $k \times 1$ vector $y_t$", "$n$-dimensional vector $v$", "an $m$-vector $y$"
     re.compile(_M.format("dims") + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND + r"\s+(?:called\s+|denoted\s+(?:by\s+)?)?" + _M.format("sym")),
@@ -79,7 +80,8 @@ _PROSE = [
     # $n \times m$ and $G$ is $k \times n$"), or of a
     # bulleted one ("* $w_t$ is $k \times 1$")
     # ("…, where $X_i$ is the $n_i \times p$ fixed-effects design", "accordingly $A$ is $n \times n$")
-    re.compile(r"(?P<lead>\b[Ll]et|\b[Ss]uppose|\b[Aa]ssume|\bwhere|\b[Ee]ach|\b[Aa]ccordingly|(?m:^)[ \t]*(?:[-*+]|\d+[.)]|\\item)|,|\band)\s+" + _M.format("sym") + r"\s+(?:is|be)\s+(?:of\s+(?:size|shape|dimensions?)\s+|(?:the|an?)\s+)?" + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?"
+    # ("So $A$ is $n \times n$, $C$ is $n \times p$ and …": sizes that follow from what precedes)
+    re.compile(r"(?P<lead>\b[Ll]et|\b[Ss]uppose|\b[Aa]ssume|\bwhere|\b[Ee]ach|\b[Aa]ccordingly|\b(?:[Ss]o|[Tt]hus|[Hh]ence|[Cc]onsequently|[Hh]ere)(?=\s+\$)|(?m:^)[ \t]*(?:[-*+]|\d+[.)]|\\item)|,|\band)\s+" + _M.format("sym") + r"\s+(?:is|be)\s+(?:of\s+(?:size|shape|dimensions?)\s+|(?:the|an?)\s+)?" + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?"
                + r"(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
     # "$K_* = k(X, X_*)$, an $n \times n_*$ matrix": an apposition after a definition (of a
     # letter defined here first: "…was accumulated as $G = \frac{1}{B} Z Z^\top$, a $B \times B$
@@ -388,7 +390,7 @@ def _object_of_preposition(text: str, m: re.Match[str], lo: int) -> bool:
 
 # (or a list of sizes that opens with one: "$y$ is an $N$-vector, $X$ is $N \times p$, …")
 _DECLARING = re.compile(
-    r"\b(?:[Ww]here|[Ll]et|[Ss]uppose|[Aa]ssume|[Gg]iven|[Tt]hen|[Nn]ow)\b"
+    r"\b(?:[Ww]here|[Ll]et|[Ss]uppose|[Aa]ssume|[Gg]iven|[Tt]hen|[Nn]ow|[Ss]o|[Tt]hus|[Hh]ence)\b"
     r"|(?:^|[:;]\s*)\$[^$]{1,40}\$\s+is\s+(?:an?\s+|the\s+)?\$[^$]{1,40}\$"
 )
 _HYPOTHESIS = re.compile(r"\b(?:[Ii]f|[Ww]hen|[Ww]henever|[Uu]nless)\b")
@@ -1055,6 +1057,9 @@ _FAMILY = [
                + r"\s+(?P<stacked>the)\s+(?:\$[^$]{1,8}\$(?:-?th)?\s+)?" + _PART
                + r"\s+of\s+(?:the\s+)?(?:matrix\s+)?"
                + _M.format("matrix") + _NOT_PAIRED),
+    # "with the rows $\vec{x}_i^\top$ of $X$", "and the columns $v_j$ of $V$"
+    re.compile(r"\b(?:[Ww]ith|and|where)\s+the\s+" + _PART + r"\s+" + _M.format("member")
+               + r"\s+of\s+(?:the\s+)?(?:matrix\s+)?" + _M.format("matrix") + _NOT_PAIRED),
     # "where $\mathbf a_i^\top$ are the rows of $A$" (Boyd)
     re.compile(r"\b(?:with|where)\s+(?:the\s+)?" + _MEMBERS_NOUN + _M.format("member")
                + r"\s+(?P<stacked>are|being)\s+the\s+" + _PART

@@ -64,6 +64,10 @@ def shared_span(a: int, b: int) -> tuple[int, int]:
     return _spans.setdefault(span, span)
 
 
+# accents that make a letter a vector (``\vec{x}``): over 0 or 1, the zero or ones vector
+_ARROWS = frozenset({"vec", "vv", "overrightarrow"})
+
+
 class Builder:
     """Grammar rules → typed nodes: one method per rule, named by the rule or its alias,
     called with the rule's children (see module docstring and syntax/lalr.py)."""
@@ -366,6 +370,8 @@ class Builder:
         loc = self._over(*c)
         if isinstance(body, t.Symbol):
             return replace(body, accents=(*body.accents, str(c[0].value)), **loc)
+        if isinstance(body, t.Number) and body.text in ("0", "1") and str(c[0].value) in _ARROWS:
+            return t.Symbol(body.text, "mathbf", **loc)  # \vec{0}: the zero vector, as \mathbf{0}
         return t.Accent(str(c[0].value), body, **loc)
 
     def overset(self, c: list[Any]) -> t.Node:

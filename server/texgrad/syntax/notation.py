@@ -131,6 +131,10 @@ def with_font(node: t.Node, font: str, loc: dict[str, Any]) -> t.Node:
         "mathds",
         "bbold",
         "pmb",
+        "mathsf",  # (\mathsf{0}: the zero matrix of texts that set matrices in sans-serif)
+        "mathbfit",
+        "symbf",
+        "vb",
     ):
         return t.Symbol(node.text, font, **loc)  # \mathbf{1}, \mathbb{1}
     if isinstance(node, t.Product) and all(isinstance(f, t.Symbol) for f in node.factors):

@@ -606,4 +606,21 @@ def _says_elementwise(text: str, name: str) -> bool:
     letter = r"\$\s*" + re.escape(name) + r"\s*(?:\(\s*\\cdot\s*\))?\s*\$"
     after = letter + r"[^.$;,]{0,60}?\b" + _ENTRYWISE  # (no comma: "…, and $\psi$ is …")
     before = r"\b" + _ENTRYWISE + r"(?:\s+(?!and\b|or\b)[A-Za-z-]+){0,3}\s*" + letter
-    return re.search(f"{after}|{before}", text, re.IGNORECASE) is not None
+    if re.search(f"{after}|{before}", text, re.IGNORECASE) is not None:
+        return True
+    return re.search(_named_as(name), text) is not None
+
+
+def _named_as(name: str) -> str:
+    r"""``h = \tanh``, ``\phi = \mathrm{ReLU}``: the letter made another name of a function
+    applied entry by entry, written alone (not ``h = \tanh(W x)``, a value)."""
+    funcs = "|".join(sorted(ELEMENTWISE | _SHAPE_KEEPING))
+    named = r"\\(?:" + funcs + r")|\\(?:operatorname|mathrm|text)\s*\{\s*(?i:" + funcs + r")\s*\}"
+    return (
+        r"(?<![\\A-Za-z])"
+        + re.escape(name)
+        + r"(?![A-Za-z_^'])\s*=\s*(?:"
+        + named
+        + r")(?![A-Za-z])"
+        r"(?!\s*(?:\\left\s*)?[(\[{]|\s*\\(?:big|Big)\w*\s*[(\[])"
+    )

@@ -11,7 +11,7 @@ from dataclasses import replace
 from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_of, mentions
 from texgrad.shapes.facts import fact_key
 from texgrad.shapes.families import member_shape
-from texgrad.shapes.formulas import WEAK_LATIN, WEAK_STRICT, any_member_key
+from texgrad.shapes.formulas import SUBSCRIPTED_LATIN, WEAK_LATIN, WEAK_STRICT, any_member_key
 from texgrad.shapes.questions import APART, DIMENSION, dimension_key
 from texgrad.shapes.rules.base import UNSIZED, RuleBase
 from texgrad.shapes.table import Declaration, Signature
@@ -46,6 +46,22 @@ _SLICE_MARKS = frozenset({":", "\\cdot", "*", "\\ast", "\\bullet"})
 _STARS = frozenset({"*", "\\ast", "\\star"})
 # the keys of the plain Latin letters a strict comparison with a number makes numbers
 _LATIN_WEAK = frozenset((letter, None) for letter in WEAK_LATIN)
+# r_x, c_{i}, t_1: a plain letter of SUBSCRIPTED_LATIN under one letter or a number
+_SUBSCRIPTED_WEAK = re.compile(r"([a-z])_(?:\{)?(?:[A-Za-z]|\d+)(?:\})?")
+
+
+def _summed_member(name: str, counted: frozenset[str]) -> bool:
+    """Is ``name`` (``k_2``) a numbered member of a family of sizes the text sums ("$K = k_1 +
+    \\dots + k_M$" counts ``k_1``): a size as ``k_1`` is?"""
+    letter, _, number = name.partition("_")
+    return number.isdigit() and len(letter) == 1 and f"{letter}_1" in counted
+
+
+def _subscripted_weak(key: tuple[str, str | None]) -> bool:
+    """Is ``key`` that of a subscripted letter a strict comparison with a number makes a scalar
+    ("$r_x, r_y > 0$")?"""
+    found = _SUBSCRIPTED_WEAK.fullmatch(key[0]) if key[1] is None else None
+    return found is not None and found[1] in SUBSCRIPTED_LATIN
 
 
 class SymbolRules(RuleBase):
@@ -101,8 +117,14 @@ class SymbolRules(RuleBase):
             return weak.shape  # U(a, b) = \{P \in \mathbb{R}_+^{n \times m} : …\}, then P
         if greek and weak is not None:
             return SCALAR  # \lambda > 0 somewhere, and nothing else says what \lambda is
-        if weak is not None and weak.how == WEAK_STRICT and key in _LATIN_WEAK:
-            return SCALAR  # "a scale $s > 0$" (not s \ge 0, a slack vector's sign)
+        if (
+            weak is not None
+            and weak.how == WEAK_STRICT
+            and (key in _LATIN_WEAK or _subscripted_weak(key))
+        ):
+            return (
+                SCALAR  # "a scale $s > 0$", "$r_x, r_y > 0$" (not s \ge 0, a slack vector's sign)
+            )
         inherited = self._inherited(node) or self._adjoint(node)
         if inherited is not None:
             return inherited
@@ -165,6 +187,7 @@ class SymbolRules(RuleBase):
         def named(d: Dim) -> bool:  # (or said to be one: "with $n^{[0]} = n_x$")
             return (
                 bool(self._ask(DIMENSION, dimension_key(d), d, None))
+                or _summed_member(str(getattr(d, "name", "")), self.table.counted)
                 or bool(self._facts({d}, node.start))
                 or bool(self._ask(APART, fact_key(d), None, None))
             )  # (d_L of H^{(L)}, said anywhere to be c: "so that $d_L = c$", sections on)
