@@ -162,6 +162,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "jupyter-hesse-22",
         "jupyter-irls-20",
         "jupyter-mha-18",
+        "jupyter-notebook-ridge-24",
         "jupyter-softmax-17",
         "jupyter-wls-11",
         "kalman-notes",
