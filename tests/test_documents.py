@@ -223,6 +223,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "own-mlp-backprop-blog-23",
         "own-pca-lecture-20",
         "own-pca-quarto-19",
+        "own-plain-reals-24",
         "own-portfolio-19",
         "own-reals-spellings-23",
         "own-se-answer-22",

@@ -4,6 +4,7 @@ the variables a set binds (``\{x \in \mathbb{R}^n : Ax = b\}``) and ``f(x) = …
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import replace
 
 from texgrad.shapes.dims import ONE, SCALAR, Shape, shape_of_space
@@ -13,6 +14,10 @@ from texgrad.syntax import tree as t
 from texgrad.syntax.notation import call_of, dims_of, is_round
 from texgrad.syntax.show import show
 from texgrad.syntax.symbols import label_of, member_key, ones_key, symbol_key
+
+# A plain ``R`` is the reals (``x \in R^n``) while this is set: in a document that writes the
+# reals no other way and whose every plain R is written where a set goes (declarations.collect)
+PLAIN_REALS: ContextVar[bool] = ContextVar("plain_reals", default=False)
 
 
 def from_formula(tree: t.Node, path: str, table: SymbolTable) -> None:
@@ -167,8 +172,8 @@ def _set_as_space(node: t.Node) -> t.Space | None:
         return _set_as_space(t.Power(node.base, node.tag, start=at, end=to))
     if isinstance(node, t.Paren) and node.open in ("\\{", "\\left\\{") and _numbers(node.body):
         return t.Space("R", (), start=at, end=to)  # t_i \in \{-1, 1\}: a label, a number
-    if _bold_field(node, "R"):
-        return t.Space("R", (), start=at, end=to)  # \lambda \in \mathbf{R}: a scalar
+    if _reals(node):
+        return t.Space("R", (), start=at, end=to)  # \lambda \in \mathbf{R}, \Re: a scalar
     if isinstance(node, t.Power):
         power = _power_as_space(node)
         if power is not None:
@@ -186,9 +191,9 @@ def _power_as_space(node: t.Power) -> t.Space | None:
     ``\mathcal{S}^n_{++}``: a set raised to its size."""
     at, to = node.start, node.end
     base, exp = node.base, node.exponent
-    if _bold_field(base, "R"):
-        return t.Space("R", dims_of(exp), start=at, end=to)  # x \in \mathbf{R}^n
-    if isinstance(base, t.Sub) and _bold_field(base.base, "R"):  # \mathbf{R}^n_+, \mathbf{R}^n_{++}
+    if _reals(base):
+        return t.Space("R", dims_of(exp), start=at, end=to)  # x \in \mathbf{R}^n, \Re^n
+    if isinstance(base, t.Sub) and _reals(base.base):  # \mathbf{R}^n_+, \mathbf{R}^n_{++}
         return t.Space("R", dims_of(exp), base.index, start=at, end=to)
     if _bold_field(base, "S"):
         return t.Space("S", (exp,), start=at, end=to)  # P \in \mathbf{S}^n (symmetric)
@@ -255,12 +260,23 @@ def _capital_sized_set(node: t.Tagged) -> bool:
     r"""``\mathcal{S}_{++}^D``, ``\mathbb{S}^N``, ``\mathbf{R}^N``: a set of matrices or
     vectors whose size the parser read as a tag (not ``\Delta^K``, whose convention varies)."""
     base = node.base.base if isinstance(node.base, t.Sub) else node.base
-    return (
+    return _reals(base) or (
         isinstance(base, t.Symbol)
         and base.name in ("R", "S")
         and base.font in ("mathcal", "mathbb", "mathbf")
         and not base.accents
     )
+
+
+def _reals(node: t.Node) -> bool:
+    r"""The reals written other than ``\mathbb{R}``: ``\mathbf{R}`` (Boyd and Vandenberghe),
+    ``\Re`` (some authors' ℝ: where a set goes it is no real part), and a plain ``R`` where
+    the document lets it be (:data:`PLAIN_REALS`)."""
+    if _bold_field(node, "R"):
+        return True
+    if not isinstance(node, t.Symbol) or node.font is not None or node.accents:
+        return False
+    return node.name == "\\Re" or (node.name == "R" and PLAIN_REALS.get())
 
 
 def _bold_field(node: t.Node, name: str) -> bool:
