@@ -150,9 +150,11 @@ def collect(
     fresh.plain_reals = plain
     if memo is not None and memo.plain_reals != plain:
         memo = None  # its rows were read with R the other way
+    table = table or SymbolTable()
+    table.plain_reals = plain
     token = PLAIN_REALS.set(plain)
     try:
-        return _collect(rows, texts, table or SymbolTable(), memo, fresh)
+        return _collect(rows, texts, table, memo, fresh)
     finally:
         PLAIN_REALS.reset(token)
 

@@ -131,6 +131,17 @@ def space_shape(node: t.Node | None) -> Shape | None:
     return found[0] if found is not None else None
 
 
+def written_as_set(node: t.Node, plain_reals: bool = False) -> bool:
+    r"""Is ``node`` a space or set as a declaration reads one where a set goes (after ``\in``,
+    in a signature): ``\mathbf{R}^n``, ``\Re^n``, ``\{0, 1\}^n`` (and, with ``plain_reals``,
+    ``R^n``), besides ``\mathbb{R}^n``?"""
+    token = PLAIN_REALS.set(plain_reals)
+    try:
+        return _space(node) is not None
+    finally:
+        PLAIN_REALS.reset(token)
+
+
 def _space(node: t.Node | None) -> tuple[Shape, t.Space] | None:
     algebra = _matrix_algebra(node)
     if algebra is not None:

@@ -104,6 +104,8 @@ class SymbolTable:
     # letters that count a range or bound a sum and name nothing else (n of ``\\sum_{i=1}^n``,
     # of ``\\mathbf{x}_1, \\dots, \\mathbf{x}_n``): counts, dimensions too (``\\frac1n`` is a scalar)
     counted: frozenset[str] = frozenset()
+    # a plain R is the reals in these documents (x \\in R^n): see declarations._plain_reals
+    plain_reals: bool = False
     # a project's files that include no other, in reading order (path -> place): another
     # file's declarations hold in one read before it only when made as notation
     reading_order: dict[str, int] = field(default_factory=dict)
