@@ -156,6 +156,8 @@ class CheckResult:
     # the rows of the project's other files (their definitions serve this one: Q = XW_Q in
     # the setup section, for the appendix)
     elsewhere: list[PlacedRow] = field(default_factory=list)
+    # the definitions (``y = Ax``) of undeclared letters, by key, as pass 1 read them
+    defined: dict[str, list[Declaration]] = field(default_factory=dict)
 
 
 _Span = tuple[int, int, type]
@@ -421,6 +423,7 @@ class Checker:
             stats,
             texts if len(texts) > 1 else {},
             [r for d in docs if d is not target for r in d.rows],
+            defined,
         )
 
 
