@@ -231,6 +231,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "own-ssm-project-23",
         "own-topics-sets-22",
         "own-transformer-project-20",
+        "own-weight-decay-24",
         "own-wls-19",
         "pandoc-kalman-11",
         "physics-pkg-opspace-23",

@@ -32,7 +32,7 @@ from texgrad.reading.edits import TextEdit, longest_same
 from texgrad.reading.memo import by_text
 from texgrad.shapes.dims import ONE, Dim, Shape
 from texgrad.shapes.facts import Fact, apart_key, fact_key, facts_of, scoped
-from texgrad.shapes.formulas import PLAIN_REALS, from_formula, weak_scalars
+from texgrad.shapes.formulas import PLAIN_REALS, WEAK_BESIDE_BOLD, from_formula, weak_scalars
 from texgrad.shapes.grids import from_tables
 from texgrad.shapes.layout_statements import stated_in
 from texgrad.shapes.placed import placed
@@ -246,10 +246,30 @@ def _collect(
         _keep_stated_facts(table)
     _drop_other_conventions(table, memo, fresh)
     _drop_described_values(table)
+    _beside_bold_only(table)
     if memo is not None:
         memo.rows, memo.prose, memo.boundaries = fresh.rows, fresh.prose, fresh.boundaries
         memo.conventions = fresh.conventions
     return table
+
+
+_BOLD = frozenset({"mathbf", "boldsymbol", "bm", "pmb", "vb", "symbf"})
+
+
+def _beside_bold_only(table: SymbolTable) -> None:
+    r"""Keep the weak scalars of plain Latin letters compared with a number ("a weight $w >
+    0$": ``WEAK_BESIDE_BOLD``) only where the letter is declared in bold alone, as an array
+    (``\mathbf{w} \in \mathbb{R}^p``): the plain one is then a number of its own."""
+    for key in [k for k, ws in table.weak.items() if any(w.how == WEAK_BESIDE_BOLD for w in ws)]:
+        decls = table.declarations.get(key, [])
+        bold = bool(decls) and all(d.font in _BOLD and not d.shape.is_scalar for d in decls)
+        if bold:
+            continue
+        kept = [w for w in table.weak[key] if w.how != WEAK_BESIDE_BOLD]
+        if kept:
+            table.weak[key] = kept
+        else:
+            del table.weak[key]
 
 
 def _unless_numbers(fams: list[Family], path: str, table: SymbolTable) -> list[Family]:

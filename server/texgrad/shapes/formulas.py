@@ -739,6 +739,11 @@ WEAK_LATIN = frozenset("achpqrst")  # (not d, k, m, n: sizes; e, f, i, j)
 
 
 _STRICT = frozenset({"<", ">", "\\lt", "\\gt"})
+# how a plain lowercase Latin letter outside WEAK_LATIN compared strictly with a number is
+# weak ("a weight $w > 0$"): a number of its own only where the document declares the same
+# letter in bold alone (\mathbf{w} \in \mathbb{R}^p), the two then two letters; dropped
+# elsewhere (x > 0 of a vector x is entrywise): declarations._beside_bold_only
+WEAK_BESIDE_BOLD = "weak>bold"
 # how a weak scalar is made by a strict comparison with a number ("a scale $s > 0$", "$0 < t <
 # 1$"): a plain Latin letter of WEAK_LATIN so compared is a number, as a Greek one is (``s \ge
 # 0`` may be a slack vector's entrywise sign)
@@ -771,11 +776,14 @@ def weak_scalars(tree: t.Node, path: str) -> Iterator[Declaration]:
                 sym = _weak_letter(this)
                 if sym is None and _inner_product(other):  # a_i^T x < c_i: c_i a number
                     sym = _latin_letter(this)
+                strict = rel in _STRICT and _number(other)  # (s > 0: see WEAK_STRICT)
+                beside = sym is None and strict and this is _plain_latin(this)
+                if beside:  # w > 0: a number only beside a bold \mathbf{w} (declarations.py)
+                    sym = this
                 if sym is not None and (_number(other) or _inner_product(other)):
                     key = symbol_key(sym)
-                    strict = rel in _STRICT and _number(other)  # (s > 0: see WEAK_STRICT)
                     if key is not None:
-                        how = WEAK_STRICT if strict else "weak"
+                        how = WEAK_BESIDE_BOLD if beside else WEAK_STRICT if strict else "weak"
                         yield Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, how)
 
 
@@ -844,6 +852,16 @@ def _weak_letter(node: t.Node | None) -> t.Node | None:
 
 # … and those, numbered, are scalars too (\theta_1 > 0, \theta_2 > 0: a model's parameters)
 _NUMBERED_GREEK = frozenset({"\\theta", "\\vartheta", "\\psi"})
+
+
+def _plain_latin(node: t.Node | None) -> t.Node | None:
+    """``w``: a plain lowercase Latin letter alone (no index, no accent)."""
+    if (
+        isinstance(node, t.Symbol) and node.font is None and not node.accents
+        and len(node.name) == 1 and node.name.isascii() and node.name.islower()
+    ):  # fmt: skip
+        return node
+    return None
 
 
 def _latin_letter(node: t.Node | None) -> t.Node | None:
