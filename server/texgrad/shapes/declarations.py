@@ -50,10 +50,10 @@ from texgrad.shapes.questions import dimension_names
 from texgrad.shapes.rows import PlacedRow, RowKey
 from texgrad.shapes.sections import (
     PARAGRAPH_BREAK,
-    SENTENCE_BREAK,
     SENTENCE_LOOKBACK,
     WHERE_DISTANCE,
     Boundaries,
+    next_break,
     sentence_start,
 )
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
@@ -404,7 +404,7 @@ def _other_convention(table: SymbolTable, d: Declaration, marks: list[int]) -> b
         return False
     text = table.texts.get(d.path, "")
     lo = sentence_start(text, max(0, d.start - SENTENCE_LOOKBACK), d.start)
-    stop = SENTENCE_BREAK.search(text, d.end, min(len(text), d.end + WHERE_DISTANCE))
+    stop = next_break(text, d.end, min(len(text), d.end + WHERE_DISTANCE))
     return _OTHER_CONVENTION.search(text, lo, stop.start() if stop else d.end + 80) is not None
 
 

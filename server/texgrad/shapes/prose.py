@@ -23,7 +23,7 @@ from texgrad.shapes.formulas import (
     tag_key,
 )
 from texgrad.shapes.rows import PlacedRow
-from texgrad.shapes.sections import SENTENCE_BREAK, SENTENCE_LOOKBACK, sentence_start
+from texgrad.shapes.sections import SENTENCE_LOOKBACK, next_break, sentence_start
 from texgrad.shapes.table import Declaration, SymbolTable
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import index_parts
@@ -279,7 +279,7 @@ def generic_letters(
                 end = hi
             else:  # the whole sentence: "… = X^{-\top} for invertible square $X$."
                 start = sentence_start(text, lo, m.start())
-                stop = SENTENCE_BREAK.search(text, m.end(), hi)
+                stop = next_break(text, m.end(), hi)
                 end = stop.start() if stop is not None else hi
             groups = m.groupdict()
             if groups.get("formula") is not None:

@@ -20,13 +20,13 @@ from texgrad.shapes.layout_statements import Statement, in_force
 from texgrad.shapes.sections import (
     NOTATION_HEADING,
     NOTATION_SENTENCE,
-    SENTENCE_BREAK,
     SENTENCE_LOOKBACK,
     SUPPOSING,
     WHERE_DISTANCE,
     Boundaries,
     goes_on,
     heading_kind,
+    next_break,
     sentence_start,
 )
 from texgrad.syntax.symbols import same_letter
@@ -489,7 +489,7 @@ class SymbolTable:
             if (
                 b.start - a.end <= WHERE_DISTANCE
                 and not e.shape.agrees(d.shape)
-                and not SENTENCE_BREAK.search(text, a.end, b.start)
+                and not next_break(text, a.end, b.start)
             ):
                 return True
         return False
@@ -603,7 +603,7 @@ class SymbolTable:
                 if (
                     def_path == path
                     and sig.start < at <= offset
-                    and (at - sig.end > WHERE_DISTANCE or SENTENCE_BREAK.search(text, sig.end, at))
+                    and (at - sig.end > WHERE_DISTANCE or next_break(text, sig.end, at))
                 ):
                     return None
         return sig

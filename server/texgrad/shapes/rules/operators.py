@@ -11,7 +11,7 @@ from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape
 from texgrad.shapes.families import ITERATE_LABELS, member_shape
 from texgrad.shapes.questions import DIMENSION, dimension_key
 from texgrad.shapes.rules.exponentials import ExponentialRules
-from texgrad.shapes.sections import SENTENCE_BREAK, SENTENCE_LOOKBACK, sentence_start
+from texgrad.shapes.sections import SENTENCE_LOOKBACK, next_break, sentence_start
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
 from texgrad.syntax.symbols import NAME_MARKS, OPTIMUM_MARKS, label_of, symbol_key, tagged_key
@@ -120,7 +120,7 @@ class OperatorRules(ExponentialRules):
         if isinstance(base, t.Product) and isinstance(base.factors[0], (t.Derivative, t.Nabla)):
             return True
         lo = sentence_start(self.source, max(0, node.start - SENTENCE_LOOKBACK), node.start)
-        end = SENTENCE_BREAK.search(self.source, node.end, node.end + SENTENCE_LOOKBACK)
+        end = next_break(self.source, node.end, node.end + SENTENCE_LOOKBACK)
         hi = end.start() if end is not None else node.end + SENTENCE_LOOKBACK
         return _ENTRYWISE.search(self.source, lo, hi) is not None
 
