@@ -254,23 +254,13 @@ class SymbolRules(RuleBase):
             return None
         tag = show(node.tag)
 
-        def declared(key: str) -> Shape | None:
-            key = tagged_key(key, node.bracket, tag)
-            if not self._declared(key):
-                return None
-            decl = self._lookup((key, letter[1]), node.start)
-            return decl.shape if decl is not None else None
-
-        def named(d: Dim) -> bool:
-            return bool(self._ask(DIMENSION, dimension_key(d), d, None))
-
         def written(key: str) -> bool:
             return self._written_family(
                 (tagged_key(key, node.bracket, tag), letter[1]), key, node.start
             )
 
-        return member_shape(
-            letter[0], "_", node.base.index, declared, named, tagged=True, written=written
+        return self._tagged_family_member(
+            letter, node.base.index, node.bracket, tag, node.start, written
         )
 
     def _written_family(self, key: tuple[str, str | None], member: str, at: int) -> bool:
