@@ -229,6 +229,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "own-se-answer-22",
         "own-softmax-thesis-19",
         "own-ssm-project-23",
+        "own-stacked-rows-24",
         "own-topics-sets-22",
         "own-transformer-project-20",
         "own-weight-decay-24",

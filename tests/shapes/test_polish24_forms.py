@@ -62,3 +62,43 @@ def test_a_plain_r_is_not_the_reals_beside_the_blackboard_reals(tmp_path: Path) 
     $$ s = w X $$
     """
     assert _codes(text, tmp_path) == []
+
+
+def test_a_matrix_whose_rows_are_the_listed_samples_is_sized_by_them(tmp_path: Path) -> None:
+    text = r"""
+    %! notes.md
+    Let $x_1, \dots, x_n \in \mathbb{R}^d$ and $w \in \mathbb{R}^d$; the rows of $X$ are the $x_i^\top$.
+
+    $$ r = X w $$
+
+    $$ s = w X $$
+    """
+    fx, result = check_fixture(tmp_path, text)
+    assert str(result.table.declarations["X"][0].shape) == "Shape(rows=n, cols=d)"
+    assert _codes(text, tmp_path) == [(5, "matmul-mismatch")]
+
+
+def test_columns_stack_the_other_way_and_a_declared_matrix_is_kept(tmp_path: Path) -> None:
+    text = r"""
+    %! notes.md
+    Let $v_1, \dots, v_k \in \mathbb{R}^m$; the columns of $V$ are the $v_j$.
+
+    $$ u = V^\top v_1 $$
+    """
+    _, result = check_fixture(tmp_path, text)
+    assert str(result.table.declarations["V"][0].shape) == "Shape(rows=m, cols=k)"
+    declared = r"""
+    %! notes.md
+    Let $X \in \mathbb{R}^{p \times q}$ and $x_1, \dots, x_n \in \mathbb{R}^d$; the rows of $X$ are the $x_i^\top$.
+    """
+    _, result = check_fixture(tmp_path, declared)
+    assert [str(d.shape) for d in result.table.declarations["X"]] == ["Shape(rows=p, cols=q)"]
+
+
+def test_no_count_no_size(tmp_path: Path) -> None:
+    text = r"""
+    %! notes.md
+    Let $x_i \in \mathbb{R}^d$ be the samples; the rows of $X$ are the $x_i^\top$.
+    """
+    _, result = check_fixture(tmp_path, text)
+    assert "X" not in result.table.declarations

@@ -45,6 +45,7 @@ from texgrad.shapes.prose import (
     from_comments,
     from_prose,
     generic_letters,
+    stacked_matrices,
 )
 from texgrad.shapes.questions import dimension_names
 from texgrad.shapes.rows import PlacedRow, RowKey
@@ -240,6 +241,8 @@ def _collect(
     }
     table.constant_sizes = _constant_sizes(texts, table)
     table.counted = _counted(texts, table)
+    for d in [d for path, fams in sized.items() for d in stacked_matrices(fams, path, table)]:
+        table.add(d)  # X, the rows of which are the x_i^\top of x_1, …, x_n: n×d
     for d in _drawn_sizes(by_path, table):  # (once the drawn vectors' declarations are known)
         table.add(d)
     if table.facts:
