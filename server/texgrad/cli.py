@@ -43,6 +43,7 @@ from texgrad.cli_errors import (
 if TYPE_CHECKING:  # imported where used: see the module's docstring
     from texgrad.calculus.api import DiffOutcome
     from texgrad.reading.document import DocumentRead
+    from texgrad.reading.notebook import Notebook
     from texgrad.reading.problems import ReadProblem
     from texgrad.reading.project import Project, RootSearch
     from texgrad.shapes.check import Checker, CheckResult
@@ -66,11 +67,13 @@ REPORT_FORMATS = ("sarif", "github")
 # the time the check of the derivatives one document writes may take (wrong-derivative)
 DERIVATIVE_SECONDS = 60.0
 # the documents a folder is searched for: LaTeX, Markdown, Quarto, R Markdown, MDX
-DOCUMENT_SUFFIXES = (".tex", ".ltx", ".latex", ".md", ".markdown", ".qmd", ".rmd", ".mdx")
+DOCUMENT_SUFFIXES = (
+    ".tex", ".ltx", ".latex", ".md", ".markdown", ".qmd", ".rmd", ".mdx", ".ipynb"
+)  # fmt: skip
 SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages"})
 # read as Markdown, the others as LaTeX: reading.project.MARKDOWN_SUFFIXES (a test says), named
 # here so that a check of Markdown files its cache answers does not load the reading layer
-MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".qmd", ".rmd", ".mdx"})
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".qmd", ".rmd", ".mdx", ".ipynb"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -981,10 +984,16 @@ def _print_records(
         return
     for r in records:
         out.write(
-            f"{r['path']}:{r['line']}:{r['column']}: {r['severity']}: {r['message']} [{r['code']}]\n"
+            f"{_where(r)}:{r['line']}:{r['column']}: {r['severity']}: {r['message']} [{r['code']}]\n"
         )
         for rel in r["related"]:  # type: ignore[attr-defined]
-            out.write(f"{rel['path']}:{rel['line']}:{rel['column']}: note: {rel['message']}\n")
+            out.write(f"{_where(rel)}:{rel['line']}:{rel['column']}: note: {rel['message']}\n")
+
+
+def _where(record: dict[str, object]) -> str:
+    """A record's file, and its cell in a notebook (``notes.ipynb:cell 3``, as ruff's)."""
+    cell = record.get("cell")
+    return f"{record['path']}:cell {cell}" if cell else str(record["path"])
 
 
 def _skipped_lines(path: str, text: str, problems: Sequence[ReadProblem]) -> list[str]:
@@ -1169,6 +1178,36 @@ def _lines_of(path: str, texts: dict[str, str], lines: dict[str, list[int]]) -> 
     return lines[path]
 
 
+def _notebook_of(path: str) -> Notebook | None:
+    """The Markdown cells of the notebook at ``path`` as texgrad read them (None: not one)."""
+    from texgrad.reading.notebook import NotANotebook, markdown_of
+
+    try:
+        return markdown_of(Path(path).read_bytes().decode("utf-8-sig", errors="replace"))
+    except (OSError, NotANotebook):
+        return None
+
+
+def _in_cells(record: dict[str, object], d: Diagnostic, related: list[dict[str, object]]) -> None:
+    """Give ``record`` (and its related notes in the same notebook) the cell each position
+    is in, its line and column counted in that cell's own source (1-based)."""
+    from texgrad.reading.notebook import cell_position
+
+    nb = _notebook_of(d.path)
+    if nb is None:
+        return
+    cell, line, col = cell_position(nb, d.start)
+    _, end_line, end_col = cell_position(nb, max(d.start, d.end))
+    record.update(cell=cell, line=line + 1, column=col + 1, end_line=end_line + 1)
+    record["end_column"] = end_col + 1
+    for r, rel in zip(d.related, related, strict=True):
+        if r.path == d.path:
+            rcell, rl, rc = cell_position(nb, r.start)
+            _, rel_line, rel_col = cell_position(nb, max(r.start, r.end))
+            rel.update(cell=rcell, line=rl + 1, column=rc + 1, end_line=rel_line + 1)
+            rel["end_column"] = rel_col + 1
+
+
 def _diagnostic_record(
     d: Diagnostic, texts: dict[str, str], lines: dict[str, list[int]] | None = None
 ) -> dict[str, object]:
@@ -1188,6 +1227,8 @@ def _diagnostic_record(
         "path": _display(d.path), "line": line + 1, "column": col + 1, "end_line": end_line + 1,
         "end_column": end_col + 1, "severity": d.severity, "code": d.code, "message": d.message, "related": related,
     }  # fmt: skip
+    if d.path.lower().endswith(".ipynb"):  # a notebook: positions in its cells (as ruff's)
+        _in_cells(record, d, related)
     if d.code == "wrong-derivative":  # the quick fix: the verified derivative in its place
         record["fixes"] = [
             {"title": f.title, "text": f.text, "line": line_col(starts, f.start)[0] + 1,

@@ -8,12 +8,14 @@ a different size."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
 from tests.calculus.problem_numerics import central_gradient, tree
-from texgrad.calculus.api import diff_latex
+from texgrad.calculus.api import diff_in_document, diff_latex
 from texgrad.calculus.evaluate_tree import evaluate
+from texgrad.shapes.check import Checker
 
 N, K, M = 5, 3, 4
 WHERE = (
@@ -53,3 +55,41 @@ def test_the_diagonal_of_a_square_matrix_scales_the_rows_after_it() -> None:
 def test_with_nothing_after_it_the_diagonal_stays_a_vector() -> None:
     got = _answer(r"b^\top x \operatorname{diag}(C)", "jacobian")  # x ↦ (bᵀx) diag(C) ∈ ℝᵐ
     assert np.allclose(got, np.diag(C).reshape(M, 1) @ B.T)
+
+
+def _document_answer(
+    tmp_path: Path, line: int, wrt: str, values: dict[str, np.ndarray]
+) -> tuple[str, np.ndarray]:
+    doc = tmp_path / "notes.md"
+    doc.write_text(
+        r"Let $S \in \mathbb{R}^{m \times m}$, $x \in \mathbb{R}^m$ and "
+        r"$D = \operatorname{diag}(S) \in \mathbb{R}^{m \times m}$."
+        "\n\n$$ f = x^\\top D x $$\n\nLet $d = \\operatorname{diag}(S)$.\n\n$$ g = x^\\top d $$\n",
+        encoding="utf-8",
+    )
+    out = diff_in_document(doc, line, wrt, budget=20.0)
+    assert out.error is None and out.verified, out.error
+    assert out.result is not None
+    return out.kind or "", np.asarray(evaluate(tree(out.result), values))
+
+
+def test_a_diagonal_declared_square_is_the_diagonal_matrix_for_diff_as_for_check(
+    tmp_path: Path,
+) -> None:
+    r"""``D = \operatorname{diag}(S) \in \mathbb{R}^{m \times m}``: the check reads D as the
+    m×m diagonal matrix (its declaration says so); diff read the vector of S's diagonal
+    (``x^\top D x`` then a vector). Both now read the matrix."""
+    s, x = RNG.standard_normal((M, M)), RNG.standard_normal((M, 1))
+    values = {"S": s, "x": x, "D": np.diag(np.diag(s))}
+    kind, got = _document_answer(tmp_path, 3, "x", values)
+    want = central_gradient(lambda v: float((v.T @ np.diag(np.diag(s)) @ v)[0, 0]), x)
+    assert kind == "gradient" and got.shape == (M, 1) and np.allclose(got, want, rtol=1e-5)
+    kind, got = _document_answer(tmp_path, 3, "S", values)
+    want = central_gradient(lambda v: float((x.T @ np.diag(np.diag(v)) @ x)[0, 0]), s)
+    assert kind == "gradient" and got.shape == (M, M) and np.allclose(got, want, rtol=1e-5)
+    # d = diag(S), declared nowhere: the vector of the diagonal, as the check reads it
+    kind, got = _document_answer(tmp_path, 7, "x", {**values, "d": np.diag(s).reshape(M, 1)})
+    assert kind == "gradient" and np.allclose(got, np.diag(s).reshape(M, 1))
+    # and the check finds nothing wrong in it (f a scalar: D the m×m matrix)
+    result = Checker().check(str(tmp_path / "notes.md"))
+    assert [d.code for d in result.diagnostics] == []

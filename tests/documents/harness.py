@@ -34,6 +34,7 @@ from texgrad import cli
 
 DOCUMENTS = Path(__file__).resolve().parent
 MARKDOWN = (".md", ".markdown", ".qmd", ".rmd")
+NOTEBOOK = ".ipynb"  # its Markdown cells: markers in them, positions as ``x.ipynb:cell N``
 KINDS = ("expect", "expect-missed", "false-alarm-known")
 MARKER = re.compile(
     r"(?:%|<!--)[ \t]*(expect-missed|expect|false-alarm-known):[ \t]*([a-z]+(?:-[a-z]+)*)"
@@ -122,8 +123,29 @@ def names() -> list[str]:
 
 def _files(folder: Path) -> list[Path]:
     return sorted(
-        p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in (".tex", *MARKDOWN)
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and p.suffix.lower() in (".tex", *MARKDOWN, NOTEBOOK)
     )
+
+
+def _cells(path: Path) -> list[tuple[str, str]]:
+    """A notebook's Markdown cells: (``cell N``, its source), N counting every cell."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return [
+        (f"cell {n}", "".join(c["source"]) if isinstance(c["source"], list) else c["source"])
+        for n, c in enumerate(cells, 1)
+        if c["cell_type"] == "markdown"
+    ]
+
+
+def _texts(folder: Path, path: Path) -> list[tuple[str, str]]:
+    """(file, text) of a document file; a notebook's cells are each a file ``x.ipynb:cell N``
+    (as texgrad reports their positions)."""
+    rel = path.relative_to(folder).as_posix()
+    if path.suffix.lower() == NOTEBOOK:
+        return [(f"{rel}:{cell}", text) for cell, text in _cells(path)]
+    return [(rel, path.read_text(encoding="utf-8"))]
 
 
 def targets(folder: Path) -> list[Path]:
@@ -131,18 +153,19 @@ def targets(folder: Path) -> list[Path]:
     return [
         p
         for p in _files(folder)
-        if p.suffix.lower() in MARKDOWN or "\\documentclass" in p.read_text(encoding="utf-8")
+        if p.suffix.lower() in (*MARKDOWN, NOTEBOOK)
+        or "\\documentclass" in p.read_text(encoding="utf-8")
     ]
 
 
 def read_markers(folder: Path) -> list[Marker]:
     out = []
     for path in _files(folder):
-        rel = path.relative_to(folder).as_posix()
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            for m in MARKER.finditer(line):
-                note = m[3].removeprefix("(").removesuffix(")").strip()
-                out.append(Marker(m[1], rel, n, m[2], note))
+        for rel, text in _texts(folder, path):
+            for n, line in enumerate(text.splitlines(), 1):
+                for m in MARKER.finditer(line):
+                    note = m[3].removeprefix("(").removesuffix(")").strip()
+                    out.append(Marker(m[1], rel, n, m[2], note))
     return out
 
 
@@ -158,9 +181,14 @@ def run_check(folder: Path) -> list[Found]:
     finally:
         os.chdir(here)
     return [
-        Found(Path(r["path"]).as_posix(), r["line"], r["column"], r["code"], r["message"])
+        Found(_where(r), r["line"], r["column"], r["code"], r["message"])
         for r in json.loads(out.getvalue())
     ]
+
+
+def _where(record: dict[str, object]) -> str:
+    path = Path(str(record["path"])).as_posix()
+    return f"{path}:cell {record['cell']}" if "cell" in record else path
 
 
 @cache
@@ -180,5 +208,19 @@ def check_without_markers(name: str) -> list[Found]:
         copy = Path(tmp) / name
         shutil.copytree(DOCUMENTS / name, copy)
         for path in _files(copy):
-            path.write_text(strip_markers(path.read_text(encoding="utf-8")), encoding="utf-8")
+            if path.suffix.lower() == NOTEBOOK:
+                _strip_cells(path)
+            else:
+                path.write_text(strip_markers(path.read_text(encoding="utf-8")), encoding="utf-8")
         return run_check(copy)
+
+
+def _strip_cells(path: Path) -> None:
+    """A notebook without the marker comments of its Markdown cells."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for cell in data["cells"]:
+        if cell["cell_type"] == "markdown":
+            source = cell["source"]
+            lines = source if isinstance(source, list) else [source]
+            cell["source"] = [strip_markers(line) for line in lines]
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from texgrad.shapes import sections
+from texgrad.shapes.check import Checker
 from texgrad.shapes.sections import goes_on
 
 
@@ -53,3 +55,29 @@ def test_sentence_ends_on_one_long_line_are_found_in_linear_work(
         assert not goes_on(text, at, at + len(sentence) + 5)
     # from each sentence's own `%`, not from the line's start (400 × 15 kB on average)
     assert counting.scanned < 50 * len(text)
+
+
+def test_a_row_break_inside_a_matrix_ends_no_sentence() -> None:
+    r"""``\\`` between a matrix's rows is no sentence's end for any reader of sentences
+    (``next_break``, ``sentence_start``), as for ``goes_on``; outside a matrix it is."""
+    from texgrad.shapes.sections import next_break, sentence_start
+
+    text = r"Let $x$, $M = \begin{bmatrix} 1 & 0 \\ 0 & 1 \end{bmatrix}$ and $y$ be given."
+    at = text.index("and")
+    assert next_break(text, 0, at) is None
+    assert sentence_start(text, 0, at) == 0
+    lines = r"$$ a = b \\ c = d $$ and $y$"
+    m = next_break(lines, 0, len(lines))
+    assert m is not None and m.group() == "\\\\"
+    assert sentence_start(lines, 0, lines.index("and")) == lines.index("\\\\") + 2
+
+
+def test_a_redeclaration_across_a_matrix_in_one_sentence_is_said(tmp_path: Path) -> None:
+    doc = tmp_path / "notes.md"
+    doc.write_text(
+        r"Let $x \in \mathbb{R}^n$, $M = \begin{bmatrix} 1 & 0 \\ 0 & 1 \end{bmatrix}$ and "
+        r"$x \in \mathbb{R}^m$." + "\n",
+        encoding="utf-8",
+    )
+    result = Checker().check(str(doc))
+    assert [d.code for d in result.diagnostics] == ["redeclared"]

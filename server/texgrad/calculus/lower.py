@@ -166,6 +166,22 @@ class FunctionDef:
         return frozenset(k[0] for k in keys if k is not None)
 
 
+def declared_diagonal(key: str, body: t.Node, env: Env) -> bool:
+    r"""Is ``body`` (what ``key`` is defined as) ``\operatorname{diag}(S)`` where ``key`` is
+    declared a square matrix, ``D = \operatorname{diag}(S) \in \mathbb{R}^{m \times m}``?
+    Then D is the diagonal matrix of S's diagonal, as the shape checker reads it (it sets
+    diag(S) of a square S equal to a square matrix: tests/shapes/test_set23_forms.py), not
+    the vector of S's diagonal; the lowering and the evaluation of the formula as written
+    (verify.py) both read it so (where the value is a vector of the declared length)."""
+    if not (
+        isinstance(body, t.Apply) and isinstance(body.func, t.Func)
+        and body.func.name in ("diag", "Diag") and len(body.args) == 1
+    ):  # fmt: skip
+        return False
+    info = env.vars.get(key)
+    return info is not None and info.shape.rows != ONE and same(info.shape.rows, info.shape.cols)
+
+
 class DefinitionIndex:
     """A document's definitions by the names their bodies name (``users``: name → the keys
     of the definitions naming it), read once per document: which of a claim's thousands of
@@ -1539,10 +1555,20 @@ class Lowerer:
         self.expanding.add(fdef.key)
         saved, self.index = self.index, None  # the definition is read on its own
         try:
-            return self._lower(fdef.body)
+            return self._declared_diagonal(fdef, self._lower(fdef.body))
         finally:
             self.index = saved
             self.expanding.discard(fdef.key)
+
+    def _declared_diagonal(self, fdef: FunctionDef, value: Lowered) -> Lowered:
+        """A definition :func:`declared_diagonal` reads as the diagonal matrix: so made."""
+        if not isinstance(value, Expr) or value.cols != ONE or value.is_scalar:
+            return value
+        if not declared_diagonal(fdef.key, fdef.body, self.env):
+            return value
+        if not same(self.env.vars[fdef.key].shape.rows, value.rows):
+            return value
+        return e.diag_matrix(value)
 
     def _name(self, fdef: FunctionDef) -> Lowered:
         """A defined name kept as a variable of its own (its value recorded in ``names``);

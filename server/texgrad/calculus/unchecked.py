@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from texgrad.calculus.evidence import inferred_use
 from texgrad.calculus.quotes import in_document_words
 from texgrad.shapes.check import CheckResult
+from texgrad.shapes.formulas import PLAIN_REALS
 from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
@@ -205,6 +206,7 @@ def _operands(node: t.Node) -> tuple[t.Node, ...]:
         items = node.items  # (what follows \in is a space or a set: p \in \Delta^{n-1} = \{…\})
         if "\\in" in node.relations:
             items = items[: node.relations.index("\\in") + 1]
+        items = tuple(i for k, i in enumerate(items) if not _set_written(node, k))
         return tuple(
             i for i in items if i is not None and not isinstance(i, t.Symbol | t.Sub)
             and not _head(i)
@@ -216,6 +218,21 @@ def _operands(node: t.Node) -> tuple[t.Node, ...]:
     if isinstance(node, t.BigOp):
         return (node.body,) if node.body is not None else ()
     return ()
+
+
+# the relations a set stands after: x \in \mathbf{R}^n, f : \mathbf{R}^n \to \mathbf{R}^m
+_SET_PLACES = frozenset({"\\in", "\\notin", "\\to", "\\rightarrow", ":", "\\subset", "\\subseteq"})
+
+
+def _set_written(chain: t.Chain, k: int) -> bool:
+    r"""Is item ``k`` of ``chain`` a set standing where a set goes (``\mathbf{R}^m`` of ``f :
+    \mathbf{R}^n \to \mathbf{R}^m``, ``\Re^n``): no operand, its letter nothing to declare."""
+    from texgrad.shapes.formulas import written_as_set
+
+    item = chain.items[k]
+    if k == 0 or item is None or chain.relations[k - 1] not in _SET_PLACES:
+        return False
+    return written_as_set(item, PLAIN_REALS.get())
 
 
 def _called(letter: t.Node, after: tuple[t.Node, ...]) -> bool:
@@ -255,6 +272,14 @@ def unknown_letters(result: CheckResult) -> list[Unchecked]:
     """One entry per letter of unknown shape used in an operation, at its first such use:
     that it has no shape and why (never declared, declared only later, defined by a formula
     of unknown shape), what to declare, and how many rows it leaves unchecked."""
+    token = PLAIN_REALS.set(result.table.plain_reals)  # (R^n the reals: no letter R)
+    try:
+        return _unknown_letters(result)
+    finally:
+        PLAIN_REALS.reset(token)
+
+
+def _unknown_letters(result: CheckResult) -> list[Unchecked]:
     first: dict[str, tuple[t.Node, PlacedRow]] = {}
     rows: dict[str, set[int]] = {}
     for row in _own_rows(result):

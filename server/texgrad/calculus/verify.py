@@ -25,7 +25,7 @@ from texgrad.calculus.evaluate_expr import evaluate, function_of
 from texgrad.calculus.evaluate_tree import Defined
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
 from texgrad.calculus.expr import CalculusError, Expr
-from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo
+from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo, declared_diagonal
 from texgrad.calculus.printing import Style, commutation_name, latex
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.written import frobenius_operands
@@ -262,9 +262,10 @@ def _as_written(
         with np.errstate(all="raise"):
             for name, body in defined:
                 if name not in values:
-                    _define(
-                        written, name, evaluate_tree(body, written, functions, einstein=einstein)
-                    )
+                    value = evaluate_tree(body, written, functions, einstein=einstein)
+                    if declared_diagonal(name, body, env) and value.shape[1] == 1:
+                        value = np.diagflat(value)  # D = diag(S) \in R^{m×m}: as lowered
+                    _define(written, name, value)
             if ops is not None and len(ops) == 2:  # A : B, the sum of the entries of A ⊙ B
                 a, b = (evaluate_tree(x, written, functions, einstein=einstein) for x in ops)
                 if np.shape(a) != np.shape(b):

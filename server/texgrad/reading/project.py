@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from texgrad.reading import books, latex, markdown
+from texgrad.reading import books, latex, markdown, notebook
 from texgrad.reading.files import (
     MAX_DOCUMENT_BYTES,
     absolute,
@@ -52,7 +52,7 @@ _SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "venv", "site-packages
 MAX_PROJECT_FILES = 500  # files followed from one root (a project of 500: ~6 s of CPU to check)
 MAX_INCLUDE_DEPTH = 64  # nested includes followed (TeX itself allows 15 open files)
 
-MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".qmd", ".rmd", ".mdx"})
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".qmd", ".rmd", ".mdx", ".ipynb"})
 LATEX_SUFFIXES = frozenset({".tex", ".ltx", ".latex", ".sty", ".cls"})
 
 # \input-like commands resolve against the root's directory (LaTeX's working
@@ -162,7 +162,18 @@ def read_file(path: str | Path) -> tuple[str, list[ReadProblem]]:
                 f"{_name(p)} is not read: it is not a text file", 0, 0, "warning", "not-text"
             )
         ]
-    return data.decode("utf-8-sig", errors="replace"), []
+    text = data.decode("utf-8-sig", errors="replace")
+    if p.suffix.lower() == notebook.SUFFIX:  # a notebook: its Markdown cells
+        return _notebook_text(p, text)
+    return text, []
+
+
+def _notebook_text(p: Path, raw: str) -> tuple[str, list[ReadProblem]]:
+    try:
+        return notebook.markdown_of(raw).text, []
+    except notebook.NotANotebook as e:
+        why = f"{_name(p)} is not read as a notebook: {e}"
+        return "", [ReadProblem(why, 0, 0, "warning", "read-failed")]
 
 
 def _name(p: Path) -> str:

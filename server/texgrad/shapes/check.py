@@ -40,7 +40,7 @@ from texgrad.shapes.placed import placed
 from texgrad.shapes.questions import dimension_names
 from texgrad.shapes.rows import PlacedRow, RowKey
 from texgrad.shapes.rules.base import merge_evidence
-from texgrad.shapes.sections import SENTENCE_BREAK, Boundaries
+from texgrad.shapes.sections import Boundaries, next_break
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.shapes.words import row_tree
 from texgrad.stop_points import Stopped, point
@@ -156,6 +156,8 @@ class CheckResult:
     # the rows of the project's other files (their definitions serve this one: Q = XW_Q in
     # the setup section, for the appendix)
     elsewhere: list[PlacedRow] = field(default_factory=list)
+    # the definitions (``y = Ax``) of undeclared letters, by key, as pass 1 read them
+    defined: dict[str, list[Declaration]] = field(default_factory=dict)
 
 
 _Span = tuple[int, int, type]
@@ -421,6 +423,7 @@ class Checker:
             stats,
             texts if len(texts) > 1 else {},
             [r for d in docs if d is not target for r in d.rows],
+            defined,
         )
 
 
@@ -645,7 +648,7 @@ def _redeclarations(table: SymbolTable, path: str, text: str, shared: _Learned) 
                 first.shape.cols,
             ):
                 continue
-            if SENTENCE_BREAK.search(text, first.end, d.start):
+            if next_break(text, first.end, d.start):
                 continue  # each item of a problem set may declare x afresh
             if _NEW_CLAUSE.search(text, first.end, d.start):
                 continue  # "for invertible X ∈ ℝ^{n×n}, …, and for k(X) with X ∈ ℝ^{n×p}"

@@ -32,7 +32,7 @@ from texgrad.reading.edits import TextEdit, longest_same
 from texgrad.reading.memo import by_text
 from texgrad.shapes.dims import ONE, Dim, Shape
 from texgrad.shapes.facts import Fact, apart_key, fact_key, facts_of, scoped
-from texgrad.shapes.formulas import from_formula, weak_scalars
+from texgrad.shapes.formulas import PLAIN_REALS, WEAK_BESIDE_BOLD, from_formula, weak_scalars
 from texgrad.shapes.grids import from_tables
 from texgrad.shapes.layout_statements import stated_in
 from texgrad.shapes.placed import placed
@@ -45,15 +45,16 @@ from texgrad.shapes.prose import (
     from_comments,
     from_prose,
     generic_letters,
+    stacked_matrices,
 )
 from texgrad.shapes.questions import dimension_names
 from texgrad.shapes.rows import PlacedRow, RowKey
 from texgrad.shapes.sections import (
     PARAGRAPH_BREAK,
-    SENTENCE_BREAK,
     SENTENCE_LOOKBACK,
     WHERE_DISTANCE,
     Boundaries,
+    next_break,
     sentence_start,
 )
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
@@ -130,6 +131,7 @@ class CollectMemo:
         self.prose: dict[str, _Paragraphs] = {}  # per path
         self.boundaries: dict[str, tuple[str, Boundaries]] = {}  # per path: its last text's
         self.conventions: dict[str, tuple[str, list[int]]] = {}  # per path: text, marks
+        self.plain_reals = False  # R read as the reals (formulas.PLAIN_REALS)
 
 
 def collect(
@@ -143,8 +145,76 @@ def collect(
     With ``memo``, what a row or a paragraph of prose declared at the last collect is reused
     if its key (its text, and for prose its rows' keys) is unchanged, and the memo is
     replaced by what this collect learnt."""
-    table = table or SymbolTable()
+    rows = list(rows)
+    plain = _plain_reals(rows, texts)
     fresh = CollectMemo()
+    fresh.plain_reals = plain
+    if memo is not None and memo.plain_reals != plain:
+        memo = None  # its rows were read with R the other way
+    table = table or SymbolTable()
+    table.plain_reals = plain
+    token = PLAIN_REALS.set(plain)
+    try:
+        return _collect(rows, texts, table, memo, fresh)
+    finally:
+        PLAIN_REALS.reset(token)
+
+
+# The reals written as a set, besides a plain R: a document writing any of these is not read
+# with R for the reals (nor one that defines or names a macro \R)
+_OTHER_REALS = re.compile(r"\\(?:mathbb|Bbb|mathds|mathbbm|symbb|R\b)|ℝ|\\mathbf\s*\{?\s*R\b")
+# a plain R where a set goes: x \in R^n, f : R^n \to R
+_PLAIN_R = re.compile(r"(?:\\in|\\to|:)\s*\{?\s*R(?![A-Za-z])")
+_SET_RELATIONS = frozenset({"\\in", "\\to", ":", "\\subset", "\\subseteq", "\\notin"})
+
+
+def _plain_reals(rows: list[PlacedRow], texts: dict[str, str]) -> bool:
+    r"""Is a plain ``R`` the reals in these documents (``x \in R^n``, ``A \in R^{m \times n}``)?
+    Only where no text writes the reals another way (``\mathbb{R}``, ``ℝ``, ``\mathbf{R}``)
+    and every plain R of every row stands where a set goes: right after ``\in`` (or ``\to``,
+    ``:``), alone or raised to its size; an R anywhere else (``R = A^\top A``, ``R x``, "the
+    matrix $R$") makes no R the reals."""
+    if not any(_PLAIN_R.search(text) for text in texts.values()):
+        return False
+    if any(_OTHER_REALS.search(text) for text in texts.values()):
+        return False
+    seen = False
+    for row in rows:
+        tree = row.tree
+        if tree is None:
+            continue
+        where = _set_places(tree)
+        for node in tree.walk():
+            if isinstance(node, t.Symbol) and node.name == "R" and node.font is None:
+                if id(node) not in where:
+                    return False
+                seen = True
+    return seen
+
+
+def _set_places(tree: t.Node) -> set[int]:
+    """The plain R nodes of ``tree`` that stand where a set goes (by id)."""
+    places: set[int] = set()
+    for node in tree.walk():
+        if not isinstance(node, t.Chain):
+            continue
+        for rel, item in zip(node.relations, node.items[1:], strict=False):
+            if rel not in _SET_RELATIONS or item is None:
+                continue
+            base = item.base if isinstance(item, (t.Power, t.Tagged)) else item
+            base = base.base if isinstance(base, t.Sub) else base
+            if isinstance(base, t.Symbol) and base.name == "R" and not base.accents:
+                places.add(id(base))
+    return places
+
+
+def _collect(
+    rows: list[PlacedRow],
+    texts: dict[str, str],
+    table: SymbolTable,
+    memo: CollectMemo | None,
+    fresh: CollectMemo,
+) -> SymbolTable:
     by_path, alike = _from_rows(rows, texts, table, memo, fresh)
     sized: dict[str, list[Family]] = {}  # per path: families sized by a matrix
     for path, text in texts.items():
@@ -171,16 +241,38 @@ def collect(
     }
     table.constant_sizes = _constant_sizes(texts, table)
     table.counted = _counted(texts, table)
+    for d in [d for path, fams in sized.items() for d in stacked_matrices(fams, path, table)]:
+        table.add(d)  # X, the rows of which are the x_i^\top of x_1, …, x_n: n×d
     for d in _drawn_sizes(by_path, table):  # (once the drawn vectors' declarations are known)
         table.add(d)
     if table.facts:
         _keep_stated_facts(table)
     _drop_other_conventions(table, memo, fresh)
     _drop_described_values(table)
+    _beside_bold_only(table)
     if memo is not None:
         memo.rows, memo.prose, memo.boundaries = fresh.rows, fresh.prose, fresh.boundaries
         memo.conventions = fresh.conventions
     return table
+
+
+_BOLD = frozenset({"mathbf", "boldsymbol", "bm", "pmb", "vb", "symbf"})
+
+
+def _beside_bold_only(table: SymbolTable) -> None:
+    r"""Keep the weak scalars of plain Latin letters compared with a number ("a weight $w >
+    0$": ``WEAK_BESIDE_BOLD``) only where the letter is declared in bold alone, as an array
+    (``\mathbf{w} \in \mathbb{R}^p``): the plain one is then a number of its own."""
+    for key in [k for k, ws in table.weak.items() if any(w.how == WEAK_BESIDE_BOLD for w in ws)]:
+        decls = table.declarations.get(key, [])
+        bold = bool(decls) and all(d.font in _BOLD and not d.shape.is_scalar for d in decls)
+        if bold:
+            continue
+        kept = [w for w in table.weak[key] if w.how != WEAK_BESIDE_BOLD]
+        if kept:
+            table.weak[key] = kept
+        else:
+            del table.weak[key]
 
 
 def _unless_numbers(fams: list[Family], path: str, table: SymbolTable) -> list[Family]:
@@ -315,7 +407,7 @@ def _other_convention(table: SymbolTable, d: Declaration, marks: list[int]) -> b
         return False
     text = table.texts.get(d.path, "")
     lo = sentence_start(text, max(0, d.start - SENTENCE_LOOKBACK), d.start)
-    stop = SENTENCE_BREAK.search(text, d.end, min(len(text), d.end + WHERE_DISTANCE))
+    stop = next_break(text, d.end, min(len(text), d.end + WHERE_DISTANCE))
     return _OTHER_CONVENTION.search(text, lo, stop.start() if stop else d.end + 80) is not None
 
 

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from texgrad.shapes.dims import ONE, Dim, Shape, dim_of
-from texgrad.shapes.sections import SENTENCE_BREAK, SENTENCE_LOOKBACK, sentence_start
+from texgrad.shapes.sections import SENTENCE_LOOKBACK, next_break, sentence_start
 from texgrad.syntax import tree as t
 
 _EQUAL = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv"})
@@ -228,7 +228,7 @@ def _sentence_end(text: str, at: int) -> int:
     no further than a lookback."""
     limit = at + SENTENCE_LOOKBACK
     while True:
-        end = SENTENCE_BREAK.search(text, at, limit)
+        end = next_break(text, at, limit)
         if end is None:
             return limit
         if not (

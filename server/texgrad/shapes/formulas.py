@@ -4,6 +4,7 @@ the variables a set binds (``\{x \in \mathbb{R}^n : Ax = b\}``) and ``f(x) = …
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import replace
 
 from texgrad.shapes.dims import ONE, SCALAR, Shape, shape_of_space
@@ -13,6 +14,10 @@ from texgrad.syntax import tree as t
 from texgrad.syntax.notation import call_of, dims_of, is_round
 from texgrad.syntax.show import show
 from texgrad.syntax.symbols import label_of, member_key, ones_key, symbol_key
+
+# A plain ``R`` is the reals (``x \in R^n``) while this is set: in a document that writes the
+# reals no other way and whose every plain R is written where a set goes (declarations.collect)
+PLAIN_REALS: ContextVar[bool] = ContextVar("plain_reals", default=False)
 
 
 def from_formula(tree: t.Node, path: str, table: SymbolTable) -> None:
@@ -126,6 +131,17 @@ def space_shape(node: t.Node | None) -> Shape | None:
     return found[0] if found is not None else None
 
 
+def written_as_set(node: t.Node, plain_reals: bool = False) -> bool:
+    r"""Is ``node`` a space or set as a declaration reads one where a set goes (after ``\in``,
+    in a signature): ``\mathbf{R}^n``, ``\Re^n``, ``\{0, 1\}^n`` (and, with ``plain_reals``,
+    ``R^n``), besides ``\mathbb{R}^n``?"""
+    token = PLAIN_REALS.set(plain_reals)
+    try:
+        return _space(node) is not None
+    finally:
+        PLAIN_REALS.reset(token)
+
+
 def _space(node: t.Node | None) -> tuple[Shape, t.Space] | None:
     algebra = _matrix_algebra(node)
     if algebra is not None:
@@ -167,8 +183,8 @@ def _set_as_space(node: t.Node) -> t.Space | None:
         return _set_as_space(t.Power(node.base, node.tag, start=at, end=to))
     if isinstance(node, t.Paren) and node.open in ("\\{", "\\left\\{") and _numbers(node.body):
         return t.Space("R", (), start=at, end=to)  # t_i \in \{-1, 1\}: a label, a number
-    if _bold_field(node, "R"):
-        return t.Space("R", (), start=at, end=to)  # \lambda \in \mathbf{R}: a scalar
+    if _reals(node):
+        return t.Space("R", (), start=at, end=to)  # \lambda \in \mathbf{R}, \Re: a scalar
     if isinstance(node, t.Power):
         power = _power_as_space(node)
         if power is not None:
@@ -186,9 +202,9 @@ def _power_as_space(node: t.Power) -> t.Space | None:
     ``\mathcal{S}^n_{++}``: a set raised to its size."""
     at, to = node.start, node.end
     base, exp = node.base, node.exponent
-    if _bold_field(base, "R"):
-        return t.Space("R", dims_of(exp), start=at, end=to)  # x \in \mathbf{R}^n
-    if isinstance(base, t.Sub) and _bold_field(base.base, "R"):  # \mathbf{R}^n_+, \mathbf{R}^n_{++}
+    if _reals(base):
+        return t.Space("R", dims_of(exp), start=at, end=to)  # x \in \mathbf{R}^n, \Re^n
+    if isinstance(base, t.Sub) and _reals(base.base):  # \mathbf{R}^n_+, \mathbf{R}^n_{++}
         return t.Space("R", dims_of(exp), base.index, start=at, end=to)
     if _bold_field(base, "S"):
         return t.Space("S", (exp,), start=at, end=to)  # P \in \mathbf{S}^n (symmetric)
@@ -255,12 +271,23 @@ def _capital_sized_set(node: t.Tagged) -> bool:
     r"""``\mathcal{S}_{++}^D``, ``\mathbb{S}^N``, ``\mathbf{R}^N``: a set of matrices or
     vectors whose size the parser read as a tag (not ``\Delta^K``, whose convention varies)."""
     base = node.base.base if isinstance(node.base, t.Sub) else node.base
-    return (
+    return _reals(base) or (
         isinstance(base, t.Symbol)
         and base.name in ("R", "S")
         and base.font in ("mathcal", "mathbb", "mathbf")
         and not base.accents
     )
+
+
+def _reals(node: t.Node) -> bool:
+    r"""The reals written other than ``\mathbb{R}``: ``\mathbf{R}`` (Boyd and Vandenberghe),
+    ``\Re`` (some authors' ℝ: where a set goes it is no real part), and a plain ``R`` where
+    the document lets it be (:data:`PLAIN_REALS`)."""
+    if _bold_field(node, "R"):
+        return True
+    if not isinstance(node, t.Symbol) or node.font is not None or node.accents:
+        return False
+    return node.name == "\\Re" or (node.name == "R" and PLAIN_REALS.get())
 
 
 def _bold_field(node: t.Node, name: str) -> bool:
@@ -730,6 +757,11 @@ WEAK_LATIN = frozenset("achpqrst")  # (not d, k, m, n: sizes; e, f, i, j)
 
 
 _STRICT = frozenset({"<", ">", "\\lt", "\\gt"})
+# how a plain lowercase Latin letter outside WEAK_LATIN compared strictly with a number is
+# weak ("a weight $w > 0$"): a number of its own only where the document declares the same
+# letter in bold alone (\mathbf{w} \in \mathbb{R}^p), the two then two letters; dropped
+# elsewhere (x > 0 of a vector x is entrywise): declarations._beside_bold_only
+WEAK_BESIDE_BOLD = "weak>bold"
 # how a weak scalar is made by a strict comparison with a number ("a scale $s > 0$", "$0 < t <
 # 1$"): a plain Latin letter of WEAK_LATIN so compared is a number, as a Greek one is (``s \ge
 # 0`` may be a slack vector's entrywise sign)
@@ -768,11 +800,14 @@ def weak_scalars(tree: t.Node, path: str) -> Iterator[Declaration]:
                 sym = _weak_letter(this)
                 if sym is None and _inner_product(other):  # a_i^T x < c_i: c_i a number
                     sym = _latin_letter(this)
+                strict = rel in _STRICT and _number(other)  # (s > 0: see WEAK_STRICT)
+                beside = sym is None and strict and this is _plain_latin(this)
+                if beside:  # w > 0: a number only beside a bold \mathbf{w} (declarations.py)
+                    sym = this
                 if sym is not None and (_number(other) or _inner_product(other)):
                     key = symbol_key(sym)
-                    strict = rel in _STRICT and _number(other)  # (s > 0: see WEAK_STRICT)
                     if key is not None:
-                        how = WEAK_STRICT if strict else "weak"
+                        how = WEAK_BESIDE_BOLD if beside else WEAK_STRICT if strict else "weak"
                         yield Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, how)
 
 
@@ -898,6 +933,16 @@ def _weak_subscripted(node: t.Node | None) -> bool:
 
 # … and those, numbered, are scalars too (\theta_1 > 0, \theta_2 > 0: a model's parameters)
 _NUMBERED_GREEK = frozenset({"\\theta", "\\vartheta", "\\psi"})
+
+
+def _plain_latin(node: t.Node | None) -> t.Node | None:
+    """``w``: a plain lowercase Latin letter alone (no index, no accent)."""
+    if (
+        isinstance(node, t.Symbol) and node.font is None and not node.accents
+        and len(node.name) == 1 and node.name.isascii() and node.name.islower()
+    ):  # fmt: skip
+        return node
+    return None
 
 
 def _latin_letter(node: t.Node | None) -> t.Node | None:

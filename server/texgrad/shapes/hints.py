@@ -13,6 +13,7 @@ from texgrad.shapes.check import CheckResult
 from texgrad.shapes.dims import Dim, Shape, dim_text
 from texgrad.shapes.families import family_of
 from texgrad.shapes.navigation import symbols
+from texgrad.shapes.query import ASSUMED, defined_here
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
 
@@ -56,7 +57,8 @@ def hints(result: CheckResult, start: int, end: int) -> list[Hint]:
                 label, how = shape_label(shape), f"as the family `{family}` is declared"
                 key = result.doc.text[node.start : node.end]
             elif isinstance(shape, Shape):
-                label, how = shape_label(shape), "defined"
+                known = defined_here(result, key, node, shape)
+                label, how = shape_label(shape), "defined" if known else ASSUMED
             elif key in result.inferred:
                 label, how = _partial(*result.inferred[key]), "inferred from use"
             else:

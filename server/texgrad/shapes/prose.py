@@ -13,6 +13,7 @@ from typing import NamedTuple
 from texgrad.casefold import folded
 from texgrad.reading.source import MappedText
 from texgrad.shapes import language_cues
+from texgrad.shapes.dim_terms import symbol
 from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same
 from texgrad.shapes.formulas import (
     from_formula,
@@ -23,7 +24,7 @@ from texgrad.shapes.formulas import (
     tag_key,
 )
 from texgrad.shapes.rows import PlacedRow
-from texgrad.shapes.sections import SENTENCE_BREAK, SENTENCE_LOOKBACK, sentence_start
+from texgrad.shapes.sections import SENTENCE_LOOKBACK, next_break, sentence_start
 from texgrad.shapes.table import Declaration, SymbolTable
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import index_parts
@@ -281,7 +282,7 @@ def generic_letters(
                 end = hi
             else:  # the whole sentence: "… = X^{-\top} for invertible square $X$."
                 start = sentence_start(text, lo, m.start())
-                stop = SENTENCE_BREAK.search(text, m.end(), hi)
+                stop = next_break(text, m.end(), hi)
                 end = stop.start() if stop is not None else hi
             groups = m.groupdict()
             if groups.get("formula") is not None:
@@ -1106,6 +1107,7 @@ class Family(NamedTuple):
     at: int
     part: str  # "row", "column", "sample" (``matrix`` is then the vector sampled), "scalar"
     last: t.Node | None = None  # a sample list's last index: x_1, …, x_n is n samples
+    matrix_end: int = -1  # where the matrix's letter ends (-1: not known)
 
 
 def families(text: str, rows: list[PlacedRow], lo: int = 0, hi: int | None = None) -> list[Family]:
@@ -1134,7 +1136,7 @@ def families(text: str, rows: list[PlacedRow], lo: int = 0, hi: int | None = Non
                 continue
             part = "row" if m.group("part").lower().startswith(("row", "zeil")) else "column"
             out += [
-                Family(k[0], k[1], s, e, mkey, matrix.start, part)
+                Family(k[0], k[1], s, e, mkey, matrix.start, part, matrix_end=matrix.end)
                 for k, s, e in _members(
                     member_row.tree, part, m.groupdict().get("stacked") is not None
                 )
@@ -1251,6 +1253,34 @@ def _members(
         base = symbol_key(first.base)
         if base is not None and not any(k[0] == f"{base[0]}_{{i}}" for k, *_ in found):
             yield (f"{base[0]}_{{i}}", base[1]), first.start, first.end
+
+
+def stacked_matrices(fams: list[Family], path: str, table: SymbolTable) -> list[Declaration]:
+    r"""The matrices these families stack, declared nowhere, sized by their members: "the rows
+    of $X$ are the $x_i^\top$" with ``x_1, \dots, x_n \in \mathbb{R}^d`` makes X n×d (and
+    "the columns of $V$ are the $v_j$", d×n).  Only where the members are a listed family of
+    one count (the ``n`` of ``x_n``, a letter that counts) and of one column shape."""
+    out = []
+    for f in fams:
+        if f.part not in ("row", "column") or f.matrix_end < 0:
+            continue
+        if table.declarations.get(f.matrix[0]) or table.declarations.get(f.matrix[0] + "^{\\top}"):
+            continue  # (declared: it sizes its members instead, family_declarations)
+        member = table.lookup(f.key, f.font, path, f.start)
+        if member is None or member.shape.cols != ONE or member.shape.is_scalar:
+            continue
+        base = f.key.split("_", 1)[0]
+        counts = []
+        for c in sorted(table.counted):
+            last = table.lookup(f"{base}_{{{c}}}", f.font, path, f.start)
+            if last is not None and last.shape == member.shape:
+                counts.append(c)
+        if len(counts) != 1:
+            continue
+        n, d = symbol(counts[0]), member.shape.rows
+        shape = Shape(n, d) if f.part == "row" else Shape(d, n)
+        out.append(Declaration(f.matrix[0], f.matrix[1], shape, path, f.at, f.matrix_end, "prose"))
+    return out
 
 
 def family_declarations(fams: list[Family], path: str, table: SymbolTable) -> list[Declaration]:

@@ -17,7 +17,10 @@ from texgrad.shapes.table import Declaration
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
 
-Source = Literal["declared", "defined", "inferred", "computed", "unknown"]
+Source = Literal["declared", "defined", "assumed", "inferred", "computed", "unknown"]
+# what "assumed" says: a letter nothing declares nor defines, a scalar by its place (the
+# coefficient of ``\\lambda w``), which ``diff`` does not take for a declaration
+ASSUMED = "read from its place, not declared: declare it to differentiate by it or through it"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +39,7 @@ class ShapeInfo:
             shown = self.shape.unicode()
             if self.declaration is not None and self.declaration.complex:
                 shown = shown.replace("ℝ", "ℂ")  # (z \in \mathbb{C}^n: sized as ℝⁿ, said as ℂⁿ)
-            return f"{shown} ({self.source})"
+            return f"{shown} ({ASSUMED if self.source == 'assumed' else self.source})"
         if self.inferred is not None:
             rows, cols = self.inferred
             if rows is not None and cols is not None:
@@ -44,6 +47,16 @@ class ShapeInfo:
             said = f"{dim_text(rows)} rows" if rows is not None else f"{dim_text(cols)} columns"
             return f"{said} (inferred from use)"
         return "unknown"
+
+
+def defined_here(result: CheckResult, key: str, node: t.Node, shape: Shape) -> bool:
+    r"""Is the shape of an undeclared letter known from its definition (in force where it
+    stands: ``\lambda = v^\top A v`` before it, as ``diff`` reads definitions) or from what
+    it is (``I_p``, a matrix or vector by its notation), not only from its place as a
+    scalar (``\lambda w``: a coefficient, which ``diff`` does not take for a declaration)?"""
+    if not shape.is_scalar:
+        return True
+    return any(d.path != result.path or d.start <= node.start for d in result.defined.get(key, ()))
 
 
 def node_at(result: CheckResult, offset: int) -> t.Node | None:
@@ -91,7 +104,8 @@ def shape_info(result: CheckResult, offset: int) -> ShapeInfo | None:
                 decl,
             )
         if shape is not None:
-            return ShapeInfo(node.start, node.end, text, shape, "defined")
+            how: Source = "defined" if defined_here(result, key[0], node, shape) else "assumed"
+            return ShapeInfo(node.start, node.end, text, shape, how)
         evidence = result.inferred.get(key[0])
         if evidence is not None:
             return ShapeInfo(node.start, node.end, text, None, "inferred", inferred=evidence)

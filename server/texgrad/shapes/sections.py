@@ -37,6 +37,16 @@ BREAK_MASKS = re.compile(f"{_MATRIX_ENV.pattern}|{_COMMENT.pattern}", re.M)
 _MATRIX_LOOKBACK = 2000  # how far back a matrix's \begin is looked for
 
 
+def next_break(text: str, start: int, end: int) -> re.Match[str] | None:
+    r"""The first SENTENCE_BREAK in ``text[start:end]`` that ends a sentence: not a row break
+    ``\\`` inside a matrix (``\begin{bmatrix} a \\ b \end{bmatrix}`` is one formula)."""
+    for m in SENTENCE_BREAK.finditer(text, start, end):
+        if m.group() == "\\\\" and _in_matrix(text, m.start()):
+            continue
+        return m
+    return None
+
+
 def goes_on(text: str, start: int, end: int) -> bool:
     """Does the sentence at ``start`` go on to ``end``: no SENTENCE_BREAK between them but
     a row break inside a matrix or a sentence's end inside a comment?"""
@@ -84,7 +94,11 @@ NOTATION_SENTENCE = re.compile(
 
 def sentence_start(text: str, lo: int, at: int) -> int:
     """Where the sentence holding ``at`` starts, looking no further back than ``lo``."""
-    breaks = [m.end() for m in SENTENCE_BREAK.finditer(text, lo, at)]
+    breaks = [
+        m.end()
+        for m in SENTENCE_BREAK.finditer(text, lo, at)
+        if m.group() != "\\\\" or not _in_matrix(text, m.start())
+    ]  # (not a matrix's row break)
     return breaks[-1] if breaks else lo
 
 

@@ -20,13 +20,13 @@ from texgrad.shapes.layout_statements import Statement, in_force
 from texgrad.shapes.sections import (
     NOTATION_HEADING,
     NOTATION_SENTENCE,
-    SENTENCE_BREAK,
     SENTENCE_LOOKBACK,
     SUPPOSING,
     WHERE_DISTANCE,
     Boundaries,
     goes_on,
     heading_kind,
+    next_break,
     sentence_start,
 )
 from texgrad.syntax.symbols import same_letter
@@ -104,6 +104,8 @@ class SymbolTable:
     # letters that count a range or bound a sum and name nothing else (n of ``\\sum_{i=1}^n``,
     # of ``\\mathbf{x}_1, \\dots, \\mathbf{x}_n``): counts, dimensions too (``\\frac1n`` is a scalar)
     counted: frozenset[str] = frozenset()
+    # a plain R is the reals in these documents (x \\in R^n): see declarations._plain_reals
+    plain_reals: bool = False
     # a project's files that include no other, in reading order (path -> place): another
     # file's declarations hold in one read before it only when made as notation
     reading_order: dict[str, int] = field(default_factory=dict)
@@ -487,7 +489,7 @@ class SymbolTable:
             if (
                 b.start - a.end <= WHERE_DISTANCE
                 and not e.shape.agrees(d.shape)
-                and not SENTENCE_BREAK.search(text, a.end, b.start)
+                and not next_break(text, a.end, b.start)
             ):
                 return True
         return False
@@ -601,7 +603,7 @@ class SymbolTable:
                 if (
                     def_path == path
                     and sig.start < at <= offset
-                    and (at - sig.end > WHERE_DISTANCE or SENTENCE_BREAK.search(text, sig.end, at))
+                    and (at - sig.end > WHERE_DISTANCE or next_break(text, sig.end, at))
                 ):
                     return None
         return sig

@@ -13,6 +13,7 @@ from texgrad.shapes.diagnostics import Diagnostic, Fix, Related, Severity
 from texgrad.shapes.dim_terms import equal_polynomials, plain_symbol
 from texgrad.shapes.dims import Dim, Shape, dim_of, same
 from texgrad.shapes.facts import apart_key, fact_key
+from texgrad.shapes.families import member_shape
 from texgrad.shapes.questions import (
     APART,
     DECLARED,
@@ -34,7 +35,7 @@ from texgrad.shapes.sections import SENTENCE_LOOKBACK, sentence_start
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
-from texgrad.syntax.symbols import same_letter, symbol_key
+from texgrad.syntax.symbols import same_letter, symbol_key, tagged_key
 
 # what a definition of unknown size records (``K = P H^\top S^{-1}`` with P unknown, for a K
 # declared otherwise in an earlier section): the letter means something new from there on
@@ -131,6 +132,31 @@ class RuleBase:
     def _signature(self, key: str, offset: int) -> Signature | None:
         signature: Signature | None = self._ask(SIGNATURE, key, None, offset)
         return signature
+
+    def _tagged_family_member(
+        self,
+        letter: tuple[str, str | None],
+        index: t.Node,
+        bracket: str,
+        tag: str,
+        at: int,
+        written: Callable[[str], bool] | None = None,
+    ) -> Shape | None:
+        r"""The shape of a member (``W_1^Q``, ``P_{k-1}^+``) of a family declared with its tag
+        or mark kept (``W_i^Q``, ``P_k^+``), the subscript ``index`` read as the family's
+        label: shared by a tagged member (rules/symbols.py) and a marked one (operators.py)."""
+
+        def declared(key: str) -> Shape | None:
+            key = tagged_key(key, bracket, tag)
+            if not self._declared(key):
+                return None
+            decl = self._lookup((key, letter[1]), at)
+            return decl.shape if decl is not None else None
+
+        def named(d: Dim) -> bool:
+            return bool(self._ask(DIMENSION, dimension_key(d), d, None))
+
+        return member_shape(letter[0], "_", index, declared, named, tagged=True, written=written)
 
     def _declared(self, key: str) -> bool:
         """Is ``key`` declared anywhere (in scope here or not)?"""

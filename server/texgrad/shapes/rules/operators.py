@@ -11,10 +11,10 @@ from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape
 from texgrad.shapes.families import ITERATE_LABELS, member_shape
 from texgrad.shapes.questions import DIMENSION, dimension_key
 from texgrad.shapes.rules.exponentials import ExponentialRules
-from texgrad.shapes.sections import SENTENCE_BREAK, SENTENCE_LOOKBACK, sentence_start
+from texgrad.shapes.sections import SENTENCE_LOOKBACK, next_break, sentence_start
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
-from texgrad.syntax.symbols import NAME_MARKS, OPTIMUM_MARKS, label_of, symbol_key, tagged_key
+from texgrad.syntax.symbols import NAME_MARKS, OPTIMUM_MARKS, label_of, symbol_key
 
 # exponents that make a matrix power (of a square matrix), as show() writes them
 _MATRIX_EXPONENTS = (
@@ -120,7 +120,7 @@ class OperatorRules(ExponentialRules):
         if isinstance(base, t.Product) and isinstance(base.factors[0], (t.Derivative, t.Nabla)):
             return True
         lo = sentence_start(self.source, max(0, node.start - SENTENCE_LOOKBACK), node.start)
-        end = SENTENCE_BREAK.search(self.source, node.end, node.end + SENTENCE_LOOKBACK)
+        end = next_break(self.source, node.end, node.end + SENTENCE_LOOKBACK)
         hi = end.start() if end is not None else node.end + SENTENCE_LOOKBACK
         return _ENTRYWISE.search(self.source, lo, hi) is not None
 
@@ -179,18 +179,7 @@ class OperatorRules(ExponentialRules):
         letter = symbol_key(node.base.base)
         if letter is None:
             return None
-
-        def declared(key: str) -> Shape | None:
-            key = tagged_key(key, "", mark)
-            if not self._declared(key):
-                return None
-            decl = self._lookup((key, letter[1]), node.start)
-            return decl.shape if decl is not None else None
-
-        def named(d: Dim) -> bool:
-            return bool(self._ask(DIMENSION, dimension_key(d), d, None))
-
-        return member_shape(letter[0], "_", node.base.index, declared, named, tagged=True)
+        return self._tagged_family_member(letter, node.base.index, "", mark, node.start)
 
     def _named_anywhere(self, node: t.Power) -> bool:
         key = symbol_key(t.Tagged(node.base, node.exponent, "", start=node.start, end=node.end))

@@ -38,7 +38,7 @@ from texgrad.shapes.rules.base import UNSIZED, ingredients, is_inverse, span_key
 from texgrad.shapes.rules.distributions import GIVEN, DistributionRules
 from texgrad.shapes.rules.products import diag_argument
 from texgrad.shapes.rules.symbols import ESTIMATE_ACCENTS, SAME_SHAPE_ACCENTS
-from texgrad.shapes.sections import SENTENCE_BREAK, SENTENCE_LOOKBACK, Boundaries, sentence_start
+from texgrad.shapes.sections import SENTENCE_LOOKBACK, Boundaries, next_break, sentence_start
 from texgrad.shapes.table import Declaration, Signature
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import call_of, index_parts
@@ -82,7 +82,7 @@ def other_layout(
     (What the document states, and where, is read by layout_statements.py; this reads only
     the formula's own sentence.)"""
     lo = sentence_start(source, max(0, start - SENTENCE_LOOKBACK), start)
-    stop = SENTENCE_BREAK.search(source, end, end + SENTENCE_LOOKBACK)
+    stop = next_break(source, end, end + SENTENCE_LOOKBACK)
     other = (_NAMED_LAYOUT if named else _OTHER_LAYOUT)[own]
     return other.search(source, lo, stop.start() if stop else end) is not None
 
@@ -1195,7 +1195,7 @@ _LISTED = re.compile(r"\$\s*(?P<v>[a-z])\s*=\s*(?P<list>1\s*,\s*2(?:\s*,\s*3)?)\
 def _members_listed(source: str, index: str, at: int) -> list[int]:
     """The numbers the sentence holding ``at`` lists for ``index`` ("for $d = 1, 2$")."""
     lo = sentence_start(source, max(0, at - SENTENCE_LOOKBACK), at)
-    stop = SENTENCE_BREAK.search(source, at, at + SENTENCE_LOOKBACK)
+    stop = next_break(source, at, at + SENTENCE_LOOKBACK)
     for m in _LISTED.finditer(source, lo, stop.start() if stop else at + SENTENCE_LOOKBACK):
         if m["v"] == index:
             return [int(x) for x in m["list"].replace(" ", "").split(",")]

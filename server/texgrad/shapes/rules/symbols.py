@@ -11,7 +11,13 @@ from dataclasses import replace
 from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_of, mentions
 from texgrad.shapes.facts import fact_key
 from texgrad.shapes.families import member_shape
-from texgrad.shapes.formulas import SUBSCRIPTED_LATIN, WEAK_LATIN, WEAK_STRICT, any_member_key
+from texgrad.shapes.formulas import (
+    SUBSCRIPTED_LATIN,
+    WEAK_BESIDE_BOLD,
+    WEAK_LATIN,
+    WEAK_STRICT,
+    any_member_key,
+)
 from texgrad.shapes.questions import APART, DIMENSION, dimension_key
 from texgrad.shapes.rules.base import UNSIZED, RuleBase
 from texgrad.shapes.table import Declaration, Signature
@@ -99,7 +105,11 @@ class SymbolRules(RuleBase):
         if decl is not None:
             if decl.font != key[1] and self._plain_dimension(node):
                 return SCALAR  # D = N for \mathbf{D} \in \mathbb{R}^{D \times D}: the size D
-            if greek and not decl.shape.is_scalar and self._weak_scalar(key, node.start):
+            if (
+                (greek or self._beside_bold(key, node.start))
+                and not decl.shape.is_scalar
+                and (self._weak_scalar(key, node.start))
+            ):  # (or "a weight $w > 0$" beside a declared \mathbf{w}: two letters)
                 return SCALAR  # "$\lambda > 0$" says more of this \lambda than \boldsymbol{\lambda}
             return self._redefined(key, decl, node.start)
         sig = self._signature(key[0], node.start)
@@ -138,6 +148,13 @@ class SymbolRules(RuleBase):
                 )
             return self._tagged_member(node) or self.infer(power)
         return SCALAR if self._is_dimension(node) else None
+
+    def _beside_bold(self, key: tuple[str, str | None], at: int) -> bool:
+        """Is a plain Latin letter said to be a number (``w > 0``) beside its bold array?"""
+        if key[1] is not None:
+            return False
+        weak = self._weak(key, at)
+        return weak is not None and weak.how == WEAK_BESIDE_BOLD
 
     def _primed_member(self, node: t.Prime) -> Shape | None:
         r"""``R'_t``: a member of the primed family ``R'_m \in \mathbb{R}^{r \times r}``
@@ -266,23 +283,13 @@ class SymbolRules(RuleBase):
             return None
         tag = show(node.tag)
 
-        def declared(key: str) -> Shape | None:
-            key = tagged_key(key, node.bracket, tag)
-            if not self._declared(key):
-                return None
-            decl = self._lookup((key, letter[1]), node.start)
-            return decl.shape if decl is not None else None
-
-        def named(d: Dim) -> bool:
-            return bool(self._ask(DIMENSION, dimension_key(d), d, None))
-
         def written(key: str) -> bool:
             return self._written_family(
                 (tagged_key(key, node.bracket, tag), letter[1]), key, node.start
             )
 
-        return member_shape(
-            letter[0], "_", node.base.index, declared, named, tagged=True, written=written
+        return self._tagged_family_member(
+            letter, node.base.index, node.bracket, tag, node.start, written
         )
 
     def _written_family(self, key: tuple[str, str | None], member: str, at: int) -> bool:
