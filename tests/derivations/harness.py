@@ -57,7 +57,7 @@ from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
-from texgrad.syntax.symbols import symbol_key
+from texgrad.syntax.symbols import member_key, symbol_key
 
 DERIVATIONS = Path(__file__).resolve().parent
 MARKDOWN = (".md", ".markdown", ".qmd", ".rmd")
@@ -470,6 +470,10 @@ def _named(env: Env, trees: tuple[t.Node, ...]) -> set[str]:
     """The symbols of the trees, and those of the bodies of the functions they call (s of
     k(x, x') = s^2 exp(…): a result may name k only)."""
     names = {k[0] for g in trees for n in g.walk() if (k := symbol_key(n))}
+    names |= {  # \mathbf z_i^{+}, declared: a name of its own
+        k[0] for g in trees for n in g.walk()
+        if isinstance(n, t.Power) and (k := member_key(n)) and k[0] in env.vars
+    }  # fmt: skip
     for f in env.functions.values():
         if f.params and f.key in names:
             inside = {k[0] for n in f.body.walk() if (k := symbol_key(n))} - set(f.params)

@@ -420,6 +420,41 @@ class _Evaluator:
             return self.entry_of_member(node, entry[0], self.label[entry[1]])
         return None
 
+    def marked_family(self, node: t.Power, name: str) -> tuple[Array, int] | None:
+        r"""The family of ``\mathbf z_k^{+}`` labelled by the index ``name`` (``z^{+}``,
+        ``"family:z^{+}"``, apart from the family z) and the label's offset, as
+        :meth:`family_of`; None where it is none."""
+        key = member_key(node)
+        if key is None or not isinstance(node.base, t.Sub):
+            return None
+        if not (isinstance(node.exponent, t.Symbol) and node.exponent.name in ("+", "-")):
+            return None
+        base, label = symbol_key(node.base.base), label_of(node.base.index)
+        if base is None or label is None or label[0] != name:
+            return None
+        written = f"{base[0]}_{{{label[0]}}}"
+        family = base[0] + key[0][len(written) :] if key[0].startswith(written) else None
+        if family is None or family not in self.families:
+            return None
+        return self.families[family], label[1] + 1 - self.first[family]
+
+    def marked_member(self, node: t.Power, key: tuple[str, str | None] | None) -> Array | None:
+        r"""``\mathbf z_k^{+}`` inside a sum over k: the member of the family ``z^{+}``;
+        None where it is not one."""
+        found = next(
+            (f for name in self.label if (f := self.marked_family(node, name)) is not None),
+            None,
+        )
+        if key is None or found is None or not isinstance(node.base, t.Sub):
+            return None
+        label = label_of(node.base.index)
+        assert label is not None and label[0] is not None
+        members, shift = found
+        k = self.label[str(label[0])] + shift
+        if not 1 <= k <= members.shape[0]:
+            raise EvaluationError(node, f"no member `{latex_of(node)}` of the family")
+        return as_matrix(members[k - 1])
+
     def entry_of_member(self, node: t.Sub, owner: str, k: int) -> Array | None:
         """``r_{ij}`` inside a sum over j: entry j of the vector ``r_i`` (None if no value
         has that name)."""
@@ -438,6 +473,10 @@ class _Evaluator:
             f
             for n in (node.body.walk() if node.body is not None else ())
             if isinstance(n, (t.Sub, t.Tagged)) and (f := self.family_of(n, name)) is not None
+        ] + [  # z_k^{+}: a member of the family z^+
+            f
+            for n in (node.body.walk() if node.body is not None else ())
+            if isinstance(n, t.Power) and (f := self.marked_family(n, name)) is not None
         ]
         if not found:
             return None
@@ -840,6 +879,9 @@ class _Evaluator:
         member = member_key(node)
         if member is not None and member[0] in self.values:
             return self.lookup(node)  # W^{(l+1)}: a member of the family W^{(l)}
+        marked = self.marked_member(node, member)
+        if marked is not None:
+            return marked  # z_k^{+} inside a sum over the family z^+
         labelled = transposed_member(node)  # \mathbf{a}^{(1)\top}: the member, transposed
         if labelled is not None and (key := member_key(labelled)) is not None:
             if key[0] in self.values:

@@ -44,6 +44,18 @@ def _family(node: t.Node) -> tuple[str, Label, t.Node] | None:
     return None
 
 
+def _other_families(body: t.Node) -> set[int]:
+    r"""The ids of the members ``x_k`` in ``body`` that a mark makes the members of another
+    family (``\mathbf z_k^{+}``, the positives beside the embeddings ``\mathbf z_k``;
+    ``x_k^{(t)}``, ``x_k'``): keyed apart, as declarations key them."""
+    out: set[int] = set()
+    for n in body.walk():
+        if isinstance(n, t.Power | t.Tagged | t.Prime) and isinstance(n.base, t.Sub):
+            if member_key(n) is not None:
+                out.add(id(n.base))
+    return out
+
+
 def _member_of(wrt_tree: t.Node | None, wrt: str) -> tuple[str, str] | None:
     """(the family's key, the label letter) of the variable, a member labelled by a letter
     (``w_k``, ``W^{(l)}``); None otherwise."""
@@ -147,7 +159,12 @@ def one_member(
         index = sum_index(node.lower)
         if index is None or len(index) != 1:
             continue
-        members = [f for n in node.body.walk() if (f := _family(n)) is not None and f[0] == family]
+        named = _other_families(node.body)  # z_k^{+}: a member of the family z^+, not of z
+        members = [
+            f
+            for n in node.body.walk()
+            if id(n) not in named and (f := _family(n)) is not None and f[0] == family
+        ]
         if not members:
             continue
         if any(n is not node and isinstance(n, t.BigOp) for n in node.body.walk()):
@@ -261,7 +278,12 @@ def over_a_set(
         if pair is None or label not in pair or node.lower is None:
             continue
         other = pair[1] if pair[0] == label else pair[0]
-        members = [f for n in node.body.walk() if (f := _family(n)) is not None and f[0] == family]
+        named = _other_families(node.body)  # z_k^{+}: a member of the family z^+, not of z
+        members = [
+            f
+            for n in node.body.walk()
+            if id(n) not in named and (f := _family(n)) is not None and f[0] == family
+        ]
         if not members or any(f[1] != (label, 0) for f in members):
             return None
         if not _enters_linearly(tree, node, family, set(defined)):
