@@ -469,15 +469,25 @@ class _Evaluator:
 
     def family_sum(self, node: t.BigOp, name: str, start: int) -> Array | None:
         """A sum over the members of families; None if the summand names none."""
-        found = [
-            f
-            for n in (node.body.walk() if node.body is not None else ())
-            if isinstance(n, (t.Sub, t.Tagged)) and (f := self.family_of(n, name)) is not None
-        ] + [  # z_k^{+}: a member of the family z^+
-            f
-            for n in (node.body.walk() if node.body is not None else ())
-            if isinstance(n, t.Power) and (f := self.marked_family(n, name)) is not None
-        ]
+        found = (
+            [
+                f
+                for n in (node.body.walk() if node.body is not None else ())
+                if isinstance(n, (t.Sub, t.Tagged)) and (f := self.family_of(n, name)) is not None
+            ]
+            + [  # U^{(l-1)}, which the parser leaves a power: a member of the family U
+                f
+                for n in (node.body.walk() if node.body is not None else ())
+                if isinstance(n, t.Power)
+                and (m := _labelled_power(n)) is not None
+                and (f := self.family_of(m, name)) is not None
+            ]
+            + [  # z_k^{+}: a member of the family z^+
+                f
+                for n in (node.body.walk() if node.body is not None else ())
+                if isinstance(n, t.Power) and (f := self.marked_family(n, name)) is not None
+            ]
+        )
         if not found:
             return None
         if not isinstance(node.lower, t.Chain):  # \sum_t of h_t and h_{t-1}: from h_1 on
@@ -882,6 +892,11 @@ class _Evaluator:
         marked = self.marked_member(node, member)
         if marked is not None:
             return marked  # z_k^{+} inside a sum over the family z^+
+        shifted = _labelled_power(node)
+        if shifted is not None and self.label:  # U^{(l-1)} inside a sum over the family U
+            found = self.member(shifted)
+            if found is not None:
+                return found
         labelled = transposed_member(node)  # \mathbf{a}^{(1)\top}: the member, transposed
         if labelled is not None and (key := member_key(labelled)) is not None:
             if key[0] in self.values:
@@ -1476,3 +1491,14 @@ def _colon_product(node: t.Chain) -> tuple[t.Node, t.Node] | None:
 def _ones_leaf(node: t.Node) -> bool:
     r"""``\mathbf{1}``, ``\mathbf{1}_m`` as written: a vector of ones."""
     return constant(node.base if isinstance(node, t.Sub) else node) == "1"
+
+
+def _labelled_power(node: t.Power) -> t.Tagged | None:
+    """``U^{(l-1)}`` (a label with a sign, which the parser leaves a power of U) as the member
+    it names; None for any other power."""
+    ex = node.exponent
+    if isinstance(ex, t.Paren) and ex.open in ("(", "[") and ex.body is not None:
+        label = label_of(ex.body)
+        if label is not None and label[0] is not None and label[1] != 0:
+            return t.Tagged(node.base, ex.body, ex.open, start=node.start, end=node.end)
+    return None
