@@ -189,8 +189,9 @@ def one_member(
             shifted = _shifted(node, family, index[0], text)
             raise CalculusError(
                 f"`{written}` is in more than one term of `{_as_written(node, text)}` (the summand also "
-                f"holds `{shifted}`): the derivative would add the terms where it appears "
-                "shifted (through time, for a recurrence), which is not done yet"
+                f"holds `{shifted}`): the terms where it appears are added where the sum's "
+                f"range is written from a number to a bound (`\\sum_{{{index[0]}=2}}^T`) and "
+                "its index labels the members only"
             )
         if not _enters_linearly(tree, node, family, set(defined)):
             return tree, ""  # (log Σ_j exp(w_jᵀx) by w_k: the sum's own words)
