@@ -16,6 +16,7 @@ from texgrad.calculus.evaluate_tree import evaluate
 from texgrad.calculus.lower import Env
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.summed_member import Shifted
+from texgrad.calculus.sympy_dims import dim_of
 from texgrad.calculus.verify import _close
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import label_of, member_key, symbol_key
@@ -37,11 +38,13 @@ def check_shifted(
     """Whether what ``shown`` gives for each member (of its label and the bound's values: the
     formula shown for it) agrees with central differences of the whole sum, every member sampled."""
     node = row.items[-1] if isinstance(row, t.Chain) and row.items[-1] is not None else row
-    bound = symbol_key(shifted.total.upper) if shifted.total.upper is not None else None
+    upper = dim_of(shifted.total.upper) if shifted.total.upper is not None else None
+    letters = sorted(upper.free_symbols, key=str) if upper is not None else []
     family = _family_key(shifted.total)
     info = env.vars.get(wrt)
-    if bound is None or family is None or info is None:
+    if upper is None or len(letters) != 1 or family is None or info is None:
         return False, "the sum's bound or family is not read"
+    bound = (str(letters[0]), None)
     shapes = {wrt: info.shape}
     for n in node.walk():  # (the other symbols of the loss, sampled as declared)
         k = symbol_key(n)
@@ -51,8 +54,9 @@ def check_shifted(
     for seed in range(4):
         rng = np.random.default_rng(300 + seed)
         values, sizes = sample_inputs(shapes, rng=rng)
-        last = next(n for n in range(shifted.first + 3, 40) if n not in sizes.values())
-        low, high = shifted.first + min(shifted.shifts), last + max(shifted.shifts)
+        last = next(n for n in range(shifted.first + 4, 40) if n not in sizes.values())
+        stop = int(upper.subs(letters[0], last))
+        low, high = shifted.first + min(shifted.shifts), stop + max(shifted.shifts)
         member = np.asarray(values.pop(wrt))
         members = rng.standard_normal((high - low + 1, *member.shape))
         at = {**values, bound[0]: np.array([[float(last)]])}

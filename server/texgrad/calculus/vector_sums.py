@@ -192,25 +192,25 @@ def _scalar_sum(
     if s_tree is None:
         raise CalculusError("")
     inner = differentiate(s_tree, wrt, _with(ctx, members), layout, budget)
-    if inner.error == CONSTANT:
-        raise CalculusError("")  # (only the direct part: not a sum's derivative at all)
-    if inner.error is not None or not inner.verified or inner.kind != "gradient":
+    constant = inner.error == CONSTANT  # (the variable outside the sum only: g_w alone)
+    if constant and not direct:
+        raise CalculusError(CONSTANT)
+    if not constant and (inner.error is not None or not inner.verified or inner.kind != "gradient"):
         raise CalculusError("")
     written = text[total_node.start : total_node.end].strip()
     head = text[total_node.start : total_node.body.start].strip() if total_node.body else ""
     each = inner.result if _one_term(inner.result) else f"\\left({inner.result}\\right)"
-    summed = f"{head} {each}"
+    summed = "" if constant else f"{head} {each}"
     up = upstream.replace(_PSI, f"\\left({written}\\right)")
     over = re.fullmatch(r"\\frac\{1\}\{(.*)\}", up)
-    if over is not None and _balanced(over.group(1)):
+    if constant:
+        through = ""
+    elif over is not None and _balanced(over.group(1)):
         through = f"\\frac{{{summed}}}{{{over.group(1)}}}"
     else:
         through = f"\\left({up}\\right) {summed}"
-    if direct:
-        direct = direct.replace(_PSI, f"\\left({written}\\right)")
-        result = f"{direct} + {through}"
-    else:
-        result = through
+    direct = direct.replace(_PSI, f"\\left({written}\\right)")
+    result = " + ".join(x for x in (direct, through) if x)
     by_terms = _log_of_terms(node, total_node, summed, wrt, ctx, text, budget, layout, macros)
     result = by_terms or result
     where = f"{_PSI} = {written}"
@@ -289,7 +289,8 @@ def _log_piece(
         if addend is total:
             if sign == "-":
                 return None
-            parts.append(summed)
+            if summed:  # (a sum that does not involve the variable: its gradient is 0)
+                parts.append(summed)
             continue
         if any(n is total for n in addend.walk()):
             return None
@@ -298,6 +299,8 @@ def _log_piece(
             return None
         if piece:
             parts.append(f"-\\left({piece}\\right)" if sign == "-" else piece)
+    if not parts:
+        return ""
     top = " + ".join(parts).replace("+ -", "- ")
     return f"\\frac{{{top}}}{{{text[inside.start : inside.end].strip()}}}"
 
