@@ -41,6 +41,7 @@ from texgrad.calculus.inverse_variable import (
     with_stand_in,
 )
 from texgrad.calculus.lower import FunctionDef, Lowerer, VarInfo, as_member, plain_key
+from texgrad.calculus.nested_sums import differentiate_nested
 from texgrad.calculus.notation import copy_style, sigmoid_apart
 from texgrad.calculus.own_functions import calls, in_function_names
 from texgrad.calculus.own_names import in_own_name
@@ -430,6 +431,12 @@ def _diff_by(
         by_terms = _shifted_outcome(shifted, tree, key[0], ctx, run)
         if by_terms is not None:
             return by_terms
+    # \sum_i \log\sum_j \pi_j \exp(…\boldsymbol\mu_j…) by \boldsymbol\mu_k: a mixture's term k
+    nested = differentiate_nested(
+        tree, key[0], wrt_tree, _copied(ctx), text, Budget(seconds), layout
+    )
+    if nested is not None and not hessian:
+        return nested
     try:  # \frac{\lambda}{2}\sum_l \|W^{(l)}\|_F^2 by W^{(l)}: only its own term
         term, member_note = one_member(
             tree, key[0], wrt_tree, ctx.style.symbols[key[0]], text, set(ctx.env.functions)
