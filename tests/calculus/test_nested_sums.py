@@ -85,3 +85,26 @@ def test_the_inner_index_beside_the_members_is_not_read_so() -> None:
     )
     out = diff_latex(expr, r"\boldsymbol{\mu}_k", where=WHERE)
     assert not out.verified or "term `k`" not in out.note
+
+
+def test_a_double_sum_by_one_member_of_the_inner_family() -> None:
+    r"""\sum_i \sum_j \|x_i - \mu_j\|^2 by \mu_k: the terms j = k, summed over i."""
+    out = diff_latex(
+        r"\sum_{i=1}^{n} \sum_{j=1}^{M} \|\mathbf{x}_i - \boldsymbol{\mu}_j\|^2",
+        r"\boldsymbol{\mu}_k",
+        where=r"\mathbf{x}_i \in \mathbb{R}^d; \boldsymbol{\mu}_k \in \mathbb{R}^d",
+    )
+    assert out.error is None and out.verified, out.error
+    assert "only the terms `j = k`" in out.note
+    x, mu, _, _ = _sample(np.random.default_rng(22))
+
+    def loss(m: np.ndarray) -> float:
+        mus = mu.copy()
+        mus[K - 1] = m
+        return float(sum(np.sum((xi - mj) ** 2) for xi in x for mj in mus))
+
+    row = parse_row(MappedText.identity(out.result))
+    assert row.tree is not None
+    values = {"family:x": x, "\\mu_{k}": mu[K - 1], "n": np.array([[float(N)]])}
+    got = np.asarray(evaluate(row.tree, values), dtype=float)
+    assert np.allclose(got, central_gradient(loss, mu[K - 1]), atol=1e-5)

@@ -66,11 +66,15 @@ def differentiate_nested(
     if not (isinstance(node, t.BigOp) and node.op == "\\sum" and node.body is not None):
         return None
     inner = _log_of(node.body)
+    linear = inner is None and isinstance(node.body, t.BigOp) and node.body.op == "\\sum"
+    inner = node.body if linear and isinstance(node.body, t.BigOp) else inner
     outer_index, label = sum_index(node.lower), _label(wrt_tree)
     if inner is None or inner.body is None or outer_index is None or label is None:
         return None
     index = sum_index(inner.lower)
-    if index is None or len(index) != 1 or len(outer_index) != 1 or label in index + outer_index:
+    if index is None or len(index) != 1 or len(outer_index) != 1 or label in outer_index:
+        return None
+    if label in index and not linear:
         return None
     body = text[inner.body.start : inner.body.end]
     pattern = re.compile(r"_\{?" + re.escape(index[0]) + r"\}?(?![A-Za-z])")
@@ -87,6 +91,8 @@ def differentiate_nested(
             written = term[n.start : n.end] if 0 <= n.start < n.end <= len(term) else key[0]
             ctx.env.vars[key[0]] = VarInfo(key[0], SCALAR, written, positive=True)
     try:
+        if linear:  # \sum_i \sum_j G_{ij}: only the terms j = k, summed over i
+            return _linear(node, inner, term, head, wrt, label, index[0], ctx, budget, layout)
         return _gradient(node, inner, term, head, wrt, label, index[0], ctx, text, budget, layout)
     except CalculusError as exc:
         return DiffOutcome(error=str(exc))
@@ -147,6 +153,36 @@ def _gradient(
         matrix_form="",
         where=[],
         values=None,
+    )
+
+
+def _linear(
+    node: t.BigOp, inner: t.BigOp, term: str, head: str, wrt: str, label: str, index: str,
+    ctx: Context, budget: Budget, layout: str,
+) -> DiffOutcome:  # fmt: skip
+    r"""``\sum_i \sum_j G_{ij}`` by the member k of the inner family: ``\sum_i \nabla
+    G_{ik}``, the sum over samples of the term k differentiated as one, checked against the
+    nested sums as written."""
+    from texgrad.calculus.samples import differentiate_sum  # (samples imports this layer)
+
+    loss = f"{head} {term}"
+    loss_tree = _parsed(loss)
+    if loss_tree is None:
+        raise CalculusError("the inner sum's term could not be read again")
+    out = differentiate_sum(loss_tree, wrt, ctx, loss, budget, layout)
+    if out.error is not None or not out.verified or out.kind != "gradient":
+        raise CalculusError(out.error or "the inner sum's term was not differentiated")
+    ok, note = _check(node, out.result, wrt, label, index, ctx)
+    if not ok:
+        raise CalculusError(f"the derivative through the nested sums failed its check: {note}")
+    w = ctx.style.symbols.get(wrt, wrt)
+    return replace(
+        out,
+        note=f"{note}; only the terms `{index} = {label}` of the inner sum involve `{w}`",
+        numpy="",
+        numpy_note="NumPy code is not written yet for nested sums",
+        numpy_later=None,
+        matrix_form="",
     )
 
 
