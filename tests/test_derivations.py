@@ -85,6 +85,7 @@ def test_the_set_holds_its_documents() -> None:
         "md-heldout-networks",
         "md-kernel-expansion",
         "md-metric-embedding-losses",
+        "md-mixture-means-24",
         "md-newton-logistic",
         "md-notation-corners-23",
         "md-prml-classifiers",

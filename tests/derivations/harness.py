@@ -394,7 +394,8 @@ def _agree_as_sums(
     # (members the document defines, y_n = \sigma(\mathbf w^\top \mathbf x_n): their values)
     tree, got, want = (defined_members_written_in(x, None, env)[0] for x in (tree, got, want))
     members = {}
-    for node in tree.walk():
+    # (the result's and the answer's sums too: a nested sum of the row is not read as one)
+    for node in (*tree.walk(), *got.walk(), *want.walk()):
         if isinstance(node, t.BigOp) and node.op == "\\sum":
             try:
                 members.update({m.base: m for m in _sample_sum(node, env).members})
