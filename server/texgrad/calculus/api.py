@@ -432,11 +432,15 @@ def _diff_by(
         if by_terms is not None:
             return by_terms
     # \sum_i \log\sum_j \pi_j \exp(…\boldsymbol\mu_j…) by \boldsymbol\mu_k: a mixture's term k
-    nested = differentiate_nested(
-        tree, key[0], wrt_tree, _copied(ctx), text, Budget(seconds), layout
+    nested = (
+        None
+        if hessian
+        else differentiate_nested(
+            tree, key[0], wrt_tree, _copied(ctx), text, Budget(seconds), layout
+        )
     )
-    if nested is not None and not hessian:
-        return nested
+    if nested is not None and nested.error is None:
+        return nested  # (else the other readings, and their words)
     try:  # \frac{\lambda}{2}\sum_l \|W^{(l)}\|_F^2 by W^{(l)}: only its own term
         term, member_note = one_member(
             tree, key[0], wrt_tree, ctx.style.symbols[key[0]], text, set(ctx.env.functions)
