@@ -83,18 +83,34 @@ def test_a_sum_of_squared_norms_by_one_member_of_another_index() -> None:
             assert np.allclose(shown, _central(total, members, k), atol=1e-6), out.result
 
 
-def test_a_member_also_in_a_shifted_term_is_refused_in_words() -> None:
+def test_a_member_also_in_a_shifted_term_adds_both_terms() -> None:
+    """(tests/calculus/test_shifted_members.py checks each member numerically.)"""
     out = diff_latex(
         r"\sum_{t=1}^T \|W^{(t)} - W^{(t-1)}\|_F^2",
         "W^{(t)}",
         r"W^{(t)} \in \mathbb{R}^{m \times n}",
         budget=BUDGET,
     )
+    assert out.error is None and out.verified, out.error
+    assert out.result == "2 (2 W^{(t)} - W^{(t-1)} - W^{(t+1)})"
+    assert "for $1 \\le t \\le T - 1$" in out.note
+    assert "at $t = 0$: $2 (W^{(0)} - W^{(1)})$" in out.note
+    assert "at $t = T$: $2 (W^{(T)} - W^{(T-1)})$" in out.note
+
+
+def test_a_member_in_a_shifted_term_of_an_unbounded_sum_is_refused_in_words() -> None:
+    out = diff_latex(
+        r"\sum_{t} \|W^{(t)} - W^{(t-1)}\|_F^2",
+        "W^{(t)}",
+        r"W^{(t)} \in \mathbb{R}^{m \times n}",
+        budget=BUDGET,
+    )
     assert out.result == "" and not out.verified
     assert out.error == (
-        r"`W^{(t)}` is in more than one term of `\sum_{t=1}^T \|W^{(t)} - W^{(t-1)}\|_F^2` "
-        r"(the summand also holds `W^{(t-1)}`): the derivative would add the terms where it "
-        "appears shifted (through time, for a recurrence), which is not done yet"
+        r"`W^{(t)}` is in more than one term of `\sum_{t} \|W^{(t)} - W^{(t-1)}\|_F^2` "
+        r"(the summand also holds `W^{(t-1)}`): the terms where it appears are added where "
+        r"the sum's range is written from a number to a bound (`\sum_{t=2}^T`) and its index "
+        "labels the members only"
     )
 
 

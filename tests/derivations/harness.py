@@ -57,7 +57,7 @@ from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
-from texgrad.syntax.symbols import symbol_key
+from texgrad.syntax.symbols import member_key, symbol_key
 
 DERIVATIONS = Path(__file__).resolve().parent
 MARKDOWN = (".md", ".markdown", ".qmd", ".rmd")
@@ -394,7 +394,8 @@ def _agree_as_sums(
     # (members the document defines, y_n = \sigma(\mathbf w^\top \mathbf x_n): their values)
     tree, got, want = (defined_members_written_in(x, None, env)[0] for x in (tree, got, want))
     members = {}
-    for node in tree.walk():
+    # (the result's and the answer's sums too: a nested sum of the row is not read as one)
+    for node in (*tree.walk(), *got.walk(), *want.walk()):
         if isinstance(node, t.BigOp) and node.op == "\\sum":
             try:
                 members.update({m.base: m for m in _sample_sum(node, env).members})
@@ -470,6 +471,10 @@ def _named(env: Env, trees: tuple[t.Node, ...]) -> set[str]:
     """The symbols of the trees, and those of the bodies of the functions they call (s of
     k(x, x') = s^2 exp(…): a result may name k only)."""
     names = {k[0] for g in trees for n in g.walk() if (k := symbol_key(n))}
+    names |= {  # \mathbf z_i^{+}, declared: a name of its own
+        k[0] for g in trees for n in g.walk()
+        if isinstance(n, t.Power) and (k := member_key(n)) and k[0] in env.vars
+    }  # fmt: skip
     for f in env.functions.values():
         if f.params and f.key in names:
             inside = {k[0] for n in f.body.walk() if (k := symbol_key(n))} - set(f.params)

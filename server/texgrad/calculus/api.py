@@ -41,6 +41,7 @@ from texgrad.calculus.inverse_variable import (
     with_stand_in,
 )
 from texgrad.calculus.lower import FunctionDef, Lowerer, VarInfo, as_member, plain_key
+from texgrad.calculus.nested_sums import differentiate_nested
 from texgrad.calculus.notation import copy_style, sigmoid_apart
 from texgrad.calculus.own_functions import calls, in_function_names
 from texgrad.calculus.own_names import in_own_name
@@ -68,7 +69,16 @@ from texgrad.calculus.samples import (
     is_sample_sum,
     sum_variables,
 )
-from texgrad.calculus.summed_member import SetSum, one_member, over_a_set, over_an_index_set
+from texgrad.calculus.shifted_check import check_shifted
+from texgrad.calculus.summed_member import (
+    SetSum,
+    Shifted,
+    at_label,
+    one_member,
+    over_a_set,
+    over_an_index_set,
+    shifted_member,
+)
 from texgrad.calculus.sympy_dims import SCALAR
 from texgrad.calculus.vector_sums import READS as VECTOR_SUMS
 from texgrad.calculus.vector_sums import differentiate_vector_sum
@@ -411,6 +421,26 @@ def _diff_by(
     if key[0] not in ctx.env.vars:  # with a declaration that fits its use in the row
         return DiffOutcome(error=unknown_shape(tree, UnknownShape(wrt_tree, wrt), ctx.env))
     ctx.style.symbols.setdefault(key[0], wrt)
+    # \sum_{l=2}^L \|U^{(l)} - U^{(l-1)}\|_F^2 by U^{(l)}: the terms l and l + 1, and the ends
+    shifted = shifted_member(tree, key[0], wrt_tree, text, set(ctx.env.functions))
+    if shifted is not None:
+        run = lambda loss: _diff_by_term(  # noqa: E731
+            loss, text, key[0], wrt, _copied(ctx), result, path, project, folder, layout,
+            seconds, hessian,
+        )  # fmt: skip
+        by_terms = _shifted_outcome(shifted, tree, key[0], ctx, run)
+        if by_terms is not None:
+            return by_terms
+    # \sum_i \log\sum_j \pi_j \exp(…\boldsymbol\mu_j…) by \boldsymbol\mu_k: a mixture's term k
+    nested = (
+        None
+        if hessian
+        else differentiate_nested(
+            tree, key[0], wrt_tree, _copied(ctx), text, Budget(seconds), layout
+        )
+    )
+    if nested is not None and nested.error is None:
+        return nested  # (else the other readings, and their words)
     try:  # \frac{\lambda}{2}\sum_l \|W^{(l)}\|_F^2 by W^{(l)}: only its own term
         term, member_note = one_member(
             tree, key[0], wrt_tree, ctx.style.symbols[key[0]], text, set(ctx.env.functions)
@@ -489,6 +519,45 @@ def _copied(ctx: Context) -> Context:
         weak=set(ctx.env.weak),
     )
     return replace(ctx, env=env, style=copy_style(ctx.style), unit_sums=dict(ctx.unit_sums))
+
+
+def _shifted_outcome(
+    shifted: Shifted, row: t.Node, key: str, ctx: Context, run: Callable[[t.Node], DiffOutcome]
+) -> DiffOutcome | None:
+    r"""The derivative by a member a sum holds shifted too (:class:`Shifted`): the terms that
+    involve it added (``2(U^{(l)} - U^{(l-1)}) - 2(U^{(l+1)} - U^{(l)})`` for ``2 \le l \le
+    L - 1``), each end of the family's range stated with its own terms, every one verified;
+    None where any is not (then the sum's own words)."""
+    for name, written in shifted.names:
+        ctx.style.symbols.setdefault(name, written)
+    outcome = run(shifted.inner)
+    if outcome.error is not None or not outcome.verified:
+        return None
+    ends: list[str] = []
+    formulas: dict[str, str] = {}
+    for said, value, loss in shifted.ends:
+        end = run(loss)
+        if end.error is not None or not end.verified:
+            return None
+        formulas[said] = at_label(end.result, shifted.label, value)
+        ends.append(f"at ${shifted.label} = {said}$: ${formulas[said]}$")
+
+    def shown(label: int, last: int) -> t.Node | None:
+        for said, value, _ in shifted.ends:
+            if value.subs({s: last for s in value.free_symbols}) == label:
+                return parse_row(MappedText.identity(formulas[said])).tree
+        return parse_row(MappedText.identity(outcome.result)).tree
+
+    ok, checked = check_shifted(row, shifted, key, ctx.env, shown)
+    if not ok:
+        return DiffOutcome(error=f"the derivative by a member the sum holds shifted: {checked}")
+    where = (
+        f"for ${shifted.inside}$ (`{outcome.wrt}` is in the terms {shifted.terms} of "
+        f"`{shifted.said}`, added); " + "; ".join(ends)
+    )
+    outcome.note = f"{outcome.note}; {checked}; {where}" if outcome.note else where
+    outcome.steps.append(f"\\text{{{where.replace('`', '$')}}}")
+    return outcome
 
 
 def _with_member_note(outcome: DiffOutcome, note: str) -> DiffOutcome:

@@ -420,6 +420,41 @@ class _Evaluator:
             return self.entry_of_member(node, entry[0], self.label[entry[1]])
         return None
 
+    def marked_family(self, node: t.Power, name: str) -> tuple[Array, int] | None:
+        r"""The family of ``\mathbf z_k^{+}`` labelled by the index ``name`` (``z^{+}``,
+        ``"family:z^{+}"``, apart from the family z) and the label's offset, as
+        :meth:`family_of`; None where it is none."""
+        key = member_key(node)
+        if key is None or not isinstance(node.base, t.Sub):
+            return None
+        if not (isinstance(node.exponent, t.Symbol) and node.exponent.name in ("+", "-")):
+            return None
+        base, label = symbol_key(node.base.base), label_of(node.base.index)
+        if base is None or label is None or label[0] != name:
+            return None
+        written = f"{base[0]}_{{{label[0]}}}"
+        family = base[0] + key[0][len(written) :] if key[0].startswith(written) else None
+        if family is None or family not in self.families:
+            return None
+        return self.families[family], label[1] + 1 - self.first[family]
+
+    def marked_member(self, node: t.Power, key: tuple[str, str | None] | None) -> Array | None:
+        r"""``\mathbf z_k^{+}`` inside a sum over k: the member of the family ``z^{+}``;
+        None where it is not one."""
+        found = next(
+            (f for name in self.label if (f := self.marked_family(node, name)) is not None),
+            None,
+        )
+        if key is None or found is None or not isinstance(node.base, t.Sub):
+            return None
+        label = label_of(node.base.index)
+        assert label is not None and label[0] is not None
+        members, shift = found
+        k = self.label[str(label[0])] + shift
+        if not 1 <= k <= members.shape[0]:
+            raise EvaluationError(node, f"no member `{latex_of(node)}` of the family")
+        return as_matrix(members[k - 1])
+
     def entry_of_member(self, node: t.Sub, owner: str, k: int) -> Array | None:
         """``r_{ij}`` inside a sum over j: entry j of the vector ``r_i`` (None if no value
         has that name)."""
@@ -434,11 +469,25 @@ class _Evaluator:
 
     def family_sum(self, node: t.BigOp, name: str, start: int) -> Array | None:
         """A sum over the members of families; None if the summand names none."""
-        found = [
-            f
-            for n in (node.body.walk() if node.body is not None else ())
-            if isinstance(n, (t.Sub, t.Tagged)) and (f := self.family_of(n, name)) is not None
-        ]
+        found = (
+            [
+                f
+                for n in (node.body.walk() if node.body is not None else ())
+                if isinstance(n, (t.Sub, t.Tagged)) and (f := self.family_of(n, name)) is not None
+            ]
+            + [  # U^{(l-1)}, which the parser leaves a power: a member of the family U
+                f
+                for n in (node.body.walk() if node.body is not None else ())
+                if isinstance(n, t.Power)
+                and (m := _labelled_power(n)) is not None
+                and (f := self.family_of(m, name)) is not None
+            ]
+            + [  # z_k^{+}: a member of the family z^+
+                f
+                for n in (node.body.walk() if node.body is not None else ())
+                if isinstance(n, t.Power) and (f := self.marked_family(n, name)) is not None
+            ]
+        )
         if not found:
             return None
         if not isinstance(node.lower, t.Chain):  # \sum_t of h_t and h_{t-1}: from h_1 on
@@ -840,6 +889,14 @@ class _Evaluator:
         member = member_key(node)
         if member is not None and member[0] in self.values:
             return self.lookup(node)  # W^{(l+1)}: a member of the family W^{(l)}
+        marked = self.marked_member(node, member)
+        if marked is not None:
+            return marked  # z_k^{+} inside a sum over the family z^+
+        shifted = _labelled_power(node)
+        if shifted is not None and self.label:  # U^{(l-1)} inside a sum over the family U
+            found = self.member(shifted)
+            if found is not None:
+                return found
         labelled = transposed_member(node)  # \mathbf{a}^{(1)\top}: the member, transposed
         if labelled is not None and (key := member_key(labelled)) is not None:
             if key[0] in self.values:
@@ -1434,3 +1491,14 @@ def _colon_product(node: t.Chain) -> tuple[t.Node, t.Node] | None:
 def _ones_leaf(node: t.Node) -> bool:
     r"""``\mathbf{1}``, ``\mathbf{1}_m`` as written: a vector of ones."""
     return constant(node.base if isinstance(node, t.Sub) else node) == "1"
+
+
+def _labelled_power(node: t.Power) -> t.Tagged | None:
+    """``U^{(l-1)}`` (a label with a sign, which the parser leaves a power of U) as the member
+    it names; None for any other power."""
+    ex = node.exponent
+    if isinstance(ex, t.Paren) and ex.open in ("(", "[") and ex.body is not None:
+        label = label_of(ex.body)
+        if label is not None and label[0] is not None and label[1] != 0:
+            return t.Tagged(node.base, ex.body, ex.open, start=node.start, end=node.end)
+    return None

@@ -109,7 +109,7 @@ from texgrad.syntax.notation import (
     sized_constant,
 )
 from texgrad.syntax.show import show
-from texgrad.syntax.symbols import key_text, label_of, symbol_key, tagged_key
+from texgrad.syntax.symbols import key_text, label_of, member_key, symbol_key, tagged_key
 
 ONE = sympy.Integer(1)
 
@@ -1357,6 +1357,9 @@ class Lowerer:
         member = as_member(node)
         if member is not None:  # W^{(l+1)}: a member of the family W^{(l)}, not a power of W
             return self._symbol(member)
+        marked = self._marked(node)
+        if marked is not None:  # \mathbf z_i^{+}: a name of its own, as declared
+            return marked
         member = _member_then_transpose(node)
         if member is not None:  # \mathbf{a}^{(1)\top}: the member a^{(1)}, transposed
             x = self._symbol(member)
@@ -1378,6 +1381,17 @@ class Lowerer:
             return e.hpow(x, self._exponent(elementwise))
         p = self._exponent(ex)
         return self._pow_value(x, p, node)
+
+    def _marked(self, node: t.Power) -> Lowered | None:
+        r"""A name a sign mark makes (``\mathbf z_i^{+}``, ``\mathbf z^{-}``: the positive
+        and negative examples) where the document declares it; None otherwise."""
+        mark = node.exponent
+        if not (isinstance(mark, t.Symbol) and mark.name in ("+", "-")):
+            return None
+        key = member_key(node)
+        if key is None or key[0] not in self.env.vars:
+            return None
+        return self._known_name(key[0])
 
     def _pow_value(self, x: Expr, p: sympy.Expr, node: t.Node) -> Expr:
         if x.is_scalar:

@@ -74,7 +74,7 @@ from texgrad.shapes.families import SUBSCRIPT_LABELS
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
 from texgrad.syntax.parse import parse_row
-from texgrad.syntax.symbols import Label, label_of, symbol_key, tagged_key
+from texgrad.syntax.symbols import Label, label_of, member_key, symbol_key, tagged_key
 
 ONE = sympy.Integer(1)
 POINTS = 2  # random points the result must pass
@@ -1298,8 +1298,14 @@ def _members(summand: t.Node, index: str, upper: t.Node | None, env: Env) -> tup
     ]
     names = {k[0] for n in summand.walk() if (k := symbol_key(n)) is not None}
     forms: dict[str, set[str]] = {}
+    marked = _marked_members(summand)
     for sub in subs:
         label = label_of(_label_node(sub))
+        if id(sub) in marked:  # z_k^{+}: a member of the family z^+ (the positives)
+            if label is not None and label[0] == index and label[1] == 0:
+                member = _marked_member(marked[id(sub)], label[0], upper, env)
+                found.setdefault(member.key, member)
+            continue
         if label is None or label[0] != index:
             entry = _entry_of_member(sub, index, upper, env) if isinstance(sub, t.Sub) else None
             if entry is not None:
@@ -1327,6 +1333,48 @@ def _members(summand: t.Node, index: str, upper: t.Node | None, env: Env) -> tup
         raise defined_entries[0]  # (beside samples: not read)
     _sized_beside_scalars(unsized, summand, upper, env, found)
     return tuple(found.values())
+
+
+def _marked_members(summand: t.Node) -> dict[int, tuple[str, str]]:
+    r"""The members ``x_k`` a mark makes the members of a family of their own
+    (``\mathbf z_k^{+}``, the positives beside the embeddings ``\mathbf z_k``), by the id of
+    their ``x_k``: (the marked member's key, ``z_{k}^{+}``, as declarations key it; its
+    family's, ``z^{+}``)."""
+    out: dict[int, tuple[str, str]] = {}
+    for n in summand.walk():
+        if not (isinstance(n, t.Power) and isinstance(n.base, t.Sub)):
+            continue
+        if isinstance(n.exponent, t.Paren):
+            continue  # (x_k^{(t)}: not read here)
+        key, base = member_key(n), symbol_key(n.base.base)
+        label = label_of(n.base.index)
+        if key is None or base is None or label is None or label[0] is None:
+            continue
+        written = f"{base[0]}_{{{label[0]}}}"
+        if not key[0].startswith(written):
+            continue
+        out[id(n.base)] = (key[0], base[0] + key[0][len(written) :])
+    return out
+
+
+def _marked_member(marked: tuple[str, str], index: str, upper: t.Node | None, env: Env) -> Member:
+    r"""The member ``z_{k}^{+}`` of its family ``z^{+}``, sized by a declaration of any one
+    member (``\mathbf z_i^{+} \in \mathbb{R}^d``)."""
+    key, family = marked
+    shapes = {
+        info.shape
+        for k, info in env.vars.items()
+        if (m := re.fullmatch(r"(.+)_\{(\w)\}(.*)", k)) is not None
+        and m[1] + m[3] == family
+        and m[2] in SUBSCRIPT_LABELS
+    }
+    if len(shapes) != 1:
+        written = key.replace(f"_{{{index}}}", f"_{index}", 1)
+        raise CalculusError(
+            f"the shape of `{written}` is unknown: declare the family "
+            f"(e.g. `{written} \\in \\mathbb{{R}}^d`)"
+        )
+    return Member(key, family, 0, next(iter(shapes)))
 
 
 def _one_form(sub: t.Sub | t.Tagged, forms: dict[str, set[str]]) -> None:

@@ -15,15 +15,22 @@ in the summand.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
+import sympy
+
 from texgrad.calculus.expr import CalculusError
+from texgrad.calculus.sympy_dims import dim_of
 from texgrad.calculus.written import sum_index
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
 from texgrad.syntax.symbols import Label, label_of, member_key, symbol_key
 
-__all__ = ["SetSum", "one_member", "over_a_set", "over_an_index_set"]
+__all__ = [
+    "SetSum", "Shifted", "at_label", "one_member", "over_a_set", "over_an_index_set",
+    "shifted_member",
+]  # fmt: skip
 
 
 def _family(node: t.Node) -> tuple[str, Label, t.Node] | None:
@@ -42,6 +49,18 @@ def _family(node: t.Node) -> tuple[str, Label, t.Node] | None:
             label = label_of(body)
             return (base[0], label, body) if label is not None else None
     return None
+
+
+def _other_families(body: t.Node) -> set[int]:
+    r"""The ids of the members ``x_k`` in ``body`` that a mark makes the members of another
+    family (``\mathbf z_k^{+}``, the positives beside the embeddings ``\mathbf z_k``;
+    ``x_k^{(t)}``, ``x_k'``): keyed apart, as declarations key them."""
+    out: set[int] = set()
+    for n in body.walk():
+        if isinstance(n, t.Power | t.Tagged | t.Prime) and isinstance(n.base, t.Sub):
+            if member_key(n) is not None:
+                out.add(id(n.base))
+    return out
 
 
 def _member_of(wrt_tree: t.Node | None, wrt: str) -> tuple[str, str] | None:
@@ -147,7 +166,12 @@ def one_member(
         index = sum_index(node.lower)
         if index is None or len(index) != 1:
             continue
-        members = [f for n in node.body.walk() if (f := _family(n)) is not None and f[0] == family]
+        named = _other_families(node.body)  # z_k^{+}: a member of the family z^+, not of z
+        members = [
+            f
+            for n in node.body.walk()
+            if id(n) not in named and (f := _family(n)) is not None and f[0] == family
+        ]
         if not members:
             continue
         if any(n is not node and isinstance(n, t.BigOp) for n in node.body.walk()):
@@ -165,8 +189,9 @@ def one_member(
             shifted = _shifted(node, family, index[0], text)
             raise CalculusError(
                 f"`{written}` is in more than one term of `{_as_written(node, text)}` (the summand also "
-                f"holds `{shifted}`): the derivative would add the terms where it appears "
-                "shifted (through time, for a recurrence), which is not done yet"
+                f"holds `{shifted}`): the terms where it appears are added where the sum's "
+                f"range is written from a number to a bound (`\\sum_{{{index[0]}=2}}^T`) and "
+                "its index labels the members only"
             )
         if not _enters_linearly(tree, node, family, set(defined)):
             return tree, ""  # (log Σ_j exp(w_jᵀx) by w_k: the sum's own words)
@@ -261,7 +286,12 @@ def over_a_set(
         if pair is None or label not in pair or node.lower is None:
             continue
         other = pair[1] if pair[0] == label else pair[0]
-        members = [f for n in node.body.walk() if (f := _family(n)) is not None and f[0] == family]
+        named = _other_families(node.body)  # z_k^{+}: a member of the family z^+, not of z
+        members = [
+            f
+            for n in node.body.walk()
+            if id(n) not in named and (f := _family(n)) is not None and f[0] == family
+        ]
         if not members or any(f[1] != (label, 0) for f in members):
             return None
         if not _enters_linearly(tree, node, family, set(defined)):
@@ -438,3 +468,186 @@ def _shifted(node: t.BigOp, family: str, index: str, text: str) -> str:
         for n in node.body.walk()
         if (f := _family(n)) is not None and f[0] == family and f[1] != (index, 0)
     )
+
+
+@dataclass(frozen=True)
+class Shifted:
+    r"""A sum whose summand holds the variable's family shifted (``\sum_{l=2}^L
+    \|U^{(l)} - U^{(l-1)}\|_F^2`` by ``U^{(l)}``, in the terms l and l + 1), read as the terms
+    that involve the member: ``inner`` (every such term, the labels ``inside`` — ``2 \le l
+    \le L - 1``), and at each end of the family's range the terms there are (``ends``: the
+    label's value written, ``1`` or ``L``, and the loss with those terms alone).  ``label``:
+    the variable's label letter; ``said``: the sum as written; ``terms``: the labels of the
+    terms read, written (``l`` and ``l + 1``)."""
+
+    inner: t.Node
+    inside: str
+    total: t.BigOp  # the sum as the row writes it
+    first: int  # its index's first value
+    shifts: tuple[int, ...]  # the members' labels less the index (-1 of U^{(l-1)})
+    ends: tuple[tuple[str, sympy.Expr, t.Node], ...]
+    label: str
+    said: str
+    terms: str
+    names: tuple[tuple[str, str], ...]  # the shifted members' keys and how they are written
+
+
+def shifted_member(
+    tree: t.Node, wrt: str, wrt_tree: t.Node | None, text: str,
+    defined: frozenset[str] | set[str] = frozenset(),
+) -> Shifted | None:  # fmt: skip
+    r"""``tree``'s one sum over the variable's family that holds it shifted, read as the terms
+    that involve the variable (see :class:`Shifted`); None where there is no such sum, or it
+    is not read so: a range from a number to a bound, the sum entering the loss linearly,
+    its index used by the members' labels only."""
+    member = _member_of(wrt_tree, wrt)
+    if member is None or wrt_tree is None:
+        return None
+    family, label = member
+    found = [
+        n for n in tree.walk()
+        if isinstance(n, t.BigOp) and n.op == "\\sum" and n.body is not None
+        and _family_members(n.body, family)
+    ]  # fmt: skip
+    if len(found) != 1:
+        return None
+    node = found[0]
+    assert node.body is not None
+    index = sum_index(node.lower)
+    low = node.lower
+    if index is None or len(index) != 1 or node.upper is None or not isinstance(low, t.Chain):
+        return None
+    first = low.items[1] if len(low.items) == 2 else None
+    if low.relations != ("=",) or not isinstance(first, t.Number) or not first.text.isdigit():
+        return None
+    upper = dim_of(node.upper)
+    if upper is None or any(isinstance(n, t.BigOp) for n in node.body.walk()):
+        return None
+    members = _family_members(node.body, family)
+    shifts = sorted({f[1][1] for _, f in members})
+    if any(f[1][0] != index[0] for _, f in members) or len(shifts) < 2 or max(shifts) > 3:
+        return None
+    if min(shifts) < -3 or not _enters_linearly(tree, node, family, set(defined)):
+        return None
+    in_labels = {id(x) for n, _ in members for x in _label_nodes(n)}
+    if any(
+        isinstance(n, t.Symbol) and n.name in (index[0], label) and id(n) not in in_labels
+        for n in node.body.walk()
+    ):
+        return None  # the index beside the members (\lambda_l): not read here
+    a, b = int(first.text), upper
+    offsets = sorted(-s for s in shifts)
+    names: dict[str, str] = {}
+    terms = {d: _relabelled(node.body, members, label, d, wrt_tree, names) for d in offsets}
+
+    def loss(valid: list[int]) -> t.Node:
+        parts = tuple(t.Paren(terms[d], "(", ")", start=node.start, end=node.end) for d in valid)
+        body = parts[0] if len(parts) == 1 else t.Add(parts, ("",) + ("+",) * (len(parts) - 1))
+        wrapped = t.Paren(body, "(", ")", start=node.start, end=node.end)
+        return t.replaced(tree, {id(node): wrapped})
+
+    lo, hi = a - min(offsets), b - max(offsets)
+    ends: list[tuple[str, sympy.Expr, t.Node]] = []
+    for k in range(a - max(offsets), a - min(offsets)):  # the first members: fewer terms
+        value = sympy.Integer(k)
+        ends.append((sympy.latex(value), value, loss([d for d in offsets if k + d >= a])))
+    for k in range(max(offsets) - 1, min(offsets) - 1, -1):  # the last ones
+        value = b - k
+        ends.append((sympy.latex(value), value, loss([d for d in offsets if d <= k])))
+    inside = f"{sympy.latex(sympy.Integer(lo))} \\le {label} \\le {sympy.latex(hi)}"
+    shown = ", ".join(_label_text(label, d) for d in offsets)
+    return Shifted(
+        loss(offsets),
+        inside,
+        node,
+        a,
+        tuple(shifts),
+        tuple(ends),
+        label,
+        _as_written(node, text),
+        shown,
+        tuple(names.items()),
+    )
+
+
+def _family_members(body: t.Node, family: str) -> list[tuple[t.Node, tuple[str, Label, t.Node]]]:
+    """The members of ``family`` in ``body``, each with what :func:`_family` reads of it."""
+    named = _other_families(body)
+    return [
+        (n, f)
+        for n in body.walk()
+        if id(n) not in named and (f := _family(n)) is not None and f[0] == family
+    ]
+
+
+def _label_nodes(node: t.Node) -> list[t.Node]:
+    found = _family(node)
+    return list(found[2].walk()) if found is not None else []
+
+
+def _label_text(letter: str, offset: int) -> str:
+    return letter if offset == 0 else f"{letter} {'+' if offset > 0 else '-'} {abs(offset)}"
+
+
+def _label_node(letter: str, offset: int) -> t.Node:
+    symbol = t.Symbol(letter)
+    if offset == 0:
+        return symbol
+    return t.Add((symbol, t.Number(str(abs(offset)))), ("", "+" if offset > 0 else "-"))
+
+
+def _relabelled(
+    body: t.Node, members: list[tuple[t.Node, tuple[str, Label, t.Node]]], letter: str,
+    offset: int, wrt_tree: t.Node, names: dict[str, str],
+) -> t.Node:  # fmt: skip
+    """The term of the sum whose members are the variable's, ``offset`` on (the term
+    ``l + 1`` of ``\\|U^{(j)} - U^{(j-1)}\\|`` is ``\\|U^{(l+1)} - U^{(l)}\\|``); ``names``
+    gathers each new member's key and how it is written."""
+    by: dict[int, t.Node] = {}
+    for n, (_, lab, _) in members:
+        shift = offset + lab[1]
+        new = _member_node(n, _label_node(letter, shift))
+        key = member_key(new)
+        if key is not None:
+            names.setdefault(key[0], _written_like(wrt_tree, letter, shift))
+        by[id(n)] = new
+    return t.replaced(body, by)
+
+
+def _member_node(n: t.Node, label: t.Node) -> t.Node:
+    """The member ``n`` of its family, labelled ``label``."""
+    if isinstance(n, t.Sub):
+        return t.Sub(n.base, label, start=n.start, end=n.end)
+    if isinstance(n, t.Tagged):
+        return t.Tagged(n.base, label, n.bracket, start=n.start, end=n.end)
+    assert isinstance(n, t.Power) and isinstance(n.exponent, t.Paren)
+    return t.Tagged(n.base, label, n.exponent.open, start=n.start, end=n.end)
+
+
+def _written_like(wrt_tree: t.Node, letter: str, shift: int) -> str:
+    """The member labelled ``letter`` + ``shift``, written as the variable is."""
+    written = latex_of(wrt_tree)
+    if shift == 0:
+        return written
+    text = _label_text(letter, shift).replace(" ", "")
+    if isinstance(wrt_tree, t.Sub):
+        return f"{latex_of(wrt_tree.base)}_{{{text}}}"
+    if isinstance(wrt_tree, t.Tagged):
+        close = ")" if wrt_tree.bracket == "(" else "]"
+        return f"{latex_of(wrt_tree.base)}^{{{wrt_tree.bracket}{text}{close}}}"
+    return written
+
+
+def at_label(printed: str, letter: str, value: sympy.Expr) -> str:
+    r"""``printed`` with the label letter given its value, in each member's label
+    (``U^{(l+1)}`` at l = 1: ``U^{(2)}``; at l = L: ``U^{(L + 1)}``)."""
+
+    def one(m: re.Match[str]) -> str:
+        sign, amount = m.group(2), m.group(3)
+        shift = 0 if not sign else (int(amount) if sign == "+" else -int(amount))
+        return m.group(1) + sympy.latex(value + shift).replace(" ", "") + m.group(4)
+
+    pattern = (
+        rf"(\^\{{\(|_\{{|_)(?:{re.escape(letter)})(?:\s*([+-])\s*(\d+))?(\)\}}|\}}|(?![A-Za-z]))"
+    )
+    return re.sub(pattern, one, printed)

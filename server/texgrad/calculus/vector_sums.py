@@ -18,6 +18,7 @@ printed result evaluated with the tree evaluator — what is shown is what is ch
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -111,7 +112,8 @@ def _differentiate(
         raise CalculusError("")
     g_ctx = _with(ctx, {_PSI: VarInfo(_PSI, shape, _PSI)})
     by_sum = differentiate(g_tree, _PSI, g_ctx, layout, budget)
-    if by_sum.error is not None or not by_sum.verified or by_sum.kind != "gradient":
+    scalar = shape.rows == ONE and shape.cols == ONE  # g(S, w) of a sum of scalars
+    if by_sum.error is not None or not by_sum.verified or by_sum.kind != _kind(scalar):
         raise CalculusError("")
     direct = differentiate(g_tree, wrt, g_ctx, layout, budget)
     if direct.error == CONSTANT:
@@ -120,8 +122,11 @@ def _differentiate(
         direct_text = direct.result
     else:
         raise CalculusError("")
-    # Σᵢ ∇_w (Φᵀ sᵢ): Φ a constant of the summand's shape
     summand = text[sums[0].body.start : sums[0].body.end]
+    if scalar:
+        return _scalar_sum(node, sums[0], total, summand, direct_text, by_sum.result, wrt, ctx,
+                           text, budget, layout, macros)  # fmt: skip
+    # Σᵢ ∇_w (Φᵀ sᵢ): Φ a constant of the summand's shape
     scalar = f"{_PHI}^\\top\\left({summand}\\right)"
     if shape.cols != ONE:
         scalar = f"\\operatorname{{tr}}\\left({scalar}\\right)"
@@ -167,6 +172,175 @@ def _differentiate(
         where=[where] if name in result else [],
         numpy_note="NumPy code is not written yet for a function of a sum of vectors",
     )
+
+
+def _kind(scalar: bool) -> str:
+    """The kind of g's derivative by the sum: a number's, or a vector's or matrix's."""
+    return "derivative" if scalar else "gradient"
+
+
+def _scalar_sum(
+    node: t.Node, total_node: t.BigOp, total: SampleSum, summand: str, direct: str,
+    upstream: str, wrt: str, ctx: Context, text: str, budget: Budget, layout: str,
+    macros: MacroTable,
+) -> DiffOutcome:  # fmt: skip
+    r"""g(S, w) of a sum of scalars S = Σᵢ sᵢ(w) (``\log(e^{\mathbf u^\top\mathbf v} +
+    \sum_k e^{\mathbf u^\top\mathbf v_k})``): ∂g/∂w (S held) + g_S(S, w) Σᵢ ∇sᵢ, the sum
+    written in where it stands, checked as a whole against the loss as written."""
+    members = {m.key: VarInfo(m.key, m.shape, m.key) for m in total.members}
+    s_tree = _parsed(summand, macros)
+    if s_tree is None:
+        raise CalculusError("")
+    inner = differentiate(s_tree, wrt, _with(ctx, members), layout, budget)
+    constant = inner.error == CONSTANT  # (the variable outside the sum only: g_w alone)
+    if constant and not direct:
+        raise CalculusError(CONSTANT)
+    if not constant and (inner.error is not None or not inner.verified or inner.kind != "gradient"):
+        raise CalculusError("")
+    written = text[total_node.start : total_node.end].strip()
+    head = text[total_node.start : total_node.body.start].strip() if total_node.body else ""
+    each = inner.result if _one_term(inner.result) else f"\\left({inner.result}\\right)"
+    summed = "" if constant else f"{head} {each}"
+    up = upstream.replace(_PSI, f"\\left({written}\\right)")
+    over = re.fullmatch(r"\\frac\{1\}\{(.*)\}", up)
+    if constant:
+        through = ""
+    elif over is not None and _balanced(over.group(1)):
+        through = f"\\frac{{{summed}}}{{{over.group(1)}}}"
+    else:
+        through = f"\\left({up}\\right) {summed}"
+    direct = direct.replace(_PSI, f"\\left({written}\\right)")
+    result = " + ".join(x for x in (direct, through) if x)
+    by_terms = _log_of_terms(node, total_node, summed, wrt, ctx, text, budget, layout, macros)
+    result = by_terms or result
+    where = f"{_PSI} = {written}"
+    ok, note = _check(node, result, where, _PSI, wrt, total, ctx, macros)
+    if not ok:
+        return DiffOutcome(error=f"the derivative through the sum failed its check: {note}")
+    w = ctx.style.symbols.get(wrt, wrt)
+    return DiffOutcome(
+        kind="gradient",
+        result=result,
+        differential="",
+        shape=_space(ctx, wrt),
+        verified=True,
+        steps=[
+            f"S = {written}",
+            f"\\frac{{\\partial f}}{{\\partial S}} = {upstream.replace(_PSI, 'S')}",
+            f"\\nabla_{{{w}}} f = {result}",
+        ],
+        note=note,
+        wrt=w,
+        function=text[node.start : node.end].strip(),
+        numpy_note="NumPy code is not written yet for a function of a sum and the variable",
+    )
+
+
+def _log_of_terms(
+    node: t.Node, total: t.BigOp, summed: str, wrt: str, ctx: Context, text: str,
+    budget: Budget, layout: str, macros: MacroTable,
+) -> str:  # fmt: skip
+    r"""The derivative written as a textbook does where the sum is a term inside a log
+    (``\log\left(e^{a} + \sum_k e^{b_k}\right) - c``): the log's derivative as one fraction,
+    ``\frac{\nabla a + \sum_k \nabla b_k}{e^{a} + \sum_k e^{b_k}}``, the other terms each
+    differentiated on their own; "" where the loss is not so (the caller's form is kept).
+    ``summed``: the sum of the summands' gradients, written."""
+    pairs = (
+        list(zip(node.signs, node.terms, strict=True)) if isinstance(node, t.Add) else [("", node)]
+    )
+    pieces: list[tuple[str, str]] = []
+    for sign, term in pairs:
+        holds = any(n is total for n in term.walk())
+        if not holds:
+            piece = _gradient_of(text[term.start : term.end], wrt, ctx, budget, layout, macros)
+        else:
+            piece = _log_piece(term, total, summed, wrt, ctx, text, budget, layout, macros)
+        if piece is None:
+            return ""
+        if piece:
+            pieces.append((sign or "+", piece))
+    out = ""
+    for sign, piece in pieces:
+        negative = piece.startswith("-")
+        body = piece[1:].lstrip() if negative else piece
+        minus = (sign == "-") != negative
+        if not _one_term(body):
+            body = f"\\left({body}\\right)"
+        out += (" - " if minus else " + ") + body if out else ("-" if minus else "") + body
+    return out
+
+
+def _log_piece(
+    term: t.Node, total: t.BigOp, summed: str, wrt: str, ctx: Context, text: str,
+    budget: Budget, layout: str, macros: MacroTable,
+) -> str | None:  # fmt: skip
+    r"""``\log(P)``'s gradient, P an addition of which the sum is one term: ∇P / P."""
+    if not (isinstance(term, t.Apply) and isinstance(term.func, t.Func) and len(term.args) == 1):
+        return None
+    if term.func.name not in ("log", "ln") or term.func.sub is not None or term.func.sup:
+        return None
+    inside = term.args[0]
+    while isinstance(inside, t.Paren) and inside.body is not None:
+        inside = inside.body
+    if not isinstance(inside, t.Add) or not any(x is total for x in inside.terms):
+        return None
+    parts: list[str] = []
+    for sign, addend in zip(inside.signs, inside.terms, strict=True):
+        if addend is total:
+            if sign == "-":
+                return None
+            if summed:  # (a sum that does not involve the variable: its gradient is 0)
+                parts.append(summed)
+            continue
+        if any(n is total for n in addend.walk()):
+            return None
+        piece = _gradient_of(text[addend.start : addend.end], wrt, ctx, budget, layout, macros)
+        if piece is None:
+            return None
+        if piece:
+            parts.append(f"-\\left({piece}\\right)" if sign == "-" else piece)
+    if not parts:
+        return ""
+    top = " + ".join(parts).replace("+ -", "- ")
+    return f"\\frac{{{top}}}{{{text[inside.start : inside.end].strip()}}}"
+
+
+def _gradient_of(
+    written: str, wrt: str, ctx: Context, budget: Budget, layout: str, macros: MacroTable
+) -> str | None:
+    """The verified gradient of the term ``written`` by ``wrt`` ("" where it is constant);
+    None where there is none."""
+    tree = _parsed(written, macros)
+    if tree is None:
+        return None
+    out = differentiate(tree, wrt, ctx, layout, budget)
+    if out.error == CONSTANT:
+        return ""
+    if out.error is not None or not out.verified or out.kind != "gradient" or out.where:
+        return None
+    return out.result
+
+
+def _balanced(s: str) -> bool:
+    depth = 0
+    for ch in s:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _one_term(s: str) -> bool:
+    """Whether ``s`` has no + or - outside its brackets (one term, or its negative)."""
+    depth = 0
+    for i, ch in enumerate(s):
+        if ch in "{(":
+            depth += 1
+        elif ch in "})":
+            depth -= 1
+        elif ch in "+-" and depth == 0 and i > 0:
+            return False
+    return True
 
 
 def _space(ctx: Context, wrt: str) -> str:

@@ -399,9 +399,28 @@ def unread_sum_index(lower: t.Node | None) -> str:
             )
         if lower.relations == ("=",) and _letters(lower.items[1]):
             return f"a sum whose bound depends on another index (`{said}`) is not read yet"
+        first = lower.items[1]
+        if lower.relations == ("=",) and isinstance(first, t.Number) and first.text.isdigit():
+            return _part_of_the_entries(lower, int(first.text))
         if lower.relations == ("=",):
             return f"a sum from `{said}` is not read yet: write it from 1 (`\\sum_{{i=1}}^n`)"
     return "cannot read the index of this sum (write `\\sum_{i=1}^n`)"
+
+
+def _part_of_the_entries(lower: t.Chain, first: int) -> str:
+    r"""A sum over entries from ``i = 2`` (or any number past 1), said plainly: every entry
+    less the ones left out, picked by unit vectors, is read."""
+    said, index = latex_of(lower), latex_of(lower.items[0]) if lower.items[0] else "i"
+    if first <= 1:
+        return f"a sum from `{said}` over entries is not read yet: write it from 1"
+    left = ", ".join(str(k) for k in range(1, first)) if first <= 4 else f"1, \\dots, {first - 1}"
+    return (
+        f"a sum from `{said}` runs over part of the entries, and entries are read only "
+        f"summed over all of them: write it over every entry less those left out "
+        f"(`{index}` = {left}), picked by unit vectors the document declares: for "
+        f"`\\sum_{{{index}=2}}^n v_{index}^2`, `\\sum_{{{index}=1}}^n v_{index}^2 - "
+        f"(\\mathbf{{e}}_1^\\top\\mathbf{{v}})^2` with `\\mathbf{{e}}_1 \\in \\mathbb{{R}}^n`"
+    )
 
 
 _ORDERS = frozenset({"<", ">", "\\lt", "\\gt", "\\le", "\\leq", "\\ge", "\\geq", "\\ne", "\\neq"})
