@@ -121,6 +121,7 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     fonts = _fonts_written(trees)
     in_force = _declared_vars(result, env, fonts, offset)
     _stated(result, offset, env, in_force)
+    _squared_distances(result.doc.text[:offset], env)
     for key, (rows, cols) in result.inferred.items():
         if key not in env.vars and rows is not None and cols is not None:
             env.vars[key] = VarInfo(key, Shape(rows, cols), key)
@@ -773,6 +774,30 @@ _WHERE_CLAUSE = re.compile(
     r"(?![a-zäöüéèà])",
     re.I,
 )
+
+
+# D_{ij} = \|\mathbf{x}_i - \mathbf{x}_j\|^2 (or _2^2, \lVert…\rVert): a matrix of squared
+# distances, as a kernel's is
+_SQUARED_DISTANCES = re.compile(
+    r"(?<![\\A-Za-z])([A-Za-z])_\{\s*([a-z])\s*,?\s*([a-z])\s*\}\s*=\s*"
+    r"(?:\\left)?\s*(?:\\\||\\lVert)\s*(.{1,40}?)_\{?\s*\2\s*\}?\s*-\s*(.{1,40}?)_\{?\s*\3\s*\}?\s*"
+    r"(?:\\right)?\s*(?:\\\||\\rVert)\s*(?:_\{?2\}?)?\s*\^\s*\{?\s*2\s*\}?"
+)
+
+
+def _squared_distances(text: str, env: Env) -> None:
+    r"""Mark the square matrices the text (before the row) writes entry by entry as
+    squared distances between members of one family, ``D_{ij} = \|\mathbf{x}_i -
+    \mathbf{x}_j\|^2``: sampled so by the verifier (symmetric, zero on the diagonal)."""
+    if "_{" not in text:
+        return
+    for m in _SQUARED_DISTANCES.finditer(text):
+        info = env.vars.get(m[1])
+        if m[2] == m[3] or "".join(m[4].split()) != "".join(m[5].split()) or info is None:
+            continue
+        if info.shape.rows == info.shape.cols and not info.positive_definite:
+            info.distances = True
+            info.symmetric = True
 
 
 def _where_clause(result: CheckResult, offset: int) -> tuple[int, int]:

@@ -124,6 +124,8 @@ class VarInfo:
     positive: bool = False
     values: tuple[float, ...] = ()  # entries in this finite set (labels: \{0,1\}^n)
     complex: bool = False  # declared over the complex numbers: not differentiated
+    # the text writes its entries as squared distances, D_{ij} = \|x_i - x_j\|^2: sampled so
+    distances: bool = False
 
     def __post_init__(self) -> None:
         self.shape = sympy_shape(self.shape)  # (the boundary: see calculus/sympy_dims.py)
