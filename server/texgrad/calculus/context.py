@@ -32,6 +32,7 @@ from texgrad.calculus.lower import (
     rate_of,
 )
 from texgrad.calculus.matrix_notation import softmax_by_columns
+from texgrad.calculus.normal_prose import define_named
 from texgrad.calculus.printing import Style
 from texgrad.calculus.sympy_dims import ONE, Shape, sympy_shape
 from texgrad.calculus.tree_notation import entry_names
@@ -148,6 +149,7 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     for tree in _where_after(result, offset):  # f = ‖r‖², where r = Ax - b
         _definitions(tree, env, defined.declared)
     env.softmax_columns = defined.softmax_columns
+    define_named(result.doc.text, env)  # "$\\Phi$ the standard normal CDF": Φ(t), φ(t)
     for start, key, fdef in defined.later:  # "…, where φ(z) = max(0, z)": unless defined before
         if start > offset:
             env.functions.setdefault(key, fdef)
