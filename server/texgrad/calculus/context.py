@@ -122,7 +122,7 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     fonts = _fonts_written(trees)
     in_force = _declared_vars(result, env, fonts, offset)
     _stated(result, offset, env, in_force)
-    _squared_distances(result.doc.text[:offset], env)
+    _squared_distances(result.doc.text, offset, env)
     for key, (rows, cols) in result.inferred.items():
         if key not in env.vars and rows is not None and cols is not None:
             env.vars[key] = VarInfo(key, Shape(rows, cols), key)
@@ -787,19 +787,28 @@ _SQUARED_DISTANCES = re.compile(
 )
 
 
-def _squared_distances(text: str, env: Env) -> None:
-    r"""Mark the square matrices the text (before the row) writes entry by entry as
+def _squared_distances(text: str, offset: int, env: Env) -> None:
+    r"""Mark the square matrices the text writes before ``offset`` entry by entry as
     squared distances between members of one family, ``D_{ij} = \|\mathbf{x}_i -
     \mathbf{x}_j\|^2``: sampled so by the verifier (symmetric, zero on the diagonal)."""
-    if "_{" not in text:
-        return
-    for m in _SQUARED_DISTANCES.finditer(text):
-        info = env.vars.get(m[1])
-        if m[2] == m[3] or "".join(m[4].split()) != "".join(m[5].split()) or info is None:
-            continue
-        if info.shape.rows == info.shape.cols and not info.positive_definite:
+    for start, key in _distances_written(text):
+        info = env.vars.get(key) if start < offset else None
+        if info is not None and info.shape.rows == info.shape.cols and not info.positive_definite:
             info.distances = True
             info.symmetric = True
+
+
+@functools.lru_cache(maxsize=8)
+def _distances_written(text: str) -> tuple[tuple[int, str], ...]:
+    """Where the text writes a matrix's entries as squared distances, and its letter (read
+    once per text: every row's context asks)."""
+    if "_{" not in text or ("\\|" not in text and "\\lVert" not in text):
+        return ()
+    return tuple(
+        (m.start(), m[1])
+        for m in _SQUARED_DISTANCES.finditer(text)
+        if m[2] != m[3] and "".join(m[4].split()) == "".join(m[5].split())
+    )
 
 
 def _where_clause(result: CheckResult, offset: int) -> tuple[int, int]:
