@@ -294,8 +294,8 @@ def test_a_construct_without_a_numpy_spelling_is_refused() -> None:
         numpy_code(e.Norm(x, "*"), x, x, "gradient")
     assert REFUSAL.match(str(caught.value)), str(caught.value)
     with pytest.raises(NumpyUnsupported) as caught:
-        numpy_code(e.Elem("erf", x, rows=x.rows, cols=x.cols), x, x, "matrix")
-    assert str(caught.value) == "no NumPy spelling for the function `erf`"
+        numpy_code(e.Elem("lgamma", x, rows=x.rows, cols=x.cols), x, x, "matrix")
+    assert str(caught.value) == "no NumPy spelling for the function `lgamma`"
 
 
 def test_code_that_disagrees_with_the_engine_is_refused() -> None:
@@ -389,3 +389,9 @@ def test_vec_and_its_inverse_are_printed_by_name() -> None:
         {"m": 2, "n": 3},
     )
     np.testing.assert_array_equal(got, a)
+
+
+def test_the_error_function_is_spelt_with_scipy() -> None:
+    x = e.var("x", Shape(dim("n"), e.ONE))
+    code = numpy_code(e.elem("erf", x), x, x, "jacobian")
+    assert "scipy.special.erf(x)" in code.source

@@ -65,3 +65,33 @@ def test_a_row_defining_a_root_is_differentiated_in_its_own_name() -> None:
     cube = diff_in_document("doc.md", 8, "\\mathbf{x}", text=ROOT, budget=60.0)
     assert cube.error is None and cube.verified, cube.error or cube.note
     assert "q" not in cube.result and "^{2}" in cube.result
+
+
+ATTENTION = (
+    "Let $\\mathbf{x} \\in \\mathbb{R}^d$, $K \\in \\mathbb{R}^{n \\times k}$, "
+    "$W \\in \\mathbb{R}^{k \\times d}$, $V \\in \\mathbb{R}^{n \\times m}$, "
+    "$\\mathbf{g} \\in \\mathbb{R}^m$ and $\\mathbf{t} \\in \\mathbb{R}^m$. The weights are "
+    "$\\mathbf{a} = \\operatorname{softmax}(K W \\mathbf{x})$.\n\n"
+    "$$\nL = \\mathbf{g}^\\top V^\\top \\operatorname{softmax}(K W \\mathbf{x})\n$$\n\n"
+    "$$\nE = \\frac{1}{2}\\|V^\\top \\operatorname{softmax}(K W \\mathbf{x}) - \\mathbf{t}\\|^2\n$$\n"
+)
+
+
+def test_a_part_the_document_defined_earlier_is_written_in_its_name() -> None:
+    r"""The engine's name for softmax(KWx) is the document's \mathbf{a}, defined before the
+    row (no ``\mathbf{u}_0`` and its "where"); the value is the same, verified."""
+    out = diff_in_document("doc.md", 4, "W", text=ATTENTION, budget=60.0)
+    assert out.error is None and out.verified
+    assert out.where == []
+    assert out.result == (
+        "K^\\top ((V \\mathbf{g}) \\odot \\mathbf{a} - (\\mathbf{a}^\\top V \\mathbf{g}) "
+        "\\mathbf{a}) \\mathbf{x}^\\top"
+    )
+
+
+def test_the_other_names_are_kept_with_the_documents_name_in_them() -> None:
+    r"""Two names, one the document's: the other stays, its value written with \mathbf{a}."""
+    out = diff_in_document("doc.md", 8, "W", text=ATTENTION, budget=60.0)
+    assert out.error is None and out.verified
+    assert len(out.where) == 1 and "\\mathbf{a}" in out.where[0]
+    assert "softmax" not in out.where[0] and "softmax" not in out.result

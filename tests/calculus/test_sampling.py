@@ -156,3 +156,20 @@ def test_labels_are_drawn_from_their_set(rng: np.random.Generator) -> None:
     assert not set(values["x"].ravel()) <= {-1.0, 0.0, 1.0}
     with pytest.raises(ValueError, match="labels names symbols with no shape"):
         sample_inputs(shapes, labels={"z": (0.0, 1.0)}, rng=rng)
+
+
+def test_a_matrix_of_squared_distances_is_sampled_as_one() -> None:
+    """``distances``: ‖x_i - x_j‖² of random points — symmetric, zero on the diagonal,
+    and a Gaussian kernel of it positive definite."""
+    n = n_("n")
+    rng = np.random.default_rng(3)
+    values, sizes = sample_inputs({"D": Shape(n, n)}, distances={"D"}, rng=rng)
+    d = values["D"]
+    assert d.shape == (sizes["n"], sizes["n"])
+    assert np.allclose(d, d.T) and np.allclose(np.diag(d), 0.0) and (d >= 0).all()
+    i, j = 0, 1  # the triangle inequality of the distances (not of their squares)
+    root = np.sqrt(d)
+    assert all(root[i, j] <= root[i, k] + root[k, j] + 1e-12 for k in range(sizes["n"]))
+    assert np.linalg.eigvalsh(np.exp(-d / 2.0)).min() > 0
+    with pytest.raises(ValueError, match="distances"):
+        sample_inputs({"D": Shape(n, n_("m"))}, distances={"D"}, rng=rng)

@@ -427,3 +427,49 @@ def test_an_expanded_outer_product_of_two_sums_is_written_as_one() -> None:
     assert _matrix_gradient_checked(r"\|W h - 2 W g\|^2", values) == "2 W (h - 2 g) (h - 2 g)^\\top"
     # h gᵀ + g hᵀ is no outer product of two sums: it stays a sum
     assert _matrix_gradient_checked(r"h^\top W^\top W g", values) == "W (g h^\\top + h g^\\top)"
+
+
+def test_a_vector_times_its_entrywise_reciprocal_is_its_length() -> None:
+    r"""sᵀ s^{∘-1} and (s^{∘-1})ᵀ s are the length of s (label smoothing's
+    \frac{ε}{K}\mathbf 1^\top\log\operatorname{softmax}(z) leaves it): the gradient is
+    written with the number, n = 3 beside m = 4, and checked by central differences."""
+    import numpy as np
+
+    from texgrad.calculus.evaluate_expr import evaluate
+    from texgrad.calculus.lower import Env, Lowerer, VarInfo
+    from texgrad.reading.source import MappedText
+    from texgrad.shapes.dims import Shape
+    from texgrad.syntax.parse import parse_row
+
+    rng = np.random.default_rng(7)
+    p, a, x = (
+        rng.uniform(0.5, 2.0, (3, 1)),
+        rng.standard_normal((4, 1)),
+        rng.standard_normal((4, 1)),
+    )
+    where = r"p \in \mathbb{R}^n; a \in \mathbb{R}^m; x \in \mathbb{R}^m"
+    for expr in (
+        r"(p^{\circ -1})^\top p \, a^\top x \, x^\top x",
+        r"p^\top p^{\circ -1} \, a^\top x \, x^\top x",
+    ):
+        out = diff_latex(expr, "x", where)
+        assert out.verified, out.error or out.note
+        assert "circ" not in out.result and "n" in out.result, out.result
+        import sympy
+
+        n, m = (
+            sympy.Symbol("n", integer=True, positive=True),
+            sympy.Symbol("m", integer=True, positive=True),
+        )
+        one = sympy.Integer(1)
+        env = Env({"p": VarInfo("p", Shape(n, one), "p"), "a": VarInfo("a", Shape(m, one), "a"),
+                   "x": VarInfo("x", Shape(m, one), "x")})  # fmt: skip
+        read = Lowerer(env).lower(parse_row(MappedText.identity(out.result)).tree)
+        got = evaluate(read, {"p": p, "a": a, "x": x}, {"n": 3, "m": 4})
+
+        def f(x: np.ndarray) -> float:
+            return float(3 * (a.T @ x)[0, 0] * (x.T @ x)[0, 0])
+
+        h = 1e-6
+        fd = np.array([[(f(x + h * u) - f(x - h * u)) / (2 * h)] for u in np.eye(4)[:, :, None]])
+        assert np.allclose(got, fd, atol=1e-5)

@@ -44,7 +44,7 @@ from texgrad.calculus.lower import FunctionDef, Lowerer, VarInfo, as_member, pla
 from texgrad.calculus.nested_sums import differentiate_nested
 from texgrad.calculus.notation import copy_style, sigmoid_apart
 from texgrad.calculus.own_functions import calls, in_function_names
-from texgrad.calculus.own_names import in_own_name
+from texgrad.calculus.own_names import in_defined_names, in_own_name
 from texgrad.calculus.planning import DiffPlan, plans_of, statement_at
 from texgrad.calculus.quotes import in_document_words
 from texgrad.calculus.readout import CONSTANT
@@ -646,6 +646,8 @@ def _diff_by_term(
     if written_with_indices(tree, ctx.env, ctx.einstein):
         return _index_form(outcome, tree, text)
     outcome = in_own_name(outcome, tree, text)  # s = softmax(z): diag(s) - s sᵀ, no t_0
+    # a = softmax(…) defined before: a, no u_0
+    outcome = in_defined_names(outcome, ctx.env.functions, ctx.style.symbols)
     if outcome.error is None and outcome.verified and calls(tree, ctx):  # k(x, z), by name
         macros = _macros(path, text, project, folder)
         return _in_function_names(outcome, tree, ctx, text, macros)

@@ -232,6 +232,14 @@ def nonnegative(node: t.Node, a: Array, name: str) -> Array:
     return a
 
 
+def erf(x: Array) -> Array:
+    """The error function, entry by entry (numpy has none of its own)."""
+    a = np.asarray(x, dtype=np.float64)
+    return np.asarray(np.vectorize(math.erf, otypes=[np.float64])(a), dtype=np.float64).reshape(
+        a.shape
+    )
+
+
 # Always elementwise, whatever the shape (no one means a matrix sigmoid).
 ELEMENTWISE: dict[str, Callable[[Array], Array]] = {
     "tanh": np.tanh,
@@ -245,6 +253,7 @@ ELEMENTWISE: dict[str, Callable[[Array], Array]] = {
     "sgn": np.sign,
     "arctan": np.arctan,
     "abs": np.abs,
+    "erf": erf,
 }
 
 # Elementwise on scalars and vectors (and non-square matrices); the matrix function

@@ -32,6 +32,7 @@ from texgrad.calculus.lower import (
     rate_of,
 )
 from texgrad.calculus.matrix_notation import softmax_by_columns
+from texgrad.calculus.normal_prose import define_named
 from texgrad.calculus.printing import Style
 from texgrad.calculus.sympy_dims import ONE, Shape, sympy_shape
 from texgrad.calculus.tree_notation import entry_names
@@ -121,6 +122,7 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     fonts = _fonts_written(trees)
     in_force = _declared_vars(result, env, fonts, offset)
     _stated(result, offset, env, in_force)
+    _squared_distances(result.doc.text, offset, env)
     for key, (rows, cols) in result.inferred.items():
         if key not in env.vars and rows is not None and cols is not None:
             env.vars[key] = VarInfo(key, Shape(rows, cols), key)
@@ -147,6 +149,7 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     for tree in _where_after(result, offset):  # f = ‖r‖², where r = Ax - b
         _definitions(tree, env, defined.declared)
     env.softmax_columns = defined.softmax_columns
+    define_named(result.doc.text, env)  # "$\\Phi$ the standard normal CDF": Φ(t), φ(t)
     for start, key, fdef in defined.later:  # "…, where φ(z) = max(0, z)": unless defined before
         if start > offset:
             env.functions.setdefault(key, fdef)
@@ -773,6 +776,39 @@ _WHERE_CLAUSE = re.compile(
     r"(?![a-zäöüéèà])",
     re.I,
 )
+
+
+# D_{ij} = \|\mathbf{x}_i - \mathbf{x}_j\|^2 (or _2^2, \lVert…\rVert): a matrix of squared
+# distances, as a kernel's is
+_SQUARED_DISTANCES = re.compile(
+    r"(?<![\\A-Za-z])([A-Za-z])_\{\s*([a-z])\s*,?\s*([a-z])\s*\}\s*=\s*"
+    r"(?:\\left)?\s*(?:\\\||\\lVert)\s*(.{1,40}?)_\{?\s*\2\s*\}?\s*-\s*(.{1,40}?)_\{?\s*\3\s*\}?\s*"
+    r"(?:\\right)?\s*(?:\\\||\\rVert)\s*(?:_\{?2\}?)?\s*\^\s*\{?\s*2\s*\}?"
+)
+
+
+def _squared_distances(text: str, offset: int, env: Env) -> None:
+    r"""Mark the square matrices the text writes before ``offset`` entry by entry as
+    squared distances between members of one family, ``D_{ij} = \|\mathbf{x}_i -
+    \mathbf{x}_j\|^2``: sampled so by the verifier (symmetric, zero on the diagonal)."""
+    for start, key in _distances_written(text):
+        info = env.vars.get(key) if start < offset else None
+        if info is not None and info.shape.rows == info.shape.cols and not info.positive_definite:
+            info.distances = True
+            info.symmetric = True
+
+
+@functools.lru_cache(maxsize=8)
+def _distances_written(text: str) -> tuple[tuple[int, str], ...]:
+    """Where the text writes a matrix's entries as squared distances, and its letter (read
+    once per text: every row's context asks)."""
+    if "_{" not in text or ("\\|" not in text and "\\lVert" not in text):
+        return ()
+    return tuple(
+        (m.start(), m[1])
+        for m in _SQUARED_DISTANCES.finditer(text)
+        if m[2] != m[3] and "".join(m[4].split()) == "".join(m[5].split())
+    )
 
 
 def _where_clause(result: CheckResult, offset: int) -> tuple[int, int]:

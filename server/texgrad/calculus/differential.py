@@ -106,6 +106,8 @@ def derivative_of(fn: str, x: Expr) -> Expr:  # noqa: C901 - one table of deriva
             return e.elem("sign", x)
         case "sqrt":
             return e.mul(e.num(half), e.hpow(e.elem("sqrt", x), -1))
+        case "erf":  # erf′(x) = (2/√π) e^{−x²}
+            return e.mul(e.num(2 / sympy.sqrt(sympy.pi)), e.elem("exp", e.neg(e.hpow(x, 2))))
         case "sign" | "step":
             return e.zero(x.rows, x.cols) if not x.is_scalar else e.num(0)
     raise CalculusError(f"cannot differentiate the function `{fn}`")
@@ -435,6 +437,8 @@ def _known_derivative(f: e.Applied) -> Expr | None:
     """s′ written with s where s is a known function under the document's name:
     s ⊙ (1 − s) for the logistic sigmoid, 1 − s ⊙ s for tanh, s for exp."""
     s = f
+    if f.fn.derivative is not None and not f.fn.primes:  # Φ′ = φ, as the text names it
+        return e.applied(f.fn.derivative, f.arg)
     if f.fn.primes or f.fn.known not in ("sigma", "tanh", "exp"):
         return None
     if f.fn.known == "exp":

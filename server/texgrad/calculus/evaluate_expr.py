@@ -14,7 +14,7 @@ import numpy as np
 import sympy
 
 from texgrad.calculus import expr as e
-from texgrad.calculus.arrays import Array, EvaluationError, expm
+from texgrad.calculus.arrays import Array, EvaluationError, erf, expm
 from texgrad.calculus.expr import Expr
 
 
@@ -46,7 +46,7 @@ _ELEM: dict[str, object] = {
     "tanh": np.tanh, "sinh": np.sinh, "cosh": np.cosh, "arctan": np.arctan,
     "sigma": _sigmoid, "relu": lambda x: np.maximum(x, 0.0), "abs": np.abs,
     "sqrt": np.sqrt, "softplus": lambda x: np.logaddexp(0.0, x), "sign": np.sign,
-    "step": lambda x: (x > 0).astype(float),
+    "step": lambda x: (x > 0).astype(float), "erf": erf,
 }  # fmt: skip
 
 

@@ -330,6 +330,8 @@ class Template:
     primes: int = 0
     consts: tuple[Var, ...] = ()  # the other variables of its body (Huber's δ): constants
     known: str = ""  # the elementwise function its body is ("sigma" for s(t) = 1/(1+e^{-t}))
+    # the function the text names its derivative (the normal CDF Φ's density φ), or None
+    derivative: Template | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,7 +384,7 @@ RELATIONS = ("<", "<=", ">", ">=", "")
 
 ELEMENTWISE = frozenset(
     {"exp", "log", "sin", "cos", "tanh", "sigma", "relu", "abs", "sqrt", "softplus",
-     "sign", "step", "tan", "sinh", "cosh", "arctan"}
+     "sign", "step", "tan", "sinh", "cosh", "arctan", "erf"}
 )  # fmt: skip
 MATRIX_FUNCTIONS = frozenset({"exp", "log", "sin", "cos", "sqrt"})
 

@@ -124,6 +124,8 @@ class VarInfo:
     positive: bool = False
     values: tuple[float, ...] = ()  # entries in this finite set (labels: \{0,1\}^n)
     complex: bool = False  # declared over the complex numbers: not differentiated
+    # the text writes its entries as squared distances, D_{ij} = \|x_i - x_j\|^2: sampled so
+    distances: bool = False
 
     def __post_init__(self) -> None:
         self.shape = sympy_shape(self.shape)  # (the boundary: see calculus/sympy_dims.py)
@@ -157,6 +159,8 @@ class FunctionDef:
     key: str
     params: tuple[str, ...]  # symbol keys
     body: t.Node
+    # the key of the function the text names its derivative (Φ's density φ), or ""
+    density: str = ""
 
     @functools.cached_property
     def names(self) -> frozenset[str]:
@@ -1789,9 +1793,22 @@ class Lowerer:
                     )
                 )
                 template = e.Template(fdef.key, function_latex(written), param, body, 0, consts)
-                template = replace(template, known=known_as(template))
+                template = replace(
+                    template, known=known_as(template), derivative=self._named_density(fdef)
+                )
         self.templates[fdef.key] = template
         return template
+
+    def _named_density(self, fdef: FunctionDef) -> e.Template | None:
+        r"""The function the text names ``fdef``'s derivative (the standard normal CDF
+        ``\Phi``'s density ``\varphi``), as a function of numbers; None if there is none.
+        (Φ′ is then written φ; the result is verified through both bodies.)"""
+        density = self.env.functions.get(fdef.density) if fdef.density else None
+        if density is None or len(density.params) != 1:
+            return None
+        from texgrad.calculus.normal_prose import symbol_of
+
+        return self._template(density, symbol_of(fdef.density))
 
     def _on_numbers(self, fdef: FunctionDef, template: e.Template, node: t.Apply) -> Expr:
         """A function of numbers applied to a number, or to each entry of an array — unless its

@@ -49,6 +49,7 @@ _ELEMENTWISE = {
     "exp": "np.exp", "log": "np.log", "sin": "np.sin", "cos": "np.cos", "tan": "np.tan",
     "tanh": "np.tanh", "sinh": "np.sinh", "cosh": "np.cosh", "arctan": "np.arctan",
     "abs": "np.abs", "sqrt": "np.sqrt", "sign": "np.sign", "sigma": "scipy.special.expit",
+    "erf": "scipy.special.erf",
 }  # fmt: skip
 _MATRIX_FUNCTIONS = {
     "exp": "scipy.linalg.expm({})", "log": "scipy.linalg.logm({}).real",

@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Mapping
 
 from texgrad.calculus.derive import DiffOutcome
+from texgrad.calculus.lower import FunctionDef
+from texgrad.calculus.written import written_latex
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
 
@@ -54,9 +57,54 @@ def in_own_name(outcome: DiffOutcome, row: t.Node, text: str) -> DiffOutcome:
     return outcome
 
 
+def in_defined_names(
+    outcome: DiffOutcome, defined: Mapping[str, FunctionDef], symbols: Mapping[str, str]
+) -> DiffOutcome:
+    r"""``outcome`` with each name the engine gave a part (``\mathbf{u}_0 =
+    \operatorname{softmax}(…)``) written as the name the document defines that very value
+    by (``\mathbf{a} = \operatorname{softmax}(…)``, a definition in force at the row, one
+    and only one of that value), and its "where" dropped; the other names kept.  The values
+    are compared as printed (spaces and braces aside), so the result's value is the same."""
+    if outcome.error is not None or not outcome.where:
+        return outcome
+    by_value: dict[str, list[str]] = {}
+    for key, fdef in defined.items():
+        if not fdef.params:
+            by_value.setdefault(_flat(written_latex(fdef.body)), []).append(key)
+    kept: list[str] = []
+    swaps: list[tuple[re.Pattern[str], str, str]] = []
+    for entry in outcome.where:
+        name, _, printed = entry.partition(" = ")
+        keys = by_value.get(_flat(printed), []) if printed else []
+        own = symbols.get(keys[0], keys[0]) if len(keys) == 1 else ""
+        if not own or own in outcome.result:
+            kept.append(entry)
+            continue
+        named = re.compile(re.escape(name.strip()) + r"(?![A-Za-z0-9_])")
+        swaps.append((named, own, printed.strip()))
+    if not swaps:
+        return outcome
+
+    def swap(s: str, values: bool = False) -> str:
+        for named, own, printed in swaps:
+            s = named.sub(own.replace("\\", "\\\\"), s)  # (a replacement, escaped)
+            s = s.replace(printed, own) if values else s
+        return s
+
+    named_out = copy.copy(outcome)
+    named_out.result = swap(outcome.result)
+    named_out.differential = swap(outcome.differential)
+    steps = [swap(s) for s in outcome.steps if "\\text{where }" not in s]
+    named_out.where = [swap(k, values=True) for k in kept]
+    if kept:
+        steps.append("\\text{where } " + ",\\; ".join(named_out.where))
+    named_out.steps = steps[:1] + [swap(s, values=True) for s in steps[1:]]
+    return named_out
+
+
 def _flat(latex: str) -> str:
     """The LaTeX with its spaces and braces around single letters removed, to compare."""
     return re.sub(r"\s+", "", latex).replace("{", "").replace("}", "")
 
 
-__all__ = ["in_own_name"]
+__all__ = ["in_defined_names", "in_own_name"]

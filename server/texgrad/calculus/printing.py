@@ -53,6 +53,7 @@ DEFAULT_NAMES = {
     "softmax": "\\operatorname{softmax}", "relu": "\\operatorname{relu}",
     "softplus": "\\operatorname{softplus}", "sign": "\\operatorname{sign}",
     "logsumexp": "\\operatorname{logsumexp}", "vec": "\\operatorname{vec}",
+    "erf": "\\operatorname{erf}",
 }  # fmt: skip
 
 # precedence: what an operand needs to be printed without parentheses

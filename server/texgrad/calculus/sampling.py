@@ -56,6 +56,7 @@ def sample_inputs(
     positive: set[str] | frozenset[str] = frozenset(),
     symmetric: set[str] | frozenset[str] = frozenset(),
     labels: Mapping[str, tuple[float, ...]] | None = None,
+    distances: set[str] | frozenset[str] = frozenset(),
     rng: np.random.Generator,
 ) -> tuple[dict[str, Array], dict[str, int]]:
     r"""Random values for every symbol, and the size chosen for each dimension symbol.
@@ -64,13 +65,16 @@ def sample_inputs(
     same symbol always the same size, numbers as written.  ``positive_definite``
     symbols are A Aᵀ + n·I, ``positive`` ones exp(normal) entrywise, ``symmetric``
     ones (B + Bᵀ)/2; ``labels`` entries drawn from their set (``\{0,1\}^n``: 0 or 1,
-    each value at least once where there are entries enough); the rest standard normal.
+    each value at least once where there are entries enough); ``distances`` the squared
+    distances ‖x_i - x_j‖² of random points (a kernel exp(-D/2ℓ²) of them is positive
+    definite); the rest standard normal.
     """
     for label, names in (
         ("positive_definite", positive_definite),
         ("positive", positive),
         ("symmetric", symmetric),
         ("labels", set(labels or ())),
+        ("distances", distances),
     ):
         unknown = sorted(set(names) - set(shapes))
         if unknown:
@@ -88,6 +92,10 @@ def sample_inputs(
         r, c = concrete_shape(shapes[name], sizes)
         if labels and name in labels:
             values[name] = _labels(labels[name], (r, c), rng)
+        elif name in distances:
+            if r != c:
+                raise ValueError(f"{name} is {r}×{c}, so it cannot hold distances")
+            values[name] = squared_distances(rng.standard_normal((r, 3)))
         elif name in positive_definite:
             if r != c:
                 raise ValueError(f"{name} is {r}×{c}, so it cannot be positive definite")
@@ -103,6 +111,14 @@ def sample_inputs(
         else:
             values[name] = rng.standard_normal((r, c))
     return values, sizes
+
+
+def squared_distances(points: Array) -> Array:
+    """The matrix of squared distances ‖x_i - x_j‖² between the rows of ``points``."""
+    sq = np.sum(points * points, axis=1)
+    d = sq[:, None] + sq[None, :] - 2.0 * points @ points.T
+    np.fill_diagonal(d, 0.0)
+    return np.maximum(d, 0.0)
 
 
 def _labels(choices: tuple[float, ...], shape: tuple[int, int], rng: np.random.Generator) -> Array:

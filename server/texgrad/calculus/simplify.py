@@ -770,6 +770,8 @@ def _reciprocal_met(s: Expr) -> Expr:
     row, col = s.factors
     if row.rows != e.ONE or col.cols != e.ONE or row.cols == e.ONE:
         return s
+    if _reciprocals(row, col):  # sᵀ s^{∘-1} = 1ᵀ1: the length (label smoothing's 1ᵀ log p)
+        return e.num(row.cols)
     for had, other, first in ((row, col, True), (col, row, False)):
         if not isinstance(had, e.Had):
             continue
@@ -783,6 +785,16 @@ def _reciprocal_met(s: Expr) -> Expr:
                     return e.mul(rest, e.ones(col.rows, e.ONE))
                 return e.mul(e.transpose(e.ones(row.cols, e.ONE)), rest)  # sᵀ(y ⊘ s) = 1ᵀy
     return s
+
+
+def _reciprocals(row: Expr, col: Expr) -> bool:
+    r"""Whether the row ``row`` and the column ``col`` are a vector and its entrywise
+    reciprocal, one of them transposed (``\mathbf{s}^\top\mathbf{s}^{\circ -1}``,
+    ``(\mathbf{s}^{\circ -1})^\top\mathbf{s}``): their product is the vector's length."""
+    for a, b in ((col, row), (e.transpose(row), e.transpose(col))):
+        if isinstance(a, e.HPow) and a.exp == -1 and e.transpose(a.arg) == b:
+            return True
+    return False
 
 
 def _ones_counted(m: Monomial) -> Monomial:

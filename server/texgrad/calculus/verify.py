@@ -89,6 +89,19 @@ def _domain(f: Expr, env: Env) -> tuple[set[str], set[str], set[str]]:
     return pd, pos, sym
 
 
+def distance_matrices(f: Expr, env: Env) -> set[str]:
+    r"""The square matrices of ``f`` the text writes as squared distances
+    (``D_{ij} = \|\mathbf{x}_i - \mathbf{x}_j\|^2``): sampled as such, so that a kernel
+    built of them (``K = \sigma_f^2\exp(-D/2\ell^2)``, positive definite as the text
+    says) is, and its log-determinant and inverse exist."""
+    out: set[str] = set()
+    for x in f.walk():
+        info = env.vars.get(x.name) if isinstance(x, e.Var) else None
+        if info is not None and info.distances and not info.positive_definite:
+            out.add(info.key)
+    return out
+
+
 def _monomial_vars(x: Expr) -> set[str]:
     r"""The variables of ``x`` where it is built of them by products, Hadamard products and
     quotients, powers and transposes only (``X \oslash (WH)``, ``\frac{x_i}{s_i}``): positive
@@ -167,6 +180,8 @@ def verify(
         if isinstance(x, e.Var):
             shapes[x.name] = x.shape
     pd, pos, sym = _domain(f, env)
+    distances = distance_matrices(f, env)
+    pos, sym = pos - distances, sym - distances
     exponents = {
         s.name
         for x in (*f.walk(), *result.walk())
@@ -188,8 +203,9 @@ def verify(
         labels = _labels(f, v, env) if attempt % 2 == 0 or on_labels else None
         try:
             values, sizes = sample_inputs(
-                shapes, positive_definite=pd, positive=pos, symmetric=sym, labels=labels, rng=rng
-            )
+                shapes, positive_definite=pd, positive=pos, symmetric=sym, labels=labels,
+                distances=distances, rng=rng,
+            )  # fmt: skip
         except ValueError as exc:
             return Check(False, f"not verified: {exc}")
         if unit_sums:

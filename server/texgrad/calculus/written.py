@@ -28,6 +28,7 @@ FUNCTION_NAMES = {
     "tanh": "tanh", "sinh": "sinh", "cosh": "cosh", "arctan": "arctan",
     "\\sigma": "sigma", "sigmoid": "sigma", "sigm": "sigma", "relu": "relu", "ReLU": "relu",
     "softplus": "softplus", "abs": "abs", "sign": "sign", "sgn": "sign", "sqrt": "sqrt",
+    "erf": "erf",
 }  # fmt: skip
 TEXT_OPERATORS = {"softmax", "diag", "tr", "Tr", "trace", "det", "logdet", "logsumexp", "LSE"}
 TRACE_NAMES = {"tr", "Tr", "trace", "Trace", "TR"}
