@@ -480,7 +480,8 @@ def _complete(text: str, claim: WrittenDerivative, after: list[PlacedRow]) -> bo
     return not head.startswith(("+", "-", "\\cdot", "\\times"))
 
 
-_BETWEEN_ROWS = re.compile(r"(?:\\\\|\\nonumber|\\notag|\\label\{[^}]*\}|\s)*")
+# (and a comment: "\\ % the slip" ends its line, nothing of the math)
+_BETWEEN_ROWS = re.compile(r"(?:\\\\|\\nonumber|\\notag|\\label\{[^}]*\}|%[^\n]*|\s)*")
 
 
 def _continues(between: str) -> bool:
