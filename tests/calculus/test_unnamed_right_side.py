@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from texgrad.calculus.actions import offers
+from texgrad.calculus.actions import numpy_copies, offers
 from texgrad.calculus.api import diff_at, plans_at
 from texgrad.shapes.check import Checker
 
@@ -25,6 +25,7 @@ def _shown(text: str, wrt: str) -> tuple[list[str], list[str]]:
     outcome = diff_at("d.md", text, at, wrt, result=result)
     assert outcome.verified and outcome.result == "-A^\\top"
     titles = [o.title for o in offers(result, [(plan, "result", outcome)])]
+    titles += [c.title for c in numpy_copies(result, [(plan, "result", outcome)])]
     return titles, outcome.steps
 
 
@@ -35,6 +36,7 @@ def test_the_right_side_of_a_gradient_of_a_defined_f_is_not_called_f() -> None:
     )
     titles, steps = _shown(text, "\\mathbf b")
     assert "Show derivation of ∂g/∂\\mathbf b" in titles
+    assert "Copy ∂g/∂\\mathbf b as NumPy" in titles
     assert steps[0] == "g = A^\\top (A \\mathbf x - \\mathbf b)"
     assert not any(s.startswith("f =") or "\\partial f}" in s for s in steps)
 

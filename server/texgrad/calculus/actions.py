@@ -129,7 +129,8 @@ def numpy_copies(
             continue
         if not outcome.numpy:
             continue
-        head = plan.function or defined_head(result, plan.row_start) or "f"
+        head = plan.function or defined_head(result, plan.row_start)
+        head = head or _unnamed_at(result, plan.row_start)  # (as the derivation names it)
         if mode == "hessian":
             what = f"the Hessian of {head} w.r.t. {plan.wrt}"
         else:
