@@ -112,3 +112,34 @@ def test_a_latin_scalar_is_not_told_to_write_a_comparison() -> None:
         out.error == r"the shape of `t` is unknown — declare it, e.g. `t > 0` or `t \in \mathbb{R}`"
     )
     assert diff_latex(r"\log^2 t", "t", r"t > 0").verified
+
+
+# the suggestion fits the use inside a sum over samples too: w of w^\top x_i with x_i ∈ ℝ^d
+# (declared as one vector, which the sum cannot read: its summand still says w's shape) is a
+# vector of d, not "ℝ or ℝ^n" nor, transposed between y_i and x_i, a d×d matrix
+SAMPLES = "The data are $x_i \\in \\mathbb{R}^d$ and $y_i \\in \\mathbb{R}$.\n\n$$ROW$$\n"
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        r"\ell(w) = \sum_{i=1}^N \log(1 + e^{-y_i w^\top x_i})",
+        r"h(w) = \sum_i (w^\top x_i)^2",
+        r"L(w) = \sum_{i=1}^N (w^\top x_i - y_i)^2 + \lambda \|w\|^2",
+        r"g(w) = w^\top x_i",
+    ],
+)
+def test_a_weight_vector_in_a_sum_over_samples_is_suggested_as_one(row: str) -> None:
+    from texgrad.calculus.context import context_at
+    from texgrad.calculus.reasons import refusal
+    from texgrad.shapes.check import Checker
+
+    text = SAMPLES.replace("ROW", row)
+    result = Checker().check("doc.md", text=text)
+    said = refusal(result.rows[-1].tree, context_at(result, result.rows[-1]))
+    assert said == r"the shape of `w` is unknown — declare it, e.g. `w \in \mathbb{R}^{d}`"
+    declared = text.replace("$ and $y_i", "$, $w \\in \\mathbb{R}^d$ and $y_i")
+    result = Checker().check("doc.md", text=declared)
+    # (declared as suggested, w is no longer what stops the row)
+    again = refusal(result.rows[-1].tree, context_at(result, result.rows[-1]))
+    assert again is None or "`w`" not in again

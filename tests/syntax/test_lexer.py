@@ -34,6 +34,8 @@ def test_every_class_of_the_command_table_is_read() -> None:
         (r"\not x", [("OPAQUE", r"\not"), ("LETTER", "x")]),
         (r"\alpha \sin", [("SYMBOL", r"\alpha"), ("FUNC", "sin")]),
         (r"\color{red} x", [("LETTER", "x")]),
+        (r"\operatorname{Spur} X", [("FUNC", "tr"), ("LETTER", "X")]),  # the German trace
+        (r"\mathrm{Spur} X", [("FUNC", "tr"), ("LETTER", "X")]),
     ],
 )
 def test_command_classes(row: str, tokens: list[tuple[str, str]]) -> None:

@@ -31,6 +31,7 @@ from texgrad.calculus.insertion import (
     spelled_as,
 )
 from texgrad.calculus.requests import Asked, asked_at
+from texgrad.calculus.steps import unnamed
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
 
@@ -100,7 +101,7 @@ def offers(
             title = f"Differentiate {label} w.r.t. {plan.wrt} (matrix form)"
             found.append(Offer(title, "matrix-form", *where))
         if mode == "result":
-            sym = _symbol(plan.kind, head or "f", plan.wrt)
+            sym = _symbol(plan.kind, head or _unnamed_at(result, plan.row_start), plan.wrt)
             mark = "" if verified else " (not verified)"
             shown.append(Offer(f"Show derivation of {sym}{mark}", "show", *where))
             inserted = f"Insert derivation of {sym}{mark}"
@@ -128,7 +129,8 @@ def numpy_copies(
             continue
         if not outcome.numpy:
             continue
-        head = plan.function or defined_head(result, plan.row_start) or "f"
+        head = plan.function or defined_head(result, plan.row_start)
+        head = head or _unnamed_at(result, plan.row_start)  # (as the derivation names it)
         if mode == "hessian":
             what = f"the Hessian of {head} w.r.t. {plan.wrt}"
         else:
@@ -272,6 +274,20 @@ def defined_head(result: CheckResult, row_start: int) -> str:
         if head is not None and not isinstance(head, t.Apply) and symbol_key(head) is not None:
             return text[head.start : head.end].strip()
     return ""
+
+
+def _unnamed_at(result: CheckResult, row_start: int) -> str:
+    """What the derivation calls an expression its row does not name (``f``, or another
+    letter where the row or the document's definitions use ``f``: steps.unnamed)."""
+    row = next((r for r in result.rows if r.start == row_start), None)
+    defined = set()  # the heads of the document's definitions f(x) = …
+    for r in result.rows:
+        tree = r.tree
+        if isinstance(tree, t.Chain) and tree.relations and tree.relations[0] in ("=", ":="):
+            head = tree.items[0]
+            key = symbol_key(head.func) if isinstance(head, t.Apply) else None
+            defined |= {key[0]} if key is not None else set()
+    return unnamed(row.tree if row is not None else None, defined)
 
 
 def _short(latex: str, limit: int = 24) -> str:

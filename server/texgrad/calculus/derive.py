@@ -289,7 +289,7 @@ def _from_expr(
     unit = frozenset(unit_kinds)
     on_labels: list[str] = []  # the 0/1 symbols whose powers the result drops (M ⊙ M = M)
     work = _start(
-        f, v, style, budget, names, not by_names, own_name(tree, style), binary, on_labels,
+        f, v, style, budget, names, not by_names, own_name(tree, style, env.functions), binary, on_labels,
         unit, centred_names(names, env),
     )  # fmt: skip
     if hessian:

@@ -264,8 +264,8 @@ def _cue(node: t.Node, parents: list[t.Node]) -> str:
 def _product_cue(child: t.Node, p: t.Product, transposed: bool) -> str:
     i = next((k for k, f in enumerate(p.factors) if f is child), -1)
     last = len(p.factors) - 1
-    if 0 < i < last:
-        return "matrix"  # x^\top B x
+    if 0 < i < last and not transposed:
+        return "matrix"  # x^\top B x (a transposed letter there, y_i w^\top x_i: a vector's)
     if i == 0 and not transposed:
         return "scalar"  # \lambda \|x\|^2, \eta g
     return "vector"  # a^\top x, A b
@@ -339,20 +339,38 @@ def _fitting(tree: t.Node, node: t.Node, env: Env) -> Shape | None:
     beside = _term_shape(node, parents, env)
     if beside is not None:  # A x + b: b has the shape of the sum
         candidates.insert(0, beside)
-    for shape in candidates:
-        trial = replace(env, vars={**env.vars, key[0]: VarInfo(key[0], shape, key[0])})
-        try:
-            Lowerer(trial).lower(tree)
-        except UnknownShape as other:
-            if other.written == "" or symbol_key(other.node) == key:  # type: ignore[arg-type]
-                continue
+    summand = next((p.body for p in parents if isinstance(p, t.BigOp) and p.op == "\\sum"), None)
+    for scope in (tree, summand):  # the formula, else the summand its sum holds it in
+        if scope is None:
+            continue
+        how, shape = _fits(scope, key[0], candidates, env)
+        if how == "other":
             return undecided or shape  # another letter is unknown too: not what fails
+        if how != "unread":
+            return shape
+    return None
+
+
+def _fits(scope: t.Node, key: str, candidates: list[Shape], env: Env) -> tuple[str, Shape | None]:
+    """The first of ``candidates`` for ``key`` that makes ``scope`` read: ("fits", it),
+    ("other", it) where another letter is unknown too, ("none", None) where none reads,
+    ("unread", None) where ``scope`` cannot be read whatever the shape (``\\sum_i
+    w^\\top x_i`` of a declared vector ``x_i``: its summand still says w's shape)."""
+    for shape in candidates:
+        trial = replace(env, vars={**env.vars, key: VarInfo(key, shape, key)})
+        try:
+            lower_formula(scope, trial)  # (a sum over samples too: \\sum_i (w^\\top x_i)^2)
+        except UnknownShape as other:
+            found = symbol_key(other.node) if isinstance(other.node, t.Node) else None
+            if other.written == "" or (found is not None and found[0] == key):
+                continue
+            return "other", shape
         except ShapeError:
             continue
         except (CalculusError, RecursionError):
-            return None
-        return shape
-    return None
+            return "unread", None
+        return "fits", shape
+    return "none", None
 
 
 _SIZES = sympy.symbols("m n", integer=True, positive=True)

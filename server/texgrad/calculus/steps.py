@@ -15,7 +15,7 @@ Pure: strings and the engine's expressions; no document.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from texgrad.syntax import tree as t
@@ -30,20 +30,34 @@ _LONG = 48  # a chained argument longer than this (printed) is not repeated in t
 _OUTER = {"abs": "|\\cdot|", "sqrt": "\\sqrt{\\cdot}"}
 
 
-def own_name(tree: t.Node | None, style: Style) -> str:
+def own_name(tree: t.Node | None, style: Style, taken: Iterable[str] = ()) -> str:
     r"""The name the row gives what it differentiates: ``\mathcal{L}`` of
-    ``\mathcal{L}(\mathbf{w}) = …``, ``L`` of ``L = …``; ``f`` where it gives none."""
+    ``\mathcal{L}(\mathbf{w}) = …``, ``L`` of ``L = …``; where it gives none, ``f`` — or
+    another letter where ``f`` is one of the row's or the document's (``taken``): the right
+    side of ``\nabla_{\mathbf x} f = A^\top(A\mathbf x - \mathbf b)`` is not ``f``."""
     if not isinstance(tree, t.Chain) or not tree.relations or tree.relations[0] not in ("=", ":="):
-        return "f"
+        return unnamed(tree, taken)
     if len(tree.items) < 2:
-        return "f"
+        return unnamed(tree, taken)
     head = tree.items[0]
     if isinstance(head, t.Apply):
         head = head.func
     key = symbol_key(head) if head is not None else None
     if key is None:
-        return "f"
+        return unnamed(tree, taken)
     return style.symbols.get(key[0], key[0])
+
+
+_UNNAMED = ("f", "g", "h", "\\phi", "\\psi", "F")
+
+
+def unnamed(tree: t.Node | None, taken: Iterable[str] = ()) -> str:
+    """A name for an expression the row does not name: ``f``, else the first of ``g``,
+    ``h``, ``\\phi``, … that neither the row (``tree``) nor ``taken`` uses."""
+    used = set(taken)
+    if tree is not None:
+        used |= {k[0] for n in tree.walk() if (k := symbol_key(n)) is not None}
+    return next((name for name in _UNNAMED if name not in used), "f")
 
 
 def respell(text: str, style: Style) -> str:

@@ -93,6 +93,7 @@ from texgrad.calculus.written_layouts import (
 from texgrad.calculus.written_rebound import rebound, through_settings
 from texgrad.calculus.written_samples import compare_sum
 from texgrad.calculus.written_simplex import resample, stated_sums, unit_vectors_stated
+from texgrad.calculus.written_stacked import NOT_STACKED, check_stacked
 from texgrad.calculus.written_tables import Table, markdown_tables
 from texgrad.calculus.written_tabular import latex_tables
 from texgrad.calculus.written_upstream import (
@@ -479,7 +480,8 @@ def _complete(text: str, claim: WrittenDerivative, after: list[PlacedRow]) -> bo
     return not head.startswith(("+", "-", "\\cdot", "\\times"))
 
 
-_BETWEEN_ROWS = re.compile(r"(?:\\\\|\\nonumber|\\notag|\\label\{[^}]*\}|\s)*")
+# (and a comment: "\\ % the slip" ends its line, nothing of the math)
+_BETWEEN_ROWS = re.compile(r"(?:\\\\|\\nonumber|\\notag|\\label\{[^}]*\}|%[^\n]*|\s)*")
 
 
 def _continues(between: str) -> bool:
@@ -808,11 +810,11 @@ def _jacobian_read(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] | N
         and isinstance(node.func, t.Sub)
         and isinstance(node.func.base, t.Symbol)
         and node.func.base.name == "J"
-        and len(node.args) == 1
-    ):  # J_f(\mathbf x)
+        and len(node.args) >= 1
+    ):  # J_f(\mathbf x); J_F(r, \theta) by several numbers (written_stacked), no one variable
         return (
             t.Apply(node.func.index, node.args, start=node.start, end=node.end),
-            node.args[0],
+            node.args[0] if len(node.args) == 1 else None,
             "jacobian",
         )
     call = t.frechet(node)
@@ -1224,6 +1226,9 @@ def check_claim(
         ctx = replace(ctx, style=spelled) if spelled is not ctx.style else ctx
         if claim.form == "mixed":
             return _check_mixed(checked, claim, ctx, seconds)
+        stacked = check_stacked(checked, claim, ctx, seconds)
+        if stacked is not NOT_STACKED:  # ∇f = [2x_1x_2; x_1^2 + 3] of f(x_1, x_2): by entry
+            return stacked  # type: ignore[return-value]
         retyped = _retyped(claim, ctx.env)
         if retyped is None:
             return None

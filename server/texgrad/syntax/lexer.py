@@ -94,6 +94,8 @@ _BOLD_OPERATORS = frozenset(
 _FONT_SWITCHED = re.compile(
     r"\s*(?:\\(?:rm|bf|sf|it)\s+([A-Za-z]{2,})|\\(?:math|text)(?:rm|bf|sf|it)\s*\{\s*([A-Za-z]{2,})\s*\})\s*"
 )
+# the trace by its German name (``\operatorname{Spur}``, ``\mathrm{Spur}``): read as ``tr``
+_SPELLED_OTHERWISE = {"Spur": "tr"}
 _OPERATOR_NAME = re.compile(r"[A-Za-z]+(?:\\[,;:!])?[A-Za-z]*|[A-Za-z\-]+")
 _COMMAND = re.compile(r"\\(?:[A-Za-z@]+|.)")
 _ROW_END = re.compile(r"\*?(?:\s*\[[^\]\n]{0,40}\])?")  # \\*, \\[2pt]
@@ -519,7 +521,8 @@ class Lexer:
                 self._emit("DIFF", "d", start, b[2])
             return b[2]
         if _OPERATOR_NAME.fullmatch(content):
-            self._emit("FUNC", content.replace("-", ""), start, b[2])
+            name = content.replace("-", "")
+            self._emit("FUNC", _SPELLED_OTHERWISE.get(name, name), start, b[2])
             return b[2]
         self._emit("FONT", "mathrm", start, end)  # \mathop{\arg\min}: read the argument
         return end
@@ -532,7 +535,7 @@ class Lexer:
                 self._emit("DIFF", "d", start, b[2])
                 return b[2]
             if len(content) > 1 and content.isalpha():
-                self._emit("FUNC", content, start, b[2])
+                self._emit("FUNC", _SPELLED_OTHERWISE.get(content, content), start, b[2])
                 return b[2]
         return self._font(name, start, end)
 
