@@ -7,7 +7,7 @@ reopened in a new session, when the diagnostics the last one kept are published 
 server has loaded — the rows before it run with ``TEXGRAD_KEEP_DIAGNOSTICS=off``);
 didChange → publishDiagnostics on the Cookbook (3,398 lines; the server runs with no
 debounce, so the figure is the analysis alone), for a one-line edit (a blank at the end of
-a line) and for a letter typed in math; hover; differentiate (codeAction listing +
+a line), for a letter typed in math and for one typed in prose; hover; differentiate (codeAction listing +
 codeAction/resolve, on a freshly edited document so nothing is cached); resident memory
 (VmRSS of /proc) with every corpus file open.
 
@@ -437,6 +437,36 @@ async def edits(client: Client, uri: str, lines: list[str], repeat: int, label: 
         walls.append((time.perf_counter() - t) * 1000)
         busy.append(cpu_ms(pid) - c)
     line(f"  … typing a letter in math (cookbook){label}", walls, TARGETS["edit"], busy)
+
+    # typing in prose: a letter inserted in a line of words (no math on it, outside every
+    # display), which may change what a sentence says of the math after it
+    prose = prose_lines(lines)
+    walls, busy = [], []
+    for k in range(repeat):
+        i = prose[(k * 7) % len(prose)]
+        col = lines[i].find(" ", len(lines[i]) // 2)
+        col = len(lines[i]) if col < 0 else col
+        version += 1
+        c, t = cpu_ms(pid), time.perf_counter()
+        change(client, uri, version, i, col, "e")
+        lines[i] = lines[i][:col] + "e" + lines[i][col:]
+        await client.diagnostics(uri, version)
+        walls.append((time.perf_counter() - t) * 1000)
+        busy.append(cpu_ms(pid) - c)
+    line(f"  … typing a letter in prose (cookbook){label}", walls, TARGETS["edit"], busy)
+
+
+def prose_lines(lines: list[str]) -> list[int]:
+    """Lines of words: outside every display (``$$`` … ``$$``, ``\\[`` … ``\\]``), with no
+    ``$`` or backslash of their own and at least three words."""
+    out, display = [], False
+    for i, ln in enumerate(lines):
+        if ln.count("$$") % 2 or ln.strip() in ("\\[", "\\]"):
+            display = not display
+            continue
+        if not display and "$" not in ln and "\\" not in ln and len(ln.split()) >= 3:
+            out.append(i)
+    return out
 
 
 async def differentiate(client: Client, text: str, repeat: int, label: str) -> None:

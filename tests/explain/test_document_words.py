@@ -230,6 +230,25 @@ def test_a_quote_spelled_otherwise_is_the_documents_spelling(tmp_path: Path) -> 
     )
 
 
+def test_a_quote_another_row_holds_is_spelled_from_the_documents_index(tmp_path: Path) -> None:
+    # the row the message is about does not hold the quote: the index of every row's printed
+    # forms does, made (and flattened) once per checked document, not at every message
+    from texgrad.calculus import quotes
+
+    path = tmp_path / "notes.md"
+    path.write_text("Then $$g = \\tilde x_{k-1} \\odot \\tilde x_i$$\n\nand $$h = y$$\n")
+    result = Checker().check(str(path))
+    row = next(r for r in result.rows if "h = y" in result.doc.text[r.start : r.end])
+    for _ in range(2):  # (the second from the kept index)
+        said = "the shape of `\\tilde{x}_{k-1}` and of `\\tilde{x}_{i}` is unknown"
+        assert in_document_words(said, result, row.start, row.end) == (
+            "the shape of `\\tilde x_{k-1}` and of `\\tilde x_i` is unknown"
+        )
+    index, flat = quotes._index(result)
+    assert quotes._index(result)[1] is flat
+    assert flat == {"".join(k.split()): v for k, v in index.items()}
+
+
 def test_the_judge_knows_a_leak() -> None:
     source = Source.__new__(Source)
     source.flat = _flat(r"\newcommand{\mW}{\boldsymbol{W}} e = \hat{\mW}_t + \text{Comp}(x)")

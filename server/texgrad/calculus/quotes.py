@@ -50,9 +50,10 @@ def in_document_words(message: str, result: CheckResult, start: int, end: int) -
         return message
     spelled: dict[str, str] = {}
     own = [r for r in result.rows if r.start < end and start < r.end]
-    left = _look_up(wanted, _printed(own, text), spelled)
+    printed = _printed(own, text)
+    left = _look_up(wanted, printed, _flattened(printed), spelled)
     if left:
-        _look_up(left, _index(result), spelled)
+        _look_up(left, *_index(result), spelled)
     if not spelled:
         return message
     parts = sorted(spelled, key=len, reverse=True)  # (the longest first: x_{i} before x)
@@ -86,12 +87,19 @@ def _spaced(source: str) -> str:
     return " ".join(source.split())
 
 
-def _look_up(wanted: list[str], printed: dict[str, str], spelled: dict[str, str]) -> list[str]:
+def _flattened(printed: dict[str, str]) -> dict[str, str]:
+    """``printed`` keyed by its forms without spaces (``k - 1`` printed, ``k-1`` written)."""
+    return {_flat(k): v for k, v in printed.items()}
+
+
+def _look_up(
+    wanted: list[str], printed: dict[str, str], flat: dict[str, str], spelled: dict[str, str]
+) -> list[str]:
     """Each quote the nodes print, or its longest part before a bracket that they print
     (``\\mathbb{E}`` of ``\\mathbb{E}[\\cdot]``, the document's ``\\E``), added to
-    ``spelled`` with its source; the quotes left."""
+    ``spelled`` with its source; the quotes left (``flat``: :func:`_flattened` of
+    ``printed``)."""
     left = []
-    flat = {_flat(k): v for k, v in printed.items()}  # (``k - 1`` printed, ``k-1`` written)
     for quote in wanted:
         cuts = sorted((m.start() for m in _CUTS.finditer(quote)), reverse=True)
         tried = (quote, *(quote[:c] for c in cuts))
@@ -185,15 +193,18 @@ def _one_call(source: str) -> bool:
     return depth == 0
 
 
-_INDEXES: list[tuple[weakref.ref[CheckResult], dict[str, str]]] = []  # (newest last)
+# (newest last) the index and its _flattened form: each hover on a row with nothing to
+# differentiate flattened the whole index again (~10 ms of the Cookbook's 2,000 forms)
+_INDEXES: list[tuple[weakref.ref[CheckResult], dict[str, str], dict[str, str]]] = []
 
 
-def _index(result: CheckResult) -> dict[str, str]:
+def _index(result: CheckResult) -> tuple[dict[str, str], dict[str, str]]:
     """The printed forms of every row of ``result``'s document, then of its project's other
-    files (made once per checked document, for the quotes its own row does not hold)."""
-    for ref, index in _INDEXES:
+    files (made once per checked document, for the quotes its own row does not hold), and
+    those forms without spaces (:func:`_flattened`)."""
+    for ref, index, flat in _INDEXES:
         if ref() is result:
-            return index
+            return index, flat
     index = _printed(result.rows, result.doc.text)
     by_path: dict[str, list[PlacedRow]] = {}
     for row in result.elsewhere:
@@ -203,6 +214,7 @@ def _index(result: CheckResult) -> dict[str, str]:
         if text is not None:
             for form, source in _printed(rows, text).items():
                 index.setdefault(form, source)
-    _INDEXES.append((weakref.ref(result), index))
+    flat = _flattened(index)
+    _INDEXES.append((weakref.ref(result), index, flat))
     del _INDEXES[:-_KEPT]
-    return index
+    return index, flat

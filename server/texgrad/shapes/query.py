@@ -66,7 +66,7 @@ def node_at(result: CheckResult, offset: int) -> t.Node | None:
     best: t.Node | None = None
     tree: t.Node | None = None
     for row in result.rows:
-        if row.tree is None or not (row.start <= offset <= row.end):
+        if not (row.start <= offset <= row.end) or row.tree is None:  # (.tree moves it)
             continue
         for node in row.tree.walk():
             if node.start <= offset < max(node.end, node.start + 1) and not isinstance(
