@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 import threading
 import weakref
@@ -779,16 +780,32 @@ def _where_clause(result: CheckResult, offset: int) -> tuple[int, int]:
     """The sentence opened by "where" just after the displayed row at ``offset`` ("…
     \\end{equation} where $\\Sigma$ is symmetric positive definite."): what it states of a
     matrix holds in the row as a statement before it does; (0, 0) when there is none."""
-    rows = [r for r in result.rows if r.path == result.path and r.start <= offset <= r.end]
-    if not rows:
+    end = _row_end_around(result, offset)
+    if end is None:
         return (0, 0)
     text = result.doc.text
-    end = max(r.end for r in rows)
     skipped = _DISPLAY_END.match(text, end)
     m = _WHERE_CLAUSE.match(text, skipped.end() if skipped is not None else end)
     if m is None:
         return (0, 0)
     return (m.start(), sentence_end(text, m.end()))
+
+
+def _row_end_around(result: CheckResult, offset: int) -> int | None:
+    """The last end of the document's own rows that hold ``offset`` (start <= offset <=
+    end), or None: the greatest end of the rows starting at or before it, if it reaches the
+    offset (found by bisection: a scan of every row for every claim grew as the square of
+    the document)."""
+    learnt = _learnt_of(result)
+    if learnt.row_ends is None:
+        spans = sorted((r.start, r.end) for r in result.rows if r.path == result.path)
+        reach = list(itertools.accumulate((e for _, e in spans), max))
+        learnt.row_ends = ([s for s, _ in spans], reach)
+    starts, reach = learnt.row_ends
+    upto = bisect.bisect_right(starts, offset)
+    if upto == 0 or reach[upto - 1] < offset:
+        return None
+    return reach[upto - 1]
 
 
 def _declared_just_after(result: CheckResult, s: Stated, decl: Declaration) -> bool:
@@ -831,6 +848,7 @@ class _Learnt:
     agreed: dict[str, _Agreed] | None = None  # (see _agreed_of)
     spellable: list[str] | None = None  # (see _spellable_of)
     spelled: tuple[dict[str, str], list[tuple[str, frozenset[str]]]] | None = None  # (_spelled_of)
+    row_ends: tuple[list[int], list[int]] | None = None  # (see _row_end_around)
 
 
 _learnt: dict[int, tuple[weakref.ref[CheckResult], _Learnt]] = {}
