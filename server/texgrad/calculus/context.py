@@ -738,13 +738,10 @@ def _in_another_font(trees: list[t.Node], key: tuple[str, str | None]) -> bool:
 def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, _Declared]) -> None:
     """Symmetry and definiteness the text states before ``offset`` of a matrix still
     declared as it was there ("$K$ … is symmetric positive definite")."""
-    said = _said_of(result).properties
-    near = any(s.path is None and s.until < 0 and 0 < s.start - offset < 2000 for s in said)
-    where = _where_clause(result, offset) if near else (0, 0)  # (rows scanned only then)
+    said = _said_around(result, offset)
     for s in said:
-        after = s.start > offset and not (s.until < 0 and where[0] <= s.start < where[1])
-        if s.path is None and (after or (s.until >= 0 and offset > s.until)):
-            continue  # (after it; "If $P$ is symmetric, then …": only within that sentence)
+        if s.path is None and s.until >= 0 and offset > s.until:
+            continue  # ("If $P$ is symmetric, then …": only within that sentence)
         found = in_force.get(s.key)  # (looked up only for what is said before the offset)
         decl = found.declaration() if found is not None else None
         info = env.vars.get(s.key)
@@ -789,6 +786,33 @@ def _where_clause(result: CheckResult, offset: int) -> tuple[int, int]:
     if m is None:
         return (0, 0)
     return (m.start(), sentence_end(text, m.end()))
+
+
+def _said_around(result: CheckResult, offset: int) -> list[Stated]:
+    """What :func:`_stated` reads at ``offset``: what other files state, what this one
+    states up to the offset, and after it what the "where" clause just after the row
+    states (each found by bisection over what the document states, sorted by place, not by
+    a look at every statement for every claim)."""
+    learnt = _learnt_of(result)
+    if learnt.said_by_start is None:
+        said = _said_of(result).properties
+        own = sorted((s for s in said if s.path is None), key=lambda s: s.start)
+        opened = [s.start for s in own if s.until < 0]
+        learnt.said_by_start = (
+            [s for s in said if s.path is not None], own, [s.start for s in own], opened
+        )  # fmt: skip
+    others, own, starts, opened = learnt.said_by_start
+    upto = bisect.bisect_right(starts, offset)
+    out = [*others, *own[:upto]]
+    k = bisect.bisect_right(opened, offset)  # (one said within 2,000 characters after it)
+    if k < len(opened) and opened[k] - offset < 2000:
+        where = _where_clause(result, offset)
+        for s in own[bisect.bisect_left(starts, max(where[0], offset + 1)) :]:
+            if s.start >= where[1]:
+                break
+            if s.until < 0:
+                out.append(s)
+    return out
 
 
 def _row_end_around(result: CheckResult, offset: int) -> int | None:
@@ -849,6 +873,7 @@ class _Learnt:
     spellable: list[str] | None = None  # (see _spellable_of)
     spelled: tuple[dict[str, str], list[tuple[str, frozenset[str]]]] | None = None  # (_spelled_of)
     row_ends: tuple[list[int], list[int]] | None = None  # (see _row_end_around)
+    said_by_start: tuple[list[Stated], list[Stated], list[int], list[int]] | None = None
 
 
 _learnt: dict[int, tuple[weakref.ref[CheckResult], _Learnt]] = {}
