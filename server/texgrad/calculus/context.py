@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 import threading
 import weakref
@@ -740,13 +741,10 @@ def _in_another_font(trees: list[t.Node], key: tuple[str, str | None]) -> bool:
 def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, _Declared]) -> None:
     """Symmetry and definiteness the text states before ``offset`` of a matrix still
     declared as it was there ("$K$ … is symmetric positive definite")."""
-    said = _said_of(result).properties
-    near = any(s.path is None and s.until < 0 and 0 < s.start - offset < 2000 for s in said)
-    where = _where_clause(result, offset) if near else (0, 0)  # (rows scanned only then)
+    said = _said_around(result, offset)
     for s in said:
-        after = s.start > offset and not (s.until < 0 and where[0] <= s.start < where[1])
-        if s.path is None and (after or (s.until >= 0 and offset > s.until)):
-            continue  # (after it; "If $P$ is symmetric, then …": only within that sentence)
+        if s.path is None and s.until >= 0 and offset > s.until:
+            continue  # ("If $P$ is symmetric, then …": only within that sentence)
         found = in_force.get(s.key)  # (looked up only for what is said before the offset)
         decl = found.declaration() if found is not None else None
         info = env.vars.get(s.key)
@@ -815,16 +813,59 @@ def _where_clause(result: CheckResult, offset: int) -> tuple[int, int]:
     """The sentence opened by "where" just after the displayed row at ``offset`` ("…
     \\end{equation} where $\\Sigma$ is symmetric positive definite."): what it states of a
     matrix holds in the row as a statement before it does; (0, 0) when there is none."""
-    rows = [r for r in result.rows if r.path == result.path and r.start <= offset <= r.end]
-    if not rows:
+    end = _row_end_around(result, offset)
+    if end is None:
         return (0, 0)
     text = result.doc.text
-    end = max(r.end for r in rows)
     skipped = _DISPLAY_END.match(text, end)
     m = _WHERE_CLAUSE.match(text, skipped.end() if skipped is not None else end)
     if m is None:
         return (0, 0)
     return (m.start(), sentence_end(text, m.end()))
+
+
+def _said_around(result: CheckResult, offset: int) -> list[Stated]:
+    """What :func:`_stated` reads at ``offset``: what other files state, what this one
+    states up to the offset, and after it what the "where" clause just after the row
+    states (each found by bisection over what the document states, sorted by place, not by
+    a look at every statement for every claim)."""
+    learnt = _learnt_of(result)
+    if learnt.said_by_start is None:
+        said = _said_of(result).properties
+        own = sorted((s for s in said if s.path is None), key=lambda s: s.start)
+        opened = [s.start for s in own if s.until < 0]
+        learnt.said_by_start = (
+            [s for s in said if s.path is not None], own, [s.start for s in own], opened
+        )  # fmt: skip
+    others, own, starts, opened = learnt.said_by_start
+    upto = bisect.bisect_right(starts, offset)
+    out = [*others, *own[:upto]]
+    k = bisect.bisect_right(opened, offset)  # (one said within 2,000 characters after it)
+    if k < len(opened) and opened[k] - offset < 2000:
+        where = _where_clause(result, offset)
+        for s in own[bisect.bisect_left(starts, max(where[0], offset + 1)) :]:
+            if s.start >= where[1]:
+                break
+            if s.until < 0:
+                out.append(s)
+    return out
+
+
+def _row_end_around(result: CheckResult, offset: int) -> int | None:
+    """The last end of the document's own rows that hold ``offset`` (start <= offset <=
+    end), or None: the greatest end of the rows starting at or before it, if it reaches the
+    offset (found by bisection: a scan of every row for every claim grew as the square of
+    the document)."""
+    learnt = _learnt_of(result)
+    if learnt.row_ends is None:
+        spans = sorted((r.start, r.end) for r in result.rows if r.path == result.path)
+        reach = list(itertools.accumulate((e for _, e in spans), max))
+        learnt.row_ends = ([s for s, _ in spans], reach)
+    starts, reach = learnt.row_ends
+    upto = bisect.bisect_right(starts, offset)
+    if upto == 0 or reach[upto - 1] < offset:
+        return None
+    return reach[upto - 1]
 
 
 def _declared_just_after(result: CheckResult, s: Stated, decl: Declaration) -> bool:
@@ -867,6 +908,8 @@ class _Learnt:
     agreed: dict[str, _Agreed] | None = None  # (see _agreed_of)
     spellable: list[str] | None = None  # (see _spellable_of)
     spelled: tuple[dict[str, str], list[tuple[str, frozenset[str]]]] | None = None  # (_spelled_of)
+    row_ends: tuple[list[int], list[int]] | None = None  # (see _row_end_around)
+    said_by_start: tuple[list[Stated], list[Stated], list[int], list[int]] | None = None
 
 
 _learnt: dict[int, tuple[weakref.ref[CheckResult], _Learnt]] = {}
