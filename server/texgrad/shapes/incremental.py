@@ -21,6 +21,7 @@ from texgrad.reading.edits import TextEdit, longest_same
 from texgrad.shapes.diagnostics import Diagnostic
 from texgrad.shapes.dims import Dim, Shape
 from texgrad.shapes.facts import Fact
+from texgrad.shapes.gates import changed_near
 from texgrad.shapes.infer import Inference
 from texgrad.shapes.placed import placed
 from texgrad.shapes.questions import (
@@ -257,6 +258,8 @@ def _edit_since(
         return None
     new, was = texts[path], old.texts[path]
     edit = TextEdit.between(was, new)
+    if changed_near(was, new, edit.start, edit.old_end, edit.new_end):
+        return None  # what every row may read changed (shapes/gates.py): nothing is reused
     lo, hi = edit.start - 1, edit.new_end + _reach(was, new, edit)
     redo = None
     changed = _sections_changed(old.boundaries[0], bounds.sections, edit, was, new)

@@ -13,6 +13,7 @@ from texgrad.shapes.diagnostics import Related
 from texgrad.shapes.dim_terms import integer
 from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same
 from texgrad.shapes.families import SUBSCRIPT_LABELS
+from texgrad.shapes.gates import ELEMENTWISE, ENTRYWISE, KEEPS, SHAPE_KEEPING
 from texgrad.shapes.questions import LAYOUT, LAYOUT_KEY
 from texgrad.shapes.rules.base import span_key
 from texgrad.shapes.rules.exponentials import ExponentialRules
@@ -26,16 +27,6 @@ from texgrad.syntax.symbols import symbol_key
 
 # fonts that make a letter a vector or a matrix (\nabla \mathbf{f}: a Jacobian)
 _BOLD = frozenset({"mathbf", "bm", "boldsymbol", "pmb", "vb", "mathbfit"})
-# functions applied entry by entry
-ELEMENTWISE = frozenset(
-    "log ln exp sin cos tan tanh sinh cosh sigmoid relu softplus sqrt abs sign sgn erf".split()
-)
-# layers that keep the shape of what they are applied to (a normalisation, a dropout, an
-# activation), as network papers name them: \mathrm{LayerNorm}(X + \mathrm{MHA}(X))
-_SHAPE_KEEPING = frozenset(
-    "layernorm batchnorm rmsnorm groupnorm instancenorm dropout gelu silu swish elu selu "
-    "leakyrelu mish softsign hardtanh relu6 logistic".split()
-)
 # the letters (and fonts) papers name a scalar loss with, never introduced: \frac{\partial L}{…}
 _LOSS_LETTERS = frozenset({("L", None), ("\\ell", None), ("L", "mathcal"), ("J", "mathcal")})
 # letters that name a probability or a density when applied as p(z \mid x) or p(x; \theta)
@@ -226,7 +217,7 @@ class FunctionRules(ExponentialRules):
             return shape
         if name.lower() in ELEMENTWISE or name == "softmax":  # \operatorname{ReLU} too
             return arg
-        if len(args) == 1 and (name.lower() in _SHAPE_KEEPING or self._said_shape_keeping(func)):
+        if len(args) == 1 and (name.lower() in SHAPE_KEEPING or self._said_shape_keeping(func)):
             return arg  # (and "where $\FFN$ acts row-wise and keeps the width")
         if name == "diag" and len(args) > 1:
             return _diagonal_of_entries(node.args, args)
@@ -573,18 +564,6 @@ def _comparable(arg: Shape, domain: Shape) -> bool:
     return arg.is_vector == domain.is_vector
 
 
-# words that say a function applies entry by entry
-_ENTRYWISE = r"(?:element|entry|point|component|coordinate)[- ]?wise"
-
-
-# what says a function keeps its argument's shape: "keeps the width", "preserves the shape",
-# "shape-preserving" (not "row-wise" alone: a map of each row may change its length)
-_KEEPS = (
-    r"(?:(?:keeps|preserves|retains|leaves)\s+(?:the\s+|its\s+|their\s+)?(?:input'?s?\s+)?"
-    r"(?:shapes?|width|size|dimensions?)(?:\s+unchanged)?\b|(?:shape|size|dimension)[- ]preserving)"
-)
-
-
 @lru_cache(maxsize=1024)
 def _says_shape_kept(text: str, spelling: str) -> bool:
     r"""Does ``text`` say, in one sentence and with no other math between, that the function
@@ -593,7 +572,7 @@ def _says_shape_kept(text: str, spelling: str) -> bool:
     if spelling not in text:
         return False
     letter = r"\$\s*" + re.escape(spelling) + r"(?![A-Za-z])\s*(?:\(\s*\\cdot\s*\))?\s*\$"
-    return re.search(letter + r"[^.$;,]{0,60}?\b" + _KEEPS, text, re.IGNORECASE) is not None
+    return re.search(letter + r"[^.$;,]{0,60}?\b" + KEEPS, text, re.IGNORECASE) is not None
 
 
 @lru_cache(maxsize=1024)
@@ -604,8 +583,8 @@ def _says_elementwise(text: str, name: str) -> bool:
     if name not in text:
         return False
     letter = r"\$\s*" + re.escape(name) + r"\s*(?:\(\s*\\cdot\s*\))?\s*\$"
-    after = letter + r"[^.$;,]{0,60}?\b" + _ENTRYWISE  # (no comma: "…, and $\psi$ is …")
-    before = r"\b" + _ENTRYWISE + r"(?:\s+(?!and\b|or\b)[A-Za-z-]+){0,3}\s*" + letter
+    after = letter + r"[^.$;,]{0,60}?\b" + ENTRYWISE  # (no comma: "…, and $\psi$ is …")
+    before = r"\b" + ENTRYWISE + r"(?:\s+(?!and\b|or\b)[A-Za-z-]+){0,3}\s*" + letter
     if re.search(f"{after}|{before}", text, re.IGNORECASE) is not None:
         return True
     return re.search(_named_as(name), text) is not None
@@ -614,7 +593,7 @@ def _says_elementwise(text: str, name: str) -> bool:
 def _named_as(name: str) -> str:
     r"""``h = \tanh``, ``\phi = \mathrm{ReLU}``: the letter made another name of a function
     applied entry by entry, written alone (not ``h = \tanh(W x)``, a value)."""
-    funcs = "|".join(sorted(ELEMENTWISE | _SHAPE_KEEPING))
+    funcs = "|".join(sorted(ELEMENTWISE | SHAPE_KEEPING))
     named = r"\\(?:" + funcs + r")|\\(?:operatorname|mathrm|text)\s*\{\s*(?i:" + funcs + r")\s*\}"
     return (
         r"(?<![\\A-Za-z])"
