@@ -387,7 +387,9 @@ def _check(
         )
         upper = symbol_key(total.upper) if total.upper is not None else None
         count = sizes.get(upper[0], 0) if upper is not None else 0
-        count = count or int(rng.integers(3, 6))
+        if not count:  # (a count no dimension has: a missing transpose cannot hide)
+            taken = set(sizes.values())
+            count = next(int(c) for c in rng.permutation(np.arange(3, 40)) if c not in taken)
         for m in total.members:
             member = values.pop(f"member:{m.key}", None)
             if member is None:
